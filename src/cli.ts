@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * The c2m command line. Each command's code is loaded only when that command runs, so `c2m compile`
+ * never pays for the weights, parity or kernel machinery.
+ */
+import { Command } from "commander";
+
+const program = new Command();
+program.name("c2m").description("Port PyTorch models and CUDA kernels to Apple MLX").version("0.1.0");
+
+program
+  .command("compile")
+  .argument("<input>", "PyTorch model file (.py)")
+  .option("-o, --output <file>", "write the MLX module here (and <file>.map); stdout if omitted")
+  .option("--layout <layout>", "tensor layout at the model boundary: torch (NCHW) or nhwc", "torch")
+  .option("--strict", "treat warnings as errors (non-zero exit)")
+  .option("--json", "print diagnostics as JSON")
+  .description("translate a PyTorch nn.Module file to MLX")
+  .action(async (input, opts) => {
+    const { runCompile } = await import("./commands/compile.js");
+    process.exitCode = await runCompile(input, opts);
+  });
+
+program
+  .command("weights")
+  .argument("<input>", "torch checkpoint: .pt/.pth (zip + pickle, read without executing it) or .safetensors")
+  .requiredOption("-o, --output <file>", "MLX weights (.safetensors)")
+  .requiredOption("--map <file>", "the MLX module c2m emitted (its C2M_WEIGHT_MAPS is read statically)")
+  .option("--class <name>", "which translated class the checkpoint belongs to")
+  .description("convert a torch state_dict to the translated module's MLX parameters")
+  .action(async (input, opts) => {
+    const { runWeights } = await import("./commands/weights.js");
+    process.exitCode = await runWeights(input, opts);
+  });
+
+program
+  .command("parity")
+  .argument("<model>", "PyTorch model file (.py)")
+  .requiredOption("--class <name>", "the nn.Module class to build")
+  .option("--input <shapes...>", "input shape(s), e.g. 1,3,32,32 (one per forward argument)")
+  .option("--args <json>", "constructor arguments as JSON (a list, or an object of keyword arguments)")
+  .option("--spec <file>", "a golden parity.json instead of the options above")
+  .option("--atol <n>", "max abs diff allowed", "1e-4")
+  .option("--json", "print the result as JSON")
+  .description("run torch and the translated MLX model on the same weights and inputs, and compare")
+  .action(async (model, opts) => {
+    const { runParity } = await import("./commands/parity.js");
+    process.exitCode = await runParity(model, opts);
+  });
+
+program
+  .command("kernel")
+  .argument("<input>", "CUDA source (.cu)")
+  .option("-o, --output <file>", "write the Python module here; stdout if omitted")
+  .option("--metal-only", "print only the Metal source")
+  .option("--verify", "execute the emitted Metal and the CUDA original on the CPU and compare")
+  .option("--template <args...>", "template arguments, e.g. T=float BLOCK=256")
+  .option("--json", "print diagnostics as JSON")
+  .description("translate CUDA kernels to Metal for mx.fast.metal_kernel")
+  .action(async (input, opts) => {
+    const { runKernel } = await import("./commands/kernel.js");
+    process.exitCode = await runKernel(input, opts);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`c2m: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 2;
+});

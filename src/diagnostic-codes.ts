@@ -1,0 +1,31 @@
+/**
+ * Every diagnostic c2m can report. docs/diagnostics.md is generated from this table; codes are stable:
+ * never renumber, only add.
+ */
+export interface DiagnosticCode {
+  code: string;
+  title: string;
+  hint: string;
+  /** a minimal input that triggers it */
+  example: string;
+}
+
+export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
+  { code: "C2M-E001", title: "syntax error in input", hint: "fix the Python syntax error first; c2m translates only code that parses", example: "def f(:" },
+  { code: "C2M-E002", title: "input is not a text source file", hint: "pass a UTF-8 Python (.py) or CUDA (.cu/.cuh) file", example: "<binary bytes>" },
+  { code: "C2M-E003", title: "input file too large", hint: "split the file, or raise --max-bytes", example: "<a 50 MB file>" },
+  { code: "C2M-E004", title: "cannot read input path", hint: "check that the path exists and is readable", example: "c2m compile missing.py" },
+  { code: "C2M-E005", title: "refusing to overwrite the input file", hint: "choose a different -o path", example: "c2m compile m.py -o m.py" },
+  { code: "C2M-W001", title: "unsupported torch layer", hint: "write the MLX layer by hand, or add a mapping/plugin for it", example: "nn.Bilinear(2, 2, 2)" },
+  { code: "C2M-W002", title: "unsupported torch op", hint: "rewrite this call with mlx.core ops, or add a rule for it", example: "torch.special.zeta(x, y)" },
+  { code: "C2M-W003", title: "unsupported argument value", hint: "the MLX op does not support this argument; rewrite by hand", example: "nn.Conv2d(3, 8, 3, padding_mode='circular')" },
+  { code: "C2M-W004", title: "in-place tensor op rewritten as assignment", hint: "MLX arrays are immutable; check no alias relied on the in-place update", example: "x.add_(1)" },
+  { code: "C2M-W005", title: "device / memory-format call dropped", hint: "MLX uses unified memory; nothing to do", example: "x.cuda()" },
+  { code: "C2M-W006", title: "layout conversion inserted", hint: "a channels-last value meets an op whose meaning depends on axis order; c2m inserted a transpose", example: "x.view(B, -1) after a conv" },
+  { code: "C2M-W007", title: "unknown callee; value assumed layout-agnostic", hint: "c2m cannot see this function; its input was converted to torch layout", example: "external_fn(x)" },
+  { code: "C2M-W008", title: "training-only code path", hint: "this branch runs only in training; check its MLX form if you train", example: "if self.training: ..." },
+  { code: "C2M-W009", title: "weights for this layer cannot be mapped statically", hint: "add a sanitize rule by hand", example: "self.layers = nn.ModuleList(make_layers())" },
+  { code: "C2M-W010", title: "unsupported Python construct in model code", hint: "rewrite it by hand", example: "torch.jit.script(...)" },
+];
+
+export const CODES_BY_ID: Map<string, DiagnosticCode> = new Map(DIAGNOSTIC_CODES.map((c) => [c.code, c]));

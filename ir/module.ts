@@ -1,0 +1,61 @@
+/**
+ * Module IR: what a translated file contains. Nodes keep their syntax node so the emitter can edit the
+ * original text in place.
+ */
+import type { SyntaxNode } from "../grammar/python.js";
+import type { LayerMapping } from "./tables.js";
+import type { TensorType } from "./tensor.js";
+
+/** What a value built in `__init__` is, as far as static analysis can tell. */
+export type ModVal =
+  | { k: "layer"; row: LayerMapping; call: SyntaxNode }
+  | { k: "class"; name: string }
+  | { k: "seq"; items: ModVal[] | null; names?: string[]; elem?: ModVal }
+  | { k: "list"; items: ModVal[] | null; elem?: ModVal }
+  | { k: "dict"; entries: Map<string, ModVal> | null; elem?: ModVal }
+  | { k: "param" }
+  | { k: "buffer"; persistent: boolean }
+  | { k: "classref"; name: string }
+  | { k: "layerref"; row: LayerMapping }
+  | { k: "union"; options: ModVal[] }
+  | { k: "value" }
+  | { k: "unknown" };
+
+export interface ClassIR {
+  name: string;
+  node: SyntaxNode;
+  /** the nn.Module (or in-file module class) it derives from */
+  base: string;
+  methods: Map<string, SyntaxNode>;
+  /** self.<attr> → what __init__ stores there */
+  attrs: Map<string, ModVal>;
+  /** attributes holding non-persistent buffers: renamed `_name` so MLX does not treat them as parameters */
+  privateBuffers: Set<string>;
+  /** classes of this file this class instantiates (for finding top-level classes) */
+  uses: Set<string>;
+}
+
+export interface ImportIR {
+  node: SyntaxNode;
+  /** true when the statement imports torch or a torch submodule */
+  torch: boolean;
+}
+
+export interface ModuleIR {
+  file: string;
+  source: string;
+  root: SyntaxNode;
+  /** local name → fully qualified torch name (`F` → `torch.nn.functional`) */
+  aliases: Map<string, string>;
+  imports: ImportIR[];
+  classes: Map<string, ClassIR>;
+  /** module-level functions and classes that are not nn.Modules (dataclass configs, helpers) */
+  functions: Map<string, SyntaxNode>;
+  otherClasses: Map<string, SyntaxNode>;
+}
+
+/** Layout signature of a module class's forward: physical layouts of its parameters and result. */
+export interface ForwardSignature {
+  params: (TensorType | undefined)[];
+  result?: TensorType | TensorType[];
+}

@@ -1,0 +1,510 @@
+/**
+ * module-tree: find the nn.Module classes of a file and, by abstract interpretation of `__init__` (and the
+ * methods and module-level functions it calls), what each `self.<attr>` holds: a table layer, an in-file
+ * module class, a container of those, a parameter or buffer. Nothing is executed.
+ */
+import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
+import { qualify } from "./resolve-imports.js";
+import { CONTAINERS, LAYER_BY_NAME } from "./tables/index.js";
+
+const MAX_DEPTH = 6;
+
+/** Classes deriving from torch.nn.Module, directly or through other classes of the file. */
+export function collectClasses(mod: ModuleIR): void {
+  const defs = namedChildren(mod.root)
+    .map((n) => (n.type === "decorated_definition" ? n.childForFieldName("definition")! : n))
+    .filter((n) => n.type === "class_definition" || n.type === "function_definition");
+  const moduleClasses = new Set<string>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const d of defs) {
+      if (d.type !== "class_definition") continue;
+      const name = d.childForFieldName("name")!.text;
+      if (moduleClasses.has(name)) continue;
+      const bases = d.childForFieldName("superclasses");
+      const isModule = bases
+        ? namedChildren(bases).some((b) => {
+            const q = qualify(b, mod.aliases);
+            return (q !== undefined && (q === "torch.nn.Module" || CONTAINERS.has(q))) || moduleClasses.has(b.text);
+          })
+        : false;
+      if (isModule) {
+        moduleClasses.add(name);
+        grew = true;
+      }
+    }
+  }
+  for (const d of defs) {
+    const name = d.childForFieldName("name")!.text;
+    if (d.type === "function_definition") {
+      mod.functions.set(name, d);
+      continue;
+    }
+    if (!moduleClasses.has(name)) {
+      mod.otherClasses.set(name, d);
+      continue;
+    }
+    const methods = new Map<string, SyntaxNode>();
+    for (const m of namedChildren(d.childForFieldName("body")!)) {
+      const fn = m.type === "decorated_definition" ? m.childForFieldName("definition")! : m;
+      if (fn.type === "function_definition") methods.set(fn.childForFieldName("name")!.text, fn);
+    }
+    const bases = d.childForFieldName("superclasses");
+    mod.classes.set(name, {
+      name,
+      node: d,
+      base: bases ? namedChildren(bases)[0]?.text ?? "" : "",
+      methods,
+      attrs: new Map(),
+      privateBuffers: new Set(),
+      uses: new Set(),
+    });
+  }
+  // Arguments a class receives at its construction sites decide what its attributes hold (torchvision
+  // passes `downsample` into BasicBlock); callers are interpreted first, so iterate a few rounds.
+  let sites: CallSites = new Map();
+  for (let round = 0; round < 3; round++) {
+    const next: CallSites = new Map();
+    for (const cls of mod.classes.values()) {
+      cls.attrs.clear();
+      cls.uses.clear();
+      cls.privateBuffers.clear();
+      new InitInterpreter(mod, cls, sites, next).run();
+    }
+    sites = next;
+  }
+}
+
+/** class name → __init__ parameter → values passed for it at construction sites seen so far */
+type CallSites = Map<string, Map<string, ModVal[]>>;
+
+/** A union that collapses duplicates. */
+export function union(vals: ModVal[]): ModVal {
+  const flat: ModVal[] = [];
+  for (const v of vals) for (const o of v.k === "union" ? v.options : [v]) if (!flat.some((f) => sameModVal(f, o))) flat.push(o);
+  const meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown");
+  if (meaningful.length === 0) return flat[0] ?? { k: "unknown" };
+  return meaningful.length === 1 ? meaningful[0] : { k: "union", options: meaningful };
+}
+
+function sameModVal(a: ModVal, b: ModVal): boolean {
+  if (a.k !== b.k) return false;
+  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
+  if (a.k === "layer") return a.call === (b as typeof a).call;
+  if (a.k === "layerref") return a.row === (b as typeof a).row;
+  return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
+}
+
+type Env = Map<string, ModVal>;
+
+class InitInterpreter {
+  private depth = 0;
+  /** locals that a loop appends to: their length is unknown */
+  private inLoop = 0;
+
+  constructor(
+    private mod: ModuleIR,
+    private cls: ClassIR,
+    private sites: CallSites,
+    private record: CallSites,
+  ) {}
+
+  run(): void {
+    const init = this.cls.methods.get("__init__");
+    if (!init) return;
+    const env: Env = new Map();
+    this.bindParams(init, env, this.paramValuesFromCallSites(this.cls.name));
+    this.block(init.childForFieldName("body")!, env);
+  }
+
+  /** For a class's __init__ parameters without defaults: the union of what the file passes at its call sites. */
+  private paramValuesFromCallSites(className: string): Map<string, ModVal> {
+    const init = this.mod.classes.get(className)?.methods.get("__init__");
+    const out = new Map<string, ModVal>();
+    if (!init) return out;
+    const names = paramNames(init).slice(1);
+    const calls = findCalls(this.mod.root, (c) => c.childForFieldName("function")?.text === className);
+    const collected = new Map<string, ModVal[]>();
+    for (const call of calls) {
+      const args = callArgs(call);
+      args.positional.forEach((a, i) => {
+        if (i < names.length && a.type !== "list_splat") push(collected, names[i], this.refValue(a));
+      });
+      for (const [k, v] of args.keyword) push(collected, k, this.refValue(v));
+    }
+    for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
+    for (const [k, vs] of collected) out.set(k, union(vs));
+    return out;
+  }
+
+  /** Values of names that may be class or layer references, evaluated without a local environment. */
+  private refValue(node: SyntaxNode): ModVal {
+    return this.expr(node, new Map());
+  }
+
+  private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
+    const params = fn.childForFieldName("parameters")!;
+    for (const p of namedChildren(params)) {
+      const name = paramName(p);
+      if (!name || name === "self") continue;
+      if (given.has(name)) env.set(name, given.get(name)!);
+      else if (p.type === "default_parameter" || p.type === "typed_default_parameter") {
+        env.set(name, this.expr(p.childForFieldName("value")!, env));
+      } else env.set(name, { k: "value" });
+    }
+  }
+
+  private block(body: SyntaxNode, env: Env): ModVal | undefined {
+    let ret: ModVal | undefined;
+    for (const stmt of namedChildren(body)) {
+      const r = this.stmt(stmt, env);
+      if (r) ret = ret ? union([ret, r]) : r;
+    }
+    return ret;
+  }
+
+  private stmt(s: SyntaxNode, env: Env): ModVal | undefined {
+    switch (s.type) {
+      case "expression_statement": {
+        const e = namedChildren(s)[0];
+        if (!e) return undefined;
+        if (e.type === "assignment") this.assign(e, env);
+        else if (e.type === "augmented_assignment") this.augAssign(e, env);
+        else if (e.type === "call") this.callStmt(e, env);
+        return undefined;
+      }
+      case "return_statement": {
+        const v = namedChildren(s)[0];
+        return v ? this.expr(v, env) : { k: "value" };
+      }
+      case "if_statement": {
+        const rets: ModVal[] = [];
+        const r1 = this.block(s.childForFieldName("consequence")!, env);
+        if (r1) rets.push(r1);
+        for (const alt of s.childrenForFieldName("alternative")) {
+          const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
+          if (body) {
+            const r = this.block(body, env);
+            if (r) rets.push(r);
+          }
+        }
+        return rets.length ? union(rets) : undefined;
+      }
+      case "for_statement":
+      case "while_statement": {
+        if (s.type === "for_statement") {
+          const left = s.childForFieldName("left")!;
+          const right = this.expr(s.childForFieldName("right")!, env);
+          const elem = elementOf(right);
+          for (const id of identifiers(left)) env.set(id, elem);
+        }
+        this.inLoop++;
+        const r = this.block(s.childForFieldName("body")!, env);
+        this.inLoop--;
+        return r;
+      }
+      case "with_statement":
+        return this.block(s.childForFieldName("body")!, env);
+      default:
+        return undefined;
+    }
+  }
+
+  private assign(a: SyntaxNode, env: Env): void {
+    const left = a.childForFieldName("left")!;
+    const right = a.childForFieldName("right");
+    if (!right) return;
+    const val = this.expr(right, env);
+    this.store(left, val, env);
+  }
+
+  private store(left: SyntaxNode, val: ModVal, env: Env): void {
+    if (left.type === "identifier") env.set(left.text, val);
+    else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") {
+      const attr = left.childForFieldName("attribute")!.text;
+      const prev = this.cls.attrs.get(attr);
+      // `self.x = None` beside `self.x = nn.Linear(...)` in another branch: keep the module
+      this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
+    } else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
+      for (const id of namedChildren(left)) this.store(id, { k: "value" }, env);
+    }
+  }
+
+  private augAssign(a: SyntaxNode, env: Env): void {
+    const left = a.childForFieldName("left")!;
+    if (left.type !== "identifier") return;
+    const cur = env.get(left.text);
+    const add = this.expr(a.childForFieldName("right")!, env);
+    if (cur && (cur.k === "list" || cur.k === "seq") && add.k === "list") {
+      env.set(left.text, appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], this.inLoop > 0 || add.items === null));
+    }
+  }
+
+  private callStmt(call: SyntaxNode, env: Env): void {
+    const fn = call.childForFieldName("function")!;
+    const args = callArgs(call);
+    if (fn.type === "attribute") {
+      const obj = fn.childForFieldName("object")!;
+      const method = fn.childForFieldName("attribute")!.text;
+      if (obj.text === "self" && method === "register_buffer") {
+        const nameNode = args.positional[0] ?? args.keyword.get("name");
+        const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
+        if (!name) return;
+        const persistentNode = args.keyword.get("persistent") ?? args.positional[2];
+        const persistent = persistentNode?.text !== "False";
+        this.cls.attrs.set(name, { k: "buffer", persistent });
+        if (!persistent) this.cls.privateBuffers.add(name);
+        return;
+      }
+      if (obj.text === "self" && method === "add_module") {
+        const nameNode = args.positional[0];
+        const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
+        if (name && args.positional[1]) this.cls.attrs.set(name, this.expr(args.positional[1], env));
+        return;
+      }
+      if (obj.type === "identifier" && (method === "append" || method === "extend")) {
+        const cur = env.get(obj.text);
+        if (cur && (cur.k === "list" || cur.k === "seq")) {
+          const v = args.positional[0] ? this.expr(args.positional[0], env) : { k: "unknown" as const };
+          const items = method === "append" ? [v] : v.k === "list" && v.items ? v.items : [elementOf(v)];
+          env.set(obj.text, appendAll(cur, items, this.inLoop > 0 || (method === "extend" && v.k === "list" && v.items === null)));
+        }
+        return;
+      }
+      if (obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" && (method === "append" || method === "extend")) {
+        const attr = obj.childForFieldName("attribute")!.text;
+        const cur = this.cls.attrs.get(attr);
+        if (cur && (cur.k === "list" || cur.k === "seq")) {
+          const v = args.positional[0] ? this.expr(args.positional[0], env) : { k: "unknown" as const };
+          const items = method === "append" ? [v] : v.k === "list" && v.items ? v.items : [elementOf(v)];
+          this.cls.attrs.set(attr, appendAll(cur, items, this.inLoop > 0));
+        }
+        return;
+      }
+    }
+    this.expr(call, env);
+  }
+
+  expr(e: SyntaxNode, env: Env): ModVal {
+    switch (e.type) {
+      case "identifier": {
+        if (env.has(e.text)) return env.get(e.text)!;
+        if (this.mod.classes.has(e.text)) return { k: "classref", name: e.text };
+        const q = qualify(e, this.mod.aliases);
+        const row = q ? LAYER_BY_NAME.get(q) : undefined;
+        return row ? { k: "layerref", row } : { k: "value" };
+      }
+      case "attribute": {
+        const q = qualify(e, this.mod.aliases);
+        if (q) {
+          const row = LAYER_BY_NAME.get(q);
+          if (row) return { k: "layerref", row };
+        }
+        if (e.childForFieldName("object")!.text === "self") {
+          return this.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
+        }
+        return { k: "value" };
+      }
+      case "parenthesized_expression":
+        return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
+      case "conditional_expression": {
+        const [a, , b] = namedChildren(e);
+        return union([this.expr(a, env), this.expr(b, env)]);
+      }
+      case "list":
+      case "tuple":
+        return { k: "list", items: namedChildren(e).filter((c) => c.type !== "list_splat").map((c) => this.expr(c, env)) };
+      case "list_comprehension":
+      case "generator_expression": {
+        const body = e.childForFieldName("body")!;
+        const local = new Map(env);
+        for (const clause of namedChildren(e).filter((c) => c.type === "for_in_clause")) {
+          const right = clause.childForFieldName("right");
+          const elem = right ? elementOf(this.expr(right, local)) : { k: "value" as const };
+          for (const id of identifiers(clause.childForFieldName("left")!)) local.set(id, elem);
+        }
+        return { k: "list", items: null, elem: this.expr(body, local) };
+      }
+      case "call":
+        return this.call(e, env);
+      default:
+        return { k: "value" };
+    }
+  }
+
+  private call(call: SyntaxNode, env: Env): ModVal {
+    const fn = call.childForFieldName("function")!;
+    const args = callArgs(call);
+    const q = qualify(fn, this.mod.aliases);
+    if (q === "torch.nn.Sequential") return this.sequential(args, env);
+    if (q === "torch.nn.ModuleList") {
+      const a = args.positional[0] ?? args.keyword.get("modules");
+      if (!a) return { k: "list", items: [] };
+      const v = this.expr(a, env);
+      return v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) };
+    }
+    if (q === "torch.nn.ModuleDict") return this.moduleDict(args.positional[0] ?? args.keyword.get("modules"), env);
+    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
+    if (q) {
+      const row = LAYER_BY_NAME.get(q);
+      if (row) return { k: "layer", row, call };
+    }
+    const callee = this.expr(fn, env);
+    if (callee.k === "classref") {
+      this.construct(callee.name, args, env);
+      return { k: "class", name: callee.name };
+    }
+    if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
+    if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
+      return union(
+        callee.options.map((o) => {
+          if (o.k === "classref") {
+            this.construct(o.name, args, env);
+            return { k: "class", name: o.name } as ModVal;
+          }
+          return { k: "layer", row: (o as { row: import("../ir/tables.js").LayerMapping }).row, call } as ModVal;
+        }),
+      );
+    }
+    // helpers: self.method(...) and module-level functions build modules too (torchvision's _make_layer)
+    let target: SyntaxNode | undefined;
+    if (fn.type === "attribute" && fn.childForFieldName("object")!.text === "self") {
+      target = this.cls.methods.get(fn.childForFieldName("attribute")!.text);
+    } else if (fn.type === "identifier") target = this.mod.functions.get(fn.text);
+    if (target && this.depth < MAX_DEPTH) return this.inline(target, args, env);
+    return { k: "value" };
+  }
+
+  /** Note a construction of an in-file module class and the values passed to its __init__. */
+  private construct(name: string, args: ReturnType<typeof callArgs>, env: Env): void {
+    this.cls.uses.add(name);
+    const init = this.mod.classes.get(name)?.methods.get("__init__");
+    if (!init) return;
+    const names = paramNames(init).slice(1);
+    let perParam = this.record.get(name);
+    if (!perParam) this.record.set(name, (perParam = new Map()));
+    args.positional.forEach((a, i) => {
+      if (i < names.length && a.type !== "list_splat") push(perParam!, names[i], this.expr(a, env));
+    });
+    for (const [k, v] of args.keyword) push(perParam, k, this.expr(v, env));
+  }
+
+  private inline(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ModVal {
+    const names = paramNames(fn).filter((n) => n !== "self");
+    const given = new Map<string, ModVal>();
+    args.positional.forEach((a, i) => {
+      if (i < names.length && a.type !== "list_splat") given.set(names[i], this.expr(a, env));
+    });
+    for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    const local: Env = new Map();
+    this.depth++;
+    const savedLoop = this.inLoop;
+    this.inLoop = 0;
+    try {
+      this.bindParams(fn, local, given);
+      return this.block(fn.childForFieldName("body")!, local) ?? { k: "value" };
+    } finally {
+      this.inLoop = savedLoop;
+      this.depth--;
+    }
+  }
+
+  private sequential(args: ReturnType<typeof callArgs>, env: Env): ModVal {
+    const first = args.positional[0];
+    if (first && args.positional.length === 1 && first.type === "call" && /OrderedDict$/.test(dottedName(first.childForFieldName("function")) ?? "")) {
+      const inner = callArgs(first).positional[0];
+      const names: string[] = [];
+      const items: ModVal[] = [];
+      for (const pair of inner ? namedChildren(inner) : []) {
+        const [k, v] = namedChildren(pair);
+        if (!k || !v || k.type !== "string") return { k: "seq", items: null, elem: { k: "unknown" } };
+        names.push(stringValue(k)!);
+        items.push(this.expr(v, env));
+      }
+      return { k: "seq", items, names };
+    }
+    const items: ModVal[] = [];
+    let known = true;
+    let elem: ModVal | undefined;
+    for (const a of args.positional) {
+      if (a.type === "list_splat") {
+        const v = this.expr(namedChildren(a)[0], env);
+        if ((v.k === "list" || v.k === "seq") && v.items) items.push(...v.items);
+        else {
+          known = false;
+          elem = elementOf(v);
+        }
+      } else items.push(this.expr(a, env));
+    }
+    if (known) return { k: "seq", items };
+    return { k: "seq", items: null, elem: union([...items, elem ?? { k: "unknown" }]) };
+  }
+
+  private moduleDict(arg: SyntaxNode | undefined, env: Env): ModVal {
+    if (!arg) return { k: "dict", entries: new Map() };
+    if (arg.type === "dictionary") {
+      const entries = new Map<string, ModVal>();
+      for (const pair of namedChildren(arg)) {
+        if (pair.type !== "pair") return { k: "dict", entries: null, elem: { k: "unknown" } };
+        const key = pair.childForFieldName("key")!;
+        if (key.type !== "string") return { k: "dict", entries: null, elem: { k: "unknown" } };
+        entries.set(stringValue(key)!, this.expr(pair.childForFieldName("value")!, env));
+      }
+      return { k: "dict", entries };
+    }
+    if (arg.type === "call" && arg.childForFieldName("function")!.text === "dict") {
+      const entries = new Map<string, ModVal>();
+      for (const [k, v] of callArgs(arg).keyword) entries.set(k, this.expr(v, env));
+      return { k: "dict", entries };
+    }
+    return { k: "dict", entries: null, elem: { k: "unknown" } };
+  }
+}
+
+function appendAll(cur: ModVal & { k: "list" | "seq" }, items: ModVal[], unknownCount: boolean): ModVal {
+  if (!unknownCount && cur.items) return { ...cur, items: [...cur.items, ...items] };
+  const all = [...(cur.items ?? []), ...(cur.elem ? [cur.elem] : []), ...items];
+  return { k: cur.k, items: null, elem: union(all) } as ModVal;
+}
+
+export function elementOf(v: ModVal): ModVal {
+  if (v.k === "list" || v.k === "seq") return v.items ? union(v.items) : v.elem ?? { k: "unknown" };
+  if (v.k === "dict") return v.entries ? union([...v.entries.values()]) : v.elem ?? { k: "unknown" };
+  return { k: "value" };
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
+export function paramName(p: SyntaxNode): string | undefined {
+  if (p.type === "identifier") return p.text;
+  if (p.type === "typed_parameter") return namedChildren(p).find((c) => c.type === "identifier")?.text;
+  if (p.type === "default_parameter" || p.type === "typed_default_parameter") return p.childForFieldName("name")?.text;
+  return undefined;
+}
+
+export function paramNames(fn: SyntaxNode): string[] {
+  return namedChildren(fn.childForFieldName("parameters")!)
+    .map(paramName)
+    .filter((n): n is string => !!n);
+}
+
+export function identifiers(node: SyntaxNode): string[] {
+  if (node.type === "identifier") return [node.text];
+  return namedChildren(node).flatMap(identifiers);
+}
+
+export function stringValue(node: SyntaxNode): string | undefined {
+  const content = node.namedChildren.filter((c) => c.type === "string_content");
+  if (node.namedChildren.some((c) => c.type === "interpolation")) return undefined;
+  return content.map((c) => c.text).join("");
+}
+
+function findCalls(root: SyntaxNode, pred: (c: SyntaxNode) => boolean): SyntaxNode[] {
+  return root.descendantsOfType("call").filter(pred);
+}

@@ -1,0 +1,53 @@
+/** resolve-imports: map local names to fully qualified torch names, and find the import statements. */
+import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ImportIR } from "../ir/module.js";
+
+export interface ImportInfo {
+  aliases: Map<string, string>;
+  imports: ImportIR[];
+}
+
+export function resolveImports(root: SyntaxNode): ImportInfo {
+  const aliases = new Map<string, string>();
+  const imports: ImportIR[] = [];
+  for (const stmt of namedChildren(root)) {
+    if (stmt.type === "import_statement") {
+      let torch = false;
+      for (const n of namedChildren(stmt)) {
+        if (n.type === "dotted_name") {
+          const full = n.text;
+          if (isTorch(full)) torch = true;
+          aliases.set(full.split(".")[0], full.split(".")[0]);
+        } else if (n.type === "aliased_import") {
+          const full = dottedName(n.childForFieldName("name")) ?? n.childForFieldName("name")!.text;
+          if (isTorch(full)) torch = true;
+          aliases.set(n.childForFieldName("alias")!.text, full);
+        }
+      }
+      imports.push({ node: stmt, torch });
+    } else if (stmt.type === "import_from_statement") {
+      const mod = stmt.childForFieldName("module_name")!.text;
+      const torch = isTorch(mod);
+      for (const n of stmt.childrenForFieldName("name")) {
+        if (n.type === "dotted_name") aliases.set(n.text, `${mod}.${n.text}`);
+        else if (n.type === "aliased_import") {
+          aliases.set(n.childForFieldName("alias")!.text, `${mod}.${n.childForFieldName("name")!.text}`);
+        }
+      }
+      imports.push({ node: stmt, torch });
+    }
+  }
+  return { aliases, imports };
+}
+
+const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
+
+/** Fully qualified name of an identifier/attribute chain under the file's imports (`nn.Conv2d` → `torch.nn.Conv2d`). */
+export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): string | undefined {
+  const name = dottedName(node);
+  if (!name) return undefined;
+  const [head, ...rest] = name.split(".");
+  const target = aliases.get(head);
+  if (!target) return undefined;
+  return [target, ...rest].join(".");
+}

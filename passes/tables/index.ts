@@ -1,0 +1,34 @@
+/** Lookups over the mapping tables (the tables themselves are plain data in layers.ts and ops.ts). */
+import type { LayerMapping, OpMapping } from "../../ir/tables.js";
+import { LAYERS } from "./layers.js";
+import { OPS } from "./ops.js";
+
+export const LAYER_BY_NAME: Map<string, LayerMapping> = new Map(LAYERS.map((l) => [l.torch, l]));
+
+export const OP_BY_NAME: Map<string, OpMapping> = new Map(OPS.flatMap((o) => o.torch.map((n) => [n, o] as const)));
+
+/** Torch containers handled by the translator itself rather than by a table row. */
+export const CONTAINERS = new Set(["torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"]);
+
+/** Module-level torch names that are values, not calls (dtypes, the tensor type). */
+export const TORCH_NAMES: Record<string, string> = {
+  "torch.Tensor": "mx.array",
+  "torch.float32": "mx.float32",
+  "torch.float": "mx.float32",
+  "torch.float16": "mx.float16",
+  "torch.half": "mx.float16",
+  "torch.bfloat16": "mx.bfloat16",
+  "torch.float64": "mx.float64",
+  "torch.double": "mx.float64",
+  "torch.int64": "mx.int64",
+  "torch.long": "mx.int64",
+  "torch.int32": "mx.int32",
+  "torch.int": "mx.int32",
+  "torch.int16": "mx.int16",
+  "torch.int8": "mx.int8",
+  "torch.uint8": "mx.uint8",
+  "torch.bool": "mx.bool_",
+  "torch.nn.Module": "nn.Module",
+  "torch.pi": "math.pi",
+  "torch.inf": "math.inf",
+};

@@ -1,0 +1,63 @@
+import re
+
+import mlx.core as mx
+
+
+def c2m_apply_weight_map(weights, rules):
+    """Turn a torch state_dict (a dict of mx.array) into this module's MLX parameters.
+
+    Each rule is (torch pattern(s), mlx pattern(s) or None, op, *args); '*' matches one dotted
+    segment, and its captures fill the '*'s of the MLX key(s). The first rule whose (first) torch
+    pattern matches a key handles it; keys no rule matches pass through unchanged.
+    """
+    def as_tuple(p):
+        return () if p is None else (p,) if isinstance(p, str) else tuple(p)
+
+    def fill(pattern, caps):
+        parts = pattern.split("*")
+        return parts[0] + "".join(c + p for c, p in zip(caps, parts[1:]))
+
+    compiled = []
+    for torch_keys, mlx_keys, op, *args in rules:
+        torch_keys, mlx_keys = as_tuple(torch_keys), as_tuple(mlx_keys)
+        regex = re.compile("^" + "([^.]+)".join(map(re.escape, torch_keys[0].split("*"))) + "$")
+        compiled.append((regex, torch_keys, mlx_keys, op, args))
+
+    handled, consumed = {}, set()
+    for key in weights:
+        for rule in compiled:
+            m = rule[0].match(key)
+            if m:
+                handled[key] = (rule, m.groups())
+                consumed.update(fill(extra, m.groups()) for extra in rule[1][1:])
+                break
+
+    out = {}
+    for key, w in weights.items():
+        if key in consumed:
+            continue  # summed into another key's output
+        if key not in handled:
+            out[key] = w
+            continue
+        (_, torch_keys, mlx_keys, op, args), caps = handled[key]
+        targets = [fill(p, caps) for p in mlx_keys]
+        if op == "drop":
+            continue
+        if op == "conv":  # torch (O, I, *K) -> MLX (O, *K, I)
+            w = mx.moveaxis(w, 1, -1)
+        elif op == "conv_transpose":  # torch (I, O, *K) -> MLX (O, *K, I)
+            w = w.transpose(list(range(1, w.ndim)) + [0])
+        elif op == "linear_nhwc":  # columns c*S + s -> s*C + c (Linear after a channels-last flatten)
+            c, s = args
+            w = w.reshape(w.shape[0], c, s).swapaxes(1, 2).reshape(w.shape[0], c * s)
+        elif op == "split":
+            for name, part in zip(targets, mx.split(w, len(targets), axis=args[0])):
+                out[name] = part
+            continue
+        elif op == "sum":
+            for extra in torch_keys[1:]:
+                w = w + weights[fill(extra, caps)]
+        elif op != "identity":
+            raise ValueError(f"c2m weight map: unknown op {op!r}")
+        out[targets[0]] = w
+    return out

@@ -1,0 +1,53 @@
+/**
+ * Weight conversion: torch checkpoints in (read without executing them), MLX safetensors out, with the
+ * translated module's weight map applied in between.
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { basename, extname } from "node:path";
+import type { WeightRule } from "../../ir/weights.js";
+import { applyWeightMapDetailed } from "./map.js";
+import { looksLikeSafetensors, readSafetensors, writeSafetensors as writeSafetensorsFile } from "./safetensors.js";
+import type { Tensor } from "./tensor.js";
+import { readTorchZip, CheckpointError } from "./torch.js";
+import { looksLikeZip } from "./zip.js";
+
+export type { Tensor, Dtype } from "./tensor.js";
+export { applyWeightMap } from "./map.js";
+export { readWeightMaps } from "./read-map.js";
+
+/** Reads a torch zip checkpoint (.pt/.pth/.bin) or a safetensors file into a name → tensor map. */
+export function readCheckpoint(path: string): Map<string, Tensor> {
+  const source = basename(path);
+  const fd = openSync(path, "r");
+  let head: Uint8Array;
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+    head = new Uint8Array(Math.min(16, size));
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (looksLikeZip(head)) return readTorchZip(path);
+  if (extname(path).toLowerCase() === ".safetensors" || looksLikeSafetensors(head, size)) return readSafetensors(path);
+  // pickle protocol 2+ begins with PROTO (0x80); torch's legacy format is a bare pickle stream
+  if (head[0] === 0x80) {
+    throw new CheckpointError(
+      `${source} is a legacy (non-zip) torch checkpoint, which c2m cannot read safely; ` +
+        `re-save it with torch.save(torch.load(path, weights_only=True), path, _use_new_zipfile_serialization=True)`,
+    );
+  }
+  throw new CheckpointError(`${source} is neither a torch checkpoint (zip) nor a safetensors file`);
+}
+
+/** Writes MLX-loadable safetensors atomically (temp file, then rename). */
+export function writeSafetensors(path: string, tensors: Map<string, Tensor>): void {
+  writeSafetensorsFile(path, tensors);
+}
+
+/** Reads `inputPath`, applies `rules`, writes `outputPath`. */
+export function convertWeightsFile(inputPath: string, outputPath: string, rules: WeightRule[]): { written: number; dropped: number } {
+  const { tensors, dropped } = applyWeightMapDetailed(readCheckpoint(inputPath), rules);
+  writeSafetensorsFile(outputPath, tensors);
+  return { written: tensors.size, dropped: dropped.length };
+}

@@ -36,8 +36,9 @@ export async function runWeights(input: string, opts: WeightsOptions): Promise<n
 
     const { maps, topLevel } = readWeightMapFile(opts.map);
     const cls = pickDefaultClass(maps, opts.class, topLevel);
-    const { written, dropped } = convertWeightsFile(input, opts.output, maps[cls]);
-    process.stdout.write(`converted ${written} tensors (dropped ${dropped}) → ${opts.output}\n`);
+    const { written, dropped, narrowed } = convertWeightsFile(input, opts.output, maps[cls]);
+    const notes = [`dropped ${dropped}`, ...(narrowed ? [`${narrowed} float64 stored as float32 for MLX`] : [])];
+    process.stdout.write(`converted ${written} tensors (${notes.join(", ")}) → ${opts.output}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`c2m: ${err instanceof Error ? err.message : String(err)}\n`);

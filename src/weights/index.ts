@@ -45,9 +45,24 @@ export function writeSafetensors(path: string, tensors: Map<string, Tensor>): vo
   writeSafetensorsFile(path, tensors);
 }
 
-/** Reads `inputPath`, applies `rules`, writes `outputPath`. */
-export function convertWeightsFile(inputPath: string, outputPath: string, rules: WeightRule[]): { written: number; dropped: number } {
+/**
+ * Reads `inputPath`, applies `rules`, writes `outputPath` for MLX. float64 tensors are stored as float32:
+ * MLX's safetensors loader has no float64 (and MLX computes in float64 only on the CPU); `narrowed`
+ * counts them.
+ */
+export function convertWeightsFile(
+  inputPath: string,
+  outputPath: string,
+  rules: WeightRule[],
+): { written: number; dropped: number; narrowed: number } {
   const { tensors, dropped } = applyWeightMapDetailed(readCheckpoint(inputPath), rules);
+  let narrowed = 0;
+  for (const [key, t] of tensors) {
+    if (t.dtype !== "F64") continue;
+    const wide = new Float64Array(t.data.slice().buffer);
+    tensors.set(key, { dtype: "F32", shape: t.shape, data: new Uint8Array(Float32Array.from(wide).buffer) });
+    narrowed++;
+  }
   writeSafetensorsFile(outputPath, tensors);
-  return { written: tensors.size, dropped: dropped.length };
+  return { written: tensors.size, dropped: dropped.length, narrowed };
 }

@@ -175,18 +175,18 @@ function stringValue(node: Parser.SyntaxNode, fail: (n: Parser.SyntaxNode, m: st
   const raw = prefix.includes("r");
   let out = "";
   for (const part of node.namedChildren) {
-    if (part.type === "string_content") out += part.text;
-    else if (part.type === "escape_sequence") {
-      if (raw) out += part.text;
-      else {
-        const ch = part.text.slice(1);
-        if (ch in SIMPLE_ESCAPES) out += SIMPLE_ESCAPES[ch];
-        else if (/^x[0-9a-fA-F]{2}$|^u[0-9a-fA-F]{4}$/.test(ch)) out += String.fromCharCode(parseInt(ch.slice(1), 16));
-        else fail(part, `unsupported escape '${part.text}' in a C2M_WEIGHT_MAPS string`);
-      }
-    } else if (part.type === "interpolation") fail(part, "C2M_WEIGHT_MAPS strings cannot interpolate");
+    if (part.type === "interpolation") fail(part, "C2M_WEIGHT_MAPS strings cannot interpolate");
+    if (part.type !== "string_content") continue;
+    // escape sequences sit inside the content; decode them unless the string is raw
+    out += raw ? part.text : part.text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|[\s\S]|$)/g, (whole, ch: string) => decodeEscape(whole, ch, part, fail));
   }
   return out;
+}
+
+function decodeEscape(whole: string, ch: string, node: Parser.SyntaxNode, fail: (n: Parser.SyntaxNode, m: string) => never): string {
+  if (ch in SIMPLE_ESCAPES) return SIMPLE_ESCAPES[ch];
+  if (/^[xu][0-9a-fA-F]+$/.test(ch)) return String.fromCharCode(parseInt(ch.slice(1), 16));
+  return fail(node, `unsupported escape '${whole}' in a C2M_WEIGHT_MAPS string`);
 }
 
 /**

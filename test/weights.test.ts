@@ -87,6 +87,12 @@ describe("readCheckpoint: torch.save archives", () => {
     expect(existsSync(fixture("PWNED"))).toBe(false);
   });
 
+  it("refuses a whole pickled model and says to save its state_dict", () => {
+    expect(() => readCheckpoint(fixture("whole_model.pt"))).toThrow(
+      /Python global 'torch\.nn\.modules\.linear\.Linear'.*re-save model\.state_dict\(\) with torch\.save/,
+    );
+  });
+
   it("says what a file is not", () => {
     writeFileSync(fixture("notes.txt"), "hello");
     expect(() => readCheckpoint(fixture("notes.txt"))).toThrow("notes.txt is neither a torch checkpoint (zip) nor a safetensors file");

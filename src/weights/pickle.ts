@@ -119,9 +119,14 @@ function refuse(source: string, qualified: string): UnpickleError {
         `(supported: ${Object.keys(STORAGE_DTYPES).join(", ")})`,
     );
   }
+  // a class from the user's own code usually means torch.save(model) rather than torch.save(model.state_dict())
+  const name = qualified.slice(qualified.lastIndexOf(".") + 1);
+  const module = qualified.slice(0, qualified.lastIndexOf("."));
+  const looksLikeModel = /^[A-Z]/.test(name) && !/^(builtins|os|posix|nt|subprocess|sys|shutil|socket|importlib|runpy|pty|code|types)$/.test(module);
   return new UnpickleError(
     `refusing to load ${source}: it references the Python global '${qualified}', which c2m does not allow ` +
-      `(c2m never runs code from checkpoints)`,
+      `(c2m never runs code from checkpoints)` +
+      (looksLikeModel ? `; if the file holds a whole pickled model, re-save model.state_dict() with torch.save` : ""),
   );
 }
 

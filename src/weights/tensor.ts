@@ -42,7 +42,7 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 
 /**
  * Gathers a strided view into contiguous bytes. `offset` and `strides` are in elements, as torch
- * keeps them; works for any dtype because it copies whole elements as bytes.
+ * keeps them. Elements are copied as unsigned words (never as floats, which could rewrite NaN payloads).
  */
 export function gatherStrided(
   source: Uint8Array,
@@ -54,17 +54,36 @@ export function gatherStrided(
   const count = numel(shape);
   const out = new Uint8Array(count * itemSize);
   if (count === 0) return out;
+  // copy in words of up to 4 bytes: an 8-byte element is two 4-byte words
+  const word = Math.min(itemSize, 4);
+  const perItem = itemSize / word;
+  const aligned = source.byteOffset % word === 0 ? source : source.slice();
+  const Words = word === 4 ? Uint32Array : word === 2 ? Uint16Array : Uint8Array;
+  const src = new Words(aligned.buffer, aligned.byteOffset, aligned.byteLength / word);
+  const dst = new Words(out.buffer);
   const rank = shape.length;
+  if (rank === 0) {
+    for (let w = 0; w < perItem; w++) dst[w] = src[offset * perItem + w];
+    return out;
+  }
+  const innerSize = shape[rank - 1];
+  const innerStride = strides[rank - 1] * perItem;
   const index = new Array<number>(rank).fill(0);
-  let src = offset;
-  for (let n = 0; n < count; n++) {
-    out.set(source.subarray(src * itemSize, (src + 1) * itemSize), n * itemSize);
-    // advance the multi-index like an odometer, keeping `src` in step
-    for (let axis = rank - 1; axis >= 0; axis--) {
+  let base = offset * perItem;
+  let d = 0;
+  for (let row = 0; row < count / innerSize; row++) {
+    let s = base;
+    if (perItem === 1) {
+      for (let i = 0; i < innerSize; i++, s += innerStride) dst[d++] = src[s];
+    } else {
+      for (let i = 0; i < innerSize; i++, s += innerStride) for (let w = 0; w < perItem; w++) dst[d++] = src[s + w];
+    }
+    // advance the outer multi-index like an odometer, keeping `base` in step
+    for (let axis = rank - 2; axis >= 0; axis--) {
       index[axis]++;
-      src += strides[axis];
+      base += strides[axis] * perItem;
       if (index[axis] < shape[axis]) break;
-      src -= strides[axis] * shape[axis];
+      base -= strides[axis] * shape[axis] * perItem;
       index[axis] = 0;
     }
   }

@@ -59,7 +59,7 @@ export function gatherStrided(
   const perItem = itemSize / word;
   const aligned = source.byteOffset % word === 0 ? source : source.slice();
   const Words = word === 4 ? Uint32Array : word === 2 ? Uint16Array : Uint8Array;
-  const src = new Words(aligned.buffer, aligned.byteOffset, aligned.byteLength / word);
+  const src = new Words(aligned.buffer as ArrayBuffer, aligned.byteOffset, aligned.byteLength / word);
   const dst = new Words(out.buffer);
   const rank = shape.length;
   if (rank === 0) {

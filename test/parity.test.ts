@@ -2,10 +2,12 @@
  * The parity runner against hand-written MLX translations: a faithful one must pass with tiny diffs, and
  * one with a planted bug must fail with the divergence pointing at the wrong layer.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../src/python.js";
 import { runParitySpec, validateSpec, ParityUsageError, type ParitySpec } from "../src/parity/index.js";
+import { parseInputShape, runParity } from "../src/commands/parity.js";
 
 const fixtures = join(packageRoot(), "test", "fixtures", "parity");
 const fixture = (name: string) => join(fixtures, name);
@@ -82,4 +84,89 @@ describe("validateSpec", () => {
     expect(() => validateSpec({ class: "Net", cases: [[{ shape: [2, -1] }]] })).toThrow(/non-negative integers/);
     expect(() => validateSpec({ class: "Net", cases: [[{ shape: [2], dtype: "complex64" }]] })).toThrow(/unsupported dtype/);
   });
+});
+
+describe("c2m parity command", () => {
+  async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const spyOut = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+    const spyErr = vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+    try {
+      return { code: await fn(), out, err };
+    } finally {
+      spyOut.mockRestore();
+      spyErr.mockRestore();
+    }
+  }
+
+  it("prints a table per case and output and exits 1 on a planted bug, with the divergence line", async () => {
+    const r = await capture(() =>
+      runParity(fixture("tiny_mlp.py"), { spec: fixture("tiny_mlp.parity.json"), mlx: fixture("tiny_mlp_mlx_wrong_activation.py"), atol: "1e-4" }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/case 0: \[3, 8\] float32/);
+    expect(r.out).toMatch(/output 0 \[3, 4\] +max abs \d\.\de[-+]\d\d  max rel \d\.\de[-+]\d\d  FAIL/);
+    expect(r.out).toMatch(/first divergence: net\.3 \(case 0\)/);
+  });
+
+  it("exits 0 on a faithful translation given by --input/--args", async () => {
+    const r = await capture(() =>
+      runParity(fixture("tiny_mlp.py"), { class: "TinyMLP", input: ["2,8"], args: "[8, 16, 4]", mlx: fixture("tiny_mlp_mlx.py"), atol: "1e-5" }),
+    );
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.out.match(/ ok$/gm)).toHaveLength(2); // the given batch and batch + 1
+    expect(r.out).toMatch(/PASS\n$/);
+  });
+
+  it("rejects bad options with a message and exit status 2", async () => {
+    const cases: [Parameters<typeof runParity>[1], RegExp][] = [
+      [{ class: "TinyMLP", atol: "1e-4" }, /missing --input/],
+      [{ class: "TinyMLP", input: ["2,x"], atol: "1e-4" }, /--input 2,x: expected comma-separated sizes/],
+      [{ class: "TinyMLP", input: ["2,8"], args: "{oops", atol: "1e-4" }, /--args must be JSON/],
+      [{ class: "TinyMLP", input: ["2,8"], atol: "lots" }, /--atol must be a non-negative number/],
+      [{ class: "Other", spec: fixture("tiny_mlp.parity.json"), atol: "1e-4" }, /does not match the spec's class TinyMLP/],
+      [{ class: "TinyMLP", spec: fixture("missing.json"), atol: "1e-4" }, /spec file not found/],
+    ];
+    for (const [opts, message] of cases) {
+      const r = await capture(() => runParity(fixture("tiny_mlp.py"), opts));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+    }
+    const missing = await capture(() => runParity(fixture("nope.py"), { class: "X", input: ["1"], atol: "1e-4" }));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/model file not found/);
+  });
+
+  it("parses --input shapes with dtype and range", () => {
+    expect(parseInputShape("1,3,32,32")).toEqual({ shape: [1, 3, 32, 32], dtype: "float32" });
+    expect(parseInputShape("2,16:int64:1000")).toEqual({ shape: [2, 16], dtype: "int64", high: 1000 });
+  });
+});
+
+/**
+ * Each golden model's reviewed MLX translation (expected.py, once the compiler author has written it) must
+ * reproduce its PyTorch input on the golden parity spec.
+ */
+describe("golden models: expected.py matches input.py numerically", () => {
+  const goldens = join(packageRoot(), "golden", "models");
+  const names = existsSync(goldens) ? readdirSync(goldens).filter((n) => existsSync(join(goldens, n, "parity.json"))).sort() : [];
+  it("has a parity spec with at least two cases of different shapes for every golden model", () => {
+    expect(names.length).toBeGreaterThanOrEqual(12);
+    for (const name of names) {
+      const spec = validateSpec(JSON.parse(readFileSync(join(goldens, name, "parity.json"), "utf8")), name);
+      expect(spec.cases.length, name).toBeGreaterThanOrEqual(2);
+      expect(new Set(spec.cases.map((c) => JSON.stringify(c.map((i) => i.shape)))).size, name).toBe(spec.cases.length);
+    }
+  });
+  for (const name of names) {
+    const expected = join(goldens, name, "expected.py");
+    it.skipIf(!existsSync(expected))(`${name}`, async () => {
+      const spec = JSON.parse(readFileSync(join(goldens, name, "parity.json"), "utf8")) as ParitySpec;
+      const r = await runParitySpec(join(goldens, name, "input.py"), spec, { mlxFile: expected });
+      const summary = r.error ?? JSON.stringify({ divergence: r.divergence, outputs: r.cases.map((c) => c.outputs.map((o) => [o.maxAbs, o.ok])) });
+      expect(r.ok, summary).toBe(true);
+    });
+  }
 });

@@ -188,7 +188,13 @@ export async function runParitySpec(modelPath: string, rawSpec: ParitySpec, opts
       const text = readFileSync(mlxFile, "utf8");
       maps = /^C2M_WEIGHT_MAPS\s*=/m.test(text) ? readWeightMaps(mlxFile) : {};
     } else {
-      const compiled = await compileModel(readFileSync(modelPath, "utf8"), basename(modelPath));
+      let compiled: CompileOutput;
+      try {
+        compiled = await compileModel(readFileSync(modelPath, "utf8"), basename(modelPath));
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        return { ok: false, atol: spec.atol, cases: [], mlxFile: join(work, "model_mlx.py"), error: `the compiler failed on ${basename(modelPath)}: ${msg}` };
+      }
       diagnostics = compiled.diagnostics;
       const errors = compiled.diagnostics.filter((d) => d.severity === "error");
       mlxFile = join(work, "model_mlx.py");

@@ -1,0 +1,9 @@
+class AdaptiveAvgPool3d(nn.Module):
+    """torch.nn.AdaptiveAvgPool3d on channels-last input (N, D, H, W, C)."""
+
+    def __init__(self, output_size):
+        super().__init__()
+        self._output_size = output_size
+
+    def __call__(self, x):
+        return adaptive_pool(x, self._output_size, mx.mean)

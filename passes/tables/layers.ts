@@ -1,0 +1,537 @@
+/**
+ * torch.nn layers → MLX: one row per torch class (the template language is in ir/tables.ts).
+ * Every constructor here was checked against MLX 0.32's sources (mlx/nn/layers/*.py), and every
+ * row that computes something is checked numerically against torch by test/layers.test.ts.
+ */
+import type { LayerMapping } from "../../ir/tables.js";
+import { HELPERS } from "../../cookbook/helpers/registry.js";
+
+/**
+ * A row of this table. The extra fields are proposals for LayerMapping (ir/tables.ts); a reader that
+ * knows only LayerMapping can ignore them and still emit correct code for the common case.
+ */
+export interface LayerRow extends LayerMapping {
+  /** parameters holding axis numbers (Softmax's dim...), remapped like OpMapping.axes */
+  axes?: string[];
+  /** rank-dependent layers: every input rank accepted; `rank` is the usual one */
+  ranks?: number[];
+  /** parameters written as a 1-tuple in torch that MLX wants as an int: `(64,)` → `64` */
+  scalarize?: string[];
+  /** Sequential/ModuleList/ModuleDict: the translator handles these itself */
+  container?: boolean;
+}
+
+const ZEROS_PADDING = { padding_mode: ["'zeros'", '"zeros"'] };
+const TRUE = ["True"];
+const FALSE = ["False"];
+const NUM_BATCHES_TRACKED = { torch: "num_batches_tracked", mlx: null, op: "drop" as const };
+const helperWeights = (name: string) => HELPERS[name]!.weights;
+
+function conv(d: 1 | 2 | 3): LayerRow {
+  const groups = d === 3 ? "" : "[, groups={groups}]";
+  return {
+    torch: `torch.nn.Conv${d}d`,
+    sig: ["in_channels", "out_channels", "kernel_size", "stride=1", "padding=0", "dilation=1", "groups=1", "bias=True", "padding_mode='zeros'"],
+    mlx: `nn.Conv${d}d({in_channels}, {out_channels}, {kernel_size}[, stride={stride}][, padding={padding}][, dilation={dilation}]${groups}[, bias={bias}])`,
+    layout: "channels_last",
+    rank: d + 2,
+    // nn.Conv3d has no groups argument
+    allowed: d === 3 ? { ...ZEROS_PADDING, groups: ["1"] } : ZEROS_PADDING,
+    weights: [{ torch: "weight", mlx: "weight", op: "conv" }],
+    note: "padding='same'/'valid' strings are not accepted by MLX: give ints (valid = 0, same = dilation*(k-1)//2 for odd k, stride 1)",
+  };
+}
+
+function convTranspose(d: 1 | 2 | 3): LayerRow {
+  return {
+    torch: `torch.nn.ConvTranspose${d}d`,
+    sig: ["in_channels", "out_channels", "kernel_size", "stride=1", "padding=0", "output_padding=0", "groups=1", "bias=True", "dilation=1", "padding_mode='zeros'"],
+    mlx: `nn.ConvTranspose${d}d({in_channels}, {out_channels}, {kernel_size}[, stride={stride}][, padding={padding}][, output_padding={output_padding}][, dilation={dilation}][, bias={bias}])`,
+    layout: "channels_last",
+    rank: d + 2,
+    allowed: { ...ZEROS_PADDING, groups: ["1"] },
+    weights: [{ torch: "weight", mlx: "weight", op: "conv_transpose" }],
+    note: "MLX's argument order differs (dilation before output_padding): rendered as keywords",
+  };
+}
+
+function batchNorm(d: 1 | 2 | 3): LayerRow {
+  return {
+    torch: `torch.nn.BatchNorm${d}d`,
+    sig: ["num_features", "eps=1e-05", "momentum=0.1", "affine=True", "track_running_stats=True", "bias=True"],
+    mlx: "nn.BatchNorm({num_features}[, eps={eps}][, momentum={momentum}][, affine={affine}][, track_running_stats={track_running_stats}])",
+    layout: "channels_last",
+    rank: d + 2,
+    ...(d === 1 ? { ranks: [2, 3] } : {}),
+    allowed: { bias: TRUE },
+    weights: [NUM_BATCHES_TRACKED],
+    note:
+      d === 1
+        ? "input (N, C) needs no layout change, (N, C, L) is held as (N, L, C); momentum=None (cumulative average) only works in eval"
+        : "momentum=None (cumulative average) only works in eval",
+  };
+}
+
+function instanceNorm(d: 1 | 2 | 3): LayerRow {
+  return {
+    torch: `torch.nn.InstanceNorm${d}d`,
+    sig: ["num_features", "eps=1e-05", "momentum=0.1", "affine=False", "track_running_stats=False", "bias=True"],
+    mlx: "nn.InstanceNorm({num_features}[, eps={eps}][, affine={affine}])",
+    layout: "channels_last",
+    rank: d + 2,
+    allowed: { track_running_stats: FALSE, bias: TRUE },
+    note: "affine defaults to False in both; MLX needs a batch axis (rank >= 3)",
+  };
+}
+
+function maxPool(d: 1 | 2 | 3): LayerRow {
+  return {
+    torch: `torch.nn.MaxPool${d}d`,
+    sig: ["kernel_size", "stride=None", "padding=0", "dilation=1", "return_indices=False", "ceil_mode=False"],
+    mlx: `nn.MaxPool${d}d({kernel_size}[, stride={stride}][, padding={padding}])`,
+    layout: "channels_last",
+    rank: d + 2,
+    allowed: { dilation: ["1"], return_indices: FALSE, ceil_mode: FALSE },
+  };
+}
+
+function avgPool(d: 1 | 2 | 3): LayerRow {
+  const sig = ["kernel_size", "stride=None", "padding=0", "ceil_mode=False", "count_include_pad=True"];
+  return {
+    torch: `torch.nn.AvgPool${d}d`,
+    sig: d === 1 ? sig : [...sig, "divisor_override=None"],
+    mlx: `nn.AvgPool${d}d({kernel_size}[, stride={stride}][, padding={padding}])`,
+    layout: "channels_last",
+    rank: d + 2,
+    // MLX pads with zeros and divides by the full window: torch's count_include_pad=True
+    allowed: d === 1 ? { ceil_mode: FALSE, count_include_pad: TRUE } : { ceil_mode: FALSE, count_include_pad: TRUE, divisor_override: ["None"] },
+    note: "count_include_pad=False only differs when padding > 0",
+  };
+}
+
+function adaptivePool(kind: "Avg" | "Max", d: 1 | 2 | 3): LayerRow {
+  const name = `Adaptive${kind}Pool${d}d`;
+  return {
+    torch: `torch.nn.${name}`,
+    sig: kind === "Max" ? ["output_size", "return_indices=False"] : ["output_size"],
+    mlx: `{@${name}}({output_size})`,
+    layout: "channels_last",
+    rank: d + 2,
+    ...(kind === "Max" ? { allowed: { return_indices: FALSE } } : {}),
+    helpers: [name],
+  };
+}
+
+function pad(kind: "Zero" | "Constant" | "Reflection" | "Replication", d: 1 | 2 | 3): LayerRow {
+  const helper = kind === "Zero" || kind === "Constant" ? "ConstantPad" : `${kind}Pad`;
+  const value = kind === "Zero" ? "0.0, " : kind === "Constant" ? "{value}, " : "";
+  return {
+    torch: `torch.nn.${kind}Pad${d}d`,
+    sig: kind === "Constant" ? ["padding", "value"] : ["padding"],
+    mlx: `{@${helper}}({padding}, ${value}${d})`,
+    layout: "channels_last",
+    rank: d + 2,
+    helpers: [helper],
+    note: "torch's padding tuple (left, right, top, bottom, ...) is kept; the helper applies it to channels-last axes",
+  };
+}
+
+/** An activation (or other shape-preserving layer) whose MLX class takes the same arguments. */
+function act(name: string, sig: string[], mlx: string, extra: Partial<LayerRow> = {}): LayerRow {
+  return { torch: `torch.nn.${name}`, sig, mlx, layout: "elementwise", ...extra };
+}
+
+const INPLACE = ["inplace=False"];
+const INPLACE_NOTE = "inplace is dropped (MLX has no in-place ops)";
+
+export const LAYERS: LayerRow[] = [
+  // ── linear ──────────────────────────────────────────────────────────────────────────────
+  {
+    torch: "torch.nn.Linear",
+    sig: ["in_features", "out_features", "bias=True"],
+    mlx: "nn.Linear({in_features}, {out_features}[, bias={bias}])",
+    layout: "logical",
+  },
+  {
+    torch: "torch.nn.Bilinear",
+    sig: ["in1_features", "in2_features", "out_features", "bias=True"],
+    mlx: "nn.Bilinear({in1_features}, {in2_features}, {out_features}[, bias={bias}])",
+    layout: "logical",
+    // torch (out, in1, in2), MLX (out, in2, in1): moving axis 1 to the end is the "conv" op
+    weights: [{ torch: "weight", mlx: "weight", op: "conv" }],
+    note: "called with two inputs; weight's last two axes swap (the conv op does it)",
+  },
+  {
+    torch: "torch.nn.Identity",
+    sig: ["*args", "**kwargs"],
+    mlx: "nn.Identity()",
+    layout: "elementwise",
+  },
+
+  // ── convolution ─────────────────────────────────────────────────────────────────────────
+  conv(1),
+  conv(2),
+  conv(3),
+  convTranspose(1),
+  convTranspose(2),
+  convTranspose(3),
+
+  // ── normalisation ───────────────────────────────────────────────────────────────────────
+  batchNorm(1),
+  batchNorm(2),
+  batchNorm(3),
+  {
+    torch: "torch.nn.LayerNorm",
+    sig: ["normalized_shape", "eps=1e-05", "elementwise_affine=True", "bias=True"],
+    mlx: "nn.LayerNorm({normalized_shape}[, eps={eps}][, affine={elementwise_affine}][, bias={bias}])",
+    layout: "logical",
+    scalarize: ["normalized_shape"],
+    note: "normalises the last axis only: normalized_shape must be an int or a 1-tuple (unwrapped)",
+  },
+  {
+    torch: "torch.nn.GroupNorm",
+    sig: ["num_groups", "num_channels", "eps=1e-05", "affine=True", "bias=True"],
+    mlx: "nn.GroupNorm({num_groups}, {num_channels}[, eps={eps}][, affine={affine}], pytorch_compatible=True)",
+    layout: "channels_last",
+    rank: 4,
+    ranks: [2, 3, 4, 5],
+    allowed: { bias: TRUE },
+    note: "pytorch_compatible=True gives torch's grouping of channels",
+  },
+  instanceNorm(1),
+  instanceNorm(2),
+  instanceNorm(3),
+  {
+    torch: "torch.nn.RMSNorm",
+    sig: ["normalized_shape", "eps=None", "elementwise_affine=True"],
+    // torch's eps=None means finfo(input dtype).eps: float32's is written out
+    mlx: "nn.RMSNorm({normalized_shape}, eps={eps=1.1920928955078125e-07})",
+    layout: "logical",
+    scalarize: ["normalized_shape"],
+    allowed: { elementwise_affine: TRUE },
+    note: "eps=None (torch: the input dtype's machine epsilon) becomes float32's 1.19e-07; an explicit eps=None must be replaced",
+  },
+
+  // ── embedding ───────────────────────────────────────────────────────────────────────────
+  {
+    torch: "torch.nn.Embedding",
+    sig: ["num_embeddings", "embedding_dim", "padding_idx=None", "max_norm=None", "norm_type=2.0", "scale_grad_by_freq=False", "sparse=False", "_weight=None", "_freeze=False"],
+    mlx: "nn.Embedding({num_embeddings}, {embedding_dim})",
+    layout: "logical",
+    allowed: { max_norm: ["None"], _weight: ["None"] },
+    note: "padding_idx only affects training (its row gets no gradient); the loaded weights are the same",
+  },
+
+  // ── dropout (identity in eval) ──────────────────────────────────────────────────────────
+  act("Dropout", ["p=0.5", ...INPLACE], "nn.Dropout([p={p}])", { note: INPLACE_NOTE }),
+  {
+    torch: "torch.nn.Dropout1d",
+    sig: ["p=0.5", ...INPLACE],
+    mlx: "{@Dropout1d}([p={p}])",
+    layout: "channels_last",
+    rank: 3,
+    helpers: ["Dropout1d"],
+    note: "drops whole channels; nn.Dropout2d would read (N, L, C) as one unbatched image",
+  },
+  {
+    torch: "torch.nn.Dropout2d",
+    sig: ["p=0.5", ...INPLACE],
+    mlx: "nn.Dropout2d([p={p}])",
+    layout: "channels_last",
+    rank: 4,
+    note: "drops whole channels of (N, H, W, C); identity in eval",
+  },
+  {
+    torch: "torch.nn.Dropout3d",
+    sig: ["p=0.5", ...INPLACE],
+    mlx: "nn.Dropout3d([p={p}])",
+    layout: "channels_last",
+    rank: 5,
+    note: "drops whole channels of (N, D, H, W, C); identity in eval",
+  },
+  act("AlphaDropout", ["p=0.5", ...INPLACE], "{@AlphaDropout}([p={p}])", { helpers: ["AlphaDropout"] }),
+
+  // ── activations ─────────────────────────────────────────────────────────────────────────
+  act("ReLU", INPLACE, "nn.ReLU()", { note: INPLACE_NOTE }),
+  act("ReLU6", INPLACE, "nn.ReLU6()"),
+  act("GELU", ["approximate='none'"], "nn.GELU([approx={approximate}])", {
+    note: "MLX takes 'none' (erf) and 'tanh' (alias of 'precise'), the same formulas as torch",
+  }),
+  act("SiLU", INPLACE, "nn.SiLU()"),
+  act("Mish", INPLACE, "nn.Mish()"),
+  act("LeakyReLU", ["negative_slope=0.01", ...INPLACE], "nn.LeakyReLU([negative_slope={negative_slope}])"),
+  act("ELU", ["alpha=1.0", ...INPLACE], "nn.ELU([alpha={alpha}])"),
+  act("SELU", INPLACE, "nn.SELU()", { note: "MLX rounds SELU's constants (1.0507, 1.67326): differences up to ~6e-6" }),
+  act("CELU", ["alpha=1.0", ...INPLACE], "nn.CELU([alpha={alpha}])"),
+  act("Sigmoid", [], "nn.Sigmoid()"),
+  act("Tanh", [], "nn.Tanh()"),
+  act("Softsign", [], "nn.Softsign()"),
+  act("LogSigmoid", [], "nn.LogSigmoid()"),
+  act("Hardswish", INPLACE, "nn.Hardswish()"),
+  act("Hardsigmoid", INPLACE, "{@Hardsigmoid}()", { helpers: ["Hardsigmoid"] }),
+  act("Hardtanh", ["min_val=-1.0", "max_val=1.0", ...INPLACE], "{@Hardtanh}([min_val={min_val}][, max_val={max_val}])", {
+    helpers: ["Hardtanh"],
+    note: "nn.HardTanh has fixed bounds",
+  }),
+  act("Hardshrink", ["lambd=0.5"], "nn.HardShrink([lambd={lambd}])"),
+  act("Softshrink", ["lambd=0.5"], "nn.Softshrink([lambd={lambd}])"),
+  act("Softplus", ["beta=1.0", "threshold=20.0"], "nn.Softplus()", {
+    allowed: { beta: ["1", "1.0"], threshold: ["20", "20.0"] },
+    note: "nn.Softplus takes no arguments (beta 1; above threshold 20 both equal x in float32)",
+  }),
+  act("Tanhshrink", [], "{@Tanhshrink}()", { helpers: ["Tanhshrink"] }),
+  act("Threshold", ["threshold", "value", ...INPLACE], "{@Threshold}({threshold}, {value})", { helpers: ["Threshold"] }),
+  {
+    torch: "torch.nn.PReLU",
+    sig: ["num_parameters=1", "init=0.25"],
+    mlx: "nn.PReLU([num_parameters={num_parameters}][, init={init}])",
+    layout: "channels_last",
+    rank: 4,
+    ranks: [2, 3, 4, 5],
+    note: "with num_parameters > 1 the weight broadcasts over the channel axis, which MLX needs last; with 1 it is elementwise",
+  },
+  {
+    torch: "torch.nn.Softmax",
+    sig: ["dim=None"],
+    mlx: "{@Softmax}({dim=None})",
+    layout: "axis",
+    axes: ["dim"],
+    helpers: ["Softmax"],
+    note: "nn.Softmax has no axis argument; dim=None is torch's deprecated implicit dim (logical order only)",
+  },
+  {
+    torch: "torch.nn.LogSoftmax",
+    sig: ["dim=None"],
+    mlx: "{@LogSoftmax}({dim=None})",
+    layout: "axis",
+    axes: ["dim"],
+    helpers: ["LogSoftmax"],
+    note: "nn.LogSoftmax has no axis argument",
+  },
+  {
+    torch: "torch.nn.Softmin",
+    sig: ["dim=None"],
+    mlx: "{@Softmin}({dim=None})",
+    layout: "axis",
+    axes: ["dim"],
+    helpers: ["Softmin"],
+    note: "nn.Softmin has no axis argument",
+  },
+  {
+    torch: "torch.nn.GLU",
+    sig: ["dim=-1"],
+    mlx: "nn.GLU([axis={dim}])",
+    layout: "axis",
+    axes: ["dim"],
+  },
+  {
+    torch: "torch.nn.CosineSimilarity",
+    sig: ["dim=1", "eps=1e-08"],
+    mlx: "{@CosineSimilarity}({dim=1}[, eps={eps}])",
+    layout: "reduce",
+    axes: ["dim"],
+    helpers: ["CosineSimilarity"],
+    note: "called with two inputs; the dim axis is reduced away",
+  },
+
+  // ── pooling ─────────────────────────────────────────────────────────────────────────────
+  maxPool(1),
+  maxPool(2),
+  maxPool(3),
+  avgPool(1),
+  avgPool(2),
+  avgPool(3),
+  adaptivePool("Avg", 1),
+  adaptivePool("Avg", 2),
+  adaptivePool("Avg", 3),
+  adaptivePool("Max", 1),
+  adaptivePool("Max", 2),
+  adaptivePool("Max", 3),
+
+  // ── resampling and reshaping ────────────────────────────────────────────────────────────
+  {
+    torch: "torch.nn.Upsample",
+    sig: ["size=None", "scale_factor=None", "mode='nearest'", "align_corners=None", "recompute_scale_factor=None"],
+    mlx: "{@Upsample}([size={size}][, scale_factor={scale_factor}][, mode={mode}][, align_corners={align_corners}][, recompute_scale_factor={recompute_scale_factor}])",
+    layout: "channels_last",
+    rank: 4,
+    ranks: [3, 4, 5],
+    allowed: { mode: ["'nearest'", '"nearest"', "'linear'", '"linear"', "'bilinear'", '"bilinear"', "'trilinear'", '"trilinear"', "'bicubic'", '"bicubic"'] },
+    helpers: ["Upsample"],
+    note: "helper, not nn.Upsample: that takes no size, names modes differently and picks other pixels for non-integer nearest scales",
+  },
+  {
+    torch: "torch.nn.UpsamplingNearest2d",
+    sig: ["size=None", "scale_factor=None"],
+    mlx: "{@Upsample}([size={size}][, scale_factor={scale_factor}], mode=\"nearest\")",
+    layout: "channels_last",
+    rank: 4,
+    helpers: ["Upsample"],
+  },
+  {
+    torch: "torch.nn.UpsamplingBilinear2d",
+    sig: ["size=None", "scale_factor=None"],
+    mlx: "{@Upsample}([size={size}][, scale_factor={scale_factor}], mode=\"bilinear\", align_corners=True)",
+    layout: "channels_last",
+    rank: 4,
+    helpers: ["Upsample"],
+  },
+  {
+    torch: "torch.nn.PixelShuffle",
+    sig: ["upscale_factor"],
+    mlx: "{@PixelShuffle}({upscale_factor})",
+    layout: "channels_last",
+    rank: 4,
+    helpers: ["PixelShuffle"],
+  },
+  {
+    torch: "torch.nn.PixelUnshuffle",
+    sig: ["downscale_factor"],
+    mlx: "{@PixelUnshuffle}({downscale_factor})",
+    layout: "channels_last",
+    rank: 4,
+    helpers: ["PixelUnshuffle"],
+  },
+  {
+    torch: "torch.nn.Flatten",
+    sig: ["start_dim=1", "end_dim=-1"],
+    mlx: "{@Flatten}([start_dim={start_dim}][, end_dim={end_dim}])",
+    layout: "logical",
+    helpers: ["Flatten"],
+    note: "after a channels-last conv, either transpose first or permute the next Linear's columns (linear_nhwc)",
+  },
+  {
+    torch: "torch.nn.Unflatten",
+    sig: ["dim", "unflattened_size"],
+    mlx: "{@Unflatten}({dim}, {unflattened_size})",
+    layout: "logical",
+    helpers: ["Unflatten"],
+  },
+
+  // ── padding ─────────────────────────────────────────────────────────────────────────────
+  pad("Zero", 1),
+  pad("Zero", 2),
+  pad("Zero", 3),
+  pad("Constant", 1),
+  pad("Constant", 2),
+  pad("Constant", 3),
+  pad("Reflection", 1),
+  pad("Reflection", 2),
+  pad("Reflection", 3),
+  pad("Replication", 1),
+  pad("Replication", 2),
+  pad("Replication", 3),
+
+  // ── attention and transformers ──────────────────────────────────────────────────────────
+  {
+    torch: "torch.nn.MultiheadAttention",
+    sig: ["embed_dim", "num_heads", "dropout=0.0", "bias=True", "add_bias_kv=False", "add_zero_attn=False", "kdim=None", "vdim=None", "batch_first=False"],
+    mlx: "{@MultiheadAttention}({embed_dim}, {num_heads}[, dropout={dropout}][, bias={bias}][, kdim={kdim}][, vdim={vdim}][, batch_first={batch_first}])",
+    layout: "logical",
+    allowed: { add_bias_kv: FALSE, add_zero_attn: FALSE },
+    helpers: ["MultiheadAttention"],
+    weights: helperWeights("MultiheadAttention"),
+    returns: "tuple",
+    note: "returns (output, None): attention weights are not computed (need_weights is ignored); no dropout on attention weights",
+  },
+  {
+    torch: "torch.nn.TransformerEncoderLayer",
+    sig: ["d_model", "nhead", "dim_feedforward=2048", "dropout=0.1", "activation='relu'", "layer_norm_eps=1e-05", "batch_first=False", "norm_first=False", "bias=True"],
+    mlx: "{@TransformerEncoderLayer}({d_model}, {nhead}[, dim_feedforward={dim_feedforward}][, dropout={dropout}][, activation={activation}][, layer_norm_eps={layer_norm_eps}][, batch_first={batch_first}][, norm_first={norm_first}][, bias={bias}])",
+    layout: "logical",
+    helpers: ["TransformerEncoderLayer"],
+    weights: helperWeights("TransformerEncoderLayer"),
+    note: "activation: 'relu', 'gelu' or a callable (F.gelu must itself be translated, to nn.gelu)",
+  },
+  {
+    torch: "torch.nn.TransformerEncoder",
+    sig: ["encoder_layer", "num_layers", "norm=None", "enable_nested_tensor=True", "mask_check=True"],
+    mlx: "{@TransformerEncoder}({encoder_layer}, {num_layers}[, norm={norm}])",
+    layout: "logical",
+    helpers: ["TransformerEncoder"],
+    weights: helperWeights("TransformerEncoder"),
+    note: "encoder_layer must be the TransformerEncoderLayer helper (it is cloned); torch's eval fast path zeroes padded positions, this does not",
+  },
+  {
+    torch: "torch.nn.TransformerDecoderLayer",
+    sig: ["d_model", "nhead", "dim_feedforward=2048", "dropout=0.1", "activation='relu'", "layer_norm_eps=1e-05", "batch_first=False", "norm_first=False", "bias=True"],
+    mlx: "{@TransformerDecoderLayer}({d_model}, {nhead}[, dim_feedforward={dim_feedforward}][, dropout={dropout}][, activation={activation}][, layer_norm_eps={layer_norm_eps}][, batch_first={batch_first}][, norm_first={norm_first}][, bias={bias}])",
+    layout: "logical",
+    helpers: ["TransformerDecoderLayer"],
+    weights: helperWeights("TransformerDecoderLayer"),
+    note: "called as (tgt, memory, ...)",
+  },
+  {
+    torch: "torch.nn.TransformerDecoder",
+    sig: ["decoder_layer", "num_layers", "norm=None"],
+    mlx: "{@TransformerDecoder}({decoder_layer}, {num_layers}[, norm={norm}])",
+    layout: "logical",
+    helpers: ["TransformerDecoder"],
+    weights: helperWeights("TransformerDecoder"),
+    note: "decoder_layer must be the TransformerDecoderLayer helper (it is cloned)",
+  },
+
+  // ── recurrent ───────────────────────────────────────────────────────────────────────────
+  {
+    torch: "torch.nn.LSTM",
+    sig: ["input_size", "hidden_size", "num_layers=1", "bias=True", "batch_first=False", "dropout=0.0", "bidirectional=False", "proj_size=0"],
+    mlx: "{@LSTM}({input_size}, {hidden_size}[, num_layers={num_layers}][, bias={bias}][, batch_first={batch_first}][, dropout={dropout}][, bidirectional={bidirectional}])",
+    layout: "logical",
+    allowed: { proj_size: ["0"] },
+    helpers: ["LSTM"],
+    weights: helperWeights("LSTM"),
+    returns: "tuple",
+    note: "returns (output, (h_n, c_n)); built on nn.LSTM per layer and direction",
+  },
+  {
+    torch: "torch.nn.GRU",
+    sig: ["input_size", "hidden_size", "num_layers=1", "bias=True", "batch_first=False", "dropout=0.0", "bidirectional=False"],
+    mlx: "{@GRU}({input_size}, {hidden_size}[, num_layers={num_layers}][, bias={bias}][, batch_first={batch_first}][, dropout={dropout}][, bidirectional={bidirectional}])",
+    layout: "logical",
+    helpers: ["GRU"],
+    returns: "tuple",
+    note: "returns (output, h_n); parameters keep torch's names",
+  },
+  {
+    torch: "torch.nn.RNN",
+    sig: ["input_size", "hidden_size", "num_layers=1", "nonlinearity='tanh'", "bias=True", "batch_first=False", "dropout=0.0", "bidirectional=False"],
+    mlx: "{@RNN}({input_size}, {hidden_size}[, num_layers={num_layers}][, nonlinearity={nonlinearity}][, bias={bias}][, batch_first={batch_first}][, dropout={dropout}][, bidirectional={bidirectional}])",
+    layout: "logical",
+    helpers: ["RNN"],
+    returns: "tuple",
+    note: "returns (output, h_n); parameters keep torch's names",
+  },
+
+  // ── containers (the translator handles these itself) ────────────────────────────────────
+  {
+    torch: "torch.nn.Sequential",
+    sig: ["*args"],
+    mlx: "nn.Sequential({*args})",
+    layout: "elementwise",
+    container: true,
+    note: "container: children are stored under `layers`, torch's `0.weight` is MLX's `layers.0.weight`; an OrderedDict argument is not supported",
+  },
+  {
+    torch: "torch.nn.ModuleList",
+    sig: ["modules=None"],
+    mlx: "list({modules=()})",
+    layout: "elementwise",
+    container: true,
+    note: "container: a plain list, which MLX walks for parameters (same keys as torch)",
+  },
+  {
+    torch: "torch.nn.ModuleDict",
+    sig: ["modules=None"],
+    mlx: "dict({modules=()})",
+    layout: "elementwise",
+    container: true,
+    note: "container: a plain dict, which MLX walks for parameters (same keys as torch)",
+  },
+];
+
+/** The row for a fully qualified torch class name ("torch.nn.Conv2d"), if any. */
+export function layerFor(torchName: string): LayerRow | undefined {
+  return LAYER_INDEX.get(torchName);
+}
+
+const LAYER_INDEX = new Map(LAYERS.map((row) => [row.torch, row]));

@@ -1,0 +1,346 @@
+/**
+ * Every row of passes/tables/layers.ts is checked against torch: the torch layer (seeded random
+ * parameters) and the MLX layer rendered from the row's template, weights converted by the row's
+ * rules, same inputs (channels-last where the row says so), outputs within 1e-5 (fp32).
+ * One Python process (test/py/layers_check.py) runs every case.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LAYERS, layerFor, type LayerRow } from "../passes/tables/layers.js";
+import { bindArgs, renderTemplate, splitArgs, templateHelpers, templateHoles, parseSig } from "../passes/tables/template.js";
+import { HELPERS, helperClosure } from "../cookbook/helpers/registry.js";
+import { packageRoot, pythonExecutable } from "../src/python.js";
+
+const TOLERANCE = 1e-5;
+
+/** An input: a shape (float32 normal), or a spec. */
+type Input = number[] | { shape: number[]; kind?: "float" | "int" | "causal" | "padmask"; high?: number; scale?: number; logical?: boolean };
+
+interface Case {
+  /** torch.nn class name */
+  layer: string;
+  /** the constructor's arguments, as Python text (nested `nn.X(...)` are translated through their own rows) */
+  args: string;
+  inputs: Input[];
+  /** the call's arguments over in0, in1, ...; default: every input, positionally */
+  call?: string;
+}
+
+const X4 = [2, 3, 4, 5];
+const A = (layer: string, args = "", scale = 3): Case => ({ layer, args, inputs: [{ shape: X4, scale }] });
+
+const CASES: Case[] = [
+  { layer: "Linear", args: "8, 5", inputs: [[3, 8]] },
+  { layer: "Linear", args: "8, 5, bias=False", inputs: [[2, 4, 8]] },
+  { layer: "Bilinear", args: "4, 6, 5", inputs: [[3, 4], [3, 6]] },
+  { layer: "Identity", args: "54, unused=True", inputs: [[2, 3]] },
+  { layer: "Conv1d", args: "3, 6, 3, stride=2, padding=1", inputs: [[2, 3, 11]] },
+  { layer: "Conv1d", args: "4, 8, 3, groups=2, dilation=2", inputs: [[2, 4, 12]] },
+  { layer: "Conv2d", args: "3, 8, 3, padding=1", inputs: [[2, 3, 9, 9]] },
+  { layer: "Conv2d", args: "4, 8, (3, 2), stride=(2, 1), groups=4, bias=False", inputs: [[1, 4, 8, 7]] },
+  { layer: "Conv3d", args: "2, 4, 3, padding=1", inputs: [[1, 2, 5, 6, 5]] },
+  { layer: "ConvTranspose1d", args: "4, 3, 4, stride=2, padding=1", inputs: [[2, 4, 7]] },
+  { layer: "ConvTranspose2d", args: "4, 3, 3, stride=2, padding=1, output_padding=1", inputs: [[2, 4, 5, 5]] },
+  { layer: "ConvTranspose2d", args: "2, 3, 3, dilation=2, bias=False", inputs: [[1, 2, 4, 5]] },
+  { layer: "ConvTranspose3d", args: "2, 3, 3, stride=2", inputs: [[1, 2, 3, 4, 3]] },
+  { layer: "BatchNorm1d", args: "6", inputs: [[4, 6]] },
+  { layer: "BatchNorm1d", args: "6, eps=1e-3", inputs: [[4, 6, 5]] },
+  { layer: "BatchNorm2d", args: "6", inputs: [[2, 6, 4, 4]] },
+  { layer: "BatchNorm3d", args: "3, affine=False", inputs: [[2, 3, 3, 4, 2]] },
+  { layer: "LayerNorm", args: "8", inputs: [[2, 5, 8]] },
+  { layer: "LayerNorm", args: "(8,), eps=1e-6, elementwise_affine=False", inputs: [[2, 5, 8]] },
+  { layer: "LayerNorm", args: "8, bias=False", inputs: [[3, 8]] },
+  { layer: "GroupNorm", args: "2, 6", inputs: [[2, 6, 4, 4]] },
+  { layer: "GroupNorm", args: "3, 6, eps=1e-3", inputs: [[2, 6, 7]] },
+  { layer: "InstanceNorm1d", args: "4", inputs: [[2, 4, 9]] },
+  { layer: "InstanceNorm2d", args: "4, affine=True", inputs: [[2, 4, 5, 5]] },
+  { layer: "InstanceNorm3d", args: "3", inputs: [[1, 3, 3, 4, 5]] },
+  { layer: "RMSNorm", args: "8", inputs: [[2, 3, 8]] },
+  { layer: "RMSNorm", args: "[8], eps=1e-5", inputs: [[2, 3, 8]] },
+  { layer: "Embedding", args: "10, 6", inputs: [{ shape: [2, 5], kind: "int", high: 10 }] },
+  { layer: "Embedding", args: "10, 6, padding_idx=0", inputs: [{ shape: [3], kind: "int", high: 10 }] },
+  { layer: "Dropout", args: "0.3", inputs: [[2, 5]] },
+  { layer: "Dropout1d", args: "p=0.2", inputs: [[2, 4, 6]] },
+  { layer: "Dropout2d", args: "", inputs: [[2, 3, 4, 4]] },
+  { layer: "Dropout3d", args: "0.1", inputs: [[1, 2, 3, 3, 3]] },
+  { layer: "AlphaDropout", args: "0.2", inputs: [[3, 4]] },
+  A("ReLU", "inplace=True"),
+  A("ReLU6", "", 5),
+  A("GELU"),
+  A("GELU", "approximate='tanh'"),
+  A("SiLU"),
+  A("Mish"),
+  A("LeakyReLU", "0.2"),
+  A("ELU", "alpha=0.5"),
+  A("SELU"),
+  A("CELU", "1.5"),
+  A("Sigmoid"),
+  A("Tanh"),
+  A("Softsign"),
+  A("LogSigmoid"),
+  A("Hardswish"),
+  A("Hardsigmoid"),
+  A("Hardtanh"),
+  A("Hardtanh", "-0.5, 2.0"),
+  A("Hardshrink", "0.3"),
+  A("Softshrink", "lambd=0.7"),
+  A("Softplus", "", 10),
+  A("Tanhshrink"),
+  A("Threshold", "0.1, -2.0"),
+  { layer: "PReLU", args: "", inputs: [[2, 5]] },
+  { layer: "PReLU", args: "num_parameters=4, init=0.1", inputs: [[2, 4, 5, 5]] },
+  { layer: "PReLU", args: "3", inputs: [[2, 3]] },
+  { layer: "Softmax", args: "dim=1", inputs: [[2, 3, 4]] },
+  { layer: "Softmax", args: "-1", inputs: [[2, 3, 4]] },
+  { layer: "Softmax", args: "", inputs: [[2, 3, 4, 5]] },
+  { layer: "LogSoftmax", args: "1", inputs: [[2, 3, 4]] },
+  { layer: "Softmin", args: "dim=2", inputs: [[2, 3, 4]] },
+  { layer: "GLU", args: "", inputs: [[3, 8]] },
+  { layer: "GLU", args: "dim=1", inputs: [[2, 6, 3]] },
+  { layer: "CosineSimilarity", args: "", inputs: [[3, 6], [3, 6]] },
+  { layer: "CosineSimilarity", args: "dim=2, eps=1e-6", inputs: [[2, 3, 5], [2, 3, 5]] },
+  { layer: "MaxPool1d", args: "3, stride=2, padding=1", inputs: [[2, 3, 10]] },
+  { layer: "MaxPool2d", args: "2", inputs: [[2, 3, 8, 8]] },
+  { layer: "MaxPool2d", args: "3, stride=2, padding=1", inputs: [[1, 2, 9, 9]] },
+  { layer: "MaxPool3d", args: "2", inputs: [[1, 2, 4, 4, 4]] },
+  { layer: "AvgPool1d", args: "3, stride=2", inputs: [[2, 3, 11]] },
+  { layer: "AvgPool2d", args: "3, stride=2, padding=1", inputs: [[1, 2, 9, 9]] },
+  { layer: "AvgPool2d", args: "2", inputs: [[2, 3, 8, 6]] },
+  { layer: "AvgPool3d", args: "2, stride=1", inputs: [[1, 2, 4, 4, 4]] },
+  { layer: "AdaptiveAvgPool1d", args: "4", inputs: [[2, 3, 10]] },
+  { layer: "AdaptiveAvgPool2d", args: "1", inputs: [[2, 3, 7, 7]] },
+  { layer: "AdaptiveAvgPool2d", args: "(1, 1)", inputs: [[2, 3, 5, 4]] },
+  { layer: "AdaptiveAvgPool2d", args: "(3, 4)", inputs: [[2, 3, 7, 9]] },
+  { layer: "AdaptiveAvgPool2d", args: "(None, 2)", inputs: [[1, 2, 5, 8]] },
+  { layer: "AdaptiveAvgPool3d", args: "(2, 3, 2)", inputs: [[1, 2, 5, 7, 4]] },
+  { layer: "AdaptiveMaxPool1d", args: "3", inputs: [[2, 3, 10]] },
+  { layer: "AdaptiveMaxPool2d", args: "(3, 2)", inputs: [[2, 3, 7, 8]] },
+  { layer: "AdaptiveMaxPool2d", args: "1", inputs: [[2, 3, 4, 4]] },
+  { layer: "AdaptiveMaxPool3d", args: "2", inputs: [[1, 2, 5, 4, 6]] },
+  { layer: "Upsample", args: "scale_factor=2", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "scale_factor=1.5", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "size=(7, 9)", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "scale_factor=2, mode='bilinear'", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "scale_factor=2, mode='bilinear', align_corners=True", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "size=(7, 9), mode='bilinear'", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "scale_factor=(1.5, 2.5), mode='bilinear'", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "scale_factor=2, mode='bicubic'", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "scale_factor=3, mode='linear'", inputs: [[2, 3, 6]] },
+  { layer: "Upsample", args: "scale_factor=2, mode='trilinear', align_corners=True", inputs: [[1, 2, 3, 4, 3]] },
+  { layer: "UpsamplingNearest2d", args: "scale_factor=2", inputs: [[1, 2, 3, 4]] },
+  { layer: "UpsamplingBilinear2d", args: "scale_factor=2", inputs: [[1, 2, 3, 4]] },
+  { layer: "UpsamplingBilinear2d", args: "size=(6, 7)", inputs: [[1, 2, 3, 4]] },
+  { layer: "PixelShuffle", args: "2", inputs: [[1, 12, 3, 4]] },
+  { layer: "PixelUnshuffle", args: "2", inputs: [[1, 3, 6, 4]] },
+  { layer: "Flatten", args: "", inputs: [{ shape: [2, 3, 4, 5] }] },
+  { layer: "Flatten", args: "start_dim=2", inputs: [[2, 3, 4, 5]] },
+  { layer: "Unflatten", args: "1, (3, 4)", inputs: [[2, 12, 5]] },
+  { layer: "ZeroPad1d", args: "2", inputs: [[2, 3, 5]] },
+  { layer: "ZeroPad2d", args: "(1, 2, 0, 3)", inputs: [[1, 2, 4, 5]] },
+  { layer: "ZeroPad3d", args: "1", inputs: [[1, 2, 3, 3, 3]] },
+  { layer: "ConstantPad1d", args: "(1, 3), 0.5", inputs: [[2, 3, 5]] },
+  { layer: "ConstantPad2d", args: "1, -1.0", inputs: [[1, 2, 4, 5]] },
+  { layer: "ConstantPad3d", args: "(1, 0, 0, 1, 2, 0), 2.0", inputs: [[1, 2, 3, 3, 3]] },
+  { layer: "ReflectionPad1d", args: "(3, 1)", inputs: [[2, 3, 5]] },
+  { layer: "ReflectionPad2d", args: "(1, 2, 2, 1)", inputs: [[1, 2, 4, 5]] },
+  { layer: "ReflectionPad2d", args: "3", inputs: [[1, 2, 4, 5]] },
+  { layer: "ReflectionPad3d", args: "1", inputs: [[1, 2, 3, 4, 3]] },
+  { layer: "ReplicationPad1d", args: "2", inputs: [[2, 3, 5]] },
+  { layer: "ReplicationPad2d", args: "(2, 0, 1, 3)", inputs: [[1, 2, 4, 5]] },
+  { layer: "ReplicationPad3d", args: "1", inputs: [[1, 2, 3, 4, 3]] },
+  { layer: "MultiheadAttention", args: "16, 4", inputs: [[5, 2, 16]], call: "in0, in0, in0" },
+  {
+    layer: "MultiheadAttention",
+    args: "16, 4, batch_first=True",
+    inputs: [[2, 5, 16], [2, 7, 16], [2, 7, 16], { shape: [2, 7], kind: "padmask" }],
+    call: "in0, in1, in2, key_padding_mask=in3",
+  },
+  {
+    layer: "MultiheadAttention",
+    args: "16, 2, kdim=8, vdim=12, batch_first=True, bias=False",
+    inputs: [[2, 5, 16], [2, 6, 8], [2, 6, 12], [5, 6]],
+    call: "in0, in1, in2, attn_mask=in3",
+  },
+  {
+    layer: "MultiheadAttention",
+    args: "16, 4",
+    inputs: [[5, 2, 16], { shape: [5, 5], kind: "causal" }, { shape: [2, 5], kind: "padmask" }],
+    call: "in0, in0, in0, attn_mask=in1, key_padding_mask=in2",
+  },
+  { layer: "TransformerEncoderLayer", args: "16, 4, dim_feedforward=32, dropout=0.0", inputs: [[5, 2, 16]] },
+  {
+    layer: "TransformerEncoderLayer",
+    args: "16, 4, 32, 0.0, 'gelu', batch_first=True, norm_first=True",
+    inputs: [[2, 5, 16], { shape: [5, 5], kind: "causal" }],
+    call: "in0, src_mask=in1",
+  },
+  {
+    layer: "TransformerEncoder",
+    args: "nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, dropout=0.0, batch_first=True), 2, norm=nn.LayerNorm(16), enable_nested_tensor=False",
+    inputs: [[2, 5, 16], { shape: [2, 5], kind: "padmask" }],
+    call: "in0, src_key_padding_mask=in1",
+  },
+  { layer: "TransformerDecoderLayer", args: "16, 4, dim_feedforward=32, dropout=0.0", inputs: [[5, 2, 16], [6, 2, 16]] },
+  {
+    layer: "TransformerDecoderLayer",
+    args: "16, 4, 32, 0.0, batch_first=True, norm_first=True",
+    inputs: [[2, 5, 16], [2, 6, 16], { shape: [5, 5], kind: "causal" }],
+    call: "in0, in1, tgt_mask=in2",
+  },
+  {
+    layer: "TransformerDecoder",
+    args: "nn.TransformerDecoderLayer(16, 4, 32, 0.0, batch_first=True), 2, nn.LayerNorm(16)",
+    inputs: [[2, 5, 16], [2, 6, 16]],
+  },
+  { layer: "LSTM", args: "6, 8", inputs: [[5, 2, 6]] },
+  { layer: "LSTM", args: "6, 8, num_layers=2, batch_first=True, bidirectional=True", inputs: [[2, 5, 6]] },
+  { layer: "LSTM", args: "6, 8, 2, bias=False", inputs: [[5, 2, 6], [2, 2, 8], [2, 2, 8]], call: "in0, (in1, in2)" },
+  { layer: "LSTM", args: "6, 8, bidirectional=True", inputs: [[5, 6]] },
+  { layer: "GRU", args: "6, 8", inputs: [[5, 2, 6]] },
+  { layer: "GRU", args: "6, 8, 2, bidirectional=True, batch_first=True", inputs: [[2, 5, 6], [4, 2, 8]] },
+  { layer: "GRU", args: "6, 8, bias=False", inputs: [[5, 6]] },
+  { layer: "RNN", args: "6, 8", inputs: [[5, 2, 6]] },
+  { layer: "RNN", args: "6, 8, 2, nonlinearity='relu', bidirectional=True", inputs: [[5, 2, 6], [4, 2, 8]] },
+];
+
+/** Rows not checked numerically, with the reason. */
+const SKIPPED: Record<string, string> = {
+  "torch.nn.Sequential": "container: the translator rewrites it and its children; keys move under `layers.`",
+  "torch.nn.ModuleList": "container: becomes a Python list; holds layers checked on their own",
+  "torch.nn.ModuleDict": "container: becomes a Python dict; holds layers checked on their own",
+};
+
+/** A 1-tuple/list literal unwrapped (LayerRow.scalarize): "(8,)" → "8". */
+function scalarize(text: string): string {
+  const m = /^[([]\s*([^,()[\]]+?)\s*,?\s*[)\]]$/.exec(text.trim());
+  return m ? m[1]! : text;
+}
+
+/** Renders the MLX constructor for torch `nn.<layer>(<args>)`, translating nested `nn.X(...)` arguments too. */
+function renderLayer(layer: string, args: string, helpers: Set<string>): string {
+  const row = layerFor(`torch.nn.${layer}`);
+  if (!row) throw new Error(`no row for torch.nn.${layer}`);
+  const bound = bindArgs(row.sig, args);
+  for (const [name, text] of bound) {
+    const nested = /^nn\.(\w+)\(([\s\S]*)\)$/.exec(text);
+    if (nested) bound.set(name, renderLayer(nested[1]!, nested[2]!, helpers));
+    else if (row.scalarize?.includes(name)) bound.set(name, scalarize(text));
+  }
+  for (const h of [...templateHelpers(row.mlx), ...(row.helpers ?? [])]) helpers.add(h);
+  return renderTemplate(row.mlx, bound, row.sig);
+}
+
+function channelsLastRanks(row: LayerRow): number[] {
+  if (row.layout !== "channels_last") return [];
+  return (row.ranks ?? [row.rank!]).filter((r) => r >= 3);
+}
+
+/** The literal texts the case gives for arguments the row restricts. */
+function disallowedArgs(row: LayerRow, args: string): string[] {
+  const bound = bindArgs(row.sig, args);
+  return Object.entries(row.allowed ?? {}).flatMap(([name, ok]) => {
+    const text = bound.get(name);
+    return text !== undefined && !ok.includes(text) ? [`${name}=${text}`] : [];
+  });
+}
+
+interface Result {
+  id: number;
+  ok: boolean;
+  max_diff?: number;
+  compared?: number;
+  error?: string;
+}
+
+describe("torch.nn → MLX layer table", () => {
+  it("has the required rows, each well formed", () => {
+    expect(LAYERS.length).toBeGreaterThanOrEqual(55);
+    const names = LAYERS.map((r) => r.torch);
+    expect(new Set(names).size).toBe(names.length);
+    for (const row of LAYERS) {
+      const params = parseSig(row.sig).map((p) => p.name);
+      // every hole names a torch parameter; every helper is registered
+      for (const hole of templateHoles(row.mlx)) expect(params, `${row.torch}: {${hole}}`).toContain(hole);
+      for (const h of [...templateHelpers(row.mlx), ...(row.helpers ?? [])]) expect(HELPERS[h], `${row.torch}: helper ${h}`).toBeDefined();
+      for (const name of Object.keys(row.allowed ?? {})) expect(params, `${row.torch}: allowed ${name}`).toContain(name);
+      for (const name of row.axes ?? []) expect(params).toContain(name);
+      if (row.layout === "channels_last") expect(row.rank, `${row.torch} rank`).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it("renders templates from torch calls", () => {
+    const conv = layerFor("torch.nn.Conv2d")!;
+    expect(renderTemplate(conv.mlx, bindArgs(conv.sig, "3, 16, kernel_size=3, padding=1"), conv.sig)).toBe("nn.Conv2d(3, 16, 3, padding=1)");
+    const up = layerFor("torch.nn.Upsample")!;
+    expect(renderTemplate(up.mlx, bindArgs(up.sig, "scale_factor=2, mode='bilinear'"), up.sig)).toBe(
+      "Upsample(scale_factor=2, mode='bilinear')",
+    );
+    const seq = layerFor("torch.nn.Sequential")!;
+    expect(renderTemplate(seq.mlx, bindArgs(seq.sig, "nn.ReLU(), f(a, b)"), seq.sig)).toBe("nn.Sequential(nn.ReLU(), f(a, b))");
+    const rms = layerFor("torch.nn.RMSNorm")!;
+    expect(renderTemplate(rms.mlx, bindArgs(rms.sig, "64"), rms.sig)).toBe("nn.RMSNorm(64, eps=1.1920928955078125e-07)");
+    expect(splitArgs("a, (b, c), d='x,y', e=[1, 2],")).toEqual(["a", "(b, c)", "d='x,y'", "e=[1, 2]"]);
+    expect(() => bindArgs(conv.sig, "3, 16, 3, nope=1")).toThrow(/unknown keyword argument 'nope'/);
+    expect(() => renderTemplate(conv.mlx, bindArgs(conv.sig, "3"), conv.sig)).toThrow(/missing required argument 'out_channels'/);
+  });
+
+  describe("numerics against torch", () => {
+    let results: Result[] = [];
+    const payloadCases = CASES.map((c, id) => {
+      const helpers = new Set<string>();
+      const mlx = renderLayer(c.layer, c.args, helpers);
+      const row = layerFor(`torch.nn.${c.layer}`)!;
+      return {
+        id,
+        label: `${c.layer}(${c.args})`,
+        torch: `nn.${c.layer}(${c.args})`,
+        mlx,
+        helpers: helperClosure(helpers),
+        weights: row.weights ?? [],
+        inputs: c.inputs.map((i) => (Array.isArray(i) ? { shape: i } : i)),
+        call: c.call ?? c.inputs.map((_, i) => `in${i}`).join(", "),
+        channels_last_ranks: channelsLastRanks(row),
+        row,
+      };
+    });
+
+    beforeAll(() => {
+      const helperDir = join(packageRoot(), "cookbook", "helpers");
+      const sources = Object.fromEntries(Object.entries(HELPERS).map(([name, h]) => [name, readFileSync(join(helperDir, h.file), "utf8")]));
+      const proc = spawnSync(pythonExecutable(), [join(packageRoot(), "test", "py", "layers_check.py")], {
+        input: JSON.stringify({ cases: payloadCases.map(({ row: _row, ...rest }) => rest), helpers: sources }),
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 240_000,
+      });
+      if (proc.status !== 0) throw new Error(`layers_check.py failed (${proc.status}): ${proc.stderr}`);
+      results = proc.stdout.trim().split("\n").map((line) => JSON.parse(line) as Result);
+      const checked = new Set(payloadCases.map((c) => c.row.torch));
+      console.log(
+        `layers: ${checked.size} of ${LAYERS.length} rows checked numerically in ${payloadCases.length} cases ` +
+          `(skipped: ${Object.keys(SKIPPED).join(", ")}); worst diff ${Math.max(...results.map((r) => r.max_diff ?? 0)).toExponential(2)}`,
+      );
+    });
+
+    it("covers every row, or says why not", () => {
+      const checked = new Set(payloadCases.map((c) => c.row.torch));
+      const missing = LAYERS.filter((r) => !checked.has(r.torch) && !(r.torch in SKIPPED)).map((r) => r.torch);
+      expect(missing).toEqual([]);
+      for (const name of Object.keys(SKIPPED)) expect(layerFor(name)?.container).toBe(true);
+    });
+
+    it("uses only argument values the rows allow", () => {
+      for (const c of payloadCases) expect(disallowedArgs(c.row, CASES[c.id]!.args), c.label).toEqual([]);
+    });
+
+    it.each(payloadCases.map((c) => [c.label, c.id] as const))("%s", (_label, id) => {
+      const r = results.find((x) => x.id === id);
+      expect(r, "no result from layers_check.py").toBeDefined();
+      expect(r!.error ?? "").toBe("");
+      expect(r!.compared).toBeGreaterThan(0);
+      expect(r!.max_diff).toBeLessThanOrEqual(TOLERANCE);
+    });
+  });
+});

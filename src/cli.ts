@@ -14,6 +14,7 @@ program
   .option("-o, --output <file>", "write the MLX module here (and <file>.map); stdout if omitted")
   .option("--layout <layout>", "tensor layout at the model boundary: torch (NCHW) or nhwc", "torch")
   .option("--strict", "treat warnings as errors (non-zero exit)")
+  .option("--class <name>", "the model class users build (its forward keeps torch layout at the boundary)")
   .option("--json", "print diagnostics as JSON")
   .description("translate a PyTorch nn.Module file to MLX")
   .action(async (input, opts) => {

@@ -26,6 +26,7 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-W008", title: "training-only code path", hint: "this branch runs only in training; check its MLX form if you train", example: "if self.training: ..." },
   { code: "C2M-W009", title: "weights for this layer cannot be mapped statically", hint: "add a sanitize rule by hand", example: "self.layers = nn.ModuleList(make_layers())" },
   { code: "C2M-W010", title: "unsupported Python construct in model code", hint: "rewrite it by hand", example: "torch.jit.script(...)" },
+  { code: "C2M-W011", title: "weight initialisation not translated", hint: "load converted torch weights (c2m weights), or port the init with mlx.nn.init by hand", example: "nn.init.kaiming_normal_(m.weight)" },
 ];
 
 export const CODES_BY_ID: Map<string, DiagnosticCode> = new Map(DIAGNOSTIC_CODES.map((c) => [c.code, c]));

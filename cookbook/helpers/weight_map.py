@@ -7,20 +7,24 @@ def c2m_apply_weight_map(weights, rules):
     """Turn a torch state_dict (a dict of mx.array) into this module's MLX parameters.
 
     Each rule is (torch pattern(s), mlx pattern(s) or None, op, *args); '*' matches one dotted
-    segment, and its captures fill the '*'s of the MLX key(s). The first rule whose (first) torch
+    segment and '**' one or more, and their captures fill the MLX key(s) in order. The first rule whose (first) torch
     pattern matches a key handles it; keys no rule matches pass through unchanged.
     """
     def as_tuple(p):
         return () if p is None else (p,) if isinstance(p, str) else tuple(p)
 
     def fill(pattern, caps):
-        parts = pattern.split("*")
+        parts = re.split(r"\*\*?", pattern)
         return parts[0] + "".join(c + p for c, p in zip(caps, parts[1:]))
+
+    def regex_of(pattern):
+        pieces = re.split(r"(\*\*|\*)", pattern)
+        return re.compile("^" + "".join("(.+)" if p == "**" else "([^.]+)" if p == "*" else re.escape(p) for p in pieces) + "$")
 
     compiled = []
     for torch_keys, mlx_keys, op, *args in rules:
         torch_keys, mlx_keys = as_tuple(torch_keys), as_tuple(mlx_keys)
-        regex = re.compile("^" + "([^.]+)".join(map(re.escape, torch_keys[0].split("*"))) + "$")
+        regex = regex_of(torch_keys[0])
         compiled.append((regex, torch_keys, mlx_keys, op, args))
 
     handled, consumed = {}, set()

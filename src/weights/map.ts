@@ -17,19 +17,23 @@ import {
 
 export class WeightMapError extends Error {}
 
-/** `*` matches one dotted segment (`[^.]+`); everything else matches itself. */
+/** `*` matches one dotted segment (`[^.]+`), `**` one or more (`a.b.c`); everything else matches itself. */
 function patternRegex(pattern: string): RegExp {
-  const body = pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("([^.]+)");
+  const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pieces = pattern.split(/(\*\*|\*)/);
+  const body = pieces.map((p) => (p === "**" ? "(.+)" : p === "*" ? "([^.]+)" : escape(p))).join("");
   return new RegExp(`^${body}$`);
 }
 
-/** Puts the captures, in order, into the `*`s of `pattern`. */
+/** Puts the captures, in order, into the `*`s and `**`s of `pattern`. */
 function fill(pattern: string, captures: string[], rule: WeightRule): string {
-  const parts = pattern.split("*");
-  if (parts.length - 1 > captures.length) {
+  const pieces = pattern.split(/(\*\*|\*)/);
+  const holes = pieces.filter((p) => p === "*" || p === "**").length;
+  if (holes > captures.length) {
     throw new WeightMapError(`weight rule ${describeRule(rule)}: '${pattern}' has more '*' than the torch pattern captures`);
   }
-  return parts.reduce((acc, part, i) => acc + captures[i - 1] + part);
+  let i = 0;
+  return pieces.map((p) => (p === "*" || p === "**" ? captures[i++] : p)).join("");
 }
 
 function describeRule(rule: WeightRule): string {

@@ -1,0 +1,701 @@
+/**
+ * Metal printer: prints a kernel's body (the `source` of `mx.fast.metal_kernel`) and the `header` (the
+ * `__device__` functions, structs and macros it uses) from the CUDA tree and the kernel analysis.
+ *
+ * The printer reproduces the CUDA text node by node, keeping whitespace and comments, and rewrites only
+ * what differs in Metal: built-in index variables, `__shared__`, barriers, warp functions, atomics,
+ * intrinsics, type names, pointer address spaces. Anything with no Metal equivalent is reported with a
+ * located diagnostic (never dropped).
+ */
+import type { CudaNode } from "../grammar/cuda.js";
+import type { BufferPlan, KFunction, KernelUnit, KType } from "../ir/kernel.js";
+import type { DiagnosticBag } from "../src/diagnostics.js";
+import { reportKernel } from "../src/kernel/diagnostics.js";
+import {
+  ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
+  UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
+} from "../src/kernel/tables.js";
+import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, field, fields, kids, named, position, qualifierWords, unparen, walk } from "../passes/kernel/cst.js";
+import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
+
+/** The dynamic shared memory size, in bytes, passed as an MLX template argument. */
+export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
+
+/** Header helpers, emitted once each when used. */
+const HELPERS: Record<string, string> = {
+  c2m_erf: `// erf for float (max error ~1 ulp): Metal's standard library has none.
+inline float c2m_erf(float a) {
+  float r, s, t, u;
+  t = metal::abs(a);
+  s = a * a;
+  if (t > 0.927734375f) {
+    r = metal::fma(-1.72853470e-5f, t, 3.83197126e-4f);
+    u = metal::fma(-3.88396438e-3f, t, 2.42546219e-2f);
+    r = metal::fma(r, s, u);
+    r = metal::fma(r, t, -1.06777877e-1f);
+    r = metal::fma(r, t, -6.34846687e-1f);
+    r = metal::fma(r, t, -1.28717512e-1f);
+    r = metal::fma(r, t, -t);
+    r = 1.0f - metal::exp(r);
+    r = metal::copysign(r, a);
+  } else {
+    r = -5.96761703e-4f;
+    r = metal::fma(r, s, 4.99119423e-3f);
+    r = metal::fma(r, s, -2.67681349e-2f);
+    r = metal::fma(r, s, 1.12819925e-1f);
+    r = metal::fma(r, s, -3.76125336e-1f);
+    r = metal::fma(r, s, 1.28379166e-1f);
+    r = metal::fma(r, a, a);
+  }
+  return r;
+}`,
+  c2m_log1p: `inline float c2m_log1p(float x) { float u = 1.0f + x; return u == 1.0f ? x : metal::log(u) * x / (u - 1.0f); }`,
+  c2m_expm1: `inline float c2m_expm1(float x) { float u = metal::exp(x); if (u == 1.0f) return x; float um1 = u - 1.0f; if (um1 == -1.0f) return -1.0f; return um1 * x / metal::log(u); }`,
+  c2m_cast: `// Pointer reinterpretation that keeps the pointer's address space (MLX passes small inputs in constant memory).
+template <typename V, typename T> inline const device V* c2m_cast(const device T* p) { return reinterpret_cast<const device V*>(p); }
+template <typename V, typename T> inline device V* c2m_cast(device T* p) { return reinterpret_cast<device V*>(p); }
+template <typename V, typename T> inline const constant V* c2m_cast(const constant T* p) { return reinterpret_cast<const constant V*>(p); }
+template <typename V, typename T> inline threadgroup V* c2m_cast(threadgroup T* p) { return reinterpret_cast<threadgroup V*>(p); }
+template <typename V, typename T> inline const threadgroup V* c2m_cast(const threadgroup T* p) { return reinterpret_cast<const threadgroup V*>(p); }
+template <typename V, typename T> inline thread V* c2m_cast(thread T* p) { return reinterpret_cast<thread V*>(p); }`,
+  c2m_shfl: `// CUDA shuffles with width < 32: lanes stay inside their segment of \`width\` lanes, as CUDA specifies.
+template <typename T> inline T c2m_shfl_idx(T v, int src, int width, uint lane) {
+  uint base = lane & ~uint(width - 1);
+  return simd_shuffle(v, ushort(base + (uint(src) & uint(width - 1))));
+}
+template <typename T> inline T c2m_shfl_down(T v, uint delta, int width, uint lane) {
+  uint src = lane + delta;
+  uint end = (lane & ~uint(width - 1)) + uint(width);
+  return simd_shuffle(v, ushort(src < end ? src : lane));
+}
+template <typename T> inline T c2m_shfl_up(T v, uint delta, int width, uint lane) {
+  uint base = lane & ~uint(width - 1);
+  return simd_shuffle(v, ushort(lane >= base + delta ? lane - delta : lane));
+}
+template <typename T> inline T c2m_shfl_xor(T v, uint mask, int width, uint lane) {
+  uint src = lane ^ mask;
+  uint end = (lane & ~uint(width - 1)) + uint(width);
+  return simd_shuffle(v, ushort(src < end ? src : lane));
+}`,
+  c2m_atomic_cas: `// atomicCAS: returns the old value, like CUDA (the weak exchange retries on spurious failure).
+template <typename A, typename T> inline T c2m_atomic_cas(A obj, T expected, T desired) {
+  T old = expected;
+  while (!atomic_compare_exchange_weak_explicit(obj, &old, desired, memory_order_relaxed, memory_order_relaxed)) {
+    if (old != expected) break;
+  }
+  return old;
+}`,
+};
+
+/** Metal thread attributes a function may need as extra parameters when it is a header function. */
+const ATTRIBUTE_TYPES: Record<string, string> = {
+  thread_position_in_threadgroup: "uint3",
+  threadgroup_position_in_grid: "uint3",
+  threads_per_threadgroup: "uint3",
+  threadgroups_per_grid: "uint3",
+  thread_index_in_simdgroup: "uint",
+};
+
+export interface MetalKernel {
+  name: string;
+  source: string;
+  header: string;
+  inputNames: string[];
+  outputNames: string[];
+  atomicOutputs: boolean;
+  /** MLX template parameters in order: the kernel's own, then C2M_SHARED_BYTES when dynamic shared memory is used */
+  templateParams: { name: string; kind: "type" | "int" | "bool" }[];
+}
+
+interface PrintContext {
+  unit: KernelUnit;
+  fn: KFunction;
+  analysis?: KernelAnalysis;
+  bag: DiagnosticBag;
+  helpers: Set<string>;
+  attributes: Set<string>;
+  /** roots whose elements are `atomic<T>`: atomic outputs and atomic shared arrays */
+  atomicRoots: (r: Root | undefined) => boolean;
+  scope: { params: Set<string>; shared: Set<string>; aliases: Map<string, Root> };
+  /** statement node → text inserted before it (inout copy-in) */
+  before: Map<string, string>;
+  /** attribute parameters each device function needs */
+  deviceAttrs: Map<string, string[]>;
+  isKernel: boolean;
+}
+
+const key = (n: CudaNode) => `${n.startIndex}:${n.endIndex}:${n.type}`;
+
+export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
+  const k = analysis.kernel;
+  const helpers = new Set<string>();
+  const deviceAttrs = deviceAttributeNeeds(unit);
+  const byParam = new Map(analysis.buffers.map((b) => [b.param, b]));
+  const atomicShared = new Set(analysis.shared.filter((s) => s.atomic).map((s) => s.name));
+  const atomicRoots = (r: Root | undefined) =>
+    !!r && ((r.kind === "shared" && atomicShared.has(r.name)) || (r.kind === "param" && analysis.atomicOutputs && isOutput(byParam.get(r.name))));
+  const ctx: PrintContext = {
+    unit, fn: k, analysis, bag, helpers, attributes: new Set(), atomicRoots,
+    scope: { params: new Set(k.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(analysis.shared.map((s) => s.name)), aliases: new Map() },
+    before: new Map(), deviceAttrs, isKernel: true,
+  };
+
+  // inputs and outputs, in parameter order
+  const inputNames: string[] = [];
+  const outputNames: string[] = [];
+  const prologue: string[] = [];
+  for (const p of k.params) {
+    const plan = byParam.get(p.name);
+    if (!plan) {
+      const assigned = analysis.assignedScalars.has(p.name);
+      inputNames.push(assigned ? `${p.name}_arg` : p.name);
+      if (assigned) prologue.push(`${printType(p.type, ctx)} ${p.name} = ${p.name}_arg;`);
+      if (p.type.kind === "scalar" && p.type.name === "double") reportKernel(bag, "C2M-K011", position(p.node), `parameter '${p.name}' is double; Metal computes it as float`);
+      continue;
+    }
+    const vector = plan.pointee.kind === "vector";
+    const metalName = vector ? `${p.name}_elems` : p.name;
+    if (vector) {
+      helpers.add("c2m_cast");
+      prologue.push(`auto ${p.name} = c2m_cast<${VECTOR_TYPES[(plan.pointee as { name: string }).name].metal}>(${metalName});`);
+    }
+    switch (plan.role) {
+      case "input":
+      case "unused":
+        inputNames.push(metalName);
+        break;
+      case "output":
+      case "atomic-accumulate":
+        outputNames.push(metalName);
+        break;
+      case "inout-copy":
+        inputNames.push(`${metalName}_in`);
+        outputNames.push(metalName);
+        if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${VECTOR_TYPES[(plan.pointee as { name: string }).name].metal}>(${metalName}_in);`);
+        for (const [i, st] of plan.copyAt!.statements.entries()) {
+          if (i > 0) break;
+          const idxText = printIndexOf(analysis, p.name, ctx);
+          ctx.before.set(key(st), `${p.name}[${idxText}] = ${p.name}_in[${idxText}];`);
+        }
+        break;
+    }
+  }
+
+  let body = printBody(k.body, ctx);
+  if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
+  const templateParams = k.templateParams.map((t) => ({ ...t }));
+  if (analysis.dynamicShared) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
+
+  const header = printHeader(unit, k, ctx);
+  return { name: k.name, source: body, header, inputNames, outputNames, atomicOutputs: analysis.atomicOutputs, templateParams };
+}
+
+function isOutput(b: BufferPlan | undefined): boolean {
+  return !!b && (b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
+}
+
+function printIndexOf(analysis: KernelAnalysis, param: string, ctx: PrintContext): string {
+  const site = analysis.accesses.find((s) => s.root.kind === "param" && s.root.name === param && s.directIndex !== undefined)!;
+  const sub = site.node.type === "subscript_expression" ? site.node : named(site.node).find((c) => c.type === "subscript_expression") ?? site.node;
+  const idx = field(sub, "indices");
+  return idx ? named(idx).map((c) => print(c, ctx)).join(", ") : "0";
+}
+
+/** The kernel body without its braces, dedented one level. */
+function printBody(body: CudaNode, ctx: PrintContext): string {
+  const inner = kids(body).slice(1, -1);
+  if (inner.length === 0) return "";
+  const text = printRange(body, inner[0].startIndex, inner[inner.length - 1].endIndex, inner, ctx);
+  const col = inner[0].startPosition.column;
+  const lines = (" ".repeat(col) + text).split("\n");
+  const pad = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+  return lines.map((l) => l.slice(Math.min(pad, l.length - l.trimStart().length))).join("\n");
+}
+
+function printRange(parent: CudaNode, start: number, end: number, children: CudaNode[], ctx: PrintContext): string {
+  const src = ctx.unit.source;
+  let out = "";
+  let pos = start;
+  for (const c of children) {
+    out += src.slice(pos, c.startIndex);
+    out += print(c, ctx);
+    pos = c.endIndex;
+  }
+  out += src.slice(pos, end);
+  void parent;
+  return out;
+}
+
+/** Default printing: the node's text with its children printed. */
+function printDefault(node: CudaNode, ctx: PrintContext): string {
+  const cs = kids(node);
+  if (cs.length === 0) return node.text;
+  return printRange(node, node.startIndex, node.endIndex, cs, ctx);
+}
+
+function print(node: CudaNode, ctx: PrintContext): string {
+  const pre = ctx.before.get(key(node));
+  const text = printNode(node, ctx);
+  if (pre === undefined) return text;
+  const indent = " ".repeat(node.startPosition.column);
+  if (node.parent?.type === "compound_statement") return `${pre}\n${indent}${text}`;
+  return `{ ${pre} ${text} }`;
+}
+
+function printNode(node: CudaNode, ctx: PrintContext): string {
+  switch (node.type) {
+    case "comment":
+      return node.text;
+    case "identifier":
+      return printIdentifier(node, ctx);
+    case "primitive_type":
+    case "sized_type_specifier":
+    case "type_identifier":
+      return printTypeName(node, ctx);
+    case "type_qualifier": {
+      const t = node.text;
+      if (/restrict/.test(t)) return "";
+      if (t === "__shared__") return "threadgroup";
+      return t;
+    }
+    case "field_expression":
+      return printField(node, ctx);
+    case "call_expression":
+      return printCall(node, ctx);
+    case "declaration":
+      return printDeclaration(node, ctx);
+    case "assignment_expression":
+      return printAssignment(node, ctx);
+    case "update_expression":
+      return printUpdate(node, ctx);
+    case "subscript_expression":
+    case "pointer_expression":
+      return printAccess(node, ctx);
+    case "cast_expression":
+      return printCast(node, ctx);
+    case "gnu_asm_expression":
+    case "asm_statement":
+      reportKernel(ctx.bag, "C2M-K004", position(node), "inline PTX assembly has no Metal equivalent");
+      return `/* c2m: inline PTX not translated */`;
+    case "lambda_expression":
+      reportKernel(ctx.bag, "C2M-K002", position(node), "lambdas inside kernels are not translated");
+      return node.text;
+    case "new_expression":
+    case "delete_expression":
+      reportKernel(ctx.bag, "C2M-K002", position(node), "device-side new/delete has no Metal equivalent");
+      return node.text;
+    case "number_literal":
+      return node.text.replace(/(\d)(ll|LL|ull|ULL)$/, "$1l");
+    default:
+      return printDefault(node, ctx);
+  }
+}
+
+function printIdentifier(node: CudaNode, ctx: PrintContext): string {
+  const name = node.text;
+  if (CONSTANTS[name] !== undefined && !isDeclared(name, ctx)) return CONSTANTS[name];
+  if (UNSUPPORTED_TYPES[name]) reportKernel(ctx.bag, "C2M-K006", position(node), UNSUPPORTED_TYPES[name]);
+  if (BUILTIN_VARIABLES[name] && node.parent?.type !== "field_expression") {
+    ctx.attributes.add(BUILTIN_VARIABLES[name].metal);
+    return BUILTIN_VARIABLES[name].metal;
+  }
+  return name;
+}
+
+function isDeclared(name: string, ctx: PrintContext): boolean {
+  return ctx.fn.params.some((p) => p.name === name) || ctx.unit.macros.some((m) => m.name === name);
+}
+
+function printTypeName(node: CudaNode, ctx: PrintContext): string {
+  const name = canonicalTypeName(node.text);
+  if (UNSUPPORTED_TYPES[name]) reportKernel(ctx.bag, "C2M-K006", position(node), UNSUPPORTED_TYPES[name]);
+  if (name === "double") {
+    reportKernel(ctx.bag, "C2M-K011", position(node), "double has no Metal equivalent; computed as float");
+    return "float";
+  }
+  if (SCALAR_TYPES[name]) return SCALAR_TYPES[name].metal;
+  if (VECTOR_TYPES[name]) return VECTOR_TYPES[name].metal;
+  if (/^(cg|cooperative_groups)::/.test(name) || /grid_group/.test(name)) {
+    reportKernel(ctx.bag, "C2M-K005", position(node), "cooperative groups are not translated (grid-wide synchronisation has no Metal equivalent)");
+  }
+  return printDefault(node, ctx);
+}
+
+export function printType(t: KType, ctx?: PrintContext): string {
+  void ctx;
+  switch (t.kind) {
+    case "scalar": return SCALAR_TYPES[t.name]?.metal ?? t.name;
+    case "vector": return VECTOR_TYPES[t.name]?.metal ?? t.name;
+    case "template":
+    case "struct": return t.name;
+    case "pointer": return `${t.isConst ? "const " : ""}${printType(t.pointee)}*`;
+    case "reference": return `thread ${t.isConst ? "const " : ""}${printType(t.target)}&`;
+    case "unknown": return t.text;
+  }
+}
+
+function printField(node: CudaNode, ctx: PrintContext): string {
+  const arg = field(node, "argument");
+  const f = field(node, "field");
+  if (arg?.type === "identifier" && BUILTIN_VARIABLES[arg.text] && f) {
+    const m = BUILTIN_VARIABLES[arg.text].metal;
+    ctx.attributes.add(m);
+    return `${m}.${f.text}`;
+  }
+  if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
+  return printDefault(node, ctx);
+}
+
+/** An lvalue (`a[i]`, `*p`) that lives in an atomic<T> array. */
+function isAtomicLvalue(node: CudaNode, ctx: PrintContext): boolean {
+  if (node.type !== "subscript_expression" && !(node.type === "pointer_expression" && field(node, "operator")?.text === "*")) return false;
+  const parent = node.parent;
+  if (parent && parent.type === "subscript_expression" && same(field(parent, "argument"), node)) return false; // inner part of a[i][j]
+  return ctx.atomicRoots(rootOf(field(node, "argument"), ctx.scope));
+}
+
+/** The lvalue is the target of an assignment, ++/--, or has its address taken (those print it themselves). */
+function isLvalueContext(node: CudaNode): boolean {
+  let n = node;
+  while (n.parent?.type === "parenthesized_expression") n = n.parent;
+  const p = n.parent;
+  if (!p) return false;
+  if (p.type === "assignment_expression" && same(field(p, "left"), n)) return true;
+  if (p.type === "update_expression") return true;
+  if (p.type === "pointer_expression" && field(p, "operator")?.text === "&") return true;
+  return false;
+}
+
+function printAccess(node: CudaNode, ctx: PrintContext): string {
+  if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
+    return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
+  }
+  if (node.type === "pointer_expression" && field(node, "operator")?.text === "&") {
+    // &x[i] stays as written; __ldg(&x[i]) is simplified at the call
+    return printDefault(node, ctx);
+  }
+  return printDefault(node, ctx);
+}
+
+const COMPOUND_ATOMIC: Record<string, string> = { "+=": "add", "-=": "sub", "&=": "and", "|=": "or", "^=": "xor" };
+
+function printAssignment(node: CudaNode, ctx: PrintContext): string {
+  const left = unparen(field(node, "left")!);
+  const op = field(node, "operator")?.text ?? "=";
+  const right = field(node, "right")!;
+  if (isAtomicLvalue(left, ctx)) {
+    const obj = `&${printDefault(left, ctx)}`;
+    const val = print(right, ctx);
+    if (op === "=") return `atomic_store_explicit(${obj}, ${val}, memory_order_relaxed)`;
+    const aop = COMPOUND_ATOMIC[op];
+    if (aop) return `atomic_fetch_${aop}_explicit(${obj}, ${val}, memory_order_relaxed)`;
+    reportKernel(ctx.bag, "C2M-K002", position(node), `'${op}' on an atomic array element has no single Metal atomic operation`);
+    return printDefault(node, ctx);
+  }
+  if (left.type === "identifier" && ctx.scope.aliases.has(left.text)) {
+    const r = rootOf(right, ctx.scope);
+    if (r) ctx.scope.aliases.set(left.text, r);
+  }
+  return printDefault(node, ctx);
+}
+
+function printUpdate(node: CudaNode, ctx: PrintContext): string {
+  const arg = unparen(field(node, "argument")!);
+  if (isAtomicLvalue(arg, ctx)) {
+    const op = field(node, "operator")?.text === "++" ? "add" : "sub";
+    return `atomic_fetch_${op}_explicit(&${printDefault(arg, ctx)}, 1, memory_order_relaxed)`;
+  }
+  return printDefault(node, ctx);
+}
+
+function printCast(node: CudaNode, ctx: PrintContext): string {
+  const td = field(node, "type");
+  const value = field(node, "value")!;
+  const ptr = td ? kids(td).find((c) => c.type === "abstract_pointer_declarator") : undefined;
+  if (td && ptr) {
+    const elem = kids(td).filter((c) => c !== ptr && c.type !== "type_qualifier").map((c) => print(c, ctx)).join(" ");
+    ctx.helpers.add("c2m_cast");
+    return `c2m_cast<${elem}>(${print(value, ctx)})`;
+  }
+  return printDefault(node, ctx);
+}
+
+function printCall(node: CudaNode, ctx: PrintContext): string {
+  const name = calleeName(node);
+  const args = callArgs(node);
+  const fnNode = field(node, "function");
+  if (kids(node).some((c) => c.type === "kernel_call_syntax")) {
+    reportKernel(ctx.bag, "C2M-K003", position(node), `kernel launch inside a kernel (dynamic parallelism) of '${name}' has no Metal equivalent`);
+    return `/* c2m: dynamic parallelism not translated */`;
+  }
+  if (/this_grid|grid_group|this_multi_grid/.test(fnNode?.text ?? "") || (fnNode?.type === "field_expression" && /this_grid\(\)/.test(fnNode.text))) {
+    reportKernel(ctx.bag, "C2M-K005", position(node), "cooperative-groups grid synchronisation has no Metal equivalent (threadgroups cannot wait for each other)");
+    return node.text;
+  }
+  if (fnNode && /^(cg|cooperative_groups)::/.test(fnNode.text)) {
+    reportKernel(ctx.bag, "C2M-K005", position(node), "cooperative groups are not translated");
+    return node.text;
+  }
+  if (!name) return printDefault(node, ctx);
+  if (UNSUPPORTED_CALLS[name]) {
+    const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";
+    reportKernel(ctx.bag, code, position(node), `${name}: ${UNSUPPORTED_CALLS[name]}`);
+    return `/* c2m: ${name} not translated */ 0`;
+  }
+  const p = (i: number) => (args[i] ? print(args[i], ctx) : "");
+  if (BARRIERS[name]) {
+    if (name === "__syncthreads" && ctx.analysis?.accesses.some((a) => a.write && a.root.kind === "param")) {
+      // CUDA's __syncthreads orders global memory within the block too
+      return "threadgroup_barrier(mem_flags::mem_device | mem_flags::mem_threadgroup)";
+    }
+    return BARRIERS[name];
+  }
+  const warp = WARP_FUNCTIONS[name];
+  if (warp) {
+    checkMask(args[0], name, ctx);
+    const rest = args.slice(1);
+    const width = warp.widthArg !== undefined ? rest[warp.widthArg] : undefined;
+    if (width && !/^(32|warpSize)$/.test(width.text.trim())) {
+      const helper = SEGMENTED_SHUFFLES[name];
+      ctx.helpers.add("c2m_shfl");
+      ctx.attributes.add("thread_index_in_simdgroup");
+      return `${helper}(${print(rest[0], ctx)}, ${print(rest[1], ctx)}, ${print(width, ctx)}, thread_index_in_simdgroup)`;
+    }
+    return fill(warp.metal, rest.map((a) => print(a, ctx)));
+  }
+  if (name === "__activemask") return "uint(uint64_t(simd_active_threads_mask()))";
+  if (name === "__lanemask_lt") return "((1u << thread_index_in_simdgroup) - 1u)";
+  const aop = ATOMIC_FUNCTIONS[name];
+  if (aop) {
+    const target = rootOf(args[0], ctx.scope);
+    if (!ctx.atomicRoots(target) && !(target === undefined && !ctx.isKernel)) {
+      reportKernel(ctx.bag, "C2M-K002", position(node), `${name} on '${args[0]?.text}', which c2m cannot declare atomic`);
+    }
+    const obj = p(0);
+    if (aop === "cas") {
+      ctx.helpers.add("c2m_atomic_cas");
+      return `c2m_atomic_cas(${obj}, ${p(1)}, ${p(2)})`;
+    }
+    if (aop === "inc" || aop === "dec") {
+      reportKernel(ctx.bag, "C2M-K002", position(node), `${name} (wrapping increment/decrement) has no Metal atomic`);
+      return printDefault(node, ctx);
+    }
+    return METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
+  }
+  if (/^__ld(g|cs|cg|ca|lu|cv)$/.test(name) && args[0]) {
+    const a = unparen(args[0]);
+    if (a.type === "pointer_expression" && field(a, "operator")?.text === "&") return print(field(a, "argument")!, ctx);
+    return `(*(${p(0)}))`;
+  }
+  if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
+  const math = MATH_FUNCTIONS[name];
+  if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
+    if (math.startsWith("c2m_")) ctx.helpers.add(math);
+    if (math.includes("{")) return fill(math, args.map((a) => print(a, ctx)));
+    return `${math}(${args.map((a) => print(a, ctx)).join(", ")})`;
+  }
+  const device = ctx.unit.deviceFunctions.find((f) => f.name === name);
+  if (device) {
+    const extra = ctx.deviceAttrs.get(name) ?? [];
+    for (const a of extra) ctx.attributes.add(a);
+    const printed = printDefault(node, ctx);
+    if (!extra.length) return printed;
+    const close = printed.lastIndexOf(")");
+    const sep = args.length ? ", " : "";
+    return `${printed.slice(0, close)}${sep}${extra.join(", ")}${printed.slice(close)}`;
+  }
+  if (/^(reinterpret_cast|static_cast|const_cast)$/.test(name) && fnNode?.type === "template_function") {
+    const targ = named(field(fnNode, "arguments")!)[0];
+    const ptr = targ ? kids(targ).find((c) => c.type === "abstract_pointer_declarator") : undefined;
+    if (targ && ptr) {
+      const elem = kids(targ).filter((c) => c !== ptr && c.type !== "type_qualifier").map((c) => print(c, ctx)).join(" ");
+      ctx.helpers.add("c2m_cast");
+      return `c2m_cast<${elem}>(${p(0)})`;
+    }
+  }
+  return printDefault(node, ctx);
+}
+
+function fill(template: string, args: string[]): string {
+  return template.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)] ?? "");
+}
+
+const FULL_MASKS = /^(0x[fF]{8}u?|0xFFFFFFFFu?|-1|~0u?|__activemask\(\)|FULL_MASK|FINAL_MASK|0xffffffffU)$/;
+
+function checkMask(mask: CudaNode | undefined, name: string, ctx: PrintContext): void {
+  if (!mask) return;
+  const text = mask.text.replace(/\s+/g, "");
+  const macro = ctx.unit.macros.find((m) => m.name === text);
+  const value = macro ? macro.text.replace(/^#define\s+\w+\s*/, "").trim() : text;
+  if (!FULL_MASKS.test(value) && !FULL_MASKS.test(text)) {
+    reportKernel(ctx.bag, "C2M-K009", position(mask), `${name} with mask ${mask.text}: Metal SIMD-group functions take no mask; every active lane takes part`);
+  }
+}
+
+function printDeclaration(node: CudaNode, ctx: PrintContext): string {
+  const quals = qualifierWords(node);
+  const isShared = quals.some((q) => q.includes("__shared__"));
+  const typeNode = field(node, "type");
+  const templateNames = new Set(ctx.fn.templateParams.filter((t) => t.kind === "type").map((t) => t.name));
+  const structNames = new Set(ctx.unit.structs.map((s) => s.name));
+  const leadingConst = quals.includes("const");
+  const base = baseType(typeNode, templateNames, structNames);
+  const decls = fields(node, "declarator");
+  const typeText = typeNode ? print(typeNode, ctx) : "";
+  if (isShared) {
+    ctx.scope.shared.add(...decls.map((d) => declaratorType(base, d, false).name ?? ""));
+    const sa = ctx.analysis?.shared;
+    return decls
+      .map((d) => {
+        const { name, arrayDims } = declaratorType(base, d, false);
+        const info = sa?.find((s) => s.name === name);
+        const elem = info?.atomic ? `atomic<${typeText}>` : typeText;
+        const volatile = quals.includes("volatile") ? "volatile " : "";
+        if (info?.dynamic || arrayDims.length === 0 && /\[\s*\]/.test(d.text)) {
+          return `threadgroup ${volatile}${elem} ${name}[(${SHARED_BYTES_TEMPLATE} + sizeof(${typeText}) - 1) / sizeof(${typeText})];`;
+        }
+        return `threadgroup ${volatile}${elem} ${name}${arrayDims.map((x) => `[${print(x, ctx)}]`).join("")};`;
+      })
+      .join(" ");
+  }
+  // pointer locals: Metal pointers carry an address space; take it from what the pointer is set to
+  const anyPointer = decls.some((d) => declaratorType(base, d, leadingConst).type.kind === "pointer");
+  if (!anyPointer) {
+    for (const d of decls) {
+      const n = declaratorType(base, d, leadingConst).name;
+      if (n) ctx.scope.aliases.delete(n);
+    }
+    return printDefault(node, ctx);
+  }
+  const parts: string[] = [];
+  for (const d of decls) {
+    const { type, name } = declaratorType(base, d, leadingConst);
+    const init = d.type === "init_declarator" ? field(d, "value") : null;
+    const initText = init ? print(init, ctx) : undefined;
+    if (type.kind !== "pointer") {
+      parts.push(`${typeText} ${print(d, ctx)};`);
+      continue;
+    }
+    const r = rootOf(init, ctx.scope);
+    if (r && name) ctx.scope.aliases.set(name, r);
+    const space = addressSpaceOf(r, ctx);
+    const vol = quals.includes("volatile") ? "volatile " : "";
+    const constQ = type.isConst ? "const " : "";
+    const pointee = type.pointee.kind === "pointer" ? undefined : printType(type.pointee);
+    if (space === "input" && initText !== undefined) parts.push(`auto ${name} = ${initText};`);
+    else if (space && pointee) parts.push(`${vol}${constQ}${space} ${pointee}* ${name}${initText !== undefined ? ` = ${initText}` : ""};`);
+    else if (initText !== undefined) parts.push(`auto ${name} = ${initText};`);
+    else parts.push(`thread ${constQ}${pointee ?? "void"}* ${name};`);
+  }
+  return parts.join(" ");
+}
+
+function addressSpaceOf(r: Root | undefined, ctx: PrintContext): string | undefined {
+  if (!r) return undefined;
+  if (r.kind === "shared") return "threadgroup";
+  const plan = ctx.analysis?.buffers.find((b) => b.param === r.name);
+  if (!plan) return ctx.isKernel ? undefined : undefined;
+  if (plan.role === "input" || plan.role === "unused") return "input";
+  if (ctx.atomicRoots(r)) return undefined; // atomic<T>: let auto carry the element type
+  return "device";
+}
+
+/** Which Metal thread attributes each device function needs (directly or through calls). */
+function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {
+  const direct = new Map<string, Set<string>>();
+  const calls = new Map<string, Set<string>>();
+  const names = new Set(unit.deviceFunctions.map((f) => f.name));
+  for (const f of unit.deviceFunctions) {
+    const need = new Set<string>();
+    const callees = new Set<string>();
+    walk(f.body, (n) => {
+      if (n.type === "identifier" && BUILTIN_VARIABLES[n.text]) need.add(BUILTIN_VARIABLES[n.text].metal);
+      if (n.type === "call_expression") {
+        const c = calleeName(n);
+        if (c && names.has(c)) callees.add(c);
+        if (c && WARP_FUNCTIONS[c]) {
+          const w = callArgs(n)[1 + (WARP_FUNCTIONS[c].widthArg ?? 99)];
+          if (w && !/^(32|warpSize)$/.test(w.text.trim())) need.add("thread_index_in_simdgroup");
+        }
+        if (c === "__lanemask_lt") need.add("thread_index_in_simdgroup");
+      }
+    });
+    direct.set(f.name, need);
+    calls.set(f.name, callees);
+  }
+  const out = new Map<string, string[]>();
+  const resolve = (name: string, seen: Set<string>): Set<string> => {
+    const acc = new Set(direct.get(name) ?? []);
+    for (const c of calls.get(name) ?? []) if (!seen.has(c)) for (const a of resolve(c, new Set([...seen, c]))) acc.add(a);
+    return acc;
+  };
+  for (const f of unit.deviceFunctions) out.set(f.name, [...resolve(f.name, new Set([f.name]))].sort());
+  return out;
+}
+
+/** The header: macros, structs and device functions the kernel uses (transitively), then helpers. */
+function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): string {
+  const used = new Set<string>();
+  const deviceByName = new Map(unit.deviceFunctions.map((f) => [f.name, f]));
+  const structByName = new Map(unit.structs.map((s) => [s.name, s]));
+  const macroByName = new Map(unit.macros.map((m) => [m.name, m]));
+  const identifiersOf = (n: CudaNode) => new Set((n.text.match(/[A-Za-z_]\w*/g) ?? []));
+  const queue: CudaNode[] = [kernel.node];
+  while (queue.length) {
+    const n = queue.pop()!;
+    for (const id of identifiersOf(n)) {
+      if (used.has(id)) continue;
+      const d = deviceByName.get(id) ?? structByName.get(id) ?? macroByName.get(id);
+      if (!d) continue;
+      used.add(id);
+      queue.push(d.node);
+    }
+  }
+  const pieces: { at: number; text: string }[] = [];
+  for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: m.text });
+  for (const s of unit.structs) if (used.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
+  for (const f of unit.deviceFunctions) {
+    if (!used.has(f.name)) continue;
+    const fctx: PrintContext = {
+      ...kctx,
+      fn: f,
+      analysis: undefined,
+      isKernel: false,
+      attributes: new Set(),
+      before: new Map(),
+      atomicRoots: () => false,
+      scope: { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() },
+    };
+    pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx) });
+  }
+  pieces.sort((a, b) => a.at - b.at);
+  const helperText = [...kctx.helpers].sort().map((h) => HELPERS[h]).filter(Boolean);
+  return [...helperText, ...pieces.map((p) => p.text)].join("\n\n") + (pieces.length || helperText.length ? "\n" : "");
+}
+
+function printStruct(node: CudaNode, ctx: PrintContext): string {
+  // pointer members need an address space: device memory is the only place a struct can point to here
+  return printDefault(node, ctx).replace(/(\b[A-Za-z_][\w:]*)\s*\*\s*(\w+)\s*;/g, "device $1* $2;");
+}
+
+function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
+  // pointer parameters become template parameters so one helper serves device, constant and threadgroup pointers
+  const tparams = f.templateParams.map((t) => (t.kind === "type" ? `typename ${t.name}` : `${t.kind} ${t.name}`));
+  const params: string[] = [];
+  f.params.forEach((p, i) => {
+    if (p.type.kind === "pointer") {
+      const tn = `c2m_P${i}`;
+      tparams.push(`typename ${tn}`);
+      params.push(`${tn} ${p.name}`);
+    } else if (p.type.kind === "reference") {
+      params.push(`${printType(p.type)} ${p.name}`);
+    } else {
+      params.push(`${printType(p.type)} ${p.name}`);
+    }
+  });
+  for (const a of ctx.deviceAttrs.get(f.name) ?? []) params.push(`${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`);
+  const body = printDefault(f.body, ctx);
+  const ret = printType(f.returnType);
+  const head = `${tparams.length ? `template <${tparams.join(", ")}>\n` : ""}inline ${ret} ${f.name}(${params.join(", ")}) `;
+  return head + body;
+}

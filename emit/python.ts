@@ -1,0 +1,83 @@
+/**
+ * The Python printer: applies the translator's edits to the original text with magic-string, so that
+ * every line nobody had to change stays byte-identical, and a source map comes for free.
+ */
+import MagicString from "magic-string";
+import { namedChildren } from "../grammar/python.js";
+import type { ModuleIR } from "../ir/module.js";
+import type { WeightMaps } from "../ir/weights.js";
+import type { LayoutResult } from "../passes/layout-nhwc.js";
+import { weightMapsLiteral } from "../passes/weights.js";
+import { helperSource, orderHelpers, splitImports } from "./helpers.js";
+
+export interface EmitResult {
+  code: string;
+  map: ReturnType<MagicString["generateMap"]>;
+}
+
+const MLX_IMPORTS = ["import mlx.core as mx", "import mlx.nn as nn"];
+
+export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps, filename: string): EmitResult {
+  const s = new MagicString(mod.source);
+  for (const e of layout.edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
+
+  // forward → __call__ in every module class
+  for (const cls of mod.classes.values()) {
+    const fwd = cls.methods.get("forward");
+    if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
+  }
+
+  // sanitize() on the top-level classes, and the weight maps at the end of the file
+  const topLevel = [...layout.ctx.topLevel];
+  for (const name of topLevel) {
+    const cls = mod.classes.get(name)!;
+    const body = cls.node.childForFieldName("body")!;
+    const indent = " ".repeat(namedChildren(body)[0]?.startPosition.column ?? 4);
+    s.appendLeft(
+      body.endIndex,
+      `\n\n${indent}def sanitize(self, weights):\n${indent}    """Convert a torch state_dict (as MLX arrays) to this module's parameters."""\n${indent}    return c2m_apply_weight_map(weights, C2M_WEIGHT_MAPS[${JSON.stringify(name)}])`,
+    );
+  }
+  const helpers = new Set(layout.ctx.helpers);
+  if (topLevel.length) helpers.add("weight_map");
+
+  // imports: the first torch import becomes MLX's, the other torch imports go
+  const helperImports: string[] = [];
+  const helperBodies: string[] = [];
+  for (const h of orderHelpers(helpers)) {
+    const { imports, body } = splitImports(helperSource(h));
+    helperImports.push(...imports);
+    helperBodies.push(body);
+  }
+  const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
+  const torchImports = mod.imports.filter((i) => i.torch);
+  const importBlock = [...new Set([...MLX_IMPORTS, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
+  const lastImport = mod.imports[mod.imports.length - 1];
+  const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}\n` : "";
+  if (torchImports.length) {
+    const [first, ...rest] = torchImports;
+    s.overwrite(first.node.startIndex, first.node.endIndex, importBlock);
+    for (const r of rest) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+  } else {
+    s.prepend(`${importBlock}\n`);
+  }
+  if (helperBlock) {
+    if (lastImport && lastImport.node.parent === mod.root) s.appendLeft(lastImport.node.endIndex, helperBlock);
+    else s.prepend(helperBlock.trimStart() + "\n\n");
+  }
+
+  for (const ins of layout.inserts) s.appendLeft(ins.pos, ins.text);
+  for (const [pos, marker] of layout.ctx.markers) s.appendLeft(pos, marker);
+
+  if (Object.keys(maps).length) {
+    const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
+    s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
+  }
+  return { code: s.toString(), map: s.generateMap({ hires: true, source: filename, includeContent: true }) };
+}
+
+/** Index just past the newline ending the line that contains `pos`. */
+function lineEnd(src: string, pos: number): number {
+  const nl = src.indexOf("\n", pos);
+  return nl < 0 ? src.length : nl + 1;
+}

@@ -1,0 +1,95 @@
+/**
+ * layout-nhwc: decides where tensors live channels-last. Each module class gets a forward signature (the
+ * layouts its tensor parameters prefer and its result's layout); top-level classes keep torch's layout at
+ * their boundary unless `--layout nhwc`. Then every function of the file is walked once more with the
+ * decisions fixed, and the walkers' edits are what the emitter applies.
+ */
+import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ClassIR, ModuleIR } from "../ir/module.js";
+import type { DiagnosticBag } from "../src/diagnostics.js";
+import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
+
+export interface LayoutResult {
+  ctx: TranslateContext;
+  edits: Edit[];
+  inserts: { pos: number; text: string }[];
+}
+
+/** Classes no other class of the file instantiates: the models a user builds. */
+export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> {
+  if (requested && mod.classes.has(requested)) return new Set([requested]);
+  const used = new Set<string>();
+  for (const c of mod.classes.values()) for (const u of c.uses) if (u !== c.name) used.add(u);
+  return new Set([...mod.classes.keys()].filter((n) => !used.has(n)));
+}
+
+export function layoutAndTranslate(mod: ModuleIR, diags: DiagnosticBag, opts: { layout: "torch" | "nhwc"; topClass?: string }): LayoutResult {
+  const ctx: TranslateContext = {
+    mod,
+    diags,
+    layout: opts.layout,
+    topLevel: topLevelClasses(mod, opts.topClass),
+    helpers: new Set(),
+    signatures: new Map(),
+    computing: new Set(),
+    markers: new Map(),
+    transposes: new Map(),
+    chwFlatten: new Set(),
+  };
+  // signatures first (callees before callers happens on demand), then the final walks
+  for (const name of mod.classes.keys()) if (!ctx.signatures.has(name)) computeSignature(ctx, name);
+  ctx.markers.clear();
+  const walkers: FunctionWalker[] = [];
+  const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
+    const isForward = !!cls && fn.childForFieldName("name")!.text === "forward";
+    if (isForward) {
+      const sig = ctx.signatures.get(cls!.name)!;
+      const params = new Map<string, Val>();
+      forwardParamNames(fn).forEach((n, i) => {
+        const t = sig.params[i];
+        if (t) params.set(n, { k: "tensor", t });
+      });
+      const boundary = ctx.topLevel.has(cls!.name);
+      const w = runToFixpoint(ctx, fn, cls, { boundary, params }, new Map());
+      ctx.transposes.set(cls!.name, w.transposeCount);
+      walkers.push(w);
+    } else {
+      const w = runToFixpoint(ctx, fn, cls, { boundary: false }, new Map());
+      walkers.push(w);
+    }
+    // nested functions
+    for (const inner of fn.childForFieldName("body")!.descendantsOfType("function_definition")) {
+      if (inner.parent?.parent === fn.childForFieldName("body") || inner.parent === fn.childForFieldName("body")) visitFunction(inner, undefined);
+    }
+  };
+  const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {
+    const loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+    loose.runStatements(body);
+    walkers.push(loose);
+    for (const stmt of namedChildren(body)) {
+      const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
+      if (def.type === "function_definition") visitFunction(def, cls);
+      else if (def.type === "class_definition") visitBody(def.childForFieldName("body")!, mod.classes.get(def.childForFieldName("name")!.text));
+    }
+  };
+  visitBody(mod.root, undefined);
+  const edits: Edit[] = [];
+  const inserts: { pos: number; text: string }[] = [];
+  for (const w of walkers) {
+    edits.push(...w.edits.values());
+    inserts.push(...w.inserts.values());
+  }
+  return { ctx, edits: dropNested(edits), inserts };
+}
+
+/** Keeps the outermost of nested edits (a statement replaced whole wins over edits inside it). */
+function dropNested(edits: Edit[]): Edit[] {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Edit[] = [];
+  for (const e of sorted) {
+    const last = out[out.length - 1];
+    if (last && e.start >= last.start && e.end <= last.end) continue;
+    out.push(e);
+  }
+  return out;
+}

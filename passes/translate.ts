@@ -1,0 +1,1356 @@
+/**
+ * translate: the function-body pass. An abstract interpreter walks every function of the file, tracking
+ * what each name holds (tensor with its physical layout, module, shape, number...), and produces the MLX
+ * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
+ * layout decisions; the final run's edits are what the emitter applies.
+ */
+import { callArgs, intLiteral, intTuple, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ClassIR, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
+import type { LayerMapping, OpMapping } from "../ir/tables.js";
+import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
+import type { DiagnosticBag } from "../src/diagnostics.js";
+import { bindArgs, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
+import { elementOf, identifiers, paramName, stringValue, union } from "./module-tree.js";
+import { qualify } from "./resolve-imports.js";
+import { LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+
+export type Val =
+  | { k: "tensor"; t: TensorType; def?: string }
+  | { k: "module"; m: ModVal }
+  | { k: "shape"; t: TensorType }
+  | { k: "list"; items: Val[] | null; elem?: Val }
+  | { k: "num" }
+  | { k: "none" }
+  | { k: "other" };
+
+interface Gen {
+  v: Val;
+  text: string;
+}
+
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface LayoutDecision {
+  perm: Perm | undefined;
+  rank: number;
+}
+
+/** State shared by all functions of one file. */
+export interface TranslateContext {
+  mod: ModuleIR;
+  diags: DiagnosticBag;
+  /** layout at the model boundary */
+  layout: "torch" | "nhwc";
+  topLevel: Set<string>;
+  helpers: Set<string>;
+  signatures: Map<string, ForwardSignature>;
+  /** signatures being computed (recursion guard) */
+  computing: Set<string>;
+  /** per-line diagnostic markers: insert position → marker text */
+  markers: Map<number, string>;
+  /** transposes emitted, per class (ResNet-18's budget is checked in tests) */
+  transposes: Map<string, number>;
+  /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
+  chwFlatten: Set<SyntaxNode>;
+}
+
+const TENSOR_ONLY_METHODS = new Set([
+  "view", "reshape", "permute", "transpose", "contiguous", "unsqueeze", "squeeze", "flatten", "expand", "expand_as",
+  "repeat", "masked_fill", "softmax", "size", "dim", "float", "half", "long", "int", "bool", "type_as", "to", "cuda",
+  "cpu", "detach", "clone", "numel", "chunk", "split", "sum", "mean", "max", "min", "argmax", "argmin", "exp", "log",
+  "sqrt", "rsqrt", "pow", "abs", "tanh", "sigmoid", "relu", "matmul", "bmm", "cumsum", "gather", "topk", "clamp",
+  "unbind", "new_zeros", "new_ones", "new_full", "masked_fill_", "add_", "mul_", "sub_", "div_", "clamp_", "zero_",
+  "fill_", "copy_", "var", "std", "norm", "type", "item", "tolist", "numpy", "t", "triu", "tril", "square",
+]);
+
+const BUILTINS_KEEP_LAYOUT = new Set(["len", "isinstance", "print", "id", "type", "hasattr", "getattr", "super"]);
+
+const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "max", "min", "meshgrid", "tensor_split"]);
+
+/** Ops whose keyword `dim` (when given) makes the result a (values, indices) pair. */
+const PAIR_WITH_DIM = new Set(["max", "min", "median", "mode", "topk", "sort"]);
+
+export class FunctionWalker {
+  readonly edits = new Map<string, Edit>();
+  readonly inserts = new Map<string, { pos: number; text: string }>();
+  returns: Val[] = [];
+  newDecision = false;
+  private env = new Map<string, Val>();
+  private stmt: SyntaxNode | undefined;
+  transposeCount = 0;
+
+  constructor(
+    private ctx: TranslateContext,
+    readonly fn: SyntaxNode | undefined,
+    private cls: ClassIR | undefined,
+    readonly decisions: Map<string, LayoutDecision>,
+    private opts: { boundary: boolean; params?: Map<string, Val> },
+  ) {}
+
+  // ---------------------------------------------------------------- entry points
+
+  /** Walks a whole function. */
+  run(): void {
+    const fn = this.fn!;
+    const body = fn.childForFieldName("body")!;
+    const firstStmt = firstNonDocstring(body);
+    for (const p of namedChildren(fn.childForFieldName("parameters")!)) {
+      const name = paramName(p);
+      if (!name || name === "self") continue;
+      const given = this.opts.params?.get(name);
+      const def = `${name}@param`;
+      const v: Val = given ?? paramDefault(p);
+      const decided = this.decisions.get(def);
+      if (v.k === "tensor" && decided && !samePerm(decided.perm, v.t.perm)) {
+        const rank = v.t.rank ?? decided.rank;
+        const axes = transposeAxes(v.t.perm, decided.perm, rank);
+        this.countTranspose();
+        const indent = " ".repeat(firstStmt ? firstStmt.startPosition.column : 8);
+        const pos = firstStmt ? firstStmt.startIndex : body.startIndex;
+        this.inserts.set(`param:${name}`, { pos, text: `${name} = ${name}.transpose(${axes.join(", ")})\n${indent}` });
+        this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
+      } else this.env.set(name, v.k === "tensor" ? { ...v, def } : v);
+    }
+    // annotations in the signature (`x: torch.Tensor`, `-> torch.Tensor`) are expressions too
+    for (const p of namedChildren(fn.childForFieldName("parameters")!)) {
+      const ann = p.childForFieldName("type");
+      if (ann) this.overwrite(ann, this.expr(ann).text);
+    }
+    const ret = fn.childForFieldName("return_type");
+    if (ret) this.overwrite(ret, this.expr(ret).text);
+    this.block(body);
+  }
+
+  /** Walks statements outside any function (module level, class bodies). */
+  runStatements(body: SyntaxNode): void {
+    this.block(body);
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private block(body: SyntaxNode): void {
+    for (const s of namedChildren(body)) this.statement(s);
+  }
+
+  private statement(s: SyntaxNode): void {
+    const saved = this.stmt;
+    this.stmt = s;
+    try {
+      this.statementInner(s);
+    } finally {
+      this.stmt = saved;
+    }
+  }
+
+  private statementInner(s: SyntaxNode): void {
+    switch (s.type) {
+      case "expression_statement": {
+        const e = namedChildren(s)[0];
+        if (!e) return;
+        if (e.type === "assignment") return this.assignment(s, e);
+        if (e.type === "augmented_assignment") return this.augmented(e);
+        if (e.type === "string") return; // docstring
+        if (e.type === "call") return this.callStatement(s, e);
+        const g = this.expr(e);
+        this.overwrite(e, g.text);
+        return;
+      }
+      case "return_statement": {
+        const e = namedChildren(s)[0];
+        if (!e) return;
+        let g = this.expr(e);
+        if (this.opts.boundary && this.ctx.layout === "torch") g = this.toLogicalDeep(g, e);
+        this.returns.push(g.v);
+        this.overwrite(e, g.text);
+        return;
+      }
+      case "if_statement":
+        return this.ifStatement(s);
+      case "for_statement":
+        return this.forStatement(s);
+      case "while_statement": {
+        const c = s.childForFieldName("condition")!;
+        this.overwrite(c, this.expr(c).text);
+        this.loopBody(s.childForFieldName("body")!);
+        return;
+      }
+      case "with_statement": {
+        for (const item of s.descendantsOfType("with_item")) {
+          const v = item.childForFieldName("value");
+          if (v) this.overwrite(v, this.expr(v).text);
+        }
+        return this.block(s.childForFieldName("body")!);
+      }
+      case "try_statement":
+        for (const c of namedChildren(s)) {
+          if (c.type === "block") this.block(c);
+          else {
+            const b = c.childForFieldName("body") ?? namedChildren(c).find((n) => n.type === "block");
+            if (b) this.block(b);
+          }
+        }
+        return;
+      case "assert_statement":
+      case "delete_statement":
+      case "raise_statement":
+        for (const c of namedChildren(s)) this.overwrite(c, this.expr(c).text);
+        return;
+      case "function_definition":
+      case "decorated_definition":
+      case "class_definition":
+        return; // translated on their own
+      default:
+        return;
+    }
+  }
+
+  private assignment(stmt: SyntaxNode, a: SyntaxNode): void {
+    const left = a.childForFieldName("left")!;
+    const right = a.childForFieldName("right");
+    const type = a.childForFieldName("type");
+    if (type) this.overwrite(type, this.expr(type).text);
+    if (!right) return;
+    if (right.type === "assignment") {
+      // chained `a = b = expr`
+      this.assignment(stmt, right);
+      const v = this.exprValueOf(right.childForFieldName("left")!);
+      this.bind(left, v, stmt);
+      return;
+    }
+    const g = this.expr(right);
+    this.overwrite(right, g.text);
+    // `B, C, H, W = x.shape` on a channels-last x: name the physical axes instead
+    if (g.v.k === "shape" && !isIdentity(g.v.t.perm) && (left.type === "pattern_list" || left.type === "tuple_pattern")) {
+      const names = namedChildren(left);
+      const perm = g.v.t.perm!;
+      if (names.length === perm.length) {
+        this.overwrite(left, perm.map((logical) => names[logical].text).join(", "));
+        for (const n of names) if (n.type === "identifier") this.env.set(n.text, { k: "num" });
+        return;
+      }
+    }
+    if (left.type === "attribute" || left.type === "subscript") this.overwrite(left, this.expr(left).text);
+    this.bind(left, g.v, stmt, right);
+  }
+
+  private exprValueOf(node: SyntaxNode): Val {
+    return node.type === "identifier" ? this.env.get(node.text) ?? { k: "other" } : { k: "other" };
+  }
+
+  /** Binds assignment targets; a tensor bound to a name gets a definition site for layout decisions. */
+  private bind(left: SyntaxNode, v: Val, stmt: SyntaxNode, right?: SyntaxNode): void {
+    if (left.type === "identifier") {
+      const name = left.text;
+      if (v.k !== "tensor") {
+        this.env.set(name, v);
+        return;
+      }
+      // `y = x` aliases x: a decision about x's definition covers y too
+      if (right?.type === "identifier" && v.def) {
+        this.env.set(name, v);
+        return;
+      }
+      const def = `${name}@${stmt.startIndex}`;
+      const decided = this.decisions.get(def);
+      if (decided && !samePerm(decided.perm, v.t.perm)) {
+        const rank = v.t.rank ?? decided.rank;
+        const axes = transposeAxes(v.t.perm, decided.perm, rank);
+        this.countTranspose();
+        this.inserts.set(`def:${def}`, { pos: stmt.endIndex, text: `\n${" ".repeat(stmt.startPosition.column)}${name} = ${name}.transpose(${axes.join(", ")})` });
+        this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
+      } else this.env.set(name, { ...v, def });
+      return;
+    }
+    if (left.type === "pattern_list" || left.type === "tuple_pattern" || left.type === "list_pattern") {
+      const targets = namedChildren(left);
+      targets.forEach((t, i) => {
+        const item = v.k === "list" ? (v.items ? v.items[i] ?? { k: "other" } : v.elem ?? { k: "other" }) : v.k === "shape" ? ({ k: "num" } as Val) : ({ k: "other" } as Val);
+        this.bind(t, item, stmt);
+      });
+    }
+  }
+
+  private augmented(a: SyntaxNode): void {
+    const left = a.childForFieldName("left")!;
+    const right = a.childForFieldName("right")!;
+    const op = a.child(1)!.text;
+    const l = this.expr(left);
+    let r = this.expr(right);
+    if (l.v.k === "tensor" && r.v.k === "tensor") {
+      if (op === "@=") r = this.toLogical(r, right);
+      else r = this.harmonize(l, r, right);
+    }
+    this.overwrite(right, r.text);
+    if (left.type === "identifier" && l.v.k === "tensor") this.env.set(left.text, l.v);
+  }
+
+  private callStatement(stmt: SyntaxNode, call: SyntaxNode): void {
+    const fn = call.childForFieldName("function")!;
+    const q = qualify(fn, this.ctx.mod.aliases);
+    if (q?.startsWith("torch.nn.init.")) {
+      this.replaceStatement(stmt, "pass");
+      this.diag("C2M-W011", call, `weight initialisation ${q.slice("torch.nn.init.".length)} not translated`);
+      return;
+    }
+    if (fn.type === "attribute") {
+      const obj = fn.childForFieldName("object")!;
+      const method = fn.childForFieldName("attribute")!.text;
+      if (obj.text === "self" && this.cls && method === "apply") {
+        this.replaceStatement(stmt, "pass");
+        this.diag("C2M-W011", call, "self.apply(init_fn) not translated (MLX's Module.apply maps parameters)");
+        return;
+      }
+      if (obj.text === "self" && method === "register_buffer") {
+        const args = callArgs(call);
+        const nameNode = args.positional[0];
+        const valueNode = args.positional[1] ?? args.keyword.get("tensor");
+        const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
+        if (name && valueNode) {
+          const attr = this.cls?.privateBuffers.has(name) ? `_${name}` : name;
+          this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}`);
+          return;
+        }
+      }
+      // in-place tensor methods used as statements: `x.add_(y)` → `x = x + y`
+      const recv = this.expr(obj);
+      const row = recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
+      if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
+        const g = this.expr(call);
+        this.replaceStatement(stmt, obj.type === "subscript" ? `${obj.text} = ${g.text}` : `${recv.text} = ${g.text}`);
+        this.diag("C2M-W004", call, `in-place ${method} rewritten as an assignment`);
+        if (obj.type === "identifier") this.env.set(obj.text, g.v);
+        return;
+      }
+      // list.append on a local list of tensors: remember the element layout for a later torch.cat
+      if (obj.type === "identifier" && method === "append") {
+        const cur = this.env.get(obj.text);
+        const arg = callArgs(call).positional[0];
+        if (cur?.k === "list" && arg) {
+          const g = this.expr(arg);
+          this.overwrite(call, this.rebuildCall(call, new Map([[arg, g.text]])));
+          this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
+          return;
+        }
+      }
+    }
+    const g = this.expr(call);
+    this.overwrite(call, g.text);
+  }
+
+  private rebuildCall(call: SyntaxNode, replaced: Map<SyntaxNode, string>): string {
+    return rebuild(call, replaced);
+  }
+
+  private ifStatement(s: SyntaxNode): void {
+    const cond = s.childForFieldName("condition")!;
+    this.overwrite(cond, this.expr(cond).text);
+    const before = new Map(this.env);
+    const branches: Map<string, Val>[] = [];
+    this.block(s.childForFieldName("consequence")!);
+    branches.push(this.env);
+    let hasElse = false;
+    for (const alt of s.childrenForFieldName("alternative")) {
+      this.env = new Map(before);
+      const c = alt.childForFieldName("condition");
+      if (c) this.overwrite(c, this.expr(c).text);
+      else hasElse = true;
+      const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
+      if (body) this.block(body);
+      branches.push(this.env);
+    }
+    if (!hasElse) branches.push(before);
+    this.env = this.join(branches);
+  }
+
+  /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
+  private join(envs: Map<string, Val>[]): Map<string, Val> {
+    const out = new Map(envs[0]);
+    for (const [name, v0] of envs[0]) {
+      const vs = envs.map((e) => e.get(name));
+      if (vs.some((v) => v === undefined)) continue;
+      if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
+        const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
+        if (tensors.every((t) => samePerm(t.t.perm, v0.t.perm))) {
+          out.set(name, { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def });
+          continue;
+        }
+        // prefer the channels-last layout (a conv produced it); convert the others where they were defined
+        const target = tensors.find((t) => !isIdentity(t.t.perm))!;
+        for (const t of tensors) {
+          if (!samePerm(t.t.perm, target.t.perm) && t.def && !this.decisions.has(t.def)) {
+            this.decisions.set(t.def, { perm: target.t.perm, rank: target.t.rank ?? target.t.perm!.length });
+            this.newDecision = true;
+          }
+        }
+        out.set(name, target);
+      }
+    }
+    return out;
+  }
+
+  private forStatement(s: SyntaxNode): void {
+    const right = s.childForFieldName("right")!;
+    const g = this.expr(right);
+    this.overwrite(right, g.text);
+    const left = s.childForFieldName("left")!;
+    const elem = iterElement(g.v, right);
+    if (left.type === "identifier") this.env.set(left.text, elem);
+    else if (right.type === "call" && right.childForFieldName("function")?.text === "enumerate") {
+      const [i, item] = namedChildren(left);
+      if (i?.type === "identifier") this.env.set(i.text, { k: "num" });
+      if (item?.type === "identifier") this.env.set(item.text, elem.k === "list" && elem.items ? elem.items[1] : elem);
+    } else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+    this.loopBody(s.childForFieldName("body")!);
+  }
+
+  /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
+  private loopBody(body: SyntaxNode): void {
+    const before = new Map(this.env);
+    this.block(body);
+    this.env = this.join([this.env, before]);
+    this.block(body);
+    this.env = this.join([this.env, before]);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  expr(e: SyntaxNode): Gen {
+    switch (e.type) {
+      case "identifier":
+        return { v: this.env.get(e.text) ?? this.globalValue(e), text: e.text };
+      case "integer":
+      case "float":
+        return { v: { k: "num" }, text: e.text };
+      case "none":
+        return { v: { k: "none" }, text: e.text };
+      case "true":
+      case "false":
+      case "string":
+      case "concatenated_string":
+        return { v: { k: "other" }, text: e.text };
+      case "attribute":
+        return this.attribute(e);
+      case "call":
+        return this.call(e);
+      case "subscript":
+        return this.subscript(e);
+      case "binary_operator":
+        return this.binary(e);
+      case "comparison_operator":
+        return this.comparison(e);
+      case "unary_operator": {
+        const inner = namedChildren(e)[0];
+        const g = this.expr(inner);
+        return { v: g.v, text: rebuild(e, new Map([[inner, g.text]])) };
+      }
+      case "parenthesized_expression": {
+        const inner = namedChildren(e)[0];
+        if (!inner) return { v: { k: "other" }, text: e.text };
+        const g = this.expr(inner);
+        return { v: g.v, text: rebuild(e, new Map([[inner, g.text]])) };
+      }
+      case "list":
+      case "tuple": {
+        const items = namedChildren(e).map((c) => [c, this.expr(c)] as const);
+        return { v: { k: "list", items: items.map(([, g]) => g.v) }, text: rebuild(e, new Map(items.map(([c, g]) => [c, g.text]))) };
+      }
+      case "conditional_expression": {
+        const [a, c, b] = namedChildren(e);
+        const ga = this.expr(a);
+        const gc = this.expr(c);
+        let gb = this.expr(b);
+        if (ga.v.k === "tensor" && gb.v.k === "tensor") gb = this.convert(gb, b, ga.v.t.perm, ga.v.t.rank);
+        return { v: ga.v.k === "none" ? gb.v : ga.v, text: rebuild(e, new Map([[a, ga.text], [c, gc.text], [b, gb.text]])) };
+      }
+      case "list_comprehension":
+      case "generator_expression":
+      case "set_comprehension":
+      case "dictionary_comprehension": {
+        const saved = new Map(this.env);
+        const replaced = new Map<SyntaxNode, string>();
+        for (const clause of namedChildren(e)) {
+          if (clause.type === "for_in_clause") {
+            const right = clause.childForFieldName("right")!;
+            const g = this.expr(right);
+            replaced.set(right, g.text);
+            const left = clause.childForFieldName("left")!;
+            const elem = iterElement(g.v, right);
+            if (left.type === "identifier") this.env.set(left.text, elem);
+            else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+          }
+        }
+        let v: Val = { k: "other" };
+        for (const c of namedChildren(e)) {
+          if (c.type === "for_in_clause") continue;
+          const g = this.expr(c);
+          replaced.set(c, g.text);
+          if (c === e.childForFieldName("body")) v = { k: "list", items: null, elem: g.v };
+        }
+        this.env = saved;
+        return { v, text: rebuild(e, replaced) };
+      }
+      default: {
+        const replaced = new Map<SyntaxNode, string>();
+        for (const c of namedChildren(e)) replaced.set(c, this.expr(c).text);
+        return { v: { k: "other" }, text: rebuild(e, replaced) };
+      }
+    }
+  }
+
+  private globalValue(e: SyntaxNode): Val {
+    if (this.ctx.mod.classes.has(e.text)) return { k: "other" };
+    return { k: "other" };
+  }
+
+  private attribute(e: SyntaxNode): Gen {
+    const obj = e.childForFieldName("object")!;
+    const attr = e.childForFieldName("attribute")!.text;
+    const q = qualify(e, this.ctx.mod.aliases);
+    if (q?.startsWith("torch")) {
+      if (TORCH_NAMES[q]) return { v: { k: "other" }, text: TORCH_NAMES[q] };
+      const layer = LAYER_BY_NAME.get(q);
+      if (layer) return { v: { k: "other" }, text: layerClassName(layer, this.ctx) };
+      const op = OP_BY_NAME.get(q);
+      const ref = op ? functionReference(op) : undefined;
+      if (ref) {
+        for (const h of op!.helpers ?? []) this.ctx.helpers.add(h);
+        return { v: { k: "other" }, text: ref };
+      }
+      if (q.startsWith("torch.nn.")) {
+        this.diag("C2M-W001", e, `torch name ${q} has no MLX mapping`);
+        return { v: { k: "other" }, text: e.text };
+      }
+      this.diag("C2M-W002", e, `torch name ${q} has no MLX mapping`);
+      return { v: { k: "other" }, text: e.text };
+    }
+    if (obj.type === "identifier" && obj.text === "self" && this.cls) {
+      const m = this.cls.attrs.get(attr);
+      const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
+      if (!m) return { v: { k: "other" }, text };
+      if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
+      if (m.k === "value") return { v: { k: "other" }, text };
+      return { v: { k: "module", m }, text };
+    }
+    const o = this.expr(obj);
+    const text = rebuild(e, new Map([[obj, o.text]]));
+    if (o.v.k === "tensor") {
+      if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
+      if (attr === "ndim") return { v: { k: "num" }, text };
+      if (attr === "T" || attr === "mT") {
+        const c = this.toLogical(o, obj);
+        return { v: { k: "tensor", t: { kind: "tensor", rank: o.v.t.rank } }, text: `${paren(c.text)}.${attr === "T" ? "T" : "swapaxes(-1, -2)"}` };
+      }
+      if (attr === "device") return { v: { k: "other" }, text: "None" };
+      if (attr === "is_cuda") return { v: { k: "other" }, text: "False" };
+      return { v: { k: "other" }, text };
+    }
+    if (o.v.k === "module") {
+      const m = o.v.m;
+      // ModuleDict and nested submodules: `self.transformer.wte`
+      if (m.k === "dict" && m.entries?.has(attr)) return { v: { k: "module", m: m.entries.get(attr)! }, text };
+      if (m.k === "dict" && m.elem) return { v: { k: "module", m: m.elem }, text };
+      if (m.k === "class") {
+        const sub = this.ctx.mod.classes.get(m.name)?.attrs.get(attr);
+        if (sub && (sub.k === "param" || sub.k === "buffer")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
+        if (sub && sub.k !== "value") return { v: { k: "module", m: sub }, text };
+      }
+      if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
+    }
+    return { v: { k: "other" }, text };
+  }
+
+  private subscript(e: SyntaxNode): Gen {
+    const value = e.childForFieldName("value")!;
+    const subs = e.childrenForFieldName("subscript");
+    const o = this.expr(value);
+    if (o.v.k === "shape" && subs.length === 1) {
+      const i = intLiteral(subs[0]);
+      const perm = o.v.t.perm;
+      if (perm && !isIdentity(perm) && i !== undefined) {
+        return { v: { k: "num" }, text: `${o.text}[${physicalAxis(perm, i)}]` };
+      }
+      if (perm && !isIdentity(perm)) {
+        this.diag("C2M-W006", e, "shape of a channels-last tensor indexed by a computed axis; result is in NHWC order");
+      }
+      return { v: { k: subs[0].type === "slice" ? "other" : "num" }, text: rebuild(e, new Map([[value, o.text]])) };
+    }
+    if (o.v.k === "module") {
+      const m = o.v.m;
+      const replaced = new Map<SyntaxNode, string>([[value, o.text]]);
+      for (const s of subs) replaced.set(s, this.expr(s).text);
+      const key = subs[0]?.type === "string" ? stringValue(subs[0]) : undefined;
+      if (m.k === "dict" && key && m.entries?.has(key)) return { v: { k: "module", m: m.entries.get(key)! }, text: rebuild(e, replaced) };
+      const isSlice = subs[0]?.type === "slice";
+      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
+      return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
+    }
+    if (o.v.k === "list") {
+      const replaced = new Map<SyntaxNode, string>([[value, o.text]]);
+      for (const s of subs) replaced.set(s, this.expr(s).text);
+      const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
+      const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
+      return { v: item ?? (o.v.items ? mergeVal(o.v.items) : o.v.elem ?? { k: "other" }), text: rebuild(e, replaced) };
+    }
+    if (o.v.k === "tensor") {
+      // indexing follows torch's axis order: convert a channels-last tensor first
+      const c = this.toLogical(o, value);
+      const replaced = new Map<SyntaxNode, string>([[value, c.text]]);
+      for (const s of subs) replaced.set(s, this.expr(s).text);
+      return { v: { k: "tensor", t: { kind: "tensor" } }, text: rebuild(e, replaced) };
+    }
+    const replaced = new Map<SyntaxNode, string>([[value, o.text]]);
+    for (const s of subs) replaced.set(s, this.expr(s).text);
+    return { v: { k: "other" }, text: rebuild(e, replaced) };
+  }
+
+  private binary(e: SyntaxNode): Gen {
+    const left = e.childForFieldName("left")!;
+    const right = e.childForFieldName("right")!;
+    const op = e.childForFieldName("operator")!.text;
+    let l = this.expr(left);
+    let r = this.expr(right);
+    if (op === "@") {
+      if (l.v.k === "tensor") l = this.toLogical(l, left);
+      if (r.v.k === "tensor") r = this.toLogical(r, right);
+      return { v: { k: "tensor", t: { kind: "tensor" } }, text: rebuild(e, new Map([[left, l.text], [right, r.text]])) };
+    }
+    if (l.v.k === "tensor" && r.v.k === "tensor") r = this.harmonize(l, r, right);
+    if (l.v.k === "tensor" && r.v.k === "tensor" && !samePerm(l.v.t.perm, r.v.t.perm)) l = this.harmonize(r, l, left);
+    const v: Val = l.v.k === "tensor" ? l.v : r.v.k === "tensor" ? r.v : l.v.k === "num" && r.v.k === "num" ? { k: "num" } : l.v.k === "list" ? l.v : { k: "other" };
+    return { v: v.k === "tensor" ? { k: "tensor", t: v.t } : v, text: rebuild(e, new Map([[left, l.text], [right, r.text]])) };
+  }
+
+  private comparison(e: SyntaxNode): Gen {
+    const ops = namedChildren(e);
+    const gens = ops.map((c) => this.expr(c));
+    const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
+    if (!isIdentityCheck && gens.length === 2 && gens[0].v.k === "tensor" && gens[1].v.k === "tensor") gens[1] = this.harmonize(gens[0], gens[1], ops[1]);
+    const t = gens.find((g) => g.v.k === "tensor");
+    return { v: t && !isIdentityCheck ? { k: "tensor", t: (t.v as { t: TensorType }).t } : { k: "other" }, text: rebuild(e, new Map(ops.map((c, i) => [c, gens[i].text]))) };
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private call(e: SyntaxNode): Gen {
+    const fn = e.childForFieldName("function")!;
+    const q = qualify(fn, this.ctx.mod.aliases);
+    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") {
+      const a = callArgs(e).positional[0] ?? callArgs(e).keyword.get("data");
+      if (a) {
+        const g = this.expr(a);
+        return { v: g.v.k === "tensor" ? g.v : { k: "tensor", t: { kind: "tensor" } }, text: g.text };
+      }
+    }
+    if (q === "torch.nn.Sequential") return this.containerCall(e, "nn.Sequential");
+    if (q === "torch.nn.ModuleList") return this.moduleList(e);
+    if (q === "torch.nn.ModuleDict") {
+      this.ctx.helpers.add("ModuleDict");
+      return this.containerCall(e, "ModuleDict");
+    }
+    if (q?.startsWith("torch")) {
+      const layer = LAYER_BY_NAME.get(q);
+      if (layer) return this.layerConstruction(e, layer);
+      const op = OP_BY_NAME.get(q);
+      if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      this.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
+      return this.opaqueCall(e);
+    }
+    if (fn.type === "attribute") {
+      const obj = fn.childForFieldName("object")!;
+      const method = fn.childForFieldName("attribute")!.text;
+      if (obj.text === "self" && this.cls) {
+        const m = this.cls.attrs.get(method);
+        if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return this.moduleCall(e, m, fn.text);
+        if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
+      }
+      const o = this.expr(obj);
+      if (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method) && obj.type !== "string")) {
+        return this.tensorMethod(e, o, obj, method);
+      }
+      if (o.v.k === "module") {
+        const m = o.v.m;
+        if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
+        return this.opaqueCall(e, new Map([[obj, o.text]]));
+      }
+      if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);
+      return this.opaqueCall(e, new Map([[obj, o.text]]));
+    }
+    if (fn.type === "identifier") {
+      const local = this.env.get(fn.text);
+      if (local?.k === "module") return this.moduleCall(e, local.m, fn.text);
+      if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return this.opaqueCall(e, undefined, false);
+      if (this.ctx.mod.functions.has(fn.text)) return this.userCall(e, fn.text);
+      if (this.ctx.mod.classes.has(fn.text)) return this.opaqueCall(e, undefined, false);
+      return this.opaqueCall(e);
+    }
+    const f = this.expr(fn);
+    if (f.v.k === "module") return this.moduleCall(e, f.v.m, f.text);
+    return this.opaqueCall(e, new Map([[fn, f.text]]));
+  }
+
+  /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
+  private opaqueCall(e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
+    const args = e.childForFieldName("arguments");
+    let anyTensor = false;
+    for (const a of args ? namedChildren(args) : []) {
+      const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
+      let g = this.expr(valueNode);
+      if (g.v.k === "tensor") {
+        anyTensor = true;
+        if (logical) g = this.toLogical(g, valueNode);
+      }
+      replaced.set(valueNode, g.text);
+    }
+    const fn = e.childForFieldName("function")!;
+    if (!replaced.has(fn)) {
+      const f = this.expr(fn);
+      if (f.text !== fn.text) replaced.set(fn, f.text);
+    }
+    return { v: anyTensor ? { k: "tensor", t: { kind: "tensor" } } : { k: "other" }, text: rebuild(e, replaced) };
+  }
+
+  /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */
+  private userCall(e: SyntaxNode, calleeText: string): Gen {
+    const g = this.opaqueCall(e);
+    const fnNode = e.childForFieldName("function")!;
+    if (calleeText !== fnNode.text) g.text = calleeText + g.text.slice(fnNode.text.length);
+    return g;
+  }
+
+  private containerCall(e: SyntaxNode, mlxName: string): Gen {
+    const fn = e.childForFieldName("function")!;
+    const args = e.childForFieldName("arguments")!;
+    const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
+    // Sequential(OrderedDict([...])): MLX's Sequential is positional; the weight map renames the keys
+    const first = namedChildren(args)[0];
+    if (mlxName === "nn.Sequential" && first?.type === "call" && /OrderedDict$/.test(first.childForFieldName("function")!.text)) {
+      const pairs = namedChildren(callArgs(first).positional[0] ?? first);
+      const items = pairs.map((p) => this.expr(namedChildren(p)[1] ?? p).text);
+      return { v: { k: "other" }, text: `nn.Sequential(${items.join(", ")})` };
+    }
+    for (const a of namedChildren(args)) replaced.set(a, this.expr(a).text);
+    return { v: { k: "other" }, text: rebuild(e, replaced) };
+  }
+
+  /** nn.ModuleList(xs) → a plain list: MLX walks lists of modules with the same keys (`layers.0.weight`). */
+  private moduleList(e: SyntaxNode): Gen {
+    const a = callArgs(e).positional[0];
+    if (!a) return { v: { k: "other" }, text: "[]" };
+    const g = this.expr(a);
+    return { v: { k: "other" }, text: a.type === "list" || a.type === "list_comprehension" ? g.text : `list(${g.text})` };
+  }
+
+  private layerConstruction(e: SyntaxNode, row: LayerMapping): Gen {
+    const args = callArgs(e);
+    const params = parseSig(row.sig);
+    const texts = new Map<SyntaxNode, string>();
+    for (const a of [...args.positional, ...args.keyword.values()]) texts.set(a, this.expr(a).text);
+    const bound = bindArgs(params, args.positional, args.keyword);
+    for (const k of bound.unknown) this.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
+    for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
+      const given = bound.byName.get(param);
+      if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
+        this.diag("C2M-W003", given, `${row.torch.split(".").pop()}(${param}=${given.text}) is not supported by MLX`);
+      }
+    }
+    const template = this.ctx.chwFlatten.has(e) ? "FlattenCHW({start_dim=1}, {end_dim=-1})" : row.mlx;
+    if (this.ctx.chwFlatten.has(e)) this.ctx.helpers.add("FlattenCHW");
+    const r = renderTemplate(template, { given: textsOf(bound.byName, texts), defaults: defaultsOf(params) });
+    if (!r.ok) {
+      this.diag("C2M-W003", e, `${row.torch} needs argument ${r.missing}`);
+      return { v: { k: "other" }, text: e.text };
+    }
+    for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
+    return { v: { k: "other" }, text: r.text };
+  }
+
+  // ---------------------------------------------------------------- module calls and layouts
+
+  private moduleCall(e: SyntaxNode, m: ModVal, calleeText: string): Gen {
+    const argNodes = callArgs(e).positional;
+    const gens = argNodes.map((a) => this.expr(a));
+    const kw = callArgs(e).keyword;
+    const kwGens = new Map([...kw].map(([k, v]) => [k, this.expr(v)] as const));
+    const result = this.applyModule(m, gens, argNodes, e);
+    const replaced = new Map<SyntaxNode, string>();
+    argNodes.forEach((a, i) => replaced.set(a, result.args[i]));
+    for (const [k, v] of kw) {
+      let g = kwGens.get(k)!;
+      if (g.v.k === "tensor") g = this.toLogical(g, v);
+      replaced.set(v, g.text);
+    }
+    const fn = e.childForFieldName("function")!;
+    if (calleeText !== fn.text) replaced.set(fn, calleeText);
+    else replaced.set(fn, this.expr(fn).text);
+    return { v: result.v, text: rebuild(e, replaced) };
+  }
+
+  /** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
+  private applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+    const texts = args.map((a) => a.text);
+    switch (m.k) {
+      case "layer": {
+        const row = m.row;
+        if (!args.length) return { v: { k: "other" }, args: texts };
+        if (row.layout === "channels_last") {
+          const rank = row.rank ?? 4;
+          const c = this.convert(args[0], nodes[0], channelsLast(rank), rank);
+          return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m) } }, args: [c.text, ...texts.slice(1)] };
+        }
+        if (row.layout === "elementwise") {
+          const a0 = args[0];
+          if (/Flatten$/.test(row.torch) && a0.v.k === "tensor" && !isIdentity(a0.v.t.perm) && !a0.v.t.spatialOne) {
+            const c = this.toLogical(a0, nodes[0]);
+            return { v: { k: "tensor", t: { kind: "tensor" } }, args: [c.text, ...texts.slice(1)] };
+          }
+          if (/Flatten$/.test(row.torch)) return { v: { k: "tensor", t: { kind: "tensor" } }, args: texts };
+          return { v: a0.v.k === "tensor" ? { k: "tensor", t: a0.v.t } : a0.v, args: texts };
+        }
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        if (row.returns === "tuple") return { v: { k: "list", items: [tensorVal(), { k: "other" }] }, args: conv };
+        return { v: tensorVal(), args: conv };
+      }
+      case "class": {
+        const sig = this.signatureOf(m.name);
+        const conv = args.map((a, i) => {
+          const want = sig.params[i];
+          if (a.v.k !== "tensor") return a.text;
+          return this.convert(a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
+        });
+        const r = sig.result;
+        const v: Val = Array.isArray(r) ? { k: "list", items: r.map((t) => ({ k: "tensor", t }) as Val) } : r ? { k: "tensor", t: r } : { k: "other" };
+        return { v, args: conv };
+      }
+      case "seq": {
+        if (!args.length) return { v: { k: "other" }, args: texts };
+        const items = m.items ?? (m.elem ? [m.elem, m.elem] : []);
+        // the Sequential's input may need converting for its first layout-sensitive member
+        let cur: Gen = args[0];
+        let first = true;
+        let outText = texts[0];
+        for (const item of items) {
+          const r = this.applyModule(item, [cur], [nodes[0]], call);
+          if (first) outText = r.args[0];
+          else if (r.args[0] !== cur.text) this.markSequenceFlatten(item, cur);
+          first = false;
+          cur = { v: r.v, text: cur.text };
+        }
+        return { v: cur.v, args: [outText, ...texts.slice(1)] };
+      }
+      case "union": {
+        const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
+        const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
+        if (same) return results[0];
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        return { v: tensorVal(), args: conv };
+      }
+      case "list":
+      case "dict":
+        return this.applyModule(elementOf(m), args, nodes, call);
+      default: {
+        this.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        return { v: tensorVal(), args: conv };
+      }
+    }
+  }
+
+  /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
+  private markSequenceFlatten(item: ModVal, input: Gen): void {
+    if (item.k === "layer" && /Flatten$/.test(item.row.torch)) {
+      if (!this.ctx.chwFlatten.has(item.call)) {
+        this.ctx.chwFlatten.add(item.call);
+        this.newDecision = true;
+      }
+    } else {
+      this.diag("C2M-W006", item.k === "layer" ? item.call : this.stmt!, "layout conversion needed inside nn.Sequential; check this layer's input order");
+    }
+    void input;
+  }
+
+  signatureOf(name: string): ForwardSignature {
+    const known = this.ctx.signatures.get(name);
+    if (known) return known;
+    if (this.ctx.computing.has(name)) return { params: [] };
+    return computeSignature(this.ctx, name);
+  }
+
+  // ---------------------------------------------------------------- tensor ops
+
+  private tensorMethod(e: SyntaxNode, recv: Gen, recvNode: SyntaxNode, method: string): Gen {
+    const args = callArgs(e);
+    if (method === "size" || method === "dim" || method === "numel") return this.sizeCall(e, recv, method, args.positional[0]);
+    const row = OP_BY_NAME.get(`Tensor.${method}`);
+    if (!row) {
+      if (recv.v.k === "tensor") this.diag("C2M-W002", e, `tensor method .${method}() has no MLX mapping`);
+      return this.opaqueCall(e, new Map([[recvNode, recv.text]]));
+    }
+    return this.opCall(e, row, [recvNode, ...args.positional], args.keyword, recv);
+  }
+
+  private sizeCall(e: SyntaxNode, recv: Gen, method: string, axisNode: SyntaxNode | undefined): Gen {
+    const t = recv.v.k === "tensor" ? recv.v.t : { kind: "tensor" as const };
+    if (method === "dim") return { v: { k: "num" }, text: `${paren(recv.text)}.ndim` };
+    if (method === "numel") return { v: { k: "num" }, text: `${paren(recv.text)}.size` };
+    if (!axisNode) return { v: { k: "shape", t }, text: `${paren(recv.text)}.shape` };
+    const i = intLiteral(axisNode);
+    if (t.perm && !isIdentity(t.perm)) {
+      if (i !== undefined) return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${physicalAxis(t.perm, i)}]` };
+      const c = this.toLogical(recv, e);
+      return { v: { k: "num" }, text: `${paren(c.text)}.shape[${this.expr(axisNode).text}]` };
+    }
+    return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${this.expr(axisNode).text}]` };
+  }
+
+  private opCall(e: SyntaxNode, row: OpMapping, positional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
+    const params = parseSig(row.sig);
+    const bound = bindArgs(params, positional, keyword);
+    const name = row.torch[0];
+    for (const k of bound.unknown) {
+      if (k === "inplace" || k === "out" || k === "device" || k === "requires_grad" || k === "memory_format" || k === "non_blocking") continue;
+      this.diag("C2M-W003", e, `${name} has no argument ${k} in c2m's mapping`);
+    }
+    for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
+      const given = bound.byName.get(param);
+      if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
+        this.diag("C2M-W003", given, `${name.replace(/^torch\.nn\.functional\./, "F.")}(${param}=${given.text}) is not supported`);
+      }
+    }
+    // translate every argument
+    const gens = new Map<SyntaxNode, Gen>();
+    for (const n of [...positional, ...keyword.values()]) gens.set(n, n === positional[0] && recv ? recv : this.expr(n));
+    const subjectName = row.subject ?? params[0]?.name;
+    const subjectNode = subjectName ? bound.byName.get(subjectName) : undefined;
+    const subjectSingle = subjectNode && !Array.isArray(subjectNode) ? subjectNode : undefined;
+    let subject = subjectSingle ? gens.get(subjectSingle) : undefined;
+    const texts = new Map<SyntaxNode, string>([...gens].map(([n, g]) => [n, g.text]));
+    const axisParams = row.axes ?? [];
+    let resultVal: Val = tensorVal();
+
+    const tensorArgs = [...gens].filter(([, g]) => g.v.k === "tensor");
+    const allLogical = () => {
+      for (const [n, g] of tensorArgs) texts.set(n, this.toLogical(g, n).text);
+      // lists of tensors (torch.cat(xs)) in an op that needs torch order
+      for (const [n, g] of gens) if (g.v.k === "list") texts.set(n, this.listToLogical(n, g));
+    };
+
+    switch (row.layout) {
+      case "source":
+        resultVal = tensorVal();
+        allLogical();
+        break;
+      case "logical":
+        allLogical();
+        resultVal = tensorVal();
+        break;
+      case "channels_last": {
+        const rank = /3d$/.test(name) ? 5 : /1d$/.test(name) ? 3 : 4;
+        if (subject && subjectSingle) {
+          const c = this.convert(subject, subjectSingle, channelsLast(rank), rank);
+          texts.set(subjectSingle, c.text);
+        }
+        resultVal = { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank) } };
+        break;
+      }
+      case "elementwise": {
+        const base = subject?.v.k === "tensor" ? subject : tensorArgs[0]?.[1];
+        for (const [n, g] of tensorArgs) if (base && g !== base) texts.set(n, this.harmonize(base, g, n).text);
+        resultVal = base?.v.k === "tensor" ? { k: "tensor", t: { ...base.v.t, spatialOne: base.v.t.spatialOne } } : tensorVal();
+        break;
+      }
+      case "axis":
+      case "reduce": {
+        // the subject may be a list of tensors (cat): harmonise them and use their layout
+        let perm: Perm | undefined;
+        let rank: number | undefined;
+        if (subject?.v.k === "tensor") {
+          perm = subject.v.t.perm;
+          rank = subject.v.t.rank;
+        } else if (subject?.v.k === "list" && subjectSingle) {
+          const h = this.harmonizeList(subjectSingle, subject);
+          texts.set(subjectSingle, h.text);
+          perm = h.perm;
+          rank = perm?.length;
+        }
+        let remapped = true;
+        const axisTexts = new Map<string, string>();
+        let droppedLogical: number[] | undefined;
+        if (perm && !isIdentity(perm)) {
+          for (const a of axisParams) {
+            const n = bound.byName.get(a);
+            if (!n || Array.isArray(n)) continue;
+            const vals = intTuple(n);
+            if (!vals) {
+              remapped = false;
+              break;
+            }
+            const phys = vals.map((x) => physicalAxis(perm!, x));
+            axisTexts.set(a, n.type === "tuple" || n.type === "list" ? `(${phys.join(", ")}${phys.length === 1 ? "," : ""})` : String(phys[0]));
+            droppedLogical = vals;
+          }
+          if (!remapped) {
+            if (subject && subjectSingle && subject.v.k === "tensor") texts.set(subjectSingle, this.toLogical(subject, subjectSingle).text);
+            else if (subjectSingle && subject?.v.k === "list") texts.set(subjectSingle, this.listToLogical(subjectSingle, subject));
+            perm = undefined;
+          } else {
+            for (const [a, t] of axisTexts) texts.set(bound.byName.get(a) as SyntaxNode, t);
+          }
+        }
+        // other tensor arguments follow the subject's layout
+        for (const [n, g] of tensorArgs) if (g !== subject && subject?.v.k === "tensor") texts.set(n, this.convert(g, n, perm, rank).text);
+        if (row.layout === "reduce") {
+          const keep = bound.byName.get("keepdim");
+          const keepTrue = keep && !Array.isArray(keep) && keep.text === "True";
+          const hasAxis = axisParams.some((a) => bound.byName.has(a));
+          if (!hasAxis) resultVal = { k: "tensor", t: { kind: "tensor", rank: 0 } };
+          else if (keepTrue || !perm || isIdentity(perm)) resultVal = { k: "tensor", t: { kind: "tensor", rank: keepTrue ? rank : undefined, perm: keepTrue ? perm : undefined } };
+          else {
+            const kept = dropAxes(perm, droppedLogical ?? []);
+            resultVal = { k: "tensor", t: { kind: "tensor", rank: kept.length, perm: isIdentity(kept) ? undefined : kept } };
+          }
+        } else resultVal = { k: "tensor", t: { kind: "tensor", rank, perm } };
+        break;
+      }
+    }
+    const short = name.split(".").pop()!;
+    if (TUPLE_RESULT_OPS.has(short) && (short !== "max" && short !== "min" ? true : bound.byName.has("dim"))) {
+      const elem = resultVal.k === "tensor" ? resultVal : tensorVal();
+      resultVal = PAIR_WITH_DIM.has(short) ? { k: "list", items: [elem, tensorVal()] } : { k: "list", items: null, elem };
+    }
+    if (/\.(float|half|long|int|bool|type_as|to|double|contiguous|detach|clone|cpu|cuda)$/.test(name) && subject?.v.k === "tensor") {
+      resultVal = { k: "tensor", t: subject.v.t };
+    }
+    const given = new Map<string, string | string[]>();
+    for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
+    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
+    if (!r.ok) {
+      this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
+      return this.opaqueCall(e);
+    }
+    for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
+    return { v: resultVal, text: r.text };
+  }
+
+  // ---------------------------------------------------------------- layout conversions
+
+  /** Brings `g` to layout `want`: by deciding to convert the variable where it is defined, or in place. */
+  convert(g: Gen, node: SyntaxNode, want: Perm | undefined, rankHint?: number): Gen {
+    if (g.v.k !== "tensor") return g;
+    const cur = g.v.t.perm;
+    if (samePerm(cur, want)) return g;
+    if (isIdentity(want) && g.v.t.spatialOne && g.v.t.rank !== undefined) {
+      // (N, 1, 1, C) and (N, C, 1, 1) hold the same numbers in the same order
+      return { v: { k: "tensor", t: { kind: "tensor", rank: g.v.t.rank } }, text: `${paren(g.text)}.reshape(${[...Array(g.v.t.rank).keys()].map((i) => `${paren(g.text)}.shape[${physicalAxis(cur!, i)}]`).join(", ")})` };
+    }
+    const rank = g.v.t.rank ?? cur?.length ?? want?.length ?? rankHint;
+    if (rank === undefined) return g;
+    if (!isIdentity(want) && isIdentity(cur) && g.v.def && !this.decisions.has(g.v.def)) {
+      this.decisions.set(g.v.def, { perm: want, rank });
+      this.newDecision = true;
+      return { v: { k: "tensor", t: { ...g.v.t, rank, perm: want }, def: g.v.def }, text: g.text };
+    }
+    this.countTranspose();
+    const axes = transposeAxes(cur, want, rank);
+    return { v: { k: "tensor", t: { kind: "tensor", rank, perm: isIdentity(want) ? undefined : want } }, text: `${paren(g.text)}.transpose(${axes.join(", ")})` };
+  }
+
+  toLogical(g: Gen, node: SyntaxNode): Gen {
+    if (g.v.k !== "tensor" || isIdentity(g.v.t.perm)) return g;
+    return this.convert(g, node, undefined);
+  }
+
+  /** Output of a top-level model: tensors, and tensors inside returned tuples, go back to torch layout. */
+  private toLogicalDeep(g: Gen, node: SyntaxNode): Gen {
+    if (g.v.k === "tensor") return this.toLogical(g, node);
+    if (g.v.k === "list" && (node.type === "tuple" || node.type === "expression_list" || node.type === "list")) {
+      const items = namedChildren(node);
+      const replaced = new Map<SyntaxNode, string>();
+      const vals: Val[] = [];
+      for (const it of items) {
+        const c = this.toLogicalDeep(this.expr(it), it);
+        replaced.set(it, c.text);
+        vals.push(c.v);
+      }
+      return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
+    }
+    return g;
+  }
+
+  /** Makes two tensors meet in one layout for an elementwise op; returns `b` converted. */
+  private harmonize(a: Gen, b: Gen, bNode: SyntaxNode): Gen {
+    if (a.v.k !== "tensor" || b.v.k !== "tensor") return b;
+    if (samePerm(a.v.t.perm, b.v.t.perm)) return b;
+    const aRank = a.v.t.rank;
+    if (!isIdentity(a.v.t.perm) && b.v.t.rank !== undefined && b.v.t.rank === aRank) return this.convert(b, bNode, a.v.t.perm, aRank);
+    if (!isIdentity(a.v.t.perm)) {
+      // broadcasting against a value of unknown rank: only torch's order is safe
+      this.diag("C2M-W006", bNode, "channels-last value meets a tensor of unknown rank; converted to torch layout");
+      return b;
+    }
+    return this.toLogical(b, bNode);
+  }
+
+  private harmonizeList(node: SyntaxNode, g: Gen): { text: string; perm: Perm | undefined } {
+    if (g.v.k !== "list") return { text: g.text, perm: undefined };
+    if (node.type === "list" || node.type === "tuple") {
+      const items = namedChildren(node);
+      const gens = items.map((it) => this.expr(it));
+      const first = gens.find((x) => x.v.k === "tensor" && !isIdentity(x.v.t.perm)) ?? gens[0];
+      const perm = first?.v.k === "tensor" ? first.v.t.perm : undefined;
+      const rank = first?.v.k === "tensor" ? first.v.t.rank : undefined;
+      const replaced = new Map<SyntaxNode, string>();
+      items.forEach((it, i) => replaced.set(it, this.convert(gens[i], it, perm, rank).text));
+      return { text: rebuild(node, replaced), perm };
+    }
+    const elem = g.v.items ? mergeVal(g.v.items) : g.v.elem;
+    if (elem?.k === "tensor") return { text: g.text, perm: elem.t.perm };
+    return { text: g.text, perm: undefined };
+  }
+
+  private listToLogical(node: SyntaxNode, g: Gen): string {
+    if (g.v.k !== "list") return g.text;
+    if (node.type === "list" || node.type === "tuple") {
+      const items = namedChildren(node);
+      const replaced = new Map<SyntaxNode, string>();
+      for (const it of items) replaced.set(it, this.toLogical(this.expr(it), it).text);
+      return rebuild(node, replaced);
+    }
+    const elem = g.v.items ? mergeVal(g.v.items) : g.v.elem;
+    if (elem?.k === "tensor" && !isIdentity(elem.t.perm)) {
+      const axes = transposeAxes(elem.t.perm, undefined, elem.t.perm!.length);
+      this.countTranspose();
+      return `[t.transpose(${axes.join(", ")}) for t in ${g.text}]`;
+    }
+    return g.text;
+  }
+
+  // ---------------------------------------------------------------- output
+
+  private countTranspose(): void {
+    this.transposeCount++;
+  }
+
+  overwrite(node: SyntaxNode, text: string): void {
+    const key = `${node.startIndex}:${node.endIndex}`;
+    if (text === node.text) {
+      this.edits.delete(key);
+      return;
+    }
+    this.edits.set(key, { start: node.startIndex, end: node.endIndex, text });
+  }
+
+  private replaceStatement(stmt: SyntaxNode, text: string): void {
+    // drop edits inside the statement: the whole statement is replaced
+    for (const [k, ed] of this.edits) if (ed.start >= stmt.startIndex && ed.end <= stmt.endIndex) this.edits.delete(k);
+    this.edits.set(`${stmt.startIndex}:${stmt.endIndex}`, { start: stmt.startIndex, end: stmt.endIndex, text });
+  }
+
+  diag(code: string, node: SyntaxNode, message: string): void {
+    const d = this.ctx.diags.report(code, node.startPosition, message);
+    const stmt = this.stmt ?? node;
+    const src = this.ctx.mod.source;
+    let eol = src.indexOf("\n", stmt.endIndex);
+    if (eol < 0) eol = src.length;
+    const prev = this.ctx.markers.get(eol);
+    const marker = `# c2m: ${d.code} ${message}`;
+    if (!prev?.includes(d.code)) this.ctx.markers.set(eol, prev ? `${prev}; ${marker.slice(2)}` : `  ${marker}`);
+  }
+}
+
+// ---------------------------------------------------------------- signatures
+
+/**
+ * A module class's forward signature: the layouts its tensor parameters are preferred in (the layouts the
+ * layout pass decided for them when the class was analysed on its own) and the layout of its result.
+ */
+export function computeSignature(ctx: TranslateContext, name: string): ForwardSignature {
+  const cls = ctx.mod.classes.get(name)!;
+  const fwd = cls.methods.get("forward");
+  if (!fwd) {
+    const sig = { params: [] };
+    ctx.signatures.set(name, sig);
+    return sig;
+  }
+  ctx.computing.add(name);
+  try {
+    const boundary = ctx.topLevel.has(name);
+    const prefer = runToFixpoint(ctx, fwd, cls, { boundary: false }, new Map());
+    const names = forwardParamNames(fwd);
+    const params: (TensorType | undefined)[] = names.map((n) => {
+      const d = prefer.decisions.get(`${n}@param`);
+      return d && !(boundary && ctx.layout === "torch") ? { kind: "tensor", rank: d.rank, perm: d.perm } : undefined;
+    });
+    const paramVals = new Map<string, Val>();
+    names.forEach((n, i) => {
+      if (params[i]) paramVals.set(n, { k: "tensor", t: params[i]! });
+    });
+    const final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals }, new Map());
+    const result = resultType(final.returns);
+    const sig: ForwardSignature = { params, result };
+    ctx.signatures.set(name, sig);
+    return sig;
+  } finally {
+    ctx.computing.delete(name);
+  }
+}
+
+export function runToFixpoint(
+  ctx: TranslateContext,
+  fn: SyntaxNode,
+  cls: ClassIR | undefined,
+  opts: { boundary: boolean; params?: Map<string, Val> },
+  decisions: Map<string, LayoutDecision>,
+): FunctionWalker {
+  let w: FunctionWalker;
+  let round = 0;
+  do {
+    const markers = new Map(ctx.markers);
+    w = new FunctionWalker(ctx, fn, cls, new Map(decisions), opts);
+    w.run();
+    decisions = w.decisions;
+    if (w.newDecision) ctx.markers.clear(), markers.forEach((v, k) => ctx.markers.set(k, v));
+  } while (w.newDecision && ++round < 12);
+  return w;
+}
+
+function resultType(returns: Val[]): TensorType | TensorType[] | undefined {
+  const r = returns[0];
+  if (!r) return undefined;
+  if (r.k === "tensor") return r.t;
+  if (r.k === "list" && r.items) return r.items.map((i) => (i.k === "tensor" ? i.t : { kind: "tensor" as const }));
+  return undefined;
+}
+
+export function forwardParamNames(fn: SyntaxNode): string[] {
+  return namedChildren(fn.childForFieldName("parameters")!)
+    .filter((p) => p.type !== "list_splat_pattern" && p.type !== "dictionary_splat_pattern")
+    .map(paramName)
+    .filter((n): n is string => !!n && n !== "self");
+}
+
+// ---------------------------------------------------------------- small helpers
+
+function tensorVal(): Val {
+  return { k: "tensor", t: { kind: "tensor" } };
+}
+
+function paramDefault(p: SyntaxNode): Val {
+  const ann = p.childForFieldName("type")?.text ?? "";
+  if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
+  const dflt = p.childForFieldName("value");
+  if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
+  return tensorVal();
+}
+
+function mergeVal(vals: Val[]): Val {
+  const t = vals.find((v) => v.k === "tensor");
+  return t ?? vals[0] ?? { k: "other" };
+}
+
+function sameLayout(a: Val, b: Val): boolean {
+  if (a.k === "tensor" && b.k === "tensor") return samePerm(a.t.perm, b.t.perm);
+  return a.k === b.k;
+}
+
+function iterElement(v: Val, node: SyntaxNode): Val {
+  if (v.k === "module") return { k: "module", m: elementOf(v.m) };
+  if (v.k === "list") return v.items ? mergeVal(v.items) : v.elem ?? { k: "other" };
+  if (node.type === "call" && node.childForFieldName("function")?.text === "range") return { k: "num" };
+  if (node.type === "call" && node.childForFieldName("function")?.text === "enumerate") {
+    const inner = callArgs(node).positional[0];
+    return { k: "list", items: [{ k: "num" }, v.k === "other" && inner ? { k: "other" } : v] };
+  }
+  if (node.type === "call" && node.childForFieldName("function")?.text === "zip") return { k: "other" };
+  if (v.k === "tensor") return tensorVal();
+  return { k: "other" };
+}
+
+function isUnitAdaptivePool(m: ModVal): boolean {
+  if (m.k !== "layer" || !/AdaptiveAvgPool|AdaptiveMaxPool/.test(m.row.torch)) return false;
+  const a = callArgs(m.call).positional[0] ?? callArgs(m.call).keyword.get("output_size");
+  const vals = intTuple(a);
+  return !!vals && vals.every((v) => v === 1);
+}
+
+function firstNonDocstring(body: SyntaxNode): SyntaxNode | undefined {
+  const stmts = namedChildren(body);
+  const first = stmts[0];
+  if (first?.type === "expression_statement" && namedChildren(first)[0]?.type === "string") return stmts[1] ?? undefined;
+  return first;
+}
+
+function textsOf(byName: Map<string, SyntaxNode | SyntaxNode[]>, texts: Map<SyntaxNode, string>): Map<string, string | string[]> {
+  const out = new Map<string, string | string[]>();
+  for (const [k, n] of byName) out.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
+  return out;
+}
+
+function defaultsOf(params: SigParam[]): Map<string, string> {
+  return new Map(params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default!]));
+}
+
+/** `nn.Conv2d` for `isinstance(m, nn.Conv2d)` and `norm_layer = nn.BatchNorm2d`: the callee of the row's template. */
+function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
+  const m = /^([\w.]+)\(/.exec(row.mlx);
+  const name = m ? m[1] : row.mlx;
+  if (!name.includes(".")) ctx.helpers.add(name);
+  return name;
+}
+
+/** `F.relu` passed as a value: the callee of a template that calls it with the input alone. */
+function functionReference(op: OpMapping): string | undefined {
+  const m = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
+  return m ? m[1] : undefined;
+}
+
+/** Wraps `t` in parentheses unless it is already one primary expression (name, attribute, call, subscript). */
+export function paren(t: string): string {
+  if (/^[\w.]+$/.test(t)) return t;
+  // a chain of names, calls and subscripts whose brackets all close where the next link starts
+  let depth = 0;
+  let inString: string | undefined;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (inString) {
+      if (c === inString && t[i - 1] !== "\\") inString = undefined;
+      continue;
+    }
+    if (c === "'" || c === '"') inString = c;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0 && !/[\w.]/.test(c)) return `(${t})`;
+  }
+  return t;
+}
+
+/** The node's source with some descendant nodes' text replaced; everything else (comments, spacing) as written. */
+export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): string {
+  if (replaced.size === 0) return node.text;
+  const spans = [...replaced]
+    .filter(([n, t]) => t !== n.text)
+    .map(([n, t]) => ({ start: n.startIndex, end: n.endIndex, text: t }))
+    .sort((a, b) => a.start - b.start);
+  if (!spans.length) return node.text;
+  const src = sourceOf(node);
+  let out = "";
+  let pos = node.startIndex;
+  for (const s of spans) {
+    if (s.start < pos) continue;
+    out += src.slice(pos, s.start) + s.text;
+    pos = s.end;
+  }
+  return out + src.slice(pos, node.endIndex);
+}
+
+const sources = new WeakMap<object, string>();
+function sourceOf(node: SyntaxNode): string {
+  let s = sources.get(node.tree);
+  if (s === undefined) sources.set(node.tree, (s = node.tree.rootNode.text));
+  return s;
+}
+
+export { union };

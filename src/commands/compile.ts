@@ -1,0 +1,44 @@
+/** `c2m compile model.py -o model_mlx.py` */
+import { compile } from "../compile.js";
+import { formatDiagnostic } from "../diagnostics.js";
+import { InputError, readSource, samePath, writeAtomic } from "../io.js";
+
+export interface CompileCommandOptions {
+  output?: string;
+  layout?: string;
+  strict?: boolean;
+  json?: boolean;
+  class?: string;
+}
+
+export async function runCompile(input: string, opts: CompileCommandOptions): Promise<number> {
+  if (opts.layout && opts.layout !== "torch" && opts.layout !== "nhwc") {
+    process.stderr.write(`c2m: --layout must be 'torch' or 'nhwc', not '${opts.layout}'\n`);
+    return 2;
+  }
+  let source: string;
+  try {
+    if (opts.output && samePath(input, opts.output)) throw new InputError("C2M-E005", `${opts.output}: refusing to overwrite the input file`);
+    source = readSource(input);
+  } catch (err) {
+    if (err instanceof InputError) {
+      process.stderr.write(`c2m: error ${err.code}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const result = compile(source, { filename: input, layout: (opts.layout as "torch" | "nhwc") ?? "torch", topClass: opts.class });
+  const color = !opts.json && process.stderr.isTTY === true;
+  if (opts.json) process.stderr.write(`${JSON.stringify({ diagnostics: result.diagnostics }, null, 2)}\n`);
+  else for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, source, color)}\n\n`);
+  const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = result.diagnostics.length - errors;
+  if (errors) return 1;
+  if (opts.output) {
+    const mapName = `${opts.output}.map`;
+    writeAtomic(opts.output, `${result.code}${result.code.endsWith("\n") ? "" : "\n"}# sourceMappingURL=${mapName.split("/").pop()}\n`);
+    writeAtomic(mapName, result.map!.toString());
+    if (!opts.json) process.stderr.write(`c2m: wrote ${opts.output} (${warnings} warning${warnings === 1 ? "" : "s"})\n`);
+  } else process.stdout.write(result.code);
+  return opts.strict && warnings ? 1 : 0;
+}

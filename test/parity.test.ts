@@ -62,10 +62,19 @@ describe("runParitySpec with a hand-written MLX module", () => {
     const spec: ParitySpec = { class: "TinyCNN", cases: [[{ shape: [2, 3, 8, 8] }]] };
     const r = await runParitySpec(fixture("tiny_cnn.py"), spec, { mlxFile: fixture("tiny_cnn_mlx_bad_eps.py") });
     expect(r.ok).toBe(false);
-    // conv agrees once torch's NCHW activation is moved to NHWC; bn is the first module that differs
+    // conv agrees once torch's NCHW activation is moved to NHWC (8 channels on 8x8: the shapes alone cannot
+    // tell the layouts apart); bn is the first module that differs
     expect(r.divergence?.module).toBe("bn");
-    expect(r.divergence?.torchShape).toEqual([2, 4, 8, 8]);
-    expect(r.divergence?.mlxShape).toEqual([2, 8, 8, 4]);
+    expect(r.divergence?.torchShape).toEqual([2, 8, 8, 8]);
+    expect(r.divergence?.mlxShape).toEqual([2, 8, 8, 8]);
+  });
+
+  it("skips modules whose torch output was later changed in place (ReLU(inplace=True)) and finds the real culprit", async () => {
+    const spec: ParitySpec = { class: "TinyCNN", cases: [[{ shape: [2, 3, 8, 8] }]] };
+    const r = await runParitySpec(fixture("tiny_cnn.py"), spec, { mlxFile: fixture("tiny_cnn_mlx_wrong_pool.py") });
+    expect(r.ok).toBe(false);
+    expect(r.divergence?.module).toBe("pool");
+    expect(r.divergence?.mlxShape).toEqual([2, 4, 4, 8]);
   });
 
   it("reports a model that cannot be built as an error, not an exception", async () => {

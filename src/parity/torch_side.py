@@ -125,10 +125,11 @@ def flatten_outputs(value, torch, out):
 
 
 def to_numpy(t, torch):
+    """A copy: models change activations in place after a hook saw them (ReLU(inplace=True), `out += identity`)."""
     t = t.detach().cpu()
     if t.dtype == torch.bfloat16:
         t = t.float()
-    return t.numpy()
+    return t.numpy().copy()
 
 
 def main():

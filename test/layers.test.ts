@@ -5,7 +5,7 @@
  * One Python process (test/py/layers_check.py) runs every case.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LAYERS, layerFor, type LayerRow } from "../passes/tables/layers.js";
@@ -194,6 +194,17 @@ const CASES: Case[] = [
     args: "nn.TransformerDecoderLayer(16, 4, 32, 0.0, batch_first=True), 2, nn.LayerNorm(16)",
     inputs: [[2, 5, 16], [2, 6, 16]],
   },
+  {
+    layer: "Transformer",
+    args: "d_model=16, nhead=4, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=32, dropout=0.0, batch_first=True",
+    inputs: [[2, 5, 16], [2, 4, 16], { shape: [4, 4], kind: "causal" }],
+    call: "in0, in1, tgt_mask=in2",
+  },
+  { layer: "LSTMCell", args: "6, 8", inputs: [[3, 6], [3, 8], [3, 8]], call: "in0, (in1, in2)" },
+  { layer: "LSTMCell", args: "6, 8, bias=False", inputs: [[3, 6]] },
+  { layer: "GRUCell", args: "6, 8", inputs: [[3, 6], [3, 8]] },
+  { layer: "GRUCell", args: "6, 8", inputs: [[6]] },
+  { layer: "RNNCell", args: "6, 8, nonlinearity='relu'", inputs: [[3, 6], [3, 8]] },
   { layer: "LSTM", args: "6, 8", inputs: [[5, 2, 6]] },
   { layer: "LSTM", args: "6, 8, num_layers=2, batch_first=True, bidirectional=True", inputs: [[2, 5, 6]] },
   { layer: "LSTM", args: "6, 8, 2, bias=False", inputs: [[5, 2, 6], [2, 2, 8], [2, 2, 8]], call: "in0, (in1, in2)" },
@@ -270,6 +281,19 @@ describe("torch.nn → MLX layer table", () => {
     }
   });
 
+  it("registers helpers that exist, import nothing and need only registered helpers", () => {
+    const dir = join(packageRoot(), "cookbook", "helpers");
+    for (const [name, entry] of Object.entries(HELPERS)) {
+      expect(existsSync(join(dir, entry.file)), entry.file).toBe(true);
+      const source = readFileSync(join(dir, entry.file), "utf8");
+      // pasted after the output file's own imports: mx, nn and math are all a helper may use
+      expect(source, `${entry.file} imports`).not.toMatch(/^\s*(import|from)\s/m);
+      expect(source, `${entry.file} defines ${name}`).toMatch(new RegExp(`^(class|def) ${name}\\b`, "m"));
+      for (const dep of entry.needs) expect(HELPERS[dep], `${name} needs ${dep}`).toBeDefined();
+    }
+    expect(helperClosure(["Transformer"]).indexOf("MultiheadAttention")).toBeLessThan(helperClosure(["Transformer"]).indexOf("Transformer"));
+  });
+
   it("renders templates from torch calls", () => {
     const conv = layerFor("torch.nn.Conv2d")!;
     expect(renderTemplate(conv.mlx, bindArgs(conv.sig, "3, 16, kernel_size=3, padding=1"), conv.sig)).toBe("nn.Conv2d(3, 16, 3, padding=1)");
@@ -308,7 +332,8 @@ describe("torch.nn → MLX layer table", () => {
 
     beforeAll(() => {
       const helperDir = join(packageRoot(), "cookbook", "helpers");
-      const sources = Object.fromEntries(Object.entries(HELPERS).map(([name, h]) => [name, readFileSync(join(helperDir, h.file), "utf8")]));
+      const used = new Set(payloadCases.flatMap((c) => c.helpers));
+      const sources = Object.fromEntries([...used].map((name) => [name, readFileSync(join(helperDir, HELPERS[name]!.file), "utf8")]));
       const proc = spawnSync(pythonExecutable(), [join(packageRoot(), "test", "py", "layers_check.py")], {
         input: JSON.stringify({ cases: payloadCases.map(({ row: _row, ...rest }) => rest), helpers: sources }),
         encoding: "utf8",
@@ -329,6 +354,8 @@ describe("torch.nn → MLX layer table", () => {
       const missing = LAYERS.filter((r) => !checked.has(r.torch) && !(r.torch in SKIPPED)).map((r) => r.torch);
       expect(missing).toEqual([]);
       for (const name of Object.keys(SKIPPED)) expect(layerFor(name)?.container).toBe(true);
+      const exercised = new Set(payloadCases.flatMap((c) => c.helpers));
+      expect(Object.keys(HELPERS).filter((h) => !exercised.has(h))).toEqual([]);
     });
 
     it("uses only argument values the rows allow", () => {

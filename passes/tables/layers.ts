@@ -59,10 +59,12 @@ function batchNorm(d: 1 | 2 | 3): LayerRow {
   return {
     torch: `torch.nn.BatchNorm${d}d`,
     sig: ["num_features", "eps=1e-05", "momentum=0.1", "affine=True", "track_running_stats=True", "bias=True"],
-    mlx: "nn.BatchNorm({num_features}[, eps={eps}][, momentum={momentum}][, affine={affine}][, track_running_stats={track_running_stats}])",
+    // nn.BatchNorm takes 2- to 4-d input; the 3d helper folds one spatial axis
+    mlx: `${d === 3 ? "{@BatchNorm3d}" : "nn.BatchNorm"}({num_features}[, eps={eps}][, momentum={momentum}][, affine={affine}][, track_running_stats={track_running_stats}])`,
     layout: "channels_last",
     rank: d + 2,
     ...(d === 1 ? { ranks: [2, 3] } : {}),
+    ...(d === 3 ? { helpers: ["BatchNorm3d"] } : {}),
     allowed: { bias: TRUE },
     weights: [NUM_BATCHES_TRACKED],
     note:
@@ -471,6 +473,17 @@ export const LAYERS: LayerRow[] = [
     note: "decoder_layer must be the TransformerDecoderLayer helper (it is cloned)",
   },
 
+  {
+    torch: "torch.nn.Transformer",
+    sig: ["d_model=512", "nhead=8", "num_encoder_layers=6", "num_decoder_layers=6", "dim_feedforward=2048", "dropout=0.1", "activation='relu'", "custom_encoder=None", "custom_decoder=None", "layer_norm_eps=1e-05", "batch_first=False", "norm_first=False", "bias=True"],
+    mlx: "{@Transformer}([d_model={d_model}][, nhead={nhead}][, num_encoder_layers={num_encoder_layers}][, num_decoder_layers={num_decoder_layers}][, dim_feedforward={dim_feedforward}][, dropout={dropout}][, activation={activation}][, layer_norm_eps={layer_norm_eps}][, batch_first={batch_first}][, norm_first={norm_first}][, bias={bias}])",
+    layout: "logical",
+    allowed: { custom_encoder: ["None"], custom_decoder: ["None"] },
+    helpers: ["Transformer"],
+    weights: helperWeights("Transformer"),
+    note: "called as (src, tgt, ...)",
+  },
+
   // ── recurrent ───────────────────────────────────────────────────────────────────────────
   {
     torch: "torch.nn.LSTM",
@@ -500,6 +513,32 @@ export const LAYERS: LayerRow[] = [
     helpers: ["RNN"],
     returns: "tuple",
     note: "returns (output, h_n); parameters keep torch's names",
+  },
+
+  {
+    torch: "torch.nn.LSTMCell",
+    sig: ["input_size", "hidden_size", "bias=True"],
+    mlx: "{@LSTMCell}({input_size}, {hidden_size}[, bias={bias}])",
+    layout: "logical",
+    helpers: ["LSTMCell"],
+    returns: "tuple",
+    note: "returns (h, c); parameters keep torch's names",
+  },
+  {
+    torch: "torch.nn.GRUCell",
+    sig: ["input_size", "hidden_size", "bias=True"],
+    mlx: "{@GRUCell}({input_size}, {hidden_size}[, bias={bias}])",
+    layout: "logical",
+    helpers: ["GRUCell"],
+    note: "parameters keep torch's names",
+  },
+  {
+    torch: "torch.nn.RNNCell",
+    sig: ["input_size", "hidden_size", "bias=True", "nonlinearity='tanh'"],
+    mlx: "{@RNNCell}({input_size}, {hidden_size}[, bias={bias}][, nonlinearity={nonlinearity}])",
+    layout: "logical",
+    helpers: ["RNNCell"],
+    note: "parameters keep torch's names",
   },
 
   // ── containers (the translator handles these itself) ────────────────────────────────────

@@ -1,0 +1,114 @@
+/**
+ * The MLX helpers c2m pastes into an output file when a translated layer needs one
+ * (cookbook/helpers/<name>.py, each written against `mlx.core as mx`, `mlx.nn as nn` and `math`).
+ * `needs`: helpers that must be emitted before this one. `weights`: how the torch parameters of the
+ * layer this helper replaces map onto the helper's, relative to the layer (see docs/architecture.md);
+ * keys not matched pass through unchanged.
+ */
+import type { WeightRule } from "../../ir/weights.js";
+
+export interface HelperEntry {
+  /** file name under cookbook/helpers/ */
+  file: string;
+  /** helpers this one calls, emitted before it */
+  needs: string[];
+  weights?: WeightRule[];
+  kind: "class" | "function";
+}
+
+/** torch packs q, k, v into one matrix; the helper holds three nn.Linear projections. */
+const MHA_WEIGHTS: WeightRule[] = [
+  { torch: "in_proj_weight", mlx: ["query_proj.weight", "key_proj.weight", "value_proj.weight"], op: "split", args: [0] },
+  { torch: "in_proj_bias", mlx: ["query_proj.bias", "key_proj.bias", "value_proj.bias"], op: "split", args: [0] },
+  // with kdim/vdim != embed_dim torch keeps three separate matrices (the bias stays packed)
+  { torch: "q_proj_weight", mlx: "query_proj.weight", op: "identity" },
+  { torch: "k_proj_weight", mlx: "key_proj.weight", op: "identity" },
+  { torch: "v_proj_weight", mlx: "value_proj.weight", op: "identity" },
+];
+
+/** `rules` re-rooted under `prefix` (a dotted path, may contain `*`). */
+export function prefixRules(prefix: string, rules: readonly WeightRule[]): WeightRule[] {
+  const at = (key: string) => `${prefix}.${key}`;
+  return rules.map((r) => ({
+    ...r,
+    torch: Array.isArray(r.torch) ? r.torch.map(at) : at(r.torch as string),
+    mlx: r.mlx === null ? null : Array.isArray(r.mlx) ? r.mlx.map(at) : at(r.mlx as string),
+  }));
+}
+
+const ENCODER_LAYER_WEIGHTS = prefixRules("self_attn", MHA_WEIGHTS);
+const DECODER_LAYER_WEIGHTS = [...prefixRules("self_attn", MHA_WEIGHTS), ...prefixRules("multihead_attn", MHA_WEIGHTS)];
+
+/**
+ * nn.LSTM (one per layer and direction) has torch's gate order and a single bias per gate.
+ * The `_reverse` rules come first: `weight_ih_l*` alone would also match `weight_ih_l0_reverse`.
+ */
+const LSTM_WEIGHTS: WeightRule[] = [
+  { torch: "weight_ih_l*_reverse", mlx: "layers_reverse.*.Wx", op: "identity" },
+  { torch: "weight_hh_l*_reverse", mlx: "layers_reverse.*.Wh", op: "identity" },
+  { torch: ["bias_ih_l*_reverse", "bias_hh_l*_reverse"], mlx: "layers_reverse.*.bias", op: "sum" },
+  { torch: "weight_ih_l*", mlx: "layers.*.Wx", op: "identity" },
+  { torch: "weight_hh_l*", mlx: "layers.*.Wh", op: "identity" },
+  { torch: ["bias_ih_l*", "bias_hh_l*"], mlx: "layers.*.bias", op: "sum" },
+];
+
+const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): HelperEntry =>
+  weights ? { file, needs, weights, kind: "class" } : { file, needs, kind: "class" };
+
+export const HELPERS: Record<string, HelperEntry> = {
+  adaptive_pool: { file: "adaptive_pool.py", needs: [], kind: "function" },
+  AdaptiveAvgPool1d: cls("AdaptiveAvgPool1d.py", ["adaptive_pool"]),
+  AdaptiveAvgPool2d: cls("AdaptiveAvgPool2d.py", ["adaptive_pool"]),
+  AdaptiveAvgPool3d: cls("AdaptiveAvgPool3d.py", ["adaptive_pool"]),
+  AdaptiveMaxPool1d: cls("AdaptiveMaxPool1d.py", ["adaptive_pool"]),
+  AdaptiveMaxPool2d: cls("AdaptiveMaxPool2d.py", ["adaptive_pool"]),
+  AdaptiveMaxPool3d: cls("AdaptiveMaxPool3d.py", ["adaptive_pool"]),
+  AlphaDropout: cls("AlphaDropout.py"),
+  BatchNorm3d: cls("BatchNorm3d.py"),
+  ConstantPad: cls("ConstantPad.py"),
+  CosineSimilarity: cls("CosineSimilarity.py"),
+  Dropout1d: cls("Dropout1d.py"),
+  Flatten: cls("Flatten.py"),
+  GRU: cls("GRU.py"),
+  GRUCell: cls("GRUCell.py"),
+  Hardsigmoid: cls("Hardsigmoid.py"),
+  Hardtanh: cls("Hardtanh.py"),
+  LogSoftmax: cls("LogSoftmax.py"),
+  LSTM: cls("LSTM.py", [], LSTM_WEIGHTS),
+  LSTMCell: cls("LSTMCell.py"),
+  MultiheadAttention: cls("MultiheadAttention.py", [], MHA_WEIGHTS),
+  PixelShuffle: cls("PixelShuffle.py"),
+  PixelUnshuffle: cls("PixelUnshuffle.py"),
+  ReflectionPad: cls("ReflectionPad.py"),
+  ReplicationPad: cls("ReplicationPad.py"),
+  RNN: cls("RNN.py"),
+  RNNCell: cls("RNNCell.py"),
+  Softmax: cls("Softmax.py"),
+  Softmin: cls("Softmin.py"),
+  Tanhshrink: cls("Tanhshrink.py"),
+  Threshold: cls("Threshold.py"),
+  Transformer: cls("Transformer.py", ["TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer"], [
+    ...prefixRules("encoder.layers.*", ENCODER_LAYER_WEIGHTS),
+    ...prefixRules("decoder.layers.*", DECODER_LAYER_WEIGHTS),
+  ]),
+  TransformerDecoder: cls("TransformerDecoder.py", [], prefixRules("layers.*", DECODER_LAYER_WEIGHTS)),
+  TransformerDecoderLayer: cls("TransformerDecoderLayer.py", ["MultiheadAttention"], DECODER_LAYER_WEIGHTS),
+  TransformerEncoder: cls("TransformerEncoder.py", [], prefixRules("layers.*", ENCODER_LAYER_WEIGHTS)),
+  TransformerEncoderLayer: cls("TransformerEncoderLayer.py", ["MultiheadAttention"], ENCODER_LAYER_WEIGHTS),
+  Unflatten: cls("Unflatten.py"),
+  Upsample: cls("Upsample.py"),
+};
+
+/** `names` and everything they need, each once, dependencies first (the order to emit them in). */
+export function helperClosure(names: Iterable<string>): string[] {
+  const order: string[] = [];
+  const visit = (name: string) => {
+    if (order.includes(name)) return;
+    const entry = HELPERS[name];
+    if (!entry) throw new Error(`unknown cookbook helper '${name}'`);
+    entry.needs.forEach(visit);
+    order.push(name);
+  };
+  for (const name of names) visit(name);
+  return order;
+}

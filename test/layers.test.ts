@@ -127,6 +127,9 @@ const CASES: Case[] = [
   { layer: "Upsample", args: "size=(7, 9), mode='bilinear'", inputs: [[1, 2, 4, 5]] },
   { layer: "Upsample", args: "scale_factor=(1.5, 2.5), mode='bilinear'", inputs: [[1, 2, 4, 5]] },
   { layer: "Upsample", args: "scale_factor=2, mode='bicubic'", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "scale_factor=1.5, mode='bicubic'", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "size=(5, 11), mode='bicubic', align_corners=True", inputs: [[1, 2, 4, 5]] },
+  { layer: "Upsample", args: "scale_factor=(2.5, 1.5)", inputs: [[1, 2, 4, 5]] },
   { layer: "Upsample", args: "scale_factor=3, mode='linear'", inputs: [[2, 3, 6]] },
   { layer: "Upsample", args: "scale_factor=2, mode='trilinear', align_corners=True", inputs: [[1, 2, 3, 4, 3]] },
   { layer: "UpsamplingNearest2d", args: "scale_factor=2", inputs: [[1, 2, 3, 4]] },
@@ -151,6 +154,7 @@ const CASES: Case[] = [
   { layer: "ReplicationPad2d", args: "(2, 0, 1, 3)", inputs: [[1, 2, 4, 5]] },
   { layer: "ReplicationPad3d", args: "1", inputs: [[1, 2, 3, 4, 3]] },
   { layer: "MultiheadAttention", args: "16, 4", inputs: [[5, 2, 16]], call: "in0, in0, in0" },
+  { layer: "MultiheadAttention", args: "16, 4, 0.0, True, False, False, None, None, True", inputs: [[5, 16], [7, 16]], call: "in0, in1, in1, need_weights=False" },
   {
     layer: "MultiheadAttention",
     args: "16, 4, batch_first=True",

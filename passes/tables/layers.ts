@@ -295,7 +295,7 @@ export const LAYERS: LayerRow[] = [
   {
     torch: "torch.nn.Softmax",
     sig: ["dim=None"],
-    mlx: "{@Softmax}({dim=None})",
+    mlx: "{@Softmax}([{dim}])",
     layout: "axis",
     axes: ["dim"],
     helpers: ["Softmax"],
@@ -304,7 +304,7 @@ export const LAYERS: LayerRow[] = [
   {
     torch: "torch.nn.LogSoftmax",
     sig: ["dim=None"],
-    mlx: "{@LogSoftmax}({dim=None})",
+    mlx: "{@LogSoftmax}([{dim}])",
     layout: "axis",
     axes: ["dim"],
     helpers: ["LogSoftmax"],
@@ -313,7 +313,7 @@ export const LAYERS: LayerRow[] = [
   {
     torch: "torch.nn.Softmin",
     sig: ["dim=None"],
-    mlx: "{@Softmin}({dim=None})",
+    mlx: "{@Softmin}([{dim}])",
     layout: "axis",
     axes: ["dim"],
     helpers: ["Softmin"],
@@ -329,7 +329,7 @@ export const LAYERS: LayerRow[] = [
   {
     torch: "torch.nn.CosineSimilarity",
     sig: ["dim=1", "eps=1e-08"],
-    mlx: "{@CosineSimilarity}({dim=1}[, eps={eps}])",
+    mlx: "{@CosineSimilarity}([dim={dim}][, eps={eps}])",
     layout: "reduce",
     axes: ["dim"],
     helpers: ["CosineSimilarity"],
@@ -360,7 +360,7 @@ export const LAYERS: LayerRow[] = [
     ranks: [3, 4, 5],
     allowed: { mode: ["'nearest'", '"nearest"', "'linear'", '"linear"', "'bilinear'", '"bilinear"', "'trilinear'", '"trilinear"', "'bicubic'", '"bicubic"'] },
     helpers: ["Upsample"],
-    note: "helper, not nn.Upsample: that takes no size, names modes differently and picks other pixels for non-integer nearest scales",
+    note: "helper, not nn.Upsample: that takes no size, names modes differently (linear/cubic) and samples other pixels than torch for non-integer scales; for an integer scale_factor nn.Upsample(scale_factor=s, mode=\"nearest\"|\"linear\"|\"cubic\", align_corners=...) is equivalent",
   },
   {
     torch: "torch.nn.UpsamplingNearest2d",

@@ -1,0 +1,34 @@
+def ops_interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None, antialias=False):
+    """torch F.interpolate on a channels-last input (N, *spatial, C): modes nearest, nearest-exact,
+    linear/bilinear/trilinear (separable, with torch's source-index rules and align_corners)."""
+    n_spatial = input.ndim - 2
+    in_sizes = input.shape[1:-1]
+    if size is not None:
+        out_sizes = [size] * n_spatial if isinstance(size, int) else list(size)
+        scales = [i / o for i, o in zip(in_sizes, out_sizes)]
+    else:
+        factors = [scale_factor] * n_spatial if isinstance(scale_factor, (int, float)) else list(scale_factor)
+        out_sizes = [int(i * f) for i, f in zip(in_sizes, factors)]
+        if recompute_scale_factor:
+            scales = [i / o for i, o in zip(in_sizes, out_sizes)]
+        else:
+            scales = [1.0 / f for f in factors]
+    x = input
+    for k, (n_in, n_out, scale) in enumerate(zip(in_sizes, out_sizes, scales)):
+        axis = 1 + k
+        dst = mx.arange(n_out, dtype=mx.float32)
+        if mode in ("nearest", "nearest-exact"):
+            src = dst * scale if mode == "nearest" else (dst + 0.5) * scale
+            x = mx.take(x, mx.minimum(mx.floor(src).astype(mx.int32), n_in - 1), axis=axis)
+        elif mode in ("linear", "bilinear", "trilinear"):
+            if align_corners:
+                src = dst * ((n_in - 1) / (n_out - 1)) if n_out > 1 else dst * 0
+            else:
+                src = mx.maximum((dst + 0.5) * scale - 0.5, 0.0)
+            i0 = mx.minimum(mx.floor(src).astype(mx.int32), n_in - 1)
+            i1 = mx.minimum(i0 + 1, n_in - 1)
+            w = (src - i0).reshape([n_out] + [1] * (x.ndim - axis - 1)).astype(x.dtype)
+            x = mx.take(x, i0, axis=axis) * (1 - w) + mx.take(x, i1, axis=axis) * w
+        else:
+            raise ValueError(f"interpolate: mode {mode!r} has no MLX translation")
+    return x

@@ -1,0 +1,6 @@
+def ops_var(input, dim=None, unbiased=True, keepdim=False, correction=None):
+    """torch.var: unbiased (ddof=1) unless unbiased=False or a `correction` is given; MLX defaults to ddof=0."""
+    if isinstance(dim, bool):  # the legacy overload var(input, unbiased)
+        dim, unbiased = None, dim
+    ddof = int(unbiased) if correction is None else correction
+    return mx.var(input, axis=dim, keepdims=keepdim, ddof=ddof)

@@ -1,0 +1,119 @@
+// Runs CUDA kernels on the emulator: the .cu text is compiled as C++ against cuda_emu.hpp (after the
+// __shared__ and <<<>>> rewrites) and each launch runs its grid of blocks on fibers.
+import { arrayFromBytes, bytesOf, dtypeOfArray, type TypedArray } from "./dtypes.js";
+import { compileProgram, runProgram, type RequestArg, type RequestBuffer } from "./native.js";
+import { extractDeviceCode, rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
+import type { RunOptions } from "./metal.js";
+
+export type CudaArg = { buffer: string } | { scalar: number; type?: string };
+
+export interface CudaLaunchSpec {
+  /** The whole .cu text. */
+  source: string;
+  kernel: string;
+  /** `["float", "256"]` for `kernel<float, 256>`. */
+  templateArgs?: string[];
+  /** In blocks. */
+  grid: [number, number, number];
+  block: [number, number, number];
+  /** Dynamic shared memory (`extern __shared__`) in bytes. */
+  sharedBytes?: number;
+  args: CudaArg[];
+  /** Keep only the device code (for PyTorch extension files, whose torch headers are not available). */
+  deviceCodeOnly?: boolean;
+}
+
+export interface CudaLaunch {
+  kernel: string;
+  templateArgs?: string[];
+  grid: [number, number, number];
+  block: [number, number, number];
+  sharedBytes?: number;
+  args: CudaArg[];
+}
+
+/** The source as the emulator compiles it. Device-code-only is implied when the file includes torch headers. */
+export function prepareCudaSource(source: string, deviceCodeOnly?: boolean): string {
+  const needsExtract = deviceCodeOnly ?? /#\s*include\s*[<"](torch|ATen|pybind11)\//.test(source);
+  const src = needsExtract ? extractDeviceCode(source) : source;
+  return rewriteCudaLaunches(rewriteCudaShared(src));
+}
+
+function entryName(k: { kernel: string; templateArgs?: string[] }): string {
+  return k.templateArgs && k.templateArgs.length ? `${k.kernel}<${k.templateArgs.join(", ")}>` : k.kernel;
+}
+
+export function cudaProgram(source: string, kernels: { kernel: string; templateArgs?: string[] }[], deviceCodeOnly?: boolean): string {
+  const cases = kernels.map((k, i) => `    case ${i}: emu::cuda::invoke(&${entryName(k)}, l, q.buffers); break;`).join("\n");
+  return `#include "cuda_emu.hpp"
+#line 1 "kernel.cu"
+${prepareCudaSource(source, deviceCodeOnly)}
+
+int main(int argc, char** argv) {
+  if (argc < 3) return 2;
+  emu::Request q = emu::read_request(argv[1]);
+  for (auto& l : q.launches) {
+    switch (l.entry) {
+${cases}
+    default: return 3;
+    }
+  }
+  emu::write_response(argv[2], q);
+  return 0;
+}
+`;
+}
+
+/**
+ * Runs several launches of kernels from one .cu file, in order, on the same buffers (one compile).
+ * Returns every buffer after the last launch.
+ */
+export async function runCudaLaunches(
+  source: string,
+  launches: CudaLaunch[],
+  buffers: Record<string, TypedArray>,
+  options: RunOptions & { deviceCodeOnly?: boolean } = {},
+): Promise<Record<string, TypedArray>> {
+  const entries: { kernel: string; templateArgs?: string[] }[] = [];
+  const entryOf = (l: CudaLaunch) => {
+    const key = entryName(l);
+    let i = entries.findIndex((e) => entryName(e) === key);
+    if (i < 0) {
+      entries.push({ kernel: l.kernel, templateArgs: l.templateArgs });
+      i = entries.length - 1;
+    }
+    return i;
+  };
+  const names = Object.keys(buffers);
+  const reqLaunches = launches.map((l) => ({
+    entry: entryOf(l),
+    grid: l.grid,
+    block: l.block,
+    sharedBytes: l.sharedBytes ?? 0,
+    args: l.args.map((a): RequestArg => {
+      if ("buffer" in a) {
+        const i = names.indexOf(a.buffer);
+        if (i < 0) throw new Error(`c2m verify: launch of ${l.kernel} names buffer "${a.buffer}", which was not given`);
+        return { buffer: i };
+      }
+      return { scalar: a.scalar };
+    }),
+  }));
+  for (const l of launches) {
+    const threads = l.block[0] * l.block[1] * l.block[2];
+    if (threads > 1024 || threads < 1) throw new Error(`c2m verify: block of ${threads} threads for ${l.kernel} (CUDA allows 1..1024)`);
+  }
+  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly));
+  const req: RequestBuffer[] = names.map((n) => ({ name: n, elemBytes: buffers[n]!.BYTES_PER_ELEMENT, data: bytesOf(buffers[n]!) }));
+  const out = await runProgram(exe, req, reqLaunches, options);
+  const result: Record<string, TypedArray> = {};
+  names.forEach((n, i) => {
+    result[n] = arrayFromBytes(out[i]!, dtypeOfArray(buffers[n]!));
+  });
+  return result;
+}
+
+/** One launch of one kernel; returns every buffer after the launch. */
+export async function runCuda(spec: CudaLaunchSpec, buffers: Record<string, TypedArray>, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
+  return runCudaLaunches(spec.source, [spec], buffers, { ...options, deviceCodeOnly: spec.deviceCodeOnly });
+}

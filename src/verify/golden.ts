@@ -1,0 +1,199 @@
+// Golden CUDA kernels (golden/kernels/<name>.cu + <name>.spec.json): spec loading, deterministic
+// inputs (a fixed LCG, reproduced by the H100 fixture drivers), launch configurations as expressions
+// of the sizes, and runs on the CUDA emulator.
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../python.js";
+import { fromNumbers, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
+import { runCudaLaunches, type CudaArg, type CudaLaunch } from "./cuda.js";
+import type { RunOptions } from "./metal.js";
+
+export type Sizes = Record<string, number>;
+type Expr = string | number;
+
+export interface GoldenBuffer {
+  name: string;
+  dtype: string;
+  /** Element count, an expression of the sizes. */
+  count: Expr;
+  /** input: random; output: zero-filled; inout: random, then updated in place. */
+  role: "input" | "output" | "inout";
+  /** Integers are drawn from [0, range) (an expression); floats from [-2, 2) in steps of 1/1024. */
+  range?: Expr;
+}
+
+export interface GoldenLaunch {
+  kernel: string;
+  templateArgs?: string[];
+  grid: [Expr, Expr, Expr];
+  block: [number, number, number];
+  sharedBytes?: Expr;
+  args: ({ buffer: string } | { scalar: Expr; type: string })[];
+}
+
+export interface GoldenSpec {
+  name: string;
+  file: string;
+  description?: string;
+  /** The file needs the torch headers; the emulator and the H100 driver use its device code only. */
+  needsTorch?: boolean;
+  sizes: Sizes[];
+  buffers: GoldenBuffer[];
+  launches: GoldenLaunch[];
+  /** The file's own host launcher and its arguments (buffer names or expressions). */
+  host?: { function: string; args: string[] };
+}
+
+export function goldenDir(): string {
+  return join(packageRoot(), "golden", "kernels");
+}
+
+export function listGoldenSpecs(): string[] {
+  return readdirSync(goldenDir())
+    .filter((f) => f.endsWith(".spec.json"))
+    .map((f) => f.slice(0, -".spec.json".length))
+    .sort();
+}
+
+export function loadGoldenSpec(name: string): GoldenSpec {
+  const p = join(goldenDir(), `${name}.spec.json`);
+  if (!existsSync(p)) throw new Error(`c2m verify: no golden spec ${p}`);
+  return JSON.parse(readFileSync(p, "utf8")) as GoldenSpec;
+}
+
+export function loadGoldenSource(spec: GoldenSpec): string {
+  return readFileSync(join(goldenDir(), spec.file), "utf8");
+}
+
+/** Evaluates `cdiv(n, 256)`, `rows * cols`, `min(a, 4)`, numbers; variables from `sizes`. */
+export function evalExpr(e: Expr, sizes: Sizes): number {
+  if (typeof e === "number") return e;
+  const toks = e.match(/\d+\.?\d*(?:e[-+]?\d+)?|[A-Za-z_]\w*|[-+*/%(),]/g) ?? [];
+  let i = 0;
+  const peek = () => toks[i];
+  const next = () => toks[i++];
+  const fns: Record<string, (...a: number[]) => number> = {
+    cdiv: (a, b) => Math.ceil(a! / b!),
+    min: (...a) => Math.min(...a),
+    max: (...a) => Math.max(...a),
+    floor: (a) => Math.floor(a!),
+    ceil: (a) => Math.ceil(a!),
+  };
+  const primary = (): number => {
+    const t = next();
+    if (t === undefined) throw new Error(`c2m verify: bad expression "${e}"`);
+    if (t === "(") {
+      const v = sum();
+      next();
+      return v;
+    }
+    if (t === "-") return -primary();
+    if (/^\d/.test(t)) return Number(t);
+    if (peek() === "(") {
+      next();
+      const args: number[] = [];
+      while (peek() !== ")") {
+        args.push(sum());
+        if (peek() === ",") next();
+      }
+      next();
+      const f = fns[t];
+      if (!f) throw new Error(`c2m verify: unknown function ${t} in "${e}"`);
+      return f(...args);
+    }
+    if (!(t in sizes)) throw new Error(`c2m verify: unknown size "${t}" in "${e}"`);
+    return sizes[t]!;
+  };
+  const product = (): number => {
+    let v = primary();
+    while (peek() === "*" || peek() === "/" || peek() === "%") {
+      const op = next();
+      const r = primary();
+      v = op === "*" ? v * r : op === "/" ? v / r : v % r;
+    }
+    return v;
+  };
+  const sum = (): number => {
+    let v = product();
+    while (peek() === "+" || peek() === "-") {
+      const op = next();
+      const r = product();
+      v = op === "+" ? v + r : v - r;
+    }
+    return v;
+  };
+  return sum();
+}
+
+/** FNV-1a, 32 bits: the seed of each buffer's LCG. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+export function bufferSeed(spec: string, buffer: string, sizeIndex: number): number {
+  return fnv1a(`${spec}/${buffer}/${sizeIndex}`);
+}
+
+/** The LCG the fixture drivers use too: state = state * 1664525 + 1013904223 (mod 2^32). */
+export function lcgValues(seed: number, count: number, isFloat: boolean, range: number): number[] {
+  let s = seed >>> 0;
+  const out = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const r = s >>> 8;
+    out[i] = isFloat ? ((r % 4096) - 2048) / 1024 : r % range;
+  }
+  return out;
+}
+
+export function isFloatDtype(d: string): boolean {
+  const n = normalizeDtype(d);
+  return n === "float32" || n === "float16" || n === "bfloat16" || n === "float64";
+}
+
+/** The buffers before the launches: inputs and inouts from the LCG, outputs zero. */
+export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<string, TypedArray> {
+  const sizes = spec.sizes[sizeIndex]!;
+  const out: Record<string, TypedArray> = {};
+  for (const b of spec.buffers) {
+    const dtype = normalizeDtype(b.dtype);
+    const n = evalExpr(b.count, sizes);
+    const vals =
+      b.role === "output"
+        ? new Array<number>(n).fill(0)
+        : lcgValues(bufferSeed(spec.name, b.name, sizeIndex), n, isFloatDtype(dtype), b.range === undefined ? 0 : evalExpr(b.range, sizes));
+    out[b.name] = fromNumbers(vals, dtype);
+  }
+  return out;
+}
+
+export function goldenLaunches(spec: GoldenSpec, sizeIndex: number): CudaLaunch[] {
+  const sizes = spec.sizes[sizeIndex]!;
+  return spec.launches.map((l) => ({
+    kernel: l.kernel,
+    templateArgs: l.templateArgs,
+    grid: l.grid.map((g) => evalExpr(g, sizes)) as [number, number, number],
+    block: l.block,
+    sharedBytes: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
+    args: l.args.map((a): CudaArg => ("buffer" in a ? { buffer: a.buffer } : { scalar: evalExpr(a.scalar, sizes), type: a.type })),
+  }));
+}
+
+export function bufferDtype(spec: GoldenSpec, name: string): Dtype {
+  const b = spec.buffers.find((x) => x.name === name);
+  if (!b) throw new Error(`c2m verify: ${spec.name} has no buffer ${name}`);
+  return normalizeDtype(b.dtype);
+}
+
+/** Runs a golden kernel's launches on the CUDA emulator; returns every buffer afterwards. */
+export async function runGoldenOnCpu(spec: GoldenSpec, sizeIndex: number, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
+  return runCudaLaunches(loadGoldenSource(spec), goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), {
+    ...options,
+    deviceCodeOnly: spec.needsTorch,
+  });
+}

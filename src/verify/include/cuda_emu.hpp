@@ -1,0 +1,391 @@
+// c2m kernel proof harness: CUDA C++ device code compiled as host C++ and run on emu's fibers.
+// threadIdx/blockIdx/..., __syncthreads, warp shuffles/votes, atomics, __half/__nv_bfloat16 and the
+// CUDA math library have their CUDA meaning. __shared__ declarations and <<<...>>> launches are
+// rewritten by the TypeScript driver (src/verify/rewrite.ts) before compilation.
+#pragma once
+
+#include "emu_runtime.hpp"
+#include "emu_types.hpp"
+
+#include <cfloat>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+#define __global__
+#define __device__
+#define __host__
+#define __noinline__ __attribute__((noinline))
+#define __forceinline__ inline __attribute__((always_inline))
+#define __restrict__ __restrict
+#define __constant__
+#define __managed__
+#define __launch_bounds__(...)
+#define __align__(n) alignas(n)
+#ifndef __CUDACC__
+#define __CUDACC__ 1
+#endif
+#define __CUDA_ARCH__ 900
+
+struct dim3 {
+  unsigned x, y, z;
+  constexpr dim3(unsigned x_ = 1, unsigned y_ = 1, unsigned z_ = 1) : x(x_), y(y_), z(z_) {}
+};
+struct uint3 {
+  unsigned x, y, z;
+};
+struct int2 {
+  int x, y;
+};
+struct float2 {
+  float x, y;
+};
+struct float4 {
+  float x, y, z, w;
+};
+inline float2 make_float2(float x, float y) { return {x, y}; }
+inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
+inline int2 make_int2(int x, int y) { return {x, y}; }
+
+namespace emu::cuda {
+struct Index {
+  uint3 thread, block, block_dim, grid_dim;
+};
+inline Index& idx() {
+  static Index i;
+  return i;
+}
+inline const uint3& thread_idx() {
+  Fiber& f = cur();
+  static uint3 t;
+  t = uint3{f.local.x, f.local.y, f.local.z};
+  return t;
+}
+inline const uint3& block_idx() {
+  static uint3 b;
+  b = uint3{rt().gid.x, rt().gid.y, rt().gid.z};
+  return b;
+}
+inline const dim3& block_dim() {
+  static dim3 d;
+  d = dim3(rt().nominal.x, rt().nominal.y, rt().nominal.z);
+  return d;
+}
+inline const dim3& grid_dim() {
+  static dim3 d;
+  d = dim3(rt().groups.x, rt().groups.y, rt().groups.z);
+  return d;
+}
+}  // namespace emu::cuda
+
+#define threadIdx (::emu::cuda::thread_idx())
+#define blockIdx (::emu::cuda::block_idx())
+#define blockDim (::emu::cuda::block_dim())
+#define gridDim (::emu::cuda::grid_dim())
+#define warpSize 32
+
+// ---- synchronisation ----
+inline void __syncthreads() { emu::group_barrier(); }
+inline int __syncthreads_count(int p) {
+  static int count;
+  emu::group_barrier();
+  count = 0;
+  emu::group_barrier();
+  if (p) ++count;
+  emu::group_barrier();
+  int c = count;
+  emu::group_barrier();
+  return c;
+}
+inline int __syncthreads_or(int p) { return __syncthreads_count(p) != 0; }
+inline int __syncthreads_and(int p) { return __syncthreads_count(!p) == 0; }
+inline void __syncwarp(unsigned mask = 0xFFFFFFFFu) { emu::simd_sync(mask), emu::simd_sync(mask); }
+inline void __threadfence() {}
+inline void __threadfence_block() {}
+
+// ---- warp shuffles and votes (width semantics as in the CUDA programming guide) ----
+template <class T>
+T __shfl_sync(unsigned mask, T v, int src, int width = 32) {
+  auto g = emu::simd_gather(v, mask);
+  int lane = (int)g.lane;
+  int s = (lane & ~(width - 1)) + (src & (width - 1));
+  return g.v[s & 31];
+}
+template <class T>
+T __shfl_xor_sync(unsigned mask, T v, int lane_mask, int width = 32) {
+  auto g = emu::simd_gather(v, mask);
+  int lane = (int)g.lane;
+  int s = lane ^ lane_mask;
+  if (s >= ((lane & ~(width - 1)) + width)) return v;
+  return g.v[s & 31];
+}
+template <class T>
+T __shfl_down_sync(unsigned mask, T v, unsigned delta, int width = 32) {
+  auto g = emu::simd_gather(v, mask);
+  int lane = (int)g.lane;
+  if ((lane & (width - 1)) + (int)delta >= width) return v;
+  return g.v[(lane + delta) & 31];
+}
+template <class T>
+T __shfl_up_sync(unsigned mask, T v, unsigned delta, int width = 32) {
+  auto g = emu::simd_gather(v, mask);
+  int lane = (int)g.lane;
+  if ((lane & (width - 1)) < (int)delta) return v;
+  return g.v[(lane - delta) & 31];
+}
+inline unsigned __ballot_sync(unsigned mask, int p) {
+  auto g = emu::simd_gather(p, mask);
+  unsigned b = 0;
+  for (unsigned l = 0; l < 32; ++l)
+    if ((g.active >> l & 1u) && g.v[l]) b |= 1u << l;
+  return b;
+}
+inline int __any_sync(unsigned mask, int p) { return __ballot_sync(mask, p) != 0; }
+inline int __all_sync(unsigned mask, int p) {
+  auto g = emu::simd_gather(p, mask);
+  for (unsigned l = 0; l < 32; ++l)
+    if ((g.active >> l & 1u) && !g.v[l]) return 0;
+  return 1;
+}
+inline unsigned __activemask() { return emu::lanes_live(emu::simd_index(emu::cur().linear)); }
+inline int __popc(unsigned x) { return __builtin_popcount(x); }
+inline int __popcll(unsigned long long x) { return __builtin_popcountll(x); }
+inline int __ffs(int x) { return __builtin_ffs(x); }
+inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz((unsigned)x); }
+inline unsigned __brev(unsigned x) {
+  unsigned r = 0;
+  for (int i = 0; i < 32; ++i) r |= ((x >> i) & 1u) << (31 - i);
+  return r;
+}
+
+// ---- atomics: fibers never preempt each other, so a plain read-modify-write is atomic ----
+template <class T, class U>
+T atomicAdd(T* p, U v) {
+  T old = *p;
+  *p = (T)(old + (T)v);
+  return old;
+}
+template <class T, class U>
+T atomicSub(T* p, U v) {
+  T old = *p;
+  *p = (T)(old - (T)v);
+  return old;
+}
+template <class T, class U>
+T atomicMax(T* p, U v) {
+  T old = *p;
+  *p = old < (T)v ? (T)v : old;
+  return old;
+}
+template <class T, class U>
+T atomicMin(T* p, U v) {
+  T old = *p;
+  *p = (T)v < old ? (T)v : old;
+  return old;
+}
+template <class T, class U>
+T atomicExch(T* p, U v) {
+  T old = *p;
+  *p = (T)v;
+  return old;
+}
+template <class T, class U, class V>
+T atomicCAS(T* p, U compare, V v) {
+  T old = *p;
+  if (old == (T)compare) *p = (T)v;
+  return old;
+}
+template <class T, class U>
+T atomicAnd(T* p, U v) {
+  T old = *p;
+  *p = old & (T)v;
+  return old;
+}
+template <class T, class U>
+T atomicOr(T* p, U v) {
+  T old = *p;
+  *p = old | (T)v;
+  return old;
+}
+template <class T, class U>
+T atomicXor(T* p, U v) {
+  T old = *p;
+  *p = old ^ (T)v;
+  return old;
+}
+inline unsigned atomicInc(unsigned* p, unsigned v) {
+  unsigned old = *p;
+  *p = old >= v ? 0 : old + 1;
+  return old;
+}
+inline unsigned atomicDec(unsigned* p, unsigned v) {
+  unsigned old = *p;
+  *p = (old == 0 || old > v) ? v : old - 1;
+  return old;
+}
+
+// ---- math: the C library supplies expf/erff/...; these are the CUDA-only names ----
+inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
+inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
+inline float __expf(float x) { return std::exp(x); }
+inline float __logf(float x) { return std::log(x); }
+inline float __sinf(float x) { return std::sin(x); }
+inline float __cosf(float x) { return std::cos(x); }
+inline float __tanf(float x) { return std::tan(x); }
+inline float __powf(float x, float y) { return std::pow(x, y); }
+inline float __fdividef(float x, float y) { return x / y; }
+inline float __frcp_rn(float x) { return 1.0f / x; }
+inline float __fsqrt_rn(float x) { return std::sqrt(x); }
+inline float __saturatef(float x) { return x < 0.f ? 0.f : (x > 1.f ? 1.f : x); }
+inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __int_as_float(int x) {
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+inline int __float_as_int(float x) {
+  int i;
+  std::memcpy(&i, &x, 4);
+  return i;
+}
+inline unsigned __float_as_uint(float x) {
+  unsigned i;
+  std::memcpy(&i, &x, 4);
+  return i;
+}
+inline float __uint_as_float(unsigned x) {
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+inline int __float2int_rn(float x) { return (int)std::nearbyint(x); }
+inline int __float2int_rz(float x) { return (int)x; }
+inline float __int2float_rn(int x) { return (float)x; }
+inline float exp10f(float x) { return std::pow(10.0f, x); }
+inline int min(int a, int b) { return a < b ? a : b; }
+inline int max(int a, int b) { return a > b ? a : b; }
+inline unsigned min(unsigned a, unsigned b) { return a < b ? a : b; }
+inline unsigned max(unsigned a, unsigned b) { return a > b ? a : b; }
+inline long long min(long long a, long long b) { return a < b ? a : b; }
+inline long long max(long long a, long long b) { return a > b ? a : b; }
+inline float min(float a, float b) { return std::fmin(a, b); }
+inline float max(float a, float b) { return std::fmax(a, b); }
+inline double min(double a, double b) { return std::fmin(a, b); }
+inline double max(double a, double b) { return std::fmax(a, b); }
+template <class T>
+T __ldg(const T* p) {
+  return *p;
+}
+
+// ---- half / bfloat16 (cuda_fp16.h, cuda_bf16.h) ----
+typedef _Float16 __half;
+typedef _Float16 half;
+typedef emu::bfloat16 __nv_bfloat16;
+typedef emu::bfloat16 nv_bfloat16;
+struct __half2 {
+  __half x, y;
+};
+inline __half __float2half(float f) { return (__half)f; }
+inline __half __float2half_rn(float f) { return (__half)f; }
+inline float __half2float(__half h) { return (float)h; }
+inline __half __int2half_rn(int i) { return (__half)(float)i; }
+inline __half __hadd(__half a, __half b) { return a + b; }
+inline __half __hsub(__half a, __half b) { return a - b; }
+inline __half __hmul(__half a, __half b) { return a * b; }
+inline __half __hdiv(__half a, __half b) { return a / b; }
+inline __half __hneg(__half a) { return -a; }
+inline __half __hfma(__half a, __half b, __half c) { return (__half)std::fma((float)a, (float)b, (float)c); }
+inline bool __hgt(__half a, __half b) { return a > b; }
+inline bool __hlt(__half a, __half b) { return a < b; }
+inline bool __hge(__half a, __half b) { return a >= b; }
+inline bool __hle(__half a, __half b) { return a <= b; }
+inline bool __heq(__half a, __half b) { return a == b; }
+inline __half __hmax(__half a, __half b) { return a > b ? a : b; }
+inline __half __hmin(__half a, __half b) { return a < b ? a : b; }
+inline __half hexp(__half a) { return (__half)std::exp((float)a); }
+inline __half hlog(__half a) { return (__half)std::log((float)a); }
+inline __half hsqrt(__half a) { return (__half)std::sqrt((float)a); }
+inline __half hrsqrt(__half a) { return (__half)(1.0f / std::sqrt((float)a)); }
+inline __half htanh(__half a) { return (__half)std::tanh((float)a); }
+inline __half __habs(__half a) { return a < (__half)0 ? -a : a; }
+inline __half2 __floats2half2_rn(float a, float b) { return {(__half)a, (__half)b}; }
+inline float2 __half22float2(__half2 h) { return {(float)h.x, (float)h.y}; }
+inline __half2 __hadd2(__half2 a, __half2 b) { return {a.x + b.x, a.y + b.y}; }
+inline __half2 __hmul2(__half2 a, __half2 b) { return {a.x * b.x, a.y * b.y}; }
+inline __half __low2half(__half2 h) { return h.x; }
+inline __half __high2half(__half2 h) { return h.y; }
+inline __nv_bfloat16 __float2bfloat16(float f) { return __nv_bfloat16(f); }
+inline __nv_bfloat16 __float2bfloat16_rn(float f) { return __nv_bfloat16(f); }
+inline float __bfloat162float(__nv_bfloat16 b) { return (float)b; }
+template <class U>
+__half atomicAdd(__half* p, U v) {
+  __half old = *p;
+  *p = (__half)((float)old + (float)v);
+  return old;
+}
+
+// ---- host API: enough for launcher functions to compile and run on the emulator ----
+typedef int cudaError_t;
+typedef void* cudaStream_t;
+constexpr cudaError_t cudaSuccess = 0;
+inline cudaError_t cudaGetLastError() { return cudaSuccess; }
+inline cudaError_t cudaPeekAtLastError() { return cudaSuccess; }
+inline cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+inline const char* cudaGetErrorString(cudaError_t) { return "no error"; }
+
+namespace emu::cuda {
+// `k<<<grid, block, shared, stream>>>(args...)` is rewritten to `emu::cuda::launch(k, grid, block, shared, stream)(args...)`.
+template <class... P>
+struct Launcher {
+  void (*fn)(P...);
+  dim3 grid, block;
+  size_t shared;
+  template <class... A>
+  void operator()(A&&... a) const {
+    std::tuple<P...> args{static_cast<P>(a)...};
+    Runtime& r = rt();
+    r.groups = Dim3{grid.x, grid.y, grid.z};
+    r.nominal = Dim3{block.x, block.y, block.z};
+    r.grid_threads = Dim3{grid.x * block.x, grid.y * block.y, grid.z * block.z};
+    r.partial_groups = false;
+    set_dyn_shared(shared);
+    auto f = fn;
+    run_grid([&args, f]() { std::apply(f, args); });
+  }
+};
+template <class... P>
+Launcher<P...> launch(void (*fn)(P...), dim3 grid, dim3 block, size_t shared = 0, cudaStream_t = nullptr) {
+  return Launcher<P...>{fn, grid, block, shared};
+}
+
+// Converts a request argument to the kernel's parameter type: pointers take a buffer, others a scalar.
+template <class P>
+P arg_as(const Arg& a, const std::vector<unsigned char*>& bufs) {
+  if constexpr (std::is_pointer_v<P>) {
+    if (a.kind != 0) fail("{\"kind\":\"bad-launch\",\"message\":\"a pointer parameter was given a scalar\"}");
+    return reinterpret_cast<P>(bufs.at(a.buffer));
+  } else {
+    if (a.kind != 1) fail("{\"kind\":\"bad-launch\",\"message\":\"a scalar parameter was given a buffer\"}");
+    using D = std::decay_t<P>;
+    if constexpr (std::is_same_v<D, __half> || std::is_same_v<D, __nv_bfloat16>) return D((float)a.value);
+    else return static_cast<D>(a.value);
+  }
+}
+template <class... P, size_t... I>
+void invoke_impl(void (*fn)(P...), const Launch& l, const std::vector<unsigned char*>& bufs, std::index_sequence<I...>) {
+  if (l.args.size() != sizeof...(P)) {
+    fail("{\"kind\":\"bad-launch\",\"message\":\"the kernel takes " + std::to_string(sizeof...(P)) + " arguments, the launch gives " +
+         std::to_string(l.args.size()) + "\"}");
+  }
+  launch(fn, dim3(l.grid.x, l.grid.y, l.grid.z), dim3(l.block.x, l.block.y, l.block.z), l.shared_bytes)(
+      arg_as<P>(l.args[I], bufs)...);
+}
+template <class... P>
+void invoke(void (*fn)(P...), const Launch& l, const std::vector<unsigned char*>& bufs) {
+  invoke_impl(fn, l, bufs, std::index_sequence_for<P...>{});
+}
+}  // namespace emu::cuda

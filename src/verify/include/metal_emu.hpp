@@ -1,0 +1,711 @@
+// c2m kernel proof harness: Metal Shading Language (the subset MLX custom kernels use) as host C++.
+// Address spaces are no-ops (threadgroup declarations are rewritten to per-group memory by the
+// driver), half is _Float16, bfloat is emu::bfloat16, vectors have components and swizzles,
+// metal:: math, atomics on device and threadgroup memory, threadgroup_barrier and the simd_*
+// functions across the 32 lanes of a SIMD-group run on emu's fibers.
+#pragma once
+
+#include "emu_runtime.hpp"
+#include "emu_types.hpp"
+#include "metal_swizzles.hpp"
+
+#include <cfloat>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#define device
+#define constant
+#define thread
+#define threadgroup
+#define ray_data
+#define object_data
+#define METAL_FUNC inline __attribute__((always_inline))
+#define MAXFLOAT FLT_MAX
+#define MAXHALF ((_Float16)65504.0f)
+
+namespace metal {
+
+typedef _Float16 half;
+typedef emu::bfloat16 bfloat;
+typedef unsigned char uchar;
+typedef half float16_t;
+typedef bfloat bfloat16_t;
+
+// ---- vectors ----
+template <class T, int N>
+struct vec;
+
+template <class T, int N, int... I>
+struct swz {
+  T v[N];
+  operator vec<T, (int)sizeof...(I)>() const { return vec<T, (int)sizeof...(I)>(v[I]...); }
+  swz& operator=(const vec<T, (int)sizeof...(I)>& o) {
+    int k = 0;
+    ((v[I] = o.v[k++]), ...);
+    return *this;
+  }
+};
+
+#define EMU_VEC_OPS(N)                                                                   \
+  vec() = default;                                                                       \
+  vec(T s) {                                                                             \
+    for (int i = 0; i < N; ++i) v[i] = s;                                                \
+  }                                                                                      \
+  template <class U, class = std::enable_if_t<!std::is_same_v<U, T>>>                   \
+  explicit vec(const vec<U, N>& o) {                                                     \
+    for (int i = 0; i < N; ++i) v[i] = T(o.v[i]);                                        \
+  }                                                                                      \
+  T& operator[](int i) { return v[i]; }                                                  \
+  const T& operator[](int i) const { return v[i]; }                                      \
+  friend vec operator+(vec a, const vec& b) {                                            \
+    for (int i = 0; i < N; ++i) a.v[i] = a.v[i] + b.v[i];                                \
+    return a;                                                                            \
+  }                                                                                      \
+  friend vec operator-(vec a, const vec& b) {                                            \
+    for (int i = 0; i < N; ++i) a.v[i] = a.v[i] - b.v[i];                                \
+    return a;                                                                            \
+  }                                                                                      \
+  friend vec operator*(vec a, const vec& b) {                                            \
+    for (int i = 0; i < N; ++i) a.v[i] = a.v[i] * b.v[i];                                \
+    return a;                                                                            \
+  }                                                                                      \
+  friend vec operator/(vec a, const vec& b) {                                            \
+    for (int i = 0; i < N; ++i) a.v[i] = a.v[i] / b.v[i];                                \
+    return a;                                                                            \
+  }                                                                                      \
+  friend vec operator-(vec a) {                                                          \
+    for (int i = 0; i < N; ++i) a.v[i] = -a.v[i];                                        \
+    return a;                                                                            \
+  }                                                                                      \
+  vec& operator+=(const vec& b) { return *this = *this + b; }                            \
+  vec& operator-=(const vec& b) { return *this = *this - b; }                            \
+  vec& operator*=(const vec& b) { return *this = *this * b; }                            \
+  vec& operator/=(const vec& b) { return *this = *this / b; }
+
+template <class T>
+struct vec<T, 2> {
+  union {
+    T v[2];
+    struct {
+      T x, y;
+    };
+    struct {
+      T r, g;
+    };
+    EMU_SWIZZLES_2
+  };
+  vec(T a, T b) {
+    v[0] = a;
+    v[1] = b;
+  }
+  EMU_VEC_OPS(2)
+};
+
+template <class T>
+struct vec<T, 3> {
+  union {
+    T v[3];
+    struct {
+      T x, y, z;
+    };
+    struct {
+      T r, g, b;
+    };
+    EMU_SWIZZLES_3
+  };
+  vec(T a, T b, T c) {
+    v[0] = a;
+    v[1] = b;
+    v[2] = c;
+  }
+  vec(const vec<T, 2>& a, T c) {
+    v[0] = a.v[0];
+    v[1] = a.v[1];
+    v[2] = c;
+  }
+  EMU_VEC_OPS(3)
+};
+
+template <class T>
+struct vec<T, 4> {
+  union {
+    T v[4];
+    struct {
+      T x, y, z, w;
+    };
+    struct {
+      T r, g, b, a;
+    };
+    EMU_SWIZZLES_4
+  };
+  vec(T a, T b, T c, T d) {
+    v[0] = a;
+    v[1] = b;
+    v[2] = c;
+    v[3] = d;
+  }
+  vec(const vec<T, 2>& a, T c, T d) {
+    v[0] = a.v[0];
+    v[1] = a.v[1];
+    v[2] = c;
+    v[3] = d;
+  }
+  vec(const vec<T, 2>& a, const vec<T, 2>& b) {
+    v[0] = a.v[0];
+    v[1] = a.v[1];
+    v[2] = b.v[0];
+    v[3] = b.v[1];
+  }
+  vec(const vec<T, 3>& a, T d) {
+    v[0] = a.v[0];
+    v[1] = a.v[1];
+    v[2] = a.v[2];
+    v[3] = d;
+  }
+  EMU_VEC_OPS(4)
+};
+
+#define EMU_VEC_TYPES(T, name) \
+  typedef vec<T, 2> name##2;   \
+  typedef vec<T, 3> name##3;   \
+  typedef vec<T, 4> name##4;
+EMU_VEC_TYPES(float, float)
+EMU_VEC_TYPES(half, half)
+EMU_VEC_TYPES(bfloat, bfloat)
+EMU_VEC_TYPES(int, int)
+EMU_VEC_TYPES(unsigned int, uint)
+EMU_VEC_TYPES(short, short)
+EMU_VEC_TYPES(unsigned short, ushort)
+EMU_VEC_TYPES(char, char)
+EMU_VEC_TYPES(unsigned char, uchar)
+EMU_VEC_TYPES(bool, bool)
+EMU_VEC_TYPES(long, long)
+EMU_VEC_TYPES(unsigned long, ulong)
+typedef vec<float, 2> packed_float2;
+typedef vec<float, 3> packed_float3;
+typedef vec<float, 4> packed_float4;
+typedef vec<half, 4> packed_half4;
+
+template <class T, int N>
+T dot(const vec<T, N>& a, const vec<T, N>& b) {
+  T s = T(0);
+  for (int i = 0; i < N; ++i) s = s + a.v[i] * b.v[i];
+  return s;
+}
+
+template <class To, class From>
+To as_type(const From& f) {
+  static_assert(sizeof(To) == sizeof(From), "as_type: sizes differ");
+  To t;
+  std::memcpy(&t, &f, sizeof(To));
+  return t;
+}
+
+template <class T>
+using numeric_limits = std::numeric_limits<T>;
+
+// ---- math ----
+// Each function has float, half and bfloat overloads (half/bfloat computed in float and rounded back,
+// as the GPU's higher-precision evaluation does) and an elementwise vector form.
+#define EMU_UNARY(name, expr)                                        \
+  inline float name(float x) { return expr; }                        \
+  inline half name(half h) {                                         \
+    float x = (float)h;                                              \
+    return (half)(expr);                                             \
+  }                                                                  \
+  inline bfloat name(bfloat b) {                                     \
+    float x = (float)b;                                              \
+    return bfloat(expr);                                             \
+  }                                                                  \
+  template <class T, int N>                                          \
+  vec<T, N> name(vec<T, N> a) {                                      \
+    for (int i = 0; i < N; ++i) a.v[i] = name(a.v[i]);               \
+    return a;                                                        \
+  }
+EMU_UNARY(exp, std::exp(x))
+EMU_UNARY(exp2, std::exp2(x))
+EMU_UNARY(exp10, std::pow(10.0f, x))
+EMU_UNARY(log, std::log(x))
+EMU_UNARY(log2, std::log2(x))
+EMU_UNARY(log10, std::log10(x))
+EMU_UNARY(sqrt, std::sqrt(x))
+EMU_UNARY(rsqrt, 1.0f / std::sqrt(x))
+EMU_UNARY(sin, std::sin(x))
+EMU_UNARY(cos, std::cos(x))
+EMU_UNARY(tan, std::tan(x))
+EMU_UNARY(asin, std::asin(x))
+EMU_UNARY(acos, std::acos(x))
+EMU_UNARY(atan, std::atan(x))
+EMU_UNARY(sinh, std::sinh(x))
+EMU_UNARY(cosh, std::cosh(x))
+EMU_UNARY(tanh, std::tanh(x))
+EMU_UNARY(erf, std::erf(x))
+EMU_UNARY(erfc, std::erfc(x))
+EMU_UNARY(floor, std::floor(x))
+EMU_UNARY(ceil, std::ceil(x))
+EMU_UNARY(round, std::round(x))
+EMU_UNARY(rint, std::nearbyint(x))
+EMU_UNARY(trunc, std::trunc(x))
+EMU_UNARY(fabs, std::fabs(x))
+EMU_UNARY(fract, x - std::floor(x))
+EMU_UNARY(saturate, (x < 0.f ? 0.f : (x > 1.f ? 1.f : x)))
+EMU_UNARY(sign, (x > 0.f ? 1.f : (x < 0.f ? -1.f : 0.f)))
+EMU_UNARY(log1p, std::log1p(x))
+EMU_UNARY(expm1, std::expm1(x))
+#undef EMU_UNARY
+
+#define EMU_BINARY(name, expr)                                                    \
+  inline float name(float x, float y) { return expr; }                            \
+  inline half name(half hx, half hy) {                                            \
+    float x = (float)hx, y = (float)hy;                                           \
+    return (half)(expr);                                                          \
+  }                                                                               \
+  inline bfloat name(bfloat bx, bfloat by) {                                      \
+    float x = (float)bx, y = (float)by;                                           \
+    return bfloat(expr);                                                          \
+  }                                                                               \
+  template <class T, int N>                                                       \
+  vec<T, N> name(vec<T, N> a, const vec<T, N>& b) {                               \
+    for (int i = 0; i < N; ++i) a.v[i] = name(a.v[i], b.v[i]);                    \
+    return a;                                                                     \
+  }
+EMU_BINARY(pow, std::pow(x, y))
+EMU_BINARY(powr, std::pow(x, y))
+EMU_BINARY(atan2, std::atan2(x, y))
+EMU_BINARY(fmod, std::fmod(x, y))
+EMU_BINARY(fmin, std::fmin(x, y))
+EMU_BINARY(fmax, std::fmax(x, y))
+EMU_BINARY(copysign, std::copysign(x, y))
+EMU_BINARY(step, (y < x ? 0.f : 1.f))
+#undef EMU_BINARY
+
+// min/max/clamp/abs: also for integers. Metal's float min/max return the non-NaN operand (fmin/fmax).
+template <class T>
+std::enable_if_t<std::is_integral_v<T>, T> min(T a, T b) {
+  return b < a ? b : a;
+}
+template <class T>
+std::enable_if_t<std::is_integral_v<T>, T> max(T a, T b) {
+  return a < b ? b : a;
+}
+inline float min(float a, float b) { return std::fmin(a, b); }
+inline float max(float a, float b) { return std::fmax(a, b); }
+inline half min(half a, half b) { return (half)std::fmin((float)a, (float)b); }
+inline half max(half a, half b) { return (half)std::fmax((float)a, (float)b); }
+inline bfloat min(bfloat a, bfloat b) { return bfloat(std::fmin((float)a, (float)b)); }
+inline bfloat max(bfloat a, bfloat b) { return bfloat(std::fmax((float)a, (float)b)); }
+template <class T, int N>
+vec<T, N> min(vec<T, N> a, const vec<T, N>& b) {
+  for (int i = 0; i < N; ++i) a.v[i] = min(a.v[i], b.v[i]);
+  return a;
+}
+template <class T, int N>
+vec<T, N> max(vec<T, N> a, const vec<T, N>& b) {
+  for (int i = 0; i < N; ++i) a.v[i] = max(a.v[i], b.v[i]);
+  return a;
+}
+template <class T>
+T clamp(T x, T lo, T hi) {
+  return min(max(x, lo), hi);
+}
+template <class T>
+std::enable_if_t<std::is_integral_v<T>, T> abs(T a) {
+  return a < 0 ? -a : a;
+}
+inline float abs(float x) { return std::fabs(x); }
+inline half abs(half x) { return x < (half)0 ? -x : x; }
+inline bfloat abs(bfloat x) { return bfloat(std::fabs((float)x)); }
+template <class T, int N>
+vec<T, N> abs(vec<T, N> a) {
+  for (int i = 0; i < N; ++i) a.v[i] = abs(a.v[i]);
+  return a;
+}
+inline float fma(float a, float b, float c) { return std::fma(a, b, c); }
+inline half fma(half a, half b, half c) { return (half)std::fma((float)a, (float)b, (float)c); }
+inline float mix(float x, float y, float a) { return x + (y - x) * a; }
+inline half mix(half x, half y, half a) { return (half)((float)x + ((float)y - (float)x) * (float)a); }
+template <class T>
+T select(T a, T b, bool c) {
+  return c ? b : a;
+}
+inline bool isnan(float x) { return std::isnan(x); }
+inline bool isnan(half x) { return std::isnan((float)x); }
+inline bool isnan(bfloat x) { return std::isnan((float)x); }
+inline bool isinf(float x) { return std::isinf(x); }
+inline bool isinf(half x) { return std::isinf((float)x); }
+inline bool isinf(bfloat x) { return std::isinf((float)x); }
+inline bool isfinite(float x) { return std::isfinite(x); }
+inline bool isfinite(half x) { return std::isfinite((float)x); }
+inline bool signbit(float x) { return std::signbit(x); }
+inline float divide(float a, float b) { return a / b; }
+
+namespace fast {
+using metal::cos;
+using metal::exp;
+using metal::exp2;
+using metal::log;
+using metal::log2;
+using metal::max;
+using metal::min;
+using metal::pow;
+using metal::rsqrt;
+using metal::sin;
+using metal::sqrt;
+using metal::tanh;
+using metal::divide;
+}  // namespace fast
+namespace precise {
+using metal::cos;
+using metal::exp;
+using metal::exp2;
+using metal::log;
+using metal::log2;
+using metal::max;
+using metal::min;
+using metal::pow;
+using metal::rsqrt;
+using metal::sin;
+using metal::sqrt;
+using metal::tanh;
+using metal::divide;
+}  // namespace precise
+
+// ---- barriers ----
+enum class mem_flags : unsigned { mem_none = 0, mem_device = 1, mem_threadgroup = 2, mem_texture = 4, mem_threadgroup_imageblock = 8 };
+inline mem_flags operator|(mem_flags a, mem_flags b) { return (mem_flags)((unsigned)a | (unsigned)b); }
+inline void threadgroup_barrier(mem_flags = mem_flags::mem_none) { emu::group_barrier(); }
+inline void simdgroup_barrier(mem_flags = mem_flags::mem_none) {
+  emu::simd_sync(0xFFFFFFFFu);
+  emu::simd_sync(0xFFFFFFFFu);
+}
+
+// ---- SIMD-group functions: all active lanes of the caller's SIMD-group take part ----
+template <class T>
+T simd_sum(T v) {
+  auto g = emu::simd_gather(v);
+  T s = T(0);
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) s = s + g.v[l];
+  return s;
+}
+template <class T>
+T simd_product(T v) {
+  auto g = emu::simd_gather(v);
+  T s = T(1);
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) s = s * g.v[l];
+  return s;
+}
+template <class T>
+T simd_max(T v) {
+  auto g = emu::simd_gather(v);
+  T s = v;
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) s = max(s, g.v[l]);
+  return s;
+}
+template <class T>
+T simd_min(T v) {
+  auto g = emu::simd_gather(v);
+  T s = v;
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) s = min(s, g.v[l]);
+  return s;
+}
+template <class T>
+T simd_and(T v) {
+  auto g = emu::simd_gather(v);
+  T s = v;
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) s = s & g.v[l];
+  return s;
+}
+template <class T>
+T simd_or(T v) {
+  auto g = emu::simd_gather(v);
+  T s = v;
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) s = s | g.v[l];
+  return s;
+}
+template <class T>
+T simd_xor(T v) {
+  auto g = emu::simd_gather(v);
+  T s = T(0);
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) s = s ^ g.v[l];
+  return s;
+}
+template <class T>
+T simd_prefix_inclusive_sum(T v) {
+  auto g = emu::simd_gather(v);
+  T s = T(0);
+  for (unsigned l = 0; l <= g.lane; ++l)
+    if (g.active >> l & 1u) s = s + g.v[l];
+  return s;
+}
+template <class T>
+T simd_prefix_exclusive_sum(T v) {
+  auto g = emu::simd_gather(v);
+  T s = T(0);
+  for (unsigned l = 0; l < g.lane; ++l)
+    if (g.active >> l & 1u) s = s + g.v[l];
+  return s;
+}
+template <class T>
+T simd_prefix_inclusive_product(T v) {
+  auto g = emu::simd_gather(v);
+  T s = T(1);
+  for (unsigned l = 0; l <= g.lane; ++l)
+    if (g.active >> l & 1u) s = s * g.v[l];
+  return s;
+}
+template <class T>
+T simd_shuffle(T v, unsigned short src) {
+  auto g = emu::simd_gather(v);
+  return g.v[src & 31];
+}
+template <class T>
+T simd_broadcast(T v, unsigned short src) {
+  return simd_shuffle(v, src);
+}
+template <class T>
+T simd_broadcast_first(T v) {
+  auto g = emu::simd_gather(v);
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) return g.v[l];
+  return v;
+}
+template <class T>
+T simd_shuffle_xor(T v, unsigned short mask) {
+  auto g = emu::simd_gather(v);
+  return g.v[(g.lane ^ mask) & 31];
+}
+// Metal: lanes whose source is outside the SIMD-group keep their own value.
+template <class T>
+T simd_shuffle_down(T v, unsigned short delta) {
+  auto g = emu::simd_gather(v);
+  unsigned s = g.lane + delta;
+  return s < 32 ? g.v[s] : v;
+}
+template <class T>
+T simd_shuffle_up(T v, unsigned short delta) {
+  auto g = emu::simd_gather(v);
+  return g.lane >= delta ? g.v[g.lane - delta] : v;
+}
+template <class T>
+T simd_shuffle_rotate_down(T v, unsigned short delta) {
+  auto g = emu::simd_gather(v);
+  return g.v[(g.lane + delta) & 31];
+}
+inline bool simd_all(bool p) {
+  auto g = emu::simd_gather(p);
+  for (unsigned l = 0; l < 32; ++l)
+    if ((g.active >> l & 1u) && !g.v[l]) return false;
+  return true;
+}
+inline bool simd_any(bool p) {
+  auto g = emu::simd_gather(p);
+  for (unsigned l = 0; l < 32; ++l)
+    if ((g.active >> l & 1u) && g.v[l]) return true;
+  return false;
+}
+struct simd_vote {
+  uint64_t bits;
+  explicit operator uint64_t() const { return bits; }
+  bool all() const { return bits == 0xFFFFFFFFull; }
+  bool any() const { return bits != 0; }
+};
+inline simd_vote simd_ballot(bool p) {
+  auto g = emu::simd_gather(p);
+  uint64_t b = 0;
+  for (unsigned l = 0; l < 32; ++l)
+    if ((g.active >> l & 1u) && g.v[l]) b |= 1ull << l;
+  return simd_vote{b};
+}
+inline bool simd_is_first() {
+  auto g = emu::simd_gather(1);
+  for (unsigned l = 0; l < 32; ++l)
+    if (g.active >> l & 1u) return l == g.lane;
+  return false;
+}
+
+// ---- atomics: fibers never preempt each other, so a plain read-modify-write is atomic ----
+enum memory_order { memory_order_relaxed, memory_order_acquire, memory_order_release, memory_order_acq_rel, memory_order_seq_cst };
+template <class T>
+struct atomic {
+  T value;
+};
+typedef atomic<int> atomic_int;
+typedef atomic<unsigned int> atomic_uint;
+typedef atomic<float> atomic_float;
+typedef atomic<bool> atomic_bool;
+
+template <class T, class U>
+void atomic_store_explicit(volatile atomic<T>* o, U v, memory_order) {
+  const_cast<atomic<T>*>(o)->value = (T)v;
+}
+template <class T>
+T atomic_load_explicit(volatile atomic<T>* o, memory_order) {
+  return const_cast<atomic<T>*>(o)->value;
+}
+template <class T>
+T atomic_load_explicit(const volatile atomic<T>* o, memory_order) {
+  return const_cast<atomic<T>*>(o)->value;
+}
+template <class T, class U>
+T atomic_exchange_explicit(volatile atomic<T>* o, U v, memory_order) {
+  auto* p = const_cast<atomic<T>*>(o);
+  T old = p->value;
+  p->value = (T)v;
+  return old;
+}
+#define EMU_ATOMIC_RMW(name, expr)                                    \
+  template <class T, class U>                                         \
+  T name(volatile atomic<T>* o, U u, memory_order) {                  \
+    auto* p = const_cast<atomic<T>*>(o);                              \
+    T old = p->value;                                                 \
+    T v = (T)u;                                                       \
+    p->value = (expr);                                                \
+    return old;                                                       \
+  }
+EMU_ATOMIC_RMW(atomic_fetch_add_explicit, old + v)
+EMU_ATOMIC_RMW(atomic_fetch_sub_explicit, old - v)
+EMU_ATOMIC_RMW(atomic_fetch_min_explicit, (v < old ? v : old))
+EMU_ATOMIC_RMW(atomic_fetch_max_explicit, (old < v ? v : old))
+EMU_ATOMIC_RMW(atomic_fetch_and_explicit, old & v)
+EMU_ATOMIC_RMW(atomic_fetch_or_explicit, old | v)
+EMU_ATOMIC_RMW(atomic_fetch_xor_explicit, old ^ v)
+#undef EMU_ATOMIC_RMW
+template <class T, class U>
+bool atomic_compare_exchange_weak_explicit(volatile atomic<T>* o, T* expected, U desired, memory_order, memory_order) {
+  auto* p = const_cast<atomic<T>*>(o);
+  if (p->value == *expected) {
+    p->value = (T)desired;
+    return true;
+  }
+  *expected = p->value;
+  return false;
+}
+
+// ---- MLX's kernels/utils.h helpers that custom kernels commonly call ----
+template <typename IdxT = int64_t>
+inline IdxT elem_to_loc(IdxT elem, const int* shape, const int64_t* strides, int ndim) {
+  IdxT loc = 0;
+  for (int i = ndim - 1; i >= 0 && elem > 0; --i) {
+    loc += (elem % shape[i]) * IdxT(strides[i]);
+    elem /= shape[i];
+  }
+  return loc;
+}
+template <typename IdxT = int64_t>
+inline IdxT elem_to_loc(uint elem, const int* shape, const int64_t* strides, int ndim) {
+  return elem_to_loc<IdxT>(IdxT(elem), shape, strides, ndim);
+}
+template <typename T>
+struct Limits {
+  static constexpr T max = std::numeric_limits<T>::max();
+  static constexpr T min = std::numeric_limits<T>::lowest();
+  static constexpr T finite_max = std::numeric_limits<T>::max();
+  static constexpr T finite_min = std::numeric_limits<T>::lowest();
+};
+
+}  // namespace metal
+
+// The kernel (header + body) is compiled inside this namespace: the using-declarations make metal's
+// overloads of exp, abs, min, ... hide the C library's, as in MSL where they are the only ones.
+#define EMU_METAL_KERNEL_NAMESPACE_BEGIN \
+  namespace emu_kernel {                 \
+  using namespace metal;                 \
+  using metal::abs;                      \
+  using metal::acos;                     \
+  using metal::asin;                     \
+  using metal::atan;                     \
+  using metal::atan2;                    \
+  using metal::ceil;                     \
+  using metal::copysign;                 \
+  using metal::cos;                      \
+  using metal::cosh;                     \
+  using metal::erf;                      \
+  using metal::erfc;                     \
+  using metal::exp;                      \
+  using metal::exp2;                     \
+  using metal::expm1;                    \
+  using metal::fabs;                     \
+  using metal::floor;                    \
+  using metal::fma;                      \
+  using metal::fmax;                     \
+  using metal::fmin;                     \
+  using metal::fmod;                     \
+  using metal::isfinite;                 \
+  using metal::isinf;                    \
+  using metal::isnan;                    \
+  using metal::log;                      \
+  using metal::log10;                    \
+  using metal::log1p;                    \
+  using metal::log2;                     \
+  using metal::max;                      \
+  using metal::min;                      \
+  using metal::pow;                      \
+  using metal::round;                    \
+  using metal::rint;                     \
+  using metal::signbit;                  \
+  using metal::sin;                      \
+  using metal::sinh;                     \
+  using metal::sqrt;                     \
+  using metal::tan;                      \
+  using metal::tanh;                     \
+  using metal::trunc;
+#define EMU_METAL_KERNEL_NAMESPACE_END }
+
+namespace emu::metal_launch {
+inline ::metal::uint3 u3(emu::Dim3 d) { return ::metal::uint3(d.x, d.y, d.z); }
+// Thread attributes of the current fiber, by their Metal names.
+struct Attrs {
+  ::metal::uint3 thread_position_in_grid, thread_position_in_threadgroup, threadgroup_position_in_grid,
+      threads_per_threadgroup, dispatch_threads_per_threadgroup, threadgroups_per_grid, threads_per_grid, grid_size,
+      grid_origin;
+  unsigned thread_index_in_threadgroup, thread_index_in_simdgroup, simdgroup_index_in_threadgroup, threads_per_simdgroup,
+      thread_execution_width, simdgroups_per_threadgroup, dispatch_simdgroups_per_threadgroup, quadgroup_index_in_threadgroup,
+      thread_index_in_quadgroup, quadgroups_per_threadgroup, dispatch_quadgroups_per_threadgroup;
+};
+inline Attrs attrs() {
+  Runtime& r = rt();
+  Fiber& f = cur();
+  Attrs a;
+  a.thread_position_in_threadgroup = u3(f.local);
+  a.threadgroup_position_in_grid = u3(r.gid);
+  a.thread_position_in_grid = ::metal::uint3(r.gid.x * r.nominal.x + f.local.x, r.gid.y * r.nominal.y + f.local.y,
+                                             r.gid.z * r.nominal.z + f.local.z);
+  a.threads_per_threadgroup = u3(r.gsize);
+  a.dispatch_threads_per_threadgroup = u3(r.nominal);
+  a.threadgroups_per_grid = u3(r.groups);
+  a.threads_per_grid = u3(r.grid_threads);
+  a.grid_size = u3(r.grid_threads);
+  a.grid_origin = ::metal::uint3(0u, 0u, 0u);
+  a.thread_index_in_threadgroup = f.linear;
+  a.thread_index_in_simdgroup = f.linear % 32;
+  a.simdgroup_index_in_threadgroup = f.linear / 32;
+  a.threads_per_simdgroup = 32;
+  a.thread_execution_width = 32;
+  a.simdgroups_per_threadgroup = (r.nthreads + 31) / 32;
+  a.dispatch_simdgroups_per_threadgroup = (r.nominal.x * r.nominal.y * r.nominal.z + 31) / 32;
+  a.quadgroup_index_in_threadgroup = f.linear / 4;
+  a.thread_index_in_quadgroup = f.linear % 4;
+  a.quadgroups_per_threadgroup = (r.nthreads + 3) / 4;
+  a.dispatch_quadgroups_per_threadgroup = (r.nominal.x * r.nominal.y * r.nominal.z + 3) / 4;
+  return a;
+}
+// MLX: grid counts threads (dispatchThreads); edge threadgroups are partial.
+inline void configure(const Launch& l) {
+  Runtime& r = rt();
+  r.grid_threads = Dim3{l.grid.x, l.grid.y, l.grid.z};
+  r.nominal = Dim3{std::min(l.block.x, l.grid.x), std::min(l.block.y, l.grid.y), std::min(l.block.z, l.grid.z)};
+  auto cdiv = [](unsigned a, unsigned b) { return b ? (a + b - 1) / b : 0; };
+  r.groups = Dim3{cdiv(l.grid.x, r.nominal.x), cdiv(l.grid.y, r.nominal.y), cdiv(l.grid.z, r.nominal.z)};
+  r.partial_groups = true;
+  set_dyn_shared(0);
+}
+}  // namespace emu::metal_launch

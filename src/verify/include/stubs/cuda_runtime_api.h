@@ -1,0 +1,3 @@
+// Stub: the emulator supplies the CUDA API (see ../cuda_emu.hpp).
+#pragma once
+#include "../cuda_emu.hpp"

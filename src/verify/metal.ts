@@ -1,0 +1,177 @@
+// Runs a Metal kernel exactly as `mx.fast.metal_kernel` would be given it: the body is wrapped in the
+// signature MLX writes (mlx-source.ts), compiled as C++ against metal_emu.hpp and run on the emulator.
+import { arrayFromBytes, bytesOf, dtypeInfo, dtypeOfArray, fromNumbers, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
+import { mlxKernelSource, type KernelInputInfo, type TemplateValue } from "./mlx-source.js";
+import { compileProgram, runProgram, type RequestBuffer } from "./native.js";
+import { rewriteMetalThreadgroup } from "./rewrite.js";
+
+/** Mirrors `mx.fast.metal_kernel(...)` plus the arguments of its call. */
+export interface MetalKernelSpec {
+  name: string;
+  inputNames: string[];
+  outputNames: string[];
+  /** The kernel body, as MLX takes it. */
+  source: string;
+  /** Helper functions and structs placed before the kernel. */
+  header?: string;
+  atomicOutputs?: boolean;
+  ensureRowContiguous?: boolean;
+  /** `("T", "float32")`: dtype names as strings, ints, bools. */
+  template?: [string, TemplateValue][];
+  /** In threads (MLX's dispatchThreads). */
+  grid: [number, number, number];
+  threadgroup: [number, number, number];
+  outputShapes: number[][];
+  outputDtypes: string[];
+  initValue?: number;
+}
+
+/**
+ * An input: a typed array (1-D, dtype from its type: Uint16Array means uint16 — give float16/bfloat16
+ * explicitly), a number (a 0-d float32 scalar), or an object with data, dtype and shape.
+ */
+export type KernelInput = TypedArray | number | { data: TypedArray | number | ArrayLike<number>; dtype?: string; shape?: number[] };
+
+export interface RunOptions {
+  /** Run each group's threads in reverse order (the race check compares against the normal order). */
+  reverse?: boolean;
+  timeoutMs?: number;
+}
+
+interface ResolvedInput extends KernelInputInfo {
+  bytes: Uint8Array;
+}
+
+function resolveInput(name: string, v: KernelInput | undefined): ResolvedInput {
+  if (v === undefined) throw new Error(`c2m verify: no value for kernel input "${name}"`);
+  if (typeof v === "number") return { name, dtype: "float32", shape: [], bytes: bytesOf(new Float32Array([v])) };
+  if (ArrayBuffer.isView(v)) {
+    const a = v as TypedArray;
+    return { name, dtype: dtypeOfArray(a), shape: [a.length], bytes: bytesOf(a) };
+  }
+  const dtype = v.dtype ? normalizeDtype(v.dtype) : ArrayBuffer.isView(v.data) ? dtypeOfArray(v.data as TypedArray) : "float32";
+  let arr: TypedArray;
+  if (typeof v.data === "number") arr = fromNumbers([v.data], dtype);
+  else if (ArrayBuffer.isView(v.data) && dtypeInfo(dtype).array === (v.data as TypedArray).constructor) arr = v.data as TypedArray;
+  else arr = fromNumbers(Array.from(v.data as ArrayLike<number>), dtype);
+  const shape = v.shape ?? (typeof v.data === "number" ? [] : [arr.length]);
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n !== arr.length) throw new Error(`c2m verify: input "${name}" has ${arr.length} elements but shape [${shape.join(", ")}]`);
+  return { name, dtype, shape, bytes: bytesOf(arr) };
+}
+
+/** The C++ type for an MLX type string, as seen from outside the kernel namespace. */
+function cppType(mlx: string): string {
+  return mlx === "float16_t" || mlx === "bfloat16_t" ? `metal::${mlx}` : mlx;
+}
+
+function templateValueCpp(v: TemplateValue): string {
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "number") return String(Math.trunc(v));
+  return cppType(dtypeInfo(v).mlx);
+}
+
+/** The emulator program for a kernel with these input kinds; also returns MLX's exact source. */
+export function metalProgram(spec: MetalKernelSpec, inputs: KernelInputInfo[]): { cpp: string; mlxSource: string; kernelName: string } {
+  const outputDtypes = spec.outputDtypes.map(normalizeDtype);
+  const parts = mlxKernelSource({
+    name: spec.name,
+    inputs,
+    outputNames: spec.outputNames,
+    outputDtypes,
+    source: spec.source,
+    header: spec.header,
+    template: spec.template,
+    atomicOutputs: spec.atomicOutputs,
+  });
+  // Arguments in signature order; buffer indices follow the request layout built by runMetal.
+  const args: string[] = [];
+  let b = 0;
+  inputs.forEach((inp, i) => {
+    const t = cppType(dtypeInfo(inp.dtype).mlx);
+    if (inp.shape.length === 0) args.push(`*(const ${t}*)B[${b++}]`);
+    else {
+      args.push(`(const ${t}*)B[${b++}]`);
+      const [sh, st, nd] = parts.shapeInfos[i]!;
+      if (sh) args.push(`(const int*)B[${b++}]`);
+      if (st) args.push(`(const int64_t*)B[${b++}]`);
+      if (nd) args.push(`*(const int*)B[${b++}]`);
+    }
+  });
+  outputDtypes.forEach((d) => {
+    const t = cppType(dtypeInfo(d).mlx);
+    args.push(spec.atomicOutputs ? `(metal::atomic<${t}>*)B[${b++}]` : `(${t}*)B[${b++}]`);
+  });
+  for (const a of parts.attributes) args.push(`A.${a}`);
+  const targs = spec.template && spec.template.length ? `<${spec.template.map(([, v]) => templateValueCpp(v)).join(", ")}>` : "";
+  const cpp = `#include "metal_emu.hpp"
+EMU_METAL_KERNEL_NAMESPACE_BEGIN
+#line 1 "${spec.name}.metal"
+${rewriteMetalThreadgroup(parts.source)}
+EMU_METAL_KERNEL_NAMESPACE_END
+
+int main(int argc, char** argv) {
+  if (argc < 3) return 2;
+  emu::Request q = emu::read_request(argv[1]);
+  auto& B = q.buffers;
+  for (auto& l : q.launches) {
+    emu::metal_launch::configure(l);
+    emu::run_grid([&]() {
+      auto A = emu::metal_launch::attrs();
+      (void)A;
+      emu_kernel::${parts.kernelName}${targs}(${args.join(", ")});
+    });
+  }
+  emu::write_response(argv[2], q);
+  return 0;
+}
+`;
+  return { cpp, mlxSource: parts.source, kernelName: parts.kernelName };
+}
+
+function rowStrides(shape: number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+}
+
+/** Runs the kernel on the emulator; returns its outputs by name (float16/bfloat16 as Uint16Array bits). */
+export async function runMetal(spec: MetalKernelSpec, inputs: Record<string, KernelInput>, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
+  const resolved = spec.inputNames.map((n) => resolveInput(n, inputs[n]));
+  const { cpp } = metalProgram(spec, resolved);
+  const exe = await compileProgram(cpp);
+  const parts = mlxKernelSource({ name: spec.name, inputs: resolved, outputNames: spec.outputNames, outputDtypes: spec.outputDtypes.map(normalizeDtype), source: spec.source });
+  const buffers: RequestBuffer[] = [];
+  resolved.forEach((inp, i) => {
+    const elem = dtypeInfo(inp.dtype).bytes;
+    buffers.push({ name: inp.name, elemBytes: elem, data: inp.bytes });
+    if (inp.shape.length > 0) {
+      const [sh, st, nd] = parts.shapeInfos[i]!;
+      if (sh) buffers.push({ name: inp.name + "_shape", elemBytes: 4, data: bytesOf(new Int32Array(inp.shape)) });
+      if (st) buffers.push({ name: inp.name + "_strides", elemBytes: 8, data: bytesOf(new BigInt64Array(rowStrides(inp.shape).map(BigInt))) });
+      if (nd) buffers.push({ name: inp.name + "_ndim", elemBytes: 4, data: bytesOf(new Int32Array([inp.shape.length])) });
+    }
+  });
+  const outStart = buffers.length;
+  spec.outputNames.forEach((name, i) => {
+    const dtype = normalizeDtype(spec.outputDtypes[i]!);
+    const n = (spec.outputShapes[i] ?? []).reduce((a, b) => a * b, 1);
+    const info = dtypeInfo(dtype);
+    // MLX leaves outputs uninitialised unless init_value is given: poison them (NaN / all ones) so
+    // that elements the kernel never writes show up in a comparison.
+    const data = spec.initValue !== undefined ? bytesOf(fromNumbers(new Array<number>(n).fill(spec.initValue), dtype)) : new Uint8Array(n * info.bytes).fill(0xff);
+    buffers.push({ name, elemBytes: info.bytes, data });
+  });
+  const tg = spec.threadgroup;
+  const grid = spec.grid;
+  if (tg.some((t) => t < 1) || grid.some((g) => g < 0)) throw new Error(`c2m verify: bad grid ${JSON.stringify(grid)} / threadgroup ${JSON.stringify(tg)}`);
+  if (tg[0] * tg[1] * tg[2] > 1024) throw new Error(`c2m verify: threadgroup of ${tg[0] * tg[1] * tg[2]} threads exceeds Metal's limit of 1024`);
+  const result = await runProgram(exe, buffers, [{ entry: 0, grid, block: tg }], options);
+  const out: Record<string, TypedArray> = {};
+  spec.outputNames.forEach((name, i) => {
+    out[name] = arrayFromBytes(result[outStart + i]!, normalizeDtype(spec.outputDtypes[i]!));
+  });
+  return out;
+}
+
+export type { Dtype };

@@ -1,0 +1,215 @@
+// Compiles an emulator program with the system C++ compiler (cached by content hash under the OS temp
+// folder) and runs it on a request: buffers and launches in, buffers out. Faults the emulator detects
+// (out-of-bounds accesses, deadlocks, divergent barriers, crashes) come back as a KernelFault.
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { packageRoot } from "../python.js";
+
+export function includeDir(): string {
+  return join(packageRoot(), "src", "verify", "include");
+}
+
+export function cxx(): string {
+  return process.env.C2M_CXX ?? process.env.CXX ?? "g++";
+}
+
+const CXX_FLAGS = ["-std=c++17", "-O1", "-w", "-Wno-attributes", "-fno-strict-aliasing", "-pthread"];
+
+/** A compile error in the kernel (or the harness) with the compiler's messages. */
+export class KernelCompileError extends Error {
+  constructor(
+    message: string,
+    readonly compilerOutput: string,
+    readonly sourcePath: string,
+  ) {
+    super(message);
+    this.name = "KernelCompileError";
+  }
+}
+
+export type FaultKind = "out-of-bounds" | "deadlock" | "divergent-barrier" | "crash" | "bad-launch" | "timeout" | "internal";
+
+/** A fault the emulator found while the kernel ran. */
+export class KernelFault extends Error {
+  constructor(
+    readonly kind: FaultKind,
+    readonly details: Record<string, unknown>,
+    message: string,
+  ) {
+    super(message);
+    this.name = "KernelFault";
+  }
+}
+
+function headersDigest(): string {
+  const h = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, f.name);
+      if (f.isDirectory()) walk(p);
+      else h.update(f.name).update(readFileSync(p));
+    }
+  };
+  walk(includeDir());
+  return h.digest("hex");
+}
+
+let cachedHeaders: string | undefined;
+
+export function cacheDir(): string {
+  return process.env.C2M_VERIFY_CACHE ?? join(tmpdir(), "c2m-verify-cache");
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: "SIGKILL" }, (err, stdout, stderr) => {
+      const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+      resolve({
+        code: e ? (typeof e.code === "number" ? e.code : -1) : 0,
+        stdout: String(stdout),
+        stderr: String(stderr),
+        timedOut: !!e?.killed,
+      });
+    });
+  });
+}
+
+/** Compiles `cpp` (once per content) and returns the executable's path. */
+export async function compileProgram(cpp: string): Promise<string> {
+  cachedHeaders ??= headersDigest();
+  const key = createHash("sha256").update(cxx()).update(CXX_FLAGS.join(" ")).update(cachedHeaders).update(cpp).digest("hex").slice(0, 24);
+  const dir = join(cacheDir(), key);
+  const exe = join(dir, "kernel");
+  if (existsSync(exe)) return exe;
+  mkdirSync(cacheDir(), { recursive: true });
+  const work = mkdtempSync(join(cacheDir(), "build-"));
+  const src = join(work, "kernel.cpp");
+  writeFileSync(src, cpp);
+  const inc = includeDir();
+  const res = await run(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src], 300_000);
+  if (res.code !== 0) {
+    const lines = res.stderr.split("\n").filter((l) => /error|note: |^\s+\d+ \|/.test(l)).slice(0, 40);
+    throw new KernelCompileError(
+      `c2m verify: the kernel does not compile as C++ for the emulator (${src}):\n${lines.join("\n") || res.stderr.slice(0, 4000)}`,
+      res.stderr,
+      src,
+    );
+  }
+  try {
+    renameSync(work, dir);
+  } catch {
+    // another process built the same program first; use theirs
+    rmSync(work, { recursive: true, force: true });
+  }
+  return exe;
+}
+
+export interface RequestBuffer {
+  name: string;
+  elemBytes: number;
+  data: Uint8Array;
+}
+
+export type RequestArg = { buffer: number } | { scalar: number };
+
+export interface RequestLaunch {
+  entry: number;
+  grid: [number, number, number];
+  block: [number, number, number];
+  sharedBytes?: number;
+  args?: RequestArg[];
+}
+
+function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reverse: boolean): Buffer {
+  const parts: Buffer[] = [];
+  const u32 = (v: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v >>> 0);
+    parts.push(b);
+  };
+  const u64 = (v: number) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(v));
+    parts.push(b);
+  };
+  u32(reverse ? 1 : 0);
+  u32(buffers.length);
+  for (const b of buffers) {
+    const name = Buffer.from(b.name, "utf8");
+    u32(name.length);
+    parts.push(name);
+    u32(b.elemBytes);
+    u64(b.data.byteLength);
+    parts.push(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
+  }
+  u32(launches.length);
+  for (const l of launches) {
+    u32(l.entry);
+    for (const g of l.grid) u32(g);
+    for (const g of l.block) u32(g);
+    u64(l.sharedBytes ?? 0);
+    const args = l.args ?? [];
+    u32(args.length);
+    for (const a of args) {
+      if ("buffer" in a) {
+        parts.push(Buffer.from([0]));
+        u32(a.buffer);
+      } else {
+        parts.push(Buffer.from([1]));
+        const b = Buffer.alloc(8);
+        b.writeDoubleLE(a.scalar);
+        parts.push(b);
+      }
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+function describeFault(j: Record<string, unknown>): string {
+  const where = j.thread ? ` by thread ${JSON.stringify(j.thread)} of group ${JSON.stringify(j.group)}` : "";
+  switch (j.kind) {
+    case "out-of-bounds":
+      return `out-of-bounds ${j.access} of ${j.space} buffer "${j.buffer}" at index ${j.index} (length ${j.length})${where}`;
+    case "deadlock":
+      return `deadlock in group ${JSON.stringify(j.group)}: ${j.message}`;
+    default:
+      return `${j.kind}: ${j.message ?? ""}${where}`;
+  }
+}
+
+/** Runs a compiled program; returns the buffers' bytes after all launches. */
+export async function runProgram(
+  exe: string,
+  buffers: RequestBuffer[],
+  launches: RequestLaunch[],
+  opts: { reverse?: boolean; timeoutMs?: number } = {},
+): Promise<Uint8Array[]> {
+  mkdirSync(cacheDir(), { recursive: true });
+  const work = mkdtempSync(join(cacheDir(), "run-"));
+  try {
+    const req = join(work, "request.bin");
+    const resp = join(work, "response.bin");
+    writeFileSync(req, encodeRequest(buffers, launches, !!opts.reverse));
+    const res = await run(exe, [req, resp], opts.timeoutMs ?? 120_000);
+    if (res.timedOut) throw new KernelFault("timeout", {}, "c2m verify: the kernel did not finish in time (infinite loop?)");
+    const m = /EMU_ERROR (.*)/.exec(res.stderr);
+    if (m) {
+      const j = JSON.parse(m[1]!) as Record<string, unknown>;
+      throw new KernelFault(j.kind as FaultKind, j, "c2m verify: " + describeFault(j));
+    }
+    if (res.code !== 0) throw new KernelFault("crash", { stderr: res.stderr }, `c2m verify: the kernel program failed (exit ${res.code}): ${res.stderr.slice(0, 2000)}`);
+    const out = readFileSync(resp);
+    const result: Uint8Array[] = [];
+    let off = 0;
+    for (const b of buffers) {
+      result.push(new Uint8Array(out.buffer, out.byteOffset + off, b.data.byteLength).slice());
+      off += b.data.byteLength;
+    }
+    return result;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

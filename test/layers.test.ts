@@ -12,6 +12,8 @@ import { LAYERS, layerFor, type LayerRow } from "../passes/tables/layers.js";
 import { bindArgs, renderTemplate, splitArgs, templateHelpers, templateHoles, parseSig } from "../passes/tables/template.js";
 import { HELPERS, helperClosure } from "../cookbook/helpers/registry.js";
 import { packageRoot, pythonExecutable } from "../src/python.js";
+import { applyWeightMap } from "../src/weights/map.js";
+import type { Tensor } from "../src/weights/tensor.js";
 
 const TOLERANCE = 1e-5;
 
@@ -296,6 +298,40 @@ describe("torch.nn → MLX layer table", () => {
       for (const dep of entry.needs) expect(HELPERS[dep], `${name} needs ${dep}`).toBeDefined();
     }
     expect(helperClosure(["Transformer"]).indexOf("MultiheadAttention")).toBeLessThan(helperClosure(["Transformer"]).indexOf("Transformer"));
+  });
+
+  it("gives helper weight rules that the weight-map engine (src/weights/map.ts) applies as intended", () => {
+    const f32 = (...values: number[]): Tensor => ({ dtype: "F32", shape: [values.length], data: new Uint8Array(new Float32Array(values).buffer) });
+    const lstm = new Map<string, Tensor>();
+    for (const sfx of ["", "_reverse"]) {
+      for (const k of [0, 1]) {
+        lstm.set(`weight_ih_l${k}${sfx}`, f32(1));
+        lstm.set(`weight_hh_l${k}${sfx}`, f32(2));
+        lstm.set(`bias_ih_l${k}${sfx}`, f32(1, 2));
+        lstm.set(`bias_hh_l${k}${sfx}`, f32(10, 20));
+      }
+    }
+    const mapped = applyWeightMap(lstm, HELPERS.LSTM!.weights!);
+    expect([...mapped.keys()].sort()).toEqual(
+      ["layers", "layers_reverse"].flatMap((d) => [0, 1].flatMap((k) => [`${d}.${k}.Wh`, `${d}.${k}.Wx`, `${d}.${k}.bias`])).sort(),
+    );
+    expect([...new Float32Array(mapped.get("layers_reverse.1.bias")!.data.slice().buffer)]).toEqual([11, 22]);
+
+    const t = new Map<string, Tensor>([
+      ["encoder.layers.1.self_attn.in_proj_weight", f32(1, 2, 3)],
+      ["decoder.layers.0.multihead_attn.in_proj_bias", f32(4, 5, 6)],
+      ["decoder.layers.0.multihead_attn.out_proj.weight", f32(7)],
+    ]);
+    const split = applyWeightMap(t, HELPERS.Transformer!.weights!);
+    expect([...split.keys()].sort()).toEqual([
+      "decoder.layers.0.multihead_attn.key_proj.bias",
+      "decoder.layers.0.multihead_attn.out_proj.weight",
+      "decoder.layers.0.multihead_attn.query_proj.bias",
+      "decoder.layers.0.multihead_attn.value_proj.bias",
+      "encoder.layers.1.self_attn.key_proj.weight",
+      "encoder.layers.1.self_attn.query_proj.weight",
+      "encoder.layers.1.self_attn.value_proj.weight",
+    ]);
   });
 
   it("renders templates from torch calls", () => {

@@ -3,6 +3,8 @@ class TransformerDecoder(nn.Module):
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
+        if not hasattr(decoder_layer, "_clone"):
+            raise TypeError("TransformerDecoder: decoder_layer must be a TransformerDecoderLayer (the c2m helper), which it copies")
         self.layers = [decoder_layer._clone() for _ in range(num_layers)]
         self.norm = norm
 

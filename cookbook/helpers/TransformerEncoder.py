@@ -3,6 +3,8 @@ class TransformerEncoder(nn.Module):
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()
+        if not hasattr(encoder_layer, "_clone"):
+            raise TypeError("TransformerEncoder: encoder_layer must be a TransformerEncoderLayer (the c2m helper), which it copies")
         self.layers = [encoder_layer._clone() for _ in range(num_layers)]
         self.norm = norm
 

@@ -208,7 +208,8 @@ function printBody(body: CudaNode, ctx: PrintContext): string {
   const text = printRange(body, inner[0].startIndex, inner[inner.length - 1].endIndex, inner, ctx);
   const col = inner[0].startPosition.column;
   const lines = (" ".repeat(col) + text).split("\n");
-  const pad = Math.min(...lines.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+  // preprocessor lines (#pragma unroll) sit at column 0 whatever the indentation: they do not count
+  const pad = Math.min(...lines.filter((l) => l.trim() && !l.trimStart().startsWith("#")).map((l) => l.length - l.trimStart().length));
   return lines.map((l) => l.slice(Math.min(pad, l.length - l.trimStart().length))).join("\n");
 }
 
@@ -543,7 +544,7 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   const decls = fields(node, "declarator");
   const typeText = typeNode ? print(typeNode, ctx) : "";
   if (isShared) {
-    ctx.scope.shared.add(...decls.map((d) => declaratorType(base, d, false).name ?? ""));
+    for (const d of decls) ctx.scope.shared.add(declaratorType(base, d, false).name ?? "");
     const sa = ctx.analysis?.shared;
     return decls
       .map((d) => {

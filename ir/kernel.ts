@@ -1,0 +1,137 @@
+/**
+ * Kernel IR: what c2m knows about a CUDA translation unit once it is parsed. Declarations (kernels,
+ * `__device__` functions, structs, macros, host launchers) are typed here; statement bodies stay as the
+ * tree-sitter nodes they came from and the Metal printer (emit/metal.ts) walks them with the facts that
+ * the passes (passes/kernel/*) attach: buffer roles, atomic targets, shared arrays, launch plans.
+ */
+import type { CudaNode } from "../grammar/cuda.js";
+
+/** Where a pointer points. `input` is an MLX input buffer: `device`, or `constant` when MLX decides the array is small. */
+export type AddressSpace = "device" | "input" | "threadgroup" | "thread" | "constant";
+
+export type KType =
+  /** float, int, unsigned int, half, __nv_bfloat16, bool, ... (canonical CUDA spelling) */
+  | { kind: "scalar"; name: string }
+  /** float4, int2, half2, ... */
+  | { kind: "vector"; elem: string; width: number; name: string }
+  /** a template type parameter (T, scalar_t) */
+  | { kind: "template"; name: string }
+  | { kind: "struct"; name: string }
+  | { kind: "pointer"; pointee: KType; isConst: boolean; restrict: boolean }
+  | { kind: "reference"; target: KType; isConst: boolean }
+  | { kind: "unknown"; text: string };
+
+export interface TemplateParam {
+  name: string;
+  /** `typename T` → type; `int N` / `bool B` → value of that C type */
+  kind: "type" | "int" | "bool";
+}
+
+export interface KParam {
+  name: string;
+  type: KType;
+  node: CudaNode;
+}
+
+/** How a kernel uses one pointer parameter (after following local aliases and device-function calls). */
+export interface BufferUse {
+  read: boolean;
+  write: boolean;
+  /** atomic read-modify-write operations applied to it (atomicAdd → "add", ...) */
+  atomics: Set<AtomicOp>;
+  /** plain (non-atomic) reads or writes exist */
+  plain: boolean;
+  /** accessed through a local pointer alias, a cast or a device-function parameter */
+  indirect: boolean;
+}
+
+export type AtomicOp = "add" | "sub" | "max" | "min" | "exch" | "cas" | "and" | "or" | "xor" | "inc" | "dec";
+
+/**
+ * What a pointer parameter becomes in the MLX kernel:
+ * - `input`: read only → an input array.
+ * - `output`: written only (plain stores) → a fresh output; its shape and dtype come from the caller.
+ * - `inout-copy`: read and written, each element owned by the thread that touches it → input `<name>_in`
+ *   plus output `<name>`; the body copies the element in just before the statement(s) that touch it.
+ * - `atomic-accumulate`: updated only by atomics with an identity (add, sub, max, or, xor, and) → an
+ *   atomic output initialised to the identity; the wrapper combines it with the caller's array.
+ * - `unused`: never accessed → passed as an input so the signature keeps its shape.
+ */
+export type BufferRole = "input" | "output" | "inout-copy" | "atomic-accumulate" | "unused";
+
+export interface BufferPlan {
+  param: string;
+  role: BufferRole;
+  /** the CUDA element type the pointer has (float for `float*`, float4 for `float4*`, T for `T*`) */
+  pointee: KType;
+  /** for atomic-accumulate: the atomic op, which fixes the identity and the Python combine */
+  atomicOp?: AtomicOp;
+  /** for inout-copy: the index expression (Metal text) the body copies at, and where */
+  copyAt?: { statements: CudaNode[]; index: string };
+}
+
+export interface SharedArray {
+  name: string;
+  elem: KType;
+  /** dimension expressions as written ([] for `extern __shared__ T a[]`) */
+  dims: string[];
+  dynamic: boolean;
+  /** some atomic op targets it: declared `threadgroup atomic<T>` and every access is atomic */
+  atomic: boolean;
+  node: CudaNode;
+}
+
+export interface KFunction {
+  name: string;
+  kind: "global" | "device";
+  templateParams: TemplateParam[];
+  params: KParam[];
+  returnType: KType;
+  body: CudaNode;
+  /** the whole definition (template_declaration when templated) */
+  node: CudaNode;
+  /** attributes (__forceinline__, ...) as written */
+  qualifiers: string[];
+}
+
+export interface KStruct {
+  name: string;
+  node: CudaNode;
+}
+
+export interface KMacro {
+  name: string;
+  /** the full `#define ...` text */
+  text: string;
+  node: CudaNode;
+}
+
+/** A host function that launches kernels (`void launch(...)` or a `torch::Tensor f(torch::Tensor x)` launcher). */
+export interface HostFunction {
+  name: string;
+  params: { name: string; type: string }[];
+  returnType: string;
+  body: CudaNode;
+  node: CudaNode;
+  /** exported through PYBIND11_MODULE's m.def */
+  pybind: boolean;
+  torch: boolean;
+}
+
+export interface KernelUnit {
+  filename: string;
+  source: string;
+  root: CudaNode;
+  kernels: KFunction[];
+  deviceFunctions: KFunction[];
+  structs: KStruct[];
+  macros: KMacro[];
+  hostFunctions: HostFunction[];
+  /** names given to m.def(...) in PYBIND11_MODULE, in order */
+  pybindNames: string[];
+}
+
+/** The MLX dtype names c2m emits (`mx.<name>`). */
+export type MlxDtype =
+  | "float32" | "float16" | "bfloat16" | "int8" | "int16" | "int32" | "int64"
+  | "uint8" | "uint16" | "uint32" | "uint64" | "bool_";

@@ -1,0 +1,416 @@
+/**
+ * Pass `kernel-buffers`: how each kernel uses its pointer parameters and shared arrays, and what each
+ * pointer becomes in the MLX kernel (BufferPlan). CUDA kernels write through pointers; MLX kernels read
+ * inputs and write fresh outputs, so a pointer that is read *and* written needs care: see BufferRole in
+ * ir/kernel.ts for the translations chosen and the conditions each needs. A read-write buffer that fits
+ * none of them is refused (C2M-K007) rather than translated into a kernel that reads uninitialised
+ * output memory.
+ */
+import type { CudaNode } from "../../grammar/cuda.js";
+import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, SharedArray } from "../../ir/kernel.js";
+import type { DiagnosticBag } from "../../src/diagnostics.js";
+import { reportKernel } from "../../src/kernel/diagnostics.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, SCALAR_TYPES } from "../../src/kernel/tables.js";
+import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, unparen, walk } from "./cst.js";
+
+export type Root = { kind: "param" | "shared"; name: string };
+
+export interface AccessSite {
+  root: Root;
+  /** the whole lvalue (`y[i]`, `buf[a][b]`, `*(p + 1)`, `y[i].x`) */
+  node: CudaNode;
+  read: boolean;
+  write: boolean;
+  atomic?: { op: AtomicOp; call: CudaNode };
+  /** `y[E]` straight on the parameter (no alias, no cast): E's text */
+  directIndex?: string;
+  indirect: boolean;
+}
+
+export interface KernelAnalysis {
+  kernel: KFunction;
+  buffers: BufferPlan[];
+  uses: Map<string, BufferUse>;
+  shared: SharedArray[];
+  /** local pointer variable → what it points into */
+  aliases: Map<string, Root>;
+  accesses: AccessSite[];
+  /** true when some output is updated with atomics: MLX then declares every output atomic */
+  atomicOutputs: boolean;
+  /** scalar parameters the body assigns to (they get a local copy) */
+  assignedScalars: Set<string>;
+  /** the kernel (or a device function it calls) uses dynamic shared memory */
+  dynamicShared?: SharedArray;
+  ok: boolean;
+}
+
+export const same = (a: CudaNode | null | undefined, b: CudaNode | null | undefined): boolean =>
+  !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+
+const norm = (s: string) => s.replace(/\s+/g, "");
+
+/** What a pointer-valued expression points into, following aliases, casts and pointer arithmetic. */
+export function rootOf(expr: CudaNode | null, scope: { params: Set<string>; shared: Set<string>; aliases: Map<string, Root> }): Root | undefined {
+  if (!expr) return undefined;
+  const e = unparen(expr);
+  switch (e.type) {
+    case "identifier":
+      if (scope.aliases.has(e.text)) return scope.aliases.get(e.text);
+      if (scope.params.has(e.text)) return { kind: "param", name: e.text };
+      if (scope.shared.has(e.text)) return { kind: "shared", name: e.text };
+      return undefined;
+    case "cast_expression":
+      return rootOf(field(e, "value"), scope);
+    case "binary_expression": {
+      const op = field(e, "operator")?.text;
+      if (op !== "+" && op !== "-") return undefined;
+      return rootOf(field(e, "left"), scope) ?? (op === "+" ? rootOf(field(e, "right"), scope) : undefined);
+    }
+    case "pointer_expression":
+      if (field(e, "operator")?.text === "&") return rootOf(field(e, "argument"), scope);
+      return undefined;
+    case "subscript_expression":
+    case "field_expression":
+      return rootOf(field(e, "argument"), scope);
+    case "call_expression": {
+      const name = calleeName(e);
+      if (name && /^(reinterpret_cast|static_cast|const_cast)$/.test(name)) return rootOf(callArgs(e)[0], scope);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A buffer's element type, for sizing and dtypes: `float*` → float. */
+function pointee(t: KType): KType {
+  return t.kind === "pointer" ? t.pointee : t;
+}
+
+export function analyseKernels(unit: KernelUnit, bag: DiagnosticBag): Map<string, KernelAnalysis> {
+  const deviceUses = new Map<string, Map<number, BufferUse>>();
+  const deviceByName = new Map(unit.deviceFunctions.map((f) => [f.name, f]));
+  const analyseDevice = (f: KFunction, stack: string[]): Map<number, BufferUse> => {
+    const cached = deviceUses.get(f.name);
+    if (cached) return cached;
+    const res = new Map<number, BufferUse>();
+    deviceUses.set(f.name, res); // recursion guard (recursion itself is reported by the printer)
+    if (stack.includes(f.name)) return res;
+    const a = analyseFunction(f, unit, deviceByName, (g) => analyseDevice(g, [...stack, f.name]), bag);
+    f.params.forEach((p, i) => {
+      const u = a.uses.get(p.name);
+      if (u) res.set(i, u);
+    });
+    return res;
+  };
+  const out = new Map<string, KernelAnalysis>();
+  for (const k of unit.kernels) {
+    const a = analyseFunction(k, unit, deviceByName, (g) => analyseDevice(g, [k.name]), bag);
+    planBuffers(a, unit, bag);
+    out.set(k.name, a);
+  }
+  return out;
+}
+
+function analyseFunction(
+  f: KFunction,
+  unit: KernelUnit,
+  devices: Map<string, KFunction>,
+  deviceUse: (g: KFunction) => Map<number, BufferUse>,
+  bag: DiagnosticBag,
+): KernelAnalysis {
+  const templateNames = new Set(f.templateParams.filter((t) => t.kind === "type").map((t) => t.name));
+  const structNames = new Set(unit.structs.map((s) => s.name));
+  const pointerParams = f.params.filter((p) => p.type.kind === "pointer");
+  const scope = { params: new Set(pointerParams.map((p) => p.name)), shared: new Set<string>(), aliases: new Map<string, Root>() };
+  const shared: SharedArray[] = [];
+  const accesses: AccessSite[] = [];
+  const uses = new Map<string, BufferUse>();
+  const assignedScalars = new Set<string>();
+  const scalarParams = new Set(f.params.filter((p) => p.type.kind !== "pointer").map((p) => p.name));
+  const use = (name: string): BufferUse => {
+    let u = uses.get(name);
+    if (!u) uses.set(name, (u = { read: false, write: false, atomics: new Set(), plain: false, indirect: false }));
+    return u;
+  };
+  let ok = true;
+
+  walk(f.body, (n) => {
+    if (n.type === "declaration") {
+      const quals = qualifierWords(n);
+      const isShared = quals.some((q) => q.includes("__shared__"));
+      const leadingConst = quals.includes("const");
+      const base = baseType(field(n, "type"), templateNames, structNames);
+      for (const d of fields(n, "declarator")) {
+        const { type, name, arrayDims } = declaratorType(base, d, leadingConst);
+        if (!name) continue;
+        if (isShared) {
+          scope.shared.add(name);
+          shared.push({ name, elem: type, dims: arrayDims.map((x) => x.text), dynamic: quals.includes("extern"), atomic: false, node: n });
+        } else if (type.kind === "pointer") {
+          const init = d.type === "init_declarator" ? field(d, "value") : null;
+          const r = rootOf(init, scope);
+          if (r) scope.aliases.set(name, r);
+        } else {
+          // a local that shadows a parameter name stops being that parameter
+          scope.aliases.delete(name);
+        }
+      }
+    }
+    if (n.type === "assignment_expression") {
+      const left = unparen(field(n, "left")!);
+      if (left.type === "identifier") {
+        if (scalarParams.has(left.text)) assignedScalars.add(left.text);
+        if (scope.aliases.has(left.text)) {
+          const r = rootOf(field(n, "right"), scope);
+          if (r) scope.aliases.set(left.text, r);
+        }
+      }
+    }
+    if (n.type === "update_expression") {
+      const arg = unparen(field(n, "argument")!);
+      if (arg.type === "identifier" && scalarParams.has(arg.text)) assignedScalars.add(arg.text);
+    }
+    if (n.type === "call_expression") {
+      const name = calleeName(n);
+      const args = callArgs(n);
+      if (name && ATOMIC_FUNCTIONS[name] && args[0]) {
+        const r = rootOf(args[0], scope);
+        if (r) {
+          const target = unparen(args[0]);
+          accesses.push({ root: r, node: target, read: true, write: true, atomic: { op: ATOMIC_FUNCTIONS[name], call: n }, indirect: false });
+        }
+      } else if (name && devices.has(name)) {
+        const callee = devices.get(name)!;
+        const calleeUses = deviceUse(callee);
+        args.forEach((arg, i) => {
+          const r = rootOf(arg, scope);
+          if (!r) return;
+          const cu = calleeUses.get(i);
+          accesses.push({ root: r, node: arg, read: cu?.read ?? false, write: cu?.write ?? false, indirect: true, ...(cu && cu.atomics.size ? { atomic: { op: [...cu.atomics][0], call: n } } : {}) });
+        });
+      }
+    }
+    if (n.type === "subscript_expression" || (n.type === "pointer_expression" && field(n, "operator")?.text === "*")) {
+      // only the outermost lvalue of a chain like buf[a][b] or y[i].x counts
+      const parent = n.parent;
+      if (parent && (parent.type === "subscript_expression" || parent.type === "field_expression") && same(field(parent, "argument"), n)) return;
+      const base = field(n, "argument");
+      const r = rootOf(base, scope);
+      if (!r) return;
+      let lv: CudaNode = n;
+      while (lv.parent && lv.parent.type === "field_expression" && same(field(lv.parent, "argument"), lv)) lv = lv.parent;
+      while (lv.parent && lv.parent.type === "parenthesized_expression") lv = lv.parent;
+      const p = lv.parent;
+      let read = true;
+      let write = false;
+      if (p?.type === "assignment_expression" && same(field(p, "left"), lv)) {
+        write = true;
+        read = field(p, "operator")?.text !== "=";
+      } else if (p?.type === "update_expression") {
+        write = true;
+      } else if (p?.type === "pointer_expression" && field(p, "operator")?.text === "&") {
+        // &y[i]: an atomic's target (handled at the call), __ldg's argument (a read), or an escape
+        const call = p.parent?.parent;
+        const callee = call?.type === "call_expression" ? calleeName(call) : undefined;
+        if (callee && ATOMIC_FUNCTIONS[callee]) return;
+        if (!(callee && /^__ld/.test(callee))) {
+          if (!(callee && devices.has(callee))) write = true;
+          else return; // handled at the device call
+        }
+      }
+      const direct = n.type === "subscript_expression" && unparen(base!).type === "identifier" && scope.params.has(unparen(base!).text) && !scope.aliases.has(unparen(base!).text);
+      const idx = direct ? field(n, "indices") : null;
+      accesses.push({ root: r, node: lv, read, write, indirect: !direct, ...(idx ? { directIndex: norm(idx.text.replace(/^\[|\]$/g, "")) } : {}) });
+    }
+    return true;
+  });
+
+  for (const a of accesses) {
+    if (a.root.kind === "param") {
+      const u = use(a.root.name);
+      if (a.atomic) u.atomics.add(a.atomic.op);
+      else {
+        u.plain = true;
+        u.read ||= a.read;
+        u.write ||= a.write;
+      }
+      if (a.atomic && !a.indirect) {
+        // an atomic counts as both for the role decision below
+      }
+      u.indirect ||= a.indirect;
+    } else if (a.atomic) {
+      const s = shared.find((x) => x.name === a.root.name);
+      if (s) s.atomic = true;
+    }
+  }
+  // an atomic on a device-function parameter pointing at shared memory: the printer handles it; a
+  // shared array passed to a device function that uses atomics on it is refused there
+  void bag;
+  return {
+    kernel: f,
+    buffers: [],
+    uses,
+    shared,
+    aliases: scope.aliases,
+    accesses,
+    atomicOutputs: false,
+    assignedScalars,
+    dynamicShared: shared.find((s) => s.dynamic),
+    ok,
+  };
+}
+
+/** Decide each pointer parameter's role (see BufferRole). */
+function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): void {
+  const k = a.kernel;
+  for (const p of k.params) {
+    if (p.type.kind !== "pointer") {
+      if (p.type.kind === "struct" || p.type.kind === "unknown" || p.type.kind === "reference") {
+        reportKernel(bag, "C2M-K012", position(p.node), `kernel parameter '${p.name}' of type '${p.node.text.replace(/\s*\b\w+\s*$/, "")}' cannot be passed to an MLX kernel`);
+        a.ok = false;
+      }
+      continue;
+    }
+    const u = a.uses.get(p.name);
+    const plan: BufferPlan = { param: p.name, role: "input", pointee: pointee(p.type) };
+    a.buffers.push(plan);
+    if (!u || (!u.read && !u.write && u.atomics.size === 0)) {
+      plan.role = "unused";
+      continue;
+    }
+    if (u.atomics.size > 0) {
+      const ops = [...u.atomics];
+      const elem = elemInfo(plan.pointee);
+      const acc = ATOMIC_ACCUMULATE[ops[0]];
+      const init = acc?.init(elem.signed, elem.bits, !elem.integer);
+      if (u.plain && (u.read || u.write)) {
+        refuse(a, bag, p.name, "it is updated with atomics and also read or written without them; an MLX atomic output starts from init_value, not from the caller's data");
+      } else if (ops.length > 1) {
+        refuse(a, bag, p.name, `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values`);
+      } else if (!acc || init === undefined) {
+        refuse(a, bag, p.name, `atomic ${ops[0]} on ${elem.name} has no identity value that MLX's init_value can hold exactly, so the caller's data cannot be folded in afterwards`);
+      } else {
+        plan.role = "atomic-accumulate";
+        plan.atomicOp = ops[0];
+      }
+      continue;
+    }
+    if (!u.write) continue; // input
+    if (!u.read) {
+      plan.role = "output";
+      continue;
+    }
+    const owner = ownerCopy(a, p.name);
+    if (typeof owner === "string") refuse(a, bag, p.name, owner);
+    else {
+      plan.role = "inout-copy";
+      plan.copyAt = owner;
+    }
+  }
+  const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
+  a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate");
+  if (a.atomicOutputs) {
+    const inits = new Set(outputs.filter((b) => b.role === "atomic-accumulate").map((b) => atomicInit(b)));
+    if (inits.size > 1) {
+      reportKernel(bag, "C2M-K007", position(k.node), `kernel '${k.name}' has atomic outputs that need different starting values (${[...inits].join(", ")}); MLX gives all outputs one init_value`);
+      a.ok = false;
+    }
+    for (const b of outputs.filter((x) => x.role === "inout-copy")) {
+      refuse(a, bag, b.param, "the kernel also has atomic outputs, and MLX then declares every output atomic; the element copy-in this buffer needs is not atomic-safe");
+    }
+  }
+  void unit;
+}
+
+export function atomicInit(b: BufferPlan): number {
+  const elem = elemInfo(b.pointee);
+  return ATOMIC_ACCUMULATE[b.atomicOp!]!.init(elem.signed, elem.bits, !elem.integer)!;
+}
+
+export function elemInfo(t: KType): { name: string; integer: boolean; signed: boolean; bits: number } {
+  if (t.kind === "scalar") {
+    const s = SCALAR_TYPES[t.name];
+    if (s) return { name: t.name, integer: s.integer, signed: s.signed, bits: s.bits };
+  }
+  if (t.kind === "template") return { name: t.name, integer: false, signed: true, bits: 32 };
+  return { name: t.kind === "vector" ? t.name : "?", integer: false, signed: true, bits: 32 };
+}
+
+function refuse(a: KernelAnalysis, bag: DiagnosticBag, param: string, why: string): void {
+  const p = a.kernel.params.find((x) => x.name === param)!;
+  reportKernel(bag, "C2M-K007", position(p.node), `buffer '${param}' of kernel '${a.kernel.name}' is read and written: ${why}`);
+  a.ok = false;
+}
+
+const STATEMENT_TYPES = new Set(["expression_statement", "declaration", "return_statement"]);
+const LOOP_TYPES = new Set(["for_statement", "while_statement", "do_statement", "for_range_loop"]);
+
+/**
+ * The element-ownership check for a read-write buffer. Each thread must touch the buffer at one index
+ * expression E (the same text everywhere), in one run of sibling statements, with E's variables not
+ * changed inside that run, and — when the run sits in a loop — E must change from one iteration to the
+ * next. Then copying `y[E] = y_in[E]` just before the run gives every read the caller's value, exactly
+ * as CUDA's in-place update would (threads touching the same element without atomics race in CUDA too).
+ * Returns the copy site, or why not.
+ */
+function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; index: string } | string {
+  const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
+  if (sites.some((s) => s.indirect || s.directIndex === undefined))
+    return "it is accessed through a pointer alias, a cast or a helper function, so c2m cannot see which elements each thread owns";
+  const indices = new Set(sites.map((s) => s.directIndex));
+  if (indices.size !== 1) return `it is accessed at different indices (${[...indices].map((i) => `[${i}]`).join(", ")}), so a thread may read an element another thread writes`;
+  const index = [...indices][0]!;
+  const anchors: CudaNode[] = [];
+  for (const s of sites) {
+    let n: CudaNode | null = s.node;
+    let guarded = false;
+    while (n && !STATEMENT_TYPES.has(n.type)) {
+      const p: CudaNode | null = n.parent;
+      if (p?.type === "conditional_expression" && !same(field(p, "condition"), n)) guarded = true;
+      if (p?.type === "binary_expression" && /^(&&|\|\|)$/.test(field(p, "operator")?.text ?? "") && same(field(p, "right"), n)) guarded = true;
+      n = p;
+    }
+    if (!n) return "an access is not inside a statement c2m can anchor a copy to";
+    if (guarded) return "an access sits behind a ?: or &&/|| guard inside its statement, so an unguarded copy could read out of bounds";
+    if (!anchors.some((x) => same(x, n))) anchors.push(n);
+  }
+  const parent = anchors[0].parent!;
+  if (anchors.some((x) => !same(x.parent, parent))) return "its accesses are spread over different blocks of statements";
+  if (parent.type !== "compound_statement" && anchors.length > 1) return "its accesses are spread over several statements outside a block";
+  const siblings = parent.type === "compound_statement" ? named(parent) : anchors;
+  const idx = (x: CudaNode) => siblings.findIndex((s) => same(s, x));
+  anchors.sort((x, y) => idx(x) - idx(y));
+  const run = siblings.slice(idx(anchors[0]), idx(anchors[anchors.length - 1]) + 1);
+  const vars = new Set((index.match(/[A-Za-z_]\w*/g) ?? []).filter((v) => !/^(threadIdx|blockIdx|blockDim|gridDim|x|y|z|size_t|int|long|unsigned)$/.test(v)));
+  for (const st of run) {
+    for (const v of assignedIn(st)) if (vars.has(v)) return `its index '${index}' changes ('${v}' is assigned) between the statements that touch it`;
+  }
+  // inside a loop, the element must change each iteration, or the copy would undo earlier updates
+  for (let n: CudaNode | null = parent; n && !same(n, a.kernel.body); n = n.parent) {
+    if (!LOOP_TYPES.has(n.type)) continue;
+    const changed = assignedIn(n);
+    if (![...vars].some((v) => changed.has(v))) return `it is updated in a loop at index '${index}', which does not change from one iteration to the next`;
+  }
+  return { statements: anchors, index };
+}
+
+/** Names assigned (=, op=, ++/--) or declared anywhere under a node. */
+function assignedIn(node: CudaNode): Set<string> {
+  const out = new Set<string>();
+  walk(node, (n) => {
+    if (n.type === "assignment_expression") {
+      const l = unparen(field(n, "left")!);
+      if (l.type === "identifier") out.add(l.text);
+    } else if (n.type === "update_expression") {
+      const l = unparen(field(n, "argument")!);
+      if (l.type === "identifier") out.add(l.text);
+    } else if (n.type === "init_declarator" || (n.type === "declaration" && n.parent?.type === "for_statement")) {
+      const d = field(n, "declarator");
+      if (d?.type === "identifier") out.add(d.text);
+    }
+  });
+  return out;
+}
+
+export { kids };

@@ -1,0 +1,144 @@
+/** Small helpers over tree-sitter-cuda nodes, shared by the kernel passes and the Metal printer. */
+import type { CudaNode } from "../../grammar/cuda.js";
+import type { KType } from "../../ir/kernel.js";
+import { SCALAR_TYPES, VECTOR_TYPES } from "../../src/kernel/tables.js";
+
+export function kids(node: CudaNode): CudaNode[] {
+  return node.children.filter((c): c is CudaNode => c !== null);
+}
+
+export function named(node: CudaNode): CudaNode[] {
+  return node.namedChildren.filter((c): c is CudaNode => c !== null);
+}
+
+export function field(node: CudaNode, name: string): CudaNode | null {
+  return node.childForFieldName(name);
+}
+
+export function fields(node: CudaNode, name: string): CudaNode[] {
+  return node.childrenForFieldName(name).filter((c): c is CudaNode => c !== null);
+}
+
+/** Depth-first walk; return false from `visit` to skip a node's children. */
+export function walk(node: CudaNode, visit: (n: CudaNode) => boolean | void): void {
+  if (visit(node) === false) return;
+  for (const c of kids(node)) walk(c, visit);
+}
+
+export function descendants(node: CudaNode, types: string[]): CudaNode[] {
+  const out: CudaNode[] = [];
+  walk(node, (n) => {
+    if (types.includes(n.type)) out.push(n);
+  });
+  return out;
+}
+
+/** Keywords and qualifiers written directly under a declaration or function definition. */
+export function qualifierWords(node: CudaNode): string[] {
+  const out: string[] = [];
+  for (const c of kids(node)) {
+    if (c.type === "type_qualifier" || c.type === "storage_class_specifier" || c.type === "function_specifier" || c.type === "attribute_specifier") out.push(c.text);
+    else if (!c.isNamed && /^__\w+__$|^(static|inline|extern|const|volatile)$/.test(c.type)) out.push(c.type);
+  }
+  return out;
+}
+
+/** The identifier a (possibly nested) declarator names. */
+export function declaratorName(decl: CudaNode | null): string | undefined {
+  let d = decl;
+  while (d) {
+    if (d.type === "identifier" || d.type === "field_identifier" || d.type === "type_identifier") return d.text;
+    if (d.type === "qualified_identifier") return d.text;
+    const inner = field(d, "declarator") ?? named(d).find((c) => c.type.endsWith("declarator") || c.type === "identifier");
+    if (!inner || inner === d) return undefined;
+    d = inner;
+  }
+  return undefined;
+}
+
+export function canonicalTypeName(text: string): string {
+  return text.replace(/\s+/g, " ").replace(/\s*::\s*/g, "::").trim();
+}
+
+/** A base type (the specifier part of a declaration) as a KType. */
+export function baseType(spec: CudaNode | null, templateNames: Set<string>, structNames: Set<string>): KType {
+  if (!spec) return { kind: "unknown", text: "" };
+  const name = canonicalTypeName(spec.text);
+  if (templateNames.has(name)) return { kind: "template", name };
+  if (SCALAR_TYPES[name]) return { kind: "scalar", name };
+  const vec = VECTOR_TYPES[name];
+  if (vec) return { kind: "vector", elem: vec.elem, width: vec.width, name };
+  if (structNames.has(name) || spec.type === "struct_specifier") return { kind: "struct", name: name.replace(/^struct /, "") };
+  return { kind: "unknown", text: name };
+}
+
+/**
+ * The full type of one declarator: wraps the base type in pointers / references as the declarator
+ * says. Returns the innermost name too.
+ */
+export function declaratorType(base: KType, decl: CudaNode | null, leadingConst: boolean): { type: KType; name?: string; arrayDims: CudaNode[] } {
+  const arrayDims: CudaNode[] = [];
+  let type = base;
+  let d = decl;
+  let constNext = leadingConst;
+  while (d) {
+    if (d.type === "pointer_declarator") {
+      const quals = kids(d).filter((c) => c.type === "type_qualifier").map((c) => c.text);
+      type = { kind: "pointer", pointee: type, isConst: constNext, restrict: quals.some((q) => q.includes("restrict")) };
+      constNext = quals.includes("const");
+      d = field(d, "declarator");
+    } else if (d.type === "reference_declarator") {
+      type = { kind: "reference", target: type, isConst: constNext };
+      d = named(d).find((c) => c.type !== "type_qualifier") ?? null;
+    } else if (d.type === "array_declarator") {
+      const size = field(d, "size");
+      if (size) arrayDims.unshift(size);
+      d = field(d, "declarator");
+    } else if (d.type === "init_declarator") {
+      d = field(d, "declarator");
+    } else if (d.type === "parenthesized_declarator") {
+      d = named(d)[0] ?? null;
+    } else {
+      return { type, name: d.type === "identifier" || d.type === "field_identifier" ? d.text : declaratorName(d), arrayDims };
+    }
+  }
+  return { type, arrayDims };
+}
+
+export function typeText(t: KType): string {
+  switch (t.kind) {
+    case "scalar": return t.name;
+    case "vector": return t.name;
+    case "template": return t.name;
+    case "struct": return t.name;
+    case "pointer": return `${t.isConst ? "const " : ""}${typeText(t.pointee)}*`;
+    case "reference": return `${t.isConst ? "const " : ""}${typeText(t.target)}&`;
+    case "unknown": return t.text;
+  }
+}
+
+export function position(node: CudaNode): { row: number; column: number } {
+  return { row: node.startPosition.row, column: node.startPosition.column };
+}
+
+/** Strip parentheses around an expression. */
+export function unparen(node: CudaNode): CudaNode {
+  let n = node;
+  while (n.type === "parenthesized_expression" && named(n).length === 1) n = named(n)[0];
+  return n;
+}
+
+/** The callee name of a call_expression (`f`, `f<T>`, `ns::f`), without template arguments. */
+export function calleeName(call: CudaNode): string | undefined {
+  const fn = field(call, "function");
+  if (!fn) return undefined;
+  if (fn.type === "identifier") return fn.text;
+  if (fn.type === "template_function") return field(fn, "name")?.text;
+  if (fn.type === "qualified_identifier") return canonicalTypeName(fn.text.replace(/<.*$/s, ""));
+  return undefined;
+}
+
+export function callArgs(call: CudaNode): CudaNode[] {
+  const args = field(call, "arguments");
+  return args ? named(args).filter((c) => c.type !== "comment") : [];
+}

@@ -1,0 +1,171 @@
+/**
+ * Pass `kernel-extract`: a tree-sitter-cuda tree → KernelUnit (kernels, device functions, structs,
+ * macros, host launchers). Pure: reads the tree, reports located diagnostics, writes nothing.
+ */
+import type { CudaNode } from "../../grammar/cuda.js";
+import type { HostFunction, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
+import type { DiagnosticBag } from "../../src/diagnostics.js";
+import { reportKernel } from "../../src/kernel/diagnostics.js";
+import { baseType, calleeName, callArgs, declaratorType, field, kids, named, position, qualifierWords, walk } from "./cst.js";
+
+export function extractKernelUnit(root: CudaNode, source: string, filename: string, bag: DiagnosticBag): KernelUnit {
+  const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindNames: [] };
+  reportSyntaxErrors(root, bag);
+  const structNames = new Set<string>();
+  for (const n of named(root)) {
+    const s = n.type === "struct_specifier" ? n : n.type === "declaration" ? named(n).find((c) => c.type === "struct_specifier") : undefined;
+    const name = s ? field(s, "name")?.text : undefined;
+    if (s && name && field(s, "body")) structNames.add(name);
+  }
+  const visitTop = (n: CudaNode) => {
+    switch (n.type) {
+      case "preproc_def":
+      case "preproc_function_def": {
+        const name = field(n, "name")?.text;
+        if (name) unit.macros.push({ name, text: n.text.trimEnd(), node: n } satisfies KMacro);
+        return;
+      }
+      case "struct_specifier":
+      case "declaration":
+      case "type_definition": {
+        const s = n.type === "struct_specifier" ? n : named(n).find((c) => c.type === "struct_specifier");
+        const name = s ? field(s, "name")?.text : undefined;
+        if (s && name && field(s, "body")) unit.structs.push({ name, node: n } satisfies KStruct);
+        return;
+      }
+      case "template_declaration": {
+        const inner = named(n).find((c) => c.type === "function_definition");
+        if (inner) visitFunction(inner, n, templateParams(n));
+        return;
+      }
+      case "function_definition":
+        visitFunction(n, n, []);
+        return;
+      case "preproc_ifdef":
+      case "preproc_if":
+      case "linkage_specification":
+      case "declaration_list":
+      case "namespace_definition":
+        for (const c of named(n)) visitTop(c);
+        return;
+    }
+  };
+  const visitFunction = (fn: CudaNode, whole: CudaNode, tparams: TemplateParam[]) => {
+    const quals = qualifierWords(fn);
+    const declarator = field(fn, "declarator");
+    const body = field(fn, "body");
+    if (!declarator || !body) return;
+    const nameNode = field(declarator, "declarator");
+    const name = nameNode?.text ?? "";
+    if (name === "PYBIND11_MODULE" || (!field(fn, "type") && /^PYBIND11_MODULE\b/.test(fn.text))) {
+      collectPybind(body, unit);
+      return;
+    }
+    const templateNames = new Set(tparams.filter((t) => t.kind === "type").map((t) => t.name));
+    const params = parseParams(declarator, templateNames, structNames);
+    const isGlobal = quals.includes("__global__");
+    const isDevice = quals.includes("__device__") && !isGlobal;
+    const returnType = baseType(field(fn, "type"), templateNames, structNames);
+    if (isGlobal || isDevice) {
+      const f: KFunction = { name, kind: isGlobal ? "global" : "device", templateParams: tparams, params, returnType, body, node: whole, qualifiers: quals };
+      (isGlobal ? unit.kernels : unit.deviceFunctions).push(f);
+      return;
+    }
+    const plist = field(declarator, "parameters");
+    const hostParams = plist
+      ? named(plist).filter((p) => p.type === "parameter_declaration").map((p) => ({ name: declaratorType({ kind: "unknown", text: "" }, field(p, "declarator"), false).name ?? "", type: p.text.replace(/\s*\b\w+\s*$/, "").trim() }))
+      : [];
+    const retText = field(fn, "type")?.text ?? "void";
+    unit.hostFunctions.push({
+      name,
+      params: hostParams,
+      returnType: retText,
+      body,
+      node: fn,
+      pybind: false,
+      torch: /\b(torch|at)::Tensor\b/.test(retText) || hostParams.some((p) => /\b(torch|at)::Tensor\b/.test(p.type)),
+    } satisfies HostFunction);
+  };
+  for (const n of named(root)) visitTop(n);
+  for (const h of unit.hostFunctions) h.pybind = unit.pybindNames.includes(h.name);
+  return unit;
+}
+
+function templateParams(tdecl: CudaNode): TemplateParam[] {
+  const list = field(tdecl, "parameters");
+  if (!list) return [];
+  const out: TemplateParam[] = [];
+  for (const p of named(list)) {
+    if (p.type === "type_parameter_declaration" || p.type === "optional_type_parameter_declaration") {
+      const id = named(p).find((c) => c.type === "type_identifier");
+      if (id) out.push({ name: id.text, kind: "type" });
+    } else if (p.type === "parameter_declaration" || p.type === "optional_parameter_declaration") {
+      const name = field(p, "declarator")?.text;
+      const t = field(p, "type")?.text ?? "int";
+      if (name) out.push({ name, kind: t === "bool" ? "bool" : "int" });
+    }
+  }
+  return out;
+}
+
+function parseParams(declarator: CudaNode, templateNames: Set<string>, structNames: Set<string>): KParam[] {
+  const plist = field(declarator, "parameters");
+  if (!plist) return [];
+  const out: KParam[] = [];
+  for (const p of named(plist)) {
+    if (p.type !== "parameter_declaration") continue;
+    const leadingConst = kids(p).some((c) => c.type === "type_qualifier" && c.text === "const");
+    const base = baseType(field(p, "type"), templateNames, structNames);
+    const { type, name } = declaratorType(base, field(p, "declarator"), leadingConst);
+    if (name) out.push({ name, type, node: p });
+  }
+  return out;
+}
+
+function collectPybind(body: CudaNode, unit: KernelUnit): void {
+  walk(body, (n) => {
+    if (n.type === "call_expression") {
+      const fn = field(n, "function");
+      if (fn?.type === "field_expression" && field(fn, "field")?.text === "def") {
+        const first = callArgs(n)[0];
+        if (first?.type === "string_literal") unit.pybindNames.push(first.text.slice(1, -1));
+        const second = callArgs(n)[1];
+        const target = second?.text.replace(/^&/, "");
+        if (first && target && first.text.slice(1, -1) !== target) unit.pybindNames.push(target);
+      }
+    }
+  });
+}
+
+function reportSyntaxErrors(root: CudaNode, bag: DiagnosticBag): void {
+  if (!root.hasError) return;
+  walk(root, (n) => {
+    if (n.type === "ERROR" || n.isMissing) {
+      reportKernel(bag, "C2M-K001", position(n), n.isMissing ? `syntax error: missing ${n.type}` : `syntax error near '${n.text.slice(0, 40)}'`);
+      return false;
+    }
+    return true;
+  });
+}
+
+/** Kernel launches (`k<<<grid, block, smem>>>(args)`) under a node. */
+export interface LaunchSite {
+  node: CudaNode;
+  kernel: string;
+  templateArgs: CudaNode[];
+  config: CudaNode[];
+  args: CudaNode[];
+}
+
+export function launchSites(node: CudaNode): LaunchSite[] {
+  const out: LaunchSite[] = [];
+  walk(node, (n) => {
+    if (n.type !== "call_expression") return;
+    const cfg = kids(n).find((c) => c.type === "kernel_call_syntax");
+    if (!cfg) return;
+    const fn = field(n, "function");
+    const targs = fn?.type === "template_function" ? named(field(fn, "arguments") ?? fn).filter((c) => c.type !== "identifier") : [];
+    out.push({ node: n, kernel: calleeName(n) ?? fn?.text ?? "?", templateArgs: targs, config: named(cfg), args: callArgs(n) });
+  });
+  return out;
+}

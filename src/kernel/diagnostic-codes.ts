@@ -1,0 +1,28 @@
+/**
+ * Diagnostic codes of the kernel compiler (`c2m kernel`). Same shape as src/diagnostic-codes.ts; to be
+ * merged into DIAGNOSTIC_CODES there. Until then `reportKernel` (src/kernel/diagnostics.ts) adds them to a
+ * DiagnosticBag without going through its registry check.
+ */
+import type { DiagnosticCode } from "../diagnostic-codes.js";
+
+export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
+  { code: "C2M-K001", title: "syntax error in CUDA input", hint: "fix the syntax error first; c2m translates only code that parses", example: "__global__ void k( {" },
+  { code: "C2M-K002", title: "construct with no Metal equivalent", hint: "rewrite this part of the kernel by hand; c2m does not drop it silently", example: "printf(\"%d\", i);" },
+  { code: "C2M-K003", title: "dynamic parallelism (kernel launch inside a kernel)", hint: "launch the child kernel from the host (Python) after this one", example: "child<<<1, 32>>>(p);" },
+  { code: "C2M-K004", title: "inline PTX assembly", hint: "replace the asm block with the C++ it implements", example: "asm volatile(\"mov.u32 %0, %%laneid;\" : \"=r\"(lane));" },
+  { code: "C2M-K005", title: "cooperative-groups grid synchronisation", hint: "split the kernel at the grid sync into two kernels launched one after the other", example: "cg::this_grid().sync();" },
+  { code: "C2M-K006", title: "texture or surface object", hint: "pass the data as a plain buffer (const T*) instead", example: "tex1Dfetch<float>(tex, i)" },
+  { code: "C2M-K007", title: "read-write buffer c2m cannot translate safely", hint: "MLX kernels write fresh outputs; write the result to a separate output buffer, or touch each element of the buffer from one thread in one block of statements", example: "y[i] += y[i - 1];" },
+  { code: "C2M-K008", title: "host launcher not translated", hint: "the kernel is still emitted with a low-level Python function taking grid and block; call that", example: "cudaMalloc(&p, n * 4);" },
+  { code: "C2M-K009", title: "warp shuffle with a partial mask", hint: "Metal SIMD-group functions involve all active lanes; check that the masked-out lanes are inactive here", example: "__shfl_down_sync(0x0000ffff, v, 1)" },
+  { code: "C2M-K010", title: "template argument missing", hint: "instantiate the kernel at a launch site in the same file, or pass --template NAME=VALUE", example: "template <typename T> __global__ void k(T* x)  // never launched" },
+  { code: "C2M-K011", title: "double demoted to float", hint: "Metal has no 64-bit float; results are computed in float32", example: "double acc = 0.0;" },
+  { code: "C2M-K012", title: "unsupported kernel parameter type", hint: "pass structs by pointer (as a buffer) or as separate scalars", example: "__global__ void k(Params p)" },
+  { code: "C2M-K013", title: "buffer allocated with torch::empty is read before written", hint: "CUDA reads uninitialised memory here; the translation reads zeros", example: "auto y = torch::empty_like(x); k<<<...>>>(y.data_ptr<float>())  // k reads y" },
+  { code: "C2M-K014", title: "dynamic shared memory size depends on run-time values", hint: "the size becomes a template argument: each distinct size compiles a new Metal kernel", example: "k<<<b, t, n * sizeof(float)>>>(...)" },
+  { code: "C2M-K015", title: "no kernels in input", hint: "c2m kernel translates __global__ functions; this file has none", example: "int main() {}" },
+  { code: "C2M-K016", title: "unsupported expression in host launcher", hint: "the launcher is not translated; call the kernel's low-level Python function with grid and block", example: "int blocks = compute_blocks(n);  // unknown function" },
+  { code: "C2M-K017", title: "warp-size assumption differs", hint: "Metal SIMD-groups are 32 wide like CUDA warps; code that assumes another width needs review", example: "if (lane < 64)" },
+];
+
+export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -1,0 +1,245 @@
+/**
+ * The kernel compiler's public API: CUDA source → Metal kernels for `mx.fast.metal_kernel`, and the
+ * Python module that launches them.
+ */
+import { parseCuda } from "../../grammar/cuda.js";
+import type { BufferRole, KernelUnit, MlxDtype, TemplateParam } from "../../ir/kernel.js";
+import { type Diagnostic, DiagnosticBag } from "../diagnostics.js";
+import { reportKernel } from "./diagnostics.js";
+import { extractKernelUnit } from "../../passes/kernel/extract.js";
+import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
+import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
+import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
+import { emitKernelModule, type PythonKernel } from "../../emit/kernel-python.js";
+import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { position } from "../../passes/kernel/cst.js";
+
+/** The arguments of `mx.fast.metal_kernel(...)` (the kernel object; no per-call data). */
+export interface MetalKernelSpecWithoutData {
+  name: string;
+  input_names: string[];
+  output_names: string[];
+  source: string;
+  header: string;
+  ensure_row_contiguous: boolean;
+  atomic_outputs: boolean;
+}
+
+/** One kernel parameter as the Python launch function sees it. */
+export interface KernelParamInfo {
+  name: string;
+  kind: "buffer" | "scalar";
+  /** buffers: what the pointer became (see BufferRole); scalars: absent */
+  role?: BufferRole;
+  /** MLX dtype, or the name of a template type parameter */
+  dtype: MlxDtype | string;
+  /** names this parameter takes in input_names / output_names */
+  inputName?: string;
+  outputName?: string;
+  /** atomic-accumulate: how the caller's array is folded into the output (`{old}`, `{new}`) */
+  combine?: string;
+}
+
+export interface CompiledKernel {
+  name: string;
+  spec: MetalKernelSpecWithoutData;
+  params: KernelParamInfo[];
+  templateParams: TemplateParam[];
+  /** present when the kernel uses `extern __shared__`: the template int that sizes it, in bytes */
+  sharedBytesTemplate?: string;
+  /** init_value for the outputs (atomic kernels) */
+  initValue?: number;
+  /** the Python function launching it (CUDA-style grid/block) */
+  pythonFunction: string;
+  /** host launchers (translated) that launch it */
+  launch?: { launchers: string[] };
+}
+
+export interface CompileKernelsResult {
+  python: string;
+  kernels: CompiledKernel[];
+  launchers: { name: string; params: string[]; kernels: string[] }[];
+  diagnostics: Diagnostic[];
+}
+
+/** Translate every `__global__` kernel of a CUDA file. On errors, `python` is "" and `kernels` lists only what translated. */
+export function compileKernels(source: string, opts: { filename: string; template?: Record<string, string> }): CompileKernelsResult {
+  const bag = new DiagnosticBag(opts.filename);
+  const tree = parseCuda(source);
+  const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);
+  if (unit.kernels.length === 0) {
+    reportKernel(bag, "C2M-K015", { row: 0, column: 0 }, "no __global__ kernels in this file");
+    return { python: "", kernels: [], launchers: [], diagnostics: bag.items };
+  }
+  const analyses = analyseKernels(unit, bag);
+  const names = functionNames(unit);
+  const pyKernels: PythonKernel[] = [];
+  const compiled: CompiledKernel[] = [];
+  for (const k of unit.kernels) {
+    const a = analyses.get(k.name)!;
+    const errorsBefore = bag.items.filter((d) => d.severity === "error").length;
+    const metal = printKernel(unit, a, bag);
+    const failed = !a.ok || bag.items.filter((d) => d.severity === "error").length > errorsBefore;
+    if (failed) continue;
+    pyKernels.push({ kernel: k, analysis: a, metal, functionName: names.get(k.name)! });
+    compiled.push(describe(k.name, a, metal, names.get(k.name)!));
+  }
+  // host launchers
+  const macros = pythonMacros(unit);
+  const hctx: HostContext = { unit, analyses, kernelFunctionName: (n) => names.get(n)!, helpers: new Map(), macros, bag };
+  const launchers: LauncherTranslation[] = [];
+  const ok = new Set(pyKernels.map((p) => p.kernel.name));
+  for (const h of unit.hostFunctions) {
+    const launched = kernelsLaunchedBy(h);
+    if (!launched.length) continue;
+    if (launched.some((n) => !ok.has(n))) continue; // a kernel it launches did not translate (already reported)
+    const l = translateLauncher(h, hctx);
+    if (l) launchers.push(l);
+  }
+  // command-line template arguments fill kernels never instantiated in the file
+  void opts.template;
+  for (const c of compiled) c.launch = { launchers: launchers.filter((l) => l.launches.some((x) => x.kernel === c.name)).map((l) => l.name) };
+  const pyMacros = new Set<string>();
+  for (const l of launchers) for (const m of macrosUsed(l.lines.join("\n"), macros)) pyMacros.add(m);
+  for (const h of hctx.helpers.values()) for (const m of macrosUsed(h, macros)) pyMacros.add(m);
+  const hasErrors = bag.items.some((d) => d.severity === "error");
+  const python = hasErrors
+    ? ""
+    : emitKernelModule(
+        opts.filename.split("/").pop() ?? opts.filename,
+        pyKernels,
+        launchers,
+        [...hctx.helpers.values()],
+        [...macros.entries()].filter(([n]) => pyMacros.has(n)),
+      );
+  return {
+    python,
+    kernels: compiled,
+    launchers: launchers.map((l) => ({ name: l.name, params: l.params, kernels: [...new Set(l.launches.map((x) => x.kernel))] })),
+    diagnostics: bag.items,
+  };
+}
+
+/** Python names: a kernel keeps its name unless a host function already has it. */
+function functionNames(unit: KernelUnit): Map<string, string> {
+  const taken = new Set(unit.hostFunctions.map((h) => pyName(h.name)));
+  return new Map(unit.kernels.map((k) => [k.name, taken.has(pyName(k.name)) ? `${pyName(k.name)}_kernel` : pyName(k.name)]));
+}
+
+function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFunction: string): CompiledKernel {
+  const params: KernelParamInfo[] = [];
+  for (const p of a.kernel.params) {
+    const plan = a.buffers.find((b) => b.param === p.name);
+    if (!plan) {
+      const t = p.type;
+      params.push({
+        name: p.name,
+        kind: "scalar",
+        dtype: t.kind === "template" ? t.name : t.kind === "scalar" ? SCALAR_TYPES[t.name].mlx : "float32",
+        inputName: a.assignedScalars.has(p.name) ? `${p.name}_arg` : p.name,
+      });
+      continue;
+    }
+    const e = plan.pointee;
+    const dtype = e.kind === "template" ? e.name : e.kind === "scalar" ? SCALAR_TYPES[e.name].mlx : e.kind === "vector" ? SCALAR_TYPES[VECTOR_TYPES[e.name].elem].mlx : "float32";
+    const mname = e.kind === "vector" ? `${p.name}_elems` : p.name;
+    const info: KernelParamInfo = { name: p.name, kind: "buffer", role: plan.role, dtype };
+    if (plan.role === "input" || plan.role === "unused") info.inputName = mname;
+    if (plan.role === "output" || plan.role === "atomic-accumulate") info.outputName = mname;
+    if (plan.role === "inout-copy") {
+      info.inputName = `${mname}_in`;
+      info.outputName = mname;
+    }
+    if (plan.role === "atomic-accumulate") info.combine = ATOMIC_ACCUMULATE[plan.atomicOp!]!.combine;
+    params.push(info);
+  }
+  const acc = a.buffers.find((b) => b.role === "atomic-accumulate");
+  return {
+    name,
+    spec: {
+      name,
+      input_names: metal.inputNames,
+      output_names: metal.outputNames,
+      source: metal.source,
+      header: metal.header,
+      ensure_row_contiguous: true,
+      atomic_outputs: metal.atomicOutputs,
+    },
+    params,
+    templateParams: a.kernel.templateParams,
+    ...(metal.templateParams.some((t) => t.name === SHARED_BYTES_TEMPLATE) ? { sharedBytesTemplate: SHARED_BYTES_TEMPLATE } : {}),
+    ...(acc ? { initValue: atomicInit(acc) } : {}),
+    pythonFunction,
+  };
+}
+
+export type Dim3 = number | number[];
+export type CallArg = { shape: number[]; dtype: MlxDtype } | number;
+
+/**
+ * The per-call fields of an MLX kernel call, computed exactly as the emitted Python launch function
+ * computes them: `grid` (threads) = CUDA grid (blocks) × block, `threadgroup` = block, output shapes from
+ * the caller's buffers, the template list (with the dynamic shared-memory size), init_value. `inputs`
+ * says, per input name, which argument feeds it (scalars become 0-d arrays of the given dtype).
+ */
+export function planKernelCall(
+  k: CompiledKernel,
+  args: Record<string, CallArg>,
+  launch: { grid: Dim3; block: Dim3; sharedMem?: number; template?: Record<string, MlxDtype | number | boolean> },
+): {
+  inputs: { name: string; arg: string; scalar?: { value: number; dtype: string } }[];
+  template: [string, MlxDtype | number | boolean][];
+  grid: [number, number, number];
+  threadgroup: [number, number, number];
+  output_shapes: number[][];
+  output_dtypes: string[];
+  init_value?: number;
+  /** outputs to fold into the caller's array afterwards: output name → combine expression */
+  combine: { output: string; arg: string; combine: string }[];
+} {
+  const d3 = (v: Dim3): [number, number, number] => {
+    const a = Array.isArray(v) ? v : [v];
+    return [a[0] ?? 1, a[1] ?? 1, a[2] ?? 1];
+  };
+  const g = d3(launch.grid);
+  const b = d3(launch.block);
+  const tmpl = launch.template ?? {};
+  const resolve = (dtype: string) => (tmpl[dtype] !== undefined ? String(tmpl[dtype]) : dtype);
+  const inputs: { name: string; arg: string; scalar?: { value: number; dtype: string } }[] = [];
+  const shapes: number[][] = [];
+  const dtypes: string[] = [];
+  const combine: { output: string; arg: string; combine: string }[] = [];
+  for (const p of k.params) {
+    const a = args[p.name];
+    if (p.kind === "scalar") {
+      if (typeof a !== "number") throw new Error(`planKernelCall: scalar argument '${p.name}' needs a number`);
+      inputs.push({ name: p.inputName!, arg: p.name, scalar: { value: a, dtype: resolve(p.dtype) } });
+      continue;
+    }
+    if (p.inputName) inputs.push({ name: p.inputName, arg: p.name });
+    if (p.outputName) {
+      if (typeof a !== "object") throw new Error(`planKernelCall: buffer argument '${p.name}' needs a shape and dtype`);
+      shapes.push(a.shape);
+      dtypes.push(resolve(p.dtype));
+      if (p.combine) combine.push({ output: p.outputName, arg: p.name, combine: p.combine });
+    }
+  }
+  const template: [string, MlxDtype | number | boolean][] = k.templateParams.map((t) => {
+    const v = tmpl[t.name];
+    if (v === undefined) throw new Error(`planKernelCall: template argument '${t.name}' missing`);
+    return [t.name, v];
+  });
+  if (k.sharedBytesTemplate) template.push([k.sharedBytesTemplate, Math.max(launch.sharedMem ?? 0, 16)]);
+  return {
+    inputs,
+    template,
+    grid: [g[0] * b[0], g[1] * b[1], g[2] * b[2]],
+    threadgroup: b,
+    output_shapes: shapes,
+    output_dtypes: dtypes,
+    ...(k.initValue !== undefined ? { init_value: k.initValue } : {}),
+    combine,
+  };
+}
+
+export { position };

@@ -27,7 +27,8 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_rand", "ops_randint", "ops_gelu", "ops_var", "ops_std", "ops_max", "ops_min", "ops_topk", "ops_sort",
     "ops_argsort", "ops_norm", "ops_normalize", "ops_gather", "ops_one_hot", "ops_cross_entropy", "ops_nll_loss",
     "ops_scaled_dot_product_attention", "ops_pad", "ops_interpolate", "ops_adaptive_avg_pool2d", "ops_conv",
-    "ops_layer_norm", "ops_group_norm", "ops_batch_norm",
+    "ops_layer_norm", "ops_group_norm", "ops_batch_norm", "ops_cosine_similarity", "ops_pixel_shuffle", "ops_scatter",
+    "ops_scatter_add", "ops_index_add", "ops_median", "ops_rms_norm",
   ].map((name) => [name, { file: `cookbook/helpers/${name}.py`, kind: "function" as const }]),
 );
 
@@ -36,7 +37,7 @@ export const UNSUPPORTED_OPS: { torch: string[]; reason: string }[] = [
   { torch: ["torch.masked_select", "Tensor.masked_select"], reason: "the result's shape depends on the data; MLX needs shapes known before evaluation. Use mx.where with a fill value instead." },
   { torch: ["torch.nonzero", "Tensor.nonzero", "torch.argwhere", "Tensor.argwhere"], reason: "the result's shape depends on the data; MLX needs shapes known before evaluation." },
   { torch: ["torch.unique", "Tensor.unique", "torch.unique_consecutive"], reason: "the result's shape depends on the data (mx.unique needs a fixed `size`)." },
-  { torch: ["Tensor.double", "torch.float64"], reason: "float64 is not available on the GPU in MLX (CPU stream only)." },
+  { torch: ["Tensor.double"], reason: "float64 is not available on the GPU in MLX (CPU stream only)." },
   { torch: ["Tensor.data_ptr", "Tensor.storage", "Tensor.untyped_storage", "Tensor.pin_memory", "Tensor.share_memory_"], reason: "MLX arrays expose no storage or memory placement." },
   { torch: ["Tensor.backward", "torch.autograd.grad"], reason: "MLX computes gradients with mx.grad / nn.value_and_grad over a function, not from a tensor." },
 ];
@@ -56,6 +57,11 @@ function binary(names: string[], mlx: string, note?: string): OpRow {
 /** A Tensor.<name>() dtype cast. */
 function cast(method: string, dtype: string): OpRow {
   return { torch: [`Tensor.${method}`], sig: ["self", "memory_format=None"], mlx: `{self}.astype(${dtype})`, layout: "elementwise" };
+}
+
+/** A row whose only names are in-place methods. */
+function inplaceRow(row: OpRow): OpRow {
+  return { ...row, inplace: true };
 }
 
 /** An in-place method twin: translated as `x = <template>` (see OpMapping.inplace). */
@@ -83,9 +89,11 @@ const exp: OpRow = unary("exp", "mx.exp");
 
 export const OPS: OpRow[] = [
   // ── shape and layout ────────────────────────────────────────────────────────────────────────────
-  { torch: ["Tensor.view", "Tensor.reshape", "torch.reshape"], sig: ["input", "*shape"], mlx: "{input}.reshape({*shape})", layout: "logical", note: "view(dtype) (a bit reinterpretation) is not covered" },
+  { torch: ["Tensor.view", "Tensor.reshape"], sig: ["self", "*shape"], mlx: "{self}.reshape({*shape})", layout: "logical", note: "view(dtype) (a bit reinterpretation) is not covered" },
+  { torch: ["torch.reshape"], sig: ["input", "shape"], mlx: "{input}.reshape({shape})", layout: "logical" },
   { torch: ["Tensor.view_as", "Tensor.reshape_as"], sig: ["self", "other"], mlx: "{self}.reshape({other}.shape)", layout: "logical" },
-  { torch: ["Tensor.permute", "torch.permute"], sig: ["input", "*dims"], mlx: "{input}.transpose({*dims})", layout: "logical", note: "MLX's transpose is torch's permute" },
+  { torch: ["Tensor.permute"], sig: ["self", "*dims"], mlx: "{self}.transpose({*dims})", layout: "logical", note: "MLX's transpose is torch's permute" },
+  { torch: ["torch.permute"], sig: ["input", "dims"], mlx: "{input}.transpose({dims})", layout: "logical" },
   { torch: ["Tensor.transpose", "torch.transpose", "torch.swapaxes", "Tensor.swapaxes", "torch.swapdims", "Tensor.swapdims"], sig: ["input", "dim0", "dim1"], mlx: "{input}.swapaxes({dim0}, {dim1})", layout: "logical", note: "torch's 2-axis transpose" },
   { torch: ["torch.t", "Tensor.t"], sig: ["input"], mlx: "{input}.T", layout: "logical" },
   { torch: ["torch.movedim", "torch.moveaxis", "Tensor.movedim", "Tensor.moveaxis"], sig: ["input", "source", "destination"], mlx: "mx.moveaxis({input}, {source}, {destination})", layout: "logical", note: "single axes only (MLX takes ints)" },
@@ -107,7 +115,8 @@ export const OPS: OpRow[] = [
   { torch: ["torch.unbind", "Tensor.unbind"], sig: ["input", "dim=0"], mlx: "mx.unstack({input}[, axis={dim}])", layout: "logical" },
   { torch: ["torch.narrow", "Tensor.narrow"], sig: ["input", "dim", "start", "length"], mlx: "{@ops_narrow}({input}, {dim}, {start}, {length})", layout: "axis", axes: ["dim"], helpers: ["ops_narrow"] },
   { torch: ["torch.select", "Tensor.select"], sig: ["input", "dim", "index"], mlx: "{@ops_select}({input}, {dim}, {index})", layout: "reduce", axes: ["dim"], helpers: ["ops_select"] },
-  { torch: ["torch.flip", "Tensor.flip"], sig: ["input", "*dims"], mlx: "mx.flip({input}, axis=({*dims}))", layout: "axis", axes: ["dims"] },
+  { torch: ["torch.flip"], sig: ["input", "dims"], mlx: "mx.flip({input}, axis={dims})", layout: "axis", axes: ["dims"] },
+  { torch: ["Tensor.flip"], sig: ["self", "*dims"], mlx: "mx.flip({self}, axis=({*dims}))", layout: "axis", axes: ["dims"] },
   { torch: ["torch.fliplr"], sig: ["input"], mlx: "mx.flip({input}, axis=1)", layout: "logical" },
   { torch: ["torch.flipud"], sig: ["input"], mlx: "mx.flip({input}, axis=0)", layout: "logical" },
   { torch: ["torch.roll", "Tensor.roll"], sig: ["input", "shifts", "dims=None"], mlx: "mx.roll({input}, {shifts}[, {dims}])", layout: "axis", axes: ["dims"] },
@@ -162,6 +171,8 @@ export const OPS: OpRow[] = [
   { torch: ["torch.randn"], sig: ["*size", "generator=None", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False", "pin_memory=False"], mlx: "{@ops_randn}({*size}[, dtype={dtype}])", layout: "source", helpers: ["ops_randn"], allowed: { generator: ["None"] }, note: "MLX's random stream: same distribution, different numbers" },
   { torch: ["torch.rand"], sig: ["*size", "generator=None", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False", "pin_memory=False"], mlx: "{@ops_rand}({*size}[, dtype={dtype}])", layout: "source", helpers: ["ops_rand"], allowed: { generator: ["None"] } },
   { torch: ["torch.randint"], sig: ["*args", "generator=None", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False"], mlx: "{@ops_randint}({*args}[, dtype={dtype}])", layout: "source", helpers: ["ops_randint"], allowed: { generator: ["None"] } },
+  { torch: ["torch.bernoulli", "Tensor.bernoulli"], sig: ["input", "p=None", "generator=None"], mlx: "mx.random.bernoulli({input}).astype({input}.dtype)", layout: "elementwise", allowed: { p: ["None"], generator: ["None"] }, note: "`input` holds the probabilities" },
+  { torch: ["torch.randperm"], sig: ["n", "generator=None", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False", "pin_memory=False"], mlx: "mx.random.permutation({n}).astype({dtype=mx.int32})", layout: "source", allowed: { generator: ["None"] } },
   { torch: ["torch.manual_seed"], sig: ["seed"], mlx: "mx.random.seed({seed})", layout: "source", note: "seeds MLX's generator: the numbers differ from torch's" },
   { torch: ["torch.meshgrid"], sig: ["*tensors", "indexing='ij'"], mlx: "mx.meshgrid({*tensors}, indexing={indexing='ij'})", layout: "source", note: "torch defaults to 'ij', MLX to 'xy'" },
   { torch: ["torch.tril", "Tensor.tril"], sig: ["input", "diagonal=0"], mlx: "mx.tril({input}[, k={diagonal}])", layout: "logical" },
@@ -259,12 +270,14 @@ export const OPS: OpRow[] = [
   { torch: ["torch.argmin", "Tensor.argmin"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.argmin({input}[, axis={dim}][, keepdims={keepdim}]).astype(mx.int32)", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.all", "Tensor.all"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.all({input}[, axis={dim}][, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.any", "Tensor.any"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.any({input}[, axis={dim}][, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
+  { torch: ["torch.median", "Tensor.median"], sig: ["input", "dim=None", "keepdim=False"], mlx: "{@ops_median}({input}[, {dim}][, keepdim={keepdim}])", layout: "reduce", axes: ["dim"], helpers: ["ops_median"], note: "the lower middle value, as torch (mx.median averages); with dim: (values, indices)" },
   { torch: ["torch.logsumexp", "Tensor.logsumexp"], sig: ["input", "dim", "keepdim=False"], mlx: "mx.logsumexp({input}, axis={dim}[, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.count_nonzero", "Tensor.count_nonzero"], sig: ["input", "dim=None"], mlx: "mx.count_nonzero({input}[, axis={dim}]).astype(mx.int32)", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.norm", "Tensor.norm"], sig: ["input", "p='fro'", "dim=None", "keepdim=False", "dtype=None"], mlx: "{@ops_norm}({input}[, {p}][, dim={dim}][, keepdim={keepdim}][, dtype={dtype}])", layout: "reduce", axes: ["dim"], helpers: ["ops_norm"], note: "vector p-norms of the elements ('nuc' is not covered)" },
   { torch: ["torch.linalg.vector_norm"], sig: ["x", "ord=2", "dim=None", "keepdim=False", "dtype=None"], mlx: "{@ops_norm}({x}, {ord=2}[, dim={dim}][, keepdim={keepdim}][, dtype={dtype}])", layout: "reduce", axes: ["dim"], helpers: ["ops_norm"] },
   { torch: ["torch.cumsum", "Tensor.cumsum"], sig: ["input", "dim", "dtype=None"], mlx: "mx.cumsum({input}[.astype({dtype})], axis={dim})", layout: "axis", axes: ["dim"] },
   { torch: ["torch.cumprod", "Tensor.cumprod"], sig: ["input", "dim", "dtype=None"], mlx: "mx.cumprod({input}[.astype({dtype})], axis={dim})", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.diff", "Tensor.diff"], sig: ["input", "n=1", "dim=-1", "prepend=None", "append=None"], mlx: "mx.diff({input}[, {n}][, axis={dim}])", layout: "axis", axes: ["dim"], allowed: { prepend: ["None"], append: ["None"] } },
   { torch: ["torch.logcumsumexp", "Tensor.logcumsumexp"], sig: ["input", "dim"], mlx: "mx.logcumsumexp({input}, axis={dim})", layout: "axis", axes: ["dim"] },
   { torch: ["torch.sort", "Tensor.sort"], sig: ["input", "dim=-1", "descending=False", "stable=False"], mlx: "{@ops_sort}({input}[, {dim}][, descending={descending}])", layout: "axis", axes: ["dim"], helpers: ["ops_sort"], note: "(values, indices), as torch" },
   { torch: ["torch.argsort", "Tensor.argsort"], sig: ["input", "dim=-1", "descending=False", "stable=False"], mlx: "{@ops_argsort}({input}[, {dim}][, descending={descending}])", layout: "axis", axes: ["dim"], helpers: ["ops_argsort"] },
@@ -274,7 +287,11 @@ export const OPS: OpRow[] = [
   { torch: ["torch.gather", "Tensor.gather"], sig: ["input", "dim", "index", "sparse_grad=False"], mlx: "{@ops_gather}({input}, {dim}, {index})", layout: "axis", axes: ["dim"], helpers: ["ops_gather"] },
   { torch: ["torch.take_along_dim"], sig: ["input", "indices", "dim=None"], mlx: "mx.take_along_axis({input}, {indices}, axis={dim=None})", layout: "axis", axes: ["dim"] },
   { torch: ["torch.index_select", "Tensor.index_select"], sig: ["input", "dim", "index"], mlx: "mx.take({input}, {index}, axis={dim})", layout: "axis", axes: ["dim"] },
-  { torch: ["torch.searchsorted"], sig: ["sorted_sequence", "input", "out_int32=False", "right=False", "side=None", "sorter=None"], mlx: "mx.searchsorted({sorted_sequence}, {input}[, side={side}]).astype(mx.int32)", layout: "logical", allowed: { right: ["False"], sorter: ["None"] } },
+  { torch: ["torch.searchsorted"], sig: ["sorted_sequence", "input", "out_int32=False", "right=False", "side=None", "sorter=None"], mlx: "mx.searchsorted({sorted_sequence}, {input}[, side={side}][, side=\"right\" if {right} else \"left\"]).astype(mx.int32)", layout: "logical", allowed: { sorter: ["None"] } },
+  { torch: ["torch.bucketize"], sig: ["input", "boundaries", "out_int32=False", "right=False"], mlx: "mx.searchsorted({boundaries}, {input}[, side=\"right\" if {right} else \"left\"]).astype(mx.int32)", layout: "elementwise" },
+  { torch: ["torch.scatter", "Tensor.scatter"], sig: ["input", "dim", "index", "src=None", "value=None", "reduce=None"], mlx: "{@ops_scatter}({input}, {dim}, {index}[, {src}][, value={value}])", layout: "axis", axes: ["dim"], helpers: ["ops_scatter"], allowed: { reduce: ["None"] }, note: "repeated indices: one of the writes wins, as torch" },
+  { torch: ["torch.scatter_add", "Tensor.scatter_add"], sig: ["input", "dim", "index", "src"], mlx: "{@ops_scatter_add}({input}, {dim}, {index}, {src})", layout: "axis", axes: ["dim"], helpers: ["ops_scatter_add"] },
+  { torch: ["torch.index_add", "Tensor.index_add"], sig: ["input", "dim", "index", "source", "alpha=1"], mlx: "{@ops_index_add}({input}, {dim}, {index}, {source}[, alpha={alpha}])", layout: "axis", axes: ["dim"], helpers: ["ops_index_add"] },
 
   // ── linear algebra ──────────────────────────────────────────────────────────────────────────────
   { torch: ["torch.matmul", "Tensor.matmul", "torch.mm", "Tensor.mm", "torch.bmm", "Tensor.bmm", "Tensor.__matmul__"], sig: ["input", "other"], mlx: "mx.matmul({input}, {other})", layout: "logical" },
@@ -282,6 +299,7 @@ export const OPS: OpRow[] = [
   { torch: ["torch.outer", "torch.ger", "Tensor.outer"], sig: ["input", "vec2"], mlx: "mx.outer({input}, {vec2})", layout: "logical" },
   { torch: ["torch.inner", "torch.dot", "Tensor.dot", "Tensor.inner"], sig: ["input", "other"], mlx: "mx.inner({input}, {other})", layout: "logical" },
   { torch: ["torch.kron"], sig: ["input", "other"], mlx: "mx.kron({input}, {other})", layout: "logical" },
+  { torch: ["torch.baddbmm", "Tensor.baddbmm"], sig: ["input", "batch1", "batch2", "beta=1", "alpha=1"], mlx: "mx.addmm({input}, {batch1}, {batch2}[, alpha={alpha}][, beta={beta}])", layout: "logical" },
   { torch: ["torch.addmm", "Tensor.addmm"], sig: ["input", "mat1", "mat2", "beta=1", "alpha=1"], mlx: "mx.addmm({input}, {mat1}, {mat2}[, alpha={alpha}][, beta={beta}])", layout: "logical" },
   { torch: [`${F}linear`], sig: ["input", "weight", "bias=None"], mlx: "mx.matmul({input}, {weight}.T)[ + {bias}]", layout: "logical" },
 
@@ -323,8 +341,10 @@ export const OPS: OpRow[] = [
   // ── normalisation, embedding, losses ────────────────────────────────────────────────────────────
   { torch: [`${F}layer_norm`], sig: ["input", "normalized_shape", "weight=None", "bias=None", "eps=1e-05"], mlx: "{@ops_layer_norm}({input}, {normalized_shape}, {weight=None}, {bias=None}, {eps=1e-05})", layout: "logical", helpers: ["ops_layer_norm"], note: "mx.fast.layer_norm over one axis, a helper over several" },
   { torch: [`${F}group_norm`], sig: ["input", "num_groups", "weight=None", "bias=None", "eps=1e-05"], mlx: "{@ops_group_norm}({input}, {num_groups}, {weight=None}, {bias=None}, {eps=1e-05})", layout: "logical", helpers: ["ops_group_norm"] },
+  { torch: [`${F}rms_norm`], sig: ["input", "normalized_shape", "weight=None", "eps=None"], mlx: "{@ops_rms_norm}({input}, {normalized_shape}, {weight=None}[, eps={eps}])", layout: "logical", helpers: ["ops_rms_norm"] },
   { torch: [`${F}batch_norm`], sig: ["input", "running_mean", "running_var", "weight=None", "bias=None", "training=False", "momentum=0.1", "eps=1e-05"], mlx: "{@ops_batch_norm}({input}, {running_mean}, {running_var}, {weight=None}, {bias=None}[, eps={eps}])", layout: "logical", helpers: ["ops_batch_norm"], allowed: { training: ["False"] }, note: "eval mode: running statistics" },
   { torch: [`${F}normalize`], sig: ["input", "p=2.0", "dim=1", "eps=1e-12", "out=None"], mlx: "{@ops_normalize}({input}[, p={p}], dim={dim=1}[, eps={eps}])", layout: "axis", axes: ["dim"], helpers: ["ops_normalize"] },
+  { torch: [`${F}cosine_similarity`, "torch.cosine_similarity"], sig: ["x1", "x2", "dim=1", "eps=1e-08"], mlx: "{@ops_cosine_similarity}({x1}, {x2}[, dim={dim}][, eps={eps}])", layout: "reduce", axes: ["dim"], helpers: ["ops_cosine_similarity"] },
   { torch: [`${F}embedding`], sig: ["input", "weight", "padding_idx=None", "max_norm=None", "norm_type=2.0", "scale_grad_by_freq=False", "sparse=False"], mlx: "mx.take({weight}, {input}, axis=0)", layout: "logical", allowed: { max_norm: ["None"] } },
   { torch: [`${F}one_hot`], sig: ["tensor", "num_classes=-1"], mlx: "{@ops_one_hot}({tensor}[, {num_classes}])", layout: "logical", helpers: ["ops_one_hot"], note: "int32 (torch: int64)" },
   { torch: [`${F}cross_entropy`], sig: ["input", "target", "weight=None", "size_average=None", "ignore_index=-100", "reduce=None", "reduction='mean'", "label_smoothing=0.0"], mlx: "{@ops_cross_entropy}({input}, {target}[, weight={weight}][, ignore_index={ignore_index}][, reduction={reduction}][, label_smoothing={label_smoothing}])", layout: "logical", helpers: ["ops_cross_entropy"], allowed: { size_average: ["None"], reduce: ["None"] } },
@@ -353,6 +373,7 @@ export const OPS: OpRow[] = [
   { torch: [`${F}max_pool2d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "dilation=1", "ceil_mode=False", "return_indices=False"], mlx: "nn.MaxPool2d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 4, allowed: { dilation: ["1"], ceil_mode: ["False"], return_indices: ["False"] } },
   { torch: [`${F}avg_pool1d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "ceil_mode=False", "count_include_pad=True"], mlx: "nn.AvgPool1d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 3, allowed: { ceil_mode: ["False"], count_include_pad: ["True"] } },
   { torch: [`${F}avg_pool2d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "ceil_mode=False", "count_include_pad=True", "divisor_override=None"], mlx: "nn.AvgPool2d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 4, allowed: { ceil_mode: ["False"], count_include_pad: ["True"], divisor_override: ["None"] } },
+  { torch: [`${F}pixel_shuffle`, "torch.pixel_shuffle"], sig: ["input", "upscale_factor"], mlx: "{@ops_pixel_shuffle}({input}, {upscale_factor})", layout: "channels_last", rank: 4, helpers: ["ops_pixel_shuffle"] },
   { torch: [`${F}adaptive_avg_pool2d`], sig: ["input", "output_size"], mlx: "{@ops_adaptive_avg_pool2d}({input}, {output_size})", layout: "channels_last", rank: 4, helpers: ["ops_adaptive_avg_pool2d"] },
   { torch: [`${F}interpolate`, `${F}upsample`], sig: ["input", "size=None", "scale_factor=None", "mode='nearest'", "align_corners=None", "recompute_scale_factor=None", "antialias=False"], mlx: "{@ops_interpolate}({input}[, size={size}][, scale_factor={scale_factor}][, mode={mode}][, align_corners={align_corners}][, recompute_scale_factor={recompute_scale_factor}])", layout: "channels_last", rank: 4, helpers: ["ops_interpolate"], allowed: { antialias: ["False"] }, note: "nearest, nearest-exact, bilinear (rank 4 in the table; the helper takes any rank)" },
 
@@ -367,6 +388,11 @@ export const OPS: OpRow[] = [
   inplace(sigmoid, ["Tensor.sigmoid_"]),
   inplace(tanh, ["Tensor.tanh_"]),
   inplace(exp, ["Tensor.exp_"]),
+  inplaceRow({ torch: ["Tensor.scatter_"], sig: ["self", "dim", "index", "src=None", "value=None", "reduce=None"], mlx: "{@ops_scatter}({self}, {dim}, {index}[, {src}][, value={value}])", layout: "axis", axes: ["dim"], helpers: ["ops_scatter"], allowed: { reduce: ["None"] } }),
+  inplaceRow({ torch: ["Tensor.scatter_add_"], sig: ["self", "dim", "index", "src"], mlx: "{@ops_scatter_add}({self}, {dim}, {index}, {src})", layout: "axis", axes: ["dim"], helpers: ["ops_scatter_add"] }),
+  inplaceRow({ torch: ["Tensor.index_add_"], sig: ["self", "dim", "index", "source", "alpha=1"], mlx: "{@ops_index_add}({self}, {dim}, {index}, {source}[, alpha={alpha}])", layout: "axis", axes: ["dim"], helpers: ["ops_index_add"] }),
+  { torch: ["Tensor.normal_"], sig: ["self", "mean=0", "std=1", "generator=None"], mlx: "mx.random.normal({self}.shape, {self}.dtype, {mean=0}, {std=1})", layout: "elementwise", inplace: true, allowed: { generator: ["None"] }, note: "initialisation code: fresh samples of the same shape" },
+  { torch: ["Tensor.uniform_"], sig: ["self", "from=0", "to=1", "generator=None"], mlx: "mx.random.uniform({from=0}, {to=1}, {self}.shape, {self}.dtype)", layout: "elementwise", inplace: true, allowed: { generator: ["None"] } },
   { torch: ["Tensor.zero_"], sig: ["self"], mlx: "mx.zeros_like({self})", layout: "elementwise", inplace: true },
   { torch: ["Tensor.fill_"], sig: ["self", "value"], mlx: "mx.full_like({self}, {value})", layout: "elementwise", inplace: true },
   { torch: ["Tensor.copy_"], sig: ["self", "src", "non_blocking=False"], mlx: "mx.broadcast_to({src}, {self}.shape).astype({self}.dtype)", layout: "logical", inplace: true },

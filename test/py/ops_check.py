@@ -37,6 +37,7 @@ def inputs():
     x["k"] = RNG.integers(1, 4, (2, 3, 4))
     x["j"] = np.array([2, 0, 1])
     x["idx"] = RNG.integers(0, 4, (2, 3, 2))
+    x["perm"] = np.argsort(RNG.random((2, 3, 4)), axis=2)[..., :2]
     x["s1"] = normal(2, 1, 4)
     x["half"] = normal(2, 3).astype(np.float16)
     x["nanv"] = np.array([1.0, np.nan, np.inf, -np.inf, -2.5], dtype=np.float32)

@@ -2,14 +2,23 @@
  * The parity runner against hand-written MLX translations: a faithful one must pass with tiny diffs, and
  * one with a planted bug must fail with the divergence pointing at the wrong layer.
  */
-import { describe, expect, it, vi } from "vitest";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../src/python.js";
-import { runParitySpec, validateSpec, ParityUsageError, type ParitySpec } from "../src/parity/index.js";
+import { runParitySpec as runParitySpecKeepingFailures, validateSpec, ParityUsageError, type ParitySpec } from "../src/parity/index.js";
 import { parseInputShape, runParity } from "../src/commands/parity.js";
 
 const fixtures = join(packageRoot(), "test", "fixtures", "parity");
+
+// A failing run keeps its files for inspection; the tests remove them afterwards.
+const keptDirs: string[] = [];
+afterAll(() => keptDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const runParitySpec: typeof runParitySpecKeepingFailures = async (...args) => {
+  const r = await runParitySpecKeepingFailures(...args);
+  if (r.workDir) keptDirs.push(r.workDir);
+  return r;
+};
 const fixture = (name: string) => join(fixtures, name);
 
 const mlpSpec: ParitySpec = {
@@ -85,6 +94,20 @@ describe("runParitySpec with a hand-written MLX module", () => {
   });
 });
 
+describe("runParitySpec through the compiler (the product path: compile, convert weights with c2m, compare)", () => {
+  it("passes the tiny MLP and the channels-last CNN as c2m translates them", async () => {
+    const mlp = await runParitySpec(fixture("tiny_mlp.py"), mlpSpec);
+    expect(mlp.error).toBeUndefined();
+    expect(mlp.diagnostics?.filter((d) => d.severity === "error")).toEqual([]);
+    expect(mlp.ok).toBe(true);
+    const cnn = await runParitySpec(fixture("tiny_cnn.py"), { class: "TinyCNN", cases: [[{ shape: [2, 3, 8, 8] }], [{ shape: [1, 3, 8, 8] }]] });
+    expect(cnn.error).toBeUndefined();
+    expect(cnn.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)).every((d) => d < 1e-4)).toBe(true);
+    expect(cnn.ok).toBe(true);
+    expect(cnn.workDir).toBeUndefined(); // a passing run cleans up after itself
+  });
+});
+
 describe("validateSpec", () => {
   it("fills the default tolerance and rejects malformed specs with a message", () => {
     expect(validateSpec({ class: "Net", cases: [[{ shape: [1, 3] }]] }).atol).toBe(1e-4);
@@ -117,6 +140,9 @@ describe("c2m parity command", () => {
     expect(r.out).toMatch(/case 0: \[3, 8\] float32/);
     expect(r.out).toMatch(/output 0 \[3, 4\] +max abs \d\.\de[-+]\d\d  max rel \d\.\de[-+]\d\d  FAIL/);
     expect(r.out).toMatch(/first divergence: net\.3 \(case 0\)/);
+    const kept = /files kept for inspection .*: (\S+)/.exec(r.out)?.[1];
+    expect(kept && existsSync(join(kept, "model_mlx.safetensors"))).toBe(true);
+    keptDirs.push(kept!);
   });
 
   it("exits 0 on a faithful translation given by --input/--args", async () => {

@@ -96,6 +96,7 @@ export function formatResult(result: ParityResult, className: string, modelPath:
   } else if (!result.ok && !result.error) {
     lines.push("first divergence: not located (every traced submodule agrees; look at the code between them and the outputs)");
   }
+  if (!result.ok && result.workDir) lines.push(`files kept for inspection (translated module, weights, torch tensors): ${result.workDir}`);
   lines.push(result.ok ? "PASS" : "FAIL");
   return lines.join("\n") + "\n";
 }

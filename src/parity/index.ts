@@ -5,11 +5,12 @@
  * checks the translation and the weight map together.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import type { WeightMaps, WeightRule } from "../../ir/weights.js";
 import type { Diagnostic } from "../diagnostics.js";
+import type { CompileResult } from "../index.js";
 import { packageRoot, pythonExecutable } from "../python.js";
 import { convertWeightsFile, readWeightMaps } from "../weights/index.js";
 
@@ -77,8 +78,11 @@ export interface ParityResult {
   error?: string;
   /** the compiler's diagnostics, when this run compiled the model */
   diagnostics?: Diagnostic[];
-  /** the MLX module that was compared */
+  /** the MLX module that was compared (when this run compiled it into a temporary folder that was removed, the
+   *  path it had there; see workDir) */
   mlxFile: string;
+  /** intermediate files (compiled module, weights, torch's tensors), kept when a run fails or was given a workDir */
+  workDir?: string;
 }
 
 export interface ParityOptions {
@@ -123,19 +127,12 @@ export function validateSpec(raw: unknown, where = "parity spec"): ParitySpec & 
   return { ...(spec as unknown as ParitySpec), atol: atol as number };
 }
 
-interface CompileOutput {
-  code: string;
-  diagnostics: Diagnostic[];
-  weightMaps: WeightMaps;
-}
+type CompileOutput = Pick<CompileResult, "code" | "diagnostics" | "weightMaps">;
 
-/** The compiler's public API, loaded on demand so that parity with `mlxFile` never needs it. */
-async function compileModel(source: string, filename: string): Promise<CompileOutput> {
-  // TODO(compiler API): import "../index.js" statically once src/index.ts exists; a computed specifier keeps
-  // this file type-checking until then.
-  const specifier = "../index.js";
-  const api = (await import(specifier)) as { compile: (source: string, options?: { filename?: string }) => CompileOutput };
-  return api.compile(source, { filename });
+/** Compiles with c2m's public API, loaded on demand so that parity with `mlxFile` never loads the compiler. */
+async function compileModel(source: string, filename: string, topClass: string): Promise<CompileOutput> {
+  const { compile } = await import("../index.js");
+  return compile(source, { filename, topClass });
 }
 
 interface Proc {
@@ -177,7 +174,9 @@ export async function runParitySpec(modelPath: string, rawSpec: ParitySpec, opts
   const python = opts.python ?? pythonExecutable();
   const ownDir = opts.workDir === undefined;
   const work = resolve(opts.workDir ?? mkdtempSync(join(tmpdir(), "c2m-parity-")));
+  mkdirSync(work, { recursive: true });
   const scripts = join(packageRoot(), "src", "parity");
+  let result: ParityResult | undefined;
   try {
     // 1. the MLX module and the weight rules for the class
     let mlxFile: string;
@@ -190,23 +189,23 @@ export async function runParitySpec(modelPath: string, rawSpec: ParitySpec, opts
     } else {
       let compiled: CompileOutput;
       try {
-        compiled = await compileModel(readFileSync(modelPath, "utf8"), basename(modelPath));
+        compiled = await compileModel(readFileSync(modelPath, "utf8"), basename(modelPath), spec.class);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
-        return { ok: false, atol: spec.atol, cases: [], mlxFile: join(work, "model_mlx.py"), error: `the compiler failed on ${basename(modelPath)}: ${msg}` };
+        return (result = { ok: false, atol: spec.atol, cases: [], mlxFile: join(work, "model_mlx.py"), error: `the compiler failed on ${basename(modelPath)}: ${msg}` });
       }
       diagnostics = compiled.diagnostics;
       const errors = compiled.diagnostics.filter((d) => d.severity === "error");
       mlxFile = join(work, "model_mlx.py");
       if (errors.length > 0) {
         const list = errors.map((d) => `${d.file}:${d.line}:${d.col}: ${d.code}: ${d.message}`).join("\n  ");
-        return { ok: false, atol: spec.atol, cases: [], diagnostics, mlxFile, error: `compile failed:\n  ${list}` };
+        return (result = { ok: false, atol: spec.atol, cases: [], diagnostics, mlxFile, error: `compile failed:\n  ${list}` });
       }
       writeFileSync(mlxFile, compiled.code);
       maps = compiled.weightMaps;
     }
     const rules: WeightRule[] = maps[spec.class] ?? [];
-    const fail = (error: string): ParityResult => ({ ok: false, atol: spec.atol, cases: [], error, diagnostics, mlxFile });
+    const fail = (error: string): ParityResult => (result = { ok: false, atol: spec.atol, cases: [], error, diagnostics, mlxFile });
 
     // 2. torch: weights, inputs, outputs, per-module trace
     const torchDir = join(work, "torch");
@@ -241,9 +240,12 @@ export async function runParitySpec(modelPath: string, rawSpec: ParitySpec, opts
     if (!raw) return fail(`MLX side failed: ${lastLines(mlxRun.stderr) || `exit status ${mlxRun.code}`}`);
     const err = raw.error as { stage: string; message: string } | undefined;
     if (err) return fail(`MLX side failed to ${err.stage}: ${err.message}`);
-    return toResult(raw, spec.atol, mlxFile, diagnostics);
+    result = toResult(raw, spec.atol, mlxFile, diagnostics);
+    return result;
   } finally {
-    if (ownDir) rmSync(work, { recursive: true, force: true });
+    // a failed run keeps its files (the compiled module above all) for inspection
+    if (ownDir && result?.ok !== false) rmSync(work, { recursive: true, force: true });
+    else if (result) result.workDir = work;
   }
 }
 

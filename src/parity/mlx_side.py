@@ -261,7 +261,11 @@ def main():
                     ref = outputs_npz[f"case{i}_out{k}"]
                     g_np = to_numpy(g, mx)
                     if list(ref.shape) != list(g_np.shape):
-                        entry.update(maxAbs=None, maxRel=None, ok=False, note="shape mismatch")
+                        note = "shape mismatch"
+                        if ref.ndim >= 3 and np.moveaxis(ref, 1, -1).shape == g_np.shape:
+                            note += ": MLX returned channels-last where torch returns channels-first" \
+                                    " (a transpose missing at the model boundary?)"
+                        entry.update(maxAbs=None, maxRel=None, ok=False, note=note)
                     else:
                         max_abs, max_rel, ok = compare(ref, g_np, atol, rtol)
                         entry.update(maxAbs=finite_or_none(max_abs), maxRel=finite_or_none(max_rel), ok=ok)

@@ -81,7 +81,7 @@ const div: OpRow = {
   note: "true division, also of integers (as torch); rounding_mode='floor' is torch.floor_divide",
 };
 const clamp: OpRow = { torch: ["torch.clamp", "torch.clip", "Tensor.clamp", "Tensor.clip"], sig: ["input", "min=None", "max=None"], mlx: "mx.clip({input}, {min=None}, {max=None})", layout: "elementwise" };
-const maskedFill: OpRow = { torch: ["torch.masked_fill", "Tensor.masked_fill"], sig: ["input", "mask", "value"], mlx: "mx.where({mask}, {value}, {input})", layout: "elementwise" };
+const maskedFill: OpRow = { torch: ["torch.masked_fill", "Tensor.masked_fill"], sig: ["input", "mask", "value"], mlx: "mx.where({mask}, {value}, {input}).astype({input}.dtype)", layout: "elementwise", note: "the result keeps the input's dtype, as torch" };
 const relu: OpRow = { torch: ["torch.relu", "Tensor.relu", `${F}relu`], sig: ["input", "inplace=False"], mlx: "nn.relu({input})", layout: "elementwise", allowed: { inplace: ["False"] } };
 const sigmoid: OpRow = unary("sigmoid", "mx.sigmoid", [`${F}sigmoid`]);
 const tanh: OpRow = unary("tanh", "mx.tanh", [`${F}tanh`]);

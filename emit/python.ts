@@ -51,7 +51,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   }
   const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
   const torchImports = mod.imports.filter((i) => i.torch);
-  const importBlock = [...new Set([...MLX_IMPORTS, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
+  const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
   const lastImport = mod.imports[mod.imports.length - 1];
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}\n` : "";
   if (torchImports.length) {

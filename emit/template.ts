@@ -54,7 +54,8 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
     }
     return out;
   };
-  const text = fill(template, false)!;
+  // an optional first argument that was left out leaves "(, " behind
+  const text = fill(template, false)!.replace(/\(\s*,\s*/g, "(");
   return missing ? { ok: false, missing } : { ok: true, text, helpers };
 }
 

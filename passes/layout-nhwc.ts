@@ -35,10 +35,10 @@ export function layoutAndTranslate(mod: ModuleIR, diags: DiagnosticBag, opts: { 
     markers: new Map(),
     transposes: new Map(),
     chwFlatten: new Set(),
+    imports: new Set(),
   };
   // signatures first (callees before callers happens on demand), then the final walks
   for (const name of mod.classes.keys()) if (!ctx.signatures.has(name)) computeSignature(ctx, name);
-  ctx.markers.clear();
   const walkers: FunctionWalker[] = [];
   const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
     const isForward = !!cls && fn.childForFieldName("name")!.text === "forward";
@@ -54,7 +54,8 @@ export function layoutAndTranslate(mod: ModuleIR, diags: DiagnosticBag, opts: { 
       ctx.transposes.set(cls!.name, w.transposeCount);
       walkers.push(w);
     } else {
-      const w = runToFixpoint(ctx, fn, cls, { boundary: false }, new Map());
+      // other methods and functions take and return tensors in torch's layout
+      const w = runToFixpoint(ctx, fn, cls, { boundary: ctx.layout === "torch" }, new Map());
       walkers.push(w);
     }
     // nested functions
@@ -66,7 +67,11 @@ export function layoutAndTranslate(mod: ModuleIR, diags: DiagnosticBag, opts: { 
     const loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
     loose.runStatements(body);
     walkers.push(loose);
+    // base classes (`class RMSNorm(torch.nn.Module)`)
+    const bases = body.parent?.type === "class_definition" ? body.parent.childForFieldName("superclasses") : null;
+    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, loose.expr(b).text);
     for (const stmt of namedChildren(body)) {
+      if (stmt.type === "decorated_definition") dropTorchDecorators(stmt, loose);
       const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
       if (def.type === "function_definition") visitFunction(def, cls);
       else if (def.type === "class_definition") visitBody(def.childForFieldName("body")!, mod.classes.get(def.childForFieldName("name")!.text));
@@ -76,10 +81,27 @@ export function layoutAndTranslate(mod: ModuleIR, diags: DiagnosticBag, opts: { 
   const edits: Edit[] = [];
   const inserts: { pos: number; text: string }[] = [];
   for (const w of walkers) {
+    w.flushDiagnostics();
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
   return { ctx, edits: dropNested(edits), inserts };
+}
+
+/** Decorators with no meaning in MLX (autograd switches, TorchScript) are removed. */
+const DROPPED_DECORATORS = /^torch\.(no_grad|inference_mode|enable_grad|jit\.\w+|compiler\.\w+|autocast|cuda\.amp\.autocast)$/;
+
+function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
+  for (const dec of namedChildren(stmt).filter((c) => c.type === "decorator")) {
+    const e = namedChildren(dec)[0];
+    const callee = e?.type === "call" ? e.childForFieldName("function") : e;
+    const q = callee ? qualifyName(callee, w) : undefined;
+    if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
+  }
+}
+
+function qualifyName(node: SyntaxNode, w: FunctionWalker): string | undefined {
+  return w.qualify(node);
 }
 
 /** Keeps the outermost of nested edits (a statement replaced whole wins over edits inside it). */

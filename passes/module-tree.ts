@@ -10,6 +10,9 @@ import { CONTAINERS, LAYER_BY_NAME } from "./tables/index.js";
 
 const MAX_DEPTH = 6;
 
+/** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
+export const SEQUENTIAL_ITEMS = "__sequential__";
+
 /** Classes deriving from torch.nn.Module, directly or through other classes of the file. */
 export function collectClasses(mod: ModuleIR): void {
   const defs = namedChildren(mod.root)
@@ -144,6 +147,11 @@ class InitInterpreter {
     return this.expr(node, new Map());
   }
 
+  private isSequentialSubclass(): boolean {
+    const bases = this.cls.node.childForFieldName("superclasses");
+    return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === "torch.nn.Sequential");
+  }
+
   private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
     for (const p of namedChildren(params)) {
@@ -180,16 +188,24 @@ class InitInterpreter {
         return v ? this.expr(v, env) : { k: "value" };
       }
       case "if_statement": {
+        // each branch runs on its own copy; what a branch changed becomes uncertain afterwards
         const rets: ModVal[] = [];
-        const r1 = this.block(s.childForFieldName("consequence")!, env);
-        if (r1) rets.push(r1);
+        const branches: Env[] = [];
+        const run = (body: SyntaxNode) => {
+          const local = new Map(env);
+          const r = this.block(body, local);
+          if (r) rets.push(r);
+          branches.push(local);
+        };
+        run(s.childForFieldName("consequence")!);
+        let hasElse = false;
         for (const alt of s.childrenForFieldName("alternative")) {
+          if (alt.type === "else_clause") hasElse = true;
           const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
-          if (body) {
-            const r = this.block(body, env);
-            if (r) rets.push(r);
-          }
+          if (body) run(body);
         }
+        if (!hasElse) branches.push(new Map(env));
+        mergeBranches(env, branches);
         return rets.length ? union(rets) : undefined;
       }
       case "for_statement":
@@ -248,6 +264,10 @@ class InitInterpreter {
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
+      if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super" && this.isSequentialSubclass()) {
+        this.cls.attrs.set(SEQUENTIAL_ITEMS, this.sequential(args, env));
+        return;
+      }
       if (obj.text === "self" && method === "register_buffer") {
         const nameNode = args.positional[0] ?? args.keyword.get("name");
         const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
@@ -460,6 +480,25 @@ class InitInterpreter {
       return { k: "dict", entries };
     }
     return { k: "dict", entries: null, elem: { k: "unknown" } };
+  }
+}
+
+function mergeBranches(env: Env, branches: Env[]): void {
+  const names = new Set(branches.flatMap((b) => [...b.keys()]));
+  for (const name of names) {
+    const vals = branches.map((b) => b.get(name)).filter((v): v is ModVal => v !== undefined);
+    if (vals.every((v) => v === vals[0]) && vals.length === branches.length) {
+      env.set(name, vals[0]);
+      continue;
+    }
+    if (vals.every((v) => v.k === "list" || v.k === "seq")) {
+      // a list appended to in some branches only: its indices are not known statically
+      const all = vals.flatMap((v) => {
+        const l = v as ModVal & { k: "list" | "seq" };
+        return [...(l.items ?? []), ...(l.elem ? [l.elem] : [])];
+      });
+      env.set(name, { k: vals[0].k, items: null, elem: union(all) } as ModVal);
+    } else env.set(name, union(vals));
   }
 }
 

@@ -10,9 +10,9 @@ import type { LayerMapping, OpMapping } from "../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
 import { bindArgs, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
-import { elementOf, identifiers, paramName, stringValue, union } from "./module-tree.js";
+import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
-import { LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
   | { k: "tensor"; t: TensorType; def?: string }
@@ -54,6 +54,8 @@ export interface TranslateContext {
   markers: Map<number, string>;
   /** transposes emitted, per class (ResNet-18's budget is checked in tests) */
   transposes: Map<string, number>;
+  /** import lines the translated code needs beyond mlx.core and mlx.nn */
+  imports: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
   chwFlatten: Set<SyntaxNode>;
 }
@@ -626,6 +628,15 @@ export class FunctionWalker {
 
   private comparison(e: SyntaxNode): Gen {
     const ops = namedChildren(e);
+    // `m.bias is not None` on a module: MLX layers built with bias=False have no `bias` at all
+    const opText = e.children.filter((c) => !c.isNamed).map((c) => c.text).join(" ");
+    if (ops.length === 2 && ops[1].type === "none" && (opText === "is" || opText === "is not") && ops[0].type === "attribute" && ops[0].childForFieldName("attribute")!.text === "bias") {
+      const obj = ops[0].childForFieldName("object")!;
+      const o = this.expr(obj);
+      if (o.v.k !== "tensor" && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
+        return { v: { k: "other" }, text: `"bias" ${opText === "is" ? "not in" : "in"} ${o.text}` };
+      }
+    }
     const gens = ops.map((c) => this.expr(c));
     const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
     if (!isIdentityCheck && gens.length === 2 && gens[0].v.k === "tensor" && gens[1].v.k === "tensor") gens[1] = this.harmonize(gens[0], gens[1], ops[1]);
@@ -666,14 +677,18 @@ export class FunctionWalker {
         const m = this.cls.attrs.get(method);
         if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return this.moduleCall(e, m, fn.text);
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
+        const mm = MODULE_METHODS[method];
+        if (mm && !m) return this.moduleMethod(e, "self", mm);
       }
       const o = this.expr(obj);
-      if (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method) && obj.type !== "string")) {
+      const isModuleName = obj.type === "identifier" && !this.env.has(obj.text) && (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text));
+      if (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method) && obj.type !== "string" && !isModuleName)) {
         return this.tensorMethod(e, o, obj, method);
       }
       if (o.v.k === "module") {
         const m = o.v.m;
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
+        if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
       if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);
@@ -682,6 +697,12 @@ export class FunctionWalker {
     if (fn.type === "identifier") {
       const local = this.env.get(fn.text);
       if (local?.k === "module") return this.moduleCall(e, local.m, fn.text);
+      if (fn.text === "hasattr") {
+        // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention")
+        const [obj, name] = callArgs(e).positional;
+        const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
+        if (q?.startsWith("torch") && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
+      }
       if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return this.opaqueCall(e, undefined, false);
       if (this.ctx.mod.functions.has(fn.text)) return this.userCall(e, fn.text);
       if (this.ctx.mod.classes.has(fn.text)) return this.opaqueCall(e, undefined, false);
@@ -690,6 +711,11 @@ export class FunctionWalker {
     const f = this.expr(fn);
     if (f.v.k === "module") return this.moduleCall(e, f.v.m, f.text);
     return this.opaqueCall(e, new Map([[fn, f.text]]));
+  }
+
+  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {
+    for (const i of mm.imports ?? []) this.ctx.imports.add(i);
+    return { v: { k: "other" }, text: mm.mlx.replace("{self}", self) };
   }
 
   /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
@@ -815,6 +841,8 @@ export class FunctionWalker {
         return { v: tensorVal(), args: conv };
       }
       case "class": {
+        const seqItems = this.ctx.mod.classes.get(m.name)?.attrs.get(SEQUENTIAL_ITEMS);
+        if (seqItems && !this.ctx.mod.classes.get(m.name)!.methods.has("forward")) return this.applyModule(seqItems, args, nodes, call);
         const sig = this.signatureOf(m.name);
         const conv = args.map((a, i) => {
           const want = sig.params[i];
@@ -953,7 +981,9 @@ export class FunctionWalker {
           const c = this.convert(subject, subjectSingle, channelsLast(rank), rank);
           texts.set(subjectSingle, c.text);
         }
-        resultVal = { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank) } };
+        const size = bound.byName.get("output_size");
+        const unit = /adaptive_(avg|max)_pool/.test(name) && !!size && !Array.isArray(size) && (intTuple(size)?.every((v) => v === 1) ?? false);
+        resultVal = { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: unit } };
         break;
       }
       case "elementwise": {
@@ -1048,10 +1078,14 @@ export class FunctionWalker {
     }
     const rank = g.v.t.rank ?? cur?.length ?? want?.length ?? rankHint;
     if (rank === undefined) return g;
-    if (!isIdentity(want) && isIdentity(cur) && g.v.def && !this.decisions.has(g.v.def)) {
-      this.decisions.set(g.v.def, { perm: want, rank });
-      this.newDecision = true;
-      return { v: { k: "tensor", t: { ...g.v.t, rank, perm: want }, def: g.v.def }, text: g.text };
+    if (!isIdentity(want) && isIdentity(cur) && g.v.def) {
+      const taken = this.decisions.get(g.v.def);
+      if (!taken) {
+        this.decisions.set(g.v.def, { perm: want, rank });
+        this.newDecision = true;
+      }
+      // converted where it is defined (from the next round on)
+      if (!taken || samePerm(taken.perm, want)) return { v: { k: "tensor", t: { ...g.v.t, rank, perm: want }, def: g.v.def }, text: g.text };
     }
     this.countTranspose();
     const axes = transposeAxes(cur, want, rank);
@@ -1143,21 +1177,42 @@ export class FunctionWalker {
     this.edits.set(key, { start: node.startIndex, end: node.endIndex, text });
   }
 
+  qualify(node: SyntaxNode): string | undefined {
+    return qualify(node, this.ctx.mod.aliases);
+  }
+
+  /** Removes a whole line (a decorator). */
+  removeLine(node: SyntaxNode): void {
+    const src = this.ctx.mod.source;
+    const start = src.lastIndexOf("\n", node.startIndex - 1) + 1;
+    const nl = src.indexOf("\n", node.endIndex);
+    this.edits.set(`${start}:${nl + 1}`, { start, end: nl < 0 ? src.length : nl + 1, text: "" });
+  }
+
   private replaceStatement(stmt: SyntaxNode, text: string): void {
     // drop edits inside the statement: the whole statement is replaced
     for (const [k, ed] of this.edits) if (ed.start >= stmt.startIndex && ed.end <= stmt.endIndex) this.edits.delete(k);
     this.edits.set(`${stmt.startIndex}:${stmt.endIndex}`, { start: stmt.startIndex, end: stmt.endIndex, text });
   }
 
+  /** Diagnostics wait in the walker: only the final walk of a function reports them. */
+  readonly pending: { code: string; node: SyntaxNode; stmt: SyntaxNode; message: string }[] = [];
+
   diag(code: string, node: SyntaxNode, message: string): void {
-    const d = this.ctx.diags.report(code, node.startPosition, message);
-    const stmt = this.stmt ?? node;
+    this.pending.push({ code, node, stmt: this.stmt ?? node, message });
+  }
+
+  /** Reports this walk's diagnostics and puts a marker comment at the end of each statement concerned. */
+  flushDiagnostics(): void {
     const src = this.ctx.mod.source;
-    let eol = src.indexOf("\n", stmt.endIndex);
-    if (eol < 0) eol = src.length;
-    const prev = this.ctx.markers.get(eol);
-    const marker = `# c2m: ${d.code} ${message}`;
-    if (!prev?.includes(d.code)) this.ctx.markers.set(eol, prev ? `${prev}; ${marker.slice(2)}` : `  ${marker}`);
+    for (const p of this.pending) {
+      const d = this.ctx.diags.report(p.code, p.node.startPosition, p.message);
+      let eol = src.indexOf("\n", p.stmt.endIndex);
+      if (eol < 0) eol = src.length;
+      const prev = this.ctx.markers.get(eol);
+      const marker = `c2m: ${d.code} ${p.message}`;
+      if (!prev?.includes(d.code)) this.ctx.markers.set(eol, prev ? `${prev}; ${marker}` : `  # ${marker}`);
+    }
   }
 }
 
@@ -1208,11 +1263,9 @@ export function runToFixpoint(
   let w: FunctionWalker;
   let round = 0;
   do {
-    const markers = new Map(ctx.markers);
     w = new FunctionWalker(ctx, fn, cls, new Map(decisions), opts);
     w.run();
     decisions = w.decisions;
-    if (w.newDecision) ctx.markers.clear(), markers.forEach((v, k) => ctx.markers.set(k, v));
   } while (w.newDecision && ++round < 12);
   return w;
 }

@@ -5,7 +5,7 @@
 import type { ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
-import { elementOf } from "./module-tree.js";
+import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
 
 export function buildWeightMaps(mod: ModuleIR, diags: DiagnosticBag, classes: Iterable<string>): WeightMaps {
   const maps: WeightMaps = {};
@@ -27,7 +27,9 @@ function collectClass(mod: ModuleIR, name: string, t: string, m: string, transfo
   const cls = mod.classes.get(name);
   if (!cls || seen.has(name)) return;
   const inner = new Set(seen).add(name);
-  for (const [attr, v] of cls.attrs) collect(mod, v, join(t, attr), join(m, attr), transforms, renames, diags, inner);
+  const items = cls.attrs.get(SEQUENTIAL_ITEMS);
+  if (items) collect(mod, items, t, m, transforms, renames, diags, inner);
+  for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS) collect(mod, v, join(t, attr), join(m, attr), transforms, renames, diags, inner);
 }
 
 function collect(mod: ModuleIR, v: ModVal, t: string, m: string, transforms: WeightRule[], renames: WeightRule[], diags: DiagnosticBag, seen: Set<string>): void {

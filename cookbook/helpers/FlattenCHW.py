@@ -1,5 +1,3 @@
-import mlx.nn as nn
-
 
 class FlattenCHW(nn.Module):
     """nn.Flatten for a channels-last input: flattens in torch's (C, H, W) order, so the Linear after it

@@ -56,6 +56,9 @@ const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): Helper
   weights ? { file, needs, weights, kind: "class" } : { file, needs, kind: "class" };
 
 export const HELPERS: Record<string, HelperEntry> = {
+  // emitted by the translator itself (passes/translate.ts), not by a table row
+  ModuleDict: cls("ModuleDict.py"),
+  FlattenCHW: cls("FlattenCHW.py"),
   adaptive_pool: { file: "adaptive_pool.py", needs: [], kind: "function" },
   AdaptiveAvgPool1d: cls("AdaptiveAvgPool1d.py", ["adaptive_pool"]),
   AdaptiveAvgPool2d: cls("AdaptiveAvgPool2d.py", ["adaptive_pool"]),

@@ -47,7 +47,9 @@ def c2m_apply_weight_map(weights, rules):
         targets = [fill(p, caps) for p in mlx_keys]
         if op == "drop":
             continue
-        if op == "conv":  # torch (O, I, *K) -> MLX (O, *K, I)
+        if op in ("conv", "conv_transpose") and w.ndim < 3:
+            pass  # not a conv weight: a norm at a position that holds a conv in other instances
+        elif op == "conv":  # torch (O, I, *K) -> MLX (O, *K, I)
             w = mx.moveaxis(w, 1, -1)
         elif op == "conv_transpose":  # torch (I, O, *K) -> MLX (O, *K, I)
             w = w.transpose(list(range(1, w.ndim)) + [0])

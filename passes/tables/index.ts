@@ -32,3 +32,22 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
 };
+
+/**
+ * torch.nn.Module methods whose MLX counterpart differs ({self} is the module's text). MLX's
+ * `parameters()` is a nested dict, so torch's iterators become flattened lists.
+ */
+export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[] }> = {
+  named_parameters: { mlx: "tree_flatten({self}.parameters())", imports: ["from mlx.utils import tree_flatten"] },
+  parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
+  named_buffers: { mlx: "[]" },
+  buffers: { mlx: "[]" },
+  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]" },
+  named_children: { mlx: "[(k, m) for k, m in {self}.children().items() if isinstance(m, nn.Module)]" },
+  to: { mlx: "{self}" },
+  cuda: { mlx: "{self}" },
+  cpu: { mlx: "{self}" },
+  float: { mlx: "{self}" },
+  requires_grad_: { mlx: "{self}" },
+  zero_grad: { mlx: "None" },
+};

@@ -142,17 +142,21 @@ export function applyWeightMap(tensors: Map<string, Tensor>, rules: WeightRule[]
   return applyWeightMapDetailed(tensors, rules).tensors;
 }
 
-/** torch (O, I, *K) → MLX (O, *K, I). */
+/**
+ * torch (O, I, *K) → MLX (O, *K, I). A tensor of rank < 3 is no conv weight and passes unchanged: one
+ * pattern can cover a position that holds a conv in some instances and a norm in others (MobileNet's
+ * optional expansion layer shifts the indices of a Sequential built under an `if`).
+ */
 function convWeight(key: string, t: Tensor): Tensor {
   const n = t.shape.length;
-  if (n < 3) throw new WeightMapError(`'${key}': a conv weight needs rank ≥ 3, got shape [${t.shape.join(", ")}]`);
+  if (n < 3) return t;
   return permute(t, [0, ...range(2, n), 1]);
 }
 
-/** torch (I, O, *K) → MLX (O, *K, I). */
+/** torch (I, O, *K) → MLX (O, *K, I); rank < 3 passes unchanged, as for `conv`. */
 function convTransposeWeight(key: string, t: Tensor): Tensor {
   const n = t.shape.length;
-  if (n < 3) throw new WeightMapError(`'${key}': a conv_transpose weight needs rank ≥ 3, got shape [${t.shape.join(", ")}]`);
+  if (n < 3) return t;
   return permute(t, [...range(1, n), 0]);
 }
 

@@ -79,8 +79,9 @@ function sci(x: number): string {
 }
 const shapeText = (s: number[] | null) => (s ? `[${s.join(", ")}]` : "None");
 
-export function formatResult(result: ParityResult, className: string, modelPath: string): string {
-  const lines = [`parity ${className} (${modelPath}) vs ${result.mlxFile}, atol ${sci(result.atol)}`];
+/** The human-readable report; `against` names the MLX side (a file, or c2m's own translation). */
+export function formatResult(result: ParityResult, className: string, modelPath: string, against = result.mlxFile): string {
+  const lines = [`parity ${className} (${modelPath}) vs ${against}, atol ${sci(result.atol)}`];
   result.cases.forEach((c, i) => {
     lines.push(`case ${i}: ${c.inputs.map((inp) => `${shapeText(inp.shape)} ${inp.dtype}`).join(", ")}`);
     for (const o of c.outputs) {
@@ -119,7 +120,7 @@ export async function runParity(model: string, opts: ParityCommandOptions): Prom
       for (const d of result.diagnostics ?? []) {
         if (d.severity === "error") process.stderr.write(formatDiagnostic(d, readFileSync(model, "utf8")) + "\n");
       }
-      process.stdout.write(formatResult(result, spec.class, model));
+      process.stdout.write(formatResult(result, spec.class, model, opts.mlx ?? "its c2m translation"));
     }
     return result.ok ? 0 : 1;
   } catch (err) {

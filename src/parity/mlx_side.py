@@ -233,12 +233,10 @@ def main():
             arrays = []
             j = 0
             while f"case{i}_in{j}" in inputs_npz.files:
-                a = inputs_npz[f"case{i}_in{j}"]
-                if a.dtype == np.int64:
-                    a = a.astype(np.int32)  # MLX's default integer type
-                arrays.append(a)
+                arrays.append(inputs_npz[f"case{i}_in{j}"])
                 j += 1
-            inputs = [mx.array(a) for a in arrays]
+            # int64 ids become int32, MLX's default integer type
+            inputs = [mx.array(a.astype(np.int32) if a.dtype == np.int64 else a) for a in arrays]
             case_inputs.append(inputs)
             got = flatten_outputs(model(*inputs), mx, [])
             mx.eval([g for g in got if g is not None])

@@ -165,6 +165,14 @@ class HostTranslator {
       if (typeText === "dim3") {
         // dim3 b(x, y) / dim3 b = dim3(x, y) / dim3 b = n
         let args: CudaNode[] = [];
+        if (d.type === "function_declarator") {
+          // `dim3 block(TILE, TILE);` parses as a function declaration (C++'s most vexing parse)
+          const dims = named(field(d, "parameters")!).map((p) => this.word(p));
+          while (dims.length < 3) dims.push("1");
+          this.vars.set(name, "dim3");
+          out.push(`${pad}${pyName(name)} = (${dims.join(", ")})`);
+          continue;
+        }
         if (d.type === "init_declarator") {
           const v = field(d, "value");
           if (v?.type === "argument_list" || v?.type === "initializer_list") args = named(v);
@@ -191,6 +199,15 @@ class HostTranslator {
       out.push(`${pad}${pyName(name)} = ${text}`);
     }
     return out;
+  }
+
+  /** A bare name or number that the parser took for a parameter declaration. */
+  word(p: CudaNode): string {
+    const t = p.text.trim();
+    if (/^\d+$/.test(t)) return t;
+    if (this.vars.has(t)) return pyName(t);
+    if (this.hctx.macros.has(t)) return t;
+    throw new HostUntranslatable(p, `'${t}' in a dim3 is not translated`);
   }
 
   kindOfType(t: string): VarKind {

@@ -1,0 +1,111 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
+import { packageRoot, pythonExecutable } from "../src/python.js";
+import { evalExpr, listGoldenSpecs, loadGoldenSource, loadGoldenSpec, type GoldenSpec } from "../src/verify/golden.js";
+
+/**
+ * The emitted Python wrapper of every golden kernel, run under real MLX with mx.fast.metal_kernel
+ * replaced by a recorder: the grid (threads), threadgroup, template, output shapes and dtypes of each
+ * call must be what the spec's CUDA launch means (grid = blocks × block), on every spec size.
+ */
+const C_DTYPE: Record<string, string> = { float: "float32", int: "int32", "unsigned int": "uint32", __half: "float16" };
+
+interface Recorded {
+  calls: {
+    kernel: string;
+    grid: number[];
+    threadgroup: number[];
+    template: [string, string | number][];
+    output_shapes: number[][];
+    output_dtypes: string[];
+    init_value: number | null;
+    inputs: [number[], string][];
+    output_names: string[];
+  }[];
+  returns: number[][];
+}
+
+/** Specs whose second launch goes through another launcher than spec.host. */
+const EXTRA_LAUNCHERS: Record<string, { function: string; args: string[] }[]> = {
+  templated: [{ function: "launch_block_sum_i32", args: ["xi", "pi", "n"] }],
+  gelu_silu_half: [{ function: "launch_silu_half", args: ["x", "z", "n"] }],
+};
+
+/** The launcher each spec calls, and its arguments for one size (torch_ext's launchers take tensors). */
+function jobFor(spec: GoldenSpec, s: number): { function: string; args: unknown[] }[] {
+  const sizes = spec.sizes[s]!;
+  const arg = (a: string) => {
+    const b = spec.buffers.find((x) => x.name === a);
+    return b ? { array: [evalExpr(b.count, sizes)], dtype: b.dtype } : evalExpr(a, sizes);
+  };
+  if (spec.host) return [{ function: spec.host.function, args: spec.host.args.map(arg) }, ...(EXTRA_LAUNCHERS[spec.name] ?? []).map((j) => ({ function: j.function, args: j.args.map(arg) }))];
+  expect(spec.name).toBe("torch_ext");
+  const { rows, cols } = sizes as { rows: number; cols: number };
+  return [
+    { function: "leaky_relu_forward", args: [{ array: [rows, cols], dtype: "float32" }, 0.125] },
+    { function: "bias_add_colsum", args: [{ array: [rows, cols], dtype: "float32" }, { array: [cols], dtype: "float32" }] },
+  ];
+}
+
+/** Output shapes the spec implies for a launch: its output/inout buffers, 1-D (torch_ext: the tensors' shapes). */
+function expectedOutputShapes(spec: GoldenSpec, launch: GoldenSpec["launches"][number], s: number): number[][] {
+  const sizes = spec.sizes[s]!;
+  const outs = launch.args.filter((a): a is { buffer: string } => "buffer" in a).map((a) => spec.buffers.find((b) => b.name === a.buffer)!).filter((b) => b.role !== "input");
+  if (spec.name === "torch_ext") {
+    const { rows, cols } = sizes as { rows: number; cols: number };
+    return outs.map((b) => (b.name === "colsum" ? [cols] : [rows, cols]));
+  }
+  return outs.map((b) => [evalExpr(b.count, sizes)]);
+}
+
+describe("emitted Python wrappers launch like CUDA", () => {
+  const dir = mkdtempSync(join(tmpdir(), "c2m-kernel-wrapper-"));
+  const specs = listGoldenSpecs().map(loadGoldenSpec);
+  const jobs: { spec: GoldenSpec; size: number; module: string; function: string; args: unknown[] }[] = [];
+  for (const spec of specs) {
+    const result = compileKernels(loadGoldenSource(spec), { filename: spec.file });
+    const module = join(dir, `${spec.name}_mlx.py`);
+    writeFileSync(module, result.python);
+    for (let s = 0; s < spec.sizes.length; s++) for (const j of jobFor(spec, s)) jobs.push({ spec, size: s, module, ...j });
+  }
+  const run = spawnSync(pythonExecutable(), [join(packageRoot(), "test/fixtures/kernel/record_calls.py")], {
+    input: JSON.stringify(jobs.map((j) => ({ module: j.module, function: j.function, args: j.args }))),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  const recorded: Recorded[] = run.status === 0 ? JSON.parse(run.stdout) : [];
+
+  it("the emitted modules import and run under MLX", () => {
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(recorded.length).toBe(jobs.length);
+  });
+
+  for (const spec of specs) {
+    it(`${spec.name}: grid, threadgroup, template and output shapes on ${spec.sizes.length} sizes`, () => {
+      for (let s = 0; s < spec.sizes.length; s++) {
+        const calls = jobs.flatMap((j, i) => (j.spec === spec && j.size === s ? recorded[i]!.calls : []));
+        expect(calls.map((c) => c.kernel)).toEqual(spec.launches.map((l) => l.kernel));
+        spec.launches.forEach((l, i) => {
+          const c = calls[i]!;
+          const blocks = l.grid.map((g) => evalExpr(g, spec.sizes[s]!));
+          expect(c.grid, `${spec.name} size ${s}`).toEqual(blocks.map((b, d) => b * l.block[d]!));
+          expect(c.threadgroup).toEqual(l.block);
+          expect(c.output_shapes).toEqual(expectedOutputShapes(spec, l, s));
+          const tmpl: [string, string | number][] = (l.templateArgs ?? []).map((t, k) => [c.template[k]![0], C_DTYPE[t] ?? Number(t)]);
+          if (l.sharedBytes !== undefined) tmpl.push(["C2M_SHARED_BYTES", Math.max(16, evalExpr(l.sharedBytes, spec.sizes[s]!))]);
+          expect(c.template).toEqual(tmpl);
+          const outDtypes = expectedOutputShapes(spec, l, s).map((_, k) => {
+            const name = l.args.filter((a): a is { buffer: string } => "buffer" in a).map((a) => spec.buffers.find((b) => b.name === a.buffer)!).filter((b) => b.role !== "input")[k]!;
+            return name.dtype;
+          });
+          expect(c.output_dtypes).toEqual(outDtypes);
+        });
+      }
+    });
+  }
+});

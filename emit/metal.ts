@@ -294,6 +294,7 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
 
 function printIdentifier(node: CudaNode, ctx: PrintContext): string {
   const name = node.text;
+  if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) return `atomic_load_explicit(&${name}, memory_order_relaxed)`;
   if (CONSTANTS[name] !== undefined && !isDeclared(name, ctx)) return CONSTANTS[name];
   if (UNSUPPORTED_TYPES[name]) reportKernel(ctx.bag, "C2M-K006", position(node), UNSUPPORTED_TYPES[name]);
   if (BUILTIN_VARIABLES[name] && node.parent?.type !== "field_expression") {
@@ -349,6 +350,11 @@ function printField(node: CudaNode, ctx: PrintContext): string {
 
 /** An lvalue (`a[i]`, `*p`) that lives in an atomic<T> array. */
 function isAtomicLvalue(node: CudaNode, ctx: PrintContext): boolean {
+  if (node.type === "identifier") {
+    // a `__shared__ int counter;` scalar some atomic targets
+    const s = ctx.analysis?.shared.find((x) => x.name === node.text);
+    return !!s && s.atomic && s.dims.length === 0 && !s.dynamic && ctx.scope.shared.has(node.text) && !ctx.scope.aliases.has(node.text);
+  }
   if (node.type !== "subscript_expression" && !(node.type === "pointer_expression" && field(node, "operator")?.text === "*")) return false;
   const parent = node.parent;
   if (parent && parent.type === "subscript_expression" && same(field(parent, "argument"), node)) return false; // inner part of a[i][j]

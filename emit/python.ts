@@ -29,7 +29,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
 
   // sanitize() on the top-level classes, and the weight maps at the end of the file
   const topLevel = [...layout.ctx.topLevel];
-  for (const name of topLevel) {
+  // a model whose torch keys and layouts load as they are needs no sanitize()
+  const needsSanitize = topLevel.filter((n) => (maps[n] ?? []).length > 0);
+  for (const name of needsSanitize) {
     const cls = mod.classes.get(name)!;
     const body = cls.node.childForFieldName("body")!;
     const indent = " ".repeat(namedChildren(body)[0]?.startPosition.column ?? 4);
@@ -39,7 +41,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     );
   }
   const helpers = new Set(layout.ctx.helpers);
-  if (topLevel.length) helpers.add("weight_map");
+  if (needsSanitize.length) helpers.add("weight_map");
 
   // imports: the first torch import becomes MLX's, the other torch imports go
   const helperImports: string[] = [];
@@ -53,7 +55,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const torchImports = mod.imports.filter((i) => i.torch);
   const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
   const lastImport = mod.imports[mod.imports.length - 1];
-  const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}\n` : "";
+  const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}` : "";
   if (torchImports.length) {
     const [first, ...rest] = torchImports;
     s.overwrite(first.node.startIndex, first.node.endIndex, importBlock);

@@ -133,3 +133,86 @@ export function bindArgs<T>(params: SigParam[], positional: T[], keyword: Map<st
   }
   return { byName, unknown, extra };
 }
+
+/** One argument of a template's call: `{p}` (positional), `kw={p}` (keyword), or `kw=literal` (MLX-only). */
+type TemplateArg = { kind: "pos"; param: string } | { kind: "kw"; name: string; param: string } | { kind: "lit"; name: string; text: string };
+
+/**
+ * Reads a template of the plain shape `callee(args)` whose holes pass torch arguments through unchanged.
+ * Returns undefined for anything fancier (helpers with computed arguments, renamed or reshaped values).
+ */
+export function plainCallTemplate(template: string): { callee: string; args: TemplateArg[] } | undefined {
+  const m = /^([\w.]+|\{@\w+\})\((.*)\)$/s.exec(template);
+  if (!m) return undefined;
+  const callee = m[1];
+  const inner = m[2].replace(/\[|\]/g, "");
+  const args: TemplateArg[] = [];
+  for (const raw of inner.split(",").map((p) => p.trim()).filter(Boolean)) {
+    let a: RegExpExecArray | null;
+    if ((a = /^\{(\w+)(=[^}]*)?\}$/.exec(raw))) args.push({ kind: "pos", param: a[1] });
+    else if ((a = /^(\w+)=\{(\w+)(=[^}]*)?\}$/.exec(raw))) args.push({ kind: "kw", name: a[1], param: a[2] });
+    else if ((a = /^(\w+)=([^{}]+)$/.exec(raw))) args.push({ kind: "lit", name: a[1], text: a[2] });
+    else return undefined;
+  }
+  return { callee, args };
+}
+
+/**
+ * The call as the user wrote it, with only what must change changed: the callee renamed, arguments MLX
+ * has no use for dropped, keywords MLX spells differently renamed, MLX-only literals appended.
+ * `mlxParams` are the MLX constructor's parameter names in order (passes/tables/mlx-signatures.json):
+ * an argument stays positional only where MLX has the same parameter at that position. Undefined when
+ * the original arguments cannot be kept.
+ */
+export function minimalCall(
+  template: string,
+  params: SigParam[],
+  positional: { text: string }[],
+  keyword: Map<string, { text: string }>,
+  mlxParams?: string[],
+): { callee: string; args: string[]; helpers: string[] } | undefined {
+  const plain = plainCallTemplate(template);
+  if (!plain) return undefined;
+  const posParams = params.filter((p) => !p.varargs && !p.kwOnly);
+  if (positional.length > posParams.length) return undefined;
+  const pieceFor = (param: string) => plain.args.find((a) => (a.kind === "pos" || a.kind === "kw") && a.param === param) as
+    | { kind: "pos"; param: string }
+    | { kind: "kw"; name: string; param: string }
+    | undefined;
+  /** MLX's name for a piece: the keyword it is passed by, or (for a positional hole) the MLX parameter there */
+  const mlxName = (piece: { kind: "pos"; param: string } | { kind: "kw"; name: string; param: string }) => {
+    if (piece.kind === "kw") return piece.name;
+    const at = plain.args.filter((a) => a.kind === "pos").indexOf(piece);
+    return mlxParams?.[at];
+  };
+  const args: string[] = [];
+  const used = new Set<string>();
+  let positionalOut = 0;
+  for (let i = 0; i < positional.length; i++) {
+    const piece = pieceFor(posParams[i].name);
+    if (!piece) continue; // torch-only argument (inplace, padding_mode='zeros' ...): dropped
+    const name = mlxName(piece);
+    const atSamePlace = piece.kind === "pos" ? plain.args.indexOf(piece) === positionalOut : !!mlxParams && mlxParams.indexOf(piece.name) === positionalOut;
+    if (!atSamePlace) {
+      if (!name) return undefined;
+      args.push(`${name}=${positional[i].text}`);
+    } else {
+      if (args.length !== positionalOut) return undefined; // a keyword already went out
+      args.push(positional[i].text);
+      positionalOut++;
+    }
+    used.add(piece.param);
+  }
+  for (const [k, v] of keyword) {
+    const piece = pieceFor(k);
+    if (!piece) continue;
+    const name = mlxName(piece);
+    if (!name) return undefined;
+    args.push(`${name}=${v.text}`);
+    used.add(k);
+  }
+  for (const a of plain.args) if (a.kind === "pos" && !used.has(a.param)) return undefined;
+  for (const a of plain.args) if (a.kind === "lit") args.push(`${a.name}=${a.text}`);
+  const helper = /^\{@(\w+)\}$/.exec(plain.callee);
+  return { callee: helper ? helper[1] : plain.callee, args, helpers: helper ? [helper[1]] : [] };
+}

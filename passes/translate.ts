@@ -9,10 +9,10 @@ import type { ClassIR, ForwardSignature, ModVal, ModuleIR } from "../ir/module.j
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
-import { bindArgs, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
+import { bindArgs, minimalCall, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
-import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
   | { k: "tensor"; t: TensorType; def?: string }
@@ -785,6 +785,18 @@ export class FunctionWalker {
     }
     const template = this.ctx.chwFlatten.has(e) ? "FlattenCHW({start_dim=1}, {end_dim=-1})" : row.mlx;
     if (this.ctx.chwFlatten.has(e)) this.ctx.helpers.add("FlattenCHW");
+    // prefer the call as written, when MLX takes its arguments the same way
+    const keptArgs = minimalCall(
+      template,
+      params,
+      args.positional.map((n) => ({ text: texts.get(n)! })),
+      new Map([...args.keyword].map(([k, n]) => [k, { text: texts.get(n)! }])),
+      mlxConstructorParams(/^([\w.]+)\(/.exec(template)?.[1] ?? ""),
+    );
+    if (keptArgs && !args.splat && !(row as { scalarize?: string[] }).scalarize?.length) {
+      for (const h of [...keptArgs.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
+      return { v: { k: "other" }, text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
+    }
     const r = renderTemplate(template, { given: textsOf(bound.byName, texts), defaults: defaultsOf(params) });
     if (!r.ok) {
       this.diag("C2M-W003", e, `${row.torch} needs argument ${r.missing}`);

@@ -89,6 +89,10 @@ export function weightMapsLiteral(maps: WeightMaps): string {
   const keys = (k: string | string[] | null) => (k === null ? "None" : Array.isArray(k) ? `(${k.map(str).join(", ")})` : str(k));
   const lines = ["C2M_WEIGHT_MAPS = {"];
   for (const [cls, rules] of Object.entries(maps)) {
+    if (!rules.length) {
+      lines.push(`    ${str(cls)}: [],`);
+      continue;
+    }
     lines.push(`    ${str(cls)}: [`);
     for (const r of rules) lines.push(`        (${[keys(r.torch), keys(r.mlx), str(r.op), ...(r.args ?? []).map(String)].join(", ")}),`);
     lines.push("    ],");

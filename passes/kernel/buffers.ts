@@ -280,7 +280,8 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       continue;
     }
     if (u.atomics.size > 0) {
-      const ops = [...u.atomics];
+      // atomicSub is an atomicAdd of the negation: both start from 0 and fold in with +
+      const ops = [...u.atomics].every((o) => o === "add" || o === "sub") ? [...new Set([...u.atomics].map(() => "add" as const))] : [...u.atomics];
       const elem = elemInfo(plan.pointee);
       const acc = ATOMIC_ACCUMULATE[ops[0]];
       const init = acc?.init(elem.signed, elem.bits, !elem.integer);

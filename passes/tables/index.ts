@@ -1,5 +1,8 @@
 /** Lookups over the mapping tables (the tables themselves are plain data in layers.ts and ops.ts). */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { LayerMapping, OpMapping } from "../../ir/tables.js";
+import { packageRoot } from "../../src/python.js";
 import { LAYERS } from "./layers.js";
 import { OPS } from "./ops.js";
 
@@ -51,3 +54,11 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[] }>
   requires_grad_: { mlx: "{self}" },
   zero_grad: { mlx: "None" },
 };
+
+let mlxSignatures: Record<string, string[]> | undefined;
+
+/** Parameter names of an MLX layer constructor (`nn.Conv2d`), from mlx-signatures.json (generated from MLX). */
+export function mlxConstructorParams(callee: string): string[] | undefined {
+  mlxSignatures ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-signatures.json"), "utf8")) as Record<string, string[]>;
+  return mlxSignatures[callee];
+}

@@ -26,9 +26,10 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_size", "ops_expand", "ops_split", "ops_chunk", "ops_narrow", "ops_select", "ops_to", "ops_randn",
     "ops_rand", "ops_randint", "ops_gelu", "ops_var", "ops_std", "ops_max", "ops_min", "ops_topk", "ops_sort",
     "ops_argsort", "ops_norm", "ops_normalize", "ops_gather", "ops_one_hot", "ops_cross_entropy", "ops_nll_loss",
-    "ops_scaled_dot_product_attention", "ops_pad", "ops_interpolate", "ops_adaptive_avg_pool2d", "ops_conv",
+    "ops_scaled_dot_product_attention", "ops_pad", "ops_interpolate", "ops_adaptive_avg_pool", "ops_adaptive_max_pool", "ops_conv",
     "ops_layer_norm", "ops_group_norm", "ops_batch_norm", "ops_cosine_similarity", "ops_pixel_shuffle", "ops_scatter",
-    "ops_scatter_add", "ops_index_add", "ops_median", "ops_rms_norm",
+    "ops_scatter_add", "ops_index_add", "ops_median", "ops_rms_norm", "ops_conv_transpose", "ops_cdist", "ops_prelu", "ops_kl_div",
+    "ops_unfold",
   ].map((name) => [name, { file: `cookbook/helpers/${name}.py`, kind: "function" as const }]),
 );
 
@@ -36,6 +37,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
 export const UNSUPPORTED_OPS: { torch: string[]; reason: string }[] = [
   { torch: ["torch.masked_select", "Tensor.masked_select"], reason: "the result's shape depends on the data; MLX needs shapes known before evaluation. Use mx.where with a fill value instead." },
   { torch: ["torch.nonzero", "Tensor.nonzero", "torch.argwhere", "Tensor.argwhere"], reason: "the result's shape depends on the data; MLX needs shapes known before evaluation." },
+  { torch: ["torch.bincount", "Tensor.bincount"], reason: "the result's length depends on the data (max + 1)." },
   { torch: ["torch.unique", "Tensor.unique", "torch.unique_consecutive"], reason: "the result's shape depends on the data (mx.unique needs a fixed `size`)." },
   { torch: ["Tensor.double"], reason: "float64 is not available on the GPU in MLX (CPU stream only)." },
   { torch: ["Tensor.data_ptr", "Tensor.storage", "Tensor.untyped_storage", "Tensor.pin_memory", "Tensor.share_memory_"], reason: "MLX arrays expose no storage or memory placement." },
@@ -59,35 +61,13 @@ function cast(method: string, dtype: string): OpRow {
   return { torch: [`Tensor.${method}`], sig: ["self", "memory_format=None"], mlx: `{self}.astype(${dtype})`, layout: "elementwise" };
 }
 
-/** A row whose only names are in-place methods. */
-function inplaceRow(row: OpRow): OpRow {
-  return { ...row, inplace: true };
-}
-
 /** An in-place method twin: translated as `x = <template>` (see OpMapping.inplace). */
 function inplace(row: OpRow, names: string[]): OpRow {
   return { ...row, torch: names, inplace: true };
 }
 
-const add: OpRow = { torch: ["torch.add", "Tensor.add"], sig: ["input", "other", "alpha=1"], mlx: "mx.add({input}, {other})", layout: "elementwise", allowed: { alpha: ["1"] }, note: "alpha other than 1: multiply `other` first" };
-const sub: OpRow = { torch: ["torch.sub", "torch.subtract", "Tensor.sub", "Tensor.subtract"], sig: ["input", "other", "alpha=1"], mlx: "mx.subtract({input}, {other})", layout: "elementwise", allowed: { alpha: ["1"] } };
-const mul: OpRow = binary(["torch.mul", "torch.multiply", "Tensor.mul", "Tensor.multiply"], "mx.multiply");
-const div: OpRow = {
-  torch: ["torch.div", "torch.divide", "torch.true_divide", "Tensor.div", "Tensor.divide", "Tensor.true_divide"],
-  sig: ["input", "other", "rounding_mode=None"],
-  mlx: "mx.divide({input}, {other})",
-  layout: "elementwise",
-  allowed: { rounding_mode: ["None"] },
-  note: "true division, also of integers (as torch); rounding_mode='floor' is torch.floor_divide",
-};
-const clamp: OpRow = { torch: ["torch.clamp", "torch.clip", "Tensor.clamp", "Tensor.clip"], sig: ["input", "min=None", "max=None"], mlx: "mx.clip({input}, {min=None}, {max=None})", layout: "elementwise" };
-const maskedFill: OpRow = { torch: ["torch.masked_fill", "Tensor.masked_fill"], sig: ["input", "mask", "value"], mlx: "mx.where({mask}, {value}, {input}).astype({input}.dtype)", layout: "elementwise", note: "the result keeps the input's dtype, as torch" };
-const relu: OpRow = { torch: ["torch.relu", "Tensor.relu", `${F}relu`], sig: ["input", "inplace=False"], mlx: "nn.relu({input})", layout: "elementwise", allowed: { inplace: ["False"] } };
-const sigmoid: OpRow = unary("sigmoid", "mx.sigmoid", [`${F}sigmoid`]);
-const tanh: OpRow = unary("tanh", "mx.tanh", [`${F}tanh`]);
-const exp: OpRow = unary("exp", "mx.exp");
-
-export const OPS: OpRow[] = [
+/** The out-of-place rows, and in-place methods that have no out-of-place twin. */
+const BASE_ROWS: OpRow[] = [
   // ── shape and layout ────────────────────────────────────────────────────────────────────────────
   { torch: ["Tensor.view", "Tensor.reshape"], sig: ["self", "*shape"], mlx: "{self}.reshape({*shape})", layout: "logical", note: "view(dtype) (a bit reinterpretation) is not covered" },
   { torch: ["torch.reshape"], sig: ["input", "shape"], mlx: "{input}.reshape({shape})", layout: "logical" },
@@ -123,6 +103,10 @@ export const OPS: OpRow[] = [
   { torch: ["Tensor.size"], sig: ["self", "dim=None"], mlx: "{@ops_size}({self}[, {dim}])", layout: "logical", helpers: ["ops_size"] },
   { torch: ["Tensor.dim", "Tensor.ndimension"], sig: ["self"], mlx: "{self}.ndim", layout: "elementwise" },
   { torch: ["torch.numel", "Tensor.numel", "Tensor.nelement"], sig: ["input"], mlx: "{input}.size", layout: "elementwise" },
+  { torch: ["Tensor.unfold"], sig: ["self", "dimension", "size", "step"], mlx: "{@ops_unfold}({self}, {dimension}, {size}, {step})", layout: "logical", helpers: ["ops_unfold"], note: "sliding windows (not F.unfold)" },
+  { torch: ["Tensor.is_contiguous"], sig: ["self", "memory_format=None"], mlx: "True", layout: "elementwise", note: "MLX arrays are always usable as contiguous" },
+  { torch: ["torch.finfo"], sig: ["type=None"], mlx: "mx.finfo({type=mx.float32})", layout: "source" },
+  { torch: ["torch.iinfo"], sig: ["type"], mlx: "mx.iinfo({type})", layout: "source" },
   { torch: ["Tensor.element_size"], sig: ["self"], mlx: "{self}.itemsize", layout: "elementwise" },
 
   // ── dtype, device, host ─────────────────────────────────────────────────────────────────────────
@@ -173,6 +157,7 @@ export const OPS: OpRow[] = [
   { torch: ["torch.randint"], sig: ["*args", "generator=None", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False"], mlx: "{@ops_randint}({*args}[, dtype={dtype}])", layout: "source", helpers: ["ops_randint"], allowed: { generator: ["None"] } },
   { torch: ["torch.bernoulli", "Tensor.bernoulli"], sig: ["input", "p=None", "generator=None"], mlx: "mx.random.bernoulli({input}).astype({input}.dtype)", layout: "elementwise", allowed: { p: ["None"], generator: ["None"] }, note: "`input` holds the probabilities" },
   { torch: ["torch.randperm"], sig: ["n", "generator=None", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False", "pin_memory=False"], mlx: "mx.random.permutation({n}).astype({dtype=mx.int32})", layout: "source", allowed: { generator: ["None"] } },
+  { torch: ["torch.multinomial", "Tensor.multinomial"], sig: ["input", "num_samples", "replacement=False", "generator=None"], mlx: "mx.random.categorical(mx.log({input}), num_samples={num_samples}).astype(mx.int32)", layout: "logical", allowed: { replacement: ["True"], generator: ["None"] }, note: "samples with replacement (the same as without for num_samples=1)" },
   { torch: ["torch.manual_seed"], sig: ["seed"], mlx: "mx.random.seed({seed})", layout: "source", note: "seeds MLX's generator: the numbers differ from torch's" },
   { torch: ["torch.meshgrid"], sig: ["*tensors", "indexing='ij'"], mlx: "mx.meshgrid({*tensors}, indexing={indexing='ij'})", layout: "source", note: "torch defaults to 'ij', MLX to 'xy'" },
   { torch: ["torch.tril", "Tensor.tril"], sig: ["input", "diagonal=0"], mlx: "mx.tril({input}[, k={diagonal}])", layout: "logical" },
@@ -182,10 +167,17 @@ export const OPS: OpRow[] = [
   { torch: ["torch.trace", "Tensor.trace"], sig: ["input"], mlx: "mx.trace({input})", layout: "logical" },
 
   // ── elementwise math ────────────────────────────────────────────────────────────────────────────
-  add,
-  sub,
-  mul,
-  div,
+  { torch: ["torch.add", "Tensor.add"], sig: ["input", "other", "alpha=1"], mlx: "mx.add({input}, {other})", layout: "elementwise", allowed: { alpha: ["1"] }, note: "alpha other than 1: multiply `other` first" },
+  { torch: ["torch.sub", "torch.subtract", "Tensor.sub", "Tensor.subtract"], sig: ["input", "other", "alpha=1"], mlx: "mx.subtract({input}, {other})", layout: "elementwise", allowed: { alpha: ["1"] } },
+  binary(["torch.mul", "torch.multiply", "Tensor.mul", "Tensor.multiply"], "mx.multiply"),
+  {
+  torch: ["torch.div", "torch.divide", "torch.true_divide", "Tensor.div", "Tensor.divide", "Tensor.true_divide"],
+  sig: ["input", "other", "rounding_mode=None"],
+  mlx: "mx.divide({input}, {other})",
+  layout: "elementwise",
+  allowed: { rounding_mode: ["None"] },
+  note: "true division, also of integers (as torch); rounding_mode='floor' is torch.floor_divide",
+},
   binary(["torch.floor_divide", "Tensor.floor_divide", "Tensor.__floordiv__"], "mx.floor_divide", "floor division, as torch >= 1.13"),
   binary(["torch.remainder", "Tensor.remainder", "Tensor.__mod__"], "mx.remainder", "sign of the divisor, as Python's %"),
   binary(["torch.pow", "Tensor.pow", "Tensor.__pow__"], "mx.power"),
@@ -198,7 +190,7 @@ export const OPS: OpRow[] = [
   { torch: ["torch.addcdiv", "Tensor.addcdiv"], sig: ["input", "tensor1", "tensor2", "value=1"], mlx: "mx.add({input}, mx.multiply({value=1}, mx.divide({tensor1}, {tensor2})))", layout: "elementwise" },
   unary("abs", "mx.abs", ["torch.absolute"]),
   unary("neg", "mx.negative", ["torch.negative", "Tensor.negative"]),
-  exp,
+  unary("exp", "mx.exp"),
   { torch: ["torch.exp2", "Tensor.exp2"], sig: ["input"], mlx: "mx.power(2.0, {input})", layout: "elementwise" },
   unary("expm1", "mx.expm1"),
   unary("log", "mx.log"),
@@ -223,6 +215,10 @@ export const OPS: OpRow[] = [
   unary("erf", "mx.erf", ["torch.special.erf"]),
   unary("erfinv", "mx.erfinv", ["torch.special.erfinv"]),
   unary("floor", "mx.floor"),
+  unary("deg2rad", "mx.radians"),
+  unary("rad2deg", "mx.degrees"),
+  { torch: ["torch.frac", "Tensor.frac"], sig: ["input"], mlx: "mx.subtract({input}, mx.trunc({input}))", layout: "elementwise" },
+  unary("bitwise_not", "mx.bitwise_invert"),
   unary("ceil", "mx.ceil"),
   unary("trunc", "mx.trunc", ["torch.fix"]),
   { torch: ["torch.round", "Tensor.round"], sig: ["input", "decimals=0"], mlx: "mx.round({input}[, {decimals}])", layout: "elementwise", note: "halves to even, as torch" },
@@ -231,10 +227,10 @@ export const OPS: OpRow[] = [
   unary("isinf", "mx.isinf"),
   unary("isfinite", "mx.isfinite"),
   { torch: ["torch.nan_to_num", "Tensor.nan_to_num"], sig: ["input", "nan=0.0", "posinf=None", "neginf=None"], mlx: "mx.nan_to_num({input}, {nan=0.0}, {posinf=None}, {neginf=None})", layout: "elementwise" },
-  clamp,
+  { torch: ["torch.clamp", "torch.clip", "Tensor.clamp", "Tensor.clip"], sig: ["input", "min=None", "max=None"], mlx: "mx.clip({input}, {min=None}, {max=None})", layout: "elementwise" },
   { torch: ["torch.clamp_min", "Tensor.clamp_min"], sig: ["input", "min"], mlx: "mx.maximum({input}, {min})", layout: "elementwise" },
   { torch: ["torch.clamp_max", "Tensor.clamp_max"], sig: ["input", "max"], mlx: "mx.minimum({input}, {max})", layout: "elementwise" },
-  maskedFill,
+  { torch: ["torch.masked_fill", "Tensor.masked_fill"], sig: ["input", "mask", "value"], mlx: "mx.where({mask}, {value}, {input}).astype({input}.dtype)", layout: "elementwise", note: "the result keeps the input's dtype, as torch" },
   { torch: ["torch.where"], sig: ["condition", "input", "other"], mlx: "mx.where({condition}, {input}, {other})", layout: "elementwise", subject: "input", note: "the one-argument form is nonzero (unsupported)" },
   { torch: ["Tensor.where"], sig: ["self", "condition", "other"], mlx: "mx.where({condition}, {self}, {other})", layout: "elementwise" },
 
@@ -301,7 +297,34 @@ export const OPS: OpRow[] = [
   { torch: ["torch.kron"], sig: ["input", "other"], mlx: "mx.kron({input}, {other})", layout: "logical" },
   { torch: ["torch.baddbmm", "Tensor.baddbmm"], sig: ["input", "batch1", "batch2", "beta=1", "alpha=1"], mlx: "mx.addmm({input}, {batch1}, {batch2}[, alpha={alpha}][, beta={beta}])", layout: "logical" },
   { torch: ["torch.addmm", "Tensor.addmm"], sig: ["input", "mat1", "mat2", "beta=1", "alpha=1"], mlx: "mx.addmm({input}, {mat1}, {mat2}[, alpha={alpha}][, beta={beta}])", layout: "logical" },
+  { torch: ["torch.cdist"], sig: ["x1", "x2", "p=2.0", "compute_mode=None"], mlx: "{@ops_cdist}({x1}, {x2}[, {p}])", layout: "logical", helpers: ["ops_cdist"] },
   { torch: [`${F}linear`], sig: ["input", "weight", "bias=None"], mlx: "mx.matmul({input}, {weight}.T)[ + {bias}]", layout: "logical" },
+
+  // ── linear algebra MLX runs on the CPU stream only (the GPU has no kernels for them) ────────────────
+  { torch: ["torch.linalg.inv", "torch.inverse", "Tensor.inverse"], sig: ["A"], mlx: "mx.linalg.inv({A}, stream=mx.cpu)", layout: "logical" },
+  { torch: ["torch.linalg.pinv", "torch.pinverse", "Tensor.pinverse"], sig: ["A"], mlx: "mx.linalg.pinv({A}, stream=mx.cpu)", layout: "logical" },
+  { torch: ["torch.linalg.solve"], sig: ["A", "B", "left=True"], mlx: "mx.linalg.solve({A}, {B}, stream=mx.cpu)", layout: "logical", allowed: { left: ["True"] } },
+  { torch: ["torch.linalg.solve_triangular"], sig: ["A", "B", "upper", "left=True", "unitriangular=False"], mlx: "mx.linalg.solve_triangular({A}, {B}, upper={upper}, stream=mx.cpu)", layout: "logical", allowed: { left: ["True"], unitriangular: ["False"] } },
+  { torch: ["torch.linalg.cholesky"], sig: ["A", "upper=False"], mlx: "mx.linalg.cholesky({A}[, upper={upper}], stream=mx.cpu)", layout: "logical" },
+  { torch: ["torch.linalg.qr"], sig: ["A", "mode='reduced'"], mlx: "mx.linalg.qr({A}, stream=mx.cpu)", layout: "logical", allowed: { mode: ["'reduced'", '"reduced"'] } },
+  { torch: ["torch.linalg.det", "torch.det", "Tensor.det"], sig: ["A"], mlx: "mx.linalg.det({A}, stream=mx.cpu)", layout: "logical" },
+  { torch: ["torch.linalg.eigvalsh"], sig: ["A", "UPLO='L'"], mlx: "mx.linalg.eigvalsh({A}[, {UPLO}], stream=mx.cpu)", layout: "logical" },
+  { torch: ["torch.linalg.svdvals"], sig: ["A", "driver=None"], mlx: "mx.linalg.svd({A}, compute_uv=False, stream=mx.cpu)", layout: "logical" },
+  { torch: ["torch.linalg.cross"], sig: ["input", "other", "dim=-1"], mlx: "mx.linalg.cross({input}, {other}[, axis={dim}])", layout: "axis", axes: ["dim"] },
+
+  // ── FFT (torch's norm=None is 'backward', MLX's default) ──────────────────────────────────────────
+  { torch: ["torch.fft.fft"], sig: ["input", "n=None", "dim=-1", "norm=None"], mlx: "mx.fft.fft({input}[, n={n}][, axis={dim}][, norm={norm}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.ifft"], sig: ["input", "n=None", "dim=-1", "norm=None"], mlx: "mx.fft.ifft({input}[, n={n}][, axis={dim}][, norm={norm}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.rfft"], sig: ["input", "n=None", "dim=-1", "norm=None"], mlx: "mx.fft.rfft({input}[, n={n}][, axis={dim}][, norm={norm}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.irfft"], sig: ["input", "n=None", "dim=-1", "norm=None"], mlx: "mx.fft.irfft({input}[, n={n}][, axis={dim}][, norm={norm}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.fft2"], sig: ["input", "s=None", "dim=(-2, -1)", "norm=None"], mlx: "mx.fft.fft2({input}[, s={s}][, axes={dim}][, norm={norm}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.ifft2"], sig: ["input", "s=None", "dim=(-2, -1)", "norm=None"], mlx: "mx.fft.ifft2({input}[, s={s}][, axes={dim}][, norm={norm}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.rfft2"], sig: ["input", "s=None", "dim=(-2, -1)", "norm=None"], mlx: "mx.fft.rfft2({input}[, s={s}][, axes={dim}][, norm={norm}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.irfft2"], sig: ["input", "s=None", "dim=(-2, -1)", "norm=None"], mlx: "mx.fft.irfft2({input}[, s={s}][, axes={dim}][, norm={norm}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.fftshift"], sig: ["input", "dim=None"], mlx: "mx.fft.fftshift({input}[, axes={dim}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.ifftshift"], sig: ["input", "dim=None"], mlx: "mx.fft.ifftshift({input}[, axes={dim}])", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.fft.fftfreq"], sig: ["n", "d=1.0", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False"], mlx: "mx.fft.fftfreq({n}[, {d}])[.astype({dtype})]", layout: "source" },
+  { torch: ["torch.fft.rfftfreq"], sig: ["n", "d=1.0", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False"], mlx: "mx.fft.rfftfreq({n}[, {d}])[.astype({dtype})]", layout: "source" },
 
   // ── complex ─────────────────────────────────────────────────────────────────────────────────────
   { torch: ["torch.polar"], sig: ["abs", "angle"], mlx: "mx.multiply({abs}, mx.add(mx.cos({angle}), mx.multiply(1j, mx.sin({angle}))))", layout: "elementwise" },
@@ -314,9 +337,9 @@ export const OPS: OpRow[] = [
   { torch: ["torch.angle", "Tensor.angle"], sig: ["input"], mlx: "mx.arctan2(mx.imag({input}), mx.real({input}))", layout: "elementwise", note: "complex inputs" },
 
   // ── activations ─────────────────────────────────────────────────────────────────────────────────
-  relu,
-  sigmoid,
-  tanh,
+  { torch: ["torch.relu", "Tensor.relu", `${F}relu`], sig: ["input", "inplace=False"], mlx: "nn.relu({input})", layout: "elementwise", allowed: { inplace: ["False"] } },
+  unary("sigmoid", "mx.sigmoid", [`${F}sigmoid`, "torch.special.expit"]),
+  unary("tanh", "mx.tanh", [`${F}tanh`]),
   { torch: [`${F}relu6`], sig: ["input", "inplace=False"], mlx: "nn.relu6({input})", layout: "elementwise", allowed: { inplace: ["False"] } },
   { torch: [`${F}gelu`], sig: ["input", "approximate='none'"], mlx: "{@ops_gelu}({input}[, approximate={approximate}])", layout: "elementwise", helpers: ["ops_gelu"], note: "approximate='tanh' → nn.gelu_approx" },
   { torch: [`${F}silu`], sig: ["input", "inplace=False"], mlx: "nn.silu({input})", layout: "elementwise", allowed: { inplace: ["False"] } },
@@ -329,6 +352,10 @@ export const OPS: OpRow[] = [
   { torch: [`${F}hardswish`], sig: ["input", "inplace=False"], mlx: "nn.hardswish({input})", layout: "elementwise", allowed: { inplace: ["False"] } },
   { torch: [`${F}hardsigmoid`], sig: ["input", "inplace=False"], mlx: "nn.relu6({input} + 3) / 6", layout: "elementwise", allowed: { inplace: ["False"] } },
   { torch: [`${F}hardtanh`], sig: ["input", "min_val=-1.0", "max_val=1.0", "inplace=False"], mlx: "mx.clip({input}, {min_val=-1.0}, {max_val=1.0})", layout: "elementwise", allowed: { inplace: ["False"] } },
+  { torch: [`${F}prelu`], sig: ["input", "weight"], mlx: "{@ops_prelu}({input}, {weight})", layout: "logical", helpers: ["ops_prelu"], note: "one weight per channel on torch's axis 1" },
+  { torch: [`${F}hardshrink`, "torch.hardshrink", "Tensor.hardshrink"], sig: ["input", "lambd=0.5"], mlx: "nn.hard_shrink({input}[, {lambd}])", layout: "elementwise" },
+  { torch: [`${F}softshrink`], sig: ["input", "lambd=0.5"], mlx: "nn.softshrink({input}[, {lambd}])", layout: "elementwise" },
+  { torch: [`${F}threshold`], sig: ["input", "threshold", "value", "inplace=False"], mlx: "mx.where(mx.greater({input}, {threshold}), {input}, {value})", layout: "elementwise", allowed: { inplace: ["False"] } },
   { torch: [`${F}logsigmoid`], sig: ["input"], mlx: "nn.log_sigmoid({input})", layout: "elementwise" },
   { torch: [`${F}softsign`], sig: ["input"], mlx: "nn.softsign({input})", layout: "elementwise" },
   { torch: [`${F}tanhshrink`], sig: ["input"], mlx: "mx.subtract({input}, mx.tanh({input}))", layout: "elementwise" },
@@ -349,6 +376,8 @@ export const OPS: OpRow[] = [
   { torch: [`${F}one_hot`], sig: ["tensor", "num_classes=-1"], mlx: "{@ops_one_hot}({tensor}[, {num_classes}])", layout: "logical", helpers: ["ops_one_hot"], note: "int32 (torch: int64)" },
   { torch: [`${F}cross_entropy`], sig: ["input", "target", "weight=None", "size_average=None", "ignore_index=-100", "reduce=None", "reduction='mean'", "label_smoothing=0.0"], mlx: "{@ops_cross_entropy}({input}, {target}[, weight={weight}][, ignore_index={ignore_index}][, reduction={reduction}][, label_smoothing={label_smoothing}])", layout: "logical", helpers: ["ops_cross_entropy"], allowed: { size_average: ["None"], reduce: ["None"] } },
   { torch: [`${F}nll_loss`], sig: ["input", "target", "weight=None", "size_average=None", "ignore_index=-100", "reduce=None", "reduction='mean'"], mlx: "{@ops_nll_loss}({input}, {target}[, weight={weight}][, ignore_index={ignore_index}][, reduction={reduction}])", layout: "logical", helpers: ["ops_nll_loss"], allowed: { size_average: ["None"], reduce: ["None"] } },
+  { torch: [`${F}kl_div`], sig: ["input", "target", "size_average=None", "reduce=None", "reduction='mean'", "log_target=False"], mlx: "{@ops_kl_div}({input}, {target}[, reduction={reduction}][, log_target={log_target}])", layout: "elementwise", helpers: ["ops_kl_div"], allowed: { size_average: ["None"], reduce: ["None"] } },
+  { torch: [`${F}huber_loss`], sig: ["input", "target", "reduction='mean'", "delta=1.0", "weight=None"], mlx: "nn.losses.huber_loss({input}, {target}[, delta={delta}], reduction={reduction='mean'})", layout: "elementwise", allowed: { weight: ["None"] }, note: "MLX's huber_loss defaults to reduction='none'" },
   { torch: [`${F}mse_loss`], sig: ["input", "target", "size_average=None", "reduce=None", "reduction='mean'", "weight=None"], mlx: "nn.losses.mse_loss({input}, {target}[, reduction={reduction}])", layout: "elementwise", allowed: { size_average: ["None"], reduce: ["None"], weight: ["None"] } },
   { torch: [`${F}l1_loss`], sig: ["input", "target", "size_average=None", "reduce=None", "reduction='mean'"], mlx: "nn.losses.l1_loss({input}, {target}[, reduction={reduction}])", layout: "elementwise", allowed: { size_average: ["None"], reduce: ["None"] } },
   { torch: [`${F}smooth_l1_loss`], sig: ["input", "target", "size_average=None", "reduce=None", "reduction='mean'", "beta=1.0"], mlx: "nn.losses.smooth_l1_loss({input}, {target}[, beta={beta}][, reduction={reduction}])", layout: "elementwise", allowed: { size_average: ["None"], reduce: ["None"] } },
@@ -374,26 +403,56 @@ export const OPS: OpRow[] = [
   { torch: [`${F}avg_pool1d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "ceil_mode=False", "count_include_pad=True"], mlx: "nn.AvgPool1d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 3, allowed: { ceil_mode: ["False"], count_include_pad: ["True"] } },
   { torch: [`${F}avg_pool2d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "ceil_mode=False", "count_include_pad=True", "divisor_override=None"], mlx: "nn.AvgPool2d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 4, allowed: { ceil_mode: ["False"], count_include_pad: ["True"], divisor_override: ["None"] } },
   { torch: [`${F}pixel_shuffle`, "torch.pixel_shuffle"], sig: ["input", "upscale_factor"], mlx: "{@ops_pixel_shuffle}({input}, {upscale_factor})", layout: "channels_last", rank: 4, helpers: ["ops_pixel_shuffle"] },
-  { torch: [`${F}adaptive_avg_pool2d`], sig: ["input", "output_size"], mlx: "{@ops_adaptive_avg_pool2d}({input}, {output_size})", layout: "channels_last", rank: 4, helpers: ["ops_adaptive_avg_pool2d"] },
+  { torch: [`${F}adaptive_avg_pool1d`], sig: ["input", "output_size"], mlx: "{@ops_adaptive_avg_pool}({input}, {output_size})", layout: "channels_last", rank: 3, helpers: ["ops_adaptive_avg_pool"] },
+  { torch: [`${F}adaptive_avg_pool2d`], sig: ["input", "output_size"], mlx: "{@ops_adaptive_avg_pool}({input}, {output_size})", layout: "channels_last", rank: 4, helpers: ["ops_adaptive_avg_pool"] },
+  { torch: [`${F}adaptive_avg_pool3d`], sig: ["input", "output_size"], mlx: "{@ops_adaptive_avg_pool}({input}, {output_size})", layout: "channels_last", rank: 5, helpers: ["ops_adaptive_avg_pool"] },
+  { torch: [`${F}adaptive_max_pool1d`], sig: ["input", "output_size", "return_indices=False"], mlx: "{@ops_adaptive_max_pool}({input}, {output_size})", layout: "channels_last", rank: 3, helpers: ["ops_adaptive_max_pool"], allowed: { return_indices: ["False"] } },
+  { torch: [`${F}adaptive_max_pool2d`], sig: ["input", "output_size", "return_indices=False"], mlx: "{@ops_adaptive_max_pool}({input}, {output_size})", layout: "channels_last", rank: 4, helpers: ["ops_adaptive_max_pool"], allowed: { return_indices: ["False"] } },
+  { torch: [`${F}max_pool3d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "dilation=1", "ceil_mode=False", "return_indices=False"], mlx: "nn.MaxPool3d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 5, allowed: { dilation: ["1"], ceil_mode: ["False"], return_indices: ["False"] } },
+  { torch: [`${F}avg_pool3d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "ceil_mode=False", "count_include_pad=True", "divisor_override=None"], mlx: "nn.AvgPool3d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 5, allowed: { ceil_mode: ["False"], count_include_pad: ["True"], divisor_override: ["None"] } },
+  { torch: [`${F}conv_transpose1d`], sig: ["input", "weight", "bias=None", "stride=1", "padding=0", "output_padding=0", "groups=1", "dilation=1"], mlx: "{@ops_conv_transpose}({input}, {weight}, {bias=None}[, stride={stride}][, padding={padding}][, output_padding={output_padding}][, groups={groups}][, dilation={dilation}])", layout: "channels_last", rank: 3, helpers: ["ops_conv_transpose"], note: "weight in torch layout, regrouped at run time" },
+  { torch: [`${F}conv_transpose2d`], sig: ["input", "weight", "bias=None", "stride=1", "padding=0", "output_padding=0", "groups=1", "dilation=1"], mlx: "{@ops_conv_transpose}({input}, {weight}, {bias=None}[, stride={stride}][, padding={padding}][, output_padding={output_padding}][, groups={groups}][, dilation={dilation}])", layout: "channels_last", rank: 4, helpers: ["ops_conv_transpose"], note: "weight in torch layout, regrouped at run time" },
   { torch: [`${F}interpolate`, `${F}upsample`], sig: ["input", "size=None", "scale_factor=None", "mode='nearest'", "align_corners=None", "recompute_scale_factor=None", "antialias=False"], mlx: "{@ops_interpolate}({input}[, size={size}][, scale_factor={scale_factor}][, mode={mode}][, align_corners={align_corners}][, recompute_scale_factor={recompute_scale_factor}])", layout: "channels_last", rank: 4, helpers: ["ops_interpolate"], allowed: { antialias: ["False"] }, note: "nearest, nearest-exact, bilinear (rank 4 in the table; the helper takes any rank)" },
 
-  // ── in-place twins (translated as `x = ...`, C2M-W004) ──────────────────────────────────────────
-  inplace(add, ["Tensor.add_"]),
-  inplace(sub, ["Tensor.sub_"]),
-  inplace(mul, ["Tensor.mul_"]),
-  inplace(div, ["Tensor.div_"]),
-  inplace(clamp, ["Tensor.clamp_"]),
-  inplace(maskedFill, ["Tensor.masked_fill_"]),
-  inplace(relu, ["Tensor.relu_", "torch.relu_"]),
-  inplace(sigmoid, ["Tensor.sigmoid_"]),
-  inplace(tanh, ["Tensor.tanh_"]),
-  inplace(exp, ["Tensor.exp_"]),
-  inplaceRow({ torch: ["Tensor.scatter_"], sig: ["self", "dim", "index", "src=None", "value=None", "reduce=None"], mlx: "{@ops_scatter}({self}, {dim}, {index}[, {src}][, value={value}])", layout: "axis", axes: ["dim"], helpers: ["ops_scatter"], allowed: { reduce: ["None"] } }),
-  inplaceRow({ torch: ["Tensor.scatter_add_"], sig: ["self", "dim", "index", "src"], mlx: "{@ops_scatter_add}({self}, {dim}, {index}, {src})", layout: "axis", axes: ["dim"], helpers: ["ops_scatter_add"] }),
-  inplaceRow({ torch: ["Tensor.index_add_"], sig: ["self", "dim", "index", "source", "alpha=1"], mlx: "{@ops_index_add}({self}, {dim}, {index}, {source}[, alpha={alpha}])", layout: "axis", axes: ["dim"], helpers: ["ops_index_add"] }),
+  // ── in-place methods with no out-of-place twin in this table (translated as `x = ...`, C2M-W004) ──
   { torch: ["Tensor.normal_"], sig: ["self", "mean=0", "std=1", "generator=None"], mlx: "mx.random.normal({self}.shape, {self}.dtype, {mean=0}, {std=1})", layout: "elementwise", inplace: true, allowed: { generator: ["None"] }, note: "initialisation code: fresh samples of the same shape" },
   { torch: ["Tensor.uniform_"], sig: ["self", "from=0", "to=1", "generator=None"], mlx: "mx.random.uniform({from=0}, {to=1}, {self}.shape, {self}.dtype)", layout: "elementwise", inplace: true, allowed: { generator: ["None"] } },
+  { torch: ["Tensor.requires_grad_"], sig: ["self", "requires_grad=True"], mlx: "{self}", layout: "elementwise", inplace: true, note: "dropped: MLX differentiates functions, not tensors" },
   { torch: ["Tensor.zero_"], sig: ["self"], mlx: "mx.zeros_like({self})", layout: "elementwise", inplace: true },
   { torch: ["Tensor.fill_"], sig: ["self", "value"], mlx: "mx.full_like({self}, {value})", layout: "elementwise", inplace: true },
   { torch: ["Tensor.copy_"], sig: ["self", "src", "non_blocking=False"], mlx: "mx.broadcast_to({src}, {self}.shape).astype({self}.dtype)", layout: "logical", inplace: true },
 ];
+
+/** In-place methods: each is its out-of-place row (named by the key) translated as `x = <template>`. */
+const IN_PLACE_TWINS: Record<string, string[]> = {
+  "torch.add": ["Tensor.add_"],
+  "torch.sub": ["Tensor.sub_"],
+  "torch.mul": ["Tensor.mul_"],
+  "torch.div": ["Tensor.div_"],
+  "torch.pow": ["Tensor.pow_"],
+  "torch.clamp": ["Tensor.clamp_"],
+  "torch.clamp_min": ["Tensor.clamp_min_"],
+  "torch.masked_fill": ["Tensor.masked_fill_"],
+  "torch.relu": ["Tensor.relu_", "torch.relu_"],
+  "torch.sigmoid": ["Tensor.sigmoid_"],
+  "torch.tanh": ["Tensor.tanh_"],
+  "torch.exp": ["Tensor.exp_"],
+  "torch.sqrt": ["Tensor.sqrt_"],
+  "torch.abs": ["Tensor.abs_"],
+  "torch.neg": ["Tensor.neg_"],
+  "torch.floor": ["Tensor.floor_"],
+  "torch.lerp": ["Tensor.lerp_"],
+  "torch.addcmul": ["Tensor.addcmul_"],
+  "torch.addcdiv": ["Tensor.addcdiv_"],
+  "torch.scatter": ["Tensor.scatter_"],
+  "torch.scatter_add": ["Tensor.scatter_add_"],
+  "torch.index_add": ["Tensor.index_add_"],
+};
+
+function rowNamed(name: string): OpRow {
+  const row = BASE_ROWS.find((r) => r.torch.includes(name));
+  if (!row) throw new Error(`ops table: no row for ${name}`);
+  return row;
+}
+
+export const OPS: OpRow[] = [...BASE_ROWS, ...Object.entries(IN_PLACE_TWINS).map(([name, twins]) => inplace(rowNamed(name), twins))];

@@ -202,6 +202,11 @@ function translate(node: SyntaxNode, rows: OpRow[], helpers: Set<string>): strin
   const arg = (n: SyntaxNode): Arg => ({ text: translate(n, rows, helpers), node: n });
   const keywords = new Map([...call.keywords].map(([k, v]) => [k, arg(v)] as const));
   const bound = bind(row.sig, call.positional.map(arg), keywords);
+  for (const [param, values] of Object.entries(row.allowed ?? {})) {
+    const given = bound.single.get(param);
+    // the translator flags such a call (C2M-W003), so it is no evidence for the row
+    if (given && !values.includes(given.node.text)) throw new Error(`${node.text} passes ${param}=${given.node.text}, which ${call.name}'s row restricts`);
+  }
   if (row.layout === "channels_last") {
     // what the layout pass does: the subject arrives channels-last, the result is moved back for comparison
     const subject = row.subject ?? row.sig[0].replace(/^\*/, "").split("=")[0];
@@ -322,6 +327,7 @@ const CASES: Record<string, Case[]> = {
   "torch.randint": [{ src: "torch.randint(3, 9, (50,))", check: "randint", low: 3, high: 9 }, { src: "torch.randint(5, (4, 4))", check: "randint", low: 0, high: 5 }],
   "torch.bernoulli": [{ src: "torch.bernoulli(torch.rand(50, 50))", check: "randint", low: 0, high: 2 }, "torch.bernoulli(torch.ones(3, 4))", "torch.bernoulli(torch.zeros(3))"],
   "torch.randperm": [{ src: "torch.randperm(10)", check: "randint", low: 0, high: 10 }, "torch.randperm(10).sort()[0]"],
+  "torch.multinomial": [{ src: "torch.multinomial(probs, 3, replacement=True)", check: "randint", low: 0, high: 5 }, { src: "probs.multinomial(1)", check: "randint", low: 0, high: 5 }, "torch.multinomial(F.one_hot(cls, 4).float(), 1)", "torch.multinomial(torch.tensor([[0.0, 1.0, 0.0, 1.0, 0.0]]), 2).sort()[0]", "torch.multinomial(probs, 5).sort()[0]"],
   "torch.manual_seed": [{ src: "torch.manual_seed(0)", check: "runs" }],
   "torch.meshgrid": ["torch.meshgrid(v, w, indexing='ij')", "torch.meshgrid(torch.arange(3), torch.arange(2), indexing='xy')"],
   "torch.tril": ["torch.tril(sq)", "bsq.tril(1)", "torch.tril(c, diagonal=-1)"],
@@ -529,7 +535,7 @@ const CASES: Record<string, Case[]> = {
   "torch.nn.functional.avg_pool1d": ["F.avg_pool1d(x3, 3)", "F.avg_pool1d(x3, 2, stride=1, padding=1)"],
   "torch.nn.functional.avg_pool2d": ["F.avg_pool2d(x4, 2)", "F.avg_pool2d(x4, 3, stride=2, padding=1)", "F.avg_pool2d(x4, (3, 2))"],
   "torch.nn.functional.pixel_shuffle": ["F.pixel_shuffle(x4, 2)", "torch.pixel_shuffle(torch.arange(2 * 8 * 3 * 2.0).reshape(2, 8, 3, 2), 2)"],
-  "torch.nn.functional.adaptive_avg_pool2d": ["F.adaptive_avg_pool2d(x4, 1)", "F.adaptive_avg_pool2d(x4, (3, 7))", "F.adaptive_avg_pool2d(x4, (4, 3))", "F.adaptive_avg_pool2d(x4, (None, 2))"],
+  "torch.nn.functional.adaptive_avg_pool2d": ["F.adaptive_avg_pool2d(x4, 1)", "F.adaptive_avg_pool2d(x4, (3, 7))", "F.adaptive_avg_pool2d(x4, (4, 3))", "F.adaptive_avg_pool2d(x4, (None, 2))", "F.adaptive_avg_pool2d(x4, (5, 3))"],
   "torch.nn.functional.interpolate": ["F.interpolate(x4, scale_factor=2, mode='bilinear', align_corners=True)", "F.interpolate(x4, size=(4, 5))", "F.interpolate(x3, scale_factor=2, mode='linear')", 
     "F.interpolate(x4, scale_factor=2)",
     "F.interpolate(x4, size=(9, 5))",
@@ -556,6 +562,62 @@ const CASES: Record<string, Case[]> = {
   "Tensor.index_add_": ["a.index_add_(1, j, b)"],
   "Tensor.normal_": [{ src: "torch.zeros(100, 100).normal_()", check: "normal" }, { src: "a.normal_(0.0, 0.02)", check: "shape" }],
   "Tensor.uniform_": [{ src: "torch.zeros(20, 20).uniform_()", check: "uniform", low: 0, high: 1 }, { src: "a.uniform_(-2, -1)", check: "uniform", low: -2, high: -1 }],
+  "Tensor.unfold": ["a.unfold(2, 2, 1)", "r8.unfold(0, 3, 2)", "a.unfold(-2, 2, 2)"],
+  "Tensor.is_contiguous": ["a.is_contiguous()"],
+  "torch.finfo": ["torch.finfo(torch.float16).max", "torch.finfo(torch.float32).eps", "torch.finfo().min", "torch.finfo(a.dtype).max"],
+  "torch.iinfo": ["torch.iinfo(torch.int32).max", "torch.iinfo(torch.int8).min"],
+  "torch.deg2rad": ["torch.deg2rad(a * 90)"],
+  "torch.rad2deg": ["torch.rad2deg(a)"],
+  "torch.frac": ["torch.frac(a * 3)", "(a * 3).frac()"],
+  "torch.bitwise_not": ["torch.bitwise_not(i)", "torch.bitwise_not(m)", "k.bitwise_not()"],
+  "torch.special.expit": ["torch.special.expit(a)"],
+  "torch.nn.functional.prelu": ["F.prelu(x4, ch4)", "F.prelu(a, torch.tensor([0.25]))", "F.prelu(c, ch4)"],
+  "torch.nn.functional.hardshrink": ["F.hardshrink(a)", "F.hardshrink(a, 0.8)", "a.hardshrink(lambd=0.3)"],
+  "torch.nn.functional.softshrink": ["F.softshrink(a)", "F.softshrink(a, lambd=0.8)"],
+  "torch.nn.functional.threshold": ["F.threshold(a, 0.1, -5.0)", "F.threshold(i, 0, 9)"],
+  "torch.nn.functional.kl_div": ["F.kl_div(F.log_softmax(logits, 1), probs)", "F.kl_div(F.log_softmax(logits, 1), probs, reduction='batchmean')", "F.kl_div(F.log_softmax(logits, 1), torch.log(probs), reduction='sum', log_target=True)", "F.kl_div(F.log_softmax(logits, 1), bin, reduction='none')"],
+  "torch.nn.functional.huber_loss": ["F.huber_loss(a, b)", "F.huber_loss(a, b, delta=0.5, reduction='sum')", "F.huber_loss(a, b, reduction='none')"],
+  "torch.cdist": ["torch.cdist(bA, pts)", "torch.cdist(c, c, p=1)", "torch.cdist(bA, pts, 3)", "torch.cdist(c, c)"],
+  "torch.linalg.inv": ["torch.linalg.inv(spd)", "torch.inverse(bspd)", "spd.inverse()"],
+  "torch.linalg.pinv": ["torch.linalg.pinv(spd)", "torch.linalg.pinv(c)"],
+  "torch.linalg.solve": ["torch.linalg.solve(spd, rhs)", "torch.linalg.solve(bspd, torch.ones(2, 3, 1))"],
+  "torch.linalg.solve_triangular": ["torch.linalg.solve_triangular(low, rhs, upper=False)", "torch.linalg.solve_triangular(low.t(), rhs, upper=True)"],
+  "torch.linalg.cholesky": ["torch.linalg.cholesky(spd)", "torch.linalg.cholesky(bspd, upper=True)"],
+  "torch.linalg.qr": ["torch.linalg.qr(spd)", "torch.linalg.qr(d.t())"],
+  "torch.linalg.det": ["torch.linalg.det(spd)", "torch.det(bspd)", "low.det()"],
+  "torch.linalg.eigvalsh": ["torch.linalg.eigvalsh(spd)", "torch.linalg.eigvalsh(bspd, 'U')"],
+  "torch.linalg.svdvals": ["torch.linalg.svdvals(c)", "torch.linalg.svdvals(bspd)"],
+  "torch.linalg.cross": ["torch.linalg.cross(c3a, c3b)", "torch.linalg.cross(c3a.t(), c3b.t(), dim=0)"],
+  "torch.fft.fft": ["torch.fft.fft(r8)", "torch.fft.fft(c, dim=0)", "torch.fft.fft(r8, n=12, norm='ortho')", "torch.fft.fft(z)"],
+  "torch.fft.ifft": ["torch.fft.ifft(z)", "torch.fft.ifft(torch.fft.fft(r8))"],
+  "torch.fft.rfft": ["torch.fft.rfft(r8)", "torch.fft.rfft(c, norm='forward')"],
+  "torch.fft.irfft": ["torch.fft.irfft(torch.fft.rfft(r8))", "torch.fft.irfft(torch.fft.rfft(r8), n=8)"],
+  "torch.fft.fft2": ["torch.fft.fft2(c)", "torch.fft.fft2(a, dim=(0, 2))"],
+  "torch.fft.ifft2": ["torch.fft.ifft2(torch.fft.fft2(c))"],
+  "torch.fft.rfft2": ["torch.fft.rfft2(c)", "torch.fft.rfft2(a)"],
+  "torch.fft.irfft2": ["torch.fft.irfft2(torch.fft.rfft2(c), s=(3, 4))"],
+  "torch.fft.fftshift": ["torch.fft.fftshift(r8)", "torch.fft.fftshift(c, dim=1)"],
+  "torch.fft.ifftshift": ["torch.fft.ifftshift(r8)"],
+  "torch.fft.fftfreq": ["torch.fft.fftfreq(8)", "torch.fft.fftfreq(5, d=0.5)"],
+  "torch.fft.rfftfreq": ["torch.fft.rfftfreq(8)", "torch.fft.rfftfreq(9, 0.1)"],
+  "torch.nn.functional.adaptive_avg_pool1d": ["F.adaptive_avg_pool1d(x3, 1)", "F.adaptive_avg_pool1d(x3, 4)"],
+  "torch.nn.functional.adaptive_avg_pool3d": ["F.adaptive_avg_pool3d(x5, 1)", "F.adaptive_avg_pool3d(x5, (3, 2, 4))"],
+  "torch.nn.functional.adaptive_max_pool1d": ["F.adaptive_max_pool1d(x3, 1)", "F.adaptive_max_pool1d(x3, 4)"],
+  "torch.nn.functional.adaptive_max_pool2d": ["F.adaptive_max_pool2d(x4, 1)", "F.adaptive_max_pool2d(x4, (4, 3))", "F.adaptive_max_pool2d(x4, (None, 5))"],
+  "torch.nn.functional.max_pool3d": ["F.max_pool3d(x5, 2)", "F.max_pool3d(x5, 3, stride=1, padding=1)"],
+  "torch.nn.functional.avg_pool3d": ["F.avg_pool3d(x5, 2)", "F.avg_pool3d(x5, (2, 3, 2), stride=1)"],
+  "torch.nn.functional.conv_transpose1d": ["F.conv_transpose1d(x3, wt3)", "F.conv_transpose1d(x3, wt3, bias5, stride=2, padding=1, output_padding=1)"],
+  "torch.nn.functional.conv_transpose2d": ["F.conv_transpose2d(x4, wt4)", "F.conv_transpose2d(x4, wt4, bias3, stride=2, padding=1)", "F.conv_transpose2d(x4, wt4g, groups=2)", "F.conv_transpose2d(x4, wt4, stride=2, output_padding=1, dilation=2)"],
+  "Tensor.lerp_": ["a.lerp_(b, 0.1)"],
+  "Tensor.addcmul_": ["a.addcmul_(b, p, value=0.1)"],
+  "Tensor.addcdiv_": ["a.addcdiv_(b, p)"],
+  "Tensor.pow_": ["p.pow_(2)"],
+  "Tensor.sqrt_": ["p.sqrt_()"],
+  "Tensor.abs_": ["a.abs_()"],
+  "Tensor.neg_": ["a.neg_()"],
+  "Tensor.floor_": ["a.floor_()"],
+  "Tensor.clamp_min_": ["a.clamp_min_(0.0)"],
+  "Tensor.requires_grad_": ["a.requires_grad_()"],
   "Tensor.zero_": ["a.zero_()"],
   "Tensor.fill_": ["a.fill_(2.5)", "i.fill_(3)"],
   "Tensor.copy_": ["a.copy_(b)", "a.copy_(v)", "a.copy_(i)"],
@@ -656,6 +718,8 @@ describe("op table (passes/tables/ops.ts)", () => {
     for (const file of Object.values(helpers)) expect(existsSync(file), file).toBe(true);
     const names = [...OPS.flatMap((r) => r.torch), ...UNSUPPORTED_OPS.flatMap((u) => u.torch)];
     writeFileSync(specPath, JSON.stringify({ helpers, names, cases }));
+    // C2M_OPS_DUMP=<file> keeps the rendered cases for reading
+    if (process.env.C2M_OPS_DUMP) writeFileSync(process.env.C2M_OPS_DUMP, JSON.stringify(cases, null, 1));
     const stdout = execFileSync(pythonExecutable(), [join(packageRoot(), "test/py/ops_check.py"), specPath], { encoding: "utf8", timeout: 110_000, maxBuffer: 64 << 20 });
     const report = JSON.parse(stdout) as { fatal?: string; missing: string[]; results: { id: string; ok: boolean; error?: string }[] };
     expect(report.fatal).toBeUndefined();

@@ -29,7 +29,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_scaled_dot_product_attention", "ops_pad", "ops_interpolate", "ops_adaptive_avg_pool", "ops_adaptive_max_pool", "ops_conv",
     "ops_layer_norm", "ops_group_norm", "ops_batch_norm", "ops_cosine_similarity", "ops_pixel_shuffle", "ops_scatter",
     "ops_scatter_add", "ops_index_add", "ops_median", "ops_rms_norm", "ops_conv_transpose", "ops_cdist", "ops_prelu", "ops_kl_div",
-    "ops_unfold",
+    "ops_unfold", "ops_multinomial",
   ].map((name) => [name, { file: `cookbook/helpers/${name}.py`, kind: "function" as const }]),
 );
 
@@ -157,7 +157,7 @@ const BASE_ROWS: OpRow[] = [
   { torch: ["torch.randint"], sig: ["*args", "generator=None", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False"], mlx: "{@ops_randint}({*args}[, dtype={dtype}])", layout: "source", helpers: ["ops_randint"], allowed: { generator: ["None"] } },
   { torch: ["torch.bernoulli", "Tensor.bernoulli"], sig: ["input", "p=None", "generator=None"], mlx: "mx.random.bernoulli({input}).astype({input}.dtype)", layout: "elementwise", allowed: { p: ["None"], generator: ["None"] }, note: "`input` holds the probabilities" },
   { torch: ["torch.randperm"], sig: ["n", "generator=None", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False", "pin_memory=False"], mlx: "mx.random.permutation({n}).astype({dtype=mx.int32})", layout: "source", allowed: { generator: ["None"] } },
-  { torch: ["torch.multinomial", "Tensor.multinomial"], sig: ["input", "num_samples", "replacement=False", "generator=None"], mlx: "mx.random.categorical(mx.log({input}), num_samples={num_samples}).astype(mx.int32)", layout: "logical", allowed: { replacement: ["True"], generator: ["None"] }, note: "samples with replacement (the same as without for num_samples=1)" },
+  { torch: ["torch.multinomial", "Tensor.multinomial"], sig: ["input", "num_samples", "replacement=False", "generator=None"], mlx: "{@ops_multinomial}({input}, {num_samples}[, replacement={replacement}])", layout: "logical", helpers: ["ops_multinomial"], allowed: { generator: ["None"] } },
   { torch: ["torch.manual_seed"], sig: ["seed"], mlx: "mx.random.seed({seed})", layout: "source", note: "seeds MLX's generator: the numbers differ from torch's" },
   { torch: ["torch.meshgrid"], sig: ["*tensors", "indexing='ij'"], mlx: "mx.meshgrid({*tensors}, indexing={indexing='ij'})", layout: "source", note: "torch defaults to 'ij', MLX to 'xy'" },
   { torch: ["torch.tril", "Tensor.tril"], sig: ["input", "diagonal=0"], mlx: "mx.tril({input}[, k={diagonal}])", layout: "logical" },

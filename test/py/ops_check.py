@@ -72,6 +72,15 @@ def inputs():
     x["bsq"] = normal(2, 3, 3)
     x["uniq"] = RNG.permutation(24).reshape(2, 3, 4).astype(np.float32)
     x["r8"] = normal(8)
+    m3 = normal(3, 3)
+    x["spd"] = m3 @ m3.T + 3 * np.eye(3, dtype=np.float32)
+    bm = normal(2, 3, 3)
+    x["bspd"] = bm @ bm.transpose(0, 2, 1) + 3 * np.eye(3, dtype=np.float32)
+    x["low"] = np.tril(normal(3, 3)) + 3 * np.eye(3, dtype=np.float32)
+    x["rhs"] = normal(3, 2)
+    x["c3a"], x["c3b"] = normal(4, 3), normal(4, 3)
+    x["pts"] = normal(2, 5, 4)
+    x["wt3"], x["wt4"], x["wt4g"] = normal(4, 5, 3), normal(4, 3, 3, 3), normal(4, 2, 3, 3)
     return x
 
 

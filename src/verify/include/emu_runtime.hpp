@@ -311,6 +311,13 @@ inline bool release() {
   }
   if (!any_live) return true;
   if (all_at_group) {
+    unsigned done = 0, waiting = 0;
+    for (auto& f : r.fibers) (f.wait == Wait::Done ? done : waiting)++;
+    if (done > 0) {
+      fail("{\"kind\":\"divergent-barrier\",\"message\":\"" + std::to_string(waiting) + " threads wait at a barrier that " +
+           std::to_string(done) + " threads of the group returned without reaching (a barrier after a non-uniform early return)\",\"group\":" +
+           dim_json(r.gid) + "}");
+    }
     const void* site = nullptr;
     for (auto& f : r.fibers) {
       if (f.wait != Wait::Group) continue;

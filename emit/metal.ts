@@ -52,12 +52,18 @@ inline float c2m_erf(float a) {
   c2m_log1p: `inline float c2m_log1p(float x) { float u = 1.0f + x; return u == 1.0f ? x : metal::log(u) * x / (u - 1.0f); }`,
   c2m_expm1: `inline float c2m_expm1(float x) { float u = metal::exp(x); if (u == 1.0f) return x; float um1 = u - 1.0f; if (um1 == -1.0f) return -1.0f; return um1 * x / metal::log(u); }`,
   c2m_cast: `// Pointer reinterpretation that keeps the pointer's address space (MLX passes small inputs in constant memory).
+#if defined(__METAL_VERSION__)
 template <typename V, typename T> inline const device V* c2m_cast(const device T* p) { return reinterpret_cast<const device V*>(p); }
 template <typename V, typename T> inline device V* c2m_cast(device T* p) { return reinterpret_cast<device V*>(p); }
 template <typename V, typename T> inline const constant V* c2m_cast(const constant T* p) { return reinterpret_cast<const constant V*>(p); }
 template <typename V, typename T> inline threadgroup V* c2m_cast(threadgroup T* p) { return reinterpret_cast<threadgroup V*>(p); }
 template <typename V, typename T> inline const threadgroup V* c2m_cast(const threadgroup T* p) { return reinterpret_cast<const threadgroup V*>(p); }
-template <typename V, typename T> inline thread V* c2m_cast(thread T* p) { return reinterpret_cast<thread V*>(p); }`,
+template <typename V, typename T> inline thread V* c2m_cast(thread T* p) { return reinterpret_cast<thread V*>(p); }
+#else
+// compiled as plain C++ (c2m's CPU emulator): address spaces are not distinct types there
+template <typename V, typename T> inline const V* c2m_cast(const T* p) { return reinterpret_cast<const V*>(p); }
+template <typename V, typename T> inline V* c2m_cast(T* p) { return reinterpret_cast<V*>(p); }
+#endif`,
   c2m_shfl: `// CUDA shuffles with width < 32: lanes stay inside their segment of \`width\` lanes, as CUDA specifies.
 template <typename T> inline T c2m_shfl_idx(T v, int src, int width, uint lane) {
   uint base = lane & ~uint(width - 1);
@@ -523,8 +529,13 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
   return printDefault(node, ctx);
 }
 
+/** Fills `{0}`, `{1}`… with arguments, parenthesised unless they are a single name, number or call. */
 function fill(template: string, args: string[]): string {
-  return template.replace(/\{(\d+)\}/g, (_, i: string) => args[Number(i)] ?? "");
+  const simple = (a: string) => /^[\w.:]+$/.test(a) || /^[\w.:]+(<[\w\s,:]*>)?\([^()]*\)$/.test(a);
+  return template.replace(/\{(\d+)\}/g, (_, i: string) => {
+    const a = args[Number(i)] ?? "";
+    return simple(a) ? a : `(${a})`;
+  });
 }
 
 const FULL_MASKS = /^(0x[fF]{8}u?|0xFFFFFFFFu?|-1|~0u?|__activemask\(\)|FULL_MASK|FINAL_MASK|0xffffffffU)$/;
@@ -682,7 +693,8 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
 
 function printStruct(node: CudaNode, ctx: PrintContext): string {
   // pointer members need an address space: device memory is the only place a struct can point to here
-  return printDefault(node, ctx).replace(/(\b[A-Za-z_][\w:]*)\s*\*\s*(\w+)\s*;/g, "device $1* $2;");
+  const text = printDefault(node, ctx).replace(/(\b[A-Za-z_][\w:]*)\s*\*\s*(\w+)\s*;/g, "device $1* $2;");
+  return text.trimEnd().endsWith(";") ? text : `${text};`;
 }
 
 function printDeviceFunction(f: KFunction, ctx: PrintContext): string {

@@ -6,7 +6,8 @@
 import { compileKernels, planKernelCall, type CompiledKernel } from "../src/kernel/index.js";
 import { runMetal, type KernelInput } from "../src/verify/metal.js";
 import { arrayFromBytes, bytesOf, fromNumbers, normalizeDtype, type TypedArray } from "../src/verify/dtypes.js";
-import { evalExpr, goldenBuffers, loadGoldenSource, runGoldenOnCpu, type GoldenSpec } from "../src/verify/golden.js";
+import { evalExpr, goldenBuffers, goldenLaunches, loadGoldenSource, type GoldenSpec } from "../src/verify/golden.js";
+import { runCudaLaunches } from "../src/verify/cuda.js";
 import type { MlxDtype } from "../ir/kernel.js";
 
 const CTYPE_DTYPE: Record<string, MlxDtype> = {
@@ -33,14 +34,18 @@ function combine(expr: string, old: TypedArray, fresh: TypedArray, dtype: string
   return fromNumbers(o.map((v, i) => op(v, f[i]!)), normalizeDtype(dtype));
 }
 
-export async function runTranslated(spec: GoldenSpec, sizeIndex: number, mutate?: (k: CompiledKernel) => void): Promise<{ metal: Record<string, TypedArray>; cuda: Record<string, TypedArray> }> {
-  const source = loadGoldenSource(spec);
+export async function runTranslated(
+  spec: GoldenSpec,
+  sizeIndex: number,
+  mutate?: (k: CompiledKernel) => void,
+  source: string = loadGoldenSource(spec),
+): Promise<{ metal: Record<string, TypedArray>; cuda: Record<string, TypedArray> }> {
   const compiled = compileKernels(source, { filename: spec.file });
   const errors = compiled.diagnostics.filter((d) => d.severity === "error");
   if (errors.length) throw new Error(`translation failed: ${errors.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`).join("; ")}`);
   const sizes = spec.sizes[sizeIndex]!;
   const buffers = goldenBuffers(spec, sizeIndex);
-  const cuda = await runGoldenOnCpu(spec, sizeIndex);
+  const cuda = await runCudaLaunches(source, goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), { deviceCodeOnly: spec.needsTorch });
   const dtypeOf = (name: string) => normalizeDtype(spec.buffers.find((b) => b.name === name)!.dtype);
   for (const l of spec.launches) {
     const k: CompiledKernel | undefined = compiled.kernels.find((x) => x.name === l.kernel);

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePython, type SyntaxNode } from "../grammar/python.js";
+import { parseSig, renderTemplate } from "../emit/template.js";
 import { OPS, OP_HELPERS, UNSUPPORTED_OPS, type OpRow } from "../passes/tables/ops.js";
 import { packageRoot, pythonExecutable } from "../src/python.js";
 
@@ -214,8 +215,20 @@ function translate(node: SyntaxNode, rows: OpRow[], helpers: Set<string>): strin
     bound.single.set(subject, { text: `mx.moveaxis(${a.text}, 1, -1)`, node: a.node });
   }
   const mlx = render(row.mlx, bound, helpers);
+  // the translator's renderer (emit/template.ts) must agree with this one on the same argument texts
+  // (given the argument texts parenthesised where the template puts `.` after the hole, which it leaves
+  // to its caller)
+  const beforeDot = (name: string, a: Arg) => (new RegExp(`\\{${name}(=[^}]*)?\\}\\.`).test(row.mlx) && !ATOMS.has(a.node.type) ? `(${a.text})` : a.text);
+  const given = new Map<string, string | string[]>();
+  for (const [k, v] of bound.single) given.set(k, beforeDot(k, v));
+  for (const [k, v] of bound.star) if (v.length > 0) given.set(k, v.map((x) => x.text));
+  const theirs = renderTemplate(row.mlx, { given, defaults: new Map(parseSig(row.sig).filter((p) => p.default !== undefined).map((p) => [p.name, p.default!])) });
+  if (!theirs.ok || theirs.text !== mlx) RENDER_MISMATCHES.push(`${node.text}: ${mlx} vs ${theirs.ok ? theirs.text : `missing ${theirs.missing}`}`);
   return row.layout === "channels_last" ? `mx.moveaxis(${mlx}, -1, 1)` : mlx;
 }
+
+/** Cases where emit/template.ts renders a row differently from the renderer above. */
+const RENDER_MISMATCHES: string[] = [];
 
 /** The torch callable a source's outermost call is (for the renderer unit test). */
 function analyseCall(source: string): { name: string; positional: Arg[]; keywords: Map<string, Arg> } {
@@ -674,6 +687,19 @@ describe("op table (passes/tables/ops.ts)", () => {
     }
   });
 
+  it("writes every hole outside an optional piece as a required parameter or with an MLX default", () => {
+    // a bare {x} for a parameter with a torch default would paste torch's default text into MLX code
+    for (const row of OPS) {
+      const outside = row.mlx.replace(/\[[^\]]*\]/g, "");
+      const params = parseSig(row.sig);
+      for (const m of outside.matchAll(/\{(\w+)\}/g)) {
+        const p = params.find((q) => q.name === m[1]);
+        expect(p, `${row.torch[0]}: {${m[1]}} is not a parameter`).toBeDefined();
+        expect(p!.default, `${row.torch[0]}: {${m[1]}} has torch default ${p!.default}; write {${m[1]}=...} or an optional piece`).toBeUndefined();
+      }
+    }
+  });
+
   it("renders templates: optional pieces, defaults, varargs, parentheses before a method", () => {
     const helpers = new Set<string>();
     const sum = OP_OF.get("torch.sum")!;
@@ -709,6 +735,7 @@ describe("op table (passes/tables/ops.ts)", () => {
         cases.push({ ...spec, id: `${name}#${n}`, row: row.torch[0], torch: spec.src, mlx } as RenderedCase);
       });
     }
+    expect(RENDER_MISMATCHES, "emit/template.ts renders differently").toEqual([]);
     const uncovered = OPS.filter((row) => !rowsCovered.has(row)).map((row) => row.torch[0]);
     expect(uncovered, "rows without a numeric case").toEqual([]);
 

@@ -54,19 +54,19 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
   const torchImports = mod.imports.filter((i) => i.torch);
   const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
-  const lastImport = mod.imports[mod.imports.length - 1];
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}` : "";
-  if (torchImports.length) {
-    const [first, ...rest] = torchImports;
-    s.overwrite(first.node.startIndex, first.node.endIndex, importBlock);
-    for (const r of rest) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+  // helpers go after the last import that stays (a removed torch import cannot carry them)
+  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);
+  const lastKept = kept[kept.length - 1];
+  const [firstTorch, ...otherTorch] = torchImports;
+  const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex);
+  if (firstTorch) {
+    s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
+    for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
   } else {
-    s.prepend(`${importBlock}\n`);
+    s.prepend(`${importBlock}\n${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
   }
-  if (helperBlock) {
-    if (lastImport && lastImport.node.parent === mod.root) s.appendLeft(lastImport.node.endIndex, helperBlock);
-    else s.prepend(helperBlock.trimStart() + "\n\n");
-  }
+  if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
 
   for (const ins of layout.inserts) s.appendLeft(ins.pos, ins.text);
   for (const [pos, marker] of layout.ctx.markers) s.appendLeft(pos, marker);

@@ -668,7 +668,7 @@ export class FunctionWalker {
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
       this.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
-      return this.opaqueCall(e);
+      return this.opaqueCall(e, new Map([[fn, fn.text]]));
     }
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;
@@ -967,6 +967,8 @@ export class FunctionWalker {
     const subjectNode = subjectName ? bound.byName.get(subjectName) : undefined;
     const subjectSingle = subjectNode && !Array.isArray(subjectNode) ? subjectNode : undefined;
     let subject = subjectSingle ? gens.get(subjectSingle) : undefined;
+    const layoutAware = subject && subjectSingle ? this.channelsLastForm(row, bound, subject, subjectSingle, gens) : undefined;
+    if (layoutAware) return layoutAware;
     const texts = new Map<SyntaxNode, string>([...gens].map(([n, g]) => [n, g.text]));
     const axisParams = row.axes ?? [];
     let resultVal: Val = tensorVal();
@@ -1075,6 +1077,78 @@ export class FunctionWalker {
     }
     for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
     return { v: resultVal, text: r.text };
+  }
+
+  /**
+   * Ops on a channels-last tensor that need no data movement: permutes and transposes relabel axes,
+   * flatten of the spatial axes is a reshape, flatten of 1×1 spatial extents is order-free, and a constant
+   * pad pads the physical axes. Undefined when the generic path applies.
+   */
+  private channelsLastForm(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen, subjectNode: SyntaxNode, gens: Map<SyntaxNode, Gen>): Gen | undefined {
+    if (subject.v.k !== "tensor" || isIdentity(subject.v.t.perm)) return undefined;
+    const t = subject.v.t;
+    const perm = t.perm!;
+    const rank = perm.length;
+    const op = row.torch[0];
+    const arg = (name: string) => {
+      const n = bound.byName.get(name);
+      return n && !Array.isArray(n) ? n : undefined;
+    };
+    const relabel = (next: number[]): Gen => {
+      const p = next.every((a, i) => a === i) ? undefined : next;
+      return { v: { k: "tensor", t: { kind: "tensor", rank, perm: p } }, text: subject.text };
+    };
+    const norm = (a: number) => (a < 0 ? a + rank : a);
+    if (op === "Tensor.transpose") {
+      const a = intLiteral(arg("dim0"));
+      const b = intLiteral(arg("dim1"));
+      if (a === undefined || b === undefined) return undefined;
+      const [x, y] = [norm(a), norm(b)];
+      return relabel(perm.map((l) => (l === x ? y : l === y ? x : l)));
+    }
+    if (op === "Tensor.permute") {
+      const dimsNode = bound.byName.get("dims");
+      const nodes = Array.isArray(dimsNode) ? dimsNode : dimsNode ? [dimsNode] : [];
+      const dims = nodes.length === 1 ? intTuple(nodes[0]) : nodes.map(intLiteral);
+      if (!dims || dims.length !== rank || dims.some((d) => d === undefined)) return undefined;
+      const d = (dims as number[]).map(norm);
+      return relabel(perm.map((l) => d.indexOf(l)));
+    }
+    if (op === "torch.flatten" || op === "Tensor.view" || op === "torch.reshape") {
+      const start = op === "torch.flatten" ? intLiteral(arg("start_dim")) ?? 0 : undefined;
+      const end = op === "torch.flatten" ? intLiteral(arg("end_dim")) ?? -1 : undefined;
+      const isCL = perm.every((a, i) => a === channelsLast(rank)[i]);
+      // x.flatten(1) / torch.flatten(x, 1) / x.view(x.size(0), -1) of (N, C, 1, 1): order-free
+      const shape = bound.byName.get("shape");
+      const viewFlat = op === "Tensor.view" && Array.isArray(shape) && shape.length === 2 && shape[1].text === "-1";
+      if (t.spatialOne && isCL && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
+        const g = gens.get(subjectNode)!;
+        const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
+        return { v: { k: "tensor", t: { kind: "tensor", rank: 2 } }, text: rendered };
+      }
+      // (N, C, H, W).flatten(2) held as (N, H, W, C): a reshape to (N, H*W, C), itself channels-last
+      if (op === "torch.flatten" && isCL && rank >= 4 && start === 2 && norm(end!) === rank - 1) {
+        return { v: { k: "tensor", t: { kind: "tensor", rank: 3, perm: channelsLast(3) } }, text: `mx.flatten(${subject.text}, 1, -2)` };
+      }
+      return undefined;
+    }
+    if (op === "torch.nn.functional.pad") {
+      const mode = arg("mode");
+      if (mode && !/^["']constant["']$/.test(mode.text)) return undefined;
+      const padNode = arg("pad");
+      if (!padNode || (padNode.type !== "list" && padNode.type !== "tuple")) return undefined;
+      const items = namedChildren(padNode);
+      if (items.length % 2 !== 0 || items.length / 2 > rank - 2) return undefined;
+      // torch pads the last logical axes first: (left, right) of axis -1, then axis -2, ...
+      const widths: string[] = Array.from({ length: rank }, () => "(0, 0)");
+      for (let i = 0; i < items.length / 2; i++) {
+        const logical = rank - 1 - i;
+        widths[perm.indexOf(logical)] = `(${this.expr(items[2 * i]).text}, ${this.expr(items[2 * i + 1]).text})`;
+      }
+      const value = arg("value");
+      return { v: { k: "tensor", t }, text: `mx.pad(${subject.text}, [${widths.join(", ")}]${value ? `, constant_values=${this.expr(value).text}` : ""})` };
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------- layout conversions

@@ -44,7 +44,7 @@ export interface LauncherTranslation {
 }
 
 export class HostUntranslatable extends Error {
-  constructor(readonly node: CudaNode, message: string, readonly code = "C2M-K016") {
+  constructor(readonly node: CudaNode, message: string, readonly code = "C2M-K014") {
     super(message);
   }
 }

@@ -18,11 +18,8 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K010", title: "template argument missing", hint: "instantiate the kernel at a launch site in the same file, or pass --template NAME=VALUE", example: "template <typename T> __global__ void k(T* x)  // never launched" },
   { code: "C2M-K011", title: "double demoted to float", hint: "Metal has no 64-bit float; results are computed in float32", example: "double acc = 0.0;" },
   { code: "C2M-K012", title: "unsupported kernel parameter type", hint: "pass structs by pointer (as a buffer) or as separate scalars", example: "__global__ void k(Params p)" },
-  { code: "C2M-K013", title: "buffer allocated with torch::empty is read before written", hint: "CUDA reads uninitialised memory here; the translation reads zeros", example: "auto y = torch::empty_like(x); k<<<...>>>(y.data_ptr<float>())  // k reads y" },
-  { code: "C2M-K014", title: "dynamic shared memory size depends on run-time values", hint: "the size becomes a template argument: each distinct size compiles a new Metal kernel", example: "k<<<b, t, n * sizeof(float)>>>(...)" },
-  { code: "C2M-K015", title: "no kernels in input", hint: "c2m kernel translates __global__ functions; this file has none", example: "int main() {}" },
-  { code: "C2M-K016", title: "unsupported expression in host launcher", hint: "the launcher is not translated; call the kernel's low-level Python function with grid and block", example: "int blocks = compute_blocks(n);  // unknown function" },
-  { code: "C2M-K017", title: "warp-size assumption differs", hint: "Metal SIMD-groups are 32 wide like CUDA warps; code that assumes another width needs review", example: "if (lane < 64)" },
+  { code: "C2M-K013", title: "no kernels in input", hint: "c2m kernel translates __global__ functions; this file has none", example: "int main() {}" },
+  { code: "C2M-K014", title: "unsupported expression in host launcher", hint: "the launcher is not translated; call the kernel's low-level Python function with grid and block", example: "int blocks = compute_blocks(n);  // unknown function" },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

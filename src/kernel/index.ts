@@ -68,7 +68,7 @@ export function compileKernels(source: string, opts: { filename: string; templat
   const tree = parseCuda(source);
   const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);
   if (unit.kernels.length === 0) {
-    reportKernel(bag, "C2M-K015", { row: 0, column: 0 }, "no __global__ kernels in this file");
+    reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");
     return { python: "", kernels: [], launchers: [], diagnostics: bag.items };
   }
   const analyses = analyseKernels(unit, bag);

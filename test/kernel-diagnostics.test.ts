@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
+import { KERNEL_DIAGNOSTIC_CODES } from "../src/kernel/diagnostic-codes.js";
+
+/**
+ * Every construct with no Metal equivalent gets a located diagnostic (file:line:col), and an error
+ * means no Python is emitted. `at` marks the expected position: the line holding `/*@*​/` (the marker
+ * is removed before compiling) and the column right after it.
+ */
+function compileMarked(src: string) {
+  const lines = src.split("\n");
+  const row = lines.findIndex((l) => l.includes("/*@*/"));
+  const col = lines[row]!.indexOf("/*@*/");
+  const clean = src.replace("/*@*/", "");
+  return { result: compileKernels(clean, { filename: "case.cu" }), line: row + 1, col: col + 1 };
+}
+
+const kernel = (body: string, params = "const float* x, float* y, int n") => `#include <cuda_runtime.h>
+__global__ void k(${params}) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+${body}
+}
+`;
+
+const CASES: { name: string; code: string; src: string; message: RegExp; error: boolean }[] = [
+  { name: "printf", code: "C2M-K002", src: kernel(`  if (i < n) { y[i] = x[i]; /*@*/printf("%d\\n", i); }`), message: /printf/, error: true },
+  { name: "dynamic parallelism", code: "C2M-K003", src: `__global__ void child(float* y) { y[0] = 1.0f; }\n${kernel(`  if (i == 0) /*@*/child<<<1, 1>>>(y);`)}`, message: /dynamic parallelism/, error: true },
+  { name: "inline PTX", code: "C2M-K004", src: kernel(`  unsigned lane;\n  /*@*/asm volatile("mov.u32 %0, %%laneid;" : "=r"(lane));\n  if (i < n) y[i] = x[i] + lane;`), message: /PTX/, error: true },
+  { name: "cooperative-groups grid sync", code: "C2M-K005", src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n${kernel(`  if (i < n) y[i] = x[i];\n  /*@*/cg::this_grid().sync();`)}`, message: /grid/, error: true },
+  { name: "texture object", code: "C2M-K006", src: kernel(`  if (i < n) y[i] = /*@*/tex1Dfetch<float>(tex, i);`, "cudaTextureObject_t tex, float* y, int n"), message: /texture/, error: true },
+  { name: "read-write buffer at another index", code: "C2M-K007", src: `__global__ void k(/*@*/float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i > 0 && i < n) y[i] += y[i - 1];\n}\n`, message: /different indices/, error: true },
+  { name: "read-write buffer through an alias", code: "C2M-K007", src: `__global__ void k(/*@*/float* y, int n) {\n  float* row = y + blockIdx.x * n;\n  row[threadIdx.x] *= 2.0f;\n}\n`, message: /alias/, error: true },
+  { name: "read-write buffer updated in a loop at a fixed index", code: "C2M-K007", src: `__global__ void k(const float* x, /*@*/float* y, int n) {\n  int i = threadIdx.x;\n  for (int j = 0; j < n; ++j) y[i] += x[j];\n}\n`, message: /does not change/, error: true },
+  { name: "read-write buffer behind a guard", code: "C2M-K007", src: `__global__ void k(/*@*/float* y, int n) {\n  int i = threadIdx.x;\n  float v = (i < n) ? y[i] : 0.0f;\n  if (i < n) y[i] = v * 2.0f;\n}\n`, message: /blocks|guard/, error: true },
+  { name: "atomicExch on an output", code: "C2M-K007", src: `__global__ void k(/*@*/int* flag) {\n  atomicExch(&flag[0], 1);\n}\n`, message: /identity/, error: true },
+  { name: "atomics that need different init values", code: "C2M-K007", src: `/*@*/__global__ void k(int* a, int* b, int v) {\n  atomicMax(&a[0], v);\n  atomicAdd(&b[0], v);\n}\n`, message: /init_value/, error: true },
+  { name: "host cudaMalloc", code: "C2M-K008", src: `${kernel("  if (i < n) y[i] = x[i];")}void run(const float* x, int n) {\n  float* y;\n  /*@*/cudaMalloc(&y, n * sizeof(float));\n  k<<<1, 32>>>(x, y, n);\n}\n`, message: /cudaMalloc/, error: false },
+  { name: "partial shuffle mask", code: "C2M-K009", src: kernel(`  float v = x[i];\n  v += __shfl_down_sync(/*@*/0x0000ffff, v, 1);\n  if (i < n) y[i] = v;`), message: /mask/, error: false },
+  { name: "template argument not deducible", code: "C2M-K010", src: `template <typename T, int B> __global__ void k(const T* x, T* y) { y[threadIdx.x] = x[threadIdx.x] * B; }\nvoid run(const float* x, float* y) {\n  /*@*/k<float><<<1, 32>>>(x, y);\n}\n`, message: /template parameter 'B'/, error: false },
+  { name: "double", code: "C2M-K011", src: kernel(`  /*@*/double acc = 0.0;\n  if (i < n) y[i] = x[i] + acc;`), message: /double/, error: false },
+  { name: "struct passed by value", code: "C2M-K012", src: `struct P { float a; int b; };\n__global__ void k(/*@*/P p, float* y) { y[threadIdx.x] = p.a; }\n`, message: /cannot be passed/, error: true },
+  { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
+  { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
+];
+
+describe("kernel diagnostics", () => {
+  for (const c of CASES) {
+    it(`${c.name} → ${c.code} at its line and column`, () => {
+      const { result, line, col } = compileMarked(c.src);
+      const d = result.diagnostics.find((x) => x.code === c.code);
+      expect(d, JSON.stringify(result.diagnostics)).toBeDefined();
+      expect([d!.file, d!.line, d!.col]).toEqual(["case.cu", line, col]);
+      expect(d!.message).toMatch(c.message);
+      expect(d!.severity).toBe(c.error ? "error" : "warning");
+      if (c.error) expect(result.python).toBe("");
+      else expect(result.python).toContain("mx.fast.metal_kernel(");
+    });
+  }
+
+  it("every kernel code has a test case", () => {
+    const tested = new Set(CASES.map((c) => c.code));
+    const untested = KERNEL_DIAGNOSTIC_CODES.map((c) => c.code).filter((c) => !tested.has(c));
+    expect(untested).toEqual(["C2M-K014"]); // tested below: it needs a launcher, not a marked kernel
+  });
+
+  it("an unsupported host statement leaves the kernel translated, with a located K016", () => {
+    const src = `${kernel("  if (i < n) y[i] = x[i];")}void run(const float* x, float* y, int n) {\n  for (int r = 0; r < 2; ++r) k<<<1, 32>>>(x, y, n);\n}\n`;
+    const result = compileKernels(src, { filename: "case.cu" });
+    const d = result.diagnostics.find((x) => x.code === "C2M-K014");
+    expect([d?.line, d?.col]).toEqual([7, 3]);
+    expect(result.python).toContain("def k(x, y, n, *, grid, block, shared_mem=0):");
+    expect(result.python).not.toContain("def run(");
+  });
+});

@@ -26,7 +26,7 @@ export function vectorAdd(body = VECTOR_ADD_BODY) {
   });
 }
 
-/** softmax_shared.cu in Metal; `BARRIER_IN_MAX_LOOP` marks the barrier a planted bug removes. */
+/** softmax_shared.cu in Metal; the `BARRIER_IN_*` comments mark barriers that planted bugs remove. */
 export const SOFTMAX_SHARED_BODY = `
   threadgroup float red[256];
   uint row = threadgroup_position_in_grid.x;
@@ -53,7 +53,7 @@ export const SOFTMAX_SHARED_BODY = `
   threadgroup_barrier(mem_flags::mem_threadgroup);
   for (uint s = nthreads / 2; s > 0; s >>= 1) {
     if (tid < s) red[tid] += red[tid + s];
-    threadgroup_barrier(mem_flags::mem_threadgroup);
+    threadgroup_barrier(mem_flags::mem_threadgroup); // BARRIER_IN_SUM_LOOP
   }
   float inv = 1.0f / red[0];
   for (int c = tid; c < cols; c += nthreads) yr[c] = metal::exp(xr[c] - row_max) * inv;

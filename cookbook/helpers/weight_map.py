@@ -54,7 +54,8 @@ def c2m_apply_weight_map(weights, rules):
         elif op == "conv_transpose":  # torch (I, O, *K) -> MLX (O, *K, I)
             w = w.transpose(list(range(1, w.ndim)) + [0])
         elif op == "linear_nhwc":  # columns c*S + s -> s*C + c (Linear after a channels-last flatten)
-            c, s = args
+            c = args[0]
+            s = args[1] if len(args) > 1 else w.shape[1] // c
             w = w.reshape(w.shape[0], c, s).swapaxes(1, 2).reshape(w.shape[0], c * s)
         elif op == "split":
             for name, part in zip(targets, mx.split(w, len(targets), axis=args[0])):

@@ -15,9 +15,15 @@
  */
 import type { OpMapping } from "../../ir/tables.js";
 
-/** An op row; `rank` is the tensor rank a channels_last op expects (F.conv2d → 4), as LayerMapping has. */
+/** An op row, with two facts OpMapping has no field for (proposed as extensions). */
 export interface OpRow extends OpMapping {
+  /** the tensor rank a channels_last op expects (F.conv2d → 4), as LayerMapping has */
   rank?: number;
+  /**
+   * With its axis parameter absent or None the op works on the flattened tensor (argmax → a flat
+   * index, roll → a flat shift), so the subject must then be in torch's logical order.
+   */
+  axisNoneFlattens?: boolean;
 }
 
 /** Helpers used by this table: name → file (the function in the file has the helper's name). */
@@ -29,7 +35,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_scaled_dot_product_attention", "ops_pad", "ops_interpolate", "ops_adaptive_avg_pool", "ops_adaptive_max_pool", "ops_conv",
     "ops_layer_norm", "ops_group_norm", "ops_batch_norm", "ops_cosine_similarity", "ops_pixel_shuffle", "ops_scatter",
     "ops_scatter_add", "ops_index_add", "ops_median", "ops_rms_norm", "ops_conv_transpose", "ops_cdist", "ops_prelu", "ops_kl_div",
-    "ops_unfold", "ops_multinomial",
+    "ops_unfold", "ops_multinomial", "ops_hstack", "ops_std_mean", "ops_var_mean", "ops_pixel_unshuffle",
   ].map((name) => [name, { file: `cookbook/helpers/${name}.py`, kind: "function" as const }]),
 );
 
@@ -41,6 +47,7 @@ export const UNSUPPORTED_OPS: { torch: string[]; reason: string }[] = [
   { torch: ["torch.unique", "Tensor.unique", "torch.unique_consecutive"], reason: "the result's shape depends on the data (mx.unique needs a fixed `size`)." },
   { torch: ["Tensor.double"], reason: "float64 is not available on the GPU in MLX (CPU stream only)." },
   { torch: ["Tensor.data_ptr", "Tensor.storage", "Tensor.untyped_storage", "Tensor.pin_memory", "Tensor.share_memory_"], reason: "MLX arrays expose no storage or memory placement." },
+  { torch: ["torch.lgamma", "Tensor.lgamma", "torch.digamma", "Tensor.digamma", "torch.polygamma", "torch.mvlgamma", "torch.special.gammaln", "torch.special.digamma"], reason: "MLX has no gamma-family functions." },
   { torch: ["Tensor.backward", "torch.autograd.grad"], reason: "MLX computes gradients with mx.grad / nn.value_and_grad over a function, not from a tensor." },
 ];
 
@@ -89,6 +96,11 @@ const BASE_ROWS: OpRow[] = [
   { torch: ["torch.tile", "Tensor.tile"], sig: ["input", "dims"], mlx: "mx.tile({input}, {dims})", layout: "logical" },
   { torch: ["torch.repeat_interleave", "Tensor.repeat_interleave"], sig: ["input", "repeats", "dim=None", "output_size=None"], mlx: "mx.repeat({input}, {repeats}[, axis={dim}])", layout: "logical", note: "repeats must be an int (MLX has no per-element repeat counts)" },
   { torch: ["torch.cat", "torch.concat", "torch.concatenate"], sig: ["tensors", "dim=0"], mlx: "mx.concatenate({tensors}, axis={dim=0})", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.vstack", "torch.row_stack"], sig: ["tensors"], mlx: "mx.concatenate(tuple(mx.atleast_2d(t) for t in {tensors}), axis=0)", layout: "logical" },
+  { torch: ["torch.hstack"], sig: ["tensors"], mlx: "{@ops_hstack}({tensors})", layout: "logical", helpers: ["ops_hstack"] },
+  { torch: ["torch.atleast_1d"], sig: ["*tensors"], mlx: "mx.atleast_1d({*tensors})", layout: "logical" },
+  { torch: ["torch.atleast_2d"], sig: ["*tensors"], mlx: "mx.atleast_2d({*tensors})", layout: "logical" },
+  { torch: ["torch.atleast_3d"], sig: ["*tensors"], mlx: "mx.atleast_3d({*tensors})", layout: "logical" },
   { torch: ["torch.stack"], sig: ["tensors", "dim=0"], mlx: "mx.stack({tensors}, axis={dim=0})", layout: "logical" },
   { torch: ["torch.split", "Tensor.split"], sig: ["tensor", "split_size_or_sections", "dim=0"], mlx: "{@ops_split}({tensor}, {split_size_or_sections}[, {dim}])", layout: "axis", axes: ["dim"], helpers: ["ops_split"], note: "torch takes piece sizes, mx.split cut indices" },
   { torch: ["torch.chunk", "Tensor.chunk"], sig: ["input", "chunks", "dim=0"], mlx: "{@ops_chunk}({input}, {chunks}[, {dim}])", layout: "axis", axes: ["dim"], helpers: ["ops_chunk"], note: "ceil-sized pieces, as torch" },
@@ -99,7 +111,7 @@ const BASE_ROWS: OpRow[] = [
   { torch: ["Tensor.flip"], sig: ["self", "*dims"], mlx: "mx.flip({self}, axis=({*dims}))", layout: "axis", axes: ["dims"] },
   { torch: ["torch.fliplr"], sig: ["input"], mlx: "mx.flip({input}, axis=1)", layout: "logical" },
   { torch: ["torch.flipud"], sig: ["input"], mlx: "mx.flip({input}, axis=0)", layout: "logical" },
-  { torch: ["torch.roll", "Tensor.roll"], sig: ["input", "shifts", "dims=None"], mlx: "mx.roll({input}, {shifts}[, {dims}])", layout: "axis", axes: ["dims"] },
+  { torch: ["torch.roll", "Tensor.roll"], sig: ["input", "shifts", "dims=None"], mlx: "mx.roll({input}, {shifts}[, {dims}])", layout: "axis", axes: ["dims"], axisNoneFlattens: true },
   { torch: ["Tensor.size"], sig: ["self", "dim=None"], mlx: "{@ops_size}({self}[, {dim}])", layout: "logical", helpers: ["ops_size"] },
   { torch: ["Tensor.dim", "Tensor.ndimension"], sig: ["self"], mlx: "{self}.ndim", layout: "elementwise" },
   { torch: ["torch.numel", "Tensor.numel", "Tensor.nelement"], sig: ["input"], mlx: "{input}.size", layout: "elementwise" },
@@ -214,6 +226,8 @@ const BASE_ROWS: OpRow[] = [
   unary("atanh", "mx.arctanh", ["torch.arctanh"]),
   unary("erf", "mx.erf", ["torch.special.erf"]),
   unary("erfinv", "mx.erfinv", ["torch.special.erfinv"]),
+  { torch: ["torch.erfc", "Tensor.erfc", "torch.special.erfc"], sig: ["input"], mlx: "mx.subtract(1, mx.erf({input}))", layout: "elementwise" },
+  { torch: ["torch.logit", "Tensor.logit", "torch.special.logit"], sig: ["input", "eps=None"], mlx: "mx.log(mx.divide({input}, mx.subtract(1, {input})))", layout: "elementwise", allowed: { eps: ["None"] } },
   unary("floor", "mx.floor"),
   unary("deg2rad", "mx.radians"),
   unary("rad2deg", "mx.degrees"),
@@ -258,12 +272,14 @@ const BASE_ROWS: OpRow[] = [
   { torch: ["torch.prod", "Tensor.prod"], sig: ["input", "dim=None", "keepdim=False", "dtype=None"], mlx: "mx.prod({input}[.astype({dtype})][, axis={dim}][, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.var", "Tensor.var"], sig: ["input", "dim=None", "unbiased=True", "keepdim=False", "correction=None"], mlx: "{@ops_var}({input}[, dim={dim}][, unbiased={unbiased}][, keepdim={keepdim}][, correction={correction}])", layout: "reduce", axes: ["dim"], helpers: ["ops_var"], note: "unbiased by default, as torch (MLX's ddof defaults to 0)" },
   { torch: ["torch.std", "Tensor.std"], sig: ["input", "dim=None", "unbiased=True", "keepdim=False", "correction=None"], mlx: "{@ops_std}({input}[, dim={dim}][, unbiased={unbiased}][, keepdim={keepdim}][, correction={correction}])", layout: "reduce", axes: ["dim"], helpers: ["ops_std"], note: "unbiased by default, as torch (MLX's ddof defaults to 0)" },
+  { torch: ["torch.std_mean"], sig: ["input", "dim=None", "unbiased=True", "keepdim=False", "correction=None"], mlx: "{@ops_std_mean}({input}[, dim={dim}][, unbiased={unbiased}][, keepdim={keepdim}][, correction={correction}])", layout: "reduce", axes: ["dim"], helpers: ["ops_std_mean"] },
+  { torch: ["torch.var_mean"], sig: ["input", "dim=None", "unbiased=True", "keepdim=False", "correction=None"], mlx: "{@ops_var_mean}({input}[, dim={dim}][, unbiased={unbiased}][, keepdim={keepdim}][, correction={correction}])", layout: "reduce", axes: ["dim"], helpers: ["ops_var_mean"] },
   { torch: ["torch.amax", "Tensor.amax"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.max({input}[, axis={dim}][, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.amin", "Tensor.amin"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.min({input}[, axis={dim}][, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.max", "Tensor.max"], sig: ["input", "dim=None", "keepdim=False", "other=None"], mlx: "{@ops_max}({input}[, {dim}][, keepdim={keepdim}][, other={other}])", layout: "reduce", axes: ["dim"], helpers: ["ops_max"], note: "with dim: (values, indices), as torch" },
   { torch: ["torch.min", "Tensor.min"], sig: ["input", "dim=None", "keepdim=False", "other=None"], mlx: "{@ops_min}({input}[, {dim}][, keepdim={keepdim}][, other={other}])", layout: "reduce", axes: ["dim"], helpers: ["ops_min"], note: "with dim: (values, indices), as torch" },
-  { torch: ["torch.argmax", "Tensor.argmax"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.argmax({input}[, axis={dim}][, keepdims={keepdim}]).astype(mx.int32)", layout: "reduce", axes: ["dim"] },
-  { torch: ["torch.argmin", "Tensor.argmin"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.argmin({input}[, axis={dim}][, keepdims={keepdim}]).astype(mx.int32)", layout: "reduce", axes: ["dim"] },
+  { torch: ["torch.argmax", "Tensor.argmax"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.argmax({input}[, axis={dim}][, keepdims={keepdim}]).astype(mx.int32)", layout: "reduce", axes: ["dim"], axisNoneFlattens: true },
+  { torch: ["torch.argmin", "Tensor.argmin"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.argmin({input}[, axis={dim}][, keepdims={keepdim}]).astype(mx.int32)", layout: "reduce", axes: ["dim"], axisNoneFlattens: true },
   { torch: ["torch.all", "Tensor.all"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.all({input}[, axis={dim}][, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.any", "Tensor.any"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.any({input}[, axis={dim}][, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
   { torch: ["torch.median", "Tensor.median"], sig: ["input", "dim=None", "keepdim=False"], mlx: "{@ops_median}({input}[, {dim}][, keepdim={keepdim}])", layout: "reduce", axes: ["dim"], helpers: ["ops_median"], note: "the lower middle value, as torch (mx.median averages); with dim: (values, indices)" },
@@ -281,7 +297,8 @@ const BASE_ROWS: OpRow[] = [
 
   // ── indexing ────────────────────────────────────────────────────────────────────────────────────
   { torch: ["torch.gather", "Tensor.gather"], sig: ["input", "dim", "index", "sparse_grad=False"], mlx: "{@ops_gather}({input}, {dim}, {index})", layout: "axis", axes: ["dim"], helpers: ["ops_gather"] },
-  { torch: ["torch.take_along_dim"], sig: ["input", "indices", "dim=None"], mlx: "mx.take_along_axis({input}, {indices}, axis={dim=None})", layout: "axis", axes: ["dim"] },
+  { torch: ["torch.take_along_dim"], sig: ["input", "indices", "dim=None"], mlx: "mx.take_along_axis({input}, {indices}, axis={dim=None})", layout: "axis", axes: ["dim"], axisNoneFlattens: true },
+  { torch: ["torch.take", "Tensor.take"], sig: ["input", "index"], mlx: "mx.take({input}, {index})", layout: "logical", note: "indexes the flattened tensor" },
   { torch: ["torch.index_select", "Tensor.index_select"], sig: ["input", "dim", "index"], mlx: "mx.take({input}, {index}, axis={dim})", layout: "axis", axes: ["dim"] },
   { torch: ["torch.searchsorted"], sig: ["sorted_sequence", "input", "out_int32=False", "right=False", "side=None", "sorter=None"], mlx: "mx.searchsorted({sorted_sequence}, {input}[, side={side}][, side=\"right\" if {right} else \"left\"]).astype(mx.int32)", layout: "logical", allowed: { sorter: ["None"] } },
   { torch: ["torch.bucketize"], sig: ["input", "boundaries", "out_int32=False", "right=False"], mlx: "mx.searchsorted({boundaries}, {input}[, side=\"right\" if {right} else \"left\"]).astype(mx.int32)", layout: "elementwise" },
@@ -403,6 +420,7 @@ const BASE_ROWS: OpRow[] = [
   { torch: [`${F}avg_pool1d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "ceil_mode=False", "count_include_pad=True"], mlx: "nn.AvgPool1d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 3, allowed: { ceil_mode: ["False"], count_include_pad: ["True"] } },
   { torch: [`${F}avg_pool2d`], sig: ["input", "kernel_size", "stride=None", "padding=0", "ceil_mode=False", "count_include_pad=True", "divisor_override=None"], mlx: "nn.AvgPool2d({kernel_size}[, stride={stride}][, padding={padding}])({input})", layout: "channels_last", rank: 4, allowed: { ceil_mode: ["False"], count_include_pad: ["True"], divisor_override: ["None"] } },
   { torch: [`${F}pixel_shuffle`, "torch.pixel_shuffle"], sig: ["input", "upscale_factor"], mlx: "{@ops_pixel_shuffle}({input}, {upscale_factor})", layout: "channels_last", rank: 4, helpers: ["ops_pixel_shuffle"] },
+  { torch: [`${F}pixel_unshuffle`, "torch.pixel_unshuffle"], sig: ["input", "downscale_factor"], mlx: "{@ops_pixel_unshuffle}({input}, {downscale_factor})", layout: "channels_last", rank: 4, helpers: ["ops_pixel_unshuffle"] },
   { torch: [`${F}adaptive_avg_pool1d`], sig: ["input", "output_size"], mlx: "{@ops_adaptive_avg_pool}({input}, {output_size})", layout: "channels_last", rank: 3, helpers: ["ops_adaptive_avg_pool"] },
   { torch: [`${F}adaptive_avg_pool2d`], sig: ["input", "output_size"], mlx: "{@ops_adaptive_avg_pool}({input}, {output_size})", layout: "channels_last", rank: 4, helpers: ["ops_adaptive_avg_pool"] },
   { torch: [`${F}adaptive_avg_pool3d`], sig: ["input", "output_size"], mlx: "{@ops_adaptive_avg_pool}({input}, {output_size})", layout: "channels_last", rank: 5, helpers: ["ops_adaptive_avg_pool"] },

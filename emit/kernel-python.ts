@@ -17,6 +17,8 @@ export interface PythonKernel {
   metal: MetalKernel;
   /** the Python name of the launch function */
   functionName: string;
+  /** template arguments given on the command line (--template T=float): Python default values */
+  templateDefaults?: Record<string, string>;
 }
 
 /** Python dtype expression for a buffer or scalar type (template types are the function's keyword argument). */
@@ -73,7 +75,7 @@ function emitKernel(pk: PythonKernel): string {
     "",
   );
   const params = k.params.map((p) => pyName(p.name));
-  const tkw = k.templateParams.map((t) => t.name);
+  const tkw = k.templateParams.map((t) => (pk.templateDefaults?.[t.name] !== undefined ? `${t.name}=${pk.templateDefaults[t.name]}` : t.name));
   const sig = [...params, "*", "grid", "block", "shared_mem=0", ...tkw].join(", ");
   const written = analysis.buffers.filter((b) => b.role === "output" || b.role === "inout-copy" || b.role === "atomic-accumulate");
   lines.push(`def ${pk.functionName}(${sig}):`);

@@ -468,6 +468,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     checkMask(args[0], name, ctx);
     const rest = args.slice(1);
     const width = warp.widthArg !== undefined ? rest[warp.widthArg] : undefined;
+    if (width && /^\d+$/.test(width.text.trim()) && Number(width.text.trim()) > 32) {
+      reportKernel(ctx.bag, "C2M-K015", position(width), `${name} with width ${width.text}: warps and Metal SIMD-groups are 32 lanes wide`);
+      return fill(warp.metal, rest.map((a) => print(a, ctx)));
+    }
     if (width && !/^(32|warpSize)$/.test(width.text.trim())) {
       const helper = SEGMENTED_SHUFFLES[name];
       ctx.helpers.add("c2m_shfl");
@@ -529,9 +533,27 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
   return printDefault(node, ctx);
 }
 
+/** `f(a, g(b))` or `x[i]`: the bracket opened after the leading name closes at the very end. */
+function closesAtEnd(a: string): boolean {
+  const start = a.search(/[([]/);
+  let depth = 0;
+  for (let i = start; i < a.length; i++) {
+    const c = a[i];
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") {
+      depth--;
+      if (depth === 0) {
+        if (i === a.length - 1) return true;
+        if (a[i + 1] !== "[" && a[i + 1] !== "(") return false;
+      }
+    }
+  }
+  return false;
+}
+
 /** Fills `{0}`, `{1}`… with arguments, parenthesised unless they are a single name, number or call. */
 function fill(template: string, args: string[]): string {
-  const simple = (a: string) => /^[\w.:]+$/.test(a) || /^[\w.:]+(<[\w\s,:]*>)?\([^()]*\)$/.test(a);
+  const simple = (a: string) => /^[\w.:]+$/.test(a) || (/^[\w.:]+(<[\w\s,:]*>)?[([]/.test(a) && closesAtEnd(a));
   return template.replace(/\{(\d+)\}/g, (_, i: string) => {
     const a = args[Number(i)] ?? "";
     return simple(a) ? a : `(${a})`;

@@ -49,6 +49,8 @@ export interface CompiledKernel {
   sharedBytesTemplate?: string;
   /** init_value for the outputs (atomic kernels) */
   initValue?: number;
+  /** template values given on the command line, used when a call gives none */
+  templateDefaults?: Record<string, MlxDtype | number | boolean>;
   /** the Python function launching it (CUDA-style grid/block) */
   pythonFunction: string;
   /** host launchers (translated) that launch it */
@@ -81,8 +83,9 @@ export function compileKernels(source: string, opts: { filename: string; templat
     const metal = printKernel(unit, a, bag);
     const failed = !a.ok || bag.items.filter((d) => d.severity === "error").length > errorsBefore;
     if (failed) continue;
-    pyKernels.push({ kernel: k, analysis: a, metal, functionName: names.get(k.name)! });
-    compiled.push(describe(k.name, a, metal, names.get(k.name)!));
+    const defaults = templateDefaults(k.templateParams, opts.template ?? {});
+    pyKernels.push({ kernel: k, analysis: a, metal, functionName: names.get(k.name)!, templateDefaults: defaults.python });
+    compiled.push({ ...describe(k.name, a, metal, names.get(k.name)!), templateDefaults: defaults.values });
   }
   // host launchers
   const macros = pythonMacros(unit);
@@ -96,8 +99,6 @@ export function compileKernels(source: string, opts: { filename: string; templat
     const l = translateLauncher(h, hctx);
     if (l) launchers.push(l);
   }
-  // command-line template arguments fill kernels never instantiated in the file
-  void opts.template;
   for (const c of compiled) c.launch = { launchers: launchers.filter((l) => l.launches.some((x) => x.kernel === c.name)).map((l) => l.name) };
   const pyMacros = new Set<string>();
   for (const l of launchers) for (const m of macrosUsed(l.lines.join("\n"), macros)) pyMacros.add(m);
@@ -118,6 +119,33 @@ export function compileKernels(source: string, opts: { filename: string; templat
     launchers: launchers.map((l) => ({ name: l.name, params: l.params, kernels: [...new Set(l.launches.map((x) => x.kernel))] })),
     diagnostics: bag.items,
   };
+}
+
+/**
+ * Command-line template arguments (`--template T=float BLOCK=256`) become the defaults of the kernel
+ * function's template keywords, so a template kernel with no launch site in the file is callable
+ * without them. A value that does not fit the parameter is ignored here and reported by the command.
+ */
+function templateDefaults(params: TemplateParam[], given: Record<string, string>): { python: Record<string, string>; values: Record<string, MlxDtype | number | boolean> } {
+  const python: Record<string, string> = {};
+  const values: Record<string, MlxDtype | number | boolean> = {};
+  for (const t of params) {
+    const v = given[t.name];
+    if (v === undefined) continue;
+    if (t.kind === "type") {
+      const s = SCALAR_TYPES[v.trim()] ?? (Object.values(SCALAR_TYPES).find((x) => x.mlx === v.trim()) as (typeof SCALAR_TYPES)[string] | undefined);
+      if (!s) continue;
+      python[t.name] = `mx.${s.mlx}`;
+      values[t.name] = s.mlx;
+    } else if (t.kind === "bool" && /^(true|false)$/.test(v)) {
+      python[t.name] = v === "true" ? "True" : "False";
+      values[t.name] = v === "true";
+    } else if (/^-?\d+$/.test(v)) {
+      python[t.name] = v;
+      values[t.name] = Number(v);
+    }
+  }
+  return { python, values };
 }
 
 /** Python names: a kernel keeps its name unless a host function already has it. */
@@ -203,7 +231,7 @@ export function planKernelCall(
   };
   const g = d3(launch.grid);
   const b = d3(launch.block);
-  const tmpl = launch.template ?? {};
+  const tmpl = { ...(k.templateDefaults ?? {}), ...(launch.template ?? {}) };
   const resolve = (dtype: string) => (tmpl[dtype] !== undefined ? String(tmpl[dtype]) : dtype);
   const inputs: { name: string; arg: string; scalar?: { value: number; dtype: string } }[] = [];
   const shapes: number[][] = [];

@@ -1,0 +1,100 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { runKernel } from "../src/commands/kernel.js";
+import { compileKernels } from "../src/kernel/index.js";
+import { packageRoot } from "../src/python.js";
+
+/**
+ * Golden expectations of the emitted module (Metal body, header, metal_kernel object, wrappers) for a
+ * few kernels, read and judged by hand: test/fixtures/kernel/expected/<name>_mlx.py. Regenerate with
+ * C2M_UPDATE_EXPECTED=1 and review the diff.
+ */
+const root = packageRoot();
+const EXPECTED = ["saxpy", "histogram_atomic", "halfwarp_reduce", "layernorm", "torch_ext", "templated"];
+
+describe("emitted modules match the reviewed expectations", () => {
+  for (const name of EXPECTED) {
+    it(name, () => {
+      const file = `${name}.cu`;
+      const result = compileKernels(readFileSync(join(root, "golden/kernels", file), "utf8"), { filename: file });
+      expect(result.diagnostics).toEqual([]);
+      const expectedPath = join(root, "test/fixtures/kernel/expected", `${name}_mlx.py`);
+      if (process.env.C2M_UPDATE_EXPECTED || !existsSync(expectedPath)) writeFileSync(expectedPath, result.python);
+      expect(result.python).toBe(readFileSync(expectedPath, "utf8"));
+    });
+  }
+
+  it("--template gives a template kernel without launch sites default template arguments", () => {
+    const src = "template <typename T, int SCALE>\n__global__ void scale(const T* x, T* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = x[i] * SCALE;\n}\n";
+    const r = compileKernels(src, { filename: "scale.cu", template: { T: "float", SCALE: "3" } });
+    expect(r.python).toContain("def scale(x, y, n, *, grid, block, shared_mem=0, T=mx.float32, SCALE=3):");
+    expect(r.kernels[0]!.templateDefaults).toEqual({ T: "float32", SCALE: 3 });
+  });
+});
+
+describe("c2m kernel command", () => {
+  const dir = mkdtempSync(join(tmpdir(), "c2m-kernel-cli-"));
+  const out: string[] = [];
+  const err: string[] = [];
+  const capture = () => {
+    out.length = 0;
+    err.length = 0;
+    vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
+  };
+  afterEach(() => vi.restoreAllMocks());
+
+  it("-o writes the Python module and exits 0", async () => {
+    const target = join(dir, "vector_add_mlx.py");
+    capture();
+    const code = await runKernel(join(root, "golden/kernels/vector_add.cu"), { output: target });
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const py = readFileSync(target, "utf8");
+    expect(py).toContain("_vector_add_kernel = mx.fast.metal_kernel(");
+    expect(py).toContain("def launch_vector_add(a, b, out, n):");
+  });
+
+  it("--metal-only prints the header and body of each kernel", async () => {
+    capture();
+    const code = await runKernel(join(root, "golden/kernels/gelu_silu_half.cu"), { metalOnly: true });
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const text = out.join("");
+    expect(text).toContain("// ===== kernel gelu_half: source (body) =====");
+    expect(text).toContain("y[i] = half(gelu_f(float(x[i])));");
+    expect(text).toContain("inline float c2m_erf(float a)");
+    expect(text).not.toContain("mx.fast");
+  });
+
+  it("an unsupported construct exits 1 with a located diagnostic and writes nothing", async () => {
+    const input = join(dir, "bad.cu");
+    writeFileSync(input, '__global__ void k(float* y) {\n  printf("%f", y[0]);\n}\n');
+    const target = join(dir, "bad_mlx.py");
+    capture();
+    const code = await runKernel(input, { output: target });
+    vi.restoreAllMocks();
+    expect(code).toBe(1);
+    expect(err.join("")).toContain(`${input}:2:3: error C2M-K002: printf`);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it("--json reports diagnostics and kernel specs as JSON", async () => {
+    capture();
+    const code = await runKernel(join(root, "golden/kernels/scatter_add.cu"), { json: true });
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const j = JSON.parse(out.join(""));
+    expect(j.kernels[0].spec).toMatchObject({ name: "scatter_add", input_names: ["index", "src", "n", "m"], output_names: ["out"], atomic_outputs: true });
+  });
+
+  it("a missing file exits 1 with C2M-E004", async () => {
+    capture();
+    const code = await runKernel(join(dir, "nope.cu"), {});
+    vi.restoreAllMocks();
+    expect(code).toBe(1);
+    expect(err.join("")).toContain("C2M-E004");
+  });
+});

@@ -43,8 +43,10 @@ function entryName(k: { kernel: string; templateArgs?: string[] }): string {
   return k.templateArgs && k.templateArgs.length ? `${k.kernel}<${k.templateArgs.join(", ")}>` : k.kernel;
 }
 
-export function cudaProgram(source: string, kernels: { kernel: string; templateArgs?: string[] }[], deviceCodeOnly?: boolean): string {
-  const cases = kernels.map((k, i) => `    case ${i}: emu::cuda::invoke(&${entryName(k)}, l, q.buffers); break;`).join("\n");
+export function cudaProgram(source: string, kernels: { kernel: string; templateArgs?: string[]; host?: boolean }[], deviceCodeOnly?: boolean): string {
+  const cases = kernels
+    .map((k, i) => `    case ${i}: emu::cuda::${k.host ? "call_host" : "invoke"}(&${entryName(k)}, l, q.buffers); break;`)
+    .join("\n");
   return `#include "cuda_emu.hpp"
 #line 1 "kernel.cu"
 ${prepareCudaSource(source, deviceCodeOnly)}
@@ -116,4 +118,30 @@ export async function runCudaLaunches(
 /** One launch of one kernel; returns every buffer after the launch. */
 export async function runCuda(spec: CudaLaunchSpec, buffers: Record<string, TypedArray>, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
   return runCudaLaunches(spec.source, [spec], buffers, { ...options, deviceCodeOnly: spec.deviceCodeOnly });
+}
+
+/**
+ * Calls a host function of the .cu file (a launcher such as `launch_vector_add(a, b, out, n)`) on the
+ * emulator: its `<<<grid, block>>>` launches run as written. Returns every buffer afterwards.
+ */
+export async function runCudaHost(
+  source: string,
+  fn: string,
+  args: CudaArg[],
+  buffers: Record<string, TypedArray>,
+  options: RunOptions = {},
+): Promise<Record<string, TypedArray>> {
+  const names = Object.keys(buffers);
+  const reqArgs = args.map((a): RequestArg => {
+    if ("buffer" in a) {
+      const i = names.indexOf(a.buffer);
+      if (i < 0) throw new Error(`c2m verify: call of ${fn} names buffer "${a.buffer}", which was not given`);
+      return { buffer: i };
+    }
+    return { scalar: a.scalar };
+  });
+  const exe = await compileProgram(cudaProgram(source, [{ kernel: fn, host: true }]));
+  const req: RequestBuffer[] = names.map((n) => ({ name: n, elemBytes: buffers[n]!.BYTES_PER_ELEMENT, data: bytesOf(buffers[n]!) }));
+  const out = await runProgram(exe, req, [{ entry: 0, grid: [1, 1, 1], block: [1, 1, 1], args: reqArgs }], options);
+  return Object.fromEntries(names.map((n, i) => [n, arrayFromBytes(out[i]!, dtypeOfArray(buffers[n]!))]));
 }

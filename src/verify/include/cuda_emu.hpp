@@ -388,4 +388,19 @@ template <class... P>
 void invoke(void (*fn)(P...), const Launch& l, const std::vector<unsigned char*>& bufs) {
   invoke_impl(fn, l, bufs, std::index_sequence_for<P...>{});
 }
+
+// Calls a host function (a launcher like `void launch_x(const float* x, float* y, int n)`) with the
+// request's arguments; its `<<<>>>` launches run on the emulator.
+template <class R, class... P, size_t... I>
+void call_host_impl(R (*fn)(P...), const Launch& l, const std::vector<unsigned char*>& bufs, std::index_sequence<I...>) {
+  if (l.args.size() != sizeof...(P)) {
+    fail("{\"kind\":\"bad-launch\",\"message\":\"the host function takes " + std::to_string(sizeof...(P)) + " arguments, the call gives " +
+         std::to_string(l.args.size()) + "\"}");
+  }
+  fn(arg_as<P>(l.args[I], bufs)...);
+}
+template <class R, class... P>
+void call_host(R (*fn)(P...), const Launch& l, const std::vector<unsigned char*>& bufs) {
+  call_host_impl(fn, l, bufs, std::index_sequence_for<P...>{});
+}
 }  // namespace emu::cuda

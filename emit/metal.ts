@@ -293,6 +293,10 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       return node.text;
     case "number_literal":
       return node.text.replace(/(\d)(ll|LL|ull|ULL)$/, "$1l");
+    case "for_statement": {
+      const idiom = warpReductionIdiom(node, ctx);
+      return idiom ?? printDefault(node, ctx);
+    }
     default:
       return printDefault(node, ctx);
   }
@@ -549,6 +553,49 @@ function closesAtEnd(a: string): boolean {
     }
   }
   return false;
+}
+
+const REDUCE_BY_COMBINER: Record<string, string> = {
+  "+": "simd_sum", fmaxf: "simd_max", fmax: "simd_max", max: "simd_max", fminf: "simd_min", fmin: "simd_min", min: "simd_min",
+};
+
+/**
+ * The full-warp xor-butterfly reduction
+ *   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffff, v, o);   (or v = fmaxf(v, ...))
+ * leaves every lane holding the reduction of all 32 lanes, which is exactly `v = simd_sum(v)` (simd_max,
+ * simd_min). Partial masks, widths other than 32 and shfl_down forms (which leave partial results in
+ * the upper lanes) are translated shuffle by shuffle instead.
+ */
+function warpReductionIdiom(node: CudaNode, ctx: PrintContext): string | undefined {
+  const init = field(node, "initializer");
+  const cond = field(node, "condition");
+  const update = field(node, "update");
+  const body = field(node, "body");
+  if (!init || !cond || !update || !body) return undefined;
+  const m = /^(?:int|unsigned|unsigned int|uint)?\s*(\w+)\s*=\s*(16|warpSize\s*\/\s*2)\s*;?$/.exec(init.text.trim());
+  if (!m) return undefined;
+  const o = m[1];
+  if (!new RegExp(`^${o}\\s*(>\\s*0|>=\\s*1)$`).test(cond.text.trim())) return undefined;
+  if (!new RegExp(`^${o}\\s*(>>=\\s*1|/=\\s*2)$|^${o}\\s*=\\s*${o}\\s*(>>\\s*1|/\\s*2)$`).test(update.text.trim())) return undefined;
+  const stmts = body.type === "compound_statement" ? named(body) : [body];
+  if (stmts.length !== 1 || stmts[0].type !== "expression_statement") return undefined;
+  const text = stmts[0].text.replace(/\s+/g, "");
+  const shfl = `__shfl_xor_sync\\((0x[fF]{8}u?|-1|~0u?|__activemask\\(\\)),(\\w+),${o}(,(32|warpSize))?\\)`;
+  let v: string | undefined;
+  let fn: string | undefined;
+  let r = new RegExp(`^(\\w+)\\+=${shfl};$`).exec(text);
+  if (r && r[1] === r[3]) {
+    v = r[1];
+    fn = REDUCE_BY_COMBINER["+"];
+  }
+  r = r ? null : new RegExp(`^(\\w+)=(?:metal::|std::)?(\\w+)\\((\\w+),${shfl}\\);$`).exec(text);
+  if (r && r[1] === r[3] && r[3] === r[5] && REDUCE_BY_COMBINER[r[2]]) {
+    v = r[1];
+    fn = REDUCE_BY_COMBINER[r[2]];
+  }
+  if (!v || !fn) return undefined;
+  void ctx;
+  return `${v} = ${fn}(${v});  // c2m: the xor-butterfly warp reduction over 32 lanes`;
 }
 
 /** Fills `{0}`, `{1}`… with arguments, parenthesised unless they are a single name, number or call. */

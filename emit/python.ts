@@ -54,7 +54,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
   const torchImports = mod.imports.filter((i) => i.torch);
   const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
-  const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}` : "";
+  // two blank lines after the helpers: as many as the source has after its imports, plus what is missing
+  const lastImportEnd = mod.imports.length ? Math.max(...mod.imports.map((i) => i.node.endIndex)) : 0;
+  const blankAfter = (/^\n*/.exec(mod.source.slice(lastImportEnd))?.[0].length ?? 1) - 1;
+  const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them)
   const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);
   const lastKept = kept[kept.length - 1];

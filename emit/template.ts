@@ -43,7 +43,8 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
         const end = text.indexOf("}", i);
         const v = hole(text.slice(i + 1, end), optional);
         if (v === undefined) return undefined;
-        out += v;
+        // `{self}.reshape(...)` with self = `a + b` must read `(a + b).reshape(...)`
+        out += text[end + 1] === "." || (text[end + 1] === "[" && !isOptionalPiece(text, end + 1)) ? paren(v) : v;
         i = end;
       } else if (ch === "[" && isOptionalPiece(text, i)) {
         const end = matching(text, i);
@@ -215,4 +216,23 @@ export function minimalCall(
   for (const a of plain.args) if (a.kind === "lit") args.push(`${a.name}=${a.text}`);
   const helper = /^\{@(\w+)\}$/.exec(plain.callee);
   return { callee: helper ? helper[1] : plain.callee, args, helpers: helper ? [helper[1]] : [] };
+}
+
+/** Wraps `t` in parentheses unless it is already one primary expression (name, attribute, call, subscript, literal). */
+export function paren(t: string): string {
+  if (/^[\w.]+$/.test(t)) return t;
+  let depth = 0;
+  let inString: string | undefined;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i];
+    if (inString) {
+      if (c === inString && t[i - 1] !== "\\") inString = undefined;
+      continue;
+    }
+    if (c === "'" || c === '"') inString = c;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (depth === 0 && !/[\w.]/.test(c)) return `(${t})`;
+  }
+  return t;
 }

@@ -11,6 +11,14 @@ export interface TensorType {
   perm?: Perm;
   /** all spatial extents are known to be 1 (after AdaptiveAvgPool2d((1, 1)): flatten is order-free) */
   spatialOne?: boolean;
+  /** channel count, when the layer that made it says so statically */
+  channels?: number;
+  /**
+   * A channels-last tensor flattened to (N, H*W*C) in MLX's order rather than torch's (N, C*H*W): only
+   * unary elementwise ops and a Linear may consume it (the Linear's weight columns are permuted at
+   * conversion); anything else vetoes the flatten at `key`, which then converts to torch order first.
+   */
+  flatFrom?: { channels: number; key: string };
 }
 
 export const channelsLast = (rank: number): Perm => [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];

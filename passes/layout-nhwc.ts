@@ -36,6 +36,7 @@ export function layoutAndTranslate(mod: ModuleIR, diags: DiagnosticBag, opts: { 
     transposes: new Map(),
     chwFlatten: new Set(),
     imports: new Set(),
+    linearNhwc: new Map(),
   };
   // signatures first (callees before callers happens on demand), then the final walks
   for (const name of mod.classes.keys()) if (!ctx.signatures.has(name)) computeSignature(ctx, name);

@@ -9,7 +9,7 @@ import type { ClassIR, ForwardSignature, ModVal, ModuleIR } from "../ir/module.j
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
-import { bindArgs, minimalCall, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
+import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
 import { LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
@@ -54,6 +54,8 @@ export interface TranslateContext {
   markers: Map<number, string>;
   /** transposes emitted, per class (ResNet-18's budget is checked in tests) */
   transposes: Map<string, number>;
+  /** Linear layers (constructor call) fed by a channels-last flatten: their weight columns are permuted (C given) */
+  linearNhwc: Map<SyntaxNode, number>;
   /** import lines the translated code needs beyond mlx.core and mlx.nn */
   imports: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
@@ -235,8 +237,30 @@ export class FunctionWalker {
         return;
       }
     }
+    if (left.type === "subscript" && this.maskAssignment(stmt, left, right, g)) return;
     if (left.type === "attribute" || left.type === "subscript") this.overwrite(left, this.expr(left).text);
     this.bind(left, g.v, stmt, right);
+  }
+
+  /**
+   * `x[mask] = value` with a boolean tensor mask: MLX has no boolean-mask indexing. A scalar value becomes
+   * `x = mx.where(mask, value, x)`; anything else is reported.
+   */
+  private maskAssignment(stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode, value: Gen): boolean {
+    const target = left.childForFieldName("value")!;
+    const subs = left.childrenForFieldName("subscript");
+    if (subs.length !== 1) return false;
+    const t = this.expr(target);
+    const mask = this.expr(subs[0]);
+    const isMask = t.v.k === "tensor" && mask.v.k === "tensor" && (subs[0].type === "comparison_operator" || (subs[0].type === "unary_operator" && subs[0].child(0)?.text === "~"));
+    if (!isMask) return false;
+    if (value.v.k === "tensor") {
+      this.diag("C2M-W010", stmt, "boolean-mask assignment of a tensor has no MLX form; use mx.where with a broadcastable value");
+      return true;
+    }
+    const targetText = this.toLogical(t, target).text;
+    this.replaceStatement(stmt, `${target.text} = mx.where(${mask.text}, ${value.text}, ${targetText})`);
+    return true;
   }
 
   private exprValueOf(node: SyntaxNode): Val {
@@ -270,7 +294,7 @@ export class FunctionWalker {
     if (left.type === "pattern_list" || left.type === "tuple_pattern" || left.type === "list_pattern") {
       const targets = namedChildren(left);
       targets.forEach((t, i) => {
-        const item = v.k === "list" ? (v.items ? v.items[i] ?? { k: "other" } : v.elem ?? { k: "other" }) : v.k === "shape" ? ({ k: "num" } as Val) : ({ k: "other" } as Val);
+        const item = v.k === "list" ? (v.items ? v.items[i] ?? { k: "other" } : v.elem ?? { k: "other" }) : v.k === "shape" ? ({ k: "num" } as Val) : v.k === "tensor" ? tensorVal() : ({ k: "other" } as Val);
         this.bind(t, item, stmt);
       });
     }
@@ -376,6 +400,7 @@ export class FunctionWalker {
       if (vs.some((v) => v === undefined)) continue;
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
+        if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
         if (tensors.every((t) => samePerm(t.t.perm, v0.t.perm))) {
           out.set(name, { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def });
           continue;
@@ -456,7 +481,8 @@ export class FunctionWalker {
         return { v: g.v, text: rebuild(e, new Map([[inner, g.text]])) };
       }
       case "list":
-      case "tuple": {
+      case "tuple":
+      case "expression_list": {
         const items = namedChildren(e).map((c) => [c, this.expr(c)] as const);
         return { v: { k: "list", items: items.map(([, g]) => g.v) }, text: rebuild(e, new Map(items.map(([c, g]) => [c, g.text]))) };
       }
@@ -695,6 +721,7 @@ export class FunctionWalker {
       return this.opaqueCall(e, new Map([[obj, o.text]]));
     }
     if (fn.type === "identifier") {
+      if (fn.text === "self" && this.cls?.methods.has("forward")) return this.moduleCall(e, { k: "class", name: this.cls.name }, "self");
       const local = this.env.get(fn.text);
       if (local?.k === "module") return this.moduleCall(e, local.m, fn.text);
       if (fn.text === "hasattr") {
@@ -837,7 +864,12 @@ export class FunctionWalker {
         if (row.layout === "channels_last") {
           const rank = row.rank ?? 4;
           const c = this.convert(args[0], nodes[0], channelsLast(rank), rank);
-          return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m) } }, args: [c.text, ...texts.slice(1)] };
+          const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
+          return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
+        }
+        if (row.torch === "torch.nn.Linear" && args[0].v.k === "tensor" && args[0].v.t.flatFrom) {
+          this.ctx.linearNhwc.set(m.call, args[0].v.t.flatFrom.channels);
+          return { v: tensorVal(), args: texts };
         }
         if (row.layout === "elementwise") {
           const a0 = args[0];
@@ -969,8 +1001,12 @@ export class FunctionWalker {
     let subject = subjectSingle ? gens.get(subjectSingle) : undefined;
     const layoutAware = subject && subjectSingle ? this.channelsLastForm(row, bound, subject, subjectSingle, gens) : undefined;
     if (layoutAware) return layoutAware;
+    const tensorCount = [...gens.values()].filter((g) => g.v.k === "tensor").length;
+    if (!(row.layout === "elementwise" && tensorCount === 1)) for (const g of gens.values()) this.vetoFlat(g);
     const texts = new Map<SyntaxNode, string>([...gens].map(([n, g]) => [n, g.text]));
     const axisParams = row.axes ?? [];
+    /** defaulted axis parameters of a channels-last subject, written out in physical order */
+    const defaultAxes = new Map<string, string>();
     let resultVal: Val = tensorVal();
 
     const tensorArgs = [...gens].filter(([, g]) => g.v.k === "tensor");
@@ -1026,7 +1062,24 @@ export class FunctionWalker {
         if (perm && !isIdentity(perm)) {
           for (const a of axisParams) {
             const n = bound.byName.get(a);
-            if (!n || Array.isArray(n)) continue;
+            if (!n) {
+              // an axis the call leaves to its default still counts in torch's order
+              const dflt = params.find((p) => p.name === a)?.default;
+              if (dflt === undefined || dflt === "None") {
+                if ((row as { axisNoneFlattens?: boolean }).axisNoneFlattens) remapped = false;
+                continue;
+              }
+              const vals = dflt.replace(/[()\[\]\s]/g, "").split(",").filter(Boolean).map(Number);
+              if (vals.some((v) => !Number.isInteger(v))) {
+                remapped = false;
+                break;
+              }
+              const phys = vals.map((x) => physicalAxis(perm!, x));
+              defaultAxes.set(a, /^[(\[]/.test(dflt) ? `(${phys.join(", ")}${phys.length === 1 ? "," : ""})` : String(phys[0]));
+              droppedLogical = vals;
+              continue;
+            }
+            if (Array.isArray(n)) continue;
             const vals = intTuple(n);
             if (!vals) {
               remapped = false;
@@ -1037,6 +1090,7 @@ export class FunctionWalker {
             droppedLogical = vals;
           }
           if (!remapped) {
+            defaultAxes.clear();
             if (subject && subjectSingle && subject.v.k === "tensor") texts.set(subjectSingle, this.toLogical(subject, subjectSingle).text);
             else if (subjectSingle && subject?.v.k === "list") texts.set(subjectSingle, this.listToLogical(subjectSingle, subject));
             perm = undefined;
@@ -1070,6 +1124,7 @@ export class FunctionWalker {
     }
     const given = new Map<string, string | string[]>();
     for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
+    for (const [k, t] of defaultAxes) given.set(k, t);
     const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
@@ -1126,6 +1181,14 @@ export class FunctionWalker {
         const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
         return { v: { k: "tensor", t: { kind: "tensor", rank: 2 } }, text: rendered };
       }
+      // torch.flatten(x, 1) of a channels-last conv output feeding a Linear: flatten in MLX's order and
+      // permute the Linear's weight columns at conversion instead of transposing at run time
+      const flatKey = `flat@${subjectNode.startIndex}`;
+      if (isCL && t.channels && !this.decisions.has(flatKey) && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
+        const g = gens.get(subjectNode)!;
+        const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
+        return { v: { k: "tensor", t: { kind: "tensor", rank: 2, flatFrom: { channels: t.channels, key: flatKey } } }, text: rendered };
+      }
       // (N, C, H, W).flatten(2) held as (N, H, W, C): a reshape to (N, H*W, C), itself channels-last
       if (op === "torch.flatten" && isCL && rank >= 4 && start === 2 && norm(end!) === rank - 1) {
         return { v: { k: "tensor", t: { kind: "tensor", rank: 3, perm: channelsLast(3) } }, text: `mx.flatten(${subject.text}, 1, -2)` };
@@ -1153,9 +1216,21 @@ export class FunctionWalker {
 
   // ---------------------------------------------------------------- layout conversions
 
+  /** A flattened channels-last value reached a consumer other than a Linear: flatten in torch's order instead. */
+  private vetoFlat(g: Gen): void {
+    if (g.v.k === "tensor" && g.v.t.flatFrom && !this.decisions.has(g.v.t.flatFrom.key)) {
+      this.decisions.set(g.v.t.flatFrom.key, { perm: undefined, rank: 0 });
+      this.newDecision = true;
+    }
+  }
+
   /** Brings `g` to layout `want`: by deciding to convert the variable where it is defined, or in place. */
   convert(g: Gen, node: SyntaxNode, want: Perm | undefined, rankHint?: number): Gen {
     if (g.v.k !== "tensor") return g;
+    if (g.v.t.flatFrom) {
+      this.vetoFlat(g);
+      return g;
+    }
     const cur = g.v.t.perm;
     if (samePerm(cur, want)) return g;
     if (isIdentity(want) && g.v.t.spatialOne && g.v.t.rank !== undefined) {
@@ -1179,6 +1254,7 @@ export class FunctionWalker {
   }
 
   toLogical(g: Gen, node: SyntaxNode): Gen {
+    if (g.v.k === "tensor" && g.v.t.flatFrom) return this.convert(g, node, undefined);
     if (g.v.k !== "tensor" || isIdentity(g.v.t.perm)) return g;
     return this.convert(g, node, undefined);
   }
@@ -1203,6 +1279,11 @@ export class FunctionWalker {
   /** Makes two tensors meet in one layout for an elementwise op; returns `b` converted. */
   private harmonize(a: Gen, b: Gen, bNode: SyntaxNode): Gen {
     if (a.v.k !== "tensor" || b.v.k !== "tensor") return b;
+    if (a.v.t.flatFrom || b.v.t.flatFrom) {
+      this.vetoFlat(a);
+      this.vetoFlat(b);
+      return b;
+    }
     if (samePerm(a.v.t.perm, b.v.t.perm)) return b;
     const aRank = a.v.t.rank;
     if (!isIdentity(a.v.t.perm) && b.v.t.rank !== undefined && b.v.t.rank === aRank) return this.convert(b, bNode, a.v.t.perm, aRank);
@@ -1408,6 +1489,20 @@ function iterElement(v: Val, node: SyntaxNode): Val {
   return { k: "other" };
 }
 
+/** The channel count a layer's constructor states with an integer literal (out_channels, num_features...). */
+function layerChannels(m: ModVal): number | undefined {
+  if (m.k !== "layer") return undefined;
+  const params = parseSig(m.row.sig);
+  const args = callArgs(m.call);
+  const bound = bindArgs(params, args.positional, args.keyword);
+  for (const name of ["out_channels", "num_features", "num_channels"]) {
+    const n = bound.byName.get(name);
+    const v = n && !Array.isArray(n) ? intLiteral(n) : undefined;
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
 function isUnitAdaptivePool(m: ModVal): boolean {
   if (m.k !== "layer" || !/AdaptiveAvgPool|AdaptiveMaxPool/.test(m.row.torch)) return false;
   const a = callArgs(m.call).positional[0] ?? callArgs(m.call).keyword.get("output_size");
@@ -1446,25 +1541,6 @@ function functionReference(op: OpMapping): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** Wraps `t` in parentheses unless it is already one primary expression (name, attribute, call, subscript). */
-export function paren(t: string): string {
-  if (/^[\w.]+$/.test(t)) return t;
-  // a chain of names, calls and subscripts whose brackets all close where the next link starts
-  let depth = 0;
-  let inString: string | undefined;
-  for (let i = 0; i < t.length; i++) {
-    const c = t[i];
-    if (inString) {
-      if (c === inString && t[i - 1] !== "\\") inString = undefined;
-      continue;
-    }
-    if (c === "'" || c === '"') inString = c;
-    else if (c === "(" || c === "[" || c === "{") depth++;
-    else if (c === ")" || c === "]" || c === "}") depth--;
-    else if (depth === 0 && !/[\w.]/.test(c)) return `(${t})`;
-  }
-  return t;
-}
 
 /** The node's source with some descendant nodes' text replaced; everything else (comments, spacing) as written. */
 export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): string {

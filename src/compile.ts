@@ -40,7 +40,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map() };
   collectClasses(mod);
   const layout = layoutAndTranslate(mod, diags, { layout: options.layout ?? "torch", topClass: options.topClass });
-  const weightMaps = buildWeightMaps(mod, diags, mod.classes.keys());
+  const weightMaps = buildWeightMaps(mod, diags, mod.classes.keys(), layout.ctx.linearNhwc);
   const out = emitPython(mod, layout, weightMaps, filename);
   return {
     code: out.code,

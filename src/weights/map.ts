@@ -160,11 +160,15 @@ function convTransposeWeight(key: string, t: Tensor): Tensor {
   return permute(t, [...range(1, n), 0]);
 }
 
-/** (Out, C*S) with columns c*S + s → columns s*C + c: the Linear after a channels-last flatten. */
+/**
+ * (Out, C*S) with columns c*S + s → columns s*C + c: the Linear after a channels-last flatten. S may be
+ * left out: it is the weight's in_features / C (the compiler knows C, the spatial size only at run time).
+ */
 function linearNhwc(key: string, t: Tensor, args: number[], rule: WeightRule): Tensor {
-  if (args.length !== 2) throw new WeightMapError(`weight rule ${describeRule(rule)}: linear_nhwc needs two arguments, C and S`);
-  const [c, s] = args;
-  if (t.shape.length !== 2 || t.shape[1] !== c * s) {
+  if (args.length !== 1 && args.length !== 2) throw new WeightMapError(`weight rule ${describeRule(rule)}: linear_nhwc takes C and optionally S`);
+  const c = args[0];
+  const s = args.length === 2 ? args[1] : t.shape.length === 2 && c > 0 ? t.shape[1] / c : NaN;
+  if (t.shape.length !== 2 || !Number.isInteger(s) || t.shape[1] !== c * s) {
     throw new WeightMapError(`'${key}': linear_nhwc ${c} ${s} expects a weight of shape (Out, ${c * s}), got [${t.shape.join(", ")}]`);
   }
   const out = permute({ dtype: t.dtype, shape: [t.shape[0], c, s], data: t.data }, [0, 2, 1]);

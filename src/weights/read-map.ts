@@ -136,7 +136,8 @@ function toRule(value: Literal, node: Parser.SyntaxNode, cls: string, fail: (n: 
   };
   if (typeof op !== "string" || !(op in OP_ARITY)) return bad(`unknown op ${JSON.stringify(op ?? null)} (known: ${Object.keys(OP_ARITY).join(", ")})`);
   const weightOp = op as WeightOp;
-  if (args.length !== OP_ARITY[weightOp] || !args.every((a) => typeof a === "number")) {
+  const arityOk = args.length === OP_ARITY[weightOp] || (weightOp === "linear_nhwc" && args.length === 1);
+  if (!arityOk || !args.every((a) => typeof a === "number")) {
     return bad(`'${op}' takes ${OP_ARITY[weightOp]} integer argument(s), got ${args.length}`);
   }
   const rule: WeightRule = {

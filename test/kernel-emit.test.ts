@@ -12,7 +12,7 @@ import { packageRoot } from "../src/python.js";
  * C2M_UPDATE_EXPECTED=1 and review the diff.
  */
 const root = packageRoot();
-const EXPECTED = ["saxpy", "histogram_atomic", "halfwarp_reduce", "layernorm", "torch_ext", "templated"];
+const EXPECTED = ["saxpy", "histogram_atomic", "halfwarp_reduce", "layernorm", "torch_ext", "templated", "softmax_warp"];
 
 describe("emitted modules match the reviewed expectations", () => {
   for (const name of EXPECTED) {
@@ -25,6 +25,23 @@ describe("emitted modules match the reviewed expectations", () => {
       expect(result.python).toBe(readFileSync(expectedPath, "utf8"));
     });
   }
+
+  it("the full-warp xor butterfly becomes simd_sum / simd_max; shfl_down and segmented forms stay shuffles", () => {
+    const src = `__global__ void k(const float* x, float* y) {
+  float a = x[threadIdx.x], b = a, c = a, d = a;
+  for (int o = 16; o > 0; o >>= 1) a += __shfl_xor_sync(0xffffffff, a, o);
+  for (int o = 16; o > 0; o /= 2) b = fmaxf(b, __shfl_xor_sync(0xffffffff, b, o));
+  for (int o = 16; o > 0; o >>= 1) c += __shfl_down_sync(0xffffffff, c, o);
+  for (int o = 8; o > 0; o >>= 1) d += __shfl_xor_sync(0xffffffff, d, o, 16);
+  y[threadIdx.x] = a + b + c + d;
+}
+`;
+    const k = compileKernels(src, { filename: "w.cu" }).kernels[0]!;
+    expect(k.spec.source).toContain("a = simd_sum(a);");
+    expect(k.spec.source).toContain("b = simd_max(b);");
+    expect(k.spec.source).toContain("c += simd_shuffle_down(c, ushort(o));");
+    expect(k.spec.source).toContain("d += c2m_shfl_xor(d, o, 16, thread_index_in_simdgroup);");
+  });
 
   it("--template gives a template kernel without launch sites default template arguments", () => {
     const src = "template <typename T, int SCALE>\n__global__ void scale(const T* x, T* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = x[i] * SCALE;\n}\n";

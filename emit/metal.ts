@@ -525,6 +525,11 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     const sep = args.length ? ", " : "";
     return `${printed.slice(0, close)}${sep}${extra.join(", ")}${printed.slice(close)}`;
   }
+  if (/^__[a-z]\w*$/.test(name) && !ctx.unit.macros.some((m) => m.name === name)) {
+    // a CUDA intrinsic c2m has no mapping for: Metal would reject the name, so say which one
+    reportKernel(ctx.bag, "C2M-K002", position(node), `CUDA intrinsic ${name} has no Metal mapping in c2m`);
+    return printDefault(node, ctx);
+  }
   if (/^(reinterpret_cast|static_cast|const_cast)$/.test(name) && fnNode?.type === "template_function") {
     const targ = named(field(fnNode, "arguments")!)[0];
     const ptr = targ ? kids(targ).find((c) => c.type === "abstract_pointer_declarator") : undefined;

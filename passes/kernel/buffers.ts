@@ -272,6 +272,11 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       }
       continue;
     }
+    if (p.type.pointee.kind === "struct" || p.type.pointee.kind === "unknown" || p.type.pointee.kind === "pointer") {
+      reportKernel(bag, "C2M-K012", position(p.node), `kernel parameter '${p.name}' points to '${p.node.text.replace(/\s*\b\w+\s*$/, "")}': MLX passes typed arrays of numbers, not structs or pointer tables; pass the fields as separate arrays or scalars`);
+      a.ok = false;
+      continue;
+    }
     const u = a.uses.get(p.name);
     const plan: BufferPlan = { param: p.name, role: "input", pointee: pointee(p.type) };
     a.buffers.push(plan);

@@ -7,7 +7,7 @@
  * (threads), and rebinds the written buffers to the returned arrays. Statements it cannot translate make
  * the whole launcher untranslated (C2M-K008 / K016, located), never silently wrong.
  */
-import type { CudaNode } from "../../grammar/cuda.js";
+import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KFunction, KernelUnit } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../src/diagnostics.js";
 import { reportKernel } from "../../src/kernel/diagnostics.js";
@@ -486,6 +486,8 @@ class HostTranslator {
       const init = short === "ones" ? "ones" : "zeros";
       return `mx.${init}(${shapeText}, dtype=${args[1] ? this.options(args[1]) : "mx.float32"})`;
     }
+    const macro = this.hctx.unit.macros.find((m) => m.name === name && m.node.type === "preproc_function_def");
+    if (macro && this.macroHelper(macro.node)) return `${name}(${args.map((a) => this.expr(a)).join(", ")})`;
     const helper = this.hctx.unit.hostFunctions.find((h) => h.name === name);
     if (helper && this.helper(helper)) return `${pyName(name)}(${args.map((a) => this.expr(a)).join(", ")})`;
     throw new HostUntranslatable(e, `call to '${name || fn.text}' in host code is not translated`);
@@ -500,6 +502,23 @@ class HostTranslator {
     if (m && this.vars.get(m[1]) === "tensor") return `${pyName(m[1])}.dtype`;
     if (/^\w+$/.test(text) && this.vars.get(text) === "dtype") return text;
     throw new HostUntranslatable(e, `tensor options '${text}' are not translated`);
+  }
+
+  /** A function-like macro `#define CEIL_DIV(a, b) (((a) + (b) - 1) / (b))` used in host code → a Python def (integer arguments). */
+  macroHelper(node: CudaNode): boolean {
+    const name = field(node, "name")!.text;
+    if (this.hctx.helpers.has(name)) return true;
+    const params = named(field(node, "parameters")!).map((p) => p.text);
+    const value = field(node, "value")?.text.trim();
+    if (!value) return false;
+    const tree = parseCuda(`int c2m_macro_value = ${value};`);
+    const init = tree.rootNode.descendantsOfType("init_declarator")[0];
+    const expr = init ? field(init, "value") : null;
+    if (!expr || tree.rootNode.hasError) return false;
+    const sub = new HostTranslator(this.hctx, new Map(params.map((p) => [p, "int" as VarKind])), this.h);
+    const body = sub.expr(expr);
+    this.hctx.helpers.set(name, `def ${name}(${params.join(", ")}):\n    return ${body}\n`);
+    return true;
   }
 
   /** A host helper `int cdiv(int a, int b) { return (a + b - 1) / b; }` → a Python def. */

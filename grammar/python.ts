@@ -93,3 +93,11 @@ export function intTuple(node: SyntaxNode | undefined | null): number[] | undefi
   }
   return undefined;
 }
+
+/**
+ * A stable key for a node. tree-sitter may hand out a fresh wrapper object for the same node on each
+ * access, so sets and maps of nodes must be keyed by position, never by object identity.
+ */
+export function nodeKey(node: SyntaxNode): string {
+  return `${node.startIndex}:${node.endIndex}:${node.type}`;
+}

@@ -3,7 +3,7 @@
  * methods and module-level functions it calls), what each `self.<attr>` holds: a table layer, an in-file
  * module class, a container of those, a parameter or buffer. Nothing is executed.
  */
-import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME } from "./tables/index.js";
@@ -95,7 +95,7 @@ export function union(vals: ModVal[]): ModVal {
 function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k !== b.k) return false;
   if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
-  if (a.k === "layer") return a.call === (b as typeof a).call;
+  if (a.k === "layer") return nodeKey(a.call) === nodeKey((b as typeof a).call);
   if (a.k === "layerref") return a.row === (b as typeof a).row;
   return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
 }

@@ -4,7 +4,7 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
-import { callArgs, intLiteral, intTuple, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
@@ -55,11 +55,11 @@ export interface TranslateContext {
   /** transposes emitted, per class (ResNet-18's budget is checked in tests) */
   transposes: Map<string, number>;
   /** Linear layers (constructor call) fed by a channels-last flatten: their weight columns are permuted (C given) */
-  linearNhwc: Map<SyntaxNode, number>;
+  linearNhwc: Map<string, number>;
   /** import lines the translated code needs beyond mlx.core and mlx.nn */
   imports: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
-  chwFlatten: Set<SyntaxNode>;
+  chwFlatten: Set<string>;
 }
 
 const TENSOR_ONLY_METHODS = new Set([
@@ -759,7 +759,7 @@ export class FunctionWalker {
       replaced.set(valueNode, g.text);
     }
     const fn = e.childForFieldName("function")!;
-    if (!replaced.has(fn)) {
+    if (![...replaced.keys()].some((k) => nodeKey(k) === nodeKey(fn))) {
       const f = this.expr(fn);
       if (f.text !== fn.text) replaced.set(fn, f.text);
     }
@@ -810,8 +810,9 @@ export class FunctionWalker {
         this.diag("C2M-W003", given, `${row.torch.split(".").pop()}(${param}=${given.text}) is not supported by MLX`);
       }
     }
-    const template = this.ctx.chwFlatten.has(e) ? "FlattenCHW({start_dim=1}, {end_dim=-1})" : row.mlx;
-    if (this.ctx.chwFlatten.has(e)) this.ctx.helpers.add("FlattenCHW");
+    const chw = this.ctx.chwFlatten.has(nodeKey(e));
+    const template = chw ? "FlattenCHW({start_dim=1}, {end_dim=-1})" : row.mlx;
+    if (chw) this.ctx.helpers.add("FlattenCHW");
     // prefer the call as written, when MLX takes its arguments the same way
     const keptArgs = minimalCall(
       template,
@@ -868,7 +869,7 @@ export class FunctionWalker {
           return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
         }
         if (row.torch === "torch.nn.Linear" && args[0].v.k === "tensor" && args[0].v.t.flatFrom) {
-          this.ctx.linearNhwc.set(m.call, args[0].v.t.flatFrom.channels);
+          this.linearNhwc.set(nodeKey(m.call), args[0].v.t.flatFrom.channels);
           return { v: tensorVal(), args: texts };
         }
         if (row.layout === "elementwise") {
@@ -934,8 +935,8 @@ export class FunctionWalker {
   /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
   private markSequenceFlatten(item: ModVal, input: Gen): void {
     if (item.k === "layer" && /Flatten$/.test(item.row.torch)) {
-      if (!this.ctx.chwFlatten.has(item.call)) {
-        this.ctx.chwFlatten.add(item.call);
+      if (!this.ctx.chwFlatten.has(nodeKey(item.call))) {
+        this.ctx.chwFlatten.add(nodeKey(item.call));
         this.newDecision = true;
       }
     } else {
@@ -1362,6 +1363,9 @@ export class FunctionWalker {
     this.edits.set(`${stmt.startIndex}:${stmt.endIndex}`, { start: stmt.startIndex, end: stmt.endIndex, text });
   }
 
+  /** Linear layers this walk fed a channels-last flatten (only the final walk's count) */
+  private readonly linearNhwc = new Map<string, number>();
+
   /** Diagnostics wait in the walker: only the final walk of a function reports them. */
   readonly pending: { code: string; node: SyntaxNode; stmt: SyntaxNode; message: string }[] = [];
 
@@ -1371,6 +1375,7 @@ export class FunctionWalker {
 
   /** Reports this walk's diagnostics and puts a marker comment at the end of each statement concerned. */
   flushDiagnostics(): void {
+    for (const [k, c] of this.linearNhwc) this.ctx.linearNhwc.set(k, c);
     const src = this.ctx.mod.source;
     for (const p of this.pending) {
       const d = this.ctx.diags.report(p.code, p.node.startPosition, p.message);

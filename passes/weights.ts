@@ -2,13 +2,13 @@
  * weights: the key and shape map from a torch state_dict to the translated module's parameters, per class,
  * derived from the module tree (what each attribute holds) and the layer table's per-layer rules.
  */
-import type { SyntaxNode } from "../grammar/python.js";
+import { nodeKey } from "../grammar/python.js";
 import type { ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
 import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
 
-export function buildWeightMaps(mod: ModuleIR, diags: DiagnosticBag, classes: Iterable<string>, linearNhwc: Map<SyntaxNode, number> = new Map()): WeightMaps {
+export function buildWeightMaps(mod: ModuleIR, diags: DiagnosticBag, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map()): WeightMaps {
   current = linearNhwc;
   const maps: WeightMaps = {};
   for (const name of classes) {
@@ -23,7 +23,7 @@ export function buildWeightMaps(mod: ModuleIR, diags: DiagnosticBag, classes: It
 }
 
 /** Linear layers fed by a channels-last flatten, with the channel count (set per build) */
-let current: Map<SyntaxNode, number> = new Map();
+let current: Map<string, number> = new Map();
 
 const depth = (p: string) => p.split(".").length;
 const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
@@ -40,7 +40,7 @@ function collectClass(mod: ModuleIR, name: string, t: string, m: string, transfo
 function collect(mod: ModuleIR, v: ModVal, t: string, m: string, transforms: WeightRule[], renames: WeightRule[], diags: DiagnosticBag, seen: Set<string>): void {
   switch (v.k) {
     case "layer":
-      if (current.has(v.call)) transforms.push({ torch: join(t, "weight"), mlx: join(m, "weight"), op: "linear_nhwc", args: [current.get(v.call)!] });
+      if (current.has(nodeKey(v.call))) transforms.push({ torch: join(t, "weight"), mlx: join(m, "weight"), op: "linear_nhwc", args: [current.get(nodeKey(v.call))!] });
       for (const w of v.row.weights ?? []) {
         const tk = Array.isArray(w.torch) ? w.torch.map((k) => join(t, k)) : join(t, w.torch);
         const mk = w.mlx === null ? null : Array.isArray(w.mlx) ? w.mlx.map((k) => join(m, k)) : join(m, w.mlx);

@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { runCuda, runCudaHost } from "../src/verify/cuda.js";
 import { compareArrays } from "../src/verify/compare.js";
 import { normalizeDtype } from "../src/verify/dtypes.js";
-import { evalExpr, goldenBuffers, listGoldenSpecs, loadGoldenSource, loadGoldenSpec, runGoldenOnCpu } from "../src/verify/golden.js";
+import { evalExpr, goldenBuffers, goldenEntries, listGoldenSpecs, loadGoldenSource, loadGoldenSpec, runGoldenOnCpu } from "../src/verify/golden.js";
 
 describe("spec.json launch configurations match the files' own launchers", () => {
   for (const name of listGoldenSpecs()) {
@@ -17,7 +17,7 @@ describe("spec.json launch configurations match the files' own launchers", () =>
       const viaSpec = await runGoldenOnCpu(spec, si);
       const bufs = goldenBuffers(spec, si);
       const args = spec.host!.args.map((a) => (a in bufs ? { buffer: a } : { scalar: evalExpr(a, spec.sizes[si]!) }));
-      const viaHost = await runCudaHost(loadGoldenSource(spec), spec.host!.function, args, bufs);
+      const viaHost = await runCudaHost(loadGoldenSource(spec), spec.host!.function, args, bufs, { extraEntries: goldenEntries(spec) });
       const written = spec.buffers.filter((b) => b.role !== "input" && spec.host!.args.includes(b.name));
       expect(written.length).toBeGreaterThan(0);
       for (const b of written) {

@@ -39,11 +39,11 @@ export function prepareCudaSource(source: string, deviceCodeOnly?: boolean): str
   return rewriteCudaLaunches(rewriteCudaShared(src));
 }
 
-function entryName(k: { kernel: string; templateArgs?: string[] }): string {
+function entryName(k: CudaEntry): string {
   return k.templateArgs && k.templateArgs.length ? `${k.kernel}<${k.templateArgs.join(", ")}>` : k.kernel;
 }
 
-export function cudaProgram(source: string, kernels: { kernel: string; templateArgs?: string[]; host?: boolean }[], deviceCodeOnly?: boolean): string {
+export function cudaProgram(source: string, kernels: CudaEntry[], deviceCodeOnly?: boolean): string {
   const cases = kernels
     .map((k, i) => `    case ${i}: emu::cuda::${k.host ? "call_host" : "invoke"}(&${entryName(k)}, l, q.buffers); break;`)
     .join("\n");
@@ -70,22 +70,38 @@ ${cases}
  * Runs several launches of kernels from one .cu file, in order, on the same buffers (one compile).
  * Returns every buffer after the last launch.
  */
+/** A function the emulator program can call: a kernel (launched) or a host function (called). */
+export interface CudaEntry {
+  kernel: string;
+  templateArgs?: string[];
+  host?: boolean;
+}
+
+export interface CudaRunOptions extends RunOptions {
+  deviceCodeOnly?: boolean;
+  /**
+   * More functions to compile into the same program. Programs are cached by their text, so runs that
+   * name the same entries share one compile (the golden runs pass every kernel and the host launcher).
+   */
+  extraEntries?: CudaEntry[];
+}
+
+function entryList(first: CudaEntry[], extra: CudaEntry[] = []): CudaEntry[] {
+  const out: CudaEntry[] = [];
+  for (const e of [...first, ...extra]) {
+    if (!out.some((o) => entryName(o) === entryName(e) && !!o.host === !!e.host)) out.push({ kernel: e.kernel, templateArgs: e.templateArgs, host: e.host });
+  }
+  return out;
+}
+
 export async function runCudaLaunches(
   source: string,
   launches: CudaLaunch[],
   buffers: Record<string, TypedArray>,
-  options: RunOptions & { deviceCodeOnly?: boolean } = {},
+  options: CudaRunOptions = {},
 ): Promise<Record<string, TypedArray>> {
-  const entries: { kernel: string; templateArgs?: string[] }[] = [];
-  const entryOf = (l: CudaLaunch) => {
-    const key = entryName(l);
-    let i = entries.findIndex((e) => entryName(e) === key);
-    if (i < 0) {
-      entries.push({ kernel: l.kernel, templateArgs: l.templateArgs });
-      i = entries.length - 1;
-    }
-    return i;
-  };
+  const entries = entryList(launches, options.extraEntries);
+  const entryOf = (l: CudaLaunch) => entries.findIndex((e) => !e.host && entryName(e) === entryName(l));
   const names = Object.keys(buffers);
   const reqLaunches = launches.map((l) => ({
     entry: entryOf(l),
@@ -129,9 +145,11 @@ export async function runCudaHost(
   fn: string,
   args: CudaArg[],
   buffers: Record<string, TypedArray>,
-  options: RunOptions = {},
+  options: CudaRunOptions = {},
 ): Promise<Record<string, TypedArray>> {
   const names = Object.keys(buffers);
+  const entries = entryList(options.extraEntries ?? [], [{ kernel: fn, host: true }]);
+  const entry = entries.findIndex((e) => e.host && e.kernel === fn);
   const reqArgs = args.map((a): RequestArg => {
     if ("buffer" in a) {
       const i = names.indexOf(a.buffer);
@@ -140,8 +158,8 @@ export async function runCudaHost(
     }
     return { scalar: a.scalar };
   });
-  const exe = await compileProgram(cudaProgram(source, [{ kernel: fn, host: true }]));
+  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly));
   const req: RequestBuffer[] = names.map((n) => ({ name: n, elemBytes: buffers[n]!.BYTES_PER_ELEMENT, data: bytesOf(buffers[n]!) }));
-  const out = await runProgram(exe, req, [{ entry: 0, grid: [1, 1, 1], block: [1, 1, 1], args: reqArgs }], options);
+  const out = await runProgram(exe, req, [{ entry, grid: [1, 1, 1], block: [1, 1, 1], args: reqArgs }], options);
   return Object.fromEntries(names.map((n, i) => [n, arrayFromBytes(out[i]!, dtypeOfArray(buffers[n]!))]));
 }

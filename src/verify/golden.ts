@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../python.js";
 import { fromNumbers, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
-import { runCudaLaunches, type CudaArg, type CudaLaunch } from "./cuda.js";
+import { runCudaLaunches, type CudaArg, type CudaEntry, type CudaLaunch } from "./cuda.js";
 import type { RunOptions } from "./metal.js";
 
 export type Sizes = Record<string, number>;
@@ -190,10 +190,18 @@ export function bufferDtype(spec: GoldenSpec, name: string): Dtype {
   return normalizeDtype(b.dtype);
 }
 
+/** Every function of a golden file the harness calls (its kernels, then its host launcher): one program serves all runs. */
+export function goldenEntries(spec: GoldenSpec): CudaEntry[] {
+  const out: CudaEntry[] = spec.launches.map((l) => ({ kernel: l.kernel, templateArgs: l.templateArgs }));
+  if (spec.host && !spec.needsTorch) out.push({ kernel: spec.host.function, host: true });
+  return out;
+}
+
 /** Runs a golden kernel's launches on the CUDA emulator; returns every buffer afterwards. */
 export async function runGoldenOnCpu(spec: GoldenSpec, sizeIndex: number, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
   return runCudaLaunches(loadGoldenSource(spec), goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), {
     ...options,
     deviceCodeOnly: spec.needsTorch,
+    extraEntries: goldenEntries(spec),
   });
 }

@@ -1,7 +1,7 @@
 // c2m kernel proof harness: run Metal kernels (as mx.fast.metal_kernel gets them) and CUDA kernels on
 // the CPU with GPU semantics, and compare them. See docs/kernel-proof.md.
 export { runMetal, metalProgram, type MetalKernelSpec, type KernelInput, type RunOptions } from "./metal.js";
-export { runCuda, runCudaLaunches, runCudaHost, cudaProgram, prepareCudaSource, type CudaLaunchSpec, type CudaLaunch, type CudaArg } from "./cuda.js";
+export { runCuda, runCudaLaunches, runCudaHost, cudaProgram, prepareCudaSource, type CudaLaunchSpec, type CudaLaunch, type CudaArg, type CudaEntry, type CudaRunOptions } from "./cuda.js";
 export { verifyKernel, verifyPair, goldenPair, checkSize, metalRaceCheck, type KernelPair, type VerifyOptions, type VerifyReport, type SizeResult } from "./verify.js";
 export { compareArrays, describeMismatch, defaultTolerance, type Comparison, type Mismatch, type Tolerance } from "./compare.js";
 export { mlxKernelSource, writeTemplate, METAL_ATTRIBUTES, type KernelInputInfo, type TemplateValue, type MlxKernelParts } from "./mlx-source.js";
@@ -12,6 +12,7 @@ export {
   loadGoldenSource,
   goldenBuffers,
   goldenLaunches,
+  goldenEntries,
   runGoldenOnCpu,
   evalExpr,
   lcgValues,

@@ -35,6 +35,11 @@ export type KernelInput = TypedArray | number | { data: TypedArray | number | Ar
 export interface RunOptions {
   /** Run each group's threads in reverse order (the race check compares against the normal order). */
   reverse?: boolean;
+  /**
+   * Track every threadgroup-memory access and fail with a `race` KernelFault at the first two accesses
+   * of one word by different threads, one a write, with no barrier between them. Slow: use small sizes.
+   */
+  raceDetect?: boolean;
   timeoutMs?: number;
 }
 

@@ -30,7 +30,7 @@ export class KernelCompileError extends Error {
   }
 }
 
-export type FaultKind = "out-of-bounds" | "deadlock" | "divergent-barrier" | "crash" | "bad-launch" | "timeout" | "internal";
+export type FaultKind = "out-of-bounds" | "race" | "deadlock" | "divergent-barrier" | "crash" | "bad-launch" | "timeout" | "internal";
 
 /** A fault the emulator found while the kernel ran. */
 export class KernelFault extends Error {
@@ -77,8 +77,33 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: nu
   });
 }
 
+let runtimeObject: Promise<string> | undefined;
+
+/** The emulator's out-of-line runtime (include/emu_runtime.cpp), compiled once per header content. */
+function runtimeObjectPath(): Promise<string> {
+  runtimeObject ??= (async () => {
+    cachedHeaders ??= headersDigest();
+    const obj = join(cacheDir(), `runtime-${cachedHeaders.slice(0, 24)}.o`);
+    if (existsSync(obj)) return obj;
+    mkdirSync(cacheDir(), { recursive: true });
+    const work = mkdtempSync(join(cacheDir(), "build-"));
+    const inc = includeDir();
+    const res = await run(cxx(), [...CXX_FLAGS, "-I", inc, "-c", join(inc, "emu_runtime.cpp"), "-o", join(work, "runtime.o")], 300_000);
+    if (res.code !== 0) throw new KernelCompileError(`c2m verify: the emulator runtime does not compile:\n${res.stderr.slice(0, 4000)}`, res.stderr, join(inc, "emu_runtime.cpp"));
+    try {
+      renameSync(join(work, "runtime.o"), obj);
+    } catch {
+      // built concurrently by another process
+    }
+    rmSync(work, { recursive: true, force: true });
+    return obj;
+  })();
+  return runtimeObject;
+}
+
 /** Compiles `cpp` (once per content) and returns the executable's path. */
 export async function compileProgram(cpp: string): Promise<string> {
+  const runtime = await runtimeObjectPath();
   cachedHeaders ??= headersDigest();
   const key = createHash("sha256").update(cxx()).update(CXX_FLAGS.join(" ")).update(cachedHeaders).update(cpp).digest("hex").slice(0, 24);
   const dir = join(cacheDir(), key);
@@ -89,7 +114,7 @@ export async function compileProgram(cpp: string): Promise<string> {
   const src = join(work, "kernel.cpp");
   writeFileSync(src, cpp);
   const inc = includeDir();
-  const res = await run(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src], 300_000);
+  const res = await run(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src, runtime], 300_000);
   if (res.code !== 0) {
     const lines = res.stderr.split("\n").filter((l) => /error|note: |^\s+\d+ \|/.test(l)).slice(0, 40);
     throw new KernelCompileError(
@@ -123,7 +148,7 @@ export interface RequestLaunch {
   args?: RequestArg[];
 }
 
-function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reverse: boolean): Buffer {
+function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reverse: boolean, raceDetect: boolean): Buffer {
   const parts: Buffer[] = [];
   const u32 = (v: number) => {
     const b = Buffer.alloc(4);
@@ -135,7 +160,7 @@ function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reve
     b.writeBigUInt64LE(BigInt(v));
     parts.push(b);
   };
-  u32(reverse ? 1 : 0);
+  u32((reverse ? 1 : 0) | (raceDetect ? 2 : 0));
   u32(buffers.length);
   for (const b of buffers) {
     const name = Buffer.from(b.name, "utf8");
@@ -173,6 +198,8 @@ function describeFault(j: Record<string, unknown>): string {
   switch (j.kind) {
     case "out-of-bounds":
       return `out-of-bounds ${j.access} of ${j.space} buffer "${j.buffer}" at index ${j.index} (length ${j.length})${where}`;
+    case "race":
+      return `race on ${j.space ?? "threadgroup"} buffer "${j.buffer}" at index ${j.index}: ${j.access} by thread ${JSON.stringify(j.thread)} and ${j.otherAccess} by thread ${JSON.stringify(j.otherThread)} of group ${JSON.stringify(j.group)} with no barrier between them`;
     case "deadlock":
       return `deadlock in group ${JSON.stringify(j.group)}: ${j.message}`;
     default:
@@ -185,14 +212,14 @@ export async function runProgram(
   exe: string,
   buffers: RequestBuffer[],
   launches: RequestLaunch[],
-  opts: { reverse?: boolean; timeoutMs?: number } = {},
+  opts: { reverse?: boolean; raceDetect?: boolean; timeoutMs?: number } = {},
 ): Promise<Uint8Array[]> {
   mkdirSync(cacheDir(), { recursive: true });
   const work = mkdtempSync(join(cacheDir(), "run-"));
   try {
     const req = join(work, "request.bin");
     const resp = join(work, "response.bin");
-    writeFileSync(req, encodeRequest(buffers, launches, !!opts.reverse));
+    writeFileSync(req, encodeRequest(buffers, launches, !!opts.reverse, !!opts.raceDetect));
     const res = await run(exe, [req, resp], opts.timeoutMs ?? 120_000);
     if (res.timedOut) throw new KernelFault("timeout", {}, "c2m verify: the kernel did not finish in time (infinite loop?)");
     const m = /EMU_ERROR (.*)/.exec(res.stderr);

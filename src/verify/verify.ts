@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
 import { compareArrays, describeMismatch, type Comparison, type Tolerance } from "./compare.js";
-import { runCudaLaunches, type CudaLaunch } from "./cuda.js";
-import { bufferSeed, evalExpr, goldenBuffers, goldenLaunches, isFloatDtype, lcgValues, loadGoldenSource, loadGoldenSpec, type GoldenSpec, type Sizes } from "./golden.js";
+import { runCudaLaunches, type CudaEntry, type CudaLaunch } from "./cuda.js";
+import { bufferSeed, evalExpr, goldenBuffers, goldenEntries, goldenLaunches, isFloatDtype, lcgValues, loadGoldenSource, loadGoldenSpec, type GoldenSpec, type Sizes } from "./golden.js";
 import { runMetal, type KernelInput, type MetalKernelSpec } from "./metal.js";
 import { KernelFault } from "./native.js";
 import { fromNumbers } from "./dtypes.js";
@@ -17,7 +17,7 @@ export interface KernelPair {
   /** Buffers before the launches (inputs filled, outputs zero), by name, with their dtypes. */
   buffers: (sizes: Sizes, seed?: number) => Record<string, { data: TypedArray; dtype: Dtype }>;
   /** CUDA source and launches (run in order on the buffers). */
-  cuda: (sizes: Sizes) => { source: string; launches: CudaLaunch[]; deviceCodeOnly?: boolean };
+  cuda: (sizes: Sizes) => { source: string; launches: CudaLaunch[]; deviceCodeOnly?: boolean; extraEntries?: CudaEntry[] };
   /** The Metal kernel call(s), in order; each reads buffers/scalars by input name and writes buffers by output name. */
   metal: (sizes: Sizes) => MetalKernelSpec[];
   /** Values for Metal inputs that are not buffers (0-d scalars): default, a size of the same name as int32. */
@@ -32,6 +32,8 @@ export interface VerifyOptions {
   tolerance?: Tolerance;
   /** Also run every kernel with threads in reverse order and report order-dependent results. */
   raceCheck?: boolean;
+  /** Run both sides under the race detector (every threadgroup access tracked): a race is a fault. Slow. */
+  raceDetect?: boolean;
   /** fast-check random cases (sizes drawn up to the largest fixed size per variable, random input seed). 0: none. */
   randomRuns?: number;
   /** fast-check seed, for reproducible random cases. */
@@ -62,7 +64,7 @@ export interface VerifyReport {
 
 type Buffers = Record<string, { data: TypedArray; dtype: Dtype }>;
 
-async function runMetalSide(pair: KernelPair, sizes: Sizes, bufs: Buffers, reverse: boolean, timeoutMs?: number): Promise<Record<string, TypedArray>> {
+async function runMetalSide(pair: KernelPair, sizes: Sizes, bufs: Buffers, reverse: boolean, timeoutMs?: number, raceDetect?: boolean): Promise<Record<string, TypedArray>> {
   const state: Record<string, TypedArray> = Object.fromEntries(Object.entries(bufs).map(([k, v]) => [k, v.data]));
   const scalars = pair.metalScalars?.(sizes) ?? {};
   for (const spec of pair.metal(sizes)) {
@@ -73,16 +75,16 @@ async function runMetalSide(pair: KernelPair, sizes: Sizes, bufs: Buffers, rever
       else if (n in sizes) inputs[n] = { data: sizes[n]!, dtype: "int32", shape: [] };
       else throw new Error(`c2m verify: Metal input "${n}" of ${spec.name} is neither a buffer, a scalar nor a size`);
     }
-    const out = await runMetal(spec, inputs, { reverse, timeoutMs });
+    const out = await runMetal(spec, inputs, { reverse, timeoutMs, raceDetect });
     for (const [k, v] of Object.entries(out)) state[pair.outputMap?.[k] ?? k] = v;
   }
   return state;
 }
 
-async function runCudaSide(pair: KernelPair, sizes: Sizes, bufs: Buffers, reverse: boolean, timeoutMs?: number): Promise<Record<string, TypedArray>> {
+async function runCudaSide(pair: KernelPair, sizes: Sizes, bufs: Buffers, reverse: boolean, timeoutMs?: number, raceDetect?: boolean): Promise<Record<string, TypedArray>> {
   const c = pair.cuda(sizes);
   const data = Object.fromEntries(Object.entries(bufs).map(([k, v]) => [k, v.data]));
-  return runCudaLaunches(c.source, c.launches, data, { reverse, timeoutMs, deviceCodeOnly: c.deviceCodeOnly });
+  return runCudaLaunches(c.source, c.launches, data, { reverse, timeoutMs, raceDetect, deviceCodeOnly: c.deviceCodeOnly, extraEntries: c.extraEntries });
 }
 
 function faultOf(side: "metal" | "cuda", e: unknown): SizeResult["fault"] {
@@ -97,7 +99,7 @@ export async function checkSize(pair: KernelPair, sizes: Sizes, options: VerifyO
   let cuda: Record<string, TypedArray>;
   let metal: Record<string, TypedArray>;
   try {
-    cuda = await runCudaSide(pair, sizes, bufs, false, options.timeoutMs);
+    cuda = await runCudaSide(pair, sizes, bufs, false, options.timeoutMs, options.raceDetect);
   } catch (e) {
     result.fault = faultOf("cuda", e);
     result.ok = false;
@@ -105,7 +107,7 @@ export async function checkSize(pair: KernelPair, sizes: Sizes, options: VerifyO
     return result;
   }
   try {
-    metal = await runMetalSide(pair, sizes, bufs, false, options.timeoutMs);
+    metal = await runMetalSide(pair, sizes, bufs, false, options.timeoutMs, options.raceDetect);
   } catch (e) {
     result.fault = faultOf("metal", e);
     result.ok = false;
@@ -214,6 +216,7 @@ export function goldenPair(
     cuda: (sizes) => ({
       source,
       deviceCodeOnly: spec.needsTorch,
+      extraEntries: goldenEntries(spec),
       launches: goldenLaunches({ ...spec, sizes: [sizes] }, 0),
     }),
     metal: (sizes) => {

@@ -163,64 +163,75 @@ inline unsigned __brev(unsigned x) {
 // ---- atomics: fibers never preempt each other, so a plain read-modify-write is atomic ----
 template <class T, class U>
 T atomicAdd(T* p, U v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   *p = (T)(old + (T)v);
   return old;
 }
 template <class T, class U>
 T atomicSub(T* p, U v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   *p = (T)(old - (T)v);
   return old;
 }
 template <class T, class U>
 T atomicMax(T* p, U v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   *p = old < (T)v ? (T)v : old;
   return old;
 }
 template <class T, class U>
 T atomicMin(T* p, U v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   *p = (T)v < old ? (T)v : old;
   return old;
 }
 template <class T, class U>
 T atomicExch(T* p, U v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   *p = (T)v;
   return old;
 }
 template <class T, class U, class V>
 T atomicCAS(T* p, U compare, V v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   if (old == (T)compare) *p = (T)v;
   return old;
 }
 template <class T, class U>
 T atomicAnd(T* p, U v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   *p = old & (T)v;
   return old;
 }
 template <class T, class U>
 T atomicOr(T* p, U v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   *p = old | (T)v;
   return old;
 }
 template <class T, class U>
 T atomicXor(T* p, U v) {
+  emu::AtomicScope atomic_scope;
   T old = *p;
   *p = old ^ (T)v;
   return old;
 }
 inline unsigned atomicInc(unsigned* p, unsigned v) {
+  emu::AtomicScope atomic_scope;
   unsigned old = *p;
   *p = old >= v ? 0 : old + 1;
   return old;
 }
 inline unsigned atomicDec(unsigned* p, unsigned v) {
+  emu::AtomicScope atomic_scope;
   unsigned old = *p;
   *p = (old == 0 || old > v) ? v : old - 1;
   return old;
@@ -323,6 +334,7 @@ inline __nv_bfloat16 __float2bfloat16_rn(float f) { return __nv_bfloat16(f); }
 inline float __bfloat162float(__nv_bfloat16 b) { return (float)b; }
 template <class U>
 __half atomicAdd(__half* p, U v) {
+  emu::AtomicScope atomic_scope;
   __half old = *p;
   *p = (__half)((float)old + (float)v);
   return old;

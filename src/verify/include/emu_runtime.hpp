@@ -61,21 +61,9 @@ struct Region {
   bool threadgroup = false;
 };
 
-[[noreturn]] inline void fail(const std::string& json) {
-  std::fprintf(stderr, "EMU_ERROR %s\n", json.c_str());
-  std::fflush(stderr);
-  _exit(86);
-}
+[[noreturn]] void fail(const std::string& json);
 
-inline std::string jstr(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\';
-    if ((unsigned char)c < 0x20) continue;
-    o += c;
-  }
-  return o + "\"";
-}
+std::string jstr(const std::string& s);
 
 struct Runtime {
   // launch
@@ -84,6 +72,7 @@ struct Runtime {
   Dim3 grid_threads;  // Metal: threads in the grid; CUDA: groups * nominal
   bool partial_groups = false;  // Metal dispatchThreads: edge groups may be smaller
   bool reverse = false;         // run fibers in reverse order (schedule perturbation for the race check)
+  bool race_detect = false;     // track threadgroup-memory accesses (see "race detector" below)
   // current group
   Dim3 gid;
   Dim3 gsize;  // actual size of this group
@@ -115,87 +104,64 @@ inline size_t page() {
 }
 
 // A buffer at the very end of its own mapping, a guard page before and after.
-inline Region map_region(const std::string& name, size_t bytes, size_t elem, bool threadgroup) {
-  size_t pg = page();
-  size_t body = (bytes + pg - 1) / pg * pg;
-  if (body == 0) body = pg;
-  size_t total = body + 2 * pg;
-  void* m = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) fail("{\"kind\":\"internal\",\"message\":\"mmap failed\"}");
-  unsigned char* mm = (unsigned char*)m;
-  mprotect(mm + pg, body, PROT_READ | PROT_WRITE);
-  Region r;
-  r.name = name;
-  r.map = mm;
-  r.map_bytes = total;
-  r.bytes = bytes;
-  r.elem = elem ? elem : 1;
-  r.base = mm + pg + body - bytes;
-  r.threadgroup = threadgroup;
+Region map_region(const std::string& name, size_t bytes, size_t elem, bool threadgroup);
+
+unsigned char* add_buffer(const std::string& name, size_t bytes, size_t elem);
+
+std::string dim_json(Dim3 d);
+
+std::string where_json();
+
+
+inline unsigned simd_index(unsigned linear);
+
+// ---- race detector (opt-in: slow, one trap per threadgroup-memory access) ----
+// Threadgroup memory is kept PROT_NONE; every access faults, is recorded in a shadow word, and is let
+// through by unprotecting the page and single-stepping the instruction (x86 trap flag), after which
+// the page is protected again. Two accesses to one word by different threads conflict when at least
+// one writes and no barrier separates them (the same barrier epoch), unless both threads are lanes of
+// one SIMD-group with a SIMD-group synchronisation between them. Atomics are exempt.
+struct Shadow {
+  int w_thread = -1;
+  unsigned w_epoch = 0, w_sg_epoch = 0;
+  int r_thread = -1;
+  unsigned r_epoch = 0, r_sg_epoch = 0;
+};
+struct RaceState {
+  unsigned epoch = 1;                // bumped at every group barrier (and every new group)
+  std::vector<unsigned> sg_epoch;    // bumped at every SIMD-group synchronisation, per SIMD-group
+  std::map<unsigned char*, Shadow> cells;
+  std::vector<unsigned char*> pending;  // pages opened for the instruction being single-stepped
+  int in_atomic = 0;
+};
+inline RaceState& race() {
+  static RaceState r;
   return r;
 }
-
-inline unsigned char* add_buffer(const std::string& name, size_t bytes, size_t elem) {
-  rt().regions.push_back(map_region(name, bytes, elem, false));
-  return rt().regions.back().base;
-}
-
-inline std::string dim_json(Dim3 d) {
-  return "[" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + "]";
-}
-
-inline std::string where_json() {
-  Runtime& r = rt();
-  if (r.current < 0) return "\"group\":null,\"thread\":null";
-  return "\"group\":" + dim_json(r.gid) + ",\"thread\":" + dim_json(r.fibers[r.current].local);
-}
-
-inline void on_segv(int, siginfo_t* si, void* ucv) {
-  ucontext_t* uc = (ucontext_t*)ucv;
-  bool write = false;
-#if defined(__x86_64__)
-  write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
-#else
-  (void)uc;
-#endif
-  unsigned char* a = (unsigned char*)si->si_addr;
-  for (const Region& reg : rt().regions) {
-    if (a >= reg.map && a < reg.map + reg.map_bytes) {
-      long long off = (long long)(a - reg.base);
-      long long idx = off >= 0 ? off / (long long)reg.elem : -((-off + (long long)reg.elem - 1) / (long long)reg.elem);
-      std::string j = "{\"kind\":\"out-of-bounds\",\"access\":\"" + std::string(write ? "write" : "read") +
-                      "\",\"buffer\":" + jstr(reg.name) + ",\"space\":\"" +
-                      (reg.threadgroup ? "threadgroup" : "device") + "\",\"index\":" + std::to_string(idx) +
-                      ",\"length\":" + std::to_string(reg.bytes / reg.elem) + "," + where_json() + "}";
-      fail(j);
-    }
+struct AtomicScope {  // an emulated atomic operation: its accesses are not races
+  AtomicScope() {
+    ++race().in_atomic;
+    asm volatile("" ::: "memory");  // keep the atomic's memory accesses inside the scope
   }
-  fail("{\"kind\":\"crash\",\"message\":\"segmentation fault outside every buffer (wild pointer)\"," + where_json() + "}");
-}
+  ~AtomicScope() {
+    asm volatile("" ::: "memory");
+    --race().in_atomic;
+  }
+};
 
-inline void on_fpe(int, siginfo_t*, void*) {
-  fail("{\"kind\":\"crash\",\"message\":\"arithmetic exception (integer division by zero?)\"," + where_json() + "}");
-}
+void protect_threadgroup(bool on);
 
-inline void install_handlers() {
-  static bool done = false;
-  if (done) return;
-  done = true;
-  static std::vector<unsigned char> alt(1 << 16);
-  stack_t ss{};
-  ss.ss_sp = alt.data();
-  ss.ss_size = alt.size();
-  sigaltstack(&ss, nullptr);
-  struct sigaction sa {};
-  sa.sa_sigaction = on_segv;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-  sigaction(SIGSEGV, &sa, nullptr);
-  sigaction(SIGBUS, &sa, nullptr);
-  struct sigaction sf {};
-  sf.sa_sigaction = on_fpe;
-  sf.sa_flags = SA_SIGINFO | SA_ONSTACK;
-  sigaction(SIGFPE, &sf, nullptr);
-}
+std::string local_json(unsigned linear);
+
+void record_access(const Region& reg, unsigned char* a, bool write);
+
+void on_trap(int, siginfo_t*, void* ucv);
+
+void on_segv(int, siginfo_t* si, void* ucv);
+
+void on_fpe(int, siginfo_t*, void*);
+
+void install_handlers();
 
 // ---- threadgroup memory ----
 
@@ -210,6 +176,10 @@ T* tg_alloc(long id, const char* name) {
     using E = std::remove_all_extents_t<T>;
     r.regions.push_back(map_region(name, sizeof(T), sizeof(E), true));
     poison(r.regions.back());
+    if (r.race_detect) {
+      Region& reg = r.regions.back();
+      mprotect(reg.map + page(), reg.map_bytes - 2 * page(), PROT_NONE);
+    }
     it = r.tg_index.emplace(key, r.regions.size() - 1).first;
   }
   return (T*)r.regions[it->second].base;
@@ -247,16 +217,7 @@ inline unsigned lanes_present(unsigned sg) {
   return cnt >= 32 ? 0xFFFFFFFFu : ((1u << cnt) - 1u);
 }
 
-inline unsigned lanes_live(unsigned sg) {
-  Runtime& r = rt();
-  unsigned m = 0;
-  unsigned present = lanes_present(sg);
-  for (unsigned l = 0; l < kSimdWidth; ++l) {
-    if (!(present >> l & 1u)) continue;
-    if (r.fibers[sg * kSimdWidth + l].wait != Wait::Done) m |= 1u << l;
-  }
-  return m;
-}
+unsigned lanes_live(unsigned sg);
 
 inline unsigned char* slot(unsigned sg, unsigned lane) {
   return rt().simd_slots.data() + ((size_t)sg * kSimdWidth + lane) * kSlotBytes;
@@ -295,163 +256,19 @@ Gathered<T> simd_gather(const T& v, unsigned mask = 0xFFFFFFFFu) {
   return g;
 }
 
-inline std::string fiber_state(const Fiber& f) {
-  const char* w = f.wait == Wait::Group ? "barrier" : f.wait == Wait::Simd ? "simd" : f.wait == Wait::Done ? "done" : "running";
-  return std::string(w);
-}
+std::string fiber_state(const Fiber& f);
 
 // Release whatever can be released; false when nothing could (deadlock) and some fiber is not done.
-inline bool release() {
-  Runtime& r = rt();
-  bool any_live = false, all_at_group = true;
-  for (auto& f : r.fibers) {
-    if (f.wait == Wait::Done) continue;
-    any_live = true;
-    if (f.wait != Wait::Group) all_at_group = false;
-  }
-  if (!any_live) return true;
-  if (all_at_group) {
-    unsigned done = 0, waiting = 0;
-    for (auto& f : r.fibers) (f.wait == Wait::Done ? done : waiting)++;
-    if (done > 0) {
-      fail("{\"kind\":\"divergent-barrier\",\"message\":\"" + std::to_string(waiting) + " threads wait at a barrier that " +
-           std::to_string(done) + " threads of the group returned without reaching (a barrier after a non-uniform early return)\",\"group\":" +
-           dim_json(r.gid) + "}");
-    }
-    const void* site = nullptr;
-    for (auto& f : r.fibers) {
-      if (f.wait != Wait::Group) continue;
-      if (site && f.site != site) {
-        fail("{\"kind\":\"divergent-barrier\",\"message\":\"threads of one group wait at different barriers\",\"group\":" +
-             dim_json(r.gid) + "}");
-      }
-      site = f.site;
-    }
-    for (auto& f : r.fibers)
-      if (f.wait == Wait::Group) f.wait = Wait::Running;
-    return true;
-  }
-  bool released = false;
-  unsigned nsg = (r.nthreads + kSimdWidth - 1) / kSimdWidth;
-  for (unsigned sg = 0; sg < nsg; ++sg) {
-    unsigned live = lanes_live(sg);
-    // Group the waiting lanes by mask; a mask is complete when all its live lanes wait with it.
-    for (unsigned l = 0; l < kSimdWidth; ++l) {
-      if (!(live >> l & 1u)) continue;
-      Fiber& f = r.fibers[sg * kSimdWidth + l];
-      if (f.wait != Wait::Simd) continue;
-      unsigned need = f.simd_mask & live;
-      bool ready = true;
-      for (unsigned k = 0; k < kSimdWidth; ++k) {
-        if (!(need >> k & 1u)) continue;
-        Fiber& g = r.fibers[sg * kSimdWidth + k];
-        if (g.wait != Wait::Simd || g.simd_mask != f.simd_mask) {
-          ready = false;
-          break;
-        }
-      }
-      if (!ready) continue;
-      for (unsigned k = 0; k < kSimdWidth; ++k) {
-        if (!(need >> k & 1u)) continue;
-        Fiber& g = r.fibers[sg * kSimdWidth + k];
-        g.wait = Wait::Running;
-        g.simd_active = need;
-      }
-      released = true;
-    }
-  }
-  return released;
-}
+bool release();
 
-inline void fiber_entry() {
-  Runtime& r = rt();
-  r.body();
-  r.fibers[r.current].wait = Wait::Done;
-  swapcontext(&r.fibers[r.current].ctx, &r.sched);
-}
+void fiber_entry();
 
-inline void run_group() {
-  Runtime& r = rt();
-  unsigned n = r.gsize.x * r.gsize.y * r.gsize.z;
-  r.nthreads = n;
-  r.fibers.assign(n, Fiber{});
-  while (r.stacks.size() < n) {
-    void* s = mmap(nullptr, r.stack_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (s == MAP_FAILED) fail("{\"kind\":\"internal\",\"message\":\"cannot map fiber stacks\"}");
-    r.stacks.push_back((unsigned char*)s);
-  }
-  r.simd_slots.assign(((n + kSimdWidth - 1) / kSimdWidth) * kSimdWidth * kSlotBytes, 0);
-  for (unsigned i = 0; i < n; ++i) {
-    Fiber& f = r.fibers[i];
-    f.linear = i;
-    f.local.x = i % r.gsize.x;
-    f.local.y = (i / r.gsize.x) % r.gsize.y;
-    f.local.z = i / (r.gsize.x * r.gsize.y);
-    getcontext(&f.ctx);
-    f.ctx.uc_stack.ss_sp = r.stacks[i];
-    f.ctx.uc_stack.ss_size = r.stack_bytes;
-    f.ctx.uc_link = nullptr;
-    makecontext(&f.ctx, (void (*)())fiber_entry, 0);
-  }
-  for (;;) {
-    bool ran = false;
-    for (unsigned k = 0; k < n; ++k) {
-      unsigned i = r.reverse ? n - 1 - k : k;
-      if (r.fibers[i].wait != Wait::Running) continue;
-      r.current = (int)i;
-      swapcontext(&r.sched, &r.fibers[i].ctx);
-      ran = true;
-    }
-    r.current = -1;
-    bool all_done = true;
-    for (auto& f : r.fibers)
-      if (f.wait != Wait::Done) all_done = false;
-    if (all_done) break;
-    if (!release() && !ran) {
-      std::string st;
-      unsigned shown = 0;
-      for (auto& f : r.fibers) {
-        if (shown++ >= 64) break;
-        st += (st.empty() ? "" : ",") + std::string("\"") + fiber_state(f) + "\"";
-      }
-      fail("{\"kind\":\"deadlock\",\"message\":\"threads wait at barriers or SIMD operations that the rest of the group never reaches (barrier or shuffle in divergent code?)\",\"group\":" +
-           dim_json(r.gid) + ",\"states\":[" + st + "]}");
-    }
-  }
-}
+void run_group();
 
 // Runs the whole grid. `per_thread` is the kernel call for the current fiber.
-inline void run_grid(std::function<void()> per_thread) {
-  Runtime& r = rt();
-  install_handlers();
-  r.body = std::move(per_thread);
-  for (unsigned gz = 0; gz < r.groups.z; ++gz)
-    for (unsigned gy = 0; gy < r.groups.y; ++gy)
-      for (unsigned gx = 0; gx < r.groups.x; ++gx) {
-        r.gid = Dim3{gx, gy, gz};
-        Dim3 s = r.nominal;
-        if (r.partial_groups) {
-          s.x = std::min(r.nominal.x, r.grid_threads.x - gx * r.nominal.x);
-          s.y = std::min(r.nominal.y, r.grid_threads.y - gy * r.nominal.y);
-          s.z = std::min(r.nominal.z, r.grid_threads.z - gz * r.nominal.z);
-        }
-        r.gsize = s;
-        for (Region& reg : r.regions)
-          if (reg.threadgroup) poison(reg);
-        run_group();
-      }
-}
+void run_grid(std::function<void()> per_thread);
 
-inline void set_dyn_shared(size_t bytes) {
-  Runtime& r = rt();
-  r.dyn_shared_bytes = bytes;
-  if (bytes == 0) {
-    r.dyn_shared = -1;
-    return;
-  }
-  r.regions.push_back(map_region("extern __shared__", bytes, 4, true));
-  r.dyn_shared = (long)r.regions.size() - 1;
-}
+void set_dyn_shared(size_t bytes);
 
 // ---- request / response (see src/verify/run.ts) ----
 
@@ -469,15 +286,14 @@ struct Launch {
 };
 
 struct Request {
+  bool race_detect = false;
   std::vector<unsigned char*> buffers;
   std::vector<size_t> sizes;
   std::vector<Launch> launches;
   bool reverse = false;
 };
 
-inline void read_exact(FILE* f, void* p, size_t n) {
-  if (n && std::fread(p, 1, n, f) != n) fail("{\"kind\":\"internal\",\"message\":\"short request\"}");
-}
+void read_exact(FILE* f, void* p, size_t n);
 template <class T>
 T rd(FILE* f) {
   T v;
@@ -485,54 +301,8 @@ T rd(FILE* f) {
   return v;
 }
 
-inline Request read_request(const char* path) {
-  FILE* f = std::fopen(path, "rb");
-  if (!f) fail("{\"kind\":\"internal\",\"message\":\"cannot open request\"}");
-  Request q;
-  q.reverse = rd<uint32_t>(f) != 0;
-  unsigned nb = rd<uint32_t>(f);
-  for (unsigned i = 0; i < nb; ++i) {
-    unsigned len = rd<uint32_t>(f);
-    std::string name(len, '\0');
-    read_exact(f, name.data(), len);
-    unsigned elem = rd<uint32_t>(f);
-    uint64_t bytes = rd<uint64_t>(f);
-    unsigned char* p = add_buffer(name, bytes, elem);
-    read_exact(f, p, bytes);
-    q.buffers.push_back(p);
-    q.sizes.push_back(bytes);
-  }
-  unsigned nl = rd<uint32_t>(f);
-  for (unsigned i = 0; i < nl; ++i) {
-    Launch l;
-    l.entry = rd<uint32_t>(f);
-    l.grid.x = rd<uint32_t>(f);
-    l.grid.y = rd<uint32_t>(f);
-    l.grid.z = rd<uint32_t>(f);
-    l.block.x = rd<uint32_t>(f);
-    l.block.y = rd<uint32_t>(f);
-    l.block.z = rd<uint32_t>(f);
-    l.shared_bytes = rd<uint64_t>(f);
-    unsigned na = rd<uint32_t>(f);
-    for (unsigned k = 0; k < na; ++k) {
-      Arg a{};
-      a.kind = rd<uint8_t>(f);
-      if (a.kind == 0) a.buffer = rd<uint32_t>(f);
-      else a.value = rd<double>(f);
-      l.args.push_back(a);
-    }
-    q.launches.push_back(l);
-  }
-  std::fclose(f);
-  rt().reverse = q.reverse;
-  return q;
-}
+Request read_request(const char* path);
 
-inline void write_response(const char* path, const Request& q) {
-  FILE* f = std::fopen(path, "wb");
-  if (!f) fail("{\"kind\":\"internal\",\"message\":\"cannot write response\"}");
-  for (size_t i = 0; i < q.buffers.size(); ++i) std::fwrite(q.buffers[i], 1, q.sizes[i], f);
-  std::fclose(f);
-}
+void write_response(const char* path, const Request& q);
 
 }  // namespace emu

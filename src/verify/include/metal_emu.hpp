@@ -561,18 +561,22 @@ typedef atomic<bool> atomic_bool;
 
 template <class T, class U>
 void atomic_store_explicit(volatile atomic<T>* o, U v, memory_order) {
+  emu::AtomicScope atomic_scope;
   const_cast<atomic<T>*>(o)->value = (T)v;
 }
 template <class T>
 T atomic_load_explicit(volatile atomic<T>* o, memory_order) {
+  emu::AtomicScope atomic_scope;
   return const_cast<atomic<T>*>(o)->value;
 }
 template <class T>
 T atomic_load_explicit(const volatile atomic<T>* o, memory_order) {
+  emu::AtomicScope atomic_scope;
   return const_cast<atomic<T>*>(o)->value;
 }
 template <class T, class U>
 T atomic_exchange_explicit(volatile atomic<T>* o, U v, memory_order) {
+  emu::AtomicScope atomic_scope;
   auto* p = const_cast<atomic<T>*>(o);
   T old = p->value;
   p->value = (T)v;
@@ -581,6 +585,7 @@ T atomic_exchange_explicit(volatile atomic<T>* o, U v, memory_order) {
 #define EMU_ATOMIC_RMW(name, expr)                                    \
   template <class T, class U>                                         \
   T name(volatile atomic<T>* o, U u, memory_order) {                  \
+    emu::AtomicScope atomic_scope;                                    \
     auto* p = const_cast<atomic<T>*>(o);                              \
     T old = p->value;                                                 \
     T v = (T)u;                                                       \
@@ -597,6 +602,7 @@ EMU_ATOMIC_RMW(atomic_fetch_xor_explicit, old ^ v)
 #undef EMU_ATOMIC_RMW
 template <class T, class U>
 bool atomic_compare_exchange_weak_explicit(volatile atomic<T>* o, T* expected, U desired, memory_order, memory_order) {
+  emu::AtomicScope atomic_scope;
   auto* p = const_cast<atomic<T>*>(o);
   if (p->value == *expected) {
     p->value = (T)desired;

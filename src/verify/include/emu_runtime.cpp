@@ -1,0 +1,416 @@
+// The out-of-line part of emu_runtime.hpp (scheduler, fault handlers, request I/O), compiled once
+// into an object that every emulator program links (see src/verify/native.ts), so that compiling a
+// kernel compiles only the kernel.
+#include "emu_runtime.hpp"
+
+namespace emu {
+
+[[noreturn]] void fail(const std::string& json) {
+  std::fprintf(stderr, "EMU_ERROR %s\n", json.c_str());
+  std::fflush(stderr);
+  _exit(86);
+}
+
+std::string jstr(const std::string& s) {
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') o += '\\';
+    if ((unsigned char)c < 0x20) continue;
+    o += c;
+  }
+  return o + "\"";
+}
+
+Region map_region(const std::string& name, size_t bytes, size_t elem, bool threadgroup) {
+  size_t pg = page();
+  size_t body = (bytes + pg - 1) / pg * pg;
+  if (body == 0) body = pg;
+  size_t total = body + 2 * pg;
+  void* m = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) fail("{\"kind\":\"internal\",\"message\":\"mmap failed\"}");
+  unsigned char* mm = (unsigned char*)m;
+  mprotect(mm + pg, body, PROT_READ | PROT_WRITE);
+  Region r;
+  r.name = name;
+  r.map = mm;
+  r.map_bytes = total;
+  r.bytes = bytes;
+  r.elem = elem ? elem : 1;
+  r.base = mm + pg + body - bytes;
+  r.threadgroup = threadgroup;
+  return r;
+}
+
+unsigned char* add_buffer(const std::string& name, size_t bytes, size_t elem) {
+  rt().regions.push_back(map_region(name, bytes, elem, false));
+  return rt().regions.back().base;
+}
+
+std::string dim_json(Dim3 d) {
+  return "[" + std::to_string(d.x) + "," + std::to_string(d.y) + "," + std::to_string(d.z) + "]";
+}
+
+std::string where_json() {
+  Runtime& r = rt();
+  if (r.current < 0) return "\"group\":null,\"thread\":null";
+  return "\"group\":" + dim_json(r.gid) + ",\"thread\":" + dim_json(r.fibers[r.current].local);
+}
+
+void on_trap(int, siginfo_t*, void* ucv) {
+  ucontext_t* uc = (ucontext_t*)ucv;
+  size_t pg = page();
+  for (unsigned char* p : race().pending) mprotect(p, pg, PROT_NONE);
+  race().pending.clear();
+#if defined(__x86_64__)
+  uc->uc_mcontext.gregs[REG_EFL] &= ~0x100LL;
+#else
+  (void)uc;
+#endif
+}
+
+void on_segv(int, siginfo_t* si, void* ucv) {
+  ucontext_t* uc = (ucontext_t*)ucv;
+  bool write = false;
+#if defined(__x86_64__)
+  write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#else
+  (void)uc;
+#endif
+  unsigned char* a = (unsigned char*)si->si_addr;
+#if defined(__x86_64__)
+  if (rt().race_detect) {
+    for (const Region& reg : rt().regions) {
+      if (reg.threadgroup && a >= reg.base && a < reg.base + reg.bytes) {
+        record_access(reg, a, write);
+        unsigned char* pg0 = (unsigned char*)((uintptr_t)a & ~(uintptr_t)(page() - 1));
+        mprotect(pg0, page(), PROT_READ | PROT_WRITE);
+        race().pending.push_back(pg0);
+        uc->uc_mcontext.gregs[REG_EFL] |= 0x100LL;  // trap after this one instruction
+        return;
+      }
+    }
+  }
+#endif
+  for (const Region& reg : rt().regions) {
+    if (a >= reg.map && a < reg.map + reg.map_bytes) {
+      long long off = (long long)(a - reg.base);
+      long long idx = off >= 0 ? off / (long long)reg.elem : -((-off + (long long)reg.elem - 1) / (long long)reg.elem);
+      std::string j = "{\"kind\":\"out-of-bounds\",\"access\":\"" + std::string(write ? "write" : "read") +
+                      "\",\"buffer\":" + jstr(reg.name) + ",\"space\":\"" +
+                      (reg.threadgroup ? "threadgroup" : "device") + "\",\"index\":" + std::to_string(idx) +
+                      ",\"length\":" + std::to_string(reg.bytes / reg.elem) + "," + where_json() + "}";
+      fail(j);
+    }
+  }
+  fail("{\"kind\":\"crash\",\"message\":\"segmentation fault outside every buffer (wild pointer)\"," + where_json() + "}");
+}
+
+void on_fpe(int, siginfo_t*, void*) {
+  fail("{\"kind\":\"crash\",\"message\":\"arithmetic exception (integer division by zero?)\"," + where_json() + "}");
+}
+
+void install_handlers() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  static std::vector<unsigned char> alt(1 << 16);
+  stack_t ss{};
+  ss.ss_sp = alt.data();
+  ss.ss_size = alt.size();
+  sigaltstack(&ss, nullptr);
+  struct sigaction sa {};
+  sa.sa_sigaction = on_segv;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(SIGSEGV, &sa, nullptr);
+  sigaction(SIGBUS, &sa, nullptr);
+  struct sigaction sf {};
+  sf.sa_sigaction = on_fpe;
+  sf.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(SIGFPE, &sf, nullptr);
+  struct sigaction st {};
+  st.sa_sigaction = on_trap;
+  st.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigaction(SIGTRAP, &st, nullptr);
+}
+
+void protect_threadgroup(bool on) {
+  size_t pg = page();
+  for (Region& reg : rt().regions) {
+    if (!reg.threadgroup) continue;
+    mprotect(reg.map + pg, reg.map_bytes - 2 * pg, on ? PROT_NONE : PROT_READ | PROT_WRITE);
+  }
+}
+
+std::string local_json(unsigned linear) {
+  Fiber& f = rt().fibers[linear];
+  return dim_json(f.local);
+}
+
+void record_access(const Region& reg, unsigned char* a, bool write) {
+  Runtime& r = rt();
+  RaceState& rs = race();
+  if (rs.in_atomic || r.current < 0) return;
+  unsigned char* word = (unsigned char*)((uintptr_t)a & ~(uintptr_t)3);
+  Shadow& c = rs.cells[word];
+  int me = r.current;
+  unsigned sg = simd_index((unsigned)me);
+  unsigned sgep = sg < rs.sg_epoch.size() ? rs.sg_epoch[sg] : 0;
+  auto ordered = [&](int other, unsigned other_sgep) {
+    return simd_index((unsigned)other) == sg && other_sgep != sgep;
+  };
+  auto report = [&](int other, const char* other_access) {
+    long long idx = (long long)((a - reg.base) / (long long)reg.elem);
+    fail("{\"kind\":\"race\",\"space\":\"threadgroup\",\"buffer\":" + jstr(reg.name) + ",\"index\":" + std::to_string(idx) + ",\"access\":\"" +
+         (write ? "write" : "read") + "\",\"otherAccess\":\"" + other_access + "\",\"thread\":" + local_json((unsigned)me) +
+         ",\"otherThread\":" + local_json((unsigned)other) + ",\"group\":" + dim_json(r.gid) +
+         ",\"message\":\"no barrier between these accesses by two threads\"}");
+  };
+  if (c.w_thread >= 0 && c.w_thread != me && c.w_epoch == rs.epoch && !ordered(c.w_thread, c.w_sg_epoch)) report(c.w_thread, "write");
+  if (write && c.r_thread >= 0 && c.r_thread != me && c.r_epoch == rs.epoch && !ordered(c.r_thread, c.r_sg_epoch)) report(c.r_thread, "read");
+  if (write) {
+    c.w_thread = me;
+    c.w_epoch = rs.epoch;
+    c.w_sg_epoch = sgep;
+  } else {
+    c.r_thread = me;
+    c.r_epoch = rs.epoch;
+    c.r_sg_epoch = sgep;
+  }
+}
+
+std::string fiber_state(const Fiber& f) {
+  const char* w = f.wait == Wait::Group ? "barrier" : f.wait == Wait::Simd ? "simd" : f.wait == Wait::Done ? "done" : "running";
+  return std::string(w);
+}
+
+bool release() {
+  Runtime& r = rt();
+  bool any_live = false, all_at_group = true;
+  for (auto& f : r.fibers) {
+    if (f.wait == Wait::Done) continue;
+    any_live = true;
+    if (f.wait != Wait::Group) all_at_group = false;
+  }
+  if (!any_live) return true;
+  if (all_at_group) {
+    unsigned done = 0, waiting = 0;
+    for (auto& f : r.fibers) (f.wait == Wait::Done ? done : waiting)++;
+    if (done > 0) {
+      fail("{\"kind\":\"divergent-barrier\",\"message\":\"" + std::to_string(waiting) + " threads wait at a barrier that " +
+           std::to_string(done) + " threads of the group returned without reaching (a barrier after a non-uniform early return)\",\"group\":" +
+           dim_json(r.gid) + "}");
+    }
+    const void* site = nullptr;
+    for (auto& f : r.fibers) {
+      if (f.wait != Wait::Group) continue;
+      if (site && f.site != site) {
+        fail("{\"kind\":\"divergent-barrier\",\"message\":\"threads of one group wait at different barriers\",\"group\":" +
+             dim_json(r.gid) + "}");
+      }
+      site = f.site;
+    }
+    for (auto& f : r.fibers)
+      if (f.wait == Wait::Group) f.wait = Wait::Running;
+    ++race().epoch;
+    return true;
+  }
+  bool released = false;
+  unsigned nsg = (r.nthreads + kSimdWidth - 1) / kSimdWidth;
+  for (unsigned sg = 0; sg < nsg; ++sg) {
+    unsigned live = lanes_live(sg);
+    // Group the waiting lanes by mask; a mask is complete when all its live lanes wait with it.
+    for (unsigned l = 0; l < kSimdWidth; ++l) {
+      if (!(live >> l & 1u)) continue;
+      Fiber& f = r.fibers[sg * kSimdWidth + l];
+      if (f.wait != Wait::Simd) continue;
+      unsigned need = f.simd_mask & live;
+      bool ready = true;
+      for (unsigned k = 0; k < kSimdWidth; ++k) {
+        if (!(need >> k & 1u)) continue;
+        Fiber& g = r.fibers[sg * kSimdWidth + k];
+        if (g.wait != Wait::Simd || g.simd_mask != f.simd_mask) {
+          ready = false;
+          break;
+        }
+      }
+      if (!ready) continue;
+      for (unsigned k = 0; k < kSimdWidth; ++k) {
+        if (!(need >> k & 1u)) continue;
+        Fiber& g = r.fibers[sg * kSimdWidth + k];
+        g.wait = Wait::Running;
+        g.simd_active = need;
+      }
+      if (sg < race().sg_epoch.size()) ++race().sg_epoch[sg];
+      released = true;
+    }
+  }
+  return released;
+}
+
+void fiber_entry() {
+  Runtime& r = rt();
+  r.body();
+  r.fibers[r.current].wait = Wait::Done;
+  swapcontext(&r.fibers[r.current].ctx, &r.sched);
+}
+
+void run_group() {
+  Runtime& r = rt();
+  unsigned n = r.gsize.x * r.gsize.y * r.gsize.z;
+  r.nthreads = n;
+  r.fibers.assign(n, Fiber{});
+  while (r.stacks.size() < n) {
+    void* s = mmap(nullptr, r.stack_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (s == MAP_FAILED) fail("{\"kind\":\"internal\",\"message\":\"cannot map fiber stacks\"}");
+    r.stacks.push_back((unsigned char*)s);
+  }
+  r.simd_slots.assign(((n + kSimdWidth - 1) / kSimdWidth) * kSimdWidth * kSlotBytes, 0);
+  for (unsigned i = 0; i < n; ++i) {
+    Fiber& f = r.fibers[i];
+    f.linear = i;
+    f.local.x = i % r.gsize.x;
+    f.local.y = (i / r.gsize.x) % r.gsize.y;
+    f.local.z = i / (r.gsize.x * r.gsize.y);
+    getcontext(&f.ctx);
+    f.ctx.uc_stack.ss_sp = r.stacks[i];
+    f.ctx.uc_stack.ss_size = r.stack_bytes;
+    f.ctx.uc_link = nullptr;
+    makecontext(&f.ctx, (void (*)())fiber_entry, 0);
+  }
+  for (;;) {
+    bool ran = false;
+    for (unsigned k = 0; k < n; ++k) {
+      unsigned i = r.reverse ? n - 1 - k : k;
+      if (r.fibers[i].wait != Wait::Running) continue;
+      r.current = (int)i;
+      swapcontext(&r.sched, &r.fibers[i].ctx);
+      ran = true;
+    }
+    r.current = -1;
+    bool all_done = true;
+    for (auto& f : r.fibers)
+      if (f.wait != Wait::Done) all_done = false;
+    if (all_done) break;
+    if (!release() && !ran) {
+      std::string st;
+      unsigned shown = 0;
+      for (auto& f : r.fibers) {
+        if (shown++ >= 64) break;
+        st += (st.empty() ? "" : ",") + std::string("\"") + fiber_state(f) + "\"";
+      }
+      fail("{\"kind\":\"deadlock\",\"message\":\"threads wait at barriers or SIMD operations that the rest of the group never reaches (barrier or shuffle in divergent code?)\",\"group\":" +
+           dim_json(r.gid) + ",\"states\":[" + st + "]}");
+    }
+  }
+}
+
+void run_grid(std::function<void()> per_thread) {
+  Runtime& r = rt();
+  install_handlers();
+  r.body = std::move(per_thread);
+  for (unsigned gz = 0; gz < r.groups.z; ++gz)
+    for (unsigned gy = 0; gy < r.groups.y; ++gy)
+      for (unsigned gx = 0; gx < r.groups.x; ++gx) {
+        r.gid = Dim3{gx, gy, gz};
+        Dim3 s = r.nominal;
+        if (r.partial_groups) {
+          s.x = std::min(r.nominal.x, r.grid_threads.x - gx * r.nominal.x);
+          s.y = std::min(r.nominal.y, r.grid_threads.y - gy * r.nominal.y);
+          s.z = std::min(r.nominal.z, r.grid_threads.z - gz * r.nominal.z);
+        }
+        r.gsize = s;
+        if (r.race_detect) protect_threadgroup(false);
+        for (Region& reg : r.regions)
+          if (reg.threadgroup) poison(reg);
+        if (r.race_detect) {
+          RaceState& rs = race();
+          rs.cells.clear();
+          ++rs.epoch;
+          rs.sg_epoch.assign((s.x * s.y * s.z + kSimdWidth - 1) / kSimdWidth, 0);
+          protect_threadgroup(true);
+        }
+        run_group();
+      }
+  if (r.race_detect) protect_threadgroup(false);
+}
+
+void set_dyn_shared(size_t bytes) {
+  Runtime& r = rt();
+  r.dyn_shared_bytes = bytes;
+  if (bytes == 0) {
+    r.dyn_shared = -1;
+    return;
+  }
+  r.regions.push_back(map_region("extern __shared__", bytes, 4, true));
+  r.dyn_shared = (long)r.regions.size() - 1;
+}
+
+void read_exact(FILE* f, void* p, size_t n) {
+  if (n && std::fread(p, 1, n, f) != n) fail("{\"kind\":\"internal\",\"message\":\"short request\"}");
+}
+
+Request read_request(const char* path) {
+  FILE* f = std::fopen(path, "rb");
+  if (!f) fail("{\"kind\":\"internal\",\"message\":\"cannot open request\"}");
+  Request q;
+  uint32_t flags = rd<uint32_t>(f);
+  q.reverse = (flags & 1u) != 0;
+  q.race_detect = (flags & 2u) != 0;
+  unsigned nb = rd<uint32_t>(f);
+  for (unsigned i = 0; i < nb; ++i) {
+    unsigned len = rd<uint32_t>(f);
+    std::string name(len, '\0');
+    read_exact(f, name.data(), len);
+    unsigned elem = rd<uint32_t>(f);
+    uint64_t bytes = rd<uint64_t>(f);
+    unsigned char* p = add_buffer(name, bytes, elem);
+    read_exact(f, p, bytes);
+    q.buffers.push_back(p);
+    q.sizes.push_back(bytes);
+  }
+  unsigned nl = rd<uint32_t>(f);
+  for (unsigned i = 0; i < nl; ++i) {
+    Launch l;
+    l.entry = rd<uint32_t>(f);
+    l.grid.x = rd<uint32_t>(f);
+    l.grid.y = rd<uint32_t>(f);
+    l.grid.z = rd<uint32_t>(f);
+    l.block.x = rd<uint32_t>(f);
+    l.block.y = rd<uint32_t>(f);
+    l.block.z = rd<uint32_t>(f);
+    l.shared_bytes = rd<uint64_t>(f);
+    unsigned na = rd<uint32_t>(f);
+    for (unsigned k = 0; k < na; ++k) {
+      Arg a{};
+      a.kind = rd<uint8_t>(f);
+      if (a.kind == 0) a.buffer = rd<uint32_t>(f);
+      else a.value = rd<double>(f);
+      l.args.push_back(a);
+    }
+    q.launches.push_back(l);
+  }
+  std::fclose(f);
+  rt().reverse = q.reverse;
+  rt().race_detect = q.race_detect;
+  return q;
+}
+
+void write_response(const char* path, const Request& q) {
+  FILE* f = std::fopen(path, "wb");
+  if (!f) fail("{\"kind\":\"internal\",\"message\":\"cannot write response\"}");
+  for (size_t i = 0; i < q.buffers.size(); ++i) std::fwrite(q.buffers[i], 1, q.sizes[i], f);
+  std::fclose(f);
+}
+
+unsigned lanes_live(unsigned sg) {
+  Runtime& r = rt();
+  unsigned m = 0;
+  unsigned present = lanes_present(sg);
+  for (unsigned l = 0; l < kSimdWidth; ++l) {
+    if (!(present >> l & 1u)) continue;
+    if (r.fibers[sg * kSimdWidth + l].wait != Wait::Done) m |= 1u << l;
+  }
+  return m;
+}
+
+}  // namespace emu

@@ -107,6 +107,28 @@ describe("c2m kernel command", () => {
     expect(j.kernels[0].spec).toMatchObject({ name: "scatter_add", input_names: ["index", "src", "n", "m"], output_names: ["out"], atomic_outputs: true });
   });
 
+  it("--verify runs the spec next to the input on both emulators and reports each buffer", async () => {
+    const target = join(dir, "saxpy_mlx.py");
+    capture();
+    const code = await runKernel(join(root, "golden/kernels/saxpy.cu"), { verify: true, output: target });
+    vi.restoreAllMocks();
+    expect(code).toBe(0);
+    const log = err.join("");
+    expect(log).toMatch(/^ok {3}saxpy \[n=7\] y: 7 values/m);
+    expect(log).toMatch(/^ok {3}saxpy \[n=3001\] y: 3001 values/m);
+    expect(existsSync(target)).toBe(true);
+  }, 120_000);
+
+  it("--verify without a spec exits 2 and says what it needs", async () => {
+    const input = join(dir, "lonely.cu");
+    writeFileSync(input, "__global__ void k(float* y) { y[threadIdx.x] = 1.0f; }\n");
+    capture();
+    const code = await runKernel(input, { verify: true });
+    vi.restoreAllMocks();
+    expect(code).toBe(2);
+    expect(err.join("")).toContain("--verify needs");
+  });
+
   it("a missing file exits 1 with C2M-E004", async () => {
     capture();
     const code = await runKernel(join(dir, "nope.cu"), {});

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../src/python.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
-import { compareBuffers, runTranslated } from "./kernel-golden-run.js";
+import { compileKernels } from "../src/kernel/index.js";
+import { verifyAgainstSpec } from "../src/kernel/verify.js";
 
 /**
  * c2m's own CUDA examples for what the golden kernels do not cover (float4, warp votes and scans,
@@ -18,14 +19,10 @@ describe("feature kernels match CUDA", () => {
     const spec = JSON.parse(readFileSync(join(dir, file), "utf8")) as GoldenSpec;
     it(`${spec.name}: ${spec.sizes.length} sizes`, async () => {
       const source = readFileSync(join(dir, spec.file), "utf8");
-      for (let s = 0; s < spec.sizes.length; s++) {
-        const { metal, cuda } = await runTranslated(spec, s, undefined, source);
-        for (const b of spec.buffers.filter((x) => x.role !== "input")) {
-          const { worst, index } = compareBuffers(metal[b.name]!, cuda[b.name]!, b.dtype);
-          const tol = b.dtype === "float16" || b.dtype === "bfloat16" ? 1e-3 : /float/.test(b.dtype) ? 1e-5 : 0;
-          expect(worst, `${spec.name} size ${JSON.stringify(spec.sizes[s])} buffer ${b.name} at ${index}`).toBeLessThanOrEqual(tol);
-        }
-      }
+      const compiled = compileKernels(source, { filename: spec.file });
+      expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const report = await verifyAgainstSpec(compiled, source, spec);
+      expect(report.ok, report.lines.join("\n")).toBe(true);
     }, 240_000);
   }
 });

@@ -1,6 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { listGoldenSpecs, loadGoldenSpec } from "../src/verify/golden.js";
-import { compareBuffers, runTranslated } from "./kernel-golden-run.js";
+import { compileKernels, type CompiledKernel } from "../src/kernel/index.js";
+import { runTranslated, verifyAgainstSpec } from "../src/kernel/verify.js";
+import { compareArrays } from "../src/verify/compare.js";
+import { normalizeDtype } from "../src/verify/dtypes.js";
+import { listGoldenSpecs, loadGoldenSource, loadGoldenSpec, type GoldenSpec } from "../src/verify/golden.js";
+
+function translate(spec: GoldenSpec) {
+  const source = loadGoldenSource(spec);
+  const compiled = compileKernels(source, { filename: spec.file });
+  expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return { source, compiled };
+}
+
+async function run(spec: GoldenSpec, size: number, mutate?: (k: CompiledKernel) => void) {
+  const { source, compiled } = translate(spec);
+  return runTranslated(compiled, source, spec, size, { mutate });
+}
 
 /**
  * Every golden CUDA kernel, translated to Metal by c2m, runs on the Metal emulator with the launch
@@ -10,15 +25,19 @@ import { compareBuffers, runTranslated } from "./kernel-golden-run.js";
 describe("translated golden kernels match CUDA", () => {
   for (const name of listGoldenSpecs()) {
     const spec = loadGoldenSpec(name);
-    it(`${name}: ${spec.sizes.length} sizes`, async () => {
+    it(`${name}: ${spec.sizes.length} sizes, and the same result with threads in reverse order`, async () => {
       expect(spec.sizes.length).toBeGreaterThanOrEqual(3);
-      for (let s = 0; s < spec.sizes.length; s++) {
-        const { metal, cuda } = await runTranslated(spec, s);
-        for (const b of spec.buffers.filter((x) => x.role !== "input")) {
-          const { worst, index } = compareBuffers(metal[b.name]!, cuda[b.name]!, b.dtype);
-          const tol = b.dtype === "float16" || b.dtype === "bfloat16" ? 1e-3 : /float/.test(b.dtype) ? 1e-5 : 0;
-          expect(worst, `${name} size ${JSON.stringify(spec.sizes[s])} buffer ${b.name} at ${index}`).toBeLessThanOrEqual(tol);
-        }
+      const { source, compiled } = translate(spec);
+      const report = await verifyAgainstSpec(compiled, source, spec);
+      expect(report.ok, report.lines.join("\n")).toBe(true);
+      expect(report.results.length).toBe(spec.sizes.length * spec.buffers.filter((b) => b.role !== "input").length);
+      // order independence: a missing barrier or a race shows up as a different result
+      const last = spec.sizes.length - 1;
+      const forward = await runTranslated(compiled, source, spec, last);
+      const reverse = await runTranslated(compiled, source, spec, last, { reverse: true });
+      for (const b of spec.buffers.filter((x) => x.role !== "input")) {
+        const c = compareArrays(reverse.metal[b.name]!, forward.metal[b.name]!, normalizeDtype(b.dtype));
+        expect(c.ok, `${name} ${b.name} depends on thread order`).toBe(true);
       }
     }, 240_000);
   }
@@ -26,22 +45,22 @@ describe("translated golden kernels match CUDA", () => {
   it("the comparison catches a wrong translation (control: a whole-SIMD-group sum in halfwarp_reduce)", async () => {
     // summing all 32 lanes (simd_sum) instead of each 16-lane half mixes two rows: the check must fail
     const spec = loadGoldenSpec("halfwarp_reduce");
-    const { metal, cuda } = await runTranslated(spec, 1, (k) => {
+    const { metal, cuda } = await run(spec, 1, (k) => {
       const wrong = k.spec.source.replace(/for \(int offset[^\n]*c2m_shfl_xor[^\n]*/, "v = simd_sum(v);");
       expect(wrong).not.toBe(k.spec.source);
       k.spec.source = wrong;
     });
-    expect(compareBuffers(metal.sums!, cuda.sums!, "float32").worst).toBeGreaterThan(1e-3);
+    expect(compareArrays(metal.sums!, cuda.sums!, "float32").ok).toBe(false);
   }, 120_000);
 
   it("the comparison catches a wrong translation (control: saxpy without its copy-in of y)", async () => {
     // reading the fresh output instead of the caller's y reads uninitialised memory: the check must fail
     const spec = loadGoldenSpec("saxpy");
-    const { metal, cuda } = await runTranslated(spec, 1, (k) => {
+    const { metal, cuda } = await run(spec, 1, (k) => {
       const wrong = k.spec.source.replace("y[i] = y_in[i];", "");
       expect(wrong).not.toBe(k.spec.source);
       k.spec.source = wrong;
     });
-    expect(compareBuffers(metal.y!, cuda.y!, "float32").worst).toBeGreaterThan(1e-3);
+    expect(compareArrays(metal.y!, cuda.y!, "float32").ok).toBe(false);
   }, 120_000);
 });

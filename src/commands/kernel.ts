@@ -1,5 +1,5 @@
 /** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [--json] [--verify]` */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 
@@ -53,11 +53,6 @@ export async function runKernel(
     return 0;
   }
   if (opts.verify) {
-    const verify = await loadVerifier();
-    if (!verify) {
-      process.stderr.write("c2m kernel: --verify needs the verification harness (src/verify), which is not available in this build\n");
-      return 2;
-    }
     const code = await verify(input, source, result);
     if (code !== 0) return code;
   }
@@ -66,14 +61,26 @@ export async function runKernel(
   return 0;
 }
 
-type Verifier = (file: string, source: string, result: unknown) => Promise<number>;
-
-/** The harness owns --verify; it exports `verifyKernels(file, source, compileResult)` from src/verify/index.js. */
-async function loadVerifier(): Promise<Verifier | undefined> {
+/**
+ * --verify: with a golden-style spec next to the input (`foo.spec.json` for `foo.cu`: sizes, buffers,
+ * launches), run every launch on every size on the Metal emulator as the emitted Python calls it and
+ * the CUDA original on the CUDA emulator, and compare. Without a spec there is nothing to size the
+ * buffers from, which is said plainly.
+ */
+async function verify(input: string, source: string, result: import("../kernel/index.js").CompileKernelsResult): Promise<number> {
+  const specPath = input.replace(/\.(cu|cuh|cpp|cc)$/, "") + ".spec.json";
+  if (!existsSync(specPath)) {
+    process.stderr.write(`c2m kernel: --verify needs ${specPath} (sizes, buffers and launches; see golden/kernels/*.spec.json)\n`);
+    return 2;
+  }
+  const spec = JSON.parse(readFileSync(specPath, "utf8")) as import("../verify/golden.js").GoldenSpec;
+  const { verifyAgainstSpec } = await import("../kernel/verify.js");
   try {
-    const mod = (await import("../verify/index.js" as string)) as { verifyKernels?: Verifier };
-    return mod.verifyKernels;
-  } catch {
-    return undefined;
+    const report = await verifyAgainstSpec(result, source, spec);
+    for (const line of report.lines) process.stderr.write(line + "\n");
+    return report.ok ? 0 : 1;
+  } catch (e) {
+    process.stderr.write(`c2m kernel: verification could not run: ${e instanceof Error ? e.message.split("\n").slice(0, 6).join("\n") : String(e)}\n`);
+    return 1;
   }
 }

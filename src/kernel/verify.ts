@@ -1,0 +1,138 @@
+/**
+ * Glue between the kernel compiler and the verification harness (src/verify): runs a translated file's
+ * kernels on the Metal emulator exactly as the emitted Python calls them (planKernelCall), and the CUDA
+ * original on the CUDA emulator, for the launches and sizes of a golden-style spec
+ * (`<name>.spec.json`: sizes, buffers, launches), and compares every written buffer.
+ */
+import type { MlxDtype } from "../../ir/kernel.js";
+import { compareArrays, describeMismatch, type Comparison } from "../verify/compare.js";
+import { runCudaLaunches } from "../verify/cuda.js";
+import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
+import { evalExpr, goldenBuffers, goldenLaunches, type GoldenSpec } from "../verify/golden.js";
+import { runMetal, type KernelInput } from "../verify/metal.js";
+import { planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
+import { SCALAR_TYPES } from "./tables.js";
+
+export interface TranslatedRunOptions {
+  /** run each Metal threadgroup's threads in reverse order (an order-dependence check) */
+  reverse?: boolean;
+  /** change a kernel before it runs (tests use this to show a wrong translation is caught) */
+  mutate?: (k: CompiledKernel) => void;
+}
+
+/** Applies an atomic-accumulate combine (`{old} + {new}`, `mx.maximum({old}, {new})`, `{old} | {new}`…) elementwise. */
+function combine(expr: string, old: TypedArray, fresh: TypedArray, dtype: string): TypedArray {
+  const d = normalizeDtype(dtype);
+  const o = toNumbers(old, d);
+  const f = toNumbers(fresh, d);
+  const op = (a: number, b: number): number => {
+    if (expr === "{old} + {new}") return a + b;
+    if (/maximum/.test(expr)) return Math.max(a, b);
+    if (expr === "{old} | {new}") return (a | b) >>> 0;
+    if (expr === "{old} ^ {new}") return (a ^ b) >>> 0;
+    if (expr === "{old} & {new}") return a & b;
+    throw new Error(`c2m kernel verify: unknown combine ${expr}`);
+  };
+  return fromNumbers(o.map((v, i) => op(v, f[i]!)), d);
+}
+
+/** Runs every launch of the spec at one size on both emulators; returns the buffers after the launches. */
+export async function runTranslated(
+  compiled: CompileKernelsResult,
+  source: string,
+  spec: GoldenSpec,
+  sizeIndex: number,
+  opts: TranslatedRunOptions = {},
+): Promise<{ metal: Record<string, TypedArray>; cuda: Record<string, TypedArray> }> {
+  const sizes = spec.sizes[sizeIndex]!;
+  const buffers = goldenBuffers(spec, sizeIndex);
+  const cuda = await runCudaLaunches(source, goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), { deviceCodeOnly: spec.needsTorch });
+  const dtypeOf = (name: string) => normalizeDtype(spec.buffers.find((b) => b.name === name)!.dtype);
+  for (const l of spec.launches) {
+    const found = compiled.kernels.find((x) => x.name === l.kernel);
+    if (!found) throw new Error(`c2m kernel verify: kernel ${l.kernel} was not translated`);
+    const k: CompiledKernel = structuredClone(found);
+    opts.mutate?.(k);
+    const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
+    const argBuffer: Record<string, string> = {};
+    l.args.forEach((a, i) => {
+      const p = k.params[i];
+      if (!p) throw new Error(`c2m kernel verify: launch of ${l.kernel} has too many arguments`);
+      if ("buffer" in a) {
+        args[p.name] = { shape: [buffers[a.buffer]!.length], dtype: dtypeOf(a.buffer) as MlxDtype };
+        argBuffer[p.name] = a.buffer;
+      } else args[p.name] = evalExpr(a.scalar, sizes);
+    });
+    const template: Record<string, MlxDtype | number | boolean> = {};
+    k.templateParams.forEach((t, i) => {
+      const v = l.templateArgs?.[i];
+      if (v === undefined) return;
+      template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : Number(v);
+    });
+    const plan = planKernelCall(k, args, {
+      grid: l.grid.map((g) => evalExpr(g, sizes)),
+      block: l.block,
+      sharedMem: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
+      template,
+    });
+    const inputs: Record<string, KernelInput> = {};
+    for (const inp of plan.inputs) {
+      if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
+      else {
+        const b = argBuffer[inp.arg]!;
+        inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };
+      }
+    }
+    const out = await runMetal(
+      {
+        name: k.spec.name,
+        inputNames: k.spec.input_names,
+        outputNames: k.spec.output_names,
+        source: k.spec.source,
+        header: k.spec.header,
+        atomicOutputs: k.spec.atomic_outputs,
+        ensureRowContiguous: k.spec.ensure_row_contiguous,
+        template: plan.template.map(([n, v]) => [n, v] as [string, string | number | boolean]),
+        grid: plan.grid,
+        threadgroup: plan.threadgroup,
+        outputShapes: plan.output_shapes,
+        outputDtypes: plan.output_dtypes,
+        ...(plan.init_value !== undefined ? { initValue: plan.init_value } : {}),
+      },
+      inputs,
+      { reverse: opts.reverse },
+    );
+    for (const p of k.params) {
+      if (!p.outputName) continue;
+      const b = argBuffer[p.name]!;
+      buffers[b] = p.combine ? combine(p.combine, buffers[b]!, out[p.outputName]!, dtypeOf(b)) : out[p.outputName]!;
+    }
+  }
+  return { metal: buffers, cuda };
+}
+
+export interface SpecVerification {
+  ok: boolean;
+  /** per size and written buffer */
+  results: { sizes: Record<string, number>; buffer: string; comparison: Comparison }[];
+  lines: string[];
+}
+
+/**
+ * Every written buffer of every size of the spec: Metal (translated) vs CUDA (original), within the
+ * harness's default tolerance (float32: 1e-5 relative + 1e-6 absolute; ints exact; half 1e-3).
+ */
+export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: string, spec: GoldenSpec, opts: TranslatedRunOptions = {}): Promise<SpecVerification> {
+  const results: SpecVerification["results"] = [];
+  const lines: string[] = [];
+  for (let s = 0; s < spec.sizes.length; s++) {
+    const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);
+    for (const b of spec.buffers.filter((x) => x.role !== "input")) {
+      const c = compareArrays(metal[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype));
+      results.push({ sizes: spec.sizes[s]!, buffer: b.name, comparison: c });
+      const at = Object.entries(spec.sizes[s]!).map(([k, v]) => `${k}=${v}`).join(" ");
+      lines.push(c.ok ? `ok   ${spec.name} [${at}] ${b.name}: ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}` : `FAIL ${spec.name} [${at}] ${describeMismatch(b.name, c)}`);
+    }
+  }
+  return { ok: results.every((r) => r.comparison.ok), results, lines };
+}

@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { mlxKernelSource } from "../src/verify/mlx-source.js";
 import { runMetal } from "../src/verify/metal.js";
 import { verifyKernel } from "../src/verify/verify.js";
-import { halfBitsToFloat } from "../src/verify/dtypes.js";
+import { bfloatBitsToFloat, floatToBfloatBits, floatToHalfBits, halfBitsToFloat } from "../src/verify/dtypes.js";
 import { geluSiluHalf, halfwarpReduce, histogram, softmaxShared, softmaxWarp, vectorAdd } from "./verify-metal-kernels.js";
 
 describe("Metal translations agree with the CUDA originals", () => {
@@ -93,5 +93,38 @@ describe("MLX's wrapper", () => {
     );
     const got = Array.from(out.out!, halfBitsToFloat);
     expect(got).toEqual(Array.from(inp, (v) => v * 2 + 0.5));
+  });
+
+  test("bfloat16 and half arithmetic round like the GPU's; simd_sum on half", async () => {
+    const xs = [1.0, 1.00390625, -3.5, 100.5, 0.1];
+    const out = await runMetal(
+      {
+        name: "bf",
+        inputNames: ["x", "h"],
+        outputNames: ["y", "s"],
+        source: `
+  uint i = thread_position_in_grid.x;
+  bfloat v = x[i % 5];
+  y[i] = v * v + bfloat(1.0f);          // bfloat arithmetic, rounded to bfloat after each operation
+  half t = simd_sum(h[i]);              // 32 lanes of half summed, rounded to half
+  if (i == 0) s[0] = t;
+`,
+        grid: [32, 1, 1],
+        threadgroup: [32, 1, 1],
+        outputShapes: [[32], [1]],
+        outputDtypes: ["bfloat16", "float16"],
+      },
+      {
+        x: { data: new Uint16Array(xs.map(floatToBfloatBits)), dtype: "bfloat16" },
+        h: { data: new Uint16Array(32).fill(floatToHalfBits(0.1)), dtype: "float16" },
+      },
+    );
+    const bf = (v: number) => bfloatBitsToFloat(floatToBfloatBits(v));
+    const expected = xs.map((x) => bf(bf(bf(x) * bf(x)) + 1));
+    expect(Array.from(out.y!.slice(0, 5), bfloatBitsToFloat)).toEqual(expected);
+    // 0.1 in half is 0.0999755859375; the running half sum loses bits exactly as half arithmetic does
+    let acc = 0;
+    for (let l = 0; l < 32; l++) acc = halfBitsToFloat(floatToHalfBits(acc + halfBitsToFloat(floatToHalfBits(0.1))));
+    expect(halfBitsToFloat(out.s![0]!)).toBe(acc);
   });
 });

@@ -12,7 +12,7 @@ import type { BufferPlan, KFunction, KernelUnit, KType } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
 import { reportKernel } from "../src/kernel/diagnostics.js";
 import {
-  ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
+  ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
   UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
 } from "../src/kernel/tables.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, field, fields, kids, named, position, qualifierWords, unparen, walk } from "../passes/kernel/cst.js";
@@ -466,6 +466,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
       return "threadgroup_barrier(mem_flags::mem_device | mem_flags::mem_threadgroup)";
     }
     return BARRIERS[name];
+  }
+  if (FENCES[name]) {
+    reportKernel(ctx.bag, "C2M-K016", position(node), `${name} becomes atomic_thread_fence (Metal 3.2, macOS 15 and later); patterns where one threadgroup waits for another have no forward-progress guarantee on Apple GPUs`);
+    return FENCES[name];
   }
   const warp = WARP_FUNCTIONS[name];
   if (warp) {

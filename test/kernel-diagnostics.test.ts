@@ -37,6 +37,7 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   { name: "host cudaMalloc", code: "C2M-K008", src: `${kernel("  if (i < n) y[i] = x[i];")}void run(const float* x, int n) {\n  float* y;\n  /*@*/cudaMalloc(&y, n * sizeof(float));\n  k<<<1, 32>>>(x, y, n);\n}\n`, message: /cudaMalloc/, error: false },
   { name: "partial shuffle mask", code: "C2M-K009", src: kernel(`  float v = x[i];\n  v += __shfl_down_sync(/*@*/0x0000ffff, v, 1);\n  if (i < n) y[i] = v;`), message: /mask/, error: false },
   { name: "64-wide warp assumed", code: "C2M-K015", src: kernel(`  float v = x[i];\n  v += __shfl_down_sync(0xffffffff, v, 32, /*@*/64);\n  if (i < n) y[i] = v;`), message: /32 lanes/, error: false },
+  { name: "memory fence", code: "C2M-K016", src: kernel(`  if (i < n) y[i] = x[i];\n  /*@*/__threadfence();`), message: /atomic_thread_fence/, error: false },
   { name: "template argument not deducible", code: "C2M-K010", src: `template <typename T, int B> __global__ void k(const T* x, T* y) { y[threadIdx.x] = x[threadIdx.x] * B; }\nvoid run(const float* x, float* y) {\n  /*@*/k<float><<<1, 32>>>(x, y);\n}\n`, message: /template parameter 'B'/, error: false },
   { name: "double", code: "C2M-K011", src: kernel(`  /*@*/double acc = 0.0;\n  if (i < n) y[i] = x[i] + acc;`), message: /double/, error: false },
   { name: "struct passed by value", code: "C2M-K012", src: `struct P { float a; int b; };\n__global__ void k(/*@*/P p, float* y) { y[threadIdx.x] = p.a; }\n`, message: /cannot be passed/, error: true },

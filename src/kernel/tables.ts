@@ -121,9 +121,16 @@ export const MATH_FUNCTIONS: Record<string, string> = {
 export const BARRIERS: Record<string, string> = {
   __syncthreads: "threadgroup_barrier(mem_flags::mem_threadgroup)",
   __syncwarp: "simdgroup_barrier(mem_flags::mem_threadgroup)",
-  __threadfence_block: "threadgroup_barrier(mem_flags::mem_threadgroup)",
-  __threadfence: "threadgroup_barrier(mem_flags::mem_device)",
-  __threadfence_system: "threadgroup_barrier(mem_flags::mem_device)",
+};
+
+/**
+ * Memory fences are not barriers (a barrier in divergent code would hang): they map to Metal's
+ * atomic_thread_fence, which needs Metal 3.2 (reported as C2M-K016).
+ */
+export const FENCES: Record<string, string> = {
+  __threadfence_block: "atomic_thread_fence(mem_flags::mem_threadgroup, memory_order_seq_cst, thread_scope_threadgroup)",
+  __threadfence: "atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device)",
+  __threadfence_system: "atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device)",
 };
 
 /** Warp-level functions. Arguments after the mask are `{0}`, `{1}`…; `{lane}` is the SIMD lane index. */

@@ -7,6 +7,10 @@ import { Command } from "commander";
 
 const program = new Command();
 program.name("c2m").description("Port PyTorch models and CUDA kernels to Apple MLX").version("0.1.0");
+// usage errors (unknown option, missing argument) exit 2, like the commands' own usage errors
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
 
 program
   .command("compile")
@@ -37,11 +41,12 @@ program
 program
   .command("parity")
   .argument("<model>", "PyTorch model file (.py)")
-  .requiredOption("--class <name>", "the nn.Module class to build")
+  .option("--class <name>", "the nn.Module class to build (required unless --spec gives it)")
   .option("--input <shapes...>", "input shape(s), e.g. 1,3,32,32 (one per forward argument)")
   .option("--args <json>", "constructor arguments as JSON (a list, or an object of keyword arguments)")
   .option("--spec <file>", "a golden parity.json instead of the options above")
-  .option("--atol <n>", "max abs diff allowed", "1e-4")
+  .option("--atol <n>", "max abs diff allowed (default 1e-4, or the spec's)")
+  .option("--mlx <file>", "compare this MLX module instead of compiling the model")
   .option("--json", "print the result as JSON")
   .description("run torch and the translated MLX model on the same weights and inputs, and compare")
   .action(async (model, opts) => {

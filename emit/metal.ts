@@ -638,6 +638,9 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   const base = baseType(typeNode, templateNames, structNames);
   const decls = fields(node, "declarator");
   const typeText = typeNode ? print(typeNode, ctx) : "";
+  if (isShared && !ctx.isKernel) {
+    reportKernel(ctx.bag, "C2M-K002", position(node), `__shared__ memory declared in __device__ function '${ctx.fn.name}': Metal declares threadgroup memory only in the kernel; declare it in the kernel and pass a pointer`);
+  }
   if (isShared) {
     for (const d of decls) ctx.scope.shared.add(declaratorType(base, d, false).name ?? "");
     const sa = ctx.analysis?.shared;

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -72,6 +72,11 @@ describe("emitted Python wrappers launch like CUDA", () => {
     writeFileSync(module, result.python);
     for (let s = 0; s < spec.sizes.length; s++) for (const j of jobFor(spec, s)) jobs.push({ spec, size: s, module, ...j });
   }
+  // a torch extension launcher beyond the golden set: AT_DISPATCH on a half tensor, stream and guard dropped
+  const extModule = join(dir, "rms_norm_ext_mlx.py");
+  writeFileSync(extModule, compileKernels(readFileSync(join(packageRoot(), "test/fixtures/kernel/features/rms_norm_ext.cu"), "utf8"), { filename: "rms_norm_ext.cu" }).python);
+  const extJob = jobs.length;
+  jobs.push({ spec: specs[0]!, size: -1, module: extModule, function: "rms_norm", args: [{ array: [4, 256], dtype: "float16" }, { array: [256], dtype: "float16" }, 1e-5] });
   const run = spawnSync(pythonExecutable(), [join(packageRoot(), "test/fixtures/kernel/record_calls.py")], {
     input: JSON.stringify(jobs.map((j) => ({ module: j.module, function: j.function, args: j.args }))),
     encoding: "utf8",
@@ -83,6 +88,19 @@ describe("emitted Python wrappers launch like CUDA", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(recorded.length).toBe(jobs.length);
+  });
+
+  it("a torch extension launcher: AT_DISPATCH dtype, dynamic shared memory, grid from the tensor's rows", () => {
+    const r = recorded[extJob]!;
+    expect(r.calls).toHaveLength(1);
+    const c = r.calls[0]!;
+    expect(c.template).toEqual([["scalar_t", "float16"], ["C2M_SHARED_BYTES", 1024]]);
+    expect(c.grid).toEqual([4 * 256, 1, 1]);
+    expect(c.threadgroup).toEqual([256, 1, 1]);
+    expect(c.output_shapes).toEqual([[4, 256]]);
+    expect(c.output_dtypes).toEqual(["float16"]);
+    expect(c.inputs).toEqual([[[4, 256], "float16"], [[256], "float16"], [[], "int32"], [[], "float32"]]);
+    expect(r.returns).toEqual([[4, 256]]);
   });
 
   for (const spec of specs) {

@@ -159,6 +159,9 @@ class HostTranslator {
     const typeNode = field(s, "type");
     const typeText = typeNode ? canonicalTypeName(typeNode.text) : "auto";
     const out: string[] = [];
+    if (/(CUDAGuard|DeviceGuard|cudaStream_t|CUDAStream|cudaEvent_t)$/.test(typeText.replace(/^const /, ""))) {
+      return [`${pad}# c2m: dropped ${s.text.replace(/\s+/g, " ").slice(0, 60)} (MLX manages devices and streams)`];
+    }
     for (const d of fields(s, "declarator")) {
       const { name } = declaratorType({ kind: "unknown", text: typeText }, d, false);
       if (!name) throw new HostUntranslatable(d, "declaration without a name");
@@ -259,8 +262,8 @@ class HostTranslator {
     const kernel = this.hctx.unit.kernels.find((k) => k.name === site.kernel);
     if (!kernel) throw new HostUntranslatable(e, `launch of unknown kernel '${site.kernel}'`);
     const analysis = this.hctx.analyses.get(kernel.name)!;
-    const [g, b, smem, stream] = site.config;
-    if (stream) throw new HostUntranslatable(stream, "launches on an explicit stream are not translated");
+    // a stream argument is dropped: MLX orders kernels on its own stream
+    const [g, b, smem] = site.config;
     const dims = (n: CudaNode | undefined) => {
       if (!n) return "(1, 1, 1)";
       const u = unparen(n);
@@ -306,7 +309,7 @@ class HostTranslator {
       tmpl.push(`${t.name}=${v}`);
     });
     const kw = [`grid=${dims(g)}`, `block=${dims(b)}`];
-    if (smem) kw.push(`shared_mem=${this.expr(smem)}`);
+    if (smem && smem.text.trim() !== "0") kw.push(`shared_mem=${this.expr(smem)}`);
     const call = `${this.hctx.kernelFunctionName(kernel.name)}(${[...args, ...kw, ...tmpl].join(", ")})`;
     this.launches.push({ kernel: kernel.name, line: e.startPosition.row + 1 });
     if (!targets.length) return [`${pad}${call}`];
@@ -317,6 +320,7 @@ class HostTranslator {
   bufferName(a: CudaNode): { name: string; elem?: string } {
     let e = unparen(a);
     if (e.type === "cast_expression") e = unparen(field(e, "value")!);
+    if (e.type === "call_expression" && /^(static_cast|reinterpret_cast)$/.test(calleeName(e) ?? "") && callArgs(e)[0]) e = unparen(callArgs(e)[0]!);
     if (e.type === "identifier" && this.vars.get(e.text) === "tensor") {
       const p = this.h.params.find((x) => x.name === e.text);
       const t = p ? canonicalTypeName(p.type.replace(/\*|const|__restrict__/g, "")) : undefined;

@@ -215,3 +215,20 @@ export function plant(body: string, from: string | RegExp, to: string): string {
   if (out === body) throw new Error(`planted bug: ${String(from)} not found`);
   return out;
 }
+
+/** saxpy.cu: CUDA updates y in place; the Metal kernel reads y and writes y_out (bound back to y), alpha a 0-d input. */
+export function saxpy() {
+  return (s: Sizes): MetalKernelSpec => ({
+    name: "saxpy",
+    inputNames: ["x", "y", "alpha", "n"],
+    outputNames: ["y_out"],
+    source: `
+  uint i = thread_position_in_grid.x;
+  if (i < uint(n)) y_out[i] = alpha * x[i] + y[i];
+`,
+    grid: [cdiv(s.n!, 256) * 256, 1, 1],
+    threadgroup: [256, 1, 1],
+    outputShapes: [[s.n!]],
+    outputDtypes: ["float32"],
+  });
+}

@@ -6,7 +6,7 @@ import { mlxKernelSource } from "../src/verify/mlx-source.js";
 import { runMetal } from "../src/verify/metal.js";
 import { verifyKernel } from "../src/verify/verify.js";
 import { bfloatBitsToFloat, floatToBfloatBits, floatToHalfBits, halfBitsToFloat } from "../src/verify/dtypes.js";
-import { geluSiluHalf, halfwarpReduce, histogram, softmaxShared, softmaxWarp, vectorAdd } from "./verify-metal-kernels.js";
+import { geluSiluHalf, halfwarpReduce, histogram, saxpy, softmaxShared, softmaxWarp, vectorAdd } from "./verify-metal-kernels.js";
 
 describe("Metal translations agree with the CUDA originals", () => {
   test("vector_add (partial threadgroups at the edge)", async () => {
@@ -32,6 +32,13 @@ describe("Metal translations agree with the CUDA originals", () => {
   test("histogram_atomic (threadgroup and device atomics, init_value)", async () => {
     const r = await verifyKernel("histogram_atomic", histogram(), { raceCheck: true });
     expect(r.ok, r.summary).toBe(true);
+  });
+  test("saxpy (an in-place CUDA buffer written by Metal under another name; a float scalar input)", async () => {
+    const r = await verifyKernel("saxpy", saxpy(), { outputMap: { y_out: "y" }, metalScalars: () => ({ alpha: 1.5 }), randomRuns: 3 });
+    expect(r.ok, r.summary).toBe(true);
+    // a wrong alpha is caught
+    const bad = await verifyKernel("saxpy", saxpy(), { outputMap: { y_out: "y" }, metalScalars: () => ({ alpha: 1.25 }), sizes: [{ n: 7 }] });
+    expect(bad.ok).toBe(false);
   });
   test("gelu_silu_half (half in and out, two kernels)", async () => {
     const r = await verifyKernel("gelu_silu_half", geluSiluHalf());

@@ -82,4 +82,37 @@ __global__ void k(int* out, unsigned* ballots, int* order) {
     const r = await runCuda({ source: src, kernel: "k", grid: [2, 1, 1], block: [32, 1, 1], args: [{ buffer: "y" }] }, { y: new Float32Array(64) });
     expect(Array.from(r.y!)).toEqual(new Array(64).fill(496));
   });
+
+  test("__shared__ declaration forms, a struct passed by value, a templated device helper", async () => {
+    const src = `
+#include <cuda_runtime.h>
+struct Params { int n; float scale; };
+template <typename T> __device__ T twice(T v) { return v + v; }
+template <typename T, int N>
+__global__ void k(Params p, const T* __restrict__ x, T* y) {
+  __shared__ volatile float vols[N];
+  __shared__ __align__(16) T tile[2][N];
+  __shared__ int counter;
+  extern __shared__ __align__(16) unsigned char raw[];
+  float* scratch = reinterpret_cast<float*>(raw);
+  int t = threadIdx.x;
+  if (t == 0) counter = 0;
+  __syncthreads();
+  atomicAdd(&counter, 1);
+  vols[t] = t;
+  tile[1][t] = x[t];
+  scratch[t] = p.scale;
+  __syncthreads();
+  if (t < p.n) y[t] = twice(tile[1][N - 1 - t]) * scratch[t] + vols[t] + counter;
+}`;
+    const params = new ArrayBuffer(8);
+    new DataView(params).setInt32(0, 30, true);
+    new DataView(params).setFloat32(4, 0.5, true);
+    const x = new Float32Array(32).map((_, i) => i * 10);
+    const r = await runCuda(
+      { source: src, kernel: "k", templateArgs: ["float", "32"], grid: [1, 1, 1], block: [32, 1, 1], sharedBytes: 32 * 4, args: [{ bytes: new Uint8Array(params) }, { buffer: "x" }, { buffer: "y" }] },
+      { x, y: new Float32Array(32) },
+    );
+    for (let t = 0; t < 32; t++) expect(r.y![t]).toBe(t < 30 ? 2 * x[31 - t]! * 0.5 + t + 32 : 0);
+  });
 });

@@ -5,7 +5,11 @@ import { compileProgram, runProgram, type RequestArg, type RequestBuffer } from 
 import { extractDeviceCode, rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
 import type { RunOptions } from "./metal.js";
 
-export type CudaArg = { buffer: string } | { scalar: number; type?: string };
+/**
+ * A kernel argument: a buffer by name, a scalar (converted to the parameter's type), or the bytes of a
+ * struct passed by value (laid out as x86-64 C++ lays it out, which matches nvcc's for plain structs).
+ */
+export type CudaArg = { buffer: string } | { scalar: number; type?: string } | { bytes: Uint8Array };
 
 export interface CudaLaunchSpec {
   /** The whole .cu text. */
@@ -114,7 +118,7 @@ export async function runCudaLaunches(
         if (i < 0) throw new Error(`c2m verify: launch of ${l.kernel} names buffer "${a.buffer}", which was not given`);
         return { buffer: i };
       }
-      return { scalar: a.scalar };
+      return "bytes" in a ? { bytes: a.bytes } : { scalar: a.scalar };
     }),
   }));
   for (const l of launches) {
@@ -156,7 +160,7 @@ export async function runCudaHost(
       if (i < 0) throw new Error(`c2m verify: call of ${fn} names buffer "${a.buffer}", which was not given`);
       return { buffer: i };
     }
-    return { scalar: a.scalar };
+    return "bytes" in a ? { bytes: a.bytes } : { scalar: a.scalar };
   });
   const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly));
   const req: RequestBuffer[] = names.map((n) => ({ name: n, elemBytes: buffers[n]!.BYTES_PER_ELEMENT, data: bytesOf(buffers[n]!) }));

@@ -111,7 +111,11 @@ int main(int argc, char** argv) {
     }
     for (const l of goldenLaunches(spec, si)) {
       const k = l.templateArgs && l.templateArgs.length ? `${l.kernel}<${l.templateArgs.join(", ")}>` : l.kernel;
-      const args = l.args.map((a) => ("buffer" in a ? `${a.buffer}_d` : `(${a.type ?? "int"})(${a.scalar})`));
+      const args = l.args.map((a) => {
+        if ("buffer" in a) return `${a.buffer}_d`;
+        if ("bytes" in a) throw new Error(`c2m verify: ${spec.name}: by-value struct arguments are not supported in fixture drivers`);
+        return `(${a.type ?? "int"})(${a.scalar})`;
+      });
       s += `    ${k}<<<dim3(${l.grid.join(", ")}), dim3(${l.block.join(", ")}), ${l.sharedBytes ?? 0}>>>(${args.join(", ")});\n`;
       s += `    check(cudaGetLastError(), "launch ${l.kernel}");\n`;
     }

@@ -138,7 +138,7 @@ export interface RequestBuffer {
   data: Uint8Array;
 }
 
-export type RequestArg = { buffer: number } | { scalar: number };
+export type RequestArg = { buffer: number } | { scalar: number } | { bytes: Uint8Array };
 
 export interface RequestLaunch {
   entry: number;
@@ -182,6 +182,10 @@ function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reve
       if ("buffer" in a) {
         parts.push(Buffer.from([0]));
         u32(a.buffer);
+      } else if ("bytes" in a) {
+        parts.push(Buffer.from([2]));
+        u32(a.bytes.byteLength);
+        parts.push(Buffer.from(a.bytes.buffer, a.bytes.byteOffset, a.bytes.byteLength));
       } else {
         parts.push(Buffer.from([1]));
         const b = Buffer.alloc(8);

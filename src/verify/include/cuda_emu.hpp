@@ -380,11 +380,22 @@ P arg_as(const Arg& a, const std::vector<unsigned char*>& bufs) {
   if constexpr (std::is_pointer_v<P>) {
     if (a.kind != 0) fail("{\"kind\":\"bad-launch\",\"message\":\"a pointer parameter was given a scalar\"}");
     return reinterpret_cast<P>(bufs.at(a.buffer));
-  } else {
-    if (a.kind != 1) fail("{\"kind\":\"bad-launch\",\"message\":\"a scalar parameter was given a buffer\"}");
+  } else if constexpr (std::is_arithmetic_v<std::decay_t<P>> || std::is_same_v<std::decay_t<P>, __half> ||
+                       std::is_same_v<std::decay_t<P>, __nv_bfloat16>) {
+    if (a.kind != 1) fail("{\"kind\":\"bad-launch\",\"message\":\"a scalar parameter was given a buffer or bytes\"}");
     using D = std::decay_t<P>;
     if constexpr (std::is_same_v<D, __half> || std::is_same_v<D, __nv_bfloat16>) return D((float)a.value);
     else return static_cast<D>(a.value);
+  } else {
+    // a struct (or enum) passed by value: its bytes, laid out as the host compiler lays it out
+    using D = std::decay_t<P>;
+    static_assert(std::is_trivially_copyable_v<D>, "kernel parameter passed by value must be trivially copyable");
+    if (a.kind != 2 || a.bytes.size() != sizeof(D)) {
+      fail("{\"kind\":\"bad-launch\",\"message\":\"a by-value parameter of " + std::to_string(sizeof(D)) + " bytes needs {bytes} of that size\"}");
+    }
+    D v;
+    std::memcpy(&v, a.bytes.data(), sizeof(D));
+    return v;
   }
 }
 template <class... P, size_t... I>

@@ -384,7 +384,11 @@ Request read_request(const char* path) {
       Arg a{};
       a.kind = rd<uint8_t>(f);
       if (a.kind == 0) a.buffer = rd<uint32_t>(f);
-      else a.value = rd<double>(f);
+      else if (a.kind == 1) a.value = rd<double>(f);
+      else {
+        a.bytes.resize(rd<uint32_t>(f));
+        read_exact(f, a.bytes.data(), a.bytes.size());
+      }
       l.args.push_back(a);
     }
     q.launches.push_back(l);

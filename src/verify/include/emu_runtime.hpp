@@ -273,9 +273,10 @@ void set_dyn_shared(size_t bytes);
 // ---- request / response (see src/verify/run.ts) ----
 
 struct Arg {
-  int kind;  // 0 buffer, 1 scalar
+  int kind;  // 0 buffer, 1 scalar, 2 raw bytes (a struct passed by value)
   unsigned buffer;
   double value;
+  std::vector<unsigned char> bytes;
 };
 
 struct Launch {

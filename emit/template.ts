@@ -55,6 +55,11 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
     }
     return out;
   };
+  // `({*size})` with one argument passes that argument as it is: `mx.ones(4)`, `mx.zeros(x.shape)`
+  template = template.replace(/(?<=\()\(\{\*(\w+)\}\)/g, (whole, name: string) => {
+    const v = args.given.get(name);
+    return Array.isArray(v) && v.length === 1 ? `{*${name}}` : whole;
+  });
   // an optional first argument that was left out leaves "(, " behind
   const text = fill(template, false)!.replace(/\(\s*,\s*/g, "(");
   return missing ? { ok: false, missing } : { ok: true, text, helpers };

@@ -138,8 +138,8 @@ class LayerNorm(nn.Module):
 
     def __init__(self, ndim, bias):
         super().__init__()
-        self.weight = mx.ones((ndim))
-        self.bias = mx.zeros((ndim)) if bias else None
+        self.weight = mx.ones(ndim)
+        self.bias = mx.zeros(ndim) if bias else None
 
     def __call__(self, input):
         return ops_layer_norm(input, self.weight.shape, self.weight, self.bias, 1e-5)

@@ -49,7 +49,7 @@ class RMSNorm(nn.Module):
         """
         super().__init__()
         self.eps = eps
-        self.weight = mx.ones((dim))
+        self.weight = mx.ones(dim)
 
     def _norm(self, x):
         return x * mx.rsqrt(mx.mean(mx.power(x, 2), axis=-1, keepdims=True) + self.eps)

@@ -1,0 +1,160 @@
+/**
+ * The translator on small inputs: what it writes (text), what it reports, and — for the layout-sensitive
+ * cases — that the result gives torch's numbers on real MLX.
+ */
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { compile } from "../src/index.js";
+import { packageRoot } from "../src/python.js";
+import { runParitySpec } from "../src/parity/index.js";
+
+const py = (s: string) => s.replace(/^\n/, "");
+const body = (code: string) => code.slice(0, code.indexOf("\n\n# c2m: torch state_dict"));
+
+describe("imports and names", () => {
+  it.each([
+    ["import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n", "import mlx.core as mx\nimport mlx.nn as nn\n"],
+    ["from torch import nn\nimport torch\n", "import mlx.core as mx\nimport mlx.nn as nn\n"],
+    ["import math\nimport torch\nfrom torch.nn import functional as F\n", "import math\nimport mlx.core as mx\nimport mlx.nn as nn\n"],
+  ])("rewrites %j", (src, out) => {
+    expect(body(compile(src).code)).toBe(out.trimEnd());
+  });
+
+  it("keeps everything it need not change byte for byte: comments, docstrings, blank lines", () => {
+    const src = py(`
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    """Docstring stays."""
+
+    def __init__(self):
+        super().__init__()
+        # a comment that stays
+        self.fc = nn.Linear(4, 2)  # trailing comment
+
+    def forward(self, x):  # why: stays
+        return self.fc(x)
+`);
+    const out = compile(src).code;
+    expect(out).toContain(src.slice(src.indexOf("\n\n\nclass Net"), src.indexOf("    def forward")));
+    expect(out).toContain("    def __call__(self, x):  # why: stays\n        return self.fc(x)\n");
+  });
+});
+
+describe("module structure", () => {
+  it("register_buffer: persistent → attribute, non-persistent → private attribute used under its new name", () => {
+    const out = compile(py(`
+import torch
+import torch.nn as nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("scale", torch.ones(4))
+        self.register_buffer("cache", torch.zeros(4), persistent=False)
+        self.w = nn.Parameter(torch.randn(4))
+    def forward(self, x):
+        return x * self.scale + self.cache + self.w
+`)).code;
+    expect(out).toContain("self.scale = mx.ones(4)");
+    expect(out).toContain("self._cache = mx.zeros(4)");
+    expect(out).toContain("self.w = ops_randn(4)");
+    expect(out).toContain("return x * self.scale + self._cache + self.w");
+  });
+
+  it("Sequential with an OrderedDict becomes positional, and the map renames the keys", () => {
+    const r = compile(py(`
+from collections import OrderedDict
+import torch.nn as nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(OrderedDict([("conv", nn.Conv2d(3, 4, 3)), ("act", nn.ReLU())]))
+        self.blocks = nn.ModuleList([nn.Linear(4, 4) for _ in range(2)])
+        self.heads = nn.ModuleDict({"a": nn.Linear(4, 1)})
+    def forward(self, x):
+        return self.body(x)
+`));
+    expect(r.code).toContain("self.body = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())");
+    expect(r.code).toContain("self.blocks = [nn.Linear(4, 4) for _ in range(2)]");
+    expect(r.code).toContain('self.heads = ModuleDict({"a": nn.Linear(4, 1)})');
+    expect(r.weightMaps.M).toContainEqual({ torch: "body.conv.weight", mlx: "body.layers.0.weight", op: "conv" });
+    expect(r.weightMaps.M).toContainEqual({ torch: "body.conv.**", mlx: "body.layers.0.**", op: "identity" });
+  });
+
+  it("removes autograd decorators and renames forward", () => {
+    const out = compile("import torch\nimport torch.nn as nn\nclass M(nn.Module):\n    @torch.no_grad()\n    def forward(self, x):\n        return x\n").code;
+    expect(out).toContain("class M(nn.Module):\n    def __call__(self, x):");
+  });
+});
+
+describe("layout (channels-last) rewrites", () => {
+  const src = py(`
+import torch
+import torch.nn as nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+    def forward(self, x):
+        y = self.conv(x)
+        B, C, H, W = y.shape
+        z = torch.cat([y, y], dim=1).mean((2, 3))
+        return z, y.size(1), C
+`);
+
+  it("remaps axes, shape indices and shape unpacking; transposes only at the boundary", () => {
+    const out = compile(src).code;
+    expect(out).toContain("x = x.transpose(0, 2, 3, 1)");
+    expect(out).toContain("B, H, W, C = y.shape");
+    expect(out).toContain("z = mx.mean(mx.concatenate([y, y], axis=3), axis=(1, 2))");
+    expect(out).toContain("return z, y.shape[3], C");
+  });
+
+  it("--layout nhwc takes channels-last input as it is", () => {
+    expect(compile(src, { layout: "nhwc" }).code).not.toContain("x = x.transpose(0, 2, 3, 1)");
+  });
+});
+
+describe("diagnostics", () => {
+  it("marks what it cannot translate, with code, location and hint", () => {
+    const r = compile(py(`
+import torch
+import torch.nn as nn
+class M(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding_mode="circular")
+    def forward(self, x):
+        y = torch.special.zeta(x, x)
+        m = torch.nonzero(x)
+        x[x > 0] = y
+        return y
+`), { filename: "m.py" });
+    const codes = r.diagnostics.map((d) => `${d.code}@${d.line}:${d.col}`);
+    expect(codes).toEqual(["C2M-W003@6:53", "C2M-W002@8:13", "C2M-W002@9:13", "C2M-W010@10:9"]);
+    for (const d of r.diagnostics) expect(d.hint).toBeTruthy();
+    expect(r.code).toContain("y = torch.special.zeta(x, x)  # c2m: C2M-W002");
+    expect(r.code).toContain("x[x > 0] = y  # c2m: C2M-W010");
+  });
+
+  it("a syntax error stops the file: no output, one located error", () => {
+    const r = compile("class M(nn.Module:\n    pass\n", { filename: "bad.py" });
+    expect(r.code).toBe("");
+    expect(r.diagnostics).toMatchObject([{ code: "C2M-E001", severity: "error", line: 1 }]);
+  });
+});
+
+describe("feature models against torch on real MLX", () => {
+  const models = join(packageRoot(), "test", "fixtures", "models");
+  it.each([
+    ["seq_flatten.py", "SeqNet", [[{ shape: [2, 3, 8, 8] }], [{ shape: [1, 3, 8, 8] }]]],
+    ["layout_ops.py", "LayoutOps", [[{ shape: [2, 3, 6, 5] }], [{ shape: [1, 3, 4, 4] }]]],
+    ["mask_assign.py", "MaskNet", [[{ shape: [3, 8] }], [{ shape: [2, 5, 8] }]]],
+  ])("%s", async (file, cls, cases) => {
+    const r = await runParitySpec(join(models, file as string), { class: cls as string, cases: cases as never, atol: 1e-4 });
+    expect(r.error).toBeUndefined();
+    expect(r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)).every((d) => d <= 1e-4)).toBe(true);
+    expect(r.ok).toBe(true);
+  });
+});

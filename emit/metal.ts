@@ -387,10 +387,6 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
     return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
-  if (node.type === "pointer_expression" && field(node, "operator")?.text === "&") {
-    // &x[i] stays as written; __ldg(&x[i]) is simplified at the call
-    return printDefault(node, ctx);
-  }
   return printDefault(node, ctx);
 }
 
@@ -693,7 +689,7 @@ function addressSpaceOf(r: Root | undefined, ctx: PrintContext): string | undefi
   if (!r) return undefined;
   if (r.kind === "shared") return "threadgroup";
   const plan = ctx.analysis?.buffers.find((b) => b.param === r.name);
-  if (!plan) return ctx.isKernel ? undefined : undefined;
+  if (!plan) return undefined;
   if (plan.role === "input" || plan.role === "unused") return "input";
   if (ctx.atomicRoots(r)) return undefined; // atomic<T>: let auto carry the element type
   return "device";

@@ -66,8 +66,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   if (firstTorch) {
     s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
     for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
-  } else {
-    s.prepend(`${importBlock}\n${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
+  } else if (importBlock || (helperBlock && !helpersAfterKept)) {
+    s.prepend(`${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
   }
   if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
 

@@ -235,17 +235,12 @@ function analyseFunction(
         u.read ||= a.read;
         u.write ||= a.write;
       }
-      if (a.atomic && !a.indirect) {
-        // an atomic counts as both for the role decision below
-      }
       u.indirect ||= a.indirect;
     } else if (a.atomic) {
       const s = shared.find((x) => x.name === a.root.name);
       if (s) s.atomic = true;
     }
   }
-  // an atomic on a device-function parameter pointing at shared memory: the printer handles it; a
-  // shared array passed to a device function that uses atomics on it is refused there
   void bag;
   return {
     kernel: f,
@@ -419,4 +414,3 @@ function assignedIn(node: CudaNode): Set<string> {
   return out;
 }
 
-export { kids };

@@ -570,5 +570,3 @@ export function kernelsLaunchedBy(h: HostFunction): string[] {
   return launchSites(h.body).map((s) => s.kernel);
 }
 
-export type { KFunction };
-void walk;

@@ -15,7 +15,8 @@ import { qualify } from "./resolve-imports.js";
 import { LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
-  | { k: "tensor"; t: TensorType; def?: string }
+  /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
+  | { k: "tensor"; t: TensorType; def?: string; assumed?: boolean }
   | { k: "module"; m: ModVal }
   | { k: "shape"; t: TensorType }
   | { k: "list"; items: Val[] | null; elem?: Val }
@@ -69,6 +70,13 @@ const TENSOR_ONLY_METHODS = new Set([
   "sqrt", "rsqrt", "pow", "abs", "tanh", "sigmoid", "relu", "matmul", "bmm", "cumsum", "gather", "topk", "clamp",
   "unbind", "new_zeros", "new_ones", "new_full", "masked_fill_", "add_", "mul_", "sub_", "div_", "clamp_", "zero_",
   "fill_", "copy_", "var", "std", "norm", "type", "item", "tolist", "numpy", "t", "triu", "tril", "square",
+]);
+
+/** Method names that plain Python objects have too: only a value known to be a tensor gets the torch row. */
+const AMBIGUOUS_METHODS = new Set([
+  "split", "sort", "copy", "index", "count", "pop", "append", "extend", "get", "items", "keys", "values", "update",
+  "join", "format", "replace", "strip", "startswith", "endswith", "lower", "upper", "add", "remove", "clear", "insert",
+  "reverse", "find", "encode", "decode", "groups", "group", "match",
 ]);
 
 const BUILTINS_KEEP_LAYOUT = new Set(["len", "isinstance", "print", "id", "type", "hasattr", "getattr", "super"]);
@@ -708,7 +716,9 @@ export class FunctionWalker {
       }
       const o = this.expr(obj);
       const isModuleName = obj.type === "identifier" && !this.env.has(obj.text) && (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text));
-      if (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method) && obj.type !== "string" && !isModuleName)) {
+      const knownTensor = o.v.k === "tensor" && !o.v.assumed;
+      const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
+      if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
         return this.tensorMethod(e, o, obj, method);
       }
       if (o.v.k === "module") {
@@ -959,7 +969,7 @@ export class FunctionWalker {
     if (method === "size" || method === "dim" || method === "numel") return this.sizeCall(e, recv, method, args.positional[0]);
     const row = OP_BY_NAME.get(`Tensor.${method}`);
     if (!row) {
-      if (recv.v.k === "tensor") this.diag("C2M-W002", e, `tensor method .${method}() has no MLX mapping`);
+      if (recv.v.k === "tensor" && !recv.v.assumed) this.diag("C2M-W002", e, `tensor method .${method}() has no MLX mapping`);
       return this.opaqueCall(e, new Map([[recvNode, recv.text]]));
     }
     return this.opCall(e, row, [recvNode, ...args.positional], args.keyword, recv);
@@ -1468,7 +1478,8 @@ function paramDefault(p: SyntaxNode): Val {
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
   const dflt = p.childForFieldName("value");
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
-  return tensorVal();
+  // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
+  return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
 }
 
 function mergeVal(vals: Val[]): Val {
@@ -1490,7 +1501,7 @@ function iterElement(v: Val, node: SyntaxNode): Val {
     return { k: "list", items: [{ k: "num" }, v.k === "other" && inner ? { k: "other" } : v] };
   }
   if (node.type === "call" && node.childForFieldName("function")?.text === "zip") return { k: "other" };
-  if (v.k === "tensor") return tensorVal();
+  if (v.k === "tensor") return { k: "tensor", t: { kind: "tensor" }, assumed: true };
   return { k: "other" };
 }
 

@@ -37,6 +37,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
     return { code: "", diagnostics: diags.items, weightMaps: {}, transposes: {} };
   }
   const { aliases, imports } = resolveImports(tree.rootNode);
+  // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
+  if (!imports.some((i) => i.torch)) return { code: source, diagnostics: diags.items, weightMaps: {}, transposes: {} };
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map() };
   collectClasses(mod);
   const layout = layoutAndTranslate(mod, diags, { layout: options.layout ?? "torch", topClass: options.topClass });

@@ -100,12 +100,16 @@ function emitKernel(pk: PythonKernel): string {
   if (template.length) lines.push(`        template=[${template.join(", ")}],`);
   lines.push(`        grid=(grid[0] * block[0], grid[1] * block[1], grid[2] * block[2]),`);
   lines.push(`        threadgroup=block,`);
-  lines.push(`        output_shapes=[${written.map((b) => `${pyName(b.param)}.shape`).join(", ")}],`);
-  lines.push(`        output_dtypes=[${written.map((b) => dtypeExpr(b.pointee)).join(", ")}],`);
+  // in-place buffers also get a mask of the elements the kernel took over (after the real outputs)
+  const masked = written.filter((b) => b.role === "inout-copy");
+  lines.push(`        output_shapes=[${[...written, ...masked].map((b) => `${pyName(b.param)}.shape`).join(", ")}],`);
+  lines.push(`        output_dtypes=[${[...written.map((b) => dtypeExpr(b.pointee)), ...masked.map(() => "mx.uint8")].join(", ")}],`);
   const acc = written.find((b) => b.role === "atomic-accumulate");
-  if (metal.atomicOutputs && acc) lines.push(`        init_value=${atomicInit(acc)},`);
+  // outputs start at 0 (atomic outputs: at their op's identity), never as uninitialised memory
+  lines.push(`        init_value=${metal.atomicOutputs && acc ? atomicInit(acc) : 0},`);
   lines.push(`    )`);
   const results = written.map((b, i) => {
+    if (b.role === "inout-copy") return `mx.where(outputs[${written.length + masked.indexOf(b)}].astype(mx.bool_), outputs[${i}], ${pyName(b.param)})`;
     if (b.role !== "atomic-accumulate") return `outputs[${i}]`;
     // the atomic output started from the op's identity; fold in what the buffer held before the launch
     return ATOMIC_ACCUMULATE[b.atomicOp!]!.combine.replace("{old}", pyName(b.param)).replace("{new}", `outputs[${i}]`);
@@ -119,10 +123,10 @@ function describeBuffers(buffers: BufferPlan[]): string[] {
   for (const b of buffers) {
     switch (b.role) {
       case "output":
-        out.push(`${b.param}: written only; its shape and dtype size the fresh output (its contents are not read).`);
+        out.push(`${b.param}: written only; its shape and dtype size the fresh output (contents not read; elements the kernel does not write are 0).`);
         break;
       case "inout-copy":
-        out.push(`${b.param}: read and written; passed in as ${b.param}_in and copied element by element, just before the statement(s) that update it.`);
+        out.push(`${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`);
         break;
       case "atomic-accumulate":
         out.push(`${b.param}: updated with atomic ${b.atomicOp}; the output starts at the identity and ${b.param} is folded in afterwards.`);

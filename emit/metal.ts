@@ -150,6 +150,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   const inputNames: string[] = [];
   const outputNames: string[] = [];
   const prologue: string[] = [];
+  const masks: string[] = [];
   for (const p of k.params) {
     const plan = byParam.get(p.name);
     if (!plan) {
@@ -181,12 +182,15 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         for (const [i, st] of plan.copyAt!.statements.entries()) {
           if (i > 0) break;
           const idxText = printIndexOf(analysis, p.name, ctx);
-          ctx.before.set(key(st), `${p.name}[${idxText}] = ${p.name}_in[${idxText}];`);
+          // the mask records which elements the kernel took over; the wrapper keeps the caller's value elsewhere
+          ctx.before.set(key(st), `${p.name}[${idxText}] = ${p.name}_in[${idxText}]; ${p.name}_touched[${idxText}] = 1;`);
+          masks.push(`${p.name}_touched`);
         }
         break;
     }
   }
 
+  outputNames.push(...masks);
   let body = printBody(k.body, ctx);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
   const templateParams = k.templateParams.map((t) => ({ ...t }));

@@ -51,10 +51,16 @@ function jobFor(spec: GoldenSpec, s: number): { function: string; args: unknown[
   ];
 }
 
-/** Output shapes the spec implies for a launch: its output/inout buffers, 1-D (torch_ext: the tensors' shapes). */
+/** The buffers a launch writes: its output and inout buffers, in argument order, then the inout ones again (their touched masks). */
+function writtenBuffers(spec: GoldenSpec, launch: GoldenSpec["launches"][number]) {
+  const outs = launch.args.filter((a): a is { buffer: string } => "buffer" in a).map((a) => spec.buffers.find((b) => b.name === a.buffer)!).filter((b) => b.role !== "input");
+  return [...outs, ...outs.filter((b) => b.role === "inout")];
+}
+
+/** Output shapes the spec implies for a launch: 1-D buffers (torch_ext: the tensors' shapes). */
 function expectedOutputShapes(spec: GoldenSpec, launch: GoldenSpec["launches"][number], s: number): number[][] {
   const sizes = spec.sizes[s]!;
-  const outs = launch.args.filter((a): a is { buffer: string } => "buffer" in a).map((a) => spec.buffers.find((b) => b.name === a.buffer)!).filter((b) => b.role !== "input");
+  const outs = writtenBuffers(spec, launch);
   if (spec.name === "torch_ext") {
     const { rows, cols } = sizes as { rows: number; cols: number };
     return outs.map((b) => (b.name === "colsum" ? [cols] : [rows, cols]));
@@ -117,11 +123,11 @@ describe("emitted Python wrappers launch like CUDA", () => {
           const tmpl: [string, string | number][] = (l.templateArgs ?? []).map((t, k) => [c.template[k]![0], C_DTYPE[t] ?? Number(t)]);
           if (l.sharedBytes !== undefined) tmpl.push(["C2M_SHARED_BYTES", Math.max(16, evalExpr(l.sharedBytes, spec.sizes[s]!))]);
           expect(c.template).toEqual(tmpl);
-          const outDtypes = expectedOutputShapes(spec, l, s).map((_, k) => {
-            const name = l.args.filter((a): a is { buffer: string } => "buffer" in a).map((a) => spec.buffers.find((b) => b.name === a.buffer)!).filter((b) => b.role !== "input")[k]!;
-            return name.dtype;
-          });
-          expect(c.output_dtypes).toEqual(outDtypes);
+          const outs = writtenBuffers(spec, l);
+          const masks = outs.filter((b) => b.role === "inout").length / 2;
+          expect(c.output_dtypes).toEqual(outs.map((b, k) => (k >= outs.length - masks ? "uint8" : b.dtype)));
+          // outputs never start as uninitialised memory: 0, or an atomic op's identity
+          expect(c.init_value).toBe(0);
         });
       }
     });

@@ -302,6 +302,10 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       plan.role = "output";
       continue;
     }
+    if (plan.pointee.kind === "vector") {
+      refuse(a, bag, p.name, "in-place updates through a vector pointer are not translated; update the scalar elements, or write a separate output");
+      continue;
+    }
     const owner = ownerCopy(a, p.name);
     if (typeof owner === "string") refuse(a, bag, p.name, owner);
     else {

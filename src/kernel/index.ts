@@ -38,6 +38,8 @@ export interface KernelParamInfo {
   outputName?: string;
   /** atomic-accumulate: how the caller's array is folded into the output (`{old}`, `{new}`) */
   combine?: string;
+  /** inout-copy: the uint8 output marking the elements the kernel took over; elsewhere the caller's values stay */
+  maskName?: string;
 }
 
 export interface CompiledKernel {
@@ -47,8 +49,8 @@ export interface CompiledKernel {
   templateParams: TemplateParam[];
   /** present when the kernel uses `extern __shared__`: the template int that sizes it, in bytes */
   sharedBytesTemplate?: string;
-  /** init_value for the outputs (atomic kernels) */
-  initValue?: number;
+  /** init_value for the outputs: 0, or the atomic op's identity */
+  initValue: number;
   /** template values given on the command line, used when a call gives none */
   templateDefaults?: Record<string, MlxDtype | number | boolean>;
   /** the Python function launching it (CUDA-style grid/block) */
@@ -177,6 +179,7 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
     if (plan.role === "inout-copy") {
       info.inputName = `${mname}_in`;
       info.outputName = mname;
+      info.maskName = `${mname}_touched`;
     }
     if (plan.role === "atomic-accumulate") info.combine = ATOMIC_ACCUMULATE[plan.atomicOp!]!.combine;
     params.push(info);
@@ -196,7 +199,7 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
     params,
     templateParams: a.kernel.templateParams,
     ...(metal.templateParams.some((t) => t.name === SHARED_BYTES_TEMPLATE) ? { sharedBytesTemplate: SHARED_BYTES_TEMPLATE } : {}),
-    ...(acc ? { initValue: atomicInit(acc) } : {}),
+    initValue: acc ? atomicInit(acc) : 0,
     pythonFunction,
   };
 }
@@ -221,9 +224,11 @@ export function planKernelCall(
   threadgroup: [number, number, number];
   output_shapes: number[][];
   output_dtypes: string[];
-  init_value?: number;
+  init_value: number;
   /** outputs to fold into the caller's array afterwards: output name → combine expression */
   combine: { output: string; arg: string; combine: string }[];
+  /** in-place outputs: where `mask` is 0 the caller's array keeps its value */
+  merge: { output: string; mask: string; arg: string }[];
 } {
   const d3 = (v: Dim3): [number, number, number] => {
     const a = Array.isArray(v) ? v : [v];
@@ -237,6 +242,8 @@ export function planKernelCall(
   const shapes: number[][] = [];
   const dtypes: string[] = [];
   const combine: { output: string; arg: string; combine: string }[] = [];
+  const merge: { output: string; mask: string; arg: string }[] = [];
+  const maskShapes: number[][] = [];
   for (const p of k.params) {
     const a = args[p.name];
     if (p.kind === "scalar") {
@@ -250,6 +257,10 @@ export function planKernelCall(
       shapes.push(a.shape);
       dtypes.push(resolve(p.dtype));
       if (p.combine) combine.push({ output: p.outputName, arg: p.name, combine: p.combine });
+      if (p.maskName) {
+        merge.push({ output: p.outputName, mask: p.maskName, arg: p.name });
+        maskShapes.push(a.shape);
+      }
     }
   }
   const template: [string, MlxDtype | number | boolean][] = k.templateParams.map((t) => {
@@ -263,10 +274,11 @@ export function planKernelCall(
     template,
     grid: [g[0] * b[0], g[1] * b[1], g[2] * b[2]],
     threadgroup: b,
-    output_shapes: shapes,
-    output_dtypes: dtypes,
-    ...(k.initValue !== undefined ? { init_value: k.initValue } : {}),
+    output_shapes: [...shapes, ...maskShapes],
+    output_dtypes: [...dtypes, ...maskShapes.map(() => "uint8")],
+    init_value: k.initValue,
     combine,
+    merge,
   };
 }
 

@@ -97,7 +97,7 @@ export async function runTranslated(
         threadgroup: plan.threadgroup,
         outputShapes: plan.output_shapes,
         outputDtypes: plan.output_dtypes,
-        ...(plan.init_value !== undefined ? { initValue: plan.init_value } : {}),
+        initValue: plan.init_value,
       },
       inputs,
       { reverse: opts.reverse },
@@ -105,7 +105,15 @@ export async function runTranslated(
     for (const p of k.params) {
       if (!p.outputName) continue;
       const b = argBuffer[p.name]!;
-      buffers[b] = p.combine ? combine(p.combine, buffers[b]!, out[p.outputName]!, dtypeOf(b)) : out[p.outputName]!;
+      const fresh = out[p.outputName]!;
+      if (p.combine) buffers[b] = combine(p.combine, buffers[b]!, fresh, dtypeOf(b));
+      else if (p.maskName) {
+        // elements the kernel never took over keep the caller's values (mx.where in the Python wrapper)
+        const mask = out[p.maskName]!;
+        const merged = buffers[b]!.slice() as TypedArray;
+        for (let i = 0; i < merged.length; i++) if (mask[i]) (merged as unknown as number[])[i] = (fresh as unknown as number[])[i]!;
+        buffers[b] = merged;
+      } else buffers[b] = fresh;
     }
   }
   return { metal: buffers, cuda };

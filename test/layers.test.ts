@@ -395,7 +395,10 @@ describe("torch.nn → MLX layer table", () => {
       expect(missing).toEqual([]);
       for (const name of Object.keys(SKIPPED)) expect(layerFor(name)?.container).toBe(true);
       const exercised = new Set(payloadCases.flatMap((c) => c.helpers));
-      expect(Object.keys(HELPERS).filter((h) => !exercised.has(h))).toEqual([]);
+      // the translator's own helpers are proven elsewhere: ModuleDict by the GPT-2 golden model's parity,
+      // FlattenCHW by test/translate.test.ts (a Flatten inside a Sequential, against torch)
+      const translatorHelpers = new Set(["ModuleDict", "FlattenCHW"]);
+      expect(Object.keys(HELPERS).filter((h) => !exercised.has(h) && !translatorHelpers.has(h))).toEqual([]);
     });
 
     it("uses only argument values the rows allow", () => {

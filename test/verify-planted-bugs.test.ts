@@ -169,4 +169,31 @@ describe("faults the emulator reports", () => {
     expect(err).toBeInstanceOf(KernelFault);
     expect(err.kind).toBe("deadlock");
   });
+
+  test("threadgroup memory over Metal's 32 KB (a CUDA tile that fit in 48 KB)", async () => {
+    const err = await runMetal(
+      {
+        name: "big",
+        inputNames: ["x"],
+        outputNames: ["y"],
+        source: `
+  threadgroup float a[64][64];
+  threadgroup float b[64][65];
+  uint l = thread_position_in_threadgroup.x;
+  a[0][l] = x[l];
+  b[0][l] = x[l];
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  y[l] = a[0][l] + b[0][l];
+`,
+        grid: [64, 1, 1],
+        threadgroup: [64, 1, 1],
+        outputShapes: [[64]],
+        outputDtypes: ["float32"],
+      },
+      { x: new Float32Array(64) },
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(KernelFault);
+    expect(err.kind).toBe("bad-launch");
+    expect(err.message).toMatch(/threadgroup memory of 33024 bytes exceeds the 32768-byte limit \(declaring b\)/);
+  });
 });

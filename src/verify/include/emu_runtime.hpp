@@ -73,6 +73,7 @@ struct Runtime {
   bool partial_groups = false;  // Metal dispatchThreads: edge groups may be smaller
   bool reverse = false;         // run fibers in reverse order (schedule perturbation for the race check)
   bool race_detect = false;     // track threadgroup-memory accesses (see "race detector" below)
+  size_t tg_limit = 0;          // threadgroup memory a group may declare (Metal: 32 KB); 0 = unchecked
   // current group
   Dim3 gid;
   Dim3 gsize;  // actual size of this group
@@ -174,6 +175,15 @@ T* tg_alloc(long id, const char* name) {
   auto it = r.tg_index.find(key);
   if (it == r.tg_index.end()) {
     using E = std::remove_all_extents_t<T>;
+    if (r.tg_limit) {
+      size_t total = sizeof(T);
+      for (auto& kv : r.tg_index) total += r.regions[kv.second].bytes;
+      if (total > r.tg_limit) {
+        std::string quoted = jstr(name);  // JSON-escaped, with its quotes
+        fail("{\"kind\":\"bad-launch\",\"message\":\"threadgroup memory of " + std::to_string(total) +
+             " bytes exceeds the " + std::to_string(r.tg_limit) + "-byte limit (declaring " + quoted.substr(1, quoted.size() - 2) + ")\"}");
+      }
+    }
     r.regions.push_back(map_region(name, sizeof(T), sizeof(E), true));
     poison(r.regions.back());
     if (r.race_detect) {

@@ -6,7 +6,7 @@
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
+import type { PassContext } from "../ir/pipeline.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
 export interface LayoutResult {
@@ -23,8 +23,12 @@ export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> 
   return new Set([...mod.classes.keys()].filter((n) => !used.has(n)));
 }
 
-export function layoutAndTranslate(mod: ModuleIR, diags: DiagnosticBag, opts: { layout: "torch" | "nhwc"; topClass?: string }): LayoutResult {
+export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResult {
+  const diags = pass.diags;
+  const opts = pass.options;
   const ctx: TranslateContext = {
+    rewrites: pass.rewrites,
+    constructs: pass.constructs,
     mod,
     diags,
     layout: opts.layout,

@@ -9,6 +9,7 @@ import type { ClassIR, ForwardSignature, ModVal, ModuleIR } from "../ir/module.j
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
+import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
@@ -59,6 +60,10 @@ export interface TranslateContext {
   linearNhwc: Map<string, number>;
   /** import lines the translated code needs beyond mlx.core and mlx.nn */
   imports: Set<string>;
+  /** expression rewrites from cookbook rules and plugin passes (nodeKey → replacement) */
+  rewrites: Map<string, Rewrite>;
+  /** how each construct was handled (final walks only), for `c2m analyze` */
+  constructs: ConstructRecord[];
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
   chwFlatten: Set<string>;
 }
@@ -454,6 +459,13 @@ export class FunctionWalker {
   // ---------------------------------------------------------------- expressions
 
   expr(e: SyntaxNode): Gen {
+    const rewrite = this.ctx.rewrites.size ? this.ctx.rewrites.get(nodeKey(e)) : undefined;
+    if (rewrite) {
+      for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
+      for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
+      this.record("cookbook", rewrite.rule, e);
+      return { v: rewrite.value === "other" ? { k: "other" } : tensorVal(), text: rewrite.text };
+    }
     switch (e.type) {
       case "identifier":
         return { v: this.env.get(e.text) ?? this.globalValue(e), text: e.text };
@@ -751,6 +763,7 @@ export class FunctionWalker {
   }
 
   private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {
+    this.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
     for (const i of mm.imports ?? []) this.ctx.imports.add(i);
     return { v: { k: "other" }, text: mm.mlx.replace("{self}", self) };
   }
@@ -831,6 +844,7 @@ export class FunctionWalker {
       new Map([...args.keyword].map(([k, n]) => [k, { text: texts.get(n)! }])),
       mlxConstructorParams(/^([\w.]+)\(/.exec(template)?.[1] ?? ""),
     );
+    this.record(row.helpers?.length || /^\{@/.test(row.mlx) ? "helper" : "table", row.torch, e);
     if (keptArgs && !args.splat && !(row as { scalarize?: string[] }).scalarize?.length) {
       for (const h of [...keptArgs.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
       return { v: { k: "other" }, text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
@@ -990,6 +1004,7 @@ export class FunctionWalker {
   }
 
   private opCall(e: SyntaxNode, row: OpMapping, positional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
+    this.record(row.helpers?.length || row.mlx.includes("{@") ? "helper" : "table", row.torch[0], e);
     const params = parseSig(row.sig);
     const bound = bindArgs(params, positional, keyword);
     const name = row.torch[0];
@@ -1373,6 +1388,15 @@ export class FunctionWalker {
     this.edits.set(`${stmt.startIndex}:${stmt.endIndex}`, { start: stmt.startIndex, end: stmt.endIndex, text });
   }
 
+  /** constructs this walk handled (only the final walk's are kept) */
+  private readonly records: ConstructRecord[] = [];
+
+  private record(kind: ConstructKind, name: string, node: SyntaxNode): void {
+    const r = { kind, name, line: node.startPosition.row + 1, col: node.startPosition.column + 1 };
+    // loop bodies are walked twice
+    if (!this.records.some((o) => o.kind === r.kind && o.name === r.name && o.line === r.line && o.col === r.col)) this.records.push(r);
+  }
+
   /** Linear layers this walk fed a channels-last flatten (only the final walk's count) */
   private readonly linearNhwc = new Map<string, number>();
 
@@ -1386,6 +1410,8 @@ export class FunctionWalker {
   /** Reports this walk's diagnostics and puts a marker comment at the end of each statement concerned. */
   flushDiagnostics(): void {
     for (const [k, c] of this.linearNhwc) this.ctx.linearNhwc.set(k, c);
+    for (const p of this.pending) this.record("unsupported", p.code, p.node);
+    this.ctx.constructs.push(...this.records.splice(0));
     const src = this.ctx.mod.source;
     for (const p of this.pending) {
       const d = this.ctx.diags.report(p.code, p.node.startPosition, p.message);

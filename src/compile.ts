@@ -1,8 +1,9 @@
 /** The compile pipeline for one Python file: parse → IR → passes → emit. */
 import { firstError, parsePython } from "../grammar/python.js";
 import type { ModuleIR } from "../ir/module.js";
+import type { ConstructRecord, Pass, PassContext, PluginPass } from "../ir/pipeline.js";
 import type { WeightMaps } from "../ir/weights.js";
-import { layoutAndTranslate } from "../passes/layout-nhwc.js";
+import { layoutAndTranslate, type LayoutResult } from "../passes/layout-nhwc.js";
 import { collectClasses } from "../passes/module-tree.js";
 import { resolveImports } from "../passes/resolve-imports.js";
 import { buildWeightMaps } from "../passes/weights.js";
@@ -15,6 +16,8 @@ export interface CompileOptions {
   layout?: "torch" | "nhwc";
   /** the class users build (default: every class no other class instantiates) */
   topClass?: string;
+  /** extra passes, placed before/after a named pass of the pipeline (see PIPELINE) */
+  passes?: PluginPass[];
 }
 
 export interface CompileResult {
@@ -25,30 +28,60 @@ export interface CompileResult {
   weightMaps: WeightMaps;
   /** transposes emitted in each class's forward */
   transposes: Record<string, number>;
+  /** how each construct of the input was handled (table row, helper, cookbook rule, unsupported) */
+  constructs: ConstructRecord[];
+}
+
+/**
+ * The analysis passes, in order. Plugin passes go before or after any of them; `layout-nhwc` translates
+ * every function (it reads the rewrites earlier passes left in the context).
+ */
+export const PIPELINE: readonly Pass[] = [
+  { name: "module-tree", run: (mod) => collectClasses(mod) },
+  // the cookbook's idiom rules (issue 5) register here; plugin passes may add rewrites before layout-nhwc
+  { name: "cookbook", run: () => {} },
+];
+
+export function pipelineWith(extra: PluginPass[] = []): Pass[] {
+  const passes: Pass[] = [...PIPELINE, { name: "layout-nhwc", run: () => {} }];
+  for (const p of extra) {
+    const where = p.placement ?? { before: "layout-nhwc" };
+    const anchor = "before" in where ? where.before : where.after;
+    const i = passes.findIndex((q) => q.name === anchor);
+    if (i < 0) throw new Error(`pass '${p.name}' is placed relative to '${anchor}', which is not a pass (${passes.map((q) => q.name).join(", ")})`);
+    passes.splice("before" in where ? i : i + 1, 0, p);
+  }
+  return passes;
 }
 
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
   const filename = options.filename ?? "<input>";
   const diags = new DiagnosticBag(filename);
+  const empty = { weightMaps: {}, transposes: {}, constructs: [] };
   const tree = parsePython(source);
   const err = firstError(tree.rootNode);
   if (err) {
     diags.report("C2M-E001", err.startPosition, err.isMissing ? `syntax error: missing ${err.type}` : "syntax error");
-    return { code: "", diagnostics: diags.items, weightMaps: {}, transposes: {} };
+    return { code: "", diagnostics: diags.items, ...empty };
   }
   const { aliases, imports } = resolveImports(tree.rootNode);
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
-  if (!imports.some((i) => i.torch)) return { code: source, diagnostics: diags.items, weightMaps: {}, transposes: {} };
+  if (!imports.some((i) => i.torch)) return { code: source, diagnostics: diags.items, ...empty };
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map() };
-  collectClasses(mod);
-  const layout = layoutAndTranslate(mod, diags, { layout: options.layout ?? "torch", topClass: options.topClass });
-  const weightMaps = buildWeightMaps(mod, diags, mod.classes.keys(), layout.ctx.linearNhwc);
-  const out = emitPython(mod, layout, weightMaps, filename);
+  const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
+  let layout: LayoutResult | undefined;
+  for (const pass of pipelineWith(options.passes)) {
+    if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = layoutAndTranslate(mod, ctx);
+    else pass.run(mod, ctx);
+  }
+  const weightMaps = buildWeightMaps(mod, diags, mod.classes.keys(), layout!.ctx.linearNhwc);
+  const out = emitPython(mod, layout!, weightMaps, filename);
   return {
     code: out.code,
     map: out.map,
     diagnostics: diags.items,
     weightMaps,
-    transposes: Object.fromEntries(layout.ctx.transposes),
+    transposes: Object.fromEntries(layout!.ctx.transposes),
+    constructs: ctx.constructs,
   };
 }

@@ -1,5 +1,7 @@
 /** c2m's public API. */
-export { compile, type CompileOptions, type CompileResult } from "./compile.js";
+export { compile, pipelineWith, PIPELINE, type CompileOptions, type CompileResult } from "./compile.js";
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 export { DIAGNOSTIC_CODES } from "./diagnostic-codes.js";
 export type { WeightMaps, WeightRule } from "../ir/weights.js";
+export type { ConstructRecord, Pass, PassContext, PluginPass, Rewrite } from "../ir/pipeline.js";
+export type { ModuleIR, ClassIR } from "../ir/module.js";

@@ -1,0 +1,64 @@
+/**
+ * The pass pipeline's shared types. A pass is named, runs on the module IR, and talks to the rest of the
+ * compiler only through its context: diagnostics, options, expression rewrites (what a cookbook rule or a
+ * plugin replaces an expression with) and the construct records `c2m analyze` reports. No pass does I/O.
+ */
+import type { SyntaxNode } from "../grammar/python.js";
+import type { DiagnosticBag } from "../src/diagnostics.js";
+import type { ModuleIR } from "./module.js";
+
+/** An expression replaced wholesale; the translator emits `text` instead of translating the node. */
+export interface Rewrite {
+  text: string;
+  /** cookbook helpers `text` calls (emitted once per file) */
+  helpers?: string[];
+  /** import lines `text` needs beyond mlx.core and mlx.nn */
+  imports?: string[];
+  /** what the replacement evaluates to, for the layout pass: a tensor in torch layout, or anything else */
+  value?: "tensor" | "other";
+  /** which rule made it (reported by `c2m analyze`) */
+  rule: string;
+}
+
+/** How one construct of the input was handled. */
+export type ConstructKind =
+  /** a mapping-table row (layer, op, module method) */
+  | "table"
+  /** a cookbook helper pasted into the output */
+  | "helper"
+  /** a cookbook idiom or plugin rule */
+  | "cookbook"
+  /** left with a diagnostic */
+  | "unsupported";
+
+export interface ConstructRecord {
+  kind: ConstructKind;
+  /** torch name or rule name (`torch.nn.Conv2d`, `Tensor.view`, `rmsnorm`) or diagnostic code */
+  name: string;
+  /** 1-based */
+  line: number;
+  col: number;
+}
+
+export interface PassContext {
+  readonly diags: DiagnosticBag;
+  readonly options: { layout: "torch" | "nhwc"; topClass?: string };
+  /** nodeKey(expression) → its replacement */
+  readonly rewrites: Map<string, Rewrite>;
+  readonly constructs: ConstructRecord[];
+}
+
+/** Where a plugin pass goes, relative to a named pass of the pipeline. */
+export type PassPlacement = { before: string } | { after: string };
+
+export interface Pass {
+  name: string;
+  run(mod: ModuleIR, ctx: PassContext): void;
+}
+
+export interface PluginPass extends Pass {
+  placement?: PassPlacement;
+}
+
+/** Expressions a rewrite covers, for passes that look for idioms. */
+export type ExpressionVisitor = (node: SyntaxNode) => void;

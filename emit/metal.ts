@@ -127,6 +127,8 @@ interface PrintContext {
   before: Map<string, string>;
   /** attribute parameters each device function needs */
   deviceAttrs: Map<string, string[]>;
+  /** row pointers into in-place buffers: their `_in` and `_touched` twins are declared next to them */
+  inoutAliases: Map<string, { param: string; offset?: CudaNode }>;
   isKernel: boolean;
 }
 
@@ -143,7 +145,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   const ctx: PrintContext = {
     unit, fn: k, analysis, bag, helpers, attributes: new Set(), atomicRoots,
     scope: { params: new Set(k.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(analysis.shared.map((s) => s.name)), aliases: new Map() },
-    before: new Map(), deviceAttrs, isKernel: true,
+    before: new Map(), deviceAttrs, isKernel: true, inoutAliases: new Map(),
   };
 
   // inputs and outputs, in parameter order
@@ -182,8 +184,10 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         for (const [i, st] of plan.copyAt!.statements.entries()) {
           if (i > 0) break;
           const idxText = printIndexOf(analysis, p.name, ctx);
+          const at = plan.copyAt!.alias?.name ?? p.name;
           // the mask records which elements the kernel took over; the wrapper keeps the caller's value elsewhere
-          ctx.before.set(key(st), `${p.name}[${idxText}] = ${p.name}_in[${idxText}]; ${p.name}_touched[${idxText}] = 1;`);
+          ctx.before.set(key(st), `${at}[${idxText}] = ${at}_in[${idxText}]; ${at}_touched[${idxText}] = 1;`);
+          if (plan.copyAt!.alias) ctx.inoutAliases.set(plan.copyAt!.alias.name, { param: p.name, offset: plan.copyAt!.alias.offset });
           masks.push(`${p.name}_touched`);
         }
         break;
@@ -206,6 +210,7 @@ function isOutput(b: BufferPlan | undefined): boolean {
 
 function printIndexOf(analysis: KernelAnalysis, param: string, ctx: PrintContext): string {
   const site = analysis.accesses.find((s) => s.root.kind === "param" && s.root.name === param && s.directIndex !== undefined)!;
+  if (!site) return "0";
   const sub = site.node.type === "subscript_expression" ? site.node : named(site.node).find((c) => c.type === "subscript_expression") ?? site.node;
   const idx = field(sub, "indices");
   return idx ? named(idx).map((c) => print(c, ctx)).join(", ") : "0";
@@ -249,7 +254,7 @@ function print(node: CudaNode, ctx: PrintContext): string {
   const text = printNode(node, ctx);
   if (pre === undefined) return text;
   const indent = " ".repeat(node.startPosition.column);
-  if (node.parent?.type === "compound_statement") return `${pre}\n${indent}${text}`;
+  if (node.parent?.type === "compound_statement") return `${pre.split("; ").join(`;\n${indent}`)}\n${indent}${text}`;
   return `{ ${pre} ${text} }`;
 }
 
@@ -681,6 +686,13 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     const vol = quals.includes("volatile") ? "volatile " : "";
     const constQ = type.isConst ? "const " : "";
     const pointee = type.pointee.kind === "pointer" ? undefined : printType(type.pointee);
+    const twin = name ? ctx.inoutAliases.get(name) : undefined;
+    if (twin && name) {
+      const off = twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
+      const nl = `\n${" ".repeat(node.startPosition.column)}`;
+      parts.push(`${vol}${constQ}device ${pointee}* ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`);
+      continue;
+    }
     if (space === "input" && initText !== undefined) parts.push(`auto ${name} = ${initText};`);
     else if (space && pointee) parts.push(`${vol}${constQ}${space} ${pointee}* ${name}${initText !== undefined ? ` = ${initText}` : ""};`);
     else if (initText !== undefined) parts.push(`auto ${name} = ${initText};`);
@@ -760,6 +772,7 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
       fn: f,
       analysis: undefined,
       isKernel: false,
+      inoutAliases: new Map(),
       attributes: new Set(),
       before: new Map(),
       atomicRoots: () => false,

@@ -67,7 +67,12 @@ export interface BufferPlan {
   /** for atomic-accumulate: the atomic op, which fixes the identity and the Python combine */
   atomicOp?: AtomicOp;
   /** for inout-copy: the index expression (Metal text) the body copies at, and where */
-  copyAt?: { statements: CudaNode[]; index: string };
+  copyAt?: {
+    statements: CudaNode[];
+    index: string;
+    /** the accesses go through a local row pointer `T* r = param + offset` (declared once, never reassigned) */
+    alias?: { name: string; offset?: CudaNode };
+  };
 }
 
 export interface SharedArray {

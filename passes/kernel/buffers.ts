@@ -22,8 +22,10 @@ export interface AccessSite {
   read: boolean;
   write: boolean;
   atomic?: { op: AtomicOp; call: CudaNode };
-  /** `y[E]` straight on the parameter (no alias, no cast): E's text */
+  /** `y[E]` straight on the parameter, or `r[E]` on a local pointer into it (no cast): E's text */
   directIndex?: string;
+  /** the local pointer the access goes through (`r` in `r[E]`) */
+  via?: string;
   indirect: boolean;
 }
 
@@ -34,6 +36,8 @@ export interface KernelAnalysis {
   shared: SharedArray[];
   /** local pointer variable → what it points into */
   aliases: Map<string, Root>;
+  /** local pointers declared `T* r = param [+ offset]`: how often declared or assigned, and the offset */
+  aliasDefs: Map<string, { param: string; offset?: CudaNode; writes: number }>;
   accesses: AccessSite[];
   /** true when some output is updated with atomics: MLX then declares every output atomic */
   atomicOutputs: boolean;
@@ -127,6 +131,7 @@ function analyseFunction(
   const accesses: AccessSite[] = [];
   const uses = new Map<string, BufferUse>();
   const assignedScalars = new Set<string>();
+  const aliasDefs = new Map<string, { param: string; offset?: CudaNode; writes: number }>();
   const scalarParams = new Set(f.params.filter((p) => p.type.kind !== "pointer").map((p) => p.name));
   const use = (name: string): BufferUse => {
     let u = uses.get(name);
@@ -151,6 +156,15 @@ function analyseFunction(
           const init = d.type === "init_declarator" ? field(d, "value") : null;
           const r = rootOf(init, scope);
           if (r) scope.aliases.set(name, r);
+          const prev = aliasDefs.get(name);
+          const u = init ? unparen(init) : null;
+          const simple =
+            u?.type === "identifier" && scope.params.has(u.text)
+              ? { param: u.text }
+              : u?.type === "binary_expression" && field(u, "operator")?.text === "+" && unparen(field(u, "left")!).type === "identifier" && scope.params.has(unparen(field(u, "left")!).text)
+                ? { param: unparen(field(u, "left")!).text, offset: field(u, "right")! }
+                : undefined;
+          aliasDefs.set(name, simple && !prev ? { ...simple, writes: 1 } : { param: "", writes: (prev?.writes ?? 0) + 2 });
         } else {
           // a local that shadows a parameter name stops being that parameter
           scope.aliases.delete(name);
@@ -165,6 +179,8 @@ function analyseFunction(
           const r = rootOf(field(n, "right"), scope);
           if (r) scope.aliases.set(left.text, r);
         }
+        const def = aliasDefs.get(left.text);
+        if (def) def.writes++;
       }
     }
     if (n.type === "update_expression") {
@@ -219,9 +235,11 @@ function analyseFunction(
           else return; // handled at the device call
         }
       }
-      const direct = n.type === "subscript_expression" && unparen(base!).type === "identifier" && scope.params.has(unparen(base!).text) && !scope.aliases.has(unparen(base!).text);
-      const idx = direct ? field(n, "indices") : null;
-      accesses.push({ root: r, node: lv, read, write, indirect: !direct, ...(idx ? { directIndex: norm(idx.text.replace(/^\[|\]$/g, "")) } : {}) });
+      const b = unparen(base!);
+      const direct = n.type === "subscript_expression" && b.type === "identifier" && scope.params.has(b.text) && !scope.aliases.has(b.text);
+      const viaAlias = n.type === "subscript_expression" && b.type === "identifier" && scope.aliases.has(b.text);
+      const idx = direct || viaAlias ? field(n, "indices") : null;
+      accesses.push({ root: r, node: lv, read, write, indirect: !direct, ...(viaAlias ? { via: b.text } : {}), ...(idx ? { directIndex: norm(idx.text.replace(/^\[|\]$/g, "")) } : {}) });
     }
     return true;
   });
@@ -248,6 +266,7 @@ function analyseFunction(
     uses,
     shared,
     aliases: scope.aliases,
+    aliasDefs,
     accesses,
     atomicOutputs: false,
     assignedScalars,
@@ -361,8 +380,12 @@ const LOOP_TYPES = new Set(["for_statement", "while_statement", "do_statement", 
  */
 function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; index: string } | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
-  if (sites.some((s) => s.indirect || s.directIndex === undefined))
-    return "it is accessed through a pointer alias, a cast or a helper function, so c2m cannot see which elements each thread owns";
+  const vias = new Set(sites.map((s) => s.via));
+  const via = [...vias][0];
+  const def = via ? a.aliasDefs.get(via) : undefined;
+  const aliasOk = vias.size === 1 && (via === undefined || (def !== undefined && def.writes === 1 && def.param === name));
+  if (!aliasOk || sites.some((s) => s.directIndex === undefined || (s.indirect && !s.via)))
+    return "it is accessed through a cast, a helper function, several pointers or a pointer that is reassigned, so c2m cannot see which elements each thread owns";
   const indices = new Set(sites.map((s) => s.directIndex));
   if (indices.size !== 1) return `it is accessed at different indices (${[...indices].map((i) => `[${i}]`).join(", ")}), so a thread may read an element another thread writes`;
   const index = [...indices][0]!;
@@ -397,7 +420,7 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
     const changed = assignedIn(n);
     if (![...vars].some((v) => changed.has(v))) return `it is updated in a loop at index '${index}', which does not change from one iteration to the next`;
   }
-  return { statements: anchors, index };
+  return { statements: anchors, index, ...(via ? { alias: { name: via, ...(def?.offset ? { offset: def.offset } : {}) } } : {}) };
 }
 
 /** Names assigned (=, op=, ++/--) or declared anywhere under a node. */

@@ -66,10 +66,11 @@ describe("kernel diagnostics", () => {
   });
 
   it("an unsupported host statement leaves the kernel translated, with a located K016", () => {
-    const src = `${kernel("  if (i < n) y[i] = x[i];")}void run(const float* x, float* y, int n) {\n  for (int r = 0; r < 2; ++r) k<<<1, 32>>>(x, y, n);\n}\n`;
+    const src = `${kernel("  if (i < n) y[i] = x[i];")}void run(const float* x, float* y, int n) {\n  int blocks = my_helper(n);\n  k<<<blocks, 32>>>(x, y, n);\n}\n`;
     const result = compileKernels(src, { filename: "case.cu" });
     const d = result.diagnostics.find((x) => x.code === "C2M-K014");
-    expect([d?.line, d?.col]).toEqual([7, 3]);
+    expect([d?.line, d?.col]).toEqual([7, 16]);
+    expect(d?.message).toMatch(/my_helper/);
     expect(result.python).toContain("def k(x, y, n, *, grid, block, shared_mem=0):");
     expect(result.python).not.toContain("def run(");
   });

@@ -83,6 +83,11 @@ describe("emitted Python wrappers launch like CUDA", () => {
   writeFileSync(extModule, compileKernels(readFileSync(join(packageRoot(), "test/fixtures/kernel/features/rms_norm_ext.cu"), "utf8"), { filename: "rms_norm_ext.cu" }).python);
   const extJob = jobs.length;
   jobs.push({ spec: specs[0]!, size: -1, module: extModule, function: "rms_norm", args: [{ array: [4, 256], dtype: "float16" }, { array: [256], dtype: "float16" }, 1e-5] });
+  // a host loop of launches ping-ponging between two buffers until one value is left
+  const loopModule = join(dir, "two_pass_sum_mlx.py");
+  writeFileSync(loopModule, compileKernels(readFileSync(join(packageRoot(), "test/fixtures/kernel/features/two_pass_sum.cu"), "utf8"), { filename: "two_pass_sum.cu" }).python);
+  const loopJob = jobs.length;
+  jobs.push({ spec: specs[0]!, size: -1, module: loopModule, function: "reduce_all", args: [{ array: [100000], dtype: "float32" }, { array: [782], dtype: "float32" }, { array: [7], dtype: "float32" }, 100000] });
   const run = spawnSync(pythonExecutable(), [join(packageRoot(), "test/fixtures/kernel/record_calls.py")], {
     input: JSON.stringify(jobs.map((j) => ({ module: j.module, function: j.function, args: j.args }))),
     encoding: "utf8",
@@ -107,6 +112,14 @@ describe("emitted Python wrappers launch like CUDA", () => {
     expect(c.output_dtypes).toEqual(["float16"]);
     expect(c.inputs).toEqual([[[4, 256], "float16"], [[256], "float16"], [[], "int32"], [[], "float32"]]);
     expect(r.returns).toEqual([[4, 256]]);
+  });
+
+  it("a host for loop of launches runs pass by pass, rebinding the buffers each launch writes", () => {
+    const r = recorded[loopJob]!;
+    expect(r.calls.map((c) => c.grid[0])).toEqual([782 * 128, 7 * 128, 1 * 128]);
+    expect(r.calls.map((c) => c.inputs[0]![0])).toEqual([[100000], [782], [7]]);
+    expect(r.calls.map((c) => c.output_shapes)).toEqual([[[782]], [[7]], [[782]]]);
+    expect(r.returns).toEqual([[782], [7]]);
   });
 
   for (const spec of specs) {

@@ -131,6 +131,26 @@ class HostTranslator {
         }
         return out;
       }
+      case "for_statement": {
+        // for (init; cond; update) body  →  init; while cond: body; update   (no `continue`: it would skip the update)
+        if (s.descendantsOfType("continue_statement").length) throw new HostUntranslatable(s, "a host for loop with continue is not translated");
+        const init = field(s, "initializer");
+        const cond = field(s, "condition");
+        const update = field(s, "update");
+        const out: string[] = [];
+        if (init) out.push(...(init.type === "declaration" ? this.declaration(init, depth) : this.exprStatement(init, depth)));
+        out.push(`${pad}while ${cond ? this.expr(cond) : "True"}:`);
+        const body = this.block(field(s, "body")!, depth + 1);
+        if (update) body.push(...this.exprStatement(update, depth + 1));
+        out.push(...this.orPass(body, depth + 1));
+        return out;
+      }
+      case "while_statement": {
+        const cond = named(field(s, "condition")!)[0]!;
+        return [`${pad}while ${this.expr(cond)}:`, ...this.orPass(this.block(field(s, "body")!, depth + 1), depth + 1)];
+      }
+      case "break_statement":
+        return [`${pad}break`];
       case "return_statement": {
         const v = named(s)[0];
         if (!v) return [`${pad}return`];

@@ -40,6 +40,34 @@ describe("race detector", () => {
     expect(ok.y![64]).toBe(65);
   });
 
+  test("a write after reads by several threads is checked against every reader, not just the last", async () => {
+    // thread 0 reads t[5]; thread 5 then reads and writes it in the same barrier interval
+    const err = await runMetal(
+      {
+        name: "war",
+        inputNames: ["x"],
+        outputNames: ["y"],
+        source: `
+  threadgroup float t[64];
+  uint l = thread_position_in_threadgroup.x;
+  t[l] = x[l];
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  float v = (l == 0) ? t[5] : 0.0f;
+  if (l == 5) { float w = t[5]; t[5] = w + 1.0f; }
+  y[l] = v;
+`,
+        grid: [64, 1, 1],
+        threadgroup: [64, 1, 1],
+        outputShapes: [[64]],
+        outputDtypes: ["float32"],
+      },
+      { x: new Float32Array(64) },
+      { raceDetect: true },
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(KernelFault);
+    expect(err.details).toMatchObject({ kind: "race", index: 5, access: "write", otherAccess: "read", thread: [5, 0, 0], otherThread: [0, 0, 0] });
+  });
+
   test("the barrier dropped from softmax_shared's max loop is named precisely", async () => {
     const body = plant(SOFTMAX_SHARED_BODY, /threadgroup_barrier\(mem_flags::mem_threadgroup\); \/\/ BARRIER_IN_MAX_LOOP/, "");
     const r = await verifyKernel("softmax_shared", softmaxShared(body), { raceDetect: true, sizes: [{ rows: 1, cols: 300 }] });

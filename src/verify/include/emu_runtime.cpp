@@ -165,16 +165,25 @@ void record_access(const Region& reg, unsigned char* a, bool write) {
          ",\"otherThread\":" + local_json((unsigned)other) + ",\"group\":" + dim_json(r.gid) +
          ",\"message\":\"no barrier between these accesses by two threads\"}");
   };
+  if (c.r_epoch != rs.epoch) {
+    c.readers.clear();
+    c.r_epoch = rs.epoch;
+  }
   if (c.w_thread >= 0 && c.w_thread != me && c.w_epoch == rs.epoch && !ordered(c.w_thread, c.w_sg_epoch)) report(c.w_thread, "write");
-  if (write && c.r_thread >= 0 && c.r_thread != me && c.r_epoch == rs.epoch && !ordered(c.r_thread, c.r_sg_epoch)) report(c.r_thread, "read");
   if (write) {
+    for (auto& [t, ep] : c.readers)
+      if (t != me && !ordered(t, ep)) report(t, "read");
     c.w_thread = me;
     c.w_epoch = rs.epoch;
     c.w_sg_epoch = sgep;
   } else {
-    c.r_thread = me;
-    c.r_epoch = rs.epoch;
-    c.r_sg_epoch = sgep;
+    bool seen = false;
+    for (auto& rd : c.readers)
+      if (rd.first == me) {
+        rd.second = sgep;
+        seen = true;
+      }
+    if (!seen) c.readers.emplace_back(me, sgep);
   }
 }
 

@@ -123,10 +123,10 @@ inline unsigned simd_index(unsigned linear);
 // one writes and no barrier separates them (the same barrier epoch), unless both threads are lanes of
 // one SIMD-group with a SIMD-group synchronisation between them. Atomics are exempt.
 struct Shadow {
-  int w_thread = -1;
+  int w_thread = -1;  // last writer, its barrier epoch and SIMD-group epoch
   unsigned w_epoch = 0, w_sg_epoch = 0;
-  int r_thread = -1;
-  unsigned r_epoch = 0, r_sg_epoch = 0;
+  unsigned r_epoch = 0;  // the barrier epoch of the readers below
+  std::vector<std::pair<int, unsigned>> readers;  // (thread, SIMD-group epoch) that read in r_epoch
 };
 struct RaceState {
   unsigned epoch = 1;                // bumped at every group barrier (and every new group)

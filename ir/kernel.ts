@@ -50,9 +50,12 @@ export type AtomicOp = "add" | "sub" | "max" | "min" | "exch" | "cas" | "and" | 
 /**
  * What a pointer parameter becomes in the MLX kernel:
  * - `input`: read only → an input array.
- * - `output`: written only (plain stores) → a fresh output; its shape and dtype come from the caller.
+ * - `output`: written only (plain stores) → a fresh output (init_value 0); its shape and dtype come
+ *   from the caller's array, whose contents are not read.
  * - `inout-copy`: read and written, each element owned by the thread that touches it → input `<name>_in`
- *   plus output `<name>`; the body copies the element in just before the statement(s) that touch it.
+ *   plus output `<name>` and a uint8 output `<name>_touched`; the body copies the element in (and marks
+ *   it) just before the statement(s) that touch it; the wrapper keeps the caller's values where the
+ *   mask is 0 (`mx.where`), so elements the kernel never touches are unchanged, as in CUDA.
  * - `atomic-accumulate`: updated only by atomics with an identity (add, sub, max, or, xor, and) → an
  *   atomic output initialised to the identity; the wrapper combines it with the caller's array.
  * - `unused`: never accessed → passed as an input so the signature keeps its shape.

@@ -7,9 +7,16 @@ import type { SyntaxNode } from "../grammar/python.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
 import type { ModuleIR } from "./module.js";
 
-/** An expression replaced wholesale; the translator emits `text` instead of translating the node. */
+/**
+ * A node replaced by a rule. For an expression, the translator emits `text` instead of translating the node,
+ * after substituting each `$name` in it with the translation of `bindings[name]` (metavariables bind the
+ * user's sub-expressions, which may hold torch code themselves; tensors among them are passed in torch's
+ * layout). For a statement or a whole function definition, `text` replaces it as written (same indentation
+ * as the original first line; later lines carry their own).
+ */
 export interface Rewrite {
   text: string;
+  bindings?: Record<string, SyntaxNode>;
   /** cookbook helpers `text` calls (emitted once per file) */
   helpers?: string[];
   /** import lines `text` needs beyond mlx.core and mlx.nn */

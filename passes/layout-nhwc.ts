@@ -4,7 +4,7 @@
  * their boundary unless `--layout nhwc`. Then every function of the file is walked once more with the
  * decisions fixed, and the walkers' edits are what the emitter applies.
  */
-import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
@@ -46,6 +46,17 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
   for (const name of mod.classes.keys()) if (!ctx.signatures.has(name)) computeSignature(ctx, name);
   const walkers: FunctionWalker[] = [];
   const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
+    // a rule may replace a whole function (a complex-number RoPE by its real-valued form)
+    const whole = pass.rewrites.get(nodeKey(fn));
+    if (whole) {
+      const w = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+      w.overwrite(fn, whole.text);
+      for (const h of whole.helpers ?? []) ctx.helpers.add(h);
+      for (const i of whole.imports ?? []) ctx.imports.add(i);
+      ctx.constructs.push({ kind: "cookbook", name: whole.rule, line: fn.startPosition.row + 1, col: fn.startPosition.column + 1 });
+      walkers.push(w);
+      return;
+    }
     const isForward = !!cls && fn.childForFieldName("name")!.text === "forward";
     if (isForward) {
       const sig = ctx.signatures.get(cls!.name)!;

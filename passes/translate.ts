@@ -154,6 +154,14 @@ export class FunctionWalker {
   }
 
   private statement(s: SyntaxNode): void {
+    const rewrite = this.ctx.rewrites.size ? this.ctx.rewrites.get(nodeKey(s)) : undefined;
+    if (rewrite) {
+      for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
+      for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
+      this.record("cookbook", rewrite.rule, s);
+      this.replaceStatement(s, rewrite.text);
+      return;
+    }
     const saved = this.stmt;
     this.stmt = s;
     try {
@@ -464,7 +472,11 @@ export class FunctionWalker {
       for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
       for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
       this.record("cookbook", rewrite.rule, e);
-      return { v: rewrite.value === "other" ? { k: "other" } : tensorVal(), text: rewrite.text };
+      const bound = new Map(Object.entries(rewrite.bindings ?? {}).map(([k, n]) => [k, this.toLogical(this.expr(n), n).text] as const));
+      // longest names first, so `$xq` is not read as `$x` followed by `q`
+      const names = [...bound.keys()].sort((a, b) => b.length - a.length);
+      const text = names.length ? rewrite.text.replace(new RegExp(`\\$(${names.join("|")})\\b`, "g"), (_, n: string) => paren(bound.get(n)!)) : rewrite.text;
+      return { v: rewrite.value === "other" ? { k: "other" } : tensorVal(), text };
     }
     switch (e.type) {
       case "identifier":

@@ -64,6 +64,8 @@ export interface TranslateContext {
   rewrites: Map<string, Rewrite>;
   /** how each construct was handled (final walks only), for `c2m analyze` */
   constructs: ConstructRecord[];
+  /** rank-dependent layers (constructor call) that get inputs of unknown rank: emitted as torch-layout helpers */
+  torchLayoutLayers: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
   chwFlatten: Set<string>;
 }
@@ -83,6 +85,9 @@ const AMBIGUOUS_METHODS = new Set([
   "join", "format", "replace", "strip", "startswith", "endswith", "lower", "upper", "add", "remove", "clear", "insert",
   "reverse", "find", "encode", "decode", "groups", "group", "match",
 ]);
+
+/** Layers whose input rank decides their layout, with a helper that works in torch's layout at any rank. */
+const TORCH_LAYOUT_HELPERS: Record<string, string> = { "torch.nn.BatchNorm1d": "BatchNorm1d" };
 
 const BUILTINS_KEEP_LAYOUT = new Set(["len", "isinstance", "print", "id", "type", "hasattr", "getattr", "super"]);
 
@@ -857,6 +862,12 @@ export class FunctionWalker {
       mlxConstructorParams(/^([\w.]+)\(/.exec(template)?.[1] ?? ""),
     );
     this.record(row.helpers?.length || /^\{@/.test(row.mlx) ? "helper" : "table", row.torch, e);
+    if (this.ctx.torchLayoutLayers.has(nodeKey(e))) {
+      const helper = TORCH_LAYOUT_HELPERS[row.torch];
+      this.ctx.helpers.add(helper);
+      const mlxCallee = /^([\w.]+)\(/.exec(template)?.[1];
+      if (keptArgs && mlxCallee) return { v: { k: "other" }, text: `${helper}(${keptArgs.args.join(", ")})` };
+    }
     if (keptArgs && !args.splat && !(row as { scalarize?: string[] }).scalarize?.length) {
       for (const h of [...keptArgs.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
       return { v: { k: "other" }, text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
@@ -898,6 +909,21 @@ export class FunctionWalker {
       case "layer": {
         const row = m.row;
         if (!args.length) return { v: { k: "other" }, args: texts };
+        const torchLayoutHelper = TORCH_LAYOUT_HELPERS[row.torch];
+        const a0v = args[0].v;
+        if (torchLayoutHelper && a0v.k === "tensor") {
+          // (N, C) or (N, C, L)? A rank c2m cannot tell is left to the helper, which asks at run time
+          const key = nodeKey(m.call);
+          if (isIdentity(a0v.t.perm) && a0v.t.rank === undefined && !this.ctx.torchLayoutLayers.has(key)) {
+            this.ctx.torchLayoutLayers.add(key);
+            this.newDecision = true;
+          }
+          if (this.ctx.torchLayoutLayers.has(key)) {
+            const c = this.toLogical(args[0], nodes[0]);
+            return { v: tensorVal(), args: [c.text, ...texts.slice(1)] };
+          }
+          if (isIdentity(a0v.t.perm) && a0v.t.rank === 2) return { v: { k: "tensor", t: a0v.t }, args: texts };
+        }
         if (row.layout === "channels_last") {
           const rank = row.rank ?? 4;
           const c = this.convert(args[0], nodes[0], channelsLast(rank), rank);

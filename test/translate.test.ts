@@ -151,6 +151,8 @@ describe("feature models against torch on real MLX", () => {
     ["seq_flatten.py", "SeqNet", [[{ shape: [2, 3, 8, 8] }], [{ shape: [1, 3, 8, 8] }]]],
     ["layout_ops.py", "LayoutOps", [[{ shape: [2, 3, 6, 5] }], [{ shape: [1, 3, 4, 4] }]]],
     ["mask_assign.py", "MaskNet", [[{ shape: [3, 8] }], [{ shape: [2, 5, 8] }]]],
+    // BatchNorm1d after a Linear (rank unknown: the torch-layout helper) and after a Conv1d (plain, on NLC)
+    ["bn1d.py", "BNMLP", [[{ shape: [3, 8] }, { shape: [2, 4, 5] }], [{ shape: [1, 8] }, { shape: [1, 4, 7] }]]],
   ])("%s", async (file, cls, cases) => {
     const r = await runParitySpec(join(models, file as string), { class: cls as string, cases: cases as never, atol: 1e-4 });
     expect(r.error).toBeUndefined();

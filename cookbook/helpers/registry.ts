@@ -58,6 +58,7 @@ const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): Helper
 export const HELPERS: Record<string, HelperEntry> = {
   // emitted by the translator itself (passes/translate.ts), not by a table row
   ModuleDict: cls("ModuleDict.py"),
+  BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
   adaptive_pool: { file: "adaptive_pool.py", needs: [], kind: "function" },
   AdaptiveAvgPool1d: cls("AdaptiveAvgPool1d.py", ["adaptive_pool"]),

@@ -55,6 +55,11 @@ export function emitKernelModule(
   return out.join("\n").replace(/\n{4,}/g, "\n\n\n").trimEnd() + "\n";
 }
 
+/** The module-level name of the metal_kernel object: `_saxpy_kernel`, `_leaky_relu_kernel`. */
+function kernelObject(name: string): string {
+  return /kernel$/i.test(name) ? `_${name}` : `_${name}_kernel`;
+}
+
 function emitKernel(pk: PythonKernel): string {
   const { kernel: k, analysis, metal } = pk;
   const base = `_${k.name.toUpperCase()}`;
@@ -62,7 +67,7 @@ function emitKernel(pk: PythonKernel): string {
   lines.push(`${base}_HEADER = ${pyString(metal.header.trimEnd())}`, "");
   lines.push(`${base}_SOURCE = ${pyString(metal.source.trimEnd())}`, "");
   lines.push(
-    `_${k.name}_kernel = mx.fast.metal_kernel(`,
+    `${kernelObject(k.name)} = mx.fast.metal_kernel(`,
     `    name="${k.name}",`,
     `    input_names=${pyList(metal.inputNames)},`,
     `    output_names=${pyList(metal.outputNames)},`,
@@ -95,7 +100,7 @@ function emitKernel(pk: PythonKernel): string {
   }
   const template: string[] = k.templateParams.map((t) => `("${t.name}", ${t.name})`);
   if (metal.templateParams.some((t) => t.name === SHARED_BYTES_TEMPLATE)) template.push(`("${SHARED_BYTES_TEMPLATE}", max(int(shared_mem), 16))`);
-  lines.push(`    outputs = _${k.name}_kernel(`);
+  lines.push(`    outputs = ${kernelObject(k.name)}(`);
   lines.push(`        inputs=[${inputs.join(", ")}],`);
   if (template.length) lines.push(`        template=[${template.join(", ")}],`);
   lines.push(`        grid=(grid[0] * block[0], grid[1] * block[1], grid[2] * block[2]),`);

@@ -135,8 +135,8 @@ export interface KernelUnit {
   structs: KStruct[];
   macros: KMacro[];
   hostFunctions: HostFunction[];
-  /** names given to m.def(...) in PYBIND11_MODULE, in order */
-  pybindNames: string[];
+  /** PYBIND11_MODULE's m.def("name", &target, ...) entries, in order */
+  pybindDefs: { name: string; target: string }[];
 }
 
 /** The MLX dtype names c2m emits (`mx.<name>`). */

@@ -43,6 +43,22 @@ describe("emitted modules match the reviewed expectations", () => {
     expect(k.spec.source).toContain("d += c2m_shfl_xor(d, o, 16, thread_index_in_simdgroup);");
   });
 
+  it("PYBIND11_MODULE names that differ from the launcher's become Python aliases", () => {
+    const src = `#include <torch/extension.h>
+__global__ void twice_kernel(const float* x, float* y, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) y[i] = 2.0f * x[i]; }
+torch::Tensor twice(torch::Tensor x) {
+  auto y = torch::empty_like(x);
+  int n = x.numel();
+  twice_kernel<<<(n + 255) / 256, 256>>>(x.data_ptr<float>(), y.data_ptr<float>(), n);
+  return y;
+}
+PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) { m.def("forward", &twice, "x * 2"); m.def("twice", &twice); }
+`;
+    const py = compileKernels(src, { filename: "ext.cu" }).python;
+    expect(py).toContain("def twice(x):");
+    expect(py).toMatch(/# the names the extension's PYBIND11_MODULE exports\nforward = twice\n$/);
+  });
+
   it("--template gives a template kernel without launch sites default template arguments", () => {
     const src = "template <typename T, int SCALE>\n__global__ void scale(const T* x, T* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = x[i] * SCALE;\n}\n";
     const r = compileKernels(src, { filename: "scale.cu", template: { T: "float", SCALE: "3" } });

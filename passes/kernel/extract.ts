@@ -9,7 +9,7 @@ import { reportKernel } from "../../src/kernel/diagnostics.js";
 import { baseType, calleeName, callArgs, declaratorType, field, kids, named, position, qualifierWords, walk } from "./cst.js";
 
 export function extractKernelUnit(root: CudaNode, source: string, filename: string, bag: DiagnosticBag): KernelUnit {
-  const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindNames: [] };
+  const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindDefs: [] };
   reportSyntaxErrors(root, bag);
   const structNames = new Set<string>();
   for (const n of named(root)) {
@@ -87,7 +87,7 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     } satisfies HostFunction);
   };
   for (const n of named(root)) visitTop(n);
-  for (const h of unit.hostFunctions) h.pybind = unit.pybindNames.includes(h.name);
+  for (const h of unit.hostFunctions) h.pybind = unit.pybindDefs.some((d) => d.target === h.name);
   return unit;
 }
 
@@ -128,10 +128,8 @@ function collectPybind(body: CudaNode, unit: KernelUnit): void {
       const fn = field(n, "function");
       if (fn?.type === "field_expression" && field(fn, "field")?.text === "def") {
         const first = callArgs(n)[0];
-        if (first?.type === "string_literal") unit.pybindNames.push(first.text.slice(1, -1));
-        const second = callArgs(n)[1];
-        const target = second?.text.replace(/^&/, "");
-        if (first && target && first.text.slice(1, -1) !== target) unit.pybindNames.push(target);
+        const target = callArgs(n)[1]?.text.replace(/^&/, "").trim();
+        if (first?.type === "string_literal" && target && /^\w+$/.test(target)) unit.pybindDefs.push({ name: first.text.slice(1, -1), target });
       }
     }
   });

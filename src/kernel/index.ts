@@ -114,6 +114,9 @@ export function compileKernels(source: string, opts: { filename: string; templat
         launchers,
         [...hctx.helpers.values()],
         [...macros.entries()].filter(([n]) => pyMacros.has(n)),
+        unit.pybindDefs
+          .filter((d) => pyName(d.name) !== pyName(d.target) && launchers.some((l) => l.name === pyName(d.target)))
+          .map((d) => [pyName(d.name), pyName(d.target)] as [string, string]),
       );
   return {
     python,

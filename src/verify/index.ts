@@ -22,4 +22,5 @@ export {
   type Sizes,
 } from "./golden.js";
 export { loadFixture, fixtureFile, driverSource, writeDrivers } from "./fixtures.js";
+export { runPythonWithMetalEmulator, type PyArray, type PyValue, type PythonRun } from "./python-bridge.js";
 export * from "./dtypes.js";

@@ -9,6 +9,8 @@ import { resolveImports } from "../passes/resolve-imports.js";
 import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
 import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
+import { applyRules } from "../passes/cookbook.js";
+import { builtinRules, rulesPass, type Plugin, type Rule } from "./plugins.js";
 
 export interface CompileOptions {
   filename?: string;
@@ -18,6 +20,12 @@ export interface CompileOptions {
   topClass?: string;
   /** extra passes, placed before/after a named pass of the pipeline (see PIPELINE) */
   passes?: PluginPass[];
+  /** cookbook rules of the user's (loadRules, defineRule); tried before the built-in cookbook */
+  rules?: Rule[];
+  /** plugins: their passes join `passes`, their rules join `rules` */
+  plugins?: Plugin[];
+  /** apply the built-in cookbook (cookbook/*.rules); default true */
+  cookbook?: boolean;
 }
 
 export interface CompileResult {
@@ -39,7 +47,7 @@ export interface CompileResult {
 export const PIPELINE: readonly Pass[] = [
   { name: "module-tree", run: (mod) => collectClasses(mod) },
   // the cookbook's idiom rules (issue 5) register here; plugin passes may add rewrites before layout-nhwc
-  { name: "cookbook", run: () => {} },
+  { name: "cookbook", run: (mod, ctx) => applyRules(mod, ctx, builtinRules()) },
 ];
 
 export function pipelineWith(extra: PluginPass[] = []): Pass[] {
@@ -70,7 +78,11 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map() };
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
-  for (const pass of pipelineWith(options.passes)) {
+  const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];
+  const extra = [...(options.passes ?? []), ...(options.plugins ?? []).flatMap((p) => p.passes ?? [])];
+  if (userRules.length) extra.unshift(rulesPass("user-rules", userRules));
+  for (const pass of pipelineWith(extra)) {
+    if (pass.name === "cookbook" && options.cookbook === false && !(pass as PluginPass).placement) continue;
     if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = layoutAndTranslate(mod, ctx);
     else pass.run(mod, ctx);
   }

@@ -1,0 +1,422 @@
+/**
+ * The cookbook rule language (chevrotain lexer + parser). A rule file holds rules like
+ *
+ *   # LLaMA's RMSNorm, written out by hand
+ *   rule rms_norm {
+ *     match `$x * torch.rsqrt($x.pow(2).mean(-1, keepdim=True) + $eps)`
+ *     where $eps is not string
+ *     replace `mx.fast.rms_norm($x, None, $eps)`
+ *     example `...a whole PyTorch file that uses it...`
+ *     expect `mx.fast.rms_norm(`
+ *   }
+ *
+ * Grammar (keywords are reserved only at the start of a clause; `#` starts a comment):
+ *
+ *   file      := rule*
+ *   rule      := "rule" NAME "{" clause* "}"
+ *   clause    := "match" CODE                      one or more; alternatives, tried in order
+ *              | "where" cond (("," | "and") cond)*
+ *              | "replace" CODE                    exactly one
+ *              | "helper" NAME ("," NAME)*         cookbook/helpers/<NAME>.py, emitted once per file
+ *              | "import" STRING                   an import line the replacement needs
+ *              | "example" CODE                    a PyTorch file the rule must fire on (the test suite runs it)
+ *              | "expect" CODE                     text the example's output must contain
+ *   cond      := METAVAR "is" ["not"] TYPE
+ *              | METAVAR ("==" | "!=" | "<" | "<=" | ">" | ">=") literal
+ *              | METAVAR ["not"] "in" "[" literal ("," literal)* "]"
+ *   TYPE      := int | float | number | string | bool | none | name | attribute | call | literal
+ *   CODE      := `...` (backticks; may span lines; common indentation is removed)
+ *   METAVAR   := $name | $...name  ($...name matches zero or more arguments, parameters or statements)
+ *
+ * A pattern is Python (parsed by tree-sitter-python) with metavariables in it. Its kind follows from what it
+ * parses to: one expression → the rule rewrites expressions; one `def` → whole functions; any other single
+ * statement → statements. Torch names in a pattern are written as `torch.*`, `nn.*` or `F.*` and match the
+ * input's spelling under its imports. In an expression replacement, `$x` is the translated MLX text of what
+ * `$x` matched; in a statement or function replacement it is that text as written.
+ */
+import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from "chevrotain";
+import { firstError, namedChildren, parsePython, type SyntaxNode } from "./python.js";
+
+/** A located problem in a rule file. `message` already carries `file:line:col`. */
+export class RuleSyntaxError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    /** what the parser expected there, in words */
+    readonly expected: string,
+    detail: string,
+  ) {
+    super(`${file}:${line}:${column}: ${detail}`);
+    this.name = "RuleSyntaxError";
+  }
+}
+
+export type ConditionType = "int" | "float" | "number" | "string" | "bool" | "none" | "name" | "attribute" | "call" | "literal";
+export const CONDITION_TYPES: readonly ConditionType[] = ["int", "float", "number", "string", "bool", "none", "name", "attribute", "call", "literal"];
+
+export type Literal = number | string | boolean | null;
+
+export type Condition =
+  | { kind: "is"; metavar: string; negate: boolean; type: ConditionType }
+  | { kind: "compare"; metavar: string; op: "==" | "!=" | "<" | "<=" | ">" | ">="; value: Literal }
+  | { kind: "in"; metavar: string; negate: boolean; values: Literal[] };
+
+export type PatternKind = "expression" | "statement" | "function";
+
+/** A pattern, parsed: `root` is the pattern's CST (metavariables are placeholder identifiers, see `metavarOf`). */
+export interface Pattern {
+  source: string;
+  kind: PatternKind;
+  root: SyntaxNode;
+  /** metavariable names bound by the pattern (`x` for `$x`, `args` for `$...args`) */
+  metavars: Set<string>;
+  /** names bound by `$...name` */
+  rest: Set<string>;
+}
+
+export interface Rule {
+  name: string;
+  patterns: Pattern[];
+  conditions: Condition[];
+  replace: string;
+  helpers: string[];
+  imports: string[];
+  examples: { code: string; expect: string[] }[];
+  /** where it was defined, for messages */
+  file: string;
+  line: number;
+}
+
+// ---------------------------------------------------------------- metavariable placeholders
+
+const MV_PREFIX = "__c2m_mv_";
+const REST_PREFIX = "__c2m_rest_";
+const METAVAR_RE = /\$(\.\.\.)?([A-Za-z_][A-Za-z0-9_]*)/g;
+
+/** `$x` → placeholder identifier; returns the Python text and, per line, where placeholders widened it. */
+function withPlaceholders(code: string): string {
+  return code.replace(METAVAR_RE, (_, rest: string | undefined, name: string) => (rest ? REST_PREFIX : MV_PREFIX) + name);
+}
+
+/** The metavariable a pattern node stands for, if it is a placeholder. */
+export function metavarOf(node: SyntaxNode): { name: string; rest: boolean } | undefined {
+  if (node.type !== "identifier") return undefined;
+  if (node.text.startsWith(MV_PREFIX)) return { name: node.text.slice(MV_PREFIX.length), rest: false };
+  if (node.text.startsWith(REST_PREFIX)) return { name: node.text.slice(REST_PREFIX.length), rest: true };
+  return undefined;
+}
+
+/** Column in the original (metavariable) text of a column in the placeholder text, on one line. */
+function originalColumn(line: string, placeholderCol: number): number {
+  let orig = 0;
+  let ph = 0;
+  METAVAR_RE.lastIndex = 0;
+  for (let m = METAVAR_RE.exec(line); m; m = METAVAR_RE.exec(line)) {
+    const widened = (m[1] ? REST_PREFIX : MV_PREFIX).length + m[2].length;
+    if (ph + (m.index - orig) + widened > placeholderCol) break;
+    ph += m.index - orig + widened;
+    orig = m.index + m[0].length;
+  }
+  return orig + Math.max(0, placeholderCol - ph);
+}
+
+/** Removes the indentation common to all non-blank lines, and one leading and trailing blank line. */
+export function dedent(text: string): string {
+  const lines = text.replace(/^[ \t]*\r?\n/, "").replace(/\r?\n[ \t]*$/, "").split(/\r?\n/);
+  const indents = lines.filter((l) => l.trim()).map((l) => l.match(/^[ \t]*/)![0].length);
+  const cut = indents.length ? Math.min(...indents) : 0;
+  return lines.map((l) => l.slice(cut)).join("\n");
+}
+
+// ---------------------------------------------------------------- lexer
+
+const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
+const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: Lexer.SKIPPED });
+const Name = createToken({ name: "Name", pattern: /[A-Za-z_][A-Za-z0-9_.]*/ });
+const kw = (name: string) => createToken({ name: name[0].toUpperCase() + name.slice(1), pattern: new RegExp(`${name}\\b`), longer_alt: Name, label: `'${name}'` });
+const RuleKw = kw("rule");
+const Match = kw("match");
+const Where = kw("where");
+const Replace = kw("replace");
+const Helper = kw("helper");
+const Import = kw("import");
+const Example = kw("example");
+const Expect = kw("expect");
+const Is = kw("is");
+const Not = kw("not");
+const In = kw("in");
+const And = kw("and");
+const Code = createToken({ name: "Code", pattern: /`[^`]*`/, line_breaks: true, label: "code in `backticks`" });
+const Str = createToken({ name: "Str", pattern: /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/, label: "a string" });
+const MetaVar = createToken({ name: "MetaVar", pattern: /\$(?:\.\.\.)?[A-Za-z_][A-Za-z0-9_]*/, label: "a metavariable ($name)" });
+const NumberLit = createToken({ name: "NumberLit", pattern: /-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/, label: "a number" });
+const CmpOp = createToken({ name: "CmpOp", pattern: /==|!=|<=|>=|<|>/, label: "a comparison (==, !=, <, <=, >, >=)" });
+const LCurly = createToken({ name: "LCurly", pattern: /\{/, label: "'{'" });
+const RCurly = createToken({ name: "RCurly", pattern: /\}/, label: "'}'" });
+const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "'['" });
+const RBracket = createToken({ name: "RBracket", pattern: /\]/, label: "']'" });
+const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
+const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
+
+const ALL_TOKENS: TokenType[] = [
+  WhiteSpace, Comment, Code, Str, MetaVar, NumberLit, CmpOp,
+  RuleKw, Match, Where, Replace, Helper, Import, Example, Expect, Is, Not, In, And, Name,
+  LCurly, RCurly, LBracket, RBracket, Comma, Colon,
+];
+const RULE_LEXER = new Lexer(ALL_TOKENS, { positionTracking: "full", ensureOptimizations: false });
+
+// ---------------------------------------------------------------- parser
+
+interface RawRule {
+  name: IToken;
+  matches: IToken[];
+  conditions: { cond: Condition; token: IToken }[];
+  replace: IToken[];
+  helpers: string[];
+  imports: string[];
+  examples: IToken[];
+  expects: IToken[];
+}
+
+class RuleParser extends EmbeddedActionsParser {
+  constructor() {
+    super(ALL_TOKENS, { recoveryEnabled: false });
+    this.performSelfAnalysis();
+  }
+
+  file = this.RULE("file", () => {
+    const rules: RawRule[] = [];
+    this.MANY(() => rules.push(this.SUBRULE(this.rule)));
+    return rules;
+  });
+
+  private rule = this.RULE("rule", () => {
+    this.CONSUME(RuleKw);
+    const name = this.CONSUME(Name);
+    const r: RawRule = { name, matches: [], conditions: [], replace: [], helpers: [], imports: [], examples: [], expects: [] };
+    this.CONSUME(LCurly);
+    this.MANY(() => this.SUBRULE(this.clause, { ARGS: [r] }));
+    this.CONSUME(RCurly);
+    return r;
+  });
+
+  private clause = this.RULE("clause", (r: RawRule) => {
+    // during chevrotain's grammar recording `r` is a placeholder: collect into a scratch object then
+    const into: RawRule = this.RECORDING_PHASE || !r ? { name: undefined as never, matches: [], conditions: [], replace: [], helpers: [], imports: [], examples: [], expects: [] } : r;
+    this.OR([
+      { ALT: () => { this.CONSUME(Match); this.OPTION(() => this.CONSUME(Colon)); into.matches.push(this.CONSUME(Code)); } },
+      { ALT: () => {
+        this.CONSUME(Where);
+        this.OPTION2(() => this.CONSUME2(Colon));
+        into.conditions.push(this.SUBRULE(this.condition));
+        this.MANY(() => {
+          this.OR2([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(And) }]);
+          into.conditions.push(this.SUBRULE2(this.condition));
+        });
+      } },
+      { ALT: () => { this.CONSUME(Replace); this.OPTION3(() => this.CONSUME3(Colon)); into.replace.push(this.CONSUME2(Code)); } },
+      { ALT: () => {
+        this.CONSUME(Helper);
+        this.OPTION4(() => this.CONSUME4(Colon));
+        into.helpers.push(this.CONSUME(Name).image);
+        this.MANY2(() => { this.CONSUME2(Comma); into.helpers.push(this.CONSUME2(Name).image); });
+      } },
+      { ALT: () => { this.CONSUME(Import); this.OPTION5(() => this.CONSUME5(Colon)); into.imports.push(unquote(this.CONSUME(Str).image ?? "")); } },
+      { ALT: () => { this.CONSUME(Example); this.OPTION6(() => this.CONSUME6(Colon)); into.examples.push(this.CONSUME3(Code)); } },
+      { ALT: () => { this.CONSUME(Expect); this.OPTION7(() => this.CONSUME7(Colon)); into.expects.push(this.CONSUME4(Code)); } },
+    ]);
+  });
+
+  private condition = this.RULE("condition", () => {
+    const token = this.CONSUME(MetaVar);
+    const metavar = (token.image ?? "").replace(/^\$(\.\.\.)?/, "");
+    return this.OR<{ cond: Condition; token: IToken }>([
+      { ALT: () => {
+        this.CONSUME(Is);
+        const negate = this.OPTION(() => this.CONSUME(Not)) !== undefined;
+        const type = this.CONSUME(Name);
+        return { cond: { kind: "is", metavar, negate, type: type.image as ConditionType }, token: type };
+      } },
+      { ALT: () => {
+        const op = this.CONSUME(CmpOp).image as "==";
+        const value = this.SUBRULE(this.literal);
+        return { cond: { kind: "compare", metavar, op, value }, token };
+      } },
+      { ALT: () => {
+        const negate = this.OPTION2(() => this.CONSUME2(Not)) !== undefined;
+        this.CONSUME(In);
+        this.CONSUME(LBracket);
+        const values = [this.SUBRULE2(this.literal)];
+        this.MANY(() => { this.CONSUME(Comma); values.push(this.SUBRULE3(this.literal)); });
+        this.CONSUME(RBracket);
+        return { cond: { kind: "in", metavar, negate, values }, token };
+      } },
+    ]);
+  });
+
+  private literal = this.RULE("literal", (): Literal => {
+    return this.OR([
+      { ALT: () => Number(this.CONSUME(NumberLit).image) },
+      { ALT: () => unquote(this.CONSUME(Str).image ?? "") },
+      { ALT: () => {
+        const t = this.CONSUME(Name);
+        if (this.RECORDING_PHASE) return null;
+        return t.image === "True" ? true : t.image === "False" ? false : t.image === "None" ? null : t.image;
+      } },
+    ]);
+  });
+}
+
+let parser: RuleParser | undefined;
+
+function unquote(s: string): string {
+  return s.slice(1, -1).replace(/\\(.)/g, "$1");
+}
+
+/** What the parser wanted, from chevrotain's message ("Expecting token of type --> Code <-- but found ..."). */
+function expectedOf(err: { message: string; name: string }): string {
+  const m = /Expecting: (?:one of these possible Token sequences:)?([\s\S]*?)\s*but found/.exec(err.message);
+  if (m) {
+    const alts = [...m[1].matchAll(/\[([^\]]+)\]/g)].map((a) => a[1].trim());
+    if (alts.length) return [...new Set(alts)].join(" or ");
+  }
+  const t = /Expecting token of type --> (.+?) <--/.exec(err.message);
+  if (t) return labelOf(t[1]);
+  if (err.name === "NotAllInputParsedException") return "'rule' or the end of the file";
+  return "a clause";
+}
+
+function labelOf(name: string): string {
+  const tok = ALL_TOKENS.find((t) => t.name === name);
+  return tok?.LABEL ?? name;
+}
+
+/**
+ * Parses a rule file. Throws RuleSyntaxError (with line, column and what was expected) on the first problem:
+ * a character the language does not have, a token out of place, a pattern that is not Python, an unknown
+ * type in `where`, a metavariable the replacement uses that no pattern binds.
+ */
+export function parseRules(text: string, file = "<rules>"): Rule[] {
+  const lexed = RULE_LEXER.tokenize(text);
+  if (lexed.errors.length) {
+    const e = lexed.errors[0];
+    const ch = text.slice(e.offset, e.offset + 1);
+    const hint = ch === "`" ? "an unterminated code block (a ` with no closing `)" : `unexpected character '${ch}'`;
+    throw new RuleSyntaxError(file, e.line ?? 1, e.column ?? 1, "a rule clause", `${hint}; expected 'rule', a clause keyword, code in \`backticks\`, a string, a number or a metavariable`);
+  }
+  parser ??= new RuleParser();
+  parser.input = lexed.tokens;
+  const raw = parser.file();
+  if (parser.errors.length) {
+    const e = parser.errors[0];
+    const tok = e.token;
+    const expected = expectedOf(e);
+    const found = tok.tokenType?.name === "EOF" || tok.image === "" ? "the end of the file" : `'${tok.image.length > 30 ? `${tok.image.slice(0, 30)}…` : tok.image}'`;
+    const line = Number.isFinite(tok.startLine) ? tok.startLine! : lastLine(text);
+    const col = Number.isFinite(tok.startColumn) ? tok.startColumn! : 1;
+    throw new RuleSyntaxError(file, line, col, expected, `expected ${expected}, found ${found}`);
+  }
+  return raw.map((r) => checkRule(r, file));
+}
+
+function lastLine(text: string): number {
+  return text.split("\n").length;
+}
+
+/** The text inside a CODE token and where it starts (1-based line and column of the first character after the backtick). */
+function codeOf(tok: IToken): { text: string; line: number; col: number } {
+  return { text: tok.image.slice(1, -1), line: tok.startLine!, col: tok.startColumn! + 1 };
+}
+
+function checkRule(r: RawRule, file: string): Rule {
+  const at = (tok: IToken, expected: string, detail: string) => new RuleSyntaxError(file, tok.startLine!, tok.startColumn!, expected, detail);
+  const name = r.name.image;
+  if (!r.matches.length) throw at(r.name, "a 'match' clause", `rule '${name}' has no 'match' clause`);
+  if (r.replace.length !== 1) throw at(r.replace[1] ?? r.name, "one 'replace' clause", `rule '${name}' needs exactly one 'replace' clause, it has ${r.replace.length}`);
+  const patterns = r.matches.map((m) => compilePattern(m, file));
+  const kinds = new Set(patterns.map((p) => p.kind));
+  if (kinds.size > 1) throw at(r.matches[1], "patterns of one kind", `rule '${name}' mixes ${[...kinds].join(" and ")} patterns`);
+  const bound = new Set<string>();
+  for (const p of patterns) for (const v of p.metavars) bound.add(v);
+  for (const { cond, token } of r.conditions) {
+    if (!bound.has(cond.metavar)) throw at(token, "a metavariable of the pattern", `'$${cond.metavar}' is not in any pattern of rule '${name}'`);
+    if (cond.kind === "is" && !CONDITION_TYPES.includes(cond.type)) throw at(token, `one of ${CONDITION_TYPES.join(", ")}`, `unknown type '${cond.type}'; expected one of ${CONDITION_TYPES.join(", ")}`);
+  }
+  const replace = codeOf(r.replace[0]);
+  const lines = replace.text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    METAVAR_RE.lastIndex = 0;
+    for (let m = METAVAR_RE.exec(lines[i]); m; m = METAVAR_RE.exec(lines[i])) {
+      if (!patterns.every((p) => p.metavars.has(m![2]))) {
+        const line = replace.line + i;
+        const col = (i === 0 ? replace.col : 1) + m.index;
+        throw new RuleSyntaxError(file, line, col, "a metavariable every pattern binds", `'${m[0]}' in the replacement of rule '${name}' is not bound by every pattern`);
+      }
+    }
+  }
+  if (r.expects.length && !r.examples.length) throw at(r.expects[0], "an 'example' clause", `rule '${name}' has 'expect' but no 'example'`);
+  return {
+    name,
+    patterns,
+    conditions: r.conditions.map((c) => c.cond),
+    replace: dedent(replace.text),
+    helpers: r.helpers,
+    imports: r.imports,
+    examples: r.examples.map((e, i) => ({ code: dedent(codeOf(e).text) + "\n", expect: i === r.examples.length - 1 ? r.expects.map((x) => dedent(codeOf(x).text)) : [] })),
+    file,
+    line: r.name.startLine!,
+  };
+}
+
+/** Parses one pattern; `where` locates errors (a CODE token, or nothing for patterns given from TypeScript). */
+export function compilePattern(where: IToken | string, file = "<rule>"): Pattern {
+  const code = typeof where === "string" ? { text: where, line: 1, col: 1 } : codeOf(where);
+  const source = dedent(code.text);
+  // dedent() removed a leading blank line and a common indent: map positions back through both
+  const firstBlank = /^[ \t]*\r?\n/.test(code.text) ? 1 : 0;
+  const origLines = code.text.split(/\r?\n/);
+  const srcLines = source.split("\n");
+  const locate = (row: number, col: number): [number, number] => {
+    const origRow = row + firstBlank;
+    const cut = (origLines[origRow]?.length ?? 0) - (srcLines[row]?.length ?? 0);
+    const c = originalColumn(srcLines[row] ?? "", col) + cut;
+    return [code.line + origRow, (origRow === 0 ? code.col : 1) + c];
+  };
+  const fail = (row: number, col: number, expected: string, detail: string): never => {
+    const [l, c] = locate(row, col);
+    throw new RuleSyntaxError(file, l, c, expected, detail);
+  };
+  if (!source.trim()) fail(0, 0, "a Python pattern", "empty pattern");
+  const tree = parsePython(withPlaceholders(source));
+  const err = firstError(tree.rootNode);
+  if (err) {
+    const what = err.isMissing ? `missing ${err.type}` : `unexpected '${err.text.slice(0, 20)}'`;
+    fail(err.startPosition.row, err.startPosition.column, "a Python expression, statement or def", `pattern is not valid Python: ${what}`);
+  }
+  const stmts = namedChildren(tree.rootNode);
+  if (stmts.length !== 1) fail(stmts[1]?.startPosition.row ?? 0, stmts[1]?.startPosition.column ?? 0, "one expression, statement or def", `a pattern is one expression, one statement or one def; this one has ${stmts.length}`);
+  const stmt = stmts[0];
+  let kind: PatternKind;
+  let root: SyntaxNode;
+  if (stmt.type === "function_definition") {
+    kind = "function";
+    root = stmt;
+  } else if (stmt.type === "expression_statement" && namedChildren(stmt).length === 1 && !["assignment", "augmented_assignment"].includes(namedChildren(stmt)[0].type)) {
+    kind = "expression";
+    root = namedChildren(stmt)[0];
+    if (metavarOf(root)) fail(0, 0, "a pattern with structure", "a pattern that is only a metavariable would match every expression");
+  } else {
+    kind = "statement";
+    root = stmt;
+  }
+  const metavars = new Set<string>();
+  const rest = new Set<string>();
+  const walk = (n: SyntaxNode) => {
+    const mv = metavarOf(n);
+    if (mv) (mv.rest ? rest : metavars).add(mv.name), metavars.add(mv.name);
+    for (const c of n.namedChildren) walk(c);
+  };
+  walk(root);
+  return { source, kind, root, metavars, rest };
+}

@@ -1,0 +1,283 @@
+/**
+ * cookbook: finds the idioms of the loaded rules (grammar/rules.ts) in the input and leaves a rewrite for
+ * each match in the context; the translator emits the replacement instead of translating the match. The
+ * match is CST against CST: node types, operators and leaf texts agree; parentheses are transparent; a
+ * metavariable binds a sub-tree (the same metavariable twice must bind the same text); `$...name` binds a
+ * run of arguments, parameters or statements; torch names compare by what they resolve to under each
+ * side's imports; docstrings, comments and parameter annotations are ignored. The first rule that matches
+ * a node wins, and a node another pass already rewrote is left alone.
+ */
+import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import { metavarOf, type Condition, type Literal, type Pattern, type Rule } from "../grammar/rules.js";
+import type { ModuleIR } from "../ir/module.js";
+import type { PassContext, Rewrite } from "../ir/pipeline.js";
+import { qualify } from "./resolve-imports.js";
+
+/** The imports a pattern is written under. */
+const PATTERN_ALIASES = new Map([
+  ["torch", "torch"],
+  ["nn", "torch.nn"],
+  ["F", "torch.nn.functional"],
+]);
+
+type Binding = SyntaxNode | SyntaxNode[];
+type Env = Map<string, Binding>;
+
+/** Anonymous tokens that never change meaning (list punctuation). */
+const PUNCTUATION = new Set([",", "(", ")", "[", "]", "{", "}"]);
+
+const norm = (s: string) => s.replace(/\s+/g, "");
+
+function stripParens(n: SyntaxNode): SyntaxNode {
+  while (n.type === "parenthesized_expression") {
+    const inner = namedChildren(n);
+    if (inner.length !== 1) break;
+    n = inner[0];
+  }
+  return n;
+}
+
+const isDocstring = (n: SyntaxNode) => n.type === "expression_statement" && n.namedChildCount === 1 && ["string", "concatenated_string"].includes(n.namedChildren[0].type);
+
+/** The children a match compares: named ones, without comments (and without docstrings in a block). */
+function parts(n: SyntaxNode): SyntaxNode[] {
+  const kids = namedChildren(n);
+  return n.type === "block" || n.type === "module" ? kids.filter((k) => !isDocstring(k)) : kids;
+}
+
+/** Operators and keywords between the named children, in order (`x[:2]` and `x[2:]` differ only here). */
+function shape(n: SyntaxNode): string {
+  return n.children.filter((c) => c.type !== "comment").map((c) => (c.isNamed ? "#" : PUNCTUATION.has(c.type) ? "" : c.type)).filter(Boolean).join(" ");
+}
+
+/** `$...name` in a list position: the placeholder itself, or an expression statement holding only it. */
+function restOf(p: SyntaxNode): string | undefined {
+  const inner = p.type === "expression_statement" && p.namedChildCount === 1 ? p.namedChildren[0] : p;
+  const mv = metavarOf(inner);
+  return mv?.rest ? mv.name : undefined;
+}
+
+class Matcher {
+  constructor(private aliases: Map<string, string>) {}
+
+  node(p0: SyntaxNode, n0: SyntaxNode, env: Env): boolean {
+    const p = stripParens(p0);
+    const n = stripParens(n0);
+    const mv = metavarOf(p);
+    if (mv && !mv.rest) return this.bind(mv.name, n, env);
+    // a parameter pattern without annotation matches an annotated parameter
+    if (p.type === "identifier" && n.type === "typed_parameter" && p.parent?.type === "parameters") {
+      const id = namedChildren(n).find((c) => c.type === "identifier");
+      return !!id && this.node(p, id, env);
+    }
+    if (p.type === "identifier" || p.type === "attribute") {
+      const q = qualify(p, PATTERN_ALIASES);
+      if (q?.startsWith("torch")) return (n.type === "identifier" || n.type === "attribute") && qualify(n, this.aliases) === q;
+    }
+    if (p.type !== n.type) return false;
+    if (p.type === "function_definition") return this.functionDef(p, n, env);
+    const ps = parts(p);
+    const ns = parts(n);
+    if (!ps.length && !ns.length) return norm(p.text) === norm(n.text);
+    if (!ps.some((c) => restOf(c) !== undefined) && shape(p) !== shape(n)) return false;
+    return this.list(ps, ns, env);
+  }
+
+  /** def: name, parameters and body; the input's return annotation is ignored when the pattern has none. */
+  private functionDef(p: SyntaxNode, n: SyntaxNode, env: Env): boolean {
+    for (const field of ["name", "parameters", "body"]) {
+      const pc = p.childForFieldName(field);
+      const nc = n.childForFieldName(field);
+      if (!pc || !nc || !this.node(pc, nc, env)) return false;
+    }
+    const pr = p.childForFieldName("return_type");
+    return !pr || (!!n.childForFieldName("return_type") && this.node(pr, n.childForFieldName("return_type")!, env));
+  }
+
+  list(ps: SyntaxNode[], ns: SyntaxNode[], env: Env): boolean {
+    if (!ps.length) return !ns.length;
+    const rest = restOf(ps[0]);
+    if (rest !== undefined) {
+      for (let k = 0; k <= ns.length; k++) {
+        const saved = new Map(env);
+        if (this.bind(rest, ns.slice(0, k), env) && this.list(ps.slice(1), ns.slice(k), env)) return true;
+        restoreEnv(env, saved);
+      }
+      return false;
+    }
+    if (!ns.length) return false;
+    const saved = new Map(env);
+    if (this.node(ps[0], ns[0], env) && this.list(ps.slice(1), ns.slice(1), env)) return true;
+    restoreEnv(env, saved);
+    return false;
+  }
+
+  private bind(name: string, value: Binding, env: Env): boolean {
+    const prev = env.get(name);
+    if (prev === undefined) {
+      env.set(name, value);
+      return true;
+    }
+    return norm(bindingText(prev)) === norm(bindingText(value));
+  }
+}
+
+function restoreEnv(env: Env, saved: Env): void {
+  env.clear();
+  for (const [k, v] of saved) env.set(k, v);
+}
+
+function bindingText(b: Binding): string {
+  return Array.isArray(b) ? b.map((n) => n.text).join(", ") : b.text;
+}
+
+// ---------------------------------------------------------------- conditions
+
+function literalValue(n: SyntaxNode): Literal | undefined {
+  n = stripParens(n);
+  switch (n.type) {
+    case "integer":
+    case "float":
+      return Number(n.text.replace(/_/g, ""));
+    case "unary_operator": {
+      const v = literalValue(n.namedChildren[0]);
+      const op = n.child(0)?.text;
+      return typeof v === "number" ? (op === "-" ? -v : op === "+" ? v : undefined) : undefined;
+    }
+    case "string": {
+      const m = /^[rRbBuU]*("""|'''|"|')([\s\S]*)\1$/.exec(n.text);
+      return m ? m[2] : undefined;
+    }
+    case "true":
+      return true;
+    case "false":
+      return false;
+    case "none":
+      return null;
+    default:
+      return undefined;
+  }
+}
+
+function hasType(b: Binding, type: string): boolean {
+  if (Array.isArray(b)) return false;
+  const n = stripParens(b);
+  const v = literalValue(n);
+  switch (type) {
+    case "int":
+      return typeof v === "number" && /^-?\+?\d[\d_]*$/.test(n.text.replace(/\s/g, ""));
+    case "float":
+      return typeof v === "number" && !/^-?\+?\d[\d_]*$/.test(n.text.replace(/\s/g, ""));
+    case "number":
+      return typeof v === "number";
+    case "string":
+      return n.type === "string" || n.type === "concatenated_string";
+    case "bool":
+      return typeof v === "boolean";
+    case "none":
+      return v === null;
+    case "literal":
+      return v !== undefined;
+    case "name":
+      return n.type === "identifier";
+    case "attribute":
+      return n.type === "attribute";
+    case "call":
+      return n.type === "call";
+    default:
+      return false;
+  }
+}
+
+function holds(c: Condition, env: Env): boolean {
+  const b = env.get(c.metavar);
+  if (b === undefined) return false;
+  if (c.kind === "is") return hasType(b, c.type) !== c.negate;
+  const v = Array.isArray(b) ? undefined : literalValue(b);
+  if (v === undefined) return false;
+  if (c.kind === "in") return c.values.some((x) => x === v) !== c.negate;
+  switch (c.op) {
+    case "==":
+      return v === c.value;
+    case "!=":
+      return v !== c.value;
+    default: {
+      if (typeof v !== "number" || typeof c.value !== "number") return false;
+      return c.op === "<" ? v < c.value : c.op === "<=" ? v <= c.value : c.op === ">" ? v > c.value : v >= c.value;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- applying rules
+
+/** The first pattern of `rule` that matches `node` (with its conditions), as bindings. */
+export function matchRule(rule: Rule, node: SyntaxNode, aliases: Map<string, string>): Env | undefined {
+  const m = new Matcher(aliases);
+  for (const p of rule.patterns) {
+    const env: Env = new Map();
+    if (m.node(p.root, node, env) && rule.conditions.every((c) => holds(c, env))) return env;
+  }
+  return undefined;
+}
+
+/** Node types a pattern can match at its root. */
+function rootTypes(p: Pattern): string[] {
+  const t = stripParens(p.root).type;
+  return p.kind === "statement" && t === "expression_statement" ? [t] : [t];
+}
+
+/** Reindents a multi-line replacement so that its later lines sit at `column` (the first line is placed by the emitter). */
+function reindent(text: string, column: number): string {
+  const pad = " ".repeat(column);
+  return text.split("\n").map((l, i) => (i === 0 || !l.trim() ? l : pad + l)).join("\n");
+}
+
+/** The rewrite a match leaves: expression replacements get their metavariables translated, others as written. */
+export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, env: Env): Rewrite {
+  const base = { rule: rule.name, helpers: rule.helpers.length ? rule.helpers : undefined, imports: rule.imports.length ? rule.imports : undefined };
+  if (kind === "expression") {
+    const bindings: Record<string, SyntaxNode> = {};
+    let text = rule.replace.replace(/\$\.\.\.([A-Za-z_]\w*)/g, (_, name: string) => `$${name}`);
+    for (const [name, b] of env) {
+      if (!Array.isArray(b)) bindings[name] = b;
+      else {
+        b.forEach((n, i) => (bindings[`${name}__${i}`] = n));
+        text = text.replace(new RegExp(`\\$${name}\\b`, "g"), b.map((_, i) => `$${name}__${i}`).join(", "));
+      }
+    }
+    return { ...base, text, bindings };
+  }
+  const names = [...env.keys()].sort((a, b) => b.length - a.length);
+  const raw = names.length
+    ? rule.replace.replace(new RegExp(`\\$(?:\\.\\.\\.)?(${names.join("|")})\\b`, "g"), (_, n: string) => bindingText(env.get(n)!))
+    : rule.replace;
+  return { ...base, text: reindent(raw, node.startPosition.column) };
+}
+
+/** Applies `rules` to every node of the module; leaves nodes that already have a rewrite alone. */
+export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule[]): void {
+  if (!rules.length) return;
+  const byType = new Map<string, { rule: Rule; kind: Pattern["kind"] }[]>();
+  for (const rule of rules) {
+    const types = new Set(rule.patterns.flatMap(rootTypes));
+    for (const t of types) {
+      if (!byType.has(t)) byType.set(t, []);
+      byType.get(t)!.push({ rule, kind: rule.patterns[0].kind });
+    }
+  }
+  const visit = (n: SyntaxNode) => {
+    if (n.type === "import_statement" || n.type === "import_from_statement") return;
+    const candidates = byType.get(stripParens(n).type);
+    if (candidates && !ctx.rewrites.has(nodeKey(n))) {
+      for (const { rule, kind } of candidates) {
+        const env = matchRule(rule, n, mod.aliases);
+        if (env) {
+          ctx.rewrites.set(nodeKey(n), rewriteFor(rule, kind, n, env));
+          break;
+        }
+      }
+    }
+    for (const c of n.namedChildren) visit(c);
+  };
+  visit(mod.root);
+}

@@ -1,0 +1,102 @@
+/**
+ * The plugin API: rules written in the cookbook DSL (or built in TypeScript with defineRule) and passes that
+ * go before or after a named pass of the pipeline. A plugin only adds passes and rules: a pass receives the
+ * module IR and the pass context (diagnostics, options, rewrites, construct records) and nothing else.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { compilePattern, dedent, parseRules, RuleSyntaxError, type Condition, type Rule } from "../grammar/rules.js";
+import type { ModuleIR } from "../ir/module.js";
+import type { PassContext, PluginPass } from "../ir/pipeline.js";
+import { applyRules } from "../passes/cookbook.js";
+import { packageRoot } from "./python.js";
+
+export { RuleSyntaxError, type Rule, type Condition };
+
+export interface Plugin {
+  name: string;
+  passes?: PluginPass[];
+  /** rules built with defineRule, or loaded with loadRules */
+  rules?: Rule[];
+}
+
+/**
+ * A pass for the pipeline. `before`/`after` name the pass it goes next to (default: before `layout-nhwc`,
+ * the pass that translates every function and reads the rewrites the passes before it left).
+ */
+export function definePass(spec: {
+  name: string;
+  run(mod: ModuleIR, ctx: PassContext): void;
+  before?: string;
+  after?: string;
+}): PluginPass {
+  if (spec.before && spec.after) throw new Error(`pass '${spec.name}': give 'before' or 'after', not both`);
+  const placement = spec.before ? { before: spec.before } : spec.after ? { after: spec.after } : undefined;
+  return { name: spec.name, run: spec.run, placement };
+}
+
+/** A rule from TypeScript: the same fields as a `rule` block of a rule file. */
+export function defineRule(spec: {
+  name: string;
+  /** one pattern or alternatives (Python with $metavariables) */
+  match: string | string[];
+  replace: string;
+  where?: Condition[];
+  helpers?: string[];
+  imports?: string[];
+  examples?: { code: string; expect?: string[] }[];
+}): Rule {
+  const patterns = (Array.isArray(spec.match) ? spec.match : [spec.match]).map((m) => compilePattern(m, `rule ${spec.name}`));
+  return {
+    name: spec.name,
+    patterns,
+    conditions: spec.where ?? [],
+    replace: dedent(spec.replace),
+    helpers: spec.helpers ?? [],
+    imports: spec.imports ?? [],
+    examples: (spec.examples ?? []).map((e) => ({ code: e.code, expect: e.expect ?? [] })),
+    file: "<defineRule>",
+    line: 1,
+  };
+}
+
+/** Identity, for typing a plugin module's default export. */
+export function definePlugin(plugin: Plugin): Plugin {
+  return plugin;
+}
+
+/** Parses a rule file's text; throws RuleSyntaxError (file:line:col, what was expected) when it is malformed. */
+export function loadRules(text: string, filename = "<rules>"): Rule[] {
+  return parseRules(text, filename);
+}
+
+/** A pass that applies `rules` (user rules go before the built-in cookbook, so they win). */
+export function rulesPass(name: string, rules: Rule[], placement: PluginPass["placement"] = { before: "cookbook" }): PluginPass {
+  return { name, placement, run: (mod, ctx) => applyRules(mod, ctx, rules) };
+}
+
+let builtins: Rule[] | undefined;
+
+/** The rules in cookbook/*.rules, in file-name order (read once per process). */
+export function builtinRules(): Rule[] {
+  if (!builtins) {
+    const dir = join(packageRoot(), "cookbook");
+    builtins = readdirSync(dir)
+      .filter((f) => f.endsWith(".rules"))
+      .sort()
+      .flatMap((f) => parseRules(readFileSync(join(dir, f), "utf8"), `cookbook/${f}`));
+  }
+  return builtins;
+}
+
+/** Loads a plugin module (ESM, `export default { name, passes?, rules? }`) and checks its shape. */
+export async function loadPlugin(path: string): Promise<Plugin> {
+  const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  const p = mod.default as Plugin | undefined;
+  if (!p || typeof p !== "object" || typeof p.name !== "string") throw new Error(`${path}: a plugin's default export is { name, passes?, rules? }`);
+  for (const pass of p.passes ?? []) {
+    if (typeof pass?.name !== "string" || typeof pass.run !== "function") throw new Error(`${path}: plugin '${p.name}' has a pass without a name or a run function`);
+  }
+  return p;
+}

@@ -252,6 +252,12 @@ export class FunctionWalker {
       return;
     }
     const g = this.expr(right);
+    if (left.type === "identifier" && g.text === left.text && right.text !== left.text && !type) {
+      // the rewrite left `x = x` (a permute that became a relabelling): drop the statement, keep its comment
+      this.dropStatement(stmt);
+      this.bind(left, g.v, stmt, right);
+      return;
+    }
     this.overwrite(right, g.text);
     // `B, C, H, W = x.shape` on a channels-last x: name the physical axes instead
     if (g.v.k === "shape" && !isIdentity(g.v.t.perm) && (left.type === "pattern_list" || left.type === "tuple_pattern")) {
@@ -330,11 +336,19 @@ export class FunctionWalker {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right")!;
     const op = a.child(1)!.text;
-    const l = this.expr(left);
+    let l = this.expr(left);
     let r = this.expr(right);
     if (l.v.k === "tensor" && r.v.k === "tensor") {
-      if (op === "@=") r = this.toLogical(r, right);
-      else r = this.harmonize(l, r, right);
+      if (op === "@=") {
+        l = this.toLogical(l, left);
+        r = this.toLogical(r, right);
+      } else [l, r] = this.meet(l, left, r, right);
+      if (l.text !== left.text && left.type === "identifier") {
+        // the target itself changes layout: `out = out.transpose(...) + y`
+        this.replaceStatement(a.parent!, `${left.text} = ${l.text} ${op.slice(0, -1)} ${paren(r.text)}`);
+        this.env.set(left.text, l.v);
+        return;
+      }
     }
     this.overwrite(right, r.text);
     if (left.type === "identifier" && l.v.k === "tensor") this.env.set(left.text, l.v);
@@ -683,8 +697,7 @@ export class FunctionWalker {
       if (r.v.k === "tensor") r = this.toLogical(r, right);
       return { v: { k: "tensor", t: { kind: "tensor" } }, text: rebuild(e, new Map([[left, l.text], [right, r.text]])) };
     }
-    if (l.v.k === "tensor" && r.v.k === "tensor") r = this.harmonize(l, r, right);
-    if (l.v.k === "tensor" && r.v.k === "tensor" && !samePerm(l.v.t.perm, r.v.t.perm)) l = this.harmonize(r, l, left);
+    [l, r] = this.meet(l, left, r, right);
     const v: Val = l.v.k === "tensor" ? l.v : r.v.k === "tensor" ? r.v : l.v.k === "num" && r.v.k === "num" ? { k: "num" } : l.v.k === "list" ? l.v : { k: "other" };
     return { v: v.k === "tensor" ? { k: "tensor", t: v.t } : v, text: rebuild(e, new Map([[left, l.text], [right, r.text]])) };
   }
@@ -702,7 +715,7 @@ export class FunctionWalker {
     }
     const gens = ops.map((c) => this.expr(c));
     const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
-    if (!isIdentityCheck && gens.length === 2 && gens[0].v.k === "tensor" && gens[1].v.k === "tensor") gens[1] = this.harmonize(gens[0], gens[1], ops[1]);
+    if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = this.meet(gens[0], ops[0], gens[1], ops[1]);
     const t = gens.find((g) => g.v.k === "tensor");
     return { v: t && !isIdentityCheck ? { k: "tensor", t: (t.v as { t: TensorType }).t } : { k: "other" }, text: rebuild(e, new Map(ops.map((c, i) => [c, gens[i].text]))) };
   }
@@ -1065,6 +1078,15 @@ export class FunctionWalker {
     let subject = subjectSingle ? gens.get(subjectSingle) : undefined;
     const layoutAware = subject && subjectSingle ? this.channelsLastForm(row, bound, subject, subjectSingle, gens) : undefined;
     if (layoutAware) return layoutAware;
+    if (row.torch[0] === "Tensor.expand_as" && subject && subjectSingle) {
+      const otherNode = bound.byName.get("other");
+      const other = otherNode && !Array.isArray(otherNode) ? gens.get(otherNode) : undefined;
+      if (other?.v.k === "tensor" && !isIdentity(other.v.t.perm) && subject.v.k === "tensor" && subject.v.t.rank === other.v.t.rank) {
+        // broadcast in the layout the other tensor is held in
+        const c = this.convert(subject, subjectSingle, other.v.t.perm, other.v.t.rank);
+        return { v: { k: "tensor", t: { kind: "tensor", rank: other.v.t.rank, perm: other.v.t.perm } }, text: `mx.broadcast_to(${c.text}, ${paren(other.text)}.shape)` };
+      }
+    }
     const tensorCount = [...gens.values()].filter((g) => g.v.k === "tensor").length;
     if (!(row.layout === "elementwise" && tensorCount === 1)) for (const g of gens.values()) this.vetoFlat(g);
     const texts = new Map<SyntaxNode, string>([...gens].map(([n, g]) => [n, g.text]));
@@ -1101,8 +1123,15 @@ export class FunctionWalker {
         break;
       }
       case "elementwise": {
-        const base = subject?.v.k === "tensor" ? subject : tensorArgs[0]?.[1];
-        for (const [n, g] of tensorArgs) if (base && g !== base) texts.set(n, this.harmonize(base, g, n).text);
+        let baseEntry = tensorArgs.find(([, g]) => g === subject) ?? tensorArgs[0];
+        for (const [n, g] of tensorArgs) {
+          if (!baseEntry || n === baseEntry[0]) continue;
+          const [b2, g2] = this.meet(baseEntry[1], baseEntry[0], g, n);
+          texts.set(baseEntry[0], b2.text);
+          texts.set(n, g2.text);
+          baseEntry = [baseEntry[0], b2];
+        }
+        const base = baseEntry?.[1];
         resultVal = base?.v.k === "tensor" ? { k: "tensor", t: { ...base.v.t, spatialOne: base.v.t.spatialOne } } : tensorVal();
         break;
       }
@@ -1186,6 +1215,12 @@ export class FunctionWalker {
     if (/\.(float|half|long|int|bool|type_as|to|double|contiguous|detach|clone|cpu|cuda)$/.test(name) && subject?.v.k === "tensor") {
       resultVal = { k: "tensor", t: subject.v.t };
     }
+    if (row.torch[0] === "Tensor.view" && resultVal.k === "tensor") {
+      const shape = bound.byName.get("shape");
+      const dims = Array.isArray(shape) ? (shape.length === 1 ? intTuple(shape[0])?.length ?? (shape[0].type === "tuple" ? namedChildren(shape[0]).length : undefined) : shape.length) : undefined;
+      if (dims !== undefined && !Array.isArray(shape)?.valueOf()) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
+      else if (dims !== undefined) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
+    }
     const given = new Map<string, string | string[]>();
     for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
     for (const [k, t] of defaultAxes) given.set(k, t);
@@ -1204,7 +1239,8 @@ export class FunctionWalker {
    * pad pads the physical axes. Undefined when the generic path applies.
    */
   private channelsLastForm(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen, subjectNode: SyntaxNode, gens: Map<SyntaxNode, Gen>): Gen | undefined {
-    if (subject.v.k !== "tensor" || isIdentity(subject.v.t.perm)) return undefined;
+    if (subject.v.k !== "tensor") return undefined;
+    if (isIdentity(subject.v.t.perm)) return this.permuteToChannelsLast(row, bound, subject);
     const t = subject.v.t;
     const perm = t.perm!;
     const rank = perm.length;
@@ -1237,9 +1273,15 @@ export class FunctionWalker {
       const start = op === "torch.flatten" ? intLiteral(arg("start_dim")) ?? 0 : undefined;
       const end = op === "torch.flatten" ? intLiteral(arg("end_dim")) ?? -1 : undefined;
       const isCL = perm.every((a, i) => a === channelsLast(rank)[i]);
-      // x.flatten(1) / torch.flatten(x, 1) / x.view(x.size(0), -1) of (N, C, 1, 1): order-free
+      // (N, 1, 1, C) and (N, C, 1, 1) hold the same numbers in the same order: any reshape of one is a
+      // reshape of the other, and so is flatten(1)
       const shape = bound.byName.get("shape");
       const viewFlat = op === "Tensor.view" && Array.isArray(shape) && shape.length === 2 && shape[1].text === "-1";
+      if (t.spatialOne && isCL && op === "Tensor.view" && Array.isArray(shape)) {
+        const g = gens.get(subjectNode)!;
+        const dims = shape.map((n) => this.expr(n).text);
+        return { v: { k: "tensor", t: { kind: "tensor", rank: shape.length === 1 ? intTuple(shape[0])?.length : shape.length } }, text: `${paren(g.text)}.reshape(${dims.join(", ")})` };
+      }
       if (t.spatialOne && isCL && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
         const g = gens.get(subjectNode)!;
         const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
@@ -1278,6 +1320,23 @@ export class FunctionWalker {
     return undefined;
   }
 
+  /**
+   * `x.permute(0, 3, 1, 2)` of a torch-order tensor (ConvNeXt's NHWC → NCHW) is what MLX already holds as
+   * channels-last: relabel the axes instead of moving data. Other permutes translate as written.
+   */
+  private permuteToChannelsLast(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen): Gen | undefined {
+    if (row.torch[0] !== "Tensor.permute" || subject.v.k !== "tensor" || subject.v.t.flatFrom) return undefined;
+    const dimsNode = bound.byName.get("dims");
+    const nodes = Array.isArray(dimsNode) ? dimsNode : dimsNode ? [dimsNode] : [];
+    const dims = nodes.length === 1 ? intTuple(nodes[0]) : nodes.map(intLiteral);
+    if (!dims || dims.length < 3 || dims.some((d) => d === undefined)) return undefined;
+    const rank = dims.length;
+    const d = (dims as number[]).map((a) => (a < 0 ? a + rank : a));
+    const next = [...Array(rank).keys()].map((j) => d.indexOf(j));
+    if (!samePerm(next, channelsLast(rank))) return undefined;
+    return { v: { k: "tensor", t: { kind: "tensor", rank, perm: next } }, text: subject.text };
+  }
+
   // ---------------------------------------------------------------- layout conversions
 
   /** A flattened channels-last value reached a consumer other than a Linear: flatten in torch's order instead. */
@@ -1297,10 +1356,6 @@ export class FunctionWalker {
     }
     const cur = g.v.t.perm;
     if (samePerm(cur, want)) return g;
-    if (isIdentity(want) && g.v.t.spatialOne && g.v.t.rank !== undefined) {
-      // (N, 1, 1, C) and (N, C, 1, 1) hold the same numbers in the same order
-      return { v: { k: "tensor", t: { kind: "tensor", rank: g.v.t.rank } }, text: `${paren(g.text)}.reshape(${[...Array(g.v.t.rank).keys()].map((i) => `${paren(g.text)}.shape[${physicalAxis(cur!, i)}]`).join(", ")})` };
-    }
     const rank = g.v.t.rank ?? cur?.length ?? want?.length ?? rankHint;
     if (rank === undefined) return g;
     if (!isIdentity(want) && isIdentity(cur) && g.v.def) {
@@ -1338,6 +1393,31 @@ export class FunctionWalker {
       return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
     }
     return g;
+  }
+
+  /**
+   * Brings two tensors of an elementwise op to one layout, converting whichever side must move: a
+   * channels-last tensor meets one of the same rank in its layout, and one of unknown rank (which may
+   * broadcast in torch's axis order) in torch's layout.
+   */
+  private meet(a: Gen, aNode: SyntaxNode, b: Gen, bNode: SyntaxNode): [Gen, Gen] {
+    if (a.v.k !== "tensor" || b.v.k !== "tensor") return [a, b];
+    if (a.v.t.flatFrom || b.v.t.flatFrom) {
+      this.vetoFlat(a);
+      this.vetoFlat(b);
+      return [a, b];
+    }
+    if (samePerm(a.v.t.perm, b.v.t.perm)) return [a, b];
+    const [cl, other, clFirst] = !isIdentity(a.v.t.perm) ? [a, b, true] : [b, a, false];
+    const clT = (cl.v as { t: TensorType }).t;
+    const oT = (other.v as { t: TensorType }).t;
+    let r: [Gen, Gen];
+    if (isIdentity(oT.perm) && oT.rank !== undefined && oT.rank === clT.rank) {
+      r = [cl, this.convert(other, clFirst ? bNode : aNode, clT.perm, clT.rank)];
+    } else {
+      r = [this.toLogical(cl, clFirst ? aNode : bNode), isIdentity(oT.perm) ? other : this.toLogical(other, clFirst ? bNode : aNode)];
+    }
+    return clFirst ? r : [r[1], r[0]];
   }
 
   /** Makes two tensors meet in one layout for an elementwise op; returns `b` converted. */
@@ -1418,6 +1498,21 @@ export class FunctionWalker {
     const start = src.lastIndexOf("\n", node.startIndex - 1) + 1;
     const nl = src.indexOf("\n", node.endIndex);
     this.edits.set(`${start}:${nl + 1}`, { start, end: nl < 0 ? src.length : nl + 1, text: "" });
+  }
+
+  /** Removes a statement; a comment after it on the same line stays, at the statement's indentation. */
+  private dropStatement(stmt: SyntaxNode): void {
+    const src = this.ctx.mod.source;
+    const lineEnd = src.indexOf("\n", stmt.endIndex);
+    const rest = src.slice(stmt.endIndex, lineEnd < 0 ? src.length : lineEnd);
+    const comment = /^\s*#/.test(rest);
+    if (comment) this.replaceStatementRange(stmt.startIndex, stmt.endIndex + rest.indexOf("#"), "");
+    else this.removeLine(stmt);
+  }
+
+  private replaceStatementRange(start: number, end: number, text: string): void {
+    for (const [k, ed] of this.edits) if (ed.start >= start && ed.end <= end) this.edits.delete(k);
+    this.edits.set(`${start}:${end}`, { start, end, text });
   }
 
   private replaceStatement(stmt: SyntaxNode, text: string): void {

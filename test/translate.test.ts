@@ -103,6 +103,24 @@ class M(nn.Module):
         return z, y.size(1), C
 `);
 
+  it("a permute into channels-last order relabels axes instead of moving data", () => {
+    const out = compile(py(`
+import torch.nn as nn
+class B(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.dw = nn.Conv2d(4, 4, 7, padding=3, groups=4)
+        self.norm = nn.LayerNorm(4)
+    def forward(self, x):
+        x = self.dw(x)
+        x = x.permute(0, 2, 3, 1)  # (N, C, H, W) -> (N, H, W, C)
+        x = self.norm(x)
+        x = x.permute(0, 3, 1, 2)
+        return x
+`)).code;
+    expect(out).toContain("        x = self.dw(x)\n        # (N, C, H, W) -> (N, H, W, C)\n        x = self.norm(x)\n        return x.transpose(0, 3, 1, 2)");
+  });
+
   it("remaps axes, shape indices and shape unpacking; transposes only at the boundary", () => {
     const out = compile(src).code;
     expect(out).toContain("x = x.transpose(0, 2, 3, 1)");
@@ -152,9 +170,11 @@ describe("feature models against torch on real MLX", () => {
     ["layout_ops.py", "LayoutOps", [[{ shape: [2, 3, 6, 5] }], [{ shape: [1, 3, 4, 4] }]]],
     ["mask_assign.py", "MaskNet", [[{ shape: [3, 8] }], [{ shape: [2, 5, 8] }]]],
     // BatchNorm1d after a Linear (rank unknown: the torch-layout helper) and after a Conv1d (plain, on NLC)
+    // squeeze-and-excitation (pooled vector broadcast back) and ConvNeXt's manual NHWC permutes
+    ["se_block.py", "Block", [[{ shape: [2, 8, 6, 5] }], [{ shape: [1, 8, 4, 4] }]], { dim: 8 }],
     ["bn1d.py", "BNMLP", [[{ shape: [3, 8] }, { shape: [2, 4, 5] }], [{ shape: [1, 8] }, { shape: [1, 4, 7] }]]],
-  ])("%s", async (file, cls, cases) => {
-    const r = await runParitySpec(join(models, file as string), { class: cls as string, cases: cases as never, atol: 1e-4 });
+  ])("%s", async (file, cls, cases, args?) => {
+    const r = await runParitySpec(join(models, file as string), { class: cls as string, cases: cases as never, atol: 1e-4, ...(args ? { args: args as Record<string, unknown> } : {}) });
     expect(r.error).toBeUndefined();
     expect(r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)).every((d) => d <= 1e-4)).toBe(true);
     expect(r.ok).toBe(true);

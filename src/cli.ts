@@ -14,13 +14,14 @@ program.exitOverride((err) => {
 
 program
   .command("compile")
-  .argument("<input>", "PyTorch model file (.py)")
-  .option("-o, --output <file>", "write the MLX module here (and <file>.map); stdout if omitted")
+  .argument("<input>", "PyTorch model file (.py), or a directory (every .py file under it, in parallel)")
+  .option("-o, --output <file>", "write the MLX module here (and <file>.map); stdout if omitted; for a directory input, the output directory")
   .option("--layout <layout>", "tensor layout at the model boundary: torch (NCHW) or nhwc", "torch")
   .option("--strict", "treat warnings as errors (non-zero exit)")
   .option("--class <name>", "the model class users build (its forward keeps torch layout at the boundary)")
   .option("--json", "print diagnostics as JSON")
-  .description("translate a PyTorch nn.Module file to MLX")
+  .option("-j, --jobs <n>", "directory input: worker threads (default: one per core)")
+  .description("translate a PyTorch nn.Module file (or a tree of them) to MLX")
   .action(async (input, opts) => {
     const { runCompile } = await import("./commands/compile.js");
     process.exitCode = await runCompile(input, opts);
@@ -66,6 +67,20 @@ program
   .action(async (input, opts) => {
     const { runKernel } = await import("./commands/kernel.js");
     process.exitCode = await runKernel(input, opts);
+  });
+
+program
+  .command("analyze")
+  .argument("<path>", "a Python (.py) or CUDA (.cu/.cuh) file, or a directory of them")
+  .option("--json", "print the analysis as JSON")
+  .option("--md", "print the analysis as Markdown")
+  .option("--sarif", "print the analysis as SARIF 2.1.0 (for CI code scanning)")
+  .option("-o, --output <file>", "write the report here instead of stdout")
+  .option("-j, --jobs <n>", "worker threads for a directory (default: one per core)")
+  .description("report how much of a file or tree ports automatically, construct by construct (nothing is imported or run)")
+  .action(async (path, opts) => {
+    const { runAnalyze } = await import("./commands/analyze.js");
+    process.exitCode = await runAnalyze(path, opts);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

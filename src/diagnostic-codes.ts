@@ -2,6 +2,8 @@
  * Every diagnostic c2m can report. docs/diagnostics.md is generated from this table; codes are stable:
  * never renumber, only add.
  */
+import { KERNEL_DIAGNOSTIC_CODES } from "./kernel/diagnostic-codes.js";
+
 export interface DiagnosticCode {
   code: string;
   title: string;
@@ -16,6 +18,7 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-E003", title: "input file too large", hint: "split the file, or raise --max-bytes", example: "<a 50 MB file>" },
   { code: "C2M-E004", title: "cannot read input path", hint: "check that the path exists and is readable", example: "c2m compile missing.py" },
   { code: "C2M-E005", title: "refusing to overwrite the input file", hint: "choose a different -o path", example: "c2m compile m.py -o m.py" },
+  { code: "C2M-E006", title: "internal error on this file", hint: "a c2m bug: the other files were still processed; please report it with the file that triggers it", example: "<an input that crashes the compiler>" },
   { code: "C2M-W001", title: "unsupported torch layer", hint: "write the MLX layer by hand, or add a mapping/plugin for it", example: "nn.Bilinear(2, 2, 2)" },
   { code: "C2M-W002", title: "unsupported torch op", hint: "rewrite this call with mlx.core ops, or add a rule for it", example: "torch.special.zeta(x, y)" },
   { code: "C2M-W003", title: "unsupported argument value", hint: "the MLX op does not support this argument; rewrite by hand", example: "nn.Conv2d(3, 8, 3, padding_mode='circular')" },
@@ -29,4 +32,7 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-W011", title: "weight initialisation not translated", hint: "load converted torch weights (c2m weights), or port the init with mlx.nn.init by hand", example: "nn.init.kaiming_normal_(m.weight)" },
 ];
 
-export const CODES_BY_ID: Map<string, DiagnosticCode> = new Map(DIAGNOSTIC_CODES.map((c) => [c.code, c]));
+/** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */
+export const ALL_DIAGNOSTIC_CODES: DiagnosticCode[] = [...DIAGNOSTIC_CODES, ...KERNEL_DIAGNOSTIC_CODES];
+
+export const CODES_BY_ID: Map<string, DiagnosticCode> = new Map(ALL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -1,4 +1,5 @@
 /** `c2m compile model.py -o model_mlx.py` */
+import { existsSync, statSync } from "node:fs";
 import { compile } from "../compile.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { InputError, readSource, samePath, writeAtomic } from "../io.js";
@@ -9,12 +10,18 @@ export interface CompileCommandOptions {
   strict?: boolean;
   json?: boolean;
   class?: string;
+  jobs?: string;
 }
 
 export async function runCompile(input: string, opts: CompileCommandOptions): Promise<number> {
   if (opts.layout && opts.layout !== "torch" && opts.layout !== "nhwc") {
     process.stderr.write(`c2m: --layout must be 'torch' or 'nhwc', not '${opts.layout}'\n`);
     return 2;
+  }
+  // a directory: every .py file under it, on worker threads (src/batch)
+  if (existsSync(input) && statSync(input).isDirectory()) {
+    const { runBatch } = await import("../batch/index.js");
+    return runBatch("compile", input, { ...opts, layout: (opts.layout as "torch" | "nhwc") ?? "torch" });
   }
   let source: string;
   try {

@@ -1,0 +1,234 @@
+/**
+ * `c2m analyze`: how much of a file or a tree ports automatically, from the real compilers' output (never
+ * a grep, never by importing or running the code). A Python file is compiled in memory and each construct
+ * the compiler recorded is classified; a CUDA file is run through the kernel compiler and each
+ * `__global__` kernel (and each host launcher) is classified by whether it translated.
+ */
+import { compile } from "../compile.js";
+import type { Diagnostic } from "../diagnostics.js";
+import { InputError, readSource } from "../io.js";
+
+/** How a construct ports. */
+export type Category =
+  /** a mapping-table row translates it (layer, op, method) */
+  | "rule"
+  /** a cookbook idiom or an emitted helper translates it */
+  | "cookbook"
+  /** a CUDA kernel or launcher: needs a kernel port, and `c2m kernel` makes it */
+  | "kernel"
+  /** left for a person, with the diagnostic code that says why */
+  | "unsupported";
+
+export const CATEGORIES: readonly Category[] = ["rule", "cookbook", "kernel", "unsupported"];
+
+export interface Construct {
+  category: Category;
+  /** torch name, rule, kernel or launcher name */
+  name: string;
+  /** 1-based */
+  line: number;
+  col: number;
+  /** last line the construct covers (kernels span their definition) */
+  endLine: number;
+  /** unsupported: the diagnostic codes and messages that say why */
+  codes?: string[];
+  reason?: string;
+}
+
+export type Language = "python" | "cuda";
+
+export interface FileAnalysis {
+  file: string;
+  language: Language;
+  /**
+   * ok: analysed; error: the compiler could not read or parse it (its diagnostics say why);
+   * empty: nothing to port in it (a CUDA file without kernels)
+   */
+  status: "ok" | "error" | "empty";
+  /** lines with code (not blank, not only a comment) and those of them no unsupported construct sits on */
+  lines: { code: number; automatic: number };
+  counts: Record<Category, number>;
+  constructs: Construct[];
+  diagnostics: Diagnostic[];
+}
+
+export const PYTHON_EXTENSIONS = [".py"] as const;
+export const CUDA_EXTENSIONS = [".cu", ".cuh"] as const;
+
+export function languageOf(path: string): Language | undefined {
+  if (PYTHON_EXTENSIONS.some((e) => path.endsWith(e))) return "python";
+  if (CUDA_EXTENSIONS.some((e) => path.endsWith(e))) return "cuda";
+  return undefined;
+}
+
+const zeroCounts = (): Record<Category, number> => ({ rule: 0, cookbook: 0, kernel: 0, unsupported: 0 });
+
+/** Reads and analyses one file; never throws (an unreadable file is an `error` analysis with its code). */
+export async function analyzeFile(path: string, displayName = path): Promise<FileAnalysis> {
+  const language = languageOf(path) ?? "python";
+  let source: string;
+  try {
+    source = readSource(path);
+  } catch (err) {
+    const code = err instanceof InputError ? err.code : "C2M-E004";
+    const message = err instanceof Error ? err.message : String(err);
+    return failed(displayName, language, { code, severity: "error", message, file: displayName, line: 1, col: 1 });
+  }
+  return analyzeSource(source, displayName, language);
+}
+
+/** Analyses source text; never throws (a compiler crash is reported as an `error` analysis). */
+export async function analyzeSource(source: string, file: string, language: Language): Promise<FileAnalysis> {
+  try {
+    return language === "python" ? analyzePython(source, file) : await analyzeCuda(source, file);
+  } catch (err) {
+    // a compiler bug on this input: say so for this file and go on with the others
+    const message = `c2m internal error while analysing this file: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+    return failed(file, language, { code: "C2M-E006", severity: "error", message, file, line: 1, col: 1 });
+  }
+}
+
+function failed(file: string, language: Language, d: Diagnostic): FileAnalysis {
+  return { file, language, status: "error", lines: { code: 0, automatic: 0 }, counts: zeroCounts(), constructs: [], diagnostics: [d] };
+}
+
+/** 1-based numbers of the lines holding code: not blank, not only a comment. */
+export function codeLines(source: string, language: Language): number[] {
+  const out: number[] = [];
+  const lines = source.split("\n");
+  let inBlockComment = false;
+  for (let i = 0; i < lines.length; i++) {
+    let t = lines[i].trim();
+    if (language === "cuda") {
+      if (inBlockComment) {
+        const end = t.indexOf("*/");
+        if (end < 0) continue;
+        inBlockComment = false;
+        t = t.slice(end + 2).trim();
+      }
+      if (t.startsWith("/*")) {
+        const end = t.indexOf("*/", 2);
+        if (end < 0) {
+          inBlockComment = true;
+          continue;
+        }
+        t = t.slice(end + 2).trim();
+      }
+      if (t === "" || t.startsWith("//")) continue;
+    } else if (t === "" || t.startsWith("#")) continue;
+    out.push(i + 1);
+  }
+  return out;
+}
+
+function finish(file: string, language: Language, source: string, constructs: Construct[], diagnostics: Diagnostic[], status: FileAnalysis["status"]): FileAnalysis {
+  constructs.sort((a, b) => a.line - b.line || a.col - b.col || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const blocked = new Set<number>();
+  for (const c of constructs) if (c.category === "unsupported") for (let l = c.line; l <= c.endLine; l++) blocked.add(l);
+  const code = codeLines(source, language);
+  const automatic = status !== "ok" ? 0 : code.filter((l) => !blocked.has(l)).length;
+  const counts = zeroCounts();
+  for (const c of constructs) counts[c.category]++;
+  return { file, language, status, lines: { code: code.length, automatic }, counts, constructs, diagnostics };
+}
+
+function analyzePython(source: string, file: string): FileAnalysis {
+  const r = compile(source, { filename: file });
+  const errors = r.diagnostics.filter((d) => d.severity === "error");
+  const constructs: Construct[] = [];
+  for (const c of r.constructs) {
+    if (c.kind === "unsupported") {
+      const d = r.diagnostics.find((x) => x.code === c.name && x.line === c.line && x.col === c.col) ?? r.diagnostics.find((x) => x.code === c.name && x.line === c.line);
+      constructs.push({ category: "unsupported", name: d ? constructName(d.message) : c.name, line: c.line, col: c.col, endLine: c.line, codes: [c.name], reason: d?.message });
+    } else constructs.push({ category: c.kind === "table" ? "rule" : "cookbook", name: c.name, line: c.line, col: c.col, endLine: c.line });
+  }
+  // an error stops the compile: the whole file needs a person, at the place the error names
+  for (const d of errors) constructs.push({ category: "unsupported", name: d.code, line: d.line, col: d.col, endLine: d.line, codes: [d.code], reason: d.message });
+  return finish(file, "python", source, constructs, r.diagnostics, errors.length ? "error" : "ok");
+}
+
+/** The torch name a diagnostic message starts with, when it names one (`torch.nn.Buffer has no…`). */
+function constructName(message: string): string {
+  const m = /^(?:torch name )?([A-Za-z_][\w.]*(?:\([^)]*\))?)/.exec(message);
+  return m && /[.(]/.test(m[1]) ? m[1].replace(/\(.*$/, "") : message.split(/\s+/).slice(0, 4).join(" ");
+}
+
+async function analyzeCuda(source: string, file: string): Promise<FileAnalysis> {
+  // loaded on demand: the CUDA front end initialises a wasm parser
+  const [{ compileKernels }, { parseCuda }, { extractKernelUnit }, { kernelsLaunchedBy }, { DiagnosticBag }] = await Promise.all([
+    import("../kernel/index.js"),
+    import("../../grammar/cuda.js"),
+    import("../../passes/kernel/extract.js"),
+    import("../../passes/kernel/host.js"),
+    import("../diagnostics.js"),
+  ]);
+  const result = compileKernels(source, { filename: file });
+  // the kernels' and launchers' extents, from the kernel compiler's own front end
+  const unit = extractKernelUnit(parseCuda(source).rootNode, source, file, new DiagnosticBag(file));
+  const errors = result.diagnostics.filter((d) => d.severity === "error");
+  if (unit.kernels.length === 0) {
+    const syntax = errors.filter((d) => d.code !== "C2M-K013");
+    const constructs: Construct[] = syntax.map((d) => ({ category: "unsupported", name: d.code, line: d.line, col: d.col, endLine: d.line, codes: [d.code], reason: d.message }));
+    // "no kernels" is the kernel command's error; for analysis the file simply holds nothing to port
+    return finish(file, "cuda", source, constructs, result.diagnostics.filter((d) => d.code !== "C2M-K013"), syntax.length ? "error" : "empty");
+  }
+  const translated = new Set(result.kernels.map((k) => k.name));
+  const translatedLaunchers = new Set(result.launchers.map((l) => l.name));
+  const constructs: Construct[] = [];
+  const span = (n: { startPosition: { row: number; column: number }; endPosition: { row: number } }) => ({ line: n.startPosition.row + 1, col: n.startPosition.column + 1, endLine: n.endPosition.row + 1 });
+  const within = (d: Diagnostic, s: { line: number; endLine: number }) => d.line >= s.line && d.line <= s.endLine;
+  const claimed = new Set<Diagnostic>();
+  for (const k of unit.kernels) {
+    const s = span(k.node);
+    if (translated.has(k.name)) {
+      constructs.push({ category: "kernel", name: k.name, ...s });
+      continue;
+    }
+    const why = errors.filter((d) => within(d, s));
+    why.forEach((d) => claimed.add(d));
+    constructs.push({ category: "unsupported", name: k.name, ...s, codes: [...new Set(why.map((d) => d.code))], reason: why[0]?.message ?? "the kernel did not translate" });
+  }
+  for (const h of unit.hostFunctions) {
+    if (!kernelsLaunchedBy(h).length) continue;
+    const s = span(h.node);
+    if (translatedLaunchers.has(h.name)) constructs.push({ category: "kernel", name: h.name, ...s });
+    else {
+      const why = result.diagnostics.filter((d) => within(d, s));
+      why.forEach((d) => claimed.add(d));
+      constructs.push({ category: "unsupported", name: h.name, ...s, codes: [...new Set(why.map((d) => d.code))], reason: why[0]?.message ?? "the launcher did not translate (a kernel it launches did not)" });
+    }
+  }
+  // errors outside any kernel or launcher (a syntax error at file level) block their own line
+  for (const d of errors) if (!claimed.has(d)) constructs.push({ category: "unsupported", name: d.code, line: d.line, col: d.col, endLine: d.line, codes: [d.code], reason: d.message });
+  return finish(file, "cuda", source, constructs, result.diagnostics, "ok");
+}
+
+export interface Totals {
+  files: number;
+  /** files the compilers could not read or parse */
+  errors: number;
+  lines: { code: number; automatic: number };
+  counts: Record<Category, number>;
+  /** unsupported constructs per diagnostic code */
+  byCode: Record<string, number>;
+}
+
+export function totals(files: FileAnalysis[]): Totals {
+  const t: Totals = { files: files.length, errors: 0, lines: { code: 0, automatic: 0 }, counts: zeroCounts(), byCode: {} };
+  for (const f of files) {
+    if (f.status === "error") t.errors++;
+    if (f.status !== "empty") {
+      t.lines.code += f.lines.code;
+      t.lines.automatic += f.lines.automatic;
+    }
+    for (const c of CATEGORIES) t.counts[c] += f.counts[c];
+    for (const c of f.constructs) if (c.category === "unsupported") for (const code of c.codes?.length ? c.codes : ["(none)"]) t.byCode[code] = (t.byCode[code] ?? 0) + 1;
+  }
+  t.byCode = Object.fromEntries(Object.entries(t.byCode).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return t;
+}
+
+/** automatic / code as a percentage with one decimal ("—" when there is no code) */
+export function share(lines: { code: number; automatic: number }): string {
+  return lines.code ? `${((100 * lines.automatic) / lines.code).toFixed(1)}%` : "—";
+}

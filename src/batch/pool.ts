@@ -1,0 +1,105 @@
+/**
+ * A pool of worker threads, one per core by default, that each take the next file when they finish one.
+ * Dispatch starts when every worker has loaded the compilers, so the work is spread over all of them
+ * rather than taken by whichever started first. A worker that dies (a compiler bug that escapes its
+ * try/catch, memory exhaustion on a hostile file) fails only the file it held; a fresh worker takes over.
+ */
+import { availableParallelism } from "node:os";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { packageRoot } from "../python.js";
+import type { Task, TaskResult } from "./worker.js";
+
+/** The worker's compiled entry point (under vitest this module is TypeScript; the worker runs the build). */
+function workerEntry(): URL {
+  const here = new URL("./worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = join(packageRoot(), "dist", "src", "batch", "worker.js");
+  if (!existsSync(built)) throw new Error(`c2m: ${built} is missing (npm run build)`);
+  return pathToFileURL(built);
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+export interface PoolRun {
+  results: TaskResult[];
+  /** worker thread ids that ran at least one task, and how many each ran */
+  perWorker: Record<number, number>;
+  workers: number;
+}
+
+/** Runs every task on `jobs` workers; `onResult` sees each result as it comes. Results keep the tasks' order. */
+export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskResult, done: number) => void): Promise<PoolRun> {
+  const results: TaskResult[] = new Array(tasks.length);
+  const perWorker: Record<number, number> = {};
+  const n = Math.max(1, Math.min(jobs, tasks.length));
+  if (tasks.length === 0) return { results, perWorker, workers: 0 };
+  const entry = workerEntry();
+  let next = 0;
+  let done = 0;
+  return new Promise<PoolRun>((resolveAll) => {
+    const workers = new Set<Worker>();
+    let ready = 0;
+    let started = false;
+    const finish = (i: number, r: TaskResult, threadId: number) => {
+      if (results[i]) return;
+      results[i] = r;
+      perWorker[threadId] = (perWorker[threadId] ?? 0) + 1;
+      done++;
+      onResult?.(r, done);
+    };
+    const spawn = (): void => {
+      const w = new Worker(entry);
+      let holding = -1;
+      const threadId = w.threadId;
+      const feed = () => {
+        if (next >= tasks.length) {
+          holding = -1;
+          workers.delete(w);
+          void w.terminate();
+          if (workers.size === 0) resolveAll({ results, perWorker, workers: n });
+          return;
+        }
+        holding = next++;
+        w.postMessage(tasks[holding]);
+      };
+      w.on("message", (m: { ready: true } | TaskResult) => {
+        if ("ready" in m) {
+          ready++;
+          if (started) feed();
+          else if (ready === n) {
+            started = true;
+            for (const x of starters) x();
+          }
+          return;
+        }
+        finish(holding, m, threadId);
+        feed();
+      });
+      const died = (why: string) => {
+        if (!workers.has(w)) return;
+        workers.delete(w);
+        if (holding >= 0) finish(holding, crashed(tasks[holding], why), threadId);
+        if (next < tasks.length || workers.size === 0) {
+          if (next < tasks.length) spawn();
+          else resolveAll({ results, perWorker, workers: n });
+        }
+      };
+      w.on("error", (e) => died(e instanceof Error ? e.message : String(e)));
+      w.on("exit", (code) => died(`worker exited with code ${code}`));
+      workers.add(w);
+      starters.push(feed);
+    };
+    const starters: (() => void)[] = [];
+    for (let i = 0; i < n; i++) spawn();
+  });
+}
+
+function crashed(task: Task, why: string): TaskResult {
+  const message = `c2m internal error on this file: ${why.split("\n")[0]}`;
+  return { input: task.input, status: "error", diagnostics: [{ code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 }], text: `${task.display}: error C2M-E006: ${message}\n`, wrote: [] };
+}

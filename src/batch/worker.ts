@@ -1,0 +1,121 @@
+/**
+ * A batch worker thread: takes one task at a time (compile a Python file, translate a CUDA file, or
+ * analyse a file), does it exactly as the single-file command would, and posts the result back. Outputs
+ * are written here, atomically, and only when the file had no error. Nothing in a task can make this
+ * thread import or run the code it reads.
+ */
+import { parentPort } from "node:worker_threads";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Diagnostic } from "../diagnostics.js";
+import type { FileAnalysis } from "../analyze/index.js";
+
+export interface Task {
+  op: "compile" | "kernel" | "analyze";
+  input: string;
+  /** the name diagnostics carry (the input path as the user would write it) */
+  display: string;
+  /** compile/kernel: the output file */
+  output?: string;
+  color?: boolean;
+  layout?: "torch" | "nhwc";
+  topClass?: string;
+  template?: Record<string, string>;
+}
+
+export interface TaskResult {
+  input: string;
+  status: "ok" | "error";
+  diagnostics: Diagnostic[];
+  /** the diagnostics formatted for a terminal (code frames included) */
+  text: string;
+  /** files written */
+  wrote: string[];
+  analysis?: FileAnalysis;
+}
+
+export async function runTask(task: Task): Promise<TaskResult> {
+  try {
+    if (task.op === "analyze") {
+      const { analyzeFile } = await import("../analyze/index.js");
+      const analysis = await analyzeFile(task.input, task.display);
+      return { input: task.input, status: analysis.status === "error" ? "error" : "ok", diagnostics: [], text: "", wrote: [], analysis };
+    }
+    const { InputError, readSource } = await import("../io.js");
+    const { formatDiagnostic } = await import("../diagnostics.js");
+    let source: string;
+    try {
+      source = readSource(task.input);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      const d: Diagnostic = { code: err.code, severity: "error", message: err.message, file: task.display, line: 1, col: 1 };
+      return { input: task.input, status: "error", diagnostics: [d], text: formatDiagnostic(d, undefined, task.color) + "\n", wrote: [] };
+    }
+    let diagnostics: Diagnostic[];
+    let outputs: [string, string][];
+    if (task.op === "compile") {
+      const { compile } = await import("../compile.js");
+      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass });
+      diagnostics = r.diagnostics;
+      // byte for byte what `c2m compile FILE -o OUT` writes
+      const mapName = `${task.output!}.map`;
+      outputs = [
+        [task.output!, `${r.code}${r.code.endsWith("\n") ? "" : "\n"}# sourceMappingURL=${mapName.split("/").pop()}\n`],
+        [mapName, r.map ? r.map.toString() : ""],
+      ];
+    } else {
+      const { compileKernels } = await import("../kernel/index.js");
+      const r = compileKernels(source, { filename: task.display, template: task.template ?? {} });
+      diagnostics = r.diagnostics;
+      outputs = [[task.output!, r.python]];
+    }
+    const text = diagnostics.map((d) => formatDiagnostic(d, source, task.color) + "\n").join(task.op === "compile" ? "\n" : "");
+    if (diagnostics.some((d) => d.severity === "error")) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
+    writeAll(outputs);
+    return { input: task.input, status: "ok", diagnostics, text, wrote: outputs.map(([p]) => p) };
+  } catch (err) {
+    const message = `c2m internal error on this file: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
+    const d: Diagnostic = { code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 };
+    return { input: task.input, status: "error", diagnostics: [d], text: `${task.display}:1:1: error C2M-E006: ${message}\n`, wrote: [] };
+  }
+}
+
+/**
+ * Writes a file's outputs all or nothing: each goes to a temporary file first, and the renames happen
+ * only when every temporary file is complete.
+ */
+function writeAll(outputs: [string, string][]): void {
+  const temps: [string, string][] = [];
+  try {
+    for (const [path, content] of outputs) {
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = `${path}.c2m-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+      writeTemp(tmp, content);
+      temps.push([tmp, path]);
+    }
+    for (const [tmp, path] of temps) renameSync(tmp, path);
+  } catch (err) {
+    for (const [tmp] of temps) if (existsSync(tmp)) unlinkSync(tmp);
+    throw err;
+  }
+}
+
+function writeTemp(path: string, content: string): void {
+  const fd = openSync(path, "wx");
+  try {
+    writeSync(fd, Buffer.from(content, "utf8"));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  // load the compilers before saying ready, so that dispatch spreads work evenly
+  await Promise.all([import("../compile.js"), import("../kernel/index.js"), import("../analyze/index.js"), import("../io.js"), import("../diagnostics.js")]);
+  port.on("message", (task: Task) => {
+    void runTask(task).then((r) => port.postMessage(r));
+  });
+  port.postMessage({ ready: true });
+}

@@ -1,0 +1,69 @@
+/** `c2m analyze PATH [--json | --md | --sarif] [-o FILE] [--jobs N]` */
+import { existsSync, statSync } from "node:fs";
+import { analyzeFile, languageOf, PYTHON_EXTENSIONS, CUDA_EXTENSIONS, type FileAnalysis } from "../analyze/index.js";
+import { makeReport, renderJson, renderMarkdown, renderSarif, renderTable } from "../analyze/report.js";
+import { InputError, samePath, writeAtomic } from "../io.js";
+
+export interface AnalyzeOptions {
+  json?: boolean;
+  md?: boolean;
+  sarif?: boolean;
+  output?: string;
+  jobs?: string;
+}
+
+export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<number> {
+  const formats = [opts.json && "--json", opts.md && "--md", opts.sarif && "--sarif"].filter(Boolean);
+  if (formats.length > 1) {
+    process.stderr.write(`c2m analyze: choose one output format (${formats.join(", ")} given)\n`);
+    return 2;
+  }
+  if (!existsSync(path)) {
+    process.stderr.write(`c2m: error C2M-E004: ${path}: no such file or directory\n`);
+    return 2;
+  }
+  if (opts.output && samePath(path, opts.output)) {
+    process.stderr.write(`c2m: error C2M-E005: ${opts.output}: refusing to overwrite the input\n`);
+    return 2;
+  }
+  let files: FileAnalysis[];
+  if (statSync(path).isDirectory()) {
+    const { findSources } = await import("../batch/walk.js");
+    const { defaultJobs, runPool } = await import("../batch/pool.js");
+    const sources = findSources(path, [...PYTHON_EXTENSIONS, ...CUDA_EXTENSIONS], opts.output ? [opts.output] : []);
+    const jobs = opts.jobs === undefined ? defaultJobs() : Number(opts.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      process.stderr.write(`c2m analyze: --jobs must be a positive integer, not '${opts.jobs}'\n`);
+      return 2;
+    }
+    const tty = process.stderr.isTTY === true;
+    const run = await runPool(
+      sources.map((s) => ({ op: "analyze", input: s.path, display: s.path })),
+      // a few small files are analysed faster here than workers start
+      sources.length < 4 ? 1 : jobs,
+      (_r, done) => {
+        if (tty) process.stderr.write(`\r\x1b[2Kanalysing ${done}/${sources.length}${done === sources.length ? "\r\x1b[2K" : ""}`);
+      },
+    );
+    files = run.results.map((r) => r.analysis!);
+  } else {
+    if (!languageOf(path)) {
+      process.stderr.write(`c2m analyze: ${path} is neither Python (${PYTHON_EXTENSIONS.join(", ")}) nor CUDA (${CUDA_EXTENSIONS.join(", ")})\n`);
+      return 2;
+    }
+    files = [await analyzeFile(path)];
+  }
+  const report = makeReport(path, files);
+  const text = opts.sarif ? renderSarif(report) : opts.json ? renderJson(report) : opts.md ? renderMarkdown(report) : renderTable(report, !opts.output && process.stdout.isTTY === true);
+  if (opts.output) {
+    try {
+      writeAtomic(opts.output, text);
+    } catch (err) {
+      process.stderr.write(`c2m: error ${err instanceof InputError ? err.code : "C2M-E004"}: cannot write ${opts.output}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
+    }
+    process.stderr.write(`c2m analyze: wrote ${opts.output}\n`);
+  } else process.stdout.write(text);
+  // 1 when some file could not be analysed (unreadable, not text, a syntax error): the report says which
+  return report.totals.errors ? 1 : 0;
+}

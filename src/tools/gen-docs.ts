@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LAYERS } from "../../passes/tables/layers.js";
 import { OPS, UNSUPPORTED_OPS } from "../../passes/tables/ops.js";
-import { DIAGNOSTIC_CODES } from "../diagnostic-codes.js";
+import { ALL_DIAGNOSTIC_CODES } from "../diagnostic-codes.js";
 import { packageRoot } from "../python.js";
 
 const BEGIN = "<!-- generated:tables:begin (npm run docs) -->";
@@ -48,12 +48,13 @@ export function diagnosticsMarkdown(): string {
     "",
     "Generated from `src/diagnostic-codes.ts` by `npm run docs`. Errors (`C2M-E…`) mean nothing is written for",
     "that file; warnings (`C2M-W…`) translate with a caveat or leave a marker comment `# c2m: C2M-W… …` on the",
-    "output line concerned. `--strict` makes warnings fail the run.",
+    "output line concerned. `--strict` makes warnings fail the run. `C2M-K…` codes come from `c2m kernel`",
+    "(K001–K007, K012, K013 are errors; the others warnings).",
     "",
     "| code | what | example | fix |",
     "|---|---|---|---|",
   ];
-  for (const d of DIAGNOSTIC_CODES) lines.push(`| ${d.code} | ${cell(d.title)} | \`${cell(d.example)}\` | ${cell(d.hint)} |`);
+  for (const d of ALL_DIAGNOSTIC_CODES) lines.push(`| ${d.code} | ${cell(d.title)} | \`${cell(d.example)}\` | ${cell(d.hint)} |`);
   return lines.join("\n") + "\n";
 }
 

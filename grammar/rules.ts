@@ -29,9 +29,11 @@
  *   METAVAR   := $name | $...name  ($...name matches zero or more arguments, parameters or statements)
  *
  * A pattern is Python (parsed by tree-sitter-python) with metavariables in it. Its kind follows from what it
- * parses to: one expression → the rule rewrites expressions; one `def` → whole functions; any other single
- * statement → statements. Torch names in a pattern are written as `torch.*`, `nn.*` or `F.*` and match the
- * input's spelling under its imports. In an expression replacement, `$x` is the translated MLX text of what
+ * parses to: one expression → the rule rewrites expressions; one `def` → whole functions; one other
+ * statement → statements; several statements → a run of consecutive statements of one block (the first takes
+ * the replacement, the others are removed). Torch names in a pattern are written as `torch.*`, `nn.*` or `F.*` and match the
+ * input's spelling under its imports. A def rule's replacement is a def whose body replaces the matched
+ * function's body (the def line stays the input's). In an expression replacement, `$x` is the translated MLX text of what
  * `$x` matched; in a statement or function replacement it is that text as written.
  */
 import { createToken, EmbeddedActionsParser, Lexer, type IToken, type TokenType } from "chevrotain";
@@ -62,7 +64,7 @@ export type Condition =
   | { kind: "compare"; metavar: string; op: "==" | "!=" | "<" | "<=" | ">" | ">="; value: Literal }
   | { kind: "in"; metavar: string; negate: boolean; values: Literal[] };
 
-export type PatternKind = "expression" | "statement" | "function";
+export type PatternKind = "expression" | "statement" | "sequence" | "function";
 
 /** A pattern, parsed: `root` is the pattern's CST (metavariables are placeholder identifiers, see `metavarOf`). */
 export interface Pattern {
@@ -394,12 +396,18 @@ export function compilePattern(where: IToken | string, file = "<rule>"): Pattern
     const what = err.isMissing ? `missing ${err.type}` : `unexpected '${err.text.slice(0, 20)}'`;
     fail(err.startPosition.row, err.startPosition.column, "a Python expression, statement or def", `pattern is not valid Python: ${what}`);
   }
-  const stmts = namedChildren(tree.rootNode);
-  if (stmts.length !== 1) fail(stmts[1]?.startPosition.row ?? 0, stmts[1]?.startPosition.column ?? 0, "one expression, statement or def", `a pattern is one expression, one statement or one def; this one has ${stmts.length}`);
+  const stmts = namedChildren(tree.rootNode).filter((n) => n.type !== "comment");
+  const def = stmts.find((n) => n.type === "function_definition");
+  if (stmts.length > 1 && def) fail(def.startPosition.row, def.startPosition.column, "one def, or statements without a def", "a def pattern stands alone");
   const stmt = stmts[0];
   let kind: PatternKind;
   let root: SyntaxNode;
-  if (stmt.type === "function_definition") {
+  if (stmts.length > 1) {
+    kind = "sequence";
+    root = tree.rootNode;
+    const rest = stmts.find((n) => n.type === "expression_statement" && n.namedChildCount === 1 && metavarOf(n.namedChildren[0])?.rest);
+    if (rest) fail(rest.startPosition.row, rest.startPosition.column, "a statement", "a statement sequence cannot hold $...name at its top level");
+  } else if (stmt.type === "function_definition") {
     kind = "function";
     root = stmt;
   } else if (stmt.type === "expression_statement" && namedChildren(stmt).length === 1 && !["assignment", "augmented_assignment"].includes(namedChildren(stmt)[0].type)) {

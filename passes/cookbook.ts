@@ -8,7 +8,7 @@
  * a node wins, and a node another pass already rewrote is left alone.
  */
 import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import { metavarOf, type Condition, type Literal, type Pattern, type Rule } from "../grammar/rules.js";
+import { dedent, metavarOf, type Condition, type Literal, type Pattern, type Rule } from "../grammar/rules.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { PassContext, Rewrite } from "../ir/pipeline.js";
 import { qualify } from "./resolve-imports.js";
@@ -254,11 +254,54 @@ export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, 
   return { ...base, text: reindent(raw, node.startPosition.column) };
 }
 
+/**
+ * A def rule replaces the function's body: the first statement (after the docstring) takes the replacement's
+ * body, the others are removed. The def line stays the input's (the emitter renames `forward` itself).
+ */
+function rewriteBody(ctx: PassContext, rule: Rule, fn: SyntaxNode, env: Env): void {
+  const stmts = parts(fn.childForFieldName("body")!);
+  if (!stmts.length || stmts.some((s) => ctx.rewrites.has(nodeKey(s)))) return;
+  const body = /^def\b/.test(rule.replace) ? dedent(rule.replace.split("\n").slice(1).join("\n")) : rule.replace;
+  ctx.rewrites.set(nodeKey(stmts[0]), rewriteFor({ ...rule, replace: body }, "function", stmts[0], env));
+  for (const s of stmts.slice(1)) ctx.rewrites.set(nodeKey(s), { text: "", rule: rule.name });
+}
+
+/** Sequence rules: each run of consecutive statements of a block that matches a pattern's statements. */
+function applySequences(mod: ModuleIR, ctx: PassContext, rules: Rule[], block: SyntaxNode): void {
+  const stmts = parts(block);
+  for (let i = 0; i < stmts.length; i++) {
+    for (const rule of rules) {
+      const m = new Matcher(mod.aliases);
+      let done = false;
+      for (const p of rule.patterns) {
+        const ps = parts(p.root);
+        if (i + ps.length > stmts.length) continue;
+        const run = stmts.slice(i, i + ps.length);
+        if (run.some((s) => ctx.rewrites.has(nodeKey(s)))) continue;
+        const env: Env = new Map();
+        if (!m.list(ps, run, env) || !rule.conditions.every((c) => holds(c, env))) continue;
+        ctx.rewrites.set(nodeKey(run[0]), rewriteFor(rule, "sequence", run[0], env));
+        for (const s of run.slice(1)) ctx.rewrites.set(nodeKey(s), { text: "", rule: rule.name });
+        i += ps.length - 1;
+        done = true;
+        break;
+      }
+      if (done) break;
+    }
+  }
+}
+
 /** Applies `rules` to every node of the module; leaves nodes that already have a rewrite alone. */
 export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule[]): void {
   if (!rules.length) return;
+  const sequences = rules.filter((r) => r.patterns[0].kind === "sequence");
+  if (sequences.length) {
+    const blocks = [mod.root, ...mod.root.descendantsOfType("block")];
+    for (const b of blocks) applySequences(mod, ctx, sequences, b);
+  }
   const byType = new Map<string, { rule: Rule; kind: Pattern["kind"] }[]>();
   for (const rule of rules) {
+    if (rule.patterns[0].kind === "sequence") continue;
     const types = new Set(rule.patterns.flatMap(rootTypes));
     for (const t of types) {
       if (!byType.has(t)) byType.set(t, []);
@@ -272,7 +315,8 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
       for (const { rule, kind } of candidates) {
         const env = matchRule(rule, n, mod.aliases);
         if (env) {
-          ctx.rewrites.set(nodeKey(n), rewriteFor(rule, kind, n, env));
+          if (kind === "function") rewriteBody(ctx, rule, n, env);
+          else ctx.rewrites.set(nodeKey(n), rewriteFor(rule, kind, n, env));
           break;
         }
       }

@@ -13,7 +13,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
-import { LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -358,6 +358,11 @@ export class FunctionWalker {
     const fn = call.childForFieldName("function")!;
     const q = qualify(fn, this.ctx.mod.aliases);
     if (q?.startsWith("torch.nn.init.")) {
+      const translated = this.initCall(call, q.slice("torch.nn.init.".length));
+      if (translated) {
+        this.replaceStatement(stmt, translated);
+        return;
+      }
       this.replaceStatement(stmt, "pass");
       this.diag("C2M-W011", call, `weight initialisation ${q.slice("torch.nn.init.".length)} not translated`);
       return;
@@ -405,6 +410,37 @@ export class FunctionWalker {
     }
     const g = this.expr(call);
     this.overwrite(call, g.text);
+  }
+
+  /**
+   * An in-place torch.nn.init call as an assignment of MLX's initializer to the same tensor. Only for a
+   * target that can be assigned (an attribute or an item): rebinding a loop variable would change nothing.
+   */
+  private initCall(call: SyntaxNode, name: string): string | undefined {
+    const spec = INIT_FUNCTIONS[name];
+    if (!spec) return undefined;
+    const args = callArgs(call);
+    if (args.splat) return undefined;
+    const params = parseSig(spec.sig);
+    const bound = bindArgs(params, args.positional, args.keyword);
+    const tensor = bound.byName.get("tensor");
+    if (!tensor || Array.isArray(tensor) || (tensor.type !== "attribute" && tensor.type !== "subscript") || bound.unknown.length) return undefined;
+    const gen = bound.byName.get("generator");
+    if (gen && !Array.isArray(gen) && gen.text !== "None") return undefined;
+    const given = new Map<string, string | string[]>();
+    for (const [k, n] of bound.byName) if (!Array.isArray(n)) given.set(k, this.expr(n).text);
+    if (spec.mlx.includes("{gain}")) {
+      const defaults = defaultsOf(params);
+      const gain = initGain(given.get("nonlinearity") as string ?? defaults.get("nonlinearity")!, (given.get("a") as string) ?? defaults.get("a")!);
+      if (!gain) return undefined;
+      if (gain.includes("math.")) this.ctx.imports.add("import math");
+      given.set("gain", gain);
+      if (!given.has("mode")) given.set("mode", "'fan_in'");
+    }
+    const r = renderTemplate(spec.mlx, { given, defaults: defaultsOf(params) });
+    if (!r.ok) return undefined;
+    this.record("table", `torch.nn.init.${name}`, call);
+    return `${given.get("tensor")} = ${r.text}`;
   }
 
   private rebuildCall(call: SyntaxNode, replaced: Map<SyntaxNode, string>): string {

@@ -62,3 +62,43 @@ export function mlxConstructorParams(callee: string): string[] | undefined {
   mlxSignatures ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-signatures.json"), "utf8")) as Record<string, string[]>;
   return mlxSignatures[callee];
 }
+
+/**
+ * torch.nn.init's in-place initialisers → MLX's initializer functions, as an assignment to the same
+ * tensor: `nn.init.normal_(m.weight, std=0.02)` → `m.weight = nn.init.normal(0.0, 0.02)(m.weight)`.
+ * `{gain}` is torch's calculate_gain(nonlinearity, a) (kaiming's default: leaky_relu with a=0).
+ */
+export const INIT_FUNCTIONS: Record<string, { sig: string[]; mlx: string }> = {
+  normal_: { sig: ["tensor", "mean=0.0", "std=1.0", "generator=None"], mlx: "nn.init.normal({mean}, {std})({tensor})" },
+  uniform_: { sig: ["tensor", "a=0.0", "b=1.0", "generator=None"], mlx: "nn.init.uniform({a}, {b})({tensor})" },
+  constant_: { sig: ["tensor", "val"], mlx: "mx.full({tensor}.shape, {val}, dtype={tensor}.dtype)" },
+  zeros_: { sig: ["tensor"], mlx: "mx.zeros_like({tensor})" },
+  ones_: { sig: ["tensor"], mlx: "mx.ones_like({tensor})" },
+  xavier_uniform_: { sig: ["tensor", "gain=1.0", "generator=None"], mlx: "nn.init.glorot_uniform()({tensor}, {gain})" },
+  xavier_normal_: { sig: ["tensor", "gain=1.0", "generator=None"], mlx: "nn.init.glorot_normal()({tensor}, {gain})" },
+  kaiming_normal_: { sig: ["tensor", "a=0", "mode='fan_in'", "nonlinearity='leaky_relu'", "generator=None"], mlx: "nn.init.he_normal()({tensor}, mode={mode}, gain={gain})" },
+  kaiming_uniform_: { sig: ["tensor", "a=0", "mode='fan_in'", "nonlinearity='leaky_relu'", "generator=None"], mlx: "nn.init.he_uniform()({tensor}, mode={mode}, gain={gain})" },
+  trunc_normal_: { sig: ["tensor", "mean=0.0", "std=1.0", "a=-2.0", "b=2.0", "generator=None"], mlx: "{mean} + {std} * mx.random.truncated_normal(({a} - {mean}) / {std}, ({b} - {mean}) / {std}, {tensor}.shape)" },
+};
+
+/** torch.nn.init.calculate_gain for a literal nonlinearity name ("'relu'"), as Python text. */
+export function initGain(nonlinearity: string, a: string): string | undefined {
+  switch (nonlinearity.replace(/["']/g, "")) {
+    case "linear":
+    case "conv1d":
+    case "conv2d":
+    case "conv3d":
+    case "sigmoid":
+      return "1.0";
+    case "tanh":
+      return "5.0 / 3";
+    case "relu":
+      return "math.sqrt(2.0)";
+    case "selu":
+      return "3.0 / 4";
+    case "leaky_relu":
+      return a === "0" || a === "0.0" ? "math.sqrt(2.0)" : `math.sqrt(2.0 / (1 + ${a} ** 2))`;
+    default:
+      return undefined;
+  }
+}

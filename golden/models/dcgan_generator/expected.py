@@ -75,10 +75,10 @@ def c2m_apply_weight_map(weights, rules):
 def weights_init(m):
     classname = m.__class__.__name__
     if classname.find('Conv') != -1:
-        pass  # c2m: C2M-W011 weight initialisation normal_ not translated
+        m.weight = nn.init.normal(0.0, 0.02)(m.weight)
     elif classname.find('BatchNorm') != -1:
-        pass  # c2m: C2M-W011 weight initialisation normal_ not translated
-        pass  # c2m: C2M-W011 weight initialisation zeros_ not translated
+        m.weight = nn.init.normal(1.0, 0.02)(m.weight)
+        m.bias = mx.zeros_like(m.bias)
 
 
 class Generator(nn.Module):

@@ -275,11 +275,11 @@ class GPT(nn.Module):
 
     def _init_weights(self, module):
         if isinstance(module, nn.Linear):
-            pass  # c2m: C2M-W011 weight initialisation normal_ not translated
+            module.weight = nn.init.normal(0.0, 0.02)(module.weight)
             if module.bias is not None:
-                pass  # c2m: C2M-W011 weight initialisation zeros_ not translated
+                module.bias = mx.zeros_like(module.bias)
         elif isinstance(module, nn.Embedding):
-            pass  # c2m: C2M-W011 weight initialisation normal_ not translated
+            module.weight = nn.init.normal(0.0, 0.02)(module.weight)
 
     def __call__(self, idx, targets=None):
         device = None

@@ -136,9 +136,9 @@ class LSTMLanguageModel(nn.Module):
 
     def init_weights(self):
         initrange = 0.1
-        pass  # c2m: C2M-W011 weight initialisation uniform_ not translated
-        pass  # c2m: C2M-W011 weight initialisation zeros_ not translated
-        pass  # c2m: C2M-W011 weight initialisation uniform_ not translated
+        self.encoder.weight = nn.init.uniform(-initrange, initrange)(self.encoder.weight)
+        self.decoder.bias = mx.zeros_like(self.decoder.bias)
+        self.decoder.weight = nn.init.uniform(-initrange, initrange)(self.decoder.weight)
 
     def __call__(self, input):
         # input: (batch, seq_len) token ids -> logits (batch, seq_len, ntoken)

@@ -1,6 +1,7 @@
 """MobileNetV2, as torchvision.models.mobilenet (v0.5) writes it."""
 import mlx.core as mx
 import mlx.nn as nn
+import math
 import re
 
 
@@ -212,15 +213,15 @@ class MobileNetV2(nn.Module):
         # weight initialization
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
-                pass  # c2m: C2M-W011 weight initialisation kaiming_normal_ not translated
+                m.weight = nn.init.he_normal()(m.weight, mode='fan_out', gain=math.sqrt(2.0))
                 if "bias" in m:
-                    pass  # c2m: C2M-W011 weight initialisation zeros_ not translated
+                    m.bias = mx.zeros_like(m.bias)
             elif isinstance(m, nn.BatchNorm):
-                pass  # c2m: C2M-W011 weight initialisation ones_ not translated
-                pass  # c2m: C2M-W011 weight initialisation zeros_ not translated
+                m.weight = mx.ones_like(m.weight)
+                m.bias = mx.zeros_like(m.bias)
             elif isinstance(m, nn.Linear):
-                pass  # c2m: C2M-W011 weight initialisation normal_ not translated
-                pass  # c2m: C2M-W011 weight initialisation zeros_ not translated
+                m.weight = nn.init.normal(0, 0.01)(m.weight)
+                m.bias = mx.zeros_like(m.bias)
 
     def _forward_impl(self, x):
         # This exists since TorchScript doesn't support inheritance, so the superclass method

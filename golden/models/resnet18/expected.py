@@ -5,6 +5,7 @@
 """
 import mlx.core as mx
 import mlx.nn as nn
+import math
 import re
 
 
@@ -175,10 +176,10 @@ class ResNet(nn.Module):
 
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
-                pass  # c2m: C2M-W011 weight initialisation kaiming_normal_ not translated
+                m.weight = nn.init.he_normal()(m.weight, mode='fan_out', gain=math.sqrt(2.0))
             elif isinstance(m, (nn.BatchNorm, nn.GroupNorm)):
-                pass  # c2m: C2M-W011 weight initialisation constant_ not translated
-                pass  # c2m: C2M-W011 weight initialisation constant_ not translated
+                m.weight = mx.full(m.weight.shape, 1, dtype=m.weight.dtype)
+                m.bias = mx.full(m.bias.shape, 0, dtype=m.bias.dtype)
 
         # Zero-initialize the last BN in each residual branch,
         # so that the residual branch starts with zeros, and each residual block behaves like an identity.
@@ -186,7 +187,7 @@ class ResNet(nn.Module):
         if zero_init_residual:
             for m in self.modules():
                 if isinstance(m, BasicBlock):
-                    pass  # c2m: C2M-W011 weight initialisation constant_ not translated
+                    m.bn2.weight = mx.full(m.bn2.weight.shape, 0, dtype=m.bn2.weight.dtype)
 
     def _make_layer(self, block, planes, blocks, stride=1):
         downsample = None

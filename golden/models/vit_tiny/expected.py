@@ -216,18 +216,18 @@ class VisionTransformer(nn.Module):
         # Classifier head
         self.head = nn.Linear(self.num_features, num_classes) if num_classes > 0 else nn.Identity()
 
-        pass  # c2m: C2M-W011 weight initialisation trunc_normal_ not translated
-        pass  # c2m: C2M-W011 weight initialisation trunc_normal_ not translated
+        self.pos_embed = 0.0 + .02 * mx.random.truncated_normal((-2.0 - 0.0) / .02, (2.0 - 0.0) / .02, self.pos_embed.shape)
+        self.cls_token = 0.0 + .02 * mx.random.truncated_normal((-2.0 - 0.0) / .02, (2.0 - 0.0) / .02, self.cls_token.shape)
         pass  # c2m: C2M-W011 self.apply(init_fn) not translated (MLX's Module.apply maps parameters)
 
     def _init_weights(self, m):
         if isinstance(m, nn.Linear):
-            pass  # c2m: C2M-W011 weight initialisation trunc_normal_ not translated
+            m.weight = 0.0 + .02 * mx.random.truncated_normal((-2.0 - 0.0) / .02, (2.0 - 0.0) / .02, m.weight.shape)
             if isinstance(m, nn.Linear) and m.bias is not None:
-                pass  # c2m: C2M-W011 weight initialisation constant_ not translated
+                m.bias = mx.full(m.bias.shape, 0, dtype=m.bias.dtype)
         elif isinstance(m, nn.LayerNorm):
-            pass  # c2m: C2M-W011 weight initialisation constant_ not translated
-            pass  # c2m: C2M-W011 weight initialisation constant_ not translated
+            m.bias = mx.full(m.bias.shape, 0, dtype=m.bias.dtype)
+            m.weight = mx.full(m.weight.shape, 1.0, dtype=m.weight.dtype)
 
     def forward_features(self, x):
         x = x.transpose(0, 2, 3, 1)

@@ -63,13 +63,13 @@ class Matcher {
   node(p0: SyntaxNode, n0: SyntaxNode, env: Env): boolean {
     const p = stripParens(p0);
     const n = stripParens(n0);
-    const mv = metavarOf(p);
-    if (mv && !mv.rest) return this.bind(mv.name, n, env);
     // a parameter pattern without annotation matches an annotated parameter
     if (p.type === "identifier" && n.type === "typed_parameter" && p.parent?.type === "parameters") {
       const id = namedChildren(n).find((c) => c.type === "identifier");
       return !!id && this.node(p, id, env);
     }
+    const mv = metavarOf(p);
+    if (mv && !mv.rest) return this.bind(mv.name, n, env);
     if (p.type === "identifier" || p.type === "attribute") {
       const q = qualify(p, PATTERN_ALIASES);
       if (q?.startsWith("torch")) return (n.type === "identifier" || n.type === "attribute") && qualify(n, this.aliases) === q;

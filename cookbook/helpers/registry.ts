@@ -101,6 +101,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   TransformerEncoderLayer: cls("TransformerEncoderLayer.py", ["MultiheadAttention"], ENCODER_LAYER_WEIGHTS),
   Unflatten: cls("Unflatten.py"),
   Upsample: cls("Upsample.py"),
+  // cookbook rules (cookbook/*.rules)
+  cookbook_rope_pairs: { file: "cookbook_rope_pairs.py", needs: [], kind: "function" },
 };
 
 /** `names` and everything they need, each once, dependencies first (the order to emit them in). */

@@ -1,0 +1,77 @@
+/**
+ * The built-in cookbook: every golden case under golden/cookbook/ (written the way a popular repository
+ * writes the idiom) compiles to its reviewed expected.py, uses the fused MLX form, and matches torch on real
+ * MLX; every built-in rule carries an example that it fires on.
+ */
+import { describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { builtinRules, compile } from "../src/index.js";
+import { packageRoot } from "../src/python.js";
+import { runParitySpec } from "../src/parity/index.js";
+
+const GOLDEN = join(packageRoot(), "golden", "cookbook");
+
+/** What each case must show: the fused forms it must use, and the decomposed torch idioms that must be gone. */
+const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }> = {
+  llama_hf: {
+    fused: ["mx.fast.rms_norm(hidden_states, self.weight, self.variance_epsilon)", "mx.fast.scaled_dot_product_attention(query_states, key_states, value_states"],
+    rules: ["rms_norm_hf", "gqa_attention_hf"],
+    gone: ["repeat_kv(key_states", "mx.softmax", "mx.rsqrt"],
+  },
+  llama_meta_rope: {
+    fused: ["cookbook_rope_pairs(xq, cos, sin)", "mx.stack([mx.cos(freqs), mx.sin(freqs)], axis=-1)", "mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2)"],
+    rules: ["rope_polar_table", "rope_view_as_complex", "gqa_attention_meta"],
+    // no complex numbers left, and no repeated key/value heads
+    gone: ["1j", "mx.real", "mx.imag", "repeat_kv(xk"],
+  },
+};
+
+describe("golden cookbook cases", () => {
+  const dirs = readdirSync(GOLDEN).sort();
+
+  it("every case has an entry here", () => {
+    expect(dirs).toEqual(Object.keys(CASES).sort());
+  });
+
+  it.each(dirs)("%s compiles to its reviewed expected.py with the fused forms", (name) => {
+    const input = readFileSync(join(GOLDEN, name, "input.py"), "utf8");
+    const r = compile(input, { filename: `golden/cookbook/${name}/input.py` });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.code).toBe(readFileSync(join(GOLDEN, name, "expected.py"), "utf8").replace(/\n$/, "") + (r.code.endsWith("\n") ? "\n" : ""));
+    for (const f of CASES[name].fused) expect(r.code).toContain(f);
+    for (const g of CASES[name].gone) expect(r.code).not.toContain(g);
+    const fired = new Set(r.constructs.filter((c) => c.kind === "cookbook").map((c) => c.name));
+    for (const rule of CASES[name].rules) expect(fired).toContain(rule);
+  });
+
+  it.each(dirs)("%s matches torch on real MLX (≤ 1e-4)", async (name) => {
+    const spec = JSON.parse(readFileSync(join(GOLDEN, name, "parity.json"), "utf8"));
+    const r = await runParitySpec(join(GOLDEN, name, "input.py"), spec);
+    expect(r.error).toBeUndefined();
+    const diffs = r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs));
+    expect(diffs.length).toBeGreaterThan(0);
+    expect(Math.max(...diffs)).toBeLessThanOrEqual(1e-4);
+    expect(r.ok).toBe(true);
+  }, 60_000);
+});
+
+describe("built-in rules carry examples they fire on", () => {
+  const rules = builtinRules();
+
+  it("the cookbook is loaded", () => {
+    expect(rules.length).toBeGreaterThanOrEqual(7);
+    expect(new Set(rules.map((r) => r.name)).size).toBe(rules.length);
+  });
+
+  it.each(rules.map((r) => [r.name, r] as const))("%s", (_, rule) => {
+    expect(rule.examples.length).toBeGreaterThan(0);
+    for (const ex of rule.examples) {
+      // the rule alone (no other built-in rule), so the example proves this rule
+      const r = compile(ex.code, { cookbook: false, rules: [rule] });
+      expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      expect(r.constructs.some((c) => c.kind === "cookbook" && c.name === rule.name)).toBe(true);
+      for (const e of ex.expect) expect(r.code).toContain(e);
+    }
+  });
+});

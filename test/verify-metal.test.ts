@@ -4,6 +4,7 @@
 import { describe, expect, test } from "vitest";
 import { mlxKernelSource } from "../src/verify/mlx-source.js";
 import { runMetal } from "../src/verify/metal.js";
+import { KernelCompileError } from "../src/verify/native.js";
 import { verifyKernel } from "../src/verify/verify.js";
 import { bfloatBitsToFloat, floatToBfloatBits, floatToHalfBits, halfBitsToFloat } from "../src/verify/dtypes.js";
 import { geluSiluHalf, halfwarpReduce, histogram, saxpy, softmaxShared, softmaxWarp, vectorAdd } from "./verify-metal-kernels.js";
@@ -133,5 +134,24 @@ describe("MLX's wrapper", () => {
     let acc = 0;
     for (let l = 0; l < 32; l++) acc = halfBitsToFloat(floatToHalfBits(acc + halfBitsToFloat(floatToHalfBits(0.1))));
     expect(halfBitsToFloat(out.s![0]!)).toBe(acc);
+  });
+
+  test("a body that is not valid Metal reports the compiler's message at the line of the MLX source", async () => {
+    const err = await runMetal(
+      {
+        name: "bad",
+        inputNames: ["x"],
+        outputNames: ["y"],
+        source: "  uint i = thread_position_in_grid.x;\n  y[i] = erf(x[i]);\n",
+        grid: [8, 1, 1],
+        threadgroup: [8, 1, 1],
+        outputShapes: [[8]],
+        outputDtypes: ["float32"],
+      },
+      { x: new Float32Array(8) },
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(KernelCompileError);
+    // MSL has no erf; line 6 of the source MLX builds (4 signature lines, then the body)
+    expect(err.message).toMatch(/bad\.metal:6:\d+: error: use of deleted function .*erf/);
   });
 });

@@ -111,7 +111,7 @@ export function metalProgram(spec: MetalKernelSpec, inputs: KernelInputInfo[]): 
   const targs = spec.template && spec.template.length ? `<${spec.template.map(([, v]) => templateValueCpp(v)).join(", ")}>` : "";
   const cpp = `#include "metal_emu.hpp"
 EMU_METAL_KERNEL_NAMESPACE_BEGIN
-#line 1 "${spec.name}.metal"
+#line 1 "${spec.name.replace(/[^\w.-]/g, "_")}.metal"
 ${rewriteMetalThreadgroup(parts.source)}
 EMU_METAL_KERNEL_NAMESPACE_END
 

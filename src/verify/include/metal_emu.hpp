@@ -675,8 +675,21 @@ struct Limits {
   using metal::sqrt;                     \
   using metal::tan;                      \
   using metal::tanh;                     \
-  using metal::trunc;
+  using metal::trunc;                    \
+  EMU_NOT_IN_MSL(erf)                    \
+  EMU_NOT_IN_MSL(erfc)                   \
+  EMU_NOT_IN_MSL(expm1)                  \
+  EMU_NOT_IN_MSL(log1p)                  \
+  EMU_NOT_IN_MSL(lgamma)                 \
+  EMU_NOT_IN_MSL(tgamma)                 \
+  EMU_NOT_IN_MSL(malloc)                 \
+  EMU_NOT_IN_MSL(free)
 #define EMU_METAL_KERNEL_NAMESPACE_END }
+// C library functions a kernel could otherwise reach from here but not on a GPU: deleted, so calling
+// one fails to compile as it does in MSL (a kernel's own helper of the same name still wins).
+#define EMU_NOT_IN_MSL(name) \
+  template <class... A>      \
+  void name(A...) = delete;
 
 namespace emu::metal_launch {
 inline ::metal::uint3 u3(emu::Dim3 d) { return ::metal::uint3(d.x, d.y, d.z); }

@@ -153,5 +153,20 @@ describe("MLX's wrapper", () => {
     expect(err).toBeInstanceOf(KernelCompileError);
     // MSL has no erf; line 6 of the source MLX builds (4 signature lines, then the body)
     expect(err.message).toMatch(/bad\.metal:6:\d+: error: use of deleted function .*erf/);
+    const dbl = await runMetal(
+      {
+        name: "dbl",
+        inputNames: ["x"],
+        outputNames: ["y"],
+        source: "  uint i = thread_position_in_grid.x;\n  double v = x[i];\n  y[i] = float(v);\n",
+        grid: [8, 1, 1],
+        threadgroup: [8, 1, 1],
+        outputShapes: [[8]],
+        outputDtypes: ["float32"],
+      },
+      { x: new Float32Array(8) },
+    ).catch((e) => e);
+    expect(dbl).toBeInstanceOf(KernelCompileError);
+    expect(dbl.message).toMatch(/double_is_not_supported_in_metal/);
   });
 });

@@ -109,10 +109,13 @@ export function metalProgram(spec: MetalKernelSpec, inputs: KernelInputInfo[]): 
   });
   for (const a of parts.attributes) args.push(`A.${a}`);
   const targs = spec.template && spec.template.length ? `<${spec.template.map(([, v]) => templateValueCpp(v)).join(", ")}>` : "";
+  // MSL has no double: the word is made an unknown type inside the kernel (the headers are already read).
   const cpp = `#include "metal_emu.hpp"
 EMU_METAL_KERNEL_NAMESPACE_BEGIN
+#define double c2m_error_double_is_not_supported_in_metal
 #line 1 "${spec.name.replace(/[^\w.-]/g, "_")}.metal"
 ${rewriteMetalThreadgroup(parts.source)}
+#undef double
 EMU_METAL_KERNEL_NAMESPACE_END
 
 int main(int argc, char** argv) {

@@ -175,7 +175,17 @@ export async function verifyPair(pair: KernelPair, sizes: Sizes[], options: Veri
   const ok = results.every((r) => r.ok) && !counterexample;
   const bad = results.filter((r) => !r.ok).map((r) => r.message);
   if (counterexample) bad.push(`random case (input seed ${counterexample.seed}): ${counterexample.message}`);
-  const summary = ok ? `${pair.name}: Metal agrees with CUDA on ${results.length} sizes` : `${pair.name}: MISMATCH\n  ${bad.join("\n  ")}`;
+  let maxAbs = 0;
+  let maxRel = 0;
+  for (const r of results)
+    for (const c of Object.values(r.outputs)) {
+      maxAbs = Math.max(maxAbs, c.maxAbsDiff);
+      maxRel = Math.max(maxRel, c.maxRelDiff);
+    }
+  const random = options.randomRuns ? ` and ${options.randomRuns} random cases` : "";
+  const summary = ok
+    ? `${pair.name}: Metal agrees with CUDA on ${results.length} sizes${random} (max |diff| ${maxAbs.toExponential(2)}, max rel diff ${maxRel.toExponential(2)})`
+    : `${pair.name}: MISMATCH\n  ${bad.join("\n  ")}`;
   return { name: pair.name, ok, results, counterexample, summary };
 }
 

@@ -4,9 +4,11 @@ same inputs, one process.
 Usage: python bench/output.py REQUEST.json
 REQUEST = {"models": [{"name", "torch": input.py, "mlx": translated .py, "port": bench/ports/<name>.py,
                        "class", "args", "inputs": [{"shape", "dtype", "high"?}]}],
-           "repeats": int, "warmup": int, "device": "cpu" | "gpu", "result": path}
+           "repeats": int, "warmup": int, "device": "cpu" | "gpu", "result": path,
+           "time": bool (false: check outputs and count graph ops only)}
 Writes to `result`: {"machine": {...}, "models": [{"name", "ok", "error"?, "maxDiff": {...},
-  "ms": {variant: median}, "peakMB": {variant: MB}}]}
+  "ms": {variant: median}, "peakMB": {variant: MB}, "ops": {"translated", "port"}: primitives per forward,
+  "opsDiff": {primitive: translated count - port count}}]}
 Variants: translated, port, translated_compiled, port_compiled (mx.compile of the forward), torch.
 Before timing, the port must match the translation within 1e-4 (and the translation torch): a port
 that computes something else would make its speed meaningless.
@@ -14,6 +16,8 @@ that computes something else would make its speed meaningless.
 import json
 import os
 import platform
+import re
+import tempfile
 import statistics
 import sys
 import time
@@ -58,6 +62,18 @@ def max_diff(a, b):
     return float(np.max(np.abs(a - b))) if a.size else 0.0
 
 
+def graph_ops(fn, mx, path):
+    """The primitives one forward builds (MLX's lazy graph, written by mx.export_to_dot): a count that does
+    not depend on the machine's load, so a translation that does more work than the port shows even where
+    the timings are noisy."""
+    mx.export_to_dot(path, fn())
+    counts = {}
+    for m in re.finditer(r'label ="([^"]+)", shape=rectangle', open(path).read()):
+        counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    os.remove(path)
+    return counts
+
+
 def median_ms(fn, sync, repeats, warmup):
     for _ in range(warmup):
         sync(fn())
@@ -69,7 +85,7 @@ def median_ms(fn, sync, repeats, warmup):
     return times
 
 
-def bench_model(spec, repeats, warmup, device, mx, torch):
+def bench_model(spec, repeats, warmup, device, mx, torch, timed=True):
     from mlx.utils import tree_flatten
 
     torch_dev = "cuda" if device == "gpu" else "cpu"
@@ -132,6 +148,14 @@ def bench_model(spec, repeats, warmup, device, mx, torch):
     if bad:
         return {"name": spec["name"], "ok": False, "maxDiff": diffs, "error": f"outputs differ beyond {TOLERANCE}: {bad}"}
 
+    dot = os.path.join(tempfile.gettempdir(), f"c2m_bench_{os.getpid()}.dot")
+    ops = {name: graph_ops(variants[name][0], mx, dot) for name in ("translated", "port")}
+    ops_diff = {k: ops["translated"].get(k, 0) - ops["port"].get(k, 0) for k in sorted(set(ops["translated"]) | set(ops["port"]))}
+    ops_diff = {k: v for k, v in ops_diff.items() if v}
+
+    if not timed:  # the smoke test: outputs and graphs only
+        return {"name": spec["name"], "ok": True, "maxDiff": diffs, "ops": {k: sum(v.values()) for k, v in ops.items()}, "opsDiff": ops_diff}
+
     # peak memory of one forward (MLX's allocator; torch's CUDA allocator on the GPU run)
     peak = {}
     for name, (fn, sync) in variants.items():
@@ -160,7 +184,8 @@ def bench_model(spec, repeats, warmup, device, mx, torch):
             samples[name] += median_ms(fn, sync, per_round, 1)
     ms = {name: statistics.median(v) for name, v in samples.items()}
     return {"name": spec["name"], "ok": True, "maxDiff": diffs, "ms": ms, "peakMB": peak,
-            "inputs": [list(s["shape"]) for s in spec["inputs"]], "samples": len(samples["port"])}
+            "inputs": [list(s["shape"]) for s in spec["inputs"]], "samples": len(samples["port"]),
+            "ops": {k: sum(v.values()) for k, v in ops.items()}, "opsDiff": ops_diff}
 
 
 def main():
@@ -173,7 +198,7 @@ def main():
     result = {"machine": machine_info(mx, torch, device), "device": device, "models": []}
     for spec in request["models"]:
         try:
-            result["models"].append(bench_model(spec, request.get("repeats", 30), request.get("warmup", 5), device, mx, torch))
+            result["models"].append(bench_model(spec, request.get("repeats", 30), request.get("warmup", 5), device, mx, torch, request.get("time", True)))
         except Exception as e:  # one model's failure is reported in the table, the others still run
             frames = traceback.extract_tb(e.__traceback__)
             where = f" ({os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""

@@ -14,7 +14,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parsePython } from "../grammar/python.js";
 import { compile } from "../src/compile.js";
@@ -245,6 +245,9 @@ export interface OutputModel {
   peakMB?: Record<string, number>;
   inputs?: number[][];
   samples?: number;
+  /** primitives in one forward's lazy graph, and translated − port per primitive (a load-free measure) */
+  ops?: { translated: number; port: number };
+  opsDiff?: Record<string, number>;
   /** where the translation came from: compiled now, or expected.py when the compile failed */
   source?: string;
 }
@@ -254,10 +257,19 @@ export interface OutputFigures {
   models: OutputModel[];
 }
 
-function outputFigures(root: string, opts: Options): OutputFigures {
+/**
+ * Run bench/output.py on the golden models (all of OUTPUT_MODELS, or `only`). With `timed: false` it checks
+ * the port against the translation and the translation against torch, and counts graph ops, without timing.
+ */
+export function outputFigures(
+  root: string,
+  opts: { repeats: number; device: "cpu" | "gpu" },
+  select: { only?: string[]; timed?: boolean } = {},
+): OutputFigures {
   const work = mkdtempSync(join(tmpdir(), "c2m-bench-out-"));
   try {
-    const models = OUTPUT_MODELS.map((m) => {
+    const chosen = OUTPUT_MODELS.filter((m) => !select.only || select.only.includes(m.name));
+    const models = chosen.map((m) => {
       const dir = join(root, "golden/models", m.name);
       const spec = JSON.parse(readFileSync(join(dir, "parity.json"), "utf8")) as { class: string; args: unknown };
       const input = readFileSync(join(dir, "input.py"), "utf8");
@@ -282,7 +294,7 @@ function outputFigures(root: string, opts: Options): OutputFigures {
     });
     const resultPath = join(work, "result.json");
     const requestPath = join(work, "request.json");
-    writeFileSync(requestPath, JSON.stringify({ models, repeats: opts.repeats, warmup: 3, device: opts.device, result: resultPath }));
+    writeFileSync(requestPath, JSON.stringify({ models, repeats: opts.repeats, warmup: 3, device: opts.device, result: resultPath, time: select.timed ?? true }));
     const r = spawnSync(pythonExecutable(), [join(root, "bench/output.py"), requestPath], { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
     if (r.status !== 0 || !existsSync(resultPath)) {
       throw new Error(`bench/output.py failed (exit ${r.status}): ${(r.stderr ?? "").trim().split("\n").slice(-5).join("\n")}`);
@@ -326,22 +338,26 @@ export function compilerTable(c: CompilerFigures): string {
 
 export function outputTable(o: OutputFigures): string {
   const rows = [
-    "| model (input) | translated ms | hand port ms | translated ÷ port (goal ≤ 1.05) | translated + `mx.compile` ms | port + `mx.compile` ms | torch ms | translated ÷ torch | peak MiB translated / port | max diff port vs translated |",
-    "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
+    "| model (input) | translated ms | hand port ms | translated ÷ port (goal ≤ 1.05) | translated + `mx.compile` ms | port + `mx.compile` ms | torch ms | translated ÷ torch | peak MiB translated / port | graph ops translated / port | max diff port vs translated |",
+    "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const m of o.models) {
     if (!m.ok || !m.ms) {
-      rows.push(`| ${m.name} | failed: ${(m.error ?? "").replace(/\|/g, "\\|").slice(0, 200)} | | | | | | | | |`);
+      rows.push(`| ${m.name} | failed: ${(m.error ?? "").replace(/\|/g, "\\|").slice(0, 200)} | | | | | | | | | |`);
       continue;
     }
     const r = m.ms.translated / m.ms.port;
     const pk = m.peakMB ?? {};
     rows.push(
-      `| ${m.name} (${(m.inputs ?? []).map((s) => s.join("×")).join(", ")}) | ${f2(m.ms.translated)} | ${f2(m.ms.port)} | ${f2(r)} ${r <= GOALS.translatedOverPort ? "" : "**over**"} | ${f2(m.ms.translated_compiled)} | ${f2(m.ms.port_compiled)} | ${f2(m.ms.torch)} | ${f2(m.ms.translated / m.ms.torch)} | ${f1(pk.translated ?? NaN)} / ${f1(pk.port ?? NaN)} | ${(m.maxDiff?.port_vs_translated ?? NaN).toExponential(1)} |`,
+      `| ${m.name} (${(m.inputs ?? []).map((s) => s.join("×")).join(", ")}) | ${f2(m.ms.translated)} | ${f2(m.ms.port)} | ${f2(r)} ${r <= GOALS.translatedOverPort ? "" : "**over**"} | ${f2(m.ms.translated_compiled)} | ${f2(m.ms.port_compiled)} | ${f2(m.ms.torch)} | ${f2(m.ms.translated / m.ms.torch)} | ${f1(pk.translated ?? NaN)} / ${f1(pk.port ?? NaN)} | ${m.ops ? `${m.ops.translated} / ${m.ops.port}` : ""} | ${(m.maxDiff?.port_vs_translated ?? NaN).toExponential(1)} |`,
     );
   }
   const n = o.models.find((m) => m.samples)?.samples;
-  return `${rows.join("\n")}\n\nMedians of ${n ?? "?"} forwards per variant in one process (interleaved rounds), after warm-up; each forward ends in \`mx.eval\` (torch: \`no_grad\`${o.device === "gpu" ? ", `cuda.synchronize`" : ""}). Same converted weights and seeded inputs everywhere; the port and the \`mx.compile\` variants are checked against the translation (≤ 1e-4) and the translation against torch before timing. Peak memory is MLX's allocator peak over one forward${o.device === "gpu" ? " (torch: CUDA allocator)" : ""}.`;
+  const diffs = o.models
+    .filter((m) => m.opsDiff && Object.keys(m.opsDiff).length)
+    .map((m) => `${m.name}: ${Object.entries(m.opsDiff!).map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${v}`).join(", ")}`);
+  const diffText = diffs.length ? `\n\nGraph ops, translated − port, per primitive (MLX's lazy graph of one forward; on the CPU backend \`mx.fast.*\` builds its composed fallback, so fused ops count as their parts): ${diffs.join("; ")}.` : "";
+  return `${rows.join("\n")}\n\nMedians of ${n ?? "?"} forwards per variant in one process (interleaved rounds), after warm-up; each forward ends in \`mx.eval\` (torch: \`no_grad\`${o.device === "gpu" ? ", `cuda.synchronize`" : ""}). Same converted weights and seeded inputs everywhere; the port and the \`mx.compile\` variants are checked against the translation (≤ 1e-4) and the translation against torch before timing. Peak memory is MLX's allocator peak over one forward${o.device === "gpu" ? " (torch: CUDA allocator)" : ""}.${diffText}`;
 }
 
 function machineLine(o: OutputFigures | undefined): string {
@@ -350,6 +366,7 @@ function machineLine(o: OutputFigures | undefined): string {
   const parts = [`${cpu}, ${(m.cores as number | undefined) ?? cpus().length} cores`, `Node ${process.versions.node}`];
   if (m.mlx) parts.push(`MLX ${m.mlx} (${o?.device === "gpu" ? "CUDA" : "CPU"} backend)`, `torch ${m.torch} (${m.torchThreads} threads)`);
   if (m.gpu) parts.push(`GPU ${m.gpu}`);
+  parts.push(`load average ${loadavg()[0].toFixed(1)} at the end of the run`);
   parts.push(new Date().toISOString().replace(/\.\d+Z$/, "Z"));
   return parts.join(" · ");
 }

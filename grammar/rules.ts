@@ -135,7 +135,7 @@ export function dedent(text: string): string {
 
 const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
 const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: Lexer.SKIPPED });
-const Name = createToken({ name: "Name", pattern: /[A-Za-z_][A-Za-z0-9_.]*/ });
+const Name = createToken({ name: "Name", pattern: /[A-Za-z_][A-Za-z0-9_.]*/, label: "a name" });
 const kw = (name: string) => createToken({ name: name[0].toUpperCase() + name.slice(1), pattern: new RegExp(`${name}\\b`), longer_alt: Name, label: `'${name}'` });
 const RuleKw = kw("rule");
 const Match = kw("match");
@@ -160,11 +160,13 @@ const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "'['" });
 const RBracket = createToken({ name: "RBracket", pattern: /\]/, label: "']'" });
 const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
 const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
+/** Any other character: the parser, not the lexer, reports it, so the message says what was expected there. */
+const Other = createToken({ name: "Other", pattern: /[^\s]/, label: "a character the rule language does not use" });
 
 const ALL_TOKENS: TokenType[] = [
   WhiteSpace, Comment, Code, Str, MetaVar, NumberLit, CmpOp,
   RuleKw, Match, Where, Replace, Helper, Import, Example, Expect, Is, Not, In, And, Name,
-  LCurly, RCurly, LBracket, RBracket, Comma, Colon,
+  LCurly, RCurly, LBracket, RBracket, Comma, Colon, Other,
 ];
 const RULE_LEXER = new Lexer(ALL_TOKENS, { positionTracking: "full", ensureOptimizations: false });
 
@@ -173,7 +175,7 @@ const RULE_LEXER = new Lexer(ALL_TOKENS, { positionTracking: "full", ensureOptim
 interface RawRule {
   name: IToken;
   matches: IToken[];
-  conditions: { cond: Condition; token: IToken }[];
+  conditions: { cond: Condition; token: IToken; typeToken?: IToken }[];
   replace: IToken[];
   helpers: string[];
   imports: string[];
@@ -233,12 +235,12 @@ class RuleParser extends EmbeddedActionsParser {
   private condition = this.RULE("condition", () => {
     const token = this.CONSUME(MetaVar);
     const metavar = (token.image ?? "").replace(/^\$(\.\.\.)?/, "");
-    return this.OR<{ cond: Condition; token: IToken }>([
+    return this.OR<{ cond: Condition; token: IToken; typeToken?: IToken }>([
       { ALT: () => {
         this.CONSUME(Is);
         const negate = this.OPTION(() => this.CONSUME(Not)) !== undefined;
         const type = this.CONSUME(Name);
-        return { cond: { kind: "is", metavar, negate, type: type.image as ConditionType }, token: type };
+        return { cond: { kind: "is", metavar, negate, type: type.image as ConditionType }, token, typeToken: type };
       } },
       { ALT: () => {
         const op = this.CONSUME(CmpOp).image as "==";
@@ -283,8 +285,9 @@ function expectedOf(err: { message: string; name: string }): string {
     const alts = [...m[1].matchAll(/\[([^\]]+)\]/g)].map((a) => a[1].trim());
     if (alts.length) return [...new Set(alts)].join(" or ");
   }
-  const t = /Expecting token of type --> (.+?) <--/.exec(err.message);
-  if (t) return labelOf(t[1]);
+  const t = /Expecting (?:token of type )?--> ([\s\S]+?) <--/.exec(err.message);
+  // a clause that does not start with a keyword ends the rule's clause list, so chevrotain asks for '}'
+  if (t) return t[1] === "'}'" ? "a clause (match, where, replace, helper, import, example, expect) or '}'" : labelOf(t[1]);
   if (err.name === "NotAllInputParsedException") return "'rule' or the end of the file";
   return "a clause";
 }
@@ -314,9 +317,14 @@ export function parseRules(text: string, file = "<rules>"): Rule[] {
     const e = parser.errors[0];
     const tok = e.token;
     const expected = expectedOf(e);
-    const found = tok.tokenType?.name === "EOF" || tok.image === "" ? "the end of the file" : `'${tok.image.length > 30 ? `${tok.image.slice(0, 30)}…` : tok.image}'`;
-    const line = Number.isFinite(tok.startLine) ? tok.startLine! : lastLine(text);
-    const col = Number.isFinite(tok.startColumn) ? tok.startColumn! : 1;
+    const found =
+      tok.tokenType?.name === "EOF" || tok.image === "" ? "the end of the file"
+      : tok.image === "`" ? "'`' that starts a code block with no closing '`'"
+      : `'${tok.image.length > 30 ? `${tok.image.slice(0, 30)}…` : tok.image}'`;
+    // at the end of the file chevrotain's token has no position: point just past the last token
+    const last = lexed.tokens[lexed.tokens.length - 1];
+    const line = Number.isFinite(tok.startLine) ? tok.startLine! : last ? last.endLine! : lastLine(text);
+    const col = Number.isFinite(tok.startColumn) ? tok.startColumn! : last ? last.endColumn! + 1 : 1;
     throw new RuleSyntaxError(file, line, col, expected, `expected ${expected}, found ${found}`);
   }
   return raw.map((r) => checkRule(r, file));
@@ -341,9 +349,9 @@ function checkRule(r: RawRule, file: string): Rule {
   if (kinds.size > 1) throw at(r.matches[1], "patterns of one kind", `rule '${name}' mixes ${[...kinds].join(" and ")} patterns`);
   const bound = new Set<string>();
   for (const p of patterns) for (const v of p.metavars) bound.add(v);
-  for (const { cond, token } of r.conditions) {
+  for (const { cond, token, typeToken } of r.conditions) {
     if (!bound.has(cond.metavar)) throw at(token, "a metavariable of the pattern", `'$${cond.metavar}' is not in any pattern of rule '${name}'`);
-    if (cond.kind === "is" && !CONDITION_TYPES.includes(cond.type)) throw at(token, `one of ${CONDITION_TYPES.join(", ")}`, `unknown type '${cond.type}'; expected one of ${CONDITION_TYPES.join(", ")}`);
+    if (cond.kind === "is" && !CONDITION_TYPES.includes(cond.type)) throw at(typeToken ?? token, `one of ${CONDITION_TYPES.join(", ")}`, `unknown type '${cond.type}'; expected one of ${CONDITION_TYPES.join(", ")}`);
   }
   const replace = codeOf(r.replace[0]);
   const lines = replace.text.split("\n");

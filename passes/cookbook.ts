@@ -79,7 +79,9 @@ class Matcher {
     const ps = parts(p);
     const ns = parts(n);
     if (!ps.length && !ns.length) return norm(p.text) === norm(n.text);
-    if (!ps.some((c) => restOf(c) !== undefined) && shape(p) !== shape(n)) return false;
+    // blocks have no operators (and their docstrings are not compared)
+    const isBlock = p.type === "block" || p.type === "module";
+    if (!isBlock && !ps.some((c) => restOf(c) !== undefined) && shape(p) !== shape(n)) return false;
     return this.list(ps, ns, env);
   }
 
@@ -241,8 +243,13 @@ export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, 
     for (const [name, b] of env) {
       if (!Array.isArray(b)) bindings[name] = b;
       else {
-        b.forEach((n, i) => (bindings[`${name}__${i}`] = n));
-        text = text.replace(new RegExp(`\\$${name}\\b`, "g"), b.map((_, i) => `$${name}__${i}`).join(", "));
+        // a keyword argument is bound by its value (the translator parenthesises what it substitutes)
+        const items = b.map((n, i) => {
+          const value = n.type === "keyword_argument" ? n.childForFieldName("value") : null;
+          bindings[`${name}__${i}`] = value ?? n;
+          return value ? `${n.childForFieldName("name")!.text}=$${name}__${i}` : `$${name}__${i}`;
+        });
+        text = text.replace(new RegExp(`\\$${name}\\b`, "g"), () => items.join(", "));
       }
     }
     return { ...base, text, bindings };
@@ -310,7 +317,8 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
   }
   const visit = (n: SyntaxNode) => {
     if (n.type === "import_statement" || n.type === "import_from_statement") return;
-    const candidates = byType.get(stripParens(n).type);
+    // a parenthesised match is rewritten inside its parentheses, which stay
+    const candidates = n.type === "parenthesized_expression" ? undefined : byType.get(n.type);
     if (candidates && !ctx.rewrites.has(nodeKey(n))) {
       for (const { rule, kind } of candidates) {
         const env = matchRule(rule, n, mod.aliases);

@@ -21,6 +21,9 @@ program
   .option("--class <name>", "the model class users build (its forward keeps torch layout at the boundary)")
   .option("--json", "print diagnostics as JSON")
   .option("-j, --jobs <n>", "directory input: worker threads (default: one per core)")
+  .option("--plugin <file...>", "load a plugin (ESM module: export default { name, passes?, rules? })")
+  .option("--rules <file...>", "load cookbook rules written in the rule language (tried before the built-in cookbook)")
+  .option("--no-cookbook", "do not apply the built-in cookbook rules")
   .description("translate a PyTorch nn.Module file (or a tree of them) to MLX")
   .action(async (input, opts) => {
     const { runCompile } = await import("./commands/compile.js");

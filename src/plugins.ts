@@ -11,6 +11,18 @@ import type { ModuleIR } from "../ir/module.js";
 import type { PassContext, PluginPass } from "../ir/pipeline.js";
 import { applyRules } from "../passes/cookbook.js";
 import { packageRoot } from "./python.js";
+import { HELPERS } from "../cookbook/helpers/registry.js";
+
+export { nodeKey } from "../grammar/python.js";
+
+/** Every helper a rule names must be a cookbook helper. */
+function checkHelpers(rules: Rule[]): Rule[] {
+  for (const r of rules) {
+    const unknown = r.helpers.find((h) => !HELPERS[h]);
+    if (unknown) throw new RuleSyntaxError(r.file, r.line, 1, "a helper of cookbook/helpers", `rule '${r.name}' names helper '${unknown}', which is not in cookbook/helpers/registry.ts`);
+  }
+  return rules;
+}
 
 export { RuleSyntaxError, type Rule, type Condition };
 
@@ -48,7 +60,7 @@ export function defineRule(spec: {
   examples?: { code: string; expect?: string[] }[];
 }): Rule {
   const patterns = (Array.isArray(spec.match) ? spec.match : [spec.match]).map((m) => compilePattern(m, `rule ${spec.name}`));
-  return {
+  const [rule] = checkHelpers([{
     name: spec.name,
     patterns,
     conditions: spec.where ?? [],
@@ -58,7 +70,8 @@ export function defineRule(spec: {
     examples: (spec.examples ?? []).map((e) => ({ code: e.code, expect: e.expect ?? [] })),
     file: "<defineRule>",
     line: 1,
-  };
+  }]);
+  return rule;
 }
 
 /** Identity, for typing a plugin module's default export. */
@@ -68,7 +81,7 @@ export function definePlugin(plugin: Plugin): Plugin {
 
 /** Parses a rule file's text; throws RuleSyntaxError (file:line:col, what was expected) when it is malformed. */
 export function loadRules(text: string, filename = "<rules>"): Rule[] {
-  return parseRules(text, filename);
+  return checkHelpers(parseRules(text, filename));
 }
 
 /** A pass that applies `rules` (user rules go before the built-in cookbook, so they win). */
@@ -85,7 +98,7 @@ export function builtinRules(): Rule[] {
     builtins = readdirSync(dir)
       .filter((f) => f.endsWith(".rules"))
       .sort()
-      .flatMap((f) => parseRules(readFileSync(join(dir, f), "utf8"), `cookbook/${f}`));
+      .flatMap((f) => loadRules(readFileSync(join(dir, f), "utf8"), `cookbook/${f}`));
   }
   return builtins;
 }

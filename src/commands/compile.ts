@@ -1,8 +1,10 @@
 /** `c2m compile model.py -o model_mlx.py` */
 import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { compile } from "../compile.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { InputError, readSource, samePath, writeAtomic } from "../io.js";
+import { loadPlugin, loadRules, RuleSyntaxError, type Plugin, type Rule } from "../plugins.js";
 
 export interface CompileCommandOptions {
   output?: string;
@@ -11,6 +13,12 @@ export interface CompileCommandOptions {
   json?: boolean;
   class?: string;
   jobs?: string;
+  /** plugin module paths (--plugin) */
+  plugin?: string[];
+  /** rule file paths (--rules) */
+  rules?: string[];
+  /** false with --no-cookbook */
+  cookbook?: boolean;
 }
 
 export async function runCompile(input: string, opts: CompileCommandOptions): Promise<number> {
@@ -20,6 +28,10 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
   }
   // a directory: every .py file under it, on worker threads (src/batch)
   if (existsSync(input) && statSync(input).isDirectory()) {
+    if (opts.plugin?.length || opts.rules?.length || opts.cookbook === false) {
+      process.stderr.write("c2m: --plugin, --rules and --no-cookbook apply to a single input file, not a directory\n");
+      return 2;
+    }
     const { runBatch } = await import("../batch/index.js");
     return runBatch("compile", input, { ...opts, layout: (opts.layout as "torch" | "nhwc") ?? "torch" });
   }
@@ -34,7 +46,35 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
     }
     throw err;
   }
-  const result = compile(source, { filename: input, layout: (opts.layout as "torch" | "nhwc") ?? "torch", topClass: opts.class });
+  const rules: Rule[] = [];
+  const plugins: Plugin[] = [];
+  for (const file of opts.rules ?? []) {
+    try {
+      rules.push(...loadRules(readSource(file), file));
+    } catch (err) {
+      if (err instanceof RuleSyntaxError || err instanceof InputError) {
+        process.stderr.write(`c2m: error in rule file ${err.message}\n`);
+        return 2;
+      }
+      throw err;
+    }
+  }
+  for (const file of opts.plugin ?? []) {
+    try {
+      plugins.push(await loadPlugin(resolve(file)));
+    } catch (err) {
+      process.stderr.write(`c2m: cannot load plugin ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
+    }
+  }
+  const result = compile(source, {
+    filename: input,
+    layout: (opts.layout as "torch" | "nhwc") ?? "torch",
+    topClass: opts.class,
+    rules,
+    plugins,
+    cookbook: opts.cookbook !== false,
+  });
   const color = !opts.json && process.stderr.isTTY === true;
   if (opts.json) process.stderr.write(`${JSON.stringify({ diagnostics: result.diagnostics }, null, 2)}\n`);
   else for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, source, color)}\n\n`);

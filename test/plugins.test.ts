@@ -175,3 +175,13 @@ describe("definePass and defineRule", () => {
     expect(() => defineRule({ name: "bad", match: "torch.f($x)", replace: "g($x)", helpers: ["no_such_helper"] })).toThrow(/no_such_helper/);
   });
 });
+
+describe("README's worked example", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const block = (name: string) => new RegExp(`<!-- example:${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\`\\n<!-- /example:${name} -->`).exec(readme)?.[1];
+
+  it("shows examples/xformers.rules and examples/my-plugin.js as they are (both tested above)", () => {
+    expect(block("rules")).toBe(readFileSync(join(ROOT, "examples", "xformers.rules"), "utf8"));
+    expect(block("plugin")).toBe(readFileSync(join(ROOT, "examples", "my-plugin.js"), "utf8"));
+  });
+});

@@ -1,4 +1,6 @@
 /** The four forms of an analysis: a terminal table, JSON, Markdown and SARIF 2.1.0. */
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import { CODES_BY_ID, type DiagnosticCode } from "../diagnostic-codes.js";
 import { KERNEL_CODES_BY_ID } from "../kernel/diagnostic-codes.js";
 import { ERROR_CODES as KERNEL_ERROR_CODES } from "../kernel/diagnostics.js";
@@ -110,7 +112,8 @@ export function renderSarif(report: AnalysisReport): string {
     if (i < 0) i = ruleIds.push(code) - 1;
     return i;
   };
-  const uri = (file: string) => encodeURI(file.split("\\").join("/").replace(/^\.\//, ""));
+  // relative paths stay relative (to where c2m ran, the usual SARIF source root); absolute ones become file: URIs
+  const uri = (file: string) => (isAbsolute(file) ? pathToFileURL(file).href : encodeURI(file.split("\\").join("/").replace(/^\.\//, "")));
   const results: Result[] = [];
   const seen = new Set<string>();
   for (const f of report.files) {

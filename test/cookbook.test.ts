@@ -19,6 +19,11 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
     rules: ["rms_norm_hf", "gqa_attention_hf"],
     gone: ["repeat_kv(key_states", "mx.softmax", "mx.rsqrt"],
   },
+  dit_block: {
+    fused: ["x = mx.fast.scaled_dot_product_attention(q, k, v, scale=self.scale).swapaxes(1, 2).reshape(B, N, C)", "mx.split(self.adaLN_modulation(c), 6, axis=1)"],
+    rules: ["vit_attention", "adaln_modulation_chunk"],
+    gone: ["mx.softmax", "ops_chunk"],
+  },
   llama_meta_rope: {
     fused: ["cookbook_rope_pairs(xq, cos, sin)", "mx.stack([mx.cos(freqs), mx.sin(freqs)], axis=-1)", "mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2)"],
     rules: ["rope_polar_table", "rope_view_as_complex", "gqa_attention_meta"],

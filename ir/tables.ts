@@ -9,7 +9,8 @@
  *                    keyword arguments against `sig`); required unless it has a default
  *   {name=default}   the argument, or the literal text `default` when the call omits it
  *   {*name}          a varargs parameter: its arguments joined with ", " (a single tuple/list argument is
- *                    passed through as written)
+ *                    passed through as written); an argument `({*name})` given exactly one argument is
+ *                    that argument alone: `mx.zeros(({*size}))` renders `mx.zeros(5)` and `mx.zeros((2, 3))`
  *   [text]           an optional piece: emitted only if every {hole} inside it was given by the call
  *                    e.g. "mx.sum({input}[, axis={dim}][, keepdims={keepdim}])"
  *   {@helper}        the name of a cookbook helper (cookbook/helpers/<helper>.py); using it makes the

@@ -56,7 +56,7 @@ describe("c2m compile", () => {
   it.each([
     [["compile", "/no/such/model.py"], /C2M-E004: \/no\/such\/model\.py: no such file/],
     [["compile", "examples/resnet18.py", "-o", "examples/resnet18.py"], /C2M-E005: .*refusing to overwrite the input/],
-    [["compile", "examples"], /C2M-E004: examples: is a directory/],
+    [["compile", "examples"], /compile of a directory needs -o OUTDIR/],
     [["compile", "examples/resnet18.py", "--layout", "nchw"], /--layout must be 'torch' or 'nhwc'/],
     [["compile", "examples/resnet18.py", "--bogus"], /unknown option '--bogus'/],
   ])("refuses %j with exit 2 and a message, no stack trace", (args, message) => {

@@ -164,7 +164,9 @@ export class FunctionWalker {
       for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
       for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
       this.record("cookbook", rewrite.rule, s);
-      this.replaceStatement(s, rewrite.text);
+      // a statement a rule folded into another goes with its line, comment included (it described it)
+      if (rewrite.text === "") this.removeLine(s);
+      else this.replaceStatement(s, rewrite.text);
       return;
     }
     const saved = this.stmt;

@@ -52,7 +52,7 @@ class RMSNorm(nn.Module):
         self.weight = mx.ones(dim)
 
     def _norm(self, x):
-        return x * mx.rsqrt(mx.mean(mx.power(x, 2), axis=-1, keepdims=True) + self.eps)
+        return mx.fast.rms_norm(x, None, self.eps)
 
     def __call__(self, x):
         output = self._norm(x.astype(mx.float32)).astype(x.dtype)
@@ -140,17 +140,9 @@ class Attention(nn.Module):
         xq, xk = apply_rotary_emb(xq, xk, cos=cos, sin=sin)
 
         # repeat k/v heads if n_kv_heads < n_heads
-        keys = repeat_kv(xk, self.n_rep)  # (bs, seqlen, n_local_heads, head_dim)
-        values = repeat_kv(xv, self.n_rep)  # (bs, seqlen, n_local_heads, head_dim)
+        xq = xq.swapaxes(1, 2)
+        output = mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2), scale=1 / math.sqrt(self.head_dim), mask=mask)  # (bs, seqlen, n_local_heads, head_dim)
 
-        xq = xq.swapaxes(1, 2)  # (bs, n_local_heads, seqlen, head_dim)
-        keys = keys.swapaxes(1, 2)
-        values = values.swapaxes(1, 2)
-        scores = mx.matmul(xq, keys.swapaxes(2, 3)) / math.sqrt(self.head_dim)
-        if mask is not None:
-            scores = scores + mask  # (bs, n_local_heads, seqlen, seqlen)
-        scores = mx.softmax(scores.astype(mx.float32), axis=-1).astype(xq.dtype)
-        output = mx.matmul(scores, values)  # (bs, n_local_heads, seqlen, head_dim)
         output = output.swapaxes(1, 2).reshape(bsz, seqlen, -1)
         return self.wo(output)
 

@@ -24,6 +24,18 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
     rules: ["vit_attention", "adaln_modulation_chunk"],
     gone: ["mx.softmax", "ops_chunk"],
   },
+  point_ops: {
+    fused: [
+      "out = ops_index_add(out, 0, index, src)",
+      ".at[",
+      "inds = cookbook_searchsorted(cdf, u, right=True)",
+      "counts = cookbook_bincount(index, minlength=self.segments)",
+      "per_point = cookbook_repeat_interleave((summed / mx.expand_dims(counts, -1)), counts, 0)",
+      "clipped = mx.where(mx.abs(clipped) > 1.0, 1.0, clipped)",
+    ],
+    rules: ["bincount", "repeat_interleave_counts", "searchsorted"],
+    gone: ["torch."],
+  },
   llama_meta_rope: {
     fused: ["cookbook_rope_pairs(xq, cos, sin)", "mx.stack([mx.cos(freqs), mx.sin(freqs)], axis=-1)", "mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2)"],
     rules: ["rope_polar_table", "rope_view_as_complex", "gqa_attention_meta"],

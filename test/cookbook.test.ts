@@ -34,7 +34,7 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
       "clipped = mx.where(mx.abs(clipped) > 1.0, 1.0, clipped)",
     ],
     rules: ["bincount", "repeat_interleave_counts", "searchsorted"],
-    gone: ["torch."],
+    gone: ["torch.bincount(", "per_point = mx.repeat(", "torch.searchsorted("],
   },
   llama_meta_rope: {
     fused: ["cookbook_rope_pairs(xq, cos, sin)", "mx.stack([mx.cos(freqs), mx.sin(freqs)], axis=-1)", "mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2)"],

@@ -35,10 +35,6 @@ class LlamaRMSNorm(nn.Module):
 
     def __call__(self, hidden_states):
         return mx.fast.rms_norm(hidden_states, self.weight, self.variance_epsilon)
-        
-        
-        
-        
 
 
 def rotate_half(x):
@@ -111,12 +107,7 @@ class LlamaAttention(nn.Module):
         query_states, key_states = apply_rotary_pos_emb(query_states, key_states, cos, sin)
 
         attn_output = mx.fast.scaled_dot_product_attention(query_states, key_states, value_states, scale=1 / math.sqrt(self.head_dim), mask=attention_mask)
-        
 
-        
-        
-        
-        
 
         attn_output = attn_output.swapaxes(1, 2)
         attn_output = attn_output.reshape(bsz, q_len, -1)

@@ -49,11 +49,6 @@ def apply_rotary_emb(
     cos = freqs_cis[..., 0][None, :, None, :]
     sin = freqs_cis[..., 1][None, :, None, :]
     return cookbook_rope_pairs(xq, cos, sin), cookbook_rope_pairs(xk, cos, sin)
-    
-    
-    
-    
-    
 
 
 def repeat_kv(x: mx.array, n_rep: int) -> mx.array:
@@ -98,15 +93,7 @@ class Attention(nn.Module):
         # repeat k/v heads if n_kv_heads < n_heads
         xq = xq.swapaxes(1, 2)
         output = mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2), scale=1 / math.sqrt(self.head_dim), mask=mask)  # (bs, seqlen, n_local_heads, head_dim)
-          # (bs, seqlen, n_local_heads, head_dim)
 
-          # (bs, n_local_heads, seqlen, head_dim)
-        
-        
-        
-        
-        
-          # (bs, n_local_heads, seqlen, head_dim)
         output = output.swapaxes(1, 2).reshape(bsz, seqlen, -1)
         return self.wo(output)
 

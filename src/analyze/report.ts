@@ -44,6 +44,11 @@ export function renderTable(report: AnalysisReport, color = false): string {
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
   const out = [paint(color, "1", fmt(head)), rule, ...rows.map(fmt), rule, paint(color, "1", fmt(total))];
   out.push("", `${paint(color, "1", share(t.lines))} of ${t.lines.code} code lines translate automatically.`);
+  const unreadable = report.files.filter((f) => f.status === "error" && f.constructs.length === 0);
+  if (unreadable.length) {
+    out.push("", paint(color, "1", "Could not be analysed:"));
+    for (const f of unreadable) for (const d of f.diagnostics) out.push(`  ${paint(color, "31", d.code)} ${f.file}: ${d.message}`);
+  }
   const unsupported = report.files.flatMap((f) => f.constructs.filter((c) => c.category === "unsupported").map((c) => ({ f, c })));
   if (unsupported.length) {
     out.push("", paint(color, "1", "Needs a person:"));
@@ -86,6 +91,11 @@ export function renderMarkdown(report: AnalysisReport): string {
       const codes = c.codes ?? [];
       out.push(`| \`${mdCell(f.file)}:${c.line}:${c.col}\` | ${codes.join(", ")} | \`${mdCell(c.name)}\` | ${mdCell(c.reason ?? "")} | ${mdCell(codes.map((k) => codeInfo(k)?.hint ?? "").filter(Boolean).join("; "))} |`);
     }
+  }
+  const unreadable = report.files.filter((f) => f.status === "error" && f.constructs.length === 0);
+  if (unreadable.length) {
+    out.push("", "## Could not be analysed", "");
+    for (const f of unreadable) for (const d of f.diagnostics) out.push(`- \`${mdCell(f.file)}\`: ${d.code} ${mdCell(d.message)}`);
   }
   if (t.counts.kernel) {
     out.push("", "## Kernels and launchers `c2m kernel` ports", "");

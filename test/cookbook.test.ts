@@ -24,6 +24,18 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
     rules: ["vit_attention", "adaln_modulation_chunk"],
     gone: ["mx.softmax", "ops_chunk"],
   },
+  spectral_warp: {
+    fused: [
+      'h = mx.fft.irfft2(spec, s=h.transpose(0, 3, 1, 2).shape[-2:], axes=(-2, -1), norm="ortho")',
+      "x = cookbook_grid_sample(x, grid, align_corners=False)",
+      'cookbook_grid_sample(h, grid, mode="nearest", padding_mode="border", align_corners=True)',
+      "grid = cookbook_affine_grid(theta, x.shape, align_corners=False)",
+      "nn.GroupNorm(2, channels, pytorch_compatible=True)",
+      'ops_pad(x, (1, 1, 1, 1), mode="reflect")',
+    ],
+    rules: ["irfft2_to_input_size", "grid_sample", "affine_grid"],
+    gone: ["F.grid_sample(", "C2M-W006", "C2M-W002"],
+  },
   point_ops: {
     fused: [
       "out = ops_index_add(out, 0, index, src)",

@@ -103,6 +103,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   Upsample: cls("Upsample.py"),
   // cookbook rules (cookbook/*.rules)
   cookbook_rope_pairs: { file: "cookbook_rope_pairs.py", needs: [], kind: "function" },
+  cookbook_grid_sample: { file: "cookbook_grid_sample.py", needs: [], kind: "function" },
+  cookbook_affine_grid: { file: "cookbook_affine_grid.py", needs: [], kind: "function" },
   cookbook_searchsorted: { file: "cookbook_searchsorted.py", needs: [], kind: "function" },
   cookbook_bincount: { file: "cookbook_bincount.py", needs: [], kind: "function" },
   cookbook_repeat_interleave: { file: "cookbook_repeat_interleave.py", needs: [], kind: "function" },

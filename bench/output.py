@@ -1,7 +1,7 @@
 """Output-speed benchmark: translated golden models vs hand-written MLX ports vs PyTorch, same weights,
 same inputs, one process.
 
-Usage: python bench/output.py REQUEST.json
+Usage: python bench/output.py REQUEST.json [RESULT.json]   (RESULT.json overrides the request's "result")
 REQUEST = {"models": [{"name", "torch": input.py, "mlx": translated .py, "port": bench/ports/<name>.py,
                        "class", "args", "inputs": [{"shape", "dtype", "high"?}]}],
            "repeats": int, "warmup": int, "device": "cpu" | "gpu", "result": path,
@@ -204,7 +204,7 @@ def main():
             where = f" ({os.path.basename(frames[-1].filename)}:{frames[-1].lineno})" if frames else ""
             result["models"].append({"name": spec["name"], "ok": False, "error": f"{type(e).__name__}: {e}{where}"})
         print(json.dumps(result["models"][-1]), file=sys.stderr, flush=True)
-    json.dump(result, open(request["result"], "w"), indent=1)
+    json.dump(result, open(sys.argv[2] if len(sys.argv) > 2 else request["result"], "w"), indent=1)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,13 @@
  *
  * Options: --readme (rewrite the README's benchmark section), --files N (first N corpus files only),
  * --repeats N (timed forwards per variant), --device cpu|gpu (MLX CUDA + torch CUDA on a GPU machine),
- * --skip-compiler, --skip-output, --json FILE (raw figures).
+ * --skip-compiler, --skip-output, --json FILE (raw figures), --render FILE (re-render saved figures),
+ * --prepare-gpu DIR (write the GPU run's request), --gpu-result FILE (add a GPU run's table).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { parsePython } from "../grammar/python.js";
 import { compile } from "../src/compile.js";
 import { packageRoot, pythonExecutable } from "../src/python.js";
@@ -39,6 +40,12 @@ interface Options {
   skipCompiler: boolean;
   skipOutput: boolean;
   json?: string;
+  /** write the GPU run's request (translations + request.json) into this folder, then stop */
+  prepareGpu?: string;
+  /** a result.json that bench/output.py wrote on a GPU machine: its table is reported beside the CPU one */
+  gpuResult?: string;
+  /** render figures an earlier run saved with --json instead of measuring */
+  render?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -60,6 +67,9 @@ function parseOptions(argv: string[]): Options {
     } else if (a === "--skip-compiler") o.skipCompiler = true;
     else if (a === "--skip-output") o.skipOutput = true;
     else if (a === "--json") o.json = value();
+    else if (a === "--prepare-gpu") o.prepareGpu = value();
+    else if (a === "--gpu-result") o.gpuResult = value();
+    else if (a === "--render") o.render = value();
     else usage(`unknown option ${a}`);
   }
   return o;
@@ -72,7 +82,7 @@ function positiveInt(name: string, v: string): number {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--readme] [--files N] [--repeats N] [--device cpu|gpu] [--skip-compiler] [--skip-output] [--json FILE]\n`);
+  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--readme] [--files N] [--repeats N] [--device cpu|gpu] [--skip-compiler] [--skip-output] [--json FILE] [--prepare-gpu DIR] [--gpu-result FILE] [--render FIGURES.json]\n`);
   process.exit(2);
 }
 
@@ -261,6 +271,43 @@ export interface OutputFigures {
  * Run bench/output.py on the golden models (all of OUTPUT_MODELS, or `only`). With `timed: false` it checks
  * the port against the translation and the translation against torch, and counts graph ops, without timing.
  */
+/**
+ * Write the output benchmark's request into `work`: the translations this compiler writes now (not the
+ * reviewed copies: the figures follow the passes) and request.json. Paths are relative to `root` when
+ * `relative` is set, so that the folder can travel to another machine with the repository (--prepare-gpu).
+ */
+export function writeOutputRequest(
+  root: string,
+  work: string,
+  opts: { repeats: number; device: "cpu" | "gpu" },
+  select: { only?: string[]; timed?: boolean; relative?: boolean } = {},
+): { requestPath: string; resultPath: string; sources: Record<string, string> } {
+  const path = (p: string): string => (select.relative ? relative(root, p) : p);
+  const chosen = OUTPUT_MODELS.filter((m) => !select.only || select.only.includes(m.name));
+  const sources: Record<string, string> = {};
+  const models = chosen.map((m) => {
+    const dir = join(root, "golden/models", m.name);
+    const spec = JSON.parse(readFileSync(join(dir, "parity.json"), "utf8")) as { class: string; args: unknown };
+    const input = readFileSync(join(dir, "input.py"), "utf8");
+    const result = compile(input, { filename: join(dir, "input.py"), topClass: spec.class });
+    let mlx = join(work, `${m.name}_mlx.py`);
+    sources[m.name] = "compiled now";
+    if (result.diagnostics.some((d) => d.severity === "error") || !result.code) {
+      mlx = join(dir, "expected.py");
+      sources[m.name] = "expected.py (compile failed)";
+    } else writeFileSync(mlx, result.code);
+    return { name: m.name, torch: path(join(dir, "input.py")), mlx: path(mlx), port: path(join(root, "bench/ports", `${m.name}.py`)), class: spec.class, args: spec.args, inputs: m.inputs };
+  });
+  const resultPath = join(work, "result.json");
+  const requestPath = join(work, "request.json");
+  writeFileSync(requestPath, JSON.stringify({ models, repeats: opts.repeats, warmup: 3, device: opts.device, result: path(resultPath), time: select.timed ?? true }, null, 1));
+  return { requestPath, resultPath, sources };
+}
+
+/**
+ * Run bench/output.py on the golden models (all of OUTPUT_MODELS, or `only`). With `timed: false` it checks
+ * the port against the translation and the translation against torch, and counts graph ops, without timing.
+ */
 export function outputFigures(
   root: string,
   opts: { repeats: number; device: "cpu" | "gpu" },
@@ -268,39 +315,13 @@ export function outputFigures(
 ): OutputFigures {
   const work = mkdtempSync(join(tmpdir(), "c2m-bench-out-"));
   try {
-    const chosen = OUTPUT_MODELS.filter((m) => !select.only || select.only.includes(m.name));
-    const models = chosen.map((m) => {
-      const dir = join(root, "golden/models", m.name);
-      const spec = JSON.parse(readFileSync(join(dir, "parity.json"), "utf8")) as { class: string; args: unknown };
-      const input = readFileSync(join(dir, "input.py"), "utf8");
-      // the translation this compiler writes now, not the reviewed copy: the figures follow the passes
-      const result = compile(input, { filename: join(dir, "input.py"), topClass: spec.class });
-      let mlx = join(work, `${m.name}_mlx.py`);
-      let source = "compiled now";
-      if (result.diagnostics.some((d) => d.severity === "error") || !result.code) {
-        mlx = join(dir, "expected.py");
-        source = "expected.py (compile failed)";
-      } else writeFileSync(mlx, result.code);
-      return {
-        name: m.name,
-        torch: join(dir, "input.py"),
-        mlx,
-        source,
-        port: join(root, "bench/ports", `${m.name}.py`),
-        class: spec.class,
-        args: spec.args,
-        inputs: m.inputs,
-      };
-    });
-    const resultPath = join(work, "result.json");
-    const requestPath = join(work, "request.json");
-    writeFileSync(requestPath, JSON.stringify({ models, repeats: opts.repeats, warmup: 3, device: opts.device, result: resultPath, time: select.timed ?? true }));
+    const { requestPath, resultPath, sources } = writeOutputRequest(root, work, opts, select);
     const r = spawnSync(pythonExecutable(), [join(root, "bench/output.py"), requestPath], { cwd: root, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
     if (r.status !== 0 || !existsSync(resultPath)) {
       throw new Error(`bench/output.py failed (exit ${r.status}): ${(r.stderr ?? "").trim().split("\n").slice(-5).join("\n")}`);
     }
     const figures = JSON.parse(readFileSync(resultPath, "utf8")) as OutputFigures;
-    for (const m of figures.models) m.source = models.find((x) => x.name === m.name)?.source;
+    for (const m of figures.models) m.source = sources[m.name];
     return figures;
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -360,21 +381,41 @@ export function outputTable(o: OutputFigures): string {
   return `${rows.join("\n")}\n\nMedians of ${n ?? "?"} forwards per variant in one process (interleaved rounds), after warm-up; each forward ends in \`mx.eval\` (torch: \`no_grad\`${o.device === "gpu" ? ", `cuda.synchronize`" : ""}). Same converted weights and seeded inputs everywhere; the port and the \`mx.compile\` variants are checked against the translation (≤ 1e-4) and the translation against torch before timing. Peak memory is MLX's allocator peak over one forward${o.device === "gpu" ? " (torch: CUDA allocator)" : ""}.${diffText}`;
 }
 
-function machineLine(o: OutputFigures | undefined): string {
+/** When and under what load the figures were taken (kept with them, so that a re-render keeps them). */
+export interface RunInfo {
+  date: string;
+  loadAverage: number;
+  node: string;
+}
+
+function machineLine(o: OutputFigures | undefined, run: RunInfo): string {
   const m = o?.machine ?? {};
   const cpu = (m.cpu as string | undefined) ?? cpus()[0]?.model ?? "unknown CPU";
-  const parts = [`${cpu}, ${(m.cores as number | undefined) ?? cpus().length} cores`, `Node ${process.versions.node}`];
+  const parts = [`${cpu}, ${(m.cores as number | undefined) ?? cpus().length} cores`, `Node ${run.node}`];
   if (m.mlx) parts.push(`MLX ${m.mlx} (${o?.device === "gpu" ? "CUDA" : "CPU"} backend)`, `torch ${m.torch} (${m.torchThreads} threads)`);
   if (m.gpu) parts.push(`GPU ${m.gpu}`);
-  parts.push(`load average ${loadavg()[0].toFixed(1)} at the end of the run`);
-  parts.push(new Date().toISOString().replace(/\.\d+Z$/, "Z"));
+  parts.push(`load average ${run.loadAverage.toFixed(1)} at the end of the run (the machine is shared: figures are medians, ratios come from interleaved runs)`);
+  parts.push(run.date);
   return parts.join(" · ");
 }
 
-export function report(c: CompilerFigures | undefined, o: OutputFigures | undefined): string {
-  const out = [`Machine: ${machineLine(o)}. Run with \`npm run bench\`.`, ""];
+export function report(c: CompilerFigures | undefined, o: OutputFigures | undefined, run: RunInfo, gpu?: OutputFigures): string {
+  const out = [`Machine: ${machineLine(o, run)}. Run with \`npm run bench\`.`, ""];
   if (c) out.push("**Compiler speed**", "", compilerTable(c), "");
   if (o) out.push(`**Output speed** (MLX ${o.device === "gpu" ? "CUDA" : "CPU"} backend vs PyTorch ${o.device === "gpu" ? "CUDA" : "CPU"})`, "", outputTable(o), "");
+  if (gpu) {
+    const m = gpu.machine as Record<string, string | number | undefined>;
+    out.push(
+      "**Output speed on a GPU** (MLX CUDA backend vs PyTorch CUDA; a separate run: `npm run bench -- --prepare-gpu DIR`, then `python bench/output.py DIR/request.json` there)",
+      "",
+      `GPU machine: ${m.gpu ?? "unknown GPU"}, ${m.cpu ?? "unknown CPU"} (${m.cores ?? "?"} cores) · MLX ${m.mlx} · torch ${m.torch}.`,
+      "",
+      outputTable(gpu),
+      "",
+    );
+  } else if (o) {
+    out.push("**Output speed on a GPU** (MLX CUDA backend vs PyTorch CUDA): not in this run. `npm run bench -- --prepare-gpu DIR` writes the request; run `python bench/output.py DIR/request.json RESULT.json` where `mlx[cuda]` and torch CUDA are installed, then `npm run bench -- --render FIGURES.json --gpu-result RESULT.json --readme`.", "");
+  }
   return out.join("\n");
 }
 
@@ -391,19 +432,31 @@ export function replaceReadmeSection(readme: string, body: string): string {
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const root = packageRoot();
+  if (opts.prepareGpu) {
+    mkdirSync(opts.prepareGpu, { recursive: true });
+    const { requestPath } = writeOutputRequest(root, resolve(opts.prepareGpu), { repeats: opts.repeats, device: "gpu" }, { relative: true });
+    process.stdout.write(`bench: wrote ${requestPath}; on the GPU machine: python bench/output.py ${relative(root, requestPath)} RESULT.json\n`);
+    return;
+  }
+  const gpu = opts.gpuResult ? (JSON.parse(readFileSync(opts.gpuResult, "utf8")) as OutputFigures) : undefined;
   let c: CompilerFigures | undefined;
   let o: OutputFigures | undefined;
-  if (!opts.skipCompiler) {
+  let run: RunInfo | undefined;
+  if (opts.render) {
+    // figures from an earlier --json run, rendered again (to add a GPU run's table, say)
+    ({ compiler: c, output: o, run } = JSON.parse(readFileSync(opts.render, "utf8")) as { compiler?: CompilerFigures; output?: OutputFigures; run?: RunInfo });
+  } else if (!opts.skipCompiler) {
     process.stderr.write("bench: compiler speed…\n");
     c = await compilerFigures(root, opts);
   }
-  if (!opts.skipOutput) {
+  if (!opts.render && !opts.skipOutput) {
     process.stderr.write(`bench: output speed (MLX ${opts.device})…\n`);
     o = outputFigures(root, opts);
   }
-  const text = report(c, o);
+  run ??= { date: new Date().toISOString().replace(/\.\d+Z$/, "Z"), loadAverage: loadavg()[0], node: process.versions.node };
+  const text = report(c, o, run, gpu);
   process.stdout.write(`${text}\n`);
-  if (opts.json) writeFileSync(opts.json, JSON.stringify({ compiler: c, output: o }, null, 1));
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ compiler: c, output: o, run }, null, 1));
   if (opts.readme) {
     const path = join(root, "README.md");
     writeFileSync(path, replaceReadmeSection(readFileSync(path, "utf8"), text));

@@ -36,6 +36,18 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
     rules: ["irfft2_to_input_size", "grid_sample", "affine_grid"],
     gone: ["F.grid_sample(", "C2M-W006", "C2M-W002"],
   },
+  // no rule fires here: c2m's tables already give the MLX forms; the case proves them against torch
+  kv_cache_sampling: {
+    fused: [
+      "self.key_cache[layer_idx] = mx.concatenate([self.key_cache[layer_idx], key_states], axis=-2)",
+      "y = ops_scaled_dot_product_attention(q, k, v, is_causal=causal)",
+      'mask = "causal" if q_len == k_len',
+      "out = mx.fast.scaled_dot_product_attention(",
+      'logits = mx.where(logits < pivot, -float("Inf"), logits)',
+    ],
+    rules: [],
+    gone: ["torch.cat(", "torch.topk(", "torch.where("],
+  },
   point_ops: {
     fused: [
       "out = ops_index_add(out, 0, index, src)",

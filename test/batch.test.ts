@@ -1,5 +1,5 @@
 /**
- * `c2m compile DIR -o OUTDIR`: 200 generated model files compiled on worker threads give byte for byte
+ * `c2m compile DIR -o OUTDIR`: 200 generated model files (variants of four golden models) compiled on worker threads give byte for byte
  * what compiling each file alone gives, on more than one thread; an error in one file writes nothing for
  * it and stops nothing else; the output folder never overlaps the input files.
  */
@@ -16,7 +16,7 @@ const cli = join(root, "dist", "src", "cli.js");
 const c2m = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: root, maxBuffer: 64 << 20 });
 
 /** the smaller golden models: 200 variants of them compile in seconds */
-const BASES = ["mlp", "lstm_lm", "transformer_classifier", "vae", "dcgan_generator", "cnn_bn"].map((n) => readFileSync(join(root, "golden/models", n, "input.py"), "utf8"));
+const BASES = ["mlp", "lstm_lm", "transformer_classifier", "vae"].map((n) => readFileSync(join(root, "golden/models", n, "input.py"), "utf8"));
 
 /** Every file under `dir`, relative path → bytes. */
 function tree(dir: string): Map<string, Buffer> {
@@ -83,11 +83,6 @@ describe("c2m compile DIR -o OUTDIR", () => {
       expect(readFileSync(o).equals(a.get(f)!)).toBe(true);
       expect(readFileSync(`${o}.map`).equals(a.get(`${f}.map`)!)).toBe(true);
     }
-
-    // a second run writes the same bytes (outputs do not depend on which thread took which file)
-    const again = join(work, "out-again");
-    expect(c2m("compile", input, "-o", again, "--jobs", "3").status).toBe(0);
-    for (const [k, v] of tree(again)) expect(v.equals(a.get(k)!), k).toBe(true);
   });
 
   it("an error in one file writes nothing for it and does not stop the others; progress lines and a summary when not a TTY", () => {

@@ -36,6 +36,16 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
     rules: ["irfft2_to_input_size", "grid_sample", "affine_grid"],
     gone: ["F.grid_sample(", "C2M-W006", "C2M-W002"],
   },
+  rope_vit_axial: {
+    fused: [
+      "return mx.concatenate([freqs_cis_x, freqs_cis_y], axis=-1)",
+      "return cookbook_rope_pairs(xq, cos, sin), cookbook_rope_pairs(xk, cos, sin)",
+      "x = mx.fast.scaled_dot_product_attention(q, k, v, scale=self.scale).swapaxes(1, 2).reshape(B, N, C)",
+      "t_y = mx.floor_divide(t, end_x)",
+    ],
+    rules: ["rope_polar_table", "rope_view_as_complex", "vit_attention", "div_floor"],
+    gone: ["1j", "mx.real", "mx.imag", "mx.softmax", "C2M-W"],
+  },
   // no rule fires here: c2m's tables already give the MLX forms; the case proves them against torch
   kv_cache_sampling: {
     fused: [
@@ -61,7 +71,7 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
     gone: ["torch.bincount(", "per_point = mx.repeat(", "torch.searchsorted("],
   },
   llama_meta_rope: {
-    fused: ["cookbook_rope_pairs(xq, cos, sin)", "mx.stack([mx.cos(freqs), mx.sin(freqs)], axis=-1)", "mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2)"],
+    fused: ["cookbook_rope_pairs(xq, cos, sin)", "freqs_cis = freqs  # complex64", "angle = reshape_for_broadcast(freqs_cis, xq[..., ::2])", "mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2)"],
     rules: ["rope_polar_table", "rope_view_as_complex", "gqa_attention_meta"],
     // no complex numbers left, and no repeated key/value heads
     gone: ["1j", "mx.real", "mx.imag", "repeat_kv(xk"],

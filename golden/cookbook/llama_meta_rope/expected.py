@@ -29,7 +29,7 @@ def precompute_freqs_cis(dim: int, end: int, theta: float = 10000.0):
     freqs = 1.0 / (theta ** (mx.arange(0, dim, 2)[: (dim // 2)].astype(mx.float32) / dim))
     t = mx.arange(end)  # type: ignore
     freqs = mx.outer(t, freqs).astype(mx.float32)  # type: ignore
-    freqs_cis = mx.stack([mx.cos(freqs), mx.sin(freqs)], axis=-1)  # complex64
+    freqs_cis = freqs  # complex64
     return freqs_cis
 
 
@@ -46,8 +46,8 @@ def apply_rotary_emb(
     xk: mx.array,
     freqs_cis: mx.array,
 ) -> Tuple[mx.array, mx.array]:
-    cos = freqs_cis[..., 0][None, :, None, :]
-    sin = freqs_cis[..., 1][None, :, None, :]
+    angle = reshape_for_broadcast(freqs_cis, xq[..., ::2])
+    cos, sin = mx.cos(angle), mx.sin(angle)
     return cookbook_rope_pairs(xq, cos, sin), cookbook_rope_pairs(xk, cos, sin)
 
 

@@ -60,13 +60,14 @@ program
 
 program
   .command("kernel")
-  .argument("<input>", "CUDA source (.cu)")
-  .option("-o, --output <file>", "write the Python module here; stdout if omitted")
+  .argument("<input>", "CUDA source (.cu), or a directory (every .cu file under it, in parallel)")
+  .option("-o, --output <file>", "write the Python module here; stdout if omitted; for a directory input, the output directory")
   .option("--metal-only", "print only the Metal source")
   .option("--verify", "execute the emitted Metal and the CUDA original on the CPU and compare")
   .option("--template <args...>", "template arguments, e.g. T=float BLOCK=256")
   .option("--json", "print diagnostics as JSON")
-  .description("translate CUDA kernels to Metal for mx.fast.metal_kernel")
+  .option("-j, --jobs <n>", "directory input: worker threads (default: one per core)")
+  .description("translate CUDA kernels (a file or a tree of them) to Metal for mx.fast.metal_kernel")
   .action(async (input, opts) => {
     const { runKernel } = await import("./commands/kernel.js");
     process.exitCode = await runKernel(input, opts);

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { availableParallelism, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { runCompile } from "../src/commands/compile.js";
+import { runKernel } from "../src/commands/kernel.js";
 import { packageRoot } from "../src/python.js";
 
 const root = packageRoot();
@@ -117,5 +118,29 @@ describe("c2m compile DIR -o OUTDIR", () => {
     expect(c2m("compile", dir, "-o", inner).status).toBe(1);
     const again = c2m("compile", dir, "-o", inner, "--json");
     expect(JSON.parse(again.stdout).summary.files).toBe(4);
+  });
+});
+
+describe("c2m kernel DIR -o OUTDIR", () => {
+  it("translates every .cu file of the golden tree, byte-identical to one-file runs; files without kernels are skipped, not failed", async () => {
+    const out = join(work, "kernels-batch");
+    const r = c2m("kernel", "golden/kernels", "-o", out, "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const written = report.files.filter((f: { status: string }) => f.status === "ok");
+    const skipped = report.files.filter((f: { status: string }) => f.status === "skipped");
+    expect(written.length).toBeGreaterThanOrEqual(14); // every golden kernel file
+    expect(skipped.every((f: { input: string }) => f.input.includes("fixtures/drivers/"))).toBe(true); // host-only driver programs
+    const quiet = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      for (const f of written as { input: string; wrote: string[] }[]) {
+        const single = join(work, "kernel-single.py");
+        expect(await runKernel(f.input, { output: single })).toBe(0);
+        expect(readFileSync(single).equals(readFileSync(f.wrote[0])), f.input).toBe(true);
+      }
+    } finally {
+      quiet.mockRestore();
+    }
+    expect(c2m("kernel", "golden/kernels", "-o", out, "--verify").status).toBe(2);
   });
 });

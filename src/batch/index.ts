@@ -25,6 +25,8 @@ export interface BatchOptions {
 export interface BatchSummary {
   files: number;
   ok: number;
+  /** CUDA files without kernels */
+  skipped: number;
   failed: number;
   warnings: number;
   errors: number;
@@ -77,6 +79,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
   const summary: BatchSummary = {
     files: results.length,
     ok: results.filter((r) => r.status === "ok").length,
+    skipped: results.filter((r) => r.status === "skipped").length,
     failed: results.filter((r) => r.status === "error").length,
     warnings: results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === "warning").length, 0),
     errors: results.reduce((n, r) => n + r.diagnostics.filter((d) => d.severity === "error").length, 0),
@@ -91,7 +94,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
     const paint = (sgr: string, s: string) => (color ? `\x1b[${sgr}m${s}\x1b[0m` : s);
     const failed = summary.failed ? paint("31;1", `${summary.failed} failed`) : "0 failed";
     process.stderr.write(
-      `c2m ${op}: ${summary.files} file${summary.files === 1 ? "" : "s"}: ${paint("32;1", `${summary.ok} written`)}, ${failed}, ` +
+      `c2m ${op}: ${summary.files} file${summary.files === 1 ? "" : "s"}: ${paint("32;1", `${summary.ok} written`)}, ${summary.skipped ? `${summary.skipped} without kernels, ` : ""}${failed}, ` +
         `${summary.warnings} warning${summary.warnings === 1 ? "" : "s"} — ${summary.seconds.toFixed(1)} s on ${summary.workersUsed} worker thread${summary.workersUsed === 1 ? "" : "s"} → ${outDir}\n`,
     );
   }
@@ -105,7 +108,7 @@ function makeProgress(total: number, tty: boolean, quiet: boolean): (r: TaskResu
   const width = 30;
   return (r, done) => {
     const warnings = r.diagnostics.filter((d) => d.severity === "warning").length;
-    const state = r.status === "error" ? "error" : warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : "ok";
+    const state = r.status === "error" ? "error" : r.status === "skipped" ? "no kernels, skipped" : warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : "ok";
     if (tty) {
       const filled = Math.round((width * done) / total);
       const name = r.input.length > 40 ? `…${r.input.slice(-39)}` : r.input;

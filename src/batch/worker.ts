@@ -25,7 +25,8 @@ export interface Task {
 
 export interface TaskResult {
   input: string;
-  status: "ok" | "error";
+  /** skipped: a CUDA file of a directory with no `__global__` kernel (a host program, a header): nothing to write */
+  status: "ok" | "error" | "skipped";
   diagnostics: Diagnostic[];
   /** the diagnostics formatted for a terminal (code frames included) */
   text: string;
@@ -66,6 +67,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
     } else {
       const { compileKernels } = await import("../kernel/index.js");
       const r = compileKernels(source, { filename: task.display, template: task.template ?? {} });
+      // in a tree, a file with no kernels is not a failure: it holds nothing to translate
+      if (r.diagnostics.length === 1 && r.diagnostics[0].code === "C2M-K013") return { input: task.input, status: "skipped", diagnostics: [], text: "", wrote: [] };
       diagnostics = r.diagnostics;
       outputs = [[task.output!, r.python]];
     }

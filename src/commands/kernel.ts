@@ -1,12 +1,30 @@
 /** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [--json] [--verify]` */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 
 export async function runKernel(
   input: string,
-  opts: { output?: string; metalOnly?: boolean; verify?: boolean; template?: string[]; json?: boolean },
+  opts: { output?: string; metalOnly?: boolean; verify?: boolean; template?: string[]; json?: boolean; jobs?: string },
 ): Promise<number> {
+  // a directory: every .cu file under it, on worker threads (src/batch)
+  if (existsSync(input) && statSync(input).isDirectory()) {
+    if (opts.metalOnly || opts.verify) {
+      process.stderr.write(`c2m kernel: --metal-only and --verify take one file, not a directory\n`);
+      return 2;
+    }
+    const template: Record<string, string> = {};
+    for (const t of opts.template ?? []) {
+      const m = /^(\w+)=(.+)$/.exec(t);
+      if (!m) {
+        process.stderr.write(`c2m kernel: --template expects NAME=VALUE, got '${t}'\n`);
+        return 2;
+      }
+      template[m[1]] = m[2];
+    }
+    const { runBatch } = await import("../batch/index.js");
+    return runBatch("kernel", input, { output: opts.output, json: opts.json, jobs: opts.jobs, template });
+  }
   const fail = (d: Diagnostic, source?: string) => {
     if (opts.json) process.stdout.write(JSON.stringify({ diagnostics: [d] }, null, 2) + "\n");
     else process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");

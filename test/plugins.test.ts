@@ -117,6 +117,24 @@ describe("a rule file maps a custom op", () => {
   });
 });
 
+describe("a rule that replaces a layer", () => {
+  it("maps a hand-written RMSNorm class's instances onto nn.RMSNorm, and the port matches torch", async () => {
+    const rules = loadRules("rule rmsnorm_layer {\n  match `LlamaRMSNorm($d, eps=$e)`\n  replace `nn.RMSNorm($d, eps=$e)`\n}\n", "layer.rules");
+    const input = join(ROOT, "golden", "cookbook", "llama_hf", "input.py");
+    const r = compile(readFileSync(input, "utf8"), { rules });
+    expect(r.code).toContain("self.input_layernorm = nn.RMSNorm(hidden_size, eps=rms_norm_eps)");
+    const dir = tmp({ "llama_mlx.py": r.code });
+    try {
+      const spec = JSON.parse(readFileSync(join(ROOT, "golden", "cookbook", "llama_hf", "parity.json"), "utf8"));
+      const p = await runParitySpec(input, spec, { mlxFile: join(dir, "llama_mlx.py") });
+      expect(p.error).toBeUndefined();
+      expect(Math.max(...p.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)))).toBeLessThanOrEqual(1e-4);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe("the example plugin", () => {
   it("runs its rule and its pass, and the port matches torch", async () => {
     const plugin = (await import("../examples/my-plugin.js")).default as Plugin;

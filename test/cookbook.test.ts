@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { builtinRules, compile } from "../src/index.js";
 import { packageRoot } from "../src/python.js";
+import { HELPERS } from "../cookbook/helpers/registry.js";
 import { runParitySpec } from "../src/parity/index.js";
 
 const GOLDEN = join(packageRoot(), "golden", "cookbook");
@@ -94,6 +95,13 @@ describe("golden cookbook cases", () => {
     for (const g of CASES[name].gone) expect(r.code).not.toContain(g);
     const fired = new Set(r.constructs.filter((c) => c.kind === "cookbook").map((c) => c.name));
     for (const rule of CASES[name].rules) expect(fired).toContain(rule);
+  });
+
+  it("every cookbook_* helper is used by a golden case (whose parity proves it)", () => {
+    const outputs = dirs.map((d) => readFileSync(join(GOLDEN, d, "expected.py"), "utf8")).join("\n");
+    const helpers = Object.keys(HELPERS).filter((h) => h.startsWith("cookbook_"));
+    expect(helpers.length).toBeGreaterThan(0);
+    expect(helpers.filter((h) => !outputs.includes(`def ${h}(`))).toEqual([]);
   });
 
   it.each(dirs)("%s matches torch on real MLX (≤ 1e-4)", async (name) => {

@@ -129,8 +129,21 @@ function restoreEnv(env: Env, saved: Env): void {
   for (const [k, v] of saved) env.set(k, v);
 }
 
+const STATEMENT_TYPES = /statement$|^function_definition$|^class_definition$|^decorated_definition$/;
+
+/**
+ * What a binding reads as: a node's text; a run of arguments joined by commas; a run of statements as the
+ * source holds them (later lines keep their indentation, right when the replacement puts the run at the
+ * column it had).
+ */
 function bindingText(b: Binding): string {
-  return Array.isArray(b) ? b.map((n) => n.text).join(", ") : b.text;
+  if (!Array.isArray(b)) return b.text;
+  if (b.length && STATEMENT_TYPES.test(b[0].type)) {
+    let root = b[0];
+    while (root.parent) root = root.parent;
+    return root.text.slice(b[0].startIndex - root.startIndex, b[b.length - 1].endIndex - root.startIndex);
+  }
+  return b.map((n) => n.text).join(", ");
 }
 
 // ---------------------------------------------------------------- conditions
@@ -254,11 +267,13 @@ export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, 
     }
     return { ...base, text, bindings };
   }
+  // reindent first, then substitute: multi-line bindings carry their own indentation
   const names = [...env.keys()].sort((a, b) => b.length - a.length);
+  const text = reindent(rule.replace, node.startPosition.column);
   const raw = names.length
-    ? rule.replace.replace(new RegExp(`\\$(?:\\.\\.\\.)?(${names.join("|")})\\b`, "g"), (_, n: string) => bindingText(env.get(n)!))
-    : rule.replace;
-  return { ...base, text: reindent(raw, node.startPosition.column) };
+    ? text.replace(new RegExp(`\\$(?:\\.\\.\\.)?(${names.join("|")})\\b`, "g"), (_, n: string) => bindingText(env.get(n)!))
+    : text;
+  return { ...base, text: raw };
 }
 
 /**

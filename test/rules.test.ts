@@ -110,6 +110,25 @@ describe("matching", () => {
     expect(out).toContain("return fast_pow(a, 2), mx.power(a, 2.0), mx.power(a, n), mx.power(a, 4)");
   });
 
+  it("$...name binds a run of statements, re-emitted as written", () => {
+    const rules = `
+      rule tanh_tail {
+        match \`
+          def $f($...params):
+              $...body
+              return torch.tanh($y)
+        \`
+        replace \`
+          def $f($...params):
+              $...body
+              return mx.tanh($y) * 2
+        \`
+      }`;
+    const src = `${HEAD}def f(a, b):\n    c = a + b\n    if c.sum() > 0:\n        c = c * 2\n    return torch.tanh(c)\n`;
+    const r = compileWith(src, rules);
+    expect(r.code).toContain("def f(a, b):\n    c = a + b\n    if c.sum() > 0:\n        c = c * 2\n    return mx.tanh(c) * 2\n");
+  });
+
   it("rewrites statements, statement runs and function bodies", () => {
     const rules = `
       rule st { match \`$y = torch.zeros_like($x)\` replace \`$y = mx.zeros($x.shape)\` }

@@ -25,6 +25,7 @@
  *              | METAVAR ("==" | "!=" | "<" | "<=" | ">" | ">=") literal
  *              | METAVAR ["not"] "in" "[" literal ("," literal)* "]"
  *   TYPE      := int | float | number | string | bool | none | name | attribute | call | literal
+ *              | arithmetic  (names, attributes, numbers and operators only: reads the same in MLX)
  *   CODE      := `...` (backticks; may span lines; common indentation is removed)
  *   METAVAR   := $name | $...name  ($...name matches zero or more arguments, parameters or statements)
  *
@@ -54,8 +55,8 @@ export class RuleSyntaxError extends Error {
   }
 }
 
-export type ConditionType = "int" | "float" | "number" | "string" | "bool" | "none" | "name" | "attribute" | "call" | "literal";
-export const CONDITION_TYPES: readonly ConditionType[] = ["int", "float", "number", "string", "bool", "none", "name", "attribute", "call", "literal"];
+export type ConditionType = "int" | "float" | "number" | "string" | "bool" | "none" | "name" | "attribute" | "call" | "literal" | "arithmetic";
+export const CONDITION_TYPES: readonly ConditionType[] = ["int", "float", "number", "string", "bool", "none", "name", "attribute", "call", "literal", "arithmetic"];
 
 export type Literal = number | string | boolean | null;
 

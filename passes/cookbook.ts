@@ -174,6 +174,13 @@ function literalValue(n: SyntaxNode): Literal | undefined {
   }
 }
 
+const ARITHMETIC = new Set(["identifier", "attribute", "integer", "float", "binary_operator", "unary_operator", "comparison_operator", "parenthesized_expression", "boolean_operator", "not_operator", "true", "false", "none"]);
+
+/** Only names, attributes, numbers and operators: text that means the same in MLX as in torch. */
+function isArithmetic(n: SyntaxNode): boolean {
+  return ARITHMETIC.has(n.type) && n.namedChildren.every((c) => c.type === "comment" || isArithmetic(c));
+}
+
 function hasType(b: Binding, type: string): boolean {
   if (Array.isArray(b)) return false;
   const n = stripParens(b);
@@ -199,6 +206,8 @@ function hasType(b: Binding, type: string): boolean {
       return n.type === "attribute";
     case "call":
       return n.type === "call";
+    case "arithmetic":
+      return isArithmetic(n);
     default:
       return false;
   }

@@ -47,7 +47,7 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
     rules: ["rope_polar_table", "rope_view_as_complex", "vit_attention", "div_floor"],
     gone: ["1j", "mx.real", "mx.imag", "mx.softmax", "C2M-W"],
   },
-  // no rule fires here: c2m's tables already give the MLX forms; the case proves them against torch
+  // c2m's tables already give the MLX forms here but for the mask assignment; the case proves them against torch
   kv_cache_sampling: {
     fused: [
       "self.key_cache[layer_idx] = mx.concatenate([self.key_cache[layer_idx], key_states], axis=-2)",
@@ -55,8 +55,9 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
       'mask = "causal" if q_len == k_len',
       "out = mx.fast.scaled_dot_product_attention(",
       'logits = mx.where(logits < pivot, -float("Inf"), logits)',
+      "probs_sort = mx.where(mask, 0.0, probs_sort)",
     ],
-    rules: [],
+    rules: ["mask_assign"],
     gone: ["torch.cat(", "torch.topk(", "torch.where("],
   },
   point_ops: {

@@ -94,7 +94,7 @@ def top_p_filter(probs, p):
     probs_sort, probs_idx = ops_sort(probs, -1, descending=True)
     probs_sum = mx.cumsum(probs_sort, axis=-1)
     mask = probs_sum - probs_sort > p
-    probs_sort[mask] = 0.0
+    probs_sort = mx.where(mask, 0.0, probs_sort)
     probs_sort = mx.divide(probs_sort, mx.sum(probs_sort, axis=-1, keepdims=True))  # c2m: C2M-W004 in-place div_ rewritten as an assignment
     return probs_sort
 

@@ -32,8 +32,17 @@ export interface PoolRun {
   workers: number;
 }
 
+/**
+ * How long one file may take before its worker is stopped and the file reported as an internal error
+ * (a compiler that loops on a hostile input must not hang the whole tree). C2M_FILE_TIMEOUT_S overrides.
+ */
+export function fileTimeoutMs(): number {
+  const s = Number(process.env.C2M_FILE_TIMEOUT_S);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 600_000;
+}
+
 /** Runs every task on `jobs` workers; `onResult` sees each result as it comes. Results keep the tasks' order. */
-export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskResult, done: number) => void): Promise<PoolRun> {
+export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskResult, done: number) => void, timeoutMs = fileTimeoutMs()): Promise<PoolRun> {
   const results: TaskResult[] = new Array(tasks.length);
   const perWorker: Record<number, number> = {};
   const n = Math.max(1, Math.min(jobs, tasks.length));
@@ -43,7 +52,6 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
   let done = 0;
   return new Promise<PoolRun>((resolveAll) => {
     const workers = new Set<Worker>();
-    let ready = 0;
     let started = false;
     const finish = (i: number, r: TaskResult, threadId: number) => {
       if (results[i]) return;
@@ -55,8 +63,12 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
     const spawn = (): void => {
       const w = new Worker(entry);
       let holding = -1;
+      let timer: NodeJS.Timeout | undefined;
+      let why = "";
       const threadId = w.threadId;
       const feed = () => {
+        if (!workers.has(w)) return; // it died before dispatch started; its replacement feeds itself
+        clearTimeout(timer);
         if (next >= tasks.length) {
           holding = -1;
           workers.delete(w);
@@ -65,25 +77,31 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
           return;
         }
         holding = next++;
+        timer = setTimeout(() => {
+          why = `no result after ${timeoutMs / 1000} s; stopped`;
+          void w.terminate();
+        }, timeoutMs);
         w.postMessage(tasks[holding]);
       };
       w.on("message", (m: { ready: true } | TaskResult) => {
         if ("ready" in m) {
-          ready++;
-          if (started) feed();
-          else if (ready === n) {
+          if (started) return feed();
+          // dispatch starts once every live worker has loaded the compilers
+          readyFeeds.push(feed);
+          if (readyFeeds.length >= workers.size) {
             started = true;
-            for (const x of starters) x();
+            for (const f of readyFeeds) f();
           }
           return;
         }
         finish(holding, m, threadId);
         feed();
       });
-      const died = (why: string) => {
+      const died = (cause: string) => {
         if (!workers.has(w)) return;
+        clearTimeout(timer);
         workers.delete(w);
-        if (holding >= 0) finish(holding, crashed(tasks[holding], why), threadId);
+        if (holding >= 0) finish(holding, crashed(tasks[holding], why || cause), threadId);
         if (next < tasks.length || workers.size === 0) {
           if (next < tasks.length) spawn();
           else resolveAll({ results, perWorker, workers: n });
@@ -92,14 +110,13 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
       w.on("error", (e) => died(e instanceof Error ? e.message : String(e)));
       w.on("exit", (code) => died(`worker exited with code ${code}`));
       workers.add(w);
-      starters.push(feed);
     };
-    const starters: (() => void)[] = [];
+    const readyFeeds: (() => void)[] = [];
     for (let i = 0; i < n; i++) spawn();
   });
 }
 
 function crashed(task: Task, why: string): TaskResult {
   const message = `c2m internal error on this file: ${why.split("\n")[0]}`;
-  return { input: task.input, status: "error", diagnostics: [{ code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 }], text: `${task.display}: error C2M-E006: ${message}\n`, wrote: [] };
+  return { input: task.input, status: "error", diagnostics: [{ code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 }], text: `${task.display}:1:1: error C2M-E006: ${message}\n`, wrote: [] };
 }

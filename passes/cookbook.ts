@@ -155,9 +155,12 @@ function literalValue(n: SyntaxNode): Literal | undefined {
     case "float":
       return Number(n.text.replace(/_/g, ""));
     case "unary_operator": {
-      const v = literalValue(n.namedChildren[0]);
+      // one sign on a number literal (deeper chains are not literals a rule needs)
+      const inner = stripParens(n.namedChildren[0]);
+      if (inner.type !== "integer" && inner.type !== "float") return undefined;
+      const v = Number(inner.text.replace(/_/g, ""));
       const op = n.child(0)?.text;
-      return typeof v === "number" ? (op === "-" ? -v : op === "+" ? v : undefined) : undefined;
+      return op === "-" ? -v : op === "+" ? v : undefined;
     }
     case "string": {
       const m = /^[rRbBuU]*("""|'''|"|')([\s\S]*)\1$/.exec(n.text);
@@ -177,8 +180,15 @@ function literalValue(n: SyntaxNode): Literal | undefined {
 const ARITHMETIC = new Set(["identifier", "attribute", "integer", "float", "binary_operator", "unary_operator", "comparison_operator", "parenthesized_expression", "boolean_operator", "not_operator", "true", "false", "none"]);
 
 /** Only names, attributes, numbers and operators: text that means the same in MLX as in torch. */
-function isArithmetic(n: SyntaxNode): boolean {
-  return ARITHMETIC.has(n.type) && n.namedChildren.every((c) => c.type === "comment" || isArithmetic(c));
+function isArithmetic(root: SyntaxNode): boolean {
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "comment") continue;
+    if (!ARITHMETIC.has(n.type)) return false;
+    stack.push(...n.namedChildren);
+  }
+  return true;
 }
 
 function hasType(b: Binding, type: string): boolean {
@@ -339,8 +349,11 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
       byType.get(t)!.push({ rule, kind: rule.patterns[0].kind });
     }
   }
-  const visit = (n: SyntaxNode) => {
-    if (n.type === "import_statement" || n.type === "import_from_statement") return;
+  // an explicit stack: hostile inputs nest deeper than the JS call stack goes
+  const stack: SyntaxNode[] = [mod.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "import_statement" || n.type === "import_from_statement") continue;
     // a parenthesised match is rewritten inside its parentheses, which stay
     const candidates = n.type === "parenthesized_expression" ? undefined : byType.get(n.type);
     if (candidates && !ctx.rewrites.has(nodeKey(n))) {
@@ -353,7 +366,7 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
         }
       }
     }
-    for (const c of n.namedChildren) visit(c);
-  };
-  visit(mod.root);
+    const kids = n.namedChildren;
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
 }

@@ -7,7 +7,7 @@ REQUEST = {"models": [{"name", "torch": input.py, "mlx": translated .py, "port":
            "repeats": int, "warmup": int, "device": "cpu" | "gpu", "result": path,
            "time": bool (false: check outputs and count graph ops only)}
 Writes to `result`: {"machine": {...}, "models": [{"name", "ok", "error"?, "maxDiff": {...},
-  "ms": {variant: median}, "peakMB": {variant: MB}, "ops": {"translated", "port"}: primitives per forward,
+  "ms": {variant: median}, "ratios": {pair: median of per-round ratios}, "peakMB": {variant: MB}, "ops": {"translated", "port"}: primitives per forward,
   "opsDiff": {primitive: translated count - port count}}]}
 Variants: translated, port, translated_compiled, port_compiled (mx.compile of the forward), torch.
 Before timing, the port must match the translation within 1e-4 (and the translation torch): a port
@@ -173,17 +173,26 @@ def bench_model(spec, repeats, warmup, device, mx, torch, timed=True):
         sync(fn())
         peak[name] = (mx.get_peak_memory() - base) / 2**20
 
-    # interleaved rounds so that a noisy neighbour slows every variant alike
+    # One forward of every variant per round, in a rotating order, so that a noisy neighbour slows every
+    # variant alike; translated ÷ port is the median of the per-round ratios (back-to-back pairs), which a
+    # drifting machine load disturbs far less than a ratio of two medians.
     samples = {name: [] for name in variants}
     for name, (fn, sync) in variants.items():
         median_ms(fn, sync, 0, warmup)
-    rounds = 5
-    per_round = max(1, repeats // rounds)
-    for _ in range(rounds):
-        for name, (fn, sync) in variants.items():
-            samples[name] += median_ms(fn, sync, per_round, 1)
+    names = list(variants)
+    for r in range(repeats):
+        order = names[r % len(names):] + names[: r % len(names)]
+        for name in order:
+            fn, sync = variants[name]
+            samples[name] += median_ms(fn, sync, 1, 0)
+    ratios = {
+        "translated_over_port": statistics.median(a / b for a, b in zip(samples["translated"], samples["port"])),
+        "translated_over_torch": statistics.median(a / b for a, b in zip(samples["translated"], samples["torch"])),
+        "translated_compiled_over_port_compiled": statistics.median(
+            a / b for a, b in zip(samples["translated_compiled"], samples["port_compiled"])),
+    }
     ms = {name: statistics.median(v) for name, v in samples.items()}
-    return {"name": spec["name"], "ok": True, "maxDiff": diffs, "ms": ms, "peakMB": peak,
+    return {"name": spec["name"], "ok": True, "maxDiff": diffs, "ms": ms, "ratios": ratios, "peakMB": peak,
             "inputs": [list(s["shape"]) for s in spec["inputs"]], "samples": len(samples["port"]),
             "ops": {k: sum(v.values()) for k, v in ops.items()}, "opsDiff": ops_diff}
 

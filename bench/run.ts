@@ -252,6 +252,8 @@ export interface OutputModel {
   error?: string;
   maxDiff?: Record<string, number>;
   ms?: Record<string, number>;
+  /** medians of per-round ratios (translated_over_port, translated_over_torch, translated_compiled_over_port_compiled) */
+  ratios?: Record<string, number>;
   peakMB?: Record<string, number>;
   inputs?: number[][];
   samples?: number;
@@ -367,10 +369,11 @@ export function outputTable(o: OutputFigures): string {
       rows.push(`| ${m.name} | failed: ${(m.error ?? "").replace(/\|/g, "\\|").slice(0, 200)} | | | | | | | | | |`);
       continue;
     }
-    const r = m.ms.translated / m.ms.port;
+    const r = m.ratios?.translated_over_port ?? m.ms.translated / m.ms.port;
+    const rTorch = m.ratios?.translated_over_torch ?? m.ms.translated / m.ms.torch;
     const pk = m.peakMB ?? {};
     rows.push(
-      `| ${m.name} (${(m.inputs ?? []).map((s) => s.join("×")).join(", ")}) | ${f2(m.ms.translated)} | ${f2(m.ms.port)} | ${f2(r)} ${r <= GOALS.translatedOverPort ? "" : "**over**"} | ${f2(m.ms.translated_compiled)} | ${f2(m.ms.port_compiled)} | ${f2(m.ms.torch)} | ${f2(m.ms.translated / m.ms.torch)} | ${f1(pk.translated ?? NaN)} / ${f1(pk.port ?? NaN)} | ${m.ops ? `${m.ops.translated} / ${m.ops.port}` : ""} | ${(m.maxDiff?.port_vs_translated ?? NaN).toExponential(1)} |`,
+      `| ${m.name} (${(m.inputs ?? []).map((s) => s.join("×")).join(", ")}) | ${f2(m.ms.translated)} | ${f2(m.ms.port)} | ${f2(r)} ${r <= GOALS.translatedOverPort ? "" : "**over**"} | ${f2(m.ms.translated_compiled)} | ${f2(m.ms.port_compiled)} | ${f2(m.ms.torch)} | ${f2(rTorch)} | ${f1(pk.translated ?? NaN)} / ${f1(pk.port ?? NaN)} | ${m.ops ? `${m.ops.translated} / ${m.ops.port}` : ""} | ${(m.maxDiff?.port_vs_translated ?? NaN).toExponential(1)} |`,
     );
   }
   const n = o.models.find((m) => m.samples)?.samples;
@@ -378,7 +381,7 @@ export function outputTable(o: OutputFigures): string {
     .filter((m) => m.opsDiff && Object.keys(m.opsDiff).length)
     .map((m) => `${m.name}: ${Object.entries(m.opsDiff!).map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${v}`).join(", ")}`);
   const diffText = diffs.length ? `\n\nGraph ops, translated − port, per primitive (MLX's lazy graph of one forward; on the CPU backend \`mx.fast.*\` builds its composed fallback, so fused ops count as their parts): ${diffs.join("; ")}.` : "";
-  return `${rows.join("\n")}\n\nMedians of ${n ?? "?"} forwards per variant in one process (interleaved rounds), after warm-up; each forward ends in \`mx.eval\` (torch: \`no_grad\`${o.device === "gpu" ? ", `cuda.synchronize`" : ""}). Same converted weights and seeded inputs everywhere; the port and the \`mx.compile\` variants are checked against the translation (≤ 1e-4) and the translation against torch before timing. Peak memory is MLX's allocator peak over one forward${o.device === "gpu" ? " (torch: CUDA allocator)" : ""}.${diffText}`;
+  return `${rows.join("\n")}\n\nMedians of ${n ?? "?"} forwards per variant in one process, after warm-up, one forward of each variant per round in rotating order; the ratios are medians of the per-round ratios; each forward ends in \`mx.eval\` (torch: \`no_grad\`${o.device === "gpu" ? ", `cuda.synchronize`" : ""}). Same converted weights and seeded inputs everywhere; the port and the \`mx.compile\` variants are checked against the translation (≤ 1e-4) and the translation against torch before timing. Peak memory is MLX's allocator peak over one forward${o.device === "gpu" ? " (torch: CUDA allocator)" : ""}.${diffText}`;
 }
 
 /** When and under what load the figures were taken (kept with them, so that a re-render keeps them). */

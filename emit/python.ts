@@ -27,6 +27,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
   }
 
+  // markers first: at the same position, what is appended first comes first (a marker on the last line of a
+  // class belongs before the sanitize() added after it)
+  for (const [pos, marker] of layout.ctx.markers) s.appendLeft(pos, marker);
+
   // sanitize() on the top-level classes, and the weight maps at the end of the file
   const topLevel = [...layout.ctx.topLevel];
   // a model whose torch keys and layouts load as they are needs no sanitize()
@@ -72,7 +76,6 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
 
   for (const ins of layout.inserts) s.appendLeft(ins.pos, ins.text);
-  for (const [pos, marker] of layout.ctx.markers) s.appendLeft(pos, marker);
 
   if (Object.keys(maps).length) {
     const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";

@@ -234,6 +234,22 @@ class InitInterpreter {
     if (!right) return;
     const val = this.expr(right, env);
     this.store(left, val, env);
+    // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
+    // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private
+    if (val.k === "value" && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && this.makesTensor(right)) {
+      this.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
+    }
+  }
+
+  /** A call of a torch function (not a layer or Parameter) or of a function defined in this file. */
+  private makesTensor(e: SyntaxNode): boolean {
+    if (e.type !== "call") return false;
+    const fn = e.childForFieldName("function")!;
+    const q = qualify(fn, this.mod.aliases);
+    if (q) return q.startsWith("torch.") && !q.startsWith("torch.nn.") && !LAYER_BY_NAME.has(q);
+    // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size
+    const def = fn.type === "identifier" ? this.mod.functions.get(fn.text) : undefined;
+    return !!def && def.descendantsOfType(["call", "attribute"]).some((n) => qualify(n.type === "call" ? n.childForFieldName("function") : n, this.mod.aliases)?.startsWith("torch.") ?? false);
   }
 
   private store(left: SyntaxNode, val: ModVal, env: Env): void {

@@ -292,8 +292,10 @@ export class FunctionWalker {
       this.diag("C2M-W010", stmt, "boolean-mask assignment of a tensor has no MLX form; use mx.where with a broadcastable value");
       return true;
     }
-    const targetText = this.toLogical(t, target).text;
-    this.replaceStatement(stmt, `${target.text} = mx.where(${mask.text}, ${value.text}, ${targetText})`);
+    // the mask and the target meet in one layout, and the target keeps it
+    const [m2, t2] = this.meet(mask, subs[0], t, target);
+    this.replaceStatement(stmt, `${target.text} = mx.where(${m2.text}, ${value.text}, ${t2.text})`);
+    if (target.type === "identifier") this.env.set(target.text, t2.v);
     return true;
   }
 

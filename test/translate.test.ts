@@ -172,6 +172,8 @@ describe("feature models against torch on real MLX", () => {
     // BatchNorm1d after a Linear (rank unknown: the torch-layout helper) and after a Conv1d (plain, on NLC)
     // squeeze-and-excitation (pooled vector broadcast back) and ConvNeXt's manual NHWC permutes
     ["se_block.py", "Block", [[{ shape: [2, 8, 6, 5] }], [{ shape: [1, 8, 4, 4] }]], { dim: 8 }],
+    // plain tensor attributes stay private (not parameters); a mask assignment on a channels-last tensor
+    ["misc_attrs.py", "Misc", [[{ shape: [2, 3, 5, 5] }], [{ shape: [1, 3, 4, 6] }]]],
     ["bn1d.py", "BNMLP", [[{ shape: [3, 8] }, { shape: [2, 4, 5] }], [{ shape: [1, 8] }, { shape: [1, 4, 7] }]]],
   ])("%s", async (file, cls, cases, args?) => {
     const r = await runParitySpec(join(models, file as string), { class: cls as string, cases: cases as never, atol: 1e-4, ...(args ? { args: args as Record<string, unknown> } : {}) });

@@ -72,6 +72,26 @@ describe("analyzing a Python file", () => {
     expect(a.lines).toEqual({ code: 11, automatic: 10 });
   });
 
+  it("a call of a custom CUDA/C++ operator needs a kernel port, and its line waits for it", async () => {
+    const src = [
+      "import torch",
+      "import torch.nn as nn",
+      "from torch.utils.cpp_extension import load",
+      "ext = load(name='fused', sources=['fused.cu'])",
+      "class Net(nn.Module):",
+      "    def forward(self, x):",
+      "        return torch.ops.mylib.fused_add(x, x)",
+      "",
+    ].join("\n");
+    const a = await analyzeSource(src, "ext.py", "python");
+    expect(a.constructs.filter((c) => c.category === "kernel").map((c) => [c.name, c.line])).toEqual([
+      ["torch.utils.cpp_extension.load", 4],
+      ["torch.ops.mylib.fused_add", 7],
+    ]);
+    expect(a.counts.unsupported).toBe(0);
+    expect(a.lines).toEqual({ code: 7, automatic: 5 });
+  });
+
   it("a syntax error makes the file an error with no automatic lines", async () => {
     const a = await analyzeSource("import torch\ndef f(:\n", "bad.py", "python");
     expect(a.status).toBe("error");

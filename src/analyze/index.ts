@@ -14,7 +14,10 @@ export type Category =
   | "rule"
   /** a cookbook idiom or an emitted helper translates it */
   | "cookbook"
-  /** a CUDA kernel or launcher: needs a kernel port, and `c2m kernel` makes it */
+  /**
+   * needs a kernel port: a CUDA kernel or launcher (`c2m kernel` makes it), or a Python call of a custom
+   * CUDA/C++ operator (its line waits for that port; `codes` holds the compiler's diagnostic)
+   */
   | "kernel"
   /** left for a person, with the diagnostic code that says why */
   | "unsupported";
@@ -124,13 +127,17 @@ export function codeLines(source: string, language: Language): number[] {
 function finish(file: string, language: Language, source: string, constructs: Construct[], diagnostics: Diagnostic[], status: FileAnalysis["status"]): FileAnalysis {
   constructs.sort((a, b) => a.line - b.line || a.col - b.col || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const blocked = new Set<number>();
-  for (const c of constructs) if (c.category === "unsupported") for (let l = c.line; l <= c.endLine; l++) blocked.add(l);
+  // an unsupported construct blocks its lines, and so does a call of a custom operator (it waits for its kernel's port)
+  for (const c of constructs) if (c.category === "unsupported" || (c.category === "kernel" && c.codes)) for (let l = c.line; l <= c.endLine; l++) blocked.add(l);
   const code = codeLines(source, language);
   const automatic = status !== "ok" ? 0 : code.filter((l) => !blocked.has(l)).length;
   const counts = zeroCounts();
   for (const c of constructs) counts[c.category]++;
   return { file, language, status, lines: { code: code.length, automatic }, counts, constructs, diagnostics };
 }
+
+/** torch names that stand for a custom CUDA/C++ operator rather than an op MLX lacks */
+const CUSTOM_OP = /^torch\.(utils\.cpp_extension\.|ops\.(?!aten\.))/;
 
 function analyzePython(source: string, file: string): FileAnalysis {
   const r = compile(source, { filename: file });
@@ -139,7 +146,13 @@ function analyzePython(source: string, file: string): FileAnalysis {
   for (const c of r.constructs) {
     if (c.kind === "unsupported") {
       const d = r.diagnostics.find((x) => x.code === c.name && x.line === c.line && x.col === c.col) ?? r.diagnostics.find((x) => x.code === c.name && x.line === c.line);
-      constructs.push({ category: "unsupported", name: d ? constructName(d.message) : c.name, line: c.line, col: c.col, endLine: c.line, codes: [c.name], reason: d?.message });
+      const name = d ? constructName(d.message) : c.name;
+      // a custom CUDA/C++ operator (built by cpp_extension, called through torch.ops): its kernel needs a port
+      if (CUSTOM_OP.test(name)) {
+        constructs.push({ category: "kernel", name, line: c.line, col: c.col, endLine: c.line, codes: [c.name], reason: `${name}: a custom CUDA/C++ operator; port its kernels with c2m kernel and call the ported function here` });
+        continue;
+      }
+      constructs.push({ category: "unsupported", name, line: c.line, col: c.col, endLine: c.line, codes: [c.name], reason: d?.message });
     } else constructs.push({ category: c.kind === "table" ? "rule" : "cookbook", name: c.name, line: c.line, col: c.col, endLine: c.line });
   }
   // an error stops the compile: the whole file needs a person, at the place the error names

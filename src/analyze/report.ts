@@ -49,6 +49,12 @@ export function renderTable(report: AnalysisReport, color = false): string {
     out.push("", paint(color, "1", "Could not be analysed:"));
     for (const f of unreadable) for (const d of f.diagnostics) out.push(`  ${paint(color, "31", d.code)} ${f.file}: ${d.message}`);
   }
+  const customOps = report.files.flatMap((f) => f.constructs.filter((c) => c.category === "kernel" && c.codes).map((c) => ({ f, c })));
+  if (customOps.length) {
+    out.push("", paint(color, "1", "Calls custom CUDA/C++ operators (port their kernels with c2m kernel):"));
+    for (const { f, c } of customOps.slice(0, 20)) out.push(`    ${f.file}:${c.line}:${c.col}  ${c.name}`);
+    if (customOps.length > 20) out.push(`    … and ${customOps.length - 20} more (--json or --md lists them all)`);
+  }
   const unsupported = report.files.flatMap((f) => f.constructs.filter((c) => c.category === "unsupported").map((c) => ({ f, c })));
   if (unsupported.length) {
     out.push("", paint(color, "1", "Needs a person:"));
@@ -98,8 +104,8 @@ export function renderMarkdown(report: AnalysisReport): string {
     for (const f of unreadable) for (const d of f.diagnostics) out.push(`- \`${mdCell(f.file)}\`: ${d.code} ${mdCell(d.message)}`);
   }
   if (t.counts.kernel) {
-    out.push("", "## Kernels and launchers `c2m kernel` ports", "");
-    for (const f of report.files) for (const c of f.constructs) if (c.category === "kernel") out.push(`- \`${mdCell(f.file)}:${c.line}\` \`${mdCell(c.name)}\``);
+    out.push("", "## Needs a kernel port", "");
+    for (const f of report.files) for (const c of f.constructs) if (c.category === "kernel") out.push(`- \`${mdCell(f.file)}:${c.line}\` \`${mdCell(c.name)}\`${c.codes ? ` (custom operator: ${mdCell(c.reason ?? "")})` : ""}`);
   }
   return out.join("\n") + "\n";
 }

@@ -1744,10 +1744,13 @@ function defaultsOf(params: SigParam[]): Map<string, string> {
 
 /** `nn.Conv2d` for `isinstance(m, nn.Conv2d)` and `norm_layer = nn.BatchNorm2d`: the callee of the row's template. */
 function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
+  const helper = /^\{@(\w+)\}/.exec(row.mlx);
+  if (helper) {
+    ctx.helpers.add(helper[1]);
+    return helper[1];
+  }
   const m = /^([\w.]+)\(/.exec(row.mlx);
-  const name = m ? m[1] : row.mlx;
-  if (!name.includes(".")) ctx.helpers.add(name);
-  return name;
+  return m ? m[1] : row.mlx;
 }
 
 /** `F.relu` passed as a value: the callee of a template that calls it with the input alone. */

@@ -64,6 +64,19 @@ export function pipelineWith(extra: PluginPass[] = []): Pass[] {
 
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
   const filename = options.filename ?? "<input>";
+  try {
+    return compileUnguarded(source, options, filename);
+  } catch (err) {
+    // the passes recurse over the syntax tree: pathological nesting exhausts the stack, which is an input
+    // limit to report, not a crash
+    if (!(err instanceof RangeError)) throw err;
+    const diags = new DiagnosticBag(filename);
+    diags.report("C2M-E007", { row: 0, column: 0 }, "input nests too deeply for c2m");
+    return { code: "", diagnostics: diags.items, weightMaps: {}, transposes: {}, constructs: [] };
+  }
+}
+
+function compileUnguarded(source: string, options: CompileOptions, filename: string): CompileResult {
   const diags = new DiagnosticBag(filename);
   const empty = { weightMaps: {}, transposes: {}, constructs: [] };
   const tree = parsePython(source);

@@ -19,6 +19,7 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-E004", title: "cannot read input path", hint: "check that the path exists and is readable", example: "c2m compile missing.py" },
   { code: "C2M-E005", title: "refusing to overwrite the input file", hint: "choose a different -o path", example: "c2m compile m.py -o m.py" },
   { code: "C2M-E006", title: "internal error on this file", hint: "a c2m bug: the other files were still processed; please report it with the file that triggers it", example: "<an input that crashes the compiler>" },
+  { code: "C2M-E007", title: "input nests too deeply", hint: "c2m's recursive passes have a depth limit (about a thousand levels); split the expression", example: "((((…1,000 levels…))))" },
   { code: "C2M-W001", title: "unsupported torch layer", hint: "write the MLX layer by hand, or add a mapping/plugin for it", example: "nn.Bilinear(2, 2, 2)" },
   { code: "C2M-W002", title: "unsupported torch op", hint: "rewrite this call with mlx.core ops, or add a rule for it", example: "torch.special.zeta(x, y)" },
   { code: "C2M-W003", title: "unsupported argument value", hint: "the MLX op does not support this argument; rewrite by hand", example: "nn.Conv2d(3, 8, 3, padding_mode='circular')" },

@@ -8,7 +8,7 @@
  * a node wins, and a node another pass already rewrote is left alone.
  */
 import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import { dedent, metavarOf, type Condition, type Literal, type Pattern, type Rule } from "../grammar/rules.js";
+import { dedent, metavarOf, type Condition, type Literal, type Pattern, type Rule } from "../grammar/rule-patterns.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { PassContext, Rewrite } from "../ir/pipeline.js";
 import { qualify } from "./resolve-imports.js";

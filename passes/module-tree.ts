@@ -6,7 +6,7 @@
 import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import { qualify } from "./resolve-imports.js";
-import { CONTAINERS, LAYER_BY_NAME } from "./tables/index.js";
+import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
 const MAX_DEPTH = 6;
 
@@ -246,7 +246,8 @@ class InitInterpreter {
     if (e.type !== "call") return false;
     const fn = e.childForFieldName("function")!;
     const q = qualify(fn, this.mod.aliases);
-    if (q) return q.startsWith("torch.") && !q.startsWith("torch.nn.") && !LAYER_BY_NAME.has(q);
+    // tensor ops only (torch.arange, torch.zeros...): torch.cuda.is_available() is a flag, not a tensor
+    if (q) return OP_BY_NAME.has(q);
     // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size
     const def = fn.type === "identifier" ? this.mod.functions.get(fn.text) : undefined;
     return !!def && def.descendantsOfType(["call", "attribute"]).some((n) => qualify(n.type === "call" ? n.childForFieldName("function") : n, this.mod.aliases)?.startsWith("torch.") ?? false);

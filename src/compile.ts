@@ -10,7 +10,8 @@ import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
 import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
 import { applyRules } from "../passes/cookbook.js";
-import { builtinRules, rulesPass, type Plugin, type Rule } from "./plugins.js";
+import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
+import type { Plugin, Rule } from "./plugins.js";
 
 export interface CompileOptions {
   filename?: string;

@@ -84,24 +84,16 @@ export function loadRules(text: string, filename = "<rules>"): Rule[] {
   return checkHelpers(parseRules(text, filename));
 }
 
-/** A pass that applies `rules` (user rules go before the built-in cookbook, so they win). */
-export function rulesPass(name: string, rules: Rule[], placement: PluginPass["placement"] = { before: "cookbook" }): PluginPass {
-  return { name, placement, run: (mod, ctx) => applyRules(mod, ctx, rules) };
+/** The rules in cookbook/*.rules, parsed from their text (the compiler uses the precompiled cookbook/rules.json). */
+export function parseBuiltinRuleFiles(): Rule[] {
+  const dir = join(packageRoot(), "cookbook");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".rules"))
+    .sort()
+    .flatMap((f) => loadRules(readFileSync(join(dir, f), "utf8"), `cookbook/${f}`));
 }
 
-let builtins: Rule[] | undefined;
-
-/** The rules in cookbook/*.rules, in file-name order (read once per process). */
-export function builtinRules(): Rule[] {
-  if (!builtins) {
-    const dir = join(packageRoot(), "cookbook");
-    builtins = readdirSync(dir)
-      .filter((f) => f.endsWith(".rules"))
-      .sort()
-      .flatMap((f) => loadRules(readFileSync(join(dir, f), "utf8"), `cookbook/${f}`));
-  }
-  return builtins;
-}
+export { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 
 /** Loads a plugin module (ESM, `export default { name, passes?, rules? }`) and checks its shape. */
 export async function loadPlugin(path: string): Promise<Plugin> {

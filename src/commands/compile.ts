@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { compile } from "../compile.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { InputError, readSource, samePath, writeAtomic } from "../io.js";
-import { loadPlugin, loadRules, RuleSyntaxError, type Plugin, type Rule } from "../plugins.js";
+import type { Plugin, Rule } from "../plugins.js";
 
 export interface CompileCommandOptions {
   output?: string;
@@ -48,6 +48,8 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
   }
   const rules: Rule[] = [];
   const plugins: Plugin[] = [];
+  // the rule-file parser (chevrotain) loads only when the user brings rules or plugins
+  const { loadPlugin, loadRules, RuleSyntaxError } = opts.rules?.length || opts.plugin?.length ? await import("../plugins.js") : ({} as typeof import("../plugins.js"));
   for (const file of opts.rules ?? []) {
     try {
       rules.push(...loadRules(readSource(file), file));

@@ -10,6 +10,8 @@ import { LAYERS } from "../../passes/tables/layers.js";
 import { OPS, UNSUPPORTED_OPS } from "../../passes/tables/ops.js";
 import { ALL_DIAGNOSTIC_CODES } from "../diagnostic-codes.js";
 import { packageRoot } from "../python.js";
+import { parseBuiltinRuleFiles } from "../plugins.js";
+import { storeRule } from "../../passes/cookbook-rules.js";
 
 const BEGIN = "<!-- generated:tables:begin (npm run docs) -->";
 const END = "<!-- generated:tables:end -->";
@@ -58,6 +60,11 @@ export function diagnosticsMarkdown(): string {
   return lines.join("\n") + "\n";
 }
 
+/** cookbook/*.rules precompiled for the compiler (which then never loads the rule-file parser). */
+export function rulesJson(): string {
+  return `${JSON.stringify(parseBuiltinRuleFiles().map(storeRule), null, 1)}\n`;
+}
+
 export function readmeWithTables(readme: string): string {
   const start = readme.indexOf(BEGIN);
   const end = readme.indexOf(END);
@@ -70,5 +77,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const readmePath = join(root, "README.md");
   writeFileSync(readmePath, readmeWithTables(readFileSync(readmePath, "utf8")));
   writeFileSync(join(root, "docs", "diagnostics.md"), diagnosticsMarkdown());
-  process.stdout.write("wrote README.md tables and docs/diagnostics.md\n");
+  writeFileSync(join(root, "cookbook", "rules.json"), rulesJson());
+  process.stdout.write("wrote README.md tables, docs/diagnostics.md and cookbook/rules.json\n");
 }

@@ -45,6 +45,14 @@ function parts(n: SyntaxNode): SyntaxNode[] {
   return n.type === "block" || n.type === "module" ? kids.filter((k) => !isDocstring(k)) : kids;
 }
 
+/** A pattern's statements, computed once per pattern (patterns live as long as their rules). */
+const patternPartsCache = new WeakMap<Pattern, SyntaxNode[]>();
+function patternParts(p: Pattern): SyntaxNode[] {
+  let ps = patternPartsCache.get(p);
+  if (!ps) patternPartsCache.set(p, (ps = parts(p.root)));
+  return ps;
+}
+
 /** Operators and keywords between the named children, in order (`x[:2]` and `x[2:]` differ only here). */
 function shape(n: SyntaxNode): string {
   return n.children.filter((c) => c.type !== "comment").map((c) => (c.isNamed ? "#" : PUNCTUATION.has(c.type) ? "" : c.type)).filter(Boolean).join(" ");
@@ -315,8 +323,8 @@ function applySequences(mod: ModuleIR, ctx: PassContext, rules: Rule[], block: S
       const m = new Matcher(mod.aliases);
       let done = false;
       for (const p of rule.patterns) {
-        const ps = parts(p.root);
-        if (i + ps.length > stmts.length) continue;
+        const ps = patternParts(p);
+        if (i + ps.length > stmts.length || ps[0].type !== stmts[i].type) continue;
         const run = stmts.slice(i, i + ps.length);
         if (run.some((s) => ctx.rewrites.has(nodeKey(s)))) continue;
         const env: Env = new Map();

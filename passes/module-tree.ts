@@ -128,7 +128,7 @@ class InitInterpreter {
     const out = new Map<string, ModVal>();
     if (!init) return out;
     const names = paramNames(init).slice(1);
-    const calls = findCalls(this.mod.root, (c) => c.childForFieldName("function")?.text === className);
+    const calls = callsByCallee(this.mod).get(className) ?? [];
     const collected = new Map<string, ModVal[]>();
     for (const call of calls) {
       const args = callArgs(call);
@@ -561,6 +561,19 @@ export function stringValue(node: SyntaxNode): string | undefined {
   return content.map((c) => c.text).join("");
 }
 
-function findCalls(root: SyntaxNode, pred: (c: SyntaxNode) => boolean): SyntaxNode[] {
-  return root.descendantsOfType("call").filter(pred);
+/** Every call of the module by its callee's text, built once per module (one walk, not one per class). */
+const callIndex = new WeakMap<ModuleIR, Map<string, SyntaxNode[]>>();
+function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
+  let index = callIndex.get(mod);
+  if (!index) {
+    index = new Map();
+    for (const c of mod.root.descendantsOfType("call")) {
+      const callee = c.childForFieldName("function")?.text ?? "";
+      const list = index.get(callee);
+      if (list) list.push(c);
+      else index.set(callee, [c]);
+    }
+    callIndex.set(mod, index);
+  }
+  return index;
 }

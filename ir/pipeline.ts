@@ -66,6 +66,3 @@ export interface Pass {
 export interface PluginPass extends Pass {
   placement?: PassPlacement;
 }
-
-/** Expressions a rewrite covers, for passes that look for idioms. */
-export type ExpressionVisitor = (node: SyntaxNode) => void;

@@ -112,13 +112,9 @@ function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
   for (const dec of namedChildren(stmt).filter((c) => c.type === "decorator")) {
     const e = namedChildren(dec)[0];
     const callee = e?.type === "call" ? e.childForFieldName("function") : e;
-    const q = callee ? qualifyName(callee, w) : undefined;
+    const q = callee ? w.qualify(callee) : undefined;
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
   }
-}
-
-function qualifyName(node: SyntaxNode, w: FunctionWalker): string | undefined {
-  return w.qualify(node);
 }
 
 /** Keeps the outermost of nested edits (a statement replaced whole wins over edits inside it). */

@@ -406,7 +406,7 @@ export class FunctionWalker {
         const arg = callArgs(call).positional[0];
         if (cur?.k === "list" && arg) {
           const g = this.expr(arg);
-          this.overwrite(call, this.rebuildCall(call, new Map([[arg, g.text]])));
+          this.overwrite(call, rebuild(call, new Map([[arg, g.text]])));
           this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
           return;
         }
@@ -445,10 +445,6 @@ export class FunctionWalker {
     if (!r.ok) return undefined;
     this.record("table", `torch.nn.init.${name}`, call);
     return `${given.get("tensor")} = ${r.text}`;
-  }
-
-  private rebuildCall(call: SyntaxNode, replaced: Map<SyntaxNode, string>): string {
-    return rebuild(call, replaced);
   }
 
   private ifStatement(s: SyntaxNode): void {
@@ -539,7 +535,7 @@ export class FunctionWalker {
     }
     switch (e.type) {
       case "identifier":
-        return { v: this.env.get(e.text) ?? this.globalValue(e), text: e.text };
+        return { v: this.env.get(e.text) ?? { k: "other" }, text: e.text };
       case "integer":
       case "float":
         return { v: { k: "num" }, text: e.text };
@@ -618,11 +614,6 @@ export class FunctionWalker {
         return { v: { k: "other" }, text: rebuild(e, replaced) };
       }
     }
-  }
-
-  private globalValue(e: SyntaxNode): Val {
-    if (this.ctx.mod.classes.has(e.text)) return { k: "other" };
-    return { k: "other" };
   }
 
   private attribute(e: SyntaxNode): Gen {
@@ -1023,7 +1014,7 @@ export class FunctionWalker {
         for (const item of items) {
           const r = this.applyModule(item, [cur], [nodes[0]], call);
           if (first) outText = r.args[0];
-          else if (r.args[0] !== cur.text) this.markSequenceFlatten(item, cur);
+          else if (r.args[0] !== cur.text) this.markSequenceFlatten(item);
           first = false;
           cur = { v: r.v, text: cur.text };
         }
@@ -1048,7 +1039,7 @@ export class FunctionWalker {
   }
 
   /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
-  private markSequenceFlatten(item: ModVal, input: Gen): void {
+  private markSequenceFlatten(item: ModVal): void {
     if (item.k === "layer" && /Flatten$/.test(item.row.torch)) {
       if (!this.ctx.chwFlatten.has(nodeKey(item.call))) {
         this.ctx.chwFlatten.add(nodeKey(item.call));
@@ -1057,7 +1048,6 @@ export class FunctionWalker {
     } else {
       this.diag("C2M-W006", item.k === "layer" ? item.call : this.stmt!, "layout conversion needed inside nn.Sequential; check this layer's input order");
     }
-    void input;
   }
 
   signatureOf(name: string): ForwardSignature {
@@ -1258,8 +1248,7 @@ export class FunctionWalker {
     if (row.torch[0] === "Tensor.view" && resultVal.k === "tensor") {
       const shape = bound.byName.get("shape");
       const dims = Array.isArray(shape) ? (shape.length === 1 ? intTuple(shape[0])?.length ?? (shape[0].type === "tuple" ? namedChildren(shape[0]).length : undefined) : shape.length) : undefined;
-      if (dims !== undefined && !Array.isArray(shape)?.valueOf()) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
-      else if (dims !== undefined) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
+      if (dims !== undefined) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
     }
     const given = new Map<string, string | string[]>();
     for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
@@ -1458,25 +1447,6 @@ export class FunctionWalker {
       r = [this.toLogical(cl, clFirst ? aNode : bNode), isIdentity(oT.perm) ? other : this.toLogical(other, clFirst ? bNode : aNode)];
     }
     return clFirst ? r : [r[1], r[0]];
-  }
-
-  /** Makes two tensors meet in one layout for an elementwise op; returns `b` converted. */
-  private harmonize(a: Gen, b: Gen, bNode: SyntaxNode): Gen {
-    if (a.v.k !== "tensor" || b.v.k !== "tensor") return b;
-    if (a.v.t.flatFrom || b.v.t.flatFrom) {
-      this.vetoFlat(a);
-      this.vetoFlat(b);
-      return b;
-    }
-    if (samePerm(a.v.t.perm, b.v.t.perm)) return b;
-    const aRank = a.v.t.rank;
-    if (!isIdentity(a.v.t.perm) && b.v.t.rank !== undefined && b.v.t.rank === aRank) return this.convert(b, bNode, a.v.t.perm, aRank);
-    if (!isIdentity(a.v.t.perm)) {
-      // broadcasting against a value of unknown rank: only torch's order is safe
-      this.diag("C2M-W006", bNode, "channels-last value meets a tensor of unknown rank; converted to torch layout");
-      return b;
-    }
-    return this.toLogical(b, bNode);
   }
 
   private harmonizeList(node: SyntaxNode, g: Gen): { text: string; perm: Perm | undefined } {

@@ -5,16 +5,14 @@
 import { nodeKey } from "../grammar/python.js";
 import type { ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
 import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
 
-export function buildWeightMaps(mod: ModuleIR, diags: DiagnosticBag, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map()): WeightMaps {
-  current = linearNhwc;
+export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map()): WeightMaps {
   const maps: WeightMaps = {};
   for (const name of classes) {
     const transforms: WeightRule[] = [];
     const renames: WeightRule[] = [];
-    collectClass(mod, name, "", "", transforms, renames, diags, new Set());
+    collectClass({ mod, transforms, renames, linearNhwc }, name, "", "", new Set());
     // deeper renames first: an inner Sequential's rule must win over its parent's
     renames.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
     maps[name] = dedupe([...transforms, ...renames]);
@@ -22,25 +20,36 @@ export function buildWeightMaps(mod: ModuleIR, diags: DiagnosticBag, classes: It
   return maps;
 }
 
-/** Linear layers fed by a channels-last flatten, with the channel count (set per build) */
-let current: Map<string, number> = new Map();
 
 const depth = (p: string) => p.split(".").length;
 const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
 
-function collectClass(mod: ModuleIR, name: string, t: string, m: string, transforms: WeightRule[], renames: WeightRule[], diags: DiagnosticBag, seen: Set<string>): void {
+/** What a build collects into, and what it reads besides the module tree. */
+interface Collector {
+  mod: ModuleIR;
+  /** shape transforms (conv, linear_nhwc, split...), tried first */
+  transforms: WeightRule[];
+  /** Sequential renames (`x.0.**` → `x.layers.0.**`), deeper first */
+  renames: WeightRule[];
+  /** Linear layers (constructor call key) fed by a channels-last flatten, with the channel count */
+  linearNhwc: Map<string, number>;
+}
+
+function collectClass(c: Collector, name: string, t: string, m: string, seen: Set<string>): void {
+  const { mod } = c;
   const cls = mod.classes.get(name);
   if (!cls || seen.has(name)) return;
   const inner = new Set(seen).add(name);
   const items = cls.attrs.get(SEQUENTIAL_ITEMS);
-  if (items) collect(mod, items, t, m, transforms, renames, diags, inner);
-  for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS) collect(mod, v, join(t, attr), join(m, attr), transforms, renames, diags, inner);
+  if (items) collect(c, items, t, m, inner);
+  for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS) collect(c, v, join(t, attr), join(m, attr), inner);
 }
 
-function collect(mod: ModuleIR, v: ModVal, t: string, m: string, transforms: WeightRule[], renames: WeightRule[], diags: DiagnosticBag, seen: Set<string>): void {
+function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string>): void {
+  const { transforms, renames } = c;
   switch (v.k) {
     case "layer":
-      if (current.has(nodeKey(v.call))) transforms.push({ torch: join(t, "weight"), mlx: join(m, "weight"), op: "linear_nhwc", args: [current.get(nodeKey(v.call))!] });
+      if (c.linearNhwc.has(nodeKey(v.call))) transforms.push({ torch: join(t, "weight"), mlx: join(m, "weight"), op: "linear_nhwc", args: [c.linearNhwc.get(nodeKey(v.call))!] });
       for (const w of v.row.weights ?? []) {
         const tk = Array.isArray(w.torch) ? w.torch.map((k) => join(t, k)) : join(t, w.torch);
         const mk = w.mlx === null ? null : Array.isArray(w.mlx) ? w.mlx.map((k) => join(m, k)) : join(m, w.mlx);
@@ -48,31 +57,31 @@ function collect(mod: ModuleIR, v: ModVal, t: string, m: string, transforms: Wei
       }
       return;
     case "class":
-      return collectClass(mod, v.name, t, m, transforms, renames, diags, seen);
+      return collectClass(c, v.name, t, m, seen);
     case "seq": {
       if (v.items) {
         v.items.forEach((item, i) => {
           const tk = join(t, v.names?.[i] ?? String(i));
           const mk = join(m, `layers.${i}`);
-          collect(mod, item, tk, mk, transforms, renames, diags, seen);
+          collect(c, item, tk, mk, seen);
           renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
         });
       } else {
-        collect(mod, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "layers.*"), transforms, renames, diags, seen);
+        collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "layers.*"), seen);
         renames.push({ torch: `${t}.*.**`, mlx: `${m}.layers.*.**`, op: "identity" });
       }
       return;
     }
     case "list":
-      if (v.items) v.items.forEach((item, i) => collect(mod, item, join(t, String(i)), join(m, String(i)), transforms, renames, diags, seen));
-      else collect(mod, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), transforms, renames, diags, seen);
+      if (v.items) v.items.forEach((item, i) => collect(c, item, join(t, String(i)), join(m, String(i)), seen));
+      else collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
       return;
     case "dict":
-      if (v.entries) for (const [k, item] of v.entries) collect(mod, item, join(t, k), join(m, k), transforms, renames, diags, seen);
-      else collect(mod, elementOf(v), join(t, "*"), join(m, "*"), transforms, renames, diags, seen);
+      if (v.entries) for (const [k, item] of v.entries) collect(c, item, join(t, k), join(m, k), seen);
+      else collect(c, elementOf(v), join(t, "*"), join(m, "*"), seen);
       return;
     case "union":
-      for (const o of v.options) collect(mod, o, t, m, transforms, renames, diags, seen);
+      for (const o of v.options) collect(c, o, t, m, seen);
       return;
     default:
       return;

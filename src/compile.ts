@@ -100,7 +100,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = layoutAndTranslate(mod, ctx);
     else pass.run(mod, ctx);
   }
-  const weightMaps = buildWeightMaps(mod, diags, mod.classes.keys(), layout!.ctx.linearNhwc);
+  const weightMaps = buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc);
   const out = emitPython(mod, layout!, weightMaps, filename);
   return {
     code: out.code,

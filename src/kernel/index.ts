@@ -11,6 +11,7 @@ import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/ke
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
 import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
 import { emitKernelModule, type PythonKernel } from "../../emit/kernel-python.js";
+import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 import { position } from "../../passes/kernel/cst.js";
 
@@ -55,6 +56,8 @@ export interface CompiledKernel {
   templateDefaults?: Record<string, MlxDtype | number | boolean>;
   /** the Python function launching it (CUDA-style grid/block) */
   pythonFunction: string;
+  /** the CUDA original as `mx.fast.cuda_kernel` gets it (same inputs, outputs, grid and threadgroup) */
+  cuda: CudaKernel;
   /** host launchers (translated) that launch it */
   launch?: { launchers: string[] };
 }
@@ -86,8 +89,9 @@ export function compileKernels(source: string, opts: { filename: string; templat
     const failed = !a.ok || bag.items.filter((d) => d.severity === "error").length > errorsBefore;
     if (failed) continue;
     const defaults = templateDefaults(k.templateParams, opts.template ?? {});
-    pyKernels.push({ kernel: k, analysis: a, metal, functionName: names.get(k.name)!, templateDefaults: defaults.python });
-    compiled.push({ ...describe(k.name, a, metal, names.get(k.name)!), templateDefaults: defaults.values });
+    const cuda = printCudaKernel(unit, a);
+    pyKernels.push({ kernel: k, analysis: a, metal, cuda, functionName: names.get(k.name)!, templateDefaults: defaults.python });
+    compiled.push({ ...describe(k.name, a, metal, names.get(k.name)!), cuda, templateDefaults: defaults.values });
   }
   // host launchers
   const macros = pythonMacros(unit);
@@ -159,7 +163,7 @@ function functionNames(unit: KernelUnit): Map<string, string> {
   return new Map(unit.kernels.map((k) => [k.name, taken.has(pyName(k.name)) ? `${pyName(k.name)}_kernel` : pyName(k.name)]));
 }
 
-function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFunction: string): CompiledKernel {
+function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFunction: string): Omit<CompiledKernel, "cuda"> {
   const params: KernelParamInfo[] = [];
   for (const p of a.kernel.params) {
     const plan = a.buffers.find((b) => b.param === p.name);

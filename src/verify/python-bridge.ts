@@ -8,6 +8,7 @@ import { packageRoot, pythonExecutable } from "../python.js";
 import { arrayFromBytes, bytesOf, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
 import { runMetal, type KernelInput, type MetalKernelSpec, type RunOptions } from "./metal.js";
 import type { TemplateValue } from "./mlx-source.js";
+import { runMlxCuda } from "./mlx-cuda.js";
 
 /** An MLX array crossing the bridge. */
 export interface PyArray {
@@ -41,8 +42,8 @@ function fromWire(w: WireArray): PyArray {
 export interface PythonRun {
   /** The function's return values (arrays decoded; other values as JSON gave them). */
   returns: (PyArray | number | boolean | null)[];
-  /** Every metal_kernel call the module made, as run. */
-  calls: MetalKernelSpec[];
+  /** Every metal_kernel call the module made, as run (cuda_kernel calls too, with backend "cuda"). */
+  calls: (MetalKernelSpec & { backend?: "cuda"; sharedMemory?: number })[];
 }
 
 /**
@@ -54,13 +55,13 @@ export async function runPythonWithMetalEmulator(
   modulePath: string,
   fn: string,
   args: PyValue[],
-  options: RunOptions & { kwargs?: Record<string, PyValue>; python?: string } = {},
+  options: RunOptions & { kwargs?: Record<string, PyValue>; python?: string; backend?: "metal" | "cuda" } = {},
 ): Promise<PythonRun> {
   const script = join(packageRoot(), "src", "verify", "python", "metal_kernel_bridge.py");
-  const child = spawn(options.python ?? pythonExecutable(), [script], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(options.python ?? pythonExecutable(), [script, ...(options.backend === "cuda" ? ["cuda"] : [])], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += String(d)));
-  const calls: MetalKernelSpec[] = [];
+  const calls: PythonRun["calls"] = [];
   const lines = createInterface({ input: child.stdout });
   child.stdin.write(
     JSON.stringify({
@@ -73,7 +74,7 @@ export async function runPythonWithMetalEmulator(
   try {
     for await (const line of lines) {
       const msg = JSON.parse(line) as Record<string, unknown>;
-      if (msg.kind === "call") {
+      if (msg.kind === "call" || msg.kind === "cuda-call") {
         const ins = (msg.inputs as WireArray[]).map(fromWire);
         const spec: MetalKernelSpec = {
           name: msg.name as string,
@@ -93,7 +94,8 @@ export async function runPythonWithMetalEmulator(
           outputDtypes: msg.output_dtypes as string[],
           ...(msg.init_value === null || msg.init_value === undefined ? {} : { initValue: msg.init_value as number }),
         };
-        calls.push(spec);
+        const cuda = msg.kind === "cuda-call";
+        calls.push(cuda ? { ...spec, backend: "cuda", sharedMemory: msg.shared_memory as number } : spec);
         const inputs: Record<string, KernelInput> = {};
         spec.inputNames.forEach((n, i) => {
           const a = ins[i];
@@ -101,7 +103,9 @@ export async function runPythonWithMetalEmulator(
         });
         let reply: unknown;
         try {
-          const out = await runMetal(spec, inputs, options);
+          const out = cuda
+            ? await runMlxCuda({ ...spec, template: spec.template, sharedMemory: msg.shared_memory as number }, inputs, options)
+            : await runMetal(spec, inputs, options);
           reply = {
             outputs: spec.outputNames.map((n, i) => ({
               dtype: normalizeDtype(spec.outputDtypes[i]!),

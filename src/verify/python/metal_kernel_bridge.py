@@ -1,6 +1,9 @@
 """Runs a c2m-emitted MLX module on Linux with mx.fast.metal_kernel executed by the kernel proof
 harness's Metal emulator (src/verify/python-bridge.ts drives this script).
 
+With the argument `cuda`, the module sees MLX's CUDA backend instead, and its mx.fast.cuda_kernel
+calls run on the CUDA emulator (message kind "cuda-call", with "shared_memory").
+
 Protocol, one JSON object per line. The real stdout carries it (the module's own prints go to stderr):
   -> {"kind": "call", "name", "input_names", "output_names", "source", "header", "atomic_outputs",
       "ensure_row_contiguous", "inputs": [array], "grid", "threadgroup", "template": [[name, value]],
@@ -94,7 +97,38 @@ class EmulatedMetalKernel:
         return [decode(o) for o in reply["outputs"]]
 
 
+class EmulatedCudaKernel:
+    """What mx.fast.cuda_kernel returns; calling it runs the MLX-wrapped CUDA body on the CUDA emulator."""
+
+    def __init__(self, name, input_names, output_names, source, header="", ensure_row_contiguous=True, shared_memory=0):
+        self.spec = {
+            "name": name, "input_names": list(input_names), "output_names": list(output_names), "source": source,
+            "header": header, "ensure_row_contiguous": ensure_row_contiguous, "shared_memory": shared_memory,
+        }
+
+    def __call__(self, *, inputs, grid, threadgroup, output_shapes, output_dtypes, template=None, init_value=None, verbose=False, stream=None):
+        template = [[n, {"mxdtype": dtype_name(v)} if isinstance(v, mx.Dtype) else v] for n, v in (template or [])]
+        send({
+            "kind": "cuda-call", **self.spec,
+            "inputs": [encode(x) for x in inputs],
+            "grid": [int(g) for g in grid], "threadgroup": [int(t) for t in threadgroup],
+            "template": template,
+            "output_shapes": [[int(d) for d in s] for s in output_shapes],
+            "output_dtypes": [dtype_name(d) for d in output_dtypes],
+            "init_value": init_value,
+        })
+        reply = json.loads(sys.stdin.readline())
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return [decode(o) for o in reply["outputs"]]
+
+
 mx.fast.metal_kernel = EmulatedMetalKernel
+mx.fast.cuda_kernel = EmulatedCudaKernel
+if len(sys.argv) > 1 and sys.argv[1] == "cuda":
+    # the module then takes its CUDA path, as on MLX's CUDA backend
+    mx.metal.is_available = lambda: False
+    mx.cuda.is_available = lambda: True
 
 
 def main():

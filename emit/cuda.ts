@@ -1,0 +1,150 @@
+/**
+ * CUDA printer for `mx.fast.cuda_kernel`: the same kernel as the Metal one, with the same inputs,
+ * outputs, grid and threadgroup, but its body is the CUDA original, so a translated module also runs on
+ * MLX's CUDA backend.
+ *
+ * MLX generates the signature itself (`const T* <input>`, `T* <output>`; scalars arrive as one-element
+ * arrays), so every parameter reaches the body under a `<name>_arg` buffer and a prologue re-declares it
+ * exactly as the kernel declared it. The body after that is the original text; only the buffer plan's
+ * edits are applied: an in-place buffer is copied in (and marked) just before the statement that updates
+ * it, as the Metal body does, since MLX outputs start fresh. The header holds the original `__device__`
+ * functions, structs and macros the kernel uses.
+ */
+import type { CudaNode } from "../grammar/cuda.js";
+import type { KFunction, KernelUnit } from "../ir/kernel.js";
+import type { KernelAnalysis } from "../passes/kernel/buffers.js";
+import { field, kids, named } from "../passes/kernel/cst.js";
+
+export interface CudaKernel {
+  source: string;
+  header: string;
+  inputNames: string[];
+  outputNames: string[];
+}
+
+const ARG = "_arg";
+
+export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): CudaKernel {
+  const k = analysis.kernel;
+  const byParam = new Map(analysis.buffers.map((b) => [b.param, b]));
+  const inputNames: string[] = [];
+  const outputNames: string[] = [];
+  const masks: string[] = [];
+  const prologue: string[] = [];
+  /** source offset → text inserted there (copy-ins before statements, twins after row-pointer declarations) */
+  const inserts: { at: number; text: string; wrapEnd?: number }[] = [];
+
+  for (const p of k.params) {
+    const decl = declarationText(unit, p.node);
+    const plan = byParam.get(p.name);
+    if (!plan) {
+      inputNames.push(p.name + ARG);
+      prologue.push(`${decl} = ${p.name}${ARG}[0];`);
+      continue;
+    }
+    // decltype(x) is the parameter's own declared type: the name is in scope in its initializer
+    const bind = (from: string) => `${decl} = (decltype(${p.name}))${from};`;
+    switch (plan.role) {
+      case "input":
+      case "unused":
+        inputNames.push(p.name + ARG);
+        prologue.push(bind(p.name + ARG));
+        break;
+      case "output":
+      case "atomic-accumulate":
+        outputNames.push(p.name + ARG);
+        prologue.push(bind(p.name + ARG));
+        break;
+      case "inout-copy": {
+        inputNames.push(`${p.name}_in${ARG}`);
+        outputNames.push(p.name + ARG);
+        masks.push(`${p.name}_touched`);
+        prologue.push(bind(p.name + ARG), `auto ${p.name}_in = (decltype(${p.name}))${p.name}_in${ARG};`);
+        const copy = plan.copyAt!;
+        const st = copy.statements[0];
+        if (!st) break;
+        const idx = indexText(analysis, p.name);
+        const at = copy.alias?.name ?? p.name;
+        const text = `${at}[${idx}] = ${at}_in[${idx}]; ${at}_touched[${idx}] = 1;`;
+        if (st.parent?.type === "compound_statement") {
+          const indent = " ".repeat(st.startPosition.column);
+          inserts.push({ at: st.startIndex, text: `${text.split("; ").join(`;\n${indent}`)}\n${indent}` });
+        } else {
+          inserts.push({ at: st.startIndex, text: `{ ${text} `, wrapEnd: st.endIndex });
+        }
+        if (copy.alias) {
+          const aliasDecl = findDeclaration(k.body, copy.alias.name);
+          const off = copy.alias.offset ? ` + (${copy.alias.offset.text})` : "";
+          if (aliasDecl) inserts.push({ at: aliasDecl.endIndex, text: ` auto ${at}_in = ${p.name}_in${off}; auto ${at}_touched = ${p.name}_touched${off};` });
+        }
+        break;
+      }
+    }
+  }
+  outputNames.push(...masks);
+  const body = bodyText(unit, k, inserts);
+  const source = `// c2m: the kernel's parameters as CUDA declared them, bound to the buffers MLX passes\n${prologue.join("\n")}\n${body}`;
+  return { source, header: headerText(unit, k), inputNames, outputNames };
+}
+
+/** `const float* __restrict__ x` as written, whitespace collapsed. */
+function declarationText(unit: KernelUnit, node: CudaNode): string {
+  return unit.source.slice(node.startIndex, node.endIndex).replace(/\s+/g, " ").trim();
+}
+
+/** The index of the buffer's direct accesses, as CUDA text (`i`, `row * cols + c`). */
+function indexText(analysis: KernelAnalysis, param: string): string {
+  const site = analysis.accesses.find((s) => s.root.kind === "param" && s.root.name === param && s.directIndex !== undefined);
+  if (!site) return "0";
+  const sub = site.node.type === "subscript_expression" ? site.node : named(site.node).find((c) => c.type === "subscript_expression") ?? site.node;
+  const idx = field(sub, "indices");
+  return idx ? named(idx).map((c) => c.text).join(", ") : "0";
+}
+
+function findDeclaration(root: CudaNode, name: string): CudaNode | undefined {
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === "declaration" && new RegExp(`\\b${name}\\b\\s*=`).test(n.text)) return n;
+    stack.push(...kids(n));
+  }
+  return undefined;
+}
+
+/** The kernel body without its braces, dedented, with the inserts applied. */
+function bodyText(unit: KernelUnit, k: KFunction, inserts: { at: number; text: string; wrapEnd?: number }[]): string {
+  const inner = kids(k.body).slice(1, -1);
+  if (inner.length === 0) return "";
+  const start = inner[0]!.startIndex;
+  const end = inner[inner.length - 1]!.endIndex;
+  const edits = inserts.flatMap((e) => (e.wrapEnd === undefined ? [e] : [e, { at: e.wrapEnd, text: " }" }])).sort((a, b) => b.at - a.at);
+  let text = unit.source.slice(start, end);
+  for (const e of edits) text = text.slice(0, e.at - start) + e.text + text.slice(e.at - start);
+  const lines = (" ".repeat(inner[0]!.startPosition.column) + text).split("\n");
+  const pad = Math.min(...lines.filter((l) => l.trim() && !l.trimStart().startsWith("#")).map((l) => l.length - l.trimStart().length));
+  return lines.map((l) => l.slice(Math.min(pad, l.length - l.trimStart().length))).join("\n");
+}
+
+/** The `__device__` functions, structs and macros the kernel reaches, in file order, as written. */
+function headerText(unit: KernelUnit, kernel: KFunction): string {
+  const decls = new Map<string, { node: CudaNode; text: string }>();
+  for (const m of unit.macros) decls.set(m.name, { node: m.node, text: m.text });
+  for (const s of unit.structs) {
+    const t = unit.source.slice(s.node.startIndex, s.node.endIndex);
+    decls.set(s.name, { node: s.node, text: t.trimEnd().endsWith(";") ? t : `${t};` });
+  }
+  for (const f of unit.deviceFunctions) decls.set(f.name, { node: f.node, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
+  const used = new Set<string>();
+  const queue: CudaNode[] = [kernel.node];
+  while (queue.length) {
+    const n = queue.pop()!;
+    for (const id of new Set(n.text.match(/[A-Za-z_]\w*/g) ?? [])) {
+      const d = decls.get(id);
+      if (!d || used.has(id)) continue;
+      used.add(id);
+      queue.push(d.node);
+    }
+  }
+  const pieces = [...used].map((n) => decls.get(n)!).sort((a, b) => a.node.startIndex - b.node.startIndex);
+  return pieces.map((p) => p.text.trimEnd()).join("\n\n") + (pieces.length ? "\n" : "");
+}

@@ -5,6 +5,7 @@
  * `parseCuda` can be synchronous for its callers.
  */
 import { createRequire } from "node:module";
+import { setFlagsFromString } from "node:v8";
 import { Language, Parser } from "web-tree-sitter";
 import type { Node, Tree } from "web-tree-sitter";
 
@@ -13,6 +14,11 @@ export type { Node as CudaNode, Tree as CudaTree };
 const require = createRequire(import.meta.url);
 
 async function loadParser(): Promise<Parser> {
+  // V8's optimising wasm tier (TurboFan) recompiles the grammar's huge lexer function in the background
+  // once it is hot, and node waits for that job before it exits: 300-500 ms of a one-file `c2m kernel`.
+  // The baseline tier (Liftoff) parses as fast here, because the time goes in the JS wrapper of
+  // web-tree-sitter, not in wasm. Must be set before the first wasm module compiles.
+  setFlagsFromString("--liftoff-only");
   await Parser.init();
   const wasm = require.resolve("tree-sitter-cuda/tree-sitter-cuda.wasm");
   const language = await Language.load(wasm);

@@ -30,7 +30,8 @@ describe("translated golden kernels match CUDA", () => {
       const { source, compiled } = translate(spec);
       const report = await verifyAgainstSpec(compiled, source, spec);
       expect(report.ok, report.lines.join("\n")).toBe(true);
-      expect(report.results.length).toBe(spec.sizes.length * spec.buffers.filter((b) => b.role !== "input").length);
+      // each written buffer twice: the Metal body, and the CUDA original as mx.fast.cuda_kernel runs it
+      expect(report.results.length).toBe(2 * spec.sizes.length * spec.buffers.filter((b) => b.role !== "input").length);
       // order independence: a missing barrier or a race shows up as a different result
       const last = spec.sizes.length - 1;
       const forward = await runTranslated(compiled, source, spec, last);
@@ -41,6 +42,20 @@ describe("translated golden kernels match CUDA", () => {
       }
     }, 240_000);
   }
+
+  it("the comparison catches a wrong cuda_kernel body (control: softmax_shared without its barriers)", async () => {
+    const spec = loadGoldenSpec("softmax_shared");
+    const { source, compiled } = translate(spec);
+    const report = await verifyAgainstSpec(compiled, source, spec, {
+      mutate: (k) => {
+        const wrong = k.cuda.source.replace(/__syncthreads\(\);/g, "");
+        expect(wrong).not.toBe(k.cuda.source);
+        k.cuda.source = wrong;
+      },
+    });
+    expect(report.results.filter((r) => r.target === "metal").every((r) => r.comparison.ok)).toBe(true);
+    expect(report.results.filter((r) => r.target === "cuda_kernel").some((r) => !r.comparison.ok)).toBe(true);
+  }, 120_000);
 
   it("the comparison catches a wrong translation (control: a whole-SIMD-group sum in halfwarp_reduce)", async () => {
     // summing all 32 lanes (simd_sum) instead of each 16-lane half mixes two rows: the check must fail

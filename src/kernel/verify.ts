@@ -10,6 +10,7 @@ import { runCudaLaunches } from "../verify/cuda.js";
 import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import { evalExpr, goldenBuffers, goldenLaunches, type GoldenSpec } from "../verify/golden.js";
 import { runMetal, type KernelInput } from "../verify/metal.js";
+import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "./tables.js";
 
@@ -19,6 +20,9 @@ export interface TranslatedRunOptions {
   /** change a kernel before it runs (tests use this to show a wrong translation is caught) */
   mutate?: (k: CompiledKernel) => void;
 }
+
+/** Which body of the emitted module runs: the Metal translation, or the CUDA original as mx.fast.cuda_kernel gets it. */
+export type KernelTarget = "metal" | "cuda_kernel";
 
 /** Applies an atomic-accumulate combine (`{old} + {new}`, `mx.maximum({old}, {new})`, `{old} | {new}`…) elementwise. */
 function combine(expr: string, old: TypedArray, fresh: TypedArray, dtype: string): TypedArray {
@@ -44,9 +48,23 @@ export async function runTranslated(
   sizeIndex: number,
   opts: TranslatedRunOptions = {},
 ): Promise<{ metal: Record<string, TypedArray>; cuda: Record<string, TypedArray> }> {
+  const cuda = await runCudaLaunches(source, goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), { deviceCodeOnly: spec.needsTorch });
+  return { metal: await runEmitted(compiled, spec, sizeIndex, "metal", opts), cuda };
+}
+
+/**
+ * Every launch of the spec at one size, through the emitted module's kernel objects (the call planned as
+ * its Python wrapper plans it), on the emulator of the target; returns the buffers after the launches.
+ */
+export async function runEmitted(
+  compiled: CompileKernelsResult,
+  spec: GoldenSpec,
+  sizeIndex: number,
+  target: KernelTarget,
+  opts: TranslatedRunOptions = {},
+): Promise<Record<string, TypedArray>> {
   const sizes = spec.sizes[sizeIndex]!;
   const buffers = goldenBuffers(spec, sizeIndex);
-  const cuda = await runCudaLaunches(source, goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), { deviceCodeOnly: spec.needsTorch });
   const dtypeOf = (name: string) => normalizeDtype(spec.buffers.find((b) => b.name === name)!.dtype);
   for (const l of spec.launches) {
     const found = compiled.kernels.find((x) => x.name === l.kernel);
@@ -83,7 +101,7 @@ export async function runTranslated(
         inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };
       }
     }
-    const out = await runMetal(
+    const out = target === "cuda_kernel" ? await runCudaKernel(k, plan, inputs, opts) : await runMetal(
       {
         name: k.spec.name,
         inputNames: k.spec.input_names,
@@ -116,13 +134,37 @@ export async function runTranslated(
       } else buffers[b] = fresh;
     }
   }
-  return { metal: buffers, cuda };
+  return buffers;
+}
+
+/** The kernel's mx.fast.cuda_kernel variant, given the Metal call's plan: same positions, its own names. */
+async function runCudaKernel(k: CompiledKernel, plan: ReturnType<typeof planKernelCall>, inputs: Record<string, KernelInput>, opts: TranslatedRunOptions) {
+  const shared = plan.template.find(([n]) => n === k.sharedBytesTemplate)?.[1];
+  const out = await runMlxCuda(
+    {
+      name: k.spec.name,
+      inputNames: k.cuda.inputNames,
+      outputNames: k.cuda.outputNames,
+      source: k.cuda.source,
+      header: k.cuda.header,
+      sharedMemory: typeof shared === "number" ? shared : 0,
+      template: plan.template.map(([n, v]) => [n, v] as [string, string | number | boolean]),
+      grid: plan.grid,
+      threadgroup: plan.threadgroup,
+      outputShapes: plan.output_shapes,
+      outputDtypes: plan.output_dtypes,
+      initValue: plan.init_value,
+    },
+    Object.fromEntries(k.spec.input_names.map((n, i) => [k.cuda.inputNames[i]!, inputs[n]!])),
+    { reverse: opts.reverse },
+  );
+  return Object.fromEntries(k.spec.output_names.map((n, i) => [n, out[k.cuda.outputNames[i]!]!]));
 }
 
 export interface SpecVerification {
   ok: boolean;
   /** per size and written buffer */
-  results: { sizes: Record<string, number>; buffer: string; comparison: Comparison }[];
+  results: { sizes: Record<string, number>; buffer: string; target: KernelTarget; comparison: Comparison }[];
   lines: string[];
 }
 
@@ -135,11 +177,15 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
   const lines: string[] = [];
   for (let s = 0; s < spec.sizes.length; s++) {
     const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);
-    for (const b of spec.buffers.filter((x) => x.role !== "input")) {
-      const c = compareArrays(metal[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype));
-      results.push({ sizes: spec.sizes[s]!, buffer: b.name, comparison: c });
-      const at = Object.entries(spec.sizes[s]!).map(([k, v]) => `${k}=${v}`).join(" ");
-      lines.push(c.ok ? `ok   ${spec.name} [${at}] ${b.name}: ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}` : `FAIL ${spec.name} [${at}] ${describeMismatch(b.name, c)}`);
+    // the module's other body: the CUDA original as MLX's CUDA backend runs it
+    const viaCudaKernel = await runEmitted(compiled, spec, s, "cuda_kernel", opts);
+    for (const [target, got] of [["metal", metal], ["cuda_kernel", viaCudaKernel]] as const) {
+      for (const b of spec.buffers.filter((x) => x.role !== "input")) {
+        const c = compareArrays(got[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype));
+        results.push({ sizes: spec.sizes[s]!, buffer: b.name, target, comparison: c });
+        const at = Object.entries(spec.sizes[s]!).map(([k, v]) => `${k}=${v}`).join(" ");
+        lines.push(c.ok ? `ok   ${spec.name} [${at}] ${b.name} (${target}): ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}` : `FAIL ${spec.name} [${at}] (${target}) ${describeMismatch(b.name, c)}`);
+      }
     }
   }
   return { ok: results.every((r) => r.comparison.ok), results, lines };

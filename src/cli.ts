@@ -3,7 +3,10 @@
  * The c2m command line. Each command's code is loaded only when that command runs, so `c2m compile`
  * never pays for the weights, parity or kernel machinery.
  */
-import { Command } from "commander";
+import { createRequire } from "node:module";
+
+// commander is CommonJS: require() loads it without the ESM loader's export-name scan of its source
+const { Command } = createRequire(import.meta.url)("commander") as typeof import("commander");
 
 const program = new Command();
 program.name("c2m").description("Port PyTorch models and CUDA kernels to Apple MLX").version("0.1.0");

@@ -1,19 +1,292 @@
-/** Python front end: tree-sitter-python (native binding, synchronous) plus small CST helpers. */
+/**
+ * Python front end: tree-sitter-python (native binding, synchronous) plus small CST helpers.
+ *
+ * The compiler works on a plain JavaScript copy of tree-sitter's tree (`parseModule`), made in one cursor
+ * walk: every property of a native node (`type`, `children`, `childForFieldName`...) is a call into C++
+ * that hands out a fresh wrapper object, and the passes read each node many times. The copy has the same
+ * interface for what the passes and plugins use (the read-only `SyntaxNode` API) and, unlike the native
+ * wrappers, one object per node, so identity comparisons hold.
+ */
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
 
-export type SyntaxNode = Parser.SyntaxNode;
-export type Tree = Parser.Tree;
+export type NativeTree = Parser.Tree;
 
 let parser: Parser | undefined;
 
-export function parsePython(source: string): Tree {
+/** The bare tree-sitter parse (native tree). */
+export function parsePython(source: string): NativeTree {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(Python as unknown as Parser.Language);
   }
   // tree-sitter's default 32 KiB buffer chunks strings it reads by callback; large files need a larger one
   return parser.parse(source, undefined, { bufferSize: Math.max(32 * 1024, source.length * 4 + 1024) });
+}
+
+/** Parses `source` and copies the tree into plain objects (see the file comment). */
+export function parseModule(source: string): Tree {
+  return plainTree(parsePython(source), source);
+}
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+/** A parsed file: the root node and the source it spans. */
+export class Tree {
+  readonly rootNode: SyntaxNode;
+  private lineStarts?: number[];
+
+  constructor(readonly source: string, build: (tree: Tree) => SyntaxNode) {
+    this.rootNode = build(this);
+  }
+
+  /** tree-sitter's point for a UTF-16 index: rows count `\n`, columns count UTF-16 units (what the native binding reports). */
+  pointAt(index: number): Point {
+    let starts = this.lineStarts;
+    if (!starts) {
+      starts = [0];
+      const s = this.source;
+      for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: index - starts[lo] };
+  }
+}
+
+const NO_NODES: readonly SyntaxNode[] = Object.freeze([]);
+
+/** One node of a plain tree. The read-only part of tree-sitter's SyntaxNode interface, computed once. */
+export class SyntaxNode {
+  parent: SyntaxNode | null = null;
+  /** the field this node fills in its parent (`name`, `body`...), or null */
+  fieldName: string | null = null;
+  children: SyntaxNode[] = NO_NODES as SyntaxNode[];
+  hasError = false;
+  private textCache?: string;
+  private namedCache?: SyntaxNode[];
+  private partsCache?: SyntaxNode[];
+  private indexInParent = 0;
+
+  constructor(
+    readonly tree: Tree,
+    readonly type: string,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    public startIndex: number,
+    public endIndex: number,
+  ) {}
+
+  get text(): string {
+    return (this.textCache ??= this.tree.source.slice(this.startIndex, this.endIndex));
+  }
+  get isError(): boolean {
+    return this.type === "ERROR";
+  }
+  get startPosition(): Point {
+    return this.tree.pointAt(this.startIndex);
+  }
+  get endPosition(): Point {
+    return this.tree.pointAt(this.endIndex);
+  }
+  get namedChildren(): SyntaxNode[] {
+    return (this.namedCache ??= this.children.length ? this.children.filter((c) => c.isNamed) : (NO_NODES as SyntaxNode[]));
+  }
+  /** named children without comments (what `namedChildren()` below returns), cached */
+  get namedNonComment(): SyntaxNode[] {
+    return (this.partsCache ??= this.namedChildren.some((c) => c.type === "comment") ? this.namedChildren.filter((c) => c.type !== "comment") : this.namedChildren);
+  }
+  get childCount(): number {
+    return this.children.length;
+  }
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+  child(index: number): SyntaxNode | null {
+    return this.children[index] ?? null;
+  }
+  namedChild(index: number): SyntaxNode | null {
+    return this.namedChildren[index] ?? null;
+  }
+  get firstChild(): SyntaxNode | null {
+    return this.children[0] ?? null;
+  }
+  get lastChild(): SyntaxNode | null {
+    return this.children[this.children.length - 1] ?? null;
+  }
+  get firstNamedChild(): SyntaxNode | null {
+    return this.namedChildren[0] ?? null;
+  }
+  get lastNamedChild(): SyntaxNode | null {
+    const named = this.namedChildren;
+    return named[named.length - 1] ?? null;
+  }
+  get nextSibling(): SyntaxNode | null {
+    return this.parent?.children[this.indexInParent + 1] ?? null;
+  }
+  get previousSibling(): SyntaxNode | null {
+    return this.parent?.children[this.indexInParent - 1] ?? null;
+  }
+  get nextNamedSibling(): SyntaxNode | null {
+    const sibs = this.parent?.children ?? NO_NODES;
+    for (let i = this.indexInParent + 1; i < sibs.length; i++) if (sibs[i].isNamed) return sibs[i];
+    return null;
+  }
+  get previousNamedSibling(): SyntaxNode | null {
+    const sibs = this.parent?.children ?? NO_NODES;
+    for (let i = this.indexInParent - 1; i >= 0; i--) if (sibs[i].isNamed) return sibs[i];
+    return null;
+  }
+  childForFieldName(name: string): SyntaxNode | null {
+    for (const c of this.children) if (c.fieldName === name) return c;
+    return null;
+  }
+  childrenForFieldName(name: string): SyntaxNode[] {
+    return this.children.filter((c) => c.fieldName === name);
+  }
+  /** Descendants (not this node) of the given type(s), in document order. */
+  descendantsOfType(types: string | string[]): SyntaxNode[] {
+    const wanted = typeof types === "string" ? [types] : types;
+    const out: SyntaxNode[] = [];
+    const stack: SyntaxNode[] = [];
+    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (wanted.includes(n.type)) out.push(n);
+      const kids = n.children;
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    }
+    return out;
+  }
+  toString(): string {
+    const named = this.namedChildren;
+    const inner = named.map((c) => (c.fieldName ? `${c.fieldName}: ${c.toString()}` : c.toString()));
+    const head = this.isMissing ? `MISSING ${this.type}` : this.type;
+    return `(${[head, ...inner].join(" ")})`;
+  }
+
+  /** @internal tree construction */
+  static link(parent: SyntaxNode, kids: SyntaxNode[]): void {
+    parent.children = kids;
+    for (let i = 0; i < kids.length; i++) {
+      kids[i].parent = parent;
+      kids[i].indexInParent = i;
+    }
+  }
+}
+
+/** Node type and field names per grammar id (the same for every tree of the language). */
+const typeNames: string[] = [];
+const typeNamed: boolean[] = [];
+const fieldNames: (string | null)[] = [null];
+
+/**
+ * Inner nodes whose span can reach past their visible children: hidden tokens (the module's trailing
+ * newline, the unnamed text runs around a string's escape sequences) count in a node's span.
+ */
+const SPANS_HIDDEN_TOKENS = new Set(["module", "string_content"]);
+
+/**
+ * Copies a native tree into plain nodes. An error-free tree is copied with one cursor walk: leaves, and the
+ * inner nodes above, take their positions from the cursor; any other inner node spans exactly its first
+ * child's start to its last child's end, so most inner nodes cost no position calls. A tree with errors
+ * (rare; compiling stops at the first one) is copied node by node through the native node API, which also
+ * lists the MISSING tokens the cursor does not visit.
+ */
+function plainTree(native: NativeTree, source: string): Tree {
+  return new Tree(source, (tree) => (native.rootNode.hasError ? copyNodes(tree, native.rootNode) : copyWithCursor(tree, native)));
+}
+
+function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
+  const c = native.walk();
+  const make = (): SyntaxNode => {
+    const id = c.nodeTypeId;
+    let type = typeNames[id];
+    if (type === undefined) {
+      type = typeNames[id] = c.nodeType;
+      typeNamed[id] = c.nodeIsNamed;
+    }
+    const n = new SyntaxNode(tree, type, typeNamed[id], false, -1, -1);
+    if (SPANS_HIDDEN_TOKENS.has(type)) {
+      n.startIndex = c.startIndex;
+      n.endIndex = c.endIndex;
+    }
+    return n;
+  };
+  const fieldOf = (n: SyntaxNode): void => {
+    const f = c.currentFieldId;
+    if (f) n.fieldName = fieldNames[f] ??= c.currentFieldName;
+  };
+  const root = make();
+  // per open inner node: the node and its children so far
+  const nodes: SyntaxNode[] = [];
+  const kids: SyntaxNode[][] = [];
+  let cur = root;
+  for (;;) {
+    if (c.gotoFirstChild()) {
+      nodes.push(cur);
+      const n = make();
+      fieldOf(n);
+      kids.push([n]);
+      cur = n;
+      continue;
+    }
+    // a leaf
+    if (cur.startIndex < 0) {
+      cur.startIndex = c.startIndex;
+      cur.endIndex = c.endIndex;
+    }
+    for (;;) {
+      if (c.gotoNextSibling()) {
+        const n = make();
+        fieldOf(n);
+        kids[kids.length - 1].push(n);
+        cur = n;
+        break;
+      }
+      if (!c.gotoParent()) return root;
+      const parent = nodes.pop()!;
+      const ks = kids.pop()!;
+      SyntaxNode.link(parent, ks);
+      if (parent.startIndex < 0) {
+        parent.startIndex = ks[0].startIndex;
+        parent.endIndex = ks[ks.length - 1].endIndex;
+      }
+      cur = parent;
+    }
+  }
+}
+
+function copyNodes(tree: Tree, nativeRoot: Parser.SyntaxNode): SyntaxNode {
+  const copy = (n: Parser.SyntaxNode): SyntaxNode => {
+    const out = new SyntaxNode(tree, n.type, n.isNamed, n.isMissing, n.startIndex, n.endIndex);
+    out.hasError = n.hasError;
+    return out;
+  };
+  const root = copy(nativeRoot);
+  // an explicit stack: inputs with errors can nest deeper than the JS call stack goes
+  const stack: [Parser.SyntaxNode, SyntaxNode][] = [[nativeRoot, root]];
+  while (stack.length) {
+    const [n, out] = stack.pop()!;
+    const kids = n.children;
+    if (!kids.length) continue;
+    const copies = kids.map(copy);
+    copies.forEach((k, i) => {
+      k.fieldName = n.fieldNameForChild(i) ?? null;
+      stack.push([kids[i], k]);
+    });
+    SyntaxNode.link(out, copies);
+  }
+  return root;
 }
 
 /** The first syntax error node, depth-first, or undefined. */
@@ -29,7 +302,7 @@ export function firstError(node: SyntaxNode): SyntaxNode | undefined {
 
 /** Named children of a node, skipping comments. */
 export function namedChildren(node: SyntaxNode): SyntaxNode[] {
-  return node.namedChildren.filter((c) => c.type !== "comment");
+  return node instanceof SyntaxNode ? node.namedNonComment : (node as SyntaxNode).namedChildren.filter((c) => c.type !== "comment");
 }
 
 /** `a.b.c` for identifier/attribute chains, else undefined. */

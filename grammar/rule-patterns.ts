@@ -5,7 +5,7 @@
  * model never loads the rule-file parser.
  */
 import type { IToken } from "chevrotain";
-import { firstError, namedChildren, parsePython, type SyntaxNode } from "./python.js";
+import { firstError, namedChildren, parseModule, type SyntaxNode } from "./python.js";
 
 /** A located problem in a rule file. `message` already carries `file:line:col`. */
 export class RuleSyntaxError extends Error {
@@ -123,7 +123,7 @@ export function compilePattern(where: IToken | string, file = "<rule>"): Pattern
     throw new RuleSyntaxError(file, l, c, expected, detail);
   };
   if (!source.trim()) fail(0, 0, "a Python pattern", "empty pattern");
-  const tree = parsePython(withPlaceholders(source));
+  const tree = parseModule(withPlaceholders(source));
   const err = firstError(tree.rootNode);
   if (err) {
     const what = err.isMissing ? `missing ${err.type}` : `unexpected '${err.text.slice(0, 20)}'`;

@@ -1,5 +1,5 @@
 /** The compile pipeline for one Python file: parse → IR → passes → emit. */
-import { firstError, parsePython } from "../grammar/python.js";
+import { firstError, parseModule } from "../grammar/python.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { ConstructRecord, Pass, PassContext, PluginPass } from "../ir/pipeline.js";
 import type { WeightMaps } from "../ir/weights.js";
@@ -80,7 +80,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
 function compileUnguarded(source: string, options: CompileOptions, filename: string): CompileResult {
   const diags = new DiagnosticBag(filename);
   const empty = { weightMaps: {}, transposes: {}, constructs: [] };
-  const tree = parsePython(source);
+  const tree = parseModule(source);
   const err = firstError(tree.rootNode);
   if (err) {
     diags.report("C2M-E001", err.startPosition, err.isMissing ? `syntax error: missing ${err.type}` : "syntax error");

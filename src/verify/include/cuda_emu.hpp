@@ -87,7 +87,9 @@ inline const dim3& grid_dim() {
 #define warpSize 32
 
 // ---- synchronisation ----
-inline void __syncthreads() { emu::group_barrier(); }
+inline void __syncthreads_at(long occurrence) { emu::group_barrier_at(occurrence); }
+// a macro, so that each __syncthreads() in the source is one barrier (see emu::group_barrier_at)
+#define __syncthreads() __syncthreads_at(__COUNTER__)
 inline int __syncthreads_count(int p) {
   static int count;
   emu::group_barrier();

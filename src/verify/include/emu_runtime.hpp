@@ -216,6 +216,17 @@ __attribute__((noinline)) inline void group_barrier() {
   yield_to_scheduler();
 }
 
+// A barrier named by its place in the source: the headers' barrier macros (__syncthreads,
+// threadgroup_barrier) pass __COUNTER__, one number per occurrence. A return address would not do:
+// the compiler may duplicate one barrier call into several paths (`s[t] = c ? a : b; __syncthreads();`
+// becomes two calls at -O1), and threads on different paths would seem to wait at different barriers.
+inline void group_barrier_at(long occurrence) {
+  Fiber& f = cur();
+  f.wait = Wait::Group;
+  f.site = reinterpret_cast<const void*>(static_cast<uintptr_t>(occurrence) * 2 + 1);  // odd: never a return address
+  yield_to_scheduler();
+}
+
 inline unsigned simd_index(unsigned linear) { return linear / kSimdWidth; }
 inline unsigned lane_of(unsigned linear) { return linear % kSimdWidth; }
 

@@ -388,10 +388,44 @@ using metal::tanh;
 using metal::divide;
 }  // namespace precise
 
+// ---- integer functions (MSL: popcount, clz, ctz, reverse_bits, mulhi on any integer type) ----
+template <class T>
+using emu_int_t = std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, T>;
+template <class T>
+emu_int_t<T> popcount(T x) {
+  return (T)__builtin_popcountll((unsigned long long)(std::make_unsigned_t<T>)x);
+}
+template <class T>
+emu_int_t<T> clz(T x) {
+  constexpr int bits = (int)sizeof(T) * 8;
+  unsigned long long u = (unsigned long long)(std::make_unsigned_t<T>)x;
+  return (T)(u ? __builtin_clzll(u) - (64 - bits) : bits);
+}
+template <class T>
+emu_int_t<T> ctz(T x) {
+  unsigned long long u = (unsigned long long)(std::make_unsigned_t<T>)x;
+  return (T)(u ? __builtin_ctzll(u) : (int)sizeof(T) * 8);
+}
+template <class T>
+emu_int_t<T> reverse_bits(T x) {
+  using U = std::make_unsigned_t<T>;
+  U u = (U)x, r = 0;
+  for (int i = 0; i < (int)sizeof(T) * 8; ++i) r = (U)(r | (U)(((u >> i) & 1u) << ((int)sizeof(T) * 8 - 1 - i)));
+  return (T)r;
+}
+template <class T>
+emu_int_t<T> mulhi(T x, T y) {
+  // the high half of the full product, signed or unsigned as T is
+  using Wide = std::conditional_t<std::is_signed_v<T>, __int128, unsigned __int128>;
+  return (T)(((Wide)x * (Wide)y) >> (sizeof(T) * 8));
+}
+
 // ---- barriers ----
 enum class mem_flags : unsigned { mem_none = 0, mem_device = 1, mem_threadgroup = 2, mem_texture = 4, mem_threadgroup_imageblock = 8 };
 inline mem_flags operator|(mem_flags a, mem_flags b) { return (mem_flags)((unsigned)a | (unsigned)b); }
-inline void threadgroup_barrier(mem_flags = mem_flags::mem_none) { emu::group_barrier(); }
+inline void threadgroup_barrier_at(long occurrence, mem_flags = mem_flags::mem_none) { emu::group_barrier_at(occurrence); }
+// a macro, so that each threadgroup_barrier(...) in the source is one barrier (see emu::group_barrier_at)
+#define threadgroup_barrier(...) threadgroup_barrier_at(__COUNTER__, ##__VA_ARGS__)
 inline void simdgroup_barrier(mem_flags = mem_flags::mem_none) {
   emu::simd_sync(0xFFFFFFFFu);
   emu::simd_sync(0xFFFFFFFFu);

@@ -1,7 +1,7 @@
 // Runs CUDA kernels on the emulator: the .cu text is compiled as C++ against cuda_emu.hpp (after the
 // __shared__ and <<<>>> rewrites) and each launch runs its grid of blocks on fibers.
 import { arrayFromBytes, bytesOf, dtypeOfArray, type TypedArray } from "./dtypes.js";
-import { compileProgram, runProgram, type RequestArg, type RequestBuffer } from "./native.js";
+import { compileProgram, runProgram, type RequestArg, type RequestBuffer, type RequestLaunch } from "./native.js";
 import { extractDeviceCode, rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
 import type { RunOptions } from "./metal.js";
 
@@ -71,9 +71,59 @@ ${cases}
 }
 
 /**
- * Runs several launches of kernels from one .cu file, in order, on the same buffers (one compile).
- * Returns every buffer after the last launch.
+ * Macros a source defines: a batch program undefines them after each case's namespace, so that one
+ * case's `#define B 64` does not rewrite the next case's identifiers.
  */
+export function definedMacros(source: string): string[] {
+  return [...new Set([...source.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm)].map((m) => m[1]!))];
+}
+
+/**
+ * One emulator program for many .cu files (one compile instead of one per file): file `i` is compiled
+ * inside namespace `emu_case_<i>` (its `#include`s hoisted in front, its macros undefined after it),
+ * and its entries are numbered from `entryBase[i]` on. Each case still runs in its own process (see
+ * runCudaCompiled), so cases share no emulator state.
+ */
+export function cudaBatchProgram(cases: { source: string; entries: CudaEntry[]; deviceCodeOnly?: boolean }[]): { cpp: string; entryBase: number[] } {
+  const includes = new Set<string>();
+  const defs: string[] = [];
+  const cases_: string[] = [];
+  const entryBase: number[] = [];
+  let next = 0;
+  cases.forEach((c, i) => {
+    const body = prepareCudaSource(c.source, c.deviceCodeOnly)
+      .split("\n")
+      .map((line) => {
+        if (!/^\s*#\s*include\b/.test(line)) return line;
+        includes.add(line.trim());
+        return "";
+      })
+      .join("\n");
+    const undefs = definedMacros(body).map((m) => `#undef ${m}`).join("\n");
+    defs.push(`namespace emu_case_${i} {\n#line 1 "case${i}.cu"\n${body}\n}  // namespace emu_case_${i}\n${undefs}`);
+    entryBase.push(next);
+    for (const k of c.entries) cases_.push(`    case ${next++}: emu::cuda::${k.host ? "call_host" : "invoke"}(&emu_case_${i}::${entryName(k)}, l, q.buffers); break;`);
+  });
+  const cpp = `#include "cuda_emu.hpp"
+${[...includes].join("\n")}
+${defs.join("\n\n")}
+
+int main(int argc, char** argv) {
+  if (argc < 3) return 2;
+  emu::Request q = emu::read_request(argv[1]);
+  for (auto& l : q.launches) {
+    switch (l.entry) {
+${cases_.join("\n")}
+    default: return 3;
+    }
+  }
+  emu::write_response(argv[2], q);
+  return 0;
+}
+`;
+  return { cpp, entryBase };
+}
+
 /** A function the emulator program can call: a kernel (launched) or a host function (called). */
 export interface CudaEntry {
   kernel: string;
@@ -98,17 +148,15 @@ function entryList(first: CudaEntry[], extra: CudaEntry[] = []): CudaEntry[] {
   return out;
 }
 
-export async function runCudaLaunches(
-  source: string,
-  launches: CudaLaunch[],
-  buffers: Record<string, TypedArray>,
-  options: CudaRunOptions = {},
-): Promise<Record<string, TypedArray>> {
-  const entries = entryList(launches, options.extraEntries);
+function launchRequest(entries: CudaEntry[], entryBase: number, launches: CudaLaunch[], names: string[]): RequestLaunch[] {
   const entryOf = (l: CudaLaunch) => entries.findIndex((e) => !e.host && entryName(e) === entryName(l));
-  const names = Object.keys(buffers);
-  const reqLaunches = launches.map((l) => ({
-    entry: entryOf(l),
+  for (const l of launches) {
+    const threads = l.block[0] * l.block[1] * l.block[2];
+    if (threads > 1024 || threads < 1) throw new Error(`c2m verify: block of ${threads} threads for ${l.kernel} (CUDA allows 1..1024)`);
+    if (entryOf(l) < 0) throw new Error(`c2m verify: kernel ${entryName(l)} is not an entry of the program`);
+  }
+  return launches.map((l) => ({
+    entry: entryBase + entryOf(l),
     grid: l.grid,
     block: l.block,
     sharedBytes: l.sharedBytes ?? 0,
@@ -121,18 +169,48 @@ export async function runCudaLaunches(
       return "bytes" in a ? { bytes: a.bytes } : { scalar: a.scalar };
     }),
   }));
-  for (const l of launches) {
-    const threads = l.block[0] * l.block[1] * l.block[2];
-    if (threads > 1024 || threads < 1) throw new Error(`c2m verify: block of ${threads} threads for ${l.kernel} (CUDA allows 1..1024)`);
-  }
-  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly));
+}
+
+async function runRequest(exe: string, buffers: Record<string, TypedArray>, launches: RequestLaunch[], options: RunOptions): Promise<Record<string, TypedArray>> {
+  const names = Object.keys(buffers);
   const req: RequestBuffer[] = names.map((n) => ({ name: n, elemBytes: buffers[n]!.BYTES_PER_ELEMENT, data: bytesOf(buffers[n]!) }));
-  const out = await runProgram(exe, req, reqLaunches, options);
+  const out = await runProgram(exe, req, launches, options);
   const result: Record<string, TypedArray> = {};
   names.forEach((n, i) => {
     result[n] = arrayFromBytes(out[i]!, dtypeOfArray(buffers[n]!));
   });
   return result;
+}
+
+/**
+ * Runs several launches of kernels from one .cu file, in order, on the same buffers (one compile).
+ * Returns every buffer after the last launch.
+ */
+export async function runCudaLaunches(
+  source: string,
+  launches: CudaLaunch[],
+  buffers: Record<string, TypedArray>,
+  options: CudaRunOptions = {},
+): Promise<Record<string, TypedArray>> {
+  const entries = entryList(launches, options.extraEntries);
+  const reqLaunches = launchRequest(entries, 0, launches, Object.keys(buffers));
+  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly));
+  return runRequest(exe, buffers, reqLaunches, options);
+}
+
+/**
+ * Runs the launches of one case of a cudaBatchProgram (compiled): `entries` are the case's entries as
+ * given to cudaBatchProgram and `entryBase` the number it returned for the case.
+ */
+export async function runCudaCompiled(
+  exe: string,
+  entries: CudaEntry[],
+  entryBase: number,
+  launches: CudaLaunch[],
+  buffers: Record<string, TypedArray>,
+  options: RunOptions = {},
+): Promise<Record<string, TypedArray>> {
+  return runRequest(exe, buffers, launchRequest(entries, entryBase, launches, Object.keys(buffers)), options);
 }
 
 /** One launch of one kernel; returns every buffer after the launch. */

@@ -43,11 +43,11 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-interface ResolvedInput extends KernelInputInfo {
+export interface ResolvedInput extends KernelInputInfo {
   bytes: Uint8Array;
 }
 
-function resolveInput(name: string, v: KernelInput | undefined): ResolvedInput {
+export function resolveInput(name: string, v: KernelInput | undefined): ResolvedInput {
   if (v === undefined) throw new Error(`c2m verify: no value for kernel input "${name}"`);
   if (typeof v === "number") return { name, dtype: "float32", shape: [], bytes: bytesOf(new Float32Array([v])) };
   if (ArrayBuffer.isView(v)) {
@@ -76,8 +76,12 @@ function templateValueCpp(v: TemplateValue): string {
   return cppType(dtypeInfo(v).mlx);
 }
 
-/** The emulator program for a kernel with these input kinds; also returns MLX's exact source. */
-export function metalProgram(spec: MetalKernelSpec, inputs: KernelInputInfo[]): { cpp: string; mlxSource: string; kernelName: string } {
+/**
+ * The kernel's definition for the emulator (inside the kernel namespace) and the C++ call that runs it
+ * for the current fiber, with its arguments taken from the request's buffers `B` and the thread
+ * attributes `A` (buffer indices follow the request layout built by metalRequestBuffers).
+ */
+function metalKernelParts(spec: MetalKernelSpec, inputs: KernelInputInfo[]): { definition: string; call: string; mlxSource: string; kernelName: string } {
   const outputDtypes = spec.outputDtypes.map(normalizeDtype);
   const parts = mlxKernelSource({
     name: spec.name,
@@ -89,7 +93,7 @@ export function metalProgram(spec: MetalKernelSpec, inputs: KernelInputInfo[]): 
     template: spec.template,
     atomicOutputs: spec.atomicOutputs,
   });
-  // Arguments in signature order; buffer indices follow the request layout built by runMetal.
+  // Arguments in signature order.
   const args: string[] = [];
   let b = 0;
   inputs.forEach((inp, i) => {
@@ -110,13 +114,20 @@ export function metalProgram(spec: MetalKernelSpec, inputs: KernelInputInfo[]): 
   for (const a of parts.attributes) args.push(`A.${a}`);
   const targs = spec.template && spec.template.length ? `<${spec.template.map(([, v]) => templateValueCpp(v)).join(", ")}>` : "";
   // MSL has no double: the word is made an unknown type inside the kernel (the headers are already read).
-  const cpp = `#include "metal_emu.hpp"
-EMU_METAL_KERNEL_NAMESPACE_BEGIN
+  const definition = `EMU_METAL_KERNEL_NAMESPACE_BEGIN
 #define double c2m_error_double_is_not_supported_in_metal
 #line 1 "${spec.name.replace(/[^\w.-]/g, "_")}.metal"
 ${rewriteMetalThreadgroup(parts.source)}
 #undef double
-EMU_METAL_KERNEL_NAMESPACE_END
+EMU_METAL_KERNEL_NAMESPACE_END`;
+  return { definition, call: `emu_kernel::${parts.kernelName}${targs}(${args.join(", ")})`, mlxSource: parts.source, kernelName: parts.kernelName };
+}
+
+/** The emulator program for a kernel with these input kinds; also returns MLX's exact source. */
+export function metalProgram(spec: MetalKernelSpec, inputs: KernelInputInfo[]): { cpp: string; mlxSource: string; kernelName: string } {
+  const { definition, call, mlxSource, kernelName } = metalKernelParts(spec, inputs);
+  const cpp = `#include "metal_emu.hpp"
+${definition}
 
 int main(int argc, char** argv) {
   if (argc < 3) return 2;
@@ -127,14 +138,43 @@ int main(int argc, char** argv) {
     emu::run_grid([&]() {
       auto A = emu::metal_launch::attrs();
       (void)A;
-      emu_kernel::${parts.kernelName}${targs}(${args.join(", ")});
+      ${call};
     });
   }
   emu::write_response(argv[2], q);
   return 0;
 }
 `;
-  return { cpp, mlxSource: parts.source, kernelName: parts.kernelName };
+  return { cpp, mlxSource, kernelName };
+}
+
+/**
+ * One emulator program for many Metal kernels (one compile instead of one per kernel): kernel `i`
+ * lives in namespace `emu_case_<i>` and runs when the request's launch names entry `i`. Each kernel
+ * still runs in its own process (see runMetalCompiled), so kernels share no emulator state.
+ */
+export function metalBatchProgram(kernels: { spec: MetalKernelSpec; inputs: KernelInputInfo[] }[]): string {
+  const parts = kernels.map((k) => metalKernelParts(k.spec, k.inputs));
+  const defs = parts.map((p, i) => `namespace emu_case_${i} {\n${p.definition}\n}  // namespace emu_case_${i}`).join("\n\n");
+  const cases = parts.map((p, i) => `    case ${i}: emu::run_grid([&]() { auto A = emu::metal_launch::attrs(); (void)A; emu_case_${i}::${p.call}; }); break;`).join("\n");
+  return `#include "metal_emu.hpp"
+${defs}
+
+int main(int argc, char** argv) {
+  if (argc < 3) return 2;
+  emu::Request q = emu::read_request(argv[1]);
+  auto& B = q.buffers;
+  for (auto& l : q.launches) {
+    emu::metal_launch::configure(l);
+    switch (l.entry) {
+${cases}
+    default: return 3;
+    }
+  }
+  emu::write_response(argv[2], q);
+  return 0;
+}
+`;
 }
 
 function rowStrides(shape: number[]): number[] {
@@ -143,11 +183,13 @@ function rowStrides(shape: number[]): number[] {
   return s;
 }
 
-/** Runs the kernel on the emulator; returns its outputs by name (float16/bfloat16 as Uint16Array bits). */
-export async function runMetal(spec: MetalKernelSpec, inputs: Record<string, KernelInput>, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
-  const resolved = spec.inputNames.map((n) => resolveInput(n, inputs[n]));
-  const { cpp } = metalProgram(spec, resolved);
-  const exe = await compileProgram(cpp);
+/** The inputs as MLX would pass them: dtype, shape and bytes, in the spec's input order. */
+export function resolveMetalInputs(spec: MetalKernelSpec, inputs: Record<string, KernelInput>): (KernelInputInfo & { bytes: Uint8Array })[] {
+  return spec.inputNames.map((n) => resolveInput(n, inputs[n]));
+}
+
+/** The request's buffers for one kernel call (inputs, their shape infos, poisoned or init_value outputs); outputs start at `outStart`. */
+function metalRequestBuffers(spec: MetalKernelSpec, resolved: ResolvedInput[]): { buffers: RequestBuffer[]; outStart: number } {
   const parts = mlxKernelSource({ name: spec.name, inputs: resolved, outputNames: spec.outputNames, outputDtypes: spec.outputDtypes.map(normalizeDtype), source: spec.source });
   const buffers: RequestBuffer[] = [];
   resolved.forEach((inp, i) => {
@@ -174,12 +216,35 @@ export async function runMetal(spec: MetalKernelSpec, inputs: Record<string, Ker
   const grid = spec.grid;
   if (tg.some((t) => t < 1) || grid.some((g) => g < 0)) throw new Error(`c2m verify: bad grid ${JSON.stringify(grid)} / threadgroup ${JSON.stringify(tg)}`);
   if (tg[0] * tg[1] * tg[2] > 1024) throw new Error(`c2m verify: threadgroup of ${tg[0] * tg[1] * tg[2]} threads exceeds Metal's limit of 1024`);
-  const result = await runProgram(exe, buffers, [{ entry: 0, grid, block: tg }], options);
+  return { buffers, outStart };
+}
+
+/**
+ * Runs one kernel call on an already compiled program: `entry` 0 for metalProgram's, the kernel's
+ * index for metalBatchProgram's. Returns its outputs by name.
+ */
+export async function runMetalCompiled(
+  exe: string,
+  entry: number,
+  spec: MetalKernelSpec,
+  inputs: Record<string, KernelInput>,
+  options: RunOptions = {},
+): Promise<Record<string, TypedArray>> {
+  const resolved = resolveMetalInputs(spec, inputs);
+  const { buffers, outStart } = metalRequestBuffers(spec, resolved);
+  const result = await runProgram(exe, buffers, [{ entry, grid: spec.grid, block: spec.threadgroup }], options);
   const out: Record<string, TypedArray> = {};
   spec.outputNames.forEach((name, i) => {
     out[name] = arrayFromBytes(result[outStart + i]!, normalizeDtype(spec.outputDtypes[i]!));
   });
   return out;
+}
+
+/** Runs the kernel on the emulator; returns its outputs by name (float16/bfloat16 as Uint16Array bits). */
+export async function runMetal(spec: MetalKernelSpec, inputs: Record<string, KernelInput>, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
+  const resolved = resolveMetalInputs(spec, inputs);
+  const exe = await compileProgram(metalProgram(spec, resolved).cpp);
+  return runMetalCompiled(exe, 0, spec, inputs, options);
 }
 
 export type { Dtype };

@@ -1,0 +1,94 @@
+/**
+ * The c2m command line: its commands and options. src/cli.ts (the executable) runs this module, from the
+ * one-file bundle of it that the build makes when that is up to date, else as it is. Each command's code
+ * is loaded only when that command runs, so `c2m compile` never pays for the weights, parity or kernel
+ * machinery.
+ */
+import { Command } from "commander";
+
+const program = new Command();
+program.name("c2m").description("Port PyTorch models and CUDA kernels to Apple MLX").version("0.1.0");
+// usage errors (unknown option, missing argument) exit 2, like the commands' own usage errors
+program.exitOverride((err) => {
+  process.exit(err.exitCode === 0 ? 0 : 2);
+});
+
+program
+  .command("compile")
+  .argument("<input>", "PyTorch model file (.py), or a directory (every .py file under it, in parallel)")
+  .option("-o, --output <file>", "write the MLX module here (and <file>.map); stdout if omitted; for a directory input, the output directory")
+  .option("--layout <layout>", "tensor layout at the model boundary: torch (NCHW) or nhwc", "torch")
+  .option("--strict", "treat warnings as errors (non-zero exit)")
+  .option("--class <name>", "the model class users build (its forward keeps torch layout at the boundary)")
+  .option("--json", "print diagnostics as JSON")
+  .option("-j, --jobs <n>", "directory input: worker threads (default: one per core)")
+  .option("--plugin <file...>", "load a plugin (ESM module: export default { name, passes?, rules? })")
+  .option("--rules <file...>", "load cookbook rules written in the rule language (tried before the built-in cookbook)")
+  .option("--no-cookbook", "do not apply the built-in cookbook rules")
+  .description("translate a PyTorch nn.Module file (or a tree of them) to MLX")
+  .action(async (input, opts) => {
+    const { runCompile } = await import("./commands/compile.js");
+    process.exitCode = await runCompile(input, opts);
+  });
+
+program
+  .command("weights")
+  .argument("<input>", "torch checkpoint: .pt/.pth (zip + pickle, read without executing it) or .safetensors")
+  .requiredOption("-o, --output <file>", "MLX weights (.safetensors)")
+  .requiredOption("--map <file>", "the MLX module c2m emitted (its C2M_WEIGHT_MAPS is read statically)")
+  .option("--class <name>", "which translated class the checkpoint belongs to")
+  .description("convert a torch state_dict to the translated module's MLX parameters")
+  .action(async (input, opts) => {
+    const { runWeights } = await import("./commands/weights.js");
+    process.exitCode = await runWeights(input, opts);
+  });
+
+program
+  .command("parity")
+  .argument("<model>", "PyTorch model file (.py)")
+  .option("--class <name>", "the nn.Module class to build (required unless --spec gives it)")
+  .option("--input <shapes...>", "input shape(s), e.g. 1,3,32,32 (one per forward argument)")
+  .option("--args <json>", "constructor arguments as JSON (a list, or an object of keyword arguments)")
+  .option("--spec <file>", "a golden parity.json instead of the options above")
+  .option("--atol <n>", "max abs diff allowed (default 1e-4, or the spec's)")
+  .option("--mlx <file>", "compare this MLX module instead of compiling the model")
+  .option("--json", "print the result as JSON")
+  .description("run torch and the translated MLX model on the same weights and inputs, and compare")
+  .action(async (model, opts) => {
+    const { runParity } = await import("./commands/parity.js");
+    process.exitCode = await runParity(model, opts);
+  });
+
+program
+  .command("kernel")
+  .argument("<input>", "CUDA source (.cu), or a directory (every .cu file under it, in parallel)")
+  .option("-o, --output <file>", "write the Python module here; stdout if omitted; for a directory input, the output directory")
+  .option("--metal-only", "print only the Metal source")
+  .option("--verify", "execute the emitted Metal and the CUDA original on the CPU and compare")
+  .option("--template <args...>", "template arguments, e.g. T=float BLOCK=256")
+  .option("--json", "print diagnostics as JSON")
+  .option("-j, --jobs <n>", "directory input: worker threads (default: one per core)")
+  .description("translate CUDA kernels (a file or a tree of them) to Metal for mx.fast.metal_kernel")
+  .action(async (input, opts) => {
+    const { runKernel } = await import("./commands/kernel.js");
+    process.exitCode = await runKernel(input, opts);
+  });
+
+program
+  .command("analyze")
+  .argument("<path>", "a Python (.py) or CUDA (.cu/.cuh) file, or a directory of them")
+  .option("--json", "print the analysis as JSON")
+  .option("--md", "print the analysis as Markdown")
+  .option("--sarif", "print the analysis as SARIF 2.1.0 (for CI code scanning)")
+  .option("-o, --output <file>", "write the report here instead of stdout")
+  .option("-j, --jobs <n>", "worker threads for a directory (default: one per core)")
+  .description("report how much of a file or tree ports automatically, construct by construct (nothing is imported or run)")
+  .action(async (path, opts) => {
+    const { runAnalyze } = await import("./commands/analyze.js");
+    process.exitCode = await runAnalyze(path, opts);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`c2m: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 2;
+});

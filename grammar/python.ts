@@ -184,10 +184,43 @@ export class SyntaxNode {
   }
 }
 
-/** Node type and field names per grammar id (the same for every tree of the language). */
+/** Per grammar type id (the same for every tree of the language): name, named or not, kind of leaf. */
 const typeNames: string[] = [];
 const typeNamed: boolean[] = [];
+/** 0: may have children; 1: always a leaf; 2: always a leaf whose text is its type name (a keyword or operator) */
+const typeLeaf: number[] = [];
+/** per type id: the anonymous child types that can have a field (undefined: no child has a field) */
+const typeFieldAnon: (Set<string> | undefined)[] = [];
 const fieldNames: (string | null)[] = [null];
+
+/** Named node types that are single tokens (the cursor need not look for their children). */
+const NAMED_LEAVES = new Set(["identifier", "integer", "float", "none", "true", "false", "ellipsis", "comment", "string_start", "string_end", "escape_sequence", "type_conversion"]);
+
+/**
+ * Which children can carry a field name, from the grammar's node types (node-types.json): per parent type
+ * with fields, the anonymous child types a field can hold (operators; punctuation never has a field). A
+ * child of another type of parent, or an anonymous child not listed, is not asked for its field.
+ */
+let fieldTypes: Map<string, Set<string>> | undefined;
+function anonymousFieldTypes(type: string): Set<string> | undefined {
+  if (!fieldTypes) {
+    fieldTypes = new Map();
+    const info = (Python as unknown as { nodeTypeInfo?: NodeTypeInfo[] }).nodeTypeInfo;
+    for (const t of info ?? []) {
+      const fields = Object.values(t.fields ?? {});
+      if (fields.length) fieldTypes.set(t.type, new Set(fields.flatMap((f) => f.types.filter((x) => !x.named).map((x) => x.type))));
+    }
+    // without the grammar's node types every node is asked for its field
+    if (!info) return ANY_TYPE;
+  }
+  return fieldTypes.size ? fieldTypes.get(type) : ANY_TYPE;
+}
+interface NodeTypeInfo {
+  type: string;
+  fields?: Record<string, { types: { type: string; named: boolean }[] }>;
+}
+/** stands for "every anonymous type" when node-types.json is missing */
+const ANY_TYPE = { has: () => true } as unknown as Set<string>;
 
 /**
  * Inner nodes whose span can reach past their visible children: hidden tokens (the module's trailing
@@ -196,11 +229,12 @@ const fieldNames: (string | null)[] = [null];
 const SPANS_HIDDEN_TOKENS = new Set(["module", "string_content"]);
 
 /**
- * Copies a native tree into plain nodes. An error-free tree is copied with one cursor walk: leaves, and the
- * inner nodes above, take their positions from the cursor; any other inner node spans exactly its first
- * child's start to its last child's end, so most inner nodes cost no position calls. A tree with errors
- * (rare; compiling stops at the first one) is copied node by node through the native node API, which also
- * lists the MISSING tokens the cursor does not visit.
+ * Copies a native tree into plain nodes. An error-free tree is copied with one cursor walk, asking the
+ * cursor as little as possible (each question is a call into C++): leaves, and the inner nodes above, take
+ * their positions from the cursor (a keyword or operator ends its type name's length after its start); any
+ * other inner node spans exactly its first child's start to its last child's end. A tree with errors (rare;
+ * compiling stops at the first one) is copied node by node through the native node API, which also lists
+ * the MISSING tokens the cursor does not visit.
  */
 function plainTree(native: NativeTree, source: string): Tree {
   return new Tree(source, (tree) => (native.rootNode.hasError ? copyNodes(tree, native.rootNode) : copyWithCursor(tree, native)));
@@ -208,60 +242,78 @@ function plainTree(native: NativeTree, source: string): Tree {
 
 function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
   const c = native.walk();
-  const make = (): SyntaxNode => {
+  /** whether the node `make` last made is a token (no children to look for), and which of its children can have fields */
+  let token = false;
+  let childFields: Set<string> | undefined;
+  /** the node under the cursor; `parentFields`: which of its parent's children can have fields */
+  const make = (parentFields: Set<string> | undefined): SyntaxNode => {
     const id = c.nodeTypeId;
     let type = typeNames[id];
     if (type === undefined) {
       type = typeNames[id] = c.nodeType;
-      typeNamed[id] = c.nodeIsNamed;
+      const named = (typeNamed[id] = c.nodeIsNamed);
+      // anonymous nodes are keywords and operators, except the two-word operators (`is not`, `not in`), which have children
+      typeLeaf[id] = named ? (NAMED_LEAVES.has(type) ? 1 : 0) : /\s/.test(type) ? 0 : 2;
+      typeFieldAnon[id] = anonymousFieldTypes(type);
     }
     const n = new SyntaxNode(tree, type, typeNamed[id], false, -1, -1);
-    if (SPANS_HIDDEN_TOKENS.has(type)) {
+    const leaf = typeLeaf[id];
+    token = leaf !== 0;
+    childFields = typeFieldAnon[id];
+    if (leaf === 2) {
+      n.startIndex = c.startIndex;
+      n.endIndex = n.startIndex + type.length;
+    } else if (leaf === 1 || SPANS_HIDDEN_TOKENS.has(type)) {
       n.startIndex = c.startIndex;
       n.endIndex = c.endIndex;
     }
+    if (parentFields && (typeNamed[id] || parentFields.has(type))) {
+      const f = c.currentFieldId;
+      if (f) n.fieldName = fieldNames[f] ??= c.currentFieldName;
+    }
     return n;
   };
-  const fieldOf = (n: SyntaxNode): void => {
-    const f = c.currentFieldId;
-    if (f) n.fieldName = fieldNames[f] ??= c.currentFieldName;
-  };
-  const root = make();
-  // per open inner node: the node and its children so far
+  const root = make(undefined);
+  // per open inner node: its type id's fields flag, the node and its children so far
   const nodes: SyntaxNode[] = [];
   const kids: SyntaxNode[][] = [];
+  const fields: (Set<string> | undefined)[] = [];
   let cur = root;
   for (;;) {
-    if (c.gotoFirstChild()) {
-      nodes.push(cur);
-      const n = make();
-      fieldOf(n);
-      kids.push([n]);
-      cur = n;
-      continue;
-    }
-    // a leaf
-    if (cur.startIndex < 0) {
-      cur.startIndex = c.startIndex;
-      cur.endIndex = c.endIndex;
+    if (!token) {
+      const parentFields = childFields;
+      if (c.gotoFirstChild()) {
+        nodes.push(cur);
+        fields.push(parentFields);
+        const n = make(parentFields);
+        kids.push([n]);
+        cur = n;
+        continue;
+      }
+      // an inner node's type without children here
+      if (cur.startIndex < 0) {
+        cur.startIndex = c.startIndex;
+        cur.endIndex = c.endIndex;
+      }
     }
     for (;;) {
-      if (c.gotoNextSibling()) {
-        const n = make();
-        fieldOf(n);
+      if (nodes.length && c.gotoNextSibling()) {
+        const n = make(fields[fields.length - 1]);
         kids[kids.length - 1].push(n);
         cur = n;
         break;
       }
-      if (!c.gotoParent()) return root;
+      if (!nodes.length || !c.gotoParent()) return root;
       const parent = nodes.pop()!;
       const ks = kids.pop()!;
+      fields.pop();
       SyntaxNode.link(parent, ks);
       if (parent.startIndex < 0) {
         parent.startIndex = ks[0].startIndex;
         parent.endIndex = ks[ks.length - 1].endIndex;
       }
       cur = parent;
+      token = true;
     }
   }
 }

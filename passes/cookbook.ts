@@ -58,6 +58,14 @@ function shape(n: SyntaxNode): string {
   return n.children.filter((c) => c.type !== "comment").map((c) => (c.isNamed ? "#" : PUNCTUATION.has(c.type) ? "" : c.type)).filter(Boolean).join(" ");
 }
 
+/** A pattern node's shape, computed once (pattern trees live as long as their rules). */
+const patternShapes = new WeakMap<SyntaxNode, string>();
+function patternShape(p: SyntaxNode): string {
+  let sh = patternShapes.get(p);
+  if (sh === undefined) patternShapes.set(p, (sh = shape(p)));
+  return sh;
+}
+
 /** `$...name` in a list position: the placeholder itself, or an expression statement holding only it. */
 function restOf(p: SyntaxNode): string | undefined {
   const inner = p.type === "expression_statement" && p.namedChildCount === 1 ? p.namedChildren[0] : p;
@@ -66,9 +74,26 @@ function restOf(p: SyntaxNode): string | undefined {
 }
 
 class Matcher {
+  /** metavariables in the order they were bound: a failed branch unbinds what it bound (bindings are never overwritten) */
+  private trail: string[] = [];
+
   constructor(private aliases: Map<string, string>) {}
 
-  node(p0: SyntaxNode, n0: SyntaxNode, env: Env): boolean {
+  /** `p` against `n` from no bindings: the bindings, or undefined */
+  matchNode(p: SyntaxNode, n: SyntaxNode): Env | undefined {
+    const env: Env = new Map();
+    this.trail.length = 0;
+    return this.node(p, n, env) ? env : undefined;
+  }
+
+  /** the statements `ps` against the statements `ns`, from no bindings */
+  matchList(ps: SyntaxNode[], ns: SyntaxNode[]): Env | undefined {
+    const env: Env = new Map();
+    this.trail.length = 0;
+    return this.list(ps, 0, ns, 0, env) ? env : undefined;
+  }
+
+  private node(p0: SyntaxNode, n0: SyntaxNode, env: Env): boolean {
     const p = stripParens(p0);
     const n = stripParens(n0);
     // a parameter pattern without annotation matches an annotated parameter
@@ -79,8 +104,8 @@ class Matcher {
     const mv = metavarOf(p);
     if (mv && !mv.rest) return this.bind(mv.name, n, env);
     if (p.type === "identifier" || p.type === "attribute") {
-      const q = qualify(p, PATTERN_ALIASES);
-      if (q?.startsWith("torch")) return (n.type === "identifier" || n.type === "attribute") && qualify(n, this.aliases) === q;
+      const q = patternTorchName(p);
+      if (q) return (n.type === "identifier" || n.type === "attribute") && qualify(n, this.aliases) === q;
     }
     if (p.type !== n.type) return false;
     if (p.type === "function_definition") return this.functionDef(p, n, env);
@@ -89,8 +114,8 @@ class Matcher {
     if (!ps.length && !ns.length) return norm(p.text) === norm(n.text);
     // blocks have no operators (and their docstrings are not compared)
     const isBlock = p.type === "block" || p.type === "module";
-    if (!isBlock && !ps.some((c) => restOf(c) !== undefined) && shape(p) !== shape(n)) return false;
-    return this.list(ps, ns, env);
+    if (!isBlock && !ps.some((c) => restOf(c) !== undefined) && patternShape(p) !== shape(n)) return false;
+    return this.list(ps, 0, ns, 0, env);
   }
 
   /** def: name, parameters and body; the input's return annotation is ignored when the pattern has none. */
@@ -104,21 +129,21 @@ class Matcher {
     return !pr || (!!n.childForFieldName("return_type") && this.node(pr, n.childForFieldName("return_type")!, env));
   }
 
-  list(ps: SyntaxNode[], ns: SyntaxNode[], env: Env): boolean {
-    if (!ps.length) return !ns.length;
-    const rest = restOf(ps[0]);
+  /** `ps[i..]` against `ns[j..]` */
+  private list(ps: SyntaxNode[], i: number, ns: SyntaxNode[], j: number, env: Env): boolean {
+    if (i === ps.length) return j === ns.length;
+    const mark = this.trail.length;
+    const rest = restOf(ps[i]);
     if (rest !== undefined) {
-      for (let k = 0; k <= ns.length; k++) {
-        const saved = new Map(env);
-        if (this.bind(rest, ns.slice(0, k), env) && this.list(ps.slice(1), ns.slice(k), env)) return true;
-        restoreEnv(env, saved);
+      for (let k = j; k <= ns.length; k++) {
+        if (this.bind(rest, ns.slice(j, k), env) && this.list(ps, i + 1, ns, k, env)) return true;
+        this.undo(env, mark);
       }
       return false;
     }
-    if (!ns.length) return false;
-    const saved = new Map(env);
-    if (this.node(ps[0], ns[0], env) && this.list(ps.slice(1), ns.slice(1), env)) return true;
-    restoreEnv(env, saved);
+    if (j === ns.length) return false;
+    if (this.node(ps[i], ns[j], env) && this.list(ps, i + 1, ns, j + 1, env)) return true;
+    this.undo(env, mark);
     return false;
   }
 
@@ -126,15 +151,26 @@ class Matcher {
     const prev = env.get(name);
     if (prev === undefined) {
       env.set(name, value);
+      this.trail.push(name);
       return true;
     }
     return norm(bindingText(prev)) === norm(bindingText(value));
   }
+
+  private undo(env: Env, mark: number): void {
+    while (this.trail.length > mark) env.delete(this.trail.pop()!);
+  }
 }
 
-function restoreEnv(env: Env, saved: Env): void {
-  env.clear();
-  for (const [k, v] of saved) env.set(k, v);
+/** The torch name a pattern's identifier or attribute chain stands for (`F.relu` → `torch.nn.functional.relu`), cached. */
+const patternTorchNames = new WeakMap<SyntaxNode, string | null>();
+function patternTorchName(p: SyntaxNode): string | undefined {
+  let q = patternTorchNames.get(p);
+  if (q === undefined) {
+    const name = qualify(p, PATTERN_ALIASES);
+    patternTorchNames.set(p, (q = name?.startsWith("torch") ? name : null));
+  }
+  return q ?? undefined;
 }
 
 const STATEMENT_TYPES = /statement$|^function_definition$|^class_definition$|^decorated_definition$/;
@@ -254,18 +290,71 @@ function holds(c: Condition, env: Env): boolean {
 
 /** The first pattern of `rule` that matches `node` (with its conditions), as bindings. */
 export function matchRule(rule: Rule, node: SyntaxNode, aliases: Map<string, string>): Env | undefined {
-  const m = new Matcher(aliases);
-  for (const p of rule.patterns) {
-    const env: Env = new Map();
-    if (m.node(p.root, node, env) && rule.conditions.every((c) => holds(c, env))) return env;
+  return matchPatterns(rule, rule.patterns, node, new Matcher(aliases));
+}
+
+function matchPatterns(rule: Rule, patterns: readonly Pattern[], node: SyntaxNode, m: Matcher): Env | undefined {
+  for (const p of patterns) {
+    const env = m.matchNode(p.root, node);
+    if (env && rule.conditions.every((c) => holds(c, env))) return env;
   }
   return undefined;
 }
 
-/** Node types a pattern can match at its root. */
-function rootTypes(p: Pattern): string[] {
-  const t = stripParens(p.root).type;
-  return p.kind === "statement" && t === "expression_statement" ? [t] : [t];
+// ---------------------------------------------------------------- which patterns can match a node
+
+/**
+ * What a node must have for a pattern to match it, checked before the matcher runs (most nodes match no
+ * rule, and the matcher is the expensive part):
+ * - `callee`: a call pattern whose callee is a torch name matches only calls of that name;
+ * - `words`: the pattern's literal names and numbers (not metavariables, not torch names, which an import
+ *   alias may spell differently) are compared by text, so each one is a substring of any match's text.
+ */
+interface Prefilter {
+  callee?: string;
+  words: string[];
+}
+
+const LITERAL_LEAVES = new Set(["identifier", "integer", "float"]);
+
+const prefilters = new WeakMap<SyntaxNode, Prefilter>();
+/** The prefilter of a pattern rooted at `root` (an expression, statement or def; a sequence's first statement). */
+function prefilterOf(root: SyntaxNode): Prefilter {
+  let f = prefilters.get(root);
+  if (f) return f;
+  const words = new Set<string>();
+  // the matcher's own walk: parentheses stripped, comments and block docstrings skipped
+  const stack = [root];
+  while (stack.length) {
+    const p = stripParens(stack.pop()!);
+    if (metavarOf(p)) continue;
+    if ((p.type === "identifier" || p.type === "attribute") && patternTorchName(p)) continue;
+    const ps = parts(p);
+    if (!ps.length && LITERAL_LEAVES.has(p.type)) words.add(norm(p.text));
+    for (const c of ps) stack.push(c);
+  }
+  const top = stripParens(root);
+  const callee = top.type === "call" ? stripParens(top.childForFieldName("function")!) : undefined;
+  const q = callee && (callee.type === "identifier" || callee.type === "attribute") ? patternTorchName(callee) : undefined;
+  prefilters.set(root, (f = { callee: q, words: [...words] }));
+  return f;
+}
+
+function mayMatch(f: Prefilter, n: SyntaxNode, aliases: Map<string, string>): boolean {
+  if (f.callee !== undefined) {
+    const fn = n.childForFieldName("function");
+    if (!fn || qualify(stripParens(fn), aliases) !== f.callee) return false;
+  }
+  if (f.words.length) {
+    const text = n.text;
+    for (const w of f.words) if (!text.includes(w)) return false;
+  }
+  return true;
+}
+
+/** The node type a pattern matches at its root. */
+function rootType(p: Pattern): string {
+  return stripParens(p.root).type;
 }
 
 /** Reindents a multi-line replacement so that its later lines sit at `column` (the first line is placed by the emitter). */
@@ -318,17 +407,17 @@ function rewriteBody(ctx: PassContext, rule: Rule, fn: SyntaxNode, env: Env): vo
 /** Sequence rules: each run of consecutive statements of a block that matches a pattern's statements. */
 function applySequences(mod: ModuleIR, ctx: PassContext, rules: Rule[], block: SyntaxNode): void {
   const stmts = parts(block);
+  const m = new Matcher(mod.aliases);
   for (let i = 0; i < stmts.length; i++) {
     for (const rule of rules) {
-      const m = new Matcher(mod.aliases);
       let done = false;
       for (const p of rule.patterns) {
         const ps = patternParts(p);
-        if (i + ps.length > stmts.length || ps[0].type !== stmts[i].type) continue;
+        if (i + ps.length > stmts.length || ps[0].type !== stmts[i].type || !mayMatch(prefilterOf(ps[0]), stmts[i], mod.aliases)) continue;
         const run = stmts.slice(i, i + ps.length);
         if (run.some((s) => ctx.rewrites.has(nodeKey(s)))) continue;
-        const env: Env = new Map();
-        if (!m.list(ps, run, env) || !rule.conditions.every((c) => holds(c, env))) continue;
+        const env = m.matchList(ps, run);
+        if (!env || !rule.conditions.every((c) => holds(c, env))) continue;
         ctx.rewrites.set(nodeKey(run[0]), rewriteFor(rule, "sequence", run[0], env));
         for (const s of run.slice(1)) ctx.rewrites.set(nodeKey(s), { text: "", rule: rule.name });
         i += ps.length - 1;
@@ -348,15 +437,17 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
     const blocks = [mod.root, ...mod.root.descendantsOfType("block")];
     for (const b of blocks) applySequences(mod, ctx, sequences, b);
   }
-  const byType = new Map<string, { rule: Rule; kind: Pattern["kind"] }[]>();
+  // per node type, the rules (in order) with a pattern rooted there; every pattern of such a rule is tried
+  const byType = new Map<string, { rule: Rule; kind: Pattern["kind"]; patterns: { p: Pattern; f: Prefilter }[] }[]>();
   for (const rule of rules) {
     if (rule.patterns[0].kind === "sequence") continue;
-    const types = new Set(rule.patterns.flatMap(rootTypes));
-    for (const t of types) {
+    const entry = { rule, kind: rule.patterns[0].kind, patterns: rule.patterns.map((p) => ({ p, f: prefilterOf(p.root) })) };
+    for (const t of new Set(rule.patterns.map(rootType))) {
       if (!byType.has(t)) byType.set(t, []);
-      byType.get(t)!.push({ rule, kind: rule.patterns[0].kind });
+      byType.get(t)!.push(entry);
     }
   }
+  const m = new Matcher(mod.aliases);
   // an explicit stack: hostile inputs nest deeper than the JS call stack goes
   const stack: SyntaxNode[] = [mod.root];
   while (stack.length) {
@@ -365,8 +456,10 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
     // a parenthesised match is rewritten inside its parentheses, which stay
     const candidates = n.type === "parenthesized_expression" ? undefined : byType.get(n.type);
     if (candidates && !ctx.rewrites.has(nodeKey(n))) {
-      for (const { rule, kind } of candidates) {
-        const env = matchRule(rule, n, mod.aliases);
+      for (const { rule, kind, patterns } of candidates) {
+        const possible = patterns.filter(({ f }) => mayMatch(f, n, mod.aliases));
+        if (!possible.length) continue;
+        const env = matchPatterns(rule, possible.map(({ p }) => p), n, m);
         if (env) {
           if (kind === "function") rewriteBody(ctx, rule, n, env);
           else ctx.rewrites.set(nodeKey(n), rewriteFor(rule, kind, n, env));

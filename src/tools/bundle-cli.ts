@@ -44,6 +44,8 @@ export async function bundleCli(root: string): Promise<void> {
     write: false,
     metafile: true,
     logLevel: "silent",
+    // input paths as seen from the package root, also through a symlinked node_modules: the manifest lists them relative to the root
+    preserveSymlinks: true,
     // ES modules are strict code; the bundle's wrapper function (src/cli-bundle.ts) is made strict by this directive
     banner: { js: '"use strict";' },
     external: NATIVE_PACKAGES,

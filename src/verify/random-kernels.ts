@@ -1,18 +1,21 @@
 // Random CUDA kernels for property tests of the kernel translator: fast-check arbitraries of a small
 // kernel grammar (integer and float expressions over inputs and thread indices, guards, ragged sizes,
-// loops, shared-memory staging with barriers, block and warp reductions, atomics, __device__ helpers,
-// 2-D blocks), each kernel with its launch and buffers. Every kernel is valid, free of races and
-// undefined behaviour, and deterministic, so its CUDA run and the run of its translation must agree:
+// loops, shared-memory staging with barriers, block and warp reductions, warp shuffles, atomics,
+// __device__ helpers, __half, 2-D blocks, templates and macros, in-place buffers), each kernel with its
+// launch and buffers. Every kernel is valid, free of races and undefined behaviour, and deterministic,
+// so its CUDA run and the run of its translation must agree:
 //  - each output element is written by one thread only (or through an atomic whose result does not
 //    depend on the order: integer add/or/xor/max..., float adds of small integers);
 //  - barriers and shuffles sit where the whole block (warp) reaches them; shuffles only in blocks of
 //    whole warps, with the full mask;
 //  - integer expressions carry bounds while they are printed, and an operand that could overflow is
-//    first reduced (`% 1024`); divisors are at least 1; shifts are by 0..3 of non-negative values;
+//    first reduced (`% 1024`); divisors are 1..8; left shifts are of non-negative values, by 0..3;
 //  - buffer reads are at the thread's own index under its guard, or at an index reduced modulo the
-//    buffer's length; float-to-int conversions are clamped first.
+//    buffer's length; float-to-int conversions are clamped first;
+//  - float values stay far from overflow, and literals are exact in binary.
 // A plan (the fast-check value) is plain data, so fast-check shrinks failing kernels; `renderKernel`
-// prints a plan as CUDA.
+// prints a plan as CUDA. Constructs c2m refuses on purpose (in-place buffers next to atomic outputs,
+// an in-place read behind `?:` or passed to a helper) are not generated.
 import fc from "fast-check";
 import { fromNumbers, type TypedArray } from "./dtypes.js";
 import { lcgValues } from "./golden.js";
@@ -25,7 +28,7 @@ export type Expr =
   /** An in-scope variable of the type (thread indices, scalars, locals, loop counters), by position. */
   | { k: "var"; pick: number }
   /** The input buffer of the type (`x` or `xi`): at the thread's own index, or at `at` modulo its length. */
-  | { k: "load"; at?: Expr }
+  | { k: "load"; at?: Expr; ldg?: boolean }
   | { k: "bin"; op: string; a: Expr; b: Expr }
   | { k: "un"; op: string; a: Expr }
   | { k: "sel"; c: Cond; a: Expr; b: Expr }
@@ -40,12 +43,14 @@ export type Cond =
   | { k: "not"; a: Cond };
 
 export type Section =
-  /** `if (guard) out[i] = e;`, with an optional local and an if/else. */
-  | { kind: "map"; t: Scalar; pre?: Expr; body: Expr; alt?: { c: Cond; e: Expr } }
+  /** `if (guard) out[i] = e;`, with an optional (const) local and an if/else. */
+  | { kind: "map"; t: Scalar; pre?: Expr; constPre: boolean; body: Expr; alt?: { c: Cond; e: Expr } }
+  /** `__half` in and out: the value converted to float, computed on, converted back (or added in half). */
+  | { kind: "half"; body: Expr; style: "convert" | "hadd" }
   /** `for (j = i; j < n; j += blockDim.x * gridDim.x) out[j] = e;` (1-D kernels). */
   | { kind: "gridStride"; t: Scalar; body: Expr }
   /** A fixed-count (or `m`-count) accumulation loop, optionally nested, with `continue` or as a while loop. */
-  | { kind: "loop"; t: Scalar; count: number; acc: "sum" | "max" | "mix"; body: Expr; skip?: Cond; style: "for" | "while"; inner: number; guarded: boolean }
+  | { kind: "loop"; t: Scalar; count: number; acc: "sum" | "max" | "mix"; body: Expr; skip?: Cond; style: "for" | "while"; inner: number; guarded: boolean; unroll: boolean }
   /** Write shared memory, barrier, read neighbours (optionally a second write/read round). */
   | { kind: "stage"; t: Scalar; dynamic: boolean; write: Expr; d: number; twoRound: boolean; out: Expr }
   /** Block-wide tree reduction in shared memory; block size a power of two. */
@@ -79,7 +84,7 @@ export interface KernelPlan {
 
 export interface RandomBuffer {
   name: string;
-  t: Scalar;
+  t: Scalar | "half";
   count: number;
   role: "input" | "output" | "inout";
   /** Integers drawn from [0, range) (inputs, in-place and atomic buffers); floats from [-2, 2) in 1/1024 steps. */
@@ -125,7 +130,7 @@ function leafArb(t: Scalar): fc.Arbitrary<Expr> {
   return fc.oneof(
     fc.record({ k: fc.constant("var" as const), pick: fc.nat(9) }),
     fc.record({ k: fc.constant("lit" as const), v: t === "int" ? fc.integer({ min: -8, max: 16 }) : fc.nat(FLOAT_LITS.length - 1) }),
-    fc.constant({ k: "load" as const }),
+    fc.record({ k: fc.constant("load" as const), ldg: fc.boolean() }, { requiredKeys: ["k"] }),
   );
 }
 
@@ -177,7 +182,7 @@ const scalarArb = fc.constantFrom<Scalar>("float", "int");
 
 /** Which sections the generator may produce (all by default). */
 export type SectionKind = Section["kind"];
-export const SECTION_KINDS: SectionKind[] = ["map", "gridStride", "loop", "stage", "reduce", "warp", "atomic", "inplace"];
+export const SECTION_KINDS: SectionKind[] = ["map", "half", "gridStride", "loop", "stage", "reduce", "warp", "atomic", "inplace"];
 
 function sectionArb(kind: SectionKind, depth: number): fc.Arbitrary<Section> {
   const e = (t: Scalar) => exprArb(t, depth);
@@ -185,10 +190,12 @@ function sectionArb(kind: SectionKind, depth: number): fc.Arbitrary<Section> {
     case "map":
       return scalarArb.chain((t) =>
         fc.record(
-          { kind: fc.constant("map" as const), t: fc.constant(t), pre: e(t), body: e(t), alt: fc.record({ c: condArb(depth - 1), e: e(t) }) },
-          { requiredKeys: ["kind", "t", "body"] },
+          { kind: fc.constant("map" as const), t: fc.constant(t), pre: e(t), constPre: fc.boolean(), body: e(t), alt: fc.record({ c: condArb(depth - 1), e: e(t) }) },
+          { requiredKeys: ["kind", "t", "constPre", "body"] },
         ),
       );
+    case "half":
+      return fc.record({ kind: fc.constant("half" as const), body: exprArb("float", depth), style: fc.constantFrom("convert" as const, "hadd" as const) });
     case "gridStride":
       return scalarArb.chain((t) => fc.record({ kind: fc.constant("gridStride" as const), t: fc.constant(t), body: e(t) }));
     case "loop":
@@ -204,8 +211,9 @@ function sectionArb(kind: SectionKind, depth: number): fc.Arbitrary<Section> {
             style: fc.constantFrom("for" as const, "while" as const),
             inner: fc.integer({ min: 0, max: 3 }),
             guarded: fc.boolean(),
+            unroll: fc.boolean(),
           },
-          { requiredKeys: ["kind", "t", "count", "acc", "body", "style", "inner", "guarded"] },
+          { requiredKeys: ["kind", "t", "count", "acc", "body", "style", "inner", "guarded", "unroll"] },
         ),
       );
     case "stage":
@@ -390,7 +398,7 @@ class Printer {
       case "var":
         return sc.ints[e.pick % sc.ints.length]!;
       case "load":
-        return { s: this.load(sc.xi, e.at, sc), lo: 0, hi: 63 };
+        return { s: this.load(sc.xi, e, sc), lo: 0, hi: 63 };
       case "cast": {
         const f = this.float(e.a, sc);
         this.features.add("float-to-int");
@@ -480,7 +488,7 @@ class Printer {
       case "var":
         return sc.floats[e.pick % sc.floats.length]!;
       case "load":
-        return { s: this.load(sc.xf, e.at, sc), mag: 2 };
+        return { s: this.load(sc.xf, e, sc), mag: 2 };
       case "cast": {
         const a = this.int(e.a, sc);
         return { s: `(float)${a.s}`, mag: maxAbs(a) };
@@ -565,12 +573,18 @@ class Printer {
     }
   }
 
-  private load(buf: string, at: Expr | undefined, sc: Scope): string {
-    if (!at && sc.self) return `${buf}[${sc.self}]`;
-    // a gather: anywhere in the buffer (or the own index where no guard makes it valid)
-    this.features.add("gather");
-    const idx = at ? this.int(at, sc) : sc.ints[0]!;
-    return `${buf}[${wrapIndex(idx, sc)}]`;
+  private load(buf: string, e: { at?: Expr; ldg?: boolean }, sc: Scope): string {
+    let ref: string;
+    if (!e.at && sc.self) ref = `${buf}[${sc.self}]`;
+    else {
+      // a gather: anywhere in the buffer (or the own index where no guard makes it valid)
+      this.features.add("gather");
+      const idx = e.at ? this.int(e.at, sc) : sc.ints[0]!;
+      ref = `${buf}[${wrapIndex(idx, sc)}]`;
+    }
+    if (!e.ldg) return ref;
+    this.features.add("ldg");
+    return `__ldg(&${ref})`;
   }
 }
 
@@ -651,7 +665,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
   const hasWarp = plan.sections.some((s) => s.kind === "warp");
   const earlyReturn = plan.earlyReturn && !hasBarrier && !hasWarp;
   const hasGlobalAtomic = plan.sections.some((s) => s.kind === "atomic" && s.scope === "global");
-  const ty = (t: Scalar) => (t === "int" ? "int" : "float");
+  const ty = (t: Scalar | "half") => (t === "int" ? "int" : t === "half" ? "__half" : "float");
   const R = plan.restrict ? " __restrict__" : "";
   // the block size where a constant is needed
   const blockName = plan.blockConst === "literal" || is2d ? String(threads) : plan.blockConst === "define" ? "BLOCK" : "BS";
@@ -736,7 +750,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
 
   plan.sections.forEach((s, si) => {
     const o = `o${si}`;
-    const out = (t: Scalar, count: number, role: RandomBuffer["role"] = "output", range = 0) => buffers.push({ name: o, t, count, role, range });
+    const out = (t: RandomBuffer["t"], count: number, role: RandomBuffer["role"] = "output", range = 0) => buffers.push({ name: o, t, count, role, range });
     const lines: string[] = [];
     switch (s.kind) {
       case "map": {
@@ -746,7 +760,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
         lines.push(`if (${guard}) {`);
         if (s.pre) {
           const v = value(s.t, s.pre, sc);
-          lines.push(`  ${ty(s.t)} t${si} = ${v.s};`);
+          lines.push(`  ${s.constPre ? "const " : ""}${ty(s.t)} t${si} = ${v.s};`);
           sc = withVal(sc, s.t, `t${si}`, v);
           features.add("local");
         }
@@ -756,6 +770,17 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
           lines.push(`  if (${P.cond(s.alt.c, sc)}) ${o}[i] = ${v.s};`, `  else ${o}[i] = ${value(s.t, s.alt.e, sc).s};`);
         } else lines.push(`  ${o}[i] = ${v.s};`);
         lines.push("}");
+        break;
+      }
+      case "half": {
+        features.add(`half-${s.style}`);
+        const hx = `hx${si}`;
+        const h = `h${si}`;
+        buffers.push({ name: hx, t: "half", count: L.n, role: "input", range: 0 });
+        out("half", L.n);
+        const v = value("float", s.body, withFloat(guarded(base), { s: h, mag: 2 }));
+        const store = s.style === "convert" ? `__float2half(${v.s})` : `__hadd(${hx}[i], __float2half(${v.s}))`;
+        lines.push(`if (${guard}) {`, `  float ${h} = __half2float(${hx}[i]);`, `  ${o}[i] = ${store};`, "}");
         break;
       }
       case "gridStride": {
@@ -807,6 +832,10 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
         const skip = s.skip ? [`${ind}  ${inner ? "  " : ""}if (${P.cond(s.skip, sc)}) continue;`] : [];
         if (s.skip) features.add("continue");
         if (s.style === "for") {
+          if (s.unroll && s.count > 0) {
+            lines.push(`${ind}#pragma unroll`);
+            features.add("pragma-unroll");
+          }
           lines.push(`${ind}for (int ${k} = 0; ${k} < ${count}; ++${k}) {`, ...innerOpen, ...skip, `${ind}  ${inner ? "  " : ""}${step}`, ...innerClose, `${ind}}`);
         } else {
           // a while loop: `continue` would skip the increment, so it skips through an if
@@ -1016,6 +1045,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
   const template = !is2d && plan.blockConst === "template";
   const src = [
     `// random kernel (seed ${plan.seed}): ${[...features].sort().join(", ")}`,
+    ...(plan.sections.some((s) => s.kind === "half") ? ["#include <cuda_fp16.h>"] : []),
     ...(!is2d && plan.blockConst === "define" ? [`#define BLOCK ${threads}`] : []),
     ...(usesHelper ? helperDefs : []),
     `${template ? "template <int BS>\n" : ""}__global__ void rk(${sig.join(", ")}) {`,
@@ -1041,9 +1071,9 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
 export function randomKernelBuffers(k: RandomKernel): Record<string, TypedArray> {
   const out: Record<string, TypedArray> = {};
   k.buffers.forEach((b, bi) => {
-    const dtype = b.t === "int" ? "int32" : "float32";
+    const dtype = b.t === "int" ? "int32" : b.t === "half" ? "float16" : "float32";
     const vals =
-      b.role === "output" ? new Array<number>(b.count).fill(0) : lcgValues((k.plan.seed ^ Math.imul(bi + 1, 0x9e3779b1)) >>> 0, b.count, b.t === "float" && b.range === 0, b.range);
+      b.role === "output" ? new Array<number>(b.count).fill(0) : lcgValues((k.plan.seed ^ Math.imul(bi + 1, 0x9e3779b1)) >>> 0, b.count, b.t !== "int" && b.range === 0, b.range);
     out[b.name] = fromNumbers(vals, dtype);
   });
   return out;

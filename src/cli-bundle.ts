@@ -6,8 +6,9 @@
  * the build) instead of parsing and compiling those functions again on every start. Node 20 caches code
  * only for scripts, not for ES modules: hence CommonJS run through vm.Script.
  *
- * The bundle runs only while every file it was made from is unchanged (size and mtime, listed in
- * cli-bundle.json), so a build by tsc alone never runs stale code: the ES modules run instead.
+ * The bundle runs only while every file it was made from is unchanged (listed in cli-bundle.json with
+ * size, mtime and hash; the hash is read only for a file whose mtime moved, as after a copy or a
+ * rebuild by tsc), so it never runs stale code: the ES modules run instead.
  * Modules outside the compile path (the other commands, batch runs, plugins) stay ES modules, which the
  * bundle loads through `__c2mImport`: code compiled from a code cache cannot call import() in Node 20
  * ("A dynamic import callback was not specified").
@@ -22,8 +23,8 @@ export const BUNDLE_FILE = "cli-bundle.cjs";
 export const MANIFEST_FILE = "cli-bundle.json";
 
 export interface BundleManifest {
-  /** every file the bundle was made from, and the bundle itself: [path from the package root, size, mtimeMs] */
-  files: [string, number, number][];
+  /** every file the bundle was made from, and the bundle itself: [path from the package root, size, mtimeMs, sha256 (hex)] */
+  files: [string, number, number, string][];
   /** the code cache's file name, next to the bundle (named after the bundle's hash, as V8 checks only the source's length) */
   cache: string;
 }
@@ -48,9 +49,10 @@ export function runBundle(distSrc: string): boolean {
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(readFileSync(join(distSrc, MANIFEST_FILE), "utf8")) as BundleManifest;
-    for (const [file, size, mtimeMs] of manifest.files) {
-      const st = statSync(join(root, file));
-      if (st.size !== size || st.mtimeMs !== mtimeMs) return report(`ES modules (bundle out of date: ${file} changed)`);
+    for (const [file, size, mtimeMs, hash] of manifest.files) {
+      const path = join(root, file);
+      const st = statSync(path);
+      if (st.size !== size || (st.mtimeMs !== mtimeMs && fileHash(path) !== hash)) return report(`ES modules (bundle out of date: ${file} changed)`);
     }
   } catch {
     return report("ES modules (no bundle)");
@@ -78,6 +80,12 @@ export function runBundle(distSrc: string): boolean {
     (path: string): string => new URL(path, dist).href,
   );
   return true;
+}
+
+/** sha256 of a file's bytes, in hex (node:crypto loads only when a file's mtime moved). */
+export function fileHash(path: string): string {
+  const { createHash } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
 function report(how: string): false {

@@ -3,12 +3,12 @@
  * import() and import.meta.url, and starts the same CLI as the ES modules.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
-import { BUNDLE_FILE, ENV, MANIFEST_FILE, runBundle, type BundleManifest } from "../src/cli-bundle.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_FILE, ENV, fileHash, MANIFEST_FILE, runBundle, type BundleManifest } from "../src/cli-bundle.js";
 import { packageRoot } from "../src/python.js";
 
 const root = packageRoot();
@@ -27,9 +27,9 @@ function fakePackage(name: string): { distSrc: string; manifest: BundleManifest 
 globalThis.__c2mBundleTest = { url: __c2mUrl("src/python.js"), strict: this === undefined, loaded: __c2mImport("src/other.mjs") };
 `,
   );
-  const files: [string, number, number][] = ["other.mjs", BUNDLE_FILE].map((f) => {
+  const files: [string, number, number, string][] = ["other.mjs", BUNDLE_FILE].map((f) => {
     const st = statSync(join(distSrc, f));
-    return [`dist/src/${f}`, st.size, st.mtimeMs];
+    return [`dist/src/${f}`, st.size, st.mtimeMs, fileHash(join(distSrc, f))];
   });
   const manifest = { files, cache: "cli-bundle.none.cache" };
   writeFileSync(join(distSrc, MANIFEST_FILE), JSON.stringify(manifest));
@@ -37,23 +37,35 @@ globalThis.__c2mBundleTest = { url: __c2mUrl("src/python.js"), strict: this === 
 }
 
 describe("CLI bundle", () => {
+  const inherited = process.env[ENV.noBundle];
+  beforeAll(() => {
+    delete process.env[ENV.noBundle];
+  });
+  afterAll(() => {
+    if (inherited !== undefined) process.env[ENV.noBundle] = inherited;
+  });
+
   it("runs an up-to-date bundle as strict code, with import() and import.meta.url relative to dist/", async () => {
     const { distSrc } = fakePackage("fresh");
-    const saved = process.env[ENV.noBundle];
-    delete process.env[ENV.noBundle];
-    try {
-      expect(runBundle(distSrc)).toBe(true);
-    } finally {
-      if (saved !== undefined) process.env[ENV.noBundle] = saved;
-    }
+    expect(runBundle(distSrc)).toBe(true);
     const seen = (globalThis as unknown as { __c2mBundleTest: { url: string; strict: boolean; loaded: Promise<{ answer: number }> } }).__c2mBundleTest;
     expect(seen.url).toBe(pathToFileURL(join(distSrc, "python.js")).href);
     expect(seen.strict).toBe(true);
     expect((await seen.loaded).answer).toBe(42);
   });
 
+  it("runs a bundle whose inputs were rewritten unchanged (new mtime, same bytes), as after tsc or a copy", () => {
+    const { distSrc } = fakePackage("touched");
+    const other = join(distSrc, "other.mjs");
+    utimesSync(other, new Date(2001, 0, 1), new Date(2001, 0, 1));
+    (globalThis as Record<string, unknown>).__c2mBundleTest = undefined;
+    expect(runBundle(distSrc)).toBe(true);
+    expect((globalThis as Record<string, unknown>).__c2mBundleTest).toBeDefined();
+  });
+
   it("does not run a bundle when a file it was made from changed, or when C2M_NO_BUNDLE is set", () => {
     const { distSrc } = fakePackage("stale");
+    // same size, new content
     writeFileSync(join(distSrc, "other.mjs"), "export const answer = 43;\n");
     (globalThis as Record<string, unknown>).__c2mBundleTest = undefined;
     expect(runBundle(distSrc)).toBe(false);

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
-import { BUNDLE_FILE, ENV, MANIFEST_FILE, type BundleManifest } from "../cli-bundle.js";
+import { BUNDLE_FILE, ENV, fileHash, MANIFEST_FILE, type BundleManifest } from "../cli-bundle.js";
 import { packageRoot } from "../python.js";
 
 /** Packages that load native bindings or wasm next to their own files: required from node_modules, not bundled. */
@@ -59,9 +59,9 @@ export async function bundleCli(root: string): Promise<void> {
   const bundlePath = join(distSrc, BUNDLE_FILE);
   writeFileSync(bundlePath, text);
 
-  const files = [...Object.keys(result.metafile.inputs), relative(root, bundlePath)].map((file): [string, number, number] => {
+  const files = [...Object.keys(result.metafile.inputs), relative(root, bundlePath)].map((file): [string, number, number, string] => {
     const st = statSync(join(root, file));
-    return [file, st.size, st.mtimeMs];
+    return [file, st.size, st.mtimeMs, fileHash(join(root, file))];
   });
   const cache = `cli-bundle.${createHash("sha256").update(text).digest("hex").slice(0, 16)}.cache`;
   const manifest: BundleManifest = { files, cache };

@@ -9,6 +9,7 @@ import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
+import { hiresSourceMap } from "./sourcemap.js";
 
 export interface EmitResult {
   code: string;
@@ -81,7 +82,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
     s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
   }
-  return { code: s.toString(), map: s.generateMap({ hires: true, source: filename, includeContent: true }) };
+  return { code: s.toString(), map: hiresSourceMap(s, filename) };
 }
 
 /** Index just past the newline ending the line that contains `pos`. */

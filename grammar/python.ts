@@ -76,6 +76,9 @@ export class SyntaxNode {
   private namedCache?: SyntaxNode[];
   private partsCache?: SyntaxNode[];
   private indexInParent = 0;
+  /** @internal caches of nodeKey() and dottedName() */
+  keyCache?: string;
+  dottedCache?: string | null;
 
   constructor(
     readonly tree: Tree,
@@ -360,13 +363,16 @@ export function namedChildren(node: SyntaxNode): SyntaxNode[] {
 /** `a.b.c` for identifier/attribute chains, else undefined. */
 export function dottedName(node: SyntaxNode | null): string | undefined {
   if (!node) return undefined;
-  if (node.type === "identifier") return node.text;
-  if (node.type === "attribute") {
+  if (node.dottedCache !== undefined) return node.dottedCache ?? undefined;
+  let name: string | undefined;
+  if (node.type === "identifier") name = node.text;
+  else if (node.type === "attribute") {
     const obj = dottedName(node.childForFieldName("object"));
     const attr = node.childForFieldName("attribute");
-    return obj && attr ? `${obj}.${attr.text}` : undefined;
+    name = obj && attr ? `${obj}.${attr.text}` : undefined;
   }
-  return undefined;
+  node.dottedCache = name ?? null;
+  return name;
 }
 
 export interface CallArgs {
@@ -424,5 +430,5 @@ export function intTuple(node: SyntaxNode | undefined | null): number[] | undefi
  * access, so sets and maps of nodes must be keyed by position, never by object identity.
  */
 export function nodeKey(node: SyntaxNode): string {
-  return `${node.startIndex}:${node.endIndex}:${node.type}`;
+  return (node.keyCache ??= `${node.startIndex}:${node.endIndex}:${node.type}`);
 }

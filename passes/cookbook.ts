@@ -340,13 +340,27 @@ function prefilterOf(root: SyntaxNode): Prefilter {
   return f;
 }
 
-function mayMatch(f: Prefilter, n: SyntaxNode, aliases: Map<string, string>): boolean {
-  if (f.callee !== undefined) {
-    const fn = n.childForFieldName("function");
-    if (!fn || qualify(stripParens(fn), aliases) !== f.callee) return false;
+/** A node's facts the prefilters read, computed on first use (one node is checked against many patterns). */
+class Candidate {
+  private calleeName: string | undefined | null = null;
+  constructor(
+    readonly node: SyntaxNode,
+    private aliases: Map<string, string>,
+  ) {}
+  /** the torch name (or other qualified name) the call's callee resolves to */
+  get callee(): string | undefined {
+    if (this.calleeName === null) {
+      const fn = this.node.childForFieldName("function");
+      this.calleeName = fn ? qualify(stripParens(fn), this.aliases) : undefined;
+    }
+    return this.calleeName;
   }
+}
+
+function mayMatch(f: Prefilter, c: Candidate): boolean {
+  if (f.callee !== undefined && c.callee !== f.callee) return false;
   if (f.words.length) {
-    const text = n.text;
+    const text = c.node.text;
     for (const w of f.words) if (!text.includes(w)) return false;
   }
   return true;
@@ -413,7 +427,7 @@ function applySequences(mod: ModuleIR, ctx: PassContext, rules: Rule[], block: S
       let done = false;
       for (const p of rule.patterns) {
         const ps = patternParts(p);
-        if (i + ps.length > stmts.length || ps[0].type !== stmts[i].type || !mayMatch(prefilterOf(ps[0]), stmts[i], mod.aliases)) continue;
+        if (i + ps.length > stmts.length || ps[0].type !== stmts[i].type || !mayMatch(prefilterOf(ps[0]), new Candidate(stmts[i], mod.aliases))) continue;
         const run = stmts.slice(i, i + ps.length);
         if (run.some((s) => ctx.rewrites.has(nodeKey(s)))) continue;
         const env = m.matchList(ps, run);
@@ -452,13 +466,15 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
   const stack: SyntaxNode[] = [mod.root];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.type === "import_statement" || n.type === "import_from_statement") continue;
+    const type = n.type;
+    if (type === "import_statement" || type === "import_from_statement") continue;
     // a parenthesised match is rewritten inside its parentheses, which stay
-    const candidates = n.type === "parenthesized_expression" ? undefined : byType.get(n.type);
-    if (candidates && !ctx.rewrites.has(nodeKey(n))) {
+    const candidates = type === "parenthesized_expression" ? undefined : byType.get(type);
+    if (candidates) {
+      const c = new Candidate(n, mod.aliases);
       for (const { rule, kind, patterns } of candidates) {
-        const possible = patterns.filter(({ f }) => mayMatch(f, n, mod.aliases));
-        if (!possible.length) continue;
+        const possible = patterns.filter(({ f }) => mayMatch(f, c));
+        if (!possible.length || ctx.rewrites.has(nodeKey(n))) continue;
         const env = matchPatterns(rule, possible.map(({ p }) => p), n, m);
         if (env) {
           if (kind === "function") rewriteBody(ctx, rule, n, env);
@@ -467,7 +483,7 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
         }
       }
     }
-    const kids = n.namedChildren;
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    const kids = n.children;
+    for (let i = kids.length - 1; i >= 0; i--) if (kids[i].isNamed) stack.push(kids[i]);
   }
 }

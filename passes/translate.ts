@@ -1050,10 +1050,16 @@ export class FunctionWalker {
     }
   }
 
+  /** this walk read a signature still being computed (recursion): a later walk may read the real one */
+  readUnfinishedSignature = false;
+
   signatureOf(name: string): ForwardSignature {
     const known = this.ctx.signatures.get(name);
     if (known) return known;
-    if (this.ctx.computing.has(name)) return { params: [] };
+    if (this.ctx.computing.has(name)) {
+      this.readUnfinishedSignature = true;
+      return { params: [] };
+    }
     return computeSignature(this.ctx, name);
   }
 
@@ -1611,6 +1617,10 @@ export function runToFixpoint(
   opts: { boundary: boolean; params?: Map<string, Val> },
   decisions: Map<string, LayoutDecision>,
 ): FunctionWalker {
+  const cacheKey = decisions.size === 0 ? walkKey(ctx, cls, opts) : undefined;
+  const cached = cacheKey !== undefined ? cachedWalk(ctx, fn, cacheKey) : undefined;
+  if (cached) return cached;
+  const before = sharedStateStamp(ctx);
   let w: FunctionWalker;
   let round = 0;
   do {
@@ -1618,7 +1628,42 @@ export function runToFixpoint(
     w.run();
     decisions = w.decisions;
   } while (w.newDecision && ++round < 12);
+  if (cacheKey !== undefined && !w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, cacheKey, before, w);
   return w;
+}
+
+/**
+ * Walks already made, per function. A forward is walked to a fixpoint for its signature (twice: the layouts it
+ * prefers, then with them) and once more for the output; most of these walks have the same inputs. A walk is
+ * a function of the function, its class, the walk's options and the shared state it reads: signatures (fixed
+ * once computed), and the layers the walks marked for a torch-layout helper or a CHW flatten (sets that only
+ * grow). A walk is reused only if that shared state did not change during it or since, and it read no
+ * signature still being computed. The walker is reused as it is: its edits and diagnostics are reported once,
+ * by the layout pass, for the walk it keeps.
+ */
+const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: FunctionWalker }[]>>();
+
+function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): string {
+  // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
+  const boundary = opts.boundary && ctx.layout === "torch";
+  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])]]);
+}
+
+function sharedStateStamp(ctx: TranslateContext): string {
+  return `${ctx.chwFlatten.size}:${ctx.torchLayoutLayers.size}`;
+}
+
+function cachedWalk(ctx: TranslateContext, fn: SyntaxNode, key: string): FunctionWalker | undefined {
+  const stamp = sharedStateStamp(ctx);
+  return walkCache.get(ctx)?.get(fn)?.find((e) => e.key === key && e.stamp === stamp)?.walker;
+}
+
+function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: FunctionWalker): void {
+  let byFn = walkCache.get(ctx);
+  if (!byFn) walkCache.set(ctx, (byFn = new Map()));
+  let entries = byFn.get(fn);
+  if (!entries) byFn.set(fn, (entries = []));
+  entries.push({ key, stamp, walker });
 }
 
 function resultType(returns: Val[]): TensorType | TensorType[] | undefined {

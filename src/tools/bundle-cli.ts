@@ -10,7 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { build, type Plugin } from "esbuild";
@@ -66,6 +66,9 @@ export async function bundleCli(root: string): Promise<void> {
   const cache = `cli-bundle.${createHash("sha256").update(text).digest("hex").slice(0, 16)}.cache`;
   const manifest: BundleManifest = { files, cache };
   writeFileSync(join(distSrc, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+
+  // the executable, runnable as it is (tsc writes it without the x bit; npx sets it only when it links a package)
+  chmodSync(join(distSrc, "cli.js"), 0o755);
 
   // the training run: the executable takes the bundle (the manifest is fresh) and writes the code cache at exit
   const out = mkdtempSync(join(tmpdir(), "c2m-bundle-"));

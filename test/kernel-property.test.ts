@@ -19,7 +19,7 @@ import { randomKernelArb, randomKernelBuffers, type KernelArbOptions, type Rando
  * (src/verify/batch.ts), which keeps 500+ cases within a couple of minutes.
  */
 const SEED = Number(process.env.C2M_PROPERTY_SEED ?? 20261122);
-const CASES = Number(process.env.C2M_PROPERTY_CASES ?? 520);
+const CASES = Number(process.env.C2M_PROPERTY_CASES ?? 512);
 /** Time fast-check may spend shrinking the first failing kernel (each step compiles two programs). */
 const SHRINK_MS = Number(process.env.C2M_PROPERTY_SHRINK_MS ?? 120_000);
 
@@ -50,7 +50,7 @@ function combine(expr: string, old: TypedArray, fresh: TypedArray, dtype: string
   return fromNumbers(o.map((v, i) => op(v, f[i]!)), d);
 }
 
-const DTYPES = { int: "int32", float: "float32", half: "float16" } as const;
+const DTYPES = { int: "int32", float: "float32", half: "float16", uint: "uint32" } as const;
 const dtypeOf = (k: RandomKernel, name: string) => DTYPES[k.buffers.find((b) => b.name === name)!.t];
 
 interface PrepareOptions {
@@ -229,41 +229,60 @@ describe("random kernels with barriers and shared memory are race-free on both s
 });
 
 describe("the property finds planted translation bugs", () => {
-  /** Random kernels of some section kinds, with at least two threads per block (so a barrier matters). */
+  /** The first `count` random kernels of some section kinds that `keep` accepts. */
   const sample = (options: KernelArbOptions, seed: number, count: number, keep: (k: RandomKernel) => boolean) =>
     fc
       .sample(randomKernelArb(options), { seed, numRuns: count * 200 })
       .filter(keep)
       .slice(0, count);
 
-  it("a barrier dropped from shared-memory staging", async () => {
-    const kernels = sample({ kinds: ["stage"], maxSections: 1 }, 7, 6, (k) => k.block[0] * k.block[1] > 1);
-    expect(kernels.length).toBe(6);
-    const dropBarrier = (src: string) => {
-      const out = src.replace(/threadgroup_barrier\([^)]*\);/, "");
-      expect(out).not.toBe(src);
-      return out;
+  /**
+   * Of `candidates`, the first `count` whose CUDA result the same mistake changes (or makes fault):
+   * whether a dropped barrier or a wrong width shows depends on a kernel's values, and a bug that
+   * changes nothing cannot be caught by any comparison.
+   */
+  async function observable(candidates: RandomKernel[], cudaMistake: (source: string) => string, count: number): Promise<RandomKernel[]> {
+    const mistaken = candidates.map((k) => {
+      const source = cudaMistake(k.source);
+      expect(source).not.toBe(k.source);
+      return { ...k, source };
+    });
+    const [right, wrong] = await Promise.all([runCudaBatch(candidates.map((k) => prepare(k, 0).cuda)), runCudaBatch(mistaken.map((k) => prepare(k, 0).cuda))]);
+    const changes = (k: RandomKernel, i: number) => {
+      const [a, b] = [right[i]!, wrong[i]!];
+      return !a.ok || !b.ok || k.buffers.some((x) => !compareArrays(b.buffers[x.name]!, a.buffers[x.name]!, normalizeDtype(dtypeOf(k, x.name))).ok);
     };
-    const planted = await check(kernels.map((k, i) => prepare(k, 2 * i, { mutate: dropBarrier })));
+    return candidates.filter(changes).slice(0, count);
+  }
+
+  /** `src` with the first match of `re` replaced; the replacement must happen. */
+  const plant = (re: RegExp, by: string | ((...m: string[]) => string)) => (src: string) => {
+    const out = src.replace(re, by as string);
+    expect(out).not.toBe(src);
+    return out;
+  };
+
+  it("a barrier dropped from shared-memory staging", async () => {
+    const candidates = sample({ kinds: ["stage"], maxSections: 1 }, 7, 12, (k) => k.block[0] * k.block[1] > 1);
+    const kernels = await observable(candidates, plant(/__syncthreads\(\);/, ""), 6);
+    expect(kernels.length).toBe(6);
+    const cases = kernels.map((k, i) => prepare(k, 2 * i, { mutate: plant(/threadgroup_barrier\([^)]*\);/, "") }));
+    const planted = await check(cases);
     const control = await check(kernels.map((k, i) => prepare(k, 2 * i)));
     expect(control.map((v) => v.report)).toEqual(kernels.map(() => ""));
-    // each thread reads its neighbour's slot before the neighbour wrote it: poison (NaN / -1) reaches the output
-    for (const v of planted) {
-      expect(v.ok, v.report).toBe(false);
+    // threads read their neighbours' slots before the neighbours wrote them: poison (NaN / -1) reaches the output
+    for (const [i, v] of planted.entries()) {
+      expect(v.ok, describeCase(cases[i]!)).toBe(false);
       expect(v.kind).toBe("mismatch");
       expect(v.report).toMatch(/first at o0\[\d+\]: Metal has/);
     }
   }, 300_000);
 
   it("an output index off by one", async () => {
+    // with a thread for the last element (sizes not over the grid), its write lands past the end
     const kernels = sample({ kinds: ["map"], maxSections: 1 }, 11, 6, (k) => !k.features.includes("size-over"));
     expect(kernels.length).toBe(6);
-    const shift = (src: string) => {
-      const out = src.replace(/o0\[i\]/g, "o0[i + 1]");
-      expect(out).not.toBe(src);
-      return out;
-    };
-    const planted = await check(kernels.map((k, i) => prepare(k, 2 * i, { mutate: shift })));
+    const planted = await check(kernels.map((k, i) => prepare(k, 2 * i, { mutate: plant(/o0\[i\]/g, "o0[i + 1]") })));
     // the thread of the last element writes one past the end of the output: the guard page catches it
     for (const v of planted) {
       expect(v.ok, v.report).toBe(false);
@@ -274,20 +293,16 @@ describe("the property finds planted translation bugs", () => {
 
   it("a wrong shuffle width in a segmented warp broadcast", async () => {
     // c2m_shfl_idx(v, src, width, lane) with the width doubled: lanes of every other segment read the
-    // segment before. (In the reductions and scans generated here the width cannot matter: the
-    // lanes holding results, or passing the scan's lane test, never reach past their segment.)
-    const segmentedBroadcast = (k: RandomKernel) => {
+    // segment before. (In the reductions and scans generated here the width cannot show: the lanes
+    // that hold results, or pass the scan's lane test, never reach past their segment.)
+    const double = (_m: string, pre: string, w: string, post: string) => `${pre}${Number(w) * 2}${post}`;
+    const candidates = sample({ kinds: ["warp"], maxSections: 1 }, 13, 12, (k) => {
       const w = k.plan.sections[0]!;
-      return w.kind === "warp" && w.style === "bcast" && w.width < 32 && w.value.k !== "lit" && k.plan.sizeMode !== "small";
-    };
-    const kernels = sample({ kinds: ["warp"], maxSections: 1 }, 13, 4, segmentedBroadcast);
+      return w.kind === "warp" && w.style === "bcast" && w.width < 32;
+    });
+    const kernels = await observable(candidates, plant(/(__shfl_sync\(.*, )(\d+)(\);)/, double), 4);
     expect(kernels.length).toBe(4);
-    const widen = (src: string) => {
-      const out = src.replace(/(c2m_shfl_idx\(.*, )(\d+)(, thread_index_in_simdgroup\))/, (_m, pre: string, w: string, post: string) => `${pre}${Number(w) * 2}${post}`);
-      expect(out).not.toBe(src);
-      return out;
-    };
-    const cases = kernels.map((k, i) => prepare(k, 2 * i, { mutate: widen }));
+    const cases = kernels.map((k, i) => prepare(k, 2 * i, { mutate: plant(/(c2m_shfl_idx\(.*, )(\d+)(, thread_index_in_simdgroup\))/, double) }));
     const planted = await check(cases);
     for (const [i, v] of planted.entries()) {
       expect(v.ok, describeCase(cases[i]!)).toBe(false);

@@ -56,7 +56,22 @@ export type Section =
   /** Block-wide tree reduction in shared memory; block size a power of two. */
   | { kind: "reduce"; t: Scalar; op: "+" | "max" | "min"; value: Expr; bound: "constant" | "blockDim" }
   /** Warp shuffles: a shuffle-down or butterfly reduction, a broadcast or a scan, in segments of `width` lanes. */
-  | { kind: "warp"; t: Scalar; op: "+" | "max" | "min"; style: "down" | "xor" | "bcast" | "scan"; width: number; value: Expr; explicitWidth: boolean; src: Expr; mask: "hex" | "suffix" }
+  | {
+      kind: "warp";
+      t: Scalar;
+      op: "+" | "max" | "min";
+      /** shuffles in segments of `width` lanes; votes and __reduce_*_sync over the whole warp */
+      style: "down" | "xor" | "bcast" | "scan" | "vote" | "reduceSync";
+      width: number;
+      value: Expr;
+      /** shuffles: spell out a width of 32; __reduce_*_sync: the unsigned bitwise forms */
+      explicitWidth: boolean;
+      /** the broadcast's source lane; the votes' threshold */
+      src: Expr;
+      mask: "hex" | "suffix";
+    }
+  /** Unsigned arithmetic that wraps (hash-like steps: xor-shift, multiply, rotate, 64-bit multiply), into a uint buffer. */
+  | { kind: "bits"; value: Expr; steps: { op: number; k: number }[] }
   /** Atomics: into a global buffer, a shared counter, or a shared histogram. */
   | { kind: "atomic"; scope: "global" | "shared" | "histogram"; op: string; t: Scalar; index: Expr; value: Expr; size: number }
   /** In-place read-modify-write of a buffer longer than the launch covers (its tail must survive). */
@@ -84,7 +99,7 @@ export interface KernelPlan {
 
 export interface RandomBuffer {
   name: string;
-  t: Scalar | "half";
+  t: Scalar | "half" | "uint";
   count: number;
   role: "input" | "output" | "inout";
   /** Integers drawn from [0, range) (inputs, in-place and atomic buffers); floats from [-2, 2) in 1/1024 steps. */
@@ -122,6 +137,9 @@ const CMP = ["<", "<=", "==", "!=", ">", ">="];
 /** Float literals exact in binary, so that printing and parsing them loses nothing. */
 const FLOAT_LITS = [0, 0.5, 1, 2, -1.5, 0.25, 3, -0.75, 1.125, -4];
 const ALPHAS = [0.5, -1.25, 2, 0.75, 1.5];
+/** Odd multipliers of the unsigned `bits` steps. */
+const MULTIPLIERS = ["2654435761u", "0x85ebca6bu", "40503u", "3u"];
+const BIT_STEPS = 8;
 
 const exprCache = new Map<string, fc.Arbitrary<Expr>>();
 const condCache = new Map<number, fc.Arbitrary<Cond>>();
@@ -182,7 +200,7 @@ const scalarArb = fc.constantFrom<Scalar>("float", "int");
 
 /** Which sections the generator may produce (all by default). */
 export type SectionKind = Section["kind"];
-export const SECTION_KINDS: SectionKind[] = ["map", "half", "gridStride", "loop", "stage", "reduce", "warp", "atomic", "inplace"];
+export const SECTION_KINDS: SectionKind[] = ["map", "half", "bits", "gridStride", "loop", "stage", "reduce", "warp", "atomic", "inplace"];
 
 function sectionArb(kind: SectionKind, depth: number): fc.Arbitrary<Section> {
   const e = (t: Scalar) => exprArb(t, depth);
@@ -194,6 +212,12 @@ function sectionArb(kind: SectionKind, depth: number): fc.Arbitrary<Section> {
           { requiredKeys: ["kind", "t", "constPre", "body"] },
         ),
       );
+    case "bits":
+      return fc.record({
+        kind: fc.constant("bits" as const),
+        value: exprArb("int", depth),
+        steps: fc.array(fc.record({ op: fc.nat(BIT_STEPS - 1), k: fc.integer({ min: 1, max: 31 }) }), { minLength: 1, maxLength: 6 }),
+      });
     case "half":
       return fc.record({ kind: fc.constant("half" as const), body: exprArb("float", depth), style: fc.constantFrom("convert" as const, "hadd" as const) });
     case "gridStride":
@@ -244,7 +268,7 @@ function sectionArb(kind: SectionKind, depth: number): fc.Arbitrary<Section> {
           kind: fc.constant("warp" as const),
           t: fc.constant(t),
           op: fc.constantFrom("+" as const, "max" as const, "min" as const),
-          style: fc.constantFrom("down" as const, "xor" as const, "bcast" as const, "scan" as const),
+          style: fc.constantFrom("down" as const, "xor" as const, "bcast" as const, "scan" as const, "vote" as const, "reduceSync" as const),
           width: fc.constantFrom(32, 16, 8, 4, 2),
           value: e(t),
           explicitWidth: fc.boolean(),
@@ -665,7 +689,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
   const hasWarp = plan.sections.some((s) => s.kind === "warp");
   const earlyReturn = plan.earlyReturn && !hasBarrier && !hasWarp;
   const hasGlobalAtomic = plan.sections.some((s) => s.kind === "atomic" && s.scope === "global");
-  const ty = (t: Scalar | "half") => (t === "int" ? "int" : t === "half" ? "__half" : "float");
+  const ty = (t: RandomBuffer["t"]) => ({ int: "int", float: "float", half: "__half", uint: "unsigned int" })[t];
   const R = plan.restrict ? " __restrict__" : "";
   // the block size where a constant is needed
   const blockName = plan.blockConst === "literal" || is2d ? String(threads) : plan.blockConst === "define" ? "BLOCK" : "BS";
@@ -770,6 +794,35 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
           lines.push(`  if (${P.cond(s.alt.c, sc)}) ${o}[i] = ${v.s};`, `  else ${o}[i] = ${value(s.t, s.alt.e, sc).s};`);
         } else lines.push(`  ${o}[i] = ${v.s};`);
         lines.push("}");
+        break;
+      }
+      case "bits": {
+        features.add("unsigned");
+        out("uint", L.n);
+        const h = `u${si}`;
+        const v = P.int(s.value, guarded(base));
+        const steps = s.steps.map(({ op, k }) => {
+          switch (op % BIT_STEPS) {
+            case 0:
+              return `${h} ^= ${h} >> ${k};`;
+            case 1:
+              return `${h} *= ${MULTIPLIERS[k % MULTIPLIERS.length]};`;
+            case 2:
+              return `${h} += threadIdx.x * ${k}u;`;
+            case 3:
+              return `${h} = (${h} << ${k}) | (${h} >> ${32 - k});`;
+            case 4:
+              return `${h} = ${h} % ${k + 1}u + blockIdx.x;`;
+            case 5:
+              return `${h} -= (unsigned)tid + ${k}u;`;
+            case 6:
+              features.add("64-bit");
+              return `${h} = (unsigned)(((unsigned long long)${h} * 0x100000001b3ull) >> ${k});`;
+            default:
+              return `if (${h} & ${1 << (k % 8)}u) ${h} = ${h} / ${k + 1}u; else ${h} = ${h} ^ 0x${(k * 0x9e3779b1 >>> 0).toString(16)}u;`;
+          }
+        });
+        lines.push(`if (${guard}) {`, `  unsigned int ${h} = (unsigned)(${v.s});`, ...steps.map((l) => "  " + l), `  ${o}[i] = ${h};`, "}");
         break;
       }
       case "half": {
@@ -901,14 +954,37 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
       }
       case "warp": {
         features.add(`warp-${s.style}`);
-        features.add(`warp-width-${s.width}`);
         const W = s.width;
         const v = value(s.t, s.value, guarded(base));
         const id = IDENTITY[s.op]![s.t];
         const wv = `w${si}`;
         const widthArg = W === 32 && !s.explicitWidth ? "" : `, ${W}`;
         const mask = FULL(s);
+        if (s.style === "reduceSync") {
+          // __reduce_*_sync takes integers: a float value is converted (clamped) first
+          const iv = s.t === "int" ? v.s : `(int)fminf(fmaxf(${v.s}, -4096.0f), 4096.0f)`;
+          const fn = s.explicitWidth ? { "+": "__reduce_or_sync", max: "__reduce_and_sync", min: "__reduce_xor_sync" }[s.op] : `__reduce_${{ "+": "add", max: "max", min: "min" }[s.op]}_sync`;
+          features.add(fn);
+          out("int", L.n);
+          const arg = s.explicitWidth ? `(unsigned)${wv}` : wv;
+          lines.push(`int ${wv} = (${guard}) ? ${iv} : 0;`, `int r${si} = (int)${fn}(${mask}, ${arg});`, `if (${guard}) ${o}[i] = r${si};`);
+          break;
+        }
         lines.push(`${ty(s.t)} ${wv} = (${guard}) ? ${v.s} : ${id};`);
+        if (s.style === "vote") {
+          const src = P.int(s.src, base);
+          const thr = s.t === "int" ? src.s : `(float)${src.s}`;
+          out("int", L.n);
+          lines.push(
+            `unsigned bal${si} = __ballot_sync(${mask}, ${wv} > ${thr});`,
+            `int any${si} = __any_sync(${mask}, ${wv} < ${thr});`,
+            `int all${si} = __all_sync(${mask}, ${wv} != ${thr});`,
+            // (int)__popc: see the popc operator above
+            `if (${guard}) ${o}[i] = (int)__popc(bal${si}) + 64 * any${si} + 128 * all${si} + 256 * (int)(bal${si} & 1023u);`,
+          );
+          break;
+        }
+        features.add(`warp-width-${s.width}`);
         if (s.style === "down" || s.style === "xor") {
           const fn = s.style === "down" ? "__shfl_down_sync" : "__shfl_xor_sync";
           lines.push(`for (int off = ${W / 2}; off > 0; off /= 2) ${wv} = ${combineOp(s.op, s.t, wv, `${fn}(${mask}, ${wv}, off${widthArg})`)};`);
@@ -1071,9 +1147,11 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
 export function randomKernelBuffers(k: RandomKernel): Record<string, TypedArray> {
   const out: Record<string, TypedArray> = {};
   k.buffers.forEach((b, bi) => {
-    const dtype = b.t === "int" ? "int32" : b.t === "half" ? "float16" : "float32";
+    const dtype = ({ int: "int32", uint: "uint32", half: "float16", float: "float32" } as const)[b.t];
     const vals =
-      b.role === "output" ? new Array<number>(b.count).fill(0) : lcgValues((k.plan.seed ^ Math.imul(bi + 1, 0x9e3779b1)) >>> 0, b.count, b.t !== "int" && b.range === 0, b.range);
+      b.role === "output"
+        ? new Array<number>(b.count).fill(0)
+        : lcgValues((k.plan.seed ^ Math.imul(bi + 1, 0x9e3779b1)) >>> 0, b.count, (b.t === "float" || b.t === "half") && b.range === 0, b.range);
     out[b.name] = fromNumbers(vals, dtype);
   });
   return out;

@@ -151,6 +151,28 @@ inline int __all_sync(unsigned mask, int p) {
     if ((g.active >> l & 1u) && !g.v[l]) return 0;
   return 1;
 }
+// sm_80 warp reductions over the lanes of `mask`
+#define EMU_WARP_REDUCE(name, T, init, step)   \
+  inline T name(unsigned mask, T v) {          \
+    auto g = emu::simd_gather(v, mask);        \
+    T acc = init;                              \
+    for (unsigned l = 0; l < 32; ++l)          \
+      if (g.active >> l & 1u) {                \
+        T x = g.v[l];                          \
+        acc = step;                            \
+      }                                        \
+    return acc;                                \
+  }
+EMU_WARP_REDUCE(__reduce_add_sync, int, 0, (int)((unsigned)acc + (unsigned)x))
+EMU_WARP_REDUCE(__reduce_add_sync, unsigned, 0u, acc + x)
+EMU_WARP_REDUCE(__reduce_min_sync, int, INT_MAX, x < acc ? x : acc)
+EMU_WARP_REDUCE(__reduce_min_sync, unsigned, UINT_MAX, x < acc ? x : acc)
+EMU_WARP_REDUCE(__reduce_max_sync, int, INT_MIN, x > acc ? x : acc)
+EMU_WARP_REDUCE(__reduce_max_sync, unsigned, 0u, x > acc ? x : acc)
+EMU_WARP_REDUCE(__reduce_and_sync, unsigned, ~0u, acc & x)
+EMU_WARP_REDUCE(__reduce_or_sync, unsigned, 0u, acc | x)
+EMU_WARP_REDUCE(__reduce_xor_sync, unsigned, 0u, acc ^ x)
+#undef EMU_WARP_REDUCE
 inline unsigned __activemask() { return emu::lanes_live(emu::simd_index(emu::cur().linear)); }
 inline int __popc(unsigned x) { return __builtin_popcount(x); }
 inline int __popcll(unsigned long long x) { return __builtin_popcountll(x); }

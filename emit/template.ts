@@ -87,8 +87,17 @@ export interface SigParam {
   kwOnly?: boolean;
 }
 
-/** Parses ["input", "dim=None", "*shape", "*", "keepdim=False"] into parameters. */
-export function parseSig(sig: string[]): SigParam[] {
+/** Signatures parsed so far: table rows live as long as the process, and one row is read at every call it maps. */
+const parsedSigs = new WeakMap<readonly string[], readonly SigParam[]>();
+
+/** Parses ["input", "dim=None", "*shape", "*", "keepdim=False"] into parameters (cached per signature array; read-only). */
+export function parseSig(sig: readonly string[]): SigParam[] {
+  let params = parsedSigs.get(sig);
+  if (!params) parsedSigs.set(sig, (params = Object.freeze(parseSigUncached(sig).map((p) => Object.freeze(p)))));
+  return params as SigParam[];
+}
+
+function parseSigUncached(sig: readonly string[]): SigParam[] {
   const out: SigParam[] = [];
   let kwOnly = false;
   for (const s of sig) {

@@ -250,7 +250,7 @@ class InitInterpreter {
     if (q) return OP_BY_NAME.has(q);
     // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size
     const def = fn.type === "identifier" ? this.mod.functions.get(fn.text) : undefined;
-    return !!def && def.descendantsOfType(["call", "attribute"]).some((n) => qualify(n.type === "call" ? n.childForFieldName("function") : n, this.mod.aliases)?.startsWith("torch.") ?? false);
+    return !!def && usesTorch(def, this.mod.aliases);
   }
 
   private store(left: SyntaxNode, val: ModVal, env: Env): void {
@@ -559,6 +559,17 @@ export function stringValue(node: SyntaxNode): string | undefined {
   const content = node.namedChildren.filter((c) => c.type === "string_content");
   if (node.namedChildren.some((c) => c.type === "interpolation")) return undefined;
   return content.map((c) => c.text).join("");
+}
+
+/** Whether a function's body calls or names anything of torch (computed once per function: __init__ is interpreted several rounds). */
+const torchUsers = new WeakMap<SyntaxNode, boolean>();
+function usesTorch(def: SyntaxNode, aliases: Map<string, string>): boolean {
+  let uses = torchUsers.get(def);
+  if (uses === undefined) {
+    uses = def.descendantsOfType(["call", "attribute"]).some((n) => qualify(n.type === "call" ? n.childForFieldName("function") : n, aliases)?.startsWith("torch.") ?? false);
+    torchUsers.set(def, uses);
+  }
+  return uses;
 }
 
 /** Every call of the module by its callee's text, built once per module (one walk, not one per class). */

@@ -1540,10 +1540,16 @@ export class FunctionWalker {
   /** constructs this walk handled (only the final walk's are kept) */
   private readonly records: ConstructRecord[] = [];
 
+  /** kind, name and position of each record, to keep one per construct */
+  private readonly recorded = new Set<string>();
+
   private record(kind: ConstructKind, name: string, node: SyntaxNode): void {
-    const r = { kind, name, line: node.startPosition.row + 1, col: node.startPosition.column + 1 };
     // loop bodies are walked twice
-    if (!this.records.some((o) => o.kind === r.kind && o.name === r.name && o.line === r.line && o.col === r.col)) this.records.push(r);
+    const key = `${kind}\0${name}\0${node.startIndex}`;
+    if (this.recorded.has(key)) return;
+    this.recorded.add(key);
+    const at = node.startPosition;
+    this.records.push({ kind, name, line: at.row + 1, col: at.column + 1 });
   }
 
   /** Linear layers this walk fed a channels-last flatten (only the final walk's count) */
@@ -1753,8 +1759,12 @@ function textsOf(byName: Map<string, SyntaxNode | SyntaxNode[]>, texts: Map<Synt
   return out;
 }
 
+/** Default values by parameter name (cached per parsed signature, which parseSig keeps for the process). */
+const sigDefaults = new WeakMap<SigParam[], Map<string, string>>();
 function defaultsOf(params: SigParam[]): Map<string, string> {
-  return new Map(params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default!]));
+  let d = sigDefaults.get(params);
+  if (!d) sigDefaults.set(params, (d = new Map(params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default!]))));
+  return d;
 }
 
 /** `nn.Conv2d` for `isinstance(m, nn.Conv2d)` and `norm_layer = nn.BatchNorm2d`: the callee of the row's template. */
@@ -1778,12 +1788,21 @@ function functionReference(op: OpMapping): string | undefined {
 /** The node's source with some descendant nodes' text replaced; everything else (comments, spacing) as written. */
 export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): string {
   if (replaced.size === 0) return node.text;
-  const spans = [...replaced]
-    .filter(([n, t]) => t !== n.text)
-    .map(([n, t]) => ({ start: n.startIndex, end: n.endIndex, text: t }))
-    .sort((a, b) => a.start - b.start);
-  if (!spans.length) return node.text;
-  const src = sourceOf(node);
+  let spans: { start: number; end: number; text: string }[] | undefined;
+  let sorted = true;
+  for (const [n, t] of replaced) {
+    if (t === n.text) continue;
+    const span = { start: n.startIndex, end: n.endIndex, text: t };
+    if (!spans) spans = [span];
+    else {
+      if (span.start < spans[spans.length - 1].start) sorted = false;
+      spans.push(span);
+    }
+  }
+  if (!spans) return node.text;
+  // a stable sort, as before: equal starts keep their insertion order
+  if (!sorted) spans.sort((a, b) => a.start - b.start);
+  const src = node.tree.source;
   let out = "";
   let pos = node.startIndex;
   for (const s of spans) {
@@ -1792,13 +1811,6 @@ export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): st
     pos = s.end;
   }
   return out + src.slice(pos, node.endIndex);
-}
-
-const sources = new WeakMap<object, string>();
-function sourceOf(node: SyntaxNode): string {
-  let s = sources.get(node.tree);
-  if (s === undefined) sources.set(node.tree, (s = node.tree.rootNode.text));
-  return s;
 }
 
 export { union };

@@ -43,6 +43,28 @@ export class Tree {
     this.rootNode = build(this);
   }
 
+  private byType?: Map<string, SyntaxNode[]>;
+
+  /** Every node of a type, in document order (one walk of the tree, on first use; it also numbers the nodes, see `preorder`). */
+  nodesOfType(type: string): readonly SyntaxNode[] {
+    if (!this.byType) {
+      const byType = new Map<string, SyntaxNode[]>();
+      const stack = [this.rootNode];
+      let order = 0;
+      while (stack.length) {
+        const n = stack.pop()!;
+        n.preorder = order++;
+        const list = byType.get(n.type);
+        if (list) list.push(n);
+        else byType.set(n.type, [n]);
+        const kids = n.children;
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      }
+      this.byType = byType;
+    }
+    return this.byType.get(type) ?? NO_NODES;
+  }
+
   /** tree-sitter's point for a UTF-16 index: rows count `\n`, columns count UTF-16 units (what the native binding reports). */
   pointAt(index: number): Point {
     let starts = this.lineStarts;
@@ -76,6 +98,8 @@ export class SyntaxNode {
   private namedCache?: SyntaxNode[];
   private partsCache?: SyntaxNode[];
   private indexInParent = 0;
+  /** @internal the node's number in a depth-first walk of the tree (set by Tree.nodesOfType) */
+  preorder = -1;
   /** @internal caches of nodeKey() and dottedName() */
   keyCache?: string;
   dottedCache?: string | null;
@@ -158,6 +182,8 @@ export class SyntaxNode {
   }
   /** Descendants (not this node) of the given type(s), in document order. */
   descendantsOfType(types: string | string[]): SyntaxNode[] {
+    // from the root, one type: the tree's index (passes ask the whole file for its calls, its blocks...)
+    if (!this.parent && typeof types === "string" && this.tree.rootNode === this) return this.tree.nodesOfType(types).filter((n) => n !== this);
     const wanted = typeof types === "string" ? [types] : types;
     const out: SyntaxNode[] = [];
     const stack: SyntaxNode[] = [];
@@ -243,13 +269,26 @@ function plainTree(native: NativeTree, source: string): Tree {
   return new Tree(source, (tree) => (native.rootNode.hasError ? copyNodes(tree, native.rootNode) : copyWithCursor(tree, native)));
 }
 
+/** What the grammar skips between tokens (tree-sitter-python's extras, less the comments and line continuations, which are nodes). */
+const SKIPPED = new Set([" ", "\t", "\n", "\r", "\f", "\v", "\uFEFF", "\u2060", "\u200B"]);
+/** Parents inside which text between tokens belongs to a string, not to the grammar's whitespace. */
+const STRING_PARTS = new Set(["string", "string_content", "format_specifier"]);
+/** Named tokens whose text is fixed. */
+const FIXED_TEXT: Record<string, number> = { none: 4, true: 4, false: 5, ellipsis: 3 };
+/** tree-sitter-python's identifier. */
+const IDENTIFIER = /[_\p{XID_Start}][_\p{XID_Continue}]*/uy;
+
 function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
   const c = native.walk();
+  const src = tree.source;
   /** whether the node `make` last made is a token (no children to look for), and which of its children can have fields */
   let token = false;
   let childFields: Set<string> | undefined;
-  /** the node under the cursor; `parentFields`: which of its parent's children can have fields */
-  const make = (parentFields: Set<string> | undefined): SyntaxNode => {
+  /**
+   * The node under the cursor; `parentFields`: which of its parent's children can have fields; `prev`: its
+   * previous sibling, after which a token starts at the first character the grammar does not skip.
+   */
+  const make = (parentFields: Set<string> | undefined, parent: SyntaxNode | undefined, prev: SyntaxNode | undefined): SyntaxNode => {
     const id = c.nodeTypeId;
     let type = typeNames[id];
     if (type === undefined) {
@@ -263,12 +302,19 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     const leaf = typeLeaf[id];
     token = leaf !== 0;
     childFields = typeFieldAnon[id];
-    if (leaf === 2) {
-      n.startIndex = c.startIndex;
-      n.endIndex = n.startIndex + type.length;
-    } else if (leaf === 1 || SPANS_HIDDEN_TOKENS.has(type)) {
-      n.startIndex = c.startIndex;
-      n.endIndex = c.endIndex;
+    if (leaf !== 0 || SPANS_HIDDEN_TOKENS.has(type)) {
+      let start: number;
+      if (prev && leaf !== 0 && !STRING_PARTS.has(parent!.type)) {
+        start = prev.endIndex;
+        while (SKIPPED.has(src[start])) start++;
+      } else start = c.startIndex;
+      n.startIndex = start;
+      if (leaf === 2) n.endIndex = start + type.length;
+      else if (type === "identifier") {
+        IDENTIFIER.lastIndex = start;
+        n.endIndex = IDENTIFIER.test(src) ? IDENTIFIER.lastIndex : c.endIndex;
+      } else if (FIXED_TEXT[type] !== undefined) n.endIndex = start + FIXED_TEXT[type];
+      else n.endIndex = c.endIndex;
     }
     if (parentFields && (typeNamed[id] || parentFields.has(type))) {
       const f = c.currentFieldId;
@@ -276,8 +322,8 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     }
     return n;
   };
-  const root = make(undefined);
-  // per open inner node: its type id's fields flag, the node and its children so far
+  const root = make(undefined, undefined, undefined);
+  // per open inner node: the node, its children so far, and which of them can have fields
   const nodes: SyntaxNode[] = [];
   const kids: SyntaxNode[][] = [];
   const fields: (Set<string> | undefined)[] = [];
@@ -288,7 +334,7 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
       if (c.gotoFirstChild()) {
         nodes.push(cur);
         fields.push(parentFields);
-        const n = make(parentFields);
+        const n = make(parentFields, cur, undefined);
         kids.push([n]);
         cur = n;
         continue;
@@ -301,8 +347,9 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     }
     for (;;) {
       if (nodes.length && c.gotoNextSibling()) {
-        const n = make(fields[fields.length - 1]);
-        kids[kids.length - 1].push(n);
+        const siblings = kids[kids.length - 1];
+        const n = make(fields[fields.length - 1], nodes[nodes.length - 1], siblings[siblings.length - 1]);
+        siblings.push(n);
         cur = n;
         break;
       }

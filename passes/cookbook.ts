@@ -305,13 +305,20 @@ function matchPatterns(rule: Rule, patterns: readonly Pattern[], node: SyntaxNod
 
 /**
  * What a node must have for a pattern to match it, checked before the matcher runs (most nodes match no
- * rule, and the matcher is the expensive part):
+ * rule, and the matcher is the expensive part). First the pattern's top, in constant time:
  * - `callee`: a call pattern whose callee is a torch name matches only calls of that name;
- * - `words`: the pattern's literal names and numbers (not metavariables, not torch names, which an import
- *   alias may spell differently) are compared by text, so each one is a substring of any match's text.
+ * - `calleeText`: a call pattern whose callee is a plain name (`repeat_kv`) or a method (`$x.bincount`)
+ *   matches only calls whose callee is that name or ends in that attribute;
+ * - `operator`: a binary-operator pattern matches only that operator;
+ * - `defName`: a def pattern with a plain name matches only defs of that name.
+ * Then `words`: the pattern's literal names and numbers (not metavariables, not torch names, which an
+ * import alias may spell differently) are compared by text, so each one is a substring of any match's text.
  */
 interface Prefilter {
   callee?: string;
+  calleeText?: { kind: "identifier" | "attribute"; text: string };
+  operator?: string;
+  defName?: string;
   words: string[];
 }
 
@@ -333,25 +340,49 @@ function prefilterOf(root: SyntaxNode): Prefilter {
     if (!ps.length && LITERAL_LEAVES.has(p.type)) words.add(norm(p.text));
     for (const c of ps) stack.push(c);
   }
+  // longest first: the more specific a word, the sooner a node without it is rejected
+  f = { words: [...words].sort((a, b) => b.length - a.length) };
   const top = stripParens(root);
-  const callee = top.type === "call" ? stripParens(top.childForFieldName("function")!) : undefined;
-  const q = callee && (callee.type === "identifier" || callee.type === "attribute") ? patternTorchName(callee) : undefined;
-  prefilters.set(root, (f = { callee: q, words: [...words] }));
+  if (top.type === "call") {
+    const callee = stripParens(top.childForFieldName("function")!);
+    const q = callee.type === "identifier" || callee.type === "attribute" ? patternTorchName(callee) : undefined;
+    if (q) f.callee = q;
+    else if (callee.type === "identifier" && !metavarOf(callee)) f.calleeText = { kind: "identifier", text: norm(callee.text) };
+    else if (callee.type === "attribute") {
+      const attr = callee.childForFieldName("attribute")!;
+      if (!metavarOf(attr)) f.calleeText = { kind: "attribute", text: norm(attr.text) };
+    }
+  } else if (top.type === "binary_operator" && !parts(top).some((c) => restOf(c) !== undefined)) {
+    f.operator = top.childForFieldName("operator")!.type;
+  } else if (top.type === "function_definition") {
+    const name = top.childForFieldName("name")!;
+    if (!metavarOf(name) && !patternTorchName(name)) f.defName = norm(name.text);
+  }
+  prefilters.set(root, f);
   return f;
 }
 
 /** A node's facts the prefilters read, computed on first use (one node is checked against many patterns). */
 class Candidate {
   private calleeName: string | undefined | null = null;
+  private calleeNode: SyntaxNode | undefined | null = null;
   constructor(
     readonly node: SyntaxNode,
     private aliases: Map<string, string>,
   ) {}
+  /** the call's callee, parentheses stripped */
+  get calleeExpr(): SyntaxNode | undefined {
+    if (this.calleeNode === null) {
+      const fn = this.node.childForFieldName("function");
+      this.calleeNode = fn ? stripParens(fn) : undefined;
+    }
+    return this.calleeNode;
+  }
   /** the torch name (or other qualified name) the call's callee resolves to */
   get callee(): string | undefined {
     if (this.calleeName === null) {
-      const fn = this.node.childForFieldName("function");
-      this.calleeName = fn ? qualify(stripParens(fn), this.aliases) : undefined;
+      const fn = this.calleeExpr;
+      this.calleeName = fn ? qualify(fn, this.aliases) : undefined;
     }
     return this.calleeName;
   }
@@ -359,6 +390,14 @@ class Candidate {
 
 function mayMatch(f: Prefilter, c: Candidate): boolean {
   if (f.callee !== undefined && c.callee !== f.callee) return false;
+  if (f.calleeText) {
+    const fn = c.calleeExpr;
+    if (!fn || fn.type !== f.calleeText.kind) return false;
+    const name = fn.type === "attribute" ? fn.childForFieldName("attribute") : fn;
+    if (!name || norm(name.text) !== f.calleeText.text) return false;
+  }
+  if (f.operator !== undefined && c.node.childForFieldName("operator")?.type !== f.operator) return false;
+  if (f.defName !== undefined && c.node.childForFieldName("name")?.text !== f.defName) return false;
   if (f.words.length) {
     const text = c.node.text;
     for (const w of f.words) if (!text.includes(w)) return false;
@@ -419,13 +458,13 @@ function rewriteBody(ctx: PassContext, rule: Rule, fn: SyntaxNode, env: Env): vo
 }
 
 /** Sequence rules: each run of consecutive statements of a block that matches a pattern's statements. */
-function applySequences(mod: ModuleIR, ctx: PassContext, rules: Rule[], block: SyntaxNode): void {
+function applySequences(mod: ModuleIR, ctx: PassContext, rules: { rule: Rule; patterns: Pattern[] }[], block: SyntaxNode): void {
   const stmts = parts(block);
   const m = new Matcher(mod.aliases);
   for (let i = 0; i < stmts.length; i++) {
-    for (const rule of rules) {
+    for (const { rule, patterns } of rules) {
       let done = false;
-      for (const p of rule.patterns) {
+      for (const p of patterns) {
         const ps = patternParts(p);
         if (i + ps.length > stmts.length || ps[0].type !== stmts[i].type || !mayMatch(prefilterOf(ps[0]), new Candidate(stmts[i], mod.aliases))) continue;
         const run = stmts.slice(i, i + ps.length);
@@ -446,44 +485,61 @@ function applySequences(mod: ModuleIR, ctx: PassContext, rules: Rule[], block: S
 /** Applies `rules` to every node of the module; leaves nodes that already have a rewrite alone. */
 export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule[]): void {
   if (!rules.length) return;
-  const sequences = rules.filter((r) => r.patterns[0].kind === "sequence");
+  // a pattern whose literal words are not all in the file matches nowhere in it (most idioms are rare)
+  const inFile = (p: Pattern) => prefilterOf(p.root).words.every((w) => mod.source.includes(w));
+  const live = rules.map((rule) => ({ rule, patterns: rule.patterns.filter(inFile) })).filter((r) => r.patterns.length);
+  const sequences = live.filter((r) => r.rule.patterns[0].kind === "sequence");
   if (sequences.length) {
     const blocks = [mod.root, ...mod.root.descendantsOfType("block")];
     for (const b of blocks) applySequences(mod, ctx, sequences, b);
   }
   // per node type, the rules (in order) with a pattern rooted there; every pattern of such a rule is tried
   const byType = new Map<string, { rule: Rule; kind: Pattern["kind"]; patterns: { p: Pattern; f: Prefilter }[] }[]>();
-  for (const rule of rules) {
+  for (const { rule, patterns } of live) {
     if (rule.patterns[0].kind === "sequence") continue;
-    const entry = { rule, kind: rule.patterns[0].kind, patterns: rule.patterns.map((p) => ({ p, f: prefilterOf(p.root) })) };
-    for (const t of new Set(rule.patterns.map(rootType))) {
+    const entry = { rule, kind: rule.patterns[0].kind, patterns: patterns.map((p) => ({ p, f: prefilterOf(p.root) })) };
+    for (const t of new Set(patterns.map(rootType))) {
       if (!byType.has(t)) byType.set(t, []);
       byType.get(t)!.push(entry);
     }
   }
+  if (!byType.size) return;
   const m = new Matcher(mod.aliases);
-  // an explicit stack: hostile inputs nest deeper than the JS call stack goes
-  const stack: SyntaxNode[] = [mod.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    const type = n.type;
-    if (type === "import_statement" || type === "import_from_statement") continue;
-    // a parenthesised match is rewritten inside its parentheses, which stay
-    const candidates = type === "parenthesized_expression" ? undefined : byType.get(type);
-    if (candidates) {
-      const c = new Candidate(n, mod.aliases);
-      for (const { rule, kind, patterns } of candidates) {
-        const possible = patterns.filter(({ f }) => mayMatch(f, c));
-        if (!possible.length || ctx.rewrites.has(nodeKey(n))) continue;
-        const env = matchPatterns(rule, possible.map(({ p }) => p), n, m);
-        if (env) {
-          if (kind === "function") rewriteBody(ctx, rule, n, env);
-          else ctx.rewrites.set(nodeKey(n), rewriteFor(rule, kind, n, env));
-          break;
-        }
+  // the candidates of every type in one document-order list (a match can take nodes other rules would
+  // have matched, so the order is the walk's), without import statements' insides and parenthesised nodes
+  const tree = mod.root.tree;
+  const candidates = mergeInOrder([...byType.keys()].filter((t) => t !== "parenthesized_expression").map((t) => tree.nodesOfType(t)));
+  const imports = mergeInOrder([tree.nodesOfType("import_statement"), tree.nodesOfType("import_from_statement")]);
+  let imp = 0;
+  for (const n of candidates) {
+    while (imp < imports.length && imports[imp].endIndex <= n.startIndex) imp++;
+    if (imp < imports.length && imports[imp].startIndex <= n.startIndex && n.endIndex <= imports[imp].endIndex) continue;
+    const c = new Candidate(n, mod.aliases);
+    for (const { rule, kind, patterns } of byType.get(n.type)!) {
+      const possible = patterns.filter(({ f }) => mayMatch(f, c));
+      if (!possible.length || ctx.rewrites.has(nodeKey(n))) continue;
+      const env = matchPatterns(rule, possible.map(({ p }) => p), n, m);
+      if (env) {
+        if (kind === "function") rewriteBody(ctx, rule, n, env);
+        else ctx.rewrites.set(nodeKey(n), rewriteFor(rule, kind, n, env));
+        break;
       }
     }
-    const kids = n.children;
-    for (let i = kids.length - 1; i >= 0; i--) if (kids[i].isNamed) stack.push(kids[i]);
+  }
+}
+
+/** Node lists in document order merged into one (by the tree's walk numbers). */
+function mergeInOrder(lists: readonly (readonly SyntaxNode[])[]): SyntaxNode[] {
+  const nonEmpty = lists.filter((l) => l.length);
+  if (nonEmpty.length <= 1) return [...(nonEmpty[0] ?? [])];
+  const out: SyntaxNode[] = [];
+  const at = nonEmpty.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < nonEmpty.length; i++) {
+      if (at[i] < nonEmpty[i].length && (best < 0 || nonEmpty[i][at[i]].preorder < nonEmpty[best][at[best]].preorder)) best = i;
+    }
+    if (best < 0) return out;
+    out.push(nonEmpty[best][at[best]++]);
   }
 }

@@ -46,8 +46,8 @@ const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
 export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): string | undefined {
   const name = dottedName(node);
   if (!name) return undefined;
-  const [head, ...rest] = name.split(".");
-  const target = aliases.get(head);
+  const dot = name.indexOf(".");
+  const target = aliases.get(dot < 0 ? name : name.slice(0, dot));
   if (!target) return undefined;
-  return [target, ...rest].join(".");
+  return dot < 0 ? target : target + name.slice(dot);
 }

@@ -472,6 +472,13 @@ export class FunctionWalker {
   private join(envs: Map<string, Val>[]): Map<string, Val> {
     const out = new Map(envs[0]);
     for (const [name, v0] of envs[0]) {
+      // most names hold the same value in every branch (the branches started from one environment)
+      let same = true;
+      for (let i = 1; i < envs.length && same; i++) same = envs[i].get(name) === v0;
+      if (same) {
+        if (v0.k === "tensor") out.set(name, joinedTensor(v0));
+        continue;
+      }
       const vs = envs.map((e) => e.get(name));
       if (vs.some((v) => v === undefined)) continue;
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
@@ -843,7 +850,9 @@ export class FunctionWalker {
       replaced.set(valueNode, g.text);
     }
     const fn = e.childForFieldName("function")!;
-    if (![...replaced.keys()].some((k) => nodeKey(k) === nodeKey(fn))) {
+    let fnReplaced = false;
+    for (const k of replaced.keys()) if (nodeKey(k) === nodeKey(fn)) fnReplaced = true;
+    if (!fnReplaced) {
       const f = this.expr(fn);
       if (f.text !== fn.text) replaced.set(fn, f.text);
     }
@@ -1700,6 +1709,19 @@ function paramDefault(p: SyntaxNode): Val {
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
   // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
   return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
+}
+
+/**
+ * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean and
+ * without `assumed` (as when the branches differ). Values are never mutated, so one already in that form
+ * is kept, and the others are made once.
+ */
+const joinedTensors = new WeakMap<Val, Val>();
+function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
+  if (v.assumed === undefined && typeof v.t.spatialOne === "boolean" && "def" in v && Object.keys(v).length === 3) return v;
+  let j = joinedTensors.get(v);
+  if (!j) joinedTensors.set(v, (j = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def }));
+  return j;
 }
 
 function mergeVal(vals: Val[]): Val {

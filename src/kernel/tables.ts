@@ -94,7 +94,10 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   floorf: "metal::floor", ceilf: "metal::ceil", roundf: "metal::round", truncf: "metal::trunc", rintf: "metal::rint",
   fmaf: "metal::fma", __fmaf_rn: "metal::fma", fma: "metal::fma", fmodf: "metal::fmod", copysignf: "metal::copysign",
   __saturatef: "metal::saturate", isnan: "metal::isnan", isinf: "metal::isinf", isfinite: "metal::isfinite",
-  __popc: "metal::popcount", __popcll: "metal::popcount", __clz: "metal::clz", __brev: "metal::reverse_bits",
+  // CUDA fixes these argument and result types (int __popc(unsigned), int __clz(int), unsigned __brev(unsigned));
+  // Metal's are generic in the argument, so without the casts `__popc(u) - 5` would be unsigned
+  __popc: "int(metal::popcount(uint({0})))", __popcll: "int(metal::popcount(ulong({0})))", __clz: "int(metal::clz(int({0})))",
+  __brev: "metal::reverse_bits(uint({0}))",
   erff: "c2m_erf", erf: "c2m_erf", log1pf: "c2m_log1p", expm1f: "c2m_expm1",
   __fdividef: "({0} / {1})", __frcp_rn: "(1.0f / {0})", __fmul_rn: "({0} * {1})", __fadd_rn: "({0} + {1})",
   __int_as_float: "as_type<float>({0})", __float_as_int: "as_type<int>({0})",

@@ -453,10 +453,8 @@ class Printer {
             return { s: `(~${a.s})`, lo: -a.hi - 1, hi: -a.lo - 1 };
           default:
             this.features.add("popc");
-            // `(int)`: c2m translates __popc (int in CUDA) to metal::popcount of a uint, which is a uint
-            // (see "known translator bugs" in test/kernel-property.test.ts); without the cast
-            // `__popc(v) - 5` would be unsigned in Metal
-            return { s: `(int)__popc((unsigned)(${a.s}))`, lo: 0, hi: 32 };
+            // `__popc(v) - 5` goes negative: __popc is an int in CUDA, which the translation must keep
+            return { s: `__popc((unsigned)(${a.s}))`, lo: 0, hi: 32 };
         }
       }
       case "bin": {
@@ -979,8 +977,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
             `unsigned bal${si} = __ballot_sync(${mask}, ${wv} > ${thr});`,
             `int any${si} = __any_sync(${mask}, ${wv} < ${thr});`,
             `int all${si} = __all_sync(${mask}, ${wv} != ${thr});`,
-            // (int)__popc: see the popc operator above
-            `if (${guard}) ${o}[i] = (int)__popc(bal${si}) + 64 * any${si} + 128 * all${si} + 256 * (int)(bal${si} & 1023u);`,
+            `if (${guard}) ${o}[i] = __popc(bal${si}) + 64 * any${si} + 128 * all${si} + 256 * (int)(bal${si} & 1023u);`,
           );
           break;
         }

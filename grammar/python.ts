@@ -86,6 +86,9 @@ export class Tree {
 }
 
 const NO_NODES: readonly SyntaxNode[] = Object.freeze([]);
+const NAMED = 1;
+const MISSING = 2;
+const HAS_ERROR = 4;
 
 /** One node of a plain tree. The read-only part of tree-sitter's SyntaxNode interface, computed once. */
 export class SyntaxNode {
@@ -93,11 +96,11 @@ export class SyntaxNode {
   /** the field this node fills in its parent (`name`, `body`...), or null */
   fieldName: string | null = null;
   children: SyntaxNode[] = NO_NODES as SyntaxNode[];
-  hasError = false;
+  /** isNamed, isMissing and hasError, in one field (a tree has hundreds of thousands of nodes) */
+  private flags: number;
   private textCache?: string;
   private namedCache?: SyntaxNode[];
   private partsCache?: SyntaxNode[];
-  private indexInParent = 0;
   /** @internal the node's number in a depth-first walk of the tree (set by Tree.nodesOfType) */
   preorder = -1;
   /** @internal caches of nodeKey() and dottedName() */
@@ -107,11 +110,30 @@ export class SyntaxNode {
   constructor(
     readonly tree: Tree,
     readonly type: string,
-    readonly isNamed: boolean,
-    readonly isMissing: boolean,
+    isNamed: boolean,
+    isMissing: boolean,
     public startIndex: number,
     public endIndex: number,
-  ) {}
+  ) {
+    this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0);
+  }
+
+  get isNamed(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+  get isMissing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
+  get hasError(): boolean {
+    return (this.flags & HAS_ERROR) !== 0;
+  }
+  /** @internal set while copying a tree with errors */
+  set hasError(v: boolean) {
+    this.flags = v ? this.flags | HAS_ERROR : this.flags & ~HAS_ERROR;
+  }
+  private get indexInParent(): number {
+    return this.parent ? this.parent.children.indexOf(this) : 0;
+  }
 
   get text(): string {
     return (this.textCache ??= this.tree.source.slice(this.startIndex, this.endIndex));
@@ -206,10 +228,7 @@ export class SyntaxNode {
   /** @internal tree construction */
   static link(parent: SyntaxNode, kids: SyntaxNode[]): void {
     parent.children = kids;
-    for (let i = 0; i < kids.length; i++) {
-      kids[i].parent = parent;
-      kids[i].indexInParent = i;
-    }
+    for (let i = 0; i < kids.length; i++) kids[i].parent = parent;
   }
 }
 

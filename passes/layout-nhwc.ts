@@ -75,9 +75,10 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
       const w = runToFixpoint(ctx, fn, cls, { boundary: ctx.layout === "torch" }, new Map());
       walkers.push(w);
     }
-    // nested functions
-    for (const inner of fn.childForFieldName("body")!.descendantsOfType("function_definition")) {
-      if (inner.parent?.parent === fn.childForFieldName("body") || inner.parent === fn.childForFieldName("body")) visitFunction(inner, undefined);
+    // nested functions: defs in the body, decorated or not (not those inside other statements or defs)
+    for (const stmt of fn.childForFieldName("body")!.children) {
+      if (stmt.type === "function_definition") visitFunction(stmt, undefined);
+      else for (const inner of stmt.children) if (inner.type === "function_definition") visitFunction(inner, undefined);
     }
   };
   const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {

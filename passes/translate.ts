@@ -1718,7 +1718,8 @@ function paramDefault(p: SyntaxNode): Val {
  */
 const joinedTensors = new WeakMap<Val, Val>();
 function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  if (v.assumed === undefined && typeof v.t.spatialOne === "boolean" && "def" in v && Object.keys(v).length === 3) return v;
+  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined) and no assumed
+  if (!("assumed" in v) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
   let j = joinedTensors.get(v);
   if (!j) joinedTensors.set(v, (j = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def }));
   return j;

@@ -196,7 +196,9 @@ export class SyntaxNode {
     return null;
   }
   childForFieldName(name: string): SyntaxNode | null {
-    for (const c of this.children) if (c.fieldName === name) return c;
+    // an indexed loop: this runs for nearly every node visit, and for-of allocates an iterator here
+    const kids = this.children;
+    for (let i = 0; i < kids.length; i++) if (kids[i].fieldName === name) return kids[i];
     return null;
   }
   childrenForFieldName(name: string): SyntaxNode[] {
@@ -456,7 +458,9 @@ export function callArgs(call: SyntaxNode): CallArgs {
     out.positional.push(list);
     return out;
   }
-  for (const a of namedChildren(list)) {
+  const items = namedChildren(list);
+  for (let i = 0; i < items.length; i++) {
+    const a = items[i];
     if (a.type === "keyword_argument") {
       out.keyword.set(a.childForFieldName("name")!.text, a.childForFieldName("value")!);
     } else if (a.type === "list_splat" || a.type === "dictionary_splat") {

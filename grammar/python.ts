@@ -450,7 +450,16 @@ export interface CallArgs {
   splat: boolean;
 }
 
+/** Each call's arguments, read once (the passes ask for them several times per call); shared, so read-only. */
+const callArgsCache = new WeakMap<SyntaxNode, CallArgs>();
+
 export function callArgs(call: SyntaxNode): CallArgs {
+  let args = callArgsCache.get(call);
+  if (!args) callArgsCache.set(call, (args = readCallArgs(call)));
+  return args;
+}
+
+function readCallArgs(call: SyntaxNode): CallArgs {
   const out: CallArgs = { positional: [], keyword: new Map(), splat: false };
   const list = call.childForFieldName("arguments");
   if (!list) return out;

@@ -71,19 +71,26 @@ def send(obj):
     PROTOCOL_OUT.flush()
 
 
-class EmulatedMetalKernel:
-    """What mx.fast.metal_kernel returns; calling it runs the kernel on the emulator."""
+class EmulatedKernel:
+    """What mx.fast.metal_kernel / mx.fast.cuda_kernel return; calling it runs the kernel on the emulator
+    of its backend (the message kind tells the driver which)."""
 
-    def __init__(self, name, input_names, output_names, source, header="", ensure_row_contiguous=True, atomic_outputs=False, **_):
+    KIND = "call"
+
+    def __init__(self, name, input_names, output_names, source, header="", ensure_row_contiguous=True, **backend_options):
         self.spec = {
             "name": name, "input_names": list(input_names), "output_names": list(output_names), "source": source,
-            "header": header, "ensure_row_contiguous": ensure_row_contiguous, "atomic_outputs": atomic_outputs,
+            "header": header, "ensure_row_contiguous": ensure_row_contiguous, **self.options(**backend_options),
         }
+
+    @staticmethod
+    def options(atomic_outputs=False, **_):
+        return {"atomic_outputs": atomic_outputs}
 
     def __call__(self, *, inputs, grid, threadgroup, output_shapes, output_dtypes, template=None, init_value=None, verbose=False, stream=None):
         template = [[n, {"mxdtype": dtype_name(v)} if isinstance(v, mx.Dtype) else v] for n, v in (template or [])]
         send({
-            "kind": "call", **self.spec,
+            "kind": self.KIND, **self.spec,
             "inputs": [encode(x) for x in inputs],
             "grid": [int(g) for g in grid], "threadgroup": [int(t) for t in threadgroup],
             "template": template,
@@ -97,33 +104,17 @@ class EmulatedMetalKernel:
         return [decode(o) for o in reply["outputs"]]
 
 
-class EmulatedCudaKernel:
-    """What mx.fast.cuda_kernel returns; calling it runs the MLX-wrapped CUDA body on the CUDA emulator."""
+class EmulatedCudaKernel(EmulatedKernel):
+    """mx.fast.cuda_kernel: the MLX-wrapped CUDA body runs on the CUDA emulator."""
 
-    def __init__(self, name, input_names, output_names, source, header="", ensure_row_contiguous=True, shared_memory=0):
-        self.spec = {
-            "name": name, "input_names": list(input_names), "output_names": list(output_names), "source": source,
-            "header": header, "ensure_row_contiguous": ensure_row_contiguous, "shared_memory": shared_memory,
-        }
+    KIND = "cuda-call"
 
-    def __call__(self, *, inputs, grid, threadgroup, output_shapes, output_dtypes, template=None, init_value=None, verbose=False, stream=None):
-        template = [[n, {"mxdtype": dtype_name(v)} if isinstance(v, mx.Dtype) else v] for n, v in (template or [])]
-        send({
-            "kind": "cuda-call", **self.spec,
-            "inputs": [encode(x) for x in inputs],
-            "grid": [int(g) for g in grid], "threadgroup": [int(t) for t in threadgroup],
-            "template": template,
-            "output_shapes": [[int(d) for d in s] for s in output_shapes],
-            "output_dtypes": [dtype_name(d) for d in output_dtypes],
-            "init_value": init_value,
-        })
-        reply = json.loads(sys.stdin.readline())
-        if "error" in reply:
-            raise RuntimeError(reply["error"])
-        return [decode(o) for o in reply["outputs"]]
+    @staticmethod
+    def options(shared_memory=0, **_):
+        return {"shared_memory": shared_memory}
 
 
-mx.fast.metal_kernel = EmulatedMetalKernel
+mx.fast.metal_kernel = EmulatedKernel
 mx.fast.cuda_kernel = EmulatedCudaKernel
 if len(sys.argv) > 1 and sys.argv[1] == "cuda":
     # the module then takes its CUDA path, as on MLX's CUDA backend

@@ -1,10 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileKernels, planKernelCall, type CallArg, type CompiledKernel } from "../src/kernel/index.js";
+import { foldOutputs, metalCallSpec } from "../src/kernel/verify.js";
 import type { MlxDtype } from "../ir/kernel.js";
 import { runCudaBatch, runMetalBatch, type BatchOutcome, type CudaBatchCase, type MetalBatchCase } from "../src/verify/batch.js";
 import { compareArrays, describeMismatch } from "../src/verify/compare.js";
-import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../src/verify/dtypes.js";
+import { normalizeDtype, type TypedArray } from "../src/verify/dtypes.js";
 import type { KernelInput } from "../src/verify/metal.js";
 import { KernelFault } from "../src/verify/native.js";
 import { randomKernelArb, randomKernelBuffers, type KernelArbOptions, type RandomKernel } from "../src/verify/random-kernels.js";
@@ -32,22 +33,6 @@ interface Prepared {
   refusal?: string;
   /** The buffers after the Metal call, as the emitted Python leaves them. */
   finish?: (out: Record<string, TypedArray>) => Record<string, TypedArray>;
-}
-
-/** Folds an atomic output into the caller's array as the emitted Python does (see src/kernel/verify.ts). */
-function combine(expr: string, old: TypedArray, fresh: TypedArray, dtype: string): TypedArray {
-  const d = normalizeDtype(dtype);
-  const o = toNumbers(old, d);
-  const f = toNumbers(fresh, d);
-  const op = (a: number, b: number): number => {
-    if (expr === "{old} + {new}") return a + b;
-    if (/maximum/.test(expr)) return Math.max(a, b);
-    if (expr === "{old} | {new}") return a | b;
-    if (expr === "{old} ^ {new}") return a ^ b;
-    if (expr === "{old} & {new}") return a & b;
-    throw new Error(`unknown combine ${expr}`);
-  };
-  return fromNumbers(o.map((v, i) => op(v, f[i]!)), d);
 }
 
 const DTYPES = { int: "int32", float: "float32", half: "float16", uint: "uint32" } as const;
@@ -94,41 +79,15 @@ function prepare(k: RandomKernel, index: number, opts: PrepareOptions = {}): Pre
       : { data: buffers[inp.arg]!, dtype: dtypeOf(k, inp.arg), shape: [buffers[inp.arg]!.length] };
   }
   const metal: MetalBatchCase = {
-    spec: {
-      name: compiled.spec.name,
-      inputNames: compiled.spec.input_names,
-      outputNames: compiled.spec.output_names,
-      source: compiled.spec.source,
-      header: compiled.spec.header,
-      atomicOutputs: compiled.spec.atomic_outputs,
-      ensureRowContiguous: compiled.spec.ensure_row_contiguous,
-      template: plan.template.map(([n, v]) => [n, v] as [string, string | number | boolean]),
-      grid: plan.grid,
-      threadgroup: plan.threadgroup,
-      outputShapes: plan.output_shapes,
-      outputDtypes: plan.output_dtypes,
-      initValue: plan.init_value,
-    },
+    spec: metalCallSpec(compiled, plan),
     inputs,
     // every other case with its threads in reverse order
     options: { reverse: index % 2 === 1, raceDetect: opts.raceDetect },
   };
-  const finish = (out: Record<string, TypedArray>) => {
-    const after: Record<string, TypedArray> = { ...buffers };
-    for (const p of compiled.params) {
-      if (!p.outputName) continue;
-      const fresh = out[p.outputName]!;
-      if (p.combine) after[p.name] = combine(p.combine, buffers[p.name]!, fresh, dtypeOf(k, p.name));
-      else if (p.maskName) {
-        // elements the kernel never took over keep the caller's values (mx.where in the wrapper)
-        const mask = out[p.maskName]!;
-        const merged = buffers[p.name]!.slice() as TypedArray;
-        for (let i = 0; i < merged.length; i++) if (mask[i]) (merged as unknown as number[])[i] = (fresh as unknown as number[])[i]!;
-        after[p.name] = merged;
-      } else after[p.name] = fresh;
-    }
-    return after;
-  };
+  const finish = (out: Record<string, TypedArray>) => ({
+    ...buffers,
+    ...foldOutputs(compiled, out, (p) => buffers[p]!, (p) => dtypeOf(k, p)),
+  });
   return { k, cuda, metal, compiled, finish };
 }
 

@@ -9,7 +9,7 @@ import { compareArrays, describeMismatch, type Comparison } from "../verify/comp
 import { runCudaLaunches } from "../verify/cuda.js";
 import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import { evalExpr, goldenBuffers, goldenLaunches, type GoldenSpec } from "../verify/golden.js";
-import { runMetal, type KernelInput } from "../verify/metal.js";
+import { runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
 import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "./tables.js";
@@ -25,7 +25,7 @@ export interface TranslatedRunOptions {
 export type KernelTarget = "metal" | "cuda_kernel";
 
 /** Applies an atomic-accumulate combine (`{old} + {new}`, `mx.maximum({old}, {new})`, `{old} | {new}`…) elementwise. */
-function combine(expr: string, old: TypedArray, fresh: TypedArray, dtype: string): TypedArray {
+export function combine(expr: string, old: TypedArray, fresh: TypedArray, dtype: string): TypedArray {
   const d = normalizeDtype(dtype);
   const o = toNumbers(old, d);
   const f = toNumbers(fresh, d);
@@ -101,59 +101,70 @@ export async function runEmitted(
         inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };
       }
     }
-    const out = target === "cuda_kernel" ? await runCudaKernel(k, plan, inputs, opts) : await runMetal(
-      {
-        name: k.spec.name,
-        inputNames: k.spec.input_names,
-        outputNames: k.spec.output_names,
-        source: k.spec.source,
-        header: k.spec.header,
-        atomicOutputs: k.spec.atomic_outputs,
-        ensureRowContiguous: k.spec.ensure_row_contiguous,
-        template: plan.template.map(([n, v]) => [n, v] as [string, string | number | boolean]),
-        grid: plan.grid,
-        threadgroup: plan.threadgroup,
-        outputShapes: plan.output_shapes,
-        outputDtypes: plan.output_dtypes,
-        initValue: plan.init_value,
-      },
-      inputs,
-      { reverse: opts.reverse },
-    );
-    for (const p of k.params) {
-      if (!p.outputName) continue;
-      const b = argBuffer[p.name]!;
-      const fresh = out[p.outputName]!;
-      if (p.combine) buffers[b] = combine(p.combine, buffers[b]!, fresh, dtypeOf(b));
-      else if (p.maskName) {
-        // elements the kernel never took over keep the caller's values (mx.where in the Python wrapper)
-        const mask = out[p.maskName]!;
-        const merged = buffers[b]!.slice() as TypedArray;
-        for (let i = 0; i < merged.length; i++) if (mask[i]) (merged as unknown as number[])[i] = (fresh as unknown as number[])[i]!;
-        buffers[b] = merged;
-      } else buffers[b] = fresh;
-    }
+    const out = target === "cuda_kernel" ? await runCudaKernel(k, plan, inputs, opts) : await runMetal(metalCallSpec(k, plan), inputs, { reverse: opts.reverse });
+    const after = foldOutputs(k, out, (p) => buffers[argBuffer[p]!]!, (p) => dtypeOf(argBuffer[p]!));
+    for (const [p, value] of Object.entries(after)) buffers[argBuffer[p]!] = value;
   }
   return buffers;
+}
+
+/** The `mx.fast.metal_kernel` call the emitted wrapper makes, as the Metal emulator takes it. */
+export function metalCallSpec(k: CompiledKernel, plan: ReturnType<typeof planKernelCall>): MetalKernelSpec {
+  return {
+    name: k.spec.name,
+    inputNames: k.spec.input_names,
+    outputNames: k.spec.output_names,
+    source: k.spec.source,
+    header: k.spec.header,
+    atomicOutputs: k.spec.atomic_outputs,
+    ensureRowContiguous: k.spec.ensure_row_contiguous,
+    template: plan.template.map(([n, v]) => [n, v] as [string, string | number | boolean]),
+    grid: plan.grid,
+    threadgroup: plan.threadgroup,
+    outputShapes: plan.output_shapes,
+    outputDtypes: plan.output_dtypes,
+    initValue: plan.init_value,
+  };
+}
+
+/**
+ * What the emitted wrapper returns for each written parameter, from the kernel's outputs: atomic outputs
+ * folded into the caller's array, in-place outputs kept only where the mask says the kernel took the
+ * element over (mx.where), plain outputs as they are.
+ */
+export function foldOutputs(
+  k: CompiledKernel,
+  out: Record<string, TypedArray>,
+  before: (param: string) => TypedArray,
+  dtypeOf: (param: string) => string,
+): Record<string, TypedArray> {
+  const after: Record<string, TypedArray> = {};
+  for (const p of k.params) {
+    if (!p.outputName) continue;
+    const fresh = out[p.outputName]!;
+    if (p.combine) after[p.name] = combine(p.combine, before(p.name), fresh, dtypeOf(p.name));
+    else if (p.maskName) {
+      const mask = out[p.maskName]!;
+      const merged = before(p.name).slice() as TypedArray;
+      for (let i = 0; i < merged.length; i++) if (mask[i]) (merged as unknown as number[])[i] = (fresh as unknown as number[])[i]!;
+      after[p.name] = merged;
+    } else after[p.name] = fresh;
+  }
+  return after;
 }
 
 /** The kernel's mx.fast.cuda_kernel variant, given the Metal call's plan: same positions, its own names. */
 async function runCudaKernel(k: CompiledKernel, plan: ReturnType<typeof planKernelCall>, inputs: Record<string, KernelInput>, opts: TranslatedRunOptions) {
   const shared = plan.template.find(([n]) => n === k.sharedBytesTemplate)?.[1];
+  const call = metalCallSpec(k, plan);
   const out = await runMlxCuda(
     {
-      name: k.spec.name,
+      ...call,
       inputNames: k.cuda.inputNames,
       outputNames: k.cuda.outputNames,
       source: k.cuda.source,
       header: k.cuda.header,
       sharedMemory: typeof shared === "number" ? shared : 0,
-      template: plan.template.map(([n, v]) => [n, v] as [string, string | number | boolean]),
-      grid: plan.grid,
-      threadgroup: plan.threadgroup,
-      outputShapes: plan.output_shapes,
-      outputDtypes: plan.output_dtypes,
-      initValue: plan.init_value,
     },
     Object.fromEntries(k.spec.input_names.map((n, i) => [k.cuda.inputNames[i]!, inputs[n]!])),
     { reverse: opts.reverse },

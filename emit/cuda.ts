@@ -13,7 +13,8 @@
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
-import { field, kids, named } from "../passes/kernel/cst.js";
+import { dedentBody, kids, subscriptIndices } from "../passes/kernel/cst.js";
+import { reachableDeclarations } from "../passes/kernel/extract.js";
 
 export interface CudaKernel {
   source: string;
@@ -95,10 +96,8 @@ function declarationText(unit: KernelUnit, node: CudaNode): string {
 /** The index of the buffer's direct accesses, as CUDA text (`i`, `row * cols + c`). */
 function indexText(analysis: KernelAnalysis, param: string): string {
   const site = analysis.accesses.find((s) => s.root.kind === "param" && s.root.name === param && s.directIndex !== undefined);
-  if (!site) return "0";
-  const sub = site.node.type === "subscript_expression" ? site.node : named(site.node).find((c) => c.type === "subscript_expression") ?? site.node;
-  const idx = field(sub, "indices");
-  return idx ? named(idx).map((c) => c.text).join(", ") : "0";
+  const indices = site && subscriptIndices(site.node);
+  return indices ? indices.map((c) => c.text).join(", ") : "0";
 }
 
 function findDeclaration(root: CudaNode, name: string): CudaNode | undefined {
@@ -120,31 +119,20 @@ function bodyText(unit: KernelUnit, k: KFunction, inserts: { at: number; text: s
   const edits = inserts.flatMap((e) => (e.wrapEnd === undefined ? [e] : [e, { at: e.wrapEnd, text: " }" }])).sort((a, b) => b.at - a.at);
   let text = unit.source.slice(start, end);
   for (const e of edits) text = text.slice(0, e.at - start) + e.text + text.slice(e.at - start);
-  const lines = (" ".repeat(inner[0]!.startPosition.column) + text).split("\n");
-  const pad = Math.min(...lines.filter((l) => l.trim() && !l.trimStart().startsWith("#")).map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(Math.min(pad, l.length - l.trimStart().length))).join("\n");
+  return dedentBody(text, inner[0]!.startPosition.column);
 }
 
 /** The `__device__` functions, structs and macros the kernel reaches, in file order, as written. */
 function headerText(unit: KernelUnit, kernel: KFunction): string {
-  const decls = new Map<string, { node: CudaNode; text: string }>();
-  for (const m of unit.macros) decls.set(m.name, { node: m.node, text: m.text });
+  const used = reachableDeclarations(unit, kernel);
+  const pieces: { at: number; text: string }[] = [];
+  for (const m of unit.macros) if (used.has(m.name)) pieces.push({ at: m.node.startIndex, text: m.text });
   for (const s of unit.structs) {
+    if (!used.has(s.name)) continue;
     const t = unit.source.slice(s.node.startIndex, s.node.endIndex);
-    decls.set(s.name, { node: s.node, text: t.trimEnd().endsWith(";") ? t : `${t};` });
+    pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};` });
   }
-  for (const f of unit.deviceFunctions) decls.set(f.name, { node: f.node, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
-  const used = new Set<string>();
-  const queue: CudaNode[] = [kernel.node];
-  while (queue.length) {
-    const n = queue.pop()!;
-    for (const id of new Set(n.text.match(/[A-Za-z_]\w*/g) ?? [])) {
-      const d = decls.get(id);
-      if (!d || used.has(id)) continue;
-      used.add(id);
-      queue.push(d.node);
-    }
-  }
-  const pieces = [...used].map((n) => decls.get(n)!).sort((a, b) => a.node.startIndex - b.node.startIndex);
+  for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
+  pieces.sort((a, b) => a.at - b.at);
   return pieces.map((p) => p.text.trimEnd()).join("\n\n") + (pieces.length ? "\n" : "");
 }

@@ -15,8 +15,9 @@ import {
   ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
   UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
 } from "../src/kernel/tables.js";
-import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, field, fields, kids, named, position, qualifierWords, unparen, walk } from "../passes/kernel/cst.js";
+import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
+import { reachableDeclarations } from "../passes/kernel/extract.js";
 
 /** The dynamic shared memory size, in bytes, passed as an MLX template argument. */
 export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
@@ -209,23 +210,16 @@ function isOutput(b: BufferPlan | undefined): boolean {
 }
 
 function printIndexOf(analysis: KernelAnalysis, param: string, ctx: PrintContext): string {
-  const site = analysis.accesses.find((s) => s.root.kind === "param" && s.root.name === param && s.directIndex !== undefined)!;
-  if (!site) return "0";
-  const sub = site.node.type === "subscript_expression" ? site.node : named(site.node).find((c) => c.type === "subscript_expression") ?? site.node;
-  const idx = field(sub, "indices");
-  return idx ? named(idx).map((c) => print(c, ctx)).join(", ") : "0";
+  const site = analysis.accesses.find((s) => s.root.kind === "param" && s.root.name === param && s.directIndex !== undefined);
+  const indices = site && subscriptIndices(site.node);
+  return indices ? indices.map((c) => print(c, ctx)).join(", ") : "0";
 }
 
 /** The kernel body without its braces, dedented one level. */
 function printBody(body: CudaNode, ctx: PrintContext): string {
   const inner = kids(body).slice(1, -1);
   if (inner.length === 0) return "";
-  const text = printRange(body, inner[0].startIndex, inner[inner.length - 1].endIndex, inner, ctx);
-  const col = inner[0].startPosition.column;
-  const lines = (" ".repeat(col) + text).split("\n");
-  // preprocessor lines (#pragma unroll) sit at column 0 whatever the indentation: they do not count
-  const pad = Math.min(...lines.filter((l) => l.trim() && !l.trimStart().startsWith("#")).map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(Math.min(pad, l.length - l.trimStart().length))).join("\n");
+  return dedentBody(printRange(body, inner[0].startIndex, inner[inner.length - 1].endIndex, inner, ctx), inner[0].startPosition.column);
 }
 
 function printRange(parent: CudaNode, start: number, end: number, children: CudaNode[], ctx: PrintContext): string {
@@ -746,22 +740,7 @@ function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {
 
 /** The header: macros, structs and device functions the kernel uses (transitively), then helpers. */
 function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): string {
-  const used = new Set<string>();
-  const deviceByName = new Map(unit.deviceFunctions.map((f) => [f.name, f]));
-  const structByName = new Map(unit.structs.map((s) => [s.name, s]));
-  const macroByName = new Map(unit.macros.map((m) => [m.name, m]));
-  const identifiersOf = (n: CudaNode) => new Set((n.text.match(/[A-Za-z_]\w*/g) ?? []));
-  const queue: CudaNode[] = [kernel.node];
-  while (queue.length) {
-    const n = queue.pop()!;
-    for (const id of identifiersOf(n)) {
-      if (used.has(id)) continue;
-      const d = deviceByName.get(id) ?? structByName.get(id) ?? macroByName.get(id);
-      if (!d) continue;
-      used.add(id);
-      queue.push(d.node);
-    }
-  }
+  const used = reachableDeclarations(unit, kernel);
   const pieces: { at: number; text: string }[] = [];
   for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: m.text });
   for (const s of unit.structs) if (used.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });

@@ -142,3 +142,21 @@ export function callArgs(call: CudaNode): CudaNode[] {
   const args = field(call, "arguments");
   return args ? named(args).filter((c) => c.type !== "comment") : [];
 }
+
+/**
+ * A function body's text between its braces (`text`, whose first line starts at `column` of the
+ * source), dedented to its least-indented line. Preprocessor lines (`#pragma unroll`) sit at column 0
+ * whatever the nesting, so they do not count.
+ */
+export function dedentBody(text: string, column: number): string {
+  const lines = (" ".repeat(column) + text).split("\n");
+  const pad = Math.min(...lines.filter((l) => l.trim() && !l.trimStart().startsWith("#")).map((l) => l.length - l.trimStart().length));
+  return lines.map((l) => l.slice(Math.min(pad, l.length - l.trimStart().length))).join("\n");
+}
+
+/** The index expressions of a subscript access (`a[i]`, `a[i][j]`), or of the subscript inside `node`. */
+export function subscriptIndices(node: CudaNode): CudaNode[] | undefined {
+  const sub = node.type === "subscript_expression" ? node : named(node).find((c) => c.type === "subscript_expression") ?? node;
+  const idx = field(sub, "indices");
+  return idx ? named(idx) : undefined;
+}

@@ -167,3 +167,26 @@ export function launchSites(node: CudaNode): LaunchSite[] {
   });
   return out;
 }
+
+/**
+ * The names of the `__device__` functions, structs and macros a kernel reaches, directly or through
+ * each other (by identifier: a name that appears in the text counts as used).
+ */
+export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): Set<string> {
+  const nodes = new Map<string, CudaNode>();
+  for (const m of unit.macros) nodes.set(m.name, m.node);
+  for (const s of unit.structs) nodes.set(s.name, s.node);
+  for (const f of unit.deviceFunctions) nodes.set(f.name, f.node);
+  const used = new Set<string>();
+  const queue: CudaNode[] = [kernel.node];
+  while (queue.length) {
+    const n = queue.pop()!;
+    for (const id of new Set(n.text.match(/[A-Za-z_]\w*/g) ?? [])) {
+      const d = nodes.get(id);
+      if (!d || used.has(id)) continue;
+      used.add(id);
+      queue.push(d);
+    }
+  }
+  return used;
+}

@@ -188,6 +188,21 @@ export function resolveMetalInputs(spec: MetalKernelSpec, inputs: Record<string,
   return spec.inputNames.map((n) => resolveInput(n, inputs[n]));
 }
 
+/**
+ * A custom kernel's outputs as MLX hands them over: filled with init_value when one is given, else
+ * uninitialised, which the emulator makes a poison pattern (NaN / all ones) so that elements the kernel
+ * never writes show up in a comparison.
+ */
+export function outputBuffers(spec: { outputNames: string[]; outputShapes: number[][]; outputDtypes: string[]; initValue?: number }): RequestBuffer[] {
+  return spec.outputNames.map((name, i) => {
+    const dtype = normalizeDtype(spec.outputDtypes[i]!);
+    const n = (spec.outputShapes[i] ?? []).reduce((a, b) => a * b, 1);
+    const info = dtypeInfo(dtype);
+    const data = spec.initValue !== undefined ? bytesOf(fromNumbers(new Array<number>(n).fill(spec.initValue), dtype)) : new Uint8Array(n * info.bytes).fill(0xff);
+    return { name, elemBytes: info.bytes, data };
+  });
+}
+
 /** The request's buffers for one kernel call (inputs, their shape infos, poisoned or init_value outputs); outputs start at `outStart`. */
 function metalRequestBuffers(spec: MetalKernelSpec, resolved: ResolvedInput[]): { buffers: RequestBuffer[]; outStart: number } {
   const parts = mlxKernelSource({ name: spec.name, inputs: resolved, outputNames: spec.outputNames, outputDtypes: spec.outputDtypes.map(normalizeDtype), source: spec.source });
@@ -203,15 +218,7 @@ function metalRequestBuffers(spec: MetalKernelSpec, resolved: ResolvedInput[]): 
     }
   });
   const outStart = buffers.length;
-  spec.outputNames.forEach((name, i) => {
-    const dtype = normalizeDtype(spec.outputDtypes[i]!);
-    const n = (spec.outputShapes[i] ?? []).reduce((a, b) => a * b, 1);
-    const info = dtypeInfo(dtype);
-    // MLX leaves outputs uninitialised unless init_value is given: poison them (NaN / all ones) so
-    // that elements the kernel never writes show up in a comparison.
-    const data = spec.initValue !== undefined ? bytesOf(fromNumbers(new Array<number>(n).fill(spec.initValue), dtype)) : new Uint8Array(n * info.bytes).fill(0xff);
-    buffers.push({ name, elemBytes: info.bytes, data });
-  });
+  buffers.push(...outputBuffers(spec));
   const tg = spec.threadgroup;
   const grid = spec.grid;
   if (tg.some((t) => t < 1) || grid.some((g) => g < 0)) throw new Error(`c2m verify: bad grid ${JSON.stringify(grid)} / threadgroup ${JSON.stringify(tg)}`);

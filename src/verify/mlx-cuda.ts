@@ -3,29 +3,16 @@
 // build_kernel: `const T* <input>` for every input, 0-d ones included, `T* <output>`, then the template
 // arguments as `using`/`constexpr` lines), and launched with MLX's grid arithmetic (the grid counts
 // threads; blocks = ceil(grid / threadgroup)). This checks the CUDA half of c2m's dual-target modules.
-import { arrayFromBytes, bytesOf, dtypeInfo, fromNumbers, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
+import { arrayFromBytes, dtypeInfo, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
 import { cudaProgram } from "./cuda.js";
-import { resolveInput, type KernelInput, type RunOptions } from "./metal.js";
+import { outputBuffers, resolveInput, type KernelInput, type MetalKernelSpec, type RunOptions } from "./metal.js";
 import { compileProgram, runProgram, type RequestBuffer } from "./native.js";
-import type { TemplateValue } from "./mlx-source.js";
 
-/** Mirrors `mx.fast.cuda_kernel(...)` plus the arguments of its call. */
-export interface MlxCudaKernelSpec {
-  name: string;
-  inputNames: string[];
-  outputNames: string[];
-  source: string;
-  header?: string;
+/** Mirrors `mx.fast.cuda_kernel(...)` plus the arguments of its call: metal_kernel's, less atomic_outputs, plus shared_memory. */
+export type MlxCudaKernelSpec = Omit<MetalKernelSpec, "atomicOutputs"> & {
   /** `shared_memory=`: dynamic shared memory in bytes */
   sharedMemory?: number;
-  template?: [string, TemplateValue][];
-  /** in threads, as MLX takes it */
-  grid: [number, number, number];
-  threadgroup: [number, number, number];
-  outputShapes: number[][];
-  outputDtypes: string[];
-  initValue?: number;
-}
+};
 
 /** MLX's dtype_to_cuda_type. */
 const CUDA_TYPES: Record<Dtype, string> = {
@@ -69,15 +56,7 @@ export async function runMlxCuda(spec: MlxCudaKernelSpec, inputs: Record<string,
   const resolved = spec.inputNames.map((n) => resolveInput(n, inputs[n]));
   const { source, kernel } = mlxCudaSource(spec, resolved.map((r) => r.dtype));
   const exe = await compileProgram(cudaProgram(source, [{ kernel }]));
-  const buffers: RequestBuffer[] = resolved.map((r) => ({ name: r.name, elemBytes: dtypeInfo(r.dtype).bytes, data: r.bytes }));
-  spec.outputNames.forEach((name, i) => {
-    const dtype = normalizeDtype(spec.outputDtypes[i]!);
-    const n = (spec.outputShapes[i] ?? []).reduce((a, b) => a * b, 1);
-    const info = dtypeInfo(dtype);
-    // without init_value MLX leaves outputs uninitialised: poison them so unwritten elements show up
-    const data = spec.initValue !== undefined ? bytesOf(fromNumbers(new Array<number>(n).fill(spec.initValue), dtype)) : new Uint8Array(n * info.bytes).fill(0xff);
-    buffers.push({ name, elemBytes: info.bytes, data });
-  });
+  const buffers: RequestBuffer[] = [...resolved.map((r) => ({ name: r.name, elemBytes: dtypeInfo(r.dtype).bytes, data: r.bytes })), ...outputBuffers(spec)];
   const tg = spec.threadgroup;
   if (tg.some((t) => t < 1) || tg[0] * tg[1] * tg[2] > 1024) throw new Error(`c2m verify: threadgroup ${JSON.stringify(tg)} (CUDA allows 1..1024 threads)`);
   const blocks = spec.grid.map((g, d) => Math.ceil(g / tg[d]!)) as [number, number, number];

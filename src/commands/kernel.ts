@@ -3,6 +3,20 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 
+/** `--template T=float BLOCK=256` as a map; undefined (after saying why) when one is not NAME=VALUE. */
+function parseTemplates(given: string[] = []): Record<string, string> | undefined {
+  const template: Record<string, string> = {};
+  for (const t of given) {
+    const m = /^(\w+)=(.+)$/.exec(t);
+    if (!m) {
+      process.stderr.write(`c2m kernel: --template expects NAME=VALUE, got '${t}'\n`);
+      return undefined;
+    }
+    template[m[1]] = m[2];
+  }
+  return template;
+}
+
 export async function runKernel(
   input: string,
   opts: { output?: string; metalOnly?: boolean; verify?: boolean; template?: string[]; json?: boolean; jobs?: string },
@@ -13,15 +27,8 @@ export async function runKernel(
       process.stderr.write(`c2m kernel: --metal-only and --verify take one file, not a directory\n`);
       return 2;
     }
-    const template: Record<string, string> = {};
-    for (const t of opts.template ?? []) {
-      const m = /^(\w+)=(.+)$/.exec(t);
-      if (!m) {
-        process.stderr.write(`c2m kernel: --template expects NAME=VALUE, got '${t}'\n`);
-        return 2;
-      }
-      template[m[1]] = m[2];
-    }
+    const template = parseTemplates(opts.template);
+    if (!template) return 2;
     const { runBatch } = await import("../batch/index.js");
     return runBatch("kernel", input, { output: opts.output, json: opts.json, jobs: opts.jobs, template });
   }
@@ -42,15 +49,8 @@ export async function runKernel(
   if (opts.output && resolve(opts.output) === resolve(input)) {
     return fail({ code: "C2M-E005", severity: "error", message: "refusing to overwrite the input file", file: input, line: 1, col: 1, hint: "choose a different -o path" });
   }
-  const template: Record<string, string> = {};
-  for (const t of opts.template ?? []) {
-    const m = /^(\w+)=(.+)$/.exec(t);
-    if (!m) {
-      process.stderr.write(`c2m kernel: --template expects NAME=VALUE, got '${t}'\n`);
-      return 2;
-    }
-    template[m[1]] = m[2];
-  }
+  const template = parseTemplates(opts.template);
+  if (!template) return 2;
   const source = bytes.toString("utf8");
   const { compileKernels } = await import("../kernel/index.js");
   const result = compileKernels(source, { filename: input, template });

@@ -137,6 +137,11 @@ export interface KernelUnit {
   hostFunctions: HostFunction[];
   /** PYBIND11_MODULE's m.def("name", &target, ...) entries, in order */
   pybindDefs: { name: string; target: string }[];
+  /**
+   * Variables declared at file scope (`__constant__ float coef[4];`, `extern __shared__ float s[];`,
+   * `static const int K = 3;`): neither translation carries them, so a kernel using one is refused (K017).
+   */
+  globals: { name: string; node: CudaNode }[];
 }
 
 /** The MLX dtype names c2m emits (`mx.<name>`). */

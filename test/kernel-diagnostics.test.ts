@@ -41,6 +41,8 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   { name: "template argument not deducible", code: "C2M-K010", src: `template <typename T, int B> __global__ void k(const T* x, T* y) { y[threadIdx.x] = x[threadIdx.x] * B; }\nvoid run(const float* x, float* y) {\n  /*@*/k<float><<<1, 32>>>(x, y);\n}\n`, message: /template parameter 'B'/, error: false },
   { name: "double", code: "C2M-K011", src: kernel(`  /*@*/double acc = 0.0;\n  if (i < n) y[i] = x[i] + acc;`), message: /double/, error: false },
   { name: "struct passed by value", code: "C2M-K012", src: `struct P { float a; int b; };\n__global__ void k(/*@*/P p, float* y) { y[threadIdx.x] = p.a; }\n`, message: /cannot be passed/, error: true },
+  { name: "file-scope constant memory", code: "C2M-K017", src: `__constant__ float coef[4];\n${kernel(`  if (i < n) y[i] = x[i] * /*@*/coef[i % 4];`)}`, message: /file-scope variable/, error: true },
+  { name: "file-scope dynamic shared memory", code: "C2M-K017", src: `extern __shared__ float smem[];\n${kernel(`  /*@*/smem[threadIdx.x] = i < n ? x[i] : 0.0f;\n  __syncthreads();\n  if (i < n) y[i] = smem[threadIdx.x];`)}`, message: /file-scope variable/, error: true },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

@@ -6,10 +6,10 @@ import type { CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../src/diagnostics.js";
 import { reportKernel } from "../../src/kernel/diagnostics.js";
-import { baseType, calleeName, callArgs, declaratorType, field, kids, named, position, qualifierWords, walk } from "./cst.js";
+import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, walk } from "./cst.js";
 
 export function extractKernelUnit(root: CudaNode, source: string, filename: string, bag: DiagnosticBag): KernelUnit {
-  const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindDefs: [] };
+  const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindDefs: [], globals: [] };
   reportSyntaxErrors(root, bag);
   const structNames = new Set<string>();
   for (const n of named(root)) {
@@ -31,6 +31,14 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         const s = n.type === "struct_specifier" ? n : named(n).find((c) => c.type === "struct_specifier");
         const name = s ? field(s, "name")?.text : undefined;
         if (s && name && field(s, "body")) unit.structs.push({ name, node: n } satisfies KStruct);
+        else if (n.type === "declaration") {
+          // variables, not prototypes (`__global__ void k(float*);`)
+          for (const d of fields(n, "declarator")) {
+            if (d.type === "function_declarator") continue;
+            const v = declaratorType({ kind: "unknown", text: "" }, d, false).name;
+            if (v) unit.globals.push({ name: v, node: n });
+          }
+        }
         return;
       }
       case "template_declaration": {
@@ -189,4 +197,37 @@ export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): Set<
     }
   }
   return used;
+}
+
+/**
+ * Reports (C2M-K017, at the first use) each file-scope variable the kernel or a device function it
+ * reaches uses, unless a parameter or local of that function of the same name shadows it. Returns
+ * whether there was one.
+ */
+export function reportFileScopeVariables(unit: KernelUnit, kernel: KFunction, bag: DiagnosticBag): boolean {
+  if (!unit.globals.length) return false;
+  const globals = new Map(unit.globals.map((g) => [g.name, g.node]));
+  const reached = reachableDeclarations(unit, kernel);
+  const functions = [kernel, ...unit.deviceFunctions.filter((f) => reached.has(f.name))];
+  let found = false;
+  const reported = new Set<string>();
+  for (const f of functions) {
+    const own = new Set(f.params.map((p) => p.name));
+    walk(f.body, (n) => {
+      if (n.type === "declaration") for (const d of fields(n, "declarator")) {
+        const v = declaratorType({ kind: "unknown", text: "" }, d, false).name;
+        if (v) own.add(v);
+      }
+    });
+    walk(f.body, (n) => {
+      if (n.type !== "identifier" || own.has(n.text) || reported.has(n.text)) return;
+      const decl = globals.get(n.text);
+      if (!decl) return;
+      reported.add(n.text);
+      found = true;
+      const at = position(decl);
+      reportKernel(bag, "C2M-K017", position(n), `'${n.text}' is a file-scope variable (line ${at.row + 1}: ${decl.text.split("\n")[0]!.trim()}); the translated kernel would not declare it`);
+    });
+  }
+  return found;
 }

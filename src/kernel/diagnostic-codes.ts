@@ -21,6 +21,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K013", title: "no kernels in input", hint: "c2m kernel translates __global__ functions; this file has none", example: "int main() {}" },
   { code: "C2M-K014", title: "unsupported expression in host launcher", hint: "the launcher is not translated; call the kernel's low-level Python function with grid and block", example: "int blocks = compute_blocks(n);  // unknown function" },
   { code: "C2M-K015", title: "warp width other than 32 assumed", hint: "Metal SIMD-groups are 32 wide, like CUDA warps; code written for 64-wide wavefronts needs rewriting", example: "__shfl_down_sync(mask, v, 1, 64)" },
+  { code: "C2M-K017", title: "file-scope variable used by a kernel", hint: "c2m carries device functions, structs and macros, not file-scope variables: declare __shared__ arrays inside the kernel, pass __constant__ or __device__ data as an input array, write constants as #define", example: "__constant__ float coef[4];" },
   { code: "C2M-K016", title: "memory fence translated to atomic_thread_fence", hint: "needs Metal 3.2; kernels where one block waits on another's writes (last-block reductions) should be split into two launches", example: "__threadfence();" },
 ];
 

@@ -6,7 +6,7 @@ import { parseCuda } from "../../grammar/cuda.js";
 import type { BufferRole, KernelUnit, MlxDtype, TemplateParam } from "../../ir/kernel.js";
 import { type Diagnostic, DiagnosticBag } from "../diagnostics.js";
 import { reportKernel } from "./diagnostics.js";
-import { extractKernelUnit } from "../../passes/kernel/extract.js";
+import { extractKernelUnit, reportFileScopeVariables } from "../../passes/kernel/extract.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
 import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
@@ -85,6 +85,7 @@ export function compileKernels(source: string, opts: { filename: string; templat
   for (const k of unit.kernels) {
     const a = analyses.get(k.name)!;
     const errorsBefore = bag.items.filter((d) => d.severity === "error").length;
+    reportFileScopeVariables(unit, k, bag);
     const metal = printKernel(unit, a, bag);
     const failed = !a.ok || bag.items.filter((d) => d.severity === "error").length > errorsBefore;
     if (failed) continue;

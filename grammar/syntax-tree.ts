@@ -1,0 +1,251 @@
+/**
+ * The compiler's syntax trees: a plain JavaScript copy of a tree-sitter tree, for both front ends (Python's
+ * native binding, CUDA's wasm one). Every property of a tree-sitter node (`type`, `children`,
+ * `childForFieldName`...) is a call across a language boundary that hands out a fresh wrapper object, and
+ * the passes read each node many times; the copy is made once per file, has the read-only part of the
+ * SyntaxNode interface the passes and plugins use, and has one object per node, so identity comparisons hold.
+ */
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+/** A parsed file: the root node and the source it spans. */
+export class Tree {
+  readonly rootNode: SyntaxNode;
+  private lineStarts?: number[];
+
+  constructor(readonly source: string, build: (tree: Tree) => SyntaxNode) {
+    this.rootNode = build(this);
+  }
+
+  private byType?: Map<string, SyntaxNode[]>;
+
+  /** Every node of a type, in document order (one walk of the tree, on first use; it also numbers the nodes, see `preorder`). */
+  nodesOfType(type: string): readonly SyntaxNode[] {
+    if (!this.byType) {
+      const byType = new Map<string, SyntaxNode[]>();
+      const stack = [this.rootNode];
+      let order = 0;
+      while (stack.length) {
+        const n = stack.pop()!;
+        n.preorder = order++;
+        const list = byType.get(n.type);
+        if (list) list.push(n);
+        else byType.set(n.type, [n]);
+        const kids = n.children;
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+      }
+      this.byType = byType;
+    }
+    return this.byType.get(type) ?? NO_NODES;
+  }
+
+  /** tree-sitter's point for a UTF-16 index: rows count `\n`, columns count UTF-16 units (what the native binding reports). */
+  pointAt(index: number): Point {
+    let starts = this.lineStarts;
+    if (!starts) {
+      starts = [0];
+      const s = this.source;
+      for (let i = s.indexOf("\n"); i >= 0; i = s.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: index - starts[lo] };
+  }
+}
+
+export const NO_NODES: readonly SyntaxNode[] = Object.freeze([]);
+const NAMED = 1;
+const MISSING = 2;
+const HAS_ERROR = 4;
+
+/** One node of a plain tree. The read-only part of tree-sitter's SyntaxNode interface, computed once. */
+export class SyntaxNode {
+  parent: SyntaxNode | null = null;
+  /** the field this node fills in its parent (`name`, `body`...), or null */
+  fieldName: string | null = null;
+  children: SyntaxNode[] = NO_NODES as SyntaxNode[];
+  /** isNamed, isMissing and hasError, in one field (a tree has hundreds of thousands of nodes) */
+  private flags: number;
+  private textCache?: string;
+  private namedCache?: SyntaxNode[];
+  private partsCache?: SyntaxNode[];
+  /** @internal the node's number in a depth-first walk of the tree (set by Tree.nodesOfType) */
+  preorder = -1;
+  /** @internal caches of nodeKey() and dottedName() */
+  keyCache?: string;
+  dottedCache?: string | null;
+
+  constructor(
+    readonly tree: Tree,
+    readonly type: string,
+    isNamed: boolean,
+    isMissing: boolean,
+    public startIndex: number,
+    public endIndex: number,
+  ) {
+    this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0);
+  }
+
+  get isNamed(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+  get isMissing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
+  get hasError(): boolean {
+    return (this.flags & HAS_ERROR) !== 0;
+  }
+  /** @internal set while copying a tree with errors */
+  set hasError(v: boolean) {
+    this.flags = v ? this.flags | HAS_ERROR : this.flags & ~HAS_ERROR;
+  }
+  private get indexInParent(): number {
+    return this.parent ? this.parent.children.indexOf(this) : 0;
+  }
+
+  get text(): string {
+    return (this.textCache ??= this.tree.source.slice(this.startIndex, this.endIndex));
+  }
+  get isError(): boolean {
+    return this.type === "ERROR";
+  }
+  get startPosition(): Point {
+    return this.tree.pointAt(this.startIndex);
+  }
+  get endPosition(): Point {
+    return this.tree.pointAt(this.endIndex);
+  }
+  get namedChildren(): SyntaxNode[] {
+    return (this.namedCache ??= this.children.length ? this.children.filter((c) => c.isNamed) : (NO_NODES as SyntaxNode[]));
+  }
+  /** named children without comments (what `namedChildren()` below returns), cached */
+  get namedNonComment(): SyntaxNode[] {
+    return (this.partsCache ??= this.namedChildren.some((c) => c.type === "comment") ? this.namedChildren.filter((c) => c.type !== "comment") : this.namedChildren);
+  }
+  get childCount(): number {
+    return this.children.length;
+  }
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+  child(index: number): SyntaxNode | null {
+    return this.children[index] ?? null;
+  }
+  namedChild(index: number): SyntaxNode | null {
+    return this.namedChildren[index] ?? null;
+  }
+  get firstChild(): SyntaxNode | null {
+    return this.children[0] ?? null;
+  }
+  get lastChild(): SyntaxNode | null {
+    return this.children[this.children.length - 1] ?? null;
+  }
+  get firstNamedChild(): SyntaxNode | null {
+    return this.namedChildren[0] ?? null;
+  }
+  get lastNamedChild(): SyntaxNode | null {
+    const named = this.namedChildren;
+    return named[named.length - 1] ?? null;
+  }
+  get nextSibling(): SyntaxNode | null {
+    return this.parent?.children[this.indexInParent + 1] ?? null;
+  }
+  get previousSibling(): SyntaxNode | null {
+    return this.parent?.children[this.indexInParent - 1] ?? null;
+  }
+  get nextNamedSibling(): SyntaxNode | null {
+    const sibs = this.parent?.children ?? NO_NODES;
+    for (let i = this.indexInParent + 1; i < sibs.length; i++) if (sibs[i].isNamed) return sibs[i];
+    return null;
+  }
+  get previousNamedSibling(): SyntaxNode | null {
+    const sibs = this.parent?.children ?? NO_NODES;
+    for (let i = this.indexInParent - 1; i >= 0; i--) if (sibs[i].isNamed) return sibs[i];
+    return null;
+  }
+  childForFieldName(name: string): SyntaxNode | null {
+    // an indexed loop: this runs for nearly every node visit, and for-of allocates an iterator here
+    const kids = this.children;
+    for (let i = 0; i < kids.length; i++) if (kids[i].fieldName === name) return kids[i];
+    return null;
+  }
+  childrenForFieldName(name: string): SyntaxNode[] {
+    return this.children.filter((c) => c.fieldName === name);
+  }
+  /** Descendants (not this node) of the given type(s), in document order. */
+  descendantsOfType(types: string | string[]): SyntaxNode[] {
+    // from the root, one type: the tree's index (passes ask the whole file for its calls, its blocks...)
+    if (!this.parent && typeof types === "string" && this.tree.rootNode === this) return this.tree.nodesOfType(types).filter((n) => n !== this);
+    const wanted = typeof types === "string" ? [types] : types;
+    const out: SyntaxNode[] = [];
+    const stack: SyntaxNode[] = [];
+    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (wanted.includes(n.type)) out.push(n);
+      const kids = n.children;
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    }
+    return out;
+  }
+  toString(): string {
+    const named = this.namedChildren;
+    const inner = named.map((c) => (c.fieldName ? `${c.fieldName}: ${c.toString()}` : c.toString()));
+    const head = this.isMissing ? `MISSING ${this.type}` : this.type;
+    return `(${[head, ...inner].join(" ")})`;
+  }
+
+  /** @internal tree construction */
+  static link(parent: SyntaxNode, kids: SyntaxNode[]): void {
+    parent.children = kids;
+    for (let i = 0; i < kids.length; i++) kids[i].parent = parent;
+  }
+}
+
+/** The part of a tree-sitter node (native or wasm binding) that `copyNodes` reads. */
+export interface SourceNode {
+  readonly type: string;
+  readonly isNamed: boolean;
+  readonly isMissing: boolean;
+  readonly hasError: boolean;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly children: readonly (SourceNode | null)[];
+  fieldNameForChild(index: number): string | null | undefined;
+}
+
+/**
+ * Copies a tree node by node through a binding's node API: slow (several calls across the boundary per
+ * node), but it sees everything, MISSING tokens and `hasError` included. For trees with syntax errors.
+ */
+export function copyNodes(tree: Tree, nativeRoot: SourceNode): SyntaxNode {
+  const copy = (n: SourceNode): SyntaxNode => {
+    const out = new SyntaxNode(tree, n.type, n.isNamed, n.isMissing, n.startIndex, n.endIndex);
+    out.hasError = n.hasError;
+    return out;
+  };
+  const root = copy(nativeRoot);
+  // an explicit stack: inputs with errors can nest deeper than the JS call stack goes
+  const stack: [SourceNode, SyntaxNode][] = [[nativeRoot, root]];
+  while (stack.length) {
+    const [n, out] = stack.pop()!;
+    const kids = n.children.filter((k): k is SourceNode => k !== null);
+    if (!kids.length) continue;
+    const copies = kids.map(copy);
+    copies.forEach((k, i) => {
+      k.fieldName = n.fieldNameForChild(i) ?? null;
+      stack.push([kids[i], k]);
+    });
+    SyntaxNode.link(out, copies);
+  }
+  return root;
+}

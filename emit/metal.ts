@@ -222,7 +222,7 @@ function printBody(body: CudaNode, ctx: PrintContext): string {
   return dedentBody(printRange(body, inner[0].startIndex, inner[inner.length - 1].endIndex, inner, ctx), inner[0].startPosition.column);
 }
 
-function printRange(parent: CudaNode, start: number, end: number, children: CudaNode[], ctx: PrintContext): string {
+function printRange(parent: CudaNode, start: number, end: number, children: readonly CudaNode[], ctx: PrintContext): string {
   const src = ctx.unit.source;
   let out = "";
   let pos = start;

@@ -3,12 +3,12 @@ import type { CudaNode } from "../../grammar/cuda.js";
 import type { KType } from "../../ir/kernel.js";
 import { SCALAR_TYPES, VECTOR_TYPES } from "../../src/kernel/tables.js";
 
-export function kids(node: CudaNode): CudaNode[] {
-  return node.children.filter((c): c is CudaNode => c !== null);
+export function kids(node: CudaNode): readonly CudaNode[] {
+  return node.children;
 }
 
-export function named(node: CudaNode): CudaNode[] {
-  return node.namedChildren.filter((c): c is CudaNode => c !== null);
+export function named(node: CudaNode): readonly CudaNode[] {
+  return node.namedChildren;
 }
 
 export function field(node: CudaNode, name: string): CudaNode | null {
@@ -16,13 +16,14 @@ export function field(node: CudaNode, name: string): CudaNode | null {
 }
 
 export function fields(node: CudaNode, name: string): CudaNode[] {
-  return node.childrenForFieldName(name).filter((c): c is CudaNode => c !== null);
+  return node.childrenForFieldName(name);
 }
 
 /** Depth-first walk; return false from `visit` to skip a node's children. */
 export function walk(node: CudaNode, visit: (n: CudaNode) => boolean | void): void {
   if (visit(node) === false) return;
-  for (const c of kids(node)) walk(c, visit);
+  const children = node.children;
+  for (let i = 0; i < children.length; i++) walk(children[i], visit);
 }
 
 export function descendants(node: CudaNode, types: string[]): CudaNode[] {
@@ -155,7 +156,7 @@ export function dedentBody(text: string, column: number): string {
 }
 
 /** The index expressions of a subscript access (`a[i]`, `a[i][j]`), or of the subscript inside `node`. */
-export function subscriptIndices(node: CudaNode): CudaNode[] | undefined {
+export function subscriptIndices(node: CudaNode): readonly CudaNode[] | undefined {
   const sub = node.type === "subscript_expression" ? node : named(node).find((c) => c.type === "subscript_expression") ?? node;
   const idx = field(sub, "indices");
   return idx ? named(idx) : undefined;

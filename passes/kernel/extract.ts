@@ -159,7 +159,7 @@ export interface LaunchSite {
   node: CudaNode;
   kernel: string;
   templateArgs: CudaNode[];
-  config: CudaNode[];
+  config: readonly CudaNode[];
   args: CudaNode[];
 }
 

@@ -187,7 +187,7 @@ class HostTranslator {
       if (!name) throw new HostUntranslatable(d, "declaration without a name");
       if (typeText === "dim3") {
         // dim3 b(x, y) / dim3 b = dim3(x, y) / dim3 b = n
-        let args: CudaNode[] = [];
+        let args: readonly CudaNode[] = [];
         if (d.type === "function_declarator") {
           // `dim3 block(TILE, TILE);` parses as a function declaration (C++'s most vexing parse)
           const dims = named(field(d, "parameters")!).map((p) => this.word(p));

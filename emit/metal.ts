@@ -125,15 +125,13 @@ interface PrintContext {
   atomicRoots: (r: Root | undefined) => boolean;
   scope: { params: Set<string>; shared: Set<string>; aliases: Map<string, Root> };
   /** statement node → text inserted before it (inout copy-in) */
-  before: Map<string, string>;
+  before: Map<CudaNode, string>;
   /** attribute parameters each device function needs */
   deviceAttrs: Map<string, string[]>;
   /** row pointers into in-place buffers: their `_in` and `_touched` twins are declared next to them */
   inoutAliases: Map<string, { param: string; offset?: CudaNode }>;
   isKernel: boolean;
 }
-
-const key = (n: CudaNode) => `${n.startIndex}:${n.endIndex}:${n.type}`;
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
   const k = analysis.kernel;
@@ -187,7 +185,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
           const idxText = printIndexOf(analysis, p.name, ctx);
           const at = plan.copyAt!.alias?.name ?? p.name;
           // the mask records which elements the kernel took over; the wrapper keeps the caller's value elsewhere
-          ctx.before.set(key(st), `${at}[${idxText}] = ${at}_in[${idxText}]; ${at}_touched[${idxText}] = 1;`);
+          ctx.before.set(st, `${at}[${idxText}] = ${at}_in[${idxText}]; ${at}_touched[${idxText}] = 1;`);
           if (plan.copyAt!.alias) ctx.inoutAliases.set(plan.copyAt!.alias.name, { param: p.name, offset: plan.copyAt!.alias.offset });
           masks.push(`${p.name}_touched`);
         }
@@ -244,7 +242,7 @@ function printDefault(node: CudaNode, ctx: PrintContext): string {
 }
 
 function print(node: CudaNode, ctx: PrintContext): string {
-  const pre = ctx.before.get(key(node));
+  const pre = ctx.before.size ? ctx.before.get(node) : undefined;
   const text = printNode(node, ctx);
   if (pre === undefined) return text;
   const indent = " ".repeat(node.startPosition.column);

@@ -180,7 +180,15 @@ export function launchSites(node: CudaNode): LaunchSite[] {
  * The names of the `__device__` functions, structs and macros a kernel reaches, directly or through
  * each other (by identifier: a name that appears in the text counts as used).
  */
-export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): Set<string> {
+export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): ReadonlySet<string> {
+  // asked by the diagnostics and both printers, of a unit that does not change once extracted
+  let used = reachable.get(kernel);
+  if (!used) reachable.set(kernel, (used = findReachable(unit, kernel)));
+  return used;
+}
+const reachable = new WeakMap<KFunction, ReadonlySet<string>>();
+
+function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
   const nodes = new Map<string, CudaNode>();
   for (const m of unit.macros) nodes.set(m.name, m.node);
   for (const s of unit.structs) nodes.set(s.name, s.node);

@@ -486,7 +486,14 @@ function applySequences(mod: ModuleIR, ctx: PassContext, rules: { rule: Rule; pa
 export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule[]): void {
   if (!rules.length) return;
   // a pattern whose literal words are not all in the file matches nowhere in it (most idioms are rare)
-  const inFile = (p: Pattern) => prefilterOf(p.root).words.every((w) => mod.source.includes(w));
+  // (patterns share words, and each test scans the whole source: one scan per distinct word)
+  const present = new Map<string, boolean>();
+  const inSource = (w: string) => {
+    let has = present.get(w);
+    if (has === undefined) present.set(w, (has = mod.source.includes(w)));
+    return has;
+  };
+  const inFile = (p: Pattern) => prefilterOf(p.root).words.every(inSource);
   const live = rules.map((rule) => ({ rule, patterns: rule.patterns.filter(inFile) })).filter((r) => r.patterns.length);
   const sequences = live.filter((r) => r.rule.patterns[0].kind === "sequence");
   if (sequences.length) {

@@ -202,7 +202,8 @@ export function namedChildren(node: SyntaxNode): SyntaxNode[] {
 /** `a.b.c` for identifier/attribute chains, else undefined. */
 export function dottedName(node: SyntaxNode | null): string | undefined {
   if (!node) return undefined;
-  if (node.dottedCache !== undefined) return node.dottedCache ?? undefined;
+  const memo = node.cache;
+  if (memo.dotted !== undefined) return memo.dotted ?? undefined;
   let name: string | undefined;
   if (node.type === "identifier") name = node.text;
   else if (node.type === "attribute") {
@@ -210,7 +211,7 @@ export function dottedName(node: SyntaxNode | null): string | undefined {
     const attr = node.childForFieldName("attribute");
     name = obj && attr ? `${obj}.${attr.text}` : undefined;
   }
-  node.dottedCache = name ?? null;
+  memo.dotted = name ?? null;
   return name;
 }
 
@@ -280,5 +281,6 @@ export function intTuple(node: SyntaxNode | undefined | null): number[] | undefi
  * access, so sets and maps of nodes must be keyed by position, never by object identity.
  */
 export function nodeKey(node: SyntaxNode): string {
-  return (node.keyCache ??= `${node.startIndex}:${node.endIndex}:${node.type}`);
+  const memo = node.cache;
+  return (memo.key ??= `${node.startIndex}:${node.endIndex}:${node.type}`);
 }

@@ -159,7 +159,7 @@ export class FunctionWalker {
   }
 
   private statement(s: SyntaxNode): void {
-    const rewrite = this.ctx.rewrites.size ? this.ctx.rewrites.get(nodeKey(s)) : undefined;
+    const rewrite = rewriteOf(this.ctx.rewrites, s);
     if (rewrite) {
       for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
       for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
@@ -529,7 +529,7 @@ export class FunctionWalker {
   // ---------------------------------------------------------------- expressions
 
   expr(e: SyntaxNode): Gen {
-    const rewrite = this.ctx.rewrites.size ? this.ctx.rewrites.get(nodeKey(e)) : undefined;
+    const rewrite = rewriteOf(this.ctx.rewrites, e);
     if (rewrite) {
       for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
       for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
@@ -1697,6 +1697,33 @@ export function forwardParamNames(fn: SyntaxNode): string[] {
 }
 
 // ---------------------------------------------------------------- small helpers
+
+/**
+ * Where the rewrites of a map start (undefined: a key not made by nodeKey, so every node is looked up), for
+ * the map size it was read at. The walk asks about every statement and expression, and nearly none has a
+ * rewrite: checking the start offset first spares making a nodeKey string for each of them.
+ */
+const rewriteStarts = new WeakMap<Map<string, Rewrite>, { size: number; starts: Set<number> | undefined }>();
+
+/** The rewrite a cookbook rule or plugin pass left for a node, if any. */
+function rewriteOf(rewrites: Map<string, Rewrite>, node: SyntaxNode): Rewrite | undefined {
+  if (!rewrites.size) return undefined;
+  let index = rewriteStarts.get(rewrites);
+  if (!index || index.size !== rewrites.size) {
+    let starts: Set<number> | undefined = new Set<number>();
+    for (const key of rewrites.keys()) {
+      const start = /^\d+(?=:)/.exec(key);
+      if (!start) {
+        starts = undefined;
+        break;
+      }
+      starts.add(Number(start[0]));
+    }
+    rewriteStarts.set(rewrites, (index = { size: rewrites.size, starts }));
+  }
+  if (index.starts && !index.starts.has(node.startIndex)) return undefined;
+  return rewrites.get(nodeKey(node));
+}
 
 function tensorVal(): Val {
   return { k: "tensor", t: { kind: "tensor" } };

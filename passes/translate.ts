@@ -406,7 +406,7 @@ export class FunctionWalker {
         const arg = callArgs(call).positional[0];
         if (cur?.k === "list" && arg) {
           const g = this.expr(arg);
-          this.overwrite(call, rebuild(call, new Map([[arg, g.text]])));
+          this.overwrite(call, rebuildOne(call, arg, g.text));
           this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
           return;
         }
@@ -566,13 +566,13 @@ export class FunctionWalker {
       case "unary_operator": {
         const inner = namedChildren(e)[0];
         const g = this.expr(inner);
-        return { v: g.v, text: rebuild(e, new Map([[inner, g.text]])) };
+        return { v: g.v, text: rebuildOne(e, inner, g.text) };
       }
       case "parenthesized_expression": {
         const inner = namedChildren(e)[0];
         if (!inner) return { v: { k: "other" }, text: e.text };
         const g = this.expr(inner);
-        return { v: g.v, text: rebuild(e, new Map([[inner, g.text]])) };
+        return { v: g.v, text: rebuildOne(e, inner, g.text) };
       }
       case "list":
       case "tuple":
@@ -653,7 +653,7 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
-    const text = rebuild(e, new Map([[obj, o.text]]));
+    const text = rebuildOne(e, obj, o.text);
     if (o.v.k === "tensor") {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
       if (attr === "ndim") return { v: { k: "num" }, text };
@@ -693,7 +693,7 @@ export class FunctionWalker {
       if (perm && !isIdentity(perm)) {
         this.diag("C2M-W006", e, "shape of a channels-last tensor indexed by a computed axis; result is in NHWC order");
       }
-      return { v: { k: subs[0].type === "slice" ? "other" : "num" }, text: rebuild(e, new Map([[value, o.text]])) };
+      return { v: { k: subs[0].type === "slice" ? "other" : "num" }, text: rebuildOne(e, value, o.text) };
     }
     if (o.v.k === "module") {
       const m = o.v.m;
@@ -850,9 +850,8 @@ export class FunctionWalker {
       replaced.set(valueNode, g.text);
     }
     const fn = e.childForFieldName("function")!;
-    let fnReplaced = false;
-    for (const k of replaced.keys()) if (nodeKey(k) === nodeKey(fn)) fnReplaced = true;
-    if (!fnReplaced) {
+    // nodes are one object each (grammar/syntax-tree.ts), so the map is keyed by identity
+    if (!replaced.has(fn)) {
       const f = this.expr(fn);
       if (f.text !== fn.text) replaced.set(fn, f.text);
     }
@@ -1834,6 +1833,13 @@ function functionReference(op: OpMapping): string | undefined {
   return m ? m[1] : undefined;
 }
 
+
+/** rebuild() with one node replaced (the common case), without a map to make. */
+export function rebuildOne(node: SyntaxNode, replaced: SyntaxNode, text: string): string {
+  if (text === replaced.text || replaced.startIndex < node.startIndex) return node.text;
+  const src = node.tree.source;
+  return src.slice(node.startIndex, replaced.startIndex) + text + src.slice(replaced.endIndex, node.endIndex);
+}
 
 /** The node's source with some descendant nodes' text replaced; everything else (comments, spacing) as written. */
 export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): string {

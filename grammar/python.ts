@@ -138,10 +138,13 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     return n;
   };
   const root = make(undefined, undefined, undefined);
-  // per open inner node: the node, its children so far, and which of them can have fields
+  // per open inner node: the node, where its children start on `pending`, and which of them can have fields.
+  // Children wait on one shared stack and each node gets an exact-size array of them when it closes (arrays
+  // grown by push keep spare capacity, and the tree lives as long as the compile).
   const nodes: SyntaxNode[] = [];
-  const kids: SyntaxNode[][] = [];
+  const starts: number[] = [];
   const fields: (Set<string> | undefined)[] = [];
+  const pending: SyntaxNode[] = [];
   let cur = root;
   for (;;) {
     if (!token) {
@@ -149,8 +152,9 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
       if (c.gotoFirstChild()) {
         nodes.push(cur);
         fields.push(parentFields);
+        starts.push(pending.length);
         const n = make(parentFields, cur, undefined);
-        kids.push([n]);
+        pending.push(n);
         cur = n;
         continue;
       }
@@ -162,15 +166,16 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     }
     for (;;) {
       if (nodes.length && c.gotoNextSibling()) {
-        const siblings = kids[kids.length - 1];
-        const n = make(fields[fields.length - 1], nodes[nodes.length - 1], siblings[siblings.length - 1]);
-        siblings.push(n);
+        const n = make(fields[fields.length - 1], nodes[nodes.length - 1], pending[pending.length - 1]);
+        pending.push(n);
         cur = n;
         break;
       }
       if (!nodes.length || !c.gotoParent()) return root;
       const parent = nodes.pop()!;
-      const ks = kids.pop()!;
+      const start = starts.pop()!;
+      const ks = pending.slice(start);
+      pending.length = start;
       fields.pop();
       SyntaxNode.link(parent, ks);
       if (parent.startIndex < 0) {

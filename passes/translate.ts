@@ -135,7 +135,7 @@ export class FunctionWalker {
         const pos = firstStmt ? firstStmt.startIndex : body.startIndex;
         this.inserts.set(`param:${name}`, { pos, text: `${name} = ${name}.transpose(${axes.join(", ")})\n${indent}` });
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
-      } else this.env.set(name, v.k === "tensor" ? { ...v, def } : v);
+      } else this.env.set(name, v.k === "tensor" ? withDef(v, def) : v);
     }
     // annotations in the signature (`x: torch.Tensor`, `-> torch.Tensor`) are expressions too
     for (const p of namedChildren(fn.childForFieldName("parameters")!)) {
@@ -324,7 +324,7 @@ export class FunctionWalker {
         this.countTranspose();
         this.inserts.set(`def:${def}`, { pos: stmt.endIndex, text: `\n${" ".repeat(stmt.startPosition.column)}${name} = ${name}.transpose(${axes.join(", ")})` });
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
-      } else this.env.set(name, { ...v, def });
+      } else this.env.set(name, withDef(v, def));
       return;
     }
     if (left.type === "pattern_list" || left.type === "tuple_pattern" || left.type === "list_pattern") {
@@ -1251,7 +1251,7 @@ export class FunctionWalker {
         break;
       }
     }
-    const short = name.split(".").pop()!;
+    const short = name.slice(name.lastIndexOf(".") + 1);
     if (TUPLE_RESULT_OPS.has(short) && (short !== "max" && short !== "min" ? true : bound.byName.has("dim"))) {
       const elem = resultVal.k === "tensor" ? resultVal : tensorVal();
       resultVal = PAIR_WITH_DIM.has(short) ? { k: "list", items: [elem, tensorVal()] } : { k: "list", items: null, elem };
@@ -1735,6 +1735,16 @@ function paramDefault(p: SyntaxNode): Val {
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
   // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
   return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
+}
+
+/**
+ * `{ ...v, def }`, written out: these are the walk's busiest allocation sites, and a spread of values of
+ * several shapes takes V8's generic path. `assumed` stays present or absent as it is in `v`.
+ */
+function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
+  const out: Extract<Val, { k: "tensor" }> = { k: "tensor", t: v.t, def };
+  if ("assumed" in v) out.assumed = v.assumed;
+  return out;
 }
 
 /**

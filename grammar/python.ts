@@ -93,6 +93,15 @@ const FIXED_TEXT: Record<string, number> = { none: 4, true: 4, false: 5, ellipsi
 /** tree-sitter-python's identifier. */
 const IDENTIFIER = /[_\p{XID_Start}][_\p{XID_Continue}]*/uy;
 
+/**
+ * The same string, internalized (V8 keeps one copy of each such string). The binding hands out fresh
+ * strings for type and field names, and the passes compare them with literals at nearly every step: two
+ * internalized strings compare by identity, others character by character. Property keys are internalized.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0];
+}
+
 function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
   const c = native.walk();
   const src = tree.source;
@@ -107,7 +116,7 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     const id = c.nodeTypeId;
     let type = typeNames[id];
     if (type === undefined) {
-      type = typeNames[id] = c.nodeType;
+      type = typeNames[id] = internalized(c.nodeType);
       const named = (typeNamed[id] = c.nodeIsNamed);
       // anonymous nodes are keywords and operators, except the two-word operators (`is not`, `not in`), which have children
       typeLeaf[id] = named ? (NAMED_LEAVES.has(type) ? 1 : 0) : /\s/.test(type) ? 0 : 2;
@@ -133,7 +142,7 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     }
     if (parentFields && (typeNamed[id] || parentFields.has(type))) {
       const f = c.currentFieldId;
-      if (f) n.fieldName = fieldNames[f] ??= c.currentFieldName;
+      if (f) n.fieldName = fieldNames[f] ??= internalized(c.currentFieldName);
     }
     return n;
   };

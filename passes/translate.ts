@@ -1131,15 +1131,19 @@ export class FunctionWalker {
         return { v: { k: "tensor", t: { kind: "tensor", rank: other.v.t.rank, perm: other.v.t.perm } }, text: `mx.broadcast_to(${c.text}, ${paren(other.text)}.shape)` };
       }
     }
-    const tensorCount = [...gens.values()].filter((g) => g.v.k === "tensor").length;
-    if (!(row.layout === "elementwise" && tensorCount === 1)) for (const g of gens.values()) this.vetoFlat(g);
-    const texts = new Map<SyntaxNode, string>([...gens].map(([n, g]) => [n, g.text]));
+    // every argument's text so far, and the tensor arguments
+    const texts = new Map<SyntaxNode, string>();
+    const tensorArgs: [SyntaxNode, Gen][] = [];
+    for (const [n, g] of gens) {
+      texts.set(n, g.text);
+      if (g.v.k === "tensor") tensorArgs.push([n, g]);
+    }
+    if (!(row.layout === "elementwise" && tensorArgs.length === 1)) for (const g of gens.values()) this.vetoFlat(g);
     const axisParams = row.axes ?? [];
     /** defaulted axis parameters of a channels-last subject, written out in physical order */
     const defaultAxes = new Map<string, string>();
     let resultVal: Val = tensorVal();
 
-    const tensorArgs = [...gens].filter(([, g]) => g.v.k === "tensor");
     const allLogical = () => {
       for (const [n, g] of tensorArgs) texts.set(n, this.toLogical(g, n).text);
       // lists of tensors (torch.cat(xs)) in an op that needs torch order

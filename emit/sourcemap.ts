@@ -46,6 +46,13 @@ function vlq(n: number): string {
   return out;
 }
 
+/** `n` one-column steps (`,CAAC` each): a slice of one long run of them, not a new string per line. */
+let stepRun = "";
+function steps(n: number): string {
+  if (stepRun.length < n * 5) stepRun = ",CAAC".repeat(Math.max(n, 1024));
+  return stepRun.slice(0, n * 5);
+}
+
 /** Writes the encoded mappings the way magic-string's Mappings (hires) and sourcemap-codec's encode() do together. */
 class MappingsWriter {
   private parts: string[] = [];
@@ -114,7 +121,7 @@ class MappingsWriter {
       const run = nl - i;
       if (run > 0) {
         this.segment(line, column);
-        if (run > 1) this.parts.push(",CAAC".repeat(run - 1));
+        if (run > 1) this.parts.push(steps(run - 1));
         this.lineSegmentColumn = this.genColumn + run - 1;
         this.sourceColumn = column + run - 1;
         this.genColumn += run;

@@ -93,6 +93,15 @@ const FIXED_TEXT: Record<string, number> = { none: 4, true: 4, false: 5, ellipsi
 /** tree-sitter-python's identifier. */
 const IDENTIFIER = /[_\p{XID_Start}][_\p{XID_Continue}]*/uy;
 
+/**
+ * The same string, internalized (V8 keeps one copy of each such string). The binding hands out fresh
+ * strings for type and field names, and the passes compare them with literals at nearly every step: two
+ * internalized strings compare by identity, others character by character. Property keys are internalized.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0];
+}
+
 function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
   const c = native.walk();
   const src = tree.source;
@@ -107,7 +116,7 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     const id = c.nodeTypeId;
     let type = typeNames[id];
     if (type === undefined) {
-      type = typeNames[id] = c.nodeType;
+      type = typeNames[id] = internalized(c.nodeType);
       const named = (typeNamed[id] = c.nodeIsNamed);
       // anonymous nodes are keywords and operators, except the two-word operators (`is not`, `not in`), which have children
       typeLeaf[id] = named ? (NAMED_LEAVES.has(type) ? 1 : 0) : /\s/.test(type) ? 0 : 2;
@@ -133,15 +142,18 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     }
     if (parentFields && (typeNamed[id] || parentFields.has(type))) {
       const f = c.currentFieldId;
-      if (f) n.fieldName = fieldNames[f] ??= c.currentFieldName;
+      if (f) n.fieldName = fieldNames[f] ??= internalized(c.currentFieldName);
     }
     return n;
   };
   const root = make(undefined, undefined, undefined);
-  // per open inner node: the node, its children so far, and which of them can have fields
+  // per open inner node: the node, where its children start on `pending`, and which of them can have fields.
+  // Children wait on one shared stack and each node gets an exact-size array of them when it closes (arrays
+  // grown by push keep spare capacity, and the tree lives as long as the compile).
   const nodes: SyntaxNode[] = [];
-  const kids: SyntaxNode[][] = [];
+  const starts: number[] = [];
   const fields: (Set<string> | undefined)[] = [];
+  const pending: SyntaxNode[] = [];
   let cur = root;
   for (;;) {
     if (!token) {
@@ -149,8 +161,9 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
       if (c.gotoFirstChild()) {
         nodes.push(cur);
         fields.push(parentFields);
+        starts.push(pending.length);
         const n = make(parentFields, cur, undefined);
-        kids.push([n]);
+        pending.push(n);
         cur = n;
         continue;
       }
@@ -162,15 +175,16 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
     }
     for (;;) {
       if (nodes.length && c.gotoNextSibling()) {
-        const siblings = kids[kids.length - 1];
-        const n = make(fields[fields.length - 1], nodes[nodes.length - 1], siblings[siblings.length - 1]);
-        siblings.push(n);
+        const n = make(fields[fields.length - 1], nodes[nodes.length - 1], pending[pending.length - 1]);
+        pending.push(n);
         cur = n;
         break;
       }
       if (!nodes.length || !c.gotoParent()) return root;
       const parent = nodes.pop()!;
-      const ks = kids.pop()!;
+      const start = starts.pop()!;
+      const ks = pending.slice(start);
+      pending.length = start;
       fields.pop();
       SyntaxNode.link(parent, ks);
       if (parent.startIndex < 0) {
@@ -202,7 +216,8 @@ export function namedChildren(node: SyntaxNode): SyntaxNode[] {
 /** `a.b.c` for identifier/attribute chains, else undefined. */
 export function dottedName(node: SyntaxNode | null): string | undefined {
   if (!node) return undefined;
-  if (node.dottedCache !== undefined) return node.dottedCache ?? undefined;
+  const memo = node.cache;
+  if (memo.dotted !== undefined) return memo.dotted ?? undefined;
   let name: string | undefined;
   if (node.type === "identifier") name = node.text;
   else if (node.type === "attribute") {
@@ -210,7 +225,7 @@ export function dottedName(node: SyntaxNode | null): string | undefined {
     const attr = node.childForFieldName("attribute");
     name = obj && attr ? `${obj}.${attr.text}` : undefined;
   }
-  node.dottedCache = name ?? null;
+  memo.dotted = name ?? null;
   return name;
 }
 
@@ -280,5 +295,6 @@ export function intTuple(node: SyntaxNode | undefined | null): number[] | undefi
  * access, so sets and maps of nodes must be keyed by position, never by object identity.
  */
 export function nodeKey(node: SyntaxNode): string {
-  return (node.keyCache ??= `${node.startIndex}:${node.endIndex}:${node.type}`);
+  const memo = node.cache;
+  return (memo.key ??= `${node.startIndex}:${node.endIndex}:${node.type}`);
 }

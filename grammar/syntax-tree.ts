@@ -75,14 +75,14 @@ export class SyntaxNode {
   children: SyntaxNode[] = NO_NODES as SyntaxNode[];
   /** isNamed, isMissing and hasError, in one field (a tree has hundreds of thousands of nodes) */
   private flags: number;
-  private textCache?: string;
-  private namedCache?: SyntaxNode[];
-  private partsCache?: SyntaxNode[];
+  /**
+   * Facts computed on first use (text, named children...), in one object made when the node is first asked:
+   * most nodes never are, and every field of the node itself costs memory and time for each of the
+   * hundreds of thousands of nodes a file's copy makes (five cache fields here cost a quarter of the copy).
+   */
+  private memo: NodeMemo | undefined = undefined;
   /** @internal the node's number in a depth-first walk of the tree (set by Tree.nodesOfType) */
   preorder = -1;
-  /** @internal caches of nodeKey() and dottedName() */
-  keyCache?: string;
-  dottedCache?: string | null;
 
   constructor(
     readonly tree: Tree,
@@ -112,8 +112,13 @@ export class SyntaxNode {
     return this.parent ? this.parent.children.indexOf(this) : 0;
   }
 
+  /** @internal the node's caches (made on first use) */
+  get cache(): NodeMemo {
+    return (this.memo ??= new NodeMemo());
+  }
   get text(): string {
-    return (this.textCache ??= this.tree.source.slice(this.startIndex, this.endIndex));
+    const memo = this.cache;
+    return (memo.text ??= this.tree.source.slice(this.startIndex, this.endIndex));
   }
   get isError(): boolean {
     return this.type === "ERROR";
@@ -125,11 +130,15 @@ export class SyntaxNode {
     return this.tree.pointAt(this.endIndex);
   }
   get namedChildren(): SyntaxNode[] {
-    return (this.namedCache ??= this.children.length ? this.children.filter((c) => c.isNamed) : (NO_NODES as SyntaxNode[]));
+    if (!this.children.length) return NO_NODES as SyntaxNode[];
+    const memo = this.cache;
+    return (memo.named ??= this.children.filter((c) => c.isNamed));
   }
   /** named children without comments (what `namedChildren()` below returns), cached */
   get namedNonComment(): SyntaxNode[] {
-    return (this.partsCache ??= this.namedChildren.some((c) => c.type === "comment") ? this.namedChildren.filter((c) => c.type !== "comment") : this.namedChildren);
+    if (!this.children.length) return NO_NODES as SyntaxNode[];
+    const memo = this.cache;
+    return (memo.parts ??= this.namedChildren.some((c) => c.type === "comment") ? this.namedChildren.filter((c) => c.type !== "comment") : this.namedChildren);
   }
   get childCount(): number {
     return this.children.length;
@@ -209,6 +218,17 @@ export class SyntaxNode {
     parent.children = kids;
     for (let i = 0; i < kids.length; i++) kids[i].parent = parent;
   }
+}
+
+/** @internal A node's caches: its text, named children, and the keys and names the passes ask it for. */
+export class NodeMemo {
+  text: string | undefined = undefined;
+  named: SyntaxNode[] | undefined = undefined;
+  parts: SyntaxNode[] | undefined = undefined;
+  /** nodeKey() */
+  key: string | undefined = undefined;
+  /** dottedName(): null when the node is no dotted name */
+  dotted: string | null | undefined = undefined;
 }
 
 /** The part of a tree-sitter node (native or wasm binding) that `copyNodes` reads. */

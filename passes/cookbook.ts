@@ -55,7 +55,33 @@ function patternParts(p: Pattern): SyntaxNode[] {
 
 /** Operators and keywords between the named children, in order (`x[:2]` and `x[2:]` differ only here). */
 function shape(n: SyntaxNode): string {
-  return n.children.filter((c) => c.type !== "comment").map((c) => (c.isNamed ? "#" : PUNCTUATION.has(c.type) ? "" : c.type)).filter(Boolean).join(" ");
+  return n.children.filter((c) => c.type !== "comment").map(shapeToken).filter(Boolean).join(" ");
+}
+
+/** A child's part of its parent's shape: "#" for a named child, nothing for punctuation and comments. */
+function shapeToken(c: SyntaxNode): string {
+  return c.type === "comment" || (!c.isNamed && PUNCTUATION.has(c.type)) ? "" : c.isNamed ? "#" : c.type;
+}
+
+/**
+ * Whether `shape(n) === expected`, read off n's children without building the string (the matcher asks
+ * this of every input node it tries, and most tries fail).
+ */
+function hasShape(n: SyntaxNode, expected: string): boolean {
+  let at = 0;
+  let first = true;
+  for (const c of n.children) {
+    const token = shapeToken(c);
+    if (!token) continue;
+    if (!first) {
+      if (expected.charCodeAt(at) !== 32) return false;
+      at++;
+    }
+    first = false;
+    if (!expected.startsWith(token, at)) return false;
+    at += token.length;
+  }
+  return at === expected.length;
 }
 
 /** A pattern node's shape, computed once (pattern trees live as long as their rules). */
@@ -114,7 +140,7 @@ class Matcher {
     if (!ps.length && !ns.length) return norm(p.text) === norm(n.text);
     // blocks have no operators (and their docstrings are not compared)
     const isBlock = p.type === "block" || p.type === "module";
-    if (!isBlock && !ps.some((c) => restOf(c) !== undefined) && patternShape(p) !== shape(n)) return false;
+    if (!isBlock && !ps.some((c) => restOf(c) !== undefined) && !hasShape(n, patternShape(p))) return false;
     return this.list(ps, 0, ns, 0, env);
   }
 
@@ -486,7 +512,14 @@ function applySequences(mod: ModuleIR, ctx: PassContext, rules: { rule: Rule; pa
 export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule[]): void {
   if (!rules.length) return;
   // a pattern whose literal words are not all in the file matches nowhere in it (most idioms are rare)
-  const inFile = (p: Pattern) => prefilterOf(p.root).words.every((w) => mod.source.includes(w));
+  // (patterns share words, and each test scans the whole source: one scan per distinct word)
+  const present = new Map<string, boolean>();
+  const inSource = (w: string) => {
+    let has = present.get(w);
+    if (has === undefined) present.set(w, (has = mod.source.includes(w)));
+    return has;
+  };
+  const inFile = (p: Pattern) => prefilterOf(p.root).words.every(inSource);
   const live = rules.map((rule) => ({ rule, patterns: rule.patterns.filter(inFile) })).filter((r) => r.patterns.length);
   const sequences = live.filter((r) => r.rule.patterns[0].kind === "sequence");
   if (sequences.length) {

@@ -572,14 +572,18 @@ function usesTorch(def: SyntaxNode, aliases: Map<string, string>): boolean {
   return uses;
 }
 
-/** Every call of the module by its callee's text, built once per module (one walk, not one per class). */
+/** Every call of a plain name in the module, by that name; built once per module (one walk, not one per class). */
 const callIndex = new WeakMap<ModuleIR, Map<string, SyntaxNode[]>>();
 function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
   let index = callIndex.get(mod);
   if (!index) {
     index = new Map();
+    // only a plain name can be a class's name: other callees (`self.f`, `torch.cat`) are not indexed, which
+    // spares reading their text
     for (const c of mod.root.descendantsOfType("call")) {
-      const callee = c.childForFieldName("function")?.text ?? "";
+      const fn = c.childForFieldName("function");
+      if (fn?.type !== "identifier") continue;
+      const callee = fn.text;
       const list = index.get(callee);
       if (list) list.push(c);
       else index.set(callee, [c]);

@@ -135,7 +135,7 @@ export class FunctionWalker {
         const pos = firstStmt ? firstStmt.startIndex : body.startIndex;
         this.inserts.set(`param:${name}`, { pos, text: `${name} = ${name}.transpose(${axes.join(", ")})\n${indent}` });
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
-      } else this.env.set(name, v.k === "tensor" ? { ...v, def } : v);
+      } else this.env.set(name, v.k === "tensor" ? withDef(v, def) : v);
     }
     // annotations in the signature (`x: torch.Tensor`, `-> torch.Tensor`) are expressions too
     for (const p of namedChildren(fn.childForFieldName("parameters")!)) {
@@ -159,7 +159,7 @@ export class FunctionWalker {
   }
 
   private statement(s: SyntaxNode): void {
-    const rewrite = this.ctx.rewrites.size ? this.ctx.rewrites.get(nodeKey(s)) : undefined;
+    const rewrite = rewriteOf(this.ctx.rewrites, s);
     if (rewrite) {
       for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
       for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
@@ -324,7 +324,7 @@ export class FunctionWalker {
         this.countTranspose();
         this.inserts.set(`def:${def}`, { pos: stmt.endIndex, text: `\n${" ".repeat(stmt.startPosition.column)}${name} = ${name}.transpose(${axes.join(", ")})` });
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
-      } else this.env.set(name, { ...v, def });
+      } else this.env.set(name, withDef(v, def));
       return;
     }
     if (left.type === "pattern_list" || left.type === "tuple_pattern" || left.type === "list_pattern") {
@@ -406,7 +406,7 @@ export class FunctionWalker {
         const arg = callArgs(call).positional[0];
         if (cur?.k === "list" && arg) {
           const g = this.expr(arg);
-          this.overwrite(call, rebuild(call, new Map([[arg, g.text]])));
+          this.overwrite(call, rebuildOne(call, arg, g.text));
           this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
           return;
         }
@@ -529,7 +529,7 @@ export class FunctionWalker {
   // ---------------------------------------------------------------- expressions
 
   expr(e: SyntaxNode): Gen {
-    const rewrite = this.ctx.rewrites.size ? this.ctx.rewrites.get(nodeKey(e)) : undefined;
+    const rewrite = rewriteOf(this.ctx.rewrites, e);
     if (rewrite) {
       for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
       for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
@@ -566,13 +566,13 @@ export class FunctionWalker {
       case "unary_operator": {
         const inner = namedChildren(e)[0];
         const g = this.expr(inner);
-        return { v: g.v, text: rebuild(e, new Map([[inner, g.text]])) };
+        return { v: g.v, text: rebuildOne(e, inner, g.text) };
       }
       case "parenthesized_expression": {
         const inner = namedChildren(e)[0];
         if (!inner) return { v: { k: "other" }, text: e.text };
         const g = this.expr(inner);
-        return { v: g.v, text: rebuild(e, new Map([[inner, g.text]])) };
+        return { v: g.v, text: rebuildOne(e, inner, g.text) };
       }
       case "list":
       case "tuple":
@@ -653,7 +653,7 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
-    const text = rebuild(e, new Map([[obj, o.text]]));
+    const text = rebuildOne(e, obj, o.text);
     if (o.v.k === "tensor") {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
       if (attr === "ndim") return { v: { k: "num" }, text };
@@ -693,7 +693,7 @@ export class FunctionWalker {
       if (perm && !isIdentity(perm)) {
         this.diag("C2M-W006", e, "shape of a channels-last tensor indexed by a computed axis; result is in NHWC order");
       }
-      return { v: { k: subs[0].type === "slice" ? "other" : "num" }, text: rebuild(e, new Map([[value, o.text]])) };
+      return { v: { k: subs[0].type === "slice" ? "other" : "num" }, text: rebuildOne(e, value, o.text) };
     }
     if (o.v.k === "module") {
       const m = o.v.m;
@@ -850,9 +850,8 @@ export class FunctionWalker {
       replaced.set(valueNode, g.text);
     }
     const fn = e.childForFieldName("function")!;
-    let fnReplaced = false;
-    for (const k of replaced.keys()) if (nodeKey(k) === nodeKey(fn)) fnReplaced = true;
-    if (!fnReplaced) {
+    // nodes are one object each (grammar/syntax-tree.ts), so the map is keyed by identity
+    if (!replaced.has(fn)) {
       const f = this.expr(fn);
       if (f.text !== fn.text) replaced.set(fn, f.text);
     }
@@ -1132,15 +1131,19 @@ export class FunctionWalker {
         return { v: { k: "tensor", t: { kind: "tensor", rank: other.v.t.rank, perm: other.v.t.perm } }, text: `mx.broadcast_to(${c.text}, ${paren(other.text)}.shape)` };
       }
     }
-    const tensorCount = [...gens.values()].filter((g) => g.v.k === "tensor").length;
-    if (!(row.layout === "elementwise" && tensorCount === 1)) for (const g of gens.values()) this.vetoFlat(g);
-    const texts = new Map<SyntaxNode, string>([...gens].map(([n, g]) => [n, g.text]));
+    // every argument's text so far, and the tensor arguments
+    const texts = new Map<SyntaxNode, string>();
+    const tensorArgs: [SyntaxNode, Gen][] = [];
+    for (const [n, g] of gens) {
+      texts.set(n, g.text);
+      if (g.v.k === "tensor") tensorArgs.push([n, g]);
+    }
+    if (!(row.layout === "elementwise" && tensorArgs.length === 1)) for (const g of gens.values()) this.vetoFlat(g);
     const axisParams = row.axes ?? [];
     /** defaulted axis parameters of a channels-last subject, written out in physical order */
     const defaultAxes = new Map<string, string>();
     let resultVal: Val = tensorVal();
 
-    const tensorArgs = [...gens].filter(([, g]) => g.v.k === "tensor");
     const allLogical = () => {
       for (const [n, g] of tensorArgs) texts.set(n, this.toLogical(g, n).text);
       // lists of tensors (torch.cat(xs)) in an op that needs torch order
@@ -1252,7 +1255,7 @@ export class FunctionWalker {
         break;
       }
     }
-    const short = name.split(".").pop()!;
+    const short = name.slice(name.lastIndexOf(".") + 1);
     if (TUPLE_RESULT_OPS.has(short) && (short !== "max" && short !== "min" ? true : bound.byName.has("dim"))) {
       const elem = resultVal.k === "tensor" ? resultVal : tensorVal();
       resultVal = PAIR_WITH_DIM.has(short) ? { k: "list", items: [elem, tensorVal()] } : { k: "list", items: null, elem };
@@ -1698,6 +1701,33 @@ export function forwardParamNames(fn: SyntaxNode): string[] {
 
 // ---------------------------------------------------------------- small helpers
 
+/**
+ * Where the rewrites of a map start (undefined: a key not made by nodeKey, so every node is looked up), for
+ * the map size it was read at. The walk asks about every statement and expression, and nearly none has a
+ * rewrite: checking the start offset first spares making a nodeKey string for each of them.
+ */
+const rewriteStarts = new WeakMap<Map<string, Rewrite>, { size: number; starts: Set<number> | undefined }>();
+
+/** The rewrite a cookbook rule or plugin pass left for a node, if any. */
+function rewriteOf(rewrites: Map<string, Rewrite>, node: SyntaxNode): Rewrite | undefined {
+  if (!rewrites.size) return undefined;
+  let index = rewriteStarts.get(rewrites);
+  if (!index || index.size !== rewrites.size) {
+    let starts: Set<number> | undefined = new Set<number>();
+    for (const key of rewrites.keys()) {
+      const start = /^\d+(?=:)/.exec(key);
+      if (!start) {
+        starts = undefined;
+        break;
+      }
+      starts.add(Number(start[0]));
+    }
+    rewriteStarts.set(rewrites, (index = { size: rewrites.size, starts }));
+  }
+  if (index.starts && !index.starts.has(node.startIndex)) return undefined;
+  return rewrites.get(nodeKey(node));
+}
+
 function tensorVal(): Val {
   return { k: "tensor", t: { kind: "tensor" } };
 }
@@ -1709,6 +1739,16 @@ function paramDefault(p: SyntaxNode): Val {
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
   // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
   return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
+}
+
+/**
+ * `{ ...v, def }`, written out: these are the walk's busiest allocation sites, and a spread of values of
+ * several shapes takes V8's generic path. `assumed` stays present or absent as it is in `v`.
+ */
+function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
+  const out: Extract<Val, { k: "tensor" }> = { k: "tensor", t: v.t, def };
+  if ("assumed" in v) out.assumed = v.assumed;
+  return out;
 }
 
 /**
@@ -1807,6 +1847,13 @@ function functionReference(op: OpMapping): string | undefined {
   return m ? m[1] : undefined;
 }
 
+
+/** rebuild() with one node replaced (the common case), without a map to make. */
+export function rebuildOne(node: SyntaxNode, replaced: SyntaxNode, text: string): string {
+  if (text === replaced.text || replaced.startIndex < node.startIndex) return node.text;
+  const src = node.tree.source;
+  return src.slice(node.startIndex, replaced.startIndex) + text + src.slice(replaced.endIndex, node.endIndex);
+}
 
 /** The node's source with some descendant nodes' text replaced; everything else (comments, spacing) as written. */
 export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): string {

@@ -128,7 +128,7 @@ export interface CompilerFigures {
   compileMs: number;
   failed: string[];
   slowest: { file: string; ms: number; lines: number }[];
-  kernel?: { files: number; lines: number; parseMs: number; compileMs: number } | { error: string };
+  kernel?: { files: number; rounds?: number; lines: number; parseMs: number; compileMs: number } | { error: string };
   coldStartMs: number;
   nodeStartMs: number;
   kernelColdStartMs?: number;
@@ -187,11 +187,15 @@ async function timeKernels(root: string): Promise<CompilerFigures["kernel"]> {
       .filter((f) => f.endsWith(".cu"))
       .sort()
       .map((f) => ({ file: f, text: readFileSync(join(dir, f), "utf8") }));
-    for (const s of sources) {
-      parseCudaTree(s.text).delete();
-      compileKernels(s.text, { filename: s.file });
+    // the golden kernels are small (a round is ~10 ms): warm both paths for a few rounds, then time enough
+    // rounds that the JIT's warm-up and a stray collection do not decide the figure
+    for (let r = 0; r < 3; r++) {
+      for (const s of sources) {
+        parseCudaTree(s.text).delete();
+        compileKernels(s.text, { filename: s.file });
+      }
     }
-    const rounds = 5;
+    const rounds = 30;
     let parseMs = 0;
     let compileMs = 0;
     for (let r = 0; r < rounds; r++) {
@@ -206,7 +210,7 @@ async function timeKernels(root: string): Promise<CompilerFigures["kernel"]> {
         compileMs += performance.now() - t;
       }
     }
-    return { files: sources.length, lines: sources.reduce((n, s) => n + lines(s.text), 0) * rounds, parseMs, compileMs };
+    return { files: sources.length, rounds, lines: sources.reduce((n, s) => n + lines(s.text), 0) * rounds, parseMs, compileMs };
   } catch (err) {
     return { error: err instanceof Error ? err.message.split("\n")[0] : String(err) };
   }
@@ -350,7 +354,7 @@ export function compilerTable(c: CompilerFigures): string {
   if (c.kernel && "error" in c.kernel) rows.push(`| \`kernel\` ÷ bare CUDA parse | not measured: ${c.kernel.error} | ≤ ${GOALS.compileOverParse}× | |`);
   else if (c.kernel) {
     const k = c.kernel;
-    rows.push(`| \`kernel\` ÷ bare CUDA parse (golden/kernels: ${k.files} files, ×5) | ${f1(k.compileMs / k.parseMs)}× | ≤ ${GOALS.compileOverParse}× | ${met(k.compileMs / k.parseMs <= GOALS.compileOverParse)} |`);
+    rows.push(`| \`kernel\` ÷ bare CUDA parse (golden/kernels: ${k.files} files, ×${k.rounds ?? 5}) | ${f1(k.compileMs / k.parseMs)}× | ≤ ${GOALS.compileOverParse}× | ${met(k.compileMs / k.parseMs <= GOALS.compileOverParse)} |`);
     rows.push(`| \`kernel\` throughput | ${Math.round(k.lines / (k.compileMs / 1e3)).toLocaleString("en-US")} lines/s | | |`);
   }
   rows.push(`| CLI cold start, \`c2m compile\` on one file (median of 7) | ${Math.round(c.coldStartMs)} ms | < ${GOALS.coldStartMs} ms | ${met(c.coldStartMs < GOALS.coldStartMs)} |`);

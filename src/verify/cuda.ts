@@ -74,7 +74,7 @@ ${cases}
  * Macros a source defines: a batch program undefines them after each case's namespace, so that one
  * case's `#define B 64` does not rewrite the next case's identifiers.
  */
-export function definedMacros(source: string): string[] {
+function definedMacros(source: string): string[] {
   return [...new Set([...source.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)/gm)].map((m) => m[1]!))];
 }
 

@@ -910,7 +910,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
           lines.push(`extern __shared__ ${ty(s.t)} ${arr}[];`);
         } else if (is2d) lines.push(`__shared__ ${ty(s.t)} ${arr}[${L.by}][${L.bx}];`);
         else lines.push(`__shared__ ${ty(s.t)} ${arr}[${blockName}];`);
-        const at = (idx: string) => (is2d ? `${arr}[${idx}]` : `${arr}[${idx}]`);
+        const at = (idx: string) => `${arr}[${idx}]`;
         const own = is2d ? `${arr}[threadIdx.y][threadIdx.x]` : `${arr}[tid]`;
         const w = value(s.t, s.write, guarded(base));
         lines.push(`${own} = (${guard}) ? ${w.s} : ${zero};`, "__syncthreads();");
@@ -1039,7 +1039,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
           out("int", blocks * 8);
           const h = `h${si}`;
           const stride = is2d ? "blockDim.x * blockDim.y" : "blockDim.x";
-          const slot = idx.lo >= 0 ? `(${idx.s}) & 7` : `(${idx.s}) & 7`;
+          const slot = `(${idx.s}) & 7`;
           lines.push(
             `__shared__ int ${h}[8];`,
             `for (int q = tid; q < 8; q += ${stride}) ${h}[q] = ${init};`,

@@ -241,7 +241,5 @@ export async function runCudaHost(
     return "bytes" in a ? { bytes: a.bytes } : { scalar: a.scalar };
   });
   const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly));
-  const req: RequestBuffer[] = names.map((n) => ({ name: n, elemBytes: buffers[n]!.BYTES_PER_ELEMENT, data: bytesOf(buffers[n]!) }));
-  const out = await runProgram(exe, req, [{ entry, grid: [1, 1, 1], block: [1, 1, 1], args: reqArgs }], options);
-  return Object.fromEntries(names.map((n, i) => [n, arrayFromBytes(out[i]!, dtypeOfArray(buffers[n]!))]));
+  return runRequest(exe, buffers, [{ entry, grid: [1, 1, 1], block: [1, 1, 1], args: reqArgs }], options);
 }

@@ -184,7 +184,7 @@ function rowStrides(shape: number[]): number[] {
 }
 
 /** The inputs as MLX would pass them: dtype, shape and bytes, in the spec's input order. */
-export function resolveMetalInputs(spec: MetalKernelSpec, inputs: Record<string, KernelInput>): (KernelInputInfo & { bytes: Uint8Array })[] {
+export function resolveMetalInputs(spec: MetalKernelSpec, inputs: Record<string, KernelInput>): ResolvedInput[] {
   return spec.inputNames.map((n) => resolveInput(n, inputs[n]));
 }
 
@@ -237,7 +237,10 @@ export async function runMetalCompiled(
   inputs: Record<string, KernelInput>,
   options: RunOptions = {},
 ): Promise<Record<string, TypedArray>> {
-  const resolved = resolveMetalInputs(spec, inputs);
+  return runResolved(exe, entry, spec, resolveMetalInputs(spec, inputs), options);
+}
+
+async function runResolved(exe: string, entry: number, spec: MetalKernelSpec, resolved: ResolvedInput[], options: RunOptions): Promise<Record<string, TypedArray>> {
   const { buffers, outStart } = metalRequestBuffers(spec, resolved);
   const result = await runProgram(exe, buffers, [{ entry, grid: spec.grid, block: spec.threadgroup }], options);
   const out: Record<string, TypedArray> = {};
@@ -249,9 +252,10 @@ export async function runMetalCompiled(
 
 /** Runs the kernel on the emulator; returns its outputs by name (float16/bfloat16 as Uint16Array bits). */
 export async function runMetal(spec: MetalKernelSpec, inputs: Record<string, KernelInput>, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
+  // inputs are resolved (copied and converted) once, for both the program and the request
   const resolved = resolveMetalInputs(spec, inputs);
   const exe = await compileProgram(metalProgram(spec, resolved).cpp);
-  return runMetalCompiled(exe, 0, spec, inputs, options);
+  return runResolved(exe, 0, spec, resolved, options);
 }
 
 export type { Dtype };

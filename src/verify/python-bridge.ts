@@ -95,7 +95,8 @@ export async function runPythonWithMetalEmulator(
           ...(msg.init_value === null || msg.init_value === undefined ? {} : { initValue: msg.init_value as number }),
         };
         const cuda = msg.kind === "cuda-call";
-        calls.push(cuda ? { ...spec, backend: "cuda", sharedMemory: msg.shared_memory as number } : spec);
+        const cudaSpec = cuda ? { ...spec, sharedMemory: msg.shared_memory as number } : undefined;
+        calls.push(cudaSpec ? { ...cudaSpec, backend: "cuda" } : spec);
         const inputs: Record<string, KernelInput> = {};
         spec.inputNames.forEach((n, i) => {
           const a = ins[i];
@@ -104,7 +105,7 @@ export async function runPythonWithMetalEmulator(
         let reply: unknown;
         try {
           const out = cuda
-            ? await runMlxCuda({ ...spec, template: spec.template, sharedMemory: msg.shared_memory as number }, inputs, options)
+            ? await runMlxCuda(cudaSpec!, inputs, options)
             : await runMetal(spec, inputs, options);
           reply = {
             outputs: spec.outputNames.map((n, i) => ({

@@ -74,9 +74,8 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
           inserts.push({ at: st.startIndex, text: `{ ${text} `, wrapEnd: st.endIndex });
         }
         if (copy.alias) {
-          const aliasDecl = findDeclaration(k.body, copy.alias.name);
           const off = copy.alias.offset ? ` + (${copy.alias.offset.text})` : "";
-          if (aliasDecl) inserts.push({ at: aliasDecl.endIndex, text: ` auto ${at}_in = ${p.name}_in${off}; auto ${at}_touched = ${p.name}_touched${off};` });
+          inserts.push({ at: copy.alias.decl.endIndex, text: ` auto ${at}_in = ${p.name}_in${off}; auto ${at}_touched = ${p.name}_touched${off};` });
         }
         break;
       }
@@ -98,16 +97,6 @@ function indexText(analysis: KernelAnalysis, param: string): string {
   const site = analysis.accesses.find((s) => s.root.kind === "param" && s.root.name === param && s.directIndex !== undefined);
   const indices = site && subscriptIndices(site.node);
   return indices ? indices.map((c) => c.text).join(", ") : "0";
-}
-
-function findDeclaration(root: CudaNode, name: string): CudaNode | undefined {
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === "declaration" && new RegExp(`\\b${name}\\b\\s*=`).test(n.text)) return n;
-    stack.push(...kids(n));
-  }
-  return undefined;
 }
 
 /** The kernel body without its braces, dedented, with the inserts applied. */

@@ -74,7 +74,8 @@ export interface BufferPlan {
     statements: CudaNode[];
     index: string;
     /** the accesses go through a local row pointer `T* r = param + offset` (declared once, never reassigned) */
-    alias?: { name: string; offset?: CudaNode };
+    /** `decl`: the pointer's declaration, after which the printers declare its `_in` and `_touched` twins */
+    alias?: { name: string; decl: CudaNode; offset?: CudaNode };
   };
 }
 

@@ -37,7 +37,7 @@ export interface KernelAnalysis {
   /** local pointer variable → what it points into */
   aliases: Map<string, Root>;
   /** local pointers declared `T* r = param [+ offset]`: how often declared or assigned, and the offset */
-  aliasDefs: Map<string, { param: string; offset?: CudaNode; writes: number }>;
+  aliasDefs: Map<string, { param: string; offset?: CudaNode; writes: number; decl?: CudaNode }>;
   accesses: AccessSite[];
   /** true when some output is updated with atomics: MLX then declares every output atomic */
   atomicOutputs: boolean;
@@ -131,7 +131,7 @@ function analyseFunction(
   const accesses: AccessSite[] = [];
   const uses = new Map<string, BufferUse>();
   const assignedScalars = new Set<string>();
-  const aliasDefs = new Map<string, { param: string; offset?: CudaNode; writes: number }>();
+  const aliasDefs = new Map<string, { param: string; offset?: CudaNode; writes: number; decl?: CudaNode }>();
   const scalarParams = new Set(f.params.filter((p) => p.type.kind !== "pointer").map((p) => p.name));
   const use = (name: string): BufferUse => {
     let u = uses.get(name);
@@ -164,7 +164,7 @@ function analyseFunction(
               : u?.type === "binary_expression" && field(u, "operator")?.text === "+" && unparen(field(u, "left")!).type === "identifier" && scope.params.has(unparen(field(u, "left")!).text)
                 ? { param: unparen(field(u, "left")!).text, offset: field(u, "right")! }
                 : undefined;
-          aliasDefs.set(name, simple && !prev ? { ...simple, writes: 1 } : { param: "", writes: (prev?.writes ?? 0) + 2 });
+          aliasDefs.set(name, simple && !prev ? { ...simple, writes: 1, decl: n } : { param: "", writes: (prev?.writes ?? 0) + 2 });
         } else {
           // a local that shadows a parameter name stops being that parameter
           scope.aliases.delete(name);
@@ -420,7 +420,7 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
     const changed = assignedIn(n);
     if (![...vars].some((v) => changed.has(v))) return `it is updated in a loop at index '${index}', which does not change from one iteration to the next`;
   }
-  return { statements: anchors, index, ...(via ? { alias: { name: via, ...(def?.offset ? { offset: def.offset } : {}) } } : {}) };
+  return { statements: anchors, index, ...(via ? { alias: { name: via, decl: def!.decl!, ...(def?.offset ? { offset: def.offset } : {}) } } : {}) };
 }
 
 /** Names assigned (=, op=, ++/--) or declared anywhere under a node. */

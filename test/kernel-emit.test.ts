@@ -65,6 +65,26 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) { m.def("forward", &twice, "x * 2"); m.
     expect(r.python).toContain("def scale(x, y, n, *, grid, block, shared_mem=0, T=mx.float32, SCALE=3):");
     expect(r.kernels[0]!.templateDefaults).toEqual({ T: "float32", SCALE: 3 });
   });
+
+  it("an in-place row pointer's _in/_touched twins follow the pointer's own declaration in the cuda_kernel body", () => {
+    // a later declaration that mentions `row =` (a comparison) must not take the twins
+    const src = "__global__ void scale_rows(float* x, int rows, int cols) {\n  int r = blockIdx.x;\n  int c = threadIdx.x;\n  float* row = x + r * cols;\n  if (c < cols) row[c] = row[c] * 2.0f;\n  bool first = row == x;\n}\n";
+    const cuda = compileKernels(src, { filename: "rows.cu" }).kernels[0]!.cuda.source;
+    expect(cuda).toContain("float* row = x + r * cols; auto row_in = x_in + (r * cols); auto row_touched = x_touched + (r * cols);\n");
+    expect(cuda).toMatch(/\nbool first = row == x;\s*$/);
+    expect(cuda.indexOf("auto row_in")).toBeLessThan(cuda.indexOf("row_in[c]"));
+  });
+
+  it("a prototype returning a pointer or a reference is a function, not a file-scope variable (no K017)", () => {
+    for (const ret of ["float*", "float&"]) {
+      const use = ret === "float*" ? "*pick(y, i) = 1.0f" : "pick(y, i) = 1.0f";
+      const body = ret === "float*" ? "return a + i;" : "return a[i];";
+      const src = `__device__ ${ret} pick(float* a, int i);\n__device__ ${ret} pick(float* a, int i) { ${body} }\n__global__ void k(float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) ${use};\n}\n`;
+      const r = compileKernels(src, { filename: "proto.cu" });
+      expect(r.diagnostics.filter((d) => d.severity === "error"), ret).toEqual([]);
+      expect(r.python).toContain("mx.fast.metal_kernel(");
+    }
+  });
 });
 
 describe("c2m kernel command", () => {

@@ -57,6 +57,19 @@ export function declaratorName(decl: CudaNode | null): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a declarator declares a function: a prototype, also one returning a pointer or reference
+ * (`float* pick(float*, int)` is a pointer_declarator around the function_declarator).
+ */
+export function declaresFunction(decl: CudaNode | null): boolean {
+  let d = decl;
+  while (d && d.type !== "function_declarator") {
+    if (d.type === "init_declarator") return false;
+    d = field(d, "declarator") ?? named(d).find((c) => c.type.endsWith("declarator")) ?? null;
+  }
+  return d !== null;
+}
+
 export function canonicalTypeName(text: string): string {
   return text.replace(/\s+/g, " ").replace(/\s*::\s*/g, "::").trim();
 }

@@ -6,7 +6,7 @@ import type { CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../src/diagnostics.js";
 import { reportKernel } from "../../src/kernel/diagnostics.js";
-import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, walk } from "./cst.js";
+import { baseType, calleeName, callArgs, declaratorName, declaratorType, declaresFunction, field, fields, kids, named, position, qualifierWords, walk } from "./cst.js";
 
 export function extractKernelUnit(root: CudaNode, source: string, filename: string, bag: DiagnosticBag): KernelUnit {
   const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindDefs: [], globals: [] };
@@ -34,8 +34,8 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         else if (n.type === "declaration") {
           // variables, not prototypes (`__global__ void k(float*);`)
           for (const d of fields(n, "declarator")) {
-            if (d.type === "function_declarator") continue;
-            const v = declaratorType({ kind: "unknown", text: "" }, d, false).name;
+            if (declaresFunction(d)) continue;
+            const v = declaratorName(d);
             if (v) unit.globals.push({ name: v, node: n });
           }
         }
@@ -223,7 +223,7 @@ export function reportFileScopeVariables(unit: KernelUnit, kernel: KFunction, ba
     const own = new Set(f.params.map((p) => p.name));
     walk(f.body, (n) => {
       if (n.type === "declaration") for (const d of fields(n, "declarator")) {
-        const v = declaratorType({ kind: "unknown", text: "" }, d, false).name;
+        const v = declaratorName(d);
         if (v) own.add(v);
       }
     });

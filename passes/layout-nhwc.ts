@@ -67,12 +67,12 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
         if (t) params.set(n, { k: "tensor", t });
       });
       const boundary = ctx.topLevel.has(cls!.name);
-      const w = runToFixpoint(ctx, fn, cls, { boundary, params }, new Map());
+      const w = runToFixpoint(ctx, fn, cls, { boundary, params });
       ctx.transposes.set(cls!.name, w.transposeCount);
       walkers.push(w);
     } else {
       // other methods and functions take and return tensors in torch's layout
-      const w = runToFixpoint(ctx, fn, cls, { boundary: ctx.layout === "torch" }, new Map());
+      const w = runToFixpoint(ctx, fn, cls, { boundary: ctx.layout === "torch" });
       walkers.push(w);
     }
     // nested functions: defs in the body, decorated or not (not those inside other statements or defs)

@@ -1608,7 +1608,7 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
   ctx.computing.add(name);
   try {
     const boundary = ctx.topLevel.has(name);
-    const prefer = runToFixpoint(ctx, fwd, cls, { boundary: false }, new Map());
+    const prefer = runToFixpoint(ctx, fwd, cls, { boundary: false });
     const names = forwardParamNames(fwd);
     const params: (TensorType | undefined)[] = names.map((n) => {
       const d = prefer.decisions.get(`${n}@param`);
@@ -1618,7 +1618,7 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
     names.forEach((n, i) => {
       if (params[i]) paramVals.set(n, { k: "tensor", t: params[i]! });
     });
-    const final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals }, new Map());
+    const final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
     const result = resultType(final.returns);
     const sig: ForwardSignature = { params, result };
     ctx.signatures.set(name, sig);
@@ -1633,12 +1633,12 @@ export function runToFixpoint(
   fn: SyntaxNode,
   cls: ClassIR | undefined,
   opts: { boundary: boolean; params?: Map<string, Val> },
-  decisions: Map<string, LayoutDecision>,
 ): FunctionWalker {
-  const cacheKey = decisions.size === 0 ? walkKey(ctx, cls, opts) : undefined;
-  const cached = cacheKey !== undefined ? cachedWalk(ctx, fn, cacheKey) : undefined;
-  if (cached) return cached;
+  const key = walkKey(ctx, cls, opts);
   const before = sharedStateStamp(ctx);
+  const cached = walkCache.get(ctx)?.get(fn)?.find((e) => e.key === key && e.stamp === before)?.walker;
+  if (cached) return cached;
+  let decisions = new Map<string, LayoutDecision>();
   let w: FunctionWalker;
   let round = 0;
   do {
@@ -1646,7 +1646,7 @@ export function runToFixpoint(
     w.run();
     decisions = w.decisions;
   } while (w.newDecision && ++round < 12);
-  if (cacheKey !== undefined && !w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, cacheKey, before, w);
+  if (!w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, key, before, w);
   return w;
 }
 
@@ -1669,11 +1669,6 @@ function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: { bounda
 
 function sharedStateStamp(ctx: TranslateContext): string {
   return `${ctx.chwFlatten.size}:${ctx.torchLayoutLayers.size}`;
-}
-
-function cachedWalk(ctx: TranslateContext, fn: SyntaxNode, key: string): FunctionWalker | undefined {
-  const stamp = sharedStateStamp(ctx);
-  return walkCache.get(ctx)?.get(fn)?.find((e) => e.key === key && e.stamp === stamp)?.walker;
 }
 
 function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: FunctionWalker): void {

@@ -3,11 +3,12 @@
  * writes it, byte for byte, without its cost. magic-string builds one segment array per character of unedited
  * text (the output keeps most of the input) and then encodes them; here the mappings string is written directly,
  * and a run of unedited characters on one line, whose segments after the first are all the same relative step
- * (`CAAC`: one column on, same source, same line, one column on), is written with one `repeat`.
+ * (`CAAC`: one column on, same source, same line, one column on), is a slice of one shared run of them.
  *
  * It walks magic-string's chunk list (`firstChunk`, `next`, and each chunk's `start`, `end`, `intro`, `outro`,
- * `content`, `edited`), an internal structure stable across magic-string 0.30; anything it does not expect
- * (stored names, explicit sourcemap locations, a missing chunk list) falls back to magic-string itself.
+ * `content`, `edited`), an internal structure stable across magic-string 0.30. Stored names (which c2m never
+ * stores) or a missing chunk list fall back to magic-string itself; with `hires`, magic-string ignores
+ * explicit sourcemap locations, so they need no case.
  */
 import MagicString, { SourceMap } from "magic-string";
 
@@ -18,7 +19,6 @@ interface Chunk {
   outro: string;
   content: string;
   edited: boolean;
-  storeName: boolean;
   next: Chunk | null;
 }
 
@@ -28,7 +28,6 @@ interface MagicInternals {
   outro: string;
   firstChunk?: Chunk;
   storedNames?: Record<string, unknown>;
-  sourcemapLocations?: { has(i: number): boolean; array?: unknown[] };
 }
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -146,9 +145,8 @@ class MappingsWriter {
 /** `s.generateMap({ hires: true, source, includeContent: true })`, computed faster (see the file comment). */
 export function hiresSourceMap(s: MagicString, source: string): SourceMap {
   const m = s as unknown as MagicInternals;
-  const names = Object.keys(m.storedNames ?? {});
-  const locations = m.sourcemapLocations?.array;
-  if (!m.firstChunk || names.length || (locations && locations.length)) return s.generateMap({ hires: true, source, includeContent: true });
+  // a chunk can only name a stored name, so with none stored no chunk needs one
+  if (!m.firstChunk || Object.keys(m.storedNames ?? {}).length) return s.generateMap({ hires: true, source, includeContent: true });
   const original = m.original;
   const lineStarts = [0];
   for (let i = original.indexOf("\n"); i >= 0; i = original.indexOf("\n", i + 1)) lineStarts.push(i + 1);
@@ -165,7 +163,6 @@ export function hiresSourceMap(s: MagicString, source: string): SourceMap {
   const w = new MappingsWriter();
   w.advance(m.intro);
   for (let chunk: Chunk | null = m.firstChunk; chunk; chunk = chunk.next) {
-    if (chunk.storeName) return s.generateMap({ hires: true, source, includeContent: true });
     const [line, column] = locate(chunk.start);
     w.advance(chunk.intro);
     if (chunk.edited) w.edit(chunk.content, line, column);
@@ -174,7 +171,7 @@ export function hiresSourceMap(s: MagicString, source: string): SourceMap {
   }
   w.advance(m.outro);
   // magic-string leaves `file` undefined when no `file` option is given (JSON.stringify then omits it)
-  const map = new SourceMap({ file: undefined as unknown as string, sources: [source.split(/[/\\]/).join("/")], sourcesContent: [original], names, mappings: [] });
+  const map = new SourceMap({ file: undefined as unknown as string, sources: [source.split(/[/\\]/).join("/")], sourcesContent: [original], names: [], mappings: [] });
   map.mappings = w.toString();
   return map;
 }

@@ -54,9 +54,8 @@ function anonymousFieldTypes(type: string): Set<string> | undefined {
       const fields = Object.values(t.fields ?? {});
       if (fields.length) fieldTypes.set(t.type, new Set(fields.flatMap((f) => f.types.filter((x) => !x.named).map((x) => x.type))));
     }
-    // without the grammar's node types every node is asked for its field
-    if (!info) return ANY_TYPE;
   }
+  // without the grammar's node types every node is asked for its field
   return fieldTypes.size ? fieldTypes.get(type) : ANY_TYPE;
 }
 interface NodeTypeInfo {
@@ -210,7 +209,7 @@ export function firstError(node: SyntaxNode): SyntaxNode | undefined {
 
 /** Named children of a node, skipping comments. */
 export function namedChildren(node: SyntaxNode): SyntaxNode[] {
-  return node instanceof SyntaxNode ? node.namedNonComment : (node as SyntaxNode).namedChildren.filter((c) => c.type !== "comment");
+  return node.namedNonComment;
 }
 
 /** `a.b.c` for identifier/attribute chains, else undefined. */
@@ -291,8 +290,8 @@ export function intTuple(node: SyntaxNode | undefined | null): number[] | undefi
 }
 
 /**
- * A stable key for a node. tree-sitter may hand out a fresh wrapper object for the same node on each
- * access, so sets and maps of nodes must be keyed by position, never by object identity.
+ * A stable string key for a node: the key of `ctx.rewrites` (the plugin API). Within one compile each node
+ * is one object (grammar/syntax-tree.ts), so the compiler's own maps may key by the node itself.
  */
 export function nodeKey(node: SyntaxNode): string {
   const memo = node.cache;

@@ -134,7 +134,7 @@ export class SyntaxNode {
     const memo = this.cache;
     return (memo.named ??= this.children.filter((c) => c.isNamed));
   }
-  /** named children without comments (what `namedChildren()` below returns), cached */
+  /** named children without comments (what grammar/python.ts `namedChildren()` returns), cached */
   get namedNonComment(): SyntaxNode[] {
     if (!this.children.length) return NO_NODES as SyntaxNode[];
     const memo = this.cache;
@@ -258,14 +258,16 @@ export function copyNodes(tree: Tree, nativeRoot: SourceNode): SyntaxNode {
   const stack: [SourceNode, SyntaxNode][] = [[nativeRoot, root]];
   while (stack.length) {
     const [n, out] = stack.pop()!;
-    const kids = n.children.filter((k): k is SourceNode => k !== null);
-    if (!kids.length) continue;
-    const copies = kids.map(copy);
-    copies.forEach((k, i) => {
-      k.fieldName = n.fieldNameForChild(i) ?? null;
-      stack.push([kids[i], k]);
+    const copies: SyntaxNode[] = [];
+    // the field is asked by the child's index among all children, nulls (web-tree-sitter's) included
+    n.children.forEach((k, i) => {
+      if (!k) return;
+      const c = copy(k);
+      c.fieldName = n.fieldNameForChild(i) ?? null;
+      copies.push(c);
+      stack.push([k, c]);
     });
-    SyntaxNode.link(out, copies);
+    if (copies.length) SyntaxNode.link(out, copies);
   }
   return root;
 }

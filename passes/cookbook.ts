@@ -488,11 +488,13 @@ function applySequences(mod: ModuleIR, ctx: PassContext, rules: { rule: Rule; pa
   const stmts = parts(block);
   const m = new Matcher(mod.aliases);
   for (let i = 0; i < stmts.length; i++) {
+    // one per statement, made on first need: it memoises the statement's callee for every pattern tried
+    let candidate: Candidate | undefined;
     for (const { rule, patterns } of rules) {
       let done = false;
       for (const p of patterns) {
         const ps = patternParts(p);
-        if (i + ps.length > stmts.length || ps[0].type !== stmts[i].type || !mayMatch(prefilterOf(ps[0]), new Candidate(stmts[i], mod.aliases))) continue;
+        if (i + ps.length > stmts.length || ps[0].type !== stmts[i].type || !mayMatch(prefilterOf(ps[0]), (candidate ??= new Candidate(stmts[i], mod.aliases)))) continue;
         const run = stmts.slice(i, i + ps.length);
         if (run.some((s) => ctx.rewrites.has(nodeKey(s)))) continue;
         const env = m.matchList(ps, run);

@@ -1,6 +1,8 @@
 /**
- * Python printer for translated kernels: per kernel, the Metal body and header as string constants, the
- * `mx.fast.metal_kernel(...)` object, and a function that launches it like CUDA's `<<<grid, block, smem>>>`
+ * Python printer for translated kernels: per kernel, the Metal body and header as string constants, and
+ * the CUDA original's (`_CUDA_SOURCE`, `_CUDA_HEADER`); the kernel object, `mx.fast.metal_kernel(...)`, or
+ * `_C2MCudaKernel` (`mx.fast.cuda_kernel`) where `_C2M_CUDA` says MLX runs on an NVIDIA GPU; and a
+ * function that launches it like CUDA's `<<<grid, block, smem>>>`
  * (grid in blocks, block in threads; MLX's grid counts threads, so it multiplies). Then the host launchers,
  * translated to Python functions with the same names and arguments.
  */
@@ -94,7 +96,7 @@ const RUNTIME_PRELUDE = [
   "",
 ];
 
-/** The module-level name of the metal_kernel object: `_saxpy_kernel`, `_leaky_relu_kernel`. */
+/** The module-level name of the kernel object (metal_kernel, or _C2MCudaKernel on CUDA): `_saxpy_kernel`, `_leaky_relu_kernel`. */
 function kernelObject(name: string): string {
   return /kernel$/i.test(name) ? `_${name}` : `_${name}_kernel`;
 }

@@ -46,7 +46,7 @@ struct Fiber {
   Wait wait = Wait::Running;
   unsigned simd_mask = 0;     // lanes (of this fiber's SIMD-group) that take part in the pending SIMD op
   unsigned simd_active = 0;   // lanes that took part, set when the op is released
-  const void* site = nullptr; // return address of the barrier call, to spot divergent barriers
+  const void* site = nullptr; // which barrier: a per-occurrence tag (__COUNTER__), or the call's return address; spots divergent barriers
   Dim3 local;                 // position in the group
   unsigned linear = 0;        // index in the group
 };

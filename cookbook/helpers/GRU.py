@@ -1,3 +1,6 @@
+import math
+
+
 class GRU(nn.Module):
     """torch.nn.GRU: stacked, optionally bidirectional. Returns (output, h_n) shaped like torch's.
 

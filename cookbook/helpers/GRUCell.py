@@ -1,3 +1,6 @@
+import math
+
+
 class GRUCell(nn.Module):
     """torch.nn.GRUCell: one step, returns h. Parameters keep torch's names and gate order (r, z, n)."""
 

@@ -1,3 +1,6 @@
+import math
+
+
 class LSTMCell(nn.Module):
     """torch.nn.LSTMCell: one step, returns (h, c). Parameters keep torch's names and gate order (i, f, g, o)."""
 

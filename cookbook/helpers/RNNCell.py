@@ -1,3 +1,6 @@
+import math
+
+
 class RNNCell(nn.Module):
     """torch.nn.RNNCell (tanh or relu): one step, returns h. Parameters keep torch's names."""
 

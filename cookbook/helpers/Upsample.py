@@ -1,3 +1,6 @@
+import math
+
+
 class Upsample(nn.Module):
     """torch.nn.Upsample on channels-last input (N, *spatial, C).
 

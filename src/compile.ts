@@ -12,6 +12,8 @@ import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
 import { applyRules } from "../passes/cookbook.js";
 import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 import type { Plugin, Rule } from "./plugins.js";
+import { verifyOutput, type PackageInfo } from "../emit/verify/index.js";
+import { mlxApi } from "../passes/tables/index.js";
 
 export interface CompileOptions {
   filename?: string;
@@ -27,6 +29,8 @@ export interface CompileOptions {
   plugins?: Plugin[];
   /** apply the built-in cookbook (cookbook/*.rules); default true */
   cookbook?: boolean;
+  /** a folder compile: the package's module files and this file's place among them (relative imports are checked against them) */
+  package?: PackageInfo;
 }
 
 export interface CompileResult {
@@ -88,7 +92,10 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   }
   const { aliases, imports } = resolveImports(tree.rootNode);
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
-  if (!imports.some((i) => i.torch)) return { code: source, diagnostics: diags.items, ...empty };
+  if (!imports.some((i) => i.torch)) {
+    const checked = verified(source, undefined, new Set(), options, diags);
+    return { code: checked, diagnostics: diags.items, ...empty };
+  }
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map() };
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
@@ -102,12 +109,20 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   }
   const weightMaps = buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc);
   const out = emitPython(mod, layout!, weightMaps, filename);
+  const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {
-    code: out.code,
+    code: verified(out.code, out.map.mappings, torchNames, options, diags),
     map: out.map,
     diagnostics: diags.items,
     weightMaps,
     transposes: Object.fromEntries(layout!.ctx.transposes),
     constructs: ctx.constructs,
   };
+}
+
+/** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */
+function verified(code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag): string {
+  const result = verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package });
+  for (const f of result.findings) diags.report(f.code, f.input, f.message);
+  return result.code;
 }

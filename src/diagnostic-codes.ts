@@ -31,6 +31,15 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-W009", title: "weights for this layer cannot be mapped statically", hint: "add a sanitize rule by hand", example: "self.layers = nn.ModuleList(make_layers())" },
   { code: "C2M-W010", title: "unsupported Python construct in model code", hint: "rewrite it by hand", example: "torch.jit.script(...)" },
   { code: "C2M-W011", title: "weight initialisation not translated", hint: "load converted torch weights (c2m weights), or port the init with mlx.nn.init by hand", example: "nn.init.kaiming_normal_(m.weight)" },
+  { code: "C2M-E020", title: "emitted Python does not parse", hint: "a c2m bug: the translation produced invalid Python here; rewrite this statement by hand and please report it", example: "torch.ones(n, **dd)  ->  mx.ones((n, **dd))" },
+  { code: "C2M-E021", title: "empty block in the output", hint: "every statement of this block was dropped in translation; add `pass` or port the block by hand", example: "if self.training:\n    x = self.dropout(x)" },
+  { code: "C2M-E022", title: "name not defined in the output", hint: "the output reads a name nothing defines (a dropped import, a helper not emitted); import or define it", example: "def f(x):\n    return math.sqrt(x)   # no `import math`" },
+  { code: "C2M-E023", title: "torch name left in the output", hint: "this torch name was not translated and the port cannot import torch; translate it by hand or add a table row", example: "def f(x: torch.Size): ..." },
+  { code: "C2M-E024", title: "MLX has no such attribute", hint: "the output names an mx./nn. attribute the targeted MLX lacks; pick the MLX equivalent", example: "nn.Hardsigmoid()" },
+  { code: "C2M-E025", title: "method or attribute missing on an array or module", hint: "mx.array and mlx.nn.Module lack this method (a torch in-place method, .data, add_module); rewrite it with MLX operations", example: "mask.triu_(1)" },
+  { code: "C2M-E026", title: "internal error in one function; kept as written", hint: "a c2m bug: this function was left untranslated (the rest of the file was compiled); port it by hand and please report it", example: "<a function that crashes the translator>" },
+  { code: "C2M-E027", title: "import does not resolve in the output package", hint: "the module is not part of the package being compiled; compile the folder that holds it too", example: "from ..utils import helper   # outside the compiled folder" },
+  { code: "C2M-W020", title: "the output imports a third-party library", hint: "the port needs this library installed beside MLX; check that it works without torch", example: "import einops" },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

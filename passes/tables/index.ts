@@ -102,3 +102,24 @@ export function initGain(nonlinearity: string, a: string): string | undefined {
       return undefined;
   }
 }
+
+/** What MLX has, as src/tools/mlx_api.py writes it from the installed MLX (passes/tables/mlx-api.json). */
+export interface MlxApi {
+  /** the MLX version it was generated from */
+  mlx: string;
+  /** `mx`, `mx.fast`, `nn`, `nn.init`, … → their public attribute names */
+  namespaces: Record<string, string[]>;
+  /** attributes of `mx.array` and of `mlx.nn.Module` */
+  array: string[];
+  module: string[];
+  /** the generating Python's builtins and standard-library module names */
+  builtins: string[];
+  stdlib: string[];
+}
+
+let mlxApiTable: MlxApi | undefined;
+
+export function mlxApi(): MlxApi {
+  mlxApiTable ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-api.json"), "utf8")) as MlxApi;
+  return mlxApiTable;
+}

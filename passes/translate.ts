@@ -137,10 +137,12 @@ export class FunctionWalker {
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
       } else this.env.set(name, v.k === "tensor" ? withDef(v, def) : v);
     }
-    // annotations in the signature (`x: torch.Tensor`, `-> torch.Tensor`) are expressions too
+    // annotations and defaults in the signature (`x: torch.Tensor`, `dtype=torch.float32`, `-> torch.Tensor`) are expressions too
     for (const p of namedChildren(fn.childForFieldName("parameters")!)) {
       const ann = p.childForFieldName("type");
       if (ann) this.overwrite(ann, this.expr(ann).text);
+      const value = p.childForFieldName("value");
+      if (value) this.overwrite(value, this.expr(value).text);
     }
     const ret = fn.childForFieldName("return_type");
     if (ret) this.overwrite(ret, this.expr(ret).text);
@@ -541,8 +543,12 @@ export class FunctionWalker {
       return { v: rewrite.value === "other" ? { k: "other" } : tensorVal(), text };
     }
     switch (e.type) {
-      case "identifier":
+      case "identifier": {
+        // a torch value imported by name (`from torch import Tensor`): its MLX name, unless a local shadows it
+        const q = this.env.has(e.text) ? undefined : qualify(e, this.ctx.mod.aliases);
+        if (q && TORCH_NAMES[q]) return { v: { k: "other" }, text: TORCH_NAMES[q] };
         return { v: this.env.get(e.text) ?? { k: "other" }, text: e.text };
+      }
       case "integer":
       case "float":
         return { v: { k: "num" }, text: e.text };
@@ -1528,8 +1534,13 @@ export class FunctionWalker {
     this.edits.set(`${start}:${nl + 1}`, { start, end: nl < 0 ? src.length : nl + 1, text: "" });
   }
 
-  /** Removes a statement; a comment after it on the same line stays, at the statement's indentation. */
+  /** Removes a statement (`pass` where it was its block's only one); a comment after it on the same line stays, at the statement's indentation. */
   private dropStatement(stmt: SyntaxNode): void {
+    // the only statement of its block leaves `pass` (an empty block is a syntax error)
+    if (stmt.parent?.type === "block" && namedChildren(stmt.parent).length === 1) {
+      this.replaceStatementRange(stmt.startIndex, stmt.endIndex, "pass");
+      return;
+    }
     const src = this.ctx.mod.source;
     const lineEnd = src.indexOf("\n", stmt.endIndex);
     const rest = src.slice(stmt.endIndex, lineEnd < 0 ? src.length : lineEnd);

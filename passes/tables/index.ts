@@ -32,6 +32,10 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.uint8": "mx.uint8",
   "torch.bool": "mx.bool_",
   "torch.nn.Module": "nn.Module",
+  "torch.dtype": "mx.Dtype",
+  "torch.Size": "tuple",
+  // a device is only ever named in MLX code (unified memory): a string carries the name where one is kept
+  "torch.device": "str",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
 };

@@ -117,6 +117,7 @@ const BASE_ROWS: OpRow[] = [
   { torch: ["torch.numel", "Tensor.numel", "Tensor.nelement"], sig: ["input"], mlx: "{input}.size", layout: "elementwise" },
   { torch: ["Tensor.unfold"], sig: ["self", "dimension", "size", "step"], mlx: "{@ops_unfold}({self}, {dimension}, {size}, {step})", layout: "logical", helpers: ["ops_unfold"], note: "sliding windows (not F.unfold)" },
   { torch: ["Tensor.is_contiguous"], sig: ["self", "memory_format=None"], mlx: "True", layout: "elementwise", note: "MLX arrays are always usable as contiguous" },
+  { torch: ["torch.device"], sig: ["type", "index=None"], mlx: "{type}", layout: "source", note: "MLX has one unified memory: a device is only its name" },
   { torch: ["torch.finfo"], sig: ["type=None"], mlx: "mx.finfo({type=mx.float32})", layout: "source" },
   { torch: ["torch.iinfo"], sig: ["type"], mlx: "mx.iinfo({type})", layout: "source" },
   { torch: ["Tensor.element_size"], sig: ["self"], mlx: "{self}.itemsize", layout: "elementwise" },

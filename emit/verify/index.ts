@@ -54,6 +54,10 @@ export function verifyOutput(v: VerifyInput): VerifyResult {
 const NAME_CODES = new Set(["C2M-E023", "C2M-E024", "C2M-E025"]);
 
 function alreadyMarked(code: string, f: Finding): boolean {
+  // inside a function kept as written after an internal error (C2M-E026 on its def line) everything is still torch
+  for (let n = f.node?.parent; n; n = n.parent) {
+    if (n.type === "function_definition" && /C2M-E026/.test(code.slice(n.startIndex, code.indexOf("\n", n.startIndex)))) return true;
+  }
   const end = markerPosition(code, f);
   const line = code.slice(code.lastIndexOf("\n", end - 1) + 1, end);
   return /#\s*c2m: C2M-[EW]\d{3}/.test(line);

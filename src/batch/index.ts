@@ -6,7 +6,7 @@
  * file and does not stop the others.
  */
 import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { defaultJobs, runPool } from "./pool.js";
 import { findSources, isInside } from "./walk.js";
@@ -61,6 +61,9 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
   const color = !opts.json && process.stderr.isTTY === true;
   const tasks: Task[] = [];
   const refused: TaskResult[] = [];
+  // the package the files make up: relative imports in the outputs are checked against it
+  const pyFiles = op === "compile" ? files.map((f) => f.rel) : [];
+  const packageName = basename(resolve(inputDir));
   for (const f of files) {
     const output = outputPathFor(op, outDir, f.rel);
     // never write over a source file of the tree (an output folder that overlaps the input tree)
@@ -69,7 +72,8 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       refused.push({ input: f.path, status: "error", diagnostics: [d], text: formatDiagnostic(d, undefined, color) + "\n", wrote: [] });
       continue;
     }
-    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template });
+    const pkg = op === "compile" ? { files: pyFiles, path: f.rel, name: packageName } : undefined;
+    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, package: pkg });
   }
   mkdirSync(outDir, { recursive: true });
   const progress = makeProgress(files.length, !opts.json && process.stderr.isTTY === true, opts.json === true);

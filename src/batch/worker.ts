@@ -9,6 +9,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unli
 import { dirname } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import type { FileAnalysis } from "../analyze/index.js";
+import type { PackageInfo } from "../../emit/verify/index.js";
 
 export interface Task {
   op: "compile" | "kernel" | "analyze";
@@ -21,6 +22,8 @@ export interface Task {
   layout?: "torch" | "nhwc";
   topClass?: string;
   template?: Record<string, string>;
+  /** compile of a folder: the package's module files and this file's path among them */
+  package?: PackageInfo;
 }
 
 export interface TaskResult {
@@ -56,7 +59,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
     let outputs: [string, string][];
     if (task.op === "compile") {
       const { compile } = await import("../compile.js");
-      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass });
+      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass, package: task.package });
       diagnostics = r.diagnostics;
       // byte for byte what `c2m compile FILE -o OUT` writes
       const mapName = `${task.output!}.map`;

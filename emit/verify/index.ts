@@ -45,8 +45,10 @@ export function verifyOutput(v: VerifyInput): VerifyResult {
   const findings = checkSyntax(root);
   // names and attributes of a tree with parse errors would mostly report the parser's recovery
   if (!findings.some((f) => f.code === "C2M-E020" && root.hasError)) findings.push(...checkModule(root, v));
-  const map = v.mappings !== undefined ? decodeMappings(v.mappings) : undefined;
-  const located = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f))).map((f) => ({ ...f, input: map ? inputPosition(map, f.at) : f.at }));
+  const kept = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f)));
+  // the source map is read only as far as the last finding
+  const map = v.mappings !== undefined && kept.length ? decodeMappings(v.mappings, Math.max(...kept.map((f) => f.at.row))) : undefined;
+  const located = kept.map((f) => ({ ...f, input: map ? inputPosition(map, f.at) : f.at }));
   return { findings: located, code: addMarkers(v.code, located) };
 }
 

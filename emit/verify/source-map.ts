@@ -7,46 +7,57 @@
 import type { Point } from "../../grammar/python.js";
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
+const DIGIT = new Int8Array(128);
+for (let i = 0; i < BASE64.length; i++) DIGIT[BASE64.charCodeAt(i)] = i;
 
 /** Per output line, its segments as [output column, input line, input column], in column order. */
 export type DecodedMap = [number, number, number][][];
 
-export function decodeMappings(mappings: string): DecodedMap {
+/** Decodes the mappings of output lines 0..`lastLine` (all of them by default); segments without a source are skipped. */
+export function decodeMappings(mappings: string, lastLine = Infinity): DecodedMap {
   const lines: DecodedMap = [];
+  let segs: [number, number, number][] = [];
+  let genCol = 0;
   let srcLine = 0;
   let srcCol = 0;
-  for (const text of mappings.split(";")) {
-    const segs: [number, number, number][] = [];
-    let genCol = 0;
-    for (const seg of text ? text.split(",") : []) {
-      const f = vlqDecode(seg);
-      genCol += f[0];
-      if (f.length < 4) continue;
-      srcLine += f[2];
-      srcCol += f[3];
-      segs.push([genCol, srcLine, srcCol]);
-    }
-    lines.push(segs);
-  }
-  return lines;
-}
-
-function vlqDecode(s: string): number[] {
-  const out: number[] = [];
+  const fields = [0, 0, 0, 0, 0];
+  let field = 0;
   let value = 0;
   let shift = 0;
-  for (const ch of s) {
-    const d = DIGIT.get(ch)!;
+  const endSegment = () => {
+    if (field >= 4) {
+      genCol += fields[0];
+      srcLine += fields[2];
+      srcCol += fields[3];
+      segs.push([genCol, srcLine, srcCol]);
+    } else if (field >= 1) genCol += fields[0];
+    field = 0;
+  };
+  for (let i = 0; i < mappings.length; i++) {
+    const ch = mappings.charCodeAt(i);
+    if (ch === 59 /* ; */ || ch === 44 /* , */) {
+      endSegment();
+      if (ch === 59) {
+        lines.push(segs);
+        if (lines.length > lastLine) return lines;
+        segs = [];
+        genCol = 0;
+      }
+      continue;
+    }
+    const d = DIGIT[ch];
     value += (d & 31) << shift;
     if (d & 32) shift += 5;
     else {
-      out.push(value & 1 ? -(value >>> 1) : value >>> 1);
+      if (field < 5) fields[field] = value & 1 ? -(value >>> 1) : value >>> 1;
+      field++;
       value = 0;
       shift = 0;
     }
   }
-  return out;
+  endSegment();
+  lines.push(segs);
+  return lines;
 }
 
 /** The input position an output position came from (see the file comment); row 0, column 0 when nothing maps. */

@@ -13,6 +13,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
+import { appendArgument, factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -102,6 +103,8 @@ export class FunctionWalker {
   returns: Val[] = [];
   newDecision = false;
   private env = new Map<string, Val>();
+  /** names bound to a dict of torch factory keywords (`dd = {"device": device, "dtype": dtype}`) → its keys */
+  private factoryDicts = new Map<string, string[]>();
   private stmt: SyntaxNode | undefined;
   transposeCount = 0;
 
@@ -270,6 +273,11 @@ export class FunctionWalker {
         for (const n of names) if (n.type === "identifier") this.env.set(n.text, { k: "num" });
         return;
       }
+    }
+    if (left.type === "identifier") {
+      const keys = factoryDictKeys(right);
+      if (keys) this.factoryDicts.set(left.text, keys);
+      else this.factoryDicts.delete(left.text);
     }
     if (left.type === "subscript" && this.maskAssignment(stmt, left, right, g)) return;
     if (left.type === "attribute" || left.type === "subscript") this.overwrite(left, this.expr(left).text);
@@ -890,11 +898,43 @@ export class FunctionWalker {
   }
 
   private layerConstruction(e: SyntaxNode, row: LayerMapping): Gen {
-    const args = callArgs(e);
+    const { positional, dictSplats } = splitDictSplats(callArgs(e).positional);
+    const args = { positional, keyword: callArgs(e).keyword };
     const params = parseSig(row.sig);
     const texts = new Map<SyntaxNode, string>();
     for (const a of [...args.positional, ...args.keyword.values()]) texts.set(a, this.expr(a).text);
     const bound = bindArgs(params, args.positional, args.keyword);
+    const mlxCallee = /^([\w.]+)\(/.exec(row.mlx)?.[1];
+    const listSplat = unboundListSplat(positional, bound.byName);
+    if (listSplat) {
+      this.diag("C2M-W030", listSplat, `${listSplat.text} cannot be matched to ${row.torch.split(".").pop()}'s parameters; MLX's may differ`);
+      return this.opaqueCall(e, new Map([[e.childForFieldName("function")!, mlxCallee ?? layerClassName(row, this.ctx)]]));
+    }
+    const layer = this.layerCall(e, row, args, params, texts, bound);
+    return dictSplats.length ? this.withLayerKwargs(layer, dictSplats, row) : layer;
+  }
+
+  /**
+   * `**kw` splats of a layer construction: a dict of torch factory keywords means nothing to an MLX layer
+   * and goes; any other dict is passed on without those keywords, and reported (its keys are not checked).
+   */
+  private withLayerKwargs(layer: Gen, splats: SyntaxNode[], row: LayerMapping): Gen {
+    let text = layer.text;
+    for (const s of splats) {
+      const dict = splatted(s);
+      if (dict.type === "identifier" && this.factoryDicts.has(dict.text)) continue;
+      const keys = factoryDictKeys(dict);
+      if (keys) continue;
+      this.diag("C2M-W031", s, `keyword arguments in ${s.text} reach MLX's ${row.torch.split(".").pop()} unchecked (torch's device and dtype are dropped)`);
+      const appended = appendArgument(text, `**c2m_layer_kwargs(${this.expr(dict).text})`);
+      if (!appended) continue;
+      this.ctx.helpers.add("c2m_layer_kwargs");
+      text = appended;
+    }
+    return { v: layer.v, text };
+  }
+
+  private layerCall(e: SyntaxNode, row: LayerMapping, args: { positional: SyntaxNode[]; keyword: Map<string, SyntaxNode> }, params: SigParam[], texts: Map<SyntaxNode, string>, bound: ReturnType<typeof bindArgs<SyntaxNode>>): Gen {
     for (const k of bound.unknown) this.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
     for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
       const given = bound.byName.get(param);
@@ -920,7 +960,7 @@ export class FunctionWalker {
       const mlxCallee = /^([\w.]+)\(/.exec(template)?.[1];
       if (keptArgs && mlxCallee) return { v: { k: "other" }, text: `${helper}(${keptArgs.args.join(", ")})` };
     }
-    if (keptArgs && !args.splat && !(row as { scalarize?: string[] }).scalarize?.length) {
+    if (keptArgs && !(row as { scalarize?: string[] }).scalarize?.length) {
       for (const h of [...keptArgs.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
       return { v: { k: "other" }, text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
     }
@@ -1098,11 +1138,17 @@ export class FunctionWalker {
     return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${this.expr(axisNode).text}]` };
   }
 
-  private opCall(e: SyntaxNode, row: OpMapping, positional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
+  private opCall(e: SyntaxNode, row: OpMapping, allPositional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
     this.record(row.helpers?.length || row.mlx.includes("{@") ? "helper" : "table", row.torch[0], e);
     const params = parseSig(row.sig);
+    const { positional, dictSplats } = splitDictSplats(allPositional);
     const bound = bindArgs(params, positional, keyword);
     const name = row.torch[0];
+    const listSplat = unboundListSplat(positional, bound.byName);
+    if (listSplat) {
+      this.diag("C2M-W030", listSplat, `${listSplat.text} cannot be matched to ${name}'s parameters`);
+      return this.opaqueCall(e);
+    }
     for (const k of bound.unknown) {
       if (k === "inplace" || k === "out" || k === "device" || k === "requires_grad" || k === "memory_format" || k === "non_blocking") continue;
       this.diag("C2M-W003", e, `${name} has no argument ${k} in c2m's mapping`);
@@ -1271,6 +1317,7 @@ export class FunctionWalker {
     const given = new Map<string, string | string[]>();
     for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
     for (const [k, t] of defaultAxes) given.set(k, t);
+    for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
     const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
@@ -1278,6 +1325,25 @@ export class FunctionWalker {
     }
     for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
     return { v: resultVal, text: r.text };
+  }
+
+  /**
+   * What `**kw` splats of an op call give its parameters: a dict of factory keywords gives `dtype` as
+   * `kw["dtype"]` (the other keywords mean nothing to MLX); any other dict cannot be read and is reported.
+   */
+  private splatKeywords(splats: SyntaxNode[], params: SigParam[], name: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const s of splats) {
+      const dict = splatted(s);
+      const keys = dict.type === "identifier" ? this.factoryDicts.get(dict.text) : factoryDictKeys(dict);
+      if (!keys) {
+        this.diag("C2M-W031", s, `keyword arguments in ${s.text} are not passed to ${name.replace(/^torch\.nn\.functional\./, "F.")}'s MLX form`);
+        continue;
+      }
+      const text = this.expr(dict).text;
+      for (const k of keys) if (k === "dtype" && params.some((p) => p.name === k)) out.set(k, dict.type === "identifier" ? `${text}["${k}"]` : `${paren(text)}["${k}"]`);
+    }
+    return out;
   }
 
   /**

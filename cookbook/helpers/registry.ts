@@ -60,6 +60,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   ModuleDict: cls("ModuleDict.py"),
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
+  c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },
   adaptive_pool: { file: "adaptive_pool.py", needs: [], kind: "function" },
   AdaptiveAvgPool1d: cls("AdaptiveAvgPool1d.py", ["adaptive_pool"]),
   AdaptiveAvgPool2d: cls("AdaptiveAvgPool2d.py", ["adaptive_pool"]),

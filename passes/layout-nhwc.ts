@@ -7,6 +7,7 @@
 import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
+import { fillEmptyBlocks } from "./empty-blocks.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
 export interface LayoutResult {
@@ -103,7 +104,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
-  return { ctx, edits: dropNested(edits), inserts };
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts };
 }
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript) are removed. */

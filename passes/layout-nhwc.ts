@@ -8,6 +8,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
+import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
 export interface LayoutResult {
@@ -107,8 +108,6 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
   return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts };
 }
 
-/** Decorators with no meaning in MLX (autograd switches, TorchScript) are removed. */
-const DROPPED_DECORATORS = /^torch\.(no_grad|inference_mode|enable_grad|jit\.\w+|compiler\.\w+|autocast|cuda\.amp\.autocast)$/;
 
 function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
   for (const dec of namedChildren(stmt).filter((c) => c.type === "decorator")) {

@@ -14,6 +14,7 @@ import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam }
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
+import { importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -140,10 +141,12 @@ export class FunctionWalker {
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
       } else this.env.set(name, v.k === "tensor" ? withDef(v, def) : v);
     }
-    // annotations in the signature (`x: torch.Tensor`, `-> torch.Tensor`) are expressions too
+    // annotations and defaults in the signature (`x: torch.Tensor`, `dtype=torch.float32`) are expressions too
     for (const p of namedChildren(fn.childForFieldName("parameters")!)) {
       const ann = p.childForFieldName("type");
       if (ann) this.overwrite(ann, this.expr(ann).text);
+      const dflt = p.type === "default_parameter" || p.type === "typed_default_parameter" ? p.childForFieldName("value") : null;
+      if (dflt) this.overwrite(dflt, this.expr(dflt).text);
     }
     const ret = fn.childForFieldName("return_type");
     if (ret) this.overwrite(ret, this.expr(ret).text);
@@ -369,6 +372,20 @@ export class FunctionWalker {
   private callStatement(stmt: SyntaxNode, call: SyntaxNode): void {
     const fn = call.childForFieldName("function")!;
     const q = qualify(fn, this.ctx.mod.aliases);
+    if (q && RUNTIME_STATEMENTS.has(q)) {
+      this.record("table", q, call);
+      this.dropStatement(stmt);
+      return;
+    }
+    if (q === "torch._assert") {
+      // torch._assert(cond, msg) is an assert TorchScript can trace
+      const [cond, msg] = callArgs(call).positional;
+      if (cond && cond.type !== "list_splat" && cond.type !== "dictionary_splat") {
+        this.record("table", q, call);
+        this.replaceStatement(stmt, `assert ${this.expr(cond).text}${msg ? `, ${this.expr(msg).text}` : ""}`);
+        return;
+      }
+    }
     if (q?.startsWith("torch.nn.init.")) {
       const translated = this.initCall(call, q.slice("torch.nn.init.".length));
       if (translated) {
@@ -549,8 +566,14 @@ export class FunctionWalker {
       return { v: rewrite.value === "other" ? { k: "other" } : tensorVal(), text };
     }
     switch (e.type) {
-      case "identifier":
-        return { v: this.env.get(e.text) ?? { k: "other" }, text: e.text };
+      case "identifier": {
+        const v = this.env.get(e.text);
+        if (v) return { v, text: e.text };
+        // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
+        const q = this.ctx.mod.aliases.get(e.text);
+        if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
+        return { v: { k: "other" }, text: e.text };
+      }
       case "integer":
       case "float":
         return { v: { k: "num" }, text: e.text };
@@ -636,7 +659,7 @@ export class FunctionWalker {
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
     if (q?.startsWith("torch")) {
-      if (TORCH_NAMES[q]) return { v: { k: "other" }, text: TORCH_NAMES[q] };
+      if (TORCH_NAMES[q]) return this.torchName(q, e);
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return { v: { k: "other" }, text: layerClassName(layer, this.ctx) };
       const op = OP_BY_NAME.get(q);
@@ -685,6 +708,14 @@ export class FunctionWalker {
       }
       if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     }
+    return { v: { k: "other" }, text };
+  }
+
+  /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
+  private torchName(q: string, e: SyntaxNode): Gen {
+    const text = TORCH_NAMES[q];
+    for (const i of importsFor(text)) this.ctx.imports.add(i);
+    this.record("table", q, e);
     return { v: { k: "other" }, text };
   }
 
@@ -785,6 +816,12 @@ export class FunctionWalker {
       return this.containerCall(e, "ModuleDict");
     }
     if (q?.startsWith("torch")) {
+      const runtime = RUNTIME_CALLS[q];
+      if (runtime) {
+        for (const i of runtime.imports ?? []) this.ctx.imports.add(i);
+        this.record("table", q, e);
+        return { v: { k: "other" }, text: runtime.mlx };
+      }
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);

@@ -34,6 +34,30 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.nn.Module": "nn.Module",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
+  "torch.e": "math.e",
+  "torch.nan": "math.nan",
+  // the legacy typed tensor classes are annotations (`labels: torch.LongTensor`): all one mx.array
+  "torch.FloatTensor": "mx.array",
+  "torch.LongTensor": "mx.array",
+  "torch.IntTensor": "mx.array",
+  "torch.BoolTensor": "mx.array",
+  "torch.HalfTensor": "mx.array",
+  "torch.BFloat16Tensor": "mx.array",
+  "torch.DoubleTensor": "mx.array",
+  "torch.ByteTensor": "mx.array",
+  // a Parameter as a type (`isinstance(p, nn.Parameter)`, annotations); nn.Parameter(x) the call is x
+  "torch.nn.Parameter": "mx.array",
+  "torch.nn.parameter.Parameter": "mx.array",
+  "torch.Size": "tuple",
+  "torch.dtype": "mx.Dtype",
+  "torch.device": "mx.Device",
+  "torch.uint16": "mx.uint16",
+  "torch.uint32": "mx.uint32",
+  "torch.uint64": "mx.uint64",
+  "torch.complex64": "mx.complex64",
+  "torch.cfloat": "mx.complex64",
+  // TorchScript's constant marker (`fused_attn: torch.jit.Final[bool]`) is typing's
+  "torch.jit.Final": "Final",
 };
 
 /**

@@ -382,7 +382,9 @@ export class FunctionWalker {
       const [cond, msg] = callArgs(call).positional;
       if (cond && cond.type !== "list_splat" && cond.type !== "dictionary_splat") {
         this.record("table", q, call);
-        this.replaceStatement(stmt, `assert ${this.expr(cond).text}${msg ? `, ${this.expr(msg).text}` : ""}`);
+        // an argument written over several lines needs the parentheses the call gave it
+        const part = (n: SyntaxNode) => (n.startPosition.row === n.endPosition.row ? this.expr(n).text : `(${this.expr(n).text})`);
+        this.replaceStatement(stmt, `assert ${part(cond)}${msg ? `, ${part(msg)}` : ""}`);
         return;
       }
     }
@@ -458,7 +460,8 @@ export class FunctionWalker {
     if (gen && !Array.isArray(gen) && gen.text !== "None") return undefined;
     const given = new Map<string, string | string[]>();
     for (const [k, n] of bound.byName) if (!Array.isArray(n)) given.set(k, this.expr(n).text);
-    if (spec.mlx.includes("{gain}")) {
+    // kaiming's gain comes from its nonlinearity; xavier takes a gain argument as it is
+    if (spec.mlx.includes("{gain}") && params.some((p) => p.name === "nonlinearity")) {
       const defaults = defaultsOf(params);
       const gain = initGain(given.get("nonlinearity") as string ?? defaults.get("nonlinearity")!, (given.get("a") as string) ?? defaults.get("a")!);
       if (!gain) return undefined;

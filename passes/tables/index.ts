@@ -32,6 +32,8 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.uint8": "mx.uint8",
   "torch.bool": "mx.bool_",
   "torch.nn.Module": "nn.Module",
+  // `import torch.nn.functional as F` used as a value (timm annotates `input_fmt: F`): MLX's functions live in nn
+  "torch.nn.functional": "nn",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
   "torch.e": "math.e",

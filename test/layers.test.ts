@@ -398,7 +398,8 @@ describe("torch.nn → MLX layer table", () => {
       // the translator's own helpers are proven elsewhere: ModuleDict by the GPT-2 golden model's parity,
       // FlattenCHW by test/translate.test.ts (a Flatten inside a Sequential, against torch)
       // and BatchNorm1d (torch layout, rank chosen at run time) by test/translate.test.ts
-      const translatorHelpers = new Set(["ModuleDict", "FlattenCHW", "BatchNorm1d"]);
+      // c2m_layer_kwargs (a layer's **kwargs less torch's factory keywords) by test/torch-idioms.test.ts
+      const translatorHelpers = new Set(["ModuleDict", "FlattenCHW", "BatchNorm1d", "c2m_layer_kwargs"]);
       // cookbook_* helpers are proven by the cookbook goldens' parity (test/cookbook.test.ts)
       expect(Object.keys(HELPERS).filter((h) => !exercised.has(h) && !translatorHelpers.has(h) && !h.startsWith("cookbook_"))).toEqual([]);
     });

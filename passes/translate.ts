@@ -15,6 +15,7 @@ import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union
 import { qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { templateFor } from "./tables/layers.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -937,13 +938,19 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: a.type === "list" || a.type === "list_comprehension" ? g.text : `list(${g.text})` };
   }
 
-  private layerConstruction(e: SyntaxNode, row: LayerMapping): Gen {
+  private layerConstruction(e: SyntaxNode, tableRow: LayerMapping): Gen {
     const { positional, dictSplats } = splitDictSplats(callArgs(e).positional);
     const args = { positional, keyword: callArgs(e).keyword };
-    const params = parseSig(row.sig);
+    const params = parseSig(tableRow.sig);
     const texts = new Map<SyntaxNode, string>();
     for (const a of [...args.positional, ...args.keyword.values()]) texts.set(a, this.expr(a).text);
     const bound = bindArgs(params, args.positional, args.keyword);
+    // ceil_mode=True, padding='same' ...: the row's general template (a helper) where MLX's layer cannot
+    const chosen = templateFor(tableRow, (p) => {
+      const n = bound.byName.get(p);
+      return n && !Array.isArray(n) ? n.text : undefined;
+    });
+    const row = chosen.mlx === tableRow.mlx ? tableRow : { ...tableRow, mlx: chosen.mlx, allowed: chosen.allowed };
     const mlxCallee = /^([\w.]+)\(/.exec(row.mlx)?.[1];
     const listSplat = unboundListSplat(positional, bound.byName);
     if (listSplat) {

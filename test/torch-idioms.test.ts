@@ -136,8 +136,60 @@ class Net(Module):
   });
 });
 
+describe("layer arguments MLX's own layers lack", () => {
+  it("padding='same', padding modes, ceil_mode and count_include_pad select the row's general helper", () => {
+    const r = compile(py(`
+import torch.nn as nn
+class Stem(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding="same", padding_mode="reflect")
+        self.plain = nn.Conv2d(8, 8, 3, padding=1, padding_mode="zeros")
+        self.pool = nn.MaxPool2d(3, 2, ceil_mode=True)
+        self.avg = nn.AvgPool1d(3, count_include_pad=False)
+        self.avg2 = nn.AvgPool2d(2)
+    def forward(self, x):
+        return self.pool(self.plain(self.conv(x)))
+`));
+    expect(r.code).toContain('self.conv = ConvTorch(3, 8, 3, padding="same", padding_mode="reflect", dims=2)\n');
+    expect(r.code).toContain("self.plain = nn.Conv2d(8, 8, 3, padding=1)\n");
+    expect(r.code).toContain("self.pool = MaxPoolTorch(3, stride=2, ceil_mode=True, dims=2)\n");
+    expect(r.code).toContain("self.avg = AvgPoolTorch(3, count_include_pad=False, dims=1)\n");
+    expect(r.code).toContain("self.avg2 = nn.AvgPool2d(2)\n");
+    // MaxPoolTorch needs pool_padding, emitted before it
+    expect(r.code.indexOf("def pool_padding(")).toBeLessThan(r.code.indexOf("class MaxPoolTorch("));
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it("what neither MLX nor a helper does (pooling dilation, grouped 3-d convs) is still reported", () => {
+    const r = compile(py(`
+import torch.nn as nn
+class Stem(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.MaxPool2d(3, dilation=2, ceil_mode=True)
+        self.conv = nn.Conv3d(4, 4, 3, groups=2, padding_mode="circular")
+    def forward(self, x):
+        return self.pool(x)
+`), { filename: "stem.py" });
+    expect(r.diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([
+      ["C2M-W003", 5, "MaxPool2d(dilation=2) is not supported by MLX"],
+      ["C2M-W003", 6, "Conv3d(groups=2) is not supported by MLX"],
+    ]);
+  });
+});
+
+const models = join(packageRoot(), "test", "fixtures", "models");
+
 describe("against torch on real MLX", () => {
-  const models = join(packageRoot(), "test", "fixtures", "models");
+  it("layer_variants.py: same/reflect/circular convolutions, ceil-mode and count-excluding pooling", async () => {
+    const r = await runParitySpec(join(models, "layer_variants.py"), { class: "Stem", cases: [[{ shape: [2, 3, 13, 11] }], [{ shape: [1, 3, 8, 8] }]], atol: 1e-4 } as never);
+    expect(r.error).toBeUndefined();
+    expect(r.diagnostics ?? []).toEqual([]);
+    expect(r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)).every((d) => d <= 1e-4)).toBe(true);
+    expect(r.ok).toBe(true);
+  });
+
   it("torch_idioms.py: factory dicts, torch types in signatures, runtime switches, an emptied branch", async () => {
     const r = await runParitySpec(join(models, "torch_idioms.py"), { class: "Idioms", cases: [[{ shape: [2, 8] }], [{ shape: [3, 5, 8] }]], atol: 1e-4, args: { drop_rate: 0.1 } } as never);
     expect(r.error).toBeUndefined();

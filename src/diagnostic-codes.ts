@@ -40,6 +40,8 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-E026", title: "internal error in one function; kept as written", hint: "a c2m bug: this function was left untranslated (the rest of the file was compiled); port it by hand and please report it", example: "<a function that crashes the translator>" },
   { code: "C2M-E027", title: "import does not resolve in the output package", hint: "the module is not part of the package being compiled; compile the folder that holds it too", example: "from ..utils import helper   # outside the compiled folder" },
   { code: "C2M-W020", title: "the output imports a third-party library", hint: "the port needs this library installed beside MLX; check that it works without torch", example: "import einops" },
+  { code: "C2M-W030", title: "*args splat cannot be matched to a torch signature", hint: "pass the arguments by name, or check them against the MLX layer's parameters by hand", example: "nn.Conv2d(*conv_args)" },
+  { code: "C2M-W031", title: "**kwargs of a torch op or layer not checked", hint: "c2m cannot see which keywords the dict holds; check they exist on the MLX op or layer (torch's device and dtype are dropped)", example: "nn.Conv2d(3, 8, 3, **kwargs)" },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

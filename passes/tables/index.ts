@@ -52,8 +52,7 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.nn.parameter.Parameter": "mx.array",
   "torch.Size": "tuple",
   "torch.dtype": "mx.Dtype",
-  // a device is only ever named in MLX code (unified memory): a string carries the name where one is kept
-  "torch.device": "str",
+  "torch.device": "mx.Device",
   "torch.uint16": "mx.uint16",
   "torch.uint32": "mx.uint32",
   "torch.uint64": "mx.uint64",

@@ -53,7 +53,7 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
   const rules: Rule[] = [];
   const plugins: Plugin[] = [];
   // the rule-file parser (chevrotain) loads only when the user brings rules or plugins
-  const { loadPlugin, loadRules, RuleSyntaxError } = opts.rules?.length || opts.plugin?.length ? await import("../plugins.js") : ({} as typeof import("../plugins.js"));
+  const { loadPlugin, loadRules, PluginError, RuleSyntaxError } = opts.rules?.length || opts.plugin?.length ? await import("../plugins.js") : ({} as typeof import("../plugins.js"));
   for (const file of opts.rules ?? []) {
     try {
       rules.push(...loadRules(readSource(file), file));
@@ -78,14 +78,24 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       return 2;
     }
   }
-  const result = compile(source, {
-    filename: input,
-    layout: (opts.layout as "torch" | "nhwc") ?? "torch",
-    topClass: opts.class,
-    rules,
-    plugins,
-    cookbook: opts.cookbook !== false,
-  });
+  let result: ReturnType<typeof compile>;
+  try {
+    result = compile(source, {
+      filename: input,
+      layout: (opts.layout as "torch" | "nhwc") ?? "torch",
+      topClass: opts.class,
+      rules,
+      plugins,
+      cookbook: opts.cookbook !== false,
+    });
+  } catch (err) {
+    if (!plugins.length || !(err instanceof PluginError)) throw err;
+    const file = opts.plugin?.find((f) => err.message.startsWith(resolve(f))) ?? "";
+    const cause = (err as Error & { cause?: unknown }).cause;
+    const where = file && cause instanceof Error ? pluginErrorLocation(cause, file) : "";
+    process.stderr.write(`c2m: error C2M-E016: ${where ? `${file}${where}: ` : ""}${err.message}\n`);
+    return 1;
+  }
   const color = !opts.json && process.stderr.isTTY === true;
   if (opts.json) process.stderr.write(`${JSON.stringify({ diagnostics: result.diagnostics }, null, 2)}\n`);
   else for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, source, color)}\n\n`);

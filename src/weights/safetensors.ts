@@ -123,9 +123,14 @@ export function validateSafetensorsHeader(headerBytes: Uint8Array, dataSize: num
   for (const e of sorted) {
     if (e.begin !== at || e.end < e.begin) bad(`tensor '${e.name}' has data_offsets [${e.begin}, ${e.end}] that leave a gap or overlap (the data so far ends at ${at})`);
     at = e.end;
-    const elements = e.shape.reduce((a, d) => a * d, 1n);
+    // checked at every step, as Rust's try_fold(checked_mul): [2^64-1, 2, 0] overflows before the 0
+    let elements = 1n;
+    for (const d of e.shape) {
+      elements *= d;
+      if (elements > U64_MAX) bad(`tensor '${e.name}': its shape overflows`);
+    }
     const bits = elements * BigInt(REFERENCE_DTYPE_BITS[e.dtype]);
-    if (elements > U64_MAX || bits > U64_MAX) bad(`tensor '${e.name}': its shape overflows`);
+    if (bits > U64_MAX) bad(`tensor '${e.name}': its shape overflows`);
     if (bits % 8n !== 0n) bad(`tensor '${e.name}' does not fill whole bytes`);
     if (e.end - e.begin !== bits / 8n) bad(`tensor '${e.name}' has ${e.end - e.begin} bytes but its dtype and shape need ${bits / 8n}`);
   }

@@ -1,5 +1,6 @@
 /** The compile pipeline for one Python file: parse → IR → passes → emit. */
 import { firstError, parseModule } from "../grammar/python.js";
+import { python3Problem } from "../grammar/python3-check.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { ConstructRecord, Pass, PassContext, PluginPass } from "../ir/pipeline.js";
 import type { WeightMaps } from "../ir/weights.js";
@@ -8,6 +9,8 @@ import { collectClasses } from "../passes/module-tree.js";
 import { resolveImports } from "../passes/resolve-imports.js";
 import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
+import { hiresSourceMap } from "../emit/sourcemap.js";
+import MagicString from "magic-string";
 import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
 import { applyRules } from "../passes/cookbook.js";
 import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
@@ -90,11 +93,18 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     diags.report("C2M-E001", err.startPosition, err.isMissing ? `syntax error: missing ${err.type}` : "syntax error");
     return { code: "", diagnostics: diags.items, ...empty };
   }
+  // what tree-sitter accepts and Python 3 does not (Python 2 forms, TabError) is an error too
+  const py3 = python3Problem(tree.rootNode, source);
+  if (py3) {
+    diags.report(py3.code, py3.at, py3.message);
+    return { code: "", diagnostics: diags.items, ...empty };
+  }
   const { aliases, imports } = resolveImports(tree.rootNode);
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
+  // (an empty file included); its map is the identity, so that every written module has one
   if (!imports.some((i) => i.torch)) {
     const checked = verified(source, undefined, new Set(), options, diags);
-    return { code: checked, diagnostics: diags.items, ...empty };
+    return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map() };
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };

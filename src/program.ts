@@ -5,6 +5,10 @@
  * machinery.
  */
 import { Command } from "commander";
+import { installInterruptCleanup } from "./io.js";
+
+// Ctrl-C or a kill: no temporary file of any command (or batch worker) is left behind
+installInterruptCleanup();
 
 const program = new Command();
 program.name("c2m").description("Port PyTorch models and CUDA kernels to Apple MLX").version("0.1.0");
@@ -37,6 +41,7 @@ program
   .requiredOption("-o, --output <file>", "MLX weights (.safetensors)")
   .requiredOption("--map <file>", "the MLX module c2m emitted (its C2M_WEIGHT_MAPS is read statically)")
   .option("--class <name>", "which translated class the checkpoint belongs to")
+  .option("--allow-expand", "write stride-0 (broadcast) tensors even when they expand far past their stored bytes")
   .description("convert a torch state_dict to the translated module's MLX parameters")
   .action(async (input, opts) => {
     const { runWeights } = await import("./commands/weights.js");

@@ -76,6 +76,8 @@ function expectParses(py: string): void {
   if (err) throw new Error(`emitted Python does not parse at ${err.startPosition.row + 1}:${err.startPosition.column + 1}:\n${py}`);
 }
 
+const INPUT_ERRORS = new Set(["C2M-E001", "C2M-E007", "C2M-E010", "C2M-E011"]);
+
 /** compile(): deterministic, an error means no output, the output parses, and compiling the output changes nothing torch. */
 function checkCompile(src: string, recompile = false): void {
   let r;
@@ -90,11 +92,13 @@ function checkCompile(src: string, recompile = false): void {
   const again = compile(src, { filename: "gen.py" });
   expect(again.code).toBe(r.code);
   expect(again.diagnostics).toEqual(r.diagnostics);
-  if (r.diagnostics.some((d) => d.severity === "error")) {
+  // input that does not parse (as Python 3) gives no output; any other error is written with its marker
+  if (r.diagnostics.some((d) => INPUT_ERRORS.has(d.code))) {
     expect(r.code).toBe("");
     return;
   }
   expectParses(r.code);
+  if (r.diagnostics.some((d) => d.severity === "error")) return;
   if (recompile) {
     const strip = (s: string) => s.replace(/\n\n# c2m: torch state_dict[\s\S]*$/, "");
     expect(strip(compile(r.code, { filename: "gen.py" }).code)).toBe(strip(r.code));

@@ -6,7 +6,8 @@
  * file and does not stop the others.
  */
 import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
+import { watchTempFolder } from "../io.js";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { defaultJobs, runPool } from "./pool.js";
 import { findSources, isInside } from "./walk.js";
@@ -76,6 +77,8 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
     tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, package: pkg });
   }
   mkdirSync(outDir, { recursive: true });
+  // a signal sweeps the workers' temporary files from every folder they write to
+  for (const t of tasks) watchTempFolder(dirname(resolve(t.output!)));
   const progress = makeProgress(files.length, !opts.json && process.stderr.isTTY === true, opts.json === true);
   refused.forEach((r, i) => progress(r, i + 1));
   const run = await runPool(tasks, jobs, (r, done) => progress(r, refused.length + done));

@@ -5,7 +5,7 @@
  * thread import or run the code it reads.
  */
 import { parentPort } from "node:worker_threads";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 import type { FileAnalysis } from "../analyze/index.js";
@@ -77,42 +77,21 @@ export async function runTask(task: Task): Promise<TaskResult> {
     }
     const text = diagnostics.map((d) => formatDiagnostic(d, source, task.color) + "\n").join(task.op === "compile" ? "\n" : "");
     if (diagnostics.some((d) => d.severity === "error")) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
-    writeAll(outputs);
+    const { writeOutputs } = await import("../io.js");
+    for (const [path] of outputs) mkdirSync(dirname(path), { recursive: true });
+    try {
+      // the shared writer: all files of the output or none, never over the input or through a link
+      writeOutputs(outputs.map(([path, content]) => ({ path, content })), [task.input]);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      const d: Diagnostic = { code: err.code, severity: "error", message: err.message, file: task.display, line: 1, col: 1 };
+      return { input: task.input, status: "error", diagnostics: [...diagnostics, d], text: text + formatDiagnostic(d, undefined, task.color) + "\n", wrote: [] };
+    }
     return { input: task.input, status: "ok", diagnostics, text, wrote: outputs.map(([p]) => p) };
   } catch (err) {
     const message = `c2m internal error on this file: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
     const d: Diagnostic = { code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 };
     return { input: task.input, status: "error", diagnostics: [d], text: `${task.display}:1:1: error C2M-E006: ${message}\n`, wrote: [] };
-  }
-}
-
-/**
- * Writes a file's outputs all or nothing: each goes to a temporary file first, and the renames happen
- * only when every temporary file is complete.
- */
-function writeAll(outputs: [string, string][]): void {
-  const temps: [string, string][] = [];
-  try {
-    for (const [path, content] of outputs) {
-      mkdirSync(dirname(path), { recursive: true });
-      const tmp = `${path}.c2m-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
-      writeTemp(tmp, content);
-      temps.push([tmp, path]);
-    }
-    for (const [tmp, path] of temps) renameSync(tmp, path);
-  } catch (err) {
-    for (const [tmp] of temps) if (existsSync(tmp)) unlinkSync(tmp);
-    throw err;
-  }
-}
-
-function writeTemp(path: string, content: string): void {
-  const fd = openSync(path, "wx");
-  try {
-    writeSync(fd, Buffer.from(content, "utf8"));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 

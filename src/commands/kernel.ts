@@ -1,7 +1,9 @@
 /** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [--json] [--verify]` */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { CODES_BY_ID } from "../diagnostic-codes.js";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { checkOutputPath, InputError, readSource, writeAtomic } from "../io.js";
+import { readKernelSpec } from "../kernel/spec-file.js";
 
 /** `--template T=float BLOCK=256` as a map; undefined (after saying why) when one is not NAME=VALUE. */
 function parseTemplates(given: string[] = []): Record<string, string> | undefined {
@@ -37,21 +39,20 @@ export async function runKernel(
     else process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
     return 1;
   };
-  let bytes: Buffer;
+  const specPath = specPathFor(input);
+  // the spec is an input too (read by --verify): no output may land on it
+  const inputs = [input, specPath];
+  let source: string;
   try {
-    bytes = readFileSync(input);
+    source = readSource(input);
+    if (opts.output) checkOutputPath(opts.output, inputs);
   } catch (e) {
-    return fail({ code: "C2M-E004", severity: "error", message: `cannot read ${input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file: input, line: 1, col: 1, hint: "check that the path exists and is readable" });
-  }
-  if (bytes.includes(0)) {
-    return fail({ code: "C2M-E002", severity: "error", message: `${input} is not a text source file`, file: input, line: 1, col: 1, hint: "pass a UTF-8 CUDA (.cu/.cuh) file" });
-  }
-  if (opts.output && resolve(opts.output) === resolve(input)) {
-    return fail({ code: "C2M-E005", severity: "error", message: "refusing to overwrite the input file", file: input, line: 1, col: 1, hint: "choose a different -o path" });
+    if (!(e instanceof InputError)) throw e;
+    fail({ code: e.code, severity: "error", message: e.message, file: input, line: 1, col: 1, hint: CODES_BY_ID.get(e.code)?.hint });
+    return 2;
   }
   const template = parseTemplates(opts.template);
   if (!template) return 2;
-  const source = bytes.toString("utf8");
   const { compileKernels } = await import("../kernel/index.js");
   const result = compileKernels(source, { filename: input, template });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
@@ -66,17 +67,34 @@ export async function runKernel(
     const text = result.kernels
       .map((k) => `// ===== kernel ${k.name}: header =====\n${k.spec.header}\n// ===== kernel ${k.name}: source (body) =====\n${k.spec.source}\n`)
       .join("\n");
-    if (opts.output) writeFileSync(opts.output, text);
-    else process.stdout.write(text);
+    if (opts.output) return write(opts.output, text, inputs, fail, input);
+    process.stdout.write(text);
     return 0;
   }
   if (opts.verify) {
-    const code = await verify(input, source, result);
+    const code = await verify(specPath, source, result);
     if (code !== 0) return code;
   }
-  if (opts.output) writeFileSync(opts.output, result.python);
-  else if (!opts.json) process.stdout.write(result.python);
+  if (opts.output) return write(opts.output, result.python, inputs, fail, input);
+  if (!opts.json) process.stdout.write(result.python);
   return 0;
+}
+
+/** The spec --verify reads for `foo.cu`: `foo.spec.json` beside it. */
+function specPathFor(input: string): string {
+  return input.replace(/\.(cu|cuh|cpp|cc)$/, "") + ".spec.json";
+}
+
+/** Writes one output through the shared writer; a refusal is a diagnostic on the input and exit 2. */
+function write(path: string, text: string, inputs: string[], fail: (d: Diagnostic) => number, input: string): number {
+  try {
+    writeAtomic(path, text, inputs);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    fail({ code: e.code, severity: "error", message: e.message, file: input, line: 1, col: 1, hint: CODES_BY_ID.get(e.code)?.hint });
+    return 2;
+  }
 }
 
 /**
@@ -85,13 +103,19 @@ export async function runKernel(
  * the CUDA original on the CUDA emulator, and compare. Without a spec there is nothing to size the
  * buffers from, which is said plainly.
  */
-async function verify(input: string, source: string, result: import("../kernel/index.js").CompileKernelsResult): Promise<number> {
-  const specPath = input.replace(/\.(cu|cuh|cpp|cc)$/, "") + ".spec.json";
+async function verify(specPath: string, source: string, result: import("../kernel/index.js").CompileKernelsResult): Promise<number> {
   if (!existsSync(specPath)) {
     process.stderr.write(`c2m kernel: --verify needs ${specPath} (sizes, buffers and launches; see golden/kernels/*.spec.json)\n`);
     return 2;
   }
-  const spec = JSON.parse(readFileSync(specPath, "utf8")) as import("../verify/golden.js").GoldenSpec;
+  let spec: import("../verify/golden.js").GoldenSpec;
+  try {
+    spec = readKernelSpec(specPath);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    process.stderr.write(`c2m: error ${e.code}: ${e.message}\n`);
+    return 2;
+  }
   const { verifyAgainstSpec } = await import("../kernel/verify.js");
   try {
     const report = await verifyAgainstSpec(result, source, spec);

@@ -7,6 +7,7 @@
 import type { MlxDtype } from "../../ir/kernel.js";
 import { compareArrays, describeMismatch, type Comparison } from "../verify/compare.js";
 import { runCudaLaunches } from "../verify/cuda.js";
+import type { DeviceCodeOptions } from "../verify/device-code.js";
 import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import { evalExpr, goldenBuffers, goldenLaunches, type GoldenSpec } from "../verify/golden.js";
 import { runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
@@ -19,6 +20,8 @@ export interface TranslatedRunOptions {
   reverse?: boolean;
   /** change a kernel before it runs (tests use this to show a wrong translation is caught) */
   mutate?: (k: CompiledKernel) => void;
+  /** local includes of the CUDA original (`#include "common.h"`): their device code is compiled with it */
+  resolveInclude?: DeviceCodeOptions["resolveInclude"];
 }
 
 /** Which body of the emitted module runs: the Metal translation, or the CUDA original as mx.fast.cuda_kernel gets it. */
@@ -48,7 +51,8 @@ export async function runTranslated(
   sizeIndex: number,
   opts: TranslatedRunOptions = {},
 ): Promise<{ metal: Record<string, TypedArray>; cuda: Record<string, TypedArray> }> {
-  const cuda = await runCudaLaunches(source, goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), { deviceCodeOnly: spec.needsTorch });
+  // the device code only: the user's host code (main, file-scope initialisers) is never compiled or run
+  const cuda = await runCudaLaunches(source, goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), { deviceCodeOnly: true, resolveInclude: opts.resolveInclude });
   return { metal: await runEmitted(compiled, spec, sizeIndex, "metal", opts), cuda };
 }
 

@@ -50,7 +50,15 @@ export function prepareCudaSource(source: string, deviceCodeOnly?: boolean, incl
   return rewriteCudaLaunches(rewriteCudaShared(src));
 }
 
+/** A name or a template argument as it may appear in the harness's C++: a (qualified) name, a type, an integer, a bool. */
+const ENTRY_NAME = /^[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*$/;
+const TEMPLATE_ARG = /^(?:[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*(?: [A-Za-z_]\w*)*|-?\d+[uUlL]{0,3})$/;
+
+/** The entry as C++ names it. Anything that is not a name or a plain template argument is refused: no text from a spec is pasted into source. */
 function entryName(k: CudaEntry): string {
+  if (!ENTRY_NAME.test(k.kernel)) throw new Error(`c2m verify: ${JSON.stringify(k.kernel)} is not a function name`);
+  const bad = k.templateArgs?.find((t) => !TEMPLATE_ARG.test(t));
+  if (bad !== undefined) throw new Error(`c2m verify: ${JSON.stringify(bad)} is not a template argument c2m passes to the harness (a type, an integer or a bool)`);
   return k.templateArgs && k.templateArgs.length ? `${k.kernel}<${k.templateArgs.join(", ")}>` : k.kernel;
 }
 

@@ -10,7 +10,8 @@ import { runCudaLaunches } from "../verify/cuda.js";
 import type { DeviceCodeOptions } from "../verify/device-code.js";
 import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import { evalExpr, goldenBuffers, goldenLaunches, type GoldenSpec } from "../verify/golden.js";
-import { runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
+import { resolveMetalInputs, runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
+import type { MetalCheckCase } from "../verify/metal-check.js";
 import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "./tables.js";
@@ -75,41 +76,64 @@ export async function runEmitted(
     if (!found) throw new Error(`c2m kernel verify: kernel ${l.kernel} was not translated`);
     const k: CompiledKernel = structuredClone(found);
     opts.mutate?.(k);
-    const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
-    const argBuffer: Record<string, string> = {};
-    l.args.forEach((a, i) => {
-      const p = k.params[i];
-      if (!p) throw new Error(`c2m kernel verify: launch of ${l.kernel} has too many arguments`);
-      if ("buffer" in a) {
-        args[p.name] = { shape: [buffers[a.buffer]!.length], dtype: dtypeOf(a.buffer) as MlxDtype };
-        argBuffer[p.name] = a.buffer;
-      } else args[p.name] = evalExpr(a.scalar, sizes);
-    });
-    const template: Record<string, MlxDtype | number | boolean> = {};
-    k.templateParams.forEach((t, i) => {
-      const v = l.templateArgs?.[i];
-      if (v === undefined) return;
-      template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : Number(v);
-    });
-    const plan = planKernelCall(k, args, {
-      grid: l.grid.map((g) => evalExpr(g, sizes)),
-      block: l.block,
-      sharedMem: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
-      template,
-    });
-    const inputs: Record<string, KernelInput> = {};
-    for (const inp of plan.inputs) {
-      if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
-      else {
-        const b = argBuffer[inp.arg]!;
-        inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };
-      }
-    }
+    const { plan, inputs, argBuffer } = planLaunch(k, l, sizes, buffers, dtypeOf);
     const out = target === "cuda_kernel" ? await runCudaKernel(k, plan, inputs, opts) : await runMetal(metalCallSpec(k, plan), inputs, { reverse: opts.reverse });
     const after = foldOutputs(k, out, (p) => buffers[argBuffer[p]!]!, (p) => dtypeOf(argBuffer[p]!));
     for (const [p, value] of Object.entries(after)) buffers[argBuffer[p]!] = value;
   }
   return buffers;
+}
+
+/** One launch of the spec as the emitted wrapper plans it: the call, its inputs, and which buffer each parameter is. */
+function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes: Record<string, number>, buffers: Record<string, TypedArray>, dtypeOf: (b: string) => string) {
+  const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
+  const argBuffer: Record<string, string> = {};
+  l.args.forEach((a, i) => {
+    const p = k.params[i];
+    if (!p) throw new Error(`c2m kernel verify: launch of ${l.kernel} has too many arguments`);
+    if ("buffer" in a) {
+      args[p.name] = { shape: [buffers[a.buffer]!.length], dtype: dtypeOf(a.buffer) as MlxDtype };
+      argBuffer[p.name] = a.buffer;
+    } else args[p.name] = evalExpr(a.scalar, sizes);
+  });
+  const template: Record<string, MlxDtype | number | boolean> = {};
+  k.templateParams.forEach((t, i) => {
+    const v = l.templateArgs?.[i];
+    if (v === undefined) return;
+    template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : Number(v);
+  });
+  const plan = planKernelCall(k, args, {
+    grid: l.grid.map((g) => evalExpr(g, sizes)),
+    block: l.block,
+    sharedMem: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
+    template,
+  });
+  const inputs: Record<string, KernelInput> = {};
+  for (const inp of plan.inputs) {
+    if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
+    else {
+      const b = argBuffer[inp.arg]!;
+      inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };
+    }
+  }
+  return { plan, inputs, argBuffer };
+}
+
+/**
+ * The Metal calls the emitted module makes for the spec's launches at one size, as the clang check
+ * takes them (the source MLX would compile depends on the inputs' dtypes and ranks, and the template).
+ */
+export function metalCalls(compiled: CompileKernelsResult, spec: GoldenSpec, sizeIndex: number): MetalCheckCase[] {
+  const sizes = spec.sizes[sizeIndex]!;
+  const buffers = goldenBuffers(spec, sizeIndex);
+  const dtypeOf = (name: string) => normalizeDtype(spec.buffers.find((b) => b.name === name)!.dtype);
+  return spec.launches.map((l) => {
+    const k = compiled.kernels.find((x) => x.name === l.kernel);
+    if (!k) throw new Error(`c2m kernel verify: kernel ${l.kernel} was not translated`);
+    const { plan, inputs } = planLaunch(k, l, sizes, buffers, dtypeOf);
+    const call = metalCallSpec(k, plan);
+    return { spec: call, inputs: resolveMetalInputs(call, inputs).map(({ name, dtype, shape }) => ({ name, dtype, shape })) };
+  });
 }
 
 /** The `mx.fast.metal_kernel` call the emitted wrapper makes, as the Metal emulator takes it. */

@@ -57,6 +57,9 @@ const expr: Check = (v, at, errors) => {
   if (typeof v === "number") return void (Number.isFinite(v) || errors.push(`${at}: not a finite number`));
   if (typeof v !== "string" || !EXPR_TEXT.test(v)) errors.push(`${at}: expected a number or an expression of the sizes, got ${JSON.stringify(v)?.slice(0, 40)}`);
 };
+const finite: Check = (v, at, errors) => {
+  if (typeof v !== "number" || !Number.isFinite(v)) errors.push(`${at}: expected a finite number`);
+};
 const dtype: Check = (v, at, errors) => {
   if (typeof v !== "string" || !(normalizeDtype(v) in DTYPES)) errors.push(`${at}: unknown dtype ${JSON.stringify(v)?.slice(0, 40)} (one of ${Object.keys(DTYPES).join(", ")})`);
 };
@@ -92,7 +95,7 @@ const SPEC: Check = object({
   needsTorch: [bool, "optional"],
   sizes: [array(sizeRow, 1, 64), "required"],
   buffers: [
-    array(object({ name: [identifier, "required"], dtype: [dtype, "required"], count: [expr, "required"], role: [oneOf("input", "output", "inout"), "required"], range: [expr, "optional"] }), 1, 64),
+    array(object({ name: [identifier, "required"], dtype: [dtype, "required"], count: [expr, "required"], role: [oneOf("input", "output", "inout"), "required"], range: [expr, "optional"], domain: [array(finite, 2, 2), "optional"] }), 1, 64),
     "required",
   ],
   launches: [

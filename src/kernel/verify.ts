@@ -9,9 +9,9 @@ import { compareArrays, describeMismatch, type Comparison } from "../verify/comp
 import { runCudaLaunches } from "../verify/cuda.js";
 import type { DeviceCodeOptions } from "../verify/device-code.js";
 import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
-import { evalExpr, goldenBuffers, goldenLaunches, type GoldenSpec } from "../verify/golden.js";
+import { evalExpr, goldenBuffers, goldenLaunches, isFloatDtype, type GoldenSpec } from "../verify/golden.js";
 import { resolveMetalInputs, runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
-import type { MetalCheckCase } from "../verify/metal-check.js";
+import { checkMetalWithClang, type MetalCheckCase } from "../verify/metal-check.js";
 import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "./tables.js";
@@ -203,29 +203,65 @@ async function runCudaKernel(k: CompiledKernel, plan: ReturnType<typeof planKern
 export interface SpecVerification {
   ok: boolean;
   /** per size and written buffer */
-  results: { sizes: Record<string, number>; buffer: string; target: KernelTarget; comparison: Comparison }[];
+  results: { sizes: Record<string, number>; buffer: string; target: KernelTarget; comparison: Comparison; outsideDomain?: boolean }[];
+  /** the clang check of the Metal calls (when asked for): per call, clang's errors */
+  metalCheck?: { kernel: string; errors: string[] }[];
   lines: string[];
+}
+
+export interface SpecVerifyOptions extends TranslatedRunOptions {
+  /** also compile each Metal call's source with clang against the MSL shim (metal-check.ts) */
+  clangCheck?: boolean;
+}
+
+/** The index of the first NaN or Inf in a float buffer, or -1. */
+function firstNonFinite(values: TypedArray, dtype: string): number {
+  if (!isFloatDtype(dtype)) return -1;
+  return toNumbers(values, normalizeDtype(dtype)).findIndex((v) => !Number.isFinite(v));
 }
 
 /**
  * Every written buffer of every size of the spec: Metal (translated) vs CUDA (original), within the
- * harness's default tolerance (float32: 1e-5 relative + 1e-6 absolute; ints exact; half 1e-3).
+ * harness's default tolerance (float32: 1e-5 relative + 1e-6 absolute; ints exact; half 1e-3). A NaN
+ * or Inf in the CUDA original's output fails that case as inputs outside the kernel's domain
+ * (C2M-K020) instead of comparing NaN with NaN.
  */
-export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: string, spec: GoldenSpec, opts: TranslatedRunOptions = {}): Promise<SpecVerification> {
+export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: string, spec: GoldenSpec, opts: SpecVerifyOptions = {}): Promise<SpecVerification> {
   const results: SpecVerification["results"] = [];
   const lines: string[] = [];
+  let metalCheck: SpecVerification["metalCheck"];
+  if (opts.clangCheck) {
+    const calls = metalCalls(compiled, spec, 0);
+    const checked = await checkMetalWithClang(calls);
+    metalCheck = checked.map((r, i) => ({ kernel: calls[i]!.spec.name, errors: r.errors }));
+    for (const [i, r] of checked.entries()) {
+      lines.push(r.ok ? `ok   ${spec.name}: the Metal of ${calls[i]!.spec.name} compiles with clang against the MSL shim (-Wall -Werror)` : `FAIL ${spec.name}: C2M-K019 the Metal of ${calls[i]!.spec.name} is rejected by clang:\n  ${r.errors.join("\n  ")}`);
+    }
+  }
   for (let s = 0; s < spec.sizes.length; s++) {
     const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);
     // the module's other body: the CUDA original as MLX's CUDA backend runs it
     const viaCudaKernel = await runEmitted(compiled, spec, s, "cuda_kernel", opts);
+    const at = Object.entries(spec.sizes[s]!).map(([k, v]) => `${k}=${v}`).join(" ");
+    for (const b of spec.buffers.filter((x) => x.role !== "input")) {
+      const bad = firstNonFinite(cuda[b.name]!, b.dtype);
+      if (bad < 0) continue;
+      const value = toNumbers(cuda[b.name]!, normalizeDtype(b.dtype))[bad];
+      results.push({ sizes: spec.sizes[s]!, buffer: b.name, target: "metal", comparison: { ok: false, count: cuda[b.name]!.length, mismatches: 0, maxAbsDiff: 0, maxRelDiff: 0 }, outsideDomain: true });
+      lines.push(
+        `FAIL ${spec.name} [${at}] C2M-K020 inputs outside the kernel's domain: the CUDA original itself gives ${b.name}[${bad}] = ${value}; ` +
+          `nothing to compare (hint: narrow the inputs, e.g. --range NAME=0.5:2, or "domain": [0.5, 2] on the buffer in the spec)`,
+      );
+    }
+    if (results.some((r) => r.outsideDomain && r.sizes === spec.sizes[s])) continue;
     for (const [target, got] of [["metal", metal], ["cuda_kernel", viaCudaKernel]] as const) {
       for (const b of spec.buffers.filter((x) => x.role !== "input")) {
         const c = compareArrays(got[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype));
         results.push({ sizes: spec.sizes[s]!, buffer: b.name, target, comparison: c });
-        const at = Object.entries(spec.sizes[s]!).map(([k, v]) => `${k}=${v}`).join(" ");
         lines.push(c.ok ? `ok   ${spec.name} [${at}] ${b.name} (${target}): ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}` : `FAIL ${spec.name} [${at}] (${target}) ${describeMismatch(b.name, c)}`);
       }
     }
   }
-  return { ok: results.every((r) => r.comparison.ok), results, lines };
+  const ok = results.every((r) => r.comparison.ok) && (metalCheck ?? []).every((m) => m.errors.length === 0);
+  return { ok, results, metalCheck, lines };
 }

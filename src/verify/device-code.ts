@@ -50,6 +50,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   const filename = opts.filename ?? "kernel.cu";
   const root = parseCuda(source).rootNode;
   const edits: { start: number; end: number; text?: string }[] = [];
+  const keptTypes: CudaNode[] = [];
   const dropped: string[] = [];
   const line = (n: CudaNode) => n.startPosition.row + 1;
   const drop = (n: CudaNode, why: string) => {
@@ -89,7 +90,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         const inner = named(n).find((c) => c.type !== "template_parameter_list");
         if (inner?.type === "function_definition") return visitFunction(inner, n);
         if (inner && isPrototype(inner)) return;
-        if (inner && TYPE_SPECIFIERS.has(inner.type)) return staticMemberRunsCode(inner) ? drop(n, "type with a static data member whose initialiser calls code") : undefined;
+        if (inner && TYPE_SPECIFIERS.has(inner.type)) return staticMemberRunsCode(inner) ? drop(n, "type with a static data member whose initialiser calls code") : void keptTypes.push(inner);
         return drop(n, "template that is not a device function or a type");
       }
       case "declaration":
@@ -98,7 +99,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         return drop(n, `file-scope object ${n.text.split("\n")[0]!.slice(0, 60)} (only arithmetic values whose initialisers call nothing are kept)`);
       default:
         if (DECLARES_ONLY.has(n.type)) return;
-        if (TYPE_SPECIFIERS.has(n.type)) return staticMemberRunsCode(n) ? drop(n, "type with a static data member whose initialiser calls code") : undefined;
+        if (TYPE_SPECIFIERS.has(n.type)) return staticMemberRunsCode(n) ? drop(n, "type with a static data member whose initialiser calls code") : void keptTypes.push(n);
         if (n.type === ";") return;
         return drop(n, `${n.type.replace(/_/g, " ")} that is not device code`);
     }
@@ -110,6 +111,16 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
     if (quals.some((q) => /\b(constructor|destructor)\b/.test(q))) return drop(whole, `function ${name} with a constructor/destructor attribute`);
   };
   for (const c of named(root)) visit(c);
+  // inside the types that stay: member functions that are not device code (constructors included)
+  // can never be called from a kernel, and would run host code if anything constructed the type
+  for (const t of keptTypes) {
+    walk(t, (c) => {
+      if (c === t || c.type !== "function_definition") return c.type !== "lambda_expression";
+      const quals = qualifierWords(c);
+      if (!quals.includes("__device__") && !quals.includes("__global__")) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
+      return false;
+    });
+  }
   edits.sort((a, b) => a.start - b.start);
   let out = "";
   let pos = 0;

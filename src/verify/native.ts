@@ -4,7 +4,7 @@
 // back as a KernelFault.
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { packageRoot } from "../python.js";
 import { COMPILE_LIMITS, privateWorkDir, RUN_LIMITS, runSandboxed, secureCacheDir, trustedCacheFile } from "./sandbox.js";
 
@@ -114,8 +114,11 @@ export async function compileProgram(cpp: string): Promise<string> {
   try {
     renameSync(work, dir);
   } catch {
-    // another process built the same program first; use theirs
-    rmSync(work, { recursive: true, force: true });
+    // another process built the same program first: use theirs if it may be trusted, else replace it
+    if (!trustedCacheFile(exe, dir)) {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(work, dir);
+    } else rmSync(work, { recursive: true, force: true });
   }
   return exe;
 }
@@ -206,7 +209,9 @@ export async function runProgram(
   launches: RequestLaunch[],
   opts: { reverse?: boolean; raceDetect?: boolean; timeoutMs?: number } = {},
 ): Promise<Uint8Array[]> {
-  if (!trustedCacheFile(exe)) throw new Error(`c2m verify: refusing to run ${exe}: it is not a program this user built (compile it again)`);
+  // a program's cache entry is its folder (compileProgram): an untrusted program goes with it
+  const entry = dirname(exe);
+  if (!trustedCacheFile(exe, entry === cacheDir() ? undefined : entry)) throw new Error(`c2m verify: refusing to run ${exe}: it is not a program this user built, or others could have changed it (compile it again)`);
   const work = privateWorkDir("run-");
   try {
     const req = join(work.path, "request.bin");

@@ -73,6 +73,8 @@ interface Env {
   buffers: Map<string, GoldenBuffer & { cType: string }>;
   /** tensor variables: element counts (and 2-D+ shapes when given) */
   tensors: Map<string, number[]>;
+  /** buffers that hold data before the first launch (tensor arguments, cudaMemcpy/cudaMemset targets) */
+  initialized: Set<string>;
   pinned: Set<string>;
 }
 
@@ -94,7 +96,7 @@ function evaluate(n: CudaNode, env: Env, unit: KernelUnit, depth = 0): number {
     case "false":
       return 0;
     case "identifier": {
-      const v = env.values.get(n.text) ?? macroValue(n.text, env, unit, depth);
+      const v = env.values.get(n.text) ?? macroValue(n.text, env, unit, depth) ?? globalValue(n.text, env, unit, depth);
       return v ?? fail(`'${n.text}' is not a constant c2m can see`);
     }
     case "parenthesized_expression":
@@ -183,7 +185,7 @@ function evaluateCall(n: CudaNode, env: Env, unit: KernelUnit, depth: number, fa
   }
   const name = (calleeName(n) ?? fn?.text ?? "").replace(/^std::/, "");
   if (name === "static_cast" || name === "int" || name === "size_t" || name === "long") return Math.trunc(ev(args[0]));
-  const math: Record<string, (...v: number[]) => number> = { min: Math.min, max: Math.max, ceil: Math.ceil, floor: Math.floor, ceilf: Math.ceil, floorf: Math.floor, sqrt: Math.sqrt, abs: Math.abs, fminf: Math.min, fmaxf: Math.max };
+  const math: Record<string, (...v: number[]) => number> = { cdiv: (a, b) => Math.ceil(a! / b!), min: Math.min, max: Math.max, ceil: Math.ceil, floor: Math.floor, ceilf: Math.ceil, floorf: Math.floor, sqrt: Math.sqrt, abs: Math.abs, fminf: Math.min, fmaxf: Math.max };
   if (math[name]) return math[name]!(...args.map(ev));
   // a helper whose body is one return statement: `int cdiv(int a, int b) { return (a + b - 1) / b; }`
   const helper = findHelper(unit, name);
@@ -224,8 +226,17 @@ function macroValue(name: string, env: Env, unit: KernelUnit, depth: number): nu
   return node ? evaluate(node, env, unit, depth + 1) : undefined;
 }
 
+/** A file-scope constant (`const int W = 37;`, `static constexpr int B = 4 * W;`) as a number. */
+function globalValue(name: string, env: Env, unit: KernelUnit, depth: number): number | undefined {
+  const g = unit.globals.find((x) => x.name === name);
+  if (!g || !/\b(const|constexpr)\b/.test(g.node.text)) return undefined;
+  const init = named(g.node).find((c) => c.type === "init_declarator" && /^\s*\**\s*(\w+)/.exec(field(c, "declarator")?.text ?? "")?.[1] === name);
+  const value = init ? field(init, "value") : null;
+  return value ? evaluate(value, env, unit, depth + 1) : undefined;
+}
+
 function newEnv(pins: Record<string, number>): Env {
-  return { values: new Map(Object.entries(pins)), dim3: new Map(), pointee: new Map(), buffers: new Map(), tensors: new Map(), pinned: new Set(Object.keys(pins)) };
+  return { values: new Map(Object.entries(pins)), dim3: new Map(), pointee: new Map(), buffers: new Map(), tensors: new Map(), initialized: new Set(), pinned: new Set(Object.keys(pins)) };
 }
 
 /** The dim3 or number a launch configuration names. */
@@ -278,8 +289,10 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
         if (isPtr) env.pointee.set(name, t);
         const value = d.type === "init_declarator" ? field(d, "value") : null;
         if (t === "dim3") {
-          const args = value ? (value.type === "argument_list" || value.type === "initializer_list" ? named(value) : value.type === "call_expression" ? callArgs(value) : [value]) : [];
-          env.dim3.set(name, value && args.length ? dim3Of(args, env, unit) : [1, 1, 1]);
+          // `dim3 grid(a, b);` parses as a function declaration (the most vexing parse): its "parameters" are the arguments
+          const vexing = d.type === "function_declarator" ? named(field(d, "parameters") ?? d).map((p) => parseExpr(p.text)) : undefined;
+          const args = vexing ?? (value ? (value.type === "argument_list" || value.type === "initializer_list" ? named(value) : value.type === "call_expression" ? callArgs(value) : [value]) : []);
+          env.dim3.set(name, args.length ? dim3Of(args, env, unit) : [1, 1, 1]);
         } else if (value && /^(auto|torch::Tensor|at::Tensor)$/.test(t) && value.type === "call_expression") {
           const same = tensorAlias(value, env);
           const shape = same ? undefined : newTensorShape(value, env, unit);
@@ -306,6 +319,11 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
         const count = Math.floor(evaluate(bytes, env, unit) / size);
         env.buffers.set(v, { name: v, dtype: DTYPE_OF_C[cType] ?? "float32", count, role: "input", cType });
       }
+      return false;
+    }
+    if (name === "cudaMemcpy" || name === "cudaMemset" || name === "cudaMemcpyAsync" || name === "cudaMemsetAsync") {
+      const target = argVariable(callArgs(n)[0] ?? n);
+      if (target) env.initialized.add(target);
       return false;
     }
     const cfg = kids(n).find((c) => c.type === "kernel_call_syntax");
@@ -344,8 +362,9 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     const v = argVariable(a);
     const buf = v ? env.buffers.get(v) : undefined;
     if (!buf) throw new LaunchUnknown(`argument '${a.text}' of ${k.name} is not a buffer c2m can size (cudaMalloc'd or a tensor)`, a.startPosition.row + 1);
-    if (p.role && p.role !== "input" && p.role !== "unused") buf.role = buf.role === "input" && env.tensors.has(buf.name) ? "inout" : buf.role === "output" ? "output" : "inout";
-    if (p.role === "input" && buf.role === "output") buf.role = "inout"; // written by an earlier launch, read here
+    // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
+    // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
+    if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input") buf.role = env.initialized.has(buf.name) ? "inout" : "output";
     return { buffer: buf.name };
   }
   const value = env.values.has(a.text.trim()) && env.pinned.has(a.text.trim()) ? env.values.get(a.text.trim())! : evaluate(a, env, unit);
@@ -444,11 +463,14 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
       const specs = sizeRows(flags).flatMap((pins, row) => {
         const tensors = h.params.filter((p) => /\b(torch|at)::Tensor\b/.test(p.type));
         const scalars = h.params.filter((p) => !/\b(torch|at)::Tensor\b|\*|&/.test(p.type));
-        if (!tensors.length && !h.torch && h.params.some((p) => /\*/.test(p.type))) throw new LaunchUnknown(`${h.name} takes pointers from its caller; c2m sizes launches from a function that allocates (cudaMalloc) or takes tensors`);
+        if (h.name !== "main" && !tensors.length && !h.torch && h.params.some((p) => /\*/.test(p.type))) throw new LaunchUnknown(`it takes pointers from its caller; c2m sizes launches from a function that allocates (cudaMalloc) or takes tensors`, h.node.startPosition.row + 1);
         const defaults = Object.keys(flags.sizes ?? {}).length || !tensors.length ? [undefined] : DEFAULT_SIZES;
         return defaults.map((n, j) => {
           const env = newEnv(pins);
-          for (const t of tensors) addTensor(env, t.name, defaultShape(pins[t.name] ?? pins.n ?? n ?? DEFAULT_SIZES[0]!, tensorRank(h, t.name)), "float", "input");
+          for (const t of tensors) {
+            addTensor(env, t.name, defaultShape(pins[t.name] ?? pins.n ?? n ?? DEFAULT_SIZES[0]!, tensorRank(h, t.name)), "float", "input");
+            env.initialized.add(t.name);
+          }
           // the launcher's own scalar parameters: --size / --scalar, else 0.5 for a float (an int must be given)
           for (const s of scalars) {
             const v = pins[s.name] ?? flags.scalars?.[s.name] ?? (/float|double/.test(s.type) ? 0.5 : undefined);

@@ -226,7 +226,10 @@ function printRange(parent: CudaNode, start: number, end: number, children: read
   let pos = start;
   for (const c of children) {
     out += src.slice(pos, c.startIndex);
-    out += print(c, ctx);
+    const text = print(c, ctx);
+    // a directive printed as nothing (a dropped pragma) takes its line's indentation with it
+    if (text === "" && c.type === "preproc_call") out = out.replace(/[ \t]+$/, "");
+    out += text;
     pos = c.endIndex;
   }
   out += src.slice(pos, end);
@@ -298,6 +301,10 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       const idiom = warpReductionIdiom(node, ctx);
       return idiom ?? printDefault(node, ctx);
     }
+    case "preproc_call":
+      // `#pragma unroll` must be followed by a loop; a loop collapsed into one statement (the warp
+      // reduction idiom) takes its pragma with it, or Metal's compiler rejects the kernel
+      return isLoopPragma(node) && !loopFollows(node, ctx) ? "" : printDefault(node, ctx);
     default:
       return printDefault(node, ctx);
   }
@@ -559,6 +566,18 @@ function closesAtEnd(a: string): boolean {
     }
   }
   return false;
+}
+
+function isLoopPragma(node: CudaNode): boolean {
+  return /^#\s*pragma\s+(unroll|nounroll)\b/.test(node.text);
+}
+
+/** Whether the statement after a pragma is still a loop once printed (not collapsed by an idiom). */
+function loopFollows(pragma: CudaNode, ctx: PrintContext): boolean {
+  let next = pragma.nextNamedSibling;
+  while (next?.type === "comment") next = next.nextNamedSibling;
+  if (!next || !["for_statement", "while_statement", "do_statement", "for_range_loop"].includes(next.type)) return false;
+  return next.type !== "for_statement" || warpReductionIdiom(next, ctx) === undefined;
 }
 
 const REDUCE_BY_COMBINER: Record<string, string> = {

@@ -23,6 +23,10 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K015", title: "warp width other than 32 assumed", hint: "Metal SIMD-groups are 32 wide, like CUDA warps; code written for 64-wide wavefronts needs rewriting", example: "__shfl_down_sync(mask, v, 1, 64)" },
   { code: "C2M-K017", title: "file-scope variable used by a kernel", hint: "c2m carries device functions, structs and macros, not file-scope variables: declare __shared__ arrays inside the kernel, pass __constant__ or __device__ data as an input array, write constants as #define", example: "__constant__ float coef[4];" },
   { code: "C2M-K016", title: "memory fence translated to atomic_thread_fence", hint: "needs Metal 3.2; kernels where one block waits on another's writes (last-block reductions) should be split into two launches", example: "__threadfence();" },
+  { code: "C2M-K018", title: "host-only library function called from device code", hint: "kernels cannot run commands, open files or read the environment; do that on the host, before or after the launch", example: "system(\"touch x\");  // inside a __global__ function" },
+  { code: "C2M-K019", title: "emitted Metal rejected by the clang front-end check", hint: "a c2m bug: the Metal compiler would reject this kernel (the message is clang's, compiling the MLX source against the MSL shim); please report it with the input", example: "#pragma unroll before a statement that is not a loop" },
+  { code: "C2M-K020", title: "verify inputs outside the kernel's domain", hint: "the CUDA original itself produced NaN or Inf on the generated inputs; give the inputs' range in the spec (\"range\" on a buffer) or with --range NAME=LO:HI", example: "y[i] = logf(x[i]);  // x drawn from [-2, 2)" },
+  { code: "C2M-K021", title: "verify cannot size the launch", hint: "give sizes and the launch with flags (--size N=4096 --grid 16 --block 256) or a spec file next to the input (foo.spec.json)", example: "k<<<blocks(n), 256>>>(x, n);  // blocks() is not known" },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

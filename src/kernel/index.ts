@@ -7,6 +7,7 @@ import type { BufferRole, KernelUnit, MlxDtype, TemplateParam } from "../../ir/k
 import { type Diagnostic, DiagnosticBag } from "../diagnostics.js";
 import { reportKernel } from "./diagnostics.js";
 import { extractKernelUnit, reportFileScopeVariables } from "../../passes/kernel/extract.js";
+import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
 import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
@@ -86,6 +87,7 @@ export function compileKernels(source: string, opts: { filename: string; templat
     const a = analyses.get(k.name)!;
     const errorsBefore = bag.items.filter((d) => d.severity === "error").length;
     reportFileScopeVariables(unit, k, bag);
+    reportHostOnlyCalls(unit, k, bag);
     const metal = printKernel(unit, a, bag);
     const failed = !a.ok || bag.items.filter((d) => d.severity === "error").length > errorsBefore;
     if (failed) continue;

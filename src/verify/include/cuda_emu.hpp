@@ -4,6 +4,7 @@
 // rewritten by the TypeScript driver (src/verify/rewrite.ts) before compilation.
 #pragma once
 
+#include "emu_sandbox.hpp"  // first: C headers read before this file's macros (device, constant...) exist
 #include "emu_runtime.hpp"
 #include "emu_types.hpp"
 
@@ -451,3 +452,6 @@ void call_host(R (*fn)(P...), const Launch& l, const std::vector<unsigned char*>
   call_host_impl(fn, l, bufs, std::index_sequence_for<P...>{});
 }
 }  // namespace emu::cuda
+
+// last: nothing after this may start a process or open a file (emu_sandbox.hpp says why)
+#include "emu_poison.hpp"

@@ -21,16 +21,15 @@ import {
 
 /** c2m's kernel compiler on one corpus file, in process. */
 export const translateFile: TranslateFile = (path, opts) => {
-  const source = readFileSync(path, "utf8");
-  const r = compile(source, opts);
-  return { ...r, source, compiled: r };
+  const r = compile(readFileSync(path, "utf8"), opts);
+  return { ...r, compiled: r };
 };
 
 let compile: (source: string, opts: Parameters<TranslateFile>[1]) => import("../src/kernel/index.js").CompileKernelsResult;
 
 export async function loadTranslator(): Promise<TranslateFile> {
   const { compileKernels } = await import("../src/kernel/index.js");
-  compile = (source, opts) => compileKernels(source, { filename: opts.filename, template: opts.template });
+  compile = (source, opts) => compileKernels(source, { filename: opts.filename, template: opts.template, includeDirs: opts.includeDirs });
   return translateFile;
 }
 

@@ -1,4 +1,4 @@
-/** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [--json] [--verify]` */
+/** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [-I dir ...] [--json] [--verify]` */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
@@ -19,7 +19,7 @@ function parseTemplates(given: string[] = []): Record<string, string> | undefine
 
 export async function runKernel(
   input: string,
-  opts: { output?: string; metalOnly?: boolean; verify?: boolean; template?: string[]; json?: boolean; jobs?: string },
+  opts: { output?: string; metalOnly?: boolean; verify?: boolean; template?: string[]; include?: string[]; json?: boolean; jobs?: string },
 ): Promise<number> {
   // a directory: every .cu file under it, on worker threads (src/batch)
   if (existsSync(input) && statSync(input).isDirectory()) {
@@ -53,12 +53,14 @@ export async function runKernel(
   if (!template) return 2;
   const source = bytes.toString("utf8");
   const { compileKernels } = await import("../kernel/index.js");
-  const result = compileKernels(source, { filename: input, template });
+  const result = compileKernels(source, { filename: input, template, includeDirs: opts.include });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (opts.json) {
     process.stdout.write(JSON.stringify({ diagnostics: result.diagnostics, kernels: result.kernels.map((k) => ({ name: k.name, spec: k.spec, params: k.params })) }, null, 2) + "\n");
   } else {
-    for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
+    // a diagnostic in an included header shows that header's line
+    const textOf = (file: string) => (file === input ? source : existsSync(file) ? readFileSync(file, "utf8") : undefined);
+    for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, textOf(d.file), process.stderr.isTTY) + "\n");
   }
   if (errors.length) return 1;
   if (opts.metalOnly) {
@@ -71,7 +73,7 @@ export async function runKernel(
     return 0;
   }
   if (opts.verify) {
-    const code = await verify(input, source, result);
+    const code = await verify(input, result.source, result);
     if (code !== 0) return code;
   }
   if (opts.output) writeFileSync(opts.output, result.python);

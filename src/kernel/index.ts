@@ -14,6 +14,9 @@ import { emitKernelModule, type PythonKernel } from "../../emit/kernel-python.js
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 import { position } from "../../passes/kernel/cst.js";
+import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /** The arguments of `mx.fast.metal_kernel(...)` (the kernel object; no per-call data). */
 export interface MetalKernelSpecWithoutData {
@@ -64,13 +67,49 @@ export interface CompiledKernel {
 
 export interface CompileKernelsResult {
   python: string;
+  /** the source after the preprocessor (local includes inlined, conditionals decided, type aliases followed): what was translated */
+  source: string;
   kernels: CompiledKernel[];
   launchers: { name: string; params: string[]; kernels: string[] }[];
   diagnostics: Diagnostic[];
 }
 
+export interface CompileKernelsOptions {
+  filename: string;
+  template?: Record<string, string>;
+  /** `-I` folders searched for `#include "name"` after the including file's own folder */
+  includeDirs?: string[];
+  /** `-D NAME=VALUE` */
+  defines?: Record<string, string>;
+}
+
+/** Reads local headers for the preprocessor: next to the including file, then each `-I` folder. */
+export function fileIncludeHost(includeDirs: string[] = []): PreprocessHost {
+  return {
+    include(name, fromFile) {
+      for (const dir of [dirname(fromFile), ...includeDirs]) {
+        const path = join(dir, name);
+        if (existsSync(path)) return { path, text: readFileSync(path, "utf8") };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Diagnostics point at the file and line a preprocessed line came from (an included header's, say). */
+function relocate(d: Diagnostic, pre: Preprocessed): Diagnostic {
+  const o = pre.origins[d.line - 1];
+  return o ? { ...d, file: o.file, line: o.line } : d;
+}
+
 /** Translate every `__global__` kernel of a CUDA file. On errors, `python` is "" and `kernels` lists only what translated. */
-export function compileKernels(source: string, opts: { filename: string; template?: Record<string, string> }): CompileKernelsResult {
+export function compileKernels(original: string, opts: CompileKernelsOptions): CompileKernelsResult {
+  const pre = preprocessCuda(original, opts.filename, fileIncludeHost(opts.includeDirs), opts.defines);
+  const r = compilePreprocessed(pre.text, opts);
+  return { ...r, source: pre.text, diagnostics: r.diagnostics.map((d) => relocate(d, pre)) };
+}
+
+function compilePreprocessed(source: string, opts: CompileKernelsOptions): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
   const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { preprocessCuda, type PreprocessHost } from "../passes/kernel/preprocess.js";
 
 export interface KernelSite {
   name: string;
@@ -84,20 +85,23 @@ export function kernelsIn(text: string, file: string): KernelSite[] {
   return out;
 }
 
-/** The file's kernels and those of every local header it reaches (each header once). */
+/**
+ * The file's kernels and those of every local header it reaches (each header once), in the branches of
+ * `#if`/`#ifdef` a default build compiles (`#ifdef ENABLE_CUDNN` blocks are not counted). The
+ * conditionals are decided by c2m's preprocessor, the one piece shared with the translator: what
+ * nvcc would compile is what there is to translate.
+ */
 export function kernelCensus(path: string, root: string, includeDirs: string[]): KernelSite[] {
-  const seen = new Set<string>();
-  const out: KernelSite[] = [];
-  const visit = (p: string) => {
-    if (seen.has(p)) return;
-    seen.add(p);
-    const text = readFileSync(p, "utf8");
-    out.push(...kernelsIn(text, relative(root, p)));
-    for (const inc of localIncludes(text)) {
-      const r = resolveInclude(inc, dirname(p), includeDirs);
-      if (r) visit(r);
-    }
+  const host: PreprocessHost = {
+    include(name, fromFile) {
+      const p = resolveInclude(name, dirname(fromFile), includeDirs);
+      return p ? { path: p, text: readFileSync(p, "utf8") } : undefined;
+    },
   };
-  visit(path);
-  return out;
+  const pre = preprocessCuda(readFileSync(path, "utf8"), path, host);
+  return kernelsIn(pre.text, path).map((k) => {
+    const from = pre.origins[k.line - 1]!;
+    const to = pre.origins[k.endLine - 1]!;
+    return { ...k, file: relative(root, from.file), line: from.line, endLine: to.file === from.file ? to.line : from.line };
+  });
 }

@@ -76,7 +76,7 @@ export interface ZooFigures {
 export type TranslateFile = (
   path: string,
   opts: { filename: string; includeDirs: string[]; template?: Record<string, string> },
-) => { python: string; kernels: { name: string }[]; diagnostics: Diagnostic[]; source: string; compiled: unknown };
+) => { python: string; kernels: { name: string }[]; refused?: { name: string; diagnostic: Diagnostic }[]; diagnostics: Diagnostic[]; source: string; compiled: unknown };
 
 export function configPath(root = packageRoot()): string {
   return join(root, "test/corpus/kernel-zoo.json");
@@ -105,8 +105,12 @@ export function corpusFiles(config: ZooConfig, base: string): { project: ZooProj
   });
 }
 
-/** The first error diagnostic inside the kernel's lines, else the first error of the file (it sank the file). */
-function refusalOf(site: KernelSite, diags: Diagnostic[], project: string, rootRel: (f: string) => string): KernelRecord["refusal"] {
+/**
+ * The diagnostic the compiler names for the kernel, else the first error inside the kernel's lines, else
+ * the first error of the file (it sank the file).
+ */
+function refusalOf(site: KernelSite, diags: Diagnostic[], project: string, rootRel: (f: string) => string, named?: Diagnostic): KernelRecord["refusal"] {
+  if (named) return { code: named.code, at: `${project}/${rootRel(named.file)}:${named.line}:${named.col}`, message: named.message.split("\n")[0]!.slice(0, 160) };
   const errors = diags.filter((d) => d.severity === "error");
   const inside = errors.find((d) => rootRel(d.file) === site.file && d.line >= site.line && d.line <= site.endLine);
   const d = inside ?? errors[0];
@@ -119,7 +123,7 @@ function refusalOf(site: KernelSite, diags: Diagnostic[], project: string, rootR
 export function recordsOf(
   file: { project: ZooProject; path: string; key: string },
   sites: KernelSite[],
-  result: { python: string; kernels: { name: string }[]; diagnostics: Diagnostic[] },
+  result: { python: string; kernels: { name: string }[]; refused?: { name: string; diagnostic: Diagnostic }[]; diagnostics: Diagnostic[] },
   base: string,
 ): KernelRecord[] {
   const root = resolve(base, file.project.root);
@@ -136,7 +140,7 @@ export function recordsOf(
       endLine: site.endLine,
       status: emitted.has(site.name) ? "translated" : "refused",
     };
-    if (rec.status === "refused") rec.refusal = refusalOf(site, result.diagnostics, file.project.name, rootRel);
+    if (rec.status === "refused") rec.refusal = refusalOf(site, result.diagnostics, file.project.name, rootRel, result.refused?.find((r) => r.name === site.name)?.diagnostic);
     return rec;
   });
 }

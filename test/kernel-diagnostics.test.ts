@@ -4,7 +4,7 @@ import { KERNEL_DIAGNOSTIC_CODES } from "../src/kernel/diagnostic-codes.js";
 
 /**
  * Every construct with no Metal equivalent gets a located diagnostic (file:line:col), and an error
- * means no Python is emitted. `at` marks the expected position: the line holding `/*@*​/` (the marker
+ * means the kernel is a stub raising it. `at` marks the expected position: the line holding `/*@*​/` (the marker
  * is removed before compiling) and the column right after it.
  */
 function compileMarked(src: string) {
@@ -56,8 +56,13 @@ describe("kernel diagnostics", () => {
       expect([d!.file, d!.line, d!.col]).toEqual(["case.cu", line, col]);
       expect(d!.message).toMatch(c.message);
       expect(d!.severity).toBe(c.error ? "error" : "warning");
-      if (c.error) expect(result.python).toBe("");
-      else expect(result.python).toContain("mx.fast.metal_kernel(");
+      // an error stubs the kernel: its function raises with the diagnostic, and no kernel object is built
+      if (c.error && c.code === "C2M-K013") expect(result.python).toBe("");
+      else if (c.error) {
+        expect(result.python).toContain(`# c2m: ${c.code}`);
+        expect(result.python).toMatch(/raise NotImplementedError\("c2m could not translate kernel k: /);
+        expect(result.python).not.toContain('name="k"');
+      } else expect(result.python).toContain("mx.fast.metal_kernel(");
     });
   }
 

@@ -62,23 +62,25 @@ export async function runKernel(
     const textOf = (file: string) => (file === input ? source : existsSync(file) ? readFileSync(file, "utf8") : undefined);
     for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, textOf(d.file), process.stderr.isTTY) + "\n");
   }
-  if (errors.length) return 1;
+  // a kernel that did not translate is a stub in the module; the others are written, and the exit says 1
+  if (errors.length && !result.python) return 1;
+  const status = errors.length ? 1 : 0;
   if (opts.metalOnly) {
-    if (opts.json) return 0;
+    if (opts.json) return status;
     const text = result.kernels
       .map((k) => `// ===== kernel ${k.name}: header =====\n${k.spec.header}\n// ===== kernel ${k.name}: source (body) =====\n${k.spec.source}\n`)
       .join("\n");
     if (opts.output) writeFileSync(opts.output, text);
     else process.stdout.write(text);
-    return 0;
+    return status;
   }
-  if (opts.verify) {
+  if (opts.verify && !errors.length) {
     const code = await verify(input, result.source, result);
     if (code !== 0) return code;
   }
   if (opts.output) writeFileSync(opts.output, result.python);
   else if (!opts.json) process.stdout.write(result.python);
-  return 0;
+  return status;
 }
 
 /**

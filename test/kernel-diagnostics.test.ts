@@ -43,6 +43,7 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   { name: "struct passed by value", code: "C2M-K012", src: `struct P { float a; int b; };\n__global__ void k(/*@*/P p, float* y) { y[threadIdx.x] = p.a; }\n`, message: /cannot be passed/, error: true },
   { name: "file-scope constant memory", code: "C2M-K017", src: `__constant__ float coef[4];\n${kernel(`  if (i < n) y[i] = x[i] * /*@*/coef[i % 4];`)}`, message: /file-scope variable/, error: true },
   { name: "file-scope dynamic shared memory", code: "C2M-K017", src: `extern __shared__ float smem[];\n${kernel(`  /*@*/smem[threadIdx.x] = i < n ? x[i] : 0.0f;\n  __syncthreads();\n  if (i < n) y[i] = smem[threadIdx.x];`)}`, message: /file-scope variable/, error: true },
+  { name: "device assert", code: "C2M-K025", src: kernel(`  /*@*/assert(n > 0);\n  if (i < n) y[i] = x[i];`), message: /not checked/, error: false },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

@@ -10,6 +10,8 @@
  *    what nvcc's device pass predefines (NVCC_PREDEFINED); the lines of a branch not taken become empty
  *    lines, so line numbers stay. A condition that calls a function-like macro is not decided: that
  *    block stays as written.
+ * `__align__(n)`, a macro of CUDA's own headers (never read here), is spelled `alignas(n)`, which the
+ * parser, Metal and the emulator's C++ all know.
  * 3. A file-scope alias of a scalar or vector type (`typedef __nv_bfloat16 floatX;`,
  *    `using data_t = float;`) is followed: every later use of the name is spelled as the type it names,
  *    which is what the parameter analysis and both printers understand. The alias line becomes empty.
@@ -160,6 +162,7 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
     }
   };
   run(source, file);
+  for (const l of out) if (l.text.includes("__align__")) l.text = l.text.replace(/\b__align__(?=\s*\()/g, "alignas");
   const typedefs = followTypeAliases(out);
   return { text: out.map((l) => l.text).join("\n"), origins: out.map((l) => l.origin), included, typedefs };
 }

@@ -131,15 +131,15 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
   const refused: CompileKernelsResult["refused"] = [];
   for (const k of unit.kernels) {
     const a = analyses.get(k.name)!;
-    const errorsBefore = bag.items.filter((d) => d.severity === "error").length;
+    const itemsBefore = bag.items.length;
     reportFileScopeVariables(unit, k, bag);
     const metal = printKernel(unit, a, bag);
     // per kernel: an error in this kernel (or in what it reaches) stubs it; the file's other kernels are still emitted
     const own = errorsAt(unit, k, bag.items);
-    const fresh = bag.items.slice(errorsBefore).find((d) => d.severity === "error");
+    const fresh = bag.items.slice(itemsBefore).find((d) => d.severity === "error");
     if (!a.ok || fresh || own.length) {
       const why = own[0] ?? fresh ?? bag.items.find((d) => d.severity === "error");
-      const all = [...new Set([...(why ? [why] : []), ...own, ...bag.items.slice(errorsBefore).filter((d) => d.severity === "error")])];
+      const all = [...new Set([...(why ? [why] : []), ...own, ...bag.items.slice(itemsBefore).filter((d) => d.severity === "error")])];
       stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
       if (why) refused.push({ name: k.name, diagnostic: relocated(why) });
       continue;

@@ -312,6 +312,8 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
     ctx.attributes.add(BUILTIN_VARIABLES[name].metal);
     return BUILTIN_VARIABLES[name].metal;
   }
+  // a type name the parser took for a value: `(__nv_bfloat16)(x)` parses as a call of `(__nv_bfloat16)`
+  if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
   return name;
 }
 

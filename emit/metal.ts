@@ -13,7 +13,7 @@ import type { DiagnosticBag } from "../src/diagnostics.js";
 import { reportKernel } from "../src/kernel/diagnostics.js";
 import {
   ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
-  UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
+  CACHE_HINTS, UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
 } from "../src/kernel/tables.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
@@ -319,6 +319,8 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
     ctx.attributes.add(BUILTIN_VARIABLES[name].metal);
     return BUILTIN_VARIABLES[name].metal;
   }
+  // a type name the parser took for a value: `(__nv_bfloat16)(x)` parses as a call of `(__nv_bfloat16)`
+  if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
   return name;
 }
 
@@ -458,6 +460,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     return node.text;
   }
   if (!name) return printDefault(node, ctx);
+  if (name === "assert") {
+    reportKernel(ctx.bag, "C2M-K025", position(node), `assert(${args.map((a) => a.text).join(", ")}) is not checked: Metal kernels cannot abort`);
+    return "((void)0)";
+  }
   if (UNSUPPORTED_CALLS[name]) {
     const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";
     reportKernel(ctx.bag, code, position(node), `${name}: ${UNSUPPORTED_CALLS[name]}`);
@@ -511,10 +517,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     }
     return METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
   }
-  if (/^__ld(g|cs|cg|ca|lu|cv)$/.test(name) && args[0]) {
+  if (CACHE_HINTS[name] && args[0]) {
     const a = unparen(args[0]);
-    if (a.type === "pointer_expression" && field(a, "operator")?.text === "&") return print(field(a, "argument")!, ctx);
-    return `(*(${p(0)}))`;
+    const target = a.type === "pointer_expression" && field(a, "operator")?.text === "&" ? print(field(a, "argument")!, ctx) : `(*(${p(0)}))`;
+    return CACHE_HINTS[name] === "store" ? `(${target} = ${p(1)})` : target;
   }
   if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
   const math = MATH_FUNCTIONS[name];

@@ -76,7 +76,9 @@ export async function runTask(task: Task): Promise<TaskResult> {
       outputs = [[task.output!, r.python]];
     }
     const text = diagnostics.map((d) => formatDiagnostic(d, source, task.color) + "\n").join(task.op === "compile" ? "\n" : "");
-    if (diagnostics.some((d) => d.severity === "error")) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
+    const failed = diagnostics.some((d) => d.severity === "error");
+    // a kernel module is written with its refused kernels as stubs (as `c2m kernel FILE -o OUT` does)
+    if (failed && !(task.op === "kernel" && outputs[0]?.[1])) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
     const { writeOutputs } = await import("../io.js");
     for (const [path] of outputs) mkdirSync(dirname(path), { recursive: true });
     try {
@@ -87,6 +89,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
       const d: Diagnostic = { code: err.code, severity: "error", message: err.message, file: task.display, line: 1, col: 1 };
       return { input: task.input, status: "error", diagnostics: [...diagnostics, d], text: text + formatDiagnostic(d, undefined, task.color) + "\n", wrote: [] };
     }
+    if (failed) return { input: task.input, status: "error", diagnostics, text, wrote: outputs.map(([p]) => p) };
     return { input: task.input, status: "ok", diagnostics, text, wrote: outputs.map(([p]) => p) };
   } catch (err) {
     const message = `c2m internal error on this file: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;

@@ -1,4 +1,4 @@
-/** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [--json] [--verify]` */
+/** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [-I dir ...] [--json] [--verify]` */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
 import { CODES_BY_ID } from "../diagnostic-codes.js";
@@ -28,6 +28,8 @@ export interface KernelCommandOptions extends VerifyFlagOptions {
   metalOnly?: boolean;
   verify?: boolean;
   template?: string[];
+  /** -I: folders searched for local includes */
+  include?: string[];
   json?: boolean;
   jobs?: string;
 }
@@ -64,30 +66,35 @@ export async function runKernel(input: string, opts: KernelCommandOptions): Prom
   const template = parseTemplates(opts.template);
   if (!template) return 2;
   const { compileKernels } = await import("../kernel/index.js");
-  const result = compileKernels(source, { filename: input, template });
+  const result = compileKernels(source, { filename: input, template, includeDirs: opts.include });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (opts.json) {
     process.stdout.write(JSON.stringify({ diagnostics: result.diagnostics, kernels: result.kernels.map((k) => ({ name: k.name, spec: k.spec, params: k.params })) }, null, 2) + "\n");
   } else {
-    for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
+    // a diagnostic in an included header shows that header's line
+    const textOf = (file: string) => (file === input ? source : existsSync(file) ? readFileSync(file, "utf8") : undefined);
+    for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, textOf(d.file), process.stderr.isTTY) + "\n");
   }
-  if (errors.length) return 1;
+  // a kernel that did not translate is a stub in the module; the others are written, and the exit says 1
+  if (errors.length && !result.python) return 1;
+  const status = errors.length ? 1 : 0;
   if (opts.metalOnly) {
-    if (opts.json) return 0;
+    if (opts.json) return status;
     const text = result.kernels
       .map((k) => `// ===== kernel ${k.name}: header =====\n${k.spec.header}\n// ===== kernel ${k.name}: source (body) =====\n${k.spec.source}\n`)
       .join("\n");
-    if (opts.output) return write(opts.output, text, inputs, fail, input);
+    if (opts.output) return write(opts.output, text, inputs, fail, input) || status;
     process.stdout.write(text);
-    return 0;
+    return status;
   }
-  if (opts.verify) {
-    const code = await verify(input, source, result, opts, template);
+  // a file with a refused kernel is still written (the others translated, the refused one a stub), but not verified
+  if (opts.verify && !errors.length) {
+    const code = await verify(input, result.source, result, opts, template);
     if (code !== 0) return code;
   }
-  if (opts.output) return write(opts.output, result.python, inputs, fail, input);
+  if (opts.output) return write(opts.output, result.python, inputs, fail, input) || status;
   if (!opts.json) process.stdout.write(result.python);
-  return 0;
+  return status;
 }
 
 /** The spec --verify reads for `foo.cu`: `foo.spec.json` beside it. */

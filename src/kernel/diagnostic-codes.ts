@@ -27,6 +27,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K019", title: "emitted Metal rejected by the clang front-end check", hint: "a c2m bug: the Metal compiler would reject this kernel (the message is clang's, compiling the MLX source against the MSL shim); please report it with the input", example: "#pragma unroll before a statement that is not a loop" },
   { code: "C2M-K020", title: "verify inputs outside the kernel's domain", hint: "the CUDA original itself produced NaN or Inf on the generated inputs; give the inputs' range in the spec (\"range\" on a buffer) or with --range NAME=LO:HI", example: "y[i] = logf(x[i]);  // x drawn from [-2, 2)" },
   { code: "C2M-K021", title: "verify cannot size the launch", hint: "give sizes and the launch with flags (--size N=4096 --grid 16 --block 256) or a spec file next to the input (foo.spec.json)", example: "k<<<blocks(n), 256>>>(x, n);  // blocks() is not known" },
+  { code: "C2M-K025", title: "device-side assert not checked in Metal", hint: "Metal kernels cannot abort; the condition is not checked on the GPU. Check it in Python before the launch, or write a flag to an output buffer", example: "assert(blockDim.x % 32 == 0);" },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -116,8 +116,16 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   hexp: "metal::exp", hlog: "metal::log", hsqrt: "metal::sqrt", hrsqrt: "metal::rsqrt",
   __float2int_rn: "int(metal::rint({0}))", __float2int_rz: "int({0})", __float2int_rd: "int(metal::floor({0}))",
   __float2int_ru: "int(metal::ceil({0}))", __int2float_rn: "float({0})",
-  __ldg: "(*({0}))", __ldcs: "(*({0}))", __ldcg: "(*({0}))", __ldca: "(*({0}))",
   __mul24: "({0} * {1})", __umul24: "({0} * {1})", __mulhi: "metal::mulhi({0}, {1})", __umulhi: "metal::mulhi({0}, {1})",
+};
+
+/**
+ * Cache-hint loads and stores (streaming, cache-global, last-use, write-back…): plain memory accesses
+ * in Metal, which has no per-access cache policy. `__ldcs(p)` → `*p`, `__stcs(p, v)` → `*p = v`.
+ */
+export const CACHE_HINTS: Record<string, "load" | "store"> = {
+  __ldg: "load", __ldcs: "load", __ldcg: "load", __ldca: "load", __ldlu: "load", __ldcv: "load",
+  __stcs: "store", __stcg: "store", __stwb: "store", __stwt: "store",
 };
 
 /** Barriers and fences. */
@@ -236,7 +244,6 @@ export const UNSUPPORTED_CALLS: Record<string, string> = {
   clock64: "clock counters have no Metal equivalent",
   __nanosleep: "__nanosleep has no Metal equivalent",
   cudaMalloc: "device memory allocation inside a kernel has no Metal equivalent",
-  assert: "device-side assert has no Metal equivalent",
   __trap: "__trap has no Metal equivalent",
 };
 

@@ -316,6 +316,16 @@ template <class T>
 T __ldg(const T* p) {
   return *p;
 }
+// the other cache-hint loads and stores: plain accesses on a CPU
+template <class T> T __ldcs(const T* p) { return *p; }
+template <class T> T __ldcg(const T* p) { return *p; }
+template <class T> T __ldca(const T* p) { return *p; }
+template <class T> T __ldlu(const T* p) { return *p; }
+template <class T> T __ldcv(const T* p) { return *p; }
+template <class T, class V> void __stcs(T* p, V v) { *p = v; }
+template <class T, class V> void __stcg(T* p, V v) { *p = v; }
+template <class T, class V> void __stwb(T* p, V v) { *p = v; }
+template <class T, class V> void __stwt(T* p, V v) { *p = v; }
 
 // ---- half / bfloat16 (cuda_fp16.h, cuda_bf16.h) ----
 typedef _Float16 __half;

@@ -15,6 +15,8 @@ import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
 import { dedentBody, kids, subscriptIndices } from "../passes/kernel/cst.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { coopInfo } from "./coop.js";
+import { COOPERATIVE_GROUPS } from "../src/kernel/tables.js";
 
 export interface CudaKernel {
   source: string;
@@ -123,5 +125,22 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
   }
   for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
   pieces.sort((a, b) => a.at - b.at);
+  const coop = coopPreamble(unit, [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)]);
+  if (coop) pieces.unshift({ at: -1, text: coop });
   return pieces.map((p) => p.text.trimEnd()).join("\n\n") + (pieces.length ? "\n" : "");
+}
+
+/**
+ * The file's cooperative-groups includes, namespace alias and using-directive, when the kernel or a helper
+ * it reaches uses cooperative groups (NVRTC ships the headers).
+ */
+function coopPreamble(unit: KernelUnit, nodes: CudaNode[]): string | undefined {
+  const info = coopInfo(unit);
+  const qualified = new RegExp(`\\b(${[...info.namespaces].join("|")})::`);
+  const bare = new RegExp(`\\b(${Object.keys(COOPERATIVE_GROUPS).join("|")})\\b`);
+  if (!nodes.some((n) => qualified.test(n.text) || (info.usingNamespace && bare.test(n.text)))) return undefined;
+  const lines = kids(unit.root)
+    .filter((n) => (n.type === "preproc_include" || n.type === "namespace_alias_definition" || n.type === "using_declaration") && /cooperative_groups/.test(n.text))
+    .map((n) => n.text.trim());
+  return lines.length ? lines.join("\n") : undefined;
 }

@@ -23,6 +23,8 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K015", title: "warp width other than 32 assumed", hint: "Metal SIMD-groups are 32 wide, like CUDA warps; code written for 64-wide wavefronts needs rewriting", example: "__shfl_down_sync(mask, v, 1, 64)" },
   { code: "C2M-K017", title: "file-scope variable used by a kernel", hint: "c2m carries device functions, structs and macros, not file-scope variables: declare __shared__ arrays inside the kernel, pass __constant__ or __device__ data as an input array, write constants as #define", example: "__constant__ float coef[4];" },
   { code: "C2M-K016", title: "memory fence translated to atomic_thread_fence", hint: "needs Metal 3.2; kernels where one block waits on another's writes (last-block reductions) should be split into two launches", example: "__threadfence();" },
+  { code: "C2M-K035", title: "cooperative-groups construct not translated", hint: "c2m maps thread_block, thread_block_tile<N> (N <= 32), tiled_partition, this_grid().thread_rank(), sync, shuffles, votes and reduce; write other constructs with __syncthreads and __shfl_*_sync", example: "auto active = cg::coalesced_threads();" },
+  { code: "C2M-K036", title: "cooperative-groups tile wider than a SIMD-group", hint: "Metal SIMD-groups hold 32 threads, like a warp: use tiles of 32 lanes or fewer (a power of two), and a threadgroup barrier with shared memory across them", example: "cg::tiled_partition<64>(block)" },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

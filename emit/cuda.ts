@@ -13,10 +13,11 @@
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
-import { dedentBody, kids, subscriptIndices } from "../passes/kernel/cst.js";
+import { dedentBody, field, kids, subscriptIndices, unparen } from "../passes/kernel/cst.js";
+import { accessNode } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { coopInfo } from "./coop.js";
-import { COOPERATIVE_GROUPS } from "../src/kernel/tables.js";
+import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../src/kernel/tables.js";
 
 export interface CudaKernel {
   source: string;
@@ -34,8 +35,9 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   const outputNames: string[] = [];
   const masks: string[] = [];
   const prologue: string[] = [];
-  /** source offset → text inserted there (copy-ins before statements, twins after row-pointer declarations) */
-  const inserts: { at: number; text: string; wrapEnd?: number }[] = [];
+  /** source offset → text inserted there (copy-ins before statements, twins after row-pointer declarations); `end`: replaces up to it */
+  const inserts: Edit[] = [];
+  let own = false;
 
   for (const p of k.params) {
     const decl = declarationText(unit, p.node);
@@ -63,6 +65,11 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
         outputNames.push(p.name + ARG);
         masks.push(`${p.name}_touched`);
         prologue.push(bind(p.name + ARG), `auto ${p.name}_in = (decltype(${p.name}))${p.name}_in${ARG};`);
+        if (plan.ownAccess) {
+          own = true;
+          ownEdits(analysis, p.name, plan.ownAccess.aliases, plan.pointee.kind === "vector" ? VECTOR_TYPES[plan.pointee.name]!.width : 1, inserts);
+          break;
+        }
         const copy = plan.copyAt!;
         const st = copy.statements[0];
         if (!st) break;
@@ -86,7 +93,39 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   outputNames.push(...masks);
   const body = bodyText(unit, k, inserts);
   const source = `// c2m: the kernel's parameters as CUDA declared them, bound to the buffers MLX passes\n${prologue.join("\n")}\n${body}`;
-  return { source, header: headerText(unit, k), inputNames, outputNames };
+  return { source, header: (own ? `${OWN_HELPER}\n\n` : "") + headerText(unit, k), inputNames, outputNames };
+}
+
+type Edit = { at: number; text: string; wrapEnd?: number; end?: number };
+
+/** The CUDA twin of the Metal header's c2m_own (see emit/metal.ts): copy in on first touch, use in place. */
+const OWN_HELPER = `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
+// flag in \`touched\` says so, and tells the wrapper which elements the kernel took over), then used in place.
+template <class T, class Q, class M> __device__ __forceinline__ T& c2m_own(const T* y, Q y_in, M touched, size_t i, unsigned width) {
+  T* w = const_cast<T*>(y);
+  if (!touched[i * width]) {
+    w[i] = y_in[i];
+    for (unsigned k = 0; k < width; ++k) touched[i * width + k] = 1;
+  }
+  return w[i];
+}`;
+
+/** Every access `y[E]` / `*r` of an in-place buffer (and its row pointers) → `c2m_own(y, y_in, y_touched, E, width)`. */
+function ownEdits(analysis: KernelAnalysis, param: string, aliases: { name: string; decl: CudaNode; offset?: CudaNode }[], width: number, edits: Edit[]): void {
+  for (const s of analysis.accesses) {
+    if (s.root.kind !== "param" || s.root.name !== param) continue;
+    const acc = accessNode(s.node)!;
+    const base = unparen(field(acc, "argument")!);
+    const head = `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, `;
+    if (acc.type === "subscript_expression") {
+      const idx = field(acc, "indices")!;
+      edits.push({ at: acc.startIndex, end: idx.startIndex + 1, text: head }, { at: idx.endIndex - 1, end: acc.endIndex, text: `, ${width})` });
+    } else edits.push({ at: acc.startIndex, end: acc.endIndex, text: `${head}0, ${width})` });
+  }
+  for (const al of aliases) {
+    const off = al.offset ? ` + (${al.offset.text})` : "";
+    edits.push({ at: al.decl.endIndex, text: ` auto ${al.name}_in = ${param}_in${off}; auto ${al.name}_touched = ${param}_touched${off};` });
+  }
 }
 
 /** `const float* __restrict__ x` as written, whitespace collapsed. */
@@ -102,14 +141,14 @@ function indexText(analysis: KernelAnalysis, param: string): string {
 }
 
 /** The kernel body without its braces, dedented, with the inserts applied. */
-function bodyText(unit: KernelUnit, k: KFunction, inserts: { at: number; text: string; wrapEnd?: number }[]): string {
+function bodyText(unit: KernelUnit, k: KFunction, inserts: Edit[]): string {
   const inner = kids(k.body).slice(1, -1);
   if (inner.length === 0) return "";
   const start = inner[0]!.startIndex;
   const end = inner[inner.length - 1]!.endIndex;
-  const edits = inserts.flatMap((e) => (e.wrapEnd === undefined ? [e] : [e, { at: e.wrapEnd, text: " }" }])).sort((a, b) => b.at - a.at);
+  const edits: Edit[] = inserts.flatMap((e) => (e.wrapEnd === undefined ? [e] : [e, { at: e.wrapEnd, text: " }" }])).sort((a, b) => b.at - a.at || (b.end ?? b.at) - (a.end ?? a.at)); // at one offset: a replacement before an insertion
   let text = unit.source.slice(start, end);
-  for (const e of edits) text = text.slice(0, e.at - start) + e.text + text.slice(e.at - start);
+  for (const e of edits) text = text.slice(0, e.at - start) + e.text + text.slice((e.end ?? e.at) - start);
   return dedentBody(text, inner[0]!.startPosition.column);
 }
 

@@ -26,6 +26,16 @@ export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
 /** Header helpers, emitted once each when used. */
 const HELPERS: Record<string, string> = {
   c2m_cg: COOP_HELPER,
+  c2m_own: `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
+// flag in \`touched\` says so, and tells the wrapper which elements the kernel took over), then used in place.
+template <typename T, typename Q, typename M> inline device T& c2m_own(const device T* y, Q y_in, M touched, ulong i, uint width) {
+  device T* w = const_cast<device T*>(y);
+  if (!touched[i * width]) {
+    w[i] = y_in[i];
+    for (uint k = 0; k < width; ++k) touched[i * width + k] = 1;
+  }
+  return w[i];
+}`,
   c2m_erf: `// erf for float (max error ~1 ulp): Metal's standard library has none.
 inline float c2m_erf(float a) {
   float r, s, t, u;
@@ -135,6 +145,8 @@ interface PrintContext {
   isKernel: boolean;
   /** cooperative-groups namespaces of the file (emit/coop.ts) */
   coop: CoopInfo;
+  /** in-place buffers and their row pointers whose every access goes through c2m_own → element width */
+  own: Map<string, number>;
 }
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
@@ -148,7 +160,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   const ctx: PrintContext = {
     unit, fn: k, analysis, bag, helpers, attributes: new Set(), atomicRoots,
     scope: { params: new Set(k.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(analysis.shared.map((s) => s.name)), aliases: new Map() },
-    before: new Map(), deviceAttrs, isKernel: true, inoutAliases: new Map(), coop: coopInfo(unit),
+    before: new Map(), deviceAttrs, isKernel: true, inoutAliases: new Map(), coop: coopInfo(unit), own: new Map(),
   };
 
   // inputs and outputs, in parameter order
@@ -184,7 +196,19 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         inputNames.push(`${metalName}_in`);
         outputNames.push(metalName);
         if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${VECTOR_TYPES[(plan.pointee as { name: string }).name].metal}>(${metalName}_in);`);
-        for (const [i, st] of plan.copyAt!.statements.entries()) {
+        if (plan.ownAccess) {
+          // every access copies its element in on first touch (passes/kernel/buffers.ts ownAccess)
+          helpers.add("c2m_own");
+          const width = vector ? VECTOR_TYPES[(plan.pointee as { name: string }).name].width : 1;
+          ctx.own.set(p.name, width);
+          for (const al of plan.ownAccess.aliases) {
+            ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset });
+            ctx.own.set(al.name, width);
+          }
+          if (vector) prologue.push(`auto ${p.name}_touched = ${metalName}_touched;`);
+          masks.push(`${metalName}_touched`);
+        }
+        for (const [i, st] of (plan.copyAt?.statements ?? []).entries()) {
           if (i > 0) break;
           const idxText = printIndexOf(analysis, p.name, ctx);
           const at = plan.copyAt!.alias?.name ?? p.name;
@@ -417,6 +441,12 @@ function isLvalueContext(node: CudaNode): boolean {
 function printAccess(node: CudaNode, ctx: PrintContext): string {
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
     return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
+  }
+  const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
+  const width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
+  if (base && width !== undefined) {
+    const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
+    return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
   }
   return printDefault(node, ctx);
 }
@@ -789,6 +819,7 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
       analysis: undefined,
       isKernel: false,
       inoutAliases: new Map(),
+      own: new Map(),
       attributes: new Set(),
       before: new Map(),
       atomicRoots: () => false,

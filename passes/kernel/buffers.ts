@@ -11,7 +11,8 @@ import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, Sha
 import type { DiagnosticBag } from "../../src/diagnostics.js";
 import { reportKernel } from "../../src/kernel/diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, SCALAR_TYPES } from "../../src/kernel/tables.js";
-import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, unparen, walk } from "./cst.js";
+import { ownershipProof, type OwnedSite } from "./ownership.js";
+import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "./cst.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
 
@@ -321,15 +322,16 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       plan.role = "output";
       continue;
     }
-    if (plan.pointee.kind === "vector") {
-      refuse(a, bag, p.name, "in-place updates through a vector pointer are not translated; update the scalar elements, or write a separate output");
-      continue;
-    }
-    const owner = ownerCopy(a, p.name);
-    if (typeof owner === "string") refuse(a, bag, p.name, owner);
+    // one copy site before the statements that touch the element when there is one (vector elements
+    // are copied whole, so they always go through c2m_own); else a copy at the first touch of each access
+    const single = plan.pointee.kind === "vector" ? "vector" : ownerCopy(a, p.name);
+    const owner = typeof single === "string" ? single : (proveOwnership(a, p.name) ?? single);
+    const own = typeof owner === "string" ? ownAccess(a, p.name) : undefined;
+    if (typeof own === "string") refuse(a, bag, p.name, own);
     else {
       plan.role = "inout-copy";
-      plan.copyAt = owner;
+      if (own) plan.ownAccess = own;
+      else plan.copyAt = owner as Exclude<typeof owner, string>;
     }
   }
   const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
@@ -421,6 +423,71 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
     if (![...vars].some((v) => changed.has(v))) return `it is updated in a loop at index '${index}', which does not change from one iteration to the next`;
   }
   return { statements: anchors, index, ...(via ? { alias: { name: via, decl: def!.decl!, ...(def?.offset ? { offset: def.offset } : {}) } } : {}) };
+}
+
+/**
+ * The general in-place translation: every access to the buffer is rewritten to `c2m_own(...)`, which
+ * copies the element in from the caller's array the first time any thread touches it (the `_touched`
+ * mask says whether it has been) and returns it as an lvalue. The output then holds exactly what CUDA's
+ * memory would hold at every point, for any program without a data race (in CUDA too, a thread reading
+ * an element another writes needs a barrier between them, and the mask's write is ordered with the
+ * element's by the same barrier). What c2m needs to see is every access: directly on the parameter or
+ * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
+ * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
+ */
+function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; decl: CudaNode; offset?: CudaNode }[] } | string {
+  const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
+  const aliases = new Map<string, { name: string; decl: CudaNode; offset?: CudaNode }>();
+  const nodes: CudaNode[] = [];
+  for (const s of sites) {
+    const acc = accessNode(s.node);
+    const base = acc ? unparen(field(acc, "argument")!) : undefined;
+    if (!acc || !base || base.type !== "identifier" || (acc.type === "subscript_expression" && subscriptCount(acc) !== 1))
+      return `it is accessed through a cast, a helper function or pointer arithmetic (${s.node.text.slice(0, 60)}), so c2m cannot give each access the caller's value`;
+    if (base.text !== name) {
+      const def = a.aliasDefs.get(base.text);
+      if (!def || def.writes !== 1 || def.param !== name || !def.decl) return `it is accessed through '${base.text}', a pointer that is reassigned or does not point into '${name}' alone`;
+      aliases.set(base.text, { name: base.text, decl: def.decl, ...(def.offset ? { offset: def.offset } : {}) });
+    }
+    let up = s.node;
+    while (up.parent?.type === "parenthesized_expression") up = up.parent;
+    if (up.parent?.type === "pointer_expression" && field(up.parent, "operator")?.text === "&")
+      return `the address of an element is taken (${up.parent.text.slice(0, 40)}), so accesses through that address cannot be followed`;
+    nodes.push(acc);
+  }
+  if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex)))
+    return "an index of the buffer reads the buffer itself";
+  const why = proveOwnership(a, name);
+  if (why) return why;
+  return { aliases: [...aliases.values()] };
+}
+
+/** The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why not. */
+function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
+  const sites: OwnedSite[] = [];
+  for (const s of a.accesses) {
+    if (s.root.kind !== "param" || s.root.name !== name) continue;
+    const n = accessNode(s.node);
+    const base = n ? unparen(field(n, "argument")!) : undefined;
+    if (!n || base?.type !== "identifier") return "c2m cannot follow one of its accesses";
+    const index = n.type === "subscript_expression" ? subscriptIndices(n)?.[0] : undefined;
+    const offset = base.text !== name ? a.aliasDefs.get(base.text)?.offset : undefined;
+    sites.push({ node: n, ...(index ? { index } : {}), ...(offset ? { offset } : {}) });
+  }
+  return ownershipProof(a.kernel.body, sites);
+}
+
+/** The subscript or `*p` inside an lvalue like `y[i].x` or `(y[i])`. */
+export function accessNode(lv: CudaNode): CudaNode | undefined {
+  let n: CudaNode | null = unparen(lv);
+  while (n && n.type === "field_expression") n = unparen(field(n, "argument")!);
+  if (n && (n.type === "subscript_expression" || (n.type === "pointer_expression" && field(n, "operator")?.text === "*"))) return n;
+  return undefined;
+}
+
+function subscriptCount(n: CudaNode): number {
+  const idx = field(n, "indices");
+  return idx ? named(idx).filter((c) => c.type !== "comment").length : 1;
 }
 
 /** Names assigned (=, op=, ++/--) or declared anywhere under a node. */

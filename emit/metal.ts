@@ -141,7 +141,7 @@ interface PrintContext {
   /** attribute parameters each device function needs */
   deviceAttrs: Map<string, string[]>;
   /** row pointers into in-place buffers: their `_in` and `_touched` twins are declared next to them */
-  inoutAliases: Map<string, { param: string; offset?: CudaNode }>;
+  inoutAliases: Map<string, { param: string; offset?: CudaNode; difference?: boolean }>;
   isKernel: boolean;
   /** cooperative-groups namespaces of the file (emit/coop.ts) */
   coop: CoopInfo;
@@ -202,7 +202,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
           const width = vector ? VECTOR_TYPES[(plan.pointee as { name: string }).name].width : 1;
           ctx.own.set(p.name, width);
           for (const al of plan.ownAccess.aliases) {
-            ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset });
+            ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference });
             ctx.own.set(al.name, width);
           }
           if (vector) prologue.push(`auto ${p.name}_touched = ${metalName}_touched;`);
@@ -748,7 +748,7 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     const pointee = type.pointee.kind === "pointer" ? undefined : printType(type.pointee);
     const twin = name ? ctx.inoutAliases.get(name) : undefined;
     if (twin && name) {
-      const off = twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
+      const off = twin.difference ? ` + (${name} - ${twin.param})` : twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
       const nl = `\n${" ".repeat(node.startPosition.column)}`;
       parts.push(`${vol}${constQ}device ${pointee}* ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`);
       continue;

@@ -80,10 +80,11 @@ export interface BufferPlan {
   };
   /**
    * for inout-copy when no single copy site exists: every access `y[E]` (or through a row pointer
-   * `r = y + offset`, declared once) becomes `c2m_own(y, y_in, y_touched, E, width)`, which copies the
+   * `r = y + offset`, declared once; `difference`: the offset is a sum of terms, and the twins are
+   * placed at `r - y`) becomes `c2m_own(y, y_in, y_touched, E, width)`, which copies the
    * element in on its first touch and returns it as an lvalue; `aliases` get `_in` and `_touched` twins.
    */
-  ownAccess?: { aliases: { name: string; decl: CudaNode; offset?: CudaNode }[] };
+  ownAccess?: { aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[] };
 }
 
 export interface SharedArray {

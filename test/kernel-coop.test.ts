@@ -79,3 +79,30 @@ describe("cooperative groups c2m refuses", () => {
     expect(k.cuda.source).toMatch(/cg::reduce\(warp, sum, cg::plus<float>\{\}\)/);
   });
 });
+
+describe("the ownership proof for read-modify-write buffers", () => {
+  const k = (body: string) => `__global__ void k(float* y, const float* x, int n, int C) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n${body}\n}\n`;
+  const verdict = (body: string) => {
+    const r = compileKernels(k(body), { filename: "k.cu" });
+    const d = r.diagnostics.find((x) => x.code === "C2M-K007");
+    return d ? d.message.replace(/^.*is read and written: /, "") : r.kernels[0]!.params.find((p) => p.name === "y")!.role;
+  };
+  it("proves elements owned by the thread that computes their index", () => {
+    expect(verdict("  float a = y[2 * i], b = y[2 * i + 1];\n  y[2 * i] = a + b;\n  y[2 * i + 1] = a - b;")).toBe("inout-copy");
+    expect(verdict("  float* row = y + i * C;\n  for (int j = 0; j < C; j++) row[j] *= 2.0f;\n  for (int j = 0; j < C; j++) row[j] += row[0];")).toBe(
+      "inout-copy",
+    );
+    expect(verdict("  for (int s = 0; s < n; s++) y[i] = y[i] * 0.5f + x[s];")).toBe("inout-copy");
+    expect(verdict("  int b = i / C, c = i % C;\n  float* r = y + b * C + c;\n  *r += 1.0f;")).toBe("inout-copy");
+  });
+  it("refuses accesses that can meet another thread's, and says why", () => {
+    expect(verdict("  y[2 * i] += y[2 * i + 2];")).toMatch(/different indices of the same owner/);
+    expect(verdict("  if (i > 0) y[i] += y[i - 1];")).toMatch(/different indices/);
+    expect(verdict("  y[i] += y[0];")).toMatch(/do not share one owner index/);
+    expect(verdict("  float* row = y + (i / 32) * C;\n  for (int j = 0; j < C; j++) row[j] += 1.0f;\n  row[0] *= 2.0f;")).toMatch(
+      /different indices of the same owner/,
+    );
+    expect(verdict("  for (int j = 0; j < C; j++) y[j] += x[i];")).toMatch(/does not depend on the thread/);
+    expect(verdict("  float* r = y + i;\n  if (n > 3) r = y + 2 * i;\n  r[0] += 1.0f;")).toMatch(/reassigned/);
+  });
+});

@@ -37,8 +37,11 @@ export interface KernelAnalysis {
   shared: SharedArray[];
   /** local pointer variable → what it points into */
   aliases: Map<string, Root>;
-  /** local pointers declared `T* r = param [+ offset]`: how often declared or assigned, and the offset */
-  aliasDefs: Map<string, { param: string; offset?: CudaNode; writes: number; decl?: CudaNode }>;
+  /**
+   * local pointers declared `T* r = param [+ offset]`: how often declared or assigned, and the offset;
+   * `terms` for `param + a + b…` (the offset is then `r - param`)
+   */
+  aliasDefs: Map<string, AliasDef>;
   accesses: AccessSite[];
   /** true when some output is updated with atomics: MLX then declares every output atomic */
   atomicOutputs: boolean;
@@ -47,6 +50,19 @@ export interface KernelAnalysis {
   /** the kernel (or a device function it calls) uses dynamic shared memory */
   dynamicShared?: SharedArray;
   ok: boolean;
+}
+
+export type AliasDef = { param: string; offset?: CudaNode; terms?: CudaNode[]; writes: number; decl?: CudaNode };
+
+/** `param + a + b …` (left-nested sums) → the param and the added terms. */
+function chainOffset(u: CudaNode | null, params: Set<string>): { param: string; terms: CudaNode[] } | undefined {
+  const terms: CudaNode[] = [];
+  let e = u;
+  while (e && e.type === "binary_expression" && field(e, "operator")?.text === "+") {
+    terms.unshift(field(e, "right")!);
+    e = unparen(field(e, "left")!);
+  }
+  return e?.type === "identifier" && params.has(e.text) && terms.length > 1 ? { param: e.text, terms } : undefined;
 }
 
 export const same = (a: CudaNode | null | undefined, b: CudaNode | null | undefined): boolean =>
@@ -132,7 +148,7 @@ function analyseFunction(
   const accesses: AccessSite[] = [];
   const uses = new Map<string, BufferUse>();
   const assignedScalars = new Set<string>();
-  const aliasDefs = new Map<string, { param: string; offset?: CudaNode; writes: number; decl?: CudaNode }>();
+  const aliasDefs = new Map<string, AliasDef>();
   const scalarParams = new Set(f.params.filter((p) => p.type.kind !== "pointer").map((p) => p.name));
   const use = (name: string): BufferUse => {
     let u = uses.get(name);
@@ -164,7 +180,7 @@ function analyseFunction(
               ? { param: u.text }
               : u?.type === "binary_expression" && field(u, "operator")?.text === "+" && unparen(field(u, "left")!).type === "identifier" && scope.params.has(unparen(field(u, "left")!).text)
                 ? { param: unparen(field(u, "left")!).text, offset: field(u, "right")! }
-                : undefined;
+                : chainOffset(u, scope.params);
           aliasDefs.set(name, simple && !prev ? { ...simple, writes: 1, decl: n } : { param: "", writes: (prev?.writes ?? 0) + 2 });
         } else {
           // a local that shadows a parameter name stops being that parameter
@@ -385,7 +401,7 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
   const vias = new Set(sites.map((s) => s.via));
   const via = [...vias][0];
   const def = via ? a.aliasDefs.get(via) : undefined;
-  const aliasOk = vias.size === 1 && (via === undefined || (def !== undefined && def.writes === 1 && def.param === name));
+  const aliasOk = vias.size === 1 && (via === undefined || (def !== undefined && def.writes === 1 && def.param === name && !def.terms));
   if (!aliasOk || sites.some((s) => s.directIndex === undefined || (s.indirect && !s.via)))
     return "it is accessed through a cast, a helper function, several pointers or a pointer that is reassigned, so c2m cannot see which elements each thread owns";
   const indices = new Set(sites.map((s) => s.directIndex));
@@ -435,9 +451,9 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; decl: CudaNode; offset?: CudaNode }[] } | string {
+function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[] } | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
-  const aliases = new Map<string, { name: string; decl: CudaNode; offset?: CudaNode }>();
+  const aliases = new Map<string, { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }>();
   const nodes: CudaNode[] = [];
   for (const s of sites) {
     const acc = accessNode(s.node);
@@ -447,7 +463,7 @@ function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; 
     if (base.text !== name) {
       const def = a.aliasDefs.get(base.text);
       if (!def || def.writes !== 1 || def.param !== name || !def.decl) return `it is accessed through '${base.text}', a pointer that is reassigned or does not point into '${name}' alone`;
-      aliases.set(base.text, { name: base.text, decl: def.decl, ...(def.offset ? { offset: def.offset } : {}) });
+      aliases.set(base.text, { name: base.text, decl: def.decl, ...(def.offset ? { offset: def.offset } : {}), ...(def.terms ? { difference: true } : {}) });
     }
     let up = s.node;
     while (up.parent?.type === "parenthesized_expression") up = up.parent;
@@ -471,7 +487,8 @@ function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
     const base = n ? unparen(field(n, "argument")!) : undefined;
     if (!n || base?.type !== "identifier") return "c2m cannot follow one of its accesses";
     const index = n.type === "subscript_expression" ? subscriptIndices(n)?.[0] : undefined;
-    const offset = base.text !== name ? a.aliasDefs.get(base.text)?.offset : undefined;
+    const def = base.text !== name ? a.aliasDefs.get(base.text) : undefined;
+    const offset = def?.terms ?? def?.offset;
     sites.push({ node: n, ...(index ? { index } : {}), ...(offset ? { offset } : {}) });
   }
   return ownershipProof(a.kernel.body, sites);

@@ -23,8 +23,8 @@ export interface OwnedSite {
   node: CudaNode;
   /** the index inside the brackets (absent for `*r`) */
   index?: CudaNode;
-  /** the row pointer's offset when the access goes through one */
-  offset?: CudaNode;
+  /** the row pointer's offset when the access goes through one (the added terms of `y + a + b`) */
+  offset?: CudaNode | CudaNode[];
 }
 
 type Local =
@@ -45,7 +45,9 @@ const norm = (s: string) => s.replace(/\s+/g, "");
 /** Returns undefined when the buffer is proven thread-owned, else why not. */
 export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined {
   const defs = localDefinitions(body);
-  const splits = sites.map((s) => ({ ...splitSite(s, body), node: s.node }));
+  // a row's stride is the bound of the loops walking it: `row[0]` then splits like `row[j]` does
+  const bounds = [...new Set(sites.map((s) => splitSite(s, body, []).local).flatMap((l) => (l.kind === "loop" ? [norm(l.bound)] : [])))];
+  const splits = sites.map((s) => ({ ...splitSite(s, body, bounds), node: s.node }));
   const first = splits[0];
   if (!first) return undefined;
   const keyOf = (x: Split) => `${x.owner} * ${x.stride}`;
@@ -59,10 +61,11 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element`;
   const localKey = (l: Local) => (l.kind === "none" ? "" : l.kind === "literal" ? `#${l.value}` : l.kind === "loop" ? l.signature : l.text);
   if (new Set(splits.map((x) => localKey(x.local))).size === 1) return undefined;
-  const perThread = THREAD_SOURCE.test(expand(first.owner, defs)) && !/[/%]|>>|meta_group_rank/.test(expand(first.owner, defs));
+  const perThread = isPerThread(expand(first.owner, defs));
   const inside = (l: Local) =>
     l.kind === "none" ||
-    (l.kind === "literal" && /^\d+$/.test(first.stride) && l.value >= 0 && l.value < Number(first.stride)) ||
+    // element 0 of a row: inside any non-empty row (an empty row holds nothing to share)
+    (l.kind === "literal" && (l.value === 0 || (/^\d+$/.test(first.stride) && l.value > 0 && l.value < Number(first.stride)))) ||
     (l.kind === "loop" && norm(l.bound) === norm(first.stride) && /^\d+$|^0[uU]?$/.test(l.start));
   const outside = splits.find((x) => !inside(x.local));
   if (!perThread || outside) {
@@ -72,12 +75,23 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   return undefined;
 }
 
+/**
+ * An owner computed from the thread's own index, not from a group of threads: no shift, no rank of a
+ * tile, and every division `/ d` undone by a `% d` of the same divisor (`b = i / T; t = i % T; b * T + t`).
+ */
+function isPerThread(expanded: string): boolean {
+  if (!THREAD_SOURCE.test(expanded) || />>|meta_group_rank/.test(expanded)) return false;
+  const divisors = [...expanded.matchAll(/\/\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!));
+  const moduli = new Set([...expanded.matchAll(/%\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!)));
+  return divisors.every((d) => moduli.has(d));
+}
+
 /** `owner * stride + local` for one access. */
-function splitSite(site: OwnedSite, body: CudaNode): Split {
+function splitSite(site: OwnedSite, body: CudaNode, strides: string[]): Split {
   const index = site.index ? unparen(site.index) : undefined;
   if (site.offset) {
     const local = index ? localOf(index, body) : ({ kind: "literal", value: 0 } as Local);
-    return { ...ownerStride(unparen(site.offset), local), local };
+    return { ...ownerStride(Array.isArray(site.offset) ? site.offset.flatMap(sumTerms) : sumTerms(site.offset), local, strides), local };
   }
   if (!index) return { owner: "0", stride: "1", local: { kind: "none" } };
   if (index.type === "binary_expression" && /^[+-]$/.test(field(index, "operator")?.text ?? "")) {
@@ -94,27 +108,42 @@ function splitSite(site: OwnedSite, body: CudaNode): Split {
       if (local.kind === "opaque") continue;
       const signed: Local = op === "-" && local.kind === "literal" ? { kind: "literal", value: -local.value } : local;
       if (op === "-" && local.kind !== "literal") continue;
-      return { ...ownerStride(p!, signed), local: signed };
+      return { ...ownerStride(sumTerms(p!), signed, strides), local: signed };
     }
   }
-  return { ...ownerStride(index, { kind: "none" }), local: { kind: "none" } };
+  return { ...ownerStride(sumTerms(index), { kind: "none" }, strides), local: { kind: "none" } };
 }
 
-/** `i * C` with a local bounded by C (or a literal stride) → owner i, stride C; else the whole expression. */
-function ownerStride(e: CudaNode, local: Local): { owner: string; stride: string } {
-  if (e.type === "binary_expression" && field(e, "operator")?.text === "*") {
-    const a = unparen(field(e, "left")!);
-    const b = unparen(field(e, "right")!);
-    const bound = local.kind === "loop" ? norm(local.bound) : undefined;
-    for (const [o, s] of [
-      [a, b],
-      [b, a],
-    ]) {
-      if (bound !== undefined && norm(s!.text) === bound) return { owner: norm(o!.text), stride: norm(s!.text) };
-      if (s!.type === "number_literal") return { owner: norm(o!.text), stride: norm(s!.text) };
-    }
+function sumTerms(e: CudaNode): CudaNode[] {
+  const u = unparen(e);
+  if (u.type === "binary_expression" && field(u, "operator")?.text === "+") return [...sumTerms(field(u, "left")!), ...sumTerms(field(u, "right")!)];
+  return [u];
+}
+
+function factors(e: CudaNode): string[] {
+  const u = unparen(e);
+  if (u.type === "binary_expression" && field(u, "operator")?.text === "*") return [...factors(field(u, "left")!), ...factors(field(u, "right")!)];
+  return [norm(u.text)];
+}
+
+/**
+ * `i * C` (or `b * T * C + t * C`) with a local bounded by C, or a literal factor common to every term →
+ * owner `i` (`b * T + t`), stride C; else the whole sum with stride 1.
+ */
+function ownerStride(terms: CudaNode[], local: Local, strides: string[]): { owner: string; stride: string } {
+  const fs = terms.map(factors);
+  const bound = local.kind === "loop" ? norm(local.bound) : undefined;
+  const candidates = [...(bound ? [bound] : []), ...strides, ...fs[0]!.filter((f) => /^\d+$/.test(f) && Number(f) > 1)];
+  for (const c of candidates) {
+    if (!fs.every((f) => f.includes(c))) continue;
+    const owner = fs.map((f) => {
+      const rest = [...f];
+      rest.splice(rest.indexOf(c), 1);
+      return rest.length ? rest.join("*") : "1";
+    });
+    return { owner: owner.join("+"), stride: c };
   }
-  return { owner: norm(e.text), stride: "1" };
+  return { owner: terms.map((t) => norm(t.text)).join("+"), stride: "1" };
 }
 
 /** A literal, a for-loop variable (its loop's start, bound and signature), or an opaque expression. */

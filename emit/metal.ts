@@ -18,6 +18,7 @@ import {
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { volatileNames, volatileStep } from "./warp-sync.js";
 import { checkCoopName, coopDirectiveComment, COOP_HELPER, COOP_NAMESPACE, coopFactoryAttributes, coopInfo, coopQualified, coopTypeText, coopUnqualified, isGridSync, isTileOfTile, type CoopInfo } from "./coop.js";
 
 /** The dynamic shared memory size, in bytes, passed as an MLX template argument. */
@@ -147,6 +148,8 @@ interface PrintContext {
   coop: CoopInfo;
   /** in-place buffers and their row pointers whose every access goes through c2m_own → element width */
   own: Map<string, number>;
+  /** pointers and arrays the function declares volatile (emit/warp-sync.ts) */
+  volatiles: Set<string>;
 }
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
@@ -160,7 +163,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   const ctx: PrintContext = {
     unit, fn: k, analysis, bag, helpers, attributes: new Set(), atomicRoots,
     scope: { params: new Set(k.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(analysis.shared.map((s) => s.name)), aliases: new Map() },
-    before: new Map(), deviceAttrs, isKernel: true, inoutAliases: new Map(), coop: coopInfo(unit), own: new Map(),
+    before: new Map(), deviceAttrs, isKernel: true, inoutAliases: new Map(), coop: coopInfo(unit), own: new Map(), volatiles: volatileNames(k),
   };
 
   // inputs and outputs, in parameter order
@@ -327,6 +330,8 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       return coopDirectiveComment(node) ?? printDefault(node, ctx);
     case "number_literal":
       return node.text.replace(/(\d)(ll|LL|ull|ULL)$/, "$1l");
+    case "expression_statement":
+      return volatileStep(node, ctx.volatiles, (n) => print(n, ctx)) ?? printDefault(node, ctx);
     case "for_statement": {
       const idiom = warpReductionIdiom(node, ctx);
       return idiom ?? printDefault(node, ctx);
@@ -820,6 +825,7 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
       isKernel: false,
       inoutAliases: new Map(),
       own: new Map(),
+      volatiles: volatileNames(f),
       attributes: new Set(),
       before: new Map(),
       atomicRoots: () => false,

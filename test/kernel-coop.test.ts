@@ -106,3 +106,29 @@ describe("the ownership proof for read-modify-write buffers", () => {
     expect(verdict("  float* r = y + i;\n  if (n > 3) r = y + 2 * i;\n  r[0] += 1.0f;")).toMatch(/reassigned/);
   });
 });
+
+describe("the CUDA emulator runs warp-synchronous volatile code as a warp does", () => {
+  it("matches the sums computed here for the classic volatile reduction", async () => {
+    const { runCudaLaunches } = await import("../src/verify/cuda.js");
+    const source = readFileSync(join(dir, "volatile_reduce.cu"), "utf8");
+    const n = 300;
+    const blocks = Math.ceil(n / 128);
+    const input = Float32Array.from({ length: n }, (_, i) => ((i * 37) % 11) - 5);
+    const out = await runCudaLaunches(
+      source,
+      [
+        {
+          kernel: "volatile_reduce",
+          grid: [blocks, 1, 1],
+          block: [128, 1, 1],
+          args: [{ buffer: "in" }, { buffer: "out" }, { buffer: "out2" }, { scalar: n, type: "int" }],
+        },
+      ],
+      { in: input, out: new Float32Array(blocks), out2: new Float32Array(blocks) },
+    );
+    const sums = [0, 1, 2].map((b) => input.slice(b * 128, (b + 1) * 128).reduce((s, v) => s + v, 0));
+    const squares = [0, 1, 2].map((b) => input.slice(b * 128, (b + 1) * 128).reduce((s, v) => s + v * v, 0));
+    expect(Array.from(out.out!)).toEqual(sums);
+    expect(Array.from(out.out2!)).toEqual(squares);
+  }, 120_000);
+});

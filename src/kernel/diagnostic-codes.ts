@@ -28,6 +28,8 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K020", title: "verify inputs outside the kernel's domain", hint: "the CUDA original itself produced NaN or Inf on the generated inputs; give the inputs' range in the spec (\"range\" on a buffer) or with --range NAME=LO:HI", example: "y[i] = logf(x[i]);  // x drawn from [-2, 2)" },
   { code: "C2M-K021", title: "verify cannot size the launch", hint: "give sizes and the launch with flags (--size N=4096 --grid 16 --block 256) or a spec file next to the input (foo.spec.json)", example: "k<<<blocks(n), 256>>>(x, n);  // blocks() is not known" },
   { code: "C2M-K025", title: "device-side assert not checked in Metal", hint: "Metal kernels cannot abort; the condition is not checked on the GPU. Check it in Python before the launch, or write a flag to an output buffer", example: "assert(blockDim.x % 32 == 0);" },
+  { code: "C2M-K035", title: "cooperative-groups construct not translated", hint: "c2m maps thread_block, thread_block_tile<N> (N <= 32), tiled_partition, this_grid().thread_rank(), sync, shuffles, votes and reduce; write other constructs with __syncthreads and __shfl_*_sync", example: "auto active = cg::coalesced_threads();" },
+  { code: "C2M-K036", title: "cooperative-groups tile wider than a SIMD-group", hint: "Metal SIMD-groups hold 32 threads, like a warp: use tiles of 32 lanes or fewer (a power of two), and a threadgroup barrier with shared memory across them", example: "cg::tiled_partition<64>(block)" },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -1,0 +1,102 @@
+/**
+ * How a zoo case ended, in one word, and the first error that decided it. Pure: ./zoo.ts gathers the facts.
+ *
+ *   parity      every output within tolerance and the trainable parameter count equal to torch's
+ *   diagnosed   the compile reported an error diagnostic (its code and location are shown), and the case failed
+ *   silent      no error diagnostic, yet import, construction, weights, run or comparison failed: the worst class
+ *   internal    C2M-E006 on a file of the case, or c2m (compile or weights) crashed or timed out
+ *   unparsable  an emitted .py does not parse (Python 3.10 grammar)
+ *   setup       the reference side failed (a case table or environment problem, not c2m's): never expected
+ * A case with an internal error is `internal` whatever else happened; then `unparsable`; then the rest.
+ */
+import type { ZooCase } from "./cases.js";
+import type { MlxRecord } from "./zoo.js";
+
+export const STATUSES = ["parity", "diagnosed", "silent", "internal", "unparsable", "setup"] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Better is higher. The three classes the issue forbids rank the same: none is progress over another. */
+export const RANK: Record<Status, number> = { parity: 2, diagnosed: 1, silent: 0, internal: 0, unparsable: 0, setup: -1 };
+
+export interface Diag {
+  code: string;
+  severity: "error" | "warning";
+  message: string;
+  /** relative to the package's site folder, as in the closure */
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface CompileRecord {
+  out: string;
+  seconds: number;
+  diagnostics: Diag[];
+  /** emitted files (relative), those compiled without error */
+  written: string[];
+  /** the CLI crashed, timed out or printed no JSON */
+  crash: string | null;
+  /** pyflakes findings per emitted file; null when ruff is not installed */
+  ruff: Map<string, number> | null;
+}
+
+export interface CaseResult {
+  name: string;
+  package: string;
+  status: Status;
+  /** the stage that failed first (compile, parse, torch-import, import, construct, weights, run, outputs, params) */
+  stage: string | null;
+  error: string | null;
+  /** file:line in the emitted tree (or the diagnostic's file:line:col) */
+  where: string | null;
+  /** the first error diagnostic of the case's files, for `diagnosed` and `internal` */
+  diagnostic: Diag | null;
+  errors: number;
+  warnings: number;
+  ruff: number | null;
+  files: number;
+  maxAbs: number | null;
+  seconds: number;
+}
+
+export interface Facts {
+  c: ZooCase;
+  files: string[];
+  compile: CompileRecord | undefined;
+  setupError: string | null;
+  weightsCrash: string | null;
+  mlx: MlxRecord | null;
+  seconds: number;
+}
+
+export function classify(f: Facts): CaseResult {
+  const mine = new Set(f.files);
+  const diags = (f.compile?.diagnostics ?? []).filter((d) => mine.has(d.file));
+  const errors = diags.filter((d) => d.severity === "error");
+  const internalDiag = errors.find((d) => d.code === "C2M-E006") ?? null;
+  const ruff = f.compile?.ruff ? f.files.reduce((n, file) => n + (f.compile!.ruff!.get(file) ?? 0), 0) : null;
+  const maxes = (f.mlx?.outputs ?? []).map((o) => o.maxAbs);
+  const base = {
+    name: f.c.name,
+    package: f.c.package,
+    errors: errors.length,
+    warnings: diags.length - errors.length,
+    ruff,
+    files: f.files.length,
+    maxAbs: maxes.length && maxes.every((m) => m !== null) ? Math.max(...(maxes as number[])) : null,
+    seconds: f.seconds,
+    diagnostic: errors[0] ?? null,
+  };
+  const at = (d: Diag) => `${d.file}:${d.line}:${d.col}`;
+  if (f.setupError) return { ...base, status: "setup", stage: "reference", error: f.setupError, where: null };
+  if (f.compile?.crash) return { ...base, status: "internal", stage: "compile", error: f.compile.crash, where: null };
+  if (internalDiag) return { ...base, status: "internal", stage: "compile", error: `${internalDiag.code} ${internalDiag.message}`, where: at(internalDiag), diagnostic: internalDiag };
+  if (f.weightsCrash) return { ...base, status: "internal", stage: "weights", error: f.weightsCrash, where: null };
+  const mlx = f.mlx;
+  if (!mlx) return { ...base, status: "internal", stage: "compile", error: "no compile record", where: null };
+  if (mlx.unparsable.length) return { ...base, status: "unparsable", stage: "parse", error: mlx.error ?? mlx.unparsable[0].message, where: mlx.where ?? null };
+  if (mlx.stage === null) return { ...base, status: "parity", stage: null, error: null, where: null };
+  const failed = { stage: mlx.stage, error: mlx.error ?? null, where: mlx.where ?? null };
+  if (errors.length) return { ...base, status: "diagnosed", ...failed };
+  return { ...base, status: "silent", ...failed };
+}

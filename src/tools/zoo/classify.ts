@@ -28,6 +28,12 @@ export interface Diag {
   col: number;
 }
 
+/** zoo_check.py's verdict on one emitted file */
+export interface FileCheck {
+  unparsable: { line: number; message: string } | null;
+  torchImports: { line: number; text: string }[];
+}
+
 export interface CompileRecord {
   out: string;
   seconds: number;
@@ -38,6 +44,8 @@ export interface CompileRecord {
   crash: string | null;
   /** pyflakes findings per emitted file; null when ruff is not installed */
   ruff: Map<string, number> | null;
+  /** per emitted file */
+  checks: Map<string, FileCheck>;
 }
 
 export interface CaseResult {
@@ -49,8 +57,10 @@ export interface CaseResult {
   error: string | null;
   /** file:line in the emitted tree (or the diagnostic's file:line:col) */
   where: string | null;
-  /** the first error diagnostic of the case's files, for `diagnosed` and `internal` */
+  /** the first error diagnostic of the case's files (the entry module's first), for `diagnosed` and `internal` */
   diagnostic: Diag | null;
+  /** for `internal` and `unparsable`: how the emitted package then fared (stage: error), or null */
+  then: string | null;
   errors: number;
   warnings: number;
   ruff: number | null;
@@ -72,7 +82,9 @@ export interface Facts {
 export function classify(f: Facts): CaseResult {
   const mine = new Set(f.files);
   const diags = (f.compile?.diagnostics ?? []).filter((d) => mine.has(d.file));
-  const errors = diags.filter((d) => d.severity === "error");
+  const entry = `${f.c.module.replace(/\./g, "/")}`;
+  const inEntry = (d: Diag) => d.file === `${entry}.py` || d.file === `${entry}/__init__.py`;
+  const errors = diags.filter((d) => d.severity === "error").sort((a, b) => Number(inEntry(b)) - Number(inEntry(a)));
   const internalDiag = errors.find((d) => d.code === "C2M-E006") ?? null;
   const ruff = f.compile?.ruff ? f.files.reduce((n, file) => n + (f.compile!.ruff!.get(file) ?? 0), 0) : null;
   const maxes = (f.mlx?.outputs ?? []).map((o) => o.maxAbs);
@@ -86,6 +98,7 @@ export function classify(f: Facts): CaseResult {
     maxAbs: maxes.length && maxes.every((m) => m !== null) ? Math.max(...(maxes as number[])) : null,
     seconds: f.seconds,
     diagnostic: errors[0] ?? null,
+    then: f.mlx && f.mlx.stage ? `${f.mlx.stage}: ${f.mlx.error ?? ""}${f.mlx.where ? ` (${f.mlx.where})` : ""}` : null,
   };
   const at = (d: Diag) => `${d.file}:${d.line}:${d.col}`;
   if (f.setupError) return { ...base, status: "setup", stage: "reference", error: f.setupError, where: null };
@@ -94,9 +107,14 @@ export function classify(f: Facts): CaseResult {
   if (f.weightsCrash) return { ...base, status: "internal", stage: "weights", error: f.weightsCrash, where: null };
   const mlx = f.mlx;
   if (!mlx) return { ...base, status: "internal", stage: "compile", error: "no compile record", where: null };
-  if (mlx.unparsable.length) return { ...base, status: "unparsable", stage: "parse", error: mlx.error ?? mlx.unparsable[0].message, where: mlx.where ?? null };
-  if (mlx.stage === null) return { ...base, status: "parity", stage: null, error: null, where: null };
-  const failed = { stage: mlx.stage, error: mlx.error ?? null, where: mlx.where ?? null };
+  const checked = f.files.map((file) => ({ file, check: f.compile?.checks.get(file) })).filter((x) => x.check);
+  const bad = checked.find((x) => x.check!.unparsable);
+  if (bad) return { ...base, status: "unparsable", stage: "parse", error: bad.check!.unparsable!.message, where: `${bad.file}:${bad.check!.unparsable!.line}` };
+  const torchImports = checked.flatMap((x) => x.check!.torchImports.map((t) => ({ file: x.file, ...t })));
+  const torchImport = torchImports[0];
+  if (mlx.stage === null && !torchImport) return { ...base, status: "parity", stage: null, error: null, where: null };
+  // an emitted `import torch` the run did not trip over (never imported) still fails the case
+  const failed = mlx.stage === null ? { stage: "torch-import", error: torchImport.text, where: `${torchImport.file}:${torchImport.line}`, then: null } : { stage: mlx.stage, error: mlx.error ?? null, where: mlx.where ?? null, then: null };
   if (errors.length) return { ...base, status: "diagnosed", ...failed };
   return { ...base, status: "silent", ...failed };
 }

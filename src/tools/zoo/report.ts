@@ -13,7 +13,7 @@ export function firstError(r: CaseResult): string {
   const where = r.where ? ` (${r.where})` : "";
   const msg = `${r.stage}: ${oneLine(r.error ?? "")}${where}`;
   if (r.status === "diagnosed" && r.diagnostic) return `${r.diagnostic.code} at ${r.diagnostic.file}:${r.diagnostic.line}:${r.diagnostic.col}; then ${msg}`;
-  return msg;
+  return r.then ? `${msg}; then ${oneLine(r.then)}` : msg;
 }
 
 export function caseLine(r: CaseResult): string {

@@ -6,15 +6,16 @@
  * (`c2m compile DIR -o OUT --json`), the torch model is built by the package's own constructor and its
  * state_dict converted with `c2m weights`, and the emitted package is imported in a fresh interpreter with
  * torch blocked, built with the same expression, loaded strictly, run and compared (zoo_mlx.py).
- * Cases whose closures are the same file set share one compile (same input, same output); the torch side runs
- * in one process for the whole run, beside the compiles. Nothing here judges: ./classify.ts does.
+ * The cases of one package share one compile of the union of their closures (a user porting the package
+ * compiles it once; each case is judged on its own closure's diagnostics and files), checked once by
+ * zoo_check.py (every file parses, none imports torch) and ruff; the torch side runs in one process for the
+ * whole run, beside the compiles. Nothing here judges: ./classify.ts does.
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { packageRoot, pythonExecutable } from "../../python.js";
-import { classify, type CaseResult, type CompileRecord, type Diag } from "./classify.js";
+import { classify, type CaseResult, type CompileRecord, type Diag, type FileCheck } from "./classify.js";
 import type { ZooCase } from "./cases.js";
 
 export interface ZooOptions {
@@ -93,7 +94,7 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
   const started = Date.now();
   const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json", "-j", "2"], 900);
   const seconds = (Date.now() - started) / 1000;
-  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, ruff: new Map() };
+  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, ruff: new Map(), checks: new Map() };
   let parsed: { files: { input: string; status: string; wrote: string[]; diagnostics: Omit<Diag, "file">[] & { file: string }[] }[] } | undefined;
   try {
     parsed = JSON.parse(ran.stdout);
@@ -108,7 +109,18 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
     for (const d of f.diagnostics) record.diagnostics.push({ code: d.code, severity: d.severity, message: d.message, file: rel, line: d.line, col: d.col });
   }
   record.ruff = await ruffCounts(out);
+  record.checks = await checkEmitted(out, record.written, dir);
   return record;
+}
+
+/** zoo_check.py over the emitted files: which do not parse, which import torch. */
+async function checkEmitted(out: string, files: string[], dir: string): Promise<Map<string, FileCheck>> {
+  const request = join(dir, "check.request.json");
+  const result = join(dir, "check.json");
+  writeFileSync(request, JSON.stringify({ root: out, files, out: result }));
+  const ran = await python("zoo_check.py", request, 600);
+  if (ran.code !== 0 || !existsSync(result)) throw new Error(`zoo_check.py failed: ${lastLine(ran.stderr)}`);
+  return new Map(Object.entries((JSON.parse(readFileSync(result, "utf8")) as { files: Record<string, FileCheck> }).files));
 }
 
 /** pyflakes (`ruff check --select F`) findings per emitted file: an independent check of the name resolver. */
@@ -160,17 +172,20 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
   writeFileSync(torchRequest, JSON.stringify({ timeout: opts.timeout, cases: cases.map((c) => ({ name: c.name, module: c.module, build: c.build, inputs: c.inputs, seed: c.seed ?? 0, out: torchDir(c) })) }));
   const torchRun = python("zoo_torch.py", torchRequest, opts.timeout * cases.length + 120);
 
-  // one compile per distinct closure
-  const compiles = new Map<string, CompileRecord>();
-  const keyOf = new Map<string, string>();
+  // one compile per package: the union of its cases' closures
+  const unions = new Map<string, Closure>();
   for (const c of cases) {
     const closure = found.get(c.name);
     if (!closure || "error" in closure) continue;
-    const key = createHash("sha1").update(closure.root).update("\0").update(closure.files.join("\n")).digest("hex").slice(0, 12);
-    keyOf.set(c.name, key);
-    if (compiles.has(key)) continue;
-    log(`zoo: c2m compile ${c.package} (${closure.files.length} files, first needed by ${c.name})`);
-    compiles.set(key, await compileClosure(closure, join(work, "compile", key)));
+    const u = unions.get(c.package) ?? { root: closure.root, files: [] };
+    if (u.root !== closure.root) throw new Error(`${c.name}: ${c.package} found in two places (${u.root}, ${closure.root})`);
+    u.files = [...new Set([...u.files, ...closure.files])].sort();
+    unions.set(c.package, u);
+  }
+  const compiles = new Map<string, CompileRecord>();
+  for (const [pkg, union] of unions) {
+    log(`zoo: c2m compile ${pkg} (${union.files.length} files)`);
+    compiles.set(pkg, await compileClosure(union, join(work, "compile", safeName(pkg))));
   }
   const torchRan = await torchRun;
   if (torchRan.code !== 0) log(`zoo: the torch side exited ${torchRan.code ?? torchRan.signal}: ${lastLine(torchRan.stderr)}`);
@@ -179,7 +194,7 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
   for (const c of cases) {
     const started = Date.now();
     const closure = found.get(c.name);
-    const compile = keyOf.has(c.name) ? compiles.get(keyOf.get(c.name)!)! : undefined;
+    const compile = compiles.get(c.package);
     const files = closure && !("error" in closure) ? closure.files : [];
     const tdir = torchDir(c);
     const torch: TorchRecord = existsSync(join(tdir, "torch.json")) ? JSON.parse(readFileSync(join(tdir, "torch.json"), "utf8")) : { error: "the torch side wrote no record (crashed or timed out)" };
@@ -189,7 +204,7 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
     if (!setupError && compile && !compile.crash) {
       const conv = await convertWeights(c, torch, compile, tdir, opts.timeout);
       weightsCrash = conv.crash;
-      mlx = await runMlxSide(c, torch, compile, files, tdir, conv, opts.timeout);
+      mlx = await runMlxSide(c, torch, compile, tdir, conv, opts.timeout);
     }
     const r = classify({ c, files, compile, setupError, weightsCrash, mlx, seconds: (Date.now() - started) / 1000 });
     results.push(r);
@@ -217,8 +232,6 @@ async function convertWeights(c: ZooCase, torch: TorchRecord, compile: CompileRe
 }
 
 export interface MlxRecord {
-  unparsable: { file: string; line: number; message: string }[];
-  torchImports: { file: string; line: number; text: string }[];
   stage: string | null;
   error?: string;
   where?: string | null;
@@ -226,16 +239,15 @@ export interface MlxRecord {
   params?: number;
 }
 
-async function runMlxSide(c: ZooCase, torch: TorchRecord, compile: CompileRecord, files: string[], tdir: string, conv: Converted, timeout: number): Promise<MlxRecord> {
+async function runMlxSide(c: ZooCase, torch: TorchRecord, compile: CompileRecord, tdir: string, conv: Converted, timeout: number): Promise<MlxRecord> {
   const request = join(tdir, "mlx.request.json");
   const result = join(tdir, "mlx.json");
-  const emitted = files.filter((f) => compile.written.includes(f));
   writeFileSync(
     request,
-    JSON.stringify({ root: compile.out, files: emitted, confine: [c.module.split(".")[0]], module: c.module, build: c.build, inputs: c.inputs, weights: conv.weights, weightsError: conv.error, torch_dir: tdir, torch, atol: c.atol ?? 1e-4, result }),
+    JSON.stringify({ root: compile.out, confine: [c.module.split(".")[0]], module: c.module, build: c.build, inputs: c.inputs, weights: conv.weights, weightsError: conv.error, torch_dir: tdir, torch, atol: c.atol ?? 1e-4, result }),
   );
   const ran = await python("zoo_mlx.py", request, timeout);
-  if (ran.timedOut) return { unparsable: [], torchImports: [], stage: "timeout", error: `the MLX side took over ${timeout} s` };
-  if (!existsSync(result) || ran.code !== 0) return { unparsable: [], torchImports: [], stage: "crash", error: `the MLX side exited ${ran.code ?? ran.signal}: ${lastLine(ran.stderr)}` };
+  if (ran.timedOut) return { stage: "timeout", error: `the MLX side took over ${timeout} s` };
+  if (!existsSync(result) || ran.code !== 0) return { stage: "crash", error: `the MLX side exited ${ran.code ?? ran.signal}: ${lastLine(ran.stderr)}` };
   return JSON.parse(readFileSync(result, "utf8")) as MlxRecord;
 }

@@ -3,13 +3,15 @@
 Usage: python zoo_closure.py REQUEST.json   (REQUEST = {"entries": {case: "pkg.mod.path" | [..]}, "out": path})
 Writes {"cases": {case: {"root": site dir, "files": [relative .py paths]} | {"error": text}}} to `out`.
 
-The rule: start from the module the case's constructor lives in and follow, transitively, every import that
-names a module of the same top-level package (`from ..utils import x`, `import timm.layers`, `from . import y`),
-wherever it sits in the file (function bodies and try blocks too: a user porting the file needs them), except
-under `if TYPE_CHECKING:` (never executed). `from P import N` takes P's `__init__.py` and, when N is a submodule
-of P, that module too. Package `__init__.py` files are copied only when something imports from them, so the
-copied tree keeps the installed layout and an ancestor nobody imports from stays a namespace folder. The files
-are read with `ast`, never imported: nothing of the package runs here.
+The rule: the files Python loads when it imports the module the case's constructor lives in, within the same
+top-level package. Start from that module and follow, transitively, every import that names a module of the
+package (`from ..utils import x`, `import timm.layers`, `from . import y`) at module or class level, try and
+if blocks included, except under `if TYPE_CHECKING:` (never executed; also `TYPE_CHECKING or FLAG`, the lazy
+`__init__` idiom) and inside function bodies (run on call, not on import). `from P import N` takes P's
+`__init__.py` (the top-level package's too) and, when N is a submodule of P, that module. Other package
+`__init__.py` files are copied only when something imports from them, so the copied tree keeps the installed
+layout and an ancestor nobody imports from stays a namespace folder. The files are read with `ast`, never
+imported: nothing of the package runs here.
 """
 import ast
 import importlib.util
@@ -35,13 +37,17 @@ def module_file(site, dotted):
 
 
 def is_type_checking(test):
+    """`TYPE_CHECKING`, `typing.TYPE_CHECKING`, or `TYPE_CHECKING or SLOW_IMPORT_FLAG` (diffusers' lazy
+    `__init__` idiom, whose flag is off unless a user opts into eager imports)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return any(is_type_checking(v) for v in test.values)
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
     )
 
 
 def imports_of(tree):
-    """Import nodes outside `if TYPE_CHECKING:` blocks."""
+    """Import nodes that run on import: not under `if TYPE_CHECKING:`, not in a function body."""
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -69,7 +75,6 @@ def closure(site, top, entry):
             continue
         seen.add(rel)
         parts = rel[:-3].split(os.sep)
-        package = parts[:-1] if parts[-1] == "__init__" else parts[:-1]
         this_package = parts[:-1]  # the package a relative import starts from (for __init__.py: itself)
         tree = ast.parse(open(os.path.join(site, rel), encoding="utf-8").read(), rel)
         for node in imports_of(tree):
@@ -88,7 +93,7 @@ def closure(site, top, entry):
                     continue
                 # importing a.b.c runs a/__init__, a/b/__init__ too: each that exists is needed
                 pieces = dotted.split(".")
-                for i in range(2, len(pieces) + 1):
+                for i in range(1, len(pieces) + 1):
                     f = module_file(site, ".".join(pieces[:i]))
                     if f and (i == len(pieces) or f.endswith("__init__.py")):
                         todo.append(f)
@@ -96,7 +101,6 @@ def closure(site, top, entry):
                     f = module_file(site, f"{dotted}.{name}")
                     if f:
                         todo.append(f)
-        del package
     return sorted(seen)
 
 

@@ -1,16 +1,15 @@
-"""MLX half of the zoo: check and import one case's emitted package with torch blocked, build, load, run, compare.
+"""MLX half of the zoo: import one case's emitted package with torch blocked, build, load, run, compare.
 
 Usage: python zoo_mlx.py REQUEST.json   (a fresh interpreter per case: nothing of another case is loaded)
-REQUEST = {"root": the emitted tree (holds the package folder), "files": emitted .py files of the case (relative
-           to root), "confine": top-level package names that must come from root, "module", "build",
+REQUEST = {"root": the emitted tree (holds the package folder), "confine": top-level package names that must
+           come from root, "module", "build", "inputs",
            "weights": .safetensors | null, "torch_dir", "torch": torch.json's record, "atol", "result"}
 Writes to `result` (stdout belongs to the model):
-  {"unparsable": [{"file", "line", "message"}], "torchImports": [{"file", "line", "text"}],
-   "stage": the first stage that failed | null, "error": its message, "where": "file:line" of the innermost
+  {"stage": the first stage that failed | null, "error": its message, "where": "file:line" of the innermost
    frame in the emitted tree, "outputs": [{"shape", "maxAbs"}], "params": n}
-Stages in order: parse, torch-import, import, construct, weights, run, outputs, params.
+Stages in order: import, construct, weights, run, outputs, params. Whether the emitted files parse and import
+no torch is zoo_check.py's question, asked once per compile.
 """
-import ast
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -41,29 +40,6 @@ class ConfinedImports(importlib.abc.MetaPathFinder):
         if top.startswith("torch"):
             raise ImportError(f"zoo: import of {name} blocked (the emitted package must not need torch)", name=name)
         return None
-
-
-def check_files(root, files):
-    unparsable, torch_imports = [], []
-    for rel in files:
-        text = open(os.path.join(root, rel), encoding="utf-8").read()
-        try:
-            tree = ast.parse(text, rel, feature_version=(3, 10))
-        except SyntaxError as err:
-            unparsable.append({"file": rel, "line": err.lineno or 0, "message": f"{type(err).__name__}: {err.msg}"})
-            continue
-        lines = text.splitlines()
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-                names = [node.module]
-            for n in names:
-                top = n.split(".")[0]
-                if top.startswith("torch") and not os.path.isdir(os.path.join(root, top)):
-                    torch_imports.append({"file": rel, "line": node.lineno, "text": lines[node.lineno - 1].strip()})
-    return unparsable, torch_imports
 
 
 def where_in(root, tb):
@@ -166,17 +142,8 @@ def run(request, result):
 
 def main():
     request = json.load(open(sys.argv[1]))
-    root = os.path.abspath(request["root"])
-    unparsable, torch_imports = check_files(root, request["files"])
-    result = {"unparsable": unparsable, "torchImports": torch_imports, "stage": None}
-    if unparsable:
-        u = unparsable[0]
-        result.update(stage="parse", error=u["message"], where=f"{u['file']}:{u['line']}")
-    else:
-        run(request, result)
-        if torch_imports and result["stage"] is None:
-            t = torch_imports[0]
-            result.update(stage="torch-import", error=t["text"], where=f"{t['file']}:{t['line']}")
+    result = {"stage": None}
+    run(request, result)
     sys.stdout.flush()
     json.dump(result, open(request["result"], "w"), indent=1)
 

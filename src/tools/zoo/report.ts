@@ -61,6 +61,16 @@ export function failureClass(r: CaseResult): string {
   return `${r.status}: ${type ?? "mismatch"} at ${r.stage}`;
 }
 
+/**
+ * The emitted package's own first failure (import, construct, weights, run, outputs, params), whatever decided
+ * the case's class: an internal error in one file of a package hides what the rest would do, and this is it.
+ */
+export function runFailureKind(r: CaseResult): string {
+  if (r.status === "internal" || r.status === "unparsable") return r.then ? normalise(r.then) : "(the emitted package was not run)";
+  if (r.status === "diagnosed" || r.status === "silent") return normalise(`${r.stage}: ${r.error ?? ""}`);
+  return r.status;
+}
+
 function groups(results: CaseResult[], key: (r: CaseResult) => string): [string, CaseResult[]][] {
   const m = new Map<string, CaseResult[]>();
   for (const r of results) if (r.status !== "parity") m.set(key(r), [...(m.get(key(r)) ?? []), r]);
@@ -88,6 +98,17 @@ export function failuresMarkdown(results: CaseResult[]): string {
   for (const [k, rs] of groups(results, failureClass)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
   out.push("", "## By kind", "", "| count | first error | cases |", "|---:|---|---|");
   for (const [k, rs] of groups(results, failureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
+  out.push(
+    "",
+    "## By the emitted package's own first failure",
+    "",
+    "What importing, building, loading and running the emitted package hit first, whatever decided the class",
+    "above (an internal error or an unparsable file in one module hides what the rest does; this shows it).",
+    "",
+    "| count | first failure of the run | cases |",
+    "|---:|---|---|",
+  );
+  for (const [k, rs] of groups(results, runFailureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
   return `${out.join("\n")}\n`;
 }
 

@@ -5,13 +5,14 @@
  *
  * Options: --ci (the CI subset only), --only REGEX (cases whose name matches), --readme (rewrite the README's
  * zoo block and test/zoo/FAILURES.md), --write-baseline (record this run's statuses in test/zoo/baseline.json),
- * --json FILE (the results), --timeout S (per case and side; default 180), --work DIR (scratch; kept).
+ * --json FILE (the results), --render FILE (report a --json file instead of running), --timeout S (per case and
+ * side; default 180), --work DIR (scratch; kept).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../../python.js";
-import type { Status } from "./classify.js";
+import type { CaseResult, Status } from "./classify.js";
 import { loadCases } from "./cases.js";
 import { caseLine, failuresMarkdown, readmeTable, summaryLine } from "./report.js";
 import { runZoo } from "./zoo.js";
@@ -22,12 +23,13 @@ interface Options {
   readme: boolean;
   writeBaseline: boolean;
   json?: string;
+  render?: string;
   timeout: number;
   work?: string;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`zoo: ${message}\nusage: npm run zoo -- [--ci] [--only REGEX] [--readme] [--write-baseline] [--json FILE] [--timeout S] [--work DIR]\n`);
+  process.stderr.write(`zoo: ${message}\nusage: npm run zoo -- [--ci] [--only REGEX] [--readme] [--write-baseline] [--json FILE] [--render FILE] [--timeout S] [--work DIR]\n`);
   process.exit(2);
 }
 
@@ -41,6 +43,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === "--readme") o.readme = true;
     else if (a === "--write-baseline") o.writeBaseline = true;
     else if (a === "--json") o.json = value();
+    else if (a === "--render") o.render = value();
     else if (a === "--timeout") {
       o.timeout = Number(value());
       if (!(o.timeout > 0)) usage("--timeout takes a positive number of seconds");
@@ -65,16 +68,24 @@ export function withZooBlock(readme: string, body: string): string {
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
-  const cases = loadCases().filter((c) => (!o.ci || c.ci) && (!o.only || o.only.test(c.name)));
-  if (!cases.length) usage("no case matches");
-  const work = o.work ?? mkdtempSync(join(tmpdir(), "c2m-zoo-"));
-  mkdirSync(work, { recursive: true });
-  const started = Date.now();
-  const results = await runZoo(cases, { work, timeout: o.timeout, onResult: (r) => process.stdout.write(`${caseLine(r)}\n`), log: (l) => process.stderr.write(`${l}\n`) });
-  const seconds = (Date.now() - started) / 1000;
+  let results: CaseResult[];
+  let seconds: number;
+  if (o.render) {
+    ({ results, seconds } = JSON.parse(readFileSync(o.render, "utf8")) as { results: CaseResult[]; seconds: number });
+    results = results.filter((r) => !o.only || o.only.test(r.name));
+    for (const r of results) process.stdout.write(`${caseLine(r)}\n`);
+  } else {
+    const cases = loadCases().filter((c) => (!o.ci || c.ci) && (!o.only || o.only.test(c.name)));
+    if (!cases.length) usage("no case matches");
+    const work = o.work ?? mkdtempSync(join(tmpdir(), "c2m-zoo-"));
+    mkdirSync(work, { recursive: true });
+    const started = Date.now();
+    results = await runZoo(cases, { work, timeout: o.timeout, onResult: (r) => process.stdout.write(`${caseLine(r)}\n`), log: (l) => process.stderr.write(`${l}\n`) });
+    seconds = (Date.now() - started) / 1000;
+    process.stderr.write(`zoo: ${Math.round(seconds)} s; scratch kept in ${work}\n`);
+    if (o.json) writeFileSync(o.json, JSON.stringify({ seconds, results }, null, 1));
+  }
   process.stdout.write(`${summaryLine(results)}\n`);
-  process.stderr.write(`zoo: ${Math.round(seconds)} s; scratch kept in ${work}\n`);
-  if (o.json) writeFileSync(o.json, JSON.stringify({ seconds, results }, null, 1));
   const root = packageRoot();
   if (o.readme) {
     const readme = join(root, "README.md");

@@ -64,49 +64,57 @@ def imports_of(tree):
                 stack.append(value)
 
 
-def closure(site, top, entry):
+def direct_imports(site, top, rel, memo):
+    """The package files `rel` imports when it runs (memoised: cases of one package share most files)."""
+    key = (site, rel)
+    if key in memo:
+        return memo[key]
+    this_package = rel[:-3].split(os.sep)[:-1]  # where a relative import starts (for __init__.py: the package)
+    tree = ast.parse(open(os.path.join(site, rel), encoding="utf-8").read(), rel)
+    found = []
+    for node in imports_of(tree):
+        if isinstance(node, ast.Import):
+            targets = [(a.name, []) for a in node.names]
+        else:
+            if node.level:
+                base = this_package[: len(this_package) - (node.level - 1)] if node.level > 1 else this_package
+                dotted = ".".join(base + ([node.module] if node.module else []))
+            else:
+                dotted = node.module or ""
+            targets = [(dotted, [a.name for a in node.names if a.name != "*"])]
+        for dotted, names in targets:
+            if dotted.split(".")[0] != top:
+                continue
+            # importing a.b.c runs a/__init__, a/b/__init__ too: each that exists is needed
+            pieces = dotted.split(".")
+            for i in range(1, len(pieces) + 1):
+                f = module_file(site, ".".join(pieces[:i]))
+                if f and (i == len(pieces) or f.endswith("__init__.py")):
+                    found.append(f)
+            for name in names:
+                f = module_file(site, f"{dotted}.{name}")
+                if f:
+                    found.append(f)
+    memo[key] = found
+    return found
+
+
+def closure(site, top, entry, memo):
     start = module_file(site, entry)
     if start is None:
         raise LookupError(f"module {entry} not found under {site}")
     seen, todo = set(), [start]
     while todo:
         rel = todo.pop()
-        if rel in seen:
-            continue
-        seen.add(rel)
-        parts = rel[:-3].split(os.sep)
-        this_package = parts[:-1]  # the package a relative import starts from (for __init__.py: itself)
-        tree = ast.parse(open(os.path.join(site, rel), encoding="utf-8").read(), rel)
-        for node in imports_of(tree):
-            targets = []
-            if isinstance(node, ast.Import):
-                targets = [(a.name, []) for a in node.names]
-            else:
-                if node.level:
-                    base = this_package[: len(this_package) - (node.level - 1)] if node.level > 1 else this_package
-                    dotted = ".".join(base + ([node.module] if node.module else []))
-                else:
-                    dotted = node.module or ""
-                targets = [(dotted, [a.name for a in node.names if a.name != "*"])]
-            for dotted, names in targets:
-                if dotted.split(".")[0] != top:
-                    continue
-                # importing a.b.c runs a/__init__, a/b/__init__ too: each that exists is needed
-                pieces = dotted.split(".")
-                for i in range(1, len(pieces) + 1):
-                    f = module_file(site, ".".join(pieces[:i]))
-                    if f and (i == len(pieces) or f.endswith("__init__.py")):
-                        todo.append(f)
-                for name in names:
-                    f = module_file(site, f"{dotted}.{name}")
-                    if f:
-                        todo.append(f)
+        if rel not in seen:
+            seen.add(rel)
+            todo.extend(direct_imports(site, top, rel, memo))
     return sorted(seen)
 
 
 def main():
     request = json.load(open(sys.argv[1]))
-    result = {}
+    result, memo = {}, {}
     for case, entries in request["entries"].items():
         try:
             entries = [entries] if isinstance(entries, str) else entries
@@ -114,7 +122,7 @@ def main():
             site = package_root(top)
             files = set()
             for entry in entries:
-                files.update(closure(site, top, entry))
+                files.update(closure(site, top, entry, memo))
             result[case] = {"root": site, "files": sorted(files)}
         except Exception as err:  # noqa: BLE001 - reported per case
             result[case] = {"error": f"{type(err).__name__}: {err}"}

@@ -5,6 +5,8 @@
  */
 import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
+import type { DiagnosticBag } from "../src/diagnostics.js";
+import { classifyClasses, foreignValue } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
@@ -13,32 +15,21 @@ const MAX_DEPTH = 6;
 /** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
 export const SEQUENTIAL_ITEMS = "__sequential__";
 
-/** Classes deriving from torch.nn.Module, directly or through other classes of the file. */
-export function collectClasses(mod: ModuleIR): void {
+/**
+ * The nn.Module classes of a file: with a program (mod.semantic), any class whose bases lead to a torch
+ * module class through this file, sibling files or libraries; without one, bases in this file only.
+ */
+export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   const defs = namedChildren(mod.root)
     .map((n) => (n.type === "decorated_definition" ? n.childForFieldName("definition")! : n))
     .filter((n) => n.type === "class_definition" || n.type === "function_definition");
-  const moduleClasses = new Set<string>();
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const d of defs) {
-      if (d.type !== "class_definition") continue;
-      const name = d.childForFieldName("name")!.text;
-      if (moduleClasses.has(name)) continue;
-      const bases = d.childForFieldName("superclasses");
-      const isModule = bases
-        ? namedChildren(bases).some((b) => {
-            const q = qualify(b, mod.aliases);
-            return (q !== undefined && (q === "torch.nn.Module" || CONTAINERS.has(q))) || moduleClasses.has(b.text);
-          })
-        : false;
-      if (isModule) {
-        moduleClasses.add(name);
-        grew = true;
-      }
-    }
-  }
+  const verdicts = classifyClasses(
+    mod,
+    defs.filter((d) => d.type === "class_definition"),
+    diags,
+  );
+  const moduleClasses = verdicts.modules;
+  if (verdicts.layers.size) mod.layerClasses = verdicts.layers;
   for (const d of defs) {
     const name = d.childForFieldName("name")!.text;
     if (d.type === "function_definition") {
@@ -63,6 +54,7 @@ export function collectClasses(mod: ModuleIR): void {
       attrs: new Map(),
       privateBuffers: new Set(),
       uses: new Set(),
+      ...(verdicts.layerBases.has(name) ? { layerBase: verdicts.layerBases.get(name) } : {}),
     });
   }
   // Arguments a class receives at its construction sites decide what its attributes hold (torchvision
@@ -74,11 +66,14 @@ export function collectClasses(mod: ModuleIR): void {
       cls.attrs.clear();
       cls.uses.clear();
       cls.privateBuffers.clear();
-      new InitInterpreter(mod, cls, sites, next).run();
+      new InitInterpreter(mod, cls, sites, next, diags).run();
     }
     sites = next;
   }
 }
+
+/** How another file's classes are collected when this file's module tree refers to them (no diagnostics: they belong to that file). */
+const collectForeign = (m: ModuleIR) => collectClasses(m);
 
 /** class name → __init__ parameter → values passed for it at construction sites seen so far */
 type CallSites = Map<string, Map<string, ModVal[]>>;
@@ -112,6 +107,7 @@ class InitInterpreter {
     private cls: ClassIR,
     private sites: CallSites,
     private record: CallSites,
+    private diags?: DiagnosticBag,
   ) {}
 
   run(): void {
@@ -329,9 +325,11 @@ class InitInterpreter {
       case "identifier": {
         if (env.has(e.text)) return env.get(e.text)!;
         if (this.mod.classes.has(e.text)) return { k: "classref", name: e.text };
+        const renamedLayer = this.mod.layerClasses?.get(e.text);
+        if (renamedLayer) return { k: "layerref", row: renamedLayer };
         const q = qualify(e, this.mod.aliases);
         const row = q ? LAYER_BY_NAME.get(q) : undefined;
-        return row ? { k: "layerref", row } : { k: "value" };
+        return row ? { k: "layerref", row } : (foreignValue(this.mod, e, collectForeign) ?? { k: "value" });
       }
       case "attribute": {
         const q = qualify(e, this.mod.aliases);
@@ -342,7 +340,7 @@ class InitInterpreter {
         if (e.childForFieldName("object")!.text === "self") {
           return this.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
         }
-        return { k: "value" };
+        return foreignValue(this.mod, e, collectForeign) ?? { k: "value" };
       }
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
@@ -390,16 +388,16 @@ class InitInterpreter {
     }
     const callee = this.expr(fn, env);
     if (callee.k === "classref") {
-      this.construct(callee.name, args, env);
-      return { k: "class", name: callee.name };
+      if (!callee.ext) this.construct(callee.name, args, env);
+      return { k: "class", name: callee.name, ...(callee.ext ? { ext: callee.ext } : {}) };
     }
     if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
     if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
       return union(
         callee.options.map((o) => {
           if (o.k === "classref") {
-            this.construct(o.name, args, env);
-            return { k: "class", name: o.name } as ModVal;
+            if (!o.ext) this.construct(o.name, args, env);
+            return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
           }
           return { k: "layer", row: (o as { row: import("../ir/tables.js").LayerMapping }).row, call } as ModVal;
         }),

@@ -31,6 +31,9 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-W009", title: "weights for this layer cannot be mapped statically", hint: "add a sanitize rule by hand", example: "self.layers = nn.ModuleList(make_layers())" },
   { code: "C2M-W010", title: "unsupported Python construct in model code", hint: "rewrite it by hand", example: "torch.jit.script(...)" },
   { code: "C2M-W011", title: "weight initialisation not translated", hint: "load converted torch weights (c2m weights), or port the init with mlx.nn.init by hand", example: "nn.init.kaiming_normal_(m.weight)" },
+  { code: "C2M-W012", title: "base class cannot be followed; not known whether the class is an nn.Module", hint: "put the library that defines the base on the search path (--python-path, or the active virtual environment), or copy its file into the folder you compile", example: "from missing_lib import Base\nclass Net(Base):\n    def forward(self, x): ..." },
+  { code: "C2M-W013", title: "module class of another file called with a layout c2m cannot carry across files", hint: "that class is used inside its own file too, so its forward may prefer channels-last; check the call, or compile with --layout torch", example: "from .blocks import ConvBN  # ConvBN is also used by a class of blocks.py" },
+  { code: "C2M-W014", title: "setattr with a name c2m cannot compute; the attribute's weights are not mapped", hint: "use a string constant, or a loop over a literal list or range(N) with a literal N", example: "setattr(self, name, nn.Linear(2, 2))" },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

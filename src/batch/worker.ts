@@ -21,6 +21,7 @@ export interface Task {
   layout?: "torch" | "nhwc";
   topClass?: string;
   template?: Record<string, string>;
+  searchPaths?: string[];
 }
 
 export interface TaskResult {
@@ -56,7 +57,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
     let outputs: [string, string][];
     if (task.op === "compile") {
       const { compile } = await import("../compile.js");
-      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass });
+      // one program per worker: files another file imported are parsed once per worker, not once per file
+      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass, program: await workerProgram(task.searchPaths ?? []) });
       diagnostics = r.diagnostics;
       // byte for byte what `c2m compile FILE -o OUT` writes
       const mapName = `${task.output!}.map`;
@@ -81,6 +83,18 @@ export async function runTask(task: Task): Promise<TaskResult> {
     const d: Diagnostic = { code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 };
     return { input: task.input, status: "error", diagnostics: [d], text: `${task.display}:1:1: error C2M-E006: ${message}\n`, wrote: [] };
   }
+}
+
+let program: { key: string; program: import("../../ir/program/program.js").Program } | undefined;
+
+async function workerProgram(searchPaths: string[]) {
+  const key = searchPaths.join("\0");
+  if (program?.key !== key) {
+    const { newProgram } = await import("../compile.js");
+    const { nodeHost } = await import("../host.js");
+    program = { key, program: newProgram(nodeHost(searchPaths)) };
+  }
+  return program.program;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { compile } from "../compile.js";
+import { defaultSearchPaths, nodeHost } from "../host.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { InputError, readSource, samePath, writeAtomic } from "../io.js";
 import type { Plugin, Rule } from "../plugins.js";
@@ -19,6 +20,8 @@ export interface CompileCommandOptions {
   rules?: string[];
   /** false with --no-cookbook */
   cookbook?: boolean;
+  /** --python-path: library folders read for base classes and blocks */
+  pythonPath?: string[];
 }
 
 export async function runCompile(input: string, opts: CompileCommandOptions): Promise<number> {
@@ -33,7 +36,7 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       return 2;
     }
     const { runBatch } = await import("../batch/index.js");
-    return runBatch("compile", input, { ...opts, layout: (opts.layout as "torch" | "nhwc") ?? "torch" });
+    return runBatch("compile", input, { ...opts, layout: (opts.layout as "torch" | "nhwc") ?? "torch", searchPaths: defaultSearchPaths(opts.pythonPath) });
   }
   let source: string;
   try {
@@ -76,6 +79,7 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
     rules,
     plugins,
     cookbook: opts.cookbook !== false,
+    host: nodeHost(defaultSearchPaths(opts.pythonPath)),
   });
   const color = !opts.json && process.stderr.isTTY === true;
   if (opts.json) process.stderr.write(`${JSON.stringify({ diagnostics: result.diagnostics }, null, 2)}\n`);

@@ -19,6 +19,8 @@ export type ModVal =
   | { k: "classref"; name: string; ext?: ForeignClass }
   | { k: "layerref"; row: LayerMapping }
   | { k: "union"; options: ModVal[] }
+  /** a constant the interpreter computed (a string, an integer as its digits): attribute names given to setattr */
+  | { k: "const"; text: string }
   | { k: "value" }
   | { k: "unknown" };
 

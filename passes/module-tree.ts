@@ -3,14 +3,36 @@
  * methods and module-level functions it calls), what each `self.<attr>` holds: a table layer, an in-file
  * module class, a container of those, a parameter or buffer. Nothing is executed.
  */
-import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
 import { classifyClasses, foreignValue } from "./package-classes.js";
+import {
+  appendAll,
+  bindTarget,
+  elementOf,
+  enumerateValues,
+  identifiers,
+  MAX_UNROLL,
+  mergeBranches,
+  paramName,
+  paramNames,
+  push,
+  rangeValues,
+  stringValue,
+  union,
+  zipValues,
+  type Env,
+} from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
+export { elementOf, identifiers, paramName, paramNames, stringValue, union } from "./module-values.js";
+
 const MAX_DEPTH = 6;
+
+/** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
+const ITERATORS = new Set(["range", "zip", "enumerate"]);
 
 /** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
 export const SEQUENTIAL_ITEMS = "__sequential__";
@@ -77,25 +99,6 @@ const collectForeign = (m: ModuleIR) => collectClasses(m);
 
 /** class name → __init__ parameter → values passed for it at construction sites seen so far */
 type CallSites = Map<string, Map<string, ModVal[]>>;
-
-/** A union that collapses duplicates. */
-export function union(vals: ModVal[]): ModVal {
-  const flat: ModVal[] = [];
-  for (const v of vals) for (const o of v.k === "union" ? v.options : [v]) if (!flat.some((f) => sameModVal(f, o))) flat.push(o);
-  const meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown");
-  if (meaningful.length === 0) return flat[0] ?? { k: "unknown" };
-  return meaningful.length === 1 ? meaningful[0] : { k: "union", options: meaningful };
-}
-
-function sameModVal(a: ModVal, b: ModVal): boolean {
-  if (a.k !== b.k) return false;
-  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
-  if (a.k === "layer") return nodeKey(a.call) === nodeKey((b as typeof a).call);
-  if (a.k === "layerref") return a.row === (b as typeof a).row;
-  return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
-}
-
-type Env = Map<string, ModVal>;
 
 class InitInterpreter {
   private depth = 0;
@@ -209,8 +212,20 @@ class InitInterpreter {
         if (s.type === "for_statement") {
           const left = s.childForFieldName("left")!;
           const right = this.expr(s.childForFieldName("right")!, env);
+          const body = s.childForFieldName("body")!;
+          // a loop that names attributes (`setattr(self, f"stage{i}", …)`) over known items runs once per item
+          if (right.k === "list" && right.items && right.items.length <= MAX_UNROLL && body.text.includes("setattr(")) {
+            let r: ModVal | undefined;
+            for (const item of right.items) {
+              bindTarget(left, item, env);
+              const ri = this.block(body, env);
+              if (ri) r = r ? union([r, ri]) : ri;
+            }
+            return r;
+          }
           const elem = elementOf(right);
-          for (const id of identifiers(left)) env.set(id, elem);
+          if (left.type === "identifier") env.set(left.text, elem);
+          else bindTarget(left, elem, env);
         }
         this.inLoop++;
         const r = this.block(s.childForFieldName("body")!, env);
@@ -251,14 +266,27 @@ class InitInterpreter {
 
   private store(left: SyntaxNode, val: ModVal, env: Env): void {
     if (left.type === "identifier") env.set(left.text, val);
-    else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") {
-      const attr = left.childForFieldName("attribute")!.text;
-      const prev = this.cls.attrs.get(attr);
-      // `self.x = None` beside `self.x = nn.Linear(...)` in another branch: keep the module
-      this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
-    } else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
+    else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
+    else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
       for (const id of namedChildren(left)) this.store(id, { k: "value" }, env);
     }
+  }
+
+  private storeAttr(attr: string, stored: ModVal): void {
+    // a constant kept on self (`self.mode = "bilinear"`) is a plain value to the passes
+    const val: ModVal = stored.k === "const" ? { k: "value" } : stored;
+    const prev = this.cls.attrs.get(attr);
+    // `self.x = None` beside `self.x = nn.Linear(...)` in another branch: keep the module
+    this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
+  }
+
+  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else a diagnostic (its weights go unmapped). */
+  private setattr(call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): void {
+    const [, nameNode, valueNode] = args.positional;
+    if (!nameNode || !valueNode) return;
+    const name = this.expr(nameNode, env);
+    if (name.k === "const") this.storeAttr(name.text, this.expr(valueNode, env));
+    else this.diags?.report("C2M-W014", nameNode.startPosition, `setattr(self, ${nameNode.text}, …): c2m cannot compute the attribute's name`);
   }
 
   private augAssign(a: SyntaxNode, env: Env): void {
@@ -274,6 +302,7 @@ class InitInterpreter {
   private callStmt(call: SyntaxNode, env: Env): void {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
+    if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return this.setattr(call, args, env);
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
@@ -355,6 +384,18 @@ class InitInterpreter {
       case "generator_expression": {
         const body = e.childForFieldName("body")!;
         const local = new Map(env);
+        const clauses = namedChildren(e).filter((c) => c.type !== "comment" && c !== body);
+        // names computed from known items (`[f"stage{i}" for i in [2, 3, 4]]`): the names themselves
+        if (clauses.length === 1 && clauses[0].type === "for_in_clause") {
+          const over = this.expr(clauses[0].childForFieldName("right")!, local);
+          if (over.k === "list" && over.items && over.items.length <= MAX_UNROLL) {
+            const items = over.items.map((item) => {
+              bindTarget(clauses[0].childForFieldName("left")!, item, local);
+              return this.expr(body, local);
+            });
+            if (items.every((v) => v.k === "const")) return { k: "list", items };
+          }
+        }
         for (const clause of namedChildren(e).filter((c) => c.type === "for_in_clause")) {
           const right = clause.childForFieldName("right");
           const elem = right ? elementOf(this.expr(right, local)) : { k: "value" as const };
@@ -364,6 +405,10 @@ class InitInterpreter {
       }
       case "call":
         return this.call(e, env);
+      case "integer":
+        return { k: "const", text: e.text };
+      case "string":
+        return this.constString(e, env);
       default:
         return { k: "value" };
     }
@@ -374,6 +419,11 @@ class InitInterpreter {
     const args = callArgs(call);
     const q = qualify(fn, this.mod.aliases);
     if (q === "torch.nn.Sequential") return this.sequential(args, env);
+    if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
+      const vals = args.positional.map((a) => this.expr(a, env));
+      if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
+      return fn.text === "zip" ? zipValues(vals) : enumerateValues(vals[0] ?? { k: "unknown" });
+    }
     if (q === "torch.nn.ModuleList") {
       const a = args.positional[0] ?? args.keyword.get("modules");
       if (!a) return { k: "list", items: [] };
@@ -446,6 +496,21 @@ class InitInterpreter {
     }
   }
 
+  /** A string literal, or an f-string whose parts are all constants (`f"layer{i}"` in an unrolled loop). */
+  private constString(e: SyntaxNode, env: Env): ModVal {
+    let text = "";
+    for (const part of e.namedChildren) {
+      if (part.type === "string_content") text += part.text;
+      else if (part.type === "interpolation") {
+        const inner = namedChildren(part)[0];
+        const v = inner && part.namedChildren.length === 1 ? this.expr(inner, env) : undefined;
+        if (v?.k !== "const") return { k: "value" };
+        text += v.text;
+      } else if (part.type !== "string_start" && part.type !== "string_end") return { k: "value" };
+    }
+    return { k: "const", text };
+  }
+
   private sequential(args: ReturnType<typeof callArgs>, env: Env): ModVal {
     const first = args.positional[0];
     if (first && args.positional.length === 1 && first.type === "call" && /OrderedDict$/.test(dottedName(first.childForFieldName("function")) ?? "")) {
@@ -496,67 +561,6 @@ class InitInterpreter {
     }
     return { k: "dict", entries: null, elem: { k: "unknown" } };
   }
-}
-
-function mergeBranches(env: Env, branches: Env[]): void {
-  const names = new Set(branches.flatMap((b) => [...b.keys()]));
-  for (const name of names) {
-    const vals = branches.map((b) => b.get(name)).filter((v): v is ModVal => v !== undefined);
-    if (vals.every((v) => v === vals[0]) && vals.length === branches.length) {
-      env.set(name, vals[0]);
-      continue;
-    }
-    if (vals.every((v) => v.k === "list" || v.k === "seq")) {
-      // a list appended to in some branches only: its indices are not known statically
-      const all = vals.flatMap((v) => {
-        const l = v as ModVal & { k: "list" | "seq" };
-        return [...(l.items ?? []), ...(l.elem ? [l.elem] : [])];
-      });
-      env.set(name, { k: vals[0].k, items: null, elem: union(all) } as ModVal);
-    } else env.set(name, union(vals));
-  }
-}
-
-function appendAll(cur: ModVal & { k: "list" | "seq" }, items: ModVal[], unknownCount: boolean): ModVal {
-  if (!unknownCount && cur.items) return { ...cur, items: [...cur.items, ...items] };
-  const all = [...(cur.items ?? []), ...(cur.elem ? [cur.elem] : []), ...items];
-  return { k: cur.k, items: null, elem: union(all) } as ModVal;
-}
-
-export function elementOf(v: ModVal): ModVal {
-  if (v.k === "list" || v.k === "seq") return v.items ? union(v.items) : v.elem ?? { k: "unknown" };
-  if (v.k === "dict") return v.entries ? union([...v.entries.values()]) : v.elem ?? { k: "unknown" };
-  return { k: "value" };
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
-}
-
-export function paramName(p: SyntaxNode): string | undefined {
-  if (p.type === "identifier") return p.text;
-  if (p.type === "typed_parameter") return namedChildren(p).find((c) => c.type === "identifier")?.text;
-  if (p.type === "default_parameter" || p.type === "typed_default_parameter") return p.childForFieldName("name")?.text;
-  return undefined;
-}
-
-export function paramNames(fn: SyntaxNode): string[] {
-  return namedChildren(fn.childForFieldName("parameters")!)
-    .map(paramName)
-    .filter((n): n is string => !!n);
-}
-
-export function identifiers(node: SyntaxNode): string[] {
-  if (node.type === "identifier") return [node.text];
-  return namedChildren(node).flatMap(identifiers);
-}
-
-export function stringValue(node: SyntaxNode): string | undefined {
-  const content = node.namedChildren.filter((c) => c.type === "string_content");
-  if (node.namedChildren.some((c) => c.type === "interpolation")) return undefined;
-  return content.map((c) => c.text).join("");
 }
 
 /** Whether a function's body calls or names anything of torch (computed once per function: __init__ is interpreted several rounds). */

@@ -97,7 +97,8 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const empty = { weightMaps: {}, transposes: {}, constructs: [] };
   const program = options.program ?? newProgram(options.host ?? memoryHost({ [filename]: source }));
   // a folder compile may have parsed this file already, as another file's import
-  const known = program.peek(filename)?.tree;
+  const existing = program.peek(filename);
+  const known = existing?.hasTree ? existing.tree : undefined;
   const tree = known?.source === source ? known : parseModule(source);
   const err = firstError(tree.rootNode);
   if (err) {
@@ -107,7 +108,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const { aliases, imports } = resolveImports(tree.rootNode);
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
   if (!imports.some((i) => i.torch)) return { code: source, diagnostics: diags.items, ...empty };
-  const file = known === tree ? program.peek(filename)! : program.setFile(filename, tree);
+  const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
   const semantic = new FileSemantics(program, file);
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };

@@ -11,6 +11,9 @@ import { compile, memoryHost, newProgram, nodeHost } from "../src/index.js";
 import { FileSemantics } from "../ir/binder/semantics.js";
 import { packageRoot } from "../src/python.js";
 import type { Host } from "../ir/program/host.js";
+import { bindFile } from "../ir/binder/binder.js";
+import { pythonOutline } from "../grammar/python-outline.js";
+import { parseModule } from "../grammar/python.js";
 
 const py = (s: string) => s.replace(/^\n/, "");
 const ROOT = packageRoot();
@@ -263,5 +266,76 @@ ${loop ? `        ${loop}\n    ` : ""}        setattr(self, ${name}, nn.Sequenti
   it("a name c2m cannot compute: W014 at the name", () => {
     const r = compile(src("names[0]"), { filename: "m.py" });
     expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(["C2M-W014 8:23"]);
+  });
+});
+
+describe("the outline a library file is bound from", () => {
+  it("drops function bodies, keeps what binds names (strings, continuations and one-line defs included)", () => {
+    const src = py(`
+import torch  # why
+from . import (
+    a,
+    b,
+)
+X = "def not_a_def(): # nor a comment"
+s = 'a \\
+continued'
+
+
+def f(x,
+      y) -> int:  # header comment
+    """doc: def g():"""
+    return x
+
+
+def one(x): return x
+
+
+class C(Base):
+    """
+class NotAClass(Module):
+    """
+    attr = 1
+
+    @property
+    def forward(self):
+        if True:
+            return 2
+`);
+    expect(pythonOutline(src)).toBe(
+      py(`
+import torch  # why
+from . import (
+    a,
+    b,
+)
+X = "def not_a_def(): # nor a comment"
+s = 'a \\
+continued'
+def f(x,
+      y) -> int:  # header comment
+    ...
+def one(x): return x
+class C(Base):
+    """
+class NotAClass(Module):
+    """
+    attr = 1
+    @property
+    def forward(self):
+        ...
+`),
+    );
+  });
+
+  it.runIf(existsSync(GPT2))("binds the same names and bases as the whole file (transformers' modeling_utils.py)", async () => {
+    const src = readFileSync(join(SITE_PACKAGES, "transformers/modeling_utils.py"), "utf8");
+    const outline = pythonOutline(src)!;
+    expect(outline.length).toBeLessThan(src.length / 5);
+    const shape = (text: string) => {
+      const scope = bindFile(parseModule(text).rootNode);
+      return { names: [...scope.symbols.keys()].sort(), bases: scope.classes.map((c) => c.childForFieldName("superclasses")?.text) };
+    };
+    expect(shape(outline)).toEqual(shape(src));
   });
 });

@@ -4,23 +4,27 @@
  * module class, a container of those, a parameter or buffer. Nothing is executed.
  */
 import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
-import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
+import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../src/diagnostics.js";
+import { effectiveInit, moduleBase } from "./module-inherit.js";
 import { classifyClasses, foreignValue } from "./package-classes.js";
 import {
   appendAll,
   bindTarget,
+  callsByCallee,
   elementOf,
   enumerateValues,
   identifiers,
   MAX_UNROLL,
   mergeBranches,
+  moduleDictValue,
   paramName,
   paramNames,
   push,
   rangeValues,
   stringValue,
   union,
+  usesTorch,
   zipValues,
   type Env,
 } from "./module-values.js";
@@ -101,31 +105,65 @@ const collectForeign = (m: ModuleIR) => collectClasses(m);
 type CallSites = Map<string, Map<string, ModVal[]>>;
 
 class InitInterpreter {
-  private depth = 0;
   /** locals that a loop appends to: their length is unknown */
   private inLoop = 0;
 
+  /**
+   * Interprets `cls`'s __init__, or, for a base's __init__ run by `super().__init__(…)`, the base's (`mod` is
+   * then the base's file and `definer` the base class: what `super()` means there), storing into `cls`.
+   */
   constructor(
     private mod: ModuleIR,
     private cls: ClassIR,
     private sites: CallSites,
     private record: CallSites,
     private diags?: DiagnosticBag,
+    private definer: SyntaxNode = cls.node,
+    private home: ModuleIR = mod,
+    private depth = 0,
   ) {}
 
   run(): void {
-    const init = this.cls.methods.get("__init__");
-    if (!init) return;
+    const own = effectiveInit(this.mod, this.cls, collectForeign);
+    if (!own) return;
+    const given = this.paramValuesFromCallSites(this.cls.name, own.init);
+    if (own.cls === this.cls) {
+      const env: Env = new Map();
+      this.bindParams(own.init, env, given);
+      this.block(own.init.childForFieldName("body")!, env);
+    } else this.runBaseInit(own, given);
+  }
+
+  /** Runs a base class's __init__ (`super().__init__(…)`, or an inherited __init__) into this class's attributes. */
+  private runBaseInit(base: ForeignClass & { init: SyntaxNode }, given: Map<string, ModVal>): void {
+    if (this.depth >= MAX_DEPTH) return;
+    // `self.method(…)` in the base's __init__ finds this class's override first, as Python does
+    const view: ClassIR = { ...this.cls, methods: new Map([...base.cls.methods, ...this.cls.methods]) };
+    const diags = base.mod === this.home ? this.diags : undefined;
+    const sub = new InitInterpreter(base.mod, view, this.sites, this.record, diags, base.cls.node, this.home, this.depth + 1);
     const env: Env = new Map();
-    this.bindParams(init, env, this.paramValuesFromCallSites(this.cls.name));
-    this.block(init.childForFieldName("body")!, env);
+    sub.bindParams(base.init, env, given);
+    sub.block(base.init.childForFieldName("body")!, env);
+  }
+
+  /** `super().__init__(args)`: the base's __init__ with those arguments. */
+  private superInit(args: ReturnType<typeof callArgs>, env: Env, skipSelf: boolean): void {
+    const base = moduleBase(this.mod, this.definer, collectForeign);
+    const init = base && effectiveInit(base.mod, base.cls, collectForeign);
+    if (!init) return;
+    const names = paramNames(init.init).slice(1);
+    const given = new Map<string, ModVal>();
+    args.positional.slice(skipSelf ? 1 : 0).forEach((a, i) => {
+      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") given.set(names[i], this.expr(a, env));
+    });
+    for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    this.runBaseInit(init, given);
   }
 
   /** For a class's __init__ parameters without defaults: the union of what the file passes at its call sites. */
-  private paramValuesFromCallSites(className: string): Map<string, ModVal> {
-    const init = this.mod.classes.get(className)?.methods.get("__init__");
+  private paramValuesFromCallSites(className: string, init: SyntaxNode | undefined): Map<string, ModVal> {
     const out = new Map<string, ModVal>();
-    if (!init) return out;
+    if (!init || this.mod !== this.home) return out;
     const names = paramNames(init).slice(1);
     const calls = callsByCallee(this.mod).get(className) ?? [];
     const collected = new Map<string, ModVal[]>();
@@ -147,7 +185,7 @@ class InitInterpreter {
   }
 
   private isSequentialSubclass(): boolean {
-    const bases = this.cls.node.childForFieldName("superclasses");
+    const bases = this.definer.childForFieldName("superclasses");
     return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === "torch.nn.Sequential");
   }
 
@@ -310,6 +348,9 @@ class InitInterpreter {
         this.cls.attrs.set(SEQUENTIAL_ITEMS, this.sequential(args, env));
         return;
       }
+      // `super().__init__(…)`, `Base.__init__(self, …)`: what the base builds is this class's too
+      if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super") return this.superInit(args, env, false);
+      if (method === "__init__" && args.positional[0]?.text === "self") return this.superInit(args, env, true);
       if (obj.text === "self" && method === "register_buffer") {
         const nameNode = args.positional[0] ?? args.keyword.get("name");
         const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
@@ -353,7 +394,9 @@ class InitInterpreter {
     switch (e.type) {
       case "identifier": {
         if (env.has(e.text)) return env.get(e.text)!;
-        if (this.mod.classes.has(e.text)) return { k: "classref", name: e.text };
+        const local = this.mod.classes.get(e.text);
+        // in a base's __init__ from another file, that file's classes carry their file
+        if (local) return this.mod === this.home ? { k: "classref", name: e.text } : { k: "classref", name: e.text, ext: { mod: this.mod, cls: local } };
         const renamedLayer = this.mod.layerClasses?.get(e.text);
         if (renamedLayer) return { k: "layerref", row: renamedLayer };
         const q = qualify(e, this.mod.aliases);
@@ -430,7 +473,7 @@ class InitInterpreter {
       const v = this.expr(a, env);
       return v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) };
     }
-    if (q === "torch.nn.ModuleDict") return this.moduleDict(args.positional[0] ?? args.keyword.get("modules"), env);
+    if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => this.expr(n, env));
     if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
     if (q) {
       const row = LAYER_BY_NAME.get(q);
@@ -465,7 +508,8 @@ class InitInterpreter {
   /** Note a construction of an in-file module class and the values passed to its __init__. */
   private construct(name: string, args: ReturnType<typeof callArgs>, env: Env): void {
     this.cls.uses.add(name);
-    const init = this.mod.classes.get(name)?.methods.get("__init__");
+    const target = this.mod.classes.get(name);
+    const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
     if (!init) return;
     const names = paramNames(init).slice(1);
     let perParam = this.record.get(name);
@@ -542,55 +586,4 @@ class InitInterpreter {
     return { k: "seq", items: null, elem: union([...items, elem ?? { k: "unknown" }]) };
   }
 
-  private moduleDict(arg: SyntaxNode | undefined, env: Env): ModVal {
-    if (!arg) return { k: "dict", entries: new Map() };
-    if (arg.type === "dictionary") {
-      const entries = new Map<string, ModVal>();
-      for (const pair of namedChildren(arg)) {
-        if (pair.type !== "pair") return { k: "dict", entries: null, elem: { k: "unknown" } };
-        const key = pair.childForFieldName("key")!;
-        if (key.type !== "string") return { k: "dict", entries: null, elem: { k: "unknown" } };
-        entries.set(stringValue(key)!, this.expr(pair.childForFieldName("value")!, env));
-      }
-      return { k: "dict", entries };
-    }
-    if (arg.type === "call" && arg.childForFieldName("function")!.text === "dict") {
-      const entries = new Map<string, ModVal>();
-      for (const [k, v] of callArgs(arg).keyword) entries.set(k, this.expr(v, env));
-      return { k: "dict", entries };
-    }
-    return { k: "dict", entries: null, elem: { k: "unknown" } };
-  }
-}
-
-/** Whether a function's body calls or names anything of torch (computed once per function: __init__ is interpreted several rounds). */
-const torchUsers = new WeakMap<SyntaxNode, boolean>();
-function usesTorch(def: SyntaxNode, aliases: Map<string, string>): boolean {
-  let uses = torchUsers.get(def);
-  if (uses === undefined) {
-    uses = def.descendantsOfType(["call", "attribute"]).some((n) => qualify(n.type === "call" ? n.childForFieldName("function") : n, aliases)?.startsWith("torch.") ?? false);
-    torchUsers.set(def, uses);
-  }
-  return uses;
-}
-
-/** Every call of a plain name in the module, by that name; built once per module (one walk, not one per class). */
-const callIndex = new WeakMap<ModuleIR, Map<string, SyntaxNode[]>>();
-function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
-  let index = callIndex.get(mod);
-  if (!index) {
-    index = new Map();
-    // only a plain name can be a class's name: other callees (`self.f`, `torch.cat`) are not indexed, which
-    // spares reading their text
-    for (const c of mod.root.descendantsOfType("call")) {
-      const fn = c.childForFieldName("function");
-      if (fn?.type !== "identifier") continue;
-      const callee = fn.text;
-      const list = index.get(callee);
-      if (list) list.push(c);
-      else index.set(callee, [c]);
-    }
-    callIndex.set(mod, index);
-  }
-  return index;
 }

@@ -1,10 +1,12 @@
 /**
  * module-values: the values the module tree's interpreter works with (ir/module.ts ModVal) and the small
  * operations on them: unions, element types of containers, branch merges, constant strings for attribute
- * names (`setattr(self, f"layer{i}", …)` in a loop over a literal range), and reading parameter names.
+ * names (`setattr(self, f"layer{i}", …)` in a loop over a literal range), ModuleDict entries, reading parameter
+ * names, and the per-file indexes the interpreter asks (calls by callee, functions that use torch).
  */
-import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import type { ModVal } from "../ir/module.js";
+import { callArgs, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import type { ModVal, ModuleIR } from "../ir/module.js";
+import { qualify } from "./resolve-imports.js";
 
 export type Env = Map<string, ModVal>;
 
@@ -129,4 +131,57 @@ export function bindTarget(target: SyntaxNode, v: ModVal, env: Env): void {
   const parts = namedChildren(target);
   const items = v.k === "list" && v.items && v.items.length === parts.length ? v.items : undefined;
   parts.forEach((p, i) => bindTarget(p, items ? items[i] : { k: "value" }, env));
+}
+
+/** `nn.ModuleDict({...})` / `nn.ModuleDict(dict(a=…))`: its entries when their keys are literal. */
+export function moduleDictValue(arg: SyntaxNode | undefined, expr: (n: SyntaxNode) => ModVal): ModVal {
+  if (!arg) return { k: "dict", entries: new Map() };
+  if (arg.type === "dictionary") {
+    const entries = new Map<string, ModVal>();
+    for (const pair of namedChildren(arg)) {
+      if (pair.type !== "pair") return { k: "dict", entries: null, elem: { k: "unknown" } };
+      const key = pair.childForFieldName("key")!;
+      if (key.type !== "string") return { k: "dict", entries: null, elem: { k: "unknown" } };
+      entries.set(stringValue(key)!, expr(pair.childForFieldName("value")!));
+    }
+    return { k: "dict", entries };
+  }
+  if (arg.type === "call" && arg.childForFieldName("function")!.text === "dict") {
+    const entries = new Map<string, ModVal>();
+    for (const [k, v] of callArgs(arg).keyword) entries.set(k, expr(v));
+    return { k: "dict", entries };
+  }
+  return { k: "dict", entries: null, elem: { k: "unknown" } };
+}
+
+/** Whether a function's body calls or names anything of torch (computed once per function: __init__ is interpreted several rounds). */
+const torchUsers = new WeakMap<SyntaxNode, boolean>();
+export function usesTorch(def: SyntaxNode, aliases: Map<string, string>): boolean {
+  let uses = torchUsers.get(def);
+  if (uses === undefined) {
+    uses = def.descendantsOfType(["call", "attribute"]).some((n) => qualify(n.type === "call" ? n.childForFieldName("function") : n, aliases)?.startsWith("torch.") ?? false);
+    torchUsers.set(def, uses);
+  }
+  return uses;
+}
+
+/** Every call of a plain name in the module, by that name; built once per module (one walk, not one per class). */
+const callIndex = new WeakMap<ModuleIR, Map<string, SyntaxNode[]>>();
+export function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
+  let index = callIndex.get(mod);
+  if (!index) {
+    index = new Map();
+    // only a plain name can be a class's name: other callees (`self.f`, `torch.cat`) are not indexed, which
+    // spares reading their text
+    for (const c of mod.root.descendantsOfType("call")) {
+      const fn = c.childForFieldName("function");
+      if (fn?.type !== "identifier") continue;
+      const callee = fn.text;
+      const list = index.get(callee);
+      if (list) list.push(c);
+      else index.set(callee, [c]);
+    }
+    callIndex.set(mod, index);
+  }
+  return index;
 }

@@ -339,3 +339,57 @@ class NotAClass(Module):
     expect(shape(outline)).toEqual(shape(src));
   });
 });
+
+describe("what a base class's __init__ builds", () => {
+  const files = {
+    "base.py": py(`
+import torch
+from torch import nn
+
+
+class Backbone(nn.Module):
+    def __init__(self, width, norm_layer=nn.BatchNorm2d):
+        super().__init__()
+        self.conv = nn.Conv2d(3, width, 3)
+        self.norm = norm_layer(width)
+        self.blocks = self._make_blocks(width)
+
+    def _make_blocks(self, width):
+        return nn.Sequential(nn.Conv2d(width, width, 1))
+
+    def forward(self, x):
+        return self.blocks(self.norm(self.conv(x)))
+`),
+    "model.py": py(`
+import torch
+from torch import nn
+from base import Backbone
+
+
+class Classifier(Backbone):
+    def __init__(self, classes):
+        super().__init__(16)
+        self.head = nn.Linear(16, classes)
+
+
+class Plain(Backbone):
+    def forward(self, x):
+        return x
+`),
+  };
+
+  it("super().__init__ of a base in another file: its layers are the subclass's, with that file's defaults and methods", () => {
+    const r = compileIn(files, "model.py");
+    expect(r.weightMaps.Classifier).toEqual([
+      { torch: "conv.weight", mlx: "conv.weight", op: "conv" },
+      { torch: "norm.num_batches_tracked", mlx: null, op: "drop" },
+      { torch: "blocks.0.weight", mlx: "blocks.layers.0.weight", op: "conv" },
+      { torch: "blocks.0.**", mlx: "blocks.layers.0.**", op: "identity" },
+    ]);
+  });
+
+  it("a subclass with no __init__ of its own runs the base's", () => {
+    const r = compileIn(files, "model.py");
+    expect(r.weightMaps.Plain).toEqual(r.weightMaps.Classifier);
+  });
+});

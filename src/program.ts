@@ -29,6 +29,7 @@ program
   .option("--plugin <file...>", "load a plugin (ESM module: export default { name, passes?, rules? })")
   .option("--rules <file...>", "load cookbook rules written in the rule language (tried before the built-in cookbook)")
   .option("--no-cookbook", "do not apply the built-in cookbook rules")
+  .option("--python-path <dir...>", "folders installed libraries are read from (never imported), before $C2M_PYTHON_PATH and the active virtual environment's site-packages")
   .description("translate a PyTorch nn.Module file (or a tree of them) to MLX")
   .action(async (input, opts) => {
     const { runCompile } = await import("./commands/compile.js");

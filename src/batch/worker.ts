@@ -24,6 +24,7 @@ export interface Task {
   template?: Record<string, string>;
   /** compile of a folder: the package's module files and this file's path among them */
   package?: PackageInfo;
+  searchPaths?: string[];
 }
 
 export interface TaskResult {
@@ -59,7 +60,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
     let outputs: [string, string][];
     if (task.op === "compile") {
       const { compile } = await import("../compile.js");
-      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass, package: task.package });
+      // one program per worker: files another file imported are parsed once per worker, not once per file
+      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass, program: await workerProgram(task.searchPaths ?? []), package: task.package });
       diagnostics = r.diagnostics;
       // byte for byte what `c2m compile FILE -o OUT` writes
       const mapName = `${task.output!}.map`;
@@ -96,6 +98,18 @@ export async function runTask(task: Task): Promise<TaskResult> {
     const d: Diagnostic = { code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 };
     return { input: task.input, status: "error", diagnostics: [d], text: `${task.display}:1:1: error C2M-E006: ${message}\n`, wrote: [] };
   }
+}
+
+let program: { key: string; program: import("../../ir/program/program.js").Program } | undefined;
+
+async function workerProgram(searchPaths: string[]) {
+  const key = searchPaths.join("\0");
+  if (program?.key !== key) {
+    const { newProgram } = await import("../compile.js");
+    const { nodeHost } = await import("../host.js");
+    program = { key, program: newProgram(nodeHost(searchPaths)) };
+  }
+  return program.program;
 }
 
 if (parentPort) {

@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compile } from "../compile.js";
+import { defaultSearchPaths, nodeHost } from "../host.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { checkOutputPath, InputError, readSource, writeOutputs } from "../io.js";
 import type { Plugin, Rule } from "../plugins.js";
@@ -20,6 +21,8 @@ export interface CompileCommandOptions {
   rules?: string[];
   /** false with --no-cookbook */
   cookbook?: boolean;
+  /** --python-path: library folders read for base classes and blocks */
+  pythonPath?: string[];
 }
 
 export async function runCompile(input: string, opts: CompileCommandOptions): Promise<number> {
@@ -34,7 +37,7 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       return 2;
     }
     const { runBatch } = await import("../batch/index.js");
-    return runBatch("compile", input, { ...opts, layout: (opts.layout as "torch" | "nhwc") ?? "torch" });
+    return runBatch("compile", input, { ...opts, layout: (opts.layout as "torch" | "nhwc") ?? "torch", searchPaths: defaultSearchPaths(opts.pythonPath) });
   }
   // every file the user hands in: none of them may be written over
   const inputs = [input, ...(opts.rules ?? []), ...(opts.plugin ?? [])];
@@ -87,6 +90,7 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       rules,
       plugins,
       cookbook: opts.cookbook !== false,
+      host: nodeHost(defaultSearchPaths(opts.pythonPath)),
     });
   } catch (err) {
     if (!plugins.length || !(err instanceof PluginError)) throw err;

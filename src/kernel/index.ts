@@ -142,7 +142,8 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
     if (!a.ok || fresh || own.length) {
       const why = own[0] ?? fresh ?? bag.items.find((d) => d.severity === "error");
       const all = [...new Set([...(why ? [why] : []), ...own, ...bag.items.slice(itemsBefore).filter((d) => d.severity === "error")])];
-      stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
+      // a kernel whose name is itself a syntax error has no function to stub; its diagnostics stand
+      if (k.name) stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
       if (why) refused.push({ name: k.name, diagnostic: relocated(why) });
       continue;
     }

@@ -9,12 +9,12 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import type { BufferPlan, KFunction, KernelUnit, KType } from "../ir/kernel.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
-import { reportKernel } from "../src/kernel/diagnostics.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { reportKernel } from "../ir/kernel-diagnostics.js";
 import {
   ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
   CACHE_HINTS, UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
-} from "../src/kernel/tables.js";
+} from "../passes/kernel/tables.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";

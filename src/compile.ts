@@ -15,7 +15,7 @@ import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
 import MagicString from "magic-string";
-import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
+import { DiagnosticBag, type Diagnostic } from "../ir/diagnostics.js";
 import { applyRules } from "../passes/cookbook.js";
 import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 import type { Plugin, Rule } from "./plugins.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { KERNEL_DIAGNOSTIC_CODES } from "../src/kernel/diagnostic-codes.js";
+import { KERNEL_DIAGNOSTIC_CODES } from "../ir/kernel-diagnostic-codes.js";
 
 /**
  * Every construct with no Metal equivalent gets a located diagnostic (file:line:col), and an error

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LayerMapping, OpMapping } from "../../ir/tables.js";
-import { packageRoot } from "../../src/python.js";
+import { packageRoot } from "../../ir/package-root.js";
 import { LAYERS } from "./layers.js";
 import { OPS } from "./ops.js";
 

@@ -5,7 +5,7 @@
  * `__global__` kernel (and each host launcher) is classified by whether it translated.
  */
 import { compile } from "../compile.js";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../../ir/diagnostics.js";
 import { InputError, readSource } from "../io.js";
 import { parseModule, type SyntaxNode } from "../../grammar/python.js";
 
@@ -204,7 +204,7 @@ async function analyzeCuda(source: string, file: string): Promise<FileAnalysis> 
     import("../../grammar/cuda.js"),
     import("../../passes/kernel/extract.js"),
     import("../../passes/kernel/host.js"),
-    import("../diagnostics.js"),
+    import("../../ir/diagnostics.js"),
   ]);
   const result = compileKernels(source, { filename: file });
   // the kernels' and launchers' extents, from the kernel compiler's own front end

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { watchTempFolder } from "../io.js";
-import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
 import { defaultJobs, runPool } from "./pool.js";
 import { findSources, isInside } from "./walk.js";
 import type { Task, TaskResult } from "./worker.js";

@@ -7,7 +7,7 @@
 import { parentPort } from "node:worker_threads";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../../ir/diagnostics.js";
 import type { FileAnalysis } from "../analyze/index.js";
 import type { PackageInfo } from "../../emit/verify/index.js";
 
@@ -47,7 +47,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
       return { input: task.input, status: analysis.status === "error" ? "error" : "ok", diagnostics: [], text: "", wrote: [], analysis };
     }
     const { InputError, readSource } = await import("../io.js");
-    const { formatDiagnostic } = await import("../diagnostics.js");
+    const { formatDiagnostic } = await import("../../ir/diagnostics.js");
     let source: string;
     try {
       source = readSource(task.input);
@@ -115,7 +115,7 @@ async function workerProgram(searchPaths: string[]) {
 if (parentPort) {
   const port = parentPort;
   // load the compilers before saying ready, so that dispatch spreads work evenly
-  await Promise.all([import("../compile.js"), import("../kernel/index.js"), import("../analyze/index.js"), import("../io.js"), import("../diagnostics.js")]);
+  await Promise.all([import("../compile.js"), import("../kernel/index.js"), import("../analyze/index.js"), import("../io.js"), import("../../ir/diagnostics.js")]);
   port.on("message", (task: Task) => {
     void runTask(task).then((r) => port.postMessage(r));
   });

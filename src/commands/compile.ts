@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compile } from "../compile.js";
 import { defaultSearchPaths, nodeHost } from "../host.js";
-import { formatDiagnostic } from "../diagnostics.js";
+import { formatDiagnostic } from "../../ir/diagnostics.js";
 import { checkOutputPath, InputError, readSource, writeOutputs } from "../io.js";
 import type { Plugin, Rule } from "../plugins.js";
 

@@ -1,11 +1,11 @@
 /** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [-I dir ...] [--json] [--verify]` */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
-import { CODES_BY_ID } from "../diagnostic-codes.js";
-import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { CODES_BY_ID } from "../../ir/diagnostic-codes.js";
+import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
 import { checkOutputPath, InputError, readSource, writeAtomic } from "../io.js";
 import type { CompileKernelsResult } from "../kernel/index.js";
-import { KERNEL_CODES_BY_ID } from "../kernel/diagnostic-codes.js";
+import { KERNEL_CODES_BY_ID } from "../../ir/kernel-diagnostic-codes.js";
 import type { LaunchFlags } from "../kernel/launch-spec.js";
 import { readKernelSpec } from "../kernel/spec-file.js";
 

@@ -6,7 +6,7 @@
  * be compiled, built or run), 2 for bad options.
  */
 import { InputError, readSource } from "../io.js";
-import { formatDiagnostic } from "../diagnostics.js";
+import { formatDiagnostic } from "../../ir/diagnostics.js";
 import { ParityUsageError, runParitySpec, validateSpec, type InputSpec, type ParityResult, type ParitySpec } from "../parity/index.js";
 
 export interface ParityCommandOptions {

@@ -4,8 +4,8 @@
  */
 import { parseCuda } from "../../grammar/cuda.js";
 import type { BufferRole, KernelUnit, MlxDtype, TemplateParam } from "../../ir/kernel.js";
-import { type Diagnostic, DiagnosticBag } from "../diagnostics.js";
-import { reportKernel } from "./diagnostics.js";
+import { type Diagnostic, DiagnosticBag } from "../../ir/diagnostics.js";
+import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } from "../../passes/kernel/extract.js";
 import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
@@ -13,7 +13,7 @@ import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, 
 import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
 import { emitKernelModule, type KernelStub, type PythonKernel } from "../../emit/kernel-python.js";
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
-import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 import { position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { existsSync, readFileSync } from "node:fs";

@@ -1,9 +1,9 @@
 /**
- * Diagnostic codes of the kernel compiler (`c2m kernel`). Same shape as src/diagnostic-codes.ts; to be
- * merged into DIAGNOSTIC_CODES there. Until then `reportKernel` (src/kernel/diagnostics.ts) adds them to a
+ * Diagnostic codes of the kernel compiler (`c2m kernel`). Same shape as ir/diagnostic-codes.ts; to be
+ * merged into DIAGNOSTIC_CODES there. Until then `reportKernel` (ir/kernel-diagnostics.ts) adds them to a
  * DiagnosticBag without going through its registry check.
  */
-import type { DiagnosticCode } from "../diagnostic-codes.js";
+import type { DiagnosticCode } from "./diagnostic-codes.js";
 
 export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K001", title: "syntax error in CUDA input", hint: "fix the syntax error first; c2m translates only code that parses", example: "__global__ void k( {" },

@@ -1,5 +1,5 @@
-import type { Diagnostic, DiagnosticBag, Position } from "../diagnostics.js";
-import { KERNEL_CODES_BY_ID } from "./diagnostic-codes.js";
+import type { Diagnostic, DiagnosticBag, Position } from "./diagnostics.js";
+import { KERNEL_CODES_BY_ID } from "./kernel-diagnostic-codes.js";
 
 /**
  * Report a kernel diagnostic into a DiagnosticBag. Codes C2M-K### live in KERNEL_DIAGNOSTIC_CODES until

@@ -2,7 +2,7 @@
  * Every diagnostic c2m can report. docs/diagnostics.md is generated from this table; codes are stable:
  * never renumber, only add.
  */
-import { KERNEL_DIAGNOSTIC_CODES } from "./kernel/diagnostic-codes.js";
+import { KERNEL_DIAGNOSTIC_CODES } from "./kernel-diagnostic-codes.js";
 
 export interface DiagnosticCode {
   code: string;

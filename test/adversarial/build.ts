@@ -14,7 +14,7 @@ import { packageRoot } from "../../src/python.js";
 
 export const ROOT = packageRoot();
 /** C2M_ADVERSARIAL_CLI runs the suite against another build (main's, to see which cases failed before) */
-const CLI = process.env.C2M_ADVERSARIAL_CLI ?? join(ROOT, "dist", "src", "cli.js");
+export const CLI = process.env.C2M_ADVERSARIAL_CLI ?? join(ROOT, "dist", "src", "cli.js");
 
 // ---- pickles ----
 

@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../src/compile.js";
 import { pythonExecutable } from "../../src/python.js";
-import { c2m, expectHandled, hashFile, listFiles, ROOT } from "./build.js";
+import { c2m, CLI, expectHandled, hashFile, listFiles, ROOT } from "./build.js";
 
 let dir: string;
 const GOOD_PY = readFileSync(join(ROOT, "golden/models/mlp/input.py"), "utf8");
@@ -187,7 +187,7 @@ describe("outputs that would destroy an input", () => {
     mkdirSync(tree);
     for (let i = 0; i < 60; i++) writeFileSync(join(tree, `m${i}.py`), GOOD_PY);
     const out = join(dir, "big-out");
-    const child = spawn(process.execPath, [join(ROOT, "dist/src/cli.js"), "compile", tree, "-o", out, "-j", "2"], { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "compile", tree, "-o", out, "-j", "2"], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += String(d)));
     // interrupt once the first outputs exist, while workers are writing

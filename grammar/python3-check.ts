@@ -80,7 +80,8 @@ export function python3Problem(root: SyntaxNode, source: string): SourceProblem 
       found = { code: "C2M-E010", at: node.startPosition, message: `Python 2 syntax: ${py2}` };
       break;
     }
-    if (node.type === "identifier" && KEYWORDS_AS_NAMES.has(node.text)) {
+    // both keywords are five characters: most names are told apart without slicing their text
+    if (node.type === "identifier" && node.endIndex - node.startIndex === 5 && KEYWORDS_AS_NAMES.has(node.text)) {
       found = { code: "C2M-E001", at: node.startPosition, message: `syntax error: '${node.text}' is a keyword in Python 3` };
       break;
     }

@@ -167,11 +167,11 @@ describe("c2m kernel command", () => {
     expect(err.join("")).toContain("--verify needs");
   });
 
-  it("a missing file exits 1 with C2M-E004", async () => {
+  it("a missing file exits 2 with C2M-E004 (bad input, as compile)", async () => {
     capture();
     const code = await runKernel(join(dir, "nope.cu"), {});
     vi.restoreAllMocks();
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err.join("")).toContain("C2M-E004");
   });
 });

@@ -60,7 +60,7 @@ describe("Python that Python 3 rejects", () => {
     // a block nested a few levels, each line indented by a generated run of tabs and spaces
     const indent = fc.array(fc.constantFrom(" ", "  ", "    ", "\t", " \t", "\t "), { minLength: 1, maxLength: 3 }).map((xs) => xs.join(""));
     const program = fc.array(fc.tuple(indent, fc.boolean()), { minLength: 1, maxLength: 5 }).map((lines) => {
-      let src = "import torch\nif x:\n";
+      let src = "import torch\nx = y = 1\nif x:\n";
       let current = "";
       for (const [ind, deeper] of lines) {
         current = deeper ? current + ind : ind;

@@ -167,7 +167,7 @@ describe("c2m kernel command", () => {
     expect(err.join("")).toContain("--verify needs");
   });
 
-  it("a missing file exits 2 with C2M-E004 (bad input, as compile)", async () => {
+  it("a missing file exits 2 with C2M-E004", async () => {
     capture();
     const code = await runKernel(join(dir, "nope.cu"), {});
     vi.restoreAllMocks();

@@ -46,7 +46,7 @@ export function failureKind(r: CaseResult): string {
 function normalise(message: string): string {
   return clip(
     oneLine(message)
-      .replace(/\/[^\s'"():]+/g, "<path>")
+      .replace(/(?<![\w.])\/[^\s'"():]+/g, "<path>")
       .replace(/\(\s*\d+(?:\s*,\s*\d*)*\s*\)/g, "(…)")
       .replace(/\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b/g, "N"),
     160,
@@ -78,6 +78,23 @@ function groups(results: CaseResult[], key: (r: CaseResult) => string): [string,
 }
 
 const esc = (s: string): string => s.replace(/\|/g, "\\|");
+const names = (rs: CaseResult[]): string =>
+  esc(
+    rs.length > 6
+      ? `${rs
+          .slice(0, 6)
+          .map((r) => r.name)
+          .join(", ")} and ${rs.length - 6} more`
+      : rs.map((r) => r.name).join(", "),
+  );
+
+/** Files whose C2M-E006 or unparsable output sinks cases, with how many cases' closures hold them. */
+function sinkTable(results: CaseResult[]): string[] {
+  const m = new Map<string, { why: string; cases: CaseResult[] }>();
+  for (const r of results) for (const s of r.sinks ?? []) m.set(s.file, { why: s.why, cases: [...(m.get(s.file)?.cases ?? []), r] });
+  const rows = [...m.entries()].sort((a, b) => b[1].cases.length - a[1].cases.length || (a[0] < b[0] ? -1 : 1));
+  return rows.map(([file, { why, cases }]) => `| ${cases.length} | ${esc(file)} | ${esc(clip(oneLine(why), 140))} |`);
+}
 
 /** test/zoo/FAILURES.md: the first errors grouped by class and by kind, with counts and the cases. */
 export function failuresMarkdown(results: CaseResult[]): string {
@@ -95,9 +112,20 @@ export function failuresMarkdown(results: CaseResult[]): string {
     "| count | class | cases |",
     "|---:|---|---|",
   ];
-  for (const [k, rs] of groups(results, failureClass)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
+  for (const [k, rs] of groups(results, failureClass)) out.push(`| ${rs.length} | ${esc(k)} | ${names(rs)} |`);
   out.push("", "## By kind", "", "| count | first error | cases |", "|---:|---|---|");
-  for (const [k, rs] of groups(results, failureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
+  for (const [k, rs] of groups(results, failureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${names(rs)} |`);
+  out.push(
+    "",
+    "## Files that sink cases",
+    "",
+    "An emitted file that C2M-E006 left unwritten or that does not parse fails every case whose import closure",
+    "holds it: fixing the file at the top unblocks that many cases at once.",
+    "",
+    "| cases | file | why |",
+    "|---:|---|---|",
+    ...sinkTable(results),
+  );
   out.push(
     "",
     "## By the emitted package's own first failure",
@@ -108,7 +136,7 @@ export function failuresMarkdown(results: CaseResult[]): string {
     "| count | first failure of the run | cases |",
     "|---:|---|---|",
   );
-  for (const [k, rs] of groups(results, runFailureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
+  for (const [k, rs] of groups(results, runFailureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${names(rs)} |`);
   return `${out.join("\n")}\n`;
 }
 

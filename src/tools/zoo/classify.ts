@@ -30,7 +30,7 @@ export interface Diag {
 
 /** zoo_check.py's verdict on one emitted file */
 export interface FileCheck {
-  unparsable: { line: number; message: string } | null;
+  unparsable: { line: number; message: string; text?: string } | null;
   torchImports: { line: number; text: string }[];
 }
 
@@ -61,8 +61,8 @@ export interface CaseResult {
   diagnostic: Diag | null;
   /** for `internal` and `unparsable`: how the emitted package then fared (stage: error), or null */
   then: string | null;
-  /** files of the case's closure that sink it whatever else happens: C2M-E006 (nothing written) or not parsing */
-  sinks: { file: string; why: string }[];
+  /** files of the case's closure that sink it whatever else happens: C2M-E006 (nothing written) or not parsing (file:line, and the line) */
+  sinks: { file: string; why: string; text?: string }[];
   errors: number;
   warnings: number;
   ruff: number | null;
@@ -94,7 +94,7 @@ export function classify(f: Facts): CaseResult {
     ...errors.filter((d) => d.code === "C2M-E006").map((d) => ({ file: d.file, why: `${d.code} ${d.message}` })),
     ...f.files.flatMap((file) => {
       const u = f.compile?.checks.get(file)?.unparsable;
-      return u ? [{ file, why: u.message }] : [];
+      return u ? [{ file: `${file}:${u.line}`, why: u.message, text: u.text }] : [];
     }),
   ];
   const base = {

@@ -88,12 +88,19 @@ const names = (rs: CaseResult[]): string =>
       : rs.map((r) => r.name).join(", "),
   );
 
-/** Files whose C2M-E006 or unparsable output sinks cases, with how many cases' closures hold them. */
-function sinkTable(results: CaseResult[]): string[] {
-  const m = new Map<string, { why: string; cases: CaseResult[] }>();
-  for (const r of results) for (const s of r.sinks ?? []) m.set(s.file, { why: s.why, cases: [...(m.get(s.file)?.cases ?? []), r] });
+/** Files whose C2M-E006 or unparsable output sinks cases: first how many files each error sinks, then each file with how many cases' closures hold it. */
+function sinkTables(results: CaseResult[]): string[] {
+  const m = new Map<string, { why: string; text?: string; cases: CaseResult[] }>();
+  for (const r of results) for (const s of r.sinks ?? []) m.set(s.file, { why: s.why, text: s.text, cases: [...(m.get(s.file)?.cases ?? []), r] });
+  const byWhy = new Map<string, number>();
+  for (const { why } of m.values()) byWhy.set(normalise(why), (byWhy.get(normalise(why)) ?? 0) + 1);
+  const out = ["| files | error |", "|---:|---|"];
+  for (const [why, n] of [...byWhy.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) out.push(`| ${n} | ${esc(why)} |`);
+  out.push("", "| cases | file | error | emitted line |", "|---:|---|---|---|");
+  const code = (t?: string) => (t ? `\`${esc(clip(t, 120)).replace(/`/g, "'")}\`` : "");
   const rows = [...m.entries()].sort((a, b) => b[1].cases.length - a[1].cases.length || (a[0] < b[0] ? -1 : 1));
-  return rows.map(([file, { why, cases }]) => `| ${cases.length} | ${esc(file)} | ${esc(clip(oneLine(why), 140))} |`);
+  for (const [file, { why, text, cases }] of rows) out.push(`| ${cases.length} | ${esc(file)} | ${esc(clip(oneLine(why), 120))} | ${code(text)} |`);
+  return out;
 }
 
 /** test/zoo/FAILURES.md: the first errors grouped by class and by kind, with counts and the cases. */
@@ -122,9 +129,7 @@ export function failuresMarkdown(results: CaseResult[]): string {
     "An emitted file that C2M-E006 left unwritten or that does not parse fails every case whose import closure",
     "holds it: fixing the file at the top unblocks that many cases at once.",
     "",
-    "| cases | file | why |",
-    "|---:|---|---|",
-    ...sinkTable(results),
+    ...sinkTables(results),
   );
   out.push(
     "",

@@ -107,10 +107,10 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
     copyFileSync(join(closure.root, f), join(src, f));
   }
   const started = Date.now();
-  const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json", "-j", "2"], 900);
+  const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json"], 900);
   const seconds = (Date.now() - started) / 1000;
   const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, ruff: new Map(), checks: new Map() };
-  let parsed: { files: { input: string; status: string; wrote: string[]; diagnostics: Omit<Diag, "file">[] & { file: string }[] }[] } | undefined;
+  let parsed: { files: { input: string; status: string; diagnostics: Diag[] }[] } | undefined;
   try {
     parsed = JSON.parse(ran.stdout);
   } catch {

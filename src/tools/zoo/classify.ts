@@ -61,7 +61,7 @@ export interface CaseResult {
   diagnostic: Diag | null;
   /** for `internal` and `unparsable`: how the emitted package then fared (stage: error), or null */
   then: string | null;
-  /** files of the case's closure that sink it whatever else happens: C2M-E006 (nothing written) or not parsing (file:line, and the line) */
+  /** files of the case's closure that sink it whatever else happens: not written (an error diagnostic) or not parsing (file:line, and the line) */
   sinks: { file: string; why: string; text?: string }[];
   errors: number;
   warnings: number;
@@ -91,7 +91,11 @@ export function classify(f: Facts): CaseResult {
   const ruff = f.compile?.ruff ? f.files.reduce((n, file) => n + (f.compile!.ruff!.get(file) ?? 0), 0) : null;
   const maxes = (f.mlx?.outputs ?? []).map((o) => o.maxAbs);
   const sinks = [
-    ...errors.filter((d) => d.code === "C2M-E006").map((d) => ({ file: d.file, why: `${d.code} ${d.message}` })),
+    // a file with an error diagnostic is not written (C2M-E006 included): its first error stands for it
+    ...errors
+      .filter((d, i) => errors.findIndex((e) => e.file === d.file) === i)
+      .filter((d) => !f.compile?.written.includes(d.file))
+      .map((d) => ({ file: `${d.file}:${d.line}:${d.col}`, why: `${d.code} ${d.message}` })),
     ...f.files.flatMap((file) => {
       const u = f.compile?.checks.get(file)?.unparsable;
       return u ? [{ file: `${file}:${u.line}`, why: u.message, text: u.text }] : [];

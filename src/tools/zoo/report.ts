@@ -66,7 +66,9 @@ export function failureClass(r: CaseResult): string {
  * the case's class: an internal error in one file of a package hides what the rest would do, and this is it.
  */
 export function runFailureKind(r: CaseResult): string {
-  if (r.status === "internal" || r.status === "unparsable") return r.then ? normalise(r.then) : "(the emitted package was not run)";
+  // the location differs per model (each model's own file): it stays in the case lines, not in the group key
+  const unlocated = (t: string) => t.replace(/\s\([^()]*:\d+\)$/, "");
+  if (r.status === "internal" || r.status === "unparsable") return r.then ? normalise(unlocated(r.then)) : "(the emitted package was not run)";
   if (r.status === "diagnosed" || r.status === "silent") return normalise(`${r.stage}: ${r.error ?? ""}`);
   return r.status;
 }
@@ -88,7 +90,7 @@ const names = (rs: CaseResult[]): string =>
       : rs.map((r) => r.name).join(", "),
   );
 
-/** Files whose C2M-E006 or unparsable output sinks cases: first how many files each error sinks, then each file with how many cases' closures hold it. */
+/** Files left unwritten by an error (C2M-E006 included) or emitted unparsable, which sink cases: first how many files each error sinks, then each file with how many cases' closures hold it. */
 function sinkTables(results: CaseResult[]): string[] {
   const m = new Map<string, { why: string; text?: string; cases: CaseResult[] }>();
   for (const r of results) for (const s of r.sinks ?? []) m.set(s.file, { why: s.why, text: s.text, cases: [...(m.get(s.file)?.cases ?? []), r] });
@@ -126,8 +128,8 @@ export function failuresMarkdown(results: CaseResult[]): string {
     "",
     "## Files that sink cases",
     "",
-    "An emitted file that C2M-E006 left unwritten or that does not parse fails every case whose import closure",
-    "holds it: fixing the file at the top unblocks that many cases at once.",
+    "A file that an error diagnostic left unwritten (C2M-E006 included), or that was emitted and does not parse,",
+    "fails every case whose import closure holds it: fixing the file at the top unblocks that many cases at once.",
     "",
     ...sinkTables(results),
   );

@@ -5,7 +5,7 @@
  *   diagnosed   the compile reported an error diagnostic (its code and location are shown), and the case failed
  *   silent      no error diagnostic, yet import, construction, weights, run or comparison failed: the worst class
  *   internal    C2M-E006 on a file of the case, or c2m (compile or weights) crashed or timed out
- *   unparsable  an emitted .py does not parse (Python 3.10 grammar)
+ *   unparsable  an emitted .py does not parse (Python 3.10 grammar) and the compile reported no C2M-E020 for it
  *   setup       the reference side failed (a case table or environment problem, not c2m's): never expected
  * A case with an internal error is `internal` whatever else happened; then `unparsable`; then the rest.
  */
@@ -123,7 +123,9 @@ export function classify(f: Facts): CaseResult {
   const mlx = f.mlx;
   if (!mlx) return { ...base, status: "internal", stage: "compile", error: "no compile record", where: null };
   const checked = f.files.map((file) => ({ file, check: f.compile?.checks.get(file) })).filter((x) => x.check);
-  const bad = checked.find((x) => x.check!.unparsable);
+  // a file that does not parse is the worst bug only when written without its C2M-E020 (the compile says so otherwise)
+  const syntaxDiagnosed = new Set((f.compile?.diagnostics ?? []).filter((d) => d.code === "C2M-E020").map((d) => d.file));
+  const bad = checked.find((x) => x.check!.unparsable && !syntaxDiagnosed.has(x.file));
   if (bad) return { ...base, status: "unparsable", stage: "parse", error: bad.check!.unparsable!.message, where: `${bad.file}:${bad.check!.unparsable!.line}` };
   const torchImports = checked.flatMap((x) => x.check!.torchImports.map((t) => ({ file: x.file, ...t })));
   const torchImport = torchImports[0];

@@ -428,6 +428,8 @@ export class FunctionWalker {
         if (obj.type === "identifier") this.env.set(obj.text, g.v);
         return;
       }
+      // `self.get_mask().fill_(0)`: nothing to assign the new array to, so the update would vanish
+      if (row?.inplace) this.diag("C2M-W032", call, `in-place ${method} on a value c2m cannot assign back to: the update is lost`);
       // list.append on a local list of tensors: remember the element layout for a later torch.cat
       if (obj.type === "identifier" && method === "append") {
         const cur = this.env.get(obj.text);
@@ -696,6 +698,8 @@ export class FunctionWalker {
         const c = this.toLogical(o, obj);
         return { v: { k: "tensor", t: { kind: "tensor", rank: o.v.t.rank } }, text: `${paren(c.text)}.${attr === "T" ? "T" : "swapaxes(-1, -2)"}` };
       }
+      // torch's autograd-free view of a tensor: an MLX array is already only its values
+      if (attr === "data") return { v: o.v, text: o.text };
       if (attr === "device") return { v: { k: "other" }, text: "None" };
       if (attr === "is_cuda") return { v: { k: "other" }, text: "False" };
       return { v: { k: "other" }, text };

@@ -33,6 +33,7 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-W011", title: "weight initialisation not translated", hint: "load converted torch weights (c2m weights), or port the init with mlx.nn.init by hand", example: "nn.init.kaiming_normal_(m.weight)" },
   { code: "C2M-W030", title: "*args splat cannot be matched to a torch signature", hint: "pass the arguments by name, or check them against the MLX layer's parameters by hand", example: "nn.Conv2d(*conv_args)" },
   { code: "C2M-W031", title: "**kwargs of a torch op or layer not checked", hint: "c2m cannot see which keywords the dict holds; check they exist on the MLX op or layer (torch's device and dtype are dropped)", example: "nn.Conv2d(3, 8, 3, **kwargs)" },
+  { code: "C2M-W032", title: "in-place update of a value that cannot be assigned back", hint: "MLX arrays are immutable: keep the result (x = ...) where the tensor lives, e.g. in the attribute it came from", example: "self.get_mask().fill_(0)" },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

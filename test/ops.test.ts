@@ -575,6 +575,8 @@ const CASES: Record<string, Case[]> = {
   "Tensor.scatter_": ["a.scatter_(2, perm, b)", "a.scatter_(2, perm, 2.0)"],
   "Tensor.scatter_add_": ["a.scatter_add_(2, idx, b)"],
   "Tensor.index_add_": ["a.index_add_(1, j, b)"],
+  "Tensor.triu_": ["sq.triu_(1)", "bsq.triu_()"],
+  "Tensor.tril_": ["sq.tril_(-1)"],
   "Tensor.normal_": [{ src: "torch.zeros(100, 100).normal_()", check: "normal" }, { src: "a.normal_(0.0, 0.02)", check: "shape" }],
   "Tensor.uniform_": [{ src: "torch.zeros(20, 20).uniform_()", check: "uniform", low: 0, high: 1 }, { src: "a.uniform_(-2, -1)", check: "uniform", low: -2, high: -1 }],
   "Tensor.unfold": ["a.unfold(2, 2, 1)", "r8.unfold(0, 3, 2)", "a.unfold(-2, 2, 2)"],

@@ -136,6 +136,45 @@ class Net(Module):
   });
 });
 
+describe("in-place methods and autograd views", () => {
+  it("on names, attributes and items: an assignment; .data and .detach() are the array itself", () => {
+    const r = compile(py(`
+import torch
+import torch.nn as nn
+class M(nn.Module):
+    def __init__(self, n=4):
+        super().__init__()
+        self.register_buffer("mask", torch.ones(n, n).triu_(1).bool())
+        self.weight = nn.Parameter(torch.empty(n, n))
+        self.weight.data.normal_(mean=0.0, std=0.02)
+        self.fc = nn.Linear(n, n)
+        self.fc.bias.data.zero_()
+    def forward(self, x):
+        attn = x @ self.weight.data
+        attn.masked_fill_(self.mask, float("-inf"))
+        return attn.detach().softmax(-1)
+`));
+    expect(r.code).toContain("self.mask = mx.triu(mx.ones((n, n)), k=1).astype(mx.bool_)\n");
+    expect(r.code).toContain("self.weight = mx.random.normal(self.weight.shape, self.weight.dtype, 0.0, 0.02)");
+    expect(r.code).toContain("self.fc.bias = mx.zeros_like(self.fc.bias)");
+    expect(r.code).toContain("attn = x @ self.weight\n");
+    expect(r.code).toContain('attn = mx.where(self.mask, float("-inf"), attn).astype(attn.dtype)');
+    expect(r.code).not.toContain(".data");
+    expect(codes(r)).toEqual(["C2M-W004", "C2M-W004", "C2M-W004"]);
+  });
+
+  it("on a value with nowhere to go back to, reported", () => {
+    const r = compile(py(`
+import torch.nn as nn
+class M(nn.Module):
+    def forward(self, x):
+        self.get_mask(x).zero_()
+        return x
+`), { filename: "m.py" });
+    expect(r.diagnostics.map((d) => [d.code, d.line])).toEqual([["C2M-W032", 4]]);
+  });
+});
+
 describe("layer arguments MLX's own layers lack", () => {
   it("padding='same', padding modes, ceil_mode and count_include_pad select the row's general helper", () => {
     const r = compile(py(`

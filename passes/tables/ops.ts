@@ -465,6 +465,9 @@ const IN_PLACE_TWINS: Record<string, string[]> = {
   "torch.scatter": ["Tensor.scatter_"],
   "torch.scatter_add": ["Tensor.scatter_add_"],
   "torch.index_add": ["Tensor.index_add_"],
+  // causal masks built in place: torch.ones(n, n).triu_(1)
+  "torch.triu": ["Tensor.triu_"],
+  "torch.tril": ["Tensor.tril_"],
 };
 
 function rowNamed(name: string): OpRow {

@@ -44,6 +44,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     imports: new Set(),
     linearNhwc: new Map(),
     torchLayoutLayers: new Set(),
+    layerValues: new Map(),
   };
   // signatures first (callees before callers happens on demand), then the final walks
   for (const name of mod.classes.keys()) if (!ctx.signatures.has(name)) computeSignature(ctx, name);

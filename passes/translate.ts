@@ -16,6 +16,7 @@ import { qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
+import { layerValueClass } from "./layer-values.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -71,6 +72,8 @@ export interface TranslateContext {
   torchLayoutLayers: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
   chwFlatten: Set<string>;
+  /** classes standing for torch layers passed as values (passes/layer-values.ts): name → source */
+  layerValues: Map<string, string>;
 }
 
 const TENSOR_ONLY_METHODS = new Set([
@@ -578,6 +581,8 @@ export class FunctionWalker {
         // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
         const q = this.ctx.mod.aliases.get(e.text);
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
+        const layer = q && q !== e.text ? LAYER_BY_NAME.get(q) : undefined;
+        if (layer) return this.layerValue(layer, e);
         return { v: { k: "other" }, text: e.text };
       }
       case "integer":
@@ -667,7 +672,7 @@ export class FunctionWalker {
     if (q?.startsWith("torch")) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const layer = LAYER_BY_NAME.get(q);
-      if (layer) return { v: { k: "other" }, text: layerClassName(layer, this.ctx) };
+      if (layer) return this.layerValue(layer, e);
       const op = OP_BY_NAME.get(q);
       const ref = op ? functionReference(op) : undefined;
       if (ref) {
@@ -717,6 +722,19 @@ export class FunctionWalker {
       if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     }
     return { v: { k: "other" }, text };
+  }
+
+  /**
+   * A torch layer class as a value. In a type test (`isinstance(m, nn.Conv2d)`) it is MLX's class; anywhere
+   * else it may be built later with torch's arguments (`act_layer(inplace=True)`): a class taking them.
+   */
+  private layerValue(row: LayerMapping, e: SyntaxNode): Gen {
+    const standIn = isTypeTest(e) ? undefined : layerValueClass(row);
+    if (!standIn) return { v: { k: "other" }, text: layerClassName(row, this.ctx) };
+    this.ctx.layerValues.set(standIn.name, standIn.source);
+    for (const h of standIn.helpers) this.ctx.helpers.add(h);
+    this.record("table", row.torch, e);
+    return { v: { k: "other" }, text: standIn.name };
   }
 
   /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
@@ -1943,6 +1961,20 @@ function defaultsOf(params: SigParam[]): Map<string, string> {
 }
 
 /** `nn.Conv2d` for `isinstance(m, nn.Conv2d)` and `norm_layer = nn.BatchNorm2d`: the callee of the row's template. */
+/**
+ * `e` is a class an instance or class is tested against (`isinstance(m, (nn.Conv2d, nn.Linear))`): MLX's
+ * class, which the stand-ins derive from. A comparison (`act_layer is nn.GELU`) meets the stand-in that
+ * was passed, so it is no type test.
+ */
+function isTypeTest(e: SyntaxNode): boolean {
+  let n = e;
+  while (n.parent && (n.parent.type === "tuple" || n.parent.type === "parenthesized_expression")) n = n.parent;
+  const p = n.parent;
+  if (p?.type !== "argument_list") return false;
+  const callee = p.parent?.childForFieldName("function")?.text;
+  return callee === "isinstance" || callee === "issubclass";
+}
+
 function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
   const helper = /^\{@(\w+)\}/.exec(row.mlx);
   if (helper) {

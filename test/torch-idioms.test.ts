@@ -175,6 +175,39 @@ class M(nn.Module):
   });
 });
 
+describe("torch layer classes passed as values", () => {
+  const r = compile(py(`
+import torch.nn as nn
+from torch.nn import GELU
+class Block(nn.Module):
+    def __init__(self, dim, act_layer=nn.Hardswish, norm_layer=nn.BatchNorm2d, mlp_act=GELU):
+        super().__init__()
+        self.act = act_layer(inplace=True)
+        self.norm = norm_layer(dim)
+        self.fused = act_layer is nn.Hardswish
+    def init(self, m):
+        if isinstance(m, (nn.BatchNorm2d, nn.Conv2d)):
+            return True
+    def forward(self, x):
+        return self.act(x)
+`));
+
+  it("become classes taking torch's constructor arguments; type tests keep MLX's class", () => {
+    expect(r.code).toContain("def __init__(self, dim, act_layer=TorchHardswish, norm_layer=TorchBatchNorm2d, mlp_act=TorchGELU):");
+    expect(r.code).toContain("class TorchHardswish(nn.Hardswish):");
+    expect(r.code).toContain("    def __init__(self, inplace=False, device=None, dtype=None):\n        super().__init__()\n");
+    expect(r.code).toContain("    def __init__(self, approximate='none', device=None, dtype=None):\n        super().__init__(approx=approximate)\n");
+    // the stand-in is what was passed, so an identity test must meet it
+    expect(r.code).toContain("self.fused = act_layer is TorchHardswish");
+    expect(r.code).toContain("if isinstance(m, (nn.BatchNorm, nn.Conv2d)):");
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it("a value MLX's layer cannot honour is refused when the class is built", () => {
+    expect(r.code).toContain('        if bias not in (True,):\n            raise ValueError("c2m: MLX has no BatchNorm2d with this bias")\n');
+  });
+});
+
 describe("layer arguments MLX's own layers lack", () => {
   it("padding='same', padding modes, ceil_mode and count_include_pad select the row's general helper", () => {
     const r = compile(py(`
@@ -223,6 +256,14 @@ const models = join(packageRoot(), "test", "fixtures", "models");
 describe("against torch on real MLX", () => {
   it("layer_variants.py: same/reflect/circular convolutions, ceil-mode and count-excluding pooling", async () => {
     const r = await runParitySpec(join(models, "layer_variants.py"), { class: "Stem", cases: [[{ shape: [2, 3, 13, 11] }], [{ shape: [1, 3, 8, 8] }]], atol: 1e-4 } as never);
+    expect(r.error).toBeUndefined();
+    expect(r.diagnostics ?? []).toEqual([]);
+    expect(r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)).every((d) => d <= 1e-4)).toBe(true);
+    expect(r.ok).toBe(true);
+  });
+
+  it("layer_values.py: act_layer / norm_layer classes built later with torch's arguments", async () => {
+    const r = await runParitySpec(join(models, "layer_values.py"), { class: "Net", cases: [[{ shape: [2, 8] }], [{ shape: [3, 4, 8] }]], atol: 1e-4 } as never);
     expect(r.error).toBeUndefined();
     expect(r.diagnostics ?? []).toEqual([]);
     expect(r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)).every((d) => d <= 1e-4)).toBe(true);

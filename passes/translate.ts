@@ -891,6 +891,10 @@ export class FunctionWalker {
         const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
         if (q?.startsWith("torch") && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
       }
+      if (fn.text === "getattr") {
+        const probe = this.torchFeatureProbe(e);
+        if (probe) return probe;
+      }
       if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return this.opaqueCall(e, undefined, false);
       if (this.ctx.mod.functions.has(fn.text)) return this.userCall(e, fn.text);
       if (this.ctx.mod.classes.has(fn.text)) return this.opaqueCall(e, undefined, false);
@@ -899,6 +903,30 @@ export class FunctionWalker {
     const f = this.expr(fn);
     if (f.v.k === "module") return this.moduleCall(e, f.v.m, f.text);
     return this.opaqueCall(e, new Map([[fn, f.text]]));
+  }
+
+  /**
+   * `getattr(torch, "compiler", None)`, `getattr(F, "scaled_dot_product_attention", None)`: a probe for a
+   * torch feature is the feature's MLX form where the tables have one, else the default (MLX lacks it).
+   */
+  private torchFeatureProbe(e: SyntaxNode): Gen | undefined {
+    const [obj, name, dflt] = callArgs(e).positional;
+    const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
+    if (!q?.startsWith("torch") || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
+    const full = `${q}.${stringValue(name)}`;
+    if (TORCH_NAMES[full]) return this.torchName(full, e);
+    const layer = LAYER_BY_NAME.get(full);
+    if (layer) return this.layerValue(layer, e);
+    const op = OP_BY_NAME.get(full);
+    const ref = op ? functionReference(op) : undefined;
+    if (ref) {
+      for (const h of op!.helpers ?? []) this.ctx.helpers.add(h);
+      return { v: { k: "other" }, text: ref };
+    }
+    // an op the tables map only as a call: not absent, so not the default
+    if (op || !dflt) return undefined;
+    this.record("table", `getattr(${q})`, e);
+    return { v: { k: "other" }, text: this.expr(dflt).text };
   }
 
   private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {

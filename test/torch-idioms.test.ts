@@ -129,6 +129,23 @@ class Net(Module):
     expect(r.diagnostics).toEqual([]);
   });
 
+  it("TorchScript's annotation names are typing's; a getattr probe for a torch feature MLX lacks is its default", () => {
+    const r = compile(py(`
+import torch
+import torch.nn.functional as F
+from torch.jit.annotations import List
+disable = getattr(getattr(torch, "compiler", None), "disable", None)
+act = getattr(F, "gelu", None)
+def f(xs: List[torch.Tensor]):
+    return xs
+`));
+    expect(r.code).toContain("\nfrom typing import List\n");
+    expect(r.code).toContain('disable = getattr(None, "disable", None)\n');
+    expect(r.code).toContain('act = getattr(nn, "gelu", None)\n');
+    expect(r.code).toContain("def f(xs: List[mx.array]):");
+    expect(r.diagnostics).toEqual([]);
+  });
+
   it("a torch name with no MLX meaning stays, reported", () => {
     const bad = compile("import torch\ndef f(opt: torch.optim.Optimizer):\n    return opt\n", { filename: "f.py" });
     expect(codes(bad)).toEqual(["C2M-W002"]);

@@ -225,6 +225,22 @@ class Block(nn.Module):
   });
 });
 
+describe("loss modules", () => {
+  it("become their functional form with the constructor's settings; what MLX's has not is reported", () => {
+    const r = compile(py(`
+import torch
+from torch.nn import BCEWithLogitsLoss, CrossEntropyLoss
+def loss(logits, labels, w):
+    ce = CrossEntropyLoss(ignore_index=0)(logits.view(-1, 5), labels.view(-1))
+    return ce + BCEWithLogitsLoss(pos_weight=w)(logits, labels.float())
+`), { filename: "loss.py" });
+    expect(r.code).toContain("ce = FunctionalLoss(ops_cross_entropy, ignore_index=0)(logits.reshape(-1, 5), labels.reshape(-1))");
+    expect(r.code).toContain("def ops_cross_entropy(");
+    expect(r.code).toContain("class FunctionalLoss(nn.Module):");
+    expect(r.diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([["C2M-W003", 5, "BCEWithLogitsLoss(pos_weight=w) is not supported by MLX"]]);
+  });
+});
+
 describe("layer arguments MLX's own layers lack", () => {
   it("padding='same', padding modes, ceil_mode and count_include_pad select the row's general helper", () => {
     const r = compile(py(`

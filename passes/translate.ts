@@ -287,7 +287,11 @@ export class FunctionWalker {
       else this.factoryDicts.delete(left.text);
     }
     if (left.type === "subscript" && this.maskAssignment(stmt, left, right, g)) return;
-    if (left.type === "attribute" || left.type === "subscript") this.overwrite(left, this.expr(left).text);
+    if (left.type === "attribute" || left.type === "subscript") {
+      // a target stays a target: `args.device = ...` must not read as the value `None` a tensor's device is
+      const target = this.expr(left).text;
+      if (/^[\w.]*\w(\[.*\])?$/s.test(target) && !/^(None|True|False)$/.test(target)) this.overwrite(left, target);
+    }
     this.bind(left, g.v, stmt, right);
   }
 

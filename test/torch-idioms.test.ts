@@ -180,6 +180,11 @@ class M(nn.Module):
     expect(codes(r)).toEqual(["C2M-W004", "C2M-W004", "C2M-W004"]);
   });
 
+  it("an assignment target stays a target: a tensor's .device is None only as a value", () => {
+    const r = compile("import torch\ndef f(args, x):\n    args.device = x.device\n    return args\n");
+    expect(r.code).toContain("    args.device = None\n");
+  });
+
   it("on a value with nowhere to go back to, reported", () => {
     const r = compile(py(`
 import torch.nn as nn

@@ -14,7 +14,7 @@ import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam }
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
@@ -846,7 +846,8 @@ export class FunctionWalker {
       return this.containerCall(e, "ModuleDict");
     }
     if (q?.startsWith("torch")) {
-      const runtime = RUNTIME_CALLS[q];
+      const disabled = AUTOCAST_CONTEXTS.has(q) && callArgs(e).keyword.get("enabled")?.text === "False";
+      const runtime = disabled ? RUNTIME_CALLS["torch.no_grad"] : RUNTIME_CALLS[q];
       if (runtime) {
         for (const i of runtime.imports ?? []) this.ctx.imports.add(i);
         this.record("table", q, e);

@@ -319,6 +319,8 @@ const CASES: Record<string, Case[]> = {
   "torch.tensor": ["torch.tensor([1.0, 2.0])", "torch.tensor([[1, 2], [3, 4]])", "torch.tensor([1, 2], dtype=torch.float32)", "torch.tensor(True)"],
   "torch.as_tensor": ["torch.as_tensor([0.5, 1.5])"],
   "torch.from_numpy": ["torch.from_numpy(np.ones((2, 2), dtype=np.float32))"],
+  "torch.scalar_tensor": ["torch.scalar_tensor(3.5)", "torch.scalar_tensor(2)", "torch.scalar_tensor(7, dtype=torch.int32)"],
+  "torch.utils.checkpoint.checkpoint": ["torch.utils.checkpoint.checkpoint(lambda t: t * 2 + 1, a, use_reentrant=False)", "torch.utils.checkpoint.checkpoint(lambda u, v: u * v, a, b, use_reentrant=False)"],
   "torch.zeros": ["torch.zeros(2, 3)", "torch.zeros((2, 3))", "torch.zeros(5)", "torch.zeros(2, 3, dtype=torch.int32)", "torch.zeros([4])"],
   "torch.ones": ["torch.ones(2, 3)", "torch.ones((1, 4), dtype=torch.bool)"],
   "torch.empty": [{ src: "torch.empty(2, 3)", check: "shape" }, { src: "torch.empty((4,), dtype=torch.int64)", check: "shape" }],

@@ -146,6 +146,12 @@ def f(xs: List[torch.Tensor]):
     expect(r.diagnostics).toEqual([]);
   });
 
+  it("autocast switched off is no context at all; switched on it changes dtypes, reported", () => {
+    const r = compile("import torch\ndef f(x):\n    with torch.amp.autocast(device_type='cuda', enabled=False):\n        y = x * 2\n    with torch.autocast('cuda'):\n        z = y + 1\n    return z\n", { filename: "f.py" });
+    expect(r.code).toContain("    with contextlib.nullcontext():\n        y = x * 2\n");
+    expect(r.diagnostics.map((d) => [d.code, d.line])).toEqual([["C2M-W002", 5]]);
+  });
+
   it("a torch name with no MLX meaning stays, reported", () => {
     const bad = compile("import torch\ndef f(opt: torch.optim.Optimizer):\n    return opt\n", { filename: "f.py" });
     expect(codes(bad)).toEqual(["C2M-W002"]);

@@ -20,6 +20,9 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch.set_grad_enabled": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
 };
 
+/** Autocast contexts: with `enabled=False` they change nothing (MLX computes in the arrays' dtypes). */
+export const AUTOCAST_CONTEXTS: ReadonlySet<string> = new Set(["torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.cpu.amp.autocast"]);
+
 /** Statement calls that only register something with torch's runtime: removed (`torch.fx.wrap("f")`). */
 export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set(["torch.fx.wrap", "torch.jit.annotate", "torch._assert_async"]);
 

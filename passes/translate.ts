@@ -13,7 +13,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
-import { appendArgument, factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
+import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
@@ -870,8 +870,11 @@ export class FunctionWalker {
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
       }
+      // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
+      // module, never a tensor whose .relu() method this could be
+      const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!this.cls && !this.env.has("self");
       const o = this.expr(obj);
-      const isModuleName = obj.type === "identifier" && !this.env.has(obj.text) && (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text));
+      const isModuleName = selfIsModule || (obj.type === "identifier" && !this.env.has(obj.text) && (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text)));
       const knownTensor = o.v.k === "tensor" && !o.v.assumed;
       const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
       if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
@@ -1037,7 +1040,8 @@ export class FunctionWalker {
   }
 
   private layerCall(e: SyntaxNode, row: LayerMapping, args: { positional: SyntaxNode[]; keyword: Map<string, SyntaxNode> }, params: SigParam[], texts: Map<SyntaxNode, string>, bound: ReturnType<typeof bindArgs<SyntaxNode>>): Gen {
-    for (const k of bound.unknown) this.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
+    // torch's factory keywords mean nothing to an MLX layer: no device, and the dtype comes with the loaded weights
+    for (const k of bound.unknown) if (!FACTORY_KEYWORDS.has(k)) this.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
     for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
       const given = bound.byName.get(param);
       if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
@@ -1258,6 +1262,8 @@ export class FunctionWalker {
     for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
       const given = bound.byName.get(param);
       if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
+        // `x = F.relu(x, inplace=True)`: the result goes back where the input was, as in place
+        if (param === "inplace" && given.text === "True" && this.assignsBack(e, bound.byName.get(params[0]?.name ?? ""))) continue;
         this.diag("C2M-W003", given, `${name.replace(/^torch\.nn\.functional\./, "F.")}(${param}=${given.text}) is not supported`);
       }
     }
@@ -1427,6 +1433,12 @@ export class FunctionWalker {
     }
     for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
     return { v: resultVal, text: r.text };
+  }
+
+  /** `call` is the whole right side of `target = call` and `target` is the text `input` was written as. */
+  private assignsBack(call: SyntaxNode, input: SyntaxNode | SyntaxNode[] | undefined): boolean {
+    const a = call.parent;
+    return !!input && !Array.isArray(input) && a?.type === "assignment" && a.childForFieldName("right") === call && a.childForFieldName("left")?.text === input.text;
   }
 
   /**

@@ -41,6 +41,12 @@ class Block(nn.Module):
     expect(r.code).not.toMatch(/\(\w+, \*\*dd\)|=\*\*/);
   });
 
+  it("factory keywords given one by one leave layers too", () => {
+    const r2 = compile("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, device=None, dtype=None):\n        super().__init__()\n        self.fc = nn.Linear(4, 4, bias=False, device=device, dtype=dtype)\n");
+    expect(r2.code).toContain("self.fc = nn.Linear(4, 4, bias=False)\n");
+    expect(r2.diagnostics).toEqual([]);
+  });
+
   it("other **kwargs reach a layer without torch's factory keywords, reported; an op cannot take them", () => {
     expect(r.code).toContain("self.conv = nn.Conv2d(dim, dim, 3, padding=1, **c2m_layer_kwargs(kwargs))  # c2m: C2M-W031");
     expect(r.code).toContain("def c2m_layer_kwargs(kwargs):");
@@ -184,6 +190,22 @@ class M(nn.Module):
     expect(r.code).toContain('attn = mx.where(self.mask, float("-inf"), attn).astype(attn.dtype)');
     expect(r.code).not.toContain(".data");
     expect(codes(r)).toEqual(["C2M-W004", "C2M-W004", "C2M-W004"]);
+  });
+
+  it("self.relu(x) in a module is a submodule call, never a tensor method; x = F.relu(x, inplace=True) is as in place", () => {
+    const r = compile(py(`
+import torch.nn as nn
+import torch.nn.functional as F
+class Base(nn.Module):
+    def forward(self, x):
+        out = self.relu(x)
+        out = F.relu(out, inplace=True)
+        y = F.relu(out, inplace=True)
+        return out + y
+`), { filename: "base.py" });
+    expect(r.code).toContain("        out = self.relu(x)\n        out = nn.relu(out)\n");
+    // y = relu(out) in place would also change out: that one is reported
+    expect(r.diagnostics.map((d) => [d.code, d.line])).toEqual([["C2M-W003", 7]]);
   });
 
   it("an assignment target stays a target: a tensor's .device is None only as a value", () => {

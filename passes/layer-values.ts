@@ -6,7 +6,7 @@
  * dropped, MLX-only settings added (`pytorch_compatible=True`), values MLX cannot honour refused at run time.
  */
 import type { LayerMapping } from "../ir/tables.js";
-import { parseSig, renderTemplate } from "../emit/template.js";
+import { parseSig, renderTemplate } from "./template-render.js";
 
 export interface LayerValueClass {
   /** the generated class's name (`TorchHardswish`) */

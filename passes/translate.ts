@@ -5,13 +5,14 @@
  * layout decisions; the final run's edits are what the emitter applies.
  */
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import type { ClassIR, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
+import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
-import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
+import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { foreignTakesTorchLayout } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
@@ -719,7 +720,7 @@ export class FunctionWalker {
       if (m.k === "dict" && m.entries?.has(attr)) return { v: { k: "module", m: m.entries.get(attr)! }, text };
       if (m.k === "dict" && m.elem) return { v: { k: "module", m: m.elem }, text };
       if (m.k === "class") {
-        const sub = this.ctx.mod.classes.get(m.name)?.attrs.get(attr);
+        const sub = (m.ext?.cls ?? this.ctx.mod.classes.get(m.name))?.attrs.get(attr);
         if (sub && (sub.k === "param" || sub.k === "buffer")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
         if (sub && sub.k !== "value") return { v: { k: "module", m: sub }, text };
       }
@@ -1146,6 +1147,7 @@ export class FunctionWalker {
         return { v: tensorVal(), args: conv };
       }
       case "class": {
+        if (m.ext) return this.foreignModuleCall(m.ext, args, nodes, call);
         const seqItems = this.ctx.mod.classes.get(m.name)?.attrs.get(SEQUENTIAL_ITEMS);
         if (seqItems && !this.ctx.mod.classes.get(m.name)!.methods.has("forward")) return this.applyModule(seqItems, args, nodes, call);
         const sig = this.signatureOf(m.name);
@@ -1190,6 +1192,18 @@ export class FunctionWalker {
         return { v: tensorVal(), args: conv };
       }
     }
+  }
+
+  /**
+   * A module class of another file: its forward is translated with that file, where a class no class of
+   * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
+   */
+  private foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+    if (!foreignTakesTorchLayout(ext) || this.ctx.layout === "nhwc") {
+      this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
+    }
+    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+    return { v: tensorVal(), args: conv };
   }
 
   /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
@@ -1708,8 +1722,13 @@ export class FunctionWalker {
     this.edits.set(`${start}:${nl + 1}`, { start, end: nl < 0 ? src.length : nl + 1, text: "" });
   }
 
-  /** Removes a statement; a comment after it on the same line stays, at the statement's indentation. */
+  /** Removes a statement (`pass` where it was its block's only one); a comment after it on the same line stays, at the statement's indentation. */
   private dropStatement(stmt: SyntaxNode): void {
+    // the only statement of its block leaves `pass` (an empty block is a syntax error)
+    if (stmt.parent?.type === "block" && namedChildren(stmt.parent).length === 1) {
+      this.replaceStatementRange(stmt.startIndex, stmt.endIndex, "pass");
+      return;
+    }
     const src = this.ctx.mod.source;
     const lineEnd = src.indexOf("\n", stmt.endIndex);
     const rest = src.slice(stmt.endIndex, lineEnd < 0 ? src.length : lineEnd);

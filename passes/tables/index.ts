@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LayerMapping, OpMapping } from "../../ir/tables.js";
-import { packageRoot } from "../../src/python.js";
+import { packageRoot } from "../../ir/package-root.js";
 import { LAYERS } from "./layers.js";
 import { OPS } from "./ops.js";
 
@@ -133,4 +133,25 @@ export function initGain(nonlinearity: string, a: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** What MLX has, as src/tools/mlx_api.py writes it from the installed MLX (passes/tables/mlx-api.json). */
+export interface MlxApi {
+  /** the MLX version it was generated from */
+  mlx: string;
+  /** `mx`, `mx.fast`, `nn`, `nn.init`, … → their public attribute names */
+  namespaces: Record<string, string[]>;
+  /** attributes of `mx.array` and of `mlx.nn.Module` */
+  array: string[];
+  module: string[];
+  /** the generating Python's builtins and standard-library module names */
+  builtins: string[];
+  stdlib: string[];
+}
+
+let mlxApiTable: MlxApi | undefined;
+
+export function mlxApi(): MlxApi {
+  mlxApiTable ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-api.json"), "utf8")) as MlxApi;
+  return mlxApiTable;
 }

@@ -155,7 +155,8 @@ def f(xs: List[torch.Tensor]):
   it("autocast switched off is no context at all; switched on it changes dtypes, reported", () => {
     const r = compile("import torch\ndef f(x):\n    with torch.amp.autocast(device_type='cuda', enabled=False):\n        y = x * 2\n    with torch.autocast('cuda'):\n        z = y + 1\n    return z\n", { filename: "f.py" });
     expect(r.code).toContain("    with contextlib.nullcontext():\n        y = x * 2\n");
-    expect(r.diagnostics.map((d) => [d.code, d.line])).toEqual([["C2M-W002", 5]]);
+    // the output checker adds its own error for the torch name left there
+    expect(r.diagnostics.filter((d) => d.code.startsWith("C2M-W")).map((d) => [d.code, d.line])).toEqual([["C2M-W002", 5]]);
   });
 
   it("a torch name with no MLX meaning stays, reported", () => {
@@ -203,9 +204,10 @@ class Base(nn.Module):
         y = F.relu(out, inplace=True)
         return out + y
 `), { filename: "base.py" });
-    expect(r.code).toContain("        out = self.relu(x)\n        out = nn.relu(out)\n");
+    // (the output checker may mark self.relu as not defined in this file: that is its concern, not this one)
+    expect(r.code).toMatch(/\n {8}out = self\.relu\(x\)(  # c2m: [^\n]*)?\n {8}out = nn\.relu\(out\)\n/);
     // y = relu(out) in place would also change out: that one is reported
-    expect(r.diagnostics.map((d) => [d.code, d.line])).toEqual([["C2M-W003", 7]]);
+    expect(r.diagnostics.filter((d) => d.code.startsWith("C2M-W")).map((d) => [d.code, d.line])).toEqual([["C2M-W003", 7]]);
   });
 
   it("an assignment target stays a target: a tensor's .device is None only as a value", () => {

@@ -2026,15 +2026,17 @@ function defaultsOf(params: SigParam[]): Map<string, string> {
 
 /** `nn.Conv2d` for `isinstance(m, nn.Conv2d)` and `norm_layer = nn.BatchNorm2d`: the callee of the row's template. */
 /**
- * `e` is a class an instance or class is tested against (`isinstance(m, (nn.Conv2d, nn.Linear))`): MLX's
- * class, which the stand-ins derive from. A comparison (`act_layer is nn.GELU`) meets the stand-in that
- * was passed, so it is no type test.
+ * `e` is a class an instance or class is tested against (`isinstance(m, (nn.Conv2d, nn.Linear))`) or a
+ * base class (`class LayerNorm2d(nn.LayerNorm)`, whose constructor calls the program's checker maps by the
+ * row): MLX's class, which the stand-ins derive from. A comparison (`act_layer is nn.GELU`) meets the
+ * stand-in that was passed, so it is no type test.
  */
 function isTypeTest(e: SyntaxNode): boolean {
   let n = e;
   while (n.parent && (n.parent.type === "tuple" || n.parent.type === "parenthesized_expression")) n = n.parent;
   const p = n.parent;
   if (p?.type !== "argument_list") return false;
+  if (p.parent?.type === "class_definition") return true;
   const callee = p.parent?.childForFieldName("function")?.text;
   return callee === "isinstance" || callee === "issubclass";
 }

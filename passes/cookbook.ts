@@ -99,6 +99,9 @@ function restOf(p: SyntaxNode): string | undefined {
   return mv?.rest ? mv.name : undefined;
 }
 
+/** Arguments that are not a positional expression: a metavariable standing for one never binds them. */
+const ARGUMENT_FORMS = new Set(["keyword_argument", "list_splat", "dictionary_splat"]);
+
 class Matcher {
   /** metavariables in the order they were bound: a failed branch unbinds what it bound (bindings are never overwritten) */
   private trail: string[] = [];
@@ -128,7 +131,11 @@ class Matcher {
       return !!id && this.node(p, id, env);
     }
     const mv = metavarOf(p);
-    if (mv && !mv.rest) return this.bind(mv.name, n, env);
+    if (mv && !mv.rest) {
+      // `f($x, $r)` names positional arguments: `repeats=r` or `**kw` in that place is another call
+      if (p.parent?.type === "argument_list" && ARGUMENT_FORMS.has(n.type)) return false;
+      return this.bind(mv.name, n, env);
+    }
     if (p.type === "identifier" || p.type === "attribute") {
       const q = patternTorchName(p);
       if (q) return (n.type === "identifier" || n.type === "attribute") && qualify(n, this.aliases) === q;

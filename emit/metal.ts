@@ -816,6 +816,7 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
   const pieces: { at: number; text: string }[] = [];
   for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: m.text });
   for (const s of unit.structs) if (used.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
+  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -836,6 +837,13 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
   pieces.sort((a, b) => a.at - b.at);
   const helperText = [...kctx.helpers].sort().map((h) => HELPERS[h]).filter(Boolean);
   return [...helperText, ...pieces.map((p) => p.text)].join("\n\n") + (pieces.length || helperText.length ? "\n" : "");
+}
+
+/** A file-scope constant (`__constant__ float c[4] = {...};`, `static const int K = 3;`) → program-scope `constant` data. */
+function printConstant(node: CudaNode, ctx: PrintContext): string {
+  const type = field(node, "type");
+  const constexpr = qualifierWords(node).includes("constexpr") ? "constexpr " : "";
+  return `${constexpr}constant ${type ? print(type, ctx) : "auto"} ${fields(node, "declarator").map((d) => print(d, ctx)).join(", ")};`;
 }
 
 function printStruct(node: CudaNode, ctx: PrintContext): string {

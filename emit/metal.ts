@@ -829,7 +829,7 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
       volatiles: volatileNames(f),
       attributes: new Set(),
       before: new Map(),
-      atomicRoots: () => false,
+      atomicRoots: atomicParameters(f),
       scope: { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() },
     };
     pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx) });
@@ -837,6 +837,22 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
   pieces.sort((a, b) => a.at - b.at);
   const helperText = [...kctx.helpers].sort().map((h) => HELPERS[h]).filter(Boolean);
   return [...helperText, ...pieces.map((p) => p.text)].join("\n\n") + (pieces.length || helperText.length ? "\n" : "");
+}
+
+/**
+ * A helper's pointer parameters it applies atomics to (`atomicAdd(bin, 1)`, `atomicAdd(&bins[k], 1)`):
+ * the kernel analysis makes whatever a kernel passes there atomic (a shared array declared
+ * `threadgroup atomic<T>`, an atomic output), so inside the helper every access through them is atomic too.
+ */
+function atomicParameters(f: KFunction): (r: Root | undefined) => boolean {
+  const scope = { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set<string>(), aliases: new Map<string, Root>() };
+  const atomic = new Set<string>();
+  walk(f.body, (n) => {
+    const name = n.type === "call_expression" ? calleeName(n) : undefined;
+    const target = name && ATOMIC_FUNCTIONS[name] ? rootOf(callArgs(n)[0] ?? null, scope) : undefined;
+    if (target?.kind === "param") atomic.add(target.name);
+  });
+  return (r) => r?.kind === "param" && atomic.has(r.name);
 }
 
 /** A file-scope constant (`__constant__ float c[4] = {...};`, `static const int K = 3;`) → program-scope `constant` data. */

@@ -130,5 +130,11 @@ describe("the CUDA emulator runs warp-synchronous volatile code as a warp does",
     const squares = [0, 1, 2].map((b) => input.slice(b * 128, (b + 1) * 128).reduce((s, v) => s + v * v, 0));
     expect(Array.from(out.out!)).toEqual(sums);
     expect(Array.from(out.out2!)).toEqual(squares);
+    const arr = await runCudaLaunches(
+      source,
+      [{ kernel: "volatile_array_reduce", grid: [5, 1, 1], block: [64, 1, 1], args: [{ buffer: "in" }, { buffer: "out" }, { scalar: n, type: "int" }] }],
+      { in: input, out: new Float32Array(5) },
+    );
+    expect(Array.from(arr.out!)).toEqual([0, 1, 2, 3, 4].map((b) => input.slice(b * 64, (b + 1) * 64).reduce((s, v) => s + v, 0)));
   }, 120_000);
 });

@@ -10,9 +10,9 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KernelUnit } from "../ir/kernel.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
-import { reportKernel } from "../src/kernel/diagnostics.js";
-import { COOPERATIVE_GROUPS } from "../src/kernel/tables.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { reportKernel } from "../ir/kernel-diagnostics.js";
+import { COOPERATIVE_GROUPS } from "../passes/kernel/tables.js";
 import { calleeName, callArgs, field, kids, named, position, walk } from "../passes/kernel/cst.js";
 
 export const COOP_NAMESPACE = "c2m_cg";

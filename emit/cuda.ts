@@ -17,7 +17,7 @@ import { dedentBody, field, kids, subscriptIndices, unparen } from "../passes/ke
 import { accessNode } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { coopInfo } from "./coop.js";
-import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../src/kernel/tables.js";
+import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
 
 export interface CudaKernel {
   source: string;

@@ -9,12 +9,12 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import type { BufferPlan, KFunction, KernelUnit, KType } from "../ir/kernel.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
-import { reportKernel } from "../src/kernel/diagnostics.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { reportKernel } from "../ir/kernel-diagnostics.js";
 import {
   ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
-  UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
-} from "../src/kernel/tables.js";
+  CACHE_HINTS, UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
+} from "../passes/kernel/tables.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
@@ -257,7 +257,10 @@ function printRange(parent: CudaNode, start: number, end: number, children: read
   let pos = start;
   for (const c of children) {
     out += src.slice(pos, c.startIndex);
-    out += print(c, ctx);
+    const text = print(c, ctx);
+    // a directive printed as nothing (a dropped pragma) takes its line's indentation with it
+    if (text === "" && c.type === "preproc_call") out = out.replace(/[ \t]+$/, "");
+    out += text;
     pos = c.endIndex;
   }
   out += src.slice(pos, end);
@@ -336,6 +339,10 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       const idiom = warpReductionIdiom(node, ctx);
       return idiom ?? printDefault(node, ctx);
     }
+    case "preproc_call":
+      // `#pragma unroll` must be followed by a loop; a loop collapsed into one statement (the warp
+      // reduction idiom) takes its pragma with it, or Metal's compiler rejects the kernel
+      return isLoopPragma(node) && !loopFollows(node, ctx) ? "" : printDefault(node, ctx);
     default:
       return printDefault(node, ctx);
   }
@@ -370,6 +377,8 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
     ctx.attributes.add(BUILTIN_VARIABLES[name].metal);
     return BUILTIN_VARIABLES[name].metal;
   }
+  // a type name the parser took for a value: `(__nv_bfloat16)(x)` parses as a call of `(__nv_bfloat16)`
+  if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
   return name;
 }
 
@@ -524,6 +533,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     return `${printed.slice(0, close)}${args.length ? ", " : ""}${factory.join(", ")}${printed.slice(close)}`;
   }
   if (!name) return printDefault(node, ctx);
+  if (name === "assert") {
+    reportKernel(ctx.bag, "C2M-K025", position(node), `assert(${args.map((a) => a.text).join(", ")}) is not checked: Metal kernels cannot abort`);
+    return "((void)0)";
+  }
   if (UNSUPPORTED_CALLS[name]) {
     const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";
     reportKernel(ctx.bag, code, position(node), `${name}: ${UNSUPPORTED_CALLS[name]}`);
@@ -577,10 +590,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     }
     return METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
   }
-  if (/^__ld(g|cs|cg|ca|lu|cv)$/.test(name) && args[0]) {
+  if (CACHE_HINTS[name] && args[0]) {
     const a = unparen(args[0]);
-    if (a.type === "pointer_expression" && field(a, "operator")?.text === "&") return print(field(a, "argument")!, ctx);
-    return `(*(${p(0)}))`;
+    const target = a.type === "pointer_expression" && field(a, "operator")?.text === "&" ? print(field(a, "argument")!, ctx) : `(*(${p(0)}))`;
+    return CACHE_HINTS[name] === "store" ? `(${target} = ${p(1)})` : target;
   }
   if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
   const math = MATH_FUNCTIONS[name];
@@ -632,6 +645,18 @@ function closesAtEnd(a: string): boolean {
     }
   }
   return false;
+}
+
+function isLoopPragma(node: CudaNode): boolean {
+  return /^#\s*pragma\s+(unroll|nounroll)\b/.test(node.text);
+}
+
+/** Whether the statement after a pragma is still a loop once printed (not collapsed by an idiom). */
+function loopFollows(pragma: CudaNode, ctx: PrintContext): boolean {
+  let next = pragma.nextNamedSibling;
+  while (next?.type === "comment") next = next.nextNamedSibling;
+  if (!next || !["for_statement", "while_statement", "do_statement", "for_range_loop"].includes(next.type)) return false;
+  return next.type !== "for_statement" || warpReductionIdiom(next, ctx) === undefined;
 }
 
 const REDUCE_BY_COMBINER: Record<string, string> = {

@@ -8,9 +8,9 @@
  */
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, SharedArray } from "../../ir/kernel.js";
-import type { DiagnosticBag } from "../../src/diagnostics.js";
-import { reportKernel } from "../../src/kernel/diagnostics.js";
-import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, SCALAR_TYPES } from "../../src/kernel/tables.js";
+import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { reportKernel } from "../../ir/kernel-diagnostics.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
 import { ownershipProof, type OwnedSite } from "./ownership.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "./cst.js";
 
@@ -213,6 +213,12 @@ function analyseFunction(
           const target = unparen(args[0]);
           accesses.push({ root: r, node: target, read: true, write: true, atomic: { op: ATOMIC_FUNCTIONS[name], call: n }, indirect: false });
         }
+      } else if (name && CACHE_HINTS[name] && args[0]) {
+        // __ldcs(p) reads *p, __stcs(p, v) writes it; `&y[i]` is seen at the subscript (below), a pointer here
+        const target = unparen(args[0]);
+        const r = rootOf(args[0], scope);
+        const viaSubscript = target.type === "pointer_expression" && field(target, "operator")?.text === "&";
+        if (r && !viaSubscript) accesses.push({ root: r, node: target, read: CACHE_HINTS[name] === "load", write: CACHE_HINTS[name] === "store", indirect: true });
       } else if (name && devices.has(name)) {
         const callee = devices.get(name)!;
         const calleeUses = deviceUse(callee);
@@ -247,7 +253,10 @@ function analyseFunction(
         const call = p.parent?.parent;
         const callee = call?.type === "call_expression" ? calleeName(call) : undefined;
         if (callee && ATOMIC_FUNCTIONS[callee]) return;
-        if (!(callee && /^__ld/.test(callee))) {
+        if (callee && CACHE_HINTS[callee] === "store" && same(callArgs(call!)[0] ?? null, p)) {
+          write = true;
+          read = false;
+        } else if (!(callee && CACHE_HINTS[callee] === "load")) {
           if (!(callee && devices.has(callee))) write = true;
           else return; // handled at the device call
         }

@@ -4,6 +4,7 @@
 // rewritten by the TypeScript driver (src/verify/rewrite.ts) before compilation.
 #pragma once
 
+#include "emu_sandbox.hpp"  // first: C headers read before this file's macros (device, constant...) exist
 #include "emu_runtime.hpp"
 #include "emu_types.hpp"
 
@@ -315,6 +316,16 @@ template <class T>
 T __ldg(const T* p) {
   return *p;
 }
+// the other cache-hint loads and stores: plain accesses on a CPU
+template <class T> T __ldcs(const T* p) { return *p; }
+template <class T> T __ldcg(const T* p) { return *p; }
+template <class T> T __ldca(const T* p) { return *p; }
+template <class T> T __ldlu(const T* p) { return *p; }
+template <class T> T __ldcv(const T* p) { return *p; }
+template <class T, class V> void __stcs(T* p, V v) { *p = v; }
+template <class T, class V> void __stcg(T* p, V v) { *p = v; }
+template <class T, class V> void __stwb(T* p, V v) { *p = v; }
+template <class T, class V> void __stwt(T* p, V v) { *p = v; }
 
 // ---- half / bfloat16 (cuda_fp16.h, cuda_bf16.h) ----
 typedef _Float16 __half;
@@ -498,3 +509,6 @@ struct lockstep_ptr {
   operator volatile T*() const { return p; }
 };
 }  // namespace emu
+
+// last: nothing after this may start a process or open a file (emu_sandbox.hpp says why)
+#include "emu_poison.hpp"

@@ -49,9 +49,10 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   const defs = namedChildren(mod.root)
     .map((n) => (n.type === "decorated_definition" ? n.childForFieldName("definition")! : n))
     .filter((n) => n.type === "class_definition" || n.type === "function_definition");
+  // a library file is interpreted only as far as the classes asked for reach (mod.onlyClasses)
   const verdicts = classifyClasses(
     mod,
-    defs.filter((d) => d.type === "class_definition"),
+    defs.filter((d) => d.type === "class_definition" && (!mod.onlyClasses || mod.onlyClasses.has(d.childForFieldName("name")!.text))),
     diags,
   );
   const moduleClasses = verdicts.modules;
@@ -412,7 +413,9 @@ class InitInterpreter {
         if (e.childForFieldName("object")!.text === "self") {
           return this.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
         }
-        return foreignValue(this.mod, e, collectForeign) ?? { k: "value" };
+        // `pkg.Block` names another file's class; `config.hidden` (a local's attribute) names nothing there
+        const head = dottedName(e)?.split(".")[0];
+        return (head !== undefined && !env.has(head) && foreignValue(this.mod, e, collectForeign)) || { k: "value" };
       }
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };

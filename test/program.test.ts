@@ -393,3 +393,51 @@ class Plain(Backbone):
     expect(r.weightMaps.Plain).toEqual(r.weightMaps.Classifier);
   });
 });
+
+describe("a class of another file built here with blocks as arguments", () => {
+  const files = {
+    "blocks.py": BLOCKS,
+    "resnet.py": py(`
+import torch
+from torch import nn
+
+
+class ResNet(nn.Module):
+    def __init__(self, block, n, norm_layer=None):
+        super().__init__()
+        self.norm = norm_layer(8) if norm_layer is not None else nn.Identity()
+        self.layers = nn.Sequential(*[block(8) for _ in range(n)])
+
+    def forward(self, x):
+        return self.layers(self.norm(x))
+`),
+    "model.py": py(`
+import torch
+from torch import nn
+from blocks import Block
+from resnet import ResNet
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = ResNet(Block, 2, norm_layer=nn.BatchNorm2d)
+`),
+  };
+
+  it("ResNet's __init__ runs again with this call's Block and BatchNorm2d", () => {
+    const r = compileIn(files, "model.py");
+    expect(r.weightMaps.Net).toEqual(
+      expect.arrayContaining([
+        { torch: "body.norm.num_batches_tracked", mlx: null, op: "drop" },
+        { torch: "body.layers.*.conv.weight", mlx: "body.layers.layers.*.conv.weight", op: "conv" },
+        { torch: "body.layers.*.**", mlx: "body.layers.layers.*.**", op: "identity" },
+      ]),
+    );
+  });
+
+  it("resnet.py compiled alone knows no block for ResNet: its weight map has only what it can see", () => {
+    const r = compileIn(files, "resnet.py");
+    expect(r.weightMaps.ResNet).toEqual([{ torch: "layers.*.**", mlx: "layers.layers.*.**", op: "identity" }]);
+  });
+});

@@ -218,7 +218,7 @@ class InitInterpreter {
       if (given.has(name)) env.set(name, given.get(name)!);
       else if (p.type === "default_parameter" || p.type === "typed_default_parameter") {
         env.set(name, this.expr(p.childForFieldName("value")!, env));
-      } else env.set(name, { k: "value" });
+      } else env.set(name, { k: "unknown" });
     }
   }
 
@@ -503,6 +503,10 @@ class InitInterpreter {
       if (row) return { k: "layer", row, call };
     }
     const callee = this.expr(fn, env);
+    // a parameter no call site gives a value for, called to build something: what it builds is not known
+    if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
+      this.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${this.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
+    }
     if (callee.k === "classref") {
       if (!callee.ext) this.construct(callee.name, args, env);
       const ext = callee.ext && this.specialize(callee.ext, call, args, env);

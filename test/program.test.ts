@@ -436,8 +436,9 @@ class Net(nn.Module):
     );
   });
 
-  it("resnet.py compiled alone knows no block for ResNet: its weight map has only what it can see", () => {
+  it("resnet.py compiled alone knows no block for ResNet: its weight map has only what it can see, and W015 says so", () => {
     const r = compileIn(files, "resnet.py");
     expect(r.weightMaps.ResNet).toEqual([{ torch: "layers.*.**", mlx: "layers.layers.*.**", op: "identity" }]);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(["C2M-W015 9:39", "C2M-W007 12:16"]);
   });
 });

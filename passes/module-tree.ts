@@ -5,7 +5,7 @@
  */
 import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
 import { classifyClasses, foreignValue } from "./package-classes.js";
 import {

@@ -6,7 +6,7 @@
  * Without a program (a ModuleIR built by hand) the old in-file answer is kept.
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { definesMethod } from "../ir/binder/classes.js";
 import type { FileSemantics } from "../ir/binder/semantics.js";
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";

@@ -29,7 +29,8 @@ function kindOf(host: Host, path: string, name: string) {
 
 function compileIn(files: Record<string, string>, path: string, searchPaths: string[] = []) {
   const host = memoryHost(files, searchPaths);
-  return compile(files[path], { filename: path, host });
+  // as a folder compile does: the output checker knows the package's own modules
+  return compile(files[path], { filename: path, host, package: { files: Object.keys(files), path } });
 }
 
 const BLOCKS = py(`
@@ -122,7 +123,8 @@ class Net(Base):
   it("the same file alone: Net is not known to be a module, and c2m says so", () => {
     const r = compile(files["model.py"], { filename: "model.py" });
     expect(r.weightMaps).toEqual({});
-    expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(["C2M-W012 6:11"]);
+    // and the output checker says the port needs `blocks` (not known to be a module of this package)
+    expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(["C2M-W012 6:11", "C2M-W020 3:1"]);
     expect(r.diagnostics[0].message).toMatch(/cannot tell whether Net is an nn.Module: module 'blocks' is not in the folder/);
   });
 });
@@ -146,7 +148,7 @@ describe("library base (a fake library on the search path)", () => {
 
   it("without the library on the search path: W012 at the base", () => {
     const r = compile(user, { filename: USER, host: nodeHost([]) });
-    expect(r.diagnostics.map((d) => d.code)).toEqual(["C2M-W012"]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["C2M-W012", "C2M-W020"]);
     expect(r.weightMaps).toEqual({});
   });
 });

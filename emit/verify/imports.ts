@@ -128,6 +128,8 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the package being compiled`));
     return "unresolved";
   }
+  // `from blocks import Block` in a plain folder: a sibling module, found from the folder the port runs in
+  if (pkg && !pkg.name && moduleExists(pkg, module.replace(/\./g, "/"))) return "ok";
   facts.findings.push(finding("C2M-W020", at, `'${module}' is neither MLX, numpy, the standard library nor a module of this package: the port needs it installed`));
   return "ok";
 }

@@ -15,6 +15,7 @@ import {
   ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
   CACHE_HINTS, UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
 } from "../src/kernel/tables.js";
+import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
@@ -412,7 +413,19 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
     const r = rootOf(right, ctx.scope);
     if (r) ctx.scope.aliases.set(left.text, r);
   }
+  const move = pointerMove(node, inoutPointers(ctx));
+  if (move) {
+    // `C += row * N` moves an in-place buffer: its copy-in and touched-mask twins move with it
+    const rhs = print(move.right, ctx);
+    return `(${[move.name, `${move.name}_in`, `${move.name}_touched`].map((t) => moveTwin(move, t, rhs)).join(", ")})`;
+  }
   return printDefault(node, ctx);
+}
+
+/** In-place (inout-copy) buffer parameters and the row pointers into them: the pointers with `_in`/`_touched` twins. */
+function inoutPointers(ctx: PrintContext): Set<string> {
+  const params = (ctx.analysis?.buffers ?? []).filter((b) => b.role === "inout-copy" && ctx.fn.params.some((p) => p.name === b.param)).map((b) => b.param);
+  return new Set([...params, ...ctx.inoutAliases.keys()]);
 }
 
 function printUpdate(node: CudaNode, ctx: PrintContext): string {

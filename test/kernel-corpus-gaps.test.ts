@@ -145,6 +145,25 @@ describe("intrinsics and attributes", () => {
     expect(rep.ok, rep.lines.join("\n")).toBe(true);
   }, 120_000);
 
+  it("pointer arithmetic on a read-write buffer (C += row * N) moves its copy-in and mask too, and verifies", async () => {
+    const src = ["__global__ void rows(float* C, const float* A, int N) {", "  C += blockIdx.x * N;", "  A += blockIdx.x * N;", "  int j = threadIdx.x;", "  if (j < N) C[j] = C[j] * 2.0f + A[j];", "}"].join("\n");
+    const r = compileKernels(src, { filename: "rows.cu" });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.kernels[0]!.spec.source).toContain("(C += threadgroup_position_in_grid.x * N, C_in += threadgroup_position_in_grid.x * N, C_touched += threadgroup_position_in_grid.x * N);");
+    const s: GoldenSpec = {
+      name: "rows",
+      file: "rows.cu",
+      sizes: [{ R: 1, N: 1 }, { R: 3, N: 50 }],
+      buffers: [
+        { name: "C", dtype: "float32", count: "R * N", role: "inout" },
+        { name: "A", dtype: "float32", count: "R * N", role: "input" },
+      ],
+      launches: [{ kernel: "rows", grid: ["R", 1, 1], block: [64, 1, 1], args: [{ buffer: "C" }, { buffer: "A" }, { scalar: "N", type: "int" }] }],
+    };
+    const rep = await verifyAgainstSpec(r, r.source, s);
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  }, 120_000);
+
   it("a device assert is dropped with C2M-K025, the rest translated", () => {
     const r = compileKernels("__global__ void k(float* y, int n) {\n  assert(n % 32 == 0);\n  y[threadIdx.x] = 1.0f;\n}\n", { filename: "a.cu" });
     expect(r.diagnostics.map((d) => [d.code, d.severity, d.line])).toEqual([["C2M-K025", "warning", 2]]);

@@ -331,11 +331,37 @@ function printTypeName(node: CudaNode, ctx: PrintContext): string {
   }
   if (SCALAR_TYPES[name]) return SCALAR_TYPES[name].metal;
   if (VECTOR_TYPES[name]) return VECTOR_TYPES[name].metal;
+  const template = templateStructs(ctx.unit).get(name.replace(/<.*$/s, ""));
+  if (template !== undefined) reportKernel(ctx.bag, "C2M-K027", position(node), `'${name}' names a class template; c2m does not carry class templates into Metal`);
   if (/^(cg|cooperative_groups)::/.test(name) || /grid_group/.test(name)) {
     reportKernel(ctx.bag, "C2M-K005", position(node), "cooperative groups are not translated (grid-wide synchronisation has no Metal equivalent)");
   }
   return printDefault(node, ctx);
 }
+
+/** Class and struct templates of the file (`template <class T> struct Packed128`), and aliases of them, by name. */
+function templateStructs(unit: KernelUnit): Map<string, CudaNode> {
+  let found = templateStructsOf.get(unit);
+  if (found) return found;
+  found = new Map();
+  const visit = (n: CudaNode) => {
+    for (const c of named(n)) {
+      if (c.type === "template_declaration") {
+        const s = named(c).find((x) => x.type === "struct_specifier" || x.type === "class_specifier");
+        const name = s ? field(s, "name")?.text : undefined;
+        if (name) found!.set(name, c);
+      } else if (c.type === "type_definition" && /^\s*typedef\s+(\w+)\s*</.test(c.text)) {
+        const of = found!.get(/^\s*typedef\s+(\w+)/.exec(c.text)![1]!);
+        const alias = field(c, "declarator")?.text;
+        if (of && alias) found!.set(alias, of);
+      } else if (["namespace_definition", "declaration_list", "linkage_specification", "preproc_if", "preproc_ifdef"].includes(c.type)) visit(c);
+    }
+  };
+  visit(unit.root);
+  templateStructsOf.set(unit, found);
+  return found;
+}
+const templateStructsOf = new WeakMap<KernelUnit, Map<string, CudaNode>>();
 
 export function printType(t: KType, ctx?: PrintContext): string {
   void ctx;

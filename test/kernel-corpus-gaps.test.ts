@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { verifyAgainstSpec } from "../src/kernel/verify.js";
+import { metalCallSpec, verifyAgainstSpec } from "../src/kernel/verify.js";
+import { planKernelCall } from "../src/kernel/index.js";
+import { runMetal } from "../src/verify/metal.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
 import { evalCondition, preprocessCuda } from "../passes/kernel/preprocess.js";
 import { pythonExecutable } from "../src/python.js";
@@ -170,3 +172,32 @@ describe("intrinsics and attributes", () => {
     expect(r.kernels[0]!.spec.source).toContain("((void)0);");
   });
 });
+
+describe("PyTorch tensor accessors", () => {
+  const SRC = [
+    "#include <torch/extension.h>",
+    "__global__ void scale_rows(",
+    "    torch::PackedTensorAccessor32<float, 2, torch::RestrictPtrTraits> out,",
+    "    const torch::PackedTensorAccessor32<float, 2, torch::RestrictPtrTraits> inp) {",
+    "  const int b = blockIdx.x;",
+    "  for (int i = threadIdx.x; i < inp.size(1); i += blockDim.x) out[b][i] = inp[b][i] * 2.0f + inp.stride(0);",
+    "}",
+    "",
+  ].join("\n");
+
+  it("become a row-major array and its sizes, flat-indexed; the Metal kernel computes what the accessor code does", async () => {
+    const r = compileKernels(SRC, { filename: "acc.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const k = r.kernels[0]!;
+    expect(k.params.map((p) => [p.name, p.role ?? "scalar", p.dtype])).toEqual([["out", "output", "float32"], ["out_size", "input", "int32"], ["inp", "input", "float32"], ["inp_size", "input", "int32"]]);
+    expect(r.source).toContain("out[((b) * out_size[1] + (i))] = inp[((b) * inp_size[1] + (i))] * 2.0f + (inp_size[1]);");
+    const [B, N] = [3, 70];
+    const x = Float32Array.from({ length: B * N }, (_, i) => (i % 17) - 8);
+    const plan = planKernelCall(k, { out: { shape: [B * N], dtype: "float32" }, out_size: { shape: [2], dtype: "int32" }, inp: { shape: [B * N], dtype: "float32" }, inp_size: { shape: [2], dtype: "int32" } }, { grid: [B, 1, 1], block: [32, 1, 1] });
+    const data: Record<string, Float32Array | Int32Array> = { out: new Float32Array(B * N), out_size: Int32Array.of(B, N), inp: x, inp_size: Int32Array.of(B, N) };
+    const inputs = Object.fromEntries(plan.inputs.map((i) => [i.name, { data: data[i.arg]!, dtype: i.arg.endsWith("_size") ? "int32" : "float32", shape: [data[i.arg]!.length] }]));
+    const out = await runMetal(metalCallSpec(k, plan), inputs);
+    expect(Array.from(out.out as Float32Array)).toEqual(Array.from(x, (v) => v * 2 + N));
+  }, 120_000);
+});
+

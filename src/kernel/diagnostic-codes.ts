@@ -24,6 +24,8 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K017", title: "file-scope variable used by a kernel", hint: "c2m carries device functions, structs and macros, not file-scope variables: declare __shared__ arrays inside the kernel, pass __constant__ or __device__ data as an input array, write constants as #define", example: "__constant__ float coef[4];" },
   { code: "C2M-K016", title: "memory fence translated to atomic_thread_fence", hint: "needs Metal 3.2; kernels where one block waits on another's writes (last-block reductions) should be split into two launches", example: "__threadfence();" },
   { code: "C2M-K025", title: "device-side assert not checked in Metal", hint: "Metal kernels cannot abort; the condition is not checked on the GPU. Check it in Python before the launch, or write a flag to an output buffer", example: "assert(blockDim.x % 32 == 0);" },
+  { code: "C2M-K026", title: "tensor accessor used other than fully indexed", hint: "c2m lowers at::PackedTensorAccessor parameters to a row-major array and its sizes; index the accessor with all its dimensions (acc[b][i][j]) or use acc.size(d)", example: "auto row = acc[b];  // a 2-d accessor indexed once" },
+  { code: "C2M-K027", title: "class template not carried into Metal", hint: "c2m carries plain structs, not class templates: write the kernel with a plain struct or with the element type directly", example: "template <class T> struct alignas(16) Packed128 { T payload[16 / sizeof(T)]; };" },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -15,6 +15,7 @@ import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 import { position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
+import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -111,14 +112,17 @@ function relocate(d: Diagnostic, pre: Preprocessed): Diagnostic {
  */
 export function compileKernels(original: string, opts: CompileKernelsOptions): CompileKernelsResult {
   const pre = preprocessCuda(original, opts.filename, fileIncludeHost(opts.includeDirs), opts.defines);
-  const r = compilePreprocessed(pre.text, opts, (d) => relocate(d, pre));
-  return { ...r, source: pre.text, diagnostics: r.diagnostics.map((d) => relocate(d, pre)) };
+  // PyTorch tensor accessors become a pointer and a sizes array (same lines), before anything reads the kernels
+  const lowered = lowerTensorAccessors(pre.text);
+  const r = compilePreprocessed(lowered.text, opts, (d) => relocate(d, pre), lowered.problems);
+  return { ...r, source: lowered.text, diagnostics: r.diagnostics.map((d) => relocate(d, pre)) };
 }
 
-function compilePreprocessed(source: string, opts: CompileKernelsOptions, relocated: (d: Diagnostic) => Diagnostic): Omit<CompileKernelsResult, "source"> {
+function compilePreprocessed(source: string, opts: CompileKernelsOptions, relocated: (d: Diagnostic) => Diagnostic, accessorProblems: AccessorProblem[]): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
   const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);
+  for (const p of accessorProblems) reportKernel(bag, "C2M-K026", { row: p.row, column: p.column }, p.message);
   if (unit.kernels.length === 0) {
     reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");
     return { python: "", kernels: [], refused: [], launchers: [], diagnostics: bag.items };

@@ -16,6 +16,7 @@ import {
   CACHE_HINTS, UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
 } from "../src/kernel/tables.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
+import { BLOCK_VOTE_DECLARATION, BLOCK_VOTE_HELPER, BLOCK_VOTES } from "./metal-block-votes.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
@@ -25,6 +26,7 @@ export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
 
 /** Header helpers, emitted once each when used. */
 const HELPERS: Record<string, string> = {
+  c2m_block_count: BLOCK_VOTE_HELPER,
   c2m_erf: `// erf for float (max error ~1 ulp): Metal's standard library has none.
 inline float c2m_erf(float a) {
   float r, s, t, u;
@@ -196,6 +198,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
 
   outputNames.push(...masks);
   let body = printBody(k.body, ctx);
+  if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
   const templateParams = k.templateParams.map((t) => ({ ...t }));
   if (analysis.dynamicShared) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
@@ -495,6 +498,15 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
   if (name === "assert") {
     reportKernel(ctx.bag, "C2M-K025", position(node), `assert(${args.map((a) => a.text).join(", ")}) is not checked: Metal kernels cannot abort`);
     return "((void)0)";
+  }
+  if (BLOCK_VOTES[name] && args[0]) {
+    if (!ctx.isKernel) {
+      reportKernel(ctx.bag, "C2M-K002", position(node), `${name} in a __device__ function: its counter lives in threadgroup memory, which Metal declares only in the kernel`);
+      return printDefault(node, ctx);
+    }
+    ctx.helpers.add("c2m_block_count");
+    for (const a of ["thread_position_in_threadgroup", "threads_per_threadgroup"]) ctx.attributes.add(a);
+    return BLOCK_VOTES[name](`bool(${print(args[0], ctx)})`);
   }
   if (UNSUPPORTED_CALLS[name]) {
     const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";

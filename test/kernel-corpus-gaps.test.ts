@@ -166,6 +166,33 @@ describe("intrinsics and attributes", () => {
     expect(rep.ok, rep.lines.join("\n")).toBe(true);
   }, 120_000);
 
+  it("__syncthreads_count/_and/_or count in a threadgroup atomic between barriers, and verify", async () => {
+    const src = [
+      "__global__ void votes(const float* x, int* counts, int n) {",
+      "  int i = blockIdx.x * blockDim.x + threadIdx.x;",
+      "  int c = __syncthreads_count(i < n && x[i] > 0.0f);",
+      "  int a = __syncthreads_and(i < n);",
+      "  int o = __syncthreads_or(i < n && x[i] > 1.5f);",
+      "  if (threadIdx.x == 0) { counts[3 * blockIdx.x] = c; counts[3 * blockIdx.x + 1] = a; counts[3 * blockIdx.x + 2] = o; }",
+      "}",
+    ].join("\n");
+    const r = compileKernels(src, { filename: "votes.cu" });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.kernels[0]!.spec.source).toMatch(/^threadgroup atomic_int c2m_block_vote_slot\[1\];/);
+    const s: GoldenSpec = {
+      name: "votes",
+      file: "votes.cu",
+      sizes: [{ n: 1 }, { n: 200 }],
+      buffers: [
+        { name: "x", dtype: "float32", count: "n", role: "input" },
+        { name: "counts", dtype: "int32", count: "3 * cdiv(n, 64)", role: "output" },
+      ],
+      launches: [{ kernel: "votes", grid: ["cdiv(n, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "counts" }, { scalar: "n", type: "int" }] }],
+    };
+    const rep = await verifyAgainstSpec(r, r.source, s);
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  }, 120_000);
+
   it("a device assert is dropped with C2M-K025, the rest translated", () => {
     const r = compileKernels("__global__ void k(float* y, int n) {\n  assert(n % 32 == 0);\n  y[threadIdx.x] = 1.0f;\n}\n", { filename: "a.cu" });
     expect(r.diagnostics.map((d) => [d.code, d.severity, d.line])).toEqual([["C2M-K025", "warning", 2]]);

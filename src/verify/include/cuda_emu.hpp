@@ -99,15 +99,18 @@ inline const dim3& grid_dim() {
 inline void __syncthreads_at(long occurrence) { emu::group_barrier_at(occurrence); }
 // a macro, so that each __syncthreads() in the source is one barrier (see emu::group_barrier_at)
 #define __syncthreads() __syncthreads_at(__COUNTER__)
+// its four barriers are named (sites no __COUNTER__ reaches): return addresses differ where the compiler
+// duplicates the inlined call, and threads would seem to wait at different barriers
 inline int __syncthreads_count(int p) {
   static int count;
-  emu::group_barrier();
+  constexpr long site = 1L << 40;
+  emu::group_barrier_at(site);
   count = 0;
-  emu::group_barrier();
+  emu::group_barrier_at(site + 1);
   if (p) ++count;
-  emu::group_barrier();
+  emu::group_barrier_at(site + 2);
   int c = count;
-  emu::group_barrier();
+  emu::group_barrier_at(site + 3);
   return c;
 }
 inline int __syncthreads_or(int p) { return __syncthreads_count(p) != 0; }

@@ -133,6 +133,7 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
   const compiled: CompiledKernel[] = [];
   const stubs: KernelStub[] = [];
   const refused: CompileKernelsResult["refused"] = [];
+  const nameless: Diagnostic[] = [];
   for (const k of unit.kernels) {
     const a = analyses.get(k.name)!;
     const itemsBefore = bag.items.length;
@@ -144,7 +145,9 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
     if (!a.ok || fresh || own.length) {
       const why = own[0] ?? fresh ?? bag.items.find((d) => d.severity === "error");
       const all = [...new Set([...(why ? [why] : []), ...own, ...bag.items.slice(itemsBefore).filter((d) => d.severity === "error")])];
-      stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
+      // a kernel whose name did not parse has no function to stand in for: its errors are marked at the top
+      if (/^[A-Za-z_]\w*$/.test(k.name)) stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
+      else nameless.push(...all);
       if (why) refused.push({ name: k.name, diagnostic: relocated(why) });
       continue;
     }
@@ -169,7 +172,7 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
   const pyMacros = new Set<string>();
   for (const l of launchers) for (const m of macrosUsed(l.lines.join("\n"), macros)) pyMacros.add(m);
   for (const h of hctx.helpers.values()) for (const m of macrosUsed(h, macros)) pyMacros.add(m);
-  const fileErrors = bag.items.filter((d) => d.severity === "error" && !unit.kernels.some((k) => errorsAt(unit, k, [d]).length));
+  const fileErrors = bag.items.filter((d) => d.severity === "error" && (nameless.includes(d) || !unit.kernels.some((k) => errorsAt(unit, k, [d]).length)));
   const python =
     !pyKernels.length && !stubs.length
       ? ""

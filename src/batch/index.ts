@@ -20,6 +20,8 @@ export interface BatchOptions {
   layout?: "torch" | "nhwc";
   class?: string;
   template?: Record<string, string>;
+  /** kernel: `-I` folders for local includes */
+  include?: string[];
 }
 
 export interface BatchSummary {
@@ -69,7 +71,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       refused.push({ input: f.path, status: "error", diagnostics: [d], text: formatDiagnostic(d, undefined, color) + "\n", wrote: [] });
       continue;
     }
-    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template });
+    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, include: opts.include });
   }
   mkdirSync(outDir, { recursive: true });
   const progress = makeProgress(files.length, !opts.json && process.stderr.isTTY === true, opts.json === true);

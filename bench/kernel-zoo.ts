@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { packageRoot } from "../src/python.js";
-import type { Diagnostic } from "../src/diagnostics.js";
+import type { Diagnostic } from "../ir/diagnostics.js";
 import { kernelCensus, type KernelSite } from "./kernel-zoo-scan.js";
 
 export interface ZooProject {

@@ -10,7 +10,7 @@ import type { BufferPlan, KFunction, KType } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
 import { atomicInit } from "../passes/kernel/buffers.js";
 import { pyName, type LauncherTranslation } from "../passes/kernel/host.js";
-import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../src/kernel/tables.js";
+import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
 import { SHARED_BYTES_TEMPLATE, type MetalKernel } from "./metal.js";
 import type { CudaKernel } from "./cuda.js";
 

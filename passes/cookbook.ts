@@ -442,6 +442,8 @@ function reindent(text: string, column: number): string {
   return text.split("\n").map((l, i) => (i === 0 || !l.trim() ? l : pad + l)).join("\n");
 }
 
+const SPLAT_STARS: Record<string, string> = { list_splat: "*", dictionary_splat: "**" };
+
 /** The rewrite a match leaves: expression replacements get their metavariables translated, others as written. */
 export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, env: Env): Rewrite {
   const base = { rule: rule.name, helpers: rule.helpers.length ? rule.helpers : undefined, imports: rule.imports.length ? rule.imports : undefined };
@@ -451,11 +453,13 @@ export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, 
     for (const [name, b] of env) {
       if (!Array.isArray(b)) bindings[name] = b;
       else {
-        // a keyword argument is bound by its value (the translator parenthesises what it substitutes)
+        // a keyword argument or a splat is bound by its value (the translator parenthesises what it
+        // substitutes, and `(**kwargs)` is not Python); the name or the stars stay in the template
         const items = b.map((n, i) => {
-          const value = n.type === "keyword_argument" ? n.childForFieldName("value") : null;
+          const stars = SPLAT_STARS[n.type] ?? "";
+          const value = n.type === "keyword_argument" ? n.childForFieldName("value") : stars ? n.namedChildren[0] : null;
           bindings[`${name}__${i}`] = value ?? n;
-          return value ? `${n.childForFieldName("name")!.text}=$${name}__${i}` : `$${name}__${i}`;
+          return n.type === "keyword_argument" ? `${n.childForFieldName("name")!.text}=$${name}__${i}` : `${stars}$${name}__${i}`;
         });
         text = text.replace(new RegExp(`\\$${name}\\b`, "g"), () => items.join(", "));
       }

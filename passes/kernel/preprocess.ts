@@ -17,7 +17,7 @@
  *    which is what the parameter analysis and both printers understand. The alias line becomes empty.
  * Pure: the host reads files; nothing here touches the file system.
  */
-import { SCALAR_TYPES, VECTOR_TYPES } from "../../src/kernel/tables.js";
+import { SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 
 export interface PreprocessHost {
   /** the header `#include "name"` in `fromFile` names (next to it, then each -I folder), with its text */

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { onInterrupt } from "../io.js";
 import { packageRoot } from "../python.js";
 import type { Task, TaskResult } from "./worker.js";
 
@@ -20,6 +21,9 @@ function workerEntry(): URL {
   if (!existsSync(built)) throw new Error(`c2m: ${built} is missing (npm run build)`);
   return pathToFileURL(built);
 }
+
+/** Workers that die before loading the compilers, in one run, before the run gives up on the rest. */
+const MAX_START_FAILURES = 3;
 
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
@@ -50,9 +54,16 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
   const entry = workerEntry();
   let next = 0;
   let done = 0;
-  return new Promise<PoolRun>((resolveAll) => {
-    const workers = new Set<Worker>();
+  const workers = new Set<Worker>();
+  // on a signal: stop every worker before the temporaries are swept (a stopped thread writes nothing more)
+  let interrupted = false;
+  const unregister = onInterrupt(async () => {
+    interrupted = true;
+    await Promise.allSettled([...workers].map((w) => w.terminate()));
+  });
+  const run = new Promise<PoolRun>((resolveAll) => {
     let started = false;
+    let startFailures = 0;
     const finish = (i: number, r: TaskResult, threadId: number) => {
       if (results[i]) return;
       results[i] = r;
@@ -63,6 +74,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
     const spawn = (): void => {
       const w = new Worker(entry);
       let holding = -1;
+      let ready = false;
       let timer: NodeJS.Timeout | undefined;
       let why = "";
       const threadId = w.threadId;
@@ -85,6 +97,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
       };
       w.on("message", (m: { ready: true } | TaskResult) => {
         if ("ready" in m) {
+          ready = true;
           if (started) return feed();
           // dispatch starts once every live worker has loaded the compilers
           readyFeeds.push(feed);
@@ -102,6 +115,21 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
         clearTimeout(timer);
         workers.delete(w);
         if (holding >= 0) finish(holding, crashed(tasks[holding], why || cause), threadId);
+        if (interrupted) return; // no replacement: the process is exiting
+        if (!ready) {
+          // a worker that cannot even start (memory limits, a broken build) would be replaced forever:
+          // after a few, every remaining file is failed with the reason
+          if (++startFailures >= MAX_START_FAILURES) {
+            while (next < tasks.length) {
+              const i = next++;
+              finish(i, crashed(tasks[i], `a worker thread could not start: ${cause}`), threadId);
+            }
+          }
+          if (!started && readyFeeds.length > 0 && readyFeeds.length >= workers.size) {
+            started = true;
+            for (const f of readyFeeds) f();
+          }
+        }
         if (next < tasks.length || workers.size === 0) {
           if (next < tasks.length) spawn();
           else resolveAll({ results, perWorker, workers: n });
@@ -114,6 +142,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
     const readyFeeds: (() => void)[] = [];
     for (let i = 0; i < n; i++) spawn();
   });
+  return run.finally(unregister);
 }
 
 function crashed(task: Task, why: string): TaskResult {

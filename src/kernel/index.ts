@@ -4,15 +4,16 @@
  */
 import { parseCuda } from "../../grammar/cuda.js";
 import type { BufferRole, KernelUnit, MlxDtype, TemplateParam } from "../../ir/kernel.js";
-import { type Diagnostic, DiagnosticBag } from "../diagnostics.js";
-import { reportKernel } from "./diagnostics.js";
+import { type Diagnostic, DiagnosticBag } from "../../ir/diagnostics.js";
+import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } from "../../passes/kernel/extract.js";
+import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
 import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
 import { emitKernelModule, type KernelStub, type PythonKernel } from "../../emit/kernel-python.js";
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
-import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 import { position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
@@ -138,6 +139,7 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
     const a = analyses.get(k.name)!;
     const itemsBefore = bag.items.length;
     reportFileScopeVariables(unit, k, bag);
+    reportHostOnlyCalls(unit, k, bag);
     const metal = printKernel(unit, a, bag);
     // per kernel: an error in this kernel (or in what it reaches) stubs it; the file's other kernels are still emitted
     const own = errorsAt(unit, k, bag.items);

@@ -53,10 +53,23 @@ export function formatDiagnostic(d: Diagnostic, source: string | undefined, colo
     const width = String(Math.min(lines.length, d.line + 1)).length;
     for (let n = Math.max(1, d.line - 1); n <= Math.min(lines.length, d.line + 1); n++) {
       const gutter = `${String(n).padStart(width)} | `;
-      out.push(`${n === d.line ? ">" : " "} ${gutter}${lines[n - 1]}`);
-      if (n === d.line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, d.col - 1))}${paint(color, "32;1", "^")}`);
+      // a long line (a minified file, 100,000 parentheses) is shown as a window around the column
+      const [text, caret] = clipLine(lines[n - 1], n === d.line ? d.col - 1 : 0);
+      out.push(`${n === d.line ? ">" : " "} ${gutter}${text}`);
+      if (n === d.line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, caret))}${paint(color, "32;1", "^")}`);
     }
   }
   if (d.hint) out.push(`  ${paint(color, "36", "hint")}: ${d.hint}`);
   return out.join("\n");
+}
+
+const FRAME_WIDTH = 120;
+
+/** The line cut to FRAME_WIDTH characters around `col` (0-based), and the caret's column in the cut. */
+function clipLine(line: string, col: number): [string, number] {
+  if (line.length <= FRAME_WIDTH) return [line, col];
+  const start = Math.max(0, Math.min(col - FRAME_WIDTH / 2, line.length - FRAME_WIDTH));
+  const head = start > 0 ? "…" : "";
+  const tail = start + FRAME_WIDTH < line.length ? "…" : "";
+  return [head + line.slice(start, start + FRAME_WIDTH) + tail, col - start + head.length];
 }

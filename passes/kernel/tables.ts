@@ -268,3 +268,28 @@ export const HOST_UNSUPPORTED_CALLS: Record<string, string> = {
   cudaLaunchCooperativeKernel: "cooperative launches (grid-wide sync) have no Metal equivalent",
   cudaStreamCreate: "CUDA streams are not translated; the launcher is not translated",
 };
+
+/**
+ * CUDA cooperative groups c2m translates: each name of `cooperative_groups::` (`cg::`) becomes the same
+ * name in `c2m_cg::`, a small implementation over threadgroup barriers and SIMD-group functions that the
+ * Metal header carries (emit/coop.ts). `attributes`: the Metal thread attributes a factory function is
+ * given, since Metal passes thread positions to the kernel instead of exposing them as globals.
+ * Anything else from the namespace is refused (C2M-K035); a grid group's sync() is grid-wide
+ * synchronisation (C2M-K005).
+ */
+export const COOPERATIVE_GROUPS: Record<string, { attributes?: string[] }> = {
+  thread_block: {},
+  thread_block_tile: {},
+  grid_group: {},
+  this_thread_block: { attributes: ["thread_position_in_threadgroup", "threads_per_threadgroup", "threadgroup_position_in_grid"] },
+  this_grid: { attributes: ["thread_position_in_threadgroup", "threads_per_threadgroup", "threadgroup_position_in_grid", "threadgroups_per_grid"] },
+  tiled_partition: {},
+  sync: {},
+  reduce: {},
+  plus: {},
+  less: {},
+  greater: {},
+  bit_and: {},
+  bit_or: {},
+  bit_xor: {},
+};

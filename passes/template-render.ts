@@ -55,10 +55,12 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
     }
     return out;
   };
-  // `({*size})` with one argument passes that argument as it is: `mx.ones(4)`, `mx.zeros(x.shape)`
+  // `({*size})` with one argument passes that argument as it is: `mx.ones(4)`, `mx.zeros(x.shape)`; one
+  // `*shape` splat stays a tuple: `mx.zeros((*shape,))`
   template = template.replace(/(?<=\()\(\{\*(\w+)\}\)/g, (whole, name: string) => {
     const v = args.given.get(name);
-    return Array.isArray(v) && v.length === 1 ? `{*${name}}` : whole;
+    if (!Array.isArray(v) || v.length !== 1) return whole;
+    return v[0].startsWith("*") ? `({*${name}},)` : `{*${name}}`;
   });
   // an optional first argument that was left out leaves "(, " behind
   const text = fill(template, false)!.replace(/\(\s*,\s*/g, "(");

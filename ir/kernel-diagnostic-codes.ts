@@ -1,9 +1,9 @@
 /**
- * Diagnostic codes of the kernel compiler (`c2m kernel`). Same shape as src/diagnostic-codes.ts; to be
- * merged into DIAGNOSTIC_CODES there. Until then `reportKernel` (src/kernel/diagnostics.ts) adds them to a
+ * Diagnostic codes of the kernel compiler (`c2m kernel`). Same shape as ir/diagnostic-codes.ts; to be
+ * merged into DIAGNOSTIC_CODES there. Until then `reportKernel` (ir/kernel-diagnostics.ts) adds them to a
  * DiagnosticBag without going through its registry check.
  */
-import type { DiagnosticCode } from "../diagnostic-codes.js";
+import type { DiagnosticCode } from "./diagnostic-codes.js";
 
 export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K001", title: "syntax error in CUDA input", hint: "fix the syntax error first; c2m translates only code that parses", example: "__global__ void k( {" },
@@ -23,9 +23,15 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-K015", title: "warp width other than 32 assumed", hint: "Metal SIMD-groups are 32 wide, like CUDA warps; code written for 64-wide wavefronts needs rewriting", example: "__shfl_down_sync(mask, v, 1, 64)" },
   { code: "C2M-K017", title: "file-scope variable used by a kernel", hint: "c2m carries device functions, structs and macros, not file-scope variables: declare __shared__ arrays inside the kernel, pass __constant__ or __device__ data as an input array, write constants as #define", example: "__constant__ float coef[4];" },
   { code: "C2M-K016", title: "memory fence translated to atomic_thread_fence", hint: "needs Metal 3.2; kernels where one block waits on another's writes (last-block reductions) should be split into two launches", example: "__threadfence();" },
+  { code: "C2M-K018", title: "host-only library function called from device code", hint: "kernels cannot run commands, open files or read the environment; do that on the host, before or after the launch", example: "system(\"touch x\");  // inside a __global__ function" },
+  { code: "C2M-K019", title: "emitted Metal rejected by the clang front-end check", hint: "a c2m bug: the Metal compiler would reject this kernel (the message is clang's, compiling the MLX source against the MSL shim); please report it with the input", example: "#pragma unroll before a statement that is not a loop" },
+  { code: "C2M-K020", title: "verify inputs outside the kernel's domain", hint: "the CUDA original itself produced NaN or Inf on the generated inputs; give the inputs' range in the spec (\"range\" on a buffer) or with --range NAME=LO:HI", example: "y[i] = logf(x[i]);  // x drawn from [-2, 2)" },
+  { code: "C2M-K021", title: "verify cannot size the launch", hint: "give sizes and the launch with flags (--size N=4096 --grid 16 --block 256) or a spec file next to the input (foo.spec.json)", example: "k<<<blocks(n), 256>>>(x, n);  // blocks() is not known" },
   { code: "C2M-K025", title: "device-side assert not checked in Metal", hint: "Metal kernels cannot abort; the condition is not checked on the GPU. Check it in Python before the launch, or write a flag to an output buffer", example: "assert(blockDim.x % 32 == 0);" },
   { code: "C2M-K026", title: "tensor accessor used other than fully indexed", hint: "c2m lowers at::PackedTensorAccessor parameters to a row-major array and its sizes; index the accessor with all its dimensions (acc[b][i][j]) or use acc.size(d)", example: "auto row = acc[b];  // a 2-d accessor indexed once" },
   { code: "C2M-K027", title: "class template not carried into Metal", hint: "c2m carries plain structs, not class templates: write the kernel with a plain struct or with the element type directly", example: "template <class T> struct alignas(16) Packed128 { T payload[16 / sizeof(T)]; };" },
+  { code: "C2M-K035", title: "cooperative-groups construct not translated", hint: "c2m maps thread_block, thread_block_tile<N> (N <= 32), tiled_partition, this_grid().thread_rank(), sync, shuffles, votes and reduce; write other constructs with __syncthreads and __shfl_*_sync", example: "auto active = cg::coalesced_threads();" },
+  { code: "C2M-K036", title: "cooperative-groups tile wider than a SIMD-group", hint: "Metal SIMD-groups hold 32 threads, like a warp: use tiles of 32 lanes or fewer (a power of two), and a threadgroup barrier with shared memory across them", example: "cg::tiled_partition<64>(block)" },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

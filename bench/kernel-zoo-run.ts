@@ -71,6 +71,8 @@ export async function verifyFile(
       const rep = await verifyAgainstSpec(result.compiled as import("../src/kernel/index.js").CompileKernelsResult, deviceOnlySource(result.source, new Set(launched)), spec);
       ok = rep.ok;
       note = ok ? `${specRel}: ${rep.results.length} comparisons agree` : (rep.lines.find((l) => l.startsWith("FAIL")) ?? "FAIL").slice(0, 200);
+      // NaN or Inf from the CUDA original itself (C2M-K020): the spec's inputs are outside the kernel's domain, nothing was compared
+      if (!ok && /C2M-K020/.test(note)) compared = false;
     } catch (e) {
       // the emitted Metal not compiling is the translation failing; the CUDA original not compiling is the harness
       compared = /\.metal:\d+/.test(e instanceof Error ? e.message : String(e));

@@ -13,8 +13,9 @@
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
-import { dedentBody, field, kids, subscriptIndices, unparen } from "../passes/kernel/cst.js";
+import { dedentBody, field, kids, named, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { accessNode } from "../passes/kernel/buffers.js";
+import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { coopInfo } from "./coop.js";
 import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
@@ -90,6 +91,12 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
       }
     }
   }
+  // `C += row * N` on an in-place buffer (or a row pointer into one) moves its twins too
+  const twinned = new Set(analysis.buffers.filter((b) => b.role === "inout-copy").flatMap((b) => [b.param, ...(b.copyAt?.alias ? [b.copyAt.alias.name] : [])]));
+  walk(k.body, (n) => {
+    const move = n.type === "expression_statement" ? pointerMove(named(n)[0] ?? n, twinned) : undefined;
+    if (move) inserts.push({ at: n.endIndex, text: ` ${[`${move.name}_in`, `${move.name}_touched`].map((t) => `${moveTwin(move, t, move.right.text)};`).join(" ")}` });
+  });
   outputNames.push(...masks);
   const body = bodyText(unit, k, inserts);
   const source = `// c2m: the kernel's parameters as CUDA declared them, bound to the buffers MLX passes\n${prologue.join("\n")}\n${body}`;

@@ -15,6 +15,8 @@ import {
   ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
   CACHE_HINTS, UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
 } from "../passes/kernel/tables.js";
+import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
+import { BLOCK_VOTE_DECLARATION, BLOCK_VOTE_HELPER, BLOCK_VOTES } from "./metal-block-votes.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
@@ -26,6 +28,7 @@ export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
 
 /** Header helpers, emitted once each when used. */
 const HELPERS: Record<string, string> = {
+  c2m_block_count: BLOCK_VOTE_HELPER,
   c2m_cg: COOP_HELPER,
   c2m_own: `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
 // flag in \`touched\` says so, and tells the wrapper which elements the kernel took over), then used in place.
@@ -226,6 +229,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
 
   outputNames.push(...masks);
   let body = printBody(k.body, ctx);
+  if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
   const templateParams = k.templateParams.map((t) => ({ ...t }));
   if (analysis.dynamicShared) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
@@ -397,8 +401,34 @@ function printTypeName(node: CudaNode, ctx: PrintContext): string {
   }
   if (SCALAR_TYPES[name]) return SCALAR_TYPES[name].metal;
   if (VECTOR_TYPES[name]) return VECTOR_TYPES[name].metal;
+  const template = templateStructs(ctx.unit).get(name.replace(/<.*$/s, ""));
+  if (template !== undefined) reportKernel(ctx.bag, "C2M-K027", position(node), `'${name}' names a class template; c2m does not carry class templates into Metal`);
   return printDefault(node, ctx);
 }
+
+/** Class and struct templates of the file (`template <class T> struct Packed128`), and aliases of them, by name. */
+function templateStructs(unit: KernelUnit): Map<string, CudaNode> {
+  let found = templateStructsOf.get(unit);
+  if (found) return found;
+  found = new Map();
+  const visit = (n: CudaNode) => {
+    for (const c of named(n)) {
+      if (c.type === "template_declaration") {
+        const s = named(c).find((x) => x.type === "struct_specifier" || x.type === "class_specifier");
+        const name = s ? field(s, "name")?.text : undefined;
+        if (name) found!.set(name, c);
+      } else if (c.type === "type_definition" && /^\s*typedef\s+(\w+)\s*</.test(c.text)) {
+        const of = found!.get(/^\s*typedef\s+(\w+)/.exec(c.text)![1]!);
+        const alias = field(c, "declarator")?.text;
+        if (of && alias) found!.set(alias, of);
+      } else if (["namespace_definition", "declaration_list", "linkage_specification", "preproc_if", "preproc_ifdef"].includes(c.type)) visit(c);
+    }
+  };
+  visit(unit.root);
+  templateStructsOf.set(unit, found);
+  return found;
+}
+const templateStructsOf = new WeakMap<KernelUnit, Map<string, CudaNode>>();
 
 export function printType(t: KType, ctx?: PrintContext): string {
   switch (t.kind) {
@@ -484,7 +514,19 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
     const r = rootOf(right, ctx.scope);
     if (r) ctx.scope.aliases.set(left.text, r);
   }
+  const move = pointerMove(node, inoutPointers(ctx));
+  if (move) {
+    // `C += row * N` moves an in-place buffer: its copy-in and touched-mask twins move with it
+    const rhs = print(move.right, ctx);
+    return `(${[move.name, `${move.name}_in`, `${move.name}_touched`].map((t) => moveTwin(move, t, rhs)).join(", ")})`;
+  }
   return printDefault(node, ctx);
+}
+
+/** In-place (inout-copy) buffer parameters and the row pointers into them: the pointers with `_in`/`_touched` twins. */
+function inoutPointers(ctx: PrintContext): Set<string> {
+  const params = (ctx.analysis?.buffers ?? []).filter((b) => b.role === "inout-copy" && ctx.fn.params.some((p) => p.name === b.param)).map((b) => b.param);
+  return new Set([...params, ...ctx.inoutAliases.keys()]);
 }
 
 function printUpdate(node: CudaNode, ctx: PrintContext): string {
@@ -536,6 +578,15 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
   if (name === "assert") {
     reportKernel(ctx.bag, "C2M-K025", position(node), `assert(${args.map((a) => a.text).join(", ")}) is not checked: Metal kernels cannot abort`);
     return "((void)0)";
+  }
+  if (BLOCK_VOTES[name] && args[0]) {
+    if (!ctx.isKernel) {
+      reportKernel(ctx.bag, "C2M-K002", position(node), `${name} in a __device__ function: its counter lives in threadgroup memory, which Metal declares only in the kernel`);
+      return printDefault(node, ctx);
+    }
+    ctx.helpers.add("c2m_block_count");
+    for (const a of ["thread_position_in_threadgroup", "threads_per_threadgroup"]) ctx.attributes.add(a);
+    return BLOCK_VOTES[name](`bool(${print(args[0], ctx)})`);
   }
   if (UNSUPPORTED_CALLS[name]) {
     const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";

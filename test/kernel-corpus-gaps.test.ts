@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { verifyAgainstSpec } from "../src/kernel/verify.js";
+import { metalCallSpec, verifyAgainstSpec } from "../src/kernel/verify.js";
+import { planKernelCall } from "../src/kernel/index.js";
+import { runMetal } from "../src/verify/metal.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
 import { evalCondition, preprocessCuda } from "../passes/kernel/preprocess.js";
 import { pythonExecutable } from "../src/python.js";
@@ -145,9 +147,84 @@ describe("intrinsics and attributes", () => {
     expect(rep.ok, rep.lines.join("\n")).toBe(true);
   }, 120_000);
 
+  it("pointer arithmetic on a read-write buffer (C += row * N) moves its copy-in and mask too, and verifies", async () => {
+    const src = ["__global__ void rows(float* C, const float* A, int N) {", "  C += blockIdx.x * N;", "  A += blockIdx.x * N;", "  int j = threadIdx.x;", "  if (j < N) C[j] = C[j] * 2.0f + A[j];", "}"].join("\n");
+    const r = compileKernels(src, { filename: "rows.cu" });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.kernels[0]!.spec.source).toContain("(C += threadgroup_position_in_grid.x * N, C_in += threadgroup_position_in_grid.x * N, C_touched += threadgroup_position_in_grid.x * N);");
+    const s: GoldenSpec = {
+      name: "rows",
+      file: "rows.cu",
+      sizes: [{ R: 1, N: 1 }, { R: 3, N: 50 }],
+      buffers: [
+        { name: "C", dtype: "float32", count: "R * N", role: "inout" },
+        { name: "A", dtype: "float32", count: "R * N", role: "input" },
+      ],
+      launches: [{ kernel: "rows", grid: ["R", 1, 1], block: [64, 1, 1], args: [{ buffer: "C" }, { buffer: "A" }, { scalar: "N", type: "int" }] }],
+    };
+    const rep = await verifyAgainstSpec(r, r.source, s);
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  }, 120_000);
+
+  it("__syncthreads_count/_and/_or count in a threadgroup atomic between barriers, and verify", async () => {
+    const src = [
+      "__global__ void votes(const float* x, int* counts, int n) {",
+      "  int i = blockIdx.x * blockDim.x + threadIdx.x;",
+      "  int c = __syncthreads_count(i < n && x[i] > 0.0f);",
+      "  int a = __syncthreads_and(i < n);",
+      "  int o = __syncthreads_or(i < n && x[i] > 1.5f);",
+      "  if (threadIdx.x == 0) { counts[3 * blockIdx.x] = c; counts[3 * blockIdx.x + 1] = a; counts[3 * blockIdx.x + 2] = o; }",
+      "}",
+    ].join("\n");
+    const r = compileKernels(src, { filename: "votes.cu" });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.kernels[0]!.spec.source).toMatch(/^threadgroup atomic_int c2m_block_vote_slot\[1\];/);
+    const s: GoldenSpec = {
+      name: "votes",
+      file: "votes.cu",
+      sizes: [{ n: 1 }, { n: 200 }],
+      buffers: [
+        { name: "x", dtype: "float32", count: "n", role: "input" },
+        { name: "counts", dtype: "int32", count: "3 * cdiv(n, 64)", role: "output" },
+      ],
+      launches: [{ kernel: "votes", grid: ["cdiv(n, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "counts" }, { scalar: "n", type: "int" }] }],
+    };
+    const rep = await verifyAgainstSpec(r, r.source, s);
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  }, 120_000);
+
   it("a device assert is dropped with C2M-K025, the rest translated", () => {
     const r = compileKernels("__global__ void k(float* y, int n) {\n  assert(n % 32 == 0);\n  y[threadIdx.x] = 1.0f;\n}\n", { filename: "a.cu" });
     expect(r.diagnostics.map((d) => [d.code, d.severity, d.line])).toEqual([["C2M-K025", "warning", 2]]);
     expect(r.kernels[0]!.spec.source).toContain("((void)0);");
   });
 });
+
+describe("PyTorch tensor accessors", () => {
+  const SRC = [
+    "#include <torch/extension.h>",
+    "__global__ void scale_rows(",
+    "    torch::PackedTensorAccessor32<float, 2, torch::RestrictPtrTraits> out,",
+    "    const torch::PackedTensorAccessor32<float, 2, torch::RestrictPtrTraits> inp) {",
+    "  const int b = blockIdx.x;",
+    "  for (int i = threadIdx.x; i < inp.size(1); i += blockDim.x) out[b][i] = inp[b][i] * 2.0f + inp.stride(0);",
+    "}",
+    "",
+  ].join("\n");
+
+  it("become a row-major array and its sizes, flat-indexed; the Metal kernel computes what the accessor code does", async () => {
+    const r = compileKernels(SRC, { filename: "acc.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const k = r.kernels[0]!;
+    expect(k.params.map((p) => [p.name, p.role ?? "scalar", p.dtype])).toEqual([["out", "output", "float32"], ["out_size", "input", "int32"], ["inp", "input", "float32"], ["inp_size", "input", "int32"]]);
+    expect(r.source).toContain("out[((b) * out_size[1] + (i))] = inp[((b) * inp_size[1] + (i))] * 2.0f + (inp_size[1]);");
+    const [B, N] = [3, 70];
+    const x = Float32Array.from({ length: B * N }, (_, i) => (i % 17) - 8);
+    const plan = planKernelCall(k, { out: { shape: [B * N], dtype: "float32" }, out_size: { shape: [2], dtype: "int32" }, inp: { shape: [B * N], dtype: "float32" }, inp_size: { shape: [2], dtype: "int32" } }, { grid: [B, 1, 1], block: [32, 1, 1] });
+    const data: Record<string, Float32Array | Int32Array> = { out: new Float32Array(B * N), out_size: Int32Array.of(B, N), inp: x, inp_size: Int32Array.of(B, N) };
+    const inputs = Object.fromEntries(plan.inputs.map((i) => [i.name, { data: data[i.arg]!, dtype: i.arg.endsWith("_size") ? "int32" : "float32", shape: [data[i.arg]!.length] }]));
+    const out = await runMetal(metalCallSpec(k, plan), inputs);
+    expect(Array.from(out.out as Float32Array)).toEqual(Array.from(x, (v) => v * 2 + N));
+  }, 120_000);
+});
+

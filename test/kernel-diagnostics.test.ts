@@ -48,6 +48,8 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   { name: "a shell command from a kernel", code: "C2M-K018", src: kernel(`  if (i < n) { y[i] = x[i]; /*@*/system("touch MARKER"); }`), message: /'system' runs a shell command/, error: true },
   { name: "a file opened by a device function", code: "C2M-K018", src: `__device__ float logged(float v) { /*@*/std::fopen("/tmp/x", "w"); return v; }\n${kernel("  if (i < n) y[i] = logged(x[i]);")}`, message: /'fopen' opens a file.*in logged, reached from kernel k/, error: true },
   { name: "device assert", code: "C2M-K025", src: kernel(`  /*@*/assert(n > 0);\n  if (i < n) y[i] = x[i];`), message: /not checked/, error: false },
+  { name: "tensor accessor indexed partially", code: "C2M-K026", src: `__global__ void k(at::PackedTensorAccessor32<float, 2, at::RestrictPtrTraits> a, float* y) {\n  auto row = /*@*/a[blockIdx.x];\n  y[threadIdx.x] = row[threadIdx.x];\n}\n`, message: /indexed with 1/, error: true },
+  { name: "class template", code: "C2M-K027", src: `template <class T> struct Pack { T v[4]; };\n__global__ void k(const float* x, float* y) {\n  /*@*/Pack<float> p;\n  p.v[0] = x[0];\n  y[0] = p.v[0];\n}\n`, message: /class template/, error: true },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

@@ -29,7 +29,7 @@ describe.skipIf(!existsSync(zooFixturesDir()))("the CUDA emulator reproduces the
       const source = await specDeviceSource(c);
       let compared = 0;
       for (let si = 0; si < c.spec.sizes.length; si++) {
-        const cpu = await runCudaLaunches(source, goldenLaunches(c.spec, si), goldenBuffers(c.spec, si), { deviceCodeOnly: true });
+        const cpu = await runCudaLaunches(source, goldenLaunches(c.spec, si), goldenBuffers(c.spec, si), { deviceCodeOnly: false }); // already device code only (kernel-zoo-device.ts)
         for (const b of c.spec.buffers.filter((x) => x.role !== "input")) {
           const recorded = loadZooFixture(c.spec, si, b.name)!;
           const dtype = normalizeDtype(b.dtype);

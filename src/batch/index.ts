@@ -21,6 +21,8 @@ export interface BatchOptions {
   layout?: "torch" | "nhwc";
   class?: string;
   template?: Record<string, string>;
+  /** kernel: `-I` folders for local includes */
+  include?: string[];
   /** library folders the compile reads base classes from (src/host.ts) */
   searchPaths?: string[];
 }
@@ -76,7 +78,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       continue;
     }
     const pkg = op === "compile" ? { files: pyFiles, path: f.rel, name: packageName } : undefined;
-    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, package: pkg, searchPaths: opts.searchPaths });
+    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, package: pkg, searchPaths: opts.searchPaths, include: opts.include });
   }
   mkdirSync(outDir, { recursive: true });
   // a signal sweeps the workers' temporary files from every folder they write to

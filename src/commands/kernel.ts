@@ -44,7 +44,7 @@ export async function runKernel(input: string, opts: KernelCommandOptions): Prom
     const template = parseTemplates(opts.template);
     if (!template) return 2;
     const { runBatch } = await import("../batch/index.js");
-    return runBatch("kernel", input, { output: opts.output, json: opts.json, jobs: opts.jobs, template });
+    return runBatch("kernel", input, { output: opts.output, json: opts.json, jobs: opts.jobs, template, include: opts.include });
   }
   const fail = (d: Diagnostic, source?: string) => {
     if (opts.json) process.stdout.write(JSON.stringify({ diagnostics: [d] }, null, 2) + "\n");

@@ -16,6 +16,7 @@ import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 import { position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
+import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -112,14 +113,17 @@ function relocate(d: Diagnostic, pre: Preprocessed): Diagnostic {
  */
 export function compileKernels(original: string, opts: CompileKernelsOptions): CompileKernelsResult {
   const pre = preprocessCuda(original, opts.filename, fileIncludeHost(opts.includeDirs), opts.defines);
-  const r = compilePreprocessed(pre.text, opts, (d) => relocate(d, pre));
-  return { ...r, source: pre.text, diagnostics: r.diagnostics.map((d) => relocate(d, pre)) };
+  // PyTorch tensor accessors become a pointer and a sizes array (same lines), before anything reads the kernels
+  const lowered = lowerTensorAccessors(pre.text);
+  const r = compilePreprocessed(lowered.text, opts, (d) => relocate(d, pre), lowered.problems);
+  return { ...r, source: lowered.text, diagnostics: r.diagnostics.map((d) => relocate(d, pre)) };
 }
 
-function compilePreprocessed(source: string, opts: CompileKernelsOptions, relocated: (d: Diagnostic) => Diagnostic): Omit<CompileKernelsResult, "source"> {
+function compilePreprocessed(source: string, opts: CompileKernelsOptions, relocated: (d: Diagnostic) => Diagnostic, accessorProblems: AccessorProblem[]): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
   const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);
+  for (const p of accessorProblems) reportKernel(bag, "C2M-K026", { row: p.row, column: p.column }, p.message);
   if (unit.kernels.length === 0) {
     reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");
     return { python: "", kernels: [], refused: [], launchers: [], diagnostics: bag.items };
@@ -130,6 +134,7 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
   const compiled: CompiledKernel[] = [];
   const stubs: KernelStub[] = [];
   const refused: CompileKernelsResult["refused"] = [];
+  const nameless: Diagnostic[] = [];
   for (const k of unit.kernels) {
     const a = analyses.get(k.name)!;
     const itemsBefore = bag.items.length;
@@ -142,8 +147,9 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
     if (!a.ok || fresh || own.length) {
       const why = own[0] ?? fresh ?? bag.items.find((d) => d.severity === "error");
       const all = [...new Set([...(why ? [why] : []), ...own, ...bag.items.slice(itemsBefore).filter((d) => d.severity === "error")])];
-      // a kernel whose name is itself a syntax error has no function to stub; its diagnostics stand
-      if (k.name) stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
+      // a kernel whose name did not parse has no function to stand in for: its errors are marked at the top
+      if (/^[A-Za-z_]\w*$/.test(k.name)) stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
+      else nameless.push(...all);
       if (why) refused.push({ name: k.name, diagnostic: relocated(why) });
       continue;
     }
@@ -168,7 +174,7 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
   const pyMacros = new Set<string>();
   for (const l of launchers) for (const m of macrosUsed(l.lines.join("\n"), macros)) pyMacros.add(m);
   for (const h of hctx.helpers.values()) for (const m of macrosUsed(h, macros)) pyMacros.add(m);
-  const fileErrors = bag.items.filter((d) => d.severity === "error" && !unit.kernels.some((k) => errorsAt(unit, k, [d]).length));
+  const fileErrors = bag.items.filter((d) => d.severity === "error" && (nameless.includes(d) || !unit.kernels.some((k) => errorsAt(unit, k, [d]).length)));
   const python =
     !pyKernels.length && !stubs.length
       ? ""

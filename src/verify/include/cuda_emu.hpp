@@ -49,6 +49,15 @@ struct float4 {
 inline float2 make_float2(float x, float y) { return {x, y}; }
 inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
 inline int2 make_int2(int x, int y) { return {x, y}; }
+// 16-byte vectors: llm.c's Packed128 moves 128 bits through int4
+struct alignas(16) int4 {
+  int x, y, z, w;
+};
+struct alignas(16) uint4 {
+  unsigned x, y, z, w;
+};
+inline int4 make_int4(int x, int y, int z, int w) { return {x, y, z, w}; }
+inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return {x, y, z, w}; }
 
 namespace emu::cuda {
 struct Index {
@@ -91,15 +100,18 @@ inline const dim3& grid_dim() {
 inline void __syncthreads_at(long occurrence) { emu::group_barrier_at(occurrence); }
 // a macro, so that each __syncthreads() in the source is one barrier (see emu::group_barrier_at)
 #define __syncthreads() __syncthreads_at(__COUNTER__)
+// its four barriers are named (sites no __COUNTER__ reaches): return addresses differ where the compiler
+// duplicates the inlined call, and threads would seem to wait at different barriers
 inline int __syncthreads_count(int p) {
   static int count;
-  emu::group_barrier();
+  constexpr long site = 1L << 40;
+  emu::group_barrier_at(site);
   count = 0;
-  emu::group_barrier();
+  emu::group_barrier_at(site + 1);
   if (p) ++count;
-  emu::group_barrier();
+  emu::group_barrier_at(site + 2);
   int c = count;
-  emu::group_barrier();
+  emu::group_barrier_at(site + 3);
   return c;
 }
 inline int __syncthreads_or(int p) { return __syncthreads_count(p) != 0; }

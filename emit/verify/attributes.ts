@@ -101,8 +101,8 @@ export class AttributeChecker {
         const left = n.childForFieldName("left")!;
         const right = n.childForFieldName("right");
         if (left.type === "identifier" && right) assigned.set(left.text, [...(assigned.get(left.text) ?? []), right]);
-        else for (const id of left.descendantsOfType("identifier")) other.add(id.text);
-      } else if (n.type === "for_statement" || n.type === "for_in_clause") for (const id of n.childForFieldName("left")!.descendantsOfType("identifier")) other.add(id.text);
+        else for (const id of identifiersIn(left)) other.add(id.text);
+      } else if (n.type === "for_statement" || n.type === "for_in_clause") for (const id of identifiersIn(n.childForFieldName("left")!)) other.add(id.text);
       else if (n.type === "as_pattern_target" || n.type === "named_expression" || n.type === "global_statement" || n.type === "nonlocal_statement")
         for (const id of n.descendantsOfType("identifier")) other.add(id.text);
       for (const c of n.namedNonComment) walk(c);
@@ -161,12 +161,18 @@ export class AttributeChecker {
     for (const stmt of body.namedNonComment) {
       const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
       if (def.type === "function_definition" || def.type === "class_definition") attrs.add(def.childForFieldName("name")!.text);
-      else if (def.type === "expression_statement")
-        for (const a of def.namedNonComment) if (a.type === "assignment") for (const id of a.childForFieldName("left")!.descendantsOfType("identifier")) attrs.add(id.text);
+      else if (def.type === "expression_statement") for (const a of def.namedNonComment) if (a.type === "assignment") for (const id of identifiersIn(a.childForFieldName("left")!)) attrs.add(id.text);
     }
     for (const fn of methodsOf(cls)) {
       const self = firstParam(fn);
       if (!self) continue;
+      // modules and buffers registered by name (the registering call itself is checked on its own)
+      for (const call of fn.descendantsOfType("call")) {
+        const callee = call.childForFieldName("function")!;
+        const first = call.childForFieldName("arguments")?.namedNonComment[0];
+        if (callee.type === "attribute" && callee.childForFieldName("object")!.text === self && REGISTERING.has(callee.childForFieldName("attribute")!.text) && first?.type === "string")
+          attrs.add(first.text.slice(1, -1));
+      }
       for (const t of fn.descendantsOfType(["assignment", "augmented_assignment", "for_statement", "as_pattern_target"])) {
         const left = t.type === "as_pattern_target" ? t : t.childForFieldName("left");
         for (const a of left ? [left, ...left.descendantsOfType("attribute")] : []) {
@@ -225,6 +231,12 @@ const TORCH_IN_PLACE = new Set([
   "log_",
   "erfinv_",
 ]);
+
+const REGISTERING = new Set(["add_module", "register_module", "register_buffer", "register_parameter"]);
+
+function identifiersIn(n: SyntaxNode): SyntaxNode[] {
+  return n.type === "identifier" ? [n] : n.descendantsOfType("identifier");
+}
 
 function methodsOf(cls: SyntaxNode): SyntaxNode[] {
   return cls

@@ -69,7 +69,8 @@ export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInf
   const facts: ImportFacts = { namespaces: new Map(), torchBound: new Set(), findings: [] };
   const stdlib = new Set(api.stdlib);
   for (const n of imports) {
-    if (n.type === "future_import_statement") continue;
+    // an optional dependency (`try: import xformers … except ImportError:`): the output runs without it
+    if (n.type === "future_import_statement" || isGuarded(n)) continue;
     if (n.type === "import_statement") {
       for (const c of n.namedNonComment) {
         const dotted = c.type === "aliased_import" ? c.childForFieldName("name")! : c;
@@ -155,6 +156,29 @@ function checkRelative(module: string, names: SyntaxNode[], at: SyntaxNode, pkg:
     if (!moduleExists(pkg, `${base ? `${base}/` : ""}${name}`) && !pkg.files.includes(init))
       facts.findings.push(finding("C2M-E027", c, `'${module}${name}' is not a module of the package being compiled`));
   }
+}
+
+/** Whether an import sits in a `try` whose handlers catch a failed import (ImportError, ModuleNotFoundError, Exception, bare). */
+function isGuarded(n: SyntaxNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === "function_definition" || p.type === "class_definition") return false;
+    if (p.type !== "block" || p.parent?.type !== "try_statement" || p.parent.childForFieldName("body") !== p) continue;
+    const handlers = p.parent.namedNonComment.filter((c) => c.type === "except_clause");
+    if (
+      handlers.some(
+        (h) =>
+          !h.namedNonComment.some((c) => c.type !== "block") ||
+          /\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(
+            h.namedNonComment
+              .filter((c) => c.type !== "block")
+              .map((c) => c.text)
+              .join(" "),
+          ),
+      )
+    )
+      return true;
+  }
+  return false;
 }
 
 function moduleExists(pkg: PackageInfo, rel: string): boolean {

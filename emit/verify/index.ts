@@ -27,6 +27,8 @@ export interface VerifyInput {
   /** names the input bound from torch (`torch`, `F`, `Tensor`): left unbound in the output, they are torch names left */
   torchNames: ReadonlySet<string>;
   package?: PackageInfo;
+  /** the input text: a name inside an edited span is looked for after the span's start, to point at it exactly */
+  source?: string;
 }
 
 export interface VerifiedFinding extends Finding {
@@ -48,8 +50,26 @@ export function verifyOutput(v: VerifyInput): VerifyResult {
   const kept = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f)));
   // the source map is read only as far as the last finding
   const map = v.mappings !== undefined && kept.length ? decodeMappings(v.mappings, Math.max(...kept.map((f) => f.at.row))) : undefined;
-  const located = kept.map((f) => ({ ...f, input: map ? inputPosition(map, f.at) : f.at }));
+  const located = kept.map((f) => ({ ...f, input: map ? refine(inputPosition(map, f.at), f, v.source) : f.at }));
+  located.sort((a, b) => a.at.row - b.at.row || a.at.column - b.at.column);
   return { findings: located, code: addMarkers(v.code, located) };
+}
+
+/**
+ * An edited span maps only to its start: a name or attribute at fault inside it is looked for in the input
+ * from there on, on the same line or the next few (a statement rewritten whole), and pointed at if found.
+ */
+function refine(at: { row: number; column: number }, f: Finding, source: string | undefined): { row: number; column: number } {
+  const node = f.node;
+  if (!source || !node || (node.type !== "identifier" && node.type !== "attribute") || !/^[\w.]+$/.test(node.text)) return at;
+  const lines = source.split("\n", at.row + 6);
+  const word = new RegExp(`(?<![\\w.])${node.text.replace(/[.]/g, "\\.")}(?!\\w)`);
+  for (let r = at.row; r < Math.min(lines.length, at.row + 5); r++) {
+    const from = r === at.row ? at.column : 0;
+    const m = word.exec(lines[r].slice(from));
+    if (m) return { row: r, column: from + m.index };
+  }
+  return at;
 }
 
 /** Name and attribute findings the translator already diagnosed: it leaves a marker on the statement. */

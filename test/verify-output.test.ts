@@ -248,3 +248,15 @@ describe("pyflakes agrees: every reviewed golden output is clean", () => {
     expect(proc.status).toBe(0);
   });
 });
+
+describe("c2m analyze agrees with the compiler", () => {
+  it("a file whose output fails the invariants is not 100% automatic, and says where", async () => {
+    const { analyzeSource } = await import("../src/analyze/index.js");
+    const clean = await analyzeSource("import torch\n\n\ndef f(x):\n    return torch.relu(x)\n", "ok.py", "python");
+    expect(clean.lines.automatic).toBe(clean.lines.code);
+    const failing = await analyzeSource("import torch\n\n\ndef f(x):\n    return torch.relu(x) + helper(x)\n", "bad.py", "python");
+    expect(failing.status).toBe("ok");
+    expect(failing.lines.automatic).toBe(failing.lines.code - 1);
+    expect(failing.invariants?.map((d) => `${d.line}:${d.col} ${d.code}`)).toEqual(["5:28 C2M-E022"]);
+  });
+});

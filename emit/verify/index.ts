@@ -7,13 +7,13 @@
  * error located at the input position the offending output came from (read back from the source map), and
  * a `# c2m: CODE …` marker at the end of the output statement concerned.
  */
-import { parseModule, type SyntaxNode } from "../../grammar/python.js";
+import { parsePython, plainTreeOf, type SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
 import { AttributeChecker } from "./attributes.js";
 import { checkImports, type PackageInfo } from "./imports.js";
 import { analyzeScopes, resolves } from "./scopes.js";
 import { decodeMappings, inputPosition } from "./source-map.js";
-import { checkSyntax } from "./syntax.js";
+import { checkSyntax, parseErrors } from "./syntax.js";
 import { finding, type Finding } from "./types.js";
 
 export type { PackageInfo } from "./imports.js";
@@ -43,10 +43,15 @@ export interface VerifyResult {
 }
 
 export function verifyOutput(v: VerifyInput): VerifyResult {
-  const root = parseModule(v.code).rootNode;
-  const findings = checkSyntax(root);
-  // names and attributes of a tree with parse errors would mostly report the parser's recovery
-  if (!findings.some((f) => f.code === "C2M-E020" && root.hasError)) findings.push(...checkModule(root, v));
+  const native = parsePython(v.code);
+  let findings: Finding[];
+  // a tree with parse errors: its ERROR and MISSING nodes, read from the native tree (names and attributes
+  // would mostly report the parser's recovery, and copying such a tree is slow)
+  if (native.rootNode.hasError) findings = parseErrors(native.rootNode);
+  else {
+    const root = plainTreeOf(native, v.code).rootNode;
+    findings = [...checkSyntax(root), ...checkModule(root, v)];
+  }
   const kept = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f)));
   // the source map is read only as far as the last finding
   const map = v.mappings !== undefined && kept.length ? decodeMappings(v.mappings, Math.max(...kept.map((f) => f.at.row))) : undefined;

@@ -4,7 +4,7 @@
  * (`(n, **dd)`), a repeated keyword argument, a positional argument after a keyword one, a parameter
  * without a default after one with, a repeated parameter name, an assignment to a call or a literal.
  */
-import type { SyntaxNode } from "../../grammar/python.js";
+import type { NativeTree, SyntaxNode } from "../../grammar/python.js";
 import { finding, type Finding } from "./types.js";
 
 const BLOCK_OWNERS = new Set([
@@ -69,6 +69,22 @@ export function checkSyntax(root: SyntaxNode): Finding[] {
       }
     }
     if (n.hasError || n.childCount) for (const c of n.children) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+type NativeNode = NativeTree["rootNode"];
+
+/** The ERROR and MISSING nodes of a native tree, descending only where `hasError` says one is. */
+export function parseErrors(root: NativeNode): Finding[] {
+  const out: Finding[] = [];
+  const visit = (n: NativeNode): void => {
+    if (n.type === "ERROR" || n.isMissing) {
+      out.push({ code: "C2M-E020", at: n.startPosition, message: n.isMissing ? `the output does not parse: missing ${n.type}` : `the output does not parse near '${snippet(n.text)}'` });
+      return;
+    }
+    for (const c of n.children) if (c.hasError || c.isMissing) visit(c);
   };
   visit(root);
   return out;

@@ -60,13 +60,13 @@ export interface PackageInfo {
 export interface ImportFacts {
   /** local name → MLX namespace key (`mx` → "mx", `F` bound by `from mlx.nn import losses as F` → "nn.losses"); "mlx" for the package */
   namespaces: Map<string, string>;
-  /** local names bound to torch or a torch library (each use is a torch name left in the output) */
-  torchBound: Set<string>;
+  /** local names bound to torch or a torch library → the module they come from (each use is a torch name left in the output) */
+  torchBound: Map<string, string>;
   findings: Finding[];
 }
 
 export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInfo | undefined): ImportFacts {
-  const facts: ImportFacts = { namespaces: new Map(), torchBound: new Set(), findings: [] };
+  const facts: ImportFacts = { namespaces: new Map(), torchBound: new Map(), findings: [] };
   const stdlib = new Set(api.stdlib);
   for (const n of imports) {
     // an optional dependency (`try: import xformers … except ImportError:`): the output runs without it
@@ -77,7 +77,7 @@ export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInf
         const module = dotted.text.replace(/\s+/g, "");
         const local = c.type === "aliased_import" ? c.childForFieldName("alias")!.text : module.split(".")[0];
         const known = classify(module, n, stdlib, pkg, api, facts);
-        if (known === "torch") facts.torchBound.add(local);
+        if (known === "torch") facts.torchBound.set(local, module);
         if (known === "mlx") facts.namespaces.set(local, c.type === "aliased_import" ? (MLX_MODULES[module] ?? "") : "mlx");
       }
       continue;
@@ -95,7 +95,7 @@ export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInf
       if (c.type === "wildcard_import") continue;
       const nameNode = c.type === "aliased_import" ? c.childForFieldName("name")! : c;
       const local = c.type === "aliased_import" ? c.childForFieldName("alias")!.text : nameNode.text;
-      if (known === "torch") facts.torchBound.add(local);
+      if (known === "torch") facts.torchBound.set(local, module);
       if (known !== "mlx") continue;
       const sub = `${module}.${nameNode.text}`;
       if (MLX_MODULES[sub]) facts.namespaces.set(local, MLX_MODULES[sub]);
@@ -114,6 +114,13 @@ type Origin = "torch" | "mlx" | "ok" | "unresolved";
 
 function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: PackageInfo | undefined, api: MlxApi, facts: ImportFacts): Origin {
   const top = module.split(".")[0];
+  // the package's own modules, by their absolute name (a compile of timm/ importing timm.layers)
+  if (pkg?.name && top === pkg.name) {
+    const rel = module.split(".").slice(1).join("/");
+    if (moduleExists(pkg, rel)) return "ok";
+    facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the package being compiled`));
+    return "unresolved";
+  }
   if (TORCH_LIBRARIES.has(top) || TORCH_LIBRARIES.has(module)) {
     facts.findings.push(finding("C2M-E023", at, `'${module}' is imported: the port still needs torch`));
     return "torch";
@@ -123,12 +130,6 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     return "mlx";
   }
   if (top === "numpy" || stdlib.has(top)) return "ok";
-  if (pkg?.name && top === pkg.name) {
-    const rel = module.split(".").slice(1).join("/");
-    if (moduleExists(pkg, rel)) return "ok";
-    facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the package being compiled`));
-    return "unresolved";
-  }
   facts.findings.push(finding("C2M-W020", at, `'${module}' is neither MLX, numpy, the standard library nor a module of this package: the port needs it installed`));
   return "ok";
 }
@@ -182,6 +183,6 @@ function isGuarded(n: SyntaxNode): boolean {
 }
 
 function moduleExists(pkg: PackageInfo, rel: string): boolean {
-  if (rel === "") return pkg.files.includes("__init__.py") || true;
+  if (rel === "") return true;
   return pkg.files.includes(`${rel}.py`) || pkg.files.includes(`${rel}/__init__.py`) || pkg.files.some((f) => f.startsWith(`${rel}/`));
 }

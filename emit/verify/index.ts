@@ -101,8 +101,9 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
   const builtins = new Set(v.api.builtins);
   for (const { node, scope } of scopes.loads) {
     const name = node.text;
-    if (imports.torchBound.has(name)) {
-      out.push(finding("C2M-E023", node, `torch name '${name}' left in the output`));
+    const from = imports.torchBound.get(name);
+    if (from !== undefined) {
+      out.push(finding("C2M-E023", node, from === "torch" || from.startsWith("torch.") ? `torch name '${name}' left in the output` : `'${name}' (from ${from}, which needs torch) left in the output`));
       continue;
     }
     if (resolves(scope, name) || builtins.has(name)) continue;

@@ -56,6 +56,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     helperImports.push(...imports);
     helperBodies.push(body);
   }
+  // helpers are written against mx, nn and math (cookbook/helpers/registry.ts): math is imported where one uses it
+  if (helperBodies.some((b) => /\bmath\./.test(b))) helperImports.push("import math");
   const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
   const torchImports = mod.imports.filter((i) => i.torch);
   const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");

@@ -1,6 +1,3 @@
-import math
-
-
 class GRU(nn.Module):
     """torch.nn.GRU: stacked, optionally bidirectional. Returns (output, h_n) shaped like torch's.
 

@@ -1,6 +1,3 @@
-import math
-
-
 class GRUCell(nn.Module):
     """torch.nn.GRUCell: one step, returns h. Parameters keep torch's names and gate order (r, z, n)."""
 

@@ -1,6 +1,3 @@
-import math
-
-
 class LSTMCell(nn.Module):
     """torch.nn.LSTMCell: one step, returns (h, c). Parameters keep torch's names and gate order (i, f, g, o)."""
 

@@ -1,6 +1,3 @@
-import math
-
-
 class RNN(nn.Module):
     """torch.nn.RNN (Elman, tanh or relu): stacked, optionally bidirectional. Returns (output, h_n) shaped like torch's.
 

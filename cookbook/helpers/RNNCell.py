@@ -1,6 +1,3 @@
-import math
-
-
 class RNNCell(nn.Module):
     """torch.nn.RNNCell (tanh or relu): one step, returns h. Parameters keep torch's names."""
 

@@ -1,6 +1,3 @@
-import math
-
-
 class Upsample(nn.Module):
     """torch.nn.Upsample on channels-last input (N, *spatial, C).
 

@@ -3,8 +3,8 @@
 
 import mlx.core as mx
 import mlx.nn as nn
-import math
 import re
+import math
 
 
 class Upsample(nn.Module):

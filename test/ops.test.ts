@@ -579,6 +579,7 @@ const CASES: Record<string, Case[]> = {
   "Tensor.uniform_": [{ src: "torch.zeros(20, 20).uniform_()", check: "uniform", low: 0, high: 1 }, { src: "a.uniform_(-2, -1)", check: "uniform", low: -2, high: -1 }],
   "Tensor.unfold": ["a.unfold(2, 2, 1)", "r8.unfold(0, 3, 2)", "a.unfold(-2, 2, 2)"],
   "Tensor.is_contiguous": ["a.is_contiguous()"],
+  "torch.device": ["torch.ones(2, device=torch.device('cpu')) * a.sum()", "a.to(torch.device('cpu'))"],
   "torch.finfo": ["torch.finfo(torch.float16).max", "torch.finfo(torch.float32).eps", "torch.finfo().min", "torch.finfo(a.dtype).max"],
   "torch.iinfo": ["torch.iinfo(torch.int32).max", "torch.iinfo(torch.int8).min"],
   "torch.deg2rad": ["torch.deg2rad(a * 90)"],

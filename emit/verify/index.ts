@@ -19,6 +19,9 @@ import { finding, type Finding } from "./types.js";
 export type { PackageInfo } from "./imports.js";
 export type { Finding } from "./types.js";
 
+/** The codes the verifier reports as errors: the compile went through, but the output fails an invariant there (its code is kept, marked). */
+export const OUTPUT_INVARIANT_CODES: ReadonlySet<string> = new Set(["C2M-E020", "C2M-E021", "C2M-E022", "C2M-E023", "C2M-E024", "C2M-E025", "C2M-E026", "C2M-E027"]);
+
 export interface VerifyInput {
   code: string;
   /** the emitter's source map mappings (absent: the output is the input unchanged) */
@@ -129,7 +132,12 @@ function addMarkers(code: string, findings: Finding[]): string {
   let out = "";
   let last = 0;
   for (const pos of [...byPos.keys()].sort((a, b) => a - b)) {
-    out += code.slice(last, pos) + `  # ${byPos.get(pos)!.join("; ")}`;
+    // a line the translator already marked gets one comment: `# c2m: W002 …; c2m: E023 …`
+    const line = code.slice(code.lastIndexOf("\n", pos - 1) + 1, pos);
+    // a marker already there (compiling an output again) is not repeated
+    const fresh = byPos.get(pos)!.filter((t) => !line.includes(t));
+    if (fresh.length) out += code.slice(last, pos) + (/#\s*c2m: C2M-/.test(line) ? "; " : "  # ") + fresh.join("; ");
+    else out += code.slice(last, pos);
     last = pos;
   }
   return out + code.slice(last);

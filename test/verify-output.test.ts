@@ -172,6 +172,21 @@ describe("methods exist on mx.array and on modules (C2M-E025)", () => {
     expect(findings(ok)).toEqual([]);
   });
 
+  it("a base class may read what its subclasses in the file define", () => {
+    const ok = `${HEADER}class Cell(nn.Module):
+    def cell(self, x):
+        return self.left(x) + self.right(x)
+
+
+class Concrete(Cell):
+    def __init__(self):
+        super().__init__()
+        self.left = nn.Identity()
+        self.right = nn.Identity()
+`;
+    expect(findings(ok)).toEqual([]);
+  });
+
   it("reports torch in-place methods, .data on an array, add_module on a module", () => {
     const bad = `${HEADER}class M(nn.Module):
     def __init__(self):

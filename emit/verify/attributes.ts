@@ -127,6 +127,12 @@ export class AttributeChecker {
   private moduleClass(cls: SyntaxNode, root: SyntaxNode): void {
     const attrs = this.classAttributes(cls, root, new Set());
     if (!attrs) return;
+    // a base class's methods may read what its subclasses define (an abstract cell whose subclasses make the layers)
+    for (const sub of subclassesOf(root, cls)) {
+      const more = this.classAttributes(sub, root, new Set());
+      if (!more) return;
+      for (const x of more) attrs.add(x);
+    }
     for (const fn of methodsOf(cls)) {
       const self = firstParam(fn);
       if (!self) continue;
@@ -251,6 +257,25 @@ function firstParam(fn: SyntaxNode): string | undefined {
   if (!p) return undefined;
   const id = p.type === "identifier" ? p : p.type === "typed_parameter" ? p.namedNonComment[0] : undefined;
   return id?.type === "identifier" ? id.text : undefined;
+}
+
+/** The file's top-level classes that derive from `cls` by name, directly or through each other. */
+function subclassesOf(root: SyntaxNode, cls: SyntaxNode): SyntaxNode[] {
+  const classes = root.namedNonComment.map((s) => (s.type === "decorated_definition" ? s.childForFieldName("definition")! : s)).filter((d) => d.type === "class_definition");
+  const names = new Set([cls.childForFieldName("name")!.text]);
+  const out: SyntaxNode[] = [];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of classes) {
+      if (out.includes(c) || c === cls) continue;
+      if ((c.childForFieldName("superclasses")?.namedNonComment ?? []).some((b) => b.type === "identifier" && names.has(b.text))) {
+        out.push(c);
+        names.add(c.childForFieldName("name")!.text);
+        grew = true;
+      }
+    }
+  }
+  return out;
 }
 
 function topLevelClass(root: SyntaxNode, name: string): SyntaxNode | undefined {

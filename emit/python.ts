@@ -54,10 +54,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   for (const h of orderHelpers(helpers)) {
     const { imports, body } = splitImports(helperSource(h));
     helperImports.push(...imports);
+    // helpers may use math (cookbook/helpers/registry.ts) without importing it: the file must
+    if (/\bmath\./.test(body)) helperImports.push("import math");
     helperBodies.push(body);
   }
-  // helpers are written against mx, nn and math (cookbook/helpers/registry.ts): math is imported where one uses it
-  if (helperBodies.some((b) => /\bmath\./.test(b))) helperImports.push("import math");
   const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
   const torchImports = mod.imports.filter((i) => i.torch);
   const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");

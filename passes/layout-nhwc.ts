@@ -7,6 +7,8 @@
 import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
+import { fillEmptyBlocks } from "./empty-blocks.js";
+import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
 export interface LayoutResult {
@@ -126,7 +128,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
-  return { ctx, edits: dropNested(edits), inserts };
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts };
 }
 
 /**
@@ -147,8 +149,6 @@ function keepAsWritten(ctx: TranslateContext, fn: SyntaxNode, err: unknown): voi
   ctx.constructs.push({ kind: "unsupported", name: d.code, line: d.line, col: d.col });
 }
 
-/** Decorators with no meaning in MLX (autograd switches, TorchScript) are removed. */
-const DROPPED_DECORATORS = /^torch\.(no_grad|inference_mode|enable_grad|jit\.\w+|compiler\.\w+|autocast|cuda\.amp\.autocast)$/;
 
 function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
   for (const dec of namedChildren(stmt).filter((c) => c.type === "decorator")) {

@@ -5,6 +5,10 @@
  * machinery.
  */
 import { Command } from "commander";
+import { installInterruptCleanup } from "./io.js";
+
+// Ctrl-C or a kill: no temporary file of any command (or batch worker) is left behind
+installInterruptCleanup();
 
 const program = new Command();
 program.name("c2m").description("Port PyTorch models and CUDA kernels to Apple MLX").version("0.1.0");
@@ -25,6 +29,7 @@ program
   .option("--plugin <file...>", "load a plugin (ESM module: export default { name, passes?, rules? })")
   .option("--rules <file...>", "load cookbook rules written in the rule language (tried before the built-in cookbook)")
   .option("--no-cookbook", "do not apply the built-in cookbook rules")
+  .option("--python-path <dir...>", "folders installed libraries are read from (never imported), before $C2M_PYTHON_PATH and the active virtual environment's site-packages")
   .description("translate a PyTorch nn.Module file (or a tree of them) to MLX")
   .action(async (input, opts) => {
     const { runCompile } = await import("./commands/compile.js");
@@ -37,6 +42,7 @@ program
   .requiredOption("-o, --output <file>", "MLX weights (.safetensors)")
   .requiredOption("--map <file>", "the MLX module c2m emitted (its C2M_WEIGHT_MAPS is read statically)")
   .option("--class <name>", "which translated class the checkpoint belongs to")
+  .option("--allow-expand", "write stride-0 (broadcast) tensors even when they expand far past their stored bytes")
   .description("convert a torch state_dict to the translated module's MLX parameters")
   .action(async (input, opts) => {
     const { runWeights } = await import("./commands/weights.js");
@@ -64,10 +70,46 @@ program
   .argument("<input>", "CUDA source (.cu), or a directory (every .cu file under it, in parallel)")
   .option("-o, --output <file>", "write the Python module here; stdout if omitted; for a directory input, the output directory")
   .option("--metal-only", "print only the Metal source")
-  .option("--verify", "execute the emitted Metal and the CUDA original on the CPU and compare")
+  .option("--verify", "execute the emitted Metal and the CUDA original on the CPU and compare (see below)")
   .option("--template <args...>", "template arguments, e.g. T=float BLOCK=256")
+  .option("-I, --include <dirs...>", "folders searched for #include \"name\" after the input's own folder")
   .option("--json", "print diagnostics as JSON")
   .option("-j, --jobs <n>", "directory input: worker threads (default: one per core)")
+  .option("--spec <file>", "--verify: sizes, buffers and launches (default: <input>.spec.json when it exists)")
+  .option("--size <NAME=V...>", "--verify: a size, overriding the file's own value; several values (n=7,512) give several runs")
+  .option("--kernel <name>", "--verify from flags: the kernel to launch")
+  .option("--grid <X[,Y,Z]>", "--verify from flags: blocks per grid (expressions of the sizes)")
+  .option("--block <X[,Y,Z]>", "--verify from flags: threads per block (default 256)")
+  .option("--smem <bytes>", "--verify from flags: dynamic shared memory")
+  .option("--count <NAME=EXPR...>", "--verify from flags: elements of a buffer parameter (default: the one size)")
+  .option("--scalar <NAME=V...>", "--verify: value of a scalar parameter")
+  .option("--range <NAME=LO:HI...>", "--verify: draw a float input from [LO, HI) instead of [-2, 2)")
+  .addHelpText(
+    "after",
+    `
+--verify runs every launch on the CPU twice: the CUDA original on the CUDA emulator, and the emitted
+module's Metal kernel on the Metal emulator exactly as its Python wrapper calls it, and compares every
+written buffer (float32 within 1e-5 relative, ints exactly). The Metal is also compiled with clang
+against the MSL shim (-Wall -Werror), as Metal's compiler would. Only the kernels and device code are
+compiled; the file's host code (main, host functions, file-scope initialisers) is never compiled or run
+(docs/security.md, "--verify").
+
+Where the sizes and launches come from, first match wins:
+  1. --spec FILE, or <input>.spec.json next to the input: {"name", "sizes": [{"n": 512}, ...],
+     "buffers": [{"name", "dtype", "count": "n", "role": "input"|"output"|"inout", "range"?, "domain"?}],
+     "launches": [{"kernel", "templateArgs"?, "grid": [..3], "block": [..3], "sharedBytes"?,
+     "args": [{"buffer": "x"} | {"scalar": "n", "type": "int"}]}]}  (see golden/kernels/*.spec.json);
+  2. --kernel/--grid/--count given: the flags;
+  3. the file's own host code, read statically: cudaMalloc sizes, #define and const values, dim3
+     locals, kernel<<<grid, block, smem>>>(args); or a PyTorch launcher's tensors (torch::empty_like,
+     x.numel(), x.size(0)), each tensor parameter --size NAME=... elements (default 1000 and 4099);
+  4. the flags with defaults: every pointer parameter a buffer of the one --size, grid = ceil(size/block).
+Examples:
+  c2m kernel vector_add.cu --verify                         # sizes from main's cudaMalloc and <<<>>>
+  c2m kernel vector_add.cu --verify --size N=1000,4099      # the same launches at smaller sizes
+  c2m kernel scale.cu --verify --kernel scale --size n=4096 --grid "cdiv(n, 256)" --block 256 --scalar a=2
+  c2m kernel logk.cu --verify --size n=1000 --range x=0.5:4 # a kernel defined on part of the line`,
+  )
   .description("translate CUDA kernels (a file or a tree of them) to Metal for mx.fast.metal_kernel")
   .action(async (input, opts) => {
     const { runKernel } = await import("./commands/kernel.js");

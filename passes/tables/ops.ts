@@ -8,7 +8,7 @@
  *   which wraps on subtraction, so their rows cast to int32.
  * - A parameter MLX cannot honour is restricted with `allowed` (anything else → C2M-W003); a torch
  *   behaviour with no one-call MLX form goes through a helper in cookbook/helpers/ops_<name>.py.
- * - No template indexes with an argument: emit/template.ts reads a bracket that holds a hole as an
+ * - No template indexes with an argument: passes/template-render.ts reads a bracket that holds a hole as an
  *   optional piece, so `x.shape[{dim}]` cannot be written; a helper does such indexing.
  * - A hole followed by `.` (method call, `.T`, `.shape`) needs its argument parenthesised by the
  *   renderer when the argument is not an atom (`torch.reshape(a + b, s)` → `(a + b).reshape(s)`).

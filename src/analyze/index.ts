@@ -5,7 +5,7 @@
  * `__global__` kernel (and each host launcher) is classified by whether it translated.
  */
 import { compile } from "../compile.js";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../../ir/diagnostics.js";
 import { InputError, readSource } from "../io.js";
 import { parseModule, type SyntaxNode } from "../../grammar/python.js";
 import { OUTPUT_INVARIANT_CODES } from "../../emit/verify/index.js";
@@ -148,7 +148,7 @@ const CUSTOM_OP = /^torch\.(utils\.cpp_extension\.|ops\.(?!aten\.))/;
  * at these places. They block their lines (C2M-E026, a function kept untranslated, all of that function's)
  * rather than the whole file.
  */
-const INVARIANT_CODES = OUTPUT_INVARIANT_CODES;
+export const INVARIANT_CODES = OUTPUT_INVARIANT_CODES;
 
 function analyzePython(source: string, file: string): FileAnalysis {
   const r = compile(source, { filename: file });
@@ -205,7 +205,7 @@ async function analyzeCuda(source: string, file: string): Promise<FileAnalysis> 
     import("../../grammar/cuda.js"),
     import("../../passes/kernel/extract.js"),
     import("../../passes/kernel/host.js"),
-    import("../diagnostics.js"),
+    import("../../ir/diagnostics.js"),
   ]);
   const result = compileKernels(source, { filename: file });
   // the kernels' and launchers' extents, from the kernel compiler's own front end

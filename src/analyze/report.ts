@@ -1,9 +1,9 @@
 /** The four forms of an analysis: a terminal table, JSON, Markdown and SARIF 2.1.0. */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CODES_BY_ID, type DiagnosticCode } from "../diagnostic-codes.js";
-import { KERNEL_CODES_BY_ID } from "../kernel/diagnostic-codes.js";
-import { ERROR_CODES as KERNEL_ERROR_CODES } from "../kernel/diagnostics.js";
+import { CODES_BY_ID, type DiagnosticCode } from "../../ir/diagnostic-codes.js";
+import { KERNEL_CODES_BY_ID } from "../../ir/kernel-diagnostic-codes.js";
+import { ERROR_CODES as KERNEL_ERROR_CODES } from "../../ir/kernel-diagnostics.js";
 import { CATEGORIES, share, totals, type Category, type FileAnalysis, type Totals } from "./index.js";
 
 export const TOOL_VERSION = "0.1.0";

@@ -6,8 +6,9 @@
  * file and does not stop the others.
  */
 import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
-import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { basename, dirname, join, resolve } from "node:path";
+import { watchTempFolder } from "../io.js";
+import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
 import { defaultJobs, runPool } from "./pool.js";
 import { findSources, isInside } from "./walk.js";
 import type { Task, TaskResult } from "./worker.js";
@@ -20,6 +21,8 @@ export interface BatchOptions {
   layout?: "torch" | "nhwc";
   class?: string;
   template?: Record<string, string>;
+  /** library folders the compile reads base classes from (src/host.ts) */
+  searchPaths?: string[];
 }
 
 export interface BatchSummary {
@@ -73,9 +76,11 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       continue;
     }
     const pkg = op === "compile" ? { files: pyFiles, path: f.rel, name: packageName } : undefined;
-    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, package: pkg });
+    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, package: pkg, searchPaths: opts.searchPaths });
   }
   mkdirSync(outDir, { recursive: true });
+  // a signal sweeps the workers' temporary files from every folder they write to
+  for (const t of tasks) watchTempFolder(dirname(resolve(t.output!)));
   const progress = makeProgress(files.length, !opts.json && process.stderr.isTTY === true, opts.json === true);
   refused.forEach((r, i) => progress(r, i + 1));
   const run = await runPool(tasks, jobs, (r, done) => progress(r, refused.length + done));

@@ -1,7 +1,13 @@
-/** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [--json] [--verify]` */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+/** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [-I dir ...] [--json] [--verify]` */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, resolve, sep } from "node:path";
+import { CODES_BY_ID } from "../../ir/diagnostic-codes.js";
+import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
+import { checkOutputPath, InputError, readSource, writeAtomic } from "../io.js";
+import type { CompileKernelsResult } from "../kernel/index.js";
+import { KERNEL_CODES_BY_ID } from "../../ir/kernel-diagnostic-codes.js";
+import type { LaunchFlags } from "../kernel/launch-spec.js";
+import { readKernelSpec } from "../kernel/spec-file.js";
 
 /** `--template T=float BLOCK=256` as a map; undefined (after saying why) when one is not NAME=VALUE. */
 function parseTemplates(given: string[] = []): Record<string, string> | undefined {
@@ -17,10 +23,18 @@ function parseTemplates(given: string[] = []): Record<string, string> | undefine
   return template;
 }
 
-export async function runKernel(
-  input: string,
-  opts: { output?: string; metalOnly?: boolean; verify?: boolean; template?: string[]; json?: boolean; jobs?: string },
-): Promise<number> {
+export interface KernelCommandOptions extends VerifyFlagOptions {
+  output?: string;
+  metalOnly?: boolean;
+  verify?: boolean;
+  template?: string[];
+  /** -I: folders searched for local includes */
+  include?: string[];
+  json?: boolean;
+  jobs?: string;
+}
+
+export async function runKernel(input: string, opts: KernelCommandOptions): Promise<number> {
   // a directory: every .cu file under it, on worker threads (src/batch)
   if (existsSync(input) && statSync(input).isDirectory()) {
     if (opts.metalOnly || opts.verify) {
@@ -37,66 +51,187 @@ export async function runKernel(
     else process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
     return 1;
   };
-  let bytes: Buffer;
+  const specPath = opts.spec ?? specPathFor(input);
+  // the spec is an input too (read by --verify): no output may land on it
+  const inputs = [input, specPath];
+  let source: string;
   try {
-    bytes = readFileSync(input);
+    source = readSource(input);
+    if (opts.output) checkOutputPath(opts.output, inputs);
   } catch (e) {
-    return fail({ code: "C2M-E004", severity: "error", message: `cannot read ${input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file: input, line: 1, col: 1, hint: "check that the path exists and is readable" });
-  }
-  if (bytes.includes(0)) {
-    return fail({ code: "C2M-E002", severity: "error", message: `${input} is not a text source file`, file: input, line: 1, col: 1, hint: "pass a UTF-8 CUDA (.cu/.cuh) file" });
-  }
-  if (opts.output && resolve(opts.output) === resolve(input)) {
-    return fail({ code: "C2M-E005", severity: "error", message: "refusing to overwrite the input file", file: input, line: 1, col: 1, hint: "choose a different -o path" });
+    if (!(e instanceof InputError)) throw e;
+    fail({ code: e.code, severity: "error", message: e.message, file: input, line: 1, col: 1, hint: CODES_BY_ID.get(e.code)?.hint });
+    return 2;
   }
   const template = parseTemplates(opts.template);
   if (!template) return 2;
-  const source = bytes.toString("utf8");
   const { compileKernels } = await import("../kernel/index.js");
-  const result = compileKernels(source, { filename: input, template });
+  const result = compileKernels(source, { filename: input, template, includeDirs: opts.include });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (opts.json) {
     process.stdout.write(JSON.stringify({ diagnostics: result.diagnostics, kernels: result.kernels.map((k) => ({ name: k.name, spec: k.spec, params: k.params })) }, null, 2) + "\n");
   } else {
-    for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
+    // a diagnostic in an included header shows that header's line
+    const textOf = (file: string) => (file === input ? source : existsSync(file) ? readFileSync(file, "utf8") : undefined);
+    for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, textOf(d.file), process.stderr.isTTY) + "\n");
   }
-  if (errors.length) return 1;
+  // a kernel that did not translate is a stub in the module; the others are written, and the exit says 1
+  if (errors.length && !result.python) return 1;
+  const status = errors.length ? 1 : 0;
   if (opts.metalOnly) {
-    if (opts.json) return 0;
+    if (opts.json) return status;
     const text = result.kernels
       .map((k) => `// ===== kernel ${k.name}: header =====\n${k.spec.header}\n// ===== kernel ${k.name}: source (body) =====\n${k.spec.source}\n`)
       .join("\n");
-    if (opts.output) writeFileSync(opts.output, text);
-    else process.stdout.write(text);
-    return 0;
+    if (opts.output) return write(opts.output, text, inputs, fail, input) || status;
+    process.stdout.write(text);
+    return status;
   }
-  if (opts.verify) {
-    const code = await verify(input, source, result);
+  // a file with a refused kernel is still written (the others translated, the refused one a stub), but not verified
+  if (opts.verify && !errors.length) {
+    const code = await verify(input, result.source, result, opts, template);
     if (code !== 0) return code;
   }
-  if (opts.output) writeFileSync(opts.output, result.python);
-  else if (!opts.json) process.stdout.write(result.python);
-  return 0;
+  if (opts.output) return write(opts.output, result.python, inputs, fail, input) || status;
+  if (!opts.json) process.stdout.write(result.python);
+  return status;
+}
+
+/** The spec --verify reads for `foo.cu`: `foo.spec.json` beside it. */
+function specPathFor(input: string): string {
+  return input.replace(/\.(cu|cuh|cpp|cc)$/, "") + ".spec.json";
+}
+
+/** Writes one output through the shared writer; a refusal is a diagnostic on the input and exit 2. */
+function write(path: string, text: string, inputs: string[], fail: (d: Diagnostic) => number, input: string): number {
+  try {
+    writeAtomic(path, text, inputs);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    fail({ code: e.code, severity: "error", message: e.message, file: input, line: 1, col: 1, hint: CODES_BY_ID.get(e.code)?.hint });
+    return 2;
+  }
+}
+
+/** The --verify flags as commander gives them (strings). */
+export interface VerifyFlagOptions {
+  spec?: string;
+  size?: string[];
+  kernel?: string;
+  grid?: string;
+  block?: string;
+  smem?: string;
+  count?: string[];
+  scalar?: string[];
+  range?: string[];
+}
+
+/** `NAME=VALUE` pairs; throws on one that is not. */
+function pairs(given: string[] = [], flag: string): [string, string][] {
+  return given.map((g) => {
+    const m = /^([A-Za-z_]\w*)=(.+)$/.exec(g);
+    if (!m) throw new Error(`--${flag} expects NAME=VALUE, got '${g}'`);
+    return [m[1]!, m[2]!];
+  });
+}
+
+function number(text: string, flag: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v)) throw new Error(`--${flag}: '${text}' is not a number`);
+  return v;
+}
+
+function launchFlags(o: VerifyFlagOptions, template: Record<string, string>): LaunchFlags {
+  const sizes = Object.fromEntries(pairs(o.size, "size").map(([k, v]) => [k, v.split(",").map((x) => number(x, "size"))]));
+  const ranges = Object.fromEntries(
+    pairs(o.range, "range").map(([k, v]) => {
+      const m = /^(-?[\d.e+-]+):(-?[\d.e+-]+)$/.exec(v);
+      if (!m) throw new Error(`--range expects NAME=LO:HI, got '${k}=${v}'`);
+      return [k, [number(m[1]!, "range"), number(m[2]!, "range")] as [number, number]];
+    }),
+  );
+  return {
+    sizes,
+    ranges,
+    counts: o.count ? Object.fromEntries(pairs(o.count, "count")) : undefined,
+    scalars: Object.fromEntries(pairs(o.scalar, "scalar").map(([k, v]) => [k, number(v, "scalar")])),
+    kernel: o.kernel,
+    grid: o.grid?.split(","),
+    block: o.block?.split(",").map((b) => number(b, "block")),
+    smem: o.smem,
+    template,
+  };
 }
 
 /**
- * --verify: with a golden-style spec next to the input (`foo.spec.json` for `foo.cu`: sizes, buffers,
- * launches), run every launch on every size on the Metal emulator as the emitted Python calls it and
- * the CUDA original on the CUDA emulator, and compare. Without a spec there is nothing to size the
- * buffers from, which is said plainly.
+ * --verify: the sizes, buffers and launches come from a spec (`--spec`, or `foo.spec.json` next to
+ * `foo.cu`), else from the flags or the file's own host code read statically (launch-spec.ts). Every
+ * spec is checked against the schema (verify-spec.ts) before anything compiles; every launch runs on
+ * every size on the Metal emulator as the emitted Python calls it and the CUDA original (its device
+ * code only) on the CUDA emulator, and the Metal is checked by clang.
  */
-async function verify(input: string, source: string, result: import("../kernel/index.js").CompileKernelsResult): Promise<number> {
-  const specPath = input.replace(/\.(cu|cuh|cpp|cc)$/, "") + ".spec.json";
-  if (!existsSync(specPath)) {
-    process.stderr.write(`c2m kernel: --verify needs ${specPath} (sizes, buffers and launches; see golden/kernels/*.spec.json)\n`);
+async function verify(input: string, source: string, result: CompileKernelsResult, opts: VerifyFlagOptions, template: Record<string, string>): Promise<number> {
+  const { validateVerifySpec } = await import("../kernel/verify-spec.js");
+  const kernels = result.kernels.map((k) => ({ name: k.name, params: k.params.length, templateParams: k.templateParams.length }));
+  const specPath = opts.spec ?? specPathFor(input);
+  let specs: import("../verify/golden.js").GoldenSpec[];
+  try {
+    if (opts.spec || existsSync(specPath)) {
+      // the checked read (size, JSON location, schema, budgets), then the names against the kernels
+      specs = [validateVerifySpec(readKernelSpec(specPath), kernels)];
+      process.stderr.write(`c2m kernel --verify: sizes and launches from ${specPath}\n`);
+    } else {
+      const { deriveVerifySpecs, LaunchUnknown } = await import("../kernel/launch-spec.js");
+      try {
+        const derived = deriveVerifySpecs(source, input, result, launchFlags(opts, template));
+        specs = derived.specs.map((s) => validateVerifySpec(s, kernels));
+        process.stderr.write(`c2m kernel --verify: sizes and launches from ${derived.from} (${specs.length} run${specs.length === 1 ? "" : "s"})\n`);
+      } catch (e) {
+        if (!(e instanceof LaunchUnknown)) throw e;
+        const d: Diagnostic = { code: "C2M-K021", severity: "error", message: `--verify cannot size the launch: ${e.message}`, file: input, line: e.line ?? 1, col: 1, hint: KERNEL_CODES_BY_ID.get("C2M-K021")!.hint };
+        process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
+        return 1;
+      }
+    }
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`c2m: error ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`${message.startsWith("c2m kernel:") ? "" : "c2m kernel: "}${message}\n`);
     return 2;
   }
-  const spec = JSON.parse(readFileSync(specPath, "utf8")) as import("../verify/golden.js").GoldenSpec;
   const { verifyAgainstSpec } = await import("../kernel/verify.js");
+  const { sandboxReport } = await import("../verify/sandbox.js");
+  process.stderr.write(`c2m kernel --verify: only the kernels and device code are compiled; ${sandboxReport()}\n`);
+  const folder = dirname(resolve(input));
+  // local includes of the original, inside the input's folder only; their device code only
+  const resolveInclude = (name: string) => {
+    const path = resolve(folder, name);
+    if (!path.startsWith(folder + sep) || !existsSync(path)) return undefined;
+    return { path, text: readFileSync(path, "utf8") };
+  };
+  let ok = true;
+  const clangChecked = new Set<string>();
   try {
-    const report = await verifyAgainstSpec(result, source, spec);
-    for (const line of report.lines) process.stderr.write(line + "\n");
-    return report.ok ? 0 : 1;
+    for (const spec of specs) {
+      let report: Awaited<ReturnType<typeof verifyAgainstSpec>>;
+      // the Metal of each kernel is checked by clang once (its source does not depend on the sizes)
+      const clangCheck = spec.launches.some((l) => !clangChecked.has(l.kernel));
+      for (const l of spec.launches) clangChecked.add(l.kernel);
+      try {
+        report = await verifyAgainstSpec(result, source, spec, { resolveInclude, clangCheck });
+      } catch (e) {
+        if (!(e instanceof Error) || !/cannot run .* for the Metal check/.test(e.message)) throw e;
+        process.stderr.write(`c2m kernel --verify: the clang check of the Metal is skipped: ${e.message}\n`);
+        report = await verifyAgainstSpec(result, source, spec, { resolveInclude });
+      }
+      for (const line of report.lines) process.stderr.write(line + "\n");
+      ok &&= report.ok;
+    }
+    return ok ? 0 : 1;
   } catch (e) {
     process.stderr.write(`c2m kernel: verification could not run: ${e instanceof Error ? e.message.split("\n").slice(0, 6).join("\n") : String(e)}\n`);
     return 1;

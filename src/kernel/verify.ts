@@ -7,18 +7,22 @@
 import type { MlxDtype } from "../../ir/kernel.js";
 import { compareArrays, describeMismatch, type Comparison } from "../verify/compare.js";
 import { runCudaLaunches } from "../verify/cuda.js";
+import type { DeviceCodeOptions } from "../verify/device-code.js";
 import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
-import { evalExpr, goldenBuffers, goldenLaunches, type GoldenSpec } from "../verify/golden.js";
-import { runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
+import { evalExpr, goldenBuffers, goldenLaunches, isFloatDtype, type GoldenSpec } from "../verify/golden.js";
+import { resolveMetalInputs, runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
+import { checkMetalWithClang, type MetalCheckCase } from "../verify/metal-check.js";
 import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
-import { SCALAR_TYPES } from "./tables.js";
+import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 
 export interface TranslatedRunOptions {
   /** run each Metal threadgroup's threads in reverse order (an order-dependence check) */
   reverse?: boolean;
   /** change a kernel before it runs (tests use this to show a wrong translation is caught) */
   mutate?: (k: CompiledKernel) => void;
+  /** local includes of the CUDA original (`#include "common.h"`): their device code is compiled with it */
+  resolveInclude?: DeviceCodeOptions["resolveInclude"];
 }
 
 /** Which body of the emitted module runs: the Metal translation, or the CUDA original as mx.fast.cuda_kernel gets it. */
@@ -48,7 +52,8 @@ export async function runTranslated(
   sizeIndex: number,
   opts: TranslatedRunOptions = {},
 ): Promise<{ metal: Record<string, TypedArray>; cuda: Record<string, TypedArray> }> {
-  const cuda = await runCudaLaunches(source, goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), { deviceCodeOnly: spec.needsTorch });
+  // the device code only: the user's host code (main, file-scope initialisers) is never compiled or run
+  const cuda = await runCudaLaunches(source, goldenLaunches(spec, sizeIndex), goldenBuffers(spec, sizeIndex), { deviceCodeOnly: true, resolveInclude: opts.resolveInclude });
   return { metal: await runEmitted(compiled, spec, sizeIndex, "metal", opts), cuda };
 }
 
@@ -71,41 +76,64 @@ export async function runEmitted(
     if (!found) throw new Error(`c2m kernel verify: kernel ${l.kernel} was not translated`);
     const k: CompiledKernel = structuredClone(found);
     opts.mutate?.(k);
-    const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
-    const argBuffer: Record<string, string> = {};
-    l.args.forEach((a, i) => {
-      const p = k.params[i];
-      if (!p) throw new Error(`c2m kernel verify: launch of ${l.kernel} has too many arguments`);
-      if ("buffer" in a) {
-        args[p.name] = { shape: [buffers[a.buffer]!.length], dtype: dtypeOf(a.buffer) as MlxDtype };
-        argBuffer[p.name] = a.buffer;
-      } else args[p.name] = evalExpr(a.scalar, sizes);
-    });
-    const template: Record<string, MlxDtype | number | boolean> = {};
-    k.templateParams.forEach((t, i) => {
-      const v = l.templateArgs?.[i];
-      if (v === undefined) return;
-      template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : Number(v);
-    });
-    const plan = planKernelCall(k, args, {
-      grid: l.grid.map((g) => evalExpr(g, sizes)),
-      block: l.block,
-      sharedMem: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
-      template,
-    });
-    const inputs: Record<string, KernelInput> = {};
-    for (const inp of plan.inputs) {
-      if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
-      else {
-        const b = argBuffer[inp.arg]!;
-        inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };
-      }
-    }
+    const { plan, inputs, argBuffer } = planLaunch(k, l, sizes, buffers, dtypeOf);
     const out = target === "cuda_kernel" ? await runCudaKernel(k, plan, inputs, opts) : await runMetal(metalCallSpec(k, plan), inputs, { reverse: opts.reverse });
     const after = foldOutputs(k, out, (p) => buffers[argBuffer[p]!]!, (p) => dtypeOf(argBuffer[p]!));
     for (const [p, value] of Object.entries(after)) buffers[argBuffer[p]!] = value;
   }
   return buffers;
+}
+
+/** One launch of the spec as the emitted wrapper plans it: the call, its inputs, and which buffer each parameter is. */
+function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes: Record<string, number>, buffers: Record<string, TypedArray>, dtypeOf: (b: string) => string) {
+  const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
+  const argBuffer: Record<string, string> = {};
+  l.args.forEach((a, i) => {
+    const p = k.params[i];
+    if (!p) throw new Error(`c2m kernel verify: launch of ${l.kernel} has too many arguments`);
+    if ("buffer" in a) {
+      args[p.name] = { shape: [buffers[a.buffer]!.length], dtype: dtypeOf(a.buffer) as MlxDtype };
+      argBuffer[p.name] = a.buffer;
+    } else args[p.name] = evalExpr(a.scalar, sizes);
+  });
+  const template: Record<string, MlxDtype | number | boolean> = {};
+  k.templateParams.forEach((t, i) => {
+    const v = l.templateArgs?.[i];
+    if (v === undefined) return;
+    template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : Number(v);
+  });
+  const plan = planKernelCall(k, args, {
+    grid: l.grid.map((g) => evalExpr(g, sizes)),
+    block: l.block,
+    sharedMem: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
+    template,
+  });
+  const inputs: Record<string, KernelInput> = {};
+  for (const inp of plan.inputs) {
+    if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
+    else {
+      const b = argBuffer[inp.arg]!;
+      inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };
+    }
+  }
+  return { plan, inputs, argBuffer };
+}
+
+/**
+ * The Metal calls the emitted module makes for the spec's launches at one size, as the clang check
+ * takes them (the source MLX would compile depends on the inputs' dtypes and ranks, and the template).
+ */
+export function metalCalls(compiled: CompileKernelsResult, spec: GoldenSpec, sizeIndex: number): MetalCheckCase[] {
+  const sizes = spec.sizes[sizeIndex]!;
+  const buffers = goldenBuffers(spec, sizeIndex);
+  const dtypeOf = (name: string) => normalizeDtype(spec.buffers.find((b) => b.name === name)!.dtype);
+  return spec.launches.map((l) => {
+    const k = compiled.kernels.find((x) => x.name === l.kernel);
+    if (!k) throw new Error(`c2m kernel verify: kernel ${l.kernel} was not translated`);
+    const { plan, inputs } = planLaunch(k, l, sizes, buffers, dtypeOf);
+    const call = metalCallSpec(k, plan);
+    return { spec: call, inputs: resolveMetalInputs(call, inputs).map(({ name, dtype, shape }) => ({ name, dtype, shape })) };
+  });
 }
 
 /** The `mx.fast.metal_kernel` call the emitted wrapper makes, as the Metal emulator takes it. */
@@ -175,29 +203,65 @@ async function runCudaKernel(k: CompiledKernel, plan: ReturnType<typeof planKern
 export interface SpecVerification {
   ok: boolean;
   /** per size and written buffer */
-  results: { sizes: Record<string, number>; buffer: string; target: KernelTarget; comparison: Comparison }[];
+  results: { sizes: Record<string, number>; buffer: string; target: KernelTarget; comparison: Comparison; outsideDomain?: boolean }[];
+  /** the clang check of the Metal calls (when asked for): per call, clang's errors */
+  metalCheck?: { kernel: string; errors: string[] }[];
   lines: string[];
+}
+
+export interface SpecVerifyOptions extends TranslatedRunOptions {
+  /** also compile each Metal call's source with clang against the MSL shim (metal-check.ts) */
+  clangCheck?: boolean;
+}
+
+/** The index of the first NaN or Inf in a float buffer, or -1. */
+function firstNonFinite(values: TypedArray, dtype: string): number {
+  if (!isFloatDtype(dtype)) return -1;
+  return toNumbers(values, normalizeDtype(dtype)).findIndex((v) => !Number.isFinite(v));
 }
 
 /**
  * Every written buffer of every size of the spec: Metal (translated) vs CUDA (original), within the
- * harness's default tolerance (float32: 1e-5 relative + 1e-6 absolute; ints exact; half 1e-3).
+ * harness's default tolerance (float32: 1e-5 relative + 1e-6 absolute; ints exact; half 1e-3). A NaN
+ * or Inf in the CUDA original's output fails that case as inputs outside the kernel's domain
+ * (C2M-K020) instead of comparing NaN with NaN.
  */
-export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: string, spec: GoldenSpec, opts: TranslatedRunOptions = {}): Promise<SpecVerification> {
+export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: string, spec: GoldenSpec, opts: SpecVerifyOptions = {}): Promise<SpecVerification> {
   const results: SpecVerification["results"] = [];
   const lines: string[] = [];
+  let metalCheck: SpecVerification["metalCheck"];
+  if (opts.clangCheck) {
+    const calls = metalCalls(compiled, spec, 0);
+    const checked = await checkMetalWithClang(calls);
+    metalCheck = checked.map((r, i) => ({ kernel: calls[i]!.spec.name, errors: r.errors }));
+    for (const [i, r] of checked.entries()) {
+      lines.push(r.ok ? `ok   ${spec.name}: the Metal of ${calls[i]!.spec.name} compiles with clang against the MSL shim (-Wall -Werror)` : `FAIL ${spec.name}: C2M-K019 the Metal of ${calls[i]!.spec.name} is rejected by clang:\n  ${r.errors.join("\n  ")}`);
+    }
+  }
   for (let s = 0; s < spec.sizes.length; s++) {
     const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);
     // the module's other body: the CUDA original as MLX's CUDA backend runs it
     const viaCudaKernel = await runEmitted(compiled, spec, s, "cuda_kernel", opts);
+    const at = Object.entries(spec.sizes[s]!).map(([k, v]) => `${k}=${v}`).join(" ");
+    for (const b of spec.buffers.filter((x) => x.role !== "input")) {
+      const bad = firstNonFinite(cuda[b.name]!, b.dtype);
+      if (bad < 0) continue;
+      const value = toNumbers(cuda[b.name]!, normalizeDtype(b.dtype))[bad];
+      results.push({ sizes: spec.sizes[s]!, buffer: b.name, target: "metal", comparison: { ok: false, count: cuda[b.name]!.length, mismatches: 0, maxAbsDiff: 0, maxRelDiff: 0 }, outsideDomain: true });
+      lines.push(
+        `FAIL ${spec.name} [${at}] C2M-K020 inputs outside the kernel's domain: the CUDA original itself gives ${b.name}[${bad}] = ${value}; ` +
+          `nothing to compare (hint: narrow the inputs, e.g. --range NAME=0.5:2, or "domain": [0.5, 2] on the buffer in the spec)`,
+      );
+    }
+    if (results.some((r) => r.outsideDomain && r.sizes === spec.sizes[s])) continue;
     for (const [target, got] of [["metal", metal], ["cuda_kernel", viaCudaKernel]] as const) {
       for (const b of spec.buffers.filter((x) => x.role !== "input")) {
         const c = compareArrays(got[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype));
         results.push({ sizes: spec.sizes[s]!, buffer: b.name, target, comparison: c });
-        const at = Object.entries(spec.sizes[s]!).map(([k, v]) => `${k}=${v}`).join(" ");
         lines.push(c.ok ? `ok   ${spec.name} [${at}] ${b.name} (${target}): ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}` : `FAIL ${spec.name} [${at}] (${target}) ${describeMismatch(b.name, c)}`);
       }
     }
   }
-  return { ok: results.every((r) => r.comparison.ok), results, lines };
+  const ok = results.every((r) => r.comparison.ok) && (metalCheck ?? []).every((m) => m.errors.length === 0);
+  return { ok, results, metalCheck, lines };
 }

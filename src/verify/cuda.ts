@@ -2,7 +2,8 @@
 // __shared__ and <<<>>> rewrites) and each launch runs its grid of blocks on fibers.
 import { arrayFromBytes, bytesOf, dtypeOfArray, type TypedArray } from "./dtypes.js";
 import { compileProgram, runProgram, type RequestArg, type RequestBuffer, type RequestLaunch } from "./native.js";
-import { extractDeviceCode, rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
+import { deviceOnlySource, type DeviceCodeOptions } from "./device-code.js";
+import { rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
 import type { RunOptions } from "./metal.js";
 
 /**
@@ -23,7 +24,10 @@ export interface CudaLaunchSpec {
   /** Dynamic shared memory (`extern __shared__`) in bytes. */
   sharedBytes?: number;
   args: CudaArg[];
-  /** Keep only the device code (for PyTorch extension files, whose torch headers are not available). */
+  /**
+   * Keep only the device code (device-code.ts): what `--verify` does with a user's file, so that its
+   * host code never runs; also how PyTorch extension files compile without the torch headers.
+   */
   deviceCodeOnly?: boolean;
 }
 
@@ -36,24 +40,35 @@ export interface CudaLaunch {
   args: CudaArg[];
 }
 
-/** The source as the emulator compiles it. Device-code-only is implied when the file includes torch headers. */
-export function prepareCudaSource(source: string, deviceCodeOnly?: boolean): string {
+/**
+ * The source as the emulator compiles it. Device-code-only is implied when the file includes torch
+ * headers; local includes are followed (their device code only) when `includes.resolveInclude` is given.
+ */
+export function prepareCudaSource(source: string, deviceCodeOnly?: boolean, includes: DeviceCodeOptions = {}): string {
   const needsExtract = deviceCodeOnly ?? /#\s*include\s*[<"](torch|ATen|pybind11)\//.test(source);
-  const src = needsExtract ? extractDeviceCode(source) : source;
+  const src = needsExtract ? deviceOnlySource(source, includes).source : source;
   return rewriteCudaLaunches(rewriteCudaShared(src));
 }
 
+/** A name or a template argument as it may appear in the harness's C++: a (qualified) name, a type, an integer, a bool. */
+const ENTRY_NAME = /^[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*$/;
+const TEMPLATE_ARG = /^(?:[A-Za-z_]\w*(?:::[A-Za-z_]\w*)*(?: [A-Za-z_]\w*)*|-?\d+[uUlL]{0,3})$/;
+
+/** The entry as C++ names it. Anything that is not a name or a plain template argument is refused: no text from a spec is pasted into source. */
 function entryName(k: CudaEntry): string {
+  if (!ENTRY_NAME.test(k.kernel)) throw new Error(`c2m verify: ${JSON.stringify(k.kernel)} is not a function name`);
+  const bad = k.templateArgs?.find((t) => !TEMPLATE_ARG.test(t));
+  if (bad !== undefined) throw new Error(`c2m verify: ${JSON.stringify(bad)} is not a template argument c2m passes to the harness (a type, an integer or a bool)`);
   return k.templateArgs && k.templateArgs.length ? `${k.kernel}<${k.templateArgs.join(", ")}>` : k.kernel;
 }
 
-export function cudaProgram(source: string, kernels: CudaEntry[], deviceCodeOnly?: boolean): string {
+export function cudaProgram(source: string, kernels: CudaEntry[], deviceCodeOnly?: boolean, includes: DeviceCodeOptions = {}): string {
   const cases = kernels
     .map((k, i) => `    case ${i}: emu::cuda::${k.host ? "call_host" : "invoke"}(&${entryName(k)}, l, q.buffers); break;`)
     .join("\n");
   return `#include "cuda_emu.hpp"
 #line 1 "kernel.cu"
-${prepareCudaSource(source, deviceCodeOnly)}
+${prepareCudaSource(source, deviceCodeOnly, includes)}
 
 int main(int argc, char** argv) {
   if (argc < 3) return 2;
@@ -133,6 +148,8 @@ export interface CudaEntry {
 
 export interface CudaRunOptions extends RunOptions {
   deviceCodeOnly?: boolean;
+  /** with deviceCodeOnly: how local includes are found */
+  resolveInclude?: DeviceCodeOptions["resolveInclude"];
   /**
    * More functions to compile into the same program. Programs are cached by their text, so runs that
    * name the same entries share one compile (the golden runs pass every kernel and the host launcher).
@@ -194,7 +211,7 @@ export async function runCudaLaunches(
 ): Promise<Record<string, TypedArray>> {
   const entries = entryList(launches, options.extraEntries);
   const reqLaunches = launchRequest(entries, 0, launches, Object.keys(buffers));
-  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly));
+  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly, { resolveInclude: options.resolveInclude }));
   return runRequest(exe, buffers, reqLaunches, options);
 }
 

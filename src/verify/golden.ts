@@ -20,6 +20,8 @@ export interface GoldenBuffer {
   role: "input" | "output" | "inout";
   /** Integers are drawn from [0, range) (an expression); floats from [-2, 2) in steps of 1/1024. */
   range?: Expr;
+  /** Floats only: drawn from [lo, hi) instead (4096 steps), for kernels defined on part of the line (log, sqrt, 1/x). */
+  domain?: [number, number];
 }
 
 export interface GoldenLaunch {
@@ -163,10 +165,13 @@ export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<strin
   for (const b of spec.buffers) {
     const dtype = normalizeDtype(b.dtype);
     const n = evalExpr(b.count, sizes);
-    const vals =
+    let vals =
       b.role === "output"
         ? new Array<number>(n).fill(0)
         : lcgValues(bufferSeed(spec.name, b.name, sizeIndex), n, isFloatDtype(dtype), b.range === undefined ? 0 : evalExpr(b.range, sizes));
+    const d = b.domain;
+    // [-2, 2) in 4096 steps mapped onto [lo, hi)
+    if (d && b.role !== "output" && isFloatDtype(dtype)) vals = vals.map((v) => d[0] + ((v + 2) / 4) * (d[1] - d[0]));
     out[b.name] = fromNumbers(vals, dtype);
   }
   return out;

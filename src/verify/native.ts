@@ -1,12 +1,12 @@
-// Compiles an emulator program with the system C++ compiler (cached by content hash under the OS temp
-// folder) and runs it on a request: buffers and launches in, buffers out. Faults the emulator detects
-// (out-of-bounds accesses, deadlocks, divergent barriers, crashes) come back as a KernelFault.
-import { execFile } from "node:child_process";
+// Compiles an emulator program with the system C++ compiler (cached by content hash in the per-user
+// verify cache, sandbox.ts) and runs it on a request, sandboxed: buffers and launches in, buffers out.
+// Faults the emulator detects (out-of-bounds accesses, deadlocks, divergent barriers, crashes) come
+// back as a KernelFault.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { packageRoot } from "../python.js";
+import { COMPILE_LIMITS, privateWorkDir, RUN_LIMITS, runSandboxed, secureCacheDir, trustedCacheFile } from "./sandbox.js";
 
 export function includeDir(): string {
   return join(packageRoot(), "src", "verify", "include");
@@ -59,22 +59,14 @@ function headersDigest(): string {
 
 let cachedHeaders: string | undefined;
 
-export function cacheDir(): string {
-  return process.env.C2M_VERIFY_CACHE ?? join(tmpdir(), "c2m-verify-cache");
+/** A digest of the emulator's headers: part of every cache key. */
+export function headersKey(): string {
+  return (cachedHeaders ??= headersDigest());
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: "SIGKILL" }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-      resolve({
-        code: e ? (typeof e.code === "number" ? e.code : -1) : 0,
-        stdout: String(stdout),
-        stderr: String(stderr),
-        timedOut: !!e?.killed,
-      });
-    });
-  });
+/** The per-user verify cache (see sandbox.ts): mode 0700, owner checked. */
+export function cacheDir(): string {
+  return secureCacheDir();
 }
 
 let runtimeObject: Promise<string> | undefined;
@@ -82,13 +74,11 @@ let runtimeObject: Promise<string> | undefined;
 /** The emulator's out-of-line runtime (include/emu_runtime.cpp), compiled once per header content. */
 function runtimeObjectPath(): Promise<string> {
   runtimeObject ??= (async () => {
-    cachedHeaders ??= headersDigest();
-    const obj = join(cacheDir(), `runtime-${cachedHeaders.slice(0, 24)}.o`);
-    if (existsSync(obj)) return obj;
-    mkdirSync(cacheDir(), { recursive: true });
+    const obj = join(cacheDir(), `runtime-${headersKey().slice(0, 24)}.o`);
+    if (trustedCacheFile(obj)) return obj;
     const work = mkdtempSync(join(cacheDir(), "build-"));
     const inc = includeDir();
-    const res = await run(cxx(), [...CXX_FLAGS, "-I", inc, "-c", join(inc, "emu_runtime.cpp"), "-o", join(work, "runtime.o")], 300_000);
+    const res = await runSandboxed(cxx(), [...CXX_FLAGS, "-I", inc, "-c", join(inc, "emu_runtime.cpp"), "-o", join(work, "runtime.o")], { cwd: work, timeoutMs: 300_000, limits: COMPILE_LIMITS });
     if (res.code !== 0) throw new KernelCompileError(`c2m verify: the emulator runtime does not compile:\n${res.stderr.slice(0, 4000)}`, res.stderr, join(inc, "emu_runtime.cpp"));
     try {
       renameSync(join(work, "runtime.o"), obj);
@@ -104,17 +94,15 @@ function runtimeObjectPath(): Promise<string> {
 /** Compiles `cpp` (once per content) and returns the executable's path. */
 export async function compileProgram(cpp: string): Promise<string> {
   const runtime = await runtimeObjectPath();
-  cachedHeaders ??= headersDigest();
-  const key = createHash("sha256").update(cxx()).update(CXX_FLAGS.join(" ")).update(cachedHeaders).update(cpp).digest("hex").slice(0, 24);
+  const key = createHash("sha256").update(cxx()).update(CXX_FLAGS.join(" ")).update(headersKey()).update(cpp).digest("hex").slice(0, 24);
   const dir = join(cacheDir(), key);
   const exe = join(dir, "kernel");
-  if (existsSync(exe)) return exe;
-  mkdirSync(cacheDir(), { recursive: true });
+  if (trustedCacheFile(exe, dir)) return exe;
   const work = mkdtempSync(join(cacheDir(), "build-"));
   const src = join(work, "kernel.cpp");
-  writeFileSync(src, cpp);
+  writeFileSync(src, cpp, { mode: 0o600 });
   const inc = includeDir();
-  const res = await run(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src, runtime], 300_000);
+  const res = await runSandboxed(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src, runtime], { cwd: work, timeoutMs: 300_000, limits: COMPILE_LIMITS });
   if (res.code !== 0) {
     const lines = res.stderr.split("\n").filter((l) => /error|note: |^\s+\d+ \|/.test(l)).slice(0, 40);
     throw new KernelCompileError(
@@ -126,8 +114,11 @@ export async function compileProgram(cpp: string): Promise<string> {
   try {
     renameSync(work, dir);
   } catch {
-    // another process built the same program first; use theirs
-    rmSync(work, { recursive: true, force: true });
+    // another process built the same program first: use theirs if it may be trusted, else replace it
+    if (!trustedCacheFile(exe, dir)) {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(work, dir);
+    } else rmSync(work, { recursive: true, force: true });
   }
   return exe;
 }
@@ -218,13 +209,15 @@ export async function runProgram(
   launches: RequestLaunch[],
   opts: { reverse?: boolean; raceDetect?: boolean; timeoutMs?: number } = {},
 ): Promise<Uint8Array[]> {
-  mkdirSync(cacheDir(), { recursive: true });
-  const work = mkdtempSync(join(cacheDir(), "run-"));
+  // a program's cache entry is its folder (compileProgram): an untrusted program goes with it
+  const entry = dirname(exe);
+  if (!trustedCacheFile(exe, entry === cacheDir() ? undefined : entry)) throw new Error(`c2m verify: refusing to run ${exe}: it is not a program this user built, or others could have changed it (compile it again)`);
+  const work = privateWorkDir("run-");
   try {
-    const req = join(work, "request.bin");
-    const resp = join(work, "response.bin");
-    writeFileSync(req, encodeRequest(buffers, launches, !!opts.reverse, !!opts.raceDetect));
-    const res = await run(exe, [req, resp], opts.timeoutMs ?? 120_000);
+    const req = join(work.path, "request.bin");
+    const resp = join(work.path, "response.bin");
+    writeFileSync(req, encodeRequest(buffers, launches, !!opts.reverse, !!opts.raceDetect), { mode: 0o600 });
+    const res = await runSandboxed(exe, [req, resp], { cwd: work.path, timeoutMs: opts.timeoutMs ?? 120_000, limits: RUN_LIMITS });
     if (res.timedOut) throw new KernelFault("timeout", {}, "c2m verify: the kernel did not finish in time (infinite loop?)");
     const m = /EMU_ERROR (.*)/.exec(res.stderr);
     if (m) {
@@ -241,6 +234,6 @@ export async function runProgram(
     }
     return result;
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    work.remove();
   }
 }

@@ -3,8 +3,8 @@
 
 import mlx.core as mx
 import mlx.nn as nn
-import re
 import math
+import re
 
 
 class Upsample(nn.Module):

@@ -5,6 +5,7 @@
 // functions across the 32 lanes of a SIMD-group run on emu's fibers.
 #pragma once
 
+#include "emu_sandbox.hpp"  // first: C headers read before this file's macros (device, constant...) exist
 #include "emu_runtime.hpp"
 #include "emu_types.hpp"
 #include "metal_swizzles.hpp"
@@ -775,3 +776,6 @@ inline void configure(const Launch& l) {
   set_dyn_shared(0);
 }
 }  // namespace emu::metal_launch
+
+// last: nothing after this may start a process or open a file (emu_sandbox.hpp says why)
+#include "emu_poison.hpp"

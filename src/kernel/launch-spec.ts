@@ -1,0 +1,568 @@
+/**
+ * `--verify` without a hand-written spec: the sizes, buffers and launches are read from the file's own
+ * host code — statically, never run — or taken from flags.
+ *
+ *  - A host function that allocates and launches (`main`, a `launch_foo(...)` helper): `#define`s,
+ *    constants and locals are evaluated in order; `cudaMalloc(&d, N * sizeof(float))` gives a buffer
+ *    of N floats; `k<<<grid, block, smem>>>(d, ..., n)` a launch (dim3 locals, one-return helpers such
+ *    as `cdiv(a, b)` evaluated too). Launches run in the order written, on the same buffers.
+ *  - A PyTorch-extension launcher (`torch::Tensor f(torch::Tensor x, ...)`): each tensor parameter is
+ *    an input buffer of `--size NAME=...` elements (default: every tensor the same size n, at two
+ *    sizes); `torch::empty_like(x)`, `zeros_like`, `torch::empty({a, b}, ...)` new buffers;
+ *    `x.numel()`, `x.size(0)` its size; `x.data_ptr<float>()` the buffer passed.
+ *  - Flags alone (`--size n=4096 --grid 16 --block 256`): every pointer parameter of the kernel a
+ *    buffer of `--count NAME=EXPR` elements (default: the one size given), int parameters named like a
+ *    size get that size.
+ * `--size NAME=V` always wins over the file's own value (a `#define N (1 << 24)` is too big for the
+ * emulator). Inputs: floats from [-2, 2) (or `--range NAME=LO:HI`), int buffers from [0, smallest
+ * other buffer) so that an index stays in bounds.
+ */
+import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
+import type { HostFunction, KernelUnit } from "../../ir/kernel.js";
+import { calleeName, callArgs, field, kids, named, walk } from "../../passes/kernel/cst.js";
+import { extractKernelUnit } from "../../passes/kernel/extract.js";
+import { DiagnosticBag } from "../../ir/diagnostics.js";
+import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../verify/golden.js";
+import type { CompileKernelsResult, CompiledKernel } from "./index.js";
+
+export interface LaunchFlags {
+  /** `--size n=7,512,3001`: one spec per value (several names: taken together, row by row) */
+  sizes?: Record<string, number[]>;
+  /** `--count x=n*4` */
+  counts?: Record<string, string>;
+  /** `--range x=0.5:2` */
+  ranges?: Record<string, [number, number]>;
+  /** `--scalar alpha=1.5` */
+  scalars?: Record<string, number>;
+  kernel?: string;
+  grid?: string[];
+  block?: number[];
+  smem?: string;
+  /** `--template T=float` */
+  template?: Record<string, string>;
+}
+
+export interface DerivedSpecs {
+  specs: GoldenSpec[];
+  /** where the launches came from, for the report */
+  from: string;
+}
+
+/** Why the launch could not be sized, with where (C2M-K021). */
+export class LaunchUnknown extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}
+
+const SIZEOF: Record<string, number> = { char: 1, bool: 1, short: 2, half: 2, __half: 2, __nv_bfloat16: 2, int: 4, unsigned: 4, "unsigned int": 4, float: 4, uint: 4, long: 8, "long long": 8, double: 8, size_t: 8, float2: 8, int2: 8, float4: 16, int4: 16, uint4: 16, half2: 4, __half2: 4 };
+const DTYPE_OF_C: Record<string, string> = { float: "float32", half: "float16", __half: "float16", __nv_bfloat16: "bfloat16", int: "int32", unsigned: "uint32", "unsigned int": "uint32", uint: "uint32", char: "int8", "unsigned char": "uint8", bool: "bool", double: "float32", long: "int64", "long long": "int64" };
+const C_OF_DTYPE: Record<string, string> = { float32: "float", float16: "half", bfloat16: "__nv_bfloat16", int32: "int", uint32: "unsigned int", int8: "char", uint8: "unsigned char", bool: "bool", int64: "long long" };
+const DEFAULT_SIZES = [1000, 4099];
+const MAX_ELEMENTS = 1 << 22;
+
+interface Env {
+  values: Map<string, number>;
+  dim3: Map<string, [number, number, number]>;
+  /** element type of a pointer variable */
+  pointee: Map<string, string>;
+  /** buffers found so far, by variable name */
+  buffers: Map<string, GoldenBuffer & { cType: string }>;
+  /** tensor variables: element counts (and 2-D+ shapes when given) */
+  tensors: Map<string, number[]>;
+  /** buffers that hold data before the first launch (tensor arguments, cudaMemcpy/cudaMemset targets) */
+  initialized: Set<string>;
+  pinned: Set<string>;
+}
+
+/** Evaluates an expression node of host code to a number, or throws LaunchUnknown. */
+function evaluate(n: CudaNode, env: Env, unit: KernelUnit, depth = 0): number {
+  const fail = (why: string): never => {
+    throw new LaunchUnknown(`cannot evaluate '${n.text.slice(0, 60)}': ${why}`, n.startPosition.row + 1);
+  };
+  if (depth > 50) fail("too deep");
+  const ev = (c: CudaNode | null | undefined) => (c ? evaluate(c, env, unit, depth + 1) : fail("missing operand"));
+  switch (n.type) {
+    case "number_literal": {
+      const t = n.text.replace(/[uUlLfF]+$/, "");
+      const v = /^0[xX]/.test(t) ? Number.parseInt(t, 16) : Number(t);
+      return Number.isFinite(v) ? v : fail("not a number");
+    }
+    case "true":
+      return 1;
+    case "false":
+      return 0;
+    case "identifier": {
+      const v = env.values.get(n.text) ?? macroValue(n.text, env, unit, depth) ?? globalValue(n.text, env, unit, depth);
+      return v ?? fail(`'${n.text}' is not a constant c2m can see`);
+    }
+    case "parenthesized_expression":
+      return ev(named(n)[0]);
+    case "sizeof_expression": {
+      const t = (field(n, "type") ?? named(n)[0])?.text.replace(/[()]/g, "").replace(/\s+/g, " ").trim() ?? "";
+      return SIZEOF[t] ?? SIZEOF[env.pointee.get(t) ?? ""] ?? fail(`sizeof(${t}) unknown`);
+    }
+    case "cast_expression": {
+      const v = ev(field(n, "value"));
+      return /int|long|size_t|unsigned|short|char/.test(field(n, "type")?.text ?? "") ? Math.trunc(v) : v;
+    }
+    case "unary_expression": {
+      const v = ev(field(n, "argument"));
+      const op = field(n, "operator")?.text ?? kids(n)[0]?.text;
+      return op === "-" ? -v : op === "+" ? v : op === "~" ? ~v : op === "!" ? Number(!v) : fail(`operator ${op}`);
+    }
+    case "conditional_expression":
+      return ev(field(n, "condition")) ? ev(field(n, "consequence")) : ev(field(n, "alternative"));
+    case "binary_expression": {
+      const a = ev(field(n, "left"));
+      const b = ev(field(n, "right"));
+      const op = field(n, "operator")?.text ?? kids(n)[1]?.text;
+      const ints = Number.isInteger(a) && Number.isInteger(b);
+      const ops: Record<string, () => number> = {
+        "+": () => a + b,
+        "-": () => a - b,
+        "*": () => a * b,
+        "/": () => (b === 0 ? fail("division by zero") : ints ? Math.trunc(a / b) : a / b),
+        "%": () => (b === 0 ? fail("division by zero") : a % b),
+        "<<": () => a * 2 ** b,
+        ">>": () => Math.floor(a / 2 ** b),
+        "&": () => a & b,
+        "|": () => a | b,
+        "^": () => a ^ b,
+        "<": () => Number(a < b),
+        ">": () => Number(a > b),
+        "<=": () => Number(a <= b),
+        ">=": () => Number(a >= b),
+        "==": () => Number(a === b),
+        "!=": () => Number(a !== b),
+        "&&": () => Number(!!a && !!b),
+        "||": () => Number(!!a || !!b),
+      };
+      return ops[op ?? ""]?.() ?? fail(`operator ${op}`);
+    }
+    case "call_expression":
+      return evaluateCall(n, env, unit, depth, fail);
+    case "field_expression": {
+      const d = env.dim3.get(field(n, "argument")?.text ?? "");
+      const f = field(n, "field")?.text;
+      if (d && f && "xyz".includes(f) && f.length === 1) return d["xyz".indexOf(f)]!;
+      return fail("not a dim3 component");
+    }
+    case "subscript_expression": {
+      // x.sizes()[d]
+      const m = /^(\w+)\s*\.\s*sizes\s*\(\s*\)$/.exec(field(n, "argument")?.text ?? "");
+      const shape = m ? env.tensors.get(m[1]!) : undefined;
+      const idx = named(n).find((c) => c.fieldName === "indices" || c.type === "subscript_argument_list");
+      if (shape && idx) return shape[ev(named(idx)[0] ?? idx)] ?? fail("dimension out of range");
+      return fail("not a tensor size");
+    }
+    default:
+      return fail(`a ${n.type.replace(/_/g, " ")}`);
+  }
+}
+
+function evaluateCall(n: CudaNode, env: Env, unit: KernelUnit, depth: number, fail: (why: string) => never): number {
+  const fn = field(n, "function");
+  const args = callArgs(n);
+  const ev = (c: CudaNode | undefined) => (c ? evaluate(c, env, unit, depth + 1) : fail("missing argument"));
+  // tensor methods
+  if (fn?.type === "field_expression") {
+    const obj = field(fn, "argument")?.text ?? "";
+    const method = field(fn, "field")?.text;
+    const shape = env.tensors.get(obj);
+    if (shape && method === "numel") return shape.reduce((a, b) => a * b, 1);
+    if (shape && (method === "size" || method === "stride")) {
+      const d = ev(args[0]);
+      const dim = d < 0 ? shape.length + d : d;
+      if (method === "size") return shape[dim] ?? fail(`dimension ${d} of ${obj} (shape [${shape.join(", ")}]; give --shape ${obj}=...)`);
+      return shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    }
+    if (shape && method === "dim") return shape.length;
+    return fail(`method ${method}`);
+  }
+  const name = (calleeName(n) ?? fn?.text ?? "").replace(/^std::/, "");
+  if (name === "static_cast" || name === "int" || name === "size_t" || name === "long") return Math.trunc(ev(args[0]));
+  const math: Record<string, (...v: number[]) => number> = { cdiv: (a, b) => Math.ceil(a! / b!), min: Math.min, max: Math.max, ceil: Math.ceil, floor: Math.floor, ceilf: Math.ceil, floorf: Math.floor, sqrt: Math.sqrt, abs: Math.abs, fminf: Math.min, fmaxf: Math.max };
+  if (math[name]) return math[name]!(...args.map(ev));
+  // a helper whose body is one return statement: `int cdiv(int a, int b) { return (a + b - 1) / b; }`
+  const helper = findHelper(unit, name);
+  if (helper) {
+    const inner: Env = { ...env, values: new Map(env.values) };
+    helper.params.forEach((p, i) => inner.values.set(p, ev(args[i])));
+    return evaluate(helper.ret, inner, unit, depth + 1);
+  }
+  return fail(`call of ${name || "an expression"}`);
+}
+
+function findHelper(unit: KernelUnit, name: string): { params: string[]; ret: CudaNode } | undefined {
+  const f = unit.hostFunctions.find((h) => h.name === name) ?? unit.deviceFunctions.find((d) => d.name === name && d.qualifiers.includes("__host__"));
+  if (!f) return undefined;
+  const stmts = named(f.body).filter((c) => c.type !== "comment");
+  const ret = stmts.length === 1 && stmts[0]!.type === "return_statement" ? named(stmts[0]!)[0] : undefined;
+  return ret ? { params: "params" in f ? f.params.map((p) => p.name) : [], ret } : undefined;
+}
+
+const macroCache = new WeakMap<KernelUnit, Map<string, CudaNode | null>>();
+
+/** A `#define NAME value` as a number (object-like macros only). */
+function macroValue(name: string, env: Env, unit: KernelUnit, depth: number): number | undefined {
+  let cache = macroCache.get(unit);
+  if (!cache) macroCache.set(unit, (cache = new Map()));
+  if (!cache.has(name)) {
+    const m = unit.macros.find((x) => x.name === name && x.node.type === "preproc_def");
+    const text = m ? (field(m.node, "value")?.text ?? "").trim() : "";
+    let value: CudaNode | null = null;
+    try {
+      value = text ? parseExpr(text) : null;
+    } catch {
+      value = null;
+    }
+    cache.set(name, value);
+  }
+  const node = cache.get(name);
+  return node ? evaluate(node, env, unit, depth + 1) : undefined;
+}
+
+/** A file-scope constant (`const int W = 37;`, `static constexpr int B = 4 * W;`) as a number. */
+function globalValue(name: string, env: Env, unit: KernelUnit, depth: number): number | undefined {
+  const g = unit.globals.find((x) => x.name === name);
+  if (!g || !/\b(const|constexpr)\b/.test(g.node.text)) return undefined;
+  const init = named(g.node).find((c) => c.type === "init_declarator" && /^\s*\**\s*(\w+)/.exec(field(c, "declarator")?.text ?? "")?.[1] === name);
+  const value = init ? field(init, "value") : null;
+  return value ? evaluate(value, env, unit, depth + 1) : undefined;
+}
+
+function newEnv(pins: Record<string, number>): Env {
+  return { values: new Map(Object.entries(pins)), dim3: new Map(), pointee: new Map(), buffers: new Map(), tensors: new Map(), initialized: new Set(), pinned: new Set(Object.keys(pins)) };
+}
+
+/** The dim3 or number a launch configuration names. */
+function dims(n: CudaNode, env: Env, unit: KernelUnit): [number, number, number] {
+  const d = env.dim3.get(n.text.trim());
+  if (d) return d;
+  if (n.type === "call_expression" && /^dim3$/.test(calleeName(n) ?? "")) return dim3Of(callArgs(n), env, unit);
+  if (n.type === "initializer_list") return dim3Of(named(n), env, unit);
+  return [evaluate(n, env, unit), 1, 1];
+}
+
+function dim3Of(args: readonly CudaNode[], env: Env, unit: KernelUnit): [number, number, number] {
+  const v = args.map((a) => evaluate(a, env, unit));
+  return [v[0] ?? 1, v[1] ?? 1, v[2] ?? 1];
+}
+
+/** `(void**)&d_x`, `&d_x` → d_x */
+function addressee(n: CudaNode | undefined): string | undefined {
+  return /&\s*([A-Za-z_]\w*)\s*\)?$/.exec(n?.text ?? "")?.[1];
+}
+
+/** `x.data_ptr<float>()`, `(float*)x.data_ptr()`, `x.data<float>()`, `d_x` → the variable. */
+function argVariable(n: CudaNode): string | undefined {
+  const m = /^(?:\([^()]*\)\s*)?([A-Za-z_]\w*)\s*(?:\.\s*(?:data_ptr|data|mutable_data_ptr|const_data_ptr)\s*(?:<[^<>]*>)?\s*\(\s*\))?$/.exec(n.text.trim());
+  return m?.[1];
+}
+
+function typeName(decl: CudaNode): string {
+  return (field(decl, "type")?.text ?? "").replace(/\b(const|volatile|static|constexpr)\b/g, "").replace(/\s+/g, " ").trim();
+}
+
+/** Walks one host function in order, collecting buffers and launches. */
+function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKernelsResult, env: Env): GoldenLaunch[] {
+  const launches: GoldenLaunch[] = [];
+  const setValue = (name: string, v: CudaNode) => {
+    if (env.pinned.has(name)) return;
+    try {
+      env.values.set(name, evaluate(v, env, unit));
+    } catch {
+      env.values.delete(name); // not a constant (yet): an error only if a launch needs it
+    }
+  };
+  walk(h.body, (n) => {
+    if (n.type === "lambda_expression") return true;
+    if (n.type === "declaration") {
+      const t = typeName(n);
+      for (const d of named(n).filter((c) => c.fieldName === "declarator")) {
+        const isPtr = /\*/.test(d.text.split("=")[0]!);
+        const name = /([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*(?:=|\(|\{|$)/.exec(d.text.split("=")[0]!.replace(/[*&]/g, " ").trim() + " ")?.[1] ?? "";
+        if (isPtr) env.pointee.set(name, t);
+        const value = d.type === "init_declarator" ? field(d, "value") : null;
+        if (t === "dim3") {
+          // `dim3 grid(a, b);` parses as a function declaration (the most vexing parse): its "parameters" are the arguments
+          const vexing = d.type === "function_declarator" ? named(field(d, "parameters") ?? d).map((p) => parseExpr(p.text)) : undefined;
+          const args = vexing ?? (value ? (value.type === "argument_list" || value.type === "initializer_list" ? named(value) : value.type === "call_expression" ? callArgs(value) : [value]) : []);
+          env.dim3.set(name, args.length ? dim3Of(args, env, unit) : [1, 1, 1]);
+        } else if (value && /^(auto|torch::Tensor|at::Tensor)$/.test(t) && value.type === "call_expression") {
+          const same = tensorAlias(value, env);
+          const shape = same ? undefined : newTensorShape(value, env, unit);
+          if (same) {
+            env.tensors.set(name, env.tensors.get(same)!);
+            env.buffers.set(name, env.buffers.get(same)!);
+          } else if (shape) addTensor(env, name, shape, "float", "output");
+        } else if (value && !isPtr) setValue(name, value);
+      }
+      return false;
+    }
+    if (n.type === "assignment_expression" && field(n, "left")?.type === "identifier" && field(n, "operator")?.text === "=") {
+      setValue(field(n, "left")!.text, field(n, "right")!);
+      return true;
+    }
+    if (n.type !== "call_expression") return true;
+    const name = calleeName(n);
+    if (name === "cudaMalloc" || name === "cudaMallocManaged") {
+      const [ptr, bytes] = callArgs(n);
+      const v = addressee(ptr);
+      if (v && bytes) {
+        const cType = env.pointee.get(v) ?? "float";
+        const size = SIZEOF[cType] ?? 4;
+        const count = Math.floor(evaluate(bytes, env, unit) / size);
+        env.buffers.set(v, { name: v, dtype: DTYPE_OF_C[cType] ?? "float32", count, role: "input", cType });
+      }
+      return false;
+    }
+    if (name === "cudaMemcpy" || name === "cudaMemset" || name === "cudaMemcpyAsync" || name === "cudaMemsetAsync") {
+      const target = argVariable(callArgs(n)[0] ?? n);
+      if (target) env.initialized.add(target);
+      return false;
+    }
+    const cfg = kids(n).find((c) => c.type === "kernel_call_syntax");
+    if (!cfg) return true;
+    const kernel = calleeName(n) ?? "";
+    const k = compiled.kernels.find((x) => x.name === kernel);
+    if (!k) throw new LaunchUnknown(`kernel ${kernel} was not translated`, n.startPosition.row + 1);
+    const [g, b, smem] = named(cfg);
+    if (!g || !b) throw new LaunchUnknown(`launch of ${kernel} without grid and block`, n.startPosition.row + 1);
+    const fnNode = field(n, "function");
+    const targs = fnNode?.type === "template_function" ? named(field(fnNode, "arguments") ?? fnNode).filter((c) => c.type !== "identifier").map((c) => (c.text === "scalar_t" ? "float" : c.text)) : undefined;
+    launches.push({
+      kernel,
+      templateArgs: targs?.map((t) => (/^\d/.test(t) || t in SIZEOF ? t : String(evaluate(parseExpr(t), env, unit)))),
+      grid: dims(g, env, unit),
+      block: dims(b, env, unit),
+      sharedBytes: smem && smem.text.trim() !== "0" ? evaluate(smem, env, unit) : undefined,
+      args: callArgs(n).map((a, i) => launchArg(a, k, i, env, unit)),
+    });
+    return false;
+  });
+  return launches;
+}
+
+function parseExpr(text: string): CudaNode {
+  const root = parseCuda(`long long c2m_expr = (${text});`).rootNode;
+  const init = named(named(root)[0]!).find((c) => c.type === "init_declarator");
+  if (!init || root.hasError) throw new LaunchUnknown(`cannot read '${text}'`);
+  return field(init, "value")!;
+}
+
+function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: KernelUnit): GoldenLaunch["args"][number] {
+  const p = k.params[i];
+  if (!p) throw new LaunchUnknown(`too many arguments for ${k.name}`, a.startPosition.row + 1);
+  if (p.kind === "buffer") {
+    const v = argVariable(a);
+    const buf = v ? env.buffers.get(v) : undefined;
+    if (!buf) throw new LaunchUnknown(`argument '${a.text}' of ${k.name} is not a buffer c2m can size (cudaMalloc'd or a tensor)`, a.startPosition.row + 1);
+    // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
+    // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
+    if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input") buf.role = env.initialized.has(buf.name) ? "inout" : "output";
+    return { buffer: buf.name };
+  }
+  const value = env.values.has(a.text.trim()) && env.pinned.has(a.text.trim()) ? env.values.get(a.text.trim())! : evaluate(a, env, unit);
+  return { scalar: value, type: C_OF_DTYPE[String(p.dtype)] ?? "float" };
+}
+
+/** `x.contiguous()`, `x.to(...)`, `x.float()`: the same data (as far as the launch is concerned) → x. */
+function tensorAlias(call: CudaNode, env: Env): string | undefined {
+  const fn = field(call, "function");
+  if (fn?.type !== "field_expression") return undefined;
+  const obj = field(fn, "argument")?.text.trim() ?? "";
+  return env.tensors.has(obj) && /^(contiguous|to|cuda|float|clone|detach|view|reshape|flatten)$/.test(field(fn, "field")?.text ?? "") ? obj : undefined;
+}
+
+/**
+ * The rank a launcher assumes for a tensor parameter: 1 + the largest `x.size(d)` (through aliases
+ * such as `auto xc = x.contiguous()`), or the `x.dim() == K` it checks.
+ */
+function tensorRank(h: HostFunction, param: string): number {
+  const names = new Set([param]);
+  for (const m of h.body.text.matchAll(/\b(\w+)\s*=\s*(\w+)\s*\.\s*(?:contiguous|to|cuda|float|clone|detach)\s*\(/g)) if (names.has(m[2]!)) names.add(m[1]!);
+  let rank = 1;
+  for (const n of names) {
+    for (const m of h.body.text.matchAll(new RegExp(`\\b${n}\\s*\\.\\s*(?:size|stride)\\s*\\(\\s*(\\d+)\\s*\\)`, "g"))) rank = Math.max(rank, Number(m[1]) + 1);
+    const dim = new RegExp(`\\b${n}\\s*\\.\\s*dim\\s*\\(\\s*\\)\\s*==\\s*(\\d+)`).exec(h.body.text);
+    if (dim) rank = Math.max(rank, Number(dim[1]));
+  }
+  return rank;
+}
+
+/** A default shape of about n elements and the given rank, the last axis ragged (61). */
+function defaultShape(n: number, rank: number): number[] {
+  if (rank <= 1) return [n];
+  const inner = 61;
+  return [...new Array<number>(rank - 2).fill(2), Math.max(1, Math.ceil(n / inner / 2 ** (rank - 2))), inner];
+}
+
+/** `torch::empty_like(x)`, `torch::zeros({n, m}, opts)`, `torch::empty({n})` → its shape. */
+function newTensorShape(call: CudaNode, env: Env, unit: KernelUnit): number[] | undefined {
+  const name = (calleeName(call) ?? field(call, "function")?.text ?? "").replace(/^(torch|at)::/, "");
+  const args = callArgs(call);
+  if (/^(empty|zeros|ones|full|rand|randn)_like$/.test(name)) return env.tensors.get(args[0]?.text.trim() ?? "");
+  if (/^(empty|zeros|ones|full|rand|randn)$/.test(name) && args[0]) {
+    const list = args[0].type === "initializer_list" ? named(args[0]) : [args[0]];
+    return list.map((c) => evaluate(c, env, unit));
+  }
+  return undefined;
+}
+
+function addTensor(env: Env, name: string, shape: number[], cType: string, role: GoldenBuffer["role"]): void {
+  env.tensors.set(name, shape);
+  env.buffers.set(name, { name, dtype: DTYPE_OF_C[cType] ?? "float32", count: shape.reduce((a, b) => a * b, 1), role, cType });
+}
+
+/** Ranges for int inputs (indices stay in bounds) and the flags' float domains. */
+function finishBuffers(buffers: (GoldenBuffer & { cType?: string })[], flags: LaunchFlags): GoldenBuffer[] {
+  const smallest = Math.max(1, Math.min(...buffers.map((b) => Number(b.count))));
+  return buffers.map(({ cType: _c, ...b }) => {
+    const out: GoldenBuffer = { ...b };
+    if (!/float/.test(b.dtype) && b.role !== "output") out.range = /bool/.test(b.dtype) ? 2 : Math.min(smallest, 1 << 16);
+    const r = flags.ranges?.[b.name];
+    if (r) out.domain = r;
+    return out;
+  });
+}
+
+/** One row of `--size` values per spec (several names are taken together, row by row). */
+function sizeRows(flags: LaunchFlags): Record<string, number>[] {
+  const entries = Object.entries(flags.sizes ?? {});
+  if (!entries.length) return [{}];
+  const rows = Math.max(...entries.map(([, v]) => v.length));
+  return Array.from({ length: rows }, (_, i) => Object.fromEntries(entries.map(([k, v]) => [k, v[Math.min(i, v.length - 1)]!])));
+}
+
+function checkSizes(spec: GoldenSpec): void {
+  for (const b of spec.buffers) {
+    if (Number(b.count) > MAX_ELEMENTS) throw new LaunchUnknown(`buffer ${b.name} has ${b.count} elements, too many for the emulator (at most ${MAX_ELEMENTS}); give smaller sizes with --size NAME=VALUE`);
+  }
+}
+
+/** Specs from the host code: the first host function whose launches of translated kernels can all be sized. */
+function fromHost(source: string, filename: string, compiled: CompileKernelsResult, flags: LaunchFlags): DerivedSpecs | undefined {
+  const bag = new DiagnosticBag(filename);
+  const unit = extractKernelUnit(parseCuda(source).rootNode, source, filename, bag);
+  const launchers = unit.hostFunctions.filter((h) => /<<</.test(h.body.text));
+  if (!launchers.length) return undefined;
+  let firstError: LaunchUnknown | undefined;
+  const all: GoldenSpec[] = [];
+  const sources: string[] = [];
+  const skipped: string[] = [];
+  let covered = new Set<string>();
+  // every launcher that can be sized is a run of its own; main last, and only for kernels no other launcher covered
+  for (const h of [...launchers].sort((a, b) => Number(a.name === "main") - Number(b.name === "main"))) {
+    if (h.name === "main" && all.length && compiled.kernels.every((k) => covered.has(k.name))) continue;
+    try {
+      const specs = sizeRows(flags).flatMap((pins, row) => {
+        const tensors = h.params.filter((p) => /\b(torch|at)::Tensor\b/.test(p.type));
+        const scalars = h.params.filter((p) => !/\b(torch|at)::Tensor\b|\*|&/.test(p.type));
+        if (h.name !== "main" && !tensors.length && !h.torch && h.params.some((p) => /\*/.test(p.type))) throw new LaunchUnknown(`it takes pointers from its caller; c2m sizes launches from a function that allocates (cudaMalloc) or takes tensors`, h.node.startPosition.row + 1);
+        const defaults = Object.keys(flags.sizes ?? {}).length || !tensors.length ? [undefined] : DEFAULT_SIZES;
+        return defaults.map((n, j) => {
+          const env = newEnv(pins);
+          for (const t of tensors) {
+            addTensor(env, t.name, defaultShape(pins[t.name] ?? pins.n ?? n ?? DEFAULT_SIZES[0]!, tensorRank(h, t.name)), "float", "input");
+            env.initialized.add(t.name);
+          }
+          // the launcher's own scalar parameters: --size / --scalar, else 0.5 for a float (an int must be given)
+          for (const s of scalars) {
+            const v = pins[s.name] ?? flags.scalars?.[s.name] ?? (/float|double/.test(s.type) ? 0.5 : undefined);
+            if (v !== undefined) env.values.set(s.name, v);
+          }
+          const launches = readHostFunction(h, unit, compiled, env);
+          if (!launches.length) throw new LaunchUnknown(`${h.name} launches no translated kernel`);
+          const used = new Set(launches.flatMap((l) => l.args.flatMap((a) => ("buffer" in a ? [a.buffer] : []))));
+          const label: Record<string, number> = { ...pins, ...(n !== undefined ? { n } : {}) };
+          const spec: GoldenSpec = {
+            name: `${filename.split("/").pop()!.replace(/\.\w+$/, "")}_${h.name}_${row}_${j}`.replace(/[^\w]/g, "_"),
+            file: filename,
+            sizes: [label],
+            buffers: finishBuffers([...new Set(env.buffers.values())].filter((b) => used.has(b.name)), flags),
+            launches,
+          };
+          checkSizes(spec);
+          return spec;
+        });
+      });
+      all.push(...specs);
+      sources.push(`${h.name} (line ${h.node.startPosition.row + 1})`);
+      covered = new Set([...covered, ...specs.flatMap((x) => x.launches.map((l) => l.kernel))]);
+    } catch (e) {
+      if (!(e instanceof LaunchUnknown)) throw e;
+      firstError ??= new LaunchUnknown(`${h.name}: ${e.message}`, e.line);
+      skipped.push(`${h.name}: ${e.message}`);
+    }
+  }
+  if (!all.length) throw firstError!;
+  const notes = skipped.length ? `; not sized: ${skipped.join("; ")}` : "";
+  return { specs: all, from: `the launches in ${sources.join(", ")}, read statically${notes}` };
+}
+
+/** Specs from flags alone. */
+function fromFlags(filename: string, compiled: CompileKernelsResult, flags: LaunchFlags): DerivedSpecs {
+  const k = flags.kernel ? compiled.kernels.find((x) => x.name === flags.kernel) : compiled.kernels.length === 1 ? compiled.kernels[0] : undefined;
+  if (!k) throw new LaunchUnknown(flags.kernel ? `no translated kernel ${flags.kernel}` : `the file has ${compiled.kernels.length} kernels: name one with --kernel`);
+  const sizeNames = Object.keys(flags.sizes ?? {});
+  if (!sizeNames.length) throw new LaunchUnknown("no sizes: give --size NAME=VALUE (and --grid, --block)");
+  const unit = extractKernelUnit(parseCuda("").rootNode, "", filename, new DiagnosticBag(filename));
+  const specs = sizeRows(flags).map((pins, row) => {
+    const env = newEnv(pins);
+    const expr = (text: string) => evaluate(parseExpr(text), env, unit);
+    const defaultCount = sizeNames.length === 1 ? pins[sizeNames[0]!]! : undefined;
+    const buffers: GoldenBuffer[] = [];
+    const args: GoldenLaunch["args"] = k.params.map((p) => {
+      if (p.kind === "buffer") {
+        const count = flags.counts?.[p.name] !== undefined ? expr(flags.counts[p.name]!) : defaultCount;
+        if (count === undefined) throw new LaunchUnknown(`how many elements has ${p.name}? give --count ${p.name}=EXPR`);
+        const dtype = /^(float|int|uint|bool|bfloat)/.test(String(p.dtype)) ? String(p.dtype) : C_OF_DTYPE[flags.template?.[String(p.dtype)] ?? ""] ? (DTYPE_OF_C[flags.template![String(p.dtype)]!] ?? "float32") : "float32";
+        buffers.push({ name: p.name, dtype, count, role: p.role === "input" || p.role === "unused" ? "input" : p.role === "output" ? "output" : "inout" });
+        return { buffer: p.name };
+      }
+      const v = pins[p.name] ?? flags.scalars?.[p.name] ?? (/float/.test(String(p.dtype)) ? 0.5 : undefined);
+      if (v === undefined) throw new LaunchUnknown(`what value has ${p.name}? give --scalar ${p.name}=VALUE or --size ${p.name}=VALUE`);
+      return { scalar: v, type: C_OF_DTYPE[String(p.dtype)] ?? "float" };
+    });
+    const block = [flags.block?.[0] ?? 256, flags.block?.[1] ?? 1, flags.block?.[2] ?? 1] as [number, number, number];
+    const grid = flags.grid?.length ? ([0, 1, 2].map((i) => (flags.grid![i] ? expr(flags.grid![i]!) : 1)) as [number, number, number]) : defaultCount !== undefined ? ([Math.max(1, Math.ceil(defaultCount / block[0])), 1, 1] as [number, number, number]) : undefined;
+    if (!grid) throw new LaunchUnknown("no grid: give --grid X[,Y,Z] (in blocks)");
+    const templateArgs = k.templateParams.length ? k.templateParams.map((t) => flags.template?.[t.name] ?? "") : undefined;
+    if (templateArgs?.some((t) => t === "")) throw new LaunchUnknown(`template arguments: give --template ${k.templateParams.map((t) => `${t.name}=...`).join(" ")}`);
+    const spec: GoldenSpec = {
+      name: `${k.name}_${row}`,
+      file: filename,
+      sizes: [pins],
+      buffers: finishBuffers(buffers, flags),
+      launches: [{ kernel: k.name, templateArgs, grid, block, sharedBytes: flags.smem ? expr(flags.smem) : undefined, args }],
+    };
+    checkSizes(spec);
+    return spec;
+  });
+  return { specs, from: "the flags" };
+}
+
+/**
+ * The verify specs for a file without a spec: from flags when a grid or a kernel is given, else from
+ * its host code, else from flags with defaults. Throws LaunchUnknown (C2M-K021) when none applies.
+ */
+export function deriveVerifySpecs(source: string, filename: string, compiled: CompileKernelsResult, flags: LaunchFlags): DerivedSpecs {
+  if (flags.grid || flags.kernel || flags.counts) return fromFlags(filename, compiled, flags);
+  try {
+    return fromHost(source, filename, compiled, flags) ?? fromFlags(filename, compiled, flags);
+  } catch (e) {
+    if (e instanceof LaunchUnknown && flags.sizes && Object.keys(flags.sizes).length) {
+      try {
+        return fromFlags(filename, compiled, flags);
+      } catch {
+        // the host code's reason is the more useful one
+      }
+    }
+    throw e;
+  }
+}

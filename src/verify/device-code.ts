@@ -1,0 +1,179 @@
+// The device code of a CUDA file, cut out with the CUDA front end, for `--verify`: the user's host code
+// (main, host functions, file-scope objects whose initialisers would run before main) is never
+// compiled, so it can never run. What is kept is code that runs only when a kernel is launched, plus
+// declarations that run nothing:
+//  - `__global__` and `__device__` functions (templates included) without constructor/destructor
+//    attributes;
+//  - macros, types (struct/class/union/enum, typedefs, `using`), function prototypes, static_asserts;
+//  - file-scope variables of arithmetic or CUDA vector type whose initialisers call nothing
+//    (`__constant__ float coef[4] = {1, 2, 3, 4};`, `static const int K = 3 * 4;`);
+//  - `#include <...>` of system headers (not the torch/pybind ones, which are not here), and local
+//    `#include "x.h"` only through `resolveInclude`, which inlines the header's own device code.
+// Everything else is blanked (spaces, line breaks kept, so that compiler messages keep their lines).
+import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
+import { field, kids, named, qualifierWords, walk } from "../../passes/kernel/cst.js";
+
+export interface DeviceCodeOptions {
+  /** The text of a local include (`#include "common.h"`), or undefined when it is not found. */
+  resolveInclude?: (name: string) => { path: string; text: string } | undefined;
+  /** the name compiler messages give the file (default kernel.cu) */
+  filename?: string;
+}
+
+/** What was left out, for the verify report. */
+export interface DeviceCode {
+  source: string;
+  /** one line per item left out: `line 12: host function main` */
+  dropped: string[];
+}
+
+const HOST_INCLUDE = /^(torch|ATen|c10|pybind11|THC)\//;
+const ARITHMETIC_TYPE = /^(?:(?:unsigned|signed|long|short|const|volatile|static|constexpr)\s+)*(?:bool|char|short|int|long|float|double|unsigned|signed|size_t|u?int(?:8|16|32|64)_t|half|__half|__half2|__nv_bfloat16|__nv_bfloat162|(?:u?char|u?short|u?int|u?long|longlong|ulonglong|float|double)[1-4])$/;
+/** Nodes that run code when an initialiser is evaluated. */
+const RUNS_CODE = new Set(["call_expression", "new_expression", "lambda_expression", "co_await_expression", "throw_expression", "gnu_asm_expression", "asm_statement"]);
+const DECLARES_ONLY = new Set([
+  "type_definition",
+  "alias_declaration",
+  "using_declaration",
+  "enum_specifier",
+  "static_assert_declaration",
+  "namespace_alias_definition",
+  "comment",
+  "preproc_def",
+  "preproc_function_def",
+  "preproc_call",
+]);
+const TYPE_SPECIFIERS = new Set(["struct_specifier", "class_specifier", "union_specifier"]);
+
+/** The device code of `source` (see the file comment). */
+export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, seen = new Set<string>()): DeviceCode {
+  const filename = opts.filename ?? "kernel.cu";
+  const root = parseCuda(source).rootNode;
+  const edits: { start: number; end: number; text?: string }[] = [];
+  const keptTypes: CudaNode[] = [];
+  const dropped: string[] = [];
+  const line = (n: CudaNode) => n.startPosition.row + 1;
+  const drop = (n: CudaNode, why: string) => {
+    edits.push({ start: n.startIndex, end: n.endIndex });
+    dropped.push(`line ${line(n)}: ${why}`);
+  };
+  const visit = (n: CudaNode): void => {
+    switch (n.type) {
+      case "preproc_include": {
+        const path = field(n, "path");
+        const name = path?.type === "system_lib_string" ? path.text.slice(1, -1) : path?.type === "string_literal" ? path.text.slice(1, -1) : undefined;
+        if (path?.type === "system_lib_string" && name && !HOST_INCLUDE.test(name)) return;
+        const found = path?.type === "string_literal" && name ? opts.resolveInclude?.(name) : undefined;
+        if (!found) return drop(n, `#include ${path?.text ?? "?"} (${path?.type === "string_literal" ? "local header not followed" : "host-only header"})`);
+        if (seen.has(found.path)) return drop(n, `#include ${path!.text} (already included)`);
+        seen.add(found.path);
+        const inner = deviceOnlySource(found.text, { ...opts, filename: name }, seen);
+        dropped.push(...inner.dropped.map((d) => `${name}: ${d}`));
+        edits.push({ start: n.startIndex, end: n.endIndex, text: `#line 1 "${name}"\n${inner.source}\n#line ${line(n) + 1} "${filename}"\n` });
+        return;
+      }
+      case "preproc_if":
+      case "preproc_ifdef":
+      case "preproc_elif":
+      case "preproc_elifdef":
+      case "preproc_else":
+        for (const c of named(n)) if (c.fieldName !== "name" && c.fieldName !== "condition") visit(c);
+        return;
+      case "namespace_definition":
+      case "linkage_specification":
+      case "declaration_list":
+        for (const c of named(n)) if (c.fieldName !== "name" && c.type !== "string_literal") visit(c);
+        return;
+      case "function_definition":
+        return visitFunction(n, n);
+      case "template_declaration": {
+        const inner = named(n).find((c) => c.type !== "template_parameter_list");
+        if (inner?.type === "function_definition") return visitFunction(inner, n);
+        if (inner && isPrototype(inner)) return;
+        if (inner && TYPE_SPECIFIERS.has(inner.type)) return staticMemberRunsCode(inner) ? drop(n, "type with a static data member whose initialiser calls code") : void keptTypes.push(inner);
+        return drop(n, "template that is not a device function or a type");
+      }
+      case "declaration":
+        if (isPrototype(n)) return;
+        if (isPlainVariable(n)) return;
+        return drop(n, `file-scope object ${n.text.split("\n")[0]!.slice(0, 60)} (only arithmetic values whose initialisers call nothing are kept)`);
+      default:
+        if (DECLARES_ONLY.has(n.type)) return;
+        if (TYPE_SPECIFIERS.has(n.type)) return staticMemberRunsCode(n) ? drop(n, "type with a static data member whose initialiser calls code") : void keptTypes.push(n);
+        if (n.type === ";") return;
+        return drop(n, `${n.type.replace(/_/g, " ")} that is not device code`);
+    }
+  };
+  const visitFunction = (fn: CudaNode, whole: CudaNode) => {
+    const quals = qualifierWords(fn);
+    const name = field(fn, "declarator")?.text.split("(")[0]?.trim() ?? "?";
+    if (!quals.includes("__global__") && !quals.includes("__device__")) return drop(whole, `host function ${name}`);
+    if (quals.some((q) => /\b(constructor|destructor)\b/.test(q))) return drop(whole, `function ${name} with a constructor/destructor attribute`);
+  };
+  for (const c of named(root)) visit(c);
+  // inside the types that stay: member functions that are not device code (constructors included)
+  // can never be called from a kernel, and would run host code if anything constructed the type
+  for (const t of keptTypes) {
+    walk(t, (c) => {
+      if (c === t || c.type !== "function_definition") return c.type !== "lambda_expression";
+      const quals = qualifierWords(c);
+      if (!quals.includes("__device__") && !quals.includes("__global__")) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
+      return false;
+    });
+  }
+  edits.sort((a, b) => a.start - b.start);
+  let out = "";
+  let pos = 0;
+  for (const e of edits) {
+    if (e.start < pos) continue;
+    out += source.slice(pos, e.start) + (e.text ?? source.slice(e.start, e.end).replace(/[^\n]/g, " "));
+    pos = e.end;
+  }
+  out += source.slice(pos);
+  return { source: out, dropped };
+}
+
+/** `__global__ void k(float*);`, `int host(int);`: declares functions only. */
+function isPrototype(n: CudaNode): boolean {
+  if (n.type !== "declaration") return false;
+  const ds = named(n).filter((c) => c.fieldName === "declarator");
+  return ds.length > 0 && ds.every((d) => d.type === "function_declarator");
+}
+
+/** A file-scope variable of arithmetic or CUDA vector type whose initialiser runs nothing. */
+function isPlainVariable(n: CudaNode): boolean {
+  const type = field(n, "type");
+  if (!type || !ARITHMETIC_TYPE.test(type.text.replace(/\s+/g, " ").trim())) return false;
+  return !runsCode(n);
+}
+
+/**
+ * Whether evaluating a declaration could run code: a call, `new`, a lambda anywhere in it (an
+ * initialiser, a static data member's default, an array bound). Functional casts (`float(1)`) count
+ * as calls: the check errs on the side of leaving the declaration out.
+ */
+function runsCode(n: CudaNode): boolean {
+  let found = false;
+  walk(n, (c) => {
+    if (found) return false;
+    // member functions of a type run only when called, from code that is itself kept or not
+    if (c.type === "function_definition") return false;
+    if (RUNS_CODE.has(c.type)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * A type whose static data member has a dynamic initialiser (`static inline int x = f();`) runs that
+ * initialiser at start-up; other members run only when code that is kept constructs or calls them.
+ */
+function staticMemberRunsCode(type: CudaNode): boolean {
+  let found = false;
+  walk(type, (c) => {
+    if (found || c.type === "function_definition") return false;
+    if ((c.type === "field_declaration" || c.type === "declaration") && qualifierWords(c).includes("static") && runsCode(c)) found = true;
+    return !found;
+  });
+  return found;
+}

@@ -219,7 +219,7 @@ describe("imports resolve in the output package (C2M-E027, C2M-W020)", () => {
   });
 
   it("a third-party library is a warning", () => {
-    const r = verifyOutput({ code: `${HEADER}import einops\n`, api: mlxApi(), torchNames: new Set() });
+    const r = verifyOutput({ code: `${HEADER}import einops\nimport utils\n`, api: mlxApi(), torchNames: new Set(), package: pkg });
     expect(r.findings.map((f) => f.code)).toEqual(["C2M-W020"]);
   });
 });

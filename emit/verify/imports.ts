@@ -130,6 +130,9 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     return "mlx";
   }
   if (top === "numpy" || stdlib.has(top)) return "ok";
+  // a folder's top-level module imported absolutely (its import root is the folder); a single file has no
+  // package list to tell a sibling from a library, so nothing is said there
+  if (!pkg || moduleExists(pkg, module.split(".").join("/"))) return "ok";
   facts.findings.push(finding("C2M-W020", at, `'${module}' is neither MLX, numpy, the standard library nor a module of this package: the port needs it installed`));
   return "ok";
 }

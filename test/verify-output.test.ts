@@ -43,6 +43,8 @@ describe("the output parses (C2M-E020) and has no empty block (C2M-E021)", () =>
     expect(findings(`${HEADER}def f(a=1, b):\n    return a\n`)).toEqual(["3:12 C2M-E020"]);
     expect(findings(`${HEADER}def f(a, a):\n    return a\n`)).toEqual(["3:10 C2M-E020"]);
     expect(findings(`${HEADER}def f(x):\n    return x\nf(1) = 2\n`)).toEqual(["5:1 C2M-E020"]);
+    // two statements glued on one line (a missing newline tree-sitter supplies), and two a `;` separates
+    expect(findings(`${HEADER}def f(x):\n    y = abs(x)    z = abs(y)\n    a = 1; b = 2\n    return y\n`)).toEqual(["4:19 C2M-E020"]);
   });
 
   it("reports an empty block", () => {

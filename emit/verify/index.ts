@@ -50,7 +50,7 @@ export function verifyOutput(v: VerifyInput): VerifyResult {
   let findings: Finding[];
   // a tree with parse errors: its ERROR and MISSING nodes, read from the native tree (names and attributes
   // would mostly report the parser's recovery, and copying such a tree is slow)
-  if (native.rootNode.hasError) findings = parseErrors(native.rootNode);
+  if (native.rootNode.hasError) findings = parseErrors(native.rootNode, v.code);
   else {
     const root = plainTreeOf(native, v.code).rootNode;
     findings = [...checkSyntax(root), ...checkModule(root, v)];

@@ -29,6 +29,11 @@ export function parseModule(source: string): Tree {
   return plainTree(parsePython(source), source);
 }
 
+/** The plain copy of a tree `parsePython` already made (for a caller that first asks the native tree something). */
+export function plainTreeOf(native: NativeTree, source: string): Tree {
+  return plainTree(native, source);
+}
+
 /** Per grammar type id (the same for every tree of the language): name, named or not, kind of leaf. */
 const typeNames: string[] = [];
 const typeNamed: boolean[] = [];

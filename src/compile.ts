@@ -122,7 +122,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
   // (an empty file included); its map is the identity, so that every written module has one
   if (!imports.some((i) => i.torch)) {
-    const checked = verified(source, undefined, new Set(), options, diags);
+    const checked = verified(source, source, undefined, new Set(), options, diags);
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
   const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
@@ -142,7 +142,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const out = emitPython(mod, layout!, weightMaps, filename);
   const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {
-    code: verified(out.code, out.map.mappings, torchNames, options, diags),
+    code: verified(source, out.code, out.map.mappings, torchNames, options, diags),
     map: out.map,
     diagnostics: diags.items,
     weightMaps,
@@ -152,8 +152,8 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
 }
 
 /** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */
-function verified(code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag): string {
-  const result = verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package });
+function verified(source: string, code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag): string {
+  const result = verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source });
   for (const f of result.findings) diags.report(f.code, f.input, f.message);
   return result.code;
 }

@@ -5,9 +5,9 @@ import { compile } from "../src/index.js";
 const codes = (src: string, opts = {}) => compile(src, { filename: "m.py", ...opts }).diagnostics.map((d) => `${d.code}@${d.line}`);
 
 describe("imports of torch libraries", () => {
-  it("an optional import (its ImportError caught) is a warning: without torch the fallback runs", () => {
+  it("an optional import (its ImportError caught) is not an error: without torch the fallback runs", () => {
     const src = "import torch\ntry:\n    import xformers.ops as xops\nexcept ImportError:\n    xops = None\n\n\ndef f(x):\n    return torch.relu(x)\n";
-    expect(codes(src)).toEqual(["C2M-W020@3"]);
+    expect(codes(src)).toEqual([]);
   });
 
   it("the same import outside a try is an error", () => {

@@ -13,6 +13,9 @@ const NOT_ARRAY_FUNCTIONS =
   /^(eval|async_eval|compile|vmap|grad|value_and_grad|vjp|jvp|custom_function|checkpoint|save\w*|load|split|meshgrid|broadcast_arrays|set_\w+|get_\w+|default_\w+|stream|new_stream|finfo|iinfo|issubdtype|synchronize|export_\w+|import_function|\w+_compile|device_info|is_available|[A-Z]\w*|qr|svd|eig|eigh|lu|lu_factor|seed|key)$/;
 /** mx.array methods that return something other than one array */
 const NOT_ARRAY_METHODS = new Set(["item", "tolist", "split", "shape", "dtype", "size", "ndim", "itemsize", "nbytes", "at"]);
+/** The names of the enclosing function known to hold arrays, computed on first use. */
+type Known = () => ReadonlySet<string>;
+const NONE: ReadonlySet<string> = new Set();
 const ARRAY_NAMESPACES = new Set(["mx", "mx.random", "mx.linalg", "mx.fft", "mx.fast"]);
 
 export class AttributeChecker {
@@ -29,6 +32,15 @@ export class AttributeChecker {
     this.module = new Set(api.module);
   }
 
+  private readonly nameSets = new Map<string, Set<string>>();
+
+  /** A namespace's attribute names, as a set. */
+  private names(ns: string): Set<string> {
+    let set = this.nameSets.get(ns);
+    if (!set) this.nameSets.set(ns, (set = new Set(this.api.namespaces[ns])));
+    return set;
+  }
+
   /** The MLX namespace an expression names (`mx`, `mx.fast`, `nn.init`), if it names one. */
   namespaceOf(n: SyntaxNode): string | undefined {
     if (n.type === "identifier") return this.aliases.get(n.text) || undefined;
@@ -42,26 +54,28 @@ export class AttributeChecker {
   }
 
   run(root: SyntaxNode): void {
-    const visit = (n: SyntaxNode, known: Set<string>): void => {
+    const visit = (n: SyntaxNode, known: Known): void => {
       if (n.type === "attribute") this.attribute(n, known);
       if (n.type === "function_definition" || n.type === "lambda") {
-        const inner = n.type === "function_definition" ? this.knownArrays(n) : new Set<string>();
+        // a function's array names are worked out only if an attribute of a bare name asks for them
+        let memo: Set<string> | undefined;
+        const inner: Known = n.type === "function_definition" ? () => (memo ??= this.knownArrays(n)) : () => NONE;
         for (const c of n.namedNonComment) visit(c, c.type === "block" || c === n.childForFieldName("body") ? inner : known);
         return;
       }
       if (n.type === "class_definition") this.moduleClass(n, root);
       for (const c of n.namedNonComment) visit(c, known);
     };
-    visit(root, new Set());
+    visit(root, () => NONE);
   }
 
-  private attribute(n: SyntaxNode, known: Set<string>): void {
+  private attribute(n: SyntaxNode, known: Known): void {
     const obj = n.childForFieldName("object")!;
     const attr = n.childForFieldName("attribute")!.text;
     const ns = this.namespaceOf(obj);
     if (ns) {
       if (ns === "mlx") return;
-      if (!this.api.namespaces[ns].includes(attr) && !this.api.namespaces[`${ns}.${attr}`]) this.findings.push(finding("C2M-E024", n, `${ns}.${attr} does not exist in MLX ${this.api.mlx}`));
+      if (!this.names(ns).has(attr) && !this.api.namespaces[`${ns}.${attr}`]) this.findings.push(finding("C2M-E024", n, `${ns}.${attr} does not exist in MLX ${this.api.mlx}`));
       return;
     }
     const called = n.parent?.type === "call" && n.parent.childForFieldName("function") === n;
@@ -69,19 +83,19 @@ export class AttributeChecker {
       this.findings.push(finding("C2M-E025", n, `.${attr}() is a torch in-place method: mx.array has none`));
       return;
     }
-    if (this.isArray(obj, known) && !this.array.has(attr)) this.findings.push(finding("C2M-E025", n, `mx.array has no attribute '${attr}'`));
+    if (!this.array.has(attr) && this.isArray(obj, known)) this.findings.push(finding("C2M-E025", n, `mx.array has no attribute '${attr}'`));
   }
 
   /** Whether an expression is known to evaluate to one mx.array. */
-  private isArray(e: SyntaxNode, known: Set<string>): boolean {
-    if (e.type === "identifier") return known.has(e.text);
+  private isArray(e: SyntaxNode, known: Known): boolean {
+    if (e.type === "identifier") return known().has(e.text);
     if (e.type === "parenthesized_expression") return this.isArray(e.namedNonComment[0], known);
     if (e.type !== "call") return false;
     const fn = e.childForFieldName("function")!;
     if (fn.type !== "attribute") return false;
     const name = fn.childForFieldName("attribute")!.text;
     const ns = this.namespaceOf(fn.childForFieldName("object")!);
-    if (ns) return ARRAY_NAMESPACES.has(ns) && this.api.namespaces[ns].includes(name) && !NOT_ARRAY_FUNCTIONS.test(name);
+    if (ns) return ARRAY_NAMESPACES.has(ns) && this.names(ns).has(name) && !NOT_ARRAY_FUNCTIONS.test(name);
     return this.array.has(name) && !NOT_ARRAY_METHODS.has(name) && this.isArray(fn.childForFieldName("object")!, known);
   }
 
@@ -101,8 +115,8 @@ export class AttributeChecker {
         const left = n.childForFieldName("left")!;
         const right = n.childForFieldName("right");
         if (left.type === "identifier" && right) assigned.set(left.text, [...(assigned.get(left.text) ?? []), right]);
-        else for (const id of left.descendantsOfType("identifier")) other.add(id.text);
-      } else if (n.type === "for_statement" || n.type === "for_in_clause") for (const id of n.childForFieldName("left")!.descendantsOfType("identifier")) other.add(id.text);
+        else for (const id of identifiersIn(left)) other.add(id.text);
+      } else if (n.type === "for_statement" || n.type === "for_in_clause") for (const id of identifiersIn(n.childForFieldName("left")!)) other.add(id.text);
       else if (n.type === "as_pattern_target" || n.type === "named_expression" || n.type === "global_statement" || n.type === "nonlocal_statement")
         for (const id of n.descendantsOfType("identifier")) other.add(id.text);
       for (const c of n.namedNonComment) walk(c);
@@ -114,7 +128,7 @@ export class AttributeChecker {
       changed = false;
       for (const [name, rights] of assigned) {
         if (known.has(name) || other.has(name)) continue;
-        if (rights.every((r) => this.isArray(r, known))) {
+        if (rights.every((r) => this.isArray(r, () => known))) {
           known.add(name);
           changed = true;
         }
@@ -125,8 +139,15 @@ export class AttributeChecker {
 
   /** `self.X` in a module class must be defined by the class, its module bases in the file, or mlx.nn.Module. */
   private moduleClass(cls: SyntaxNode, root: SyntaxNode): void {
-    const attrs = this.classAttributes(cls, root, new Set());
-    if (!attrs) return;
+    const own = this.attributesOf(cls, root);
+    if (!own) return;
+    const attrs = new Set(own);
+    // a base class's methods may read what its subclasses define (an abstract cell whose subclasses make the layers)
+    for (const sub of subclassesOf(root, cls)) {
+      const more = this.attributesOf(sub, root);
+      if (!more) return;
+      for (const x of more) attrs.add(x);
+    }
     for (const fn of methodsOf(cls)) {
       const self = firstParam(fn);
       if (!self) continue;
@@ -138,6 +159,13 @@ export class AttributeChecker {
         this.findings.push(finding("C2M-E025", a, `'${cls.childForFieldName("name")!.text}' has no attribute '${name}': neither the class nor mlx.nn.Module defines it`));
       }
     }
+  }
+
+  private readonly attributeCache = new Map<SyntaxNode, Set<string> | undefined>();
+
+  private attributesOf(cls: SyntaxNode, root: SyntaxNode): Set<string> | undefined {
+    if (!this.attributeCache.has(cls)) this.attributeCache.set(cls, this.classAttributes(cls, root, new Set()));
+    return this.attributeCache.get(cls);
   }
 
   /** Every attribute a module class defines (its own and its module bases'); undefined when it is not a module class we can see whole. */
@@ -161,12 +189,18 @@ export class AttributeChecker {
     for (const stmt of body.namedNonComment) {
       const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
       if (def.type === "function_definition" || def.type === "class_definition") attrs.add(def.childForFieldName("name")!.text);
-      else if (def.type === "expression_statement")
-        for (const a of def.namedNonComment) if (a.type === "assignment") for (const id of a.childForFieldName("left")!.descendantsOfType("identifier")) attrs.add(id.text);
+      else if (def.type === "expression_statement") for (const a of def.namedNonComment) if (a.type === "assignment") for (const id of identifiersIn(a.childForFieldName("left")!)) attrs.add(id.text);
     }
     for (const fn of methodsOf(cls)) {
       const self = firstParam(fn);
       if (!self) continue;
+      // modules and buffers registered by name (the registering call itself is checked on its own)
+      for (const call of fn.descendantsOfType("call")) {
+        const callee = call.childForFieldName("function")!;
+        const first = call.childForFieldName("arguments")?.namedNonComment[0];
+        if (callee.type === "attribute" && callee.childForFieldName("object")!.text === self && REGISTERING.has(callee.childForFieldName("attribute")!.text) && first?.type === "string")
+          attrs.add(first.text.slice(1, -1));
+      }
       for (const t of fn.descendantsOfType(["assignment", "augmented_assignment", "for_statement", "as_pattern_target"])) {
         const left = t.type === "as_pattern_target" ? t : t.childForFieldName("left");
         for (const a of left ? [left, ...left.descendantsOfType("attribute")] : []) {
@@ -226,6 +260,12 @@ const TORCH_IN_PLACE = new Set([
   "erfinv_",
 ]);
 
+const REGISTERING = new Set(["add_module", "register_module", "register_buffer", "register_parameter"]);
+
+function identifiersIn(n: SyntaxNode): SyntaxNode[] {
+  return n.type === "identifier" ? [n] : n.descendantsOfType("identifier");
+}
+
 function methodsOf(cls: SyntaxNode): SyntaxNode[] {
   return cls
     .childForFieldName("body")!
@@ -239,6 +279,25 @@ function firstParam(fn: SyntaxNode): string | undefined {
   if (!p) return undefined;
   const id = p.type === "identifier" ? p : p.type === "typed_parameter" ? p.namedNonComment[0] : undefined;
   return id?.type === "identifier" ? id.text : undefined;
+}
+
+/** The file's top-level classes that derive from `cls` by name, directly or through each other. */
+function subclassesOf(root: SyntaxNode, cls: SyntaxNode): SyntaxNode[] {
+  const classes = root.namedNonComment.map((s) => (s.type === "decorated_definition" ? s.childForFieldName("definition")! : s)).filter((d) => d.type === "class_definition");
+  const names = new Set([cls.childForFieldName("name")!.text]);
+  const out: SyntaxNode[] = [];
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of classes) {
+      if (out.includes(c) || c === cls) continue;
+      if ((c.childForFieldName("superclasses")?.namedNonComment ?? []).some((b) => b.type === "identifier" && names.has(b.text))) {
+        out.push(c);
+        names.add(c.childForFieldName("name")!.text);
+        grew = true;
+      }
+    }
+  }
+  return out;
 }
 
 function topLevelClass(root: SyntaxNode, name: string): SyntaxNode | undefined {

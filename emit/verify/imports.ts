@@ -60,23 +60,24 @@ export interface PackageInfo {
 export interface ImportFacts {
   /** local name → MLX namespace key (`mx` → "mx", `F` bound by `from mlx.nn import losses as F` → "nn.losses"); "mlx" for the package */
   namespaces: Map<string, string>;
-  /** local names bound to torch or a torch library (each use is a torch name left in the output) */
-  torchBound: Set<string>;
+  /** local names bound to torch or a torch library → the module they come from (each use is a torch name left in the output) */
+  torchBound: Map<string, string>;
   findings: Finding[];
 }
 
 export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInfo | undefined): ImportFacts {
-  const facts: ImportFacts = { namespaces: new Map(), torchBound: new Set(), findings: [] };
+  const facts: ImportFacts = { namespaces: new Map(), torchBound: new Map(), findings: [] };
   const stdlib = new Set(api.stdlib);
   for (const n of imports) {
-    if (n.type === "future_import_statement") continue;
+    // an optional dependency (`try: import xformers … except ImportError:`): the output runs without it
+    if (n.type === "future_import_statement" || isGuarded(n)) continue;
     if (n.type === "import_statement") {
       for (const c of n.namedNonComment) {
         const dotted = c.type === "aliased_import" ? c.childForFieldName("name")! : c;
         const module = dotted.text.replace(/\s+/g, "");
         const local = c.type === "aliased_import" ? c.childForFieldName("alias")!.text : module.split(".")[0];
         const known = classify(module, n, stdlib, pkg, api, facts);
-        if (known === "torch") facts.torchBound.add(local);
+        if (known === "torch") facts.torchBound.set(local, module);
         if (known === "mlx") facts.namespaces.set(local, c.type === "aliased_import" ? (MLX_MODULES[module] ?? "") : "mlx");
       }
       continue;
@@ -94,7 +95,7 @@ export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInf
       if (c.type === "wildcard_import") continue;
       const nameNode = c.type === "aliased_import" ? c.childForFieldName("name")! : c;
       const local = c.type === "aliased_import" ? c.childForFieldName("alias")!.text : nameNode.text;
-      if (known === "torch") facts.torchBound.add(local);
+      if (known === "torch") facts.torchBound.set(local, module);
       if (known !== "mlx") continue;
       const sub = `${module}.${nameNode.text}`;
       if (MLX_MODULES[sub]) facts.namespaces.set(local, MLX_MODULES[sub]);
@@ -113,12 +114,15 @@ type Origin = "torch" | "mlx" | "ok" | "unresolved";
 
 function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: PackageInfo | undefined, api: MlxApi, facts: ImportFacts): Origin {
   const top = module.split(".")[0];
-  // the package being compiled may itself be one of the torch libraries (a port of timm imports timm.layers)
-  const own = pkg?.name !== undefined && top === pkg.name;
-  if (!own && (TORCH_LIBRARIES.has(top) || TORCH_LIBRARIES.has(module))) {
-    // `try: import xformers.ops as xops / except ImportError: xops = None` runs its fallback without torch
-    if (optionalImport(at)) facts.findings.push(finding("C2M-W020", at, `'${module}' is imported where an ImportError is caught: without torch the fallback runs`));
-    else facts.findings.push(finding("C2M-E023", at, `'${module}' is imported: the port still needs torch`));
+  // the package's own modules, by their absolute name (a compile of timm/ importing timm.layers)
+  if (pkg?.name && top === pkg.name) {
+    const rel = module.split(".").slice(1).join("/");
+    if (moduleExists(pkg, rel)) return "ok";
+    facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the package being compiled`));
+    return "unresolved";
+  }
+  if (TORCH_LIBRARIES.has(top) || TORCH_LIBRARIES.has(module)) {
+    facts.findings.push(finding("C2M-E023", at, `'${module}' is imported: the port still needs torch`));
     return "torch";
   }
   if (top === "mlx") {
@@ -126,35 +130,11 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     return "mlx";
   }
   if (top === "numpy" || stdlib.has(top)) return "ok";
-  if (pkg?.name && top === pkg.name) {
-    const rel = module.split(".").slice(1).join("/");
-    if (moduleExists(pkg, rel)) return "ok";
-    facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the package being compiled`));
-    return "unresolved";
-  }
-  // `from blocks import Block` in a plain folder: a sibling module, found from the folder the port runs in
-  if (pkg && !pkg.name && moduleExists(pkg, module.replace(/\./g, "/"))) return "ok";
+  // a folder's top-level module imported absolutely (its import root is the folder); a single file has no
+  // package list to tell a sibling from a library, so nothing is said there
+  if (!pkg || moduleExists(pkg, module.split(".").join("/"))) return "ok";
   facts.findings.push(finding("C2M-W020", at, `'${module}' is neither MLX, numpy, the standard library nor a module of this package: the port needs it installed`));
   return "ok";
-}
-
-const IMPORT_ERRORS = new Set(["ImportError", "ModuleNotFoundError", "Exception", "BaseException"]);
-
-/** An import in the body of a `try` one of whose handlers catches a failed import (or everything). */
-function optionalImport(at: SyntaxNode): boolean {
-  for (let n: SyntaxNode | null = at; n?.parent; n = n.parent) {
-    const p: SyntaxNode = n.parent;
-    if (p.type === "function_definition" || p.type === "class_definition") return false;
-    if (p.type !== "try_statement" || p.childForFieldName("body") !== n) continue;
-    for (const h of p.namedNonComment) {
-      if (h.type !== "except_clause") continue;
-      const caught = h.namedNonComment.find((c: SyntaxNode) => c.type !== "block");
-      if (!caught) return true;
-      const names = caught.type === "tuple" ? caught.namedNonComment : caught.type === "as_pattern" ? [caught.namedNonComment[0]] : [caught];
-      if (names.some((c: SyntaxNode) => IMPORT_ERRORS.has(c.text))) return true;
-    }
-  }
-  return false;
 }
 
 /** `from .x import a`, `from .. import b`: the module (or, for `from . import b`, module b or the package) must be in the package. */
@@ -182,7 +162,30 @@ function checkRelative(module: string, names: SyntaxNode[], at: SyntaxNode, pkg:
   }
 }
 
+/** Whether an import sits in a `try` whose handlers catch a failed import (ImportError, ModuleNotFoundError, Exception, bare). */
+function isGuarded(n: SyntaxNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === "function_definition" || p.type === "class_definition") return false;
+    if (p.type !== "block" || p.parent?.type !== "try_statement" || p.parent.childForFieldName("body") !== p) continue;
+    const handlers = p.parent.namedNonComment.filter((c) => c.type === "except_clause");
+    if (
+      handlers.some(
+        (h) =>
+          !h.namedNonComment.some((c) => c.type !== "block") ||
+          /\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(
+            h.namedNonComment
+              .filter((c) => c.type !== "block")
+              .map((c) => c.text)
+              .join(" "),
+          ),
+      )
+    )
+      return true;
+  }
+  return false;
+}
+
 function moduleExists(pkg: PackageInfo, rel: string): boolean {
-  if (rel === "") return pkg.files.includes("__init__.py") || true;
+  if (rel === "") return true;
   return pkg.files.includes(`${rel}.py`) || pkg.files.includes(`${rel}/__init__.py`) || pkg.files.some((f) => f.startsWith(`${rel}/`));
 }

@@ -7,17 +7,20 @@
  * error located at the input position the offending output came from (read back from the source map), and
  * a `# c2m: CODE …` marker at the end of the output statement concerned.
  */
-import { parseModule, type SyntaxNode } from "../../grammar/python.js";
+import { parsePython, plainTreeOf, type SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
 import { AttributeChecker } from "./attributes.js";
 import { checkImports, type PackageInfo } from "./imports.js";
 import { analyzeScopes, resolves } from "./scopes.js";
 import { decodeMappings, inputPosition } from "./source-map.js";
-import { checkSyntax } from "./syntax.js";
+import { checkSyntax, parseErrors } from "./syntax.js";
 import { finding, type Finding } from "./types.js";
 
 export type { PackageInfo } from "./imports.js";
 export type { Finding } from "./types.js";
+
+/** The codes the verifier reports as errors: the compile went through, but the output fails an invariant there (its code is kept, marked). */
+export const OUTPUT_INVARIANT_CODES: ReadonlySet<string> = new Set(["C2M-E020", "C2M-E021", "C2M-E022", "C2M-E023", "C2M-E024", "C2M-E025", "C2M-E026", "C2M-E027"]);
 
 export interface VerifyInput {
   code: string;
@@ -27,6 +30,8 @@ export interface VerifyInput {
   /** names the input bound from torch (`torch`, `F`, `Tensor`): left unbound in the output, they are torch names left */
   torchNames: ReadonlySet<string>;
   package?: PackageInfo;
+  /** the input text: a name inside an edited span is looked for after the span's start, to point at it exactly */
+  source?: string;
 }
 
 export interface VerifiedFinding extends Finding {
@@ -41,15 +46,38 @@ export interface VerifyResult {
 }
 
 export function verifyOutput(v: VerifyInput): VerifyResult {
-  const root = parseModule(v.code).rootNode;
-  const findings = checkSyntax(root);
-  // names and attributes of a tree with parse errors would mostly report the parser's recovery
-  if (!findings.some((f) => f.code === "C2M-E020" && root.hasError)) findings.push(...checkModule(root, v));
+  const native = parsePython(v.code);
+  let findings: Finding[];
+  // a tree with parse errors: its ERROR and MISSING nodes, read from the native tree (names and attributes
+  // would mostly report the parser's recovery, and copying such a tree is slow)
+  if (native.rootNode.hasError) findings = parseErrors(native.rootNode, v.code);
+  else {
+    const root = plainTreeOf(native, v.code).rootNode;
+    findings = [...checkSyntax(root), ...checkModule(root, v)];
+  }
   const kept = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f)));
   // the source map is read only as far as the last finding
   const map = v.mappings !== undefined && kept.length ? decodeMappings(v.mappings, Math.max(...kept.map((f) => f.at.row))) : undefined;
-  const located = kept.map((f) => ({ ...f, input: map ? inputPosition(map, f.at) : f.at }));
+  const located = kept.map((f) => ({ ...f, input: map ? refine(inputPosition(map, f.at), f, v.source) : f.at }));
+  located.sort((a, b) => a.at.row - b.at.row || a.at.column - b.at.column);
   return { findings: located, code: addMarkers(v.code, located) };
+}
+
+/**
+ * An edited span maps only to its start: a name or attribute at fault inside it is looked for in the input
+ * from there on, on the same line or the next few (a statement rewritten whole), and pointed at if found.
+ */
+function refine(at: { row: number; column: number }, f: Finding, source: string | undefined): { row: number; column: number } {
+  const node = f.node;
+  if (!source || !node || (node.type !== "identifier" && node.type !== "attribute") || !/^[\w.]+$/.test(node.text)) return at;
+  const lines = source.split("\n", at.row + 6);
+  const word = new RegExp(`(?<![\\w.])${node.text.replace(/[.]/g, "\\.")}(?!\\w)`);
+  for (let r = at.row; r < Math.min(lines.length, at.row + 5); r++) {
+    const from = r === at.row ? at.column : 0;
+    const m = word.exec(lines[r].slice(from));
+    if (m) return { row: r, column: from + m.index };
+  }
+  return at;
 }
 
 /** Name and attribute findings the translator already diagnosed: it leaves a marker on the statement. */
@@ -76,8 +104,9 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
   const builtins = new Set(v.api.builtins);
   for (const { node, scope } of scopes.loads) {
     const name = node.text;
-    if (imports.torchBound.has(name)) {
-      out.push(finding("C2M-E023", node, `torch name '${name}' left in the output`));
+    const from = imports.torchBound.get(name);
+    if (from !== undefined) {
+      out.push(finding("C2M-E023", node, from === "torch" || from.startsWith("torch.") ? `torch name '${name}' left in the output` : `'${name}' (from ${from}, which needs torch) left in the output`));
       continue;
     }
     if (resolves(scope, name) || builtins.has(name)) continue;
@@ -103,7 +132,12 @@ function addMarkers(code: string, findings: Finding[]): string {
   let out = "";
   let last = 0;
   for (const pos of [...byPos.keys()].sort((a, b) => a - b)) {
-    out += code.slice(last, pos) + `  # ${byPos.get(pos)!.join("; ")}`;
+    // a line the translator already marked gets one comment: `# c2m: W002 …; c2m: E023 …`
+    const line = code.slice(code.lastIndexOf("\n", pos - 1) + 1, pos);
+    // a marker already there (compiling an output again) is not repeated
+    const fresh = byPos.get(pos)!.filter((t) => !line.includes(t));
+    if (fresh.length) out += code.slice(last, pos) + (/#\s*c2m: C2M-/.test(line) ? "; " : "  # ") + fresh.join("; ");
+    else out += code.slice(last, pos);
     last = pos;
   }
   return out + code.slice(last);

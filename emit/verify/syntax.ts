@@ -4,7 +4,7 @@
  * (`(n, **dd)`), a repeated keyword argument, a positional argument after a keyword one, a parameter
  * without a default after one with, a repeated parameter name, an assignment to a call or a literal.
  */
-import type { SyntaxNode } from "../../grammar/python.js";
+import type { NativeTree, SyntaxNode } from "../../grammar/python.js";
 import { finding, type Finding } from "./types.js";
 
 const BLOCK_OWNERS = new Set([
@@ -47,6 +47,10 @@ export function checkSyntax(root: SyntaxNode): Finding[] {
     switch (n.type) {
       case "block":
         if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type)) out.push(finding("C2M-E021", n.parent, `empty block after '${snippet(firstLine(n.parent.text))}'`));
+        sameLineStatements(n, out);
+        break;
+      case "module":
+        sameLineStatements(n, out);
         break;
       case "tuple":
       case "list":
@@ -81,6 +85,45 @@ export function checkSyntax(root: SyntaxNode): Finding[] {
   };
   visit(root);
   return out;
+}
+
+type NativeNode = NativeTree["rootNode"];
+
+/** The ERROR and MISSING nodes of a native tree, descending only where `hasError` says one is. */
+export function parseErrors(root: NativeNode, source: string): Finding[] {
+  const out: Finding[] = [];
+  const visit = (n: NativeNode): void => {
+    if (n.type === "ERROR" || n.isMissing) {
+      out.push({ code: "C2M-E020", at: n.startPosition, message: n.isMissing ? `the output does not parse: missing ${n.type}` : `the output does not parse near '${snippet(n.text)}'` });
+      return;
+    }
+    const before = out.length;
+    for (const c of n.children) if (c.hasError || c.isMissing) visit(c);
+    if (out.length > before) return;
+    // the error is a hidden token the node API does not list (a MISSING newline between two statements on one line)
+    const kids = n.namedChildren;
+    for (let i = 1; i < kids.length; i++) {
+      const prev = kids[i - 1];
+      const next = kids[i];
+      if (prev.endPosition.row === next.startPosition.row && !source.slice(prev.endIndex, next.startIndex).includes(";"))
+        out.push({ code: "C2M-E020", at: next.startPosition, message: `two statements on one line: '${snippet(next.text)}' follows '${snippet(prev.text)}'` });
+    }
+    if (out.length === before) out.push({ code: "C2M-E020", at: n.startPosition, message: `the output does not parse in '${snippet(n.text)}'` });
+  };
+  visit(root);
+  return out;
+}
+
+/** Two statements on one line need a `;` between them (tree-sitter accepts `a = 1    b = 2`; CPython does not). */
+function sameLineStatements(body: SyntaxNode, out: Finding[]): void {
+  const stmts = body.namedNonComment;
+  const src = body.tree.source;
+  for (let i = 1; i < stmts.length; i++) {
+    const prev = stmts[i - 1];
+    const next = stmts[i];
+    if (prev.endPosition.row !== next.startPosition.row) continue;
+    if (!src.slice(prev.endIndex, next.startIndex).includes(";")) out.push(finding("C2M-E020", next, `two statements on one line: '${snippet(next.text)}' follows '${snippet(prev.text)}'`));
+  }
 }
 
 function checkArguments(args: SyntaxNode, out: Finding[]): void {

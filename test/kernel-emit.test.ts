@@ -157,14 +157,14 @@ describe("c2m kernel command", () => {
     expect(existsSync(target)).toBe(true);
   }, 120_000);
 
-  it("--verify without a spec exits 2 and says what it needs", async () => {
+  it("--verify with no spec, no host launcher and no flags exits 1 with C2M-K021 saying what to give", async () => {
     const input = join(dir, "lonely.cu");
     writeFileSync(input, "__global__ void k(float* y) { y[threadIdx.x] = 1.0f; }\n");
     capture();
     const code = await runKernel(input, { verify: true });
     vi.restoreAllMocks();
-    expect(code).toBe(2);
-    expect(err.join("")).toContain("--verify needs");
+    expect(code).toBe(1);
+    expect(err.join("")).toContain("error C2M-K021: --verify cannot size the launch: no sizes: give --size NAME=VALUE");
   });
 
   it("a missing file exits 1 with C2M-E004", async () => {

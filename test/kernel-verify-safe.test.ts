@@ -98,6 +98,27 @@ describe("--verify never runs the user's host code", () => {
     expect(source).toMatch(/struct Planter \{ +\};/);
   });
 
+  it("local includes are followed only through the resolver, once, and only their device code is kept", () => {
+    const headers: Record<string, string> = {
+      "common.h": `#pragma once\n#include "inner.h"\ntypedef float floatX;\nvoid cudaCheck(int e) { if (e) system("touch /nowhere/MARKER"); }\n__device__ floatX twice(floatX v) { return 2 * v; }\n`,
+      "inner.h": `#define SCALE 3\nstatic int boot = system("touch /nowhere/MARKER");\n`,
+    };
+    const src = `#include "common.h"\n#include "inner.h"\n#include "missing.h"\n#include </etc/passwd>\n__global__ void k(floatX* y) { y[threadIdx.x] = twice(SCALE); }\n`;
+    const { source, dropped } = deviceOnlySource(src, { resolveInclude: (name) => (headers[name] ? { path: `/src/${name}`, text: headers[name]! } : undefined) });
+    expect(source).toContain('#line 1 "common.h"');
+    expect(source).toContain("typedef float floatX;");
+    expect(source).toContain("#define SCALE 3");
+    expect(source).toContain("__device__ floatX twice(");
+    expect(source).not.toMatch(/system|cudaCheck|passwd/);
+    expect(dropped).toEqual([
+      "common.h: inner.h: line 2: file-scope object static int boot = system(\"touch /nowhere/MARKER\"); (only arithmetic values whose initialisers call nothing are kept)",
+      "common.h: line 4: host function cudaCheck",
+      'line 2: #include "inner.h" (already included)',
+      'line 3: #include "missing.h" (local header not followed)',
+      "line 4: #include </etc/passwd> (not a system header c2m compiles)",
+    ]);
+  });
+
   it("a kernel calling system() is refused at translation (C2M-K018) and nothing is compiled or run", async () => {
     const marker = join(dir, "MARKER_kernel");
     const file = join(dir, "kernel_evil.cu");

@@ -1,5 +1,5 @@
 /** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [--json] [--verify]` */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import type { CompileKernelsResult } from "../kernel/index.js";
@@ -176,11 +176,13 @@ async function verify(input: string, source: string, result: CompileKernelsResul
   const { verifyAgainstSpec } = await import("../kernel/verify.js");
   const { sandboxReport } = await import("../verify/sandbox.js");
   process.stderr.write(`c2m kernel --verify: only the kernels and device code are compiled; ${sandboxReport()}\n`);
-  const folder = dirname(resolve(input));
-  // local includes of the original, inside the input's folder only; their device code only
+  const folder = realpathSync(dirname(resolve(input)));
+  // local includes of the original, inside the input's folder only (links followed first); their device code only
   const resolveInclude = (name: string) => {
-    const path = resolve(folder, name);
-    if (!path.startsWith(folder + sep) || !existsSync(path)) return undefined;
+    const candidate = resolve(folder, name);
+    if (!existsSync(candidate)) return undefined;
+    const path = realpathSync(candidate);
+    if (!path.startsWith(folder + sep) || !statSync(path).isFile()) return undefined;
     return { path, text: readFileSync(path, "utf8") };
   };
   let ok = true;

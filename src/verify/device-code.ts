@@ -28,6 +28,7 @@ export interface DeviceCode {
 }
 
 const HOST_INCLUDE = /^(torch|ATen|c10|pybind11|THC)\//;
+const SYSTEM_HEADER = /^(?!.*\.\.)[\w.+-]+(?:\/[\w.+-]+)*$/;
 const ARITHMETIC_TYPE = /^(?:(?:unsigned|signed|long|short|const|volatile|static|constexpr)\s+)*(?:bool|char|short|int|long|float|double|unsigned|signed|size_t|u?int(?:8|16|32|64)_t|half|__half|__half2|__nv_bfloat16|__nv_bfloat162|(?:u?char|u?short|u?int|u?long|longlong|ulonglong|float|double)[1-4])$/;
 /** Nodes that run code when an initialiser is evaluated. */
 const RUNS_CODE = new Set(["call_expression", "new_expression", "lambda_expression", "co_await_expression", "throw_expression", "gnu_asm_expression", "asm_statement"]);
@@ -62,9 +63,10 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
       case "preproc_include": {
         const path = field(n, "path");
         const name = path?.type === "system_lib_string" ? path.text.slice(1, -1) : path?.type === "string_literal" ? path.text.slice(1, -1) : undefined;
-        if (path?.type === "system_lib_string" && name && !HOST_INCLUDE.test(name)) return;
+        // a system header by its name (not an absolute path or a way out: `#include </dev/zero>`)
+        if (path?.type === "system_lib_string" && name && !HOST_INCLUDE.test(name) && SYSTEM_HEADER.test(name)) return;
         const found = path?.type === "string_literal" && name ? opts.resolveInclude?.(name) : undefined;
-        if (!found) return drop(n, `#include ${path?.text ?? "?"} (${path?.type === "string_literal" ? "local header not followed" : "host-only header"})`);
+        if (!found) return drop(n, `#include ${path?.text ?? "?"} (${path?.type === "string_literal" ? "local header not followed" : "not a system header c2m compiles"})`);
         if (seen.has(found.path)) return drop(n, `#include ${path!.text} (already included)`);
         seen.add(found.path);
         const inner = deviceOnlySource(found.text, { ...opts, filename: name }, seen);

@@ -11,7 +11,7 @@
 //    `#include "x.h"` only through `resolveInclude`, which inlines the header's own device code.
 // Everything else is blanked (spaces, line breaks kept, so that compiler messages keep their lines).
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
-import { field, kids, named, qualifierWords, walk } from "../../passes/kernel/cst.js";
+import { field, named, qualifierWords, walk } from "../../passes/kernel/cst.js";
 
 export interface DeviceCodeOptions {
   /** The text of a local include (`#include "common.h"`), or undefined when it is not found. */

@@ -75,7 +75,7 @@ describe("--verify never runs the user's host code", () => {
     const file = join(dir, "host_evil.cu");
     writeFileSync(file, hostEvil(marker));
     const { code, stderr } = await kernelCli(file, { verify: true });
-    expect(stderr).toMatch(/ok {3}host_evil_main_0_0 \[\] d_c \(metal\): 3001 values/);
+    expect(stderr).toMatch(/ok {3}host_evil_main_0_0 \[elements=3001\] d_c \(metal\): 3001 values/);
     expect(stderr).toMatch(/only the kernels and device code are compiled/);
     expect(code).toBe(0);
     expect(existsSync(marker)).toBe(false);

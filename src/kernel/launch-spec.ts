@@ -290,7 +290,10 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
           const launches = readHostFunction(h, unit, compiled, env);
           if (!launches.length) throw new LaunchUnknown(`${h.name} launches no translated kernel`);
           const used = new Set(launches.flatMap((l) => l.args.flatMap((a) => ("buffer" in a ? [a.buffer] : []))));
+          // the report's label: the sizes given, or else the largest buffer's element count
+          const counts = [...env.buffers.values()].filter((b) => used.has(b.name)).map((b) => Number(b.count));
           const label: Record<string, number> = { ...pins, ...(n !== undefined ? { n } : {}) };
+          if (!Object.keys(label).length && counts.length) label.elements = Math.max(...counts);
           const spec: GoldenSpec = {
             name: `${filename.split("/").pop()!.replace(/\.\w+$/, "")}_${h.name}_${row}_${j}`.replace(/[^\w]/g, "_"),
             file: filename,

@@ -13,8 +13,11 @@
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
-import { dedentBody, kids, subscriptIndices } from "../passes/kernel/cst.js";
+import { dedentBody, field, kids, subscriptIndices, unparen } from "../passes/kernel/cst.js";
+import { accessNode } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { coopInfo } from "./coop.js";
+import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
 
 export interface CudaKernel {
   source: string;
@@ -32,8 +35,9 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   const outputNames: string[] = [];
   const masks: string[] = [];
   const prologue: string[] = [];
-  /** source offset → text inserted there (copy-ins before statements, twins after row-pointer declarations) */
-  const inserts: { at: number; text: string; wrapEnd?: number }[] = [];
+  /** source offset → text inserted there (copy-ins before statements, twins after row-pointer declarations); `end`: replaces up to it */
+  const inserts: Edit[] = [];
+  let own = false;
 
   for (const p of k.params) {
     const decl = declarationText(unit, p.node);
@@ -61,6 +65,11 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
         outputNames.push(p.name + ARG);
         masks.push(`${p.name}_touched`);
         prologue.push(bind(p.name + ARG), `auto ${p.name}_in = (decltype(${p.name}))${p.name}_in${ARG};`);
+        if (plan.ownAccess) {
+          own = true;
+          ownEdits(analysis, p.name, plan.ownAccess.aliases, plan.pointee.kind === "vector" ? VECTOR_TYPES[plan.pointee.name]!.width : 1, inserts);
+          break;
+        }
         const copy = plan.copyAt!;
         const st = copy.statements[0];
         if (!st) break;
@@ -84,7 +93,39 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   outputNames.push(...masks);
   const body = bodyText(unit, k, inserts);
   const source = `// c2m: the kernel's parameters as CUDA declared them, bound to the buffers MLX passes\n${prologue.join("\n")}\n${body}`;
-  return { source, header: headerText(unit, k), inputNames, outputNames };
+  return { source, header: (own ? `${OWN_HELPER}\n\n` : "") + headerText(unit, k), inputNames, outputNames };
+}
+
+type Edit = { at: number; text: string; wrapEnd?: number; end?: number };
+
+/** The CUDA twin of the Metal header's c2m_own (see emit/metal.ts): copy in on first touch, use in place. */
+const OWN_HELPER = `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
+// flag in \`touched\` says so, and tells the wrapper which elements the kernel took over), then used in place.
+template <class T, class Q, class M> __device__ __forceinline__ T& c2m_own(const T* y, Q y_in, M touched, size_t i, unsigned width) {
+  T* w = const_cast<T*>(y);
+  if (!touched[i * width]) {
+    w[i] = y_in[i];
+    for (unsigned k = 0; k < width; ++k) touched[i * width + k] = 1;
+  }
+  return w[i];
+}`;
+
+/** Every access `y[E]` / `*r` of an in-place buffer (and its row pointers) → `c2m_own(y, y_in, y_touched, E, width)`. */
+function ownEdits(analysis: KernelAnalysis, param: string, aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[], width: number, edits: Edit[]): void {
+  for (const s of analysis.accesses) {
+    if (s.root.kind !== "param" || s.root.name !== param) continue;
+    const acc = accessNode(s.node)!;
+    const base = unparen(field(acc, "argument")!);
+    const head = `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, `;
+    if (acc.type === "subscript_expression") {
+      const idx = field(acc, "indices")!;
+      edits.push({ at: acc.startIndex, end: idx.startIndex + 1, text: head }, { at: idx.endIndex - 1, end: acc.endIndex, text: `, ${width})` });
+    } else edits.push({ at: acc.startIndex, end: acc.endIndex, text: `${head}0, ${width})` });
+  }
+  for (const al of aliases) {
+    const off = al.difference ? ` + (${al.name} - ${param})` : al.offset ? ` + (${al.offset.text})` : "";
+    edits.push({ at: al.decl.endIndex, text: ` auto ${al.name}_in = ${param}_in${off}; auto ${al.name}_touched = ${param}_touched${off};` });
+  }
 }
 
 /** `const float* __restrict__ x` as written, whitespace collapsed. */
@@ -100,14 +141,14 @@ function indexText(analysis: KernelAnalysis, param: string): string {
 }
 
 /** The kernel body without its braces, dedented, with the inserts applied. */
-function bodyText(unit: KernelUnit, k: KFunction, inserts: { at: number; text: string; wrapEnd?: number }[]): string {
+function bodyText(unit: KernelUnit, k: KFunction, inserts: Edit[]): string {
   const inner = kids(k.body).slice(1, -1);
   if (inner.length === 0) return "";
   const start = inner[0]!.startIndex;
   const end = inner[inner.length - 1]!.endIndex;
-  const edits = inserts.flatMap((e) => (e.wrapEnd === undefined ? [e] : [e, { at: e.wrapEnd, text: " }" }])).sort((a, b) => b.at - a.at);
+  const edits: Edit[] = inserts.flatMap((e) => (e.wrapEnd === undefined ? [e] : [e, { at: e.wrapEnd, text: " }" }])).sort((a, b) => b.at - a.at || (b.end ?? b.at) - (a.end ?? a.at)); // at one offset: a replacement before an insertion
   let text = unit.source.slice(start, end);
-  for (const e of edits) text = text.slice(0, e.at - start) + e.text + text.slice(e.at - start);
+  for (const e of edits) text = text.slice(0, e.at - start) + e.text + text.slice((e.end ?? e.at) - start);
   return dedentBody(text, inner[0]!.startPosition.column);
 }
 
@@ -123,5 +164,22 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
   }
   for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
   pieces.sort((a, b) => a.at - b.at);
+  const coop = coopPreamble(unit, [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)]);
+  if (coop) pieces.unshift({ at: -1, text: coop });
   return pieces.map((p) => p.text.trimEnd()).join("\n\n") + (pieces.length ? "\n" : "");
+}
+
+/**
+ * The file's cooperative-groups includes, namespace alias and using-directive, when the kernel or a helper
+ * it reaches uses cooperative groups (NVRTC ships the headers).
+ */
+function coopPreamble(unit: KernelUnit, nodes: CudaNode[]): string | undefined {
+  const info = coopInfo(unit);
+  const qualified = new RegExp(`\\b(${[...info.namespaces].join("|")})::`);
+  const bare = new RegExp(`\\b(${Object.keys(COOPERATIVE_GROUPS).join("|")})\\b`);
+  if (!nodes.some((n) => qualified.test(n.text) || (info.usingNamespace && bare.test(n.text)))) return undefined;
+  const lines = kids(unit.root)
+    .filter((n) => (n.type === "preproc_include" || n.type === "namespace_alias_definition" || n.type === "using_declaration") && /cooperative_groups/.test(n.text))
+    .map((n) => n.text.trim());
+  return lines.length ? lines.join("\n") : undefined;
 }

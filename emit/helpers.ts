@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { HELPERS } from "../cookbook/helpers/registry.js";
-import { packageRoot } from "../src/python.js";
+import { packageRoot } from "../ir/package-root.js";
 
 const cache = new Map<string, string>();
 

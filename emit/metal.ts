@@ -9,21 +9,34 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import type { BufferPlan, KFunction, KernelUnit, KType } from "../ir/kernel.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
-import { reportKernel } from "../src/kernel/diagnostics.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { reportKernel } from "../ir/kernel-diagnostics.js";
 import {
   ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
-  UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
-} from "../src/kernel/tables.js";
+  CACHE_HINTS, UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
+} from "../passes/kernel/tables.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { volatileNames, volatileStep } from "./warp-sync.js";
+import { checkCoopName, coopDirectiveComment, COOP_HELPER, COOP_NAMESPACE, coopFactoryAttributes, coopInfo, coopQualified, coopTypeText, coopUnqualified, isGridSync, isTileOfTile, type CoopInfo } from "./coop.js";
 
 /** The dynamic shared memory size, in bytes, passed as an MLX template argument. */
 export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
 
 /** Header helpers, emitted once each when used. */
 const HELPERS: Record<string, string> = {
+  c2m_cg: COOP_HELPER,
+  c2m_own: `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
+// flag in \`touched\` says so, and tells the wrapper which elements the kernel took over), then used in place.
+template <typename T, typename Q, typename M> inline device T& c2m_own(const device T* y, Q y_in, M touched, ulong i, uint width) {
+  device T* w = const_cast<device T*>(y);
+  if (!touched[i * width]) {
+    w[i] = y_in[i];
+    for (uint k = 0; k < width; ++k) touched[i * width + k] = 1;
+  }
+  return w[i];
+}`,
   c2m_erf: `// erf for float (max error ~1 ulp): Metal's standard library has none.
 inline float c2m_erf(float a) {
   float r, s, t, u;
@@ -129,8 +142,14 @@ interface PrintContext {
   /** attribute parameters each device function needs */
   deviceAttrs: Map<string, string[]>;
   /** row pointers into in-place buffers: their `_in` and `_touched` twins are declared next to them */
-  inoutAliases: Map<string, { param: string; offset?: CudaNode }>;
+  inoutAliases: Map<string, { param: string; offset?: CudaNode; difference?: boolean }>;
   isKernel: boolean;
+  /** cooperative-groups namespaces of the file (emit/coop.ts) */
+  coop: CoopInfo;
+  /** in-place buffers and their row pointers whose every access goes through c2m_own → element width */
+  own: Map<string, number>;
+  /** pointers and arrays the function declares volatile (emit/warp-sync.ts) */
+  volatiles: Set<string>;
 }
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
@@ -144,7 +163,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   const ctx: PrintContext = {
     unit, fn: k, analysis, bag, helpers, attributes: new Set(), atomicRoots,
     scope: { params: new Set(k.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(analysis.shared.map((s) => s.name)), aliases: new Map() },
-    before: new Map(), deviceAttrs, isKernel: true, inoutAliases: new Map(),
+    before: new Map(), deviceAttrs, isKernel: true, inoutAliases: new Map(), coop: coopInfo(unit), own: new Map(), volatiles: volatileNames(k),
   };
 
   // inputs and outputs, in parameter order
@@ -180,7 +199,19 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         inputNames.push(`${metalName}_in`);
         outputNames.push(metalName);
         if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${VECTOR_TYPES[(plan.pointee as { name: string }).name].metal}>(${metalName}_in);`);
-        for (const [i, st] of plan.copyAt!.statements.entries()) {
+        if (plan.ownAccess) {
+          // every access copies its element in on first touch (passes/kernel/buffers.ts ownAccess)
+          helpers.add("c2m_own");
+          const width = vector ? VECTOR_TYPES[(plan.pointee as { name: string }).name].width : 1;
+          ctx.own.set(p.name, width);
+          for (const al of plan.ownAccess.aliases) {
+            ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference });
+            ctx.own.set(al.name, width);
+          }
+          if (vector) prologue.push(`auto ${p.name}_touched = ${metalName}_touched;`);
+          masks.push(`${metalName}_touched`);
+        }
+        for (const [i, st] of (plan.copyAt?.statements ?? []).entries()) {
           if (i > 0) break;
           const idxText = printIndexOf(analysis, p.name, ctx);
           const at = plan.copyAt!.alias?.name ?? p.name;
@@ -295,8 +326,15 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     case "delete_expression":
       reportKernel(ctx.bag, "C2M-K002", position(node), "device-side new/delete has no Metal equivalent");
       return node.text;
+    case "qualified_identifier":
+      return printQualified(node, ctx);
+    case "namespace_alias_definition":
+    case "using_declaration":
+      return coopDirectiveComment(node) ?? printDefault(node, ctx);
     case "number_literal":
       return node.text.replace(/(\d)(ll|LL|ull|ULL)$/, "$1l");
+    case "expression_statement":
+      return volatileStep(node, ctx.volatiles, (n) => print(n, ctx)) ?? printDefault(node, ctx);
     case "for_statement": {
       const idiom = warpReductionIdiom(node, ctx);
       return idiom ?? printDefault(node, ctx);
@@ -310,8 +348,28 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
   }
 }
 
+/** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
+function printQualified(node: CudaNode, ctx: PrintContext): string {
+  const q = coopQualified(node, ctx.coop);
+  if (!q) return printDefault(node, ctx);
+  checkCoopName(q.name, node, ctx.bag, ctx.unit.macros);
+  ctx.helpers.add("c2m_cg");
+  return `${COOP_NAMESPACE}::${print(q.rest, ctx)}`;
+}
+
+/** An unqualified cooperative-groups name under `using namespace cooperative_groups`, prefixed; else undefined. */
+function printCoopUnqualified(node: CudaNode, ctx: PrintContext): string | undefined {
+  const name = coopUnqualified(node, ctx.coop, (n) => ctx.unit.deviceFunctions.some((f) => f.name === n) || ctx.unit.structs.some((s) => s.name === n));
+  if (!name) return undefined;
+  checkCoopName(name, node.parent?.type === "template_type" || node.parent?.type === "template_function" ? node.parent : node, ctx.bag, ctx.unit.macros);
+  ctx.helpers.add("c2m_cg");
+  return `${COOP_NAMESPACE}::${name}`;
+}
+
 function printIdentifier(node: CudaNode, ctx: PrintContext): string {
   const name = node.text;
+  const coop = printCoopUnqualified(node, ctx);
+  if (coop) return coop;
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) return `atomic_load_explicit(&${name}, memory_order_relaxed)`;
   if (CONSTANTS[name] !== undefined && !isDeclared(name, ctx)) return CONSTANTS[name];
   if (UNSUPPORTED_TYPES[name]) reportKernel(ctx.bag, "C2M-K006", position(node), UNSUPPORTED_TYPES[name]);
@@ -319,6 +377,8 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
     ctx.attributes.add(BUILTIN_VARIABLES[name].metal);
     return BUILTIN_VARIABLES[name].metal;
   }
+  // a type name the parser took for a value: `(__nv_bfloat16)(x)` parses as a call of `(__nv_bfloat16)`
+  if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
   return name;
 }
 
@@ -328,6 +388,8 @@ function isDeclared(name: string, ctx: PrintContext): boolean {
 
 function printTypeName(node: CudaNode, ctx: PrintContext): string {
   const name = canonicalTypeName(node.text);
+  const coop = node.type === "type_identifier" ? printCoopUnqualified(node, ctx) : undefined;
+  if (coop) return coop;
   if (UNSUPPORTED_TYPES[name]) reportKernel(ctx.bag, "C2M-K006", position(node), UNSUPPORTED_TYPES[name]);
   if (name === "double") {
     reportKernel(ctx.bag, "C2M-K011", position(node), "double has no Metal equivalent; computed as float");
@@ -335,22 +397,21 @@ function printTypeName(node: CudaNode, ctx: PrintContext): string {
   }
   if (SCALAR_TYPES[name]) return SCALAR_TYPES[name].metal;
   if (VECTOR_TYPES[name]) return VECTOR_TYPES[name].metal;
-  if (/^(cg|cooperative_groups)::/.test(name) || /grid_group/.test(name)) {
-    reportKernel(ctx.bag, "C2M-K005", position(node), "cooperative groups are not translated (grid-wide synchronisation has no Metal equivalent)");
-  }
   return printDefault(node, ctx);
 }
 
 export function printType(t: KType, ctx?: PrintContext): string {
-  void ctx;
   switch (t.kind) {
     case "scalar": return SCALAR_TYPES[t.name]?.metal ?? t.name;
     case "vector": return VECTOR_TYPES[t.name]?.metal ?? t.name;
-    case "template":
-    case "struct": return t.name;
-    case "pointer": return `${t.isConst ? "const " : ""}${printType(t.pointee)}*`;
-    case "reference": return `thread ${t.isConst ? "const " : ""}${printType(t.target)}&`;
-    case "unknown": return t.text;
+    case "template": return t.name;
+    case "struct":
+    case "unknown": {
+      const text = t.kind === "struct" ? t.name : t.text;
+      return ctx ? coopTypeText(text, ctx.coop) : text;
+    }
+    case "pointer": return `${t.isConst ? "const " : ""}${printType(t.pointee, ctx)}*`;
+    case "reference": return `thread ${t.isConst ? "const " : ""}${printType(t.target, ctx)}&`;
   }
 }
 
@@ -394,6 +455,12 @@ function isLvalueContext(node: CudaNode): boolean {
 function printAccess(node: CudaNode, ctx: PrintContext): string {
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
     return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
+  }
+  const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
+  const width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
+  if (base && width !== undefined) {
+    const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
+    return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
   }
   return printDefault(node, ctx);
 }
@@ -449,15 +516,27 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     reportKernel(ctx.bag, "C2M-K003", position(node), `kernel launch inside a kernel (dynamic parallelism) of '${name}' has no Metal equivalent`);
     return `/* c2m: dynamic parallelism not translated */`;
   }
-  if (/this_grid|grid_group|this_multi_grid/.test(fnNode?.text ?? "") || (fnNode?.type === "field_expression" && /this_grid\(\)/.test(fnNode.text))) {
+  if (isGridSync(node, ctx.fn.body)) {
     reportKernel(ctx.bag, "C2M-K005", position(node), "cooperative-groups grid synchronisation has no Metal equivalent (threadgroups cannot wait for each other)");
     return node.text;
   }
-  if (fnNode && /^(cg|cooperative_groups)::/.test(fnNode.text)) {
-    reportKernel(ctx.bag, "C2M-K005", position(node), "cooperative groups are not translated");
+  if (isTileOfTile(node, ctx.fn.body)) {
+    reportKernel(ctx.bag, "C2M-K035", position(node), "a tile partitioned from another tile is not translated; partition the thread block");
     return node.text;
   }
+  const factory = coopFactoryAttributes((fnNode?.type === "qualified_identifier" ? coopQualified(fnNode, ctx.coop)?.name : undefined) ?? (ctx.coop.usingNamespace && fnNode?.type === "identifier" ? fnNode.text : "") ?? "");
+  if (factory.length) {
+    // Metal passes thread positions to the kernel: the group factory is given the ones it reads
+    for (const a of factory) ctx.attributes.add(a);
+    const printed = printDefault(node, ctx);
+    const close = printed.lastIndexOf(")");
+    return `${printed.slice(0, close)}${args.length ? ", " : ""}${factory.join(", ")}${printed.slice(close)}`;
+  }
   if (!name) return printDefault(node, ctx);
+  if (name === "assert") {
+    reportKernel(ctx.bag, "C2M-K025", position(node), `assert(${args.map((a) => a.text).join(", ")}) is not checked: Metal kernels cannot abort`);
+    return "((void)0)";
+  }
   if (UNSUPPORTED_CALLS[name]) {
     const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";
     reportKernel(ctx.bag, code, position(node), `${name}: ${UNSUPPORTED_CALLS[name]}`);
@@ -511,10 +590,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     }
     return METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
   }
-  if (/^__ld(g|cs|cg|ca|lu|cv)$/.test(name) && args[0]) {
+  if (CACHE_HINTS[name] && args[0]) {
     const a = unparen(args[0]);
-    if (a.type === "pointer_expression" && field(a, "operator")?.text === "&") return print(field(a, "argument")!, ctx);
-    return `(*(${p(0)}))`;
+    const target = a.type === "pointer_expression" && field(a, "operator")?.text === "&" ? print(field(a, "argument")!, ctx) : `(*(${p(0)}))`;
+    return CACHE_HINTS[name] === "store" ? `(${target} = ${p(1)})` : target;
   }
   if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
   const math = MATH_FUNCTIONS[name];
@@ -699,7 +778,7 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     const pointee = type.pointee.kind === "pointer" ? undefined : printType(type.pointee);
     const twin = name ? ctx.inoutAliases.get(name) : undefined;
     if (twin && name) {
-      const off = twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
+      const off = twin.difference ? ` + (${name} - ${twin.param})` : twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
       const nl = `\n${" ".repeat(node.startPosition.column)}`;
       parts.push(`${vol}${constQ}device ${pointee}* ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`);
       continue;
@@ -740,6 +819,7 @@ function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {
           if (w && !/^(32|warpSize)$/.test(w.text.trim())) need.add("thread_index_in_simdgroup");
         }
         if (c === "__lanemask_lt") need.add("thread_index_in_simdgroup");
+        for (const a of coopFactoryAttributes(c?.replace(/^.*::/, "") ?? "")) need.add(a);
       }
     });
     direct.set(f.name, need);
@@ -769,6 +849,8 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
       analysis: undefined,
       isKernel: false,
       inoutAliases: new Map(),
+      own: new Map(),
+      volatiles: volatileNames(f),
       attributes: new Set(),
       before: new Map(),
       atomicRoots: () => false,
@@ -797,14 +879,14 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
       tparams.push(`typename ${tn}`);
       params.push(`${tn} ${p.name}`);
     } else if (p.type.kind === "reference") {
-      params.push(`${printType(p.type)} ${p.name}`);
+      params.push(`${printType(p.type, ctx)} ${p.name}`);
     } else {
-      params.push(`${printType(p.type)} ${p.name}`);
+      params.push(`${printType(p.type, ctx)} ${p.name}`);
     }
   });
   for (const a of ctx.deviceAttrs.get(f.name) ?? []) params.push(`${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`);
   const body = printDefault(f.body, ctx);
-  const ret = printType(f.returnType);
+  const ret = printType(f.returnType, ctx);
   const head = `${tparams.length ? `template <${tparams.join(", ")}>\n` : ""}inline ${ret} ${f.name}(${params.join(", ")}) `;
   return head + body;
 }

@@ -54,6 +54,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   for (const h of orderHelpers(helpers)) {
     const { imports, body } = splitImports(helperSource(h));
     helperImports.push(...imports);
+    // helpers may use math (cookbook/helpers/registry.ts) without importing it: the file must
+    if (/\bmath\./.test(body)) helperImports.push("import math");
     helperBodies.push(body);
   }
   const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));

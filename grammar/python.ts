@@ -6,6 +6,7 @@
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
 import { copyNodes, SyntaxNode, Tree } from "./syntax-tree.js";
+import { firstErrorNode } from "./python3-check.js";
 
 export { SyntaxNode, Tree, type Point } from "./syntax-tree.js";
 
@@ -196,16 +197,8 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
   }
 }
 
-/** The first syntax error node, depth-first, or undefined. */
-export function firstError(node: SyntaxNode): SyntaxNode | undefined {
-  if (!node.hasError) return undefined;
-  if (node.type === "ERROR" || node.isMissing) return node;
-  for (const child of node.children) {
-    const e = firstError(child);
-    if (e) return e;
-  }
-  return node;
-}
+/** The first syntax error or missing node, depth-first, or undefined (iterative: deep nesting is input, not a crash). */
+export const firstError = firstErrorNode;
 
 /** Named children of a node, skipping comments. */
 export function namedChildren(node: SyntaxNode): SyntaxNode[] {

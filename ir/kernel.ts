@@ -52,10 +52,11 @@ export type AtomicOp = "add" | "sub" | "max" | "min" | "exch" | "cas" | "and" | 
  * - `input`: read only → an input array.
  * - `output`: written only (plain stores) → a fresh output (init_value 0); its shape and dtype come
  *   from the caller's array, whose contents are not read.
- * - `inout-copy`: read and written, each element owned by the thread that touches it → input `<name>_in`
- *   plus output `<name>` and a uint8 output `<name>_touched`; the body copies the element in (and marks
- *   it) just before the statement(s) that touch it; the wrapper keeps the caller's values where the
- *   mask is 0 (`mx.where`), so elements the kernel never touches are unchanged, as in CUDA.
+ * - `inout-copy`: read and written → input `<name>_in` plus output `<name>` and a uint8 output
+ *   `<name>_touched`; the body copies the element in (and marks it) just before the statement(s) that
+ *   touch it (`copyAt`), or at its first touch through any access (`ownAccess`); the wrapper keeps the
+ *   caller's values where the mask is 0 (`mx.where`), so elements the kernel never touches are
+ *   unchanged, as in CUDA.
  * - `atomic-accumulate`: updated only by atomics with an identity (add, sub, max, or, xor, and) → an
  *   atomic output initialised to the identity; the wrapper combines it with the caller's array.
  * - `unused`: never accessed → passed as an input so the signature keeps its shape.
@@ -77,6 +78,13 @@ export interface BufferPlan {
     /** `decl`: the pointer's declaration, after which the printers declare its `_in` and `_touched` twins */
     alias?: { name: string; decl: CudaNode; offset?: CudaNode };
   };
+  /**
+   * for inout-copy when no single copy site exists: every access `y[E]` (or through a row pointer
+   * `r = y + offset`, declared once; `difference`: the offset is a sum of terms, and the twins are
+   * placed at `r - y`) becomes `c2m_own(y, y_in, y_touched, E, width)`, which copies the
+   * element in on its first touch and returns it as an lvalue; `aliases` get `_in` and `_touched` twins.
+   */
+  ownAccess?: { aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[] };
 }
 
 export interface SharedArray {

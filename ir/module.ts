@@ -3,23 +3,32 @@
  * original text in place.
  */
 import type { SyntaxNode } from "../grammar/python.js";
+import type { FileSemantics } from "./binder/semantics.js";
 import type { LayerMapping } from "./tables.js";
 import type { TensorType } from "./tensor.js";
 
 /** What a value built in `__init__` is, as far as static analysis can tell. */
 export type ModVal =
   | { k: "layer"; row: LayerMapping; call: SyntaxNode }
-  | { k: "class"; name: string }
+  | { k: "class"; name: string; ext?: ForeignClass }
   | { k: "seq"; items: ModVal[] | null; names?: string[]; elem?: ModVal }
   | { k: "list"; items: ModVal[] | null; elem?: ModVal }
   | { k: "dict"; entries: Map<string, ModVal> | null; elem?: ModVal }
   | { k: "param" }
   | { k: "buffer"; persistent: boolean }
-  | { k: "classref"; name: string }
+  | { k: "classref"; name: string; ext?: ForeignClass }
   | { k: "layerref"; row: LayerMapping }
   | { k: "union"; options: ModVal[] }
+  /** a constant the interpreter computed (a string, an integer as its digits): attribute names given to setattr */
+  | { k: "const"; text: string }
   | { k: "value" }
   | { k: "unknown" };
+
+/** A module class defined in another file of the program (a sibling file, a library), with that file's IR. */
+export interface ForeignClass {
+  mod: ModuleIR;
+  cls: ClassIR;
+}
 
 export interface ClassIR {
   name: string;
@@ -31,6 +40,8 @@ export interface ClassIR {
   attrs: Map<string, ModVal>;
   /** attributes holding non-persistent buffers: renamed `_name` so MLX does not treat them as parameters */
   privateBuffers: Set<string>;
+  /** the torch layer it subclasses while overriding forward: it keeps that layer's parameters */
+  layerBase?: LayerMapping;
   /** classes of this file this class instantiates (for finding top-level classes) */
   uses: Set<string>;
 }
@@ -52,6 +63,10 @@ export interface ModuleIR {
   /** module-level functions and classes that are not nn.Modules (dataclass configs, helpers) */
   functions: Map<string, SyntaxNode>;
   otherClasses: Map<string, SyntaxNode>;
+  /** subclasses of a torch layer that do not override forward: each is that layer (`class Conv1d(nn.Conv1d)`) */
+  layerClasses?: Map<string, LayerMapping>;
+  /** the binder's view of this file within its program (imports across files and libraries); absent: this file alone */
+  semantic?: FileSemantics;
 }
 
 /** Layout signature of a module class's forward: physical layouts of its parameters and result. */

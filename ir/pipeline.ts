@@ -4,7 +4,7 @@
  * plugin replaces an expression with) and the construct records `c2m analyze` reports. No pass does I/O.
  */
 import type { SyntaxNode } from "../grammar/python.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
+import type { DiagnosticBag } from "./diagnostics.js";
 import type { ModuleIR } from "./module.js";
 
 /**

@@ -52,6 +52,12 @@ export interface LayerMapping {
   helpers?: string[];
   /** what __call__ returns, when not one tensor: "tuple" (LSTM/GRU: output, state) */
   returns?: "tensor" | "tuple";
+  /**
+   * A template (usually a helper) for calls MLX's own layer cannot honour: used when a parameter in
+   * `handles` is given a value its `allowed` list lacks, or one in `strings` a string literal
+   * (`padding='same'`); `allowed` then no longer restricts the parameters it handles.
+   */
+  general?: { mlx: string; handles: string[]; strings?: string[] };
   /** one line for the README table */
   note?: string;
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compilePattern, type Condition, type Rule } from "../grammar/rule-patterns.js";
 import type { PluginPass } from "../ir/pipeline.js";
-import { packageRoot } from "../src/python.js";
+import { packageRoot } from "../ir/package-root.js";
 import { applyRules } from "./cookbook.js";
 
 /** A rule as stored in cookbook/rules.json: patterns as their source text. */

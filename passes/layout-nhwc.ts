@@ -7,6 +7,8 @@
 import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
+import { fillEmptyBlocks } from "./empty-blocks.js";
+import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
 export interface LayoutResult {
@@ -43,10 +45,26 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     linearNhwc: new Map(),
     torchLayoutLayers: new Set(),
   };
-  // signatures first (callees before callers happens on demand), then the final walks
-  for (const name of mod.classes.keys()) if (!ctx.signatures.has(name)) computeSignature(ctx, name);
+  // signatures first (callees before callers happens on demand), then the final walks; a signature that
+  // fails is left out: the forward's own walk fails again and is kept as written, with its diagnostic
+  for (const name of mod.classes.keys()) {
+    try {
+      if (!ctx.signatures.has(name)) computeSignature(ctx, name);
+    } catch (err) {
+      if (err instanceof RangeError) throw err;
+    }
+  }
   const walkers: FunctionWalker[] = [];
   const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
+    try {
+      translateFunction(fn, cls);
+    } catch (err) {
+      // the passes recurse over the tree: a nesting limit is the whole file's (C2M-E007), anything else is this function's
+      if (err instanceof RangeError) throw err;
+      keepAsWritten(ctx, fn, err);
+    }
+  };
+  const translateFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
     // a rule may replace a whole function (a complex-number RoPE by its real-valued form)
     const whole = pass.rewrites.get(nodeKey(fn));
     if (whole) {
@@ -82,8 +100,15 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     }
   };
   const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {
-    const loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
-    loose.runStatements(body);
+    let loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+    try {
+      loose.runStatements(body);
+    } catch (err) {
+      if (err instanceof RangeError) throw err;
+      // the statements outside functions (module level, a class body) are kept as written; functions still translate
+      keepAsWritten(ctx, body.parent?.type === "class_definition" ? body.parent : body, err);
+      loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+    }
     walkers.push(loose);
     // base classes (`class RMSNorm(torch.nn.Module)`)
     const bases = body.parent?.type === "class_definition" ? body.parent.childForFieldName("superclasses") : null;
@@ -103,11 +128,27 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
-  return { ctx, edits: dropNested(edits), inserts };
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts };
 }
 
-/** Decorators with no meaning in MLX (autograd switches, TorchScript) are removed. */
-const DROPPED_DECORATORS = /^torch\.(no_grad|inference_mode|enable_grad|jit\.\w+|compiler\.\w+|autocast|cuda\.amp\.autocast)$/;
+/**
+ * An internal error while translating one function keeps that function as written in the input, with an
+ * error marker on its `def` line; the rest of the file is translated as usual.
+ */
+function keepAsWritten(ctx: TranslateContext, fn: SyntaxNode, err: unknown): void {
+  const name = fn.type === "module" ? "the module-level statements" : fn.type === "class_definition" ? `the class body of '${fn.childForFieldName("name")!.text}'` : `'${fn.childForFieldName("name")?.text}'`;
+  const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+  const message = `internal error while translating ${name} (${why}); ${fn.type === "function_definition" ? "the function is" : "they are"} kept as written`;
+  const d = ctx.diags.report("C2M-E026", fn.startPosition, message);
+  const src = ctx.mod.source;
+  let eol = src.indexOf("\n", fn.startIndex);
+  if (eol < 0) eol = src.length;
+  const prev = ctx.markers.get(eol);
+  const marker = `c2m: ${d.code} ${message}`;
+  ctx.markers.set(eol, prev ? `${prev}; ${marker}` : `  # ${marker}`);
+  ctx.constructs.push({ kind: "unsupported", name: d.code, line: d.line, col: d.col });
+}
+
 
 function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
   for (const dec of namedChildren(stmt).filter((c) => c.type === "decorator")) {

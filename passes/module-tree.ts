@@ -3,42 +3,59 @@
  * methods and module-level functions it calls), what each `self.<attr>` holds: a table layer, an in-file
  * module class, a container of those, a parameter or buffer. Nothing is executed.
  */
-import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
+import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { effectiveInit, moduleBase } from "./module-inherit.js";
+import { classifyClasses, foreignValue } from "./package-classes.js";
+import {
+  appendAll,
+  bindTarget,
+  callsByCallee,
+  elementOf,
+  enumerateValues,
+  identifiers,
+  MAX_UNROLL,
+  mergeBranches,
+  moduleDictValue,
+  paramName,
+  paramNames,
+  push,
+  rangeValues,
+  stringValue,
+  union,
+  usesTorch,
+  zipValues,
+  type Env,
+} from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
+export { elementOf, identifiers, paramName, paramNames, stringValue, union } from "./module-values.js";
+
 const MAX_DEPTH = 6;
+
+/** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
+const ITERATORS = new Set(["range", "zip", "enumerate"]);
 
 /** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
 export const SEQUENTIAL_ITEMS = "__sequential__";
 
-/** Classes deriving from torch.nn.Module, directly or through other classes of the file. */
-export function collectClasses(mod: ModuleIR): void {
+/**
+ * The nn.Module classes of a file: with a program (mod.semantic), any class whose bases lead to a torch
+ * module class through this file, sibling files or libraries; without one, bases in this file only.
+ */
+export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   const defs = namedChildren(mod.root)
     .map((n) => (n.type === "decorated_definition" ? n.childForFieldName("definition")! : n))
     .filter((n) => n.type === "class_definition" || n.type === "function_definition");
-  const moduleClasses = new Set<string>();
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const d of defs) {
-      if (d.type !== "class_definition") continue;
-      const name = d.childForFieldName("name")!.text;
-      if (moduleClasses.has(name)) continue;
-      const bases = d.childForFieldName("superclasses");
-      const isModule = bases
-        ? namedChildren(bases).some((b) => {
-            const q = qualify(b, mod.aliases);
-            return (q !== undefined && (q === "torch.nn.Module" || CONTAINERS.has(q))) || moduleClasses.has(b.text);
-          })
-        : false;
-      if (isModule) {
-        moduleClasses.add(name);
-        grew = true;
-      }
-    }
-  }
+  const verdicts = classifyClasses(
+    mod,
+    defs.filter((d) => d.type === "class_definition"),
+    diags,
+  );
+  const moduleClasses = verdicts.modules;
+  if (verdicts.layers.size) mod.layerClasses = verdicts.layers;
   for (const d of defs) {
     const name = d.childForFieldName("name")!.text;
     if (d.type === "function_definition") {
@@ -63,6 +80,7 @@ export function collectClasses(mod: ModuleIR): void {
       attrs: new Map(),
       privateBuffers: new Set(),
       uses: new Set(),
+      ...(verdicts.layerBases.has(name) ? { layerBase: verdicts.layerBases.get(name) } : {}),
     });
   }
   // Arguments a class receives at its construction sites decide what its attributes hold (torchvision
@@ -74,59 +92,78 @@ export function collectClasses(mod: ModuleIR): void {
       cls.attrs.clear();
       cls.uses.clear();
       cls.privateBuffers.clear();
-      new InitInterpreter(mod, cls, sites, next).run();
+      new InitInterpreter(mod, cls, sites, next, diags).run();
     }
     sites = next;
   }
 }
 
+/** How another file's classes are collected when this file's module tree refers to them (no diagnostics: they belong to that file). */
+const collectForeign = (m: ModuleIR) => collectClasses(m);
+
 /** class name → __init__ parameter → values passed for it at construction sites seen so far */
 type CallSites = Map<string, Map<string, ModVal[]>>;
 
-/** A union that collapses duplicates. */
-export function union(vals: ModVal[]): ModVal {
-  const flat: ModVal[] = [];
-  for (const v of vals) for (const o of v.k === "union" ? v.options : [v]) if (!flat.some((f) => sameModVal(f, o))) flat.push(o);
-  const meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown");
-  if (meaningful.length === 0) return flat[0] ?? { k: "unknown" };
-  return meaningful.length === 1 ? meaningful[0] : { k: "union", options: meaningful };
-}
-
-function sameModVal(a: ModVal, b: ModVal): boolean {
-  if (a.k !== b.k) return false;
-  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
-  if (a.k === "layer") return nodeKey(a.call) === nodeKey((b as typeof a).call);
-  if (a.k === "layerref") return a.row === (b as typeof a).row;
-  return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
-}
-
-type Env = Map<string, ModVal>;
-
 class InitInterpreter {
-  private depth = 0;
   /** locals that a loop appends to: their length is unknown */
   private inLoop = 0;
 
+  /**
+   * Interprets `cls`'s __init__, or, for a base's __init__ run by `super().__init__(…)`, the base's (`mod` is
+   * then the base's file and `definer` the base class: what `super()` means there), storing into `cls`.
+   */
   constructor(
     private mod: ModuleIR,
     private cls: ClassIR,
     private sites: CallSites,
     private record: CallSites,
+    private diags?: DiagnosticBag,
+    private definer: SyntaxNode = cls.node,
+    private home: ModuleIR = mod,
+    private depth = 0,
   ) {}
 
   run(): void {
-    const init = this.cls.methods.get("__init__");
-    if (!init) return;
+    const own = effectiveInit(this.mod, this.cls, collectForeign);
+    if (!own) return;
+    const given = this.paramValuesFromCallSites(this.cls.name, own.init);
+    if (own.cls === this.cls) {
+      const env: Env = new Map();
+      this.bindParams(own.init, env, given);
+      this.block(own.init.childForFieldName("body")!, env);
+    } else this.runBaseInit(own, given);
+  }
+
+  /** Runs a base class's __init__ (`super().__init__(…)`, or an inherited __init__) into this class's attributes. */
+  private runBaseInit(base: ForeignClass & { init: SyntaxNode }, given: Map<string, ModVal>): void {
+    if (this.depth >= MAX_DEPTH) return;
+    // `self.method(…)` in the base's __init__ finds this class's override first, as Python does
+    const view: ClassIR = { ...this.cls, methods: new Map([...base.cls.methods, ...this.cls.methods]) };
+    const diags = base.mod === this.home ? this.diags : undefined;
+    const sub = new InitInterpreter(base.mod, view, this.sites, this.record, diags, base.cls.node, this.home, this.depth + 1);
     const env: Env = new Map();
-    this.bindParams(init, env, this.paramValuesFromCallSites(this.cls.name));
-    this.block(init.childForFieldName("body")!, env);
+    sub.bindParams(base.init, env, given);
+    sub.block(base.init.childForFieldName("body")!, env);
+  }
+
+  /** `super().__init__(args)`: the base's __init__ with those arguments. */
+  private superInit(args: ReturnType<typeof callArgs>, env: Env, skipSelf: boolean): void {
+    const base = moduleBase(this.mod, this.definer, collectForeign);
+    const init = base && effectiveInit(base.mod, base.cls, collectForeign);
+    if (!init) return;
+    const names = paramNames(init.init).slice(1);
+    const given = new Map<string, ModVal>();
+    args.positional.slice(skipSelf ? 1 : 0).forEach((a, i) => {
+      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") given.set(names[i], this.expr(a, env));
+    });
+    for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    this.runBaseInit(init, given);
   }
 
   /** For a class's __init__ parameters without defaults: the union of what the file passes at its call sites. */
-  private paramValuesFromCallSites(className: string): Map<string, ModVal> {
-    const init = this.mod.classes.get(className)?.methods.get("__init__");
+  private paramValuesFromCallSites(className: string, init: SyntaxNode | undefined): Map<string, ModVal> {
     const out = new Map<string, ModVal>();
-    if (!init) return out;
+    if (!init || this.mod !== this.home) return out;
     const names = paramNames(init).slice(1);
     const calls = callsByCallee(this.mod).get(className) ?? [];
     const collected = new Map<string, ModVal[]>();
@@ -148,7 +185,7 @@ class InitInterpreter {
   }
 
   private isSequentialSubclass(): boolean {
-    const bases = this.cls.node.childForFieldName("superclasses");
+    const bases = this.definer.childForFieldName("superclasses");
     return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === "torch.nn.Sequential");
   }
 
@@ -213,8 +250,20 @@ class InitInterpreter {
         if (s.type === "for_statement") {
           const left = s.childForFieldName("left")!;
           const right = this.expr(s.childForFieldName("right")!, env);
+          const body = s.childForFieldName("body")!;
+          // a loop that names attributes (`setattr(self, f"stage{i}", …)`) over known items runs once per item
+          if (right.k === "list" && right.items && right.items.length <= MAX_UNROLL && body.text.includes("setattr(")) {
+            let r: ModVal | undefined;
+            for (const item of right.items) {
+              bindTarget(left, item, env);
+              const ri = this.block(body, env);
+              if (ri) r = r ? union([r, ri]) : ri;
+            }
+            return r;
+          }
           const elem = elementOf(right);
-          for (const id of identifiers(left)) env.set(id, elem);
+          if (left.type === "identifier") env.set(left.text, elem);
+          else bindTarget(left, elem, env);
         }
         this.inLoop++;
         const r = this.block(s.childForFieldName("body")!, env);
@@ -255,14 +304,27 @@ class InitInterpreter {
 
   private store(left: SyntaxNode, val: ModVal, env: Env): void {
     if (left.type === "identifier") env.set(left.text, val);
-    else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") {
-      const attr = left.childForFieldName("attribute")!.text;
-      const prev = this.cls.attrs.get(attr);
-      // `self.x = None` beside `self.x = nn.Linear(...)` in another branch: keep the module
-      this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
-    } else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
+    else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
+    else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
       for (const id of namedChildren(left)) this.store(id, { k: "value" }, env);
     }
+  }
+
+  private storeAttr(attr: string, stored: ModVal): void {
+    // a constant kept on self (`self.mode = "bilinear"`) is a plain value to the passes
+    const val: ModVal = stored.k === "const" ? { k: "value" } : stored;
+    const prev = this.cls.attrs.get(attr);
+    // `self.x = None` beside `self.x = nn.Linear(...)` in another branch: keep the module
+    this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
+  }
+
+  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else a diagnostic (its weights go unmapped). */
+  private setattr(call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): void {
+    const [, nameNode, valueNode] = args.positional;
+    if (!nameNode || !valueNode) return;
+    const name = this.expr(nameNode, env);
+    if (name.k === "const") this.storeAttr(name.text, this.expr(valueNode, env));
+    else this.diags?.report("C2M-W014", nameNode.startPosition, `setattr(self, ${nameNode.text}, …): c2m cannot compute the attribute's name`);
   }
 
   private augAssign(a: SyntaxNode, env: Env): void {
@@ -278,6 +340,7 @@ class InitInterpreter {
   private callStmt(call: SyntaxNode, env: Env): void {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
+    if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return this.setattr(call, args, env);
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
@@ -285,6 +348,9 @@ class InitInterpreter {
         this.cls.attrs.set(SEQUENTIAL_ITEMS, this.sequential(args, env));
         return;
       }
+      // `super().__init__(…)`, `Base.__init__(self, …)`: what the base builds is this class's too
+      if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super") return this.superInit(args, env, false);
+      if (method === "__init__" && args.positional[0]?.text === "self") return this.superInit(args, env, true);
       if (obj.text === "self" && method === "register_buffer") {
         const nameNode = args.positional[0] ?? args.keyword.get("name");
         const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
@@ -328,10 +394,14 @@ class InitInterpreter {
     switch (e.type) {
       case "identifier": {
         if (env.has(e.text)) return env.get(e.text)!;
-        if (this.mod.classes.has(e.text)) return { k: "classref", name: e.text };
+        const local = this.mod.classes.get(e.text);
+        // in a base's __init__ from another file, that file's classes carry their file
+        if (local) return this.mod === this.home ? { k: "classref", name: e.text } : { k: "classref", name: e.text, ext: { mod: this.mod, cls: local } };
+        const renamedLayer = this.mod.layerClasses?.get(e.text);
+        if (renamedLayer) return { k: "layerref", row: renamedLayer };
         const q = qualify(e, this.mod.aliases);
         const row = q ? LAYER_BY_NAME.get(q) : undefined;
-        return row ? { k: "layerref", row } : { k: "value" };
+        return row ? { k: "layerref", row } : (foreignValue(this.mod, e, collectForeign) ?? { k: "value" });
       }
       case "attribute": {
         const q = qualify(e, this.mod.aliases);
@@ -342,7 +412,7 @@ class InitInterpreter {
         if (e.childForFieldName("object")!.text === "self") {
           return this.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
         }
-        return { k: "value" };
+        return foreignValue(this.mod, e, collectForeign) ?? { k: "value" };
       }
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
@@ -357,6 +427,18 @@ class InitInterpreter {
       case "generator_expression": {
         const body = e.childForFieldName("body")!;
         const local = new Map(env);
+        const clauses = namedChildren(e).filter((c) => c.type !== "comment" && c !== body);
+        // names computed from known items (`[f"stage{i}" for i in [2, 3, 4]]`): the names themselves
+        if (clauses.length === 1 && clauses[0].type === "for_in_clause") {
+          const over = this.expr(clauses[0].childForFieldName("right")!, local);
+          if (over.k === "list" && over.items && over.items.length <= MAX_UNROLL) {
+            const items = over.items.map((item) => {
+              bindTarget(clauses[0].childForFieldName("left")!, item, local);
+              return this.expr(body, local);
+            });
+            if (items.every((v) => v.k === "const")) return { k: "list", items };
+          }
+        }
         for (const clause of namedChildren(e).filter((c) => c.type === "for_in_clause")) {
           const right = clause.childForFieldName("right");
           const elem = right ? elementOf(this.expr(right, local)) : { k: "value" as const };
@@ -366,6 +448,10 @@ class InitInterpreter {
       }
       case "call":
         return this.call(e, env);
+      case "integer":
+        return { k: "const", text: e.text };
+      case "string":
+        return this.constString(e, env);
       default:
         return { k: "value" };
     }
@@ -376,13 +462,18 @@ class InitInterpreter {
     const args = callArgs(call);
     const q = qualify(fn, this.mod.aliases);
     if (q === "torch.nn.Sequential") return this.sequential(args, env);
+    if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
+      const vals = args.positional.map((a) => this.expr(a, env));
+      if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
+      return fn.text === "zip" ? zipValues(vals) : enumerateValues(vals[0] ?? { k: "unknown" });
+    }
     if (q === "torch.nn.ModuleList") {
       const a = args.positional[0] ?? args.keyword.get("modules");
       if (!a) return { k: "list", items: [] };
       const v = this.expr(a, env);
       return v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) };
     }
-    if (q === "torch.nn.ModuleDict") return this.moduleDict(args.positional[0] ?? args.keyword.get("modules"), env);
+    if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => this.expr(n, env));
     if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
     if (q) {
       const row = LAYER_BY_NAME.get(q);
@@ -390,16 +481,16 @@ class InitInterpreter {
     }
     const callee = this.expr(fn, env);
     if (callee.k === "classref") {
-      this.construct(callee.name, args, env);
-      return { k: "class", name: callee.name };
+      if (!callee.ext) this.construct(callee.name, args, env);
+      return { k: "class", name: callee.name, ...(callee.ext ? { ext: callee.ext } : {}) };
     }
     if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
     if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
       return union(
         callee.options.map((o) => {
           if (o.k === "classref") {
-            this.construct(o.name, args, env);
-            return { k: "class", name: o.name } as ModVal;
+            if (!o.ext) this.construct(o.name, args, env);
+            return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
           }
           return { k: "layer", row: (o as { row: import("../ir/tables.js").LayerMapping }).row, call } as ModVal;
         }),
@@ -417,7 +508,8 @@ class InitInterpreter {
   /** Note a construction of an in-file module class and the values passed to its __init__. */
   private construct(name: string, args: ReturnType<typeof callArgs>, env: Env): void {
     this.cls.uses.add(name);
-    const init = this.mod.classes.get(name)?.methods.get("__init__");
+    const target = this.mod.classes.get(name);
+    const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
     if (!init) return;
     const names = paramNames(init).slice(1);
     let perParam = this.record.get(name);
@@ -446,6 +538,21 @@ class InitInterpreter {
       this.inLoop = savedLoop;
       this.depth--;
     }
+  }
+
+  /** A string literal, or an f-string whose parts are all constants (`f"layer{i}"` in an unrolled loop). */
+  private constString(e: SyntaxNode, env: Env): ModVal {
+    let text = "";
+    for (const part of e.namedChildren) {
+      if (part.type === "string_content") text += part.text;
+      else if (part.type === "interpolation") {
+        const inner = namedChildren(part)[0];
+        const v = inner && part.namedChildren.length === 1 ? this.expr(inner, env) : undefined;
+        if (v?.k !== "const") return { k: "value" };
+        text += v.text;
+      } else if (part.type !== "string_start" && part.type !== "string_end") return { k: "value" };
+    }
+    return { k: "const", text };
   }
 
   private sequential(args: ReturnType<typeof callArgs>, env: Env): ModVal {
@@ -479,116 +586,4 @@ class InitInterpreter {
     return { k: "seq", items: null, elem: union([...items, elem ?? { k: "unknown" }]) };
   }
 
-  private moduleDict(arg: SyntaxNode | undefined, env: Env): ModVal {
-    if (!arg) return { k: "dict", entries: new Map() };
-    if (arg.type === "dictionary") {
-      const entries = new Map<string, ModVal>();
-      for (const pair of namedChildren(arg)) {
-        if (pair.type !== "pair") return { k: "dict", entries: null, elem: { k: "unknown" } };
-        const key = pair.childForFieldName("key")!;
-        if (key.type !== "string") return { k: "dict", entries: null, elem: { k: "unknown" } };
-        entries.set(stringValue(key)!, this.expr(pair.childForFieldName("value")!, env));
-      }
-      return { k: "dict", entries };
-    }
-    if (arg.type === "call" && arg.childForFieldName("function")!.text === "dict") {
-      const entries = new Map<string, ModVal>();
-      for (const [k, v] of callArgs(arg).keyword) entries.set(k, this.expr(v, env));
-      return { k: "dict", entries };
-    }
-    return { k: "dict", entries: null, elem: { k: "unknown" } };
-  }
-}
-
-function mergeBranches(env: Env, branches: Env[]): void {
-  const names = new Set(branches.flatMap((b) => [...b.keys()]));
-  for (const name of names) {
-    const vals = branches.map((b) => b.get(name)).filter((v): v is ModVal => v !== undefined);
-    if (vals.every((v) => v === vals[0]) && vals.length === branches.length) {
-      env.set(name, vals[0]);
-      continue;
-    }
-    if (vals.every((v) => v.k === "list" || v.k === "seq")) {
-      // a list appended to in some branches only: its indices are not known statically
-      const all = vals.flatMap((v) => {
-        const l = v as ModVal & { k: "list" | "seq" };
-        return [...(l.items ?? []), ...(l.elem ? [l.elem] : [])];
-      });
-      env.set(name, { k: vals[0].k, items: null, elem: union(all) } as ModVal);
-    } else env.set(name, union(vals));
-  }
-}
-
-function appendAll(cur: ModVal & { k: "list" | "seq" }, items: ModVal[], unknownCount: boolean): ModVal {
-  if (!unknownCount && cur.items) return { ...cur, items: [...cur.items, ...items] };
-  const all = [...(cur.items ?? []), ...(cur.elem ? [cur.elem] : []), ...items];
-  return { k: cur.k, items: null, elem: union(all) } as ModVal;
-}
-
-export function elementOf(v: ModVal): ModVal {
-  if (v.k === "list" || v.k === "seq") return v.items ? union(v.items) : v.elem ?? { k: "unknown" };
-  if (v.k === "dict") return v.entries ? union([...v.entries.values()]) : v.elem ?? { k: "unknown" };
-  return { k: "value" };
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
-}
-
-export function paramName(p: SyntaxNode): string | undefined {
-  if (p.type === "identifier") return p.text;
-  if (p.type === "typed_parameter") return namedChildren(p).find((c) => c.type === "identifier")?.text;
-  if (p.type === "default_parameter" || p.type === "typed_default_parameter") return p.childForFieldName("name")?.text;
-  return undefined;
-}
-
-export function paramNames(fn: SyntaxNode): string[] {
-  return namedChildren(fn.childForFieldName("parameters")!)
-    .map(paramName)
-    .filter((n): n is string => !!n);
-}
-
-export function identifiers(node: SyntaxNode): string[] {
-  if (node.type === "identifier") return [node.text];
-  return namedChildren(node).flatMap(identifiers);
-}
-
-export function stringValue(node: SyntaxNode): string | undefined {
-  const content = node.namedChildren.filter((c) => c.type === "string_content");
-  if (node.namedChildren.some((c) => c.type === "interpolation")) return undefined;
-  return content.map((c) => c.text).join("");
-}
-
-/** Whether a function's body calls or names anything of torch (computed once per function: __init__ is interpreted several rounds). */
-const torchUsers = new WeakMap<SyntaxNode, boolean>();
-function usesTorch(def: SyntaxNode, aliases: Map<string, string>): boolean {
-  let uses = torchUsers.get(def);
-  if (uses === undefined) {
-    uses = def.descendantsOfType(["call", "attribute"]).some((n) => qualify(n.type === "call" ? n.childForFieldName("function") : n, aliases)?.startsWith("torch.") ?? false);
-    torchUsers.set(def, uses);
-  }
-  return uses;
-}
-
-/** Every call of a plain name in the module, by that name; built once per module (one walk, not one per class). */
-const callIndex = new WeakMap<ModuleIR, Map<string, SyntaxNode[]>>();
-function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
-  let index = callIndex.get(mod);
-  if (!index) {
-    index = new Map();
-    // only a plain name can be a class's name: other callees (`self.f`, `torch.cat`) are not indexed, which
-    // spares reading their text
-    for (const c of mod.root.descendantsOfType("call")) {
-      const fn = c.childForFieldName("function");
-      if (fn?.type !== "identifier") continue;
-      const callee = fn.text;
-      const list = index.get(callee);
-      if (list) list.push(c);
-      else index.set(callee, [c]);
-    }
-    callIndex.set(mod, index);
-  }
-  return index;
 }

@@ -5,14 +5,18 @@
  * layout decisions; the final run's edits are what the emitter applies.
  */
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import type { ClassIR, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
+import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
-import type { DiagnosticBag } from "../src/diagnostics.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
-import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "../emit/template.js";
+import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { foreignTakesTorchLayout } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
+import { appendArgument, factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
+import { importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { templateFor } from "./tables/layers.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -102,6 +106,8 @@ export class FunctionWalker {
   returns: Val[] = [];
   newDecision = false;
   private env = new Map<string, Val>();
+  /** names bound to a dict of torch factory keywords (`dd = {"device": device, "dtype": dtype}`) → its keys */
+  private factoryDicts = new Map<string, string[]>();
   private stmt: SyntaxNode | undefined;
   transposeCount = 0;
 
@@ -137,10 +143,12 @@ export class FunctionWalker {
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
       } else this.env.set(name, v.k === "tensor" ? withDef(v, def) : v);
     }
-    // annotations in the signature (`x: torch.Tensor`, `-> torch.Tensor`) are expressions too
+    // annotations and defaults in the signature (`x: torch.Tensor`, `dtype=torch.float32`) are expressions too
     for (const p of namedChildren(fn.childForFieldName("parameters")!)) {
       const ann = p.childForFieldName("type");
       if (ann) this.overwrite(ann, this.expr(ann).text);
+      const dflt = p.type === "default_parameter" || p.type === "typed_default_parameter" ? p.childForFieldName("value") : null;
+      if (dflt) this.overwrite(dflt, this.expr(dflt).text);
     }
     const ret = fn.childForFieldName("return_type");
     if (ret) this.overwrite(ret, this.expr(ret).text);
@@ -271,6 +279,11 @@ export class FunctionWalker {
         return;
       }
     }
+    if (left.type === "identifier") {
+      const keys = factoryDictKeys(right);
+      if (keys) this.factoryDicts.set(left.text, keys);
+      else this.factoryDicts.delete(left.text);
+    }
     if (left.type === "subscript" && this.maskAssignment(stmt, left, right, g)) return;
     if (left.type === "attribute" || left.type === "subscript") this.overwrite(left, this.expr(left).text);
     this.bind(left, g.v, stmt, right);
@@ -361,6 +374,22 @@ export class FunctionWalker {
   private callStatement(stmt: SyntaxNode, call: SyntaxNode): void {
     const fn = call.childForFieldName("function")!;
     const q = qualify(fn, this.ctx.mod.aliases);
+    if (q && RUNTIME_STATEMENTS.has(q)) {
+      this.record("table", q, call);
+      this.dropStatement(stmt);
+      return;
+    }
+    if (q === "torch._assert") {
+      // torch._assert(cond, msg) is an assert TorchScript can trace
+      const [cond, msg] = callArgs(call).positional;
+      if (cond && cond.type !== "list_splat" && cond.type !== "dictionary_splat") {
+        this.record("table", q, call);
+        // an argument written over several lines needs the parentheses the call gave it
+        const part = (n: SyntaxNode) => (n.startPosition.row === n.endPosition.row ? this.expr(n).text : `(${this.expr(n).text})`);
+        this.replaceStatement(stmt, `assert ${part(cond)}${msg ? `, ${part(msg)}` : ""}`);
+        return;
+      }
+    }
     if (q?.startsWith("torch.nn.init.")) {
       const translated = this.initCall(call, q.slice("torch.nn.init.".length));
       if (translated) {
@@ -433,7 +462,8 @@ export class FunctionWalker {
     if (gen && !Array.isArray(gen) && gen.text !== "None") return undefined;
     const given = new Map<string, string | string[]>();
     for (const [k, n] of bound.byName) if (!Array.isArray(n)) given.set(k, this.expr(n).text);
-    if (spec.mlx.includes("{gain}")) {
+    // kaiming's gain comes from its nonlinearity; xavier takes a gain argument as it is
+    if (spec.mlx.includes("{gain}") && params.some((p) => p.name === "nonlinearity")) {
       const defaults = defaultsOf(params);
       const gain = initGain(given.get("nonlinearity") as string ?? defaults.get("nonlinearity")!, (given.get("a") as string) ?? defaults.get("a")!);
       if (!gain) return undefined;
@@ -541,8 +571,14 @@ export class FunctionWalker {
       return { v: rewrite.value === "other" ? { k: "other" } : tensorVal(), text };
     }
     switch (e.type) {
-      case "identifier":
-        return { v: this.env.get(e.text) ?? { k: "other" }, text: e.text };
+      case "identifier": {
+        const v = this.env.get(e.text);
+        if (v) return { v, text: e.text };
+        // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
+        const q = this.ctx.mod.aliases.get(e.text);
+        if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
+        return { v: { k: "other" }, text: e.text };
+      }
       case "integer":
       case "float":
         return { v: { k: "num" }, text: e.text };
@@ -628,7 +664,7 @@ export class FunctionWalker {
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
     if (q?.startsWith("torch")) {
-      if (TORCH_NAMES[q]) return { v: { k: "other" }, text: TORCH_NAMES[q] };
+      if (TORCH_NAMES[q]) return this.torchName(q, e);
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return { v: { k: "other" }, text: layerClassName(layer, this.ctx) };
       const op = OP_BY_NAME.get(q);
@@ -671,12 +707,20 @@ export class FunctionWalker {
       if (m.k === "dict" && m.entries?.has(attr)) return { v: { k: "module", m: m.entries.get(attr)! }, text };
       if (m.k === "dict" && m.elem) return { v: { k: "module", m: m.elem }, text };
       if (m.k === "class") {
-        const sub = this.ctx.mod.classes.get(m.name)?.attrs.get(attr);
+        const sub = (m.ext?.cls ?? this.ctx.mod.classes.get(m.name))?.attrs.get(attr);
         if (sub && (sub.k === "param" || sub.k === "buffer")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
         if (sub && sub.k !== "value") return { v: { k: "module", m: sub }, text };
       }
       if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     }
+    return { v: { k: "other" }, text };
+  }
+
+  /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
+  private torchName(q: string, e: SyntaxNode): Gen {
+    const text = TORCH_NAMES[q];
+    for (const i of importsFor(text)) this.ctx.imports.add(i);
+    this.record("table", q, e);
     return { v: { k: "other" }, text };
   }
 
@@ -777,6 +821,12 @@ export class FunctionWalker {
       return this.containerCall(e, "ModuleDict");
     }
     if (q?.startsWith("torch")) {
+      const runtime = RUNTIME_CALLS[q];
+      if (runtime) {
+        for (const i of runtime.imports ?? []) this.ctx.imports.add(i);
+        this.record("table", q, e);
+        return { v: { k: "other" }, text: runtime.mlx };
+      }
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
@@ -889,12 +939,50 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: a.type === "list" || a.type === "list_comprehension" ? g.text : `list(${g.text})` };
   }
 
-  private layerConstruction(e: SyntaxNode, row: LayerMapping): Gen {
-    const args = callArgs(e);
-    const params = parseSig(row.sig);
+  private layerConstruction(e: SyntaxNode, tableRow: LayerMapping): Gen {
+    const { positional, dictSplats } = splitDictSplats(callArgs(e).positional);
+    const args = { positional, keyword: callArgs(e).keyword };
+    const params = parseSig(tableRow.sig);
     const texts = new Map<SyntaxNode, string>();
     for (const a of [...args.positional, ...args.keyword.values()]) texts.set(a, this.expr(a).text);
     const bound = bindArgs(params, args.positional, args.keyword);
+    // ceil_mode=True, padding='same' ...: the row's general template (a helper) where MLX's layer cannot
+    const chosen = templateFor(tableRow, (p) => {
+      const n = bound.byName.get(p);
+      return n && !Array.isArray(n) ? n.text : undefined;
+    });
+    const row = chosen.mlx === tableRow.mlx ? tableRow : { ...tableRow, mlx: chosen.mlx, allowed: chosen.allowed };
+    const mlxCallee = /^([\w.]+)\(/.exec(row.mlx)?.[1];
+    const listSplat = unboundListSplat(positional, bound.byName);
+    if (listSplat) {
+      this.diag("C2M-W030", listSplat, `${listSplat.text} cannot be matched to ${row.torch.split(".").pop()}'s parameters; MLX's may differ`);
+      return this.opaqueCall(e, new Map([[e.childForFieldName("function")!, mlxCallee ?? layerClassName(row, this.ctx)]]));
+    }
+    const layer = this.layerCall(e, row, args, params, texts, bound);
+    return dictSplats.length ? this.withLayerKwargs(layer, dictSplats, row) : layer;
+  }
+
+  /**
+   * `**kw` splats of a layer construction: a dict of torch factory keywords means nothing to an MLX layer
+   * and goes; any other dict is passed on without those keywords, and reported (its keys are not checked).
+   */
+  private withLayerKwargs(layer: Gen, splats: SyntaxNode[], row: LayerMapping): Gen {
+    let text = layer.text;
+    for (const s of splats) {
+      const dict = splatted(s);
+      if (dict.type === "identifier" && this.factoryDicts.has(dict.text)) continue;
+      const keys = factoryDictKeys(dict);
+      if (keys) continue;
+      this.diag("C2M-W031", s, `keyword arguments in ${s.text} reach MLX's ${row.torch.split(".").pop()} unchecked (torch's device and dtype are dropped)`);
+      const appended = appendArgument(text, `**c2m_layer_kwargs(${this.expr(dict).text})`);
+      if (!appended) continue;
+      this.ctx.helpers.add("c2m_layer_kwargs");
+      text = appended;
+    }
+    return { v: layer.v, text };
+  }
+
+  private layerCall(e: SyntaxNode, row: LayerMapping, args: { positional: SyntaxNode[]; keyword: Map<string, SyntaxNode> }, params: SigParam[], texts: Map<SyntaxNode, string>, bound: ReturnType<typeof bindArgs<SyntaxNode>>): Gen {
     for (const k of bound.unknown) this.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
     for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
       const given = bound.byName.get(param);
@@ -920,7 +1008,7 @@ export class FunctionWalker {
       const mlxCallee = /^([\w.]+)\(/.exec(template)?.[1];
       if (keptArgs && mlxCallee) return { v: { k: "other" }, text: `${helper}(${keptArgs.args.join(", ")})` };
     }
-    if (keptArgs && !args.splat && !(row as { scalarize?: string[] }).scalarize?.length) {
+    if (keptArgs && !(row as { scalarize?: string[] }).scalarize?.length) {
       for (const h of [...keptArgs.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
       return { v: { k: "other" }, text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
     }
@@ -1000,6 +1088,7 @@ export class FunctionWalker {
         return { v: tensorVal(), args: conv };
       }
       case "class": {
+        if (m.ext) return this.foreignModuleCall(m.ext, args, nodes, call);
         const seqItems = this.ctx.mod.classes.get(m.name)?.attrs.get(SEQUENTIAL_ITEMS);
         if (seqItems && !this.ctx.mod.classes.get(m.name)!.methods.has("forward")) return this.applyModule(seqItems, args, nodes, call);
         const sig = this.signatureOf(m.name);
@@ -1044,6 +1133,18 @@ export class FunctionWalker {
         return { v: tensorVal(), args: conv };
       }
     }
+  }
+
+  /**
+   * A module class of another file: its forward is translated with that file, where a class no class of
+   * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
+   */
+  private foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+    if (!foreignTakesTorchLayout(ext) || this.ctx.layout === "nhwc") {
+      this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
+    }
+    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+    return { v: tensorVal(), args: conv };
   }
 
   /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
@@ -1098,11 +1199,17 @@ export class FunctionWalker {
     return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${this.expr(axisNode).text}]` };
   }
 
-  private opCall(e: SyntaxNode, row: OpMapping, positional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
+  private opCall(e: SyntaxNode, row: OpMapping, allPositional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
     this.record(row.helpers?.length || row.mlx.includes("{@") ? "helper" : "table", row.torch[0], e);
     const params = parseSig(row.sig);
+    const { positional, dictSplats } = splitDictSplats(allPositional);
     const bound = bindArgs(params, positional, keyword);
     const name = row.torch[0];
+    const listSplat = unboundListSplat(positional, bound.byName);
+    if (listSplat) {
+      this.diag("C2M-W030", listSplat, `${listSplat.text} cannot be matched to ${name}'s parameters`);
+      return this.opaqueCall(e);
+    }
     for (const k of bound.unknown) {
       if (k === "inplace" || k === "out" || k === "device" || k === "requires_grad" || k === "memory_format" || k === "non_blocking") continue;
       this.diag("C2M-W003", e, `${name} has no argument ${k} in c2m's mapping`);
@@ -1271,6 +1378,7 @@ export class FunctionWalker {
     const given = new Map<string, string | string[]>();
     for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
     for (const [k, t] of defaultAxes) given.set(k, t);
+    for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
     const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
@@ -1278,6 +1386,25 @@ export class FunctionWalker {
     }
     for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
     return { v: resultVal, text: r.text };
+  }
+
+  /**
+   * What `**kw` splats of an op call give its parameters: a dict of factory keywords gives `dtype` as
+   * `kw["dtype"]` (the other keywords mean nothing to MLX); any other dict cannot be read and is reported.
+   */
+  private splatKeywords(splats: SyntaxNode[], params: SigParam[], name: string): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const s of splats) {
+      const dict = splatted(s);
+      const keys = dict.type === "identifier" ? this.factoryDicts.get(dict.text) : factoryDictKeys(dict);
+      if (!keys) {
+        this.diag("C2M-W031", s, `keyword arguments in ${s.text} are not passed to ${name.replace(/^torch\.nn\.functional\./, "F.")}'s MLX form`);
+        continue;
+      }
+      const text = this.expr(dict).text;
+      for (const k of keys) if (k === "dtype" && params.some((p) => p.name === k)) out.set(k, dict.type === "identifier" ? `${text}["${k}"]` : `${paren(text)}["${k}"]`);
+    }
+    return out;
   }
 
   /**
@@ -1528,8 +1655,13 @@ export class FunctionWalker {
     this.edits.set(`${start}:${nl + 1}`, { start, end: nl < 0 ? src.length : nl + 1, text: "" });
   }
 
-  /** Removes a statement; a comment after it on the same line stays, at the statement's indentation. */
+  /** Removes a statement (`pass` where it was its block's only one); a comment after it on the same line stays, at the statement's indentation. */
   private dropStatement(stmt: SyntaxNode): void {
+    // the only statement of its block leaves `pass` (an empty block is a syntax error)
+    if (stmt.parent?.type === "block" && namedChildren(stmt.parent).length === 1) {
+      this.replaceStatementRange(stmt.startIndex, stmt.endIndex, "pass");
+      return;
+    }
     const src = this.ctx.mod.source;
     const lineEnd = src.indexOf("\n", stmt.endIndex);
     const rest = src.slice(stmt.endIndex, lineEnd < 0 ? src.length : lineEnd);

@@ -40,6 +40,8 @@ function collectClass(c: Collector, name: string, t: string, m: string, seen: Se
   const cls = mod.classes.get(name);
   if (!cls || seen.has(name)) return;
   const inner = new Set(seen).add(name);
+  // a subclass of a torch layer that overrides forward still holds that layer's parameters
+  if (cls.layerBase) collect(c, { k: "layer", row: cls.layerBase, call: cls.node }, t, m, inner);
   const items = cls.attrs.get(SEQUENTIAL_ITEMS);
   if (items) collect(c, items, t, m, inner);
   for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS) collect(c, v, join(t, attr), join(m, attr), inner);
@@ -57,7 +59,8 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       }
       return;
     case "class":
-      return collectClass(c, v.name, t, m, seen);
+      // a class of another file: its attributes are in that file's module tree
+      return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen);
     case "seq": {
       if (v.items) {
         v.items.forEach((item, i) => {

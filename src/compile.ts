@@ -1,17 +1,26 @@
 /** The compile pipeline for one Python file: parse → IR → passes → emit. */
 import { firstError, parseModule } from "../grammar/python.js";
+import { python3Problem } from "../grammar/python3-check.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { ConstructRecord, Pass, PassContext, PluginPass } from "../ir/pipeline.js";
 import type { WeightMaps } from "../ir/weights.js";
 import { layoutAndTranslate, type LayoutResult } from "../passes/layout-nhwc.js";
 import { collectClasses } from "../passes/module-tree.js";
+import { isTorchModuleClass } from "../passes/package-classes.js";
+import { FileSemantics } from "../ir/binder/semantics.js";
+import { memoryHost, type Host } from "../ir/program/host.js";
+import { Program } from "../ir/program/program.js";
 import { resolveImports } from "../passes/resolve-imports.js";
 import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
-import { DiagnosticBag, type Diagnostic } from "./diagnostics.js";
+import { hiresSourceMap } from "../emit/sourcemap.js";
+import MagicString from "magic-string";
+import { DiagnosticBag, type Diagnostic } from "../ir/diagnostics.js";
 import { applyRules } from "../passes/cookbook.js";
 import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 import type { Plugin, Rule } from "./plugins.js";
+import { verifyOutput, type PackageInfo } from "../emit/verify/index.js";
+import { mlxApi } from "../passes/tables/index.js";
 
 export interface CompileOptions {
   filename?: string;
@@ -27,6 +36,19 @@ export interface CompileOptions {
   plugins?: Plugin[];
   /** apply the built-in cookbook (cookbook/*.rules); default true */
   cookbook?: boolean;
+  /** a folder compile: the package's module files and this file's place among them (relative imports are checked against them) */
+  package?: PackageInfo;
+  /**
+   * the program this file belongs to (a folder compile shares one across its files); without it, a program
+   * over `host`, or over this file alone
+   */
+  program?: Program;
+  host?: Host;
+}
+
+/** A program for compiling files read through `host` (src/host.ts gives one over node:fs). */
+export function newProgram(host: Host): Program {
+  return new Program(host, { isTorchModuleClass });
 }
 
 export interface CompileResult {
@@ -46,7 +68,7 @@ export interface CompileResult {
  * every function (it reads the rewrites earlier passes left in the context).
  */
 export const PIPELINE: readonly Pass[] = [
-  { name: "module-tree", run: (mod) => collectClasses(mod) },
+  { name: "module-tree", run: (mod, ctx) => collectClasses(mod, ctx.diags) },
   // the cookbook's idiom rules (issue 5) register here; plugin passes may add rewrites before layout-nhwc
   { name: "cookbook", run: (mod, ctx) => applyRules(mod, ctx, builtinRules()) },
 ];
@@ -80,16 +102,32 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
 function compileUnguarded(source: string, options: CompileOptions, filename: string): CompileResult {
   const diags = new DiagnosticBag(filename);
   const empty = { weightMaps: {}, transposes: {}, constructs: [] };
-  const tree = parseModule(source);
+  const program = options.program ?? newProgram(options.host ?? memoryHost({ [filename]: source }));
+  // a folder compile may have parsed this file already, as another file's import
+  const existing = program.peek(filename);
+  const known = existing?.hasTree ? existing.tree : undefined;
+  const tree = known?.source === source ? known : parseModule(source);
   const err = firstError(tree.rootNode);
   if (err) {
     diags.report("C2M-E001", err.startPosition, err.isMissing ? `syntax error: missing ${err.type}` : "syntax error");
     return { code: "", diagnostics: diags.items, ...empty };
   }
+  // what tree-sitter accepts and Python 3 does not (Python 2 forms, TabError) is an error too
+  const py3 = python3Problem(tree.rootNode, source);
+  if (py3) {
+    diags.report(py3.code, py3.at, py3.message);
+    return { code: "", diagnostics: diags.items, ...empty };
+  }
   const { aliases, imports } = resolveImports(tree.rootNode);
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
-  if (!imports.some((i) => i.torch)) return { code: source, diagnostics: diags.items, ...empty };
-  const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map() };
+  // (an empty file included); its map is the identity, so that every written module has one
+  if (!imports.some((i) => i.torch)) {
+    const checked = verified(source, undefined, new Set(), options, diags);
+    return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
+  }
+  const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
+  const semantic = new FileSemantics(program, file);
+  const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
   const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];
@@ -102,12 +140,20 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   }
   const weightMaps = buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc);
   const out = emitPython(mod, layout!, weightMaps, filename);
+  const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {
-    code: out.code,
+    code: verified(out.code, out.map.mappings, torchNames, options, diags),
     map: out.map,
     diagnostics: diags.items,
     weightMaps,
     transposes: Object.fromEntries(layout!.ctx.transposes),
     constructs: ctx.constructs,
   };
+}
+
+/** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */
+function verified(code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag): string {
+  const result = verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package });
+  for (const f of result.findings) diags.report(f.code, f.input, f.message);
+  return result.code;
 }

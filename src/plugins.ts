@@ -95,13 +95,43 @@ export function parseBuiltinRuleFiles(): Rule[] {
 
 export { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 
+/** A plugin that is malformed, or whose pass threw: the message names the plugin file. */
+export class PluginError extends Error {}
+
+/** A rule as defineRule or loadRules builds it (compiled patterns), not a hand-made object. */
+function isBuiltRule(r: unknown): r is Rule {
+  const rule = r as Partial<Rule> | null;
+  return (
+    typeof rule === "object" && rule !== null && typeof rule.name === "string" && typeof rule.replace === "string" &&
+    Array.isArray(rule.patterns) && rule.patterns.every((p) => typeof p === "object" && p !== null && typeof p.kind === "string" && !!p.root && p.metavars instanceof Set) &&
+    Array.isArray(rule.conditions) && Array.isArray(rule.helpers) && Array.isArray(rule.imports) && Array.isArray(rule.examples)
+  );
+}
+
 /** Loads a plugin module (ESM, `export default { name, passes?, rules? }`) and checks its shape. */
 export async function loadPlugin(path: string): Promise<Plugin> {
   const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   const p = mod.default as Plugin | undefined;
-  if (!p || typeof p !== "object" || typeof p.name !== "string") throw new Error(`${path}: a plugin's default export is { name, passes?, rules? }`);
-  for (const pass of p.passes ?? []) {
-    if (typeof pass?.name !== "string" || typeof pass.run !== "function") throw new Error(`${path}: plugin '${p.name}' has a pass without a name or a run function`);
-  }
-  return p;
+  if (!p || typeof p !== "object" || typeof p.name !== "string") throw new PluginError(`${path}: a plugin's default export is { name, passes?, rules? }`);
+  if (p.passes !== undefined && !Array.isArray(p.passes)) throw new PluginError(`${path}: plugin '${p.name}': passes must be a list of definePass(...)`);
+  if (p.rules !== undefined && !Array.isArray(p.rules)) throw new PluginError(`${path}: plugin '${p.name}': rules must be a list of defineRule(...) or loadRules(...)`);
+  (p.rules ?? []).forEach((r, i) => {
+    if (!isBuiltRule(r)) throw new PluginError(`${path}: plugin '${p.name}': rules[${i}]${typeof (r as Rule)?.name === "string" ? ` ('${(r as Rule).name}')` : ""} is not a rule built with defineRule or loadRules`);
+  });
+  const passes = (p.passes ?? []).map((pass, i) => {
+    if (typeof pass?.name !== "string" || typeof pass.run !== "function") throw new PluginError(`${path}: plugin '${p.name}' has a pass without a name or a run function (passes[${i}])`);
+    // an exception in a plugin's pass is the plugin's error, said with its file, not a c2m internal error
+    const run = pass.run;
+    return {
+      ...pass,
+      run: (mod: ModuleIR, ctx: PassContext) => {
+        try {
+          run(mod, ctx);
+        } catch (err) {
+          throw new PluginError(`${path}: plugin '${p.name}' pass '${pass.name}' failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`, { cause: err });
+        }
+      },
+    };
+  });
+  return { ...p, passes };
 }

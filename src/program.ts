@@ -5,6 +5,10 @@
  * machinery.
  */
 import { Command } from "commander";
+import { installInterruptCleanup } from "./io.js";
+
+// Ctrl-C or a kill: no temporary file of any command (or batch worker) is left behind
+installInterruptCleanup();
 
 const program = new Command();
 program.name("c2m").description("Port PyTorch models and CUDA kernels to Apple MLX").version("0.1.0");
@@ -25,6 +29,7 @@ program
   .option("--plugin <file...>", "load a plugin (ESM module: export default { name, passes?, rules? })")
   .option("--rules <file...>", "load cookbook rules written in the rule language (tried before the built-in cookbook)")
   .option("--no-cookbook", "do not apply the built-in cookbook rules")
+  .option("--python-path <dir...>", "folders installed libraries are read from (never imported), before $C2M_PYTHON_PATH and the active virtual environment's site-packages")
   .description("translate a PyTorch nn.Module file (or a tree of them) to MLX")
   .action(async (input, opts) => {
     const { runCompile } = await import("./commands/compile.js");
@@ -37,6 +42,7 @@ program
   .requiredOption("-o, --output <file>", "MLX weights (.safetensors)")
   .requiredOption("--map <file>", "the MLX module c2m emitted (its C2M_WEIGHT_MAPS is read statically)")
   .option("--class <name>", "which translated class the checkpoint belongs to")
+  .option("--allow-expand", "write stride-0 (broadcast) tensors even when they expand far past their stored bytes")
   .description("convert a torch state_dict to the translated module's MLX parameters")
   .action(async (input, opts) => {
     const { runWeights } = await import("./commands/weights.js");
@@ -66,6 +72,7 @@ program
   .option("--metal-only", "print only the Metal source")
   .option("--verify", "execute the emitted Metal and the CUDA original on the CPU and compare (see below)")
   .option("--template <args...>", "template arguments, e.g. T=float BLOCK=256")
+  .option("-I, --include <dirs...>", "folders searched for #include \"name\" after the input's own folder")
   .option("--json", "print diagnostics as JSON")
   .option("-j, --jobs <n>", "directory input: worker threads (default: one per core)")
   .option("--spec <file>", "--verify: sizes, buffers and launches (default: <input>.spec.json when it exists)")

@@ -1,17 +1,8 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageRoot } from "../ir/package-root.js";
 
-/** The repository (package) root: the nearest folder above this file holding package.json. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("c2m: package root not found");
-    dir = up;
-  }
-  return dir;
-}
+export { packageRoot };
 
 /** The Python used for parity runs: $C2M_PYTHON, else the repo's .venv, else python3. */
 export function pythonExecutable(): string {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { KERNEL_DIAGNOSTIC_CODES } from "../src/kernel/diagnostic-codes.js";
+import { KERNEL_DIAGNOSTIC_CODES } from "../ir/kernel-diagnostic-codes.js";
 
 /**
  * Every construct with no Metal equivalent gets a located diagnostic (file:line:col), and an error
- * means no Python is emitted. `at` marks the expected position: the line holding `/*@*​/` (the marker
+ * means the kernel is a stub raising it. `at` marks the expected position: the line holding `/*@*​/` (the marker
  * is removed before compiling) and the column right after it.
  */
 function compileMarked(src: string) {
@@ -30,8 +30,10 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   { name: "texture object", code: "C2M-K006", src: kernel(`  if (i < n) y[i] = /*@*/tex1Dfetch<float>(tex, i);`, "cudaTextureObject_t tex, float* y, int n"), message: /texture/, error: true },
   { name: "read-write buffer at another index", code: "C2M-K007", src: `__global__ void k(/*@*/float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i > 0 && i < n) y[i] += y[i - 1];\n}\n`, message: /different indices/, error: true },
   { name: "read-write buffer through a reassigned pointer", code: "C2M-K007", src: `__global__ void k(/*@*/float* y, int n) {\n  float* row = y + blockIdx.x * n;\n  if (n > 4) row = row + 1;\n  row[threadIdx.x] *= 2.0f;\n}\n`, message: /reassigned/, error: true },
-  { name: "read-write buffer updated in a loop at a fixed index", code: "C2M-K007", src: `__global__ void k(const float* x, /*@*/float* y, int n) {\n  int i = threadIdx.x;\n  for (int j = 0; j < n; ++j) y[i] += x[j];\n}\n`, message: /does not change/, error: true },
-  { name: "read-write buffer behind a guard", code: "C2M-K007", src: `__global__ void k(/*@*/float* y, int n) {\n  int i = threadIdx.x;\n  float v = (i < n) ? y[i] : 0.0f;\n  if (i < n) y[i] = v * 2.0f;\n}\n`, message: /blocks|guard/, error: true },
+  { name: "read-write buffer at an index that does not depend on the thread", code: "C2M-K007", src: `__global__ void k(const float* x, /*@*/float* y, int n) {\n  for (int j = 0; j < n; ++j) y[j] += x[j];\n}\n`, message: /does not depend on the thread/, error: true },
+  { name: "read-write buffer whose owner index moves", code: "C2M-K007", src: `__global__ void k(/*@*/float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  float v = y[i];\n  i += n;\n  y[i] += v;\n}\n`, message: /reassigned/, error: true },
+  { name: "cooperative-groups name c2m does not map", code: "C2M-K035", src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n${kernel(`  auto g = /*@*/cg::coalesced_threads();\n  if (i < n) y[i] = x[i] + g.thread_rank();`)}`, message: /coalesced_threads/, error: true },
+  { name: "cooperative-groups tile wider than a SIMD-group", code: "C2M-K036", src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n${kernel(`  auto t = cg::tiled_partition</*@*/64>(cg::this_thread_block());\n  if (i < n) y[i] = x[i] + t.thread_rank();`)}`, message: /64 threads/, error: true },
   { name: "atomicExch on an output", code: "C2M-K007", src: `__global__ void k(/*@*/int* flag) {\n  atomicExch(&flag[0], 1);\n}\n`, message: /identity/, error: true },
   { name: "atomics that need different init values", code: "C2M-K007", src: `/*@*/__global__ void k(int* a, int* b, int v) {\n  atomicMax(&a[0], v);\n  atomicAdd(&b[0], v);\n}\n`, message: /init_value/, error: true },
   { name: "host cudaMalloc", code: "C2M-K008", src: `${kernel("  if (i < n) y[i] = x[i];")}void run(const float* x, int n) {\n  float* y;\n  /*@*/cudaMalloc(&y, n * sizeof(float));\n  k<<<1, 32>>>(x, y, n);\n}\n`, message: /cudaMalloc/, error: false },
@@ -45,6 +47,7 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   { name: "file-scope dynamic shared memory", code: "C2M-K017", src: `extern __shared__ float smem[];\n${kernel(`  /*@*/smem[threadIdx.x] = i < n ? x[i] : 0.0f;\n  __syncthreads();\n  if (i < n) y[i] = smem[threadIdx.x];`)}`, message: /file-scope variable/, error: true },
   { name: "a shell command from a kernel", code: "C2M-K018", src: kernel(`  if (i < n) { y[i] = x[i]; /*@*/system("touch MARKER"); }`), message: /'system' runs a shell command/, error: true },
   { name: "a file opened by a device function", code: "C2M-K018", src: `__device__ float logged(float v) { /*@*/std::fopen("/tmp/x", "w"); return v; }\n${kernel("  if (i < n) y[i] = logged(x[i]);")}`, message: /'fopen' opens a file.*in logged, reached from kernel k/, error: true },
+  { name: "device assert", code: "C2M-K025", src: kernel(`  /*@*/assert(n > 0);\n  if (i < n) y[i] = x[i];`), message: /not checked/, error: false },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];
@@ -58,8 +61,13 @@ describe("kernel diagnostics", () => {
       expect([d!.file, d!.line, d!.col]).toEqual(["case.cu", line, col]);
       expect(d!.message).toMatch(c.message);
       expect(d!.severity).toBe(c.error ? "error" : "warning");
-      if (c.error) expect(result.python).toBe("");
-      else expect(result.python).toContain("mx.fast.metal_kernel(");
+      // an error stubs the kernel: its function raises with the diagnostic, and no kernel object is built
+      if (c.error && c.code === "C2M-K013") expect(result.python).toBe("");
+      else if (c.error) {
+        expect(result.python).toContain(`# c2m: ${c.code}`);
+        expect(result.python).toMatch(/raise NotImplementedError\("c2m could not translate kernel k: /);
+        expect(result.python).not.toContain('name="k"');
+      } else expect(result.python).toContain("mx.fast.metal_kernel(");
     });
   }
 

@@ -122,7 +122,7 @@ describe("c2m kernel command", () => {
     expect(text).not.toContain("mx.fast");
   });
 
-  it("an unsupported construct exits 1 with a located diagnostic and writes nothing", async () => {
+  it("an unsupported construct exits 1 with a located diagnostic and writes the module with the kernel as a stub", async () => {
     const input = join(dir, "bad.cu");
     writeFileSync(input, '__global__ void k(float* y) {\n  printf("%f", y[0]);\n}\n');
     const target = join(dir, "bad_mlx.py");
@@ -131,7 +131,11 @@ describe("c2m kernel command", () => {
     vi.restoreAllMocks();
     expect(code).toBe(1);
     expect(err.join("")).toContain(`${input}:2:3: error C2M-K002: printf`);
-    expect(existsSync(target)).toBe(false);
+    const py = readFileSync(target, "utf8");
+    expect(py).toContain(`# c2m: C2M-K002 printf`);
+    expect(py).toContain("def k(y, *, grid, block, shared_mem=0):");
+    expect(py).toContain('raise NotImplementedError("c2m could not translate kernel k: C2M-K002 printf');
+    expect(py).not.toContain("mx.fast.metal_kernel(");
   });
 
   it("--json reports diagnostics and kernel specs as JSON", async () => {
@@ -167,11 +171,11 @@ describe("c2m kernel command", () => {
     expect(err.join("")).toContain("error C2M-K021: --verify cannot size the launch: no sizes: give --size NAME=VALUE");
   });
 
-  it("a missing file exits 1 with C2M-E004", async () => {
+  it("a missing file exits 2 with C2M-E004", async () => {
     capture();
     const code = await runKernel(join(dir, "nope.cu"), {});
     vi.restoreAllMocks();
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err.join("")).toContain("C2M-E004");
   });
 });

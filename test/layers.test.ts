@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LAYERS, layerFor, type LayerRow } from "../passes/tables/layers.js";
+import { LAYERS, layerFor, templateFor, type LayerRow } from "../passes/tables/layers.js";
 import { bindArgs, renderTemplate, splitArgs, templateHelpers, templateHoles, parseSig } from "../passes/tables/template.js";
 import { HELPERS, helperClosure } from "../cookbook/helpers/registry.js";
 import { packageRoot, pythonExecutable } from "../src/python.js";
@@ -43,6 +43,12 @@ const CASES: Case[] = [
   { layer: "Conv2d", args: "3, 8, 3, padding=1", inputs: [[2, 3, 9, 9]] },
   { layer: "Conv2d", args: "4, 8, (3, 2), stride=(2, 1), groups=4, bias=False", inputs: [[1, 4, 8, 7]] },
   { layer: "Conv3d", args: "2, 4, 3, padding=1", inputs: [[1, 2, 5, 6, 5]] },
+  // what MLX's convolutions cannot do: the ConvTorch helper pads first (row.general)
+  { layer: "Conv2d", args: "3, 8, 4, padding='same', dilation=2", inputs: [[2, 3, 9, 8]] },
+  { layer: "Conv1d", args: "4, 6, 3, padding='valid', groups=2", inputs: [[2, 4, 10]] },
+  { layer: "Conv2d", args: "3, 4, 3, stride=2, padding=1, padding_mode='reflect'", inputs: [[2, 3, 9, 9]] },
+  { layer: "Conv2d", args: "3, 4, (3, 5), padding=(1, 2), padding_mode='circular', bias=False", inputs: [[1, 3, 6, 7]] },
+  { layer: "Conv3d", args: "2, 4, 3, padding=1, padding_mode='replicate'", inputs: [[1, 2, 4, 5, 4]] },
   { layer: "ConvTranspose1d", args: "4, 3, 4, stride=2, padding=1", inputs: [[2, 4, 7]] },
   { layer: "ConvTranspose2d", args: "4, 3, 3, stride=2, padding=1, output_padding=1", inputs: [[2, 4, 5, 5]] },
   { layer: "ConvTranspose2d", args: "2, 3, 3, dilation=2, bias=False", inputs: [[1, 2, 4, 5]] },
@@ -111,6 +117,12 @@ const CASES: Case[] = [
   { layer: "AvgPool2d", args: "3, stride=2, padding=1", inputs: [[1, 2, 9, 9]] },
   { layer: "AvgPool2d", args: "2", inputs: [[2, 3, 8, 6]] },
   { layer: "AvgPool3d", args: "2, stride=1", inputs: [[1, 2, 4, 4, 4]] },
+  // what MLX's pooling cannot do: the MaxPoolTorch / AvgPoolTorch helpers (row.general)
+  { layer: "MaxPool2d", args: "3, stride=2, ceil_mode=True", inputs: [[2, 3, 8, 8]] },
+  { layer: "MaxPool1d", args: "2, 2, 1, ceil_mode=True", inputs: [[2, 3, 9]] },
+  { layer: "AvgPool2d", args: "3, stride=2, padding=1, ceil_mode=True, count_include_pad=False", inputs: [[1, 2, 8, 7]] },
+  { layer: "AvgPool2d", args: "2, ceil_mode=True", inputs: [[2, 3, 7, 7]] },
+  { layer: "AvgPool3d", args: "3, 2, 1, count_include_pad=False", inputs: [[1, 2, 5, 4, 6]] },
   { layer: "AdaptiveAvgPool1d", args: "4", inputs: [[2, 3, 10]] },
   { layer: "AdaptiveAvgPool2d", args: "1", inputs: [[2, 3, 7, 7]] },
   { layer: "AdaptiveAvgPool2d", args: "(1, 1)", inputs: [[2, 3, 5, 4]] },
@@ -245,8 +257,9 @@ function renderLayer(layer: string, args: string, helpers: Set<string>): string 
     if (nested) bound.set(name, renderLayer(nested[1]!, nested[2]!, helpers));
     else if (row.scalarize?.includes(name)) bound.set(name, scalarize(text));
   }
-  for (const h of [...templateHelpers(row.mlx), ...(row.helpers ?? [])]) helpers.add(h);
-  return renderTemplate(row.mlx, bound, row.sig);
+  const { mlx } = templateFor(row, (p) => bound.get(p));
+  for (const h of [...templateHelpers(mlx), ...(row.helpers ?? [])]) helpers.add(h);
+  return renderTemplate(mlx, bound, row.sig);
 }
 
 function channelsLastRanks(row: LayerRow): number[] {
@@ -257,7 +270,7 @@ function channelsLastRanks(row: LayerRow): number[] {
 /** The literal texts the case gives for arguments the row restricts. */
 function disallowedArgs(row: LayerRow, args: string): string[] {
   const bound = bindArgs(row.sig, args);
-  return Object.entries(row.allowed ?? {}).flatMap(([name, ok]) => {
+  return Object.entries(templateFor(row, (p) => bound.get(p)).allowed).flatMap(([name, ok]) => {
     const text = bound.get(name);
     return text !== undefined && !ok.includes(text) ? [`${name}=${text}`] : [];
   });
@@ -282,6 +295,10 @@ describe("torch.nn → MLX layer table", () => {
       for (const hole of templateHoles(row.mlx)) expect(params, `${row.torch}: {${hole}}`).toContain(hole);
       for (const h of [...templateHelpers(row.mlx), ...(row.helpers ?? [])]) expect(HELPERS[h], `${row.torch}: helper ${h}`).toBeDefined();
       for (const name of Object.keys(row.allowed ?? {})) expect(params, `${row.torch}: allowed ${name}`).toContain(name);
+      // a general template (ceil_mode=True, padding='same') names torch parameters and registered helpers too
+      for (const hole of templateHoles(row.general?.mlx ?? "")) expect(params, `${row.torch}: general {${hole}}`).toContain(hole);
+      for (const h of templateHelpers(row.general?.mlx ?? "")) expect(HELPERS[h], `${row.torch}: general helper ${h}`).toBeDefined();
+      for (const name of [...(row.general?.handles ?? []), ...(row.general?.strings ?? [])]) expect(params).toContain(name);
       for (const name of row.axes ?? []) expect(params).toContain(name);
       if (row.layout === "channels_last") expect(row.rank, `${row.torch} rank`).toBeGreaterThanOrEqual(2);
     }
@@ -398,7 +415,8 @@ describe("torch.nn → MLX layer table", () => {
       // the translator's own helpers are proven elsewhere: ModuleDict by the GPT-2 golden model's parity,
       // FlattenCHW by test/translate.test.ts (a Flatten inside a Sequential, against torch)
       // and BatchNorm1d (torch layout, rank chosen at run time) by test/translate.test.ts
-      const translatorHelpers = new Set(["ModuleDict", "FlattenCHW", "BatchNorm1d"]);
+      // c2m_layer_kwargs (a layer's **kwargs less torch's factory keywords) by test/torch-idioms.test.ts
+      const translatorHelpers = new Set(["ModuleDict", "FlattenCHW", "BatchNorm1d", "c2m_layer_kwargs"]);
       // cookbook_* helpers are proven by the cookbook goldens' parity (test/cookbook.test.ts)
       expect(Object.keys(HELPERS).filter((h) => !exercised.has(h) && !translatorHelpers.has(h) && !h.startsWith("cookbook_"))).toEqual([]);
     });

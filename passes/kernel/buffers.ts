@@ -8,10 +8,11 @@
  */
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, SharedArray } from "../../ir/kernel.js";
-import type { DiagnosticBag } from "../../src/diagnostics.js";
-import { reportKernel } from "../../src/kernel/diagnostics.js";
-import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, SCALAR_TYPES } from "../../src/kernel/tables.js";
-import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, unparen, walk } from "./cst.js";
+import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { reportKernel } from "../../ir/kernel-diagnostics.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
+import { ownershipProof, type OwnedSite } from "./ownership.js";
+import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "./cst.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
 
@@ -36,8 +37,11 @@ export interface KernelAnalysis {
   shared: SharedArray[];
   /** local pointer variable → what it points into */
   aliases: Map<string, Root>;
-  /** local pointers declared `T* r = param [+ offset]`: how often declared or assigned, and the offset */
-  aliasDefs: Map<string, { param: string; offset?: CudaNode; writes: number; decl?: CudaNode }>;
+  /**
+   * local pointers declared `T* r = param [+ offset]`: how often declared or assigned, and the offset;
+   * `terms` for `param + a + b…` (the offset is then `r - param`)
+   */
+  aliasDefs: Map<string, AliasDef>;
   accesses: AccessSite[];
   /** true when some output is updated with atomics: MLX then declares every output atomic */
   atomicOutputs: boolean;
@@ -46,6 +50,19 @@ export interface KernelAnalysis {
   /** the kernel (or a device function it calls) uses dynamic shared memory */
   dynamicShared?: SharedArray;
   ok: boolean;
+}
+
+export type AliasDef = { param: string; offset?: CudaNode; terms?: CudaNode[]; writes: number; decl?: CudaNode };
+
+/** `param + a + b …` (left-nested sums) → the param and the added terms. */
+function chainOffset(u: CudaNode | null, params: Set<string>): { param: string; terms: CudaNode[] } | undefined {
+  const terms: CudaNode[] = [];
+  let e = u;
+  while (e && e.type === "binary_expression" && field(e, "operator")?.text === "+") {
+    terms.unshift(field(e, "right")!);
+    e = unparen(field(e, "left")!);
+  }
+  return e?.type === "identifier" && params.has(e.text) && terms.length > 1 ? { param: e.text, terms } : undefined;
 }
 
 export const same = (a: CudaNode | null | undefined, b: CudaNode | null | undefined): boolean =>
@@ -131,7 +148,7 @@ function analyseFunction(
   const accesses: AccessSite[] = [];
   const uses = new Map<string, BufferUse>();
   const assignedScalars = new Set<string>();
-  const aliasDefs = new Map<string, { param: string; offset?: CudaNode; writes: number; decl?: CudaNode }>();
+  const aliasDefs = new Map<string, AliasDef>();
   const scalarParams = new Set(f.params.filter((p) => p.type.kind !== "pointer").map((p) => p.name));
   const use = (name: string): BufferUse => {
     let u = uses.get(name);
@@ -163,7 +180,7 @@ function analyseFunction(
               ? { param: u.text }
               : u?.type === "binary_expression" && field(u, "operator")?.text === "+" && unparen(field(u, "left")!).type === "identifier" && scope.params.has(unparen(field(u, "left")!).text)
                 ? { param: unparen(field(u, "left")!).text, offset: field(u, "right")! }
-                : undefined;
+                : chainOffset(u, scope.params);
           aliasDefs.set(name, simple && !prev ? { ...simple, writes: 1, decl: n } : { param: "", writes: (prev?.writes ?? 0) + 2 });
         } else {
           // a local that shadows a parameter name stops being that parameter
@@ -196,6 +213,12 @@ function analyseFunction(
           const target = unparen(args[0]);
           accesses.push({ root: r, node: target, read: true, write: true, atomic: { op: ATOMIC_FUNCTIONS[name], call: n }, indirect: false });
         }
+      } else if (name && CACHE_HINTS[name] && args[0]) {
+        // __ldcs(p) reads *p, __stcs(p, v) writes it; `&y[i]` is seen at the subscript (below), a pointer here
+        const target = unparen(args[0]);
+        const r = rootOf(args[0], scope);
+        const viaSubscript = target.type === "pointer_expression" && field(target, "operator")?.text === "&";
+        if (r && !viaSubscript) accesses.push({ root: r, node: target, read: CACHE_HINTS[name] === "load", write: CACHE_HINTS[name] === "store", indirect: true });
       } else if (name && devices.has(name)) {
         const callee = devices.get(name)!;
         const calleeUses = deviceUse(callee);
@@ -230,7 +253,10 @@ function analyseFunction(
         const call = p.parent?.parent;
         const callee = call?.type === "call_expression" ? calleeName(call) : undefined;
         if (callee && ATOMIC_FUNCTIONS[callee]) return;
-        if (!(callee && /^__ld/.test(callee))) {
+        if (callee && CACHE_HINTS[callee] === "store" && same(callArgs(call!)[0] ?? null, p)) {
+          write = true;
+          read = false;
+        } else if (!(callee && CACHE_HINTS[callee] === "load")) {
           if (!(callee && devices.has(callee))) write = true;
           else return; // handled at the device call
         }
@@ -321,15 +347,16 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       plan.role = "output";
       continue;
     }
-    if (plan.pointee.kind === "vector") {
-      refuse(a, bag, p.name, "in-place updates through a vector pointer are not translated; update the scalar elements, or write a separate output");
-      continue;
-    }
-    const owner = ownerCopy(a, p.name);
-    if (typeof owner === "string") refuse(a, bag, p.name, owner);
+    // one copy site before the statements that touch the element when there is one (vector elements
+    // are copied whole, so they always go through c2m_own); else a copy at the first touch of each access
+    const single = plan.pointee.kind === "vector" ? "vector" : ownerCopy(a, p.name);
+    const owner = typeof single === "string" ? single : (proveOwnership(a, p.name) ?? single);
+    const own = typeof owner === "string" ? ownAccess(a, p.name) : undefined;
+    if (typeof own === "string") refuse(a, bag, p.name, own);
     else {
       plan.role = "inout-copy";
-      plan.copyAt = owner;
+      if (own) plan.ownAccess = own;
+      else plan.copyAt = owner as Exclude<typeof owner, string>;
     }
   }
   const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
@@ -383,7 +410,7 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
   const vias = new Set(sites.map((s) => s.via));
   const via = [...vias][0];
   const def = via ? a.aliasDefs.get(via) : undefined;
-  const aliasOk = vias.size === 1 && (via === undefined || (def !== undefined && def.writes === 1 && def.param === name));
+  const aliasOk = vias.size === 1 && (via === undefined || (def !== undefined && def.writes === 1 && def.param === name && !def.terms));
   if (!aliasOk || sites.some((s) => s.directIndex === undefined || (s.indirect && !s.via)))
     return "it is accessed through a cast, a helper function, several pointers or a pointer that is reassigned, so c2m cannot see which elements each thread owns";
   const indices = new Set(sites.map((s) => s.directIndex));
@@ -421,6 +448,72 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
     if (![...vars].some((v) => changed.has(v))) return `it is updated in a loop at index '${index}', which does not change from one iteration to the next`;
   }
   return { statements: anchors, index, ...(via ? { alias: { name: via, decl: def!.decl!, ...(def?.offset ? { offset: def.offset } : {}) } } : {}) };
+}
+
+/**
+ * The general in-place translation: every access to the buffer is rewritten to `c2m_own(...)`, which
+ * copies the element in from the caller's array the first time any thread touches it (the `_touched`
+ * mask says whether it has been) and returns it as an lvalue. The output then holds exactly what CUDA's
+ * memory would hold at every point, for any program without a data race (in CUDA too, a thread reading
+ * an element another writes needs a barrier between them, and the mask's write is ordered with the
+ * element's by the same barrier). What c2m needs to see is every access: directly on the parameter or
+ * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
+ * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
+ */
+function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[] } | string {
+  const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
+  const aliases = new Map<string, { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }>();
+  const nodes: CudaNode[] = [];
+  for (const s of sites) {
+    const acc = accessNode(s.node);
+    const base = acc ? unparen(field(acc, "argument")!) : undefined;
+    if (!acc || !base || base.type !== "identifier" || (acc.type === "subscript_expression" && subscriptCount(acc) !== 1))
+      return `it is accessed through a cast, a helper function or pointer arithmetic (${s.node.text.slice(0, 60)}), so c2m cannot give each access the caller's value`;
+    if (base.text !== name) {
+      const def = a.aliasDefs.get(base.text);
+      if (!def || def.writes !== 1 || def.param !== name || !def.decl) return `it is accessed through '${base.text}', a pointer that is reassigned or does not point into '${name}' alone`;
+      aliases.set(base.text, { name: base.text, decl: def.decl, ...(def.offset ? { offset: def.offset } : {}), ...(def.terms ? { difference: true } : {}) });
+    }
+    let up = s.node;
+    while (up.parent?.type === "parenthesized_expression") up = up.parent;
+    if (up.parent?.type === "pointer_expression" && field(up.parent, "operator")?.text === "&")
+      return `the address of an element is taken (${up.parent.text.slice(0, 40)}), so accesses through that address cannot be followed`;
+    nodes.push(acc);
+  }
+  if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex)))
+    return "an index of the buffer reads the buffer itself";
+  const why = proveOwnership(a, name);
+  if (why) return why;
+  return { aliases: [...aliases.values()] };
+}
+
+/** The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why not. */
+function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
+  const sites: OwnedSite[] = [];
+  for (const s of a.accesses) {
+    if (s.root.kind !== "param" || s.root.name !== name) continue;
+    const n = accessNode(s.node);
+    const base = n ? unparen(field(n, "argument")!) : undefined;
+    if (!n || base?.type !== "identifier") return "c2m cannot follow one of its accesses";
+    const index = n.type === "subscript_expression" ? subscriptIndices(n)?.[0] : undefined;
+    const def = base.text !== name ? a.aliasDefs.get(base.text) : undefined;
+    const offset = def?.terms ?? def?.offset;
+    sites.push({ node: n, ...(index ? { index } : {}), ...(offset ? { offset } : {}) });
+  }
+  return ownershipProof(a.kernel.body, sites);
+}
+
+/** The subscript or `*p` inside an lvalue like `y[i].x` or `(y[i])`. */
+export function accessNode(lv: CudaNode): CudaNode | undefined {
+  let n: CudaNode | null = unparen(lv);
+  while (n && n.type === "field_expression") n = unparen(field(n, "argument")!);
+  if (n && (n.type === "subscript_expression" || (n.type === "pointer_expression" && field(n, "operator")?.text === "*"))) return n;
+  return undefined;
+}
+
+function subscriptCount(n: CudaNode): number {
+  const idx = field(n, "indices");
+  return idx ? named(idx).filter((c) => c.type !== "comment").length : 1;
 }
 
 /** Names assigned (=, op=, ++/--) or declared anywhere under a node. */

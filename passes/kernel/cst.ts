@@ -1,7 +1,7 @@
 /** Small helpers over tree-sitter-cuda nodes, shared by the kernel passes and the Metal printer. */
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { KType } from "../../ir/kernel.js";
-import { SCALAR_TYPES, VECTOR_TYPES } from "../../src/kernel/tables.js";
+import { SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 
 export function kids(node: CudaNode): readonly CudaNode[] {
   return node.children;

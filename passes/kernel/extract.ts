@@ -4,8 +4,8 @@
  */
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
-import type { DiagnosticBag } from "../../src/diagnostics.js";
-import { reportKernel } from "../../src/kernel/diagnostics.js";
+import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { baseType, calleeName, callArgs, declaratorName, declaratorType, declaresFunction, field, fields, kids, named, position, qualifierWords, walk } from "./cst.js";
 
 export function extractKernelUnit(root: CudaNode, source: string, filename: string, bag: DiagnosticBag): KernelUnit {

@@ -5,8 +5,8 @@
  * kernel, so `--verify` never compiles or runs such a call. Pure: reads the unit, reports diagnostics.
  */
 import type { KernelUnit, KFunction } from "../../ir/kernel.js";
-import type { DiagnosticBag } from "../../src/diagnostics.js";
-import { reportKernel } from "../../src/kernel/diagnostics.js";
+import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { calleeName, field, position, walk } from "./cst.js";
 import { reachableDeclarations } from "./extract.js";
 

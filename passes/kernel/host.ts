@@ -9,9 +9,9 @@
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KFunction, KernelUnit } from "../../ir/kernel.js";
-import type { DiagnosticBag } from "../../src/diagnostics.js";
-import { reportKernel } from "../../src/kernel/diagnostics.js";
-import { HOST_IGNORED_CALLS, HOST_UNSUPPORTED_CALLS, SCALAR_TYPES } from "../../src/kernel/tables.js";
+import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { reportKernel } from "../../ir/kernel-diagnostics.js";
+import { HOST_IGNORED_CALLS, HOST_UNSUPPORTED_CALLS, SCALAR_TYPES } from "./tables.js";
 import { calleeName, callArgs, canonicalTypeName, declaratorType, field, fields, kids, named, position, unparen, walk } from "./cst.js";
 import { launchSites } from "./extract.js";
 import type { KernelAnalysis } from "./buffers.js";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LayerMapping, OpMapping } from "../../ir/tables.js";
-import { packageRoot } from "../../src/python.js";
+import { packageRoot } from "../../ir/package-root.js";
 import { LAYERS } from "./layers.js";
 import { OPS } from "./ops.js";
 
@@ -32,8 +32,34 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.uint8": "mx.uint8",
   "torch.bool": "mx.bool_",
   "torch.nn.Module": "nn.Module",
+  // `import torch.nn.functional as F` used as a value (timm annotates `input_fmt: F`): MLX's functions live in nn
+  "torch.nn.functional": "nn",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
+  "torch.e": "math.e",
+  "torch.nan": "math.nan",
+  // the legacy typed tensor classes are annotations (`labels: torch.LongTensor`): all one mx.array
+  "torch.FloatTensor": "mx.array",
+  "torch.LongTensor": "mx.array",
+  "torch.IntTensor": "mx.array",
+  "torch.BoolTensor": "mx.array",
+  "torch.HalfTensor": "mx.array",
+  "torch.BFloat16Tensor": "mx.array",
+  "torch.DoubleTensor": "mx.array",
+  "torch.ByteTensor": "mx.array",
+  // a Parameter as a type (`isinstance(p, nn.Parameter)`, annotations); nn.Parameter(x) the call is x
+  "torch.nn.Parameter": "mx.array",
+  "torch.nn.parameter.Parameter": "mx.array",
+  "torch.Size": "tuple",
+  "torch.dtype": "mx.Dtype",
+  "torch.device": "mx.Device",
+  "torch.uint16": "mx.uint16",
+  "torch.uint32": "mx.uint32",
+  "torch.uint64": "mx.uint64",
+  "torch.complex64": "mx.complex64",
+  "torch.cfloat": "mx.complex64",
+  // TorchScript's constant marker (`fused_attn: torch.jit.Final[bool]`) is typing's
+  "torch.jit.Final": "Final",
 };
 
 /**
@@ -101,4 +127,25 @@ export function initGain(nonlinearity: string, a: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** What MLX has, as src/tools/mlx_api.py writes it from the installed MLX (passes/tables/mlx-api.json). */
+export interface MlxApi {
+  /** the MLX version it was generated from */
+  mlx: string;
+  /** `mx`, `mx.fast`, `nn`, `nn.init`, … → their public attribute names */
+  namespaces: Record<string, string[]>;
+  /** attributes of `mx.array` and of `mlx.nn.Module` */
+  array: string[];
+  module: string[];
+  /** the generating Python's builtins and standard-library module names */
+  builtins: string[];
+  stdlib: string[];
+}
+
+let mlxApiTable: MlxApi | undefined;
+
+export function mlxApi(): MlxApi {
+  mlxApiTable ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-api.json"), "utf8")) as MlxApi;
+  return mlxApiTable;
 }

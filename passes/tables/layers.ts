@@ -38,7 +38,12 @@ function conv(d: 1 | 2 | 3): LayerRow {
     // nn.Conv3d has no groups argument
     allowed: d === 3 ? { ...ZEROS_PADDING, groups: ["1"] } : ZEROS_PADDING,
     weights: [{ torch: "weight", mlx: "weight", op: "conv" }],
-    note: "padding='same'/'valid' strings are not accepted by MLX: give ints (valid = 0, same = dilation*(k-1)//2 for odd k, stride 1)",
+    general: {
+      mlx: `{@ConvTorch}({in_channels}, {out_channels}, {kernel_size}[, stride={stride}][, padding={padding}][, dilation={dilation}][, groups={groups}][, bias={bias}][, padding_mode={padding_mode}], dims=${d})`,
+      handles: ["padding_mode"],
+      strings: ["padding"],
+    },
+    note: "padding='same'/'valid' and padding_mode reflect/replicate/circular: the ConvTorch helper pads, then convolves (same weights)",
   };
 }
 
@@ -94,6 +99,8 @@ function maxPool(d: 1 | 2 | 3): LayerRow {
     layout: "channels_last",
     rank: d + 2,
     allowed: { dilation: ["1"], return_indices: FALSE, ceil_mode: FALSE },
+    general: { mlx: `{@MaxPoolTorch}({kernel_size}[, stride={stride}][, padding={padding}][, ceil_mode={ceil_mode}], dims=${d})`, handles: ["ceil_mode"] },
+    note: "ceil_mode=True: the MaxPoolTorch helper pads the last partial window with -inf; dilation has no MLX form",
   };
 }
 
@@ -107,7 +114,11 @@ function avgPool(d: 1 | 2 | 3): LayerRow {
     rank: d + 2,
     // MLX pads with zeros and divides by the full window: torch's count_include_pad=True
     allowed: d === 1 ? { ceil_mode: FALSE, count_include_pad: TRUE } : { ceil_mode: FALSE, count_include_pad: TRUE, divisor_override: ["None"] },
-    note: "count_include_pad=False only differs when padding > 0",
+    general: {
+      mlx: `{@AvgPoolTorch}({kernel_size}[, stride={stride}][, padding={padding}][, ceil_mode={ceil_mode}][, count_include_pad={count_include_pad}], dims=${d})`,
+      handles: ["ceil_mode", "count_include_pad"],
+    },
+    note: "ceil_mode=True or count_include_pad=False: the AvgPoolTorch helper divides each window by the cells torch counts",
   };
 }
 
@@ -567,6 +578,24 @@ export const LAYERS: LayerRow[] = [
     note: "container: a plain dict, which MLX walks for parameters (same keys as torch)",
   },
 ];
+
+/**
+ * The template and restrictions that apply to one construction of `row`, given the text of each argument
+ * the call binds (`textOf(param)`): the row's own, or its `general` template where the call asks for
+ * something MLX's layer cannot do (`ceil_mode=True`, `padding='same'`).
+ */
+export function templateFor(row: LayerMapping, textOf: (param: string) => string | undefined): { mlx: string; allowed: Record<string, string[]> } {
+  const allowed = row.allowed ?? {};
+  const g = row.general;
+  if (!g) return { mlx: row.mlx, allowed };
+  const outside = g.handles.some((p) => {
+    const t = textOf(p);
+    return t !== undefined && !(allowed[p] ?? []).includes(t);
+  });
+  const literal = (g.strings ?? []).some((p) => /^[rbu]?["']/i.test(textOf(p) ?? ""));
+  if (!outside && !literal) return { mlx: row.mlx, allowed };
+  return { mlx: g.mlx, allowed: Object.fromEntries(Object.entries(allowed).filter(([p]) => !g.handles.includes(p))) };
+}
 
 /** The row for a fully qualified torch class name ("torch.nn.Conv2d"), if any. */
 export function layerFor(torchName: string): LayerRow | undefined {

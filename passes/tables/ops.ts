@@ -8,7 +8,7 @@
  *   which wraps on subtraction, so their rows cast to int32.
  * - A parameter MLX cannot honour is restricted with `allowed` (anything else → C2M-W003); a torch
  *   behaviour with no one-call MLX form goes through a helper in cookbook/helpers/ops_<name>.py.
- * - No template indexes with an argument: emit/template.ts reads a bracket that holds a hole as an
+ * - No template indexes with an argument: passes/template-render.ts reads a bracket that holds a hole as an
  *   optional piece, so `x.shape[{dim}]` cannot be written; a helper does such indexing.
  * - A hole followed by `.` (method call, `.T`, `.shape`) needs its argument parenthesised by the
  *   renderer when the argument is not an atom (`torch.reshape(a + b, s)` → `(a + b).reshape(s)`).
@@ -117,6 +117,7 @@ const BASE_ROWS: OpRow[] = [
   { torch: ["torch.numel", "Tensor.numel", "Tensor.nelement"], sig: ["input"], mlx: "{input}.size", layout: "elementwise" },
   { torch: ["Tensor.unfold"], sig: ["self", "dimension", "size", "step"], mlx: "{@ops_unfold}({self}, {dimension}, {size}, {step})", layout: "logical", helpers: ["ops_unfold"], note: "sliding windows (not F.unfold)" },
   { torch: ["Tensor.is_contiguous"], sig: ["self", "memory_format=None"], mlx: "True", layout: "elementwise", note: "MLX arrays are always usable as contiguous" },
+  { torch: ["torch.device"], sig: ["type", "index=None"], mlx: "{type}", layout: "source", note: "MLX has one unified memory: a device is only its name" },
   { torch: ["torch.finfo"], sig: ["type=None"], mlx: "mx.finfo({type=mx.float32})", layout: "source" },
   { torch: ["torch.iinfo"], sig: ["type"], mlx: "mx.iinfo({type})", layout: "source" },
   { torch: ["Tensor.element_size"], sig: ["self"], mlx: "{self}.itemsize", layout: "elementwise" },

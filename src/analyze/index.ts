@@ -5,8 +5,9 @@
  * `__global__` kernel (and each host launcher) is classified by whether it translated.
  */
 import { compile } from "../compile.js";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../../ir/diagnostics.js";
 import { InputError, readSource } from "../io.js";
+import { parseModule, type SyntaxNode } from "../../grammar/python.js";
 
 /** How a construct ports. */
 export type Category =
@@ -53,6 +54,8 @@ export interface FileAnalysis {
   counts: Record<Category, number>;
   constructs: Construct[];
   diagnostics: Diagnostic[];
+  /** Python: where the compiled output fails the output invariants (emit/verify), each blocking its lines */
+  invariants?: Diagnostic[];
 }
 
 export const PYTHON_EXTENSIONS = [".py"] as const;
@@ -139,11 +142,21 @@ function finish(file: string, language: Language, source: string, constructs: Co
 /** torch names that stand for a custom CUDA/C++ operator rather than an op MLX lacks */
 const CUSTOM_OP = /^torch\.(utils\.cpp_extension\.|ops\.(?!aten\.))/;
 
+/**
+ * The output invariants' codes (emit/verify): the file compiled, but its output would not run as written
+ * at these places. They block their lines (C2M-E026, a function kept untranslated, all of that function's)
+ * rather than the whole file.
+ */
+export const INVARIANT_CODES = new Set(["C2M-E020", "C2M-E021", "C2M-E022", "C2M-E023", "C2M-E024", "C2M-E025", "C2M-E026", "C2M-E027"]);
+
 function analyzePython(source: string, file: string): FileAnalysis {
   const r = compile(source, { filename: file });
-  const errors = r.diagnostics.filter((d) => d.severity === "error");
+  const invariants = r.diagnostics.filter((d) => INVARIANT_CODES.has(d.code));
+  const errors = r.diagnostics.filter((d) => d.severity === "error" && !INVARIANT_CODES.has(d.code));
   const constructs: Construct[] = [];
   for (const c of r.constructs) {
+    // the invariants' findings are added below, once each, with their extents
+    if (c.kind === "unsupported" && INVARIANT_CODES.has(c.name)) continue;
     if (c.kind === "unsupported") {
       const d = r.diagnostics.find((x) => x.code === c.name && x.line === c.line && x.col === c.col) ?? r.diagnostics.find((x) => x.code === c.name && x.line === c.line);
       const name = d ? constructName(d.message) : c.name;
@@ -157,7 +170,25 @@ function analyzePython(source: string, file: string): FileAnalysis {
   }
   // an error stops the compile: the whole file needs a person, at the place the error names
   for (const d of errors) constructs.push({ category: "unsupported", name: d.code, line: d.line, col: d.col, endLine: d.line, codes: [d.code], reason: d.message });
-  return finish(file, "python", source, constructs, r.diagnostics, errors.length ? "error" : "ok");
+  const ends = invariants.some((d) => d.code === "C2M-E026") ? functionEnds(source) : new Map<number, number>();
+  for (const d of invariants) {
+    const endLine = d.code === "C2M-E026" ? (ends.get(d.line) ?? d.line) : d.line;
+    constructs.push({ category: "unsupported", name: d.code, line: d.line, col: d.col, endLine, codes: [d.code], reason: d.message });
+  }
+  const analysis = finish(file, "python", source, constructs, r.diagnostics, errors.length ? "error" : "ok");
+  if (invariants.length) analysis.invariants = invariants;
+  return analysis;
+}
+
+/** 1-based first line → last line of every function and class definition of a source (a C2M-E026 covers its whole function). */
+function functionEnds(source: string): Map<number, number> {
+  const out = new Map<number, number>();
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === "function_definition" || n.type === "class_definition" || n.type === "module") out.set(n.startPosition.row + 1, n.endPosition.row + 1);
+    for (const c of n.namedChildren) if (c.childCount) visit(c);
+  };
+  visit(parseModule(source).rootNode);
+  return out;
 }
 
 /** The torch name a diagnostic message starts with, when it names one (`torch.nn.Buffer has no…`). */
@@ -173,7 +204,7 @@ async function analyzeCuda(source: string, file: string): Promise<FileAnalysis> 
     import("../../grammar/cuda.js"),
     import("../../passes/kernel/extract.js"),
     import("../../passes/kernel/host.js"),
-    import("../diagnostics.js"),
+    import("../../ir/diagnostics.js"),
   ]);
   const result = compileKernels(source, { filename: file });
   // the kernels' and launchers' extents, from the kernel compiler's own front end

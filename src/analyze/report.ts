@@ -1,9 +1,9 @@
 /** The four forms of an analysis: a terminal table, JSON, Markdown and SARIF 2.1.0. */
 import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
-import { CODES_BY_ID, type DiagnosticCode } from "../diagnostic-codes.js";
-import { KERNEL_CODES_BY_ID } from "../kernel/diagnostic-codes.js";
-import { ERROR_CODES as KERNEL_ERROR_CODES } from "../kernel/diagnostics.js";
+import { CODES_BY_ID, type DiagnosticCode } from "../../ir/diagnostic-codes.js";
+import { KERNEL_CODES_BY_ID } from "../../ir/kernel-diagnostic-codes.js";
+import { ERROR_CODES as KERNEL_ERROR_CODES } from "../../ir/kernel-diagnostics.js";
 import { CATEGORIES, share, totals, type Category, type FileAnalysis, type Totals } from "./index.js";
 
 export const TOOL_VERSION = "0.1.0";
@@ -48,6 +48,15 @@ export function renderTable(report: AnalysisReport, color = false): string {
   if (unreadable.length) {
     out.push("", paint(color, "1", "Could not be analysed:"));
     for (const f of unreadable) for (const d of f.diagnostics) out.push(`  ${paint(color, "31", d.code)} ${f.file}: ${d.message}`);
+  }
+  const failing = report.files.filter((f) => f.invariants?.length);
+  if (failing.length) {
+    out.push("", paint(color, "1", "Output fails the invariants (it would not run as written there):"));
+    for (const f of failing) {
+      out.push(`  ${f.file}: ${f.invariants!.length} place${f.invariants!.length === 1 ? "" : "s"}`);
+      for (const d of f.invariants!.slice(0, 5)) out.push(`    ${f.file}:${d.line}:${d.col}  ${paint(color, "31", d.code)} ${d.message}`);
+      if (f.invariants!.length > 5) out.push(`    … and ${f.invariants!.length - 5} more (--json or --md lists them all)`);
+    }
   }
   const customOps = report.files.flatMap((f) => f.constructs.filter((c) => c.category === "kernel" && c.codes).map((c) => ({ f, c })));
   if (customOps.length) {
@@ -97,6 +106,11 @@ export function renderMarkdown(report: AnalysisReport): string {
       const codes = c.codes ?? [];
       out.push(`| \`${mdCell(f.file)}:${c.line}:${c.col}\` | ${codes.join(", ")} | \`${mdCell(c.name)}\` | ${mdCell(c.reason ?? "")} | ${mdCell(codes.map((k) => codeInfo(k)?.hint ?? "").filter(Boolean).join("; "))} |`);
     }
+  }
+  const failing = report.files.filter((f) => f.invariants?.length);
+  if (failing.length) {
+    out.push("", "## Output fails the invariants", "", "| where | code | what |", "|---|---|---|");
+    for (const f of failing) for (const d of f.invariants!) out.push(`| \`${mdCell(f.file)}:${d.line}:${d.col}\` | ${d.code} | ${mdCell(d.message)} |`);
   }
   const unreadable = report.files.filter((f) => f.status === "error" && f.constructs.length === 0);
   if (unreadable.length) {

@@ -6,8 +6,9 @@
  * file and does not stop the others.
  */
 import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { basename, dirname, join, resolve } from "node:path";
+import { watchTempFolder } from "../io.js";
+import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
 import { defaultJobs, runPool } from "./pool.js";
 import { findSources, isInside } from "./walk.js";
 import type { Task, TaskResult } from "./worker.js";
@@ -20,6 +21,8 @@ export interface BatchOptions {
   layout?: "torch" | "nhwc";
   class?: string;
   template?: Record<string, string>;
+  /** library folders the compile reads base classes from (src/host.ts) */
+  searchPaths?: string[];
 }
 
 export interface BatchSummary {
@@ -61,6 +64,9 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
   const color = !opts.json && process.stderr.isTTY === true;
   const tasks: Task[] = [];
   const refused: TaskResult[] = [];
+  // the package the files make up: relative imports in the outputs are checked against it
+  const pyFiles = op === "compile" ? files.map((f) => f.rel) : [];
+  const packageName = basename(resolve(inputDir));
   for (const f of files) {
     const output = outputPathFor(op, outDir, f.rel);
     // never write over a source file of the tree (an output folder that overlaps the input tree)
@@ -69,9 +75,12 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       refused.push({ input: f.path, status: "error", diagnostics: [d], text: formatDiagnostic(d, undefined, color) + "\n", wrote: [] });
       continue;
     }
-    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template });
+    const pkg = op === "compile" ? { files: pyFiles, path: f.rel, name: packageName } : undefined;
+    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, package: pkg, searchPaths: opts.searchPaths });
   }
   mkdirSync(outDir, { recursive: true });
+  // a signal sweeps the workers' temporary files from every folder they write to
+  for (const t of tasks) watchTempFolder(dirname(resolve(t.output!)));
   const progress = makeProgress(files.length, !opts.json && process.stderr.isTTY === true, opts.json === true);
   refused.forEach((r, i) => progress(r, i + 1));
   const run = await runPool(tasks, jobs, (r, done) => progress(r, refused.length + done));

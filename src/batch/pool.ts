@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { onInterrupt } from "../io.js";
 import { packageRoot } from "../python.js";
 import type { Task, TaskResult } from "./worker.js";
 
@@ -50,8 +51,14 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
   const entry = workerEntry();
   let next = 0;
   let done = 0;
-  return new Promise<PoolRun>((resolveAll) => {
-    const workers = new Set<Worker>();
+  const workers = new Set<Worker>();
+  // on a signal: stop every worker before the temporaries are swept (a stopped thread writes nothing more)
+  let interrupted = false;
+  const unregister = onInterrupt(async () => {
+    interrupted = true;
+    await Promise.allSettled([...workers].map((w) => w.terminate()));
+  });
+  const run = new Promise<PoolRun>((resolveAll) => {
     let started = false;
     const finish = (i: number, r: TaskResult, threadId: number) => {
       if (results[i]) return;
@@ -102,6 +109,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
         clearTimeout(timer);
         workers.delete(w);
         if (holding >= 0) finish(holding, crashed(tasks[holding], why || cause), threadId);
+        if (interrupted) return; // no replacement: the process is exiting
         if (next < tasks.length || workers.size === 0) {
           if (next < tasks.length) spawn();
           else resolveAll({ results, perWorker, workers: n });
@@ -114,6 +122,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
     const readyFeeds: (() => void)[] = [];
     for (let i = 0; i < n; i++) spawn();
   });
+  return run.finally(unregister);
 }
 
 function crashed(task: Task, why: string): TaskResult {

@@ -5,10 +5,11 @@
  * thread import or run the code it reads.
  */
 import { parentPort } from "node:worker_threads";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../../ir/diagnostics.js";
 import type { FileAnalysis } from "../analyze/index.js";
+import type { PackageInfo } from "../../emit/verify/index.js";
 
 export interface Task {
   op: "compile" | "kernel" | "analyze";
@@ -21,6 +22,9 @@ export interface Task {
   layout?: "torch" | "nhwc";
   topClass?: string;
   template?: Record<string, string>;
+  /** compile of a folder: the package's module files and this file's path among them */
+  package?: PackageInfo;
+  searchPaths?: string[];
 }
 
 export interface TaskResult {
@@ -43,7 +47,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
       return { input: task.input, status: analysis.status === "error" ? "error" : "ok", diagnostics: [], text: "", wrote: [], analysis };
     }
     const { InputError, readSource } = await import("../io.js");
-    const { formatDiagnostic } = await import("../diagnostics.js");
+    const { formatDiagnostic } = await import("../../ir/diagnostics.js");
     let source: string;
     try {
       source = readSource(task.input);
@@ -56,7 +60,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
     let outputs: [string, string][];
     if (task.op === "compile") {
       const { compile } = await import("../compile.js");
-      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass });
+      // one program per worker: files another file imported are parsed once per worker, not once per file
+      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass, program: await workerProgram(task.searchPaths ?? []), package: task.package });
       diagnostics = r.diagnostics;
       // byte for byte what `c2m compile FILE -o OUT` writes
       const mapName = `${task.output!}.map`;
@@ -73,8 +78,20 @@ export async function runTask(task: Task): Promise<TaskResult> {
       outputs = [[task.output!, r.python]];
     }
     const text = diagnostics.map((d) => formatDiagnostic(d, source, task.color) + "\n").join(task.op === "compile" ? "\n" : "");
-    if (diagnostics.some((d) => d.severity === "error")) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
-    writeAll(outputs);
+    const failed = diagnostics.some((d) => d.severity === "error");
+    // a kernel module is written with its refused kernels as stubs (as `c2m kernel FILE -o OUT` does)
+    if (failed && !(task.op === "kernel" && outputs[0]?.[1])) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
+    const { writeOutputs } = await import("../io.js");
+    for (const [path] of outputs) mkdirSync(dirname(path), { recursive: true });
+    try {
+      // the shared writer: all files of the output or none, never over the input or through a link
+      writeOutputs(outputs.map(([path, content]) => ({ path, content })), [task.input]);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      const d: Diagnostic = { code: err.code, severity: "error", message: err.message, file: task.display, line: 1, col: 1 };
+      return { input: task.input, status: "error", diagnostics: [...diagnostics, d], text: text + formatDiagnostic(d, undefined, task.color) + "\n", wrote: [] };
+    }
+    if (failed) return { input: task.input, status: "error", diagnostics, text, wrote: outputs.map(([p]) => p) };
     return { input: task.input, status: "ok", diagnostics, text, wrote: outputs.map(([p]) => p) };
   } catch (err) {
     const message = `c2m internal error on this file: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
@@ -83,40 +100,22 @@ export async function runTask(task: Task): Promise<TaskResult> {
   }
 }
 
-/**
- * Writes a file's outputs all or nothing: each goes to a temporary file first, and the renames happen
- * only when every temporary file is complete.
- */
-function writeAll(outputs: [string, string][]): void {
-  const temps: [string, string][] = [];
-  try {
-    for (const [path, content] of outputs) {
-      mkdirSync(dirname(path), { recursive: true });
-      const tmp = `${path}.c2m-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
-      writeTemp(tmp, content);
-      temps.push([tmp, path]);
-    }
-    for (const [tmp, path] of temps) renameSync(tmp, path);
-  } catch (err) {
-    for (const [tmp] of temps) if (existsSync(tmp)) unlinkSync(tmp);
-    throw err;
-  }
-}
+let program: { key: string; program: import("../../ir/program/program.js").Program } | undefined;
 
-function writeTemp(path: string, content: string): void {
-  const fd = openSync(path, "wx");
-  try {
-    writeSync(fd, Buffer.from(content, "utf8"));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+async function workerProgram(searchPaths: string[]) {
+  const key = searchPaths.join("\0");
+  if (program?.key !== key) {
+    const { newProgram } = await import("../compile.js");
+    const { nodeHost } = await import("../host.js");
+    program = { key, program: newProgram(nodeHost(searchPaths)) };
   }
+  return program.program;
 }
 
 if (parentPort) {
   const port = parentPort;
   // load the compilers before saying ready, so that dispatch spreads work evenly
-  await Promise.all([import("../compile.js"), import("../kernel/index.js"), import("../analyze/index.js"), import("../io.js"), import("../diagnostics.js")]);
+  await Promise.all([import("../compile.js"), import("../kernel/index.js"), import("../analyze/index.js"), import("../io.js"), import("../../ir/diagnostics.js")]);
   port.on("message", (task: Task) => {
     void runTask(task).then((r) => port.postMessage(r));
   });

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { analyzeFile, languageOf, PYTHON_EXTENSIONS, CUDA_EXTENSIONS, type FileAnalysis } from "../analyze/index.js";
 import { makeReport, renderJson, renderMarkdown, renderSarif, renderTable } from "../analyze/report.js";
-import { InputError, samePath, writeAtomic } from "../io.js";
+import { checkOutputPath, InputError, writeAtomic } from "../io.js";
 
 export interface AnalyzeOptions {
   json?: boolean;
@@ -22,15 +22,13 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
     process.stderr.write(`c2m: error C2M-E004: ${path}: no such file or directory\n`);
     return 2;
   }
-  if (opts.output && samePath(path, opts.output)) {
-    process.stderr.write(`c2m: error C2M-E005: ${opts.output}: refusing to overwrite the input\n`);
-    return 2;
-  }
   let files: FileAnalysis[];
+  let inputs: string[] = [path];
   if (statSync(path).isDirectory()) {
     const { findSources } = await import("../batch/walk.js");
     const { defaultJobs, runPool } = await import("../batch/pool.js");
     const sources = findSources(path, [...PYTHON_EXTENSIONS, ...CUDA_EXTENSIONS], opts.output ? [opts.output] : []);
+    inputs = sources.map((s) => s.path);
     const jobs = opts.jobs === undefined ? defaultJobs() : Number(opts.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) {
       process.stderr.write(`c2m analyze: --jobs must be a positive integer, not '${opts.jobs}'\n`);
@@ -53,11 +51,20 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
     }
     files = [await analyzeFile(path)];
   }
+  if (opts.output) {
+    try {
+      checkOutputPath(opts.output, inputs);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      process.stderr.write(`c2m: error ${err.code}: ${err.message}\n`);
+      return 2;
+    }
+  }
   const report = makeReport(path, files);
   const text = opts.sarif ? renderSarif(report) : opts.json ? renderJson(report) : opts.md ? renderMarkdown(report) : renderTable(report, !opts.output && process.stdout.isTTY === true);
   if (opts.output) {
     try {
-      writeAtomic(opts.output, text);
+      writeAtomic(opts.output, text, inputs);
     } catch (err) {
       process.stderr.write(`c2m: error ${err instanceof InputError ? err.code : "C2M-E004"}: cannot write ${opts.output}: ${err instanceof Error ? err.message : String(err)}\n`);
       return 2;

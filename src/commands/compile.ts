@@ -1,9 +1,11 @@
 /** `c2m compile model.py -o model_mlx.py` */
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { compile } from "../compile.js";
-import { formatDiagnostic } from "../diagnostics.js";
-import { InputError, readSource, samePath, writeAtomic } from "../io.js";
+import { defaultSearchPaths, nodeHost } from "../host.js";
+import { formatDiagnostic } from "../../ir/diagnostics.js";
+import { checkOutputPath, InputError, readSource, writeOutputs } from "../io.js";
 import type { Plugin, Rule } from "../plugins.js";
 
 export interface CompileCommandOptions {
@@ -19,6 +21,8 @@ export interface CompileCommandOptions {
   rules?: string[];
   /** false with --no-cookbook */
   cookbook?: boolean;
+  /** --python-path: library folders read for base classes and blocks */
+  pythonPath?: string[];
 }
 
 export async function runCompile(input: string, opts: CompileCommandOptions): Promise<number> {
@@ -33,12 +37,15 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       return 2;
     }
     const { runBatch } = await import("../batch/index.js");
-    return runBatch("compile", input, { ...opts, layout: (opts.layout as "torch" | "nhwc") ?? "torch" });
+    return runBatch("compile", input, { ...opts, layout: (opts.layout as "torch" | "nhwc") ?? "torch", searchPaths: defaultSearchPaths(opts.pythonPath) });
   }
+  // every file the user hands in: none of them may be written over
+  const inputs = [input, ...(opts.rules ?? []), ...(opts.plugin ?? [])];
+  const outputs = opts.output ? [opts.output, `${opts.output}.map`] : [];
   let source: string;
   try {
-    if (opts.output && samePath(input, opts.output)) throw new InputError("C2M-E005", `${opts.output}: refusing to overwrite the input file`);
     source = readSource(input);
+    for (const out of outputs) checkOutputPath(out, inputs);
   } catch (err) {
     if (err instanceof InputError) {
       process.stderr.write(`c2m: error ${err.code}: ${err.message}\n`);
@@ -49,13 +56,17 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
   const rules: Rule[] = [];
   const plugins: Plugin[] = [];
   // the rule-file parser (chevrotain) loads only when the user brings rules or plugins
-  const { loadPlugin, loadRules, RuleSyntaxError } = opts.rules?.length || opts.plugin?.length ? await import("../plugins.js") : ({} as typeof import("../plugins.js"));
+  const { loadPlugin, loadRules, PluginError, RuleSyntaxError } = opts.rules?.length || opts.plugin?.length ? await import("../plugins.js") : ({} as typeof import("../plugins.js"));
   for (const file of opts.rules ?? []) {
     try {
       rules.push(...loadRules(readSource(file), file));
     } catch (err) {
-      if (err instanceof RuleSyntaxError || err instanceof InputError) {
-        process.stderr.write(`c2m: error in rule file ${err.message}\n`);
+      if (err instanceof InputError) {
+        process.stderr.write(`c2m: error ${err.code}: rule file ${err.message}\n`);
+        return 2;
+      }
+      if (err instanceof RuleSyntaxError) {
+        process.stderr.write(`c2m: error C2M-E016: in rule file ${err.message}\n`);
         return 2;
       }
       throw err;
@@ -65,18 +76,30 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
     try {
       plugins.push(await loadPlugin(resolve(file)));
     } catch (err) {
-      process.stderr.write(`c2m: cannot load plugin ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+      const where = err instanceof Error ? pluginErrorLocation(err, file) : "";
+      process.stderr.write(`c2m: error C2M-E016: cannot load plugin ${file}${where}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}\n`);
       return 2;
     }
   }
-  const result = compile(source, {
-    filename: input,
-    layout: (opts.layout as "torch" | "nhwc") ?? "torch",
-    topClass: opts.class,
-    rules,
-    plugins,
-    cookbook: opts.cookbook !== false,
-  });
+  let result: ReturnType<typeof compile>;
+  try {
+    result = compile(source, {
+      filename: input,
+      layout: (opts.layout as "torch" | "nhwc") ?? "torch",
+      topClass: opts.class,
+      rules,
+      plugins,
+      cookbook: opts.cookbook !== false,
+      host: nodeHost(defaultSearchPaths(opts.pythonPath)),
+    });
+  } catch (err) {
+    if (!plugins.length || !(err instanceof PluginError)) throw err;
+    const file = opts.plugin?.find((f) => err.message.startsWith(resolve(f))) ?? "";
+    const cause = (err as Error & { cause?: unknown }).cause;
+    const where = file && cause instanceof Error ? pluginErrorLocation(cause, file) : "";
+    process.stderr.write(`c2m: error C2M-E016: ${where ? `${file}${where}: ` : ""}${err.message}\n`);
+    return 1;
+  }
   const color = !opts.json && process.stderr.isTTY === true;
   if (opts.json) process.stderr.write(`${JSON.stringify({ diagnostics: result.diagnostics }, null, 2)}\n`);
   else for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, source, color)}\n\n`);
@@ -85,9 +108,27 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
   if (errors) return 1;
   if (opts.output) {
     const mapName = `${opts.output}.map`;
-    writeAtomic(opts.output, `${result.code}${result.code.endsWith("\n") ? "" : "\n"}# sourceMappingURL=${mapName.split("/").pop()}\n`);
-    writeAtomic(mapName, result.map!.toString());
+    try {
+      writeOutputs(
+        [
+          { path: opts.output, content: `${result.code}${result.code.endsWith("\n") ? "" : "\n"}# sourceMappingURL=${mapName.split("/").pop()}\n` },
+          { path: mapName, content: result.map!.toString() },
+        ],
+        inputs,
+      );
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      process.stderr.write(`c2m: error ${err.code}: ${err.message}\n`);
+      return 2;
+    }
     if (!opts.json) process.stderr.write(`c2m: wrote ${opts.output} (${warnings} warning${warnings === 1 ? "" : "s"})\n`);
   } else process.stdout.write(result.code);
   return opts.strict && warnings ? 1 : 0;
+}
+
+/** `:line:col` of the plugin file itself in a load error's stack (a syntax error, a throw at import), or "". */
+function pluginErrorLocation(err: Error, file: string): string {
+  const url = pathToFileURL(resolve(file)).href;
+  const m = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:(\\d+)(?::(\\d+))?`).exec(err.stack ?? "");
+  return m ? `:${m[1]}${m[2] ? `:${m[2]}` : ""}` : "";
 }

@@ -1,10 +1,13 @@
-/** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [--json] [--verify]` */
-import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+/** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [-I dir ...] [--json] [--verify]` */
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
-import { formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { CODES_BY_ID } from "../../ir/diagnostic-codes.js";
+import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
+import { checkOutputPath, InputError, readSource, writeAtomic } from "../io.js";
 import type { CompileKernelsResult } from "../kernel/index.js";
-import { KERNEL_CODES_BY_ID } from "../kernel/diagnostic-codes.js";
+import { KERNEL_CODES_BY_ID } from "../../ir/kernel-diagnostic-codes.js";
 import type { LaunchFlags } from "../kernel/launch-spec.js";
+import { readKernelSpec } from "../kernel/spec-file.js";
 
 /** `--template T=float BLOCK=256` as a map; undefined (after saying why) when one is not NAME=VALUE. */
 function parseTemplates(given: string[] = []): Record<string, string> | undefined {
@@ -25,6 +28,8 @@ export interface KernelCommandOptions extends VerifyFlagOptions {
   metalOnly?: boolean;
   verify?: boolean;
   template?: string[];
+  /** -I: folders searched for local includes */
+  include?: string[];
   json?: boolean;
   jobs?: string;
 }
@@ -46,46 +51,67 @@ export async function runKernel(input: string, opts: KernelCommandOptions): Prom
     else process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
     return 1;
   };
-  let bytes: Buffer;
+  const specPath = opts.spec ?? specPathFor(input);
+  // the spec is an input too (read by --verify): no output may land on it
+  const inputs = [input, specPath];
+  let source: string;
   try {
-    bytes = readFileSync(input);
+    source = readSource(input);
+    if (opts.output) checkOutputPath(opts.output, inputs);
   } catch (e) {
-    return fail({ code: "C2M-E004", severity: "error", message: `cannot read ${input}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file: input, line: 1, col: 1, hint: "check that the path exists and is readable" });
-  }
-  if (bytes.includes(0)) {
-    return fail({ code: "C2M-E002", severity: "error", message: `${input} is not a text source file`, file: input, line: 1, col: 1, hint: "pass a UTF-8 CUDA (.cu/.cuh) file" });
-  }
-  if (opts.output && resolve(opts.output) === resolve(input)) {
-    return fail({ code: "C2M-E005", severity: "error", message: "refusing to overwrite the input file", file: input, line: 1, col: 1, hint: "choose a different -o path" });
+    if (!(e instanceof InputError)) throw e;
+    fail({ code: e.code, severity: "error", message: e.message, file: input, line: 1, col: 1, hint: CODES_BY_ID.get(e.code)?.hint });
+    return 2;
   }
   const template = parseTemplates(opts.template);
   if (!template) return 2;
-  const source = bytes.toString("utf8");
   const { compileKernels } = await import("../kernel/index.js");
-  const result = compileKernels(source, { filename: input, template });
+  const result = compileKernels(source, { filename: input, template, includeDirs: opts.include });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (opts.json) {
     process.stdout.write(JSON.stringify({ diagnostics: result.diagnostics, kernels: result.kernels.map((k) => ({ name: k.name, spec: k.spec, params: k.params })) }, null, 2) + "\n");
   } else {
-    for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
+    // a diagnostic in an included header shows that header's line
+    const textOf = (file: string) => (file === input ? source : existsSync(file) ? readFileSync(file, "utf8") : undefined);
+    for (const d of result.diagnostics) process.stderr.write(formatDiagnostic(d, textOf(d.file), process.stderr.isTTY) + "\n");
   }
-  if (errors.length) return 1;
+  // a kernel that did not translate is a stub in the module; the others are written, and the exit says 1
+  if (errors.length && !result.python) return 1;
+  const status = errors.length ? 1 : 0;
   if (opts.metalOnly) {
-    if (opts.json) return 0;
+    if (opts.json) return status;
     const text = result.kernels
       .map((k) => `// ===== kernel ${k.name}: header =====\n${k.spec.header}\n// ===== kernel ${k.name}: source (body) =====\n${k.spec.source}\n`)
       .join("\n");
-    if (opts.output) writeFileSync(opts.output, text);
-    else process.stdout.write(text);
-    return 0;
+    if (opts.output) return write(opts.output, text, inputs, fail, input) || status;
+    process.stdout.write(text);
+    return status;
   }
-  if (opts.verify) {
-    const code = await verify(input, source, result, opts, template);
+  // a file with a refused kernel is still written (the others translated, the refused one a stub), but not verified
+  if (opts.verify && !errors.length) {
+    const code = await verify(input, result.source, result, opts, template);
     if (code !== 0) return code;
   }
-  if (opts.output) writeFileSync(opts.output, result.python);
-  else if (!opts.json) process.stdout.write(result.python);
-  return 0;
+  if (opts.output) return write(opts.output, result.python, inputs, fail, input) || status;
+  if (!opts.json) process.stdout.write(result.python);
+  return status;
+}
+
+/** The spec --verify reads for `foo.cu`: `foo.spec.json` beside it. */
+function specPathFor(input: string): string {
+  return input.replace(/\.(cu|cuh|cpp|cc)$/, "") + ".spec.json";
+}
+
+/** Writes one output through the shared writer; a refusal is a diagnostic on the input and exit 2. */
+function write(path: string, text: string, inputs: string[], fail: (d: Diagnostic) => number, input: string): number {
+  try {
+    writeAtomic(path, text, inputs);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    fail({ code: e.code, severity: "error", message: e.message, file: input, line: 1, col: 1, hint: CODES_BY_ID.get(e.code)?.hint });
+    return 2;
+  }
 }
 
 /** The --verify flags as commander gives them (strings). */
@@ -148,12 +174,12 @@ function launchFlags(o: VerifyFlagOptions, template: Record<string, string>): La
 async function verify(input: string, source: string, result: CompileKernelsResult, opts: VerifyFlagOptions, template: Record<string, string>): Promise<number> {
   const { validateVerifySpec } = await import("../kernel/verify-spec.js");
   const kernels = result.kernels.map((k) => ({ name: k.name, params: k.params.length, templateParams: k.templateParams.length }));
-  const specPath = opts.spec ?? input.replace(/\.(cu|cuh|cpp|cc)$/, "") + ".spec.json";
+  const specPath = opts.spec ?? specPathFor(input);
   let specs: import("../verify/golden.js").GoldenSpec[];
   try {
     if (opts.spec || existsSync(specPath)) {
-      const json: unknown = JSON.parse(readFileSync(specPath, "utf8"));
-      specs = [validateVerifySpec(json, kernels)];
+      // the checked read (size, JSON location, schema, budgets), then the names against the kernels
+      specs = [validateVerifySpec(readKernelSpec(specPath), kernels)];
       process.stderr.write(`c2m kernel --verify: sizes and launches from ${specPath}\n`);
     } else {
       const { deriveVerifySpecs, LaunchUnknown } = await import("../kernel/launch-spec.js");
@@ -169,6 +195,10 @@ async function verify(input: string, source: string, result: CompileKernelsResul
       }
     }
   } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`c2m: error ${e.code}: ${e.message}\n`);
+      return 2;
+    }
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`${message.startsWith("c2m kernel:") ? "" : "c2m kernel: "}${message}\n`);
     return 2;

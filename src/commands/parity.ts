@@ -5,8 +5,8 @@
  * Exit status: 0 when every output of every case is within tolerance, 1 when one is not (or the model could not
  * be compiled, built or run), 2 for bad options.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { formatDiagnostic } from "../diagnostics.js";
+import { InputError, readSource } from "../io.js";
+import { formatDiagnostic } from "../../ir/diagnostics.js";
 import { ParityUsageError, runParitySpec, validateSpec, type InputSpec, type ParityResult, type ParitySpec } from "../parity/index.js";
 
 export interface ParityCommandOptions {
@@ -42,12 +42,15 @@ export function parseInputShape(text: string): InputSpec {
 function specFromOptions(opts: ParityCommandOptions): ParitySpec {
   if (opts.spec) {
     if (opts.input || opts.args) throw new ParityUsageError("--spec already holds the inputs and constructor arguments; drop --input/--args");
-    if (!existsSync(opts.spec) || !statSync(opts.spec).isFile()) throw new ParityUsageError(`spec file not found: ${opts.spec}`);
+    const text = readSource(opts.spec, 1024 * 1024);
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(opts.spec, "utf8"));
+      raw = JSON.parse(text);
     } catch (err) {
-      throw new ParityUsageError(`${opts.spec} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+      const message = err instanceof Error ? err.message : String(err);
+      const at = /position (\d+)/.exec(message);
+      const where = at ? `:${text.slice(0, Number(at[1])).split("\n").length}:${Number(at[1]) - text.lastIndexOf("\n", Number(at[1]) - 1)}` : "";
+      throw new InputError("C2M-E015", `${opts.spec}${where}: not valid JSON (${message.split("\n")[0]})`);
     }
     const spec = validateSpec(raw, opts.spec);
     if (opts.class && opts.class !== spec.class) throw new ParityUsageError(`--class ${opts.class} does not match the spec's class ${spec.class}`);
@@ -104,7 +107,8 @@ export function formatResult(result: ParityResult, className: string, modelPath:
 
 export async function runParity(model: string, opts: ParityCommandOptions): Promise<number> {
   try {
-    if (!existsSync(model) || !statSync(model).isFile()) throw new ParityUsageError(`model file not found: ${model}`);
+    // the same checks as every command's input: a regular file, within the size limit, UTF-8 text
+    const modelSource = readSource(model);
     const spec = specFromOptions(opts);
     // --atol given on the command line beats the spec's; the CLI's default does not
     if (opts.atol !== undefined && (opts.atol !== DEFAULT_ATOL || !opts.spec)) {
@@ -112,13 +116,13 @@ export async function runParity(model: string, opts: ParityCommandOptions): Prom
       if (!Number.isFinite(atol) || atol < 0) throw new ParityUsageError(`--atol must be a non-negative number, got ${opts.atol}`);
       spec.atol = atol;
     }
-    if (opts.mlx !== undefined && !existsSync(opts.mlx)) throw new ParityUsageError(`MLX file not found: ${opts.mlx}`);
+    if (opts.mlx !== undefined) readSource(opts.mlx);
     const result = await runParitySpec(model, spec, opts.mlx ? { mlxFile: opts.mlx } : {});
     if (opts.json) {
       process.stdout.write(JSON.stringify(result, (_k, v: unknown) => (v === Infinity ? null : v), 2) + "\n");
     } else {
       for (const d of result.diagnostics ?? []) {
-        if (d.severity === "error") process.stderr.write(formatDiagnostic(d, readFileSync(model, "utf8")) + "\n");
+        if (d.severity === "error") process.stderr.write(formatDiagnostic(d, modelSource) + "\n");
       }
       process.stdout.write(formatResult(result, spec.class, model, opts.mlx ?? "its c2m translation"));
     }
@@ -126,6 +130,10 @@ export async function runParity(model: string, opts: ParityCommandOptions): Prom
   } catch (err) {
     if (err instanceof ParityUsageError) {
       process.stderr.write(`c2m parity: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`c2m parity: error ${err.code}: ${err.message}\n`);
       return 2;
     }
     throw err;

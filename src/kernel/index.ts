@@ -4,17 +4,20 @@
  */
 import { parseCuda } from "../../grammar/cuda.js";
 import type { BufferRole, KernelUnit, MlxDtype, TemplateParam } from "../../ir/kernel.js";
-import { type Diagnostic, DiagnosticBag } from "../diagnostics.js";
-import { reportKernel } from "./diagnostics.js";
-import { extractKernelUnit, reportFileScopeVariables } from "../../passes/kernel/extract.js";
+import { type Diagnostic, DiagnosticBag } from "../../ir/diagnostics.js";
+import { reportKernel } from "../../ir/kernel-diagnostics.js";
+import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } from "../../passes/kernel/extract.js";
 import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
 import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
-import { emitKernelModule, type PythonKernel } from "../../emit/kernel-python.js";
+import { emitKernelModule, type KernelStub, type PythonKernel } from "../../emit/kernel-python.js";
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
-import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 import { position } from "../../passes/kernel/cst.js";
+import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /** The arguments of `mx.fast.metal_kernel(...)` (the kernel object; no per-call data). */
 export interface MetalKernelSpecWithoutData {
@@ -65,32 +68,85 @@ export interface CompiledKernel {
 
 export interface CompileKernelsResult {
   python: string;
+  /** the source after the preprocessor (local includes inlined, conditionals decided, type aliases followed): what was translated */
+  source: string;
   kernels: CompiledKernel[];
+  /** kernels that did not translate (a stub in the module), each with the diagnostic that stopped it */
+  refused: { name: string; diagnostic: Diagnostic }[];
   launchers: { name: string; params: string[]; kernels: string[] }[];
   diagnostics: Diagnostic[];
 }
 
-/** Translate every `__global__` kernel of a CUDA file. On errors, `python` is "" and `kernels` lists only what translated. */
-export function compileKernels(source: string, opts: { filename: string; template?: Record<string, string> }): CompileKernelsResult {
+export interface CompileKernelsOptions {
+  filename: string;
+  template?: Record<string, string>;
+  /** `-I` folders searched for `#include "name"` after the including file's own folder */
+  includeDirs?: string[];
+  /** `-D NAME=VALUE` */
+  defines?: Record<string, string>;
+}
+
+/** Reads local headers for the preprocessor: next to the including file, then each `-I` folder. */
+export function fileIncludeHost(includeDirs: string[] = []): PreprocessHost {
+  return {
+    include(name, fromFile) {
+      for (const dir of [dirname(fromFile), ...includeDirs]) {
+        const path = join(dir, name);
+        if (existsSync(path)) return { path, text: readFileSync(path, "utf8") };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Diagnostics point at the file and line a preprocessed line came from (an included header's, say). */
+function relocate(d: Diagnostic, pre: Preprocessed): Diagnostic {
+  const o = pre.origins[d.line - 1];
+  return o ? { ...d, file: o.file, line: o.line } : d;
+}
+
+/**
+ * Translate every `__global__` kernel of a CUDA file. `kernels` lists what translated; the module has
+ * those and, for each kernel an error stopped, a stub that raises NotImplementedError with the
+ * diagnostic (`python` is "" only when the file has no kernels).
+ */
+export function compileKernels(original: string, opts: CompileKernelsOptions): CompileKernelsResult {
+  const pre = preprocessCuda(original, opts.filename, fileIncludeHost(opts.includeDirs), opts.defines);
+  const r = compilePreprocessed(pre.text, opts, (d) => relocate(d, pre));
+  return { ...r, source: pre.text, diagnostics: r.diagnostics.map((d) => relocate(d, pre)) };
+}
+
+function compilePreprocessed(source: string, opts: CompileKernelsOptions, relocated: (d: Diagnostic) => Diagnostic): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
   const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);
   if (unit.kernels.length === 0) {
     reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");
-    return { python: "", kernels: [], launchers: [], diagnostics: bag.items };
+    return { python: "", kernels: [], refused: [], launchers: [], diagnostics: bag.items };
   }
   const analyses = analyseKernels(unit, bag);
   const names = functionNames(unit);
   const pyKernels: PythonKernel[] = [];
   const compiled: CompiledKernel[] = [];
+  const stubs: KernelStub[] = [];
+  const refused: CompileKernelsResult["refused"] = [];
   for (const k of unit.kernels) {
     const a = analyses.get(k.name)!;
-    const errorsBefore = bag.items.filter((d) => d.severity === "error").length;
+    const itemsBefore = bag.items.length;
     reportFileScopeVariables(unit, k, bag);
     reportHostOnlyCalls(unit, k, bag);
     const metal = printKernel(unit, a, bag);
-    const failed = !a.ok || bag.items.filter((d) => d.severity === "error").length > errorsBefore;
-    if (failed) continue;
+    // per kernel: an error in this kernel (or in what it reaches) stubs it; the file's other kernels are still emitted
+    const own = errorsAt(unit, k, bag.items);
+    const fresh = bag.items.slice(itemsBefore).find((d) => d.severity === "error");
+    if (!a.ok || fresh || own.length) {
+      const why = own[0] ?? fresh ?? bag.items.find((d) => d.severity === "error");
+      const all = [...new Set([...(why ? [why] : []), ...own, ...bag.items.slice(itemsBefore).filter((d) => d.severity === "error")])];
+      // a kernel whose name is itself a syntax error has no function to stub; its diagnostics stand
+      if (k.name) stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
+      if (why) refused.push({ name: k.name, diagnostic: relocated(why) });
+      continue;
+    }
     const defaults = templateDefaults(k.templateParams, opts.template ?? {});
     const cuda = printCudaKernel(unit, a);
     pyKernels.push({ kernel: k, analysis: a, metal, cuda, functionName: names.get(k.name)!, templateDefaults: defaults.python });
@@ -112,10 +168,11 @@ export function compileKernels(source: string, opts: { filename: string; templat
   const pyMacros = new Set<string>();
   for (const l of launchers) for (const m of macrosUsed(l.lines.join("\n"), macros)) pyMacros.add(m);
   for (const h of hctx.helpers.values()) for (const m of macrosUsed(h, macros)) pyMacros.add(m);
-  const hasErrors = bag.items.some((d) => d.severity === "error");
-  const python = hasErrors
-    ? ""
-    : emitKernelModule(
+  const fileErrors = bag.items.filter((d) => d.severity === "error" && !unit.kernels.some((k) => errorsAt(unit, k, [d]).length));
+  const python =
+    !pyKernels.length && !stubs.length
+      ? ""
+      : emitKernelModule(
         opts.filename.split("/").pop() ?? opts.filename,
         pyKernels,
         launchers,
@@ -124,13 +181,35 @@ export function compileKernels(source: string, opts: { filename: string; templat
         unit.pybindDefs
           .filter((d) => pyName(d.name) !== pyName(d.target) && launchers.some((l) => l.name === pyName(d.target)))
           .map((d) => [pyName(d.name), pyName(d.target)] as [string, string]),
+        stubs,
+        fileErrors.map((d) => stubReason(relocated(d))),
       );
   return {
     python,
     kernels: compiled,
+    refused,
     launchers: launchers.map((l) => ({ name: l.name, params: l.params, kernels: [...new Set(l.launches.map((x) => x.kernel))] })),
     diagnostics: bag.items,
   };
+}
+
+/** Error diagnostics located in the kernel or in a declaration it reaches (a device function, struct, macro). */
+function errorsAt(unit: KernelUnit, k: KernelUnit["kernels"][number], diags: Diagnostic[]): Diagnostic[] {
+  const reached = reachableDeclarations(unit, k);
+  const nodes = [k.node, ...unit.deviceFunctions.filter((f) => reached.has(f.name)).map((f) => f.node), ...unit.structs.filter((s) => reached.has(s.name)).map((s) => s.node), ...unit.macros.filter((m) => reached.has(m.name)).map((m) => m.node)];
+  const inside = (d: Diagnostic) =>
+    nodes.some((n) => {
+      const at = [d.line - 1, d.col - 1];
+      const after = (p: { row: number; column: number }) => at[0]! > p.row || (at[0] === p.row && at[1]! >= p.column);
+      const before = (p: { row: number; column: number }) => at[0]! < p.row || (at[0] === p.row && at[1]! <= p.column);
+      return after(n.startPosition) && before(n.endPosition);
+    });
+  return diags.filter((d) => d.severity === "error" && inside(d));
+}
+
+/** `C2M-K005 cooperative groups are not translated (at file:12:3)`: what a stub raises and its marker says. */
+function stubReason(d: Diagnostic): string {
+  return `${d.code} ${d.message.split("\n")[0]} (at ${d.file}:${d.line}:${d.col})`;
 }
 
 /**

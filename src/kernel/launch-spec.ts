@@ -21,7 +21,7 @@ import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KernelUnit } from "../../ir/kernel.js";
 import { calleeName, callArgs, field, kids, named, walk } from "../../passes/kernel/cst.js";
 import { extractKernelUnit } from "../../passes/kernel/extract.js";
-import { DiagnosticBag } from "../diagnostics.js";
+import { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../verify/golden.js";
 import { evaluate, LaunchUnknown, newEnv, parseExpr, SIZEOF, type Env } from "./host-eval.js";
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";

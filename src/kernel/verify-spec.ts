@@ -7,7 +7,7 @@
  */
 import { DTYPES, normalizeDtype } from "../verify/dtypes.js";
 import { evalExpr, type GoldenSpec } from "../verify/golden.js";
-import { SCALAR_TYPES } from "./tables.js";
+import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 
 /** What the spec may name: the translated kernels, with their parameter and template parameter counts. */
 export interface SpecKernel {

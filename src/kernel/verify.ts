@@ -14,7 +14,7 @@ import { resolveMetalInputs, runMetal, type KernelInput, type MetalKernelSpec } 
 import { checkMetalWithClang, type MetalCheckCase } from "../verify/metal-check.js";
 import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
-import { SCALAR_TYPES } from "./tables.js";
+import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 
 export interface TranslatedRunOptions {
   /** run each Metal threadgroup's threads in reverse order (an order-dependence check) */

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import type { WeightMaps, WeightRule } from "../../ir/weights.js";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "../../ir/diagnostics.js";
 import type { CompileResult } from "../index.js";
 import { packageRoot, pythonExecutable } from "../python.js";
 import { convertWeightsFile, readWeightMaps } from "../weights/index.js";

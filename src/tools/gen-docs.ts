@@ -1,6 +1,6 @@
 /**
  * Generates the documentation that must never drift from the code: README.md's supported-layer and op
- * tables (from passes/tables/) and docs/diagnostics.md (from src/diagnostic-codes.ts).
+ * tables (from passes/tables/) and docs/diagnostics.md (from ir/diagnostic-codes.ts).
  * `npm run docs` rewrites them; test/docs.test.ts fails when they are stale.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LAYERS } from "../../passes/tables/layers.js";
 import { OPS, UNSUPPORTED_OPS } from "../../passes/tables/ops.js";
-import { ALL_DIAGNOSTIC_CODES } from "../diagnostic-codes.js";
+import { ALL_DIAGNOSTIC_CODES } from "../../ir/diagnostic-codes.js";
 import { packageRoot } from "../python.js";
 import { parseBuiltinRuleFiles } from "../plugins.js";
 import { storeRule } from "../../passes/cookbook-rules.js";
@@ -48,7 +48,7 @@ export function diagnosticsMarkdown(): string {
   const lines = [
     "# c2m diagnostics",
     "",
-    "Generated from `src/diagnostic-codes.ts` by `npm run docs`. Errors (`C2M-E…`) mean nothing is written for",
+    "Generated from `ir/diagnostic-codes.ts` by `npm run docs`. Errors (`C2M-E…`) mean nothing is written for",
     "that file; warnings (`C2M-W…`) translate with a caveat or leave a marker comment `# c2m: C2M-W… …` on the",
     "output line concerned. `--strict` makes warnings fail the run. `C2M-K…` codes come from `c2m kernel`",
     "(K001–K007, K012, K013 are errors; the others warnings).",

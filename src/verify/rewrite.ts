@@ -31,7 +31,16 @@ export function rewriteCudaShared(src: string): string {
   let out = src.replace(ext, (_m, type: string, name: string) => `${type.trim()}* ${name} = ::emu::dyn_shared<${type.trim()}>();`);
   const dec = new RegExp(String.raw`(?:\bstatic\s+)?\b__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+${NAME}\s*${DIMS}\s*;`, "g");
   out = out.replace(dec, (_m, type: string, name: string, dims: string) => tgDecl(type.trim(), name, dims.replace(/\s+/g, "")));
-  return out;
+  return rewriteVolatilePointers(out);
+}
+
+/**
+ * `volatile T*` → `::emu::lockstep_ptr<T>`: warp-synchronous code on volatile memory relies on a warp
+ * executing each access for all its lanes at once, which the emulator's fibers do only at a lockstep
+ * point (cuda_emu.hpp). Pointers to pointers and `const volatile` are left as they are.
+ */
+export function rewriteVolatilePointers(src: string): string {
+  return src.replace(/\bvolatile\s+((?:unsigned\s+|signed\s+)?[A-Za-z_]\w*)\s*\*(?!\s*\*)\s*/g, (m, type: string) => (type === "const" ? m : `::emu::lockstep_ptr<${type}> `));
 }
 
 /** `k<<<a, b[, c[, d]]>>>(` → `::emu::cuda::launch(k, a, b[, c[, d]])(`. */

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileKernels, type CompileKernelsResult } from "../kernel/index.js";
-import { SCALAR_TYPES } from "../kernel/tables.js";
+import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 import { pyName } from "../../passes/kernel/host.js";
 import { packageRoot } from "../python.js";
 import { bytesOf } from "./dtypes.js";

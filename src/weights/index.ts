@@ -8,7 +8,7 @@ import type { WeightRule } from "../../ir/weights.js";
 import { applyWeightMapDetailed } from "./map.js";
 import { looksLikeSafetensors, readSafetensors, writeSafetensors as writeSafetensorsFile } from "./safetensors.js";
 import type { Tensor } from "./tensor.js";
-import { readTorchZip, CheckpointError } from "./torch.js";
+import { readTorchZip, CheckpointError, type ReadOptions } from "./torch.js";
 import { looksLikeZip } from "./zip.js";
 
 export type { Tensor, Dtype } from "./tensor.js";
@@ -16,7 +16,7 @@ export { applyWeightMap } from "./map.js";
 export { readWeightMaps } from "./read-map.js";
 
 /** Reads a torch zip checkpoint (.pt/.pth/.bin) or a safetensors file into a name → tensor map. */
-export function readCheckpoint(path: string): Map<string, Tensor> {
+export function readCheckpoint(path: string, options: ReadOptions = {}): Map<string, Tensor> {
   const source = basename(path);
   const fd = openSync(path, "r");
   let head: Uint8Array;
@@ -28,7 +28,7 @@ export function readCheckpoint(path: string): Map<string, Tensor> {
   } finally {
     closeSync(fd);
   }
-  if (looksLikeZip(head)) return readTorchZip(path);
+  if (looksLikeZip(head)) return readTorchZip(path, options);
   if (extname(path).toLowerCase() === ".safetensors" || looksLikeSafetensors(head, size)) return readSafetensors(path);
   // pickle protocol 2+ begins with PROTO (0x80); torch's legacy format is a bare pickle stream
   if (head[0] === 0x80) {
@@ -54,8 +54,9 @@ export function convertWeightsFile(
   inputPath: string,
   outputPath: string,
   rules: WeightRule[],
+  options: ReadOptions & { inputs?: string[] } = {},
 ): { written: number; dropped: number; narrowed: number } {
-  const { tensors, dropped } = applyWeightMapDetailed(readCheckpoint(inputPath), rules);
+  const { tensors, dropped } = applyWeightMapDetailed(readCheckpoint(inputPath, options), rules);
   let narrowed = 0;
   for (const [key, t] of tensors) {
     if (t.dtype !== "F64") continue;
@@ -63,6 +64,6 @@ export function convertWeightsFile(
     tensors.set(key, { dtype: "F32", shape: t.shape, data: new Uint8Array(Float32Array.from(wide).buffer) });
     narrowed++;
   }
-  writeSafetensorsFile(outputPath, tensors);
+  writeSafetensorsFile(outputPath, tensors, undefined, [inputPath, ...(options.inputs ?? [])]);
   return { written: tensors.size, dropped: dropped.length, narrowed };
 }

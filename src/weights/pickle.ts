@@ -8,6 +8,16 @@ import type { Dtype } from "./tensor.js";
 
 export class UnpickleError extends Error {}
 
+/** A pickled value larger than any checkpoint needs (code C2M-E012, as the zip reader's limits). */
+export class PickleLimitError extends UnpickleError {
+  readonly code = "C2M-E012";
+}
+
+/** Bytes of one binary integer (LONG1/LONG4); decoded in linear time up to this size. */
+export const MAX_LONG_BYTES = 1024 * 1024;
+/** Digits of one text integer (INT/LONG): CPython's own default limit on int() of a string. */
+export const MAX_INT_DIGITS = 4300;
+
 /** A Python tuple (kept apart from lists, which are plain arrays). */
 export class PyTuple {
   constructor(readonly items: unknown[]) {}
@@ -132,6 +142,13 @@ function refuse(source: string, qualified: string): UnpickleError {
 
 const MARK = Symbol("mark");
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** push(...items) without spreading (a spread of a million items overflows the call stack). */
+function appendAll(list: unknown[], items: unknown[]): void {
+  for (const item of items) list.push(item);
+}
+
 /** Unpickles `bytes`. Throws UnpickleError on a disallowed global or a malformed stream. */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   const { source } = options;
@@ -205,8 +222,11 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   };
   const long = (le: Uint8Array): number | bigint => {
     if (le.length === 0) return 0;
-    let v = 0n;
-    for (let i = le.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(le[i]);
+    if (le.length > MAX_LONG_BYTES) throw new PickleLimitError(`${source}: a pickled integer of ${le.length} bytes is over the ${MAX_LONG_BYTES}-byte limit`);
+    // one hex string and one BigInt parse: linear in the length (shifting a BigInt per byte is quadratic)
+    let hex = "";
+    for (let i = le.length - 1; i >= 0; i--) hex += HEX[le[i]];
+    let v = BigInt(`0x${hex}`);
     if (le[le.length - 1] & 0x80) v -= 1n << BigInt(8 * le.length);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
@@ -214,7 +234,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     const t = s.trim().replace(/L$/, "");
     if (t === "00") return false;
     if (t === "01") return true;
-    if (!/^[+-]?\d+$/.test(t)) throw corrupt(`bad integer '${s}'`);
+    if (!/^[+-]?\d+$/.test(t)) throw corrupt(`bad integer '${s.slice(0, 40)}'`);
+    if (t.length > MAX_INT_DIGITS + 1) throw new PickleLimitError(`${source}: a pickled integer of ${t.length} digits is over the ${MAX_INT_DIGITS}-digit limit`);
     const v = BigInt(t);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
@@ -273,7 +294,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       case 0x5d: stack.push([]); break; // EMPTY_LIST
       case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
       case 0x8f: stack.push([]); break; // EMPTY_SET (a list will do: weights never need set semantics)
-      case 0x90: { const items = popMark(); listOf(top()).push(...items); break; } // ADDITEMS
+      case 0x90: { const items = popMark(); appendAll(listOf(top()), items); break; } // ADDITEMS
       case 0x91: stack.push(popMark()); break; // FROZENSET
       case 0x85: stack.push(new PyTuple([pop()])); break; // TUPLE1
       case 0x86: { const b = pop(); const a = pop(); stack.push(new PyTuple([a, b])); break; } // TUPLE2
@@ -295,7 +316,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
         break;
       }
       case 0x61: { const v = pop(); listOf(top()).push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); listOf(top()).push(...items); break; } // APPENDS
+      case 0x65: { const items = popMark(); appendAll(listOf(top()), items); break; } // APPENDS
 
       // memo
       case 0x71: memo.set(u8(), top()); break; // BINPUT

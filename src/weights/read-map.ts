@@ -3,7 +3,7 @@
  * file is parsed with tree-sitter and only literals (strings, None, ints, tuples, lists, dicts) are
  * evaluated; anything else in the literal is an error.
  */
-import { readFileSync } from "node:fs";
+import { readSource } from "../io.js";
 import { basename } from "node:path";
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
@@ -42,9 +42,9 @@ function parse(source: string): Parser.Tree {
 export function readWeightMapFile(pyPath: string): WeightMapFile {
   let source: string;
   try {
-    source = readFileSync(pyPath, "utf8");
-  } catch {
-    throw new WeightMapFileError(`cannot read the map file ${pyPath}`);
+    source = readSource(pyPath);
+  } catch (err) {
+    throw new WeightMapFileError(`cannot read the map file ${err instanceof Error ? err.message : pyPath}`);
   }
   return parseWeightMapSource(source, basename(pyPath));
 }

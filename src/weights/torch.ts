@@ -9,10 +9,25 @@ import { ZipReader } from "./zip.js";
 
 export class CheckpointError extends Error {}
 
+/** A view that expands a few stored bytes into many (stride 0): code C2M-E013, lifted by --allow-expand. */
+export class ExpandError extends CheckpointError {
+  readonly code = "C2M-E013";
+}
+
+export interface ReadOptions {
+  /** write stride-0 (broadcast) tensors however large they expand */
+  allowExpand?: boolean;
+}
+
+/** A tensor may expand past its storage's bytes up to this size without --allow-expand. */
+export const EXPAND_LIMIT_BYTES = 16 * 1024 * 1024;
+/** data.pkl describes the object; a real one is kilobytes to a few megabytes. */
+const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
+
 /** Keys under which training scripts commonly nest the state_dict, most specific first. */
 const WRAPPER_KEYS = ["state_dict", "model_state_dict", "model"];
 
-export function readTorchZip(path: string): Map<string, Tensor> {
+export function readTorchZip(path: string, options: ReadOptions = {}): Map<string, Tensor> {
   const source = basename(path);
   const zip = new ZipReader(path);
   try {
@@ -38,12 +53,12 @@ export function readTorchZip(path: string): Map<string, Tensor> {
       return bytes;
     };
 
-    const root = unpickle(zip.read(pklName), { source, persistentLoad: (pid) => storageRef(pid, source) });
+    const root = unpickle(zip.read(pklName, MAX_PICKLE_BYTES), { source, persistentLoad: (pid) => storageRef(pid, source) });
     const stateDict = findStateDict(root, source);
     const out = new Map<string, Tensor>();
     for (const [key, value] of stateDict) {
       if (typeof key !== "string" || !(value instanceof TensorRef)) continue; // epoch counters, _extra_state, ...
-      out.set(key, materialize(value, storageBytes(value.storage), source, key));
+      out.set(key, materialize(value, storageBytes(value.storage), source, key, options));
     }
     if (out.size === 0) throw new CheckpointError(`${source} holds no tensors`);
     return out;
@@ -75,11 +90,19 @@ function findStateDict(root: unknown, source: string): Map<unknown, unknown> {
 }
 
 /** The tensor's elements, contiguous, from its storage view (offset, size, stride). */
-function materialize(ref: TensorRef, storage: Uint8Array, source: string, key: string): Tensor {
+function materialize(ref: TensorRef, storage: Uint8Array, source: string, key: string, options: ReadOptions): Tensor {
   const dtype = ref.storage.dtype;
   const item = DTYPE_SIZE[dtype];
   if (ref.shape.length !== ref.stride.length) throw new CheckpointError(`${source}: tensor '${key}' has ${ref.shape.length} sizes but ${ref.stride.length} strides`);
   const count = numel(ref.shape);
+  // checked before anything is allocated: a 300-byte file must not become a gigabyte without a word
+  const expanded = count * item;
+  if (expanded > storage.length && expanded > EXPAND_LIMIT_BYTES && !options.allowExpand) {
+    throw new ExpandError(
+      `${source}: tensor '${key}' [${ref.shape.join(", ")}] expands ${storage.length} stored bytes to ${expanded} bytes (a stride-0 view); ` +
+        `pass --allow-expand to write it anyway`,
+    );
+  }
   if (count > 0) {
     let last = ref.offset;
     for (let i = 0; i < ref.shape.length; i++) last += (ref.shape[i] - 1) * ref.stride[i];

@@ -26,6 +26,24 @@ const U16_MAX = 0xffff;
 
 export class ZipError extends Error {}
 
+/** An archive that asks for more than a real checkpoint needs: refused before the memory is spent. */
+export class ReaderLimitError extends Error {
+  readonly code = "C2M-E012";
+}
+
+/** Deflate cannot compress better than about 1032:1; a larger declared ratio is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * How many bytes all inflated entries of one archive may take together. torch.save stores entries
+ * uncompressed, so a real checkpoint inflates nothing; a re-zipped one inflates to about its own size.
+ */
+export function inflateBudget(fileSize: number): number {
+  const env = Number(process.env.C2M_MAX_INFLATE_BYTES);
+  if (Number.isFinite(env) && env > 0) return env;
+  return 8 * fileSize + 64 * 1024 * 1024;
+}
+
 /** True when the first bytes are a zip local header (what torch.save writes since torch 1.6). */
 export function looksLikeZip(head: Uint8Array): boolean {
   return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
@@ -35,11 +53,14 @@ export class ZipReader {
   readonly entries = new Map<string, ZipEntry>();
   private readonly fd: number;
   private readonly fileSize: number;
+  /** bytes inflated entries may still take (see inflateBudget) */
+  private budget = 0;
 
   constructor(private readonly path: string) {
     this.fd = openSync(path, "r");
     try {
       this.fileSize = fstatSync(this.fd).size;
+      this.budget = inflateBudget(this.fileSize);
       this.readCentralDirectory();
     } catch (err) {
       closeSync(this.fd);
@@ -51,19 +72,39 @@ export class ZipReader {
     closeSync(this.fd);
   }
 
-  /** The uncompressed bytes of one entry. */
-  read(name: string): Uint8Array {
+  /** The uncompressed bytes of one entry; `maxBytes` bounds what this entry may be (before anything is read). */
+  read(name: string, maxBytes = Number.MAX_SAFE_INTEGER): Uint8Array {
     const entry = this.entries.get(name);
     if (!entry) throw new ZipError(`${this.path}: the archive has no entry '${name}'`);
+    if (entry.size > maxBytes) throw new ReaderLimitError(`${this.path}: entry '${name}' declares ${entry.size} bytes, over the ${maxBytes}-byte limit for it`);
     const local = this.readAt(entry.localHeaderOffset, 30);
     const lv = view(local);
     if (lv.getUint32(0, true) !== LOCAL_SIG) throw new ZipError(`${this.path}: corrupt zip (bad local header for '${name}')`);
     // the local extra field can differ from the central one (torch pads it to align tensor data)
     const dataStart = entry.localHeaderOffset + 30 + lv.getUint16(26, true) + lv.getUint16(28, true);
-    const raw = this.readAt(dataStart, entry.compressedSize);
-    if (entry.method === STORED) return raw;
+    if (entry.method === STORED) {
+      if (entry.size !== entry.compressedSize) throw new ZipError(`${this.path}: corrupt zip (stored entry '${name}' declares ${entry.size} bytes but holds ${entry.compressedSize})`);
+      return this.readAt(dataStart, entry.compressedSize);
+    }
     if (entry.method === DEFLATED) {
-      const out = new Uint8Array(inflateRawSync(raw));
+      // every bound is checked before a byte is inflated: the declared size against deflate's best ratio
+      // and the archive's budget, and the inflater stops at the declared size
+      if (entry.size > Math.max(1024, entry.compressedSize * MAX_DEFLATE_RATIO)) {
+        throw new ReaderLimitError(`${this.path}: entry '${name}' declares ${entry.size} bytes from ${entry.compressedSize} compressed, more than deflate can produce`);
+      }
+      if (entry.size > this.budget) {
+        throw new ReaderLimitError(`${this.path}: entry '${name}' would inflate to ${entry.size} bytes, over the archive's inflate budget (${this.budget} bytes left; C2M_MAX_INFLATE_BYTES raises it)`);
+      }
+      this.budget -= entry.size;
+      const raw = this.readAt(dataStart, entry.compressedSize);
+      let out: Uint8Array;
+      try {
+        out = new Uint8Array(inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) }));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "ERR_BUFFER_TOO_LARGE") throw new ZipError(`${this.path}: corrupt zip (entry '${name}' inflates past its declared ${entry.size} bytes)`);
+        throw new ZipError(`${this.path}: corrupt zip (entry '${name}' does not inflate: ${err instanceof Error ? err.message : String(err)})`);
+      }
       if (out.length !== entry.size) throw new ZipError(`${this.path}: corrupt zip (entry '${name}' inflates to ${out.length} bytes, expected ${entry.size})`);
       return out;
     }

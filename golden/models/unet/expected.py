@@ -3,6 +3,7 @@
 
 import mlx.core as mx
 import mlx.nn as nn
+import math
 import re
 
 

@@ -316,6 +316,16 @@ template <class T>
 T __ldg(const T* p) {
   return *p;
 }
+// the other cache-hint loads and stores: plain accesses on a CPU
+template <class T> T __ldcs(const T* p) { return *p; }
+template <class T> T __ldcg(const T* p) { return *p; }
+template <class T> T __ldca(const T* p) { return *p; }
+template <class T> T __ldlu(const T* p) { return *p; }
+template <class T> T __ldcv(const T* p) { return *p; }
+template <class T, class V> void __stcs(T* p, V v) { *p = v; }
+template <class T, class V> void __stcg(T* p, V v) { *p = v; }
+template <class T, class V> void __stwb(T* p, V v) { *p = v; }
+template <class T, class V> void __stwt(T* p, V v) { *p = v; }
 
 // ---- half / bfloat16 (cuda_fp16.h, cuda_bf16.h) ----
 typedef _Float16 __half;
@@ -452,6 +462,53 @@ void call_host(R (*fn)(P...), const Launch& l, const std::vector<unsigned char*>
   call_host_impl(fn, l, bufs, std::index_sequence_for<P...>{});
 }
 }  // namespace emu::cuda
+
+// ---- warp-synchronous `volatile` memory ----
+// The harness's rewrite turns `volatile T*` into lockstep_ptr<T> (src/verify/rewrite.ts): each load and
+// store through it waits at a lockstep point first (emu::lockstep), so the lanes of a warp execute a
+// barrier-free sequence like `v[t] += v[t + 16]; v[t] += v[t + 8];` access by access, as a GPU warp
+// does: in `v[t] += v[t + 16]` every lane reads v[t + 16] and v[t] before any lane writes v[t].
+namespace emu {
+template <class T>
+struct lockstep_ref {
+  T* p;
+  operator T() const {
+    lockstep();
+    return *(volatile T*)p;
+  }
+  const lockstep_ref& operator=(T v) const {
+    lockstep();
+    *(volatile T*)p = v;
+    return *this;
+  }
+  const lockstep_ref& operator=(const lockstep_ref& o) const { return *this = (T)o; }
+#define EMU_LOCKSTEP_OP(op) \
+  const lockstep_ref& operator op##=(T v) const { return *this = (T)(T(*this) op v); }
+  EMU_LOCKSTEP_OP(+)
+  EMU_LOCKSTEP_OP(-)
+  EMU_LOCKSTEP_OP(*)
+  EMU_LOCKSTEP_OP(/)
+#undef EMU_LOCKSTEP_OP
+  T operator++(int) const {
+    T v = *this;
+    *this = v + 1;
+    return v;
+  }
+};
+template <class T>
+struct lockstep_ptr {
+  T* p;
+  lockstep_ptr(T* q = nullptr) : p(q) {}
+  template <class I>
+  lockstep_ref<T> operator[](I i) const { return {p + i}; }
+  lockstep_ref<T> operator*() const { return {p}; }
+  template <class I>
+  lockstep_ptr operator+(I i) const { return {p + i}; }
+  template <class I>
+  lockstep_ptr operator-(I i) const { return {p - i}; }
+  operator volatile T*() const { return p; }
+};
+}  // namespace emu
 
 // last: nothing after this may start a process or open a file (emu_sandbox.hpp says why)
 #include "emu_poison.hpp"

@@ -188,7 +188,7 @@ void record_access(const Region& reg, unsigned char* a, bool write) {
 }
 
 std::string fiber_state(const Fiber& f) {
-  const char* w = f.wait == Wait::Group ? "barrier" : f.wait == Wait::Simd ? "simd" : f.wait == Wait::Done ? "done" : "running";
+  const char* w = f.wait == Wait::Group ? "barrier" : f.wait == Wait::Simd ? "simd" : f.wait == Wait::Step ? "lockstep" : f.wait == Wait::Done ? "done" : "running";
   return std::string(w);
 }
 
@@ -249,6 +249,19 @@ bool release() {
         g.wait = Wait::Running;
         g.simd_active = need;
       }
+      if (sg < race().sg_epoch.size()) ++race().sg_epoch[sg];
+      released = true;
+    }
+    // lockstep points: every lane of the group is blocked now, so those that reached one go on together
+    unsigned stepping = 0;
+    for (unsigned l = 0; l < kSimdWidth; ++l)
+      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Step) stepping |= 1u << l;
+    if (stepping) {
+      for (unsigned l = 0; l < kSimdWidth; ++l)
+        if (stepping >> l & 1u) {
+          r.fibers[sg * kSimdWidth + l].wait = Wait::Running;
+          r.fibers[sg * kSimdWidth + l].simd_active = stepping;
+        }
       if (sg < race().sg_epoch.size()) ++race().sg_epoch[sg];
       released = true;
     }

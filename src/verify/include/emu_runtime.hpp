@@ -39,7 +39,8 @@ struct Dim3 {
 constexpr unsigned kSimdWidth = 32;
 constexpr size_t kSlotBytes = 32;  // largest value a SIMD op exchanges (a 4-vector of doubles would not fit)
 
-enum class Wait { Running, Group, Simd, Done };
+// Step: a lockstep point of a warp-synchronous `volatile` access (see emu::lockstep)
+enum class Wait { Running, Group, Simd, Step, Done };
 
 struct Fiber {
   ucontext_t ctx;
@@ -251,6 +252,16 @@ inline void simd_sync(unsigned mask) {
   yield_to_scheduler();
 }
 
+// A lockstep point: CUDA warps execute a warp-synchronous sequence of `volatile` shared-memory accesses
+// (`v[t] += v[t + 16]; v[t] += v[t + 8]; ...`, no __syncwarp) one instruction for all lanes at a time,
+// so every lane reads before any lane writes. Each emulated volatile load or store waits here first;
+// the lanes of the SIMD-group that reach it (lanes elsewhere wait at barriers or are done) are released
+// together, so the accesses of one step all happen before those of the next.
+inline void lockstep() {
+  Fiber& f = cur();
+  f.wait = Wait::Step;
+  yield_to_scheduler();
+}
 // All lanes of the caller's SIMD-group named in `mask` (and still running) contribute `v`; returns them.
 template <class T>
 struct Gathered {

@@ -1,0 +1,99 @@
+/**
+ * The kernel zoo's GPU recordings (issue 14 §5): the CUDA originals of the corpus kernels that have a
+ * spec, run natively on an NVIDIA GPU with the harness's LCG inputs, outputs recorded in
+ * test/corpus/fixtures/<spec>.s<size>.<buffer>.bin (raw little-endian, the buffer's dtype).
+ * test/kernel-zoo-gpu.test.ts checks that the CUDA emulator reproduces them.
+ *
+ * `node dist/bench/kernel-zoo-gpu.js prepare DIR` writes, per spec, the device code of the preprocessed
+ * original (`<spec>.device.cu`, kernel-zoo-device.ts) and a driver (`<spec>.cu`, the golden fixtures'
+ * generator), plus record.sh; on the GPU machine `bash DIR/record.sh OUTDIR` builds and runs them and
+ * packs OUTDIR/fixtures.tar (unpack into test/corpus/fixtures).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { arrayFromBytes, normalizeDtype, type TypedArray } from "../src/verify/dtypes.js";
+import { driverSource } from "../src/verify/fixtures.js";
+import type { GoldenSpec } from "../src/verify/golden.js";
+import { packageRoot } from "../src/python.js";
+import { deviceOnlySource } from "./kernel-zoo-device.js";
+import { configPath, corpusFiles, loadConfig } from "./kernel-zoo.js";
+
+export interface ZooSpecCase {
+  spec: GoldenSpec;
+  /** the corpus file it launches kernels of */
+  path: string;
+  includeDirs: string[];
+}
+
+/** Every spec of the zoo's config with the file and `-I` folders it belongs to. */
+export function zooSpecs(root = packageRoot()): ZooSpecCase[] {
+  const cfg = configPath(root);
+  const base = dirname(cfg);
+  const config = loadConfig(cfg);
+  return corpusFiles(config, base).flatMap((f) =>
+    (config.files[f.key]?.specs ?? []).map((s) => ({ spec: JSON.parse(readFileSync(resolve(base, s), "utf8")) as GoldenSpec, path: f.path, includeDirs: f.includeDirs })),
+  );
+}
+
+/** The CUDA the emulator and the GPU run for a spec: the kernels it launches and what they reach. */
+export async function specDeviceSource(c: ZooSpecCase): Promise<string> {
+  const { compileKernels } = await import("../src/kernel/index.js");
+  const r = compileKernels(readFileSync(c.path, "utf8"), { filename: c.path, includeDirs: c.includeDirs });
+  return deviceOnlySource(r.source, new Set(c.spec.launches.map((l) => l.kernel)));
+}
+
+export function zooFixturesDir(root = packageRoot()): string {
+  return join(root, "test/corpus/fixtures");
+}
+
+export function loadZooFixture(spec: GoldenSpec, sizeIndex: number, buffer: string, root = packageRoot()): TypedArray | undefined {
+  const f = join(zooFixturesDir(root), `${spec.name}.s${sizeIndex}.${buffer}.bin`);
+  if (!existsSync(f)) return undefined;
+  const b = spec.buffers.find((x) => x.name === buffer)!;
+  return arrayFromBytes(new Uint8Array(readFileSync(f)), normalizeDtype(b.dtype));
+}
+
+const RECORD_SH = `#!/usr/bin/env bash
+# Builds every driver here with nvcc for \${ARCH:-sm_90}, runs it, packs OUTDIR/fixtures.tar.
+# Usage (from this folder's parent or anywhere): bash record.sh OUTDIR
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUTDIR=\${1:?usage: record.sh OUTDIR}
+ARCH=\${ARCH:-sm_90}
+mkdir -p "$OUTDIR/fixtures" /tmp/c2m-zoo-drivers
+echo "== device"; nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader
+echo "== nvcc"; nvcc --version | tail -2
+echo "== build ($ARCH, -O3)"
+ls "$HERE"/*.cu | grep -v '\\.device\\.cu$' | xargs -P 16 -I{} sh -c \\
+  'n=$(basename {} .cu); nvcc -O3 -arch='"$ARCH"' -o /tmp/c2m-zoo-drivers/$n {} > /tmp/c2m-zoo-drivers/$n.log 2>&1 && echo "built $n" || { echo "BUILD FAILED $n"; head -20 /tmp/c2m-zoo-drivers/$n.log; }'
+echo "== run"
+for exe in /tmp/c2m-zoo-drivers/*; do case "$exe" in *.log) continue;; esac; "$exe" "$OUTDIR/fixtures" || echo "RUN FAILED $(basename "$exe")"; done
+echo "== compute-sanitizer memcheck"
+for exe in /tmp/c2m-zoo-drivers/*; do case "$exe" in *.log) continue;; esac; echo "$(basename "$exe"): $(compute-sanitizer --tool memcheck --error-exitcode 9 "$exe" /tmp 2>&1 | tail -1)"; done
+tar -C "$OUTDIR" -cf "$OUTDIR/fixtures.tar" fixtures && rm -rf "$OUTDIR/fixtures"
+echo "== done: $(tar -tf "$OUTDIR/fixtures.tar" | grep -c '\\.bin$') files"
+`;
+
+async function main(): Promise<void> {
+  const [cmd, dir] = process.argv.slice(2);
+  if (cmd !== "prepare" || !dir) {
+    process.stderr.write("usage: kernel-zoo-gpu prepare DIR\n");
+    process.exitCode = 2;
+    return;
+  }
+  mkdirSync(dir, { recursive: true });
+  for (const c of zooSpecs()) {
+    // the half and bfloat16 types come through headers the device code leaves out (cublas_v2.h in llm.c)
+    writeFileSync(join(dir, `${c.spec.name}.device.cu`), `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n${await specDeviceSource(c)}`);
+    writeFileSync(join(dir, `${c.spec.name}.cu`), driverSource({ ...c.spec, needsTorch: true }));
+  }
+  writeFileSync(join(dir, "record.sh"), RECORD_SH);
+  process.stdout.write(`kernel-zoo-gpu: ${zooSpecs().length} drivers in ${dir}; on the GPU: bash ${dir}/record.sh OUTDIR\n`);
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`kernel-zoo-gpu: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

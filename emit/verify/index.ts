@@ -1,0 +1,141 @@
+/**
+ * The output verifier: c2m's `lint()` of every emitted Python file (design.md, "Output invariants"). It
+ * parses the output again and checks, in order: it parses as Python 3.10+ with no empty block
+ * (syntax.ts); every import can be satisfied without torch (imports.ts); every name resolves to a local,
+ * the output package, MLX, numpy, the standard library or a builtin (scopes.ts); every MLX attribute
+ * exists, and so does every method called on an array or a module (attributes.ts). Each violation is an
+ * error located at the input position the offending output came from (read back from the source map), and
+ * a `# c2m: CODE …` marker at the end of the output statement concerned.
+ */
+import { parseModule, type SyntaxNode } from "../../grammar/python.js";
+import type { MlxApi } from "../../passes/tables/index.js";
+import { AttributeChecker } from "./attributes.js";
+import { checkImports, type PackageInfo } from "./imports.js";
+import { analyzeScopes, resolves } from "./scopes.js";
+import { decodeMappings, inputPosition } from "./source-map.js";
+import { checkSyntax } from "./syntax.js";
+import { finding, type Finding } from "./types.js";
+
+export type { PackageInfo } from "./imports.js";
+export type { Finding } from "./types.js";
+
+export interface VerifyInput {
+  code: string;
+  /** the emitter's source map mappings (absent: the output is the input unchanged) */
+  mappings?: string;
+  api: MlxApi;
+  /** names the input bound from torch (`torch`, `F`, `Tensor`): left unbound in the output, they are torch names left */
+  torchNames: ReadonlySet<string>;
+  package?: PackageInfo;
+}
+
+export interface VerifiedFinding extends Finding {
+  /** the input position it came from (0-based) */
+  input: { row: number; column: number };
+}
+
+export interface VerifyResult {
+  findings: VerifiedFinding[];
+  /** the output with a marker comment per finding */
+  code: string;
+}
+
+export function verifyOutput(v: VerifyInput): VerifyResult {
+  const root = parseModule(v.code).rootNode;
+  const findings = checkSyntax(root);
+  // names and attributes of a tree with parse errors would mostly report the parser's recovery
+  if (!findings.some((f) => f.code === "C2M-E020" && root.hasError)) findings.push(...checkModule(root, v));
+  const kept = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f)));
+  // the source map is read only as far as the last finding
+  const map = v.mappings !== undefined && kept.length ? decodeMappings(v.mappings, Math.max(...kept.map((f) => f.at.row))) : undefined;
+  const located = kept.map((f) => ({ ...f, input: map ? inputPosition(map, f.at) : f.at }));
+  return { findings: located, code: addMarkers(v.code, located) };
+}
+
+/** Name and attribute findings the translator already diagnosed: it leaves a marker on the statement. */
+const NAME_CODES = new Set(["C2M-E023", "C2M-E024", "C2M-E025"]);
+
+function alreadyMarked(code: string, f: Finding): boolean {
+  // inside a function kept as written after an internal error (C2M-E026 on its def line) everything is still torch
+  for (let n = f.node?.parent; n; n = n.parent) {
+    if (n.type === "function_definition" && /C2M-E026/.test(code.slice(n.startIndex, code.indexOf("\n", n.startIndex)))) return true;
+  }
+  const end = markerPosition(code, f);
+  const line = code.slice(code.lastIndexOf("\n", end - 1) + 1, end);
+  return /#\s*c2m: C2M-[EW]\d{3}/.test(line);
+}
+
+function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
+  const scopes = analyzeScopes(root);
+  const imports = checkImports(
+    scopes.imports.map((i) => i.node),
+    v.api,
+    v.package,
+  );
+  const out = [...imports.findings];
+  const builtins = new Set(v.api.builtins);
+  for (const { node, scope } of scopes.loads) {
+    const name = node.text;
+    if (imports.torchBound.has(name)) {
+      out.push(finding("C2M-E023", node, `torch name '${name}' left in the output`));
+      continue;
+    }
+    if (resolves(scope, name) || builtins.has(name)) continue;
+    if (v.torchNames.has(name)) out.push(finding("C2M-E023", node, `torch name '${name}' left in the output (its torch import was removed)`));
+    else out.push(finding("C2M-E022", node, `name '${name}' is not defined in the output`));
+  }
+  const attrs = new AttributeChecker(v.api, imports.namespaces);
+  attrs.run(root);
+  out.push(...attrs.findings);
+  return out;
+}
+
+/** Appends `  # c2m: CODE message` to the line each finding's statement ends its header on (one marker per code and line). */
+function addMarkers(code: string, findings: Finding[]): string {
+  const byPos = new Map<number, string[]>();
+  for (const f of findings) {
+    const pos = markerPosition(code, f);
+    const text = `c2m: ${f.code} ${f.message}`;
+    const list = byPos.get(pos) ?? [];
+    if (!list.some((t) => t.startsWith(`c2m: ${f.code} `) && t === text)) list.push(text);
+    byPos.set(pos, list);
+  }
+  let out = "";
+  let last = 0;
+  for (const pos of [...byPos.keys()].sort((a, b) => a - b)) {
+    out += code.slice(last, pos) + `  # ${byPos.get(pos)!.join("; ")}`;
+    last = pos;
+  }
+  return out + code.slice(last);
+}
+
+/**
+ * The end of the line a marker goes on: for a node in a compound statement's or clause's header (`def`,
+ * `if`, `elif`, `except`…) the header's line with the colon; in a decorator, the decorator's line; else the
+ * last line of its simple statement.
+ */
+function markerPosition(code: string, f: Finding): number {
+  let end: number | undefined;
+  for (let n = f.node; n && end === undefined; n = n.parent ?? undefined) {
+    if (n.type === "decorator" || n.type === "ERROR") end = n.endIndex;
+    else if (n.type === "block" || n.type === "module") break;
+    const body = n.namedNonComment.find((c) => c.type === "block");
+    if (body && f.node!.startIndex <= body.startIndex && end === undefined) {
+      const colon = n.children.filter((c) => c.type === ":" && c.endIndex <= body.startIndex).pop();
+      end = colon?.endIndex ?? n.startIndex;
+    } else if (n.parent && (n.parent.type === "block" || n.parent.type === "module") && end === undefined) end = n.endIndex;
+  }
+  end ??= offsetOf(code, f.at.row, f.at.column);
+  const nl = code.indexOf("\n", end);
+  return nl < 0 ? code.length : nl;
+}
+
+function offsetOf(code: string, row: number, column: number): number {
+  let i = 0;
+  for (let r = 0; r < row; r++) {
+    const nl = code.indexOf("\n", i);
+    if (nl < 0) return code.length;
+    i = nl + 1;
+  }
+  return i + column;
+}

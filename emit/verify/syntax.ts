@@ -1,0 +1,115 @@
+/**
+ * The output parses as Python 3.10+: no ERROR or MISSING node in tree-sitter's tree, and none of what
+ * tree-sitter accepts and CPython rejects: an empty block, `**`/`*` splats where only a call takes them
+ * (`(n, **dd)`), a repeated keyword argument, a positional argument after a keyword one, a parameter
+ * without a default after one with, a repeated parameter name, an assignment to a call or a literal.
+ */
+import type { SyntaxNode } from "../../grammar/python.js";
+import { finding, type Finding } from "./types.js";
+
+const BLOCK_OWNERS = new Set([
+  "if_statement",
+  "elif_clause",
+  "else_clause",
+  "for_statement",
+  "while_statement",
+  "try_statement",
+  "except_clause",
+  "finally_clause",
+  "with_statement",
+  "function_definition",
+  "class_definition",
+  "match_statement",
+  "case_clause",
+]);
+const ASSIGNABLE = new Set([
+  "identifier",
+  "attribute",
+  "subscript",
+  "pattern_list",
+  "tuple_pattern",
+  "list_pattern",
+  "list_splat_pattern",
+  "tuple",
+  "list",
+  "parenthesized_expression",
+  "list_splat",
+  "expression_list",
+]);
+
+export function checkSyntax(root: SyntaxNode): Finding[] {
+  const out: Finding[] = [];
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === "ERROR" || n.isMissing) {
+      out.push(finding("C2M-E020", n, n.isMissing ? `the output does not parse: missing ${n.type}` : `the output does not parse near '${snippet(n.text)}'`));
+      return;
+    }
+    switch (n.type) {
+      case "block":
+        if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type)) out.push(finding("C2M-E021", n.parent, `empty block after '${snippet(firstLine(n.parent.text))}'`));
+        break;
+      case "tuple":
+      case "list":
+      case "set":
+        for (const c of n.namedNonComment)
+          if (c.type === "list_splat" && c.namedNonComment[0]?.type === "list_splat") out.push(finding("C2M-E020", c, `'${snippet(c.text)}' is not valid in a ${n.type} literal`));
+        break;
+      case "argument_list":
+        checkArguments(n, out);
+        break;
+      case "parameters":
+      case "lambda_parameters":
+        checkParameters(n, out);
+        break;
+      case "assignment":
+      case "augmented_assignment": {
+        const left = n.childForFieldName("left");
+        if (left && !ASSIGNABLE.has(left.type)) out.push(finding("C2M-E020", left, `cannot assign to '${snippet(left.text)}'`));
+        break;
+      }
+    }
+    if (n.hasError || n.childCount) for (const c of n.children) visit(c);
+  };
+  visit(root);
+  return out;
+}
+
+function checkArguments(args: SyntaxNode, out: Finding[]): void {
+  const seen = new Set<string>();
+  let keyword = false;
+  for (const a of args.namedNonComment) {
+    if (a.type === "keyword_argument") {
+      keyword = true;
+      const name = a.childForFieldName("name")?.text ?? "";
+      if (seen.has(name)) out.push(finding("C2M-E020", a, `keyword argument '${name}' repeated`));
+      seen.add(name);
+    } else if (a.type === "dictionary_splat") keyword = true;
+    else if (a.type !== "list_splat" && keyword && args.parent?.type === "call") out.push(finding("C2M-E020", a, `positional argument '${snippet(a.text)}' follows a keyword argument`));
+  }
+}
+
+function checkParameters(params: SyntaxNode, out: Finding[]): void {
+  const seen = new Set<string>();
+  let defaulted = false;
+  let starred = false;
+  for (const p of params.namedNonComment) {
+    const name = p.type === "identifier" ? p.text : (p.childForFieldName("name") ?? p.namedNonComment.find((c) => c.type === "identifier"))?.text;
+    if (name) {
+      if (seen.has(name)) out.push(finding("C2M-E020", p, `parameter '${name}' repeated`));
+      seen.add(name);
+    }
+    const splat = p.type === "typed_parameter" ? p.namedNonComment[0]?.type : p.type;
+    if (splat === "list_splat_pattern" || splat === "dictionary_splat_pattern" || splat === "keyword_separator") starred = true;
+    else if (p.type === "default_parameter" || p.type === "typed_default_parameter") defaulted = true;
+    else if ((p.type === "identifier" || p.type === "typed_parameter") && defaulted && !starred) out.push(finding("C2M-E020", p, `parameter '${name}' without a default follows one with a default`));
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0];
+}
+
+export function snippet(s: string): string {
+  const one = s.replace(/\s+/g, " ").trim();
+  return one.length > 40 ? `${one.slice(0, 37)}...` : one;
+}

@@ -1,0 +1,63 @@
+/**
+ * Every diagnostic c2m can report. docs/diagnostics.md is generated from this table; codes are stable:
+ * never renumber, only add.
+ */
+import { KERNEL_DIAGNOSTIC_CODES } from "./kernel-diagnostic-codes.js";
+
+export interface DiagnosticCode {
+  code: string;
+  title: string;
+  hint: string;
+  /** a minimal input that triggers it */
+  example: string;
+}
+
+export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
+  { code: "C2M-E001", title: "syntax error in input", hint: "fix the Python syntax error first; c2m translates only code that parses", example: "def f(:" },
+  { code: "C2M-E002", title: "input is not a text source file", hint: "pass a UTF-8 Python (.py) or CUDA (.cu/.cuh) file", example: "<binary bytes>" },
+  { code: "C2M-E003", title: "input file too large", hint: "split the file, or raise --max-bytes", example: "<a 50 MB file>" },
+  { code: "C2M-E004", title: "cannot read input path", hint: "check that the path exists and is readable", example: "c2m compile missing.py" },
+  { code: "C2M-E005", title: "refusing to overwrite the input file", hint: "choose a different -o path", example: "c2m compile m.py -o m.py" },
+  { code: "C2M-E006", title: "internal error on this file", hint: "a c2m bug: the other files were still processed; please report it with the file that triggers it", example: "<an input that crashes the compiler>" },
+  { code: "C2M-E007", title: "input nests too deeply", hint: "c2m's recursive passes have a depth limit (about a thousand levels); split the expression", example: "((((…1,000 levels…))))" },
+  { code: "C2M-E008", title: "input is not a regular file", hint: "pass a regular file; c2m does not read devices, FIFOs or sockets", example: "c2m compile /dev/zero" },
+  { code: "C2M-E009", title: "refusing to write through a link at the output", hint: "the -o path is a symbolic link or not a regular file; remove it or choose another path", example: "ln -s model.py out.py && c2m compile model.py -o out.py" },
+  { code: "C2M-E010", title: "Python 2 syntax", hint: "c2m reads Python 3: port the file first (print(...), except E as e, no backticks or <>)", example: 'print "hello"' },
+  { code: "C2M-E011", title: "inconsistent use of tabs and spaces in indentation", hint: "Python 3 rejects this indentation (TabError); indent with spaces only", example: "if x:\n        a = 1\n\tb = 2" },
+  { code: "C2M-E012", title: "checkpoint over a reader limit", hint: "an archive entry, an inflated size or a pickled value is larger than a real checkpoint holds; the file is corrupt or hostile", example: "<a 2 MiB .pt whose data.pkl inflates to 2 GiB>" },
+  { code: "C2M-E013", title: "expanded tensor over the limit", hint: "a stride-0 (broadcast) tensor stores far fewer bytes than it expands to; pass --allow-expand to write it anyway", example: "torch.save({'w': torch.zeros(1).expand(200_000_000)}, 'x.pt')" },
+  { code: "C2M-E014", title: "invalid safetensors file", hint: "the file breaks the safetensors format as huggingface/safetensors validates it; re-save it", example: "<a header whose data_offsets overlap>" },
+  { code: "C2M-E015", title: "invalid kernel or parity spec file", hint: "fix the field the message names (see golden/kernels/*.spec.json for the format)", example: '{"sizes": "big"}' },
+  { code: "C2M-E016", title: "invalid rule or plugin file", hint: "fix the rule or plugin at the location given", example: "rule r { match: `foo(` replace: `bar()` }" },
+  { code: "C2M-E017", title: "interrupted", hint: "c2m was stopped by a signal; no partial output was left", example: "<Ctrl-C during c2m compile DIR -o OUT>" },
+  { code: "C2M-W001", title: "unsupported torch layer", hint: "write the MLX layer by hand, or add a mapping/plugin for it", example: "nn.Bilinear(2, 2, 2)" },
+  { code: "C2M-W002", title: "unsupported torch op", hint: "rewrite this call with mlx.core ops, or add a rule for it", example: "torch.special.zeta(x, y)" },
+  { code: "C2M-W003", title: "unsupported argument value", hint: "the MLX op does not support this argument; rewrite by hand", example: "nn.Conv2d(3, 8, 3, padding_mode='circular')" },
+  { code: "C2M-W004", title: "in-place tensor op rewritten as assignment", hint: "MLX arrays are immutable; check no alias relied on the in-place update", example: "x.add_(1)" },
+  { code: "C2M-W005", title: "device / memory-format call dropped", hint: "MLX uses unified memory; nothing to do", example: "x.cuda()" },
+  { code: "C2M-W006", title: "layout conversion inserted", hint: "a channels-last value meets an op whose meaning depends on axis order; c2m inserted a transpose", example: "x.view(B, -1) after a conv" },
+  { code: "C2M-W007", title: "unknown callee; value assumed layout-agnostic", hint: "c2m cannot see this function; its input was converted to torch layout", example: "external_fn(x)" },
+  { code: "C2M-W008", title: "training-only code path", hint: "this branch runs only in training; check its MLX form if you train", example: "if self.training: ..." },
+  { code: "C2M-W009", title: "weights for this layer cannot be mapped statically", hint: "add a sanitize rule by hand", example: "self.layers = nn.ModuleList(make_layers())" },
+  { code: "C2M-W010", title: "unsupported Python construct in model code", hint: "rewrite it by hand", example: "torch.jit.script(...)" },
+  { code: "C2M-W011", title: "weight initialisation not translated", hint: "load converted torch weights (c2m weights), or port the init with mlx.nn.init by hand", example: "nn.init.kaiming_normal_(m.weight)" },
+  { code: "C2M-E020", title: "emitted Python does not parse", hint: "a c2m bug: the translation produced invalid Python here; rewrite this statement by hand and please report it", example: "torch.ones(n, **dd)  ->  mx.ones((n, **dd))" },
+  { code: "C2M-E021", title: "empty block in the output", hint: "every statement of this block was dropped in translation; add `pass` or port the block by hand", example: "if self.training:\n    x = self.dropout(x)" },
+  { code: "C2M-E022", title: "name not defined in the output", hint: "the output reads a name nothing defines (a dropped import, a helper not emitted); import or define it", example: "def f(x):\n    return math.sqrt(x)   # no `import math`" },
+  { code: "C2M-E023", title: "torch name left in the output", hint: "this torch name was not translated and the port cannot import torch; translate it by hand or add a table row", example: "def f(x: torch.Size): ..." },
+  { code: "C2M-E024", title: "MLX has no such attribute", hint: "the output names an mx./nn. attribute the targeted MLX lacks; pick the MLX equivalent", example: "nn.Hardsigmoid()" },
+  { code: "C2M-E025", title: "method or attribute missing on an array or module", hint: "mx.array and mlx.nn.Module lack this method (a torch in-place method, .data, add_module); rewrite it with MLX operations", example: "mask.triu_(1)" },
+  { code: "C2M-E026", title: "internal error in one function; kept as written", hint: "a c2m bug: this function was left untranslated (the rest of the file was compiled); port it by hand and please report it", example: "<a function that crashes the translator>" },
+  { code: "C2M-E027", title: "import does not resolve in the output package", hint: "the module is not part of the package being compiled; compile the folder that holds it too", example: "from ..utils import helper   # outside the compiled folder" },
+  { code: "C2M-W020", title: "the output imports a third-party library", hint: "the port needs this library installed beside MLX; check that it works without torch", example: "import einops" },
+  { code: "C2M-W030", title: "*args splat cannot be matched to a torch signature", hint: "pass the arguments by name, or check them against the MLX layer's parameters by hand", example: "nn.Conv2d(*conv_args)" },
+  { code: "C2M-W031", title: "**kwargs of a torch op or layer not checked", hint: "c2m cannot see which keywords the dict holds; check they exist on the MLX op or layer (torch's device and dtype are dropped)", example: "nn.Conv2d(3, 8, 3, **kwargs)" },
+  { code: "C2M-W012", title: "base class cannot be followed; not known whether the class is an nn.Module", hint: "put the library that defines the base on the search path (--python-path, or the active virtual environment), or copy its file into the folder you compile", example: "from missing_lib import Base\nclass Net(Base):\n    def forward(self, x): ..." },
+  { code: "C2M-W013", title: "module class of another file called with a layout c2m cannot carry across files", hint: "that class is used inside its own file too, so its forward may prefer channels-last; check the call, or compile with --layout torch", example: "from .blocks import ConvBN  # ConvBN is also used by a class of blocks.py" },
+  { code: "C2M-W014", title: "setattr with a name c2m cannot compute; the attribute's weights are not mapped", hint: "use a string constant, or a loop over a literal list or range(N) with a literal N", example: "setattr(self, name, nn.Linear(2, 2))" },
+];
+
+/** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */
+export const ALL_DIAGNOSTIC_CODES: DiagnosticCode[] = [...DIAGNOSTIC_CODES, ...KERNEL_DIAGNOSTIC_CODES];
+
+export const CODES_BY_ID: Map<string, DiagnosticCode> = new Map(ALL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -1,0 +1,35 @@
+/**
+ * Diagnostic codes of the kernel compiler (`c2m kernel`). Same shape as ir/diagnostic-codes.ts; to be
+ * merged into DIAGNOSTIC_CODES there. Until then `reportKernel` (ir/kernel-diagnostics.ts) adds them to a
+ * DiagnosticBag without going through its registry check.
+ */
+import type { DiagnosticCode } from "./diagnostic-codes.js";
+
+export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
+  { code: "C2M-K001", title: "syntax error in CUDA input", hint: "fix the syntax error first; c2m translates only code that parses", example: "__global__ void k( {" },
+  { code: "C2M-K002", title: "construct with no Metal equivalent", hint: "rewrite this part of the kernel by hand; c2m does not drop it silently", example: "printf(\"%d\", i);" },
+  { code: "C2M-K003", title: "dynamic parallelism (kernel launch inside a kernel)", hint: "launch the child kernel from the host (Python) after this one", example: "child<<<1, 32>>>(p);" },
+  { code: "C2M-K004", title: "inline PTX assembly", hint: "replace the asm block with the C++ it implements", example: "asm volatile(\"mov.u32 %0, %%laneid;\" : \"=r\"(lane));" },
+  { code: "C2M-K005", title: "cooperative-groups grid synchronisation", hint: "split the kernel at the grid sync into two kernels launched one after the other", example: "cg::this_grid().sync();" },
+  { code: "C2M-K006", title: "texture or surface object", hint: "pass the data as a plain buffer (const T*) instead", example: "tex1Dfetch<float>(tex, i)" },
+  { code: "C2M-K007", title: "read-write buffer c2m cannot translate safely", hint: "MLX kernels write fresh outputs; write the result to a separate output buffer, or touch each element of the buffer from one thread in one block of statements", example: "y[i] += y[i - 1];" },
+  { code: "C2M-K008", title: "host launcher not translated", hint: "the kernel is still emitted with a low-level Python function taking grid and block; call that", example: "cudaMalloc(&p, n * 4);" },
+  { code: "C2M-K009", title: "warp shuffle with a partial mask", hint: "Metal SIMD-group functions involve all active lanes; check that the masked-out lanes are inactive here", example: "__shfl_down_sync(0x0000ffff, v, 1)" },
+  { code: "C2M-K010", title: "template argument missing", hint: "instantiate the kernel at a launch site in the same file, or pass --template NAME=VALUE", example: "template <typename T> __global__ void k(T* x)  // never launched" },
+  { code: "C2M-K011", title: "double demoted to float", hint: "Metal has no 64-bit float; results are computed in float32", example: "double acc = 0.0;" },
+  { code: "C2M-K012", title: "unsupported kernel parameter type", hint: "pass structs by pointer (as a buffer) or as separate scalars", example: "__global__ void k(Params p)" },
+  { code: "C2M-K013", title: "no kernels in input", hint: "c2m kernel translates __global__ functions; this file has none", example: "int main() {}" },
+  { code: "C2M-K014", title: "unsupported expression in host launcher", hint: "the launcher is not translated; call the kernel's low-level Python function with grid and block", example: "int blocks = compute_blocks(n);  // unknown function" },
+  { code: "C2M-K015", title: "warp width other than 32 assumed", hint: "Metal SIMD-groups are 32 wide, like CUDA warps; code written for 64-wide wavefronts needs rewriting", example: "__shfl_down_sync(mask, v, 1, 64)" },
+  { code: "C2M-K017", title: "file-scope variable used by a kernel", hint: "c2m carries device functions, structs and macros, not file-scope variables: declare __shared__ arrays inside the kernel, pass __constant__ or __device__ data as an input array, write constants as #define", example: "__constant__ float coef[4];" },
+  { code: "C2M-K016", title: "memory fence translated to atomic_thread_fence", hint: "needs Metal 3.2; kernels where one block waits on another's writes (last-block reductions) should be split into two launches", example: "__threadfence();" },
+  { code: "C2M-K018", title: "host-only library function called from device code", hint: "kernels cannot run commands, open files or read the environment; do that on the host, before or after the launch", example: "system(\"touch x\");  // inside a __global__ function" },
+  { code: "C2M-K019", title: "emitted Metal rejected by the clang front-end check", hint: "a c2m bug: the Metal compiler would reject this kernel (the message is clang's, compiling the MLX source against the MSL shim); please report it with the input", example: "#pragma unroll before a statement that is not a loop" },
+  { code: "C2M-K020", title: "verify inputs outside the kernel's domain", hint: "the CUDA original itself produced NaN or Inf on the generated inputs; give the float inputs' range in the spec (\"domain\": [lo, hi] on the buffer) or with --range NAME=LO:HI", example: "y[i] = logf(x[i]);  // x drawn from [-2, 2)" },
+  { code: "C2M-K021", title: "verify cannot size the launch", hint: "give sizes and the launch with flags (--size N=4096 --grid 16 --block 256) or a spec file next to the input (foo.spec.json)", example: "k<<<blocks(n), 256>>>(x, n);  // blocks() is not known" },
+  { code: "C2M-K025", title: "device-side assert not checked in Metal", hint: "Metal kernels cannot abort; the condition is not checked on the GPU. Check it in Python before the launch, or write a flag to an output buffer", example: "assert(blockDim.x % 32 == 0);" },
+  { code: "C2M-K035", title: "cooperative-groups construct not translated", hint: "c2m maps thread_block, thread_block_tile<N> (N <= 32), tiled_partition, this_grid().thread_rank(), sync, shuffles, votes and reduce; write other constructs with __syncthreads and __shfl_*_sync", example: "auto active = cg::coalesced_threads();" },
+  { code: "C2M-K036", title: "cooperative-groups tile wider than a SIMD-group", hint: "Metal SIMD-groups hold 32 threads, like a warp: use tiles of 32 lanes or fewer (a power of two), and a threadgroup barrier with shared memory across them", example: "cg::tiled_partition<64>(block)" },
+];
+
+export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -1,0 +1,94 @@
+/**
+ * Where an import leads, in pyright's order: torch (known from c2m's tables, its source never read) →
+ * relative to the importing file (leading dots) → the importing file's own package root → each library
+ * search path. A module is `name.py` or `name/__init__.py`; a folder without `__init__.py` is a namespace
+ * package. Nothing found is `missing`, which the binder turns into an unknown, never a guess.
+ */
+import { dirname, isUnder, joinPath, type Host } from "./host.js";
+
+export type ModuleLocation =
+  | { kind: "torch"; name: string }
+  /** Python's standard library: no class of it is an nn.Module */
+  | { kind: "stdlib"; name: string }
+  | { kind: "file"; path: string; origin: "user" | "library"; importRoot: string }
+  | { kind: "namespace"; dir: string; origin: "user" | "library"; importRoot: string }
+  | { kind: "missing"; name: string };
+
+export const isTorchModule = (name: string) => name === "torch" || name.startsWith("torch.");
+
+/** Standard-library modules model code imports (the top-level name decides). */
+const STDLIB = new Set(
+  "__future__ abc argparse ast asyncio base64 bisect builtins collections contextlib copy copyreg csv dataclasses datetime decimal enum errno functools gc glob hashlib heapq importlib inspect io itertools json logging math numbers operator os pathlib pickle platform pprint queue random re shutil signal socket string struct subprocess sys tempfile textwrap threading time timeit traceback types typing typing_extensions unittest urllib uuid warnings weakref zipfile".split(
+    " ",
+  ),
+);
+export const isStdlibModule = (name: string) => STDLIB.has(name.split(".")[0]);
+
+/** The folder absolute imports start from for a file: the parent of its outermost package, else its own folder. */
+export function importRootOf(host: Host, file: string): string {
+  let dir = dirname(file);
+  let root = dir;
+  while (dir && host.isFile(joinPath(dir, "__init__.py"))) {
+    const up = dirname(dir);
+    if (up === dir) break;
+    root = up;
+    dir = up;
+  }
+  return root;
+}
+
+export class ImportResolver {
+  private cache = new Map<string, ModuleLocation>();
+
+  constructor(private host: Host) {}
+
+  /**
+   * The module `module` imported with `level` leading dots from the file at `from` (whose absolute
+   * imports start at `importRoot`).
+   */
+  resolve(from: string, importRoot: string, module: string, level: number): ModuleLocation {
+    if (level === 0 && isTorchModule(module)) return { kind: "torch", name: module };
+    if (level === 0 && isStdlibModule(module)) return { kind: "stdlib", name: module };
+    const key = `${level ? dirname(from) : importRoot}\0${module}\0${level}`;
+    let hit = this.cache.get(key);
+    if (!hit) this.cache.set(key, (hit = this.resolveUncached(from, importRoot, module, level)));
+    return hit;
+  }
+
+  private resolveUncached(from: string, importRoot: string, module: string, level: number): ModuleLocation {
+    const parts = module ? module.split(".") : [];
+    if (level > 0) {
+      let dir = dirname(from);
+      for (let i = 1; i < level; i++) dir = dirname(dir);
+      // dots that climb above the folder the file's imports start from lead nowhere c2m may look
+      if (!isUnder(dir, importRoot)) return { kind: "missing", name: ".".repeat(level) + module };
+      return this.lookIn(dir, parts, this.originOf(from), importRoot) ?? { kind: "missing", name: ".".repeat(level) + module };
+    }
+    const local = this.lookIn(importRoot, parts, this.originOf(from), importRoot);
+    if (local) return local;
+    for (const sp of this.host.searchPaths) {
+      const found = this.lookIn(sp, parts, "library", sp);
+      if (found) return found;
+    }
+    return { kind: "missing", name: module };
+  }
+
+  private originOf(path: string): "user" | "library" {
+    return this.host.searchPaths.some((sp) => isUnder(path, sp)) ? "library" : "user";
+  }
+
+  private lookIn(base: string, parts: string[], origin: "user" | "library", importRoot: string): ModuleLocation | undefined {
+    if (parts.length === 0) {
+      const init = joinPath(base, "__init__.py");
+      if (this.host.isFile(init)) return { kind: "file", path: init, origin, importRoot };
+      return this.host.isDir(base) ? { kind: "namespace", dir: base, origin, importRoot } : undefined;
+    }
+    const dir = joinPath(base, ...parts);
+    const init = joinPath(dir, "__init__.py");
+    if (this.host.isFile(init)) return { kind: "file", path: init, origin, importRoot };
+    const file = `${dir}.py`;
+    if (this.host.isFile(file)) return { kind: "file", path: file, origin, importRoot };
+    if (this.host.isDir(dir)) return { kind: "namespace", dir, origin, importRoot };
+    return undefined;
+  }
+}

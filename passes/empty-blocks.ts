@@ -1,0 +1,30 @@
+/**
+ * A block whose every statement the translation removed (a dropout, `.to(device)`, a permute that became
+ * a relabelling) would leave `if self.drop_rate:` with nothing under it, which is not Python. The first
+ * removed statement of such a block becomes `pass` (a comment that stayed on its line stays after it).
+ */
+import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { Edit } from "./translate.js";
+
+/** `edits` (sorted, not nested) with `pass` left in every block they would empty. */
+export function fillEmptyBlocks(root: SyntaxNode, source: string, edits: Edit[]): Edit[] {
+  const removedBy = (stmt: SyntaxNode) => edits.find((e) => e.start <= stmt.startIndex && e.end >= stmt.endIndex);
+  const replaced = new Map<Edit, Edit>();
+  for (const block of root.descendantsOfType("block")) {
+    const stmts = namedChildren(block).filter((s) => s.type !== "comment");
+    if (!stmts.length) continue;
+    const removals = stmts.map(removedBy);
+    if (removals.some((e) => !e || e.text.trim() !== "")) continue;
+    // the whole compound statement may be gone with its block (a rule replaced it): nothing to fill
+    const owner = block.parent ?? block;
+    if (edits.some((e) => e.start <= owner.startIndex && e.end >= owner.endIndex)) continue;
+    const first = removals[0]!;
+    const stmt = stmts[0];
+    const lineStart = source.lastIndexOf("\n", stmt.startIndex - 1) + 1;
+    const indent = source.slice(lineStart, stmt.startIndex);
+    // a removal from the start of the line takes its newline too; one from the statement keeps the comment
+    const text = first.start === stmt.startIndex ? `pass${source.slice(stmt.endIndex, first.end)}` : `${/^\s*$/.test(indent) ? indent : ""}pass${source[first.end - 1] === "\n" ? "\n" : ""}`;
+    replaced.set(first, { ...first, text });
+  }
+  return replaced.size ? edits.map((e) => replaced.get(e) ?? e) : edits;
+}

@@ -1,0 +1,228 @@
+/**
+ * The ownership proof for a read-modify-write buffer (pass `kernel-buffers`, planBuffers): each element
+ * is read and written only by the thread whose index computes it, so translating the buffer as an
+ * in-place output (copy-in at first touch, c2m_own) cannot change what any thread reads.
+ *
+ * Every access's element index is split as `owner * stride + local`: a row pointer `r = y + i * C` gives
+ * owner `i`, stride `C` and the subscript as local; `y[2 * i + 1]` gives owner `i`, stride 2, local 1;
+ * `y[i]` gives owner `i`, stride 1, no local. The proof holds when all accesses share one owner and
+ * stride, the index depends on the thread (a thread index or thread rank feeds it), the owner's
+ * variables are not reassigned except as the update of the loop that declares them, and either
+ *   - every access has the same local (the same literal, the same loop, or none): each thread touches
+ *     its own element, or its own elements in the same order (a row, a block- or warp-stride loop); or
+ *   - the owner is per thread and every local lies in [0, stride): a literal below a literal stride
+ *     (`[2*i]`, `[2*i+1]`), or a loop variable counting up from a non-negative start while `< stride`
+ *     (`for (int j = 0; j < C; j++) row[j]`), so rows of different threads do not overlap.
+ * Anything else is refused, saying which accesses could meet another thread's.
+ */
+import type { CudaNode } from "../../grammar/cuda.js";
+import { field, named, unparen, walk } from "./cst.js";
+
+export interface OwnedSite {
+  /** the access node (`y[E]`, `r[E]`, `*r`) */
+  node: CudaNode;
+  /** the index inside the brackets (absent for `*r`) */
+  index?: CudaNode;
+  /** the row pointer's offset when the access goes through one (the added terms of `y + a + b`) */
+  offset?: CudaNode | CudaNode[];
+}
+
+type Local =
+  | { kind: "none" }
+  | { kind: "literal"; value: number }
+  | { kind: "loop"; variable: string; start: string; bound: string; signature: string }
+  | { kind: "opaque"; text: string };
+
+interface Split {
+  owner: string;
+  stride: string;
+  local: Local;
+}
+
+const THREAD_SOURCE = /threadIdx|thread_rank\s*\(|thread_position_in|thread_index_in|lane_id|laneid/;
+const norm = (s: string) => s.replace(/\s+/g, "");
+
+/** Returns undefined when the buffer is proven thread-owned, else why not. */
+export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined {
+  const defs = localDefinitions(body);
+  // a row's stride is the bound of the loops walking it: `row[0]` then splits like `row[j]` does
+  const bounds = [...new Set(sites.map((s) => splitSite(s, body, []).local).flatMap((l) => (l.kind === "loop" ? [norm(l.bound)] : [])))];
+  const splits = sites.map((s) => ({ ...splitSite(s, body, bounds), node: s.node }));
+  const first = splits[0];
+  if (!first) return undefined;
+  const keyOf = (x: Split) => `${x.owner} * ${x.stride}`;
+  const keys = new Set(splits.map(keyOf));
+  if (keys.size > 1)
+    return `its accesses do not share one owner index (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so a thread may reach an element another thread writes`;
+  const full = (x: Split) => `${x.owner} ${x.local.kind === "loop" ? x.local.signature : x.local.kind === "opaque" ? x.local.text : ""}`;
+  if (!splits.some((x) => THREAD_SOURCE.test(expand(full(x), defs))))
+    return `its index '${first.owner}' does not depend on the thread, so every thread would update the same elements`;
+  const reassigned = ownerReassigned(first.owner, body, defs);
+  if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element`;
+  const localKey = (l: Local) => (l.kind === "none" ? "" : l.kind === "literal" ? `#${l.value}` : l.kind === "loop" ? l.signature : l.text);
+  if (new Set(splits.map((x) => localKey(x.local))).size === 1) return undefined;
+  const perThread = isPerThread(expand(first.owner, defs));
+  const inside = (l: Local) =>
+    l.kind === "none" ||
+    // element 0 of a row: inside any non-empty row (an empty row holds nothing to share)
+    (l.kind === "literal" && (l.value === 0 || (/^\d+$/.test(first.stride) && l.value > 0 && l.value < Number(first.stride)))) ||
+    (l.kind === "loop" && norm(l.bound) === norm(first.stride) && /^\d+$|^0[uU]?$/.test(l.start));
+  const outside = splits.find((x) => !inside(x.local));
+  if (!perThread || outside) {
+    const shown = (outside ?? splits.find((x) => x.local.kind !== "none") ?? first).node.text.slice(0, 50);
+    return `it is accessed at different indices of the same owner ('${shown}' among them) that c2m cannot show stay inside the thread's own elements, so a thread may read an element another thread writes`;
+  }
+  return undefined;
+}
+
+/**
+ * An owner computed from the thread's own index, not from a group of threads: no shift, no rank of a
+ * tile, and every division `/ d` undone by a `% d` of the same divisor (`b = i / T; t = i % T; b * T + t`).
+ */
+function isPerThread(expanded: string): boolean {
+  if (!THREAD_SOURCE.test(expanded) || />>|meta_group_rank/.test(expanded)) return false;
+  const divisors = [...expanded.matchAll(/\/\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!));
+  const moduli = new Set([...expanded.matchAll(/%\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!)));
+  return divisors.every((d) => moduli.has(d));
+}
+
+/** `owner * stride + local` for one access. */
+function splitSite(site: OwnedSite, body: CudaNode, strides: string[]): Split {
+  const index = site.index ? unparen(site.index) : undefined;
+  if (site.offset) {
+    const local = index ? localOf(index, body) : ({ kind: "literal", value: 0 } as Local);
+    return { ...ownerStride(Array.isArray(site.offset) ? site.offset.flatMap(sumTerms) : sumTerms(site.offset), local, strides), local };
+  }
+  if (!index) return { owner: "0", stride: "1", local: { kind: "none" } };
+  if (index.type === "binary_expression" && /^[+-]$/.test(field(index, "operator")?.text ?? "")) {
+    const op = field(index, "operator")!.text;
+    const left = unparen(field(index, "left")!);
+    const right = unparen(field(index, "right")!);
+    for (const [p, l] of op === "+"
+      ? [
+          [left, right],
+          [right, left],
+        ]
+      : [[left, right]]) {
+      const local = localOf(l!, body);
+      if (local.kind === "opaque") continue;
+      const signed: Local = op === "-" && local.kind === "literal" ? { kind: "literal", value: -local.value } : local;
+      if (op === "-" && local.kind !== "literal") continue;
+      return { ...ownerStride(sumTerms(p!), signed, strides), local: signed };
+    }
+  }
+  return { ...ownerStride(sumTerms(index), { kind: "none" }, strides), local: { kind: "none" } };
+}
+
+function sumTerms(e: CudaNode): CudaNode[] {
+  const u = unparen(e);
+  if (u.type === "binary_expression" && field(u, "operator")?.text === "+") return [...sumTerms(field(u, "left")!), ...sumTerms(field(u, "right")!)];
+  return [u];
+}
+
+function factors(e: CudaNode): string[] {
+  const u = unparen(e);
+  if (u.type === "binary_expression" && field(u, "operator")?.text === "*") return [...factors(field(u, "left")!), ...factors(field(u, "right")!)];
+  return [norm(u.text)];
+}
+
+/**
+ * `i * C` (or `b * T * C + t * C`) with a local bounded by C, or a literal factor common to every term →
+ * owner `i` (`b * T + t`), stride C; else the whole sum with stride 1.
+ */
+function ownerStride(terms: CudaNode[], local: Local, strides: string[]): { owner: string; stride: string } {
+  const fs = terms.map(factors);
+  const bound = local.kind === "loop" ? norm(local.bound) : undefined;
+  const candidates = [...(bound ? [bound] : []), ...strides, ...fs[0]!.filter((f) => /^\d+$/.test(f) && Number(f) > 1)];
+  for (const c of candidates) {
+    if (!fs.every((f) => f.includes(c))) continue;
+    const owner = fs.map((f) => {
+      const rest = [...f];
+      rest.splice(rest.indexOf(c), 1);
+      return rest.length ? rest.join("*") : "1";
+    });
+    return { owner: owner.join("+"), stride: c };
+  }
+  return { owner: terms.map((t) => norm(t.text)).join("+"), stride: "1" };
+}
+
+/** A literal, a for-loop variable (its loop's start, bound and signature), or an opaque expression. */
+function localOf(e: CudaNode, body: CudaNode): Local {
+  if (e.type === "number_literal" && /^\d+[uUlL]*$/.test(e.text)) return { kind: "literal", value: parseInt(e.text, 10) };
+  if (e.type === "identifier") {
+    const loop = loopOf(e, body);
+    if (loop) return loop;
+  }
+  return { kind: "opaque", text: norm(e.text) };
+}
+
+/** The for-loop around `v` that declares it (`for (int j = S; j < B; <update>)`), with j not assigned in its body. */
+function loopOf(v: CudaNode, body: CudaNode): Local | undefined {
+  for (let n: CudaNode | null = v.parent; n && n !== body; n = n.parent) {
+    if (n.type !== "for_statement") continue;
+    const init = field(n, "initializer");
+    const decl = init?.type === "declaration" ? named(init).find((c) => c.type === "init_declarator") : undefined;
+    if (!decl || field(decl, "declarator")?.text !== v.text) continue;
+    const cond = field(n, "condition");
+    const update = field(n, "update");
+    const m = cond ? new RegExp(`^${v.text}<(.+)$`).exec(norm(cond.text)) : null;
+    if (!m || !update || !/^(\+\+\w+|\w+\+\+|\w+\+=.+)$/.test(norm(update.text))) return undefined;
+    let assigned = false;
+    walk(field(n, "body")!, (c) => {
+      if (
+        (c.type === "assignment_expression" && unparen(field(c, "left")!).text === v.text) ||
+        (c.type === "update_expression" && unparen(field(c, "argument")!).text === v.text)
+      )
+        assigned = true;
+    });
+    if (assigned) return undefined;
+    const start = norm(field(decl, "value")?.text ?? "");
+    return {
+      kind: "loop",
+      variable: v.text,
+      start,
+      bound: m[1]!,
+      signature: `for(${start};<${m[1]};${norm(update.text).replace(new RegExp(`\\b${v.text}\\b`, "g"), "_")})`,
+    };
+  }
+  return undefined;
+}
+
+/** Locals declared once with an initializer: name → its text (to see what an index is computed from). */
+function localDefinitions(body: CudaNode): Map<string, string> {
+  const out = new Map<string, string>();
+  walk(body, (n) => {
+    if (n.type !== "init_declarator") return;
+    const name = field(n, "declarator")?.text;
+    const value = field(n, "value")?.text;
+    if (name && value) out.set(name, out.has(name) ? "" : value);
+  });
+  return out;
+}
+
+function expand(text: string, defs: Map<string, string>, depth = 4): string {
+  if (depth === 0) return text;
+  return text.replace(/[A-Za-z_]\w*/g, (id) => (defs.get(id) ? `(${expand(defs.get(id)!, defs, depth - 1)})` : id));
+}
+
+/** A variable of the owner (or one it is computed from) that is assigned other than as its own loop's update. */
+function ownerReassigned(owner: string, body: CudaNode, defs: Map<string, string>): string | undefined {
+  // the owner's own names and the locals it is computed from (not member names like the .x of threadIdx.x)
+  const vars = new Set([...(owner.match(/(?<![.\w])[A-Za-z_]\w*/g) ?? []), ...(expand(owner, defs).match(/[A-Za-z_]\w*/g) ?? []).filter((v) => defs.has(v))]);
+  let found: string | undefined;
+  walk(body, (n) => {
+    if (found) return false;
+    const target = n.type === "assignment_expression" ? field(n, "left") : n.type === "update_expression" ? field(n, "argument") : null;
+    const t = target ? unparen(target) : null;
+    if (!t || t.type !== "identifier" || !vars.has(t.text)) return;
+    const isUpdate = (f: CudaNode | null | undefined, x: CudaNode | null) =>
+      !!f && !!x && f.type === "for_statement" && field(f, "update")?.startIndex === x.startIndex;
+    const loop = isUpdate(n.parent, n) ? n.parent : isUpdate(n.parent?.parent, n.parent) ? n.parent!.parent : undefined;
+    const declaresIt =
+      loop &&
+      /^(int|unsigned|size_t|long|uint|auto)?\s*/.test(field(loop, "initializer")?.text ?? "") &&
+      new RegExp(`\\b${t.text}\\s*=`).test(field(loop, "initializer")?.text ?? "");
+    if (!declaresIt) found = t.text;
+  });
+  return found;
+}

@@ -1,0 +1,285 @@
+/**
+ * Pass `kernel-preprocess`: the part of the C preprocessor a kernel's meaning depends on, run before the
+ * CUDA source is parsed. Reads the text (and, through the host, the local headers it includes); writes a
+ * new text with a line map back to the files the lines came from.
+ *
+ * 1. `#include "name"` (quoted: a local header) is replaced by the header's text, each header once
+ *    (include guards and `#pragma once` then need nothing). Angle-bracket includes are system headers
+ *    (cuda_runtime.h, torch, cub) and stay as they are.
+ * 2. `#if`/`#ifdef`/`#ifndef`/`#elif`/`#else`/`#endif` are decided from the `#define`s seen so far and
+ *    what nvcc's device pass predefines (NVCC_PREDEFINED); the lines of a branch not taken become empty
+ *    lines, so line numbers stay. A condition that calls a function-like macro is not decided: that
+ *    block stays as written.
+ * `__align__(n)`, a macro of CUDA's own headers (never read here), is spelled `alignas(n)`, which the
+ * parser, Metal and the emulator's C++ all know.
+ * 3. A file-scope alias of a scalar or vector type (`typedef __nv_bfloat16 floatX;`,
+ *    `using data_t = float;`) is followed: every later use of the name is spelled as the type it names,
+ *    which is what the parameter analysis and both printers understand. The alias line becomes empty.
+ * Pure: the host reads files; nothing here touches the file system.
+ */
+import { SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+
+export interface PreprocessHost {
+  /** the header `#include "name"` in `fromFile` names (next to it, then each -I folder), with its text */
+  include(name: string, fromFile: string): { path: string; text: string } | undefined;
+}
+
+export interface LineOrigin {
+  file: string;
+  /** 1-based */
+  line: number;
+}
+
+export interface Preprocessed {
+  text: string;
+  /** per output line (0-based index), where it came from */
+  origins: LineOrigin[];
+  /** headers inlined, in order */
+  included: string[];
+  /** aliases followed: name → type it names */
+  typedefs: Map<string, string>;
+}
+
+/** What nvcc defines in its device compilation pass (an sm_80-class target: bf16 and friends exist). */
+export const NVCC_PREDEFINED: Record<string, string> = {
+  __CUDACC__: "1",
+  __NVCC__: "1",
+  __CUDA_ARCH__: "800",
+  __CUDACC_VER_MAJOR__: "12",
+  __CUDACC_VER_MINOR__: "4",
+  CUDART_VERSION: "12040",
+  CUDA_VERSION: "12040",
+  __CUDA_BF16_TYPES_EXIST__: "1",
+  __cplusplus: "201703",
+};
+
+interface Line {
+  text: string;
+  origin: LineOrigin;
+}
+
+/** Logical lines: a directive continued with `\` keeps its physical lines together. */
+function splitLines(text: string, file: string): Line[][] {
+  const phys = text.split("\n");
+  const out: Line[][] = [];
+  for (let i = 0; i < phys.length; i++) {
+    const group: Line[] = [{ text: phys[i]!, origin: { file, line: i + 1 } }];
+    while (/^\s*#/.test(group[0]!.text) && /\\\s*$/.test(group[group.length - 1]!.text) && i + 1 < phys.length) {
+      i++;
+      group.push({ text: phys[i]!, origin: { file, line: i + 1 } });
+    }
+    out.push(group);
+  }
+  return out;
+}
+
+type Frame = { taking: boolean; taken: boolean; verbatim: boolean; parentTaking: boolean };
+
+export function preprocessCuda(source: string, file: string, host?: PreprocessHost, defines: Record<string, string> = {}): Preprocessed {
+  const macros = new Map<string, string | null>(Object.entries({ ...NVCC_PREDEFINED, ...defines })); // null: function-like
+  const out: Line[] = [];
+  const included: string[] = [];
+  const seen = new Set<string>([file]);
+  const stack: Frame[] = [];
+  const active = () => stack.every((f) => f.taking || f.verbatim);
+  const verbatim = () => stack.some((f) => f.verbatim);
+  const blank = (g: Line[]) => out.push(...g.map((l) => ({ text: "", origin: l.origin })));
+
+  const run = (text: string, path: string) => {
+    for (const g of splitLines(text, path)) {
+      const joined = g.map((l) => l.text.replace(/\\\s*$/, "")).join(" ");
+      const d = /^\s*#\s*(\w+)\s*(.*)$/.exec(stripComments(joined));
+      const kw = d?.[1];
+      const arg = (d?.[2] ?? "").trim();
+      if (kw === "if" || kw === "ifdef" || kw === "ifndef") {
+        const parentTaking = active();
+        if (verbatim()) {
+          // inside a block kept as written, nested conditionals are kept too
+          stack.push({ taking: true, taken: true, verbatim: true, parentTaking });
+          out.push(...g);
+          continue;
+        }
+        const value = !parentTaking ? false : kw === "if" ? evalCondition(arg, macros) : macros.has(arg.split(/\s/)[0]!) === (kw === "ifdef");
+        if (value === undefined) {
+          stack.push({ taking: true, taken: true, verbatim: true, parentTaking });
+          out.push(...g);
+        } else {
+          stack.push({ taking: parentTaking && value, taken: value, verbatim: false, parentTaking });
+          blank(g);
+        }
+        continue;
+      }
+      if ((kw === "elif" || kw === "else" || kw === "endif") && stack.length) {
+        const f = stack[stack.length - 1]!;
+        if (f.verbatim || stack.slice(0, -1).some((x) => x.verbatim)) {
+          out.push(...g);
+          if (kw === "endif") stack.pop();
+          continue;
+        }
+        if (kw === "endif") stack.pop();
+        else if (kw === "else") {
+          f.taking = f.parentTaking && !f.taken;
+          f.taken = true;
+        } else {
+          const value = f.taken || !f.parentTaking ? false : evalCondition(arg, macros);
+          if (value === undefined) {
+            // an #elif c2m cannot decide, after branches not taken (now empty lines): it opens the block kept as written
+            f.verbatim = true;
+            out.push({ ...g[0]!, text: g[0]!.text.replace(/#\s*elif/, "#if") }, ...g.slice(1));
+            continue;
+          }
+          f.taking = value;
+          f.taken ||= value;
+        }
+        blank(g);
+        continue;
+      }
+      if (!active()) {
+        blank(g);
+        continue;
+      }
+      if (kw === "define" && !verbatim()) {
+        const m = /^(\w+)(\()?\s*(.*)$/.exec(arg);
+        if (m) macros.set(m[1]!, m[2] ? null : m[3]!.trim());
+      } else if (kw === "undef" && !verbatim()) macros.delete(arg.split(/\s/)[0]!);
+      else if (kw === "include" && host && !verbatim()) {
+        const name = /^"([^"]+)"/.exec(arg)?.[1];
+        const found = name ? host.include(name, path) : undefined;
+        if (found) {
+          blank(g);
+          if (!seen.has(found.path)) {
+            seen.add(found.path);
+            included.push(found.path);
+            run(found.text, found.path);
+          }
+          continue;
+        }
+      } else if (kw === "pragma" && /^once\b/.test(arg)) {
+        blank(g);
+        continue;
+      }
+      out.push(...g);
+    }
+  };
+  run(source, file);
+  for (const l of out) if (l.text.includes("__align__")) l.text = l.text.replace(/\b__align__(?=\s*\()/g, "alignas");
+  const typedefs = followTypeAliases(out);
+  return { text: out.map((l) => l.text).join("\n"), origins: out.map((l) => l.origin), included, typedefs };
+}
+
+function stripComments(s: string): string {
+  return s.replace(/\/\*.*?\*\//g, " ").replace(/\/\/.*$/, "");
+}
+
+const BUILTIN_TYPE = (t: string) => SCALAR_TYPES[t] !== undefined || VECTOR_TYPES[t] !== undefined;
+
+/** `typedef T name;` / `using name = T;` with T a scalar or vector type (or an alias already followed). */
+function followTypeAliases(lines: Line[]): Map<string, string> {
+  const aliases = new Map<string, string>();
+  const aliasRe = /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?)\s*;)\s*(\/\/.*)?$/;
+  for (const l of lines) {
+    if (aliases.size) l.text = substitute(l.text, aliases);
+    const m = aliasRe.exec(l.text);
+    if (!m) continue;
+    const name = m[2] ?? m[3]!;
+    const type = (m[1] ?? m[4]!).replace(/\s+/g, " ").trim();
+    if (!BUILTIN_TYPE(type.replace(/^const /, "")) || BUILTIN_TYPE(name)) continue;
+    aliases.set(name, type);
+    l.text = "";
+  }
+  return aliases;
+}
+
+/** Replaces alias names outside strings and comments, where a type name can stand (not after `.`/`->`/`::`). */
+function substitute(text: string, aliases: Map<string, string>): string {
+  return text.replace(/"(?:\\.|[^"\\])*"|\/\/.*$|(?<![.\w]|->|::)([A-Za-z_]\w*)\b/g, (m, id: string | undefined) => (id && aliases.has(id) ? aliases.get(id)! : m));
+}
+
+/** The value of an `#if` expression, or undefined when it calls a function-like macro or does not parse. */
+export function evalCondition(expr: string, macros: Map<string, string | null>, depth = 0): boolean | undefined {
+  const v = evalIntExpr(expr, macros, depth);
+  return v === undefined ? undefined : v !== 0;
+}
+
+function evalIntExpr(expr: string, macros: Map<string, string | null>, depth: number): number | undefined {
+  const toks = stripComments(expr).match(/defined|\d+[uUlL]*|0[xX][0-9a-fA-F]+[uUlL]*|[A-Za-z_]\w*|&&|\|\||<<|>>|[<>=!]=|[-+*/%()!~<>&|^?:]/g) ?? [];
+  let i = 0;
+  let undecided = false;
+  const peek = () => toks[i];
+  const next = () => toks[i++];
+  const atom = (): number => {
+    const t = next();
+    if (t === undefined) return (undecided = true), 0;
+    if (t === "(") {
+      const v = ternary();
+      if (next() !== ")") undecided = true;
+      return v;
+    }
+    if (t === "!") return atom() ? 0 : 1;
+    if (t === "~") return ~atom();
+    if (t === "-") return -atom();
+    if (t === "+") return atom();
+    if (t === "defined") {
+      const paren = peek() === "(";
+      if (paren) next();
+      const name = next() ?? "";
+      if (paren && next() !== ")") undecided = true;
+      return macros.has(name) ? 1 : 0;
+    }
+    if (/^\d|^0[xX]/.test(t)) return Number.parseInt(t.replace(/[uUlL]+$/, ""), /^0[xX]/.test(t) ? 16 : 10);
+    if (/^[A-Za-z_]/.test(t)) {
+      if (!macros.has(t)) return 0; // an unknown name is 0, as C says
+      const body = macros.get(t);
+      if (body === null || peek() === "(" || depth > 8) return (undecided = true), 0;
+      const v = body === "" ? 0 : evalIntExpr(body!, macros, depth + 1);
+      if (v === undefined) undecided = true;
+      return v ?? 0;
+    }
+    undecided = true;
+    return 0;
+  };
+  const levels: string[][] = [["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", ">", "<=", ">="], ["<<", ">>"], ["+", "-"], ["*", "/", "%"]];
+  const apply = (op: string, a: number, b: number): number => {
+    switch (op) {
+      case "||": return a || b ? 1 : 0;
+      case "&&": return a && b ? 1 : 0;
+      case "|": return a | b;
+      case "^": return a ^ b;
+      case "&": return a & b;
+      case "==": return a === b ? 1 : 0;
+      case "!=": return a !== b ? 1 : 0;
+      case "<": return a < b ? 1 : 0;
+      case ">": return a > b ? 1 : 0;
+      case "<=": return a <= b ? 1 : 0;
+      case ">=": return a >= b ? 1 : 0;
+      case "<<": return a << b;
+      case ">>": return a >> b;
+      case "+": return a + b;
+      case "-": return a - b;
+      case "*": return a * b;
+      case "/": return b === 0 ? ((undecided = true), 0) : Math.trunc(a / b);
+      default: return b === 0 ? ((undecided = true), 0) : a % b;
+    }
+  };
+  const binary = (level: number): number => {
+    if (level === levels.length) return atom();
+    let a = binary(level + 1);
+    while (peek() !== undefined && levels[level]!.includes(peek()!)) {
+      const op = next()!;
+      a = apply(op, a, binary(level + 1));
+    }
+    return a;
+  };
+  const ternary = (): number => {
+    const c = binary(0);
+    if (peek() !== "?") return c;
+    next();
+    const a = ternary();
+    if (next() !== ":") undecided = true;
+    const b = ternary();
+    return c ? a : b;
+  };
+  const v = ternary();
+  if (i !== toks.length) undecided = true;
+  return undecided ? undefined : v;
+}

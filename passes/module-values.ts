@@ -1,0 +1,187 @@
+/**
+ * module-values: the values the module tree's interpreter works with (ir/module.ts ModVal) and the small
+ * operations on them: unions, element types of containers, branch merges, constant strings for attribute
+ * names (`setattr(self, f"layer{i}", …)` in a loop over a literal range), ModuleDict entries, reading parameter
+ * names, and the per-file indexes the interpreter asks (calls by callee, functions that use torch).
+ */
+import { callArgs, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import type { ModVal, ModuleIR } from "../ir/module.js";
+import { qualify } from "./resolve-imports.js";
+
+export type Env = Map<string, ModVal>;
+
+/** A union that collapses duplicates. */
+export function union(vals: ModVal[]): ModVal {
+  const flat: ModVal[] = [];
+  for (const v of vals) for (const o of v.k === "union" ? v.options : [v]) if (!flat.some((f) => sameModVal(f, o))) flat.push(o);
+  // constants only name attributes: beside a module they tell nothing about what is called
+  const meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
+  // different constants: which one is not known
+  if (meaningful.length === 0) return flat.length > 1 && flat.some((v) => v.k === "const") ? { k: "value" } : (flat[0] ?? { k: "unknown" });
+  return meaningful.length === 1 ? meaningful[0] : { k: "union", options: meaningful };
+}
+
+export function sameModVal(a: ModVal, b: ModVal): boolean {
+  if (a.k !== b.k) return false;
+  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
+  if (a.k === "layer") return nodeKey(a.call) === nodeKey((b as typeof a).call);
+  if (a.k === "layerref") return a.row === (b as typeof a).row;
+  if (a.k === "const") return a.text === (b as typeof a).text;
+  return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
+}
+
+export function mergeBranches(env: Env, branches: Env[]): void {
+  const names = new Set(branches.flatMap((b) => [...b.keys()]));
+  for (const name of names) {
+    const vals = branches.map((b) => b.get(name)).filter((v): v is ModVal => v !== undefined);
+    if (vals.every((v) => v === vals[0]) && vals.length === branches.length) {
+      env.set(name, vals[0]);
+      continue;
+    }
+    if (vals.every((v) => v.k === "list" || v.k === "seq")) {
+      // a list appended to in some branches only: its indices are not known statically
+      const all = vals.flatMap((v) => {
+        const l = v as ModVal & { k: "list" | "seq" };
+        return [...(l.items ?? []), ...(l.elem ? [l.elem] : [])];
+      });
+      env.set(name, { k: vals[0].k, items: null, elem: union(all) } as ModVal);
+    } else env.set(name, union(vals));
+  }
+}
+
+export function appendAll(cur: ModVal & { k: "list" | "seq" }, items: ModVal[], unknownCount: boolean): ModVal {
+  if (!unknownCount && cur.items) return { ...cur, items: [...cur.items, ...items] };
+  const all = [...(cur.items ?? []), ...(cur.elem ? [cur.elem] : []), ...items];
+  return { k: cur.k, items: null, elem: union(all) } as ModVal;
+}
+
+export function elementOf(v: ModVal): ModVal {
+  if (v.k === "list" || v.k === "seq") return v.items ? union(v.items) : (v.elem ?? { k: "unknown" });
+  if (v.k === "dict") return v.entries ? union([...v.entries.values()]) : (v.elem ?? { k: "unknown" });
+  return { k: "value" };
+}
+
+export function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const a = m.get(k);
+  if (a) a.push(v);
+  else m.set(k, [v]);
+}
+
+export function paramName(p: SyntaxNode): string | undefined {
+  if (p.type === "identifier") return p.text;
+  if (p.type === "typed_parameter") return namedChildren(p).find((c) => c.type === "identifier")?.text;
+  if (p.type === "default_parameter" || p.type === "typed_default_parameter") return p.childForFieldName("name")?.text;
+  return undefined;
+}
+
+export function paramNames(fn: SyntaxNode): string[] {
+  return namedChildren(fn.childForFieldName("parameters")!)
+    .map(paramName)
+    .filter((n): n is string => !!n);
+}
+
+export function identifiers(node: SyntaxNode): string[] {
+  if (node.type === "identifier") return [node.text];
+  return namedChildren(node).flatMap(identifiers);
+}
+
+export function stringValue(node: SyntaxNode): string | undefined {
+  const content = node.namedChildren.filter((c) => c.type === "string_content");
+  if (node.namedChildren.some((c) => c.type === "interpolation")) return undefined;
+  return content.map((c) => c.text).join("");
+}
+
+/** Most iterations a loop is unrolled for, to name the attributes its setattr calls make. */
+export const MAX_UNROLL = 64;
+
+/** `range(4)`, `range(1, 5)` with literal integers: the values, as constants. */
+export function rangeValues(args: ModVal[]): ModVal | undefined {
+  const ints = args.map((a) => (a.k === "const" && /^-?\d+$/.test(a.text) ? Number(a.text) : undefined));
+  if (!ints.length || ints.length > 3 || ints.some((i) => i === undefined)) return undefined;
+  const [start, stop, step] = ints.length === 1 ? [0, ints[0]!, 1] : [ints[0]!, ints[1]!, ints[2] ?? 1];
+  if (step === 0 || (stop - start) / step > MAX_UNROLL) return undefined;
+  const items: ModVal[] = [];
+  for (let i = start; step > 0 ? i < stop : i > stop; i += step) items.push({ k: "const", text: String(i) });
+  return { k: "list", items };
+}
+
+/** `zip(a, b)`: tuples of the known items; as long as the shortest list whose length is known. */
+export function zipValues(args: ModVal[]): ModVal {
+  const lists = args.map((a) => (a.k === "list" || a.k === "seq" ? a.items : null));
+  const known = lists.filter((l): l is ModVal[] => l !== null);
+  if (!known.length) return { k: "list", items: null, elem: { k: "list", items: args.map(elementOf) } };
+  const n = Math.min(...known.map((l) => l.length));
+  const items: ModVal[] = [];
+  for (let i = 0; i < n; i++) items.push({ k: "list", items: args.map((a, j) => lists[j]?.[i] ?? elementOf(a)) });
+  return { k: "list", items };
+}
+
+/** `enumerate(a)`: (index, item) tuples. */
+export function enumerateValues(arg: ModVal): ModVal {
+  if ((arg.k === "list" || arg.k === "seq") && arg.items) return { k: "list", items: arg.items.map((v, i) => ({ k: "list", items: [{ k: "const", text: String(i) }, v] })) };
+  return { k: "list", items: null, elem: { k: "list", items: [{ k: "value" }, elementOf(arg)] } };
+}
+
+/** Binds a loop or assignment target (`name`, `a, (b, c)`) to a value, element-wise where the value's items are known. */
+export function bindTarget(target: SyntaxNode, v: ModVal, env: Env): void {
+  if (target.type === "identifier") {
+    env.set(target.text, v);
+    return;
+  }
+  const parts = namedChildren(target);
+  const items = v.k === "list" && v.items && v.items.length === parts.length ? v.items : undefined;
+  parts.forEach((p, i) => bindTarget(p, items ? items[i] : { k: "value" }, env));
+}
+
+/** `nn.ModuleDict({...})` / `nn.ModuleDict(dict(a=…))`: its entries when their keys are literal. */
+export function moduleDictValue(arg: SyntaxNode | undefined, expr: (n: SyntaxNode) => ModVal): ModVal {
+  if (!arg) return { k: "dict", entries: new Map() };
+  if (arg.type === "dictionary") {
+    const entries = new Map<string, ModVal>();
+    for (const pair of namedChildren(arg)) {
+      if (pair.type !== "pair") return { k: "dict", entries: null, elem: { k: "unknown" } };
+      const key = pair.childForFieldName("key")!;
+      if (key.type !== "string") return { k: "dict", entries: null, elem: { k: "unknown" } };
+      entries.set(stringValue(key)!, expr(pair.childForFieldName("value")!));
+    }
+    return { k: "dict", entries };
+  }
+  if (arg.type === "call" && arg.childForFieldName("function")!.text === "dict") {
+    const entries = new Map<string, ModVal>();
+    for (const [k, v] of callArgs(arg).keyword) entries.set(k, expr(v));
+    return { k: "dict", entries };
+  }
+  return { k: "dict", entries: null, elem: { k: "unknown" } };
+}
+
+/** Whether a function's body calls or names anything of torch (computed once per function: __init__ is interpreted several rounds). */
+const torchUsers = new WeakMap<SyntaxNode, boolean>();
+export function usesTorch(def: SyntaxNode, aliases: Map<string, string>): boolean {
+  let uses = torchUsers.get(def);
+  if (uses === undefined) {
+    uses = def.descendantsOfType(["call", "attribute"]).some((n) => qualify(n.type === "call" ? n.childForFieldName("function") : n, aliases)?.startsWith("torch.") ?? false);
+    torchUsers.set(def, uses);
+  }
+  return uses;
+}
+
+/** Every call of a plain name in the module, by that name; built once per module (one walk, not one per class). */
+const callIndex = new WeakMap<ModuleIR, Map<string, SyntaxNode[]>>();
+export function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
+  let index = callIndex.get(mod);
+  if (!index) {
+    index = new Map();
+    // only a plain name can be a class's name: other callees (`self.f`, `torch.cat`) are not indexed, which
+    // spares reading their text
+    for (const c of mod.root.descendantsOfType("call")) {
+      const fn = c.childForFieldName("function");
+      if (fn?.type !== "identifier") continue;
+      const callee = fn.text;
+      const list = index.get(callee);
+      if (list) list.push(c);
+      else index.set(callee, [c]);
+    }
+    callIndex.set(mod, index);
+  }
+  return index;
+}

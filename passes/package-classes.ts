@@ -1,0 +1,133 @@
+/**
+ * package-classes: the module tree's questions about classes, answered by the binder across the program
+ * (ir/binder): which classes of a file are nn.Modules (a base in a sibling file or a library counts), which
+ * are torch layers under another name (`class Conv1d(nn.Conv1d)` with no forward of its own), and what a
+ * name imported from another file holds, with that file's module IR for the weight map to follow.
+ * Without a program (a ModuleIR built by hand) the old in-file answer is kept.
+ */
+import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { definesMethod } from "../ir/binder/classes.js";
+import type { FileSemantics } from "../ir/binder/semantics.js";
+import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
+import type { SourceFile } from "../ir/program/source-file.js";
+import type { LayerMapping } from "../ir/tables.js";
+import { qualify, resolveImports } from "./resolve-imports.js";
+import { CONTAINERS, LAYER_BY_NAME } from "./tables/index.js";
+
+/** torch names that are nn.Module classes: Module, containers, table layers, and other classes of torch.nn (unsupported layers are still modules). */
+export function isTorchModuleClass(name: string): boolean {
+  const n = name.replace(/^torch\.nn\.modules\.[a-z_]+\./, "torch.nn.");
+  if (n === "torch.nn.Module" || CONTAINERS.has(n) || LAYER_BY_NAME.has(n)) return true;
+  return /^torch\.nn\.[A-Z]\w*$/.test(n) && !/^torch\.nn\.(Parameter|Buffer|ParameterList|ParameterDict)$/.test(n);
+}
+
+/** The table row of a torch layer a class derives from; containers are not layers (their subclasses hold what they add). */
+function layerRow(torchBase: string): LayerMapping | undefined {
+  const name = torchBase.replace(/^torch\.nn\.modules\.[a-z_]+\./, "torch.nn.");
+  return CONTAINERS.has(name) ? undefined : LAYER_BY_NAME.get(name);
+}
+
+export interface ClassVerdicts {
+  /** module classes of the file (translated, get weight maps) */
+  modules: Set<string>;
+  /** module classes that subclass a torch layer and override forward: the layer's parameters */
+  layerBases: Map<string, LayerMapping>;
+  /** subclasses of a torch layer with no forward of their own: each is that layer */
+  layers: Map<string, LayerMapping>;
+}
+
+/** Which classes among a file's top-level class definitions are modules, and which are layers. */
+export function classifyClasses(mod: ModuleIR, classDefs: SyntaxNode[], diags?: DiagnosticBag): ClassVerdicts {
+  const out: ClassVerdicts = { modules: new Set(), layerBases: new Map(), layers: new Map() };
+  const sem = mod.semantic;
+  if (!sem) {
+    inFileOnly(mod, classDefs, out.modules);
+    return out;
+  }
+  for (const d of classDefs) {
+    const name = d.childForFieldName("name")!.text;
+    const k = sem.classKind(d);
+    if (k.kind === "module") {
+      const row = layerRow(k.torchBase);
+      if (row && !k.overridesForward) out.layers.set(name, row);
+      else {
+        out.modules.add(name);
+        if (row) out.layerBases.set(name, row);
+      }
+    } else if (k.kind === "unknown" && definesMethod(d, "forward")) {
+      // a class with a forward whose ancestry c2m cannot follow: translated as plain Python, said so
+      diags?.report("C2M-W012", k.base.startPosition, `cannot tell whether ${name} is an nn.Module: ${k.reason}`);
+    }
+  }
+  return out;
+}
+
+/** The pre-program rule: a base that is torch.nn.Module, a container, or a module class of this file. */
+function inFileOnly(mod: ModuleIR, defs: SyntaxNode[], modules: Set<string>): void {
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const d of defs) {
+      const name = d.childForFieldName("name")!.text;
+      if (modules.has(name)) continue;
+      const bases = d.childForFieldName("superclasses");
+      const isModule = bases
+        ? namedChildren(bases).some((b) => {
+            const q = qualify(b, mod.aliases);
+            return (q !== undefined && (q === "torch.nn.Module" || CONTAINERS.has(q))) || modules.has(b.text);
+          })
+        : false;
+      if (isModule) {
+        modules.add(name);
+        grew = true;
+      }
+    }
+  }
+}
+
+/**
+ * What a name (or `pkg.Name`) that is neither local nor a class of this file holds when it names a module
+ * class of another file: a layer reference for a renamed torch layer, a class reference carrying that
+ * file's IR otherwise. Undefined for anything else (torch names are the tables' business).
+ */
+export function foreignValue(mod: ModuleIR, node: SyntaxNode, collect: (m: ModuleIR) => void): ModVal | undefined {
+  const sem = mod.semantic;
+  if (!sem || (node.type !== "identifier" && node.type !== "attribute")) return undefined;
+  const r = node.type === "identifier" ? sem.resolveName(node.text) : sem.resolveExpression(node);
+  if (r.kind !== "class" || r.file === sem.file) return undefined;
+  const k = sem.classKind(r.node, r.file);
+  if (k.kind !== "module") return undefined;
+  const row = layerRow(k.torchBase);
+  if (row && !k.overridesForward) return { k: "layerref", row };
+  const ext = foreignClass(sem.of(r.file), r.name, collect);
+  return ext ? { k: "classref", name: r.name, ext } : { k: "unknown" };
+}
+
+const foreignModules = new WeakMap<SourceFile, ModuleIR | null>();
+
+/** The module IR of another file of the program (its classes collected once), or undefined while it is being built (an import cycle). */
+function foreignModule(sem: FileSemantics, collect: (m: ModuleIR) => void): ModuleIR | undefined {
+  const file = sem.file;
+  if (foreignModules.has(file)) return foreignModules.get(file) ?? undefined;
+  const root = file.root;
+  if (!root) return undefined;
+  foreignModules.set(file, null);
+  const { aliases, imports } = resolveImports(root);
+  const mod: ModuleIR = { file: file.path, source: root.tree.source, root, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic: sem };
+  collect(mod);
+  foreignModules.set(file, mod);
+  return mod;
+}
+
+function foreignClass(sem: FileSemantics, name: string, collect: (m: ModuleIR) => void): ForeignClass | undefined {
+  const mod = foreignModule(sem, collect);
+  const cls: ClassIR | undefined = mod?.classes.get(name);
+  return mod && cls ? { mod, cls } : undefined;
+}
+
+/** Whether a class of another file keeps torch's layout at its forward: true when no class of its own file uses it (it is top-level there). */
+export function foreignTakesTorchLayout(ext: ForeignClass): boolean {
+  for (const c of ext.mod.classes.values()) if (c !== ext.cls && c.uses.has(ext.cls.name)) return false;
+  return true;
+}

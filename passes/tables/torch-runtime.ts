@@ -1,0 +1,34 @@
+/**
+ * torch names that talk to torch's runtime (TorchScript, FX tracing, autograd switches) rather than
+ * compute anything, and the torch types that appear in annotations: what each means in MLX. Data; the
+ * translator (passes/translate.ts) reads it.
+ */
+
+/** Calls whose MLX meaning is a constant: nothing is scripted, traced or compiled, and no tape records. */
+export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> = {
+  "torch.jit.is_scripting": { mlx: "False" },
+  "torch.jit.is_tracing": { mlx: "False" },
+  "torch.compiler.is_compiling": { mlx: "False" },
+  "torch.compiler.is_dynamo_compiling": { mlx: "False" },
+  "torch._dynamo.is_compiling": { mlx: "False" },
+  "torch.fx._symbolic_trace.is_fx_tracing": { mlx: "False" },
+  "torch._C._get_tracing_state": { mlx: "None" },
+  // MLX differentiates functions (mx.grad), never records a tape: these contexts change nothing
+  "torch.no_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
+  "torch.inference_mode": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
+  "torch.enable_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
+  "torch.set_grad_enabled": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
+};
+
+/** Statement calls that only register something with torch's runtime: removed (`torch.fx.wrap("f")`). */
+export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set(["torch.fx.wrap", "torch.jit.annotate", "torch._assert_async"]);
+
+/** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */
+export const DROPPED_DECORATORS = /^torch\.(no_grad|inference_mode|enable_grad|jit\.\w+|compiler\.\w+|_dynamo\.\w+|compile|fx\.wrap|autocast|(cuda\.)?amp\.\w+|autograd\.function\.once_differentiable)$/;
+
+/** Imports a translated torch name needs (`torch.pi` → `math.pi`), by the text it became. */
+export function importsFor(text: string): string[] {
+  if (text.startsWith("math.")) return ["import math"];
+  if (text === "Final") return ["from typing import Final"];
+  return [];
+}

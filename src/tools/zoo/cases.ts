@@ -1,0 +1,59 @@
+/**
+ * The zoo's cases are data: one table per package, test/zoo/cases/<package>.json —
+ *   {"package", "version", "defaults": {inputs?, atol?, seed?}, "cases": [{"name", "module", "build",
+ *    "inputs"?, "ci"?, "atol"?, "seed"?}]}
+ * `module` is where the package defines the model; `build` a Python expression evaluated in that module's
+ * namespace on both sides (the package's own constructor at a small config); `inputs` seeded tensors
+ * (float ~ N(0, 1); integers need `high`; `name` passes one by keyword); `ci` puts the case in `npm test`.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../python.js";
+
+export interface ZooInput {
+  shape: number[];
+  dtype?: string;
+  low?: number;
+  high?: number;
+  /** keyword argument name; positional when absent */
+  name?: string;
+}
+
+export interface ZooCase {
+  /** `<package>/<model>`, unique */
+  name: string;
+  package: string;
+  module: string;
+  build: string;
+  inputs: ZooInput[];
+  ci: boolean;
+  atol?: number;
+  seed?: number;
+}
+
+interface CaseTable {
+  package: string;
+  version: string;
+  defaults?: { inputs?: ZooInput[]; atol?: number; seed?: number };
+  cases: (Omit<ZooCase, "package" | "ci" | "inputs" | "name"> & { name: string; inputs?: ZooInput[]; ci?: boolean })[];
+}
+
+export const casesDir = (): string => join(packageRoot(), "test", "zoo", "cases");
+
+/** Every case of every table, in table order (tables sorted by file name); names are checked unique. */
+export function loadCases(dir = casesDir()): ZooCase[] {
+  const all: ZooCase[] = [];
+  const seen = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+    const table = JSON.parse(readFileSync(join(dir, file), "utf8")) as CaseTable;
+    for (const row of table.cases) {
+      const inputs = row.inputs ?? table.defaults?.inputs;
+      if (!inputs) throw new Error(`${file}: case ${row.name} has no inputs and the table no default`);
+      const name = `${table.package}/${row.name}`;
+      if (seen.has(name)) throw new Error(`${file}: case ${name} appears twice`);
+      seen.add(name);
+      all.push({ ...row, name, package: table.package, inputs, ci: row.ci === true, atol: row.atol ?? table.defaults?.atol, seed: row.seed ?? table.defaults?.seed });
+    }
+  }
+  return all;
+}

@@ -1,0 +1,120 @@
+/**
+ * How a zoo case ended, in one word, and the first error that decided it. Pure: ./zoo.ts gathers the facts.
+ *
+ *   parity      every output within tolerance and the trainable parameter count equal to torch's
+ *   diagnosed   the compile reported an error diagnostic (its code and location are shown), and the case failed
+ *   silent      no error diagnostic, yet import, construction, weights, run or comparison failed: the worst class
+ *   internal    C2M-E006 on a file of the case, or c2m (compile or weights) crashed or timed out
+ *   unparsable  an emitted .py does not parse (Python 3.10 grammar)
+ *   setup       the reference side failed (a case table or environment problem, not c2m's): never expected
+ * A case with an internal error is `internal` whatever else happened; then `unparsable`; then the rest.
+ */
+import type { ZooCase } from "./cases.js";
+import type { MlxRecord } from "./zoo.js";
+
+export const STATUSES = ["parity", "diagnosed", "silent", "internal", "unparsable", "setup"] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Better is higher. The three classes the issue forbids rank the same: none is progress over another. */
+export const RANK: Record<Status, number> = { parity: 2, diagnosed: 1, silent: 0, internal: 0, unparsable: 0, setup: -1 };
+
+export interface Diag {
+  code: string;
+  severity: "error" | "warning";
+  message: string;
+  /** relative to the package's site folder, as in the closure */
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** zoo_check.py's verdict on one emitted file */
+export interface FileCheck {
+  unparsable: { line: number; message: string } | null;
+  torchImports: { line: number; text: string }[];
+}
+
+export interface CompileRecord {
+  out: string;
+  seconds: number;
+  diagnostics: Diag[];
+  /** emitted files (relative), those compiled without error */
+  written: string[];
+  /** the CLI crashed, timed out or printed no JSON */
+  crash: string | null;
+  /** pyflakes findings per emitted file; null when ruff is not installed */
+  ruff: Map<string, number> | null;
+  /** per emitted file */
+  checks: Map<string, FileCheck>;
+}
+
+export interface CaseResult {
+  name: string;
+  package: string;
+  status: Status;
+  /** the stage that failed first (compile, parse, torch-import, import, construct, weights, run, outputs, params) */
+  stage: string | null;
+  error: string | null;
+  /** file:line in the emitted tree (or the diagnostic's file:line:col) */
+  where: string | null;
+  /** the first error diagnostic of the case's files (the entry module's first), for `diagnosed` and `internal` */
+  diagnostic: Diag | null;
+  /** for `internal` and `unparsable`: how the emitted package then fared (stage: error), or null */
+  then: string | null;
+  errors: number;
+  warnings: number;
+  ruff: number | null;
+  files: number;
+  maxAbs: number | null;
+  seconds: number;
+}
+
+export interface Facts {
+  c: ZooCase;
+  files: string[];
+  compile: CompileRecord | undefined;
+  setupError: string | null;
+  weightsCrash: string | null;
+  mlx: MlxRecord | null;
+  seconds: number;
+}
+
+export function classify(f: Facts): CaseResult {
+  const mine = new Set(f.files);
+  const diags = (f.compile?.diagnostics ?? []).filter((d) => mine.has(d.file));
+  const entry = `${f.c.module.replace(/\./g, "/")}`;
+  const inEntry = (d: Diag) => d.file === `${entry}.py` || d.file === `${entry}/__init__.py`;
+  const errors = diags.filter((d) => d.severity === "error").sort((a, b) => Number(inEntry(b)) - Number(inEntry(a)));
+  const internalDiag = errors.find((d) => d.code === "C2M-E006") ?? null;
+  const ruff = f.compile?.ruff ? f.files.reduce((n, file) => n + (f.compile!.ruff!.get(file) ?? 0), 0) : null;
+  const maxes = (f.mlx?.outputs ?? []).map((o) => o.maxAbs);
+  const base = {
+    name: f.c.name,
+    package: f.c.package,
+    errors: errors.length,
+    warnings: diags.length - errors.length,
+    ruff,
+    files: f.files.length,
+    maxAbs: maxes.length && maxes.every((m) => m !== null) ? Math.max(...(maxes as number[])) : null,
+    seconds: f.seconds,
+    diagnostic: errors[0] ?? null,
+    then: f.mlx && f.mlx.stage ? `${f.mlx.stage}: ${f.mlx.error ?? ""}${f.mlx.where ? ` (${f.mlx.where})` : ""}` : null,
+  };
+  const at = (d: Diag) => `${d.file}:${d.line}:${d.col}`;
+  if (f.setupError) return { ...base, status: "setup", stage: "reference", error: f.setupError, where: null };
+  if (f.compile?.crash) return { ...base, status: "internal", stage: "compile", error: f.compile.crash, where: null };
+  if (internalDiag) return { ...base, status: "internal", stage: "compile", error: `${internalDiag.code} ${internalDiag.message}`, where: at(internalDiag), diagnostic: internalDiag };
+  if (f.weightsCrash) return { ...base, status: "internal", stage: "weights", error: f.weightsCrash, where: null };
+  const mlx = f.mlx;
+  if (!mlx) return { ...base, status: "internal", stage: "compile", error: "no compile record", where: null };
+  const checked = f.files.map((file) => ({ file, check: f.compile?.checks.get(file) })).filter((x) => x.check);
+  const bad = checked.find((x) => x.check!.unparsable);
+  if (bad) return { ...base, status: "unparsable", stage: "parse", error: bad.check!.unparsable!.message, where: `${bad.file}:${bad.check!.unparsable!.line}` };
+  const torchImports = checked.flatMap((x) => x.check!.torchImports.map((t) => ({ file: x.file, ...t })));
+  const torchImport = torchImports[0];
+  if (mlx.stage === null && !torchImport) return { ...base, status: "parity", stage: null, error: null, where: null };
+  // an emitted `import torch` the run did not trip over (never imported) still fails the case
+  const failed = mlx.stage === null ? { stage: "torch-import", error: torchImport.text, where: `${torchImport.file}:${torchImport.line}`, then: null } : { stage: mlx.stage, error: mlx.error ?? null, where: mlx.where ?? null, then: null };
+  if (errors.length) return { ...base, status: "diagnosed", ...failed };
+  return { ...base, status: "silent", ...failed };
+}

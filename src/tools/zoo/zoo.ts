@@ -1,0 +1,253 @@
+/**
+ * The zoo's engine: real model packages, compiled and checked the way a user porting them would.
+ *
+ * Per case (a row of test/zoo/cases/<package>.json): the package-internal import closure of the case's module
+ * (zoo_closure.py) is copied out of site-packages with the installed layout, compiled with the real CLI
+ * (`c2m compile DIR -o OUT --json`), the torch model is built by the package's own constructor and its
+ * state_dict converted with `c2m weights`, and the emitted package is imported in a fresh interpreter with
+ * torch blocked, built with the same expression, loaded strictly, run and compared (zoo_mlx.py).
+ * The cases of one package share one compile of the union of their closures (a user porting the package
+ * compiles it once; each case is judged on its own closure's diagnostics and files), checked once by
+ * zoo_check.py (every file parses, none imports torch) and ruff; the torch side runs in one process for the
+ * whole run, beside the compiles. Nothing here judges: ./classify.ts does.
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { packageRoot, pythonExecutable } from "../../python.js";
+import { classify, type CaseResult, type CompileRecord, type Diag, type FileCheck } from "./classify.js";
+import type { ZooCase } from "./cases.js";
+
+export interface ZooOptions {
+  /** scratch folder (kept, so a failing case can be inspected) */
+  work: string;
+  /** seconds per case for each of the torch side, the weights conversion and the MLX side */
+  timeout: number;
+  /** called as each case is judged, in table order */
+  onResult?: (r: CaseResult) => void;
+  /** progress lines for the slow steps before the first result */
+  log?: (line: string) => void;
+}
+
+const HERE = (): string => join(packageRoot(), "src", "tools", "zoo");
+const CLI = (): string => join(packageRoot(), "dist", "src", "cli.js");
+
+/** The environment every child gets: no network, one thread each (the machine is small and shared). */
+function childEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", HF_DATASETS_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false", OMP_NUM_THREADS: "1", PYTHONDONTWRITEBYTECODE: "1", C2M_NO_BUNDLE: process.env.C2M_NO_BUNDLE ?? "" };
+}
+
+interface Ran {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+function runProcess(cmd: string, args: string[], timeoutS: number, cwd?: string): Promise<Ran> {
+  return new Promise((done) => {
+    const child = spawn(cmd, args, { cwd, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.on("data", (b) => (stdout += b));
+    child.stderr.on("data", (b) => (stderr = (stderr + b).slice(-20000)));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutS * 1000);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+const python = (script: string, request: string, timeoutS: number) => runProcess(pythonExecutable(), [join(HERE(), script), request], timeoutS);
+
+export interface Closure {
+  root: string;
+  files: string[];
+}
+
+/** The files each case copies (zoo_closure.py), or why none could be found. */
+export async function closures(cases: ZooCase[], work: string): Promise<Map<string, Closure | { error: string }>> {
+  mkdirSync(work, { recursive: true });
+  const request = join(work, "closure.request.json");
+  const out = join(work, "closure.json");
+  writeFileSync(request, JSON.stringify({ entries: Object.fromEntries(cases.map((c) => [c.name, c.module])), out }));
+  const ran = await python("zoo_closure.py", request, 300);
+  if (ran.code !== 0) throw new Error(`zoo_closure.py failed: ${ran.stderr.slice(-2000)}`);
+  const parsed = JSON.parse(readFileSync(out, "utf8")) as { cases: Record<string, Closure | { error: string }> };
+  return new Map(Object.entries(parsed.cases));
+}
+
+/** Copy a closure out of site-packages and compile it with the CLI; then count pyflakes findings per file. */
+async function compileClosure(closure: Closure, dir: string): Promise<CompileRecord> {
+  const src = join(dir, "src");
+  const out = join(dir, "out");
+  for (const f of closure.files) {
+    mkdirSync(dirname(join(src, f)), { recursive: true });
+    copyFileSync(join(closure.root, f), join(src, f));
+  }
+  const started = Date.now();
+  const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json", "-j", "2"], 900);
+  const seconds = (Date.now() - started) / 1000;
+  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, ruff: new Map(), checks: new Map() };
+  let parsed: { files: { input: string; status: string; wrote: string[]; diagnostics: Omit<Diag, "file">[] & { file: string }[] }[] } | undefined;
+  try {
+    parsed = JSON.parse(ran.stdout);
+  } catch {
+    parsed = undefined;
+  }
+  if (ran.timedOut) record.crash = "c2m compile timed out";
+  else if ((ran.code !== 0 && ran.code !== 1) || !parsed) record.crash = `c2m compile exited ${ran.code ?? ran.signal}: ${lastLine(ran.stderr)}`;
+  for (const f of parsed?.files ?? []) {
+    const rel = relative(src, f.input);
+    if (f.status === "ok") record.written.push(rel);
+    for (const d of f.diagnostics) record.diagnostics.push({ code: d.code, severity: d.severity, message: d.message, file: rel, line: d.line, col: d.col });
+  }
+  record.ruff = await ruffCounts(out);
+  record.checks = await checkEmitted(out, record.written, dir);
+  return record;
+}
+
+/** zoo_check.py over the emitted files: which do not parse, which import torch. */
+async function checkEmitted(out: string, files: string[], dir: string): Promise<Map<string, FileCheck>> {
+  const request = join(dir, "check.request.json");
+  const result = join(dir, "check.json");
+  writeFileSync(request, JSON.stringify({ root: out, files, out: result }));
+  const ran = await python("zoo_check.py", request, 600);
+  if (ran.code !== 0 || !existsSync(result)) throw new Error(`zoo_check.py failed: ${lastLine(ran.stderr)}`);
+  return new Map(Object.entries((JSON.parse(readFileSync(result, "utf8")) as { files: Record<string, FileCheck> }).files));
+}
+
+/** pyflakes (`ruff check --select F`) findings per emitted file: an independent check of the name resolver. */
+async function ruffCounts(out: string): Promise<Map<string, number> | null> {
+  const ruff = join(dirname(pythonExecutable()), "ruff");
+  if (!existsSync(ruff) || !existsSync(out)) return null;
+  const ran = await runProcess(ruff, ["check", "--select", "F", "--output-format", "json", "--no-cache", "--exit-zero", "--isolated", out], 300);
+  try {
+    const findings = JSON.parse(ran.stdout) as { filename: string }[];
+    const counts = new Map<string, number>();
+    for (const f of findings) {
+      const rel = relative(out, f.filename);
+      counts.set(rel, (counts.get(rel) ?? 0) + 1);
+    }
+    return counts;
+  } catch {
+    return null;
+  }
+}
+
+const lastLine = (s: string): string =>
+  s
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim())
+    .slice(-1)[0] ?? "";
+
+const safeName = (name: string): string => name.replace(/[^A-Za-z0-9_.-]+/g, "_");
+
+interface TorchRecord {
+  class?: string;
+  classFile?: string;
+  params?: number;
+  outputs?: number[][];
+  error?: string;
+}
+
+/** Run every case; results come back (and through onResult) in the order of `cases`. */
+export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseResult[]> {
+  const log = opts.log ?? (() => {});
+  const work = opts.work;
+  mkdirSync(work, { recursive: true });
+  log(`zoo: finding the import closure of ${cases.length} case${cases.length === 1 ? "" : "s"}`);
+  const found = await closures(cases, work);
+
+  // the torch side, all cases in one process, while the compiles run
+  const torchRequest = join(work, "torch.request.json");
+  const torchDir = (c: ZooCase) => join(work, "torch", safeName(c.name));
+  writeFileSync(torchRequest, JSON.stringify({ timeout: opts.timeout, cases: cases.map((c) => ({ name: c.name, module: c.module, build: c.build, inputs: c.inputs, seed: c.seed ?? 0, out: torchDir(c) })) }));
+  const torchRun = python("zoo_torch.py", torchRequest, opts.timeout * cases.length + 120);
+
+  // one compile per package: the union of its cases' closures
+  const unions = new Map<string, Closure>();
+  for (const c of cases) {
+    const closure = found.get(c.name);
+    if (!closure || "error" in closure) continue;
+    const u = unions.get(c.package) ?? { root: closure.root, files: [] };
+    if (u.root !== closure.root) throw new Error(`${c.name}: ${c.package} found in two places (${u.root}, ${closure.root})`);
+    u.files = [...new Set([...u.files, ...closure.files])].sort();
+    unions.set(c.package, u);
+  }
+  const compiles = new Map<string, CompileRecord>();
+  for (const [pkg, union] of unions) {
+    log(`zoo: c2m compile ${pkg} (${union.files.length} files)`);
+    compiles.set(pkg, await compileClosure(union, join(work, "compile", safeName(pkg))));
+  }
+  const torchRan = await torchRun;
+  if (torchRan.code !== 0) log(`zoo: the torch side exited ${torchRan.code ?? torchRan.signal}: ${lastLine(torchRan.stderr)}`);
+
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const started = Date.now();
+    const closure = found.get(c.name);
+    const compile = compiles.get(c.package);
+    const files = closure && !("error" in closure) ? closure.files : [];
+    const tdir = torchDir(c);
+    const torch: TorchRecord = existsSync(join(tdir, "torch.json")) ? JSON.parse(readFileSync(join(tdir, "torch.json"), "utf8")) : { error: "the torch side wrote no record (crashed or timed out)" };
+    const setupError = closure && "error" in closure ? `closure: ${closure.error}` : torch.error ? `torch: ${torch.error}` : null;
+    let weightsCrash: string | null = null;
+    let mlx: MlxRecord | null = null;
+    if (!setupError && compile && !compile.crash) {
+      const conv = await convertWeights(c, torch, compile, tdir, opts.timeout);
+      weightsCrash = conv.crash;
+      mlx = await runMlxSide(c, torch, compile, tdir, conv, opts.timeout);
+    }
+    const r = classify({ c, files, compile, setupError, weightsCrash, mlx, seconds: (Date.now() - started) / 1000 });
+    results.push(r);
+    opts.onResult?.(r);
+  }
+  return results;
+}
+
+interface Converted {
+  weights: string | null;
+  error: string | null;
+  crash: string | null;
+}
+
+async function convertWeights(c: ZooCase, torch: TorchRecord, compile: CompileRecord, tdir: string, timeout: number): Promise<Converted> {
+  const map = join(compile.out, torch.classFile ?? "");
+  if (!torch.classFile || !existsSync(map)) return { weights: null, error: `no emitted file ${torch.classFile} to take ${torch.class}'s weight map from`, crash: null };
+  const weights = join(tdir, "model_mlx.safetensors");
+  const ran = await runProcess(process.execPath, [CLI(), "weights", join(tdir, "model.pt"), "-o", weights, "--map", map, "--class", torch.class!], timeout);
+  if (ran.timedOut) return { weights: null, error: "c2m weights timed out", crash: "c2m weights timed out" };
+  if (ran.code === 0) return { weights, error: null, crash: null };
+  const message = `c2m weights: ${lastLine(ran.stderr).replace(/^c2m: /, "")}`;
+  // 1 and 2 are the converter's own reports (a map that does not fit, a usage error); anything else is a crash
+  return { weights: null, error: message, crash: ran.code === 1 || ran.code === 2 ? null : message };
+}
+
+export interface MlxRecord {
+  stage: string | null;
+  error?: string;
+  where?: string | null;
+  outputs?: { shape: number[]; maxAbs: number | null }[];
+  params?: number;
+}
+
+async function runMlxSide(c: ZooCase, torch: TorchRecord, compile: CompileRecord, tdir: string, conv: Converted, timeout: number): Promise<MlxRecord> {
+  const request = join(tdir, "mlx.request.json");
+  const result = join(tdir, "mlx.json");
+  writeFileSync(
+    request,
+    JSON.stringify({ root: compile.out, confine: [c.module.split(".")[0]], module: c.module, build: c.build, inputs: c.inputs, weights: conv.weights, weightsError: conv.error, torch_dir: tdir, torch, atol: c.atol ?? 1e-4, result }),
+  );
+  const ran = await python("zoo_mlx.py", request, timeout);
+  if (ran.timedOut) return { stage: "timeout", error: `the MLX side took over ${timeout} s` };
+  if (!existsSync(result) || ran.code !== 0) return { stage: "crash", error: `the MLX side exited ${ran.code ?? ran.signal}: ${lastLine(ran.stderr)}` };
+  return JSON.parse(readFileSync(result, "utf8")) as MlxRecord;
+}

@@ -1,0 +1,133 @@
+"""Which files of an installed package a zoo case copies: the package-internal import closure of its entry module.
+
+Usage: python zoo_closure.py REQUEST.json   (REQUEST = {"entries": {case: "pkg.mod.path" | [..]}, "out": path})
+Writes {"cases": {case: {"root": site dir, "files": [relative .py paths]} | {"error": text}}} to `out`.
+
+The rule: the files Python loads when it imports the module the case's constructor lives in, within the same
+top-level package. Start from that module and follow, transitively, every import that names a module of the
+package (`from ..utils import x`, `import timm.layers`, `from . import y`) at module or class level, try and
+if blocks included, except under `if TYPE_CHECKING:` (never executed; also `TYPE_CHECKING or FLAG`, the lazy
+`__init__` idiom) and inside function bodies (run on call, not on import). `from P import N` takes P's
+`__init__.py` (the top-level package's too) and, when N is a submodule of P, that module. Other package
+`__init__.py` files are copied only when something imports from them, so the copied tree keeps the installed
+layout and an ancestor nobody imports from stays a namespace folder. The files are read with `ast`, never
+imported: nothing of the package runs here.
+"""
+import ast
+import importlib.util
+import json
+import os
+import sys
+
+
+def package_root(top):
+    spec = importlib.util.find_spec(top)  # a top-level find_spec locates the folder without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise LookupError(f"package {top} is not installed")
+    return os.path.dirname(list(spec.submodule_search_locations)[0])
+
+
+def module_file(site, dotted):
+    """`a.b.c` → `a/b/c/__init__.py` or `a/b/c.py` (relative to site), or None."""
+    base = os.path.join(site, *dotted.split("."))
+    for candidate in (os.path.join(base, "__init__.py"), base + ".py"):
+        if os.path.isfile(candidate):
+            return os.path.relpath(candidate, site)
+    return None
+
+
+def is_type_checking(test):
+    """`TYPE_CHECKING`, `typing.TYPE_CHECKING`, or `TYPE_CHECKING or SLOW_IMPORT_FLAG` (diffusers' lazy
+    `__init__` idiom, whose flag is off unless a user opts into eager imports)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return any(is_type_checking(v) for v in test.values)
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def imports_of(tree):
+    """Import nodes that run on import: not under `if TYPE_CHECKING:`, not in a function body."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        for field, value in ast.iter_fields(node):
+            if isinstance(node, ast.If) and field == "body" and is_type_checking(node.test):
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and field == "body":
+                continue
+            if isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                stack.append(value)
+
+
+def direct_imports(site, top, rel, memo):
+    """The package files `rel` imports when it runs (memoised: cases of one package share most files)."""
+    key = (site, rel)
+    if key in memo:
+        return memo[key]
+    this_package = rel[:-3].split(os.sep)[:-1]  # where a relative import starts (for __init__.py: the package)
+    tree = ast.parse(open(os.path.join(site, rel), encoding="utf-8").read(), rel)
+    found = []
+    for node in imports_of(tree):
+        if isinstance(node, ast.Import):
+            targets = [(a.name, []) for a in node.names]
+        else:
+            if node.level:
+                base = this_package[: len(this_package) - (node.level - 1)] if node.level > 1 else this_package
+                dotted = ".".join(base + ([node.module] if node.module else []))
+            else:
+                dotted = node.module or ""
+            targets = [(dotted, [a.name for a in node.names if a.name != "*"])]
+        for dotted, names in targets:
+            if dotted.split(".")[0] != top:
+                continue
+            # importing a.b.c runs a/__init__, a/b/__init__ too: each that exists is needed
+            pieces = dotted.split(".")
+            for i in range(1, len(pieces) + 1):
+                f = module_file(site, ".".join(pieces[:i]))
+                if f and (i == len(pieces) or f.endswith("__init__.py")):
+                    found.append(f)
+            for name in names:
+                f = module_file(site, f"{dotted}.{name}")
+                if f:
+                    found.append(f)
+    memo[key] = found
+    return found
+
+
+def closure(site, top, entry, memo):
+    start = module_file(site, entry)
+    if start is None:
+        raise LookupError(f"module {entry} not found under {site}")
+    seen, todo = set(), [start]
+    while todo:
+        rel = todo.pop()
+        if rel not in seen:
+            seen.add(rel)
+            todo.extend(direct_imports(site, top, rel, memo))
+    return sorted(seen)
+
+
+def main():
+    request = json.load(open(sys.argv[1]))
+    result, memo = {}, {}
+    for case, entries in request["entries"].items():
+        try:
+            entries = [entries] if isinstance(entries, str) else entries
+            top = entries[0].split(".")[0]
+            site = package_root(top)
+            files = set()
+            for entry in entries:
+                files.update(closure(site, top, entry, memo))
+            result[case] = {"root": site, "files": sorted(files)}
+        except Exception as err:  # noqa: BLE001 - reported per case
+            result[case] = {"error": f"{type(err).__name__}: {err}"}
+    json.dump({"cases": result}, open(request["out"], "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { packageRoot } from "../src/python.js";
+import type { GoldenSpec } from "../src/verify/golden.js";
+import { compileKernels } from "../src/kernel/index.js";
+import { verifyAgainstSpec } from "../src/kernel/verify.js";
+
+/**
+ * Cooperative groups, in-place updates proven thread-private, volatile shared memory and file-scope
+ * constants (test/fixtures/kernel/coop: cases from llm.c and c2m's own): each translated with no error,
+ * run on the Metal emulator as the emitted module calls it, and compared with the CUDA original on the
+ * CUDA emulator; then what stays refused, with its code.
+ */
+const dir = join(packageRoot(), "test/fixtures/kernel/coop");
+const specs = readdirSync(dir)
+  .filter((f) => f.endsWith(".spec.json"))
+  .sort();
+
+describe("coop fixtures match CUDA", () => {
+  for (const file of specs) {
+    const spec = JSON.parse(readFileSync(join(dir, file), "utf8")) as GoldenSpec;
+    it(`${spec.name}: ${spec.sizes.length} sizes`, async () => {
+      const source = readFileSync(join(dir, spec.file), "utf8");
+      const compiled = compileKernels(source, { filename: spec.file });
+      expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      const report = await verifyAgainstSpec(compiled, source, spec);
+      expect(report.ok, report.lines.join("\n")).toBe(true);
+    }, 240_000);
+  }
+});
+
+/** The error codes and lines of a translation. */
+function refusals(source: string): string[] {
+  return compileKernels(source, { filename: "k.cu" })
+    .diagnostics.filter((d) => d.severity === "error")
+    .map((d) => `${d.code}:${d.line}`);
+}
+
+describe("cooperative groups c2m refuses", () => {
+  const head = "#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n";
+  it("a grid group's sync is grid-wide synchronisation (K005); its thread_rank is an index", () => {
+    expect(
+      refusals(`${head}__global__ void k(float* y) {\n  cg::grid_group grid = cg::this_grid();\n  y[grid.thread_rank()] = 1.0f;\n  grid.sync();\n}\n`),
+    ).toEqual(["C2M-K005:6"]);
+    expect(refusals(`${head}__global__ void k(float* y) {\n  y[cg::this_grid().thread_rank()] = 1.0f;\n  cg::this_grid().sync();\n}\n`)).toEqual([
+      "C2M-K005:5",
+    ]);
+    expect(refusals(`${head}__global__ void k(float* y) {\n  auto g = cg::this_grid();\n  cg::sync(g);\n}\n`)).toEqual(["C2M-K005:5"]);
+  });
+  it("tiles wider than a SIMD-group or not a power of two (K036)", () => {
+    expect(
+      refusals(`${head}__global__ void k(float* y) {\n  auto w = cg::tiled_partition<64>(cg::this_thread_block());\n  y[0] = w.thread_rank();\n}\n`),
+    ).toEqual(["C2M-K036:4"]);
+    expect(
+      refusals(
+        `${head}#define TILE 12\n__global__ void k(float* y) {\n  cg::thread_block_tile<TILE> w = cg::tiled_partition<TILE>(cg::this_thread_block());\n  y[0] = w.thread_rank();\n}\n`,
+      ),
+    ).toEqual(["C2M-K036:5", "C2M-K036:5"]);
+  });
+  it("names c2m does not map, run-time tile sizes and tiles of tiles (K035)", () => {
+    expect(refusals(`${head}__global__ void k(float* y) {\n  auto a = cg::coalesced_threads();\n  y[0] = a.thread_rank();\n}\n`)).toEqual(["C2M-K035:4"]);
+    expect(
+      refusals(`${head}__global__ void k(float* y) {\n  auto t = cg::tiled_partition(cg::this_thread_block(), 32);\n  y[0] = t.thread_rank();\n}\n`),
+    ).toEqual(["C2M-K035:4"]);
+    expect(
+      refusals(
+        `${head}__global__ void k(float* y) {\n  auto w = cg::tiled_partition<32>(cg::this_thread_block());\n  auto q = cg::tiled_partition<4>(w);\n  y[0] = q.thread_rank();\n}\n`,
+      ),
+    ).toEqual(["C2M-K035:5"]);
+  });
+  it("the Metal body names no CUDA namespace; the CUDA body keeps the original with its includes", () => {
+    const src = readFileSync(join(dir, "llmc_layernorm4.cu"), "utf8");
+    const k = compileKernels(src, { filename: "llmc_layernorm4.cu" }).kernels[0]!;
+    expect(k.spec.source).not.toMatch(/\bcg::|cooperative_groups::/);
+    expect(k.spec.source).toMatch(/c2m_cg::reduce\(warp, sum, c2m_cg::plus<float>\{\}\)/);
+    expect(k.spec.header).toMatch(/namespace c2m_cg \{/);
+    expect(k.cuda.header).toMatch(/#include <cooperative_groups\.h>/);
+    expect(k.cuda.source).toMatch(/cg::reduce\(warp, sum, cg::plus<float>\{\}\)/);
+  });
+});
+
+describe("the ownership proof for read-modify-write buffers", () => {
+  const k = (body: string) => `__global__ void k(float* y, const float* x, int n, int C) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n${body}\n}\n`;
+  const verdict = (body: string) => {
+    const r = compileKernels(k(body), { filename: "k.cu" });
+    const d = r.diagnostics.find((x) => x.code === "C2M-K007");
+    return d ? d.message.replace(/^.*is read and written: /, "") : r.kernels[0]!.params.find((p) => p.name === "y")!.role;
+  };
+  it("proves elements owned by the thread that computes their index", () => {
+    expect(verdict("  float a = y[2 * i], b = y[2 * i + 1];\n  y[2 * i] = a + b;\n  y[2 * i + 1] = a - b;")).toBe("inout-copy");
+    expect(verdict("  float* row = y + i * C;\n  for (int j = 0; j < C; j++) row[j] *= 2.0f;\n  for (int j = 0; j < C; j++) row[j] += row[0];")).toBe(
+      "inout-copy",
+    );
+    expect(verdict("  for (int s = 0; s < n; s++) y[i] = y[i] * 0.5f + x[s];")).toBe("inout-copy");
+    expect(verdict("  int b = i / C, c = i % C;\n  float* r = y + b * C + c;\n  *r += 1.0f;")).toBe("inout-copy");
+  });
+  it("refuses accesses that can meet another thread's, and says why", () => {
+    expect(verdict("  y[2 * i] += y[2 * i + 2];")).toMatch(/different indices of the same owner/);
+    expect(verdict("  if (i > 0) y[i] += y[i - 1];")).toMatch(/different indices/);
+    expect(verdict("  y[i] += y[0];")).toMatch(/do not share one owner index/);
+    expect(verdict("  float* row = y + (i / 32) * C;\n  for (int j = 0; j < C; j++) row[j] += 1.0f;\n  row[0] *= 2.0f;")).toMatch(
+      /different indices of the same owner/,
+    );
+    expect(verdict("  for (int j = 0; j < C; j++) y[j] += x[i];")).toMatch(/does not depend on the thread/);
+    expect(verdict("  float* r = y + i;\n  if (n > 3) r = y + 2 * i;\n  r[0] += 1.0f;")).toMatch(/reassigned/);
+  });
+});
+
+describe("the CUDA emulator runs warp-synchronous volatile code as a warp does", () => {
+  it("matches the sums computed here for the classic volatile reduction", async () => {
+    const { runCudaLaunches } = await import("../src/verify/cuda.js");
+    const source = readFileSync(join(dir, "volatile_reduce.cu"), "utf8");
+    const n = 300;
+    const blocks = Math.ceil(n / 128);
+    const input = Float32Array.from({ length: n }, (_, i) => ((i * 37) % 11) - 5);
+    const out = await runCudaLaunches(
+      source,
+      [
+        {
+          kernel: "volatile_reduce",
+          grid: [blocks, 1, 1],
+          block: [128, 1, 1],
+          args: [{ buffer: "in" }, { buffer: "out" }, { buffer: "out2" }, { scalar: n, type: "int" }],
+        },
+      ],
+      { in: input, out: new Float32Array(blocks), out2: new Float32Array(blocks) },
+    );
+    const sums = [0, 1, 2].map((b) => input.slice(b * 128, (b + 1) * 128).reduce((s, v) => s + v, 0));
+    const squares = [0, 1, 2].map((b) => input.slice(b * 128, (b + 1) * 128).reduce((s, v) => s + v * v, 0));
+    expect(Array.from(out.out!)).toEqual(sums);
+    expect(Array.from(out.out2!)).toEqual(squares);
+  }, 120_000);
+});

@@ -1,0 +1,119 @@
+/**
+ * The zoo's CI subset (cases with "ci": true in test/zoo/cases/*.json), run through the real CLI against real
+ * torch and MLX: no case may end worse than test/zoo/baseline.json records (parity > diagnosed > silent,
+ * internal, unparsable), and no reference side may fail. The baseline ratchets up as the compiler improves:
+ * `npm run zoo -- --ci --write-baseline`, then read the diff. Also the classification and report rules.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { classify, type CaseResult, type CompileRecord, type FileCheck, type Status } from "../../src/tools/zoo/classify.js";
+import { loadCases, type ZooCase } from "../../src/tools/zoo/cases.js";
+import { caseLine, failureClass, failuresMarkdown, regressions, summaryLine } from "../../src/tools/zoo/report.js";
+import { runZoo } from "../../src/tools/zoo/zoo.js";
+import type { MlxRecord } from "../../src/tools/zoo/zoo.js";
+import { packageRoot } from "../../src/python.js";
+
+const root = packageRoot();
+const baseline = JSON.parse(readFileSync(join(root, "test/zoo/baseline.json"), "utf8")) as Record<string, Status>;
+const cases = loadCases();
+
+describe("zoo case tables", () => {
+  it("hold ≥ 100 cases across the four packages, each table large enough, with a CI subset of ≥ 25", () => {
+    const per = (p: string) => cases.filter((c) => c.package === p);
+    expect(cases.length).toBeGreaterThanOrEqual(100);
+    expect(per("torchvision").length).toBeGreaterThanOrEqual(25);
+    expect(per("timm").length).toBeGreaterThanOrEqual(30);
+    expect(per("transformers").length).toBeGreaterThanOrEqual(20);
+    expect(per("diffusers").length).toBeGreaterThanOrEqual(4);
+    const ci = cases.filter((c) => c.ci);
+    expect(ci.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(ci.map((c) => c.package)).size).toBe(4);
+  });
+
+  it("has a baseline entry for every case", () => {
+    expect(cases.filter((c) => !(c.name in baseline)).map((c) => c.name)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------------------ classification rules
+
+const zooCase: ZooCase = { name: "pkg/m", package: "pkg", module: "pkg.m", build: "M()", inputs: [{ shape: [1] }], ci: false };
+const clean: FileCheck = { unparsable: null, torchImports: [] };
+const compileRecord = (over: Partial<CompileRecord> = {}): CompileRecord => ({
+  out: "/o",
+  seconds: 0,
+  diagnostics: [],
+  written: ["pkg/m.py", "pkg/other.py"],
+  crash: null,
+  ruff: new Map([["pkg/m.py", 2], ["pkg/other.py", 5]]),
+  checks: new Map([["pkg/m.py", clean], ["pkg/other.py", { unparsable: { line: 1, message: "SyntaxError: x" }, torchImports: [] }]]),
+  ...over,
+});
+const mlxRecord = (over: Partial<MlxRecord> = {}): MlxRecord => ({ stage: null, outputs: [{ shape: [1], maxAbs: 1e-6 }], ...over });
+const judge = (compile: CompileRecord, mlx: MlxRecord | null, extra: { setupError?: string; weightsCrash?: string } = {}): CaseResult =>
+  classify({ c: zooCase, files: ["pkg/m.py"], compile, setupError: extra.setupError ?? null, weightsCrash: extra.weightsCrash ?? null, mlx, seconds: 1 });
+const err = (code: string, file = "pkg/m.py") => ({ code, severity: "error" as const, message: "m", file, line: 3, col: 5 });
+
+describe("zoo classification", () => {
+  it("parity only when the MLX side passed every stage; pyflakes counts only the case's files", () => {
+    const r = judge(compileRecord(), mlxRecord());
+    expect(r.status).toBe("parity");
+    expect(r.ruff).toBe(2);
+    expect(r.maxAbs).toBe(1e-6);
+  });
+  it("a failure after a clean compile is silent; after an error diagnostic of the case's files, diagnosed", () => {
+    const failed = mlxRecord({ stage: "import", error: "NameError: name 'torch' is not defined", where: "pkg/m.py:4" });
+    expect(judge(compileRecord(), failed).status).toBe("silent");
+    expect(judge(compileRecord({ diagnostics: [err("C2M-E001", "pkg/elsewhere.py")] }), failed).status).toBe("silent");
+    const d = judge(compileRecord({ diagnostics: [err("C2M-E001")] }), failed);
+    expect(d.status).toBe("diagnosed");
+    expect(caseLine(d)).toContain("C2M-E001 at pkg/m.py:3:5");
+  });
+  it("C2M-E006, a crashed compile or weights converter is internal; a file that does not parse is unparsable", () => {
+    expect(judge(compileRecord({ diagnostics: [err("C2M-E006")] }), mlxRecord()).status).toBe("internal");
+    expect(judge(compileRecord({ crash: "c2m compile exited 134" }), null).status).toBe("internal");
+    expect(judge(compileRecord(), mlxRecord(), { weightsCrash: "c2m weights exited 3" }).status).toBe("internal");
+    const u = judge(compileRecord({ checks: new Map([["pkg/m.py", { unparsable: { line: 2, message: "SyntaxError: x" }, torchImports: [] }]]) }), mlxRecord());
+    expect(u.status).toBe("unparsable");
+    expect(u.where).toBe("pkg/m.py:2");
+  });
+  it("an emitted torch import fails a case even when the run never reached it", () => {
+    const r = judge(compileRecord({ checks: new Map([["pkg/m.py", { unparsable: null, torchImports: [{ line: 7, text: "import torch" }] }]]) }), mlxRecord());
+    expect([r.status, r.stage, r.where]).toEqual(["silent", "torch-import", "pkg/m.py:7"]);
+  });
+  it("a failing reference is a setup failure, never counted as the compiler's", () => {
+    const r = judge(compileRecord(), null, { setupError: "torch: TypeError" });
+    expect(r.status).toBe("setup");
+    expect(summaryLine([r])).toContain("1 setup");
+  });
+  it("reports regressions against the baseline and groups failures by class", () => {
+    const silent = judge(compileRecord(), mlxRecord({ stage: "run", error: "ValueError: bad" }));
+    expect(regressions([silent], { "pkg/m": "diagnosed" })).toHaveLength(1);
+    expect(regressions([silent], { "pkg/m": "internal" })).toEqual([]);
+    expect(failureClass(silent)).toBe("silent: ValueError at run");
+    expect(failuresMarkdown([silent])).toContain("| 1 | silent: ValueError at run | pkg/m |");
+    expect(summaryLine([silent])).toBe("zoo: 0/1 parity, 1 silent, 0 internal errors, 0 unparsable, 0 diagnosed");
+  });
+});
+
+// ------------------------------------------------------------------------------ the CI subset, for real
+
+const cli = join(root, "dist/src/cli.js");
+const work = mkdtempSync(join(tmpdir(), "c2m-zoo-ci-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("zoo CI subset", () => {
+  it.skipIf(!existsSync(cli))(
+    "no case ends worse than the baseline",
+    async () => {
+      const ci = cases.filter((c) => c.ci);
+      const results = await runZoo(ci, { work, timeout: 120 });
+      const report = results.map(caseLine).join("\n");
+      expect(results.map((r) => r.name)).toEqual(ci.map((c) => c.name));
+      expect(regressions(results, baseline), `${report}\n${summaryLine(results)}`).toEqual([]);
+    },
+    300_000,
+  );
+});

@@ -115,8 +115,18 @@ describe("--verify never runs the user's host code", () => {
       "common.h: line 4: host function cudaCheck",
       'line 2: #include "inner.h" (already included)',
       'line 3: #include "missing.h" (local header not followed)',
-      "line 4: #include </etc/passwd> (not a system header c2m compiles)",
+      "line 4: #include </etc/passwd> (not a header the emulator has)",
     ]);
+  });
+
+  it("keeps what device code may call of a type (defaulted members, constexpr) and drops headers the emulator does not have", () => {
+    const src = `#include <cublas_v2.h>\n#include <cuda_runtime.h>\n#include <vector>\ntemplate <class T> struct alignas(16) Packed {\n  Packed() = default;\n  constexpr int size() const { return 4; }\n  void dump() { system("true"); }\n  __device__ T& operator[](int i) { return v[i]; }\n  T v[4];\n};\n__global__ void k(float* y) { Packed<float> p; p[0] = 1.0f; y[threadIdx.x] = p[0] * p.size(); }\n`;
+    const { source, dropped } = deviceOnlySource(src);
+    expect(source).toContain("Packed() = default;");
+    expect(source).toContain("constexpr int size() const { return 4; }");
+    expect(source).toContain("#include <cuda_runtime.h>\n#include <vector>");
+    expect(source).not.toMatch(/cublas|dump|system/);
+    expect(dropped).toEqual(["line 1: #include <cublas_v2.h> (not a header the emulator has)", "line 7: host member function dump"]);
   });
 
   it("a kernel calling system() is refused at translation (C2M-K018) and nothing is compiled or run", async () => {

@@ -70,7 +70,8 @@ template <uint N, typename Parent = void> struct thread_block_tile {
     uint src = lane() ^ mask;
     return simd_shuffle(v, ushort(src >= base() && src < base() + N ? src : lane()));
   }
-  uint ballot(bool p) const { return uint((uint64_t(simd_ballot(p)) >> base()) & (N == 32 ? 0xFFFFFFFFull : ((1ull << N) - 1))); }
+  // the tile's lanes of the SIMD-group's vote, from bit 0 (Metal has no long long literals: ulong casts)
+  uint ballot(bool p) const { return uint((ulong(simd_ballot(p)) >> base()) & (N == 32 ? ulong(0xFFFFFFFFu) : ((ulong(1) << N) - 1))); }
   bool any(bool p) const { return ballot(p) != 0; }
   bool all(bool p) const { return ballot(p) == (N == 32 ? 0xFFFFFFFFu : ((1u << N) - 1)); }
 };

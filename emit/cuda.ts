@@ -152,7 +152,7 @@ function bodyText(unit: KernelUnit, k: KFunction, inserts: Edit[]): string {
   return dedentBody(text, inner[0]!.startPosition.column);
 }
 
-/** The `__device__` functions, structs and macros the kernel reaches, in file order, as written. */
+/** The `__device__` functions, structs, macros and file-scope constants the kernel reaches, in file order, as written. */
 function headerText(unit: KernelUnit, kernel: KFunction): string {
   const used = reachableDeclarations(unit, kernel);
   const pieces: { at: number; text: string }[] = [];
@@ -163,6 +163,7 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
     pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};` });
   }
   for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
+  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: unit.source.slice(node.startIndex, node.endIndex) });
   pieces.sort((a, b) => a.at - b.at);
   const coop = coopPreamble(unit, [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)]);
   if (coop) pieces.unshift({ at: -1, text: coop });

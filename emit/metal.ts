@@ -841,6 +841,7 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
   const pieces: { at: number; text: string }[] = [];
   for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: m.text });
   for (const s of unit.structs) if (used.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
+  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -853,7 +854,7 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
       volatiles: volatileNames(f),
       attributes: new Set(),
       before: new Map(),
-      atomicRoots: () => false,
+      atomicRoots: atomicParameters(f),
       scope: { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() },
     };
     pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx) });
@@ -861,6 +862,29 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
   pieces.sort((a, b) => a.at - b.at);
   const helperText = [...kctx.helpers].sort().map((h) => HELPERS[h]).filter(Boolean);
   return [...helperText, ...pieces.map((p) => p.text)].join("\n\n") + (pieces.length || helperText.length ? "\n" : "");
+}
+
+/**
+ * A helper's pointer parameters it applies atomics to (`atomicAdd(bin, 1)`, `atomicAdd(&bins[k], 1)`):
+ * the kernel analysis makes whatever a kernel passes there atomic (a shared array declared
+ * `threadgroup atomic<T>`, an atomic output), so inside the helper every access through them is atomic too.
+ */
+function atomicParameters(f: KFunction): (r: Root | undefined) => boolean {
+  const scope = { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set<string>(), aliases: new Map<string, Root>() };
+  const atomic = new Set<string>();
+  walk(f.body, (n) => {
+    const name = n.type === "call_expression" ? calleeName(n) : undefined;
+    const target = name && ATOMIC_FUNCTIONS[name] ? rootOf(callArgs(n)[0] ?? null, scope) : undefined;
+    if (target?.kind === "param") atomic.add(target.name);
+  });
+  return (r) => r?.kind === "param" && atomic.has(r.name);
+}
+
+/** A file-scope constant (`__constant__ float c[4] = {...};`, `static const int K = 3;`) → program-scope `constant` data. */
+function printConstant(node: CudaNode, ctx: PrintContext): string {
+  const type = field(node, "type");
+  const constexpr = qualifierWords(node).includes("constexpr") ? "constexpr " : "";
+  return `${constexpr}constant ${type ? print(type, ctx) : "auto"} ${fields(node, "declarator").map((d) => print(d, ctx)).join(", ")};`;
 }
 
 function printStruct(node: CudaNode, ctx: PrintContext): string {

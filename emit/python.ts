@@ -64,6 +64,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // two blank lines after the helpers: as many as the source has after its imports, plus what is missing
   const lastImportEnd = mod.imports.length ? Math.max(...mod.imports.map((i) => i.node.endIndex)) : 0;
   const blankAfter = (/^\n*/.exec(mod.source.slice(lastImportEnd))?.[0].length ?? 1) - 1;
+  // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
+  helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them)
   const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);

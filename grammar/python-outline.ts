@@ -1,6 +1,7 @@
 /**
- * The outline of a Python file: its text with every function body replaced by `...`, for files c2m only
- * needs to know the shape of (a library module that defines a base class, imports and re-exports). Function
+ * The outline of a Python file: its text with function bodies replaced by `...`, for files c2m only needs
+ * the shape of (a library module that defines a base class, imports and re-exports) or the layers its module
+ * classes build (`__init__` and what it calls are kept). Function
  * bodies are most of a file's text, and tree-sitter's parse costs in proportion to the text: modeling_utils.py
  * (280 KB) outlines to a fraction of that. The scanner knows just enough of Python's lexical rules to find
  * logical lines (strings, triple-quoted strings, brackets, comments, backslash continuations); where it could
@@ -16,26 +17,81 @@ interface LogicalLine {
   last: string;
 }
 
-/** The outline, or undefined when the file has tab indentation (a synthesized body could not match it). */
+/** A function definition among the logical lines: its header line and the first line after its body. */
+interface DefBlock {
+  header: number;
+  end: number;
+  name: string;
+}
+
+/** Rounds of "keep the bodies of functions a kept body calls" (`__init__` → `_make_layer` → a module-level builder). */
+const CALL_ROUNDS = 3;
+
+/**
+ * The outline, or undefined when the file has tab indentation (a synthesized body could not match it).
+ * The bodies of `__init__` methods, and of functions they call by name (`self._make_layer(…)`,
+ * `make_blocks(…)`), are kept: that is where a module class builds its layers.
+ */
 export function pythonOutline(text: string): string | undefined {
   const lines = logicalLines(text);
   if (!lines) return undefined;
+  const defs = defBlocks(text, lines);
+  const kept = keptBodies(text, lines, defs);
   const out: string[] = [];
   let skipDeeperThan = -1;
-  for (const l of lines) {
+  let verbatimUntil = -1;
+  const headers = new Map(defs.map((d) => [d.header, d]));
+  lines.forEach((l, i) => {
     if (skipDeeperThan >= 0) {
-      if (l.indent > skipDeeperThan) continue;
+      if (l.indent > skipDeeperThan) return;
       skipDeeperThan = -1;
     }
     const body = text.slice(l.start, l.end);
     out.push(body.endsWith("\n") ? body : `${body}\n`);
-    const head = text.slice(l.start + l.indent, l.start + l.indent + 10);
-    if (l.last === ":" && /^(async\s+)?def\s/.test(head)) {
+    if (i < verbatimUntil) return;
+    const def = headers.get(i);
+    if (!def) return;
+    if (kept.has(def)) verbatimUntil = def.end;
+    else {
       out.push(`${" ".repeat(l.indent + 4)}...\n`);
       skipDeeperThan = l.indent;
     }
-  }
+  });
   return out.join("");
+}
+
+function defBlocks(text: string, lines: LogicalLine[]): DefBlock[] {
+  const defs: DefBlock[] = [];
+  lines.forEach((l, i) => {
+    if (l.last !== ":") return;
+    const m = /^(?:async\s+)?def\s+(\w+)/.exec(text.slice(l.start + l.indent, l.start + l.indent + 200));
+    if (!m) return;
+    let end = i + 1;
+    while (end < lines.length && lines[end].indent > l.indent) end++;
+    defs.push({ header: i, end, name: m[1] });
+  });
+  return defs;
+}
+
+function keptBodies(text: string, lines: LogicalLine[], defs: DefBlock[]): Set<DefBlock> {
+  const kept = new Set(defs.filter((d) => d.name === "__init__"));
+  let fresh = [...kept];
+  for (let round = 0; round < CALL_ROUNDS && fresh.length; round++) {
+    // `self.name(…)` calls a method; a bare `name(…)` a module-level function
+    const methods = new Set<string>();
+    const functions = new Set<string>();
+    for (const d of fresh) {
+      if (d.end <= d.header + 1) continue;
+      const body = text.slice(lines[d.header + 1].start, lines[d.end - 1].end);
+      for (const m of body.matchAll(/(?:\bself\.([A-Za-z_]\w*)|(?<![\w.])([A-Za-z_]\w*))\s*\(/g)) {
+        if (m[1]) methods.add(m[1]);
+        else functions.add(m[2]);
+      }
+    }
+    fresh = defs.filter((d) => !kept.has(d) && (lines[d.header].indent === 0 ? functions : methods).has(d.name));
+    for (const d of fresh) kept.add(d);
+  }
+  return kept;
 }
 
 const SPACE = 32,

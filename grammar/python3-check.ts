@@ -28,7 +28,9 @@ const KEYWORDS_AS_NAMES = new Set(["async", "await"]);
 /** The Python 2 construct at `node`, if it is one (a message), else undefined. */
 function python2Construct(node: SyntaxNode): string | undefined {
   const statement = PY2_STATEMENTS[node.type];
-  if (statement) return statement;
+  // `print (x), y`, `print >>f, x` and `exec (code) in ns` are valid Python 3 expressions that the
+  // grammar reads as statements; only the bare forms are Python 2
+  if (statement) return /^(print|exec)\s*(\(|>>)/.test(node.text) ? undefined : statement;
   switch (node.type) {
     case "comparison_operator":
       return node.children.some((c) => c.type === "<>") ? "the <> operator (Python 3: !=)" : undefined;
@@ -78,14 +80,15 @@ export function python3Problem(root: SyntaxNode, source: string): SourceProblem 
       found = { code: "C2M-E010", at: node.startPosition, message: `Python 2 syntax: ${py2}` };
       break;
     }
-    if (node.type === "identifier" && KEYWORDS_AS_NAMES.has(node.text)) {
+    // both keywords are five characters: most names are told apart without slicing their text
+    if (node.type === "identifier" && node.endIndex - node.startIndex === 5 && KEYWORDS_AS_NAMES.has(node.text)) {
       found = { code: "C2M-E001", at: node.startPosition, message: `syntax error: '${node.text}' is a keyword in Python 3` };
       break;
     }
     for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
   }
-  const tabs = tabError(root, source);
-  if (tabs && (!found || before(tabs.at, found.at))) return tabs;
+  const indent = indentationProblem(root, source);
+  if (indent && (!found || before(indent.at, found.at))) return indent;
   return found;
 }
 
@@ -95,16 +98,17 @@ const before = (a: Point, b: Point) => a.row < b.row || (a.row === b.row && a.co
 const LINE_OPENERS = new Set(["elif_clause", "else_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause", "decorator"]);
 
 /**
- * CPython's TabError: the indentation of each logical line is measured twice, with tabs to the next
- * multiple of 8 and with tabs as 1 column; the two measures must order the line against the enclosing
- * indentation levels the same way (Parser/tokenizer.c, `indenterror`).
+ * CPython's indentation rules, which tree-sitter's scanner does not enforce: the indentation of each
+ * logical line is measured twice, with tabs to the next multiple of 8 and with tabs as 1 column, and the
+ * two measures must order the line against the enclosing levels the same way (TabError,
+ * Parser/tokenizer.c); a deeper line is legal only as the first statement of a block ("unexpected
+ * indent"), the first statement of a block must be deeper ("expected an indented block"), and a
+ * shallower line must return to an enclosing level ("unindent does not match").
  */
-function tabError(root: SyntaxNode, source: string): SourceProblem | undefined {
-  if (!source.includes("\t")) return undefined;
-  const starts = logicalLineStarts(root);
+function indentationProblem(root: SyntaxNode, source: string): SourceProblem | undefined {
   const lines = source.split("\n");
   const levels: [number, number][] = [[0, 0]];
-  for (const [row, column] of starts) {
+  for (const { row, column, opensBlock } of logicalLineStarts(root)) {
     const line = lines[row] ?? "";
     // a statement after a continuation line (`(1,\n 2); y = 3`) does not start its row
     if (column !== line.length - line.trimStart().length) continue;
@@ -122,34 +126,53 @@ function tabError(root: SyntaxNode, source: string): SourceProblem | undefined {
         alt = 0;
       } else break;
     }
+    const at = { row, column: 0 };
+    const tabs = { code: "C2M-E011" as const, at, message: "inconsistent use of tabs and spaces in indentation (Python 3 raises TabError)" };
     const [topCol, topAlt] = levels[levels.length - 1];
-    let bad = false;
-    if (col === topCol) bad = alt !== topAlt;
-    else if (col > topCol) {
-      bad = alt <= topAlt;
+    if (col > topCol) {
+      if (alt <= topAlt) return tabs;
+      if (!opensBlock) return { code: "C2M-E001", at, message: "syntax error: unexpected indent" };
       levels.push([col, alt]);
-    } else {
-      while (levels.length > 1 && col < levels[levels.length - 1][0]) levels.pop();
-      bad = col === levels[levels.length - 1][0] && alt !== levels[levels.length - 1][1];
+      continue;
     }
-    if (bad) return { code: "C2M-E011", at: { row, column: 0 }, message: "inconsistent use of tabs and spaces in indentation (Python 3 raises TabError)" };
+    if (opensBlock) return { code: "C2M-E001", at, message: "syntax error: expected an indented block" };
+    while (levels.length > 1 && col < levels[levels.length - 1][0]) levels.pop();
+    const [backCol, backAlt] = levels[levels.length - 1];
+    if (col !== backCol) return { code: "C2M-E001", at, message: "syntax error: unindent does not match any outer indentation level" };
+    if (alt !== backAlt) return tabs;
   }
   return undefined;
 }
 
-/** Where logical lines may start, by row (the leftmost start on it), in order: statements, clauses, decorators. */
-function logicalLineStarts(root: SyntaxNode): [number, number][] {
-  const rows = new Map<number, number>();
+interface LineStart {
+  row: number;
+  /** the leftmost node starting a logical line on this row */
+  column: number;
+  /** it is the first statement of a block on its own row: CPython expects an INDENT here */
+  opensBlock: boolean;
+}
+
+/** Where logical lines may start, by row, in order: statements, clauses, decorators. */
+function logicalLineStarts(root: SyntaxNode): LineStart[] {
+  const rows = new Map<number, LineStart>();
+  const firstOfBlock = new Set<SyntaxNode>();
   const stack: SyntaxNode[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
-    const parentType = node.parent?.type;
+    const parent = node.parent;
+    const parentType = parent?.type;
     const opens = node.isNamed && node.type !== "comment" && (parentType === "module" || parentType === "block" || LINE_OPENERS.has(node.type) || (parentType === "decorated_definition" && node.type !== "decorator"));
     if (opens) {
       const { row, column } = node.startPosition;
-      rows.set(row, Math.min(column, rows.get(row) ?? column));
+      const first = firstOfBlock.has(node);
+      const known = rows.get(row);
+      if (!known || column < known.column) rows.set(row, { row, column, opensBlock: first });
+    }
+    if (node.type === "block") {
+      const first = node.children.find((c) => c.isNamed && c.type !== "comment");
+      if (first) firstOfBlock.add(first);
     }
     for (const c of node.children) stack.push(c);
   }
-  return [...rows].sort((a, b) => a[0] - b[0]);
+  return [...rows.values()].sort((a, b) => a.row - b.row);
 }

@@ -52,9 +52,11 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   { code: "C2M-W020", title: "the output imports a third-party library", hint: "the port needs this library installed beside MLX; check that it works without torch", example: "import einops" },
   { code: "C2M-W030", title: "*args splat cannot be matched to a torch signature", hint: "pass the arguments by name, or check them against the MLX layer's parameters by hand", example: "nn.Conv2d(*conv_args)" },
   { code: "C2M-W031", title: "**kwargs of a torch op or layer not checked", hint: "c2m cannot see which keywords the dict holds; check they exist on the MLX op or layer (torch's device and dtype are dropped)", example: "nn.Conv2d(3, 8, 3, **kwargs)" },
+  { code: "C2M-W032", title: "in-place update of a value that cannot be assigned back", hint: "MLX arrays are immutable: keep the result (x = ...) where the tensor lives, e.g. in the attribute it came from", example: "self.get_mask().fill_(0)" },
   { code: "C2M-W012", title: "base class cannot be followed; not known whether the class is an nn.Module", hint: "put the library that defines the base on the search path (--python-path, or the active virtual environment), or copy its file into the folder you compile", example: "from missing_lib import Base\nclass Net(Base):\n    def forward(self, x): ..." },
   { code: "C2M-W013", title: "module class of another file called with a layout c2m cannot carry across files", hint: "that class is used inside its own file too, so its forward may prefer channels-last; check the call, or compile with --layout torch", example: "from .blocks import ConvBN  # ConvBN is also used by a class of blocks.py" },
   { code: "C2M-W014", title: "setattr with a name c2m cannot compute; the attribute's weights are not mapped", hint: "use a string constant, or a loop over a literal list or range(N) with a literal N", example: "setattr(self, name, nn.Linear(2, 2))" },
+  { code: "C2M-W015", title: "a constructor parameter is called to build a layer, and no call site says what it is", hint: "compile the file together with the code that builds this class (its folder), or give the parameter a default", example: "class Stage(nn.Module):\n    def __init__(self, block):\n        self.b = block(8)" },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

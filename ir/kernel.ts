@@ -147,10 +147,17 @@ export interface KernelUnit {
   /** PYBIND11_MODULE's m.def("name", &target, ...) entries, in order */
   pybindDefs: { name: string; target: string }[];
   /**
-   * Variables declared at file scope (`__constant__ float coef[4];`, `extern __shared__ float s[];`,
-   * `static const int K = 3;`): neither translation carries them, so a kernel using one is refused (K017).
+   * Variables declared at file scope that neither translation carries (`__constant__ float coef[4];`
+   * filled by the host, `__device__ float acc[8];`, `extern __shared__ float s[];`): a kernel using one is
+   * refused (K017).
    */
   globals: { name: string; node: CudaNode }[];
+  /**
+   * File-scope constants with an initializer (`__constant__ float coef[4] = {...};`, `static const int
+   * K[3] = {...};`, `const float eps = 1e-5f;`): both printers carry them into the kernel's header (Metal as
+   * program-scope `constant` data), so a kernel may use them.
+   */
+  constants: { name: string; node: CudaNode }[];
 }
 
 /** The MLX dtype names c2m emits (`mx.<name>`). */

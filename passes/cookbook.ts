@@ -99,6 +99,9 @@ function restOf(p: SyntaxNode): string | undefined {
   return mv?.rest ? mv.name : undefined;
 }
 
+/** Arguments that are not a positional expression: a metavariable standing for one never binds them. */
+const ARGUMENT_FORMS = new Set(["keyword_argument", "list_splat", "dictionary_splat"]);
+
 class Matcher {
   /** metavariables in the order they were bound: a failed branch unbinds what it bound (bindings are never overwritten) */
   private trail: string[] = [];
@@ -128,7 +131,11 @@ class Matcher {
       return !!id && this.node(p, id, env);
     }
     const mv = metavarOf(p);
-    if (mv && !mv.rest) return this.bind(mv.name, n, env);
+    if (mv && !mv.rest) {
+      // `f($x, $r)` names positional arguments: `repeats=r` or `**kw` in that place is another call
+      if (p.parent?.type === "argument_list" && ARGUMENT_FORMS.has(n.type)) return false;
+      return this.bind(mv.name, n, env);
+    }
     if (p.type === "identifier" || p.type === "attribute") {
       const q = patternTorchName(p);
       if (q) return (n.type === "identifier" || n.type === "attribute") && qualify(n, this.aliases) === q;
@@ -442,6 +449,8 @@ function reindent(text: string, column: number): string {
   return text.split("\n").map((l, i) => (i === 0 || !l.trim() ? l : pad + l)).join("\n");
 }
 
+const SPLAT_STARS: Record<string, string> = { list_splat: "*", dictionary_splat: "**" };
+
 /** The rewrite a match leaves: expression replacements get their metavariables translated, others as written. */
 export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, env: Env): Rewrite {
   const base = { rule: rule.name, helpers: rule.helpers.length ? rule.helpers : undefined, imports: rule.imports.length ? rule.imports : undefined };
@@ -451,11 +460,13 @@ export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, 
     for (const [name, b] of env) {
       if (!Array.isArray(b)) bindings[name] = b;
       else {
-        // a keyword argument is bound by its value (the translator parenthesises what it substitutes)
+        // a keyword argument or a splat is bound by its value (the translator parenthesises what it
+        // substitutes, and `(**kwargs)` is not Python); the name or the stars stay in the template
         const items = b.map((n, i) => {
-          const value = n.type === "keyword_argument" ? n.childForFieldName("value") : null;
+          const stars = SPLAT_STARS[n.type] ?? "";
+          const value = n.type === "keyword_argument" ? n.childForFieldName("value") : stars ? n.namedChildren[0] : null;
           bindings[`${name}__${i}`] = value ?? n;
-          return value ? `${n.childForFieldName("name")!.text}=$${name}__${i}` : `$${name}__${i}`;
+          return n.type === "keyword_argument" ? `${n.childForFieldName("name")!.text}=$${name}__${i}` : `${stars}$${name}__${i}`;
         });
         text = text.replace(new RegExp(`\\$${name}\\b`, "g"), () => items.join(", "));
       }

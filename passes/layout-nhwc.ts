@@ -44,6 +44,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     imports: new Set(),
     linearNhwc: new Map(),
     torchLayoutLayers: new Set(),
+    layerValues: new Map(),
   };
   // signatures first (callees before callers happens on demand), then the final walks; a signature that
   // fails is left out: the forward's own walk fails again and is kept as written, with its diagnostic

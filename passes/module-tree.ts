@@ -10,6 +10,7 @@ import { effectiveInit, moduleBase } from "./module-inherit.js";
 import { classifyClasses, foreignValue } from "./package-classes.js";
 import {
   appendAll,
+  argumentValues,
   bindTarget,
   callsByCallee,
   elementOf,
@@ -22,6 +23,7 @@ import {
   paramNames,
   push,
   rangeValues,
+  sequentialValue,
   stringValue,
   union,
   usesTorch,
@@ -49,9 +51,10 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   const defs = namedChildren(mod.root)
     .map((n) => (n.type === "decorated_definition" ? n.childForFieldName("definition")! : n))
     .filter((n) => n.type === "class_definition" || n.type === "function_definition");
+  // a library file is interpreted only as far as the classes asked for reach (mod.onlyClasses)
   const verdicts = classifyClasses(
     mod,
-    defs.filter((d) => d.type === "class_definition"),
+    defs.filter((d) => d.type === "class_definition" && (!mod.onlyClasses || mod.onlyClasses.has(d.childForFieldName("name")!.text))),
     diags,
   );
   const moduleClasses = verdicts.modules;
@@ -101,6 +104,9 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
 /** How another file's classes are collected when this file's module tree refers to them (no diagnostics: they belong to that file). */
 const collectForeign = (m: ModuleIR) => collectClasses(m);
 
+/** Another file's class as built at one call with classes as arguments (see InitInterpreter.specialize). */
+const specialized = new WeakMap<SyntaxNode, ForeignClass>();
+
 /** class name → __init__ parameter → values passed for it at construction sites seen so far */
 type CallSites = Map<string, Map<string, ModVal[]>>;
 
@@ -123,10 +129,11 @@ class InitInterpreter {
     private depth = 0,
   ) {}
 
-  run(): void {
+  /** Interprets the class's __init__; `given` are argument values a caller passes (they win over call sites). */
+  run(passed: Map<string, ModVal> = new Map()): void {
     const own = effectiveInit(this.mod, this.cls, collectForeign);
     if (!own) return;
-    const given = this.paramValuesFromCallSites(this.cls.name, own.init);
+    const given = new Map([...this.paramValuesFromCallSites(this.cls.name, own.init), ...passed]);
     if (own.cls === this.cls) {
       const env: Env = new Map();
       this.bindParams(own.init, env, given);
@@ -146,18 +153,32 @@ class InitInterpreter {
     sub.block(base.init.childForFieldName("body")!, env);
   }
 
+  /**
+   * Another file's class built here with classes or layers as arguments (`ResNet(Block, [2, 2])`): its
+   * __init__ runs again with them, into a copy of the class, once per call.
+   */
+  private specialize(ext: ForeignClass, call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ForeignClass {
+    const done = specialized.get(call);
+    if (done) return done;
+    const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
+    if (!init || this.depth >= MAX_DEPTH) return ext;
+    const given = argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env));
+    const matters = (v: ModVal): boolean => v.k === "classref" || v.k === "layerref" || (v.k === "union" && v.options.some(matters));
+    if (![...given.values()].some(matters)) return ext;
+    const cls: ClassIR = { ...ext.cls, attrs: new Map(), privateBuffers: new Set(), uses: new Set() };
+    new InitInterpreter(ext.mod, cls, new Map(), new Map(), undefined, cls.node, ext.mod, this.depth + 1).run(given);
+    const out = { mod: ext.mod, cls };
+    specialized.set(call, out);
+    return out;
+  }
+
   /** `super().__init__(args)`: the base's __init__ with those arguments. */
   private superInit(args: ReturnType<typeof callArgs>, env: Env, skipSelf: boolean): void {
     const base = moduleBase(this.mod, this.definer, collectForeign);
     const init = base && effectiveInit(base.mod, base.cls, collectForeign);
     if (!init) return;
-    const names = paramNames(init.init).slice(1);
-    const given = new Map<string, ModVal>();
-    args.positional.slice(skipSelf ? 1 : 0).forEach((a, i) => {
-      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") given.set(names[i], this.expr(a, env));
-    });
-    for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
-    this.runBaseInit(init, given);
+    const positional = skipSelf ? { ...args, positional: args.positional.slice(1) } : args;
+    this.runBaseInit(init, argumentValues(paramNames(init.init).slice(1), positional, (n) => this.expr(n, env)));
   }
 
   /** For a class's __init__ parameters without defaults: the union of what the file passes at its call sites. */
@@ -197,7 +218,7 @@ class InitInterpreter {
       if (given.has(name)) env.set(name, given.get(name)!);
       else if (p.type === "default_parameter" || p.type === "typed_default_parameter") {
         env.set(name, this.expr(p.childForFieldName("value")!, env));
-      } else env.set(name, { k: "value" });
+      } else env.set(name, { k: "unknown" });
     }
   }
 
@@ -345,7 +366,7 @@ class InitInterpreter {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
       if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super" && this.isSequentialSubclass()) {
-        this.cls.attrs.set(SEQUENTIAL_ITEMS, this.sequential(args, env));
+        this.cls.attrs.set(SEQUENTIAL_ITEMS, sequentialValue(args, (n) => this.expr(n, env)));
         return;
       }
       // `super().__init__(…)`, `Base.__init__(self, …)`: what the base builds is this class's too
@@ -412,7 +433,9 @@ class InitInterpreter {
         if (e.childForFieldName("object")!.text === "self") {
           return this.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
         }
-        return foreignValue(this.mod, e, collectForeign) ?? { k: "value" };
+        // `pkg.Block` names another file's class; `config.hidden` (a local's attribute) names nothing there
+        const head = dottedName(e)?.split(".")[0];
+        return (head !== undefined && !env.has(head) && foreignValue(this.mod, e, collectForeign)) || { k: "value" };
       }
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
@@ -461,7 +484,7 @@ class InitInterpreter {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
     const q = qualify(fn, this.mod.aliases);
-    if (q === "torch.nn.Sequential") return this.sequential(args, env);
+    if (q === "torch.nn.Sequential") return sequentialValue(args, (n) => this.expr(n, env));
     if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
       const vals = args.positional.map((a) => this.expr(a, env));
       if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
@@ -480,9 +503,14 @@ class InitInterpreter {
       if (row) return { k: "layer", row, call };
     }
     const callee = this.expr(fn, env);
+    // a parameter no call site gives a value for, called to build something: what it builds is not known
+    if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
+      this.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${this.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
+    }
     if (callee.k === "classref") {
       if (!callee.ext) this.construct(callee.name, args, env);
-      return { k: "class", name: callee.name, ...(callee.ext ? { ext: callee.ext } : {}) };
+      const ext = callee.ext && this.specialize(callee.ext, call, args, env);
+      return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
     }
     if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
     if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
@@ -555,35 +583,5 @@ class InitInterpreter {
     return { k: "const", text };
   }
 
-  private sequential(args: ReturnType<typeof callArgs>, env: Env): ModVal {
-    const first = args.positional[0];
-    if (first && args.positional.length === 1 && first.type === "call" && /OrderedDict$/.test(dottedName(first.childForFieldName("function")) ?? "")) {
-      const inner = callArgs(first).positional[0];
-      const names: string[] = [];
-      const items: ModVal[] = [];
-      for (const pair of inner ? namedChildren(inner) : []) {
-        const [k, v] = namedChildren(pair);
-        if (!k || !v || k.type !== "string") return { k: "seq", items: null, elem: { k: "unknown" } };
-        names.push(stringValue(k)!);
-        items.push(this.expr(v, env));
-      }
-      return { k: "seq", items, names };
-    }
-    const items: ModVal[] = [];
-    let known = true;
-    let elem: ModVal | undefined;
-    for (const a of args.positional) {
-      if (a.type === "list_splat") {
-        const v = this.expr(namedChildren(a)[0], env);
-        if ((v.k === "list" || v.k === "seq") && v.items) items.push(...v.items);
-        else {
-          known = false;
-          elem = elementOf(v);
-        }
-      } else items.push(this.expr(a, env));
-    }
-    if (known) return { k: "seq", items };
-    return { k: "seq", items: null, elem: union([...items, elem ?? { k: "unknown" }]) };
-  }
 
 }

@@ -4,7 +4,7 @@
  * names (`setattr(self, f"layer{i}", …)` in a loop over a literal range), ModuleDict entries, reading parameter
  * names, and the per-file indexes the interpreter asks (calls by callee, functions that use torch).
  */
-import { callArgs, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import { callArgs, dottedName, namedChildren, nodeKey, type CallArgs, type SyntaxNode } from "../grammar/python.js";
 import type { ModVal, ModuleIR } from "../ir/module.js";
 import { qualify } from "./resolve-imports.js";
 
@@ -184,4 +184,46 @@ export function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
     callIndex.set(mod, index);
   }
   return index;
+}
+
+/** `nn.Sequential(a, b)`, `nn.Sequential(*layers)`, `nn.Sequential(OrderedDict([("name", m), …]))`: its items where known. */
+export function sequentialValue(args: CallArgs, expr: (n: SyntaxNode) => ModVal): ModVal {
+  const first = args.positional[0];
+  if (first && args.positional.length === 1 && first.type === "call" && /OrderedDict$/.test(dottedName(first.childForFieldName("function")) ?? "")) {
+    const inner = callArgs(first).positional[0];
+    const names: string[] = [];
+    const items: ModVal[] = [];
+    for (const pair of inner ? namedChildren(inner) : []) {
+      const [k, v] = namedChildren(pair);
+      if (!k || !v || k.type !== "string") return { k: "seq", items: null, elem: { k: "unknown" } };
+      names.push(stringValue(k)!);
+      items.push(expr(v));
+    }
+    return { k: "seq", items, names };
+  }
+  const items: ModVal[] = [];
+  let known = true;
+  let elem: ModVal | undefined;
+  for (const a of args.positional) {
+    if (a.type === "list_splat") {
+      const v = expr(namedChildren(a)[0]);
+      if ((v.k === "list" || v.k === "seq") && v.items) items.push(...v.items);
+      else {
+        known = false;
+        elem = elementOf(v);
+      }
+    } else items.push(expr(a));
+  }
+  if (known) return { k: "seq", items };
+  return { k: "seq", items: null, elem: union([...items, elem ?? { k: "unknown" }]) };
+}
+
+/** What a call passes for each parameter of the callee (`names`: its parameters after self), splats left out. */
+export function argumentValues(names: string[], args: CallArgs, expr: (n: SyntaxNode) => ModVal): Map<string, ModVal> {
+  const given = new Map<string, ModVal>();
+  args.positional.forEach((a, i) => {
+    if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") given.set(names[i], expr(a));
+  });
+  for (const [k, v] of args.keyword) given.set(k, expr(v));
+  return given;
 }

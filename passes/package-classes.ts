@@ -104,24 +104,57 @@ export function foreignValue(mod: ModuleIR, node: SyntaxNode, collect: (m: Modul
   return ext ? { k: "classref", name: r.name, ext } : { k: "unknown" };
 }
 
-const foreignModules = new WeakMap<SourceFile, ModuleIR | null>();
+/** Per file, the module IR (a user's file: one for the whole file; a library's: one per class asked for). */
+const foreignModules = new WeakMap<SourceFile, Map<string, ModuleIR | null>>();
 
-/** The module IR of another file of the program (its classes collected once), or undefined while it is being built (an import cycle). */
-function foreignModule(sem: FileSemantics, collect: (m: ModuleIR) => void): ModuleIR | undefined {
+/**
+ * The module IR of another file of the program, with class `name` collected, or undefined while it is being
+ * built (an import cycle). A user's file is collected whole, once. A library's file is interpreted from its
+ * outline (constructors and what they call are in it), and only for the classes and functions `name`'s
+ * class names, directly or through them: transformers' modeling_utils.py is read for PreTrainedModel alone.
+ */
+function foreignModule(sem: FileSemantics, name: string, collect: (m: ModuleIR) => void): ModuleIR | undefined {
   const file = sem.file;
-  if (foreignModules.has(file)) return foreignModules.get(file) ?? undefined;
-  const root = file.root;
+  const library = file.origin === "library";
+  const key = library ? name : "";
+  let perFile = foreignModules.get(file);
+  if (!perFile) foreignModules.set(file, (perFile = new Map()));
+  if (perFile.has(key)) return perFile.get(key) ?? undefined;
+  const root = library ? file.shape?.rootNode : file.root;
   if (!root) return undefined;
-  foreignModules.set(file, null);
+  perFile.set(key, null);
   const { aliases, imports } = resolveImports(root);
   const mod: ModuleIR = { file: file.path, source: root.tree.source, root, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic: sem };
+  if (library) mod.onlyClasses = reachableDefs(root, name);
   collect(mod);
-  foreignModules.set(file, mod);
+  perFile.set(key, mod);
   return mod;
 }
 
+/** The top-level definitions of a file that `name`'s definition names, transitively (itself included). */
+function reachableDefs(root: SyntaxNode, name: string): Set<string> {
+  const defs = new Map<string, SyntaxNode>();
+  for (const n of namedChildren(root)) {
+    const d = n.type === "decorated_definition" ? n.childForFieldName("definition")! : n;
+    if (d.type === "class_definition" || d.type === "function_definition") defs.set(d.childForFieldName("name")!.text, d);
+  }
+  const reached = new Set([name]);
+  const todo = [name];
+  while (todo.length) {
+    const d = defs.get(todo.pop()!);
+    if (!d) continue;
+    for (const m of d.text.matchAll(/[A-Za-z_]\w*/g)) {
+      if (defs.has(m[0]) && !reached.has(m[0])) {
+        reached.add(m[0]);
+        todo.push(m[0]);
+      }
+    }
+  }
+  return reached;
+}
+
 function foreignClass(sem: FileSemantics, name: string, collect: (m: ModuleIR) => void): ForeignClass | undefined {
-  const mod = foreignModule(sem, collect);
+  const mod = foreignModule(sem, name, collect);
   const cls: ClassIR | undefined = mod?.classes.get(name);
   return mod && cls ? { mod, cls } : undefined;
 }
@@ -129,5 +162,11 @@ function foreignClass(sem: FileSemantics, name: string, collect: (m: ModuleIR) =
 /** Whether a class of another file keeps torch's layout at its forward: true when no class of its own file uses it (it is top-level there). */
 export function foreignTakesTorchLayout(ext: ForeignClass): boolean {
   for (const c of ext.mod.classes.values()) if (c !== ext.cls && c.uses.has(ext.cls.name)) return false;
-  return true;
+  if (!ext.mod.onlyClasses) return true;
+  // a library file read for a few classes: any other class of it that names this one may build it
+  const named = new RegExp(`\\b${ext.cls.name}\\b`);
+  return !namedChildren(ext.mod.root).some((n) => {
+    const d = n.type === "decorated_definition" ? n.childForFieldName("definition")! : n;
+    return d.type === "class_definition" && d !== ext.cls.node && named.test(d.text);
+  });
 }

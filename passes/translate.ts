@@ -14,9 +14,10 @@ import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam }
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { foreignTakesTorchLayout } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
-import { appendArgument, factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
+import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
+import { layerValueClass } from "./layer-values.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -72,6 +73,8 @@ export interface TranslateContext {
   torchLayoutLayers: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
   chwFlatten: Set<string>;
+  /** classes standing for torch layers passed as values (passes/layer-values.ts): name → source */
+  layerValues: Map<string, string>;
 }
 
 const TENSOR_ONLY_METHODS = new Set([
@@ -285,7 +288,11 @@ export class FunctionWalker {
       else this.factoryDicts.delete(left.text);
     }
     if (left.type === "subscript" && this.maskAssignment(stmt, left, right, g)) return;
-    if (left.type === "attribute" || left.type === "subscript") this.overwrite(left, this.expr(left).text);
+    if (left.type === "attribute" || left.type === "subscript") {
+      // a target stays a target: `args.device = ...` must not read as the value `None` a tensor's device is
+      const target = this.expr(left).text;
+      if (/^[\w.]*\w(\[.*\])?$/s.test(target) && !/^(None|True|False)$/.test(target)) this.overwrite(left, target);
+    }
     this.bind(left, g.v, stmt, right);
   }
 
@@ -429,6 +436,8 @@ export class FunctionWalker {
         if (obj.type === "identifier") this.env.set(obj.text, g.v);
         return;
       }
+      // `self.get_mask().fill_(0)`: nothing to assign the new array to, so the update would vanish
+      if (row?.inplace) this.diag("C2M-W032", call, `in-place ${method} on a value c2m cannot assign back to: the update is lost`);
       // list.append on a local list of tensors: remember the element layout for a later torch.cat
       if (obj.type === "identifier" && method === "append") {
         const cur = this.env.get(obj.text);
@@ -577,6 +586,8 @@ export class FunctionWalker {
         // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
         const q = this.ctx.mod.aliases.get(e.text);
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
+        const layer = q && q !== e.text ? LAYER_BY_NAME.get(q) : undefined;
+        if (layer) return this.layerValue(layer, e);
         return { v: { k: "other" }, text: e.text };
       }
       case "integer":
@@ -666,7 +677,7 @@ export class FunctionWalker {
     if (q?.startsWith("torch")) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const layer = LAYER_BY_NAME.get(q);
-      if (layer) return { v: { k: "other" }, text: layerClassName(layer, this.ctx) };
+      if (layer) return this.layerValue(layer, e);
       const op = OP_BY_NAME.get(q);
       const ref = op ? functionReference(op) : undefined;
       if (ref) {
@@ -697,6 +708,8 @@ export class FunctionWalker {
         const c = this.toLogical(o, obj);
         return { v: { k: "tensor", t: { kind: "tensor", rank: o.v.t.rank } }, text: `${paren(c.text)}.${attr === "T" ? "T" : "swapaxes(-1, -2)"}` };
       }
+      // torch's autograd-free view of a tensor: an MLX array is already only its values
+      if (attr === "data") return { v: o.v, text: o.text };
       if (attr === "device") return { v: { k: "other" }, text: "None" };
       if (attr === "is_cuda") return { v: { k: "other" }, text: "False" };
       return { v: { k: "other" }, text };
@@ -714,6 +727,19 @@ export class FunctionWalker {
       if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     }
     return { v: { k: "other" }, text };
+  }
+
+  /**
+   * A torch layer class as a value. In a type test (`isinstance(m, nn.Conv2d)`) it is MLX's class; anywhere
+   * else it may be built later with torch's arguments (`act_layer(inplace=True)`): a class taking them.
+   */
+  private layerValue(row: LayerMapping, e: SyntaxNode): Gen {
+    const standIn = isTypeTest(e) ? undefined : layerValueClass(row);
+    if (!standIn) return { v: { k: "other" }, text: layerClassName(row, this.ctx) };
+    this.ctx.layerValues.set(standIn.name, standIn.source);
+    for (const h of standIn.helpers) this.ctx.helpers.add(h);
+    this.record("table", row.torch, e);
+    return { v: { k: "other" }, text: standIn.name };
   }
 
   /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
@@ -821,7 +847,8 @@ export class FunctionWalker {
       return this.containerCall(e, "ModuleDict");
     }
     if (q?.startsWith("torch")) {
-      const runtime = RUNTIME_CALLS[q];
+      const disabled = AUTOCAST_CONTEXTS.has(q) && callArgs(e).keyword.get("enabled")?.text === "False";
+      const runtime = disabled ? RUNTIME_CALLS["torch.no_grad"] : RUNTIME_CALLS[q];
       if (runtime) {
         for (const i of runtime.imports ?? []) this.ctx.imports.add(i);
         this.record("table", q, e);
@@ -844,8 +871,11 @@ export class FunctionWalker {
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
       }
+      // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
+      // module, never a tensor whose .relu() method this could be
+      const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!this.cls && !this.env.has("self");
       const o = this.expr(obj);
-      const isModuleName = obj.type === "identifier" && !this.env.has(obj.text) && (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text));
+      const isModuleName = selfIsModule || (obj.type === "identifier" && !this.env.has(obj.text) && (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text)));
       const knownTensor = o.v.k === "tensor" && !o.v.assumed;
       const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
       if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
@@ -870,6 +900,10 @@ export class FunctionWalker {
         const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
         if (q?.startsWith("torch") && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
       }
+      if (fn.text === "getattr") {
+        const probe = this.torchFeatureProbe(e);
+        if (probe) return probe;
+      }
       if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return this.opaqueCall(e, undefined, false);
       if (this.ctx.mod.functions.has(fn.text)) return this.userCall(e, fn.text);
       if (this.ctx.mod.classes.has(fn.text)) return this.opaqueCall(e, undefined, false);
@@ -878,6 +912,30 @@ export class FunctionWalker {
     const f = this.expr(fn);
     if (f.v.k === "module") return this.moduleCall(e, f.v.m, f.text);
     return this.opaqueCall(e, new Map([[fn, f.text]]));
+  }
+
+  /**
+   * `getattr(torch, "compiler", None)`, `getattr(F, "scaled_dot_product_attention", None)`: a probe for a
+   * torch feature is the feature's MLX form where the tables have one, else the default (MLX lacks it).
+   */
+  private torchFeatureProbe(e: SyntaxNode): Gen | undefined {
+    const [obj, name, dflt] = callArgs(e).positional;
+    const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
+    if (!q?.startsWith("torch") || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
+    const full = `${q}.${stringValue(name)}`;
+    if (TORCH_NAMES[full]) return this.torchName(full, e);
+    const layer = LAYER_BY_NAME.get(full);
+    if (layer) return this.layerValue(layer, e);
+    const op = OP_BY_NAME.get(full);
+    const ref = op ? functionReference(op) : undefined;
+    if (ref) {
+      for (const h of op!.helpers ?? []) this.ctx.helpers.add(h);
+      return { v: { k: "other" }, text: ref };
+    }
+    // an op the tables map only as a call: not absent, so not the default
+    if (op || !dflt) return undefined;
+    this.record("table", `getattr(${q})`, e);
+    return { v: { k: "other" }, text: this.expr(dflt).text };
   }
 
   private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {
@@ -983,7 +1041,8 @@ export class FunctionWalker {
   }
 
   private layerCall(e: SyntaxNode, row: LayerMapping, args: { positional: SyntaxNode[]; keyword: Map<string, SyntaxNode> }, params: SigParam[], texts: Map<SyntaxNode, string>, bound: ReturnType<typeof bindArgs<SyntaxNode>>): Gen {
-    for (const k of bound.unknown) this.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
+    // torch's factory keywords mean nothing to an MLX layer: no device, and the dtype comes with the loaded weights
+    for (const k of bound.unknown) if (!FACTORY_KEYWORDS.has(k)) this.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
     for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
       const given = bound.byName.get(param);
       if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
@@ -1217,6 +1276,8 @@ export class FunctionWalker {
     for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
       const given = bound.byName.get(param);
       if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
+        // `x = F.relu(x, inplace=True)`: the result goes back where the input was, as in place
+        if (param === "inplace" && given.text === "True" && this.assignsBack(e, bound.byName.get(params[0]?.name ?? ""))) continue;
         this.diag("C2M-W003", given, `${name.replace(/^torch\.nn\.functional\./, "F.")}(${param}=${given.text}) is not supported`);
       }
     }
@@ -1386,6 +1447,12 @@ export class FunctionWalker {
     }
     for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
     return { v: resultVal, text: r.text };
+  }
+
+  /** `call` is the whole right side of `target = call` and `target` is the text `input` was written as. */
+  private assignsBack(call: SyntaxNode, input: SyntaxNode | SyntaxNode[] | undefined): boolean {
+    const a = call.parent;
+    return !!input && !Array.isArray(input) && a?.type === "assignment" && a.childForFieldName("right") === call && a.childForFieldName("left")?.text === input.text;
   }
 
   /**
@@ -1958,6 +2025,22 @@ function defaultsOf(params: SigParam[]): Map<string, string> {
 }
 
 /** `nn.Conv2d` for `isinstance(m, nn.Conv2d)` and `norm_layer = nn.BatchNorm2d`: the callee of the row's template. */
+/**
+ * `e` is a class an instance or class is tested against (`isinstance(m, (nn.Conv2d, nn.Linear))`) or a
+ * base class (`class LayerNorm2d(nn.LayerNorm)`, whose constructor calls the program's checker maps by the
+ * row): MLX's class, which the stand-ins derive from. A comparison (`act_layer is nn.GELU`) meets the
+ * stand-in that was passed, so it is no type test.
+ */
+function isTypeTest(e: SyntaxNode): boolean {
+  let n = e;
+  while (n.parent && (n.parent.type === "tuple" || n.parent.type === "parenthesized_expression")) n = n.parent;
+  const p = n.parent;
+  if (p?.type !== "argument_list") return false;
+  if (p.parent?.type === "class_definition") return true;
+  const callee = p.parent?.childForFieldName("function")?.text;
+  return callee === "isinstance" || callee === "issubclass";
+}
+
 function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
   const helper = /^\{@(\w+)\}/.exec(row.mlx);
   if (helper) {

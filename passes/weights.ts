@@ -3,7 +3,7 @@
  * derived from the module tree (what each attribute holds) and the layer table's per-layer rules.
  */
 import { nodeKey } from "../grammar/python.js";
-import type { ModVal, ModuleIR } from "../ir/module.js";
+import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
 import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
 
@@ -35,9 +35,10 @@ interface Collector {
   linearNhwc: Map<string, number>;
 }
 
-function collectClass(c: Collector, name: string, t: string, m: string, seen: Set<string>): void {
+function collectClass(c: Collector, name: string, t: string, m: string, seen: Set<string>, given?: ClassIR): void {
   const { mod } = c;
-  const cls = mod.classes.get(name);
+  // another file's class as built at one call (its own IR), else this file's by name
+  const cls = given ?? mod.classes.get(name);
   if (!cls || seen.has(name)) return;
   const inner = new Set(seen).add(name);
   // a subclass of a torch layer that overrides forward still holds that layer's parameters
@@ -60,7 +61,7 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       return;
     case "class":
       // a class of another file: its attributes are in that file's module tree
-      return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen);
+      return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen, v.ext?.cls);
     case "seq": {
       if (v.items) {
         v.items.forEach((item, i) => {

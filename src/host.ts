@@ -29,6 +29,7 @@ export function nodeHost(searchPaths: readonly string[]): Host {
     isFile: (p) => kind(p) === "file",
     isDir: (p) => kind(p) === "dir",
     searchPaths,
+    absolute: (p) => resolve(p),
   };
 }
 

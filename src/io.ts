@@ -135,12 +135,24 @@ export interface OutputFile {
   content: string | Uint8Array | readonly Uint8Array[];
 }
 
-/** Temporary files this thread has open, removed if the process is interrupted. */
-const liveTemps = new Set<string>();
-/** Folders where batch workers (threads of this process) write temporaries; swept on a signal. */
-const tempFolders = new Set<string>();
-/** Called on a signal before the sweep (the batch pool stops its workers here). */
-const stoppers = new Set<() => Promise<void>>();
+interface InterruptRegistry {
+  /** temporary files this thread has open, removed if the process is interrupted */
+  liveTemps: Set<string>;
+  /** folders where batch workers (threads of this process) write temporaries; swept on a signal */
+  tempFolders: Set<string>;
+  /** called on a signal before the sweep (the batch pool stops its workers here) */
+  stoppers: Set<() => Promise<void>>;
+}
+/**
+ * Kept on the thread's global object: the CLI bundle and the ES modules it loads later (the batch
+ * pool) each hold their own copy of this module, and the signal handler must see what both register.
+ */
+const registry: InterruptRegistry = ((globalThis as Record<symbol, unknown>)[Symbol.for("c2m.io.interrupt")] ??= {
+  liveTemps: new Set(),
+  tempFolders: new Set(),
+  stoppers: new Set(),
+}) as InterruptRegistry;
+const { liveTemps, tempFolders, stoppers } = registry;
 
 const tempPrefix = (path: string) => `.${basename(path)}.c2m-${process.pid}-`;
 const isTempOf = (name: string) => name.includes(`.c2m-${process.pid}-`) && name.endsWith(".tmp");
@@ -247,12 +259,13 @@ export function removeTemporaries(): void {
 }
 
 const SIGNALS: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
-let installed = false;
+const INSTALLED = Symbol.for("c2m.io.interrupt-installed");
 
 /** The CLI calls this once: on a signal, stop the workers, remove every temporary, exit as the signal would. */
 export function installInterruptCleanup(): void {
-  if (!isMainThread || installed) return;
-  installed = true;
+  const global = globalThis as Record<symbol, unknown>;
+  if (!isMainThread || global[INSTALLED]) return;
+  global[INSTALLED] = true;
   let stopping = false;
   for (const [signal, number] of Object.entries(SIGNALS)) {
     process.on(signal as NodeJS.Signals, () => {

@@ -136,3 +136,10 @@ describe("built-in rules carry examples they fire on", () => {
     }
   });
 });
+
+describe("variadic captures", () => {
+  it("a splat captured by $...rest keeps its stars outside the substituted text (transformers' loss_rf_detr)", () => {
+    const r = compile("import torch\nimport torch.nn.functional as F\n\ndef sample(x, g, *args, **kwargs):\n    return F.grid_sample(x, 2.0 * g - 1.0, *args, align_corners=False, **kwargs)\n", { filename: "s.py" });
+    expect(r.code).toContain("return cookbook_grid_sample(x, (2.0 * g - 1.0), *args, align_corners=False, **kwargs)");
+  });
+});

@@ -93,6 +93,8 @@ describe("the ownership proof for read-modify-write buffers", () => {
       "inout-copy",
     );
     expect(verdict("  for (int s = 0; s < n; s++) y[i] = y[i] * 0.5f + x[s];")).toBe("inout-copy");
+    expect(verdict("  if (threadIdx.x == 0) y[blockIdx.x] += x[i];")).toBe("inout-copy");
+    expect(verdict("  int lane = threadIdx.x % 32;\n  if (lane == 0) y[blockIdx.x * 8 + threadIdx.x / 32] *= 2.0f;")).toBe("inout-copy");
     expect(verdict("  int b = i / C, c = i % C;\n  float* r = y + b * C + c;\n  *r += 1.0f;")).toBe("inout-copy");
   });
   it("refuses accesses that can meet another thread's, and says why", () => {
@@ -103,6 +105,8 @@ describe("the ownership proof for read-modify-write buffers", () => {
       /different indices of the same owner/,
     );
     expect(verdict("  for (int j = 0; j < C; j++) y[j] += x[i];")).toMatch(/does not depend on the thread/);
+    expect(verdict("  if (threadIdx.x == 0) y[0] += x[i];")).toMatch(/does not depend on the thread/);
+    expect(verdict("  if (threadIdx.x % 32 == 0) y[blockIdx.x] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  float* r = y + i;\n  if (n > 3) r = y + 2 * i;\n  r[0] += 1.0f;")).toMatch(/reassigned/);
   });
 });
@@ -130,5 +134,11 @@ describe("the CUDA emulator runs warp-synchronous volatile code as a warp does",
     const squares = [0, 1, 2].map((b) => input.slice(b * 128, (b + 1) * 128).reduce((s, v) => s + v * v, 0));
     expect(Array.from(out.out!)).toEqual(sums);
     expect(Array.from(out.out2!)).toEqual(squares);
+    const arr = await runCudaLaunches(
+      source,
+      [{ kernel: "volatile_array_reduce", grid: [5, 1, 1], block: [64, 1, 1], args: [{ buffer: "in" }, { buffer: "out" }, { scalar: n, type: "int" }] }],
+      { in: input, out: new Float32Array(5) },
+    );
+    expect(Array.from(arr.out!)).toEqual([0, 1, 2, 3, 4].map((b) => input.slice(b * 64, (b + 1) * 64).reduce((s, v) => s + v, 0)));
   }, 120_000);
 });

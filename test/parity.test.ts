@@ -162,7 +162,7 @@ describe("c2m parity command", () => {
       [{ class: "TinyMLP", input: ["2,8"], args: "{oops", atol: "1e-4" }, /--args must be JSON/],
       [{ class: "TinyMLP", input: ["2,8"], atol: "lots" }, /--atol must be a non-negative number/],
       [{ class: "Other", spec: fixture("tiny_mlp.parity.json"), atol: "1e-4" }, /does not match the spec's class TinyMLP/],
-      [{ class: "TinyMLP", spec: fixture("missing.json"), atol: "1e-4" }, /spec file not found/],
+      [{ class: "TinyMLP", spec: fixture("missing.json"), atol: "1e-4" }, /C2M-E004: .*missing\.json: no such file/],
     ];
     for (const [opts, message] of cases) {
       const r = await capture(() => runParity(fixture("tiny_mlp.py"), opts));
@@ -171,7 +171,7 @@ describe("c2m parity command", () => {
     }
     const missing = await capture(() => runParity(fixture("nope.py"), { class: "X", input: ["1"], atol: "1e-4" }));
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/model file not found/);
+    expect(missing.err).toMatch(/C2M-E004: .*nope\.py: no such file/);
   });
 
   it("parses --input shapes with dtype and range", () => {

@@ -29,7 +29,8 @@ function kindOf(host: Host, path: string, name: string) {
 
 function compileIn(files: Record<string, string>, path: string, searchPaths: string[] = []) {
   const host = memoryHost(files, searchPaths);
-  return compile(files[path], { filename: path, host });
+  // as a folder compile does: the output checker knows the package's own modules
+  return compile(files[path], { filename: path, host, package: { files: Object.keys(files), path } });
 }
 
 const BLOCKS = py(`
@@ -122,7 +123,8 @@ class Net(Base):
   it("the same file alone: Net is not known to be a module, and c2m says so", () => {
     const r = compile(files["model.py"], { filename: "model.py" });
     expect(r.weightMaps).toEqual({});
-    expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(["C2M-W012 6:11"]);
+    // and the output checker says the port needs `blocks` (not known to be a module of this package)
+    expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(["C2M-W012 6:11", "C2M-W020 3:1"]);
     expect(r.diagnostics[0].message).toMatch(/cannot tell whether Net is an nn.Module: module 'blocks' is not in the folder/);
   });
 });
@@ -146,7 +148,7 @@ describe("library base (a fake library on the search path)", () => {
 
   it("without the library on the search path: W012 at the base", () => {
     const r = compile(user, { filename: USER, host: nodeHost([]) });
-    expect(r.diagnostics.map((d) => d.code)).toEqual(["C2M-W012"]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["C2M-W012", "C2M-W020"]);
     expect(r.weightMaps).toEqual({});
   });
 });
@@ -391,5 +393,54 @@ class Plain(Backbone):
   it("a subclass with no __init__ of its own runs the base's", () => {
     const r = compileIn(files, "model.py");
     expect(r.weightMaps.Plain).toEqual(r.weightMaps.Classifier);
+  });
+});
+
+describe("a class of another file built here with blocks as arguments", () => {
+  const files = {
+    "blocks.py": BLOCKS,
+    "resnet.py": py(`
+import torch
+from torch import nn
+
+
+class ResNet(nn.Module):
+    def __init__(self, block, n, norm_layer=None):
+        super().__init__()
+        self.norm = norm_layer(8) if norm_layer is not None else nn.Identity()
+        self.layers = nn.Sequential(*[block(8) for _ in range(n)])
+
+    def forward(self, x):
+        return self.layers(self.norm(x))
+`),
+    "model.py": py(`
+import torch
+from torch import nn
+from blocks import Block
+from resnet import ResNet
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = ResNet(Block, 2, norm_layer=nn.BatchNorm2d)
+`),
+  };
+
+  it("ResNet's __init__ runs again with this call's Block and BatchNorm2d", () => {
+    const r = compileIn(files, "model.py");
+    expect(r.weightMaps.Net).toEqual(
+      expect.arrayContaining([
+        { torch: "body.norm.num_batches_tracked", mlx: null, op: "drop" },
+        { torch: "body.layers.*.conv.weight", mlx: "body.layers.layers.*.conv.weight", op: "conv" },
+        { torch: "body.layers.*.**", mlx: "body.layers.layers.*.**", op: "identity" },
+      ]),
+    );
+  });
+
+  it("resnet.py compiled alone knows no block for ResNet: its weight map has only what it can see, and W015 says so", () => {
+    const r = compileIn(files, "resnet.py");
+    expect(r.weightMaps.ResNet).toEqual([{ torch: "layers.*.**", mlx: "layers.layers.*.**", op: "identity" }]);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(["C2M-W015 9:39", "C2M-W007 12:16"]);
   });
 });

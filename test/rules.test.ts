@@ -99,6 +99,13 @@ describe("matching", () => {
     expect(out).toContain("return mx.square(a), a * b, mx.square((a + 1))");
   });
 
+  it("a metavariable in an argument list stands for a positional argument, never a keyword or splat", () => {
+    const rules = "rule r { match `torch.repeat_interleave($x, $r, dim=$d)` replace `rep($x, $r, $d)` }";
+    const out = compileWith(`${HEAD}def f(a, n, kw):\n    return torch.repeat_interleave(a, n, dim=0), torch.repeat_interleave(a, repeats=n, dim=0), torch.repeat_interleave(a, *kw, dim=0)\n`, rules).code;
+    expect(out).toContain("return rep(a, n, 0), mx.repeat(a, n, axis=0), ");
+    expect(out).not.toMatch(/\(repeats=|rep\(a, \*kw/);
+  });
+
   it("$...rest binds argument runs, and the replacement gets them translated", () => {
     const out = compileWith(`${HEAD}def f(a):\n    return my.op(torch.exp(a), 1, k=2)\n`, "rule r { match `my.op($x, $...rest)` replace `other($...rest, first=$x)` }").code;
     expect(out).toContain("return other(1, k=2, first=mx.exp(a))");

@@ -65,6 +65,10 @@ export const HELPERS: Record<string, HelperEntry> = {
   MaxPoolTorch: cls("MaxPoolTorch.py", ["pool_padding"]),
   AvgPoolTorch: cls("AvgPoolTorch.py", ["pool_padding"]),
   ConvTorch: cls("ConvTorch.py"),
+  FunctionalLoss: cls("FunctionalLoss.py"),
+  // the op table's helpers that loss layers call (also registered with the op table)
+  ops_cross_entropy: { file: "ops_cross_entropy.py", needs: [], kind: "function" },
+  ops_nll_loss: { file: "ops_nll_loss.py", needs: [], kind: "function" },
   adaptive_pool: { file: "adaptive_pool.py", needs: [], kind: "function" },
   AdaptiveAvgPool1d: cls("AdaptiveAvgPool1d.py", ["adaptive_pool"]),
   AdaptiveAvgPool2d: cls("AdaptiveAvgPool2d.py", ["adaptive_pool"]),

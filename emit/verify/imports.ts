@@ -113,8 +113,12 @@ type Origin = "torch" | "mlx" | "ok" | "unresolved";
 
 function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: PackageInfo | undefined, api: MlxApi, facts: ImportFacts): Origin {
   const top = module.split(".")[0];
-  if (TORCH_LIBRARIES.has(top) || TORCH_LIBRARIES.has(module)) {
-    facts.findings.push(finding("C2M-E023", at, `'${module}' is imported: the port still needs torch`));
+  // the package being compiled may itself be one of the torch libraries (a port of timm imports timm.layers)
+  const own = pkg?.name !== undefined && top === pkg.name;
+  if (!own && (TORCH_LIBRARIES.has(top) || TORCH_LIBRARIES.has(module))) {
+    // `try: import xformers.ops as xops / except ImportError: xops = None` runs its fallback without torch
+    if (optionalImport(at)) facts.findings.push(finding("C2M-W020", at, `'${module}' is imported where an ImportError is caught: without torch the fallback runs`));
+    else facts.findings.push(finding("C2M-E023", at, `'${module}' is imported: the port still needs torch`));
     return "torch";
   }
   if (top === "mlx") {
@@ -128,8 +132,29 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the package being compiled`));
     return "unresolved";
   }
+  // `from blocks import Block` in a plain folder: a sibling module, found from the folder the port runs in
+  if (pkg && !pkg.name && moduleExists(pkg, module.replace(/\./g, "/"))) return "ok";
   facts.findings.push(finding("C2M-W020", at, `'${module}' is neither MLX, numpy, the standard library nor a module of this package: the port needs it installed`));
   return "ok";
+}
+
+const IMPORT_ERRORS = new Set(["ImportError", "ModuleNotFoundError", "Exception", "BaseException"]);
+
+/** An import in the body of a `try` one of whose handlers catches a failed import (or everything). */
+function optionalImport(at: SyntaxNode): boolean {
+  for (let n: SyntaxNode | null = at; n?.parent; n = n.parent) {
+    const p: SyntaxNode = n.parent;
+    if (p.type === "function_definition" || p.type === "class_definition") return false;
+    if (p.type !== "try_statement" || p.childForFieldName("body") !== n) continue;
+    for (const h of p.namedNonComment) {
+      if (h.type !== "except_clause") continue;
+      const caught = h.namedNonComment.find((c: SyntaxNode) => c.type !== "block");
+      if (!caught) return true;
+      const names = caught.type === "tuple" ? caught.namedNonComment : caught.type === "as_pattern" ? [caught.namedNonComment[0]] : [caught];
+      if (names.some((c: SyntaxNode) => IMPORT_ERRORS.has(c.text))) return true;
+    }
+  }
+  return false;
 }
 
 /** `from .x import a`, `from .. import b`: the module (or, for `from . import b`, module b or the package) must be in the package. */

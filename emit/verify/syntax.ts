@@ -53,7 +53,16 @@ export function checkSyntax(root: SyntaxNode): Finding[] {
       case "set":
         for (const c of n.namedNonComment)
           if (c.type === "list_splat" && c.namedNonComment[0]?.type === "list_splat") out.push(finding("C2M-E020", c, `'${snippet(c.text)}' is not valid in a ${n.type} literal`));
+        // `(*a)` is a tuple to tree-sitter; without a comma CPython rejects it
+        if (n.type === "tuple" && n.namedNonComment.length === 1 && n.namedNonComment[0].type === "list_splat" && !n.children.some((c) => c.type === ","))
+          out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
         break;
+      case "parenthesized_expression": {
+        // `(**kwargs)` and `(*args)`: a splat only stands in a call, a literal with a comma, or an assignment target
+        const inner = n.namedNonComment[0];
+        if (inner && (inner.type === "list_splat" || inner.type === "dictionary_splat")) out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
+        break;
+      }
       case "argument_list":
         checkArguments(n, out);
         break;

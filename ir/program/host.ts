@@ -10,6 +10,14 @@ export interface Host {
   isDir(path: string): boolean;
   /** folders installed libraries are looked up in, in order (site-packages, --python-path) */
   readonly searchPaths: readonly string[];
+  /** the absolute form of a path (to tell whether a file lies under a search path); identity when absent */
+  absolute?(path: string): string;
+}
+
+/** Whether `path` lies under one of the host's search paths (a library's file, not the user's). */
+export function isLibraryPath(host: Host, path: string): string | undefined {
+  const abs = host.absolute ? host.absolute(path) : path;
+  return host.searchPaths.find((sp) => isUnder(abs, sp));
 }
 
 /** A host over a fixed set of files (tests, and `compile()` of a source string with no folder). */

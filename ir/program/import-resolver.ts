@@ -4,7 +4,7 @@
  * search path. A module is `name.py` or `name/__init__.py`; a folder without `__init__.py` is a namespace
  * package. Nothing found is `missing`, which the binder turns into an unknown, never a guess.
  */
-import { dirname, isUnder, joinPath, type Host } from "./host.js";
+import { dirname, isLibraryPath, isUnder, joinPath, type Host } from "./host.js";
 
 export type ModuleLocation =
   | { kind: "torch"; name: string }
@@ -74,7 +74,7 @@ export class ImportResolver {
   }
 
   private originOf(path: string): "user" | "library" {
-    return this.host.searchPaths.some((sp) => isUnder(path, sp)) ? "library" : "user";
+    return isLibraryPath(this.host, path) ? "library" : "user";
   }
 
   private lookIn(base: string, parts: string[], origin: "user" | "library", importRoot: string): ModuleLocation | undefined {

@@ -8,7 +8,7 @@
  * ir/binder, what a name is and whether a class is an nn.Module (resolve.ts, classes.ts).
  */
 import type { Tree } from "../../grammar/python.js";
-import type { Host } from "./host.js";
+import { isLibraryPath, isUnder, type Host } from "./host.js";
 import { importRootOf, ImportResolver } from "./import-resolver.js";
 import { SourceFile } from "./source-file.js";
 
@@ -43,9 +43,10 @@ export class Program {
   file(path: string, tree?: Tree): SourceFile {
     let f = this.files.get(path);
     if (!f) {
-      const library = this.host.searchPaths.find((sp) => path.startsWith(sp.endsWith("/") ? sp : `${sp}/`));
-      const root = library ?? importRootOf(this.host, path);
-      f = new SourceFile(path, library ? "library" : "user", root, () => this.host.readFile(path), tree);
+      // a library file imports from its search path; a user's file from its package's parent
+      const searchPath = this.host.searchPaths.find((sp) => isUnder(path, sp));
+      const origin = isLibraryPath(this.host, path) ? "library" : "user";
+      f = new SourceFile(path, origin, searchPath ?? importRootOf(this.host, path), () => this.host.readFile(path), tree);
       this.files.set(path, f);
     }
     return f;

@@ -66,9 +66,17 @@ export class SourceFile {
     return this.tree?.rootNode;
   }
 
-  /** The module scope (from the whole tree if parsed, else from the outline), or undefined when the file has no tree. */
+  /**
+   * The whole tree if it was parsed, else the outline (module-level statements, `__init__` bodies and the
+   * functions they call): enough to bind the file and to interpret its module classes' constructors.
+   */
+  get shape(): Tree | undefined {
+    return this.full ?? this.outlineTree();
+  }
+
+  /** The module scope (from `shape`), or undefined when the file has no tree. */
   get scope(): FileScope | undefined {
-    const shape = this.full ?? this.outlineTree();
+    const shape = this.shape;
     return shape ? bindFile(shape.rootNode) : undefined;
   }
 

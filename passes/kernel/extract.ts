@@ -9,7 +9,7 @@ import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { baseType, calleeName, callArgs, declaratorName, declaratorType, declaresFunction, field, fields, kids, named, position, qualifierWords, walk } from "./cst.js";
 
 export function extractKernelUnit(root: CudaNode, source: string, filename: string, bag: DiagnosticBag): KernelUnit {
-  const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindDefs: [], globals: [] };
+  const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindDefs: [], globals: [], constants: [] };
   reportSyntaxErrors(root, bag);
   const structNames = new Set<string>();
   for (const n of named(root)) {
@@ -33,10 +33,11 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         if (s && name && field(s, "body")) unit.structs.push({ name, node: n } satisfies KStruct);
         else if (n.type === "declaration") {
           // variables, not prototypes (`__global__ void k(float*);`)
+          const constant = isCarriedConstant(n);
           for (const d of fields(n, "declarator")) {
             if (declaresFunction(d)) continue;
             const v = declaratorName(d);
-            if (v) unit.globals.push({ name: v, node: n });
+            if (v) (constant ? unit.constants : unit.globals).push({ name: v, node: n });
           }
         }
         return;
@@ -193,6 +194,7 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
   for (const m of unit.macros) nodes.set(m.name, m.node);
   for (const s of unit.structs) nodes.set(s.name, s.node);
   for (const f of unit.deviceFunctions) nodes.set(f.name, f.node);
+  for (const c of unit.constants) nodes.set(c.name, c.node);
   const used = new Set<string>();
   const queue: CudaNode[] = [kernel.node];
   while (queue.length) {
@@ -205,6 +207,19 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
     }
   }
   return used;
+}
+
+/**
+ * A file-scope declaration whose values are in the file: `__constant__` or `const`, every declarator
+ * initialised, not `extern`, `__shared__` or a mutable `__device__` variable. Its values are the same for
+ * every launch, so a program-scope `constant` in the Metal header holds them exactly.
+ */
+export function isCarriedConstant(n: CudaNode): boolean {
+  const quals = qualifierWords(n);
+  if (quals.some((q) => /extern|__shared__|__managed__/.test(q))) return false;
+  if (!quals.some((q) => q === "__constant__" || q === "const" || q === "constexpr")) return false;
+  const decls = fields(n, "declarator");
+  return decls.length > 0 && decls.every((d) => d.type === "init_declarator" && !!field(d, "value") && !declaresFunction(d) && !/\*/.test(field(d, "declarator")?.text ?? ""));
 }
 
 /**

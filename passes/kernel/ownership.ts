@@ -55,7 +55,7 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   if (keys.size > 1)
     return `its accesses do not share one owner index (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so a thread may reach an element another thread writes`;
   const full = (x: Split) => `${x.owner} ${x.local.kind === "loop" ? x.local.signature : x.local.kind === "opaque" ? x.local.text : ""}`;
-  if (!splits.some((x) => THREAD_SOURCE.test(expand(full(x), defs))))
+  if (!splits.some((x) => THREAD_SOURCE.test(expand(full(x), defs))) && !ledByOneThread(splits, body, defs))
     return `its index '${first.owner}' does not depend on the thread, so every thread would update the same elements`;
   const reassigned = ownerReassigned(first.owner, body, defs);
   if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element`;
@@ -73,6 +73,61 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     return `it is accessed at different indices of the same owner ('${shown}' among them) that c2m cannot show stay inside the thread's own elements, so a thread may read an element another thread writes`;
   }
   return undefined;
+}
+
+/**
+ * Every access is made by one leader thread of its group (inside `if (threadIdx.x == 0)`, `if
+ * (block.thread_rank() == 0)`: one per block; `if (warp.thread_rank() == 0)`, `if (lane == 0)` with
+ * lane = threadIdx.x % 32: one per tile), and the index is computed from that group's own index
+ * (blockIdx for a block leader; the tile's meta_group_rank or a warp number for a tile leader).
+ */
+function ledByOneThread(splits: (Split & { node: CudaNode })[], body: CudaNode, defs: Map<string, string>): boolean {
+  const owner = expand(splits[0]!.owner, defs);
+  return splits.every((x) => {
+    const level = leaderLevel(x.node, body, defs);
+    if (level === "block") return /blockIdx/.test(owner);
+    if (level === "tile") return /meta_group_rank|threadIdx\.x\)*\s*\/\s*\(*(32|warpSize)\b/.test(owner);
+    return false;
+  });
+}
+
+function stripParens(t: string): string {
+  let s = t;
+  while (/^\(.*\)$/.test(s) && balanced(s.slice(1, -1))) s = s.slice(1, -1);
+  return s;
+}
+
+function balanced(t: string): boolean {
+  let depth = 0;
+  for (const c of t) {
+    depth += c === "(" ? 1 : c === ")" ? -1 : 0;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+function leaderLevel(node: CudaNode, body: CudaNode, defs: Map<string, string>): "block" | "tile" | undefined {
+  let best: "block" | "tile" | undefined;
+  for (let n: CudaNode | null = node; n && n.parent && n !== body; n = n.parent) {
+    const p = n.parent;
+    if (p.type !== "if_statement" || field(p, "consequence")?.startIndex !== n.startIndex) continue;
+    for (const conj of norm(field(p, "condition")?.text ?? "")
+      .replace(/^\((.*)\)$/, "$1")
+      .split("&&")) {
+      const m = /^(.+)==0$/.exec(conj) ?? /^0==(.+)$/.exec(conj);
+      if (!m) continue;
+      const x0 = stripParens(m[1]!);
+      const obj = /^(\w+)\.thread_rank\(\)$/.exec(x0)?.[1];
+      const x = stripParens(norm(expand(x0, defs)));
+      if (obj) {
+        const decl = defs.get(obj) ?? "";
+        if (/tiled_partition/.test(decl)) best ??= "tile";
+        else if (/this_thread_block/.test(decl)) best = "block";
+      } else if (/^threadIdx\.x$/.test(x)) best = "block";
+      else if (/^\(?threadIdx\.x\)?%(32|warpSize)$|^\(?threadIdx\.x\)?&31$/.test(x)) best ??= "tile";
+    }
+  }
+  return best;
 }
 
 /**

@@ -58,8 +58,14 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.uint64": "mx.uint64",
   "torch.complex64": "mx.complex64",
   "torch.cfloat": "mx.complex64",
-  // TorchScript's constant marker (`fused_attn: torch.jit.Final[bool]`) is typing's
+  // TorchScript's constant marker (`fused_attn: torch.jit.Final[bool]`) and annotation names are typing's
   "torch.jit.Final": "Final",
+  "torch.jit.annotations.List": "List",
+  "torch.jit.annotations.Tuple": "Tuple",
+  "torch.jit.annotations.Dict": "Dict",
+  "torch.jit.annotations.Optional": "Optional",
+  "torch.jit.annotations.Any": "Any",
+  "torch.jit.annotations.Union": "Union",
 };
 
 /**

@@ -154,6 +154,21 @@ function act(name: string, sig: string[], mlx: string, extra: Partial<LayerRow> 
   return { torch: `torch.nn.${name}`, sig, mlx, layout: "elementwise", ...extra };
 }
 
+/**
+ * A loss module: FunctionalLoss calls the functional form (`fn`, a template piece whose optional
+ * keyword settings follow it) on (input, target) in torch's layout. size_average/reduce are long deprecated.
+ */
+function loss(name: string, sig: string[], fn: string, helpers: string[] = [], allowed: Record<string, string[]> = {}): LayerRow {
+  return {
+    torch: `torch.nn.${name}`,
+    sig,
+    mlx: `{@FunctionalLoss}(${fn})`,
+    layout: "logical",
+    helpers: ["FunctionalLoss", ...helpers],
+    allowed: { size_average: ["None"], reduce: ["None"], ...allowed },
+  };
+}
+
 const INPLACE = ["inplace=False"];
 const INPLACE_NOTE = "inplace is dropped (MLX has no in-place ops)";
 
@@ -174,6 +189,13 @@ export const LAYERS: LayerRow[] = [
     weights: [{ torch: "weight", mlx: "weight", op: "conv" }],
     note: "called with two inputs; weight's last two axes swap (the conv op does it)",
   },
+  // ── losses: the functional form with the constructor's settings (transformers: loss_fct = CrossEntropyLoss()) ──
+  loss("CrossEntropyLoss", ["weight=None", "size_average=None", "ignore_index=-100", "reduce=None", "reduction='mean'", "label_smoothing=0.0"], "{@ops_cross_entropy}[, weight={weight}][, ignore_index={ignore_index}][, reduction={reduction}][, label_smoothing={label_smoothing}]", ["ops_cross_entropy"]),
+  loss("NLLLoss", ["weight=None", "size_average=None", "ignore_index=-100", "reduce=None", "reduction='mean'"], "{@ops_nll_loss}[, weight={weight}][, ignore_index={ignore_index}][, reduction={reduction}]", ["ops_nll_loss"]),
+  loss("MSELoss", ["size_average=None", "reduce=None", "reduction='mean'"], "nn.losses.mse_loss[, reduction={reduction}]"),
+  loss("L1Loss", ["size_average=None", "reduce=None", "reduction='mean'"], "nn.losses.l1_loss[, reduction={reduction}]"),
+  loss("SmoothL1Loss", ["size_average=None", "reduce=None", "reduction='mean'", "beta=1.0"], "nn.losses.smooth_l1_loss[, reduction={reduction}][, beta={beta}]"),
+  loss("BCEWithLogitsLoss", ["weight=None", "size_average=None", "reduce=None", "reduction='mean'", "pos_weight=None"], "nn.losses.binary_cross_entropy[, weights={weight}][, reduction={reduction}]", [], { pos_weight: ["None"] }),
   {
     torch: "torch.nn.Identity",
     sig: ["*args", "**kwargs"],

@@ -147,6 +147,8 @@ const BASE_ROWS: OpRow[] = [
   // ── sources ─────────────────────────────────────────────────────────────────────────────────────
   { torch: ["torch.tensor", "torch.as_tensor"], sig: ["data", "dtype=None", "device=None", "requires_grad=False", "pin_memory=False"], mlx: "mx.array({data}[, dtype={dtype}])", layout: "source", note: "Python ints become int32 (torch: int64)" },
   { torch: ["torch.from_numpy"], sig: ["ndarray"], mlx: "mx.array({ndarray})", layout: "source", note: "float64 arrays become float32" },
+  { torch: ["torch.scalar_tensor"], sig: ["s", "dtype=None", "layout=None", "device=None", "requires_grad=False", "pin_memory=False"], mlx: "mx.array({s}, dtype={dtype=mx.float32})", layout: "source", note: "a 0-d tensor, float32 unless a dtype is given" },
+  { torch: ["torch.utils.checkpoint.checkpoint"], sig: ["function", "*args", "use_reentrant=None", "context_fn=None", "determinism_check='default'", "debug=False", "preserve_rng_state=True"], mlx: "mx.checkpoint({function})({*args})", layout: "logical", note: "MLX's gradient checkpointing: same values, recomputed in the backward pass" },
   { torch: ["torch.zeros"], sig: ["*size", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False"], mlx: "mx.zeros(({*size})[, dtype={dtype}])", layout: "source" },
   { torch: ["torch.ones"], sig: ["*size", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False"], mlx: "mx.ones(({*size})[, dtype={dtype}])", layout: "source" },
   { torch: ["torch.empty"], sig: ["*size", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False", "pin_memory=False", "memory_format=None"], mlx: "mx.zeros(({*size})[, dtype={dtype}])", layout: "source", note: "zero-filled (torch leaves it uninitialised)" },
@@ -466,6 +468,9 @@ const IN_PLACE_TWINS: Record<string, string[]> = {
   "torch.scatter": ["Tensor.scatter_"],
   "torch.scatter_add": ["Tensor.scatter_add_"],
   "torch.index_add": ["Tensor.index_add_"],
+  // causal masks built in place: torch.ones(n, n).triu_(1)
+  "torch.triu": ["Tensor.triu_"],
+  "torch.tril": ["Tensor.tril_"],
 };
 
 function rowNamed(name: string): OpRow {

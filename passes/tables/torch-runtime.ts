@@ -20,15 +20,20 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch.set_grad_enabled": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
 };
 
+/** Autocast contexts: with `enabled=False` they change nothing (MLX computes in the arrays' dtypes). */
+export const AUTOCAST_CONTEXTS: ReadonlySet<string> = new Set(["torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.cpu.amp.autocast"]);
+
 /** Statement calls that only register something with torch's runtime: removed (`torch.fx.wrap("f")`). */
 export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set(["torch.fx.wrap", "torch.jit.annotate", "torch._assert_async"]);
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */
 export const DROPPED_DECORATORS = /^torch\.(no_grad|inference_mode|enable_grad|jit\.\w+|compiler\.\w+|_dynamo\.\w+|compile|fx\.wrap|autocast|(cuda\.)?amp\.\w+|autograd\.function\.once_differentiable)$/;
 
+const TYPING_NAMES = new Set(["Final", "List", "Tuple", "Dict", "Optional", "Any", "Union"]);
+
 /** Imports a translated torch name needs (`torch.pi` → `math.pi`), by the text it became. */
 export function importsFor(text: string): string[] {
   if (text.startsWith("math.")) return ["import math"];
-  if (text === "Final") return ["from typing import Final"];
+  if (TYPING_NAMES.has(text)) return [`from typing import ${text}`];
   return [];
 }

@@ -22,6 +22,9 @@ function workerEntry(): URL {
   return pathToFileURL(built);
 }
 
+/** Workers that die before loading the compilers, in one run, before the run gives up on the rest. */
+const MAX_START_FAILURES = 3;
+
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
@@ -60,6 +63,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
   });
   const run = new Promise<PoolRun>((resolveAll) => {
     let started = false;
+    let startFailures = 0;
     const finish = (i: number, r: TaskResult, threadId: number) => {
       if (results[i]) return;
       results[i] = r;
@@ -70,6 +74,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
     const spawn = (): void => {
       const w = new Worker(entry);
       let holding = -1;
+      let ready = false;
       let timer: NodeJS.Timeout | undefined;
       let why = "";
       const threadId = w.threadId;
@@ -92,6 +97,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
       };
       w.on("message", (m: { ready: true } | TaskResult) => {
         if ("ready" in m) {
+          ready = true;
           if (started) return feed();
           // dispatch starts once every live worker has loaded the compilers
           readyFeeds.push(feed);
@@ -110,6 +116,20 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
         workers.delete(w);
         if (holding >= 0) finish(holding, crashed(tasks[holding], why || cause), threadId);
         if (interrupted) return; // no replacement: the process is exiting
+        if (!ready) {
+          // a worker that cannot even start (memory limits, a broken build) would be replaced forever:
+          // after a few, every remaining file is failed with the reason
+          if (++startFailures >= MAX_START_FAILURES) {
+            while (next < tasks.length) {
+              const i = next++;
+              finish(i, crashed(tasks[i], `a worker thread could not start: ${cause}`), threadId);
+            }
+          }
+          if (!started && readyFeeds.length > 0 && readyFeeds.length >= workers.size) {
+            started = true;
+            for (const f of readyFeeds) f();
+          }
+        }
         if (next < tasks.length || workers.size === 0) {
           if (next < tasks.length) spawn();
           else resolveAll({ results, perWorker, workers: n });

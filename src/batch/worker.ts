@@ -58,11 +58,14 @@ export async function runTask(task: Task): Promise<TaskResult> {
     }
     let diagnostics: Diagnostic[];
     let outputs: [string, string][];
+    // whether the compile produced a module (input that does not parse produces none)
+    let produced: boolean;
     if (task.op === "compile") {
       const { compile } = await import("../compile.js");
       // one program per worker: files another file imported are parsed once per worker, not once per file
       const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass, program: await workerProgram(task.searchPaths ?? []), package: task.package });
       diagnostics = r.diagnostics;
+      produced = r.code !== "";
       // byte for byte what `c2m compile FILE -o OUT` writes
       const mapName = `${task.output!}.map`;
       outputs = [
@@ -75,12 +78,15 @@ export async function runTask(task: Task): Promise<TaskResult> {
       // in a tree, a file with no kernels is not a failure: it holds nothing to translate
       if (r.diagnostics.length === 1 && r.diagnostics[0].code === "C2M-K013") return { input: task.input, status: "skipped", diagnostics: [], text: "", wrote: [] };
       diagnostics = r.diagnostics;
+      produced = r.python !== "";
       outputs = [[task.output!, r.python]];
     }
     const text = diagnostics.map((d) => formatDiagnostic(d, source, task.color) + "\n").join(task.op === "compile" ? "\n" : "");
     const failed = diagnostics.some((d) => d.severity === "error");
-    // a kernel module is written with its refused kernels as stubs (as `c2m kernel FILE -o OUT` does)
-    if (failed && !(task.op === "kernel" && outputs[0]?.[1])) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
+    // an error still writes what the compile produced, with a marker at each error, so that a user sees
+    // everything left to do in one pass (a kernel module holds its refused kernels as stubs); only input
+    // that does not parse leaves nothing (as `c2m compile FILE -o OUT` and `c2m kernel FILE -o OUT` do)
+    if (failed && !produced) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
     const { writeOutputs } = await import("../io.js");
     for (const [path] of outputs) mkdirSync(dirname(path), { recursive: true });
     try {

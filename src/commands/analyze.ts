@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { analyzeFile, languageOf, PYTHON_EXTENSIONS, CUDA_EXTENSIONS, type FileAnalysis } from "../analyze/index.js";
 import { makeReport, renderJson, renderMarkdown, renderSarif, renderTable } from "../analyze/report.js";
-import { checkOutputPath, InputError, writeAtomic } from "../io.js";
+import { checkOutputPath, checkRegularFile, InputError, writeAtomic } from "../io.js";
 
 export interface AnalyzeOptions {
   json?: boolean;
@@ -45,6 +45,13 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
     );
     files = run.results.map((r) => r.analysis!);
   } else {
+    try {
+      checkRegularFile(path);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      process.stderr.write(`c2m: error ${err.code}: ${err.message}\n`);
+      return 2;
+    }
     if (!languageOf(path)) {
       process.stderr.write(`c2m analyze: ${path} is neither Python (${PYTHON_EXTENSIONS.join(", ")}) nor CUDA (${CUDA_EXTENSIONS.join(", ")})\n`);
       return 2;

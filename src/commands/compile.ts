@@ -105,7 +105,9 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
   else for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, source, color)}\n\n`);
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;
   const warnings = result.diagnostics.length - errors;
-  if (errors) return 1;
+  // input that does not parse produces no module; any other error is written with its marker (exit 1)
+  if (errors && result.code === "") return 1;
+  const status = errors || (opts.strict && warnings) ? 1 : 0;
   if (opts.output) {
     const mapName = `${opts.output}.map`;
     try {
@@ -121,9 +123,9 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       process.stderr.write(`c2m: error ${err.code}: ${err.message}\n`);
       return 2;
     }
-    if (!opts.json) process.stderr.write(`c2m: wrote ${opts.output} (${warnings} warning${warnings === 1 ? "" : "s"})\n`);
+    if (!opts.json) process.stderr.write(`c2m: wrote ${opts.output} (${errors ? `${errors} error${errors === 1 ? "" : "s"}, ` : ""}${warnings} warning${warnings === 1 ? "" : "s"})\n`);
   } else process.stdout.write(result.code);
-  return opts.strict && warnings ? 1 : 0;
+  return status;
 }
 
 /** `:line:col` of the plugin file itself in a load error's stack (a syntax error, a throw at import), or "". */

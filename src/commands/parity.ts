@@ -6,6 +6,7 @@
  * be compiled, built or run), 2 for bad options.
  */
 import { InputError, readSource } from "../io.js";
+import { jsonErrorLocation } from "../weights/strict-json.js";
 import { formatDiagnostic } from "../../ir/diagnostics.js";
 import { ParityUsageError, runParitySpec, validateSpec, type InputSpec, type ParityResult, type ParitySpec } from "../parity/index.js";
 
@@ -48,8 +49,8 @@ function specFromOptions(opts: ParityCommandOptions): ParitySpec {
       raw = JSON.parse(text);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const at = /position (\d+)/.exec(message);
-      const where = at ? `:${text.slice(0, Number(at[1])).split("\n").length}:${Number(at[1]) - text.lastIndexOf("\n", Number(at[1]) - 1)}` : "";
+      const at = jsonErrorLocation(text);
+      const where = at ? `:${at}` : "";
       throw new InputError("C2M-E015", `${opts.spec}${where}: not valid JSON (${message.split("\n")[0]})`);
     }
     const spec = validateSpec(raw, opts.spec);

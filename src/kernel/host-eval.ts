@@ -184,7 +184,8 @@ function macroValue(name: string, env: Env, unit: KernelUnit, depth: number): nu
 
 /** A file-scope constant (`const int W = 37;`, `static constexpr int B = 4 * W;`) as a number. */
 function globalValue(name: string, env: Env, unit: KernelUnit, depth: number): number | undefined {
-  const g = unit.globals.find((x) => x.name === name);
+  // initialised constants are in unit.constants (carried into kernels), the others in unit.globals
+  const g = unit.constants.find((x) => x.name === name) ?? unit.globals.find((x) => x.name === name);
   if (!g || !/\b(const|constexpr)\b/.test(g.node.text)) return undefined;
   const init = named(g.node).find((c) => c.type === "init_declarator" && /^\s*\**\s*(\w+)/.exec(field(c, "declarator")?.text ?? "")?.[1] === name);
   const value = init ? field(init, "value") : null;

@@ -6,6 +6,7 @@
  * anything is allocated.
  */
 import { InputError, readSource } from "../io.js";
+import { jsonErrorLocation } from "../weights/strict-json.js";
 import { evalExpr, type GoldenSpec, type Sizes } from "../verify/golden.js";
 import { DTYPES, normalizeDtype, type Dtype } from "../verify/dtypes.js";
 
@@ -31,19 +32,12 @@ export function readKernelSpec(path: string): GoldenSpec {
     raw = JSON.parse(text) as Json;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const at = /position (\d+)/.exec(message);
-    const where = at ? lineCol(text, Number(at[1])) : "1:1";
+    const where = jsonErrorLocation(text) ?? "1:1";
     throw new InputError("C2M-E015", `${path}:${where}: not valid JSON (${message.split("\n")[0]})`);
   }
   const spec = checkSchema(raw, path);
   checkBudgets(spec, path);
   return spec;
-}
-
-function lineCol(text: string, index: number): string {
-  const before = text.slice(0, index);
-  const line = before.split("\n").length;
-  return `${line}:${index - before.lastIndexOf("\n")}`;
 }
 
 class SpecError extends InputError {

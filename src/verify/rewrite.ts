@@ -29,8 +29,14 @@ export function rewriteCudaShared(src: string): string {
   declCounter = 0;
   const ext = new RegExp(String.raw`\bextern\s+__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${NAME}\s*\[\s*\]\s*;`, "g");
   let out = src.replace(ext, (_m, type: string, name: string) => `${type.trim()}* ${name} = ::emu::dyn_shared<${type.trim()}>();`);
-  const dec = new RegExp(String.raw`(?:\bstatic\s+)?\b__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+${NAME}\s*${DIMS}\s*;`, "g");
-  out = out.replace(dec, (_m, type: string, name: string, dims: string) => tgDecl(type.trim(), name, dims.replace(/\s+/g, "")));
+  const dec = new RegExp(String.raw`(?:\b(volatile)\s+)?(?:\bstatic\s+)?\b__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+${NAME}\s*${DIMS}\s*;`, "g");
+  out = out.replace(dec, (_m, lead: string | undefined, type: string, name: string, dims: string) => {
+    const d = dims.replace(/\s+/g, "");
+    const elem = lead ? type.trim() : /^volatile\s+(.+)$/.exec(type.trim())?.[1];
+    // a one-dimensional `volatile __shared__` array is stepped like a volatile pointer (see below)
+    if (elem && /^\[[^\]]+\]$/.test(d)) return `${tgDecl(elem, `${name}_storage`, d)} ::emu::lockstep_ptr<${elem}> ${name}(${name}_storage);`;
+    return tgDecl(`${lead ? "volatile " : ""}${type.trim()}`, name, d);
+  });
   return rewriteVolatilePointers(out);
 }
 

@@ -141,3 +141,20 @@ export function parseStrictJson(text: string): StrictJson {
   if (pos !== text.length) fail("trailing characters");
   return result;
 }
+
+/**
+ * `line:col` (1-based) of the first JSON error in `text`, for messages about a user's JSON file (Node's
+ * JSON.parse gives a position only for some errors). Undefined when the text parses.
+ */
+export function jsonErrorLocation(text: string): string | undefined {
+  try {
+    parseStrictJson(text);
+    return undefined;
+  } catch (err) {
+    const at = /at character (\d+)$/.exec(err instanceof Error ? err.message : "");
+    if (!at) return undefined;
+    const index = Math.min(Number(at[1]) - 1, text.length);
+    const before = text.slice(0, index);
+    return `${before.split("\n").length}:${index - before.lastIndexOf("\n")}`;
+  }
+}

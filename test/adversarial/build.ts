@@ -14,7 +14,7 @@ import { packageRoot } from "../../src/python.js";
 
 export const ROOT = packageRoot();
 /** C2M_ADVERSARIAL_CLI runs the suite against another build (main's, to see which cases failed before) */
-const CLI = process.env.C2M_ADVERSARIAL_CLI ?? join(ROOT, "dist", "src", "cli.js");
+export const CLI = process.env.C2M_ADVERSARIAL_CLI ?? join(ROOT, "dist", "src", "cli.js");
 
 // ---- pickles ----
 
@@ -191,13 +191,14 @@ export interface CliRun {
 }
 
 /**
- * The real CLI as a subprocess, under rlimits: 3 GiB of address space (a reader that inflates or
+ * The real CLI as a subprocess, under rlimits: 3 GiB of data segment (RLIMIT_DATA: heap and writable
+ * mappings; not RLIMIT_AS, which WebAssembly's reserved-but-unused memory exceeds; a reader that inflates or
  * expands past its budget dies instead of taking the machine), 60 s of CPU, and a wall-clock timeout.
  */
 export function c2m(args: string[], opts: { cwd?: string; timeoutMs?: number; memMiB?: number } = {}): CliRun {
   const started = Date.now();
   const mem = (opts.memMiB ?? 3072) * 1024 * 1024;
-  const r = spawnSync("prlimit", [`--as=${mem}`, "--cpu=60", "--", process.execPath, CLI, ...args], {
+  const r = spawnSync("prlimit", [`--data=${mem}`, "--cpu=60", "--", process.execPath, CLI, ...args], {
     encoding: "utf8",
     cwd: opts.cwd ?? ROOT,
     timeout: opts.timeoutMs ?? 60_000,

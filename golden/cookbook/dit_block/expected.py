@@ -72,6 +72,13 @@ def c2m_apply_weight_map(weights, rules):
     return out
 
 
+class TorchGELU(nn.GELU):
+    """torch.nn.GELU's constructor arguments for MLX's nn.GELU (the class is passed as a value and built later)."""
+
+    def __init__(self, approximate='none', device=None, dtype=None):
+        super().__init__(approx=approximate)
+
+
 def modulate(x, shift, scale):
     return x * (1 + mx.expand_dims(scale, 1)) + mx.expand_dims(shift, 1)
 
@@ -101,7 +108,7 @@ class Attention(nn.Module):
 
 
 class Mlp(nn.Module):
-    def __init__(self, in_features, hidden_features, act_layer=nn.GELU, drop=0.0):
+    def __init__(self, in_features, hidden_features, act_layer=TorchGELU, drop=0.0):
         super().__init__()
         self.fc1 = nn.Linear(in_features, hidden_features)
         self.act = act_layer()

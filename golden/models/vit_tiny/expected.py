@@ -87,6 +87,20 @@ def c2m_apply_weight_map(weights, rules):
     return out
 
 
+class TorchGELU(nn.GELU):
+    """torch.nn.GELU's constructor arguments for MLX's nn.GELU (the class is passed as a value and built later)."""
+
+    def __init__(self, approximate='none', device=None, dtype=None):
+        super().__init__(approx=approximate)
+
+
+class TorchLayerNorm(nn.LayerNorm):
+    """torch.nn.LayerNorm's constructor arguments for MLX's nn.LayerNorm (the class is passed as a value and built later)."""
+
+    def __init__(self, normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__(normalized_shape, eps=eps, affine=elementwise_affine, bias=bias)
+
+
 class PatchEmbed(nn.Module):
     """ Image to Patch Embedding
     """
@@ -109,7 +123,7 @@ class PatchEmbed(nn.Module):
 class Mlp(nn.Module):
     """ MLP as used in Vision Transformer, MLP-Mixer and related networks
     """
-    def __init__(self, in_features, hidden_features=None, out_features=None, act_layer=nn.GELU, drop=0.):
+    def __init__(self, in_features, hidden_features=None, out_features=None, act_layer=TorchGELU, drop=0.):
         super().__init__()
         out_features = out_features or in_features
         hidden_features = hidden_features or in_features
@@ -154,7 +168,7 @@ class Attention(nn.Module):
 class Block(nn.Module):
 
     def __init__(self, dim, num_heads, mlp_ratio=4., qkv_bias=False, drop=0., attn_drop=0.,
-                 act_layer=nn.GELU, norm_layer=nn.LayerNorm):
+                 act_layer=TorchGELU, norm_layer=TorchLayerNorm):
         super().__init__()
         self.norm1 = norm_layer(dim)
         self.attn = Attention(dim, num_heads=num_heads, qkv_bias=qkv_bias, attn_drop=attn_drop, proj_drop=drop)

@@ -44,7 +44,9 @@ export const casesDir = (): string => join(packageRoot(), "test", "zoo", "cases"
 export function loadCases(dir = casesDir()): ZooCase[] {
   const all: ZooCase[] = [];
   const seen = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     const table = JSON.parse(readFileSync(join(dir, file), "utf8")) as CaseTable;
     for (const row of table.cases) {
       const inputs = row.inputs ?? table.defaults?.inputs;

@@ -5,7 +5,7 @@
  *   diagnosed   the compile reported an error diagnostic (its code and location are shown), and the case failed
  *   silent      no error diagnostic, yet import, construction, weights, run or comparison failed: the worst class
  *   internal    C2M-E006 on a file of the case, or c2m (compile or weights) crashed or timed out
- *   unparsable  an emitted .py does not parse (Python 3.10 grammar)
+ *   unparsable  an emitted .py does not parse (Python 3.10 grammar) and the compile reported no C2M-E020 for it
  *   setup       the reference side failed (a case table or environment problem, not c2m's): never expected
  * A case with an internal error is `internal` whatever else happened; then `unparsable`; then the rest.
  */
@@ -30,7 +30,7 @@ export interface Diag {
 
 /** zoo_check.py's verdict on one emitted file */
 export interface FileCheck {
-  unparsable: { line: number; message: string } | null;
+  unparsable: { line: number; message: string; text?: string } | null;
   torchImports: { line: number; text: string }[];
 }
 
@@ -61,6 +61,8 @@ export interface CaseResult {
   diagnostic: Diag | null;
   /** for `internal` and `unparsable`: how the emitted package then fared (stage: error), or null */
   then: string | null;
+  /** files of the case's closure that sink it whatever else happens: not written (an error diagnostic) or not parsing (file:line, and the line) */
+  sinks: { file: string; why: string; text?: string }[];
   errors: number;
   warnings: number;
   ruff: number | null;
@@ -88,6 +90,17 @@ export function classify(f: Facts): CaseResult {
   const internalDiag = errors.find((d) => d.code === "C2M-E006") ?? null;
   const ruff = f.compile?.ruff ? f.files.reduce((n, file) => n + (f.compile!.ruff!.get(file) ?? 0), 0) : null;
   const maxes = (f.mlx?.outputs ?? []).map((o) => o.maxAbs);
+  const sinks = [
+    // a file with an error diagnostic is not written (C2M-E006 included): its first error stands for it
+    ...errors
+      .filter((d, i) => errors.findIndex((e) => e.file === d.file) === i)
+      .filter((d) => !f.compile?.written.includes(d.file))
+      .map((d) => ({ file: `${d.file}:${d.line}:${d.col}`, why: `${d.code} ${d.message}` })),
+    ...f.files.flatMap((file) => {
+      const u = f.compile?.checks.get(file)?.unparsable;
+      return u ? [{ file: `${file}:${u.line}`, why: u.message, text: u.text }] : [];
+    }),
+  ];
   const base = {
     name: f.c.name,
     package: f.c.package,
@@ -98,23 +111,30 @@ export function classify(f: Facts): CaseResult {
     maxAbs: maxes.length && maxes.every((m) => m !== null) ? Math.max(...(maxes as number[])) : null,
     seconds: f.seconds,
     diagnostic: errors[0] ?? null,
+    sinks,
     then: f.mlx && f.mlx.stage ? `${f.mlx.stage}: ${f.mlx.error ?? ""}${f.mlx.where ? ` (${f.mlx.where})` : ""}` : null,
   };
   const at = (d: Diag) => `${d.file}:${d.line}:${d.col}`;
   if (f.setupError) return { ...base, status: "setup", stage: "reference", error: f.setupError, where: null };
   if (f.compile?.crash) return { ...base, status: "internal", stage: "compile", error: f.compile.crash, where: null };
-  if (internalDiag) return { ...base, status: "internal", stage: "compile", error: `${internalDiag.code} ${internalDiag.message}`, where: at(internalDiag), diagnostic: internalDiag };
+  if (internalDiag)
+    return { ...base, status: "internal", stage: "compile", error: `${internalDiag.code} ${internalDiag.message}`, where: at(internalDiag), diagnostic: internalDiag };
   if (f.weightsCrash) return { ...base, status: "internal", stage: "weights", error: f.weightsCrash, where: null };
   const mlx = f.mlx;
   if (!mlx) return { ...base, status: "internal", stage: "compile", error: "no compile record", where: null };
   const checked = f.files.map((file) => ({ file, check: f.compile?.checks.get(file) })).filter((x) => x.check);
-  const bad = checked.find((x) => x.check!.unparsable);
+  // a file that does not parse is the worst bug only when written without its C2M-E020 (the compile says so otherwise)
+  const syntaxDiagnosed = new Set((f.compile?.diagnostics ?? []).filter((d) => d.code === "C2M-E020").map((d) => d.file));
+  const bad = checked.find((x) => x.check!.unparsable && !syntaxDiagnosed.has(x.file));
   if (bad) return { ...base, status: "unparsable", stage: "parse", error: bad.check!.unparsable!.message, where: `${bad.file}:${bad.check!.unparsable!.line}` };
   const torchImports = checked.flatMap((x) => x.check!.torchImports.map((t) => ({ file: x.file, ...t })));
   const torchImport = torchImports[0];
   if (mlx.stage === null && !torchImport) return { ...base, status: "parity", stage: null, error: null, where: null };
   // an emitted `import torch` the run did not trip over (never imported) still fails the case
-  const failed = mlx.stage === null ? { stage: "torch-import", error: torchImport.text, where: `${torchImport.file}:${torchImport.line}`, then: null } : { stage: mlx.stage, error: mlx.error ?? null, where: mlx.where ?? null, then: null };
+  const failed =
+    mlx.stage === null
+      ? { stage: "torch-import", error: torchImport.text, where: `${torchImport.file}:${torchImport.line}`, then: null }
+      : { stage: mlx.stage, error: mlx.error ?? null, where: mlx.where ?? null, then: null };
   if (errors.length) return { ...base, status: "diagnosed", ...failed };
   return { ...base, status: "silent", ...failed };
 }

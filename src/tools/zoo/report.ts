@@ -46,7 +46,7 @@ export function failureKind(r: CaseResult): string {
 function normalise(message: string): string {
   return clip(
     oneLine(message)
-      .replace(/\/[^\s'"():]+/g, "<path>")
+      .replace(/(?<![\w.])\/[^\s'"():]+/g, "<path>")
       .replace(/\(\s*\d+(?:\s*,\s*\d*)*\s*\)/g, "(…)")
       .replace(/\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b/g, "N"),
     160,
@@ -66,7 +66,9 @@ export function failureClass(r: CaseResult): string {
  * the case's class: an internal error in one file of a package hides what the rest would do, and this is it.
  */
 export function runFailureKind(r: CaseResult): string {
-  if (r.status === "internal" || r.status === "unparsable") return r.then ? normalise(r.then) : "(the emitted package was not run)";
+  // the location differs per model (each model's own file): it stays in the case lines, not in the group key
+  const unlocated = (t: string) => t.replace(/\s\([^()]*:\d+\)$/, "");
+  if (r.status === "internal" || r.status === "unparsable") return r.then ? normalise(unlocated(r.then)) : "(the emitted package was not run)";
   if (r.status === "diagnosed" || r.status === "silent") return normalise(`${r.stage}: ${r.error ?? ""}`);
   return r.status;
 }
@@ -78,6 +80,30 @@ function groups(results: CaseResult[], key: (r: CaseResult) => string): [string,
 }
 
 const esc = (s: string): string => s.replace(/\|/g, "\\|");
+const names = (rs: CaseResult[]): string =>
+  esc(
+    rs.length > 6
+      ? `${rs
+          .slice(0, 6)
+          .map((r) => r.name)
+          .join(", ")} and ${rs.length - 6} more`
+      : rs.map((r) => r.name).join(", "),
+  );
+
+/** Files left unwritten by an error (C2M-E006 included) or emitted unparsable, which sink cases: first how many files each error sinks, then each file with how many cases' closures hold it. */
+function sinkTables(results: CaseResult[]): string[] {
+  const m = new Map<string, { why: string; text?: string; cases: CaseResult[] }>();
+  for (const r of results) for (const s of r.sinks ?? []) m.set(s.file, { why: s.why, text: s.text, cases: [...(m.get(s.file)?.cases ?? []), r] });
+  const byWhy = new Map<string, number>();
+  for (const { why } of m.values()) byWhy.set(normalise(why), (byWhy.get(normalise(why)) ?? 0) + 1);
+  const out = ["| files | error |", "|---:|---|"];
+  for (const [why, n] of [...byWhy.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) out.push(`| ${n} | ${esc(why)} |`);
+  out.push("", "| cases | file | error | emitted line |", "|---:|---|---|---|");
+  const code = (t?: string) => (t ? `\`${esc(clip(t, 120)).replace(/`/g, "'")}\`` : "");
+  const rows = [...m.entries()].sort((a, b) => b[1].cases.length - a[1].cases.length || (a[0] < b[0] ? -1 : 1));
+  for (const [file, { why, text, cases }] of rows) out.push(`| ${cases.length} | ${esc(file)} | ${esc(clip(oneLine(why), 120))} | ${code(text)} |`);
+  return out;
+}
 
 /** test/zoo/FAILURES.md: the first errors grouped by class and by kind, with counts and the cases. */
 export function failuresMarkdown(results: CaseResult[]): string {
@@ -95,9 +121,18 @@ export function failuresMarkdown(results: CaseResult[]): string {
     "| count | class | cases |",
     "|---:|---|---|",
   ];
-  for (const [k, rs] of groups(results, failureClass)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
+  for (const [k, rs] of groups(results, failureClass)) out.push(`| ${rs.length} | ${esc(k)} | ${names(rs)} |`);
   out.push("", "## By kind", "", "| count | first error | cases |", "|---:|---|---|");
-  for (const [k, rs] of groups(results, failureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
+  for (const [k, rs] of groups(results, failureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${names(rs)} |`);
+  out.push(
+    "",
+    "## Files that sink cases",
+    "",
+    "A file that an error diagnostic left unwritten (C2M-E006 included), or that was emitted and does not parse,",
+    "fails every case whose import closure holds it: fixing the file at the top unblocks that many cases at once.",
+    "",
+    ...sinkTables(results),
+  );
   out.push(
     "",
     "## By the emitted package's own first failure",
@@ -108,7 +143,7 @@ export function failuresMarkdown(results: CaseResult[]): string {
     "| count | first failure of the run | cases |",
     "|---:|---|---|",
   );
-  for (const [k, rs] of groups(results, runFailureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${esc(rs.map((r) => r.name).join(", "))} |`);
+  for (const [k, rs] of groups(results, runFailureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${names(rs)} |`);
   return `${out.join("\n")}\n`;
 }
 

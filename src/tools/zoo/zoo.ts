@@ -27,14 +27,29 @@ export interface ZooOptions {
   onResult?: (r: CaseResult) => void;
   /** progress lines for the slow steps before the first result */
   log?: (line: string) => void;
+  /** extra folders on every Python child's path (where a test's fixture package is installed) */
+  pythonPath?: string[];
 }
 
 const HERE = (): string => join(packageRoot(), "src", "tools", "zoo");
 const CLI = (): string => join(packageRoot(), "dist", "src", "cli.js");
 
+let extraPythonPath: string[] = [];
+
 /** The environment every child gets: no network, one thread each (the machine is small and shared). */
 function childEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", HF_DATASETS_OFFLINE: "1", TOKENIZERS_PARALLELISM: "false", OMP_NUM_THREADS: "1", PYTHONDONTWRITEBYTECODE: "1", C2M_NO_BUNDLE: process.env.C2M_NO_BUNDLE ?? "" };
+  const pythonPath = [...extraPythonPath, ...(process.env.PYTHONPATH ? [process.env.PYTHONPATH] : [])].join(":");
+  return {
+    ...process.env,
+    ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
+    HF_HUB_OFFLINE: "1",
+    TRANSFORMERS_OFFLINE: "1",
+    HF_DATASETS_OFFLINE: "1",
+    TOKENIZERS_PARALLELISM: "false",
+    OMP_NUM_THREADS: "1",
+    PYTHONDONTWRITEBYTECODE: "1",
+    C2M_NO_BUNDLE: process.env.C2M_NO_BUNDLE ?? "",
+  };
 }
 
 interface Ran {
@@ -92,10 +107,10 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
     copyFileSync(join(closure.root, f), join(src, f));
   }
   const started = Date.now();
-  const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json", "-j", "2"], 900);
+  const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json"], 900);
   const seconds = (Date.now() - started) / 1000;
   const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, ruff: new Map(), checks: new Map() };
-  let parsed: { files: { input: string; status: string; wrote: string[]; diagnostics: Omit<Diag, "file">[] & { file: string }[] }[] } | undefined;
+  let parsed: { files: { input: string; status: string; diagnostics: Diag[] }[] } | undefined;
   try {
     parsed = JSON.parse(ran.stdout);
   } catch {
@@ -162,6 +177,7 @@ interface TorchRecord {
 export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseResult[]> {
   const log = opts.log ?? (() => {});
   const work = opts.work;
+  extraPythonPath = opts.pythonPath ?? [];
   mkdirSync(work, { recursive: true });
   log(`zoo: finding the import closure of ${cases.length} case${cases.length === 1 ? "" : "s"}`);
   const found = await closures(cases, work);
@@ -169,7 +185,10 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
   // the torch side, all cases in one process, while the compiles run
   const torchRequest = join(work, "torch.request.json");
   const torchDir = (c: ZooCase) => join(work, "torch", safeName(c.name));
-  writeFileSync(torchRequest, JSON.stringify({ timeout: opts.timeout, cases: cases.map((c) => ({ name: c.name, module: c.module, build: c.build, inputs: c.inputs, seed: c.seed ?? 0, out: torchDir(c) })) }));
+  writeFileSync(
+    torchRequest,
+    JSON.stringify({ timeout: opts.timeout, cases: cases.map((c) => ({ name: c.name, module: c.module, build: c.build, inputs: c.inputs, seed: c.seed ?? 0, out: torchDir(c) })) }),
+  );
   const torchRun = python("zoo_torch.py", torchRequest, opts.timeout * cases.length + 120);
 
   // one compile per package: the union of its cases' closures
@@ -197,7 +216,9 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
     const compile = compiles.get(c.package);
     const files = closure && !("error" in closure) ? closure.files : [];
     const tdir = torchDir(c);
-    const torch: TorchRecord = existsSync(join(tdir, "torch.json")) ? JSON.parse(readFileSync(join(tdir, "torch.json"), "utf8")) : { error: "the torch side wrote no record (crashed or timed out)" };
+    const torch: TorchRecord = existsSync(join(tdir, "torch.json"))
+      ? JSON.parse(readFileSync(join(tdir, "torch.json"), "utf8"))
+      : { error: "the torch side wrote no record (crashed or timed out)" };
     const setupError = closure && "error" in closure ? `closure: ${closure.error}` : torch.error ? `torch: ${torch.error}` : null;
     let weightsCrash: string | null = null;
     let mlx: MlxRecord | null = null;
@@ -244,7 +265,19 @@ async function runMlxSide(c: ZooCase, torch: TorchRecord, compile: CompileRecord
   const result = join(tdir, "mlx.json");
   writeFileSync(
     request,
-    JSON.stringify({ root: compile.out, confine: [c.module.split(".")[0]], module: c.module, build: c.build, inputs: c.inputs, weights: conv.weights, weightsError: conv.error, torch_dir: tdir, torch, atol: c.atol ?? 1e-4, result }),
+    JSON.stringify({
+      root: compile.out,
+      confine: [c.module.split(".")[0]],
+      module: c.module,
+      build: c.build,
+      inputs: c.inputs,
+      weights: conv.weights,
+      weightsError: conv.error,
+      torch_dir: tdir,
+      torch,
+      atol: c.atol ?? 1e-4,
+      result,
+    }),
   );
   const ran = await python("zoo_mlx.py", request, timeout);
   if (ran.timedOut) return { stage: "timeout", error: `the MLX side took over ${timeout} s` };

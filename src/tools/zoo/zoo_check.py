@@ -1,7 +1,7 @@
 """Static checks of one compile's emitted files, once per compile (cases of a package share it).
 
 Usage: python zoo_check.py REQUEST.json   (REQUEST = {"root": emitted tree, "files": [relative .py], "out": path})
-Writes {"files": {rel: {"unparsable": {"line", "message"} | null, "torchImports": [{"line", "text"}]}}}:
+Writes {"files": {rel: {"unparsable": {"line", "message", "text" (the emitted line)} | null, "torchImports": [{"line", "text"}]}}}:
 every file must parse with the Python 3.10 grammar (`ast.parse(feature_version=(3, 10))`), and none may import
 torch or another torch* package the emitted tree does not hold itself (an emitted `torchvision` package may
 import its own modules).
@@ -17,7 +17,9 @@ def check(root, rel):
     try:
         tree = ast.parse(text, rel, feature_version=(3, 10))
     except SyntaxError as err:
-        return {"unparsable": {"line": err.lineno or 0, "message": f"{type(err).__name__}: {err.msg}"}, "torchImports": []}
+        lines = text.splitlines()
+        line = lines[err.lineno - 1].strip() if err.lineno and 0 < err.lineno <= len(lines) else ""
+        return {"unparsable": {"line": err.lineno or 0, "message": f"{type(err).__name__}: {err.msg}", "text": line[:200]}, "torchImports": []}
     lines = text.splitlines()
     found = []
     for node in ast.walk(tree):

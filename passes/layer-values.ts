@@ -1,0 +1,49 @@
+/**
+ * A torch layer class used as a value — `act_layer=nn.Hardswish`, `norm_layer=nn.GroupNorm`, a dict of
+ * activations — is called later with torch's constructor arguments (`act_layer(inplace=True)`), where the
+ * translator cannot see the call. Its MLX stand-in is a small subclass of the MLX layer whose constructor
+ * takes torch's signature and builds the layer as the table row does: torch-only arguments accepted and
+ * dropped, MLX-only settings added (`pytorch_compatible=True`), values MLX cannot honour refused at run time.
+ */
+import type { LayerMapping } from "../ir/tables.js";
+import { parseSig, renderTemplate } from "./template-render.js";
+
+export interface LayerValueClass {
+  /** the generated class's name (`TorchHardswish`) */
+  name: string;
+  /** its Python source */
+  source: string;
+  /** cookbook helpers its base class is */
+  helpers: string[];
+}
+
+/** The class standing for torch layer `row` passed as a value; undefined for rows it cannot express. */
+export function layerValueClass(row: LayerMapping): LayerValueClass | undefined {
+  const torchName = row.torch.split(".").pop()!;
+  const template = row.general?.mlx ?? row.mlx;
+  const m = /^([\w.]+|\{@(\w+)\})\((.*)\)$/s.exec(template);
+  if (!m) return undefined;
+  const params = parseSig(row.sig);
+  if (params.some((p) => p.varargs)) return undefined;
+  const given = new Map<string, string>(params.map((p) => [p.name, p.name]));
+  const rendered = renderTemplate(template, { given, defaults: new Map() });
+  if (!rendered.ok) return undefined;
+  const base = m[2] ?? m[1];
+  const args = rendered.text.slice(rendered.text.indexOf("(") + 1, -1);
+  // torch's factory keywords (timm passes **dd to every norm_layer) mean nothing to the MLX layer
+  const signature = [...params.map((p) => (p.default === undefined ? p.name : `${p.name}=${p.default}`)), ...["device", "dtype"].filter((k) => !params.some((p) => p.name === k)).map((k) => `${k}=None`)];
+  const handled = new Set(row.general?.handles ?? []);
+  const checks = Object.entries(row.allowed ?? {})
+    .filter(([p]) => !handled.has(p))
+    .map(([p, ok]) => `        if ${p} not in (${ok.join(", ")},):\n            raise ValueError(${JSON.stringify(`c2m: MLX has no ${torchName} with this ${p}`)})\n`);
+  const name = `Torch${torchName}`;
+  const source = [
+    `class ${name}(${base}):`,
+    `    """torch.nn.${torchName}'s constructor arguments for MLX's ${base} (the class is passed as a value and built later)."""`,
+    "",
+    `    def __init__(self, ${signature.join(", ")}):`,
+    ...checks.map((c) => c.trimEnd()),
+    `        super().__init__(${args})`,
+  ].join("\n");
+  return { name, source, helpers: [...new Set(rendered.helpers)] };
+}

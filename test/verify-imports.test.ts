@@ -1,0 +1,23 @@
+/** The output checker's view of imports: what a port can import without torch (emit/verify/imports.ts). */
+import { describe, expect, it } from "vitest";
+import { compile } from "../src/index.js";
+
+const codes = (src: string, opts = {}) => compile(src, { filename: "m.py", ...opts }).diagnostics.map((d) => `${d.code}@${d.line}`);
+
+describe("imports of torch libraries", () => {
+  it("an optional import (its ImportError caught) is a warning: without torch the fallback runs", () => {
+    const src = "import torch\ntry:\n    import xformers.ops as xops\nexcept ImportError:\n    xops = None\n\n\ndef f(x):\n    return torch.relu(x)\n";
+    expect(codes(src)).toEqual(["C2M-W020@3"]);
+  });
+
+  it("the same import outside a try is an error", () => {
+    expect(codes("import torch\nimport xformers.ops as xops\n\n\ndef f(x):\n    return torch.relu(x)\n")).toContain("C2M-E023@2");
+  });
+
+  it("a port of a torch library imports its own modules (timm's models import timm.layers)", () => {
+    const pkg = { files: ["__init__.py", "layers/__init__.py", "models/resnet.py"], path: "models/resnet.py", name: "timm" };
+    const src = "import torch\nfrom timm.layers import DropPath\n\n\ndef f(x):\n    return torch.relu(x)\n";
+    expect(codes(src, { package: pkg })).toEqual([]);
+    expect(codes(src.replace("timm.layers", "timm.missing"), { package: pkg })).toContain("C2M-E027@2");
+  });
+});

@@ -91,7 +91,7 @@ describe("launches read from the file's own host code", () => {
   it("verifies end to end (c2m kernel --verify, no spec)", async () => {
     const { code, stderr } = await verifyFile("transpose.cu", transpose);
     expect(stderr).toMatch(/the Metal of transpose compiles with clang/);
-    expect(stderr).toMatch(/ok {3}transpose_main_0_0 \[\] d_out \(metal\): 740 values/);
+    expect(stderr).toMatch(/ok {3}transpose_main_0_0 \[elements=740\] d_out \(metal\): 740 values/);
     expect(code).toBe(0);
   }, 120_000);
 

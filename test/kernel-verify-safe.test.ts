@@ -75,7 +75,7 @@ describe("--verify never runs the user's host code", () => {
     const file = join(dir, "host_evil.cu");
     writeFileSync(file, hostEvil(marker));
     const { code, stderr } = await kernelCli(file, { verify: true });
-    expect(stderr).toMatch(/ok {3}host_evil_main_0_0 \[\] d_c \(metal\): 3001 values/);
+    expect(stderr).toMatch(/ok {3}host_evil_main_0_0 \[elements=3001\] d_c \(metal\): 3001 values/);
     expect(stderr).toMatch(/only the kernels and device code are compiled/);
     expect(code).toBe(0);
     expect(existsSync(marker)).toBe(false);
@@ -96,6 +96,37 @@ describe("--verify never runs the user's host code", () => {
     ]);
     // the type stays (it runs nothing until constructed), without its host constructor
     expect(source).toMatch(/struct Planter \{ +\};/);
+  });
+
+  it("local includes are followed only through the resolver, once, and only their device code is kept", () => {
+    const headers: Record<string, string> = {
+      "common.h": `#pragma once\n#include "inner.h"\ntypedef float floatX;\nvoid cudaCheck(int e) { if (e) system("touch /nowhere/MARKER"); }\n__device__ floatX twice(floatX v) { return 2 * v; }\n`,
+      "inner.h": `#define SCALE 3\nstatic int boot = system("touch /nowhere/MARKER");\n`,
+    };
+    const src = `#include "common.h"\n#include "inner.h"\n#include "missing.h"\n#include </etc/passwd>\n__global__ void k(floatX* y) { y[threadIdx.x] = twice(SCALE); }\n`;
+    const { source, dropped } = deviceOnlySource(src, { resolveInclude: (name) => (headers[name] ? { path: `/src/${name}`, text: headers[name]! } : undefined) });
+    expect(source).toContain('#line 1 "common.h"');
+    expect(source).toContain("typedef float floatX;");
+    expect(source).toContain("#define SCALE 3");
+    expect(source).toContain("__device__ floatX twice(");
+    expect(source).not.toMatch(/system|cudaCheck|passwd/);
+    expect(dropped).toEqual([
+      "common.h: inner.h: line 2: file-scope object static int boot = system(\"touch /nowhere/MARKER\"); (only arithmetic values whose initialisers call nothing are kept)",
+      "common.h: line 4: host function cudaCheck",
+      'line 2: #include "inner.h" (already included)',
+      'line 3: #include "missing.h" (local header not followed)',
+      "line 4: #include </etc/passwd> (not a header the emulator has)",
+    ]);
+  });
+
+  it("keeps what device code may call of a type (defaulted members, constexpr) and drops headers the emulator does not have", () => {
+    const src = `#include <cublas_v2.h>\n#include <cuda_runtime.h>\n#include <vector>\ntemplate <class T> struct alignas(16) Packed {\n  Packed() = default;\n  constexpr int size() const { return 4; }\n  void dump() { system("true"); }\n  __device__ T& operator[](int i) { return v[i]; }\n  T v[4];\n};\n__global__ void k(float* y) { Packed<float> p; p[0] = 1.0f; y[threadIdx.x] = p[0] * p.size(); }\n`;
+    const { source, dropped } = deviceOnlySource(src);
+    expect(source).toContain("Packed() = default;");
+    expect(source).toContain("constexpr int size() const { return 4; }");
+    expect(source).toContain("#include <cuda_runtime.h>\n#include <vector>");
+    expect(source).not.toMatch(/cublas|dump|system/);
+    expect(dropped).toEqual(["line 1: #include <cublas_v2.h> (not a header the emulator has)", "line 7: host member function dump"]);
   });
 
   it("a kernel calling system() is refused at translation (C2M-K018) and nothing is compiled or run", async () => {

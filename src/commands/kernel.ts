@@ -1,5 +1,5 @@
 /** `c2m kernel foo.cu [-o foo_mlx.py] [--metal-only] [--template T=float ...] [-I dir ...] [--json] [--verify]` */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
 import { CODES_BY_ID } from "../../ir/diagnostic-codes.js";
 import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
@@ -171,7 +171,7 @@ function launchFlags(o: VerifyFlagOptions, template: Record<string, string>): La
  * every size on the Metal emulator as the emitted Python calls it and the CUDA original (its device
  * code only) on the CUDA emulator, and the Metal is checked by clang.
  */
-async function verify(input: string, source: string, result: CompileKernelsResult, opts: VerifyFlagOptions, template: Record<string, string>): Promise<number> {
+async function verify(input: string, source: string, result: CompileKernelsResult, opts: VerifyFlagOptions & { include?: string[] }, template: Record<string, string>): Promise<number> {
   const { validateVerifySpec } = await import("../kernel/verify-spec.js");
   const kernels = result.kernels.map((k) => ({ name: k.name, params: k.params.length, templateParams: k.templateParams.length }));
   const specPath = opts.spec ?? specPathFor(input);
@@ -206,12 +206,16 @@ async function verify(input: string, source: string, result: CompileKernelsResul
   const { verifyAgainstSpec } = await import("../kernel/verify.js");
   const { sandboxReport } = await import("../verify/sandbox.js");
   process.stderr.write(`c2m kernel --verify: only the kernels and device code are compiled; ${sandboxReport()}\n`);
-  const folder = dirname(resolve(input));
-  // local includes of the original, inside the input's folder only; their device code only
+  // the project's headers: in the input's folder or an -I folder, and inside that folder (links followed first); their device code only
+  const folders = [dirname(resolve(input)), ...(opts.include ?? []).map((d) => resolve(d))].filter((d) => existsSync(d)).map((d) => realpathSync(d));
   const resolveInclude = (name: string) => {
-    const path = resolve(folder, name);
-    if (!path.startsWith(folder + sep) || !existsSync(path)) return undefined;
-    return { path, text: readFileSync(path, "utf8") };
+    for (const folder of folders) {
+      const candidate = resolve(folder, name);
+      if (!existsSync(candidate)) continue;
+      const path = realpathSync(candidate);
+      if (path.startsWith(folder + sep) && statSync(path).isFile()) return { path, text: readFileSync(path, "utf8") };
+    }
+    return undefined;
   };
   let ok = true;
   const clangChecked = new Set<string>();

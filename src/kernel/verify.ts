@@ -237,6 +237,8 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
     for (const [i, r] of checked.entries()) {
       lines.push(r.ok ? `ok   ${spec.name}: the Metal of ${calls[i]!.spec.name} compiles with clang against the MSL shim (-Wall -Werror)` : `FAIL ${spec.name}: C2M-K019 the Metal of ${calls[i]!.spec.name} is rejected by clang:\n  ${r.errors.join("\n  ")}`);
     }
+    // Metal that Metal's compiler rejects is not run: the emulator's g++ would reject it too, or run what the GPU never could
+    if (metalCheck.some((m) => m.errors.length)) return { ok: false, results, metalCheck, lines };
   }
   for (let s = 0; s < spec.sizes.length; s++) {
     const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);

@@ -7,11 +7,15 @@
 //  - macros, types (struct/class/union/enum, typedefs, `using`), function prototypes, static_asserts;
 //  - file-scope variables of arithmetic or CUDA vector type whose initialisers call nothing
 //    (`__constant__ float coef[4] = {1, 2, 3, 4};`, `static const int K = 3 * 4;`);
-//  - `#include <...>` of system headers (not the torch/pybind ones, which are not here), and local
-//    `#include "x.h"` only through `resolveInclude`, which inlines the header's own device code.
+//  - `#include <...>` of the standard library and c2m's CUDA stubs (not cuBLAS, torch, ... which the
+//    emulator does not have), and the project's own headers only through `resolveInclude`, which
+//    inlines the header's own device code.
 // Everything else is blanked (spaces, line breaks kept, so that compiler messages keep their lines).
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
-import { field, kids, named, qualifierWords, walk } from "../../passes/kernel/cst.js";
+import { field, named, qualifierWords, walk } from "../../passes/kernel/cst.js";
+import { includeDir } from "./native.js";
 
 export interface DeviceCodeOptions {
   /** The text of a local include (`#include "common.h"`), or undefined when it is not found. */
@@ -28,6 +32,7 @@ export interface DeviceCode {
 }
 
 const HOST_INCLUDE = /^(torch|ATen|c10|pybind11|THC)\//;
+const SYSTEM_HEADER = /^(?!.*\.\.)[\w.+-]+(?:\/[\w.+-]+)*$/;
 const ARITHMETIC_TYPE = /^(?:(?:unsigned|signed|long|short|const|volatile|static|constexpr)\s+)*(?:bool|char|short|int|long|float|double|unsigned|signed|size_t|u?int(?:8|16|32|64)_t|half|__half|__half2|__nv_bfloat16|__nv_bfloat162|(?:u?char|u?short|u?int|u?long|longlong|ulonglong|float|double)[1-4])$/;
 /** Nodes that run code when an initialiser is evaluated. */
 const RUNS_CODE = new Set(["call_expression", "new_expression", "lambda_expression", "co_await_expression", "throw_expression", "gnu_asm_expression", "asm_statement"]);
@@ -62,9 +67,13 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
       case "preproc_include": {
         const path = field(n, "path");
         const name = path?.type === "system_lib_string" ? path.text.slice(1, -1) : path?.type === "string_literal" ? path.text.slice(1, -1) : undefined;
-        if (path?.type === "system_lib_string" && name && !HOST_INCLUDE.test(name)) return;
-        const found = path?.type === "string_literal" && name ? opts.resolveInclude?.(name) : undefined;
-        if (!found) return drop(n, `#include ${path?.text ?? "?"} (${path?.type === "string_literal" ? "local header not followed" : "host-only header"})`);
+        const system = path?.type === "system_lib_string";
+        // a header of the project (found by the resolver, `<helper_cuda.h>` through -I too) is followed;
+        // a system header is kept by its name when the emulator has it: the C and C++ standard
+        // libraries and c2m's CUDA stubs, never an absolute path or a way out (`#include </dev/zero>`)
+        const found = name && !HOST_INCLUDE.test(name) && SYSTEM_HEADER.test(name) ? opts.resolveInclude?.(name) : undefined;
+        if (!found && system && name && !HOST_INCLUDE.test(name) && SYSTEM_HEADER.test(name) && emulatorHasHeader(name)) return;
+        if (!found) return drop(n, `#include ${path?.text ?? "?"} (${!system ? "local header not followed" : "not a header the emulator has"})`);
         if (seen.has(found.path)) return drop(n, `#include ${path!.text} (already included)`);
         seen.add(found.path);
         const inner = deviceOnlySource(found.text, { ...opts, filename: name }, seen);
@@ -107,7 +116,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   const visitFunction = (fn: CudaNode, whole: CudaNode) => {
     const quals = qualifierWords(fn);
     const name = field(fn, "declarator")?.text.split("(")[0]?.trim() ?? "?";
-    if (!quals.includes("__global__") && !quals.includes("__device__")) return drop(whole, `host function ${name}`);
+    if (!deviceCallable(fn)) return drop(whole, `host function ${name}`);
     if (quals.some((q) => /\b(constructor|destructor)\b/.test(q))) return drop(whole, `function ${name} with a constructor/destructor attribute`);
   };
   for (const c of named(root)) visit(c);
@@ -116,8 +125,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   for (const t of keptTypes) {
     walk(t, (c) => {
       if (c === t || c.type !== "function_definition") return c.type !== "lambda_expression";
-      const quals = qualifierWords(c);
-      if (!quals.includes("__device__") && !quals.includes("__global__")) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
+      if (!deviceCallable(c)) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
       return false;
     });
   }
@@ -131,6 +139,32 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   }
   out += source.slice(pos);
   return { source: out, dropped };
+}
+
+/** The C and C++ standard headers (the emulator compiles with the system's g++). */
+const STANDARD_HEADERS = new Set(
+  (
+    "assert.h ctype.h errno.h float.h inttypes.h limits.h math.h stdbool.h stddef.h stdint.h stdio.h stdlib.h string.h time.h " +
+    "algorithm array atomic bitset cassert cctype cerrno cfloat cinttypes climits cmath complex cstddef cstdint cstdio cstdlib " +
+    "cstring ctime deque functional initializer_list iomanip iosfwd iostream istream iterator limits list map memory numeric " +
+    "ostream queue random set sstream stack stdexcept string tuple type_traits unordered_map unordered_set utility vector fstream chrono"
+  ).split(" "),
+);
+
+/** A standard header, or one of c2m's CUDA stubs (include/stubs: cuda_runtime.h, cooperative_groups.h...). */
+function emulatorHasHeader(name: string): boolean {
+  return STANDARD_HEADERS.has(name) || existsSync(join(includeDir(), "stubs", name));
+}
+
+/**
+ * A function device code can call: `__global__`, `__device__`, `constexpr` (nvcc's relaxed constexpr),
+ * or a defaulted/deleted one (`Packed128() = default;`), which runs nothing of the user's.
+ */
+function deviceCallable(fn: CudaNode): boolean {
+  const quals = qualifierWords(fn);
+  if (quals.includes("__global__") || quals.includes("__device__") || quals.includes("constexpr")) return true;
+  if (/\bconstexpr\b/.test(fn.text.slice(0, (field(fn, "declarator")?.startIndex ?? fn.startIndex) - fn.startIndex))) return true;
+  return named(fn).some((c) => c.type === "default_method_clause" || c.type === "delete_method_clause");
 }
 
 /** `__global__ void k(float*);`, `int host(int);`: declares functions only. */

@@ -49,13 +49,26 @@ struct float4 {
 inline float2 make_float2(float x, float y) { return {x, y}; }
 inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
 inline int2 make_int2(int x, int y) { return {x, y}; }
-// 16-byte vectors: llm.c's Packed128 moves 128 bits through int4
+// the rest of CUDA's vector types that device code loads and stores through (llm.c's Packed128 is an int4),
+// with CUDA's alignment for the 16-byte ones
+struct uint2 {
+  unsigned x, y;
+};
+struct int3 {
+  int x, y, z;
+};
+struct float3 {
+  float x, y, z;
+};
 struct alignas(16) int4 {
   int x, y, z, w;
 };
 struct alignas(16) uint4 {
   unsigned x, y, z, w;
 };
+inline uint2 make_uint2(unsigned x, unsigned y) { return {x, y}; }
+inline int3 make_int3(int x, int y, int z) { return {x, y, z}; }
+inline float3 make_float3(float x, float y, float z) { return {x, y, z}; }
 inline int4 make_int4(int x, int y, int z, int w) { return {x, y, z, w}; }
 inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return {x, y, z, w}; }
 

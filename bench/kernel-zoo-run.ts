@@ -105,7 +105,14 @@ async function main(): Promise<void> {
     }
   }
   for (const r of records) {
-    const what = r.status === "refused" ? `refused ${r.refusal!.code} at ${r.refusal!.at}: ${r.refusal!.message}` : r.verified === undefined ? "translated" : r.verified ? "translated, verified" : `translated, NOT verified${r.silent ? " (silent)" : ""}: ${r.verifyNote}`;
+    const what =
+      r.status === "refused"
+        ? `refused ${r.refusal!.code} at ${r.refusal!.at}: ${r.refusal!.message}`
+        : r.verified === undefined
+          ? "translated"
+          : r.verified
+            ? "translated, verified"
+            : `translated, NOT verified${r.silent ? " (silent)" : ""}: ${r.verifyNote}`;
     process.stdout.write(`${r.id}  ${what}\n`);
   }
   const line = summaryLine(figures(records));

@@ -175,7 +175,13 @@ export function translateCorpus(
       result = translate(f.path, { filename: relative(process.cwd(), f.path), includeDirs: f.includeDirs, template: config.files[f.key]?.template });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      result = { python: "", kernels: [], source: "", compiled: undefined, diagnostics: [{ code: "internal", severity: "error", message: `c2m crashed: ${msg}`, file: f.path, line: 1, col: 1 }] };
+      result = {
+        python: "",
+        kernels: [],
+        source: "",
+        compiled: undefined,
+        diagnostics: [{ code: "internal", severity: "error", message: `c2m crashed: ${msg}`, file: f.path, line: 1, col: 1 }],
+      };
     }
     results.set(f.key, result);
     records.push(...recordsOf(f, sites, result, base));
@@ -221,8 +227,14 @@ export interface ZooBaseline {
 export function baselineOf(records: KernelRecord[]): ZooBaseline {
   return {
     summary: summaryLine(figures(records)),
-    translated: records.filter((r) => r.status === "translated").map((r) => r.id).sort(),
-    verified: records.filter((r) => r.verified).map((r) => r.id).sort(),
+    translated: records
+      .filter((r) => r.status === "translated")
+      .map((r) => r.id)
+      .sort(),
+    verified: records
+      .filter((r) => r.verified)
+      .map((r) => r.id)
+      .sort(),
     silent: figures(records).silent,
   };
 }

@@ -82,7 +82,9 @@ function positiveInt(name: string, v: string): number {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--readme] [--files N] [--repeats N] [--device cpu|gpu] [--skip-compiler] [--skip-output] [--json FILE] [--prepare-gpu DIR] [--gpu-result FILE] [--render FIGURES.json]\n`);
+  process.stderr.write(
+    `bench: ${message}\nusage: npm run bench -- [--readme] [--files N] [--repeats N] [--device cpu|gpu] [--skip-compiler] [--skip-output] [--json FILE] [--prepare-gpu DIR] [--gpu-result FILE] [--render FIGURES.json]\n`,
+  );
   process.exit(2);
 }
 
@@ -304,7 +306,15 @@ export function writeOutputRequest(
       mlx = join(dir, "expected.py");
       sources[m.name] = "expected.py (compile failed)";
     } else writeFileSync(mlx, result.code);
-    return { name: m.name, torch: path(join(dir, "input.py")), mlx: path(mlx), port: path(join(root, "bench/ports", `${m.name}.py`)), class: spec.class, args: spec.args, inputs: m.inputs };
+    return {
+      name: m.name,
+      torch: path(join(dir, "input.py")),
+      mlx: path(mlx),
+      port: path(join(root, "bench/ports", `${m.name}.py`)),
+      class: spec.class,
+      args: spec.args,
+      inputs: m.inputs,
+    };
   });
   const resultPath = join(work, "result.json");
   const requestPath = join(work, "request.json");
@@ -316,11 +326,7 @@ export function writeOutputRequest(
  * Run bench/output.py on the golden models (all of OUTPUT_MODELS, or `only`). With `timed: false` it checks
  * the port against the translation and the translation against torch, and counts graph ops, without timing.
  */
-export function outputFigures(
-  root: string,
-  opts: { repeats: number; device: "cpu" | "gpu" },
-  select: { only?: string[]; timed?: boolean } = {},
-): OutputFigures {
+export function outputFigures(root: string, opts: { repeats: number; device: "cpu" | "gpu" }, select: { only?: string[]; timed?: boolean } = {}): OutputFigures {
   const work = mkdtempSync(join(tmpdir(), "c2m-bench-out-"));
   try {
     const { requestPath, resultPath, sources } = writeOutputRequest(root, work, opts, select);
@@ -354,11 +360,18 @@ export function compilerTable(c: CompilerFigures): string {
   if (c.kernel && "error" in c.kernel) rows.push(`| \`kernel\` ÷ bare CUDA parse | not measured: ${c.kernel.error} | ≤ ${GOALS.compileOverParse}× | |`);
   else if (c.kernel) {
     const k = c.kernel;
-    rows.push(`| \`kernel\` ÷ bare CUDA parse (golden/kernels: ${k.files} files, ×${k.rounds ?? 5}) | ${f1(k.compileMs / k.parseMs)}× | ≤ ${GOALS.compileOverParse}× | ${met(k.compileMs / k.parseMs <= GOALS.compileOverParse)} |`);
+    rows.push(
+      `| \`kernel\` ÷ bare CUDA parse (golden/kernels: ${k.files} files, ×${k.rounds ?? 5}) | ${f1(k.compileMs / k.parseMs)}× | ≤ ${GOALS.compileOverParse}× | ${met(k.compileMs / k.parseMs <= GOALS.compileOverParse)} |`,
+    );
     rows.push(`| \`kernel\` throughput | ${Math.round(k.lines / (k.compileMs / 1e3)).toLocaleString("en-US")} lines/s | | |`);
   }
-  rows.push(`| CLI cold start, \`c2m compile\` on one file (median of 7) | ${Math.round(c.coldStartMs)} ms | < ${GOALS.coldStartMs} ms | ${met(c.coldStartMs < GOALS.coldStartMs)} |`);
-  if (c.kernelColdStartMs !== undefined) rows.push(`| CLI cold start, \`c2m kernel\` on one file | ${Math.round(c.kernelColdStartMs)} ms | < ${GOALS.coldStartMs} ms | ${met(c.kernelColdStartMs < GOALS.coldStartMs)} |`);
+  rows.push(
+    `| CLI cold start, \`c2m compile\` on one file (median of 7) | ${Math.round(c.coldStartMs)} ms | < ${GOALS.coldStartMs} ms | ${met(c.coldStartMs < GOALS.coldStartMs)} |`,
+  );
+  if (c.kernelColdStartMs !== undefined)
+    rows.push(
+      `| CLI cold start, \`c2m kernel\` on one file | ${Math.round(c.kernelColdStartMs)} ms | < ${GOALS.coldStartMs} ms | ${met(c.kernelColdStartMs < GOALS.coldStartMs)} |`,
+    );
   rows.push(`| of which \`node -e 0\` alone | ${Math.round(c.nodeStartMs)} ms | | |`);
   if (c.failed.length) rows.push(`| files whose compile threw | ${c.failed.length} | 0 | ${met(false)} |`);
   const slow = c.slowest.map((s) => `${s.file.split("/").pop()} ${Math.round(s.ms)} ms (${s.lines} lines)`).join(", ");
@@ -385,8 +398,15 @@ export function outputTable(o: OutputFigures): string {
   const n = o.models.find((m) => m.samples)?.samples;
   const diffs = o.models
     .filter((m) => m.opsDiff && Object.keys(m.opsDiff).length)
-    .map((m) => `${m.name}: ${Object.entries(m.opsDiff!).map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${v}`).join(", ")}`);
-  const diffText = diffs.length ? `\n\nGraph ops, translated − port, per primitive (MLX's lazy graph of one forward; on the CPU backend \`mx.fast.*\` builds its composed fallback, so fused ops count as their parts): ${diffs.join("; ")}.` : "";
+    .map(
+      (m) =>
+        `${m.name}: ${Object.entries(m.opsDiff!)
+          .map(([k, v]) => `${k} ${v > 0 ? "+" : ""}${v}`)
+          .join(", ")}`,
+    );
+  const diffText = diffs.length
+    ? `\n\nGraph ops, translated − port, per primitive (MLX's lazy graph of one forward; on the CPU backend \`mx.fast.*\` builds its composed fallback, so fused ops count as their parts): ${diffs.join("; ")}.`
+    : "";
   return `${rows.join("\n")}\n\nMedians of ${n ?? "?"} forwards per variant in one process, after warm-up, one forward of each variant per round in rotating order; the ratios are medians of the per-round ratios; each forward ends in \`mx.eval\` (torch: \`no_grad\`${o.device === "gpu" ? ", `cuda.synchronize`" : ""}). Same converted weights and seeded inputs everywhere; the port and the \`mx.compile\` variants are checked against the translation (≤ 1e-4) and the translation against torch before timing. Peak memory is MLX's allocator peak over one forward${o.device === "gpu" ? " (torch: CUDA allocator)" : ""}.${diffText}`;
 }
 
@@ -423,7 +443,10 @@ export function report(c: CompilerFigures | undefined, o: OutputFigures | undefi
       "",
     );
   } else if (o) {
-    out.push("**Output speed on a GPU** (MLX CUDA backend vs PyTorch CUDA): not in this run. `npm run bench -- --prepare-gpu DIR` writes the request; run `python bench/output.py DIR/request.json RESULT.json` where `mlx[cuda]` and torch CUDA are installed, then `npm run bench -- --render FIGURES.json --gpu-result RESULT.json --readme`.", "");
+    out.push(
+      "**Output speed on a GPU** (MLX CUDA backend vs PyTorch CUDA): not in this run. `npm run bench -- --prepare-gpu DIR` writes the request; run `python bench/output.py DIR/request.json RESULT.json` where `mlx[cuda]` and torch CUDA are installed, then `npm run bench -- --render FIGURES.json --gpu-result RESULT.json --readme`.",
+      "",
+    );
   }
   return out.join("\n");
 }

@@ -180,12 +180,7 @@ export function checkCoopName(name: string, node: CudaNode, bag: DiagnosticBag, 
     const first = targs ? named(targs)[0] : undefined;
     const n = first ? constantValue(first.text, macros) : undefined;
     if (n !== undefined && (n > 32 || n < 1 || (n & (n - 1)) !== 0)) {
-      reportKernel(
-        bag,
-        "C2M-K036",
-        position(first!),
-        `a tile of ${n} threads: Metal SIMD-groups hold 32 threads, and c2m maps tiles of 1, 2, 4, 8, 16 or 32 onto them`,
-      );
+      reportKernel(bag, "C2M-K036", position(first!), `a tile of ${n} threads: Metal SIMD-groups hold 32 threads, and c2m maps tiles of 1, 2, 4, 8, 16 or 32 onto them`);
       return false;
     }
     if (!targs && name === "tiled_partition") {

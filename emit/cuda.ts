@@ -118,7 +118,13 @@ template <class T, class Q, class M> __device__ __forceinline__ T& c2m_own(const
 }`;
 
 /** Every access `y[E]` / `*r` of an in-place buffer (and its row pointers) → `c2m_own(y, y_in, y_touched, E, width)`. */
-function ownEdits(analysis: KernelAnalysis, param: string, aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[], width: number, edits: Edit[]): void {
+function ownEdits(
+  analysis: KernelAnalysis,
+  param: string,
+  aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[],
+  width: number,
+  edits: Edit[],
+): void {
   for (const s of analysis.accesses) {
     if (s.root.kind !== "param" || s.root.name !== param) continue;
     const acc = accessNode(s.node)!;
@@ -153,7 +159,9 @@ function bodyText(unit: KernelUnit, k: KFunction, inserts: Edit[]): string {
   if (inner.length === 0) return "";
   const start = inner[0]!.startIndex;
   const end = inner[inner.length - 1]!.endIndex;
-  const edits: Edit[] = inserts.flatMap((e) => (e.wrapEnd === undefined ? [e] : [e, { at: e.wrapEnd, text: " }" }])).sort((a, b) => b.at - a.at || (b.end ?? b.at) - (a.end ?? a.at)); // at one offset: a replacement before an insertion
+  const edits: Edit[] = inserts
+    .flatMap((e) => (e.wrapEnd === undefined ? [e] : [e, { at: e.wrapEnd, text: " }" }]))
+    .sort((a, b) => b.at - a.at || (b.end ?? b.at) - (a.end ?? a.at)); // at one offset: a replacement before an insertion
   let text = unit.source.slice(start, end);
   for (const e of edits) text = text.slice(0, e.at - start) + e.text + text.slice((e.end ?? e.at) - start);
   return dedentBody(text, inner[0]!.startPosition.column);
@@ -170,7 +178,8 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
     pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};` });
   }
   for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
-  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: unit.source.slice(node.startIndex, node.endIndex) });
+  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node)))
+    pieces.push({ at: node.startIndex, text: unit.source.slice(node.startIndex, node.endIndex) });
   pieces.sort((a, b) => a.at - b.at);
   const coop = coopPreamble(unit, [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)]);
   if (coop) pieces.unshift({ at: -1, text: coop });

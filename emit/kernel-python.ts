@@ -79,7 +79,12 @@ export function emitKernelModule(
     out.push("# the names the extension's PYBIND11_MODULE exports");
     for (const [name, target] of aliases) out.push(`${name} = ${target}`);
   }
-  return out.join("\n").replace(/\n{4,}/g, "\n\n\n").trimEnd() + "\n";
+  return (
+    out
+      .join("\n")
+      .replace(/\n{4,}/g, "\n\n\n")
+      .trimEnd() + "\n"
+  );
 }
 
 /** Backend choice, CUDA's dim3, and cuda_kernel called the way metal_kernel is. */
@@ -213,7 +218,9 @@ function describeBuffers(buffers: BufferPlan[]): string[] {
         out.push(`${b.param}: written only; its shape and dtype size the fresh output (contents not read; elements the kernel does not write are 0).`);
         break;
       case "inout-copy":
-        out.push(`${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`);
+        out.push(
+          `${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`,
+        );
         break;
       case "atomic-accumulate":
         out.push(`${b.param}: updated with atomic ${b.atomicOp}; the output starts at the identity and ${b.param} is folded in afterwards.`);

@@ -12,16 +12,58 @@ import type { BufferPlan, KFunction, KernelUnit, KType } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import {
-  ATOMIC_FUNCTIONS, BARRIERS, BUILTIN_VARIABLES, FENCES, CONSTANTS, MATH_FUNCTIONS, METAL_ATOMICS, SCALAR_TYPES, SEGMENTED_SHUFFLES,
-  CACHE_HINTS, UNSUPPORTED_CALLS, UNSUPPORTED_TYPES, VECTOR_CONSTRUCTORS, VECTOR_TYPES, WARP_FUNCTIONS,
+  ATOMIC_FUNCTIONS,
+  BARRIERS,
+  BUILTIN_VARIABLES,
+  FENCES,
+  CONSTANTS,
+  MATH_FUNCTIONS,
+  METAL_ATOMICS,
+  SCALAR_TYPES,
+  SEGMENTED_SHUFFLES,
+  CACHE_HINTS,
+  UNSUPPORTED_CALLS,
+  UNSUPPORTED_TYPES,
+  VECTOR_CONSTRUCTORS,
+  VECTOR_TYPES,
+  WARP_FUNCTIONS,
 } from "../passes/kernel/tables.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION, BLOCK_VOTE_HELPER, BLOCK_VOTES } from "./metal-block-votes.js";
-import { calleeName, callArgs, canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
+import {
+  calleeName,
+  callArgs,
+  canonicalTypeName,
+  declaratorType,
+  baseType,
+  dedentBody,
+  field,
+  fields,
+  kids,
+  named,
+  position,
+  qualifierWords,
+  subscriptIndices,
+  unparen,
+  walk,
+} from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
-import { checkCoopName, coopDirectiveComment, COOP_HELPER, COOP_NAMESPACE, coopFactoryAttributes, coopInfo, coopQualified, coopTypeText, coopUnqualified, isGridSync, isTileOfTile, type CoopInfo } from "./coop.js";
+import {
+  checkCoopName,
+  coopDirectiveComment,
+  COOP_HELPER,
+  COOP_NAMESPACE,
+  coopFactoryAttributes,
+  coopInfo,
+  coopQualified,
+  coopTypeText,
+  coopUnqualified,
+  isGridSync,
+  isTileOfTile,
+  type CoopInfo,
+} from "./coop.js";
 
 /** The dynamic shared memory size, in bytes, passed as an MLX template argument. */
 export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
@@ -164,9 +206,21 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   const atomicRoots = (r: Root | undefined) =>
     !!r && ((r.kind === "shared" && atomicShared.has(r.name)) || (r.kind === "param" && analysis.atomicOutputs && isOutput(byParam.get(r.name))));
   const ctx: PrintContext = {
-    unit, fn: k, analysis, bag, helpers, attributes: new Set(), atomicRoots,
+    unit,
+    fn: k,
+    analysis,
+    bag,
+    helpers,
+    attributes: new Set(),
+    atomicRoots,
     scope: { params: new Set(k.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(analysis.shared.map((s) => s.name)), aliases: new Map() },
-    before: new Map(), deviceAttrs, isKernel: true, inoutAliases: new Map(), coop: coopInfo(unit), own: new Map(), volatiles: volatileNames(k),
+    before: new Map(),
+    deviceAttrs,
+    isKernel: true,
+    inoutAliases: new Map(),
+    coop: coopInfo(unit),
+    own: new Map(),
+    volatiles: volatileNames(k),
   };
 
   // inputs and outputs, in parameter order
@@ -432,16 +486,21 @@ const templateStructsOf = new WeakMap<KernelUnit, Map<string, CudaNode>>();
 
 export function printType(t: KType, ctx?: PrintContext): string {
   switch (t.kind) {
-    case "scalar": return SCALAR_TYPES[t.name]?.metal ?? t.name;
-    case "vector": return VECTOR_TYPES[t.name]?.metal ?? t.name;
-    case "template": return t.name;
+    case "scalar":
+      return SCALAR_TYPES[t.name]?.metal ?? t.name;
+    case "vector":
+      return VECTOR_TYPES[t.name]?.metal ?? t.name;
+    case "template":
+      return t.name;
     case "struct":
     case "unknown": {
       const text = t.kind === "struct" ? t.name : t.text;
       return ctx ? coopTypeText(text, ctx.coop) : text;
     }
-    case "pointer": return `${t.isConst ? "const " : ""}${printType(t.pointee, ctx)}*`;
-    case "reference": return `thread ${t.isConst ? "const " : ""}${printType(t.target, ctx)}&`;
+    case "pointer":
+      return `${t.isConst ? "const " : ""}${printType(t.pointee, ctx)}*`;
+    case "reference":
+      return `thread ${t.isConst ? "const " : ""}${printType(t.target, ctx)}&`;
   }
 }
 
@@ -543,7 +602,10 @@ function printCast(node: CudaNode, ctx: PrintContext): string {
   const value = field(node, "value")!;
   const ptr = td ? kids(td).find((c) => c.type === "abstract_pointer_declarator") : undefined;
   if (td && ptr) {
-    const elem = kids(td).filter((c) => c !== ptr && c.type !== "type_qualifier").map((c) => print(c, ctx)).join(" ");
+    const elem = kids(td)
+      .filter((c) => c !== ptr && c.type !== "type_qualifier")
+      .map((c) => print(c, ctx))
+      .join(" ");
     ctx.helpers.add("c2m_cast");
     return `c2m_cast<${elem}>(${print(value, ctx)})`;
   }
@@ -566,7 +628,11 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     reportKernel(ctx.bag, "C2M-K035", position(node), "a tile partitioned from another tile is not translated; partition the thread block");
     return node.text;
   }
-  const factory = coopFactoryAttributes((fnNode?.type === "qualified_identifier" ? coopQualified(fnNode, ctx.coop)?.name : undefined) ?? (ctx.coop.usingNamespace && fnNode?.type === "identifier" ? fnNode.text : "") ?? "");
+  const factory = coopFactoryAttributes(
+    (fnNode?.type === "qualified_identifier" ? coopQualified(fnNode, ctx.coop)?.name : undefined) ??
+      (ctx.coop.usingNamespace && fnNode?.type === "identifier" ? fnNode.text : "") ??
+      "",
+  );
   if (factory.length) {
     // Metal passes thread positions to the kernel: the group factory is given the ones it reads
     for (const a of factory) ctx.attributes.add(a);
@@ -602,7 +668,12 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     return BARRIERS[name];
   }
   if (FENCES[name]) {
-    reportKernel(ctx.bag, "C2M-K016", position(node), `${name} becomes atomic_thread_fence (Metal 3.2, macOS 15 and later); patterns where one threadgroup waits for another have no forward-progress guarantee on Apple GPUs`);
+    reportKernel(
+      ctx.bag,
+      "C2M-K016",
+      position(node),
+      `${name} becomes atomic_thread_fence (Metal 3.2, macOS 15 and later); patterns where one threadgroup waits for another have no forward-progress guarantee on Apple GPUs`,
+    );
     return FENCES[name];
   }
   const warp = WARP_FUNCTIONS[name];
@@ -612,7 +683,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     const width = warp.widthArg !== undefined ? rest[warp.widthArg] : undefined;
     if (width && /^\d+$/.test(width.text.trim()) && Number(width.text.trim()) > 32) {
       reportKernel(ctx.bag, "C2M-K015", position(width), `${name} with width ${width.text}: warps and Metal SIMD-groups are 32 lanes wide`);
-      return fill(warp.metal, rest.map((a) => print(a, ctx)));
+      return fill(
+        warp.metal,
+        rest.map((a) => print(a, ctx)),
+      );
     }
     if (width && !/^(32|warpSize)$/.test(width.text.trim())) {
       const helper = SEGMENTED_SHUFFLES[name];
@@ -620,7 +694,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
       ctx.attributes.add("thread_index_in_simdgroup");
       return `${helper}(${print(rest[0], ctx)}, ${print(rest[1], ctx)}, ${print(width, ctx)}, thread_index_in_simdgroup)`;
     }
-    return fill(warp.metal, rest.map((a) => print(a, ctx)));
+    return fill(
+      warp.metal,
+      rest.map((a) => print(a, ctx)),
+    );
   }
   if (name === "__activemask") return "uint(uint64_t(simd_active_threads_mask()))";
   if (name === "__lanemask_lt") return "((1u << thread_index_in_simdgroup) - 1u)";
@@ -650,7 +727,11 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
   const math = MATH_FUNCTIONS[name];
   if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
     if (math.startsWith("c2m_")) ctx.helpers.add(math);
-    if (math.includes("{")) return fill(math, args.map((a) => print(a, ctx)));
+    if (math.includes("{"))
+      return fill(
+        math,
+        args.map((a) => print(a, ctx)),
+      );
     return `${math}(${args.map((a) => print(a, ctx)).join(", ")})`;
   }
   const device = ctx.unit.deviceFunctions.find((f) => f.name === name);
@@ -672,7 +753,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     const targ = named(field(fnNode, "arguments")!)[0];
     const ptr = targ ? kids(targ).find((c) => c.type === "abstract_pointer_declarator") : undefined;
     if (targ && ptr) {
-      const elem = kids(targ).filter((c) => c !== ptr && c.type !== "type_qualifier").map((c) => print(c, ctx)).join(" ");
+      const elem = kids(targ)
+        .filter((c) => c !== ptr && c.type !== "type_qualifier")
+        .map((c) => print(c, ctx))
+        .join(" ");
       ctx.helpers.add("c2m_cast");
       return `c2m_cast<${elem}>(${p(0)})`;
     }
@@ -711,7 +795,13 @@ function loopFollows(pragma: CudaNode, ctx: PrintContext): boolean {
 }
 
 const REDUCE_BY_COMBINER: Record<string, string> = {
-  "+": "simd_sum", fmaxf: "simd_max", fmax: "simd_max", max: "simd_max", fminf: "simd_min", fmin: "simd_min", min: "simd_min",
+  "+": "simd_sum",
+  fmaxf: "simd_max",
+  fmax: "simd_max",
+  max: "simd_max",
+  fminf: "simd_min",
+  fmin: "simd_min",
+  min: "simd_min",
 };
 
 /**
@@ -785,7 +875,12 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   const decls = fields(node, "declarator");
   const typeText = typeNode ? print(typeNode, ctx) : "";
   if (isShared && !ctx.isKernel) {
-    reportKernel(ctx.bag, "C2M-K002", position(node), `__shared__ memory declared in __device__ function '${ctx.fn.name}': Metal declares threadgroup memory only in the kernel; declare it in the kernel and pass a pointer`);
+    reportKernel(
+      ctx.bag,
+      "C2M-K002",
+      position(node),
+      `__shared__ memory declared in __device__ function '${ctx.fn.name}': Metal declares threadgroup memory only in the kernel; declare it in the kernel and pass a pointer`,
+    );
   }
   if (isShared) {
     for (const d of decls) ctx.scope.shared.add(declaratorType(base, d, false).name ?? "");
@@ -796,7 +891,7 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
         const info = sa?.find((s) => s.name === name);
         const elem = info?.atomic ? `atomic<${typeText}>` : typeText;
         const volatile = quals.includes("volatile") ? "volatile " : "";
-        if (info?.dynamic || arrayDims.length === 0 && /\[\s*\]/.test(d.text)) {
+        if (info?.dynamic || (arrayDims.length === 0 && /\[\s*\]/.test(d.text))) {
           return `threadgroup ${volatile}${elem} ${name}[(${SHARED_BYTES_TEMPLATE} + sizeof(${typeText}) - 1) / sizeof(${typeText})];`;
         }
         return `threadgroup ${volatile}${elem} ${name}${arrayDims.map((x) => `[${print(x, ctx)}]`).join("")};`;
@@ -831,7 +926,9 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     if (twin && name) {
       const off = twin.difference ? ` + (${name} - ${twin.param})` : twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
       const nl = `\n${" ".repeat(node.startPosition.column)}`;
-      parts.push(`${vol}${constQ}device ${pointee}* ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`);
+      parts.push(
+        `${vol}${constQ}device ${pointee}* ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`,
+      );
       continue;
     }
     if (space === "input" && initText !== undefined) parts.push(`auto ${name} = ${initText};`);
@@ -911,7 +1008,10 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
     pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx) });
   }
   pieces.sort((a, b) => a.at - b.at);
-  const helperText = [...kctx.helpers].sort().map((h) => HELPERS[h]).filter(Boolean);
+  const helperText = [...kctx.helpers]
+    .sort()
+    .map((h) => HELPERS[h])
+    .filter(Boolean);
   return [...helperText, ...pieces.map((p) => p.text)].join("\n\n") + (pieces.length || helperText.length ? "\n" : "");
 }
 
@@ -935,7 +1035,9 @@ function atomicParameters(f: KFunction): (r: Root | undefined) => boolean {
 function printConstant(node: CudaNode, ctx: PrintContext): string {
   const type = field(node, "type");
   const constexpr = qualifierWords(node).includes("constexpr") ? "constexpr " : "";
-  return `${constexpr}constant ${type ? print(type, ctx) : "auto"} ${fields(node, "declarator").map((d) => print(d, ctx)).join(", ")};`;
+  return `${constexpr}constant ${type ? print(type, ctx) : "auto"} ${fields(node, "declarator")
+    .map((d) => print(d, ctx))
+    .join(", ")};`;
 }
 
 function printStruct(node: CudaNode, ctx: PrintContext): string {

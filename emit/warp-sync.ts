@@ -41,9 +41,7 @@ function storeTarget(statement: CudaNode, names: Set<string>): string | undefine
   if (!e || e.type !== "assignment_expression") return undefined;
   const left = unparen(field(e, "left")!);
   const target =
-    left.type === "subscript_expression" || (left.type === "pointer_expression" && field(left, "operator")?.text === "*")
-      ? unparen(field(left, "argument")!)
-      : undefined;
+    left.type === "subscript_expression" || (left.type === "pointer_expression" && field(left, "operator")?.text === "*") ? unparen(field(left, "argument")!) : undefined;
   return target?.type === "identifier" && names.has(target.text) ? target.text : undefined;
 }
 

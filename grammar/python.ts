@@ -44,7 +44,20 @@ const typeFieldAnon: (Set<string> | undefined)[] = [];
 const fieldNames: (string | null)[] = [null];
 
 /** Named node types that are single tokens (the cursor need not look for their children). */
-const NAMED_LEAVES = new Set(["identifier", "integer", "float", "none", "true", "false", "ellipsis", "comment", "string_start", "string_end", "escape_sequence", "type_conversion"]);
+const NAMED_LEAVES = new Set([
+  "identifier",
+  "integer",
+  "float",
+  "none",
+  "true",
+  "false",
+  "ellipsis",
+  "comment",
+  "string_start",
+  "string_end",
+  "escape_sequence",
+  "type_conversion",
+]);
 
 /**
  * Which children can carry a field name, from the grammar's node types (node-types.json): per parent type

@@ -161,7 +161,10 @@ function logicalLineStarts(root: SyntaxNode): LineStart[] {
     const node = stack.pop()!;
     const parent = node.parent;
     const parentType = parent?.type;
-    const opens = node.isNamed && node.type !== "comment" && (parentType === "module" || parentType === "block" || LINE_OPENERS.has(node.type) || (parentType === "decorated_definition" && node.type !== "decorator"));
+    const opens =
+      node.isNamed &&
+      node.type !== "comment" &&
+      (parentType === "module" || parentType === "block" || LINE_OPENERS.has(node.type) || (parentType === "decorated_definition" && node.type !== "decorator"));
     if (opens) {
       const { row, column } = node.startPosition;
       const first = firstOfBlock.has(node);

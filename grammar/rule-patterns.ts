@@ -93,7 +93,10 @@ function originalColumn(line: string, placeholderCol: number): number {
 
 /** Removes the indentation common to all non-blank lines, and one leading and trailing blank line. */
 export function dedent(text: string): string {
-  const lines = text.replace(/^[ \t]*\r?\n/, "").replace(/\r?\n[ \t]*$/, "").split(/\r?\n/);
+  const lines = text
+    .replace(/^[ \t]*\r?\n/, "")
+    .replace(/\r?\n[ \t]*$/, "")
+    .split(/\r?\n/);
   const indents = lines.filter((l) => l.trim()).map((l) => l.match(/^[ \t]*/)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => l.slice(cut)).join("\n");
@@ -155,7 +158,7 @@ export function compilePattern(where: IToken | string, file = "<rule>"): Pattern
   const rest = new Set<string>();
   const walk = (n: SyntaxNode) => {
     const mv = metavarOf(n);
-    if (mv) (mv.rest ? rest : metavars).add(mv.name), metavars.add(mv.name);
+    if (mv) ((mv.rest ? rest : metavars).add(mv.name), metavars.add(mv.name));
     for (const c of n.namedChildren) walk(c);
   };
   walk(root);

@@ -77,9 +77,33 @@ const Colon = createToken({ name: "Colon", pattern: /:/, label: "':'" });
 const Other = createToken({ name: "Other", pattern: /[^\s]/, label: "a character the rule language does not use" });
 
 const ALL_TOKENS: TokenType[] = [
-  WhiteSpace, Comment, Code, Str, MetaVar, NumberLit, CmpOp,
-  RuleKw, Match, Where, Replace, Helper, Import, Example, Expect, Is, Not, In, And, Name,
-  LCurly, RCurly, LBracket, RBracket, Comma, Colon, Other,
+  WhiteSpace,
+  Comment,
+  Code,
+  Str,
+  MetaVar,
+  NumberLit,
+  CmpOp,
+  RuleKw,
+  Match,
+  Where,
+  Replace,
+  Helper,
+  Import,
+  Example,
+  Expect,
+  Is,
+  Not,
+  In,
+  And,
+  Name,
+  LCurly,
+  RCurly,
+  LBracket,
+  RBracket,
+  Comma,
+  Colon,
+  Other,
 ];
 const RULE_LEXER = new Lexer(ALL_TOKENS, { positionTracking: "full", ensureOptimizations: false });
 
@@ -120,28 +144,66 @@ class RuleParser extends EmbeddedActionsParser {
 
   private clause = this.RULE("clause", (r: RawRule) => {
     // during chevrotain's grammar recording `r` is a placeholder: collect into a scratch object then
-    const into: RawRule = this.RECORDING_PHASE || !r ? { name: undefined as never, matches: [], conditions: [], replace: [], helpers: [], imports: [], examples: [], expects: [] } : r;
+    const into: RawRule =
+      this.RECORDING_PHASE || !r ? { name: undefined as never, matches: [], conditions: [], replace: [], helpers: [], imports: [], examples: [], expects: [] } : r;
     this.OR([
-      { ALT: () => { this.CONSUME(Match); this.OPTION(() => this.CONSUME(Colon)); into.matches.push(this.CONSUME(Code)); } },
-      { ALT: () => {
-        this.CONSUME(Where);
-        this.OPTION2(() => this.CONSUME2(Colon));
-        into.conditions.push(this.SUBRULE(this.condition));
-        this.MANY(() => {
-          this.OR2([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(And) }]);
-          into.conditions.push(this.SUBRULE2(this.condition));
-        });
-      } },
-      { ALT: () => { this.CONSUME(Replace); this.OPTION3(() => this.CONSUME3(Colon)); into.replace.push(this.CONSUME2(Code)); } },
-      { ALT: () => {
-        this.CONSUME(Helper);
-        this.OPTION4(() => this.CONSUME4(Colon));
-        into.helpers.push(this.CONSUME(Name).image);
-        this.MANY2(() => { this.CONSUME2(Comma); into.helpers.push(this.CONSUME2(Name).image); });
-      } },
-      { ALT: () => { this.CONSUME(Import); this.OPTION5(() => this.CONSUME5(Colon)); into.imports.push(unquote(this.CONSUME(Str).image ?? "")); } },
-      { ALT: () => { this.CONSUME(Example); this.OPTION6(() => this.CONSUME6(Colon)); into.examples.push(this.CONSUME3(Code)); } },
-      { ALT: () => { this.CONSUME(Expect); this.OPTION7(() => this.CONSUME7(Colon)); into.expects.push(this.CONSUME4(Code)); } },
+      {
+        ALT: () => {
+          this.CONSUME(Match);
+          this.OPTION(() => this.CONSUME(Colon));
+          into.matches.push(this.CONSUME(Code));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Where);
+          this.OPTION2(() => this.CONSUME2(Colon));
+          into.conditions.push(this.SUBRULE(this.condition));
+          this.MANY(() => {
+            this.OR2([{ ALT: () => this.CONSUME(Comma) }, { ALT: () => this.CONSUME(And) }]);
+            into.conditions.push(this.SUBRULE2(this.condition));
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Replace);
+          this.OPTION3(() => this.CONSUME3(Colon));
+          into.replace.push(this.CONSUME2(Code));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Helper);
+          this.OPTION4(() => this.CONSUME4(Colon));
+          into.helpers.push(this.CONSUME(Name).image);
+          this.MANY2(() => {
+            this.CONSUME2(Comma);
+            into.helpers.push(this.CONSUME2(Name).image);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Import);
+          this.OPTION5(() => this.CONSUME5(Colon));
+          into.imports.push(unquote(this.CONSUME(Str).image ?? ""));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Example);
+          this.OPTION6(() => this.CONSUME6(Colon));
+          into.examples.push(this.CONSUME3(Code));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Expect);
+          this.OPTION7(() => this.CONSUME7(Colon));
+          into.expects.push(this.CONSUME4(Code));
+        },
+      },
     ]);
   });
 
@@ -149,26 +211,35 @@ class RuleParser extends EmbeddedActionsParser {
     const token = this.CONSUME(MetaVar);
     const metavar = (token.image ?? "").replace(/^\$(\.\.\.)?/, "");
     return this.OR<{ cond: Condition; token: IToken; typeToken?: IToken }>([
-      { ALT: () => {
-        this.CONSUME(Is);
-        const negate = this.OPTION(() => this.CONSUME(Not)) !== undefined;
-        const type = this.CONSUME(Name);
-        return { cond: { kind: "is", metavar, negate, type: type.image as ConditionType }, token, typeToken: type };
-      } },
-      { ALT: () => {
-        const op = this.CONSUME(CmpOp).image as "==";
-        const value = this.SUBRULE(this.literal);
-        return { cond: { kind: "compare", metavar, op, value }, token };
-      } },
-      { ALT: () => {
-        const negate = this.OPTION2(() => this.CONSUME2(Not)) !== undefined;
-        this.CONSUME(In);
-        this.CONSUME(LBracket);
-        const values = [this.SUBRULE2(this.literal)];
-        this.MANY(() => { this.CONSUME(Comma); values.push(this.SUBRULE3(this.literal)); });
-        this.CONSUME(RBracket);
-        return { cond: { kind: "in", metavar, negate, values }, token };
-      } },
+      {
+        ALT: () => {
+          this.CONSUME(Is);
+          const negate = this.OPTION(() => this.CONSUME(Not)) !== undefined;
+          const type = this.CONSUME(Name);
+          return { cond: { kind: "is", metavar, negate, type: type.image as ConditionType }, token, typeToken: type };
+        },
+      },
+      {
+        ALT: () => {
+          const op = this.CONSUME(CmpOp).image as "==";
+          const value = this.SUBRULE(this.literal);
+          return { cond: { kind: "compare", metavar, op, value }, token };
+        },
+      },
+      {
+        ALT: () => {
+          const negate = this.OPTION2(() => this.CONSUME2(Not)) !== undefined;
+          this.CONSUME(In);
+          this.CONSUME(LBracket);
+          const values = [this.SUBRULE2(this.literal)];
+          this.MANY(() => {
+            this.CONSUME(Comma);
+            values.push(this.SUBRULE3(this.literal));
+          });
+          this.CONSUME(RBracket);
+          return { cond: { kind: "in", metavar, negate, values }, token };
+        },
+      },
     ]);
   });
 
@@ -176,11 +247,13 @@ class RuleParser extends EmbeddedActionsParser {
     return this.OR([
       { ALT: () => Number(this.CONSUME(NumberLit).image) },
       { ALT: () => unquote(this.CONSUME(Str).image ?? "") },
-      { ALT: () => {
-        const t = this.CONSUME(Name);
-        if (this.RECORDING_PHASE) return null;
-        return t.image === "True" ? true : t.image === "False" ? false : t.image === "None" ? null : t.image;
-      } },
+      {
+        ALT: () => {
+          const t = this.CONSUME(Name);
+          if (this.RECORDING_PHASE) return null;
+          return t.image === "True" ? true : t.image === "False" ? false : t.image === "None" ? null : t.image;
+        },
+      },
     ]);
   });
 }
@@ -221,7 +294,13 @@ export function parseRules(text: string, file = "<rules>"): Rule[] {
     const e = lexed.errors[0];
     const ch = text.slice(e.offset, e.offset + 1);
     const hint = ch === "`" ? "an unterminated code block (a ` with no closing `)" : `unexpected character '${ch}'`;
-    throw new RuleSyntaxError(file, e.line ?? 1, e.column ?? 1, "a rule clause", `${hint}; expected 'rule', a clause keyword, code in \`backticks\`, a string, a number or a metavariable`);
+    throw new RuleSyntaxError(
+      file,
+      e.line ?? 1,
+      e.column ?? 1,
+      "a rule clause",
+      `${hint}; expected 'rule', a clause keyword, code in \`backticks\`, a string, a number or a metavariable`,
+    );
   }
   parser ??= new RuleParser();
   parser.input = lexed.tokens;
@@ -231,9 +310,11 @@ export function parseRules(text: string, file = "<rules>"): Rule[] {
     const tok = e.token;
     const expected = expectedOf(e);
     const found =
-      tok.tokenType?.name === "EOF" || tok.image === "" ? "the end of the file"
-      : tok.image === "`" ? "'`' that starts a code block with no closing '`'"
-      : `'${tok.image.length > 30 ? `${tok.image.slice(0, 30)}…` : tok.image}'`;
+      tok.tokenType?.name === "EOF" || tok.image === ""
+        ? "the end of the file"
+        : tok.image === "`"
+          ? "'`' that starts a code block with no closing '`'"
+          : `'${tok.image.length > 30 ? `${tok.image.slice(0, 30)}…` : tok.image}'`;
     // at the end of the file chevrotain's token has no position: point just past the last token
     const last = lexed.tokens[lexed.tokens.length - 1];
     const line = Number.isFinite(tok.startLine) ? tok.startLine! : last ? last.endLine! : lastLine(text);
@@ -259,7 +340,8 @@ function checkRule(r: RawRule, file: string): Rule {
   for (const p of patterns) for (const v of p.metavars) bound.add(v);
   for (const { cond, token, typeToken } of r.conditions) {
     if (!bound.has(cond.metavar)) throw at(token, "a metavariable of the pattern", `'$${cond.metavar}' is not in any pattern of rule '${name}'`);
-    if (cond.kind === "is" && !CONDITION_TYPES.includes(cond.type)) throw at(typeToken ?? token, `one of ${CONDITION_TYPES.join(", ")}`, `unknown type '${cond.type}'; expected one of ${CONDITION_TYPES.join(", ")}`);
+    if (cond.kind === "is" && !CONDITION_TYPES.includes(cond.type))
+      throw at(typeToken ?? token, `one of ${CONDITION_TYPES.join(", ")}`, `unknown type '${cond.type}'; expected one of ${CONDITION_TYPES.join(", ")}`);
   }
   const replace = codeOf(r.replace[0]);
   const lines = replace.text.split("\n");
@@ -286,4 +368,3 @@ function checkRule(r: RawRule, file: string): Rule {
     line: r.name.startLine!,
   };
 }
-

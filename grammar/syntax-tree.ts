@@ -16,7 +16,10 @@ export class Tree {
   readonly rootNode: SyntaxNode;
   private lineStarts?: number[];
 
-  constructor(readonly source: string, build: (tree: Tree) => SyntaxNode) {
+  constructor(
+    readonly source: string,
+    build: (tree: Tree) => SyntaxNode,
+  ) {
     this.rootNode = build(this);
   }
 

@@ -14,7 +14,10 @@ export interface Diagnostic {
   hint?: string;
 }
 
-export interface Position { row: number; column: number } // 0-based, as tree-sitter gives them
+export interface Position {
+  row: number;
+  column: number;
+} // 0-based, as tree-sitter gives them
 
 /** Collects diagnostics for one file. */
 export class DiagnosticBag {

@@ -28,4 +28,21 @@ export function reportKernel(bag: DiagnosticBag, code: string, at: Position, mes
  * fixed here: a construct the kernel needs and Metal lacks is an error; a launcher that is not
  * translated, a demotion or a caveat is a warning.
  */
-export const ERROR_CODES = new Set(["C2M-K001", "C2M-K002", "C2M-K003", "C2M-K004", "C2M-K005", "C2M-K006", "C2M-K007", "C2M-K012", "C2M-K013", "C2M-K017", "C2M-K018", "C2M-K019", "C2M-K035", "C2M-K036", "C2M-K026", "C2M-K027"]);
+export const ERROR_CODES = new Set([
+  "C2M-K001",
+  "C2M-K002",
+  "C2M-K003",
+  "C2M-K004",
+  "C2M-K005",
+  "C2M-K006",
+  "C2M-K007",
+  "C2M-K012",
+  "C2M-K013",
+  "C2M-K017",
+  "C2M-K018",
+  "C2M-K019",
+  "C2M-K035",
+  "C2M-K036",
+  "C2M-K026",
+  "C2M-K027",
+]);

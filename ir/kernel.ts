@@ -161,6 +161,4 @@ export interface KernelUnit {
 }
 
 /** The MLX dtype names c2m emits (`mx.<name>`). */
-export type MlxDtype =
-  | "float32" | "float16" | "bfloat16" | "int8" | "int16" | "int32" | "int64"
-  | "uint8" | "uint16" | "uint32" | "uint64" | "bool_";
+export type MlxDtype = "float32" | "float16" | "bfloat16" | "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32" | "uint64" | "bool_";

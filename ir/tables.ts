@@ -100,7 +100,13 @@ export const EXAMPLE_ROWS: { layers: LayerMapping[]; ops: OpMapping[] } = {
   ],
   ops: [
     { torch: ["torch.cat", "torch.concat", "torch.concatenate"], sig: ["tensors", "dim=0"], mlx: "mx.concatenate({tensors}, axis={dim=0})", layout: "axis", axes: ["dim"] },
-    { torch: ["torch.sum", "Tensor.sum"], sig: ["input", "dim=None", "keepdim=False"], mlx: "mx.sum({input}[, axis={dim}][, keepdims={keepdim}])", layout: "reduce", axes: ["dim"] },
+    {
+      torch: ["torch.sum", "Tensor.sum"],
+      sig: ["input", "dim=None", "keepdim=False"],
+      mlx: "mx.sum({input}[, axis={dim}][, keepdims={keepdim}])",
+      layout: "reduce",
+      axes: ["dim"],
+    },
     { torch: ["Tensor.view", "Tensor.reshape"], sig: ["self", "*shape"], mlx: "{self}.reshape({*shape})", layout: "logical" },
   ],
 };

@@ -23,7 +23,16 @@ export interface StoredRule {
 }
 
 export function storeRule(r: Rule): StoredRule {
-  return { name: r.name, patterns: r.patterns.map((p) => p.source), conditions: r.conditions, replace: r.replace, helpers: r.helpers, imports: r.imports, file: r.file, line: r.line };
+  return {
+    name: r.name,
+    patterns: r.patterns.map((p) => p.source),
+    conditions: r.conditions,
+    replace: r.replace,
+    helpers: r.helpers,
+    imports: r.imports,
+    file: r.file,
+    line: r.line,
+  };
 }
 
 let builtins: Rule[] | undefined;

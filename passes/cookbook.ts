@@ -55,7 +55,11 @@ function patternParts(p: Pattern): SyntaxNode[] {
 
 /** Operators and keywords between the named children, in order (`x[:2]` and `x[2:]` differ only here). */
 function shape(n: SyntaxNode): string {
-  return n.children.filter((c) => c.type !== "comment").map(shapeToken).filter(Boolean).join(" ");
+  return n.children
+    .filter((c) => c.type !== "comment")
+    .map(shapeToken)
+    .filter(Boolean)
+    .join(" ");
 }
 
 /** A child's part of its parent's shape: "#" for a named child, nothing for punctuation and comments. */
@@ -254,7 +258,21 @@ function literalValue(n: SyntaxNode): Literal | undefined {
   }
 }
 
-const ARITHMETIC = new Set(["identifier", "attribute", "integer", "float", "binary_operator", "unary_operator", "comparison_operator", "parenthesized_expression", "boolean_operator", "not_operator", "true", "false", "none"]);
+const ARITHMETIC = new Set([
+  "identifier",
+  "attribute",
+  "integer",
+  "float",
+  "binary_operator",
+  "unary_operator",
+  "comparison_operator",
+  "parenthesized_expression",
+  "boolean_operator",
+  "not_operator",
+  "true",
+  "false",
+  "none",
+]);
 
 /** Only names, attributes, numbers and operators: text that means the same in MLX as in torch. */
 function isArithmetic(root: SyntaxNode): boolean {
@@ -446,7 +464,10 @@ function rootType(p: Pattern): string {
 /** Reindents a multi-line replacement so that its later lines sit at `column` (the first line is placed by the emitter). */
 function reindent(text: string, column: number): string {
   const pad = " ".repeat(column);
-  return text.split("\n").map((l, i) => (i === 0 || !l.trim() ? l : pad + l)).join("\n");
+  return text
+    .split("\n")
+    .map((l, i) => (i === 0 || !l.trim() ? l : pad + l))
+    .join("\n");
 }
 
 const SPLAT_STARS: Record<string, string> = { list_splat: "*", dictionary_splat: "**" };
@@ -476,9 +497,7 @@ export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, 
   // reindent first, then substitute: multi-line bindings carry their own indentation
   const names = [...env.keys()].sort((a, b) => b.length - a.length);
   const text = reindent(rule.replace, node.startPosition.column);
-  const raw = names.length
-    ? text.replace(new RegExp(`\\$(?:\\.\\.\\.)?(${names.join("|")})\\b`, "g"), (_, n: string) => bindingText(env.get(n)!))
-    : text;
+  const raw = names.length ? text.replace(new RegExp(`\\$(?:\\.\\.\\.)?(${names.join("|")})\\b`, "g"), (_, n: string) => bindingText(env.get(n)!)) : text;
   return { ...base, text: raw };
 }
 
@@ -564,7 +583,12 @@ export function applyRules(mod: ModuleIR, ctx: PassContext, rules: readonly Rule
     for (const { rule, kind, patterns } of byType.get(n.type)!) {
       const possible = patterns.filter(({ f }) => mayMatch(f, c));
       if (!possible.length || ctx.rewrites.has(nodeKey(n))) continue;
-      const env = matchPatterns(rule, possible.map(({ p }) => p), n, m);
+      const env = matchPatterns(
+        rule,
+        possible.map(({ p }) => p),
+        n,
+        m,
+      );
       if (env) {
         if (kind === "function") rewriteBody(ctx, rule, n, env);
         else ctx.rewrites.set(nodeKey(n), rewriteFor(rule, kind, n, env));

@@ -23,7 +23,8 @@ export function fillEmptyBlocks(root: SyntaxNode, source: string, edits: Edit[])
     const lineStart = source.lastIndexOf("\n", stmt.startIndex - 1) + 1;
     const indent = source.slice(lineStart, stmt.startIndex);
     // a removal from the start of the line takes its newline too; one from the statement keeps the comment
-    const text = first.start === stmt.startIndex ? `pass${source.slice(stmt.endIndex, first.end)}` : `${/^\s*$/.test(indent) ? indent : ""}pass${source[first.end - 1] === "\n" ? "\n" : ""}`;
+    const text =
+      first.start === stmt.startIndex ? `pass${source.slice(stmt.endIndex, first.end)}` : `${/^\s*$/.test(indent) ? indent : ""}pass${source[first.end - 1] === "\n" ? "\n" : ""}`;
     replaced.set(first, { ...first, text });
   }
   return replaced.size ? edits.map((e) => replaced.get(e) ?? e) : edits;

@@ -31,7 +31,10 @@ export function layerValueClass(row: LayerMapping): LayerValueClass | undefined 
   const base = m[2] ?? m[1];
   const args = rendered.text.slice(rendered.text.indexOf("(") + 1, -1);
   // torch's factory keywords (timm passes **dd to every norm_layer) mean nothing to the MLX layer
-  const signature = [...params.map((p) => (p.default === undefined ? p.name : `${p.name}=${p.default}`)), ...["device", "dtype"].filter((k) => !params.some((p) => p.name === k)).map((k) => `${k}=None`)];
+  const signature = [
+    ...params.map((p) => (p.default === undefined ? p.name : `${p.name}=${p.default}`)),
+    ...["device", "dtype"].filter((k) => !params.some((p) => p.name === k)).map((k) => `${k}=None`),
+  ];
   const handled = new Set(row.general?.handles ?? []);
   const checks = Object.entries(row.allowed ?? {})
     .filter(([p]) => !handled.has(p))

@@ -137,7 +137,12 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
  * error marker on its `def` line; the rest of the file is translated as usual.
  */
 function keepAsWritten(ctx: TranslateContext, fn: SyntaxNode, err: unknown): void {
-  const name = fn.type === "module" ? "the module-level statements" : fn.type === "class_definition" ? `the class body of '${fn.childForFieldName("name")!.text}'` : `'${fn.childForFieldName("name")?.text}'`;
+  const name =
+    fn.type === "module"
+      ? "the module-level statements"
+      : fn.type === "class_definition"
+        ? `the class body of '${fn.childForFieldName("name")!.text}'`
+        : `'${fn.childForFieldName("name")?.text}'`;
   const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
   const message = `internal error while translating ${name} (${why}); ${fn.type === "function_definition" ? "the function is" : "they are"} kept as written`;
   const d = ctx.diags.report("C2M-E026", fn.startPosition, message);
@@ -149,7 +154,6 @@ function keepAsWritten(ctx: TranslateContext, fn: SyntaxNode, err: unknown): voi
   ctx.markers.set(eol, prev ? `${prev}; ${marker}` : `  # ${marker}`);
   ctx.constructs.push({ kind: "unsupported", name: d.code, line: d.line, col: d.col });
 }
-
 
 function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
   for (const dec of namedChildren(stmt).filter((c) => c.type === "decorator")) {

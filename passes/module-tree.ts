@@ -78,7 +78,7 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
     mod.classes.set(name, {
       name,
       node: d,
-      base: bases ? namedChildren(bases)[0]?.text ?? "" : "",
+      base: bases ? (namedChildren(bases)[0]?.text ?? "") : "",
       methods,
       attrs: new Map(),
       privateBuffers: new Set(),
@@ -178,7 +178,10 @@ class InitInterpreter {
     const init = base && effectiveInit(base.mod, base.cls, collectForeign);
     if (!init) return;
     const positional = skipSelf ? { ...args, positional: args.positional.slice(1) } : args;
-    this.runBaseInit(init, argumentValues(paramNames(init.init).slice(1), positional, (n) => this.expr(n, env)));
+    this.runBaseInit(
+      init,
+      argumentValues(paramNames(init.init).slice(1), positional, (n) => this.expr(n, env)),
+    );
   }
 
   /** For a class's __init__ parameters without defaults: the union of what the file passes at its call sites. */
@@ -366,7 +369,10 @@ class InitInterpreter {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
       if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super" && this.isSequentialSubclass()) {
-        this.cls.attrs.set(SEQUENTIAL_ITEMS, sequentialValue(args, (n) => this.expr(n, env)));
+        this.cls.attrs.set(
+          SEQUENTIAL_ITEMS,
+          sequentialValue(args, (n) => this.expr(n, env)),
+        );
         return;
       }
       // `super().__init__(…)`, `Base.__init__(self, …)`: what the base builds is this class's too
@@ -445,7 +451,12 @@ class InitInterpreter {
       }
       case "list":
       case "tuple":
-        return { k: "list", items: namedChildren(e).filter((c) => c.type !== "list_splat").map((c) => this.expr(c, env)) };
+        return {
+          k: "list",
+          items: namedChildren(e)
+            .filter((c) => c.type !== "list_splat")
+            .map((c) => this.expr(c, env)),
+        };
       case "list_comprehension":
       case "generator_expression": {
         const body = e.childForFieldName("body")!;
@@ -582,6 +593,4 @@ class InitInterpreter {
     }
     return { k: "const", text };
   }
-
-
 }

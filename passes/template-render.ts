@@ -164,7 +164,10 @@ export function plainCallTemplate(template: string): { callee: string; args: Tem
   const callee = m[1];
   const inner = m[2].replace(/\[|\]/g, "");
   const args: TemplateArg[] = [];
-  for (const raw of inner.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const raw of inner
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     let a: RegExpExecArray | null;
     if ((a = /^\{(\w+)(=[^}]*)?\}$/.exec(raw))) args.push({ kind: "pos", param: a[1] });
     else if ((a = /^(\w+)=\{(\w+)(=[^}]*)?\}$/.exec(raw))) args.push({ kind: "kw", name: a[1], param: a[2] });
@@ -192,10 +195,8 @@ export function minimalCall(
   if (!plain) return undefined;
   const posParams = params.filter((p) => !p.varargs && !p.kwOnly);
   if (positional.length > posParams.length) return undefined;
-  const pieceFor = (param: string) => plain.args.find((a) => (a.kind === "pos" || a.kind === "kw") && a.param === param) as
-    | { kind: "pos"; param: string }
-    | { kind: "kw"; name: string; param: string }
-    | undefined;
+  const pieceFor = (param: string) =>
+    plain.args.find((a) => (a.kind === "pos" || a.kind === "kw") && a.param === param) as { kind: "pos"; param: string } | { kind: "kw"; name: string; param: string } | undefined;
   /** MLX's name for a piece: the keyword it is passed by, or (for a positional hole) the MLX parameter there */
   const mlxName = (piece: { kind: "pos"; param: string } | { kind: "kw"; name: string; param: string }) => {
     if (piece.kind === "kw") return piece.name;

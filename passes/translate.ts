@@ -78,19 +78,116 @@ export interface TranslateContext {
 }
 
 const TENSOR_ONLY_METHODS = new Set([
-  "view", "reshape", "permute", "transpose", "contiguous", "unsqueeze", "squeeze", "flatten", "expand", "expand_as",
-  "repeat", "masked_fill", "softmax", "size", "dim", "float", "half", "long", "int", "bool", "type_as", "to", "cuda",
-  "cpu", "detach", "clone", "numel", "chunk", "split", "sum", "mean", "max", "min", "argmax", "argmin", "exp", "log",
-  "sqrt", "rsqrt", "pow", "abs", "tanh", "sigmoid", "relu", "matmul", "bmm", "cumsum", "gather", "topk", "clamp",
-  "unbind", "new_zeros", "new_ones", "new_full", "masked_fill_", "add_", "mul_", "sub_", "div_", "clamp_", "zero_",
-  "fill_", "copy_", "var", "std", "norm", "type", "item", "tolist", "numpy", "t", "triu", "tril", "square",
+  "view",
+  "reshape",
+  "permute",
+  "transpose",
+  "contiguous",
+  "unsqueeze",
+  "squeeze",
+  "flatten",
+  "expand",
+  "expand_as",
+  "repeat",
+  "masked_fill",
+  "softmax",
+  "size",
+  "dim",
+  "float",
+  "half",
+  "long",
+  "int",
+  "bool",
+  "type_as",
+  "to",
+  "cuda",
+  "cpu",
+  "detach",
+  "clone",
+  "numel",
+  "chunk",
+  "split",
+  "sum",
+  "mean",
+  "max",
+  "min",
+  "argmax",
+  "argmin",
+  "exp",
+  "log",
+  "sqrt",
+  "rsqrt",
+  "pow",
+  "abs",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "matmul",
+  "bmm",
+  "cumsum",
+  "gather",
+  "topk",
+  "clamp",
+  "unbind",
+  "new_zeros",
+  "new_ones",
+  "new_full",
+  "masked_fill_",
+  "add_",
+  "mul_",
+  "sub_",
+  "div_",
+  "clamp_",
+  "zero_",
+  "fill_",
+  "copy_",
+  "var",
+  "std",
+  "norm",
+  "type",
+  "item",
+  "tolist",
+  "numpy",
+  "t",
+  "triu",
+  "tril",
+  "square",
 ]);
 
 /** Method names that plain Python objects have too: only a value known to be a tensor gets the torch row. */
 const AMBIGUOUS_METHODS = new Set([
-  "split", "sort", "copy", "index", "count", "pop", "append", "extend", "get", "items", "keys", "values", "update",
-  "join", "format", "replace", "strip", "startswith", "endswith", "lower", "upper", "add", "remove", "clear", "insert",
-  "reverse", "find", "encode", "decode", "groups", "group", "match",
+  "split",
+  "sort",
+  "copy",
+  "index",
+  "count",
+  "pop",
+  "append",
+  "extend",
+  "get",
+  "items",
+  "keys",
+  "values",
+  "update",
+  "join",
+  "format",
+  "replace",
+  "strip",
+  "startswith",
+  "endswith",
+  "lower",
+  "upper",
+  "add",
+  "remove",
+  "clear",
+  "insert",
+  "reverse",
+  "find",
+  "encode",
+  "decode",
+  "groups",
+  "group",
+  "match",
 ]);
 
 /** Layers whose input rank decides their layout, with a helper that works in torch's layout at any rank. */
@@ -320,7 +417,7 @@ export class FunctionWalker {
   }
 
   private exprValueOf(node: SyntaxNode): Val {
-    return node.type === "identifier" ? this.env.get(node.text) ?? { k: "other" } : { k: "other" };
+    return node.type === "identifier" ? (this.env.get(node.text) ?? { k: "other" }) : { k: "other" };
   }
 
   /** Binds assignment targets; a tensor bound to a name gets a definition site for layout decisions. */
@@ -350,7 +447,16 @@ export class FunctionWalker {
     if (left.type === "pattern_list" || left.type === "tuple_pattern" || left.type === "list_pattern") {
       const targets = namedChildren(left);
       targets.forEach((t, i) => {
-        const item = v.k === "list" ? (v.items ? v.items[i] ?? { k: "other" } : v.elem ?? { k: "other" }) : v.k === "shape" ? ({ k: "num" } as Val) : v.k === "tensor" ? tensorVal() : ({ k: "other" } as Val);
+        const item =
+          v.k === "list"
+            ? v.items
+              ? (v.items[i] ?? { k: "other" })
+              : (v.elem ?? { k: "other" })
+            : v.k === "shape"
+              ? ({ k: "num" } as Val)
+              : v.k === "tensor"
+                ? tensorVal()
+                : ({ k: "other" } as Val);
         this.bind(t, item, stmt);
       });
     }
@@ -474,7 +580,7 @@ export class FunctionWalker {
     // kaiming's gain comes from its nonlinearity; xavier takes a gain argument as it is
     if (spec.mlx.includes("{gain}") && params.some((p) => p.name === "nonlinearity")) {
       const defaults = defaultsOf(params);
-      const gain = initGain(given.get("nonlinearity") as string ?? defaults.get("nonlinearity")!, (given.get("a") as string) ?? defaults.get("a")!);
+      const gain = initGain((given.get("nonlinearity") as string) ?? defaults.get("nonlinearity")!, (given.get("a") as string) ?? defaults.get("a")!);
       if (!gain) return undefined;
       if (gain.includes("math.")) this.ctx.imports.add("import math");
       given.set("gain", gain);
@@ -633,7 +739,17 @@ export class FunctionWalker {
         const gc = this.expr(c);
         let gb = this.expr(b);
         if (ga.v.k === "tensor" && gb.v.k === "tensor") gb = this.convert(gb, b, ga.v.t.perm, ga.v.t.rank);
-        return { v: ga.v.k === "none" ? gb.v : ga.v, text: rebuild(e, new Map([[a, ga.text], [c, gc.text], [b, gb.text]])) };
+        return {
+          v: ga.v.k === "none" ? gb.v : ga.v,
+          text: rebuild(
+            e,
+            new Map([
+              [a, ga.text],
+              [c, gc.text],
+              [b, gb.text],
+            ]),
+          ),
+        };
       }
       case "list_comprehension":
       case "generator_expression":
@@ -780,7 +896,7 @@ export class FunctionWalker {
       for (const s of subs) replaced.set(s, this.expr(s).text);
       const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
       const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
-      return { v: item ?? (o.v.items ? mergeVal(o.v.items) : o.v.elem ?? { k: "other" }), text: rebuild(e, replaced) };
+      return { v: item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" })), text: rebuild(e, replaced) };
     }
     if (o.v.k === "tensor") {
       // indexing follows torch's axis order: convert a channels-last tensor first
@@ -803,18 +919,45 @@ export class FunctionWalker {
     if (op === "@") {
       if (l.v.k === "tensor") l = this.toLogical(l, left);
       if (r.v.k === "tensor") r = this.toLogical(r, right);
-      return { v: { k: "tensor", t: { kind: "tensor" } }, text: rebuild(e, new Map([[left, l.text], [right, r.text]])) };
+      return {
+        v: { k: "tensor", t: { kind: "tensor" } },
+        text: rebuild(
+          e,
+          new Map([
+            [left, l.text],
+            [right, r.text],
+          ]),
+        ),
+      };
     }
     [l, r] = this.meet(l, left, r, right);
     const v: Val = l.v.k === "tensor" ? l.v : r.v.k === "tensor" ? r.v : l.v.k === "num" && r.v.k === "num" ? { k: "num" } : l.v.k === "list" ? l.v : { k: "other" };
-    return { v: v.k === "tensor" ? { k: "tensor", t: v.t } : v, text: rebuild(e, new Map([[left, l.text], [right, r.text]])) };
+    return {
+      v: v.k === "tensor" ? { k: "tensor", t: v.t } : v,
+      text: rebuild(
+        e,
+        new Map([
+          [left, l.text],
+          [right, r.text],
+        ]),
+      ),
+    };
   }
 
   private comparison(e: SyntaxNode): Gen {
     const ops = namedChildren(e);
     // `m.bias is not None` on a module: MLX layers built with bias=False have no `bias` at all
-    const opText = e.children.filter((c) => !c.isNamed).map((c) => c.text).join(" ");
-    if (ops.length === 2 && ops[1].type === "none" && (opText === "is" || opText === "is not") && ops[0].type === "attribute" && ops[0].childForFieldName("attribute")!.text === "bias") {
+    const opText = e.children
+      .filter((c) => !c.isNamed)
+      .map((c) => c.text)
+      .join(" ");
+    if (
+      ops.length === 2 &&
+      ops[1].type === "none" &&
+      (opText === "is" || opText === "is not") &&
+      ops[0].type === "attribute" &&
+      ops[0].childForFieldName("attribute")!.text === "bias"
+    ) {
       const obj = ops[0].childForFieldName("object")!;
       const o = this.expr(obj);
       if (o.v.k !== "tensor" && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
@@ -875,7 +1018,11 @@ export class FunctionWalker {
       // module, never a tensor whose .relu() method this could be
       const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!this.cls && !this.env.has("self");
       const o = this.expr(obj);
-      const isModuleName = selfIsModule || (obj.type === "identifier" && !this.env.has(obj.text) && (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text)));
+      const isModuleName =
+        selfIsModule ||
+        (obj.type === "identifier" &&
+          !this.env.has(obj.text) &&
+          (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text)));
       const knownTensor = o.v.k === "tensor" && !o.v.assumed;
       const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
       if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
@@ -1040,7 +1187,14 @@ export class FunctionWalker {
     return { v: layer.v, text };
   }
 
-  private layerCall(e: SyntaxNode, row: LayerMapping, args: { positional: SyntaxNode[]; keyword: Map<string, SyntaxNode> }, params: SigParam[], texts: Map<SyntaxNode, string>, bound: ReturnType<typeof bindArgs<SyntaxNode>>): Gen {
+  private layerCall(
+    e: SyntaxNode,
+    row: LayerMapping,
+    args: { positional: SyntaxNode[]; keyword: Map<string, SyntaxNode> },
+    params: SigParam[],
+    texts: Map<SyntaxNode, string>,
+    bound: ReturnType<typeof bindArgs<SyntaxNode>>,
+  ): Gen {
     // torch's factory keywords mean nothing to an MLX layer: no device, and the dtype comes with the loaded weights
     for (const k of bound.unknown) if (!FACTORY_KEYWORDS.has(k)) this.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
     for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
@@ -1378,7 +1532,11 @@ export class FunctionWalker {
                 if ((row as { axisNoneFlattens?: boolean }).axisNoneFlattens) remapped = false;
                 continue;
               }
-              const vals = dflt.replace(/[()\[\]\s]/g, "").split(",").filter(Boolean).map(Number);
+              const vals = dflt
+                .replace(/[()\[\]\s]/g, "")
+                .split(",")
+                .filter(Boolean)
+                .map(Number);
               if (vals.some((v) => !Number.isInteger(v))) {
                 remapped = false;
                 break;
@@ -1433,11 +1591,15 @@ export class FunctionWalker {
     }
     if (row.torch[0] === "Tensor.view" && resultVal.k === "tensor") {
       const shape = bound.byName.get("shape");
-      const dims = Array.isArray(shape) ? (shape.length === 1 ? intTuple(shape[0])?.length ?? (shape[0].type === "tuple" ? namedChildren(shape[0]).length : undefined) : shape.length) : undefined;
+      const dims = Array.isArray(shape)
+        ? shape.length === 1
+          ? (intTuple(shape[0])?.length ?? (shape[0].type === "tuple" ? namedChildren(shape[0]).length : undefined))
+          : shape.length
+        : undefined;
       if (dims !== undefined) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
     }
     const given = new Map<string, string | string[]>();
-    for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
+    for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
     const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
@@ -1511,8 +1673,8 @@ export class FunctionWalker {
       return relabel(perm.map((l) => d.indexOf(l)));
     }
     if (op === "torch.flatten" || op === "Tensor.view" || op === "torch.reshape") {
-      const start = op === "torch.flatten" ? intLiteral(arg("start_dim")) ?? 0 : undefined;
-      const end = op === "torch.flatten" ? intLiteral(arg("end_dim")) ?? -1 : undefined;
+      const start = op === "torch.flatten" ? (intLiteral(arg("start_dim")) ?? 0) : undefined;
+      const end = op === "torch.flatten" ? (intLiteral(arg("end_dim")) ?? -1) : undefined;
       const isCL = perm.every((a, i) => a === channelsLast(rank)[i]);
       // (N, 1, 1, C) and (N, C, 1, 1) hold the same numbers in the same order: any reshape of one is a
       // reshape of the other, and so is flatten(1)
@@ -1521,11 +1683,15 @@ export class FunctionWalker {
       if (t.spatialOne && isCL && op === "Tensor.view" && Array.isArray(shape)) {
         const g = gens.get(subjectNode)!;
         const dims = shape.map((n) => this.expr(n).text);
-        return { v: { k: "tensor", t: { kind: "tensor", rank: shape.length === 1 ? intTuple(shape[0])?.length : shape.length } }, text: `${paren(g.text)}.reshape(${dims.join(", ")})` };
+        return {
+          v: { k: "tensor", t: { kind: "tensor", rank: shape.length === 1 ? intTuple(shape[0])?.length : shape.length } },
+          text: `${paren(g.text)}.reshape(${dims.join(", ")})`,
+        };
       }
       if (t.spatialOne && isCL && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
         const g = gens.get(subjectNode)!;
-        const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
+        const rendered =
+          op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
         return { v: { k: "tensor", t: { kind: "tensor", rank: 2 } }, text: rendered };
       }
       // torch.flatten(x, 1) of a channels-last conv output feeding a Linear: flatten in MLX's order and
@@ -1533,7 +1699,8 @@ export class FunctionWalker {
       const flatKey = `flat@${subjectNode.startIndex}`;
       if (isCL && t.channels && !this.decisions.has(flatKey) && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
         const g = gens.get(subjectNode)!;
-        const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
+        const rendered =
+          op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
         return { v: { k: "tensor", t: { kind: "tensor", rank: 2, flatFrom: { channels: t.channels, key: flatKey } } }, text: rendered };
       }
       // (N, C, H, W).flatten(2) held as (N, H, W, C): a reshape to (N, H*W, C), itself channels-last
@@ -1827,15 +1994,13 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
   }
 }
 
-export function runToFixpoint(
-  ctx: TranslateContext,
-  fn: SyntaxNode,
-  cls: ClassIR | undefined,
-  opts: { boundary: boolean; params?: Map<string, Val> },
-): FunctionWalker {
+export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): FunctionWalker {
   const key = walkKey(ctx, cls, opts);
   const before = sharedStateStamp(ctx);
-  const cached = walkCache.get(ctx)?.get(fn)?.find((e) => e.key === key && e.stamp === before)?.walker;
+  const cached = walkCache
+    .get(ctx)
+    ?.get(fn)
+    ?.find((e) => e.key === key && e.stamp === before)?.walker;
   if (cached) return cached;
   let decisions = new Map<string, LayoutDecision>();
   let w: FunctionWalker;
@@ -1971,7 +2136,7 @@ function sameLayout(a: Val, b: Val): boolean {
 
 function iterElement(v: Val, node: SyntaxNode): Val {
   if (v.k === "module") return { k: "module", m: elementOf(v.m) };
-  if (v.k === "list") return v.items ? mergeVal(v.items) : v.elem ?? { k: "other" };
+  if (v.k === "list") return v.items ? mergeVal(v.items) : (v.elem ?? { k: "other" });
   if (node.type === "call" && node.childForFieldName("function")?.text === "range") return { k: "num" };
   if (node.type === "call" && node.childForFieldName("function")?.text === "enumerate") {
     const inner = callArgs(node).positional[0];
@@ -2012,7 +2177,7 @@ function firstNonDocstring(body: SyntaxNode): SyntaxNode | undefined {
 
 function textsOf(byName: Map<string, SyntaxNode | SyntaxNode[]>, texts: Map<SyntaxNode, string>): Map<string, string | string[]> {
   const out = new Map<string, string | string[]>();
-  for (const [k, n] of byName) out.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : texts.get(n) ?? n.text);
+  for (const [k, n] of byName) out.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
   return out;
 }
 
@@ -2056,7 +2221,6 @@ function functionReference(op: OpMapping): string | undefined {
   const m = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
   return m ? m[1] : undefined;
 }
-
 
 /** rebuild() with one node replaced (the common case), without a map to make. */
 export function rebuildOne(node: SyntaxNode, replaced: SyntaxNode, text: string): string {

@@ -20,7 +20,6 @@ export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linear
   return maps;
 }
 
-
 const depth = (p: string) => p.split(".").length;
 const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
 

@@ -8,5 +8,18 @@ export { DIAGNOSTIC_CODES } from "../ir/diagnostic-codes.js";
 export type { WeightMaps, WeightRule } from "../ir/weights.js";
 export type { ConstructRecord, Pass, PassContext, PluginPass, Rewrite } from "../ir/pipeline.js";
 export type { ModuleIR, ClassIR } from "../ir/module.js";
-export { definePass, defineRule, definePlugin, loadRules, loadPlugin, builtinRules, parseBuiltinRuleFiles, nodeKey, RuleSyntaxError, type Plugin, type Rule, type Condition } from "./plugins.js";
+export {
+  definePass,
+  defineRule,
+  definePlugin,
+  loadRules,
+  loadPlugin,
+  builtinRules,
+  parseBuiltinRuleFiles,
+  nodeKey,
+  RuleSyntaxError,
+  type Plugin,
+  type Rule,
+  type Condition,
+} from "./plugins.js";
 export { matchRule } from "../passes/cookbook.js";

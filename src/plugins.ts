@@ -19,7 +19,8 @@ export { nodeKey } from "../grammar/python.js";
 function checkHelpers(rules: Rule[]): Rule[] {
   for (const r of rules) {
     const unknown = r.helpers.find((h) => !HELPERS[h]);
-    if (unknown) throw new RuleSyntaxError(r.file, r.line, 1, "a helper of cookbook/helpers", `rule '${r.name}' names helper '${unknown}', which is not in cookbook/helpers/registry.ts`);
+    if (unknown)
+      throw new RuleSyntaxError(r.file, r.line, 1, "a helper of cookbook/helpers", `rule '${r.name}' names helper '${unknown}', which is not in cookbook/helpers/registry.ts`);
   }
   return rules;
 }
@@ -37,12 +38,7 @@ export interface Plugin {
  * A pass for the pipeline. `before`/`after` name the pass it goes next to (default: before `layout-nhwc`,
  * the pass that translates every function and reads the rewrites the passes before it left).
  */
-export function definePass(spec: {
-  name: string;
-  run(mod: ModuleIR, ctx: PassContext): void;
-  before?: string;
-  after?: string;
-}): PluginPass {
+export function definePass(spec: { name: string; run(mod: ModuleIR, ctx: PassContext): void; before?: string; after?: string }): PluginPass {
   if (spec.before && spec.after) throw new Error(`pass '${spec.name}': give 'before' or 'after', not both`);
   const placement = spec.before ? { before: spec.before } : spec.after ? { after: spec.after } : undefined;
   return { name: spec.name, run: spec.run, placement };
@@ -60,17 +56,19 @@ export function defineRule(spec: {
   examples?: { code: string; expect?: string[] }[];
 }): Rule {
   const patterns = (Array.isArray(spec.match) ? spec.match : [spec.match]).map((m) => compilePattern(m, `rule ${spec.name}`));
-  const [rule] = checkHelpers([{
-    name: spec.name,
-    patterns,
-    conditions: spec.where ?? [],
-    replace: dedent(spec.replace),
-    helpers: spec.helpers ?? [],
-    imports: spec.imports ?? [],
-    examples: (spec.examples ?? []).map((e) => ({ code: e.code, expect: e.expect ?? [] })),
-    file: "<defineRule>",
-    line: 1,
-  }]);
+  const [rule] = checkHelpers([
+    {
+      name: spec.name,
+      patterns,
+      conditions: spec.where ?? [],
+      replace: dedent(spec.replace),
+      helpers: spec.helpers ?? [],
+      imports: spec.imports ?? [],
+      examples: (spec.examples ?? []).map((e) => ({ code: e.code, expect: e.expect ?? [] })),
+      file: "<defineRule>",
+      line: 1,
+    },
+  ]);
   return rule;
 }
 
@@ -102,9 +100,16 @@ export class PluginError extends Error {}
 function isBuiltRule(r: unknown): r is Rule {
   const rule = r as Partial<Rule> | null;
   return (
-    typeof rule === "object" && rule !== null && typeof rule.name === "string" && typeof rule.replace === "string" &&
-    Array.isArray(rule.patterns) && rule.patterns.every((p) => typeof p === "object" && p !== null && typeof p.kind === "string" && !!p.root && p.metavars instanceof Set) &&
-    Array.isArray(rule.conditions) && Array.isArray(rule.helpers) && Array.isArray(rule.imports) && Array.isArray(rule.examples)
+    typeof rule === "object" &&
+    rule !== null &&
+    typeof rule.name === "string" &&
+    typeof rule.replace === "string" &&
+    Array.isArray(rule.patterns) &&
+    rule.patterns.every((p) => typeof p === "object" && p !== null && typeof p.kind === "string" && !!p.root && p.metavars instanceof Set) &&
+    Array.isArray(rule.conditions) &&
+    Array.isArray(rule.helpers) &&
+    Array.isArray(rule.imports) &&
+    Array.isArray(rule.examples)
   );
 }
 
@@ -116,10 +121,14 @@ export async function loadPlugin(path: string): Promise<Plugin> {
   if (p.passes !== undefined && !Array.isArray(p.passes)) throw new PluginError(`${path}: plugin '${p.name}': passes must be a list of definePass(...)`);
   if (p.rules !== undefined && !Array.isArray(p.rules)) throw new PluginError(`${path}: plugin '${p.name}': rules must be a list of defineRule(...) or loadRules(...)`);
   (p.rules ?? []).forEach((r, i) => {
-    if (!isBuiltRule(r)) throw new PluginError(`${path}: plugin '${p.name}': rules[${i}]${typeof (r as Rule)?.name === "string" ? ` ('${(r as Rule).name}')` : ""} is not a rule built with defineRule or loadRules`);
+    if (!isBuiltRule(r))
+      throw new PluginError(
+        `${path}: plugin '${p.name}': rules[${i}]${typeof (r as Rule)?.name === "string" ? ` ('${(r as Rule).name}')` : ""} is not a rule built with defineRule or loadRules`,
+      );
   });
   const passes = (p.passes ?? []).map((pass, i) => {
-    if (typeof pass?.name !== "string" || typeof pass.run !== "function") throw new PluginError(`${path}: plugin '${p.name}' has a pass without a name or a run function (passes[${i}])`);
+    if (typeof pass?.name !== "string" || typeof pass.run !== "function")
+      throw new PluginError(`${path}: plugin '${p.name}' has a pass without a name or a run function (passes[${i}])`);
     // an exception in a plugin's pass is the plugin's error, said with its file, not a c2m internal error
     const run = pass.run;
     return {

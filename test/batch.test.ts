@@ -110,7 +110,11 @@ describe("c2m compile DIR -o OUTDIR", () => {
     mkdirSync(dir, { recursive: true });
     for (const [i, src] of BASES.slice(0, 3).entries()) writeFileSync(join(dir, `m${i}.py`), src);
     writeFileSync(join(dir, "broken.py"), "import torch\nclass Net(nn.Module:\n");
-    const tty = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} compile ${JSON.stringify(dir)} -o ${JSON.stringify(join(work, "tty-out"))}`, "/dev/null"], { encoding: "utf8", cwd: root });
+    const tty = spawnSync(
+      "script",
+      ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} compile ${JSON.stringify(dir)} -o ${JSON.stringify(join(work, "tty-out"))}`, "/dev/null"],
+      { encoding: "utf8", cwd: root },
+    );
     expect(tty.stdout).toMatch(/\r\x1b\[2K\[#+\.*\] \d\/4 /);
     expect(tty.stdout).toContain("\x1b[31;1merror\x1b[0m C2M-E001");
     const piped = c2m("compile", dir, "-o", join(work, "piped-out"));

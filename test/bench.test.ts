@@ -22,8 +22,6 @@ describe("bench", () => {
 
   it("rewrites only the README's generated section", () => {
     const readme = "a\n<!-- generated:bench:begin (npm run bench -- --readme) -->\nold\n<!-- generated:bench:end -->\nb\n";
-    expect(replaceReadmeSection(readme, "new table\n")).toBe(
-      "a\n<!-- generated:bench:begin (npm run bench -- --readme) -->\nnew table\n<!-- generated:bench:end -->\nb\n",
-    );
+    expect(replaceReadmeSection(readme, "new table\n")).toBe("a\n<!-- generated:bench:begin (npm run bench -- --readme) -->\nnew table\n<!-- generated:bench:end -->\nb\n");
   });
 });

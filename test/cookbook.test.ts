@@ -73,7 +73,12 @@ const CASES: Record<string, { fused: string[]; rules: string[]; gone: string[] }
     gone: ["torch.bincount(", "per_point = mx.repeat(", "torch.searchsorted("],
   },
   llama_meta_rope: {
-    fused: ["cookbook_rope_pairs(xq, cos, sin)", "freqs_cis = freqs  # complex64", "angle = reshape_for_broadcast(freqs_cis, xq[..., ::2])", "mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2)"],
+    fused: [
+      "cookbook_rope_pairs(xq, cos, sin)",
+      "freqs_cis = freqs  # complex64",
+      "angle = reshape_for_broadcast(freqs_cis, xq[..., ::2])",
+      "mx.fast.scaled_dot_product_attention(xq, xk.swapaxes(1, 2), xv.swapaxes(1, 2)",
+    ],
     rules: ["rope_polar_table", "rope_view_as_complex", "gqa_attention_meta"],
     // no complex numbers left, and no repeated key/value heads
     gone: ["1j", "mx.real", "mx.imag", "repeat_kv(xk"],
@@ -105,15 +110,19 @@ describe("golden cookbook cases", () => {
     expect(helpers.filter((h) => !outputs.includes(`def ${h}(`))).toEqual([]);
   });
 
-  it.each(dirs)("%s matches torch on real MLX (≤ 1e-4)", async (name) => {
-    const spec = JSON.parse(readFileSync(join(GOLDEN, name, "parity.json"), "utf8"));
-    const r = await runParitySpec(join(GOLDEN, name, "input.py"), spec);
-    expect(r.error).toBeUndefined();
-    const diffs = r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs));
-    expect(diffs.length).toBeGreaterThan(0);
-    expect(Math.max(...diffs)).toBeLessThanOrEqual(1e-4);
-    expect(r.ok).toBe(true);
-  }, 60_000);
+  it.each(dirs)(
+    "%s matches torch on real MLX (≤ 1e-4)",
+    async (name) => {
+      const spec = JSON.parse(readFileSync(join(GOLDEN, name, "parity.json"), "utf8"));
+      const r = await runParitySpec(join(GOLDEN, name, "input.py"), spec);
+      expect(r.error).toBeUndefined();
+      const diffs = r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs));
+      expect(diffs.length).toBeGreaterThan(0);
+      expect(Math.max(...diffs)).toBeLessThanOrEqual(1e-4);
+      expect(r.ok).toBe(true);
+    },
+    60_000,
+  );
 });
 
 describe("built-in rules carry examples they fire on", () => {
@@ -139,7 +148,10 @@ describe("built-in rules carry examples they fire on", () => {
 
 describe("variadic captures", () => {
   it("a splat captured by $...rest keeps its stars outside the substituted text (transformers' loss_rf_detr)", () => {
-    const r = compile("import torch\nimport torch.nn.functional as F\n\ndef sample(x, g, *args, **kwargs):\n    return F.grid_sample(x, 2.0 * g - 1.0, *args, align_corners=False, **kwargs)\n", { filename: "s.py" });
+    const r = compile(
+      "import torch\nimport torch.nn.functional as F\n\ndef sample(x, g, *args, **kwargs):\n    return F.grid_sample(x, 2.0 * g - 1.0, *args, align_corners=False, **kwargs)\n",
+      { filename: "s.py" },
+    );
     expect(r.code).toContain("return cookbook_grid_sample(x, (2.0 * g - 1.0), *args, align_corners=False, **kwargs)");
   });
 });

@@ -11,7 +11,9 @@ import { compile } from "../src/index.js";
 import { packageRoot } from "../src/python.js";
 
 const goldens = join(packageRoot(), "golden", "models");
-const names = readdirSync(goldens).filter((n) => existsSync(join(goldens, n, "input.py"))).sort();
+const names = readdirSync(goldens)
+  .filter((n) => existsSync(join(goldens, n, "input.py")))
+  .sort();
 
 function compileGolden(name: string) {
   const dir = join(goldens, name);

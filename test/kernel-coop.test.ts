@@ -40,18 +40,14 @@ function refusals(source: string): string[] {
 describe("cooperative groups c2m refuses", () => {
   const head = "#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n";
   it("a grid group's sync is grid-wide synchronisation (K005); its thread_rank is an index", () => {
-    expect(
-      refusals(`${head}__global__ void k(float* y) {\n  cg::grid_group grid = cg::this_grid();\n  y[grid.thread_rank()] = 1.0f;\n  grid.sync();\n}\n`),
-    ).toEqual(["C2M-K005:6"]);
-    expect(refusals(`${head}__global__ void k(float* y) {\n  y[cg::this_grid().thread_rank()] = 1.0f;\n  cg::this_grid().sync();\n}\n`)).toEqual([
-      "C2M-K005:5",
+    expect(refusals(`${head}__global__ void k(float* y) {\n  cg::grid_group grid = cg::this_grid();\n  y[grid.thread_rank()] = 1.0f;\n  grid.sync();\n}\n`)).toEqual([
+      "C2M-K005:6",
     ]);
+    expect(refusals(`${head}__global__ void k(float* y) {\n  y[cg::this_grid().thread_rank()] = 1.0f;\n  cg::this_grid().sync();\n}\n`)).toEqual(["C2M-K005:5"]);
     expect(refusals(`${head}__global__ void k(float* y) {\n  auto g = cg::this_grid();\n  cg::sync(g);\n}\n`)).toEqual(["C2M-K005:5"]);
   });
   it("tiles wider than a SIMD-group or not a power of two (K036)", () => {
-    expect(
-      refusals(`${head}__global__ void k(float* y) {\n  auto w = cg::tiled_partition<64>(cg::this_thread_block());\n  y[0] = w.thread_rank();\n}\n`),
-    ).toEqual(["C2M-K036:4"]);
+    expect(refusals(`${head}__global__ void k(float* y) {\n  auto w = cg::tiled_partition<64>(cg::this_thread_block());\n  y[0] = w.thread_rank();\n}\n`)).toEqual(["C2M-K036:4"]);
     expect(
       refusals(
         `${head}#define TILE 12\n__global__ void k(float* y) {\n  cg::thread_block_tile<TILE> w = cg::tiled_partition<TILE>(cg::this_thread_block());\n  y[0] = w.thread_rank();\n}\n`,
@@ -60,9 +56,7 @@ describe("cooperative groups c2m refuses", () => {
   });
   it("names c2m does not map, run-time tile sizes and tiles of tiles (K035)", () => {
     expect(refusals(`${head}__global__ void k(float* y) {\n  auto a = cg::coalesced_threads();\n  y[0] = a.thread_rank();\n}\n`)).toEqual(["C2M-K035:4"]);
-    expect(
-      refusals(`${head}__global__ void k(float* y) {\n  auto t = cg::tiled_partition(cg::this_thread_block(), 32);\n  y[0] = t.thread_rank();\n}\n`),
-    ).toEqual(["C2M-K035:4"]);
+    expect(refusals(`${head}__global__ void k(float* y) {\n  auto t = cg::tiled_partition(cg::this_thread_block(), 32);\n  y[0] = t.thread_rank();\n}\n`)).toEqual(["C2M-K035:4"]);
     expect(
       refusals(
         `${head}__global__ void k(float* y) {\n  auto w = cg::tiled_partition<32>(cg::this_thread_block());\n  auto q = cg::tiled_partition<4>(w);\n  y[0] = q.thread_rank();\n}\n`,
@@ -89,9 +83,7 @@ describe("the ownership proof for read-modify-write buffers", () => {
   };
   it("proves elements owned by the thread that computes their index", () => {
     expect(verdict("  float a = y[2 * i], b = y[2 * i + 1];\n  y[2 * i] = a + b;\n  y[2 * i + 1] = a - b;")).toBe("inout-copy");
-    expect(verdict("  float* row = y + i * C;\n  for (int j = 0; j < C; j++) row[j] *= 2.0f;\n  for (int j = 0; j < C; j++) row[j] += row[0];")).toBe(
-      "inout-copy",
-    );
+    expect(verdict("  float* row = y + i * C;\n  for (int j = 0; j < C; j++) row[j] *= 2.0f;\n  for (int j = 0; j < C; j++) row[j] += row[0];")).toBe("inout-copy");
     expect(verdict("  for (int s = 0; s < n; s++) y[i] = y[i] * 0.5f + x[s];")).toBe("inout-copy");
     expect(verdict("  if (threadIdx.x == 0) y[blockIdx.x] += x[i];")).toBe("inout-copy");
     expect(verdict("  int lane = threadIdx.x % 32;\n  if (lane == 0) y[blockIdx.x * 8 + threadIdx.x / 32] *= 2.0f;")).toBe("inout-copy");
@@ -101,9 +93,7 @@ describe("the ownership proof for read-modify-write buffers", () => {
     expect(verdict("  y[2 * i] += y[2 * i + 2];")).toMatch(/different indices of the same owner/);
     expect(verdict("  if (i > 0) y[i] += y[i - 1];")).toMatch(/different indices/);
     expect(verdict("  y[i] += y[0];")).toMatch(/do not share one owner index/);
-    expect(verdict("  float* row = y + (i / 32) * C;\n  for (int j = 0; j < C; j++) row[j] += 1.0f;\n  row[0] *= 2.0f;")).toMatch(
-      /different indices of the same owner/,
-    );
+    expect(verdict("  float* row = y + (i / 32) * C;\n  for (int j = 0; j < C; j++) row[j] += 1.0f;\n  row[0] *= 2.0f;")).toMatch(/different indices of the same owner/);
     expect(verdict("  for (int j = 0; j < C; j++) y[j] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  if (threadIdx.x == 0) y[0] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  if (threadIdx.x % 32 == 0) y[blockIdx.x] += x[i];")).toMatch(/does not depend on the thread/);

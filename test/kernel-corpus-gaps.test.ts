@@ -40,9 +40,24 @@ writeFileSync(
 );
 writeFileSync(
   join(dir, "kernels.cuh"),
-  ["#include \"common.h\"", "__global__ void scale_kernel(floatX* out, const floatX* inp, int N) {", "  int i = blockIdx.x * blockDim.x + threadIdx.x;", "  if (i < N) out[i] = (floatX)((float)inp[i] * SCALE);", "}"].join("\n"),
+  [
+    '#include "common.h"',
+    "__global__ void scale_kernel(floatX* out, const floatX* inp, int N) {",
+    "  int i = blockIdx.x * blockDim.x + threadIdx.x;",
+    "  if (i < N) out[i] = (floatX)((float)inp[i] * SCALE);",
+    "}",
+  ].join("\n"),
 );
-const MAIN = ["#define ENABLE_BF16", "#include \"kernels.cuh\"", "#include \"common.h\"", "__global__ void add_one(float* y, int n) {", "  int i = threadIdx.x;", "  if (i < n) y[i] = y[i] + 1.0f;", "}", ""].join("\n");
+const MAIN = [
+  "#define ENABLE_BF16",
+  '#include "kernels.cuh"',
+  '#include "common.h"',
+  "__global__ void add_one(float* y, int n) {",
+  "  int i = threadIdx.x;",
+  "  if (i < n) y[i] = y[i] + 1.0f;",
+  "}",
+  "",
+].join("\n");
 writeFileSync(join(dir, "main.cu"), MAIN);
 
 describe("preprocessor: local includes, conditionals, type aliases", () => {
@@ -50,7 +65,11 @@ describe("preprocessor: local includes, conditionals, type aliases", () => {
     const r = compileKernels(MAIN, { filename: join(dir, "main.cu"), includeDirs: [join(dir, "inc")] });
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const k = r.kernels.find((x) => x.name === "scale_kernel")!;
-    expect(k.params.map((p) => [p.name, p.dtype])).toEqual([["out", "bfloat16"], ["inp", "bfloat16"], ["N", "int32"]]);
+    expect(k.params.map((p) => [p.name, p.dtype])).toEqual([
+      ["out", "bfloat16"],
+      ["inp", "bfloat16"],
+      ["N", "int32"],
+    ]);
     expect(k.spec.source).toContain("out[i] = (bfloat16_t)((float)inp[i] * SCALE);");
     expect(k.spec.header).toContain("#define SCALE 2.0f"); // nvcc's device pass targets sm_80 here
     expect(r.python).toContain("def scale_kernel(out, inp, N, *, grid, block, shared_mem=0):");
@@ -66,7 +85,11 @@ describe("preprocessor: local includes, conditionals, type aliases", () => {
   });
 
   it("decides #if from defines seen so far and nvcc's device-pass predefines; leaves a function-like macro test as written", () => {
-    const m = new Map<string, string | null>([["A", "3"], ["F", null], ["__CUDA_ARCH__", "800"]]);
+    const m = new Map<string, string | null>([
+      ["A", "3"],
+      ["F", null],
+      ["__CUDA_ARCH__", "800"],
+    ]);
     expect(evalCondition("defined(A) && A > 2", m)).toBe(true);
     expect(evalCondition("!defined B || (A << 1) == 5", m)).toBe(true);
     expect(evalCondition("__CUDA_ARCH__ >= 900 ? 1 : 0", m)).toBe(false);
@@ -77,14 +100,20 @@ describe("preprocessor: local includes, conditionals, type aliases", () => {
   });
 
   it("keeps line numbers: a line of an included header maps back to it", () => {
-    const p = preprocessCuda(MAIN, join(dir, "main.cu"), { include: (n, from) => (n === "kernels.cuh" ? { path: join(dir, "kernels.cuh"), text: "__global__ void k() {}" } : undefined) }, {});
+    const p = preprocessCuda(
+      MAIN,
+      join(dir, "main.cu"),
+      { include: (n, from) => (n === "kernels.cuh" ? { path: join(dir, "kernels.cuh"), text: "__global__ void k() {}" } : undefined) },
+      {},
+    );
     const at = p.text.split("\n").findIndex((l) => l.includes("void k()"));
     expect(p.origins[at]).toEqual({ file: join(dir, "kernels.cuh"), line: 1 });
     expect(p.origins[p.text.split("\n").findIndex((l) => l.includes("add_one"))]).toEqual({ file: join(dir, "main.cu"), line: 4 });
   });
 
   it("follows `using name = type;` and spells __align__(n) as alignas(n)", () => {
-    const src = "struct __align__(8) Pair { float a; float b; };\nusing data_t = float;\n__global__ void k(const Pair* p, data_t* y) { y[threadIdx.x] = p[threadIdx.x].a + p[threadIdx.x].b; }\n";
+    const src =
+      "struct __align__(8) Pair { float a; float b; };\nusing data_t = float;\n__global__ void k(const Pair* p, data_t* y) { y[threadIdx.x] = p[threadIdx.x].a + p[threadIdx.x].b; }\n";
     const r = compileKernels(src, { filename: "a.cu" });
     expect(r.diagnostics.filter((d) => d.code === "C2M-K001")).toEqual([]);
     expect(r.source).toContain("struct alignas(8) Pair");
@@ -113,7 +142,10 @@ describe("per-kernel emission", () => {
     writeFileSync(path, r.python);
     const out = execFileSync(
       pythonExecutable(),
-      ["-c", `import importlib.util, sys\nspec = importlib.util.spec_from_file_location("m", ${JSON.stringify(path)})\nm = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\ntry:\n    m.chatty(None, grid=1, block=1)\nexcept NotImplementedError as e:\n    print("raised:", e)\nprint(callable(m.good))`],
+      [
+        "-c",
+        `import importlib.util, sys\nspec = importlib.util.spec_from_file_location("m", ${JSON.stringify(path)})\nm = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\ntry:\n    m.chatty(None, grid=1, block=1)\nexcept NotImplementedError as e:\n    print("raised:", e)\nprint(callable(m.good))`,
+      ],
       { encoding: "utf8" },
     );
     expect(out).toContain("raised: c2m could not translate kernel chatty: C2M-K002 printf");
@@ -122,7 +154,13 @@ describe("per-kernel emission", () => {
 });
 
 describe("intrinsics and attributes", () => {
-  const spec = (name: string, launches: GoldenSpec["launches"], buffers: GoldenSpec["buffers"]): GoldenSpec => ({ name, file: `${name}.cu`, sizes: [{ n: 1 }, { n: 300 }], buffers, launches });
+  const spec = (name: string, launches: GoldenSpec["launches"], buffers: GoldenSpec["buffers"]): GoldenSpec => ({
+    name,
+    file: `${name}.cu`,
+    sizes: [{ n: 1 }, { n: 300 }],
+    buffers,
+    launches,
+  });
 
   it("cache-hint loads and stores are plain accesses; a stored buffer is an output, and the translation verifies", async () => {
     const src = [
@@ -136,26 +174,47 @@ describe("intrinsics and attributes", () => {
     ].join("\n");
     const r = compileKernels(src, { filename: "hints.cu" });
     expect(r.diagnostics).toEqual([]);
-    expect(r.kernels[0]!.params.map((p) => [p.name, p.role ?? "scalar"])).toEqual([["x", "input"], ["y", "output"], ["m", "output"], ["n", "scalar"]]);
-    expect(r.kernels[0]!.spec.source).toContain("(y[i] = x[i] * 2.0f)");
-    const s = spec("hints", [{ kernel: "hints", grid: ["cdiv(n, 128)", 1, 1], block: [128, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { buffer: "m" }, { scalar: "n", type: "int" }] }], [
-      { name: "x", dtype: "float32", count: "n", role: "input" },
-      { name: "y", dtype: "float32", count: "n", role: "output" },
-      { name: "m", dtype: "float32", count: "n", role: "output" },
+    expect(r.kernels[0]!.params.map((p) => [p.name, p.role ?? "scalar"])).toEqual([
+      ["x", "input"],
+      ["y", "output"],
+      ["m", "output"],
+      ["n", "scalar"],
     ]);
+    expect(r.kernels[0]!.spec.source).toContain("(y[i] = x[i] * 2.0f)");
+    const s = spec(
+      "hints",
+      [{ kernel: "hints", grid: ["cdiv(n, 128)", 1, 1], block: [128, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { buffer: "m" }, { scalar: "n", type: "int" }] }],
+      [
+        { name: "x", dtype: "float32", count: "n", role: "input" },
+        { name: "y", dtype: "float32", count: "n", role: "output" },
+        { name: "m", dtype: "float32", count: "n", role: "output" },
+      ],
+    );
     const rep = await verifyAgainstSpec(r, r.source, s);
     expect(rep.ok, rep.lines.join("\n")).toBe(true);
   }, 120_000);
 
   it("pointer arithmetic on a read-write buffer (C += row * N) moves its copy-in and mask too, and verifies", async () => {
-    const src = ["__global__ void rows(float* C, const float* A, int N) {", "  C += blockIdx.x * N;", "  A += blockIdx.x * N;", "  int j = threadIdx.x;", "  if (j < N) C[j] = C[j] * 2.0f + A[j];", "}"].join("\n");
+    const src = [
+      "__global__ void rows(float* C, const float* A, int N) {",
+      "  C += blockIdx.x * N;",
+      "  A += blockIdx.x * N;",
+      "  int j = threadIdx.x;",
+      "  if (j < N) C[j] = C[j] * 2.0f + A[j];",
+      "}",
+    ].join("\n");
     const r = compileKernels(src, { filename: "rows.cu" });
     expect(r.diagnostics).toEqual([]);
-    expect(r.kernels[0]!.spec.source).toContain("(C += threadgroup_position_in_grid.x * N, C_in += threadgroup_position_in_grid.x * N, C_touched += threadgroup_position_in_grid.x * N);");
+    expect(r.kernels[0]!.spec.source).toContain(
+      "(C += threadgroup_position_in_grid.x * N, C_in += threadgroup_position_in_grid.x * N, C_touched += threadgroup_position_in_grid.x * N);",
+    );
     const s: GoldenSpec = {
       name: "rows",
       file: "rows.cu",
-      sizes: [{ R: 1, N: 1 }, { R: 3, N: 50 }],
+      sizes: [
+        { R: 1, N: 1 },
+        { R: 3, N: 50 },
+      ],
       buffers: [
         { name: "C", dtype: "float32", count: "R * N", role: "inout" },
         { name: "A", dtype: "float32", count: "R * N", role: "input" },
@@ -216,15 +275,23 @@ describe("PyTorch tensor accessors", () => {
     const r = compileKernels(SRC, { filename: "acc.cu" });
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const k = r.kernels[0]!;
-    expect(k.params.map((p) => [p.name, p.role ?? "scalar", p.dtype])).toEqual([["out", "output", "float32"], ["out_size", "input", "int32"], ["inp", "input", "float32"], ["inp_size", "input", "int32"]]);
+    expect(k.params.map((p) => [p.name, p.role ?? "scalar", p.dtype])).toEqual([
+      ["out", "output", "float32"],
+      ["out_size", "input", "int32"],
+      ["inp", "input", "float32"],
+      ["inp_size", "input", "int32"],
+    ]);
     expect(r.source).toContain("out[((b) * out_size[1] + (i))] = inp[((b) * inp_size[1] + (i))] * 2.0f + (inp_size[1]);");
     const [B, N] = [3, 70];
     const x = Float32Array.from({ length: B * N }, (_, i) => (i % 17) - 8);
-    const plan = planKernelCall(k, { out: { shape: [B * N], dtype: "float32" }, out_size: { shape: [2], dtype: "int32" }, inp: { shape: [B * N], dtype: "float32" }, inp_size: { shape: [2], dtype: "int32" } }, { grid: [B, 1, 1], block: [32, 1, 1] });
+    const plan = planKernelCall(
+      k,
+      { out: { shape: [B * N], dtype: "float32" }, out_size: { shape: [2], dtype: "int32" }, inp: { shape: [B * N], dtype: "float32" }, inp_size: { shape: [2], dtype: "int32" } },
+      { grid: [B, 1, 1], block: [32, 1, 1] },
+    );
     const data: Record<string, Float32Array | Int32Array> = { out: new Float32Array(B * N), out_size: Int32Array.of(B, N), inp: x, inp_size: Int32Array.of(B, N) };
     const inputs = Object.fromEntries(plan.inputs.map((i) => [i.name, { data: data[i.arg]!, dtype: i.arg.endsWith("_size") ? "int32" : "float32", shape: [data[i.arg]!.length] }]));
     const out = await runMetal(metalCallSpec(k, plan), inputs);
     expect(Array.from(out.out as Float32Array)).toEqual(Array.from(x, (v) => v * 2 + N));
   }, 120_000);
 });
-

@@ -60,7 +60,8 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) { m.def("forward", &twice, "x * 2"); m.
   });
 
   it("--template gives a template kernel without launch sites default template arguments", () => {
-    const src = "template <typename T, int SCALE>\n__global__ void scale(const T* x, T* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = x[i] * SCALE;\n}\n";
+    const src =
+      "template <typename T, int SCALE>\n__global__ void scale(const T* x, T* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = x[i] * SCALE;\n}\n";
     const r = compileKernels(src, { filename: "scale.cu", template: { T: "float", SCALE: "3" } });
     expect(r.python).toContain("def scale(x, y, n, *, grid, block, shared_mem=0, T=mx.float32, SCALE=3):");
     expect(r.kernels[0]!.templateDefaults).toEqual({ T: "float32", SCALE: 3 });
@@ -68,7 +69,8 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) { m.def("forward", &twice, "x * 2"); m.
 
   it("an in-place row pointer's _in/_touched twins follow the pointer's own declaration in the cuda_kernel body", () => {
     // a later declaration that mentions `row =` (a comparison) must not take the twins
-    const src = "__global__ void scale_rows(float* x, int rows, int cols) {\n  int r = blockIdx.x;\n  int c = threadIdx.x;\n  float* row = x + r * cols;\n  if (c < cols) row[c] = row[c] * 2.0f;\n  bool first = row == x;\n}\n";
+    const src =
+      "__global__ void scale_rows(float* x, int rows, int cols) {\n  int r = blockIdx.x;\n  int c = threadIdx.x;\n  float* row = x + r * cols;\n  if (c < cols) row[c] = row[c] * 2.0f;\n  bool first = row == x;\n}\n";
     const cuda = compileKernels(src, { filename: "rows.cu" }).kernels[0]!.cuda.source;
     expect(cuda).toContain("float* row = x + r * cols; auto row_in = x_in + (r * cols); auto row_touched = x_touched + (r * cols);\n");
     expect(cuda).toMatch(/\nbool first = row == x;\s*$/);
@@ -81,7 +83,10 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) { m.def("forward", &twice, "x * 2"); m.
       const body = ret === "float*" ? "return a + i;" : "return a[i];";
       const src = `__device__ ${ret} pick(float* a, int i);\n__device__ ${ret} pick(float* a, int i) { ${body} }\n__global__ void k(float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) ${use};\n}\n`;
       const r = compileKernels(src, { filename: "proto.cu" });
-      expect(r.diagnostics.filter((d) => d.severity === "error"), ret).toEqual([]);
+      expect(
+        r.diagnostics.filter((d) => d.severity === "error"),
+        ret,
+      ).toEqual([]);
       expect(r.python).toContain("mx.fast.metal_kernel(");
     }
   });

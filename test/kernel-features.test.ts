@@ -12,7 +12,9 @@ import { verifyAgainstSpec } from "../src/kernel/verify.js";
  * in-place updates, bfloat16): translated, run on the Metal emulator, compared with the CUDA emulator.
  */
 const dir = join(packageRoot(), "test/fixtures/kernel/features");
-const specs = readdirSync(dir).filter((f) => f.endsWith(".spec.json")).sort();
+const specs = readdirSync(dir)
+  .filter((f) => f.endsWith(".spec.json"))
+  .sort();
 
 describe("feature kernels match CUDA", () => {
   for (const file of specs) {

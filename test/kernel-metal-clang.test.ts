@@ -31,7 +31,10 @@ function caseOf(source: string, n = 64, mutate?: (body: string) => string): Meta
   const args: Record<string, CallArg> = {};
   for (const p of k.params) args[p.name] = p.kind === "buffer" ? { shape: [n], dtype: "float32" } : n;
   const plan = planKernelCall(k, args, { grid: [2, 1, 1], block: [32, 1, 1], sharedMem: 0, template: {} });
-  return { spec: metalCallSpec(k, plan), inputs: plan.inputs.map((i) => (i.scalar ? { name: i.name, dtype: i.scalar.dtype, shape: [] } : { name: i.name, dtype: "float32", shape: [n] })) };
+  return {
+    spec: metalCallSpec(k, plan),
+    inputs: plan.inputs.map((i) => (i.scalar ? { name: i.name, dtype: i.scalar.dtype, shape: [] } : { name: i.name, dtype: "float32", shape: [n] })),
+  };
 }
 
 describe("the Metal clang check", () => {
@@ -84,11 +87,13 @@ describe("the Metal clang check", () => {
       const found = result.kernels.find((x) => x.name === k.kernel);
       if (!found || result.diagnostics.some((d) => d.severity === "error")) continue;
       const buffers = randomKernelBuffers(k);
-      const dtype = (name: string) => ({ int: "int32", float: "float32", half: "float16", uint: "uint32" } as const)[k.buffers.find((b) => b.name === name)!.t];
+      const dtype = (name: string) => (({ int: "int32", float: "float32", half: "float16", uint: "uint32" }) as const)[k.buffers.find((b) => b.name === name)!.t];
       const args: Record<string, CallArg> = {};
       for (const p of k.params) args[p.name] = "buffer" in p.arg ? { shape: [buffers[p.name]!.length], dtype: dtype(p.name) as MlxDtype } : p.arg.scalar;
       const plan = planKernelCall(found, args, { grid: k.grid, block: k.block, sharedMem: k.sharedBytes, template: k.template });
-      const inputs = plan.inputs.map((inp) => (inp.scalar ? { name: inp.name, dtype: inp.scalar.dtype, shape: [] } : { name: inp.name, dtype: dtype(inp.arg), shape: [buffers[inp.arg]!.length] }));
+      const inputs = plan.inputs.map((inp) =>
+        inp.scalar ? { name: inp.name, dtype: inp.scalar.dtype, shape: [] } : { name: inp.name, dtype: dtype(inp.arg), shape: [buffers[inp.arg]!.length] },
+      );
       cases.push({ spec: metalCallSpec(found, plan), inputs });
     }
     expect(cases.length).toBeGreaterThanOrEqual(500);

@@ -86,7 +86,12 @@ function prepare(k: RandomKernel, index: number, opts: PrepareOptions = {}): Pre
   };
   const finish = (out: Record<string, TypedArray>) => ({
     ...buffers,
-    ...foldOutputs(compiled, out, (p) => buffers[p]!, (p) => dtypeOf(k, p)),
+    ...foldOutputs(
+      compiled,
+      out,
+      (p) => buffers[p]!,
+      (p) => dtypeOf(k, p),
+    ),
   });
   return { k, cuda, metal, compiled, finish };
 }
@@ -142,39 +147,38 @@ async function checkOne(k: RandomKernel, index = 0): Promise<Verdict> {
 }
 
 describe("random kernels: the translation agrees with the CUDA original", () => {
-  it(
-    `${CASES} random kernels (seed ${SEED})`,
-    async () => {
-      const t0 = Date.now();
-      const arb = randomKernelArb();
-      const kernels = fc.sample(arb, { seed: SEED, numRuns: CASES });
-      const cases = kernels.map((k, i) => prepare(k, i));
-      const verdicts = await check(cases);
-      const failed = verdicts.map((v, i) => ({ v, i })).filter((x) => !x.v.ok);
-      const features = new Map<string, number>();
-      for (const k of kernels) for (const f of k.features) features.set(f, (features.get(f) ?? 0) + 1);
-      console.log(
-        `kernel property: ${CASES} random kernels (seed ${SEED}), ${CASES - failed.length} agree, ${failed.length} fail, in ${((Date.now() - t0) / 1000).toFixed(1)} s\n` +
-          `constructs (kernels using each): ${[...features.entries()].sort().map(([f, n]) => `${f} ${n}`).join(", ")}`,
-      );
-      if (failed.length) {
-        const first = failed[0]!;
-        let shrunk = "";
-        if (SHRINK_MS > 0) {
-          // replay the first failure (fast-check's path) and let it shrink to a smaller kernel that still fails
-          const out = await fc.check(
-            fc.asyncProperty(arb, async (k) => (await checkOne(k, first.i)).ok),
-            { seed: SEED, path: String(first.i), interruptAfterTimeLimit: SHRINK_MS, markInterruptAsFailure: false },
-          );
-          if (out.failed && out.counterexample) shrunk = `\n\nshrunk to (path ${out.counterexamplePath}):\n${(await checkOne(out.counterexample[0], first.i)).report}`;
-        }
-        const list = failed.slice(0, 5).map((f) => `case ${f.i} (replay: seed ${SEED}, path "${f.i}"): ${f.v.report}`);
-        expect.fail(`${failed.length} of ${CASES} random kernels fail; the first ${list.length}:\n\n${list.join("\n\n")}${shrunk}`);
+  it(`${CASES} random kernels (seed ${SEED})`, async () => {
+    const t0 = Date.now();
+    const arb = randomKernelArb();
+    const kernels = fc.sample(arb, { seed: SEED, numRuns: CASES });
+    const cases = kernels.map((k, i) => prepare(k, i));
+    const verdicts = await check(cases);
+    const failed = verdicts.map((v, i) => ({ v, i })).filter((x) => !x.v.ok);
+    const features = new Map<string, number>();
+    for (const k of kernels) for (const f of k.features) features.set(f, (features.get(f) ?? 0) + 1);
+    console.log(
+      `kernel property: ${CASES} random kernels (seed ${SEED}), ${CASES - failed.length} agree, ${failed.length} fail, in ${((Date.now() - t0) / 1000).toFixed(1)} s\n` +
+        `constructs (kernels using each): ${[...features.entries()]
+          .sort()
+          .map(([f, n]) => `${f} ${n}`)
+          .join(", ")}`,
+    );
+    if (failed.length) {
+      const first = failed[0]!;
+      let shrunk = "";
+      if (SHRINK_MS > 0) {
+        // replay the first failure (fast-check's path) and let it shrink to a smaller kernel that still fails
+        const out = await fc.check(
+          fc.asyncProperty(arb, async (k) => (await checkOne(k, first.i)).ok),
+          { seed: SEED, path: String(first.i), interruptAfterTimeLimit: SHRINK_MS, markInterruptAsFailure: false },
+        );
+        if (out.failed && out.counterexample) shrunk = `\n\nshrunk to (path ${out.counterexamplePath}):\n${(await checkOne(out.counterexample[0], first.i)).report}`;
       }
-      expect(kernels.length).toBeGreaterThanOrEqual(500);
-    },
-    600_000,
-  );
+      const list = failed.slice(0, 5).map((f) => `case ${f.i} (replay: seed ${SEED}, path "${f.i}"): ${f.v.report}`);
+      expect.fail(`${failed.length} of ${CASES} random kernels fail; the first ${list.length}:\n\n${list.join("\n\n")}${shrunk}`);
+    }
+    expect(kernels.length).toBeGreaterThanOrEqual(500);
+  }, 600_000);
 });
 
 describe("random kernels with barriers and shared memory are race-free on both sides", () => {

@@ -76,7 +76,14 @@ describe("launches read from the file's own host code", () => {
       ["d_out", "float32", 740, "output"],
     ]);
     expect(specs[0]!.launches).toEqual([
-      { kernel: "transpose", templateArgs: undefined, grid: [3, 2, 1], block: [16, 16, 1], sharedBytes: undefined, args: [{ buffer: "d_in" }, { buffer: "d_out" }, { scalar: 37, type: "int" }, { scalar: 20, type: "int" }] },
+      {
+        kernel: "transpose",
+        templateArgs: undefined,
+        grid: [3, 2, 1],
+        block: [16, 16, 1],
+        sharedBytes: undefined,
+        args: [{ buffer: "d_in" }, { buffer: "d_out" }, { scalar: 37, type: "int" }, { scalar: 20, type: "int" }],
+      },
     ]);
   });
 

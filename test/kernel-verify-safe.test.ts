@@ -88,7 +88,7 @@ describe("--verify never runs the user's host code", () => {
     expect(source).toContain("__global__ void vadd(");
     expect(source).not.toMatch(/system|main|planter|at_load|cudaMalloc/);
     expect(dropped.map((d) => d.replace(/ \(.*$/, ""))).toEqual([
-      "line 7: file-scope object static int planted = system(\"touch /nowhere/MARKER\");",
+      'line 7: file-scope object static int planted = system("touch /nowhere/MARKER");',
       "line 9: file-scope object static Planter planter;",
       "line 10: host function at_load",
       "line 17: host function main",
@@ -111,7 +111,7 @@ describe("--verify never runs the user's host code", () => {
     expect(source).toContain("__device__ floatX twice(");
     expect(source).not.toMatch(/system|cudaCheck|passwd/);
     expect(dropped).toEqual([
-      "common.h: inner.h: line 2: file-scope object static int boot = system(\"touch /nowhere/MARKER\"); (only arithmetic values whose initialisers call nothing are kept)",
+      'common.h: inner.h: line 2: file-scope object static int boot = system("touch /nowhere/MARKER"); (only arithmetic values whose initialisers call nothing are kept)',
       "common.h: line 4: host function cudaCheck",
       'line 2: #include "inner.h" (already included)',
       'line 3: #include "missing.h" (local header not followed)',
@@ -207,7 +207,7 @@ describe("programs run sandboxed", () => {
   it("with no core files, a CPU limit, a private working folder and a minimal environment", async () => {
     const cwd = mkdtempSync(join(dir, "run-"));
     process.env.C2M_SECRET_FOR_TEST = "leak";
-    const r = await runSandboxed("sh", ["-c", "ulimit -c; ulimit -t; pwd; echo \"[$C2M_SECRET_FOR_TEST]\""], { cwd, timeoutMs: 10_000 });
+    const r = await runSandboxed("sh", ["-c", 'ulimit -c; ulimit -t; pwd; echo "[$C2M_SECRET_FOR_TEST]"'], { cwd, timeoutMs: 10_000 });
     delete process.env.C2M_SECRET_FOR_TEST;
     expect(r.stdout.split("\n").slice(0, 4)).toEqual(["0", "15", cwd, "[]"]);
   });
@@ -215,7 +215,13 @@ describe("programs run sandboxed", () => {
   it("without a network where unprivileged user namespaces allow it (said plainly where not)", async () => {
     const cwd = mkdtempSync(join(dir, "net-"));
     // /proc/net/dev lists the interfaces of the process's network namespace
-    const interfaces = (text: string) => text.split("\n").slice(2).map((l) => l.split(":")[0]!.trim()).filter(Boolean).sort();
+    const interfaces = (text: string) =>
+      text
+        .split("\n")
+        .slice(2)
+        .map((l) => l.split(":")[0]!.trim())
+        .filter(Boolean)
+        .sort();
     const r = await runSandboxed("cat", ["/proc/net/dev"], { cwd, timeoutMs: 10_000 });
     const host = interfaces(spawnSync("cat", ["/proc/net/dev"]).stdout.toString());
     if (networkIsolation()) expect(interfaces(r.stdout)).toEqual(["lo"]);
@@ -255,14 +261,19 @@ describe("spec values are validated, never pasted into source", () => {
 
   it("template arguments come back printed from their parsed values", () => {
     const spec = validateVerifySpec(
-      { name: "t", sizes: [{ n: 4 }], buffers: [{ name: "x", dtype: "float32", count: "n", role: "inout" }], launches: [{ kernel: "k", templateArgs: ["float", "0256"], grid: [1, 1, 1], block: [32, 1, 1], args: [{ buffer: "x" }] }] },
+      {
+        name: "t",
+        sizes: [{ n: 4 }],
+        buffers: [{ name: "x", dtype: "float32", count: "n", role: "inout" }],
+        launches: [{ kernel: "k", templateArgs: ["float", "0256"], grid: [1, 1, 1], block: [32, 1, 1], args: [{ buffer: "x" }] }],
+      },
       [{ name: "k", params: 1, templateParams: 2 }],
     );
     expect(spec.launches[0]!.templateArgs).toEqual(["float", "256"]);
   });
 
   it("the CUDA harness refuses an entry that is not a plain name or template argument", () => {
-    expect(() => cudaProgram("", [{ kernel: "k); system(\"id\"" }])).toThrow(/is not a function name/);
-    expect(() => cudaProgram("", [{ kernel: "k", templateArgs: ["float>(0); system(\"id\"); f<int"] }])).toThrow(/is not a template argument/);
+    expect(() => cudaProgram("", [{ kernel: 'k); system("id"' }])).toThrow(/is not a function name/);
+    expect(() => cudaProgram("", [{ kernel: "k", templateArgs: ['float>(0); system("id"); f<int'] }])).toThrow(/is not a template argument/);
   });
 });

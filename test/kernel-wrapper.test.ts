@@ -42,18 +42,28 @@ function jobFor(spec: GoldenSpec, s: number): { function: string; args: unknown[
     const b = spec.buffers.find((x) => x.name === a);
     return b ? { array: [evalExpr(b.count, sizes)], dtype: b.dtype } : evalExpr(a, sizes);
   };
-  if (spec.host) return [{ function: spec.host.function, args: spec.host.args.map(arg) }, ...(EXTRA_LAUNCHERS[spec.name] ?? []).map((j) => ({ function: j.function, args: j.args.map(arg) }))];
+  if (spec.host)
+    return [{ function: spec.host.function, args: spec.host.args.map(arg) }, ...(EXTRA_LAUNCHERS[spec.name] ?? []).map((j) => ({ function: j.function, args: j.args.map(arg) }))];
   expect(spec.name).toBe("torch_ext");
   const { rows, cols } = sizes as { rows: number; cols: number };
   return [
     { function: "leaky_relu_forward", args: [{ array: [rows, cols], dtype: "float32" }, 0.125] },
-    { function: "bias_add_colsum", args: [{ array: [rows, cols], dtype: "float32" }, { array: [cols], dtype: "float32" }] },
+    {
+      function: "bias_add_colsum",
+      args: [
+        { array: [rows, cols], dtype: "float32" },
+        { array: [cols], dtype: "float32" },
+      ],
+    },
   ];
 }
 
 /** The buffers a launch writes: its output and inout buffers, in argument order, then the inout ones again (their touched masks). */
 function writtenBuffers(spec: GoldenSpec, launch: GoldenSpec["launches"][number]) {
-  const outs = launch.args.filter((a): a is { buffer: string } => "buffer" in a).map((a) => spec.buffers.find((b) => b.name === a.buffer)!).filter((b) => b.role !== "input");
+  const outs = launch.args
+    .filter((a): a is { buffer: string } => "buffer" in a)
+    .map((a) => spec.buffers.find((b) => b.name === a.buffer)!)
+    .filter((b) => b.role !== "input");
   return [...outs, ...outs.filter((b) => b.role === "inout")];
 }
 
@@ -87,7 +97,13 @@ describe("emitted Python wrappers launch like CUDA", () => {
   const loopModule = join(dir, "two_pass_sum_mlx.py");
   writeFileSync(loopModule, compileKernels(readFileSync(join(packageRoot(), "test/fixtures/kernel/features/two_pass_sum.cu"), "utf8"), { filename: "two_pass_sum.cu" }).python);
   const loopJob = jobs.length;
-  jobs.push({ spec: specs[0]!, size: -1, module: loopModule, function: "reduce_all", args: [{ array: [100000], dtype: "float32" }, { array: [782], dtype: "float32" }, { array: [7], dtype: "float32" }, 100000] });
+  jobs.push({
+    spec: specs[0]!,
+    size: -1,
+    module: loopModule,
+    function: "reduce_all",
+    args: [{ array: [100000], dtype: "float32" }, { array: [782], dtype: "float32" }, { array: [7], dtype: "float32" }, 100000],
+  });
   const run = spawnSync(pythonExecutable(), [join(packageRoot(), "test/fixtures/kernel/record_calls.py")], {
     input: JSON.stringify(jobs.map((j) => ({ module: j.module, function: j.function, args: j.args }))),
     encoding: "utf8",
@@ -105,12 +121,20 @@ describe("emitted Python wrappers launch like CUDA", () => {
     const r = recorded[extJob]!;
     expect(r.calls).toHaveLength(1);
     const c = r.calls[0]!;
-    expect(c.template).toEqual([["scalar_t", "float16"], ["C2M_SHARED_BYTES", 1024]]);
+    expect(c.template).toEqual([
+      ["scalar_t", "float16"],
+      ["C2M_SHARED_BYTES", 1024],
+    ]);
     expect(c.grid).toEqual([4 * 256, 1, 1]);
     expect(c.threadgroup).toEqual([256, 1, 1]);
     expect(c.output_shapes).toEqual([[4, 256]]);
     expect(c.output_dtypes).toEqual(["float16"]);
-    expect(c.inputs).toEqual([[[4, 256], "float16"], [[256], "float16"], [[], "int32"], [[], "float32"]]);
+    expect(c.inputs).toEqual([
+      [[4, 256], "float16"],
+      [[256], "float16"],
+      [[], "int32"],
+      [[], "float32"],
+    ]);
     expect(r.returns).toEqual([[4, 256]]);
   });
 

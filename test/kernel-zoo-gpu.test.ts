@@ -25,20 +25,24 @@ describe.skipIf(!existsSync(zooFixturesDir()))("the CUDA emulator reproduces the
     expect(missing.map((c) => c.spec.name)).toEqual([]);
   });
   for (const c of cases) {
-    test(c.spec.name, async () => {
-      const source = await specDeviceSource(c);
-      let compared = 0;
-      for (let si = 0; si < c.spec.sizes.length; si++) {
-        const cpu = await runCudaLaunches(source, goldenLaunches(c.spec, si), goldenBuffers(c.spec, si), { deviceCodeOnly: false }); // already device code only (kernel-zoo-device.ts)
-        for (const b of c.spec.buffers.filter((x) => x.role !== "input")) {
-          const recorded = loadZooFixture(c.spec, si, b.name)!;
-          const dtype = normalizeDtype(b.dtype);
-          const r = compareArrays(cpu[b.name]!, recorded, dtype, TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
-          expect(r.ok, `${c.spec.name} ${JSON.stringify(c.spec.sizes[si])} ${describeMismatch(b.name, r)}`).toBe(true);
-          compared += r.count;
+    test(
+      c.spec.name,
+      async () => {
+        const source = await specDeviceSource(c);
+        let compared = 0;
+        for (let si = 0; si < c.spec.sizes.length; si++) {
+          const cpu = await runCudaLaunches(source, goldenLaunches(c.spec, si), goldenBuffers(c.spec, si), { deviceCodeOnly: false }); // already device code only (kernel-zoo-device.ts)
+          for (const b of c.spec.buffers.filter((x) => x.role !== "input")) {
+            const recorded = loadZooFixture(c.spec, si, b.name)!;
+            const dtype = normalizeDtype(b.dtype);
+            const r = compareArrays(cpu[b.name]!, recorded, dtype, TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
+            expect(r.ok, `${c.spec.name} ${JSON.stringify(c.spec.sizes[si])} ${describeMismatch(b.name, r)}`).toBe(true);
+            compared += r.count;
+          }
         }
-      }
-      expect(compared).toBeGreaterThan(0);
-    }, 120_000);
+        expect(compared).toBeGreaterThan(0);
+      },
+      120_000,
+    );
   }
 });

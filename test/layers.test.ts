@@ -36,15 +36,43 @@ const A = (layer: string, args = "", scale = 3): Case => ({ layer, args, inputs:
 const CASES: Case[] = [
   { layer: "Linear", args: "8, 5", inputs: [[3, 8]] },
   { layer: "Linear", args: "8, 5, bias=False", inputs: [[2, 4, 8]] },
-  { layer: "Bilinear", args: "4, 6, 5", inputs: [[3, 4], [3, 6]] },
+  {
+    layer: "Bilinear",
+    args: "4, 6, 5",
+    inputs: [
+      [3, 4],
+      [3, 6],
+    ],
+  },
   { layer: "Identity", args: "54, unused=True", inputs: [[2, 3]] },
   { layer: "CrossEntropyLoss", args: "", inputs: [[4, 5], { shape: [4], kind: "int", high: 5 }] },
   { layer: "CrossEntropyLoss", args: "ignore_index=2, label_smoothing=0.1", inputs: [[2, 5, 3], { shape: [2, 3], kind: "int", high: 5 }] },
   { layer: "NLLLoss", args: "reduction='sum'", inputs: [[4, 5], { shape: [4], kind: "int", high: 5 }] },
-  { layer: "MSELoss", args: "", inputs: [[3, 4], [3, 4]] },
-  { layer: "L1Loss", args: "reduction='none'", inputs: [[3, 4], [3, 4]] },
+  {
+    layer: "MSELoss",
+    args: "",
+    inputs: [
+      [3, 4],
+      [3, 4],
+    ],
+  },
+  {
+    layer: "L1Loss",
+    args: "reduction='none'",
+    inputs: [
+      [3, 4],
+      [3, 4],
+    ],
+  },
   { layer: "SmoothL1Loss", args: "beta=0.5", inputs: [[3, 4], { shape: [3, 4], scale: 2 }] },
-  { layer: "BCEWithLogitsLoss", args: "", inputs: [[3, 4], [3, 4]] },
+  {
+    layer: "BCEWithLogitsLoss",
+    args: "",
+    inputs: [
+      [3, 4],
+      [3, 4],
+    ],
+  },
   { layer: "Conv1d", args: "3, 6, 3, stride=2, padding=1", inputs: [[2, 3, 11]] },
   { layer: "Conv1d", args: "4, 8, 3, groups=2, dilation=2", inputs: [[2, 4, 12]] },
   { layer: "Conv2d", args: "3, 8, 3, padding=1", inputs: [[2, 3, 9, 9]] },
@@ -114,8 +142,22 @@ const CASES: Case[] = [
   { layer: "Softmin", args: "dim=2", inputs: [[2, 3, 4]] },
   { layer: "GLU", args: "", inputs: [[3, 8]] },
   { layer: "GLU", args: "dim=1", inputs: [[2, 6, 3]] },
-  { layer: "CosineSimilarity", args: "", inputs: [[3, 6], [3, 6]] },
-  { layer: "CosineSimilarity", args: "dim=2, eps=1e-6", inputs: [[2, 3, 5], [2, 3, 5]] },
+  {
+    layer: "CosineSimilarity",
+    args: "",
+    inputs: [
+      [3, 6],
+      [3, 6],
+    ],
+  },
+  {
+    layer: "CosineSimilarity",
+    args: "dim=2, eps=1e-6",
+    inputs: [
+      [2, 3, 5],
+      [2, 3, 5],
+    ],
+  },
   { layer: "MaxPool1d", args: "3, stride=2, padding=1", inputs: [[2, 3, 10]] },
   { layer: "MaxPool2d", args: "2", inputs: [[2, 3, 8, 8]] },
   { layer: "MaxPool2d", args: "3, stride=2, padding=1", inputs: [[1, 2, 9, 9]] },
@@ -175,7 +217,15 @@ const CASES: Case[] = [
   { layer: "ReplicationPad2d", args: "(2, 0, 1, 3)", inputs: [[1, 2, 4, 5]] },
   { layer: "ReplicationPad3d", args: "1", inputs: [[1, 2, 3, 4, 3]] },
   { layer: "MultiheadAttention", args: "16, 4", inputs: [[5, 2, 16]], call: "in0, in0, in0" },
-  { layer: "MultiheadAttention", args: "16, 4, 0.0, True, False, False, None, None, True", inputs: [[5, 16], [7, 16]], call: "in0, in1, in1, need_weights=False" },
+  {
+    layer: "MultiheadAttention",
+    args: "16, 4, 0.0, True, False, False, None, None, True",
+    inputs: [
+      [5, 16],
+      [7, 16],
+    ],
+    call: "in0, in1, in1, need_weights=False",
+  },
   {
     layer: "MultiheadAttention",
     args: "16, 4, batch_first=True",
@@ -185,7 +235,12 @@ const CASES: Case[] = [
   {
     layer: "MultiheadAttention",
     args: "16, 2, kdim=8, vdim=12, batch_first=True, bias=False",
-    inputs: [[2, 5, 16], [2, 6, 8], [2, 6, 12], [5, 6]],
+    inputs: [
+      [2, 5, 16],
+      [2, 6, 8],
+      [2, 6, 12],
+      [5, 6],
+    ],
     call: "in0, in1, in2, attn_mask=in3",
   },
   {
@@ -207,7 +262,14 @@ const CASES: Case[] = [
     inputs: [[2, 5, 16], { shape: [2, 5], kind: "padmask" }],
     call: "in0, src_key_padding_mask=in1",
   },
-  { layer: "TransformerDecoderLayer", args: "16, 4, dim_feedforward=32, dropout=0.0", inputs: [[5, 2, 16], [6, 2, 16]] },
+  {
+    layer: "TransformerDecoderLayer",
+    args: "16, 4, dim_feedforward=32, dropout=0.0",
+    inputs: [
+      [5, 2, 16],
+      [6, 2, 16],
+    ],
+  },
   {
     layer: "TransformerDecoderLayer",
     args: "16, 4, 32, 0.0, batch_first=True, norm_first=True",
@@ -217,7 +279,10 @@ const CASES: Case[] = [
   {
     layer: "TransformerDecoder",
     args: "nn.TransformerDecoderLayer(16, 4, 32, 0.0, batch_first=True), 2, nn.LayerNorm(16)",
-    inputs: [[2, 5, 16], [2, 6, 16]],
+    inputs: [
+      [2, 5, 16],
+      [2, 6, 16],
+    ],
   },
   {
     layer: "Transformer",
@@ -225,20 +290,66 @@ const CASES: Case[] = [
     inputs: [[2, 5, 16], [2, 4, 16], { shape: [4, 4], kind: "causal" }],
     call: "in0, in1, tgt_mask=in2",
   },
-  { layer: "LSTMCell", args: "6, 8", inputs: [[3, 6], [3, 8], [3, 8]], call: "in0, (in1, in2)" },
+  {
+    layer: "LSTMCell",
+    args: "6, 8",
+    inputs: [
+      [3, 6],
+      [3, 8],
+      [3, 8],
+    ],
+    call: "in0, (in1, in2)",
+  },
   { layer: "LSTMCell", args: "6, 8, bias=False", inputs: [[3, 6]] },
-  { layer: "GRUCell", args: "6, 8", inputs: [[3, 6], [3, 8]] },
+  {
+    layer: "GRUCell",
+    args: "6, 8",
+    inputs: [
+      [3, 6],
+      [3, 8],
+    ],
+  },
   { layer: "GRUCell", args: "6, 8", inputs: [[6]] },
-  { layer: "RNNCell", args: "6, 8, nonlinearity='relu'", inputs: [[3, 6], [3, 8]] },
+  {
+    layer: "RNNCell",
+    args: "6, 8, nonlinearity='relu'",
+    inputs: [
+      [3, 6],
+      [3, 8],
+    ],
+  },
   { layer: "LSTM", args: "6, 8", inputs: [[5, 2, 6]] },
   { layer: "LSTM", args: "6, 8, num_layers=2, batch_first=True, bidirectional=True", inputs: [[2, 5, 6]] },
-  { layer: "LSTM", args: "6, 8, 2, bias=False", inputs: [[5, 2, 6], [2, 2, 8], [2, 2, 8]], call: "in0, (in1, in2)" },
+  {
+    layer: "LSTM",
+    args: "6, 8, 2, bias=False",
+    inputs: [
+      [5, 2, 6],
+      [2, 2, 8],
+      [2, 2, 8],
+    ],
+    call: "in0, (in1, in2)",
+  },
   { layer: "LSTM", args: "6, 8, bidirectional=True", inputs: [[5, 6]] },
   { layer: "GRU", args: "6, 8", inputs: [[5, 2, 6]] },
-  { layer: "GRU", args: "6, 8, 2, bidirectional=True, batch_first=True", inputs: [[2, 5, 6], [4, 2, 8]] },
+  {
+    layer: "GRU",
+    args: "6, 8, 2, bidirectional=True, batch_first=True",
+    inputs: [
+      [2, 5, 6],
+      [4, 2, 8],
+    ],
+  },
   { layer: "GRU", args: "6, 8, bias=False", inputs: [[5, 6]] },
   { layer: "RNN", args: "6, 8", inputs: [[5, 2, 6]] },
-  { layer: "RNN", args: "6, 8, 2, nonlinearity='relu', bidirectional=True", inputs: [[5, 2, 6], [4, 2, 8]] },
+  {
+    layer: "RNN",
+    args: "6, 8, 2, nonlinearity='relu', bidirectional=True",
+    inputs: [
+      [5, 2, 6],
+      [4, 2, 8],
+    ],
+  },
 ];
 
 /** Rows not checked numerically, with the reason. */
@@ -336,9 +447,7 @@ describe("torch.nn → MLX layer table", () => {
       }
     }
     const mapped = applyWeightMap(lstm, HELPERS.LSTM!.weights!);
-    expect([...mapped.keys()].sort()).toEqual(
-      ["layers", "layers_reverse"].flatMap((d) => [0, 1].flatMap((k) => [`${d}.${k}.Wh`, `${d}.${k}.Wx`, `${d}.${k}.bias`])).sort(),
-    );
+    expect([...mapped.keys()].sort()).toEqual(["layers", "layers_reverse"].flatMap((d) => [0, 1].flatMap((k) => [`${d}.${k}.Wh`, `${d}.${k}.Wx`, `${d}.${k}.bias`])).sort());
     expect([...new Float32Array(mapped.get("layers_reverse.1.bias")!.data.slice().buffer)]).toEqual([11, 22]);
 
     const t = new Map<string, Tensor>([
@@ -362,9 +471,7 @@ describe("torch.nn → MLX layer table", () => {
     const conv = layerFor("torch.nn.Conv2d")!;
     expect(renderTemplate(conv.mlx, bindArgs(conv.sig, "3, 16, kernel_size=3, padding=1"), conv.sig)).toBe("nn.Conv2d(3, 16, 3, padding=1)");
     const up = layerFor("torch.nn.Upsample")!;
-    expect(renderTemplate(up.mlx, bindArgs(up.sig, "scale_factor=2, mode='bilinear'"), up.sig)).toBe(
-      "Upsample(scale_factor=2, mode='bilinear')",
-    );
+    expect(renderTemplate(up.mlx, bindArgs(up.sig, "scale_factor=2, mode='bilinear'"), up.sig)).toBe("Upsample(scale_factor=2, mode='bilinear')");
     const seq = layerFor("torch.nn.Sequential")!;
     expect(renderTemplate(seq.mlx, bindArgs(seq.sig, "nn.ReLU(), f(a, b)"), seq.sig)).toBe("nn.Sequential(nn.ReLU(), f(a, b))");
     const rms = layerFor("torch.nn.RMSNorm")!;
@@ -405,7 +512,10 @@ describe("torch.nn → MLX layer table", () => {
         timeout: 240_000,
       });
       if (proc.status !== 0) throw new Error(`layers_check.py failed (${proc.status}): ${proc.stderr}`);
-      results = proc.stdout.trim().split("\n").map((line) => JSON.parse(line) as Result);
+      results = proc.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Result);
       const checked = new Set(payloadCases.map((c) => c.row.torch));
       console.log(
         `layers: ${checked.size} of ${LAYERS.length} rows checked numerically in ${payloadCases.length} cases ` +

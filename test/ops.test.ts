@@ -77,13 +77,26 @@ interface Bound {
 }
 
 /** Expression node types that need no parentheses before `.attr`. */
-const ATOMS = new Set(["identifier", "attribute", "call", "subscript", "integer", "float", "string", "true", "false", "none", "list", "tuple", "parenthesized_expression", "dictionary"]);
+const ATOMS = new Set([
+  "identifier",
+  "attribute",
+  "call",
+  "subscript",
+  "integer",
+  "float",
+  "string",
+  "true",
+  "false",
+  "none",
+  "list",
+  "tuple",
+  "parenthesized_expression",
+  "dictionary",
+]);
 
 function render(template: string, bound: Bound, helpers: Set<string>): string {
   function given(ps: Piece[]): boolean {
-    return ps.every((p) =>
-      p.kind === "hole" ? (p.star ? (bound.star.get(p.name)?.length ?? 0) > 0 : bound.single.has(p.name)) : p.kind === "optional" ? true : true,
-    );
+    return ps.every((p) => (p.kind === "hole" ? (p.star ? (bound.star.get(p.name)?.length ?? 0) > 0 : bound.single.has(p.name)) : p.kind === "optional" ? true : true));
   }
   function emit(ps: Piece[]): string {
     let out = "";
@@ -141,8 +154,20 @@ function bind(sig: string[], positional: Arg[], keywords: Map<string, Arg>): Bou
 
 /** dtype values in argument text: what the translator's name table does for `torch.float16` etc. */
 const DTYPES: Record<string, string> = {
-  float32: "float32", float: "float32", float16: "float16", half: "float16", bfloat16: "bfloat16", int64: "int64", long: "int64",
-  int32: "int32", int: "int32", int16: "int16", int8: "int8", uint8: "uint8", bool: "bool_", complex64: "complex64",
+  float32: "float32",
+  float: "float32",
+  float16: "float16",
+  half: "float16",
+  bfloat16: "bfloat16",
+  int64: "int64",
+  long: "int64",
+  int32: "int32",
+  int: "int32",
+  int16: "int16",
+  int8: "int8",
+  uint8: "uint8",
+  bool: "bool_",
+  complex64: "complex64",
 };
 function translateArgText(text: string): string {
   return text.replace(/\btorch\.(\w+)\b/g, (all, name: string) => (DTYPES[name] ? `mx.${DTYPES[name]}` : all));
@@ -223,8 +248,20 @@ function translate(node: SyntaxNode, rows: OpRow[], helpers: Set<string>): strin
   const beforeDot = (name: string, a: Arg) => (new RegExp(`\\{${name}(=[^}]*)?\\}\\.`).test(row.mlx) && !ATOMS.has(a.node.type) ? `(${a.text})` : a.text);
   const given = new Map<string, string | string[]>();
   for (const [k, v] of bound.single) given.set(k, beforeDot(k, v));
-  for (const [k, v] of bound.star) if (v.length > 0) given.set(k, v.map((x) => x.text));
-  const theirs = renderTemplate(row.mlx, { given, defaults: new Map(parseSig(row.sig).filter((p) => p.default !== undefined).map((p) => [p.name, p.default!])) });
+  for (const [k, v] of bound.star)
+    if (v.length > 0)
+      given.set(
+        k,
+        v.map((x) => x.text),
+      );
+  const theirs = renderTemplate(row.mlx, {
+    given,
+    defaults: new Map(
+      parseSig(row.sig)
+        .filter((p) => p.default !== undefined)
+        .map((p) => [p.name, p.default!]),
+    ),
+  });
   if (!theirs.ok || theirs.text !== mlx) RENDER_MISMATCHES.push(`${node.text}: ${mlx} vs ${theirs.ok ? theirs.text : `missing ${theirs.missing}`}`);
   return row.layout === "channels_last" ? `mx.moveaxis(${mlx}, -1, 1)` : mlx;
 }
@@ -315,17 +352,23 @@ const CASES: Record<string, Case[]> = {
   "Tensor.numpy": ["a.numpy()"],
   "torch.is_tensor": ["torch.is_tensor(a)", "torch.is_tensor(3)"],
   // a device is its name in MLX: what survives of it is the name
-  "torch.device": ["a * len(str(torch.device(\"cpu\")))"],
+  "torch.device": ['a * len(str(torch.device("cpu")))'],
   "torch.is_floating_point": ["torch.is_floating_point(a)", "i.is_floating_point()"],
 
   "torch.tensor": ["torch.tensor([1.0, 2.0])", "torch.tensor([[1, 2], [3, 4]])", "torch.tensor([1, 2], dtype=torch.float32)", "torch.tensor(True)"],
   "torch.as_tensor": ["torch.as_tensor([0.5, 1.5])"],
   "torch.from_numpy": ["torch.from_numpy(np.ones((2, 2), dtype=np.float32))"],
   "torch.scalar_tensor": ["torch.scalar_tensor(3.5)", "torch.scalar_tensor(2)", "torch.scalar_tensor(7, dtype=torch.int32)"],
-  "torch.utils.checkpoint.checkpoint": ["torch.utils.checkpoint.checkpoint(lambda t: t * 2 + 1, a, use_reentrant=False)", "torch.utils.checkpoint.checkpoint(lambda u, v: u * v, a, b, use_reentrant=False)"],
+  "torch.utils.checkpoint.checkpoint": [
+    "torch.utils.checkpoint.checkpoint(lambda t: t * 2 + 1, a, use_reentrant=False)",
+    "torch.utils.checkpoint.checkpoint(lambda u, v: u * v, a, b, use_reentrant=False)",
+  ],
   "torch.zeros": ["torch.zeros(2, 3)", "torch.zeros((2, 3))", "torch.zeros(5)", "torch.zeros(2, 3, dtype=torch.int32)", "torch.zeros([4])"],
   "torch.ones": ["torch.ones(2, 3)", "torch.ones((1, 4), dtype=torch.bool)"],
-  "torch.empty": [{ src: "torch.empty(2, 3)", check: "shape" }, { src: "torch.empty((4,), dtype=torch.int64)", check: "shape" }],
+  "torch.empty": [
+    { src: "torch.empty(2, 3)", check: "shape" },
+    { src: "torch.empty((4,), dtype=torch.int64)", check: "shape" },
+  ],
   "torch.full": ["torch.full((2, 3), 1.5)", "torch.full((2,), 7)", "torch.full((2, 2), 0.5, dtype=torch.float16)", "torch.full((3,), True)"],
   "torch.zeros_like": ["torch.zeros_like(a)", "torch.zeros_like(i)", "torch.zeros_like(a, dtype=torch.int32)"],
   "torch.ones_like": ["torch.ones_like(a)", "torch.ones_like(m, dtype=torch.float32)"],
@@ -338,15 +381,41 @@ const CASES: Record<string, Case[]> = {
   "Tensor.new_empty": [{ src: "a.new_empty((2, 3))", check: "shape" }],
   "Tensor.new_full": ["a.new_full((2, 3), 4.0)", "i.new_full((2,), 3)"],
   "Tensor.new_tensor": ["a.new_tensor([1, 2])", "i.new_tensor([1, 2])"],
-  "torch.arange": ["torch.arange(0, 1, 0.1)", "torch.arange(-1, 1, 0.3)", "torch.arange(0.5, 3)", "torch.arange(5)", "torch.arange(1, 7)", "torch.arange(0, 10, 3)", "torch.arange(0, 1, 0.25)", "torch.arange(4, dtype=torch.float32)", "torch.arange(2, 8, step=2)"],
+  "torch.arange": [
+    "torch.arange(0, 1, 0.1)",
+    "torch.arange(-1, 1, 0.3)",
+    "torch.arange(0.5, 3)",
+    "torch.arange(5)",
+    "torch.arange(1, 7)",
+    "torch.arange(0, 10, 3)",
+    "torch.arange(0, 1, 0.25)",
+    "torch.arange(4, dtype=torch.float32)",
+    "torch.arange(2, 8, step=2)",
+  ],
   "torch.linspace": ["torch.linspace(0, 1, 1)", "torch.linspace(0, 1, 5)", "torch.linspace(-2, 2, steps=9)"],
   "torch.eye": ["torch.eye(3)", "torch.eye(2, 4)", "torch.eye(3, dtype=torch.int32)"],
-  "torch.randn": [{ src: "torch.randn(100, 100)", check: "normal" }, { src: "torch.randn((50, 40))", check: "normal" }, { src: "torch.randn(2, 3, dtype=torch.float16)", check: "shape" }],
-  "torch.rand": [{ src: "torch.rand(20, 30)", check: "uniform", low: 0, high: 1 }, { src: "torch.rand((4,))", check: "uniform", low: 0, high: 1 }],
-  "torch.randint": [{ src: "torch.randint(3, 9, (50,))", check: "randint", low: 3, high: 9 }, { src: "torch.randint(5, (4, 4))", check: "randint", low: 0, high: 5 }],
+  "torch.randn": [
+    { src: "torch.randn(100, 100)", check: "normal" },
+    { src: "torch.randn((50, 40))", check: "normal" },
+    { src: "torch.randn(2, 3, dtype=torch.float16)", check: "shape" },
+  ],
+  "torch.rand": [
+    { src: "torch.rand(20, 30)", check: "uniform", low: 0, high: 1 },
+    { src: "torch.rand((4,))", check: "uniform", low: 0, high: 1 },
+  ],
+  "torch.randint": [
+    { src: "torch.randint(3, 9, (50,))", check: "randint", low: 3, high: 9 },
+    { src: "torch.randint(5, (4, 4))", check: "randint", low: 0, high: 5 },
+  ],
   "torch.bernoulli": [{ src: "torch.bernoulli(torch.rand(50, 50))", check: "randint", low: 0, high: 2 }, "torch.bernoulli(torch.ones(3, 4))", "torch.bernoulli(torch.zeros(3))"],
   "torch.randperm": [{ src: "torch.randperm(10)", check: "randint", low: 0, high: 10 }, "torch.randperm(10).sort()[0]"],
-  "torch.multinomial": [{ src: "torch.multinomial(probs, 3, replacement=True)", check: "randint", low: 0, high: 5 }, { src: "probs.multinomial(1)", check: "randint", low: 0, high: 5 }, "torch.multinomial(F.one_hot(cls, 4).float(), 1)", "torch.multinomial(torch.tensor([[0.0, 1.0, 0.0, 1.0, 0.0]]), 2).sort()[0]", "torch.multinomial(probs, 5).sort()[0]"],
+  "torch.multinomial": [
+    { src: "torch.multinomial(probs, 3, replacement=True)", check: "randint", low: 0, high: 5 },
+    { src: "probs.multinomial(1)", check: "randint", low: 0, high: 5 },
+    "torch.multinomial(F.one_hot(cls, 4).float(), 1)",
+    "torch.multinomial(torch.tensor([[0.0, 1.0, 0.0, 1.0, 0.0]]), 2).sort()[0]",
+    "torch.multinomial(probs, 5).sort()[0]",
+  ],
   "torch.manual_seed": [{ src: "torch.manual_seed(0)", check: "runs" }],
   "torch.meshgrid": ["torch.meshgrid(v, w, indexing='ij')", "torch.meshgrid(torch.arange(3), torch.arange(2), indexing='xy')"],
   "torch.tril": ["torch.tril(sq)", "bsq.tril(1)", "torch.tril(c, diagonal=-1)"],
@@ -407,7 +476,13 @@ const CASES: Record<string, Case[]> = {
   "torch.clamp": ["torch.clamp(nanv, -1, 1)", "torch.clamp(a, 0.5, -0.5)", "torch.clamp(a, -0.5, 0.5)", "a.clamp(min=0)", "a.clip(max=0.2)", "torch.clamp(a, b, p)"],
   "torch.clamp_min": ["torch.clamp_min(a, 0.1)", "a.clamp_min(0)"],
   "torch.clamp_max": ["torch.clamp_max(a, 0.1)"],
-  "torch.masked_fill": ["torch.masked_fill(a, m, 0.0)", "a.masked_fill(m, float('-inf'))", "i.masked_fill(m, 7)", "i.masked_fill(m, 2.5)", "half.masked_fill(half > 0, torch.tensor(1.5))"],
+  "torch.masked_fill": [
+    "torch.masked_fill(a, m, 0.0)",
+    "a.masked_fill(m, float('-inf'))",
+    "i.masked_fill(m, 7)",
+    "i.masked_fill(m, 2.5)",
+    "half.masked_fill(half > 0, torch.tensor(1.5))",
+  ],
   "torch.where": ["torch.where(m, a, b)", "torch.where(a > 0, a, 0.0)", "torch.where(m, 1.0, a)"],
   "Tensor.where": ["a.where(m, b)"],
 
@@ -435,7 +510,18 @@ const CASES: Record<string, Case[]> = {
   "torch.std": ["torch.std(a)", "a.std(1)", "a.std(-1, unbiased=False, keepdim=True)", "torch.std(a, 0, True)", "a.std(dim=2, correction=0)"],
   "torch.amax": ["torch.amax(a, 1)", "a.amax(dim=(0, 2))"],
   "torch.amin": ["torch.amin(a, -1, keepdim=True)"],
-  "torch.max": ["torch.max(nanv)", "torch.max(torch.tensor([[1, 3, 3]]), 1)", "torch.max(uniq)", "torch.max(uniq, 1)", "uniq.max(dim=-1, keepdim=True)", "torch.max(a, b)", "uniq.max(1)[0]", "uniq.max(2).values", "uniq.max(0).indices", "a.max(other=b)"],
+  "torch.max": [
+    "torch.max(nanv)",
+    "torch.max(torch.tensor([[1, 3, 3]]), 1)",
+    "torch.max(uniq)",
+    "torch.max(uniq, 1)",
+    "uniq.max(dim=-1, keepdim=True)",
+    "torch.max(a, b)",
+    "uniq.max(1)[0]",
+    "uniq.max(2).values",
+    "uniq.max(0).indices",
+    "a.max(other=b)",
+  ],
   "torch.min": ["torch.min(uniq)", "torch.min(uniq, 2)", "uniq.min(dim=0, keepdim=True)", "torch.min(a, b)", "uniq.min(-1)[1]"],
   "torch.argmax": ["torch.argmax(nanv)", "torch.argmax(torch.tensor([1, 3, 3]))", "torch.argmax(uniq)", "uniq.argmax(1)", "uniq.argmax(dim=-1, keepdim=True)"],
   "torch.argmin": ["torch.argmin(uniq)", "uniq.argmin(0)", "torch.argmin(uniq, dim=2, keepdim=True)"],
@@ -444,22 +530,65 @@ const CASES: Record<string, Case[]> = {
   "torch.median": ["torch.median(uniq)", "uniq.median(1)", "torch.median(uniq, dim=-1, keepdim=True)", "torch.median(c)", "uniq.median(2).values", "torch.median(uniq, 0)[1]"],
   "torch.logsumexp": ["torch.logsumexp(a, 1)", "a.logsumexp(-1, keepdim=True)", "torch.logsumexp(a, dim=(0, 2))"],
   "torch.count_nonzero": ["torch.count_nonzero(i)", "m.count_nonzero(1)"],
-  "torch.norm": ["torch.norm(a)", "a.norm(dim=1)", "torch.norm(a, 1, dim=-1)", "a.norm(p=3, dim=2, keepdim=True)", "torch.norm(a, float('inf'))", "a.norm(2, -1)", "torch.norm(a, p='fro', dim=(1, 2))"],
+  "torch.norm": [
+    "torch.norm(a)",
+    "a.norm(dim=1)",
+    "torch.norm(a, 1, dim=-1)",
+    "a.norm(p=3, dim=2, keepdim=True)",
+    "torch.norm(a, float('inf'))",
+    "a.norm(2, -1)",
+    "torch.norm(a, p='fro', dim=(1, 2))",
+  ],
   "torch.linalg.vector_norm": ["torch.linalg.vector_norm(a)", "torch.linalg.vector_norm(a, 1, dim=-1)", "torch.linalg.vector_norm(a, ord=0.5, dim=(0, 1))"],
   "torch.cumsum": ["torch.cumsum(a, 1)", "a.cumsum(dim=-1)", "i.cumsum(0)", "a.cumsum(2, dtype=torch.float16)"],
   "torch.cumprod": ["torch.cumprod(u, 2)", "k.cumprod(dim=1)"],
   "torch.diff": ["torch.diff(a)", "a.diff(dim=1)", "torch.diff(a, n=2, dim=2)"],
   "torch.logcumsumexp": ["torch.logcumsumexp(a, 1)"],
-  "torch.sort": ["torch.sort(nanv)", "torch.sort(nanv, descending=True)", "m.sort(-1)[0]", "torch.sort(torch.tensor([3, 1, 3, 1, 2]), descending=True)", "torch.sort(uniq)", "uniq.sort(1)", "uniq.sort(dim=0, descending=True)", "torch.sort(uniq, -1, True)[0]", "uniq.sort(descending=True).indices"],
-  "torch.argsort": ["torch.argsort(nanv, descending=True)", "torch.argsort(torch.tensor([3, 1, 3, 1, 2]), stable=True)", "torch.argsort(uniq)", "uniq.argsort(1)", "torch.argsort(uniq, dim=-1, descending=True)"],
-  "torch.topk": ["torch.topk(nanv, 2)", "torch.topk(nanv, 2, largest=False)", "torch.topk(uniq, 2)", "uniq.topk(2, dim=1)", "torch.topk(uniq, 3, largest=False)", "uniq.topk(1, 0)[1]", "uniq.topk(2).values"],
+  "torch.sort": [
+    "torch.sort(nanv)",
+    "torch.sort(nanv, descending=True)",
+    "m.sort(-1)[0]",
+    "torch.sort(torch.tensor([3, 1, 3, 1, 2]), descending=True)",
+    "torch.sort(uniq)",
+    "uniq.sort(1)",
+    "uniq.sort(dim=0, descending=True)",
+    "torch.sort(uniq, -1, True)[0]",
+    "uniq.sort(descending=True).indices",
+  ],
+  "torch.argsort": [
+    "torch.argsort(nanv, descending=True)",
+    "torch.argsort(torch.tensor([3, 1, 3, 1, 2]), stable=True)",
+    "torch.argsort(uniq)",
+    "uniq.argsort(1)",
+    "torch.argsort(uniq, dim=-1, descending=True)",
+  ],
+  "torch.topk": [
+    "torch.topk(nanv, 2)",
+    "torch.topk(nanv, 2, largest=False)",
+    "torch.topk(uniq, 2)",
+    "uniq.topk(2, dim=1)",
+    "torch.topk(uniq, 3, largest=False)",
+    "uniq.topk(1, 0)[1]",
+    "uniq.topk(2).values",
+  ],
 
   "torch.gather": ["torch.gather(a, 2, idx)", "a.gather(-1, idx)", "torch.gather(a, 1, torch.tensor([[[0], [2]]]))", "c.gather(0, torch.tensor([[2, 0, 1, 1]]))"],
   "torch.take_along_dim": ["torch.take_along_dim(a, idx, dim=2)"],
   "torch.index_select": ["torch.index_select(a, 1, j)", "a.index_select(-1, j)", "c.index_select(0, j)"],
-  "torch.searchsorted": ["torch.searchsorted(seq, vals)", "torch.searchsorted(seq, vals, side='right')", "torch.searchsorted(seq, vals, right=True)", "torch.searchsorted(seq, seq, right=True)"],
+  "torch.searchsorted": [
+    "torch.searchsorted(seq, vals)",
+    "torch.searchsorted(seq, vals, side='right')",
+    "torch.searchsorted(seq, vals, right=True)",
+    "torch.searchsorted(seq, seq, right=True)",
+  ],
   "torch.bucketize": ["torch.bucketize(vals, seq)", "torch.bucketize(seq, seq, right=True)", "torch.bucketize(seq, seq)"],
-  "torch.scatter": ["torch.scatter(a, 2, perm, b)", "a.scatter(2, perm, 5.0)", "a.scatter(1, torch.tensor([[[2, 0, 1, 1]], [[0, 1, 2, 2]]]), b)", "a.scatter(2, perm, value=-1.0)", "i.scatter(2, perm, k)"],
+  "torch.scatter": [
+    "torch.scatter(a, 2, perm, b)",
+    "a.scatter(2, perm, 5.0)",
+    "a.scatter(1, torch.tensor([[[2, 0, 1, 1]], [[0, 1, 2, 2]]]), b)",
+    "a.scatter(2, perm, value=-1.0)",
+    "i.scatter(2, perm, k)",
+  ],
   "torch.scatter_add": ["torch.scatter_add(a, 2, idx, b)", "a.scatter_add(0, torch.zeros(1, 3, 4, dtype=torch.long), b)", "a.scatter_add(-1, idx, b)"],
   "torch.index_add": ["torch.index_add(a, 1, j, b)", "a.index_add(1, torch.tensor([0, 0, 2]), b, alpha=2.0)", "c.index_add(0, torch.tensor([1, 1]), torch.ones(2, 4))"],
 
@@ -509,10 +638,20 @@ const CASES: Record<string, Case[]> = {
   "torch.nn.functional.softmin": ["F.softmin(a, dim=1)"],
   "torch.nn.functional.dropout": ["F.dropout(a, 0.5, training=False)", "F.dropout2d(x4, training=False)"],
 
-  "torch.nn.functional.layer_norm": ["F.layer_norm(a, (4,))", "F.layer_norm(a, (4,), lnw, lnb)", "F.layer_norm(a, a.shape[-1:], weight=lnw, eps=1e-3)", "F.layer_norm(a, (3, 4), lnw2, lnb2)"],
+  "torch.nn.functional.layer_norm": [
+    "F.layer_norm(a, (4,))",
+    "F.layer_norm(a, (4,), lnw, lnb)",
+    "F.layer_norm(a, a.shape[-1:], weight=lnw, eps=1e-3)",
+    "F.layer_norm(a, (3, 4), lnw2, lnb2)",
+  ],
   "torch.nn.functional.group_norm": ["F.group_norm(x4, 2)", "F.group_norm(x4, 2, ch4, ch4b)", "F.group_norm(x3, 4, ch4, ch4b, eps=1e-3)", "F.group_norm(x4, 1)"],
   "torch.nn.functional.rms_norm": ["F.rms_norm(a, (4,))", "F.rms_norm(a, (4,), lnw, eps=1e-5)", "F.rms_norm(a, (3, 4), lnw2)"],
-  "torch.nn.functional.cosine_similarity": ["F.cosine_similarity(a, b)", "F.cosine_similarity(a, b, dim=-1)", "torch.cosine_similarity(c, c * 2, 0)", "F.cosine_similarity(a, torch.zeros(2, 3, 4))"],
+  "torch.nn.functional.cosine_similarity": [
+    "F.cosine_similarity(a, b)",
+    "F.cosine_similarity(a, b, dim=-1)",
+    "torch.cosine_similarity(c, c * 2, 0)",
+    "F.cosine_similarity(a, torch.zeros(2, 3, 4))",
+  ],
   "torch.nn.functional.batch_norm": ["F.batch_norm(x4, rm, rv)", "F.batch_norm(x4, rm, rv, ch4, ch4b, eps=1e-3)", "F.batch_norm(x3, rm, rv, weight=ch4)"],
   "torch.nn.functional.normalize": ["F.normalize(a)", "F.normalize(a, dim=-1)", "F.normalize(a, p=1.0, dim=0)", "F.normalize(torch.zeros(2, 3))"],
   "torch.nn.functional.embedding": ["F.embedding(tok, emb)", "F.embedding(j, emb)"],
@@ -533,7 +672,11 @@ const CASES: Record<string, Case[]> = {
   "torch.nn.functional.mse_loss": ["F.mse_loss(a, b)", "F.mse_loss(a, b, reduction='sum')", "F.mse_loss(a, b, reduction='none')"],
   "torch.nn.functional.l1_loss": ["F.l1_loss(a, b)", "F.l1_loss(a, b, reduction='none')"],
   "torch.nn.functional.smooth_l1_loss": ["F.smooth_l1_loss(a, b)", "F.smooth_l1_loss(a, b, beta=0.5, reduction='sum')"],
-  "torch.nn.functional.binary_cross_entropy": ["F.binary_cross_entropy(sig, bin)", "F.binary_cross_entropy(sig, bin, reduction='none')", "F.binary_cross_entropy(sig, bin, weight=sig)"],
+  "torch.nn.functional.binary_cross_entropy": [
+    "F.binary_cross_entropy(sig, bin)",
+    "F.binary_cross_entropy(sig, bin, reduction='none')",
+    "F.binary_cross_entropy(sig, bin, weight=sig)",
+  ],
   "torch.nn.functional.binary_cross_entropy_with_logits": ["F.binary_cross_entropy_with_logits(logits, bin)", "F.binary_cross_entropy_with_logits(logits, bin, reduction='sum')"],
   "torch.nn.functional.scaled_dot_product_attention": [
     "F.scaled_dot_product_attention(q, kk, vv)",
@@ -545,17 +688,40 @@ const CASES: Record<string, Case[]> = {
     "F.scaled_dot_product_attention(q, kg, vg, enable_gqa=True)",
   ],
 
-  "torch.nn.functional.pad": ["F.pad(a, (1, 2))", "F.pad(a, (1, 1, 2, 0), value=0.5)", "F.pad(x4, (2, 1, 1, 2), mode='reflect')", "F.pad(x4, (1, 2, 3, 0), mode='replicate')", "F.pad(x4, (1, 2, 2, 1), mode='circular')", "F.pad(a, (-1, 1))", "F.pad(x3, [1, 1], 'constant', 2.0)"],
+  "torch.nn.functional.pad": [
+    "F.pad(a, (1, 2))",
+    "F.pad(a, (1, 1, 2, 0), value=0.5)",
+    "F.pad(x4, (2, 1, 1, 2), mode='reflect')",
+    "F.pad(x4, (1, 2, 3, 0), mode='replicate')",
+    "F.pad(x4, (1, 2, 2, 1), mode='circular')",
+    "F.pad(a, (-1, 1))",
+    "F.pad(x3, [1, 1], 'constant', 2.0)",
+  ],
   "torch.nn.functional.conv1d": ["F.conv1d(x3, w3)", "F.conv1d(x3, w3, bias5, stride=2, padding=1)", "F.conv1d(x3, w3, padding='same', dilation=2)"],
-  "torch.nn.functional.conv2d": ["F.conv2d(x4, w4)", "F.conv2d(x4, w4, bias5, 2, 1)", "F.conv2d(x4, w4g, groups=2, padding=(1, 0))", "F.conv2d(x4, w4e, padding='same')", "F.conv2d(x4, w4, padding='valid', dilation=(1, 2))"],
+  "torch.nn.functional.conv2d": [
+    "F.conv2d(x4, w4)",
+    "F.conv2d(x4, w4, bias5, 2, 1)",
+    "F.conv2d(x4, w4g, groups=2, padding=(1, 0))",
+    "F.conv2d(x4, w4e, padding='same')",
+    "F.conv2d(x4, w4, padding='valid', dilation=(1, 2))",
+  ],
   "torch.nn.functional.conv3d": ["F.conv3d(x5, w5, bias3, padding=1)"],
   "torch.nn.functional.max_pool1d": ["F.max_pool1d(x3, 2)", "F.max_pool1d(x3, 3, stride=2, padding=1)"],
   "torch.nn.functional.max_pool2d": ["F.max_pool2d(x4, 2)", "F.max_pool2d(x4, 3, stride=2, padding=1)", "F.max_pool2d(x4, (2, 3), (1, 2))"],
   "torch.nn.functional.avg_pool1d": ["F.avg_pool1d(x3, 3)", "F.avg_pool1d(x3, 2, stride=1, padding=1)"],
   "torch.nn.functional.avg_pool2d": ["F.avg_pool2d(x4, 2)", "F.avg_pool2d(x4, 3, stride=2, padding=1)", "F.avg_pool2d(x4, (3, 2))"],
   "torch.nn.functional.pixel_shuffle": ["F.pixel_shuffle(x4, 2)", "torch.pixel_shuffle(torch.arange(2 * 8 * 3 * 2.0).reshape(2, 8, 3, 2), 2)"],
-  "torch.nn.functional.adaptive_avg_pool2d": ["F.adaptive_avg_pool2d(x4, 1)", "F.adaptive_avg_pool2d(x4, (3, 7))", "F.adaptive_avg_pool2d(x4, (4, 3))", "F.adaptive_avg_pool2d(x4, (None, 2))", "F.adaptive_avg_pool2d(x4, (5, 3))"],
-  "torch.nn.functional.interpolate": ["F.interpolate(x4, scale_factor=2, mode='bilinear', align_corners=True)", "F.interpolate(x4, size=(4, 5))", "F.interpolate(x3, scale_factor=2, mode='linear')", 
+  "torch.nn.functional.adaptive_avg_pool2d": [
+    "F.adaptive_avg_pool2d(x4, 1)",
+    "F.adaptive_avg_pool2d(x4, (3, 7))",
+    "F.adaptive_avg_pool2d(x4, (4, 3))",
+    "F.adaptive_avg_pool2d(x4, (None, 2))",
+    "F.adaptive_avg_pool2d(x4, (5, 3))",
+  ],
+  "torch.nn.functional.interpolate": [
+    "F.interpolate(x4, scale_factor=2, mode='bilinear', align_corners=True)",
+    "F.interpolate(x4, size=(4, 5))",
+    "F.interpolate(x3, scale_factor=2, mode='linear')",
     "F.interpolate(x4, scale_factor=2)",
     "F.interpolate(x4, size=(9, 5))",
     "F.interpolate(x4, scale_factor=2, mode='bilinear')",
@@ -581,8 +747,14 @@ const CASES: Record<string, Case[]> = {
   "Tensor.index_add_": ["a.index_add_(1, j, b)"],
   "Tensor.triu_": ["sq.triu_(1)", "bsq.triu_()"],
   "Tensor.tril_": ["sq.tril_(-1)"],
-  "Tensor.normal_": [{ src: "torch.zeros(100, 100).normal_()", check: "normal" }, { src: "a.normal_(0.0, 0.02)", check: "shape" }],
-  "Tensor.uniform_": [{ src: "torch.zeros(20, 20).uniform_()", check: "uniform", low: 0, high: 1 }, { src: "a.uniform_(-2, -1)", check: "uniform", low: -2, high: -1 }],
+  "Tensor.normal_": [
+    { src: "torch.zeros(100, 100).normal_()", check: "normal" },
+    { src: "a.normal_(0.0, 0.02)", check: "shape" },
+  ],
+  "Tensor.uniform_": [
+    { src: "torch.zeros(20, 20).uniform_()", check: "uniform", low: 0, high: 1 },
+    { src: "a.uniform_(-2, -1)", check: "uniform", low: -2, high: -1 },
+  ],
   "Tensor.unfold": ["a.unfold(2, 2, 1)", "r8.unfold(0, 3, 2)", "a.unfold(-2, 2, 2)"],
   "Tensor.is_contiguous": ["a.is_contiguous()"],
   "torch.finfo": ["torch.finfo(torch.float16).max", "torch.finfo(torch.float32).eps", "torch.finfo().min", "torch.finfo(a.dtype).max"],
@@ -596,7 +768,12 @@ const CASES: Record<string, Case[]> = {
   "torch.nn.functional.hardshrink": ["F.hardshrink(a)", "F.hardshrink(a, 0.8)", "a.hardshrink(lambd=0.3)"],
   "torch.nn.functional.softshrink": ["F.softshrink(a)", "F.softshrink(a, lambd=0.8)"],
   "torch.nn.functional.threshold": ["F.threshold(a, 0.1, -5.0)", "F.threshold(i, 0, 9)"],
-  "torch.nn.functional.kl_div": ["F.kl_div(F.log_softmax(logits, 1), probs)", "F.kl_div(F.log_softmax(logits, 1), probs, reduction='batchmean')", "F.kl_div(F.log_softmax(logits, 1), torch.log(probs), reduction='sum', log_target=True)", "F.kl_div(F.log_softmax(logits, 1), bin, reduction='none')"],
+  "torch.nn.functional.kl_div": [
+    "F.kl_div(F.log_softmax(logits, 1), probs)",
+    "F.kl_div(F.log_softmax(logits, 1), probs, reduction='batchmean')",
+    "F.kl_div(F.log_softmax(logits, 1), torch.log(probs), reduction='sum', log_target=True)",
+    "F.kl_div(F.log_softmax(logits, 1), bin, reduction='none')",
+  ],
   "torch.nn.functional.huber_loss": ["F.huber_loss(a, b)", "F.huber_loss(a, b, delta=0.5, reduction='sum')", "F.huber_loss(a, b, reduction='none')"],
   "torch.cdist": ["torch.cdist(bA, pts)", "torch.cdist(c, c, p=1)", "torch.cdist(bA, pts, 3)", "torch.cdist(c, c)"],
   "torch.linalg.inv": ["torch.linalg.inv(spd)", "torch.inverse(bspd)", "spd.inverse()"],
@@ -628,7 +805,12 @@ const CASES: Record<string, Case[]> = {
   "torch.nn.functional.max_pool3d": ["F.max_pool3d(x5, 2)", "F.max_pool3d(x5, 3, stride=1, padding=1)"],
   "torch.nn.functional.avg_pool3d": ["F.avg_pool3d(x5, 2)", "F.avg_pool3d(x5, (2, 3, 2), stride=1)"],
   "torch.nn.functional.conv_transpose1d": ["F.conv_transpose1d(x3, wt3)", "F.conv_transpose1d(x3, wt3, bias5, stride=2, padding=1, output_padding=1)"],
-  "torch.nn.functional.conv_transpose2d": ["F.conv_transpose2d(x4, wt4)", "F.conv_transpose2d(x4, wt4, bias3, stride=2, padding=1)", "F.conv_transpose2d(x4, wt4g, groups=2)", "F.conv_transpose2d(x4, wt4, stride=2, output_padding=1, dilation=2)"],
+  "torch.nn.functional.conv_transpose2d": [
+    "F.conv_transpose2d(x4, wt4)",
+    "F.conv_transpose2d(x4, wt4, bias3, stride=2, padding=1)",
+    "F.conv_transpose2d(x4, wt4g, groups=2)",
+    "F.conv_transpose2d(x4, wt4, stride=2, output_padding=1, dilation=2)",
+  ],
   "Tensor.lerp_": ["a.lerp_(b, 0.1)"],
   "Tensor.addcmul_": ["a.addcmul_(b, p, value=0.1)"],
   "Tensor.addcdiv_": ["a.addcdiv_(b, p)"],

@@ -133,9 +133,7 @@ describe("c2m parity command", () => {
   }
 
   it("prints a table per case and output and exits 1 on a planted bug, with the divergence line", async () => {
-    const r = await capture(() =>
-      runParity(fixture("tiny_mlp.py"), { spec: fixture("tiny_mlp.parity.json"), mlx: fixture("tiny_mlp_mlx_wrong_activation.py"), atol: "1e-4" }),
-    );
+    const r = await capture(() => runParity(fixture("tiny_mlp.py"), { spec: fixture("tiny_mlp.parity.json"), mlx: fixture("tiny_mlp_mlx_wrong_activation.py"), atol: "1e-4" }));
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/case 0: \[3, 8\] float32/);
     expect(r.out).toMatch(/output 0 \[3, 4\] +max abs \d\.\de[-+]\d\d  max rel \d\.\de[-+]\d\d  FAIL/);
@@ -146,9 +144,7 @@ describe("c2m parity command", () => {
   });
 
   it("exits 0 on a faithful translation given by --input/--args", async () => {
-    const r = await capture(() =>
-      runParity(fixture("tiny_mlp.py"), { class: "TinyMLP", input: ["2,8"], args: "[8, 16, 4]", mlx: fixture("tiny_mlp_mlx.py"), atol: "1e-5" }),
-    );
+    const r = await capture(() => runParity(fixture("tiny_mlp.py"), { class: "TinyMLP", input: ["2,8"], args: "[8, 16, 4]", mlx: fixture("tiny_mlp_mlx.py"), atol: "1e-5" }));
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out.match(/ ok$/gm)).toHaveLength(2); // the given batch and batch + 1
@@ -186,7 +182,11 @@ describe("c2m parity command", () => {
  */
 describe("golden models: expected.py matches input.py numerically", () => {
   const goldens = join(packageRoot(), "golden", "models");
-  const names = existsSync(goldens) ? readdirSync(goldens).filter((n) => existsSync(join(goldens, n, "parity.json"))).sort() : [];
+  const names = existsSync(goldens)
+    ? readdirSync(goldens)
+        .filter((n) => existsSync(join(goldens, n, "parity.json")))
+        .sort()
+    : [];
   it("has a parity spec with at least two cases of different shapes for every golden model", () => {
     expect(names.length).toBeGreaterThanOrEqual(12);
     for (const name of names) {

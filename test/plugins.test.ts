@@ -142,7 +142,10 @@ describe("the example plugin", () => {
     const r = compile(PLUGIN_MODEL, { plugins: [plugin] });
     expect(r.code).toContain("return nn.silu(h)");
     expect(r.code).toContain("self.use_cuda = False");
-    const fired = r.constructs.filter((c) => c.kind === "cookbook").map((c) => c.name).sort();
+    const fired = r.constructs
+      .filter((c) => c.kind === "cookbook")
+      .map((c) => c.name)
+      .sort();
     expect(fired).toEqual(["no-cuda", "silu_by_hand"]);
     expect(await maxDiff(PLUGIN_MODEL, r.code, "Swish", [3, 16])).toBeLessThanOrEqual(1e-4);
   }, 60_000);

@@ -32,25 +32,65 @@ const goldens = join(packageRoot(), "golden", "models");
 const sources = readdirSync(goldens).map((n) => readFileSync(join(goldens, n, "input.py"), "utf8"));
 
 const TOKENS = [
-  "import torch", "import torch.nn as nn", "import torch.nn.functional as F", "class", "Net", "(nn.Module)", ":", "def",
-  "forward", "__init__", "(self, x)", "self.", "conv", "=", "nn.Conv2d(3, 8, 3)", "nn.Sequential(", ")", "(", "[", "]",
-  "return", "x", "torch.cat([x, x], dim=1)", "x.view(x.size(0), -1)", "F.relu(", "+", "*", "@", ",", "\n", "\n    ",
-  "\n        ", "if", "else", "for i in range(2)", "super().__init__()", "x.shape", "B, C, H, W", "#", '"""doc"""',
-  "nn.Linear(4, 4)", "lambda", "yield", "await", "nn.LSTM(4, 8, batch_first=True)", "x[:, 0]", "x[x > 0] = 0",
+  "import torch",
+  "import torch.nn as nn",
+  "import torch.nn.functional as F",
+  "class",
+  "Net",
+  "(nn.Module)",
+  ":",
+  "def",
+  "forward",
+  "__init__",
+  "(self, x)",
+  "self.",
+  "conv",
+  "=",
+  "nn.Conv2d(3, 8, 3)",
+  "nn.Sequential(",
+  ")",
+  "(",
+  "[",
+  "]",
+  "return",
+  "x",
+  "torch.cat([x, x], dim=1)",
+  "x.view(x.size(0), -1)",
+  "F.relu(",
+  "+",
+  "*",
+  "@",
+  ",",
+  "\n",
+  "\n    ",
+  "\n        ",
+  "if",
+  "else",
+  "for i in range(2)",
+  "super().__init__()",
+  "x.shape",
+  "B, C, H, W",
+  "#",
+  '"""doc"""',
+  "nn.Linear(4, 4)",
+  "lambda",
+  "yield",
+  "await",
+  "nn.LSTM(4, 8, batch_first=True)",
+  "x[:, 0]",
+  "x[x > 0] = 0",
 ];
 
 /** A golden input with a random edit: a slice cut out, a line duplicated, or the file truncated. */
-const mutated = fc
-  .record({ src: fc.constantFrom(...sources), a: fc.nat(), b: fc.nat(), kind: fc.constantFrom("cut", "dup", "truncate") })
-  .map(({ src, a, b, kind }) => {
-    const i = a % (src.length + 1);
-    const j = Math.min(src.length, i + (b % 400));
-    if (kind === "cut") return src.slice(0, i) + src.slice(j);
-    if (kind === "truncate") return src.slice(0, i);
-    const lines = src.split("\n");
-    const k = a % lines.length;
-    return [...lines.slice(0, k + 1), lines[k], ...lines.slice(k + 1)].join("\n");
-  });
+const mutated = fc.record({ src: fc.constantFrom(...sources), a: fc.nat(), b: fc.nat(), kind: fc.constantFrom("cut", "dup", "truncate") }).map(({ src, a, b, kind }) => {
+  const i = a % (src.length + 1);
+  const j = Math.min(src.length, i + (b % 400));
+  if (kind === "cut") return src.slice(0, i) + src.slice(j);
+  if (kind === "truncate") return src.slice(0, i);
+  const lines = src.split("\n");
+  const k = a % lines.length;
+  return [...lines.slice(0, k + 1), lines[k], ...lines.slice(k + 1)].join("\n");
+});
 
 const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((t) => t.join(" "));
 

@@ -101,7 +101,10 @@ describe("matching", () => {
 
   it("a metavariable in an argument list stands for a positional argument, never a keyword or splat", () => {
     const rules = "rule r { match `torch.repeat_interleave($x, $r, dim=$d)` replace `rep($x, $r, $d)` }";
-    const out = compileWith(`${HEAD}def f(a, n, kw):\n    return torch.repeat_interleave(a, n, dim=0), torch.repeat_interleave(a, repeats=n, dim=0), torch.repeat_interleave(a, *kw, dim=0)\n`, rules).code;
+    const out = compileWith(
+      `${HEAD}def f(a, n, kw):\n    return torch.repeat_interleave(a, n, dim=0), torch.repeat_interleave(a, repeats=n, dim=0), torch.repeat_interleave(a, *kw, dim=0)\n`,
+      rules,
+    ).code;
     expect(out).toContain("return rep(a, n, 0), mx.repeat(a, n, axis=0), ");
     expect(out).not.toMatch(/\(repeats=|rep\(a, \*kw/);
   });
@@ -160,6 +163,11 @@ describe("matching", () => {
     const r = compileWith(src, rules);
     expect(r.code).toContain("    z = mx.zeros(a.shape)\n    p = mx.softmax(a, axis=-1)\n");
     expect(r.code).toContain('    def __call__(self, x: mx.array) -> mx.array:\n        """SiLU."""\n        return nn.silu(x)\n');
-    expect(r.constructs.filter((c) => c.kind === "cookbook").map((c) => c.name).sort()).toEqual(["body", "seq", "seq", "st"]);
+    expect(
+      r.constructs
+        .filter((c) => c.kind === "cookbook")
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["body", "seq", "seq", "st"]);
   });
 });

@@ -8,18 +8,24 @@ import { hiresSourceMap } from "../emit/sourcemap.js";
 describe("hiresSourceMap", () => {
   const cases: [string, (s: MagicString) => void][] = [
     ["no edits", () => {}],
-    ["overwrite, insert, remove, prepend, append", (s) => {
-      s.overwrite(10, 20, "x = mx.array(1)\n    y = 2", { contentOnly: true });
-      s.appendLeft(30, "  # c2m: C2M-W001 marker");
-      s.remove(40, 55);
-      s.overwrite(60, 61, "", { contentOnly: true });
-      s.prepend("import mlx.core as mx\n");
-      s.append("\n\nC2M_WEIGHT_MAPS = {}\n");
-    }],
-    ["edit ending in a newline, unicode", (s) => {
-      s.overwrite(0, 5, "héllo\n", { contentOnly: true });
-      s.appendLeft(70, "\n\n    def sanitize(self, weights):\n        return weights");
-    }],
+    [
+      "overwrite, insert, remove, prepend, append",
+      (s) => {
+        s.overwrite(10, 20, "x = mx.array(1)\n    y = 2", { contentOnly: true });
+        s.appendLeft(30, "  # c2m: C2M-W001 marker");
+        s.remove(40, 55);
+        s.overwrite(60, 61, "", { contentOnly: true });
+        s.prepend("import mlx.core as mx\n");
+        s.append("\n\nC2M_WEIGHT_MAPS = {}\n");
+      },
+    ],
+    [
+      "edit ending in a newline, unicode",
+      (s) => {
+        s.overwrite(0, 5, "héllo\n", { contentOnly: true });
+        s.appendLeft(70, "\n\n    def sanitize(self, weights):\n        return weights");
+      },
+    ],
   ];
   const dir = join(__dirname, "..", "golden", "models");
   for (const model of readdirSync(dir).slice(0, 3)) {

@@ -42,7 +42,9 @@ class Block(nn.Module):
   });
 
   it("factory keywords given one by one leave layers too", () => {
-    const r2 = compile("import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, device=None, dtype=None):\n        super().__init__()\n        self.fc = nn.Linear(4, 4, bias=False, device=device, dtype=dtype)\n");
+    const r2 = compile(
+      "import torch.nn as nn\nclass M(nn.Module):\n    def __init__(self, device=None, dtype=None):\n        super().__init__()\n        self.fc = nn.Linear(4, 4, bias=False, device=device, dtype=dtype)\n",
+    );
     expect(r2.code).toContain("self.fc = nn.Linear(4, 4, bias=False)\n");
     expect(r2.diagnostics).toEqual([]);
   });
@@ -66,7 +68,8 @@ class Block(nn.Module):
 
 describe("blocks the translation empties", () => {
   it("a branch or loop whose only statements were dropped keeps pass (and its comment)", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch.nn as nn
 import torch.nn.functional as F
 class Head(nn.Module):
@@ -83,14 +86,16 @@ class Head(nn.Module):
             x = x.contiguous()
             x = x.contiguous()
         return self.fc(x)
-`));
+`),
+    );
     expect(r.code).toContain("        if self.drop_rate > 0:\n            pass\n        else:\n            pass  # no copy in MLX\n");
     expect(r.code).toContain("        for _ in range(2):\n            pass\n        return self.fc(x)");
   });
 });
 
 describe("torch names outside calls", () => {
-  const r = compile(py(`
+  const r = compile(
+    py(`
 from typing import Optional
 import torch
 from torch import Tensor
@@ -120,7 +125,8 @@ class Net(Module):
         with torch.no_grad():
             y = F.relu(x)
         return y
-`));
+`),
+  );
 
   it("annotations, defaults, bases and isinstance types become MLX's; decorators and registrations go", () => {
     expect(r.code).toContain("def helper(x: mx.array, dtype: mx.Dtype = mx.float32, device: Optional[mx.Device] = None) -> mx.array:");
@@ -136,7 +142,8 @@ class Net(Module):
   });
 
   it("TorchScript's annotation names are typing's; a getattr probe for a torch feature MLX lacks is its default", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch
 import torch.nn.functional as F
 from torch.jit.annotations import List
@@ -144,7 +151,8 @@ disable = getattr(getattr(torch, "compiler", None), "disable", None)
 act = getattr(F, "gelu", None)
 def f(xs: List[torch.Tensor]):
     return xs
-`));
+`),
+    );
     expect(r.code).toContain("\nfrom typing import List\n");
     expect(r.code).toContain('disable = getattr(None, "disable", None)\n');
     expect(r.code).toContain('act = getattr(nn, "gelu", None)\n');
@@ -153,7 +161,10 @@ def f(xs: List[torch.Tensor]):
   });
 
   it("autocast switched off is no context at all; switched on it changes dtypes, reported", () => {
-    const r = compile("import torch\ndef f(x):\n    with torch.amp.autocast(device_type='cuda', enabled=False):\n        y = x * 2\n    with torch.autocast('cuda'):\n        z = y + 1\n    return z\n", { filename: "f.py" });
+    const r = compile(
+      "import torch\ndef f(x):\n    with torch.amp.autocast(device_type='cuda', enabled=False):\n        y = x * 2\n    with torch.autocast('cuda'):\n        z = y + 1\n    return z\n",
+      { filename: "f.py" },
+    );
     expect(r.code).toContain("    with contextlib.nullcontext():\n        y = x * 2\n");
     // the output checker adds its own error for the torch name left there
     expect(r.diagnostics.filter((d) => d.code.startsWith("C2M-W")).map((d) => [d.code, d.line])).toEqual([["C2M-W002", 5]]);
@@ -168,7 +179,8 @@ def f(xs: List[torch.Tensor]):
 
 describe("in-place methods and autograd views", () => {
   it("on names, attributes and items: an assignment; .data and .detach() are the array itself", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch
 import torch.nn as nn
 class M(nn.Module):
@@ -183,7 +195,8 @@ class M(nn.Module):
         attn = x @ self.weight.data
         attn.masked_fill_(self.mask, float("-inf"))
         return attn.detach().softmax(-1)
-`));
+`),
+    );
     expect(r.code).toContain("self.mask = mx.triu(mx.ones((n, n)), k=1).astype(mx.bool_)\n");
     expect(r.code).toContain("self.weight = mx.random.normal(self.weight.shape, self.weight.dtype, 0.0, 0.02)");
     expect(r.code).toContain("self.fc.bias = mx.zeros_like(self.fc.bias)");
@@ -194,7 +207,8 @@ class M(nn.Module):
   });
 
   it("self.relu(x) in a module is a submodule call, never a tensor method; x = F.relu(x, inplace=True) is as in place", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch.nn as nn
 import torch.nn.functional as F
 class Base(nn.Module):
@@ -203,7 +217,9 @@ class Base(nn.Module):
         out = F.relu(out, inplace=True)
         y = F.relu(out, inplace=True)
         return out + y
-`), { filename: "base.py" });
+`),
+      { filename: "base.py" },
+    );
     // (the output checker may mark self.relu as not defined in this file: that is its concern, not this one)
     expect(r.code).toMatch(/\n {8}out = self\.relu\(x\)(  # c2m: [^\n]*)?\n {8}out = nn\.relu\(out\)\n/);
     // y = relu(out) in place would also change out: that one is reported
@@ -216,19 +232,23 @@ class Base(nn.Module):
   });
 
   it("on a value with nowhere to go back to, reported", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch.nn as nn
 class M(nn.Module):
     def forward(self, x):
         self.get_mask(x).zero_()
         return x
-`), { filename: "m.py" });
+`),
+      { filename: "m.py" },
+    );
     expect(r.diagnostics.map((d) => [d.code, d.line])).toEqual([["C2M-W032", 4]]);
   });
 });
 
 describe("torch layer classes passed as values", () => {
-  const r = compile(py(`
+  const r = compile(
+    py(`
 import torch.nn as nn
 from torch.nn import GELU
 class Block(nn.Module):
@@ -242,7 +262,8 @@ class Block(nn.Module):
             return True
     def forward(self, x):
         return self.act(x)
-`));
+`),
+  );
 
   it("become classes taking torch's constructor arguments; type tests keep MLX's class", () => {
     expect(r.code).toContain("def __init__(self, dim, act_layer=TorchHardswish, norm_layer=TorchBatchNorm2d, mlp_act=TorchGELU):");
@@ -262,13 +283,16 @@ class Block(nn.Module):
 
 describe("loss modules", () => {
   it("become their functional form with the constructor's settings; what MLX's has not is reported", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch
 from torch.nn import BCEWithLogitsLoss, CrossEntropyLoss
 def loss(logits, labels, w):
     ce = CrossEntropyLoss(ignore_index=0)(logits.view(-1, 5), labels.view(-1))
     return ce + BCEWithLogitsLoss(pos_weight=w)(logits, labels.float())
-`), { filename: "loss.py" });
+`),
+      { filename: "loss.py" },
+    );
     expect(r.code).toContain("ce = FunctionalLoss(ops_cross_entropy, ignore_index=0)(logits.reshape(-1, 5), labels.reshape(-1))");
     expect(r.code).toContain("def ops_cross_entropy(");
     expect(r.code).toContain("class FunctionalLoss(nn.Module):");
@@ -278,7 +302,8 @@ def loss(logits, labels, w):
 
 describe("layer arguments MLX's own layers lack", () => {
   it("padding='same', padding modes, ceil_mode and count_include_pad select the row's general helper", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch.nn as nn
 class Stem(nn.Module):
     def __init__(self):
@@ -290,7 +315,8 @@ class Stem(nn.Module):
         self.avg2 = nn.AvgPool2d(2)
     def forward(self, x):
         return self.pool(self.plain(self.conv(x)))
-`));
+`),
+    );
     expect(r.code).toContain('self.conv = ConvTorch(3, 8, 3, padding="same", padding_mode="reflect", dims=2)\n');
     expect(r.code).toContain("self.plain = nn.Conv2d(8, 8, 3, padding=1)\n");
     expect(r.code).toContain("self.pool = MaxPoolTorch(3, stride=2, ceil_mode=True, dims=2)\n");
@@ -302,7 +328,8 @@ class Stem(nn.Module):
   });
 
   it("what neither MLX nor a helper does (pooling dilation, grouped 3-d convs) is still reported", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch.nn as nn
 class Stem(nn.Module):
     def __init__(self):
@@ -311,7 +338,9 @@ class Stem(nn.Module):
         self.conv = nn.Conv3d(4, 4, 3, groups=2, padding_mode="circular")
     def forward(self, x):
         return self.pool(x)
-`), { filename: "stem.py" });
+`),
+      { filename: "stem.py" },
+    );
     expect(r.diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([
       ["C2M-W003", 5, "MaxPool2d(dilation=2) is not supported by MLX"],
       ["C2M-W003", 6, "Conv3d(groups=2) is not supported by MLX"],
@@ -339,7 +368,12 @@ describe("against torch on real MLX", () => {
   });
 
   it("torch_idioms.py: factory dicts, torch types in signatures, runtime switches, an emptied branch", async () => {
-    const r = await runParitySpec(join(models, "torch_idioms.py"), { class: "Idioms", cases: [[{ shape: [2, 8] }], [{ shape: [3, 5, 8] }]], atol: 1e-4, args: { drop_rate: 0.1 } } as never);
+    const r = await runParitySpec(join(models, "torch_idioms.py"), {
+      class: "Idioms",
+      cases: [[{ shape: [2, 8] }], [{ shape: [3, 5, 8] }]],
+      atol: 1e-4,
+      args: { drop_rate: 0.1 },
+    } as never);
     expect(r.error).toBeUndefined();
     // fc1's keywords come in a dict c2m cannot read: passed on without device and dtype, and reported
     expect((r.diagnostics ?? []).map((d) => d.code)).toEqual(["C2M-W031"]);

@@ -44,7 +44,8 @@ class Net(nn.Module):
 
 describe("module structure", () => {
   it("register_buffer: persistent → attribute, non-persistent → private attribute used under its new name", () => {
-    const out = compile(py(`
+    const out = compile(
+      py(`
 import torch
 import torch.nn as nn
 class M(nn.Module):
@@ -55,7 +56,8 @@ class M(nn.Module):
         self.w = nn.Parameter(torch.randn(4))
     def forward(self, x):
         return x * self.scale + self.cache + self.w
-`)).code;
+`),
+    ).code;
     expect(out).toContain("self.scale = mx.ones(4)");
     expect(out).toContain("self._cache = mx.zeros(4)");
     expect(out).toContain("self.w = ops_randn(4)");
@@ -63,7 +65,8 @@ class M(nn.Module):
   });
 
   it("Sequential with an OrderedDict becomes positional, and the map renames the keys", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 from collections import OrderedDict
 import torch.nn as nn
 class M(nn.Module):
@@ -74,7 +77,8 @@ class M(nn.Module):
         self.heads = nn.ModuleDict({"a": nn.Linear(4, 1)})
     def forward(self, x):
         return self.body(x)
-`));
+`),
+    );
     expect(r.code).toContain("self.body = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())");
     expect(r.code).toContain("self.blocks = [nn.Linear(4, 4) for _ in range(2)]");
     expect(r.code).toContain('self.heads = ModuleDict({"a": nn.Linear(4, 1)})');
@@ -104,7 +108,8 @@ class M(nn.Module):
 `);
 
   it("a permute into channels-last order relabels axes instead of moving data", () => {
-    const out = compile(py(`
+    const out = compile(
+      py(`
 import torch.nn as nn
 class B(nn.Module):
     def __init__(self):
@@ -117,7 +122,8 @@ class B(nn.Module):
         x = self.norm(x)
         x = x.permute(0, 3, 1, 2)
         return x
-`)).code;
+`),
+    ).code;
     expect(out).toContain("        x = self.dw(x)\n        # (N, C, H, W) -> (N, H, W, C)\n        x = self.norm(x)\n        return x.transpose(0, 3, 1, 2)");
   });
 
@@ -136,7 +142,8 @@ class B(nn.Module):
 
 describe("diagnostics", () => {
   it("marks what it cannot translate, with code, location and hint", () => {
-    const r = compile(py(`
+    const r = compile(
+      py(`
 import torch
 import torch.nn as nn
 class M(nn.Module):
@@ -148,7 +155,9 @@ class M(nn.Module):
         m = torch.nonzero(x)
         x[x > 0] = y
         return y
-`), { filename: "m.py" });
+`),
+      { filename: "m.py" },
+    );
     const codes = r.diagnostics.map((d) => `${d.code}@${d.line}:${d.col}`);
     expect(codes).toEqual(["C2M-W003@6:49", "C2M-W002@8:13", "C2M-W002@9:13", "C2M-W010@10:9"]);
     for (const d of r.diagnostics) expect(d.hint).toBeTruthy();
@@ -174,9 +183,21 @@ describe("feature models against torch on real MLX", () => {
     ["se_block.py", "Block", [[{ shape: [2, 8, 6, 5] }], [{ shape: [1, 8, 4, 4] }]], { dim: 8 }],
     // plain tensor attributes stay private (not parameters); a mask assignment on a channels-last tensor
     ["misc_attrs.py", "Misc", [[{ shape: [2, 3, 5, 5] }], [{ shape: [1, 3, 4, 6] }]]],
-    ["bn1d.py", "BNMLP", [[{ shape: [3, 8] }, { shape: [2, 4, 5] }], [{ shape: [1, 8] }, { shape: [1, 4, 7] }]]],
+    [
+      "bn1d.py",
+      "BNMLP",
+      [
+        [{ shape: [3, 8] }, { shape: [2, 4, 5] }],
+        [{ shape: [1, 8] }, { shape: [1, 4, 7] }],
+      ],
+    ],
   ])("%s", async (file, cls, cases, args?) => {
-    const r = await runParitySpec(join(models, file as string), { class: cls as string, cases: cases as never, atol: 1e-4, ...(args ? { args: args as Record<string, unknown> } : {}) });
+    const r = await runParitySpec(join(models, file as string), {
+      class: cls as string,
+      cases: cases as never,
+      atol: 1e-4,
+      ...(args ? { args: args as Record<string, unknown> } : {}),
+    });
     expect(r.error).toBeUndefined();
     expect(r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)).every((d) => d <= 1e-4)).toBe(true);
     expect(r.ok).toBe(true);

@@ -59,7 +59,7 @@ __global__ void k(int* out, unsigned* ballots, int* order) {
     for (let t = 0; t < 64; t++) {
       const lane = t % 32;
       expect(out[t * 5 + 0]).toBe(((t + 1) % 64) % 32);
-      expect(out[t * 5 + 1]).toBe(lane % 8 + 4 < 8 ? lane + 4 : lane);
+      expect(out[t * 5 + 1]).toBe((lane % 8) + 4 < 8 ? lane + 4 : lane);
       expect(out[t * 5 + 2]).toBe(lane >= 1 ? lane - 1 : lane);
       expect(out[t * 5 + 3]).toBe((lane & ~15) + 3);
       expect(out[t * 5 + 4]).toBe(lane < 16 ? lane : lane - 16);
@@ -110,7 +110,15 @@ __global__ void k(Params p, const T* __restrict__ x, T* y) {
     new DataView(params).setFloat32(4, 0.5, true);
     const x = new Float32Array(32).map((_, i) => i * 10);
     const r = await runCuda(
-      { source: src, kernel: "k", templateArgs: ["float", "32"], grid: [1, 1, 1], block: [32, 1, 1], sharedBytes: 32 * 4, args: [{ bytes: new Uint8Array(params) }, { buffer: "x" }, { buffer: "y" }] },
+      {
+        source: src,
+        kernel: "k",
+        templateArgs: ["float", "32"],
+        grid: [1, 1, 1],
+        block: [32, 1, 1],
+        sharedBytes: 32 * 4,
+        args: [{ bytes: new Uint8Array(params) }, { buffer: "x" }, { buffer: "y" }],
+      },
       { x, y: new Float32Array(32) },
     );
     for (let t = 0; t < 32; t++) expect(r.y![t]).toBe(t < 30 ? 2 * x[31 - t]! * 0.5 + t + 32 : 0);

@@ -59,7 +59,11 @@ describe("MLX's wrapper", () => {
       outputNames: ["out"],
       outputDtypes: ["float32"],
       source: "uint elem = thread_position_in_grid.x; out[elem] = metal::exp(inp[elem]) * inp_shape[0] * T(scale);",
-      template: [["T", "float32"], ["N", 3], ["B", true]],
+      template: [
+        ["T", "float32"],
+        ["N", 3],
+        ["B", true],
+      ],
     });
     expect(p.kernelName).toBe("custom_kernel_myexp__float_3_1_float_float16_ts_float");
     expect(p.source).toBe(
@@ -84,7 +88,10 @@ describe("MLX's wrapper", () => {
         name: "t2d",
         inputNames: ["inp", "bias"],
         outputNames: ["out"],
-        template: [["T", "float16"], ["K", 2]],
+        template: [
+          ["T", "float16"],
+          ["K", 2],
+        ],
         source: `
   uint2 p = thread_position_in_grid.xy;
   if (p.x >= uint(inp_shape[1]) || p.y >= uint(inp_shape[0])) return;

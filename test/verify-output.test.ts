@@ -152,7 +152,11 @@ describe("every MLX attribute exists (C2M-E024)", () => {
   });
 
   it("reports what MLX lacks, as an attribute or an imported name", () => {
-    expect(findings(`${HEADER}act = nn.Hardsigmoid\nx = mx.fast.flash_attention(1)\nfrom mlx.utils import no_such_thing\n`)).toEqual(["3:7 C2M-E024", "4:5 C2M-E024", "5:23 C2M-E024"]);
+    expect(findings(`${HEADER}act = nn.Hardsigmoid\nx = mx.fast.flash_attention(1)\nfrom mlx.utils import no_such_thing\n`)).toEqual([
+      "3:7 C2M-E024",
+      "4:5 C2M-E024",
+      "5:23 C2M-E024",
+    ]);
   });
 });
 
@@ -260,7 +264,9 @@ describe("pyflakes agrees: every reviewed golden output is clean", () => {
     expect(files.length).toBeGreaterThanOrEqual(19);
     // unused imports and locals (F401, F841) are the input's own lines kept as written, or the `import mlx.core as mx`
     // every output gets: harmless, not an output that fails
-    const proc = spawnSync(join(ROOT, ".venv", "bin", "ruff"), ["check", "--no-cache", "--select", "F", "--ignore", "F401,F841", "--output-format", "concise", ...files], { encoding: "utf8" });
+    const proc = spawnSync(join(ROOT, ".venv", "bin", "ruff"), ["check", "--no-cache", "--select", "F", "--ignore", "F401,F841", "--output-format", "concise", ...files], {
+      encoding: "utf8",
+    });
     expect(proc.stdout.trim()).toBe("All checks passed!");
     expect(proc.status).toBe(0);
   });

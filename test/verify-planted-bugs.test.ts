@@ -5,15 +5,7 @@ import { KernelFault } from "../src/verify/native.js";
 import { runMetal } from "../src/verify/metal.js";
 import { runCuda } from "../src/verify/cuda.js";
 import { metalRaceCheck, verifyKernel } from "../src/verify/verify.js";
-import {
-  HALFWARP_BODY,
-  SOFTMAX_SHARED_BODY,
-  VECTOR_ADD_BODY,
-  halfwarpReduce,
-  plant,
-  softmaxShared,
-  vectorAdd,
-} from "./verify-metal-kernels.js";
+import { HALFWARP_BODY, SOFTMAX_SHARED_BODY, VECTOR_ADD_BODY, halfwarpReduce, plant, softmaxShared, vectorAdd } from "./verify-metal-kernels.js";
 
 describe("planted translation bugs are caught", () => {
   test("a barrier dropped from softmax_shared's sum reduction", async () => {
@@ -97,7 +89,10 @@ describe("faults the emulator reports", () => {
   __syncthreads();
   y[threadIdx.x] = t[threadIdx.x];
 }`;
-    const err = await runCuda({ source: src, kernel: "k", grid: [1, 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }] }, { x: new Float32Array(64), y: new Float32Array(64) }).catch((e) => e);
+    const err = await runCuda(
+      { source: src, kernel: "k", grid: [1, 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }] },
+      { x: new Float32Array(64), y: new Float32Array(64) },
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(KernelFault);
     expect(err.details).toMatchObject({ kind: "out-of-bounds", space: "threadgroup", buffer: "t", index: 64, access: "write", thread: [63, 0, 0] });
   });

@@ -91,12 +91,9 @@ describe("emitted Python through the Metal emulator", () => {
     const si = 2;
     const { n, nbins } = spec.sizes[si]! as { n: number; nbins: number };
     const b = goldenBuffers(spec, si);
-    const r = await runPythonWithMetalEmulator(
-      path,
-      "histogram_atomic",
-      [arr(b.data!, "int32"), n, arr(b.bins!, "uint32"), nbins],
-      { kwargs: { grid: Math.min(Math.ceil(n / 256), 8), block: [256] } },
-    );
+    const r = await runPythonWithMetalEmulator(path, "histogram_atomic", [arr(b.data!, "int32"), n, arr(b.bins!, "uint32"), nbins], {
+      kwargs: { grid: Math.min(Math.ceil(n / 256), 8), block: [256] },
+    });
     const bins = r.returns[0] as PyArray;
     expect(compareArrays(bins.data, loadFixture(spec, si, "bins")!, "uint32").ok).toBe(true);
   });

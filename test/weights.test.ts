@@ -23,7 +23,11 @@ const ROOT = packageRoot();
 const FIXTURES = join(ROOT, "test", "fixtures", "weights");
 let dir: string;
 
-interface Expected { dtype: string; shape: number[]; b64: string }
+interface Expected {
+  dtype: string;
+  shape: number[];
+  b64: string;
+}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "c2m-weights-"));
@@ -88,9 +92,7 @@ describe("readCheckpoint: torch.save archives", () => {
   });
 
   it("refuses a whole pickled model and says to save its state_dict", () => {
-    expect(() => readCheckpoint(fixture("whole_model.pt"))).toThrow(
-      /Python global 'torch\.nn\.modules\.linear\.Linear'.*re-save model\.state_dict\(\) with torch\.save/,
-    );
+    expect(() => readCheckpoint(fixture("whole_model.pt"))).toThrow(/Python global 'torch\.nn\.modules\.linear\.Linear'.*re-save model\.state_dict\(\) with torch\.save/);
   });
 
   it("says what a file is not", () => {
@@ -110,7 +112,12 @@ describe("unpickle", () => {
 
   it.each([0, 1, 2, 3, 4, 5])("reads plain data pickled with protocol %i as Python does", (proto) => {
     const bytes = readFileSync(fixture(`plain_p${proto}.pkl`));
-    const value = unpickle(bytes, { source: "plain.pkl", persistentLoad: () => { throw new Error("no ids"); } });
+    const value = unpickle(bytes, {
+      source: "plain.pkl",
+      persistentLoad: () => {
+        throw new Error("no ids");
+      },
+    });
     expect(toJson(value)).toEqual(JSON.parse(readFileSync(fixture("plain.json"), "utf8")));
     // the memo keeps shared objects shared
     const shared = (value as Map<string, unknown[]>).get("shared")!;
@@ -135,7 +142,10 @@ describe("safetensors", () => {
   });
 
   it("never leaves a partial file when a write fails", () => {
-    const bad = new Map<string, Tensor>([["ok", f32([2], [1, 2])], ["bad", { dtype: "F32", shape: [3], data: new Uint8Array(4) }]]);
+    const bad = new Map<string, Tensor>([
+      ["ok", f32([2], [1, 2])],
+      ["bad", { dtype: "F32", shape: [3], data: new Uint8Array(4) }],
+    ]);
     expect(() => writeSafetensors(fixture("partial.safetensors"), bad)).toThrow(/'bad' holds 4 bytes but its shape \[3\] of F32 needs 12/);
     expect(readdirSync(dir).filter((f) => f.includes("partial"))).toEqual([]);
   });
@@ -200,10 +210,7 @@ describe("applyWeightMap", () => {
       ["rnn.bias_ih_l0", f32([2], [1, 2])],
       ["rnn.bias_hh_l0", f32([2], [10, 20])],
     ]);
-    const out = applyWeightMap(input, [
-      rule(["rnn.bias_ih_l*", "rnn.bias_hh_l*"], "rnn.layers.*.bias", "sum"),
-      rule("rnn.*", "never.*", "identity"),
-    ]);
+    const out = applyWeightMap(input, [rule(["rnn.bias_ih_l*", "rnn.bias_hh_l*"], "rnn.layers.*.bias", "sum"), rule("rnn.*", "never.*", "identity")]);
     expect([...out.keys()]).toEqual(["rnn.layers.0.bias"]);
     expect(values(out.get("rnn.layers.0.bias")!)).toEqual([11, 22]);
   });
@@ -216,12 +223,21 @@ describe("applyWeightMap", () => {
     expect(() => applyWeightMap(new Map([["fc.weight", t]]), [rule("fc.weight", "fc.weight", "linear_nhwc", 2, 3)])).toThrow(
       "'fc.weight': linear_nhwc 2 3 expects a weight of shape (Out, 6), got [3, 4]",
     );
-    const sumInput = new Map([["a.x", t], ["a.y", f32([2], [0, 0])]]);
+    const sumInput = new Map([
+      ["a.x", t],
+      ["a.y", f32([2], [0, 0])],
+    ]);
     expect(() => applyWeightMap(sumInput, [rule(["a.x", "a.y"], "a.z", "sum")])).toThrow(/cannot sum 'a.x' \(F32 \[3, 4\]\) and 'a.y' \(F32 \[2\]\)/);
     expect(() => applyWeightMap(new Map([["a.x", t]]), [rule(["a.x", "a.y"], "a.z", "sum")])).toThrow(/'a.x' is to be summed with 'a.y', which the checkpoint does not have/);
-    expect(() => applyWeightMap(new Map([["a", t], ["b", t]]), [rule("*", "same", "identity")])).toThrow(
-      "two torch keys map to the MLX key 'same' (the second is 'b')",
-    );
+    expect(() =>
+      applyWeightMap(
+        new Map([
+          ["a", t],
+          ["b", t],
+        ]),
+        [rule("*", "same", "identity")],
+      ),
+    ).toThrow("two torch keys map to the MLX key 'same' (the second is 'b')");
   });
 });
 
@@ -279,12 +295,17 @@ describe("c2m weights, end to end in MLX", () => {
 
   beforeAll(async () => {
     expect(convertWeightsFile(fixture("state.pt"), fixture("state_ts.safetensors"), [])).toEqual({
-      written: Object.keys(expected("state.json")).length, dropped: 0, narrowed: 1,
+      written: Object.keys(expected("state.json")).length,
+      dropped: 0,
+      narrowed: 1,
     });
     writeSafetensors(fixture("ops_raw.safetensors"), readCheckpoint(fixture("ops.pt")));
     writeSafetensors(fixture("model_raw.safetensors"), readCheckpoint(fixture("model.pt")));
     convertWeightsFile(fixture("ops.pt"), fixture("ops_ts.safetensors"), readWeightMaps(join(FIXTURES, "ops_map.py")).Ops);
-    const out = vi.spyOn(process.stdout, "write").mockImplementation((s) => { stdout += String(s); return true; });
+    const out = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+      stdout += String(s);
+      return true;
+    });
     try {
       status = await runWeights(fixture("model.pt"), { output: fixture("model_mlx.safetensors"), map: join(FIXTURES, "model_mlx.py") });
     } finally {
@@ -330,7 +351,10 @@ describe("c2m weights, end to end in MLX", () => {
 describe("c2m weights: errors", () => {
   async function run(input: string, opts: { output: string; map: string; class?: string }): Promise<{ code: number; err: string }> {
     let err = "";
-    const spyErr = vi.spyOn(process.stderr, "write").mockImplementation((s) => { err += String(s); return true; });
+    const spyErr = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+      err += String(s);
+      return true;
+    });
     const spyOut = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
       return { code: await runWeights(input, opts), err };
@@ -343,7 +367,10 @@ describe("c2m weights: errors", () => {
 
   it("a missing input or map file is a usage error (2)", async () => {
     expect(await run(fixture("nope.pt"), { output: fixture("o.safetensors"), map: map() })).toEqual({ code: 2, err: `c2m: error C2M-E004: ${fixture("nope.pt")}: no such file\n` });
-    expect(await run(fixture("model.pt"), { output: fixture("o.safetensors"), map: fixture("nope.py") })).toEqual({ code: 2, err: `c2m: error C2M-E004: ${fixture("nope.py")}: no such file\n` });
+    expect(await run(fixture("model.pt"), { output: fixture("o.safetensors"), map: fixture("nope.py") })).toEqual({
+      code: 2,
+      err: `c2m: error C2M-E004: ${fixture("nope.py")}: no such file\n`,
+    });
   });
 
   it("refuses to write over its input", async () => {

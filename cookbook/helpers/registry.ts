@@ -52,8 +52,7 @@ const LSTM_WEIGHTS: WeightRule[] = [
   { torch: ["bias_ih_l*", "bias_hh_l*"], mlx: "layers.*.bias", op: "sum" },
 ];
 
-const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): HelperEntry =>
-  weights ? { file, needs, weights, kind: "class" } : { file, needs, kind: "class" };
+const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): HelperEntry => (weights ? { file, needs, weights, kind: "class" } : { file, needs, kind: "class" });
 
 export const HELPERS: Record<string, HelperEntry> = {
   // emitted by the translator itself (passes/translate.ts), not by a table row
@@ -100,10 +99,11 @@ export const HELPERS: Record<string, HelperEntry> = {
   Softmin: cls("Softmin.py"),
   Tanhshrink: cls("Tanhshrink.py"),
   Threshold: cls("Threshold.py"),
-  Transformer: cls("Transformer.py", ["TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer"], [
-    ...prefixRules("encoder.layers.*", ENCODER_LAYER_WEIGHTS),
-    ...prefixRules("decoder.layers.*", DECODER_LAYER_WEIGHTS),
-  ]),
+  Transformer: cls(
+    "Transformer.py",
+    ["TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder", "TransformerDecoderLayer"],
+    [...prefixRules("encoder.layers.*", ENCODER_LAYER_WEIGHTS), ...prefixRules("decoder.layers.*", DECODER_LAYER_WEIGHTS)],
+  ),
   TransformerDecoder: cls("TransformerDecoder.py", [], prefixRules("layers.*", DECODER_LAYER_WEIGHTS)),
   TransformerDecoderLayer: cls("TransformerDecoderLayer.py", ["MultiheadAttention"], DECODER_LAYER_WEIGHTS),
   TransformerEncoder: cls("TransformerEncoder.py", [], prefixRules("layers.*", ENCODER_LAYER_WEIGHTS)),

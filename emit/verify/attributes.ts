@@ -189,7 +189,8 @@ export class AttributeChecker {
     for (const stmt of body.namedNonComment) {
       const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
       if (def.type === "function_definition" || def.type === "class_definition") attrs.add(def.childForFieldName("name")!.text);
-      else if (def.type === "expression_statement") for (const a of def.namedNonComment) if (a.type === "assignment") for (const id of identifiersIn(a.childForFieldName("left")!)) attrs.add(id.text);
+      else if (def.type === "expression_statement")
+        for (const a of def.namedNonComment) if (a.type === "assignment") for (const id of identifiersIn(a.childForFieldName("left")!)) attrs.add(id.text);
     }
     for (const fn of methodsOf(cls)) {
       const self = firstParam(fn);
@@ -198,7 +199,12 @@ export class AttributeChecker {
       for (const call of fn.descendantsOfType("call")) {
         const callee = call.childForFieldName("function")!;
         const first = call.childForFieldName("arguments")?.namedNonComment[0];
-        if (callee.type === "attribute" && callee.childForFieldName("object")!.text === self && REGISTERING.has(callee.childForFieldName("attribute")!.text) && first?.type === "string")
+        if (
+          callee.type === "attribute" &&
+          callee.childForFieldName("object")!.text === self &&
+          REGISTERING.has(callee.childForFieldName("attribute")!.text) &&
+          first?.type === "string"
+        )
           attrs.add(first.text.slice(1, -1));
       }
       for (const t of fn.descendantsOfType(["assignment", "augmented_assignment", "for_statement", "as_pattern_target"])) {

@@ -126,7 +126,8 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     return "torch";
   }
   if (top === "mlx") {
-    if (module !== "mlx" && !MLX_MODULES[module] && !/^mlx\.(nn\.layers|core)\b/.test(module)) facts.findings.push(finding("C2M-E024", at, `'${module}' is not a module of MLX ${api.mlx}`));
+    if (module !== "mlx" && !MLX_MODULES[module] && !/^mlx\.(nn\.layers|core)\b/.test(module))
+      facts.findings.push(finding("C2M-E024", at, `'${module}' is not a module of MLX ${api.mlx}`));
     return "mlx";
   }
   if (top === "numpy" || stdlib.has(top)) return "ok";

@@ -106,7 +106,13 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
     const name = node.text;
     const from = imports.torchBound.get(name);
     if (from !== undefined) {
-      out.push(finding("C2M-E023", node, from === "torch" || from.startsWith("torch.") ? `torch name '${name}' left in the output` : `'${name}' (from ${from}, which needs torch) left in the output`));
+      out.push(
+        finding(
+          "C2M-E023",
+          node,
+          from === "torch" || from.startsWith("torch.") ? `torch name '${name}' left in the output` : `'${name}' (from ${from}, which needs torch) left in the output`,
+        ),
+      );
       continue;
     }
     if (resolves(scope, name) || builtins.has(name)) continue;

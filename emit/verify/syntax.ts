@@ -46,7 +46,8 @@ export function checkSyntax(root: SyntaxNode): Finding[] {
     }
     switch (n.type) {
       case "block":
-        if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type)) out.push(finding("C2M-E021", n.parent, `empty block after '${snippet(firstLine(n.parent.text))}'`));
+        if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type))
+          out.push(finding("C2M-E021", n.parent, `empty block after '${snippet(firstLine(n.parent.text))}'`));
         sameLineStatements(n, out);
         break;
       case "module":
@@ -64,7 +65,8 @@ export function checkSyntax(root: SyntaxNode): Finding[] {
       case "parenthesized_expression": {
         // `(**kwargs)` and `(*args)`: a splat only stands in a call, a literal with a comma, or an assignment target
         const inner = n.namedNonComment[0];
-        if (inner && (inner.type === "list_splat" || inner.type === "dictionary_splat")) out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
+        if (inner && (inner.type === "list_splat" || inner.type === "dictionary_splat"))
+          out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
         break;
       }
       case "argument_list":
@@ -94,7 +96,11 @@ export function parseErrors(root: NativeNode, source: string): Finding[] {
   const out: Finding[] = [];
   const visit = (n: NativeNode): void => {
     if (n.type === "ERROR" || n.isMissing) {
-      out.push({ code: "C2M-E020", at: n.startPosition, message: n.isMissing ? `the output does not parse: missing ${n.type}` : `the output does not parse near '${snippet(n.text)}'` });
+      out.push({
+        code: "C2M-E020",
+        at: n.startPosition,
+        message: n.isMissing ? `the output does not parse: missing ${n.type}` : `the output does not parse near '${snippet(n.text)}'`,
+      });
       return;
     }
     const before = out.length;
@@ -122,7 +128,8 @@ function sameLineStatements(body: SyntaxNode, out: Finding[]): void {
     const prev = stmts[i - 1];
     const next = stmts[i];
     if (prev.endPosition.row !== next.startPosition.row) continue;
-    if (!src.slice(prev.endIndex, next.startIndex).includes(";")) out.push(finding("C2M-E020", next, `two statements on one line: '${snippet(next.text)}' follows '${snippet(prev.text)}'`));
+    if (!src.slice(prev.endIndex, next.startIndex).includes(";"))
+      out.push(finding("C2M-E020", next, `two statements on one line: '${snippet(next.text)}' follows '${snippet(prev.text)}'`));
   }
 }
 
@@ -136,7 +143,8 @@ function checkArguments(args: SyntaxNode, out: Finding[]): void {
       if (seen.has(name)) out.push(finding("C2M-E020", a, `keyword argument '${name}' repeated`));
       seen.add(name);
     } else if (a.type === "dictionary_splat") keyword = true;
-    else if (a.type !== "list_splat" && keyword && args.parent?.type === "call") out.push(finding("C2M-E020", a, `positional argument '${snippet(a.text)}' follows a keyword argument`));
+    else if (a.type !== "list_splat" && keyword && args.parent?.type === "call")
+      out.push(finding("C2M-E020", a, `positional argument '${snippet(a.text)}' follows a keyword argument`));
   }
 }
 
@@ -153,7 +161,8 @@ function checkParameters(params: SyntaxNode, out: Finding[]): void {
     const splat = p.type === "typed_parameter" ? p.namedNonComment[0]?.type : p.type;
     if (splat === "list_splat_pattern" || splat === "dictionary_splat_pattern" || splat === "keyword_separator") starred = true;
     else if (p.type === "default_parameter" || p.type === "typed_default_parameter") defaulted = true;
-    else if ((p.type === "identifier" || p.type === "typed_parameter") && defaulted && !starred) out.push(finding("C2M-E020", p, `parameter '${name}' without a default follows one with a default`));
+    else if ((p.type === "identifier" || p.type === "typed_parameter") && defaulted && !starred)
+      out.push(finding("C2M-E020", p, `parameter '${name}' without a default follows one with a default`));
   }
 }
 

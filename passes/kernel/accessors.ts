@@ -33,7 +33,10 @@ function accessorParams(fn: CudaNode): Map<string, Accessor & { param: CudaNode 
     if (p.type !== "parameter_declaration") continue;
     const decl = field(p, "declarator");
     const name = decl ? declaratorName(decl) : undefined;
-    const typeText = p.text.slice(0, decl ? decl.startIndex - p.startIndex : undefined).replace(/\s+/g, " ").trim();
+    const typeText = p.text
+      .slice(0, decl ? decl.startIndex - p.startIndex : undefined)
+      .replace(/\s+/g, " ")
+      .trim();
     const m = ACCESSOR.exec(typeText);
     if (name && m && decl?.type === "identifier") out.set(name, { elem: m[2]!.trim(), rank: Number(m[3]), index: m[1] === "32" ? "int32_t" : "int64_t", param: p });
   }
@@ -64,7 +67,11 @@ function rewrite(node: CudaNode, accs: Map<string, Accessor>, src: string, probl
   const lowered = lowerUse(node, accs, src, problems);
   if (lowered !== undefined) return lowered;
   if (node.type === "identifier" && accs.has(node.text) && !isDeclarationName(node)) {
-    problems.push({ row: node.startPosition.row, column: node.startPosition.column, message: `tensor accessor '${node.text}' used other than as ${node.text}[...] with all ${accs.get(node.text)!.rank} indices or ${node.text}.size(d)` });
+    problems.push({
+      row: node.startPosition.row,
+      column: node.startPosition.column,
+      message: `tensor accessor '${node.text}' used other than as ${node.text}[...] with all ${accs.get(node.text)!.rank} indices or ${node.text}.size(d)`,
+    });
   }
   const children = node.children;
   if (!children.length) return src.slice(node.startIndex, node.endIndex);
@@ -94,7 +101,11 @@ function lowerUse(node: CudaNode, accs: Map<string, Accessor>, src: string, prob
     const a = base.type === "identifier" ? accs.get(base.text) : undefined;
     if (!a) return undefined;
     if (indices.length !== a.rank) {
-      problems.push({ row: node.startPosition.row, column: node.startPosition.column, message: `tensor accessor '${base.text}' has ${a.rank} dimensions and is indexed with ${indices.length}: a sub-accessor has no plain-array equivalent` });
+      problems.push({
+        row: node.startPosition.row,
+        column: node.startPosition.column,
+        message: `tensor accessor '${base.text}' has ${a.rank} dimensions and is indexed with ${indices.length}: a sub-accessor has no plain-array equivalent`,
+      });
       return undefined;
     }
     const idx = indices.map((i) => `(${rewrite(i, accs, src, problems).replace(/^\[|\]$/g, "")})`);

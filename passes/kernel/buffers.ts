@@ -133,13 +133,7 @@ export function analyseKernels(unit: KernelUnit, bag: DiagnosticBag): Map<string
   return out;
 }
 
-function analyseFunction(
-  f: KFunction,
-  unit: KernelUnit,
-  devices: Map<string, KFunction>,
-  deviceUse: (g: KFunction) => Map<number, BufferUse>,
-  bag: DiagnosticBag,
-): KernelAnalysis {
+function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KFunction>, deviceUse: (g: KFunction) => Map<number, BufferUse>, bag: DiagnosticBag): KernelAnalysis {
   const templateNames = new Set(f.templateParams.filter((t) => t.kind === "type").map((t) => t.name));
   const structNames = new Set(unit.structs.map((s) => s.name));
   const pointerParams = f.params.filter((p) => p.type.kind === "pointer");
@@ -178,7 +172,10 @@ function analyseFunction(
           const simple =
             u?.type === "identifier" && scope.params.has(u.text)
               ? { param: u.text }
-              : u?.type === "binary_expression" && field(u, "operator")?.text === "+" && unparen(field(u, "left")!).type === "identifier" && scope.params.has(unparen(field(u, "left")!).text)
+              : u?.type === "binary_expression" &&
+                  field(u, "operator")?.text === "+" &&
+                  unparen(field(u, "left")!).type === "identifier" &&
+                  scope.params.has(unparen(field(u, "left")!).text)
                 ? { param: unparen(field(u, "left")!).text, offset: field(u, "right")! }
                 : chainOffset(u, scope.params);
           aliasDefs.set(name, simple && !prev ? { ...simple, writes: 1, decl: n } : { param: "", writes: (prev?.writes ?? 0) + 2 });
@@ -226,7 +223,14 @@ function analyseFunction(
           const r = rootOf(arg, scope);
           if (!r) return;
           const cu = calleeUses.get(i);
-          accesses.push({ root: r, node: arg, read: cu?.read ?? false, write: cu?.write ?? false, indirect: true, ...(cu && cu.atomics.size ? { atomic: { op: [...cu.atomics][0], call: n } } : {}) });
+          accesses.push({
+            root: r,
+            node: arg,
+            read: cu?.read ?? false,
+            write: cu?.write ?? false,
+            indirect: true,
+            ...(cu && cu.atomics.size ? { atomic: { op: [...cu.atomics][0], call: n } } : {}),
+          });
         });
       }
     }
@@ -265,7 +269,15 @@ function analyseFunction(
       const direct = n.type === "subscript_expression" && b.type === "identifier" && scope.params.has(b.text) && !scope.aliases.has(b.text);
       const viaAlias = n.type === "subscript_expression" && b.type === "identifier" && scope.aliases.has(b.text);
       const idx = direct || viaAlias ? field(n, "indices") : null;
-      accesses.push({ root: r, node: lv, read, write, indirect: !direct, ...(viaAlias ? { via: b.text } : {}), ...(idx ? { directIndex: norm(idx.text.replace(/^\[|\]$/g, "")) } : {}) });
+      accesses.push({
+        root: r,
+        node: lv,
+        read,
+        write,
+        indirect: !direct,
+        ...(viaAlias ? { via: b.text } : {}),
+        ...(idx ? { directIndex: norm(idx.text.replace(/^\[|\]$/g, "")) } : {}),
+      });
     }
     return true;
   });
@@ -313,7 +325,12 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       continue;
     }
     if (p.type.pointee.kind === "struct" || p.type.pointee.kind === "unknown" || p.type.pointee.kind === "pointer") {
-      reportKernel(bag, "C2M-K012", position(p.node), `kernel parameter '${p.name}' points to '${p.node.text.replace(/\s*\b\w+\s*$/, "")}': MLX passes typed arrays of numbers, not structs or pointer tables; pass the fields as separate arrays or scalars`);
+      reportKernel(
+        bag,
+        "C2M-K012",
+        position(p.node),
+        `kernel parameter '${p.name}' points to '${p.node.text.replace(/\s*\b\w+\s*$/, "")}': MLX passes typed arrays of numbers, not structs or pointer tables; pass the fields as separate arrays or scalars`,
+      );
       a.ok = false;
       continue;
     }
@@ -335,7 +352,12 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       } else if (ops.length > 1) {
         refuse(a, bag, p.name, `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values`);
       } else if (!acc || init === undefined) {
-        refuse(a, bag, p.name, `atomic ${ops[0]} on ${elem.name} has no identity value that MLX's init_value can hold exactly, so the caller's data cannot be folded in afterwards`);
+        refuse(
+          a,
+          bag,
+          p.name,
+          `atomic ${ops[0]} on ${elem.name} has no identity value that MLX's init_value can hold exactly, so the caller's data cannot be folded in afterwards`,
+        );
       } else {
         plan.role = "atomic-accumulate";
         plan.atomicOp = ops[0];
@@ -364,7 +386,12 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
   if (a.atomicOutputs) {
     const inits = new Set(outputs.filter((b) => b.role === "atomic-accumulate").map((b) => atomicInit(b)));
     if (inits.size > 1) {
-      reportKernel(bag, "C2M-K007", position(k.node), `kernel '${k.name}' has atomic outputs that need different starting values (${[...inits].join(", ")}); MLX gives all outputs one init_value`);
+      reportKernel(
+        bag,
+        "C2M-K007",
+        position(k.node),
+        `kernel '${k.name}' has atomic outputs that need different starting values (${[...inits].join(", ")}); MLX gives all outputs one init_value`,
+      );
       a.ok = false;
     }
     for (const b of outputs.filter((x) => x.role === "inout-copy")) {
@@ -471,7 +498,8 @@ function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; 
       return `it is accessed through a cast, a helper function or pointer arithmetic (${s.node.text.slice(0, 60)}), so c2m cannot give each access the caller's value`;
     if (base.text !== name) {
       const def = a.aliasDefs.get(base.text);
-      if (!def || def.writes !== 1 || def.param !== name || !def.decl) return `it is accessed through '${base.text}', a pointer that is reassigned or does not point into '${name}' alone`;
+      if (!def || def.writes !== 1 || def.param !== name || !def.decl)
+        return `it is accessed through '${base.text}', a pointer that is reassigned or does not point into '${name}' alone`;
       aliases.set(base.text, { name: base.text, decl: def.decl, ...(def.offset ? { offset: def.offset } : {}), ...(def.terms ? { difference: true } : {}) });
     }
     let up = s.node;
@@ -480,8 +508,7 @@ function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; 
       return `the address of an element is taken (${up.parent.text.slice(0, 40)}), so accesses through that address cannot be followed`;
     nodes.push(acc);
   }
-  if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex)))
-    return "an index of the buffer reads the buffer itself";
+  if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex))) return "an index of the buffer reads the buffer itself";
   const why = proveOwnership(a, name);
   if (why) return why;
   return { aliases: [...aliases.values()] };
@@ -533,4 +560,3 @@ function assignedIn(node: CudaNode): Set<string> {
   });
   return out;
 }
-

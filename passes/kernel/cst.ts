@@ -71,7 +71,10 @@ export function declaresFunction(decl: CudaNode | null): boolean {
 }
 
 export function canonicalTypeName(text: string): string {
-  return text.replace(/\s+/g, " ").replace(/\s*::\s*/g, "::").trim();
+  return text
+    .replace(/\s+/g, " ")
+    .replace(/\s*::\s*/g, "::")
+    .trim();
 }
 
 /** A base type (the specifier part of a declaration) as a KType. */
@@ -97,7 +100,9 @@ export function declaratorType(base: KType, decl: CudaNode | null, leadingConst:
   let constNext = leadingConst;
   while (d) {
     if (d.type === "pointer_declarator") {
-      const quals = kids(d).filter((c) => c.type === "type_qualifier").map((c) => c.text);
+      const quals = kids(d)
+        .filter((c) => c.type === "type_qualifier")
+        .map((c) => c.text);
       type = { kind: "pointer", pointee: type, isConst: constNext, restrict: quals.some((q) => q.includes("restrict")) };
       constNext = quals.includes("const");
       d = field(d, "declarator");
@@ -121,13 +126,20 @@ export function declaratorType(base: KType, decl: CudaNode | null, leadingConst:
 
 export function typeText(t: KType): string {
   switch (t.kind) {
-    case "scalar": return t.name;
-    case "vector": return t.name;
-    case "template": return t.name;
-    case "struct": return t.name;
-    case "pointer": return `${t.isConst ? "const " : ""}${typeText(t.pointee)}*`;
-    case "reference": return `${t.isConst ? "const " : ""}${typeText(t.target)}&`;
-    case "unknown": return t.text;
+    case "scalar":
+      return t.name;
+    case "vector":
+      return t.name;
+    case "template":
+      return t.name;
+    case "struct":
+      return t.name;
+    case "pointer":
+      return `${t.isConst ? "const " : ""}${typeText(t.pointee)}*`;
+    case "reference":
+      return `${t.isConst ? "const " : ""}${typeText(t.target)}&`;
+    case "unknown":
+      return t.text;
   }
 }
 
@@ -170,7 +182,7 @@ export function dedentBody(text: string, column: number): string {
 
 /** The index expressions of a subscript access (`a[i]`, `a[i][j]`), or of the subscript inside `node`. */
 export function subscriptIndices(node: CudaNode): readonly CudaNode[] | undefined {
-  const sub = node.type === "subscript_expression" ? node : named(node).find((c) => c.type === "subscript_expression") ?? node;
+  const sub = node.type === "subscript_expression" ? node : (named(node).find((c) => c.type === "subscript_expression") ?? node);
   const idx = field(sub, "indices");
   return idx ? named(idx) : undefined;
 }

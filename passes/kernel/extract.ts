@@ -82,7 +82,9 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     }
     const plist = field(declarator, "parameters");
     const hostParams = plist
-      ? named(plist).filter((p) => p.type === "parameter_declaration").map((p) => ({ name: declaratorType({ kind: "unknown", text: "" }, field(p, "declarator"), false).name ?? "", type: p.text.replace(/\s*\b\w+\s*$/, "").trim() }))
+      ? named(plist)
+          .filter((p) => p.type === "parameter_declaration")
+          .map((p) => ({ name: declaratorType({ kind: "unknown", text: "" }, field(p, "declarator"), false).name ?? "", type: p.text.replace(/\s*\b\w+\s*$/, "").trim() }))
       : [];
     const retText = field(fn, "type")?.text ?? "void";
     unit.hostFunctions.push({
@@ -237,10 +239,11 @@ export function reportFileScopeVariables(unit: KernelUnit, kernel: KFunction, ba
   for (const f of functions) {
     const own = new Set(f.params.map((p) => p.name));
     walk(f.body, (n) => {
-      if (n.type === "declaration") for (const d of fields(n, "declarator")) {
-        const v = declaratorName(d);
-        if (v) own.add(v);
-      }
+      if (n.type === "declaration")
+        for (const d of fields(n, "declarator")) {
+          const v = declaratorName(d);
+          if (v) own.add(v);
+        }
     });
     walk(f.body, (n) => {
       if (n.type !== "identifier" || own.has(n.text) || reported.has(n.text)) return;
@@ -249,7 +252,12 @@ export function reportFileScopeVariables(unit: KernelUnit, kernel: KFunction, ba
       reported.add(n.text);
       found = true;
       const at = position(decl);
-      reportKernel(bag, "C2M-K017", position(n), `'${n.text}' is a file-scope variable (line ${at.row + 1}: ${decl.text.split("\n")[0]!.trim()}); the translated kernel would not declare it`);
+      reportKernel(
+        bag,
+        "C2M-K017",
+        position(n),
+        `'${n.text}' is a file-scope variable (line ${at.row + 1}: ${decl.text.split("\n")[0]!.trim()}); the translated kernel would not declare it`,
+      );
     });
   }
   return found;

@@ -57,7 +57,12 @@ export function reportHostOnlyCalls(unit: KernelUnit, kernel: KFunction, bag: Di
       const what = Object.hasOwn(HOST_ONLY_FUNCTIONS, name) && !own.has(name) ? HOST_ONLY_FUNCTIONS[name] : undefined;
       if (!what) return;
       found = true;
-      reportKernel(bag, "C2M-K018", position(n), `'${name}' ${what}: a host-only library function, called from device code${f === kernel ? "" : ` (in ${f.name}, reached from kernel ${kernel.name})`}`);
+      reportKernel(
+        bag,
+        "C2M-K018",
+        position(n),
+        `'${name}' ${what}: a host-only library function, called from device code${f === kernel ? "" : ` (in ${f.name}, reached from kernel ${kernel.name})`}`,
+      );
     });
   }
   return found;

@@ -17,9 +17,42 @@ import { launchSites } from "./extract.js";
 import type { KernelAnalysis } from "./buffers.js";
 
 const PY_KEYWORDS = new Set([
-  "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
-  "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
-  "return", "try", "while", "with", "yield", "mx",
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield",
+  "mx",
 ]);
 
 /** A C identifier as a Python identifier (`in` → `in_`). */
@@ -28,9 +61,23 @@ export function pyName(name: string): string {
 }
 
 const TORCH_DTYPES: Record<string, string> = {
-  kFloat: "float32", kFloat32: "float32", kHalf: "float16", kFloat16: "float16", kBFloat16: "bfloat16",
-  kInt: "int32", kInt32: "int32", kLong: "int64", kInt64: "int64", kShort: "int16", kInt16: "int16",
-  kByte: "uint8", kUInt8: "uint8", kChar: "int8", kInt8: "int8", kBool: "bool_", kDouble: "float32",
+  kFloat: "float32",
+  kFloat32: "float32",
+  kHalf: "float16",
+  kFloat16: "float16",
+  kBFloat16: "bfloat16",
+  kInt: "int32",
+  kInt32: "int32",
+  kLong: "int64",
+  kInt64: "int64",
+  kShort: "int16",
+  kInt16: "int16",
+  kByte: "uint8",
+  kUInt8: "uint8",
+  kChar: "int8",
+  kInt8: "int8",
+  kBool: "bool_",
+  kDouble: "float32",
 };
 
 type VarKind = "int" | "float" | "tensor" | "dim3" | "dtype" | "bool";
@@ -44,7 +91,11 @@ export interface LauncherTranslation {
 }
 
 export class HostUntranslatable extends Error {
-  constructor(readonly node: CudaNode, message: string, readonly code = "C2M-K014") {
+  constructor(
+    readonly node: CudaNode,
+    message: string,
+    readonly code = "C2M-K014",
+  ) {
     super(message);
   }
 }
@@ -89,7 +140,11 @@ export function translateLauncher(h: HostFunction, hctx: HostContext): LauncherT
 class HostTranslator {
   written = new Set<string>();
   launches: { kernel: string; line: number }[] = [];
-  constructor(readonly hctx: HostContext, readonly vars: Map<string, VarKind>, readonly h: HostFunction) {}
+  constructor(
+    readonly hctx: HostContext,
+    readonly vars: Map<string, VarKind>,
+    readonly h: HostFunction,
+  ) {}
 
   block(node: CudaNode, depth: number): string[] {
     const out: string[] = [];
@@ -155,13 +210,27 @@ class HostTranslator {
         const v = named(s)[0];
         if (!v) return [`${pad}return`];
         const e = unparen(v);
-        if (e.type === "initializer_list") return [`${pad}return ${named(e).map((x) => this.expr(x)).join(", ")}`];
+        if (e.type === "initializer_list")
+          return [
+            `${pad}return ${named(e)
+              .map((x) => this.expr(x))
+              .join(", ")}`,
+          ];
         if (e.type === "call_expression" && /make_tuple|vector|tuple/.test(field(e, "function")?.text ?? "")) {
-          return [`${pad}return ${callArgs(e).map((x) => this.expr(x)).join(", ")}`];
+          return [
+            `${pad}return ${callArgs(e)
+              .map((x) => this.expr(x))
+              .join(", ")}`,
+          ];
         }
         if (e.type === "compound_literal_expression") {
           const list = named(e).find((c) => c.type === "initializer_list");
-          if (list) return [`${pad}return ${named(list).map((x) => this.expr(x)).join(", ")}`];
+          if (list)
+            return [
+              `${pad}return ${named(list)
+                .map((x) => this.expr(x))
+                .join(", ")}`,
+            ];
         }
         return [`${pad}return ${this.expr(v)}`];
       }
@@ -418,8 +487,10 @@ class HostTranslator {
         if (t.startsWith(".")) t = "0" + t;
         return t;
       }
-      case "true": return "True";
-      case "false": return "False";
+      case "true":
+        return "True";
+      case "false":
+        return "False";
       case "identifier": {
         if (this.vars.has(e.text)) return pyName(e.text);
         if (this.hctx.macros.has(e.text)) return e.text;
@@ -448,7 +519,7 @@ class HostTranslator {
       }
       case "sizeof_expression": {
         const t = named(e)[0];
-        const tn = canonicalTypeName((t?.type === "type_descriptor" ? t.text : t?.text ?? "").replace(/[()]/g, ""));
+        const tn = canonicalTypeName((t?.type === "type_descriptor" ? t.text : (t?.text ?? "")).replace(/[()]/g, ""));
         if (this.vars.get(tn) === "dtype") return `${tn}.size`;
         const s = SCALAR_TYPES[tn];
         if (s) return String(tn === "double" ? 8 : Math.max(1, s.bits / 8));
@@ -476,15 +547,30 @@ class HostTranslator {
       const mname = method.type === "template_method" ? field(method, "name")!.text : method.text;
       const o = this.expr(obj);
       switch (mname) {
-        case "size": return args.length ? `${o}.shape[${this.expr(args[0])}]` : `${o}.size`;
-        case "numel": return `${o}.size`;
-        case "dim": case "ndimension": return `${o}.ndim`;
-        case "sizes": return `${o}.shape`;
-        case "scalar_type": case "dtype": return `${o}.dtype`;
-        case "contiguous": case "cuda": case "clone": return mname === "clone" ? `mx.array(${o})` : o;
-        case "data_ptr": case "data": return o;
-        case "options": return `${o}.dtype`;
-        case "element_size": case "itemsize": return `${o}.itemsize`;
+        case "size":
+          return args.length ? `${o}.shape[${this.expr(args[0])}]` : `${o}.size`;
+        case "numel":
+          return `${o}.size`;
+        case "dim":
+        case "ndimension":
+          return `${o}.ndim`;
+        case "sizes":
+          return `${o}.shape`;
+        case "scalar_type":
+        case "dtype":
+          return `${o}.dtype`;
+        case "contiguous":
+        case "cuda":
+        case "clone":
+          return mname === "clone" ? `mx.array(${o})` : o;
+        case "data_ptr":
+        case "data":
+          return o;
+        case "options":
+          return `${o}.dtype`;
+        case "element_size":
+        case "itemsize":
+          return `${o}.itemsize`;
       }
       throw new HostUntranslatable(e, `tensor method '${mname}' in host code is not translated`);
     }
@@ -589,4 +675,3 @@ export function macrosUsed(text: string, macros: Map<string, string>): string[] 
 export function kernelsLaunchedBy(h: HostFunction): string[] {
   return launchSites(h.body).map((s) => s.kernel);
 }
-

@@ -20,7 +20,10 @@ export function pointerMove(assign: CudaNode, names: ReadonlySet<string>): Point
   if (left.type !== "identifier" || !names.has(left.text)) return undefined;
   const op = field(assign, "operator")?.text ?? "=";
   const right = unparen(field(assign, "right")!);
-  const offsetOnly = op === "+=" || op === "-=" || (op === "=" && right.type === "binary_expression" && /^[-+]$/.test(field(right, "operator")?.text ?? "") && unparen(field(right, "left")!).text === left.text);
+  const offsetOnly =
+    op === "+=" ||
+    op === "-=" ||
+    (op === "=" && right.type === "binary_expression" && /^[-+]$/.test(field(right, "operator")?.text ?? "") && unparen(field(right, "left")!).text === left.text);
   let pure = true;
   walk(right, (n) => {
     if (n.type === "assignment_expression" || n.type === "update_expression" || n.type === "call_expression") pure = false;

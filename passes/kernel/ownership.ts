@@ -224,10 +224,7 @@ function loopOf(v: CudaNode, body: CudaNode): Local | undefined {
     if (!m || !update || !/^(\+\+\w+|\w+\+\+|\w+\+=.+)$/.test(norm(update.text))) return undefined;
     let assigned = false;
     walk(field(n, "body")!, (c) => {
-      if (
-        (c.type === "assignment_expression" && unparen(field(c, "left")!).text === v.text) ||
-        (c.type === "update_expression" && unparen(field(c, "argument")!).text === v.text)
-      )
+      if ((c.type === "assignment_expression" && unparen(field(c, "left")!).text === v.text) || (c.type === "update_expression" && unparen(field(c, "argument")!).text === v.text))
         assigned = true;
     });
     if (assigned) return undefined;
@@ -270,8 +267,7 @@ function ownerReassigned(owner: string, body: CudaNode, defs: Map<string, string
     const target = n.type === "assignment_expression" ? field(n, "left") : n.type === "update_expression" ? field(n, "argument") : null;
     const t = target ? unparen(target) : null;
     if (!t || t.type !== "identifier" || !vars.has(t.text)) return;
-    const isUpdate = (f: CudaNode | null | undefined, x: CudaNode | null) =>
-      !!f && !!x && f.type === "for_statement" && field(f, "update")?.startIndex === x.startIndex;
+    const isUpdate = (f: CudaNode | null | undefined, x: CudaNode | null) => !!f && !!x && f.type === "for_statement" && field(f, "update")?.startIndex === x.startIndex;
     const loop = isUpdate(n.parent, n) ? n.parent : isUpdate(n.parent?.parent, n.parent) ? n.parent!.parent : undefined;
     const declaresIt =
       loop &&

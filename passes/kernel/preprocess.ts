@@ -209,7 +209,7 @@ function evalIntExpr(expr: string, macros: Map<string, string | null>, depth: nu
   const next = () => toks[i++];
   const atom = (): number => {
     const t = next();
-    if (t === undefined) return (undecided = true), 0;
+    if (t === undefined) return ((undecided = true), 0);
     if (t === "(") {
       const v = ternary();
       if (next() !== ")") undecided = true;
@@ -230,7 +230,7 @@ function evalIntExpr(expr: string, macros: Map<string, string | null>, depth: nu
     if (/^[A-Za-z_]/.test(t)) {
       if (!macros.has(t)) return 0; // an unknown name is 0, as C says
       const body = macros.get(t);
-      if (body === null || peek() === "(" || depth > 8) return (undecided = true), 0;
+      if (body === null || peek() === "(" || depth > 8) return ((undecided = true), 0);
       const v = body === "" ? 0 : evalIntExpr(body!, macros, depth + 1);
       if (v === undefined) undecided = true;
       return v ?? 0;
@@ -241,24 +241,42 @@ function evalIntExpr(expr: string, macros: Map<string, string | null>, depth: nu
   const levels: string[][] = [["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", ">", "<=", ">="], ["<<", ">>"], ["+", "-"], ["*", "/", "%"]];
   const apply = (op: string, a: number, b: number): number => {
     switch (op) {
-      case "||": return a || b ? 1 : 0;
-      case "&&": return a && b ? 1 : 0;
-      case "|": return a | b;
-      case "^": return a ^ b;
-      case "&": return a & b;
-      case "==": return a === b ? 1 : 0;
-      case "!=": return a !== b ? 1 : 0;
-      case "<": return a < b ? 1 : 0;
-      case ">": return a > b ? 1 : 0;
-      case "<=": return a <= b ? 1 : 0;
-      case ">=": return a >= b ? 1 : 0;
-      case "<<": return a << b;
-      case ">>": return a >> b;
-      case "+": return a + b;
-      case "-": return a - b;
-      case "*": return a * b;
-      case "/": return b === 0 ? ((undecided = true), 0) : Math.trunc(a / b);
-      default: return b === 0 ? ((undecided = true), 0) : a % b;
+      case "||":
+        return a || b ? 1 : 0;
+      case "&&":
+        return a && b ? 1 : 0;
+      case "|":
+        return a | b;
+      case "^":
+        return a ^ b;
+      case "&":
+        return a & b;
+      case "==":
+        return a === b ? 1 : 0;
+      case "!=":
+        return a !== b ? 1 : 0;
+      case "<":
+        return a < b ? 1 : 0;
+      case ">":
+        return a > b ? 1 : 0;
+      case "<=":
+        return a <= b ? 1 : 0;
+      case ">=":
+        return a >= b ? 1 : 0;
+      case "<<":
+        return a << b;
+      case ">>":
+        return a >> b;
+      case "+":
+        return a + b;
+      case "-":
+        return a - b;
+      case "*":
+        return a * b;
+      case "/":
+        return b === 0 ? ((undecided = true), 0) : Math.trunc(a / b);
+      default:
+        return b === 0 ? ((undecided = true), 0) : a % b;
     }
   };
   const binary = (level: number): number => {

@@ -110,7 +110,10 @@ export const INIT_FUNCTIONS: Record<string, { sig: string[]; mlx: string }> = {
   xavier_normal_: { sig: ["tensor", "gain=1.0", "generator=None"], mlx: "nn.init.glorot_normal()({tensor}, {gain})" },
   kaiming_normal_: { sig: ["tensor", "a=0", "mode='fan_in'", "nonlinearity='leaky_relu'", "generator=None"], mlx: "nn.init.he_normal()({tensor}, mode={mode}, gain={gain})" },
   kaiming_uniform_: { sig: ["tensor", "a=0", "mode='fan_in'", "nonlinearity='leaky_relu'", "generator=None"], mlx: "nn.init.he_uniform()({tensor}, mode={mode}, gain={gain})" },
-  trunc_normal_: { sig: ["tensor", "mean=0.0", "std=1.0", "a=-2.0", "b=2.0", "generator=None"], mlx: "{mean} + {std} * mx.random.truncated_normal(({a} - {mean}) / {std}, ({b} - {mean}) / {std}, {tensor}.shape)" },
+  trunc_normal_: {
+    sig: ["tensor", "mean=0.0", "std=1.0", "a=-2.0", "b=2.0", "generator=None"],
+    mlx: "{mean} + {std} * mx.random.truncated_normal(({a} - {mean}) / {std}, ({b} - {mean}) / {std}, {tensor}.shape)",
+  },
 };
 
 /** torch.nn.init.calculate_gain for a literal nonlinearity name ("'relu'"), as Python text. */

@@ -164,8 +164,7 @@ function holesOf(pieces: Piece[]): string[] {
 
 /** The cookbook helpers a template names with `{@helper}`, in order of appearance. */
 export function templateHelpers(template: string): string[] {
-  const walk = (pieces: Piece[]): string[] =>
-    pieces.flatMap((p) => (p.kind === "helper" ? [p.name] : p.kind === "optional" ? walk(p.body) : []));
+  const walk = (pieces: Piece[]): string[] => pieces.flatMap((p) => (p.kind === "helper" ? [p.name] : p.kind === "optional" ? walk(p.body) : []));
   return [...new Set(walk(parseTemplate(template)))];
 }
 

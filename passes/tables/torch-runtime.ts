@@ -27,7 +27,8 @@ export const AUTOCAST_CONTEXTS: ReadonlySet<string> = new Set(["torch.autocast",
 export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set(["torch.fx.wrap", "torch.jit.annotate", "torch._assert_async"]);
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */
-export const DROPPED_DECORATORS = /^torch\.(no_grad|inference_mode|enable_grad|jit\.\w+|compiler\.\w+|_dynamo\.\w+|compile|fx\.wrap|autocast|(cuda\.)?amp\.\w+|autograd\.function\.once_differentiable)$/;
+export const DROPPED_DECORATORS =
+  /^torch\.(no_grad|inference_mode|enable_grad|jit\.\w+|compiler\.\w+|_dynamo\.\w+|compile|fx\.wrap|autocast|(cuda\.)?amp\.\w+|autograd\.function\.once_differentiable)$/;
 
 const TYPING_NAMES = new Set(["Final", "List", "Tuple", "Dict", "Optional", "Any", "Union"]);
 

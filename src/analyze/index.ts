@@ -163,7 +163,15 @@ function analyzePython(source: string, file: string): FileAnalysis {
       const name = d ? constructName(d.message) : c.name;
       // a custom CUDA/C++ operator (built by cpp_extension, called through torch.ops): its kernel needs a port
       if (CUSTOM_OP.test(name)) {
-        constructs.push({ category: "kernel", name, line: c.line, col: c.col, endLine: c.line, codes: [c.name], reason: `${name}: a custom CUDA/C++ operator; port its kernels with c2m kernel and call the ported function here` });
+        constructs.push({
+          category: "kernel",
+          name,
+          line: c.line,
+          col: c.col,
+          endLine: c.line,
+          codes: [c.name],
+          reason: `${name}: a custom CUDA/C++ operator; port its kernels with c2m kernel and call the ported function here`,
+        });
         continue;
       }
       constructs.push({ category: "unsupported", name, line: c.line, col: c.col, endLine: c.line, codes: [c.name], reason: d?.message });
@@ -215,12 +223,23 @@ async function analyzeCuda(source: string, file: string): Promise<FileAnalysis> 
     const syntax = errors.filter((d) => d.code !== "C2M-K013");
     const constructs: Construct[] = syntax.map((d) => ({ category: "unsupported", name: d.code, line: d.line, col: d.col, endLine: d.line, codes: [d.code], reason: d.message }));
     // "no kernels" is the kernel command's error; for analysis the file simply holds nothing to port
-    return finish(file, "cuda", source, constructs, result.diagnostics.filter((d) => d.code !== "C2M-K013"), syntax.length ? "error" : "empty");
+    return finish(
+      file,
+      "cuda",
+      source,
+      constructs,
+      result.diagnostics.filter((d) => d.code !== "C2M-K013"),
+      syntax.length ? "error" : "empty",
+    );
   }
   const translated = new Set(result.kernels.map((k) => k.name));
   const translatedLaunchers = new Set(result.launchers.map((l) => l.name));
   const constructs: Construct[] = [];
-  const span = (n: { startPosition: { row: number; column: number }; endPosition: { row: number } }) => ({ line: n.startPosition.row + 1, col: n.startPosition.column + 1, endLine: n.endPosition.row + 1 });
+  const span = (n: { startPosition: { row: number; column: number }; endPosition: { row: number } }) => ({
+    line: n.startPosition.row + 1,
+    col: n.startPosition.column + 1,
+    endLine: n.endPosition.row + 1,
+  });
   const within = (d: Diagnostic, s: { line: number; endLine: number }) => d.line >= s.line && d.line <= s.endLine;
   const claimed = new Set<Diagnostic>();
   for (const k of unit.kernels) {
@@ -240,11 +259,18 @@ async function analyzeCuda(source: string, file: string): Promise<FileAnalysis> 
     else {
       const why = result.diagnostics.filter((d) => within(d, s));
       why.forEach((d) => claimed.add(d));
-      constructs.push({ category: "unsupported", name: h.name, ...s, codes: [...new Set(why.map((d) => d.code))], reason: why[0]?.message ?? "the launcher did not translate (a kernel it launches did not)" });
+      constructs.push({
+        category: "unsupported",
+        name: h.name,
+        ...s,
+        codes: [...new Set(why.map((d) => d.code))],
+        reason: why[0]?.message ?? "the launcher did not translate (a kernel it launches did not)",
+      });
     }
   }
   // errors outside any kernel or launcher (a syntax error at file level) block their own line
-  for (const d of errors) if (!claimed.has(d)) constructs.push({ category: "unsupported", name: d.code, line: d.line, col: d.col, endLine: d.line, codes: [d.code], reason: d.message });
+  for (const d of errors)
+    if (!claimed.has(d)) constructs.push({ category: "unsupported", name: d.code, line: d.line, col: d.col, endLine: d.line, codes: [d.code], reason: d.message });
   return finish(file, "cuda", source, constructs, result.diagnostics, "ok");
 }
 

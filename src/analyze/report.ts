@@ -104,7 +104,14 @@ export function renderMarkdown(report: AnalysisReport): string {
     out.push("", "## Needs a person", "", "| where | code | construct | why | fix |", "|---|---|---|---|---|");
     for (const { f, c } of unsupported) {
       const codes = c.codes ?? [];
-      out.push(`| \`${mdCell(f.file)}:${c.line}:${c.col}\` | ${codes.join(", ")} | \`${mdCell(c.name)}\` | ${mdCell(c.reason ?? "")} | ${mdCell(codes.map((k) => codeInfo(k)?.hint ?? "").filter(Boolean).join("; "))} |`);
+      out.push(
+        `| \`${mdCell(f.file)}:${c.line}:${c.col}\` | ${codes.join(", ")} | \`${mdCell(c.name)}\` | ${mdCell(c.reason ?? "")} | ${mdCell(
+          codes
+            .map((k) => codeInfo(k)?.hint ?? "")
+            .filter(Boolean)
+            .join("; "),
+        )} |`,
+      );
     }
   }
   const failing = report.files.filter((f) => f.invariants?.length);
@@ -119,7 +126,9 @@ export function renderMarkdown(report: AnalysisReport): string {
   }
   if (t.counts.kernel) {
     out.push("", "## Needs a kernel port", "");
-    for (const f of report.files) for (const c of f.constructs) if (c.category === "kernel") out.push(`- \`${mdCell(f.file)}:${c.line}\` \`${mdCell(c.name)}\`${c.codes ? ` (custom operator: ${mdCell(c.reason ?? "")})` : ""}`);
+    for (const f of report.files)
+      for (const c of f.constructs)
+        if (c.category === "kernel") out.push(`- \`${mdCell(f.file)}:${c.line}\` \`${mdCell(c.name)}\`${c.codes ? ` (custom operator: ${mdCell(c.reason ?? "")})` : ""}`);
   }
   return out.join("\n") + "\n";
 }

@@ -73,12 +73,32 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
     const output = outputPathFor(op, outDir, f.rel);
     // never write over a source file of the tree (an output folder that overlaps the input tree)
     if (inputs.has(existsSync(output) ? realpathSync(output) : resolve(output))) {
-      const d: Diagnostic = { code: "C2M-E005", severity: "error", message: `${output}: refusing to overwrite an input file`, file: f.path, line: 1, col: 1, hint: "choose an -o folder outside the input tree" };
+      const d: Diagnostic = {
+        code: "C2M-E005",
+        severity: "error",
+        message: `${output}: refusing to overwrite an input file`,
+        file: f.path,
+        line: 1,
+        col: 1,
+        hint: "choose an -o folder outside the input tree",
+      };
       refused.push({ input: f.path, status: "error", diagnostics: [d], text: formatDiagnostic(d, undefined, color) + "\n", wrote: [] });
       continue;
     }
     const pkg = op === "compile" ? { files: pyFiles, path: f.rel, name: packageName } : undefined;
-    tasks.push({ op, input: f.path, display: f.path, output, color, layout: opts.layout, topClass: opts.class, template: opts.template, package: pkg, searchPaths: opts.searchPaths, include: opts.include });
+    tasks.push({
+      op,
+      input: f.path,
+      display: f.path,
+      output,
+      color,
+      layout: opts.layout,
+      topClass: opts.class,
+      template: opts.template,
+      package: pkg,
+      searchPaths: opts.searchPaths,
+      include: opts.include,
+    });
   }
   mkdirSync(outDir, { recursive: true });
   // a signal sweeps the workers' temporary files from every folder they write to

@@ -147,5 +147,11 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
 
 function crashed(task: Task, why: string): TaskResult {
   const message = `c2m internal error on this file: ${why.split("\n")[0]}`;
-  return { input: task.input, status: "error", diagnostics: [{ code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 }], text: `${task.display}:1:1: error C2M-E006: ${message}\n`, wrote: [] };
+  return {
+    input: task.input,
+    status: "error",
+    diagnostics: [{ code: "C2M-E006", severity: "error", message, file: task.display, line: 1, col: 1 }],
+    text: `${task.display}:1:1: error C2M-E006: ${message}\n`,
+    wrote: [],
+  };
 }

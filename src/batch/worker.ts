@@ -65,7 +65,13 @@ export async function runTask(task: Task): Promise<TaskResult> {
     if (task.op === "compile") {
       const { compile } = await import("../compile.js");
       // one program per worker: files another file imported are parsed once per worker, not once per file
-      const r = compile(source, { filename: task.display, layout: task.layout ?? "torch", topClass: task.topClass, program: await workerProgram(task.searchPaths ?? []), package: task.package });
+      const r = compile(source, {
+        filename: task.display,
+        layout: task.layout ?? "torch",
+        topClass: task.topClass,
+        program: await workerProgram(task.searchPaths ?? []),
+        package: task.package,
+      });
       diagnostics = r.diagnostics;
       produced = r.code !== "";
       // byte for byte what `c2m compile FILE -o OUT` writes
@@ -93,7 +99,10 @@ export async function runTask(task: Task): Promise<TaskResult> {
     for (const [path] of outputs) mkdirSync(dirname(path), { recursive: true });
     try {
       // the shared writer: all files of the output or none, never over the input or through a link
-      writeOutputs(outputs.map(([path, content]) => ({ path, content })), [task.input]);
+      writeOutputs(
+        outputs.map(([path, content]) => ({ path, content })),
+        [task.input],
+      );
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       const d: Diagnostic = { code: err.code, severity: "error", message: err.message, file: task.display, line: 1, col: 1 };

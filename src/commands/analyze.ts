@@ -68,7 +68,13 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
     }
   }
   const report = makeReport(path, files);
-  const text = opts.sarif ? renderSarif(report) : opts.json ? renderJson(report) : opts.md ? renderMarkdown(report) : renderTable(report, !opts.output && process.stdout.isTTY === true);
+  const text = opts.sarif
+    ? renderSarif(report)
+    : opts.json
+      ? renderJson(report)
+      : opts.md
+        ? renderMarkdown(report)
+        : renderTable(report, !opts.output && process.stdout.isTTY === true);
   if (opts.output) {
     try {
       writeAtomic(opts.output, text, inputs);

@@ -56,7 +56,8 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
   const rules: Rule[] = [];
   const plugins: Plugin[] = [];
   // the rule-file parser (chevrotain) loads only when the user brings rules or plugins
-  const { loadPlugin, loadRules, PluginError, RuleSyntaxError } = opts.rules?.length || opts.plugin?.length ? await import("../plugins.js") : ({} as typeof import("../plugins.js"));
+  const { loadPlugin, loadRules, PluginError, RuleSyntaxError } =
+    opts.rules?.length || opts.plugin?.length ? await import("../plugins.js") : ({} as typeof import("../plugins.js"));
   for (const file of opts.rules ?? []) {
     try {
       rules.push(...loadRules(readSource(file), file));
@@ -123,7 +124,8 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       process.stderr.write(`c2m: error ${err.code}: ${err.message}\n`);
       return 2;
     }
-    if (!opts.json) process.stderr.write(`c2m: wrote ${opts.output} (${errors ? `${errors} error${errors === 1 ? "" : "s"}, ` : ""}${warnings} warning${warnings === 1 ? "" : "s"})\n`);
+    if (!opts.json)
+      process.stderr.write(`c2m: wrote ${opts.output} (${errors ? `${errors} error${errors === 1 ? "" : "s"}, ` : ""}${warnings} warning${warnings === 1 ? "" : "s"})\n`);
   } else process.stdout.write(result.code);
   return status;
 }

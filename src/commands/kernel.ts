@@ -69,7 +69,9 @@ export async function runKernel(input: string, opts: KernelCommandOptions): Prom
   const result = compileKernels(source, { filename: input, template, includeDirs: opts.include });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ diagnostics: result.diagnostics, kernels: result.kernels.map((k) => ({ name: k.name, spec: k.spec, params: k.params })) }, null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify({ diagnostics: result.diagnostics, kernels: result.kernels.map((k) => ({ name: k.name, spec: k.spec, params: k.params })) }, null, 2) + "\n",
+    );
   } else {
     // a diagnostic in an included header shows that header's line
     const textOf = (file: string) => (file === input ? source : existsSync(file) ? readFileSync(file, "utf8") : undefined);
@@ -171,7 +173,13 @@ function launchFlags(o: VerifyFlagOptions, template: Record<string, string>): La
  * every size on the Metal emulator as the emitted Python calls it and the CUDA original (its device
  * code only) on the CUDA emulator, and the Metal is checked by clang.
  */
-async function verify(input: string, source: string, result: CompileKernelsResult, opts: VerifyFlagOptions & { include?: string[] }, template: Record<string, string>): Promise<number> {
+async function verify(
+  input: string,
+  source: string,
+  result: CompileKernelsResult,
+  opts: VerifyFlagOptions & { include?: string[] },
+  template: Record<string, string>,
+): Promise<number> {
   const { validateVerifySpec } = await import("../kernel/verify-spec.js");
   const kernels = result.kernels.map((k) => ({ name: k.name, params: k.params.length, templateParams: k.templateParams.length }));
   const specPath = opts.spec ?? specPathFor(input);
@@ -189,7 +197,15 @@ async function verify(input: string, source: string, result: CompileKernelsResul
         process.stderr.write(`c2m kernel --verify: sizes and launches from ${derived.from} (${specs.length} run${specs.length === 1 ? "" : "s"})\n`);
       } catch (e) {
         if (!(e instanceof LaunchUnknown)) throw e;
-        const d: Diagnostic = { code: "C2M-K021", severity: "error", message: `--verify cannot size the launch: ${e.message}`, file: input, line: e.line ?? 1, col: 1, hint: KERNEL_CODES_BY_ID.get("C2M-K021")!.hint };
+        const d: Diagnostic = {
+          code: "C2M-K021",
+          severity: "error",
+          message: `--verify cannot size the launch: ${e.message}`,
+          file: input,
+          line: e.line ?? 1,
+          col: 1,
+          hint: KERNEL_CODES_BY_ID.get("C2M-K021")!.hint,
+        };
         process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
         return 1;
       }

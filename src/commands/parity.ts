@@ -26,8 +26,7 @@ const DEFAULT_ATOL = "1e-4";
 /** `1,3,32,32` (float32) or `2,16:int64:1000` (token ids in [0, 1000)). */
 export function parseInputShape(text: string): InputSpec {
   const [dims, dtype, high, ...rest] = text.split(":");
-  const bad = () =>
-    new ParityUsageError(`--input ${text}: expected comma-separated sizes such as 1,3,32,32, optionally :dtype[:high] as in 2,16:int64:1000`);
+  const bad = () => new ParityUsageError(`--input ${text}: expected comma-separated sizes such as 1,3,32,32, optionally :dtype[:high] as in 2,16:int64:1000`);
   if (rest.length > 0 || !dims) throw bad();
   const shape = dims.split(",").map((d) => Number(d.trim()));
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw bad();

@@ -18,7 +18,30 @@ export class LaunchUnknown extends Error {
   }
 }
 
-export const SIZEOF: Record<string, number> = { char: 1, bool: 1, short: 2, half: 2, __half: 2, __nv_bfloat16: 2, int: 4, unsigned: 4, "unsigned int": 4, float: 4, uint: 4, long: 8, "long long": 8, double: 8, size_t: 8, float2: 8, int2: 8, float4: 16, int4: 16, uint4: 16, half2: 4, __half2: 4 };
+export const SIZEOF: Record<string, number> = {
+  char: 1,
+  bool: 1,
+  short: 2,
+  half: 2,
+  __half: 2,
+  __nv_bfloat16: 2,
+  int: 4,
+  unsigned: 4,
+  "unsigned int": 4,
+  float: 4,
+  uint: 4,
+  long: 8,
+  "long long": 8,
+  double: 8,
+  size_t: 8,
+  float2: 8,
+  int2: 8,
+  float4: 16,
+  int4: 16,
+  uint4: 16,
+  half2: 4,
+  __half2: 4,
+};
 
 export interface Env {
   values: Map<string, number>;
@@ -141,7 +164,19 @@ function evaluateCall(n: CudaNode, env: Env, unit: KernelUnit, depth: number, fa
   }
   const name = (calleeName(n) ?? fn?.text ?? "").replace(/^std::/, "");
   if (name === "static_cast" || name === "int" || name === "size_t" || name === "long") return Math.trunc(ev(args[0]));
-  const math: Record<string, (...v: number[]) => number> = { cdiv: (a, b) => Math.ceil(a! / b!), min: Math.min, max: Math.max, ceil: Math.ceil, floor: Math.floor, ceilf: Math.ceil, floorf: Math.floor, sqrt: Math.sqrt, abs: Math.abs, fminf: Math.min, fmaxf: Math.max };
+  const math: Record<string, (...v: number[]) => number> = {
+    cdiv: (a, b) => Math.ceil(a! / b!),
+    min: Math.min,
+    max: Math.max,
+    ceil: Math.ceil,
+    floor: Math.floor,
+    ceilf: Math.ceil,
+    floorf: Math.floor,
+    sqrt: Math.sqrt,
+    abs: Math.abs,
+    fminf: Math.min,
+    fmaxf: Math.max,
+  };
   if (math[name]) return math[name]!(...args.map(ev));
   // a helper whose body is one return statement: `int cdiv(int a, int b) { return (a + b - 1) / b; }`
   const helper = findHelper(unit, name);
@@ -193,9 +228,16 @@ function globalValue(name: string, env: Env, unit: KernelUnit, depth: number): n
 }
 
 export function newEnv(pins: Record<string, number>): Env {
-  return { values: new Map(Object.entries(pins)), dim3: new Map(), pointee: new Map(), buffers: new Map(), tensors: new Map(), initialized: new Set(), pinned: new Set(Object.keys(pins)) };
+  return {
+    values: new Map(Object.entries(pins)),
+    dim3: new Map(),
+    pointee: new Map(),
+    buffers: new Map(),
+    tensors: new Map(),
+    initialized: new Set(),
+    pinned: new Set(Object.keys(pins)),
+  };
 }
-
 
 export function parseExpr(text: string): CudaNode {
   const root = parseCuda(`long long c2m_expr = (${text});`).rootNode;

@@ -119,7 +119,12 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   return { ...r, source: lowered.text, diagnostics: r.diagnostics.map((d) => relocate(d, pre)) };
 }
 
-function compilePreprocessed(source: string, opts: CompileKernelsOptions, relocated: (d: Diagnostic) => Diagnostic, accessorProblems: AccessorProblem[]): Omit<CompileKernelsResult, "source"> {
+function compilePreprocessed(
+  source: string,
+  opts: CompileKernelsOptions,
+  relocated: (d: Diagnostic) => Diagnostic,
+  accessorProblems: AccessorProblem[],
+): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
   const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);
@@ -148,7 +153,13 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
       const why = own[0] ?? fresh ?? bag.items.find((d) => d.severity === "error");
       const all = [...new Set([...(why ? [why] : []), ...own, ...bag.items.slice(itemsBefore).filter((d) => d.severity === "error")])];
       // a kernel whose name did not parse has no function to stand in for: its errors are marked at the top
-      if (/^[A-Za-z_]\w*$/.test(k.name)) stubs.push({ kernel: k, functionName: names.get(k.name)!, diagnostic: why ? stubReason(relocated(why)) : "not translated", markers: all.map((d) => stubReason(relocated(d))) });
+      if (/^[A-Za-z_]\w*$/.test(k.name))
+        stubs.push({
+          kernel: k,
+          functionName: names.get(k.name)!,
+          diagnostic: why ? stubReason(relocated(why)) : "not translated",
+          markers: all.map((d) => stubReason(relocated(d))),
+        });
       else nameless.push(...all);
       if (why) refused.push({ name: k.name, diagnostic: relocated(why) });
       continue;
@@ -179,17 +190,17 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
     !pyKernels.length && !stubs.length
       ? ""
       : emitKernelModule(
-        opts.filename.split("/").pop() ?? opts.filename,
-        pyKernels,
-        launchers,
-        [...hctx.helpers.values()],
-        [...macros.entries()].filter(([n]) => pyMacros.has(n)),
-        unit.pybindDefs
-          .filter((d) => pyName(d.name) !== pyName(d.target) && launchers.some((l) => l.name === pyName(d.target)))
-          .map((d) => [pyName(d.name), pyName(d.target)] as [string, string]),
-        stubs,
-        fileErrors.map((d) => stubReason(relocated(d))),
-      );
+          opts.filename.split("/").pop() ?? opts.filename,
+          pyKernels,
+          launchers,
+          [...hctx.helpers.values()],
+          [...macros.entries()].filter(([n]) => pyMacros.has(n)),
+          unit.pybindDefs
+            .filter((d) => pyName(d.name) !== pyName(d.target) && launchers.some((l) => l.name === pyName(d.target)))
+            .map((d) => [pyName(d.name), pyName(d.target)] as [string, string]),
+          stubs,
+          fileErrors.map((d) => stubReason(relocated(d))),
+        );
   return {
     python,
     kernels: compiled,
@@ -202,7 +213,12 @@ function compilePreprocessed(source: string, opts: CompileKernelsOptions, reloca
 /** Error diagnostics located in the kernel or in a declaration it reaches (a device function, struct, macro). */
 function errorsAt(unit: KernelUnit, k: KernelUnit["kernels"][number], diags: Diagnostic[]): Diagnostic[] {
   const reached = reachableDeclarations(unit, k);
-  const nodes = [k.node, ...unit.deviceFunctions.filter((f) => reached.has(f.name)).map((f) => f.node), ...unit.structs.filter((s) => reached.has(s.name)).map((s) => s.node), ...unit.macros.filter((m) => reached.has(m.name)).map((m) => m.node)];
+  const nodes = [
+    k.node,
+    ...unit.deviceFunctions.filter((f) => reached.has(f.name)).map((f) => f.node),
+    ...unit.structs.filter((s) => reached.has(s.name)).map((s) => s.node),
+    ...unit.macros.filter((m) => reached.has(m.name)).map((m) => m.node),
+  ];
   const inside = (d: Diagnostic) =>
     nodes.some((n) => {
       const at = [d.line - 1, d.col - 1];
@@ -376,4 +392,3 @@ export function planKernelCall(
     merge,
   };
 }
-

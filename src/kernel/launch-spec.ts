@@ -51,8 +51,33 @@ export interface DerivedSpecs {
   from: string;
 }
 
-const DTYPE_OF_C: Record<string, string> = { float: "float32", half: "float16", __half: "float16", __nv_bfloat16: "bfloat16", int: "int32", unsigned: "uint32", "unsigned int": "uint32", uint: "uint32", char: "int8", "unsigned char": "uint8", bool: "bool", double: "float32", long: "int64", "long long": "int64" };
-const C_OF_DTYPE: Record<string, string> = { float32: "float", float16: "half", bfloat16: "__nv_bfloat16", int32: "int", uint32: "unsigned int", int8: "char", uint8: "unsigned char", bool: "bool", int64: "long long" };
+const DTYPE_OF_C: Record<string, string> = {
+  float: "float32",
+  half: "float16",
+  __half: "float16",
+  __nv_bfloat16: "bfloat16",
+  int: "int32",
+  unsigned: "uint32",
+  "unsigned int": "uint32",
+  uint: "uint32",
+  char: "int8",
+  "unsigned char": "uint8",
+  bool: "bool",
+  double: "float32",
+  long: "int64",
+  "long long": "int64",
+};
+const C_OF_DTYPE: Record<string, string> = {
+  float32: "float",
+  float16: "half",
+  bfloat16: "__nv_bfloat16",
+  int32: "int",
+  uint32: "unsigned int",
+  int8: "char",
+  uint8: "unsigned char",
+  bool: "bool",
+  int64: "long long",
+};
 const DEFAULT_SIZES = [1000, 4099];
 const MAX_ELEMENTS = 1 << 22;
 
@@ -82,7 +107,10 @@ function argVariable(n: CudaNode): string | undefined {
 }
 
 function typeName(decl: CudaNode): string {
-  return (field(decl, "type")?.text ?? "").replace(/\b(const|volatile|static|constexpr)\b/g, "").replace(/\s+/g, " ").trim();
+  return (field(decl, "type")?.text ?? "")
+    .replace(/\b(const|volatile|static|constexpr)\b/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** Walks one host function in order, collecting buffers and launches. */
@@ -108,7 +136,9 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
         if (t === "dim3") {
           // `dim3 grid(a, b);` parses as a function declaration (the most vexing parse): its "parameters" are the arguments
           const vexing = d.type === "function_declarator" ? named(field(d, "parameters") ?? d).map((p) => parseExpr(p.text)) : undefined;
-          const args = vexing ?? (value ? (value.type === "argument_list" || value.type === "initializer_list" ? named(value) : value.type === "call_expression" ? callArgs(value) : [value]) : []);
+          const args =
+            vexing ??
+            (value ? (value.type === "argument_list" || value.type === "initializer_list" ? named(value) : value.type === "call_expression" ? callArgs(value) : [value]) : []);
           env.dim3.set(name, args.length ? dim3Of(args, env, unit) : [1, 1, 1]);
         } else if (value && /^(auto|torch::Tensor|at::Tensor)$/.test(t) && value.type === "call_expression") {
           const same = tensorAlias(value, env);
@@ -151,7 +181,12 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
     const [g, b, smem] = named(cfg);
     if (!g || !b) throw new LaunchUnknown(`launch of ${kernel} without grid and block`, n.startPosition.row + 1);
     const fnNode = field(n, "function");
-    const targs = fnNode?.type === "template_function" ? named(field(fnNode, "arguments") ?? fnNode).filter((c) => c.type !== "identifier").map((c) => (c.text === "scalar_t" ? "float" : c.text)) : undefined;
+    const targs =
+      fnNode?.type === "template_function"
+        ? named(field(fnNode, "arguments") ?? fnNode)
+            .filter((c) => c.type !== "identifier")
+            .map((c) => (c.text === "scalar_t" ? "float" : c.text))
+        : undefined;
     launches.push({
       kernel,
       templateArgs: targs?.map((t) => (/^\d/.test(t) || t in SIZEOF ? t : String(evaluate(parseExpr(t), env, unit)))),
@@ -164,7 +199,6 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
   });
   return launches;
 }
-
 
 function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: KernelUnit): GoldenLaunch["args"][number] {
   const p = k.params[i];
@@ -252,7 +286,8 @@ function sizeRows(flags: LaunchFlags): Record<string, number>[] {
 
 function checkSizes(spec: GoldenSpec): void {
   for (const b of spec.buffers) {
-    if (Number(b.count) > MAX_ELEMENTS) throw new LaunchUnknown(`buffer ${b.name} has ${b.count} elements, too many for the emulator (at most ${MAX_ELEMENTS}); give smaller sizes with --size NAME=VALUE`);
+    if (Number(b.count) > MAX_ELEMENTS)
+      throw new LaunchUnknown(`buffer ${b.name} has ${b.count} elements, too many for the emulator (at most ${MAX_ELEMENTS}); give smaller sizes with --size NAME=VALUE`);
   }
 }
 
@@ -274,7 +309,11 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
       const specs = sizeRows(flags).flatMap((pins, row) => {
         const tensors = h.params.filter((p) => /\b(torch|at)::Tensor\b/.test(p.type));
         const scalars = h.params.filter((p) => !/\b(torch|at)::Tensor\b|\*|&/.test(p.type));
-        if (h.name !== "main" && !tensors.length && !h.torch && h.params.some((p) => /\*/.test(p.type))) throw new LaunchUnknown(`it takes pointers from its caller; c2m sizes launches from a function that allocates (cudaMalloc) or takes tensors`, h.node.startPosition.row + 1);
+        if (h.name !== "main" && !tensors.length && !h.torch && h.params.some((p) => /\*/.test(p.type)))
+          throw new LaunchUnknown(
+            `it takes pointers from its caller; c2m sizes launches from a function that allocates (cudaMalloc) or takes tensors`,
+            h.node.startPosition.row + 1,
+          );
         const defaults = Object.keys(flags.sizes ?? {}).length || !tensors.length ? [undefined] : DEFAULT_SIZES;
         return defaults.map((n, j) => {
           const env = newEnv(pins);
@@ -295,10 +334,16 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
           const label: Record<string, number> = { ...pins, ...(n !== undefined ? { n } : {}) };
           if (!Object.keys(label).length && counts.length) label.elements = Math.max(...counts);
           const spec: GoldenSpec = {
-            name: `${filename.split("/").pop()!.replace(/\.\w+$/, "")}_${h.name}_${row}_${j}`.replace(/[^\w]/g, "_"),
+            name: `${filename
+              .split("/")
+              .pop()!
+              .replace(/\.\w+$/, "")}_${h.name}_${row}_${j}`.replace(/[^\w]/g, "_"),
             file: filename,
             sizes: [label],
-            buffers: finishBuffers([...new Set(env.buffers.values())].filter((b) => used.has(b.name)), flags),
+            buffers: finishBuffers(
+              [...new Set(env.buffers.values())].filter((b) => used.has(b.name)),
+              flags,
+            ),
             launches,
           };
           checkSizes(spec);
@@ -335,7 +380,11 @@ function fromFlags(filename: string, compiled: CompileKernelsResult, flags: Laun
       if (p.kind === "buffer") {
         const count = flags.counts?.[p.name] !== undefined ? expr(flags.counts[p.name]!) : defaultCount;
         if (count === undefined) throw new LaunchUnknown(`how many elements has ${p.name}? give --count ${p.name}=EXPR`);
-        const dtype = /^(float|int|uint|bool|bfloat)/.test(String(p.dtype)) ? String(p.dtype) : C_OF_DTYPE[flags.template?.[String(p.dtype)] ?? ""] ? (DTYPE_OF_C[flags.template![String(p.dtype)]!] ?? "float32") : "float32";
+        const dtype = /^(float|int|uint|bool|bfloat)/.test(String(p.dtype))
+          ? String(p.dtype)
+          : C_OF_DTYPE[flags.template?.[String(p.dtype)] ?? ""]
+            ? (DTYPE_OF_C[flags.template![String(p.dtype)]!] ?? "float32")
+            : "float32";
         buffers.push({ name: p.name, dtype, count, role: p.role === "input" || p.role === "unused" ? "input" : p.role === "output" ? "output" : "inout" });
         return { buffer: p.name };
       }
@@ -344,7 +393,11 @@ function fromFlags(filename: string, compiled: CompileKernelsResult, flags: Laun
       return { scalar: v, type: C_OF_DTYPE[String(p.dtype)] ?? "float" };
     });
     const block = [flags.block?.[0] ?? 256, flags.block?.[1] ?? 1, flags.block?.[2] ?? 1] as [number, number, number];
-    const grid = flags.grid?.length ? ([0, 1, 2].map((i) => (flags.grid![i] ? expr(flags.grid![i]!) : 1)) as [number, number, number]) : defaultCount !== undefined ? ([Math.max(1, Math.ceil(defaultCount / block[0])), 1, 1] as [number, number, number]) : undefined;
+    const grid = flags.grid?.length
+      ? ([0, 1, 2].map((i) => (flags.grid![i] ? expr(flags.grid![i]!) : 1)) as [number, number, number])
+      : defaultCount !== undefined
+        ? ([Math.max(1, Math.ceil(defaultCount / block[0])), 1, 1] as [number, number, number])
+        : undefined;
     if (!grid) throw new LaunchUnknown("no grid: give --grid X[,Y,Z] (in blocks)");
     const templateArgs = k.templateParams.length ? k.templateParams.map((t) => flags.template?.[t.name] ?? "") : undefined;
     if (templateArgs?.some((t) => t === "")) throw new LaunchUnknown(`template arguments: give --template ${k.templateParams.map((t) => `${t.name}=...`).join(" ")}`);

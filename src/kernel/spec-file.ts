@@ -86,10 +86,12 @@ function checkSchema(raw: Json, file: string): GoldenSpec {
     const at = `/launches/${i}`;
     if (!isObject(l)) return fail(at, "must be an object { kernel, grid, block, args }");
     if (!isName(l.kernel)) fail(`${at}/kernel`, "must be a kernel name");
-    if (l.templateArgs !== undefined && !(Array.isArray(l.templateArgs) && l.templateArgs.every((t) => typeof t === "string"))) fail(`${at}/templateArgs`, "must be a list of strings");
+    if (l.templateArgs !== undefined && !(Array.isArray(l.templateArgs) && l.templateArgs.every((t) => typeof t === "string")))
+      fail(`${at}/templateArgs`, "must be a list of strings");
     if (!Array.isArray(l.grid) || l.grid.length !== 3 || !l.grid.every(isExpr)) fail(`${at}/grid`, "must be three numbers or expressions");
     const block = l.block;
-    if (!Array.isArray(block) || block.length !== 3 || !block.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 1)) fail(`${at}/block`, "must be three positive integers");
+    if (!Array.isArray(block) || block.length !== 3 || !block.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 1))
+      fail(`${at}/block`, "must be three positive integers");
     if ((block as number[]).reduce((a, b) => a * b, 1) > MAX_BLOCK_THREADS) fail(`${at}/block`, `a block holds at most ${MAX_BLOCK_THREADS} threads`);
     if (l.sharedBytes !== undefined && !isExpr(l.sharedBytes)) fail(`${at}/sharedBytes`, "must be a number or an expression of the sizes");
     if (!Array.isArray(l.args)) return fail(`${at}/args`, "must be a list");
@@ -103,7 +105,8 @@ function checkSchema(raw: Json, file: string): GoldenSpec {
   });
   if (raw.host !== undefined) {
     const h = raw.host;
-    if (!isObject(h) || typeof h.function !== "string" || !Array.isArray(h.args) || !h.args.every((a) => typeof a === "string")) fail("/host", "must be { function, args: [strings] }");
+    if (!isObject(h) || typeof h.function !== "string" || !Array.isArray(h.args) || !h.args.every((a) => typeof a === "string"))
+      fail("/host", "must be { function, args: [strings] }");
   }
   return raw as unknown as GoldenSpec;
 }
@@ -136,7 +139,8 @@ function checkBudgets(spec: GoldenSpec, file: string): void {
       if (l.sharedBytes !== undefined) value(l.sharedBytes, sizes, `/launches/${i}/sharedBytes (size ${s})`, MAX_SHARED_BYTES);
       l.args.forEach((a, j) => {
         // a scalar may be negative or fractional (alpha = 0.5); it must only evaluate
-        if ("scalar" in a && !Number.isFinite(safeEval(a.scalar, sizes))) throw new SpecError(file, `/launches/${i}/args/${j}/scalar (size ${s})`, `cannot evaluate ${JSON.stringify(a.scalar)}`);
+        if ("scalar" in a && !Number.isFinite(safeEval(a.scalar, sizes)))
+          throw new SpecError(file, `/launches/${i}/args/${j}/scalar (size ${s})`, `cannot evaluate ${JSON.stringify(a.scalar)}`);
       });
     });
   });

@@ -95,7 +95,18 @@ const SPEC: Check = object({
   needsTorch: [bool, "optional"],
   sizes: [array(sizeRow, 1, 64), "required"],
   buffers: [
-    array(object({ name: [identifier, "required"], dtype: [dtype, "required"], count: [expr, "required"], role: [oneOf("input", "output", "inout"), "required"], range: [expr, "optional"], domain: [array(finite, 2, 2), "optional"] }), 1, 64),
+    array(
+      object({
+        name: [identifier, "required"],
+        dtype: [dtype, "required"],
+        count: [expr, "required"],
+        role: [oneOf("input", "output", "inout"), "required"],
+        range: [expr, "optional"],
+        domain: [array(finite, 2, 2), "optional"],
+      }),
+      1,
+      64,
+    ),
     "required",
   ],
   launches: [
@@ -159,7 +170,8 @@ export function validateVerifySpec(json: unknown, kernels: SpecKernel[]): Golden
     });
     spec.launches.forEach((l, i) => {
       l.grid.forEach((g, d) => at(`spec.launches[${i}].grid[${d}]`, g, (n) => (Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1 ? undefined : "is not a block count")));
-      if (l.sharedBytes !== undefined) at(`spec.launches[${i}].sharedBytes`, l.sharedBytes, (n) => (Number.isInteger(n) && n >= 0 && n <= 1 << 20 ? undefined : "is not a byte count up to 1 MiB"));
+      if (l.sharedBytes !== undefined)
+        at(`spec.launches[${i}].sharedBytes`, l.sharedBytes, (n) => (Number.isInteger(n) && n >= 0 && n <= 1 << 20 ? undefined : "is not a byte count up to 1 MiB"));
       l.args.forEach((a, j) => "scalar" in a && at(`spec.launches[${i}].args[${j}].scalar`, a.scalar));
     });
   });

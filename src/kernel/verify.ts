@@ -41,7 +41,10 @@ export function combine(expr: string, old: TypedArray, fresh: TypedArray, dtype:
     if (expr === "{old} & {new}") return a & b;
     throw new Error(`c2m kernel verify: unknown combine ${expr}`);
   };
-  return fromNumbers(o.map((v, i) => op(v, f[i]!)), d);
+  return fromNumbers(
+    o.map((v, i) => op(v, f[i]!)),
+    d,
+  );
 }
 
 /** Runs every launch of the spec at one size on both emulators; returns the buffers after the launches. */
@@ -78,7 +81,12 @@ export async function runEmitted(
     opts.mutate?.(k);
     const { plan, inputs, argBuffer } = planLaunch(k, l, sizes, buffers, dtypeOf);
     const out = target === "cuda_kernel" ? await runCudaKernel(k, plan, inputs, opts) : await runMetal(metalCallSpec(k, plan), inputs, { reverse: opts.reverse });
-    const after = foldOutputs(k, out, (p) => buffers[argBuffer[p]!]!, (p) => dtypeOf(argBuffer[p]!));
+    const after = foldOutputs(
+      k,
+      out,
+      (p) => buffers[argBuffer[p]!]!,
+      (p) => dtypeOf(argBuffer[p]!),
+    );
     for (const [p, value] of Object.entries(after)) buffers[argBuffer[p]!] = value;
   }
   return buffers;
@@ -235,7 +243,11 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
     const checked = await checkMetalWithClang(calls);
     metalCheck = checked.map((r, i) => ({ kernel: calls[i]!.spec.name, errors: r.errors }));
     for (const [i, r] of checked.entries()) {
-      lines.push(r.ok ? `ok   ${spec.name}: the Metal of ${calls[i]!.spec.name} compiles with clang against the MSL shim (-Wall -Werror)` : `FAIL ${spec.name}: C2M-K019 the Metal of ${calls[i]!.spec.name} is rejected by clang:\n  ${r.errors.join("\n  ")}`);
+      lines.push(
+        r.ok
+          ? `ok   ${spec.name}: the Metal of ${calls[i]!.spec.name} compiles with clang against the MSL shim (-Wall -Werror)`
+          : `FAIL ${spec.name}: C2M-K019 the Metal of ${calls[i]!.spec.name} is rejected by clang:\n  ${r.errors.join("\n  ")}`,
+      );
     }
     // Metal that Metal's compiler rejects is not run: the emulator's g++ would reject it too, or run what the GPU never could
     if (metalCheck.some((m) => m.errors.length)) return { ok: false, results, metalCheck, lines };
@@ -244,23 +256,38 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
     const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);
     // the module's other body: the CUDA original as MLX's CUDA backend runs it
     const viaCudaKernel = await runEmitted(compiled, spec, s, "cuda_kernel", opts);
-    const at = Object.entries(spec.sizes[s]!).map(([k, v]) => `${k}=${v}`).join(" ");
+    const at = Object.entries(spec.sizes[s]!)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ");
     for (const b of spec.buffers.filter((x) => x.role !== "input")) {
       const bad = firstNonFinite(cuda[b.name]!, b.dtype);
       if (bad < 0) continue;
       const value = toNumbers(cuda[b.name]!, normalizeDtype(b.dtype))[bad];
-      results.push({ sizes: spec.sizes[s]!, buffer: b.name, target: "metal", comparison: { ok: false, count: cuda[b.name]!.length, mismatches: 0, maxAbsDiff: 0, maxRelDiff: 0 }, outsideDomain: true });
+      results.push({
+        sizes: spec.sizes[s]!,
+        buffer: b.name,
+        target: "metal",
+        comparison: { ok: false, count: cuda[b.name]!.length, mismatches: 0, maxAbsDiff: 0, maxRelDiff: 0 },
+        outsideDomain: true,
+      });
       lines.push(
         `FAIL ${spec.name} [${at}] C2M-K020 inputs outside the kernel's domain: the CUDA original itself gives ${b.name}[${bad}] = ${value}; ` +
           `nothing to compare (hint: narrow the inputs, e.g. --range NAME=0.5:2, or "domain": [0.5, 2] on the buffer in the spec)`,
       );
     }
     if (results.some((r) => r.outsideDomain && r.sizes === spec.sizes[s])) continue;
-    for (const [target, got] of [["metal", metal], ["cuda_kernel", viaCudaKernel]] as const) {
+    for (const [target, got] of [
+      ["metal", metal],
+      ["cuda_kernel", viaCudaKernel],
+    ] as const) {
       for (const b of spec.buffers.filter((x) => x.role !== "input")) {
         const c = compareArrays(got[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype));
         results.push({ sizes: spec.sizes[s]!, buffer: b.name, target, comparison: c });
-        lines.push(c.ok ? `ok   ${spec.name} [${at}] ${b.name} (${target}): ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}` : `FAIL ${spec.name} [${at}] (${target}) ${describeMismatch(b.name, c)}`);
+        lines.push(
+          c.ok
+            ? `ok   ${spec.name} [${at}] ${b.name} (${target}): ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}`
+            : `FAIL ${spec.name} [${at}] (${target}) ${describeMismatch(b.name, c)}`,
+        );
       }
     }
   }

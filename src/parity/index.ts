@@ -121,7 +121,8 @@ export function validateSpec(raw: unknown, where = "parity spec"): ParitySpec & 
       if (!Array.isArray(s.shape) || !s.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) fail(`${at}: "shape" must be a list of non-negative integers`);
       const dtype = s.dtype ?? "float32";
       if (typeof dtype !== "string" || !DTYPES.has(dtype)) fail(`${at}: unsupported dtype ${JSON.stringify(dtype)} (one of ${[...DTYPES].join(", ")})`);
-      if ((dtype as string).includes("int") && !(typeof s.high === "number" && Number.isInteger(s.high))) fail(`${at}: integer inputs need "high" (ids are drawn from [low, high))`);
+      if ((dtype as string).includes("int") && !(typeof s.high === "number" && Number.isInteger(s.high)))
+        fail(`${at}: integer inputs need "high" (ids are drawn from [low, high))`);
     });
   });
   return { ...(spec as unknown as ParitySpec), atol: atol as number };
@@ -210,10 +211,19 @@ export async function runParitySpec(modelPath: string, rawSpec: ParitySpec, opts
     // 2. torch: weights, inputs, outputs, per-module trace
     const torchDir = join(work, "torch");
     const torchRequest = join(work, "torch_request.json");
-    writeFileSync(torchRequest, JSON.stringify({
-      model: resolve(modelPath), class: spec.class, args: spec.args ?? {}, cases: spec.cases,
-      seed: spec.seed ?? 0, perturb: spec.perturb ?? true, trace: true, out: torchDir,
-    }));
+    writeFileSync(
+      torchRequest,
+      JSON.stringify({
+        model: resolve(modelPath),
+        class: spec.class,
+        args: spec.args ?? {},
+        cases: spec.cases,
+        seed: spec.seed ?? 0,
+        perturb: spec.perturb ?? true,
+        trace: true,
+        out: torchDir,
+      }),
+    );
     const torchRun = await runPython(python, join(scripts, "torch_side.py"), torchRequest);
     if (torchRun.code !== 0) {
       const reported = readJson(join(torchDir, "torch.json"))?.error;
@@ -231,10 +241,19 @@ export async function runParitySpec(modelPath: string, rawSpec: ParitySpec, opts
     // 4. MLX: load, run, compare, locate the first divergence
     const resultPath = join(work, "result.json");
     const mlxRequest = join(work, "mlx_request.json");
-    writeFileSync(mlxRequest, JSON.stringify({
-      mlx: mlxFile, class: spec.class, args: spec.args ?? {}, weights, torch_dir: torchDir,
-      atol: spec.atol, rtol: spec.rtol ?? 0, result: resultPath,
-    }));
+    writeFileSync(
+      mlxRequest,
+      JSON.stringify({
+        mlx: mlxFile,
+        class: spec.class,
+        args: spec.args ?? {},
+        weights,
+        torch_dir: torchDir,
+        atol: spec.atol,
+        rtol: spec.rtol ?? 0,
+        result: resultPath,
+      }),
+    );
     const mlxRun = await runPython(python, join(scripts, "mlx_side.py"), mlxRequest);
     const raw = readJson(resultPath);
     if (!raw) return fail(`MLX side failed: ${lastLines(mlxRun.stderr) || `exit status ${mlxRun.code}`}`);

@@ -90,7 +90,8 @@ async function outcome(run: () => Promise<Record<string, TypedArray>>): Promise<
 
 function cudaEntries(c: CudaBatchCase): CudaEntry[] {
   const out: CudaEntry[] = [];
-  for (const l of c.launches) if (!out.some((e) => e.kernel === l.kernel && (e.templateArgs ?? []).join() === (l.templateArgs ?? []).join())) out.push({ kernel: l.kernel, templateArgs: l.templateArgs });
+  for (const l of c.launches)
+    if (!out.some((e) => e.kernel === l.kernel && (e.templateArgs ?? []).join() === (l.templateArgs ?? []).join())) out.push({ kernel: l.kernel, templateArgs: l.templateArgs });
   return out;
 }
 
@@ -124,7 +125,11 @@ export async function runMetalBatch(cases: MetalBatchCase[], options: BatchOptio
   const limit = limiter(options.concurrency ?? cpus().length);
   const perChunk = await Promise.all(
     chunks(cases, options.chunkSize ?? 64).map(async (chunk) => {
-      const compiled = await compileSplitting(chunk, (cs) => ({ cpp: metalBatchProgram(cs.map((c) => ({ spec: c.spec, inputs: resolveMetalInputs(c.spec, c.inputs) }))), extra: null }), limit);
+      const compiled = await compileSplitting(
+        chunk,
+        (cs) => ({ cpp: metalBatchProgram(cs.map((c) => ({ spec: c.spec, inputs: resolveMetalInputs(c.spec, c.inputs) }))), extra: null }),
+        limit,
+      );
       return Promise.all(
         chunk.map((c, i) => {
           const p = compiled[i]!;

@@ -63,9 +63,7 @@ function entryName(k: CudaEntry): string {
 }
 
 export function cudaProgram(source: string, kernels: CudaEntry[], deviceCodeOnly?: boolean, includes: DeviceCodeOptions = {}): string {
-  const cases = kernels
-    .map((k, i) => `    case ${i}: emu::cuda::${k.host ? "call_host" : "invoke"}(&${entryName(k)}, l, q.buffers); break;`)
-    .join("\n");
+  const cases = kernels.map((k, i) => `    case ${i}: emu::cuda::${k.host ? "call_host" : "invoke"}(&${entryName(k)}, l, q.buffers); break;`).join("\n");
   return `#include "cuda_emu.hpp"
 #line 1 "kernel.cu"
 ${prepareCudaSource(source, deviceCodeOnly, includes)}
@@ -114,7 +112,9 @@ export function cudaBatchProgram(cases: { source: string; entries: CudaEntry[]; 
         return "";
       })
       .join("\n");
-    const undefs = definedMacros(body).map((m) => `#undef ${m}`).join("\n");
+    const undefs = definedMacros(body)
+      .map((m) => `#undef ${m}`)
+      .join("\n");
     defs.push(`namespace emu_case_${i} {\n#line 1 "case${i}.cu"\n${body}\n}  // namespace emu_case_${i}\n${undefs}`);
     entryBase.push(next);
     for (const k of c.entries) cases_.push(`    case ${next++}: emu::cuda::${k.host ? "call_host" : "invoke"}(&emu_case_${i}::${entryName(k)}, l, q.buffers); break;`);

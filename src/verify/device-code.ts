@@ -33,7 +33,8 @@ export interface DeviceCode {
 
 const HOST_INCLUDE = /^(torch|ATen|c10|pybind11|THC)\//;
 const SYSTEM_HEADER = /^(?!.*\.\.)[\w.+-]+(?:\/[\w.+-]+)*$/;
-const ARITHMETIC_TYPE = /^(?:(?:unsigned|signed|long|short|const|volatile|static|constexpr)\s+)*(?:bool|char|short|int|long|float|double|unsigned|signed|size_t|u?int(?:8|16|32|64)_t|half|__half|__half2|__nv_bfloat16|__nv_bfloat162|(?:u?char|u?short|u?int|u?long|longlong|ulonglong|float|double)[1-4])$/;
+const ARITHMETIC_TYPE =
+  /^(?:(?:unsigned|signed|long|short|const|volatile|static|constexpr)\s+)*(?:bool|char|short|int|long|float|double|unsigned|signed|size_t|u?int(?:8|16|32|64)_t|half|__half|__half2|__nv_bfloat16|__nv_bfloat162|(?:u?char|u?short|u?int|u?long|longlong|ulonglong|float|double)[1-4])$/;
 /** Nodes that run code when an initialiser is evaluated. */
 const RUNS_CODE = new Set(["call_expression", "new_expression", "lambda_expression", "co_await_expression", "throw_expression", "gnu_asm_expression", "asm_statement"]);
 const DECLARES_ONLY = new Set([
@@ -99,7 +100,8 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         const inner = named(n).find((c) => c.type !== "template_parameter_list");
         if (inner?.type === "function_definition") return visitFunction(inner, n);
         if (inner && isPrototype(inner)) return;
-        if (inner && TYPE_SPECIFIERS.has(inner.type)) return staticMemberRunsCode(inner) ? drop(n, "type with a static data member whose initialiser calls code") : void keptTypes.push(inner);
+        if (inner && TYPE_SPECIFIERS.has(inner.type))
+          return staticMemberRunsCode(inner) ? drop(n, "type with a static data member whose initialiser calls code") : void keptTypes.push(inner);
         return drop(n, "template that is not a device function or a type");
       }
       case "declaration":

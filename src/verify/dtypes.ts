@@ -1,32 +1,9 @@
 // Dtypes the kernel harness moves between TypeScript and the emulated kernels, with the exact
 // float16 / bfloat16 conversions (round to nearest even) needed to read and write their bits.
 
-export type TypedArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | BigInt64Array
-  | BigUint64Array;
+export type TypedArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
-export type Dtype =
-  | "float32"
-  | "float16"
-  | "bfloat16"
-  | "float64"
-  | "int8"
-  | "int16"
-  | "int32"
-  | "int64"
-  | "uint8"
-  | "uint16"
-  | "uint32"
-  | "uint64"
-  | "bool";
+export type Dtype = "float32" | "float16" | "bfloat16" | "float64" | "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32" | "uint64" | "bool";
 
 interface DtypeInfo {
   bytes: number;
@@ -99,12 +76,12 @@ export function floatToHalfBits(v: number): number {
     const half = mant >>> shift;
     const rem = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    const rounded = rem > mid || (rem === mid && (half & 1)) ? half + 1 : half;
+    const rounded = rem > mid || (rem === mid && half & 1) ? half + 1 : half;
     return sign | rounded;
   }
   const half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  const rounded = rem > 0x1000 || (rem === 0x1000 && (half & 1)) ? half + 1 : half;
+  const rounded = rem > 0x1000 || (rem === 0x1000 && half & 1) ? half + 1 : half;
   return sign | rounded; // a carry into the exponent is the correct rounding (up to infinity)
 }
 
@@ -164,9 +141,5 @@ export function arrayFromBytes(bytes: Uint8Array, dtype: Dtype): TypedArray {
   const info = dtypeInfo(dtype);
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
-  return new (info.array as unknown as new (b: ArrayBuffer, o: number, n: number) => TypedArray)(
-    copy.buffer,
-    0,
-    bytes.byteLength / info.bytes,
-  );
+  return new (info.array as unknown as new (b: ArrayBuffer, o: number, n: number) => TypedArray)(copy.buffer, 0, bytes.byteLength / info.bytes);
 }

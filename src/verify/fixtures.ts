@@ -103,10 +103,7 @@ int main(int argc, char** argv) {
       const n = evalExpr(b.count, sizes);
       const t = cType(b.dtype);
       const range = b.range === undefined ? 0 : evalExpr(b.range, sizes);
-      const init =
-        b.role === "output"
-          ? `std::vector<float>(${n}, 0.0f)`
-          : `lcg(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${isFloatDtype(b.dtype)}, ${range}u)`;
+      const init = b.role === "output" ? `std::vector<float>(${n}, 0.0f)` : `lcg(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${isFloatDtype(b.dtype)}, ${range}u)`;
       s += `    ${t}* ${b.name}_d = upload<${t}>(${init});\n`;
     }
     for (const l of goldenLaunches(spec, si)) {

@@ -1,7 +1,20 @@
 // c2m kernel proof harness: run Metal kernels (as mx.fast.metal_kernel gets them) and CUDA kernels on
 // the CPU with GPU semantics, and compare them. See docs/kernel-proof.md.
 export { runMetal, runMetalCompiled, metalProgram, metalBatchProgram, resolveMetalInputs, type MetalKernelSpec, type KernelInput, type RunOptions } from "./metal.js";
-export { runCuda, runCudaLaunches, runCudaHost, runCudaCompiled, cudaProgram, cudaBatchProgram, prepareCudaSource, type CudaLaunchSpec, type CudaLaunch, type CudaArg, type CudaEntry, type CudaRunOptions } from "./cuda.js";
+export {
+  runCuda,
+  runCudaLaunches,
+  runCudaHost,
+  runCudaCompiled,
+  cudaProgram,
+  cudaBatchProgram,
+  prepareCudaSource,
+  type CudaLaunchSpec,
+  type CudaLaunch,
+  type CudaArg,
+  type CudaEntry,
+  type CudaRunOptions,
+} from "./cuda.js";
 export { verifyKernel, verifyPair, goldenPair, checkSize, metalRaceCheck, type KernelPair, type VerifyOptions, type VerifyReport, type SizeResult } from "./verify.js";
 export { runCudaBatch, runMetalBatch, type BatchOutcome, type BatchOptions, type CudaBatchCase, type MetalBatchCase } from "./batch.js";
 export { compareArrays, describeMismatch, defaultTolerance, type Comparison, type Mismatch, type Tolerance } from "./compare.js";

@@ -84,7 +84,9 @@ ${source}
 #undef double
 EMU_METAL_KERNEL_NAMESPACE_END
 }  // namespace c2m_case_${index}
-${definedMacros(source).map((m) => `#undef ${m}`).join("\n")}
+${definedMacros(source)
+  .map((m) => `#undef ${m}`)
+  .join("\n")}
 `;
   return { mlxSource: parts.source, file, text };
 }

@@ -16,9 +16,19 @@ export type MlxCudaKernelSpec = Omit<MetalKernelSpec, "atomicOutputs"> & {
 
 /** MLX's dtype_to_cuda_type. */
 const CUDA_TYPES: Record<Dtype, string> = {
-  float32: "float", float16: "__half", bfloat16: "__nv_bfloat16", float64: "double",
-  int8: "int8_t", int16: "int16_t", int32: "int32_t", int64: "int64_t",
-  uint8: "uint8_t", uint16: "uint16_t", uint32: "uint32_t", uint64: "uint64_t", bool: "bool",
+  float32: "float",
+  float16: "__half",
+  bfloat16: "__nv_bfloat16",
+  float64: "double",
+  int8: "int8_t",
+  int16: "int16_t",
+  int32: "int32_t",
+  int64: "int64_t",
+  uint8: "uint8_t",
+  uint16: "uint16_t",
+  uint32: "uint32_t",
+  uint64: "uint64_t",
+  bool: "bool",
 } as Record<Dtype, string>;
 
 function cudaType(d: string): string {
@@ -54,7 +64,10 @@ ${consts.length ? consts.join("\n") + "\n\n" : ""}${spec.source}
 /** Runs the kernel on the CUDA emulator; returns its outputs by name (float16/bfloat16 as Uint16Array bits). */
 export async function runMlxCuda(spec: MlxCudaKernelSpec, inputs: Record<string, KernelInput>, options: RunOptions = {}): Promise<Record<string, TypedArray>> {
   const resolved = spec.inputNames.map((n) => resolveInput(n, inputs[n]));
-  const { source, kernel } = mlxCudaSource(spec, resolved.map((r) => r.dtype));
+  const { source, kernel } = mlxCudaSource(
+    spec,
+    resolved.map((r) => r.dtype),
+  );
   const exe = await compileProgram(cudaProgram(source, [{ kernel }]));
   const buffers: RequestBuffer[] = [...resolved.map((r) => ({ name: r.name, elemBytes: dtypeInfo(r.dtype).bytes, data: r.bytes })), ...outputBuffers(spec)];
   const tg = spec.threadgroup;

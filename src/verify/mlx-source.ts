@@ -83,12 +83,7 @@ export function mlxKernelSource(opts: {
   const header = opts.header ?? "";
   const template = opts.template ?? [];
   const shapeInfos = inputs.map(
-    (i) =>
-      [source.includes(i.name + "_shape"), source.includes(i.name + "_strides"), source.includes(i.name + "_ndim")] as [
-        boolean,
-        boolean,
-        boolean,
-      ],
+    (i) => [source.includes(i.name + "_shape"), source.includes(i.name + "_strides"), source.includes(i.name + "_ndim")] as [boolean, boolean, boolean],
   );
   const attributes = METAL_ATTRIBUTES.filter(([a]) => source.includes(a)).map(([a, t]) => `  ${t} ${a} [[${a}]]`);
 

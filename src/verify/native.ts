@@ -78,7 +78,11 @@ function runtimeObjectPath(): Promise<string> {
     if (trustedCacheFile(obj)) return obj;
     const work = mkdtempSync(join(cacheDir(), "build-"));
     const inc = includeDir();
-    const res = await runSandboxed(cxx(), [...CXX_FLAGS, "-I", inc, "-c", join(inc, "emu_runtime.cpp"), "-o", join(work, "runtime.o")], { cwd: work, timeoutMs: 300_000, limits: COMPILE_LIMITS });
+    const res = await runSandboxed(cxx(), [...CXX_FLAGS, "-I", inc, "-c", join(inc, "emu_runtime.cpp"), "-o", join(work, "runtime.o")], {
+      cwd: work,
+      timeoutMs: 300_000,
+      limits: COMPILE_LIMITS,
+    });
     if (res.code !== 0) throw new KernelCompileError(`c2m verify: the emulator runtime does not compile:\n${res.stderr.slice(0, 4000)}`, res.stderr, join(inc, "emu_runtime.cpp"));
     try {
       renameSync(join(work, "runtime.o"), obj);
@@ -102,14 +106,17 @@ export async function compileProgram(cpp: string): Promise<string> {
   const src = join(work, "kernel.cpp");
   writeFileSync(src, cpp, { mode: 0o600 });
   const inc = includeDir();
-  const res = await runSandboxed(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src, runtime], { cwd: work, timeoutMs: 300_000, limits: COMPILE_LIMITS });
+  const res = await runSandboxed(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src, runtime], {
+    cwd: work,
+    timeoutMs: 300_000,
+    limits: COMPILE_LIMITS,
+  });
   if (res.code !== 0) {
-    const lines = res.stderr.split("\n").filter((l) => /error|note: |^\s+\d+ \|/.test(l)).slice(0, 40);
-    throw new KernelCompileError(
-      `c2m verify: the kernel does not compile as C++ for the emulator (${src}):\n${lines.join("\n") || res.stderr.slice(0, 4000)}`,
-      res.stderr,
-      src,
-    );
+    const lines = res.stderr
+      .split("\n")
+      .filter((l) => /error|note: |^\s+\d+ \|/.test(l))
+      .slice(0, 40);
+    throw new KernelCompileError(`c2m verify: the kernel does not compile as C++ for the emulator (${src}):\n${lines.join("\n") || res.stderr.slice(0, 4000)}`, res.stderr, src);
   }
   try {
     renameSync(work, dir);
@@ -211,7 +218,8 @@ export async function runProgram(
 ): Promise<Uint8Array[]> {
   // a program's cache entry is its folder (compileProgram): an untrusted program goes with it
   const entry = dirname(exe);
-  if (!trustedCacheFile(exe, entry === cacheDir() ? undefined : entry)) throw new Error(`c2m verify: refusing to run ${exe}: it is not a program this user built, or others could have changed it (compile it again)`);
+  if (!trustedCacheFile(exe, entry === cacheDir() ? undefined : entry))
+    throw new Error(`c2m verify: refusing to run ${exe}: it is not a program this user built, or others could have changed it (compile it again)`);
   const work = privateWorkDir("run-");
   try {
     const req = join(work.path, "request.bin");

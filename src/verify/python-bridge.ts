@@ -84,10 +84,7 @@ export async function runPythonWithMetalEmulator(
           header: (msg.header as string) || undefined,
           atomicOutputs: !!msg.atomic_outputs,
           ensureRowContiguous: msg.ensure_row_contiguous as boolean,
-          template: (msg.template as [string, TemplateValue | { mxdtype: string }][]).map(([n, v]) => [
-            n,
-            v !== null && typeof v === "object" ? v.mxdtype : v,
-          ]),
+          template: (msg.template as [string, TemplateValue | { mxdtype: string }][]).map(([n, v]) => [n, v !== null && typeof v === "object" ? v.mxdtype : v]),
           grid: msg.grid as [number, number, number],
           threadgroup: msg.threadgroup as [number, number, number],
           outputShapes: msg.output_shapes as number[][],
@@ -104,9 +101,7 @@ export async function runPythonWithMetalEmulator(
         });
         let reply: unknown;
         try {
-          const out = cuda
-            ? await runMlxCuda(cudaSpec!, inputs, options)
-            : await runMetal(spec, inputs, options);
+          const out = cuda ? await runMlxCuda(cudaSpec!, inputs, options) : await runMetal(spec, inputs, options);
           reply = {
             outputs: spec.outputNames.map((n, i) => ({
               dtype: normalizeDtype(spec.outputDtypes[i]!),
@@ -119,9 +114,7 @@ export async function runPythonWithMetalEmulator(
         }
         child.stdin.write(JSON.stringify(reply) + "\n");
       } else if (msg.kind === "result") {
-        const returns = (msg.returns as (WireArray | number | boolean | null)[]).map((r) =>
-          r !== null && typeof r === "object" ? fromWire(r) : r,
-        );
+        const returns = (msg.returns as (WireArray | number | boolean | null)[]).map((r) => (r !== null && typeof r === "object" ? fromWire(r) : r));
         return { returns, calls };
       } else if (msg.kind === "error") {
         throw new Error(`c2m verify: the Python module failed:\n${msg.message as string}`);

@@ -37,10 +37,7 @@ export type Expr =
   /** The `__device__` helper of the type: `T h(T a, int b)`. */
   | { k: "call"; a: Expr; b: Expr };
 
-export type Cond =
-  | { k: "cmp"; t: Scalar; op: string; a: Expr; b: Expr }
-  | { k: "and" | "or"; a: Cond; b: Cond }
-  | { k: "not"; a: Cond };
+export type Cond = { k: "cmp"; t: Scalar; op: string; a: Expr; b: Expr } | { k: "and" | "or"; a: Cond; b: Cond } | { k: "not"; a: Cond };
 
 export type Section =
   /** `if (guard) out[i] = e;`, with an optional (const) local and an if/else. */
@@ -611,7 +608,20 @@ class Printer {
 }
 
 const BLOCKS_1D = [32, 64, 128, 256, 96, 160, 48, 40, 100, 17, 1, 7, 33, 64, 128];
-const BLOCKS_2D: [number, number][] = [[8, 4], [16, 4], [4, 8], [8, 8], [16, 8], [32, 2], [32, 4], [6, 5], [10, 3], [3, 7], [12, 4], [2, 16]];
+const BLOCKS_2D: [number, number][] = [
+  [8, 4],
+  [16, 4],
+  [4, 8],
+  [8, 8],
+  [16, 8],
+  [32, 2],
+  [32, 4],
+  [6, 5],
+  [10, 3],
+  [3, 7],
+  [12, 4],
+  [2, 16],
+];
 const MAX_THREADS = 768;
 
 function isPow2(v: number): boolean {
@@ -722,7 +732,8 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
     if (e.k === "sel") return { ...e, c: noLoadsCond(e.c), a: noLoads(e.a), b: noLoads(e.b) };
     return e;
   };
-  const noLoadsCond = (c: Cond): Cond => (c.k === "cmp" ? { ...c, a: noLoads(c.a), b: noLoads(c.b) } : c.k === "not" ? { ...c, a: noLoadsCond(c.a) } : { ...c, a: noLoadsCond(c.a), b: noLoadsCond(c.b) });
+  const noLoadsCond = (c: Cond): Cond =>
+    c.k === "cmp" ? { ...c, a: noLoads(c.a), b: noLoads(c.b) } : c.k === "not" ? { ...c, a: noLoadsCond(c.a) } : { ...c, a: noLoadsCond(c.a), b: noLoadsCond(c.b) };
   const hp = new Printer();
   const hf = hp.float(noLoads(plan.helpers.f), hScope());
   const hi = reduceInt(hp.int(noLoads(plan.helpers.i), hiScope), VALUE_LIMIT, 65536);
@@ -817,7 +828,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
               features.add("64-bit");
               return `${h} = (unsigned)(((unsigned long long)${h} * 0x100000001b3ull) >> ${k});`;
             default:
-              return `if (${h} & ${1 << (k % 8)}u) ${h} = ${h} / ${k + 1}u; else ${h} = ${h} ^ 0x${(k * 0x9e3779b1 >>> 0).toString(16)}u;`;
+              return `if (${h} & ${1 << k % 8}u) ${h} = ${h} / ${k + 1}u; else ${h} = ${h} ^ 0x${((k * 0x9e3779b1) >>> 0).toString(16)}u;`;
           }
         });
         lines.push(`if (${guard}) {`, `  unsigned int ${h} = (unsigned)(${v.s});`, ...steps.map((l) => "  " + l), `  ${o}[i] = ${h};`, "}");
@@ -891,7 +902,15 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
         } else {
           // a while loop: `continue` would skip the increment, so it skips through an if
           const stepLine = s.skip ? `if (!${P.cond(s.skip, sc)}) ${step}` : step;
-          lines.push(`${ind}int ${k} = 0;`, `${ind}while (${k} < ${count}) {`, ...innerOpen, `${ind}  ${inner ? "  " : ""}${stepLine}`, ...innerClose, `${ind}  ${k}++;`, `${ind}}`);
+          lines.push(
+            `${ind}int ${k} = 0;`,
+            `${ind}while (${k} < ${count}) {`,
+            ...innerOpen,
+            `${ind}  ${inner ? "  " : ""}${stepLine}`,
+            ...innerClose,
+            `${ind}  ${k}++;`,
+            `${ind}}`,
+          );
         }
         if (s.guarded) lines.push(`  ${o}[i] = ${acc};`, "}");
         else lines.push(`if (${guard}) ${o}[i] = ${acc};`);
@@ -923,7 +942,12 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
           // a second round: every read above must finish before the array is overwritten
           features.add("barrier-war");
           const sum = s.t === "int" ? `(${a} + ${b}) % 65536` : `${a} - ${b}`;
-          lines.push("__syncthreads();", `${own} = ${sum};`, "__syncthreads();", `${a} = ${is2d ? at(`threadIdx.y][(threadIdx.x + 1) % ${L.bx}`) : at(`(tid + 1) % ${blockName}`)};`);
+          lines.push(
+            "__syncthreads();",
+            `${own} = ${sum};`,
+            "__syncthreads();",
+            `${a} = ${is2d ? at(`threadIdx.y][(threadIdx.x + 1) % ${L.bx}`) : at(`(tid + 1) % ${blockName}`)};`,
+          );
         }
         const bound = { lo: -2 * w.mag - 65536, hi: 2 * w.mag + 65536, mag: 2 * w.mag + 2 };
         const sc = withVal(withVal(guarded(base), s.t, a, bound), s.t, b, bound);
@@ -961,7 +985,9 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
         if (s.style === "reduceSync") {
           // __reduce_*_sync takes integers: a float value is converted (clamped) first
           const iv = s.t === "int" ? v.s : `(int)fminf(fmaxf(${v.s}, -4096.0f), 4096.0f)`;
-          const fn = s.explicitWidth ? { "+": "__reduce_or_sync", max: "__reduce_and_sync", min: "__reduce_xor_sync" }[s.op] : `__reduce_${{ "+": "add", max: "max", min: "min" }[s.op]}_sync`;
+          const fn = s.explicitWidth
+            ? { "+": "__reduce_or_sync", max: "__reduce_and_sync", min: "__reduce_xor_sync" }[s.op]
+            : `__reduce_${{ "+": "add", max: "max", min: "min" }[s.op]}_sync`;
           features.add(fn);
           out("int", L.n);
           const arg = s.explicitWidth ? `(unsigned)${wv}` : wv;
@@ -1027,13 +1053,29 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
         const arg = s.op === "or" || s.op === "xor" || s.op === "and" ? `(${val.s} & 1023)` : val.s;
         const update = (target: string) =>
           s.op === "cas"
-            ? [`  int old${si} = ${target};`, `  int as${si};`, "  do {", `    as${si} = old${si};`, `    old${si} = atomicCAS(&${target}, as${si}, as${si} + 1);`, `  } while (as${si} != old${si});`]
+            ? [
+                `  int old${si} = ${target};`,
+                `  int as${si};`,
+                "  do {",
+                `    as${si} = old${si};`,
+                `    old${si} = atomicCAS(&${target}, as${si}, as${si} + 1);`,
+                `  } while (as${si} != old${si});`,
+              ]
             : [`  ${fn}(&${target}, ${arg});`];
         if (s.scope === "shared") {
           features.add(`atomic-shared-${s.op}`);
           out("int", blocks);
           const cnt = `cnt${si}`;
-          lines.push(`__shared__ int ${cnt};`, `if (tid == 0) ${cnt} = ${init};`, "__syncthreads();", `if (${guard}) {`, ...update(cnt), "}", "__syncthreads();", `if (tid == 0) ${o}[blk] = ${cnt};`);
+          lines.push(
+            `__shared__ int ${cnt};`,
+            `if (tid == 0) ${cnt} = ${init};`,
+            "__syncthreads();",
+            `if (${guard}) {`,
+            ...update(cnt),
+            "}",
+            "__syncthreads();",
+            `if (tid == 0) ${o}[blk] = ${cnt};`,
+          );
         } else {
           features.add(`atomic-histogram-${s.op}`);
           out("int", blocks * 8);

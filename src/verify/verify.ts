@@ -6,7 +6,19 @@ import fc from "fast-check";
 import { normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
 import { compareArrays, describeMismatch, type Comparison, type Tolerance } from "./compare.js";
 import { runCudaLaunches, type CudaEntry, type CudaLaunch } from "./cuda.js";
-import { bufferSeed, evalExpr, goldenBuffers, goldenEntries, goldenLaunches, isFloatDtype, lcgValues, loadGoldenSource, loadGoldenSpec, type GoldenSpec, type Sizes } from "./golden.js";
+import {
+  bufferSeed,
+  evalExpr,
+  goldenBuffers,
+  goldenEntries,
+  goldenLaunches,
+  isFloatDtype,
+  lcgValues,
+  loadGoldenSource,
+  loadGoldenSpec,
+  type GoldenSpec,
+  type Sizes,
+} from "./golden.js";
 import { runMetal, type KernelInput, type MetalKernelSpec } from "./metal.js";
 import { KernelFault } from "./native.js";
 import { fromNumbers } from "./dtypes.js";
@@ -121,7 +133,11 @@ export async function checkSize(pair: KernelPair, sizes: Sizes, options: VerifyO
     result.outputs[name] = c;
     if (!c.ok) {
       result.ok = false;
-      lines.push(describeMismatch(name, c).replace(/expected/, "CUDA has").replace(/got/, "Metal has"));
+      lines.push(
+        describeMismatch(name, c)
+          .replace(/expected/, "CUDA has")
+          .replace(/got/, "Metal has"),
+      );
     }
   }
   if (options.raceCheck) {

@@ -3,17 +3,7 @@
  * state_dict. The Python twin, cookbook/helpers/weight_map.py, must give the same result.
  */
 import type { WeightRule } from "../../ir/weights.js";
-import {
-  DTYPE_SIZE,
-  dataView,
-  isFloatDtype,
-  numel,
-  permute,
-  readElement,
-  roundToDtype,
-  writeElement,
-  type Tensor,
-} from "./tensor.js";
+import { DTYPE_SIZE, dataView, isFloatDtype, numel, permute, readElement, roundToDtype, writeElement, type Tensor } from "./tensor.js";
 
 export class WeightMapError extends Error {}
 
@@ -208,7 +198,9 @@ function sum(keys: string[], operands: Tensor[]): Tensor {
   for (let i = 1; i < operands.length; i++) {
     const t = operands[i];
     if (t.dtype !== first.dtype || t.shape.join(",") !== first.shape.join(",")) {
-      throw new WeightMapError(`cannot sum '${keys[0]}' (${first.dtype} [${first.shape.join(", ")}]) and '${keys[i]}' (${t.dtype} [${t.shape.join(", ")}]): dtype and shape must match`);
+      throw new WeightMapError(
+        `cannot sum '${keys[0]}' (${first.dtype} [${first.shape.join(", ")}]) and '${keys[i]}' (${t.dtype} [${t.shape.join(", ")}]): dtype and shape must match`,
+      );
     }
   }
   if (first.dtype === "BOOL" || (!isFloatDtype(first.dtype) && first.dtype !== "I32" && first.dtype !== "I16" && first.dtype !== "I8" && first.dtype !== "U8")) {

@@ -25,7 +25,10 @@ export class PyTuple {
 
 /** A reference to an allowed Python global, e.g. `torch.FloatStorage`. */
 export class PyGlobal {
-  constructor(readonly module: string, readonly name: string) {}
+  constructor(
+    readonly module: string,
+    readonly name: string,
+  ) {}
   get qualified(): string {
     return `${this.module}.${this.name}`;
   }
@@ -124,10 +127,7 @@ function intList(v: unknown, source: string): number[] {
 
 function refuse(source: string, qualified: string): UnpickleError {
   if (/^torch\.\w+Storage$/.test(qualified)) {
-    return new UnpickleError(
-      `cannot load ${source}: it holds ${qualified} tensors, which c2m cannot convert ` +
-        `(supported: ${Object.keys(STORAGE_DTYPES).join(", ")})`,
-    );
+    return new UnpickleError(`cannot load ${source}: it holds ${qualified} tensors, which c2m cannot convert ` + `(supported: ${Object.keys(STORAGE_DTYPES).join(", ")})`);
   }
   // a class from the user's own code usually means torch.save(model) rather than torch.save(model.state_dict())
   const name = qualified.slice(qualified.lastIndexOf(".") + 1);
@@ -163,10 +163,28 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   const need = (n: number) => {
     if (pos + n > bytes.length) throw corrupt("unexpected end of data");
   };
-  const u8 = () => { need(1); return bytes[pos++]; };
-  const u16 = () => { need(2); const v = dv.getUint16(pos, true); pos += 2; return v; };
-  const u32 = () => { need(4); const v = dv.getUint32(pos, true); pos += 4; return v; };
-  const i32 = () => { need(4); const v = dv.getInt32(pos, true); pos += 4; return v; };
+  const u8 = () => {
+    need(1);
+    return bytes[pos++];
+  };
+  const u16 = () => {
+    need(2);
+    const v = dv.getUint16(pos, true);
+    pos += 2;
+    return v;
+  };
+  const u32 = () => {
+    need(4);
+    const v = dv.getUint32(pos, true);
+    pos += 4;
+    return v;
+  };
+  const i32 = () => {
+    need(4);
+    const v = dv.getInt32(pos, true);
+    pos += 4;
+    return v;
+  };
   const u64 = () => {
     need(8);
     const v = dv.getBigUint64(pos, true);
@@ -174,7 +192,12 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt("length too large");
     return Number(v);
   };
-  const take = (n: number) => { need(n); const v = bytes.subarray(pos, pos + n); pos += n; return v; };
+  const take = (n: number) => {
+    need(n);
+    const v = bytes.subarray(pos, pos + n);
+    pos += n;
+    return v;
+  };
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
     if (end < 0) throw corrupt("unterminated line");
@@ -249,81 +272,203 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   for (;;) {
     const op = u8();
     switch (op) {
-      case 0x80: u8(); break; // PROTO
-      case 0x95: u64(); break; // FRAME: a length hint only
-      case 0x2e: { // STOP
+      case 0x80:
+        u8();
+        break; // PROTO
+      case 0x95:
+        u64();
+        break; // FRAME: a length hint only
+      case 0x2e: {
+        // STOP
         const result = pop();
         return result;
       }
-      case 0x28: stack.push(MARK); break; // MARK
-      case 0x30: pop(); break; // POP
-      case 0x31: popMark(); break; // POP_MARK
-      case 0x32: stack.push(top()); break; // DUP
+      case 0x28:
+        stack.push(MARK);
+        break; // MARK
+      case 0x30:
+        pop();
+        break; // POP
+      case 0x31:
+        popMark();
+        break; // POP_MARK
+      case 0x32:
+        stack.push(top());
+        break; // DUP
 
       // constants
-      case 0x4e: stack.push(null); break; // NONE
-      case 0x88: stack.push(true); break; // NEWTRUE
-      case 0x89: stack.push(false); break; // NEWFALSE
+      case 0x4e:
+        stack.push(null);
+        break; // NONE
+      case 0x88:
+        stack.push(true);
+        break; // NEWTRUE
+      case 0x89:
+        stack.push(false);
+        break; // NEWFALSE
 
       // integers and floats
-      case 0x4b: stack.push(u8()); break; // BININT1
-      case 0x4d: stack.push(u16()); break; // BININT2
-      case 0x4a: stack.push(i32()); break; // BININT
-      case 0x8a: stack.push(long(take(u8()))); break; // LONG1
-      case 0x8b: { const n = i32(); if (n < 0) throw corrupt("negative length"); stack.push(long(take(n))); break; } // LONG4
-      case 0x49: stack.push(textInt(line())); break; // INT
-      case 0x4c: stack.push(textInt(line())); break; // LONG
-      case 0x47: { need(8); stack.push(dv.getFloat64(pos, false)); pos += 8; break; } // BINFLOAT (big-endian)
-      case 0x46: stack.push(parseFloat(line())); break; // FLOAT
+      case 0x4b:
+        stack.push(u8());
+        break; // BININT1
+      case 0x4d:
+        stack.push(u16());
+        break; // BININT2
+      case 0x4a:
+        stack.push(i32());
+        break; // BININT
+      case 0x8a:
+        stack.push(long(take(u8())));
+        break; // LONG1
+      case 0x8b: {
+        const n = i32();
+        if (n < 0) throw corrupt("negative length");
+        stack.push(long(take(n)));
+        break;
+      } // LONG4
+      case 0x49:
+        stack.push(textInt(line()));
+        break; // INT
+      case 0x4c:
+        stack.push(textInt(line()));
+        break; // LONG
+      case 0x47: {
+        need(8);
+        stack.push(dv.getFloat64(pos, false));
+        pos += 8;
+        break;
+      } // BINFLOAT (big-endian)
+      case 0x46:
+        stack.push(parseFloat(line()));
+        break; // FLOAT
 
       // strings and bytes
-      case 0x58: stack.push(text.decode(take(u32()))); break; // BINUNICODE
-      case 0x8c: stack.push(text.decode(take(u8()))); break; // SHORT_BINUNICODE
-      case 0x8d: stack.push(text.decode(take(u64()))); break; // BINUNICODE8
-      case 0x56: stack.push(line()); break; // UNICODE (raw-unicode-escape; checkpoints keep it ASCII)
-      case 0x54: stack.push(latin1.decode(take(u32()))); break; // BINSTRING
-      case 0x55: stack.push(latin1.decode(take(u8()))); break; // SHORT_BINSTRING
-      case 0x53: stack.push(textString(line())); break; // STRING
-      case 0x42: stack.push(take(u32()).slice()); break; // BINBYTES
-      case 0x43: stack.push(take(u8()).slice()); break; // SHORT_BINBYTES
-      case 0x8e: stack.push(take(u64()).slice()); break; // BINBYTES8
-      case 0x96: stack.push(take(u64()).slice()); break; // BYTEARRAY8
+      case 0x58:
+        stack.push(text.decode(take(u32())));
+        break; // BINUNICODE
+      case 0x8c:
+        stack.push(text.decode(take(u8())));
+        break; // SHORT_BINUNICODE
+      case 0x8d:
+        stack.push(text.decode(take(u64())));
+        break; // BINUNICODE8
+      case 0x56:
+        stack.push(line());
+        break; // UNICODE (raw-unicode-escape; checkpoints keep it ASCII)
+      case 0x54:
+        stack.push(latin1.decode(take(u32())));
+        break; // BINSTRING
+      case 0x55:
+        stack.push(latin1.decode(take(u8())));
+        break; // SHORT_BINSTRING
+      case 0x53:
+        stack.push(textString(line()));
+        break; // STRING
+      case 0x42:
+        stack.push(take(u32()).slice());
+        break; // BINBYTES
+      case 0x43:
+        stack.push(take(u8()).slice());
+        break; // SHORT_BINBYTES
+      case 0x8e:
+        stack.push(take(u64()).slice());
+        break; // BINBYTES8
+      case 0x96:
+        stack.push(take(u64()).slice());
+        break; // BYTEARRAY8
 
       // containers
-      case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-      case 0x5d: stack.push([]); break; // EMPTY_LIST
-      case 0x29: stack.push(new PyTuple([])); break; // EMPTY_TUPLE
-      case 0x8f: stack.push([]); break; // EMPTY_SET (a list will do: weights never need set semantics)
-      case 0x90: { const items = popMark(); appendAll(listOf(top()), items); break; } // ADDITEMS
-      case 0x91: stack.push(popMark()); break; // FROZENSET
-      case 0x85: stack.push(new PyTuple([pop()])); break; // TUPLE1
-      case 0x86: { const b = pop(); const a = pop(); stack.push(new PyTuple([a, b])); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push(new PyTuple([a, b, c])); break; } // TUPLE3
-      case 0x74: stack.push(new PyTuple(popMark())); break; // TUPLE
-      case 0x6c: stack.push(popMark()); break; // LIST
-      case 0x64: { // DICT
+      case 0x7d:
+        stack.push(new Map());
+        break; // EMPTY_DICT
+      case 0x5d:
+        stack.push([]);
+        break; // EMPTY_LIST
+      case 0x29:
+        stack.push(new PyTuple([]));
+        break; // EMPTY_TUPLE
+      case 0x8f:
+        stack.push([]);
+        break; // EMPTY_SET (a list will do: weights never need set semantics)
+      case 0x90: {
+        const items = popMark();
+        appendAll(listOf(top()), items);
+        break;
+      } // ADDITEMS
+      case 0x91:
+        stack.push(popMark());
+        break; // FROZENSET
+      case 0x85:
+        stack.push(new PyTuple([pop()]));
+        break; // TUPLE1
+      case 0x86: {
+        const b = pop();
+        const a = pop();
+        stack.push(new PyTuple([a, b]));
+        break;
+      } // TUPLE2
+      case 0x87: {
+        const c = pop();
+        const b = pop();
+        const a = pop();
+        stack.push(new PyTuple([a, b, c]));
+        break;
+      } // TUPLE3
+      case 0x74:
+        stack.push(new PyTuple(popMark()));
+        break; // TUPLE
+      case 0x6c:
+        stack.push(popMark());
+        break; // LIST
+      case 0x64: {
+        // DICT
         const items = popMark();
         const d = new Map<unknown, unknown>();
         for (let i = 0; i + 1 < items.length; i += 2) d.set(items[i], items[i + 1]);
         stack.push(d);
         break;
       }
-      case 0x73: { const v = pop(); const k = pop(); dictOf(top()).set(k, v); break; } // SETITEM
-      case 0x75: { // SETITEMS
+      case 0x73: {
+        const v = pop();
+        const k = pop();
+        dictOf(top()).set(k, v);
+        break;
+      } // SETITEM
+      case 0x75: {
+        // SETITEMS
         const items = popMark();
         const d = dictOf(top());
         for (let i = 0; i + 1 < items.length; i += 2) d.set(items[i], items[i + 1]);
         break;
       }
-      case 0x61: { const v = pop(); listOf(top()).push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); appendAll(listOf(top()), items); break; } // APPENDS
+      case 0x61: {
+        const v = pop();
+        listOf(top()).push(v);
+        break;
+      } // APPEND
+      case 0x65: {
+        const items = popMark();
+        appendAll(listOf(top()), items);
+        break;
+      } // APPENDS
 
       // memo
-      case 0x71: memo.set(u8(), top()); break; // BINPUT
-      case 0x72: memo.set(u32(), top()); break; // LONG_BINPUT
-      case 0x70: memo.set(Number(textInt(line())), top()); break; // PUT
-      case 0x94: memo.set(memo.size, top()); break; // MEMOIZE
-      case 0x68: case 0x6a: case 0x67: { // BINGET, LONG_BINGET, GET
+      case 0x71:
+        memo.set(u8(), top());
+        break; // BINPUT
+      case 0x72:
+        memo.set(u32(), top());
+        break; // LONG_BINPUT
+      case 0x70:
+        memo.set(Number(textInt(line())), top());
+        break; // PUT
+      case 0x94:
+        memo.set(memo.size, top());
+        break; // MEMOIZE
+      case 0x68:
+      case 0x6a:
+      case 0x67: {
+        // BINGET, LONG_BINGET, GET
         const key = op === 0x68 ? u8() : op === 0x6a ? u32() : Number(textInt(line()));
         if (!memo.has(key)) throw corrupt(`memo key ${key} missing`);
         stack.push(memo.get(key));
@@ -331,35 +476,70 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
       }
 
       // globals and calls: looked up in the allow-list, never imported or executed
-      case 0x63: { const module = line(); const name = line(); stack.push(lookupGlobal(module, name)); break; } // GLOBAL
-      case 0x93: { // STACK_GLOBAL
+      case 0x63: {
+        const module = line();
+        const name = line();
+        stack.push(lookupGlobal(module, name));
+        break;
+      } // GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = pop();
         const module = pop();
         if (typeof module !== "string" || typeof name !== "string") throw corrupt("STACK_GLOBAL without strings");
         stack.push(lookupGlobal(module, name));
         break;
       }
-      case 0x52: { const args = pop(); const fn = pop(); stack.push(call(fn, args)); break; } // REDUCE
-      case 0x81: { const args = pop(); const cls = pop(); stack.push(call(cls, args)); break; } // NEWOBJ
-      case 0x92: { pop(); const args = pop(); const cls = pop(); stack.push(call(cls, args)); break; } // NEWOBJ_EX
-      case 0x62: { // BUILD: __setstate__; an OrderedDict's _metadata or a tensor's state are not weights
+      case 0x52: {
+        const args = pop();
+        const fn = pop();
+        stack.push(call(fn, args));
+        break;
+      } // REDUCE
+      case 0x81: {
+        const args = pop();
+        const cls = pop();
+        stack.push(call(cls, args));
+        break;
+      } // NEWOBJ
+      case 0x92: {
+        pop();
+        const args = pop();
+        const cls = pop();
+        stack.push(call(cls, args));
+        break;
+      } // NEWOBJ_EX
+      case 0x62: {
+        // BUILD: __setstate__; an OrderedDict's _metadata or a tensor's state are not weights
         pop();
         const obj = top();
         if (!(obj instanceof Map) && !(obj instanceof TensorRef)) throw corrupt("BUILD on an object c2m does not model");
         break;
       }
-      case 0x51: stack.push(options.persistentLoad(pop())); break; // BINPERSID
-      case 0x50: stack.push(options.persistentLoad(line())); break; // PERSID
+      case 0x51:
+        stack.push(options.persistentLoad(pop()));
+        break; // BINPERSID
+      case 0x50:
+        stack.push(options.persistentLoad(line()));
+        break; // PERSID
 
-      case 0x69: { const module = line(); const name = line(); throw refuse(source, `${module}.${name}`); } // INST
-      case 0x6f: { // OBJ
+      case 0x69: {
+        const module = line();
+        const name = line();
+        throw refuse(source, `${module}.${name}`);
+      } // INST
+      case 0x6f: {
+        // OBJ
         const items = popMark();
         const cls = items[0];
         throw refuse(source, cls instanceof PyGlobal ? cls.qualified : "<object>");
       }
-      case 0x82: case 0x83: case 0x84: // EXT1, EXT2, EXT4: the copyreg extension registry
+      case 0x82:
+      case 0x83:
+      case 0x84: // EXT1, EXT2, EXT4: the copyreg extension registry
         throw new UnpickleError(`refusing to load ${source}: it uses the pickle extension registry, which c2m does not allow (c2m never runs code from checkpoints)`);
-      case 0x97: case 0x98: // NEXT_BUFFER, READONLY_BUFFER
+      case 0x97:
+      case 0x98: // NEXT_BUFFER, READONLY_BUFFER
         throw new UnpickleError(`cannot load ${source}: it uses out-of-band pickle buffers, which torch.save never writes`);
       default:
         throw corrupt(`unknown opcode 0x${op.toString(16).padStart(2, "0")} at byte ${pos - 1}`);

@@ -19,7 +19,13 @@ export interface WeightMapFile {
 
 /** How many numeric arguments each op takes after the op name. */
 const OP_ARITY: Readonly<Record<WeightOp, number>> = {
-  identity: 0, drop: 0, conv: 0, conv_transpose: 0, linear_nhwc: 2, split: 1, sum: 0,
+  identity: 0,
+  drop: 0,
+  conv: 0,
+  conv_transpose: 0,
+  linear_nhwc: 2,
+  split: 1,
+  sum: 0,
 };
 
 type Literal = string | number | null | Literal[] | LiteralDict | LiteralTuple;
@@ -78,24 +84,36 @@ export function parseWeightMapSource(source: string, file: string): WeightMapFil
 
   const evaluate = (node: Parser.SyntaxNode): Literal => {
     switch (node.type) {
-      case "string": return stringValue(node, fail);
-      case "concatenated_string": return node.namedChildren.filter((c) => c.type === "string").map((c) => stringValue(c, fail)).join("");
-      case "none": return null;
-      case "integer": return integerValue(node, fail);
+      case "string":
+        return stringValue(node, fail);
+      case "concatenated_string":
+        return node.namedChildren
+          .filter((c) => c.type === "string")
+          .map((c) => stringValue(c, fail))
+          .join("");
+      case "none":
+        return null;
+      case "integer":
+        return integerValue(node, fail);
       case "unary_operator": {
         const operand = node.childForFieldName("argument");
         const op = node.child(0)?.type;
         if (operand?.type === "integer" && (op === "-" || op === "+")) return (op === "-" ? -1 : 1) * integerValue(operand, fail);
         return fail(node, `C2M_WEIGHT_MAPS may hold only literals; '${node.text}' is not one`);
       }
-      case "parenthesized_expression": return evaluate(named(node)[0]);
-      case "tuple": return new LiteralTuple(named(node).map(evaluate));
-      case "list": return named(node).map(evaluate);
+      case "parenthesized_expression":
+        return evaluate(named(node)[0]);
+      case "tuple":
+        return new LiteralTuple(named(node).map(evaluate));
+      case "list":
+        return named(node).map(evaluate);
       case "dictionary":
-        return new LiteralDict(named(node).map((pair) => {
-          if (pair.type !== "pair") return fail(pair, `C2M_WEIGHT_MAPS may hold only literals; '${pair.text}' is not a key: value pair`);
-          return [evaluate(pair.childForFieldName("key")!), evaluate(pair.childForFieldName("value")!)] as [Literal, Literal];
-        }));
+        return new LiteralDict(
+          named(node).map((pair) => {
+            if (pair.type !== "pair") return fail(pair, `C2M_WEIGHT_MAPS may hold only literals; '${pair.text}' is not a key: value pair`);
+            return [evaluate(pair.childForFieldName("key")!), evaluate(pair.childForFieldName("value")!)] as [Literal, Literal];
+          }),
+        );
       default:
         return fail(node, `C2M_WEIGHT_MAPS may hold only literals (strings, None, ints, tuples, lists, dicts); '${shorten(node.text)}' is not one`);
     }

@@ -22,8 +22,28 @@ const U64_MAX = (1n << 64n) - 1n;
  * one c2m does not convert is valid, and refused as unsupported rather than as corrupt.
  */
 const REFERENCE_DTYPE_BITS: Readonly<Record<string, number>> = {
-  BOOL: 8, F4: 4, F6_E2M3: 6, F6_E3M2: 6, U8: 8, I8: 8, F8_E5M2: 8, F8_E4M3: 8, F8_E8M0: 8, F8_E4M3FNUZ: 8, F8_E5M2FNUZ: 8,
-  I16: 16, U16: 16, F16: 16, BF16: 16, I32: 32, U32: 32, F32: 32, C64: 64, F64: 64, I64: 64, U64: 64,
+  BOOL: 8,
+  F4: 4,
+  F6_E2M3: 6,
+  F6_E3M2: 6,
+  U8: 8,
+  I8: 8,
+  F8_E5M2: 8,
+  F8_E4M3: 8,
+  F8_E8M0: 8,
+  F8_E4M3FNUZ: 8,
+  F8_E5M2FNUZ: 8,
+  I16: 16,
+  U16: 16,
+  F16: 16,
+  BF16: 16,
+  I32: 32,
+  U32: 32,
+  F32: 32,
+  C64: 64,
+  F64: 64,
+  I64: 64,
+  U64: 64,
 };
 
 /** True when the bytes start like a safetensors file: a plausible header length, then '{'. */
@@ -163,7 +183,8 @@ export function readSafetensors(path: string): Map<string, Tensor> {
     const out = new Map<string, Tensor>();
     // valid, so every offset fits the file; the tensors are read in the header's order
     for (const e of entries) {
-      if (!isDtype(e.dtype)) throw new SafetensorsError(`${source}: tensor '${e.name}' has dtype ${e.dtype}, which c2m does not support (supported: ${Object.keys(DTYPE_SIZE).join(", ")})`);
+      if (!isDtype(e.dtype))
+        throw new SafetensorsError(`${source}: tensor '${e.name}' has dtype ${e.dtype}, which c2m does not support (supported: ${Object.keys(DTYPE_SIZE).join(", ")})`);
       out.set(e.name, { dtype: e.dtype, shape: e.shape.map(Number), data: readAt(dataStart + Number(e.begin), Number(e.end - e.begin)) });
     }
     return out;

@@ -130,9 +130,9 @@ export function parseStrictJson(text: string): StrictJson {
       }
     }
     if (c === '"') return { kind: "string", value: string() };
-    if (c === "t") return literal("true"), { kind: "bool", value: true };
-    if (c === "f") return literal("false"), { kind: "bool", value: false };
-    if (c === "n") return literal("null"), { kind: "null" };
+    if (c === "t") return (literal("true"), { kind: "bool", value: true });
+    if (c === "f") return (literal("false"), { kind: "bool", value: false });
+    if (c === "n") return (literal("null"), { kind: "null" });
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return number();
     return fail(pos >= text.length ? "EOF while parsing a value" : "expected a value");
   };

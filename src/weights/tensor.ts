@@ -14,7 +14,16 @@ export interface Tensor {
 
 /** Bytes per element. */
 export const DTYPE_SIZE: Readonly<Record<Dtype, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 export function isDtype(name: string): name is Dtype {
@@ -44,13 +53,7 @@ export function contiguousStrides(shape: readonly number[]): number[] {
  * Gathers a strided view into contiguous bytes. `offset` and `strides` are in elements, as torch
  * keeps them. Elements are copied as unsigned words (never as floats, which could rewrite NaN payloads).
  */
-export function gatherStrided(
-  source: Uint8Array,
-  itemSize: number,
-  shape: readonly number[],
-  strides: readonly number[],
-  offset: number,
-): Uint8Array {
+export function gatherStrided(source: Uint8Array, itemSize: number, shape: readonly number[], strides: readonly number[], offset: number): Uint8Array {
   const count = numel(shape);
   const out = new Uint8Array(count * itemSize);
   if (count === 0) return out;
@@ -166,43 +169,78 @@ export function numberToBf16(value: number): number {
  */
 export function readElement(view: DataView, dtype: Dtype, i: number): number {
   switch (dtype) {
-    case "F64": return view.getFloat64(i * 8, true);
-    case "F32": return view.getFloat32(i * 4, true);
-    case "F16": return halfToNumber(view.getUint16(i * 2, true));
-    case "BF16": return bf16ToNumber(view.getUint16(i * 2, true));
-    case "I64": return Number(view.getBigInt64(i * 8, true));
-    case "I32": return view.getInt32(i * 4, true);
-    case "I16": return view.getInt16(i * 2, true);
-    case "I8": return view.getInt8(i);
-    case "U8": return view.getUint8(i);
-    case "BOOL": return view.getUint8(i) ? 1 : 0;
+    case "F64":
+      return view.getFloat64(i * 8, true);
+    case "F32":
+      return view.getFloat32(i * 4, true);
+    case "F16":
+      return halfToNumber(view.getUint16(i * 2, true));
+    case "BF16":
+      return bf16ToNumber(view.getUint16(i * 2, true));
+    case "I64":
+      return Number(view.getBigInt64(i * 8, true));
+    case "I32":
+      return view.getInt32(i * 4, true);
+    case "I16":
+      return view.getInt16(i * 2, true);
+    case "I8":
+      return view.getInt8(i);
+    case "U8":
+      return view.getUint8(i);
+    case "BOOL":
+      return view.getUint8(i) ? 1 : 0;
   }
 }
 
 /** Writes element i, rounding/wrapping the number to the dtype the way a cast would. */
 export function writeElement(view: DataView, dtype: Dtype, i: number, value: number): void {
   switch (dtype) {
-    case "F64": view.setFloat64(i * 8, value, true); return;
-    case "F32": view.setFloat32(i * 4, value, true); return;
-    case "F16": view.setUint16(i * 2, numberToHalf(value), true); return;
-    case "BF16": view.setUint16(i * 2, numberToBf16(value), true); return;
-    case "I64": view.setBigInt64(i * 8, BigInt(Math.trunc(value)), true); return;
-    case "I32": view.setInt32(i * 4, value, true); return;
-    case "I16": view.setInt16(i * 2, value, true); return;
-    case "I8": view.setInt8(i, value); return;
-    case "U8": view.setUint8(i, value); return;
-    case "BOOL": view.setUint8(i, value ? 1 : 0); return;
+    case "F64":
+      view.setFloat64(i * 8, value, true);
+      return;
+    case "F32":
+      view.setFloat32(i * 4, value, true);
+      return;
+    case "F16":
+      view.setUint16(i * 2, numberToHalf(value), true);
+      return;
+    case "BF16":
+      view.setUint16(i * 2, numberToBf16(value), true);
+      return;
+    case "I64":
+      view.setBigInt64(i * 8, BigInt(Math.trunc(value)), true);
+      return;
+    case "I32":
+      view.setInt32(i * 4, value, true);
+      return;
+    case "I16":
+      view.setInt16(i * 2, value, true);
+      return;
+    case "I8":
+      view.setInt8(i, value);
+      return;
+    case "U8":
+      view.setUint8(i, value);
+      return;
+    case "BOOL":
+      view.setUint8(i, value ? 1 : 0);
+      return;
   }
 }
 
 /** Rounds a number to what the dtype can hold (so a running sum rounds at each step like MLX's adds). */
 export function roundToDtype(dtype: Dtype, value: number): number {
   switch (dtype) {
-    case "F64": return value;
-    case "F32": return Math.fround(value);
-    case "F16": return halfToNumber(numberToHalf(value));
-    case "BF16": return bf16ToNumber(numberToBf16(value));
-    default: return value;
+    case "F64":
+      return value;
+    case "F32":
+      return Math.fround(value);
+    case "F16":
+      return halfToNumber(numberToHalf(value));
+    case "BF16":
+      return bf16ToNumber(numberToBf16(value));
+    default:
+      return value;
   }
 }
 

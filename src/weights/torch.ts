@@ -112,8 +112,6 @@ function materialize(ref: TensorRef, storage: Uint8Array, source: string, key: s
   }
   const expected = contiguousStrides(ref.shape);
   const contiguous = ref.stride.every((s, i) => ref.shape[i] === 1 || s === expected[i]);
-  const data = contiguous
-    ? storage.subarray(ref.offset * item, (ref.offset + count) * item)
-    : gatherStrided(storage, item, ref.shape, ref.stride, ref.offset);
+  const data = contiguous ? storage.subarray(ref.offset * item, (ref.offset + count) * item) : gatherStrided(storage, item, ref.shape, ref.stride, ref.offset);
   return { dtype, shape: [...ref.shape], data };
 }

@@ -83,7 +83,8 @@ export class ZipReader {
     // the local extra field can differ from the central one (torch pads it to align tensor data)
     const dataStart = entry.localHeaderOffset + 30 + lv.getUint16(26, true) + lv.getUint16(28, true);
     if (entry.method === STORED) {
-      if (entry.size !== entry.compressedSize) throw new ZipError(`${this.path}: corrupt zip (stored entry '${name}' declares ${entry.size} bytes but holds ${entry.compressedSize})`);
+      if (entry.size !== entry.compressedSize)
+        throw new ZipError(`${this.path}: corrupt zip (stored entry '${name}' declares ${entry.size} bytes but holds ${entry.compressedSize})`);
       return this.readAt(dataStart, entry.compressedSize);
     }
     if (entry.method === DEFLATED) {
@@ -93,7 +94,9 @@ export class ZipReader {
         throw new ReaderLimitError(`${this.path}: entry '${name}' declares ${entry.size} bytes from ${entry.compressedSize} compressed, more than deflate can produce`);
       }
       if (entry.size > this.budget) {
-        throw new ReaderLimitError(`${this.path}: entry '${name}' would inflate to ${entry.size} bytes, over the archive's inflate budget (${this.budget} bytes left; C2M_MAX_INFLATE_BYTES raises it)`);
+        throw new ReaderLimitError(
+          `${this.path}: entry '${name}' would inflate to ${entry.size} bytes, over the archive's inflate budget (${this.budget} bytes left; C2M_MAX_INFLATE_BYTES raises it)`,
+        );
       }
       this.budget -= entry.size;
       const raw = this.readAt(dataStart, entry.compressedSize);
@@ -131,7 +134,10 @@ export class ZipReader {
     const tv = view(tail);
     let eocd = -1;
     for (let i = tail.length - 22; i >= 0; i--) {
-      if (tv.getUint32(i, true) === EOCD_SIG) { eocd = i; break; }
+      if (tv.getUint32(i, true) === EOCD_SIG) {
+        eocd = i;
+        break;
+      }
     }
     if (eocd < 0) throw new ZipError(`${this.path}: not a zip archive (no end-of-central-directory record)`);
     let count = tv.getUint16(eocd + 10, true);
@@ -168,9 +174,18 @@ export class ZipReader {
         const len = cv.getUint16(e + 2, true);
         if (id === 0x0001) {
           let q = e + 4;
-          if (size === U32_MAX) { size = Number(cv.getBigUint64(q, true)); q += 8; }
-          if (compressedSize === U32_MAX) { compressedSize = Number(cv.getBigUint64(q, true)); q += 8; }
-          if (localHeaderOffset === U32_MAX) { localHeaderOffset = Number(cv.getBigUint64(q, true)); q += 8; }
+          if (size === U32_MAX) {
+            size = Number(cv.getBigUint64(q, true));
+            q += 8;
+          }
+          if (compressedSize === U32_MAX) {
+            compressedSize = Number(cv.getBigUint64(q, true));
+            q += 8;
+          }
+          if (localHeaderOffset === U32_MAX) {
+            localHeaderOffset = Number(cv.getBigUint64(q, true));
+            q += 8;
+          }
         }
         e += 4 + len;
       }

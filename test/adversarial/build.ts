@@ -66,10 +66,23 @@ export function stateDictPickle(tensors: TensorSpec[], extra: Buffer[] = []): Bu
       str(t.key),
       global("torch._utils", "_rebuild_tensor_v2"),
       op.MARK,
-      op.MARK, str("storage"), global("torch", t.storageType ?? "FloatStorage"), str(t.storage), str("cpu"), int(t.numel), op.TUPLE, op.BINPERSID,
-      int(t.offset ?? 0), tuple(t.shape), tuple(t.stride), op.NEWFALSE,
-      global("collections", "OrderedDict"), op.EMPTY_TUPLE, op.REDUCE,
-      op.TUPLE, op.REDUCE,
+      op.MARK,
+      str("storage"),
+      global("torch", t.storageType ?? "FloatStorage"),
+      str(t.storage),
+      str("cpu"),
+      int(t.numel),
+      op.TUPLE,
+      op.BINPERSID,
+      int(t.offset ?? 0),
+      tuple(t.shape),
+      tuple(t.stride),
+      op.NEWFALSE,
+      global("collections", "OrderedDict"),
+      op.EMPTY_TUPLE,
+      op.REDUCE,
+      op.TUPLE,
+      op.REDUCE,
     );
   }
   parts.push(...extra, op.SETITEMS, op.STOP);
@@ -82,22 +95,59 @@ export function payloadPickle(route: string, marker: string): Buffer {
   const py = `open(${JSON.stringify(marker)}, "w").close()`;
   const call = (mod: string, name: string, arg: string) => Buffer.concat([op.PROTO2, global(mod, name), op.MARK, str(arg), op.TUPLE, op.REDUCE, op.STOP]);
   switch (route) {
-    case "os.system": return call("os", "system", cmd);
-    case "posix.system": return call("posix", "system", cmd);
-    case "subprocess.getoutput": return call("subprocess", "getoutput", cmd);
-    case "builtins.eval": return call("builtins", "eval", py);
-    case "builtins.exec": return call("builtins", "exec", py);
-    case "__builtin__.eval": return call("__builtin__", "eval", py);
-    case "INST": return Buffer.concat([op.MARK, str(cmd), Buffer.from("ios\nsystem\n", "latin1"), op.STOP]);
-    case "OBJ": return Buffer.concat([op.MARK, global("os", "system"), str(cmd), Buffer.from([0x6f]), op.STOP]);
-    case "STACK_GLOBAL": return Buffer.concat([op.PROTO2, str("os"), str("system"), Buffer.from([0x93]), op.MARK, str(cmd), op.TUPLE, op.REDUCE, op.STOP]);
-    case "NEWOBJ": return Buffer.concat([op.PROTO2, global("subprocess", "Popen"), op.MARK, op.MARK, str("touch"), str(marker), Buffer.from([0x6c]), op.TUPLE, Buffer.from([0x81]), op.STOP]);
-    case "BUILD": return Buffer.concat([op.PROTO2, global("collections", "OrderedDict"), op.EMPTY_TUPLE, op.REDUCE, op.EMPTY_DICT, str("__setstate__"), global("os", "system"), Buffer.from([0x73]), Buffer.from([0x62]), op.STOP]);
-    case "EXT1": return Buffer.concat([op.PROTO2, Buffer.from([0x82, 1]), op.STOP]);
-    default: throw new Error(route);
+    case "os.system":
+      return call("os", "system", cmd);
+    case "posix.system":
+      return call("posix", "system", cmd);
+    case "subprocess.getoutput":
+      return call("subprocess", "getoutput", cmd);
+    case "builtins.eval":
+      return call("builtins", "eval", py);
+    case "builtins.exec":
+      return call("builtins", "exec", py);
+    case "__builtin__.eval":
+      return call("__builtin__", "eval", py);
+    case "INST":
+      return Buffer.concat([op.MARK, str(cmd), Buffer.from("ios\nsystem\n", "latin1"), op.STOP]);
+    case "OBJ":
+      return Buffer.concat([op.MARK, global("os", "system"), str(cmd), Buffer.from([0x6f]), op.STOP]);
+    case "STACK_GLOBAL":
+      return Buffer.concat([op.PROTO2, str("os"), str("system"), Buffer.from([0x93]), op.MARK, str(cmd), op.TUPLE, op.REDUCE, op.STOP]);
+    case "NEWOBJ":
+      return Buffer.concat([op.PROTO2, global("subprocess", "Popen"), op.MARK, op.MARK, str("touch"), str(marker), Buffer.from([0x6c]), op.TUPLE, Buffer.from([0x81]), op.STOP]);
+    case "BUILD":
+      return Buffer.concat([
+        op.PROTO2,
+        global("collections", "OrderedDict"),
+        op.EMPTY_TUPLE,
+        op.REDUCE,
+        op.EMPTY_DICT,
+        str("__setstate__"),
+        global("os", "system"),
+        Buffer.from([0x73]),
+        Buffer.from([0x62]),
+        op.STOP,
+      ]);
+    case "EXT1":
+      return Buffer.concat([op.PROTO2, Buffer.from([0x82, 1]), op.STOP]);
+    default:
+      throw new Error(route);
   }
 }
-export const PAYLOAD_ROUTES = ["os.system", "posix.system", "subprocess.getoutput", "builtins.eval", "builtins.exec", "__builtin__.eval", "INST", "OBJ", "STACK_GLOBAL", "NEWOBJ", "BUILD", "EXT1"];
+export const PAYLOAD_ROUTES = [
+  "os.system",
+  "posix.system",
+  "subprocess.getoutput",
+  "builtins.eval",
+  "builtins.exec",
+  "__builtin__.eval",
+  "INST",
+  "OBJ",
+  "STACK_GLOBAL",
+  "NEWOBJ",
+  "BUILD",
+  "EXT1",
+];
 
 // ---- zips ----
 
@@ -245,7 +295,11 @@ export function expectHandled(r: CliRun, e: HostileExpectations): void {
   for (const [p, h] of Object.entries(e.inputs ?? {})) expect(hashFile(p), `input ${p} changed`).toBe(h);
   for (const p of e.absent ?? []) expect(existsSync(p), `partial output ${p}`).toBe(false);
   if (e.marker) expect(existsSync(e.marker), `payload ran: ${e.marker}`).toBe(false);
-  for (const d of e.folders ?? []) expect(listFiles(d).filter((p) => p.endsWith(".tmp")), `temporaries in ${d}`).toEqual([]);
+  for (const d of e.folders ?? [])
+    expect(
+      listFiles(d).filter((p) => p.endsWith(".tmp")),
+      `temporaries in ${d}`,
+    ).toEqual([]);
 }
 
 export const isFile = (p: string) => existsSync(p) && statSync(p).isFile();

@@ -16,8 +16,22 @@ import { readSafetensors, SafetensorsError } from "../../src/weights/safetensors
 import { c2m, expectHandled, hashFile, safetensors } from "./build.js";
 
 const DTYPE_BITS: Record<string, number> = {
-  BOOL: 8, U8: 8, I8: 8, I16: 16, F16: 16, BF16: 16, I32: 32, F32: 32, F64: 64, I64: 64, // c2m converts these
-  F8_E4M3: 8, U16: 16, U32: 32, U64: 64, C64: 64, F4: 4, // valid, not converted by c2m
+  BOOL: 8,
+  U8: 8,
+  I8: 8,
+  I16: 16,
+  F16: 16,
+  BF16: 16,
+  I32: 32,
+  F32: 32,
+  F64: 64,
+  I64: 64, // c2m converts these
+  F8_E4M3: 8,
+  U16: 16,
+  U32: 32,
+  U64: 64,
+  C64: 64,
+  F4: 4, // valid, not converted by c2m
 };
 const SUPPORTED = new Set(["BOOL", "U8", "I8", "I16", "F16", "BF16", "I32", "F32", "F64", "I64"]);
 
@@ -29,17 +43,50 @@ interface Gen {
   junk: string;
 }
 
-const name = fc.oneof(fc.constantFrom("w", "layer.0.weight", "b", "é", "😀", "a\"b", "a\\b", "x y", ""), fc.string({ maxLength: 6 }));
+const name = fc.oneof(fc.constantFrom("w", "layer.0.weight", "b", "é", "😀", 'a"b', "a\\b", "x y", ""), fc.string({ maxLength: 6 }));
 const tensor = fc.record({
   name,
   dtype: fc.constantFrom(...Object.keys(DTYPE_BITS)),
   shape: fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
 });
 const MUTATIONS = [
-  "none", "none", "none", "gap", "overlap", "trailing", "truncate", "swap-offsets", "end-before-begin", "size-mismatch", "float-shape", "negative-zero",
-  "metadata-int", "metadata-array", "metadata-twice", "metadata-null", "invalid-utf8", "bad-json", "trailing-text", "leading-space", "array-form",
-  "array-form-short", "duplicate-name", "duplicate-field", "extra-field", "deep-extra", "unknown-dtype", "lowercase-dtype", "lone-surrogate",
-  "control-char", "offsets-three", "shape-null", "header-too-long", "huge-shape", "escaped-name", "not-object", "tensor-null",
+  "none",
+  "none",
+  "none",
+  "gap",
+  "overlap",
+  "trailing",
+  "truncate",
+  "swap-offsets",
+  "end-before-begin",
+  "size-mismatch",
+  "float-shape",
+  "negative-zero",
+  "metadata-int",
+  "metadata-array",
+  "metadata-twice",
+  "metadata-null",
+  "invalid-utf8",
+  "bad-json",
+  "trailing-text",
+  "leading-space",
+  "array-form",
+  "array-form-short",
+  "duplicate-name",
+  "duplicate-field",
+  "extra-field",
+  "deep-extra",
+  "unknown-dtype",
+  "lowercase-dtype",
+  "lone-surrogate",
+  "control-char",
+  "offsets-three",
+  "shape-null",
+  "header-too-long",
+  "huge-shape",
+  "escaped-name",
+  "not-object",
+  "tensor-null",
 ];
 const gen: fc.Arbitrary<Gen> = fc.record({
   tensors: fc.uniqueArray(tensor, { selector: (t) => t.name, maxLength: 4 }),
@@ -133,7 +180,9 @@ describe("safetensors: c2m's reader against the reference implementation", () =>
       "    except Exception as e:",
       "        print(json.dumps({'ok': False, 'why': str(e)[:200]}))",
     ].join("\n");
-    const lines = execFileSync(pythonExecutable(), ["-c", script, ...paths], { encoding: "utf8", maxBuffer: 64 << 20 }).trim().split("\n");
+    const lines = execFileSync(pythonExecutable(), ["-c", script, ...paths], { encoding: "utf8", maxBuffer: 64 << 20 })
+      .trim()
+      .split("\n");
     expect(lines.length).toBe(paths.length);
     const counts = { bothAccept: 0, bothRefuse: 0, unsupported: 0 };
     lines.forEach((line, k) => {
@@ -187,7 +236,11 @@ describe("safetensors: each check of the reference, through the CLI", () => {
     const input = join(dir, "bad.safetensors");
     writeFileSync(input, bytes);
     writeFileSync(join(dir, "map.py"), 'C2M_WEIGHT_MAPS = {"Net": [("a", "a", "identity")]}\n');
-    const reference = execFileSync(pythonExecutable(), ["-c", "import sys\nfrom safetensors import deserialize\ntry:\n    deserialize(open(sys.argv[1],'rb').read()); print('ok')\nexcept Exception: print('refused')", input], { encoding: "utf8" }).trim();
+    const reference = execFileSync(
+      pythonExecutable(),
+      ["-c", "import sys\nfrom safetensors import deserialize\ntry:\n    deserialize(open(sys.argv[1],'rb').read()); print('ok')\nexcept Exception: print('refused')", input],
+      { encoding: "utf8" },
+    ).trim();
     expect(reference).toBe("refused");
     const before = hashFile(input);
     const r = c2m(["weights", input, "-o", join(dir, "out.safetensors"), "--map", join(dir, "map.py")]);

@@ -71,11 +71,16 @@ describe("Python that Python 3 rejects", () => {
     });
     const cases = fc.sample(program, { numRuns: Number(process.env.C2M_ADVERSARIAL_RUNS ?? 400), seed: Number(process.env.C2M_ADVERSARIAL_SEED ?? 71) });
     const paths = cases.map((s, k) => file(`tabs${k}.py`, s));
-    const script = "import sys\nfor p in sys.argv[1:]:\n    try:\n        compile(open(p).read(), p, 'exec'); print('ok')\n    except TabError: print('tab')\n    except (IndentationError, SyntaxError): print('syntax')";
-    const verdicts = execFileSync(pythonExecutable(), ["-c", script, ...paths], { encoding: "utf8" }).trim().split("\n");
+    const script =
+      "import sys\nfor p in sys.argv[1:]:\n    try:\n        compile(open(p).read(), p, 'exec'); print('ok')\n    except TabError: print('tab')\n    except (IndentationError, SyntaxError): print('syntax')";
+    const verdicts = execFileSync(pythonExecutable(), ["-c", script, ...paths], { encoding: "utf8" })
+      .trim()
+      .split("\n");
     let tabErrors = 0;
     verdicts.forEach((v, k) => {
-      const codes = compile(cases[k], { filename: "t.py" }).diagnostics.filter((d) => d.severity === "error").map((d) => d.code);
+      const codes = compile(cases[k], { filename: "t.py" })
+        .diagnostics.filter((d) => d.severity === "error")
+        .map((d) => d.code);
       const context = `${JSON.stringify(cases[k])}: CPython ${v}, c2m ${codes.join(",")}`;
       if (v === "ok") expect(codes, context).toEqual([]);
       else expect(codes.length, context).toBeGreaterThan(0);
@@ -113,7 +118,15 @@ describe("inputs that broke the compiler", () => {
   it("devices and FIFOs: every command refuses them before reading (C2M-E008)", () => {
     const fifo = join(dir, "fifo.py");
     execFileSync("mkfifo", [fifo]);
-    for (const args of [["compile", "/dev/zero"], ["kernel", "/dev/zero"], ["analyze", "/dev/zero"], ["compile", fifo], ["kernel", fifo], ["analyze", fifo], ["parity", fifo, "--class", "Net", "--input", "1,4"]]) {
+    for (const args of [
+      ["compile", "/dev/zero"],
+      ["kernel", "/dev/zero"],
+      ["analyze", "/dev/zero"],
+      ["compile", fifo],
+      ["kernel", fifo],
+      ["analyze", fifo],
+      ["parity", fifo, "--class", "Net", "--input", "1,4"],
+    ]) {
       const r = c2m(args, { timeoutMs: 20_000 });
       expectHandled(r, { exit: args[0] === "analyze" ? [1, 2] : [2], names: args[1], code: /C2M-E008/ });
     }
@@ -127,12 +140,19 @@ describe("inputs that broke the compiler", () => {
   });
 
   it("generated Python and CUDA token soups through the CLI: exit 0/1, never a trace", () => {
-    const py = fc.array(fc.constantFrom("import torch\n", "class A(nn.Module):\n", "    def forward(self, x):\n", "        return x\n", "print x\n", "\t", "(", ")", "<>", "0777", "`x`", "\n"), { maxLength: 30 }).map((xs) => xs.join(""));
+    const py = fc
+      .array(
+        fc.constantFrom("import torch\n", "class A(nn.Module):\n", "    def forward(self, x):\n", "        return x\n", "print x\n", "\t", "(", ")", "<>", "0777", "`x`", "\n"),
+        { maxLength: 30 },
+      )
+      .map((xs) => xs.join(""));
     fc.sample(py, { numRuns: 8, seed: 81 }).forEach((s, k) => {
       const input = file(`soup${k}.py`, s);
       expectHandled(c2m(["compile", input, "-o", join(dir, `soup${k}.out.py`)]), { exit: [0, 1], names: "", inputs: { [input]: hashFile(input) }, folders: [dir] });
     });
-    const cu = fc.array(fc.constantFrom("__global__ void k(float* x, int n) {", "}", "x[threadIdx.x] = 1;", "__shared__ float s[1 << 30];", "for (;;) {", "(", ")", "\n"), { maxLength: 20 }).map((xs) => xs.join(" "));
+    const cu = fc
+      .array(fc.constantFrom("__global__ void k(float* x, int n) {", "}", "x[threadIdx.x] = 1;", "__shared__ float s[1 << 30];", "for (;;) {", "(", ")", "\n"), { maxLength: 20 })
+      .map((xs) => xs.join(" "));
     fc.sample(cu, { numRuns: 6, seed: 82 }).forEach((s, k) => {
       const input = file(`soup${k}.cu`, s);
       expectHandled(c2m(["kernel", input, "-o", join(dir, `soupk${k}.py`)]), { exit: [0, 1], names: "", inputs: { [input]: hashFile(input) }, folders: [dir] });
@@ -222,7 +242,19 @@ describe("kernel specs, rule files and plugins", () => {
 
   it("generated hostile specs: C2M-E015 naming the spec file and the field, within memory, no trace", () => {
     const hostile = fc.oneof(
-      fc.record({ at: fc.constantFrom("count", "grid", "sizes", "block", "role", "dtype", "launches", "sharedBytes"), v: fc.oneof(fc.constant("1e12"), fc.constant(2 ** 40), fc.constant(-1), fc.constant("n * n * n * n"), fc.constant(null), fc.constant("cdiv("), fc.constant([1e9, 1e9, 1e9]), fc.string({ maxLength: 5 })) }),
+      fc.record({
+        at: fc.constantFrom("count", "grid", "sizes", "block", "role", "dtype", "launches", "sharedBytes"),
+        v: fc.oneof(
+          fc.constant("1e12"),
+          fc.constant(2 ** 40),
+          fc.constant(-1),
+          fc.constant("n * n * n * n"),
+          fc.constant(null),
+          fc.constant("cdiv("),
+          fc.constant([1e9, 1e9, 1e9]),
+          fc.string({ maxLength: 5 }),
+        ),
+      }),
       fc.record({ at: fc.constant("raw"), v: fc.constantFrom("{", "", "[]", "null", '{"name": 1}', '{"sizes": "big"}') }),
     );
     fc.sample(hostile, { numRuns: 14, seed: 91 }).forEach(({ at, v }, k) => {

@@ -21,3 +21,12 @@ describe("imports of torch libraries", () => {
     expect(codes(src.replace("timm.layers", "timm.missing"), { package: pkg })).toContain("C2M-E027@2");
   });
 });
+
+describe("a plain folder holding packages", () => {
+  it("its packages' absolute imports are its own (the zoo compiles site-packages' timm/ inside a folder)", () => {
+    const pkg = { files: ["timm/__init__.py", "timm/data/__init__.py", "timm/models/resnet.py"], path: "timm/models/resnet.py" };
+    const src = "import torch\nfrom timm.data import IMAGENET_DEFAULT_MEAN\n\n\ndef f(x):\n    return torch.relu(x) * IMAGENET_DEFAULT_MEAN[0]\n";
+    expect(codes(src, { package: pkg })).toEqual([]);
+    expect(codes(src.replace("timm.data", "timm.nothing"), { package: pkg })).toContain("C2M-E027@2");
+  });
+});

@@ -6,7 +6,9 @@
  * angle-bracket includes the emulator's stubs and the C++ standard library do not provide are blanked.
  * Macros stay. Lines keep their numbers.
  *
- * A stopgap for the zoo until `--verify` compiles only the kernels and what they reach (issue 14 §4).
+ * A stopgap from before `--verify` cut device code itself (src/verify/device-code.ts, which does the same job
+ * for every verify): the corpus's GPU recordings were made from this cut, so it stays until they are recorded
+ * again from device-code.ts's; then this file goes.
  */
 import { parseCuda, type CudaNode } from "../grammar/cuda.js";
 import { declaratorName, field, fields, named, qualifierWords } from "../passes/kernel/cst.js";

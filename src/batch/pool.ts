@@ -25,6 +25,9 @@ function workerEntry(): URL {
 /** Workers that die before loading the compilers, in one run, before the run gives up on the rest. */
 const MAX_START_FAILURES = 3;
 
+/** How long, after a signal, a busy worker may take to finish its file before it is terminated. */
+const STOP_DEADLINE_MS = 1500;
+
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
@@ -55,12 +58,22 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
   let next = 0;
   let done = 0;
   const workers = new Set<Worker>();
-  // on a signal: stop every worker before the temporaries are swept (a stopped thread writes nothing more)
+  // On a signal every worker must stop before the temporaries are swept. A busy worker is asked, not
+  // terminated: terminating a thread inside tree-sitter's native parser aborts the whole process
+  // (an uncaught Napi::Error), so it finishes its file, writes nothing, and exits; an idle one is
+  // terminated at once. One that ignores the request (a compiler loop) is terminated at the deadline.
   let interrupted = false;
+  const stopFlag = new Int32Array(new SharedArrayBuffer(4));
+  const exited = new Map<Worker, Promise<void>>();
   const unregister = onInterrupt(async () => {
     interrupted = true;
+    Atomics.store(stopFlag, 0, 1);
+    for (const [w, busy] of busyWorkers) if (!busy()) void w.terminate();
+    const deadline = new Promise<void>((r) => setTimeout(r, STOP_DEADLINE_MS).unref());
+    await Promise.race([Promise.allSettled([...exited.values()]), deadline]);
     await Promise.allSettled([...workers].map((w) => w.terminate()));
   });
+  const busyWorkers = new Map<Worker, () => boolean>();
   const run = new Promise<PoolRun>((resolveAll) => {
     let started = false;
     let startFailures = 0;
@@ -72,8 +85,10 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
       onResult?.(r, done);
     };
     const spawn = (): void => {
-      const w = new Worker(entry);
+      const w = new Worker(entry, { workerData: { stopFlag } });
+      exited.set(w, new Promise<void>((r) => w.once("exit", () => r())));
       let holding = -1;
+      busyWorkers.set(w, () => holding >= 0);
       let ready = false;
       let timer: NodeJS.Timeout | undefined;
       let why = "";
@@ -114,6 +129,7 @@ export async function runPool(tasks: Task[], jobs: number, onResult?: (r: TaskRe
         if (!workers.has(w)) return;
         clearTimeout(timer);
         workers.delete(w);
+        busyWorkers.delete(w);
         if (holding >= 0) finish(holding, crashed(tasks[holding], why || cause), threadId);
         if (interrupted) return; // no replacement: the process is exiting
         if (!ready) {

@@ -4,7 +4,7 @@
  * are written here, atomically, and only when the file had no error. Nothing in a task can make this
  * thread import or run the code it reads.
  */
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Diagnostic } from "../../ir/diagnostics.js";
@@ -95,6 +95,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
     // everything left to do in one pass (a kernel module holds its refused kernels as stubs); only input
     // that does not parse leaves nothing (as `c2m compile FILE -o OUT` and `c2m kernel FILE -o OUT` do)
     if (failed && !produced) return { input: task.input, status: "error", diagnostics, text, wrote: [] };
+    // interrupted while this file compiled: write nothing (the pool waits for this thread to exit)
+    if (stopRequested()) process.exit(0);
     const { writeOutputs } = await import("../io.js");
     for (const [path] of outputs) mkdirSync(dirname(path), { recursive: true });
     try {
@@ -129,12 +131,19 @@ async function workerProgram(searchPaths: string[]) {
   return program.program;
 }
 
+/** Set by the pool on a signal (shared memory: readable while this thread is busy). */
+function stopRequested(): boolean {
+  const flag = (workerData as { stopFlag?: Int32Array } | null)?.stopFlag;
+  return flag !== undefined && Atomics.load(flag, 0) !== 0;
+}
+
 if (parentPort) {
   const port = parentPort;
   // load the compilers before saying ready, so that dispatch spreads work evenly
   await Promise.all([import("../compile.js"), import("../kernel/index.js"), import("../analyze/index.js"), import("../io.js"), import("../../ir/diagnostics.js")]);
   port.on("message", (task: Task) => {
-    void runTask(task).then((r) => port.postMessage(r));
+    if (stopRequested()) process.exit(0);
+    void runTask(task).then((r) => (stopRequested() ? process.exit(0) : port.postMessage(r)));
   });
   port.postMessage({ ready: true });
 }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { classify, type CaseResult, type CompileRecord, type FileCheck, type Status } from "../../src/tools/zoo/classify.js";
 import { loadCases, type ZooCase } from "../../src/tools/zoo/cases.js";
-import { caseLine, failureClass, failuresMarkdown, regressions, summaryLine } from "../../src/tools/zoo/report.js";
+import { caseLine, failureClass, failuresMarkdown, pyflakesLine, regressions, summaryLine } from "../../src/tools/zoo/report.js";
 import { runZoo } from "../../src/tools/zoo/zoo.js";
 import type { MlxRecord } from "../../src/tools/zoo/zoo.js";
 import { packageRoot } from "../../src/python.js";
@@ -47,10 +47,14 @@ const compileRecord = (over: Partial<CompileRecord> = {}): CompileRecord => ({
   diagnostics: [],
   written: ["pkg/m.py", "pkg/other.py"],
   crash: null,
-  ruff: new Map([
-    ["pkg/m.py", 2],
-    ["pkg/other.py", 5],
+  pyflakes: new Map([
+    ["pkg/m.py", { total: 2, added: 1, silent: 1 }],
+    ["pkg/other.py", { total: 5, added: 3, silent: 0 }],
   ]),
+  pyflakesAdded: [
+    { file: "pkg/m.py", code: "F401", name: "mlx.nn", line: 2, col: 8, message: "`mlx.nn` imported but unused", marked: false },
+    { file: "pkg/other.py", code: "F821", name: "torch", line: 4, col: 1, message: "Undefined name `torch`", marked: true },
+  ],
   checks: new Map([
     ["pkg/m.py", clean],
     ["pkg/other.py", { unparsable: { line: 1, message: "SyntaxError: x" }, torchImports: [] }],
@@ -66,7 +70,12 @@ describe("zoo classification", () => {
   it("parity only when the MLX side passed every stage; pyflakes counts only the case's files", () => {
     const r = judge(compileRecord(), mlxRecord());
     expect(r.status).toBe("parity");
-    expect(r.ruff).toBe(2);
+    expect([r.ruff, r.pyflakesAdded, r.pyflakesSilent]).toEqual([2, 1, 1]);
+    expect(r.pyflakesNew).toEqual([{ file: "pkg/m.py", code: "F401", name: "mlx.nn", line: 2, marked: false }]);
+    expect(caseLine(r)).toMatch(/F2 +\+F1 /);
+    expect(pyflakesLine([r, { ...r, name: "pkg/m2" }])).toBe(
+      "pyflakes: 1 findings c2m added to the emitted files (not in the input file), 1 of them on statements without a c2m marker",
+    );
     expect(r.maxAbs).toBe(1e-6);
   });
   it("a failure after a clean compile is silent; after an error diagnostic of the case's files, diagnosed", () => {

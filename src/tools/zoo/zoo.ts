@@ -8,13 +8,14 @@
  * torch blocked, built with the same expression, loaded strictly, run and compared (zoo_mlx.py).
  * The cases of one package share one compile of the union of their closures (a user porting the package
  * compiles it once; each case is judged on its own closure's diagnostics and files), checked once by
- * zoo_check.py (every file parses, none imports torch) and ruff; the torch side runs in one process for the
+ * zoo_check.py (every file parses, none imports torch) and pyflakes against the input (../pyflakes.ts); the torch side runs in one process for the
  * whole run, beside the compiles. Nothing here judges: ./classify.ts does.
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { packageRoot, pythonExecutable } from "../../python.js";
+import { haveRuff, newFindings, countsPerFile, pyflakes } from "../pyflakes.js";
 import { classify, type CaseResult, type CompileRecord, type Diag, type FileCheck } from "./classify.js";
 import type { ZooCase } from "./cases.js";
 
@@ -109,7 +110,7 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
   const started = Date.now();
   const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json"], 900);
   const seconds = (Date.now() - started) / 1000;
-  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, ruff: new Map(), checks: new Map() };
+  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, pyflakes: null, pyflakesAdded: [], checks: new Map() };
   let parsed: { files: { input: string; status: string; diagnostics: Diag[] }[] } | undefined;
   try {
     parsed = JSON.parse(ran.stdout);
@@ -123,7 +124,12 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
     if (f.status === "ok") record.written.push(rel);
     for (const d of f.diagnostics) record.diagnostics.push({ code: d.code, severity: d.severity, message: d.message, file: rel, line: d.line, col: d.col });
   }
-  record.ruff = await ruffCounts(out);
+  if (haveRuff() && existsSync(out)) {
+    // c2m adds no pyflakes finding: the emitted files' findings against the input files' own
+    const [input, output] = await Promise.all([pyflakes(src), pyflakes(out)]);
+    record.pyflakesAdded = newFindings(input, output, (file) => readFileSync(join(out, file), "utf8"));
+    record.pyflakes = countsPerFile(output, record.pyflakesAdded);
+  }
   record.checks = await checkEmitted(out, record.written, dir);
   return record;
 }
@@ -136,24 +142,6 @@ async function checkEmitted(out: string, files: string[], dir: string): Promise<
   const ran = await python("zoo_check.py", request, 600);
   if (ran.code !== 0 || !existsSync(result)) throw new Error(`zoo_check.py failed: ${lastLine(ran.stderr)}`);
   return new Map(Object.entries((JSON.parse(readFileSync(result, "utf8")) as { files: Record<string, FileCheck> }).files));
-}
-
-/** pyflakes (`ruff check --select F`) findings per emitted file: an independent check of the name resolver. */
-async function ruffCounts(out: string): Promise<Map<string, number> | null> {
-  const ruff = join(dirname(pythonExecutable()), "ruff");
-  if (!existsSync(ruff) || !existsSync(out)) return null;
-  const ran = await runProcess(ruff, ["check", "--select", "F", "--output-format", "json", "--no-cache", "--exit-zero", "--isolated", out], 300);
-  try {
-    const findings = JSON.parse(ran.stdout) as { filename: string }[];
-    const counts = new Map<string, number>();
-    for (const f of findings) {
-      const rel = relative(out, f.filename);
-      counts.set(rel, (counts.get(rel) ?? 0) + 1);
-    }
-    return counts;
-  } catch {
-    return null;
-  }
 }
 
 const lastLine = (s: string): string =>

@@ -13,7 +13,10 @@ const body = (code: string) => (code.includes("\n\n# c2m: torch state_dict") ? c
 
 describe("imports and names", () => {
   it.each([
-    ["import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\nx = torch.zeros(1)\nm = nn.ReLU()\n", "import mlx.core as mx\nimport mlx.nn as nn\n\nx = mx.zeros(1)\nm = nn.ReLU()\n"],
+    [
+      "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\nx = torch.zeros(1)\nm = nn.ReLU()\n",
+      "import mlx.core as mx\nimport mlx.nn as nn\n\nx = mx.zeros(1)\nm = nn.ReLU()\n",
+    ],
     // an MLX import goes in only where the output reads its name (c2m adds no pyflakes finding)
     ["from torch import nn\nimport torch\n\nm = nn.ReLU()\n", "import mlx.nn as nn\n\nm = nn.ReLU()\n"],
     ["import math\nimport torch\nfrom torch.nn import functional as F\n\nx = torch.zeros(1)\n", "import math\nimport mlx.core as mx\n\nx = mx.zeros(1)\n"],

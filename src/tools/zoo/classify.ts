@@ -10,6 +10,7 @@
  * A case with an internal error is `internal` whatever else happened; then `unparsable`; then the rest.
  */
 import type { NewFinding, PyflakesCounts } from "../pyflakes.js";
+import type { FileAgreement } from "./agreement.js";
 import type { ZooCase } from "./cases.js";
 import type { MlxRecord } from "./zoo.js";
 
@@ -49,6 +50,8 @@ export interface CompileRecord {
   pyflakesAdded: NewFinding[];
   /** per emitted file */
   checks: Map<string, FileCheck>;
+  /** per compiled file: the compile's error codes beside `c2m analyze`'s verdict (./agreement.ts); null when analyze did not run */
+  analyze: Map<string, FileAgreement> | null;
 }
 
 export interface CaseResult {
@@ -73,6 +76,10 @@ export interface CaseResult {
   /** of those, the ones c2m added (the input file does not have them), and of those the ones on a statement without a c2m marker */
   pyflakesAdded: number | null;
   pyflakesSilent: number | null;
+  /** the case's files where `c2m analyze` disagrees with the compile, and why; absent when analyze did not run */
+  analyzeDisagrees?: { file: string; why: string }[];
+  /** the case's files analyze was compared on */
+  analyzeFiles?: string[];
   /** the findings c2m added in the case's files (cases of a package share files: count them once across cases) */
   pyflakesNew?: { file: string; line: number; code: string; name: string; marked: boolean }[];
   files: number;
@@ -119,6 +126,15 @@ export function classify(f: Facts): CaseResult {
     ruff: sum("total"),
     pyflakesAdded: sum("added"),
     pyflakesSilent: sum("silent"),
+    ...(f.compile?.analyze
+      ? {
+          analyzeFiles: f.files.filter((file) => f.compile!.analyze!.has(file)),
+          analyzeDisagrees: f.files.flatMap((file) => {
+            const why = f.compile!.analyze!.get(file)?.disagreement;
+            return why ? [{ file, why }] : [];
+          }),
+        }
+      : {}),
     pyflakesNew: (f.compile?.pyflakesAdded ?? []).filter((x) => mine.has(x.file)).map((x) => ({ file: x.file, line: x.line, code: x.code, name: x.name, marked: x.marked })),
     files: f.files.length,
     maxAbs: maxes.length && maxes.every((m) => m !== null) ? Math.max(...(maxes as number[])) : null,

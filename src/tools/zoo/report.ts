@@ -23,6 +23,18 @@ export function caseLine(r: CaseResult): string {
   return `${r.status.padEnd(10)} ${r.name.padEnd(44)} E${String(r.errors).padEnd(3)} W${String(r.warnings).padEnd(5)} F${ruff.padEnd(5)} +F${added.padEnd(4)} ${clip(firstError(r), 240)}`;
 }
 
+/** `analyze: agrees with the compile on A/B files`, each file counted once (cases of a package share files); null when analyze did not run. */
+export function analyzeLine(results: CaseResult[]): string | null {
+  const files = new Set<string>();
+  const disagree = new Map<string, string>();
+  for (const r of results) {
+    for (const f of r.analyzeFiles ?? []) files.add(`${r.package}/${f}`);
+    for (const d of r.analyzeDisagrees ?? []) disagree.set(`${r.package}/${d.file}`, d.why);
+  }
+  if (!files.size) return null;
+  return `analyze: agrees with the compile on ${files.size - disagree.size}/${files.size} files`;
+}
+
 /** The pyflakes findings c2m added, each file's counted once (cases of a package share files). */
 export function addedFindings(results: CaseResult[]): NonNullable<CaseResult["pyflakesNew"]> {
   const seen = new Map<string, NonNullable<CaseResult["pyflakesNew"]>[number]>();
@@ -161,8 +173,30 @@ export function failuresMarkdown(results: CaseResult[]): string {
     "|---:|---|---|",
   );
   for (const [k, rs] of groups(results, runFailureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${names(rs)} |`);
-  out.push(...pyflakesSection(results));
+  out.push(...pyflakesSection(results), ...analyzeSection(results));
   return `${out.join("\n")}\n`;
+}
+
+/** Files where `c2m analyze` disagrees with the compile (./agreement.ts), each once. */
+function analyzeSection(results: CaseResult[]): string[] {
+  const line = analyzeLine(results);
+  if (!line) return [];
+  const m = new Map<string, string>();
+  for (const r of results) for (const d of r.analyzeDisagrees ?? []) m.set(`${r.package}/${d.file}`, d.why);
+  const out = [
+    "",
+    "## c2m analyze against the compile",
+    "",
+    "Per compiled file: a file analyze calls automatic must compile without an error diagnostic, and each error code",
+    "the compile gives a file must be one analyze names for it (src/tools/zoo/agreement.ts).",
+    "",
+    `**${line}**`,
+  ];
+  if (m.size) {
+    out.push("", "| file | disagreement |", "|---|---|");
+    for (const [file, why] of [...m.entries()].sort()) out.push(`| ${esc(file)} | ${esc(clip(why, 160))} |`);
+  }
+  return out;
 }
 
 /** The pyflakes findings c2m added, by code and name: the emitter's and passes' next mechanisms to fix (src/tools/pyflakes.ts). */
@@ -200,7 +234,7 @@ export function readmeTable(results: CaseResult[], seconds: number): string {
   const out = [
     `**${summaryLine(results)}** (${results.length} cases in ${Math.round(seconds)} s; first errors grouped in [test/zoo/FAILURES.md](test/zoo/FAILURES.md))`,
     "",
-    ...(pyflakesLine(results) ? [`${pyflakesLine(results)}.`, ""] : []),
+    ...[pyflakesLine(results), analyzeLine(results)].filter((l) => l).flatMap((l) => [`${l}.`, ""]),
     "| case | status | errors | warnings | pyflakes | added by c2m | first error |",
     "|---|---|---:|---:|---:|---:|---|",
   ];

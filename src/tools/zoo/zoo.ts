@@ -16,6 +16,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { dirname, join, relative } from "node:path";
 import { packageRoot, pythonExecutable } from "../../python.js";
 import { haveRuff, newFindings, countsPerFile, pyflakes } from "../pyflakes.js";
+import type { FileAnalysis } from "../../analyze/index.js";
+import { analyzeVerdicts, disagreement, type AnalyzeVerdict, type FileAgreement } from "./agreement.js";
 import { classify, type CaseResult, type CompileRecord, type Diag, type FileCheck } from "./classify.js";
 import type { ZooCase } from "./cases.js";
 
@@ -30,6 +32,8 @@ export interface ZooOptions {
   log?: (line: string) => void;
   /** extra folders on every Python child's path (where a test's fixture package is installed) */
   pythonPath?: string[];
+  /** also run `c2m analyze` on each package and record per file whether it agrees with the compile (default true) */
+  analyze?: boolean;
 }
 
 const HERE = (): string => join(packageRoot(), "src", "tools", "zoo");
@@ -100,7 +104,7 @@ export async function closures(cases: ZooCase[], work: string): Promise<Map<stri
 }
 
 /** Copy a closure out of site-packages and compile it with the CLI; then count pyflakes findings per file. */
-async function compileClosure(closure: Closure, dir: string): Promise<CompileRecord> {
+async function compileClosure(closure: Closure, dir: string, analyze: boolean): Promise<CompileRecord> {
   const src = join(dir, "src");
   const out = join(dir, "out");
   for (const f of closure.files) {
@@ -110,7 +114,7 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
   const started = Date.now();
   const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json"], 900);
   const seconds = (Date.now() - started) / 1000;
-  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, pyflakes: null, pyflakesAdded: [], checks: new Map() };
+  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, pyflakes: null, pyflakesAdded: [], checks: new Map(), analyze: null };
   let parsed: { files: { input: string; status: string; diagnostics: Diag[] }[] } | undefined;
   try {
     parsed = JSON.parse(ran.stdout);
@@ -131,7 +135,24 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
     record.pyflakes = countsPerFile(output, record.pyflakesAdded);
   }
   record.checks = await checkEmitted(out, record.written, dir);
+  if (analyze && parsed) record.analyze = await analyzeAgreement(src, dir, parsed.files);
   return record;
+}
+
+/** `c2m analyze` over the same folder: per compiled file, the compile's error codes beside analyze's verdict, and whether they agree (./agreement.ts). */
+async function analyzeAgreement(src: string, dir: string, compiled: { input: string; diagnostics: Diag[] }[]): Promise<Map<string, FileAgreement>> {
+  const report = join(dir, "analyze.json");
+  const ran = await runProcess(process.execPath, [CLI(), "analyze", src, "--json", "-o", report], 900);
+  const out = new Map<string, FileAgreement>();
+  const verdicts =
+    existsSync(report) && !ran.timedOut ? analyzeVerdicts((JSON.parse(readFileSync(report, "utf8")) as { files: FileAnalysis[] }).files, src) : new Map<string, AnalyzeVerdict>();
+  for (const f of compiled) {
+    const rel = relative(src, f.input);
+    const errors = [...new Set(f.diagnostics.filter((d) => d.severity === "error").map((d) => d.code))].sort();
+    const analyze = verdicts.get(rel) ?? null;
+    out.set(rel, { compile: errors, analyze, disagreement: verdicts.size ? disagreement(errors, analyze ?? undefined) : `c2m analyze wrote no report: ${lastLine(ran.stderr)}` });
+  }
+  return out;
 }
 
 /** zoo_check.py over the emitted files: which do not parse, which import torch. */
@@ -192,7 +213,7 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
   const compiles = new Map<string, CompileRecord>();
   for (const [pkg, union] of unions) {
     log(`zoo: c2m compile ${pkg} (${union.files.length} files)`);
-    compiles.set(pkg, await compileClosure(union, join(work, "compile", safeName(pkg))));
+    compiles.set(pkg, await compileClosure(union, join(work, "compile", safeName(pkg)), opts.analyze !== false));
   }
   const torchRan = await torchRun;
   if (torchRan.code !== 0) log(`zoo: the torch side exited ${torchRan.code ?? torchRan.signal}: ${lastLine(torchRan.stderr)}`);

@@ -21,6 +21,12 @@ class Untranslated:
         # a generic subscript on import (`Dataset[T]`) stays a placeholder
         return self
 
+    def __or__(self, other):
+        # a union in an annotation evaluated on import (`torch.dtype | None`) stays a placeholder
+        return self
+
+    __ror__ = __or__
+
     def as_decorator(self, fn):
         # a decorator c2m could not translate: the decorated name raises when used
         return Untranslated(f"{self._name}({getattr(fn, '__name__', 'function')})")

@@ -18,6 +18,8 @@ export interface EmitResult {
 }
 
 const MLX_IMPORTS = ["import mlx.core as mx", "import mlx.nn as nn"];
+/** module-level statements that run no code of the file's own: helpers may go after them */
+const IMPORT_LIKE = new Set(["import_statement", "import_from_statement", "future_import_statement", "comment"]);
 
 export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps, filename: string): EmitResult {
   const s = new MagicString(mod.source);
@@ -69,7 +71,11 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them)
   const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);
-  const lastKept = kept[kept.length - 1];
+  // ... and before the first module-level statement that runs code: an `if` between imports may call a helper
+  // (an Untranslated placeholder) on import, and a helper defined below it is a NameError
+  const firstCode = namedChildren(mod.root).find((n) => !IMPORT_LIKE.has(n.type) && !(n.type === "expression_statement" && n.namedChildren[0]?.type === "string"));
+  const keptBeforeCode = kept.filter((i) => !firstCode || i.node.startIndex < firstCode.startIndex);
+  const lastKept = keptBeforeCode[keptBeforeCode.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
   const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex);
   for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));

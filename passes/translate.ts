@@ -538,7 +538,9 @@ export class FunctionWalker {
       }
       // in-place tensor methods used as statements: `x.add_(y)` → `x = x + y`
       const recv = this.expr(obj);
-      const row = recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
+      // a name the file imports (`from ... import initialization as init; init.copy_(a, b)`) is a module's function, not a tensor method
+      const imported = obj.type === "identifier" && recv.v.k !== "tensor" && this.ctx.mod.aliases.has(obj.text);
+      const row = !imported && (recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method)) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
       if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
         const g = this.expr(call);
         this.replaceStatement(stmt, obj.type === "subscript" ? `${obj.text} = ${g.text}` : `${recv.text} = ${g.text}`);

@@ -124,6 +124,11 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
       "        other = next(iter([None]))",
       "        return self.fc(x) + mx.zeros(4, dtype=dtype) + mx.ones(4) + mx.ones(4)",
     ]);
+    // an in-place-looking call on a module the file imports is that module's function, not a tensor method (F823 before)
+    const init = compile(
+      "import torch.nn as nn\nfrom . import initialization as init\n\n\ndef init_weights(module):\n    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n",
+    ).code;
+    expect(init).toContain("    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n");
     // a statement left alone in its block becomes pass
     expect(forward(net("        if x.shape[0] > 3:\n            d = x.device\n        return self.fc(x) + torch.ones(4, device=d)\n"))).toContain(
       "        if x.shape[0] > 3:\n            pass\n",

@@ -124,6 +124,23 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
       "        other = next(iter([None]))",
       "        return self.fc(x) + mx.zeros(4, dtype=dtype) + mx.ones(4) + mx.ones(4)",
     ]);
+    // judged on the output's value (torch.device(d) is d there); a trailing comment goes with its statement; a
+    // function-level import the translation left unread goes too
+    const judged = net(
+      [
+        "        from collections import OrderedDict",
+        "        device = torch.device(str(x.dtype))",
+        "        first = x[:, :1] - 1  # a comment",
+        "        m = nn.Sequential(OrderedDict([('a', nn.ReLU())]))",
+        "        return m(x) + torch.ones(4, device=device) + torch.diff(x, prepend=first)",
+        "",
+      ].join("\n"),
+    );
+    expect(forward(judged).split("\n")).toEqual([
+      "    def __call__(self, x):",
+      "        m = nn.Sequential(nn.ReLU())",
+      "        return m(x) + mx.ones(4) + mx.diff(x)  # c2m: C2M-W003 torch.diff(prepend=first) is not supported",
+    ]);
     // an in-place-looking call on a module the file imports is that module's function, not a tensor method (F823 before)
     const init = compile(
       "import torch.nn as nn\nfrom . import initialization as init\n\n\ndef init_weights(module):\n    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n",

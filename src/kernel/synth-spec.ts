@@ -49,6 +49,8 @@ export interface SynthCandidate {
   block: [number, number, number];
   grid: [number, number, number];
   sharedBytes?: number;
+  /** the value of every int parameter */
+  size: number;
 }
 
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
@@ -67,29 +69,37 @@ export interface SynthesizedSpec {
   note: string;
 }
 
-/** Which thread and block axes the kernel's CUDA text reads: a 2-D block for `threadIdx.y`, a 2-D grid for `blockIdx.y`. */
-export function candidateLaunches(k: CompiledKernel): SynthCandidate[] {
+/**
+ * The candidate launches, in the order tried: the block shapes (2-D first when the kernel reads
+ * `threadIdx.y`), a grid of 3 blocks (2 along y and z when it reads `blockIdx.y/z`), dynamic shared
+ * memory when the file declares `extern __shared__` (in the kernel or a helper such as the samples'
+ * `SharedMemory<T>`), and S = 64, then S = the grid's thread count (kernels that return early before
+ * a barrier assume every thread of a block is in range).
+ */
+export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidate[] {
   const text = `${k.cuda.header}\n${k.cuda.source}`;
   const threadsY = /\b(threadIdx|blockDim)\s*\.\s*y\b/.test(text);
   const blocksY = /\b(blockIdx|gridDim)\s*\.\s*y\b/.test(text);
   const blocksZ = /\b(blockIdx|gridDim)\s*\.\s*z\b/.test(text);
   const grid: [number, number, number] = [3, blocksY ? 2 : 1, blocksZ ? 2 : 1];
   const blocks = threadsY ? [...BLOCKS_2D, ...BLOCKS_1D] : BLOCKS_1D;
-  const shared = k.sharedBytesTemplate ? DYNAMIC_SHARED_BYTES : [undefined];
-  return blocks.flatMap((block) => shared.map((sharedBytes) => ({ block, grid, sharedBytes })));
+  const shared = k.sharedBytesTemplate || /\bextern\s+__shared__\b/.test(source) ? DYNAMIC_SHARED_BYTES : [undefined];
+  return blocks.flatMap((block) =>
+    [SYNTH_SIZES[0]!, grid[0] * block[0] * block[1]].flatMap((size, i, all) => (i > 0 && size === all[0] ? [] : shared.map((sharedBytes) => ({ block, grid, sharedBytes, size })))),
+  );
 }
 
 const dtypeOf = (d: string): string => (normalizeDtype(d) in DTYPES ? normalizeDtype(d) : "float32");
 
 /** The spec of one candidate: one launch of `k`, its parameters sized and valued from S. */
-export function candidateSpec(k: CompiledKernel, c: SynthCandidate, size: number, counts: Record<string, number>, domain?: [number, number]): GoldenSpec {
+export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Record<string, number>, domain?: [number, number]): GoldenSpec {
   const buffers: GoldenBuffer[] = [];
   const args: GoldenLaunch["args"] = k.params.map((p) => {
     if (p.kind === "buffer") {
       const dtype = dtypeOf(String(p.dtype));
       const role: GoldenBuffer["role"] = p.role === "output" ? "output" : p.role === "inout-copy" || p.role === "atomic-accumulate" ? "inout" : "input";
       const b: GoldenBuffer = { name: p.name, dtype, count: counts[p.name] ?? FIRST_COUNT, role };
-      if (!isFloatDtype(dtype) && role !== "output") b.range = /bool/.test(dtype) ? 2 : size;
+      if (!isFloatDtype(dtype) && role !== "output") b.range = /bool/.test(dtype) ? 2 : c.size;
       if (domain && isFloatDtype(dtype)) b.domain = domain;
       buffers.push(b);
       return { buffer: p.name };
@@ -105,13 +115,13 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, size: number
       int64: "long long",
       uint64: "unsigned long long",
     }[dtype];
-    return { scalar: isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : size, type: type ?? "int" };
+    return { scalar: isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : c.size, type: type ?? "int" };
   });
   const templateArgs = k.templateParams.length ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? "true" : String(c.block[0]))) : undefined;
   return {
-    name: `${k.name}_synth_${size}`,
+    name: `${k.name}_synth_${c.size}`,
     file: `${k.name}.cu`,
-    sizes: [{ S: size }],
+    sizes: [{ S: c.size }],
     buffers,
     launches: [{ kernel: k.name, templateArgs, grid: c.grid, block: c.block, sharedBytes: c.sharedBytes, args }],
   };
@@ -141,12 +151,12 @@ function nonFinite(spec: GoldenSpec, after: Record<string, TypedArray>): string 
  * Runs the CUDA original under one candidate at size S, growing buffers on out-of-bounds faults;
  * returns the spec that ran cleanly, or why the candidate is rejected.
  */
-async function probe(k: CompiledKernel, source: string, c: SynthCandidate, size: number, run: CudaRunOptions): Promise<{ spec: GoldenSpec; grown: string[] } | SynthFailure> {
+async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: CudaRunOptions): Promise<{ spec: GoldenSpec; grown: string[] } | SynthFailure> {
   const counts: Record<string, number> = {};
   const grown: string[] = [];
   let domain: [number, number] | undefined;
   for (let attempt = 0; attempt < GROWTHS + 2; attempt++) {
-    const spec = candidateSpec(k, c, size, counts, domain);
+    const spec = candidateSpec(k, c, counts, domain);
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
     try {
@@ -171,7 +181,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, size:
       domain = [0.5, 2];
       continue;
     }
-    if (!wroteSomething(spec, before, after)) return new SynthFailure("writes-nothing", `the launch writes nothing at S=${size} with block ${c.block.join("x")}`);
+    if (!wroteSomething(spec, before, after)) return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);
     return { spec, grown };
   }
   return new SynthFailure("fault", `buffers kept faulting after ${GROWTHS} growths`);
@@ -186,16 +196,20 @@ export async function synthesizeSpecs(compiled: CompileKernelsResult, source: st
   const k = compiled.kernels.find((x) => x.name === name);
   if (!k) throw new SynthFailure("unsupported", `kernel ${name} was not translated`);
   let last: SynthFailure | undefined;
-  for (const c of candidateLaunches(k)) {
-    const first = await probe(k, source, c, SYNTH_SIZES[0]!, run);
+  for (const c of candidateLaunches(k, source)) {
+    const first = await probe(k, source, c, run);
     if (first instanceof SynthFailure) {
-      last = first.kind === "writes-nothing" && last && last.kind !== "writes-nothing" ? last : first;
+      if (first.kind === "cuda-compile") throw first;
+      // the most telling failure: a fault or NaN says more than a launch that wrote nothing
+      if (!last || last.kind === "writes-nothing") last = first;
       continue;
     }
-    const out: SynthesizedSpec[] = [{ spec: first.spec, note: describe(c, SYNTH_SIZES[0]!, first.grown) }];
-    for (const size of SYNTH_SIZES.slice(1)) {
-      const more = await probe(k, source, c, size, run);
-      if (!(more instanceof SynthFailure)) out.push({ spec: more.spec, note: describe(c, size, more.grown) });
+    const out: SynthesizedSpec[] = [{ spec: first.spec, note: describe(c, first.grown) }];
+    // and a ragged size, when the first was the power of two
+    if (c.size === SYNTH_SIZES[0]) {
+      const ragged = { ...c, size: SYNTH_SIZES[1]! };
+      const more = await probe(k, source, ragged, run);
+      if (!(more instanceof SynthFailure)) out.push({ spec: more.spec, note: describe(ragged, more.grown) });
     }
     return out;
   }
@@ -208,7 +222,7 @@ function firstError(output: string): string {
   return line.replace(/^.*?:(\d+):\d+: error:/, "line $1: error:").slice(0, 200);
 }
 
-function describe(c: SynthCandidate, size: number, grown: string[]): string {
+function describe(c: SynthCandidate, grown: string[]): string {
   const smem = c.sharedBytes ? `, ${c.sharedBytes} B dynamic shared` : "";
-  return `synthesised launch: grid ${c.grid.join("x")}, block ${c.block.join("x")}${smem}, int parameters ${size}${grown.length ? `, buffers grown ${grown.join(" ")}` : ""}`;
+  return `synthesised launch: grid ${c.grid.join("x")}, block ${c.block.join("x")}${smem}, int parameters ${c.size}${grown.length ? `, buffers grown ${grown.join(" ")}` : ""}`;
 }

@@ -50,6 +50,7 @@ import {
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
+import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, STRUCT_HELPERS, uncarriedTemplate } from "./metal-structs.js";
 import {
   checkCoopName,
   coopDirectiveComment,
@@ -70,6 +71,7 @@ export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
 
 /** Header helpers, emitted once each when used. */
 const HELPERS: Record<string, string> = {
+  ...STRUCT_HELPERS,
   c2m_block_count: BLOCK_VOTE_HELPER,
   c2m_cg: COOP_HELPER,
   c2m_own: `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
@@ -320,6 +322,8 @@ function printRange(parent: CudaNode, start: number, end: number, children: read
     if (text === "" && c.type === "preproc_call") out = out.replace(/[ \t]+$/, "");
     out += text;
     pos = c.endIndex;
+    // a dropped `__device__` takes the blanks after it
+    if (text === "" && DEVICE_FUNCTION_QUALIFIERS.has(c.type)) while (pos < end && /[ \t]/.test(src[pos]!)) pos++;
   }
   out += src.slice(pos, end);
   void parent;
@@ -348,6 +352,12 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       return node.text;
     case "identifier":
       return printIdentifier(node, ctx);
+    case "field_identifier":
+      return metalName(node.text);
+    case "storage_class_specifier":
+      return memberStorage(node) ?? node.text;
+    case "function_definition":
+      return printReferenceMethod(node, ctx.unit.source, (c) => print(c, ctx)) ?? printDefault(node, ctx);
     case "primitive_type":
     case "sized_type_specifier":
     case "type_identifier":
@@ -402,7 +412,8 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       // reduction idiom) takes its pragma with it, or Metal's compiler rejects the kernel
       return isLoopPragma(node) && !loopFollows(node, ctx) ? "" : printDefault(node, ctx);
     default:
-      return printDefault(node, ctx);
+      // a member function's `__device__` (printed with its struct): every Metal function is a device function
+      return DEVICE_FUNCTION_QUALIFIERS.has(node.type) ? "" : printDefault(node, ctx);
   }
 }
 
@@ -437,7 +448,7 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
   }
   // a type name the parser took for a value: `(__nv_bfloat16)(x)` parses as a call of `(__nv_bfloat16)`
   if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
-  return name;
+  return metalName(name);
 }
 
 function isDeclared(name: string, ctx: PrintContext): boolean {
@@ -455,34 +466,10 @@ function printTypeName(node: CudaNode, ctx: PrintContext): string {
   }
   if (SCALAR_TYPES[name]) return SCALAR_TYPES[name].metal;
   if (VECTOR_TYPES[name]) return VECTOR_TYPES[name].metal;
-  const template = templateStructs(ctx.unit).get(name.replace(/<.*$/s, ""));
-  if (template !== undefined) reportKernel(ctx.bag, "C2M-K027", position(node), `'${name}' names a class template; c2m does not carry class templates into Metal`);
+  const uncarried = uncarriedTemplate(ctx.unit, name.replace(/<.*$/s, ""));
+  if (uncarried) reportKernel(ctx.bag, "C2M-K027", position(node), uncarried);
   return printDefault(node, ctx);
 }
-
-/** Class and struct templates of the file (`template <class T> struct Packed128`), and aliases of them, by name. */
-function templateStructs(unit: KernelUnit): Map<string, CudaNode> {
-  let found = templateStructsOf.get(unit);
-  if (found) return found;
-  found = new Map();
-  const visit = (n: CudaNode) => {
-    for (const c of named(n)) {
-      if (c.type === "template_declaration") {
-        const s = named(c).find((x) => x.type === "struct_specifier" || x.type === "class_specifier");
-        const name = s ? field(s, "name")?.text : undefined;
-        if (name) found!.set(name, c);
-      } else if (c.type === "type_definition" && /^\s*typedef\s+(\w+)\s*</.test(c.text)) {
-        const of = found!.get(/^\s*typedef\s+(\w+)/.exec(c.text)![1]!);
-        const alias = field(c, "declarator")?.text;
-        if (of && alias) found!.set(alias, of);
-      } else if (["namespace_definition", "declaration_list", "linkage_specification", "preproc_if", "preproc_ifdef"].includes(c.type)) visit(c);
-    }
-  };
-  visit(unit.root);
-  templateStructsOf.set(unit, found);
-  return found;
-}
-const templateStructsOf = new WeakMap<KernelUnit, Map<string, CudaNode>>();
 
 export function printType(t: KType, ctx?: PrintContext): string {
   switch (t.kind) {
@@ -641,6 +628,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     return `${printed.slice(0, close)}${args.length ? ", " : ""}${factory.join(", ")}${printed.slice(close)}`;
   }
   if (!name) return printDefault(node, ctx);
+  if (name === "memcpy" && args.length === 3) {
+    ctx.helpers.add("c2m_memcpy");
+    return `c2m_memcpy(${args.map((a) => print(a, ctx)).join(", ")})`;
+  }
   if (name === "assert") {
     reportKernel(ctx.bag, "C2M-K025", position(node), `assert(${args.map((a) => a.text).join(", ")}) is not checked: Metal kernels cannot abort`);
     return "((void)0)";
@@ -1062,8 +1053,33 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
     }
   });
   for (const a of ctx.deviceAttrs.get(f.name) ?? []) params.push(`${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`);
+  const pointeeOnly = pointeeTemplateParams(f, ctx.unit);
+  if (pointeeOnly.size) {
+    // `template <class T> Packed128<T> load128(const T* p)`: T is deduced from the pointer's template parameter, after it
+    ctx.helpers.add("c2m_pointee");
+    const rest = tparams.filter((t) => !pointeeOnly.has(t.replace(/^typename /, "")));
+    tparams.splice(0, tparams.length, ...rest, ...[...pointeeOnly].map(([t, i]) => `typename ${t} = c2m_pointee<c2m_P${i}>`));
+  }
   const body = printDefault(f.body, ctx);
   const ret = printType(f.returnType, ctx);
   const head = `${tparams.length ? `template <${tparams.join(", ")}>\n` : ""}inline ${ret} ${f.name}(${params.join(", ")}) `;
   return head + body;
+}
+
+/**
+ * Type template parameters of a device function that only a pointer parameter's element type tells
+ * (`const T* p`): once pointer parameters are template parameters of their own, T is no longer deducible
+ * there, so it defaults to that pointer's element type. Left alone when a call names template arguments.
+ * T → the index of the pointer parameter it comes from.
+ */
+function pointeeTemplateParams(f: KFunction, unit: KernelUnit): Map<string, number> {
+  const out = new Map<string, number>();
+  if (new RegExp(`\\b${f.name}\\s*<`).test(unit.source.replace(f.node.text, ""))) return out;
+  const mentions = (t: string, text: string) => new RegExp(`\\b${t}\\b`).test(text);
+  for (const t of f.templateParams.filter((x) => x.kind === "type")) {
+    if (f.params.some((p) => p.type.kind !== "pointer" && mentions(t.name, p.node.text))) continue;
+    const i = f.params.findIndex((p) => p.type.kind === "pointer" && p.type.pointee.kind === "template" && p.type.pointee.name === t.name);
+    if (i >= 0) out.set(t.name, i);
+  }
+  return out;
 }

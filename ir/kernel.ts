@@ -114,6 +114,8 @@ export interface KFunction {
 export interface KStruct {
   name: string;
   node: CudaNode;
+  /** a class template (`template <class T> struct Packed128`): its node is the template declaration */
+  template?: boolean;
 }
 
 export interface KMacro {

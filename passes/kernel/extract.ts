@@ -31,7 +31,11 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         const s = n.type === "struct_specifier" ? n : named(n).find((c) => c.type === "struct_specifier");
         const name = s ? field(s, "name")?.text : undefined;
         if (s && name && field(s, "body")) unit.structs.push({ name, node: n } satisfies KStruct);
-        else if (n.type === "declaration") {
+        else if (n.type === "type_definition" && field(n, "type")?.type === "template_type") {
+          // `typedef Packed128<float> f128;`: an alias of a class template's instance, carried with it
+          const alias = field(n, "declarator");
+          if (alias?.type === "type_identifier") unit.structs.push({ name: alias.text, node: n });
+        } else if (n.type === "declaration") {
           // variables, not prototypes (`__global__ void k(float*);`)
           const constant = isCarriedConstant(n);
           for (const d of fields(n, "declarator")) {
@@ -45,6 +49,10 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
       case "template_declaration": {
         const inner = named(n).find((c) => c.type === "function_definition");
         if (inner) visitFunction(inner, n, templateParams(n));
+        // a class template (`template <class T> struct Packed128 {...}`): Metal has templates, so it is carried as written
+        const s = named(n).find((c) => c.type === "struct_specifier" || c.type === "class_specifier");
+        const name = s ? field(s, "name")?.text : undefined;
+        if (s && name && field(s, "body")) unit.structs.push({ name, node: n, template: true });
         return;
       }
       case "function_definition":

@@ -18,6 +18,7 @@ import type { CudaNode } from "../grammar/cuda.js";
 import type { KernelUnit } from "../ir/kernel.js";
 import { field, kids, named } from "../passes/kernel/cst.js";
 import { same } from "../passes/kernel/buffers.js";
+import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
 
 /** Words MSL reserves (address spaces, function kinds) that CUDA code may use as names. */
 const MSL_KEYWORDS = new Set(["constant", "device", "thread", "threadgroup", "threadgroup_imageblock", "kernel", "vertex", "fragment", "ray_data", "object_data"]);
@@ -60,6 +61,8 @@ export function uncarriedTemplate(unit: KernelUnit, name: string): string | unde
   if (!decl) return undefined;
   const s = named(decl).find((x) => x.type === "struct_specifier" || x.type === "class_specifier");
   const base = (s && field(s, "name")?.text.replace(/\s*<.*$/s, "")) ?? name;
+  if (sharedViewTemplates(unit).has(base))
+    return `'${name}' views the launch's dynamic shared memory; c2m translates it as \`T *p = ${base}<T>();\` declared in a kernel, not here`;
   if (new RegExp(`template\\s*<\\s*>\\s*(struct|class)\\s+${base}\\s*<`).test(unit.source))
     return `'${name}' names a class template with explicit specialisations, which c2m does not carry into Metal`;
   const body = s ? (field(s, "body")?.text ?? "") : "";

@@ -49,6 +49,7 @@ import {
 } from "../passes/kernel/cst.js";
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, STRUCT_HELPERS, uncarriedTemplate } from "./metal-structs.js";
 import {
@@ -448,6 +449,8 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
   }
   // a type name the parser took for a value: `(__nv_bfloat16)(x)` parses as a call of `(__nv_bfloat16)`
   if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
+  const uncarried = node.parent?.type === "template_function" ? uncarriedTemplate(ctx.unit, name) : undefined;
+  if (uncarried) reportKernel(ctx.bag, "C2M-K027", position(node), uncarried);
   return metalName(name);
 }
 
@@ -902,6 +905,13 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   for (const d of decls) {
     const { type, name } = declaratorType(base, d, leadingConst);
     const init = d.type === "init_declarator" ? field(d, "value") : null;
+    if (ctx.isKernel && name && type.kind === "pointer" && sharedViewCall(init, sharedViewTemplates(ctx.unit))) {
+      // `T *sdata = SharedMemory<T>();`: the launch's dynamic shared memory (passes/kernel/shared-view.ts)
+      ctx.scope.shared.add(name);
+      const elem = printType(type.pointee, ctx);
+      parts.push(`threadgroup ${elem} ${name}[(${SHARED_BYTES_TEMPLATE} + sizeof(${elem}) - 1) / sizeof(${elem})];`);
+      continue;
+    }
     const initText = init ? print(init, ctx) : undefined;
     if (type.kind !== "pointer") {
       parts.push(`${typeText} ${print(d, ctx)};`);
@@ -979,7 +989,8 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
   const used = reachableDeclarations(unit, kernel);
   const pieces: { at: number; text: string }[] = [];
   for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: m.text });
-  for (const s of unit.structs) if (used.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
+  const views = sharedViewTemplates(unit);
+  for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;

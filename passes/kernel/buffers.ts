@@ -9,6 +9,7 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, SharedArray } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
 import { ownershipProof, type OwnedSite } from "./ownership.js";
@@ -160,9 +161,12 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
       for (const d of fields(n, "declarator")) {
         const { type, name, arrayDims } = declaratorType(base, d, leadingConst);
         if (!name) continue;
-        if (isShared) {
+        const view = f.kind === "global" && type.kind === "pointer" && d.type === "init_declarator" && sharedViewCall(field(d, "value"), sharedViewTemplates(unit));
+        if (isShared || view) {
+          // `T *sdata = SharedMemory<T>();` in a kernel is the launch's dynamic shared memory (passes/kernel/shared-view.ts)
           scope.shared.add(name);
-          shared.push({ name, elem: type, dims: arrayDims.map((x) => x.text), dynamic: quals.includes("extern"), atomic: false, node: n });
+          const elem = view && type.kind === "pointer" ? type.pointee : type;
+          shared.push({ name, elem, dims: view ? [] : arrayDims.map((x) => x.text), dynamic: !!view || quals.includes("extern"), atomic: false, node: n });
         } else if (type.kind === "pointer") {
           const init = d.type === "init_declarator" ? field(d, "value") : null;
           const r = rootOf(init, scope);

@@ -50,6 +50,7 @@ import {
 import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
+import { hoistedDeclaration, hoistedLocal, hoistedParam, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, STRUCT_HELPERS, uncarriedTemplate } from "./metal-structs.js";
 import {
@@ -154,6 +155,9 @@ template <typename A, typename T> inline T c2m_atomic_cas(A obj, T expected, T d
   return old;
 }`,
 };
+
+/** Types a template value parameter may have in Metal (and in MLX's template arguments). */
+const INTEGRAL_TEMPLATE_TYPE = /^(const\s+)?((un)?signed\s+)?(bool|char|short|int|long|long\s+long|unsigned|size_t|u?int(8|16|32|64)_t|uint|ushort|uchar)(\s+int)?$/;
 
 /** Metal thread attributes a function may need as extra parameters when it is a header function. */
 const ATTRIBUTE_TYPES: Record<string, string> = {
@@ -285,6 +289,9 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   }
 
   outputNames.push(...masks);
+  // __shared__ arrays of the device functions it reaches, declared here (emit/metal-hoist.ts)
+  const reached = reachableDeclarations(unit, k);
+  for (const [fn, hs] of hoistedShared(unit)) if (reached.has(fn)) for (const h of hs) prologue.push(hoistedDeclaration(h, (n) => print(n, ctx)));
   let body = printBody(k.body, ctx);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
@@ -868,6 +875,8 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   const base = baseType(typeNode, templateNames, structNames);
   const decls = fields(node, "declarator");
   const typeText = typeNode ? print(typeNode, ctx) : "";
+  const hoisted = isShared && !ctx.isKernel ? (hoistedShared(ctx.unit).get(ctx.fn.name) ?? []).filter((h) => h.node === node || h.node.startIndex === node.startIndex) : [];
+  if (hoisted.length) return hoistedLocal(hoisted, (n) => print(n, ctx));
   if (isShared && !ctx.isKernel) {
     reportKernel(
       ctx.bag,
@@ -971,8 +980,10 @@ function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {
         for (const a of coopFactoryAttributes(c?.replace(/^.*::/, "") ?? "")) need.add(a);
       }
     });
-    direct.set(f.name, need);
-    calls.set(f.name, callees);
+    for (const h of hoistedShared(unit).get(f.name) ?? []) need.add(h.name);
+    // overloads share a name (llm.c's two blockReduce): each takes what any of them needs
+    direct.set(f.name, new Set([...(direct.get(f.name) ?? []), ...need]));
+    calls.set(f.name, new Set([...(calls.get(f.name) ?? []), ...callees]));
   }
   const out = new Map<string, string[]>();
   const resolve = (name: string, seen: Set<string>): Set<string> => {
@@ -1063,7 +1074,20 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
       params.push(`${printType(p.type, ctx)} ${p.name}`);
     }
   });
-  for (const a of ctx.deviceAttrs.get(f.name) ?? []) params.push(`${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`);
+  const hoisted = [...hoistedShared(ctx.unit).values()].flat();
+  for (const a of ctx.deviceAttrs.get(f.name) ?? []) {
+    const h = hoisted.find((x) => x.name === a);
+    params.push(h ? hoistedParam(h, (n) => print(n, ctx)) : `${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`);
+  }
+  for (const t of f.templateParams) {
+    if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) continue;
+    reportKernel(
+      ctx.bag,
+      "C2M-K045",
+      position(f.node),
+      `template parameter '${t.name}' of '${f.name}' has type '${t.type}', a function pointer or other non-integral type that Metal cannot take`,
+    );
+  }
   const pointeeOnly = pointeeTemplateParams(f, ctx.unit);
   if (pointeeOnly.size) {
     // `template <class T> Packed128<T> load128(const T* p)`: T is deduced from the pointer's template parameter, after it

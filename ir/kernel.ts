@@ -25,6 +25,8 @@ export interface TemplateParam {
   name: string;
   /** `typename T` → type; `int N` / `bool B` → value of that C type */
   kind: "type" | "int" | "bool";
+  /** a value parameter's declared type as written (`unsigned int`, `reduction_func_t`) */
+  type?: string;
 }
 
 export interface KParam {

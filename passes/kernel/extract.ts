@@ -121,7 +121,7 @@ function templateParams(tdecl: CudaNode): TemplateParam[] {
     } else if (p.type === "parameter_declaration" || p.type === "optional_parameter_declaration") {
       const name = field(p, "declarator")?.text;
       const t = field(p, "type")?.text ?? "int";
-      if (name) out.push({ name, kind: t === "bool" ? "bool" : "int" });
+      if (name) out.push({ name, kind: t === "bool" ? "bool" : "int", type: t });
     }
   }
   return out;
@@ -200,11 +200,13 @@ export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): Read
 const reachable = new WeakMap<KFunction, ReadonlySet<string>>();
 
 function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
-  const nodes = new Map<string, CudaNode>();
-  for (const m of unit.macros) nodes.set(m.name, m.node);
-  for (const s of unit.structs) nodes.set(s.name, s.node);
-  for (const f of unit.deviceFunctions) nodes.set(f.name, f.node);
-  for (const c of unit.constants) nodes.set(c.name, c.node);
+  // a name may have several declarations: overloads (llm.c's two blockReduce), a struct and its typedef
+  const nodes = new Map<string, CudaNode[]>();
+  const add = (name: string, node: CudaNode) => nodes.set(name, [...(nodes.get(name) ?? []), node]);
+  for (const m of unit.macros) add(m.name, m.node);
+  for (const s of unit.structs) add(s.name, s.node);
+  for (const f of unit.deviceFunctions) add(f.name, f.node);
+  for (const c of unit.constants) add(c.name, c.node);
   const used = new Set<string>();
   const queue: CudaNode[] = [kernel.node];
   while (queue.length) {
@@ -213,7 +215,7 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
       const d = nodes.get(id);
       if (!d || used.has(id)) continue;
       used.add(id);
-      queue.push(d);
+      queue.push(...d);
     }
   }
   return used;

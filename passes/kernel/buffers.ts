@@ -13,6 +13,7 @@ import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
 import { ownershipProof, type OwnedSite } from "./ownership.js";
+import { pointerMove } from "./inout-moves.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "./cst.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
@@ -521,6 +522,8 @@ function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; 
 /** The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why not. */
 function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
   const sites: OwnedSite[] = [];
+  const moves = parameterMoves(a, name);
+  if (typeof moves === "string") return moves;
   for (const s of a.accesses) {
     if (s.root.kind !== "param" || s.root.name !== name) continue;
     const n = accessNode(s.node);
@@ -528,10 +531,39 @@ function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
     if (!n || base?.type !== "identifier") return "c2m cannot follow one of its accesses";
     const index = n.type === "subscript_expression" ? subscriptIndices(n)?.[0] : undefined;
     const def = base.text !== name ? a.aliasDefs.get(base.text) : undefined;
-    const offset = def?.terms ?? def?.offset;
+    const own = def?.terms ?? def?.offset;
+    // a move of the parameter itself (`residual += C * idx;`) is part of every access's offset
+    const offset = moves.length ? [...moves, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])] : own;
+    if (moves.length && def?.decl && def.decl.startIndex < moves[0]!.startIndex) return `it is accessed through '${base.text}', declared before '${name}' is moved`;
     sites.push({ node: n, ...(index ? { index } : {}), ...(offset ? { offset } : {}) });
   }
+  const first = Math.min(...sites.map((x) => x.node.startIndex));
+  if (moves.some((m) => m.startIndex > first)) return `'${name}' is moved after it is first accessed, so its accesses do not all have one offset`;
   return ownershipProof(a.kernel.body, sites);
+}
+
+/**
+ * The offsets a read-write parameter is moved by before it is used (`residual += C * idx;`, `y = y + off;`),
+ * each a statement of the kernel's body itself (not in a loop or branch): every access then adds them.
+ * A move anywhere else (in a loop, under a condition, `-=`, `++`) is returned as the reason c2m cannot follow it.
+ */
+function parameterMoves(a: KernelAnalysis, name: string): CudaNode[] | string {
+  const out: CudaNode[] = [];
+  let why: string | undefined;
+  walk(a.kernel.body, (n) => {
+    if (why) return false;
+    const target = n.type === "assignment_expression" ? field(n, "left") : n.type === "update_expression" ? field(n, "argument") : null;
+    if (!target || unparen(target).text !== name) return;
+    const move = n.type === "assignment_expression" ? pointerMove(n, new Set([name])) : undefined;
+    const statement = n.parent?.type === "expression_statement" && n.parent.parent === a.kernel.body;
+    if (!move || move.op === "-=" || !statement) {
+      why = `'${name}' is moved other than by \`${name} += offset;\` at the top of the kernel (${n.text.slice(0, 40)}), so c2m cannot follow where its accesses land`;
+      return false;
+    }
+    const right = unparen(move.right);
+    out.push(move.op === "=" ? field(right, "right")! : move.right);
+  });
+  return why ?? out;
 }
 
 /** The subscript or `*p` inside an lvalue like `y[i].x` or `(y[i])`. */

@@ -47,7 +47,7 @@ import {
   unparen,
   walk,
 } from "../passes/kernel/cst.js";
-import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
+import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { hoistedDeclaration, hoistedLocal, hoistedParam, hoistedShared } from "./metal-hoist.js";
@@ -179,6 +179,9 @@ export interface MetalKernel {
   templateParams: { name: string; kind: "type" | "int" | "bool" }[];
 }
 
+/** A row pointer into an in-place buffer, with the twins the printer declares and moves beside it. */
+type InoutAlias = { param: string; offset?: CudaNode; difference?: boolean } & Pick<NonNullable<BufferPlan["ownAccess"]>["aliases"][number], "moves" | "elsewhere">;
+
 interface PrintContext {
   unit: KernelUnit;
   fn: KFunction;
@@ -194,7 +197,7 @@ interface PrintContext {
   /** attribute parameters each device function needs */
   deviceAttrs: Map<string, string[]>;
   /** row pointers into in-place buffers: their `_in` and `_touched` twins are declared next to them */
-  inoutAliases: Map<string, { param: string; offset?: CudaNode; difference?: boolean }>;
+  inoutAliases: Map<string, InoutAlias>;
   isKernel: boolean;
   /** cooperative-groups namespaces of the file (emit/coop.ts) */
   coop: CoopInfo;
@@ -269,7 +272,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
           const width = vector ? VECTOR_TYPES[(plan.pointee as { name: string }).name].width : 1;
           ctx.own.set(p.name, width);
           for (const al of plan.ownAccess.aliases) {
-            ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference });
+            ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference, moves: al.moves, elsewhere: al.elsewhere });
             ctx.own.set(al.name, width);
           }
           if (vector) prologue.push(`auto ${p.name}_touched = ${metalName}_touched;`);
@@ -543,7 +546,11 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
     return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
   const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
-  const width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
+  let width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
+  const alias = base && width !== undefined ? ctx.inoutAliases.get(base.text) : undefined;
+  // a re-pointed row pointer goes through c2m_own only where it points into the in-place buffer
+  if (alias && (alias.elsewhere || alias.moves) && !ctx.analysis?.accesses.some((s) => s.root.kind === "param" && s.root.name === alias.param && same(accessNode(s.node), node)))
+    width = undefined;
   if (base && width !== undefined) {
     const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
     return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
@@ -569,6 +576,13 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
   if (left.type === "identifier" && ctx.scope.aliases.has(left.text)) {
     const r = rootOf(right, ctx.scope);
     if (r) ctx.scope.aliases.set(left.text, r);
+  }
+  const repoint = left.type === "identifier" ? ctx.inoutAliases.get(left.text)?.moves?.find((m) => m.node.startIndex === node.startIndex) : undefined;
+  if (repoint) {
+    // `x = out + idx * C;` re-points a row pointer into an in-place buffer: its twins follow
+    const off = repoint.terms ? repoint.terms.map((t) => print(t, ctx)).join(" + ") : repoint.offset ? print(repoint.offset, ctx) : undefined;
+    const o = off ? ` + (${off})` : "";
+    return `(${printDefault(node, ctx)}, ${left.text}_in = ${repoint.param}_in${o}, ${left.text}_touched = ${repoint.param}_touched${o})`;
   }
   const move = pointerMove(node, inoutPointers(ctx));
   if (move) {
@@ -933,6 +947,11 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     const constQ = type.isConst ? "const " : "";
     const pointee = type.pointee.kind === "pointer" ? undefined : printType(type.pointee);
     const twin = name ? ctx.inoutAliases.get(name) : undefined;
+    if (twin?.elsewhere && name) {
+      // it points into a read-only buffer until a statement re-points it into the in-place one (printAssignment)
+      parts.push(`auto ${name}${initText !== undefined ? ` = ${initText}` : ""}; auto ${name}_in = ${twin.param}_in; auto ${name}_touched = ${twin.param}_touched;`);
+      continue;
+    }
     if (twin && name) {
       const off = twin.difference ? ` + (${name} - ${twin.param})` : twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
       const nl = `\n${" ".repeat(node.startPosition.column)}`;

@@ -86,7 +86,18 @@ export interface BufferPlan {
    * placed at `r - y`) becomes `c2m_own(y, y_in, y_touched, E, width)`, which copies the
    * element in on its first touch and returns it as an lvalue; `aliases` get `_in` and `_touched` twins.
    */
-  ownAccess?: { aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[] };
+  ownAccess?: {
+    aliases: {
+      name: string;
+      decl: CudaNode;
+      offset?: CudaNode;
+      difference?: boolean;
+      /** statements re-pointing the row pointer into the buffer (`x = out + idx * C;`): its twins are re-pointed with it */
+      moves?: { node: CudaNode; param: string; offset?: CudaNode; terms?: CudaNode[] }[];
+      /** declared pointing into another, read-only buffer: its twins start at the buffer's base */
+      elsewhere?: boolean;
+    }[];
+  };
 }
 
 export interface SharedArray {

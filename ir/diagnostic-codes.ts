@@ -150,6 +150,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "from ..utils import helper   # outside the compiled folder",
   },
   {
+    code: "C2M-E050",
+    title: "torch name evaluated on import has no MLX translation",
+    hint: "the output binds it to Untranslated(...), so the module still imports and only a use of it raises; port that use by hand or add a mapping",
+    example: "class Fn(torch.autograd.Function): ...",
+  },
+  {
     code: "C2M-W020",
     title: "the output imports a third-party library",
     hint: "the port needs this library installed beside MLX; check that it works without torch",

@@ -161,6 +161,8 @@ function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
     const callee = e?.type === "call" ? e.childForFieldName("function") : e;
     const q = callee ? w.qualify(callee) : undefined;
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
+    // any other torch decorator runs on import: translated, or a placeholder (passes/untranslated.ts)
+    else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, w.expr(e).text);
   }
 }
 

@@ -4,6 +4,7 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
+import { compactSource, containsPlaceholder, evaluatedOnImport, inAnnotation, isPlaceholder, UNTRANSLATED_HELPER, untranslatedMessage, untranslatedValue } from "./untranslated.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
@@ -361,7 +362,10 @@ export class FunctionWalker {
       this.bind(left, v, stmt);
       return;
     }
-    const g = this.expr(right);
+    let g = this.expr(right);
+    // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
+    // import: the whole value becomes the placeholder, so only a use of the name raises
+    if (containsPlaceholder(g.text) && !isPlaceholder(g.text) && evaluatedOnImport(stmt)) g = { v: { k: "other" }, text: untranslatedValue(compactSource(right.text), right) };
     if (left.type === "identifier" && g.text === left.text && right.text !== left.text && !type) {
       // the rewrite left `x = x` (a permute that became a relabelling): drop the statement, keep its comment
       this.dropStatement(stmt);
@@ -694,6 +698,7 @@ export class FunctionWalker {
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
         const layer = q && q !== e.text ? LAYER_BY_NAME.get(q) : undefined;
         if (layer) return this.layerValue(layer, e);
+        if (q && q !== e.text && (q === "torch" || q.startsWith("torch.")) && evaluatedOnImport(e)) return this.untranslated(q, e);
         return { v: { k: "other" }, text: e.text };
       }
       case "integer":
@@ -800,6 +805,7 @@ export class FunctionWalker {
         for (const h of op!.helpers ?? []) this.ctx.helpers.add(h);
         return { v: { k: "other" }, text: ref };
       }
+      if (evaluatedOnImport(e)) return this.untranslated(q, e);
       if (q.startsWith("torch.nn.")) {
         this.diag("C2M-W001", e, `torch name ${q} has no MLX mapping`);
         return { v: { k: "other" }, text: e.text };
@@ -859,6 +865,15 @@ export class FunctionWalker {
   }
 
   /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
+  /** A torch name with no translation that runs on import: a placeholder that raises when used (passes/untranslated.ts). */
+  private untranslated(q: string, e: SyntaxNode): Gen {
+    this.ctx.helpers.add(UNTRANSLATED_HELPER);
+    // an annotation is never called: the placeholder there changes nothing a program does
+    if (inAnnotation(e)) this.diag("C2M-W002", e, `torch name ${q} has no MLX mapping (the annotation is Untranslated(...))`);
+    else this.diag("C2M-E050", e, untranslatedMessage(q));
+    return { v: { k: "other" }, text: untranslatedValue(q, e) };
+  }
+
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
     for (const i of importsFor(text)) this.ctx.imports.add(i);
@@ -1001,6 +1016,7 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      if (evaluatedOnImport(e)) return this.untranslated(`${q}(...)`, e);
       this.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
       return this.opaqueCall(e, new Map([[fn, fn.text]]));
     }

@@ -8,8 +8,10 @@
  * original name. So no call sees another instance than CUDA's would.
  *
  * Hoisted: 1-D arrays and scalars whose element type and size the kernel can spell (no template or
- * parameter of the function in them), not `extern`, and not the target of an atomic operation. Anything
- * else stays refused (C2M-K002). Pure: reads the unit.
+ * parameter of the function in them), not the target of an atomic operation; and `extern __shared__ T
+ * s[]`, the launch's dynamic shared memory, when it is the kernel's only dynamic array (CUDA gives every
+ * extern array the same memory: two of them would alias there and not here). Anything else stays
+ * refused (C2M-K002). Pure: reads the unit.
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
@@ -27,6 +29,8 @@ export interface HoistedShared {
   /** element type node and size node (absent for a scalar) */
   type: CudaNode;
   size?: CudaNode;
+  /** `extern __shared__ T s[]`: the launch's dynamic shared memory */
+  dynamic?: boolean;
 }
 
 const hoistedOf = new WeakMap<KernelUnit, Map<string, HoistedShared[]>>();
@@ -50,7 +54,9 @@ export function hoistedShared(unit: KernelUnit): Map<string, HoistedShared[]> {
 }
 
 function hoistable(n: CudaNode, f: KFunction): HoistedShared[] | undefined {
-  if (qualifierWords(n).some((q) => q === "extern" || q === "volatile")) return undefined;
+  const quals = qualifierWords(n);
+  if (quals.includes("volatile")) return undefined;
+  const dynamic = quals.includes("extern");
   const type = field(n, "type");
   if (!type) return undefined;
   const own = new Set([...f.templateParams.map((t) => t.name), ...f.params.map((p) => p.name)]);
@@ -61,7 +67,10 @@ function hoistable(n: CudaNode, f: KFunction): HoistedShared[] | undefined {
     if (d.type === "init_declarator") return undefined;
     const { name, arrayDims, type: t } = declaratorType(baseType(type, new Set(), new Set()), d, false);
     if (!name || arrayDims.length > 1 || t.kind === "pointer" || arrayDims.some(mentionsOwn) || atomicTarget(f, name)) return undefined;
-    out.push({ name: `c2m_sh_${f.name}_${name}`, fn: f.name, local: name, node: n, type, size: arrayDims[0] });
+    // `extern __shared__ T s[]` (no size): the launch's dynamic shared memory
+    const unsized = d.type === "array_declarator" && !field(d, "size");
+    if (dynamic !== unsized) return undefined;
+    out.push({ name: `c2m_sh_${f.name}_${name}`, fn: f.name, local: name, node: n, type, size: arrayDims[0], ...(dynamic ? { dynamic } : {}) });
   }
   return out;
 }
@@ -77,15 +86,17 @@ function atomicTarget(f: KFunction, name: string): boolean {
 
 /** `threadgroup float* shared_val = c2m_sh_blockReduce_shared_val;` for the declaration in the device function. */
 export function hoistedLocal(h: HoistedShared[], printType: (n: CudaNode) => string): string {
-  return h.map((x) => `threadgroup ${printType(x.type)}${x.size ? "*" : "&"} ${x.local} = ${x.name};`).join(" ");
+  return h.map((x) => `threadgroup ${printType(x.type)}${x.size || x.dynamic ? "*" : "&"} ${x.local} = ${x.name};`).join(" ");
 }
 
 /** The parameter a device function takes for a hoisted array it (or a function it calls) declared. */
 export function hoistedParam(x: HoistedShared, printType: (n: CudaNode) => string): string {
-  return `threadgroup ${printType(x.type)}${x.size ? "*" : "&"} ${x.name}`;
+  return `threadgroup ${printType(x.type)}${x.size || x.dynamic ? "*" : "&"} ${x.name}`;
 }
 
 /** The kernel-level declaration. */
-export function hoistedDeclaration(x: HoistedShared, print: (n: CudaNode) => string): string {
-  return `threadgroup ${print(x.type)} ${x.name}${x.size ? `[${print(x.size)}]` : ""};`;
+export function hoistedDeclaration(x: HoistedShared, print: (n: CudaNode) => string, sharedBytes: string): string {
+  const t = print(x.type);
+  if (x.dynamic) return `threadgroup ${t} ${x.name}[(${sharedBytes} + sizeof(${t}) - 1) / sizeof(${t})];`;
+  return `threadgroup ${t} ${x.name}${x.size ? `[${print(x.size)}]` : ""};`;
 }

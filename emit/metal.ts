@@ -294,12 +294,20 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   outputNames.push(...masks);
   // __shared__ arrays of the device functions it reaches, declared here (emit/metal-hoist.ts)
   const reached = reachableDeclarations(unit, k);
-  for (const [fn, hs] of hoistedShared(unit)) if (reached.has(fn)) for (const h of hs) prologue.push(hoistedDeclaration(h, (n) => print(n, ctx)));
+  const hoisted = [...hoistedShared(unit)].filter(([fn]) => reached.has(fn)).flatMap(([, hs]) => hs);
+  const dynamicArrays = hoisted.filter((h) => h.dynamic).length + (analysis.shared.some((s) => s.dynamic) ? 1 : 0);
+  for (const h of hoisted) {
+    if (h.dynamic && dynamicArrays > 1) {
+      const why = "its extern __shared__ array would alias another dynamic shared array of the kernel, which c2m declares apart";
+      reportKernel(bag, "C2M-K002", position(h.node), `__shared__ memory declared in __device__ function '${h.fn}': ${why}`);
+    }
+    prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
+  }
   let body = printBody(k.body, ctx);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
   const templateParams = k.templateParams.map((t) => ({ ...t }));
-  if (analysis.dynamicShared) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
+  if (analysis.dynamicShared || hoisted.some((h) => h.dynamic)) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
 
   const header = printHeader(unit, k, ctx);
   return { name: k.name, source: body, header, inputNames, outputNames, atomicOutputs: analysis.atomicOutputs, templateParams };

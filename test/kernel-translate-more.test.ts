@@ -210,6 +210,78 @@ __global__ void normalise(float* y, const float* x, int C) {
     expect(errorsOf(sized).join("\n")).toMatch(/C2M-K002 __shared__ memory declared in __device__ function 'first'/);
   }, 120_000);
 
+  it("an extern __shared__ array of a __device__ function is the kernel's dynamic threadgroup array; a tile-synced volatile reduction verifies", async () => {
+    // cuda-samples' threadFenceReduction shape: the Volta-era reduction syncs the tile after each store, so
+    // no lockstep step (whose SIMD-group barriers would hang in its divergent branch) is added
+    const src = `
+#include <cooperative_groups.h>
+namespace cg = cooperative_groups;
+__device__ void reduceBlock(volatile float *sdata, float mySum, const unsigned int tid, cg::thread_block cta) {
+    cg::thread_block_tile<32> tile32 = cg::tiled_partition<32>(cta);
+    sdata[tid] = mySum;
+    cg::sync(tile32);
+    const int vid = tid & 31;
+    float beta = mySum;
+    for (int i = 16; i > 0; i >>= 1) {
+        if (vid < i) {
+            float temp = sdata[tid + i];
+            beta += temp;
+            sdata[tid] = beta;
+        }
+        cg::sync(tile32);
+    }
+    cg::sync(cta);
+    if (cta.thread_rank() == 0) {
+        beta = 0;
+        for (int i = 0; i < blockDim.x; i += 32) beta += sdata[i];
+        sdata[0] = beta;
+    }
+    cg::sync(cta);
+}
+__device__ void reduceBlocks(const float *g_idata, float *g_odata, unsigned int n, cg::thread_block cta) {
+    extern __shared__ float sdata[];
+    unsigned int tid = threadIdx.x;
+    float mySum = 0;
+    for (unsigned int i = blockIdx.x * blockDim.x + tid; i < n; i += blockDim.x * gridDim.x) mySum += g_idata[i];
+    reduceBlock(sdata, mySum, tid, cta);
+    if (tid == 0) g_odata[blockIdx.x] = sdata[0];
+}
+__global__ void reduceMultiPass(const float *g_idata, float *g_odata, unsigned int n) {
+    cg::thread_block cta = cg::this_thread_block();
+    reduceBlocks(g_idata, g_odata, n, cta);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "reduceMultiPass",
+        [{ n: 100 }, { n: 3000 }],
+        [
+          { name: "g_idata", dtype: "float32", count: "n", role: "input" },
+          { name: "g_odata", dtype: "float32", count: "3", role: "output" },
+        ],
+        [
+          {
+            kernel: "reduceMultiPass",
+            grid: [3, 1, 1],
+            block: [64, 1, 1],
+            args: [{ buffer: "g_idata" }, { buffer: "g_odata" }, { scalar: "n", type: "unsigned int" }],
+            sharedBytes: "64 * 4",
+          },
+        ],
+      ),
+    );
+    const k = r.kernels[0]!.spec;
+    expect(k.source).toMatch(/^threadgroup float c2m_sh_reduceBlocks_sdata\[\(C2M_SHARED_BYTES \+ sizeof\(float\) - 1\) \/ sizeof\(float\)\];/);
+    expect(k.header).not.toMatch(/c2m_step/);
+    // the classic warp-synchronous sequence (each store reads other lanes' elements, no sync between) keeps its steps
+    const classic = compileKernels(
+      `__global__ void k(const float* x, float* y) {\n  __shared__ float s[64];\n  int t = threadIdx.x;\n  s[t] = x[t];\n  __syncthreads();\n  if (t < 32) {\n    volatile float* v = s;\n    v[t] += v[t + 32];\n    v[t] += v[t + 16];\n  }\n  __syncthreads();\n  if (t == 0) y[0] = s[0];\n}\n`,
+      { filename: "classic.cu" },
+    );
+    expect(classic.kernels[0]!.spec.source.match(/c2m_step/g)?.length).toBe(4);
+  }, 120_000);
+
   it("a function-pointer template parameter is refused (C2M-K045), not printed as an int", () => {
     const src = `using fn_t = float (*)(float);\n__device__ float twice(float v) { return 2.0f * v; }\ntemplate <fn_t op> __device__ float apply(float v) { return op(v); }\n__global__ void k(const float* x, float* y) { y[threadIdx.x] = apply<twice>(x[threadIdx.x]); }\n`;
     expect(errorsOf(src).join("\n")).toMatch(/C2M-K045 template parameter 'op' of 'apply' has type 'fn_t'/);

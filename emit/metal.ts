@@ -50,6 +50,7 @@ import {
 import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
+import { functionLambdas, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedParam, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, STRUCT_HELPERS, uncarriedTemplate } from "./metal-structs.js";
@@ -406,9 +407,11 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     case "asm_statement":
       reportKernel(ctx.bag, "C2M-K004", position(node), "inline PTX assembly has no Metal equivalent");
       return `/* c2m: inline PTX not translated */`;
-    case "lambda_expression":
-      reportKernel(ctx.bag, "C2M-K002", position(node), "lambdas inside kernels are not translated");
+    case "lambda_expression": {
+      const why = functionLambdas(ctx.fn.body).refused.get(node.startIndex);
+      reportKernel(ctx.bag, "C2M-K002", position(node), `lambdas inside kernels are not translated: ${why ?? "MSL has no lambda expressions"}`);
       return node.text;
+    }
     case "new_expression":
     case "delete_expression":
       reportKernel(ctx.bag, "C2M-K002", position(node), "device-side new/delete has no Metal equivalent");
@@ -420,8 +423,11 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       return coopDirectiveComment(node) ?? printDefault(node, ctx);
     case "number_literal":
       return node.text.replace(/(\d)(ll|LL|ull|ULL)$/, "$1l");
-    case "expression_statement":
+    case "expression_statement": {
+      const lambda = functionLambdas(ctx.fn.body).calls.get(node.startIndex);
+      if (lambda) return printInlinedCall(node, lambda, (n) => print(n, ctx));
       return volatileStep(node, ctx.volatiles, (n) => print(n, ctx)) ?? printDefault(node, ctx);
+    }
     case "for_statement": {
       const idiom = warpReductionIdiom(node, ctx);
       return idiom ?? printDefault(node, ctx);
@@ -750,12 +756,15 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
   const math = MATH_FUNCTIONS[name];
   if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
     if (math.startsWith("c2m_")) ctx.helpers.add(math);
-    if (math.includes("{"))
-      return fill(
-        math,
-        args.map((a) => print(a, ctx)),
-      );
-    return `${math}(${args.map((a) => print(a, ctx)).join(", ")})`;
+    // CUDA's float functions (sqrtf) convert an int argument; Metal's overloads find it ambiguous
+    const ints = /f$/.test(name) && math.startsWith("metal::") ? integerNames(ctx.fn) : undefined;
+    const printed = args.map((a) => {
+      const text = print(a, ctx);
+      const u = unparen(a);
+      return ints && ((u.type === "identifier" && ints.has(u.text)) || (u.type === "number_literal" && /^\d+$/.test(u.text))) ? `float(${text})` : text;
+    });
+    if (math.includes("{")) return fill(math, printed);
+    return `${math}(${printed.join(", ")})`;
   }
   const device = ctx.unit.deviceFunctions.find((f) => f.name === name);
   if (device) {
@@ -888,6 +897,8 @@ function checkMask(mask: CudaNode | undefined, name: string, ctx: PrintContext):
 }
 
 function printDeclaration(node: CudaNode, ctx: PrintContext): string {
+  const lambda = functionLambdas(ctx.fn.body).inlined.get(node.startIndex);
+  if (lambda) return `// c2m: lambda '${lambda.name}' is inlined at its calls (MSL has no lambda expressions)`;
   const quals = qualifierWords(node);
   const isShared = quals.some((q) => q.includes("__shared__"));
   const typeNode = field(node, "type");
@@ -1145,3 +1156,30 @@ function pointeeTemplateParams(f: KFunction, unit: KernelUnit): Map<string, numb
   }
   return out;
 }
+
+/** Parameters and locals of a function declared with an integer type (`int hs = C / NH;`), declared once. */
+function integerNames(f: KFunction): Set<string> {
+  let found = integerNamesOf.get(f);
+  if (found) return found;
+  const counts = new Map<string, number>();
+  const ints = new Set<string>();
+  const note = (name: string | undefined, integer: boolean) => {
+    if (!name) return;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    if (integer) ints.add(name);
+  };
+  const isInt = (t: KType) => t.kind === "scalar" && !!SCALAR_TYPES[t.name]?.integer;
+  for (const p of f.params) note(p.name, isInt(p.type));
+  walk(f.body, (n) => {
+    if (n.type !== "declaration") return;
+    const base = baseType(field(n, "type"), new Set(), new Set());
+    for (const d of fields(n, "declarator")) {
+      const { type, name } = declaratorType(base, d, false);
+      note(name, isInt(type) && d.type !== "array_declarator");
+    }
+  });
+  found = new Set([...ints].filter((n) => counts.get(n) === 1));
+  integerNamesOf.set(f, found);
+  return found;
+}
+const integerNamesOf = new WeakMap<KFunction, Set<string>>();

@@ -282,6 +282,44 @@ __global__ void reduceMultiPass(const float *g_idata, float *g_odata, unsigned i
     expect(classic.kernels[0]!.spec.source.match(/c2m_step/g)?.length).toBe(4);
   }, 120_000);
 
+  it("a [&] lambda called as a statement is inlined at each call (MSL has no lambdas), and verifies", async () => {
+    // llm.c's softmax_autoregressive_backward_kernel5 shape: the loop variable is the lambda's argument and parameter name
+    const src = `
+__global__ void strided_sum(float* y, const float* x, int n) {
+    float acc = 0.0f;
+    int hs = n;
+    auto step = [&](int i) {
+        float p = x[i] * 2.0f;
+        acc += p;
+    };
+    int i = threadIdx.x;
+    for (; i < n / 2; i += blockDim.x) step(i);
+    for (; i < n; i += blockDim.x) step(i);
+    y[threadIdx.x] = acc / sqrtf(hs);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "strided_sum",
+        [{ n: 5 }, { n: 200 }],
+        [
+          { name: "y", dtype: "float32", count: "32", role: "output" },
+          { name: "x", dtype: "float32", count: "n", role: "input" },
+        ],
+        [{ kernel: "strided_sum", grid: [1, 1, 1], block: [32, 1, 1], args: [{ buffer: "y" }, { buffer: "x" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    const body = r.kernels[0]!.spec.source;
+    expect(body.match(/\{ int c2m_step_0 = i; \{ int i = c2m_step_0; \{/g)?.length).toBe(2);
+    expect(body).toMatch(/metal::sqrt\(float\(hs\)\)/); // sqrtf's int argument converted, as CUDA does
+    // a lambda whose result is used, or that captures by value, stays refused with the reason
+    const returning = `__global__ void k(float* y) {\n  auto f = [&](int i) { return 2.0f * i; };\n  y[threadIdx.x] = f(threadIdx.x);\n}\n`;
+    expect(errorsOf(returning).join("\n")).toMatch(/C2M-K002 lambdas inside kernels are not translated: lambda 'f' returns/);
+    const byValue = `__global__ void k(float* y) {\n  float a = 1.0f;\n  auto f = [=](int i) { y[i] = a; };\n  f(threadIdx.x);\n}\n`;
+    expect(errorsOf(byValue).join("\n")).toMatch(/C2M-K002 .*lambda 'f' captures \[=\]/);
+  }, 120_000);
+
   it("a function-pointer template parameter is refused (C2M-K045), not printed as an int", () => {
     const src = `using fn_t = float (*)(float);\n__device__ float twice(float v) { return 2.0f * v; }\ntemplate <fn_t op> __device__ float apply(float v) { return op(v); }\n__global__ void k(const float* x, float* y) { y[threadIdx.x] = apply<twice>(x[threadIdx.x]); }\n`;
     expect(errorsOf(src).join("\n")).toMatch(/C2M-K045 template parameter 'op' of 'apply' has type 'fn_t'/);

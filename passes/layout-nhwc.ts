@@ -8,6 +8,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
+import { rewriteNestedImports, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
@@ -25,7 +26,8 @@ export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> 
   return new Set([...mod.classes.keys()].filter((n) => !used.has(n)));
 }
 
-export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResult {
+/** `nested`: the torch imports below the top level (passes/torch-imports.ts), taken out of the output here. */
+export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: NestedTorchImport[] = []): LayoutResult {
   const diags = pass.diags;
   const opts = pass.options;
   const ctx: TranslateContext = {
@@ -129,6 +131,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
+  edits.push(...rewriteNestedImports(nested, { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers }));
   return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts };
 }
 

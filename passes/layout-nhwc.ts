@@ -8,7 +8,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
-import { rewriteNestedImports, type NestedTorchImport } from "./torch-imports.js";
+import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
@@ -16,6 +16,8 @@ export interface LayoutResult {
   ctx: TranslateContext;
   edits: Edit[];
   inserts: { pos: number; text: string }[];
+  /** module-level names a removed top-level torch import bound, as placeholders (passes/torch-imports.ts) */
+  placeholders: string[];
 }
 
 /** Classes no other class of the file instantiates: the models a user builds. */
@@ -131,8 +133,10 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
-  edits.push(...rewriteNestedImports(nested, { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers }));
-  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts };
+  const importCtx = { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers };
+  edits.push(...rewriteNestedImports(nested, importCtx));
+  const placeholders = topLevelPlaceholders(mod.imports, importCtx);
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders };
 }
 
 /**

@@ -18,8 +18,8 @@
 import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { isTorch } from "./resolve-imports.js";
-import { LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
-import { RUNTIME_CALLS } from "./tables/torch-runtime.js";
+import { CONTAINERS, INIT_FUNCTIONS, LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { AUTOCAST_CONTEXTS, DROPPED_DECORATORS, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { UNTRANSLATED_HELPER } from "./untranslated.js";
 
 /** Libraries that import torch themselves: a port that imports them still needs torch. */
@@ -135,7 +135,8 @@ export function addNestedAliases(sites: NestedTorchImport[], aliases: Map<string
 
 /** Whether the tables translate torch name `q` where it is used (a value, a layer, an op, a runtime switch, or a namespace of those). */
 export function translatedTorchName(q: string): boolean {
-  if (TORCH_NAMES[q] || LAYER_BY_NAME.has(q) || OP_BY_NAME.has(q) || RUNTIME_CALLS[q]) return true;
+  if (TORCH_NAMES[q] || LAYER_BY_NAME.has(q) || OP_BY_NAME.has(q) || RUNTIME_CALLS[q] || INIT_FUNCTIONS[q] || CONTAINERS.has(q)) return true;
+  if (RUNTIME_STATEMENTS.has(q) || AUTOCAST_CONTEXTS.has(q) || DROPPED_DECORATORS.test(q)) return true;
   return isTorchNamespace(q);
 }
 
@@ -189,6 +190,28 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
     edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: lines.join(`\n${indent}`) });
   }
   return edits;
+}
+
+/**
+ * Top-level `from torch.x import name` statements go with the other torch imports (emit/python.ts), yet a
+ * name with no translation may be the module's own attribute that a sibling imports (`from .utils import
+ * tqdm`, which torchvision's datasets/utils.py took from torch.utils.model_zoo): each such name is bound to a
+ * placeholder, one line each, placed after the helpers. Returns those lines, each with its marker.
+ */
+export function topLevelPlaceholders(imports: { node: SyntaxNode; torch: boolean }[], ctx: RewriteContext): string[] {
+  const lines: string[] = [];
+  for (const imp of imports) {
+    if (!imp.torch || imp.node.type !== "import_from_statement" || imp.node.parent?.type !== "module") continue;
+    const site = siteOf(imp.node, () => false);
+    const untranslated = (site?.names ?? []).filter(([, q]) => !translatedTorchName(q));
+    for (const [local, q] of untranslated) {
+      const message = `${q} has no MLX translation: '${local}' is bound to Untranslated(...), which raises when used`;
+      const d = ctx.diags.report("C2M-E050", imp.node.startPosition, message);
+      lines.push(`${local} = Untranslated(${JSON.stringify(q)})  # c2m: ${d.code} ${message}`);
+    }
+  }
+  if (lines.length) ctx.helpers.add(UNTRANSLATED_HELPER);
+  return lines;
 }
 
 /** The statement's whole line(s), newline included (the emitter leaves `pass` where a block empties). */

@@ -95,3 +95,46 @@ if torchvision.extension._has_ops():
     expect(r.code).not.toContain("Untranslated");
   });
 });
+
+describe("a placeholder base class beside ABC", () => {
+  it("a subclass adding ABC (torchvision's FlowDataset(ABC, VisionDataset)) is defined; building it raises", () => {
+    const src = py(`
+from abc import ABC
+import torch
+
+
+class VisionDataset(torch.utils.data.Dataset):
+    pass
+
+
+class FlowDataset(ABC, VisionDataset):
+    pass
+
+
+class Both(ABC, torch.utils.data.Dataset):
+    pass
+`);
+    const r = compile(src, { filename: "m.py" });
+    const out = runWithoutTorch(r.code, "for c in (FlowDataset, Both):\n    try:\n        c()\n    except NotImplementedError:\n        print(c.__name__, 'raised')");
+    expect(out).toBe("FlowDataset raised\nBoth raised");
+  });
+});
+
+describe("top-level torch imports of names with no translation", () => {
+  it("bind placeholders: a sibling importing the name from this module still imports (torchvision's `from .utils import tqdm`)", () => {
+    const src = py(`
+import torch
+from torch import Tensor
+from torch.utils.model_zoo import tqdm
+
+
+def f(x: Tensor) -> Tensor:
+    return torch.relu(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('tqdm = Untranslated("torch.utils.model_zoo.tqdm")  # c2m: C2M-E050');
+    expect(r.code).not.toContain("Tensor = Untranslated");
+    expect(codes(r)).toEqual(["C2M-E050@3"]);
+    expect(runWithoutTorch(r.code, "print(type(tqdm).__name__)")).toBe("Untranslated");
+  });
+});

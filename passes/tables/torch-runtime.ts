@@ -38,6 +38,8 @@ export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set([
   "torch.library.register_autocast",
   "torch.library.register_vmap",
   "torch.library.register_torch_dispatch",
+  // usage telemetry (torchvision logs every model built)
+  "torch._C._log_api_usage_once",
 ]);
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */

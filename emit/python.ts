@@ -68,6 +68,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const blankAfter = (/^\n*/.exec(mod.source.slice(lastImportEnd))?.[0].length ?? 1) - 1;
   // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
+  // names the removed torch imports bound that have no translation: placeholders, after the Untranslated helper
+  if (layout.placeholders.length) helperBodies.push(layout.placeholders.join("\n"));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them)
   const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);

@@ -11,6 +11,7 @@ import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
 import { hiresSourceMap } from "./sourcemap.js";
+import { translateStringAnnotations } from "./string-annotations.js";
 
 export interface EmitResult {
   code: string;
@@ -30,6 +31,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const fwd = cls.methods.get("forward");
     if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
   }
+
+  // torch names inside string annotations, by the translator's table
+  translateStringAnnotations(s, mod.root, mod.aliases);
 
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
   // class belongs before the sanitize() added after it)

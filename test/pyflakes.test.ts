@@ -141,6 +141,12 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
       "        m = nn.Sequential(nn.ReLU())",
       "        return m(x) + mx.ones(4) + mx.diff(x)  # c2m: C2M-W003 torch.diff(prepend=first) is not supported",
     ]);
+    // torch names inside string annotations are translated by the translator's table (F821 torch before)
+    const annotated = compile(
+      'import torch\nfrom torch import Tensor\n\n\ndef f(a: "dict[str, torch.Tensor]", m: "torch.nn.Module | None" = None) -> "Tensor":\n    return a\n',
+    ).code;
+    expect(annotated).toContain('def f(a: "dict[str, mx.array]", m: "nn.Module | None" = None) -> "mx.array":');
+    expect(annotated).toMatch(/^import mlx.core as mx\nimport mlx.nn as nn\n/);
     // an in-place-looking call on a module the file imports is that module's function, not a tensor method (F823 before)
     const init = compile(
       "import torch.nn as nn\nfrom . import initialization as init\n\n\ndef init_weights(module):\n    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n",

@@ -71,6 +71,8 @@ export async function verifyFile(
     r.verified = ok;
     r.verifyNote = note;
     if (ok) r.verifiedBy = by;
+    else if (/\.metal:\d+/.test(note)) r.unverifiedBecause = "the emitted Metal does not compile (on the emulator)";
+    else if (/C2M-K020/.test(note)) r.unverifiedBecause = "inputs outside the kernel's domain (the CUDA original gives NaN/Inf)";
     else
       r.unverifiedBecause = compared
         ? `verify disagreed (${by === "spec" ? "hand-written spec" : by === "host" ? "launch from the host code" : "synthesised launch"})`
@@ -92,7 +94,8 @@ export async function verifyFile(
     } catch (e) {
       // the emitted Metal not compiling is the translation failing; the CUDA original not compiling is the harness
       const msg = e instanceof Error ? e.message : String(e);
-      return { ok: false, compared: /\.metal:\d+/.test(msg), note: `${label}: could not run: ${msg.split("\n")[0]!.slice(0, 200)}` };
+      const metalError = msg.split("\n").find((l) => /\.metal:\d+:\d+: error/.test(l));
+      return { ok: false, compared: !!metalError, note: `${label}: could not run: ${(metalError ?? msg.split("\n")[0]!).slice(0, 200)}` };
     }
   };
   for (const specRel of fc.specs ?? []) {
@@ -136,6 +139,7 @@ export async function verifyFile(
       const group = {
         "cuda-compile": "the CUDA original does not compile on the emulator",
         fault: "synthesised launch: the CUDA original faults under every candidate",
+        timeout: "synthesised launch: the CUDA original does not finish",
         nan: "synthesised launch: NaN/Inf from the CUDA original",
         "writes-nothing": "synthesised launch: writes nothing",
         unsupported: "synthesised launch: unsupported parameters",

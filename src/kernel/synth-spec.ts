@@ -31,6 +31,7 @@ export const SYNTH_SIZES = [64, 37];
 const FIRST_COUNT = 1 << 16;
 const MAX_COUNT = 1 << 22;
 const GROWTHS = 6;
+const PROBE_TIMEOUT_MS = 30_000;
 const DYNAMIC_SHARED_BYTES = [8192, 24576];
 const BLOCKS_1D: [number, number, number][] = [
   [128, 1, 1],
@@ -56,7 +57,7 @@ export interface SynthCandidate {
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
 export class SynthFailure extends Error {
   constructor(
-    readonly kind: "cuda-compile" | "fault" | "nan" | "writes-nothing" | "unsupported",
+    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "unsupported",
     message: string,
   ) {
     super(message);
@@ -160,7 +161,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
     try {
-      after = await runCudaLaunches(source, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { ...run, deviceCodeOnly: true, timeoutMs: 60_000 });
+      after = await runCudaLaunches(source, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { ...run, deviceCodeOnly: true, timeoutMs: PROBE_TIMEOUT_MS });
     } catch (e) {
       if (e instanceof KernelCompileError) throw new SynthFailure("cuda-compile", `the CUDA original does not compile on the emulator: ${firstError(e.compilerOutput)}`);
       if (!(e instanceof KernelFault)) throw e;
@@ -173,7 +174,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
         grown.push(`${b.name}→${next}`);
         continue;
       }
-      return new SynthFailure("fault", e.message.replace(/^c2m verify: /, "").slice(0, 200));
+      return new SynthFailure(e.kind === "timeout" ? "timeout" : "fault", e.message.replace(/^c2m verify: /, "").slice(0, 200));
     }
     const bad = nonFinite(spec, after);
     if (bad) {
@@ -199,7 +200,8 @@ export async function synthesizeSpecs(compiled: CompileKernelsResult, source: st
   for (const c of candidateLaunches(k, source)) {
     const first = await probe(k, source, c, run);
     if (first instanceof SynthFailure) {
-      if (first.kind === "cuda-compile") throw first;
+      // a compile error holds for every candidate; a kernel that loops for ever on these inputs costs a timeout per candidate
+      if (first.kind === "cuda-compile" || first.kind === "timeout") throw first;
       // the most telling failure: a fault or NaN says more than a launch that wrote nothing
       if (!last || last.kind === "writes-nothing") last = first;
       continue;

@@ -150,6 +150,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "from ..utils import helper   # outside the compiled folder",
   },
   {
+    code: "C2M-E050",
+    title: "torch name evaluated on import has no MLX translation",
+    hint: "the output binds it to Untranslated(...), so the module still imports and only a use of it raises; port that use by hand or add a mapping",
+    example: "class Fn(torch.autograd.Function): ...",
+  },
+  {
     code: "C2M-W020",
     title: "the output imports a third-party library",
     hint: "the port needs this library installed beside MLX; check that it works without torch",
@@ -196,6 +202,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     title: "a constructor parameter is called to build a layer, and no call site says what it is",
     hint: "compile the file together with the code that builds this class (its folder), or give the parameter a default",
     example: "class Stage(nn.Module):\n    def __init__(self, block):\n        self.b = block(8)",
+  },
+  {
+    code: "C2M-W040",
+    title: "an optional dependency that needs torch: the port takes its fallback",
+    hint: "the import inside `try: ... except ImportError:` becomes `raise ImportError(...)`, so the except clause runs as on a machine without torch; port the feature by hand if the port needs it",
+    example: "try:\n    import torchcodec\nexcept ImportError:\n    torchcodec = None",
   },
 ];
 

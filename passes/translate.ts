@@ -4,6 +4,7 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
+import { compactSource, containsPlaceholder, evaluatedOnImport, inAnnotation, isPlaceholder, UNTRANSLATED_HELPER, untranslatedMessage, untranslatedValue } from "./untranslated.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
@@ -12,8 +13,8 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
-import { foreignTakesTorchLayout } from "./package-classes.js";
-import { qualify } from "./resolve-imports.js";
+import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
+import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
@@ -361,7 +362,10 @@ export class FunctionWalker {
       this.bind(left, v, stmt);
       return;
     }
-    const g = this.expr(right);
+    let g = this.expr(right);
+    // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
+    // import: the whole value becomes the placeholder, so only a use of the name raises
+    if (containsPlaceholder(g.text) && !isPlaceholder(g.text) && evaluatedOnImport(stmt)) g = { v: { k: "other" }, text: untranslatedValue(compactSource(right.text), right) };
     if (left.type === "identifier" && g.text === left.text && right.text !== left.text && !type) {
       // the rewrite left `x = x` (a permute that became a relabelling): drop the statement, keep its comment
       this.dropStatement(stmt);
@@ -694,6 +698,7 @@ export class FunctionWalker {
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
         const layer = q && q !== e.text ? LAYER_BY_NAME.get(q) : undefined;
         if (layer) return this.layerValue(layer, e);
+        if (q && q !== e.text && (q === "torch" || q.startsWith("torch.")) && evaluatedOnImport(e)) return this.untranslated(q, e);
         return { v: { k: "other" }, text: e.text };
       }
       case "integer":
@@ -790,7 +795,7 @@ export class FunctionWalker {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
-    if (q?.startsWith("torch")) {
+    if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerValue(layer, e);
@@ -800,6 +805,7 @@ export class FunctionWalker {
         for (const h of op!.helpers ?? []) this.ctx.helpers.add(h);
         return { v: { k: "other" }, text: ref };
       }
+      if (evaluatedOnImport(e)) return this.untranslated(q, e);
       if (q.startsWith("torch.nn.")) {
         this.diag("C2M-W001", e, `torch name ${q} has no MLX mapping`);
         return { v: { k: "other" }, text: e.text };
@@ -859,6 +865,15 @@ export class FunctionWalker {
   }
 
   /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
+  /** A torch name with no translation that runs on import: a placeholder that raises when used (passes/untranslated.ts). */
+  private untranslated(q: string, e: SyntaxNode): Gen {
+    this.ctx.helpers.add(UNTRANSLATED_HELPER);
+    // an annotation is never called: the placeholder there changes nothing a program does
+    if (inAnnotation(e)) this.diag("C2M-W002", e, `torch name ${q} has no MLX mapping (the annotation is Untranslated(...))`);
+    else this.diag("C2M-E050", e, untranslatedMessage(q));
+    return { v: { k: "other" }, text: untranslatedValue(q, e) };
+  }
+
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
     for (const i of importsFor(text)) this.ctx.imports.add(i);
@@ -989,7 +1004,7 @@ export class FunctionWalker {
       this.ctx.helpers.add("ModuleDict");
       return this.containerCall(e, "ModuleDict");
     }
-    if (q?.startsWith("torch")) {
+    if (q && isTorch(q)) {
       const disabled = AUTOCAST_CONTEXTS.has(q) && callArgs(e).keyword.get("enabled")?.text === "False";
       const runtime = disabled ? RUNTIME_CALLS["torch.no_grad"] : RUNTIME_CALLS[q];
       if (runtime) {
@@ -1001,6 +1016,7 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      if (evaluatedOnImport(e)) return this.untranslated(`${q}(...)`, e);
       this.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
       return this.opaqueCall(e, new Map([[fn, fn.text]]));
     }
@@ -1045,7 +1061,7 @@ export class FunctionWalker {
         // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention")
         const [obj, name] = callArgs(e).positional;
         const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
-        if (q?.startsWith("torch") && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
+        if (q && isTorch(q) && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
       }
       if (fn.text === "getattr") {
         const probe = this.torchFeatureProbe(e);
@@ -1068,7 +1084,7 @@ export class FunctionWalker {
   private torchFeatureProbe(e: SyntaxNode): Gen | undefined {
     const [obj, name, dflt] = callArgs(e).positional;
     const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
-    if (!q?.startsWith("torch") || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
+    if (!(q && isTorch(q)) || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
     const full = `${q}.${stringValue(name)}`;
     if (TORCH_NAMES[full]) return this.torchName(full, e);
     const layer = LAYER_BY_NAME.get(full);
@@ -1353,6 +1369,8 @@ export class FunctionWalker {
    * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
    */
   private foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+    const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
+    if (seqItems) return this.applyModule(seqItems, args, nodes, call);
     if (!foreignTakesTorchLayout(ext) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }

@@ -5,7 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { compile } from "../src/index.js";
-import { packageRoot } from "../src/python.js";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { packageRoot, pythonExecutable } from "../src/python.js";
 import { runParitySpec } from "../src/parity/index.js";
 
 const py = (s: string) => s.replace(/^\n/, "");
@@ -170,10 +173,58 @@ def f(xs: List[torch.Tensor]):
     expect(r.diagnostics.filter((d) => d.code.startsWith("C2M-W")).map((d) => [d.code, d.line])).toEqual([["C2M-W002", 5]]);
   });
 
-  it("a torch name with no MLX meaning stays, reported", () => {
+  it("a torch name with no MLX meaning stays in a body, reported; in an annotation (evaluated on import) it is a placeholder", () => {
+    const body = compile("import torch\ndef f(opt):\n    return torch.optim.Optimizer\n", { filename: "f.py" });
+    expect(codes(body)).toEqual(["C2M-W002"]);
+    expect(body.code).toContain("return torch.optim.Optimizer  # c2m: C2M-W002");
     const bad = compile("import torch\ndef f(opt: torch.optim.Optimizer):\n    return opt\n", { filename: "f.py" });
     expect(codes(bad)).toEqual(["C2M-W002"]);
-    expect(bad.code).toContain("def f(opt: torch.optim.Optimizer):  # c2m: C2M-W002");
+    expect(bad.code).toContain('def f(opt: Untranslated("torch.optim.Optimizer")):  # c2m: C2M-W002');
+  });
+
+  it("evaluated on import (a base class, a decorator, a module-level value): a placeholder that raises only when used, and an error", () => {
+    const r = compile(
+      [
+        "import os",
+        "import torch",
+        "from torch.hub import _get_torch_home",
+        "from torch.onnx.symbolic_helper import parse_args",
+        "_HOME = os.path.join(_get_torch_home(), 'x')",
+        "class Fn(torch.autograd.Function):",
+        "    @staticmethod",
+        "    def forward(ctx, x):",
+        "        return x",
+        "@parse_args('v')",
+        "def sym(g, x):",
+        "    return x",
+        "",
+      ].join("\n"),
+      { filename: "m.py" },
+    );
+    // the two imported names are bound to placeholders too (passes/torch-imports.ts), one error each
+    expect(codes(r)).toEqual(["C2M-E050", "C2M-E050", "C2M-E050", "C2M-E050", "C2M-E050"]);
+    expect(r.code).toContain('_get_torch_home = Untranslated("torch.hub._get_torch_home")');
+    expect(r.code).toContain("class Untranslated:");
+    expect(r.code).toContain(`_HOME = Untranslated("os.path.join(_get_torch_home(), 'x')")`);
+    expect(r.code).toContain('class Fn(Untranslated("torch.autograd.Function")):');
+    expect(r.code).toContain('@Untranslated("torch.onnx.symbolic_helper.parse_args(...)").as_decorator');
+    // run with torch absent: the module imports; each use raises NotImplementedError naming what to port
+    const dir = mkdtempSync(join(tmpdir(), "c2m-untranslated-"));
+    writeFileSync(join(dir, "m_mlx.py"), r.code);
+    const script = [
+      "import sys",
+      "sys.modules['torch'] = None",
+      "import m_mlx",
+      "for use in (lambda: m_mlx.Fn.apply(1), lambda: m_mlx.Fn(), lambda: m_mlx.sym(1, 2), lambda: str(m_mlx._HOME), lambda: m_mlx._HOME.join('a')):",
+      "    try:",
+      "        use()",
+      "        print('no error')",
+      "    except NotImplementedError as e:",
+      "        print('raised', 'C2M-E050' in str(e))",
+    ].join("\n");
+    const ran = spawnSync(pythonExecutable(), ["-c", script], { encoding: "utf8", cwd: dir });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim().split("\n")).toEqual(["raised True", "raised True", "raised True", "no error", "raised True"]);
   });
 });
 

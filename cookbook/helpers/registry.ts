@@ -57,6 +57,8 @@ const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): Helper
 export const HELPERS: Record<string, HelperEntry> = {
   // emitted by the translator itself (passes/translate.ts), not by a table row
   ModuleDict: cls("ModuleDict.py"),
+  // a torch name evaluated on import that has no translation (passes/untranslated.ts)
+  Untranslated: cls("Untranslated.py"),
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
   c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },

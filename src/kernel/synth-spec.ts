@@ -42,6 +42,7 @@ const BLOCKS_1D: [number, number, number][] = [
 const BLOCKS_2D: [number, number, number][] = [
   [16, 16, 1],
   [32, 8, 1],
+  [32, 16, 1],
   [32, 32, 1],
   [8, 8, 1],
 ];

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { candidateLaunches, synthesizeSpecs, SynthFailure } from "../src/kernel/synth-spec.js";
+import { candidateLaunches, candidateSpec, synthesizeSpecs, SynthFailure } from "../src/kernel/synth-spec.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import { runCudaLaunches } from "../src/verify/cuda.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
@@ -84,6 +84,14 @@ describe("a launch synthesised from the kernel's signature", () => {
     expect(spec!.spec.launches[0]!.block).toEqual([16, 16, 1]);
     expect((await verifyAgainstSpec(c, kernels, spec!.spec)).ok).toBe(true);
   }, 60_000);
+
+  it("a lowered tensor accessor's sizes array holds one small extent per dimension, not random indices", () => {
+    const src = `#include <torch/extension.h>\n__global__ void rowsum(const at::PackedTensorAccessor64<float, 2, at::RestrictPtrTraits> x, at::PackedTensorAccessor64<float, 1, at::RestrictPtrTraits> y) {\n  const int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i >= x.size(0)) return;\n  float s = 0;\n  for (int j = 0; j < x.size(1); ++j) s += x[i][j];\n  y[i] = s;\n}\n`;
+    const k = compileKernels(src, { filename: "acc.cu" }).kernels.find((x) => x.name === "rowsum")!;
+    const spec = candidateSpec(k, candidateLaunches(k)[0]!, {});
+    expect(spec.buffers.find((b) => b.name === "x_size")).toMatchObject({ role: "input", fill: 8 });
+    expect(spec.buffers.find((b) => b.name === "x")).toMatchObject({ role: "input", count: 65536 });
+  });
 
   it("a launch that writes nothing is not a verification", async () => {
     await expect(synthesizeSpecs(c, kernels, "never")).rejects.toThrow(SynthFailure);

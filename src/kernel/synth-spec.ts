@@ -91,6 +91,14 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   );
 }
 
+/** The extent of every dimension of a lowered tensor accessor: 8^4 elements fit the first buffer count. */
+const ACCESSOR_EXTENT = 8;
+
+function isAccessorSizes(k: CompiledKernel, name: string): boolean {
+  const m = /^(\w+)_size$/.exec(name);
+  return !!m && k.params.some((p) => p.kind === "buffer" && p.name === m[1]);
+}
+
 const dtypeOf = (d: string): string => (normalizeDtype(d) in DTYPES ? normalizeDtype(d) : "float32");
 
 /** The spec of one candidate: one launch of `k`, its parameters sized and valued from S. */
@@ -102,6 +110,11 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       const role: GoldenBuffer["role"] = p.role === "output" ? "output" : p.role === "inout-copy" || p.role === "atomic-accumulate" ? "inout" : "input";
       const b: GoldenBuffer = { name: p.name, dtype, count: counts[p.name] ?? FIRST_COUNT, role };
       if (!isFloatDtype(dtype) && role !== "output") b.range = /bool/.test(dtype) ? 2 : c.size;
+      // `acc_size`, the sizes of a lowered tensor accessor `acc` (passes/kernel/accessors.ts): every extent the same small value
+      if (!isFloatDtype(dtype) && role === "input" && isAccessorSizes(k, p.name)) {
+        delete b.range;
+        b.fill = ACCESSOR_EXTENT;
+      }
       if (domain && isFloatDtype(dtype)) b.domain = domain;
       buffers.push(b);
       return { buffer: p.name };

@@ -60,7 +60,7 @@ export async function verifyFile(
     if (!ok && compared && !warned) r.silent = true;
   };
   const { verifyAgainstSpec } = await import("../src/kernel/verify.js");
-  for (const specRel of fc.specs ?? []) {
+  for (const specRel of [...(fc.specs ?? []), ...(fc.unrecordedSpecs ?? [])]) {
     const spec = JSON.parse(readFileSync(resolve(base, specRel), "utf8")) as GoldenSpec;
     const launched = [...new Set(spec.launches.map((l) => l.kernel))];
     if (launched.some((k) => !translated(k))) continue; // verifies only once every kernel it launches translates

@@ -24,6 +24,7 @@ import {
   push,
   rangeValues,
   sequentialValue,
+  annotatedClassValue,
   stringValue,
   union,
   usesTorch,
@@ -218,10 +219,12 @@ class InitInterpreter {
     for (const p of namedChildren(params)) {
       const name = paramName(p);
       if (!name || name === "self") continue;
-      if (given.has(name)) env.set(name, given.get(name)!);
-      else if (p.type === "default_parameter" || p.type === "typed_default_parameter") {
-        env.set(name, this.expr(p.childForFieldName("value")!, env));
-      } else env.set(name, { k: "unknown" });
+      let v: ModVal = { k: "unknown" };
+      if (given.has(name)) v = given.get(name)!;
+      else if (p.type === "default_parameter" || p.type === "typed_default_parameter") v = this.expr(p.childForFieldName("value")!, env);
+      // a class parameter no call site pins down (a helper's parameter passed on is a plain value here)
+      if (v.k === "unknown" || v.k === "value") v = annotatedClassValue(p, (n) => this.refValue(n)) ?? v;
+      env.set(name, v);
     }
   }
 

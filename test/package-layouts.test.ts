@@ -72,3 +72,72 @@ describe("a module class of another file", () => {
     expect(fwd).toContain("x = self.gate(x.transpose(0, 3, 1, 2))");
   });
 });
+
+const RESNET = py(`
+from typing import Type, Union, Any
+import torch
+from torch import nn
+
+
+class BasicBlock(nn.Module):
+    expansion = 1
+
+    def __init__(self, inplanes, planes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+
+    def forward(self, x):
+        return self.bn1(self.conv1(x))
+
+
+class Bottleneck(nn.Module):
+    expansion = 2
+
+    def __init__(self, inplanes, planes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes * 2, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes * 2)
+
+    def forward(self, x):
+        return self.bn1(self.conv1(x))
+
+
+class ResNet(nn.Module):
+    def __init__(self, block: Type[Union[BasicBlock, Bottleneck]], layers: list, num_classes: int = 10):
+        super().__init__()
+        self.inplanes = 8
+        self.layer1 = self._make_layer(block, 8, layers[0])
+        self.fc = nn.Linear(8 * block.expansion, num_classes)
+
+    def _make_layer(self, block: Type[Union[BasicBlock, Bottleneck]], planes: int, blocks: int) -> nn.Sequential:
+        layers = []
+        layers.append(block(self.inplanes, planes))
+        self.inplanes = planes * block.expansion
+        for _ in range(1, blocks):
+            layers.append(block(self.inplanes, planes))
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        x = self.layer1(x)
+        x = x.mean((2, 3))
+        return self.fc(x)
+
+
+def _resnet(block: Type[Union[BasicBlock, Bottleneck]], layers: list, **kwargs: Any) -> ResNet:
+    model = ResNet(block, layers, **kwargs)
+    return model
+
+
+def resnet18(**kwargs: Any) -> ResNet:
+    return _resnet(BasicBlock, [2, 2, 2, 2], **kwargs)
+`);
+
+describe("a block class passed through a helper function", () => {
+  it("is known from the parameter's annotation type[Union[A, B]]: the blocks' weights are mapped (torchvision's _resnet → ResNet(block, …))", () => {
+    const r = compile(RESNET, { filename: "m.py" });
+    const rules = r.weightMaps.ResNet.map((rule) => `${String(rule.torch)} | ${String(rule.mlx ?? "")} | ${rule.op}`);
+    expect(rules).toContain("layer1.*.conv1.weight | layer1.layers.*.conv1.weight | conv");
+    expect(rules).toContain("layer1.*.bn1.num_batches_tracked |  | drop");
+  });
+});

@@ -3,12 +3,13 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren } from "../grammar/python.js";
+import { namedChildren, parseModule } from "../grammar/python.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
+import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
 import { hiresSourceMap } from "./sourcemap.js";
 
 export interface EmitResult {
@@ -48,7 +49,6 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const helpers = new Set(layout.ctx.helpers);
   if (needsSanitize.length) helpers.add("weight_map");
 
-  // imports: the first torch import becomes MLX's, the other torch imports go
   const helperImports: string[] = [];
   const helperBodies: string[] = [];
   for (const h of orderHelpers(helpers)) {
@@ -60,7 +60,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   }
   const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
   const torchImports = mod.imports.filter((i) => i.torch);
-  const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
+  const candidates = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l));
   // two blank lines after the helpers: as many as the source has after its imports, plus what is missing
   const lastImportEnd = mod.imports.length ? Math.max(...mod.imports.map((i) => i.node.endIndex)) : 0;
   const blankAfter = (/^\n*/.exec(mod.source.slice(lastImportEnd))?.[0].length ?? 1) - 1;
@@ -74,25 +74,42 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const lastKept = kept[kept.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
   const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex);
-  if (firstTorch) {
-    s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
-    for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
-  } else if (importBlock || (helperBlock && !helpersAfterKept)) {
-    s.prepend(`${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
-  }
-  if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
-
-  for (const ins of layout.inserts) s.appendLeft(ins.pos, ins.text);
+  for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+  // imports: the first torch import becomes MLX's, the other torch imports go; then the inserted statements
+  const placeImports = (target: MagicString, lines: string[]): void => {
+    const importBlock = lines.join("\n");
+    if (firstTorch) {
+      // a torch import alone in a block (`try: import torch`) leaves `pass` when the output needs no import
+      const text = importBlock + (helpersAfterKept ? "" : helperBlock);
+      target.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, text || (firstTorch.node.parent === mod.root ? "" : "pass"));
+    } else if (importBlock || (helperBlock && !helpersAfterKept)) {
+      target.prepend(`${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
+    }
+    if (helpersAfterKept) target.appendLeft(lastKept.node.endIndex, helperBlock);
+    for (const ins of layout.inserts) target.appendLeft(ins.pos, ins.text);
+  };
+  // c2m adds no pyflakes finding (./prune.ts): the output is read with every candidate import in place, then
+  // locals and imports the translation made unused go, then the imports it needs are placed
+  const readOutput = (): Usage => {
+    const probe = s.clone();
+    placeImports(probe, candidates);
+    return usageOf(parseModule(probe.toString()).rootNode);
+  };
+  const input = usageOf(mod.root);
+  let output = readOutput();
+  if (dropDeadStores(s, mod.root, input, output)) output = readOutput();
+  dropImportsMadeUnused(
+    s,
+    kept.map((i) => i.node),
+    input,
+    output,
+  );
+  const own = new Set(kept.flatMap((i) => importBindings(i.node).map((b) => b.name)));
+  placeImports(s, neededImportLines(candidates, output.all, own));
 
   if (Object.keys(maps).length) {
     const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
     s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
   }
   return { code: s.toString(), map: hiresSourceMap(s, filename) };
-}
-
-/** Index just past the newline ending the line that contains `pos`. */
-function lineEnd(src: string, pos: number): number {
-  const nl = src.indexOf("\n", pos);
-  return nl < 0 ? src.length : nl + 1;
 }

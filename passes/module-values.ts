@@ -261,3 +261,14 @@ export function annotatedClassValue(param: SyntaxNode, evaluate: (n: SyntaxNode)
   const named = annotatedClasses(param).map(evaluate);
   return named.length && named.every((c) => c.k === "classref" || c.k === "layerref") ? union(named) : undefined;
 }
+
+/** What a value says about classes, as a key (which classes and layers, not where they were built). */
+export function classesKey(v: ModVal): string {
+  if (v.k === "classref" || v.k === "class") return `${v.k}:${v.name}`;
+  if (v.k === "layerref" || v.k === "layer") return `${v.k}:${v.row.torch}`;
+  if (v.k === "union") return `(${v.options.map(classesKey).sort().join("|")})`;
+  return v.k;
+}
+
+/** Whether a value is (or may be) a class or a torch layer class. */
+export const holdsClasses = (v: ModVal): boolean => v.k === "classref" || v.k === "layerref" || (v.k === "union" && v.options.some(holdsClasses));

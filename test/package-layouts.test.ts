@@ -141,3 +141,58 @@ describe("a block class passed through a helper function", () => {
     expect(rules).toContain("layer1.*.bn1.num_batches_tracked |  | drop");
   });
 });
+
+const NORM_MISC = py(`
+import torch
+from typing import Callable, Optional
+
+
+class ConvNormActivation(torch.nn.Sequential):
+    def __init__(self, c: int, norm_layer: Optional[Callable[..., torch.nn.Module]] = torch.nn.BatchNorm2d,
+                 activation_layer: Optional[Callable[..., torch.nn.Module]] = torch.nn.ReLU) -> None:
+        layers = [torch.nn.Conv2d(c, c, 3, padding=1, bias=norm_layer is None)]
+        if norm_layer is not None:
+            layers.append(norm_layer(c))
+        if activation_layer is not None:
+            layers.append(activation_layer())
+        super().__init__(*layers)
+`);
+
+const NORM_MODEL = py(`
+from functools import partial
+from typing import Callable, Optional
+import torch
+from torch import nn
+from .misc import ConvNormActivation
+
+
+class Block(nn.Module):
+    def __init__(self, c: int, norm_layer: Callable[..., nn.Module]):
+        super().__init__()
+        self.block = nn.Sequential(ConvNormActivation(c, norm_layer=norm_layer, activation_layer=nn.Hardswish))
+
+    def forward(self, x):
+        return self.block(x)
+
+
+class Net(nn.Module):
+    def __init__(self, block: Optional[Callable[..., nn.Module]] = None, norm_layer: Optional[Callable[..., nn.Module]] = None):
+        super().__init__()
+        if block is None:
+            block = Block
+        if norm_layer is None:
+            norm_layer = partial(nn.BatchNorm2d, eps=0.001, momentum=0.01)
+        self.features = nn.Sequential(block(3, norm_layer), block(3, norm_layer))
+
+    def forward(self, x):
+        return self.features(x)
+`);
+
+describe("a norm layer given as functools.partial and passed down to another file's block", () => {
+  it("is the layer it partially applies, in each block built with it (torchvision's MobileNetV3 → InvertedResidual → Conv2dNormActivation)", () => {
+    const r = compileIn({ "pkg/__init__.py": "", "pkg/misc.py": NORM_MISC, "pkg/model.py": NORM_MODEL }, "pkg/model.py");
+    const rules = (cls: string) => r.weightMaps[cls].map((rule) => `${String(rule.torch)} | ${rule.op}`);
+    expect(rules("Block")).toContain("block.0.*.num_batches_tracked | drop");
+    expect(rules("Net")).toContain("features.0.block.0.*.num_batches_tracked | drop");
+  });
+});

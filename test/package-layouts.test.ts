@@ -196,3 +196,25 @@ describe("a norm layer given as functools.partial and passed down to another fil
     expect(rules("Net")).toContain("features.0.block.0.*.num_batches_tracked | drop");
   });
 });
+
+describe("a layer built with the **kwargs its block was given", () => {
+  it("passes them once, less torch's factory keywords (torchvision's BasicConv2d: nn.Conv2d(in, out, bias=False, **kwargs))", () => {
+    const src = py(`
+import torch
+from torch import nn
+from typing import Any
+
+
+class BasicConv2d(nn.Module):
+    def __init__(self, in_channels: int, out_channels: int, **kwargs: Any) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, out_channels, bias=False, **kwargs)
+        self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
+
+    def forward(self, x):
+        return torch.relu(self.bn(self.conv(x)))
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("self.conv = nn.Conv2d(in_channels, out_channels, bias=False, **c2m_layer_kwargs(kwargs))");
+  });
+});

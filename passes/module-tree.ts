@@ -24,15 +24,13 @@ import {
   push,
   rangeValues,
   sequentialValue,
-  annotatedClassValue,
-  classesKey,
-  holdsClasses,
   stringValue,
   union,
   usesTorch,
   zipValues,
   type Env,
 } from "./module-values.js";
+import { annotatedClassValue, classesKey, holdsClasses, itemAt } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
@@ -448,6 +446,8 @@ class InitInterpreter {
         const head = dottedName(e)?.split(".")[0];
         return (head !== undefined && !env.has(head) && foreignValue(this.mod, e, collectForeign)) || { k: "value" };
       }
+      case "subscript":
+        return itemAt(this.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"));
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
       case "conditional_expression": {

@@ -272,3 +272,11 @@ export function classesKey(v: ModVal): string {
 
 /** Whether a value is (or may be) a class or a torch layer class. */
 export const holdsClasses = (v: ModVal): boolean => v.k === "classref" || v.k === "layerref" || (v.k === "union" && v.options.some(holdsClasses));
+
+/** `xs[i]` with a literal index: that item of a list or Sequential whose items are known (torchvision's `blocks[0]`), else its element type. */
+export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
+  if (v.k !== "list" && v.k !== "seq") return { k: "value" };
+  const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
+  if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };
+  return v.items === null && v.elem ? v.elem : { k: "value" };
+}

@@ -218,3 +218,38 @@ class BasicConv2d(nn.Module):
     expect(r.code).toContain("self.conv = nn.Conv2d(in_channels, out_channels, bias=False, **c2m_layer_kwargs(kwargs))");
   });
 });
+
+describe("block classes chosen from a list by index", () => {
+  it("`conv_block = blocks[0]` with blocks a literal list of classes builds that class (torchvision's GoogLeNet)", () => {
+    const src = py(`
+from typing import Callable, Optional
+import torch
+from torch import nn
+
+
+class ConvBN(nn.Module):
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        return self.bn(self.conv(x))
+
+
+class Net(nn.Module):
+    def __init__(self, blocks: Optional[list[Callable[..., nn.Module]]] = None) -> None:
+        super().__init__()
+        if blocks is None:
+            blocks = [ConvBN, nn.Identity]
+        conv_block = blocks[0]
+        self.conv1 = conv_block(3, 8)
+
+    def forward(self, x):
+        return self.conv1(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    const rules = r.weightMaps.Net.map((rule) => `${String(rule.torch)} | ${rule.op}`);
+    expect(rules).toEqual(["conv1.conv.weight | conv", "conv1.bn.num_batches_tracked | drop"]);
+  });
+});

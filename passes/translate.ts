@@ -15,7 +15,7 @@ import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam }
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
-import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
+import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
@@ -1197,7 +1197,7 @@ export class FunctionWalker {
       const keys = factoryDictKeys(dict);
       if (keys) continue;
       this.diag("C2M-W031", s, `keyword arguments in ${s.text} reach MLX's ${row.torch.split(".").pop()} unchecked (torch's device and dtype are dropped)`);
-      const appended = appendArgument(text, `**c2m_layer_kwargs(${this.expr(dict).text})`);
+      const appended = replaceSplat(text, dict.text, `c2m_layer_kwargs(${this.expr(dict).text})`);
       if (!appended) continue;
       this.ctx.helpers.add("c2m_layer_kwargs");
       text = appended;

@@ -76,7 +76,12 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
     for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
   } else if (importBlock || (helperBlock && !helpersAfterKept)) {
-    s.prepend(`${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
+    // torch names that came through a star import: MLX's imports go before the file's first import (after a
+    // docstring and `from __future__`, which must come first), else at the top
+    const anchor = kept.find((i) => !/^from\s+__future__\b/.test(i.node.text));
+    const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
+    if (anchor) s.appendLeft(anchor.node.startIndex, text);
+    else s.prepend(text);
   }
   if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
 

@@ -4,6 +4,7 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
+import { functionReference } from "./function-values.js";
 import { compactSource, containsPlaceholder, evaluatedOnImport, inAnnotation, isPlaceholder, UNTRANSLATED_HELPER, untranslatedMessage, untranslatedValue } from "./untranslated.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
@@ -2230,12 +2231,6 @@ function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
   }
   const m = /^([\w.]+)\(/.exec(row.mlx);
   return m ? m[1] : row.mlx;
-}
-
-/** `F.relu` passed as a value: the callee of a template that calls it with the input alone. */
-function functionReference(op: OpMapping): string | undefined {
-  const m = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
-  return m ? m[1] : undefined;
 }
 
 /** rebuild() with one node replaced (the common case), without a map to make. */

@@ -11,6 +11,7 @@ import { FileSemantics } from "../ir/binder/semantics.js";
 import { memoryHost, type Host } from "../ir/program/host.js";
 import { Program } from "../ir/program/program.js";
 import { resolveImports } from "../passes/resolve-imports.js";
+import { starTorchAliases } from "../passes/star-imports.js";
 import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
@@ -119,14 +120,17 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     return { code: "", diagnostics: diags.items, ...empty };
   }
   const { aliases, imports } = resolveImports(tree.rootNode);
-  // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
-  // (an empty file included); its map is the identity, so that every written module has one
-  if (!imports.some((i) => i.torch)) {
+  const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
+  const semantic = new FileSemantics(program, file);
+  const starred = starTorchAliases(tree.rootNode, semantic);
+  for (const [local, full] of starred) aliases.set(local, full);
+  // c2m rewrites torch code: a file that imports no torch, itself or through a star import (an MLX file,
+  // c2m's own output), is left as it is (an empty file included); its map is the identity, so that every
+  // written module has one
+  if (!imports.some((i) => i.torch) && !starred.size) {
     const checked = verified(source, source, undefined, new Set(), options, diags);
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
-  const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
-  const semantic = new FileSemantics(program, file);
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;

@@ -4,7 +4,9 @@
  */
 import MagicString from "magic-string";
 import { namedChildren } from "../grammar/python.js";
-import type { ModuleIR } from "../ir/module.js";
+import type { ImportIR, ModuleIR } from "../ir/module.js";
+import { placeholderLines } from "../passes/torch-library-imports.js";
+import { UNTRANSLATED_HELPER } from "../passes/untranslated.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
@@ -47,6 +49,14 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   }
   const helpers = new Set(layout.ctx.helpers);
   if (needsSanitize.length) helpers.add("weight_map");
+  // imports of torch libraries outside the program: removed like torch's, their names bound to placeholders after the helpers
+  const placeholdered = mod.imports.filter((i) => i.placeholders?.length);
+  const nested = mod.nestedImports ?? [];
+  if (placeholdered.length || nested.length) helpers.add(UNTRANSLATED_HELPER);
+  for (const imp of nested) {
+    const indent = " ".repeat(imp.node.startPosition.column);
+    s.overwrite(imp.node.startIndex, imp.node.endIndex, placeholderLines(imp).split("\n").join(`\n${indent}`));
+  }
 
   // imports: the first torch import becomes MLX's, the other torch imports go
   const helperImports: string[] = [];
@@ -58,20 +68,27 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (/\bmath\./.test(body)) helperImports.push("import math");
     helperBodies.push(body);
   }
-  const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
-  const torchImports = mod.imports.filter((i) => i.torch);
+  const removed = (i: ImportIR) => i.torch || !!i.placeholders?.length;
+  const existing = new Set(mod.imports.filter((i) => !removed(i)).map((i) => i.node.text.trim()));
+  const torchImports = mod.imports.filter(removed);
   const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
   // two blank lines after the helpers: as many as the source has after its imports, plus what is missing
   const lastImportEnd = mod.imports.length ? Math.max(...mod.imports.map((i) => i.node.endIndex)) : 0;
   const blankAfter = (/^\n*/.exec(mod.source.slice(lastImportEnd))?.[0].length ?? 1) - 1;
   // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
+  if (placeholdered.length) helperBodies.push(placeholdered.map(placeholderLines).join("\n"));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them)
-  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);
+  const kept = mod.imports.filter((i) => !removed(i) && i.node.parent === mod.root);
   const lastKept = kept[kept.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
-  const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex);
+  // a placeholder in a module-level block needs the helpers defined above it: at the first torch import when the last kept import is below it
+  const firstNested = nested.length ? Math.min(...nested.map((i) => i.node.startIndex)) : Infinity;
+  const helpersAfterKept =
+    lastKept &&
+    (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex) &&
+    !(firstTorch && firstTorch.node.startIndex < firstNested && lastKept.node.endIndex > firstNested);
   if (firstTorch) {
     s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
     for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));

@@ -50,6 +50,11 @@ export interface ImportIR {
   node: SyntaxNode;
   /** true when the statement imports torch or a torch submodule */
   torch: boolean;
+  /**
+   * a library built on torch that the port cannot import: the names the statement binds, each to become a
+   * placeholder (passes/torch-library-imports.ts); the statement goes
+   */
+  placeholders?: { local: string; name: string }[];
 }
 
 export interface ModuleIR {
@@ -65,6 +70,8 @@ export interface ModuleIR {
   otherClasses: Map<string, SyntaxNode>;
   /** subclasses of a torch layer that do not override forward: each is that layer (`class Conv1d(nn.Conv1d)`) */
   layerClasses?: Map<string, LayerMapping>;
+  /** imports inside module-level blocks whose names become placeholders in place (passes/torch-library-imports.ts) */
+  nestedImports?: ImportIR[];
   /** when set, only these classes of the file are classified and interpreted (a library file, read for a few of its classes) */
   onlyClasses?: Set<string>;
   /** the binder's view of this file within its program (imports across files and libraries); absent: this file alone */

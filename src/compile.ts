@@ -12,6 +12,7 @@ import { memoryHost, type Host } from "../ir/program/host.js";
 import { Program } from "../ir/program/program.js";
 import { resolveImports } from "../passes/resolve-imports.js";
 import { starTorchAliases } from "../passes/star-imports.js";
+import { placeholdTorchLibraryImports } from "../passes/torch-library-imports.js";
 import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
@@ -124,14 +125,15 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const semantic = new FileSemantics(program, file);
   const starred = starTorchAliases(tree.rootNode, semantic);
   for (const [local, full] of starred) aliases.set(local, full);
-  // c2m rewrites torch code: a file that imports no torch, itself or through a star import (an MLX file,
-  // c2m's own output), is left as it is (an empty file included); its map is the identity, so that every
-  // written module has one
-  if (!imports.some((i) => i.torch) && !starred.size) {
+  const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
+  placeholdTorchLibraryImports(mod, diags);
+  // c2m rewrites torch code: a file that imports no torch, itself, through a star import or through a
+  // library built on torch (an MLX file, c2m's own output), is left as it is (an empty file included); its
+  // map is the identity, so that every written module has one
+  if (!imports.some((i) => i.torch || i.placeholders) && !starred.size) {
     const checked = verified(source, source, undefined, new Set(), options, diags);
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
-  const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
   const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];

@@ -101,7 +101,7 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
   }
   // a plain folder holding a package (a compile of site-packages' timm/ folder among others): the folder is
   // the import root, so `timm.layers` is the folder's own when `timm` is one of its packages
-  if (pkg && !pkg.name && moduleExists(pkg, top)) {
+  if (pkg && moduleExists(pkg, top)) {
     if (moduleExists(pkg, module.split(".").join("/"))) return "ok";
     facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the folder being compiled`));
     return "unresolved";

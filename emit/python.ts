@@ -3,14 +3,15 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren } from "../grammar/python.js";
+import { namedChildren, parseModule } from "../grammar/python.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
-import { UNTRANSLATED_HELPER } from "../passes/untranslated.js";
+import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
+import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
 import { hiresSourceMap } from "./sourcemap.js";
 
 export interface EmitResult {
@@ -49,16 +50,11 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   }
   const helpers = new Set(layout.ctx.helpers);
   if (needsSanitize.length) helpers.add("weight_map");
-  // imports of torch libraries outside the program: removed like torch's, their names bound to placeholders after the helpers
+  // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers
   const placeholdered = mod.imports.filter((i) => i.placeholders?.length);
-  const nested = mod.nestedImports ?? [];
-  if (placeholdered.length || nested.length) helpers.add(UNTRANSLATED_HELPER);
-  for (const imp of nested) {
-    const indent = " ".repeat(imp.node.startPosition.column);
-    s.overwrite(imp.node.startIndex, imp.node.endIndex, placeholderLines(imp).split("\n").join(`\n${indent}`));
-  }
+  if (placeholdered.length) helpers.add(UNTRANSLATED_HELPER);
+  const removed = (i: ImportIR) => i.torch || !!i.placeholders?.length;
 
-  // imports: the first torch import becomes MLX's, the other torch imports go
   const helperImports: string[] = [];
   const helperBodies: string[] = [];
   for (const h of orderHelpers(helpers)) {
@@ -68,41 +64,65 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (/\bmath\./.test(body)) helperImports.push("import math");
     helperBodies.push(body);
   }
-  const removed = (i: ImportIR) => i.torch || !!i.placeholders?.length;
   const existing = new Set(mod.imports.filter((i) => !removed(i)).map((i) => i.node.text.trim()));
   const torchImports = mod.imports.filter(removed);
-  const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
+  const candidates = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l));
   // two blank lines after the helpers: as many as the source has after its imports, plus what is missing
   const lastImportEnd = mod.imports.length ? Math.max(...mod.imports.map((i) => i.node.endIndex)) : 0;
   const blankAfter = (/^\n*/.exec(mod.source.slice(lastImportEnd))?.[0].length ?? 1) - 1;
   // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
-  if (placeholdered.length) helperBodies.push(placeholdered.map(placeholderLines).join("\n"));
+  // names the removed torch imports bound that have no translation: placeholders, after the Untranslated helper
+  const placeholders = [...layout.placeholders, ...placeholdered.map(placeholderLines)];
+  if (placeholders.length) helperBodies.push(placeholders.join("\n"));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them)
   const kept = mod.imports.filter((i) => !removed(i) && i.node.parent === mod.root);
   const lastKept = kept[kept.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
-  // a placeholder in a module-level block needs the helpers defined above it: at the first torch import when the last kept import is below it
-  const firstNested = nested.length ? Math.min(...nested.map((i) => i.node.startIndex)) : Infinity;
+  // a placeholder that runs on import (a nested import's, a module-level value's) needs the helpers above it
+  const firstPlaceholder = firstImportTimePlaceholder(mod, layout);
   const helpersAfterKept =
     lastKept &&
     (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex) &&
-    !(firstTorch && firstTorch.node.startIndex < firstNested && lastKept.node.endIndex > firstNested);
-  if (firstTorch) {
-    s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
-    for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
-  } else if (importBlock || (helperBlock && !helpersAfterKept)) {
-    // torch names that came through a star import: MLX's imports go before the file's first import (after a
-    // docstring and `from __future__`, which must come first), else at the top
-    const anchor = kept.find((i) => !/^from\s+__future__\b/.test(i.node.text));
-    const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
-    if (anchor) s.appendLeft(anchor.node.startIndex, text);
-    else s.prepend(text);
-  }
-  if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
-
-  for (const ins of layout.inserts) s.appendLeft(ins.pos, ins.text);
+    !(firstTorch && firstTorch.node.startIndex < firstPlaceholder && lastKept.node.endIndex > firstPlaceholder);
+  for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+  // imports: the first torch import becomes MLX's, the other torch imports go; then the inserted statements
+  const placeImports = (target: MagicString, lines: string[]): void => {
+    const importBlock = lines.join("\n");
+    if (firstTorch) {
+      // a torch import alone in a block (`try: import torch`) leaves `pass` when the output needs no import
+      const text = importBlock + (helpersAfterKept ? "" : helperBlock);
+      target.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, text || (firstTorch.node.parent === mod.root ? "" : "pass"));
+    } else if (importBlock || (helperBlock && !helpersAfterKept)) {
+      // torch names that came through a star import: MLX's imports go before the file's first import (after a
+      // docstring and `from __future__`, which must come first), else at the top
+      const anchor = kept.find((i) => !/^from\s+__future__\b/.test(i.node.text));
+      const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
+      if (anchor) target.appendLeft(anchor.node.startIndex, text);
+      else target.prepend(text);
+    }
+    if (helpersAfterKept) target.appendLeft(lastKept.node.endIndex, helperBlock);
+    for (const ins of layout.inserts) target.appendLeft(ins.pos, ins.text);
+  };
+  // c2m adds no pyflakes finding (./prune.ts): the output is read with every candidate import in place, then
+  // locals and imports the translation made unused go, then the imports it needs are placed
+  const readOutput = (): Usage => {
+    const probe = s.clone();
+    placeImports(probe, candidates);
+    return usageOf(parseModule(probe.toString()).rootNode);
+  };
+  const input = usageOf(mod.root);
+  let output = readOutput();
+  if (dropDeadStores(s, mod.root, input, output)) output = readOutput();
+  dropImportsMadeUnused(
+    s,
+    kept.map((i) => i.node),
+    input,
+    output,
+  );
+  const own = new Set(kept.flatMap((i) => importBindings(i.node).map((b) => b.name)));
+  placeImports(s, neededImportLines(candidates, output.all, own));
 
   if (Object.keys(maps).length) {
     const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
@@ -111,8 +131,15 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   return { code: s.toString(), map: hiresSourceMap(s, filename) };
 }
 
-/** Index just past the newline ending the line that contains `pos`. */
-function lineEnd(src: string, pos: number): number {
-  const nl = src.indexOf("\n", pos);
-  return nl < 0 ? src.length : nl + 1;
+/** Where the first edit that writes a placeholder Python runs on import starts (not in a function body); Infinity when none. */
+function firstImportTimePlaceholder(mod: ModuleIR, layout: LayoutResult): number {
+  let first = Infinity;
+  for (const e of layout.edits) {
+    if (e.start >= first || !containsPlaceholder(e.text)) continue;
+    const top = namedChildren(mod.root).find((c) => c.startIndex <= e.start && e.start < c.endIndex);
+    const def = top?.type === "decorated_definition" ? top.childForFieldName("definition") : top;
+    if (def?.type === "function_definition" && e.start >= def.childForFieldName("body")!.startIndex) continue;
+    first = e.start;
+  }
+  return first;
 }

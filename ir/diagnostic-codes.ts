@@ -203,6 +203,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "compile the file together with the code that builds this class (its folder), or give the parameter a default",
     example: "class Stage(nn.Module):\n    def __init__(self, block):\n        self.b = block(8)",
   },
+  {
+    code: "C2M-W040",
+    title: "an optional dependency that needs torch: the port takes its fallback",
+    hint: "the import inside `try: ... except ImportError:` becomes `raise ImportError(...)`, so the except clause runs as on a machine without torch; port the feature by hand if the port needs it",
+    example: "try:\n    import torchcodec\nexcept ImportError:\n    torchcodec = None",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -70,8 +70,6 @@ export interface ModuleIR {
   otherClasses: Map<string, SyntaxNode>;
   /** subclasses of a torch layer that do not override forward: each is that layer (`class Conv1d(nn.Conv1d)`) */
   layerClasses?: Map<string, LayerMapping>;
-  /** imports inside module-level blocks whose names become placeholders in place (passes/torch-library-imports.ts) */
-  nestedImports?: ImportIR[];
   /** when set, only these classes of the file are classified and interpreted (a library file, read for a few of its classes) */
   onlyClasses?: Set<string>;
   /** the binder's view of this file within its program (imports across files and libraries); absent: this file alone */

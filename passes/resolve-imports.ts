@@ -40,7 +40,8 @@ export function resolveImports(root: SyntaxNode): ImportInfo {
   return { aliases, imports };
 }
 
-const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
+/** Whether a qualified name is torch's own (`torch`, `torch.nn.X`), not merely spelled like it (`torchvision.ops`). */
+export const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
 
 /** Fully qualified name of an identifier/attribute chain under the file's imports (`nn.Conv2d` → `torch.nn.Conv2d`). */
 export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): string | undefined {

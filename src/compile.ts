@@ -11,8 +11,10 @@ import { FileSemantics } from "../ir/binder/semantics.js";
 import { memoryHost, type Host } from "../ir/program/host.js";
 import { Program } from "../ir/program/program.js";
 import { resolveImports } from "../passes/resolve-imports.js";
+import { addNestedAliases, nestedTorchImports } from "../passes/torch-imports.js";
 import { starTorchAliases } from "../passes/star-imports.js";
 import { placeholdTorchLibraryImports } from "../passes/torch-library-imports.js";
+import { importRootOf } from "../ir/program/import-resolver.js";
 import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
@@ -121,8 +123,12 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     return { code: "", diagnostics: diags.items, ...empty };
   }
   const { aliases, imports } = resolveImports(tree.rootNode);
+  // torch imports in a try, an if, a function: their names are translated like top-level ones, the imports go
+  const nested = nestedTorchImports(tree.rootNode, (module) => isUserModule(program, filename, module));
+  addNestedAliases(nested, aliases);
   const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
   const semantic = new FileSemantics(program, file);
+  // torch names a sibling's star import hands on (`from .activations import *` binding torch, nn, F)
   const starred = starTorchAliases(tree.rootNode, semantic);
   for (const [local, full] of starred) aliases.set(local, full);
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
@@ -130,7 +136,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   // c2m rewrites torch code: a file that imports no torch, itself, through a star import or through a
   // library built on torch (an MLX file, c2m's own output), is left as it is (an empty file included); its
   // map is the identity, so that every written module has one
-  if (!imports.some((i) => i.torch || i.placeholders) && !starred.size) {
+  if (!imports.some((i) => i.torch || i.placeholders) && !nested.length && !starred.size) {
     const checked = verified(source, source, undefined, new Set(), options, diags);
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
@@ -141,7 +147,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   if (userRules.length) extra.unshift(rulesPass("user-rules", userRules));
   for (const pass of pipelineWith(extra)) {
     if (pass.name === "cookbook" && options.cookbook === false && !(pass as PluginPass).placement) continue;
-    if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = layoutAndTranslate(mod, ctx);
+    if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = layoutAndTranslate(mod, ctx, nested);
     else pass.run(mod, ctx);
   }
   const weightMaps = buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc);
@@ -155,6 +161,12 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     transposes: Object.fromEntries(layout!.ctx.transposes),
     constructs: ctx.constructs,
   };
+}
+
+/** Whether an absolute import from `filename` is of the user's own files (a compile of torchvision importing `torchvision.ops`), not a library's. */
+function isUserModule(program: Program, filename: string, module: string): boolean {
+  const at = program.resolver.resolve(filename, importRootOf(program.host, filename), module, 0);
+  return (at.kind === "file" || at.kind === "namespace") && at.origin === "user";
 }
 
 /** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */

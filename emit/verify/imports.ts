@@ -6,8 +6,7 @@
  */
 import type { SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
-import { isTorchLibraryModule } from "../../passes/tables/torch-libraries.js";
-import { isGuarded } from "../../passes/torch-library-imports.js";
+import { isGuardedImport, needsTorch } from "../../passes/torch-imports.js";
 import { finding, type Finding } from "./types.js";
 
 /** MLX modules → the namespace keys of the API table */
@@ -48,7 +47,7 @@ export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInf
   const stdlib = new Set(api.stdlib);
   for (const n of imports) {
     // an optional dependency (`try: import xformers … except ImportError:`): the output runs without it
-    if (n.type === "future_import_statement" || isGuarded(n)) continue;
+    if (n.type === "future_import_statement" || isGuardedImport(n)) continue;
     if (n.type === "import_statement") {
       for (const c of n.namedNonComment) {
         const dotted = c.type === "aliased_import" ? c.childForFieldName("name")! : c;
@@ -99,14 +98,15 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the package being compiled`));
     return "unresolved";
   }
-  // a plain folder holding a package (a compile of site-packages' timm/ folder among others): the folder is
-  // the import root, so `timm.layers` is the folder's own when `timm` is one of its packages
-  if (pkg && moduleExists(pkg, top)) {
+  // a plain folder holding a package (a compile of site-packages' timm/ folder among others; no __init__.py, so
+  // not itself a package whatever its name): the folder is the import root, so `timm.layers` is the folder's
+  // own when `timm` is one of its packages
+  if (pkg && !pkg.files.includes("__init__.py") && moduleExists(pkg, top)) {
     if (moduleExists(pkg, module.split(".").join("/"))) return "ok";
     facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the folder being compiled`));
     return "unresolved";
   }
-  if (isTorchLibraryModule(module)) {
+  if (needsTorch(module)) {
     facts.findings.push(finding("C2M-E023", at, `'${module}' is imported: the port still needs torch`));
     return "torch";
   }

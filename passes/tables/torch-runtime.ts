@@ -24,7 +24,23 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
 export const AUTOCAST_CONTEXTS: ReadonlySet<string> = new Set(["torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.cpu.amp.autocast"]);
 
 /** Statement calls that only register something with torch's runtime: removed (`torch.fx.wrap("f")`). */
-export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set(["torch.fx.wrap", "torch.jit.annotate", "torch._assert_async"]);
+export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set([
+  "torch.fx.wrap",
+  "torch.jit.annotate",
+  "torch._assert_async",
+  // registrations of exporters, fake (meta) kernels and autograd formulas for torch's custom ops: MLX has no
+  // op registry for them to change (torchvision registers its ONNX symbolics when torchvision.ops is imported)
+  "torch.onnx.register_custom_op_symbolic",
+  "torch.onnx.unregister_custom_op_symbolic",
+  "torch.library.register_fake",
+  "torch.library.register_autograd",
+  "torch.library.register_kernel",
+  "torch.library.register_autocast",
+  "torch.library.register_vmap",
+  "torch.library.register_torch_dispatch",
+  // usage telemetry (torchvision logs every model built)
+  "torch._C._log_api_usage_once",
+]);
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */
 export const DROPPED_DECORATORS =

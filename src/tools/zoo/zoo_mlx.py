@@ -13,16 +13,26 @@ no torch is zoo_check.py's question, asked once per compile.
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.metadata
 import json
 import os
 import sys
 import traceback
 
 
+def is_torch(top):
+    """torch and the packages that exist only beside it (torchvision, torchaudio, functorch, torchgen...)."""
+    return top.startswith("torch") or top in ("functorch", "triton")
+
+
 class ConfinedImports(importlib.abc.MetaPathFinder):
-    """Raises on any import of torch (or another torch* package that the emitted tree does not hold) and finds
-    the confined packages (the one under test) only in the emitted tree, never in site-packages: an output that
-    still needs torch or the original library fails here, at the import that needs it."""
+    """The machine of a user of the port: torch is not installed, and the confined packages (the one under test)
+    exist only in the emitted tree, never in site-packages.
+
+    torch is absent the way an uninstalled package is, not blocked by an error: `importlib.util.find_spec("torch")`
+    is None, `import torch` raises ModuleNotFoundError, and `importlib.metadata` finds no distribution (libraries such
+    as transformers and diffusers probe for torch this way on import and carry on without it). An output that still
+    needs torch fails here, at the import that needs it."""
 
     def __init__(self, root, confine):
         self.root = root
@@ -37,9 +47,54 @@ class ConfinedImports(importlib.abc.MetaPathFinder):
             if spec is None:
                 raise ModuleNotFoundError(f"zoo: {name} is not in the emitted tree", name=name)
             return spec
-        if top.startswith("torch"):
-            raise ImportError(f"zoo: import of {name} blocked (the emitted package must not need torch)", name=name)
+        if is_torch(top) and not os.path.isdir(os.path.join(self.root, top)):
+            # ends the search (site-packages still holds torch); importlib.util.find_spec reads it as None
+            raise _Absent(name)
         return None
+
+    def find_distributions(self, context=importlib.metadata.DistributionFinder.Context()):
+        return []
+
+
+class _Absent(ModuleNotFoundError):
+    """What `import torch` raises on a machine without torch."""
+
+    def __init__(self, name):
+        super().__init__(f"No module named '{name}'", name=name)
+
+
+def hide_torch_distributions():
+    """`importlib.util.find_spec` and `importlib.metadata` as on a machine without torch."""
+    import importlib.metadata as md
+    import importlib.util as iu
+
+    real_find_spec = iu.find_spec
+
+    def find_spec(name, package=None):
+        try:
+            return real_find_spec(name, package)
+        except _Absent:
+            return None
+
+    iu.find_spec = find_spec
+    real_distribution = md.distribution
+
+    def distribution(name):
+        if is_torch(name.replace("-", "_").lower().split(".")[0]):
+            raise md.PackageNotFoundError(name)
+        return real_distribution(name)
+
+    md.distribution = distribution
+    real_distributions = md.distributions
+
+    def distributions(**kwargs):
+        return (d for d in real_distributions(**kwargs) if not is_torch((d.metadata["Name"] or "").replace("-", "_").lower()))
+
+    md.distributions = distributions
+    real_version = md.version
+    md.version = lambda name: distribution(name).version if is_torch(name.replace("-", "_").lower()) else real_version(name)
+    real_packages = md.packages_distributions
+    md.packages_distributions = lambda: {k: v for k, v in real_packages().items() if not is_torch(k)}
 
 
 def where_in(root, tb):
@@ -79,6 +134,7 @@ def run(request, result):
     stage = "import"
     try:
         sys.meta_path.insert(0, ConfinedImports(root, request["confine"]))
+        hide_torch_distributions()
         sys.path.insert(0, root)
         import mlx.core as mx
         from mlx.utils import tree_flatten

@@ -4,7 +4,7 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
-import { functionReference } from "./function-values.js";
+import { functionReference, isParameterOf } from "./function-values.js";
 import { compactSource, containsPlaceholder, evaluatedOnImport, inAnnotation, isPlaceholder, UNTRANSLATED_HELPER, untranslatedMessage, untranslatedValue } from "./untranslated.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
@@ -542,7 +542,9 @@ export class FunctionWalker {
       const row = recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
       if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
         const g = this.expr(call);
-        this.replaceStatement(stmt, obj.type === "subscript" ? `${obj.text} = ${g.text}` : `${recv.text} = ${g.text}`);
+        // a parameter's array is the caller's too (timm's trunc_normal_(self.pos_embed)): written through, not rebound
+        const target = obj.type === "subscript" ? obj.text : isParameterOf(stmt, obj) ? `${recv.text}[...]` : recv.text;
+        this.replaceStatement(stmt, `${target} = ${g.text}`);
         this.diag("C2M-W004", call, `in-place ${method} rewritten as an assignment`);
         if (obj.type === "identifier") this.env.set(obj.text, g.v);
         return;

@@ -111,7 +111,7 @@ export async function verifyFile(
       return { ok: false, compared: !!metalError, note: `${label}: could not run: ${(metalError ?? cudaError ?? msg.split("\n")[0]!).slice(0, 200)}` };
     }
   };
-  for (const specRel of fc.specs ?? []) {
+  for (const specRel of [...(fc.specs ?? []), ...(fc.unrecordedSpecs ?? [])]) {
     const spec = JSON.parse(readFileSync(resolve(base, specRel), "utf8")) as GoldenSpec;
     const launched = [...new Set(spec.launches.map((l) => l.kernel))];
     if (launched.some((k) => !translated(k))) continue; // verifies only once every kernel it launches translates

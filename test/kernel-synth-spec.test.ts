@@ -124,6 +124,31 @@ __global__ void idioms(unsigned* u, float* f) {
     expect([...out.f!]).toEqual([3.75, 6]);
   }, 60_000);
 
+  it("cg::reduce with a __forceinline__ function for its op, and a tile's inclusive scan (cooperative_groups/scan.h)", async () => {
+    const src = `#include <cooperative_groups.h>
+#include <cooperative_groups/reduce.h>
+#include <cooperative_groups/scan.h>
+namespace cg = cooperative_groups;
+__forceinline__ __device__ float add_op(float a, float b) { return a + b; }
+__global__ void sums(const float* x, float* total, float* prefix) {
+  auto warp = cg::tiled_partition<32>(cg::this_thread_block());
+  float v = x[threadIdx.x];
+  float t = cg::reduce(warp, v, add_op);
+  prefix[threadIdx.x] = cg::inclusive_scan(warp, v);
+  if (threadIdx.x == 0) total[0] = t;
+}`;
+    const x = Float32Array.from({ length: 32 }, (_, i) => i + 1);
+    const out = await runCudaLaunches(
+      src,
+      [{ kernel: "sums", grid: [1, 1, 1], block: [32, 1, 1], args: [{ buffer: "x" }, { buffer: "total" }, { buffer: "prefix" }] }],
+      { x, total: new Float32Array(1), prefix: new Float32Array(32) },
+      { deviceCodeOnly: true },
+    );
+    expect(out.total![0]).toBe(528);
+    expect([...out.prefix!].slice(0, 4)).toEqual([1, 3, 6, 10]);
+    expect(out.prefix![31]).toBe(528);
+  }, 60_000);
+
   it('the device cut drops a lone extern "C" with its host function, and a typedef of a type to itself', () => {
     const src = `extern "C" int host_helper(int n) { return n; }\nstatic inline __device__ int twice(int v) { return 2 * v; }\ntypedef float float;\n__global__ void k(int* x) { x[0] = twice(1); }\n`;
     const cut = deviceOnlySource(src).source;

@@ -1818,6 +1818,13 @@ export class FunctionWalker {
       }
       return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
     }
+    // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
+    const items = g.v.k === "list" && node.type === "identifier" ? g.v.items : undefined;
+    const first = items?.[0];
+    if (first?.k === "tensor" && !isIdentity(first.t.perm) && items!.every((i) => i.k === "tensor" && samePerm(i.t.perm, first.t.perm) && !i.t.flatFrom)) {
+      const each = this.toLogical({ v: first, text: "c2m_item" }, node);
+      return { v: { k: "list", items: items!.map(() => each.v) }, text: `type(${g.text})(${each.text} for c2m_item in ${g.text})` };
+    }
     return g;
   }
 

@@ -19,6 +19,7 @@ import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatt
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { isNarrowedLayerAttr, LAYER_ATTR_HELPER, layerAttrText } from "./layer-attrs.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -822,6 +823,10 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
+    if (o.v.k !== "tensor" && isNarrowedLayerAttr(e, this.ctx.mod.aliases)) {
+      this.ctx.helpers.add(LAYER_ATTR_HELPER);
+      return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
+    }
     const text = rebuildOne(e, obj, o.text);
     if (o.v.k === "tensor") {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };

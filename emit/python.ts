@@ -4,13 +4,16 @@
  */
 import MagicString from "magic-string";
 import { namedChildren, parseModule } from "../grammar/python.js";
-import type { ModuleIR } from "../ir/module.js";
+import type { ImportIR, ModuleIR } from "../ir/module.js";
+import { placeholderLines } from "../passes/torch-library-imports.js";
+import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
 import { hiresSourceMap } from "./sourcemap.js";
+import { translateStringAnnotations } from "./string-annotations.js";
 
 export interface EmitResult {
   code: string;
@@ -18,6 +21,8 @@ export interface EmitResult {
 }
 
 const MLX_IMPORTS = ["import mlx.core as mx", "import mlx.nn as nn"];
+/** module-level statements that run no code of the file's own: helpers may go after them */
+const IMPORT_LIKE = new Set(["import_statement", "import_from_statement", "future_import_statement", "comment"]);
 
 export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps, filename: string): EmitResult {
   const s = new MagicString(mod.source);
@@ -28,6 +33,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const fwd = cls.methods.get("forward");
     if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
   }
+
+  // torch names inside string annotations, by the translator's table
+  translateStringAnnotations(s, mod.root, mod.aliases);
 
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
   // class belongs before the sanitize() added after it)
@@ -48,6 +56,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   }
   const helpers = new Set(layout.ctx.helpers);
   if (needsSanitize.length) helpers.add("weight_map");
+  // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers
+  const placeholdered = mod.imports.filter((i) => i.placeholders?.length);
+  if (placeholdered.length) helpers.add(UNTRANSLATED_HELPER);
+  const removed = (i: ImportIR) => i.torch || !!i.placeholders?.length;
 
   const helperImports: string[] = [];
   const helperBodies: string[] = [];
@@ -58,8 +70,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (/\bmath\./.test(body)) helperImports.push("import math");
     helperBodies.push(body);
   }
-  const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
-  const torchImports = mod.imports.filter((i) => i.torch);
+  const existing = new Set(mod.imports.filter((i) => !removed(i)).map((i) => i.node.text.trim()));
+  const torchImports = mod.imports.filter(removed);
   const candidates = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l));
   // two blank lines after the helpers: as many as the source has after its imports, plus what is missing
   const lastImportEnd = mod.imports.length ? Math.max(...mod.imports.map((i) => i.node.endIndex)) : 0;
@@ -67,13 +79,23 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
   // names the removed torch imports bound that have no translation: placeholders, after the Untranslated helper
-  if (layout.placeholders.length) helperBodies.push(layout.placeholders.join("\n"));
+  const placeholders = [...layout.placeholders, ...placeholdered.map(placeholderLines)];
+  if (placeholders.length) helperBodies.push(placeholders.join("\n"));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them)
-  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);
-  const lastKept = kept[kept.length - 1];
+  const kept = mod.imports.filter((i) => !removed(i) && i.node.parent === mod.root);
+  // ... and before the first module-level statement that runs code: an `if` between imports may call a helper
+  // (an Untranslated placeholder) on import, and a helper defined below it is a NameError
+  const firstCode = namedChildren(mod.root).find((n) => !IMPORT_LIKE.has(n.type) && !(n.type === "expression_statement" && n.namedChildren[0]?.type === "string"));
+  const keptBeforeCode = kept.filter((i) => !firstCode || i.node.startIndex < firstCode.startIndex);
+  const lastKept = keptBeforeCode[keptBeforeCode.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
-  const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex);
+  // a placeholder that runs on import (a nested import's, a module-level value's) needs the helpers above it
+  const firstPlaceholder = firstImportTimePlaceholder(mod, layout);
+  const helpersAfterKept =
+    lastKept &&
+    (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex) &&
+    !(firstTorch && firstTorch.node.startIndex < firstPlaceholder && lastKept.node.endIndex > firstPlaceholder);
   for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
   // imports: the first torch import becomes MLX's, the other torch imports go; then the inserted statements
   const placeImports = (target: MagicString, lines: string[]): void => {
@@ -83,7 +105,12 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
       const text = importBlock + (helpersAfterKept ? "" : helperBlock);
       target.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, text || (firstTorch.node.parent === mod.root ? "" : "pass"));
     } else if (importBlock || (helperBlock && !helpersAfterKept)) {
-      target.prepend(`${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
+      // torch names that came through a star import: MLX's imports go before the file's first import (after a
+      // docstring and `from __future__`, which must come first), else at the top
+      const anchor = kept.find((i) => !/^from\s+__future__\b/.test(i.node.text));
+      const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
+      if (anchor) target.appendLeft(anchor.node.startIndex, text);
+      else target.prepend(text);
     }
     if (helpersAfterKept) target.appendLeft(lastKept.node.endIndex, helperBlock);
     for (const ins of layout.inserts) target.appendLeft(ins.pos, ins.text);
@@ -112,4 +139,17 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
   }
   return { code: s.toString(), map: hiresSourceMap(s, filename) };
+}
+
+/** Where the first edit that writes a placeholder Python runs on import starts (not in a function body); Infinity when none. */
+function firstImportTimePlaceholder(mod: ModuleIR, layout: LayoutResult): number {
+  let first = Infinity;
+  for (const e of layout.edits) {
+    if (e.start >= first || !containsPlaceholder(e.text)) continue;
+    const top = namedChildren(mod.root).find((c) => c.startIndex <= e.start && e.start < c.endIndex);
+    const def = top?.type === "decorated_definition" ? top.childForFieldName("definition") : top;
+    if (def?.type === "function_definition" && e.start >= def.childForFieldName("body")!.startIndex) continue;
+    first = e.start;
+  }
+  return first;
 }

@@ -50,6 +50,11 @@ export interface ImportIR {
   node: SyntaxNode;
   /** true when the statement imports torch or a torch submodule */
   torch: boolean;
+  /**
+   * a library built on torch that the port cannot import: the names the statement binds, each to become a
+   * placeholder (passes/torch-library-imports.ts); the statement goes
+   */
+  placeholders?: { local: string; name: string }[];
 }
 
 export interface ModuleIR {

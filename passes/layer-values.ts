@@ -47,6 +47,37 @@ export function layerValueClass(row: LayerMapping): LayerValueClass | undefined 
     `    def __init__(self, ${signature.join(", ")}):`,
     ...checks.map((c) => c.trimEnd()),
     `        super().__init__(${args})`,
+    ...torchAttributes(params.map((p) => p.name)),
+    "",
+    "",
+    // code that asks a layer class its name (timm's get_norm_act_layer maps `batchnorm2d` to its own class) gets torch's
+    `${name}.__name__ = ${name}.__qualname__ = ${JSON.stringify(torchName)}`,
   ].join("\n");
   return { name, source, helpers: [...new Set(rendered.helpers)] };
 }
+
+/** Parameters that are no attribute of torch's layer (factory keywords, flags) or that MLX's layer holds as its parameters. */
+const NOT_ATTRIBUTES = new Set(["weight", "bias", "device", "dtype", "inplace"]);
+
+/**
+ * torch keeps its constructor arguments as attributes (`self.normalized_shape`, `self.num_features`) that a
+ * subclass's forward reads; the stand-in sets those MLX's layer does not have (never one it has: MLX's own
+ * `padding` or `eps` is what its forward uses).
+ */
+function torchAttributes(names: string[]): string[] {
+  const kept = names.filter((n) => !NOT_ATTRIBUTES.has(n));
+  const out = kept.length
+    ? [
+        `        for name, value in (${kept.map((n) => `(${JSON.stringify(n)}, ${n})`).join(", ")},):`,
+        "            if not hasattr(self, name):",
+        "                setattr(self, name, value)",
+      ]
+    : [];
+  // a layer built without its affine weight or bias holds None there in torch (`if self.bias is not None`)
+  if (names.some((n) => AFFINE_FLAGS.has(n))) {
+    out.push('        for name in ("weight", "bias"):', "            if not hasattr(self, name):", "                setattr(self, name, None)");
+  }
+  return out;
+}
+
+const AFFINE_FLAGS = new Set(["bias", "affine", "elementwise_affine"]);

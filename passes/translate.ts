@@ -4,6 +4,7 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
+import { functionReference, isParameterOf } from "./function-values.js";
 import { compactSource, containsPlaceholder, evaluatedOnImport, inAnnotation, isPlaceholder, UNTRANSLATED_HELPER, untranslatedMessage, untranslatedValue } from "./untranslated.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
@@ -539,10 +540,14 @@ export class FunctionWalker {
       }
       // in-place tensor methods used as statements: `x.add_(y)` → `x = x + y`
       const recv = this.expr(obj);
-      const row = recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
+      // a name the file imports (`from ... import initialization as init; init.copy_(a, b)`) is a module's function, not a tensor method
+      const imported = obj.type === "identifier" && recv.v.k !== "tensor" && this.ctx.mod.aliases.has(obj.text);
+      const row = !imported && (recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method)) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
       if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
         const g = this.expr(call);
-        this.replaceStatement(stmt, obj.type === "subscript" ? `${obj.text} = ${g.text}` : `${recv.text} = ${g.text}`);
+        // a parameter's array is the caller's too (timm's trunc_normal_(self.pos_embed)): written through, not rebound
+        const target = obj.type === "subscript" ? obj.text : isParameterOf(stmt, obj) ? `${recv.text}[...]` : recv.text;
+        this.replaceStatement(stmt, `${target} = ${g.text}`);
         this.diag("C2M-W004", call, `in-place ${method} rewritten as an assignment`);
         if (obj.type === "identifier") this.env.set(obj.text, g.v);
         return;
@@ -1109,7 +1114,21 @@ export class FunctionWalker {
   private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {
     this.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
     for (const i of mm.imports ?? []) this.ctx.imports.add(i);
-    return { v: { k: "other" }, text: mm.mlx.replace("{self}", self) };
+    const argsNode = e.childForFieldName("arguments");
+    const args = mm.mlx.includes("{args}") && argsNode ? this.translatedArgs(argsNode) : "";
+    return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace("{args}", args) };
+  }
+
+  /** The text between a call's parentheses, each argument translated (tensors in torch's layout). */
+  private translatedArgs(argsNode: SyntaxNode): string {
+    const replaced = new Map<SyntaxNode, string>();
+    for (const a of namedChildren(argsNode)) {
+      const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a.type === "list_splat" || a.type === "dictionary_splat" ? namedChildren(a)[0] : a;
+      let g = this.expr(valueNode);
+      if (g.v.k === "tensor") g = this.toLogical(g, valueNode);
+      replaced.set(valueNode, g.text);
+    }
+    return rebuild(argsNode, replaced).slice(1, -1);
   }
 
   /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
@@ -2221,17 +2240,16 @@ function defaultsOf(params: SigParam[]): Map<string, string> {
 
 /** `nn.Conv2d` for `isinstance(m, nn.Conv2d)` and `norm_layer = nn.BatchNorm2d`: the callee of the row's template. */
 /**
- * `e` is a class an instance or class is tested against (`isinstance(m, (nn.Conv2d, nn.Linear))`) or a
- * base class (`class LayerNorm2d(nn.LayerNorm)`, whose constructor calls the program's checker maps by the
- * row): MLX's class, which the stand-ins derive from. A comparison (`act_layer is nn.GELU`) meets the
- * stand-in that was passed, so it is no type test.
+ * `e` is a class an instance or class is tested against (`isinstance(m, (nn.Conv2d, nn.Linear))`): MLX's
+ * class, which the stand-ins derive from. A comparison (`act_layer is nn.GELU`) meets the stand-in that was
+ * passed, so it is no type test; nor is a base class (`class LayerNorm2d(nn.LayerNorm)`): its
+ * `super().__init__(...)` and whoever builds it pass torch's constructor arguments, which the stand-in takes.
  */
 function isTypeTest(e: SyntaxNode): boolean {
   let n = e;
   while (n.parent && (n.parent.type === "tuple" || n.parent.type === "parenthesized_expression")) n = n.parent;
   const p = n.parent;
   if (p?.type !== "argument_list") return false;
-  if (p.parent?.type === "class_definition") return true;
   const callee = p.parent?.childForFieldName("function")?.text;
   return callee === "isinstance" || callee === "issubclass";
 }
@@ -2244,12 +2262,6 @@ function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
   }
   const m = /^([\w.]+)\(/.exec(row.mlx);
   return m ? m[1] : row.mlx;
-}
-
-/** `F.relu` passed as a value: the callee of a template that calls it with the input alone. */
-function functionReference(op: OpMapping): string | undefined {
-  const m = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
-  return m ? m[1] : undefined;
 }
 
 /** rebuild() with one node replaced (the common case), without a map to make. */

@@ -12,6 +12,8 @@ import { memoryHost, type Host } from "../ir/program/host.js";
 import { Program } from "../ir/program/program.js";
 import { resolveImports } from "../passes/resolve-imports.js";
 import { addNestedAliases, nestedTorchImports } from "../passes/torch-imports.js";
+import { starTorchAliases } from "../passes/star-imports.js";
+import { placeholdTorchLibraryImports } from "../passes/torch-library-imports.js";
 import { importRootOf } from "../ir/program/import-resolver.js";
 import { buildWeightMaps } from "../passes/weights.js";
 import { emitPython, type EmitResult } from "../emit/python.js";
@@ -124,15 +126,20 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   // torch imports in a try, an if, a function: their names are translated like top-level ones, the imports go
   const nested = nestedTorchImports(tree.rootNode, (module) => isUserModule(program, filename, module));
   addNestedAliases(nested, aliases);
-  // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
-  // (an empty file included); its map is the identity, so that every written module has one
-  if (!imports.some((i) => i.torch) && !nested.length) {
+  const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
+  const semantic = new FileSemantics(program, file);
+  // torch names a sibling's star import hands on (`from .activations import *` binding torch, nn, F)
+  const starred = starTorchAliases(tree.rootNode, semantic);
+  for (const [local, full] of starred) aliases.set(local, full);
+  const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
+  placeholdTorchLibraryImports(mod, diags);
+  // c2m rewrites torch code: a file that imports no torch, itself, through a star import or through a
+  // library built on torch (an MLX file, c2m's own output), is left as it is (an empty file included); its
+  // map is the identity, so that every written module has one
+  if (!imports.some((i) => i.torch || i.placeholders) && !nested.length && !starred.size) {
     const checked = verified(source, source, undefined, new Set(), options, diags);
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
-  const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
-  const semantic = new FileSemantics(program, file);
-  const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
   const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];

@@ -747,6 +747,9 @@ const CASES: Record<string, Case[]> = {
   "Tensor.index_add_": ["a.index_add_(1, j, b)"],
   "Tensor.triu_": ["sq.triu_(1)", "bsq.triu_()"],
   "Tensor.tril_": ["sq.tril_(-1)"],
+  "Tensor.erfinv_": ["(a * 0.3).clamp(-0.9, 0.9).erfinv_()"],
+  "Tensor.detach_": ["a.detach_()"],
+  "Tensor.bernoulli_": [{ src: "torch.zeros(10, 10).bernoulli_(0.5)", check: "shape" }],
   "Tensor.normal_": [
     { src: "torch.zeros(100, 100).normal_()", check: "normal" },
     { src: "a.normal_(0.0, 0.02)", check: "shape" },

@@ -50,20 +50,53 @@ function lookupUncached(program: Program, file: SourceFile, name: string): Resol
   if (!scope) return { kind: "unknown", reason: `${file.path} cannot be read or parsed` };
   const decls = scope.symbols.get(name);
   if (decls) return pick(decls.map((d) => resolveDeclaration(program, file, d)));
-  if (!name.startsWith("_")) {
-    for (const star of scope.stars) {
-      const ref = program.resolveModule(file, star.module, star.level);
-      if (ref.kind === "torch") return { kind: "torch", name: `${ref.name}.${name}` };
-      if (ref.kind === "stdlib") continue;
-      if (ref.kind === "missing") return { kind: "unknown", reason: `'${name}' may come from 'from ${star.module} import *', which c2m cannot find` };
-      if (ref.kind === "file") {
-        const r = lookupMember(program, ref.file, name);
-        if (r) return r;
-      }
+  for (const star of scope.stars) {
+    const ref = program.resolveModule(file, star.module, star.level);
+    if (ref.kind === "stdlib") continue;
+    if (ref.kind === "file") {
+      const r = starExports(ref.file, name) ? lookupMember(program, ref.file, name) : undefined;
+      if (r) return r;
+      continue;
     }
+    if (name.startsWith("_")) continue;
+    if (ref.kind === "torch") return { kind: "torch", name: `${ref.name}.${name}` };
+    if (ref.kind === "missing") return { kind: "unknown", reason: `'${name}' may come from 'from ${star.module} import *', which c2m cannot find` };
   }
   if (file.isPackageInit) return submodule(program, { kind: "file", file }, name);
   return undefined;
+}
+
+/**
+ * Whether `from m import *` binds `name`: the names `__all__` lists when m assigns it a literal list or
+ * tuple of strings, else every name not starting with an underscore (the modules m imported included:
+ * `from .activations import *` hands on its `torch`, `nn`, `F`).
+ */
+export function starExports(file: SourceFile, name: string): boolean {
+  const all = declaredAll(file);
+  return all ? all.has(name) : !name.startsWith("_");
+}
+
+const allCache = new WeakMap<SourceFile, Set<string> | null>();
+
+/** The names of `__all__ = [...]` (or `(...)`) when every declaration of it is a literal of strings; undefined otherwise. */
+function declaredAll(file: SourceFile): Set<string> | undefined {
+  if (allCache.has(file)) return allCache.get(file) ?? undefined;
+  const decls = file.scope?.symbols.get("__all__");
+  let names: Set<string> | undefined;
+  if (decls?.length) {
+    names = new Set();
+    for (const d of decls) {
+      const v = d.kind === "variable" ? d.value : undefined;
+      const items = v && (v.type === "list" || v.type === "tuple") ? namedChildren(v) : undefined;
+      if (!items || !items.every((i) => i.type === "string")) {
+        names = undefined;
+        break;
+      }
+      for (const i of items) names.add(i.text.replace(/^[rRuU]?['"]+|['"]+$/g, ""));
+    }
+  }
+  allCache.set(file, names ?? null);
+  return names;
 }
 
 /** Several declarations of one name (a try/except fallback, an if/else): the last unconditional one, else the first that tells something. */

@@ -70,7 +70,8 @@ export const TORCH_NAMES: Record<string, string> = {
 
 /**
  * torch.nn.Module methods whose MLX counterpart differs ({self} is the module's text). MLX's
- * `parameters()` is a nested dict, so torch's iterators become flattened lists.
+ * `parameters()` is a nested dict, so torch's iterators become flattened lists. `{args}` is the call's
+ * arguments, translated.
  */
 export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[] }> = {
   named_parameters: { mlx: "tree_flatten({self}.parameters())", imports: ["from mlx.utils import tree_flatten"] },
@@ -85,6 +86,9 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[] }>
   float: { mlx: "{self}" },
   requires_grad_: { mlx: "{self}" },
   zero_grad: { mlx: "None" },
+  // {args}: the call's arguments, translated (MLX's Module holds child modules as attributes)
+  add_module: { mlx: "setattr({self}, {args})" },
+  register_module: { mlx: "setattr({self}, {args})" },
 };
 
 let mlxSignatures: Record<string, string[]> | undefined;

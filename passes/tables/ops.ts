@@ -1449,6 +1449,15 @@ const BASE_ROWS: OpRow[] = [
     inplace: true,
     note: "dropped: MLX differentiates functions, not tensors",
   },
+  {
+    torch: ["Tensor.bernoulli_"],
+    sig: ["self", "p=0.5", "generator=None"],
+    mlx: "mx.random.bernoulli({p=0.5}, {self}.shape).astype({self}.dtype)",
+    layout: "elementwise",
+    inplace: true,
+    allowed: { generator: ["None"] },
+    note: "fills with draws of probability p (stochastic depth's keep mask)",
+  },
   { torch: ["Tensor.zero_"], sig: ["self"], mlx: "mx.zeros_like({self})", layout: "elementwise", inplace: true },
   { torch: ["Tensor.fill_"], sig: ["self", "value"], mlx: "mx.full_like({self}, {value})", layout: "elementwise", inplace: true },
   { torch: ["Tensor.copy_"], sig: ["self", "src", "non_blocking=False"], mlx: "mx.broadcast_to({src}, {self}.shape).astype({self}.dtype)", layout: "logical", inplace: true },
@@ -1481,6 +1490,9 @@ const IN_PLACE_TWINS: Record<string, string[]> = {
   // causal masks built in place: torch.ones(n, n).triu_(1)
   "torch.triu": ["Tensor.triu_"],
   "torch.tril": ["Tensor.tril_"],
+  // initialisation code (timm's trunc_normal_: uniform_, erfinv_, mul_, add_, clamp_) and stochastic depth
+  "torch.erfinv": ["Tensor.erfinv_"],
+  "Tensor.detach": ["Tensor.detach_"],
 };
 
 function rowNamed(name: string): OpRow {

@@ -92,6 +92,12 @@ class TorchGELU(nn.GELU):
 
     def __init__(self, approximate='none', device=None, dtype=None):
         super().__init__(approx=approximate)
+        for name, value in (("approximate", approximate),):
+            if not hasattr(self, name):
+                setattr(self, name, value)
+
+
+TorchGELU.__name__ = TorchGELU.__qualname__ = "GELU"
 
 
 class TorchLayerNorm(nn.LayerNorm):
@@ -99,6 +105,15 @@ class TorchLayerNorm(nn.LayerNorm):
 
     def __init__(self, normalized_shape, eps=1e-05, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__(normalized_shape, eps=eps, affine=elementwise_affine, bias=bias)
+        for name, value in (("normalized_shape", normalized_shape), ("eps", eps), ("elementwise_affine", elementwise_affine),):
+            if not hasattr(self, name):
+                setattr(self, name, value)
+        for name in ("weight", "bias"):
+            if not hasattr(self, name):
+                setattr(self, name, None)
+
+
+TorchLayerNorm.__name__ = TorchLayerNorm.__qualname__ = "LayerNorm"
 
 
 class PatchEmbed(nn.Module):

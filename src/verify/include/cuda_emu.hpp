@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <cassert>  // device assert(...), as CUDA provides it in kernels
 
 #define __global__
 #define __device__

@@ -1,0 +1,45 @@
+/**
+ * A torch function used as a value (`F.relu` stored in a dict, `act_fn = F.hardsigmoid`): what MLX callable
+ * stands for it. A row whose template calls one MLX function with the input alone gives that function; a
+ * row whose template is an expression of the input alone (`nn.relu6({input} + 3) / 6`) gives a lambda
+ * taking torch's parameters, when the only other parameter is `inplace` (whose value does not change the
+ * result a caller gets back). Anything else has no stand-in: undefined.
+ */
+import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { OpMapping } from "../ir/tables.js";
+
+export function functionReference(op: OpMapping): string | undefined {
+  const direct = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
+  if (direct) return direct[1];
+  const [first, ...rest] = op.sig.map((p) => p.split("=")[0].replace(/^\*+/, ""));
+  if (!first || rest.some((p) => p !== "inplace")) return undefined;
+  // the template may name the input only, and has no optional parts
+  if (/\[|\{@/.test(op.mlx) || [...op.mlx.matchAll(/\{([^}]*)\}/g)].some((m) => m[1] !== first)) return undefined;
+  const params = [first, ...rest.map((p) => `${p}=False`)].join(", ");
+  return `(lambda ${params}: ${op.mlx.replaceAll(`{${first}}`, first)})`;
+}
+
+/**
+ * Whether identifier `name` (used in `stmt`) is a parameter of the function around `stmt` that the function
+ * has not rebound before `stmt` (an in-place update of it is the caller's array too).
+ */
+export function isParameterOf(stmt: SyntaxNode, name: SyntaxNode): boolean {
+  if (name.type !== "identifier") return false;
+  let fn: SyntaxNode | null = stmt.parent;
+  while (fn && fn.type !== "function_definition") fn = fn.parent;
+  if (!fn) return false;
+  const params = fn.childForFieldName("parameters");
+  const declared = (params ? namedChildren(params) : []).some((p) => (p.type === "identifier" ? p : (p.childForFieldName("name") ?? namedChildren(p)[0]))?.text === name.text);
+  if (!declared) return false;
+  // rebound before this statement (`x = x.clone()`): the local is no longer the caller's array
+  const body = fn.childForFieldName("body")!;
+  const rebinds = (n: SyntaxNode): boolean => {
+    if (n.startIndex >= stmt.startIndex) return false;
+    if (n.type === "assignment" || n.type === "augmented_assignment") {
+      const left = n.childForFieldName("left");
+      if (left?.type === "identifier" && left.text === name.text) return true;
+    }
+    return namedChildren(n).some(rebinds);
+  };
+  return !rebinds(body);
+}

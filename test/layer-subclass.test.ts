@@ -1,0 +1,41 @@
+/**
+ * Subclasses of torch layers (timm's LayerNorm, LayerNorm2d): their base becomes the stand-in that takes
+ * torch's constructor arguments (`super().__init__(c, eps=eps, elementwise_affine=affine)`) and keeps torch's
+ * attribute names (`self.normalized_shape`, a None weight without affine), checked against torch on MLX.
+ */
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { compile } from "../src/index.js";
+import { packageRoot } from "../src/python.js";
+import { runParitySpec } from "../src/parity/index.js";
+import { readFileSync } from "node:fs";
+
+const MODEL = join(packageRoot(), "test", "fixtures", "models", "layer_subclass.py");
+
+describe("subclasses of torch layers", () => {
+  it("derive from the stand-in taking torch's constructor arguments, named as torch's class", () => {
+    const out = compile(readFileSync(MODEL, "utf8"), { filename: "layer_subclass.py" }).code;
+    expect(out).toContain("class LayerNorm(TorchLayerNorm):");
+    expect(out).toContain("class Plain(TorchLayerNorm):");
+    expect(out).toContain('TorchLayerNorm.__name__ = TorchLayerNorm.__qualname__ = "LayerNorm"');
+    // an isinstance test still meets MLX's class, which the stand-in derives from
+    expect(compile("import torch.nn as nn\n\ndef f(m):\n    return isinstance(m, nn.LayerNorm)\n").code).toContain("isinstance(m, nn.LayerNorm)");
+  });
+
+  it("gives torch's numbers", async () => {
+    const r = await runParitySpec(MODEL, { class: "Net", cases: [[{ shape: [2, 3, 5, 4] }]] as never, atol: 1e-4 });
+    expect(r.error).toBeUndefined();
+    expect(r.cases.flatMap((c) => c.outputs.map((o) => o.maxAbs)).every((d) => d <= 1e-4)).toBe(true);
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe("Module.add_module", () => {
+  it("becomes setattr with the call's arguments translated (MLX holds child modules as attributes)", () => {
+    const src =
+      "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self, stages):\n        super().__init__()\n        for stage in stages:\n            self.add_module(*stage)\n        self.add_module('head', nn.Linear(2, 3))\n";
+    const out = compile(src).code;
+    expect(out).toContain("            setattr(self, *stage)\n");
+    expect(out).toContain("        setattr(self, 'head', nn.Linear(2, 3))\n");
+  });
+});

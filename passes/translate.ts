@@ -20,6 +20,7 @@ import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatt
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { isNarrowedLayerAttr, LAYER_ATTR_HELPER, layerAttrText } from "./layer-attrs.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -827,6 +828,10 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
+    if (o.v.k !== "tensor" && isNarrowedLayerAttr(e, this.ctx.mod.aliases)) {
+      this.ctx.helpers.add(LAYER_ATTR_HELPER);
+      return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
+    }
     const text = rebuildOne(e, obj, o.text);
     if (o.v.k === "tensor") {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
@@ -1836,6 +1841,13 @@ export class FunctionWalker {
         vals.push(c.v);
       }
       return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
+    }
+    // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
+    const items = g.v.k === "list" && node.type === "identifier" ? g.v.items : undefined;
+    const first = items?.[0];
+    if (first?.k === "tensor" && !isIdentity(first.t.perm) && items!.every((i) => i.k === "tensor" && samePerm(i.t.perm, first.t.perm) && !i.t.flatFrom)) {
+      const each = this.toLogical({ v: first, text: "c2m_item" }, node);
+      return { v: { k: "list", items: items!.map(() => each.v) }, text: `type(${g.text})(${each.text} for c2m_item in ${g.text})` };
     }
     return g;
   }

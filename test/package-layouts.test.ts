@@ -253,3 +253,32 @@ class Net(nn.Module):
     expect(rules).toEqual(["conv1.conv.weight | conv", "conv1.bn.num_batches_tracked | drop"]);
   });
 });
+
+describe("a helper method returning a name bound to a list of tensors", () => {
+  it("returns them in torch's layout, each converted (torchvision's Inception._forward → torch.cat(outputs, 1))", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Inception(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 1)
+        self.b = nn.Conv2d(3, 5, 1)
+
+    def _forward(self, x):
+        a = self.a(x)
+        b = self.b(x)
+        outputs = [a, b]
+        return outputs
+
+    def forward(self, x):
+        outputs = self._forward(x)
+        return torch.cat(outputs, 1)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("return type(outputs)(c2m_item.transpose(0, 3, 1, 2) for c2m_item in outputs)");
+    expect(r.code).toContain("return mx.concatenate(outputs, axis=1)");
+  });
+});

@@ -30,12 +30,21 @@ describe("subclasses of torch layers", () => {
   });
 });
 
-describe("Module.add_module", () => {
+describe("Module methods", () => {
   it("becomes setattr with the call's arguments translated (MLX holds child modules as attributes)", () => {
     const src =
       "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self, stages):\n        super().__init__()\n        for stage in stages:\n            self.add_module(*stage)\n        self.add_module('head', nn.Linear(2, 3))\n";
     const out = compile(src).code;
     expect(out).toContain("            setattr(self, *stage)\n");
     expect(out).toContain("        setattr(self, 'head', nn.Linear(2, 3))\n");
+  });
+
+  it("a method only modules have, called on a receiver of unknown type, is the module's (timm's named_apply)", () => {
+    const src =
+      "import torch.nn as nn\n\n\ndef named_apply(fn, module, name=''):\n    for child_name, child_module in module.named_children():\n        named_apply(fn, child_module, child_name)\n    fn(module=module, name=name)\n    return module\n";
+    const out = compile(src).code;
+    expect(out).toContain("for child_name, child_module in [(k, m) for k, m in module.children().items() if isinstance(m, nn.Module)]:");
+    // a method tensors have too (.float()) is not taken for the module's
+    expect(compile("import torch\n\n\ndef f(v):\n    return v.float()\n").code).toContain("return v.astype(mx.float32)");
   });
 });

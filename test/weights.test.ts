@@ -179,6 +179,12 @@ describe("applyWeightMap", () => {
     expect(values(out.get("fc.weight")!)).toEqual([0, 3, 1, 4, 2, 5]);
   });
 
+  it("a key no rule matches passes through, but for BatchNorm's num_batches_tracked, which no MLX layer holds", () => {
+    const keys = ["blocks.0.bn.weight", "blocks.0.bn.num_batches_tracked", "head.weight"];
+    const out = applyWeightMap(new Map(keys.map((k) => [k, f32([1], [1])])), [rule("head.weight", "fc.weight", "identity")]);
+    expect([...out.keys()]).toEqual(["blocks.0.bn.weight", "fc.weight"]);
+  });
+
   it("conv moves torch's input-channel axis last; conv_transpose moves axis 0 last", () => {
     const w = f32([2, 3, 1, 1], [0, 1, 2, 3, 4, 5]); // (O=2, I=3, 1, 1)
     const conv = applyWeightMap(new Map([["c.weight", w]]), [rule("c.weight", "c.weight", "conv")]).get("c.weight")!;

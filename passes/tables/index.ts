@@ -71,15 +71,17 @@ export const TORCH_NAMES: Record<string, string> = {
 /**
  * torch.nn.Module methods whose MLX counterpart differs ({self} is the module's text). MLX's
  * `parameters()` is a nested dict, so torch's iterators become flattened lists. `{args}` is the call's
- * arguments, translated.
+ * arguments, translated. `moduleOnly`: no other object torch code meets has the method (a tensor, a list, a
+ * dict), so a call on a receiver of unknown type (`module.named_children()` in a helper taking any module) is
+ * the module's.
  */
-export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[] }> = {
-  named_parameters: { mlx: "tree_flatten({self}.parameters())", imports: ["from mlx.utils import tree_flatten"] },
+export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; moduleOnly?: boolean }> = {
+  named_parameters: { mlx: "tree_flatten({self}.parameters())", imports: ["from mlx.utils import tree_flatten"], moduleOnly: true },
   parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
-  named_buffers: { mlx: "[]" },
+  named_buffers: { mlx: "[]", moduleOnly: true },
   buffers: { mlx: "[]" },
   children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]" },
-  named_children: { mlx: "[(k, m) for k, m in {self}.children().items() if isinstance(m, nn.Module)]" },
+  named_children: { mlx: "[(k, m) for k, m in {self}.children().items() if isinstance(m, nn.Module)]", moduleOnly: true },
   to: { mlx: "{self}" },
   cuda: { mlx: "{self}" },
   cpu: { mlx: "{self}" },
@@ -87,8 +89,8 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[] }>
   requires_grad_: { mlx: "{self}" },
   zero_grad: { mlx: "None" },
   // {args}: the call's arguments, translated (MLX's Module holds child modules as attributes)
-  add_module: { mlx: "setattr({self}, {args})" },
-  register_module: { mlx: "setattr({self}, {args})" },
+  add_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
+  register_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
 };
 
 let mlxSignatures: Record<string, string[]> | undefined;

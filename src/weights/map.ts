@@ -79,7 +79,10 @@ export function applyWeightMapDetailed(tensors: Map<string, Tensor>, rules: Weig
     if (consumed.has(key)) continue; // summed into another key's output
     const h = handled.get(key);
     if (!h) {
-      put(key, tensor, key); // no rule: passes through unchanged
+      // no rule: passes through unchanged, but for BatchNorm's step counter, which no MLX layer holds (a norm
+      // layer the weight map could not see, built by a factory at run time, has no drop rule)
+      if (key.endsWith("num_batches_tracked")) dropped.push(key);
+      else put(key, tensor, key);
       continue;
     }
     const { rule, captures } = h;

@@ -9,7 +9,8 @@ def c2m_apply_weight_map(weights, rules):
 
     Each rule is (torch pattern(s), mlx pattern(s) or None, op, *args); '*' matches one dotted
     segment and '**' one or more, and their captures fill the MLX key(s) in order. The first rule whose (first) torch
-    pattern matches a key handles it; keys no rule matches pass through unchanged.
+    pattern matches a key handles it; keys no rule matches pass through unchanged (BatchNorm's
+    num_batches_tracked, which no MLX layer holds, aside).
     """
     def as_tuple(p):
         return () if p is None else (p,) if isinstance(p, str) else tuple(p)
@@ -42,7 +43,8 @@ def c2m_apply_weight_map(weights, rules):
         if key in consumed:
             continue  # summed into another key's output
         if key not in handled:
-            out[key] = w
+            if not key.endswith("num_batches_tracked"):  # BatchNorm's step counter: no MLX layer holds one
+                out[key] = w
             continue
         (_, torch_keys, mlx_keys, op, args), caps = handled[key]
         targets = [fill(p, caps) for p in mlx_keys]

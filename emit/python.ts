@@ -3,7 +3,7 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren, parseModule } from "../grammar/python.js";
+import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
 import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
@@ -26,7 +26,15 @@ const IMPORT_LIKE = new Set(["import_statement", "import_from_statement", "futur
 
 export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps, filename: string): EmitResult {
   const s = new MagicString(mod.source);
-  for (const e of layout.edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
+  // a marker whose line end an edit replaced (a whole line rewritten, its newline included) goes into that edit's text
+  const markers: [number, string][] = [];
+  const edits = layout.edits.map((e) => ({ ...e }));
+  for (const [pos, marker] of layout.ctx.markers) {
+    const e = edits.find((x) => x.start < pos && pos < x.end);
+    if (!e) markers.push([pos, marker]);
+    else e.text = e.text.endsWith("\n") ? `${e.text.slice(0, -1)}${marker}\n` : `${e.text}${marker}`;
+  }
+  for (const e of edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
 
   // forward → __call__ in every module class
   for (const cls of mod.classes.values()) {
@@ -39,7 +47,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
 
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
   // class belongs before the sanitize() added after it)
-  for (const [pos, marker] of layout.ctx.markers) s.appendLeft(pos, marker);
+  for (const [pos, marker] of markers) s.appendLeft(pos, marker);
 
   // sanitize() on the top-level classes, and the weight maps at the end of the file
   const topLevel = [...layout.ctx.topLevel];
@@ -96,6 +104,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     lastKept &&
     (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex) &&
     !(firstTorch && firstTorch.node.startIndex < firstPlaceholder && lastKept.node.endIndex > firstPlaceholder);
+  const top = namedChildren(mod.root).filter((n) => n.type !== "comment");
+  const isDocstring = (n: SyntaxNode) => n === top[0] && n.type === "expression_statement" && n.namedChildren[0]?.type === "string";
+  const leading = top.filter((n, i) => top.slice(0, i + 1).every((m) => isDocstring(m) || m.type === "future_import_statement")).pop();
   for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
   // imports: the first torch import becomes MLX's, the other torch imports go; then the inserted statements
   const placeImports = (target: MagicString, lines: string[]): void => {
@@ -106,10 +117,11 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
       target.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, text || (firstTorch.node.parent === mod.root ? "" : "pass"));
     } else if (importBlock || (helperBlock && !helpersAfterKept)) {
       // torch names that came through a star import: MLX's imports go before the file's first import (after a
-      // docstring and `from __future__`, which must come first), else at the top
+      // docstring and `from __future__`, which must come first), else after the docstring, else at the top
       const anchor = kept.find((i) => !/^from\s+__future__\b/.test(i.node.text));
       const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
       if (anchor) target.appendLeft(anchor.node.startIndex, text);
+      else if (leading) target.appendLeft(leading.endIndex, `\n${text.replace(/\n$/, "")}`);
       else target.prepend(text);
     }
     if (helpersAfterKept) target.appendLeft(lastKept.node.endIndex, helperBlock);

@@ -209,6 +209,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the import inside `try: ... except ImportError:` becomes `raise ImportError(...)`, so the except clause runs as on a machine without torch; port the feature by hand if the port needs it",
     example: "try:\n    import torchcodec\nexcept ImportError:\n    torchcodec = None",
   },
+  {
+    code: "C2M-W021",
+    title: "a torch name is left inside a string annotation",
+    hint: "Python does not evaluate a string annotation on import, but typing.get_type_hints and type checkers read it: write the MLX type (mx.array, nn.Module, mx.Dtype) in its place",
+    example: 'def f(x: "torch.Generator"): ...',
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -147,6 +147,10 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
     ).code;
     expect(annotated).toContain('def f(a: "dict[str, mx.array]", m: "nn.Module | None" = None) -> "mx.array":');
     expect(annotated).toMatch(/^import mlx.core as mx\nimport mlx.nn as nn\n/);
+    // one the table lacks is left, and said (C2M-W021): pyflakes' F821 there is marked
+    const left = compile('import torch\n\n\ndef f(g: "torch.Generator" = None):\n    return torch.zeros(1)\n');
+    expect(left.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toEqual(["4:10 C2M-W021"]);
+    expect(left.code).toContain('def f(g: "torch.Generator" = None):  # c2m: C2M-W021 torch name \'torch\' left in the string annotation "torch.Generator"');
     // an in-place-looking call on a module the file imports is that module's function, not a tensor method (F823 before)
     const init = compile(
       "import torch.nn as nn\nfrom . import initialization as init\n\n\ndef init_weights(module):\n    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n",

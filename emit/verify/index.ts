@@ -11,7 +11,7 @@ import { parsePython, plainTreeOf, type SyntaxNode } from "../../grammar/python.
 import type { MlxApi } from "../../passes/tables/index.js";
 import { AttributeChecker } from "./attributes.js";
 import { checkImports, type PackageInfo } from "./imports.js";
-import { analyzeScopes, resolves } from "./scopes.js";
+import { analyzeScopes, resolves, type Scope } from "./scopes.js";
 import { decodeMappings, inputPosition } from "./source-map.js";
 import { checkSyntax, parseErrors } from "./syntax.js";
 import { finding, type Finding } from "./types.js";
@@ -128,9 +128,31 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
       .map((b) => b.name)
       .filter((name) => !imports.namespaces.has(name) && !imports.torchBound.has(name)),
   );
+  out.push(...stringAnnotationFindings(root, imports.torchBound, v.torchNames, scopes.module));
   const attrs = new AttributeChecker(v.api, imports.namespaces, importedNames);
   attrs.run(root);
   out.push(...attrs.findings);
+  return out;
+}
+
+/**
+ * Torch names inside string annotations (forward references: not evaluated on import, read by
+ * typing.get_type_hints and type checkers): C2M-W021 where one is left, bound by a torch import the output
+ * still has or unbound since the output dropped it.
+ */
+function stringAnnotationFindings(root: SyntaxNode, torchBound: ReadonlyMap<string, string>, torchNames: ReadonlySet<string>, module: Scope): Finding[] {
+  const out: Finding[] = [];
+  for (const str of root.descendantsOfType("string")) {
+    if (str.parent?.type !== "type") continue;
+    const content = str.namedChildren.find((c) => c.type === "string_content");
+    if (!content || str.namedChildren.some((c) => c.type === "interpolation")) continue;
+    for (const m of content.text.matchAll(/(?<![\w.])[A-Za-z_]\w*/g)) {
+      const name = m[0];
+      const from = torchBound.get(name);
+      const torch = (from !== undefined && (from === "torch" || from.startsWith("torch."))) || (torchNames.has(name) && !resolves(module, name));
+      if (torch) out.push(finding("C2M-W021", str, `torch name '${name}' left in the string annotation ${str.text}`));
+    }
+  }
   return out;
 }
 

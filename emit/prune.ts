@@ -12,6 +12,7 @@
  */
 import type MagicString from "magic-string";
 import { parseModule, type SyntaxNode } from "../grammar/python.js";
+import { isTypeString } from "./string-annotations.js";
 import { analyzeScopes, type Scope } from "./verify/scopes.js";
 
 /** The names each read in a module's text, in total and per function (by its qualified name). */
@@ -40,7 +41,7 @@ export function usageOf(root: SyntaxNode): Usage {
       for (const m of (asg.childForFieldName("right")?.text ?? "").matchAll(/["'](\w+)["']/g)) all.add(m[1]);
   }
   // names inside string annotations (`x: "nn.Module"`) are read by pyflakes too
-  for (const s of root.descendantsOfType("string")) if (s.parent?.type === "type") for (const m of s.text.matchAll(/[A-Za-z_]\w*/g)) all.add(m[0]);
+  for (const s of root.descendantsOfType("string")) if (isTypeString(s)) for (const m of s.text.matchAll(/[A-Za-z_]\w*/g)) all.add(m[0]);
   return { all, perFunction };
 }
 
@@ -258,7 +259,8 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
     const dead = (n: string) => readIn.has(n) && !readOut.has(n) && !declared.has(n);
     for (const st of bodyStatements(fn.childForFieldName("body")!)) {
       if (st.type === "import_statement" || st.type === "import_from_statement") {
-        removed += dropImport(s, st, (b) => dead(b));
+        // torch's own imports are the import emission's and the verifier's (a torch import left is C2M-E023)
+        if (!/^(import|from)\s+torch\b/.test(st.text)) removed += dropImport(s, st, (b) => dead(b));
         continue;
       }
       const a = assignmentOf(st);

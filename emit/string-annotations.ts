@@ -9,10 +9,23 @@ import type MagicString from "magic-string";
 import type { SyntaxNode } from "../grammar/python.js";
 import { TORCH_NAMES } from "../passes/tables/index.js";
 
+/** typing's generic names: a string inside their subscript (`Union[np.ndarray, "torch.Tensor"]`) is a type, as pyflakes reads it */
+const GENERICS = /(?:^|\.)(Union|Optional|List|Tuple|Dict|Type|Sequence|Iterable|Iterator|Mapping|Callable|Set|FrozenSet|Annotated|list|tuple|dict|type|set)$/;
+
+/** Whether a string is a type written as a string: inside an annotation, or inside a typing generic's subscript. */
+export function isTypeString(str: SyntaxNode): boolean {
+  for (let n = str.parent; n; n = n.parent) {
+    if (n.type === "type") return true;
+    if (n.type === "subscript") return GENERICS.test(n.childForFieldName("value")?.text ?? "");
+    if (!["binary_operator", "parenthesized_expression", "list", "tuple", "expression_list", "subscript"].includes(n.type)) return false;
+  }
+  return false;
+}
+
 /** Rewrites the torch names of every string annotation of `root`; `aliases` maps a local name to its full torch name. */
 export function translateStringAnnotations(s: MagicString, root: SyntaxNode, aliases: ReadonlyMap<string, string>): void {
   for (const str of root.descendantsOfType("string")) {
-    if (str.parent?.type !== "type") continue;
+    if (!isTypeString(str)) continue;
     const parts = str.namedChildren;
     const content = parts.find((c) => c.type === "string_content");
     // a plain string: no interpolation, one content piece

@@ -147,6 +147,12 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
     ).code;
     expect(annotated).toContain('def f(a: "dict[str, mx.array]", m: "nn.Module | None" = None) -> "mx.array":');
     expect(annotated).toMatch(/^import mlx.core as mx\nimport mlx.nn as nn\n/);
+    // inside a union, and inside a typing generic's subscript (a type alias) too; a string that is data stays
+    const alias = compile(
+      'from typing import Union\nimport torch\n\nX = Union[int, "torch.Tensor"]\nd = {}\nd["torch.Tensor"] = 1\n\n\ndef f() -> bytes | "torch.Tensor":\n    return torch.zeros(1)\n',
+    ).code;
+    expect(alias).toContain('X = Union[int, "mx.array"]\nd = {}\nd["torch.Tensor"] = 1\n');
+    expect(alias).toContain('def f() -> bytes | "mx.array":');
     // one the table lacks is left, and said (C2M-W021): pyflakes' F821 there is marked
     const left = compile('import torch\n\n\ndef f(g: "torch.Generator" = None):\n    return torch.zeros(1)\n');
     expect(left.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toEqual(["4:10 C2M-W021"]);

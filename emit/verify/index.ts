@@ -16,6 +16,7 @@ import { decodeMappings, inputPosition } from "./source-map.js";
 import { checkSyntax, parseErrors } from "./syntax.js";
 import { finding, type Finding } from "./types.js";
 import { importBindings } from "../prune.js";
+import { isTypeString } from "../string-annotations.js";
 
 export type { PackageInfo } from "./imports.js";
 export type { Finding } from "./types.js";
@@ -143,7 +144,7 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
 function stringAnnotationFindings(root: SyntaxNode, torchBound: ReadonlyMap<string, string>, torchNames: ReadonlySet<string>, module: Scope): Finding[] {
   const out: Finding[] = [];
   for (const str of root.descendantsOfType("string")) {
-    if (str.parent?.type !== "type") continue;
+    if (!isTypeString(str)) continue;
     const content = str.namedChildren.find((c) => c.type === "string_content");
     if (!content || str.namedChildren.some((c) => c.type === "interpolation")) continue;
     for (const m of content.text.matchAll(/(?<![\w.])[A-Za-z_]\w*/g)) {

@@ -26,12 +26,16 @@ export interface ZooSpecCase {
 }
 
 /** Every spec of the zoo's config with the file and `-I` folders it belongs to. */
-export function zooSpecs(root = packageRoot()): ZooSpecCase[] {
+export function zooSpecs(root = packageRoot(), opts: { unrecorded?: boolean } = {}): ZooSpecCase[] {
   const cfg = configPath(root);
   const base = dirname(cfg);
   const config = loadConfig(cfg);
   return corpusFiles(config, base).flatMap((f) =>
-    (config.files[f.key]?.specs ?? []).map((s) => ({ spec: JSON.parse(readFileSync(resolve(base, s), "utf8")) as GoldenSpec, path: f.path, includeDirs: f.includeDirs })),
+    [...(config.files[f.key]?.specs ?? []), ...(opts.unrecorded ? (config.files[f.key]?.unrecordedSpecs ?? []) : [])].map((s) => ({
+      spec: JSON.parse(readFileSync(resolve(base, s), "utf8")) as GoldenSpec,
+      path: f.path,
+      includeDirs: f.includeDirs,
+    })),
   );
 }
 
@@ -82,13 +86,14 @@ async function main(): Promise<void> {
     return;
   }
   mkdirSync(dir, { recursive: true });
-  for (const c of zooSpecs()) {
+  // the recorded specs again and the ones awaiting a recording (kernel-zoo.json unrecordedSpecs)
+  for (const c of zooSpecs(packageRoot(), { unrecorded: true })) {
     // the half and bfloat16 types come through headers the device code leaves out (cublas_v2.h in llm.c)
     writeFileSync(join(dir, `${c.spec.name}.device.cu`), `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n${await specDeviceSource(c)}`);
     writeFileSync(join(dir, `${c.spec.name}.cu`), driverSource({ ...c.spec, needsTorch: true }));
   }
   writeFileSync(join(dir, "record.sh"), RECORD_SH);
-  process.stdout.write(`kernel-zoo-gpu: ${zooSpecs().length} drivers in ${dir}; on the GPU: bash ${dir}/record.sh OUTDIR\n`);
+  process.stdout.write(`kernel-zoo-gpu: ${zooSpecs(packageRoot(), { unrecorded: true }).length} drivers in ${dir}; on the GPU: bash ${dir}/record.sh OUTDIR\n`);
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -31,6 +31,12 @@ export interface ZooFileConfig {
   template?: Record<string, string>;
   /** golden-style specs (sizes, buffers, launches), relative to the config file */
   specs?: string[];
+  /**
+   * specs verified like `specs` (both CPU emulators) whose CUDA originals are not yet recorded on a GPU
+   * (test/kernel-zoo-gpu.test.ts checks every recorded one): `kernel-zoo-gpu prepare` writes their drivers
+   * too; once their recordings are committed they move to `specs`
+   */
+  unrecordedSpecs?: string[];
   /** instead of a spec: flags for `c2m kernel --verify` (spec-less verification, when the CLI has it) */
   verifyFlags?: string[];
   /** verified in the CI subset (test/kernel-zoo.test.ts) */

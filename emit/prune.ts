@@ -96,20 +96,24 @@ export function neededImportLines(lines: string[], used: Set<string>, ownBinding
 
 /** Drops the input's own (not torch) top-level imports of names the input read and the output no longer reads. */
 export function dropImportsMadeUnused(s: MagicString, imports: SyntaxNode[], input: Usage, output: Usage): void {
-  for (const stmt of imports) {
-    if (stmt.type === "future_import_statement" || stmt.parent?.type !== "module" || /\bimport\s*\*/.test(stmt.text)) continue;
-    const binds = importBindings(stmt);
-    const dead = binds.filter((b) => input.all.has(b.name) && !output.all.has(b.name));
-    if (!dead.length) continue;
-    const keep = binds.filter((b) => !dead.includes(b));
-    try {
-      if (!keep.length) s.remove(stmt.startIndex, lineEnd(s.original, stmt.endIndex));
-      else if (stmt.type === "import_from_statement")
-        s.overwrite(stmt.startIndex, stmt.endIndex, `from ${stmt.childForFieldName("module_name")!.text} import ${keep.map((b) => b.node.text).join(", ")}`);
-      else s.overwrite(stmt.startIndex, stmt.endIndex, `import ${keep.map((b) => b.node.text).join(", ")}`);
-    } catch {
-      // the statement was edited already (a rewritten import): leave it
-    }
+  for (const stmt of imports) if (stmt.parent?.type === "module") dropImport(s, stmt, (name) => input.all.has(name) && !output.all.has(name));
+}
+
+/** Drops the names of an import statement that `dead` says the translation left unread (the statement, when all are). */
+function dropImport(s: MagicString, stmt: SyntaxNode, dead: (name: string) => boolean): number {
+  if (stmt.type === "future_import_statement" || /\bimport\s*\*/.test(stmt.text)) return 0;
+  const binds = importBindings(stmt);
+  const keep = binds.filter((b) => !dead(b.name));
+  if (keep.length === binds.length) return 0;
+  try {
+    // an import the translation rewrote is left as it is
+    if (s.slice(stmt.startIndex, stmt.endIndex) !== stmt.text) return 0;
+    if (!keep.length) return dropStatement(s, stmt);
+    const names = keep.map((b) => b.node.text).join(", ");
+    s.overwrite(stmt.startIndex, stmt.endIndex, stmt.type === "import_from_statement" ? `from ${stmt.childForFieldName("module_name")!.text} import ${names}` : `import ${names}`);
+    return 1;
+  } catch {
+    return 0;
   }
 }
 
@@ -132,6 +136,7 @@ const PURE_CALLS = new Set([
   "round",
   "isinstance",
   "hasattr",
+  "getattr",
   "sum",
   "range",
   "zip",
@@ -186,7 +191,8 @@ const PURE_NODES = new Set([
 function pure(n: SyntaxNode): boolean {
   if (n.type === "call") {
     const fn = n.childForFieldName("function");
-    return fn?.type === "identifier" && PURE_CALLS.has(fn.text) && pure(n.childForFieldName("arguments")!);
+    const known = (fn?.type === "identifier" && PURE_CALLS.has(fn.text)) || (fn?.type === "attribute" && fn.childForFieldName("object")?.text === "math");
+    return known && pure(n.childForFieldName("arguments")!);
   }
   if (n.type === "comment") return true;
   return PURE_NODES.has(n.type) && n.namedChildren.every(pure);
@@ -251,14 +257,22 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
     const declared = new Set(fn.descendantsOfType(["global_statement", "nonlocal_statement"]).flatMap((g) => g.namedNonComment.map((i) => i.text)));
     const dead = (n: string) => readIn.has(n) && !readOut.has(n) && !declared.has(n);
     for (const st of bodyStatements(fn.childForFieldName("body")!)) {
+      if (st.type === "import_statement" || st.type === "import_from_statement") {
+        removed += dropImport(s, st, (b) => dead(b));
+        continue;
+      }
       const a = assignmentOf(st);
       if (!a || !a.names.some(dead)) continue;
       try {
         // still this assignment in the output (an idiom rule may have written another statement over its range), unmarked
         const left = st.text.slice(0, st.namedNonComment[0].childForFieldName("left")!.endIndex - st.startIndex);
-        if (!s.slice(st.startIndex, st.endIndex).startsWith(left) || /#\s*c2m:/.test(s.slice(lineStart(s.original, st.startIndex), lineEnd(s.original, st.endIndex)))) continue;
-        if (a.names.every(dead) && pure(a.value)) removed += dropStatement(s, st);
-        else removed += dropTupleElements(s, st, dead);
+        const text = s.slice(st.startIndex, st.endIndex);
+        if (!text.startsWith(left) || /#\s*c2m:/.test(s.slice(lineStart(s.original, st.startIndex), lineEnd(s.original, st.endIndex)))) continue;
+        // what runs is the output's value (`torch.device(d)` is `d` there)
+        const out = assignmentOf(parseModule(text).rootNode.namedNonComment[0]);
+        if (!out || out.names.join() !== a.names.join()) continue;
+        if (a.names.every(dead) && pure(out.value)) removed += dropStatement(s, st);
+        else removed += dropTupleElements(s, st, out.value, dead);
       } catch {
         // inside an edit: leave it
       }
@@ -271,30 +285,27 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
 function dropStatement(s: MagicString, st: SyntaxNode): number {
   const start = lineStart(s.original, st.startIndex);
   const end = lineEnd(s.original, st.endIndex);
-  if (s.original.slice(start, st.startIndex).trim() || s.original.slice(st.endIndex, end).trim()) return 0;
+  // alone on its lines (a comment after it goes with it)
+  if (s.original.slice(start, st.startIndex).trim() || !/^\s*(#.*)?\s*$/.test(s.original.slice(st.endIndex, end))) return 0;
   if (st.parent!.namedNonComment.every((o) => o === st || emptied(s, o))) s.overwrite(st.startIndex, st.endIndex, "pass");
   else s.remove(start, end);
   return 1;
 }
 
 /** `dtype, device = x.dtype, None` with `device` unread: `dtype = x.dtype` (a pure value for each name dropped). */
-function dropTupleElements(s: MagicString, st: SyntaxNode, dead: (name: string) => boolean): number {
+function dropTupleElements(s: MagicString, st: SyntaxNode, outRight: SyntaxNode, dead: (name: string) => boolean): number {
   const asg = st.namedNonComment[0];
   const left = asg.childForFieldName("left")!;
-  const right = asg.childForFieldName("right")!;
-  if (left.type !== "pattern_list" || (right.type !== "expression_list" && right.type !== "tuple")) return 0;
+  if (left.type !== "pattern_list" || (outRight.type !== "expression_list" && outRight.type !== "tuple")) return 0;
   const targets = left.namedNonComment;
-  const values = right.namedNonComment;
+  // the values as the output has them (the translator may have rewritten the whole right-hand side)
+  const values = outRight.namedNonComment;
   if (targets.length !== values.length || targets.some((t) => t.type !== "identifier") || values.some((v) => v.type.includes("splat"))) return 0;
   const keep = targets.map((t, i) => !dead(t.text) || !pure(values[i]));
   if (keep.every(Boolean)) return 0;
-  // the values as the output has them: the translator may have rewritten the whole right-hand side
-  const out = parseModule(`_ = ${s.slice(right.startIndex, right.endIndex)}`).rootNode.namedNonComment[0]?.namedNonComment[0]?.childForFieldName("right");
-  const outValues = out && (out.type === "expression_list" || out.type === "tuple") ? out.namedNonComment : [];
-  if (outValues.length !== values.length) return 0;
   const kept = (xs: { text: string }[]) => xs.filter((_, i) => keep[i]).map((x) => x.text);
   // one edit over the whole assignment: either all of it happens or none
-  const text = `${kept(targets).join(", ")} = ${kept(outValues).join(", ")}`;
+  const text = `${kept(targets).join(", ")} = ${kept(values).join(", ")}`;
   s.overwrite(asg.startIndex, asg.endIndex, text);
   return 1;
 }

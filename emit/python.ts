@@ -13,6 +13,7 @@ import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
 import { hiresSourceMap } from "./sourcemap.js";
+import { translateStringAnnotations } from "./string-annotations.js";
 
 export interface EmitResult {
   code: string;
@@ -20,6 +21,8 @@ export interface EmitResult {
 }
 
 const MLX_IMPORTS = ["import mlx.core as mx", "import mlx.nn as nn"];
+/** module-level statements that run no code of the file's own: helpers may go after them */
+const IMPORT_LIKE = new Set(["import_statement", "import_from_statement", "future_import_statement", "comment"]);
 
 export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps, filename: string): EmitResult {
   const s = new MagicString(mod.source);
@@ -30,6 +33,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const fwd = cls.methods.get("forward");
     if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
   }
+
+  // torch names inside string annotations, by the translator's table
+  translateStringAnnotations(s, mod.root, mod.aliases);
 
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
   // class belongs before the sanitize() added after it)
@@ -78,7 +84,11 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them)
   const kept = mod.imports.filter((i) => !removed(i) && i.node.parent === mod.root);
-  const lastKept = kept[kept.length - 1];
+  // ... and before the first module-level statement that runs code: an `if` between imports may call a helper
+  // (an Untranslated placeholder) on import, and a helper defined below it is a NameError
+  const firstCode = namedChildren(mod.root).find((n) => !IMPORT_LIKE.has(n.type) && !(n.type === "expression_statement" && n.namedChildren[0]?.type === "string"));
+  const keptBeforeCode = kept.filter((i) => !firstCode || i.node.startIndex < firstCode.startIndex);
+  const lastKept = keptBeforeCode[keptBeforeCode.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
   // a placeholder that runs on import (a nested import's, a module-level value's) needs the helpers above it
   const firstPlaceholder = firstImportTimePlaceholder(mod, layout);

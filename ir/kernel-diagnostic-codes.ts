@@ -133,6 +133,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Metal has no function pointers: a template parameter that is one (a reduction passed as `template <float (*op)(float)>`) cannot be carried; write one helper per function, or pass a functor type whose static member does the work",
     example: "template <float (*warp_reduction)(float)> __device__ float blockReduce(float val);",
   },
+  {
+    code: "C2M-K040",
+    title: "verify could not synthesise a launch",
+    hint: "the file has no host launch to read and no synthesised launch (small grids, int parameters 64 or the grid's thread count, growing buffers) ran the CUDA original cleanly; give the launch with flags (--kernel K --size N=4096 --grid 16 --block 256) or a spec file (foo.spec.json)",
+    example: "__global__ void k(float* x, int n) { if (n > 100000) x[0] = 1; }  // writes nothing at small sizes",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

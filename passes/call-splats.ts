@@ -72,3 +72,14 @@ function closingParen(text: string, open: number): number {
   }
   return -1;
 }
+
+/**
+ * `call(…, **kw)` with `**kw` replaced by `**wrapped`: where the call's text still holds the splat as written
+ * (a layer call kept with its arguments), it is replaced in place, else appended (Python takes one `**kw` of a
+ * name once: appending beside the original passes each key twice).
+ */
+export function replaceSplat(callText: string, splat: string, wrapped: string): string | undefined {
+  const at = new RegExp(`\\*\\*\\s*${splat.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\s*[,)])`).exec(callText);
+  if (at) return `${callText.slice(0, at.index)}**${wrapped}${callText.slice(at.index + at[0].length)}`;
+  return appendArgument(callText, `**${wrapped}`);
+}

@@ -30,6 +30,7 @@ import {
   zipValues,
   type Env,
 } from "./module-values.js";
+import { annotatedClassValue, classesKey, holdsClasses, itemAt } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
@@ -105,7 +106,7 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
 const collectForeign = (m: ModuleIR) => collectClasses(m);
 
 /** Another file's class as built at one call with classes as arguments (see InitInterpreter.specialize). */
-const specialized = new WeakMap<SyntaxNode, ForeignClass>();
+const specialized = new WeakMap<SyntaxNode, Map<string, ForeignClass>>();
 
 /** class name → __init__ parameter → values passed for it at construction sites seen so far */
 type CallSites = Map<string, Map<string, ModVal[]>>;
@@ -158,18 +159,18 @@ class InitInterpreter {
    * __init__ runs again with them, into a copy of the class, once per call.
    */
   private specialize(ext: ForeignClass, call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ForeignClass {
-    const done = specialized.get(call);
-    if (done) return done;
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
     if (!init || this.depth >= MAX_DEPTH) return ext;
     const given = argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env));
-    const matters = (v: ModVal): boolean => v.k === "classref" || v.k === "layerref" || (v.k === "union" && v.options.some(matters));
-    if (![...given.values()].some(matters)) return ext;
+    if (![...given.values()].some(holdsClasses)) return ext;
+    // per call site and what the caller knew there (a block's norm_layer before and after the block's own site is seen)
+    const key = [...given].map(([k, v]) => `${k}=${classesKey(v)}`).join(",");
+    const atCall = specialized.get(call) ?? specialized.set(call, new Map()).get(call)!;
+    if (atCall.has(key)) return atCall.get(key)!;
     const cls: ClassIR = { ...ext.cls, attrs: new Map(), privateBuffers: new Set(), uses: new Set() };
     new InitInterpreter(ext.mod, cls, new Map(), new Map(), undefined, cls.node, ext.mod, this.depth + 1).run(given);
-    const out = { mod: ext.mod, cls };
-    specialized.set(call, out);
-    return out;
+    atCall.set(key, { mod: ext.mod, cls });
+    return atCall.get(key)!;
   }
 
   /** `super().__init__(args)`: the base's __init__ with those arguments. */
@@ -218,10 +219,12 @@ class InitInterpreter {
     for (const p of namedChildren(params)) {
       const name = paramName(p);
       if (!name || name === "self") continue;
-      if (given.has(name)) env.set(name, given.get(name)!);
-      else if (p.type === "default_parameter" || p.type === "typed_default_parameter") {
-        env.set(name, this.expr(p.childForFieldName("value")!, env));
-      } else env.set(name, { k: "unknown" });
+      let v: ModVal = { k: "unknown" };
+      if (given.has(name)) v = given.get(name)!;
+      else if (p.type === "default_parameter" || p.type === "typed_default_parameter") v = this.expr(p.childForFieldName("value")!, env);
+      // a class parameter no call site pins down (a helper's parameter passed on is a plain value here)
+      if (v.k === "unknown" || v.k === "value") v = annotatedClassValue(p, (n) => this.refValue(n)) ?? v;
+      env.set(name, v);
     }
   }
 
@@ -443,6 +446,8 @@ class InitInterpreter {
         const head = dottedName(e)?.split(".")[0];
         return (head !== undefined && !env.has(head) && foreignValue(this.mod, e, collectForeign)) || { k: "value" };
       }
+      case "subscript":
+        return itemAt(this.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"));
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
       case "conditional_expression": {
@@ -509,6 +514,8 @@ class InitInterpreter {
     }
     if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => this.expr(n, env));
     if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
+    // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds (settings change no weight key)
+    if (q === "functools.partial" && args.positional[0]) return this.expr(args.positional[0], env);
     if (q) {
       const row = LAYER_BY_NAME.get(q);
       if (row) return { k: "layer", row, call };

@@ -227,3 +227,56 @@ export function argumentValues(names: string[], args: CallArgs, expr: (n: Syntax
   for (const [k, v] of args.keyword) given.set(k, expr(v));
   return given;
 }
+
+/**
+ * The names a parameter's annotation gives as classes: `block: type[Union[BasicBlock, Bottleneck]]`,
+ * `Type[Block]`, `Optional[type[A]]`, `type[A] | type[B]` (the identifiers under a `type[...]`). A block class
+ * passed through a helper function (torchvision's `_resnet(BasicBlock, …)` → `ResNet(block, …)`) is
+ * known this way when no call site says which it is.
+ */
+export function annotatedClasses(param: SyntaxNode): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode, inType: boolean) => {
+    if (n.type === "identifier") {
+      if (inType) found.push(n);
+      return;
+    }
+    if (n.type === "generic_type") {
+      const [head, ...rest] = namedChildren(n);
+      const name = head?.text.replace(/^typing\./, "");
+      const into = name === "type" || name === "Type" ? true : name === "Union" || name === "Optional" ? inType : undefined;
+      if (into === undefined) return;
+      for (const r of rest) visit(r, into);
+      return;
+    }
+    if (n.type === "type" || n.type === "type_parameter" || n.type === "binary_operator" || n.type === "union_type") for (const c of namedChildren(n)) visit(c, inType);
+  };
+  const type = param.type === "typed_parameter" || param.type === "typed_default_parameter" ? param.childForFieldName("type") : null;
+  if (type) visit(type, false);
+  return found;
+}
+
+/** The union of the classes a parameter's annotation names (annotatedClasses), when every one is a module class or a torch layer. */
+export function annotatedClassValue(param: SyntaxNode, evaluate: (n: SyntaxNode) => ModVal): ModVal | undefined {
+  const named = annotatedClasses(param).map(evaluate);
+  return named.length && named.every((c) => c.k === "classref" || c.k === "layerref") ? union(named) : undefined;
+}
+
+/** What a value says about classes, as a key (which classes and layers, not where they were built). */
+export function classesKey(v: ModVal): string {
+  if (v.k === "classref" || v.k === "class") return `${v.k}:${v.name}`;
+  if (v.k === "layerref" || v.k === "layer") return `${v.k}:${v.row.torch}`;
+  if (v.k === "union") return `(${v.options.map(classesKey).sort().join("|")})`;
+  return v.k;
+}
+
+/** Whether a value is (or may be) a class or a torch layer class. */
+export const holdsClasses = (v: ModVal): boolean => v.k === "classref" || v.k === "layerref" || (v.k === "union" && v.options.some(holdsClasses));
+
+/** `xs[i]` with a literal index: that item of a list or Sequential whose items are known (torchvision's `blocks[0]`), else its element type. */
+export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
+  if (v.k !== "list" && v.k !== "seq") return { k: "value" };
+  const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
+  if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };
+  return v.items === null && v.elem ? v.elem : { k: "value" };
+}

@@ -16,10 +16,11 @@ import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam }
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
-import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
+import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { isNarrowedLayerAttr, LAYER_ATTR_HELPER, layerAttrText } from "./layer-attrs.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -539,7 +540,9 @@ export class FunctionWalker {
       }
       // in-place tensor methods used as statements: `x.add_(y)` → `x = x + y`
       const recv = this.expr(obj);
-      const row = recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
+      // a name the file imports (`from ... import initialization as init; init.copy_(a, b)`) is a module's function, not a tensor method
+      const imported = obj.type === "identifier" && recv.v.k !== "tensor" && this.ctx.mod.aliases.has(obj.text);
+      const row = !imported && (recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method)) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
       if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
         const g = this.expr(call);
         // a parameter's array is the caller's too (timm's trunc_normal_(self.pos_embed)): written through, not rebound
@@ -825,6 +828,10 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
+    if (o.v.k !== "tensor" && isNarrowedLayerAttr(e, this.ctx.mod.aliases)) {
+      this.ctx.helpers.add(LAYER_ATTR_HELPER);
+      return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
+    }
     const text = rebuildOne(e, obj, o.text);
     if (o.v.k === "tensor") {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
@@ -1214,7 +1221,7 @@ export class FunctionWalker {
       const keys = factoryDictKeys(dict);
       if (keys) continue;
       this.diag("C2M-W031", s, `keyword arguments in ${s.text} reach MLX's ${row.torch.split(".").pop()} unchecked (torch's device and dtype are dropped)`);
-      const appended = appendArgument(text, `**c2m_layer_kwargs(${this.expr(dict).text})`);
+      const appended = replaceSplat(text, dict.text, `c2m_layer_kwargs(${this.expr(dict).text})`);
       if (!appended) continue;
       this.ctx.helpers.add("c2m_layer_kwargs");
       text = appended;
@@ -1836,6 +1843,13 @@ export class FunctionWalker {
         vals.push(c.v);
       }
       return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
+    }
+    // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
+    const items = g.v.k === "list" && node.type === "identifier" ? g.v.items : undefined;
+    const first = items?.[0];
+    if (first?.k === "tensor" && !isIdentity(first.t.perm) && items!.every((i) => i.k === "tensor" && samePerm(i.t.perm, first.t.perm) && !i.t.flatFrom)) {
+      const each = this.toLogical({ v: first, text: "c2m_item" }, node);
+      return { v: { k: "list", items: items!.map(() => each.v) }, text: `type(${g.text})(${each.text} for c2m_item in ${g.text})` };
     }
     return g;
   }

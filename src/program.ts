@@ -103,7 +103,10 @@ Where the sizes and launches come from, first match wins:
   3. the file's own host code, read statically: cudaMalloc sizes, #define and const values, dim3
      locals, kernel<<<grid, block, smem>>>(args); or a PyTorch launcher's tensors (torch::empty_like,
      x.numel(), x.size(0)), each tensor parameter --size NAME=... elements (default 1000 and 4099);
-  4. the flags with defaults: every pointer parameter a buffer of the one --size, grid = ceil(size/block).
+  4. the flags with defaults: every pointer parameter a buffer of the one --size, grid = ceil(size/block);
+  5. no launch in the file and no flags: each kernel's launch synthesised from its signature (a grid
+     of 3 blocks, int parameters 64 then 37, floats 0.5, buffers grown until the CUDA original runs
+     in bounds); the CUDA original must run cleanly and write something, else C2M-K040.
 Examples:
   c2m kernel vector_add.cu --verify                         # sizes from main's cudaMalloc and <<<>>>
   c2m kernel vector_add.cu --verify --size N=1000,4099      # the same launches at smaller sizes

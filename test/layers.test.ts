@@ -534,7 +534,8 @@ describe("torch.nn → MLX layer table", () => {
       // and BatchNorm1d (torch layout, rank chosen at run time) by test/translate.test.ts
       // c2m_layer_kwargs (a layer's **kwargs less torch's factory keywords) by test/torch-idioms.test.ts
       // Untranslated (a placeholder for a torch name evaluated on import) by test/torch-idioms.test.ts, run with torch absent
-      const translatorHelpers = new Set(["ModuleDict", "FlattenCHW", "BatchNorm1d", "c2m_layer_kwargs", "Untranslated"]);
+      // c2m_layer_attr (a torch layer attribute read off the MLX weight) by test/layer-attrs.test.ts, on real MLX
+      const translatorHelpers = new Set(["ModuleDict", "FlattenCHW", "BatchNorm1d", "c2m_layer_kwargs", "Untranslated", "c2m_layer_attr"]);
       // cookbook_* helpers are proven by the cookbook goldens' parity (test/cookbook.test.ts)
       expect(Object.keys(HELPERS).filter((h) => !exercised.has(h) && !translatorHelpers.has(h) && !h.startsWith("cookbook_"))).toEqual([]);
     });

@@ -72,3 +72,213 @@ describe("a module class of another file", () => {
     expect(fwd).toContain("x = self.gate(x.transpose(0, 3, 1, 2))");
   });
 });
+
+const RESNET = py(`
+from typing import Type, Union, Any
+import torch
+from torch import nn
+
+
+class BasicBlock(nn.Module):
+    expansion = 1
+
+    def __init__(self, inplanes, planes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+
+    def forward(self, x):
+        return self.bn1(self.conv1(x))
+
+
+class Bottleneck(nn.Module):
+    expansion = 2
+
+    def __init__(self, inplanes, planes):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes * 2, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes * 2)
+
+    def forward(self, x):
+        return self.bn1(self.conv1(x))
+
+
+class ResNet(nn.Module):
+    def __init__(self, block: Type[Union[BasicBlock, Bottleneck]], layers: list, num_classes: int = 10):
+        super().__init__()
+        self.inplanes = 8
+        self.layer1 = self._make_layer(block, 8, layers[0])
+        self.fc = nn.Linear(8 * block.expansion, num_classes)
+
+    def _make_layer(self, block: Type[Union[BasicBlock, Bottleneck]], planes: int, blocks: int) -> nn.Sequential:
+        layers = []
+        layers.append(block(self.inplanes, planes))
+        self.inplanes = planes * block.expansion
+        for _ in range(1, blocks):
+            layers.append(block(self.inplanes, planes))
+        return nn.Sequential(*layers)
+
+    def forward(self, x):
+        x = self.layer1(x)
+        x = x.mean((2, 3))
+        return self.fc(x)
+
+
+def _resnet(block: Type[Union[BasicBlock, Bottleneck]], layers: list, **kwargs: Any) -> ResNet:
+    model = ResNet(block, layers, **kwargs)
+    return model
+
+
+def resnet18(**kwargs: Any) -> ResNet:
+    return _resnet(BasicBlock, [2, 2, 2, 2], **kwargs)
+`);
+
+describe("a block class passed through a helper function", () => {
+  it("is known from the parameter's annotation type[Union[A, B]]: the blocks' weights are mapped (torchvision's _resnet → ResNet(block, …))", () => {
+    const r = compile(RESNET, { filename: "m.py" });
+    const rules = r.weightMaps.ResNet.map((rule) => `${String(rule.torch)} | ${String(rule.mlx ?? "")} | ${rule.op}`);
+    expect(rules).toContain("layer1.*.conv1.weight | layer1.layers.*.conv1.weight | conv");
+    expect(rules).toContain("layer1.*.bn1.num_batches_tracked |  | drop");
+  });
+});
+
+const NORM_MISC = py(`
+import torch
+from typing import Callable, Optional
+
+
+class ConvNormActivation(torch.nn.Sequential):
+    def __init__(self, c: int, norm_layer: Optional[Callable[..., torch.nn.Module]] = torch.nn.BatchNorm2d,
+                 activation_layer: Optional[Callable[..., torch.nn.Module]] = torch.nn.ReLU) -> None:
+        layers = [torch.nn.Conv2d(c, c, 3, padding=1, bias=norm_layer is None)]
+        if norm_layer is not None:
+            layers.append(norm_layer(c))
+        if activation_layer is not None:
+            layers.append(activation_layer())
+        super().__init__(*layers)
+`);
+
+const NORM_MODEL = py(`
+from functools import partial
+from typing import Callable, Optional
+import torch
+from torch import nn
+from .misc import ConvNormActivation
+
+
+class Block(nn.Module):
+    def __init__(self, c: int, norm_layer: Callable[..., nn.Module]):
+        super().__init__()
+        self.block = nn.Sequential(ConvNormActivation(c, norm_layer=norm_layer, activation_layer=nn.Hardswish))
+
+    def forward(self, x):
+        return self.block(x)
+
+
+class Net(nn.Module):
+    def __init__(self, block: Optional[Callable[..., nn.Module]] = None, norm_layer: Optional[Callable[..., nn.Module]] = None):
+        super().__init__()
+        if block is None:
+            block = Block
+        if norm_layer is None:
+            norm_layer = partial(nn.BatchNorm2d, eps=0.001, momentum=0.01)
+        self.features = nn.Sequential(block(3, norm_layer), block(3, norm_layer))
+
+    def forward(self, x):
+        return self.features(x)
+`);
+
+describe("a norm layer given as functools.partial and passed down to another file's block", () => {
+  it("is the layer it partially applies, in each block built with it (torchvision's MobileNetV3 → InvertedResidual → Conv2dNormActivation)", () => {
+    const r = compileIn({ "pkg/__init__.py": "", "pkg/misc.py": NORM_MISC, "pkg/model.py": NORM_MODEL }, "pkg/model.py");
+    const rules = (cls: string) => r.weightMaps[cls].map((rule) => `${String(rule.torch)} | ${rule.op}`);
+    expect(rules("Block")).toContain("block.0.*.num_batches_tracked | drop");
+    expect(rules("Net")).toContain("features.0.block.0.*.num_batches_tracked | drop");
+  });
+});
+
+describe("a layer built with the **kwargs its block was given", () => {
+  it("passes them once, less torch's factory keywords (torchvision's BasicConv2d: nn.Conv2d(in, out, bias=False, **kwargs))", () => {
+    const src = py(`
+import torch
+from torch import nn
+from typing import Any
+
+
+class BasicConv2d(nn.Module):
+    def __init__(self, in_channels: int, out_channels: int, **kwargs: Any) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, out_channels, bias=False, **kwargs)
+        self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
+
+    def forward(self, x):
+        return torch.relu(self.bn(self.conv(x)))
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("self.conv = nn.Conv2d(in_channels, out_channels, bias=False, **c2m_layer_kwargs(kwargs))");
+  });
+});
+
+describe("block classes chosen from a list by index", () => {
+  it("`conv_block = blocks[0]` with blocks a literal list of classes builds that class (torchvision's GoogLeNet)", () => {
+    const src = py(`
+from typing import Callable, Optional
+import torch
+from torch import nn
+
+
+class ConvBN(nn.Module):
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        return self.bn(self.conv(x))
+
+
+class Net(nn.Module):
+    def __init__(self, blocks: Optional[list[Callable[..., nn.Module]]] = None) -> None:
+        super().__init__()
+        if blocks is None:
+            blocks = [ConvBN, nn.Identity]
+        conv_block = blocks[0]
+        self.conv1 = conv_block(3, 8)
+
+    def forward(self, x):
+        return self.conv1(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    const rules = r.weightMaps.Net.map((rule) => `${String(rule.torch)} | ${rule.op}`);
+    expect(rules).toEqual(["conv1.conv.weight | conv", "conv1.bn.num_batches_tracked | drop"]);
+  });
+});
+
+describe("a helper method returning a name bound to a list of tensors", () => {
+  it("returns them in torch's layout, each converted (torchvision's Inception._forward → torch.cat(outputs, 1))", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Inception(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 1)
+        self.b = nn.Conv2d(3, 5, 1)
+
+    def _forward(self, x):
+        a = self.a(x)
+        b = self.b(x)
+        outputs = [a, b]
+        return outputs
+
+    def forward(self, x):
+        outputs = self._forward(x)
+        return torch.cat(outputs, 1)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("return type(outputs)(c2m_item.transpose(0, 3, 1, 2) for c2m_item in outputs)");
+    expect(r.code).toContain("return mx.concatenate(outputs, axis=1)");
+  });
+});

@@ -124,6 +124,34 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
       "        other = next(iter([None]))",
       "        return self.fc(x) + mx.zeros(4, dtype=dtype) + mx.ones(4) + mx.ones(4)",
     ]);
+    // judged on the output's value (torch.device(d) is d there); a trailing comment goes with its statement; a
+    // function-level import the translation left unread goes too
+    const judged = net(
+      [
+        "        from collections import OrderedDict",
+        "        device = torch.device(str(x.dtype))",
+        "        first = x[:, :1] - 1  # a comment",
+        "        m = nn.Sequential(OrderedDict([('a', nn.ReLU())]))",
+        "        return m(x) + torch.ones(4, device=device) + torch.diff(x, prepend=first)",
+        "",
+      ].join("\n"),
+    );
+    expect(forward(judged).split("\n")).toEqual([
+      "    def __call__(self, x):",
+      "        m = nn.Sequential(nn.ReLU())",
+      "        return m(x) + mx.ones(4) + mx.diff(x)  # c2m: C2M-W003 torch.diff(prepend=first) is not supported",
+    ]);
+    // torch names inside string annotations are translated by the translator's table (F821 torch before)
+    const annotated = compile(
+      'import torch\nfrom torch import Tensor\n\n\ndef f(a: "dict[str, torch.Tensor]", m: "torch.nn.Module | None" = None) -> "Tensor":\n    return a\n',
+    ).code;
+    expect(annotated).toContain('def f(a: "dict[str, mx.array]", m: "nn.Module | None" = None) -> "mx.array":');
+    expect(annotated).toMatch(/^import mlx.core as mx\nimport mlx.nn as nn\n/);
+    // an in-place-looking call on a module the file imports is that module's function, not a tensor method (F823 before)
+    const init = compile(
+      "import torch.nn as nn\nfrom . import initialization as init\n\n\ndef init_weights(module):\n    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n",
+    ).code;
+    expect(init).toContain("    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n");
     // a statement left alone in its block becomes pass
     expect(forward(net("        if x.shape[0] > 3:\n            d = x.device\n        return self.fc(x) + torch.ones(4, device=d)\n"))).toContain(
       "        if x.shape[0] > 3:\n            pass\n",

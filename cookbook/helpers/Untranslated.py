@@ -1,6 +1,3 @@
-import abc
-
-
 class Untranslated:
     """A torch name c2m could not translate, evaluated on import (a C2M-E050 marker says where): the module
     still imports, and using the name raises. Port that use by hand."""
@@ -39,7 +36,7 @@ class Untranslated:
         name = self._name
         # the class's metaclass must derive from its other bases' (`class D(ABC, Untranslated("torch.x"))`), and
         # from ABCMeta for a subclass that adds ABC later (`class F(ABC, D)`)
-        meta = abc.ABCMeta
+        meta = __import__("abc").ABCMeta  # helpers import nothing at the top (they are pasted into the output)
         for b in bases:
             if isinstance(b, type) and issubclass(type(b), meta):
                 meta = type(b)

@@ -2,7 +2,7 @@
  * Attributes the output reads must exist: `mx.*`, `mx.fast.*`, `nn.*`, `nn.init.*`… in the MLX API table;
  * methods and attributes of a value known to be an `mx.array` on `mx.array`; `self.X` in a class whose
  * bases are `nn.Module` or the file's own module classes on that class or on `mlx.nn.Module`. A torch
- * in-place method (`x.triu_()`) is an error on any receiver: MLX arrays have none.
+ * in-place method (`x.triu_()`) is an error on any receiver but a module the file imports: MLX arrays have none.
  */
 import type { SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
@@ -27,6 +27,8 @@ export class AttributeChecker {
     private readonly api: MlxApi,
     /** local name → MLX namespace key (from the imports) */
     private readonly aliases: Map<string, string>,
+    /** names the module's imports bind to other modules (`from . import initialization as init`): `init.copy_(a, b)` is that module's function */
+    private readonly importedNames: ReadonlySet<string> = new Set(),
   ) {
     this.array = new Set(api.array);
     this.module = new Set(api.module);
@@ -79,7 +81,8 @@ export class AttributeChecker {
       return;
     }
     const called = n.parent?.type === "call" && n.parent.childForFieldName("function") === n;
-    if (called && /^[a-z]\w*[a-z0-9]_$/.test(attr) && (this.array.has(attr.slice(0, -1)) || TORCH_IN_PLACE.has(attr))) {
+    const ownFunction = obj.type === "identifier" && this.importedNames.has(obj.text);
+    if (called && !ownFunction && /^[a-z]\w*[a-z0-9]_$/.test(attr) && (this.array.has(attr.slice(0, -1)) || TORCH_IN_PLACE.has(attr))) {
       this.findings.push(finding("C2M-E025", n, `.${attr}() is a torch in-place method: mx.array has none`));
       return;
     }

@@ -15,6 +15,7 @@ import { analyzeScopes, resolves } from "./scopes.js";
 import { decodeMappings, inputPosition } from "./source-map.js";
 import { checkSyntax, parseErrors } from "./syntax.js";
 import { finding, type Finding } from "./types.js";
+import { importBindings } from "../prune.js";
 
 export type { PackageInfo } from "./imports.js";
 export type { Finding } from "./types.js";
@@ -119,7 +120,15 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
     if (v.torchNames.has(name)) out.push(finding("C2M-E023", node, `torch name '${name}' left in the output (its torch import was removed)`));
     else out.push(finding("C2M-E022", node, `name '${name}' is not defined in the output`));
   }
-  const attrs = new AttributeChecker(v.api, imports.namespaces);
+  // names module-level imports bind other than MLX's and torch's (`from . import initialization as init`): not arrays
+  const importedNames = new Set(
+    scopes.imports
+      .filter((i) => i.scope === scopes.module)
+      .flatMap((i) => importBindings(i.node))
+      .map((b) => b.name)
+      .filter((name) => !imports.namespaces.has(name) && !imports.torchBound.has(name)),
+  );
+  const attrs = new AttributeChecker(v.api, imports.namespaces, importedNames);
   attrs.run(root);
   out.push(...attrs.findings);
   return out;

@@ -13,7 +13,8 @@ import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
 import { ownershipProof, type OwnedSite } from "./ownership.js";
-import { pointerMove } from "./inout-moves.js";
+import { type AliasDef, type AliasMove, aliasAt, parameterMoves, pointsInto } from "./inout-moves.js";
+export type { AliasDef } from "./inout-moves.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "./cst.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
@@ -54,37 +55,7 @@ export interface KernelAnalysis {
   ok: boolean;
 }
 
-export type AliasDef = {
-  param: string;
-  offset?: CudaNode;
-  terms?: CudaNode[];
-  writes: number;
-  decl?: CudaNode;
-  /** `x = out + idx * C;` statements of the kernel's body itself that point the alias somewhere else, in order */
-  moves?: AliasMove[];
-};
-/** A row pointer re-pointed into a parameter by a statement of the kernel's body. */
-export type AliasMove = { node: CudaNode; param: string; offset?: CudaNode; terms?: CudaNode[] };
-
-/** `param`, `param + off` or `param + a + b`: where a pointer expression points, when c2m can say. */
-function pointsInto(u: CudaNode | null, params: Set<string>): { param: string; offset?: CudaNode; terms?: CudaNode[] } | undefined {
-  return u?.type === "identifier" && params.has(u.text)
-    ? { param: u.text }
-    : u?.type === "binary_expression" && field(u, "operator")?.text === "+" && unparen(field(u, "left")!).type === "identifier" && params.has(unparen(field(u, "left")!).text)
-      ? { param: unparen(field(u, "left")!).text, offset: field(u, "right")! }
-      : chainOffset(u, params);
-}
-
 /** `param + a + b …` (left-nested sums) → the param and the added terms. */
-function chainOffset(u: CudaNode | null, params: Set<string>): { param: string; terms: CudaNode[] } | undefined {
-  const terms: CudaNode[] = [];
-  let e = u;
-  while (e && e.type === "binary_expression" && field(e, "operator")?.text === "+") {
-    terms.unshift(field(e, "right")!);
-    e = unparen(field(e, "left")!);
-  }
-  return e?.type === "identifier" && params.has(e.text) && terms.length > 1 ? { param: e.text, terms } : undefined;
-}
 
 export const same = (a: CudaNode | null | undefined, b: CudaNode | null | undefined): boolean =>
   !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
@@ -549,7 +520,7 @@ function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[] } | s
 /** The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why not. */
 function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
   const sites: OwnedSite[] = [];
-  const moves = parameterMoves(a, name);
+  const moves = parameterMoves(a.kernel.body, name);
   if (typeof moves === "string") return moves;
   for (const s of a.accesses) {
     if (s.root.kind !== "param" || s.root.name !== name) continue;
@@ -580,36 +551,6 @@ export interface OwnAlias {
   moves?: AliasMove[];
   /** declared pointing into another (read-only) buffer: the twins start at the buffer's base */
   elsewhere?: boolean;
-}
-
-/** Where an alias points at a node: its last re-pointing before the node, else its declaration. */
-function aliasAt(def: AliasDef, node: CudaNode): { param: string; offset?: CudaNode; terms?: CudaNode[] } {
-  const moves = (def.moves ?? []).filter((m) => m.node.endIndex <= node.startIndex);
-  return moves.length ? moves[moves.length - 1]! : def;
-}
-
-/**
- * The offsets a read-write parameter is moved by before it is used (`residual += C * idx;`, `y = y + off;`),
- * each a statement of the kernel's body itself (not in a loop or branch): every access then adds them.
- * A move anywhere else (in a loop, under a condition, `-=`, `++`) is returned as the reason c2m cannot follow it.
- */
-function parameterMoves(a: KernelAnalysis, name: string): CudaNode[] | string {
-  const out: CudaNode[] = [];
-  let why: string | undefined;
-  walk(a.kernel.body, (n) => {
-    if (why) return false;
-    const target = n.type === "assignment_expression" ? field(n, "left") : n.type === "update_expression" ? field(n, "argument") : null;
-    if (!target || unparen(target).text !== name) return;
-    const move = n.type === "assignment_expression" ? pointerMove(n, new Set([name])) : undefined;
-    const statement = n.parent?.type === "expression_statement" && n.parent.parent === a.kernel.body;
-    if (!move || move.op === "-=" || !statement) {
-      why = `'${name}' is moved other than by \`${name} += offset;\` at the top of the kernel (${n.text.slice(0, 40)}), so c2m cannot follow where its accesses land`;
-      return false;
-    }
-    const right = unparen(move.right);
-    out.push(move.op === "=" ? field(right, "right")! : move.right);
-  });
-  return why ?? out;
 }
 
 /** The subscript or `*p` inside an lvalue like `y[i].x` or `(y[i])`. */

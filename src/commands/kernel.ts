@@ -183,7 +183,8 @@ async function verify(
   const { validateVerifySpec } = await import("../kernel/verify-spec.js");
   const kernels = result.kernels.map((k) => ({ name: k.name, params: k.params.length, templateParams: k.templateParams.length }));
   const specPath = opts.spec ?? specPathFor(input);
-  let specs: import("../verify/golden.js").GoldenSpec[];
+  let specs: import("../verify/golden.js").GoldenSpec[] = [];
+  let synthesise = false;
   try {
     if (opts.spec || existsSync(specPath)) {
       // the checked read (size, JSON location, schema, budgets), then the names against the kernels
@@ -191,12 +192,23 @@ async function verify(
       process.stderr.write(`c2m kernel --verify: sizes and launches from ${specPath}\n`);
     } else {
       const { deriveVerifySpecs, LaunchUnknown } = await import("../kernel/launch-spec.js");
+      const flags = launchFlags(opts, template);
+      let unknown: InstanceType<typeof LaunchUnknown> | undefined;
       try {
-        const derived = deriveVerifySpecs(source, input, result, launchFlags(opts, template));
+        const derived = deriveVerifySpecs(source, input, result, flags);
         specs = derived.specs.map((s) => validateVerifySpec(s, kernels));
         process.stderr.write(`c2m kernel --verify: sizes and launches from ${derived.from} (${specs.length} run${specs.length === 1 ? "" : "s"})\n`);
       } catch (e) {
         if (!(e instanceof LaunchUnknown)) throw e;
+        unknown = e;
+      }
+      // no launch in the file and none given: each kernel's launch is synthesised from its signature (synth-spec.ts)
+      const flagsGiven = Object.keys(flags.sizes ?? {}).length > 0 || !!(flags.grid || flags.kernel || flags.counts);
+      if (unknown && !flagsGiven && !/<<</.test(result.source) && result.kernels.length) {
+        synthesise = true;
+        specs = [];
+      } else if (unknown) {
+        const e = unknown;
         const d: Diagnostic = {
           code: "C2M-K021",
           severity: "error",
@@ -234,6 +246,32 @@ async function verify(
     return undefined;
   };
   let ok = true;
+  if (synthesise) {
+    const { synthesizeSpecs, SynthFailure } = await import("../kernel/synth-spec.js");
+    process.stderr.write(`c2m kernel --verify: the file launches nothing and no launch was given: each kernel's launch is synthesised from its signature\n`);
+    for (const k of result.kernels) {
+      try {
+        for (const s of await synthesizeSpecs(result, source, k.name, { resolveInclude })) {
+          specs.push(validateVerifySpec(s.spec, kernels));
+          process.stderr.write(`c2m kernel --verify: ${k.name}: ${s.note}\n`);
+        }
+      } catch (e) {
+        if (!(e instanceof SynthFailure)) throw e;
+        const line = source.slice(0, Math.max(0, source.search(new RegExp(`\\b${k.name}\\s*\\(`)))).split("\n").length;
+        const d: Diagnostic = {
+          code: "C2M-K040",
+          severity: "error",
+          message: `--verify could not synthesise a launch of ${k.name}: ${e.message}`,
+          file: input,
+          line,
+          col: 1,
+          hint: KERNEL_CODES_BY_ID.get("C2M-K040")!.hint,
+        };
+        process.stderr.write(formatDiagnostic(d, source, process.stderr.isTTY) + "\n");
+        ok = false;
+      }
+    }
+  }
   const clangChecked = new Set<string>();
   try {
     for (const spec of specs) {

@@ -31,6 +31,7 @@ export const SYNTH_SIZES = [64, 37];
 const FIRST_COUNT = 1 << 16;
 const MAX_COUNT = 1 << 22;
 const GROWTHS = 6;
+const PROBE_TIMEOUT_MS = 30_000;
 const DYNAMIC_SHARED_BYTES = [8192, 24576];
 const BLOCKS_1D: [number, number, number][] = [
   [128, 1, 1],
@@ -41,6 +42,7 @@ const BLOCKS_1D: [number, number, number][] = [
 const BLOCKS_2D: [number, number, number][] = [
   [16, 16, 1],
   [32, 8, 1],
+  [32, 16, 1],
   [32, 32, 1],
   [8, 8, 1],
 ];
@@ -56,7 +58,7 @@ export interface SynthCandidate {
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
 export class SynthFailure extends Error {
   constructor(
-    readonly kind: "cuda-compile" | "fault" | "nan" | "writes-nothing" | "unsupported",
+    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "unsupported",
     message: string,
   ) {
     super(message);
@@ -89,6 +91,14 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   );
 }
 
+/** The extent of every dimension of a lowered tensor accessor: 8^4 elements fit the first buffer count. */
+const ACCESSOR_EXTENT = 8;
+
+function isAccessorSizes(k: CompiledKernel, name: string): boolean {
+  const m = /^(\w+)_size$/.exec(name);
+  return !!m && k.params.some((p) => p.kind === "buffer" && p.name === m[1]);
+}
+
 const dtypeOf = (d: string): string => (normalizeDtype(d) in DTYPES ? normalizeDtype(d) : "float32");
 
 /** The spec of one candidate: one launch of `k`, its parameters sized and valued from S. */
@@ -100,6 +110,11 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       const role: GoldenBuffer["role"] = p.role === "output" ? "output" : p.role === "inout-copy" || p.role === "atomic-accumulate" ? "inout" : "input";
       const b: GoldenBuffer = { name: p.name, dtype, count: counts[p.name] ?? FIRST_COUNT, role };
       if (!isFloatDtype(dtype) && role !== "output") b.range = /bool/.test(dtype) ? 2 : c.size;
+      // `acc_size`, the sizes of a lowered tensor accessor `acc` (passes/kernel/accessors.ts): every extent the same small value
+      if (!isFloatDtype(dtype) && role === "input" && isAccessorSizes(k, p.name)) {
+        delete b.range;
+        b.fill = ACCESSOR_EXTENT;
+      }
       if (domain && isFloatDtype(dtype)) b.domain = domain;
       buffers.push(b);
       return { buffer: p.name };
@@ -160,7 +175,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
     try {
-      after = await runCudaLaunches(source, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { ...run, deviceCodeOnly: true, timeoutMs: 60_000 });
+      after = await runCudaLaunches(source, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { ...run, deviceCodeOnly: true, timeoutMs: PROBE_TIMEOUT_MS });
     } catch (e) {
       if (e instanceof KernelCompileError) throw new SynthFailure("cuda-compile", `the CUDA original does not compile on the emulator: ${firstError(e.compilerOutput)}`);
       if (!(e instanceof KernelFault)) throw e;
@@ -173,7 +188,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
         grown.push(`${b.name}→${next}`);
         continue;
       }
-      return new SynthFailure("fault", e.message.replace(/^c2m verify: /, "").slice(0, 200));
+      return new SynthFailure(e.kind === "timeout" ? "timeout" : "fault", e.message.replace(/^c2m verify: /, "").slice(0, 200));
     }
     const bad = nonFinite(spec, after);
     if (bad) {
@@ -199,7 +214,8 @@ export async function synthesizeSpecs(compiled: CompileKernelsResult, source: st
   for (const c of candidateLaunches(k, source)) {
     const first = await probe(k, source, c, run);
     if (first instanceof SynthFailure) {
-      if (first.kind === "cuda-compile") throw first;
+      // a compile error holds for every candidate; a kernel that loops for ever on these inputs costs a timeout per candidate
+      if (first.kind === "cuda-compile" || first.kind === "timeout") throw first;
       // the most telling failure: a fault or NaN says more than a launch that wrote nothing
       if (!last || last.kind === "writes-nothing") last = first;
       continue;

@@ -103,6 +103,7 @@ const SPEC: Check = object({
         role: [oneOf("input", "output", "inout"), "required"],
         range: [expr, "optional"],
         domain: [array(finite, 2, 2), "optional"],
+        fill: [finite, "optional"],
       }),
       1,
       64,

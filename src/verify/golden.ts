@@ -22,6 +22,8 @@ export interface GoldenBuffer {
   range?: Expr;
   /** Floats only: drawn from [lo, hi) instead (4096 steps), for kernels defined on part of the line (log, sqrt, 1/x). */
   domain?: [number, number];
+  /** Every element this value instead (an input): the sizes array of a lowered tensor accessor, say. */
+  fill?: number;
 }
 
 export interface GoldenLaunch {
@@ -169,6 +171,7 @@ export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<strin
       b.role === "output"
         ? new Array<number>(n).fill(0)
         : lcgValues(bufferSeed(spec.name, b.name, sizeIndex), n, isFloatDtype(dtype), b.range === undefined ? 0 : evalExpr(b.range, sizes));
+    if (b.fill !== undefined && b.role !== "output") vals = new Array<number>(n).fill(b.fill);
     const d = b.domain;
     // [-2, 2) in 4096 steps mapped onto [lo, hi)
     if (d && b.role !== "output" && isFloatDtype(dtype)) vals = vals.map((v) => d[0] + ((v + 2) / 4) * (d[1] - d[0]));

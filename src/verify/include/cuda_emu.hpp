@@ -20,7 +20,8 @@
 #define __device__
 #define __host__
 #define __noinline__ __attribute__((noinline))
-#define __forceinline__ inline __attribute__((always_inline))
+// not always_inline: g++ refuses it for a function passed by pointer (cg::reduce(warp, v, op)), which nvcc inlines anyway
+#define __forceinline__ inline
 #define __restrict__ __restrict
 #define __constant__
 #define __managed__

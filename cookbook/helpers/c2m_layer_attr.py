@@ -1,0 +1,18 @@
+def c2m_layer_attr(module, name):
+    """A torch layer attribute MLX's layers do not keep (in_features, out_channels, kernel_size, ...): the module's
+    own attribute when it has one (a class of the model's, a stand-in layer), else read off its weight, which MLX
+    holds as (out, in) for Linear and (out, *kernel, in / groups) for convolutions."""
+    if (isinstance(module, dict) and name in module) or name in getattr(module, "__dict__", {}) or hasattr(type(module), name):
+        return getattr(module, name)
+    weight = module["weight"] if isinstance(module, dict) and "weight" in module else None
+    if weight is None:
+        raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}, nor a weight to read it from")
+    if name in ("out_features", "out_channels", "num_features", "num_embeddings"):
+        return weight.shape[0]
+    if name == "in_features" or name == "embedding_dim":
+        return weight.shape[-1]
+    if name == "in_channels":
+        return weight.shape[-1] * getattr(module, "groups", 1)
+    if name == "kernel_size":
+        return tuple(weight.shape[1:-1])
+    raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}")

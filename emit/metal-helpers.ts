@@ -1,0 +1,92 @@
+/**
+ * The helper functions the Metal printer (emit/metal.ts) puts in a kernel's header, each once and only
+ * when a rewrite calls it: text, keyed by the name the printer adds to its helper set.
+ */
+import { BLOCK_VOTE_HELPER } from "./metal-block-votes.js";
+import { COOP_HELPER } from "./coop.js";
+import { STRUCT_HELPERS } from "./metal-structs.js";
+
+/** Header helpers, emitted once each when used. */
+export const METAL_HELPERS: Record<string, string> = {
+  ...STRUCT_HELPERS,
+  c2m_block_count: BLOCK_VOTE_HELPER,
+  c2m_cg: COOP_HELPER,
+  c2m_own: `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
+// flag in \`touched\` says so, and tells the wrapper which elements the kernel took over), then used in place.
+template <typename T, typename Q, typename M> inline device T& c2m_own(const device T* y, Q y_in, M touched, ulong i, uint width) {
+  device T* w = const_cast<device T*>(y);
+  if (!touched[i * width]) {
+    w[i] = y_in[i];
+    for (uint k = 0; k < width; ++k) touched[i * width + k] = 1;
+  }
+  return w[i];
+}`,
+  c2m_erf: `// erf for float (max error ~1 ulp): Metal's standard library has none.
+inline float c2m_erf(float a) {
+  float r, s, t, u;
+  t = metal::abs(a);
+  s = a * a;
+  if (t > 0.927734375f) {
+    r = metal::fma(-1.72853470e-5f, t, 3.83197126e-4f);
+    u = metal::fma(-3.88396438e-3f, t, 2.42546219e-2f);
+    r = metal::fma(r, s, u);
+    r = metal::fma(r, t, -1.06777877e-1f);
+    r = metal::fma(r, t, -6.34846687e-1f);
+    r = metal::fma(r, t, -1.28717512e-1f);
+    r = metal::fma(r, t, -t);
+    r = 1.0f - metal::exp(r);
+    r = metal::copysign(r, a);
+  } else {
+    r = -5.96761703e-4f;
+    r = metal::fma(r, s, 4.99119423e-3f);
+    r = metal::fma(r, s, -2.67681349e-2f);
+    r = metal::fma(r, s, 1.12819925e-1f);
+    r = metal::fma(r, s, -3.76125336e-1f);
+    r = metal::fma(r, s, 1.28379166e-1f);
+    r = metal::fma(r, a, a);
+  }
+  return r;
+}`,
+  c2m_log1p: `inline float c2m_log1p(float x) { float u = 1.0f + x; return u == 1.0f ? x : metal::log(u) * x / (u - 1.0f); }`,
+  c2m_expm1: `inline float c2m_expm1(float x) { float u = metal::exp(x); if (u == 1.0f) return x; float um1 = u - 1.0f; if (um1 == -1.0f) return -1.0f; return um1 * x / metal::log(u); }`,
+  c2m_cast: `// Pointer reinterpretation that keeps the pointer's address space (MLX passes small inputs in constant memory).
+#if defined(__METAL_VERSION__)
+template <typename V, typename T> inline const device V* c2m_cast(const device T* p) { return reinterpret_cast<const device V*>(p); }
+template <typename V, typename T> inline device V* c2m_cast(device T* p) { return reinterpret_cast<device V*>(p); }
+template <typename V, typename T> inline const constant V* c2m_cast(const constant T* p) { return reinterpret_cast<const constant V*>(p); }
+template <typename V, typename T> inline threadgroup V* c2m_cast(threadgroup T* p) { return reinterpret_cast<threadgroup V*>(p); }
+template <typename V, typename T> inline const threadgroup V* c2m_cast(const threadgroup T* p) { return reinterpret_cast<const threadgroup V*>(p); }
+template <typename V, typename T> inline thread V* c2m_cast(thread T* p) { return reinterpret_cast<thread V*>(p); }
+#else
+// compiled as plain C++ (c2m's CPU emulator): address spaces are not distinct types there
+template <typename V, typename T> inline const V* c2m_cast(const T* p) { return reinterpret_cast<const V*>(p); }
+template <typename V, typename T> inline V* c2m_cast(T* p) { return reinterpret_cast<V*>(p); }
+#endif`,
+  c2m_shfl: `// CUDA shuffles with width < 32: lanes stay inside their segment of \`width\` lanes, as CUDA specifies.
+template <typename T> inline T c2m_shfl_idx(T v, int src, int width, uint lane) {
+  uint base = lane & ~uint(width - 1);
+  return simd_shuffle(v, ushort(base + (uint(src) & uint(width - 1))));
+}
+template <typename T> inline T c2m_shfl_down(T v, uint delta, int width, uint lane) {
+  uint src = lane + delta;
+  uint end = (lane & ~uint(width - 1)) + uint(width);
+  return simd_shuffle(v, ushort(src < end ? src : lane));
+}
+template <typename T> inline T c2m_shfl_up(T v, uint delta, int width, uint lane) {
+  uint base = lane & ~uint(width - 1);
+  return simd_shuffle(v, ushort(lane >= base + delta ? lane - delta : lane));
+}
+template <typename T> inline T c2m_shfl_xor(T v, uint mask, int width, uint lane) {
+  uint src = lane ^ mask;
+  uint end = (lane & ~uint(width - 1)) + uint(width);
+  return simd_shuffle(v, ushort(src < end ? src : lane));
+}`,
+  c2m_atomic_cas: `// atomicCAS: returns the old value, like CUDA (the weak exchange retries on spurious failure).
+template <typename A, typename T> inline T c2m_atomic_cas(A obj, T expected, T desired) {
+  T old = expected;
+  while (!atomic_compare_exchange_weak_explicit(obj, &old, desired, memory_order_relaxed, memory_order_relaxed)) {
+    if (old != expected) break;
+  }
+  return old;
+}`,
+};

@@ -1,0 +1,55 @@
+/**
+ * Facts about a function's types the Metal printer (emit/metal.ts) needs: which template parameters are
+ * deduced only through a pointer, which template value types Metal takes, which names are integers.
+ */
+import type { KFunction, KType, KernelUnit } from "../ir/kernel.js";
+import { baseType, declaratorType, field, fields, walk } from "../passes/kernel/cst.js";
+import { SCALAR_TYPES } from "../passes/kernel/tables.js";
+
+/** Types a template value parameter may have in Metal (and in MLX's template arguments). */
+export const INTEGRAL_TEMPLATE_TYPE = /^(const\s+)?((un)?signed\s+)?(bool|char|short|int|long|long\s+long|unsigned|size_t|u?int(8|16|32|64)_t|uint|ushort|uchar)(\s+int)?$/;
+
+/**
+ * Type template parameters of a device function that only a pointer parameter's element type tells
+ * (`const T* p`): once pointer parameters are template parameters of their own, T is no longer deducible
+ * there, so it defaults to that pointer's element type. Left alone when a call names template arguments.
+ * T → the index of the pointer parameter it comes from.
+ */
+export function pointeeTemplateParams(f: KFunction, unit: KernelUnit): Map<string, number> {
+  const out = new Map<string, number>();
+  if (new RegExp(`\\b${f.name}\\s*<`).test(unit.source.replace(f.node.text, ""))) return out;
+  const mentions = (t: string, text: string) => new RegExp(`\\b${t}\\b`).test(text);
+  for (const t of f.templateParams.filter((x) => x.kind === "type")) {
+    if (f.params.some((p) => p.type.kind !== "pointer" && mentions(t.name, p.node.text))) continue;
+    const i = f.params.findIndex((p) => p.type.kind === "pointer" && p.type.pointee.kind === "template" && p.type.pointee.name === t.name);
+    if (i >= 0) out.set(t.name, i);
+  }
+  return out;
+}
+
+/** Parameters and locals of a function declared with an integer type (`int hs = C / NH;`), declared once. */
+export function integerNames(f: KFunction): Set<string> {
+  let found = integerNamesOf.get(f);
+  if (found) return found;
+  const counts = new Map<string, number>();
+  const ints = new Set<string>();
+  const note = (name: string | undefined, integer: boolean) => {
+    if (!name) return;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    if (integer) ints.add(name);
+  };
+  const isInt = (t: KType) => t.kind === "scalar" && !!SCALAR_TYPES[t.name]?.integer;
+  for (const p of f.params) note(p.name, isInt(p.type));
+  walk(f.body, (n) => {
+    if (n.type !== "declaration") return;
+    const base = baseType(field(n, "type"), new Set(), new Set());
+    for (const d of fields(n, "declarator")) {
+      const { type, name } = declaratorType(base, d, false);
+      note(name, isInt(type) && d.type !== "array_declarator");
+    }
+  });
+  found = new Set([...ints].filter((n) => counts.get(n) === 1));
+  integerNamesOf.set(f, found);
+  return found;
+}
+const integerNamesOf = new WeakMap<KFunction, Set<string>>();

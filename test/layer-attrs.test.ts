@@ -1,0 +1,42 @@
+/** Torch layer attributes MLX's layers lack, read under an isinstance test (passes/layer-attrs.ts), run on real MLX. */
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { compile } from "../src/index.js";
+import { packageRoot } from "../src/python.js";
+
+const py = (s: string) => s.replace(/^\n/, "");
+
+describe("layer attributes under an isinstance test", () => {
+  it("m.out_features, conv.in_channels and kernel_size are read off the MLX weights; a model's own attribute stays its own", () => {
+    const src = py(`
+import math
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, kernel_size=(3, 5), groups=1)
+        self.fc = nn.Linear(8, 10)
+        self.out_features = 99
+        fan_in = 0
+        if isinstance(self.conv, nn.Conv2d):
+            fan_in = self.conv.in_channels * self.conv.kernel_size[0] * self.conv.kernel_size[1]
+        self.fan_in = fan_in
+        self.sizes = []
+        for m in self.modules():
+            if isinstance(m, nn.Linear):
+                self.sizes.append((m.in_features, m.out_features))
+
+    def forward(self, x):
+        return self.fc(self.conv(x).mean((2, 3)))
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('fan_in = c2m_layer_attr(self.conv, "in_channels") * c2m_layer_attr(self.conv, "kernel_size")[0]');
+    expect(r.code).toContain("self.out_features = 99");
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", `${r.code}\nn = Net()\nprint(n.fan_in, n.sizes, n.out_features)`], { encoding: "utf8" }).trim();
+    expect(out).toBe("45 [(8, 10)] 99");
+  });
+});

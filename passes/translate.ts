@@ -1051,8 +1051,8 @@ export class FunctionWalker {
           (this.ctx.mod.aliases.has(obj.text) || this.ctx.mod.classes.has(obj.text) || this.ctx.mod.otherClasses.has(obj.text)));
       const knownTensor = o.v.k === "tensor" && !o.v.assumed;
       const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
-      // a method only modules have, on a receiver that is no known tensor (a helper's `module` parameter)
-      if (!knownTensor && o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
+      // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter)
+      if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
       if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
         return this.tensorMethod(e, o, obj, method);
       }

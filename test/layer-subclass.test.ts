@@ -41,7 +41,7 @@ describe("Module methods", () => {
 
   it("a method only modules have, called on a receiver of unknown type, is the module's (timm's named_apply)", () => {
     const src =
-      "import torch.nn as nn\n\n\ndef named_apply(fn, module, name=''):\n    for child_name, child_module in module.named_children():\n        named_apply(fn, child_module, child_name)\n    fn(module=module, name=name)\n    return module\n";
+      "import torch.nn as nn\n\n\ndef named_apply(fn, module: nn.Module, name=''):\n    for child_name, child_module in module.named_children():\n        named_apply(fn, child_module, child_name)\n    fn(module=module, name=name)\n    return module\n";
     const out = compile(src).code;
     expect(out).toContain("for child_name, child_module in [(k, m) for k, m in module.children().items() if isinstance(m, nn.Module)]:");
     // a method tensors have too (.float()) is not taken for the module's

@@ -7,6 +7,7 @@
  * intrinsics, type names, pointer address spaces. Anything with no Metal equivalent is reported with a
  * located diagnostic (never dropped).
  */
+import { metalMacroText } from "./metal-macros.js";
 import type { CudaNode } from "../grammar/cuda.js";
 import type { BufferPlan, KFunction, KernelUnit, KType } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
@@ -950,7 +951,7 @@ function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {
 function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): string {
   const used = reachableDeclarations(unit, kernel);
   const pieces: { at: number; text: string }[] = [];
-  for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: m.text });
+  for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: metalMacroText(m.text) });
   const views = sharedViewTemplates(unit);
   for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });

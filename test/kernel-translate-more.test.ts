@@ -157,6 +157,39 @@ template <class T> __global__ void reduce0(T *g_idata, T *g_odata, unsigned int 
     expect(r.kernels[0]!.spec.header).not.toMatch(/SharedMemory/);
   }, 120_000);
 
+  it("a macro carried into Metal has its CUDA intrinsics in Metal's spelling (arguments parenthesised), and umin/umax are unsigned", async () => {
+    // cuda-samples' scalarProd (#define IMUL(a, b) __mul24(a, b)) and mergeSort (umin): both left undeclared names in Metal
+    const src = `
+#define IMUL(a, b) __mul24(a, b)
+__global__ void scaled(unsigned int* y, const unsigned int* x, int n, int k) {
+    int i = IMUL(blockIdx.x, blockDim.x) + threadIdx.x;
+    if (i < n) y[i] = umin(x[i], (unsigned int)IMUL(k + 1, 3)) + umax(x[i], 7u);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "scaled",
+        [{ N: 37 }, { N: 300 }],
+        [
+          { name: "y", dtype: "uint32", count: "N", role: "output" },
+          { name: "x", dtype: "uint32", count: "N", role: "input" },
+        ],
+        [
+          {
+            kernel: "scaled",
+            grid: ["(N + 63) / 64", 1, 1],
+            block: [64, 1, 1],
+            args: [{ buffer: "y" }, { buffer: "x" }, { scalar: "N", type: "int" }, { scalar: "N", type: "int" }],
+          },
+        ],
+      ),
+    );
+    const k = r.kernels[0]!.spec;
+    expect(k.header).toContain("#define IMUL(a, b) ((a) * (b))");
+    expect(k.source).toContain("metal::min(uint(");
+  }, 120_000);
+
   it("__shared__ arrays of a __device__ function are hoisted into the kernel, one per block as in CUDA, and verify", async () => {
     // two calls of the helper share its array, as CUDA's one static __shared__ instance per block does
     const src = `

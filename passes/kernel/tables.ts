@@ -207,6 +207,9 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   __float2int_ru: "int(metal::ceil({0}))",
   __int2float_rn: "float({0})",
   __mul24: "({0} * {1})",
+  // CUDA's unsigned min/max convert both arguments to unsigned int
+  umin: "metal::min(uint({0}), uint({1}))",
+  umax: "metal::max(uint({0}), uint({1}))",
   __umul24: "({0} * {1})",
   __mulhi: "metal::mulhi({0}, {1})",
   __umulhi: "metal::mulhi({0}, {1})",

@@ -12,12 +12,16 @@ export function metalMacroText(text: string): string {
   return header + rewriteCalls(text.slice(header.length));
 }
 
+const CUDA_ONLY = /^(__\w+|umin|umax)$/;
+
 function rewriteCalls(body: string): string {
   let out = "";
   let i = 0;
   const call = /\b([A-Za-z_]\w*)\s*\(/g;
   for (let m = call.exec(body); m; m = call.exec(body)) {
-    const template = MATH_FUNCTIONS[m[1]];
+    // only CUDA's own intrinsics: the C math names (sqrtf(2.0f / M_PI)) keep the spelling the Metal prelude
+    // declares for them, whose float overloads a macro's untyped text needs
+    const template = CUDA_ONLY.test(m[1]) ? MATH_FUNCTIONS[m[1]] : undefined;
     if (template === undefined) continue;
     const open = m.index + m[0].length - 1;
     const close = matchingParen(body, open);

@@ -166,14 +166,14 @@ describe("c2m kernel command", () => {
     expect(existsSync(target)).toBe(true);
   }, 120_000);
 
-  it("--verify with no spec, no host launcher and no flags exits 1 with C2M-K021 saying what to give", async () => {
+  it("--verify with no spec, no host launcher and no flags synthesises each kernel's launch from its signature (src/kernel/synth-spec.ts)", async () => {
     const input = join(dir, "lonely.cu");
     writeFileSync(input, "__global__ void k(float* y) { y[threadIdx.x] = 1.0f; }\n");
     capture();
     const code = await runKernel(input, { verify: true });
     vi.restoreAllMocks();
-    expect(code).toBe(1);
-    expect(err.join("")).toContain("error C2M-K021: --verify cannot size the launch: no sizes: give --size NAME=VALUE");
+    expect(code).toBe(0);
+    expect(err.join("")).toContain("each kernel's launch is synthesised from its signature");
   });
 
   it("a missing file exits 2 with C2M-E004", async () => {

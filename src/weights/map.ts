@@ -80,8 +80,9 @@ export function applyWeightMapDetailed(tensors: Map<string, Tensor>, rules: Weig
     const h = handled.get(key);
     if (!h) {
       // no rule: passes through unchanged, but for BatchNorm's step counter, which no MLX layer holds (a norm
-      // layer the weight map could not see, built by a factory at run time, has no drop rule)
-      if (key.endsWith("num_batches_tracked")) dropped.push(key);
+      // layer the weight map could not see, built by a factory at run time, has no drop rule); with no map at all
+      // (a plain conversion of a state dict) every tensor is written
+      if (key.endsWith("num_batches_tracked") && rules.length > 0) dropped.push(key);
       else put(key, tensor, key);
       continue;
     }

@@ -20,7 +20,7 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { isTorch } from "./resolve-imports.js";
 import { CONTAINERS, INIT_FUNCTIONS, LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 import { AUTOCAST_CONTEXTS, DROPPED_DECORATORS, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
-import { UNTRANSLATED_HELPER } from "./untranslated.js";
+import { placeholderBinding, UNTRANSLATED_HELPER } from "./untranslated.js";
 
 /** Libraries that import torch themselves: a port that imports them still needs torch. */
 const TORCH_LIBRARIES = new Set([
@@ -206,8 +206,8 @@ export function topLevelPlaceholders(imports: { node: SyntaxNode; torch: boolean
     const untranslated = (site?.names ?? []).filter(([, q]) => !translatedTorchName(q));
     for (const [local, q] of untranslated) {
       const message = `${q} has no MLX translation: '${local}' is bound to Untranslated(...), which raises when used`;
-      const d = ctx.diags.report("C2M-E050", imp.node.startPosition, message);
-      lines.push(`${local} = Untranslated(${JSON.stringify(q)})  # c2m: ${d.code} ${message}`);
+      ctx.diags.report("C2M-E050", imp.node.startPosition, message);
+      lines.push(placeholderBinding(local, q, message));
     }
   }
   if (lines.length) ctx.helpers.add(UNTRANSLATED_HELPER);

@@ -17,7 +17,7 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { isTorch } from "./resolve-imports.js";
 import { needsTorch } from "./torch-imports.js";
-import { untranslatedMessage } from "./untranslated.js";
+import { placeholderBinding, untranslatedMessage } from "./untranslated.js";
 
 export function placeholdTorchLibraryImports(mod: ModuleIR, diags: DiagnosticBag): void {
   for (const imp of mod.imports) {
@@ -77,5 +77,5 @@ function installedTorchLibrary(module: string, mod: ModuleIR): boolean {
 
 /** The names' placeholders, one line each with its marker (the emitter places them after the helpers). */
 export function placeholderLines(imp: ImportIR): string {
-  return (imp.placeholders ?? []).map((p) => `${p.local} = Untranslated(${JSON.stringify(p.name)})  # c2m: C2M-E050 ${untranslatedMessage(p.name)}`).join("\n");
+  return (imp.placeholders ?? []).map((p) => placeholderBinding(p.local, p.name, untranslatedMessage(p.name))).join("\n");
 }

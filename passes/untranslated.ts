@@ -50,6 +50,9 @@ export function untranslatedValue(q: string, node: SyntaxNode): string {
 
 export const UNTRANSLATED_HELPER = "Untranslated";
 
+/** `local = Untranslated("q")` with its marker: a name an import bound that has no translation (one line each, after the helpers). */
+export const placeholderBinding = (local: string, q: string, message: string): string => `${local} = Untranslated(${JSON.stringify(q)})  # c2m: C2M-E050 ${message}`;
+
 export const untranslatedMessage = (q: string): string => `${q} has no MLX translation and is evaluated on import: bound to Untranslated(...), which raises when used`;
 
 const PLACEHOLDER = /\bUntranslated\("/;

@@ -70,14 +70,16 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
           renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
         });
       } else {
-        collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "layers.*"), seen);
-        renames.push({ torch: `${t}.*.**`, mlx: `${m}.layers.*.**`, op: "identity" });
+        // `#` matches only the digits of a position, so an element's own attributes (`block.1.fc1`) are not
+        // taken for the positions of a nested Sequential (`block.#.#`) when the elements differ in kind
+        collect(c, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "layers.#"), seen);
+        renames.push({ torch: `${t}.#.**`, mlx: `${m}.layers.#.**`, op: "identity" });
       }
       return;
     }
     case "list":
       if (v.items) v.items.forEach((item, i) => collect(c, item, join(t, String(i)), join(m, String(i)), seen));
-      else collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+      else collect(c, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "#"), seen);
       return;
     case "dict":
       if (v.entries) for (const [k, item] of v.entries) collect(c, item, join(t, k), join(m, k), seen);

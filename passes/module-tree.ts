@@ -7,6 +7,7 @@ import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
+import { dictValue, isDictConstructor, noteSequential, withItem } from "./named-sequential.js";
 import { classifyClasses, foreignValue } from "./package-classes.js";
 import {
   appendAll,
@@ -330,7 +331,9 @@ class InitInterpreter {
   }
 
   private store(left: SyntaxNode, val: ModVal, env: Env): void {
-    if (left.type === "identifier") env.set(left.text, val);
+    const dict = left.type === "subscript" ? env.get(left.childForFieldName("value")!.text) : undefined;
+    if (dict?.k === "dict") env.set(left.childForFieldName("value")!.text, withItem(dict, this.expr(left.childForFieldName("subscript")!, env), val, this.inLoop > 0));
+    else if (left.type === "identifier") env.set(left.text, val);
     else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
     else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
       for (const id of namedChildren(left)) this.store(id, { k: "value" }, env);
@@ -500,7 +503,12 @@ class InitInterpreter {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
     const q = qualify(fn, this.mod.aliases);
-    if (q === "torch.nn.Sequential") return sequentialValue(args, (n) => this.expr(n, env));
+    if (q === "torch.nn.Sequential")
+      return noteSequential(
+        call,
+        sequentialValue(args, (n) => this.expr(n, env)),
+        this.mod,
+      );
     if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
       const vals = args.positional.map((a) => this.expr(a, env));
       if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
@@ -514,6 +522,7 @@ class InitInterpreter {
     }
     if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => this.expr(n, env));
     if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
+    if (isDictConstructor(fn, q ?? dottedName(fn)) && !env.has(fn.text)) return dictValue(call, (n) => this.expr(n, env));
     // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds (settings change no weight key)
     if (q === "functools.partial" && args.positional[0]) return this.expr(args.positional[0], env);
     if (q) {

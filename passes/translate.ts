@@ -14,6 +14,7 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { isNamedSequential } from "./named-sequential.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -1167,12 +1168,10 @@ export class FunctionWalker {
     const fn = e.childForFieldName("function")!;
     const args = e.childForFieldName("arguments")!;
     const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
-    // Sequential(OrderedDict([...])): MLX's Sequential is positional; the weight map renames the keys
-    const first = namedChildren(args)[0];
-    if (mlxName === "nn.Sequential" && first?.type === "call" && /OrderedDict$/.test(first.childForFieldName("function")!.text)) {
-      const pairs = namedChildren(callArgs(first).positional[0] ?? first);
-      const items = pairs.map((p) => this.expr(namedChildren(p)[1] ?? p).text);
-      return { v: { k: "other" }, text: `nn.Sequential(${items.join(", ")})` };
+    // Sequential(OrderedDict(…)): children named by the dict's keys (passes/named-sequential.ts)
+    if (mlxName === "nn.Sequential" && isNamedSequential(e, this.ctx.mod)) {
+      this.ctx.helpers.add("NamedSequential");
+      replaced.set(fn, "NamedSequential");
     }
     for (const a of namedChildren(args)) replaced.set(a, this.expr(a).text);
     return { v: { k: "other" }, text: rebuild(e, replaced) };

@@ -62,9 +62,12 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       // a class of another file: its attributes are in that file's module tree
       return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen, v.ext?.cls);
     case "seq": {
-      if (v.items) {
+      // named children (NamedSequential) keep torch's keys: only what they hold is mapped
+      if (v.names && v.items) v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
+      else if (v.named) collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+      else if (v.items) {
         v.items.forEach((item, i) => {
-          const tk = join(t, v.names?.[i] ?? String(i));
+          const tk = join(t, String(i));
           const mk = join(m, `layers.${i}`);
           collect(c, item, tk, mk, seen);
           renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });

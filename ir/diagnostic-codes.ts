@@ -215,6 +215,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Python does not evaluate a string annotation on import, but typing.get_type_hints and type checkers read it: write the MLX type (mx.array, nn.Module, mx.Dtype) in its place",
     example: 'def f(x: "torch.Generator"): ...',
   },
+  {
+    code: "C2M-W022",
+    title: "the modules a call may reach take different layouts",
+    hint: "the callee is one of several modules (items of one Sequential built in a loop, or branches) and they do not agree on channels-last or torch layout: c2m passes torch's layout, which a channels-last one (a conv) misreads; build the Sequential from modules that agree, or call them one by one",
+    example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

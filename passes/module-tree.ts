@@ -12,6 +12,7 @@ import { classifyClasses, foreignValue } from "./package-classes.js";
 import {
   appendAll,
   argumentValues,
+  concatenated,
   bindTarget,
   callsByCallee,
   elementOf,
@@ -357,13 +358,17 @@ class InitInterpreter {
     else this.diags?.report("C2M-W014", nameNode.startPosition, `setattr(self, ${nameNode.text}, …): c2m cannot compute the attribute's name`);
   }
 
+  /** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
   private augAssign(a: SyntaxNode, env: Env): void {
     const left = a.childForFieldName("left")!;
-    if (left.type !== "identifier") return;
-    const cur = env.get(left.text);
+    const attr = left.type === "attribute" && left.childForFieldName("object")!.text === "self" ? left.childForFieldName("attribute")!.text : undefined;
+    if (left.type !== "identifier" && !attr) return;
+    const cur = attr ? this.cls.attrs.get(attr) : env.get(left.text);
     const add = this.expr(a.childForFieldName("right")!, env);
     if (cur && (cur.k === "list" || cur.k === "seq") && add.k === "list") {
-      env.set(left.text, appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], this.inLoop > 0 || add.items === null));
+      const grown = appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], this.inLoop > 0 || add.items === null);
+      if (attr) this.cls.attrs.set(attr, grown);
+      else env.set(left.text, grown);
     }
   }
 
@@ -453,6 +458,10 @@ class InitInterpreter {
         return itemAt(this.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"));
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
+      case "binary_operator":
+        return e.childForFieldName("operator")!.text === "+"
+          ? concatenated(this.expr(e.childForFieldName("left")!, env), this.expr(e.childForFieldName("right")!, env))
+          : { k: "value" };
       case "conditional_expression": {
         const [a, , b] = namedChildren(e);
         return union([this.expr(a, env), this.expr(b, env)]);

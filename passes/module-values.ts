@@ -58,6 +58,12 @@ export function appendAll(cur: ModVal & { k: "list" | "seq" }, items: ModVal[], 
   return { k: cur.k, items: null, elem: union(all) } as ModVal;
 }
 
+/** `a + b` of two lists of modules (`[pool] + proj`): one list, its items known where both are; anything else is a plain value. */
+export function concatenated(a: ModVal, b: ModVal): ModVal {
+  if (a.k !== "list" || b.k !== "list") return { k: "value" };
+  return b.items ? appendAll(a, b.items, false) : appendAll(a, [b.elem ?? { k: "unknown" }], true);
+}
+
 export function elementOf(v: ModVal): ModVal {
   if (v.k === "list" || v.k === "seq") return v.items ? union(v.items) : (v.elem ?? { k: "unknown" });
   if (v.k === "dict") return v.entries ? union([...v.entries.values()]) : (v.elem ?? { k: "unknown" });

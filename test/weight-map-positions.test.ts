@@ -106,3 +106,48 @@ print(json.dumps([[k, list(v.shape)] for k, v in out.items()]))
     expect(JSON.parse(ran.stdout)).toEqual(EXPECTED);
   });
 });
+
+const GROWN = `
+from torch import nn
+
+
+class Unit(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 1)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+class Net(nn.Module):
+    def __init__(self, c=4, n=2, stride=2):
+        super().__init__()
+        self.units = nn.ModuleList()
+        for _ in range(n):
+            self.units += [Unit(c)]
+        proj = [nn.Conv2d(c, c, 1)]
+        if stride == 2:
+            proj = [nn.AvgPool2d(3, stride, 1)] + proj
+        self.proj = nn.Sequential(*proj)
+
+    def forward(self, x):
+        for u in self.units:
+            x = u(x)
+        return self.proj(x)
+`;
+
+describe("module lists grown by += and by list concatenation (MaxVit's blocks and projections)", () => {
+  const rules = compile(GROWN, { filename: "grown.py" }).weightMaps.Net;
+
+  it("self.units += [Unit(c)] in a loop: each unit's conv is mapped", () => {
+    expect(rules).toContainEqual({ torch: "units.#.conv.weight", mlx: "units.#.conv.weight", op: "conv" });
+  });
+
+  it("[pool] + [conv] given to nn.Sequential: the conv's position is known either way", () => {
+    const out = applyWeightMap(new Map([["proj.1.weight", f32([4, 4, 1, 1])]]), rules);
+    expect([...out.keys()]).toEqual(["proj.layers.1.weight"]);
+    const plain = applyWeightMap(new Map([["proj.0.weight", f32([4, 4, 1, 1])]]), rules);
+    expect([...plain.keys()]).toEqual(["proj.layers.0.weight"]);
+  });
+});

@@ -48,6 +48,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     imports: new Set(),
     linearNhwc: new Map(),
     torchLayoutLayers: new Set(),
+    layoutDeclarations: new Set(),
     layerValues: new Map(),
   };
   // signatures first (callees before callers happens on demand), then the final walks; a signature that

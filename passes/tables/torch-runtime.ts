@@ -13,6 +13,9 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch._dynamo.is_compiling": { mlx: "False" },
   "torch.fx._symbolic_trace.is_fx_tracing": { mlx: "False" },
   "torch._C._get_tracing_state": { mlx: "None" },
+  // no tape records: code that asks (`if torch.is_grad_enabled() and self.gradient_checkpointing:`) takes the
+  // branch that computes the same values without recording
+  "torch.is_grad_enabled": { mlx: "False" },
   // MLX differentiates functions (mx.grad), never records a tape: these contexts change nothing
   "torch.no_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
   "torch.inference_mode": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },

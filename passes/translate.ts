@@ -17,6 +17,7 @@ import { foreignTakesTorchLayout } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
@@ -1019,6 +1020,11 @@ export class FunctionWalker {
       if (evaluatedOnImport(e)) return this.untranslated(`${q}(...)`, e);
       this.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
       return this.opaqueCall(e, new Map([[fn, fn.text]]));
+    }
+    const probe = probeFunction(fn, this.ctx.mod.root);
+    if (probe) {
+      this.ctx.helpers.add(PROBE_HELPER);
+      return this.opaqueCall(e, new Map([[fn, probe]]), false);
     }
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;

@@ -41,3 +41,15 @@ export function importsFor(text: string): string[] {
   if (TYPING_NAMES.has(text)) return [`from typing import ${text}`];
   return [];
 }
+
+/**
+ * The standard library's probes for an installed package, which libraries call with "torch" on import
+ * (`_is_package_available("torch")`, then `is_torch_version(">=", "2.1")`): in the port, torch's code paths are
+ * the translated ones, so these answer as for the torch the port was translated from (cookbook/helpers/torch_probes.py)
+ * and as the standard library's for any other name. By the function the call resolves to → the helper's function.
+ */
+export const PACKAGE_PROBES: Record<string, string> = {
+  "importlib.util.find_spec": "c2m_find_spec",
+  "importlib.metadata.version": "c2m_package_version",
+  "importlib_metadata.version": "c2m_package_version",
+};

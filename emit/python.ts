@@ -76,7 +76,11 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
     for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
   } else if (importBlock || (helperBlock && !helpersAfterKept)) {
-    s.prepend(`${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
+    const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
+    // a module docstring and `from __future__` imports must stay first
+    const head = fileHeaderEnd(mod.root);
+    if (head === undefined) s.prepend(text);
+    else s.appendLeft(head, `\n${text.replace(/\n+$/, "")}`);
   }
   if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
 
@@ -87,6 +91,18 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
   }
   return { code: s.toString(), map: hiresSourceMap(s, filename) };
+}
+
+/** The end of the statements that must open a module (its docstring, `from __future__` imports), or undefined where there are none. */
+function fileHeaderEnd(root: SyntaxNode): number | undefined {
+  let end: number | undefined;
+  for (const stmt of namedChildren(root)) {
+    if (stmt.type === "comment") continue;
+    const docstring = stmt.type === "expression_statement" && end === undefined && namedChildren(stmt)[0]?.type === "string";
+    if (!docstring && stmt.type !== "future_import_statement") break;
+    end = stmt.endIndex;
+  }
+  return end;
 }
 
 /** Index just past the newline ending the line that contains `pos`. */

@@ -67,8 +67,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
-  // helpers go after the last import that stays (a removed torch import cannot carry them)
-  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);
+  // helpers go after the last import that stays (a removed torch import cannot carry them) of the imports that
+  // open the file: an import further down may follow code that already uses a helper (`if is_torch_available(): ...`)
+  const firstCode = namedChildren(mod.root).find((n) => !OPENING_STATEMENTS.has(n.type) && !isDocstring(n))?.startIndex ?? Infinity;
+  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root && i.node.startIndex < firstCode);
   const lastKept = kept[kept.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
   const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex);
@@ -93,12 +95,19 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   return { code: s.toString(), map: hiresSourceMap(s, filename) };
 }
 
+/** Statements that may come before a module's code: its imports, and comments. */
+const OPENING_STATEMENTS = new Set(["import_statement", "import_from_statement", "future_import_statement", "comment"]);
+
+function isDocstring(stmt: SyntaxNode): boolean {
+  return stmt.type === "expression_statement" && namedChildren(stmt)[0]?.type === "string";
+}
+
 /** The end of the statements that must open a module (its docstring, `from __future__` imports), or undefined where there are none. */
 function fileHeaderEnd(root: SyntaxNode): number | undefined {
   let end: number | undefined;
   for (const stmt of namedChildren(root)) {
     if (stmt.type === "comment") continue;
-    const docstring = stmt.type === "expression_statement" && end === undefined && namedChildren(stmt)[0]?.type === "string";
+    const docstring = end === undefined && isDocstring(stmt);
     if (!docstring && stmt.type !== "future_import_statement") break;
     end = stmt.endIndex;
   }

@@ -21,6 +21,22 @@ describe("imports and names", () => {
     expect(body(compile(src).code)).toBe(out.trimEnd());
   });
 
+  it("helpers come before the first code that may use them, not after an import further down", () => {
+    const src = py(`
+"""Doc."""
+import os
+import torch
+
+if os.environ.get("C2M_NEVER_SET") is None:
+    INIT = torch.nn.init.uniform_
+
+import json
+`);
+    const out = compile(src).code;
+    expect(out.indexOf("class Untranslated")).toBeGreaterThan(0);
+    expect(out.indexOf("class Untranslated")).toBeLessThan(out.indexOf("if os.environ"));
+  });
+
   it("keeps everything it need not change byte for byte: comments, docstrings, blank lines", () => {
     const src = py(`
 import torch.nn as nn

@@ -16,6 +16,13 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   // no tape records: code that asks (`if torch.is_grad_enabled() and self.gradient_checkpointing:`) takes the
   // branch that computes the same values without recording
   "torch.is_grad_enabled": { mlx: "False" },
+  // the port computes on MLX's device (mx.default_device()), none of torch's backends: code that picks a torch
+  // device (diffusers' torch_device = get_device() on import) takes its CPU path, as torch does on a machine without one
+  "torch.accelerator.is_available": { mlx: "False" },
+  "torch.cuda.is_available": { mlx: "False" },
+  "torch.backends.mps.is_available": { mlx: "False" },
+  "torch.mps.is_available": { mlx: "False" },
+  "torch.xpu.is_available": { mlx: "False" },
   // MLX differentiates functions (mx.grad), never records a tape: these contexts change nothing
   "torch.no_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
   "torch.inference_mode": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },

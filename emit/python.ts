@@ -67,18 +67,31 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
-  // helpers go after the last import that stays (a removed torch import cannot carry them)
-  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root);
+  // helpers go after the last import that stays (a removed torch import cannot carry them), and before the
+  // first import that became a placeholder assignment (it calls the Untranslated helper)
+  const limit = Math.min(Infinity, ...(mod.placeholderImports ?? []).map((n) => n.startIndex));
+  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root && i.node.startIndex < limit);
   const lastKept = kept[kept.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
-  const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex);
-  if (firstTorch) {
+  const torchFirst = firstTorch && firstTorch.node.startIndex < limit ? firstTorch : undefined;
+  // the torch import comes after a placeholder (or there is none): the MLX imports go up with the helpers
+  const early = !torchFirst && limit < Infinity;
+  const helpersAfterKept = lastKept && (!torchFirst || lastKept.node.startIndex > torchFirst.node.startIndex);
+  if (firstTorch && !early) {
     s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
     for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+  } else if (early && lastKept) {
+    for (const r of torchImports) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+    s.appendLeft(lastKept.node.endIndex, `${importBlock ? `\n${importBlock}` : ""}${helperBlock}`);
   } else if (importBlock || (helperBlock && !helpersAfterKept)) {
-    s.prepend(`${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`);
+    for (const r of torchImports) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+    const top = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
+    // after `from __future__ import …`, which must stay the first statement
+    const future = namedChildren(mod.root).filter((c) => c.type === "future_import_statement");
+    if (future.length) s.appendLeft(lineEnd(mod.source, future[future.length - 1].endIndex), top);
+    else s.prepend(top);
   }
-  if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
+  if (helpersAfterKept && !early) s.appendLeft(lastKept.node.endIndex, helperBlock);
 
   for (const ins of layout.inserts) s.appendLeft(ins.pos, ins.text);
 

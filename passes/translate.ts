@@ -4,7 +4,18 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
-import { compactSource, containsPlaceholder, evaluatedOnImport, inAnnotation, isPlaceholder, UNTRANSLATED_HELPER, untranslatedMessage, untranslatedValue } from "./untranslated.js";
+import {
+  compactSource,
+  containsPlaceholder,
+  evaluatedOnImport,
+  inAnnotation,
+  isPlaceholder,
+  readsPlaceholderName,
+  UNTRANSLATED_HELPER,
+  untranslatedMessage,
+  untranslatedValue,
+} from "./untranslated.js";
+import { placeholderImportNames } from "./torch-imports.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
@@ -76,6 +87,8 @@ export interface TranslateContext {
   chwFlatten: Set<string>;
   /** classes standing for torch layers passed as values (passes/layer-values.ts): name → source */
   layerValues: Map<string, string>;
+  /** names bound to an Untranslated placeholder on import (module level, class bodies): a value computed from one on import is one too */
+  placeholderNames?: Set<string>;
 }
 
 const TENSOR_ONLY_METHODS = new Set([
@@ -365,7 +378,16 @@ export class FunctionWalker {
     let g = this.expr(right);
     // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
     // import: the whole value becomes the placeholder, so only a use of the name raises
-    if (containsPlaceholder(g.text) && !isPlaceholder(g.text) && evaluatedOnImport(stmt)) g = { v: { k: "other" }, text: untranslatedValue(compactSource(right.text), right) };
+    // (or from a name bound to one on import)
+    if (evaluatedOnImport(stmt)) {
+      const names = (this.ctx.placeholderNames ??= placeholderImportNames(this.ctx.mod));
+      const computed = right.type !== "identifier" && readsPlaceholderName(right, names);
+      if ((containsPlaceholder(g.text) && !isPlaceholder(g.text)) || computed) g = { v: { k: "other" }, text: untranslatedValue(compactSource(right.text), right) };
+      if (left.type === "identifier") {
+        if (isPlaceholder(g.text) || readsPlaceholderName(right, names)) names.add(left.text);
+        else names.delete(left.text);
+      }
+    }
     if (left.type === "identifier" && g.text === left.text && right.text !== left.text && !type) {
       // the rewrite left `x = x` (a permute that became a relabelling): drop the statement, keep its comment
       this.dropStatement(stmt);

@@ -13,6 +13,15 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch._dynamo.is_compiling": { mlx: "False" },
   "torch.fx._symbolic_trace.is_fx_tracing": { mlx: "False" },
   "torch._C._get_tracing_state": { mlx: "None" },
+  // a port runs on MLX's device: torch's backends and its process groups are not there (code that probes
+  // them takes its single-process, no-CUDA path)
+  "torch.distributed.is_available": { mlx: "False" },
+  "torch.distributed.is_initialized": { mlx: "False" },
+  "torch.cuda.is_available": { mlx: "False" },
+  "torch.backends.mps.is_available": { mlx: "False" },
+  "torch.xpu.is_available": { mlx: "False" },
+  "torch.npu.is_available": { mlx: "False" },
+  "torch.accelerator.is_available": { mlx: "False" },
   // MLX differentiates functions (mx.grad), never records a tape: these contexts change nothing
   "torch.no_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
   "torch.inference_mode": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },

@@ -1013,7 +1013,8 @@ export class FunctionWalker {
   private call(e: SyntaxNode): Gen {
     const fn = e.childForFieldName("function")!;
     const q = qualify(fn, this.ctx.mod.aliases);
-    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") {
+    // a Parameter or a Buffer (torch ≥ 2.5) is its array in MLX; module-tree decides whether a buffer is private
+    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter" || q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
       const a = callArgs(e).positional[0] ?? callArgs(e).keyword.get("data");
       if (a) {
         const g = this.expr(a);
@@ -2257,7 +2258,12 @@ function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
 /** `F.relu` passed as a value: the callee of a template that calls it with the input alone. */
 function functionReference(op: OpMapping): string | undefined {
   const m = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
-  return m ? m[1] : undefined;
+  if (m) return m[1];
+  // a helper written with torch's signature (`{@ops_gelu}({input}[, approximate={approximate}])`): the helper
+  // itself stands for the function (`functools.partial(F.gelu, approximate="tanh")`)
+  const h = /^\{@(\w+)\}\(\{\w+\}((?:\[, \w+=\{\w+\}\])*)\)$/.exec(op.mlx);
+  const sameNames = h && [...h[2].matchAll(/\[, (\w+)=\{(\w+)\}\]/g)].every((p) => p[1] === p[2]);
+  return h && sameNames ? h[1] : undefined;
 }
 
 /** rebuild() with one node replaced (the common case), without a map to make. */

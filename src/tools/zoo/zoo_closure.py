@@ -6,8 +6,9 @@ Writes {"cases": {case: {"root": site dir, "files": [relative .py paths]} | {"er
 The rule: the files Python loads when it imports the module the case's constructor lives in, within the same
 top-level package. Start from that module and follow, transitively, every import that names a module of the
 package (`from ..utils import x`, `import timm.layers`, `from . import y`) at module or class level, try and
-if blocks included, except under `if TYPE_CHECKING:` (never executed; also `TYPE_CHECKING or FLAG`, the lazy
-`__init__` idiom) and inside function bodies (run on call, not on import). `from P import N` takes P's
+if blocks and function bodies included (a case constructs and runs the model, and a function called on import
+runs its imports then: transformers' `flash_attention.py` calls one at module level), except under
+`if TYPE_CHECKING:` (never executed; also `TYPE_CHECKING or FLAG`, the lazy `__init__` idiom). `from P import N` takes P's
 `__init__.py` (the top-level package's too) and, when N is a submodule of P, that module; when P's `__init__` is
 lazy (`_LazyModule`), the submodule its `if TYPE_CHECKING:` block imports N from (Python runs it when N is
 imported). Other package
@@ -49,7 +50,7 @@ def is_type_checking(test):
 
 
 def imports_of(tree):
-    """Import nodes that run on import: not under `if TYPE_CHECKING:`, not in a function body."""
+    """Import nodes that run on import or when a function runs: not under `if TYPE_CHECKING:`."""
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -57,8 +58,6 @@ def imports_of(tree):
             yield node
         for field, value in ast.iter_fields(node):
             if isinstance(node, ast.If) and field == "body" and is_type_checking(node.test):
-                continue
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and field == "body":
                 continue
             if isinstance(value, list):
                 stack.extend(v for v in value if isinstance(v, ast.AST))

@@ -3,7 +3,7 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren } from "../grammar/python.js";
+import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
@@ -85,11 +85,11 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     s.appendLeft(lastKept.node.endIndex, `${importBlock ? `\n${importBlock}` : ""}${helperBlock}`);
   } else if (importBlock || (helperBlock && !helpersAfterKept)) {
     for (const r of torchImports) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
-    const top = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
-    // after `from __future__ import …`, which must stay the first statement
-    const future = namedChildren(mod.root).filter((c) => c.type === "future_import_statement");
-    if (future.length) s.appendLeft(lineEnd(mod.source, future[future.length - 1].endIndex), top);
-    else s.prepend(top);
+    const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
+    // a module docstring and `from __future__` imports must stay first
+    const head = fileHeaderEnd(mod.root);
+    if (head === undefined) s.prepend(text);
+    else s.appendLeft(head, `\n${text.replace(/\n+$/, "")}`);
   }
   if (helpersAfterKept && !early) s.appendLeft(lastKept.node.endIndex, helperBlock);
 
@@ -102,8 +102,52 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   return { code: s.toString(), map: hiresSourceMap(s, filename) };
 }
 
+/** The end of the statements that must open a module (its docstring, `from __future__` imports), or undefined where there are none. */
+function fileHeaderEnd(root: SyntaxNode): number | undefined {
+  let end: number | undefined;
+  for (const stmt of namedChildren(root)) {
+    if (stmt.type === "comment") continue;
+    const docstring = stmt.type === "expression_statement" && end === undefined && namedChildren(stmt)[0]?.type === "string";
+    if (!docstring && stmt.type !== "future_import_statement") break;
+    end = stmt.endIndex;
+  }
+  return end;
+}
+
 /** Index just past the newline ending the line that contains `pos`. */
 function lineEnd(src: string, pos: number): number {
   const nl = src.indexOf("\n", pos);
   return nl < 0 ? src.length : nl + 1;
+}
+
+/**
+ * A file c2m does not translate (it imports no torch) with a few edits that still concern the port (package probes,
+ * passes/package-probes.ts): the edits applied, the helpers they call pasted after the imports that precede them.
+ */
+export function emitEditsOnly(
+  source: string,
+  root: SyntaxNode,
+  edits: readonly { start: number; end: number; text: string }[],
+  helpers: Iterable<string>,
+  filename: string,
+): EmitResult {
+  const s = new MagicString(source);
+  for (const e of edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
+  const imports: string[] = [];
+  const bodies: string[] = [];
+  for (const h of orderHelpers(helpers)) {
+    const { imports: own, body } = splitImports(helperSource(h));
+    imports.push(...own);
+    bodies.push(body);
+  }
+  const topImports = namedChildren(root).filter((n) => n.type === "import_statement" || n.type === "import_from_statement" || n.type === "future_import_statement");
+  const existing = new Set(topImports.map((n) => n.text.trim()));
+  const block = [...new Set(imports)].filter((l) => !existing.has(l)).join("\n");
+  const text = `${block ? `${block}\n` : ""}\n\n${bodies.join("\n\n\n")}\n`;
+  // after the last import that precedes the first edit: the helpers are defined before any code calls them
+  const firstEdit = Math.min(...edits.map((e) => e.start));
+  const last = topImports.filter((n) => n.endIndex <= firstEdit).pop();
+  if (last) s.appendLeft(last.endIndex, `\n${text.trimEnd()}`);
+  else s.prepend(`${text.trimStart()}\n\n`);
+  return { code: s.toString(), map: hiresSourceMap(s, filename) };
 }

@@ -28,8 +28,10 @@ import { foreignTakesTorchLayout } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -251,9 +253,8 @@ export class FunctionWalker {
         const rank = v.t.rank ?? decided.rank;
         const axes = transposeAxes(v.t.perm, decided.perm, rank);
         this.countTranspose();
-        const indent = " ".repeat(firstStmt ? firstStmt.startPosition.column : 8);
-        const pos = firstStmt ? firstStmt.startIndex : body.startIndex;
-        this.inserts.set(`param:${name}`, { pos, text: `${name} = ${name}.transpose(${axes.join(", ")})\n${indent}` });
+        const line = `${name} = ${name}.transpose(${axes.join(", ")})`;
+        this.inserts.set(`param:${name}`, insertBeforeStatement(this.ctx.mod.source, firstStmt ?? body, line));
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
       } else this.env.set(name, v.k === "tensor" ? withDef(v, def) : v);
     }
@@ -465,7 +466,7 @@ export class FunctionWalker {
         const rank = v.t.rank ?? decided.rank;
         const axes = transposeAxes(v.t.perm, decided.perm, rank);
         this.countTranspose();
-        this.inserts.set(`def:${def}`, { pos: stmt.endIndex, text: `\n${" ".repeat(stmt.startPosition.column)}${name} = ${name}.transpose(${axes.join(", ")})` });
+        this.inserts.set(`def:${def}`, insertAfterStatement(this.ctx.mod.source, stmt, `${name} = ${name}.transpose(${axes.join(", ")})`));
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
       } else this.env.set(name, withDef(v, def));
       return;
@@ -1042,6 +1043,11 @@ export class FunctionWalker {
       if (evaluatedOnImport(e)) return this.untranslated(`${q}(...)`, e);
       this.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
       return this.opaqueCall(e, new Map([[fn, fn.text]]));
+    }
+    const probe = probeFunction(fn, this.ctx.mod.root);
+    if (probe) {
+      this.ctx.helpers.add(PROBE_HELPER);
+      return this.opaqueCall(e, new Map([[fn, probe]]), false);
     }
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;

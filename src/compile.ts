@@ -13,7 +13,8 @@ import { memoryHost, type Host } from "../ir/program/host.js";
 import { Program } from "../ir/program/program.js";
 import { resolveImports } from "../passes/resolve-imports.js";
 import { buildWeightMaps } from "../passes/weights.js";
-import { emitPython, type EmitResult } from "../emit/python.js";
+import { emitEditsOnly, emitPython, type EmitResult } from "../emit/python.js";
+import { packageProbeEdits, PROBE_HELPER } from "../passes/package-probes.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
 import MagicString from "magic-string";
 import { DiagnosticBag, type Diagnostic } from "../ir/diagnostics.js";
@@ -125,6 +126,12 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
   // (an empty file included); its map is the identity, so that every written module has one
   if (!imports.some((i) => i.torch) && !hasTorchImportsToRewrite(tree.rootNode, ownPackages(options.package))) {
+    // ... but for its probes for an installed torch, which the port answers (passes/package-probes.ts)
+    const probes = packageProbeEdits(tree.rootNode);
+    if (probes.length) {
+      const out = emitEditsOnly(source, tree.rootNode, probes, [PROBE_HELPER], filename);
+      return { code: verified(source, out.code, out.map.mappings, new Set(), options, diags), map: out.map, diagnostics: diags.items, ...empty };
+    }
     const checked = verified(source, source, undefined, new Set(), options, diags);
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }

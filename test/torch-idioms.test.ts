@@ -127,6 +127,8 @@ class Net(Module):
             x = x * torch.pi
         with torch.no_grad():
             y = F.relu(x)
+        if torch.is_grad_enabled() and self.training:
+            y = y + 0
         return y
 `),
   );
@@ -138,6 +140,7 @@ class Net(Module):
     expect(r.code).toContain("if not False and isinstance(x, mx.array):");
     expect(r.code).toContain("x = x * math.pi");
     expect(r.code).toContain("with contextlib.nullcontext():");
+    expect(r.code).toContain("if False and self.training:");
     expect(r.code).toContain('    assert x.ndim == 2, "rank 2"\n    return x');
     expect(r.code).not.toMatch(/fx\.wrap|jit\.ignore|\bTensor\b|torch\./);
     for (const imp of ["import math", "import contextlib", "from typing import Final"]) expect(r.code).toContain(`\n${imp}\n`);

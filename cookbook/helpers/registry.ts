@@ -59,6 +59,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   ModuleDict: cls("ModuleDict.py"),
   // a torch name evaluated on import that has no translation (passes/untranslated.ts)
   Untranslated: cls("Untranslated.py"),
+  // a library's probes for torch (find_spec, the installed version) answer as for the torch the port was translated from (passes/tables/torch-runtime.ts)
+  torch_probes: { file: "torch_probes.py", needs: [], kind: "function" },
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
   c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },

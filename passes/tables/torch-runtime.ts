@@ -22,6 +22,9 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch.xpu.is_available": { mlx: "False" },
   "torch.npu.is_available": { mlx: "False" },
   "torch.accelerator.is_available": { mlx: "False" },
+  // no tape records: code that asks (`if torch.is_grad_enabled() and self.gradient_checkpointing:`) takes the
+  // branch that computes the same values without recording
+  "torch.is_grad_enabled": { mlx: "False" },
   // MLX differentiates functions (mx.grad), never records a tape: these contexts change nothing
   "torch.no_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
   "torch.inference_mode": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
@@ -47,3 +50,15 @@ export function importsFor(text: string): string[] {
   if (TYPING_NAMES.has(text)) return [`from typing import ${text}`];
   return [];
 }
+
+/**
+ * The standard library's probes for an installed package, which libraries call with "torch" on import
+ * (`_is_package_available("torch")`, then `is_torch_version(">=", "2.1")`): in the port, torch's code paths are
+ * the translated ones, so these answer as for the torch the port was translated from (cookbook/helpers/torch_probes.py)
+ * and as the standard library's for any other name. By the function the call resolves to → the helper's function.
+ */
+export const PACKAGE_PROBES: Record<string, string> = {
+  "importlib.util.find_spec": "c2m_find_spec",
+  "importlib.metadata.version": "c2m_package_version",
+  "importlib_metadata.version": "c2m_package_version",
+};

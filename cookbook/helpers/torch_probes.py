@@ -1,0 +1,20 @@
+import importlib.machinery
+import importlib.metadata
+import importlib.util
+
+# The torch whose API c2m's tables translate: what this port answers when the code asks which torch it runs on.
+C2M_TORCH_VERSION = "2.13.0"
+
+
+def c2m_find_spec(name, package=None):
+    """importlib.util.find_spec, where torch counts as installed: this port runs the code's torch paths, in MLX."""
+    if name == "torch":
+        return importlib.machinery.ModuleSpec("torch", None)
+    return importlib.util.find_spec(name, package)
+
+
+def c2m_package_version(name):
+    """importlib.metadata.version, where torch is the version c2m translated the code against."""
+    if name == "torch":
+        return C2M_TORCH_VERSION
+    return importlib.metadata.version(name)

@@ -68,23 +68,32 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them) of the imports that
-  // open the file: an import further down may follow code that already uses a helper (`if is_torch_available(): ...`)
+  // open the file (an import further down may follow code that already uses a helper: `if is_torch_available(): ...`),
+  // and before the first import that became a placeholder assignment (it calls the Untranslated helper)
   const firstCode = namedChildren(mod.root).find((n) => !OPENING_STATEMENTS.has(n.type) && !isDocstring(n))?.startIndex ?? Infinity;
-  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root && i.node.startIndex < firstCode);
+  const limit = Math.min(firstCode, ...(mod.placeholderImports ?? []).map((n) => n.startIndex));
+  const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root && i.node.startIndex < limit);
   const lastKept = kept[kept.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
-  const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex);
-  if (firstTorch) {
+  const torchFirst = firstTorch && firstTorch.node.startIndex < limit ? firstTorch : undefined;
+  // the torch import comes after a placeholder (or there is none): the MLX imports go up with the helpers
+  const early = !torchFirst && limit < Infinity;
+  const helpersAfterKept = lastKept && (!torchFirst || lastKept.node.startIndex > torchFirst.node.startIndex);
+  if (firstTorch && !early) {
     s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
     for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+  } else if (early && lastKept) {
+    for (const r of torchImports) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+    s.appendLeft(lastKept.node.endIndex, `${importBlock ? `\n${importBlock}` : ""}${helperBlock}`);
   } else if (importBlock || (helperBlock && !helpersAfterKept)) {
+    for (const r of torchImports) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
     const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
     // a module docstring and `from __future__` imports must stay first
     const head = fileHeaderEnd(mod.root);
     if (head === undefined) s.prepend(text);
     else s.appendLeft(head, `\n${text.replace(/\n+$/, "")}`);
   }
-  if (helpersAfterKept) s.appendLeft(lastKept.node.endIndex, helperBlock);
+  if (helpersAfterKept && !early) s.appendLeft(lastKept.node.endIndex, helperBlock);
 
   for (const ins of layout.inserts) s.appendLeft(ins.pos, ins.text);
 

@@ -203,6 +203,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "compile the file together with the code that builds this class (its folder), or give the parameter a default",
     example: "class Stage(nn.Module):\n    def __init__(self, block):\n        self.b = block(8)",
   },
+  {
+    code: "C2M-E040",
+    title: "a library that needs torch is imported where Python runs the import on import",
+    hint: "the output binds the imported names to Untranslated(...), so the module imports without torch and only a use raises; port that use by hand (or guard the import with try/except ImportError)",
+    example: "from safetensors.torch import save_file",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -67,6 +67,8 @@ export interface ModuleIR {
   layerClasses?: Map<string, LayerMapping>;
   /** when set, only these classes of the file are classified and interpreted (a library file, read for a few of its classes) */
   onlyClasses?: Set<string>;
+  /** imports the translation turned into placeholder assignments (passes/torch-imports.ts): helpers go before them */
+  placeholderImports?: SyntaxNode[];
   /** the binder's view of this file within its program (imports across files and libraries); absent: this file alone */
   semantic?: FileSemantics;
 }

@@ -49,7 +49,8 @@ export interface ConstructRecord {
 
 export interface PassContext {
   readonly diags: DiagnosticBag;
-  readonly options: { layout: "torch" | "nhwc"; topClass?: string };
+  /** `ownPackages`: the top-level packages a folder compile builds (their absolute imports are not a library's) */
+  readonly options: { layout: "torch" | "nhwc"; topClass?: string; ownPackages?: ReadonlySet<string> };
   /** nodeKey(expression) → its replacement */
   readonly rewrites: Map<string, Rewrite>;
   readonly constructs: ConstructRecord[];

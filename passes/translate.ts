@@ -4,7 +4,18 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
-import { compactSource, containsPlaceholder, evaluatedOnImport, inAnnotation, isPlaceholder, UNTRANSLATED_HELPER, untranslatedMessage, untranslatedValue } from "./untranslated.js";
+import {
+  compactSource,
+  containsPlaceholder,
+  evaluatedOnImport,
+  inAnnotation,
+  isPlaceholder,
+  readsPlaceholderName,
+  UNTRANSLATED_HELPER,
+  untranslatedMessage,
+  untranslatedValue,
+} from "./untranslated.js";
+import { placeholderImportNames } from "./torch-imports.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
@@ -78,6 +89,8 @@ export interface TranslateContext {
   chwFlatten: Set<string>;
   /** classes standing for torch layers passed as values (passes/layer-values.ts): name → source */
   layerValues: Map<string, string>;
+  /** names bound to an Untranslated placeholder on import (module level, class bodies): a value computed from one on import is one too */
+  placeholderNames?: Set<string>;
 }
 
 const TENSOR_ONLY_METHODS = new Set([
@@ -366,7 +379,16 @@ export class FunctionWalker {
     let g = this.expr(right);
     // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
     // import: the whole value becomes the placeholder, so only a use of the name raises
-    if (containsPlaceholder(g.text) && !isPlaceholder(g.text) && evaluatedOnImport(stmt)) g = { v: { k: "other" }, text: untranslatedValue(compactSource(right.text), right) };
+    // (or from a name bound to one on import)
+    if (evaluatedOnImport(stmt)) {
+      const names = (this.ctx.placeholderNames ??= placeholderImportNames(this.ctx.mod));
+      const computed = right.type !== "identifier" && readsPlaceholderName(right, names);
+      if ((containsPlaceholder(g.text) && !isPlaceholder(g.text)) || computed) g = { v: { k: "other" }, text: untranslatedValue(compactSource(right.text), right) };
+      if (left.type === "identifier") {
+        if (isPlaceholder(g.text) || readsPlaceholderName(right, names)) names.add(left.text);
+        else names.delete(left.text);
+      }
+    }
     if (left.type === "identifier" && g.text === left.text && right.text !== left.text && !type) {
       // the rewrite left `x = x` (a permute that became a relabelling): drop the statement, keep its comment
       this.dropStatement(stmt);
@@ -992,7 +1014,8 @@ export class FunctionWalker {
   private call(e: SyntaxNode): Gen {
     const fn = e.childForFieldName("function")!;
     const q = qualify(fn, this.ctx.mod.aliases);
-    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") {
+    // a Parameter or a Buffer (torch ≥ 2.5) is its array in MLX; module-tree decides whether a buffer is private
+    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter" || q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
       const a = callArgs(e).positional[0] ?? callArgs(e).keyword.get("data");
       if (a) {
         const g = this.expr(a);
@@ -2241,7 +2264,12 @@ function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
 /** `F.relu` passed as a value: the callee of a template that calls it with the input alone. */
 function functionReference(op: OpMapping): string | undefined {
   const m = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
-  return m ? m[1] : undefined;
+  if (m) return m[1];
+  // a helper written with torch's signature (`{@ops_gelu}({input}[, approximate={approximate}])`): the helper
+  // itself stands for the function (`functools.partial(F.gelu, approximate="tanh")`)
+  const h = /^\{@(\w+)\}\(\{\w+\}((?:\[, \w+=\{\w+\}\])*)\)$/.exec(op.mlx);
+  const sameNames = h && [...h[2].matchAll(/\[, (\w+)=\{(\w+)\}\]/g)].every((p) => p[1] === p[2]);
+  return h && sameNames ? h[1] : undefined;
 }
 
 /** rebuild() with one node replaced (the common case), without a map to make. */

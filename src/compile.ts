@@ -7,6 +7,7 @@ import type { WeightMaps } from "../ir/weights.js";
 import { layoutAndTranslate, type LayoutResult } from "../passes/layout-nhwc.js";
 import { collectClasses } from "../passes/module-tree.js";
 import { isTorchModuleClass } from "../passes/package-classes.js";
+import { hasTorchImportsToRewrite, rewriteTorchImports } from "../passes/torch-imports.js";
 import { FileSemantics } from "../ir/binder/semantics.js";
 import { memoryHost, type Host } from "../ir/program/host.js";
 import { Program } from "../ir/program/program.js";
@@ -70,6 +71,8 @@ export interface CompileResult {
  */
 export const PIPELINE: readonly Pass[] = [
   { name: "module-tree", run: (mod, ctx) => collectClasses(mod, ctx.diags) },
+  // nested torch imports go, libraries that need torch become placeholders (passes/torch-imports.ts)
+  { name: "torch-imports", run: (mod, ctx) => rewriteTorchImports(mod, ctx, ctx.options.ownPackages) },
   // the cookbook's idiom rules (issue 5) register here; plugin passes may add rewrites before layout-nhwc
   { name: "cookbook", run: (mod, ctx) => applyRules(mod, ctx, builtinRules()) },
 ];
@@ -122,7 +125,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const { aliases, imports } = resolveImports(tree.rootNode);
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
   // (an empty file included); its map is the identity, so that every written module has one
-  if (!imports.some((i) => i.torch)) {
+  if (!imports.some((i) => i.torch) && !hasTorchImportsToRewrite(tree.rootNode, ownPackages(options.package))) {
     // ... but for its probes for an installed torch, which the port answers (passes/package-probes.ts)
     const probes = packageProbeEdits(tree.rootNode);
     if (probes.length) {
@@ -135,7 +138,12 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
   const semantic = new FileSemantics(program, file);
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
-  const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
+  const ctx: PassContext = {
+    diags,
+    options: { layout: options.layout ?? "torch", topClass: options.topClass, ownPackages: ownPackages(options.package) },
+    rewrites: new Map(),
+    constructs: [],
+  };
   let layout: LayoutResult | undefined;
   const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];
   const extra = [...(options.passes ?? []), ...(options.plugins ?? []).flatMap((p) => p.passes ?? [])];
@@ -156,6 +164,13 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     transposes: Object.fromEntries(layout!.ctx.transposes),
     constructs: ctx.constructs,
   };
+}
+
+/** The top-level packages of a folder compile: the package itself, or each package of a plain folder (a compile of site-packages' `transformers/`). */
+function ownPackages(pkg: PackageInfo | undefined): ReadonlySet<string> {
+  if (!pkg) return new Set();
+  if (pkg.name) return new Set([pkg.name]);
+  return new Set(pkg.files.map((f) => f.split("/")[0].replace(/\.py$/, "")));
 }
 
 /** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */

@@ -5,7 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { compile } from "../src/index.js";
-import { packageRoot } from "../src/python.js";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { packageRoot, pythonExecutable } from "../src/python.js";
 import { runParitySpec } from "../src/parity/index.js";
 
 const py = (s: string) => s.replace(/^\n/, "");
@@ -158,7 +161,8 @@ def f(xs: List[torch.Tensor]):
     );
     expect(r.code).toContain("\nfrom typing import List\n");
     expect(r.code).toContain('disable = getattr(None, "disable", None)\n');
-    expect(r.code).toContain('act = getattr(nn, "gelu", None)\n');
+    // F.gelu as a value is the helper with torch's signature (approximate= included), as a call would be
+    expect(r.code).toContain("act = ops_gelu\n");
     expect(r.code).toContain("def f(xs: List[mx.array]):");
     expect(r.diagnostics).toEqual([]);
   });
@@ -206,6 +210,23 @@ def f(xs: List[torch.Tensor]):
     expect(r.code).toContain(`_HOME = Untranslated("os.path.join(_get_torch_home(), 'x')")`);
     expect(r.code).toContain('class Fn(Untranslated("torch.autograd.Function")):');
     expect(r.code).toContain('@Untranslated("torch.onnx.symbolic_helper.parse_args(...)").as_decorator');
+    // run with torch absent: the module imports; each use raises NotImplementedError naming what to port
+    const dir = mkdtempSync(join(tmpdir(), "c2m-untranslated-"));
+    writeFileSync(join(dir, "m_mlx.py"), r.code);
+    const script = [
+      "import sys",
+      "sys.modules['torch'] = None",
+      "import m_mlx",
+      "for use in (lambda: m_mlx.Fn.apply(1), lambda: m_mlx.Fn(), lambda: m_mlx.sym(1, 2), lambda: str(m_mlx._HOME), lambda: m_mlx._HOME.join('a')):",
+      "    try:",
+      "        use()",
+      "        print('no error')",
+      "    except NotImplementedError as e:",
+      "        print('raised', 'C2M-E050' in str(e))",
+    ].join("\n");
+    const ran = spawnSync(pythonExecutable(), ["-c", script], { encoding: "utf8", cwd: dir });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim().split("\n")).toEqual(["raised True", "raised True", "raised True", "no error", "raised True"]);
   });
 });
 

@@ -7,6 +7,8 @@
 import type { SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
 import { finding, type Finding } from "./types.js";
+import { needsTorch } from "../../passes/tables/torch-libraries.js";
+import { isGuardedImport, underTypeChecking } from "../../passes/torch-imports.js";
 
 /** MLX modules → the namespace keys of the API table */
 export const MLX_MODULES: Record<string, string> = {
@@ -23,30 +25,6 @@ export const MLX_MODULES: Record<string, string> = {
   "mlx.utils": "mlx.utils",
   "mlx.optimizers": "mlx.optimizers",
 };
-
-/** Libraries that import torch themselves: a port that imports them still needs torch. */
-const TORCH_LIBRARIES = new Set([
-  "torch",
-  "torchvision",
-  "torchaudio",
-  "torchtext",
-  "functorch",
-  "timm",
-  "transformers",
-  "diffusers",
-  "accelerate",
-  "triton",
-  "xformers",
-  "flash_attn",
-  "apex",
-  "fairscale",
-  "pytorch_lightning",
-  "lightning",
-  "torchmetrics",
-  "peft",
-  "deepspeed",
-  "safetensors.torch",
-]);
 
 export interface PackageInfo {
   /** every module file of the package, relative to its root, `/`-separated (`models/resnet.py`) */
@@ -69,8 +47,9 @@ export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInf
   const facts: ImportFacts = { namespaces: new Map(), torchBound: new Map(), findings: [] };
   const stdlib = new Set(api.stdlib);
   for (const n of imports) {
-    // an optional dependency (`try: import xformers … except ImportError:`): the output runs without it
-    if (n.type === "future_import_statement" || isGuarded(n)) continue;
+    // an optional dependency (`try: import xformers … except ImportError:`) and an import under `if TYPE_CHECKING:`
+    // (Python never runs it; lazy `__init__` files list their whole package there)
+    if (n.type === "future_import_statement" || isGuardedImport(n) || underTypeChecking(n)) continue;
     if (n.type === "import_statement") {
       for (const c of n.namedNonComment) {
         const dotted = c.type === "aliased_import" ? c.childForFieldName("name")! : c;
@@ -128,7 +107,7 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the folder being compiled`));
     return "unresolved";
   }
-  if (TORCH_LIBRARIES.has(top) || TORCH_LIBRARIES.has(module)) {
+  if (needsTorch(module)) {
     facts.findings.push(finding("C2M-E023", at, `'${module}' is imported: the port still needs torch`));
     return "torch";
   }
@@ -168,29 +147,6 @@ function checkRelative(module: string, names: SyntaxNode[], at: SyntaxNode, pkg:
     if (!moduleExists(pkg, `${base ? `${base}/` : ""}${name}`) && !pkg.files.includes(init))
       facts.findings.push(finding("C2M-E027", c, `'${module}${name}' is not a module of the package being compiled`));
   }
-}
-
-/** Whether an import sits in a `try` whose handlers catch a failed import (ImportError, ModuleNotFoundError, Exception, bare). */
-function isGuarded(n: SyntaxNode): boolean {
-  for (let p = n.parent; p; p = p.parent) {
-    if (p.type === "function_definition" || p.type === "class_definition") return false;
-    if (p.type !== "block" || p.parent?.type !== "try_statement" || p.parent.childForFieldName("body") !== p) continue;
-    const handlers = p.parent.namedNonComment.filter((c) => c.type === "except_clause");
-    if (
-      handlers.some(
-        (h) =>
-          !h.namedNonComment.some((c) => c.type !== "block") ||
-          /\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(
-            h.namedNonComment
-              .filter((c) => c.type !== "block")
-              .map((c) => c.text)
-              .join(" "),
-          ),
-      )
-    )
-      return true;
-  }
-  return false;
 }
 
 function moduleExists(pkg: PackageInfo, rel: string): boolean {

@@ -13,16 +13,19 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch._dynamo.is_compiling": { mlx: "False" },
   "torch.fx._symbolic_trace.is_fx_tracing": { mlx: "False" },
   "torch._C._get_tracing_state": { mlx: "None" },
+  // a port runs on MLX's device: torch's backends and its process groups are not there (code that probes
+  // them takes its single-process, no-CUDA path)
+  "torch.distributed.is_available": { mlx: "False" },
+  "torch.distributed.is_initialized": { mlx: "False" },
+  "torch.cuda.is_available": { mlx: "False" },
+  "torch.backends.mps.is_available": { mlx: "False" },
+  "torch.xpu.is_available": { mlx: "False" },
+  "torch.npu.is_available": { mlx: "False" },
+  "torch.accelerator.is_available": { mlx: "False" },
+  "torch.mps.is_available": { mlx: "False" },
   // no tape records: code that asks (`if torch.is_grad_enabled() and self.gradient_checkpointing:`) takes the
   // branch that computes the same values without recording
   "torch.is_grad_enabled": { mlx: "False" },
-  // the port computes on MLX's device (mx.default_device()), none of torch's backends: code that picks a torch
-  // device (diffusers' torch_device = get_device() on import) takes its CPU path, as torch does on a machine without one
-  "torch.accelerator.is_available": { mlx: "False" },
-  "torch.cuda.is_available": { mlx: "False" },
-  "torch.backends.mps.is_available": { mlx: "False" },
-  "torch.mps.is_available": { mlx: "False" },
-  "torch.xpu.is_available": { mlx: "False" },
   // MLX differentiates functions (mx.grad), never records a tape: these contexts change nothing
   "torch.no_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
   "torch.inference_mode": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },

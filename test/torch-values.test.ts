@@ -1,0 +1,65 @@
+/**
+ * torch objects used as values rather than called (a function stored in an attribute, `functools.partial` of
+ * one) and torch ≥ 2.5's `nn.Buffer` attributes: translated, and checked against torch numerically.
+ */
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compile } from "../src/index.js";
+import { pythonExecutable } from "../src/python.js";
+
+const SOURCE = `import functools
+import torch
+from torch import nn
+
+
+class E(nn.Module):
+    def __init__(self, n, act="gelu"):
+        super().__init__()
+        self.emb = nn.Embedding(n, 4)
+        self.position_ids = nn.Buffer(torch.arange(n).expand((1, -1)), persistent=False)
+        self.scale = nn.Buffer(torch.full((4,), 2.0))
+        self.act = nn.functional.gelu if act == "gelu" else functools.partial(nn.functional.gelu, approximate="tanh")
+
+    def forward(self, x):
+        return self.act(self.emb(x + self.position_ids[:, : x.shape[1]]) * self.scale)
+`;
+
+describe("torch values", () => {
+  const r = compile(SOURCE, { filename: "e.py" });
+
+  it("a torch function with a helper of torch's signature is that helper as a value; nn.Buffer is its array", () => {
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.code).toContain('self.act = ops_gelu if act == "gelu" else functools.partial(ops_gelu, approximate="tanh")');
+    // a non-persistent buffer is private in MLX (no parameter, not in the state_dict); a persistent one is public
+    expect(r.code).toContain("self._position_ids = ");
+    expect(r.code).toContain("x + self._position_ids[:, : x.shape[1]]");
+    expect(r.code).toContain("self.scale = mx.full((4,), 2.0)");
+  });
+
+  it("computes what torch computes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "c2m-torch-values-"));
+    writeFileSync(join(dir, "e_torch.py"), SOURCE);
+    writeFileSync(join(dir, "e_mlx.py"), r.code);
+    const driver = `
+import sys; sys.path.insert(0, ${JSON.stringify(dir)})
+import numpy as np, torch, mlx.core as mx
+import e_torch, e_mlx
+worst = 0.0
+for act in ("gelu", "tanh"):
+    torch.manual_seed(0)
+    t = e_torch.E(6, act).eval()
+    m = e_mlx.E(6, act)
+    m.load_weights([(k, mx.array(v.numpy())) for k, v in t.state_dict().items()], strict=True)
+    x = np.array([[0, 1, 2], [2, 1, 0]])
+    want = t(torch.tensor(x)).detach().numpy()
+    got = np.array(m(mx.array(x)))
+    worst = max(worst, float(np.abs(got - want).max()))
+print(worst)
+`;
+    const worst = Number(execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" }).trim());
+    expect(worst).toBeLessThan(1e-5);
+  });
+});

@@ -209,6 +209,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the output binds the imported names to Untranslated(...), so the module imports without torch and only a use raises; port that use by hand (or guard the import with try/except ImportError)",
     example: "from safetensors.torch import save_file",
   },
+  {
+    code: "C2M-W052",
+    title: "names imported from torch in a try that catches ImportError: the port runs the except branch, the code's own fallback",
+    hint: "the import becomes `raise ImportError(...)`, so the names are what the fallback defines (as on a torch without them); check that the fallback suits the port",
+    example: "try:\n    from torch._dynamo import allow_in_graph as maybe_allow_in_graph\nexcept ImportError:\n    def maybe_allow_in_graph(cls):\n        return cls",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

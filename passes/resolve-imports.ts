@@ -1,6 +1,7 @@
 /** resolve-imports: map local names to fully qualified torch names, and find the import statements. */
 import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ImportIR } from "../ir/module.js";
+import { isGuardedImport, underTypeChecking } from "./torch-imports.js";
 
 export interface ImportInfo {
   aliases: Map<string, string>;
@@ -50,7 +51,8 @@ export function resolveImports(root: SyntaxNode): ImportInfo {
       }
     } else {
       const mod = stmt.childForFieldName("module_name")!.text;
-      if (!isTorch(mod)) continue;
+      // names from torch in a try that catches ImportError are the except branch's (passes/torch-imports.ts)
+      if (!isTorch(mod) || (isGuardedImport(stmt) && !underTypeChecking(stmt))) continue;
       for (const n of stmt.childrenForFieldName("name")) {
         const name = n.type === "aliased_import" ? n.childForFieldName("name")!.text : n.text;
         const local = n.type === "aliased_import" ? n.childForFieldName("alias")!.text : n.text;

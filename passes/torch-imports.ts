@@ -87,7 +87,8 @@ export function rewriteTorchImports(mod: ModuleIR, ctx: PassContext, ownPackages
   for (const stmt of allImports(mod.root)) {
     const modules = importedModules(stmt);
     if (modules.every(isTorch)) {
-      if (isNestedImport(stmt)) ctx.rewrites.set(nodeKey(stmt), { text: "", rule: "torch-import" });
+      if (stmt.type === "import_from_statement" && isGuardedImport(stmt) && !underTypeChecking(stmt)) guardedTorchNames(stmt, ctx);
+      else if (isNestedImport(stmt)) ctx.rewrites.set(nodeKey(stmt), { text: "", rule: "torch-import" });
       continue;
     }
     const library = modules.find((m) => !m.startsWith(".") && !isTorch(m) && !ownPackages.has(m.split(".")[0]) && needsTorch(m));
@@ -103,6 +104,20 @@ export function rewriteTorchImports(mod: ModuleIR, ctx: PassContext, ownPackages
     ctx.rewrites.set(nodeKey(stmt), { text: lines.join(`\n${indent}`), helpers: [UNTRANSLATED_HELPER], rule: "torch-library-import" });
     (mod.placeholderImports ??= []).push(stmt);
   }
+}
+
+/**
+ * `from torch.x import name` in a try that catches ImportError: the code has its own fallback for a torch without
+ * the name, and the port takes it (`raise ImportError`), so the name is what the fallback defines, for this file
+ * and for the files that import it from here. (Dropping the import instead would leave the name undefined.) A
+ * module import (`import torch`) in such a try still goes: its names translate where they are used.
+ */
+function guardedTorchNames(stmt: SyntaxNode, ctx: PassContext): void {
+  const module = importedModules(stmt)[0];
+  const message = `names from ${module} in a try that catches ImportError: the port runs its except branch`;
+  const d = ctx.diags.report("C2M-W052", stmt.startPosition, message);
+  ctx.constructs.push({ kind: "unsupported", name: d.code, line: d.line, col: d.col });
+  ctx.rewrites.set(nodeKey(stmt), { text: `raise ImportError(${JSON.stringify(`${module} is torch's`)})  # c2m: C2M-W052 ${message}`, rule: "torch-import" });
 }
 
 /** Whether the file has imports this pass rewrites (a file with no top-level torch import is otherwise left as written). */

@@ -106,6 +106,9 @@ from torch.nn import Module
 import torch.nn.functional as F
 
 torch.fx.wrap("helper")
+torch.utils._pytree.register_pytree_node(
+    dict, None, None
+)
 
 
 @torch.fx.wrap

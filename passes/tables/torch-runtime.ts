@@ -37,7 +37,15 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
 export const AUTOCAST_CONTEXTS: ReadonlySet<string> = new Set(["torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.cpu.amp.autocast"]);
 
 /** Statement calls that only register something with torch's runtime: removed (`torch.fx.wrap("f")`). */
-export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set(["torch.fx.wrap", "torch.jit.annotate", "torch._assert_async"]);
+export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set([
+  "torch.fx.wrap",
+  "torch.jit.annotate",
+  "torch._assert_async",
+  // a class made a pytree node for torch's tracing (diffusers' BaseOutput.__init_subclass__ runs it on import):
+  // MLX's tree utilities take dicts, lists and tuples as they are
+  "torch.utils._pytree.register_pytree_node",
+  "torch.utils._pytree._register_pytree_node",
+]);
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */
 export const DROPPED_DECORATORS =

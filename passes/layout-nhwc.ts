@@ -161,9 +161,18 @@ function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
     const callee = e?.type === "call" ? e.childForFieldName("function") : e;
     const q = callee ? w.qualify(callee) : undefined;
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
-    // any other torch decorator runs on import: translated, or a placeholder (passes/untranslated.ts)
-    else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, w.expr(e).text);
+    // any other decorator that names torch runs on import (`@torch.jit.unused`, `@wraps(torch.nn.Module.cuda)`):
+    // translated, or a placeholder (passes/untranslated.ts)
+    else if (e && namesTorch(e, w)) w.overwrite(e, w.expr(e).text);
   }
+}
+
+function namesTorch(e: SyntaxNode, w: FunctionWalker): boolean {
+  const isTorch = (n: SyntaxNode) => {
+    const q = w.qualify(n);
+    return !!q && (q === "torch" || q.startsWith("torch."));
+  };
+  return isTorch(e) || e.descendantsOfType(["identifier", "attribute"]).some(isTorch);
 }
 
 /** Keeps the outermost of nested edits (a statement replaced whole wins over edits inside it). */

@@ -27,7 +27,7 @@ import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union
 import { foreignTakesTorchLayout } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
@@ -900,6 +900,7 @@ export class FunctionWalker {
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
     for (const i of importsFor(text)) this.ctx.imports.add(i);
+    for (const h of helpersFor(text)) this.ctx.helpers.add(h);
     this.record("table", q, e);
     return { v: { k: "other" }, text };
   }
@@ -1040,6 +1041,11 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
+      const ownerName = owner ? qualify(owner, this.ctx.mod.aliases) : undefined;
+      if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {
+        return this.opaqueCall(e, new Map([[fn, `${this.torchName(ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
+      }
       if (evaluatedOnImport(e)) return this.untranslated(`${q}(...)`, e);
       this.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
       return this.opaqueCall(e, new Map([[fn, fn.text]]));

@@ -57,6 +57,14 @@ describe("package probes", () => {
     expect(run(r.code, "print(_torch_available, x.shape)")).toBe("True (2,)");
   });
 
+  it("torch.__version__ is the version translated from, comparing as a version as torch's does", () => {
+    const r = compile('import torch\nNEW = torch.__version__ >= "2.4.0"\nOLD = torch.__version__ < (2, 0)\nS = torch.__version__.split(".")[0]\n');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.code).toContain('NEW = C2M_TORCH_VERSION_VALUE >= "2.4.0"');
+    // "2.13.0" >= "2.4.0" is False as strings: a version compares by numbers
+    expect(run(r.code, "print(NEW, OLD, S)")).toBe("True False 2");
+  });
+
   it("a name some import binds to something else is no probe", () => {
     const r = compile(
       py(`

@@ -34,6 +34,8 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.nn.Module": "nn.Module",
   // `import torch.nn.functional as F` used as a value (timm annotates `input_fmt: F`): MLX's functions live in nn
   "torch.nn.functional": "nn",
+  // the torch the port was translated from, comparing as a version (cookbook/helpers/torch_probes.py)
+  "torch.__version__": "C2M_TORCH_VERSION_VALUE",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
   "torch.e": "math.e",

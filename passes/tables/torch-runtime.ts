@@ -53,6 +53,14 @@ export const DROPPED_DECORATORS =
 
 const TYPING_NAMES = new Set(["Final", "List", "Tuple", "Dict", "Optional", "Any", "Union"]);
 
+/** torch names whose values are strings: a str method called on one (`torch.__version__.split("+")`) is Python's. */
+export const TORCH_STRING_NAMES: ReadonlySet<string> = new Set(["torch.__version__"]);
+
+/** Helpers a translated torch name needs (`torch.__version__` → the version the port was translated from), by the text it became. */
+export function helpersFor(text: string): string[] {
+  return text === "C2M_TORCH_VERSION_VALUE" ? ["torch_probes"] : [];
+}
+
 /** Imports a translated torch name needs (`torch.pi` → `math.pi`), by the text it became. */
 export function importsFor(text: string): string[] {
   if (text.startsWith("math.")) return ["import math"];

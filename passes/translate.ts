@@ -1041,6 +1041,8 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      // a torch name whose MLX form is a helper function with torch's signature, called
+      if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return this.opaqueCall(e, new Map([[fn, this.torchName(q, fn).text]]), false);
       const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
       const ownerName = owner ? qualify(owner, this.ctx.mod.aliases) : undefined;
       if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {

@@ -443,3 +443,40 @@ describe("against torch on real MLX", () => {
     expect(r.ok).toBe(true);
   });
 });
+
+describe("torch's operator registry", () => {
+  it("a function registered as a custom op (as a value, a decorator, a fake) is the function itself", () => {
+    const r = compile(
+      py(`
+import torch
+
+if torch.__version__ >= "2.4.0":
+    _custom_op = torch.library.custom_op
+else:
+    _custom_op = None
+
+
+@_custom_op("ns::f", mutates_args=(), device_types="cuda")
+def f(x: torch.Tensor) -> torch.Tensor:
+    return x + 1
+
+
+@torch.library.custom_op("ns::g", mutates_args=())
+def g(x: torch.Tensor) -> torch.Tensor:
+    return x * 2
+
+
+@torch.library.register_fake("ns::g")
+def _(x):
+    return x
+`),
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.code).toContain('@c2m_op_registration("ns::g", mutates_args=())');
+    const ran = spawnSync(pythonExecutable(), ["-c", `${r.code}\nimport mlx.core as mx\nprint(f(mx.array([1.0])).tolist(), g(mx.array([1.0])).tolist(), _(3))`], {
+      encoding: "utf8",
+    });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim()).toBe("[2.0] [2.0] 3");
+  });
+});

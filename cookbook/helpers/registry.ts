@@ -61,6 +61,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   Untranslated: cls("Untranslated.py"),
   // a library's probes for torch (find_spec, the installed version) answer as for the torch the port was translated from (passes/tables/torch-runtime.ts)
   torch_probes: { file: "torch_probes.py", needs: [], kind: "function" },
+  // torch's operator registrations, as values and decorators (passes/tables/index.ts TORCH_NAMES)
+  op_registration: { file: "op_registration.py", needs: [], kind: "function" },
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
   c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },

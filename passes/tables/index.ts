@@ -36,6 +36,9 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.nn.functional": "nn",
   // the torch the port was translated from, comparing as a version (cookbook/helpers/torch_probes.py)
   "torch.__version__": "C2M_TORCH_VERSION_VALUE",
+  // an operator registered with torch is, in MLX (no operator registry), the Python function itself
+  "torch.library.custom_op": "c2m_op_registration",
+  "torch.library.register_fake": "c2m_op_registration",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
   "torch.e": "math.e",

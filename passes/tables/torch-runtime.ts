@@ -58,8 +58,14 @@ export const TORCH_STRING_NAMES: ReadonlySet<string> = new Set(["torch.__version
 
 /** Helpers a translated torch name needs (`torch.__version__` → the version the port was translated from), by the text it became. */
 export function helpersFor(text: string): string[] {
-  return text === "C2M_TORCH_VERSION_VALUE" ? ["torch_probes"] : [];
+  return NAME_HELPERS[text] ? [NAME_HELPERS[text]] : [];
 }
+
+/** The text a torch name becomes (passes/tables/index.ts TORCH_NAMES) → the helper that defines it. */
+const NAME_HELPERS: Record<string, string> = {
+  C2M_TORCH_VERSION_VALUE: "torch_probes",
+  c2m_op_registration: "op_registration",
+};
 
 /** Imports a translated torch name needs (`torch.pi` → `math.pi`), by the text it became. */
 export function importsFor(text: string): string[] {

@@ -855,7 +855,8 @@ export class FunctionWalker {
       }
       // torch's autograd-free view of a tensor: an MLX array is already only its values
       if (attr === "data") return { v: o.v, text: o.text };
-      if (attr === "device") return { v: { k: "other" }, text: "None" };
+      // the array's device is MLX's default one (code reads its .type: DeviceType.cpu/gpu, never a torch backend name)
+      if (attr === "device") return { v: { k: "other" }, text: "mx.default_device()" };
       if (attr === "is_cuda") return { v: { k: "other" }, text: "False" };
       return { v: { k: "other" }, text };
     }

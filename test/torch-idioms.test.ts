@@ -288,9 +288,16 @@ class Base(nn.Module):
     expect(r.diagnostics.filter((d) => d.code.startsWith("C2M-W")).map((d) => [d.code, d.line])).toEqual([["C2M-W003", 7]]);
   });
 
-  it("an assignment target stays a target: a tensor's .device is None only as a value", () => {
+  it("an assignment target stays a target: a tensor's .device is MLX's default device only as a value", () => {
     const r = compile("import torch\ndef f(args, x):\n    args.device = x.device\n    return args\n");
-    expect(r.code).toContain("    args.device = None\n");
+    expect(r.code).toContain("    args.device = mx.default_device()\n");
+  });
+
+  it("a tensor's device answers what code asks of a device (.type is MLX's, never a torch backend's name)", () => {
+    const r = compile("import torch\ndef f(x):\n    d = x.device\n    return torch.float32 if d.type in {'mps', 'npu'} else torch.float64\nx = torch.zeros(2)\n");
+    const ran = spawnSync(pythonExecutable(), ["-c", `${r.code}\nprint(f(x))`], { encoding: "utf8" });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim()).toBe("mlx.core.float64");
   });
 
   it("on a value with nowhere to go back to, reported", () => {

@@ -553,6 +553,13 @@ export class FunctionWalker {
         const nameNode = args.positional[0];
         const valueNode = args.positional[1] ?? args.keyword.get("tensor");
         const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
+        const persistentNode = args.keyword.get("persistent") ?? args.positional[2];
+        if (name && valueNode && persistentNode && persistentNode.type !== "true" && persistentNode.type !== "false") {
+          // persistent or not only at run time: the helper decides (a non-persistent buffer is no MLX parameter)
+          this.ctx.helpers.add("register_buffer");
+          this.replaceStatement(stmt, `c2m_register_buffer(self, ${JSON.stringify(name)}, ${this.expr(valueNode).text}, ${this.expr(persistentNode).text})`);
+          return;
+        }
         if (name && valueNode) {
           const attr = this.cls?.privateBuffers.has(name) ? `_${name}` : name;
           this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}`);

@@ -228,6 +228,9 @@ describe("feature models against torch on real MLX", () => {
     ["se_block.py", "Block", [[{ shape: [2, 8, 6, 5] }], [{ shape: [1, 8, 4, 4] }]], { dim: 8 }],
     // plain tensor attributes stay private (not parameters); a mask assignment on a channels-last tensor
     ["misc_attrs.py", "Misc", [[{ shape: [2, 3, 5, 5] }], [{ shape: [1, 3, 4, 6] }]]],
+    // a buffer persistent or not by a constructor argument: a parameter exactly when torch's state dict holds it
+    ["runtime_buffer.py", "RuntimeBuffer", [[{ shape: [2, 4] }]]],
+    ["runtime_buffer.py", "RuntimeBuffer", [[{ shape: [2, 4] }]], { max_size: 8 }],
     // the layout pass's own statements beside torch's transposes that it drops: each on its own line
     ["transposed_norm.py", "TransposedNorm", [[{ shape: [2, 3, 6, 5] }], [{ shape: [1, 3, 6, 4] }]]],
     ["transposed_norm.py", "TransposedNorm", [[{ shape: [2, 3, 6, 5] }]], { mode: "plain" }],

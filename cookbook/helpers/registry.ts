@@ -63,6 +63,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   torch_probes: { file: "torch_probes.py", needs: [], kind: "function" },
   // torch's operator registrations, as values and decorators (passes/tables/index.ts TORCH_NAMES)
   op_registration: { file: "op_registration.py", needs: [], kind: "function" },
+  // register_buffer(name, t, persistent=<a value known at run time>) (passes/translate.ts)
+  register_buffer: { file: "register_buffer.py", needs: [], kind: "function" },
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
   c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },

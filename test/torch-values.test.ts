@@ -63,3 +63,34 @@ print(worst)
     expect(worst).toBeLessThan(1e-5);
   });
 });
+
+describe("torch's runtime probed by a library", () => {
+  it("device probes, pytree registration and getattr(torch, 'version').hip have their MLX meaning", () => {
+    const r = compile(
+      [
+        "from functools import lru_cache",
+        "from .import_utils import is_torch_available",
+        "",
+        "if is_torch_available():",
+        "    import torch",
+        "    import torch.utils._pytree as torch_pytree",
+        "",
+        "",
+        "@lru_cache",
+        "def is_rocm_platform() -> bool:",
+        "    return getattr(torch, 'version').hip is not None",
+        "",
+        "",
+        "def register(t):",
+        "    torch_pytree.register_pytree_node(t, None, None)",
+        "    return torch.accelerator.current_accelerator(), torch.cuda.device_count(), torch.get_default_dtype()",
+        "",
+      ].join("\n"),
+      { filename: "r.py" },
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.code).toContain("if is_torch_available():\n    pass\n");
+    expect(r.code).toContain("    return None is not None\n");
+    expect(r.code).toContain("def register(t):\n    return None, 0, mx.float32\n");
+  });
+});

@@ -22,6 +22,24 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch.xpu.is_available": { mlx: "False" },
   "torch.npu.is_available": { mlx: "False" },
   "torch.accelerator.is_available": { mlx: "False" },
+  "torch.neuron.is_available": { mlx: "False" },
+  "torch.musa.is_available": { mlx: "False" },
+  "torch.mlu.is_available": { mlx: "False" },
+  "torch.hpu.is_available": { mlx: "False" },
+  "torch.backends.mps.is_built": { mlx: "False" },
+  "torch.cuda.device_count": { mlx: "0" },
+  "torch.xpu.device_count": { mlx: "0" },
+  "torch.npu.device_count": { mlx: "0" },
+  "torch.neuron.device_count": { mlx: "0" },
+  "torch.musa.device_count": { mlx: "0" },
+  "torch.cuda.is_current_stream_capturing": { mlx: "False" },
+  "torch.xpu.is_current_stream_capturing": { mlx: "False" },
+  "torch.accelerator.current_accelerator": { mlx: "None" },
+  "torch.compiler.is_exporting": { mlx: "False" },
+  "torch.is_autocast_enabled": { mlx: "False" },
+  // MLX's default floating dtype; deterministic-mode checks see torch's default (off)
+  "torch.get_default_dtype": { mlx: "mx.float32" },
+  "torch.get_deterministic_debug_mode": { mlx: "0" },
   // no tape records: code that asks (`if torch.is_grad_enabled() and self.gradient_checkpointing:`) takes the
   // branch that computes the same values without recording
   "torch.is_grad_enabled": { mlx: "False" },
@@ -36,7 +54,14 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
 export const AUTOCAST_CONTEXTS: ReadonlySet<string> = new Set(["torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.cpu.amp.autocast"]);
 
 /** Statement calls that only register something with torch's runtime: removed (`torch.fx.wrap("f")`). */
-export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set(["torch.fx.wrap", "torch.jit.annotate", "torch._assert_async"]);
+export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set([
+  "torch.fx.wrap",
+  "torch.jit.annotate",
+  "torch._assert_async",
+  // registering a container type with torch's pytree (MLX's tree utilities walk dicts, lists and tuples as they are)
+  "torch.utils._pytree.register_pytree_node",
+  "torch.utils._pytree._register_pytree_node",
+]);
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */
 export const DROPPED_DECORATORS =

@@ -561,7 +561,9 @@ export class FunctionWalker {
       }
       // in-place tensor methods used as statements: `x.add_(y)` → `x = x + y`
       const recv = this.expr(obj);
-      const row = recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
+      // an imported module's function (`init.copy_(module.weight, w)` with transformers' `initialization as init`) is no tensor method
+      const imported = obj.type === "identifier" && !this.env.has(obj.text) && this.ctx.mod.aliases.has(obj.text) && !this.ctx.mod.aliases.get(obj.text)!.startsWith("torch");
+      const row = !imported && (recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method)) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
       if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
         const g = this.expr(call);
         this.replaceStatement(stmt, obj.type === "subscript" ? `${obj.text} = ${g.text}` : `${recv.text} = ${g.text}`);

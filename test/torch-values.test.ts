@@ -94,3 +94,18 @@ describe("torch's runtime probed by a library", () => {
     expect(r.code).toContain("def register(t):\n    return None, 0, mx.float32\n");
   });
 });
+
+describe("torch.device", () => {
+  it("is its name, a str with torch's .type and .index", () => {
+    const r = compile("import torch\n\n\ndef kind(device):\n    d = torch.device(device)\n    return d.type, d.index, str(torch.device('cuda', 1)), d == 'cuda:0'\n", {
+      filename: "d.py",
+    });
+    expect(r.code).toContain("d = ops_device(device)");
+    const dir = mkdtempSync(join(tmpdir(), "c2m-device-"));
+    writeFileSync(join(dir, "d.py"), r.code);
+    const out = execFileSync(pythonExecutable(), ["-c", `import sys; sys.path.insert(0, ${JSON.stringify(dir)}); import d; print(d.kind("cuda:0"), d.kind("cpu"))`], {
+      encoding: "utf8",
+    });
+    expect(out.trim()).toBe("('cuda', 0, 'cuda:1', True) ('cpu', None, 'cuda:1', False)");
+  });
+});

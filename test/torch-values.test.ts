@@ -109,3 +109,22 @@ describe("torch.device", () => {
     expect(out.trim()).toBe("('cuda', 0, 'cuda:1', True) ('cpu', None, 'cuda:1', False)");
   });
 });
+
+describe("a decorator given a torch name", () => {
+  it("its argument runs on import: a placeholder, and the class still defines the method", () => {
+    const r = compile(
+      "import torch\nfrom functools import wraps\n\n\nclass M(torch.nn.Module):\n    @wraps(torch.nn.Module.cuda)\n    def cuda(self, *args):\n        return 7\n",
+      {
+        filename: "w.py",
+      },
+    );
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["C2M-E050"]);
+    expect(r.code).toContain('    @wraps(Untranslated("torch.nn.Module.cuda"))');
+    const dir = mkdtempSync(join(tmpdir(), "c2m-decorator-"));
+    writeFileSync(join(dir, "w.py"), r.code);
+    const out = execFileSync(pythonExecutable(), ["-c", `import sys; sys.modules["torch"] = None; sys.path.insert(0, ${JSON.stringify(dir)}); import w; print(w.M().cuda())`], {
+      encoding: "utf8",
+    });
+    expect(out.trim()).toBe("7");
+  });
+});

@@ -8,6 +8,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
+import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
@@ -15,6 +16,8 @@ export interface LayoutResult {
   ctx: TranslateContext;
   edits: Edit[];
   inserts: { pos: number; text: string }[];
+  /** module-level names a removed top-level torch import bound, as placeholders (passes/torch-imports.ts) */
+  placeholders: string[];
 }
 
 /** Classes no other class of the file instantiates: the models a user builds. */
@@ -25,7 +28,8 @@ export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> 
   return new Set([...mod.classes.keys()].filter((n) => !used.has(n)));
 }
 
-export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResult {
+/** `nested`: the torch imports below the top level (passes/torch-imports.ts), taken out of the output here. */
+export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: NestedTorchImport[] = []): LayoutResult {
   const diags = pass.diags;
   const opts = pass.options;
   const ctx: TranslateContext = {
@@ -129,7 +133,10 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
-  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts };
+  const importCtx = { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers };
+  edits.push(...rewriteNestedImports(nested, importCtx));
+  const placeholders = topLevelPlaceholders(mod.imports, importCtx);
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders };
 }
 
 /**

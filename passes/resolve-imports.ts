@@ -37,31 +37,11 @@ export function resolveImports(root: SyntaxNode): ImportInfo {
       imports.push({ node: stmt, torch });
     }
   }
-  // a torch import nested in a block (`if is_torch_available(): import torch`, a function body) binds the
-  // same names for the code that uses them; passes/torch-imports.ts removes the statement itself
-  for (const stmt of root.descendantsOfType(["import_statement", "import_from_statement"])) {
-    if (stmt.parent?.type === "module") continue;
-    if (stmt.type === "import_statement") {
-      for (const n of namedChildren(stmt)) {
-        const full = n.type === "aliased_import" ? n.childForFieldName("name")!.text : n.text;
-        if (!isTorch(full)) continue;
-        const local = n.type === "aliased_import" ? n.childForFieldName("alias")!.text : full.split(".")[0];
-        if (!aliases.has(local)) aliases.set(local, n.type === "aliased_import" ? full : local);
-      }
-    } else {
-      const mod = stmt.childForFieldName("module_name")!.text;
-      if (!isTorch(mod)) continue;
-      for (const n of stmt.childrenForFieldName("name")) {
-        const name = n.type === "aliased_import" ? n.childForFieldName("name")!.text : n.text;
-        const local = n.type === "aliased_import" ? n.childForFieldName("alias")!.text : n.text;
-        if (!aliases.has(local)) aliases.set(local, `${mod}.${name}`);
-      }
-    }
-  }
   return { aliases, imports };
 }
 
-const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
+/** Whether a qualified name is torch's own (`torch`, `torch.nn.X`), not merely spelled like it (`torchvision.ops`). */
+export const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
 
 /** Fully qualified name of an identifier/attribute chain under the file's imports (`nn.Conv2d` → `torch.nn.Conv2d`). */
 export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): string | undefined {

@@ -24,8 +24,8 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
-import { foreignTakesTorchLayout } from "./package-classes.js";
-import { qualify } from "./resolve-imports.js";
+import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
+import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
@@ -820,7 +820,7 @@ export class FunctionWalker {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
-    if (q?.startsWith("torch")) {
+    if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerValue(layer, e);
@@ -1030,7 +1030,7 @@ export class FunctionWalker {
       this.ctx.helpers.add("ModuleDict");
       return this.containerCall(e, "ModuleDict");
     }
-    if (q?.startsWith("torch")) {
+    if (q && isTorch(q)) {
       const disabled = AUTOCAST_CONTEXTS.has(q) && callArgs(e).keyword.get("enabled")?.text === "False";
       const runtime = disabled ? RUNTIME_CALLS["torch.no_grad"] : RUNTIME_CALLS[q];
       if (runtime) {
@@ -1092,7 +1092,7 @@ export class FunctionWalker {
         // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention")
         const [obj, name] = callArgs(e).positional;
         const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
-        if (q?.startsWith("torch") && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
+        if (q && isTorch(q) && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
       }
       if (fn.text === "getattr") {
         const probe = this.torchFeatureProbe(e);
@@ -1115,7 +1115,7 @@ export class FunctionWalker {
   private torchFeatureProbe(e: SyntaxNode): Gen | undefined {
     const [obj, name, dflt] = callArgs(e).positional;
     const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
-    if (!q?.startsWith("torch") || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
+    if (!(q && isTorch(q)) || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
     const full = `${q}.${stringValue(name)}`;
     if (TORCH_NAMES[full]) return this.torchName(full, e);
     const layer = LAYER_BY_NAME.get(full);
@@ -1400,6 +1400,8 @@ export class FunctionWalker {
    * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
    */
   private foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+    const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
+    if (seqItems) return this.applyModule(seqItems, args, nodes, call);
     if (!foreignTakesTorchLayout(ext) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }

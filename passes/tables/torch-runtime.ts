@@ -61,6 +61,18 @@ export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set([
   // registering a container type with torch's pytree (MLX's tree utilities walk dicts, lists and tuples as they are)
   "torch.utils._pytree.register_pytree_node",
   "torch.utils._pytree._register_pytree_node",
+  // registrations of exporters, fake (meta) kernels and autograd formulas for torch's custom ops: MLX has no
+  // op registry for them to change (torchvision registers its ONNX symbolics when torchvision.ops is imported)
+  "torch.onnx.register_custom_op_symbolic",
+  "torch.onnx.unregister_custom_op_symbolic",
+  "torch.library.register_fake",
+  "torch.library.register_autograd",
+  "torch.library.register_kernel",
+  "torch.library.register_autocast",
+  "torch.library.register_vmap",
+  "torch.library.register_torch_dispatch",
+  // usage telemetry (torchvision logs every model built)
+  "torch._C._log_api_usage_once",
 ]);
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */

@@ -3,7 +3,7 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
+import { dottedName, namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
@@ -26,7 +26,13 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // forward → __call__ in every module class
   for (const cls of mod.classes.values()) {
     const fwd = cls.methods.get("forward");
-    if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
+    if (!fwd) continue;
+    s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
+    // a base class written in Python (a package's or a library's, not torch's nn.Module) may reach the method by
+    // its torch name (`cls.forward` in transformers' GradientCheckpointingLayer.__init_subclass__), and so may this
+    // file (`super().forward(x)`): the method keeps that name too
+    const byName = hasCodeBase(cls.node, mod.aliases) || /\.forward\b/.test(mod.source);
+    if (byName) s.appendLeft(lineEnd(mod.source, fwd.endIndex), `\n${" ".repeat(fwd.startPosition.column)}forward = __call__\n`);
   }
 
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
@@ -168,4 +174,18 @@ function fileHeaderEnd(root: SyntaxNode): number | undefined {
     end = stmt.endIndex;
   }
   return end;
+}
+
+/** Whether a class derives from a class that is not torch's (its bases' names, qualified through the file's imports). */
+function hasCodeBase(cls: SyntaxNode, aliases: Map<string, string>): boolean {
+  const bases = cls.childForFieldName("superclasses");
+  if (!bases) return false;
+  return namedChildren(bases).some((b) => {
+    if (b.type === "keyword_argument" || b.type === "comment") return false;
+    const name = dottedName(b);
+    if (!name) return false;
+    const top = name.split(".")[0];
+    const q = aliases.get(top);
+    return !(q === "torch" || q?.startsWith("torch."));
+  });
 }

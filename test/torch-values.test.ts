@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../src/index.js";
-import { pythonExecutable } from "../src/python.js";
+import { packageRoot, pythonExecutable } from "../src/python.js";
 
 const SOURCE = `import functools
 import torch
@@ -126,5 +126,17 @@ describe("a decorator given a torch name", () => {
       encoding: "utf8",
     });
     expect(out.trim()).toBe("7");
+  });
+});
+
+describe("forward by its torch name", () => {
+  it("a class under a Python base, or in a file that names .forward, keeps forward as an alias of __call__", () => {
+    const src = readFileSync(join(packageRoot(), "test/fixtures/models/forward_by_name.py"), "utf8");
+    const r = compile(src, { filename: "f.py" });
+    expect(r.code).toContain("    forward = __call__\n");
+    const dir = mkdtempSync(join(tmpdir(), "c2m-forward-"));
+    writeFileSync(join(dir, "f.py"), r.code);
+    const driver = `import sys; sys.path.insert(0, ${JSON.stringify(dir)}); import mlx.core as mx, f; print(f.Net()(mx.ones((1, 2))).shape, f.Layer.wrapped is f.Layer.__call__)`;
+    expect(execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" }).trim()).toBe("(1, 2) True");
   });
 });

@@ -4,12 +4,15 @@ import { dirname, join, relative, resolve } from "node:path";
 import { packageRoot } from "../src/python.js";
 import { deviceOnlySource } from "./kernel-zoo-device.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
+import type { CompileKernelsResult } from "../src/kernel/index.js";
+import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import {
   baselineOf,
   configPath,
   corpusFiles,
   figures,
   loadConfig,
+  notVerifiedTable,
   renderReadme,
   replaceReadmeBlock,
   summaryLine,
@@ -34,9 +37,20 @@ export async function loadTranslator(): Promise<TranslateFile> {
   return translateFile;
 }
 
+/** The "not verified because" group of a verification that could not compare (a thrown error), from its message. */
+export function groupOfError(message: string): string {
+  if (/\.metal:\d+|C2M-K019/.test(message)) return "the emitted Metal does not compile";
+  if (/does not compile|KernelCompileError|error:/.test(message)) return "the CUDA original does not compile on the emulator";
+  if (/out-of-bounds|race|deadlock|divergent|bad-launch|timeout|crash/.test(message)) return "the emulator faulted";
+  return "verify could not run";
+}
+
 /**
  * Verify a file's translated kernels: each spec's launches on both emulators; a spec that agrees
  * verifies the kernels it launches. A kernel with no diagnostic whose spec disagrees is silent.
+ * Then, unless `specless` is false, every translated kernel no spec verified: from the file's host
+ * code read statically (launch-spec.ts), else from a launch synthesised from its signature
+ * (synth-spec.ts).
  */
 export async function verifyFile(
   config: ZooConfig,
@@ -46,45 +60,90 @@ export async function verifyFile(
   result: ReturnType<TranslateFile>,
   includeDirs: string[],
   path: string,
+  opts: { specless?: boolean } = {},
 ): Promise<void> {
-  const fc = config.files[key];
-  if (!fc) return;
+  const fc = config.files[key] ?? {};
   const mine = records.filter((r) => r.unit === key);
   const translated = (name: string) => mine.find((r) => r.kernel === name && r.status === "translated");
   // a comparison that ran and disagreed, on a kernel with no diagnostic, is silent; a harness that could not run is not
-  const mark = (r: KernelRecord | undefined, ok: boolean, note: string, compared = true) => {
+  const mark = (r: KernelRecord | undefined, ok: boolean, note: string, compared: boolean, by: NonNullable<KernelRecord["verifiedBy"]>) => {
     if (!r || r.verified === false) return;
     r.verified = ok;
     r.verifyNote = note;
+    if (ok) r.verifiedBy = by;
+    else
+      r.unverifiedBecause = compared
+        ? `verify disagreed (${by === "spec" ? "hand-written spec" : by === "host" ? "launch from the host code" : "synthesised launch"})`
+        : groupOfError(note);
     const warned = result.diagnostics.some((d) => d.line >= r.line && d.line <= r.endLine);
     if (!ok && compared && !warned) r.silent = true;
   };
-  const { verifyAgainstSpec } = await import("../src/kernel/verify.js");
+  const compiled = result.compiled as CompileKernelsResult;
+  // hand-written specs run on the corpus's own device cut (the GPU recordings were made from it); the
+  // spec-less ones on the preprocessed file, cut by the harness itself (src/verify/device-code.ts)
+  const runSpec = async (spec: GoldenSpec, label: string, cut = true): Promise<{ ok: boolean; compared: boolean; note: string }> => {
+    const launched = new Set(spec.launches.map((l) => l.kernel));
+    try {
+      const rep = await verifyAgainstSpec(compiled, cut ? deviceOnlySource(result.source, launched) : result.source, spec);
+      // NaN or Inf from the CUDA original itself (C2M-K020): the inputs are outside the kernel's domain, nothing was compared
+      const compared = !rep.results.some((r) => r.outsideDomain);
+      const note = rep.ok ? `${label}: ${rep.results.length} comparisons agree` : (rep.lines.find((l) => l.startsWith("FAIL")) ?? "FAIL").slice(0, 200);
+      return { ok: rep.ok, compared, note };
+    } catch (e) {
+      // the emitted Metal not compiling is the translation failing; the CUDA original not compiling is the harness
+      const msg = e instanceof Error ? e.message : String(e);
+      return { ok: false, compared: /\.metal:\d+/.test(msg), note: `${label}: could not run: ${msg.split("\n")[0]!.slice(0, 200)}` };
+    }
+  };
   for (const specRel of fc.specs ?? []) {
     const spec = JSON.parse(readFileSync(resolve(base, specRel), "utf8")) as GoldenSpec;
     const launched = [...new Set(spec.launches.map((l) => l.kernel))];
     if (launched.some((k) => !translated(k))) continue; // verifies only once every kernel it launches translates
-    let ok = false;
-    let compared = true;
-    let note: string;
-    try {
-      const rep = await verifyAgainstSpec(result.compiled as import("../src/kernel/index.js").CompileKernelsResult, deviceOnlySource(result.source, new Set(launched)), spec);
-      ok = rep.ok;
-      // inputs outside the kernel's domain (C2M-K020: the CUDA original itself gave NaN/Inf) compared nothing
-      compared = !rep.results.some((r) => r.outsideDomain);
-      note = ok ? `${specRel}: ${rep.results.length} comparisons agree` : (rep.lines.find((l) => l.startsWith("FAIL")) ?? "FAIL").slice(0, 200);
-      // NaN or Inf from the CUDA original itself (C2M-K020): the spec's inputs are outside the kernel's domain, nothing was compared
-      if (!ok && /C2M-K020/.test(note)) compared = false;
-    } catch (e) {
-      // the emitted Metal not compiling is the translation failing; the CUDA original not compiling is the harness
-      compared = /\.metal:\d+/.test(e instanceof Error ? e.message : String(e));
-      note = `${specRel}: could not run: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]!.slice(0, 200)}`;
-    }
-    for (const k of launched) mark(translated(k), ok, note, compared);
+    const v = await runSpec(spec, specRel);
+    for (const k of launched) mark(translated(k), v.ok, v.note, v.compared, "spec");
   }
   if (fc.verifyFlags) {
     const v = verifyWithCli(packageRoot(), path, includeDirs, fc.verifyFlags);
-    for (const r of mine.filter((x) => x.status === "translated")) mark(r, v.ok, v.note);
+    for (const r of mine.filter((x) => x.status === "translated")) mark(r, v.ok, v.note, true, "host");
+  }
+  if (opts.specless === false) return;
+  const pending = () => mine.filter((r) => r.status === "translated" && r.verified === undefined);
+  if (!pending().length) return;
+  const { deriveVerifySpecs } = await import("../src/kernel/launch-spec.js");
+  const { synthesizeSpecs, SynthFailure } = await import("../src/kernel/synth-spec.js");
+  let hostWhy = "";
+  try {
+    const derived = deriveVerifySpecs(result.source, key, compiled, {});
+    for (const spec of derived.specs) {
+      const launched = [...new Set(spec.launches.map((l) => l.kernel))];
+      if (!launched.some((k) => pending().some((r) => r.kernel === k))) continue;
+      const v = await runSpec(spec, `host launch (${derived.from.slice(0, 80)})`, false);
+      // a kernel a hand-written spec already decided keeps that verdict
+      for (const r of pending().filter((x) => launched.includes(x.kernel))) mark(r, v.ok, v.note, v.compared, "host");
+    }
+  } catch (e) {
+    hostWhy = `host code not followed: ${(e instanceof Error ? e.message : String(e)).slice(0, 120)}; `;
+  }
+  for (const r of pending()) {
+    try {
+      const specs = await synthesizeSpecs(compiled, result.source, r.kernel);
+      const vs = [];
+      for (const s of specs) vs.push(await runSpec(s.spec, s.note, false));
+      const bad = vs.find((v) => !v.ok);
+      mark(r, !bad, (bad ?? vs[0]!).note, bad ? bad.compared : true, "synthesised");
+    } catch (e) {
+      if (!(e instanceof SynthFailure)) throw e;
+      const group = {
+        "cuda-compile": "the CUDA original does not compile on the emulator",
+        fault: "synthesised launch: the CUDA original faults under every candidate",
+        nan: "synthesised launch: NaN/Inf from the CUDA original",
+        "writes-nothing": "synthesised launch: writes nothing",
+        unsupported: "synthesised launch: unsupported parameters",
+      }[e.kind];
+      r.verified = false;
+      r.verifyNote = `${hostWhy}${e.message}`.slice(0, 300);
+      r.unverifiedBecause = group;
+    }
   }
 }
 
@@ -115,6 +174,13 @@ async function main(): Promise<void> {
             : `translated, NOT verified${r.silent ? " (silent)" : ""}: ${r.verifyNote}`;
     process.stdout.write(`${r.id}  ${what}\n`);
   }
+  const why = notVerifiedTable(records);
+  if (why.length) {
+    process.stdout.write(`\nnot verified because (translated kernels):\n`);
+    for (const w of why) process.stdout.write(`  ${String(w.count).padStart(4)}  ${w.group}  (e.g. ${w.example.slice(0, 160)})\n`);
+  }
+  const by = (b: string) => records.filter((r) => r.verifiedBy === b).length;
+  process.stdout.write(`verified by: hand-written spec ${by("spec")}, host code ${by("host")}, synthesised launch ${by("synthesised")}\n`);
   const line = summaryLine(figures(records));
   process.stdout.write(`${line}\n`);
   const json = value("--json");

@@ -63,6 +63,10 @@ export interface KernelRecord {
   verifyNote?: string;
   /** translated with no diagnostic at the kernel, yet verification failed */
   silent?: boolean;
+  /** verified: whose launches (a hand-written spec, the file's host code read statically, or synthesised from the signature) */
+  verifiedBy?: "spec" | "host" | "synthesised";
+  /** translated and not verified: the group the runner's "not verified because" table counts it in */
+  unverifiedBecause?: string;
 }
 
 export interface ZooFigures {
@@ -203,7 +207,25 @@ export function renderReadme(records: KernelRecord[]): string {
     const e = rs[0]!.refusal!;
     out.push(`| ${code} | ${rs.length} | ${e.at}: ${e.message.replace(/\|/g, "\\|").slice(0, 110)} |`);
   }
+  const why = notVerifiedTable(records);
+  if (why.length)
+    out.push(
+      "",
+      "| not verified because | kernels | e.g. |",
+      "|---|---:|---|",
+      ...why.map((w) => `| ${w.group} | ${w.count} | ${w.example.replace(/\|/g, "\\|").slice(0, 130)} |`),
+    );
   return `\`\`\`\n${out[0]}\n\`\`\`\n\n${out.slice(2).join("\n")}`;
+}
+
+/** Translated kernels that did not verify, grouped by why (largest group first), each with one example. */
+export function notVerifiedTable(records: KernelRecord[]): { group: string; count: number; example: string }[] {
+  const groups = new Map<string, KernelRecord[]>();
+  for (const r of records.filter((x) => x.status === "translated" && !x.verified)) {
+    const g = r.unverifiedBecause ?? (r.verified === undefined ? "not tried (no spec, verification off)" : "verify disagreed");
+    groups.set(g, [...(groups.get(g) ?? []), r]);
+  }
+  return [...groups.entries()].sort((a, b) => b[1].length - a[1].length).map(([group, rs]) => ({ group, count: rs.length, example: `${rs[0]!.id}: ${rs[0]!.verifyNote ?? ""}` }));
 }
 
 const BEGIN = "<!-- generated:kernel-zoo:begin (npm run kernel-zoo -- --readme) -->";

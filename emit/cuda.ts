@@ -118,13 +118,7 @@ template <class T, class Q, class M> __device__ __forceinline__ T& c2m_own(const
 }`;
 
 /** Every access `y[E]` / `*r` of an in-place buffer (and its row pointers) → `c2m_own(y, y_in, y_touched, E, width)`. */
-function ownEdits(
-  analysis: KernelAnalysis,
-  param: string,
-  aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[],
-  width: number,
-  edits: Edit[],
-): void {
+function ownEdits(analysis: KernelAnalysis, param: string, aliases: NonNullable<KernelAnalysis["buffers"][number]["ownAccess"]>["aliases"], width: number, edits: Edit[]): void {
   for (const s of analysis.accesses) {
     if (s.root.kind !== "param" || s.root.name !== param) continue;
     const acc = accessNode(s.node)!;
@@ -136,8 +130,13 @@ function ownEdits(
     } else edits.push({ at: acc.startIndex, end: acc.endIndex, text: `${head}0, ${width})` });
   }
   for (const al of aliases) {
-    const off = al.difference ? ` + (${al.name} - ${param})` : al.offset ? ` + (${al.offset.text})` : "";
+    const off = al.elsewhere ? "" : al.difference ? ` + (${al.name} - ${param})` : al.offset ? ` + (${al.offset.text})` : "";
     edits.push({ at: al.decl.endIndex, text: ` auto ${al.name}_in = ${param}_in${off}; auto ${al.name}_touched = ${param}_touched${off};` });
+    // `x = out + idx * C;` re-points the row pointer into the buffer: its twins follow
+    for (const m of al.moves ?? []) {
+      const o = m.terms ? ` + (${m.terms.map((t) => t.text).join(" + ")})` : m.offset ? ` + (${m.offset.text})` : "";
+      edits.push({ at: m.node.parent!.endIndex, text: ` ${al.name}_in = ${m.param}_in${o}; ${al.name}_touched = ${m.param}_touched${o};` });
+    }
   }
 }
 

@@ -47,9 +47,13 @@ import {
   unparen,
   walk,
 } from "../passes/kernel/cst.js";
-import { type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
+import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
+import { functionLambdas, printInlinedCall } from "./metal-lambda.js";
+import { hoistedDeclaration, hoistedLocal, hoistedParam, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
+import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, STRUCT_HELPERS, uncarriedTemplate } from "./metal-structs.js";
 import {
   checkCoopName,
   coopDirectiveComment,
@@ -70,6 +74,7 @@ export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
 
 /** Header helpers, emitted once each when used. */
 const HELPERS: Record<string, string> = {
+  ...STRUCT_HELPERS,
   c2m_block_count: BLOCK_VOTE_HELPER,
   c2m_cg: COOP_HELPER,
   c2m_own: `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
@@ -152,6 +157,9 @@ template <typename A, typename T> inline T c2m_atomic_cas(A obj, T expected, T d
 }`,
 };
 
+/** Types a template value parameter may have in Metal (and in MLX's template arguments). */
+const INTEGRAL_TEMPLATE_TYPE = /^(const\s+)?((un)?signed\s+)?(bool|char|short|int|long|long\s+long|unsigned|size_t|u?int(8|16|32|64)_t|uint|ushort|uchar)(\s+int)?$/;
+
 /** Metal thread attributes a function may need as extra parameters when it is a header function. */
 const ATTRIBUTE_TYPES: Record<string, string> = {
   thread_position_in_threadgroup: "uint3",
@@ -172,6 +180,9 @@ export interface MetalKernel {
   templateParams: { name: string; kind: "type" | "int" | "bool" }[];
 }
 
+/** A row pointer into an in-place buffer, with the twins the printer declares and moves beside it. */
+type InoutAlias = { param: string; offset?: CudaNode; difference?: boolean } & Pick<NonNullable<BufferPlan["ownAccess"]>["aliases"][number], "moves" | "elsewhere">;
+
 interface PrintContext {
   unit: KernelUnit;
   fn: KFunction;
@@ -187,7 +198,7 @@ interface PrintContext {
   /** attribute parameters each device function needs */
   deviceAttrs: Map<string, string[]>;
   /** row pointers into in-place buffers: their `_in` and `_touched` twins are declared next to them */
-  inoutAliases: Map<string, { param: string; offset?: CudaNode; difference?: boolean }>;
+  inoutAliases: Map<string, InoutAlias>;
   isKernel: boolean;
   /** cooperative-groups namespaces of the file (emit/coop.ts) */
   coop: CoopInfo;
@@ -262,7 +273,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
           const width = vector ? VECTOR_TYPES[(plan.pointee as { name: string }).name].width : 1;
           ctx.own.set(p.name, width);
           for (const al of plan.ownAccess.aliases) {
-            ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference });
+            ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference, moves: al.moves, elsewhere: al.elsewhere });
             ctx.own.set(al.name, width);
           }
           if (vector) prologue.push(`auto ${p.name}_touched = ${metalName}_touched;`);
@@ -282,11 +293,22 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   }
 
   outputNames.push(...masks);
+  // __shared__ arrays of the device functions it reaches, declared here (emit/metal-hoist.ts)
+  const reached = reachableDeclarations(unit, k);
+  const hoisted = [...hoistedShared(unit)].filter(([fn]) => reached.has(fn)).flatMap(([, hs]) => hs);
+  const dynamicArrays = hoisted.filter((h) => h.dynamic).length + (analysis.shared.some((s) => s.dynamic) ? 1 : 0);
+  for (const h of hoisted) {
+    if (h.dynamic && dynamicArrays > 1) {
+      const why = "its extern __shared__ array would alias another dynamic shared array of the kernel, which c2m declares apart";
+      reportKernel(bag, "C2M-K002", position(h.node), `__shared__ memory declared in __device__ function '${h.fn}': ${why}`);
+    }
+    prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
+  }
   let body = printBody(k.body, ctx);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
   const templateParams = k.templateParams.map((t) => ({ ...t }));
-  if (analysis.dynamicShared) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
+  if (analysis.dynamicShared || hoisted.some((h) => h.dynamic)) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
 
   const header = printHeader(unit, k, ctx);
   return { name: k.name, source: body, header, inputNames, outputNames, atomicOutputs: analysis.atomicOutputs, templateParams };
@@ -320,6 +342,8 @@ function printRange(parent: CudaNode, start: number, end: number, children: read
     if (text === "" && c.type === "preproc_call") out = out.replace(/[ \t]+$/, "");
     out += text;
     pos = c.endIndex;
+    // a dropped `__device__` takes the blanks after it
+    if (text === "" && DEVICE_FUNCTION_QUALIFIERS.has(c.type)) while (pos < end && /[ \t]/.test(src[pos]!)) pos++;
   }
   out += src.slice(pos, end);
   void parent;
@@ -348,6 +372,12 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       return node.text;
     case "identifier":
       return printIdentifier(node, ctx);
+    case "field_identifier":
+      return metalName(node.text);
+    case "storage_class_specifier":
+      return memberStorage(node) ?? node.text;
+    case "function_definition":
+      return printReferenceMethod(node, ctx.unit.source, (c) => print(c, ctx)) ?? printDefault(node, ctx);
     case "primitive_type":
     case "sized_type_specifier":
     case "type_identifier":
@@ -377,9 +407,11 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     case "asm_statement":
       reportKernel(ctx.bag, "C2M-K004", position(node), "inline PTX assembly has no Metal equivalent");
       return `/* c2m: inline PTX not translated */`;
-    case "lambda_expression":
-      reportKernel(ctx.bag, "C2M-K002", position(node), "lambdas inside kernels are not translated");
+    case "lambda_expression": {
+      const why = functionLambdas(ctx.fn.body).refused.get(node.startIndex);
+      reportKernel(ctx.bag, "C2M-K002", position(node), `lambdas inside kernels are not translated: ${why ?? "MSL has no lambda expressions"}`);
       return node.text;
+    }
     case "new_expression":
     case "delete_expression":
       reportKernel(ctx.bag, "C2M-K002", position(node), "device-side new/delete has no Metal equivalent");
@@ -391,8 +423,11 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       return coopDirectiveComment(node) ?? printDefault(node, ctx);
     case "number_literal":
       return node.text.replace(/(\d)(ll|LL|ull|ULL)$/, "$1l");
-    case "expression_statement":
+    case "expression_statement": {
+      const lambda = functionLambdas(ctx.fn.body).calls.get(node.startIndex);
+      if (lambda) return printInlinedCall(node, lambda, (n) => print(n, ctx));
       return volatileStep(node, ctx.volatiles, (n) => print(n, ctx)) ?? printDefault(node, ctx);
+    }
     case "for_statement": {
       const idiom = warpReductionIdiom(node, ctx);
       return idiom ?? printDefault(node, ctx);
@@ -402,7 +437,8 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       // reduction idiom) takes its pragma with it, or Metal's compiler rejects the kernel
       return isLoopPragma(node) && !loopFollows(node, ctx) ? "" : printDefault(node, ctx);
     default:
-      return printDefault(node, ctx);
+      // a member function's `__device__` (printed with its struct): every Metal function is a device function
+      return DEVICE_FUNCTION_QUALIFIERS.has(node.type) ? "" : printDefault(node, ctx);
   }
 }
 
@@ -437,7 +473,9 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
   }
   // a type name the parser took for a value: `(__nv_bfloat16)(x)` parses as a call of `(__nv_bfloat16)`
   if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
-  return name;
+  const uncarried = node.parent?.type === "template_function" ? uncarriedTemplate(ctx.unit, name) : undefined;
+  if (uncarried) reportKernel(ctx.bag, "C2M-K027", position(node), uncarried);
+  return metalName(name);
 }
 
 function isDeclared(name: string, ctx: PrintContext): boolean {
@@ -455,34 +493,10 @@ function printTypeName(node: CudaNode, ctx: PrintContext): string {
   }
   if (SCALAR_TYPES[name]) return SCALAR_TYPES[name].metal;
   if (VECTOR_TYPES[name]) return VECTOR_TYPES[name].metal;
-  const template = templateStructs(ctx.unit).get(name.replace(/<.*$/s, ""));
-  if (template !== undefined) reportKernel(ctx.bag, "C2M-K027", position(node), `'${name}' names a class template; c2m does not carry class templates into Metal`);
+  const uncarried = uncarriedTemplate(ctx.unit, name.replace(/<.*$/s, ""));
+  if (uncarried) reportKernel(ctx.bag, "C2M-K027", position(node), uncarried);
   return printDefault(node, ctx);
 }
-
-/** Class and struct templates of the file (`template <class T> struct Packed128`), and aliases of them, by name. */
-function templateStructs(unit: KernelUnit): Map<string, CudaNode> {
-  let found = templateStructsOf.get(unit);
-  if (found) return found;
-  found = new Map();
-  const visit = (n: CudaNode) => {
-    for (const c of named(n)) {
-      if (c.type === "template_declaration") {
-        const s = named(c).find((x) => x.type === "struct_specifier" || x.type === "class_specifier");
-        const name = s ? field(s, "name")?.text : undefined;
-        if (name) found!.set(name, c);
-      } else if (c.type === "type_definition" && /^\s*typedef\s+(\w+)\s*</.test(c.text)) {
-        const of = found!.get(/^\s*typedef\s+(\w+)/.exec(c.text)![1]!);
-        const alias = field(c, "declarator")?.text;
-        if (of && alias) found!.set(alias, of);
-      } else if (["namespace_definition", "declaration_list", "linkage_specification", "preproc_if", "preproc_ifdef"].includes(c.type)) visit(c);
-    }
-  };
-  visit(unit.root);
-  templateStructsOf.set(unit, found);
-  return found;
-}
-const templateStructsOf = new WeakMap<KernelUnit, Map<string, CudaNode>>();
 
 export function printType(t: KType, ctx?: PrintContext): string {
   switch (t.kind) {
@@ -546,7 +560,11 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
     return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
   const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
-  const width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
+  let width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
+  const alias = base && width !== undefined ? ctx.inoutAliases.get(base.text) : undefined;
+  // a re-pointed row pointer goes through c2m_own only where it points into the in-place buffer
+  if (alias && (alias.elsewhere || alias.moves) && !ctx.analysis?.accesses.some((s) => s.root.kind === "param" && s.root.name === alias.param && same(accessNode(s.node), node)))
+    width = undefined;
   if (base && width !== undefined) {
     const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
     return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
@@ -572,6 +590,13 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
   if (left.type === "identifier" && ctx.scope.aliases.has(left.text)) {
     const r = rootOf(right, ctx.scope);
     if (r) ctx.scope.aliases.set(left.text, r);
+  }
+  const repoint = left.type === "identifier" ? ctx.inoutAliases.get(left.text)?.moves?.find((m) => m.node.startIndex === node.startIndex) : undefined;
+  if (repoint) {
+    // `x = out + idx * C;` re-points a row pointer into an in-place buffer: its twins follow
+    const off = repoint.terms ? repoint.terms.map((t) => print(t, ctx)).join(" + ") : repoint.offset ? print(repoint.offset, ctx) : undefined;
+    const o = off ? ` + (${off})` : "";
+    return `(${printDefault(node, ctx)}, ${left.text}_in = ${repoint.param}_in${o}, ${left.text}_touched = ${repoint.param}_touched${o})`;
   }
   const move = pointerMove(node, inoutPointers(ctx));
   if (move) {
@@ -641,6 +666,10 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
     return `${printed.slice(0, close)}${args.length ? ", " : ""}${factory.join(", ")}${printed.slice(close)}`;
   }
   if (!name) return printDefault(node, ctx);
+  if (name === "memcpy" && args.length === 3) {
+    ctx.helpers.add("c2m_memcpy");
+    return `c2m_memcpy(${args.map((a) => print(a, ctx)).join(", ")})`;
+  }
   if (name === "assert") {
     reportKernel(ctx.bag, "C2M-K025", position(node), `assert(${args.map((a) => a.text).join(", ")}) is not checked: Metal kernels cannot abort`);
     return "((void)0)";
@@ -727,12 +756,15 @@ function printCall(node: CudaNode, ctx: PrintContext): string {
   const math = MATH_FUNCTIONS[name];
   if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
     if (math.startsWith("c2m_")) ctx.helpers.add(math);
-    if (math.includes("{"))
-      return fill(
-        math,
-        args.map((a) => print(a, ctx)),
-      );
-    return `${math}(${args.map((a) => print(a, ctx)).join(", ")})`;
+    // CUDA's float functions (sqrtf) convert an int argument; Metal's overloads find it ambiguous
+    const ints = /f$/.test(name) && math.startsWith("metal::") ? integerNames(ctx.fn) : undefined;
+    const printed = args.map((a) => {
+      const text = print(a, ctx);
+      const u = unparen(a);
+      return ints && ((u.type === "identifier" && ints.has(u.text)) || (u.type === "number_literal" && /^\d+$/.test(u.text))) ? `float(${text})` : text;
+    });
+    if (math.includes("{")) return fill(math, printed);
+    return `${math}(${printed.join(", ")})`;
   }
   const device = ctx.unit.deviceFunctions.find((f) => f.name === name);
   if (device) {
@@ -865,6 +897,8 @@ function checkMask(mask: CudaNode | undefined, name: string, ctx: PrintContext):
 }
 
 function printDeclaration(node: CudaNode, ctx: PrintContext): string {
+  const lambda = functionLambdas(ctx.fn.body).inlined.get(node.startIndex);
+  if (lambda) return `// c2m: lambda '${lambda.name}' is inlined at its calls (MSL has no lambda expressions)`;
   const quals = qualifierWords(node);
   const isShared = quals.some((q) => q.includes("__shared__"));
   const typeNode = field(node, "type");
@@ -874,6 +908,8 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   const base = baseType(typeNode, templateNames, structNames);
   const decls = fields(node, "declarator");
   const typeText = typeNode ? print(typeNode, ctx) : "";
+  const hoisted = isShared && !ctx.isKernel ? (hoistedShared(ctx.unit).get(ctx.fn.name) ?? []).filter((h) => h.node === node || h.node.startIndex === node.startIndex) : [];
+  if (hoisted.length) return hoistedLocal(hoisted, (n) => print(n, ctx));
   if (isShared && !ctx.isKernel) {
     reportKernel(
       ctx.bag,
@@ -911,6 +947,13 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   for (const d of decls) {
     const { type, name } = declaratorType(base, d, leadingConst);
     const init = d.type === "init_declarator" ? field(d, "value") : null;
+    if (ctx.isKernel && name && type.kind === "pointer" && sharedViewCall(init, sharedViewTemplates(ctx.unit))) {
+      // `T *sdata = SharedMemory<T>();`: the launch's dynamic shared memory (passes/kernel/shared-view.ts)
+      ctx.scope.shared.add(name);
+      const elem = printType(type.pointee, ctx);
+      parts.push(`threadgroup ${elem} ${name}[(${SHARED_BYTES_TEMPLATE} + sizeof(${elem}) - 1) / sizeof(${elem})];`);
+      continue;
+    }
     const initText = init ? print(init, ctx) : undefined;
     if (type.kind !== "pointer") {
       parts.push(`${typeText} ${print(d, ctx)};`);
@@ -923,6 +966,11 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     const constQ = type.isConst ? "const " : "";
     const pointee = type.pointee.kind === "pointer" ? undefined : printType(type.pointee);
     const twin = name ? ctx.inoutAliases.get(name) : undefined;
+    if (twin?.elsewhere && name) {
+      // it points into a read-only buffer until a statement re-points it into the in-place one (printAssignment)
+      parts.push(`auto ${name}${initText !== undefined ? ` = ${initText}` : ""}; auto ${name}_in = ${twin.param}_in; auto ${name}_touched = ${twin.param}_touched;`);
+      continue;
+    }
     if (twin && name) {
       const off = twin.difference ? ` + (${name} - ${twin.param})` : twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
       const nl = `\n${" ".repeat(node.startPosition.column)}`;
@@ -970,8 +1018,10 @@ function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {
         for (const a of coopFactoryAttributes(c?.replace(/^.*::/, "") ?? "")) need.add(a);
       }
     });
-    direct.set(f.name, need);
-    calls.set(f.name, callees);
+    for (const h of hoistedShared(unit).get(f.name) ?? []) need.add(h.name);
+    // overloads share a name (llm.c's two blockReduce): each takes what any of them needs
+    direct.set(f.name, new Set([...(direct.get(f.name) ?? []), ...need]));
+    calls.set(f.name, new Set([...(calls.get(f.name) ?? []), ...callees]));
   }
   const out = new Map<string, string[]>();
   const resolve = (name: string, seen: Set<string>): Set<string> => {
@@ -988,7 +1038,8 @@ function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): s
   const used = reachableDeclarations(unit, kernel);
   const pieces: { at: number; text: string }[] = [];
   for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: m.text });
-  for (const s of unit.structs) if (used.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
+  const views = sharedViewTemplates(unit);
+  for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
@@ -1061,9 +1112,74 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
       params.push(`${printType(p.type, ctx)} ${p.name}`);
     }
   });
-  for (const a of ctx.deviceAttrs.get(f.name) ?? []) params.push(`${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`);
+  const hoisted = [...hoistedShared(ctx.unit).values()].flat();
+  for (const a of ctx.deviceAttrs.get(f.name) ?? []) {
+    const h = hoisted.find((x) => x.name === a);
+    params.push(h ? hoistedParam(h, (n) => print(n, ctx)) : `${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`);
+  }
+  for (const t of f.templateParams) {
+    if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) continue;
+    reportKernel(
+      ctx.bag,
+      "C2M-K045",
+      position(f.node),
+      `template parameter '${t.name}' of '${f.name}' has type '${t.type}', a function pointer or other non-integral type that Metal cannot take`,
+    );
+  }
+  const pointeeOnly = pointeeTemplateParams(f, ctx.unit);
+  if (pointeeOnly.size) {
+    // `template <class T> Packed128<T> load128(const T* p)`: T is deduced from the pointer's template parameter, after it
+    ctx.helpers.add("c2m_pointee");
+    const rest = tparams.filter((t) => !pointeeOnly.has(t.replace(/^typename /, "")));
+    tparams.splice(0, tparams.length, ...rest, ...[...pointeeOnly].map(([t, i]) => `typename ${t} = c2m_pointee<c2m_P${i}>`));
+  }
   const body = printDefault(f.body, ctx);
   const ret = printType(f.returnType, ctx);
   const head = `${tparams.length ? `template <${tparams.join(", ")}>\n` : ""}inline ${ret} ${f.name}(${params.join(", ")}) `;
   return head + body;
 }
+
+/**
+ * Type template parameters of a device function that only a pointer parameter's element type tells
+ * (`const T* p`): once pointer parameters are template parameters of their own, T is no longer deducible
+ * there, so it defaults to that pointer's element type. Left alone when a call names template arguments.
+ * T → the index of the pointer parameter it comes from.
+ */
+function pointeeTemplateParams(f: KFunction, unit: KernelUnit): Map<string, number> {
+  const out = new Map<string, number>();
+  if (new RegExp(`\\b${f.name}\\s*<`).test(unit.source.replace(f.node.text, ""))) return out;
+  const mentions = (t: string, text: string) => new RegExp(`\\b${t}\\b`).test(text);
+  for (const t of f.templateParams.filter((x) => x.kind === "type")) {
+    if (f.params.some((p) => p.type.kind !== "pointer" && mentions(t.name, p.node.text))) continue;
+    const i = f.params.findIndex((p) => p.type.kind === "pointer" && p.type.pointee.kind === "template" && p.type.pointee.name === t.name);
+    if (i >= 0) out.set(t.name, i);
+  }
+  return out;
+}
+
+/** Parameters and locals of a function declared with an integer type (`int hs = C / NH;`), declared once. */
+function integerNames(f: KFunction): Set<string> {
+  let found = integerNamesOf.get(f);
+  if (found) return found;
+  const counts = new Map<string, number>();
+  const ints = new Set<string>();
+  const note = (name: string | undefined, integer: boolean) => {
+    if (!name) return;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    if (integer) ints.add(name);
+  };
+  const isInt = (t: KType) => t.kind === "scalar" && !!SCALAR_TYPES[t.name]?.integer;
+  for (const p of f.params) note(p.name, isInt(p.type));
+  walk(f.body, (n) => {
+    if (n.type !== "declaration") return;
+    const base = baseType(field(n, "type"), new Set(), new Set());
+    for (const d of fields(n, "declarator")) {
+      const { type, name } = declaratorType(base, d, false);
+      note(name, isInt(type) && d.type !== "array_declarator");
+    }
+  });
+  found = new Set([...ints].filter((n) => counts.get(n) === 1));
+  integerNamesOf.set(f, found);
+  return found;
+}
+const integerNamesOf = new WeakMap<KFunction, Set<string>>();

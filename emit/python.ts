@@ -3,12 +3,13 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import { dottedName, namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
+import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
 import { hiresSourceMap } from "./sourcemap.js";
 
 export interface EmitResult {
@@ -25,7 +26,13 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // forward → __call__ in every module class
   for (const cls of mod.classes.values()) {
     const fwd = cls.methods.get("forward");
-    if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
+    if (!fwd) continue;
+    s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
+    // a base class written in Python (a package's or a library's, not torch's nn.Module) may reach the method by
+    // its torch name (`cls.forward` in transformers' GradientCheckpointingLayer.__init_subclass__), and so may this
+    // file (`super().forward(x)`): the method keeps that name too
+    const byName = hasCodeBase(cls.node, mod.aliases) || /\.forward\b/.test(mod.source);
+    if (byName) s.appendLeft(lineEnd(mod.source, fwd.endIndex), `\n${" ".repeat(fwd.startPosition.column)}forward = __call__\n`);
   }
 
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
@@ -48,7 +55,6 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const helpers = new Set(layout.ctx.helpers);
   if (needsSanitize.length) helpers.add("weight_map");
 
-  // imports: the first torch import becomes MLX's, the other torch imports go
   const helperImports: string[] = [];
   const helperBodies: string[] = [];
   for (const h of orderHelpers(helpers)) {
@@ -60,12 +66,14 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   }
   const existing = new Set(mod.imports.filter((i) => !i.torch).map((i) => i.node.text.trim()));
   const torchImports = mod.imports.filter((i) => i.torch);
-  const importBlock = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l)).join("\n");
+  const candidates = [...new Set([...MLX_IMPORTS, ...layout.ctx.imports, ...helperImports])].filter((l) => !existing.has(l));
   // two blank lines after the helpers: as many as the source has after its imports, plus what is missing
   const lastImportEnd = mod.imports.length ? Math.max(...mod.imports.map((i) => i.node.endIndex)) : 0;
   const blankAfter = (/^\n*/.exec(mod.source.slice(lastImportEnd))?.[0].length ?? 1) - 1;
   // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
+  // names the removed torch imports bound that have no translation: placeholders, after the Untranslated helper
+  if (layout.placeholders.length) helperBodies.push(layout.placeholders.join("\n"));
   const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
   // helpers go after the last import that stays (a removed torch import cannot carry them) of the imports that
   // open the file (an import further down may follow code that already uses a helper: `if is_torch_available(): ...`),
@@ -75,27 +83,49 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const kept = mod.imports.filter((i) => !i.torch && i.node.parent === mod.root && i.node.startIndex < limit);
   const lastKept = kept[kept.length - 1];
   const [firstTorch, ...otherTorch] = torchImports;
-  const torchFirst = firstTorch && firstTorch.node.startIndex < limit ? firstTorch : undefined;
-  // the torch import comes after a placeholder (or there is none): the MLX imports go up with the helpers
-  const early = !torchFirst && limit < Infinity;
-  const helpersAfterKept = lastKept && (!torchFirst || lastKept.node.startIndex > torchFirst.node.startIndex);
-  if (firstTorch && !early) {
-    s.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, importBlock + (helpersAfterKept ? "" : helperBlock));
-    for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
-  } else if (early && lastKept) {
-    for (const r of torchImports) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
-    s.appendLeft(lastKept.node.endIndex, `${importBlock ? `\n${importBlock}` : ""}${helperBlock}`);
-  } else if (importBlock || (helperBlock && !helpersAfterKept)) {
-    for (const r of torchImports) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
-    const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
-    // a module docstring and `from __future__` imports must stay first
-    const head = fileHeaderEnd(mod.root);
-    if (head === undefined) s.prepend(text);
-    else s.appendLeft(head, `\n${text.replace(/\n+$/, "")}`);
-  }
-  if (helpersAfterKept && !early) s.appendLeft(lastKept.node.endIndex, helperBlock);
-
-  for (const ins of layout.inserts) s.appendLeft(ins.pos, ins.text);
+  const helpersAfterKept = lastKept && (!firstTorch || lastKept.node.startIndex > firstTorch.node.startIndex || firstTorch.node.startIndex > limit);
+  for (const r of otherTorch) s.remove(r.node.startIndex, lineEnd(mod.source, r.node.endIndex));
+  // imports: the first torch import becomes MLX's, the other torch imports go; then the inserted statements
+  const placeImports = (target: MagicString, lines: string[]): void => {
+    const importBlock = lines.join("\n");
+    // the torch import comes after a placeholder import: the MLX imports and helpers go before that
+    const early = firstTorch && firstTorch.node.startIndex > limit;
+    if (firstTorch && !early) {
+      // a torch import alone in a block (`try: import torch`) leaves `pass` when the output needs no import
+      const text = importBlock + (helpersAfterKept ? "" : helperBlock);
+      target.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, text || (firstTorch.node.parent === mod.root ? "" : "pass"));
+    } else if (early && lastKept) {
+      target.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, "");
+      target.appendLeft(lastKept.node.endIndex, importBlock ? `\n${importBlock}` : "");
+    } else if (importBlock || (helperBlock && !helpersAfterKept)) {
+      if (early) target.overwrite(firstTorch.node.startIndex, firstTorch.node.endIndex, "");
+      const text = `${importBlock ? `${importBlock}\n` : ""}${helpersAfterKept ? "" : helperBlock.trimStart() + "\n\n"}`;
+      // a module docstring and `from __future__` imports must stay first
+      const head = fileHeaderEnd(mod.root);
+      if (head === undefined) target.prepend(text);
+      else target.appendLeft(head, `\n${text.replace(/\n+$/, "")}`);
+    }
+    if (helpersAfterKept) target.appendLeft(lastKept.node.endIndex, helperBlock);
+    for (const ins of layout.inserts) target.appendLeft(ins.pos, ins.text);
+  };
+  // c2m adds no pyflakes finding (./prune.ts): the output is read with every candidate import in place, then
+  // locals and imports the translation made unused go, then the imports it needs are placed
+  const readOutput = (): Usage => {
+    const probe = s.clone();
+    placeImports(probe, candidates);
+    return usageOf(parseModule(probe.toString()).rootNode);
+  };
+  const input = usageOf(mod.root);
+  let output = readOutput();
+  if (dropDeadStores(s, mod.root, input, output)) output = readOutput();
+  dropImportsMadeUnused(
+    s,
+    kept.map((i) => i.node),
+    input,
+    output,
+  );
+  const own = new Set(kept.flatMap((i) => importBindings(i.node).map((b) => b.name)));
+  placeImports(s, neededImportLines(candidates, output.all, own));
 
   if (Object.keys(maps).length) {
     const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
@@ -109,24 +139,6 @@ const OPENING_STATEMENTS = new Set(["import_statement", "import_from_statement",
 
 function isDocstring(stmt: SyntaxNode): boolean {
   return stmt.type === "expression_statement" && namedChildren(stmt)[0]?.type === "string";
-}
-
-/** The end of the statements that must open a module (its docstring, `from __future__` imports), or undefined where there are none. */
-function fileHeaderEnd(root: SyntaxNode): number | undefined {
-  let end: number | undefined;
-  for (const stmt of namedChildren(root)) {
-    if (stmt.type === "comment") continue;
-    const docstring = end === undefined && isDocstring(stmt);
-    if (!docstring && stmt.type !== "future_import_statement") break;
-    end = stmt.endIndex;
-  }
-  return end;
-}
-
-/** Index just past the newline ending the line that contains `pos`. */
-function lineEnd(src: string, pos: number): number {
-  const nl = src.indexOf("\n", pos);
-  return nl < 0 ? src.length : nl + 1;
 }
 
 /**
@@ -159,4 +171,30 @@ export function emitEditsOnly(
   if (last) s.appendLeft(last.endIndex, `\n${text.trimEnd()}`);
   else s.prepend(`${text.trimStart()}\n\n`);
   return { code: s.toString(), map: hiresSourceMap(s, filename) };
+}
+
+/** The end of the statements that must open a module (its docstring, `from __future__` imports), or undefined where there are none. */
+function fileHeaderEnd(root: SyntaxNode): number | undefined {
+  let end: number | undefined;
+  for (const stmt of namedChildren(root)) {
+    if (stmt.type === "comment") continue;
+    const docstring = stmt.type === "expression_statement" && end === undefined && namedChildren(stmt)[0]?.type === "string";
+    if (!docstring && stmt.type !== "future_import_statement") break;
+    end = stmt.endIndex;
+  }
+  return end;
+}
+
+/** Whether a class derives from a class that is not torch's (its bases' names, qualified through the file's imports). */
+function hasCodeBase(cls: SyntaxNode, aliases: Map<string, string>): boolean {
+  const bases = cls.childForFieldName("superclasses");
+  if (!bases) return false;
+  return namedChildren(bases).some((b) => {
+    if (b.type === "keyword_argument" || b.type === "comment") return false;
+    const name = dottedName(b);
+    if (!name) return false;
+    const top = name.split(".")[0];
+    const q = aliases.get(top);
+    return !(q === "torch" || q?.startsWith("torch."));
+  });
 }

@@ -50,7 +50,7 @@ function storeTarget(statement: CudaNode, names: Set<string>): string | undefine
  * statement. `print` prints a sub-node as the Metal printer does.
  */
 export function volatileStep(statement: CudaNode, names: Set<string>, print: (n: CudaNode) => string): string | undefined {
-  if (!names.size || !storeTarget(statement, names)) return undefined;
+  if (!names.size || !storeTarget(statement, names) || storesRegisterThenSyncs(statement, names)) return undefined;
   const e = named(statement)[0]!;
   const left = unparen(field(e, "left")!);
   const op = field(e, "operator")?.text ?? "=";
@@ -58,4 +58,37 @@ export function volatileStep(statement: CudaNode, names: Set<string>, print: (n:
   const rhs = print(field(e, "right")!);
   const value = op === "=" ? rhs : `${lhs} ${op.slice(0, -1)} (${rhs})`;
   return `{ auto c2m_step = ${value}; ${STEP_BARRIER}; ${lhs} = c2m_step; ${STEP_BARRIER}; }  // c2m: one warp-synchronous step`;
+}
+
+/** `__syncwarp()`, `tile.sync()`, `cg::sync(tile)`, `__syncthreads()`: an explicit barrier statement. */
+const EXPLICIT_SYNC = /^(__syncwarp\s*\(.*\)|__syncthreads\s*\(\s*\)|(\w+::)?sync\s*\(\s*\w+\s*\)|\w+\.sync\s*\(\s*\))\s*;$/s;
+const LOOPS = new Set(["for_statement", "while_statement", "do_statement", "for_range_loop"]);
+
+/**
+ * Volta-era code (`if (lane < i) { t = v[tid + i]; s += t; v[tid] = s; } tile32.sync();`): the store
+ * `v[i] = e` reads no volatile memory (so no other lane's element in the same statement), and an explicit
+ * warp or block barrier comes before the next volatile store. The author ordered the lanes; no lockstep
+ * step is added, whose SIMD-group barriers would also hang in the divergent code around such a store.
+ */
+function storesRegisterThenSyncs(statement: CudaNode, names: Set<string>): boolean {
+  const e = named(statement)[0]!;
+  if (field(e, "operator")?.text !== "=") return false;
+  let readsVolatile = false;
+  walk(field(e, "right")!, (n) => {
+    if (n.type === "identifier" && names.has(n.text)) readsVolatile = true;
+  });
+  if (readsVolatile) return false;
+  let storesVolatile = false;
+  for (let n: CudaNode = statement; n.parent; n = n.parent) {
+    if (LOOPS.has(n.parent.type) || n.parent.type === "function_definition") return false;
+    if (n.parent.type !== "compound_statement") continue;
+    for (let next = n.nextNamedSibling; next; next = next.nextNamedSibling) {
+      if (next.type === "expression_statement" && EXPLICIT_SYNC.test(next.text.trim())) return true;
+      walk(next, (x) => {
+        if (x.type === "expression_statement" && storeTarget(x, names)) storesVolatile = true;
+      });
+      if (storesVolatile) return false;
+    }
+  }
+  return false;
 }

@@ -204,10 +204,10 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "class Stage(nn.Module):\n    def __init__(self, block):\n        self.b = block(8)",
   },
   {
-    code: "C2M-E040",
-    title: "a library that needs torch is imported where Python runs the import on import",
-    hint: "the output binds the imported names to Untranslated(...), so the module imports without torch and only a use raises; port that use by hand (or guard the import with try/except ImportError)",
-    example: "from safetensors.torch import save_file",
+    code: "C2M-W040",
+    title: "an optional dependency that needs torch: the port takes its fallback",
+    hint: "the import inside `try: ... except ImportError:` becomes `raise ImportError(...)`, so the except clause runs as on a machine without torch; port the feature by hand if the port needs it",
+    example: "try:\n    import torchcodec\nexcept ImportError:\n    torchcodec = None",
   },
   {
     code: "C2M-W052",

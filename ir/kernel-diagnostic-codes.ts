@@ -112,7 +112,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K027",
     title: "class template not carried into Metal",
-    hint: "c2m carries plain structs, not class templates: write the kernel with a plain struct or with the element type directly",
+    hint: "c2m carries class templates as Metal struct templates, except one with explicit specialisations or members that declare __shared__ or extern things: write the kernel with a plain struct or with the element type directly",
     example: "template <class T> struct alignas(16) Packed128 { T payload[16 / sizeof(T)]; };",
   },
   {
@@ -126,6 +126,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     title: "cooperative-groups tile wider than a SIMD-group",
     hint: "Metal SIMD-groups hold 32 threads, like a warp: use tiles of 32 lanes or fewer (a power of two), and a threadgroup barrier with shared memory across them",
     example: "cg::tiled_partition<64>(block)",
+  },
+  {
+    code: "C2M-K045",
+    title: "template parameter of a type Metal cannot take",
+    hint: "Metal has no function pointers: a template parameter that is one (a reduction passed as `template <float (*op)(float)>`) cannot be carried; write one helper per function, or pass a functor type whose static member does the work",
+    example: "template <float (*warp_reduction)(float)> __device__ float blockReduce(float val);",
   },
 ];
 

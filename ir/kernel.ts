@@ -25,6 +25,8 @@ export interface TemplateParam {
   name: string;
   /** `typename T` → type; `int N` / `bool B` → value of that C type */
   kind: "type" | "int" | "bool";
+  /** a value parameter's declared type as written (`unsigned int`, `reduction_func_t`) */
+  type?: string;
 }
 
 export interface KParam {
@@ -84,7 +86,18 @@ export interface BufferPlan {
    * placed at `r - y`) becomes `c2m_own(y, y_in, y_touched, E, width)`, which copies the
    * element in on its first touch and returns it as an lvalue; `aliases` get `_in` and `_touched` twins.
    */
-  ownAccess?: { aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[] };
+  ownAccess?: {
+    aliases: {
+      name: string;
+      decl: CudaNode;
+      offset?: CudaNode;
+      difference?: boolean;
+      /** statements re-pointing the row pointer into the buffer (`x = out + idx * C;`): its twins are re-pointed with it */
+      moves?: { node: CudaNode; param: string; offset?: CudaNode; terms?: CudaNode[] }[];
+      /** declared pointing into another, read-only buffer: its twins start at the buffer's base */
+      elsewhere?: boolean;
+    }[];
+  };
 }
 
 export interface SharedArray {
@@ -114,6 +127,8 @@ export interface KFunction {
 export interface KStruct {
   name: string;
   node: CudaNode;
+  /** a class template (`template <class T> struct Packed128`): its node is the template declaration */
+  template?: boolean;
 }
 
 export interface KMacro {

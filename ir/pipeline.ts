@@ -49,8 +49,7 @@ export interface ConstructRecord {
 
 export interface PassContext {
   readonly diags: DiagnosticBag;
-  /** `ownPackages`: the top-level packages a folder compile builds (their absolute imports are not a library's) */
-  readonly options: { layout: "torch" | "nhwc"; topClass?: string; ownPackages?: ReadonlySet<string> };
+  readonly options: { layout: "torch" | "nhwc"; topClass?: string };
   /** nodeKey(expression) → its replacement */
   readonly rewrites: Map<string, Rewrite>;
   readonly constructs: ConstructRecord[];

@@ -11,7 +11,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import { dedent, metavarOf, type Condition, type Literal, type Pattern, type Rule } from "../grammar/rule-patterns.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { PassContext, Rewrite } from "../ir/pipeline.js";
-import { qualify } from "./resolve-imports.js";
+import { isTorch, qualify } from "./resolve-imports.js";
 
 /** The imports a pattern is written under. */
 const PATTERN_ALIASES = new Map([
@@ -205,7 +205,7 @@ function patternTorchName(p: SyntaxNode): string | undefined {
   let q = patternTorchNames.get(p);
   if (q === undefined) {
     const name = qualify(p, PATTERN_ALIASES);
-    patternTorchNames.set(p, (q = name?.startsWith("torch") ? name : null));
+    patternTorchNames.set(p, (q = name && isTorch(name) ? name : null));
   }
   return q ?? undefined;
 }

@@ -8,6 +8,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
+import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
@@ -15,6 +16,8 @@ export interface LayoutResult {
   ctx: TranslateContext;
   edits: Edit[];
   inserts: { pos: number; text: string }[];
+  /** module-level names a removed top-level torch import bound, as placeholders (passes/torch-imports.ts) */
+  placeholders: string[];
 }
 
 /** Classes no other class of the file instantiates: the models a user builds. */
@@ -25,7 +28,8 @@ export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> 
   return new Set([...mod.classes.keys()].filter((n) => !used.has(n)));
 }
 
-export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResult {
+/** `nested`: the torch imports below the top level (passes/torch-imports.ts), taken out of the output here. */
+export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: NestedTorchImport[] = []): LayoutResult {
   const diags = pass.diags;
   const opts = pass.options;
   const ctx: TranslateContext = {
@@ -129,7 +133,10 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext): LayoutResu
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
-  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts };
+  const importCtx = { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers };
+  edits.push(...rewriteNestedImports(nested, importCtx));
+  const placeholders = topLevelPlaceholders(mod.imports, importCtx);
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders };
 }
 
 /**
@@ -161,19 +168,14 @@ function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
     const callee = e?.type === "call" ? e.childForFieldName("function") : e;
     const q = callee ? w.qualify(callee) : undefined;
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
-    // any other decorator that names torch runs on import (`@torch.jit.unused`, `@wraps(torch.nn.Module.cuda)`):
-    // translated, or a placeholder (passes/untranslated.ts)
-    else if (e && namesTorch(e, w)) w.overwrite(e, w.expr(e).text);
+    // any other torch decorator runs on import: translated, or a placeholder (passes/untranslated.ts)
+    else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, w.expr(e).text);
+    // a decorator of the file's or a library's given a torch name (`@wraps(torch.nn.Module.cuda)`): its arguments run on import too
+    else if (e && e.descendantsOfType("identifier").some((id) => isTorchName(w.qualify(id)))) w.overwrite(e, w.expr(e).text);
   }
 }
 
-function namesTorch(e: SyntaxNode, w: FunctionWalker): boolean {
-  const isTorch = (n: SyntaxNode) => {
-    const q = w.qualify(n);
-    return !!q && (q === "torch" || q.startsWith("torch."));
-  };
-  return isTorch(e) || e.descendantsOfType(["identifier", "attribute"]).some(isTorch);
-}
+const isTorchName = (q: string | undefined) => q === "torch" || !!q?.startsWith("torch.");
 
 /** Keeps the outermost of nested edits (a statement replaced whole wins over edits inside it). */
 function dropNested(edits: Edit[]): Edit[] {

@@ -170,3 +170,28 @@ export function foreignTakesTorchLayout(ext: ForeignClass): boolean {
     return d.type === "class_definition" && d !== ext.cls.node && named.test(d.text);
   });
 }
+
+/**
+ * A subclass of nn.Sequential in another file with no forward of its own (torchvision's Conv2dNormActivation):
+ * MLX's Sequential runs its items as they are, with no boundary conversion in that file, so a caller treats it
+ * as the Sequential of those items. Only items that are torch layers (or containers of them) qualify: a class
+ * item's signature belongs to that other file.
+ */
+export function foreignSequentialItems(cls: ClassIR, items: ModVal | undefined): ModVal | undefined {
+  if (!items || cls.methods.has("forward")) return undefined;
+  return layersOnly(items) ? items : undefined;
+}
+
+function layersOnly(v: ModVal): boolean {
+  switch (v.k) {
+    case "layer":
+      return true;
+    case "seq":
+    case "list":
+      return v.items ? v.items.every(layersOnly) : !!v.elem && layersOnly(v.elem);
+    case "union":
+      return v.options.every(layersOnly);
+    default:
+      return false;
+  }
+}

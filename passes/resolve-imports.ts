@@ -1,7 +1,6 @@
 /** resolve-imports: map local names to fully qualified torch names, and find the import statements. */
 import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ImportIR } from "../ir/module.js";
-import { isGuardedImport, underTypeChecking } from "./torch-imports.js";
 
 export interface ImportInfo {
   aliases: Map<string, string>;
@@ -38,39 +37,33 @@ export function resolveImports(root: SyntaxNode): ImportInfo {
       imports.push({ node: stmt, torch });
     }
   }
-  // a torch import nested in a block (`if is_torch_available(): import torch`, a function body) binds the
-  // same names for the code that uses them; passes/torch-imports.ts removes the statement itself
-  for (const stmt of root.descendantsOfType(["import_statement", "import_from_statement"])) {
-    if (stmt.parent?.type === "module") continue;
-    if (stmt.type === "import_statement") {
-      for (const n of namedChildren(stmt)) {
-        const full = n.type === "aliased_import" ? n.childForFieldName("name")!.text : n.text;
-        if (!isTorch(full)) continue;
-        const local = n.type === "aliased_import" ? n.childForFieldName("alias")!.text : full.split(".")[0];
-        if (!aliases.has(local)) aliases.set(local, n.type === "aliased_import" ? full : local);
-      }
-    } else {
-      const mod = stmt.childForFieldName("module_name")!.text;
-      // names from torch in a try that catches ImportError are the except branch's (passes/torch-imports.ts)
-      if (!isTorch(mod) || (isGuardedImport(stmt) && !underTypeChecking(stmt))) continue;
-      for (const n of stmt.childrenForFieldName("name")) {
-        const name = n.type === "aliased_import" ? n.childForFieldName("name")!.text : n.text;
-        const local = n.type === "aliased_import" ? n.childForFieldName("alias")!.text : n.text;
-        if (!aliases.has(local)) aliases.set(local, `${mod}.${name}`);
-      }
-    }
-  }
   return { aliases, imports };
 }
 
-const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
+/** Whether a qualified name is torch's own (`torch`, `torch.nn.X`), not merely spelled like it (`torchvision.ops`). */
+export const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
 
 /** Fully qualified name of an identifier/attribute chain under the file's imports (`nn.Conv2d` → `torch.nn.Conv2d`). */
 export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): string | undefined {
-  const name = dottedName(node);
+  const name = dottedName(node) ?? throughGetattr(node);
   if (!name) return undefined;
   const dot = name.indexOf(".");
   const target = aliases.get(dot < 0 ? name : name.slice(0, dot));
   if (!target) return undefined;
   return dot < 0 ? target : target + name.slice(dot);
+}
+
+/** `getattr(torch, "version").hip` is `torch.version.hip`: a getattr with a constant name and no default, in an attribute chain. */
+function throughGetattr(node: SyntaxNode | null): string | undefined {
+  if (!node) return undefined;
+  if (node.type === "identifier") return node.text;
+  if (node.type === "attribute") {
+    const obj = throughGetattr(node.childForFieldName("object"));
+    return obj ? `${obj}.${node.childForFieldName("attribute")!.text}` : undefined;
+  }
+  if (node.type !== "call" || node.childForFieldName("function")?.text !== "getattr") return undefined;
+  const args = namedChildren(node.childForFieldName("arguments")!).filter((c) => c.type !== "comment");
+  if (args.length !== 2 || args[1].type !== "string" || !/^["'][\w]+["']$/.test(args[1].text)) return undefined;
+  const obj = throughGetattr(args[0]);
+  return obj ? `${obj}.${args[1].text.slice(1, -1)}` : undefined;
 }

@@ -1,38 +1,247 @@
 /**
- * Import statements that are not the plain top-level `import torch` the emitter replaces:
+ * torch imports below the top level: in a `try`, an `if`, a function, a class body. The emitter replaces the
+ * module's top-level torch imports by MLX's; these it never saw, so they stayed in the output and made the
+ * port import torch (`try: from torch.hub import X / except ImportError: from torch.utils.model_zoo import …`,
+ * `from torch.version import cuda` in a function). Each becomes what a machine without torch runs:
  *
- * - a torch import nested in a block (`if is_torch_available(): import torch`, `if TYPE_CHECKING:`, a
- *   `try`, a function body) goes, as a top-level one does: the file's torch names are translated wherever
- *   they are used (resolve-imports records the aliases it binds), and a port must not import torch at all;
- * - an import of a library that itself needs torch (`from safetensors.torch import save_file`, `import
- *   accelerate`), where Python runs it on import, binds each imported name to `Untranslated("…")`
- *   (cookbook/helpers/Untranslated.py): the module still imports on a machine without torch, a use of the
- *   name raises, and the site carries C2M-E040. An import in `try … except ImportError` stays: the code
- *   already runs without the library (its fallback), and one in a function body runs only when called.
+ *   - torch's own names: those the tables translate are dropped, the way top-level imports are (the names
+ *     are translated where they are used: nested imports add their aliases); a name with no translation is
+ *     bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which raises only when used, with
+ *     an error diagnostic (C2M-E050);
+ *   - a library that needs torch (torchvision, timm, torchcodec, …), not the user's own package: inside a
+ *     `try` that catches the ImportError it is an optional dependency, and the import becomes
+ *     `raise ImportError(...)` so that the fallback runs as it would without torch (C2M-W040); elsewhere its
+ *     names become placeholders (C2M-E050).
  *
- * Both are statement rewrites the translator applies (an emptied block gets `pass`, passes/empty-blocks.ts).
+ * Reads the syntax tree and the tables; writes edits, markers and diagnostics through the caller's context.
  */
-import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import type { ModuleIR } from "../ir/module.js";
-import type { PassContext } from "../ir/pipeline.js";
-import { needsTorch } from "./tables/torch-libraries.js";
-import { evaluatedOnImport, UNTRANSLATED_HELPER } from "./untranslated.js";
+import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { isTorch } from "./resolve-imports.js";
+import { CONTAINERS, INIT_FUNCTIONS, LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { AUTOCAST_CONTEXTS, DROPPED_DECORATORS, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { UNTRANSLATED_HELPER } from "./untranslated.js";
 
-const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
+/** Libraries that import torch themselves: a port that imports them still needs torch. */
+const TORCH_LIBRARIES = new Set([
+  "torchvision",
+  "torchaudio",
+  "torchtext",
+  "functorch",
+  "timm",
+  "transformers",
+  "diffusers",
+  "accelerate",
+  "triton",
+  "xformers",
+  "flash_attn",
+  "apex",
+  "fairscale",
+  "pytorch_lightning",
+  "lightning",
+  "torchmetrics",
+  "peft",
+  "deepspeed",
+  "safetensors.torch",
+]);
 
-export const IMPORT_TYPES = new Set(["import_statement", "import_from_statement"]);
-
-/** The module an import statement names (`a.b` of `import a.b` / `from a.b import c`; relative ones keep their dots). */
-export function importedModules(stmt: SyntaxNode): string[] {
-  if (stmt.type === "import_from_statement") return [stmt.childForFieldName("module_name")!.text.replace(/\s+/g, "")];
-  return namedChildren(stmt)
-    .filter((c) => c.type === "dotted_name" || c.type === "aliased_import")
-    .map((c) => (c.type === "aliased_import" ? c.childForFieldName("name")! : c).text.replace(/\s+/g, ""));
+/** Whether `module` is torch or a library that needs it (any `torch*` package: torchcodec, torchvision_extra_decoders). */
+export function needsTorch(module: string): boolean {
+  const top = module.split(".")[0];
+  return top.startsWith("torch") || TORCH_LIBRARIES.has(top) || TORCH_LIBRARIES.has(module);
 }
 
-/** Whether `stmt` sits directly in a module-level statement's block rather than at the top of the file. */
-export function isNestedImport(stmt: SyntaxNode): boolean {
-  return stmt.parent?.type !== "module";
+/** Whether an import sits in a `try` whose handlers catch a failed import (ImportError, ModuleNotFoundError, Exception, bare). */
+export function isGuardedImport(n: SyntaxNode): boolean {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === "function_definition" || p.type === "class_definition") return false;
+    if (p.type !== "block" || p.parent?.type !== "try_statement" || p.parent.childForFieldName("body") !== p) continue;
+    const handlers = p.parent.namedNonComment.filter((c) => c.type === "except_clause");
+    const catches = (h: SyntaxNode) => {
+      const types = h.namedNonComment.filter((c) => c.type !== "block");
+      return !types.length || /\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(types.map((c) => c.text).join(" "));
+    };
+    if (handlers.some(catches)) return true;
+  }
+  return false;
+}
+
+export interface NestedTorchImport {
+  stmt: SyntaxNode;
+  /** the module imported (`torch.hub`, `torchcodec`) */
+  module: string;
+  /** torch itself, or a library that needs it */
+  kind: "torch" | "library";
+  /** local name → the qualified name it binds */
+  names: [string, string][];
+  /** `import a.b.c` binds `a` to the package: nothing to bind a placeholder to when it is torch's */
+  plain: boolean;
+}
+
+/** Statements that may hold further statements (import statements are found only through these). */
+const STATEMENT_CONTAINERS = /^(module|block|.*_statement|.*_clause|function_definition|class_definition|decorated_definition)$/;
+
+/**
+ * The torch imports of a file that are not top-level statements, and its imports of libraries that need torch; `isOwn(module)` says whether an absolute
+ * import is of the user's own package (a compile of torchvision itself imports `torchvision.ops`).
+ */
+export function nestedTorchImports(root: SyntaxNode, isOwn: (module: string) => boolean): NestedTorchImport[] {
+  const found: NestedTorchImport[] = [];
+  const visit = (node: SyntaxNode) => {
+    for (const c of namedChildren(node)) {
+      if (c.type === "import_statement" || c.type === "import_from_statement") {
+        // top-level torch imports are the emitter's; a top-level import of a library that needs torch
+        // (`from safetensors.torch import save_file`) runs on import like a nested one
+        const site = siteOf(c, isOwn);
+        // (a plain `import lib` at the top stays: binding a whole package to a placeholder would hide which name is used)
+        if (site && (node !== root || (site.kind === "library" && !site.plain))) found.push(site);
+      } else if (STATEMENT_CONTAINERS.test(c.type)) visit(c);
+    }
+  };
+  visit(root);
+  return found;
+}
+
+function siteOf(stmt: SyntaxNode, isOwn: (module: string) => boolean): NestedTorchImport | undefined {
+  if (stmt.type === "import_statement") {
+    const names: [string, string][] = [];
+    let module: string | undefined;
+    for (const c of namedChildren(stmt)) {
+      const dotted = c.type === "aliased_import" ? c.childForFieldName("name")! : c;
+      const full = dottedName(dotted) ?? dotted.text;
+      if (!needsTorch(full) || (!isTorch(full) && isOwn(full))) return undefined;
+      module ??= full;
+      names.push(c.type === "aliased_import" ? [c.childForFieldName("alias")!.text, full] : [full.split(".")[0], full.split(".")[0]]);
+    }
+    if (!module) return undefined;
+    return { stmt, module, kind: isTorch(module) ? "torch" : "library", names, plain: true };
+  }
+  const moduleNode = stmt.childForFieldName("module_name");
+  if (!moduleNode || moduleNode.type === "relative_import") return undefined;
+  const module = moduleNode.text.replace(/\s+/g, "");
+  if (!needsTorch(module) || (!isTorch(module) && isOwn(module))) return undefined;
+  const names: [string, string][] = [];
+  for (const c of stmt.childrenForFieldName("name")) {
+    const name = c.type === "aliased_import" ? c.childForFieldName("name")!.text : c.text;
+    names.push([c.type === "aliased_import" ? c.childForFieldName("alias")!.text : name, `${module}.${name}`]);
+  }
+  // `from torch.x import *` binds what cannot be known: nothing is bound, the uses are reported where they are
+  return { stmt, module, kind: isTorch(module) ? "torch" : "library", names, plain: false };
+}
+
+/** Adds the aliases of nested torch imports to the file's (a top-level import of the same local name wins). */
+export function addNestedAliases(sites: NestedTorchImport[], aliases: Map<string, string>): void {
+  for (const s of sites) if (s.kind === "torch" && !guardedTorchNames(s)) for (const [local, q] of s.names) if (!aliases.has(local)) aliases.set(local, q);
+}
+
+/** `from torch.x import name` in a try that catches ImportError: the names are what the except branch defines (C2M-W052). */
+function guardedTorchNames(site: NestedTorchImport): boolean {
+  return site.kind === "torch" && !site.plain && isGuardedImport(site.stmt) && !underTypeChecking(site.stmt);
+}
+
+/** Whether the tables translate torch name `q` where it is used (a value, a layer, an op, a runtime switch, or a namespace of those). */
+export function translatedTorchName(q: string): boolean {
+  if (TORCH_NAMES[q] || LAYER_BY_NAME.has(q) || OP_BY_NAME.has(q) || RUNTIME_CALLS[q] || INIT_FUNCTIONS[q] || CONTAINERS.has(q)) return true;
+  if (RUNTIME_STATEMENTS.has(q) || AUTOCAST_CONTEXTS.has(q) || DROPPED_DECORATORS.test(q)) return true;
+  return isTorchNamespace(q);
+}
+
+let namespaces: Set<string> | undefined;
+function isTorchNamespace(q: string): boolean {
+  if (!namespaces) {
+    namespaces = new Set();
+    for (const name of [...Object.keys(TORCH_NAMES), ...LAYER_BY_NAME.keys(), ...OP_BY_NAME.keys(), ...Object.keys(RUNTIME_CALLS)]) {
+      const parts = name.split(".");
+      for (let i = 1; i < parts.length; i++) namespaces.add(parts.slice(0, i).join("."));
+    }
+  }
+  return namespaces.has(q);
+}
+
+export interface ImportEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface RewriteContext {
+  source: string;
+  diags: DiagnosticBag;
+  /** per-line markers: insert position → marker text (as the translator keeps them) */
+  markers: Map<number, string>;
+  helpers: Set<string>;
+}
+
+/** The edits that take each nested torch import out of the output (an empty text removes the statement's line). */
+export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteContext): ImportEdit[] {
+  const edits: ImportEdit[] = [];
+  for (const site of sites) {
+    const { stmt } = site;
+    const indent = " ".repeat(stmt.startPosition.column);
+    if (site.kind === "library" && isGuardedImport(stmt)) {
+      const message = `'${site.module}' needs torch: the import raises ImportError, so the fallback in its except clause runs, as without torch`;
+      report(ctx, "C2M-W040", stmt, message);
+      edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`c2m: ${site.module} needs torch`)})` });
+      continue;
+    }
+    if (guardedTorchNames(site)) {
+      // names from torch in a try that catches ImportError: the code's own fallback defines them (for this file and
+      // for the files that import them from here); dropping the import would leave them undefined
+      const message = `names from ${site.module} in a try that catches ImportError: the port runs its except branch`;
+      report(ctx, "C2M-W052", stmt, message);
+      edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`${site.module} is torch's`)})` });
+      continue;
+    }
+    const placeholders = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
+    if (!placeholders.length) {
+      edits.push(lineRemoval(ctx.source, stmt));
+      continue;
+    }
+    ctx.helpers.add(UNTRANSLATED_HELPER);
+    const what = placeholders.map(([, q]) => q).join(", ");
+    report(ctx, "C2M-E050", stmt, `${what} ${placeholders.length > 1 ? "have" : "has"} no MLX translation: bound to Untranslated(...), which raises when used`);
+    const lines = placeholders.map(([local, q]) => `${local} = Untranslated(${JSON.stringify(q)})`);
+    edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: lines.join(`\n${indent}`) });
+  }
+  return edits;
+}
+
+/**
+ * Top-level `from torch.x import name` statements go with the other torch imports (emit/python.ts), yet a
+ * name with no translation may be the module's own attribute that a sibling imports (`from .utils import
+ * tqdm`, which torchvision's datasets/utils.py took from torch.utils.model_zoo): each such name is bound to a
+ * placeholder, one line each, placed after the helpers. Returns those lines, each with its marker.
+ */
+export function topLevelPlaceholders(imports: { node: SyntaxNode; torch: boolean }[], ctx: RewriteContext): string[] {
+  const lines: string[] = [];
+  for (const imp of imports) {
+    if (!imp.torch || imp.node.type !== "import_from_statement" || imp.node.parent?.type !== "module") continue;
+    const site = siteOf(imp.node, () => false);
+    const untranslated = (site?.names ?? []).filter(([, q]) => !translatedTorchName(q));
+    for (const [local, q] of untranslated) {
+      const message = `${q} has no MLX translation: '${local}' is bound to Untranslated(...), which raises when used`;
+      const d = ctx.diags.report("C2M-E050", imp.node.startPosition, message);
+      lines.push(`${local} = Untranslated(${JSON.stringify(q)})  # c2m: ${d.code} ${message}`);
+    }
+  }
+  if (lines.length) ctx.helpers.add(UNTRANSLATED_HELPER);
+  return lines;
+}
+
+/** The statement's whole line(s), newline included (the emitter leaves `pass` where a block empties). */
+function lineRemoval(src: string, stmt: SyntaxNode): ImportEdit {
+  const start = src.lastIndexOf("\n", stmt.startIndex - 1) + 1;
+  const nl = src.indexOf("\n", stmt.endIndex);
+  return { start, end: nl < 0 ? src.length : nl + 1, text: "" };
+}
+
+function report(ctx: RewriteContext, code: string, stmt: SyntaxNode, message: string): void {
+  const d = ctx.diags.report(code, stmt.startPosition, message);
+  let eol = ctx.source.indexOf("\n", stmt.endIndex);
+  if (eol < 0) eol = ctx.source.length;
+  const prev = ctx.markers.get(eol);
+  const marker = `c2m: ${d.code} ${message}`;
+  if (!prev?.includes(d.code)) ctx.markers.set(eol, prev ? `${prev}; ${marker}` : `  # ${marker}`);
 }
 
 /** Whether a node sits under `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`): Python never runs it. */
@@ -43,95 +252,12 @@ export function underTypeChecking(node: SyntaxNode): boolean {
   return false;
 }
 
-/** Whether an import sits in a `try` whose handlers catch a failed import (ImportError, ModuleNotFoundError, Exception, bare). */
-export function isGuardedImport(n: SyntaxNode): boolean {
-  for (let p = n.parent; p; p = p.parent) {
-    if (p.type === "function_definition" || p.type === "class_definition") return false;
-    if (p.type !== "block" || p.parent?.type !== "try_statement" || p.parent.childForFieldName("body") !== p) continue;
-    const handlers = p.parent.namedNonComment.filter((c) => c.type === "except_clause");
-    const catches = (h: SyntaxNode) => {
-      const caught = h.namedNonComment.filter((c) => c.type !== "block");
-      return !caught.length || /\b(ImportError|ModuleNotFoundError|Exception|BaseException)\b/.test(caught.map((c) => c.text).join(" "));
-    };
-    if (handlers.some(catches)) return true;
-  }
-  return false;
+/** The top-level statements among `sites` (imports of libraries that need torch): placeholders the helpers must precede. */
+export function topLevelSites(sites: NestedTorchImport[]): SyntaxNode[] {
+  return sites.filter((s) => s.stmt.parent?.type === "module").map((s) => s.stmt);
 }
 
-/** (local name, what it stands for) for each name an import statement binds; null for `from x import *`. */
-function boundNames(stmt: SyntaxNode): [string, string][] | null {
-  if (stmt.type === "import_statement") {
-    return namedChildren(stmt).map((c) => {
-      if (c.type === "aliased_import") return [c.childForFieldName("alias")!.text, c.childForFieldName("name")!.text.replace(/\s+/g, "")];
-      const top = c.text.replace(/\s+/g, "").split(".")[0];
-      return [top, top];
-    });
-  }
-  const module = importedModules(stmt)[0];
-  const names = stmt.childrenForFieldName("name");
-  if (!names.length) return null;
-  return names.map((c) => {
-    const name = (c.type === "aliased_import" ? c.childForFieldName("name")! : c).text;
-    const local = c.type === "aliased_import" ? c.childForFieldName("alias")!.text : name;
-    return [local, `${module}.${name}`];
-  });
-}
-
-/** Every import statement of the file (nested ones included), in source order. */
-export function allImports(root: SyntaxNode): SyntaxNode[] {
-  return root.descendantsOfType([...IMPORT_TYPES]).sort((a, b) => a.startIndex - b.startIndex);
-}
-
-/** The statement rewrites for nested torch imports and for imports of libraries that need torch (see the file comment). */
-export function rewriteTorchImports(mod: ModuleIR, ctx: PassContext, ownPackages: ReadonlySet<string> = new Set()): void {
-  for (const stmt of allImports(mod.root)) {
-    const modules = importedModules(stmt);
-    if (modules.every(isTorch)) {
-      if (stmt.type === "import_from_statement" && isGuardedImport(stmt) && !underTypeChecking(stmt)) guardedTorchNames(stmt, ctx);
-      else if (isNestedImport(stmt)) ctx.rewrites.set(nodeKey(stmt), { text: "", rule: "torch-import" });
-      continue;
-    }
-    const library = modules.find((m) => !m.startsWith(".") && !isTorch(m) && !ownPackages.has(m.split(".")[0]) && needsTorch(m));
-    if (!library || !evaluatedOnImport(stmt) || isGuardedImport(stmt) || underTypeChecking(stmt)) continue;
-    const bound = boundNames(stmt);
-    if (!bound) continue; // `from lib import *`: nothing to bind; the output checker reports the import
-    const message = `'${library}' needs torch: ${bound.map(([local]) => local).join(", ")} bound to Untranslated(...), which raises when used`;
-    ctx.diags.report("C2M-E040", stmt.startPosition, message);
-    ctx.constructs.push({ kind: "unsupported", name: "C2M-E040", line: stmt.startPosition.row + 1, col: stmt.startPosition.column + 1 });
-    const indent = " ".repeat(stmt.startPosition.column);
-    const lines = bound.map(([local, full]) => `${local} = Untranslated(${JSON.stringify(full)})`);
-    lines[0] += `  # c2m: C2M-E040 ${message}`;
-    ctx.rewrites.set(nodeKey(stmt), { text: lines.join(`\n${indent}`), helpers: [UNTRANSLATED_HELPER], rule: "torch-library-import" });
-    (mod.placeholderImports ??= []).push(stmt);
-  }
-}
-
-/**
- * `from torch.x import name` in a try that catches ImportError: the code has its own fallback for a torch without
- * the name, and the port takes it (`raise ImportError`), so the name is what the fallback defines, for this file
- * and for the files that import it from here. (Dropping the import instead would leave the name undefined.) A
- * module import (`import torch`) in such a try still goes: its names translate where they are used.
- */
-function guardedTorchNames(stmt: SyntaxNode, ctx: PassContext): void {
-  const module = importedModules(stmt)[0];
-  const message = `names from ${module} in a try that catches ImportError: the port runs its except branch`;
-  const d = ctx.diags.report("C2M-W052", stmt.startPosition, message);
-  ctx.constructs.push({ kind: "unsupported", name: d.code, line: d.line, col: d.col });
-  ctx.rewrites.set(nodeKey(stmt), { text: `raise ImportError(${JSON.stringify(`${module} is torch's`)})  # c2m: C2M-W052 ${message}`, rule: "torch-import" });
-}
-
-/** Whether the file has imports this pass rewrites (a file with no top-level torch import is otherwise left as written). */
-export function hasTorchImportsToRewrite(root: SyntaxNode, ownPackages: ReadonlySet<string> = new Set()): boolean {
-  return allImports(root).some((stmt) => {
-    const modules = importedModules(stmt);
-    if (modules.every(isTorch)) return true;
-    return (
-      modules.some((m) => !m.startsWith(".") && !ownPackages.has(m.split(".")[0]) && needsTorch(m)) && evaluatedOnImport(stmt) && !isGuardedImport(stmt) && !underTypeChecking(stmt)
-    );
-  });
-}
-
-/** The names the rewritten imports bind to placeholders. */
-export function placeholderImportNames(mod: ModuleIR): Set<string> {
-  return new Set((mod.placeholderImports ?? []).flatMap((stmt) => (boundNames(stmt) ?? []).map(([local]) => local)));
+/** The names top-level imports of libraries that need torch bind to placeholders (a value computed from one on import is one too). */
+export function placeholderImportNames(mod: { placeholderImports?: SyntaxNode[] }): Set<string> {
+  return new Set((mod.placeholderImports ?? []).flatMap((stmt) => siteOf(stmt, () => false)?.names.map(([local]) => local) ?? []));
 }

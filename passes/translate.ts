@@ -24,8 +24,8 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
-import { foreignTakesTorchLayout } from "./package-classes.js";
-import { qualify } from "./resolve-imports.js";
+import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
+import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
@@ -568,7 +568,9 @@ export class FunctionWalker {
       }
       // in-place tensor methods used as statements: `x.add_(y)` → `x = x + y`
       const recv = this.expr(obj);
-      const row = recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
+      // an imported module's function (`init.copy_(module.weight, w)` with transformers' `initialization as init`) is no tensor method
+      const imported = obj.type === "identifier" && !this.env.has(obj.text) && this.ctx.mod.aliases.has(obj.text) && !this.ctx.mod.aliases.get(obj.text)!.startsWith("torch");
+      const row = !imported && (recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method)) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
       if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
         const g = this.expr(call);
         this.replaceStatement(stmt, obj.type === "subscript" ? `${obj.text} = ${g.text}` : `${recv.text} = ${g.text}`);
@@ -825,7 +827,7 @@ export class FunctionWalker {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
-    if (q?.startsWith("torch")) {
+    if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerValue(layer, e);
@@ -1037,7 +1039,7 @@ export class FunctionWalker {
       this.ctx.helpers.add("ModuleDict");
       return this.containerCall(e, "ModuleDict");
     }
-    if (q?.startsWith("torch")) {
+    if (q && isTorch(q)) {
       const disabled = AUTOCAST_CONTEXTS.has(q) && callArgs(e).keyword.get("enabled")?.text === "False";
       const runtime = disabled ? RUNTIME_CALLS["torch.no_grad"] : RUNTIME_CALLS[q];
       if (runtime) {
@@ -1106,7 +1108,7 @@ export class FunctionWalker {
         // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention")
         const [obj, name] = callArgs(e).positional;
         const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
-        if (q?.startsWith("torch") && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
+        if (q && isTorch(q) && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
       }
       if (fn.text === "getattr") {
         const probe = this.torchFeatureProbe(e);
@@ -1129,7 +1131,7 @@ export class FunctionWalker {
   private torchFeatureProbe(e: SyntaxNode): Gen | undefined {
     const [obj, name, dflt] = callArgs(e).positional;
     const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
-    if (!q?.startsWith("torch") || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
+    if (!(q && isTorch(q)) || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
     const full = `${q}.${stringValue(name)}`;
     if (TORCH_NAMES[full]) return this.torchName(full, e);
     const layer = LAYER_BY_NAME.get(full);
@@ -1414,6 +1416,8 @@ export class FunctionWalker {
    * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
    */
   private foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+    const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
+    if (seqItems) return this.applyModule(seqItems, args, nodes, call);
     if (!foreignTakesTorchLayout(ext) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }

@@ -7,11 +7,12 @@ import type { WeightMaps } from "../ir/weights.js";
 import { layoutAndTranslate, type LayoutResult } from "../passes/layout-nhwc.js";
 import { collectClasses } from "../passes/module-tree.js";
 import { isTorchModuleClass } from "../passes/package-classes.js";
-import { hasTorchImportsToRewrite, rewriteTorchImports } from "../passes/torch-imports.js";
 import { FileSemantics } from "../ir/binder/semantics.js";
 import { memoryHost, type Host } from "../ir/program/host.js";
 import { Program } from "../ir/program/program.js";
 import { resolveImports } from "../passes/resolve-imports.js";
+import { addNestedAliases, nestedTorchImports, topLevelSites } from "../passes/torch-imports.js";
+import { importRootOf } from "../ir/program/import-resolver.js";
 import { buildWeightMaps } from "../passes/weights.js";
 import { emitEditsOnly, emitPython, type EmitResult } from "../emit/python.js";
 import { packageProbeEdits, PROBE_HELPER } from "../passes/package-probes.js";
@@ -71,8 +72,6 @@ export interface CompileResult {
  */
 export const PIPELINE: readonly Pass[] = [
   { name: "module-tree", run: (mod, ctx) => collectClasses(mod, ctx.diags) },
-  // nested torch imports go, libraries that need torch become placeholders (passes/torch-imports.ts)
-  { name: "torch-imports", run: (mod, ctx) => rewriteTorchImports(mod, ctx, ctx.options.ownPackages) },
   // the cookbook's idiom rules (issue 5) register here; plugin passes may add rewrites before layout-nhwc
   { name: "cookbook", run: (mod, ctx) => applyRules(mod, ctx, builtinRules()) },
 ];
@@ -123,9 +122,12 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     return { code: "", diagnostics: diags.items, ...empty };
   }
   const { aliases, imports } = resolveImports(tree.rootNode);
+  // torch imports in a try, an if, a function: their names are translated like top-level ones, the imports go
+  const nested = nestedTorchImports(tree.rootNode, (module) => isUserModule(program, filename, module) || inPackage(options.package, module));
+  addNestedAliases(nested, aliases);
   // c2m rewrites torch code: a file that imports no torch (an MLX file, c2m's own output) is left as it is
   // (an empty file included); its map is the identity, so that every written module has one
-  if (!imports.some((i) => i.torch) && !hasTorchImportsToRewrite(tree.rootNode, ownPackages(options.package))) {
+  if (!imports.some((i) => i.torch) && !nested.length) {
     // ... but for its probes for an installed torch, which the port answers (passes/package-probes.ts)
     const probes = packageProbeEdits(tree.rootNode);
     if (probes.length) {
@@ -137,20 +139,26 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   }
   const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
   const semantic = new FileSemantics(program, file);
-  const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
-  const ctx: PassContext = {
-    diags,
-    options: { layout: options.layout ?? "torch", topClass: options.topClass, ownPackages: ownPackages(options.package) },
-    rewrites: new Map(),
-    constructs: [],
+  const mod: ModuleIR = {
+    file: filename,
+    source,
+    root: tree.rootNode,
+    aliases,
+    imports,
+    classes: new Map(),
+    functions: new Map(),
+    otherClasses: new Map(),
+    semantic,
+    placeholderImports: topLevelSites(nested),
   };
+  const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
   const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];
   const extra = [...(options.passes ?? []), ...(options.plugins ?? []).flatMap((p) => p.passes ?? [])];
   if (userRules.length) extra.unshift(rulesPass("user-rules", userRules));
   for (const pass of pipelineWith(extra)) {
     if (pass.name === "cookbook" && options.cookbook === false && !(pass as PluginPass).placement) continue;
-    if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = layoutAndTranslate(mod, ctx);
+    if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = layoutAndTranslate(mod, ctx, nested);
     else pass.run(mod, ctx);
   }
   const weightMaps = buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc);
@@ -166,11 +174,18 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   };
 }
 
-/** The top-level packages of a folder compile: the package itself, or each package of a plain folder (a compile of site-packages' `transformers/`). */
-function ownPackages(pkg: PackageInfo | undefined): ReadonlySet<string> {
-  if (!pkg) return new Set();
-  if (pkg.name) return new Set([pkg.name]);
-  return new Set(pkg.files.map((f) => f.split("/")[0].replace(/\.py$/, "")));
+/** Whether an absolute import from `filename` is of the user's own files (a compile of torchvision importing `torchvision.ops`), not a library's. */
+function isUserModule(program: Program, filename: string, module: string): boolean {
+  const at = program.resolver.resolve(filename, importRootOf(program.host, filename), module, 0);
+  return (at.kind === "file" || at.kind === "namespace") && at.origin === "user";
+}
+
+/** Whether `module` (absolute) is one of the package a folder compile builds (`timm.layers` in a compile of timm/, or of a folder holding it). */
+function inPackage(pkg: PackageInfo | undefined, module: string): boolean {
+  const top = module.split(".")[0];
+  if (!pkg) return false;
+  if (pkg.name && top === pkg.name) return true;
+  return pkg.files.some((f) => f === `${top}.py` || f.startsWith(`${top}/`));
 }
 
 /** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */

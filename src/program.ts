@@ -124,6 +124,7 @@ program
   .option("--sarif", "print the analysis as SARIF 2.1.0 (for CI code scanning)")
   .option("-o, --output <file>", "write the report here instead of stdout")
   .option("-j, --jobs <n>", "worker threads for a directory (default: one per core)")
+  .option("--python-path <dir...>", "folders installed libraries are read from (never imported), as for c2m compile")
   .description("report how much of a file or tree ports automatically, construct by construct (nothing is imported or run)")
   .action(async (path, opts) => {
     const { runAnalyze } = await import("./commands/analyze.js");

@@ -1,129 +1,141 @@
 /**
- * Imports that need torch beyond the top-level `import torch` (passes/torch-imports.ts): torch imported in a
- * block or a function goes, a library built on torch becomes placeholders, and the output imports and runs
- * on a machine without torch (checked in Python with torch absent).
+ * torch imports below the top level (passes/torch-imports.ts): in a try, a function, an if. The output
+ * imports no torch: translated names are dropped, untranslated ones are placeholders, optional torch
+ * libraries take their except clause. Each case also runs the output with torch absent.
  */
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../src/index.js";
-import { pythonExecutable } from "../src/python.js";
+import { packageRoot } from "../src/python.js";
 
-const codes = (r: ReturnType<typeof compile>) => r.diagnostics.map((d) => d.code);
+const py = (s: string) => s.replace(/^\n/, "");
+const codes = (r: ReturnType<typeof compile>) => r.diagnostics.map((d) => `${d.code}@${d.line}`);
+const PYTHON = join(packageRoot(), ".venv/bin/python");
 
-/** Runs `code` as module `m` with torch (and the libraries on it) absent, then `after`; returns stdout. */
+/** Runs `code` with every torch* import failing as on a machine without torch; returns what it prints. */
 function runWithoutTorch(code: string, after: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "c2m-torch-imports-"));
-  writeFileSync(join(dir, "m.py"), code);
-  const driver = [
-    "import sys",
-    "for name in ('torch', 'safetensors.torch', 'accelerate', 'xformers'):",
-    "    sys.modules[name] = None  # `import name` raises ModuleNotFoundError",
-    `sys.path.insert(0, ${JSON.stringify(dir)})`,
-    "import m",
-    after,
+  const guard = [
+    "import sys, importlib.abc",
+    "class NoTorch(importlib.abc.MetaPathFinder):",
+    "    def find_spec(self, name, path=None, target=None):",
+    "        if name.split('.')[0].startswith('torch'): raise ModuleNotFoundError(name)",
+    "sys.meta_path.insert(0, NoTorch())",
   ].join("\n");
-  return execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" });
+  return execFileSync(PYTHON, ["-c", `${guard}\n${code}\n${after}`], { encoding: "utf8" }).trim();
 }
 
-const SOURCE = `"""A module of a library."""
-from __future__ import annotations
-
-import os
-from safetensors.torch import (
-    save_file,
-    load_file as lf,
-)
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from torch import Tensor
-
-if os.environ.get("NEVER_SET_C2M") is None:
-    import torch
-    import torch.nn.functional as F
-    import accelerate
-
+describe("torch imports in a try", () => {
+  const src = py(`
+import torch
 try:
-    import xformers
+    from torch.hub import load_state_dict_from_url  # noqa: 401
 except ImportError:
-    xformers = None
-
-
-def relu_plus(x):
-    import torch
-    return F.relu(x) + torch.ones(3)
-`;
-
-describe("imports that need torch", () => {
-  const r = compile(SOURCE, { filename: "m.py" });
-
-  it("a torch import in a block or a function goes; its names still translate", () => {
-    expect(r.code).not.toMatch(/^\s*(import torch|from torch)/m);
-    expect(r.code).toContain("if TYPE_CHECKING:\n    pass\n");
-    expect(r.code).toContain("return nn.relu(x) + mx.ones(3)");
-    expect(r.code.startsWith('"""A module of a library."""\nfrom __future__ import annotations\n')).toBe(true);
-  });
-
-  it("a library on torch imported on import: placeholders with C2M-E040; a guarded one stays", () => {
-    expect(codes(r)).toEqual(["C2M-E040", "C2M-E040"]);
-    expect(r.code).toContain('save_file = Untranslated("safetensors.torch.save_file")  # c2m: C2M-E040');
-    expect(r.code).toContain('\nlf = Untranslated("safetensors.torch.load_file")\n');
-    expect(r.code).toContain('    accelerate = Untranslated("accelerate")  # c2m: C2M-E040');
-    expect(r.code).toContain("try:\n    import xformers\nexcept ImportError:");
-    // the helper is defined before the first placeholder
-    expect(r.code.indexOf("class Untranslated:")).toBeLessThan(r.code.indexOf("save_file = Untranslated"));
-  });
-
-  it("the output imports and runs without torch; a placeholder raises only when used", () => {
-    const out = runWithoutTorch(
-      r.code,
-      [
-        "import mlx.core as mx",
-        "print(m.relu_plus(mx.array([-1.0, 0.0, 2.0])).tolist(), m.xformers)",
-        "try:",
-        "    m.save_file({}, 'x')",
-        "except NotImplementedError as e:",
-        "    print('raised', 'safetensors.torch.save_file' in str(e))",
-      ].join("\n"),
-    );
-    expect(out.trim().split("\n")).toEqual(["[1.0, 1.0, 3.0] None", "raised True"]);
-  });
-
-  it("the package's own absolute imports are not a library's", () => {
-    const own = compile("import torch\nfrom transformers.utils import logging\nlogger = logging.get_logger(__name__)\n", {
-      filename: "transformers/x.py",
-      package: { files: ["transformers/x.py", "transformers/utils/__init__.py", "transformers/utils/logging.py"], path: "transformers/x.py" },
-    });
-    expect(codes(own)).toEqual([]);
-    expect(own.code).toContain("from transformers.utils import logging\n");
+    from torch.utils.model_zoo import load_url as load_state_dict_from_url  # noqa: 401
+try:
+    import torchcodec
+    HAS_CODEC = True
+except ImportError:
+    HAS_CODEC = False
+`);
+  it("a torch name with no translation is a placeholder; an optional torch library raises ImportError so the fallback runs", () => {
+    const r = compile(src, { filename: "m.py" });
+    // names from torch in the try: the except branch defines them (C2M-W052), here a placeholder of its own
+    expect(r.code).toContain(`    raise ImportError("torch.hub is torch's")  # noqa: 401  # c2m: C2M-W052`);
+    expect(r.code).toContain('    load_state_dict_from_url = Untranslated("torch.utils.model_zoo.load_url")');
+    expect(r.code).toContain('    raise ImportError("c2m: torchcodec needs torch")  # c2m: C2M-W040');
+    expect(r.code).not.toMatch(/^\s*(import|from) torch/m);
+    expect(codes(r)).toEqual(["C2M-W052@3", "C2M-E050@5", "C2M-W040@7"]);
+    expect(runWithoutTorch(r.code, "print(HAS_CODEC, type(load_state_dict_from_url).__name__)")).toBe("False Untranslated");
   });
 });
 
-describe("values computed on import from a placeholder name", () => {
-  it("a class attribute computed from a name bound to a placeholder is one too; torch's device probes are False", () => {
-    const r = compile(
-      [
-        "import torch",
-        "",
-        "",
-        "class Layer:",
-        "    fp8_dtype = torch.float8_e4m3fn",
-        "    fp8_max = torch.finfo(fp8_dtype).max",
-        "    alias = fp8_dtype",
-        "",
-        "",
-        "DISTRIBUTED = torch.distributed.is_available() and torch.cuda.is_available()",
-        "",
-      ].join("\n"),
-      { filename: "m.py" },
+describe("torch imports in a function", () => {
+  it("a translated name is dropped and translated where it is used; one with no translation raises only when called", () => {
+    const src = py(`
+import torch
+
+
+def act(x):
+    import torch.nn.functional as F
+    return F.relu(x)
+
+
+def cuda_version():
+    from torch.version import git_version as torch_git_version
+    return torch_git_version
+
+
+def only_import():
+    from torch import Tensor
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("def act(x):\n    return nn.relu(x)");
+    expect(r.code).toContain('    torch_git_version = Untranslated("torch.version.git_version")');
+    expect(r.code).toContain("def only_import():\n    pass");
+    expect(r.code).not.toMatch(/^\s*(import|from) torch/m);
+    const out = runWithoutTorch(
+      r.code,
+      "import mlx.core as mx\nprint(act(mx.array([-1.0, 2.0])).tolist())\ntry:\n    cuda_version()()\nexcept NotImplementedError as e:\n    print('raised')",
     );
-    expect(r.code).toContain('    fp8_max = Untranslated("torch.finfo(fp8_dtype).max")');
-    expect(r.code).toContain("    alias = fp8_dtype\n");
-    expect(r.code).toContain("DISTRIBUTED = False and False\n");
-    const out = runWithoutTorch(r.code, "print(m.DISTRIBUTED, type(m.Layer.fp8_max).__name__)");
-    expect(out.trim()).toBe("False Untranslated");
+    expect(out).toBe("[0.0, 2.0]\nraised");
+  });
+});
+
+describe("names that only look like torch's", () => {
+  it("torchvision.extension is a package's own module, not torch: its calls on import stay as written", () => {
+    const src = py(`
+import torch
+import torchvision.extension
+
+if torchvision.extension._has_ops():
+    X = 1
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("if torchvision.extension._has_ops():");
+    expect(r.code).not.toContain("Untranslated");
+  });
+});
+
+describe("a placeholder base class beside ABC", () => {
+  it("a subclass adding ABC (torchvision's FlowDataset(ABC, VisionDataset)) is defined; building it raises", () => {
+    const src = py(`
+from abc import ABC
+import torch
+
+
+class VisionDataset(torch.utils.data.Dataset):
+    pass
+
+
+class FlowDataset(ABC, VisionDataset):
+    pass
+
+
+class Both(ABC, torch.utils.data.Dataset):
+    pass
+`);
+    const r = compile(src, { filename: "m.py" });
+    const out = runWithoutTorch(r.code, "for c in (FlowDataset, Both):\n    try:\n        c()\n    except NotImplementedError:\n        print(c.__name__, 'raised')");
+    expect(out).toBe("FlowDataset raised\nBoth raised");
+  });
+});
+
+describe("top-level torch imports of names with no translation", () => {
+  it("bind placeholders: a sibling importing the name from this module still imports (torchvision's `from .utils import tqdm`)", () => {
+    const src = py(`
+import torch
+from torch import Tensor
+from torch.utils.model_zoo import tqdm
+
+
+def f(x: Tensor) -> Tensor:
+    return torch.relu(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('tqdm = Untranslated("torch.utils.model_zoo.tqdm")  # c2m: C2M-E050');
+    expect(r.code).not.toContain("Tensor = Untranslated");
+    expect(codes(r)).toEqual(["C2M-E050@3"]);
+    expect(runWithoutTorch(r.code, "print(type(tqdm).__name__)")).toBe("Untranslated");
   });
 });

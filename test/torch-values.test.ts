@@ -4,11 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compile } from "../src/index.js";
-import { pythonExecutable } from "../src/python.js";
+import { packageRoot, pythonExecutable } from "../src/python.js";
 
 const SOURCE = `import functools
 import torch
@@ -61,5 +61,82 @@ print(worst)
 `;
     const worst = Number(execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" }).trim());
     expect(worst).toBeLessThan(1e-5);
+  });
+});
+
+describe("torch's runtime probed by a library", () => {
+  it("device probes, pytree registration and getattr(torch, 'version').hip have their MLX meaning", () => {
+    const r = compile(
+      [
+        "from functools import lru_cache",
+        "from .import_utils import is_torch_available",
+        "",
+        "if is_torch_available():",
+        "    import torch",
+        "    import torch.utils._pytree as torch_pytree",
+        "",
+        "",
+        "@lru_cache",
+        "def is_rocm_platform() -> bool:",
+        "    return getattr(torch, 'version').hip is not None",
+        "",
+        "",
+        "def register(t):",
+        "    torch_pytree.register_pytree_node(t, None, None)",
+        "    return torch.accelerator.current_accelerator(), torch.cuda.device_count(), torch.get_default_dtype()",
+        "",
+      ].join("\n"),
+      { filename: "r.py" },
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.code).toContain("if is_torch_available():\n    pass\n");
+    expect(r.code).toContain("    return None is not None\n");
+    expect(r.code).toContain("def register(t):\n    return None, 0, mx.float32\n");
+  });
+});
+
+describe("torch.device", () => {
+  it("is its name, a str with torch's .type and .index", () => {
+    const r = compile("import torch\n\n\ndef kind(device):\n    d = torch.device(device)\n    return d.type, d.index, str(torch.device('cuda', 1)), d == 'cuda:0'\n", {
+      filename: "d.py",
+    });
+    expect(r.code).toContain("d = ops_device(device)");
+    const dir = mkdtempSync(join(tmpdir(), "c2m-device-"));
+    writeFileSync(join(dir, "d.py"), r.code);
+    const out = execFileSync(pythonExecutable(), ["-c", `import sys; sys.path.insert(0, ${JSON.stringify(dir)}); import d; print(d.kind("cuda:0"), d.kind("cpu"))`], {
+      encoding: "utf8",
+    });
+    expect(out.trim()).toBe("('cuda', 0, 'cuda:1', True) ('cpu', None, 'cuda:1', False)");
+  });
+});
+
+describe("a decorator given a torch name", () => {
+  it("its argument runs on import: a placeholder, and the class still defines the method", () => {
+    const r = compile(
+      "import torch\nfrom functools import wraps\n\n\nclass M(torch.nn.Module):\n    @wraps(torch.nn.Module.cuda)\n    def cuda(self, *args):\n        return 7\n",
+      {
+        filename: "w.py",
+      },
+    );
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["C2M-E050"]);
+    expect(r.code).toContain('    @wraps(Untranslated("torch.nn.Module.cuda"))');
+    const dir = mkdtempSync(join(tmpdir(), "c2m-decorator-"));
+    writeFileSync(join(dir, "w.py"), r.code);
+    const out = execFileSync(pythonExecutable(), ["-c", `import sys; sys.modules["torch"] = None; sys.path.insert(0, ${JSON.stringify(dir)}); import w; print(w.M().cuda())`], {
+      encoding: "utf8",
+    });
+    expect(out.trim()).toBe("7");
+  });
+});
+
+describe("forward by its torch name", () => {
+  it("a class under a Python base, or in a file that names .forward, keeps forward as an alias of __call__", () => {
+    const src = readFileSync(join(packageRoot(), "test/fixtures/models/forward_by_name.py"), "utf8");
+    const r = compile(src, { filename: "f.py" });
+    expect(r.code).toContain("    forward = __call__\n");
+    const dir = mkdtempSync(join(tmpdir(), "c2m-forward-"));
+    writeFileSync(join(dir, "f.py"), r.code);
+    const driver = `import sys; sys.path.insert(0, ${JSON.stringify(dir)}); import mlx.core as mx, f; print(f.Net()(mx.ones((1, 2))).shape, f.Layer.wrapped is f.Layer.__call__)`;
+    expect(execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" }).trim()).toBe("(1, 2) True");
   });
 });

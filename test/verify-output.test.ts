@@ -1,12 +1,12 @@
 /**
  * The output invariants (emit/verify, design.md "Output invariants"): each check once on an input that
  * translates fine and once on one that produces its diagnostic, located at the input; an internal error in
- * one function keeps that function and compiles the rest; the API table matches the installed MLX; and
- * pyflakes (ruff --select F) agrees that every reviewed golden output is clean.
+ * one function keeps that function and compiles the rest; the API table matches the installed MLX. pyflakes
+ * over the golden outputs (no finding the input does not have) is test/pyflakes.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile, type CompileOptions } from "../src/compile.js";
 import { verifyOutput } from "../emit/verify/index.js";
@@ -124,13 +124,14 @@ class Block(nn.Module):
 `;
     const r = errorsOf(src);
     expect(r.errors).toEqual([]);
-    expect(r.code).toContain('def __init__(self, d: int, dtype: mx.Dtype = mx.float32, device: Optional[mx.Device] = None, dev="cpu"):');
+    expect(r.code).toContain('def __init__(self, d: int, dtype: mx.Dtype = mx.float32, device: Optional[mx.Device] = None, dev=ops_device("cpu")):');
     expect(r.code).toContain("def __call__(self, x: mx.array, size: tuple = None, m: nn.Module = None) -> mx.array:");
   });
 
-  it("reports a torch import the translation left (here: inside a function)", () => {
-    const r = errorsOf("import torch\n\n\ndef f(x):\n    import torch.nn.functional as F\n    return F.gelu(x)\n");
-    expect(r.errors).toContain("5:5 C2M-E023");
+  it("reports a torch import left in the output (here: inside a function)", () => {
+    // the translation removes it (passes/torch-imports.ts); the checker still catches one that stays
+    expect(errorsOf("import torch\n\n\ndef f(x):\n    import torch.nn.functional as F\n    return F.gelu(x)\n").errors).toEqual([]);
+    expect(findings(`${HEADER}def f(x):\n    import torch.nn.functional as F\n    return F.gelu(x)\n`)).toContain("4:5 C2M-E023");
   });
 
   it("reports a torch name whose import was removed", () => {
@@ -255,20 +256,6 @@ describe("the MLX API table", () => {
     const proc = spawnSync(pythonExecutable(), [join(ROOT, "src", "tools", "mlx_api.py")], { encoding: "utf8" });
     expect(proc.stderr).toBe("");
     expect(proc.stdout).toBe(readFileSync(join(ROOT, "passes", "tables", "mlx-api.json"), "utf8"));
-  });
-});
-
-describe("pyflakes agrees: every reviewed golden output is clean", () => {
-  it("ruff check --select F over golden/models/*/expected.py and golden/cookbook/*/expected.py", () => {
-    const files = ["models", "cookbook"].flatMap((d) => readdirSync(join(ROOT, "golden", d)).map((n) => join(ROOT, "golden", d, n, "expected.py"))).filter((f) => existsSync(f));
-    expect(files.length).toBeGreaterThanOrEqual(19);
-    // unused imports and locals (F401, F841) are the input's own lines kept as written, or the `import mlx.core as mx`
-    // every output gets: harmless, not an output that fails
-    const proc = spawnSync(join(ROOT, ".venv", "bin", "ruff"), ["check", "--no-cache", "--select", "F", "--ignore", "F401,F841", "--output-format", "concise", ...files], {
-      encoding: "utf8",
-    });
-    expect(proc.stdout.trim()).toBe("All checks passed!");
-    expect(proc.status).toBe(0);
   });
 });
 

@@ -1,3 +1,6 @@
+import abc
+
+
 class Untranslated:
     """A torch name c2m could not translate, evaluated on import (a C2M-E050 marker says where): the module
     still imports, and using the name raises. Port that use by hand."""
@@ -34,8 +37,14 @@ class Untranslated:
     def __mro_entries__(self, bases):
         # a base class c2m could not translate: the class is defined, and using what it inherits raises
         name = self._name
+        # the class's metaclass must derive from its other bases' (`class D(ABC, Untranslated("torch.x"))`), and
+        # from ABCMeta for a subclass that adds ABC later (`class F(ABC, D)`)
+        meta = abc.ABCMeta
+        for b in bases:
+            if isinstance(b, type) and issubclass(type(b), meta):
+                meta = type(b)
 
-        class UntranslatedBase(type):
+        class UntranslatedBase(meta):
             def __getattr__(cls, attr):
                 if attr.startswith("__"):
                     raise AttributeError(attr)

@@ -6,9 +6,8 @@
  */
 import type { SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
+import { isGuardedImport, needsTorch, underTypeChecking } from "../../passes/torch-imports.js";
 import { finding, type Finding } from "./types.js";
-import { needsTorch } from "../../passes/tables/torch-libraries.js";
-import { isGuardedImport, underTypeChecking } from "../../passes/torch-imports.js";
 
 /** MLX modules → the namespace keys of the API table */
 export const MLX_MODULES: Record<string, string> = {
@@ -47,8 +46,8 @@ export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInf
   const facts: ImportFacts = { namespaces: new Map(), torchBound: new Map(), findings: [] };
   const stdlib = new Set(api.stdlib);
   for (const n of imports) {
-    // an optional dependency (`try: import xformers … except ImportError:`) and an import under `if TYPE_CHECKING:`
-    // (Python never runs it; lazy `__init__` files list their whole package there)
+    // an optional dependency (`try: import xformers … except ImportError:`): the output runs without it
+    // an import under `if TYPE_CHECKING:` never runs (lazy `__init__` files list their whole package there)
     if (n.type === "future_import_statement" || isGuardedImport(n) || underTypeChecking(n)) continue;
     if (n.type === "import_statement") {
       for (const c of n.namedNonComment) {
@@ -100,9 +99,10 @@ function classify(module: string, at: SyntaxNode, stdlib: Set<string>, pkg: Pack
     facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the package being compiled`));
     return "unresolved";
   }
-  // a plain folder holding a package (a compile of site-packages' timm/ folder among others): the folder is
-  // the import root, so `timm.layers` is the folder's own when `timm` is one of its packages
-  if (pkg && !pkg.name && moduleExists(pkg, top)) {
+  // a plain folder holding a package (a compile of site-packages' timm/ folder among others; no __init__.py, so
+  // not itself a package whatever its name): the folder is the import root, so `timm.layers` is the folder's
+  // own when `timm` is one of its packages
+  if (pkg && !pkg.files.includes("__init__.py") && moduleExists(pkg, top)) {
     if (moduleExists(pkg, module.split(".").join("/"))) return "ok";
     facts.findings.push(finding("C2M-E027", at, `'${module}' is not a module of the folder being compiled`));
     return "unresolved";

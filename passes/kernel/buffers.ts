@@ -9,9 +9,11 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, SharedArray } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
 import { ownershipProof, type OwnedSite } from "./ownership.js";
+import { pointerMove } from "./inout-moves.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "./cst.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
@@ -52,7 +54,26 @@ export interface KernelAnalysis {
   ok: boolean;
 }
 
-export type AliasDef = { param: string; offset?: CudaNode; terms?: CudaNode[]; writes: number; decl?: CudaNode };
+export type AliasDef = {
+  param: string;
+  offset?: CudaNode;
+  terms?: CudaNode[];
+  writes: number;
+  decl?: CudaNode;
+  /** `x = out + idx * C;` statements of the kernel's body itself that point the alias somewhere else, in order */
+  moves?: AliasMove[];
+};
+/** A row pointer re-pointed into a parameter by a statement of the kernel's body. */
+export type AliasMove = { node: CudaNode; param: string; offset?: CudaNode; terms?: CudaNode[] };
+
+/** `param`, `param + off` or `param + a + b`: where a pointer expression points, when c2m can say. */
+function pointsInto(u: CudaNode | null, params: Set<string>): { param: string; offset?: CudaNode; terms?: CudaNode[] } | undefined {
+  return u?.type === "identifier" && params.has(u.text)
+    ? { param: u.text }
+    : u?.type === "binary_expression" && field(u, "operator")?.text === "+" && unparen(field(u, "left")!).type === "identifier" && params.has(unparen(field(u, "left")!).text)
+      ? { param: unparen(field(u, "left")!).text, offset: field(u, "right")! }
+      : chainOffset(u, params);
+}
 
 /** `param + a + b …` (left-nested sums) → the param and the added terms. */
 function chainOffset(u: CudaNode | null, params: Set<string>): { param: string; terms: CudaNode[] } | undefined {
@@ -160,24 +181,19 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
       for (const d of fields(n, "declarator")) {
         const { type, name, arrayDims } = declaratorType(base, d, leadingConst);
         if (!name) continue;
-        if (isShared) {
+        const view = f.kind === "global" && type.kind === "pointer" && d.type === "init_declarator" && sharedViewCall(field(d, "value"), sharedViewTemplates(unit));
+        if (isShared || view) {
+          // `T *sdata = SharedMemory<T>();` in a kernel is the launch's dynamic shared memory (passes/kernel/shared-view.ts)
           scope.shared.add(name);
-          shared.push({ name, elem: type, dims: arrayDims.map((x) => x.text), dynamic: quals.includes("extern"), atomic: false, node: n });
+          const elem = view && type.kind === "pointer" ? type.pointee : type;
+          shared.push({ name, elem, dims: view ? [] : arrayDims.map((x) => x.text), dynamic: !!view || quals.includes("extern"), atomic: false, node: n });
         } else if (type.kind === "pointer") {
           const init = d.type === "init_declarator" ? field(d, "value") : null;
           const r = rootOf(init, scope);
           if (r) scope.aliases.set(name, r);
           const prev = aliasDefs.get(name);
           const u = init ? unparen(init) : null;
-          const simple =
-            u?.type === "identifier" && scope.params.has(u.text)
-              ? { param: u.text }
-              : u?.type === "binary_expression" &&
-                  field(u, "operator")?.text === "+" &&
-                  unparen(field(u, "left")!).type === "identifier" &&
-                  scope.params.has(unparen(field(u, "left")!).text)
-                ? { param: unparen(field(u, "left")!).text, offset: field(u, "right")! }
-                : chainOffset(u, scope.params);
+          const simple = pointsInto(u, scope.params);
           aliasDefs.set(name, simple && !prev ? { ...simple, writes: 1, decl: n } : { param: "", writes: (prev?.writes ?? 0) + 2 });
         } else {
           // a local that shadows a parameter name stops being that parameter
@@ -194,7 +210,11 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
           if (r) scope.aliases.set(left.text, r);
         }
         const def = aliasDefs.get(left.text);
-        if (def) def.writes++;
+        // `x = out + idx * C;` as a statement of the kernel's body: the alias now points there (flow order is text order)
+        const top = field(n, "operator")?.text === "=" && n.parent?.type === "expression_statement" && n.parent.parent === f.body;
+        const target = top ? pointsInto(unparen(field(n, "right")!), scope.params) : undefined;
+        if (def && target && def.decl) (def.moves ??= []).push({ node: n, ...target });
+        else if (def) def.writes++;
       }
     }
     if (n.type === "update_expression") {
@@ -487,9 +507,9 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }[] } | string {
+function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[] } | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
-  const aliases = new Map<string, { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean }>();
+  const aliases = new Map<string, OwnAlias>();
   const nodes: CudaNode[] = [];
   for (const s of sites) {
     const acc = accessNode(s.node);
@@ -498,9 +518,21 @@ function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; 
       return `it is accessed through a cast, a helper function or pointer arithmetic (${s.node.text.slice(0, 60)}), so c2m cannot give each access the caller's value`;
     if (base.text !== name) {
       const def = a.aliasDefs.get(base.text);
-      if (!def || def.writes !== 1 || def.param !== name || !def.decl)
+      const at = def ? aliasAt(def, s.node) : undefined;
+      // a re-pointed alias may also point into buffers that are only read, never into another written one
+      const others = def ? [def.param, ...(def.moves ?? []).map((m) => m.param)].filter((x) => x !== name) : [];
+      if (!def || def.writes !== 1 || at?.param !== name || !def.decl || others.some((x) => a.uses.get(x)?.write || !a.uses.get(x)))
         return `it is accessed through '${base.text}', a pointer that is reassigned or does not point into '${name}' alone`;
-      aliases.set(base.text, { name: base.text, decl: def.decl, ...(def.offset ? { offset: def.offset } : {}), ...(def.terms ? { difference: true } : {}) });
+      if (def.moves?.length && def.terms) return `it is accessed through '${base.text}', a pointer that is re-pointed after a declaration c2m cannot follow`;
+      const moves = (def.moves ?? []).filter((m) => m.param === name);
+      aliases.set(base.text, {
+        name: base.text,
+        decl: def.decl,
+        ...(def.param === name && def.offset ? { offset: def.offset } : {}),
+        ...(def.terms ? { difference: true } : {}),
+        ...(moves.length ? { moves } : {}),
+        ...(def.param !== name ? { elsewhere: true } : {}),
+      });
     }
     let up = s.node;
     while (up.parent?.type === "parenthesized_expression") up = up.parent;
@@ -517,17 +549,67 @@ function ownAccess(a: KernelAnalysis, name: string): { aliases: { name: string; 
 /** The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why not. */
 function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
   const sites: OwnedSite[] = [];
+  const moves = parameterMoves(a, name);
+  if (typeof moves === "string") return moves;
   for (const s of a.accesses) {
     if (s.root.kind !== "param" || s.root.name !== name) continue;
     const n = accessNode(s.node);
     const base = n ? unparen(field(n, "argument")!) : undefined;
     if (!n || base?.type !== "identifier") return "c2m cannot follow one of its accesses";
     const index = n.type === "subscript_expression" ? subscriptIndices(n)?.[0] : undefined;
-    const def = base.text !== name ? a.aliasDefs.get(base.text) : undefined;
-    const offset = def?.terms ?? def?.offset;
+    const aliasDef = base.text !== name ? a.aliasDefs.get(base.text) : undefined;
+    const def = aliasDef ? aliasAt(aliasDef, n) : undefined;
+    const own = def?.terms ?? def?.offset;
+    // a move of the parameter itself (`residual += C * idx;`) is part of every access's offset
+    const offset = moves.length ? [...moves, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])] : own;
+    if (moves.length && aliasDef?.decl && aliasDef.decl.startIndex < moves[0]!.startIndex) return `it is accessed through '${base.text}', declared before '${name}' is moved`;
     sites.push({ node: n, ...(index ? { index } : {}), ...(offset ? { offset } : {}) });
   }
+  const first = Math.min(...sites.map((x) => x.node.startIndex));
+  if (moves.some((m) => m.startIndex > first)) return `'${name}' is moved after it is first accessed, so its accesses do not all have one offset`;
   return ownershipProof(a.kernel.body, sites);
+}
+
+/** An in-place buffer's row pointer whose accesses go through c2m_own: the printers give it `_in`/`_touched` twins. */
+export interface OwnAlias {
+  name: string;
+  decl: CudaNode;
+  offset?: CudaNode;
+  difference?: boolean;
+  /** re-pointings into the buffer (`x = out + idx * C;`): the twins are re-pointed with it */
+  moves?: AliasMove[];
+  /** declared pointing into another (read-only) buffer: the twins start at the buffer's base */
+  elsewhere?: boolean;
+}
+
+/** Where an alias points at a node: its last re-pointing before the node, else its declaration. */
+function aliasAt(def: AliasDef, node: CudaNode): { param: string; offset?: CudaNode; terms?: CudaNode[] } {
+  const moves = (def.moves ?? []).filter((m) => m.node.endIndex <= node.startIndex);
+  return moves.length ? moves[moves.length - 1]! : def;
+}
+
+/**
+ * The offsets a read-write parameter is moved by before it is used (`residual += C * idx;`, `y = y + off;`),
+ * each a statement of the kernel's body itself (not in a loop or branch): every access then adds them.
+ * A move anywhere else (in a loop, under a condition, `-=`, `++`) is returned as the reason c2m cannot follow it.
+ */
+function parameterMoves(a: KernelAnalysis, name: string): CudaNode[] | string {
+  const out: CudaNode[] = [];
+  let why: string | undefined;
+  walk(a.kernel.body, (n) => {
+    if (why) return false;
+    const target = n.type === "assignment_expression" ? field(n, "left") : n.type === "update_expression" ? field(n, "argument") : null;
+    if (!target || unparen(target).text !== name) return;
+    const move = n.type === "assignment_expression" ? pointerMove(n, new Set([name])) : undefined;
+    const statement = n.parent?.type === "expression_statement" && n.parent.parent === a.kernel.body;
+    if (!move || move.op === "-=" || !statement) {
+      why = `'${name}' is moved other than by \`${name} += offset;\` at the top of the kernel (${n.text.slice(0, 40)}), so c2m cannot follow where its accesses land`;
+      return false;
+    }
+    const right = unparen(move.right);
+    out.push(move.op === "=" ? field(right, "right")! : move.right);
+  });
+  return why ?? out;
 }
 
 /** The subscript or `*p` inside an lvalue like `y[i].x` or `(y[i])`. */

@@ -31,7 +31,11 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         const s = n.type === "struct_specifier" ? n : named(n).find((c) => c.type === "struct_specifier");
         const name = s ? field(s, "name")?.text : undefined;
         if (s && name && field(s, "body")) unit.structs.push({ name, node: n } satisfies KStruct);
-        else if (n.type === "declaration") {
+        else if (n.type === "type_definition" && field(n, "type")?.type === "template_type") {
+          // `typedef Packed128<float> f128;`: an alias of a class template's instance, carried with it
+          const alias = field(n, "declarator");
+          if (alias?.type === "type_identifier") unit.structs.push({ name: alias.text, node: n });
+        } else if (n.type === "declaration") {
           // variables, not prototypes (`__global__ void k(float*);`)
           const constant = isCarriedConstant(n);
           for (const d of fields(n, "declarator")) {
@@ -45,6 +49,10 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
       case "template_declaration": {
         const inner = named(n).find((c) => c.type === "function_definition");
         if (inner) visitFunction(inner, n, templateParams(n));
+        // a class template (`template <class T> struct Packed128 {...}`): Metal has templates, so it is carried as written
+        const s = named(n).find((c) => c.type === "struct_specifier" || c.type === "class_specifier");
+        const name = s ? field(s, "name")?.text : undefined;
+        if (s && name && field(s, "body")) unit.structs.push({ name, node: n, template: true });
         return;
       }
       case "function_definition":
@@ -113,7 +121,7 @@ function templateParams(tdecl: CudaNode): TemplateParam[] {
     } else if (p.type === "parameter_declaration" || p.type === "optional_parameter_declaration") {
       const name = field(p, "declarator")?.text;
       const t = field(p, "type")?.text ?? "int";
-      if (name) out.push({ name, kind: t === "bool" ? "bool" : "int" });
+      if (name) out.push({ name, kind: t === "bool" ? "bool" : "int", type: t });
     }
   }
   return out;
@@ -192,11 +200,13 @@ export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): Read
 const reachable = new WeakMap<KFunction, ReadonlySet<string>>();
 
 function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
-  const nodes = new Map<string, CudaNode>();
-  for (const m of unit.macros) nodes.set(m.name, m.node);
-  for (const s of unit.structs) nodes.set(s.name, s.node);
-  for (const f of unit.deviceFunctions) nodes.set(f.name, f.node);
-  for (const c of unit.constants) nodes.set(c.name, c.node);
+  // a name may have several declarations: overloads (llm.c's two blockReduce), a struct and its typedef
+  const nodes = new Map<string, CudaNode[]>();
+  const add = (name: string, node: CudaNode) => nodes.set(name, [...(nodes.get(name) ?? []), node]);
+  for (const m of unit.macros) add(m.name, m.node);
+  for (const s of unit.structs) add(s.name, s.node);
+  for (const f of unit.deviceFunctions) add(f.name, f.node);
+  for (const c of unit.constants) add(c.name, c.node);
   const used = new Set<string>();
   const queue: CudaNode[] = [kernel.node];
   while (queue.length) {
@@ -205,7 +215,7 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
       const d = nodes.get(id);
       if (!d || used.has(id)) continue;
       used.add(id);
-      queue.push(d);
+      queue.push(...d);
     }
   }
   return used;

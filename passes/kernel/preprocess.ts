@@ -178,6 +178,12 @@ function followTypeAliases(lines: Line[]): Map<string, string> {
   const aliases = new Map<string, string>();
   const aliasRe = /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?)\s*;)\s*(\/\/.*)?$/;
   for (const l of lines) {
+    // the same alias declared again (llm.c: common.h's `typedef float floatX;`, then the file's own) is already followed
+    const again = aliases.size ? aliasRe.exec(l.text) : null;
+    if (again && aliases.get(again[2] ?? again[3]!) === (again[1] ?? again[4]!).replace(/\s+/g, " ").trim()) {
+      l.text = "";
+      continue;
+    }
     if (aliases.size) l.text = substitute(l.text, aliases);
     const m = aliasRe.exec(l.text);
     if (!m) continue;

@@ -64,6 +64,9 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.complex64": "mx.complex64",
   "torch.cfloat": "mx.complex64",
   // TorchScript's constant marker (`fused_attn: torch.jit.Final[bool]`) and annotation names are typing's
+  // a port has no CUDA or ROCm build behind it
+  "torch.version.hip": "None",
+  "torch.version.cuda": "None",
   "torch.jit.Final": "Final",
   "torch.jit.annotations.List": "List",
   "torch.jit.annotations.Tuple": "Tuple",

@@ -23,6 +23,24 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch.npu.is_available": { mlx: "False" },
   "torch.accelerator.is_available": { mlx: "False" },
   "torch.mps.is_available": { mlx: "False" },
+  "torch.neuron.is_available": { mlx: "False" },
+  "torch.musa.is_available": { mlx: "False" },
+  "torch.mlu.is_available": { mlx: "False" },
+  "torch.hpu.is_available": { mlx: "False" },
+  "torch.backends.mps.is_built": { mlx: "False" },
+  "torch.cuda.device_count": { mlx: "0" },
+  "torch.xpu.device_count": { mlx: "0" },
+  "torch.npu.device_count": { mlx: "0" },
+  "torch.neuron.device_count": { mlx: "0" },
+  "torch.musa.device_count": { mlx: "0" },
+  "torch.cuda.is_current_stream_capturing": { mlx: "False" },
+  "torch.xpu.is_current_stream_capturing": { mlx: "False" },
+  "torch.accelerator.current_accelerator": { mlx: "None" },
+  "torch.compiler.is_exporting": { mlx: "False" },
+  "torch.is_autocast_enabled": { mlx: "False" },
+  // MLX's default floating dtype; deterministic-mode checks see torch's default (off)
+  "torch.get_default_dtype": { mlx: "mx.float32" },
+  "torch.get_deterministic_debug_mode": { mlx: "0" },
   // no tape records: code that asks (`if torch.is_grad_enabled() and self.gradient_checkpointing:`) takes the
   // branch that computes the same values without recording
   "torch.is_grad_enabled": { mlx: "False" },
@@ -41,10 +59,21 @@ export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set([
   "torch.fx.wrap",
   "torch.jit.annotate",
   "torch._assert_async",
-  // a class made a pytree node for torch's tracing (diffusers' BaseOutput.__init_subclass__ runs it on import):
-  // MLX's tree utilities take dicts, lists and tuples as they are
+  // registering a container type with torch's pytree (MLX's tree utilities walk dicts, lists and tuples as they are)
   "torch.utils._pytree.register_pytree_node",
   "torch.utils._pytree._register_pytree_node",
+  // registrations of exporters, fake (meta) kernels and autograd formulas for torch's custom ops: MLX has no
+  // op registry for them to change (torchvision registers its ONNX symbolics when torchvision.ops is imported)
+  "torch.onnx.register_custom_op_symbolic",
+  "torch.onnx.unregister_custom_op_symbolic",
+  "torch.library.register_fake",
+  "torch.library.register_autograd",
+  "torch.library.register_kernel",
+  "torch.library.register_autocast",
+  "torch.library.register_vmap",
+  "torch.library.register_torch_dispatch",
+  // usage telemetry (torchvision logs every model built)
+  "torch._C._log_api_usage_once",
 ]);
 
 /** Decorators with no meaning in MLX (autograd switches, TorchScript, FX, compilation): removed. */

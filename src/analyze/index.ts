@@ -4,7 +4,7 @@
  * the compiler recorded is classified; a CUDA file is run through the kernel compiler and each
  * `__global__` kernel (and each host launcher) is classified by whether it translated.
  */
-import { compile } from "../compile.js";
+import { compile, type CompileOptions } from "../compile.js";
 import type { Diagnostic } from "../../ir/diagnostics.js";
 import { InputError, readSource } from "../io.js";
 import { parseModule, type SyntaxNode } from "../../grammar/python.js";
@@ -70,8 +70,14 @@ export function languageOf(path: string): Language | undefined {
 
 const zeroCounts = (): Record<Category, number> => ({ rule: 0, cookbook: 0, kernel: 0, unsupported: 0 });
 
+/**
+ * What a Python file is compiled with: the same program (library folders to read base classes from) and, in a
+ * folder, the same package as `c2m compile` gives it, so that the analysis is that compile's, file for file.
+ */
+export type AnalyzeOptions = Pick<CompileOptions, "program" | "host" | "package">;
+
 /** Reads and analyses one file; never throws (an unreadable file is an `error` analysis with its code). */
-export async function analyzeFile(path: string, displayName = path): Promise<FileAnalysis> {
+export async function analyzeFile(path: string, displayName = path, options: AnalyzeOptions = {}): Promise<FileAnalysis> {
   const language = languageOf(path) ?? "python";
   let source: string;
   try {
@@ -81,13 +87,13 @@ export async function analyzeFile(path: string, displayName = path): Promise<Fil
     const message = err instanceof Error ? err.message : String(err);
     return failed(displayName, language, { code, severity: "error", message, file: displayName, line: 1, col: 1 });
   }
-  return analyzeSource(source, displayName, language);
+  return analyzeSource(source, displayName, language, options);
 }
 
 /** Analyses source text; never throws (a compiler crash is reported as an `error` analysis). */
-export async function analyzeSource(source: string, file: string, language: Language): Promise<FileAnalysis> {
+export async function analyzeSource(source: string, file: string, language: Language, options: AnalyzeOptions = {}): Promise<FileAnalysis> {
   try {
-    return language === "python" ? analyzePython(source, file) : await analyzeCuda(source, file);
+    return language === "python" ? analyzePython(source, file, options) : await analyzeCuda(source, file);
   } catch (err) {
     // a compiler bug on this input: say so for this file and go on with the others
     const message = `c2m internal error while analysing this file: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
@@ -150,8 +156,8 @@ const CUSTOM_OP = /^torch\.(utils\.cpp_extension\.|ops\.(?!aten\.))/;
  */
 export const INVARIANT_CODES = OUTPUT_INVARIANT_CODES;
 
-function analyzePython(source: string, file: string): FileAnalysis {
-  const r = compile(source, { filename: file });
+function analyzePython(source: string, file: string, options: AnalyzeOptions): FileAnalysis {
+  const r = compile(source, { ...options, filename: file });
   // a placeholder for a torch name evaluated on import (C2M-E050) blocks its line, as an invariant does;
   // one for a custom operator's build (`cpp_extension.load(...)`) waits for a kernel port
   const placeholders = r.diagnostics.filter((d) => d.code === "C2M-E050");

@@ -24,7 +24,7 @@ export interface Task {
   template?: Record<string, string>;
   /** kernel: `-I` folders for local includes */
   include?: string[];
-  /** compile of a folder: the package's module files and this file's path among them */
+  /** compile or analyze of a folder: the package's module files and this file's path among them */
   package?: PackageInfo;
   searchPaths?: string[];
 }
@@ -45,7 +45,8 @@ export async function runTask(task: Task): Promise<TaskResult> {
   try {
     if (task.op === "analyze") {
       const { analyzeFile } = await import("../analyze/index.js");
-      const analysis = await analyzeFile(task.input, task.display);
+      // the compile `c2m compile DIR` runs on this file: the same program and package
+      const analysis = await analyzeFile(task.input, task.display, { program: await workerProgram(task.searchPaths ?? []), package: task.package });
       return { input: task.input, status: analysis.status === "error" ? "error" : "ok", diagnostics: [], text: "", wrote: [], analysis };
     }
     const { InputError, readSource } = await import("../io.js");

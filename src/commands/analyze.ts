@@ -1,5 +1,6 @@
 /** `c2m analyze PATH [--json | --md | --sarif] [-o FILE] [--jobs N]` */
 import { existsSync, statSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { analyzeFile, languageOf, PYTHON_EXTENSIONS, CUDA_EXTENSIONS, type FileAnalysis } from "../analyze/index.js";
 import { makeReport, renderJson, renderMarkdown, renderSarif, renderTable } from "../analyze/report.js";
 import { checkOutputPath, checkRegularFile, InputError, writeAtomic } from "../io.js";
@@ -10,6 +11,8 @@ export interface AnalyzeOptions {
   sarif?: boolean;
   output?: string;
   jobs?: string;
+  /** --python-path: library folders read for base classes and blocks, as `c2m compile` reads them */
+  pythonPath?: string[];
 }
 
 export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<number> {
@@ -35,8 +38,19 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
       return 2;
     }
     const tty = process.stderr.isTTY === true;
+    // each file analysed in the compile `c2m compile DIR` runs: the same package and library folders (src/batch/index.ts)
+    const { defaultSearchPaths } = await import("../host.js");
+    const searchPaths = defaultSearchPaths(opts.pythonPath);
+    const pyFiles = sources.filter((s) => languageOf(s.path) === "python").map((s) => s.rel);
+    const name = basename(resolve(path));
     const run = await runPool(
-      sources.map((s) => ({ op: "analyze", input: s.path, display: s.path })),
+      sources.map((s) => ({
+        op: "analyze" as const,
+        input: s.path,
+        display: s.path,
+        searchPaths,
+        package: languageOf(s.path) === "python" ? { files: pyFiles, path: s.rel, name } : undefined,
+      })),
       // a few small files are analysed faster here than workers start
       sources.length < 4 ? 1 : jobs,
       (_r, done) => {
@@ -56,7 +70,8 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
       process.stderr.write(`c2m analyze: ${path} is neither Python (${PYTHON_EXTENSIONS.join(", ")}) nor CUDA (${CUDA_EXTENSIONS.join(", ")})\n`);
       return 2;
     }
-    files = [await analyzeFile(path)];
+    const { defaultSearchPaths, nodeHost } = await import("../host.js");
+    files = [await analyzeFile(path, path, { host: nodeHost(defaultSearchPaths(opts.pythonPath)) })];
   }
   if (opts.output) {
     try {

@@ -14,7 +14,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
-import { field, named, qualifierWords, walk } from "../../passes/kernel/cst.js";
+import { field, fields, named, qualifierWords, walk } from "../../passes/kernel/cst.js";
 import { includeDir } from "./native.js";
 
 export interface DeviceCodeOptions {
@@ -89,6 +89,27 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
       case "preproc_else":
         for (const c of named(n)) if (c.fieldName !== "name" && c.fieldName !== "condition") visit(c);
         return;
+      case "linkage_specification": {
+        // `extern "C" void host(...) {...}`: when its one item goes, `extern "C"` goes with it (left alone it
+        // would bind to whatever follows)
+        const body = field(n, "body");
+        if (!body || body.type === "declaration_list") break;
+        const before = edits.length;
+        visit(body);
+        const e = edits[edits.length - 1];
+        if (edits.length > before && e && e.start === body.startIndex && e.end === body.endIndex && e.text === undefined) e.start = n.startIndex;
+        return;
+      }
+      case "type_definition": {
+        // `typedef float float;`: the preprocessor followed the alias (floatX → float) into its own typedef
+        const type = field(n, "type")?.text.trim();
+        if (type && fields(n, "declarator").every((d) => d.text.trim() === type)) return drop(n, `typedef of ${type} to itself`);
+        return;
+      }
+      default:
+        break;
+    }
+    switch (n.type) {
       case "namespace_definition":
       case "linkage_specification":
       case "declaration_list":

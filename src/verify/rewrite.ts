@@ -29,6 +29,17 @@ export function rewriteCudaShared(src: string): string {
   declCounter = 0;
   const ext = new RegExp(String.raw`\bextern\s+__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${NAME}\s*\[\s*\]\s*;`, "g");
   let out = src.replace(ext, (_m, type: string, name: string) => `${type.trim()}* ${name} = ::emu::dyn_shared<${type.trim()}>();`);
+  // `__shared__ uint a, b[4];` → one declaration per name (on the same line, so lines keep their numbers)
+  const several = new RegExp(
+    String.raw`(?<!\bextern\s+)((?:\bvolatile\s+)?(?:\bstatic\s+)?\b__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+)(${NAME}${DIMS}(?:\s*,\s*${NAME}${DIMS})+)\s*;`,
+    "g",
+  );
+  out = out.replace(several, (m, lead: string, _type: string, list: string) =>
+    list
+      .split(",")
+      .map((d) => `${lead}${d.trim()};`)
+      .join(" "),
+  );
   const dec = new RegExp(String.raw`(?:\b(volatile)\s+)?(?:\bstatic\s+)?\b__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+${NAME}\s*${DIMS}\s*;`, "g");
   out = out.replace(dec, (_m, lead: string | undefined, type: string, name: string, dims: string) => {
     const d = dims.replace(/\s+/g, "");

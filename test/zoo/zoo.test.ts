@@ -4,13 +4,15 @@
  * internal, unparsable), and no reference side may fail. The baseline ratchets up as the compiler improves:
  * `npm run zoo -- --ci --write-baseline`, then read the diff. Also the classification and report rules.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { analyzeVerdicts, disagreement } from "../../src/tools/zoo/agreement.js";
 import { classify, type CaseResult, type CompileRecord, type FileCheck, type Status } from "../../src/tools/zoo/classify.js";
 import { loadCases, type ZooCase } from "../../src/tools/zoo/cases.js";
-import { caseLine, failureClass, failuresMarkdown, regressions, summaryLine } from "../../src/tools/zoo/report.js";
+import { caseLine, failureClass, failuresMarkdown, pyflakesLine, regressions, summaryLine } from "../../src/tools/zoo/report.js";
 import { runZoo } from "../../src/tools/zoo/zoo.js";
 import type { MlxRecord } from "../../src/tools/zoo/zoo.js";
 import { packageRoot } from "../../src/python.js";
@@ -47,14 +49,19 @@ const compileRecord = (over: Partial<CompileRecord> = {}): CompileRecord => ({
   diagnostics: [],
   written: ["pkg/m.py", "pkg/other.py"],
   crash: null,
-  ruff: new Map([
-    ["pkg/m.py", 2],
-    ["pkg/other.py", 5],
+  pyflakes: new Map([
+    ["pkg/m.py", { total: 2, added: 1, silent: 1 }],
+    ["pkg/other.py", { total: 5, added: 3, silent: 0 }],
   ]),
+  pyflakesAdded: [
+    { file: "pkg/m.py", code: "F401", name: "mlx.nn", line: 2, col: 8, message: "`mlx.nn` imported but unused", marked: false },
+    { file: "pkg/other.py", code: "F821", name: "torch", line: 4, col: 1, message: "Undefined name `torch`", marked: true },
+  ],
   checks: new Map([
     ["pkg/m.py", clean],
     ["pkg/other.py", { unparsable: { line: 1, message: "SyntaxError: x" }, torchImports: [] }],
   ]),
+  analyze: null,
   ...over,
 });
 const mlxRecord = (over: Partial<MlxRecord> = {}): MlxRecord => ({ stage: null, outputs: [{ shape: [1], maxAbs: 1e-6 }], ...over });
@@ -66,7 +73,12 @@ describe("zoo classification", () => {
   it("parity only when the MLX side passed every stage; pyflakes counts only the case's files", () => {
     const r = judge(compileRecord(), mlxRecord());
     expect(r.status).toBe("parity");
-    expect(r.ruff).toBe(2);
+    expect([r.ruff, r.pyflakesAdded, r.pyflakesSilent]).toEqual([2, 1, 1]);
+    expect(r.pyflakesNew).toEqual([{ file: "pkg/m.py", code: "F401", name: "mlx.nn", line: 2, marked: false }]);
+    expect(caseLine(r)).toMatch(/F2 +\+F1 /);
+    expect(pyflakesLine([r, { ...r, name: "pkg/m2" }])).toBe(
+      "pyflakes: 1 findings c2m added to the emitted files (not in the input file), 1 of them on statements without a c2m marker",
+    );
     expect(r.maxAbs).toBe(1e-6);
   });
   it("a failure after a clean compile is silent; after an error diagnostic of the case's files, diagnosed", () => {
@@ -104,11 +116,50 @@ describe("zoo classification", () => {
   });
 });
 
-// ------------------------------------------------------------------------------ the CI subset, for real
-
 const cli = join(root, "dist/src/cli.js");
 const work = mkdtempSync(join(tmpdir(), "c2m-zoo-ci-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+// ------------------------------------------------------------------------------ c2m analyze against the compile
+
+describe("c2m analyze agrees with the compile, file by file", () => {
+  it("a file analyze calls automatic compiled without an error; each error code the compile gave is one analyze names", () => {
+    const verdict = (automatic: boolean, codes: string[] = []) => ({ status: "ok", automatic, codes });
+    expect(disagreement([], verdict(true))).toBeNull();
+    expect(disagreement([], verdict(false, ["C2M-W002"]))).toBeNull();
+    expect(disagreement(["C2M-E027"], verdict(false, ["C2M-E027"]))).toBeNull();
+    expect(disagreement(["C2M-E027"], verdict(true))).toBe("analyze: translates automatically; compile: C2M-E027");
+    expect(disagreement(["C2M-E027"], verdict(false, ["C2M-E022"]))).toMatch(/^compile: C2M-E027, which analyze does not name/);
+    expect(disagreement([], undefined)).toBe("analyze did not report the file");
+  });
+
+  it.skipIf(!existsSync(cli))("on a folder: analyze runs the folder's compile (a relative import of a module the folder lacks is C2M-E027 in both)", () => {
+    const dir = join(work, "agree", "pkg");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "__init__.py"), "");
+    writeFileSync(join(dir, "clean.py"), "import torch\n\n\ndef f(x):\n    return torch.relu(x)\n");
+    // only a folder compile knows `.absent` is not a module of the package
+    writeFileSync(join(dir, "lost.py"), "import torch\n\nfrom .absent import helper\n\n\ndef g(x):\n    return helper(torch.relu(x))\n");
+    const compiled = JSON.parse(spawnSync(process.execPath, [cli, "compile", dir, "-o", join(work, "agree", "out"), "--json"], { encoding: "utf8" }).stdout) as {
+      files: { input: string; diagnostics: { code: string; severity: string }[] }[];
+    };
+    const report = join(work, "agree", "analyze.json");
+    spawnSync(process.execPath, [cli, "analyze", dir, "--json", "-o", report]);
+    const verdicts = analyzeVerdicts(JSON.parse(readFileSync(report, "utf8")).files, dir);
+    const rows = compiled.files.map((f) => {
+      const rel = relative(dir, f.input);
+      const errors = f.diagnostics.filter((d) => d.severity === "error").map((d) => d.code);
+      return [rel, errors, verdicts.get(rel)?.automatic, disagreement(errors, verdicts.get(rel))];
+    });
+    expect(rows).toEqual([
+      ["__init__.py", [], true, null],
+      ["clean.py", [], true, null],
+      ["lost.py", ["C2M-E027"], false, null],
+    ]);
+  });
+});
+
+// ------------------------------------------------------------------------------ the CI subset, for real
 
 describe("zoo instrument", () => {
   it.skipIf(!existsSync(cli))(
@@ -124,6 +175,8 @@ describe("zoo instrument", () => {
       ]);
       for (const r of results) expect(r.maxAbs).toBeLessThan(1e-4);
       expect(results[2].stage).toBe("outputs");
+      // c2m adds no pyflakes finding, and c2m analyze agrees with the compile on every file
+      expect(results.map((r) => [r.pyflakesAdded, r.analyzeFiles?.length, r.analyzeDisagrees])).toEqual(results.map(() => [0, 3, []]));
     },
     120_000,
   );
@@ -134,7 +187,8 @@ describe("zoo CI subset", () => {
     "no case ends worse than the baseline",
     async () => {
       const ci = cases.filter((c) => c.ci);
-      const results = await runZoo(ci, { work, timeout: 120 });
+      // analyze's agreement is checked on the fixture and a folder above; here it would double the compile time
+      const results = await runZoo(ci, { work, timeout: 120, analyze: false });
       const report = results.map(caseLine).join("\n");
       expect(results.map((r) => r.name)).toEqual(ci.map((c) => c.name));
       expect(regressions(results, baseline), `${report}\n${summaryLine(results)}`).toEqual([]);

@@ -282,7 +282,6 @@ class GPT(nn.Module):
             module.weight = nn.init.normal(0.0, 0.02)(module.weight)
 
     def __call__(self, idx, targets=None):
-        device = mx.default_device()
         b, t = idx.shape
         assert t <= self.config.block_size, f"Cannot forward sequence of length {t}, block size is only {self.config.block_size}"
         pos = mx.arange(0, t, dtype=mx.int64) # shape (t)

@@ -1,5 +1,4 @@
 """A multilayer perceptron for MNIST-sized inputs."""
-import mlx.core as mx
 import mlx.nn as nn
 
 

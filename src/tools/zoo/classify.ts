@@ -9,6 +9,8 @@
  *   setup       the reference side failed (a case table or environment problem, not c2m's): never expected
  * A case with an internal error is `internal` whatever else happened; then `unparsable`; then the rest.
  */
+import type { NewFinding, PyflakesCounts } from "../pyflakes.js";
+import type { FileAgreement } from "./agreement.js";
 import type { ZooCase } from "./cases.js";
 import type { MlxRecord } from "./zoo.js";
 
@@ -42,10 +44,14 @@ export interface CompileRecord {
   written: string[];
   /** the CLI crashed, timed out or printed no JSON */
   crash: string | null;
-  /** pyflakes findings per emitted file; null when ruff is not installed */
-  ruff: Map<string, number> | null;
+  /** pyflakes findings per emitted file (all, added by c2m, added on an unmarked statement); null when ruff is not installed */
+  pyflakes: Map<string, PyflakesCounts> | null;
+  /** the findings c2m added (not in the input file), every file of the compile */
+  pyflakesAdded: NewFinding[];
   /** per emitted file */
   checks: Map<string, FileCheck>;
+  /** per compiled file: the compile's error codes beside `c2m analyze`'s verdict (./agreement.ts); null when analyze did not run */
+  analyze: Map<string, FileAgreement> | null;
 }
 
 export interface CaseResult {
@@ -65,7 +71,17 @@ export interface CaseResult {
   sinks: { file: string; why: string; text?: string }[];
   errors: number;
   warnings: number;
+  /** pyflakes findings in the case's emitted files; null when ruff is not installed */
   ruff: number | null;
+  /** of those, the ones c2m added (the input file does not have them), and of those the ones on a statement without a c2m marker */
+  pyflakesAdded: number | null;
+  pyflakesSilent: number | null;
+  /** the case's files where `c2m analyze` disagrees with the compile, and why; absent when analyze did not run */
+  analyzeDisagrees?: { file: string; why: string }[];
+  /** the case's files analyze was compared on */
+  analyzeFiles?: string[];
+  /** the findings c2m added in the case's files (cases of a package share files: count them once across cases) */
+  pyflakesNew?: { file: string; line: number; code: string; name: string; marked: boolean }[];
   files: number;
   maxAbs: number | null;
   seconds: number;
@@ -88,7 +104,8 @@ export function classify(f: Facts): CaseResult {
   const inEntry = (d: Diag) => d.file === `${entry}.py` || d.file === `${entry}/__init__.py`;
   const errors = diags.filter((d) => d.severity === "error").sort((a, b) => Number(inEntry(b)) - Number(inEntry(a)));
   const internalDiag = errors.find((d) => d.code === "C2M-E006") ?? null;
-  const ruff = f.compile?.ruff ? f.files.reduce((n, file) => n + (f.compile!.ruff!.get(file) ?? 0), 0) : null;
+  const flakes = f.compile?.pyflakes;
+  const sum = (k: keyof PyflakesCounts) => (flakes ? f.files.reduce((n, file) => n + (flakes.get(file)?.[k] ?? 0), 0) : null);
   const maxes = (f.mlx?.outputs ?? []).map((o) => o.maxAbs);
   const sinks = [
     // a file with an error diagnostic is not written (C2M-E006 included): its first error stands for it
@@ -106,7 +123,19 @@ export function classify(f: Facts): CaseResult {
     package: f.c.package,
     errors: errors.length,
     warnings: diags.length - errors.length,
-    ruff,
+    ruff: sum("total"),
+    pyflakesAdded: sum("added"),
+    pyflakesSilent: sum("silent"),
+    ...(f.compile?.analyze
+      ? {
+          analyzeFiles: f.files.filter((file) => f.compile!.analyze!.has(file)),
+          analyzeDisagrees: f.files.flatMap((file) => {
+            const why = f.compile!.analyze!.get(file)?.disagreement;
+            return why ? [{ file, why }] : [];
+          }),
+        }
+      : {}),
+    pyflakesNew: (f.compile?.pyflakesAdded ?? []).filter((x) => mine.has(x.file)).map((x) => ({ file: x.file, line: x.line, code: x.code, name: x.name, marked: x.marked })),
     files: f.files.length,
     maxAbs: maxes.length && maxes.every((m) => m !== null) ? Math.max(...(maxes as number[])) : null,
     seconds: f.seconds,

@@ -16,9 +16,38 @@ export function firstError(r: CaseResult): string {
   return r.then ? `${msg}; then ${oneLine(r.then)}` : msg;
 }
 
+/** `F` all pyflakes findings of the case's emitted files, `+F` those c2m added (not in the input file) */
 export function caseLine(r: CaseResult): string {
   const ruff = r.ruff === null ? "-" : String(r.ruff);
-  return `${r.status.padEnd(10)} ${r.name.padEnd(44)} E${String(r.errors).padEnd(3)} W${String(r.warnings).padEnd(5)} F${ruff.padEnd(5)} ${clip(firstError(r), 240)}`;
+  const added = r.pyflakesAdded === null || r.pyflakesAdded === undefined ? "-" : String(r.pyflakesAdded);
+  return `${r.status.padEnd(10)} ${r.name.padEnd(44)} E${String(r.errors).padEnd(3)} W${String(r.warnings).padEnd(5)} F${ruff.padEnd(5)} +F${added.padEnd(4)} ${clip(firstError(r), 240)}`;
+}
+
+/** `analyze: agrees with the compile on A/B files`, each file counted once (cases of a package share files); null when analyze did not run. */
+export function analyzeLine(results: CaseResult[]): string | null {
+  const files = new Set<string>();
+  const disagree = new Map<string, string>();
+  for (const r of results) {
+    for (const f of r.analyzeFiles ?? []) files.add(`${r.package}/${f}`);
+    for (const d of r.analyzeDisagrees ?? []) disagree.set(`${r.package}/${d.file}`, d.why);
+  }
+  if (!files.size) return null;
+  return `analyze: agrees with the compile on ${files.size - disagree.size}/${files.size} files`;
+}
+
+/** The pyflakes findings c2m added, each file's counted once (cases of a package share files). */
+export function addedFindings(results: CaseResult[]): NonNullable<CaseResult["pyflakesNew"]> {
+  const seen = new Map<string, NonNullable<CaseResult["pyflakesNew"]>[number]>();
+  for (const r of results) for (const f of r.pyflakesNew ?? []) seen.set(`${r.package}/${f.file}:${f.line}:${f.code}:${f.name}`, { ...f, file: `${r.package}/${f.file}` });
+  return [...seen.values()];
+}
+
+/** `pyflakes: N findings c2m added (M on statements without a c2m marker)`; null when ruff did not run. */
+export function pyflakesLine(results: CaseResult[]): string | null {
+  if (!results.some((r) => r.pyflakesAdded !== null && r.pyflakesAdded !== undefined)) return null;
+  const added = addedFindings(results);
+  const silent = added.filter((f) => !f.marked).length;
+  return `pyflakes: ${added.length} findings c2m added to the emitted files (not in the input file), ${silent} of them on statements without a c2m marker`;
 }
 
 export function counts(results: CaseResult[]): Record<Status, number> {
@@ -144,7 +173,60 @@ export function failuresMarkdown(results: CaseResult[]): string {
     "|---:|---|---|",
   );
   for (const [k, rs] of groups(results, runFailureKind)) out.push(`| ${rs.length} | ${esc(k)} | ${names(rs)} |`);
+  out.push(...pyflakesSection(results), ...analyzeSection(results));
   return `${out.join("\n")}\n`;
+}
+
+/** Files where `c2m analyze` disagrees with the compile (./agreement.ts), each once. */
+function analyzeSection(results: CaseResult[]): string[] {
+  const line = analyzeLine(results);
+  if (!line) return [];
+  const m = new Map<string, string>();
+  for (const r of results) for (const d of r.analyzeDisagrees ?? []) m.set(`${r.package}/${d.file}`, d.why);
+  const out = [
+    "",
+    "## c2m analyze against the compile",
+    "",
+    "Per compiled file: a file analyze calls automatic must compile without an error diagnostic, and each error code",
+    "the compile gives a file must be one analyze names for it (src/tools/zoo/agreement.ts).",
+    "",
+    `**${line}**`,
+  ];
+  if (m.size) {
+    out.push("", "| file | disagreement |", "|---|---|");
+    for (const [file, why] of [...m.entries()].sort()) out.push(`| ${esc(file)} | ${esc(clip(why, 160))} |`);
+  }
+  return out;
+}
+
+/** The pyflakes findings c2m added, by code and name: the emitter's and passes' next mechanisms to fix (src/tools/pyflakes.ts). */
+function pyflakesSection(results: CaseResult[]): string[] {
+  const line = pyflakesLine(results);
+  if (!line) return [];
+  const m = new Map<string, { silent: number; marked: number; first: string }>();
+  for (const f of addedFindings(results)) {
+    const k = `${f.code} ${f.name}`;
+    const g = m.get(k) ?? { silent: 0, marked: 0, first: `${f.file}:${f.line}` };
+    g[f.marked ? "marked" : "silent"]++;
+    m.set(k, g);
+  }
+  const out = [
+    "",
+    "## pyflakes findings c2m added",
+    "",
+    "`ruff check --select F` over the input files and the emitted files; a finding of an emitted file that its input",
+    "file has too (same code and name) is carried over, the rest c2m added. Unmarked: on a statement without a",
+    "`# c2m:` marker, so nothing told the user. Grouped by code and name.",
+    "",
+    `**${line}**`,
+    "",
+    "| unmarked | marked | finding | first at |",
+    "|---:|---:|---|---|",
+  ];
+  const rows = [...m.entries()].sort((a, b) => b[1].silent - a[1].silent || b[1].marked - a[1].marked || (a[0] < b[0] ? -1 : 1));
+  for (const [k, g] of rows.slice(0, 60)) out.push(`| ${g.silent} | ${g.marked} | ${esc(k)} | ${esc(g.first)} |`);
+  if (rows.length > 60) out.push(`| | | and ${rows.length - 60} more | |`);
+  return out;
 }
 
 /** The README block's body: the summary and one row per case. */
@@ -152,10 +234,11 @@ export function readmeTable(results: CaseResult[], seconds: number): string {
   const out = [
     `**${summaryLine(results)}** (${results.length} cases in ${Math.round(seconds)} s; first errors grouped in [test/zoo/FAILURES.md](test/zoo/FAILURES.md))`,
     "",
-    "| case | status | errors | warnings | pyflakes | first error |",
-    "|---|---|---:|---:|---:|---|",
+    ...[pyflakesLine(results), analyzeLine(results)].filter((l) => l).flatMap((l) => [`${l}.`, ""]),
+    "| case | status | errors | warnings | pyflakes | added by c2m | first error |",
+    "|---|---|---:|---:|---:|---:|---|",
   ];
-  for (const r of results) out.push(`| ${r.name} | ${r.status} | ${r.errors} | ${r.warnings} | ${r.ruff ?? "-"} | ${esc(clip(firstError(r), 160))} |`);
+  for (const r of results) out.push(`| ${r.name} | ${r.status} | ${r.errors} | ${r.warnings} | ${r.ruff ?? "-"} | ${r.pyflakesAdded ?? "-"} | ${esc(clip(firstError(r), 160))} |`);
   return out.join("\n");
 }
 

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { packageRoot } from "../../python.js";
 import type { CaseResult, Status } from "./classify.js";
 import { loadCases } from "./cases.js";
-import { caseLine, failuresMarkdown, readmeTable, summaryLine } from "./report.js";
+import { analyzeLine, caseLine, failuresMarkdown, pyflakesLine, readmeTable, summaryLine } from "./report.js";
 import { runZoo } from "./zoo.js";
 
 interface Options {
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     process.stderr.write(`zoo: ${Math.round(seconds)} s; scratch kept in ${work}\n`);
     if (o.json) writeFileSync(o.json, JSON.stringify({ seconds, results }, null, 1));
   }
+  for (const line of [pyflakesLine(results), analyzeLine(results)]) if (line) process.stdout.write(`${line}\n`);
   process.stdout.write(`${summaryLine(results)}\n`);
   const root = packageRoot();
   if (o.readme) {

@@ -8,13 +8,16 @@
  * torch blocked, built with the same expression, loaded strictly, run and compared (zoo_mlx.py).
  * The cases of one package share one compile of the union of their closures (a user porting the package
  * compiles it once; each case is judged on its own closure's diagnostics and files), checked once by
- * zoo_check.py (every file parses, none imports torch) and ruff; the torch side runs in one process for the
+ * zoo_check.py (every file parses, none imports torch) and pyflakes against the input (../pyflakes.ts); the torch side runs in one process for the
  * whole run, beside the compiles. Nothing here judges: ./classify.ts does.
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { packageRoot, pythonExecutable } from "../../python.js";
+import { haveRuff, newFindings, countsPerFile, pyflakes } from "../pyflakes.js";
+import type { FileAnalysis } from "../../analyze/index.js";
+import { analyzeVerdicts, disagreement, type AnalyzeVerdict, type FileAgreement } from "./agreement.js";
 import { classify, type CaseResult, type CompileRecord, type Diag, type FileCheck } from "./classify.js";
 import type { ZooCase } from "./cases.js";
 
@@ -29,6 +32,8 @@ export interface ZooOptions {
   log?: (line: string) => void;
   /** extra folders on every Python child's path (where a test's fixture package is installed) */
   pythonPath?: string[];
+  /** also run `c2m analyze` on each package and record per file whether it agrees with the compile (default true) */
+  analyze?: boolean;
 }
 
 const HERE = (): string => join(packageRoot(), "src", "tools", "zoo");
@@ -99,7 +104,7 @@ export async function closures(cases: ZooCase[], work: string): Promise<Map<stri
 }
 
 /** Copy a closure out of site-packages and compile it with the CLI; then count pyflakes findings per file. */
-async function compileClosure(closure: Closure, dir: string): Promise<CompileRecord> {
+async function compileClosure(closure: Closure, dir: string, analyze: boolean): Promise<CompileRecord> {
   const src = join(dir, "src");
   const out = join(dir, "out");
   for (const f of closure.files) {
@@ -109,7 +114,7 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
   const started = Date.now();
   const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json"], 900);
   const seconds = (Date.now() - started) / 1000;
-  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, ruff: new Map(), checks: new Map() };
+  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, pyflakes: null, pyflakesAdded: [], checks: new Map(), analyze: null };
   let parsed: { files: { input: string; status: string; diagnostics: Diag[] }[] } | undefined;
   try {
     parsed = JSON.parse(ran.stdout);
@@ -123,9 +128,31 @@ async function compileClosure(closure: Closure, dir: string): Promise<CompileRec
     if (f.status === "ok") record.written.push(rel);
     for (const d of f.diagnostics) record.diagnostics.push({ code: d.code, severity: d.severity, message: d.message, file: rel, line: d.line, col: d.col });
   }
-  record.ruff = await ruffCounts(out);
+  if (haveRuff() && existsSync(out)) {
+    // c2m adds no pyflakes finding: the emitted files' findings against the input files' own
+    const [input, output] = await Promise.all([pyflakes(src), pyflakes(out)]);
+    record.pyflakesAdded = newFindings(input, output, (file) => readFileSync(join(out, file), "utf8"));
+    record.pyflakes = countsPerFile(output, record.pyflakesAdded);
+  }
   record.checks = await checkEmitted(out, record.written, dir);
+  if (analyze && parsed) record.analyze = await analyzeAgreement(src, dir, parsed.files);
   return record;
+}
+
+/** `c2m analyze` over the same folder: per compiled file, the compile's error codes beside analyze's verdict, and whether they agree (./agreement.ts). */
+async function analyzeAgreement(src: string, dir: string, compiled: { input: string; diagnostics: Diag[] }[]): Promise<Map<string, FileAgreement>> {
+  const report = join(dir, "analyze.json");
+  const ran = await runProcess(process.execPath, [CLI(), "analyze", src, "--json", "-o", report], 900);
+  const out = new Map<string, FileAgreement>();
+  const verdicts =
+    existsSync(report) && !ran.timedOut ? analyzeVerdicts((JSON.parse(readFileSync(report, "utf8")) as { files: FileAnalysis[] }).files, src) : new Map<string, AnalyzeVerdict>();
+  for (const f of compiled) {
+    const rel = relative(src, f.input);
+    const errors = [...new Set(f.diagnostics.filter((d) => d.severity === "error").map((d) => d.code))].sort();
+    const analyze = verdicts.get(rel) ?? null;
+    out.set(rel, { compile: errors, analyze, disagreement: verdicts.size ? disagreement(errors, analyze ?? undefined) : `c2m analyze wrote no report: ${lastLine(ran.stderr)}` });
+  }
+  return out;
 }
 
 /** zoo_check.py over the emitted files: which do not parse, which import torch. */
@@ -136,24 +163,6 @@ async function checkEmitted(out: string, files: string[], dir: string): Promise<
   const ran = await python("zoo_check.py", request, 600);
   if (ran.code !== 0 || !existsSync(result)) throw new Error(`zoo_check.py failed: ${lastLine(ran.stderr)}`);
   return new Map(Object.entries((JSON.parse(readFileSync(result, "utf8")) as { files: Record<string, FileCheck> }).files));
-}
-
-/** pyflakes (`ruff check --select F`) findings per emitted file: an independent check of the name resolver. */
-async function ruffCounts(out: string): Promise<Map<string, number> | null> {
-  const ruff = join(dirname(pythonExecutable()), "ruff");
-  if (!existsSync(ruff) || !existsSync(out)) return null;
-  const ran = await runProcess(ruff, ["check", "--select", "F", "--output-format", "json", "--no-cache", "--exit-zero", "--isolated", out], 300);
-  try {
-    const findings = JSON.parse(ran.stdout) as { filename: string }[];
-    const counts = new Map<string, number>();
-    for (const f of findings) {
-      const rel = relative(out, f.filename);
-      counts.set(rel, (counts.get(rel) ?? 0) + 1);
-    }
-    return counts;
-  } catch {
-    return null;
-  }
 }
 
 const lastLine = (s: string): string =>
@@ -204,7 +213,7 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
   const compiles = new Map<string, CompileRecord>();
   for (const [pkg, union] of unions) {
     log(`zoo: c2m compile ${pkg} (${union.files.length} files)`);
-    compiles.set(pkg, await compileClosure(union, join(work, "compile", safeName(pkg))));
+    compiles.set(pkg, await compileClosure(union, join(work, "compile", safeName(pkg)), opts.analyze !== false));
   }
   const torchRan = await torchRun;
   if (torchRan.code !== 0) log(`zoo: the torch side exited ${torchRan.code ?? torchRan.signal}: ${lastLine(torchRan.stderr)}`);

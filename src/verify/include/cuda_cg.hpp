@@ -17,6 +17,11 @@ struct thread_block {
   static dim3 dim_threads() { return blockDim; }
 };
 inline thread_block this_thread_block() { return {}; }
+// scratch for tiles larger than a warp (CUDA 11+): c2m's tiles are at most 32 threads, so it holds nothing here
+template <unsigned TileCount, unsigned MaxBlockSize = 1024>
+struct block_tile_memory {};
+template <unsigned TileCount, unsigned MaxBlockSize>
+thread_block this_thread_block(block_tile_memory<TileCount, MaxBlockSize>&) { return {}; }
 inline void sync(const thread_block&) { emu::group_barrier(); }
 
 struct grid_group {

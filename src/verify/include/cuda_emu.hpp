@@ -8,6 +8,7 @@
 #include "emu_runtime.hpp"
 #include "emu_types.hpp"
 
+#include <cassert>  // device code may assert (CUDA's headers declare it); a failed assert ends the run as a crash
 #include <cfloat>
 #include <climits>
 #include <cmath>
@@ -71,6 +72,19 @@ inline int3 make_int3(int x, int y, int z) { return {x, y, z}; }
 inline float3 make_float3(float x, float y, float z) { return {x, y, z}; }
 inline int4 make_int4(int x, int y, int z, int w) { return {x, y, z, w}; }
 inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return {x, y, z, w}; }
+// byte vectors (shfl_scan packs pixels as uchar4)
+struct uchar2 {
+  unsigned char x, y;
+};
+struct alignas(4) uchar4 {
+  unsigned char x, y, z, w;
+};
+struct alignas(4) char4 {
+  signed char x, y, z, w;
+};
+inline uchar2 make_uchar2(unsigned char x, unsigned char y) { return {x, y}; }
+inline uchar4 make_uchar4(unsigned char x, unsigned char y, unsigned char z, unsigned char w) { return {x, y, z, w}; }
+inline char4 make_char4(signed char x, signed char y, signed char z, signed char w) { return {x, y, z, w}; }
 
 namespace emu::cuda {
 struct Index {
@@ -337,6 +351,20 @@ inline float min(float a, float b) { return std::fmin(a, b); }
 inline float max(float a, float b) { return std::fmax(a, b); }
 inline double min(double a, double b) { return std::fmin(a, b); }
 inline double max(double a, double b) { return std::fmax(a, b); }
+// mixed signedness: CUDA's overloads convert to unsigned, as C's usual arithmetic conversions do
+inline unsigned min(int a, unsigned b) { return min((unsigned)a, b); }
+inline unsigned min(unsigned a, int b) { return min(a, (unsigned)b); }
+inline unsigned max(int a, unsigned b) { return max((unsigned)a, b); }
+inline unsigned max(unsigned a, int b) { return max(a, (unsigned)b); }
+// a trap ends the run as a crash (the GPU reports an unspecified launch failure)
+inline void __trap() { ::emu::fail("{\"kind\":\"crash\",\"message\":\"__trap() called\"}"); }
+inline unsigned umin(unsigned a, unsigned b) { return a < b ? a : b; }
+inline unsigned umax(unsigned a, unsigned b) { return a > b ? a : b; }
+// 24-bit multiplies: the low 24 bits of each operand (sign-extended for __mul24), the low 32 bits of the product
+inline int __mul24(int a, int b) { return (int)((long long)((int)((unsigned)a << 8) >> 8) * (long long)((int)((unsigned)b << 8) >> 8)); }
+inline unsigned __umul24(unsigned a, unsigned b) { return (unsigned)((unsigned long long)(a & 0xFFFFFFu) * (b & 0xFFFFFFu)); }
+inline int __mulhi(int a, int b) { return (int)(((long long)a * b) >> 32); }
+inline unsigned __umulhi(unsigned a, unsigned b) { return (unsigned)(((unsigned long long)a * b) >> 32); }
 template <class T>
 T __ldg(const T* p) {
   return *p;
@@ -359,7 +387,63 @@ typedef emu::bfloat16 __nv_bfloat16;
 typedef emu::bfloat16 nv_bfloat16;
 struct __half2 {
   __half x, y;
+  __half2() = default;
+  __half2(__half a, __half b) : x(a), y(b) {}
 };
+typedef __half2 half2;
+struct __nv_bfloat162 {
+  __nv_bfloat16 x, y;
+  __nv_bfloat162() = default;
+  __nv_bfloat162(__nv_bfloat16 a, __nv_bfloat16 b) : x(a), y(b) {}
+};
+typedef __nv_bfloat162 nv_bfloat162;
+// the pair types' lane-wise arithmetic (cuda_fp16.hpp / cuda_bf16.hpp operators)
+#define EMU_PAIR_OP(P, op)                                                        \
+  inline P operator op(P a, P b) { return {a.x op b.x, a.y op b.y}; }             \
+  inline P& operator op##=(P & a, P b) { return a = a op b; }
+EMU_PAIR_OP(__half2, +)
+EMU_PAIR_OP(__half2, -)
+EMU_PAIR_OP(__half2, *)
+EMU_PAIR_OP(__half2, /)
+EMU_PAIR_OP(__nv_bfloat162, +)
+EMU_PAIR_OP(__nv_bfloat162, -)
+EMU_PAIR_OP(__nv_bfloat162, *)
+EMU_PAIR_OP(__nv_bfloat162, /)
+#undef EMU_PAIR_OP
+inline __half2 __float2half2_rn(float f) { return {(__half)f, (__half)f}; }
+inline __half2 __halves2half2(__half a, __half b) { return {a, b}; }
+inline __half2 __half2half2(__half a) { return {a, a}; }
+inline float __low2float(__half2 h) { return (float)h.x; }
+inline float __high2float(__half2 h) { return (float)h.y; }
+inline __half2 __hsub2(__half2 a, __half2 b) { return a - b; }
+inline __half2 __h2div(__half2 a, __half2 b) { return a / b; }
+inline __half2 __hfma2(__half2 a, __half2 b, __half2 c) { return {(__half)std::fma((float)a.x, (float)b.x, (float)c.x), (__half)std::fma((float)a.y, (float)b.y, (float)c.y)}; }
+inline __nv_bfloat162 __halves2bfloat162(__nv_bfloat16 a, __nv_bfloat16 b) { return {a, b}; }
+inline __nv_bfloat162 __bfloat162bfloat162(__nv_bfloat16 a) { return {a, a}; }
+inline __nv_bfloat162 __float2bfloat162_rn(float f) { return {__nv_bfloat16(f), __nv_bfloat16(f)}; }
+inline __nv_bfloat162 __floats2bfloat162_rn(float a, float b) { return {__nv_bfloat16(a), __nv_bfloat16(b)}; }
+inline float2 __bfloat1622float2(__nv_bfloat162 b) { return {(float)b.x, (float)b.y}; }
+inline __nv_bfloat16 __low2bfloat16(__nv_bfloat162 b) { return b.x; }
+inline __nv_bfloat16 __high2bfloat16(__nv_bfloat162 b) { return b.y; }
+inline __nv_bfloat162 __hadd2(__nv_bfloat162 a, __nv_bfloat162 b) { return a + b; }
+inline __nv_bfloat162 __hmul2(__nv_bfloat162 a, __nv_bfloat162 b) { return a * b; }
+// bit reinterpretations of the 16-bit types
+inline unsigned short __half_as_ushort(__half h) {
+  unsigned short u;
+  std::memcpy(&u, &h, 2);
+  return u;
+}
+inline __half __ushort_as_half(unsigned short u) {
+  __half h;
+  std::memcpy(&h, &u, 2);
+  return h;
+}
+inline unsigned short __bfloat16_as_ushort(__nv_bfloat16 b) { return b.bits; }
+inline __nv_bfloat16 __ushort_as_bfloat16(unsigned short u) {
+  __nv_bfloat16 b;
+  b.bits = u;
+  return b;
+}
 inline __half __float2half(float f) { return (__half)f; }
 inline __half __float2half_rn(float f) { return (__half)f; }
 inline float __half2float(__half h) { return (float)h; }

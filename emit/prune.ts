@@ -1,0 +1,319 @@
+/**
+ * c2m adds no pyflakes finding (README, "Output invariants"): what the translation made unused goes, what the
+ * input left unused stays as the input had it. Three kinds, each read from the emitted text against the input:
+ * - an import c2m adds (`import mlx.nn as nn`, a helper's `import math`) is added only where the output reads a
+ *   name it binds, and never over a name the file's own imports bind already;
+ * - an input import (not torch's) the input read and the output no longer reads is dropped;
+ * - a local the input read and the output no longer reads (`device = x.device` once `device=` is gone,
+ *   `dd = dict(device=device, dtype=dtype)` once `**dd` is) loses its assignment, when evaluating the value
+ *   has no effect (names, attributes, literals, operators, a few builtins) and the statement carries no marker.
+ * Usage is flow-insensitive and counts a read anywhere below a function (closures included): it errs towards
+ * keeping a line, never towards dropping one that is read.
+ */
+import type MagicString from "magic-string";
+import { parseModule, type SyntaxNode } from "../grammar/python.js";
+import { analyzeScopes, type Scope } from "./verify/scopes.js";
+
+/** The names each read in a module's text, in total and per function (by its qualified name). */
+export interface Usage {
+  all: Set<string>;
+  perFunction: Map<string, Set<string>>;
+}
+
+export function usageOf(root: SyntaxNode): Usage {
+  const a = analyzeScopes(root);
+  const all = new Set<string>();
+  const perFunction = new Map<string, Set<string>>();
+  const names = functionNames(root);
+  for (const { node, scope } of a.loads) {
+    all.add(node.text);
+    // the read counts for its function and every function around it (a closure reads its parent's locals)
+    for (let s: Scope | undefined = scope; s; s = s.parent) {
+      const q = s.kind === "function" ? names.get(s.node) : undefined;
+      if (q) (perFunction.get(q) ?? perFunction.set(q, new Set()).get(q)!).add(node.text);
+    }
+  }
+  // `__all__ = ["name", …]` exports its names: they count as read
+  for (const n of root.namedNonComment) {
+    const asg = n.type === "expression_statement" ? n.namedNonComment[0] : undefined;
+    if (asg?.type === "assignment" && asg.childForFieldName("left")?.text === "__all__")
+      for (const m of (asg.childForFieldName("right")?.text ?? "").matchAll(/["'](\w+)["']/g)) all.add(m[1]);
+  }
+  // names inside string annotations (`x: "nn.Module"`) are read by pyflakes too
+  for (const s of root.descendantsOfType("string")) if (s.parent?.type === "type") for (const m of s.text.matchAll(/[A-Za-z_]\w*/g)) all.add(m[0]);
+  return { all, perFunction };
+}
+
+/** `Class.method`, `outer.inner`; a second definition of the same name gets `#2` (if/else variants). */
+function functionNames(root: SyntaxNode): Map<SyntaxNode, string> {
+  const out = new Map<SyntaxNode, string>();
+  const seen = new Map<string, number>();
+  const visit = (n: SyntaxNode, prefix: string): void => {
+    for (const c of n.namedNonComment) {
+      if (c.type === "function_definition" || c.type === "class_definition") {
+        const base = `${prefix}${c.childForFieldName("name")?.text ?? "?"}`;
+        const k = (seen.get(base) ?? 0) + 1;
+        seen.set(base, k);
+        const q = k === 1 ? base : `${base}#${k}`;
+        if (c.type === "function_definition") out.set(c, q);
+        visit(c, `${q}.`);
+      } else if (c.type !== "lambda") visit(c, prefix);
+    }
+  };
+  visit(root, "");
+  return out;
+}
+
+/** The names an import statement binds, in order with their parts (`a.b as c` binds c; `import a.b` binds a). */
+export function importBindings(stmt: SyntaxNode): { name: string; node: SyntaxNode }[] {
+  const out: { name: string; node: SyntaxNode }[] = [];
+  const moduleName = stmt.childForFieldName("module_name");
+  for (const c of stmt.namedNonComment) {
+    if (c === moduleName) continue;
+    if (c.type === "aliased_import") out.push({ name: c.childForFieldName("alias")!.text, node: c });
+    else if (c.type === "dotted_name") out.push({ name: stmt.type === "import_statement" ? c.namedNonComment[0].text : c.text, node: c });
+  }
+  return out;
+}
+
+/** The names an import line binds (`import mlx.core as mx` → mx), or none when it is not one plain import. */
+export function lineBindings(line: string): string[] {
+  const stmt = parseModule(line).rootNode.namedNonComment[0];
+  return stmt && (stmt.type === "import_statement" || stmt.type === "import_from_statement") ? importBindings(stmt).map((b) => b.name) : [];
+}
+
+/**
+ * The lines of the import block c2m adds that the output needs: a line stays when the output reads a name
+ * it binds and no import of the file's own binds all its names already.
+ */
+export function neededImportLines(lines: string[], used: Set<string>, ownBindings: Set<string>): string[] {
+  return lines.filter((l) => {
+    const names = lineBindings(l);
+    if (!names.length) return true;
+    return names.some((n) => used.has(n)) && !names.every((n) => ownBindings.has(n));
+  });
+}
+
+/** Drops the input's own (not torch) top-level imports of names the input read and the output no longer reads. */
+export function dropImportsMadeUnused(s: MagicString, imports: SyntaxNode[], input: Usage, output: Usage): void {
+  for (const stmt of imports) {
+    if (stmt.type === "future_import_statement" || stmt.parent?.type !== "module" || /\bimport\s*\*/.test(stmt.text)) continue;
+    const binds = importBindings(stmt);
+    const dead = binds.filter((b) => input.all.has(b.name) && !output.all.has(b.name));
+    if (!dead.length) continue;
+    const keep = binds.filter((b) => !dead.includes(b));
+    try {
+      if (!keep.length) s.remove(stmt.startIndex, lineEnd(s.original, stmt.endIndex));
+      else if (stmt.type === "import_from_statement")
+        s.overwrite(stmt.startIndex, stmt.endIndex, `from ${stmt.childForFieldName("module_name")!.text} import ${keep.map((b) => b.node.text).join(", ")}`);
+      else s.overwrite(stmt.startIndex, stmt.endIndex, `import ${keep.map((b) => b.node.text).join(", ")}`);
+    } catch {
+      // the statement was edited already (a rewritten import): leave it
+    }
+  }
+}
+
+/** builtins whose call has no effect beyond its value (on the values these statements hold) */
+const PURE_CALLS = new Set([
+  "int",
+  "float",
+  "bool",
+  "str",
+  "len",
+  "any",
+  "all",
+  "tuple",
+  "list",
+  "dict",
+  "set",
+  "min",
+  "max",
+  "abs",
+  "round",
+  "isinstance",
+  "hasattr",
+  "sum",
+  "range",
+  "zip",
+  "enumerate",
+  "sorted",
+  "reversed",
+]);
+const PURE_NODES = new Set([
+  "identifier",
+  "attribute",
+  "subscript",
+  "slice",
+  "integer",
+  "float",
+  "string",
+  "string_start",
+  "string_content",
+  "string_end",
+  "escape_sequence",
+  "concatenated_string",
+  "interpolation",
+  "format_specifier",
+  "format_expression",
+  "true",
+  "false",
+  "none",
+  "ellipsis",
+  "tuple",
+  "list",
+  "set",
+  "dictionary",
+  "pair",
+  "parenthesized_expression",
+  "expression_list",
+  "binary_operator",
+  "unary_operator",
+  "boolean_operator",
+  "comparison_operator",
+  "not_operator",
+  "conditional_expression",
+  "generator_expression",
+  "list_comprehension",
+  "set_comprehension",
+  "dictionary_comprehension",
+  "for_in_clause",
+  "if_clause",
+  "argument_list",
+  "keyword_argument",
+  "type_conversion",
+]);
+
+function pure(n: SyntaxNode): boolean {
+  if (n.type === "call") {
+    const fn = n.childForFieldName("function");
+    return fn?.type === "identifier" && PURE_CALLS.has(fn.text) && pure(n.childForFieldName("arguments")!);
+  }
+  if (n.type === "comment") return true;
+  return PURE_NODES.has(n.type) && n.namedChildren.every(pure);
+}
+
+/** The identifiers an assignment target binds, or null when it is not only plain names. */
+function targetNames(t: SyntaxNode): string[] | null {
+  if (t.type === "identifier") return [t.text];
+  if (t.type === "pattern_list" || t.type === "tuple_pattern" || t.type === "list_pattern") {
+    const out: string[] = [];
+    for (const c of t.namedNonComment) {
+      const names = targetNames(c);
+      if (!names) return null;
+      out.push(...names);
+    }
+    return out;
+  }
+  return null;
+}
+
+/** `a = b = value` → [[a, b], value] */
+function assignmentOf(stmt: SyntaxNode): { names: string[]; value: SyntaxNode } | null {
+  let asg = stmt.type === "expression_statement" && stmt.namedNonComment.length === 1 ? stmt.namedNonComment[0] : undefined;
+  const names: string[] = [];
+  while (asg?.type === "assignment") {
+    const t = targetNames(asg.childForFieldName("left")!);
+    const right = asg.childForFieldName("right");
+    if (!t || !right) return null;
+    names.push(...t);
+    if (right.type !== "assignment") return { names, value: right };
+    asg = right;
+  }
+  return null;
+}
+
+/** Statements of a function body, into its control blocks but not into nested definitions. */
+function bodyStatements(block: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const st of block.namedNonComment) {
+    out.push(st);
+    if (st.type === "function_definition" || st.type === "class_definition" || st.type === "decorated_definition") continue;
+    for (const c of st.namedNonComment) {
+      if (c.type === "block") out.push(...bodyStatements(c));
+      else for (const b of c.namedNonComment) if (b.type === "block") out.push(...bodyStatements(b));
+    }
+  }
+  return out;
+}
+
+/**
+ * Removes the assignments to locals the input read and the output does not (see the file's comment); a
+ * statement left alone in its block becomes `pass`. Returns how many went.
+ */
+export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usage, output: Usage): number {
+  let removed = 0;
+  for (const [fn, q] of functionNames(inputRoot)) {
+    const readIn = input.perFunction.get(q);
+    // a module's forward is the output's __call__
+    const readOut = output.perFunction.get(q) ?? output.perFunction.get(q.replace(/\.forward(#\d+)?$/, ".__call__$1"));
+    // a function the output does not have under this name, or one that reads its own frame
+    if (!readIn || !readOut || ["locals", "vars", "eval", "exec"].some((n) => readIn.has(n))) continue;
+    const declared = new Set(fn.descendantsOfType(["global_statement", "nonlocal_statement"]).flatMap((g) => g.namedNonComment.map((i) => i.text)));
+    const dead = (n: string) => readIn.has(n) && !readOut.has(n) && !declared.has(n);
+    for (const st of bodyStatements(fn.childForFieldName("body")!)) {
+      const a = assignmentOf(st);
+      if (!a || !a.names.some(dead)) continue;
+      try {
+        // still this assignment in the output (an idiom rule may have written another statement over its range), unmarked
+        const left = st.text.slice(0, st.namedNonComment[0].childForFieldName("left")!.endIndex - st.startIndex);
+        if (!s.slice(st.startIndex, st.endIndex).startsWith(left) || /#\s*c2m:/.test(s.slice(lineStart(s.original, st.startIndex), lineEnd(s.original, st.endIndex)))) continue;
+        if (a.names.every(dead) && pure(a.value)) removed += dropStatement(s, st);
+        else removed += dropTupleElements(s, st, dead);
+      } catch {
+        // inside an edit: leave it
+      }
+    }
+  }
+  return removed;
+}
+
+/** Removes a statement alone on its lines; one left alone in its block becomes `pass`. */
+function dropStatement(s: MagicString, st: SyntaxNode): number {
+  const start = lineStart(s.original, st.startIndex);
+  const end = lineEnd(s.original, st.endIndex);
+  if (s.original.slice(start, st.startIndex).trim() || s.original.slice(st.endIndex, end).trim()) return 0;
+  if (st.parent!.namedNonComment.every((o) => o === st || emptied(s, o))) s.overwrite(st.startIndex, st.endIndex, "pass");
+  else s.remove(start, end);
+  return 1;
+}
+
+/** `dtype, device = x.dtype, None` with `device` unread: `dtype = x.dtype` (a pure value for each name dropped). */
+function dropTupleElements(s: MagicString, st: SyntaxNode, dead: (name: string) => boolean): number {
+  const asg = st.namedNonComment[0];
+  const left = asg.childForFieldName("left")!;
+  const right = asg.childForFieldName("right")!;
+  if (left.type !== "pattern_list" || (right.type !== "expression_list" && right.type !== "tuple")) return 0;
+  const targets = left.namedNonComment;
+  const values = right.namedNonComment;
+  if (targets.length !== values.length || targets.some((t) => t.type !== "identifier") || values.some((v) => v.type.includes("splat"))) return 0;
+  const keep = targets.map((t, i) => !dead(t.text) || !pure(values[i]));
+  if (keep.every(Boolean)) return 0;
+  // the values as the output has them: the translator may have rewritten the whole right-hand side
+  const out = parseModule(`_ = ${s.slice(right.startIndex, right.endIndex)}`).rootNode.namedNonComment[0]?.namedNonComment[0]?.childForFieldName("right");
+  const outValues = out && (out.type === "expression_list" || out.type === "tuple") ? out.namedNonComment : [];
+  if (outValues.length !== values.length) return 0;
+  const kept = (xs: { text: string }[]) => xs.filter((_, i) => keep[i]).map((x) => x.text);
+  // one edit over the whole assignment: either all of it happens or none
+  const text = `${kept(targets).join(", ")} = ${kept(outValues).join(", ")}`;
+  s.overwrite(asg.startIndex, asg.endIndex, text);
+  return 1;
+}
+
+/** Whether the output holds nothing of a statement (the translation dropped it); unsure counts as emptied (an extra `pass` is harmless). */
+function emptied(s: MagicString, st: SyntaxNode): boolean {
+  try {
+    return s.slice(st.startIndex, st.endIndex).trim() === "";
+  } catch {
+    return true;
+  }
+}
+
+function lineStart(src: string, pos: number): number {
+  return src.lastIndexOf("\n", pos - 1) + 1;
+}
+
+/** Index just past the newline ending the line that contains `pos`. */
+export function lineEnd(src: string, pos: number): number {
+  const nl = src.indexOf("\n", pos);
+  return nl < 0 ? src.length : nl + 1;
+}

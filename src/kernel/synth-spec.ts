@@ -1,0 +1,228 @@
+/**
+ * `--verify` with no launcher to read: a launch spec synthesised from the kernel's own signature.
+ *
+ * Where a file holds kernels only (a `.cu` of kernels, a PyTorch extension whose launcher passes
+ * accessors), or its host code cannot be followed, the kernel is still verified: a small grid, every
+ * int parameter given one small positive value S (int buffers drawn from [0, S), so an index read from
+ * one stays in step with the sizes), float parameters 0.5, type template parameters `float`, int
+ * template parameters the block's x extent (the `blockSize` of a reduction), and buffers of a generous
+ * element count. The CUDA original is run first, alone, under each candidate launch (block shapes, the
+ * 2-D ones when the kernel reads `threadIdx.y`) until one runs cleanly:
+ *  - an out-of-bounds access of a buffer is the emulator proving the buffer too small: that buffer
+ *    grows to the faulting index (and then some) and the launch runs again;
+ *  - any other fault (a shared array overrun by a block shape the kernel does not expect, a barrier
+ *    some threads skip, a deadlock) rejects the candidate;
+ *  - NaN or Inf in the original's output retries with float inputs in [0.5, 2] (log, sqrt, 1/x), then
+ *    rejects the candidate;
+ *  - a launch that writes nothing (every guard false for these sizes) rejects the candidate: a
+ *    comparison of untouched buffers proves nothing.
+ * The accepted spec is then verified as any spec is: the Metal translation and the CUDA original on
+ * the same random inputs, every written buffer compared. A second spec with a ragged S is tried too.
+ */
+import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../verify/golden.js";
+import { goldenBuffers, goldenLaunches, isFloatDtype } from "../verify/golden.js";
+import { runCudaLaunches, type CudaRunOptions } from "../verify/cuda.js";
+import { KernelCompileError, KernelFault } from "../verify/native.js";
+import { DTYPES, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
+import type { CompileKernelsResult, CompiledKernel } from "./index.js";
+
+/** The value every int parameter gets: a power of two first (kernels assume C % 4 == 0, warps of 32), then a ragged one. */
+export const SYNTH_SIZES = [64, 37];
+const FIRST_COUNT = 1 << 16;
+const MAX_COUNT = 1 << 22;
+const GROWTHS = 6;
+const DYNAMIC_SHARED_BYTES = [8192, 24576];
+const BLOCKS_1D: [number, number, number][] = [
+  [128, 1, 1],
+  [32, 1, 1],
+  [256, 1, 1],
+  [1024, 1, 1],
+];
+const BLOCKS_2D: [number, number, number][] = [
+  [16, 16, 1],
+  [32, 8, 1],
+  [32, 32, 1],
+  [8, 8, 1],
+];
+
+export interface SynthCandidate {
+  block: [number, number, number];
+  grid: [number, number, number];
+  sharedBytes?: number;
+  /** the value of every int parameter */
+  size: number;
+}
+
+/** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
+export class SynthFailure extends Error {
+  constructor(
+    readonly kind: "cuda-compile" | "fault" | "nan" | "writes-nothing" | "unsupported",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SynthesizedSpec {
+  spec: GoldenSpec;
+  /** the candidate accepted and how the buffers were sized, for the report */
+  note: string;
+}
+
+/**
+ * The candidate launches, in the order tried: the block shapes (2-D first when the kernel reads
+ * `threadIdx.y`), a grid of 3 blocks (2 along y and z when it reads `blockIdx.y/z`), dynamic shared
+ * memory when the file declares `extern __shared__` (in the kernel or a helper such as the samples'
+ * `SharedMemory<T>`), and S = 64, then S = the grid's thread count (kernels that return early before
+ * a barrier assume every thread of a block is in range).
+ */
+export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidate[] {
+  const text = `${k.cuda.header}\n${k.cuda.source}`;
+  const threadsY = /\b(threadIdx|blockDim)\s*\.\s*y\b/.test(text);
+  const blocksY = /\b(blockIdx|gridDim)\s*\.\s*y\b/.test(text);
+  const blocksZ = /\b(blockIdx|gridDim)\s*\.\s*z\b/.test(text);
+  const grid: [number, number, number] = [3, blocksY ? 2 : 1, blocksZ ? 2 : 1];
+  const blocks = threadsY ? [...BLOCKS_2D, ...BLOCKS_1D] : BLOCKS_1D;
+  const shared = k.sharedBytesTemplate || /\bextern\s+__shared__\b/.test(source) ? DYNAMIC_SHARED_BYTES : [undefined];
+  return blocks.flatMap((block) =>
+    [SYNTH_SIZES[0]!, grid[0] * block[0] * block[1]].flatMap((size, i, all) => (i > 0 && size === all[0] ? [] : shared.map((sharedBytes) => ({ block, grid, sharedBytes, size })))),
+  );
+}
+
+const dtypeOf = (d: string): string => (normalizeDtype(d) in DTYPES ? normalizeDtype(d) : "float32");
+
+/** The spec of one candidate: one launch of `k`, its parameters sized and valued from S. */
+export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Record<string, number>, domain?: [number, number]): GoldenSpec {
+  const buffers: GoldenBuffer[] = [];
+  const args: GoldenLaunch["args"] = k.params.map((p) => {
+    if (p.kind === "buffer") {
+      const dtype = dtypeOf(String(p.dtype));
+      const role: GoldenBuffer["role"] = p.role === "output" ? "output" : p.role === "inout-copy" || p.role === "atomic-accumulate" ? "inout" : "input";
+      const b: GoldenBuffer = { name: p.name, dtype, count: counts[p.name] ?? FIRST_COUNT, role };
+      if (!isFloatDtype(dtype) && role !== "output") b.range = /bool/.test(dtype) ? 2 : c.size;
+      if (domain && isFloatDtype(dtype)) b.domain = domain;
+      buffers.push(b);
+      return { buffer: p.name };
+    }
+    const dtype = dtypeOf(String(p.dtype));
+    const type = {
+      float32: "float",
+      float16: "half",
+      bfloat16: "__nv_bfloat16",
+      int32: "int",
+      uint32: "unsigned int",
+      bool: "bool",
+      int64: "long long",
+      uint64: "unsigned long long",
+    }[dtype];
+    return { scalar: isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : c.size, type: type ?? "int" };
+  });
+  const templateArgs = k.templateParams.length ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? "true" : String(c.block[0]))) : undefined;
+  return {
+    name: `${k.name}_synth_${c.size}`,
+    file: `${k.name}.cu`,
+    sizes: [{ S: c.size }],
+    buffers,
+    launches: [{ kernel: k.name, templateArgs, grid: c.grid, block: c.block, sharedBytes: c.sharedBytes, args }],
+  };
+}
+
+/** Did the launch write anything: an output not all zero, an inout changed. */
+function wroteSomething(spec: GoldenSpec, before: Record<string, TypedArray>, after: Record<string, TypedArray>): boolean {
+  return spec.buffers
+    .filter((b) => b.role !== "input")
+    .some((b) => {
+      const x = before[b.name]!;
+      const y = after[b.name]!;
+      for (let i = 0; i < y.length; i++) if ((x as unknown as number[])[i] !== (y as unknown as number[])[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return true;
+      return false;
+    });
+}
+
+function nonFinite(spec: GoldenSpec, after: Record<string, TypedArray>): string | undefined {
+  for (const b of spec.buffers.filter((x) => x.role !== "input" && isFloatDtype(x.dtype))) {
+    const i = toNumbers(after[b.name]!, normalizeDtype(b.dtype)).findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) return `${b.name}[${i}]`;
+  }
+  return undefined;
+}
+
+/**
+ * Runs the CUDA original under one candidate at size S, growing buffers on out-of-bounds faults;
+ * returns the spec that ran cleanly, or why the candidate is rejected.
+ */
+async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: CudaRunOptions): Promise<{ spec: GoldenSpec; grown: string[] } | SynthFailure> {
+  const counts: Record<string, number> = {};
+  const grown: string[] = [];
+  let domain: [number, number] | undefined;
+  for (let attempt = 0; attempt < GROWTHS + 2; attempt++) {
+    const spec = candidateSpec(k, c, counts, domain);
+    const before = goldenBuffers(spec, 0);
+    let after: Record<string, TypedArray>;
+    try {
+      after = await runCudaLaunches(source, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { ...run, deviceCodeOnly: true, timeoutMs: 60_000 });
+    } catch (e) {
+      if (e instanceof KernelCompileError) throw new SynthFailure("cuda-compile", `the CUDA original does not compile on the emulator: ${firstError(e.compilerOutput)}`);
+      if (!(e instanceof KernelFault)) throw e;
+      const d = e.details as { buffer?: string; index?: number; space?: string };
+      const b = spec.buffers.find((x) => x.name === d.buffer);
+      if (e.kind === "out-of-bounds" && b && d.space !== "threadgroup" && d.space !== "shared" && typeof d.index === "number") {
+        const next = Math.max(4 * Number(b.count), 2 * (d.index + 1));
+        if (next > MAX_COUNT) return new SynthFailure("fault", `buffer ${b.name} would need more than ${MAX_COUNT} elements (index ${d.index})`);
+        counts[b.name] = next;
+        grown.push(`${b.name}→${next}`);
+        continue;
+      }
+      return new SynthFailure("fault", e.message.replace(/^c2m verify: /, "").slice(0, 200));
+    }
+    const bad = nonFinite(spec, after);
+    if (bad) {
+      if (domain) return new SynthFailure("nan", `the CUDA original gives NaN/Inf (${bad}) even for inputs in [0.5, 2]`);
+      domain = [0.5, 2];
+      continue;
+    }
+    if (!wroteSomething(spec, before, after)) return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);
+    return { spec, grown };
+  }
+  return new SynthFailure("fault", `buffers kept faulting after ${GROWTHS} growths`);
+}
+
+/**
+ * A verify spec for kernel `name` of the compiled file, from its signature alone (see the file's
+ * comment): one spec per size of SYNTH_SIZES whose launch runs cleanly on the CUDA original (the
+ * first must). `source` is the CUDA device code the harness compiles. Throws SynthFailure.
+ */
+export async function synthesizeSpecs(compiled: CompileKernelsResult, source: string, name: string, run: CudaRunOptions = {}): Promise<SynthesizedSpec[]> {
+  const k = compiled.kernels.find((x) => x.name === name);
+  if (!k) throw new SynthFailure("unsupported", `kernel ${name} was not translated`);
+  let last: SynthFailure | undefined;
+  for (const c of candidateLaunches(k, source)) {
+    const first = await probe(k, source, c, run);
+    if (first instanceof SynthFailure) {
+      if (first.kind === "cuda-compile") throw first;
+      // the most telling failure: a fault or NaN says more than a launch that wrote nothing
+      if (!last || last.kind === "writes-nothing") last = first;
+      continue;
+    }
+    const out: SynthesizedSpec[] = [{ spec: first.spec, note: describe(c, first.grown) }];
+    // and a ragged size, when the first was the power of two
+    if (c.size === SYNTH_SIZES[0]) {
+      const ragged = { ...c, size: SYNTH_SIZES[1]! };
+      const more = await probe(k, source, ragged, run);
+      if (!(more instanceof SynthFailure)) out.push({ spec: more.spec, note: describe(ragged, more.grown) });
+    }
+    return out;
+  }
+  throw last ?? new SynthFailure("unsupported", "no candidate launch");
+}
+
+/** The compiler's first error line, without the cache path. */
+function firstError(output: string): string {
+  const line = output.split("\n").find((l) => /error:/.test(l)) ?? output.split("\n")[0] ?? "";
+  return line.replace(/^.*?:(\d+):\d+: error:/, "line $1: error:").slice(0, 200);
+}
+
+function describe(c: SynthCandidate, grown: string[]): string {
+  const smem = c.sharedBytes ? `, ${c.sharedBytes} B dynamic shared` : "";
+  return `synthesised launch: grid ${c.grid.join("x")}, block ${c.block.join("x")}${smem}, int parameters ${c.size}${grown.length ? `, buffers grown ${grown.join(" ")}` : ""}`;
+}

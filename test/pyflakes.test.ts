@@ -1,0 +1,132 @@
+/**
+ * c2m adds no pyflakes finding (README, "Output invariants"): every `ruff check --select F` finding of an
+ * emitted golden is one its input already has (same code and name; lines move). Also the matcher and the
+ * marker rule the zoo's `+F` column uses (src/tools/pyflakes.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseModule } from "../grammar/python.js";
+import { compile } from "../src/compile.js";
+import { haveRuff, isMarked, newFindings, pyflakes, type PyflakesFinding } from "../src/tools/pyflakes.js";
+import { packageRoot } from "../src/python.js";
+
+const ROOT = packageRoot();
+const finding = (file: string, code: string, name: string, line = 1): PyflakesFinding => ({ file, code, name, line, col: 1, message: "" });
+
+describe("findings c2m added", () => {
+  it("are the output's findings left after matching the input's by file, code and name, as many as the input has", () => {
+    const input = [finding("a.py", "F401", "os", 3), finding("a.py", "F841", "x", 9), finding("b.py", "F401", "torch")];
+    const output = [
+      finding("a.py", "F401", "os", 5),
+      finding("a.py", "F841", "x", 2),
+      finding("a.py", "F841", "x", 7),
+      finding("a.py", "F401", "mlx.nn"),
+      finding("b.py", "F401", "os"),
+    ];
+    const text = "import mlx.nn as nn\nx = 1\n";
+    const added = newFindings(input, output, () => text);
+    expect(added.map((f) => `${f.file}:${f.line} ${f.code} ${f.name}`)).toEqual(["a.py:7 F841 x", "a.py:1 F401 mlx.nn", "b.py:1 F401 os"]);
+  });
+
+  it("are marked when the statement holding them carries a c2m marker where the compile puts one", () => {
+    const text = [
+      "def f(x: torch.Tensor):  # c2m: C2M-W002 torch name left",
+      "    y = torch.stft(",
+      "        x,",
+      "    )  # c2m: C2M-W002 torch.stft has no MLX mapping",
+      "    if torch.is_grad_enabled():",
+      "        return y  # c2m: C2M-W001 something else",
+      "    z = torch.ones(1)",
+      "    return z",
+      "",
+      "@torch.no_grad()  # c2m: C2M-E023 torch name left",
+      "def g():  # c2m: C2M-E026 kept as written",
+      "    return torch.zeros(1)",
+      "",
+    ].join("\n");
+    const root = parseModule(text).rootNode;
+    const lines = text.split("\n");
+    const marked = (row: number) => isMarked(root, lines, row - 1);
+    // a header's annotation; the first line of a multi-line statement marked on its last; a decorator; inside a kept function
+    expect([1, 2, 3, 10, 12].map(marked)).toEqual([true, true, true, true, true]);
+    // an if header whose body line is marked is not; a plain statement is not
+    expect([5, 7].map(marked)).toEqual([false, false]);
+  });
+});
+
+describe.skipIf(!haveRuff())("pyflakes on the goldens", () => {
+  it("finds nothing in any golden output (golden/**/expected.py) that its input does not have", async () => {
+    const dirs = ["models", "cookbook"]
+      .flatMap((d) => readdirSync(join(ROOT, "golden", d)).map((n) => join("golden", d, n)))
+      .filter((d) => existsSync(join(ROOT, d, "expected.py")));
+    expect(dirs.length).toBeGreaterThanOrEqual(19);
+    const [inputs, outputs] = await Promise.all([
+      pyflakes(
+        ROOT,
+        dirs.map((d) => join(d, "input.py")),
+      ),
+      pyflakes(
+        ROOT,
+        dirs.map((d) => join(d, "expected.py")),
+      ),
+    ]);
+    // each golden's input and output are one file under two names: match them by folder
+    const byFolder = (fs: PyflakesFinding[]) => fs.map((f) => ({ ...f, file: dirname(f.file) }));
+    const added = newFindings(byFolder(inputs), byFolder(outputs), (dir) => readFileSync(join(ROOT, dir, "expected.py"), "utf8"));
+    expect(added.map((f) => `${f.file}/expected.py:${f.line}:${f.col} ${f.code} ${f.message}`)).toEqual([]);
+    // the comparison compares something: the inputs do carry findings of their own, carried over
+    expect(inputs.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
+  const forward = (code: string) =>
+    code.slice(code.indexOf("    def __call__"), code.indexOf("\n\n    def sanitize") >= 0 ? code.indexOf("\n\n    def sanitize") : code.indexOf("\n\n\n# c2m:"));
+  const net = (body: string, head = "") =>
+    compile(
+      `${head}import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 4)\n\n    def forward(self, x):\n${body}`,
+    ).code;
+
+  it("imports only what the output reads, and nothing the file's own imports bind already", () => {
+    const code = net("        return self.fc(x)\n", "from typing import Final\n");
+    expect(code).toContain("import mlx.nn as nn\n");
+    expect(code).not.toContain("import mlx.core as mx");
+    expect(code.match(/import Final/g)).toHaveLength(1);
+    // an input import the translation made unused goes; one the input left unused stays as it was
+    const seq = compile(
+      "from collections import OrderedDict\nimport os\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.body = nn.Sequential(OrderedDict([('fc', nn.Linear(4, 4))]))\n\n    def forward(self, x):\n        return self.body(x)\n",
+    ).code;
+    expect(seq).not.toContain("OrderedDict");
+    expect(seq).toContain("import os\n");
+  });
+
+  it("drops an assignment the translation left unread when its value has no effect; keeps a call's, a marked one's and the input's own", () => {
+    const code = net(
+      [
+        "        device = x.device",
+        "        dtype, dev2 = x.dtype, x.device",
+        "        unused_in_input = x.device",
+        "        if x.shape[0] > 3:",
+        "            d3 = x.device",
+        "            y = torch.ones(4, device=d3)",
+        "        other = next(iter([x.device]))",
+        "        return self.fc(x) + torch.zeros(4, device=device, dtype=dtype) + torch.ones(4, device=dev2) + torch.ones(4, device=other)",
+        "",
+      ].join("\n"),
+    );
+    expect(forward(code).split("\n")).toEqual([
+      "    def __call__(self, x):",
+      "        dtype = x.dtype",
+      "        unused_in_input = None",
+      "        if x.shape[0] > 3:",
+      "            y = mx.ones(4)",
+      "        other = next(iter([None]))",
+      "        return self.fc(x) + mx.zeros(4, dtype=dtype) + mx.ones(4) + mx.ones(4)",
+    ]);
+    // a statement left alone in its block becomes pass
+    expect(forward(net("        if x.shape[0] > 3:\n            d = x.device\n        return self.fc(x) + torch.ones(4, device=d)\n"))).toContain(
+      "        if x.shape[0] > 3:\n            pass\n",
+    );
+  });
+});

@@ -144,7 +144,11 @@ const PURE_CALLS = new Set([
   "enumerate",
   "sorted",
   "reversed",
+  // c2m's torch.device: a str with torch's .type and .index (cookbook/helpers/ops_device.py)
+  "ops_device",
 ]);
+/** qualified calls that only read state (a tensor's `.device` is `mx.default_device()` in the output) */
+const PURE_QUALIFIED_CALLS = new Set(["mx.default_device"]);
 const PURE_NODES = new Set([
   "identifier",
   "attribute",
@@ -192,7 +196,9 @@ const PURE_NODES = new Set([
 function pure(n: SyntaxNode): boolean {
   if (n.type === "call") {
     const fn = n.childForFieldName("function");
-    const known = (fn?.type === "identifier" && PURE_CALLS.has(fn.text)) || (fn?.type === "attribute" && fn.childForFieldName("object")?.text === "math");
+    const known =
+      (fn?.type === "identifier" && PURE_CALLS.has(fn.text)) ||
+      (fn?.type === "attribute" && (fn.childForFieldName("object")?.text === "math" || PURE_QUALIFIED_CALLS.has(fn.text)));
     return known && pure(n.childForFieldName("arguments")!);
   }
   if (n.type === "comment") return true;

@@ -3,7 +3,7 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
+import { dottedName, namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
 import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
@@ -39,7 +39,13 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // forward → __call__ in every module class
   for (const cls of mod.classes.values()) {
     const fwd = cls.methods.get("forward");
-    if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
+    if (!fwd) continue;
+    s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
+    // a base class written in Python (a package's or a library's, not torch's nn.Module) may reach the method by
+    // its torch name (`cls.forward` in transformers' GradientCheckpointingLayer.__init_subclass__), and so may this
+    // file (`super().forward(x)`): the method keeps that name too
+    const byName = hasCodeBase(cls.node, mod.aliases) || /\.forward\b/.test(mod.source);
+    if (byName) s.appendLeft(lineEnd(mod.source, fwd.endIndex), `\n${" ".repeat(fwd.startPosition.column)}forward = __call__\n`);
   }
 
   // torch names inside string annotations, by the translator's table
@@ -164,4 +170,50 @@ function firstImportTimePlaceholder(mod: ModuleIR, layout: LayoutResult): number
     first = e.start;
   }
   return first;
+}
+
+/**
+ * A file c2m does not translate (it imports no torch) with a few edits that still concern the port (package probes,
+ * passes/package-probes.ts): the edits applied, the helpers they call pasted after the imports that precede them.
+ */
+export function emitEditsOnly(
+  source: string,
+  root: SyntaxNode,
+  edits: readonly { start: number; end: number; text: string }[],
+  helpers: Iterable<string>,
+  filename: string,
+): EmitResult {
+  const s = new MagicString(source);
+  for (const e of edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
+  const imports: string[] = [];
+  const bodies: string[] = [];
+  for (const h of orderHelpers(helpers)) {
+    const { imports: own, body } = splitImports(helperSource(h));
+    imports.push(...own);
+    bodies.push(body);
+  }
+  const topImports = namedChildren(root).filter((n) => n.type === "import_statement" || n.type === "import_from_statement" || n.type === "future_import_statement");
+  const existing = new Set(topImports.map((n) => n.text.trim()));
+  const block = [...new Set(imports)].filter((l) => !existing.has(l)).join("\n");
+  const text = `${block ? `${block}\n` : ""}\n\n${bodies.join("\n\n\n")}\n`;
+  // after the last import that precedes the first edit: the helpers are defined before any code calls them
+  const firstEdit = Math.min(...edits.map((e) => e.start));
+  const last = topImports.filter((n) => n.endIndex <= firstEdit).pop();
+  if (last) s.appendLeft(last.endIndex, `\n${text.trimEnd()}`);
+  else s.prepend(`${text.trimStart()}\n\n`);
+  return { code: s.toString(), map: hiresSourceMap(s, filename) };
+}
+
+/** Whether a class derives from a class that is not torch's (its bases' names, qualified through the file's imports). */
+function hasCodeBase(cls: SyntaxNode, aliases: Map<string, string>): boolean {
+  const bases = cls.childForFieldName("superclasses");
+  if (!bases) return false;
+  return namedChildren(bases).some((b) => {
+    if (b.type === "keyword_argument" || b.type === "comment") return false;
+    const name = dottedName(b);
+    if (!name) return false;
+    const top = name.split(".")[0];
+    const q = aliases.get(top);
+    return !(q === "torch" || q?.startsWith("torch."));
+  });
 }

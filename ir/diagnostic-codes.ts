@@ -215,6 +215,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Python does not evaluate a string annotation on import, but typing.get_type_hints and type checkers read it: write the MLX type (mx.array, nn.Module, mx.Dtype) in its place",
     example: 'def f(x: "torch.Generator"): ...',
   },
+  {
+    code: "C2M-W052",
+    title: "names imported from torch in a try that catches ImportError: the port runs the except branch, the code's own fallback",
+    hint: "the import becomes `raise ImportError(...)`, so the names are what the fallback defines (as on a torch without them); check that the fallback suits the port",
+    example: "try:\n    from torch._dynamo import allow_in_graph as maybe_allow_in_graph\nexcept ImportError:\n    def maybe_allow_in_graph(cls):\n        return cls",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -170,8 +170,12 @@ function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
     // any other torch decorator runs on import: translated, or a placeholder (passes/untranslated.ts)
     else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, w.expr(e).text);
+    // a decorator of the file's or a library's given a torch name (`@wraps(torch.nn.Module.cuda)`): its arguments run on import too
+    else if (e && e.descendantsOfType("identifier").some((id) => isTorchName(w.qualify(id)))) w.overwrite(e, w.expr(e).text);
   }
 }
+
+const isTorchName = (q: string | undefined) => q === "torch" || !!q?.startsWith("torch.");
 
 /** Keeps the outermost of nested edits (a statement replaced whole wins over edits inside it). */
 function dropNested(edits: Edit[]): Edit[] {

@@ -308,6 +308,18 @@ class InitInterpreter {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right");
     if (!right) return;
+    // `self.x = nn.Buffer(t, persistent=False)` (torch ≥ 2.5) is `self.register_buffer("x", t, persistent=False)`
+    if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "call") {
+      const q = qualify(right.childForFieldName("function"), this.mod.aliases);
+      if (q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
+        const name = left.childForFieldName("attribute")!.text;
+        const args = callArgs(right);
+        const persistent = (args.keyword.get("persistent") ?? args.positional[1])?.text !== "False";
+        this.cls.attrs.set(name, { k: "buffer", persistent });
+        if (!persistent) this.cls.privateBuffers.add(name);
+        return;
+      }
+    }
     const val = this.expr(right, env);
     this.store(left, val, env);
     // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no

@@ -130,7 +130,15 @@ function siteOf(stmt: SyntaxNode, isOwn: (module: string) => boolean): NestedTor
 
 /** Adds the aliases of nested torch imports to the file's (a top-level import of the same local name wins). */
 export function addNestedAliases(sites: NestedTorchImport[], aliases: Map<string, string>): void {
-  for (const s of sites) if (s.kind === "torch") for (const [local, q] of s.names) if (!aliases.has(local)) aliases.set(local, q);
+  for (const s of sites) if (s.kind === "torch" && !guardedTorchNames(s)) for (const [local, q] of s.names) if (!aliases.has(local)) aliases.set(local, q);
+}
+
+/**
+ * `from torch.x import name` in a try that catches ImportError: the names are what the except branch defines (C2M-W052),
+ * even a name the tables translate: a sibling may import it from this file (`from .torch_utils import maybe_allow_in_graph`).
+ */
+function guardedTorchNames(site: NestedTorchImport): boolean {
+  return site.kind === "torch" && !site.plain && isGuardedImport(site.stmt) && !underTypeChecking(site.stmt);
 }
 
 /** Whether the tables translate torch name `q` where it is used (a value, a layer, an op, a runtime switch, or a namespace of those). */
@@ -176,6 +184,14 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
       const message = `'${site.module}' needs torch: the import raises ImportError, so the fallback in its except clause runs, as without torch`;
       report(ctx, "C2M-W040", stmt, message);
       edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`c2m: ${site.module} needs torch`)})` });
+      continue;
+    }
+    if (guardedTorchNames(site)) {
+      // names from torch in a try that catches ImportError: the code's own fallback defines them (for this file and
+      // for the files that import them from here); dropping the import would leave them undefined
+      const message = `names from ${site.module} in a try that catches ImportError: the port runs its except branch`;
+      report(ctx, "C2M-W052", stmt, message);
+      edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`${site.module} is torch's`)})` });
       continue;
     }
     const placeholders = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
@@ -228,4 +244,12 @@ function report(ctx: RewriteContext, code: string, stmt: SyntaxNode, message: st
   const prev = ctx.markers.get(eol);
   const marker = `c2m: ${d.code} ${message}`;
   if (!prev?.includes(d.code)) ctx.markers.set(eol, prev ? `${prev}; ${marker}` : `  # ${marker}`);
+}
+
+/** Whether a node sits under `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`): Python never runs it. */
+export function underTypeChecking(node: SyntaxNode): boolean {
+  for (let child = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === "if_statement" && p.childForFieldName("consequence") === child && /^(typing\.)?TYPE_CHECKING$/.test(p.childForFieldName("condition")!.text.trim())) return true;
+  }
+  return false;
 }

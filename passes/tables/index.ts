@@ -34,6 +34,11 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.nn.Module": "nn.Module",
   // `import torch.nn.functional as F` used as a value (timm annotates `input_fmt: F`): MLX's functions live in nn
   "torch.nn.functional": "nn",
+  // the torch the port was translated from, comparing as a version (cookbook/helpers/C2MTorchVersion.py)
+  "torch.__version__": "C2M_TORCH_VERSION_VALUE",
+  // an operator registered with torch is, in MLX (no operator registry), the Python function itself
+  "torch.library.custom_op": "c2m_op_registration",
+  "torch.library.register_fake": "c2m_op_registration",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
   "torch.e": "math.e",
@@ -59,6 +64,9 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.complex64": "mx.complex64",
   "torch.cfloat": "mx.complex64",
   // TorchScript's constant marker (`fused_attn: torch.jit.Final[bool]`) and annotation names are typing's
+  // a port has no CUDA or ROCm build behind it
+  "torch.version.hip": "None",
+  "torch.version.cuda": "None",
   "torch.jit.Final": "Final",
   "torch.jit.annotations.List": "List",
   "torch.jit.annotations.Tuple": "Tuple",

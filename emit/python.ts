@@ -3,7 +3,7 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { dottedName, namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
+import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
 import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
@@ -12,6 +12,7 @@ import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
+import { nameForwardMethods } from "./forward-name.js";
 import { hiresSourceMap } from "./sourcemap.js";
 import { translateStringAnnotations } from "./string-annotations.js";
 
@@ -36,17 +37,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   }
   for (const e of edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
 
-  // forward → __call__ in every module class
-  for (const cls of mod.classes.values()) {
-    const fwd = cls.methods.get("forward");
-    if (!fwd) continue;
-    s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
-    // a base class written in Python (a package's or a library's, not torch's nn.Module) may reach the method by
-    // its torch name (`cls.forward` in transformers' GradientCheckpointingLayer.__init_subclass__), and so may this
-    // file (`super().forward(x)`): the method keeps that name too
-    const byName = hasCodeBase(cls.node, mod.aliases) || /\.forward\b/.test(mod.source);
-    if (byName) s.appendLeft(lineEnd(mod.source, fwd.endIndex), `\n${" ".repeat(fwd.startPosition.column)}forward = __call__\n`);
-  }
+  // forward → __call__ in every module class (emit/forward-name.ts)
+  nameForwardMethods(s, mod);
 
   // torch names inside string annotations, by the translator's table
   translateStringAnnotations(s, mod.root, mod.aliases);
@@ -202,18 +194,4 @@ export function emitEditsOnly(
   if (last) s.appendLeft(last.endIndex, `\n${text.trimEnd()}`);
   else s.prepend(`${text.trimStart()}\n\n`);
   return { code: s.toString(), map: hiresSourceMap(s, filename) };
-}
-
-/** Whether a class derives from a class that is not torch's (its bases' names, qualified through the file's imports). */
-function hasCodeBase(cls: SyntaxNode, aliases: Map<string, string>): boolean {
-  const bases = cls.childForFieldName("superclasses");
-  if (!bases) return false;
-  return namedChildren(bases).some((b) => {
-    if (b.type === "keyword_argument" || b.type === "comment") return false;
-    const name = dottedName(b);
-    if (!name) return false;
-    const top = name.split(".")[0];
-    const q = aliases.get(top);
-    return !(q === "torch" || q?.startsWith("torch."));
-  });
 }

@@ -140,3 +140,53 @@ describe("forward by its torch name", () => {
     expect(execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" }).trim()).toBe("(1, 2) True");
   });
 });
+
+const INITS = `import torch
+
+# a table of initialisers kept on import, called later (transformers' initialization.py)
+INITS = {"constant_": torch.nn.init.constant_, "eye_": torch.nn.init.eye_, "xavier_uniform_": torch.nn.init.xavier_uniform_, "normal_": torch.nn.init.normal_}
+
+
+def fill(w, b):
+    INITS["constant_"](b, val=0.5)
+    INITS["eye_"](w)
+    return w, b
+
+
+def draw(w):
+    INITS["xavier_uniform_"](w, gain=2.0)
+    return w
+`;
+
+describe("torch.nn.init's initialisers as values", () => {
+  const r = compile(INITS, { filename: "inits.py" });
+
+  it("are the c2m_torch_init helper's functions, without a placeholder", () => {
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.code).toContain('"constant_": c2m_torch_init("constant_"), "eye_": c2m_torch_init("eye_")');
+  });
+
+  it("fill the MLX array in place, as torch's do (the same values; a draw within torch's bound)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "c2m-inits-"));
+    writeFileSync(join(dir, "inits_mlx.py"), r.code);
+    writeFileSync(join(dir, "inits_torch.py"), INITS);
+    const driver = [
+      "import sys, math",
+      `sys.path.insert(0, ${JSON.stringify(dir)})`,
+      "import torch, numpy as np, mlx.core as mx",
+      "import inits_mlx, inits_torch",
+      "w, b = mx.zeros((3, 4)), mx.zeros((4,))",
+      "alias = w",
+      "inits_mlx.fill(w, b)",
+      "tw, tb = torch.zeros(3, 4), torch.zeros(4)",
+      "inits_torch.fill(tw, tb)",
+      "same = np.array_equal(np.array(alias), tw.numpy()) and np.array_equal(np.array(b), tb.numpy())",
+      "big = mx.zeros((64, 32))",
+      "inits_mlx.draw(big)",
+      "bound = 2.0 * math.sqrt(6.0 / (64 + 32))",
+      "m = float(mx.abs(big).max())",
+      "print(same, m <= bound, m > 0.9 * bound)",
+    ].join("\n");
+    expect(execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" }).trim()).toBe("True True True");
+  });
+});

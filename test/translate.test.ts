@@ -34,6 +34,7 @@ import os
 import torch
 
 if os.environ.get("C2M_NEVER_SET") is None:
+    HOME = torch.hub.get_dir
     INIT = torch.nn.init.uniform_
 
 import json
@@ -41,6 +42,9 @@ import json
     const out = compile(src).code;
     expect(out.indexOf("class Untranslated")).toBeGreaterThan(0);
     expect(out.indexOf("class Untranslated")).toBeLessThan(out.indexOf("if os.environ"));
+    // torch.nn.init's initialisers as values are a helper's (cookbook/helpers/c2m_torch_init.py)
+    expect(out).toContain('    INIT = c2m_torch_init("uniform_")\n');
+    expect(out.indexOf("def c2m_torch_init")).toBeLessThan(out.indexOf("if os.environ"));
   });
 
   it("keeps everything it need not change byte for byte: comments, docstrings, blank lines", () => {

@@ -130,6 +130,29 @@ export const INIT_FUNCTIONS: Record<string, { sig: string[]; mlx: string }> = {
   },
 };
 
+/**
+ * torch.nn.init's in-place initialisers used as values, not called as statements (transformers' initialization.py
+ * keeps `TORCH_INIT_FUNCTIONS = {"normal_": torch.nn.init.normal_, ...}` and calls them later): a function with
+ * torch's signature that fills the MLX array in place (cookbook/helpers/c2m_torch_init.py).
+ */
+const INIT_VALUES = [
+  "uniform_",
+  "normal_",
+  "trunc_normal_",
+  "constant_",
+  "ones_",
+  "zeros_",
+  "eye_",
+  "dirac_",
+  "xavier_uniform_",
+  "xavier_normal_",
+  "kaiming_uniform_",
+  "kaiming_normal_",
+  "orthogonal_",
+  "sparse_",
+];
+for (const name of INIT_VALUES) TORCH_NAMES[`torch.nn.init.${name}`] = `c2m_torch_init(${JSON.stringify(name)})`;
+
 /** torch.nn.init.calculate_gain for a literal nonlinearity name ("'relu'"), as Python text. */
 export function initGain(nonlinearity: string, a: string): string | undefined {
   switch (nonlinearity.replace(/["']/g, "")) {

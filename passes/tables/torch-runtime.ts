@@ -87,13 +87,16 @@ export const TORCH_STRING_NAMES: ReadonlySet<string> = new Set(["torch.__version
 
 /** Helpers a translated torch name needs (`torch.__version__` → the version the port was translated from), by the text it became. */
 export function helpersFor(text: string): string[] {
-  return NAME_HELPERS[text] ? [NAME_HELPERS[text]] : [];
+  // (a helper called with a constant to give the value: `c2m_torch_init("normal_")`)
+  const helper = NAME_HELPERS[text] ?? NAME_HELPERS[text.replace(/\(.*$/s, "")];
+  return helper ? [helper] : [];
 }
 
 /** The text a torch name becomes (passes/tables/index.ts TORCH_NAMES) → the helper that defines it. */
 const NAME_HELPERS: Record<string, string> = {
   C2M_TORCH_VERSION_VALUE: "C2MTorchVersion",
   c2m_op_registration: "c2m_op_registration",
+  c2m_torch_init: "c2m_torch_init",
 };
 
 /** Imports a translated torch name needs (`torch.pi` → `math.pi`), by the text it became. */

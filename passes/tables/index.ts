@@ -88,7 +88,7 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; m
   parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
   named_buffers: { mlx: "[]", moduleOnly: true },
   buffers: { mlx: "[]" },
-  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]" },
+  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]", moduleOnly: true },
   named_children: { mlx: "[(k, m) for k, m in {self}.children().items() if isinstance(m, nn.Module)]", moduleOnly: true },
   to: { mlx: "{self}" },
   cuda: { mlx: "{self}" },

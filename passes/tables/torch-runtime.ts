@@ -40,6 +40,8 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch.is_autocast_enabled": { mlx: "False" },
   // MLX's default floating dtype; deterministic-mode checks see torch's default (off)
   "torch.get_default_dtype": { mlx: "mx.float32" },
+  // MLX's default device, which a tensor's .device is in a port (transformers compares the two)
+  "torch.get_default_device": { mlx: "mx.default_device()" },
   "torch.get_deterministic_debug_mode": { mlx: "0" },
   // no tape records: code that asks (`if torch.is_grad_enabled() and self.gradient_checkpointing:`) takes the
   // branch that computes the same values without recording

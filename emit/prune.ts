@@ -11,23 +11,29 @@
  * keeping a line, never towards dropping one that is read.
  */
 import type MagicString from "magic-string";
-import { parseModule, type SyntaxNode } from "../grammar/python.js";
+import { importBindings, parseModule, type SyntaxNode } from "../grammar/python.js";
 import { isTypeString } from "./string-annotations.js";
-import { analyzeScopes, type Scope } from "./verify/scopes.js";
+import { analyzeScopes, resolves, type Scope } from "./verify/scopes.js";
+
+export { importBindings };
 
 /** The names each read in a module's text, in total and per function (by its qualified name). */
 export interface Usage {
   all: Set<string>;
   perFunction: Map<string, Set<string>>;
+  /** names read where nothing binds them (a removed import's name left in a function body: ../passes/runtime-placeholders.ts) */
+  unresolved: Set<string>;
 }
 
 export function usageOf(root: SyntaxNode): Usage {
   const a = analyzeScopes(root);
   const all = new Set<string>();
   const perFunction = new Map<string, Set<string>>();
+  const unresolved = new Set<string>();
   const names = functionNames(root);
   for (const { node, scope } of a.loads) {
     all.add(node.text);
+    if (!resolves(scope, node.text)) unresolved.add(node.text);
     // the read counts for its function and every function around it (a closure reads its parent's locals)
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       const q = s.kind === "function" ? names.get(s.node) : undefined;
@@ -42,7 +48,7 @@ export function usageOf(root: SyntaxNode): Usage {
   }
   // names inside string annotations (`x: "nn.Module"`) are read by pyflakes too
   for (const s of root.descendantsOfType("string")) if (isTypeString(s)) for (const m of s.text.matchAll(/[A-Za-z_]\w*/g)) all.add(m[0]);
-  return { all, perFunction };
+  return { all, perFunction, unresolved };
 }
 
 /** `Class.method`, `outer.inner`; a second definition of the same name gets `#2` (if/else variants). */
@@ -62,18 +68,6 @@ function functionNames(root: SyntaxNode): Map<SyntaxNode, string> {
     }
   };
   visit(root, "");
-  return out;
-}
-
-/** The names an import statement binds, in order with their parts (`a.b as c` binds c; `import a.b` binds a). */
-export function importBindings(stmt: SyntaxNode): { name: string; node: SyntaxNode }[] {
-  const out: { name: string; node: SyntaxNode }[] = [];
-  const moduleName = stmt.childForFieldName("module_name");
-  for (const c of stmt.namedNonComment) {
-    if (c === moduleName) continue;
-    if (c.type === "aliased_import") out.push({ name: c.childForFieldName("alias")!.text, node: c });
-    else if (c.type === "dotted_name") out.push({ name: stmt.type === "import_statement" ? c.namedNonComment[0].text : c.text, node: c });
-  }
   return out;
 }
 

@@ -6,6 +6,7 @@ import MagicString from "magic-string";
 import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
+import { runtimePlaceholders } from "../passes/runtime-placeholders.js";
 import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
@@ -18,6 +19,8 @@ import { translateStringAnnotations } from "./string-annotations.js";
 export interface EmitResult {
   code: string;
   map: ReturnType<MagicString["generateMap"]>;
+  /** names bound to a placeholder only because functions read them (../passes/runtime-placeholders.ts): local → what it stood for */
+  placeholders: Map<string, string>;
 }
 
 const MLX_IMPORTS = ["import mlx.core as mx", "import mlx.nn as nn"];
@@ -88,8 +91,11 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
   // names the removed torch imports bound that have no translation: placeholders, after the Untranslated helper
   const placeholders = [...layout.placeholders, ...placeholdered.map(placeholderLines)];
-  if (placeholders.length) helperBodies.push(placeholders.join("\n"));
-  const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
+  const block = (bodies: string[], lines: string[]) => {
+    const all = lines.length ? [...bodies, lines.join("\n")] : bodies;
+    return all.length ? `\n\n\n${all.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
+  };
+  let helperBlock = block(helperBodies, placeholders);
   // helpers go after the last import that stays (a removed torch import cannot carry them)
   const kept = mod.imports.filter((i) => !removed(i) && i.node.parent === mod.root);
   // ... and before the first module-level statement that runs code: an `if` between imports may call a helper
@@ -137,6 +143,13 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const input = usageOf(mod.root);
   let output = readOutput();
   if (dropDeadStores(s, mod.root, input, output)) output = readOutput();
+  // names of removed imports the output still reads in function bodies: one placeholder each (../passes/runtime-placeholders.ts)
+  const runtime = runtimePlaceholders(layout.removed, output.unresolved, layout.ctx.diags);
+  if (runtime.lines.length) {
+    // the Untranslated helper imports nothing, and the bindings read nothing else: the usage read above stands
+    const bodies = helpers.has(UNTRANSLATED_HELPER) ? helperBodies : [splitImports(helperSource(UNTRANSLATED_HELPER)).body, ...helperBodies];
+    helperBlock = block(bodies, [...placeholders, ...runtime.lines]);
+  }
   dropImportsMadeUnused(
     s,
     kept.map((i) => i.node),
@@ -150,7 +163,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
     s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
   }
-  return { code: s.toString(), map: hiresSourceMap(s, filename) };
+  return { code: s.toString(), map: hiresSourceMap(s, filename), placeholders: runtime.names };
 }
 
 /** Where the first edit that writes a placeholder Python runs on import starts (not in a function body); Infinity when none. */

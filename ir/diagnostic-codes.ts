@@ -215,6 +215,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Python does not evaluate a string annotation on import, but typing.get_type_hints and type checkers read it: write the MLX type (mx.array, nn.Module, mx.Dtype) in its place",
     example: 'def f(x: "torch.Generator"): ...',
   },
+  {
+    code: "C2M-W041",
+    title: "a removed import's name is read where c2m has no translation: bound to a placeholder",
+    hint: "each use carries its own marker (C2M-W002, C2M-W001, C2M-E023); the name is bound once to Untranslated(...), so the module imports and only those uses raise; port them by hand",
+    example: "import torch\n\ndef f(x):\n    torch._check(x.shape[0] > 0)",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

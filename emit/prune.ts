@@ -267,7 +267,7 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
         // what runs is the output's value (`torch.device(d)` is `d` there)
         const out = assignmentOf(parseModule(text).rootNode.namedNonComment[0]);
         if (!out || out.names.join() !== a.names.join()) continue;
-        if (a.names.every(dead) && pure(out.value)) removed += dropStatement(s, st);
+        if (a.names.every(dead)) removed += pure(out.value) ? dropStatement(s, st) : dropTargets(s, st, text, out.value);
         else removed += dropTupleElements(s, st, out.value, dead);
       } catch {
         // inside an edit: leave it
@@ -285,6 +285,20 @@ function dropStatement(s: MagicString, st: SyntaxNode): number {
   if (s.original.slice(start, st.startIndex).trim() || !/^\s*(#.*)?\s*$/.test(s.original.slice(st.endIndex, end))) return 0;
   if (st.parent!.namedNonComment.every((o) => o === st || emptied(s, o))) s.overwrite(st.startIndex, st.endIndex, "pass");
   else s.remove(start, end);
+  return 1;
+}
+
+/**
+ * `device = next(model.parameters()).device` with `device` unread and a value that may have effects (a call):
+ * the value stays, as an expression statement, and the targets go. `text` is the statement as the output has
+ * it, `value` its value parsed from that text; the targets must be as the input wrote them.
+ */
+function dropTargets(s: MagicString, st: SyntaxNode, text: string, value: SyntaxNode): number {
+  let asg = st.namedNonComment[0];
+  while (asg.childForFieldName("right")?.type === "assignment") asg = asg.childForFieldName("right")!;
+  const start = asg.childForFieldName("right")!.startIndex;
+  if (s.original.slice(st.startIndex, start) !== text.slice(0, value.startIndex)) return 0;
+  s.remove(st.startIndex, start);
   return 1;
 }
 

@@ -152,12 +152,13 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   }
   dropImportsMadeUnused(
     s,
+    mod.root,
     kept.map((i) => i.node),
     input,
     output,
   );
   const own = new Set(kept.flatMap((i) => importBindings(i.node).map((b) => b.name)));
-  placeImports(s, neededImportLines(candidates, output.all, own));
+  placeImports(s, neededImportLines(candidates, output.moduleReads, own));
 
   if (Object.keys(maps).length) {
     const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";

@@ -37,6 +37,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (!e) markers.push([pos, marker]);
     else e.text = e.text.endsWith("\n") ? `${e.text.slice(0, -1)}${marker}\n` : `${e.text}${marker}`;
   }
+  const inserts = foldInsertsIntoRemovedLines(mod.source, edits, layout.inserts);
   for (const e of edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
 
   // forward → __call__ in every module class
@@ -131,7 +132,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
       else target.prepend(text);
     }
     if (helpersAfterKept) target.appendLeft(lastKept.node.endIndex, helperBlock);
-    for (const ins of layout.inserts) target.appendLeft(ins.pos, ins.text);
+    for (const ins of inserts) target.appendLeft(ins.pos, ins.text);
   };
   // c2m adds no pyflakes finding (./prune.ts): the output is read with every candidate import in place, then
   // locals and imports the translation made unused go, then the imports it needs are placed
@@ -165,6 +166,27 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
   }
   return { code: s.toString(), map: hiresSourceMap(s, filename), placeholders: runtime.names };
+}
+
+/**
+ * A statement inserted beside one the translation removed whole (`x = x.transpose(...)` after a dropped
+ * `x = x.contiguous()` or a cancelled permute) would land after the removed line's newline, glued to the next
+ * line (a syntax error): it takes the removed line's place instead, at its indentation. Returns the other inserts.
+ */
+function foldInsertsIntoRemovedLines(
+  source: string,
+  edits: { start: number; end: number; text: string }[],
+  inserts: { pos: number; text: string }[],
+): { pos: number; text: string }[] {
+  const removedLines = edits.filter((e) => e.text === "" && source[e.end - 1] === "\n" && (e.start === 0 || source[e.start - 1] === "\n"));
+  return [...inserts]
+    .sort((a, b) => a.pos - b.pos)
+    .filter((ins) => {
+      const e = removedLines.find((r) => r.start < ins.pos && ins.pos < r.end);
+      if (!e || ins.text.trim().includes("\n")) return true;
+      e.text += `${/^[ \t]*/.exec(source.slice(e.start))![0]}${ins.text.trim()}\n`;
+      return false;
+    });
 }
 
 /** Where the first edit that writes a placeholder Python runs on import starts (not in a function body); Infinity when none. */

@@ -183,7 +183,13 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
     const placeholders = untranslated.filter(([local]) => readInScope(stmt, local));
     const what = untranslated.map(([, q]) => q).join(", ");
     const verb = untranslated.length > 1 ? "have" : "has";
-    if (untranslated.length && !placeholders.length) report(ctx, "C2M-E050", stmt, `${what} ${verb} no MLX translation: the import goes (nothing reads what it binds)`);
+    if (untranslated.length && !placeholders.length) {
+      // the statement goes and its line keeps only the marker (a trailing `# noqa` goes with it)
+      report(ctx, "C2M-E050", stmt, `${what} ${verb} no MLX translation: the import goes (nothing reads what it binds)`);
+      const eol = ctx.source.indexOf("\n", stmt.endIndex);
+      edits.push({ start: stmt.startIndex, end: eol < 0 ? ctx.source.length : eol, text: "" });
+      continue;
+    }
     if (!placeholders.length) {
       edits.push(lineRemoval(ctx.source, stmt));
       continue;

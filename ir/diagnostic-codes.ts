@@ -221,6 +221,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the import becomes `raise ImportError(...)`, so the names are what the fallback defines (as on a torch without them); check that the fallback suits the port",
     example: "try:\n    from torch._dynamo import allow_in_graph as maybe_allow_in_graph\nexcept ImportError:\n    def maybe_allow_in_graph(cls):\n        return cls",
   },
+  {
+    code: "C2M-W041",
+    title: "a removed import's name is read where c2m has no translation: bound to a placeholder",
+    hint: "each use carries its own marker (C2M-W002, C2M-W001, C2M-E023); the name is bound once to Untranslated(...), so the module imports and only those uses raise; port them by hand",
+    example: "import torch\n\ndef f(x):\n    torch._check(x.shape[0] > 0)",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -194,14 +194,24 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
       edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`${site.module} is torch's`)})` });
       continue;
     }
-    const placeholders = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
+    const untranslated = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
+    // a name nothing reads was imported for its effects (`import torch_npu  # noqa: F401`): a placeholder bound there would be a dead store
+    const placeholders = untranslated.filter(([local]) => readInScope(stmt, local));
+    const what = untranslated.map(([, q]) => q).join(", ");
+    const verb = untranslated.length > 1 ? "have" : "has";
+    if (untranslated.length && !placeholders.length) {
+      // the statement goes and its line keeps only the marker (a trailing `# noqa` goes with it)
+      report(ctx, "C2M-E050", stmt, `${what} ${verb} no MLX translation: the import goes (nothing reads what it binds)`);
+      const eol = ctx.source.indexOf("\n", stmt.endIndex);
+      edits.push({ start: stmt.startIndex, end: eol < 0 ? ctx.source.length : eol, text: "" });
+      continue;
+    }
     if (!placeholders.length) {
       edits.push(lineRemoval(ctx.source, stmt));
       continue;
     }
     ctx.helpers.add(UNTRANSLATED_HELPER);
-    const what = placeholders.map(([, q]) => q).join(", ");
-    report(ctx, "C2M-E050", stmt, `${what} ${placeholders.length > 1 ? "have" : "has"} no MLX translation: bound to Untranslated(...), which raises when used`);
+    report(ctx, "C2M-E050", stmt, `${what} ${verb} no MLX translation: bound to Untranslated(...), which raises when used`);
     const lines = placeholders.map(([local, q]) => `${local} = Untranslated(${JSON.stringify(q)})`);
     edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: lines.join(`\n${indent}`) });
   }
@@ -228,6 +238,14 @@ export function topLevelPlaceholders(imports: { node: SyntaxNode; torch: boolean
   }
   if (lines.length) ctx.helpers.add(UNTRANSLATED_HELPER);
   return lines;
+}
+
+/** Whether `name` is read in the scope an import statement binds it in (its function, else the module), the statement aside. */
+function readInScope(stmt: SyntaxNode, name: string): boolean {
+  let scope = stmt.parent;
+  while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+  if (!scope) return true;
+  return scope.descendantsOfType("identifier").some((id) => id.text === name && !(id.startIndex >= stmt.startIndex && id.endIndex <= stmt.endIndex));
 }
 
 /** The statement's whole line(s), newline included (the emitter leaves `pass` where a block empties). */

@@ -1697,6 +1697,7 @@ export class FunctionWalker {
       return this.opaqueCall(e);
     }
     for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
+    for (const i of row.imports ?? []) this.ctx.imports.add(i);
     return { v: resultVal, text: r.text };
   }
 

@@ -161,7 +161,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const out = emitPython(mod, layout!, weightMaps, filename);
   const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {
-    code: verified(source, out.code, out.map.mappings, torchNames, options, diags),
+    code: verified(source, out.code, out.map.mappings, torchNames, options, diags, out.placeholders),
     map: out.map,
     diagnostics: diags.items,
     weightMaps,
@@ -185,8 +185,16 @@ function inPackage(pkg: PackageInfo | undefined, module: string): boolean {
 }
 
 /** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */
-function verified(source: string, code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag): string {
-  const result = verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source });
+function verified(
+  source: string,
+  code: string,
+  mappings: string | undefined,
+  torchNames: ReadonlySet<string>,
+  options: CompileOptions,
+  diags: DiagnosticBag,
+  placeholders?: ReadonlyMap<string, string>,
+): string {
+  const result = verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source, placeholders });
   for (const f of result.findings) diags.report(f.code, f.input, f.message);
   return result.code;
 }

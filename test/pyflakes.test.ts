@@ -122,7 +122,7 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
       "        unused_in_input = mx.default_device()",
       "        if x.shape[0] > 3:",
       "            y = mx.ones(4)",
-      "        other = next(iter([mx.default_device()]))",
+      "        next(iter([mx.default_device()]))",
       "        return self.fc(x) + mx.zeros(4, dtype=dtype) + mx.ones(4) + mx.ones(4)",
     ]);
     // judged on the output's value (torch.device(d) is d there); a trailing comment goes with its statement; a

@@ -305,7 +305,14 @@ const BASE_ROWS: OpRow[] = [
   },
   { torch: ["Tensor.item"], sig: ["self"], mlx: "{self}.item()", layout: "elementwise", note: "host read: forces evaluation" },
   { torch: ["Tensor.tolist"], sig: ["self"], mlx: "{self}.tolist()", layout: "logical", note: "host read: forces evaluation" },
-  { torch: ["Tensor.numpy"], sig: ["self", "force=False"], mlx: "np.array({self})", layout: "logical", note: "host read; needs `import numpy as np`" },
+  {
+    torch: ["Tensor.numpy"],
+    sig: ["self", "force=False"],
+    mlx: "np.array({self})",
+    layout: "logical",
+    imports: ["import numpy as np"],
+    note: "host read (adds `import numpy as np`)",
+  },
   { torch: ["torch.is_tensor"], sig: ["obj"], mlx: "isinstance({obj}, mx.array)", layout: "elementwise" },
   { torch: ["torch.is_floating_point", "Tensor.is_floating_point"], sig: ["input"], mlx: "mx.issubdtype({input}.dtype, mx.floating)", layout: "elementwise" },
 

@@ -3,7 +3,8 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
+import { namedChildren, parsePython, plainTreeOf, type SyntaxNode } from "../grammar/python.js";
+import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
 import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
@@ -132,11 +133,14 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const readOutput = (): Usage => {
     const probe = s.clone();
     placeImports(probe, candidates);
-    return usageOf(parseModule(probe.toString()).rootNode);
+    const text = probe.toString();
+    const native = phase("emit: parse output", () => parsePython(text));
+    const root = phase("emit: plain tree copy", () => plainTreeOf(native, text)).rootNode;
+    return phase("emit: names read", () => usageOf(root));
   };
-  const input = usageOf(mod.root);
+  const input = phase("emit: names read", () => usageOf(mod.root));
   let output = readOutput();
-  if (dropDeadStores(s, mod.root, input, output)) output = readOutput();
+  if (phase("emit: dead stores", () => dropDeadStores(s, mod.root, input, output))) output = readOutput();
   dropImportsMadeUnused(
     s,
     kept.map((i) => i.node),
@@ -150,7 +154,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
     s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
   }
-  return { code: s.toString(), map: hiresSourceMap(s, filename) };
+  return { code: s.toString(), map: phase("source map", () => hiresSourceMap(s, filename)) };
 }
 
 /** Where the first edit that writes a placeholder Python runs on import starts (not in a function body); Infinity when none. */

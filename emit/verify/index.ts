@@ -17,6 +17,7 @@ import { checkSyntax, parseErrors } from "./syntax.js";
 import { finding, type Finding } from "./types.js";
 import { importBindings } from "../prune.js";
 import { isTypeString } from "../string-annotations.js";
+import { phase } from "../../ir/phases.js";
 
 export type { PackageInfo } from "./imports.js";
 export type { Finding } from "./types.js";
@@ -48,13 +49,13 @@ export interface VerifyResult {
 }
 
 export function verifyOutput(v: VerifyInput): VerifyResult {
-  const native = parsePython(v.code);
+  const native = phase("verify: parse", () => parsePython(v.code));
   let findings: Finding[];
   // a tree with parse errors: its ERROR and MISSING nodes, read from the native tree (names and attributes
   // would mostly report the parser's recovery, and copying such a tree is slow)
   if (native.rootNode.hasError) findings = parseErrors(native.rootNode, v.code);
   else {
-    const root = plainTreeOf(native, v.code).rootNode;
+    const root = phase("verify: plain tree copy", () => plainTreeOf(native, v.code)).rootNode;
     findings = [...checkSyntax(root), ...checkModule(root, v)];
   }
   const kept = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f)));

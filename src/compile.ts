@@ -139,7 +139,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   // library built on torch (an MLX file, c2m's own output), is left as it is (an empty file included); its
   // map is the identity, so that every written module has one
   if (!imports.some((i) => i.torch || i.placeholders) && !nested.length && !starred.size) {
-    const checked = verified(source, source, undefined, new Set(), options, diags);
+    const checked = verified(source, source, undefined, new Set(), options, diags, tree);
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
@@ -156,7 +156,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const out = phase("emit", () => emitPython(mod, layout!, weightMaps, filename));
   const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {
-    code: verified(source, out.code, out.map.mappings, torchNames, options, diags),
+    code: verified(source, out.code, out.map.mappings, torchNames, options, diags, out.tree),
     map: out.map,
     diagnostics: diags.items,
     weightMaps,
@@ -178,8 +178,8 @@ function isUserModule(program: Program, filename: string, module: string): boole
 }
 
 /** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */
-function verified(source: string, code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag): string {
-  const result = phase("verify", () => verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source }));
+function verified(source: string, code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag, tree?: Tree): string {
+  const result = phase("verify", () => verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source, tree }));
   for (const f of result.findings) diags.report(f.code, f.input, f.message);
   return result.code;
 }

@@ -34,6 +34,88 @@ export function plainTreeOf(native: NativeTree, source: string): Tree {
   return plainTree(native, source);
 }
 
+/**
+ * A span of a text replaced in its edited version: `[oldStart, oldEnd)` of the text the tree was parsed from
+ * became `[newStart, newEnd)` of the edited text (UTF-16 indices, like the trees').
+ */
+export interface TextEdit {
+  oldStart: number;
+  oldEnd: number;
+  newStart: number;
+  newEnd: number;
+}
+
+/**
+ * Parses `text`, an edited version of the text `base` was parsed from, reusing what of `base` the edits did
+ * not touch (tree-sitter's incremental parse: the same tree as a fresh parse, made in a fraction of its
+ * time). `edits` are in text order and do not overlap. `base` is edited in place and must not be read after.
+ */
+export function reparsePython(base: NativeTree, baseText: string, text: string, edits: readonly TextEdit[]): NativeTree {
+  const newLines = lineStartsOf(text);
+  for (const e of edits) {
+    // the text left of this edit is final: its start is where it is in `text`
+    const start = pointIn(newLines, e.newStart);
+    let oldEnd = start;
+    const nl = baseText.lastIndexOf("\n", e.oldEnd - 1);
+    if (nl >= e.oldStart) {
+      let rows = 0;
+      for (let i = baseText.indexOf("\n", e.oldStart); i >= 0 && i < e.oldEnd; i = baseText.indexOf("\n", i + 1)) rows++;
+      oldEnd = { row: start.row + rows, column: e.oldEnd - nl - 1 };
+    } else oldEnd = { row: start.row, column: start.column + e.oldEnd - e.oldStart };
+    base.edit({
+      startIndex: e.newStart,
+      oldEndIndex: e.newStart + e.oldEnd - e.oldStart,
+      newEndIndex: e.newEnd,
+      startPosition: start,
+      oldEndPosition: oldEnd,
+      newEndPosition: pointIn(newLines, e.newEnd),
+    });
+  }
+  return parser!.parse(text, base, { bufferSize: Math.max(32 * 1024, text.length * 4 + 1024) });
+}
+
+/** The one span where two texts differ (their common prefix and suffix kept), as an edit; none when they are equal. */
+export function changedSpan(before: string, after: string): TextEdit[] {
+  if (before === after) return [];
+  const max = Math.min(before.length, after.length);
+  let head = 0;
+  while (head < max && before.charCodeAt(head) === after.charCodeAt(head)) head++;
+  let tail = 0;
+  while (tail < max - head && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  return [{ oldStart: head, oldEnd: before.length - tail, newStart: head, newEnd: after.length - tail }];
+}
+
+/** The native tree a plain copy was made from, kept for one incremental re-parse of an edited version (see `reparsePython`). */
+const nativeTrees = new WeakMap<Tree, NativeTree>();
+
+export function keepNativeTree(tree: Tree, native: NativeTree): void {
+  nativeTrees.set(tree, native);
+}
+
+/** The native tree kept for `tree`, handed out once (a re-parse edits it). */
+export function takeNativeTree(tree: Tree): NativeTree | undefined {
+  const native = nativeTrees.get(tree);
+  nativeTrees.delete(tree);
+  return native;
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function pointIn(lineStarts: number[], index: number): { row: number; column: number } {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid] <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return { row: lo, column: index - lineStarts[lo] };
+}
+
 /** Per grammar type id (the same for every tree of the language): name, named or not, kind of leaf. */
 const typeNames: string[] = [];
 const typeNamed: boolean[] = [];

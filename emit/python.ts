@@ -3,7 +3,7 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { changedSpan, namedChildren, parsePython, plainTreeOf, reparsePython, takeNativeTree, type SyntaxNode, type Tree } from "../grammar/python.js";
+import { namedChildren, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
 import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
@@ -13,7 +13,7 @@ import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
-import { hiresSourceMap, textEdits } from "./sourcemap.js";
+import { hiresSourceMap } from "./sourcemap.js";
 import { translateStringAnnotations } from "./string-annotations.js";
 
 export interface EmitResult {
@@ -138,18 +138,12 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     ? `\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : ""}${weightMapsLiteral(maps)}\n`
     : "";
   let probed: Tree | undefined;
-  // the output is parsed by re-parsing the input's tree with the edits made to it (or the last read's with what
-  // changed since): the parts no edit touched are reused, not parsed again
-  const inputTree = takeNativeTree(mod.root.tree);
-  let base = inputTree && { native: inputTree, text: mod.source };
   const readOutput = (): Usage => {
     const probe = s.clone();
     placeImports(probe, candidates);
     if (mapsText) probe.append(mapsText);
     const text = probe.toString();
-    const edits = base && (base.text === mod.source ? textEdits(probe, text.length) : changedSpan(base.text, text));
-    const native = phase("emit: parse output", () => (base && edits ? reparsePython(base.native, base.text, text, edits) : parsePython(text)));
-    base = { native, text };
+    const native = phase("emit: parse output", () => parsePython(text));
     probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => plainTreeOf(native, text));
     return phase("emit: names read", () => usageOf(probed?.rootNode ?? plainTreeOf(native, text).rootNode));
   };

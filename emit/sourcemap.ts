@@ -11,7 +11,6 @@
  * explicit sourcemap locations, so they need no case.
  */
 import MagicString, { SourceMap } from "magic-string";
-import type { TextEdit } from "../grammar/python.js";
 
 interface Chunk {
   start: number;
@@ -175,32 +174,4 @@ export function hiresSourceMap(s: MagicString, source: string): SourceMap {
   const map = new SourceMap({ file: undefined as unknown as string, sources: [source.split(/[/\\]/).join("/")], sourcesContent: [original], names: [], mappings: [] });
   map.mappings = w.toString();
   return map;
-}
-
-/**
- * What `s` changed in its original text, as edits in text order (for an incremental re-parse of its output),
- * from the same chunk list; undefined when the chunk list is not there or does not add up to the output's length.
- */
-export function textEdits(s: MagicString, outputLength: number): TextEdit[] | undefined {
-  const m = s as unknown as MagicInternals;
-  if (!m.firstChunk) return undefined;
-  const edits: TextEdit[] = [];
-  let at = 0;
-  const add = (oldStart: number, oldEnd: number, length: number) => {
-    const last = edits[edits.length - 1];
-    // touching edits are one
-    if (last && last.oldEnd === oldStart && last.newEnd === at) last.oldEnd = oldEnd;
-    else edits.push({ oldStart, oldEnd, newStart: at, newEnd: at });
-    at += length;
-    edits[edits.length - 1].newEnd = at;
-  };
-  if (m.intro) add(0, 0, m.intro.length);
-  for (let chunk: Chunk | null = m.firstChunk; chunk; chunk = chunk.next) {
-    if (chunk.intro) add(chunk.start, chunk.start, chunk.intro.length);
-    if (chunk.edited) add(chunk.start, chunk.end, chunk.content.length);
-    else at += chunk.end - chunk.start;
-    if (chunk.outro) add(chunk.end, chunk.end, chunk.outro.length);
-  }
-  if (m.outro) add(m.original.length, m.original.length, m.outro.length);
-  return at === outputLength ? edits : undefined;
 }

@@ -1,5 +1,5 @@
 /** The compile pipeline for one Python file: parse → IR → passes → emit. */
-import { firstError, keepNativeTree, parsePython, plainTreeOf, type Tree } from "../grammar/python.js";
+import { firstError, parsePython, plainTreeOf, type Tree } from "../grammar/python.js";
 import { python3Problem } from "../grammar/python3-check.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { ConstructRecord, Pass, PassContext, PluginPass } from "../ir/pipeline.js";
@@ -168,10 +168,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
 /** The input's parse, in two phases: tree-sitter's own, then the plain copy the passes read. */
 function parseInput(source: string): Tree {
   const native = phase("parse", () => parsePython(source));
-  const tree = phase("plain tree copy", () => plainTreeOf(native, source));
-  // the emitter parses the output by re-parsing this tree with its edits
-  keepNativeTree(tree, native);
-  return tree;
+  return phase("plain tree copy", () => plainTreeOf(native, source));
 }
 
 /** Whether an absolute import from `filename` is of the user's own files (a compile of torchvision importing `torchvision.ops`), not a library's. */

@@ -63,30 +63,52 @@ export function usageOf(root: SyntaxNode): Usage {
   return { all, perFunction, unresolved, moduleReads };
 }
 
+/** per module root: its functions' qualified names (the input's are asked for twice, by usageOf and dropDeadStores) */
+const functionNamesOf = new WeakMap<SyntaxNode, Map<SyntaxNode, string>>();
+
 /** `Class.method`, `outer.inner`; a second definition of the same name gets `#2` (if/else variants). */
 function functionNames(root: SyntaxNode): Map<SyntaxNode, string> {
-  const out = new Map<SyntaxNode, string>();
+  let out = functionNamesOf.get(root);
+  if (out) return out;
+  out = new Map<SyntaxNode, string>();
+  // each class and function qualified by the nearest one around it: from the tree's index, in document order
+  // (an enclosing definition comes before what it holds), not by a walk of every node
+  const qualified = new Map<SyntaxNode, string>();
   const seen = new Map<string, number>();
-  const visit = (n: SyntaxNode, prefix: string): void => {
-    for (const c of n.namedNonComment) {
-      if (c.type === "function_definition" || c.type === "class_definition") {
-        const base = `${prefix}${c.childForFieldName("name")?.text ?? "?"}`;
-        const k = (seen.get(base) ?? 0) + 1;
-        seen.set(base, k);
-        const q = k === 1 ? base : `${base}#${k}`;
-        if (c.type === "function_definition") out.set(c, q);
-        visit(c, `${q}.`);
-      } else if (c.type !== "lambda") visit(c, prefix);
-    }
-  };
-  visit(root, "");
+  const defs =
+    root === root.tree.rootNode
+      ? [...root.tree.nodesOfType("function_definition"), ...root.tree.nodesOfType("class_definition")].sort((a, b) => a.preorder - b.preorder)
+      : root.descendantsOfType(["function_definition", "class_definition"]);
+  for (const d of defs) {
+    let outer = d.parent;
+    while (outer && outer !== root && outer.type !== "function_definition" && outer.type !== "class_definition") outer = outer.parent;
+    if (outer === root) outer = null;
+    const prefix = outer ? `${qualified.get(outer)}.` : "";
+    const base = `${prefix}${d.childForFieldName("name")?.text ?? "?"}`;
+    const k = (seen.get(base) ?? 0) + 1;
+    seen.set(base, k);
+    const q = k === 1 ? base : `${base}#${k}`;
+    qualified.set(d, q);
+    if (d.type === "function_definition") out.set(d, q);
+  }
+  functionNamesOf.set(root, out);
   return out;
 }
 
+/** per import line (the same few, `import mlx.core as mx`…, in every file): the names it binds */
+const lineBindingsOf = new Map<string, readonly string[]>();
+
 /** The names an import line binds (`import mlx.core as mx` → mx), or none when it is not one plain import. */
-export function lineBindings(line: string): string[] {
-  const stmt = parseModule(line).rootNode.namedNonComment[0];
-  return stmt && (stmt.type === "import_statement" || stmt.type === "import_from_statement") ? importBindings(stmt).map((b) => b.name) : [];
+export function lineBindings(line: string): readonly string[] {
+  let names = lineBindingsOf.get(line);
+  if (!names) {
+    const stmt = parseModule(line).rootNode.namedNonComment[0];
+    names = stmt && (stmt.type === "import_statement" || stmt.type === "import_from_statement") ? importBindings(stmt).map((b) => b.name) : [];
+    // helper imports are few and fixed; a bound on the cache all the same (a plugin may add lines)
+    if (lineBindingsOf.size > 1000) lineBindingsOf.clear();
+    lineBindingsOf.set(line, names);
+  }
+  return names;
 }
 
 /**

@@ -3,7 +3,8 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
+import { namedChildren, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
+import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
 import { runtimePlaceholders } from "../passes/runtime-placeholders.js";
@@ -22,6 +23,8 @@ export interface EmitResult {
   map: ReturnType<MagicString["generateMap"]>;
   /** names bound to a placeholder only because functions read them (../passes/runtime-placeholders.ts): local → what it stood for */
   placeholders: Map<string, string>;
+  /** the parse of `code` the emitter made to read it (absent when it did not parse cleanly): the verifier reads it instead of parsing again */
+  tree?: Tree;
 }
 
 const MLX_IMPORTS = ["import mlx.core as mx", "import mlx.nn as nn"];
@@ -134,14 +137,24 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   };
   // c2m adds no pyflakes finding (./prune.ts): the output is read with every candidate import in place, then
   // locals and imports the translation made unused go, then the imports it needs are placed
+  // the weight maps go at the end (they read no name): in the probe too, so that the probe's text is the
+  // output's whenever pruning changes nothing more, and the verifier reads the probe's tree
+  const mapsText = Object.keys(maps).length
+    ? `\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : ""}${weightMapsLiteral(maps)}\n`
+    : "";
+  let probed: Tree | undefined;
   const readOutput = (): Usage => {
     const probe = s.clone();
     placeImports(probe, candidates);
-    return usageOf(parseModule(probe.toString()).rootNode);
+    if (mapsText) probe.append(mapsText);
+    const text = probe.toString();
+    const native = phase("emit: parse output", () => parsePython(text));
+    probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => plainTreeOf(native, text));
+    return phase("emit: names read", () => usageOf(probed?.rootNode ?? plainTreeOf(native, text).rootNode));
   };
-  const input = usageOf(mod.root);
+  const input = phase("emit: names read", () => usageOf(mod.root));
   let output = readOutput();
-  if (dropDeadStores(s, mod.root, input, output)) output = readOutput();
+  if (phase("emit: dead stores", () => dropDeadStores(s, mod.root, input, output))) output = readOutput();
   // names of removed imports the output still reads in function bodies: one placeholder each (../passes/runtime-placeholders.ts)
   const runtime = runtimePlaceholders(layout.removed, output.unresolved, layout.ctx.diags);
   if (runtime.lines.length) {
@@ -159,11 +172,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const own = new Set(kept.flatMap((i) => importBindings(i.node).map((b) => b.name)));
   placeImports(s, neededImportLines(candidates, output.moduleReads, own));
 
-  if (Object.keys(maps).length) {
-    const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
-    s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
-  }
-  return { code: s.toString(), map: hiresSourceMap(s, filename), placeholders: runtime.names };
+  if (mapsText) s.append(mapsText);
+  const code = s.toString();
+  return { code, map: phase("source map", () => hiresSourceMap(s, filename)), placeholders: runtime.names, tree: probed?.source === code ? probed : undefined };
 }
 
 /**

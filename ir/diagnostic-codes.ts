@@ -205,7 +205,7 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-W040",
-    title: "an optional dependency that needs torch: the port takes its fallback",
+    title: "a guarded import that needs torch (an optional dependency, a torch name with no translation): the port takes its fallback",
     hint: "the import inside `try: ... except ImportError:` becomes `raise ImportError(...)`, so the except clause runs as on a machine without torch; port the feature by hand if the port needs it",
     example: "try:\n    import torchcodec\nexcept ImportError:\n    torchcodec = None",
   },

@@ -5,9 +5,10 @@
  * `from torch.version import cuda` in a function). Each becomes what a machine without torch runs:
  *
  *   - torch's own names: those the tables translate are dropped, the way top-level imports are (the names
- *     are translated where they are used: nested imports add their aliases); a name with no translation is
- *     bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which raises only when used, with
- *     an error diagnostic (C2M-E050);
+ *     are translated where they are used: nested imports add their aliases); a name with no translation,
+ *     imported in a `try` that catches the ImportError, makes the import raise it so the fallback runs
+ *     (C2M-W040), and elsewhere is bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which
+ *     raises only when used, with an error diagnostic (C2M-E050);
  *   - a library that needs torch (torchvision, timm, torchcodec, …), not the user's own package: inside a
  *     `try` that catches the ImportError it is an optional dependency, and the import becomes
  *     `raise ImportError(...)` so that the fallback runs as it would without torch (C2M-W040); elsewhere its
@@ -181,6 +182,15 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
     const placeholders = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
     if (!placeholders.length) {
       edits.push(lineRemoval(ctx.source, stmt));
+      continue;
+    }
+    // torch's own name with no translation, imported where a failed import is caught (`try: from torch import
+    // _assert / except ImportError: def _assert(...)`): without torch the import fails and the author's fallback runs
+    if (isGuardedImport(stmt)) {
+      const what = placeholders.map(([, q]) => q).join(", ");
+      const message = `${what} ${placeholders.length > 1 ? "have" : "has"} no MLX translation: the import raises ImportError, so the fallback in its except clause runs, as without torch`;
+      report(ctx, "C2M-W040", stmt, message);
+      edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`c2m: ${what} has no MLX translation`)})` });
       continue;
     }
     ctx.helpers.add(UNTRANSLATED_HELPER);

@@ -38,14 +38,31 @@ try:
 except ImportError:
     HAS_CODEC = False
 `);
-  it("a torch name with no translation is a placeholder; an optional torch library raises ImportError so the fallback runs", () => {
+  it("a guarded torch name with no translation raises ImportError so the fallback runs, as does an optional torch library", () => {
     const r = compile(src, { filename: "m.py" });
-    expect(r.code).toContain('    load_state_dict_from_url = Untranslated("torch.hub.load_state_dict_from_url")  # noqa: 401  # c2m: C2M-E050');
+    expect(r.code).toContain('    raise ImportError("c2m: torch.hub.load_state_dict_from_url has no MLX translation")  # noqa: 401  # c2m: C2M-W040');
+    // the fallback needs torch too, and is no guarded import: a placeholder that raises when used
     expect(r.code).toContain('    load_state_dict_from_url = Untranslated("torch.utils.model_zoo.load_url")');
     expect(r.code).toContain('    raise ImportError("c2m: torchcodec needs torch")  # c2m: C2M-W040');
     expect(r.code).not.toMatch(/^\s*(import|from) torch/m);
-    expect(codes(r)).toEqual(["C2M-E050@3", "C2M-E050@5", "C2M-W040@7"]);
+    expect(codes(r)).toEqual(["C2M-W040@3", "C2M-E050@5", "C2M-W040@7"]);
     expect(runWithoutTorch(r.code, "print(HAS_CODEC, type(load_state_dict_from_url).__name__)")).toBe("False Untranslated");
+  });
+});
+
+describe("a torch name in a try whose fallback defines it", () => {
+  it("the fallback runs without torch: the name is the author's own definition", () => {
+    const src = py(`
+try:
+    from torch import _assert
+except ImportError:
+    def _assert(condition: bool, message: str):
+        assert condition, message
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(codes(r)).toEqual(["C2M-W040@2"]);
+    const out = runWithoutTorch(r.code, "_assert(1 + 1 == 2, 'fine')\ntry:\n    _assert(False, 'bad input')\nexcept AssertionError as e:\n    print('raised', e)");
+    expect(out).toBe("raised bad input");
   });
 });
 

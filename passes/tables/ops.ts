@@ -299,6 +299,13 @@ const BASE_ROWS: OpRow[] = [
   { torch: ["Tensor.tolist"], sig: ["self"], mlx: "{self}.tolist()", layout: "logical", note: "host read: forces evaluation" },
   { torch: ["Tensor.numpy"], sig: ["self", "force=False"], mlx: "np.array({self})", layout: "logical", note: "host read; needs `import numpy as np`" },
   { torch: ["torch.is_tensor"], sig: ["obj"], mlx: "isinstance({obj}, mx.array)", layout: "elementwise" },
+  {
+    torch: ["torch.nn.init._calculate_fan_in_and_fan_out"],
+    sig: ["tensor"],
+    mlx: "nn.init._calculate_fan_in_fan_out({tensor})",
+    layout: "elementwise",
+    note: "the fans of a weight as MLX holds it (Linear (out, in), conv (out, *kernel, in)): torch's numbers; the initialisers above read them the same way",
+  },
   { torch: ["torch.is_floating_point", "Tensor.is_floating_point"], sig: ["input"], mlx: "mx.issubdtype({input}.dtype, mx.floating)", layout: "elementwise" },
 
   // ── sources ─────────────────────────────────────────────────────────────────────────────────────

@@ -7,7 +7,7 @@ import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { classifyClasses, foreignValue } from "./package-classes.js";
+import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
   appendAll,
   argumentValues,
@@ -548,6 +548,12 @@ class InitInterpreter {
       target = this.cls.methods.get(fn.childForFieldName("attribute")!.text);
     } else if (fn.type === "identifier") target = this.mod.functions.get(fn.text);
     if (target && this.depth < MAX_DEPTH) return this.inline(target, args, env);
+    // a function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here
+    const ext = !target && this.depth < MAX_DEPTH && !(fn.type === "identifier" && env.has(fn.text)) ? foreignFunction(this.mod, fn, collectForeign) : undefined;
+    if (ext) {
+      const sub = new InitInterpreter(ext.mod, this.cls, this.sites, this.record, undefined, this.definer, this.home, this.depth + 1);
+      return sub.inlineWith(ext.def, this.passedValues(ext.def, args, env));
+    }
     return { k: "value" };
   }
 
@@ -567,12 +573,21 @@ class InitInterpreter {
   }
 
   private inline(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ModVal {
+    return this.inlineWith(fn, this.passedValues(fn, args, env));
+  }
+
+  /** What a call passes for each of `fn`'s parameters, evaluated here. */
+  private passedValues(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): Map<string, ModVal> {
     const names = paramNames(fn).filter((n) => n !== "self");
     const given = new Map<string, ModVal>();
     args.positional.forEach((a, i) => {
       if (i < names.length && a.type !== "list_splat") given.set(names[i], this.expr(a, env));
     });
     for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    return given;
+  }
+
+  private inlineWith(fn: SyntaxNode, given: Map<string, ModVal>): ModVal {
     const local: Env = new Map();
     this.depth++;
     const savedLoop = this.inLoop;

@@ -32,8 +32,6 @@ export function readsLayerAttr(e: SyntaxNode, aliases: Map<string, string>, rece
   const attr = e.childForFieldName("attribute")?.text;
   const obj = e.childForFieldName("object");
   if (!attr || !obj || obj.text === "self") return false;
-  // torch holds None where a layer was built without its bias (or affine weight); MLX's layer has no such key
-  if (OPTIONAL_PARAMETERS.has(attr)) return receiver !== "no-layer" && receiver !== "own" && isNoneTest(e);
   if (!LAYER_ATTRS.has(attr)) return false;
   const parent = e.parent;
   if ((parent?.type === "assignment" || parent?.type === "augmented_assignment") && parent.childForFieldName("left") === e) return false;
@@ -42,20 +40,6 @@ export function readsLayerAttr(e: SyntaxNode, aliases: Map<string, string>, rece
 }
 
 const OPTIONAL_PARAMETERS = new Set(["weight", "bias"]);
-
-/** `e is None`, `e is not None` (either side). */
-function isNoneTest(e: SyntaxNode): boolean {
-  const p = e.parent;
-  if (p?.type !== "comparison_operator") return false;
-  const operands = namedChildren(p);
-  if (operands.length !== 2 || !operands.includes(e) || !operands.some((o) => o.type === "none")) return false;
-  const op = p.children
-    .filter((c) => !c.isNamed)
-    .map((c) => c.text)
-    .join(" ")
-    .replace(/\s+/g, " ");
-  return op === "is" || op === "is not";
-}
 
 /**
  * Whether `param` (`m.weight`, `m.weight.data`'s object) is a torch layer's parameter: its object narrowed to a

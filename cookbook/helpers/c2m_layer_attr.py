@@ -1,12 +1,9 @@
 def c2m_layer_attr(module, name):
     """A torch layer attribute MLX's layers do not keep (in_features, out_channels, kernel_size, ...): the module's
     own attribute when it has one (a class of the model's, a stand-in layer), else read off its weight, which MLX
-    holds as (out, in) for Linear and (out, *kernel, in / groups) for convolutions; a weight or bias the layer
-    was built without is None, as in torch."""
+    holds as (out, in) for Linear and (out, *kernel, in / groups) for convolutions."""
     if (isinstance(module, dict) and name in module) or name in getattr(module, "__dict__", {}) or hasattr(type(module), name):
         return getattr(module, name)
-    if name in ("weight", "bias"):
-        return None  # torch holds None for a parameter the layer was built without (bias=False, affine=False)
     weight = module["weight"] if isinstance(module, dict) and "weight" in module else None
     if weight is None:
         raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}, nor a weight to read it from")

@@ -27,29 +27,6 @@ class ModuleDict(nn.Module):
             setattr(self, name, module)
 
 
-def c2m_layer_attr(module, name):
-    """A torch layer attribute MLX's layers do not keep (in_features, out_channels, kernel_size, ...): the module's
-    own attribute when it has one (a class of the model's, a stand-in layer), else read off its weight, which MLX
-    holds as (out, in) for Linear and (out, *kernel, in / groups) for convolutions; a weight or bias the layer
-    was built without is None, as in torch."""
-    if (isinstance(module, dict) and name in module) or name in getattr(module, "__dict__", {}) or hasattr(type(module), name):
-        return getattr(module, name)
-    if name in ("weight", "bias"):
-        return None  # torch holds None for a parameter the layer was built without (bias=False, affine=False)
-    weight = module["weight"] if isinstance(module, dict) and "weight" in module else None
-    if weight is None:
-        raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}, nor a weight to read it from")
-    if name in ("out_features", "out_channels", "num_features", "num_embeddings"):
-        return weight.shape[0]
-    if name == "in_features" or name == "embedding_dim":
-        return weight.shape[-1]
-    if name == "in_channels":
-        return weight.shape[-1] * getattr(module, "groups", 1)
-    if name == "kernel_size":
-        return tuple(weight.shape[1:-1])
-    raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}")
-
-
 def ops_cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     """torch F.cross_entropy: classes on axis 1 (axis 0 for one sample); `target` holds class indices
     or, when floating, class probabilities; per-class `weight`; `ignore_index`; weighted mean."""
@@ -299,7 +276,7 @@ class GPT(nn.Module):
     def _init_weights(self, module):
         if isinstance(module, nn.Linear):
             module.weight = nn.init.normal(0.0, 0.02)(module.weight)
-            if c2m_layer_attr(module, "bias") is not None:
+            if "bias" in module:
                 module.bias = mx.zeros_like(module.bias)
         elif isinstance(module, nn.Embedding):
             module.weight = nn.init.normal(0.0, 0.02)(module.weight)

@@ -11,29 +11,6 @@ import mlx.nn as nn
 import re
 
 
-def c2m_layer_attr(module, name):
-    """A torch layer attribute MLX's layers do not keep (in_features, out_channels, kernel_size, ...): the module's
-    own attribute when it has one (a class of the model's, a stand-in layer), else read off its weight, which MLX
-    holds as (out, in) for Linear and (out, *kernel, in / groups) for convolutions; a weight or bias the layer
-    was built without is None, as in torch."""
-    if (isinstance(module, dict) and name in module) or name in getattr(module, "__dict__", {}) or hasattr(type(module), name):
-        return getattr(module, name)
-    if name in ("weight", "bias"):
-        return None  # torch holds None for a parameter the layer was built without (bias=False, affine=False)
-    weight = module["weight"] if isinstance(module, dict) and "weight" in module else None
-    if weight is None:
-        raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}, nor a weight to read it from")
-    if name in ("out_features", "out_channels", "num_features", "num_embeddings"):
-        return weight.shape[0]
-    if name == "in_features" or name == "embedding_dim":
-        return weight.shape[-1]
-    if name == "in_channels":
-        return weight.shape[-1] * getattr(module, "groups", 1)
-    if name == "kernel_size":
-        return tuple(weight.shape[1:-1])
-    raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}")
-
-
 def ops_expand(input, *sizes):
     """torch Tensor.expand / torch.broadcast_to: broadcast to `sizes`, where -1 keeps that dimension."""
     if len(sizes) == 1 and not isinstance(sizes[0], int):
@@ -274,7 +251,7 @@ class VisionTransformer(nn.Module):
     def _init_weights(self, m):
         if isinstance(m, nn.Linear):
             m.weight = 0.0 + .02 * mx.random.truncated_normal((-2.0 - 0.0) / .02, (2.0 - 0.0) / .02, m.weight.shape)
-            if isinstance(m, nn.Linear) and c2m_layer_attr(m, "bias") is not None:
+            if isinstance(m, nn.Linear) and "bias" in m:
                 m.bias = mx.full(m.bias.shape, 0, dtype=m.bias.dtype)
         elif isinstance(m, nn.LayerNorm):
             m.bias = mx.full(m.bias.shape, 0, dtype=m.bias.dtype)

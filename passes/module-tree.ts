@@ -41,6 +41,9 @@ const MAX_DEPTH = 6;
 /** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
 const ITERATORS = new Set(["range", "zip", "enumerate"]);
 
+/** The attribute standing for modules stored under names computed at run time (`setattr(self, f"layer{i}", …)` c2m cannot follow). */
+export const UNNAMED_ATTR = "*";
+
 /** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
 export const SEQUENTIAL_ITEMS = "__sequential__";
 
@@ -333,7 +336,10 @@ class InitInterpreter {
     if (left.type === "identifier") env.set(left.text, val);
     else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
     else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
-      for (const id of namedChildren(left)) this.store(id, { k: "value" }, env);
+      // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
+      const parts = namedChildren(left);
+      const items = val.k === "list" && val.items?.length === parts.length ? val.items : undefined;
+      parts.forEach((id, i) => this.store(id, items ? items[i] : { k: "value" }, env));
     }
   }
 
@@ -345,13 +351,46 @@ class InitInterpreter {
     this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
   }
 
-  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else a diagnostic (its weights go unmapped). */
+  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else one of unknown name (and a diagnostic). */
   private setattr(call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): void {
     const [, nameNode, valueNode] = args.positional;
+    if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "setattr(self, ");
     if (!nameNode || !valueNode) return;
     const name = this.expr(nameNode, env);
     if (name.k === "const") this.storeAttr(name.text, this.expr(valueNode, env));
-    else this.diags?.report("C2M-W014", nameNode.startPosition, `setattr(self, ${nameNode.text}, …): c2m cannot compute the attribute's name`);
+    else this.unnamed(nameNode, this.expr(valueNode, env), "setattr(self, ");
+  }
+
+  /** `self.add_module(name, module)`, `self.add_module(*pair)` (timm's ResNet adds `(f"layer{i}", stage)` pairs). */
+  private addModule(args: ReturnType<typeof callArgs>, env: Env): void {
+    const [nameNode, valueNode] = args.positional;
+    if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "self.add_module(");
+    if (!nameNode || !valueNode) return;
+    const name = this.expr(nameNode, env);
+    if (name.k === "const") this.cls.attrs.set(name.text, this.expr(valueNode, env));
+    else this.unnamed(nameNode, this.expr(valueNode, env), "self.add_module(");
+  }
+
+  /** A `(name, module)` pair given as `*pair`. */
+  private namedPair(splat: SyntaxNode, env: Env, how: string): void {
+    const pair = this.expr(namedChildren(splat)[0], env);
+    const [name, value] = pair.k === "list" && pair.items?.length === 2 ? pair.items : [undefined, elementOf(pair)];
+    if (name?.k === "const") this.storeAttr(name.text, value);
+    else if (value.k !== "value") this.unnamed(splat, value, how);
+  }
+
+  /**
+   * A module stored under a name computed at run time: kept as the attribute UNNAMED_ATTR, whose weight rules
+   * match any name the class does not otherwise hold (passes/weights.ts).
+   */
+  private unnamed(at: SyntaxNode, value: ModVal, how: string): void {
+    const prev = this.cls.attrs.get(UNNAMED_ATTR);
+    this.cls.attrs.set(UNNAMED_ATTR, prev ? union([prev, value]) : value);
+    this.diags?.report(
+      "C2M-W014",
+      at.startPosition,
+      `${how}${at.text}, …): c2m cannot compute the attribute's name; its weights are mapped by a rule for any name the class does not otherwise hold`,
+    );
   }
 
   private augAssign(a: SyntaxNode, env: Env): void {
@@ -391,12 +430,7 @@ class InitInterpreter {
         if (!persistent) this.cls.privateBuffers.add(name);
         return;
       }
-      if (obj.text === "self" && method === "add_module") {
-        const nameNode = args.positional[0];
-        const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
-        if (name && args.positional[1]) this.cls.attrs.set(name, this.expr(args.positional[1], env));
-        return;
-      }
+      if (obj.text === "self" && method === "add_module") return this.addModule(args, env);
       if (obj.type === "identifier" && (method === "append" || method === "extend")) {
         const cur = env.get(obj.text);
         if (cur && (cur.k === "list" || cur.k === "seq")) {
@@ -456,6 +490,7 @@ class InitInterpreter {
       }
       case "list":
       case "tuple":
+      case "expression_list":
         return {
           k: "list",
           items: namedChildren(e)

@@ -5,17 +5,20 @@
 import { nodeKey } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
-import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
+import { elementOf, SEQUENTIAL_ITEMS, UNNAMED_ATTR } from "./module-tree.js";
 
 export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map()): WeightMaps {
   const maps: WeightMaps = {};
   for (const name of classes) {
-    const transforms: WeightRule[] = [];
-    const renames: WeightRule[] = [];
-    collectClass({ mod, transforms, renames, linearNhwc }, name, "", "", new Set());
+    const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
+    const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
+    const guards: WeightRule[] = [];
+    collectClass({ mod, ...named, linearNhwc, unnamed, guards }, name, "", "", new Set());
     // deeper renames first: an inner Sequential's rule must win over its parent's
-    renames.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
-    maps[name] = dedupe([...transforms, ...renames]);
+    const byDepth = (rules: WeightRule[]) => rules.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
+    // the first rule that matches a key handles it: every attribute c2m knows by name is matched before the rules
+    // of attributes named at run time, whose `*` would match any name
+    maps[name] = dedupe([...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)]);
   }
   return maps;
 }
@@ -32,6 +35,10 @@ interface Collector {
   renames: WeightRule[];
   /** Linear layers (constructor call key) fed by a channels-last flatten, with the channel count */
   linearNhwc: Map<string, number>;
+  /** where the rules of attributes named at run time (UNNAMED_ATTR) and everything below them go */
+  unnamed: { transforms: WeightRule[]; renames: WeightRule[] };
+  /** identity rules for the named attributes beside an unnamed one, so that its `*` never takes their keys */
+  guards: WeightRule[];
 }
 
 function collectClass(c: Collector, name: string, t: string, m: string, seen: Set<string>, given?: ClassIR): void {
@@ -44,7 +51,13 @@ function collectClass(c: Collector, name: string, t: string, m: string, seen: Se
   if (cls.layerBase) collect(c, { k: "layer", row: cls.layerBase, call: cls.node }, t, m, inner);
   const items = cls.attrs.get(SEQUENTIAL_ITEMS);
   if (items) collect(c, items, t, m, inner);
-  for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS) collect(c, v, join(t, attr), join(m, attr), inner);
+  for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS && attr !== UNNAMED_ATTR) collect(c, v, join(t, attr), join(m, attr), inner);
+  const unnamed = cls.attrs.get(UNNAMED_ATTR);
+  if (!unnamed) return;
+  for (const attr of cls.attrs.keys()) {
+    if (attr !== SEQUENTIAL_ITEMS && attr !== UNNAMED_ATTR) c.guards.push({ torch: `${join(t, attr)}.**`, mlx: `${join(m, attr)}.**`, op: "identity" });
+  }
+  collect({ ...c, ...c.unnamed }, unnamed, join(t, UNNAMED_ATTR), join(m, UNNAMED_ATTR), inner);
 }
 
 function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string>): void {

@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { compile } from "../src/index.js";
 import { packageRoot } from "../src/python.js";
+import { applyWeightMap, type Tensor } from "../src/weights/index.js";
 
 const py = (s: string) => s.replace(/^\n/, "");
 const PYTHON = join(packageRoot(), ".venv/bin/python");
@@ -30,5 +31,75 @@ def fans():
     expect(r.code).toContain("nn.init._calculate_fan_in_fan_out(lin.weight)");
     // torch's answer for the same two layers (torch is slow to import: its numbers are written down)
     expect(run(`${r.code}\nprint(fans())`)).toBe("((6, 10), (60, 180))");
+  });
+});
+
+describe("modules added under names computed at run time", () => {
+  it("the weight map matches the MLX module tree: stages added by add_module(*pair) are Sequentials holding layers.N (timm's ResNet)", () => {
+    const src = py(`
+import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        return torch.relu(self.bn1(self.conv1(x))) + x
+
+
+def make_blocks(channels, depths):
+    stages = []
+    for stage_idx, (c, d) in enumerate(zip(channels, depths)):
+        stage_name = f'layer{stage_idx + 1}'
+        blocks = [Block(c) for _ in range(d)]
+        stages.append((stage_name, nn.Sequential(*blocks)))
+    return stages, len(stages)
+
+
+class Net(nn.Module):
+    def __init__(self, channels=(4, 4), depths=(1, 2)):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(4, 2))
+        stage_modules, n = make_blocks(channels, depths)
+        for stage in stage_modules:
+            self.add_module(*stage)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = self.layer1(x)
+        x = self.layer2(x)
+        return self.head(x.mean((2, 3), keepdim=True))
+`);
+    const r = compile(src, { filename: "m.py", topClass: "Net" });
+    expect(r.diagnostics.map((d) => `${d.code}@${d.line}`)).toEqual(["C2M-W014@31"]);
+    // torch's state_dict of Net() (keys and shapes)
+    const torchShapes: Record<string, number[]> = {
+      "conv1.weight": [4, 3, 3, 3],
+      "conv1.bias": [4],
+      "head.1.weight": [2, 4],
+      "head.1.bias": [2],
+    };
+    for (const [stage, n] of [
+      ["layer1", 1],
+      ["layer2", 2],
+    ] as const) {
+      for (let i = 0; i < n; i++) {
+        torchShapes[`${stage}.${i}.conv1.weight`] = [4, 4, 3, 3];
+        for (const p of ["weight", "bias", "running_mean", "running_var"]) torchShapes[`${stage}.${i}.bn1.${p}`] = [4];
+        torchShapes[`${stage}.${i}.bn1.num_batches_tracked`] = [];
+      }
+    }
+    const tensor = (shape: number[]): Tensor => ({ dtype: "F32", shape, data: new Uint8Array(4 * shape.reduce((a, b) => a * b, 1)) });
+    const mapped = applyWeightMap(new Map(Object.entries(torchShapes).map(([k, s]) => [k, tensor(s)])), r.weightMaps.Net);
+    const got = [...mapped].map(([k, t]) => `${k} ${t.shape.join("x")}`).sort();
+    // what the emitted module holds
+    const script = `${r.code}\nfrom mlx.utils import tree_flatten\nfor k, v in sorted(tree_flatten(Net().parameters())):\n    print(k, "x".join(map(str, v.shape)))`;
+    expect(run(script).split("\n")).toEqual(got);
+    expect(got).toContain("layer2.layers.1.conv1.weight 4x3x3x4");
   });
 });

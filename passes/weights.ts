@@ -13,12 +13,16 @@ export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linear
     const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
     const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
     const guards: WeightRule[] = [];
-    collectClass({ mod, ...named, linearNhwc, unnamed, guards }, name, "", "", new Set());
+    const opaque = { seen: false };
+    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false }, name, "", "", new Set());
     // deeper renames first: an inner Sequential's rule must win over its parent's
     const byDepth = (rules: WeightRule[]) => rules.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
     // the first rule that matches a key handles it: every attribute c2m knows by name is matched before the rules
     // of attributes named at run time, whose `*` would match any name
-    maps[name] = dedupe([...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)]);
+    // a module c2m could not see into, under a rule that moves a whole subtree, may be a BatchNorm: its step counter,
+    // which no MLX layer holds, would travel with the rename (the converter drops only counters no rule matches)
+    const counters: WeightRule[] = opaque.seen ? [{ torch: "**.num_batches_tracked", mlx: null, op: "drop" }] : [];
+    maps[name] = dedupe([...counters, ...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)]);
   }
   return maps;
 }
@@ -39,6 +43,10 @@ interface Collector {
   unnamed: { transforms: WeightRule[]; renames: WeightRule[] };
   /** identity rules for the named attributes beside an unnamed one, so that its `*` never takes their keys */
   guards: WeightRule[];
+  /** set when a module c2m cannot see into may sit under a subtree rename (a Sequential's items, an unnamed attribute) */
+  opaque: { seen: boolean };
+  /** whether the values collected now sit under such a rename */
+  renamed: boolean;
 }
 
 function collectClass(c: Collector, name: string, t: string, m: string, seen: Set<string>, given?: ClassIR): void {
@@ -57,7 +65,9 @@ function collectClass(c: Collector, name: string, t: string, m: string, seen: Se
   for (const attr of cls.attrs.keys()) {
     if (attr !== SEQUENTIAL_ITEMS && attr !== UNNAMED_ATTR) c.guards.push({ torch: `${join(t, attr)}.**`, mlx: `${join(m, attr)}.**`, op: "identity" });
   }
-  collect({ ...c, ...c.unnamed }, unnamed, join(t, UNNAMED_ATTR), join(m, UNNAMED_ATTR), inner);
+  // what a name computed at run time holds is seldom known to the last module (timm builds its norms from arguments)
+  c.opaque.seen = true;
+  collect({ ...c, ...c.unnamed, renamed: true }, unnamed, join(t, UNNAMED_ATTR), join(m, UNNAMED_ATTR), inner);
 }
 
 function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string>): void {
@@ -75,15 +85,16 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       // a class of another file: its attributes are in that file's module tree
       return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen, v.ext?.cls);
     case "seq": {
+      const inner = { ...c, renamed: true };
       if (v.items) {
         v.items.forEach((item, i) => {
           const tk = join(t, v.names?.[i] ?? String(i));
           const mk = join(m, `layers.${i}`);
-          collect(c, item, tk, mk, seen);
+          collect(inner, item, tk, mk, seen);
           renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
         });
       } else {
-        collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "layers.*"), seen);
+        collect(inner, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "layers.*"), seen);
         renames.push({ torch: `${t}.*.**`, mlx: `${m}.layers.*.**`, op: "identity" });
       }
       return;
@@ -98,6 +109,9 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       return;
     case "union":
       for (const o of v.options) collect(c, o, t, m, seen);
+      return;
+    case "unknown":
+      if (c.renamed) c.opaque.seen = true;
       return;
     default:
       return;

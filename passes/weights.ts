@@ -62,8 +62,10 @@ function collectClass(c: Collector, name: string, t: string, m: string, seen: Se
   for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS && attr !== UNNAMED_ATTR) collect(c, v, join(t, attr), join(m, attr), inner);
   const unnamed = cls.attrs.get(UNNAMED_ATTR);
   if (!unnamed) return;
-  for (const attr of cls.attrs.keys()) {
-    if (attr !== SEQUENTIAL_ITEMS && attr !== UNNAMED_ATTR) c.guards.push({ torch: `${join(t, attr)}.**`, mlx: `${join(m, attr)}.**`, op: "identity" });
+  for (const [attr, v] of cls.attrs) {
+    // a plain value (a count, a flag) holds no weights for `*` to take
+    if (attr === SEQUENTIAL_ITEMS || attr === UNNAMED_ATTR || v.k === "value" || v.k === "const") continue;
+    c.guards.push({ torch: `${join(t, attr)}.**`, mlx: `${join(m, attr)}.**`, op: "identity" });
   }
   // what a name computed at run time holds is seldom known to the last module (timm builds its norms from arguments)
   c.opaque.seen = true;

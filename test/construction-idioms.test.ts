@@ -105,3 +105,63 @@ class Net(nn.Module):
     expect(r.weightMaps.Net[0]).toEqual({ torch: "**.num_batches_tracked", mlx: null, op: "drop" });
   });
 });
+
+describe("block classes known from an annotation, taken row by row from enumerate(zip(...))", () => {
+  it("a stage's blocks and their downsample Sequential get their rules (timm's make_blocks(block_fns: Tuple[Type[...], ...]))", () => {
+    const src = py(`
+from typing import Tuple, Type, Union
+import torch.nn as nn
+
+
+def to_ntuple(n):
+    return lambda x: tuple([x] * n)
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, c, downsample=None):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.downsample = downsample
+
+    def forward(self, x):
+        return self.conv1(x)
+
+
+class Bottleneck(BasicBlock):
+    pass
+
+
+def make_blocks(block_fns: Tuple[Union[Type[BasicBlock], Type[Bottleneck]], ...], channels):
+    stages = []
+    for stage_idx, (block_fn, c) in enumerate(zip(block_fns, channels)):
+        downsample = nn.Sequential(nn.Conv2d(c, c, 1), nn.BatchNorm2d(c))
+        blocks = []
+        for i in range(2):
+            blocks.append(block_fn(c, downsample if i == 0 else None))
+        stages.append((f'layer{stage_idx + 1}', nn.Sequential(*blocks)))
+    return stages, len(stages)
+
+
+class ResNet(nn.Module):
+    def __init__(self, block, channels=(4, 4)):
+        super().__init__()
+        stage_modules, n = make_blocks(to_ntuple(2)(block), channels)
+        for stage in stage_modules:
+            self.add_module(*stage)
+
+    def forward(self, x):
+        return self.layer2(self.layer1(x))
+`);
+    const r = compile(src, { filename: "m.py", topClass: "ResNet" });
+    const rules = r.weightMaps.ResNet.map((w) => `${String(w.torch)} ${String(w.mlx)} ${w.op}`);
+    expect(rules).toEqual([
+      "**.num_batches_tracked null drop",
+      "*.*.conv1.weight *.layers.*.conv1.weight conv",
+      "*.*.downsample.0.weight *.layers.*.downsample.layers.0.weight conv",
+      "*.*.downsample.1.num_batches_tracked null drop",
+      "*.*.downsample.0.** *.layers.*.downsample.layers.0.** identity",
+      "*.*.downsample.1.** *.layers.*.downsample.layers.1.** identity",
+      "*.*.** *.layers.*.** identity",
+    ]);
+  });
+});

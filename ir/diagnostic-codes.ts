@@ -193,8 +193,8 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-W014",
-    title: "setattr with a name c2m cannot compute; the attribute's weights are not mapped",
-    hint: "use a string constant, or a loop over a literal list or range(N) with a literal N",
+    title: "setattr or add_module with a name c2m cannot compute; the attribute's weights are mapped by a rule for any name the class does not otherwise hold",
+    hint: "use a string constant, or a loop over a literal list or range(N) with a literal N; check the converted weights load (strict)",
     example: "setattr(self, name, nn.Linear(2, 2))",
   },
   {

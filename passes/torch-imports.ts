@@ -5,9 +5,10 @@
  * `from torch.version import cuda` in a function). Each becomes what a machine without torch runs:
  *
  *   - torch's own names: those the tables translate are dropped, the way top-level imports are (the names
- *     are translated where they are used: nested imports add their aliases); a name with no translation is
- *     bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which raises only when used, with
- *     an error diagnostic (C2M-E050);
+ *     are translated where they are used: nested imports add their aliases); a name with no translation,
+ *     imported in a `try` that catches the ImportError, makes the import raise it so the fallback runs
+ *     (C2M-W052), and elsewhere is bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which
+ *     raises only when used, with an error diagnostic (C2M-E050);
  *   - a library that needs torch (torchvision, timm, torchcodec, …), not the user's own package: inside a
  *     `try` that catches the ImportError it is an optional dependency, and the import becomes
  *     `raise ImportError(...)` so that the fallback runs as it would without torch (C2M-W040); elsewhere its

@@ -32,7 +32,7 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
-import { isNarrowedLayerAttr, LAYER_ATTR_HELPER, layerAttrText } from "./layer-attrs.js";
+import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
@@ -858,11 +858,13 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
-    if (o.v.k !== "tensor" && isNarrowedLayerAttr(e, this.ctx.mod.aliases)) {
+    if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
       return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
     }
     const text = rebuildOne(e, obj, o.text);
+    // `m.weight` of a layer an isinstance test narrowed: its array (`m.weight.data.normal_(...)` is then an assignment)
+    if ((o.v.k !== "tensor" || o.v.assumed) && isNarrowedLayerParameter(e, this.ctx.mod.aliases)) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     if (o.v.k === "tensor") {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
       if (attr === "ndim") return { v: { k: "num" }, text };
@@ -890,6 +892,14 @@ export class FunctionWalker {
       if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     }
     return { v: { k: "other" }, text };
+  }
+
+  /** What a layer-attribute read's receiver is known to be (passes/layer-attrs.ts). */
+  private layerAttrReceiver(v: Val, attr: string): LayerAttrReceiver {
+    if (v.k === "tensor") return v.assumed ? "other" : "no-layer";
+    if (v.k === "shape" || v.k === "num" || v.k === "list" || v.k === "none") return "no-layer";
+    if (v.k === "module" && v.m.k === "class" && (v.m.ext?.cls ?? this.ctx.mod.classes.get(v.m.name))?.attrs.has(attr)) return "own";
+    return "other";
   }
 
   /**
@@ -1017,7 +1027,8 @@ export class FunctionWalker {
     ) {
       const obj = ops[0].childForFieldName("object")!;
       const o = this.expr(obj);
-      if (o.v.k !== "tensor" && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
+      // a parameter merely assumed a tensor (`def _init_weights(module)`) has no bias attribute as a tensor: a layer
+      if ((o.v.k !== "tensor" || o.v.assumed) && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
         return { v: { k: "other" }, text: `"bias" ${opText === "is" ? "not in" : "in"} ${o.text}` };
       }
     }

@@ -314,6 +314,13 @@ const BASE_ROWS: OpRow[] = [
     note: "host read (adds `import numpy as np`)",
   },
   { torch: ["torch.is_tensor"], sig: ["obj"], mlx: "isinstance({obj}, mx.array)", layout: "elementwise" },
+  {
+    torch: ["torch.nn.init._calculate_fan_in_and_fan_out"],
+    sig: ["tensor"],
+    mlx: "nn.init._calculate_fan_in_fan_out({tensor})",
+    layout: "elementwise",
+    note: "the fans of a weight as MLX holds it (Linear (out, in), conv (out, *kernel, in)): torch's numbers; the initialisers above read them the same way",
+  },
   { torch: ["torch.is_floating_point", "Tensor.is_floating_point"], sig: ["input"], mlx: "mx.issubdtype({input}.dtype, mx.floating)", layout: "elementwise" },
 
   // ── sources ─────────────────────────────────────────────────────────────────────────────────────

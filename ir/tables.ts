@@ -82,6 +82,8 @@ export interface OpMapping {
   /** arguments MLX cannot honour: param → allowed literal texts; others → C2M-W003 */
   allowed?: Record<string, string[]>;
   helpers?: string[];
+  /** import lines the MLX template needs beyond mlx.core and mlx.nn (`import numpy as np`); placed only when read */
+  imports?: string[];
   /** true for in-place methods (add_, relu_): translated as `x = op(x)` with C2M-W004 */
   inplace?: boolean;
   note?: string;

@@ -8,7 +8,7 @@ import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
 import { dictValue, isDictConstructor, noteSequential, withItem } from "./named-sequential.js";
-import { classifyClasses, foreignValue } from "./package-classes.js";
+import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
   appendAll,
   argumentValues,
@@ -42,6 +42,9 @@ const MAX_DEPTH = 6;
 
 /** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
 const ITERATORS = new Set(["range", "zip", "enumerate"]);
+
+/** The attribute standing for modules stored under names computed at run time (`setattr(self, f"layer{i}", …)` c2m cannot follow). */
+export const UNNAMED_ATTR = "*";
 
 /** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
 export const SEQUENTIAL_ITEMS = "__sequential__";
@@ -310,6 +313,18 @@ class InitInterpreter {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right");
     if (!right) return;
+    // `self.x = nn.Buffer(t, persistent=False)` (torch ≥ 2.5) is `self.register_buffer("x", t, persistent=False)`
+    if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "call") {
+      const q = qualify(right.childForFieldName("function"), this.mod.aliases);
+      if (q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
+        const name = left.childForFieldName("attribute")!.text;
+        const args = callArgs(right);
+        const persistent = (args.keyword.get("persistent") ?? args.positional[1])?.text !== "False";
+        this.cls.attrs.set(name, { k: "buffer", persistent });
+        if (!persistent) this.cls.privateBuffers.add(name);
+        return;
+      }
+    }
     const val = this.expr(right, env);
     this.store(left, val, env);
     // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
@@ -337,7 +352,10 @@ class InitInterpreter {
     else if (left.type === "identifier") env.set(left.text, val);
     else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
     else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
-      for (const id of namedChildren(left)) this.store(id, { k: "value" }, env);
+      // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
+      const parts = namedChildren(left);
+      const items = val.k === "list" && val.items?.length === parts.length ? val.items : undefined;
+      parts.forEach((id, i) => this.store(id, items ? items[i] : { k: "value" }, env));
     }
   }
 
@@ -349,13 +367,46 @@ class InitInterpreter {
     this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
   }
 
-  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else a diagnostic (its weights go unmapped). */
+  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else one of unknown name (and a diagnostic). */
   private setattr(call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): void {
     const [, nameNode, valueNode] = args.positional;
+    if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "setattr(self, ");
     if (!nameNode || !valueNode) return;
     const name = this.expr(nameNode, env);
     if (name.k === "const") this.storeAttr(name.text, this.expr(valueNode, env));
-    else this.diags?.report("C2M-W014", nameNode.startPosition, `setattr(self, ${nameNode.text}, …): c2m cannot compute the attribute's name`);
+    else this.unnamed(nameNode, this.expr(valueNode, env), "setattr(self, ");
+  }
+
+  /** `self.add_module(name, module)`, `self.add_module(*pair)` (timm's ResNet adds `(f"layer{i}", stage)` pairs). */
+  private addModule(args: ReturnType<typeof callArgs>, env: Env): void {
+    const [nameNode, valueNode] = args.positional;
+    if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "self.add_module(");
+    if (!nameNode || !valueNode) return;
+    const name = this.expr(nameNode, env);
+    if (name.k === "const") this.cls.attrs.set(name.text, this.expr(valueNode, env));
+    else this.unnamed(nameNode, this.expr(valueNode, env), "self.add_module(");
+  }
+
+  /** A `(name, module)` pair given as `*pair`. */
+  private namedPair(splat: SyntaxNode, env: Env, how: string): void {
+    const pair = this.expr(namedChildren(splat)[0], env);
+    const [name, value] = pair.k === "list" && pair.items?.length === 2 ? pair.items : [undefined, elementOf(pair)];
+    if (name?.k === "const") this.storeAttr(name.text, value);
+    else if (value.k !== "value") this.unnamed(splat, value, how);
+  }
+
+  /**
+   * A module stored under a name computed at run time: kept as the attribute UNNAMED_ATTR, whose weight rules
+   * match any name the class does not otherwise hold (passes/weights.ts).
+   */
+  private unnamed(at: SyntaxNode, value: ModVal, how: string): void {
+    const prev = this.cls.attrs.get(UNNAMED_ATTR);
+    this.cls.attrs.set(UNNAMED_ATTR, prev ? union([prev, value]) : value);
+    this.diags?.report(
+      "C2M-W014",
+      at.startPosition,
+      `${how}${at.text}, …): c2m cannot compute the attribute's name; its weights are mapped by a rule for any name the class does not otherwise hold`,
+    );
   }
 
   /** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
@@ -399,12 +450,7 @@ class InitInterpreter {
         if (!persistent) this.cls.privateBuffers.add(name);
         return;
       }
-      if (obj.text === "self" && method === "add_module") {
-        const nameNode = args.positional[0];
-        const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
-        if (name && args.positional[1]) this.cls.attrs.set(name, this.expr(args.positional[1], env));
-        return;
-      }
+      if (obj.text === "self" && method === "add_module") return this.addModule(args, env);
       if (obj.type === "identifier" && (method === "append" || method === "extend")) {
         const cur = env.get(obj.text);
         if (cur && (cur.k === "list" || cur.k === "seq")) {
@@ -468,6 +514,7 @@ class InitInterpreter {
       }
       case "list":
       case "tuple":
+      case "expression_list":
         return {
           k: "list",
           items: namedChildren(e)
@@ -566,6 +613,12 @@ class InitInterpreter {
       target = this.cls.methods.get(fn.childForFieldName("attribute")!.text);
     } else if (fn.type === "identifier") target = this.mod.functions.get(fn.text);
     if (target && this.depth < MAX_DEPTH) return this.inline(target, args, env);
+    // a function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here
+    const ext = !target && this.depth < MAX_DEPTH && !(fn.type === "identifier" && env.has(fn.text)) ? foreignFunction(this.mod, fn, collectForeign) : undefined;
+    if (ext) {
+      const sub = new InitInterpreter(ext.mod, this.cls, this.sites, this.record, undefined, this.definer, this.home, this.depth + 1);
+      return sub.inlineWith(ext.def, this.passedValues(ext.def, args, env));
+    }
     return { k: "value" };
   }
 
@@ -585,12 +638,21 @@ class InitInterpreter {
   }
 
   private inline(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ModVal {
+    return this.inlineWith(fn, this.passedValues(fn, args, env));
+  }
+
+  /** What a call passes for each of `fn`'s parameters, evaluated here. */
+  private passedValues(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): Map<string, ModVal> {
     const names = paramNames(fn).filter((n) => n !== "self");
     const given = new Map<string, ModVal>();
     args.positional.forEach((a, i) => {
       if (i < names.length && a.type !== "list_splat") given.set(names[i], this.expr(a, env));
     });
     for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    return given;
+  }
+
+  private inlineWith(fn: SyntaxNode, given: Map<string, ModVal>): ModVal {
     const local: Env = new Map();
     this.depth++;
     const savedLoop = this.inLoop;

@@ -138,8 +138,17 @@ export function bindTarget(target: SyntaxNode, v: ModVal, env: Env): void {
     return;
   }
   const parts = namedChildren(target);
-  const items = v.k === "list" && v.items && v.items.length === parts.length ? v.items : undefined;
+  const items = tupleItems(v, parts.length);
   parts.forEach((p, i) => bindTarget(p, items ? items[i] : { k: "value" }, env));
+}
+
+/** The items of a tuple of `n` values: of one, or position by position of a union of such (the rows of `enumerate(zip(...))`). */
+function tupleItems(v: ModVal, n: number): ModVal[] | undefined {
+  if (v.k === "list") return v.items && v.items.length === n ? v.items : undefined;
+  if (v.k !== "union") return undefined;
+  const rows = v.options.map((o) => tupleItems(o, n));
+  if (rows.some((r) => !r)) return undefined;
+  return Array.from({ length: n }, (_, i) => union(rows.map((r) => r![i])));
 }
 
 /** `nn.ModuleDict({...})` / `nn.ModuleDict(dict(a=…))`: its entries when their keys are literal. */
@@ -249,7 +258,8 @@ export function annotatedClasses(param: SyntaxNode): SyntaxNode[] {
     if (n.type === "generic_type") {
       const [head, ...rest] = namedChildren(n);
       const name = head?.text.replace(/^typing\./, "");
-      const into = name === "type" || name === "Type" ? true : name === "Union" || name === "Optional" ? inType : undefined;
+      const sequence = SEQUENCE_TYPES.has(name ?? "") && n === outermost;
+      const into = name === "type" || name === "Type" ? true : name === "Union" || name === "Optional" || sequence ? inType : undefined;
       if (into === undefined) return;
       for (const r of rest) visit(r, into);
       return;
@@ -257,6 +267,7 @@ export function annotatedClasses(param: SyntaxNode): SyntaxNode[] {
     if (n.type === "type" || n.type === "type_parameter" || n.type === "binary_operator" || n.type === "union_type") for (const c of namedChildren(n)) visit(c, inType);
   };
   const type = param.type === "typed_parameter" || param.type === "typed_default_parameter" ? param.childForFieldName("type") : null;
+  const outermost = type?.type === "type" ? namedChildren(type)[0] : type;
   if (type) visit(type, false);
   return found;
 }
@@ -264,7 +275,18 @@ export function annotatedClasses(param: SyntaxNode): SyntaxNode[] {
 /** The union of the classes a parameter's annotation names (annotatedClasses), when every one is a module class or a torch layer. */
 export function annotatedClassValue(param: SyntaxNode, evaluate: (n: SyntaxNode) => ModVal): ModVal | undefined {
   const named = annotatedClasses(param).map(evaluate);
-  return named.length && named.every((c) => c.k === "classref" || c.k === "layerref") ? union(named) : undefined;
+  if (!named.length || !named.every((c) => c.k === "classref" || c.k === "layerref")) return undefined;
+  // `block_fns: Tuple[Type[BasicBlock], ...]` (timm's make_blocks): a sequence of those classes
+  return isSequenceType(param.childForFieldName("type")) ? { k: "list", items: null, elem: union(named) } : union(named);
+}
+
+const SEQUENCE_TYPES = new Set(["Tuple", "tuple", "List", "list", "Sequence"]);
+
+/** An annotation `Tuple[X, ...]`, `List[X]`, `Sequence[X]` (the classes annotatedClasses finds are its items). */
+function isSequenceType(type: SyntaxNode | null): boolean {
+  const n = type?.type === "type" ? namedChildren(type)[0] : type;
+  if (n?.type !== "generic_type") return false;
+  return SEQUENCE_TYPES.has(namedChildren(n)[0]?.text.replace(/^typing\./, "") ?? "");
 }
 
 /** What a value says about classes, as a key (which classes and layers, not where they were built). */

@@ -354,6 +354,8 @@ const CASES: Record<string, Case[]> = {
   "Tensor.tolist": ["c.tolist()", "j.tolist()"],
   "Tensor.numpy": ["a.numpy()"],
   "torch.is_tensor": ["torch.is_tensor(a)", "torch.is_tensor(3)"],
+  // a 2-D weight here: a conv weight's fans are checked on MLX's layout in construction-idioms.test.ts
+  "torch.nn.init._calculate_fan_in_and_fan_out": ["torch.nn.init._calculate_fan_in_and_fan_out(c)"],
   // a device is its name in MLX: what survives of it is the name
   "torch.device": ['a * len(str(torch.device("cpu")))'],
   "torch.is_floating_point": ["torch.is_floating_point(a)", "i.is_floating_point()"],

@@ -282,3 +282,35 @@ class Inception(nn.Module):
     expect(r.code).toContain("return mx.concatenate(outputs, axis=1)");
   });
 });
+
+describe("a layer built by a function of another file", () => {
+  it("is that layer: its weight map converts the conv, and forward feeds it channels-last (timm's create_conv2d)", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/layers.py": py(`
+import torch.nn as nn
+
+
+def create_conv(cin, cout, k, **kwargs):
+    return nn.Conv2d(cin, cout, k, padding=k // 2, **kwargs)
+`),
+      "pkg/model.py": py(`
+import torch.nn as nn
+from .layers import create_conv
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_dw = create_conv(4, 4, 3, groups=4)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.conv_dw(x).mean((2, 3)))
+`),
+    };
+    const r = compileIn(files, "pkg/model.py");
+    expect(r.weightMaps.Net.map((rule) => `${String(rule.torch)} | ${rule.op}`)).toEqual(["conv_dw.weight | conv"]);
+    expect(r.code).toContain("        x = x.transpose(0, 2, 3, 1)\n        return self.fc(mx.mean(self.conv_dw(x), axis=(1, 2)))");
+  });
+});

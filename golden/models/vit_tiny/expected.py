@@ -253,7 +253,7 @@ class VisionTransformer(nn.Module):
     def _init_weights(self, m):
         if isinstance(m, nn.Linear):
             m.weight = 0.0 + .02 * mx.random.truncated_normal((-2.0 - 0.0) / .02, (2.0 - 0.0) / .02, m.weight.shape)
-            if isinstance(m, nn.Linear) and m.bias is not None:
+            if isinstance(m, nn.Linear) and "bias" in m:
                 m.bias = mx.full(m.bias.shape, 0, dtype=m.bias.dtype)
         elif isinstance(m, nn.LayerNorm):
             m.bias = mx.full(m.bias.shape, 0, dtype=m.bias.dtype)

@@ -568,7 +568,9 @@ export class FunctionWalker {
         }
         if (name && valueNode) {
           const attr = this.cls?.privateBuffers.has(name) ? `_${name}` : name;
-          this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}`);
+          // a persistent buffer is a parameter of the MLX module (it is in the state dict), but no trainable one
+          const freeze = attr === name ? `\n${" ".repeat(stmt.startPosition.column)}self.freeze(keys=[${JSON.stringify(name)}], recurse=False)` : "";
+          this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}${freeze}`);
           return;
         }
       }

@@ -537,8 +537,11 @@ describe("torch.nn → MLX layer table", () => {
       // c2m_layer_attr (a torch layer attribute read off the MLX weight) by test/layer-attrs.test.ts, on real MLX
       // c2m_find_spec and C2MTorchVersion (a library's probes for torch, torch.__version__) by test/package-probes.test.ts,
       // c2m_op_registration by test/torch-idioms.test.ts, c2m_register_buffer by test/translate.test.ts,
-      // c2m_torch_init by test/torch-values.test.ts, each run in Python
+      // c2m_torch_init by test/torch-values.test.ts, each run in Python; NamedSequential by test/named-sequential.test.ts
+      // and c2m_sequential by test/sequential-layouts.test.ts, against torch
       const translatorHelpers = new Set([
+        "NamedSequential",
+        "c2m_sequential",
         "ModuleDict",
         "FlattenCHW",
         "BatchNorm1d",

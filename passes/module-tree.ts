@@ -13,6 +13,7 @@ import {
   appendAll,
   argumentValues,
   concatenated,
+  forwardedKeywords,
   bindTarget,
   callsByCallee,
   elementOf,
@@ -200,9 +201,10 @@ class InitInterpreter {
     for (const call of calls) {
       const args = callArgs(call);
       args.positional.forEach((a, i) => {
-        if (i < names.length && a.type !== "list_splat") push(collected, names[i], this.refValue(a));
+        if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") push(collected, names[i], this.refValue(a));
       });
       for (const [k, v] of args.keyword) push(collected, k, this.refValue(v));
+      for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
     for (const [k, vs] of collected) out.set(k, union(vs));

@@ -7,7 +7,7 @@ import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { dictValue, isDictConstructor, noteSequential, withItem } from "./named-sequential.js";
+import { dictValue, isDictConstructor, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
   appendAll,
@@ -385,7 +385,10 @@ class InitInterpreter {
     if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "self.add_module(");
     if (!nameNode || !valueNode) return;
     const name = this.expr(nameNode, env);
-    if (name.k === "const") this.cls.attrs.set(name.text, this.expr(valueNode, env));
+    // a Sequential's own items, run in the order they are added (RegNet's AnyStage): named-sequential.ts
+    const items = this.isSequentialSubclass() ? this.cls.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+    if (items?.k === "seq") this.cls.attrs.set(SEQUENTIAL_ITEMS, withNamedItem(items, name, this.expr(valueNode, env), this.inLoop > 0));
+    else if (name.k === "const") this.cls.attrs.set(name.text, this.expr(valueNode, env));
     else this.unnamed(nameNode, this.expr(valueNode, env), "self.add_module(");
   }
 

@@ -28,18 +28,26 @@ export function layoutDeclaration(sig: ForwardSignature): string | undefined {
   return `c2m_layout = (${py(takes)}, ${py(gives)})`;
 }
 
-/** The module classes a module value may hold, through Sequentials, lists and unions (not into another class). */
-export function classesAmong(v: ModVal): string[] {
+/**
+ * This file's module classes a module value may hold, through Sequentials, lists and unions, and into this file's
+ * Sequential subclasses (`itemsOf`: a class's own items when it is one, with no forward), not into other classes.
+ */
+export function classesAmong(v: ModVal, itemsOf: (name: string) => ModVal | undefined, seen = new Set<string>()): string[] {
+  const among = (vs: ModVal[]) => [...new Set(vs.flatMap((x) => classesAmong(x, itemsOf, seen)))];
   switch (v.k) {
-    case "class":
-      return v.ext ? [] : [v.name];
+    case "class": {
+      if (v.ext || seen.has(v.name)) return [];
+      seen.add(v.name);
+      const items = itemsOf(v.name);
+      return items ? among([items]) : [v.name];
+    }
     case "seq":
     case "list":
-      return [...new Set([...(v.items ?? []), ...(v.elem ? [v.elem] : [])].flatMap(classesAmong))];
+      return among([...(v.items ?? []), ...(v.elem ? [v.elem] : [])]);
     case "dict":
-      return [...new Set([...(v.entries?.values() ?? []), ...(v.elem ? [v.elem] : [])].flatMap(classesAmong))];
+      return among([...(v.entries?.values() ?? []), ...(v.elem ? [v.elem] : [])]);
     case "union":
-      return [...new Set(v.options.flatMap(classesAmong))];
+      return among(v.options);
     default:
       return [];
   }

@@ -1496,7 +1496,10 @@ export class FunctionWalker {
    */
   private itemsByLayout(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
     // a class with no forward of its own is a container (a Sequential subclass): the helper walks its items
-    const own = classesAmong(m).filter((name) => this.ctx.mod.classes.get(name)?.methods.has("forward"));
+    const classes = this.ctx.mod.classes;
+    const own = classesAmong(m, (name) => (classes.get(name)?.methods.has("forward") ? undefined : classes.get(name)?.attrs.get(SEQUENTIAL_ITEMS))).filter((name) =>
+      classes.get(name)?.methods.has("forward"),
+    );
     const a = args[0].v.k === "tensor" ? args[0] : undefined;
     const start = a ? isChannelsLast((a.v as { t: TensorType }).t) : false;
     if (own.some((name) => !layoutDeclaration(this.signatureOf(name))) || start === undefined) {

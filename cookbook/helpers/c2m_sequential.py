@@ -42,7 +42,7 @@ def c2m_sequential(module, x, channels_last, end_channels_last):
         return False, False
 
     if layout_of(module)[0] == "items":
-        items = [getattr(module, n) for n in module._order] if hasattr(module, "_order") else module.layers
+        items = module.c2m_items() if hasattr(module, "c2m_items") else module.layers
     else:
         items = [module]
     cl = channels_last

@@ -227,6 +227,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "each use carries its own marker (C2M-W002, C2M-W001, C2M-E023); the name is bound once to Untranslated(...), so the module imports and only those uses raise; port them by hand",
     example: "import torch\n\ndef f(x):\n    torch._check(x.shape[0] > 0)",
   },
+  {
+    code: "C2M-W022",
+    title: "the modules a call may reach take different layouts",
+    hint: "the callee is one of several modules (items of one Sequential built in a loop, or branches) and they do not agree on channels-last or torch layout: c2m passes torch's layout, which a channels-last one (a conv) misreads; build the Sequential from modules that agree, or call them one by one",
+    example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -11,6 +11,8 @@
  *   {*name}          a varargs parameter: its arguments joined with ", " (a single tuple/list argument is
  *                    passed through as written); an argument `({*name})` given exactly one argument is
  *                    that argument alone: `mx.zeros(({*size}))` renders `mx.zeros(5)` and `mx.zeros((2, 3))`
+ *   {*name...}       as {*name}, but one list or tuple display given for the varargs is spread into them, as
+ *                    torch reads it: `torch.meshgrid([a, b])` renders `mx.meshgrid(*[a, b])`
  *   [text]           an optional piece: emitted only if every {hole} inside it was given by the call
  *                    e.g. "mx.sum({input}[, axis={dim}][, keepdims={keepdim}])"
  *   {@helper}        the name of a cookbook helper (cookbook/helpers/<helper>.py); using it makes the

@@ -25,6 +25,7 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { isNamedSequential } from "./named-sequential.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -1223,12 +1224,10 @@ export class FunctionWalker {
     const fn = e.childForFieldName("function")!;
     const args = e.childForFieldName("arguments")!;
     const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
-    // Sequential(OrderedDict([...])): MLX's Sequential is positional; the weight map renames the keys
-    const first = namedChildren(args)[0];
-    if (mlxName === "nn.Sequential" && first?.type === "call" && /OrderedDict$/.test(first.childForFieldName("function")!.text)) {
-      const pairs = namedChildren(callArgs(first).positional[0] ?? first);
-      const items = pairs.map((p) => this.expr(namedChildren(p)[1] ?? p).text);
-      return { v: { k: "other" }, text: `nn.Sequential(${items.join(", ")})` };
+    // Sequential(OrderedDict(…)): children named by the dict's keys (passes/named-sequential.ts)
+    if (mlxName === "nn.Sequential" && isNamedSequential(e, this.ctx.mod)) {
+      this.ctx.helpers.add("NamedSequential");
+      replaced.set(fn, "NamedSequential");
     }
     for (const a of namedChildren(args)) replaced.set(a, this.expr(a).text);
     return { v: { k: "other" }, text: rebuild(e, replaced) };
@@ -1432,6 +1431,7 @@ export class FunctionWalker {
         const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
         const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
         if (same) return results[0];
+        if (args.some((a) => a.v.k === "tensor")) this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
         return { v: tensorVal(), args: conv };
       }

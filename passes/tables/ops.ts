@@ -512,7 +512,7 @@ const BASE_ROWS: OpRow[] = [
   {
     torch: ["torch.meshgrid"],
     sig: ["*tensors", "indexing='ij'"],
-    mlx: "mx.meshgrid({*tensors}, indexing={indexing='ij'})",
+    mlx: "mx.meshgrid({*tensors...}, indexing={indexing='ij'})",
     layout: "source",
     note: "torch defaults to 'ij', MLX to 'xy'",
   },
@@ -926,7 +926,7 @@ const BASE_ROWS: OpRow[] = [
   {
     torch: ["torch.einsum"],
     sig: ["equation", "*operands"],
-    mlx: "mx.einsum({equation}, {*operands})",
+    mlx: "mx.einsum({equation}, {*operands...})",
     layout: "logical",
     note: "operands as separate arguments (a single list argument is not unpacked)",
   },

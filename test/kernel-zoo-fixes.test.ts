@@ -2,7 +2,8 @@
  * Issue 14, the kernel corpus's silent and unverified cases, each fixed at its mechanism and shown on a
  * small kernel in the corpus's shape (translated, then verified on both emulators, Metal also through clang):
  * - a read-modify-write in a loop at an index that repeats across iterations (llm.c's encoder_backward_kernel2:
- *   `dwte[inp[i] * C + c] += ...`) is copied in on first touch, not re-copied each iteration.
+ *   `dwte[inp[i] * C + c] += ...`) is copied in on first touch, not re-copied each iteration;
+ * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
@@ -74,4 +75,30 @@ __global__ void rows_scale(float* y, int N, int C) {
     const body = compileKernels(src, { filename: "rows_scale.cu" }).kernels[0]!.spec.source;
     expect(body).toMatch(/y\[i \* C \+ c\] = y_in\[i \* C \+ c\]/);
   });
+});
+
+describe("half2 arithmetic", () => {
+  it("__hfma2 on half2 elements: Metal's fma(half2, half2, half2)", async () => {
+    const src = `
+#include <cuda_fp16.h>
+__global__ void dot2(const half2* a, const half2* b, half2* out, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) out[i] = __hfma2(a[i], b[i], out[i]);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "dot2",
+        [{ n: 50 }, { n: 7 }],
+        [
+          { name: "a", dtype: "float16", count: "2 * n", role: "input" },
+          { name: "b", dtype: "float16", count: "2 * n", role: "input" },
+          { name: "out", dtype: "float16", count: "2 * n", role: "inout" },
+        ],
+        [{ kernel: "dot2", grid: ["cdiv(n, 32)", 1, 1], block: [32, 1, 1], args: [{ buffer: "a" }, { buffer: "b" }, { buffer: "out" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/fma\(/);
+  }, 120_000);
 });

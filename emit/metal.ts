@@ -903,11 +903,12 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
 
 function addressSpaceOf(r: Root | undefined, ctx: PrintContext): string | undefined {
   if (!r) return undefined;
-  if (r.kind === "shared") return "threadgroup";
+  // an atomic<T> array (shared or output): let auto carry the element type, `uint*` would not convert
+  if (r.kind === "shared") return ctx.atomicRoots(r) ? undefined : "threadgroup";
   const plan = ctx.analysis?.buffers.find((b) => b.param === r.name);
   if (!plan) return undefined;
   if (plan.role === "input" || plan.role === "unused") return "input";
-  if (ctx.atomicRoots(r)) return undefined; // atomic<T>: let auto carry the element type
+  if (ctx.atomicRoots(r)) return undefined;
   return "device";
 }
 

@@ -3,6 +3,8 @@
  * small kernel in the corpus's shape (translated, then verified on both emulators, Metal also through clang):
  * - a read-modify-write in a loop at an index that repeats across iterations (llm.c's encoder_backward_kernel2:
  *   `dwte[inp[i] * C + c] += ...`) is copied in on first touch, not re-copied each iteration;
+ * - a row pointer into a shared array updated by atomics through a helper's plain `uint*` (cuda-samples'
+ *   histogram256: `uint* s_WarpHist = s_Hist + warp * BINS; atomicAdd(s_WarpHist + data, 1)`) keeps the atomic type;
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
@@ -100,5 +102,40 @@ __global__ void dot2(const half2* a, const half2* b, half2* out, int n) {
       ),
     );
     expect(r.kernels[0]!.spec.source).toMatch(/fma\(/);
+  }, 120_000);
+});
+
+describe("atomics through a pointer into shared memory", () => {
+  it("a row pointer into an atomic shared array, updated through a helper's uint*", async () => {
+    const src = `
+#define BINS 16
+__device__ void addByte(unsigned int* hist, unsigned int v) { atomicAdd(hist + v, 1); }
+__global__ void warp_hist(unsigned int* out, const unsigned int* data, int n) {
+    __shared__ unsigned int s_Hist[2 * BINS];
+    unsigned int* s_WarpHist = s_Hist + (threadIdx.x >> 5) * BINS;
+    if (threadIdx.x < 2 * BINS) s_Hist[threadIdx.x] = 0;
+    __syncthreads();
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) addByte(s_WarpHist, data[i] & (BINS - 1));
+    __syncthreads();
+    if (threadIdx.x < BINS) out[blockIdx.x * BINS + threadIdx.x] = s_Hist[threadIdx.x] + s_Hist[BINS + threadIdx.x];
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "warp_hist",
+        [
+          { n: 1000, G: 3 },
+          { n: 37, G: 2 },
+        ],
+        [
+          { name: "out", dtype: "uint32", count: "G * 16", role: "output" },
+          { name: "data", dtype: "uint32", count: "n", role: "input", range: "1000" },
+        ],
+        [{ kernel: "warp_hist", grid: ["G", 1, 1], block: [64, 1, 1], args: [{ buffer: "out" }, { buffer: "data" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/threadgroup atomic<uint> s_Hist\[/);
+    expect(r.kernels[0]!.spec.source).toMatch(/auto s_WarpHist = s_Hist \+/);
   }, 120_000);
 });

@@ -88,7 +88,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K020",
     title: "verify inputs outside the kernel's domain",
-    hint: 'the CUDA original itself produced NaN or Inf on the generated inputs; give the float inputs\' range in the spec ("domain": [lo, hi] on the buffer) or with --range NAME=LO:HI',
+    hint: 'the CUDA original itself produced NaN on the generated inputs (an infinity is compared exactly: masks write -INFINITY); give the float inputs\' range in the spec ("domain": [lo, hi] on the buffer) or with --range NAME=LO:HI',
     example: "y[i] = logf(x[i]);  // x drawn from [-2, 2)",
   },
   {

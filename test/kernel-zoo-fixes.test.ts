@@ -5,6 +5,8 @@
  *   `dwte[inp[i] * C + c] += ...`) is copied in on first touch, not re-copied each iteration;
  * - a row pointer into a shared array updated by atomics through a helper's plain `uint*` (cuda-samples'
  *   histogram256: `uint* s_WarpHist = s_Hist + warp * BINS; atomicAdd(s_WarpHist + data, 1)`) keeps the atomic type;
+ * - an infinity the kernel writes on purpose (llm.c's attention masks, `-INFINITY`) is a value compared exactly,
+ *   not "inputs outside the kernel's domain" (that stays for NaN);
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
@@ -137,5 +139,34 @@ __global__ void warp_hist(unsigned int* out, const unsigned int* data, int n) {
     );
     expect(r.kernels[0]!.spec.source).toMatch(/threadgroup atomic<uint> s_Hist\[/);
     expect(r.kernels[0]!.spec.source).toMatch(/auto s_WarpHist = s_Hist \+/);
+  }, 120_000);
+});
+
+describe("infinities in the CUDA original's output", () => {
+  it("an attention mask's -INFINITY is compared, not taken for inputs outside the domain", async () => {
+    const src = `
+__global__ void causal_scale(float* att, float scale, int T) {
+    int idx = blockIdx.x * blockDim.x + threadIdx.x;
+    if (idx < T * T) {
+        int t = idx / T, t2 = idx % T;
+        if (t2 > t) att[idx] = -INFINITY;
+        else att[idx] *= scale;
+    }
+}
+`;
+    const r = compileKernels(src, { filename: "causal_scale.cu" });
+    const s = spec(
+      "causal_scale",
+      [{ T: 5 }, { T: 33 }],
+      [{ name: "att", dtype: "float32", count: "T * T", role: "inout" }],
+      [{ kernel: "causal_scale", grid: ["cdiv(T * T, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "att" }, { scalar: 0.125, type: "float" }, { scalar: "T", type: "int" }] }],
+    );
+    const rep = await verifyAgainstSpec(r, r.source, s);
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+    expect(rep.lines.join("\n")).not.toMatch(/C2M-K020/);
+    // an infinity of the other sign is a mismatch
+    const wrong = compileKernels(src.replace("-INFINITY", "INFINITY"), { filename: "causal_scale.cu" });
+    const bad = await verifyAgainstSpec(wrong, r.source, s);
+    expect(bad.ok).toBe(false);
   }, 120_000);
 });

@@ -139,6 +139,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the file has no host launch to read and no synthesised launch (small grids, int parameters 64 or the grid's thread count, growing buffers) ran the CUDA original cleanly; give the launch with flags (--kernel K --size N=4096 --grid 16 --block 256) or a spec file (foo.spec.json)",
     example: "__global__ void k(float* x, int n) { if (n > 100000) x[0] = 1; }  // writes nothing at small sizes",
   },
+  {
+    code: "C2M-K041",
+    title: "pointer parameter with a default",
+    hint: "MLX binds an array to every input and output of a kernel, and Metal has no null buffer: the translated kernel always gets one, so its `p != NULL` branch always runs; where the CUDA launch left the parameter out, pass a scratch array and ignore it, or split the kernel in two",
+    example: "__global__ void scan(int* data, int width, int* partial_sums = NULL)",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

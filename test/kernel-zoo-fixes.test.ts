@@ -7,6 +7,9 @@
  *   histogram256: `uint* s_WarpHist = s_Hist + warp * BINS; atomicAdd(s_WarpHist + data, 1)`) keeps the atomic type;
  * - an infinity the kernel writes on purpose (llm.c's attention masks, `-INFINITY`) is a value compared exactly,
  *   not "inputs outside the kernel's domain" (that stays for NaN);
+ * - a shuffle inside a branch only some lanes take (cuda-samples' shfl_scan: warp 0's first lanes scan the warp
+ *   sums): on the Metal emulator the lanes that reach it are its active lanes, as on Apple GPUs (no deadlock);
+ *   and a pointer parameter with a default (`int* partial_sums = NULL`) stays a parameter, with C2M-K041;
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
@@ -168,5 +171,56 @@ __global__ void causal_scale(float* att, float scale, int T) {
     const wrong = compileKernels(src.replace("-INFINITY", "INFINITY"), { filename: "causal_scale.cu" });
     const bad = await verifyAgainstSpec(wrong, r.source, s);
     expect(bad.ok).toBe(false);
+  }, 120_000);
+});
+
+describe("SIMD functions in divergent code, and a defaulted pointer parameter", () => {
+  it("warp 0's first lanes scan the warp sums with a narrow shuffle", async () => {
+    const src = `
+__global__ void block_scan(int* data, int* partial_sums = NULL) {
+    __shared__ int sums[32];
+    int id = blockIdx.x * blockDim.x + threadIdx.x;
+    int lane_id = threadIdx.x % 32, warp_id = threadIdx.x / 32;
+    int value = data[id];
+    for (int i = 1; i <= 32; i *= 2) {
+        int n = __shfl_up_sync(0xffffffff, value, i, 32);
+        if (lane_id >= i) value += n;
+    }
+    if (lane_id == 31) sums[warp_id] = value;
+    __syncthreads();
+    if (warp_id == 0 && lane_id < (blockDim.x / 32)) {
+        int warp_sum = sums[lane_id];
+        int mask = (1 << (blockDim.x / 32)) - 1;
+        for (int i = 1; i <= (blockDim.x / 32); i *= 2) {
+            int n = __shfl_up_sync(mask, warp_sum, i, (blockDim.x / 32));
+            if (lane_id >= i) warp_sum += n;
+        }
+        sums[lane_id] = warp_sum;
+    }
+    __syncthreads();
+    if (warp_id > 0) value += sums[warp_id - 1];
+    data[id] = value;
+    if (partial_sums != NULL && threadIdx.x == blockDim.x - 1) partial_sums[blockIdx.x] = value;
+}
+`;
+    const r = compileKernels(src, { filename: "block_scan.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.diagnostics.find((d) => d.code === "C2M-K041")?.message).toMatch(/'partial_sums' defaults to NULL/);
+    expect(r.kernels[0]!.params.map((p) => p.name)).toEqual(["data", "partial_sums"]);
+    const rep = await verifyAgainstSpec(
+      r,
+      r.source,
+      spec(
+        "block_scan",
+        [{ G: 2 }, { G: 1 }],
+        [
+          { name: "data", dtype: "int32", count: "G * 128", role: "inout", range: "100" },
+          { name: "partial_sums", dtype: "int32", count: "G", role: "output" },
+        ],
+        [{ kernel: "block_scan", grid: ["G", 1, 1], block: [128, 1, 1], args: [{ buffer: "data" }, { buffer: "partial_sums" }] }],
+      ),
+      { clangCheck: true },
+    );
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
   }, 120_000);
 });

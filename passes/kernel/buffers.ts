@@ -325,6 +325,13 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       a.ok = false;
       continue;
     }
+    if (p.defaultValue)
+      reportKernel(
+        bag,
+        "C2M-K041",
+        position(p.defaultValue),
+        `kernel parameter '${p.name}' defaults to ${p.defaultValue.text}: an MLX kernel gets an array for every buffer, so a launch cannot leave it out and a test of it against ${p.defaultValue.text} is never true`,
+      );
     const u = a.uses.get(p.name);
     const plan: BufferPlan = { param: p.name, role: "input", pointee: pointee(p.type) };
     a.buffers.push(plan);

@@ -187,6 +187,9 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
             .filter((c) => c.type !== "identifier")
             .map((c) => (c.text === "scalar_t" ? "float" : c.text))
         : undefined;
+    const given = callArgs(n).length;
+    // a defaulted parameter left out (`int* partial_sums = NULL`): MLX binds a buffer to every input, it has no null one
+    if (given < k.params.length) throw new LaunchUnknown(`launch of ${kernel} leaves '${k.params[given]!.name}' to its default, which an MLX call cannot`, n.startPosition.row + 1);
     launches.push({
       kernel,
       templateArgs: targs?.map((t) => (/^\d/.test(t) || t in SIZEOF ? t : String(evaluate(parseExpr(t), env, unit)))),

@@ -779,6 +779,7 @@ inline void configure(const Launch& l) {
   auto cdiv = [](unsigned a, unsigned b) { return b ? (a + b - 1) / b : 0; };
   r.groups = Dim3{cdiv(l.grid.x, r.nominal.x), cdiv(l.grid.y, r.nominal.y), cdiv(l.grid.z, r.nominal.z)};
   r.partial_groups = true;
+  r.simd_active_lanes = true;
   r.tg_limit = 32768;  // Apple GPUs: 32 KB of threadgroup memory per threadgroup
   set_dyn_shared(0);
 }

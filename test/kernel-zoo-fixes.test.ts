@@ -10,11 +10,15 @@
  * - a shuffle inside a branch only some lanes take (cuda-samples' shfl_scan: warp 0's first lanes scan the warp
  *   sums): on the Metal emulator the lanes that reach it are its active lanes, as on Apple GPUs (no deadlock);
  *   and a pointer parameter with a default (`int* partial_sums = NULL`) stays a parameter, with C2M-K041;
+ * - host code that copies calloc'd memory (or cudaMemset 0) into a buffer starts it at zeros in the derived spec,
+ *   not at random values: a kernel writing only some elements (cuda-samples' VoteAnyKernel3) is then compared
+ *   as the host code runs it;
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
+import { deriveVerifySpecs } from "../src/kernel/launch-spec.js";
 import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../src/verify/golden.js";
 
 function spec(name: string, sizes: GoldenSpec["sizes"], buffers: GoldenBuffer[], launches: GoldenLaunch[]): GoldenSpec {
@@ -221,6 +225,34 @@ __global__ void block_scan(int* data, int* partial_sums = NULL) {
       ),
       { clangCheck: true },
     );
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  }, 120_000);
+});
+
+describe("buffers the host code fills with zeros", () => {
+  it("a copy of calloc'd memory starts the buffer at zeros; a copy of other host data at random values", async () => {
+    const src = `
+#include <cstdlib>
+__global__ void mark(bool* info, const int* x, int n) {
+    int i = threadIdx.x;
+    if (i < n && x[i] > 50) info[i] = true;
+}
+int main() {
+    const int n = 64;
+    bool *dinfo, *hinfo = (bool*)calloc(n, sizeof(bool));
+    int *dx, *hx = (int*)malloc(n * sizeof(int));
+    cudaMalloc((void**)&dinfo, n * sizeof(bool));
+    cudaMalloc((void**)&dx, n * sizeof(int));
+    cudaMemcpy(dinfo, hinfo, n * sizeof(bool), cudaMemcpyHostToDevice);
+    cudaMemcpy(dx, hx, n * sizeof(int), cudaMemcpyHostToDevice);
+    mark<<<1, n>>>(dinfo, dx, n);
+    return 0;
+}
+`;
+    const r = compileKernels(src, { filename: "mark.cu" });
+    const { specs } = deriveVerifySpecs(src, "mark.cu", r, {});
+    expect(specs[0]!.buffers.map((b) => `${b.name}:${b.role}`)).toEqual(["dinfo:output", "dx:input"]);
+    const rep = await verifyAgainstSpec(r, r.source, specs[0]!);
     expect(rep.ok, rep.lines.join("\n")).toBe(true);
   }, 120_000);
 });

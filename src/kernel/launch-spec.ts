@@ -169,8 +169,12 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
       return false;
     }
     if (name === "cudaMemcpy" || name === "cudaMemset" || name === "cudaMemcpyAsync" || name === "cudaMemsetAsync") {
-      const target = argVariable(callArgs(n)[0] ?? n);
-      if (target) env.initialized.add(target);
+      const [dst, src] = callArgs(n);
+      const target = argVariable(dst ?? n);
+      // zeros (cudaMemset(d, 0, ..), a copy of calloc'd host memory) are what a fresh output starts with
+      const from = src && /Memcpy/.test(name) ? argVariable(src) : undefined;
+      const zeros = /Memset/.test(name) ? src?.text.trim() === "0" : !!from && new RegExp(`\\b${from}\\s*=[^;]*\\bcalloc\\s*\\(`).test(h.body.text);
+      if (target && !zeros) env.initialized.add(target);
       return false;
     }
     const cfg = kids(n).find((c) => c.type === "kernel_call_syntax");

@@ -13,12 +13,15 @@
  * - host code that copies calloc'd memory (or cudaMemset 0) into a buffer starts it at zeros in the derived spec,
  *   not at random values: a kernel writing only some elements (cuda-samples' VoteAnyKernel3) is then compared
  *   as the host code runs it;
+ * - the device code `--verify` compiles leaves out the types and typedefs no device code names (llm.c's
+ *   nccl_all_reduce.cu: `typedef struct { ncclComm_t nccl_comm; } MultiGpuConfig;`, a type only its host code uses);
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import { deriveVerifySpecs } from "../src/kernel/launch-spec.js";
+import { deviceOnlySource } from "../src/verify/device-code.js";
 import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../src/verify/golden.js";
 
 function spec(name: string, sizes: GoldenSpec["sizes"], buffers: GoldenBuffer[], launches: GoldenLaunch[]): GoldenSpec {
@@ -255,4 +258,22 @@ int main() {
     const rep = await verifyAgainstSpec(r, r.source, specs[0]!);
     expect(rep.ok, rep.lines.join("\n")).toBe(true);
   }, 120_000);
+});
+
+describe("device code for --verify", () => {
+  it("types and typedefs that only host code names are left out; those a kernel reaches stay", () => {
+    const src = `typedef struct {
+  ncclComm_t nccl_comm;
+} MultiGpuConfig;
+struct Inner { float v; };
+typedef Inner InnerT;
+struct Outer { InnerT a; };
+__global__ void k(Outer* o) { o->a.v = 1.0f; }
+MultiGpuConfig init() { MultiGpuConfig r; return r; }
+`;
+    const d = deviceOnlySource(src);
+    expect(d.source).not.toMatch(/ncclComm_t|MultiGpuConfig/);
+    expect(d.source).toMatch(/struct Inner \{ float v; \};\ntypedef Inner InnerT;\nstruct Outer \{ InnerT a; \};/);
+    expect(d.dropped).toContain("line 1: type MultiGpuConfig that no device code names");
+  });
 });

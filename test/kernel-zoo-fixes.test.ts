@@ -15,6 +15,8 @@
  *   as the host code runs it;
  * - the device code `--verify` compiles leaves out the types and typedefs no device code names (llm.c's
  *   nccl_all_reduce.cu: `typedef struct { ncclComm_t nccl_comm; } MultiGpuConfig;`, a type only its host code uses);
+ * - `extern float __shared__ smem[];` (the qualifier after the type: cuda-samples' threadFenceReduction) is the
+ *   launch's dynamic shared memory on the CUDA emulator, as `extern __shared__ float smem[];` is;
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
@@ -22,6 +24,7 @@ import { compileKernels } from "../src/kernel/index.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import { deriveVerifySpecs } from "../src/kernel/launch-spec.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
+import { rewriteCudaShared } from "../src/verify/rewrite.js";
 import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../src/verify/golden.js";
 
 function spec(name: string, sizes: GoldenSpec["sizes"], buffers: GoldenBuffer[], launches: GoldenLaunch[]): GoldenSpec {
@@ -261,6 +264,11 @@ int main() {
 });
 
 describe("device code for --verify", () => {
+  it("extern dynamic shared memory with the qualifier after the type", () => {
+    expect(rewriteCudaShared("  extern float __shared__ smem[];")).toBe("  float* smem = ::emu::dyn_shared<float>();");
+    expect(rewriteCudaShared("  extern __shared__ unsigned int s[];")).toBe(rewriteCudaShared("  extern unsigned int __shared__ s[];"));
+  });
+
   it("types and typedefs that only host code names are left out; those a kernel reaches stay", () => {
     const src = `typedef struct {
   ncclComm_t nccl_comm;

@@ -17,6 +17,8 @@
  *   nccl_all_reduce.cu: `typedef struct { ncclComm_t nccl_comm; } MultiGpuConfig;`, a type only its host code uses);
  * - `extern float __shared__ smem[];` (the qualifier after the type: cuda-samples' threadFenceReduction) is the
  *   launch's dynamic shared memory on the CUDA emulator, as `extern __shared__ float smem[];` is;
+ * - a kernel templated over a function pointer (llm.c's trimul_global) is refused with C2M-K045, as a device
+ *   function is: MLX's template list has no function to pass (it was emitted naming an undeclared function);
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
@@ -283,5 +285,21 @@ MultiGpuConfig init() { MultiGpuConfig r; return r; }
     expect(d.source).not.toMatch(/ncclComm_t|MultiGpuConfig/);
     expect(d.source).toMatch(/struct Inner \{ float v; \};\ntypedef Inner InnerT;\nstruct Outer \{ InnerT a; \};/);
     expect(d.dropped).toContain("line 1: type MultiGpuConfig that no device code names");
+  });
+});
+
+describe("function-pointer template parameters", () => {
+  it("of a kernel: refused with C2M-K045 at the kernel", () => {
+    const src = `using fn_t = float (*)(float);
+__device__ float twice(float v) { return 2.0f * v; }
+template <fn_t op>
+__global__ void apply(const float* x, float* y) { y[threadIdx.x] = op(x[threadIdx.x]); }
+void run(const float* x, float* y) { apply<twice><<<1, 32>>>(x, y); }
+`;
+    const r = compileKernels(src, { filename: "apply.cu" });
+    const d = r.diagnostics.find((x) => x.code === "C2M-K045");
+    expect(d?.message).toMatch(/'op' of kernel 'apply' has type 'fn_t'/);
+    expect([d?.line, d?.severity]).toEqual([3, "error"]);
+    expect(r.kernels).toEqual([]);
   });
 });

@@ -69,6 +69,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_register_buffer: { file: "c2m_register_buffer.py", needs: [], kind: "function" },
   // torch.nn.init's in-place initialisers as values (passes/tables/index.ts TORCH_NAMES)
   c2m_torch_init: { file: "c2m_torch_init.py", needs: [], kind: "function" },
+  // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
+  C2MModuleMixin: cls("C2MModuleMixin.py"),
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
   c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },

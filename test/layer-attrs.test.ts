@@ -39,4 +39,26 @@ class Net(nn.Module):
     const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", `${r.code}\nn = Net()\nprint(n.fan_in, n.sizes, n.out_features)`], { encoding: "utf8" }).trim();
     expect(out).toBe("45 [(8, 10)] 99");
   });
+
+  it("an Embedding's padding_idx, which MLX's Embedding does not keep, is None: an init skips the row (the loaded weights hold torch's)", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(4, 2, padding_idx=0)
+        for m in self.modules():
+            if isinstance(m, nn.Embedding):
+                nn.init.ones_(m.weight)
+                if m.padding_idx is not None:
+                    m.weight[m.padding_idx] = 0.0
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('if c2m_layer_attr(m, "padding_idx") is not None:');
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", `${r.code}\nprint(Net().emb.weight.sum().item())`], { encoding: "utf8" }).trim();
+    expect(out).toBe("8.0");
+  });
 });

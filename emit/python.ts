@@ -12,6 +12,7 @@ import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
+import { aliasPrivateBuffers } from "./buffer-aliases.js";
 import { nameForwardMethods } from "./forward-name.js";
 import { MODULE_MIXIN_HELPER, mixTorchModuleSemantics } from "./module-mixins.js";
 import { hiresSourceMap } from "./sourcemap.js";
@@ -42,6 +43,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   nameForwardMethods(s, mod);
   // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
   const mixed = mixTorchModuleSemantics(s, mod);
+  // non-persistent buffers read by torch's name outside their class (emit/buffer-aliases.ts)
+  aliasPrivateBuffers(s, mod);
 
   // torch names inside string annotations, by the translator's table
   translateStringAnnotations(s, mod.root, mod.aliases);

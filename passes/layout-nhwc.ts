@@ -8,6 +8,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
+import { removedImportNames, type RemovedName } from "./runtime-placeholders.js";
 import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
@@ -18,6 +19,8 @@ export interface LayoutResult {
   inserts: { pos: number; text: string }[];
   /** module-level names a removed top-level torch import bound, as placeholders (passes/torch-imports.ts) */
   placeholders: string[];
+  /** every name a removed import bound: the emitter binds those the output still reads (passes/runtime-placeholders.ts) */
+  removed: Map<string, RemovedName>;
 }
 
 /** Classes no other class of the file instantiates: the models a user builds. */
@@ -138,7 +141,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
   const importCtx = { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers };
   edits.push(...rewriteNestedImports(nested, importCtx));
   const placeholders = topLevelPlaceholders(mod.imports, importCtx);
-  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders };
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders, removed: removedImportNames(mod, nested) };
 }
 
 /**

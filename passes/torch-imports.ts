@@ -5,9 +5,10 @@
  * `from torch.version import cuda` in a function). Each becomes what a machine without torch runs:
  *
  *   - torch's own names: those the tables translate are dropped, the way top-level imports are (the names
- *     are translated where they are used: nested imports add their aliases); a name with no translation is
- *     bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which raises only when used, with
- *     an error diagnostic (C2M-E050);
+ *     are translated where they are used: nested imports add their aliases); a name with no translation,
+ *     imported in a `try` that catches the ImportError, makes the import raise it so the fallback runs
+ *     (C2M-W052), and elsewhere is bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which
+ *     raises only when used, with an error diagnostic (C2M-E050);
  *   - a library that needs torch (torchvision, timm, torchcodec, …), not the user's own package: inside a
  *     `try` that catches the ImportError it is an optional dependency, and the import becomes
  *     `raise ImportError(...)` so that the fallback runs as it would without torch (C2M-W040); elsewhere its
@@ -194,14 +195,24 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
       edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`${site.module} is torch's`)})` });
       continue;
     }
-    const placeholders = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
+    const untranslated = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
+    // a name nothing reads was imported for its effects (`import torch_npu  # noqa: F401`): a placeholder bound there would be a dead store
+    const placeholders = untranslated.filter(([local]) => readInScope(stmt, local));
+    const what = untranslated.map(([, q]) => q).join(", ");
+    const verb = untranslated.length > 1 ? "have" : "has";
+    if (untranslated.length && !placeholders.length) {
+      // the statement goes and its line keeps only the marker (a trailing `# noqa` goes with it)
+      report(ctx, "C2M-E050", stmt, `${what} ${verb} no MLX translation: the import goes (nothing reads what it binds)`);
+      const eol = ctx.source.indexOf("\n", stmt.endIndex);
+      edits.push({ start: stmt.startIndex, end: eol < 0 ? ctx.source.length : eol, text: "" });
+      continue;
+    }
     if (!placeholders.length) {
       edits.push(lineRemoval(ctx.source, stmt));
       continue;
     }
     ctx.helpers.add(UNTRANSLATED_HELPER);
-    const what = placeholders.map(([, q]) => q).join(", ");
-    report(ctx, "C2M-E050", stmt, `${what} ${placeholders.length > 1 ? "have" : "has"} no MLX translation: bound to Untranslated(...), which raises when used`);
+    report(ctx, "C2M-E050", stmt, `${what} ${verb} no MLX translation: bound to Untranslated(...), which raises when used`);
     const lines = placeholders.map(([local, q]) => `${local} = Untranslated(${JSON.stringify(q)})`);
     edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: lines.join(`\n${indent}`) });
   }
@@ -228,6 +239,14 @@ export function topLevelPlaceholders(imports: { node: SyntaxNode; torch: boolean
   }
   if (lines.length) ctx.helpers.add(UNTRANSLATED_HELPER);
   return lines;
+}
+
+/** Whether `name` is read in the scope an import statement binds it in (its function, else the module), the statement aside. */
+function readInScope(stmt: SyntaxNode, name: string): boolean {
+  let scope = stmt.parent;
+  while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+  if (!scope) return true;
+  return scope.descendantsOfType("identifier").some((id) => id.text === name && !(id.startIndex >= stmt.startIndex && id.endIndex <= stmt.endIndex));
 }
 
 /** The statement's whole line(s), newline included (the emitter leaves `pass` where a block empties). */

@@ -25,6 +25,7 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { isNamedSequential } from "./named-sequential.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -32,7 +33,7 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
-import { isNarrowedLayerAttr, LAYER_ATTR_HELPER, layerAttrText } from "./layer-attrs.js";
+import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
@@ -858,11 +859,13 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
-    if (o.v.k !== "tensor" && isNarrowedLayerAttr(e, this.ctx.mod.aliases)) {
+    if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
       return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
     }
     const text = rebuildOne(e, obj, o.text);
+    // `m.weight` of a layer an isinstance test narrowed: its array (`m.weight.data.normal_(...)` is then an assignment)
+    if ((o.v.k !== "tensor" || o.v.assumed) && isNarrowedLayerParameter(e, this.ctx.mod.aliases)) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     if (o.v.k === "tensor") {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
       if (attr === "ndim") return { v: { k: "num" }, text };
@@ -890,6 +893,14 @@ export class FunctionWalker {
       if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     }
     return { v: { k: "other" }, text };
+  }
+
+  /** What a layer-attribute read's receiver is known to be (passes/layer-attrs.ts). */
+  private layerAttrReceiver(v: Val, attr: string): LayerAttrReceiver {
+    if (v.k === "tensor") return v.assumed ? "other" : "no-layer";
+    if (v.k === "shape" || v.k === "num" || v.k === "list" || v.k === "none") return "no-layer";
+    if (v.k === "module" && v.m.k === "class" && (v.m.ext?.cls ?? this.ctx.mod.classes.get(v.m.name))?.attrs.has(attr)) return "own";
+    return "other";
   }
 
   /**
@@ -1017,7 +1028,8 @@ export class FunctionWalker {
     ) {
       const obj = ops[0].childForFieldName("object")!;
       const o = this.expr(obj);
-      if (o.v.k !== "tensor" && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
+      // a parameter merely assumed a tensor (`def _init_weights(module)`) has no bias attribute as a tensor: a layer
+      if ((o.v.k !== "tensor" || o.v.assumed) && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
         return { v: { k: "other" }, text: `"bias" ${opText === "is" ? "not in" : "in"} ${o.text}` };
       }
     }
@@ -1212,12 +1224,10 @@ export class FunctionWalker {
     const fn = e.childForFieldName("function")!;
     const args = e.childForFieldName("arguments")!;
     const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
-    // Sequential(OrderedDict([...])): MLX's Sequential is positional; the weight map renames the keys
-    const first = namedChildren(args)[0];
-    if (mlxName === "nn.Sequential" && first?.type === "call" && /OrderedDict$/.test(first.childForFieldName("function")!.text)) {
-      const pairs = namedChildren(callArgs(first).positional[0] ?? first);
-      const items = pairs.map((p) => this.expr(namedChildren(p)[1] ?? p).text);
-      return { v: { k: "other" }, text: `nn.Sequential(${items.join(", ")})` };
+    // Sequential(OrderedDict(…)): children named by the dict's keys (passes/named-sequential.ts)
+    if (mlxName === "nn.Sequential" && isNamedSequential(e, this.ctx.mod)) {
+      this.ctx.helpers.add("NamedSequential");
+      replaced.set(fn, "NamedSequential");
     }
     for (const a of namedChildren(args)) replaced.set(a, this.expr(a).text);
     return { v: { k: "other" }, text: rebuild(e, replaced) };
@@ -1421,6 +1431,7 @@ export class FunctionWalker {
         const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
         const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
         if (same) return results[0];
+        if (args.some((a) => a.v.k === "tensor")) this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
         return { v: tensorVal(), args: conv };
       }
@@ -1697,6 +1708,7 @@ export class FunctionWalker {
       return this.opaqueCall(e);
     }
     for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
+    for (const i of row.imports ?? []) this.ctx.imports.add(i);
     return { v: resultVal, text: r.text };
   }
 

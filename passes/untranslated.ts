@@ -50,8 +50,13 @@ export function untranslatedValue(q: string, node: SyntaxNode): string {
 
 export const UNTRANSLATED_HELPER = "Untranslated";
 
-/** `local = Untranslated("q")` with its marker: a name an import bound that has no translation (one line each, after the helpers). */
-export const placeholderBinding = (local: string, q: string, message: string): string => `${local} = Untranslated(${JSON.stringify(q)})  # c2m: C2M-E050 ${message}`;
+/**
+ * `local = Untranslated("q")` with its marker: a name an import bound that has no translation (one line each,
+ * after the helpers). `code` is the marker's code; one other than C2M-E050 (a name read only at run time,
+ * ./runtime-placeholders.ts) is passed to the placeholder too, for the error it raises to name.
+ */
+export const placeholderBinding = (local: string, q: string, message: string, code = "C2M-E050"): string =>
+  `${local} = Untranslated(${JSON.stringify(q)}${code === "C2M-E050" ? "" : `, ${JSON.stringify(code)}`})  # c2m: ${code} ${message}`;
 
 export const untranslatedMessage = (q: string): string => `${q} has no MLX translation and is evaluated on import: bound to Untranslated(...), which raises when used`;
 

@@ -38,7 +38,7 @@ try:
 except ImportError:
     HAS_CODEC = False
 `);
-  it("a torch name with no translation is a placeholder; an optional torch library raises ImportError so the fallback runs", () => {
+  it("a guarded torch name with no translation raises ImportError so the fallback runs, as does an optional torch library", () => {
     const r = compile(src, { filename: "m.py" });
     // names from torch in the try: the except branch defines them (C2M-W052), here a placeholder of its own
     expect(r.code).toContain(`    raise ImportError("torch.hub is torch's")  # noqa: 401  # c2m: C2M-W052`);
@@ -47,6 +47,22 @@ except ImportError:
     expect(r.code).not.toMatch(/^\s*(import|from) torch/m);
     expect(codes(r)).toEqual(["C2M-W052@3", "C2M-E050@5", "C2M-W040@7"]);
     expect(runWithoutTorch(r.code, "print(HAS_CODEC, type(load_state_dict_from_url).__name__)")).toBe("False Untranslated");
+  });
+});
+
+describe("a torch name in a try whose fallback defines it", () => {
+  it("the fallback runs without torch: the name is the author's own definition", () => {
+    const src = py(`
+try:
+    from torch import _assert
+except ImportError:
+    def _assert(condition: bool, message: str):
+        assert condition, message
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(codes(r)).toEqual(["C2M-W052@2"]);
+    const out = runWithoutTorch(r.code, "_assert(1 + 1 == 2, 'fine')\ntry:\n    _assert(False, 'bad input')\nexcept AssertionError as e:\n    print('raised', e)");
+    expect(out).toBe("raised bad input");
   });
 });
 

@@ -91,7 +91,7 @@ class M(nn.Module):
     expect(out).toContain("return x * self.scale + self._cache + self.w");
   });
 
-  it("Sequential with an OrderedDict becomes positional, and the map renames the keys", () => {
+  it("Sequential with an OrderedDict keeps its children's names (NamedSequential), and so their keys", () => {
     const r = compile(
       py(`
 from collections import OrderedDict
@@ -106,11 +106,10 @@ class M(nn.Module):
         return self.body(x)
 `),
     );
-    expect(r.code).toContain("self.body = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())");
+    expect(r.code).toContain('self.body = NamedSequential(OrderedDict([("conv", nn.Conv2d(3, 4, 3)), ("act", nn.ReLU())]))');
     expect(r.code).toContain("self.blocks = [nn.Linear(4, 4) for _ in range(2)]");
     expect(r.code).toContain('self.heads = ModuleDict({"a": nn.Linear(4, 1)})');
-    expect(r.weightMaps.M).toContainEqual({ torch: "body.conv.weight", mlx: "body.layers.0.weight", op: "conv" });
-    expect(r.weightMaps.M).toContainEqual({ torch: "body.conv.**", mlx: "body.layers.0.**", op: "identity" });
+    expect(r.weightMaps.M).toEqual([{ torch: "body.conv.weight", mlx: "body.conv.weight", op: "conv" }]);
   });
 
   it("removes autograd decorators and renames forward", () => {
@@ -214,7 +213,8 @@ class M(nn.Module):
       { filename: "m.py" },
     );
     const codes = r.diagnostics.map((d) => `${d.code}@${d.line}:${d.col}`);
-    expect(codes).toEqual(["C2M-W003@6:49", "C2M-W002@8:13", "C2M-W002@9:13", "C2M-W010@10:9"]);
+    // (the torch name left in forward is bound once to a placeholder, at the import: C2M-W041, passes/runtime-placeholders.ts)
+    expect(codes).toEqual(["C2M-W003@6:49", "C2M-W002@8:13", "C2M-W002@9:13", "C2M-W010@10:9", "C2M-W041@1:1"]);
     for (const d of r.diagnostics) expect(d.hint).toBeTruthy();
     expect(r.code).toContain("y = torch.special.zeta(x, x)  # c2m: C2M-W002");
     expect(r.code).toContain("x[x > 0] = y  # c2m: C2M-W010");

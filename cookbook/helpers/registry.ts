@@ -57,6 +57,7 @@ const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): Helper
 export const HELPERS: Record<string, HelperEntry> = {
   // emitted by the translator itself (passes/translate.ts), not by a table row
   ModuleDict: cls("ModuleDict.py"),
+  NamedSequential: cls("NamedSequential.py"),
   // a torch name evaluated on import that has no translation (passes/untranslated.ts)
   Untranslated: cls("Untranslated.py"),
   // a library's probes for torch (find_spec, the installed version) answer as for the torch the port was translated from (passes/tables/torch-runtime.ts)

@@ -305,8 +305,22 @@ const BASE_ROWS: OpRow[] = [
   },
   { torch: ["Tensor.item"], sig: ["self"], mlx: "{self}.item()", layout: "elementwise", note: "host read: forces evaluation" },
   { torch: ["Tensor.tolist"], sig: ["self"], mlx: "{self}.tolist()", layout: "logical", note: "host read: forces evaluation" },
-  { torch: ["Tensor.numpy"], sig: ["self", "force=False"], mlx: "np.array({self})", layout: "logical", note: "host read; needs `import numpy as np`" },
+  {
+    torch: ["Tensor.numpy"],
+    sig: ["self", "force=False"],
+    mlx: "np.array({self})",
+    layout: "logical",
+    imports: ["import numpy as np"],
+    note: "host read (adds `import numpy as np`)",
+  },
   { torch: ["torch.is_tensor"], sig: ["obj"], mlx: "isinstance({obj}, mx.array)", layout: "elementwise" },
+  {
+    torch: ["torch.nn.init._calculate_fan_in_and_fan_out"],
+    sig: ["tensor"],
+    mlx: "nn.init._calculate_fan_in_fan_out({tensor})",
+    layout: "elementwise",
+    note: "the fans of a weight as MLX holds it (Linear (out, in), conv (out, *kernel, in)): torch's numbers; the initialisers above read them the same way",
+  },
   { torch: ["torch.is_floating_point", "Tensor.is_floating_point"], sig: ["input"], mlx: "mx.issubdtype({input}.dtype, mx.floating)", layout: "elementwise" },
 
   // ── sources ─────────────────────────────────────────────────────────────────────────────────────
@@ -498,7 +512,7 @@ const BASE_ROWS: OpRow[] = [
   {
     torch: ["torch.meshgrid"],
     sig: ["*tensors", "indexing='ij'"],
-    mlx: "mx.meshgrid({*tensors}, indexing={indexing='ij'})",
+    mlx: "mx.meshgrid({*tensors...}, indexing={indexing='ij'})",
     layout: "source",
     note: "torch defaults to 'ij', MLX to 'xy'",
   },
@@ -912,7 +926,7 @@ const BASE_ROWS: OpRow[] = [
   {
     torch: ["torch.einsum"],
     sig: ["equation", "*operands"],
-    mlx: "mx.einsum({equation}, {*operands})",
+    mlx: "mx.einsum({equation}, {*operands...})",
     layout: "logical",
     note: "operands as separate arguments (a single list argument is not unpacked)",
   },

@@ -2225,10 +2225,17 @@ function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
  */
 const joinedTensors = new WeakMap<Val, Val>();
 function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined) and no assumed
+  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed
+  // only where it is true (a parameter merely taken for a tensor stays so after an if that left it alone:
+  // transformers' `_init_weights(module)` tests `module.bias is not None` after such an if)
   if (!("assumed" in v) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
   let j = joinedTensors.get(v);
-  if (!j) joinedTensors.set(v, (j = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def }));
+  if (!j) {
+    j = v.assumed
+      ? { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def, assumed: true }
+      : { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
+    joinedTensors.set(v, j);
+  }
   return j;
 }
 

@@ -116,4 +116,25 @@ class Net(nn.Module):
     // the normal_ init ran: std sqrt(2 / fan_out), not MLX's default uniform (std 0.11)
     expect(out).toBe("(5, 8) False (8, 3, 3, 3) True");
   });
+
+  it("m.bias is not None stays a membership test after an if that left the parameter alone (transformers' _init_weights)", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+def init_weights(module):
+    if isinstance(module, nn.Linear):
+        if getattr(module, "weight", None) is not None:
+            nn.init.ones_(module.weight)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('        if "bias" in module:\n');
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", `${r.code}\nm = nn.Linear(2, 3, bias=False)\ninit_weights(m)\nprint(m.weight.sum().item())`], {
+      encoding: "utf8",
+    }).trim();
+    expect(out).toBe("6.0");
+  });
 });

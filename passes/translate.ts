@@ -1170,9 +1170,10 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: this.expr(dflt).text };
   }
 
-  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {
+  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
     this.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
     for (const i of mm.imports ?? []) this.ctx.imports.add(i);
+    for (const h of mm.helpers ?? []) this.ctx.helpers.add(h);
     const argsNode = e.childForFieldName("arguments");
     const args = mm.mlx.includes("{args}") && argsNode ? this.translatedArgs(argsNode) : "";
     return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace("{args}", args) };

@@ -101,6 +101,8 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; h
   register_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
   // a dotted path of torch's child names (transformers' quantizers read model.get_submodule("h.0.attn"))
   get_submodule: { mlx: "c2m_get_submodule({self}, {args})", helpers: ["c2m_get_submodule"], moduleOnly: true },
+  get_parameter: { mlx: "c2m_get_parameter({self}, {args})", helpers: ["c2m_get_parameter"], moduleOnly: true },
+  get_buffer: { mlx: "c2m_get_parameter({self}, {args}, private=True)", helpers: ["c2m_get_parameter"], moduleOnly: true },
 };
 
 let mlxSignatures: Record<string, string[]> | undefined;

@@ -14,7 +14,9 @@ import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
+import { aliasPrivateBuffers } from "./buffer-aliases.js";
 import { nameForwardMethods } from "./forward-name.js";
+import { MODULE_MIXIN_HELPER, mixTorchModuleSemantics } from "./module-mixins.js";
 import { hiresSourceMap } from "./sourcemap.js";
 import { translateStringAnnotations } from "./string-annotations.js";
 
@@ -46,6 +48,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
 
   // forward → __call__ in every module class (emit/forward-name.ts)
   nameForwardMethods(s, mod);
+  // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
+  const mixed = mixTorchModuleSemantics(s, mod);
+  // non-persistent buffers read by torch's name outside their class (emit/buffer-aliases.ts)
+  aliasPrivateBuffers(s, mod);
 
   // torch names inside string annotations, by the translator's table
   translateStringAnnotations(s, mod.root, mod.aliases);
@@ -68,6 +74,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     );
   }
   const helpers = new Set(layout.ctx.helpers);
+  if (mixed) helpers.add(MODULE_MIXIN_HELPER);
   if (needsSanitize.length) helpers.add("weight_map");
   // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers
   const placeholdered = mod.imports.filter((i) => i.placeholders?.length);

@@ -1170,9 +1170,10 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: this.expr(dflt).text };
   }
 
-  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {
+  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
     this.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
     for (const i of mm.imports ?? []) this.ctx.imports.add(i);
+    for (const h of mm.helpers ?? []) this.ctx.helpers.add(h);
     const argsNode = e.childForFieldName("arguments");
     const args = mm.mlx.includes("{args}") && argsNode ? this.translatedArgs(argsNode) : "";
     return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace("{args}", args) };
@@ -2225,10 +2226,17 @@ function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
  */
 const joinedTensors = new WeakMap<Val, Val>();
 function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined) and no assumed
+  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed
+  // only where it is true (a parameter merely taken for a tensor stays so after an if that left it alone:
+  // transformers' `_init_weights(module)` tests `module.bias is not None` after such an if)
   if (!("assumed" in v) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
   let j = joinedTensors.get(v);
-  if (!j) joinedTensors.set(v, (j = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def }));
+  if (!j) {
+    j = v.assumed
+      ? { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def, assumed: true }
+      : { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
+    joinedTensors.set(v, j);
+  }
   return j;
 }
 

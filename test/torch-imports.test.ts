@@ -60,7 +60,7 @@ except ImportError:
         assert condition, message
 `);
     const r = compile(src, { filename: "m.py" });
-    expect(codes(r)).toEqual(["C2M-W040@2"]);
+    expect(codes(r)).toEqual(["C2M-W052@2"]);
     const out = runWithoutTorch(r.code, "_assert(1 + 1 == 2, 'fine')\ntry:\n    _assert(False, 'bad input')\nexcept AssertionError as e:\n    print('raised', e)");
     expect(out).toBe("raised bad input");
   });

@@ -48,7 +48,17 @@ const TARGET_GROUPS = new Set([
 /** names a module has without binding them */
 export const MODULE_DUNDERS = new Set(["__file__", "__name__", "__doc__", "__path__", "__package__", "__spec__", "__loader__", "__builtins__", "__annotations__", "__dict__"]);
 
+/** per module root: its analysis, made once (the emitter's read of its output and the verifier share one tree) */
+const analyses = new WeakMap<SyntaxNode, ScopeAnalysis>();
+
+/** The scopes of a module (made once per tree, shared: read it, never change it). */
 export function analyzeScopes(root: SyntaxNode): ScopeAnalysis {
+  let a = analyses.get(root);
+  if (!a) analyses.set(root, (a = analyze(root)));
+  return a;
+}
+
+function analyze(root: SyntaxNode): ScopeAnalysis {
   const module = new Scope("module", undefined, root);
   const a: ScopeAnalysis = { module, scopes: new Map([[root, module]]), loads: [], imports: [] };
 

@@ -16,7 +16,8 @@ import { starTorchAliases } from "../passes/star-imports.js";
 import { placeholdTorchLibraryImports } from "../passes/torch-library-imports.js";
 import { importRootOf } from "../ir/program/import-resolver.js";
 import { buildWeightMaps } from "../passes/weights.js";
-import { emitPython, type EmitResult } from "../emit/python.js";
+import { emitEditsOnly, emitPython, type EmitResult } from "../emit/python.js";
+import { packageProbeEdits, PROBE_HELPER } from "../passes/package-probes.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
 import MagicString from "magic-string";
 import { DiagnosticBag, type Diagnostic } from "../ir/diagnostics.js";
@@ -126,7 +127,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   }
   const { aliases, imports } = resolveImports(tree.rootNode);
   // torch imports in a try, an if, a function: their names are translated like top-level ones, the imports go
-  const nested = nestedTorchImports(tree.rootNode, (module) => isUserModule(program, filename, module));
+  const nested = nestedTorchImports(tree.rootNode, (module) => isUserModule(program, filename, module) || inPackage(options.package, module));
   addNestedAliases(nested, aliases);
   const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
   const semantic = new FileSemantics(program, file);
@@ -139,7 +140,13 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   // library built on torch (an MLX file, c2m's own output), is left as it is (an empty file included); its
   // map is the identity, so that every written module has one
   if (!imports.some((i) => i.torch || i.placeholders) && !nested.length && !starred.size) {
-    const checked = verified(source, source, undefined, new Set(), options, diags, tree);
+    // ... but for its probes for an installed torch, which the port answers (passes/package-probes.ts)
+    const probes = packageProbeEdits(tree.rootNode);
+    if (probes.length) {
+      const out = emitEditsOnly(source, tree.rootNode, probes, [PROBE_HELPER], filename);
+      return { code: verified(source, out.code, out.map.mappings, new Set(), options, diags), map: out.map, diagnostics: diags.items, ...empty };
+    }
+    const checked = verified(source, source, undefined, new Set(), options, diags, { tree });
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
@@ -156,7 +163,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   const out = phase("emit", () => emitPython(mod, layout!, weightMaps, filename));
   const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {
-    code: verified(source, out.code, out.map.mappings, torchNames, options, diags, out.tree),
+    code: verified(source, out.code, out.map.mappings, torchNames, options, diags, { placeholders: out.placeholders, tree: out.tree }),
     map: out.map,
     diagnostics: diags.items,
     weightMaps,
@@ -177,9 +184,25 @@ function isUserModule(program: Program, filename: string, module: string): boole
   return (at.kind === "file" || at.kind === "namespace") && at.origin === "user";
 }
 
+/** Whether `module` (absolute) is one of the package a folder compile builds (`timm.layers` in a compile of timm/, or of a folder holding it). */
+function inPackage(pkg: PackageInfo | undefined, module: string): boolean {
+  const top = module.split(".")[0];
+  if (!pkg) return false;
+  if (pkg.name && top === pkg.name) return true;
+  return pkg.files.some((f) => f === `${top}.py` || f.startsWith(`${top}/`));
+}
+
 /** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */
-function verified(source: string, code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag, tree?: Tree): string {
-  const result = phase("verify", () => verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source, tree }));
+function verified(
+  source: string,
+  code: string,
+  mappings: string | undefined,
+  torchNames: ReadonlySet<string>,
+  options: CompileOptions,
+  diags: DiagnosticBag,
+  extra: { placeholders?: ReadonlyMap<string, string>; tree?: Tree } = {},
+): string {
+  const result = phase("verify", () => verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source, ...extra }));
   for (const f of result.findings) diags.report(f.code, f.input, f.message);
   return result.code;
 }

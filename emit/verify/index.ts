@@ -35,6 +35,12 @@ export interface VerifyInput {
   package?: PackageInfo;
   /** the input text: a name inside an edited span is looked for after the span's start, to point at it exactly */
   source?: string;
+  /**
+   * names the emitter bound to a placeholder because functions read them (passes/runtime-placeholders.ts):
+   * local → what it stood for. A use resolves as if the binding were absent, so one the translator did not
+   * mark is still a torch name left (C2M-E023).
+   */
+  placeholders?: ReadonlyMap<string, string>;
   /** a parse of `code` without errors the caller has already (the emitter's): read instead of parsing again */
   tree?: Tree;
 }
@@ -100,6 +106,7 @@ function alreadyMarked(code: string, f: Finding): boolean {
 
 function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
   const scopes = analyzeScopes(root);
+  for (const name of v.placeholders?.keys() ?? []) scopes.module.bindings.delete(name);
   const imports = checkImports(
     scopes.imports.map((i) => i.node),
     v.api,
@@ -121,7 +128,9 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
       continue;
     }
     if (resolves(scope, name) || builtins.has(name)) continue;
+    const placeholder = v.placeholders?.get(name);
     if (v.torchNames.has(name)) out.push(finding("C2M-E023", node, `torch name '${name}' left in the output (its torch import was removed)`));
+    else if (placeholder !== undefined) out.push(finding("C2M-E023", node, `'${name}' (from ${placeholder}, which needs torch) left in the output`));
     else out.push(finding("C2M-E022", node, `name '${name}' is not defined in the output`));
   }
   // names module-level imports bind other than MLX's and torch's (`from . import initialization as init`): not arrays

@@ -2173,16 +2173,21 @@ function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
 }
 
 /**
- * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean and
- * without `assumed` (as when the branches differ). Values are never mutated, so one already in that form
- * is kept, and the others are made once.
+ * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean, and
+ * still `assumed` when it was (a parameter merely presumed a tensor stays so after an `if` that left it alone:
+ * an init function's `m` is still maybe a layer). Values are never mutated, so one already in that form is
+ * kept, and the others are made once.
  */
 const joinedTensors = new WeakMap<Val, Val>();
 function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined) and no assumed
-  if (!("assumed" in v) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
+  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed only when true
+  if (!("assumed" in v && !v.assumed) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
   let j = joinedTensors.get(v);
-  if (!j) joinedTensors.set(v, (j = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def }));
+  if (!j) {
+    const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
+    if (v.assumed) joined.assumed = true;
+    joinedTensors.set(v, (j = joined));
+  }
   return j;
 }
 

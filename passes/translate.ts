@@ -20,6 +20,7 @@ import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatt
 import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
@@ -643,6 +644,19 @@ export class FunctionWalker {
           out.set(name, { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def });
           continue;
         }
+        // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
+        // in torch's layout: one rank's permutation means nothing to the other
+        const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)));
+        if (ranks.size > 1 && !ranks.has(undefined)) {
+          for (const t of tensors) {
+            if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
+              this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });
+              this.newDecision = true;
+            }
+          }
+          out.set(name, { k: "tensor", t: { kind: "tensor" } });
+          continue;
+        }
         // prefer the channels-last layout (a conv produced it); convert the others where they were defined
         const target = tensors.find((t) => !isIdentity(t.t.perm))!;
         for (const t of tensors) {
@@ -820,7 +834,7 @@ export class FunctionWalker {
       return { v: { k: "other" }, text: e.text };
     }
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
-      const m = this.cls.attrs.get(attr);
+      const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
@@ -1045,7 +1059,7 @@ export class FunctionWalker {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
       if (obj.text === "self" && this.cls) {
-        const m = this.cls.attrs.get(method);
+        const m = selfAttribute(this.cls, method, this.ctx.mod.aliases);
         if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return this.moduleCall(e, m, fn.text);
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];

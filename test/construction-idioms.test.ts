@@ -165,3 +165,33 @@ class ResNet(nn.Module):
     ]);
   });
 });
+
+describe("branches that leave tensors of different ranks", () => {
+  it("meet in torch's layout (timm's PatchEmbed: 'if self.flatten: x = x.flatten(2).transpose(1, 2)' after a conv)", () => {
+    const src = py(`
+import torch
+import torch.nn as nn
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, flatten=True):
+        super().__init__()
+        self.proj = nn.Conv2d(3, 8, 4, stride=4)
+        self.flatten = flatten
+        self.norm = nn.LayerNorm(8)
+
+    def forward(self, x):
+        x = self.proj(x)
+        if self.flatten:
+            x = x.flatten(2).transpose(1, 2)  # NCHW -> NLC
+        x = self.norm(x)
+        return x
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("        x = self.proj(x)\n        x = x.transpose(0, 3, 1, 2)\n");
+    // the conv's output in torch's layout, flattened and transposed as torch does: the same numbers as the conv's
+    // channels-last output reshaped (N, H*W, C)
+    const check = `${r.code}\nimport mlx.core as mx\nm = PatchEmbed()\nx = mx.random.normal((1, 3, 16, 16))\ny = m(x)\nref = m.norm(m.proj(x.transpose(0, 2, 3, 1)).reshape(1, 16, 8))\nprint(y.shape, mx.allclose(y, ref, atol=1e-5).item())`;
+    expect(run(check)).toBe("(1, 16, 8) True");
+  });
+});

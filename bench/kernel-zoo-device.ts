@@ -48,6 +48,10 @@ export function deviceOnlySource(source: string, keep: Set<string>): string {
         if (m && !KEPT_INCLUDES.test(m[1]!)) blank(c);
       } else if (c.type === "template_instantiation")
         blank(c); // `template void reduce<int>(...);` of a host template
+      else if (c.type === "linkage_specification" && field(c, "body")?.type !== "declaration_list")
+        // `extern "C" bool isPow2(unsigned);`: one item, kept or blanked with its `extern "C"` (a lone one
+        // left behind would bind to whatever follows: a template, which C linkage forbids)
+        items.push({ node: c, names: definedNames(field(c, "body")!) });
       else if (["namespace_definition", "declaration_list", "linkage_specification", "preproc_if", "preproc_ifdef", "preproc_else"].includes(c.type)) visit(c);
       else if (
         [
@@ -67,7 +71,8 @@ export function deviceOnlySource(source: string, keep: Set<string>): string {
   };
   visit(parseCuda(source).rootNode);
   // a host function never stays, also one named like a kernel (llm.c's launchers overload the kernel's name)
-  const host = (n: CudaNode) => {
+  const host = (item: CudaNode) => {
+    const n = item.type === "linkage_specification" ? field(item, "body")! : item;
     const fn = n.type === "template_declaration" ? named(n).find((x) => x.type === "function_definition") : n.type === "function_definition" ? n : undefined;
     return !!fn && !/__global__|__device__/.test(qualifierWords(fn).join(" "));
   };

@@ -79,7 +79,7 @@ export async function verifyFile(
       r.unverifiedBecause = "verify disagreed by float rounding only (max rel diff < 1e-3)";
       return;
     } else if (/\.metal:\d+/.test(note)) r.unverifiedBecause = "the emitted Metal does not compile (on the emulator)";
-    else if (/C2M-K020/.test(note)) r.unverifiedBecause = "inputs outside the kernel's domain (the CUDA original gives NaN/Inf)";
+    else if (/C2M-K020/.test(note)) r.unverifiedBecause = "inputs outside the kernel's domain (the CUDA original gives NaN)";
     else
       r.unverifiedBecause = compared
         ? `verify disagreed (${by === "spec" ? "hand-written spec" : by === "host" ? "launch from the host code" : "synthesised launch"})`
@@ -94,7 +94,7 @@ export async function verifyFile(
     const launched = new Set(spec.launches.map((l) => l.kernel));
     try {
       const rep = await verifyAgainstSpec(compiled, cut ? deviceOnlySource(result.source, launched) : result.source, spec);
-      // NaN or Inf from the CUDA original itself (C2M-K020): the inputs are outside the kernel's domain, nothing was compared
+      // NaN from the CUDA original itself (C2M-K020): the inputs are outside the kernel's domain, nothing was compared
       const compared = !rep.results.some((r) => r.outsideDomain);
       const note = rep.ok ? `${label}: ${rep.results.length} comparisons agree` : (rep.lines.find((l) => l.startsWith("FAIL")) ?? "FAIL").slice(0, 200);
       // every disagreement within 1e-3 relative (the harness allows 1e-5 for float32): rounding, told apart from a wrong result
@@ -153,7 +153,7 @@ export async function verifyFile(
         "cuda-compile": "the CUDA original does not compile on the emulator",
         fault: "synthesised launch: the CUDA original faults under every candidate",
         timeout: "synthesised launch: the CUDA original does not finish",
-        nan: "synthesised launch: NaN/Inf from the CUDA original",
+        nan: "synthesised launch: NaN from the CUDA original",
         "writes-nothing": "synthesised launch: writes nothing",
         unsupported: "synthesised launch: unsupported parameters",
       }[e.kind];

@@ -41,7 +41,8 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   let own = false;
 
   for (const p of k.params) {
-    const decl = declarationText(unit, p.node);
+    // without its default (`int* partial_sums = NULL`): the declaration is bound to the buffer MLX passes
+    const decl = declarationText(unit, p.node, p.defaultValue);
     const plan = byParam.get(p.name);
     if (!plan) {
       inputNames.push(p.name + ARG);
@@ -141,8 +142,9 @@ function ownEdits(analysis: KernelAnalysis, param: string, aliases: NonNullable<
 }
 
 /** `const float* __restrict__ x` as written, whitespace collapsed. */
-function declarationText(unit: KernelUnit, node: CudaNode): string {
-  return unit.source.slice(node.startIndex, node.endIndex).replace(/\s+/g, " ").trim();
+function declarationText(unit: KernelUnit, node: CudaNode, defaultValue?: CudaNode): string {
+  const end = defaultValue ? unit.source.lastIndexOf("=", defaultValue.startIndex) : node.endIndex;
+  return unit.source.slice(node.startIndex, end).replace(/\s+/g, " ").trim();
 }
 
 /** The index of the buffer's direct accesses, as CUDA text (`i`, `row * cols + c`). */

@@ -221,6 +221,17 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   let body = printBody(k.body, ctx);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
+  // MLX's template list takes dtypes, ints and bools: a function-pointer parameter (llm.c's
+  // `template <matmul_fn_ptr matmul_tri> __global__ void trimul_global`) has nothing to pass
+  for (const t of k.templateParams) {
+    if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) continue;
+    reportKernel(
+      bag,
+      "C2M-K045",
+      position(k.node),
+      `template parameter '${t.name}' of kernel '${k.name}' has type '${t.type}', a function pointer or other non-integral type that Metal cannot take`,
+    );
+  }
   const templateParams = k.templateParams.map((t) => ({ ...t }));
   if (analysis.dynamicShared || hoisted.some((h) => h.dynamic)) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
 
@@ -903,11 +914,12 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
 
 function addressSpaceOf(r: Root | undefined, ctx: PrintContext): string | undefined {
   if (!r) return undefined;
-  if (r.kind === "shared") return "threadgroup";
+  // an atomic<T> array (shared or output): let auto carry the element type, `uint*` would not convert
+  if (r.kind === "shared") return ctx.atomicRoots(r) ? undefined : "threadgroup";
   const plan = ctx.analysis?.buffers.find((b) => b.param === r.name);
   if (!plan) return undefined;
   if (plan.role === "input" || plan.role === "unused") return "input";
-  if (ctx.atomicRoots(r)) return undefined; // atomic<T>: let auto carry the element type
+  if (ctx.atomicRoots(r)) return undefined;
   return "device";
 }
 

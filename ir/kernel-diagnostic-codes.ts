@@ -88,7 +88,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K020",
     title: "verify inputs outside the kernel's domain",
-    hint: 'the CUDA original itself produced NaN or Inf on the generated inputs; give the float inputs\' range in the spec ("domain": [lo, hi] on the buffer) or with --range NAME=LO:HI',
+    hint: 'the CUDA original itself produced NaN on the generated inputs (an infinity is compared exactly: masks write -INFINITY); give the float inputs\' range in the spec ("domain": [lo, hi] on the buffer) or with --range NAME=LO:HI',
     example: "y[i] = logf(x[i]);  // x drawn from [-2, 2)",
   },
   {
@@ -138,6 +138,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     title: "verify could not synthesise a launch",
     hint: "the file has no host launch to read and no synthesised launch (small grids, int parameters 64 or the grid's thread count, growing buffers) ran the CUDA original cleanly; give the launch with flags (--kernel K --size N=4096 --grid 16 --block 256) or a spec file (foo.spec.json)",
     example: "__global__ void k(float* x, int n) { if (n > 100000) x[0] = 1; }  // writes nothing at small sizes",
+  },
+  {
+    code: "C2M-K041",
+    title: "pointer parameter with a default",
+    hint: "MLX binds an array to every input and output of a kernel, and Metal has no null buffer: the translated kernel always gets one, so its `p != NULL` branch always runs; where the CUDA launch left the parameter out, pass a scratch array and ignore it, or split the kernel in two",
+    example: "__global__ void scan(int* data, int width, int* partial_sums = NULL)",
   },
 ];
 

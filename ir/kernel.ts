@@ -33,6 +33,8 @@ export interface KParam {
   name: string;
   type: KType;
   node: CudaNode;
+  /** `int* partial_sums = NULL`: the default a CUDA launch may leave the parameter to */
+  defaultValue?: CudaNode;
 }
 
 /** How a kernel uses one pointer parameter (after following local aliases and device-function calls). */

@@ -8,6 +8,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
+import { removedImportNames, type RemovedName } from "./runtime-placeholders.js";
 import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
@@ -18,6 +19,8 @@ export interface LayoutResult {
   inserts: { pos: number; text: string }[];
   /** module-level names a removed top-level torch import bound, as placeholders (passes/torch-imports.ts) */
   placeholders: string[];
+  /** every name a removed import bound: the emitter binds those the output still reads (passes/runtime-placeholders.ts) */
+  removed: Map<string, RemovedName>;
 }
 
 /** Classes no other class of the file instantiates: the models a user builds. */
@@ -136,7 +139,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
   const importCtx = { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers };
   edits.push(...rewriteNestedImports(nested, importCtx));
   const placeholders = topLevelPlaceholders(mod.imports, importCtx);
-  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders };
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders, removed: removedImportNames(mod, nested) };
 }
 
 /**
@@ -170,8 +173,12 @@ function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
     // any other torch decorator runs on import: translated, or a placeholder (passes/untranslated.ts)
     else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, w.expr(e).text);
+    // a decorator of the file's or a library's given a torch name (`@wraps(torch.nn.Module.cuda)`): its arguments run on import too
+    else if (e && e.descendantsOfType("identifier").some((id) => isTorchName(w.qualify(id)))) w.overwrite(e, w.expr(e).text);
   }
 }
+
+const isTorchName = (q: string | undefined) => q === "torch" || !!q?.startsWith("torch.");
 
 /** Keeps the outermost of nested edits (a statement replaced whole wins over edits inside it). */
 function dropNested(edits: Edit[]): Edit[] {

@@ -7,10 +7,12 @@ import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
+import { dictValue, isDictConstructor, noteSequential, withItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
   appendAll,
   argumentValues,
+  concatenated,
   bindTarget,
   callsByCallee,
   elementOf,
@@ -311,6 +313,18 @@ class InitInterpreter {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right");
     if (!right) return;
+    // `self.x = nn.Buffer(t, persistent=False)` (torch ≥ 2.5) is `self.register_buffer("x", t, persistent=False)`
+    if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "call") {
+      const q = qualify(right.childForFieldName("function"), this.mod.aliases);
+      if (q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
+        const name = left.childForFieldName("attribute")!.text;
+        const args = callArgs(right);
+        const persistent = (args.keyword.get("persistent") ?? args.positional[1])?.text !== "False";
+        this.cls.attrs.set(name, { k: "buffer", persistent });
+        if (!persistent) this.cls.privateBuffers.add(name);
+        return;
+      }
+    }
     const val = this.expr(right, env);
     this.store(left, val, env);
     // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
@@ -333,7 +347,9 @@ class InitInterpreter {
   }
 
   private store(left: SyntaxNode, val: ModVal, env: Env): void {
-    if (left.type === "identifier") env.set(left.text, val);
+    const dict = left.type === "subscript" ? env.get(left.childForFieldName("value")!.text) : undefined;
+    if (dict?.k === "dict") env.set(left.childForFieldName("value")!.text, withItem(dict, this.expr(left.childForFieldName("subscript")!, env), val, this.inLoop > 0));
+    else if (left.type === "identifier") env.set(left.text, val);
     else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
     else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
       // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
@@ -393,13 +409,17 @@ class InitInterpreter {
     );
   }
 
+  /** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
   private augAssign(a: SyntaxNode, env: Env): void {
     const left = a.childForFieldName("left")!;
-    if (left.type !== "identifier") return;
-    const cur = env.get(left.text);
+    const attr = left.type === "attribute" && left.childForFieldName("object")!.text === "self" ? left.childForFieldName("attribute")!.text : undefined;
+    if (left.type !== "identifier" && !attr) return;
+    const cur = attr ? this.cls.attrs.get(attr) : env.get(left.text);
     const add = this.expr(a.childForFieldName("right")!, env);
     if (cur && (cur.k === "list" || cur.k === "seq") && add.k === "list") {
-      env.set(left.text, appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], this.inLoop > 0 || add.items === null));
+      const grown = appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], this.inLoop > 0 || add.items === null);
+      if (attr) this.cls.attrs.set(attr, grown);
+      else env.set(left.text, grown);
     }
   }
 
@@ -484,6 +504,10 @@ class InitInterpreter {
         return itemAt(this.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"));
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
+      case "binary_operator":
+        return e.childForFieldName("operator")!.text === "+"
+          ? concatenated(this.expr(e.childForFieldName("left")!, env), this.expr(e.childForFieldName("right")!, env))
+          : { k: "value" };
       case "conditional_expression": {
         const [a, , b] = namedChildren(e);
         return union([this.expr(a, env), this.expr(b, env)]);
@@ -535,7 +559,12 @@ class InitInterpreter {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
     const q = qualify(fn, this.mod.aliases);
-    if (q === "torch.nn.Sequential") return sequentialValue(args, (n) => this.expr(n, env));
+    if (q === "torch.nn.Sequential")
+      return noteSequential(
+        call,
+        sequentialValue(args, (n) => this.expr(n, env)),
+        this.mod,
+      );
     if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
       const vals = args.positional.map((a) => this.expr(a, env));
       if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
@@ -549,6 +578,7 @@ class InitInterpreter {
     }
     if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => this.expr(n, env));
     if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
+    if (isDictConstructor(fn, q ?? dottedName(fn)) && !env.has(fn.text)) return dictValue(call, (n) => this.expr(n, env));
     // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds (settings change no weight key)
     if (q === "functools.partial" && args.positional[0]) return this.expr(args.positional[0], env);
     if (q) {

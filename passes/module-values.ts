@@ -45,6 +45,9 @@ export function mergeBranches(env: Env, branches: Env[]): void {
         return [...(l.items ?? []), ...(l.elem ? [l.elem] : [])];
       });
       env.set(name, { k: vals[0].k, items: null, elem: union(all) } as ModVal);
+    } else if (vals.every((v) => v.k === "dict")) {
+      // a dict filled differently by the branches: its keys are not known statically
+      env.set(name, { k: "dict", entries: null, elem: union(vals.map(elementOf)) });
     } else env.set(name, union(vals));
   }
 }
@@ -53,6 +56,12 @@ export function appendAll(cur: ModVal & { k: "list" | "seq" }, items: ModVal[], 
   if (!unknownCount && cur.items) return { ...cur, items: [...cur.items, ...items] };
   const all = [...(cur.items ?? []), ...(cur.elem ? [cur.elem] : []), ...items];
   return { k: cur.k, items: null, elem: union(all) } as ModVal;
+}
+
+/** `a + b` of two lists of modules (`[pool] + proj`): one list, its items known where both are; anything else is a plain value. */
+export function concatenated(a: ModVal, b: ModVal): ModVal {
+  if (a.k !== "list" || b.k !== "list") return { k: "value" };
+  return b.items ? appendAll(a, b.items, false) : appendAll(a, [b.elem ?? { k: "unknown" }], true);
 }
 
 export function elementOf(v: ModVal): ModVal {
@@ -195,20 +204,16 @@ export function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
   return index;
 }
 
-/** `nn.Sequential(a, b)`, `nn.Sequential(*layers)`, `nn.Sequential(OrderedDict([("name", m), …]))`: its items where known. */
+/**
+ * `nn.Sequential(a, b)`, `nn.Sequential(*layers)`: its items where known; `nn.Sequential(d)` with `d` a dict of
+ * modules (`OrderedDict([("name", m), …])`, one filled by `d["name"] = m`): children named by its keys.
+ */
 export function sequentialValue(args: CallArgs, expr: (n: SyntaxNode) => ModVal): ModVal {
   const first = args.positional[0];
-  if (first && args.positional.length === 1 && first.type === "call" && /OrderedDict$/.test(dottedName(first.childForFieldName("function")) ?? "")) {
-    const inner = callArgs(first).positional[0];
-    const names: string[] = [];
-    const items: ModVal[] = [];
-    for (const pair of inner ? namedChildren(inner) : []) {
-      const [k, v] = namedChildren(pair);
-      if (!k || !v || k.type !== "string") return { k: "seq", items: null, elem: { k: "unknown" } };
-      names.push(stringValue(k)!);
-      items.push(expr(v));
-    }
-    return { k: "seq", items, names };
+  const single = first && args.positional.length === 1 && first.type !== "list_splat" ? expr(first) : undefined;
+  if (single?.k === "dict") {
+    if (single.entries) return { k: "seq", items: [...single.entries.values()], names: [...single.entries.keys()] };
+    return { k: "seq", items: null, elem: single.elem ?? { k: "unknown" }, named: true };
   }
   const items: ModVal[] = [];
   let known = true;
@@ -221,7 +226,7 @@ export function sequentialValue(args: CallArgs, expr: (n: SyntaxNode) => ModVal)
         known = false;
         elem = elementOf(v);
       }
-    } else items.push(expr(a));
+    } else items.push(a === first && single ? single : expr(a));
   }
   if (known) return { k: "seq", items };
   return { k: "seq", items: null, elem: union([...items, elem ?? { k: "unknown" }]) };

@@ -88,22 +88,27 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen, v.ext?.cls);
     case "seq": {
       const inner = { ...c, renamed: true };
-      if (v.items) {
+      // named children (NamedSequential) keep torch's keys: only what they hold is mapped
+      if (v.names && v.items) v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
+      else if (v.named) collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+      else if (v.items) {
         v.items.forEach((item, i) => {
-          const tk = join(t, v.names?.[i] ?? String(i));
+          const tk = join(t, String(i));
           const mk = join(m, `layers.${i}`);
           collect(inner, item, tk, mk, seen);
           renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
         });
       } else {
-        collect(inner, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "layers.*"), seen);
-        renames.push({ torch: `${t}.*.**`, mlx: `${m}.layers.*.**`, op: "identity" });
+        // `#` matches only the digits of a position, so an element's own attributes (`block.1.fc1`) are not
+        // taken for the positions of a nested Sequential (`block.#.#`) when the elements differ in kind
+        collect(inner, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "layers.#"), seen);
+        renames.push({ torch: `${t}.#.**`, mlx: `${m}.layers.#.**`, op: "identity" });
       }
       return;
     }
     case "list":
       if (v.items) v.items.forEach((item, i) => collect(c, item, join(t, String(i)), join(m, String(i)), seen));
-      else collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+      else collect(c, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "#"), seen);
       return;
     case "dict":
       if (v.entries) for (const [k, item] of v.entries) collect(c, item, join(t, k), join(m, k), seen);

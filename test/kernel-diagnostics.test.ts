@@ -190,6 +190,13 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     message: /'op' of 'apply' has type 'fn_t'/,
     error: true,
   },
+  {
+    name: "pointer parameter with a default",
+    code: "C2M-K041",
+    src: kernel(`  if (i < n) y[i] = x[i];\n  if (aux != NULL && i == 0) aux[0] = 1.0f;`, "const float* x, float* y, int n, float* aux = /*@*/NULL"),
+    message: /'aux' defaults to NULL/,
+    error: false,
+  },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

@@ -9,7 +9,7 @@ import { goldenDir } from "../src/verify/golden.js";
 
 /**
  * `--verify` without a hand-written spec: sizes, buffers and launches read statically from the file's
- * host launcher or PyTorch launcher, or given as flags; a NaN/Inf in the CUDA original's output is
+ * host launcher or PyTorch launcher, or given as flags; a NaN in the CUDA original's output is
  * "inputs outside the kernel's domain" (C2M-K020), not a comparison of NaN with NaN.
  */
 

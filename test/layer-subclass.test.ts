@@ -44,6 +44,9 @@ describe("Module methods", () => {
       "import torch.nn as nn\n\n\ndef named_apply(fn, module: nn.Module, name=''):\n    for child_name, child_module in module.named_children():\n        named_apply(fn, child_module, child_name)\n    fn(module=module, name=name)\n    return module\n";
     const out = compile(src).code;
     expect(out).toContain("for child_name, child_module in [(k, m) for k, m in module.children().items() if isinstance(m, nn.Module)]:");
+    // children() too (transformers' smart_apply(module, fn) walks module.children()): MLX's children() is a dict
+    const walk = compile("import torch.nn as nn\n\n\ndef walk(module, fn):\n    for child in module.children():\n        walk(child, fn)\n    fn(module)\n").code;
+    expect(walk).toContain("    for child in [m for m in module.children().values() if isinstance(m, nn.Module)]:\n");
     // a method tensors have too (.float()) is not taken for the module's
     expect(compile("import torch\n\n\ndef f(v):\n    return v.float()\n").code).toContain("return v.astype(mx.float32)");
   });

@@ -232,8 +232,8 @@ def resnet(**kwargs):
     expect(r.weightMaps.ResNet).toEqual(
       expect.arrayContaining([
         { torch: "bn1.num_batches_tracked", mlx: null, op: "drop" },
-        { torch: "layer1.*.conv.weight", mlx: "layer1.layers.*.conv.weight", op: "conv" },
-        { torch: "layer1.*.**", mlx: "layer1.layers.*.**", op: "identity" },
+        { torch: "layer1.#.conv.weight", mlx: "layer1.layers.#.conv.weight", op: "conv" },
+        { torch: "layer1.#.**", mlx: "layer1.layers.#.**", op: "identity" },
       ]),
     );
   });
@@ -434,15 +434,15 @@ class Net(nn.Module):
     expect(r.weightMaps.Net).toEqual(
       expect.arrayContaining([
         { torch: "body.norm.num_batches_tracked", mlx: null, op: "drop" },
-        { torch: "body.layers.*.conv.weight", mlx: "body.layers.layers.*.conv.weight", op: "conv" },
-        { torch: "body.layers.*.**", mlx: "body.layers.layers.*.**", op: "identity" },
+        { torch: "body.layers.#.conv.weight", mlx: "body.layers.layers.#.conv.weight", op: "conv" },
+        { torch: "body.layers.#.**", mlx: "body.layers.layers.#.**", op: "identity" },
       ]),
     );
   });
 
   it("resnet.py compiled alone knows no block for ResNet: its weight map has only what it can see, and W015 says so", () => {
     const r = compileIn(files, "resnet.py");
-    expect(r.weightMaps.ResNet).toEqual([{ torch: "layers.*.**", mlx: "layers.layers.*.**", op: "identity" }]);
+    expect(r.weightMaps.ResNet).toEqual([{ torch: "layers.#.**", mlx: "layers.layers.#.**", op: "identity" }]);
     expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual(["C2M-W015 9:39", "C2M-W007 12:16"]);
   });
 });

@@ -325,6 +325,13 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       a.ok = false;
       continue;
     }
+    if (p.defaultValue)
+      reportKernel(
+        bag,
+        "C2M-K041",
+        position(p.defaultValue),
+        `kernel parameter '${p.name}' defaults to ${p.defaultValue.text}: an MLX kernel gets an array for every buffer, so a launch cannot leave it out and a test of it against ${p.defaultValue.text} is never true`,
+      );
     const u = a.uses.get(p.name);
     const plan: BufferPlan = { param: p.name, role: "input", pointee: pointee(p.type) };
     a.buffers.push(plan);
@@ -459,11 +466,13 @@ function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; i
   for (const st of run) {
     for (const v of assignedIn(st)) if (vars.has(v)) return `its index '${index}' changes ('${v}' is assigned) between the statements that touch it`;
   }
-  // inside a loop, the element must change each iteration, or the copy would undo earlier updates
+  // inside a loop, the element must change each iteration, or the copy would undo earlier updates: a
+  // variable assigned in the loop is not enough (`ix = inp[i]` repeats), so the index must step with the
+  // loop's own counter; else the general copy on first touch (ownAccess) takes over
   for (let n: CudaNode | null = parent; n && !same(n, a.kernel.body); n = n.parent) {
     if (!LOOP_TYPES.has(n.type)) continue;
-    const changed = assignedIn(n);
-    if (![...vars].some((v) => changed.has(v))) return `it is updated in a loop at index '${index}', which does not change from one iteration to the next`;
+    const counter = loopCounter(n);
+    if (!counter || !steppedBy(index, counter)) return `it is updated in a loop at index '${index}', which c2m cannot show to change from one iteration to the next`;
   }
   return { statements: anchors, index, ...(via ? { alias: { name: via, decl: def!.decl!, ...(def?.offset ? { offset: def.offset } : {}) } } : {}) };
 }
@@ -567,6 +576,21 @@ function subscriptCount(n: CudaNode): number {
 }
 
 /** Names assigned (=, op=, ++/--) or declared anywhere under a node. */
+/** The counter of `for (...; ...; i++)` / `i += s`: the one variable the update clause assigns, assigned nowhere in the body. */
+function loopCounter(loop: CudaNode): string | undefined {
+  const update = loop.type === "for_statement" ? field(loop, "update") : null;
+  const body = field(loop, "body");
+  if (!update || !body) return undefined;
+  const stepped = [...assignedIn(update)];
+  return stepped.length === 1 && !assignedIn(body).has(stepped[0]!) ? stepped[0] : undefined;
+}
+
+/** Whether the index text has the counter as a term or a factor of one (`i`, `i * C + c`), not only inside a subscript or a call (`inp[i]`). */
+function steppedBy(index: string, counter: string): boolean {
+  const outside = index.replace(/\w+\s*[[(][^\])]*[\])]/g, " ");
+  return new RegExp(`\\b${counter}\\b`).test(outside) && !new RegExp(`[%/&|^<>]\\s*\\(?\\s*${counter}\\b|\\b${counter}\\s*[%/&|^<>]`).test(outside);
+}
+
 function assignedIn(node: CudaNode): Set<string> {
   const out = new Set<string>();
   walk(node, (n) => {

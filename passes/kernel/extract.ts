@@ -132,11 +132,13 @@ function parseParams(declarator: CudaNode, templateNames: Set<string>, structNam
   if (!plist) return [];
   const out: KParam[] = [];
   for (const p of named(plist)) {
-    if (p.type !== "parameter_declaration") continue;
+    // `int* partial_sums = NULL` is a parameter like any other (leaving it out dropped it from the signature)
+    if (p.type !== "parameter_declaration" && p.type !== "optional_parameter_declaration") continue;
     const leadingConst = kids(p).some((c) => c.type === "type_qualifier" && c.text === "const");
     const base = baseType(field(p, "type"), templateNames, structNames);
     const { type, name } = declaratorType(base, field(p, "declarator"), leadingConst);
-    if (name) out.push({ name, type, node: p });
+    const defaultValue = field(p, "default_value") ?? undefined;
+    if (name) out.push({ name, type, node: p, ...(defaultValue ? { defaultValue } : {}) });
   }
   return out;
 }

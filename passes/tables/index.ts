@@ -34,6 +34,11 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.nn.Module": "nn.Module",
   // `import torch.nn.functional as F` used as a value (timm annotates `input_fmt: F`): MLX's functions live in nn
   "torch.nn.functional": "nn",
+  // the torch the port was translated from, comparing as a version (cookbook/helpers/C2MTorchVersion.py)
+  "torch.__version__": "C2M_TORCH_VERSION_VALUE",
+  // an operator registered with torch is, in MLX (no operator registry), the Python function itself
+  "torch.library.custom_op": "c2m_op_registration",
+  "torch.library.register_fake": "c2m_op_registration",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
   "torch.e": "math.e",
@@ -59,6 +64,9 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.complex64": "mx.complex64",
   "torch.cfloat": "mx.complex64",
   // TorchScript's constant marker (`fused_attn: torch.jit.Final[bool]`) and annotation names are typing's
+  // a port has no CUDA or ROCm build behind it
+  "torch.version.hip": "None",
+  "torch.version.cuda": "None",
   "torch.jit.Final": "Final",
   "torch.jit.annotations.List": "List",
   "torch.jit.annotations.Tuple": "Tuple",
@@ -80,7 +88,7 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; m
   parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
   named_buffers: { mlx: "[]", moduleOnly: true },
   buffers: { mlx: "[]" },
-  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]" },
+  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]", moduleOnly: true },
   named_children: { mlx: "[(k, m) for k, m in {self}.children().items() if isinstance(m, nn.Module)]", moduleOnly: true },
   to: { mlx: "{self}" },
   cuda: { mlx: "{self}" },
@@ -121,6 +129,29 @@ export const INIT_FUNCTIONS: Record<string, { sig: string[]; mlx: string }> = {
     mlx: "{mean} + {std} * mx.random.truncated_normal(({a} - {mean}) / {std}, ({b} - {mean}) / {std}, {tensor}.shape)",
   },
 };
+
+/**
+ * torch.nn.init's in-place initialisers used as values, not called as statements (transformers' initialization.py
+ * keeps `TORCH_INIT_FUNCTIONS = {"normal_": torch.nn.init.normal_, ...}` and calls them later): a function with
+ * torch's signature that fills the MLX array in place (cookbook/helpers/c2m_torch_init.py).
+ */
+const INIT_VALUES = [
+  "uniform_",
+  "normal_",
+  "trunc_normal_",
+  "constant_",
+  "ones_",
+  "zeros_",
+  "eye_",
+  "dirac_",
+  "xavier_uniform_",
+  "xavier_normal_",
+  "kaiming_uniform_",
+  "kaiming_normal_",
+  "orthogonal_",
+  "sparse_",
+];
+for (const name of INIT_VALUES) TORCH_NAMES[`torch.nn.init.${name}`] = `c2m_torch_init(${JSON.stringify(name)})`;
 
 /** torch.nn.init.calculate_gain for a literal nonlinearity name ("'relu'"), as Python text. */
 export function initGain(nonlinearity: string, a: string): string | undefined {

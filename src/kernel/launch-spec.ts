@@ -169,8 +169,12 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
       return false;
     }
     if (name === "cudaMemcpy" || name === "cudaMemset" || name === "cudaMemcpyAsync" || name === "cudaMemsetAsync") {
-      const target = argVariable(callArgs(n)[0] ?? n);
-      if (target) env.initialized.add(target);
+      const [dst, src] = callArgs(n);
+      const target = argVariable(dst ?? n);
+      // zeros (cudaMemset(d, 0, ..), a copy of calloc'd host memory) are what a fresh output starts with
+      const from = src && /Memcpy/.test(name) ? argVariable(src) : undefined;
+      const zeros = /Memset/.test(name) ? src?.text.trim() === "0" : !!from && new RegExp(`\\b${from}\\s*=[^;]*\\bcalloc\\s*\\(`).test(h.body.text);
+      if (target && !zeros) env.initialized.add(target);
       return false;
     }
     const cfg = kids(n).find((c) => c.type === "kernel_call_syntax");
@@ -187,6 +191,9 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
             .filter((c) => c.type !== "identifier")
             .map((c) => (c.text === "scalar_t" ? "float" : c.text))
         : undefined;
+    const given = callArgs(n).length;
+    // a defaulted parameter left out (`int* partial_sums = NULL`): MLX binds a buffer to every input, it has no null one
+    if (given < k.params.length) throw new LaunchUnknown(`launch of ${kernel} leaves '${k.params[given]!.name}' to its default, which an MLX call cannot`, n.startPosition.row + 1);
     launches.push({
       kernel,
       templateArgs: targs?.map((t) => (/^\d/.test(t) || t in SIZEOF ? t : String(evaluate(parseExpr(t), env, unit)))),

@@ -12,8 +12,8 @@
  *    grows to the faulting index (and then some) and the launch runs again;
  *  - any other fault (a shared array overrun by a block shape the kernel does not expect, a barrier
  *    some threads skip, a deadlock) rejects the candidate;
- *  - NaN or Inf in the original's output retries with float inputs in [0.5, 2] (log, sqrt, 1/x), then
- *    rejects the candidate;
+ *  - NaN or Inf in the original's output retries with float inputs in [0.5, 2] (log, sqrt, 1/x); a NaN
+ *    that stays rejects the candidate, an infinity that stays is compared exactly (a mask's -INFINITY);
  *  - a launch that writes nothing (every guard false for these sizes) rejects the candidate: a
  *    comparison of untouched buffers proves nothing.
  * The accepted spec is then verified as any spec is: the Metal translation and the CUDA original on
@@ -154,9 +154,10 @@ function wroteSomething(spec: GoldenSpec, before: Record<string, TypedArray>, af
     });
 }
 
-function nonFinite(spec: GoldenSpec, after: Record<string, TypedArray>): string | undefined {
+/** The first output element that is NaN (or, unless `nanOnly`, infinite too). */
+function nonFinite(spec: GoldenSpec, after: Record<string, TypedArray>, nanOnly = false): string | undefined {
   for (const b of spec.buffers.filter((x) => x.role !== "input" && isFloatDtype(x.dtype))) {
-    const i = toNumbers(after[b.name]!, normalizeDtype(b.dtype)).findIndex((v) => !Number.isFinite(v));
+    const i = toNumbers(after[b.name]!, normalizeDtype(b.dtype)).findIndex((v) => (nanOnly ? Number.isNaN(v) : !Number.isFinite(v)));
     if (i >= 0) return `${b.name}[${i}]`;
   }
   return undefined;
@@ -190,9 +191,11 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
       }
       return new SynthFailure(e.kind === "timeout" ? "timeout" : "fault", e.message.replace(/^c2m verify: /, "").slice(0, 200));
     }
-    const bad = nonFinite(spec, after);
+    // NaN or Inf: first try inputs in [0.5, 2]; an infinity that stays is a value the kernel writes
+    // (an attention mask's -INFINITY) and is compared exactly; a NaN that stays compares with nothing
+    const bad = nonFinite(spec, after, domain !== undefined);
     if (bad) {
-      if (domain) return new SynthFailure("nan", `the CUDA original gives NaN/Inf (${bad}) even for inputs in [0.5, 2]`);
+      if (domain) return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in [0.5, 2]`);
       domain = [0.5, 2];
       continue;
     }

@@ -57,6 +57,14 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   const root = parseCuda(source).rootNode;
   const edits: { start: number; end: number; text?: string }[] = [];
   const keptTypes: CudaNode[] = [];
+  /** named types and typedefs kept (the item: the type, or the template declaring it), for dropUnusedTypes */
+  const typeDecls: TypeDecl[] = [];
+  const keepType = (t: CudaNode, item: CudaNode) => {
+    keptTypes.push(t);
+    const name = field(t, "name")?.text.replace(/^.*::/, "");
+    if (name) typeDecls.push({ item, names: [name] });
+  };
+  const isTop = seen.size === 0;
   const dropped: string[] = [];
   const line = (n: CudaNode) => n.startPosition.row + 1;
   const drop = (n: CudaNode, why: string) => {
@@ -104,6 +112,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         // `typedef float float;`: the preprocessor followed the alias (floatX → float) into its own typedef
         const type = field(n, "type")?.text.trim();
         if (type && fields(n, "declarator").every((d) => d.text.trim() === type)) return drop(n, `typedef of ${type} to itself`);
+        typeDecls.push({ item: n, names: fields(n, "declarator").map((d) => d.text.replace(/[*&\s]/g, "")) });
         return;
       }
       default:
@@ -122,7 +131,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         if (inner?.type === "function_definition") return visitFunction(inner, n);
         if (inner && isPrototype(inner)) return;
         if (inner && TYPE_SPECIFIERS.has(inner.type))
-          return staticMemberRunsCode(inner) ? drop(n, "type with a static data member whose initialiser calls code") : void keptTypes.push(inner);
+          return staticMemberRunsCode(inner) ? drop(n, "type with a static data member whose initialiser calls code") : keepType(inner, n);
         return drop(n, "template that is not a device function or a type");
       }
       case "declaration":
@@ -130,8 +139,9 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         if (isPlainVariable(n)) return;
         return drop(n, `file-scope object ${n.text.split("\n")[0]!.slice(0, 60)} (only arithmetic values whose initialisers call nothing are kept)`);
       default:
+        if (n.type === "alias_declaration" && field(n, "name")) typeDecls.push({ item: n, names: [field(n, "name")!.text] });
         if (DECLARES_ONLY.has(n.type)) return;
-        if (TYPE_SPECIFIERS.has(n.type)) return staticMemberRunsCode(n) ? drop(n, "type with a static data member whose initialiser calls code") : void keptTypes.push(n);
+        if (TYPE_SPECIFIERS.has(n.type)) return staticMemberRunsCode(n) ? drop(n, "type with a static data member whose initialiser calls code") : keepType(n, n);
         if (n.type === ";") return;
         return drop(n, `${n.type.replace(/_/g, " ")} that is not device code`);
     }
@@ -143,9 +153,11 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
     if (quals.some((q) => /\b(constructor|destructor)\b/.test(q))) return drop(whole, `function ${name} with a constructor/destructor attribute`);
   };
   for (const c of named(root)) visit(c);
+  const unused = isTop ? dropUnusedTypes(source, edits, typeDecls, drop) : [];
   // inside the types that stay: member functions that are not device code (constructors included)
   // can never be called from a kernel, and would run host code if anything constructed the type
   for (const t of keptTypes) {
+    if (unused.some((u) => t.startIndex >= u.startIndex && t.endIndex <= u.endIndex)) continue;
     walk(t, (c) => {
       if (c === t || c.type !== "function_definition") return c.type !== "lambda_expression";
       if (!deviceCallable(c)) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
@@ -162,6 +174,42 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   }
   out += source.slice(pos);
   return { source: out, dropped };
+}
+
+/**
+ * A named type of the file that nothing kept names (not a kernel, a device function, a macro, nor a
+ * kept type that is itself named) goes: host-side types (`struct MultiGpuConfig { ncclComm_t comm; }`)
+ * may name what only the host's headers declare, which the emulator does not have.
+ */
+interface TypeDecl {
+  item: CudaNode;
+  names: string[];
+}
+
+function dropUnusedTypes(source: string, edits: { start: number; end: number; text?: string }[], decls: TypeDecl[], drop: (n: CudaNode, why: string) => void): CudaNode[] {
+  const blanked = [...edits, ...decls.map((t) => ({ start: t.item.startIndex, end: t.item.endIndex }))].sort((a, b) => a.start - b.start);
+  let rest = "";
+  let pos = 0;
+  for (const e of blanked) {
+    if (e.start < pos) continue;
+    rest += source.slice(pos, e.start) + " ";
+    pos = e.end;
+  }
+  rest += source.slice(pos);
+  const used = new Set(rest.match(/[A-Za-z_]\w*/g) ?? []);
+  const reached = new Set<TypeDecl>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of decls) {
+      if (reached.has(t) || !t.names.some((n) => used.has(n))) continue;
+      reached.add(t);
+      grew = true;
+      for (const id of t.item.text.match(/[A-Za-z_]\w*/g) ?? []) used.add(id);
+    }
+  }
+  const unused = decls.filter((t) => !reached.has(t));
+  for (const t of unused) drop(t.item, `type ${t.names.join(", ")} that no device code names`);
+  return unused.map((t) => t.item);
 }
 
 /** The C and C++ standard headers (the emulator compiles with the system's g++). */

@@ -509,6 +509,7 @@ struct Launcher {
     r.nominal = Dim3{block.x, block.y, block.z};
     r.grid_threads = Dim3{grid.x * block.x, grid.y * block.y, grid.z * block.z};
     r.partial_groups = false;
+    r.simd_active_lanes = false;  // a CUDA shuffle waits for every lane of its mask
     set_dyn_shared(shared);
     auto f = fn;
     run_grid([&args, f]() { std::apply(f, args); });

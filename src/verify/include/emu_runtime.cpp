@@ -269,6 +269,28 @@ bool release() {
   return released;
 }
 
+bool release_active_lanes() {
+  Runtime& r = rt();
+  for (auto& f : r.fibers)
+    if (f.wait == Wait::Running) return false;
+  bool released = false;
+  unsigned nsg = (r.nthreads + kSimdWidth - 1) / kSimdWidth;
+  for (unsigned sg = 0; sg < nsg; ++sg) {
+    unsigned live = lanes_live(sg), waiting = 0;
+    for (unsigned l = 0; l < kSimdWidth; ++l)
+      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Simd) waiting |= 1u << l;
+    if (!waiting) continue;
+    for (unsigned l = 0; l < kSimdWidth; ++l)
+      if (waiting >> l & 1u) {
+        r.fibers[sg * kSimdWidth + l].wait = Wait::Running;
+        r.fibers[sg * kSimdWidth + l].simd_active = waiting;
+      }
+    if (sg < race().sg_epoch.size()) ++race().sg_epoch[sg];
+    released = true;
+  }
+  return released;
+}
+
 void fiber_entry() {
   Runtime& r = rt();
   r.body();
@@ -313,7 +335,7 @@ void run_group() {
     for (auto& f : r.fibers)
       if (f.wait != Wait::Done) all_done = false;
     if (all_done) break;
-    if (!release() && !ran) {
+    if (!release() && !ran && !(r.simd_active_lanes && release_active_lanes())) {
       std::string st;
       unsigned shown = 0;
       for (auto& f : r.fibers) {

@@ -75,6 +75,7 @@ struct Runtime {
   bool reverse = false;         // run fibers in reverse order (schedule perturbation for the race check)
   bool race_detect = false;     // track threadgroup-memory accesses (see "race detector" below)
   size_t tg_limit = 0;          // threadgroup memory a group may declare (Metal: 32 KB); 0 = unchecked
+  bool simd_active_lanes = false;  // Metal: a SIMD function in divergent code runs over the lanes that reach it
   // current group
   Dim3 gid;
   Dim3 gsize;  // actual size of this group
@@ -292,6 +293,10 @@ std::string fiber_state(const Fiber& f);
 
 // Release whatever can be released; false when nothing could (deadlock) and some fiber is not done.
 bool release();
+
+// Metal only, once nothing else can move: the lanes of a SIMD-group waiting at a SIMD function go on
+// together as its active lanes (the others wait at a barrier or are done: they are not in the branch).
+bool release_active_lanes();
 
 void fiber_entry();
 

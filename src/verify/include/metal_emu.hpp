@@ -341,6 +341,13 @@ vec<T, N> abs(vec<T, N> a) {
 }
 inline float fma(float a, float b, float c) { return std::fma(a, b, c); }
 inline half fma(half a, half b, half c) { return (half)std::fma((float)a, (float)b, (float)c); }
+inline bfloat fma(bfloat a, bfloat b, bfloat c) { return bfloat(std::fma((float)a, (float)b, (float)c)); }
+// componentwise, as Metal's fma(half2, half2, half2) (CUDA's __hfma2 translates to it)
+template <class T, int N>
+vec<T, N> fma(vec<T, N> a, const vec<T, N>& b, const vec<T, N>& c) {
+  for (int i = 0; i < N; ++i) a.v[i] = fma(a.v[i], b.v[i], c.v[i]);
+  return a;
+}
 inline float mix(float x, float y, float a) { return x + (y - x) * a; }
 inline half mix(half x, half y, half a) { return (half)((float)x + ((float)y - (float)x) * (float)a); }
 template <class T>
@@ -772,6 +779,7 @@ inline void configure(const Launch& l) {
   auto cdiv = [](unsigned a, unsigned b) { return b ? (a + b - 1) / b : 0; };
   r.groups = Dim3{cdiv(l.grid.x, r.nominal.x), cdiv(l.grid.y, r.nominal.y), cdiv(l.grid.z, r.nominal.z)};
   r.partial_groups = true;
+  r.simd_active_lanes = true;
   r.tg_limit = 32768;  // Apple GPUs: 32 KB of threadgroup memory per threadgroup
   set_dyn_shared(0);
 }

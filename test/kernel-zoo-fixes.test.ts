@@ -1,0 +1,305 @@
+/**
+ * Issue 14, the kernel corpus's silent and unverified cases, each fixed at its mechanism and shown on a
+ * small kernel in the corpus's shape (translated, then verified on both emulators, Metal also through clang):
+ * - a read-modify-write in a loop at an index that repeats across iterations (llm.c's encoder_backward_kernel2:
+ *   `dwte[inp[i] * C + c] += ...`) is copied in on first touch, not re-copied each iteration;
+ * - a row pointer into a shared array updated by atomics through a helper's plain `uint*` (cuda-samples'
+ *   histogram256: `uint* s_WarpHist = s_Hist + warp * BINS; atomicAdd(s_WarpHist + data, 1)`) keeps the atomic type;
+ * - an infinity the kernel writes on purpose (llm.c's attention masks, `-INFINITY`) is a value compared exactly,
+ *   not "inputs outside the kernel's domain" (that stays for NaN);
+ * - a shuffle inside a branch only some lanes take (cuda-samples' shfl_scan: warp 0's first lanes scan the warp
+ *   sums): on the Metal emulator the lanes that reach it are its active lanes, as on Apple GPUs (no deadlock);
+ *   and a pointer parameter with a default (`int* partial_sums = NULL`) stays a parameter, with C2M-K041;
+ * - host code that copies calloc'd memory (or cudaMemset 0) into a buffer starts it at zeros in the derived spec,
+ *   not at random values: a kernel writing only some elements (cuda-samples' VoteAnyKernel3) is then compared
+ *   as the host code runs it;
+ * - the device code `--verify` compiles leaves out the types and typedefs no device code names (llm.c's
+ *   nccl_all_reduce.cu: `typedef struct { ncclComm_t nccl_comm; } MultiGpuConfig;`, a type only its host code uses);
+ * - `extern float __shared__ smem[];` (the qualifier after the type: cuda-samples' threadFenceReduction) is the
+ *   launch's dynamic shared memory on the CUDA emulator, as `extern __shared__ float smem[];` is;
+ * - a kernel templated over a function pointer (llm.c's trimul_global) is refused with C2M-K045, as a device
+ *   function is: MLX's template list has no function to pass (it was emitted naming an undeclared function);
+ * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
+ */
+import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
+import { verifyAgainstSpec } from "../src/kernel/verify.js";
+import { deriveVerifySpecs } from "../src/kernel/launch-spec.js";
+import { deviceOnlySource } from "../src/verify/device-code.js";
+import { rewriteCudaShared } from "../src/verify/rewrite.js";
+import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../src/verify/golden.js";
+
+function spec(name: string, sizes: GoldenSpec["sizes"], buffers: GoldenBuffer[], launches: GoldenLaunch[]): GoldenSpec {
+  return { name, file: `${name}.cu`, sizes, buffers, launches };
+}
+
+/** Translates `src`, expects its kernels to translate without errors, and verifies them against `s`. */
+async function translatesAndVerifies(src: string, s: GoldenSpec): Promise<ReturnType<typeof compileKernels>> {
+  const r = compileKernels(src, { filename: s.file });
+  expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  expect(r.refused).toEqual([]);
+  const rep = await verifyAgainstSpec(r, r.source, s, { clangCheck: true });
+  expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  return r;
+}
+
+describe("read-modify-write in a loop", () => {
+  it("an element met again in a later iteration keeps the earlier iterations' updates", async () => {
+    // inp holds token ids in [0, V): the same row of dwte comes back whenever a token repeats
+    const src = `
+__global__ void scatter_add(float* dwte, const float* dout, const int* inp, int BT, int C) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= C) { return; }
+    for (int i = 0; i < BT; i++) {
+        int ix = inp[i];
+        dwte[ix * C + c] += dout[i * C + c];
+    }
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "scatter_add",
+        [
+          { BT: 16, V: 3, C: 40 },
+          { BT: 7, V: 2, C: 5 },
+        ],
+        [
+          { name: "dwte", dtype: "float32", count: "V * C", role: "inout" },
+          { name: "dout", dtype: "float32", count: "BT * C", role: "input" },
+          { name: "inp", dtype: "int32", count: "BT", role: "input", range: "V" },
+        ],
+        [
+          {
+            kernel: "scatter_add",
+            grid: ["cdiv(C, 32)", 1, 1],
+            block: [32, 1, 1],
+            args: [{ buffer: "dwte" }, { buffer: "dout" }, { buffer: "inp" }, { scalar: "BT", type: "int" }, { scalar: "C", type: "int" }],
+          },
+        ],
+      ),
+    );
+    // copied in on first touch (c2m_own), not `dwte[E] = dwte_in[E]` before each iteration's update
+    expect(r.kernels[0]!.spec.source).toMatch(/c2m_own\(dwte, dwte_in, dwte_touched, ix \* C \+ c, 1\) \+= /);
+  }, 120_000);
+
+  it("a loop whose counter steps the index keeps the one copy before the update", () => {
+    const src = `
+__global__ void rows_scale(float* y, int N, int C) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= C) return;
+    for (int i = 0; i < N; i++) y[i * C + c] *= 2.0f;
+}
+`;
+    const body = compileKernels(src, { filename: "rows_scale.cu" }).kernels[0]!.spec.source;
+    expect(body).toMatch(/y\[i \* C \+ c\] = y_in\[i \* C \+ c\]/);
+  });
+});
+
+describe("half2 arithmetic", () => {
+  it("__hfma2 on half2 elements: Metal's fma(half2, half2, half2)", async () => {
+    const src = `
+#include <cuda_fp16.h>
+__global__ void dot2(const half2* a, const half2* b, half2* out, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) out[i] = __hfma2(a[i], b[i], out[i]);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "dot2",
+        [{ n: 50 }, { n: 7 }],
+        [
+          { name: "a", dtype: "float16", count: "2 * n", role: "input" },
+          { name: "b", dtype: "float16", count: "2 * n", role: "input" },
+          { name: "out", dtype: "float16", count: "2 * n", role: "inout" },
+        ],
+        [{ kernel: "dot2", grid: ["cdiv(n, 32)", 1, 1], block: [32, 1, 1], args: [{ buffer: "a" }, { buffer: "b" }, { buffer: "out" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/fma\(/);
+  }, 120_000);
+});
+
+describe("atomics through a pointer into shared memory", () => {
+  it("a row pointer into an atomic shared array, updated through a helper's uint*", async () => {
+    const src = `
+#define BINS 16
+__device__ void addByte(unsigned int* hist, unsigned int v) { atomicAdd(hist + v, 1); }
+__global__ void warp_hist(unsigned int* out, const unsigned int* data, int n) {
+    __shared__ unsigned int s_Hist[2 * BINS];
+    unsigned int* s_WarpHist = s_Hist + (threadIdx.x >> 5) * BINS;
+    if (threadIdx.x < 2 * BINS) s_Hist[threadIdx.x] = 0;
+    __syncthreads();
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) addByte(s_WarpHist, data[i] & (BINS - 1));
+    __syncthreads();
+    if (threadIdx.x < BINS) out[blockIdx.x * BINS + threadIdx.x] = s_Hist[threadIdx.x] + s_Hist[BINS + threadIdx.x];
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "warp_hist",
+        [
+          { n: 1000, G: 3 },
+          { n: 37, G: 2 },
+        ],
+        [
+          { name: "out", dtype: "uint32", count: "G * 16", role: "output" },
+          { name: "data", dtype: "uint32", count: "n", role: "input", range: "1000" },
+        ],
+        [{ kernel: "warp_hist", grid: ["G", 1, 1], block: [64, 1, 1], args: [{ buffer: "out" }, { buffer: "data" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/threadgroup atomic<uint> s_Hist\[/);
+    expect(r.kernels[0]!.spec.source).toMatch(/auto s_WarpHist = s_Hist \+/);
+  }, 120_000);
+});
+
+describe("infinities in the CUDA original's output", () => {
+  it("an attention mask's -INFINITY is compared, not taken for inputs outside the domain", async () => {
+    const src = `
+__global__ void causal_scale(float* att, float scale, int T) {
+    int idx = blockIdx.x * blockDim.x + threadIdx.x;
+    if (idx < T * T) {
+        int t = idx / T, t2 = idx % T;
+        if (t2 > t) att[idx] = -INFINITY;
+        else att[idx] *= scale;
+    }
+}
+`;
+    const r = compileKernels(src, { filename: "causal_scale.cu" });
+    const s = spec(
+      "causal_scale",
+      [{ T: 5 }, { T: 33 }],
+      [{ name: "att", dtype: "float32", count: "T * T", role: "inout" }],
+      [{ kernel: "causal_scale", grid: ["cdiv(T * T, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "att" }, { scalar: 0.125, type: "float" }, { scalar: "T", type: "int" }] }],
+    );
+    const rep = await verifyAgainstSpec(r, r.source, s);
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+    expect(rep.lines.join("\n")).not.toMatch(/C2M-K020/);
+    // an infinity of the other sign is a mismatch
+    const wrong = compileKernels(src.replace("-INFINITY", "INFINITY"), { filename: "causal_scale.cu" });
+    const bad = await verifyAgainstSpec(wrong, r.source, s);
+    expect(bad.ok).toBe(false);
+  }, 120_000);
+});
+
+describe("SIMD functions in divergent code, and a defaulted pointer parameter", () => {
+  it("warp 0's first lanes scan the warp sums with a narrow shuffle", async () => {
+    const src = `
+__global__ void block_scan(int* data, int* partial_sums = NULL) {
+    __shared__ int sums[32];
+    int id = blockIdx.x * blockDim.x + threadIdx.x;
+    int lane_id = threadIdx.x % 32, warp_id = threadIdx.x / 32;
+    int value = data[id];
+    for (int i = 1; i <= 32; i *= 2) {
+        int n = __shfl_up_sync(0xffffffff, value, i, 32);
+        if (lane_id >= i) value += n;
+    }
+    if (lane_id == 31) sums[warp_id] = value;
+    __syncthreads();
+    if (warp_id == 0 && lane_id < (blockDim.x / 32)) {
+        int warp_sum = sums[lane_id];
+        int mask = (1 << (blockDim.x / 32)) - 1;
+        for (int i = 1; i <= (blockDim.x / 32); i *= 2) {
+            int n = __shfl_up_sync(mask, warp_sum, i, (blockDim.x / 32));
+            if (lane_id >= i) warp_sum += n;
+        }
+        sums[lane_id] = warp_sum;
+    }
+    __syncthreads();
+    if (warp_id > 0) value += sums[warp_id - 1];
+    data[id] = value;
+    if (partial_sums != NULL && threadIdx.x == blockDim.x - 1) partial_sums[blockIdx.x] = value;
+}
+`;
+    const r = compileKernels(src, { filename: "block_scan.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.diagnostics.find((d) => d.code === "C2M-K041")?.message).toMatch(/'partial_sums' defaults to NULL/);
+    expect(r.kernels[0]!.params.map((p) => p.name)).toEqual(["data", "partial_sums"]);
+    const rep = await verifyAgainstSpec(
+      r,
+      r.source,
+      spec(
+        "block_scan",
+        [{ G: 2 }, { G: 1 }],
+        [
+          { name: "data", dtype: "int32", count: "G * 128", role: "inout", range: "100" },
+          { name: "partial_sums", dtype: "int32", count: "G", role: "output" },
+        ],
+        [{ kernel: "block_scan", grid: ["G", 1, 1], block: [128, 1, 1], args: [{ buffer: "data" }, { buffer: "partial_sums" }] }],
+      ),
+      { clangCheck: true },
+    );
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  }, 120_000);
+});
+
+describe("buffers the host code fills with zeros", () => {
+  it("a copy of calloc'd memory starts the buffer at zeros; a copy of other host data at random values", async () => {
+    const src = `
+#include <cstdlib>
+__global__ void mark(bool* info, const int* x, int n) {
+    int i = threadIdx.x;
+    if (i < n && x[i] > 50) info[i] = true;
+}
+int main() {
+    const int n = 64;
+    bool *dinfo, *hinfo = (bool*)calloc(n, sizeof(bool));
+    int *dx, *hx = (int*)malloc(n * sizeof(int));
+    cudaMalloc((void**)&dinfo, n * sizeof(bool));
+    cudaMalloc((void**)&dx, n * sizeof(int));
+    cudaMemcpy(dinfo, hinfo, n * sizeof(bool), cudaMemcpyHostToDevice);
+    cudaMemcpy(dx, hx, n * sizeof(int), cudaMemcpyHostToDevice);
+    mark<<<1, n>>>(dinfo, dx, n);
+    return 0;
+}
+`;
+    const r = compileKernels(src, { filename: "mark.cu" });
+    const { specs } = deriveVerifySpecs(src, "mark.cu", r, {});
+    expect(specs[0]!.buffers.map((b) => `${b.name}:${b.role}`)).toEqual(["dinfo:output", "dx:input"]);
+    const rep = await verifyAgainstSpec(r, r.source, specs[0]!);
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  }, 120_000);
+});
+
+describe("device code for --verify", () => {
+  it("extern dynamic shared memory with the qualifier after the type", () => {
+    expect(rewriteCudaShared("  extern float __shared__ smem[];")).toBe("  float* smem = ::emu::dyn_shared<float>();");
+    expect(rewriteCudaShared("  extern __shared__ unsigned int s[];")).toBe(rewriteCudaShared("  extern unsigned int __shared__ s[];"));
+  });
+
+  it("types and typedefs that only host code names are left out; those a kernel reaches stay", () => {
+    const src = `typedef struct {
+  ncclComm_t nccl_comm;
+} MultiGpuConfig;
+struct Inner { float v; };
+typedef Inner InnerT;
+struct Outer { InnerT a; };
+__global__ void k(Outer* o) { o->a.v = 1.0f; }
+MultiGpuConfig init() { MultiGpuConfig r; return r; }
+`;
+    const d = deviceOnlySource(src);
+    expect(d.source).not.toMatch(/ncclComm_t|MultiGpuConfig/);
+    expect(d.source).toMatch(/struct Inner \{ float v; \};\ntypedef Inner InnerT;\nstruct Outer \{ InnerT a; \};/);
+    expect(d.dropped).toContain("line 1: type MultiGpuConfig that no device code names");
+  });
+});
+
+describe("function-pointer template parameters", () => {
+  it("of a kernel: refused with C2M-K045 at the kernel", () => {
+    const src = `using fn_t = float (*)(float);
+__device__ float twice(float v) { return 2.0f * v; }
+template <fn_t op>
+__global__ void apply(const float* x, float* y) { y[threadIdx.x] = op(x[threadIdx.x]); }
+void run(const float* x, float* y) { apply<twice><<<1, 32>>>(x, y); }
+`;
+    const r = compileKernels(src, { filename: "apply.cu" });
+    const d = r.diagnostics.find((x) => x.code === "C2M-K045");
+    expect(d?.message).toMatch(/'op' of kernel 'apply' has type 'fn_t'/);
+    expect([d?.line, d?.severity]).toEqual([3, "error"]);
+    expect(r.kernels).toEqual([]);
+  });
+});

@@ -156,12 +156,12 @@ class ResNet(nn.Module):
     const rules = r.weightMaps.ResNet.map((w) => `${String(w.torch)} ${String(w.mlx)} ${w.op}`);
     expect(rules).toEqual([
       "**.num_batches_tracked null drop",
-      "*.*.conv1.weight *.layers.*.conv1.weight conv",
-      "*.*.downsample.0.weight *.layers.*.downsample.layers.0.weight conv",
-      "*.*.downsample.1.num_batches_tracked null drop",
-      "*.*.downsample.0.** *.layers.*.downsample.layers.0.** identity",
-      "*.*.downsample.1.** *.layers.*.downsample.layers.1.** identity",
-      "*.*.** *.layers.*.** identity",
+      "*.#.conv1.weight *.layers.#.conv1.weight conv",
+      "*.#.downsample.0.weight *.layers.#.downsample.layers.0.weight conv",
+      "*.#.downsample.1.num_batches_tracked null drop",
+      "*.#.downsample.0.** *.layers.#.downsample.layers.0.** identity",
+      "*.#.downsample.1.** *.layers.#.downsample.layers.1.** identity",
+      "*.#.** *.layers.#.** identity",
     ]);
   });
 });

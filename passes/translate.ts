@@ -36,7 +36,7 @@ import { layerValueClass } from "./layer-values.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
-import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -1131,6 +1131,7 @@ export class FunctionWalker {
         const m = o.v.m;
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
+        if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
       if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);

@@ -195,3 +195,29 @@ class PatchEmbed(nn.Module):
     expect(run(check)).toBe("(1, 16, 8) True");
   });
 });
+
+describe("nn.Sequential used as a list", () => {
+  it("append, extend and insert reach MLX's layers list: the model runs them in order and holds their weights (timm's TinyVit)", () => {
+    const src = py(`
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stages = nn.Sequential()
+        for i in range(2):
+            self.stages.append(nn.Linear(4, 4))
+        self.stages.extend([nn.ReLU()])
+        self.stages.insert(0, nn.Linear(4, 4))
+
+    def forward(self, x):
+        return self.stages(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.code).toContain("self.stages.layers.append(nn.Linear(4, 4))");
+    const check = `${r.code}\nimport mlx.core as mx\nfrom mlx.utils import tree_flatten\nn = Net()\nx = mx.ones((1, 4))\nl = n.stages.layers\nref = nn.relu(l[2](l[1](l[0](x))))\nprint(len(l), sorted(k for k, _ in tree_flatten(n.parameters()))[:2], mx.allclose(n(x), ref).item())`;
+    expect(run(check)).toBe("4 ['stages.layers.0.bias', 'stages.layers.0.weight'] True");
+  });
+});

@@ -677,8 +677,8 @@ export class FunctionWalker {
         }
         // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
         // in torch's layout: one rank's permutation means nothing to the other
-        const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)));
-        if (ranks.size > 1 && !ranks.has(undefined)) {
+        const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)).filter((r) => r !== undefined));
+        if (ranks.size > 1) {
           for (const t of tensors) {
             if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
               this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });

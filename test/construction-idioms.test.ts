@@ -173,17 +173,25 @@ import torch
 import torch.nn as nn
 
 
+def nchw_to(x, fmt):
+    return x.permute(0, 2, 3, 1)
+
+
 class PatchEmbed(nn.Module):
-    def __init__(self, flatten=True):
+    def __init__(self, flatten=True, fmt="NHWC"):
         super().__init__()
         self.proj = nn.Conv2d(3, 8, 4, stride=4)
         self.flatten = flatten
+        self.fmt = fmt
         self.norm = nn.LayerNorm(8)
 
     def forward(self, x):
         x = self.proj(x)
         if self.flatten:
             x = x.flatten(2).transpose(1, 2)  # NCHW -> NLC
+        elif self.fmt != "NCHW":
+            # a helper's result, of a rank c2m does not know
+            x = nchw_to(x, self.fmt)
         x = self.norm(x)
         return x
 `);

@@ -8,7 +8,7 @@
 import type { ClassIR } from "../ir/module.js";
 import type { ModVal } from "../ir/module.js";
 import { namedChildren } from "../grammar/python.js";
-import { UNNAMED_ATTR } from "./module-tree.js";
+import { UNNAMED_ATTR } from "./module-attrs.js";
 import { qualify } from "./resolve-imports.js";
 import { MODULE_METHODS } from "./tables/index.js";
 

@@ -229,3 +229,26 @@ class Net(nn.Module):
     expect(run(check)).toBe("4 ['stages.layers.0.bias', 'stages.layers.0.weight'] True");
   });
 });
+
+describe("one call that builds one of two layers", () => {
+  it("keeps both (timm's Mlp: partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear), and flags the call whose layout they disagree on", () => {
+    const src = py(`
+from functools import partial
+import torch.nn as nn
+
+
+class Mlp(nn.Module):
+    def __init__(self, c, use_conv=False):
+        super().__init__()
+        linear_layer = partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear
+        self.fc1 = linear_layer(c, c)
+
+    def forward(self, x):
+        return self.fc1(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.diagnostics.map((d) => `${d.code}@${d.line}`)).toEqual(["C2M-W022@12"]);
+    // the conv's weight transform, which leaves a Linear's 2-D weight as it is
+    expect(r.weightMaps.Mlp).toEqual([{ torch: "fc1.weight", mlx: "fc1.weight", op: "conv" }]);
+  });
+});

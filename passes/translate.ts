@@ -33,9 +33,10 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
-import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -674,6 +675,19 @@ export class FunctionWalker {
           out.set(name, { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def });
           continue;
         }
+        // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
+        // in torch's layout: one rank's permutation means nothing to the other
+        const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)).filter((r) => r !== undefined));
+        if (ranks.size > 1) {
+          for (const t of tensors) {
+            if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
+              this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });
+              this.newDecision = true;
+            }
+          }
+          out.set(name, { k: "tensor", t: { kind: "tensor" } });
+          continue;
+        }
         // prefer the channels-last layout (a conv produced it); convert the others where they were defined
         const target = tensors.find((t) => !isIdentity(t.t.perm))!;
         for (const t of tensors) {
@@ -851,7 +865,7 @@ export class FunctionWalker {
       return { v: { k: "other" }, text: e.text };
     }
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
-      const m = this.cls.attrs.get(attr);
+      const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
@@ -1091,7 +1105,7 @@ export class FunctionWalker {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
       if (obj.text === "self" && this.cls) {
-        const m = this.cls.attrs.get(method);
+        const m = selfAttribute(this.cls, method, this.ctx.mod.aliases);
         if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return this.moduleCall(e, m, fn.text);
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
@@ -1117,6 +1131,7 @@ export class FunctionWalker {
         const m = o.v.m;
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
+        if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
       if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);
@@ -2220,22 +2235,20 @@ function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
 }
 
 /**
- * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean and
- * without `assumed` (as when the branches differ). Values are never mutated, so one already in that form
- * is kept, and the others are made once.
+ * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean, and
+ * still `assumed` when it was (a parameter merely presumed a tensor stays so after an `if` that left it alone:
+ * an init function's `m` is still maybe a layer). Values are never mutated, so one already in that form is
+ * kept, and the others are made once.
  */
 const joinedTensors = new WeakMap<Val, Val>();
 function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed
-  // only where it is true (a parameter merely taken for a tensor stays so after an if that left it alone:
-  // transformers' `_init_weights(module)` tests `module.bias is not None` after such an if)
-  if (!("assumed" in v) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
+  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed only when true
+  if (!("assumed" in v && !v.assumed) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
   let j = joinedTensors.get(v);
   if (!j) {
-    j = v.assumed
-      ? { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def, assumed: true }
-      : { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
-    joinedTensors.set(v, j);
+    const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
+    if (v.assumed) joined.assumed = true;
+    joinedTensors.set(v, (j = joined));
   }
   return j;
 }

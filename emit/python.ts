@@ -2,6 +2,7 @@
  * The Python printer: applies the translator's edits to the original text with magic-string, so that
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
+import { layoutDeclarationEdits } from "../passes/sequential-layouts.js";
 import MagicString from "magic-string";
 import { namedChildren, parseModule, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
 import { phase } from "../ir/phases.js";
@@ -59,6 +60,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
   // class belongs before the sanitize() added after it)
   for (const [pos, marker] of markers) s.appendLeft(pos, marker);
+
+  // the layouts a class declares for c2m_sequential (passes/sequential-layouts.ts)
+  for (const [pos, text] of layoutDeclarationEdits(mod, layout.ctx.layoutDeclarations, layout.ctx.signatures)) s.appendLeft(pos, text);
 
   // sanitize() on the top-level classes, and the weight maps at the end of the file
   const topLevel = [...layout.ctx.topLevel];

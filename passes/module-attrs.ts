@@ -17,6 +17,8 @@ export interface AttrStore {
   cls: ClassIR;
   diags?: DiagnosticBag;
   value(n: SyntaxNode): ModVal;
+  /** add_module on a Sequential subclass adds one of its items (named-sequential.ts): true when it did */
+  sequentialItem?(name: ModVal, value: ModVal): boolean;
 }
 
 type Args = ReturnType<typeof callArgs>;
@@ -45,8 +47,10 @@ export function addModuleCall(s: AttrStore, args: Args): void {
   if (nameNode?.type === "list_splat") return namedPair(s, nameNode, "self.add_module(");
   if (!nameNode || !valueNode) return;
   const name = s.value(nameNode);
-  if (name.k === "const") s.cls.attrs.set(name.text, s.value(valueNode));
-  else unnamed(s, nameNode, s.value(valueNode), "self.add_module(");
+  const value = s.value(valueNode);
+  if (s.sequentialItem?.(name, value)) return;
+  if (name.k === "const") s.cls.attrs.set(name.text, value);
+  else unnamed(s, nameNode, value, "self.add_module(");
 }
 
 /** A `(name, module)` pair given as `*pair`. */

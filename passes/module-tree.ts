@@ -8,12 +8,13 @@ import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { addModuleCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { dictValue, isDictConstructor, noteSequential, withItem } from "./named-sequential.js";
+import { dictValue, isDictConstructor, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
   appendAll,
   argumentValues,
   concatenated,
+  forwardedKeywords,
   bindTarget,
   callsByCallee,
   elementOf,
@@ -198,9 +199,10 @@ class InitInterpreter {
     for (const call of calls) {
       const args = callArgs(call);
       args.positional.forEach((a, i) => {
-        if (i < names.length && a.type !== "list_splat") push(collected, names[i], this.refValue(a));
+        if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") push(collected, names[i], this.refValue(a));
       });
       for (const [k, v] of args.keyword) push(collected, k, this.refValue(v));
+      for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
     for (const [k, vs] of collected) out.set(k, union(vs));
@@ -363,9 +365,17 @@ class InitInterpreter {
 
   /** What passes/module-attrs.ts needs to store attributes named by setattr and add_module. */
   private attrStore(env: Env): AttrStore {
-    return { cls: this.cls, diags: this.diags, value: (n) => this.expr(n, env) };
+    // a Sequential's own items, run in the order they are added (RegNet's AnyStage): named-sequential.ts
+    const sequentialItem = (name: ModVal, value: ModVal): boolean => {
+      const items = this.isSequentialSubclass() ? this.cls.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+      if (items?.k !== "seq") return false;
+      this.cls.attrs.set(SEQUENTIAL_ITEMS, withNamedItem(items, name, value, this.inLoop > 0));
+      return true;
+    };
+    return { cls: this.cls, diags: this.diags, value: (n) => this.expr(n, env), sequentialItem };
   }
 
+  /** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
   private augAssign(a: SyntaxNode, env: Env): void {
     const left = a.childForFieldName("left")!;
     const attr = left.type === "attribute" && left.childForFieldName("object")!.text === "self" ? left.childForFieldName("attribute")!.text : undefined;

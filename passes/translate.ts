@@ -26,6 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
+import { classesAmong, isChannelsLast, layoutDeclaration } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -89,6 +90,8 @@ export interface TranslateContext {
   constructs: ConstructRecord[];
   /** rank-dependent layers (constructor call) that get inputs of unknown rank: emitted as torch-layout helpers */
   torchLayoutLayers: Set<string>;
+  /** classes of this file that are items of a Sequential run by layout: they declare `c2m_layout` (sequential-layouts.ts) */
+  layoutDeclarations: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
   chwFlatten: Set<string>;
   /** classes standing for torch layers passed as values (passes/layer-values.ts): name → source */
@@ -566,7 +569,9 @@ export class FunctionWalker {
         }
         if (name && valueNode) {
           const attr = this.cls?.privateBuffers.has(name) ? `_${name}` : name;
-          this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}`);
+          // a persistent buffer is a parameter of the MLX module (it is in the state dict), but no trainable one
+          const freeze = attr === name ? `\n${" ".repeat(stmt.startPosition.column)}self.freeze(keys=[${JSON.stringify(name)}], recurse=False)` : "";
+          this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}${freeze}`);
           return;
         }
       }
@@ -1363,13 +1368,14 @@ export class FunctionWalker {
       replaced.set(v, g.text);
     }
     const fn = e.childForFieldName("function")!;
-    if (calleeText !== fn.text) replaced.set(fn, calleeText);
-    else replaced.set(fn, this.expr(fn).text);
+    const callee = calleeText !== fn.text ? calleeText : this.expr(fn).text;
+    if ("runtime" in result && result.runtime) return { v: result.v, text: `c2m_sequential(${callee}, ${result.args[0]})` };
+    replaced.set(fn, callee);
     return { v: result.v, text: rebuild(e, replaced) };
   }
 
   /** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
-  private applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+  private applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
     const texts = args.map((a) => a.text);
     switch (m.k) {
       case "layer": {
@@ -1434,20 +1440,29 @@ export class FunctionWalker {
         let cur: Gen = args[0];
         let first = true;
         let outText = texts[0];
-        for (const item of items) {
-          const r = this.applyModule(item, [cur], [nodes[0]], call);
-          if (first) outText = r.args[0];
-          else if (r.args[0] !== cur.text) this.markSequenceFlatten(item);
-          first = false;
-          cur = { v: r.v, text: cur.text };
+        if (this.seqDepth++ === 0) this.mixedLayouts = false;
+        try {
+          for (const item of items) {
+            const r = this.applyModule(item, [cur], [nodes[0]], call);
+            if (first) outText = r.args[0];
+            else if (r.args[0] !== cur.text) this.markSequenceFlatten(item);
+            first = false;
+            cur = { v: r.v, text: cur.text };
+          }
+        } finally {
+          this.seqDepth--;
         }
+        if (this.seqDepth === 0 && this.mixedLayouts) return this.itemsByLayout(m, args, nodes, call);
         return { v: cur.v, args: [outText, ...texts.slice(1)] };
       }
       case "union": {
         const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
         const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
         if (same) return results[0];
-        if (args.some((a) => a.v.k === "tensor")) this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+        // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
+        if (this.seqDepth > 0) this.mixedLayouts = true;
+        else if (args.length === 1) return this.itemsByLayout(m, args, nodes, call);
+        else if (args.some((a) => a.v.k === "tensor")) this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
         return { v: tensorVal(), args: conv };
       }
@@ -1483,9 +1498,33 @@ export class FunctionWalker {
         this.ctx.chwFlatten.add(nodeKey(item.call));
         this.newDecision = true;
       }
-    } else {
-      this.diag("C2M-W006", item.k === "layer" ? item.call : this.stmt!, "layout conversion needed inside nn.Sequential; check this layer's input order");
+    } else this.mixedLayouts = true;
+  }
+
+  /** Sequentials being applied (nested), and whether their items disagree on layout (sequential-layouts.ts) */
+  private seqDepth = 0;
+  private mixedLayouts = false;
+
+  /**
+   * A module (a Sequential, or one of several) whose items disagree on layout: called through `c2m_sequential`,
+   * which converts before each item that needs it; this file's classes among the items declare their layouts.
+   * Where a class's layouts cannot be declared, torch's layout is passed and C2M-W022 says so.
+   */
+  private itemsByLayout(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+    // a class with no forward of its own is a container (a Sequential subclass): the helper walks its items
+    const classes = this.ctx.mod.classes;
+    const own = classesAmong(m, (name) => (classes.get(name)?.methods.has("forward") ? undefined : classes.get(name)?.attrs.get(SEQUENTIAL_ITEMS))).filter((name) =>
+      classes.get(name)?.methods.has("forward"),
+    );
+    const a = args[0].v.k === "tensor" ? args[0] : undefined;
+    const start = a ? isChannelsLast((a.v as { t: TensorType }).t) : false;
+    if (own.some((name) => !layoutDeclaration(this.signatureOf(name))) || start === undefined) {
+      this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+      return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? this.toLogical(g, nodes[i]).text : g.text)) };
     }
+    for (const name of own) this.ctx.layoutDeclarations.add(name);
+    this.ctx.helpers.add("c2m_sequential");
+    return { v: tensorVal(), args: [`${args[0].text}, ${start ? "True" : "False"}, False`], runtime: true };
   }
 
   /** this walk read a signature still being computed (recursion): a later walk may read the real one */

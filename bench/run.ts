@@ -19,6 +19,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { parsePython } from "../grammar/python.js";
 import { compile } from "../src/compile.js";
+import { startPhaseTimer, stopPhaseTimer } from "../ir/phases.js";
 import { packageRoot, pythonExecutable } from "../src/python.js";
 
 /** The goals the issue sets. */
@@ -130,6 +131,8 @@ export interface CompilerFigures {
   compileMs: number;
   failed: string[];
   slowest: { file: string; ms: number; lines: number }[];
+  /** each phase's own time over the timed compiles (ir/phases.ts), in the order they first ran */
+  phases?: { name: string; ms: number }[];
   kernel?: { files: number; rounds?: number; lines: number; parseMs: number; compileMs: number } | { error: string };
   coldStartMs: number;
   nodeStartMs: number;
@@ -147,6 +150,8 @@ function timeCompilerOnCorpus(root: string, limit?: number): Omit<CompilerFigure
   let compileMs = 0;
   const failed: string[] = [];
   const per: { file: string; ms: number; lines: number }[] = [];
+  // the phase timer runs inside the timed compiles: a few dozen clock reads per file, against milliseconds
+  startPhaseTimer();
   for (const { file, text } of sources) {
     // the parse and the compile of each file in turn: both see the same machine load
     let t = performance.now();
@@ -162,6 +167,7 @@ function timeCompilerOnCorpus(root: string, limit?: number): Omit<CompilerFigure
     compileMs += ms;
     per.push({ file: file.replace(`${root}/`, "").replace(".venv/lib/python3.11/site-packages/", ""), ms, lines: lines(text) });
   }
+  const phases = [...stopPhaseTimer()].map(([name, ms]) => ({ name, ms }));
   per.sort((a, b) => b.ms - a.ms);
   return {
     corpus,
@@ -172,6 +178,7 @@ function timeCompilerOnCorpus(root: string, limit?: number): Omit<CompilerFigure
     compileMs,
     failed,
     slowest: per.slice(0, 5),
+    phases,
   };
 }
 
@@ -375,7 +382,21 @@ export function compilerTable(c: CompilerFigures): string {
   rows.push(`| of which \`node -e 0\` alone | ${Math.round(c.nodeStartMs)} ms | | |`);
   if (c.failed.length) rows.push(`| files whose compile threw | ${c.failed.length} | 0 | ${met(false)} |`);
   const slow = c.slowest.map((s) => `${s.file.split("/").pop()} ${Math.round(s.ms)} ms (${s.lines} lines)`).join(", ");
-  return `${rows.join("\n")}\n\nSlowest files: ${slow}.`;
+  return `${rows.join("\n")}\n\nSlowest files: ${slow}.${c.phases?.length ? `\n\n${phaseTable(c)}` : ""}`;
+}
+
+/** Where the compile's time goes, phase by phase (each phase's own time; measured, not a goal). */
+export function phaseTable(c: CompilerFigures): string {
+  const phases = [...(c.phases ?? [])].sort((a, b) => b.ms - a.ms);
+  const total = phases.reduce((n, p) => n + p.ms, 0);
+  const rows = [
+    `Where the compile's time goes (each phase's own time, summed over the corpus; "other" is the glue between phases):`,
+    "",
+    "| phase | ms | share of `compile` | ÷ bare parse |",
+    "|---|---:|---:|---:|",
+    ...phases.map((p) => `| ${p.name} | ${Math.round(p.ms).toLocaleString("en-US")} | ${f1((100 * p.ms) / total)}% | ${f2(p.ms / c.parseMs)}× |`),
+  ];
+  return rows.join("\n");
 }
 
 export function outputTable(o: OutputFigures): string {

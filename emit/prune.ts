@@ -11,23 +11,33 @@
  * keeping a line, never towards dropping one that is read.
  */
 import type MagicString from "magic-string";
-import { parseModule, type SyntaxNode } from "../grammar/python.js";
+import { importBindings, parseModule, type SyntaxNode } from "../grammar/python.js";
 import { isTypeString } from "./string-annotations.js";
-import { analyzeScopes, type Scope } from "./verify/scopes.js";
+import { analyzeScopes, readsModule, resolves, type Scope } from "./verify/scopes.js";
+
+export { importBindings };
 
 /** The names each read in a module's text, in total and per function (by its qualified name). */
 export interface Usage {
   all: Set<string>;
   perFunction: Map<string, Set<string>>;
+  /** names read where nothing binds them (a removed import's name left in a function body: ../passes/runtime-placeholders.ts) */
+  unresolved: Set<string>;
+  /** names read from the module's namespace (no enclosing function binds them): what a module-level import must bind */
+  moduleReads: Set<string>;
 }
 
 export function usageOf(root: SyntaxNode): Usage {
   const a = analyzeScopes(root);
   const all = new Set<string>();
   const perFunction = new Map<string, Set<string>>();
+  const unresolved = new Set<string>();
+  const moduleReads = new Set<string>();
   const names = functionNames(root);
   for (const { node, scope } of a.loads) {
     all.add(node.text);
+    if (!resolves(scope, node.text)) unresolved.add(node.text);
+    if (readsModule(scope, node.text)) moduleReads.add(node.text);
     // the read counts for its function and every function around it (a closure reads its parent's locals)
     for (let s: Scope | undefined = scope; s; s = s.parent) {
       const q = s.kind === "function" ? names.get(s.node) : undefined;
@@ -38,49 +48,67 @@ export function usageOf(root: SyntaxNode): Usage {
   for (const n of root.namedNonComment) {
     const asg = n.type === "expression_statement" ? n.namedNonComment[0] : undefined;
     if (asg?.type === "assignment" && asg.childForFieldName("left")?.text === "__all__")
-      for (const m of (asg.childForFieldName("right")?.text ?? "").matchAll(/["'](\w+)["']/g)) all.add(m[1]);
+      for (const m of (asg.childForFieldName("right")?.text ?? "").matchAll(/["'](\w+)["']/g)) {
+        all.add(m[1]);
+        moduleReads.add(m[1]);
+      }
   }
   // names inside string annotations (`x: "nn.Module"`) are read by pyflakes too
-  for (const s of root.descendantsOfType("string")) if (isTypeString(s)) for (const m of s.text.matchAll(/[A-Za-z_]\w*/g)) all.add(m[0]);
-  return { all, perFunction };
+  for (const s of root.descendantsOfType("string"))
+    if (isTypeString(s))
+      for (const m of s.text.matchAll(/(?<![\w.])[A-Za-z_]\w*/g)) {
+        all.add(m[0]);
+        moduleReads.add(m[0]);
+      }
+  return { all, perFunction, unresolved, moduleReads };
 }
+
+/** per module root: its functions' qualified names (the input's are asked for twice, by usageOf and dropDeadStores) */
+const functionNamesOf = new WeakMap<SyntaxNode, Map<SyntaxNode, string>>();
 
 /** `Class.method`, `outer.inner`; a second definition of the same name gets `#2` (if/else variants). */
 function functionNames(root: SyntaxNode): Map<SyntaxNode, string> {
-  const out = new Map<SyntaxNode, string>();
+  let out = functionNamesOf.get(root);
+  if (out) return out;
+  out = new Map<SyntaxNode, string>();
+  // each class and function qualified by the nearest one around it: from the tree's index, in document order
+  // (an enclosing definition comes before what it holds), not by a walk of every node
+  const qualified = new Map<SyntaxNode, string>();
   const seen = new Map<string, number>();
-  const visit = (n: SyntaxNode, prefix: string): void => {
-    for (const c of n.namedNonComment) {
-      if (c.type === "function_definition" || c.type === "class_definition") {
-        const base = `${prefix}${c.childForFieldName("name")?.text ?? "?"}`;
-        const k = (seen.get(base) ?? 0) + 1;
-        seen.set(base, k);
-        const q = k === 1 ? base : `${base}#${k}`;
-        if (c.type === "function_definition") out.set(c, q);
-        visit(c, `${q}.`);
-      } else if (c.type !== "lambda") visit(c, prefix);
-    }
-  };
-  visit(root, "");
+  const defs =
+    root === root.tree.rootNode
+      ? [...root.tree.nodesOfType("function_definition"), ...root.tree.nodesOfType("class_definition")].sort((a, b) => a.preorder - b.preorder)
+      : root.descendantsOfType(["function_definition", "class_definition"]);
+  for (const d of defs) {
+    let outer = d.parent;
+    while (outer && outer !== root && outer.type !== "function_definition" && outer.type !== "class_definition") outer = outer.parent;
+    if (outer === root) outer = null;
+    const prefix = outer ? `${qualified.get(outer)}.` : "";
+    const base = `${prefix}${d.childForFieldName("name")?.text ?? "?"}`;
+    const k = (seen.get(base) ?? 0) + 1;
+    seen.set(base, k);
+    const q = k === 1 ? base : `${base}#${k}`;
+    qualified.set(d, q);
+    if (d.type === "function_definition") out.set(d, q);
+  }
+  functionNamesOf.set(root, out);
   return out;
 }
 
-/** The names an import statement binds, in order with their parts (`a.b as c` binds c; `import a.b` binds a). */
-export function importBindings(stmt: SyntaxNode): { name: string; node: SyntaxNode }[] {
-  const out: { name: string; node: SyntaxNode }[] = [];
-  const moduleName = stmt.childForFieldName("module_name");
-  for (const c of stmt.namedNonComment) {
-    if (c === moduleName) continue;
-    if (c.type === "aliased_import") out.push({ name: c.childForFieldName("alias")!.text, node: c });
-    else if (c.type === "dotted_name") out.push({ name: stmt.type === "import_statement" ? c.namedNonComment[0].text : c.text, node: c });
-  }
-  return out;
-}
+/** per import line (the same few, `import mlx.core as mx`…, in every file): the names it binds */
+const lineBindingsOf = new Map<string, readonly string[]>();
 
 /** The names an import line binds (`import mlx.core as mx` → mx), or none when it is not one plain import. */
-export function lineBindings(line: string): string[] {
-  const stmt = parseModule(line).rootNode.namedNonComment[0];
-  return stmt && (stmt.type === "import_statement" || stmt.type === "import_from_statement") ? importBindings(stmt).map((b) => b.name) : [];
+export function lineBindings(line: string): readonly string[] {
+  let names = lineBindingsOf.get(line);
+  if (!names) {
+    const stmt = parseModule(line).rootNode.namedNonComment[0];
+    names = stmt && (stmt.type === "import_statement" || stmt.type === "import_from_statement") ? importBindings(stmt).map((b) => b.name) : [];
+    // helper imports are few and fixed; a bound on the cache all the same (a plugin may add lines)
+    if (lineBindingsOf.size > 1000) lineBindingsOf.clear();
+    lineBindingsOf.set(line, names);
+  }
+  return names;
 }
 
 /**
@@ -95,9 +123,29 @@ export function neededImportLines(lines: string[], used: Set<string>, ownBinding
   });
 }
 
-/** Drops the input's own (not torch) top-level imports of names the input read and the output no longer reads. */
-export function dropImportsMadeUnused(s: MagicString, imports: SyntaxNode[], input: Usage, output: Usage): void {
-  for (const stmt of imports) if (stmt.parent?.type === "module") dropImport(s, stmt, (name) => input.all.has(name) && !output.all.has(name));
+/**
+ * Drops the input's own (not torch) module-level imports of names the input read and the output no longer reads:
+ * `imports` (top-level statements), and those in the module's `try`/`if`/`with` blocks (a fallback
+ * `except ImportError: from .fast_norm import rms_norm` once the name translates).
+ */
+export function dropImportsMadeUnused(s: MagicString, root: SyntaxNode, imports: SyntaxNode[], input: Usage, output: Usage): void {
+  const dead = (name: string) => input.all.has(name) && !output.all.has(name);
+  for (const stmt of imports) if (stmt.parent?.type === "module") dropImport(s, stmt, dead);
+  for (const stmt of nestedModuleImports(root)) if (!/^(import|from)\s+torch\b/.test(stmt.text)) dropImport(s, stmt, dead);
+}
+
+/** Import statements inside the module's compound statements (not in a function or class body). */
+function nestedModuleImports(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode, top: boolean): void => {
+    for (const c of n.namedNonComment) {
+      if (c.type === "import_statement" || c.type === "import_from_statement") {
+        if (!top) out.push(c);
+      } else if (!["function_definition", "class_definition", "decorated_definition", "expression_statement"].includes(c.type)) visit(c, false);
+    }
+  };
+  visit(root, true);
+  return out;
 }
 
 /** Drops the names of an import statement that `dead` says the translation left unread (the statement, when all are). */
@@ -144,7 +192,11 @@ const PURE_CALLS = new Set([
   "enumerate",
   "sorted",
   "reversed",
+  // c2m's torch.device: a str with torch's .type and .index (cookbook/helpers/ops_device.py)
+  "ops_device",
 ]);
+/** qualified calls that only read state (a tensor's `.device` is `mx.default_device()` in the output) */
+const PURE_QUALIFIED_CALLS = new Set(["mx.default_device"]);
 const PURE_NODES = new Set([
   "identifier",
   "attribute",
@@ -192,7 +244,9 @@ const PURE_NODES = new Set([
 function pure(n: SyntaxNode): boolean {
   if (n.type === "call") {
     const fn = n.childForFieldName("function");
-    const known = (fn?.type === "identifier" && PURE_CALLS.has(fn.text)) || (fn?.type === "attribute" && fn.childForFieldName("object")?.text === "math");
+    const known =
+      (fn?.type === "identifier" && PURE_CALLS.has(fn.text)) ||
+      (fn?.type === "attribute" && (fn.childForFieldName("object")?.text === "math" || PURE_QUALIFIED_CALLS.has(fn.text)));
     return known && pure(n.childForFieldName("arguments")!);
   }
   if (n.type === "comment") return true;
@@ -266,14 +320,18 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
       const a = assignmentOf(st);
       if (!a || !a.names.some(dead)) continue;
       try {
-        // still this assignment in the output (an idiom rule may have written another statement over its range), unmarked
+        // still this assignment in the output (an idiom rule may have written another statement over its range)
         const left = st.text.slice(0, st.namedNonComment[0].childForFieldName("left")!.endIndex - st.startIndex);
         const text = s.slice(st.startIndex, st.endIndex);
-        if (!text.startsWith(left) || /#\s*c2m:/.test(s.slice(lineStart(s.original, st.startIndex), lineEnd(s.original, st.endIndex)))) continue;
+        if (!text.startsWith(left)) continue;
+        // a marked statement keeps its line (the marker's): only its targets may go
+        const marked = /#\s*c2m:/.test(s.slice(lineStart(s.original, st.startIndex), lineEnd(s.original, st.endIndex)));
         // what runs is the output's value (`torch.device(d)` is `d` there)
         const out = assignmentOf(parseModule(text).rootNode.namedNonComment[0]);
         if (!out || out.names.join() !== a.names.join()) continue;
-        if (a.names.every(dead) && pure(out.value)) removed += dropStatement(s, st);
+        if (a.names.every(dead) && !pure(out.value)) removed += dropTargets(s, st, text, out.value);
+        else if (marked) continue;
+        else if (a.names.every(dead)) removed += dropStatement(s, st);
         else removed += dropTupleElements(s, st, out.value, dead);
       } catch {
         // inside an edit: leave it
@@ -291,6 +349,20 @@ function dropStatement(s: MagicString, st: SyntaxNode): number {
   if (s.original.slice(start, st.startIndex).trim() || !/^\s*(#.*)?\s*$/.test(s.original.slice(st.endIndex, end))) return 0;
   if (st.parent!.namedNonComment.every((o) => o === st || emptied(s, o))) s.overwrite(st.startIndex, st.endIndex, "pass");
   else s.remove(start, end);
+  return 1;
+}
+
+/**
+ * `device = next(model.parameters()).device` with `device` unread and a value that may have effects (a call):
+ * the value stays, as an expression statement, and the targets go. `text` is the statement as the output has
+ * it, `value` its value parsed from that text; the targets must be as the input wrote them.
+ */
+function dropTargets(s: MagicString, st: SyntaxNode, text: string, value: SyntaxNode): number {
+  let asg = st.namedNonComment[0];
+  while (asg.childForFieldName("right")?.type === "assignment") asg = asg.childForFieldName("right")!;
+  const start = asg.childForFieldName("right")!.startIndex;
+  if (s.original.slice(st.startIndex, start) !== text.slice(0, value.startIndex)) return 0;
+  s.remove(st.startIndex, start);
   return 1;
 }
 

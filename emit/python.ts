@@ -3,21 +3,30 @@
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
 import MagicString from "magic-string";
-import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
+import { namedChildren, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
+import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
+import { runtimePlaceholders } from "../passes/runtime-placeholders.js";
 import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
+import { aliasPrivateBuffers } from "./buffer-aliases.js";
+import { nameForwardMethods } from "./forward-name.js";
+import { MODULE_MIXIN_HELPER, mixTorchModuleSemantics } from "./module-mixins.js";
 import { hiresSourceMap } from "./sourcemap.js";
 import { translateStringAnnotations } from "./string-annotations.js";
 
 export interface EmitResult {
   code: string;
   map: ReturnType<MagicString["generateMap"]>;
+  /** names bound to a placeholder only because functions read them (../passes/runtime-placeholders.ts): local → what it stood for */
+  placeholders: Map<string, string>;
+  /** the parse of `code` the emitter made to read it (absent when it did not parse cleanly): the verifier reads it instead of parsing again */
+  tree?: Tree;
 }
 
 const MLX_IMPORTS = ["import mlx.core as mx", "import mlx.nn as nn"];
@@ -34,13 +43,15 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (!e) markers.push([pos, marker]);
     else e.text = e.text.endsWith("\n") ? `${e.text.slice(0, -1)}${marker}\n` : `${e.text}${marker}`;
   }
+  const inserts = foldInsertsIntoRemovedLines(mod.source, edits, layout.inserts);
   for (const e of edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
 
-  // forward → __call__ in every module class
-  for (const cls of mod.classes.values()) {
-    const fwd = cls.methods.get("forward");
-    if (fwd) s.overwrite(fwd.childForFieldName("name")!.startIndex, fwd.childForFieldName("name")!.endIndex, "__call__");
-  }
+  // forward → __call__ in every module class (emit/forward-name.ts)
+  nameForwardMethods(s, mod);
+  // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
+  const mixed = mixTorchModuleSemantics(s, mod);
+  // non-persistent buffers read by torch's name outside their class (emit/buffer-aliases.ts)
+  aliasPrivateBuffers(s, mod);
 
   // torch names inside string annotations, by the translator's table
   translateStringAnnotations(s, mod.root, mod.aliases);
@@ -63,6 +74,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     );
   }
   const helpers = new Set(layout.ctx.helpers);
+  if (mixed) helpers.add(MODULE_MIXIN_HELPER);
   if (needsSanitize.length) helpers.add("weight_map");
   // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers
   const placeholdered = mod.imports.filter((i) => i.placeholders?.length);
@@ -88,8 +100,11 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
   // names the removed torch imports bound that have no translation: placeholders, after the Untranslated helper
   const placeholders = [...layout.placeholders, ...placeholdered.map(placeholderLines)];
-  if (placeholders.length) helperBodies.push(placeholders.join("\n"));
-  const helperBlock = helperBodies.length ? `\n\n\n${helperBodies.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
+  const block = (bodies: string[], lines: string[]) => {
+    const all = lines.length ? [...bodies, lines.join("\n")] : bodies;
+    return all.length ? `\n\n\n${all.join("\n\n\n")}${"\n".repeat(Math.max(0, 2 - blankAfter))}` : "";
+  };
+  let helperBlock = block(helperBodies, placeholders);
   // helpers go after the last import that stays (a removed torch import cannot carry them)
   const kept = mod.imports.filter((i) => !removed(i) && i.node.parent === mod.root);
   // ... and before the first module-level statement that runs code: an `if` between imports may call a helper
@@ -125,32 +140,69 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
       else target.prepend(text);
     }
     if (helpersAfterKept) target.appendLeft(lastKept.node.endIndex, helperBlock);
-    for (const ins of layout.inserts) target.appendLeft(ins.pos, ins.text);
+    for (const ins of inserts) target.appendLeft(ins.pos, ins.text);
   };
   // c2m adds no pyflakes finding (./prune.ts): the output is read with every candidate import in place, then
   // locals and imports the translation made unused go, then the imports it needs are placed
+  // the weight maps go at the end (they read no name): in the probe too, so that the probe's text is the
+  // output's whenever pruning changes nothing more, and the verifier reads the probe's tree
+  const mapsText = Object.keys(maps).length
+    ? `\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : ""}${weightMapsLiteral(maps)}\n`
+    : "";
+  let probed: Tree | undefined;
   const readOutput = (): Usage => {
     const probe = s.clone();
     placeImports(probe, candidates);
-    return usageOf(parseModule(probe.toString()).rootNode);
+    if (mapsText) probe.append(mapsText);
+    const text = probe.toString();
+    const native = phase("emit: parse output", () => parsePython(text));
+    probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => plainTreeOf(native, text));
+    return phase("emit: names read", () => usageOf(probed?.rootNode ?? plainTreeOf(native, text).rootNode));
   };
-  const input = usageOf(mod.root);
+  const input = phase("emit: names read", () => usageOf(mod.root));
   let output = readOutput();
-  if (dropDeadStores(s, mod.root, input, output)) output = readOutput();
+  if (phase("emit: dead stores", () => dropDeadStores(s, mod.root, input, output))) output = readOutput();
+  // names of removed imports the output still reads in function bodies: one placeholder each (../passes/runtime-placeholders.ts)
+  const runtime = runtimePlaceholders(layout.removed, output.unresolved, layout.ctx.diags);
+  if (runtime.lines.length) {
+    // the Untranslated helper imports nothing, and the bindings read nothing else: the usage read above stands
+    const bodies = helpers.has(UNTRANSLATED_HELPER) ? helperBodies : [splitImports(helperSource(UNTRANSLATED_HELPER)).body, ...helperBodies];
+    helperBlock = block(bodies, [...placeholders, ...runtime.lines]);
+  }
   dropImportsMadeUnused(
     s,
+    mod.root,
     kept.map((i) => i.node),
     input,
     output,
   );
   const own = new Set(kept.flatMap((i) => importBindings(i.node).map((b) => b.name)));
-  placeImports(s, neededImportLines(candidates, output.all, own));
+  placeImports(s, neededImportLines(candidates, output.moduleReads, own));
 
-  if (Object.keys(maps).length) {
-    const top = topLevel.length === 1 ? `C2M_TOP_LEVEL = ${JSON.stringify(topLevel[0])}\n` : "";
-    s.append(`\n\n# c2m: torch state_dict keys and layouts -> MLX parameters (read by \`c2m weights --map\` and sanitize())\n${top}${weightMapsLiteral(maps)}\n`);
-  }
-  return { code: s.toString(), map: hiresSourceMap(s, filename) };
+  if (mapsText) s.append(mapsText);
+  const code = s.toString();
+  return { code, map: phase("source map", () => hiresSourceMap(s, filename)), placeholders: runtime.names, tree: probed?.source === code ? probed : undefined };
+}
+
+/**
+ * A statement inserted beside one the translation removed whole (`x = x.transpose(...)` after a dropped
+ * `x = x.contiguous()` or a cancelled permute) would land after the removed line's newline, glued to the next
+ * line (a syntax error): it takes the removed line's place instead, at its indentation. Returns the other inserts.
+ */
+function foldInsertsIntoRemovedLines(
+  source: string,
+  edits: { start: number; end: number; text: string }[],
+  inserts: { pos: number; text: string }[],
+): { pos: number; text: string }[] {
+  const removedLines = edits.filter((e) => e.text === "" && source[e.end - 1] === "\n" && (e.start === 0 || source[e.start - 1] === "\n"));
+  return [...inserts]
+    .sort((a, b) => a.pos - b.pos)
+    .filter((ins) => {
+      const e = removedLines.find((r) => r.start < ins.pos && ins.pos < r.end);
+      if (!e || ins.text.trim().includes("\n")) return true;
+      e.text += `${/^[ \t]*/.exec(source.slice(e.start))![0]}${ins.text.trim()}\n`;
+      return false;
+    });
 }
 
 /** Where the first edit that writes a placeholder Python runs on import starts (not in a function body); Infinity when none. */
@@ -164,4 +216,36 @@ function firstImportTimePlaceholder(mod: ModuleIR, layout: LayoutResult): number
     first = e.start;
   }
   return first;
+}
+
+/**
+ * A file c2m does not translate (it imports no torch) with a few edits that still concern the port (package probes,
+ * passes/package-probes.ts): the edits applied, the helpers they call pasted after the imports that precede them.
+ */
+export function emitEditsOnly(
+  source: string,
+  root: SyntaxNode,
+  edits: readonly { start: number; end: number; text: string }[],
+  helpers: Iterable<string>,
+  filename: string,
+): EmitResult {
+  const s = new MagicString(source);
+  for (const e of edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
+  const imports: string[] = [];
+  const bodies: string[] = [];
+  for (const h of orderHelpers(helpers)) {
+    const { imports: own, body } = splitImports(helperSource(h));
+    imports.push(...own);
+    bodies.push(body);
+  }
+  const topImports = namedChildren(root).filter((n) => n.type === "import_statement" || n.type === "import_from_statement" || n.type === "future_import_statement");
+  const existing = new Set(topImports.map((n) => n.text.trim()));
+  const block = [...new Set(imports)].filter((l) => !existing.has(l)).join("\n");
+  const text = `${block ? `${block}\n` : ""}\n\n${bodies.join("\n\n\n")}\n`;
+  // after the last import that precedes the first edit: the helpers are defined before any code calls them
+  const firstEdit = Math.min(...edits.map((e) => e.start));
+  const last = topImports.filter((n) => n.endIndex <= firstEdit).pop();
+  if (last) s.appendLeft(last.endIndex, `\n${text.trimEnd()}`);
+  else s.prepend(`${text.trimStart()}\n\n`);
+  return { code: s.toString(), map: hiresSourceMap(s, filename), placeholders: new Map() };
 }

@@ -2,12 +2,13 @@
  * String annotations (`model: "torch.nn.Module | None"`, `-> "torch.dtype"`) are forward references: Python
  * does not evaluate them on import, but pyflakes and `typing.get_type_hints` read the names in them. The
  * translator rewrites real annotations; this rewrites the torch names inside string ones by the same table
- * (passes/tables TORCH_NAMES: `torch.Tensor` → `mx.array`), so that the output's annotations name MLX.
+ * (passes/tables TORCH_NAMES: `torch.Tensor` → `mx.array`; a layer, `torch.nn.Conv1d` → `nn.Conv1d`), so that the
+ * output's annotations name MLX.
  * A torch name the table lacks stays as written (the verifier reports it).
  */
 import type MagicString from "magic-string";
 import type { SyntaxNode } from "../grammar/python.js";
-import { TORCH_NAMES } from "../passes/tables/index.js";
+import { LAYER_BY_NAME, TORCH_NAMES } from "../passes/tables/index.js";
 
 /** typing's generic names: a string inside their subscript (`Union[np.ndarray, "torch.Tensor"]`) is a type, as pyflakes reads it */
 const GENERICS = /(?:^|\.)(Union|Optional|List|Tuple|Dict|Type|Sequence|Iterable|Iterator|Mapping|Callable|Set|FrozenSet|Annotated|list|tuple|dict|type|set)$/;
@@ -22,6 +23,12 @@ export function isTypeString(str: SyntaxNode): boolean {
   return false;
 }
 
+/** A torch layer class whose MLX row builds an `mlx.nn` class of its own (`torch.nn.Conv1d` → `nn.Conv1d`), not a helper. */
+function mlxLayerClass(q: string): string | undefined {
+  const row = LAYER_BY_NAME.get(q);
+  return row ? /^nn\.\w+(?=\()/.exec(row.mlx)?.[0] : undefined;
+}
+
 /** Rewrites the torch names of every string annotation of `root`; `aliases` maps a local name to its full torch name. */
 export function translateStringAnnotations(s: MagicString, root: SyntaxNode, aliases: ReadonlyMap<string, string>): void {
   for (const str of root.descendantsOfType("string")) {
@@ -34,7 +41,7 @@ export function translateStringAnnotations(s: MagicString, root: SyntaxNode, ali
       const dot = name.indexOf(".");
       const head = aliases.get(dot < 0 ? name : name.slice(0, dot));
       const full = head && (head === "torch" || head.startsWith("torch.")) ? head + (dot < 0 ? "" : name.slice(dot)) : undefined;
-      return (full && TORCH_NAMES[full]) || name;
+      return (full && (TORCH_NAMES[full] ?? mlxLayerClass(full))) || name;
     });
     if (text === content.text) continue;
     try {

@@ -239,6 +239,18 @@ export function dottedName(node: SyntaxNode | null): string | undefined {
   return name;
 }
 
+/** The names an import statement binds, in order with their parts (`a.b as c` binds c; `import a.b` binds a). */
+export function importBindings(stmt: SyntaxNode): { name: string; node: SyntaxNode }[] {
+  const out: { name: string; node: SyntaxNode }[] = [];
+  const moduleName = stmt.childForFieldName("module_name");
+  for (const c of stmt.namedNonComment) {
+    if (c === moduleName) continue;
+    if (c.type === "aliased_import") out.push({ name: c.childForFieldName("alias")!.text, node: c });
+    else if (c.type === "dotted_name") out.push({ name: stmt.type === "import_statement" ? c.namedNonComment[0].text : c.text, node: c });
+  }
+  return out;
+}
+
 export interface CallArgs {
   positional: SyntaxNode[];
   keyword: Map<string, SyntaxNode>;

@@ -69,27 +69,40 @@ export function firstErrorNode(root: SyntaxNode): SyntaxNode | undefined {
   }
 }
 
+/** The node types python2Construct (or the keyword check) can object to: the only ones looked at. */
+const CHECKED_TYPES = [...Object.keys(PY2_STATEMENTS), "comparison_operator", "string_start", "integer", "except_clause", "raise_statement", "tuple_pattern", "identifier"];
+
 /** The first construct CPython 3 rejects that tree-sitter accepted, in source order, or undefined. */
 export function python3Problem(root: SyntaxNode, source: string): SourceProblem | undefined {
-  const stack: SyntaxNode[] = [root];
-  let found: SourceProblem | undefined;
-  while (stack.length) {
-    const node = stack.pop()!;
-    const py2 = python2Construct(node);
-    if (py2) {
-      found = { code: "C2M-E010", at: node.startPosition, message: `Python 2 syntax: ${py2}` };
-      break;
+  // the first offending node in document order: per type, from the tree's index (nodes of a type are in
+  // document order there), the earliest of each type's first
+  let first: { node: SyntaxNode; message: string; code: "C2M-E010" | "C2M-E001" } | undefined;
+  for (const type of CHECKED_TYPES) {
+    for (const node of nodesOf(root, type)) {
+      if (first && node.preorder > first.node.preorder) break;
+      const py2 = python2Construct(node);
+      // both keywords are five characters: most names are told apart without slicing their text
+      const keyword = !py2 && node.type === "identifier" && node.endIndex - node.startIndex === 5 && KEYWORDS_AS_NAMES.has(node.text);
+      if (py2) first = { node, code: "C2M-E010", message: `Python 2 syntax: ${py2}` };
+      else if (keyword) first = { node, code: "C2M-E001", message: `syntax error: '${node.text}' is a keyword in Python 3` };
+      if (py2 || keyword) break;
     }
-    // both keywords are five characters: most names are told apart without slicing their text
-    if (node.type === "identifier" && node.endIndex - node.startIndex === 5 && KEYWORDS_AS_NAMES.has(node.text)) {
-      found = { code: "C2M-E001", at: node.startPosition, message: `syntax error: '${node.text}' is a keyword in Python 3` };
-      break;
-    }
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
   }
+  const found: SourceProblem | undefined = first && { code: first.code, at: first.node.startPosition, message: first.message };
   const indent = indentationProblem(root, source);
   if (indent && (!found || before(indent.at, found.at))) return indent;
   return found;
+}
+
+/** The nodes of a type at or below `root`, in document order, from the tree's index (which numbers every node of the tree). */
+function nodesOf(root: SyntaxNode, type: string): readonly SyntaxNode[] {
+  const all = root.tree.nodesOfType(type);
+  if (root === root.tree.rootNode) return all;
+  return all.filter((n) => {
+    let a: SyntaxNode | null = n;
+    while (a && a !== root) a = a.parent;
+    return a === root;
+  });
 }
 
 const before = (a: Point, b: Point) => a.row < b.row || (a.row === b.row && a.column < b.column);
@@ -154,28 +167,34 @@ interface LineStart {
 
 /** Where logical lines may start, by row, in order: statements, clauses, decorators. */
 function logicalLineStarts(root: SyntaxNode): LineStart[] {
-  const rows = new Map<number, LineStart>();
+  // the candidates, from the tree's index rather than a walk of every node: the children of the module, of
+  // each block and of each decorated definition, and the clauses and decorators
+  const candidates: SyntaxNode[] = [...root.children];
   const firstOfBlock = new Set<SyntaxNode>();
-  const stack: SyntaxNode[] = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
-    const parent = node.parent;
-    const parentType = parent?.type;
+  for (const block of nodesOf(root, "block")) {
+    candidates.push(...block.children);
+    const first = block.children.find((c) => c.isNamed && c.type !== "comment");
+    if (first) firstOfBlock.add(first);
+  }
+  for (const d of nodesOf(root, "decorated_definition")) candidates.push(...d.children);
+  for (const type of LINE_OPENERS) candidates.push(...nodesOf(root, type));
+  // in document order, as a walk meets them: of two starting at the same place, the outer one counts
+  candidates.sort((a, b) => a.preorder - b.preorder);
+  const rows = new Map<number, LineStart>();
+  let last: SyntaxNode | undefined;
+  for (const node of candidates) {
+    // a decorator is a child of its decorated definition and a line opener too
+    if (node === last) continue;
+    last = node;
+    const parentType = node.parent?.type;
     const opens =
       node.isNamed &&
       node.type !== "comment" &&
       (parentType === "module" || parentType === "block" || LINE_OPENERS.has(node.type) || (parentType === "decorated_definition" && node.type !== "decorator"));
-    if (opens) {
-      const { row, column } = node.startPosition;
-      const first = firstOfBlock.has(node);
-      const known = rows.get(row);
-      if (!known || column < known.column) rows.set(row, { row, column, opensBlock: first });
-    }
-    if (node.type === "block") {
-      const first = node.children.find((c) => c.isNamed && c.type !== "comment");
-      if (first) firstOfBlock.add(first);
-    }
-    for (const c of node.children) stack.push(c);
+    if (!opens) continue;
+    const { row, column } = node.startPosition;
+    const known = rows.get(row);
+    if (!known || column < known.column) rows.set(row, { row, column, opensBlock: firstOfBlock.has(node) });
   }
   return [...rows.values()].sort((a, b) => a.row - b.row);
 }

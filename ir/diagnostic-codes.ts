@@ -193,8 +193,8 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-W014",
-    title: "setattr with a name c2m cannot compute; the attribute's weights are not mapped",
-    hint: "use a string constant, or a loop over a literal list or range(N) with a literal N",
+    title: "setattr or add_module with a name c2m cannot compute; the attribute's weights are mapped by a rule for any name the class does not otherwise hold",
+    hint: "use a string constant, or a loop over a literal list or range(N) with a literal N; check the converted weights load (strict)",
     example: "setattr(self, name, nn.Linear(2, 2))",
   },
   {
@@ -214,6 +214,24 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     title: "a torch name is left inside a string annotation",
     hint: "Python does not evaluate a string annotation on import, but typing.get_type_hints and type checkers read it: write the MLX type (mx.array, nn.Module, mx.Dtype) in its place",
     example: 'def f(x: "torch.Generator"): ...',
+  },
+  {
+    code: "C2M-W052",
+    title: "names imported from torch in a try that catches ImportError: the port runs the except branch, the code's own fallback",
+    hint: "the import becomes `raise ImportError(...)`, so the names are what the fallback defines (as on a torch without them); check that the fallback suits the port",
+    example: "try:\n    from torch._dynamo import allow_in_graph as maybe_allow_in_graph\nexcept ImportError:\n    def maybe_allow_in_graph(cls):\n        return cls",
+  },
+  {
+    code: "C2M-W041",
+    title: "a removed import's name is read where c2m has no translation: bound to a placeholder",
+    hint: "each use carries its own marker (C2M-W002, C2M-W001, C2M-E023); the name is bound once to Untranslated(...), so the module imports and only those uses raise; port them by hand",
+    example: "import torch\n\ndef f(x):\n    torch._check(x.shape[0] > 0)",
+  },
+  {
+    code: "C2M-W022",
+    title: "the modules a call may reach take different layouts",
+    hint: "the callee is one of several modules (items of one Sequential built in a loop, or branches) and they do not agree on channels-last or torch layout: c2m passes torch's layout, which a channels-last one (a conv) misreads; build the Sequential from modules that agree, or call them one by one",
+    example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
   },
 ];
 

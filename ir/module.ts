@@ -11,7 +11,8 @@ import type { TensorType } from "./tensor.js";
 export type ModVal =
   | { k: "layer"; row: LayerMapping; call: SyntaxNode }
   | { k: "class"; name: string; ext?: ForeignClass }
-  | { k: "seq"; items: ModVal[] | null; names?: string[]; elem?: ModVal }
+  /** `names`: the children's names (an OrderedDict given to nn.Sequential); `named`: named, the names not known */
+  | { k: "seq"; items: ModVal[] | null; names?: string[]; named?: boolean; elem?: ModVal }
   | { k: "list"; items: ModVal[] | null; elem?: ModVal }
   | { k: "dict"; entries: Map<string, ModVal> | null; elem?: ModVal }
   | { k: "param" }
@@ -72,6 +73,8 @@ export interface ModuleIR {
   layerClasses?: Map<string, LayerMapping>;
   /** when set, only these classes of the file are classified and interpreted (a library file, read for a few of its classes) */
   onlyClasses?: Set<string>;
+  /** `nn.Sequential(…)` calls (nodeKey) the module tree found given a dict of modules (passes/named-sequential.ts) */
+  namedSequentials?: Set<string>;
   /** the binder's view of this file within its program (imports across files and libraries); absent: this file alone */
   semantic?: FileSemantics;
 }

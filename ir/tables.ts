@@ -11,6 +11,8 @@
  *   {*name}          a varargs parameter: its arguments joined with ", " (a single tuple/list argument is
  *                    passed through as written); an argument `({*name})` given exactly one argument is
  *                    that argument alone: `mx.zeros(({*size}))` renders `mx.zeros(5)` and `mx.zeros((2, 3))`
+ *   {*name...}       as {*name}, but one list or tuple display given for the varargs is spread into them, as
+ *                    torch reads it: `torch.meshgrid([a, b])` renders `mx.meshgrid(*[a, b])`
  *   [text]           an optional piece: emitted only if every {hole} inside it was given by the call
  *                    e.g. "mx.sum({input}[, axis={dim}][, keepdims={keepdim}])"
  *   {@helper}        the name of a cookbook helper (cookbook/helpers/<helper>.py); using it makes the
@@ -80,6 +82,8 @@ export interface OpMapping {
   /** arguments MLX cannot honour: param → allowed literal texts; others → C2M-W003 */
   allowed?: Record<string, string[]>;
   helpers?: string[];
+  /** import lines the MLX template needs beyond mlx.core and mlx.nn (`import numpy as np`); placed only when read */
+  imports?: string[];
   /** true for in-place methods (add_, relu_): translated as `x = op(x)` with C2M-W004 */
   inplace?: boolean;
   note?: string;

@@ -2,7 +2,7 @@
 export type WeightOp = "identity" | "drop" | "conv" | "conv_transpose" | "linear_nhwc" | "split" | "sum";
 
 export interface WeightRule {
-  /** torch key pattern, or several for `sum`; `*` matches one dotted segment */
+  /** torch key pattern, or several for `sum`; `*` matches one dotted segment, `**` one or more, `#` one of digits */
   torch: string | string[];
   /** MLX key pattern, several for `split`, null for `drop` */
   mlx: string | string[] | null;

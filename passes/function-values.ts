@@ -11,6 +11,10 @@ import type { OpMapping } from "../ir/tables.js";
 export function functionReference(op: OpMapping): string | undefined {
   const direct = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
   if (direct) return direct[1];
+  // a helper written with torch's signature (`{@ops_gelu}({input}[, approximate={approximate}])`): the helper
+  // itself stands for the function (`functools.partial(F.gelu, approximate="tanh")`)
+  const helper = /^\{@(\w+)\}\(\{\w+\}((?:\[, \w+=\{\w+\}\])*)\)$/.exec(op.mlx);
+  if (helper) return [...helper[2].matchAll(/\[, (\w+)=\{(\w+)\}\]/g)].every((p) => p[1] === p[2]) ? helper[1] : undefined;
   const [first, ...rest] = op.sig.map((p) => p.split("=")[0].replace(/^\*+/, ""));
   if (!first || rest.some((p) => p !== "inplace")) return undefined;
   // the template may name the input only, and has no optional parts

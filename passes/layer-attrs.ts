@@ -8,17 +8,51 @@
 import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 
-const LAYER_ATTRS = new Set(["in_features", "out_features", "in_channels", "out_channels", "kernel_size", "num_features", "num_embeddings", "embedding_dim"]);
+const LAYER_ATTRS = new Set(["in_features", "out_features", "in_channels", "out_channels", "kernel_size", "num_features", "num_embeddings", "embedding_dim", "padding_idx"]);
 
 export const LAYER_ATTR_HELPER = "c2m_layer_attr";
 
-/** Whether attribute node `e` reads a torch layer attribute of an object an enclosing `isinstance` test found to be a torch layer. */
-export function isNarrowedLayerAttr(e: SyntaxNode, aliases: Map<string, string>): boolean {
+/** What the translator knows of the object whose attribute is read. */
+export type LayerAttrReceiver =
+  /** a tensor (not merely assumed one), a shape, a number, a list: none has layer attributes */
+  | "no-layer"
+  /** an instance of a class of the program that sets the attribute itself (`self.out_channels = ...`) */
+  | "own"
+  /** anything else: a torch layer, a module built elsewhere (timm's `create_conv2d(...)`), unknown */
+  | "other";
+
+/**
+ * Whether attribute node `e` reads a torch layer attribute MLX's layers lack: read on an object an enclosing
+ * `isinstance` test found to be a torch layer, or on any object not known to be a tensor or to set the
+ * attribute itself (`self.conv_pw.out_channels` where conv_pw came from a factory in another file). The
+ * helper returns the object's own attribute whenever it has one, so the rewrite never changes what an object
+ * that keeps the attribute answers.
+ */
+export function readsLayerAttr(e: SyntaxNode, aliases: Map<string, string>, receiver: LayerAttrReceiver): boolean {
   const attr = e.childForFieldName("attribute")?.text;
-  const obj = e.childForFieldName("object")?.text;
-  if (!attr || !obj || !LAYER_ATTRS.has(attr)) return false;
+  const obj = e.childForFieldName("object");
+  if (!attr || !obj || obj.text === "self") return false;
+  if (!LAYER_ATTRS.has(attr)) return false;
   const parent = e.parent;
   if ((parent?.type === "assignment" || parent?.type === "augmented_assignment") && parent.childForFieldName("left") === e) return false;
+  if (isNarrowedLayer(e, obj.text, aliases)) return true;
+  return receiver === "other";
+}
+
+const OPTIONAL_PARAMETERS = new Set(["weight", "bias"]);
+
+/**
+ * Whether `param` (`m.weight`, `m.weight.data`'s object) is a torch layer's parameter: its object narrowed to a
+ * torch layer by an enclosing isinstance test. torch's `.data` of it is the array itself in MLX.
+ */
+export function isNarrowedLayerParameter(param: SyntaxNode, aliases: Map<string, string>): boolean {
+  const obj = param.type === "attribute" ? param.childForFieldName("object") : null;
+  const attr = param.childForFieldName("attribute")?.text;
+  return !!obj && !!attr && OPTIONAL_PARAMETERS.has(attr) && isNarrowedLayer(param, obj.text, aliases);
+}
+
+/** Whether an enclosing `isinstance(obj, nn.Layer)` test (within the same function) found `obj` to be a torch layer. */
+function isNarrowedLayer(e: SyntaxNode, obj: string, aliases: Map<string, string>): boolean {
   for (let child = e, n = e.parent; n; child = n, n = n.parent) {
     if (n.type === "function_definition" || n.type === "class_definition") return false;
     if ((n.type === "if_statement" || n.type === "elif_clause") && n.childForFieldName("consequence") === child) {

@@ -8,6 +8,7 @@ import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
+import { removedImportNames, type RemovedName } from "./runtime-placeholders.js";
 import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
@@ -18,6 +19,8 @@ export interface LayoutResult {
   inserts: { pos: number; text: string }[];
   /** module-level names a removed top-level torch import bound, as placeholders (passes/torch-imports.ts) */
   placeholders: string[];
+  /** every name a removed import bound: the emitter binds those the output still reads (passes/runtime-placeholders.ts) */
+  removed: Map<string, RemovedName>;
 }
 
 /** Classes no other class of the file instantiates: the models a user builds. */
@@ -98,10 +101,11 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
       const w = runToFixpoint(ctx, fn, cls, { boundary: ctx.layout === "torch" });
       walkers.push(w);
     }
-    // nested functions: defs in the body, decorated or not (not those inside other statements or defs)
-    for (const stmt of fn.childForFieldName("body")!.children) {
-      if (stmt.type === "function_definition") visitFunction(stmt, undefined);
-      else for (const inner of stmt.children) if (inner.type === "function_definition") visitFunction(inner, undefined);
+    // nested functions: defs in the body, decorated or not, inside an if, a loop, a try or a with too (a def
+    // inside another def is that one's)
+    for (const stmt of definitionsIn(fn.childForFieldName("body")!)) {
+      const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
+      if (def.type === "function_definition") visitFunction(def, undefined);
     }
   };
   const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {
@@ -118,7 +122,8 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     // base classes (`class RMSNorm(torch.nn.Module)`)
     const bases = body.parent?.type === "class_definition" ? body.parent.childForFieldName("superclasses") : null;
     for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, loose.expr(b).text);
-    for (const stmt of namedChildren(body)) {
+    // definitions at this level, those inside an `if is_torch_available():`, a loop, a try or a with included
+    for (const stmt of definitionsIn(body)) {
       if (stmt.type === "decorated_definition") dropTorchDecorators(stmt, loose);
       const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
       if (def.type === "function_definition") visitFunction(def, cls);
@@ -136,7 +141,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
   const importCtx = { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers };
   edits.push(...rewriteNestedImports(nested, importCtx));
   const placeholders = topLevelPlaceholders(mod.imports, importCtx);
-  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders };
+  return { ctx, edits: fillEmptyBlocks(mod.root, mod.source, dropNested(edits)), inserts, placeholders, removed: removedImportNames(mod, nested) };
 }
 
 /**
@@ -170,8 +175,12 @@ function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
     // any other torch decorator runs on import: translated, or a placeholder (passes/untranslated.ts)
     else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, w.expr(e).text);
+    // a decorator of the file's or a library's given a torch name (`@wraps(torch.nn.Module.cuda)`): its arguments run on import too
+    else if (e && e.descendantsOfType("identifier").some((id) => isTorchName(w.qualify(id)))) w.overwrite(e, w.expr(e).text);
   }
 }
+
+const isTorchName = (q: string | undefined) => q === "torch" || !!q?.startsWith("torch.");
 
 /** Keeps the outermost of nested edits (a statement replaced whole wins over edits inside it). */
 function dropNested(edits: Edit[]): Edit[] {
@@ -181,6 +190,30 @@ function dropNested(edits: Edit[]): Edit[] {
     const last = out[out.length - 1];
     if (last && e.start >= last.start && e.end <= last.end) continue;
     out.push(e);
+  }
+  return out;
+}
+
+/** Statements that hold blocks of statements run in the same scope (a definition inside one is the scope's). */
+const COMPOUND = new Set([
+  "if_statement",
+  "elif_clause",
+  "else_clause",
+  "for_statement",
+  "while_statement",
+  "try_statement",
+  "except_clause",
+  "finally_clause",
+  "with_statement",
+  "block",
+]);
+
+/** The function and class definitions (decorated or not) of a block, through compound statements, not inside other definitions. */
+export function definitionsIn(block: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const stmt of namedChildren(block)) {
+    if (stmt.type === "function_definition" || stmt.type === "class_definition" || stmt.type === "decorated_definition") out.push(stmt);
+    else if (COMPOUND.has(stmt.type)) out.push(...definitionsIn(stmt));
   }
   return out;
 }

@@ -7,10 +7,12 @@ import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { classifyClasses, foreignValue } from "./package-classes.js";
+import { dictValue, isDictConstructor, noteSequential, withItem } from "./named-sequential.js";
+import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
   appendAll,
   argumentValues,
+  concatenated,
   bindTarget,
   callsByCallee,
   elementOf,
@@ -40,6 +42,9 @@ const MAX_DEPTH = 6;
 
 /** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
 const ITERATORS = new Set(["range", "zip", "enumerate"]);
+
+/** The attribute standing for modules stored under names computed at run time (`setattr(self, f"layer{i}", …)` c2m cannot follow). */
+export const UNNAMED_ATTR = "*";
 
 /** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
 export const SEQUENTIAL_ITEMS = "__sequential__";
@@ -308,6 +313,18 @@ class InitInterpreter {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right");
     if (!right) return;
+    // `self.x = nn.Buffer(t, persistent=False)` (torch ≥ 2.5) is `self.register_buffer("x", t, persistent=False)`
+    if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "call") {
+      const q = qualify(right.childForFieldName("function"), this.mod.aliases);
+      if (q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
+        const name = left.childForFieldName("attribute")!.text;
+        const args = callArgs(right);
+        const persistent = (args.keyword.get("persistent") ?? args.positional[1])?.text !== "False";
+        this.cls.attrs.set(name, { k: "buffer", persistent });
+        if (!persistent) this.cls.privateBuffers.add(name);
+        return;
+      }
+    }
     const val = this.expr(right, env);
     this.store(left, val, env);
     // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
@@ -330,10 +347,15 @@ class InitInterpreter {
   }
 
   private store(left: SyntaxNode, val: ModVal, env: Env): void {
-    if (left.type === "identifier") env.set(left.text, val);
+    const dict = left.type === "subscript" ? env.get(left.childForFieldName("value")!.text) : undefined;
+    if (dict?.k === "dict") env.set(left.childForFieldName("value")!.text, withItem(dict, this.expr(left.childForFieldName("subscript")!, env), val, this.inLoop > 0));
+    else if (left.type === "identifier") env.set(left.text, val);
     else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
     else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
-      for (const id of namedChildren(left)) this.store(id, { k: "value" }, env);
+      // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
+      const parts = namedChildren(left);
+      const items = val.k === "list" && val.items?.length === parts.length ? val.items : undefined;
+      parts.forEach((id, i) => this.store(id, items ? items[i] : { k: "value" }, env));
     }
   }
 
@@ -345,22 +367,59 @@ class InitInterpreter {
     this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
   }
 
-  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else a diagnostic (its weights go unmapped). */
+  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else one of unknown name (and a diagnostic). */
   private setattr(call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): void {
     const [, nameNode, valueNode] = args.positional;
+    if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "setattr(self, ");
     if (!nameNode || !valueNode) return;
     const name = this.expr(nameNode, env);
     if (name.k === "const") this.storeAttr(name.text, this.expr(valueNode, env));
-    else this.diags?.report("C2M-W014", nameNode.startPosition, `setattr(self, ${nameNode.text}, …): c2m cannot compute the attribute's name`);
+    else this.unnamed(nameNode, this.expr(valueNode, env), "setattr(self, ");
   }
 
+  /** `self.add_module(name, module)`, `self.add_module(*pair)` (timm's ResNet adds `(f"layer{i}", stage)` pairs). */
+  private addModule(args: ReturnType<typeof callArgs>, env: Env): void {
+    const [nameNode, valueNode] = args.positional;
+    if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "self.add_module(");
+    if (!nameNode || !valueNode) return;
+    const name = this.expr(nameNode, env);
+    if (name.k === "const") this.cls.attrs.set(name.text, this.expr(valueNode, env));
+    else this.unnamed(nameNode, this.expr(valueNode, env), "self.add_module(");
+  }
+
+  /** A `(name, module)` pair given as `*pair`. */
+  private namedPair(splat: SyntaxNode, env: Env, how: string): void {
+    const pair = this.expr(namedChildren(splat)[0], env);
+    const [name, value] = pair.k === "list" && pair.items?.length === 2 ? pair.items : [undefined, elementOf(pair)];
+    if (name?.k === "const") this.storeAttr(name.text, value);
+    else if (value.k !== "value") this.unnamed(splat, value, how);
+  }
+
+  /**
+   * A module stored under a name computed at run time: kept as the attribute UNNAMED_ATTR, whose weight rules
+   * match any name the class does not otherwise hold (passes/weights.ts).
+   */
+  private unnamed(at: SyntaxNode, value: ModVal, how: string): void {
+    const prev = this.cls.attrs.get(UNNAMED_ATTR);
+    this.cls.attrs.set(UNNAMED_ATTR, prev ? union([prev, value]) : value);
+    this.diags?.report(
+      "C2M-W014",
+      at.startPosition,
+      `${how}${at.text}, …): c2m cannot compute the attribute's name; its weights are mapped by a rule for any name the class does not otherwise hold`,
+    );
+  }
+
+  /** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
   private augAssign(a: SyntaxNode, env: Env): void {
     const left = a.childForFieldName("left")!;
-    if (left.type !== "identifier") return;
-    const cur = env.get(left.text);
+    const attr = left.type === "attribute" && left.childForFieldName("object")!.text === "self" ? left.childForFieldName("attribute")!.text : undefined;
+    if (left.type !== "identifier" && !attr) return;
+    const cur = attr ? this.cls.attrs.get(attr) : env.get(left.text);
     const add = this.expr(a.childForFieldName("right")!, env);
     if (cur && (cur.k === "list" || cur.k === "seq") && add.k === "list") {
-      env.set(left.text, appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], this.inLoop > 0 || add.items === null));
+      const grown = appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], this.inLoop > 0 || add.items === null);
+      if (attr) this.cls.attrs.set(attr, grown);
+      else env.set(left.text, grown);
     }
   }
 
@@ -391,12 +450,7 @@ class InitInterpreter {
         if (!persistent) this.cls.privateBuffers.add(name);
         return;
       }
-      if (obj.text === "self" && method === "add_module") {
-        const nameNode = args.positional[0];
-        const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
-        if (name && args.positional[1]) this.cls.attrs.set(name, this.expr(args.positional[1], env));
-        return;
-      }
+      if (obj.text === "self" && method === "add_module") return this.addModule(args, env);
       if (obj.type === "identifier" && (method === "append" || method === "extend")) {
         const cur = env.get(obj.text);
         if (cur && (cur.k === "list" || cur.k === "seq")) {
@@ -450,12 +504,17 @@ class InitInterpreter {
         return itemAt(this.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"));
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
+      case "binary_operator":
+        return e.childForFieldName("operator")!.text === "+"
+          ? concatenated(this.expr(e.childForFieldName("left")!, env), this.expr(e.childForFieldName("right")!, env))
+          : { k: "value" };
       case "conditional_expression": {
         const [a, , b] = namedChildren(e);
         return union([this.expr(a, env), this.expr(b, env)]);
       }
       case "list":
       case "tuple":
+      case "expression_list":
         return {
           k: "list",
           items: namedChildren(e)
@@ -500,7 +559,12 @@ class InitInterpreter {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
     const q = qualify(fn, this.mod.aliases);
-    if (q === "torch.nn.Sequential") return sequentialValue(args, (n) => this.expr(n, env));
+    if (q === "torch.nn.Sequential")
+      return noteSequential(
+        call,
+        sequentialValue(args, (n) => this.expr(n, env)),
+        this.mod,
+      );
     if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
       const vals = args.positional.map((a) => this.expr(a, env));
       if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
@@ -514,6 +578,7 @@ class InitInterpreter {
     }
     if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => this.expr(n, env));
     if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
+    if (isDictConstructor(fn, q ?? dottedName(fn)) && !env.has(fn.text)) return dictValue(call, (n) => this.expr(n, env));
     // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds (settings change no weight key)
     if (q === "functools.partial" && args.positional[0]) return this.expr(args.positional[0], env);
     if (q) {
@@ -548,6 +613,12 @@ class InitInterpreter {
       target = this.cls.methods.get(fn.childForFieldName("attribute")!.text);
     } else if (fn.type === "identifier") target = this.mod.functions.get(fn.text);
     if (target && this.depth < MAX_DEPTH) return this.inline(target, args, env);
+    // a function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here
+    const ext = !target && this.depth < MAX_DEPTH && !(fn.type === "identifier" && env.has(fn.text)) ? foreignFunction(this.mod, fn, collectForeign) : undefined;
+    if (ext) {
+      const sub = new InitInterpreter(ext.mod, this.cls, this.sites, this.record, undefined, this.definer, this.home, this.depth + 1);
+      return sub.inlineWith(ext.def, this.passedValues(ext.def, args, env));
+    }
     return { k: "value" };
   }
 
@@ -567,12 +638,21 @@ class InitInterpreter {
   }
 
   private inline(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ModVal {
+    return this.inlineWith(fn, this.passedValues(fn, args, env));
+  }
+
+  /** What a call passes for each of `fn`'s parameters, evaluated here. */
+  private passedValues(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): Map<string, ModVal> {
     const names = paramNames(fn).filter((n) => n !== "self");
     const given = new Map<string, ModVal>();
     args.positional.forEach((a, i) => {
       if (i < names.length && a.type !== "list_splat") given.set(names[i], this.expr(a, env));
     });
     for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    return given;
+  }
+
+  private inlineWith(fn: SyntaxNode, given: Map<string, ModVal>): ModVal {
     const local: Env = new Map();
     this.depth++;
     const savedLoop = this.inLoop;

@@ -45,6 +45,9 @@ export function mergeBranches(env: Env, branches: Env[]): void {
         return [...(l.items ?? []), ...(l.elem ? [l.elem] : [])];
       });
       env.set(name, { k: vals[0].k, items: null, elem: union(all) } as ModVal);
+    } else if (vals.every((v) => v.k === "dict")) {
+      // a dict filled differently by the branches: its keys are not known statically
+      env.set(name, { k: "dict", entries: null, elem: union(vals.map(elementOf)) });
     } else env.set(name, union(vals));
   }
 }
@@ -53,6 +56,12 @@ export function appendAll(cur: ModVal & { k: "list" | "seq" }, items: ModVal[], 
   if (!unknownCount && cur.items) return { ...cur, items: [...cur.items, ...items] };
   const all = [...(cur.items ?? []), ...(cur.elem ? [cur.elem] : []), ...items];
   return { k: cur.k, items: null, elem: union(all) } as ModVal;
+}
+
+/** `a + b` of two lists of modules (`[pool] + proj`): one list, its items known where both are; anything else is a plain value. */
+export function concatenated(a: ModVal, b: ModVal): ModVal {
+  if (a.k !== "list" || b.k !== "list") return { k: "value" };
+  return b.items ? appendAll(a, b.items, false) : appendAll(a, [b.elem ?? { k: "unknown" }], true);
 }
 
 export function elementOf(v: ModVal): ModVal {
@@ -129,8 +138,17 @@ export function bindTarget(target: SyntaxNode, v: ModVal, env: Env): void {
     return;
   }
   const parts = namedChildren(target);
-  const items = v.k === "list" && v.items && v.items.length === parts.length ? v.items : undefined;
+  const items = tupleItems(v, parts.length);
   parts.forEach((p, i) => bindTarget(p, items ? items[i] : { k: "value" }, env));
+}
+
+/** The items of a tuple of `n` values: of one, or position by position of a union of such (the rows of `enumerate(zip(...))`). */
+function tupleItems(v: ModVal, n: number): ModVal[] | undefined {
+  if (v.k === "list") return v.items && v.items.length === n ? v.items : undefined;
+  if (v.k !== "union") return undefined;
+  const rows = v.options.map((o) => tupleItems(o, n));
+  if (rows.some((r) => !r)) return undefined;
+  return Array.from({ length: n }, (_, i) => union(rows.map((r) => r![i])));
 }
 
 /** `nn.ModuleDict({...})` / `nn.ModuleDict(dict(a=…))`: its entries when their keys are literal. */
@@ -186,20 +204,16 @@ export function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
   return index;
 }
 
-/** `nn.Sequential(a, b)`, `nn.Sequential(*layers)`, `nn.Sequential(OrderedDict([("name", m), …]))`: its items where known. */
+/**
+ * `nn.Sequential(a, b)`, `nn.Sequential(*layers)`: its items where known; `nn.Sequential(d)` with `d` a dict of
+ * modules (`OrderedDict([("name", m), …])`, one filled by `d["name"] = m`): children named by its keys.
+ */
 export function sequentialValue(args: CallArgs, expr: (n: SyntaxNode) => ModVal): ModVal {
   const first = args.positional[0];
-  if (first && args.positional.length === 1 && first.type === "call" && /OrderedDict$/.test(dottedName(first.childForFieldName("function")) ?? "")) {
-    const inner = callArgs(first).positional[0];
-    const names: string[] = [];
-    const items: ModVal[] = [];
-    for (const pair of inner ? namedChildren(inner) : []) {
-      const [k, v] = namedChildren(pair);
-      if (!k || !v || k.type !== "string") return { k: "seq", items: null, elem: { k: "unknown" } };
-      names.push(stringValue(k)!);
-      items.push(expr(v));
-    }
-    return { k: "seq", items, names };
+  const single = first && args.positional.length === 1 && first.type !== "list_splat" ? expr(first) : undefined;
+  if (single?.k === "dict") {
+    if (single.entries) return { k: "seq", items: [...single.entries.values()], names: [...single.entries.keys()] };
+    return { k: "seq", items: null, elem: single.elem ?? { k: "unknown" }, named: true };
   }
   const items: ModVal[] = [];
   let known = true;
@@ -212,7 +226,7 @@ export function sequentialValue(args: CallArgs, expr: (n: SyntaxNode) => ModVal)
         known = false;
         elem = elementOf(v);
       }
-    } else items.push(expr(a));
+    } else items.push(a === first && single ? single : expr(a));
   }
   if (known) return { k: "seq", items };
   return { k: "seq", items: null, elem: union([...items, elem ?? { k: "unknown" }]) };
@@ -244,7 +258,8 @@ export function annotatedClasses(param: SyntaxNode): SyntaxNode[] {
     if (n.type === "generic_type") {
       const [head, ...rest] = namedChildren(n);
       const name = head?.text.replace(/^typing\./, "");
-      const into = name === "type" || name === "Type" ? true : name === "Union" || name === "Optional" ? inType : undefined;
+      const sequence = SEQUENCE_TYPES.has(name ?? "") && n === outermost;
+      const into = name === "type" || name === "Type" ? true : name === "Union" || name === "Optional" || sequence ? inType : undefined;
       if (into === undefined) return;
       for (const r of rest) visit(r, into);
       return;
@@ -252,6 +267,7 @@ export function annotatedClasses(param: SyntaxNode): SyntaxNode[] {
     if (n.type === "type" || n.type === "type_parameter" || n.type === "binary_operator" || n.type === "union_type") for (const c of namedChildren(n)) visit(c, inType);
   };
   const type = param.type === "typed_parameter" || param.type === "typed_default_parameter" ? param.childForFieldName("type") : null;
+  const outermost = type?.type === "type" ? namedChildren(type)[0] : type;
   if (type) visit(type, false);
   return found;
 }
@@ -259,7 +275,18 @@ export function annotatedClasses(param: SyntaxNode): SyntaxNode[] {
 /** The union of the classes a parameter's annotation names (annotatedClasses), when every one is a module class or a torch layer. */
 export function annotatedClassValue(param: SyntaxNode, evaluate: (n: SyntaxNode) => ModVal): ModVal | undefined {
   const named = annotatedClasses(param).map(evaluate);
-  return named.length && named.every((c) => c.k === "classref" || c.k === "layerref") ? union(named) : undefined;
+  if (!named.length || !named.every((c) => c.k === "classref" || c.k === "layerref")) return undefined;
+  // `block_fns: Tuple[Type[BasicBlock], ...]` (timm's make_blocks): a sequence of those classes
+  return isSequenceType(param.childForFieldName("type")) ? { k: "list", items: null, elem: union(named) } : union(named);
+}
+
+const SEQUENCE_TYPES = new Set(["Tuple", "tuple", "List", "list", "Sequence"]);
+
+/** An annotation `Tuple[X, ...]`, `List[X]`, `Sequence[X]` (the classes annotatedClasses finds are its items). */
+function isSequenceType(type: SyntaxNode | null): boolean {
+  const n = type?.type === "type" ? namedChildren(type)[0] : type;
+  if (n?.type !== "generic_type") return false;
+  return SEQUENCE_TYPES.has(namedChildren(n)[0]?.text.replace(/^typing\./, "") ?? "");
 }
 
 /** What a value says about classes, as a key (which classes and layers, not where they were built). */

@@ -153,6 +153,20 @@ function reachableDefs(root: SyntaxNode, name: string): Set<string> {
   return reached;
 }
 
+/**
+ * A module-level function of another file of the program that a constructor calls to build its layers (timm's
+ * `create_conv2d` in layers/create_conv2d.py): its definition and that file's module IR, to interpret it in.
+ */
+export function foreignFunction(mod: ModuleIR, node: SyntaxNode, collect: (m: ModuleIR) => void): { mod: ModuleIR; def: SyntaxNode } | undefined {
+  const sem = mod.semantic;
+  if (!sem || (node.type !== "identifier" && node.type !== "attribute")) return undefined;
+  const r = node.type === "identifier" ? sem.resolveName(node.text) : sem.resolveExpression(node);
+  if (r.kind !== "function" || r.file === sem.file) return undefined;
+  const ext = foreignModule(sem.of(r.file), r.name, collect);
+  const def = ext?.functions.get(r.name);
+  return ext && def ? { mod: ext, def } : undefined;
+}
+
 function foreignClass(sem: FileSemantics, name: string, collect: (m: ModuleIR) => void): ForeignClass | undefined {
   const mod = foreignModule(sem, name, collect);
   const cls: ClassIR | undefined = mod?.classes.get(name);

@@ -45,10 +45,25 @@ export const isTorch = (name: string) => name === "torch" || name.startsWith("to
 
 /** Fully qualified name of an identifier/attribute chain under the file's imports (`nn.Conv2d` → `torch.nn.Conv2d`). */
 export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): string | undefined {
-  const name = dottedName(node);
+  const name = dottedName(node) ?? throughGetattr(node);
   if (!name) return undefined;
   const dot = name.indexOf(".");
   const target = aliases.get(dot < 0 ? name : name.slice(0, dot));
   if (!target) return undefined;
   return dot < 0 ? target : target + name.slice(dot);
+}
+
+/** `getattr(torch, "version").hip` is `torch.version.hip`: a getattr with a constant name and no default, in an attribute chain. */
+function throughGetattr(node: SyntaxNode | null): string | undefined {
+  if (!node) return undefined;
+  if (node.type === "identifier") return node.text;
+  if (node.type === "attribute") {
+    const obj = throughGetattr(node.childForFieldName("object"));
+    return obj ? `${obj}.${node.childForFieldName("attribute")!.text}` : undefined;
+  }
+  if (node.type !== "call" || node.childForFieldName("function")?.text !== "getattr") return undefined;
+  const args = namedChildren(node.childForFieldName("arguments")!).filter((c) => c.type !== "comment");
+  if (args.length !== 2 || args[1].type !== "string" || !/^["'][\w]+["']$/.test(args[1].text)) return undefined;
+  const obj = throughGetattr(args[0]);
+  return obj ? `${obj}.${args[1].text.slice(1, -1)}` : undefined;
 }

@@ -20,8 +20,11 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
       return spec.slice(1);
     }
     if (spec.startsWith("*")) {
-      const v = args.given.get(spec.slice(1));
+      const spread = spec.endsWith("...");
+      const v = args.given.get(spec.slice(1).replace(/\.\.\.$/, ""));
       if (v === undefined) return optional ? undefined : "";
+      // torch reads one list or tuple given for varargs as the varargs (`torch.meshgrid([a, b])`); MLX takes them spread
+      if (spread && Array.isArray(v) && v.length === 1 && isSequenceDisplay(v[0])) return `*${v[0]}`;
       return Array.isArray(v) ? v.join(", ") : v;
     }
     const eq = spec.indexOf("=");
@@ -65,6 +68,27 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
   // an optional first argument that was left out leaves "(, " behind
   const text = fill(template, false)!.replace(/\(\s*,\s*/g, "(");
   return missing ? { ok: false, missing } : { ok: true, text, helpers };
+}
+
+/** A list display `[a, b]` or a tuple display `(a, b)` (a top-level comma: `(x)` is only parentheses), whole. */
+function isSequenceDisplay(text: string): boolean {
+  const open = text[0];
+  if (open !== "[" && open !== "(") return false;
+  let depth = 0;
+  let comma = false;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) {
+      if (--depth === 0 && i !== text.length - 1) return false;
+    } else if (ch === "," && depth === 1) comma = true;
+  }
+  return depth === 0 && (open === "[" || comma);
 }
 
 /** `[` opens an optional piece only when the bracketed text holds a hole; otherwise it is Python indexing. */

@@ -5,9 +5,10 @@
  * `from torch.version import cuda` in a function). Each becomes what a machine without torch runs:
  *
  *   - torch's own names: those the tables translate are dropped, the way top-level imports are (the names
- *     are translated where they are used: nested imports add their aliases); a name with no translation is
- *     bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which raises only when used, with
- *     an error diagnostic (C2M-E050);
+ *     are translated where they are used: nested imports add their aliases); a name with no translation,
+ *     imported in a `try` that catches the ImportError, makes the import raise it so the fallback runs
+ *     (C2M-W052), and elsewhere is bound to `Untranslated("torch.x.name")` (passes/untranslated.ts), which
+ *     raises only when used, with an error diagnostic (C2M-E050);
  *   - a library that needs torch (torchvision, timm, torchcodec, …), not the user's own package: inside a
  *     `try` that catches the ImportError it is an optional dependency, and the import becomes
  *     `raise ImportError(...)` so that the fallback runs as it would without torch (C2M-W040); elsewhere its
@@ -130,7 +131,15 @@ function siteOf(stmt: SyntaxNode, isOwn: (module: string) => boolean): NestedTor
 
 /** Adds the aliases of nested torch imports to the file's (a top-level import of the same local name wins). */
 export function addNestedAliases(sites: NestedTorchImport[], aliases: Map<string, string>): void {
-  for (const s of sites) if (s.kind === "torch") for (const [local, q] of s.names) if (!aliases.has(local)) aliases.set(local, q);
+  for (const s of sites) if (s.kind === "torch" && !guardedTorchNames(s)) for (const [local, q] of s.names) if (!aliases.has(local)) aliases.set(local, q);
+}
+
+/**
+ * `from torch.x import name` in a try that catches ImportError: the names are what the except branch defines (C2M-W052),
+ * even a name the tables translate: a sibling may import it from this file (`from .torch_utils import maybe_allow_in_graph`).
+ */
+function guardedTorchNames(site: NestedTorchImport): boolean {
+  return site.kind === "torch" && !site.plain && isGuardedImport(site.stmt) && !underTypeChecking(site.stmt);
 }
 
 /** Whether the tables translate torch name `q` where it is used (a value, a layer, an op, a runtime switch, or a namespace of those). */
@@ -178,14 +187,32 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
       edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`c2m: ${site.module} needs torch`)})` });
       continue;
     }
-    const placeholders = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
+    if (guardedTorchNames(site)) {
+      // names from torch in a try that catches ImportError: the code's own fallback defines them (for this file and
+      // for the files that import them from here); dropping the import would leave them undefined
+      const message = `names from ${site.module} in a try that catches ImportError: the port runs its except branch`;
+      report(ctx, "C2M-W052", stmt, message);
+      edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`${site.module} is torch's`)})` });
+      continue;
+    }
+    const untranslated = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
+    // a name nothing reads was imported for its effects (`import torch_npu  # noqa: F401`): a placeholder bound there would be a dead store
+    const placeholders = untranslated.filter(([local]) => readInScope(stmt, local));
+    const what = untranslated.map(([, q]) => q).join(", ");
+    const verb = untranslated.length > 1 ? "have" : "has";
+    if (untranslated.length && !placeholders.length) {
+      // the statement goes and its line keeps only the marker (a trailing `# noqa` goes with it)
+      report(ctx, "C2M-E050", stmt, `${what} ${verb} no MLX translation: the import goes (nothing reads what it binds)`);
+      const eol = ctx.source.indexOf("\n", stmt.endIndex);
+      edits.push({ start: stmt.startIndex, end: eol < 0 ? ctx.source.length : eol, text: "" });
+      continue;
+    }
     if (!placeholders.length) {
       edits.push(lineRemoval(ctx.source, stmt));
       continue;
     }
     ctx.helpers.add(UNTRANSLATED_HELPER);
-    const what = placeholders.map(([, q]) => q).join(", ");
-    report(ctx, "C2M-E050", stmt, `${what} ${placeholders.length > 1 ? "have" : "has"} no MLX translation: bound to Untranslated(...), which raises when used`);
+    report(ctx, "C2M-E050", stmt, `${what} ${verb} no MLX translation: bound to Untranslated(...), which raises when used`);
     const lines = placeholders.map(([local, q]) => `${local} = Untranslated(${JSON.stringify(q)})`);
     edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: lines.join(`\n${indent}`) });
   }
@@ -214,6 +241,14 @@ export function topLevelPlaceholders(imports: { node: SyntaxNode; torch: boolean
   return lines;
 }
 
+/** Whether `name` is read in the scope an import statement binds it in (its function, else the module), the statement aside. */
+function readInScope(stmt: SyntaxNode, name: string): boolean {
+  let scope = stmt.parent;
+  while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
+  if (!scope) return true;
+  return scope.descendantsOfType("identifier").some((id) => id.text === name && !(id.startIndex >= stmt.startIndex && id.endIndex <= stmt.endIndex));
+}
+
 /** The statement's whole line(s), newline included (the emitter leaves `pass` where a block empties). */
 function lineRemoval(src: string, stmt: SyntaxNode): ImportEdit {
   const start = src.lastIndexOf("\n", stmt.startIndex - 1) + 1;
@@ -228,4 +263,12 @@ function report(ctx: RewriteContext, code: string, stmt: SyntaxNode, message: st
   const prev = ctx.markers.get(eol);
   const marker = `c2m: ${d.code} ${message}`;
   if (!prev?.includes(d.code)) ctx.markers.set(eol, prev ? `${prev}; ${marker}` : `  # ${marker}`);
+}
+
+/** Whether a node sits under `if TYPE_CHECKING:` (or `typing.TYPE_CHECKING`): Python never runs it. */
+export function underTypeChecking(node: SyntaxNode): boolean {
+  for (let child = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === "if_statement" && p.childForFieldName("consequence") === child && /^(typing\.)?TYPE_CHECKING$/.test(p.childForFieldName("condition")!.text.trim())) return true;
+  }
+  return false;
 }

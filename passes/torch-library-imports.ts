@@ -79,3 +79,8 @@ function installedTorchLibrary(module: string, mod: ModuleIR): boolean {
 export function placeholderLines(imp: ImportIR): string {
   return (imp.placeholders ?? []).map((p) => placeholderBinding(p.local, p.name, untranslatedMessage(p.name))).join("\n");
 }
+
+/** The names top-level imports of torch libraries bind to placeholders (a value computed from one on import is one too). */
+export function placeholderImportNames(mod: ModuleIR): Set<string> {
+  return new Set(mod.imports.flatMap((imp) => (imp.placeholders ?? []).map((p) => p.local)));
+}

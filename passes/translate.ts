@@ -5,7 +5,18 @@
  * layout decisions; the final run's edits are what the emitter applies.
  */
 import { functionReference, isParameterOf } from "./function-values.js";
-import { compactSource, containsPlaceholder, evaluatedOnImport, inAnnotation, isPlaceholder, UNTRANSLATED_HELPER, untranslatedMessage, untranslatedValue } from "./untranslated.js";
+import {
+  compactSource,
+  containsPlaceholder,
+  evaluatedOnImport,
+  inAnnotation,
+  isPlaceholder,
+  readsPlaceholderName,
+  UNTRANSLATED_HELPER,
+  untranslatedMessage,
+  untranslatedValue,
+} from "./untranslated.js";
+import { placeholderImportNames } from "./torch-library-imports.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
@@ -14,13 +25,16 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { isNamedSequential } from "./named-sequential.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { AUTOCAST_CONTEXTS, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
+import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
-import { isNarrowedLayerAttr, LAYER_ATTR_HELPER, layerAttrText } from "./layer-attrs.js";
+import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
+import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
@@ -78,6 +92,8 @@ export interface TranslateContext {
   chwFlatten: Set<string>;
   /** classes standing for torch layers passed as values (passes/layer-values.ts): name → source */
   layerValues: Map<string, string>;
+  /** names bound to an Untranslated placeholder on import (module level, class bodies): a value computed from one on import is one too */
+  placeholderNames?: Set<string>;
 }
 
 const TENSOR_ONLY_METHODS = new Set([
@@ -240,9 +256,8 @@ export class FunctionWalker {
         const rank = v.t.rank ?? decided.rank;
         const axes = transposeAxes(v.t.perm, decided.perm, rank);
         this.countTranspose();
-        const indent = " ".repeat(firstStmt ? firstStmt.startPosition.column : 8);
-        const pos = firstStmt ? firstStmt.startIndex : body.startIndex;
-        this.inserts.set(`param:${name}`, { pos, text: `${name} = ${name}.transpose(${axes.join(", ")})\n${indent}` });
+        const line = `${name} = ${name}.transpose(${axes.join(", ")})`;
+        this.inserts.set(`param:${name}`, insertBeforeStatement(this.ctx.mod.source, firstStmt ?? body, line));
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
       } else this.env.set(name, v.k === "tensor" ? withDef(v, def) : v);
     }
@@ -367,7 +382,16 @@ export class FunctionWalker {
     let g = this.expr(right);
     // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
     // import: the whole value becomes the placeholder, so only a use of the name raises
-    if (containsPlaceholder(g.text) && !isPlaceholder(g.text) && evaluatedOnImport(stmt)) g = { v: { k: "other" }, text: untranslatedValue(compactSource(right.text), right) };
+    // (or from a name bound to one on import)
+    if (evaluatedOnImport(stmt)) {
+      const names = (this.ctx.placeholderNames ??= placeholderImportNames(this.ctx.mod));
+      const computed = right.type !== "identifier" && readsPlaceholderName(right, names);
+      if ((containsPlaceholder(g.text) && !isPlaceholder(g.text)) || computed) g = { v: { k: "other" }, text: untranslatedValue(compactSource(right.text), right) };
+      if (left.type === "identifier") {
+        if (isPlaceholder(g.text) || readsPlaceholderName(right, names)) names.add(left.text);
+        else names.delete(left.text);
+      }
+    }
     if (left.type === "identifier" && g.text === left.text && right.text !== left.text && !type) {
       // the rewrite left `x = x` (a permute that became a relabelling): drop the statement, keep its comment
       this.dropStatement(stmt);
@@ -445,7 +469,7 @@ export class FunctionWalker {
         const rank = v.t.rank ?? decided.rank;
         const axes = transposeAxes(v.t.perm, decided.perm, rank);
         this.countTranspose();
-        this.inserts.set(`def:${def}`, { pos: stmt.endIndex, text: `\n${" ".repeat(stmt.startPosition.column)}${name} = ${name}.transpose(${axes.join(", ")})` });
+        this.inserts.set(`def:${def}`, insertAfterStatement(this.ctx.mod.source, stmt, `${name} = ${name}.transpose(${axes.join(", ")})`));
         this.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
       } else this.env.set(name, withDef(v, def));
       return;
@@ -532,6 +556,13 @@ export class FunctionWalker {
         const nameNode = args.positional[0];
         const valueNode = args.positional[1] ?? args.keyword.get("tensor");
         const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
+        const persistentNode = args.keyword.get("persistent") ?? args.positional[2];
+        if (name && valueNode && persistentNode && persistentNode.type !== "true" && persistentNode.type !== "false") {
+          // persistent or not only at run time: the helper decides (a non-persistent buffer is no MLX parameter)
+          this.ctx.helpers.add("c2m_register_buffer");
+          this.replaceStatement(stmt, `c2m_register_buffer(self, ${JSON.stringify(name)}, ${this.expr(valueNode).text}, ${this.expr(persistentNode).text})`);
+          return;
+        }
         if (name && valueNode) {
           const attr = this.cls?.privateBuffers.has(name) ? `_${name}` : name;
           this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}`);
@@ -828,11 +859,13 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
-    if (o.v.k !== "tensor" && isNarrowedLayerAttr(e, this.ctx.mod.aliases)) {
+    if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
       return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
     }
     const text = rebuildOne(e, obj, o.text);
+    // `m.weight` of a layer an isinstance test narrowed: its array (`m.weight.data.normal_(...)` is then an assignment)
+    if ((o.v.k !== "tensor" || o.v.assumed) && isNarrowedLayerParameter(e, this.ctx.mod.aliases)) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     if (o.v.k === "tensor") {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
       if (attr === "ndim") return { v: { k: "num" }, text };
@@ -842,7 +875,8 @@ export class FunctionWalker {
       }
       // torch's autograd-free view of a tensor: an MLX array is already only its values
       if (attr === "data") return { v: o.v, text: o.text };
-      if (attr === "device") return { v: { k: "other" }, text: "None" };
+      // the array's device is MLX's default one (code reads its .type: DeviceType.cpu/gpu, never a torch backend name)
+      if (attr === "device") return { v: { k: "other" }, text: "mx.default_device()" };
       if (attr === "is_cuda") return { v: { k: "other" }, text: "False" };
       return { v: { k: "other" }, text };
     }
@@ -859,6 +893,14 @@ export class FunctionWalker {
       if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     }
     return { v: { k: "other" }, text };
+  }
+
+  /** What a layer-attribute read's receiver is known to be (passes/layer-attrs.ts). */
+  private layerAttrReceiver(v: Val, attr: string): LayerAttrReceiver {
+    if (v.k === "tensor") return v.assumed ? "other" : "no-layer";
+    if (v.k === "shape" || v.k === "num" || v.k === "list" || v.k === "none") return "no-layer";
+    if (v.k === "module" && v.m.k === "class" && (v.m.ext?.cls ?? this.ctx.mod.classes.get(v.m.name))?.attrs.has(attr)) return "own";
+    return "other";
   }
 
   /**
@@ -887,6 +929,7 @@ export class FunctionWalker {
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
     for (const i of importsFor(text)) this.ctx.imports.add(i);
+    for (const h of helpersFor(text)) this.ctx.helpers.add(h);
     this.record("table", q, e);
     return { v: { k: "other" }, text };
   }
@@ -985,7 +1028,8 @@ export class FunctionWalker {
     ) {
       const obj = ops[0].childForFieldName("object")!;
       const o = this.expr(obj);
-      if (o.v.k !== "tensor" && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
+      // a parameter merely assumed a tensor (`def _init_weights(module)`) has no bias attribute as a tensor: a layer
+      if ((o.v.k !== "tensor" || o.v.assumed) && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
         return { v: { k: "other" }, text: `"bias" ${opText === "is" ? "not in" : "in"} ${o.text}` };
       }
     }
@@ -1001,7 +1045,8 @@ export class FunctionWalker {
   private call(e: SyntaxNode): Gen {
     const fn = e.childForFieldName("function")!;
     const q = qualify(fn, this.ctx.mod.aliases);
-    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") {
+    // a Parameter or a Buffer (torch ≥ 2.5) is its array in MLX; module-tree decides whether a buffer is private
+    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter" || q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
       const a = callArgs(e).positional[0] ?? callArgs(e).keyword.get("data");
       if (a) {
         const g = this.expr(a);
@@ -1026,9 +1071,21 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      // a torch name whose MLX form is a helper function with torch's signature, called
+      if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return this.opaqueCall(e, new Map([[fn, this.torchName(q, fn).text]]), false);
+      const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
+      const ownerName = owner ? qualify(owner, this.ctx.mod.aliases) : undefined;
+      if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {
+        return this.opaqueCall(e, new Map([[fn, `${this.torchName(ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
+      }
       if (evaluatedOnImport(e)) return this.untranslated(`${q}(...)`, e);
       this.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
       return this.opaqueCall(e, new Map([[fn, fn.text]]));
+    }
+    const probe = probeFunction(fn, this.ctx.mod.root);
+    if (probe) {
+      this.ctx.helpers.add(PROBE_HELPER);
+      return this.opaqueCall(e, new Map([[fn, probe]]), false);
     }
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;
@@ -1113,9 +1170,10 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: this.expr(dflt).text };
   }
 
-  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {
+  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
     this.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
     for (const i of mm.imports ?? []) this.ctx.imports.add(i);
+    for (const h of mm.helpers ?? []) this.ctx.helpers.add(h);
     const argsNode = e.childForFieldName("arguments");
     const args = mm.mlx.includes("{args}") && argsNode ? this.translatedArgs(argsNode) : "";
     return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace("{args}", args) };
@@ -1167,12 +1225,10 @@ export class FunctionWalker {
     const fn = e.childForFieldName("function")!;
     const args = e.childForFieldName("arguments")!;
     const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
-    // Sequential(OrderedDict([...])): MLX's Sequential is positional; the weight map renames the keys
-    const first = namedChildren(args)[0];
-    if (mlxName === "nn.Sequential" && first?.type === "call" && /OrderedDict$/.test(first.childForFieldName("function")!.text)) {
-      const pairs = namedChildren(callArgs(first).positional[0] ?? first);
-      const items = pairs.map((p) => this.expr(namedChildren(p)[1] ?? p).text);
-      return { v: { k: "other" }, text: `nn.Sequential(${items.join(", ")})` };
+    // Sequential(OrderedDict(…)): children named by the dict's keys (passes/named-sequential.ts)
+    if (mlxName === "nn.Sequential" && isNamedSequential(e, this.ctx.mod)) {
+      this.ctx.helpers.add("NamedSequential");
+      replaced.set(fn, "NamedSequential");
     }
     for (const a of namedChildren(args)) replaced.set(a, this.expr(a).text);
     return { v: { k: "other" }, text: rebuild(e, replaced) };
@@ -1376,6 +1432,7 @@ export class FunctionWalker {
         const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
         const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
         if (same) return results[0];
+        if (args.some((a) => a.v.k === "tensor")) this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
         return { v: tensorVal(), args: conv };
       }
@@ -1652,6 +1709,7 @@ export class FunctionWalker {
       return this.opaqueCall(e);
     }
     for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
+    for (const i of row.imports ?? []) this.ctx.imports.add(i);
     return { v: resultVal, text: r.text };
   }
 
@@ -2168,10 +2226,17 @@ function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
  */
 const joinedTensors = new WeakMap<Val, Val>();
 function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined) and no assumed
+  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed
+  // only where it is true (a parameter merely taken for a tensor stays so after an if that left it alone:
+  // transformers' `_init_weights(module)` tests `module.bias is not None` after such an if)
   if (!("assumed" in v) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
   let j = joinedTensors.get(v);
-  if (!j) joinedTensors.set(v, (j = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def }));
+  if (!j) {
+    j = v.assumed
+      ? { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def, assumed: true }
+      : { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
+    joinedTensors.set(v, j);
+  }
   return j;
 }
 

@@ -50,8 +50,13 @@ export function untranslatedValue(q: string, node: SyntaxNode): string {
 
 export const UNTRANSLATED_HELPER = "Untranslated";
 
-/** `local = Untranslated("q")` with its marker: a name an import bound that has no translation (one line each, after the helpers). */
-export const placeholderBinding = (local: string, q: string, message: string): string => `${local} = Untranslated(${JSON.stringify(q)})  # c2m: C2M-E050 ${message}`;
+/**
+ * `local = Untranslated("q")` with its marker: a name an import bound that has no translation (one line each,
+ * after the helpers). `code` is the marker's code; one other than C2M-E050 (a name read only at run time,
+ * ./runtime-placeholders.ts) is passed to the placeholder too, for the error it raises to name.
+ */
+export const placeholderBinding = (local: string, q: string, message: string, code = "C2M-E050"): string =>
+  `${local} = Untranslated(${JSON.stringify(q)}${code === "C2M-E050" ? "" : `, ${JSON.stringify(code)}`})  # c2m: ${code} ${message}`;
 
 export const untranslatedMessage = (q: string): string => `${q} has no MLX translation and is evaluated on import: bound to Untranslated(...), which raises when used`;
 
@@ -67,4 +72,36 @@ export const isPlaceholder = (text: string): boolean => /^Untranslated\("(?:[^"\
 export function compactSource(text: string): string {
   const one = text.replace(/\s+/g, " ").trim();
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
+}
+
+/**
+ * Whether `value` reads a name that is bound to a placeholder on import (`fp8_dtype = Untranslated(...)` then
+ * `fp8_max = mx.finfo(fp8_dtype).max` in the same class body): computing it on import would raise.
+ */
+export function readsPlaceholderName(value: SyntaxNode, names: ReadonlySet<string>): boolean {
+  if (!names.size) return false;
+  return [value, ...value.descendantsOfType("identifier")].some((n) => {
+    if (n.type !== "identifier" || !names.has(n.text)) return false;
+    const p = n.parent;
+    if (p?.type === "attribute" && p.childForFieldName("attribute") === n) return false;
+    if (p?.type === "keyword_argument" && p.childForFieldName("name") === n) return false;
+    // held, not used: an item of a list, tuple, set or dict built on import (`dict(frozen=FrozenBatchNorm2d)`)
+    if (heldInContainer(n)) return false;
+    return !inDeferredScope(n, value);
+  });
+}
+
+/** Whether `node` sits in a lambda or comprehension-free deferred body below `top` (not run when `top` is evaluated). */
+function inDeferredScope(node: SyntaxNode, top: SyntaxNode): boolean {
+  for (let n = node.parent; n && n !== top; n = n.parent) if (n.type === "lambda") return true;
+  return false;
+}
+
+/** Whether `name` is only an item of a container literal or of a dict(...) call: building the container does not use it. */
+function heldInContainer(name: SyntaxNode): boolean {
+  const p = name.parent;
+  if (!p) return false;
+  if (p.type === "list" || p.type === "tuple" || p.type === "set" || (p.type === "pair" && p.childForFieldName("value") === name)) return true;
+  if (p.type !== "keyword_argument" || p.childForFieldName("value") !== name) return false;
+  return p.parent?.parent?.type === "call" && p.parent.parent.childForFieldName("function")?.text === "dict";
 }

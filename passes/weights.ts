@@ -5,17 +5,24 @@
 import { nodeKey } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
-import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
+import { elementOf, SEQUENTIAL_ITEMS, UNNAMED_ATTR } from "./module-tree.js";
 
 export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map()): WeightMaps {
   const maps: WeightMaps = {};
   for (const name of classes) {
-    const transforms: WeightRule[] = [];
-    const renames: WeightRule[] = [];
-    collectClass({ mod, transforms, renames, linearNhwc }, name, "", "", new Set());
+    const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
+    const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
+    const guards: WeightRule[] = [];
+    const opaque = { seen: false };
+    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false }, name, "", "", new Set());
     // deeper renames first: an inner Sequential's rule must win over its parent's
-    renames.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
-    maps[name] = dedupe([...transforms, ...renames]);
+    const byDepth = (rules: WeightRule[]) => rules.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
+    // the first rule that matches a key handles it: every attribute c2m knows by name is matched before the rules
+    // of attributes named at run time, whose `*` would match any name
+    // a module c2m could not see into, under a rule that moves a whole subtree, may be a BatchNorm: its step counter,
+    // which no MLX layer holds, would travel with the rename (the converter drops only counters no rule matches)
+    const counters: WeightRule[] = opaque.seen ? [{ torch: "**.num_batches_tracked", mlx: null, op: "drop" }] : [];
+    maps[name] = dedupe([...counters, ...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)]);
   }
   return maps;
 }
@@ -32,6 +39,14 @@ interface Collector {
   renames: WeightRule[];
   /** Linear layers (constructor call key) fed by a channels-last flatten, with the channel count */
   linearNhwc: Map<string, number>;
+  /** where the rules of attributes named at run time (UNNAMED_ATTR) and everything below them go */
+  unnamed: { transforms: WeightRule[]; renames: WeightRule[] };
+  /** identity rules for the named attributes beside an unnamed one, so that its `*` never takes their keys */
+  guards: WeightRule[];
+  /** set when a module c2m cannot see into may sit under a subtree rename (a Sequential's items, an unnamed attribute) */
+  opaque: { seen: boolean };
+  /** whether the values collected now sit under such a rename */
+  renamed: boolean;
 }
 
 function collectClass(c: Collector, name: string, t: string, m: string, seen: Set<string>, given?: ClassIR): void {
@@ -44,7 +59,17 @@ function collectClass(c: Collector, name: string, t: string, m: string, seen: Se
   if (cls.layerBase) collect(c, { k: "layer", row: cls.layerBase, call: cls.node }, t, m, inner);
   const items = cls.attrs.get(SEQUENTIAL_ITEMS);
   if (items) collect(c, items, t, m, inner);
-  for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS) collect(c, v, join(t, attr), join(m, attr), inner);
+  for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS && attr !== UNNAMED_ATTR) collect(c, v, join(t, attr), join(m, attr), inner);
+  const unnamed = cls.attrs.get(UNNAMED_ATTR);
+  if (!unnamed) return;
+  for (const [attr, v] of cls.attrs) {
+    // a plain value (a count, a flag) holds no weights for `*` to take
+    if (attr === SEQUENTIAL_ITEMS || attr === UNNAMED_ATTR || v.k === "value" || v.k === "const") continue;
+    c.guards.push({ torch: `${join(t, attr)}.**`, mlx: `${join(m, attr)}.**`, op: "identity" });
+  }
+  // what a name computed at run time holds is seldom known to the last module (timm builds its norms from arguments)
+  c.opaque.seen = true;
+  collect({ ...c, ...c.unnamed, renamed: true }, unnamed, join(t, UNNAMED_ATTR), join(m, UNNAMED_ATTR), inner);
 }
 
 function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string>): void {
@@ -62,22 +87,28 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       // a class of another file: its attributes are in that file's module tree
       return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen, v.ext?.cls);
     case "seq": {
-      if (v.items) {
+      const inner = { ...c, renamed: true };
+      // named children (NamedSequential) keep torch's keys: only what they hold is mapped
+      if (v.names && v.items) v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
+      else if (v.named) collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+      else if (v.items) {
         v.items.forEach((item, i) => {
-          const tk = join(t, v.names?.[i] ?? String(i));
+          const tk = join(t, String(i));
           const mk = join(m, `layers.${i}`);
-          collect(c, item, tk, mk, seen);
+          collect(inner, item, tk, mk, seen);
           renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
         });
       } else {
-        collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "layers.*"), seen);
-        renames.push({ torch: `${t}.*.**`, mlx: `${m}.layers.*.**`, op: "identity" });
+        // `#` matches only the digits of a position, so an element's own attributes (`block.1.fc1`) are not
+        // taken for the positions of a nested Sequential (`block.#.#`) when the elements differ in kind
+        collect(inner, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "layers.#"), seen);
+        renames.push({ torch: `${t}.#.**`, mlx: `${m}.layers.#.**`, op: "identity" });
       }
       return;
     }
     case "list":
       if (v.items) v.items.forEach((item, i) => collect(c, item, join(t, String(i)), join(m, String(i)), seen));
-      else collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+      else collect(c, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "#"), seen);
       return;
     case "dict":
       if (v.entries) for (const [k, item] of v.entries) collect(c, item, join(t, k), join(m, k), seen);
@@ -85,6 +116,9 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       return;
     case "union":
       for (const o of v.options) collect(c, o, t, m, seen);
+      return;
+    case "unknown":
+      if (c.renamed) c.opaque.seen = true;
       return;
     default:
       return;

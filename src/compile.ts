@@ -1,5 +1,5 @@
 /** The compile pipeline for one Python file: parse → IR → passes → emit. */
-import { firstError, parseModule } from "../grammar/python.js";
+import { firstError, parsePython, plainTreeOf, type Tree } from "../grammar/python.js";
 import { python3Problem } from "../grammar/python3-check.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { ConstructRecord, Pass, PassContext, PluginPass } from "../ir/pipeline.js";
@@ -16,7 +16,8 @@ import { starTorchAliases } from "../passes/star-imports.js";
 import { placeholdTorchLibraryImports } from "../passes/torch-library-imports.js";
 import { importRootOf } from "../ir/program/import-resolver.js";
 import { buildWeightMaps } from "../passes/weights.js";
-import { emitPython, type EmitResult } from "../emit/python.js";
+import { emitEditsOnly, emitPython, type EmitResult } from "../emit/python.js";
+import { packageProbeEdits, PROBE_HELPER } from "../passes/package-probes.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
 import MagicString from "magic-string";
 import { DiagnosticBag, type Diagnostic } from "../ir/diagnostics.js";
@@ -25,6 +26,7 @@ import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 import type { Plugin, Rule } from "./plugins.js";
 import { verifyOutput, type PackageInfo } from "../emit/verify/index.js";
 import { mlxApi } from "../passes/tables/index.js";
+import { phase } from "../ir/phases.js";
 
 export interface CompileOptions {
   filename?: string;
@@ -92,7 +94,8 @@ export function pipelineWith(extra: PluginPass[] = []): Pass[] {
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
   const filename = options.filename ?? "<input>";
   try {
-    return compileUnguarded(source, options, filename);
+    // what no phase below claims (the glue between them) is charged here
+    return phase("other", () => compileUnguarded(source, options, filename));
   } catch (err) {
     // the passes recurse over the syntax tree: pathological nesting exhausts the stack, which is an input
     // limit to report, not a crash
@@ -110,21 +113,21 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   // a folder compile may have parsed this file already, as another file's import
   const existing = program.peek(filename);
   const known = existing?.hasTree ? existing.tree : undefined;
-  const tree = known?.source === source ? known : parseModule(source);
+  const tree = known?.source === source ? known : parseInput(source);
   const err = firstError(tree.rootNode);
   if (err) {
     diags.report("C2M-E001", err.startPosition, err.isMissing ? `syntax error: missing ${err.type}` : "syntax error");
     return { code: "", diagnostics: diags.items, ...empty };
   }
   // what tree-sitter accepts and Python 3 does not (Python 2 forms, TabError) is an error too
-  const py3 = python3Problem(tree.rootNode, source);
+  const py3 = phase("python 3 check", () => python3Problem(tree.rootNode, source));
   if (py3) {
     diags.report(py3.code, py3.at, py3.message);
     return { code: "", diagnostics: diags.items, ...empty };
   }
   const { aliases, imports } = resolveImports(tree.rootNode);
   // torch imports in a try, an if, a function: their names are translated like top-level ones, the imports go
-  const nested = nestedTorchImports(tree.rootNode, (module) => isUserModule(program, filename, module));
+  const nested = nestedTorchImports(tree.rootNode, (module) => isUserModule(program, filename, module) || inPackage(options.package, module));
   addNestedAliases(nested, aliases);
   const file = existing?.adopt(tree) ? existing : program.setFile(filename, tree);
   const semantic = new FileSemantics(program, file);
@@ -137,7 +140,13 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   // library built on torch (an MLX file, c2m's own output), is left as it is (an empty file included); its
   // map is the identity, so that every written module has one
   if (!imports.some((i) => i.torch || i.placeholders) && !nested.length && !starred.size) {
-    const checked = verified(source, source, undefined, new Set(), options, diags);
+    // ... but for its probes for an installed torch, which the port answers (passes/package-probes.ts)
+    const probes = packageProbeEdits(tree.rootNode);
+    if (probes.length) {
+      const out = emitEditsOnly(source, tree.rootNode, probes, [PROBE_HELPER], filename);
+      return { code: verified(source, out.code, out.map.mappings, new Set(), options, diags), map: out.map, diagnostics: diags.items, ...empty };
+    }
+    const checked = verified(source, source, undefined, new Set(), options, diags, { tree });
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
   const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
@@ -147,14 +156,14 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   if (userRules.length) extra.unshift(rulesPass("user-rules", userRules));
   for (const pass of pipelineWith(extra)) {
     if (pass.name === "cookbook" && options.cookbook === false && !(pass as PluginPass).placement) continue;
-    if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = layoutAndTranslate(mod, ctx, nested);
-    else pass.run(mod, ctx);
+    if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = phase("layout-nhwc", () => layoutAndTranslate(mod, ctx, nested));
+    else phase(pass.name, () => pass.run(mod, ctx));
   }
-  const weightMaps = buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc);
-  const out = emitPython(mod, layout!, weightMaps, filename);
+  const weightMaps = phase("weight maps", () => buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc));
+  const out = phase("emit", () => emitPython(mod, layout!, weightMaps, filename));
   const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {
-    code: verified(source, out.code, out.map.mappings, torchNames, options, diags),
+    code: verified(source, out.code, out.map.mappings, torchNames, options, diags, { placeholders: out.placeholders, tree: out.tree }),
     map: out.map,
     diagnostics: diags.items,
     weightMaps,
@@ -163,15 +172,37 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   };
 }
 
+/** The input's parse, in two phases: tree-sitter's own, then the plain copy the passes read. */
+function parseInput(source: string): Tree {
+  const native = phase("parse", () => parsePython(source));
+  return phase("plain tree copy", () => plainTreeOf(native, source));
+}
+
 /** Whether an absolute import from `filename` is of the user's own files (a compile of torchvision importing `torchvision.ops`), not a library's. */
 function isUserModule(program: Program, filename: string, module: string): boolean {
   const at = program.resolver.resolve(filename, importRootOf(program.host, filename), module, 0);
   return (at.kind === "file" || at.kind === "namespace") && at.origin === "user";
 }
 
+/** Whether `module` (absolute) is one of the package a folder compile builds (`timm.layers` in a compile of timm/, or of a folder holding it). */
+function inPackage(pkg: PackageInfo | undefined, module: string): boolean {
+  const top = module.split(".")[0];
+  if (!pkg) return false;
+  if (pkg.name && top === pkg.name) return true;
+  return pkg.files.some((f) => f === `${top}.py` || f.startsWith(`${top}/`));
+}
+
 /** The output checked against the invariants (emit/verify): each violation reported at its input position, the output marked. */
-function verified(source: string, code: string, mappings: string | undefined, torchNames: ReadonlySet<string>, options: CompileOptions, diags: DiagnosticBag): string {
-  const result = verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source });
+function verified(
+  source: string,
+  code: string,
+  mappings: string | undefined,
+  torchNames: ReadonlySet<string>,
+  options: CompileOptions,
+  diags: DiagnosticBag,
+  extra: { placeholders?: ReadonlyMap<string, string>; tree?: Tree } = {},
+): string {
+  const result = phase("verify", () => verifyOutput({ code, mappings, api: mlxApi(), torchNames, package: options.package, source, ...extra }));
   for (const f of result.findings) diags.report(f.code, f.input, f.message);
   return result.code;
 }

@@ -18,7 +18,7 @@ import { packageRoot, pythonExecutable } from "../src/python.js";
 
 type Piece =
   | { kind: "text"; text: string }
-  | { kind: "hole"; name: string; star: boolean; fallback?: string }
+  | { kind: "hole"; name: string; star: boolean; spread?: boolean; fallback?: string }
   | { kind: "helper"; name: string }
   | { kind: "optional"; pieces: Piece[] };
 
@@ -51,8 +51,9 @@ function parseTemplate(template: string): Piece[] {
         if (body.startsWith("@")) out.push({ kind: "helper", name: body.slice(1) });
         else {
           const eq = body.indexOf("=");
-          const name = (eq < 0 ? body : body.slice(0, eq)).replace(/^\*/, "");
-          out.push({ kind: "hole", name, star: body.startsWith("*"), ...(eq < 0 ? {} : { fallback: body.slice(eq + 1) }) });
+          const name = (eq < 0 ? body : body.slice(0, eq)).replace(/^\*/, "").replace(/\.\.\.$/, "");
+          const spread = body.startsWith("*") && body.endsWith("...");
+          out.push({ kind: "hole", name, star: body.startsWith("*"), spread, ...(eq < 0 ? {} : { fallback: body.slice(eq + 1) }) });
         }
       } else {
         text += ch;
@@ -109,7 +110,9 @@ function render(template: string, bound: Bound, helpers: Set<string>): string {
         if (given(p.pieces)) out += emit(p.pieces);
       } else if (p.star) {
         const args = bound.star.get(p.name) ?? [];
-        out += args.map((a) => a.text).join(", ");
+        // torch reads one list or tuple given for varargs as the varargs; MLX takes them spread
+        const spread = p.spread && args.length === 1 && (args[0].node.type === "list" || args[0].node.type === "tuple");
+        out += spread ? `*${args[0].text}` : args.map((a) => a.text).join(", ");
       } else {
         const arg = bound.single.get(p.name);
         if (!arg) {
@@ -351,6 +354,8 @@ const CASES: Record<string, Case[]> = {
   "Tensor.tolist": ["c.tolist()", "j.tolist()"],
   "Tensor.numpy": ["a.numpy()"],
   "torch.is_tensor": ["torch.is_tensor(a)", "torch.is_tensor(3)"],
+  // a 2-D weight here: a conv weight's fans are checked on MLX's layout in construction-idioms.test.ts
+  "torch.nn.init._calculate_fan_in_and_fan_out": ["torch.nn.init._calculate_fan_in_and_fan_out(c)"],
   // a device is its name in MLX: what survives of it is the name
   "torch.device": ['a * len(str(torch.device("cpu")))'],
   "torch.is_floating_point": ["torch.is_floating_point(a)", "i.is_floating_point()"],
@@ -417,7 +422,12 @@ const CASES: Record<string, Case[]> = {
     "torch.multinomial(probs, 5).sort()[0]",
   ],
   "torch.manual_seed": [{ src: "torch.manual_seed(0)", check: "runs" }],
-  "torch.meshgrid": ["torch.meshgrid(v, w, indexing='ij')", "torch.meshgrid(torch.arange(3), torch.arange(2), indexing='xy')"],
+  "torch.meshgrid": [
+    "torch.meshgrid(v, w, indexing='ij')",
+    "torch.meshgrid(torch.arange(3), torch.arange(2), indexing='xy')",
+    "torch.meshgrid([v, w], indexing='ij')",
+    "torch.stack(torch.meshgrid((torch.arange(3), torch.arange(2)), indexing='ij'))",
+  ],
   "torch.tril": ["torch.tril(sq)", "bsq.tril(1)", "torch.tril(c, diagonal=-1)"],
   "torch.triu": ["torch.triu(sq)", "bsq.triu(-1)", "c.triu(diagonal=1)"],
   "torch.diag": ["torch.diag(v)", "torch.diag(sq)", "sq.diag(1)"],
@@ -597,7 +607,7 @@ const CASES: Record<string, Case[]> = {
   "torch.bmm": ["torch.bmm(bA, bB)", "bA.bmm(bB)"],
   "Tensor.matmul": ["bA.matmul(bB)"],
   "Tensor.__matmul__": ["c @ d", "bA @ bB", "(c + 1) @ d"],
-  "torch.einsum": ["torch.einsum('bij,bjk->bik', bA, bB)", "torch.einsum('ij->ji', c)", "torch.einsum('i,i->', v, w)"],
+  "torch.einsum": ["torch.einsum('bij,bjk->bik', bA, bB)", "torch.einsum('ij->ji', c)", "torch.einsum('i,i->', v, w)", "torch.einsum('i,i->', [v, w])"],
   "torch.outer": ["torch.outer(v, w)", "torch.ger(v, w)"],
   "torch.inner": ["torch.inner(v, w)", "torch.dot(v, w)", "v.dot(w)"],
   "torch.kron": ["torch.kron(sq, c)"],

@@ -137,8 +137,8 @@ describe("a block class passed through a helper function", () => {
   it("is known from the parameter's annotation type[Union[A, B]]: the blocks' weights are mapped (torchvision's _resnet → ResNet(block, …))", () => {
     const r = compile(RESNET, { filename: "m.py" });
     const rules = r.weightMaps.ResNet.map((rule) => `${String(rule.torch)} | ${String(rule.mlx ?? "")} | ${rule.op}`);
-    expect(rules).toContain("layer1.*.conv1.weight | layer1.layers.*.conv1.weight | conv");
-    expect(rules).toContain("layer1.*.bn1.num_batches_tracked |  | drop");
+    expect(rules).toContain("layer1.#.conv1.weight | layer1.layers.#.conv1.weight | conv");
+    expect(rules).toContain("layer1.#.bn1.num_batches_tracked |  | drop");
   });
 });
 
@@ -192,8 +192,8 @@ describe("a norm layer given as functools.partial and passed down to another fil
   it("is the layer it partially applies, in each block built with it (torchvision's MobileNetV3 → InvertedResidual → Conv2dNormActivation)", () => {
     const r = compileIn({ "pkg/__init__.py": "", "pkg/misc.py": NORM_MISC, "pkg/model.py": NORM_MODEL }, "pkg/model.py");
     const rules = (cls: string) => r.weightMaps[cls].map((rule) => `${String(rule.torch)} | ${rule.op}`);
-    expect(rules("Block")).toContain("block.0.*.num_batches_tracked | drop");
-    expect(rules("Net")).toContain("features.0.block.0.*.num_batches_tracked | drop");
+    expect(rules("Block")).toContain("block.0.#.num_batches_tracked | drop");
+    expect(rules("Net")).toContain("features.0.block.0.#.num_batches_tracked | drop");
   });
 });
 
@@ -280,5 +280,37 @@ class Inception(nn.Module):
     const r = compile(src, { filename: "m.py" });
     expect(r.code).toContain("return type(outputs)(c2m_item.transpose(0, 3, 1, 2) for c2m_item in outputs)");
     expect(r.code).toContain("return mx.concatenate(outputs, axis=1)");
+  });
+});
+
+describe("a layer built by a function of another file", () => {
+  it("is that layer: its weight map converts the conv, and forward feeds it channels-last (timm's create_conv2d)", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/layers.py": py(`
+import torch.nn as nn
+
+
+def create_conv(cin, cout, k, **kwargs):
+    return nn.Conv2d(cin, cout, k, padding=k // 2, **kwargs)
+`),
+      "pkg/model.py": py(`
+import torch.nn as nn
+from .layers import create_conv
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_dw = create_conv(4, 4, 3, groups=4)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.conv_dw(x).mean((2, 3)))
+`),
+    };
+    const r = compileIn(files, "pkg/model.py");
+    expect(r.weightMaps.Net.map((rule) => `${String(rule.torch)} | ${rule.op}`)).toEqual(["conv_dw.weight | conv"]);
+    expect(r.code).toContain("        x = x.transpose(0, 2, 3, 1)\n        return self.fc(mx.mean(self.conv_dw(x), axis=(1, 2)))");
   });
 });

@@ -95,10 +95,11 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
     expect(code.match(/import Final/g)).toHaveLength(1);
     // an input import the translation made unused goes; one the input left unused stays as it was
     const seq = compile(
-      "from collections import OrderedDict\nimport os\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.body = nn.Sequential(OrderedDict([('fc', nn.Linear(4, 4))]))\n\n    def forward(self, x):\n        return self.body(x)\n",
+      "import os\nimport sys\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 4)\n\n    def forward(self, x):\n        return self.fc(x.cuda(int(os.environ['RANK'])))\n",
     ).code;
-    expect(seq).not.toContain("OrderedDict");
-    expect(seq).toContain("import os\n");
+    expect(seq).toContain("return self.fc(x)");
+    expect(seq).not.toContain("import os");
+    expect(seq).toContain("import sys\n");
   });
 
   it("drops an assignment the translation left unread when its value has no effect; keeps a call's, a marked one's and the input's own", () => {
@@ -118,21 +119,22 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
     expect(forward(code).split("\n")).toEqual([
       "    def __call__(self, x):",
       "        dtype = x.dtype",
-      "        unused_in_input = None",
+      // a tensor's .device is MLX's default device (passes/translate.ts)
+      "        unused_in_input = mx.default_device()",
       "        if x.shape[0] > 3:",
       "            y = mx.ones(4)",
-      "        other = next(iter([None]))",
+      "        next(iter([mx.default_device()]))",
       "        return self.fc(x) + mx.zeros(4, dtype=dtype) + mx.ones(4) + mx.ones(4)",
     ]);
     // judged on the output's value (torch.device(d) is d there); a trailing comment goes with its statement; a
     // function-level import the translation left unread goes too
     const judged = net(
       [
-        "        from collections import OrderedDict",
+        "        import os",
         "        device = torch.device(str(x.dtype))",
         "        first = x[:, :1] - 1  # a comment",
-        "        m = nn.Sequential(OrderedDict([('a', nn.ReLU())]))",
-        "        return m(x) + torch.ones(4, device=device) + torch.diff(x, prepend=first)",
+        "        m = nn.Sequential(nn.ReLU())",
+        "        return m(x.cuda(int(os.environ['RANK']))) + torch.ones(4, device=device) + torch.diff(x, prepend=first)",
         "",
       ].join("\n"),
     );

@@ -38,14 +38,31 @@ try:
 except ImportError:
     HAS_CODEC = False
 `);
-  it("a torch name with no translation is a placeholder; an optional torch library raises ImportError so the fallback runs", () => {
+  it("a guarded torch name with no translation raises ImportError so the fallback runs, as does an optional torch library", () => {
     const r = compile(src, { filename: "m.py" });
-    expect(r.code).toContain('    load_state_dict_from_url = Untranslated("torch.hub.load_state_dict_from_url")  # noqa: 401  # c2m: C2M-E050');
+    // names from torch in the try: the except branch defines them (C2M-W052), here a placeholder of its own
+    expect(r.code).toContain(`    raise ImportError("torch.hub is torch's")  # noqa: 401  # c2m: C2M-W052`);
     expect(r.code).toContain('    load_state_dict_from_url = Untranslated("torch.utils.model_zoo.load_url")');
     expect(r.code).toContain('    raise ImportError("c2m: torchcodec needs torch")  # c2m: C2M-W040');
     expect(r.code).not.toMatch(/^\s*(import|from) torch/m);
-    expect(codes(r)).toEqual(["C2M-E050@3", "C2M-E050@5", "C2M-W040@7"]);
+    expect(codes(r)).toEqual(["C2M-W052@3", "C2M-E050@5", "C2M-W040@7"]);
     expect(runWithoutTorch(r.code, "print(HAS_CODEC, type(load_state_dict_from_url).__name__)")).toBe("False Untranslated");
+  });
+});
+
+describe("a torch name in a try whose fallback defines it", () => {
+  it("the fallback runs without torch: the name is the author's own definition", () => {
+    const src = py(`
+try:
+    from torch import _assert
+except ImportError:
+    def _assert(condition: bool, message: str):
+        assert condition, message
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(codes(r)).toEqual(["C2M-W052@2"]);
+    const out = runWithoutTorch(r.code, "_assert(1 + 1 == 2, 'fine')\ntry:\n    _assert(False, 'bad input')\nexcept AssertionError as e:\n    print('raised', e)");
+    expect(out).toBe("raised bad input");
   });
 });
 
@@ -61,8 +78,8 @@ def act(x):
 
 
 def cuda_version():
-    from torch.version import cuda as torch_version_cuda
-    return torch_version_cuda
+    from torch.version import git_version as torch_git_version
+    return torch_git_version
 
 
 def only_import():
@@ -70,7 +87,7 @@ def only_import():
 `);
     const r = compile(src, { filename: "m.py" });
     expect(r.code).toContain("def act(x):\n    return nn.relu(x)");
-    expect(r.code).toContain('    torch_version_cuda = Untranslated("torch.version.cuda")');
+    expect(r.code).toContain('    torch_git_version = Untranslated("torch.version.git_version")');
     expect(r.code).toContain("def only_import():\n    pass");
     expect(r.code).not.toMatch(/^\s*(import|from) torch/m);
     const out = runWithoutTorch(

@@ -124,7 +124,7 @@ class Block(nn.Module):
 `;
     const r = errorsOf(src);
     expect(r.errors).toEqual([]);
-    expect(r.code).toContain('def __init__(self, d: int, dtype: mx.Dtype = mx.float32, device: Optional[mx.Device] = None, dev="cpu"):');
+    expect(r.code).toContain('def __init__(self, d: int, dtype: mx.Dtype = mx.float32, device: Optional[mx.Device] = None, dev=ops_device("cpu")):');
     expect(r.code).toContain("def __call__(self, x: mx.array, size: tuple = None, m: nn.Module = None) -> mx.array:");
   });
 

@@ -1,12 +1,14 @@
 class Untranslated:
-    """A torch name c2m could not translate, evaluated on import (a C2M-E050 marker says where): the module
-    still imports, and using the name raises. Port that use by hand."""
+    """A torch name c2m could not translate (a C2M-E050 marker says where Python evaluates it on import, a
+    C2M-W041 one where only functions read it): the module still imports, and using the name raises. Port
+    that use by hand."""
 
-    def __init__(self, name):
+    def __init__(self, name, code="C2M-E050"):
         self._name = name
+        self._code = code
 
     def _fail(self, *args, **kwargs):
-        raise NotImplementedError(f"c2m: {self._name} has no MLX translation (C2M-E050); port it by hand")
+        raise NotImplementedError(f"c2m: {self._name} has no MLX translation ({self._code}); port it by hand")
 
     __call__ = _fail
     __iter__ = _fail
@@ -15,7 +17,7 @@ class Untranslated:
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return Untranslated(f"{self._name}.{attr}")
+        return Untranslated(f"{self._name}.{attr}", self._code)
 
     def __getitem__(self, key):
         # a generic subscript on import (`Dataset[T]`) stays a placeholder
@@ -26,6 +28,14 @@ class Untranslated:
         return self
 
     __ror__ = __or__
+
+    def __instancecheck__(self, obj):
+        # `isinstance(mask, (mx.array, BlockMask))` with an untranslated torch class: nothing in a port is one (making
+        # one raises), so the test is False, as it is in torch for any object not of that class
+        return False
+
+    def __subclasscheck__(self, cls):
+        return False
 
     def as_decorator(self, fn):
         # a decorator c2m could not translate: the decorated name raises when used

@@ -209,6 +209,9 @@ export class AttributeChecker {
           first?.type === "string"
         )
           attrs.add(first.text.slice(1, -1));
+        // c2m's own helper for a buffer registered with a persistence known at run time: c2m_register_buffer(self, "name", ...)
+        const [owner, name] = call.childForFieldName("arguments")?.namedNonComment ?? [];
+        if (callee.type === "identifier" && callee.text === "c2m_register_buffer" && owner?.text === self && name?.type === "string") attrs.add(name.text.slice(1, -1));
       }
       for (const t of fn.descendantsOfType(["assignment", "augmented_assignment", "for_statement", "as_pattern_target"])) {
         const left = t.type === "as_pattern_target" ? t : t.childForFieldName("left");

@@ -6,7 +6,7 @@
  */
 import type { SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
-import { isGuardedImport, needsTorch } from "../../passes/torch-imports.js";
+import { isGuardedImport, needsTorch, underTypeChecking } from "../../passes/torch-imports.js";
 import { finding, type Finding } from "./types.js";
 
 /** MLX modules → the namespace keys of the API table */
@@ -47,7 +47,8 @@ export function checkImports(imports: SyntaxNode[], api: MlxApi, pkg: PackageInf
   const stdlib = new Set(api.stdlib);
   for (const n of imports) {
     // an optional dependency (`try: import xformers … except ImportError:`): the output runs without it
-    if (n.type === "future_import_statement" || isGuardedImport(n)) continue;
+    // an import under `if TYPE_CHECKING:` never runs (lazy `__init__` files list their whole package there)
+    if (n.type === "future_import_statement" || isGuardedImport(n) || underTypeChecking(n)) continue;
     if (n.type === "import_statement") {
       for (const c of n.namedNonComment) {
         const dotted = c.type === "aliased_import" ? c.childForFieldName("name")! : c;

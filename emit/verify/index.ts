@@ -7,7 +7,7 @@
  * error located at the input position the offending output came from (read back from the source map), and
  * a `# c2m: CODE …` marker at the end of the output statement concerned.
  */
-import { parsePython, plainTreeOf, type SyntaxNode } from "../../grammar/python.js";
+import { parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
 import { AttributeChecker } from "./attributes.js";
 import { checkImports, type PackageInfo } from "./imports.js";
@@ -17,6 +17,7 @@ import { checkSyntax, parseErrors } from "./syntax.js";
 import { finding, type Finding } from "./types.js";
 import { importBindings } from "../prune.js";
 import { isTypeString } from "../string-annotations.js";
+import { phase } from "../../ir/phases.js";
 
 export type { PackageInfo } from "./imports.js";
 export type { Finding } from "./types.js";
@@ -34,6 +35,14 @@ export interface VerifyInput {
   package?: PackageInfo;
   /** the input text: a name inside an edited span is looked for after the span's start, to point at it exactly */
   source?: string;
+  /**
+   * names the emitter bound to a placeholder because functions read them (passes/runtime-placeholders.ts):
+   * local → what it stood for. A use resolves as if the binding were absent, so one the translator did not
+   * mark is still a torch name left (C2M-E023).
+   */
+  placeholders?: ReadonlyMap<string, string>;
+  /** a parse of `code` without errors the caller has already (the emitter's): read instead of parsing again */
+  tree?: Tree;
 }
 
 export interface VerifiedFinding extends Finding {
@@ -48,13 +57,13 @@ export interface VerifyResult {
 }
 
 export function verifyOutput(v: VerifyInput): VerifyResult {
-  const native = parsePython(v.code);
+  const native = v.tree?.source === v.code ? undefined : phase("verify: parse", () => parsePython(v.code));
   let findings: Finding[];
   // a tree with parse errors: its ERROR and MISSING nodes, read from the native tree (names and attributes
   // would mostly report the parser's recovery, and copying such a tree is slow)
-  if (native.rootNode.hasError) findings = parseErrors(native.rootNode, v.code);
+  if (native?.rootNode.hasError) findings = parseErrors(native.rootNode, v.code);
   else {
-    const root = plainTreeOf(native, v.code).rootNode;
+    const root = native ? phase("verify: plain tree copy", () => plainTreeOf(native, v.code)).rootNode : v.tree!.rootNode;
     findings = [...checkSyntax(root), ...checkModule(root, v)];
   }
   const kept = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f)));
@@ -97,6 +106,7 @@ function alreadyMarked(code: string, f: Finding): boolean {
 
 function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
   const scopes = analyzeScopes(root);
+  for (const name of v.placeholders?.keys() ?? []) scopes.module.bindings.delete(name);
   const imports = checkImports(
     scopes.imports.map((i) => i.node),
     v.api,
@@ -118,7 +128,9 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
       continue;
     }
     if (resolves(scope, name) || builtins.has(name)) continue;
+    const placeholder = v.placeholders?.get(name);
     if (v.torchNames.has(name)) out.push(finding("C2M-E023", node, `torch name '${name}' left in the output (its torch import was removed)`));
+    else if (placeholder !== undefined) out.push(finding("C2M-E023", node, `'${name}' (from ${placeholder}, which needs torch) left in the output`));
     else out.push(finding("C2M-E022", node, `name '${name}' is not defined in the output`));
   }
   // names module-level imports bind other than MLX's and torch's (`from . import initialization as init`): not arrays

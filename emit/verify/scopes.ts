@@ -282,6 +282,17 @@ export function resolves(scope: Scope, name: string): boolean {
   return false;
 }
 
+/** Whether a read of `name` in `scope` is looked up in the module (no function, lambda or comprehension around it binds it, nor the class body it is read in). */
+export function readsModule(scope: Scope, name: string): boolean {
+  let first = true;
+  for (let s: Scope | undefined = scope; s && s.kind !== "module"; s = s.parent) {
+    if (first && s.globals.has(name)) return true;
+    if ((first || s.kind !== "class") && s.bindings.has(name)) return false;
+    first = false;
+  }
+  return true;
+}
+
 function rootOf(s: Scope): Scope {
   let r = s;
   while (r.parent) r = r.parent;

@@ -34,6 +34,11 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.nn.Module": "nn.Module",
   // `import torch.nn.functional as F` used as a value (timm annotates `input_fmt: F`): MLX's functions live in nn
   "torch.nn.functional": "nn",
+  // the torch the port was translated from, comparing as a version (cookbook/helpers/C2MTorchVersion.py)
+  "torch.__version__": "C2M_TORCH_VERSION_VALUE",
+  // an operator registered with torch is, in MLX (no operator registry), the Python function itself
+  "torch.library.custom_op": "c2m_op_registration",
+  "torch.library.register_fake": "c2m_op_registration",
   "torch.pi": "math.pi",
   "torch.inf": "math.inf",
   "torch.e": "math.e",
@@ -59,6 +64,9 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.complex64": "mx.complex64",
   "torch.cfloat": "mx.complex64",
   // TorchScript's constant marker (`fused_attn: torch.jit.Final[bool]`) and annotation names are typing's
+  // a port has no CUDA or ROCm build behind it
+  "torch.version.hip": "None",
+  "torch.version.cuda": "None",
   "torch.jit.Final": "Final",
   "torch.jit.annotations.List": "List",
   "torch.jit.annotations.Tuple": "Tuple",
@@ -75,12 +83,12 @@ export const TORCH_NAMES: Record<string, string> = {
  * dict), so a call on a receiver of unknown type (`module.named_children()` in a helper taking any module) is
  * the module's.
  */
-export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; moduleOnly?: boolean }> = {
+export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; helpers?: string[]; moduleOnly?: boolean }> = {
   named_parameters: { mlx: "tree_flatten({self}.parameters())", imports: ["from mlx.utils import tree_flatten"], moduleOnly: true },
   parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
   named_buffers: { mlx: "[]", moduleOnly: true },
   buffers: { mlx: "[]" },
-  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]" },
+  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]", moduleOnly: true },
   named_children: { mlx: "[(k, m) for k, m in {self}.children().items() if isinstance(m, nn.Module)]", moduleOnly: true },
   to: { mlx: "{self}" },
   cuda: { mlx: "{self}" },
@@ -91,6 +99,10 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; m
   // {args}: the call's arguments, translated (MLX's Module holds child modules as attributes)
   add_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
   register_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
+  // a dotted path of torch's child names (transformers' quantizers read model.get_submodule("h.0.attn"))
+  get_submodule: { mlx: "c2m_get_submodule({self}, {args})", helpers: ["c2m_get_submodule"], moduleOnly: true },
+  get_parameter: { mlx: "c2m_get_parameter({self}, {args})", helpers: ["c2m_get_parameter"], moduleOnly: true },
+  get_buffer: { mlx: "c2m_get_parameter({self}, {args}, private=True)", helpers: ["c2m_get_parameter"], moduleOnly: true },
 };
 
 let mlxSignatures: Record<string, string[]> | undefined;
@@ -121,6 +133,29 @@ export const INIT_FUNCTIONS: Record<string, { sig: string[]; mlx: string }> = {
     mlx: "{mean} + {std} * mx.random.truncated_normal(({a} - {mean}) / {std}, ({b} - {mean}) / {std}, {tensor}.shape)",
   },
 };
+
+/**
+ * torch.nn.init's in-place initialisers used as values, not called as statements (transformers' initialization.py
+ * keeps `TORCH_INIT_FUNCTIONS = {"normal_": torch.nn.init.normal_, ...}` and calls them later): a function with
+ * torch's signature that fills the MLX array in place (cookbook/helpers/c2m_torch_init.py).
+ */
+const INIT_VALUES = [
+  "uniform_",
+  "normal_",
+  "trunc_normal_",
+  "constant_",
+  "ones_",
+  "zeros_",
+  "eye_",
+  "dirac_",
+  "xavier_uniform_",
+  "xavier_normal_",
+  "kaiming_uniform_",
+  "kaiming_normal_",
+  "orthogonal_",
+  "sparse_",
+];
+for (const name of INIT_VALUES) TORCH_NAMES[`torch.nn.init.${name}`] = `c2m_torch_init(${JSON.stringify(name)})`;
 
 /** torch.nn.init.calculate_gain for a literal nonlinearity name ("'relu'"), as Python text. */
 export function initGain(nonlinearity: string, a: string): string | undefined {

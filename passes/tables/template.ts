@@ -140,7 +140,7 @@ function parseTemplate(template: string): Piece[] {
         pos = end + 1;
         flush();
         if (inner.startsWith("@")) pieces.push({ kind: "helper", name: inner.slice(1) });
-        else if (inner.startsWith("*")) pieces.push({ kind: "hole", name: inner.slice(1), varargs: true });
+        else if (inner.startsWith("*")) pieces.push({ kind: "hole", name: inner.slice(1).replace(/\.\.\.$/, ""), varargs: true });
         else {
           const eq = inner.indexOf("=");
           if (eq < 0) pieces.push({ kind: "hole", name: inner, varargs: false });

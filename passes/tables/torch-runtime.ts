@@ -13,6 +13,39 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch._dynamo.is_compiling": { mlx: "False" },
   "torch.fx._symbolic_trace.is_fx_tracing": { mlx: "False" },
   "torch._C._get_tracing_state": { mlx: "None" },
+  // a port runs on MLX's device: torch's backends and its process groups are not there (code that probes
+  // them takes its single-process, no-CUDA path)
+  "torch.distributed.is_available": { mlx: "False" },
+  "torch.distributed.is_initialized": { mlx: "False" },
+  "torch.cuda.is_available": { mlx: "False" },
+  "torch.backends.mps.is_available": { mlx: "False" },
+  "torch.xpu.is_available": { mlx: "False" },
+  "torch.npu.is_available": { mlx: "False" },
+  "torch.accelerator.is_available": { mlx: "False" },
+  "torch.mps.is_available": { mlx: "False" },
+  "torch.neuron.is_available": { mlx: "False" },
+  "torch.musa.is_available": { mlx: "False" },
+  "torch.mlu.is_available": { mlx: "False" },
+  "torch.hpu.is_available": { mlx: "False" },
+  "torch.backends.mps.is_built": { mlx: "False" },
+  "torch.cuda.device_count": { mlx: "0" },
+  "torch.xpu.device_count": { mlx: "0" },
+  "torch.npu.device_count": { mlx: "0" },
+  "torch.neuron.device_count": { mlx: "0" },
+  "torch.musa.device_count": { mlx: "0" },
+  "torch.cuda.is_current_stream_capturing": { mlx: "False" },
+  "torch.xpu.is_current_stream_capturing": { mlx: "False" },
+  "torch.accelerator.current_accelerator": { mlx: "None" },
+  "torch.compiler.is_exporting": { mlx: "False" },
+  "torch.is_autocast_enabled": { mlx: "False" },
+  // MLX's default floating dtype; deterministic-mode checks see torch's default (off)
+  "torch.get_default_dtype": { mlx: "mx.float32" },
+  // MLX's default device, which a tensor's .device is in a port (transformers compares the two)
+  "torch.get_default_device": { mlx: "mx.default_device()" },
+  "torch.get_deterministic_debug_mode": { mlx: "0" },
+  // no tape records: code that asks (`if torch.is_grad_enabled() and self.gradient_checkpointing:`) takes the
+  // branch that computes the same values without recording
+  "torch.is_grad_enabled": { mlx: "False" },
   // MLX differentiates functions (mx.grad), never records a tape: these contexts change nothing
   "torch.no_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
   "torch.inference_mode": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
@@ -28,6 +61,9 @@ export const RUNTIME_STATEMENTS: ReadonlySet<string> = new Set([
   "torch.fx.wrap",
   "torch.jit.annotate",
   "torch._assert_async",
+  // registering a container type with torch's pytree (MLX's tree utilities walk dicts, lists and tuples as they are)
+  "torch.utils._pytree.register_pytree_node",
+  "torch.utils._pytree._register_pytree_node",
   // registrations of exporters, fake (meta) kernels and autograd formulas for torch's custom ops: MLX has no
   // op registry for them to change (torchvision registers its ONNX symbolics when torchvision.ops is imported)
   "torch.onnx.register_custom_op_symbolic",
@@ -48,9 +84,38 @@ export const DROPPED_DECORATORS =
 
 const TYPING_NAMES = new Set(["Final", "List", "Tuple", "Dict", "Optional", "Any", "Union"]);
 
+/** torch names whose values are strings: a str method called on one (`torch.__version__.split("+")`) is Python's. */
+export const TORCH_STRING_NAMES: ReadonlySet<string> = new Set(["torch.__version__"]);
+
+/** Helpers a translated torch name needs (`torch.__version__` → the version the port was translated from), by the text it became. */
+export function helpersFor(text: string): string[] {
+  // (a helper called with a constant to give the value: `c2m_torch_init("normal_")`)
+  const helper = NAME_HELPERS[text] ?? NAME_HELPERS[text.replace(/\(.*$/s, "")];
+  return helper ? [helper] : [];
+}
+
+/** The text a torch name becomes (passes/tables/index.ts TORCH_NAMES) → the helper that defines it. */
+const NAME_HELPERS: Record<string, string> = {
+  C2M_TORCH_VERSION_VALUE: "C2MTorchVersion",
+  c2m_op_registration: "c2m_op_registration",
+  c2m_torch_init: "c2m_torch_init",
+};
+
 /** Imports a translated torch name needs (`torch.pi` → `math.pi`), by the text it became. */
 export function importsFor(text: string): string[] {
   if (text.startsWith("math.")) return ["import math"];
   if (TYPING_NAMES.has(text)) return [`from typing import ${text}`];
   return [];
 }
+
+/**
+ * The standard library's probes for an installed package, which libraries call with "torch" on import
+ * (`_is_package_available("torch")`, then `is_torch_version(">=", "2.1")`): in the port, torch's code paths are
+ * the translated ones, so these answer as for the torch the port was translated from (cookbook/helpers/c2m_find_spec.py)
+ * and as the standard library's for any other name. By the function the call resolves to → the helper's function.
+ */
+export const PACKAGE_PROBES: Record<string, string> = {
+  "importlib.util.find_spec": "c2m_find_spec",
+  "importlib.metadata.version": "c2m_package_version",
+  "importlib_metadata.version": "c2m_package_version",
+};

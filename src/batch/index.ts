@@ -68,7 +68,9 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
   const refused: TaskResult[] = [];
   // the package the files make up: relative imports in the outputs are checked against it
   const pyFiles = op === "compile" ? files.map((f) => f.rel) : [];
-  const packageName = basename(resolve(inputDir));
+  // a folder that is a package (its own __init__.py) imports itself by its name; a plain folder holding
+  // packages (site-packages' `transformers/` copied out) imports each by its folder's name
+  const packageName = existsSync(join(inputDir, "__init__.py")) ? basename(resolve(inputDir)) : undefined;
   for (const f of files) {
     const output = outputPathFor(op, outDir, f.rel);
     // never write over a source file of the tree (an output folder that overlaps the input tree)

@@ -7,23 +7,31 @@ import { DTYPE_SIZE, dataView, isFloatDtype, numel, permute, readElement, roundT
 
 export class WeightMapError extends Error {}
 
-/** `*` matches one dotted segment (`[^.]+`), `**` one or more (`a.b.c`); everything else matches itself. */
+/** The wildcards of a pattern and what each matches: `#` the digits of a position in a Sequential or ModuleList. */
+const WILDCARDS = new Map([
+  ["**", "(.+)"],
+  ["*", "([^.]+)"],
+  ["#", "(\\d+)"],
+]);
+const WILDCARD_SPLIT = /(\*\*|\*|#)/;
+
+/** `*` matches one dotted segment (`[^.]+`), `**` one or more (`a.b.c`), `#` one segment of digits; everything else matches itself. */
 function patternRegex(pattern: string): RegExp {
   const escape = (part: string) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pieces = pattern.split(/(\*\*|\*)/);
-  const body = pieces.map((p) => (p === "**" ? "(.+)" : p === "*" ? "([^.]+)" : escape(p))).join("");
+  const pieces = pattern.split(WILDCARD_SPLIT);
+  const body = pieces.map((p) => WILDCARDS.get(p) ?? escape(p)).join("");
   return new RegExp(`^${body}$`);
 }
 
-/** Puts the captures, in order, into the `*`s and `**`s of `pattern`. */
+/** Puts the captures, in order, into the wildcards (`*`, `**`, `#`) of `pattern`. */
 function fill(pattern: string, captures: string[], rule: WeightRule): string {
-  const pieces = pattern.split(/(\*\*|\*)/);
-  const holes = pieces.filter((p) => p === "*" || p === "**").length;
+  const pieces = pattern.split(WILDCARD_SPLIT);
+  const holes = pieces.filter((p) => WILDCARDS.has(p)).length;
   if (holes > captures.length) {
-    throw new WeightMapError(`weight rule ${describeRule(rule)}: '${pattern}' has more '*' than the torch pattern captures`);
+    throw new WeightMapError(`weight rule ${describeRule(rule)}: '${pattern}' has more wildcards than the torch pattern captures`);
   }
   let i = 0;
-  return pieces.map((p) => (p === "*" || p === "**" ? captures[i++] : p)).join("");
+  return pieces.map((p) => (WILDCARDS.has(p) ? captures[i++] : p)).join("");
 }
 
 function describeRule(rule: WeightRule): string {

@@ -92,7 +92,8 @@ def c2m_apply_weight_map(weights, rules):
     """Turn a torch state_dict (a dict of mx.array) into this module's MLX parameters.
 
     Each rule is (torch pattern(s), mlx pattern(s) or None, op, *args); '*' matches one dotted
-    segment and '**' one or more, and their captures fill the MLX key(s) in order. The first rule whose (first) torch
+    segment, '**' one or more and '#' one segment of digits (a position in a Sequential or
+    ModuleList), and their captures fill the MLX key(s) in order. The first rule whose (first) torch
     pattern matches a key handles it; keys no rule matches pass through unchanged (BatchNorm's
     num_batches_tracked, which no MLX layer holds, aside).
     """
@@ -100,12 +101,13 @@ def c2m_apply_weight_map(weights, rules):
         return () if p is None else (p,) if isinstance(p, str) else tuple(p)
 
     def fill(pattern, caps):
-        parts = re.split(r"\*\*?", pattern)
+        parts = re.split(r"\*\*?|#", pattern)
         return parts[0] + "".join(c + p for c, p in zip(caps, parts[1:]))
 
     def regex_of(pattern):
-        pieces = re.split(r"(\*\*|\*)", pattern)
-        return re.compile("^" + "".join("(.+)" if p == "**" else "([^.]+)" if p == "*" else re.escape(p) for p in pieces) + "$")
+        pieces = re.split(r"(\*\*|\*|#)", pattern)
+        wildcards = {"**": "(.+)", "*": "([^.]+)", "#": r"(\d+)"}
+        return re.compile("^" + "".join(wildcards.get(p) or re.escape(p) for p in pieces) + "$")
 
     compiled = []
     for torch_keys, mlx_keys, op, *args in rules:

@@ -276,7 +276,7 @@ class GPT(nn.Module):
     def _init_weights(self, module):
         if isinstance(module, nn.Linear):
             module.weight = nn.init.normal(0.0, 0.02)(module.weight)
-            if module.bias is not None:
+            if "bias" in module:
                 module.bias = mx.zeros_like(module.bias)
         elif isinstance(module, nn.Embedding):
             module.weight = nn.init.normal(0.0, 0.02)(module.weight)

@@ -28,7 +28,8 @@ def c2m_apply_weight_map(weights, rules):
     """Turn a torch state_dict (a dict of mx.array) into this module's MLX parameters.
 
     Each rule is (torch pattern(s), mlx pattern(s) or None, op, *args); '*' matches one dotted
-    segment and '**' one or more, and their captures fill the MLX key(s) in order. The first rule whose (first) torch
+    segment, '**' one or more and '#' one segment of digits (a position in a Sequential or
+    ModuleList), and their captures fill the MLX key(s) in order. The first rule whose (first) torch
     pattern matches a key handles it; keys no rule matches pass through unchanged (BatchNorm's
     num_batches_tracked, which no MLX layer holds, aside).
     """
@@ -36,12 +37,13 @@ def c2m_apply_weight_map(weights, rules):
         return () if p is None else (p,) if isinstance(p, str) else tuple(p)
 
     def fill(pattern, caps):
-        parts = re.split(r"\*\*?", pattern)
+        parts = re.split(r"\*\*?|#", pattern)
         return parts[0] + "".join(c + p for c, p in zip(caps, parts[1:]))
 
     def regex_of(pattern):
-        pieces = re.split(r"(\*\*|\*)", pattern)
-        return re.compile("^" + "".join("(.+)" if p == "**" else "([^.]+)" if p == "*" else re.escape(p) for p in pieces) + "$")
+        pieces = re.split(r"(\*\*|\*|#)", pattern)
+        wildcards = {"**": "(.+)", "*": "([^.]+)", "#": r"(\d+)"}
+        return re.compile("^" + "".join(wildcards.get(p) or re.escape(p) for p in pieces) + "$")
 
     compiled = []
     for torch_keys, mlx_keys, op, *args in rules:
@@ -254,30 +256,30 @@ C2M_WEIGHT_MAPS = {
         ("2.**", "layers.2.**", "identity"),
     ],
     "InvertedResidual": [
-        ("conv.*.0.weight", "conv.layers.*.layers.0.weight", "conv"),
-        ("conv.*.1.num_batches_tracked", None, "drop"),
-        ("conv.*.weight", "conv.layers.*.weight", "conv"),
-        ("conv.*.num_batches_tracked", None, "drop"),
-        ("conv.*.0.**", "conv.layers.*.layers.0.**", "identity"),
-        ("conv.*.1.**", "conv.layers.*.layers.1.**", "identity"),
-        ("conv.*.2.**", "conv.layers.*.layers.2.**", "identity"),
-        ("conv.*.**", "conv.layers.*.**", "identity"),
+        ("conv.#.0.weight", "conv.layers.#.layers.0.weight", "conv"),
+        ("conv.#.1.num_batches_tracked", None, "drop"),
+        ("conv.#.weight", "conv.layers.#.weight", "conv"),
+        ("conv.#.num_batches_tracked", None, "drop"),
+        ("conv.#.0.**", "conv.layers.#.layers.0.**", "identity"),
+        ("conv.#.1.**", "conv.layers.#.layers.1.**", "identity"),
+        ("conv.#.2.**", "conv.layers.#.layers.2.**", "identity"),
+        ("conv.#.**", "conv.layers.#.**", "identity"),
     ],
     "MobileNetV2": [
-        ("features.*.0.weight", "features.layers.*.layers.0.weight", "conv"),
-        ("features.*.1.num_batches_tracked", None, "drop"),
-        ("features.*.conv.*.0.weight", "features.layers.*.conv.layers.*.layers.0.weight", "conv"),
-        ("features.*.conv.*.1.num_batches_tracked", None, "drop"),
-        ("features.*.conv.*.weight", "features.layers.*.conv.layers.*.weight", "conv"),
-        ("features.*.conv.*.num_batches_tracked", None, "drop"),
-        ("features.*.conv.*.0.**", "features.layers.*.conv.layers.*.layers.0.**", "identity"),
-        ("features.*.conv.*.1.**", "features.layers.*.conv.layers.*.layers.1.**", "identity"),
-        ("features.*.conv.*.2.**", "features.layers.*.conv.layers.*.layers.2.**", "identity"),
-        ("features.*.conv.*.**", "features.layers.*.conv.layers.*.**", "identity"),
-        ("features.*.0.**", "features.layers.*.layers.0.**", "identity"),
-        ("features.*.1.**", "features.layers.*.layers.1.**", "identity"),
-        ("features.*.2.**", "features.layers.*.layers.2.**", "identity"),
-        ("features.*.**", "features.layers.*.**", "identity"),
+        ("features.#.0.weight", "features.layers.#.layers.0.weight", "conv"),
+        ("features.#.1.num_batches_tracked", None, "drop"),
+        ("features.#.conv.#.0.weight", "features.layers.#.conv.layers.#.layers.0.weight", "conv"),
+        ("features.#.conv.#.1.num_batches_tracked", None, "drop"),
+        ("features.#.conv.#.weight", "features.layers.#.conv.layers.#.weight", "conv"),
+        ("features.#.conv.#.num_batches_tracked", None, "drop"),
+        ("features.#.conv.#.0.**", "features.layers.#.conv.layers.#.layers.0.**", "identity"),
+        ("features.#.conv.#.1.**", "features.layers.#.conv.layers.#.layers.1.**", "identity"),
+        ("features.#.conv.#.2.**", "features.layers.#.conv.layers.#.layers.2.**", "identity"),
+        ("features.#.conv.#.**", "features.layers.#.conv.layers.#.**", "identity"),
+        ("features.#.0.**", "features.layers.#.layers.0.**", "identity"),
+        ("features.#.1.**", "features.layers.#.layers.1.**", "identity"),
+        ("features.#.2.**", "features.layers.#.layers.2.**", "identity"),
+        ("features.#.**", "features.layers.#.**", "identity"),
         ("classifier.0.**", "classifier.layers.0.**", "identity"),
         ("classifier.1.**", "classifier.layers.1.**", "identity"),
     ],

@@ -52,7 +52,8 @@ def c2m_apply_weight_map(weights, rules):
     """Turn a torch state_dict (a dict of mx.array) into this module's MLX parameters.
 
     Each rule is (torch pattern(s), mlx pattern(s) or None, op, *args); '*' matches one dotted
-    segment and '**' one or more, and their captures fill the MLX key(s) in order. The first rule whose (first) torch
+    segment, '**' one or more and '#' one segment of digits (a position in a Sequential or
+    ModuleList), and their captures fill the MLX key(s) in order. The first rule whose (first) torch
     pattern matches a key handles it; keys no rule matches pass through unchanged (BatchNorm's
     num_batches_tracked, which no MLX layer holds, aside).
     """
@@ -60,12 +61,13 @@ def c2m_apply_weight_map(weights, rules):
         return () if p is None else (p,) if isinstance(p, str) else tuple(p)
 
     def fill(pattern, caps):
-        parts = re.split(r"\*\*?", pattern)
+        parts = re.split(r"\*\*?|#", pattern)
         return parts[0] + "".join(c + p for c, p in zip(caps, parts[1:]))
 
     def regex_of(pattern):
-        pieces = re.split(r"(\*\*|\*)", pattern)
-        return re.compile("^" + "".join("(.+)" if p == "**" else "([^.]+)" if p == "*" else re.escape(p) for p in pieces) + "$")
+        pieces = re.split(r"(\*\*|\*|#)", pattern)
+        wildcards = {"**": "(.+)", "*": "([^.]+)", "#": r"(\d+)"}
+        return re.compile("^" + "".join(wildcards.get(p) or re.escape(p) for p in pieces) + "$")
 
     compiled = []
     for torch_keys, mlx_keys, op, *args in rules:
@@ -251,41 +253,41 @@ C2M_WEIGHT_MAPS = {
     "ResNet": [
         ("conv1.weight", "conv1.weight", "conv"),
         ("bn1.num_batches_tracked", None, "drop"),
-        ("layer1.*.conv1.weight", "layer1.layers.*.conv1.weight", "conv"),
-        ("layer1.*.bn1.num_batches_tracked", None, "drop"),
-        ("layer1.*.conv2.weight", "layer1.layers.*.conv2.weight", "conv"),
-        ("layer1.*.bn2.num_batches_tracked", None, "drop"),
-        ("layer1.*.downsample.0.weight", "layer1.layers.*.downsample.layers.0.weight", "conv"),
-        ("layer1.*.downsample.1.num_batches_tracked", None, "drop"),
-        ("layer2.*.conv1.weight", "layer2.layers.*.conv1.weight", "conv"),
-        ("layer2.*.bn1.num_batches_tracked", None, "drop"),
-        ("layer2.*.conv2.weight", "layer2.layers.*.conv2.weight", "conv"),
-        ("layer2.*.bn2.num_batches_tracked", None, "drop"),
-        ("layer2.*.downsample.0.weight", "layer2.layers.*.downsample.layers.0.weight", "conv"),
-        ("layer2.*.downsample.1.num_batches_tracked", None, "drop"),
-        ("layer3.*.conv1.weight", "layer3.layers.*.conv1.weight", "conv"),
-        ("layer3.*.bn1.num_batches_tracked", None, "drop"),
-        ("layer3.*.conv2.weight", "layer3.layers.*.conv2.weight", "conv"),
-        ("layer3.*.bn2.num_batches_tracked", None, "drop"),
-        ("layer3.*.downsample.0.weight", "layer3.layers.*.downsample.layers.0.weight", "conv"),
-        ("layer3.*.downsample.1.num_batches_tracked", None, "drop"),
-        ("layer4.*.conv1.weight", "layer4.layers.*.conv1.weight", "conv"),
-        ("layer4.*.bn1.num_batches_tracked", None, "drop"),
-        ("layer4.*.conv2.weight", "layer4.layers.*.conv2.weight", "conv"),
-        ("layer4.*.bn2.num_batches_tracked", None, "drop"),
-        ("layer4.*.downsample.0.weight", "layer4.layers.*.downsample.layers.0.weight", "conv"),
-        ("layer4.*.downsample.1.num_batches_tracked", None, "drop"),
-        ("layer1.*.downsample.0.**", "layer1.layers.*.downsample.layers.0.**", "identity"),
-        ("layer1.*.downsample.1.**", "layer1.layers.*.downsample.layers.1.**", "identity"),
-        ("layer2.*.downsample.0.**", "layer2.layers.*.downsample.layers.0.**", "identity"),
-        ("layer2.*.downsample.1.**", "layer2.layers.*.downsample.layers.1.**", "identity"),
-        ("layer3.*.downsample.0.**", "layer3.layers.*.downsample.layers.0.**", "identity"),
-        ("layer3.*.downsample.1.**", "layer3.layers.*.downsample.layers.1.**", "identity"),
-        ("layer4.*.downsample.0.**", "layer4.layers.*.downsample.layers.0.**", "identity"),
-        ("layer4.*.downsample.1.**", "layer4.layers.*.downsample.layers.1.**", "identity"),
-        ("layer1.*.**", "layer1.layers.*.**", "identity"),
-        ("layer2.*.**", "layer2.layers.*.**", "identity"),
-        ("layer3.*.**", "layer3.layers.*.**", "identity"),
-        ("layer4.*.**", "layer4.layers.*.**", "identity"),
+        ("layer1.#.conv1.weight", "layer1.layers.#.conv1.weight", "conv"),
+        ("layer1.#.bn1.num_batches_tracked", None, "drop"),
+        ("layer1.#.conv2.weight", "layer1.layers.#.conv2.weight", "conv"),
+        ("layer1.#.bn2.num_batches_tracked", None, "drop"),
+        ("layer1.#.downsample.0.weight", "layer1.layers.#.downsample.layers.0.weight", "conv"),
+        ("layer1.#.downsample.1.num_batches_tracked", None, "drop"),
+        ("layer2.#.conv1.weight", "layer2.layers.#.conv1.weight", "conv"),
+        ("layer2.#.bn1.num_batches_tracked", None, "drop"),
+        ("layer2.#.conv2.weight", "layer2.layers.#.conv2.weight", "conv"),
+        ("layer2.#.bn2.num_batches_tracked", None, "drop"),
+        ("layer2.#.downsample.0.weight", "layer2.layers.#.downsample.layers.0.weight", "conv"),
+        ("layer2.#.downsample.1.num_batches_tracked", None, "drop"),
+        ("layer3.#.conv1.weight", "layer3.layers.#.conv1.weight", "conv"),
+        ("layer3.#.bn1.num_batches_tracked", None, "drop"),
+        ("layer3.#.conv2.weight", "layer3.layers.#.conv2.weight", "conv"),
+        ("layer3.#.bn2.num_batches_tracked", None, "drop"),
+        ("layer3.#.downsample.0.weight", "layer3.layers.#.downsample.layers.0.weight", "conv"),
+        ("layer3.#.downsample.1.num_batches_tracked", None, "drop"),
+        ("layer4.#.conv1.weight", "layer4.layers.#.conv1.weight", "conv"),
+        ("layer4.#.bn1.num_batches_tracked", None, "drop"),
+        ("layer4.#.conv2.weight", "layer4.layers.#.conv2.weight", "conv"),
+        ("layer4.#.bn2.num_batches_tracked", None, "drop"),
+        ("layer4.#.downsample.0.weight", "layer4.layers.#.downsample.layers.0.weight", "conv"),
+        ("layer4.#.downsample.1.num_batches_tracked", None, "drop"),
+        ("layer1.#.downsample.0.**", "layer1.layers.#.downsample.layers.0.**", "identity"),
+        ("layer1.#.downsample.1.**", "layer1.layers.#.downsample.layers.1.**", "identity"),
+        ("layer2.#.downsample.0.**", "layer2.layers.#.downsample.layers.0.**", "identity"),
+        ("layer2.#.downsample.1.**", "layer2.layers.#.downsample.layers.1.**", "identity"),
+        ("layer3.#.downsample.0.**", "layer3.layers.#.downsample.layers.0.**", "identity"),
+        ("layer3.#.downsample.1.**", "layer3.layers.#.downsample.layers.1.**", "identity"),
+        ("layer4.#.downsample.0.**", "layer4.layers.#.downsample.layers.0.**", "identity"),
+        ("layer4.#.downsample.1.**", "layer4.layers.#.downsample.layers.1.**", "identity"),
+        ("layer1.#.**", "layer1.layers.#.**", "identity"),
+        ("layer2.#.**", "layer2.layers.#.**", "identity"),
+        ("layer3.#.**", "layer3.layers.#.**", "identity"),
+        ("layer4.#.**", "layer4.layers.#.**", "identity"),
     ],
 }

@@ -6,9 +6,12 @@ Writes {"cases": {case: {"root": site dir, "files": [relative .py paths]} | {"er
 The rule: the files Python loads when it imports the module the case's constructor lives in, within the same
 top-level package. Start from that module and follow, transitively, every import that names a module of the
 package (`from ..utils import x`, `import timm.layers`, `from . import y`) at module or class level, try and
-if blocks included, except under `if TYPE_CHECKING:` (never executed; also `TYPE_CHECKING or FLAG`, the lazy
-`__init__` idiom) and inside function bodies (run on call, not on import). `from P import N` takes P's
-`__init__.py` (the top-level package's too) and, when N is a submodule of P, that module. Other package
+if blocks and function bodies included (a case constructs and runs the model, and a function called on import
+runs its imports then: transformers' `flash_attention.py` calls one at module level), except under
+`if TYPE_CHECKING:` (never executed; also `TYPE_CHECKING or FLAG`, the lazy `__init__` idiom). `from P import N` takes P's
+`__init__.py` (the top-level package's too) and, when N is a submodule of P, that module; when P's `__init__` is
+lazy (`_LazyModule`), the submodule its `if TYPE_CHECKING:` block imports N from (Python runs it when N is
+imported). Other package
 `__init__.py` files are copied only when something imports from them, so the copied tree keeps the installed
 layout and an ancestor nobody imports from stays a namespace folder. The files are read with `ast`, never
 imported: nothing of the package runs here.
@@ -47,7 +50,7 @@ def is_type_checking(test):
 
 
 def imports_of(tree):
-    """Import nodes that run on import: not under `if TYPE_CHECKING:`, not in a function body."""
+    """Import nodes that run on import or when a function runs: not under `if TYPE_CHECKING:`."""
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -56,12 +59,65 @@ def imports_of(tree):
         for field, value in ast.iter_fields(node):
             if isinstance(node, ast.If) and field == "body" and is_type_checking(node.test):
                 continue
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and field == "body":
-                continue
             if isinstance(value, list):
                 stack.extend(v for v in value if isinstance(v, ast.AST))
             elif isinstance(value, ast.AST):
                 stack.append(value)
+
+
+def lazy_names(site, package, memo):
+    """For a lazy package `__init__` (`sys.modules[__name__] = _LazyModule(...)`, the idiom of transformers and
+    diffusers): name → the submodule that defines it, read from the `if TYPE_CHECKING:` block that lists the
+    package for type checkers (`from .aqlm import replace_with_aqlm_linear`, `from .modeling_bert import *`).
+    Python runs that submodule when the name is imported from the package. {} for a package that is not lazy."""
+    key = ("lazy", site, package)
+    if key in memo:
+        return memo[key]
+    memo[key] = names = {}
+    init = module_file(site, package)
+    if not init or not init.endswith("__init__.py"):
+        return names
+    text = open(os.path.join(site, init), encoding="utf-8").read()
+    if "_LazyModule" not in text:
+        return names
+    for node in ast.walk(ast.parse(text, init)):
+        if not (isinstance(node, ast.If) and is_type_checking(node.test)):
+            continue
+        for stmt in ast.walk(ast.Module(body=node.body, type_ignores=[])):
+            if not isinstance(stmt, ast.ImportFrom) or stmt.level != 1 or not stmt.module:
+                continue
+            sub = module_file(site, f"{package}.{stmt.module}")
+            if not sub:
+                continue
+            for alias in stmt.names:
+                if alias.name == "*":
+                    for public in public_names(site, sub):
+                        names.setdefault(public, sub)
+                else:
+                    names.setdefault(alias.asname or alias.name, sub)
+    return names
+
+
+def public_names(site, rel):
+    """What `from rel import *` binds: its `__all__` when it is a literal, else its public top-level names."""
+    tree = ast.parse(open(os.path.join(site, rel), encoding="utf-8").read(), rel)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            try:
+                return list(ast.literal_eval(node.value))
+            except ValueError:
+                break
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append(node.name)
+        elif isinstance(node, ast.Assign):
+            found.extend(t.id for t in node.targets if isinstance(t, ast.Name))
+    return [n for n in found if not n.startswith("_")]
+
+
+def lazy_source(site, package, name, memo):
+    return lazy_names(site, package, memo).get(name)
 
 
 def direct_imports(site, top, rel, memo):
@@ -92,7 +148,7 @@ def direct_imports(site, top, rel, memo):
                 if f and (i == len(pieces) or f.endswith("__init__.py")):
                     found.append(f)
             for name in names:
-                f = module_file(site, f"{dotted}.{name}")
+                f = module_file(site, f"{dotted}.{name}") or lazy_source(site, dotted, name, memo)
                 if f:
                     found.append(f)
     memo[key] = found

@@ -1,0 +1,63 @@
+/**
+ * The name of a module class's forward method in the output. MLX calls a module through `__call__`, so `forward`
+ * becomes `__call__`; yet Python code around the class may reach the method by its torch name or read its name:
+ *
+ *   - a base class written in Python (a package's or a library's, not torch's nn.Module: transformers'
+ *     GradientCheckpointingLayer.__init_subclass__ reads `cls.forward`) or this file (`super().forward(x)`): the
+ *     method is `__call__` and `forward = __call__` keeps the torch name too;
+ *   - a decorator that is not torch's, on the method or on the class, sees the method as written: its `__name__`
+ *     (transformers' `@auto_docstring` picks its rules by `func.__name__`, and raises for `__call__` outside
+ *     processors), or `cls.forward` to wrap and rebind (`@use_experts_implementation`). The method keeps its name
+ *     and `__call__` calls `self.forward`, as torch's Module.__call__ does, so a rebound forward is the one run.
+ */
+import type MagicString from "magic-string";
+import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ModuleIR } from "../ir/module.js";
+import { lineEnd } from "./prune.js";
+
+export function nameForwardMethods(s: MagicString, mod: ModuleIR): void {
+  for (const cls of mod.classes.values()) {
+    const fwd = cls.methods.get("forward");
+    if (!fwd) continue;
+    const indent = " ".repeat(fwd.startPosition.column);
+    // (a decorated method's definition node starts after its decorators; the alias goes after the whole method)
+    const end = lineEnd(mod.source, fwd.endIndex);
+    if (foreignDecorators(fwd, mod.aliases) || foreignDecorators(cls.node, mod.aliases)) {
+      s.appendLeft(end, `\n${indent}def __call__(self, *args, **kwargs):\n${indent}    return self.forward(*args, **kwargs)\n`);
+      continue;
+    }
+    const name = fwd.childForFieldName("name")!;
+    s.overwrite(name.startIndex, name.endIndex, "__call__");
+    const byName = hasCodeBase(cls.node, mod.aliases) || /\.forward\b/.test(mod.source);
+    if (byName) s.appendLeft(end, `\n${indent}forward = __call__\n`);
+  }
+}
+
+/** Whether a definition carries a decorator that is not torch's (qualified through the file's imports). */
+function foreignDecorators(def: SyntaxNode, aliases: Map<string, string>): boolean {
+  const decorated = def.parent?.type === "decorated_definition" ? def.parent : undefined;
+  if (!decorated) return false;
+  return namedChildren(decorated).some((d) => {
+    if (d.type !== "decorator") return false;
+    let e = namedChildren(d).find((c) => c.type !== "comment");
+    if (e?.type === "call") e = e.childForFieldName("function") ?? undefined;
+    const name = e ? dottedName(e) : undefined;
+    return !name || !isTorchName(name, aliases);
+  });
+}
+
+/** Whether a class derives from a class that is not torch's (its bases' names, qualified through the file's imports). */
+function hasCodeBase(cls: SyntaxNode, aliases: Map<string, string>): boolean {
+  const bases = cls.childForFieldName("superclasses");
+  if (!bases) return false;
+  return namedChildren(bases).some((b) => {
+    if (b.type === "keyword_argument" || b.type === "comment") return false;
+    const name = dottedName(b);
+    return !!name && !isTorchName(name, aliases);
+  });
+}
+
+export function isTorchName(name: string, aliases: Map<string, string>): boolean {
+  const q = aliases.get(name.split(".")[0]);
+  return q === "torch" || !!q?.startsWith("torch.");
+}

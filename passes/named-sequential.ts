@@ -1,0 +1,76 @@
+/**
+ * named-sequential: `nn.Sequential(OrderedDict(...))` and the OrderedDicts of modules it is built from, as the
+ * module tree sees them. torch names such a Sequential's children by the dict's keys (`heads.head.weight`,
+ * `self.heads.head`); the translation is the NamedSequential helper (cookbook/helpers/NamedSequential.py), whose
+ * children are attributes under the same names, so the weight map keeps those keys as they are.
+ */
+import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import type { ModVal, ModuleIR } from "../ir/module.js";
+import { stringValue, union } from "./module-values.js";
+import { qualify } from "./resolve-imports.js";
+
+/** `OrderedDict(…)`, `collections.OrderedDict(…)`, `dict(…)`: a dict the module tree follows (`qualified`: the name under the file's imports). */
+export function isDictConstructor(fn: SyntaxNode, qualified = dottedName(fn)): boolean {
+  return qualified === "dict" || qualified === "OrderedDict" || qualified === "collections.OrderedDict" || qualified === "typing.OrderedDict";
+}
+
+/** A dict of modules built by `OrderedDict()`, `OrderedDict([("a", m), …])`, `OrderedDict(pairs)`, `dict(a=m)`, `{…}`. */
+export function dictValue(node: SyntaxNode, expr: (n: SyntaxNode) => ModVal): ModVal {
+  if (node.type === "dictionary") {
+    const entries = new Map<string, ModVal>();
+    for (const pair of namedChildren(node)) {
+      const key = pair.type === "pair" ? pair.childForFieldName("key")! : undefined;
+      if (!key || key.type !== "string") return { k: "dict", entries: null, elem: { k: "unknown" } };
+      entries.set(stringValue(key)!, expr(pair.childForFieldName("value")!));
+    }
+    return { k: "dict", entries };
+  }
+  const args = callArgs(node);
+  const entries = new Map<string, ModVal>();
+  for (const [k, v] of args.keyword) entries.set(k, expr(v));
+  const first = args.positional[0];
+  if (!first) return { k: "dict", entries };
+  return fromPairs(expr(first), entries);
+}
+
+/** A list of `(name, module)` pairs (or a dict) as a dict: its entries where every name is a constant. */
+function fromPairs(v: ModVal, entries: Map<string, ModVal>): ModVal {
+  if (v.k === "dict") return v;
+  if (v.k !== "list") return { k: "dict", entries: null, elem: { k: "unknown" } };
+  if (v.items) {
+    for (const pair of v.items) {
+      const [name, value] = pair.k === "list" && pair.items?.length === 2 ? pair.items : [];
+      if (name?.k !== "const") return { k: "dict", entries: null, elem: union(v.items.map(second)) };
+      entries.set(name.text, value);
+    }
+    return { k: "dict", entries };
+  }
+  return { k: "dict", entries: null, elem: second(v.elem ?? { k: "unknown" }) };
+}
+
+const second = (pair: ModVal): ModVal => (pair.k === "list" && pair.items?.length === 2 ? pair.items[1] : { k: "unknown" });
+
+/** `d[key] = value` on a dict of modules: the entry when the key is a constant (and the dict's entries known), else an element of unknown name. */
+export function withItem(d: ModVal & { k: "dict" }, key: ModVal, value: ModVal, inLoop: boolean): ModVal {
+  if (d.entries && key.k === "const" && !inLoop) return { k: "dict", entries: new Map([...d.entries, [key.text, value]]) };
+  const known = d.entries ? [...d.entries.values()] : d.elem ? [d.elem] : [];
+  return { k: "dict", entries: null, elem: union([...known, value]) };
+}
+
+/** Notes that the module tree found a dict of modules given to the Sequential built at `call`. */
+export function noteSequential(call: SyntaxNode, v: ModVal, mod: ModuleIR): ModVal {
+  if (v.k === "seq" && (v.names || v.named)) (mod.namedSequentials ??= new Set()).add(nodeKey(call));
+  return v;
+}
+
+/**
+ * Whether `nn.Sequential(…)` at `call` is given a dict of modules: the module tree saw so (it follows names
+ * filled by `d["name"] = m`), or its one argument is a dict built right there.
+ */
+export function isNamedSequential(call: SyntaxNode, mod: ModuleIR): boolean {
+  if (mod.namedSequentials?.has(nodeKey(call))) return true;
+  const args = callArgs(call).positional;
+  if (args.length !== 1 || args[0].type !== "call") return false;
+  const fn = args[0].childForFieldName("function")!;
+  return isDictConstructor(fn, qualify(fn, mod.aliases) ?? dottedName(fn));
+}

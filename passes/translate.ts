@@ -1461,8 +1461,10 @@ export class FunctionWalker {
         if (same) return results[0];
         // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
         if (this.seqDepth > 0) this.mixedLayouts = true;
-        else if (args.length === 1) return this.itemsByLayout(m, args, nodes, call);
-        else if (args.some((a) => a.v.k === "tensor")) this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+        // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
+        // take a value of any rank: torch's layout is passed, flagged, rather than the value taken for an image
+        if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
+          this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
         return { v: tensorVal(), args: conv };
       }

@@ -4,7 +4,7 @@
  */
 import { layoutDeclarationEdits } from "../passes/sequential-layouts.js";
 import MagicString from "magic-string";
-import { namedChildren, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
+import { namedChildren, parseModule, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
 import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
@@ -14,8 +14,10 @@ import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
-import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
+import { dropDeadStores, dropImportsMadeUnused, importBindings, lineBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
+import { aliasPrivateBuffers } from "./buffer-aliases.js";
 import { nameForwardMethods } from "./forward-name.js";
+import { MODULE_MIXIN_HELPER, mixTorchModuleSemantics } from "./module-mixins.js";
 import { hiresSourceMap } from "./sourcemap.js";
 import { translateStringAnnotations } from "./string-annotations.js";
 
@@ -47,6 +49,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
 
   // forward → __call__ in every module class (emit/forward-name.ts)
   nameForwardMethods(s, mod);
+  // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
+  const mixed = mixTorchModuleSemantics(s, mod);
+  // non-persistent buffers read by torch's name outside their class (emit/buffer-aliases.ts)
+  aliasPrivateBuffers(s, mod);
 
   // torch names inside string annotations, by the translator's table
   translateStringAnnotations(s, mod.root, mod.aliases);
@@ -72,6 +78,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     );
   }
   const helpers = new Set(layout.ctx.helpers);
+  if (mixed) helpers.add(MODULE_MIXIN_HELPER);
   if (needsSanitize.length) helpers.add("weight_map");
   // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers
   const placeholdered = mod.imports.filter((i) => i.placeholders?.length);
@@ -158,7 +165,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   };
   const input = phase("emit: names read", () => usageOf(mod.root));
   let output = readOutput();
-  if (phase("emit: dead stores", () => dropDeadStores(s, mod.root, input, output))) output = readOutput();
+  // a store dropped may leave the one that fed it unread (`backends = str(...)` once `device = ... backends ...` goes): one more round
+  for (let round = 0; round < 2 && phase("emit: dead stores", () => dropDeadStores(s, mod.root, input, output)); round++) output = readOutput();
   // names of removed imports the output still reads in function bodies: one placeholder each (../passes/runtime-placeholders.ts)
   const runtime = runtimePlaceholders(layout.removed, output.unresolved, layout.ctx.diags);
   if (runtime.lines.length) {
@@ -239,9 +247,21 @@ export function emitEditsOnly(
   const existing = new Set(topImports.map((n) => n.text.trim()));
   const block = [...new Set(imports)].filter((l) => !existing.has(l)).join("\n");
   const text = `${block ? `${block}\n` : ""}\n\n${bodies.join("\n\n\n")}\n`;
-  // after the last import that precedes the first edit: the helpers are defined before any code calls them
+  // an import whose uses the edits replaced (`importlib.metadata.version(...)` → the helper) goes (./prune.ts); the
+  // helpers' own import lines bind what they read
+  const read = usageOf(parseModule(s.toString()).rootNode);
+  for (const name of imports.flatMap(lineBindings)) read.moduleReads.add(name);
+  dropImportsMadeUnused(s, root, topImports, usageOf(root), read);
+  const kept = topImports.filter((n) => {
+    try {
+      return s.slice(n.startIndex, n.endIndex) === n.text;
+    } catch {
+      return false;
+    }
+  });
+  // after the last import kept that precedes the first edit: the helpers are defined before any code calls them
   const firstEdit = Math.min(...edits.map((e) => e.start));
-  const last = topImports.filter((n) => n.endIndex <= firstEdit).pop();
+  const last = kept.filter((n) => n.endIndex <= firstEdit).pop();
   if (last) s.appendLeft(last.endIndex, `\n${text.trimEnd()}`);
   else s.prepend(`${text.trimStart()}\n\n`);
   return { code: s.toString(), map: hiresSourceMap(s, filename), placeholders: new Map() };

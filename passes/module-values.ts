@@ -24,7 +24,8 @@ export function union(vals: ModVal[]): ModVal {
 export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k !== b.k) return false;
   if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
-  if (a.k === "layer") return nodeKey(a.call) === nodeKey((b as typeof a).call);
+  // one call may build different layers (`linear_layer = partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear`)
+  if (a.k === "layer") return a.row === (b as typeof a).row && nodeKey(a.call) === nodeKey((b as typeof a).call);
   if (a.k === "layerref") return a.row === (b as typeof a).row;
   if (a.k === "const") return a.text === (b as typeof a).text;
   return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";

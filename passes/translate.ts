@@ -34,9 +34,10 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
-import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -679,6 +680,19 @@ export class FunctionWalker {
           out.set(name, { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def });
           continue;
         }
+        // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
+        // in torch's layout: one rank's permutation means nothing to the other
+        const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)).filter((r) => r !== undefined));
+        if (ranks.size > 1) {
+          for (const t of tensors) {
+            if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
+              this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });
+              this.newDecision = true;
+            }
+          }
+          out.set(name, { k: "tensor", t: { kind: "tensor" } });
+          continue;
+        }
         // prefer the channels-last layout (a conv produced it); convert the others where they were defined
         const target = tensors.find((t) => !isIdentity(t.t.perm))!;
         for (const t of tensors) {
@@ -856,7 +870,7 @@ export class FunctionWalker {
       return { v: { k: "other" }, text: e.text };
     }
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
-      const m = this.cls.attrs.get(attr);
+      const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
@@ -1096,7 +1110,7 @@ export class FunctionWalker {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
       if (obj.text === "self" && this.cls) {
-        const m = this.cls.attrs.get(method);
+        const m = selfAttribute(this.cls, method, this.ctx.mod.aliases);
         if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return this.moduleCall(e, m, fn.text);
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
@@ -1122,6 +1136,7 @@ export class FunctionWalker {
         const m = o.v.m;
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
+        if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
       if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);
@@ -1175,9 +1190,10 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: this.expr(dflt).text };
   }
 
-  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[] }): Gen {
+  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
     this.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
     for (const i of mm.imports ?? []) this.ctx.imports.add(i);
+    for (const h of mm.helpers ?? []) this.ctx.helpers.add(h);
     const argsNode = e.childForFieldName("arguments");
     const args = mm.mlx.includes("{args}") && argsNode ? this.translatedArgs(argsNode) : "";
     return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace("{args}", args) };
@@ -1445,8 +1461,10 @@ export class FunctionWalker {
         if (same) return results[0];
         // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
         if (this.seqDepth > 0) this.mixedLayouts = true;
-        else if (args.length === 1) return this.itemsByLayout(m, args, nodes, call);
-        else if (args.some((a) => a.v.k === "tensor")) this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+        // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
+        // take a value of any rank: torch's layout is passed, flagged, rather than the value taken for an image
+        if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
+          this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
         return { v: tensorVal(), args: conv };
       }
@@ -2258,16 +2276,21 @@ function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
 }
 
 /**
- * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean and
- * without `assumed` (as when the branches differ). Values are never mutated, so one already in that form
- * is kept, and the others are made once.
+ * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean, and
+ * still `assumed` when it was (a parameter merely presumed a tensor stays so after an `if` that left it alone:
+ * an init function's `m` is still maybe a layer). Values are never mutated, so one already in that form is
+ * kept, and the others are made once.
  */
 const joinedTensors = new WeakMap<Val, Val>();
 function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined) and no assumed
-  if (!("assumed" in v) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
+  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed only when true
+  if (!("assumed" in v && !v.assumed) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
   let j = joinedTensors.get(v);
-  if (!j) joinedTensors.set(v, (j = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def }));
+  if (!j) {
+    const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
+    if (v.assumed) joined.assumed = true;
+    joinedTensors.set(v, (j = joined));
+  }
   return j;
 }
 

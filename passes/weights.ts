@@ -5,7 +5,8 @@
 import { nodeKey } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
-import { elementOf, SEQUENTIAL_ITEMS, UNNAMED_ATTR } from "./module-tree.js";
+import { UNNAMED_ATTR } from "./module-attrs.js";
+import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
 
 export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map()): WeightMaps {
   const maps: WeightMaps = {};

@@ -57,7 +57,7 @@ function hasCodeBase(cls: SyntaxNode, aliases: Map<string, string>): boolean {
   });
 }
 
-function isTorchName(name: string, aliases: Map<string, string>): boolean {
+export function isTorchName(name: string, aliases: Map<string, string>): boolean {
   const q = aliases.get(name.split(".")[0]);
   return q === "torch" || !!q?.startsWith("torch.");
 }

@@ -2,6 +2,7 @@
  * The Python printer: applies the translator's edits to the original text with magic-string, so that
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
+import { layoutDeclarationEdits } from "../passes/sequential-layouts.js";
 import MagicString from "magic-string";
 import { namedChildren, parseModule, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
 import { phase } from "../ir/phases.js";
@@ -14,7 +15,9 @@ import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
+import { aliasPrivateBuffers } from "./buffer-aliases.js";
 import { nameForwardMethods } from "./forward-name.js";
+import { MODULE_MIXIN_HELPER, mixTorchModuleSemantics } from "./module-mixins.js";
 import { hiresSourceMap } from "./sourcemap.js";
 import { translateStringAnnotations } from "./string-annotations.js";
 
@@ -46,6 +49,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
 
   // forward → __call__ in every module class (emit/forward-name.ts)
   nameForwardMethods(s, mod);
+  // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
+  const mixed = mixTorchModuleSemantics(s, mod);
+  // non-persistent buffers read by torch's name outside their class (emit/buffer-aliases.ts)
+  aliasPrivateBuffers(s, mod);
 
   // torch names inside string annotations, by the translator's table
   translateStringAnnotations(s, mod.root, mod.aliases);
@@ -53,6 +60,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
   // class belongs before the sanitize() added after it)
   for (const [pos, marker] of markers) s.appendLeft(pos, marker);
+
+  // the layouts a class declares for c2m_sequential (passes/sequential-layouts.ts)
+  for (const [pos, text] of layoutDeclarationEdits(mod, layout.ctx.layoutDeclarations, layout.ctx.signatures)) s.appendLeft(pos, text);
 
   // sanitize() on the top-level classes, and the weight maps at the end of the file
   const topLevel = [...layout.ctx.topLevel];
@@ -68,6 +78,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     );
   }
   const helpers = new Set(layout.ctx.helpers);
+  if (mixed) helpers.add(MODULE_MIXIN_HELPER);
   if (needsSanitize.length) helpers.add("weight_map");
   // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers
   const placeholdered = mod.imports.filter((i) => i.placeholders?.length);

@@ -8,7 +8,7 @@
 import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 
-const LAYER_ATTRS = new Set(["in_features", "out_features", "in_channels", "out_channels", "kernel_size", "num_features", "num_embeddings", "embedding_dim"]);
+const LAYER_ATTRS = new Set(["in_features", "out_features", "in_channels", "out_channels", "kernel_size", "num_features", "num_embeddings", "embedding_dim", "padding_idx"]);
 
 export const LAYER_ATTR_HELPER = "c2m_layer_attr";
 

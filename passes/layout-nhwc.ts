@@ -4,6 +4,7 @@
  * their boundary unless `--layout nhwc`. Then every function of the file is walked once more with the
  * decisions fixed, and the walkers' edits are what the emitter applies.
  */
+import { sequentialBase } from "./named-sequential.js";
 import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
@@ -51,6 +52,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     imports: new Set(),
     linearNhwc: new Map(),
     torchLayoutLayers: new Set(),
+    layoutDeclarations: new Set(),
     layerValues: new Map(),
   };
   // signatures first (callees before callers happens on demand), then the final walks; a signature that
@@ -101,10 +103,11 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
       const w = runToFixpoint(ctx, fn, cls, { boundary: ctx.layout === "torch" });
       walkers.push(w);
     }
-    // nested functions: defs in the body, decorated or not (not those inside other statements or defs)
-    for (const stmt of fn.childForFieldName("body")!.children) {
-      if (stmt.type === "function_definition") visitFunction(stmt, undefined);
-      else for (const inner of stmt.children) if (inner.type === "function_definition") visitFunction(inner, undefined);
+    // nested functions: defs in the body, decorated or not, inside an if, a loop, a try or a with too (a def
+    // inside another def is that one's)
+    for (const stmt of definitionsIn(fn.childForFieldName("body")!)) {
+      const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
+      if (def.type === "function_definition") visitFunction(def, undefined);
     }
   };
   const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {
@@ -120,8 +123,9 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     walkers.push(loose);
     // base classes (`class RMSNorm(torch.nn.Module)`)
     const bases = body.parent?.type === "class_definition" ? body.parent.childForFieldName("superclasses") : null;
-    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, loose.expr(b).text);
-    for (const stmt of namedChildren(body)) {
+    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, sequentialBase(cls, loose.expr(b).text, ctx.helpers));
+    // definitions at this level, those inside an `if is_torch_available():`, a loop, a try or a with included
+    for (const stmt of definitionsIn(body)) {
       if (stmt.type === "decorated_definition") dropTorchDecorators(stmt, loose);
       const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
       if (def.type === "function_definition") visitFunction(def, cls);
@@ -188,6 +192,30 @@ function dropNested(edits: Edit[]): Edit[] {
     const last = out[out.length - 1];
     if (last && e.start >= last.start && e.end <= last.end) continue;
     out.push(e);
+  }
+  return out;
+}
+
+/** Statements that hold blocks of statements run in the same scope (a definition inside one is the scope's). */
+const COMPOUND = new Set([
+  "if_statement",
+  "elif_clause",
+  "else_clause",
+  "for_statement",
+  "while_statement",
+  "try_statement",
+  "except_clause",
+  "finally_clause",
+  "with_statement",
+  "block",
+]);
+
+/** The function and class definitions (decorated or not) of a block, through compound statements, not inside other definitions. */
+export function definitionsIn(block: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (const stmt of namedChildren(block)) {
+    if (stmt.type === "function_definition" || stmt.type === "class_definition" || stmt.type === "decorated_definition") out.push(stmt);
+    else if (COMPOUND.has(stmt.type)) out.push(...definitionsIn(stmt));
   }
   return out;
 }

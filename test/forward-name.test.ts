@@ -70,3 +70,46 @@ describe("a module's forward where Python code reads it", () => {
     expect(run.stdout.trim()).toBe("['forward'] [2.0] [4.0] [0.0]");
   });
 });
+
+const MIXED = `import torch
+from torch import nn
+
+
+class PlanMixin:
+    _plan = None
+
+    def init_plans(self):
+        self._plan = dict(getattr(type(self), "_plan", None) or {})
+        self._plan.update(lin="colwise")
+
+
+class Model(nn.Module, PlanMixin):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(2, 2)
+        self.init_plans()
+
+    def forward(self, x):
+        return self.lin(x)
+
+
+class Plain(nn.Module):
+    def forward(self, x):
+        return x
+`;
+
+describe("a module class that also derives from Python classes (emit/module-mixins.ts)", () => {
+  const r = compile(MIXED, { filename: "mixed.py" });
+
+  it("gets C2MModuleMixin first among its bases; a class on nn.Module alone does not", () => {
+    expect(r.code).toContain("class Model(C2MModuleMixin, nn.Module, PlanMixin):");
+    expect(r.code).toContain("class Plain(nn.Module):");
+  });
+
+  it("runs as in torch: a mixin's class attribute holds plain data per instance; the module hashes by identity", () => {
+    const driver = `${r.code}\nfrom mlx.utils import tree_flatten\nm, n = Model(), Model()\nprint(m._plan, {m: 1, n: 2}[n], m == n, sorted(k for k, _ in tree_flatten(m.parameters())))\n`;
+    const run = spawnSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("{'lin': 'colwise'} 2 False ['lin.bias', 'lin.weight']");
+  });
+});

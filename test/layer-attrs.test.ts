@@ -39,6 +39,28 @@ class Net(nn.Module):
     const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", `${r.code}\nn = Net()\nprint(n.fan_in, n.sizes, n.out_features)`], { encoding: "utf8" }).trim();
     expect(out).toBe("45 [(8, 10)] 99");
   });
+
+  it("an Embedding's padding_idx, which MLX's Embedding does not keep, is None: an init skips the row (the loaded weights hold torch's)", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(4, 2, padding_idx=0)
+        for m in self.modules():
+            if isinstance(m, nn.Embedding):
+                nn.init.ones_(m.weight)
+                if m.padding_idx is not None:
+                    m.weight[m.padding_idx] = 0.0
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('if c2m_layer_attr(m, "padding_idx") is not None:');
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", `${r.code}\nprint(Net().emb.weight.sum().item())`], { encoding: "utf8" }).trim();
+    expect(out).toBe("8.0");
+  });
 });
 
 describe("layer attributes of a layer built elsewhere, and an init function's layer parameters", () => {
@@ -53,9 +75,12 @@ def create_conv(cin, cout, k, bias=False):
     return nn.Conv2d(cin, cout, k, padding=k // 2, bias=bias)
 
 
-def init_weights(module):
+def init_weights(module, fix_group_fanout=True):
     if isinstance(module, nn.Conv2d):
         fan_out = module.kernel_size[0] * module.kernel_size[1] * module.out_channels
+        # an if that leaves module alone: it is still only presumed a tensor after it
+        if fix_group_fanout:
+            fan_out //= module.groups
         module.weight.data.normal_(0, math.sqrt(2.0 / fan_out))
         if module.bias is not None:
             module.bias.data.zero_()
@@ -93,5 +118,26 @@ class Net(nn.Module):
     const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", run], { encoding: "utf8" }).trim();
     // the normal_ init ran: std sqrt(2 / fan_out), not MLX's default uniform (std 0.11)
     expect(out).toBe("(5, 8) False (8, 3, 3, 3) True");
+  });
+
+  it("m.bias is not None stays a membership test after an if that left the parameter alone (transformers' _init_weights)", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+def init_weights(module):
+    if isinstance(module, nn.Linear):
+        if getattr(module, "weight", None) is not None:
+            nn.init.ones_(module.weight)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('        if "bias" in module:\n');
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", `${r.code}\nm = nn.Linear(2, 3, bias=False)\ninit_weights(m)\nprint(m.weight.sum().item())`], {
+      encoding: "utf8",
+    }).trim();
+    expect(out).toBe("6.0");
   });
 });

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { compile } from "../src/index.js";
-import { packageRoot } from "../src/python.js";
+import { packageRoot, pythonExecutable } from "../src/python.js";
+import { spawnSync } from "node:child_process";
 import { runParitySpec } from "../src/parity/index.js";
 import { readFileSync } from "node:fs";
 
@@ -49,5 +50,17 @@ describe("Module methods", () => {
     expect(walk).toContain("    for child in [m for m in module.children().values() if isinstance(m, nn.Module)]:\n");
     // a method tensors have too (.float()) is not taken for the module's
     expect(compile("import torch\n\n\ndef f(v):\n    return v.float()\n").code).toContain("return v.astype(mx.float32)");
+  });
+
+  it("module.get_submodule(path) walks torch's child names on MLX's module (lists, Sequential's layers); get_parameter/get_buffer too", () => {
+    const src =
+      "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.h = nn.ModuleList([nn.Linear(2, 2), nn.Sequential(nn.ReLU(), nn.Linear(2, 3))])\n\n\ndef find(model, name):\n    return model.get_submodule(name)\n\n\ndef weight(model, name):\n    try:\n        return model.get_buffer(name)\n    except AttributeError:\n        return model.get_parameter(name)\n";
+    const out = compile(src).code;
+    expect(out).toContain("    return c2m_get_submodule(model, name)\n");
+    const run = spawnSync(pythonExecutable(), ["-c", `${out}\nn = Net()\nprint(find(n, "h.1.1").weight.shape, find(n, "") is n, weight(n, "h.0.bias").shape)`], {
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("(3, 2) True (2,)");
   });
 });

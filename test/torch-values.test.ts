@@ -190,3 +190,35 @@ describe("torch.nn.init's initialisers as values", () => {
     expect(execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" }).trim()).toBe("True True True");
   });
 });
+
+const OUTSIDE = `import torch
+from torch import nn
+
+
+class Emb(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("position_ids", torch.arange(4).expand((1, -1)), persistent=False)
+        self.w = nn.Parameter(torch.ones(2))
+
+    def forward(self, x):
+        return x + self.position_ids
+
+
+def first_position(module):
+    return module.position_ids[0, 1]
+`;
+
+describe("a non-persistent buffer read by torch's name outside its class (emit/buffer-aliases.ts)", () => {
+  const r = compile(OUTSIDE, { filename: "outside.py" });
+
+  it("is private in MLX, with a property under torch's name", () => {
+    expect(r.code).toContain("self._position_ids = ");
+    expect(r.code).toContain("    position_ids = property(lambda self: self._position_ids)");
+  });
+
+  it("reads the private array (an in-place write too); the parameters hold only the persistent ones", () => {
+    const driver = `${r.code}\nfrom mlx.utils import tree_flatten\ne = Emb()\nv = first_position(e).item()\ne.position_ids[...] = e.position_ids * 2\nprint(v, first_position(e).item(), [k for k, _ in tree_flatten(e.parameters())])\n`;
+    expect(execFileSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" }).trim()).toBe("1 2 ['w']");
+  });
+});

@@ -70,7 +70,7 @@ class Net(nn.Module):
 });
 
 describe("module structure", () => {
-  it("register_buffer: persistent → attribute, non-persistent → private attribute used under its new name", () => {
+  it("register_buffer: persistent → attribute (a frozen parameter: loaded, not trained), non-persistent → private attribute used under its new name", () => {
     const out = compile(
       py(`
 import torch
@@ -85,7 +85,7 @@ class M(nn.Module):
         return x * self.scale + self.cache + self.w
 `),
     ).code;
-    expect(out).toContain("self.scale = mx.ones(4)");
+    expect(out).toContain('self.scale = mx.ones(4)\n        self.freeze(keys=["scale"], recurse=False)\n');
     expect(out).toContain("self._cache = mx.zeros(4)");
     expect(out).toContain("self.w = ops_randn(4)");
     expect(out).toContain("return x * self.scale + self._cache + self.w");
@@ -213,7 +213,7 @@ class M(nn.Module):
       { filename: "m.py" },
     );
     const codes = r.diagnostics.map((d) => `${d.code}@${d.line}:${d.col}`);
-    // torch is still read (the W002 uses): bound once to a placeholder, C2M-W041 at its import
+    // (the torch name left in forward is bound once to a placeholder, at the import: C2M-W041, passes/runtime-placeholders.ts)
     expect(codes).toEqual(["C2M-W003@6:49", "C2M-W002@8:13", "C2M-W002@9:13", "C2M-W010@10:9", "C2M-W041@1:1"]);
     for (const d of r.diagnostics) expect(d.hint).toBeTruthy();
     expect(r.code).toContain("y = torch.special.zeta(x, x)  # c2m: C2M-W002");

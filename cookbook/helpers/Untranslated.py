@@ -29,6 +29,14 @@ class Untranslated:
 
     __ror__ = __or__
 
+    def __instancecheck__(self, obj):
+        # `isinstance(mask, (mx.array, BlockMask))` with an untranslated torch class: nothing in a port is one (making
+        # one raises), so the test is False, as it is in torch for any object not of that class
+        return False
+
+    def __subclasscheck__(self, cls):
+        return False
+
     def as_decorator(self, fn):
         # a decorator c2m could not translate: the decorated name raises when used
         return Untranslated(f"{self._name}({getattr(fn, '__name__', 'function')})")

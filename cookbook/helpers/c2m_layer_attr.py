@@ -4,6 +4,10 @@ def c2m_layer_attr(module, name):
     holds as (out, in) for Linear and (out, *kernel, in / groups) for convolutions."""
     if (isinstance(module, dict) and name in module) or name in getattr(module, "__dict__", {}) or hasattr(type(module), name):
         return getattr(module, name)
+    if name == "padding_idx":
+        # MLX's Embedding keeps no padding index (it only stops the row's gradient in torch, and torch's init zeroes
+        # the row): None, so an init skips that row; the loaded weights hold torch's row as it is
+        return None
     weight = module["weight"] if isinstance(module, dict) and "weight" in module else None
     if weight is None:
         raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}, nor a weight to read it from")

@@ -58,6 +58,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   // emitted by the translator itself (passes/translate.ts), not by a table row
   ModuleDict: cls("ModuleDict.py"),
   NamedSequential: cls("NamedSequential.py"),
+  // a Sequential whose items disagree on layout, run with a conversion before each item that needs one (passes/sequential-layouts.ts)
+  c2m_sequential: { file: "c2m_sequential.py", needs: [], kind: "function" },
   // a torch name evaluated on import that has no translation (passes/untranslated.ts)
   Untranslated: cls("Untranslated.py"),
   // a library's probes for torch (find_spec, the installed version) answer as for the torch the port was translated from (passes/tables/torch-runtime.ts)
@@ -70,6 +72,11 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_register_buffer: { file: "c2m_register_buffer.py", needs: [], kind: "function" },
   // torch.nn.init's in-place initialisers as values (passes/tables/index.ts TORCH_NAMES)
   c2m_torch_init: { file: "c2m_torch_init.py", needs: [], kind: "function" },
+  // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
+  C2MModuleMixin: cls("C2MModuleMixin.py"),
+  // Module.get_submodule (passes/tables/index.ts MODULE_METHODS)
+  c2m_get_submodule: { file: "c2m_get_submodule.py", needs: [], kind: "function" },
+  c2m_get_parameter: { file: "c2m_get_parameter.py", needs: ["c2m_get_submodule"], kind: "function" },
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
   c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },

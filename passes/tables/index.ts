@@ -83,7 +83,7 @@ export const TORCH_NAMES: Record<string, string> = {
  * dict), so a call on a receiver of unknown type (`module.named_children()` in a helper taking any module) is
  * the module's.
  */
-export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; moduleOnly?: boolean }> = {
+export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; helpers?: string[]; moduleOnly?: boolean }> = {
   named_parameters: { mlx: "tree_flatten({self}.parameters())", imports: ["from mlx.utils import tree_flatten"], moduleOnly: true },
   parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
   named_buffers: { mlx: "[]", moduleOnly: true },
@@ -99,6 +99,20 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; m
   // {args}: the call's arguments, translated (MLX's Module holds child modules as attributes)
   add_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
   register_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
+  // a dotted path of torch's child names (transformers' quantizers read model.get_submodule("h.0.attn"))
+  get_submodule: { mlx: "c2m_get_submodule({self}, {args})", helpers: ["c2m_get_submodule"], moduleOnly: true },
+  get_parameter: { mlx: "c2m_get_parameter({self}, {args})", helpers: ["c2m_get_parameter"], moduleOnly: true },
+  get_buffer: { mlx: "c2m_get_parameter({self}, {args}, private=True)", helpers: ["c2m_get_parameter"], moduleOnly: true },
+};
+
+/**
+ * torch's nn.Sequential is also a list of its modules (`stages.append(stage)`, timm's TinyVit); MLX's keeps them
+ * in its `layers` list, which its __call__ runs in order and its parameters walk.
+ */
+export const SEQUENTIAL_METHODS: Record<string, { mlx: string }> = {
+  append: { mlx: "{self}.layers.append({args})" },
+  extend: { mlx: "{self}.layers.extend({args})" },
+  insert: { mlx: "{self}.layers.insert({args})" },
 };
 
 let mlxSignatures: Record<string, string[]> | undefined;

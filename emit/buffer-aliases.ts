@@ -1,0 +1,22 @@
+/**
+ * A non-persistent buffer is private in MLX (`self._position_ids`: MLX's Module leaves names starting with `_` out
+ * of its parameters, as torch leaves the buffer out of its state dict). Inside its class every use is renamed; code
+ * outside the class may still read it by torch's name (transformers' `_init_weights(module)` does
+ * `init.copy_(module.position_ids, ...)`). Where the file reads the name on an object other than `self`, the class
+ * gets a property under torch's name that reads the private attribute (an in-place write through it reaches the
+ * array; an assignment to it raises, as MLX's Module would otherwise make it a parameter).
+ */
+import type MagicString from "magic-string";
+import { namedChildren } from "../grammar/python.js";
+import type { ModuleIR } from "../ir/module.js";
+
+export function aliasPrivateBuffers(s: MagicString, mod: ModuleIR): void {
+  for (const cls of mod.classes.values()) {
+    const read = [...cls.privateBuffers].filter((name) => new RegExp(`(?<!\\bself)\\.${name}\\b`).test(mod.source)).sort();
+    if (!read.length) continue;
+    const body = cls.node.childForFieldName("body")!;
+    const indent = " ".repeat(namedChildren(body)[0]?.startPosition.column ?? 4);
+    const lines = read.map((name) => `${indent}${name} = property(lambda self: self._${name})`);
+    s.appendLeft(body.endIndex, `\n\n${indent}# non-persistent buffers, private in MLX, under torch's names for code outside the class\n${lines.join("\n")}`);
+  }
+}

@@ -13,7 +13,7 @@
 import type MagicString from "magic-string";
 import { importBindings, parseModule, type SyntaxNode } from "../grammar/python.js";
 import { isTypeString } from "./string-annotations.js";
-import { analyzeScopes, readsModule, resolves, type Scope } from "./verify/scopes.js";
+import { analyzeScopes, MODULE_DUNDERS, readsModule, resolves, type Scope } from "./verify/scopes.js";
 
 export { importBindings };
 
@@ -36,7 +36,10 @@ export function usageOf(root: SyntaxNode): Usage {
   const names = functionNames(root);
   for (const { node, scope } of a.loads) {
     all.add(node.text);
-    if (!resolves(scope, node.text)) unresolved.add(node.text);
+    // a star import binds what cannot be known, but only from where it runs (pyflakes reads it so): a name no
+    // statement binds counts as unresolved even beside one
+    if (!resolves(scope, node.text) || (a.module.open && readsModule(scope, node.text) && !a.module.bindings.has(node.text) && !MODULE_DUNDERS.has(node.text)))
+      unresolved.add(node.text);
     if (readsModule(scope, node.text)) moduleReads.add(node.text);
     // the read counts for its function and every function around it (a closure reads its parent's locals)
     for (let s: Scope | undefined = scope; s; s = s.parent) {
@@ -129,7 +132,8 @@ export function neededImportLines(lines: string[], used: Set<string>, ownBinding
  * `except ImportError: from .fast_norm import rms_norm` once the name translates).
  */
 export function dropImportsMadeUnused(s: MagicString, root: SyntaxNode, imports: SyntaxNode[], input: Usage, output: Usage): void {
-  const dead = (name: string) => input.all.has(name) && !output.all.has(name);
+  // a module-level import serves reads from the module's namespace: a helper's own local of the same name is not one
+  const dead = (name: string) => input.moduleReads.has(name) && !output.moduleReads.has(name);
   for (const stmt of imports) if (stmt.parent?.type === "module") dropImport(s, stmt, dead);
   for (const stmt of nestedModuleImports(root)) if (!/^(import|from)\s+torch\b/.test(stmt.text)) dropImport(s, stmt, dead);
 }

@@ -2,8 +2,9 @@
  * The Python printer: applies the translator's edits to the original text with magic-string, so that
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
+import { layoutDeclarationEdits } from "../passes/sequential-layouts.js";
 import MagicString from "magic-string";
-import { namedChildren, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
+import { namedChildren, parseModule, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
 import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
@@ -13,7 +14,7 @@ import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
-import { dropDeadStores, dropImportsMadeUnused, importBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
+import { dropDeadStores, dropImportsMadeUnused, importBindings, lineBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
 import { aliasPrivateBuffers } from "./buffer-aliases.js";
 import { nameForwardMethods } from "./forward-name.js";
 import { MODULE_MIXIN_HELPER, mixTorchModuleSemantics } from "./module-mixins.js";
@@ -59,6 +60,9 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // markers first: at the same position, what is appended first comes first (a marker on the last line of a
   // class belongs before the sanitize() added after it)
   for (const [pos, marker] of markers) s.appendLeft(pos, marker);
+
+  // the layouts a class declares for c2m_sequential (passes/sequential-layouts.ts)
+  for (const [pos, text] of layoutDeclarationEdits(mod, layout.ctx.layoutDeclarations, layout.ctx.signatures)) s.appendLeft(pos, text);
 
   // sanitize() on the top-level classes, and the weight maps at the end of the file
   const topLevel = [...layout.ctx.topLevel];
@@ -161,7 +165,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   };
   const input = phase("emit: names read", () => usageOf(mod.root));
   let output = readOutput();
-  if (phase("emit: dead stores", () => dropDeadStores(s, mod.root, input, output))) output = readOutput();
+  // a store dropped may leave the one that fed it unread (`backends = str(...)` once `device = ... backends ...` goes): one more round
+  for (let round = 0; round < 2 && phase("emit: dead stores", () => dropDeadStores(s, mod.root, input, output)); round++) output = readOutput();
   // names of removed imports the output still reads in function bodies: one placeholder each (../passes/runtime-placeholders.ts)
   const runtime = runtimePlaceholders(layout.removed, output.unresolved, layout.ctx.diags);
   if (runtime.lines.length) {
@@ -242,9 +247,21 @@ export function emitEditsOnly(
   const existing = new Set(topImports.map((n) => n.text.trim()));
   const block = [...new Set(imports)].filter((l) => !existing.has(l)).join("\n");
   const text = `${block ? `${block}\n` : ""}\n\n${bodies.join("\n\n\n")}\n`;
-  // after the last import that precedes the first edit: the helpers are defined before any code calls them
+  // an import whose uses the edits replaced (`importlib.metadata.version(...)` → the helper) goes (./prune.ts); the
+  // helpers' own import lines bind what they read
+  const read = usageOf(parseModule(s.toString()).rootNode);
+  for (const name of imports.flatMap(lineBindings)) read.moduleReads.add(name);
+  dropImportsMadeUnused(s, root, topImports, usageOf(root), read);
+  const kept = topImports.filter((n) => {
+    try {
+      return s.slice(n.startIndex, n.endIndex) === n.text;
+    } catch {
+      return false;
+    }
+  });
+  // after the last import kept that precedes the first edit: the helpers are defined before any code calls them
   const firstEdit = Math.min(...edits.map((e) => e.start));
-  const last = topImports.filter((n) => n.endIndex <= firstEdit).pop();
+  const last = kept.filter((n) => n.endIndex <= firstEdit).pop();
   if (last) s.appendLeft(last.endIndex, `\n${text.trimEnd()}`);
   else s.prepend(`${text.trimStart()}\n\n`);
   return { code: s.toString(), map: hiresSourceMap(s, filename), placeholders: new Map() };

@@ -230,7 +230,7 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-W022",
     title: "the modules a call may reach take different layouts",
-    hint: "the callee is one of several modules (items of one Sequential built in a loop, or branches) and they do not agree on channels-last or torch layout: c2m passes torch's layout, which a channels-last one (a conv) misreads; build the Sequential from modules that agree, or call them one by one",
+    hint: "the callee is one of several modules (branches, items of one Sequential) that do not agree on channels-last or torch layout, and c2m_sequential cannot run them by layout (several tensor arguments, or a class whose forward takes a permuted layout): c2m passes torch's layout, which a channels-last one (a conv) misreads; call them one by one",
     example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
   },
 ];

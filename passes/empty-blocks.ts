@@ -8,7 +8,25 @@ import type { Edit } from "./translate.js";
 
 /** `edits` (sorted, not nested) with `pass` left in every block they would empty. */
 export function fillEmptyBlocks(root: SyntaxNode, source: string, edits: Edit[]): Edit[] {
-  const removedBy = (stmt: SyntaxNode) => edits.find((e) => e.start <= stmt.startIndex && e.end >= stmt.endIndex);
+  // the first edit (in `edits`' order, which is by start) that spans the statement: a binary search for the
+  // last edit starting at or before it, then back while an earlier edit may still reach its end (not a scan
+  // of every edit for every statement)
+  const reach: number[] = [];
+  for (let i = 0; i < edits.length; i++) reach.push(Math.max(edits[i].end, i ? reach[i - 1] : -Infinity));
+  const sorted = edits.every((e, i) => i === 0 || edits[i - 1].start <= e.start);
+  const removedBy = (stmt: SyntaxNode): Edit | undefined => {
+    if (!sorted) return edits.find((e) => e.start <= stmt.startIndex && e.end >= stmt.endIndex);
+    let lo = 0;
+    let hi = edits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (edits[mid].start <= stmt.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    let found: Edit | undefined;
+    for (let i = lo - 1; i >= 0 && reach[i] >= stmt.endIndex; i--) if (edits[i].end >= stmt.endIndex) found = edits[i];
+    return found;
+  };
   const replaced = new Map<Edit, Edit>();
   for (const block of root.descendantsOfType("block")) {
     const stmts = namedChildren(block).filter((s) => s.type !== "comment");

@@ -6,13 +6,15 @@
 import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { addModuleCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { dictValue, isDictConstructor, noteSequential, withItem } from "./named-sequential.js";
+import { dictValue, isDictConstructor, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
   appendAll,
   argumentValues,
   concatenated,
+  forwardedKeywords,
   bindTarget,
   callsByCallee,
   elementOf,
@@ -42,9 +44,6 @@ const MAX_DEPTH = 6;
 
 /** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
 const ITERATORS = new Set(["range", "zip", "enumerate"]);
-
-/** The attribute standing for modules stored under names computed at run time (`setattr(self, f"layer{i}", …)` c2m cannot follow). */
-export const UNNAMED_ATTR = "*";
 
 /** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
 export const SEQUENTIAL_ITEMS = "__sequential__";
@@ -200,9 +199,10 @@ class InitInterpreter {
     for (const call of calls) {
       const args = callArgs(call);
       args.positional.forEach((a, i) => {
-        if (i < names.length && a.type !== "list_splat") push(collected, names[i], this.refValue(a));
+        if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") push(collected, names[i], this.refValue(a));
       });
       for (const [k, v] of args.keyword) push(collected, k, this.refValue(v));
+      for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
     for (const [k, vs] of collected) out.set(k, union(vs));
@@ -360,53 +360,19 @@ class InitInterpreter {
   }
 
   private storeAttr(attr: string, stored: ModVal): void {
-    // a constant kept on self (`self.mode = "bilinear"`) is a plain value to the passes
-    const val: ModVal = stored.k === "const" ? { k: "value" } : stored;
-    const prev = this.cls.attrs.get(attr);
-    // `self.x = None` beside `self.x = nn.Linear(...)` in another branch: keep the module
-    this.cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
+    storeAttribute(this.cls, attr, stored);
   }
 
-  /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else one of unknown name (and a diagnostic). */
-  private setattr(call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): void {
-    const [, nameNode, valueNode] = args.positional;
-    if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "setattr(self, ");
-    if (!nameNode || !valueNode) return;
-    const name = this.expr(nameNode, env);
-    if (name.k === "const") this.storeAttr(name.text, this.expr(valueNode, env));
-    else this.unnamed(nameNode, this.expr(valueNode, env), "setattr(self, ");
-  }
-
-  /** `self.add_module(name, module)`, `self.add_module(*pair)` (timm's ResNet adds `(f"layer{i}", stage)` pairs). */
-  private addModule(args: ReturnType<typeof callArgs>, env: Env): void {
-    const [nameNode, valueNode] = args.positional;
-    if (nameNode?.type === "list_splat") return this.namedPair(nameNode, env, "self.add_module(");
-    if (!nameNode || !valueNode) return;
-    const name = this.expr(nameNode, env);
-    if (name.k === "const") this.cls.attrs.set(name.text, this.expr(valueNode, env));
-    else this.unnamed(nameNode, this.expr(valueNode, env), "self.add_module(");
-  }
-
-  /** A `(name, module)` pair given as `*pair`. */
-  private namedPair(splat: SyntaxNode, env: Env, how: string): void {
-    const pair = this.expr(namedChildren(splat)[0], env);
-    const [name, value] = pair.k === "list" && pair.items?.length === 2 ? pair.items : [undefined, elementOf(pair)];
-    if (name?.k === "const") this.storeAttr(name.text, value);
-    else if (value.k !== "value") this.unnamed(splat, value, how);
-  }
-
-  /**
-   * A module stored under a name computed at run time: kept as the attribute UNNAMED_ATTR, whose weight rules
-   * match any name the class does not otherwise hold (passes/weights.ts).
-   */
-  private unnamed(at: SyntaxNode, value: ModVal, how: string): void {
-    const prev = this.cls.attrs.get(UNNAMED_ATTR);
-    this.cls.attrs.set(UNNAMED_ATTR, prev ? union([prev, value]) : value);
-    this.diags?.report(
-      "C2M-W014",
-      at.startPosition,
-      `${how}${at.text}, …): c2m cannot compute the attribute's name; its weights are mapped by a rule for any name the class does not otherwise hold`,
-    );
+  /** What passes/module-attrs.ts needs to store attributes named by setattr and add_module. */
+  private attrStore(env: Env): AttrStore {
+    // a Sequential's own items, run in the order they are added (RegNet's AnyStage): named-sequential.ts
+    const sequentialItem = (name: ModVal, value: ModVal): boolean => {
+      const items = this.isSequentialSubclass() ? this.cls.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+      if (items?.k !== "seq") return false;
+      this.cls.attrs.set(SEQUENTIAL_ITEMS, withNamedItem(items, name, value, this.inLoop > 0));
+      return true;
+    };
+    return { cls: this.cls, diags: this.diags, value: (n) => this.expr(n, env), sequentialItem };
   }
 
   /** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
@@ -426,7 +392,7 @@ class InitInterpreter {
   private callStmt(call: SyntaxNode, env: Env): void {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
-    if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return this.setattr(call, args, env);
+    if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return setattrCall(this.attrStore(env), args);
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
@@ -450,7 +416,7 @@ class InitInterpreter {
         if (!persistent) this.cls.privateBuffers.add(name);
         return;
       }
-      if (obj.text === "self" && method === "add_module") return this.addModule(args, env);
+      if (obj.text === "self" && method === "add_module") return addModuleCall(this.attrStore(env), args);
       if (obj.type === "identifier" && (method === "append" || method === "extend")) {
         const cur = env.get(obj.text);
         if (cur && (cur.k === "list" || cur.k === "seq")) {

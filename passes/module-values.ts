@@ -24,7 +24,8 @@ export function union(vals: ModVal[]): ModVal {
 export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k !== b.k) return false;
   if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
-  if (a.k === "layer") return nodeKey(a.call) === nodeKey((b as typeof a).call);
+  // one call may build different layers (`linear_layer = partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear`)
+  if (a.k === "layer") return a.row === (b as typeof a).row && nodeKey(a.call) === nodeKey((b as typeof a).call);
   if (a.k === "layerref") return a.row === (b as typeof a).row;
   if (a.k === "const") return a.text === (b as typeof a).text;
   return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
@@ -202,6 +203,34 @@ export function callsByCallee(mod: ModuleIR): Map<string, SyntaxNode[]> {
     callIndex.set(mod, index);
   }
   return index;
+}
+
+/**
+ * The keywords a call passes on through `**kwargs`, the `**` parameter of the module-level function it sits in:
+ * what the callers of that function give it beyond its named parameters (torchvision's `swin_v2_t(**kwargs)` calls
+ * `_swin_transformer(..., block=SwinTransformerBlockV2, **kwargs)`, which calls `SwinTransformer(..., **kwargs)`),
+ * followed through such functions a few levels up.
+ */
+export function forwardedKeywords(call: SyntaxNode, mod: ModuleIR, depth = 0): [string, SyntaxNode][] {
+  const splat = callArgs(call).positional.find((a) => a.type === "dictionary_splat");
+  const fn = splat && enclosingFunction(call);
+  if (!splat || !fn || depth > 3 || fn.parent?.type !== "module") return [];
+  const params = namedChildren(fn.childForFieldName("parameters")!);
+  // `**kwargs`, or `**kwargs: Any` (a typed parameter around the pattern)
+  const kwargs = params.map((p) => (p.type === "typed_parameter" ? namedChildren(p)[0] : p)).find((p) => p?.type === "dictionary_splat_pattern");
+  if (!kwargs || namedChildren(kwargs)[0]?.text !== namedChildren(splat)[0]?.text) return [];
+  const named = new Set(params.map(paramName).filter((n): n is string => !!n));
+  const out: [string, SyntaxNode][] = [];
+  for (const caller of callsByCallee(mod).get(fn.childForFieldName("name")!.text) ?? []) {
+    for (const [k, v] of callArgs(caller).keyword) if (!named.has(k)) out.push([k, v]);
+    for (const [k, v] of forwardedKeywords(caller, mod, depth + 1)) if (!named.has(k)) out.push([k, v]);
+  }
+  return out;
+}
+
+function enclosingFunction(node: SyntaxNode): SyntaxNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === "function_definition") return p;
+  return undefined;
 }
 
 /**

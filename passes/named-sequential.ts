@@ -5,9 +5,10 @@
  * children are attributes under the same names, so the weight map keeps those keys as they are.
  */
 import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import type { ModVal, ModuleIR } from "../ir/module.js";
+import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import { stringValue, union } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
+import { SEQUENTIAL_ITEMS } from "./module-tree.js";
 
 /** `OrderedDict(…)`, `collections.OrderedDict(…)`, `dict(…)`: a dict the module tree follows (`qualified`: the name under the file's imports). */
 export function isDictConstructor(fn: SyntaxNode, qualified = dottedName(fn)): boolean {
@@ -73,4 +74,23 @@ export function isNamedSequential(call: SyntaxNode, mod: ModuleIR): boolean {
   if (args.length !== 1 || args[0].type !== "call") return false;
   const fn = args[0].childForFieldName("function")!;
   return isDictConstructor(fn, qualify(fn, mod.aliases) ?? dottedName(fn));
+}
+
+/**
+ * The base a subclass of nn.Sequential gets: NamedSequential when it names its items (`super().__init__(layers)`
+ * with an OrderedDict: torchvision's BottleneckTransform) or starts empty and adds them (`super().__init__()`, then
+ * `self.add_module(f"block{i}", …)`: RegNet's AnyStage), as the module tree saw; else MLX's positional Sequential.
+ */
+export function sequentialBase(cls: ClassIR | undefined, base: string, helpers: Set<string>): string {
+  const items = cls?.attrs.get(SEQUENTIAL_ITEMS);
+  if (base !== "nn.Sequential" || items?.k !== "seq" || !(items.names || items.named || items.items?.length === 0)) return base;
+  helpers.add("NamedSequential");
+  return "NamedSequential";
+}
+
+/** A Sequential's items after `self.add_module(name, module)`: named, the names known while every one is a constant added once. */
+export function withNamedItem(items: ModVal & { k: "seq" }, name: ModVal, value: ModVal, inLoop: boolean): ModVal {
+  const names = items.items?.length === 0 ? [] : items.names;
+  if (names && items.items && name.k === "const" && !inLoop) return { k: "seq", items: [...items.items, value], names: [...names, name.text] };
+  return { k: "seq", items: null, elem: union([...(items.items ?? []), ...(items.elem ? [items.elem] : []), value]), named: true };
 }

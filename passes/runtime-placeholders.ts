@@ -38,7 +38,8 @@ export function removedImportNames(mod: ModuleIR, nested: NestedTorchImport[]): 
   for (const i of mod.imports) if (i.torch) for (const { name: local } of importBindings(i.node)) if (!statementOf.has(local)) statementOf.set(local, i.node);
   for (const s of nested) for (const [local] of s.names) if (!statementOf.has(local)) statementOf.set(local, s.stmt);
   for (const [local, q] of mod.aliases) if (q === "torch" || q.startsWith("torch.")) out.set(local, { q, at: statementOf.get(local) });
-  for (const s of nested) if (s.kind === "library") for (const [local, q] of s.names) if (!out.has(local)) out.set(local, { q, at: s.stmt });
+  // a library's names, and torch names a try's except branch was to define (C2M-W052: not aliased)
+  for (const s of nested) for (const [local, q] of s.names) if (!out.has(local)) out.set(local, { q, at: s.stmt });
   return out;
 }
 

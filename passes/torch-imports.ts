@@ -196,7 +196,7 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
       continue;
     }
     const untranslated = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));
-    // a name nothing reads was imported for its effects (`import torch_npu  # noqa: F401`): a placeholder bound there would be a dead store
+    // a name nothing in its function reads was imported for its effects (`import torch_npu  # noqa: F401`): a placeholder bound there would be a dead store
     const placeholders = untranslated.filter(([local]) => readInScope(stmt, local));
     const what = untranslated.map(([, q]) => q).join(", ");
     const verb = untranslated.length > 1 ? "have" : "has";
@@ -241,11 +241,14 @@ export function topLevelPlaceholders(imports: { node: SyntaxNode; torch: boolean
   return lines;
 }
 
-/** Whether `name` is read in the scope an import statement binds it in (its function, else the module), the statement aside. */
+/**
+ * Whether `name` is read in the function an import statement binds it in, the statement aside. A module-level
+ * name is the module's attribute (another file may import it): it counts as read.
+ */
 function readInScope(stmt: SyntaxNode, name: string): boolean {
   let scope = stmt.parent;
   while (scope && scope.type !== "function_definition" && scope.type !== "module") scope = scope.parent;
-  if (!scope) return true;
+  if (!scope || scope.type === "module") return true;
   return scope.descendantsOfType("identifier").some((id) => id.text === name && !(id.startIndex >= stmt.startIndex && id.endIndex <= stmt.endIndex));
 }
 

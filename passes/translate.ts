@@ -26,6 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
+import { classesAmong, isChannelsLast, layoutDeclaration } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -33,9 +34,10 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
-import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
+import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -88,6 +90,8 @@ export interface TranslateContext {
   constructs: ConstructRecord[];
   /** rank-dependent layers (constructor call) that get inputs of unknown rank: emitted as torch-layout helpers */
   torchLayoutLayers: Set<string>;
+  /** classes of this file that are items of a Sequential run by layout: they declare `c2m_layout` (sequential-layouts.ts) */
+  layoutDeclarations: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
   chwFlatten: Set<string>;
   /** classes standing for torch layers passed as values (passes/layer-values.ts): name → source */
@@ -565,7 +569,9 @@ export class FunctionWalker {
         }
         if (name && valueNode) {
           const attr = this.cls?.privateBuffers.has(name) ? `_${name}` : name;
-          this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}`);
+          // a persistent buffer is a parameter of the MLX module (it is in the state dict), but no trainable one
+          const freeze = attr === name ? `\n${" ".repeat(stmt.startPosition.column)}self.freeze(keys=[${JSON.stringify(name)}], recurse=False)` : "";
+          this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}${freeze}`);
           return;
         }
       }
@@ -672,6 +678,19 @@ export class FunctionWalker {
         if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
         if (tensors.every((t) => samePerm(t.t.perm, v0.t.perm))) {
           out.set(name, { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def });
+          continue;
+        }
+        // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
+        // in torch's layout: one rank's permutation means nothing to the other
+        const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)).filter((r) => r !== undefined));
+        if (ranks.size > 1) {
+          for (const t of tensors) {
+            if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
+              this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });
+              this.newDecision = true;
+            }
+          }
+          out.set(name, { k: "tensor", t: { kind: "tensor" } });
           continue;
         }
         // prefer the channels-last layout (a conv produced it); convert the others where they were defined
@@ -851,7 +870,7 @@ export class FunctionWalker {
       return { v: { k: "other" }, text: e.text };
     }
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
-      const m = this.cls.attrs.get(attr);
+      const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
@@ -1091,7 +1110,7 @@ export class FunctionWalker {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
       if (obj.text === "self" && this.cls) {
-        const m = this.cls.attrs.get(method);
+        const m = selfAttribute(this.cls, method, this.ctx.mod.aliases);
         if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return this.moduleCall(e, m, fn.text);
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
@@ -1117,6 +1136,7 @@ export class FunctionWalker {
         const m = o.v.m;
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
+        if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
       if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);
@@ -1348,13 +1368,14 @@ export class FunctionWalker {
       replaced.set(v, g.text);
     }
     const fn = e.childForFieldName("function")!;
-    if (calleeText !== fn.text) replaced.set(fn, calleeText);
-    else replaced.set(fn, this.expr(fn).text);
+    const callee = calleeText !== fn.text ? calleeText : this.expr(fn).text;
+    if ("runtime" in result && result.runtime) return { v: result.v, text: `c2m_sequential(${callee}, ${result.args[0]})` };
+    replaced.set(fn, callee);
     return { v: result.v, text: rebuild(e, replaced) };
   }
 
   /** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
-  private applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+  private applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
     const texts = args.map((a) => a.text);
     switch (m.k) {
       case "layer": {
@@ -1419,20 +1440,31 @@ export class FunctionWalker {
         let cur: Gen = args[0];
         let first = true;
         let outText = texts[0];
-        for (const item of items) {
-          const r = this.applyModule(item, [cur], [nodes[0]], call);
-          if (first) outText = r.args[0];
-          else if (r.args[0] !== cur.text) this.markSequenceFlatten(item);
-          first = false;
-          cur = { v: r.v, text: cur.text };
+        if (this.seqDepth++ === 0) this.mixedLayouts = false;
+        try {
+          for (const item of items) {
+            const r = this.applyModule(item, [cur], [nodes[0]], call);
+            if (first) outText = r.args[0];
+            else if (r.args[0] !== cur.text) this.markSequenceFlatten(item);
+            first = false;
+            cur = { v: r.v, text: cur.text };
+          }
+        } finally {
+          this.seqDepth--;
         }
+        if (this.seqDepth === 0 && this.mixedLayouts) return this.itemsByLayout(m, args, nodes, call);
         return { v: cur.v, args: [outText, ...texts.slice(1)] };
       }
       case "union": {
         const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
         const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
         if (same) return results[0];
-        if (args.some((a) => a.v.k === "tensor")) this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+        // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
+        if (this.seqDepth > 0) this.mixedLayouts = true;
+        // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
+        // take a value of any rank: torch's layout is passed, flagged, rather than the value taken for an image
+        if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
+          this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
         return { v: tensorVal(), args: conv };
       }
@@ -1468,9 +1500,33 @@ export class FunctionWalker {
         this.ctx.chwFlatten.add(nodeKey(item.call));
         this.newDecision = true;
       }
-    } else {
-      this.diag("C2M-W006", item.k === "layer" ? item.call : this.stmt!, "layout conversion needed inside nn.Sequential; check this layer's input order");
+    } else this.mixedLayouts = true;
+  }
+
+  /** Sequentials being applied (nested), and whether their items disagree on layout (sequential-layouts.ts) */
+  private seqDepth = 0;
+  private mixedLayouts = false;
+
+  /**
+   * A module (a Sequential, or one of several) whose items disagree on layout: called through `c2m_sequential`,
+   * which converts before each item that needs it; this file's classes among the items declare their layouts.
+   * Where a class's layouts cannot be declared, torch's layout is passed and C2M-W022 says so.
+   */
+  private itemsByLayout(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+    // a class with no forward of its own is a container (a Sequential subclass): the helper walks its items
+    const classes = this.ctx.mod.classes;
+    const own = classesAmong(m, (name) => (classes.get(name)?.methods.has("forward") ? undefined : classes.get(name)?.attrs.get(SEQUENTIAL_ITEMS))).filter((name) =>
+      classes.get(name)?.methods.has("forward"),
+    );
+    const a = args[0].v.k === "tensor" ? args[0] : undefined;
+    const start = a ? isChannelsLast((a.v as { t: TensorType }).t) : false;
+    if (own.some((name) => !layoutDeclaration(this.signatureOf(name))) || start === undefined) {
+      this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+      return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? this.toLogical(g, nodes[i]).text : g.text)) };
     }
+    for (const name of own) this.ctx.layoutDeclarations.add(name);
+    this.ctx.helpers.add("c2m_sequential");
+    return { v: tensorVal(), args: [`${args[0].text}, ${start ? "True" : "False"}, False`], runtime: true };
   }
 
   /** this walk read a signature still being computed (recursion): a later walk may read the real one */
@@ -2220,22 +2276,20 @@ function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
 }
 
 /**
- * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean and
- * without `assumed` (as when the branches differ). Values are never mutated, so one already in that form
- * is kept, and the others are made once.
+ * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean, and
+ * still `assumed` when it was (a parameter merely presumed a tensor stays so after an `if` that left it alone:
+ * an init function's `m` is still maybe a layer). Values are never mutated, so one already in that form is
+ * kept, and the others are made once.
  */
 const joinedTensors = new WeakMap<Val, Val>();
 function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed
-  // only where it is true (a parameter merely taken for a tensor stays so after an if that left it alone:
-  // transformers' `_init_weights(module)` tests `module.bias is not None` after such an if)
-  if (!("assumed" in v) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
+  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed only when true
+  if (!("assumed" in v && !v.assumed) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
   let j = joinedTensors.get(v);
   if (!j) {
-    j = v.assumed
-      ? { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def, assumed: true }
-      : { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
-    joinedTensors.set(v, j);
+    const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
+    if (v.assumed) joined.assumed = true;
+    joinedTensors.set(v, (j = joined));
   }
   return j;
 }

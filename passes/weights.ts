@@ -5,7 +5,8 @@
 import { nodeKey } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
-import { elementOf, SEQUENTIAL_ITEMS, UNNAMED_ATTR } from "./module-tree.js";
+import { UNNAMED_ATTR } from "./module-attrs.js";
+import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
 
 export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map()): WeightMaps {
   const maps: WeightMaps = {};
@@ -87,11 +88,11 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string
       // a class of another file: its attributes are in that file's module tree
       return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen, v.ext?.cls);
     case "seq": {
-      const inner = { ...c, renamed: true };
       // named children (NamedSequential) keep torch's keys: only what they hold is mapped
-      if (v.names && v.items) v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
-      else if (v.named) collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
-      else if (v.items) {
+      if (v.names && v.items) return v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
+      if (v.named) return collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+      const inner = { ...c, renamed: true };
+      if (v.items) {
         v.items.forEach((item, i) => {
           const tk = join(t, String(i));
           const mk = join(m, `layers.${i}`);

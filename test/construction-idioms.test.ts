@@ -156,12 +156,99 @@ class ResNet(nn.Module):
     const rules = r.weightMaps.ResNet.map((w) => `${String(w.torch)} ${String(w.mlx)} ${w.op}`);
     expect(rules).toEqual([
       "**.num_batches_tracked null drop",
-      "*.*.conv1.weight *.layers.*.conv1.weight conv",
-      "*.*.downsample.0.weight *.layers.*.downsample.layers.0.weight conv",
-      "*.*.downsample.1.num_batches_tracked null drop",
-      "*.*.downsample.0.** *.layers.*.downsample.layers.0.** identity",
-      "*.*.downsample.1.** *.layers.*.downsample.layers.1.** identity",
-      "*.*.** *.layers.*.** identity",
+      "*.#.conv1.weight *.layers.#.conv1.weight conv",
+      "*.#.downsample.0.weight *.layers.#.downsample.layers.0.weight conv",
+      "*.#.downsample.1.num_batches_tracked null drop",
+      "*.#.downsample.0.** *.layers.#.downsample.layers.0.** identity",
+      "*.#.downsample.1.** *.layers.#.downsample.layers.1.** identity",
+      "*.#.** *.layers.#.** identity",
     ]);
+  });
+});
+
+describe("branches that leave tensors of different ranks", () => {
+  it("meet in torch's layout (timm's PatchEmbed: 'if self.flatten: x = x.flatten(2).transpose(1, 2)' after a conv)", () => {
+    const src = py(`
+import torch
+import torch.nn as nn
+
+
+def nchw_to(x, fmt):
+    return x.permute(0, 2, 3, 1)
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, flatten=True, fmt="NHWC"):
+        super().__init__()
+        self.proj = nn.Conv2d(3, 8, 4, stride=4)
+        self.flatten = flatten
+        self.fmt = fmt
+        self.norm = nn.LayerNorm(8)
+
+    def forward(self, x):
+        x = self.proj(x)
+        if self.flatten:
+            x = x.flatten(2).transpose(1, 2)  # NCHW -> NLC
+        elif self.fmt != "NCHW":
+            # a helper's result, of a rank c2m does not know
+            x = nchw_to(x, self.fmt)
+        x = self.norm(x)
+        return x
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("        x = self.proj(x)\n        x = x.transpose(0, 3, 1, 2)\n");
+    // the conv's output in torch's layout, flattened and transposed as torch does: the same numbers as the conv's
+    // channels-last output reshaped (N, H*W, C)
+    const check = `${r.code}\nimport mlx.core as mx\nm = PatchEmbed()\nx = mx.random.normal((1, 3, 16, 16))\ny = m(x)\nref = m.norm(m.proj(x.transpose(0, 2, 3, 1)).reshape(1, 16, 8))\nprint(y.shape, mx.allclose(y, ref, atol=1e-5).item())`;
+    expect(run(check)).toBe("(1, 16, 8) True");
+  });
+});
+
+describe("nn.Sequential used as a list", () => {
+  it("append, extend and insert reach MLX's layers list: the model runs them in order and holds their weights (timm's TinyVit)", () => {
+    const src = py(`
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stages = nn.Sequential()
+        for i in range(2):
+            self.stages.append(nn.Linear(4, 4))
+        self.stages.extend([nn.ReLU()])
+        self.stages.insert(0, nn.Linear(4, 4))
+
+    def forward(self, x):
+        return self.stages(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.code).toContain("self.stages.layers.append(nn.Linear(4, 4))");
+    const check = `${r.code}\nimport mlx.core as mx\nfrom mlx.utils import tree_flatten\nn = Net()\nx = mx.ones((1, 4))\nl = n.stages.layers\nref = nn.relu(l[2](l[1](l[0](x))))\nprint(len(l), sorted(k for k, _ in tree_flatten(n.parameters()))[:2], mx.allclose(n(x), ref).item())`;
+    expect(run(check)).toBe("4 ['stages.layers.0.bias', 'stages.layers.0.weight'] True");
+  });
+});
+
+describe("one call that builds one of two layers", () => {
+  it("keeps both (timm's Mlp: partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear), and flags the call whose layout they disagree on", () => {
+    const src = py(`
+from functools import partial
+import torch.nn as nn
+
+
+class Mlp(nn.Module):
+    def __init__(self, c, use_conv=False):
+        super().__init__()
+        linear_layer = partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear
+        self.fc1 = linear_layer(c, c)
+
+    def forward(self, x):
+        return self.fc1(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.diagnostics.map((d) => `${d.code}@${d.line}`)).toEqual(["C2M-W022@12"]);
+    // the conv's weight transform, which leaves a Linear's 2-D weight as it is
+    expect(r.weightMaps.Mlp).toEqual([{ torch: "fc1.weight", mlx: "fc1.weight", op: "conv" }]);
   });
 });

@@ -54,6 +54,10 @@ describe("a launch synthesised from the kernel's signature", () => {
     expect(s[0]).toEqual({ block: [128, 1, 1], grid: [3, 1, 1], sharedBytes: 8192, size: 64 });
     // S = the grid's threads is the second candidate of each block shape
     expect(s.map((x) => x.size)).toContain(384);
+    // with dynamic shared memory, S = the block's width last (tiles sized by int parameters fit Metal's 32 KB)
+    expect(s.filter((x) => x.block[0] === 32).map((x) => x.size)).toEqual([64, 64, 96, 96, 32, 32, 16, 16]);
+    // then S = 16 (attention buffers of S^4 elements)
+    expect(t.filter((x) => x.block[0] === 16).map((x) => x.size)).toEqual([64, 768, 16]);
   });
 
   it("sizes buffers by growing them where the CUDA original runs out of bounds, and verifies", async () => {

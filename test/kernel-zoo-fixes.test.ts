@@ -17,6 +17,9 @@
  *   nccl_all_reduce.cu: `typedef struct { ncclComm_t nccl_comm; } MultiGpuConfig;`, a type only its host code uses);
  * - `extern float __shared__ smem[];` (the qualifier after the type: cuda-samples' threadFenceReduction) is the
  *   launch's dynamic shared memory on the CUDA emulator, as `extern __shared__ float smem[];` is;
+ * - a __device__ template over a function pointer, given named __device__ functions (llm.c's
+ *   `blockReduce<warpReduceSum>`), is specialised into one plain function per function (Metal has no function
+ *   pointers), placed before its first use so that a function defined after the template is declared;
  * - a kernel templated over a function pointer (llm.c's trimul_global) is refused with C2M-K045, as a device
  *   function is: MLX's template list has no function to pass (it was emitted naming an undeclared function);
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
@@ -289,6 +292,60 @@ MultiGpuConfig init() { MultiGpuConfig r; return r; }
 });
 
 describe("function-pointer template parameters", () => {
+  it("of a __device__ function given named functions: one plain function each, verified", async () => {
+    const src = `using reduction_func_t = float (*)(float);
+__device__ float warpReduceSum(float val) {
+    for (int offset = 16; offset > 0; offset /= 2) val += __shfl_xor_sync(0xFFFFFFFF, val, offset);
+    return val;
+}
+template<reduction_func_t warp_reduction>
+__device__ inline float blockReduce(float val, bool final_sync, float out_of_bounds) {
+    __shared__ float shared_val[32];
+    const int lane_id = threadIdx.x % 32;
+    const int warp_id = threadIdx.x / 32;
+    const int num_warps = blockDim.x / 32;
+    float warp_val = warp_reduction(val);
+    if (lane_id == 0) { shared_val[warp_id] = warp_val; }
+    __syncthreads();
+    warp_val = (lane_id < num_warps) ? shared_val[lane_id] : out_of_bounds;
+    float block_val = warp_reduction(warp_val);
+    if (final_sync) { __syncthreads(); }
+    return block_val;
+}
+template<reduction_func_t warp_reduction>
+__device__ inline float blockReduce(float val) {
+    return blockReduce<warp_reduction>(val, false, 0.0f);
+}
+// defined after the template, as llm.c's classifier_fused.cu does
+__device__ float warpReduceMax(float val) {
+    for (int offset = 16; offset > 0; offset /= 2) val = fmaxf(val, __shfl_xor_sync(0xFFFFFFFF, val, offset));
+    return val;
+}
+__global__ void sum_max(float* out, const float* x) {
+    float v = x[blockIdx.x * blockDim.x + threadIdx.x];
+    float s = blockReduce<warpReduceSum>(v);
+    float m = blockReduce<warpReduceMax>(v, false, -1e30f);
+    if (threadIdx.x == 0) { out[2 * blockIdx.x] = s; out[2 * blockIdx.x + 1] = m; }
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "sum_max",
+        [{ G: 2 }, { G: 1 }],
+        [
+          { name: "out", dtype: "float32", count: "2 * G", role: "output" },
+          { name: "x", dtype: "float32", count: "G * 128", role: "input" },
+        ],
+        [{ kernel: "sum_max", grid: ["G", 1, 1], block: [128, 1, 1], args: [{ buffer: "out" }, { buffer: "x" }] }],
+      ),
+    );
+    const k = r.kernels[0]!;
+    expect(k.spec.header).toMatch(/float blockReduce__warpReduceMax\(/);
+    expect(k.spec.source).toMatch(/blockReduce__warpReduceSum\(v/);
+    expect(k.spec.header).not.toMatch(/warp_reduction/);
+  }, 120_000);
+
   it("of a kernel: refused with C2M-K045 at the kernel", () => {
     const src = `using fn_t = float (*)(float);
 __device__ float twice(float v) { return 2.0f * v; }

@@ -75,9 +75,12 @@ def create_conv(cin, cout, k, bias=False):
     return nn.Conv2d(cin, cout, k, padding=k // 2, bias=bias)
 
 
-def init_weights(module):
+def init_weights(module, fix_group_fanout=True):
     if isinstance(module, nn.Conv2d):
         fan_out = module.kernel_size[0] * module.kernel_size[1] * module.out_channels
+        # an if that leaves module alone: it is still only presumed a tensor after it
+        if fix_group_fanout:
+            fan_out //= module.groups
         module.weight.data.normal_(0, math.sqrt(2.0 / fan_out))
         if module.bias is not None:
             module.bias.data.zero_()

@@ -539,8 +539,11 @@ describe("torch.nn → MLX layer table", () => {
       // c2m_op_registration by test/torch-idioms.test.ts, c2m_register_buffer by test/translate.test.ts,
       // c2m_torch_init by test/torch-values.test.ts, C2MModuleMixin by test/forward-name.test.ts,
       // c2m_get_submodule and c2m_get_parameter by test/layer-subclass.test.ts, each run in Python;
-      // NamedSequential (an OrderedDict given to nn.Sequential) by test/named-sequential.test.ts, against torch
+      // NamedSequential (an OrderedDict given to nn.Sequential) by test/named-sequential.test.ts
+      // and c2m_sequential by test/sequential-layouts.test.ts, against torch
       const translatorHelpers = new Set([
+        "NamedSequential",
+        "c2m_sequential",
         "ModuleDict",
         "FlattenCHW",
         "BatchNorm1d",
@@ -553,7 +556,6 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_register_buffer",
         "c2m_torch_init",
         "C2MModuleMixin",
-        "NamedSequential",
         "c2m_get_submodule",
         "c2m_get_parameter",
       ]);

@@ -20,6 +20,9 @@ describe("nn.Sequential given an OrderedDict", () => {
     expect(r.code).toContain('self.stem = NamedSequential(OrderedDict([("conv", nn.Conv2d(3, c, 3, padding=1)), ("act", nn.ReLU())]))');
     expect(r.code).toContain("self.heads = NamedSequential(heads)");
     expect(r.code).toContain("class NamedSequential(nn.Module):");
+    // subclasses of nn.Sequential that name their items (an OrderedDict to super().__init__, add_module)
+    expect(r.code).toContain("class Stage(NamedSequential):");
+    expect(r.code).toContain("class Transform(NamedSequential):");
   });
 
   it("maps only what the children hold: their names are torch's keys", () => {

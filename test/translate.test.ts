@@ -70,7 +70,7 @@ class Net(nn.Module):
 });
 
 describe("module structure", () => {
-  it("register_buffer: persistent → attribute, non-persistent → private attribute used under its new name", () => {
+  it("register_buffer: persistent → attribute (a frozen parameter: loaded, not trained), non-persistent → private attribute used under its new name", () => {
     const out = compile(
       py(`
 import torch
@@ -85,7 +85,7 @@ class M(nn.Module):
         return x * self.scale + self.cache + self.w
 `),
     ).code;
-    expect(out).toContain("self.scale = mx.ones(4)");
+    expect(out).toContain('self.scale = mx.ones(4)\n        self.freeze(keys=["scale"], recurse=False)\n');
     expect(out).toContain("self._cache = mx.zeros(4)");
     expect(out).toContain("self.w = ops_randn(4)");
     expect(out).toContain("return x * self.scale + self._cache + self.w");

@@ -4,9 +4,11 @@
  * are digits (`#`), so an element's own attribute (`block.1.fc1`) is never read as a nested position.
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
-import { pythonExecutable } from "../src/python.js";
+import { packageRoot, pythonExecutable } from "../src/python.js";
 import { applyWeightMap } from "../src/weights/map.js";
 import type { Tensor } from "../src/weights/tensor.js";
 import type { WeightRule } from "../ir/weights.js";
@@ -149,5 +151,20 @@ describe("module lists grown by += and by list concatenation (MaxVit's blocks an
     expect([...out.keys()]).toEqual(["proj.layers.1.weight"]);
     const plain = applyWeightMap(new Map([["proj.0.weight", f32([4, 4, 1, 1])]]), rules);
     expect([...plain.keys()]).toEqual(["proj.layers.0.weight"]);
+  });
+});
+
+describe("a block class passed on through **kwargs by builder functions", () => {
+  const file = join(packageRoot(), "test", "fixtures", "models", "kwargs_block.py");
+  const rules = compile(readFileSync(file, "utf8"), { filename: "kwargs_block.py" }).weightMaps.Net;
+
+  it("reaches the class's weight map: the keys of a Net built with BlockB map onto the MLX module's", () => {
+    const keys: [string, number[]][] = [
+      ["blocks.0.fc.weight", [4, 4]],
+      ["blocks.0.mlp.0.weight", [4, 4]],
+      ["blocks.1.mlp.0.bias", [4]],
+    ];
+    const out = applyWeightMap(new Map(keys.map(([k, s]) => [k, f32(s)])), rules);
+    expect([...out.keys()]).toEqual(["blocks.layers.0.fc.weight", "blocks.layers.0.mlp.layers.0.weight", "blocks.layers.1.mlp.layers.0.bias"]);
   });
 });

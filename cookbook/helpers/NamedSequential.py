@@ -1,19 +1,20 @@
 class NamedSequential(nn.Module):
-    """torch.nn.Sequential given an OrderedDict of submodules: each is an attribute under its torch name (so the
-    weights keep torch's keys and `self.heads.head` reads it), and a call runs them in their order."""
+    """torch.nn.Sequential whose submodules have names (given as an OrderedDict, or added by add_module or setattr):
+    each is an attribute under its torch name (so the weights keep torch's keys and `self.heads.head` reads it),
+    and a call runs them in the order they were added, as torch's Sequential runs its _modules."""
 
-    def __init__(self, modules):
+    def __init__(self, modules=None):
         super().__init__()
-        self._order = []
-        for name, module in modules.items():
-            self.add_module(name, module)
+        for name, module in (modules or {}).items():
+            setattr(self, name, module)
 
     def add_module(self, name, module):
-        if name not in self._order:
-            self._order.append(name)
         setattr(self, name, module)
 
+    def c2m_items(self):
+        return [v for v in self.values() if isinstance(v, nn.Module)]
+
     def __call__(self, x):
-        for name in self._order:
-            x = getattr(self, name)(x)
+        for module in self.c2m_items():
+            x = module(x)
         return x

@@ -58,6 +58,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   // emitted by the translator itself (passes/translate.ts), not by a table row
   ModuleDict: cls("ModuleDict.py"),
   NamedSequential: cls("NamedSequential.py"),
+  // a Sequential whose items disagree on layout, run with a conversion before each item that needs one (passes/sequential-layouts.ts)
+  c2m_sequential: { file: "c2m_sequential.py", needs: [], kind: "function" },
   // a torch name evaluated on import that has no translation (passes/untranslated.ts)
   Untranslated: cls("Untranslated.py"),
   // a library's probes for torch (find_spec, the installed version) answer as for the torch the port was translated from (passes/tables/torch-runtime.ts)

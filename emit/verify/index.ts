@@ -106,7 +106,8 @@ function alreadyMarked(code: string, f: Finding): boolean {
 
 function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
   const scopes = analyzeScopes(root);
-  for (const name of v.placeholders?.keys() ?? []) scopes.module.bindings.delete(name);
+  // the placeholders' module bindings count as absent (the analysis is shared with the emitter: not changed)
+  const unbound = v.placeholders;
   const imports = checkImports(
     scopes.imports.map((i) => i.node),
     v.api,
@@ -127,7 +128,7 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
       );
       continue;
     }
-    if (resolves(scope, name) || builtins.has(name)) continue;
+    if (resolves(scope, name, unbound) || builtins.has(name)) continue;
     const placeholder = v.placeholders?.get(name);
     if (v.torchNames.has(name)) out.push(finding("C2M-E023", node, `torch name '${name}' left in the output (its torch import was removed)`));
     else if (placeholder !== undefined) out.push(finding("C2M-E023", node, `'${name}' (from ${placeholder}, which needs torch) left in the output`));
@@ -141,7 +142,7 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
       .map((b) => b.name)
       .filter((name) => !imports.namespaces.has(name) && !imports.torchBound.has(name)),
   );
-  out.push(...stringAnnotationFindings(root, imports.torchBound, v.torchNames, scopes.module));
+  out.push(...stringAnnotationFindings(root, imports.torchBound, v.torchNames, scopes.module, unbound));
   const attrs = new AttributeChecker(v.api, imports.namespaces, importedNames);
   attrs.run(root);
   out.push(...attrs.findings);
@@ -153,7 +154,13 @@ function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
  * typing.get_type_hints and type checkers): C2M-W021 where one is left, bound by a torch import the output
  * still has or unbound since the output dropped it.
  */
-function stringAnnotationFindings(root: SyntaxNode, torchBound: ReadonlyMap<string, string>, torchNames: ReadonlySet<string>, module: Scope): Finding[] {
+function stringAnnotationFindings(
+  root: SyntaxNode,
+  torchBound: ReadonlyMap<string, string>,
+  torchNames: ReadonlySet<string>,
+  module: Scope,
+  unbound: ReadonlyMap<string, string> | undefined,
+): Finding[] {
   const out: Finding[] = [];
   for (const str of root.descendantsOfType("string")) {
     if (!isTypeString(str)) continue;
@@ -162,7 +169,7 @@ function stringAnnotationFindings(root: SyntaxNode, torchBound: ReadonlyMap<stri
     for (const m of content.text.matchAll(/(?<![\w.])[A-Za-z_]\w*/g)) {
       const name = m[0];
       const from = torchBound.get(name);
-      const torch = (from !== undefined && (from === "torch" || from.startsWith("torch."))) || (torchNames.has(name) && !resolves(module, name));
+      const torch = (from !== undefined && (from === "torch" || from.startsWith("torch."))) || (torchNames.has(name) && !resolves(module, name, unbound));
       if (torch) out.push(finding("C2M-W021", str, `torch name '${name}' left in the string annotation ${str.text}`));
     }
   }

@@ -48,7 +48,17 @@ const TARGET_GROUPS = new Set([
 /** names a module has without binding them */
 export const MODULE_DUNDERS = new Set(["__file__", "__name__", "__doc__", "__path__", "__package__", "__spec__", "__loader__", "__builtins__", "__annotations__", "__dict__"]);
 
+/** per module root: its analysis, made once (the emitter's read of its output and the verifier share one tree) */
+const analyses = new WeakMap<SyntaxNode, ScopeAnalysis>();
+
+/** The scopes of a module (made once per tree, shared: read it, never change it). */
 export function analyzeScopes(root: SyntaxNode): ScopeAnalysis {
+  let a = analyses.get(root);
+  if (!a) analyses.set(root, (a = analyze(root)));
+  return a;
+}
+
+function analyze(root: SyntaxNode): ScopeAnalysis {
   const module = new Scope("module", undefined, root);
   const a: ScopeAnalysis = { module, scopes: new Map([[root, module]]), loads: [], imports: [] };
 
@@ -265,13 +275,16 @@ function bindCapture(n: SyntaxNode, scope: Scope, bind: (s: Scope, name: string)
   }
 }
 
-/** Whether `name`, read in `scope`, is bound anywhere it could come from (builtins excluded). */
-export function resolves(scope: Scope, name: string): boolean {
+/**
+ * Whether `name`, read in `scope`, is bound anywhere it could come from (builtins excluded). `unbound`: module
+ * bindings to count as absent (the analysis is shared, so they are not deleted from it).
+ */
+export function resolves(scope: Scope, name: string, unbound?: { has(name: string): boolean }): boolean {
   let s: Scope | undefined = scope;
   let first = true;
   while (s) {
-    if (s.kind === "module") return s.bindings.has(name) || s.open || MODULE_DUNDERS.has(name);
-    if (first && s.globals.has(name)) return s.parent ? resolves(rootOf(s), name) : false;
+    if (s.kind === "module") return (s.bindings.has(name) && !unbound?.has(name)) || s.open || MODULE_DUNDERS.has(name);
+    if (first && s.globals.has(name)) return s.parent ? resolves(rootOf(s), name, unbound) : false;
     // a class body's names are seen only from the class body itself
     if ((first || s.kind !== "class") && s.bindings.has(name)) return true;
     if (s.kind === "class" && first && (name === "__qualname__" || name === "__module__")) return true;

@@ -105,6 +105,16 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; h
   get_buffer: { mlx: "c2m_get_parameter({self}, {args}, private=True)", helpers: ["c2m_get_parameter"], moduleOnly: true },
 };
 
+/**
+ * torch's nn.Sequential is also a list of its modules (`stages.append(stage)`, timm's TinyVit); MLX's keeps them
+ * in its `layers` list, which its __call__ runs in order and its parameters walk.
+ */
+export const SEQUENTIAL_METHODS: Record<string, { mlx: string }> = {
+  append: { mlx: "{self}.layers.append({args})" },
+  extend: { mlx: "{self}.layers.extend({args})" },
+  insert: { mlx: "{self}.layers.insert({args})" },
+};
+
 let mlxSignatures: Record<string, string[]> | undefined;
 
 /** Parameter names of an MLX layer constructor (`nn.Conv2d`), from mlx-signatures.json (generated from MLX). */

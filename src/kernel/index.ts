@@ -16,6 +16,7 @@ import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 import { position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
+import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -115,8 +116,12 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   const pre = preprocessCuda(original, opts.filename, fileIncludeHost(opts.includeDirs), opts.defines);
   // PyTorch tensor accessors become a pointer and a sizes array (same lines), before anything reads the kernels
   const lowered = lowerTensorAccessors(pre.text);
-  const r = compilePreprocessed(lowered.text, opts, (d) => relocate(d, pre), lowered.problems);
-  return { ...r, source: lowered.text, diagnostics: r.diagnostics.map((d) => relocate(d, pre)) };
+  // templates over a function pointer, one plain function per function given (Metal has no function pointers);
+  // `source` stays the text before, the CUDA original that --verify runs
+  const spec = specialiseFunctionTemplates(lowered.text);
+  const back = (d: Diagnostic) => relocate({ ...d, line: (spec.lineOf[d.line - 1] ?? d.line - 1) + 1 }, pre);
+  const r = compilePreprocessed(spec.text, opts, back, lowered.problems);
+  return { ...r, source: lowered.text, diagnostics: r.diagnostics.map(back) };
 }
 
 function compilePreprocessed(

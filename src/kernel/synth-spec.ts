@@ -28,6 +28,8 @@ import type { CompileKernelsResult, CompiledKernel } from "./index.js";
 
 /** The value every int parameter gets: a power of two first (kernels assume C % 4 == 0, warps of 32), then a ragged one. */
 export const SYNTH_SIZES = [64, 37];
+/** The last int value tried, for kernels whose buffers grow as a power of their int parameters. */
+const SMALL_SIZE = 16;
 const FIRST_COUNT = 1 << 16;
 const MAX_COUNT = 1 << 22;
 const GROWTHS = 6;
@@ -76,7 +78,8 @@ export interface SynthesizedSpec {
  * `threadIdx.y`), a grid of 3 blocks (2 along y and z when it reads `blockIdx.y/z`), dynamic shared
  * memory when the file declares `extern __shared__` (in the kernel or a helper such as the samples'
  * `SharedMemory<T>`), and S = 64, then S = the grid's thread count (kernels that return early before
- * a barrier assume every thread of a block is in range).
+ * a barrier assume every thread of a block is in range), then with dynamic shared memory S = the block's width,
+ * then S = 16.
  */
 export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidate[] {
   const text = `${k.cuda.header}\n${k.cuda.source}`;
@@ -86,9 +89,12 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   const grid: [number, number, number] = [3, blocksY ? 2 : 1, blocksZ ? 2 : 1];
   const blocks = threadsY ? [...BLOCKS_2D, ...BLOCKS_1D] : BLOCKS_1D;
   const shared = k.sharedBytesTemplate || /\bextern\s+__shared__\b/.test(source) ? DYNAMIC_SHARED_BYTES : [undefined];
-  return blocks.flatMap((block) =>
-    [SYNTH_SIZES[0]!, grid[0] * block[0] * block[1]].flatMap((size, i, all) => (i > 0 && size === all[0] ? [] : shared.map((sharedBytes) => ({ block, grid, sharedBytes, size })))),
-  );
+  // S = the block's width last: a kernel that tiles dynamic shared memory by its int parameters (llm.c's
+  // flash attention: 4 tiles of Bc * d floats) fits Metal's 32 KB only with small ones
+  // flash attention: 4 tiles of Bc * d floats) fits Metal's 32 KB only with small ones; then S = 16 (a kernel
+  // whose buffers hold S^4 elements, (B, NH, T, T) attention, needs 16.7M of them at S = 64)
+  const sizes = (block: [number, number, number]) => [SYNTH_SIZES[0]!, grid[0] * block[0] * block[1], ...(shared[0] !== undefined ? [block[0]] : []), SMALL_SIZE];
+  return blocks.flatMap((block) => sizes(block).flatMap((size, i, all) => (all.indexOf(size) < i ? [] : shared.map((sharedBytes) => ({ block, grid, sharedBytes, size })))));
 }
 
 /** The extent of every dimension of a lowered tensor accessor: 8^4 elements fit the first buffer count. */

@@ -74,6 +74,12 @@ static std::vector<float> lcg(uint32_t seed, size_t n, bool is_float, uint32_t r
   return v;
 }
 
+// A spec's "domain": [-2, 2) mapped onto [lo, hi), in double as golden.ts does, then rounded to float.
+static std::vector<float> domain(std::vector<float> v, double lo, double hi) {
+  for (auto& x : v) x = (float)(lo + (((double)x + 2.0) / 4.0) * (hi - lo));
+  return v;
+}
+
 template <class T>
 static T* upload(const std::vector<float>& vals) {
   std::vector<T> host(vals.size());
@@ -103,7 +109,16 @@ int main(int argc, char** argv) {
       const n = evalExpr(b.count, sizes);
       const t = cType(b.dtype);
       const range = b.range === undefined ? 0 : evalExpr(b.range, sizes);
-      const init = b.role === "output" ? `std::vector<float>(${n}, 0.0f)` : `lcg(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${isFloatDtype(b.dtype)}, ${range}u)`;
+      // as goldenBuffers draws them: zeros, a fill, the LCG (mapped onto the buffer's domain)
+      const drawn = `lcg(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${isFloatDtype(b.dtype)}, ${range}u)`;
+      const init =
+        b.role === "output"
+          ? `std::vector<float>(${n}, 0.0f)`
+          : b.fill !== undefined
+            ? `std::vector<float>(${n}, (float)(${b.fill}))`
+            : b.domain && isFloatDtype(b.dtype)
+              ? `domain(${drawn}, ${b.domain[0]}, ${b.domain[1]})`
+              : drawn;
       s += `    ${t}* ${b.name}_d = upload<${t}>(${init});\n`;
     }
     for (const l of goldenLaunches(spec, si)) {

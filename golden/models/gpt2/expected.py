@@ -165,6 +165,7 @@ class CausalSelfAttention(nn.Module):
             print("WARNING: using slow attention. Flash Attention requires PyTorch >= 2.0")
             # causal mask to ensure that attention is only applied to the left in the input sequence
             self.bias = mx.tril(mx.ones((config.block_size, config.block_size))).reshape(1, 1, config.block_size, config.block_size)
+            self.freeze(keys=["bias"], recurse=False)
 
     def __call__(self, x):
         B, T, C = x.shape # batch size, sequence length, embedding dimensionality (n_embd)

@@ -282,8 +282,10 @@ Gathered<T> simd_gather(const T& v, unsigned mask = 0xFFFFFFFFu) {
   g.active = cur().simd_active;
   g.lane = lane;
   for (unsigned l = 0; l < kSimdWidth; ++l) {
+    // a lane outside the mask (or not active) has no defined value; an H100 reads 0 from it (cuda-samples'
+    // reduce7 reduces 4 warp sums with __shfl_down_sync(0xF, ...) and gets the exact sum only so)
     if (g.active >> l & 1u) std::memcpy(&g.v[l], slot(sg, l), sizeof(T));
-    else std::memcpy(&g.v[l], &v, sizeof(T));
+    else std::memset(static_cast<void*>(&g.v[l]), 0, sizeof(T));
   }
   simd_sync(mask);  // nobody overwrites a slot before every lane has read it
   return g;

@@ -1,0 +1,70 @@
+/**
+ * sequential-layouts: a Sequential whose items disagree on layout — a conv (channels-last) beside a module that
+ * keeps torch's layout at its boundary (torchvision's SqueezeExcitation and Permute, another file's classes), often
+ * built in a loop so that which item sits where is known only at run time. MLX's Sequential runs its items as
+ * they are, so the call goes through the `c2m_sequential` helper (cookbook/helpers/c2m_sequential.py), which moves
+ * the value between channels-last and torch's layout before each item that needs the other. Layers say what they
+ * take by their class; a translated class of this file whose forward takes or returns channels-last says so with
+ * a `c2m_layout` class attribute, emitted from its signature; any other module takes torch's layout.
+ */
+import { channelsLast, isIdentity, samePerm, type TensorType } from "../ir/tensor.js";
+import { namedChildren } from "../grammar/python.js";
+import type { ForwardSignature, ModuleIR, ModVal } from "../ir/module.js";
+
+/** Channels-last (true), torch's layout (false), or neither (a permuted value: undefined). */
+export function isChannelsLast(t: TensorType | undefined): boolean | undefined {
+  if (!t || isIdentity(t.perm)) return false;
+  if (samePerm(t.perm, channelsLast(t.perm!.length))) return true;
+  return undefined;
+}
+
+/** The `c2m_layout` a class declares for the helper: (takes channels-last, returns channels-last), if its signature says. */
+export function layoutDeclaration(sig: ForwardSignature): string | undefined {
+  const takes = isChannelsLast(sig.params[0]);
+  const result = Array.isArray(sig.result) ? undefined : sig.result;
+  const gives = isChannelsLast(result);
+  if (takes === undefined || gives === undefined) return undefined;
+  const py = (b: boolean) => (b ? "True" : "False");
+  return `c2m_layout = (${py(takes)}, ${py(gives)})`;
+}
+
+/**
+ * This file's module classes a module value may hold, through Sequentials, lists and unions, and into this file's
+ * Sequential subclasses (`itemsOf`: a class's own items when it is one, with no forward), not into other classes.
+ */
+export function classesAmong(v: ModVal, itemsOf: (name: string) => ModVal | undefined, seen = new Set<string>()): string[] {
+  const among = (vs: ModVal[]) => [...new Set(vs.flatMap((x) => classesAmong(x, itemsOf, seen)))];
+  switch (v.k) {
+    case "class": {
+      if (v.ext || seen.has(v.name)) return [];
+      seen.add(v.name);
+      const items = itemsOf(v.name);
+      return items ? among([items]) : [v.name];
+    }
+    case "seq":
+    case "list":
+      return among([...(v.items ?? []), ...(v.elem ? [v.elem] : [])]);
+    case "dict":
+      return among([...(v.entries?.values() ?? []), ...(v.elem ? [v.elem] : [])]);
+    case "union":
+      return among(v.options);
+    default:
+      return [];
+  }
+}
+
+/** Where each declaring class gets its `c2m_layout` line (before its first statement after a docstring), and the text. */
+export function layoutDeclarationEdits(mod: ModuleIR, names: Iterable<string>, signatures: Map<string, ForwardSignature>): [number, string][] {
+  const edits: [number, string][] = [];
+  for (const name of names) {
+    const cls = mod.classes.get(name);
+    const sig = signatures.get(name);
+    const decl = sig && layoutDeclaration(sig);
+    if (!cls || !decl) continue;
+    const stmts = namedChildren(cls.node.childForFieldName("body")!).filter((n) => n.type !== "comment");
+    const docstring = stmts[0]?.type === "expression_statement" && namedChildren(stmts[0])[0]?.type === "string";
+    const at = stmts[docstring ? 1 : 0];
+    if (at) edits.push([at.startIndex, `${decl}\n\n${" ".repeat(at.startPosition.column)}`]);
+  }
+  return edits;
+}

@@ -1,0 +1,42 @@
+/**
+ * A persistent buffer (torch's register_buffer) is in torch's state dict but is not trained: the MLX module holds
+ * it as a parameter (loaded by load_weights) that is frozen, so trainable_parameters() counts what torch's
+ * parameters() counts (torchvision's Swin and MaxVit relative_position_index). Run on MLX.
+ */
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { compile } from "../src/index.js";
+import { pythonExecutable } from "../src/python.js";
+
+const MODEL = `import torch
+import torch.nn as nn
+
+
+class M(nn.Module):
+    def __init__(self, persistent=True):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+        self.register_buffer("index", torch.arange(6))
+        self.register_buffer("table", torch.ones(3), persistent=persistent)
+
+    def forward(self, x):
+        return self.proj(x) + self.table.sum() + self.index.sum()
+`;
+
+describe("persistent buffers", () => {
+  it("are parameters of the MLX module, frozen: loaded, not trained", () => {
+    const code = compile(MODEL, { filename: "m.py" }).code;
+    const script = `${code}
+from mlx.utils import tree_flatten
+for persistent in (True, False):
+    m = M(persistent=persistent)
+    print(sorted(k for k, _ in tree_flatten(m.parameters())), sorted(k for k, _ in tree_flatten(m.trainable_parameters())))
+`;
+    const ran = spawnSync(pythonExecutable(), ["-c", script], { encoding: "utf8" });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim().split("\n")).toEqual([
+      "['index', 'proj.bias', 'proj.weight', 'table'] ['proj.bias', 'proj.weight']",
+      "['index', 'proj.bias', 'proj.weight'] ['proj.bias', 'proj.weight']",
+    ]);
+  });
+});

@@ -49,6 +49,10 @@ export function layerValueClass(row: LayerMapping): LayerValueClass | undefined 
     `        super().__init__(${args})`,
     ...torchAttributes(params.map((p) => p.name)),
     "",
+    // torch's layers are called through forward too (a subclass's `super().forward(x)`: gemma's scaled embedding)
+    "    def forward(self, *args, **kwargs):",
+    `        return ${base}.__call__(self, *args, **kwargs)`,
+    "",
     "",
     // code that asks a layer class its name (timm's get_norm_act_layer maps `batchnorm2d` to its own class) gets torch's
     `${name}.__name__ = ${name}.__qualname__ = ${JSON.stringify(torchName)}`,

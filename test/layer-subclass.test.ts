@@ -63,4 +63,19 @@ describe("Module methods", () => {
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("(3, 2) True (2,)");
   });
+
+  it("a torch layer subclass calling super().forward(x) reaches the MLX layer (gemma's scaled embedding)", () => {
+    const src =
+      "import torch\nimport torch.nn as nn\n\n\nclass Scaled(nn.Embedding):\n    def __init__(self, n, d, scale=2.0):\n        super().__init__(n, d)\n        self.scale = scale\n\n    def forward(self, ids):\n        return super().forward(ids) * self.scale\n";
+    const out = compile(src).code;
+    const run = spawnSync(
+      pythonExecutable(),
+      ["-c", `${out}\nimport mlx.core as mx\ne = Scaled(4, 3)\nprint(bool(mx.allclose(e(mx.array([1, 2])), e.weight[mx.array([1, 2])] * 2.0)))`],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("True");
+  });
 });

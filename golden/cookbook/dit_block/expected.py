@@ -85,6 +85,9 @@ class TorchGELU(nn.GELU):
             if not hasattr(self, name):
                 setattr(self, name, value)
 
+    def forward(self, *args, **kwargs):
+        return nn.GELU.__call__(self, *args, **kwargs)
+
 
 TorchGELU.__name__ = TorchGELU.__qualname__ = "GELU"
 

@@ -100,6 +100,9 @@ class TorchGELU(nn.GELU):
             if not hasattr(self, name):
                 setattr(self, name, value)
 
+    def forward(self, *args, **kwargs):
+        return nn.GELU.__call__(self, *args, **kwargs)
+
 
 TorchGELU.__name__ = TorchGELU.__qualname__ = "GELU"
 
@@ -115,6 +118,9 @@ class TorchLayerNorm(nn.LayerNorm):
         for name in ("weight", "bias"):
             if not hasattr(self, name):
                 setattr(self, name, None)
+
+    def forward(self, *args, **kwargs):
+        return nn.LayerNorm.__call__(self, *args, **kwargs)
 
 
 TorchLayerNorm.__name__ = TorchLayerNorm.__qualname__ = "LayerNorm"

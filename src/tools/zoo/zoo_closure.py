@@ -11,7 +11,8 @@ runs its imports then: transformers' `flash_attention.py` calls one at module le
 `if TYPE_CHECKING:` (never executed; also `TYPE_CHECKING or FLAG`, the lazy `__init__` idiom). `from P import N` takes P's
 `__init__.py` (the top-level package's too) and, when N is a submodule of P, that module; when P's `__init__` is
 lazy (`_LazyModule`), the submodule its `if TYPE_CHECKING:` block imports N from (Python runs it when N is
-imported). Other package
+imported); when N is itself a lazy package, every submodule it lists (an attribute of the package object loads
+one). Other package
 `__init__.py` files are copied only when something imports from them, so the copied tree keeps the installed
 layout and an ancestor nobody imports from stays a namespace folder. The files are read with `ast`, never
 imported: nothing of the package runs here.
@@ -151,6 +152,11 @@ def direct_imports(site, top, rel, memo):
                 f = module_file(site, f"{dotted}.{name}") or lazy_source(site, dotted, name, memo)
                 if f:
                     found.append(f)
+                if f and f.endswith("__init__.py"):
+                    # a lazy package bound as a module object (`from transformers.models import auto as
+                    # auto_module`) loads any submodule it lists when an attribute names it
+                    # (`getattr(auto_module, "image_processing_auto")`): each is needed
+                    found.extend(sorted(set(lazy_names(site, f"{dotted}.{name}", memo).values())))
     memo[key] = found
     return found
 

@@ -30,21 +30,7 @@ import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import { deriveVerifySpecs } from "../src/kernel/launch-spec.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
 import { rewriteCudaShared } from "../src/verify/rewrite.js";
-import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../src/verify/golden.js";
-
-function spec(name: string, sizes: GoldenSpec["sizes"], buffers: GoldenBuffer[], launches: GoldenLaunch[]): GoldenSpec {
-  return { name, file: `${name}.cu`, sizes, buffers, launches };
-}
-
-/** Translates `src`, expects its kernels to translate without errors, and verifies them against `s`. */
-async function translatesAndVerifies(src: string, s: GoldenSpec): Promise<ReturnType<typeof compileKernels>> {
-  const r = compileKernels(src, { filename: s.file });
-  expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  expect(r.refused).toEqual([]);
-  const rep = await verifyAgainstSpec(r, r.source, s, { clangCheck: true });
-  expect(rep.ok, rep.lines.join("\n")).toBe(true);
-  return r;
-}
+import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 
 describe("read-modify-write in a loop", () => {
   it("an element met again in a later iteration keeps the earlier iterations' updates", async () => {

@@ -175,6 +175,11 @@ export interface RewriteContext {
   helpers: Set<string>;
 }
 
+/** A guarded import the port lets fail as on a machine without torch: `raise ImportError(why)` in its place, so its except clause runs. */
+function raiseInstead(stmt: SyntaxNode, why: string): ImportEdit {
+  return { start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(why)})` };
+}
+
 /** The edits that take each nested torch import out of the output (an empty text removes the statement's line). */
 export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteContext): ImportEdit[] {
   const edits: ImportEdit[] = [];
@@ -184,7 +189,7 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
     if (site.kind === "library" && isGuardedImport(stmt)) {
       const message = `'${site.module}' needs torch: the import raises ImportError, so the fallback in its except clause runs, as without torch`;
       report(ctx, "C2M-W040", stmt, message);
-      edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`c2m: ${site.module} needs torch`)})` });
+      edits.push(raiseInstead(stmt, `c2m: ${site.module} needs torch`));
       continue;
     }
     if (guardedTorchNames(site)) {
@@ -192,7 +197,7 @@ export function rewriteNestedImports(sites: NestedTorchImport[], ctx: RewriteCon
       // for the files that import them from here); dropping the import would leave them undefined
       const message = `names from ${site.module} in a try that catches ImportError: the port runs its except branch`;
       report(ctx, "C2M-W052", stmt, message);
-      edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: `raise ImportError(${JSON.stringify(`${site.module} is torch's`)})` });
+      edits.push(raiseInstead(stmt, `${site.module} is torch's`));
       continue;
     }
     const untranslated = site.names.filter(([, q]) => site.kind === "library" || !(site.plain || translatedTorchName(q)));

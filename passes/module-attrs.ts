@@ -7,7 +7,7 @@
 import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ClassIR, ModVal } from "../ir/module.js";
-import { elementOf, union } from "./module-values.js";
+import { elementOf, stringValue, union } from "./module-values.js";
 
 /** The attribute standing for modules stored under names computed at run time (`setattr(self, f"layer{i}", …)` c2m cannot follow). */
 export const UNNAMED_ATTR = "*";
@@ -51,6 +51,17 @@ export function addModuleCall(s: AttrStore, args: Args): void {
   if (s.sequentialItem?.(name, value)) return;
   if (name.k === "const") s.cls.attrs.set(name.text, value);
   else unnamed(s, nameNode, value, "self.add_module(");
+}
+
+/** `self.register_buffer(name, t[, persistent])`: a buffer attribute; a non-persistent one is private in MLX. */
+export function registerBufferCall(cls: ClassIR, args: Args): void {
+  const nameNode = args.positional[0] ?? args.keyword.get("name");
+  const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
+  if (!name) return;
+  const persistentNode = args.keyword.get("persistent") ?? args.positional[2];
+  const persistent = persistentNode?.text !== "False";
+  cls.attrs.set(name, { k: "buffer", persistent });
+  if (!persistent) cls.privateBuffers.add(name);
 }
 
 /** A `(name, module)` pair given as `*pair`. */

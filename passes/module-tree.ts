@@ -6,7 +6,7 @@
 import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
-import { addModuleCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
+import { addModuleCall, registerBufferCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
 import { dictValue, isDictConstructor, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
@@ -28,7 +28,6 @@ import {
   push,
   rangeValues,
   sequentialValue,
-  stringValue,
   union,
   usesTorch,
   zipValues,
@@ -406,38 +405,29 @@ class InitInterpreter {
       // `super().__init__(…)`, `Base.__init__(self, …)`: what the base builds is this class's too
       if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super") return this.superInit(args, env, false);
       if (method === "__init__" && args.positional[0]?.text === "self") return this.superInit(args, env, true);
-      if (obj.text === "self" && method === "register_buffer") {
-        const nameNode = args.positional[0] ?? args.keyword.get("name");
-        const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
-        if (!name) return;
-        const persistentNode = args.keyword.get("persistent") ?? args.positional[2];
-        const persistent = persistentNode?.text !== "False";
-        this.cls.attrs.set(name, { k: "buffer", persistent });
-        if (!persistent) this.cls.privateBuffers.add(name);
-        return;
-      }
+      if (obj.text === "self" && method === "register_buffer") return registerBufferCall(this.cls, args);
       if (obj.text === "self" && method === "add_module") return addModuleCall(this.attrStore(env), args);
-      if (obj.type === "identifier" && (method === "append" || method === "extend")) {
-        const cur = env.get(obj.text);
-        if (cur && (cur.k === "list" || cur.k === "seq")) {
-          const v = args.positional[0] ? this.expr(args.positional[0], env) : { k: "unknown" as const };
-          const items = method === "append" ? [v] : v.k === "list" && v.items ? v.items : [elementOf(v)];
-          env.set(obj.text, appendAll(cur, items, this.inLoop > 0 || (method === "extend" && v.k === "list" && v.items === null)));
-        }
-        return;
-      }
-      if (obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" && (method === "append" || method === "extend")) {
-        const attr = obj.childForFieldName("attribute")!.text;
-        const cur = this.cls.attrs.get(attr);
-        if (cur && (cur.k === "list" || cur.k === "seq")) {
-          const v = args.positional[0] ? this.expr(args.positional[0], env) : { k: "unknown" as const };
-          const items = method === "append" ? [v] : v.k === "list" && v.items ? v.items : [elementOf(v)];
-          this.cls.attrs.set(attr, appendAll(cur, items, this.inLoop > 0));
-        }
-        return;
-      }
+      if ((method === "append" || method === "extend") && this.growList(obj, method, args, env)) return;
     }
     this.expr(call, env);
+  }
+
+  /**
+   * `layers.append(m)`, `self.blocks.extend([...])`: a local or an attribute of self that holds a list of modules grows.
+   * False when the receiver is neither (the call is then evaluated as any other).
+   */
+  private growList(obj: SyntaxNode, method: "append" | "extend", args: ReturnType<typeof callArgs>, env: Env): boolean {
+    const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
+    if (obj.type !== "identifier" && !attr) return false;
+    const cur = attr ? this.cls.attrs.get(attr) : env.get(obj.text);
+    if (!cur || (cur.k !== "list" && cur.k !== "seq")) return true;
+    const v = args.positional[0] ? this.expr(args.positional[0], env) : { k: "unknown" as const };
+    const items = method === "append" ? [v] : v.k === "list" && v.items ? v.items : [elementOf(v)];
+    // a local extended by a list of unknown length has unknown length too (an attribute's is kept as it was written)
+    const grown = appendAll(cur, items, this.inLoop > 0 || (!attr && method === "extend" && v.k === "list" && v.items === null));
+    if (attr) this.cls.attrs.set(attr, grown);
+    else env.set(obj.text, grown);
+    return true;
   }
 
   expr(e: SyntaxNode, env: Env): ModVal {

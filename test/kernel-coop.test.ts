@@ -92,12 +92,22 @@ describe("the ownership proof for read-modify-write buffers", () => {
   it("refuses accesses that can meet another thread's, and says why", () => {
     expect(verdict("  y[2 * i] += y[2 * i + 2];")).toMatch(/different indices of the same owner/);
     expect(verdict("  if (i > 0) y[i] += y[i - 1];")).toMatch(/different indices/);
-    expect(verdict("  y[i] += y[0];")).toMatch(/do not share one owner index/);
+    // the two accesses named with their lines, and why Metal cannot update a shared element in place
+    expect(verdict("  y[i] += y[0];")).toMatch(/^'y\[i\]' \(line 3\) and 'y\[0\]' \(line 3\) have different owner indices \(i, 0\)/);
+    expect(verdict("  y[i] += y[0];")).toMatch(/an input cannot be aliased as an output.*needs a grid-wide barrier, which Metal does not have$/);
     expect(verdict("  float* row = y + (i / 32) * C;\n  for (int j = 0; j < C; j++) row[j] += 1.0f;\n  row[0] *= 2.0f;")).toMatch(/different indices of the same owner/);
     expect(verdict("  for (int j = 0; j < C; j++) y[j] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  if (threadIdx.x == 0) y[0] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  if (threadIdx.x % 32 == 0) y[blockIdx.x] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  float* r = y + i;\n  if (n > 3) r = y + 2 * i;\n  r[0] += 1.0f;")).toMatch(/reassigned/);
+  });
+  it("a buffer updated with atomics and plainly names both accesses; one whose in-place twin MLX would make atomic says so", () => {
+    const mixed = verdict("  atomicAdd(&y[i % 4], 1.0f);\n  if (i == 0) y[0] = 0.0f;");
+    expect(mixed).toMatch(/updated with atomics \('atomicAdd\(&y\[i % 4\], 1.0f\)' \(line 3\)\) and also read or written without them \('y\[0\]' \(line 4\)\)/);
+    expect(mixed).toMatch(/grid-wide barrier, which Metal does not have$/);
+    const src = `__global__ void k(float* y, float* total, const float* x) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  y[i] += x[i];\n  atomicAdd(total, x[i]);\n}\n`;
+    const d = compileKernels(src, { filename: "k.cu" }).diagnostics.find((x) => x.code === "C2M-K007")!;
+    expect(d.message).toMatch(/declares every output atomic \(atomic_outputs is one flag\); a Metal atomic element has no plain reference/);
   });
 });
 

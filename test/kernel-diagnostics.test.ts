@@ -25,6 +25,14 @@ ${body}
 const CASES: { name: string; code: string; src: string; message: RegExp; error: boolean }[] = [
   { name: "printf", code: "C2M-K002", src: kernel(`  if (i < n) { y[i] = x[i]; /*@*/printf("%d\\n", i); }`), message: /printf/, error: true },
   {
+    // clock_t is a typedef of long: the timer buffer passes as int64; what Metal lacks is the clock itself
+    name: "clock() into a clock_t buffer",
+    code: "C2M-K002",
+    src: `__global__ void k(const float* x, float* y, clock_t* timer) {\n  if (threadIdx.x == 0) timer[blockIdx.x] = /*@*/clock();\n  y[threadIdx.x] = x[threadIdx.x];\n}\n`,
+    message: /clock: clock counters have no Metal equivalent/,
+    error: true,
+  },
+  {
     name: "dynamic parallelism",
     code: "C2M-K003",
     src: `__global__ void child(float* y) { y[0] = 1.0f; }\n${kernel(`  if (i == 0) /*@*/child<<<1, 1>>>(y);`)}`,

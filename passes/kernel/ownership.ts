@@ -52,15 +52,18 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   if (!first) return undefined;
   const keyOf = (x: Split) => `${x.owner} * ${x.stride}`;
   const keys = new Set(splits.map(keyOf));
-  if (keys.size > 1)
-    return `its accesses do not share one owner index (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so a thread may reach an element another thread writes`;
+  if (keys.size > 1) {
+    const other = splits.find((x) => keyOf(x) !== keyOf(first))!;
+    return `${accessPair(first.node, other.node)} have different owner indices (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so c2m cannot show that one thread alone touches each element`;
+  }
   const full = (x: Split) => `${x.owner} ${x.local.kind === "loop" ? x.local.signature : x.local.kind === "opaque" ? x.local.text : ""}`;
   if (!splits.some((x) => THREAD_SOURCE.test(expand(full(x), defs))) && !ledByOneThread(splits, body, defs))
-    return `its index '${first.owner}' does not depend on the thread, so every thread would update the same elements`;
+    return `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread, so every thread of the grid updates the same elements`;
   const reassigned = ownerReassigned(first.owner, body, defs);
-  if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element`;
+  if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element (${accessPair(first.node)})`;
   const localKey = (l: Local) => (l.kind === "none" ? "" : l.kind === "literal" ? `#${l.value}` : l.kind === "loop" ? l.signature : l.text);
   if (new Set(splits.map((x) => localKey(x.local))).size === 1) return undefined;
+  const splitOf = (n: CudaNode) => splits.find((x) => x.node === n)!;
   const perThread = isPerThread(expand(first.owner, defs));
   const inside = (l: Local) =>
     l.kind === "none" ||
@@ -69,10 +72,17 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     (l.kind === "loop" && norm(l.bound) === norm(first.stride) && /^\d+$|^0[uU]?$/.test(l.start));
   const outside = splits.find((x) => !inside(x.local));
   if (!perThread || outside) {
-    const shown = (outside ?? splits.find((x) => x.local.kind !== "none") ?? first).node.text.slice(0, 50);
-    return `it is accessed at different indices of the same owner ('${shown}' among them) that c2m cannot show stay inside the thread's own elements, so a thread may read an element another thread writes`;
+    const shown = (outside ?? splits.find((x) => x.local.kind !== "none") ?? first).node;
+    const other = splits.find((x) => localKey(x.local) !== localKey(splitOf(shown).local))?.node;
+    return `${accessPair(shown, other)} are different indices of the same owner that c2m cannot show stay inside the thread's own elements, so a thread may read an element another thread writes`;
   }
   return undefined;
+}
+
+/** `'y[i]' (line 3) and 'y[i + n]' (line 4)`: the accesses a refusal names, as written. */
+export function accessPair(a: CudaNode, b?: CudaNode): string {
+  const one = (n: CudaNode) => `'${n.text.replace(/\s+/g, " ").slice(0, 50)}' (line ${n.startPosition.row + 1})`;
+  return b && b !== a ? `${one(a)} and ${one(b)}` : one(a);
 }
 
 /**

@@ -112,6 +112,9 @@ describe("a launch synthesised from the kernel's signature", () => {
   it("a launch that writes nothing is not a verification", async () => {
     await expect(synthesizeSpecs(c, kernels, "never")).rejects.toThrow(SynthFailure);
     await expect(synthesizeSpecs(c, kernels, "never")).rejects.toThrow(/writes nothing/);
+    // a kernel with no buffer to write (its only effect an assert, cuda-samples' simpleAssert) is not launched at all
+    const asserts = `#include <assert.h>\n__global__ void check(int n) { assert(blockIdx.x * blockDim.x + threadIdx.x < n); }\n`;
+    await expect(synthesizeSpecs(compileKernels(asserts, { filename: "a.cu" }), asserts, "check")).rejects.toMatchObject({ kind: "no-outputs" });
   }, 60_000);
 });
 

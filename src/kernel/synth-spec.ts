@@ -62,7 +62,7 @@ export interface SynthCandidate {
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
 export class SynthFailure extends Error {
   constructor(
-    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "unsupported",
+    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "no-outputs" | "unsupported",
     message: string,
   ) {
     super(message);
@@ -221,6 +221,9 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
 export async function synthesizeSpecs(compiled: CompileKernelsResult, source: string, name: string, run: CudaRunOptions = {}): Promise<SynthesizedSpec[]> {
   const k = compiled.kernels.find((x) => x.name === name);
   if (!k) throw new SynthFailure("unsupported", `kernel ${name} was not translated`);
+  // no launch can make a comparison of a kernel that writes no buffer (cuda-samples' simpleAssert: its only effect is an assert)
+  if (!k.params.some((p) => p.kind === "buffer" && p.role !== "input" && p.role !== "unused"))
+    throw new SynthFailure("no-outputs", `kernel ${name} writes no buffer, so there is nothing to compare`);
   let last: SynthFailure | undefined;
   // a loop's trip count or step comes from the int parameters (llm.c's `block_size / 32` is a step of 0
   // at S = 16), so a timeout rejects its value of S, not the kernel: the other candidates of that S are

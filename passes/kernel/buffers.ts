@@ -168,7 +168,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
       for (const d of fields(n, "declarator")) {
         const { type, name, arrayDims } = declaratorType(base, d, leadingConst);
         if (!name) continue;
-        const view = f.kind === "global" && type.kind === "pointer" && d.type === "init_declarator" && sharedViewCall(field(d, "value"), sharedViewTemplates(unit));
+        const view = f.kind === "global" && type.kind === "pointer" && d.type === "init_declarator" && sharedViewCall(field(d, "value"), sharedViewTemplates(unit), unit);
         if (isShared || view) {
           // `T *sdata = SharedMemory<T>();` in a kernel is the launch's dynamic shared memory (passes/kernel/shared-view.ts)
           scope.shared.add(name);

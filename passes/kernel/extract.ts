@@ -201,12 +201,16 @@ export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): Read
 }
 const reachable = new WeakMap<KFunction, ReadonlySet<string>>();
 
+/** `SharedMemory<float>` → `SharedMemory`: the name an explicit specialisation is reached by. */
+export const templateBase = (name: string): string => name.replace(/\s*<[\s\S]*$/, "");
+
 function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
   // a name may have several declarations: overloads (llm.c's two blockReduce), a struct and its typedef
   const nodes = new Map<string, CudaNode[]>();
   const add = (name: string, node: CudaNode) => nodes.set(name, [...(nodes.get(name) ?? []), node]);
   for (const m of unit.macros) add(m.name, m.node);
-  for (const s of unit.structs) add(s.name, s.node);
+  // an explicit specialisation (`SharedMemory<float>`) comes with its template's name
+  for (const s of unit.structs) add(templateBase(s.name), s.node);
   for (const f of unit.deviceFunctions) add(f.name, f.node);
   for (const c of unit.constants) add(c.name, c.node);
   const used = new Set<string>();

@@ -240,6 +240,17 @@ export function isCarriedConstant(n: CudaNode): boolean {
   return decls.length > 0 && decls.every((d) => d.type === "init_declarator" && !!field(d, "value") && !declaresFunction(d) && !/\*/.test(field(d, "declarator")?.text ?? ""));
 }
 
+/** Why Metal has no place for a file-scope variable of this kind, by its CUDA qualifier (first match). */
+const FILE_SCOPE_WHY: [RegExp, string][] = [
+  [/\b__constant__\b/, "Metal's program-scope constant data is fixed in the shader source and the host cannot write it (cudaMemcpyToSymbol has no Metal equivalent)"],
+  [/\b__shared__\b/, "Metal declares threadgroup memory only inside a kernel"],
+  [/\b__device__\b/, "Metal has no program-scope device memory: its program-scope variables are constants"],
+];
+
+function fileScopeWhy(decl: string): string {
+  return FILE_SCOPE_WHY.find(([re]) => re.test(decl))?.[1] ?? "Metal's program-scope variables are constants, and this one is not written with its value";
+}
+
 /**
  * Reports (C2M-K017, at the first use) each file-scope variable the kernel or a device function it
  * reaches uses, unless a parameter or local of that function of the same name shadows it. Returns
@@ -268,12 +279,7 @@ export function reportFileScopeVariables(unit: KernelUnit, kernel: KFunction, ba
       reported.add(n.text);
       found = true;
       const at = position(decl);
-      reportKernel(
-        bag,
-        "C2M-K017",
-        position(n),
-        `'${n.text}' is a file-scope variable (line ${at.row + 1}: ${decl.text.split("\n")[0]!.trim()}); the translated kernel would not declare it`,
-      );
+      reportKernel(bag, "C2M-K017", position(n), `'${n.text}' is a file-scope variable (line ${at.row + 1}: ${decl.text.split("\n")[0]!.trim()}); ${fileScopeWhy(decl.text)}`);
     });
   }
   return found;

@@ -119,6 +119,15 @@ describe("a launch synthesised from the kernel's signature", () => {
 });
 
 describe("the emulator runs the corpus's CUDA idioms", () => {
+  it("a tag parameter (std::bool_constant<B>, llm.c's matmul_backward_bias_kernel9) takes no launch argument, on either side", async () => {
+    const src = `#include <type_traits>\ntemplate <bool Twice>\n__global__ void scale(float* y, const float* x, int n, std::bool_constant<Twice>) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = Twice ? 2.0f * x[i] : x[i];\n}\n`;
+    const c = compiled(src);
+    expect(c.kernels[0]!.params.map((p) => p.name)).toEqual(["y", "x", "n"]);
+    const [s] = await synthesizeSpecs(c, src, "scale");
+    expect(s!.spec.launches[0]!.args).toHaveLength(3);
+    expect((await verifyAgainstSpec(c, src, s!.spec)).ok).toBe(true);
+  }, 60_000);
+
   it("umin, __umul24, mixed-sign min, half2 arithmetic, uchar4, several __shared__ names in one declaration, assert", async () => {
     const src = `#include <cuda_fp16.h>
 #include <assert.h>

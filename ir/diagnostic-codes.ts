@@ -233,6 +233,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the callee is one of several modules (branches, items of one Sequential) that do not agree on channels-last or torch layout, and c2m_sequential cannot run them by layout (several tensor arguments, or a class whose forward takes a permuted layout): c2m passes torch's layout, which a channels-last one (a conv) misreads; call them one by one",
     example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
   },
+  {
+    code: "C2M-W045",
+    title: "a loop target from an attribute c2m cannot type is called: module or function is not known",
+    hint: "the loop runs over self.<attr> (directly, or through zip or enumerate) and the module tree does not know what that attribute holds, so c2m passes torch's layout to the call, which a module taking channels-last (a conv) misreads; build the attribute in __init__ from layers or module classes c2m can see (nn.ModuleList, nn.Sequential), or compile the file with the package that builds it",
+    example: "for blk, norm in zip(self.blocks, self.norms):\n    x = norm(blk(x))",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -35,6 +35,7 @@ import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { selfAttribute } from "./unnamed-attrs.js";
+import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
@@ -719,7 +720,33 @@ export class FunctionWalker {
       if (i?.type === "identifier") this.env.set(i.text, { k: "num" });
       if (item?.type === "identifier") this.env.set(item.text, elem.k === "list" && elem.items ? elem.items[1] : elem);
     } else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+    this.bindLoopModules(left, right, s.childForFieldName("body")!);
     this.loopBody(s.childForFieldName("body")!);
+  }
+
+  /**
+   * `for conv, norm in zip(self.convs, self.norms)`, `for i, layer in enumerate(self.features)`: each target holds
+   * its container's element (passes/loop-targets.ts); a called target from an attribute c2m cannot type is C2M-W045.
+   */
+  private bindLoopModules(left: SyntaxNode, right: SyntaxNode, body: SyntaxNode): void {
+    const targets = this.cls && loopTargets(left, right);
+    if (!targets) return;
+    for (const { name, source } of targets) {
+      if (!source) continue;
+      const attr = selfAttributeName(source);
+      const m = attr !== undefined ? selfAttribute(this.cls!, attr, this.ctx.mod.aliases) : undefined;
+      const local = source.type === "identifier" ? this.env.get(source.text) : undefined;
+      const container = m && m.k !== "param" && m.k !== "buffer" && m.k !== "value" ? m : local?.k === "module" ? local.m : undefined;
+      // a plain `for m in xs` already took xs's element (iterElement); a zipped local gives its element as that loop would
+      if (container && left.type !== "identifier") this.env.set(name, { k: "module", m: elementOf(container) });
+      else if (local && left.type !== "identifier") this.env.set(name, iterElement(local, source));
+      else if (!container && attr !== undefined && this.env.get(name)?.k === "other") {
+        const call = firstCallOf(body, name);
+        const text = `${name} comes from self.${attr}, which c2m cannot type: ${name}(…) gets torch's layout, which a module that takes channels-last (a conv) misreads`;
+        // the marker goes on the call's own line, not at the end of the loop
+        if (call) this.pending.push({ code: "C2M-W045", node: call, stmt: statementOf(call), message: text });
+      }
+    }
   }
 
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */

@@ -233,6 +233,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the callee is one of several modules (branches, items of one Sequential) that do not agree on channels-last or torch layout, and c2m_sequential cannot run them by layout (several tensor arguments, or a class whose forward takes a permuted layout): c2m passes torch's layout, which a channels-last one (a conv) misreads; call them one by one",
     example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
   },
+  {
+    code: "C2M-W028",
+    title: "a torch layer attribute MLX's layer does not keep, read as a stand-in value",
+    hint: "torch's BatchNorm counts training batches in num_batches_tracked (used only when momentum is None); MLX's BatchNorm has no counter, so the read gives a fresh 0 and a write to it is lost: port the code that depends on the count by hand",
+    example: "for m in model.modules():\n    if hasattr(m, 'running_mean'):\n        m.num_batches_tracked.zero_()",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -36,7 +36,7 @@ import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { selfAttribute } from "./unnamed-attrs.js";
-import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
+import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
@@ -634,6 +634,8 @@ export class FunctionWalker {
       given.set("gain", gain);
       if (!given.has("mode")) given.set("mode", "'fan_in'");
     }
+    // a read the translation turned into a call (`c2m_layer_attr(m, "num_batches_tracked")`) cannot be assigned
+    if ((given.get("tensor") as string).endsWith(")")) return undefined;
     const r = renderTemplate(spec.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) return undefined;
     this.record("table", `torch.nn.init.${name}`, call);
@@ -887,6 +889,8 @@ export class FunctionWalker {
     const o = this.expr(obj);
     if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
+      const caveat = LAYER_ATTR_CAVEATS[attr];
+      if (caveat) this.diag(caveat.code, e, caveat.message);
       return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
     }
     const text = rebuildOne(e, obj, o.text);

@@ -7,7 +7,7 @@ import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { addModuleCall, registerBufferCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
-import { effectiveInit, moduleBase } from "./module-inherit.js";
+import { classFactory, effectiveInit, moduleBase } from "./module-inherit.js";
 import { dictValue, isDictConstructor, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
@@ -540,6 +540,12 @@ class InitInterpreter {
     if (q) {
       const row = LAYER_BY_NAME.get(q);
       if (row) return { k: "layer", row, call };
+    }
+    // a classmethod that builds its class (`CLIPVisionModel._from_config(config)`): an instance, its __init__'s arguments unknown here
+    const owner = fn.type === "attribute" ? this.expr(fn.childForFieldName("object")!, env) : undefined;
+    if (owner?.k === "classref" && classFactory(this.mod, owner, fn.childForFieldName("attribute")!.text, collectForeign)) {
+      if (!owner.ext) this.cls.uses.add(owner.name);
+      return { k: "class", name: owner.name, ...(owner.ext ? { ext: owner.ext } : {}) };
     }
     const callee = this.expr(fn, env);
     // a parameter no call site gives a value for, called to build something: what it builds is not known

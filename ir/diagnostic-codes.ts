@@ -150,6 +150,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "from ..utils import helper   # outside the compiled folder",
   },
   {
+    code: "C2M-E036",
+    title: "torch's out= argument where the call's value is also used",
+    hint: "the op writes its result into out and returns it; MLX's op returns a new array. Write the result and the target in two statements (`out[...] = op(...)`, then use out); a call standing alone as a statement is translated so",
+    example: "y = torch.mm(a, b, out=buf)",
+  },
+  {
     code: "C2M-E050",
     title: "torch name evaluated on import has no MLX translation",
     hint: "the output binds it to Untranslated(...), so the module still imports and only a use of it raises; port that use by hand or add a mapping",

@@ -35,6 +35,7 @@ import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
+import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
@@ -232,6 +233,8 @@ export class FunctionWalker {
   private env = new Map<string, Val>();
   /** names bound to a dict of torch factory keywords (`dd = {"device": device, "dtype": dtype}`) → its keys */
   private factoryDicts = new Map<string, string[]>();
+  /** op calls standing as statements whose `out=` target the statement writes (passes/out-argument.ts) */
+  private writesOut = new Set<SyntaxNode>();
   private stmt: SyntaxNode | undefined;
   transposeCount = 0;
 
@@ -525,6 +528,12 @@ export class FunctionWalker {
     if (q && RUNTIME_STATEMENTS.has(q)) {
       this.record("table", q, call);
       this.dropStatement(stmt);
+      return;
+    }
+    const out = outArgument(call);
+    if (out && q && OP_BY_NAME.has(q)) {
+      this.writesOut.add(call);
+      this.replaceStatement(stmt, writeInto(out, this.expr(out).text, this.expr(call).text));
       return;
     }
     if (q === "torch._assert") {
@@ -1592,6 +1601,7 @@ export class FunctionWalker {
       return this.opaqueCall(e);
     }
     for (const k of bound.unknown) {
+      if (k === "out" && outArgument(e) && !this.writesOut.has(e)) this.diag(OUT_ARGUMENT_CODE, e, outArgumentMessage(e.childForFieldName("function")?.text ?? name));
       if (k === "inplace" || k === "out" || k === "device" || k === "requires_grad" || k === "memory_format" || k === "non_blocking") continue;
       this.diag("C2M-W003", e, `${name} has no argument ${k} in c2m's mapping`);
     }

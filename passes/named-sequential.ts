@@ -8,7 +8,7 @@ import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from ".
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import { stringValue, union } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
-import { SEQUENTIAL_ITEMS } from "./module-tree.js";
+import { SEQUENTIAL_ITEMS } from "./module-values.js";
 
 /** `OrderedDict(…)`, `collections.OrderedDict(…)`, `dict(…)`: a dict the module tree follows (`qualified`: the name under the file's imports). */
 export function isDictConstructor(fn: SyntaxNode, qualified = dottedName(fn)): boolean {

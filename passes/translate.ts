@@ -36,6 +36,7 @@ import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
@@ -722,7 +723,7 @@ export class FunctionWalker {
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
-    this.overwrite(right, g.text);
+    this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
     const left = s.childForFieldName("left")!;
     const elem = iterElement(g.v, right);
     if (left.type === "identifier") this.env.set(left.text, elem);
@@ -995,6 +996,10 @@ export class FunctionWalker {
       const key = subs[0]?.type === "string" ? stringValue(subs[0]) : undefined;
       if (m.k === "dict" && key && m.entries?.has(key)) return { v: { k: "module", m: m.entries.get(key)! }, text: rebuild(e, replaced) };
       const isSlice = subs[0]?.type === "slice";
+      if (isSequential(m) && subs.length === 1) {
+        const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
+        return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
+      }
       if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
@@ -1234,10 +1239,13 @@ export class FunctionWalker {
   /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
   private opaqueCall(e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
     const args = e.childForFieldName("arguments");
+    const callee = e.childForFieldName("function")!;
+    const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !this.binds(callee.text);
     let anyTensor = false;
     for (const a of args ? namedChildren(args) : []) {
       const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
       let g = this.expr(valueNode);
+      if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
       if (g.v.k === "tensor") {
         anyTensor = true;
         if (logical) g = this.toLogical(g, valueNode);

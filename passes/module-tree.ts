@@ -6,7 +6,7 @@
 import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
-import { addModuleCall, registerBufferCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
+import { addModuleCall, childItemCall, registerBufferCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
 import { dictValue, isDictConstructor, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
@@ -392,6 +392,8 @@ class InitInterpreter {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
     if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return setattrCall(this.attrStore(env), args);
+    const [first, second, third] = args.positional;
+    if (fn.type === "identifier" && fn.text === "setattr" && first && childItemCall(this.attrStore(env), first, second, third, this.inLoop > 0)) return;
     if (fn.type === "attribute") {
       const obj = fn.childForFieldName("object")!;
       const method = fn.childForFieldName("attribute")!.text;
@@ -407,6 +409,7 @@ class InitInterpreter {
       if (method === "__init__" && args.positional[0]?.text === "self") return this.superInit(args, env, true);
       if (obj.text === "self" && method === "register_buffer") return registerBufferCall(this.cls, args);
       if (obj.text === "self" && method === "add_module") return addModuleCall(this.attrStore(env), args);
+      if (method === "add_module" && childItemCall(this.attrStore(env), obj, first, second, this.inLoop > 0)) return;
       if ((method === "append" || method === "extend") && this.growList(obj, method, args, env)) return;
     }
     this.expr(call, env);

@@ -88,6 +88,17 @@ export function sequentialBase(cls: ClassIR | undefined, base: string, helpers: 
   return "NamedSequential";
 }
 
+/**
+ * The base a subclass of nn.ModuleDict gets (torchvision's _DenseBlock fills itself by setattr, IntermediateLayerGetter
+ * by super().__init__(layers)): the ModuleDict helper, an MLX module whose children are its items under torch's keys,
+ * not the dict that stands for nn.ModuleDict passed as a value. Undefined for any other base.
+ */
+export function moduleDictBase(base: SyntaxNode, mod: ModuleIR, helpers: Set<string>): string | undefined {
+  if (qualify(base, mod.aliases) !== "torch.nn.ModuleDict") return undefined;
+  helpers.add("ModuleDict");
+  return "ModuleDict";
+}
+
 /** A Sequential's items after `self.add_module(name, module)`: named, the names known while every one is a constant added once. */
 export function withNamedItem(items: ModVal & { k: "seq" }, name: ModVal, value: ModVal, inLoop: boolean): ModVal {
   const names = items.items?.length === 0 ? [] : items.names;

@@ -37,6 +37,7 @@ import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { CHILD_ITERATORS, childOf } from "./module-children.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
@@ -608,7 +609,10 @@ export class FunctionWalker {
         const cur = this.env.get(obj.text);
         const arg = callArgs(call).positional[0];
         if (cur?.k === "list" && arg) {
-          const g = this.expr(arg);
+          // the list's items share one layout (a later torch.cat reads them so): a tensor in another is converted
+          const held = cur.items ? mergeVal(cur.items) : cur.elem;
+          const given = this.expr(arg);
+          const g = held?.k === "tensor" && given.v.k === "tensor" && !given.v.t.flatFrom ? this.convert(given, arg, held.t.perm) : given;
           this.overwrite(call, rebuildOne(call, arg, g.text));
           this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
           return;
@@ -732,6 +736,9 @@ export class FunctionWalker {
       const [i, item] = namedChildren(left);
       if (i?.type === "identifier") this.env.set(i.text, { k: "num" });
       if (item?.type === "identifier") this.env.set(item.text, elem.k === "list" && elem.items ? elem.items[1] : elem);
+    } else if ((left.type === "pattern_list" || left.type === "tuple_pattern") && elem.k === "list" && elem.items?.length === namedChildren(left).length) {
+      // `for name, layer in self.items()`: each name gets its part of the pair
+      namedChildren(left).forEach((id, i) => identifiers(id).forEach((n) => this.env.set(n, id.type === "identifier" ? elem.items![i] : { k: "other" })));
     } else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
     this.bindLoopModules(left, right, s.childForFieldName("body")!);
     this.loopBody(s.childForFieldName("body")!);
@@ -1167,6 +1174,8 @@ export class FunctionWalker {
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
+        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? childOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
+        if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
       }
       // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
       // module, never a tensor whose .relu() method this could be
@@ -1189,6 +1198,8 @@ export class FunctionWalker {
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
+        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
+        if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
       if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);
@@ -1453,7 +1464,9 @@ export class FunctionWalker {
         }
         if (row.layout === "channels_last") {
           const rank = row.rank ?? 4;
-          const c = this.convert(args[0], nodes[0], channelsLast(rank), rank);
+          // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
+          const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
+          const c = this.convert(given, nodes[0], channelsLast(rank), rank);
           const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
           return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
         }
@@ -2359,6 +2372,12 @@ function mergeVal(vals: Val[]): Val {
 function sameLayout(a: Val, b: Val): boolean {
   if (a.k === "tensor" && b.k === "tensor") return samePerm(a.t.perm, b.t.perm);
   return a.k === b.k;
+}
+
+/** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */
+function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
+  const m: Val = { k: "module", m: child };
+  return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "other" }, m] } : m };
 }
 
 function iterElement(v: Val, node: SyntaxNode): Val {

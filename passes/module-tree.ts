@@ -8,7 +8,7 @@ import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { addModuleCall, registerBufferCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { dictValue, isDictConstructor, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
+import { dictValue, isDictConstructor, isModuleValue, namesItems, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
   appendAll,
@@ -359,6 +359,12 @@ class InitInterpreter {
   }
 
   private storeAttr(attr: string, stored: ModVal): void {
+    // on a Sequential subclass that names its items, a module stored on self is one more (torch's __setattr__ puts it in _modules)
+    const items = this.isSequentialSubclass() ? this.cls.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+    if (items?.k === "seq" && namesItems(items) && isModuleValue(stored)) {
+      this.cls.attrs.set(SEQUENTIAL_ITEMS, withNamedItem(items, { k: "const", text: attr }, stored, this.inLoop > 0));
+      return;
+    }
     storeAttribute(this.cls, attr, stored);
   }
 

@@ -26,7 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
-import { classesAmong, isChannelsLast, layoutDeclaration } from "./sequential-layouts.js";
+import { callsOneValue, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -1524,13 +1524,15 @@ export class FunctionWalker {
         return { v: cur.v, args: [outText, ...texts.slice(1)] };
       }
       case "union": {
+        const before = new Map(this.decisions);
         const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
-        const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
-        if (same) return results[0];
+        if (optionsAgree(results) || this.optionsAgreeAsDecided(m.options, args, nodes, call, before)) return results[0];
+        restoreDecisions(this.decisions, before);
         // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
         if (this.seqDepth > 0) this.mixedLayouts = true;
         // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
-        // take a value of any rank: torch's layout is passed, flagged, rather than the value taken for an image
+        // take a value of any rank: the module held at run time says what it takes (c2m_sequential, as a Sequential of one)
+        if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsOneValue(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
@@ -1559,6 +1561,21 @@ export class FunctionWalker {
     }
     const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
     return { v: tensorVal(), args: conv };
+  }
+
+  /**
+   * Options of a union that disagreed on a value's layout may agree once it arrives as they asked (every item of a
+   * Sequential of convs and norms takes channels-last): tried again on the values as decided, saying nothing.
+   */
+  private optionsAgreeAsDecided(options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode, before: Map<string, LayoutDecision>): boolean {
+    const decided = args.map((a) => valueAsDecided(a, this.decisions, before));
+    if (decided.every((a, i) => a === args[i])) return false;
+    const pending = this.pending.length;
+    const mixed = this.mixedLayouts;
+    const again = options.map((o) => this.applyModule(o, decided, nodes, call));
+    this.pending.length = pending;
+    this.mixedLayouts = mixed;
+    return optionsAgree(again);
   }
 
   /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
@@ -2367,6 +2384,11 @@ function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
 function mergeVal(vals: Val[]): Val {
   const t = vals.find((v) => v.k === "tensor");
   return t ?? vals[0] ?? { k: "other" };
+}
+
+/** Whether the options of a union, applied to the same values, took them as given and gave the same layout. */
+function optionsAgree(results: { v: Val; args: string[] }[]): boolean {
+  return results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
 }
 
 function sameLayout(a: Val, b: Val): boolean {

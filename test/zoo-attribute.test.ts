@@ -113,6 +113,22 @@ describe("traceback frames", () => {
     expect(attribute(f, [stop], shifted).diagnostic).toBe(stop);
   });
 
+  it("let a line c2m inserted inside a function (a layout conversion) stand for the statement after it, never a pasted helper's line", () => {
+    const dir = join(work, "inserted", "pkg");
+    mkdirSync(dir, { recursive: true });
+    const input = "def f(x):\n    y = g(x)\n    return h(y)\n";
+    writeFileSync(join(dir, "m.py"), "def c2m_helper(v):\n    return v\n\n\ndef f(x):\n    y = g(x)\n    y = y.transpose(0, 3, 1, 2)\n    return h(y)\n");
+    // emitted lines 5, 6 and 8 come from input lines 1, 2 and 3; the helper (1-2) and the transpose (7) from nothing
+    writeFileSync(join(dir, "m.py.map"), JSON.stringify({ version: 3, sources: ["m.py"], sourcesContent: [input], names: [], mappings: ";;;;AAAA;AACA;;AACA" }));
+    const tree = emittedTree(join(work, "inserted"));
+    expect([5, 6, 7, 8].map((l) => tree.inputLines("pkg/m.py", l, l))).toEqual([[1], [2], [], [3]]);
+    expect(tree.insertedFor!("pkg/m.py", 7)).toEqual([3]);
+    expect(tree.insertedFor!("pkg/m.py", 2)).toEqual([]);
+    const w022 = diag("C2M-W022", 3, "the modules this call may reach take different layouts");
+    expect(attribute(failure({ frames: [frame(7)] }), [w022], tree).diagnostic).toBe(w022);
+    expect(attribute(failure({ frames: [frame(2)] }), [w022], tree).diagnostic).toBeNull();
+  });
+
   it("decode a source map's lines (VLQ, relative source lines)", () => {
     // line 1: input line 1; line 2: none; line 3: input lines 3 and 2
     expect(inputLinesPerEmittedLine("AAAA;;AAEA,EADA")).toEqual([[1], [], [3, 2]]);
@@ -135,10 +151,10 @@ describe("weights, outputs and params failures", () => {
     const w015 = diag("C2M-W015", 99, "norm_layer(…): no call site of Block tells what norm_layer is; what it builds is left out of the weight map");
     expect(attribute(f, [w015], shifted).diagnostic).toBe(w015);
     expect(attribute(f, [{ ...w015, file: "pkg/other.py" }], shifted).diagnostic).toBeNull();
-    // inside Block (input lines 20-30): a layer argument c2m could not translate explains a weight; an op in forward does not
+    // inside Block (input lines 20-30): layer arguments c2m could not check explain a weight; an op in forward does not
     expect(attribute(f, [diag("C2M-W002", 25), diag("C2M-W022", 26)], shifted).diagnostic).toBeNull();
-    expect(attribute(f, [diag("C2M-W002", 25), diag("C2M-W003", 27)], shifted).diagnostic?.code).toBe("C2M-W003");
-    expect(attribute(f, [diag("C2M-W003", 35)], shifted).construct).toMatch(/^no counted diagnostic in Block \(pkg\/m.py:30-40 emitted; blocks.0.bn1.bias not in the model\)$/);
+    expect(attribute(f, [diag("C2M-W002", 25), diag("C2M-W003", 26), diag("C2M-W031", 27)], shifted).diagnostic?.code).toBe("C2M-W031");
+    expect(attribute(f, [diag("C2M-W031", 35)], shifted).construct).toMatch(/^no counted diagnostic in Block \(pkg\/m.py:30-40 emitted; blocks.0.bn1.bias not in the model\)$/);
   });
 
   it("an outputs failure ties to any counted diagnostic inside the first diverging submodule's class", () => {

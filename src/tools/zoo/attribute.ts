@@ -9,7 +9,8 @@
  *                own diagnostic (that code, naming the name or a dotted prefix of it: `torch` for `torch.unique`)
  *   unwritten    an import of a module of the package that the compile did not write: that file's first error
  *   traceback    each frame inside the emitted tree, innermost first, carried back to input lines through the
- *                emitted source map (OUT/x.py.map): a counted diagnostic on those lines, or a `# c2m: CODE`
+ *                emitted source map (OUT/x.py.map; a line c2m inserted inside a function, a layout transpose,
+ *                stands for the statement after it): a counted diagnostic on those lines, or a `# c2m: CODE`
  *                marker of a counted code on the emitted lines
  *   owner        weights, outputs and params failures: the emitted class that holds what failed (the module that
  *                holds a rejected weight key, c2m parity's first diverging submodule, the holder of a parameter on
@@ -49,10 +50,10 @@ const WEIGHT_WARNINGS = new Set(["C2M-W009", "C2M-W014", "C2M-W015"]);
 
 /**
  * What can explain a weights or params failure inside the class holding the key: errors, and the warnings about
- * what a class builds (a layer not translated or with an argument dropped, arguments not matched, a base not
- * followed, weights not mapped). A forward-time warning (an op, a layout, an in-place update) cannot.
+ * what a class builds (a layer not translated, arguments not matched, a base not followed, weights not mapped).
+ * A forward-time warning (an op, a layout, an in-place update) cannot, nor an argument value dropped (inplace=).
  */
-const BUILD_WARNINGS = new Set([...WEIGHT_WARNINGS, "C2M-W001", "C2M-W003", "C2M-W010", "C2M-W012", "C2M-W030", "C2M-W031"]);
+const BUILD_WARNINGS = new Set([...WEIGHT_WARNINGS, "C2M-W001", "C2M-W010", "C2M-W012", "C2M-W030", "C2M-W031"]);
 const explainsWeights = (d: Diag): boolean => d.severity === "error" || BUILD_WARNINGS.has(d.code);
 
 export const counts = (d: Diag): boolean => d.severity === "error" || COUNTED_WARNINGS.has(d.code);
@@ -83,6 +84,8 @@ export interface EmittedTree {
   inputLines(file: string, first: number, last: number): number[];
   /** the `# c2m: CODE` markers on an emitted line */
   markers(file: string, line: number): string[];
+  /** for an emitted line c2m inserted inside a translated function (a layout conversion), the input lines of the statement it was inserted for */
+  insertedFor?(file: string, line: number): number[];
 }
 
 export interface Failure {
@@ -117,7 +120,8 @@ const mentions = (message: string, name: string): boolean => new RegExp(`(?<![\\
 
 /** Counted diagnostics of `file` on input lines from the frame's emitted lines, or the marker codes there. */
 function onFrame(f: Frame, diags: Diag[], tree: EmittedTree): Diag | null {
-  const lines = new Set(tree.inputLines(f.file, f.line, f.endLine));
+  const mapped = tree.inputLines(f.file, f.line, f.endLine);
+  const lines = new Set(mapped.length ? mapped : (tree.insertedFor?.(f.file, f.line) ?? []));
   const located = diags.filter((d) => d.file === f.file && lines.has(d.line) && counts(d));
   if (located.length) return located.sort((a, b) => Number(b.severity === "error") - Number(a.severity === "error"))[0];
   for (let l = f.line; l <= f.endLine; l++) {

@@ -294,6 +294,16 @@ export function emittedTree(out: string): EmittedTree {
     markers(file, line) {
       return markerCodes(load(file).emitted[line - 1] ?? "");
     },
+    insertedFor(file, line) {
+      // a line with no segments between mapped lines of one function is a conversion c2m inserted (a layout
+      // transpose) before the statement that needs it; pasted helpers are runs of unmapped lines from `def` on
+      const { per, emitted } = load(file);
+      const mapped = (l: number) => (per[l - 1] ?? []).length > 0;
+      if (mapped(line) || !/^\s/.test(emitted[line - 1] ?? "")) return [];
+      const near = (step: number) => [1, 2, 3].map((k) => line + k * step).find((l) => (emitted[l - 1] ?? "").trim() && mapped(l));
+      const [before, after] = [near(-1), near(1)];
+      return before !== undefined && after !== undefined ? this.inputLines(file, after, after) : [];
+    },
   };
 }
 

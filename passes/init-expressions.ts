@@ -23,6 +23,7 @@ import {
   zipValues,
   type Env,
 } from "./module-values.js";
+import { classFactory } from "./module-inherit.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
 import { foreignFunction, foreignValue } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
@@ -155,6 +156,12 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   if (q) {
     const row = LAYER_BY_NAME.get(q);
     if (row) return { k: "layer", row, call };
+  }
+  // a classmethod that builds its class (`CLIPVisionModel._from_config(config)`): an instance, its __init__'s arguments unknown here
+  const owner = fn.type === "attribute" ? it.expr(fn.childForFieldName("object")!, env) : undefined;
+  if (owner?.k === "classref" && classFactory(it.home, owner, fn.childForFieldName("attribute")!.text, it.collectForeign)) {
+    if (!owner.ext) it.cls.uses.add(owner.name);
+    return { k: "class", name: owner.name, ...(owner.ext ? { ext: owner.ext } : {}) };
   }
   const callee = it.expr(fn, env);
   // a parameter no call site gives a value for, called to build something: what it builds is not known

@@ -24,12 +24,17 @@ export interface LayoutResult {
   removed: Map<string, RemovedName>;
 }
 
-/** Classes no other class of the file instantiates: the models a user builds. */
+/**
+ * The models a user builds: classes no other class of the file instantiates, and the classes the file exports
+ * by name in `__all__` (transformers' `ViTModel` is both public and the backbone of `ViTForImageClassification`):
+ * a user calls those with torch's layout too.
+ */
 export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> {
   if (requested && mod.classes.has(requested)) return new Set([requested]);
   const used = new Set<string>();
   for (const c of mod.classes.values()) for (const u of c.uses) if (u !== c.name) used.add(u);
-  return new Set([...mod.classes.keys()].filter((n) => !used.has(n)));
+  const exported = mod.semantic?.exportedNames();
+  return new Set([...mod.classes.keys()].filter((n) => !used.has(n) || exported?.has(n)));
 }
 
 /** `nested`: the torch imports below the top level (passes/torch-imports.ts), taken out of the output here. */

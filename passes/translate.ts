@@ -34,9 +34,12 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { pythonTypeDtypes } from "./python-type-dtypes.js";
+import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
-import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
+import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
@@ -232,6 +235,8 @@ export class FunctionWalker {
   private env = new Map<string, Val>();
   /** names bound to a dict of torch factory keywords (`dd = {"device": device, "dtype": dtype}`) → its keys */
   private factoryDicts = new Map<string, string[]>();
+  /** op calls standing as statements whose `out=` target the statement writes (passes/out-argument.ts) */
+  private writesOut = new Set<SyntaxNode>();
   private stmt: SyntaxNode | undefined;
   transposeCount = 0;
 
@@ -527,6 +532,12 @@ export class FunctionWalker {
       this.dropStatement(stmt);
       return;
     }
+    const out = outArgument(call);
+    if (out && q && OP_BY_NAME.has(q)) {
+      this.writesOut.add(call);
+      this.replaceStatement(stmt, writeInto(out, this.expr(out).text, this.expr(call).text));
+      return;
+    }
     if (q === "torch._assert") {
       // torch._assert(cond, msg) is an assert TorchScript can trace
       const [cond, msg] = callArgs(call).positional;
@@ -634,6 +645,8 @@ export class FunctionWalker {
       given.set("gain", gain);
       if (!given.has("mode")) given.set("mode", "'fan_in'");
     }
+    // a read the translation turned into a call (`c2m_layer_attr(m, "num_batches_tracked")`) cannot be assigned
+    if ((given.get("tensor") as string).endsWith(")")) return undefined;
     const r = renderTemplate(spec.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) return undefined;
     this.record("table", `torch.nn.init.${name}`, call);
@@ -711,7 +724,7 @@ export class FunctionWalker {
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
-    this.overwrite(right, g.text);
+    this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
     const left = s.childForFieldName("left")!;
     const elem = iterElement(g.v, right);
     if (left.type === "identifier") this.env.set(left.text, elem);
@@ -759,6 +772,12 @@ export class FunctionWalker {
   }
 
   // ---------------------------------------------------------------- expressions
+
+  /** Whether a local, an import or a definition of the file takes the name (a builtin's name included). */
+  private binds(name: string): boolean {
+    const mod = this.ctx.mod;
+    return this.env.has(name) || mod.aliases.has(name) || mod.functions.has(name) || mod.classes.has(name) || mod.otherClasses.has(name);
+  }
 
   expr(e: SyntaxNode): Gen {
     const rewrite = rewriteOf(this.ctx.rewrites, e);
@@ -907,6 +926,8 @@ export class FunctionWalker {
     const o = this.expr(obj);
     if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
+      const caveat = LAYER_ATTR_CAVEATS[attr];
+      if (caveat) this.diag(caveat.code, e, caveat.message);
       return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
     }
     const text = rebuildOne(e, obj, o.text);
@@ -1002,6 +1023,10 @@ export class FunctionWalker {
       const key = subs[0]?.type === "string" ? stringValue(subs[0]) : undefined;
       if (m.k === "dict" && key && m.entries?.has(key)) return { v: { k: "module", m: m.entries.get(key)! }, text: rebuild(e, replaced) };
       const isSlice = subs[0]?.type === "slice";
+      if (isSequential(m) && subs.length === 1) {
+        const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
+        return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
+      }
       if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
@@ -1241,10 +1266,13 @@ export class FunctionWalker {
   /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
   private opaqueCall(e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
     const args = e.childForFieldName("arguments");
+    const callee = e.childForFieldName("function")!;
+    const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !this.binds(callee.text);
     let anyTensor = false;
     for (const a of args ? namedChildren(args) : []) {
       const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
       let g = this.expr(valueNode);
+      if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
       if (g.v.k === "tensor") {
         anyTensor = true;
         if (logical) g = this.toLogical(g, valueNode);
@@ -1608,6 +1636,7 @@ export class FunctionWalker {
       return this.opaqueCall(e);
     }
     for (const k of bound.unknown) {
+      if (k === "out" && outArgument(e) && !this.writesOut.has(e)) this.diag(OUT_ARGUMENT_CODE, e, outArgumentMessage(e.childForFieldName("function")?.text ?? name));
       if (k === "inplace" || k === "out" || k === "device" || k === "requires_grad" || k === "memory_format" || k === "non_blocking") continue;
       this.diag("C2M-W003", e, `${name} has no argument ${k} in c2m's mapping`);
     }
@@ -1786,6 +1815,7 @@ export class FunctionWalker {
     for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
+    for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
     const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);

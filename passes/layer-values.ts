@@ -25,7 +25,12 @@ export function layerValueClass(row: LayerMapping): LayerValueClass | undefined 
   if (!m) return undefined;
   const params = parseSig(row.sig);
   if (params.some((p) => p.varargs)) return undefined;
-  const given = new Map<string, string>(params.map((p) => [p.name, p.name]));
+  // a parameter whose torch default is None and whose template gives the MLX value for it (`{modules=()}`,
+  // `{eps=1.19e-07}`) takes that value when the later call passes None or nothing: `dict(None)` would raise
+  const templateDefaults = new Map([...template.matchAll(/\{(\w+)=([^{}]*)\}/g)].map((d) => [d[1], d[2]]));
+  const valueOf = (p: { name: string; default?: string }): string =>
+    p.default === "None" && templateDefaults.has(p.name) ? `(${templateDefaults.get(p.name)} if ${p.name} is None else ${p.name})` : p.name;
+  const given = new Map<string, string>(params.map((p) => [p.name, valueOf(p)]));
   const rendered = renderTemplate(template, { given, defaults: new Map() });
   if (!rendered.ok) return undefined;
   const base = m[2] ?? m[1];

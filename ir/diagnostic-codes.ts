@@ -233,6 +233,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the callee is one of several modules (branches, items of one Sequential) that do not agree on channels-last or torch layout, and c2m_sequential cannot run them by layout (several tensor arguments, or a class whose forward takes a permuted layout): c2m passes torch's layout, which a channels-last one (a conv) misreads; call them one by one",
     example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
   },
+  {
+    code: "C2M-E028",
+    title: "weights a library ties at run time are two arrays in the port",
+    hint: "transformers ties these parameters after construction (_tied_weights_keys); MLX's parameter tree holds each tied weight as its own array, so the trainable count differs from torch's and training moves them apart: share one array by hand (read the embedding's weight in the head's forward) or freeze the copy",
+    example: 'class LM(PreTrainedModel):\n    _tied_weights_keys = {"lm_head.weight": "model.embed_tokens.weight"}',
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

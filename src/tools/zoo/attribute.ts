@@ -15,7 +15,8 @@
  *   owner        weights, outputs and params failures: the emitted class that holds what failed (the module that
  *                holds a rejected weight key, c2m parity's first diverging submodule, the holder of a parameter on
  *                one side only; a library layer stands for the emitted class that built it): a weights diagnostic
- *                (C2M-W009, W014, W015) of that class's file naming the class or the attribute, or a diagnostic
+ *                (C2M-W009, W014, W015) of that class's file naming the class or the attribute, a diagnostic
+ *                naming the rejected key itself (C2M-E028 `lm_head.weight ... tied`), or a diagnostic
  *                inside the class's lines: for outputs any counted one, for weights and params an error or a
  *                warning about what the class builds (BUILD_WARNINGS)
  * Anything else is `silent`, with the reason.
@@ -166,7 +167,11 @@ function byPlaceholder(f: Failure, diags: Diag[], tree: EmittedTree): Attributio
 function byOwner(f: Failure, diags: Diag[], tree: EmittedTree): Attribution | null {
   for (const o of f.owners) {
     const weights = f.stage === "weights" || f.stage === "params";
-    const named = diags.find((d) => d.file === o.file && WEIGHT_WARNINGS.has(d.code) && (mentions(d.message, o.class) || (o.attr !== null && mentions(d.message, o.attr))));
+    // the parameter's own key (`lm_head.weight`), first in `why`: a diagnostic naming it anywhere in the case's files names this failure
+    const key = /^[\w.]+\.\w+/.exec(o.why)?.[0];
+    const named =
+      diags.find((d) => d.file === o.file && WEIGHT_WARNINGS.has(d.code) && (mentions(d.message, o.class) || (o.attr !== null && mentions(d.message, o.attr)))) ??
+      (weights && key ? diags.find((d) => explainsWeights(d) && mentions(d.message, key)) : undefined);
     const lines = tree.inputLines(o.file, o.lines[0], o.lines[1]);
     const [first, last] = [Math.min(...lines), Math.max(...lines)];
     const inside = lines.length

@@ -167,11 +167,11 @@ function byPlaceholder(f: Failure, diags: Diag[], tree: EmittedTree): Attributio
 function byOwner(f: Failure, diags: Diag[], tree: EmittedTree): Attribution | null {
   for (const o of f.owners) {
     const weights = f.stage === "weights" || f.stage === "params";
-    // the parameter's own key (`lm_head.weight`), first in `why`: a diagnostic naming it anywhere in the case's files names this failure
+    // the parameter's own key (`lm_head.weight`), first in `why`: a diagnostic of the class's file naming it names this failure
     const key = /^[\w.]+\.\w+/.exec(o.why)?.[0];
     const named =
       diags.find((d) => d.file === o.file && WEIGHT_WARNINGS.has(d.code) && (mentions(d.message, o.class) || (o.attr !== null && mentions(d.message, o.attr)))) ??
-      (weights && key ? diags.find((d) => explainsWeights(d) && mentions(d.message, key)) : undefined);
+      (weights && key ? diags.find((d) => d.file === o.file && explainsWeights(d) && mentions(d.message, key)) : undefined);
     const lines = tree.inputLines(o.file, o.lines[0], o.lines[1]);
     const [first, last] = [Math.min(...lines), Math.max(...lines)];
     const inside = lines.length

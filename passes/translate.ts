@@ -26,6 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
+import { enumerated, targetValues, zipped } from "./loop-values.js";
 import { callsOneValue, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
@@ -712,13 +713,7 @@ export class FunctionWalker {
     const g = this.expr(right);
     this.overwrite(right, g.text);
     const left = s.childForFieldName("left")!;
-    const elem = iterElement(g.v, right);
-    if (left.type === "identifier") this.env.set(left.text, elem);
-    else if (right.type === "call" && right.childForFieldName("function")?.text === "enumerate") {
-      const [i, item] = namedChildren(left);
-      if (i?.type === "identifier") this.env.set(i.text, { k: "num" });
-      if (item?.type === "identifier") this.env.set(item.text, elem.k === "list" && elem.items ? elem.items[1] : elem);
-    } else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+    for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
     this.loopBody(s.childForFieldName("body")!);
   }
 
@@ -1156,6 +1151,7 @@ export class FunctionWalker {
         const probe = this.torchFeatureProbe(e);
         if (probe) return probe;
       }
+      if ((fn.text === "zip" || fn.text === "enumerate") && !this.env.has(fn.text)) return this.iterationCall(e, fn.text);
       if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return this.opaqueCall(e, undefined, false);
       if (this.ctx.mod.functions.has(fn.text)) return this.userCall(e, fn.text);
       if (this.ctx.mod.classes.has(fn.text)) return this.opaqueCall(e, undefined, false);
@@ -1231,6 +1227,21 @@ export class FunctionWalker {
       if (f.text !== fn.text) replaced.set(fn, f.text);
     }
     return { v: anyTensor ? { k: "tensor", t: { kind: "tensor" } } : { k: "other" }, text: rebuild(e, replaced) };
+  }
+
+  /** `zip(…)`, `enumerate(…)`: what iterating them gives, element by element (loop-values.ts); tensors go in torch's layout. */
+  private iterationCall(e: SyntaxNode, fn: "zip" | "enumerate"): Gen {
+    const args = callArgs(e);
+    if (args.keyword.size || args.positional.some((a) => a.type === "list_splat") || (fn === "enumerate" && args.positional.length !== 1)) return this.opaqueCall(e);
+    const replaced = new Map<SyntaxNode, string>();
+    const elements = args.positional.map((a) => {
+      let g = this.expr(a);
+      if (g.v.k === "tensor") g = this.toLogical(g, a);
+      replaced.set(a, g.text);
+      // a parameter merely presumed a tensor (`arch_def`) zipped with others is most often a list of plain values
+      return fn === "zip" && g.v.k === "tensor" && g.v.assumed ? ({ k: "other" } as Val) : iterElement(g.v, a);
+    });
+    return { v: fn === "zip" ? zipped(elements) : enumerated(elements[0]), text: rebuild(e, replaced) };
   }
 
   /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */
@@ -2330,11 +2341,6 @@ function iterElement(v: Val, node: SyntaxNode): Val {
   if (v.k === "module") return { k: "module", m: elementOf(v.m) };
   if (v.k === "list") return v.items ? mergeVal(v.items) : (v.elem ?? { k: "other" });
   if (node.type === "call" && node.childForFieldName("function")?.text === "range") return { k: "num" };
-  if (node.type === "call" && node.childForFieldName("function")?.text === "enumerate") {
-    const inner = callArgs(node).positional[0];
-    return { k: "list", items: [{ k: "num" }, v.k === "other" && inner ? { k: "other" } : v] };
-  }
-  if (node.type === "call" && node.childForFieldName("function")?.text === "zip") return { k: "other" };
   if (v.k === "tensor") return { k: "tensor", t: { kind: "tensor" }, assumed: true };
   return { k: "other" };
 }

@@ -8,6 +8,7 @@ import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { addModuleCall, registerBufferCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
+import { moduleLevelTable } from "./module-globals.js";
 import { dictValue, isDictConstructor, isModuleValue, namesItems, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
 import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
 import {
@@ -447,7 +448,7 @@ class InitInterpreter {
         if (renamedLayer) return { k: "layerref", row: renamedLayer };
         const q = qualify(e, this.mod.aliases);
         const row = q ? LAYER_BY_NAME.get(q) : undefined;
-        return row ? { k: "layerref", row } : (foreignValue(this.mod, e, collectForeign) ?? { k: "value" });
+        return row ? { k: "layerref", row } : (foreignValue(this.mod, e, collectForeign) ?? this.tableValue(e.text));
       }
       case "attribute": {
         const q = qualify(e, this.mod.aliases);
@@ -517,9 +518,26 @@ class InitInterpreter {
     }
   }
 
+  /** A module-level dict or list of classes (module-globals.ts), else a plain value. */
+  private tableValue(name: string): ModVal {
+    const table = this.depth < MAX_DEPTH ? moduleLevelTable(this.mod.root, name) : undefined;
+    if (!table) return { k: "value" };
+    this.depth++;
+    try {
+      return this.expr(table, new Map());
+    } finally {
+      this.depth--;
+    }
+  }
+
   private call(call: SyntaxNode, env: Env): ModVal {
     const fn = call.childForFieldName("function")!;
     const args = callArgs(call);
+    // `table.get(key, default)` on a dict of classes: any entry, or the default
+    if (fn.type === "attribute" && fn.childForFieldName("attribute")!.text === "get" && args.positional.length) {
+      const table = this.expr(fn.childForFieldName("object")!, env);
+      if (table.k === "dict") return union([elementOf(table), args.positional[1] ? this.expr(args.positional[1], env) : { k: "value" }]);
+    }
     const q = qualify(fn, this.mod.aliases);
     if (q === "torch.nn.Sequential")
       return noteSequential(

@@ -8,7 +8,7 @@ import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from ".
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import { stringValue, union } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
-import { SEQUENTIAL_ITEMS } from "./module-tree.js";
+import { SEQUENTIAL_ITEMS } from "./module-values.js";
 
 /** `OrderedDict(…)`, `collections.OrderedDict(…)`, `dict(…)`: a dict the module tree follows (`qualified`: the name under the file's imports). */
 export function isDictConstructor(fn: SyntaxNode, qualified = dottedName(fn)): boolean {
@@ -86,6 +86,17 @@ export function sequentialBase(cls: ClassIR | undefined, base: string, helpers: 
   if (base !== "nn.Sequential" || items?.k !== "seq" || !(items.names || items.named || items.items?.length === 0)) return base;
   helpers.add("NamedSequential");
   return "NamedSequential";
+}
+
+/**
+ * The base a subclass of nn.ModuleDict gets (torchvision's _DenseBlock fills itself by setattr, IntermediateLayerGetter
+ * by super().__init__(layers)): the ModuleDict helper, an MLX module whose children are its items under torch's keys,
+ * not the dict that stands for nn.ModuleDict passed as a value. Undefined for any other base.
+ */
+export function moduleDictBase(base: SyntaxNode, mod: ModuleIR, helpers: Set<string>): string | undefined {
+  if (qualify(base, mod.aliases) !== "torch.nn.ModuleDict") return undefined;
+  helpers.add("ModuleDict");
+  return "ModuleDict";
 }
 
 /** A Sequential's items after `self.add_module(name, module)`: named, the names known while every one is a constant added once. */

@@ -35,8 +35,13 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { pythonTypeDtypes } from "./python-type-dtypes.js";
+import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { CHILD_ITERATORS, childOf } from "./module-children.js";
 import { selfAttribute } from "./unnamed-attrs.js";
-import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
+import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
+import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
@@ -232,6 +237,8 @@ export class FunctionWalker {
   private env = new Map<string, Val>();
   /** names bound to a dict of torch factory keywords (`dd = {"device": device, "dtype": dtype}`) → its keys */
   private factoryDicts = new Map<string, string[]>();
+  /** op calls standing as statements whose `out=` target the statement writes (passes/out-argument.ts) */
+  private writesOut = new Set<SyntaxNode>();
   private stmt: SyntaxNode | undefined;
   transposeCount = 0;
 
@@ -527,6 +534,12 @@ export class FunctionWalker {
       this.dropStatement(stmt);
       return;
     }
+    const out = outArgument(call);
+    if (out && q && OP_BY_NAME.has(q)) {
+      this.writesOut.add(call);
+      this.replaceStatement(stmt, writeInto(out, this.expr(out).text, this.expr(call).text));
+      return;
+    }
     if (q === "torch._assert") {
       // torch._assert(cond, msg) is an assert TorchScript can trace
       const [cond, msg] = callArgs(call).positional;
@@ -597,7 +610,10 @@ export class FunctionWalker {
         const cur = this.env.get(obj.text);
         const arg = callArgs(call).positional[0];
         if (cur?.k === "list" && arg) {
-          const g = this.expr(arg);
+          // the list's items share one layout (a later torch.cat reads them so): a tensor in another is converted
+          const held = cur.items ? mergeVal(cur.items) : cur.elem;
+          const given = this.expr(arg);
+          const g = held?.k === "tensor" && given.v.k === "tensor" && !given.v.t.flatFrom ? this.convert(given, arg, held.t.perm) : given;
           this.overwrite(call, rebuildOne(call, arg, g.text));
           this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
           return;
@@ -634,6 +650,8 @@ export class FunctionWalker {
       given.set("gain", gain);
       if (!given.has("mode")) given.set("mode", "'fan_in'");
     }
+    // a read the translation turned into a call (`c2m_layer_attr(m, "num_batches_tracked")`) cannot be assigned
+    if ((given.get("tensor") as string).endsWith(")")) return undefined;
     const r = renderTemplate(spec.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) return undefined;
     this.record("table", `torch.nn.init.${name}`, call);
@@ -711,10 +729,36 @@ export class FunctionWalker {
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
-    this.overwrite(right, g.text);
+    this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
     const left = s.childForFieldName("left")!;
     for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
+    this.bindLoopModules(left, right, s.childForFieldName("body")!);
     this.loopBody(s.childForFieldName("body")!);
+  }
+
+  /**
+   * `for conv, norm in zip(self.convs, self.norms)`, `for i, layer in enumerate(self.features)`: each target holds
+   * its container's element (passes/loop-targets.ts); a called target from an attribute c2m cannot type is C2M-W045.
+   */
+  private bindLoopModules(left: SyntaxNode, right: SyntaxNode, body: SyntaxNode): void {
+    const targets = this.cls && loopTargets(left, right);
+    if (!targets) return;
+    for (const { name, source } of targets) {
+      if (!source) continue;
+      const attr = selfAttributeName(source);
+      const m = attr !== undefined ? selfAttribute(this.cls!, attr, this.ctx.mod.aliases) : undefined;
+      const local = source.type === "identifier" ? this.env.get(source.text) : undefined;
+      const container = m && m.k !== "param" && m.k !== "buffer" && m.k !== "value" ? m : local?.k === "module" ? local.m : undefined;
+      // a plain `for m in xs` already took xs's element (iterElement); a zipped local gives its element as that loop would
+      if (container && left.type !== "identifier") this.env.set(name, { k: "module", m: elementOf(container) });
+      else if (local && left.type !== "identifier") this.env.set(name, iterElement(local, source));
+      else if (!container && attr !== undefined && this.env.get(name)?.k === "other") {
+        const call = firstCallOf(body, name);
+        const text = `${name} comes from self.${attr}, which c2m cannot type: ${name}(…) gets torch's layout, which a module that takes channels-last (a conv) misreads`;
+        // the marker goes on the call's own line, not at the end of the loop
+        if (call) this.pending.push({ code: "C2M-W045", node: call, stmt: statementOf(call), message: text });
+      }
+    }
   }
 
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
@@ -727,6 +771,12 @@ export class FunctionWalker {
   }
 
   // ---------------------------------------------------------------- expressions
+
+  /** Whether a local, an import or a definition of the file takes the name (a builtin's name included). */
+  private binds(name: string): boolean {
+    const mod = this.ctx.mod;
+    return this.env.has(name) || mod.aliases.has(name) || mod.functions.has(name) || mod.classes.has(name) || mod.otherClasses.has(name);
+  }
 
   expr(e: SyntaxNode): Gen {
     const rewrite = rewriteOf(this.ctx.rewrites, e);
@@ -875,6 +925,8 @@ export class FunctionWalker {
     const o = this.expr(obj);
     if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
+      const caveat = LAYER_ATTR_CAVEATS[attr];
+      if (caveat) this.diag(caveat.code, e, caveat.message);
       return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
     }
     const text = rebuildOne(e, obj, o.text);
@@ -970,6 +1022,10 @@ export class FunctionWalker {
       const key = subs[0]?.type === "string" ? stringValue(subs[0]) : undefined;
       if (m.k === "dict" && key && m.entries?.has(key)) return { v: { k: "module", m: m.entries.get(key)! }, text: rebuild(e, replaced) };
       const isSlice = subs[0]?.type === "slice";
+      if (isSequential(m) && subs.length === 1) {
+        const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
+        return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
+      }
       if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
@@ -1110,6 +1166,8 @@ export class FunctionWalker {
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
+        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? childOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
+        if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
       }
       // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
       // module, never a tensor whose .relu() method this could be
@@ -1132,6 +1190,8 @@ export class FunctionWalker {
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
+        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
+        if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
       if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);
@@ -1151,7 +1211,7 @@ export class FunctionWalker {
         const probe = this.torchFeatureProbe(e);
         if (probe) return probe;
       }
-      if ((fn.text === "zip" || fn.text === "enumerate") && !this.env.has(fn.text)) return this.iterationCall(e, fn.text);
+      if ((fn.text === "zip" || fn.text === "enumerate") && !this.binds(fn.text)) return this.iterationCall(e, fn.text);
       if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return this.opaqueCall(e, undefined, false);
       if (this.ctx.mod.functions.has(fn.text)) return this.userCall(e, fn.text);
       if (this.ctx.mod.classes.has(fn.text)) return this.opaqueCall(e, undefined, false);
@@ -1210,10 +1270,13 @@ export class FunctionWalker {
   /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
   private opaqueCall(e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
     const args = e.childForFieldName("arguments");
+    const callee = e.childForFieldName("function")!;
+    const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !this.binds(callee.text);
     let anyTensor = false;
     for (const a of args ? namedChildren(args) : []) {
       const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
       let g = this.expr(valueNode);
+      if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
       if (g.v.k === "tensor") {
         anyTensor = true;
         if (logical) g = this.toLogical(g, valueNode);
@@ -1237,6 +1300,8 @@ export class FunctionWalker {
     const elements = args.positional.map((a) => {
       let g = this.expr(a);
       if (g.v.k === "tensor") g = this.toLogical(g, a);
+      // a Sequential is iterated as its list of submodules (sequential-access.ts)
+      if (g.v.k === "module" && isSequential(g.v.m)) g = { v: g.v, text: sequentialItems(g.text, g.v.m) };
       replaced.set(a, g.text);
       // a parameter merely presumed a tensor (`arch_def`) zipped with others is most often a list of plain values
       return fn === "zip" && g.v.k === "tensor" && g.v.assumed ? ({ k: "other" } as Val) : iterElement(g.v, a);
@@ -1409,7 +1474,9 @@ export class FunctionWalker {
         }
         if (row.layout === "channels_last") {
           const rank = row.rank ?? 4;
-          const c = this.convert(args[0], nodes[0], channelsLast(rank), rank);
+          // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
+          const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
+          const c = this.convert(given, nodes[0], channelsLast(rank), rank);
           const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
           return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
         }
@@ -1609,6 +1676,7 @@ export class FunctionWalker {
       return this.opaqueCall(e);
     }
     for (const k of bound.unknown) {
+      if (k === "out" && outArgument(e) && !this.writesOut.has(e)) this.diag(OUT_ARGUMENT_CODE, e, outArgumentMessage(e.childForFieldName("function")?.text ?? name));
       if (k === "inplace" || k === "out" || k === "device" || k === "requires_grad" || k === "memory_format" || k === "non_blocking") continue;
       this.diag("C2M-W003", e, `${name} has no argument ${k} in c2m's mapping`);
     }
@@ -1787,6 +1855,7 @@ export class FunctionWalker {
     for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
+    for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
     const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
@@ -2335,6 +2404,12 @@ function optionsAgree(results: { v: Val; args: string[] }[]): boolean {
 function sameLayout(a: Val, b: Val): boolean {
   if (a.k === "tensor" && b.k === "tensor") return samePerm(a.t.perm, b.t.perm);
   return a.k === b.k;
+}
+
+/** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */
+function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
+  const m: Val = { k: "module", m: child };
+  return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "other" }, m] } : m };
 }
 
 function iterElement(v: Val, node: SyntaxNode): Val {

@@ -692,6 +692,13 @@ export class FunctionWalker {
       }
       const vs = envs.map((e) => e.get(name));
       if (vs.some((v) => v === undefined)) continue;
+      // a tensor in some branches, a number in others (`out = 0`, then `out = conv(x)` under an if): a use cannot
+      // transpose it (an int has no .transpose), so the tensors go to torch's layout where they are defined
+      if (vs.some((v) => v!.k === "num") && vs.some((v) => v!.k === "tensor")) {
+        for (const v of vs) if (v!.k === "tensor") this.inTorchLayoutAtDef(v!);
+        out.set(name, { k: "tensor", t: { kind: "tensor" } });
+        continue;
+      }
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
         if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
@@ -724,6 +731,13 @@ export class FunctionWalker {
       }
     }
     return out;
+  }
+
+  /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
+  private inTorchLayoutAtDef(v: Val): void {
+    if (v.k !== "tensor" || isIdentity(v.t.perm) || !v.def || this.decisions.has(v.def)) return;
+    this.decisions.set(v.def, { perm: undefined, rank: v.t.perm!.length });
+    this.newDecision = true;
   }
 
   private forStatement(s: SyntaxNode): void {

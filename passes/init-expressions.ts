@@ -26,6 +26,7 @@ import {
 import { classFactory } from "./module-inherit.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
 import { foreignFunction, foreignValue } from "./package-classes.js";
+import { moduleLevelTable } from "./module-globals.js";
 import { qualify } from "./resolve-imports.js";
 import { LAYER_BY_NAME } from "./tables/index.js";
 
@@ -65,7 +66,19 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   if (renamedLayer) return { k: "layerref", row: renamedLayer };
   const q = qualify(e, it.mod.aliases);
   const row = q ? LAYER_BY_NAME.get(q) : undefined;
-  return row ? { k: "layerref", row } : (foreignValue(it.mod, e, it.collectForeign) ?? { k: "value" });
+  return row ? { k: "layerref", row } : (foreignValue(it.mod, e, it.collectForeign) ?? tableValue(it, e.text));
+}
+
+/** A module-level dict or list of classes (module-globals.ts), else a plain value. */
+function tableValue(it: InitInterpreter, name: string): ModVal {
+  const table = it.canNest ? moduleLevelTable(it.mod.root, name) : undefined;
+  if (!table) return { k: "value" };
+  it.depth++;
+  try {
+    return it.expr(table, new Map());
+  } finally {
+    it.depth--;
+  }
 }
 
 function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
@@ -130,6 +143,11 @@ function comprehension(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
 function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   const fn = call.childForFieldName("function")!;
   const args = callArgs(call);
+  // `table.get(key, default)` on a dict of classes: any entry, or the default
+  if (fn.type === "attribute" && fn.childForFieldName("attribute")!.text === "get" && args.positional.length) {
+    const table = it.expr(fn.childForFieldName("object")!, env);
+    if (table.k === "dict") return union([elementOf(table), args.positional[1] ? it.expr(args.positional[1], env) : { k: "value" }]);
+  }
   const q = qualify(fn, it.mod.aliases);
   if (q === "torch.nn.Sequential")
     return noteSequential(

@@ -334,6 +334,11 @@ export const holdsClasses = (v: ModVal): boolean => v.k === "classref" || v.k ==
 
 /** `xs[i]` with a literal index: that item of a list or Sequential whose items are known (torchvision's `blocks[0]`), else its element type. */
 export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
+  // a dict of modules or classes: the entry a constant key names, else any of them
+  if (v.k === "dict") {
+    const key = index?.type === "string" ? stringValue(index) : undefined;
+    return (key !== undefined && v.entries?.get(key)) || elementOf(v);
+  }
   if (v.k !== "list" && v.k !== "seq") return { k: "value" };
   const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
   if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };

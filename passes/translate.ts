@@ -26,6 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
+import { enumerated, targetValues, zipped } from "./loop-values.js";
 import { callsOneValue, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
@@ -691,6 +692,13 @@ export class FunctionWalker {
       }
       const vs = envs.map((e) => e.get(name));
       if (vs.some((v) => v === undefined)) continue;
+      // a tensor in some branches, a number in others (`out = 0`, then `out = conv(x)` under an if): a use cannot
+      // transpose it (an int has no .transpose), so the tensors go to torch's layout where they are defined
+      if (vs.some((v) => v!.k === "num") && vs.some((v) => v!.k === "tensor")) {
+        for (const v of vs) if (v!.k === "tensor") this.inTorchLayoutAtDef(v!);
+        out.set(name, { k: "tensor", t: { kind: "tensor" } });
+        continue;
+      }
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
         if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
@@ -725,21 +733,19 @@ export class FunctionWalker {
     return out;
   }
 
+  /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
+  private inTorchLayoutAtDef(v: Val): void {
+    if (v.k !== "tensor" || isIdentity(v.t.perm) || !v.def || this.decisions.has(v.def)) return;
+    this.decisions.set(v.def, { perm: undefined, rank: v.t.perm!.length });
+    this.newDecision = true;
+  }
+
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
     this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
     const left = s.childForFieldName("left")!;
-    const elem = iterElement(g.v, right);
-    if (left.type === "identifier") this.env.set(left.text, elem);
-    else if (right.type === "call" && right.childForFieldName("function")?.text === "enumerate") {
-      const [i, item] = namedChildren(left);
-      if (i?.type === "identifier") this.env.set(i.text, { k: "num" });
-      if (item?.type === "identifier") this.env.set(item.text, elem.k === "list" && elem.items ? elem.items[1] : elem);
-    } else if ((left.type === "pattern_list" || left.type === "tuple_pattern") && elem.k === "list" && elem.items?.length === namedChildren(left).length) {
-      // `for name, layer in self.items()`: each name gets its part of the pair
-      namedChildren(left).forEach((id, i) => identifiers(id).forEach((n) => this.env.set(n, id.type === "identifier" ? elem.items![i] : { k: "other" })));
-    } else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+    for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
     this.bindLoopModules(left, right, s.childForFieldName("body")!);
     this.loopBody(s.childForFieldName("body")!);
   }
@@ -1219,6 +1225,7 @@ export class FunctionWalker {
         const probe = this.torchFeatureProbe(e);
         if (probe) return probe;
       }
+      if ((fn.text === "zip" || fn.text === "enumerate") && !this.binds(fn.text)) return this.iterationCall(e, fn.text);
       if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return this.opaqueCall(e, undefined, false);
       if (this.ctx.mod.functions.has(fn.text)) return this.userCall(e, fn.text);
       if (this.ctx.mod.classes.has(fn.text)) return this.opaqueCall(e, undefined, false);
@@ -1297,6 +1304,23 @@ export class FunctionWalker {
       if (f.text !== fn.text) replaced.set(fn, f.text);
     }
     return { v: anyTensor ? { k: "tensor", t: { kind: "tensor" } } : { k: "other" }, text: rebuild(e, replaced) };
+  }
+
+  /** `zip(…)`, `enumerate(…)`: what iterating them gives, element by element (loop-values.ts); tensors go in torch's layout. */
+  private iterationCall(e: SyntaxNode, fn: "zip" | "enumerate"): Gen {
+    const args = callArgs(e);
+    if (args.keyword.size || args.positional.some((a) => a.type === "list_splat") || (fn === "enumerate" && args.positional.length !== 1)) return this.opaqueCall(e);
+    const replaced = new Map<SyntaxNode, string>();
+    const elements = args.positional.map((a) => {
+      let g = this.expr(a);
+      if (g.v.k === "tensor") g = this.toLogical(g, a);
+      // a Sequential is iterated as its list of submodules (sequential-access.ts)
+      if (g.v.k === "module" && isSequential(g.v.m)) g = { v: g.v, text: sequentialItems(g.text, g.v.m) };
+      replaced.set(a, g.text);
+      // a parameter merely presumed a tensor (`arch_def`) zipped with others is most often a list of plain values
+      return fn === "zip" && g.v.k === "tensor" && g.v.assumed ? ({ k: "other" } as Val) : iterElement(g.v, a);
+    });
+    return { v: fn === "zip" ? zipped(elements) : enumerated(elements[0]), text: rebuild(e, replaced) };
   }
 
   /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */
@@ -2406,11 +2430,6 @@ function iterElement(v: Val, node: SyntaxNode): Val {
   if (v.k === "module") return { k: "module", m: elementOf(v.m) };
   if (v.k === "list") return v.items ? mergeVal(v.items) : (v.elem ?? { k: "other" });
   if (node.type === "call" && node.childForFieldName("function")?.text === "range") return { k: "num" };
-  if (node.type === "call" && node.childForFieldName("function")?.text === "enumerate") {
-    const inner = callArgs(node).positional[0];
-    return { k: "list", items: [{ k: "num" }, v.k === "other" && inner ? { k: "other" } : v] };
-  }
-  if (node.type === "call" && node.childForFieldName("function")?.text === "zip") return { k: "other" };
   if (v.k === "tensor") return { k: "tensor", t: { kind: "tensor" }, assumed: true };
   return { k: "other" };
 }

@@ -34,6 +34,7 @@ import {
   type Env,
 } from "./module-values.js";
 import { annotatedClassValue, classesKey, holdsClasses, itemAt } from "./module-values.js";
+import { isLocalSequential, sequentialFrom, sliceOf, withListItem, withLocalNamedItem } from "./local-containers.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
@@ -348,6 +349,7 @@ class InitInterpreter {
   private store(left: SyntaxNode, val: ModVal, env: Env): void {
     const dict = left.type === "subscript" ? env.get(left.childForFieldName("value")!.text) : undefined;
     if (dict?.k === "dict") env.set(left.childForFieldName("value")!.text, withItem(dict, this.expr(left.childForFieldName("subscript")!, env), val, this.inLoop > 0));
+    else if (dict?.k === "list" || dict?.k === "seq") env.set(left.childForFieldName("value")!.text, withListItem(dict, left.childForFieldName("subscript"), val, this.inLoop > 0));
     else if (left.type === "identifier") env.set(left.text, val);
     else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
     else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
@@ -407,6 +409,10 @@ class InitInterpreter {
       if (method === "__init__" && args.positional[0]?.text === "self") return this.superInit(args, env, true);
       if (obj.text === "self" && method === "register_buffer") return registerBufferCall(this.cls, args);
       if (obj.text === "self" && method === "add_module") return addModuleCall(this.attrStore(env), args);
+      if (method === "add_module" && obj.type === "identifier" && isLocalSequential(env.get(obj.text)) && args.positional.length === 2) {
+        const [name, value] = args.positional.map((a) => this.expr(a, env));
+        return void env.set(obj.text, withLocalNamedItem(this.mod, env.get(obj.text), name, value, this.inLoop > 0) ?? env.get(obj.text)!);
+      }
       if ((method === "append" || method === "extend") && this.growList(obj, method, args, env)) return;
     }
     this.expr(call, env);
@@ -456,8 +462,10 @@ class InitInterpreter {
         const head = dottedName(e)?.split(".")[0];
         return (head !== undefined && !env.has(head) && foreignValue(this.mod, e, collectForeign)) || { k: "value" };
       }
-      case "subscript":
-        return itemAt(this.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"));
+      case "subscript": {
+        const [v, sub] = [this.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript")];
+        return sub?.type === "slice" ? sliceOf(v, sub) : itemAt(v, sub);
+      }
       case "parenthesized_expression":
         return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
       case "binary_operator":
@@ -516,10 +524,13 @@ class InitInterpreter {
     const args = callArgs(call);
     const q = qualify(fn, this.mod.aliases);
     if (q === "torch.nn.Sequential")
-      return noteSequential(
+      return sequentialFrom(
         call,
-        sequentialValue(args, (n) => this.expr(n, env)),
-        this.mod,
+        noteSequential(
+          call,
+          sequentialValue(args, (n) => this.expr(n, env)),
+          this.mod,
+        ),
       );
     if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
       const vals = args.positional.map((a) => this.expr(a, env));

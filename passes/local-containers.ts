@@ -1,0 +1,64 @@
+/**
+ * local-containers: what a constructor does to a list or Sequential held in a local before it stores it on self,
+ * for the module tree's interpreter (module-tree.ts): a slice (`rep = rep[1:]`), an item replaced (`rep[0] =
+ * nn.ReLU()`), a child added by name to a local Sequential (`stem = nn.Sequential(); stem.add_module("conv1", …)`,
+ * timm's create_csp_stem). Each keeps what the container holds, so the weight map still reaches its modules.
+ *
+ * Reads: the values the interpreter computed. Writes: the new values; for a local Sequential given named children,
+ * the `nn.Sequential(…)` call that built it is noted as named (mod.namedSequentials), so that it is emitted as
+ * NamedSequential (an MLX nn.Sequential given attributes by setattr would run none of them).
+ */
+import { nodeKey, type SyntaxNode } from "../grammar/python.js";
+import type { ModVal, ModuleIR } from "../ir/module.js";
+import { elementOf, SEQUENTIAL_ORIGIN as ORIGIN, union } from "./module-values.js";
+import { withNamedItem } from "./named-sequential.js";
+
+/** Remembers the call a Sequential value was built by; returns the value. */
+export function sequentialFrom(call: SyntaxNode, v: ModVal): ModVal {
+  if (v.k === "seq") ORIGIN.set(v, call);
+  return v;
+}
+
+/**
+ * `xs[a:b]` of a list or Sequential: the same kind of container; its items when they are known and the bounds are
+ * literals (`rep[1:]`), else of unknown length, holding what `xs` holds.
+ */
+export function sliceOf(v: ModVal, slice: SyntaxNode): ModVal {
+  if (v.k !== "list" && v.k !== "seq") return { k: "value" };
+  const bounds = /^\s*(-?\d*)\s*:\s*(-?\d*)\s*$/.exec(slice.text);
+  if (v.items && bounds) {
+    const [start, stop] = [bounds[1], bounds[2]].map((b) => (b === "" ? undefined : Number(b)));
+    return { k: v.k, items: v.items.slice(start, stop) };
+  }
+  return { k: v.k, items: null, elem: elementOf(v) };
+}
+
+/** A list after `xs[i] = m`: item i replaced when i is a literal and the items are known, else one more kind of element. */
+export function withListItem(v: ModVal & { k: "list" | "seq" }, index: SyntaxNode | null, value: ModVal, inLoop: boolean): ModVal {
+  const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
+  if (v.items && i !== undefined && !inLoop) {
+    const at = i < 0 ? v.items.length + i : i;
+    if (at >= 0 && at < v.items.length) return { ...v, items: v.items.map((item, j) => (j === at ? value : item)) };
+  }
+  return { k: v.k, items: null, elem: union([elementOf(v), value]) } as ModVal;
+}
+
+/**
+ * `seq.add_module(name, m)` on a local Sequential: the Sequential gains a named child (its names known while each
+ * is a constant added once), and the call that built it is noted as named. Undefined when `cur` is no Sequential
+ * this file built (the call is then evaluated as any other).
+ */
+/** Whether `v` is a Sequential built in this file that starts empty or has named children (add_module on it is followed). */
+export function isLocalSequential(v: ModVal | undefined): boolean {
+  return !!v && v.k === "seq" && ORIGIN.has(v) && (v.items?.length === 0 || !!v.names || !!v.named);
+}
+
+export function withLocalNamedItem(mod: ModuleIR, cur: ModVal | undefined, name: ModVal, value: ModVal, inLoop: boolean): ModVal | undefined {
+  const call = cur ? ORIGIN.get(cur) : undefined;
+  // a Sequential given positional children keeps them as `layers`: a name added to it is not followed
+  if (!call || cur?.k !== "seq" || !isLocalSequential(cur)) return undefined;
+  (mod.namedSequentials ??= new Set()).add(nodeKey(call));
+  const grown = withNamedItem(cur, name, value, inLoop);
+  ORIGIN.set(grown, call);
+  return grown;
+}

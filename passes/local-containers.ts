@@ -9,8 +9,8 @@
  * NamedSequential (an MLX nn.Sequential given attributes by setattr would run none of them).
  */
 import { nodeKey, type SyntaxNode } from "../grammar/python.js";
-import type { ModVal, ModuleIR } from "../ir/module.js";
-import { elementOf, SEQUENTIAL_ORIGIN as ORIGIN, union } from "./module-values.js";
+import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
+import { elementOf, SEQUENTIAL_ORIGIN as ORIGIN, union, type Env } from "./module-values.js";
 import { withNamedItem } from "./named-sequential.js";
 
 /** Remembers the call a Sequential value was built by; returns the value. */
@@ -48,7 +48,7 @@ export function withListItem(v: ModVal & { k: "list" | "seq" }, index: SyntaxNod
  * is a constant added once), and the call that built it is noted as named. Undefined when `cur` is no Sequential
  * this file built (the call is then evaluated as any other).
  */
-/** Whether `v` is a Sequential built in this file that starts empty or has named children (add_module on it is followed). */
+/** Whether `v` is a Sequential built in this file (held in a local or on self) that starts empty or has named children: add_module on it is followed. */
 export function isLocalSequential(v: ModVal | undefined): boolean {
   return !!v && v.k === "seq" && ORIGIN.has(v) && (v.items?.length === 0 || !!v.names || !!v.named);
 }
@@ -61,4 +61,31 @@ export function withLocalNamedItem(mod: ModuleIR, cur: ModVal | undefined, name:
   const grown = withNamedItem(cur, name, value, inLoop);
   ORIGIN.set(grown, call);
   return grown;
+}
+
+/**
+ * `stem.add_module(name, m)` on a local, `self.blocks.add_module(str(i), m)` on an attribute, when it holds a
+ * Sequential built here (the name and module evaluated only then): the holder gets the grown Sequential. False when
+ * it holds none (the call is then evaluated as any other).
+ */
+export function addToSequential(mod: ModuleIR, cls: ClassIR, env: Env, obj: SyntaxNode, name: () => ModVal, value: () => ModVal, inLoop: boolean): boolean {
+  const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
+  const cur = attr ? cls.attrs.get(attr) : obj.type === "identifier" ? env.get(obj.text) : undefined;
+  if (!isLocalSequential(cur)) return false;
+  const grown = withLocalNamedItem(mod, cur, name(), value(), inLoop)!;
+  if (attr) cls.attrs.set(attr, grown);
+  else env.set(obj.text, grown);
+  return true;
+}
+
+/**
+ * The items of a tuple of known length `n` unpacked into as many targets; a function returning a different tuple
+ * from each branch (`return DarkBlock, args` … `return BottleneckBlock, args`, timm's cspnet) gives each target the
+ * union of its items. Undefined when the length is not known.
+ */
+export function unpacked(v: ModVal, n: number): ModVal[] | undefined {
+  if (v.k === "list") return v.items?.length === n ? v.items : undefined;
+  if (v.k !== "union" || !v.options.every((o) => o.k === "list" && o.items?.length === n)) return undefined;
+  const tuples = v.options.map((o) => (o as ModVal & { k: "list" }).items!);
+  return Array.from({ length: n }, (_, i) => union(tuples.map((t) => t[i])));
 }

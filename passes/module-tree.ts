@@ -34,7 +34,9 @@ import {
   type Env,
 } from "./module-values.js";
 import { annotatedClassValue, classesKey, holdsClasses, itemAt } from "./module-values.js";
-import { isLocalSequential, sequentialFrom, sliceOf, withListItem, withLocalNamedItem } from "./local-containers.js";
+import { dataclassInstance, fieldOf } from "./dataclass-values.js";
+import { moduleGlobal } from "./module-globals.js";
+import { addToSequential, sequentialFrom, sliceOf, unpacked, withListItem } from "./local-containers.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
@@ -355,7 +357,7 @@ class InitInterpreter {
     else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
       // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
       const parts = namedChildren(left);
-      const items = val.k === "list" && val.items?.length === parts.length ? val.items : undefined;
+      const items = unpacked(val, parts.length);
       parts.forEach((id, i) => this.store(id, items ? items[i] : { k: "value" }, env));
     }
   }
@@ -409,10 +411,8 @@ class InitInterpreter {
       if (method === "__init__" && args.positional[0]?.text === "self") return this.superInit(args, env, true);
       if (obj.text === "self" && method === "register_buffer") return registerBufferCall(this.cls, args);
       if (obj.text === "self" && method === "add_module") return addModuleCall(this.attrStore(env), args);
-      if (method === "add_module" && obj.type === "identifier" && isLocalSequential(env.get(obj.text)) && args.positional.length === 2) {
-        const [name, value] = args.positional.map((a) => this.expr(a, env));
-        return void env.set(obj.text, withLocalNamedItem(this.mod, env.get(obj.text), name, value, this.inLoop > 0) ?? env.get(obj.text)!);
-      }
+      const [name, value] = args.positional.map((a) => () => this.expr(a, env));
+      if (method === "add_module" && args.positional.length === 2 && addToSequential(this.mod, this.cls, env, obj, name, value, this.inLoop > 0)) return;
       if ((method === "append" || method === "extend") && this.growList(obj, method, args, env)) return;
     }
     this.expr(call, env);
@@ -447,7 +447,8 @@ class InitInterpreter {
         if (renamedLayer) return { k: "layerref", row: renamedLayer };
         const q = qualify(e, this.mod.aliases);
         const row = q ? LAYER_BY_NAME.get(q) : undefined;
-        return row ? { k: "layerref", row } : (foreignValue(this.mod, e, collectForeign) ?? { k: "value" });
+        if (row) return { k: "layerref", row };
+        return foreignValue(this.mod, e, collectForeign) ?? moduleGlobal(this.mod, e.text, (n) => this.expr(n, new Map())) ?? { k: "value" };
       }
       case "attribute": {
         const q = qualify(e, this.mod.aliases);
@@ -458,6 +459,10 @@ class InitInterpreter {
         if (e.childForFieldName("object")!.text === "self") {
           return this.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
         }
+        // `layers.conv_norm_act` of a dataclass instance held in a local: that field
+        const held = env.get(e.childForFieldName("object")!.text);
+        const field = held && fieldOf(held, e.childForFieldName("attribute")!.text);
+        if (field) return field;
         // `pkg.Block` names another file's class; `config.hidden` (a local's attribute) names nothing there
         const head = dottedName(e)?.split(".")[0];
         return (head !== undefined && !env.has(head) && foreignValue(this.mod, e, collectForeign)) || { k: "value" };
@@ -472,6 +477,11 @@ class InitInterpreter {
         return e.childForFieldName("operator")!.text === "+"
           ? concatenated(this.expr(e.childForFieldName("left")!, env), this.expr(e.childForFieldName("right")!, env))
           : { k: "value" };
+      case "dictionary":
+        return dictValue(e, (n) => this.expr(n, env));
+      case "boolean_operator":
+        // `layers or LayerFn()`: either operand
+        return union([this.expr(e.childForFieldName("left")!, env), this.expr(e.childForFieldName("right")!, env)]);
       case "conditional_expression": {
         const [a, , b] = namedChildren(e);
         return union([this.expr(a, env), this.expr(b, env)]);
@@ -552,6 +562,8 @@ class InitInterpreter {
       const row = LAYER_BY_NAME.get(q);
       if (row) return { k: "layer", row, call };
     }
+    const data = fn.type === "identifier" && !env.has(fn.text) ? dataclassInstance(this.mod, call, (n) => this.expr(n, env)) : undefined;
+    if (data) return data;
     const callee = this.expr(fn, env);
     // a parameter no call site gives a value for, called to build something: what it builds is not known
     if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {

@@ -1,7 +1,7 @@
 /**
  * What a constructor does to a local list or Sequential before storing it (passes/local-containers.ts), and a
  * class that holds itself (passes/weights.ts): timm's xception (`rep = rep[1:]`, `rep[0] = nn.ReLU()`),
- * cspnet (`stem = nn.Sequential(); stem.add_module(f"conv{i + 1}", …)`), dla (`DlaTree` holding a `DlaTree`).
+ * cspnet (`stem = nn.Sequential(); stem.add_module(f"conv{i + 1}", …)`, `self.blocks.add_module(str(i), …)`), dla (`DlaTree` holding a `DlaTree`).
  * The port is compiled, a torch checkpoint converted with the emitted weight map and loaded strictly in MLX, and
  * its output compared with torch's.
  */
@@ -53,11 +53,14 @@ class Net(nn.Module):
         rep = rep[1:]
         rep[0] = nn.Conv2d(c, c, 1)
         self.rep = nn.Sequential(*rep)
+        self.blocks = nn.Sequential()
+        for i in range(2):
+            self.blocks.add_module(str(i), nn.Conv2d(c, c, 3, padding=1))
         self.tree = Tree(3, c)
 
     def forward(self, x):
         # the tree is loaded (strictly), not run: a recursive block's output layout is not followed yet
-        return self.rep(self.stem(x))
+        return self.blocks(self.rep(self.stem(x)))
 `);
 
 function run(script: string): string {
@@ -75,6 +78,7 @@ describe("modules held in a local list or Sequential before they are stored, and
     const rules = r.weightMaps.Net.map((w) => `${w.torch} ${w.mlx} ${w.op}`);
     expect(rules).toContain("stem.*.weight stem.*.weight conv");
     expect(rules).toContain("rep.0.weight rep.layers.0.weight conv");
+    expect(rules).toContain("blocks.*.weight blocks.*.weight conv");
     // Tree(3) holds Tree(2), which holds Tree(1): its conv three levels down
     expect(rules).toContain("tree.child.child.conv.weight tree.child.child.conv.weight conv");
     expect(rules).toContain("tree.child.child.project.0.weight tree.child.child.project.layers.0.weight conv");

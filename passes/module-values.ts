@@ -339,6 +339,13 @@ export const holdsClasses = (v: ModVal): boolean => v.k === "classref" || v.k ==
 
 /** `xs[i]` with a literal index: that item of a list or Sequential whose items are known (torchvision's `blocks[0]`), else its element type. */
 export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
+  // `registry[name]`: the entry of a constant key, else any entry that is a module or a class (a number read by a key
+  // not known is no number known)
+  if (v.k === "dict") {
+    const entry = index?.type === "string" ? v.entries?.get(stringValue(index) ?? "") : undefined;
+    const any = elementOf(v);
+    return entry ?? (any.k === "const" ? { k: "value" } : any);
+  }
   if (v.k !== "list" && v.k !== "seq") return { k: "value" };
   const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
   if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };

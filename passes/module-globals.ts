@@ -1,10 +1,10 @@
 /**
  * module-globals: a container bound once at the top level of a file (`_block_registry = dict(basic=BasicBlock, …)`,
- * timm's byobnet), read by the module tree's interpreter (module-tree.ts) where a constructor or a helper names it:
+ * timm's byobnet), or a partial of a class (`SEWithNorm = partial(SEModule, norm_layer=nn.BatchNorm2d)`), read by the module tree's interpreter (module-tree.ts) where a constructor or a helper names it:
  * `_block_registry[block_type](**kwargs)` then builds one of the classes it holds, not a plain value.
  *
  * Reads: the file's top-level assignments. Only a name bound exactly once, to a literal container (a dict, list,
- * tuple or `dict(…)`), is followed; anything else stays what the interpreter made of it before (a plain value).
+ * tuple or `dict(…)`) or a `partial(…)`, is followed; anything else stays what the interpreter made of it before (a plain value).
  * Writes: nothing.
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
@@ -27,7 +27,9 @@ function containerBinding(mod: ModuleIR, name: string): SyntaxNode | undefined {
       const left = a?.type === "assignment" ? a.childForFieldName("left") : undefined;
       const rhs = a?.childForFieldName("right");
       if (left?.type !== "identifier" || !rhs) continue;
-      const isDictCall = rhs.type === "call" && rhs.childForFieldName("function")!.text === "dict";
+      const callee = rhs.type === "call" ? rhs.childForFieldName("function")!.text : undefined;
+      // a table (`dict(…)`) or a class with some arguments fixed (`partial(SEModule, norm_layer=…)`)
+      const isDictCall = callee === "dict" || callee === "partial" || callee === "functools.partial";
       // bound twice: which binding a reader sees is not known
       bound.set(left.text, bound.has(left.text) ? undefined : CONTAINER_TYPES.has(rhs.type) || isDictCall ? rhs : undefined);
     }

@@ -36,6 +36,7 @@ import {
 import { annotatedClassValue, classesKey, holdsClasses, itemAt } from "./module-values.js";
 import { dataclassInstance, fieldOf } from "./dataclass-values.js";
 import { moduleGlobal } from "./module-globals.js";
+import { withBound, withBoundKeywords } from "./partial-values.js";
 import { addToSequential, sequentialFrom, sliceOf, unpacked, withListItem } from "./local-containers.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
@@ -164,10 +165,13 @@ class InitInterpreter {
    * Another file's class built here with classes or layers as arguments (`ResNet(Block, [2, 2])`): its
    * __init__ runs again with them, into a copy of the class, once per call.
    */
-  private specialize(ext: ForeignClass, call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ForeignClass {
+  private specialize(ext: ForeignClass, call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env, bound?: Map<string, ModVal>): ForeignClass {
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
     if (!init || this.depth >= MAX_DEPTH) return ext;
-    const given = argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env));
+    const given = withBound(
+      argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env)),
+      bound,
+    );
     if (![...given.values()].some(holdsClasses)) return ext;
     // per call site and what the caller knew there (a block's norm_layer before and after the block's own site is seen)
     const key = [...given].map(([k, v]) => `${k}=${classesKey(v)}`).join(",");
@@ -557,7 +561,7 @@ class InitInterpreter {
     if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
     if (isDictConstructor(fn, q ?? dottedName(fn)) && !env.has(fn.text)) return dictValue(call, (n) => this.expr(n, env));
     // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds (settings change no weight key)
-    if (q === "functools.partial" && args.positional[0]) return this.expr(args.positional[0], env);
+    if (q === "functools.partial" && args.positional[0]) return withBoundKeywords(this.expr(args.positional[0], env), args, (n) => this.expr(n, env));
     if (q) {
       const row = LAYER_BY_NAME.get(q);
       if (row) return { k: "layer", row, call };
@@ -570,8 +574,8 @@ class InitInterpreter {
       this.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${this.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
     }
     if (callee.k === "classref") {
-      if (!callee.ext) this.construct(callee.name, args, env);
-      const ext = callee.ext && this.specialize(callee.ext, call, args, env);
+      if (!callee.ext) this.construct(callee.name, args, env, callee.bound);
+      const ext = callee.ext && this.specialize(callee.ext, call, args, env, callee.bound);
       return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
     }
     if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
@@ -602,7 +606,7 @@ class InitInterpreter {
   }
 
   /** Note a construction of an in-file module class and the values passed to its __init__. */
-  private construct(name: string, args: ReturnType<typeof callArgs>, env: Env): void {
+  private construct(name: string, args: ReturnType<typeof callArgs>, env: Env, bound?: Map<string, ModVal>): void {
     this.cls.uses.add(name);
     const target = this.mod.classes.get(name);
     const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
@@ -614,6 +618,7 @@ class InitInterpreter {
       if (i < names.length && a.type !== "list_splat") push(perParam!, names[i], this.expr(a, env));
     });
     for (const [k, v] of args.keyword) push(perParam, k, this.expr(v, env));
+    for (const [k, v] of bound ?? []) if (!args.keyword.has(k)) push(perParam, k, v);
   }
 
   private inline(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ModVal {

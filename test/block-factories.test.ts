@@ -2,7 +2,8 @@
  * Blocks built through factories the module tree now follows (timm's byobnet and cspnet): layer factories held in
  * the fields of a dataclass (`LayerFn`, `layers = layers or LayerFn()`, `layers.conv_norm_act(…)`,
  * passes/dataclass-values.ts), a block class looked up in a table bound at the top of the file
- * (`_block_registry[kind](**kwargs)`, passes/module-globals.ts), and a function returning a different
+ * (`_block_registry[kind](**kwargs)`, passes/module-globals.ts), a partial fixing a block's norm layer
+ * (`SEWithNorm = partial(SE, norm_layer=nn.BatchNorm2d)`, passes/partial-values.ts), and a function returning a different
  * (class, args) tuple from each branch (`block_fn, args = _get_block_fn(args)`, passes/local-containers.ts).
  * The port is compiled, a torch checkpoint converted with the emitted map and loaded strictly in MLX, and its
  * output compared with torch's.
@@ -38,6 +39,19 @@ class ConvNorm(nn.Module):
         return self.bn(self.conv(x))
 
 
+class SE(nn.Module):
+    def __init__(self, c, norm_layer=None):
+        super().__init__()
+        self.fc1 = nn.Conv2d(c, c, 1)
+        self.bn = norm_layer(c) if norm_layer is not None else nn.Identity()
+
+    def forward(self, x):
+        return x * torch.sigmoid(self.bn(self.fc1(x.mean((2, 3), keepdim=True))))
+
+
+SEWithNorm = partial(SE, norm_layer=nn.BatchNorm2d)
+
+
 @dataclass
 class LayerFn:
     conv_norm: Type[nn.Module] = ConvNorm
@@ -60,9 +74,10 @@ class Wide(nn.Module):
         super().__init__()
         layers = layers or LayerFn()
         self.conv_1x1 = layers.conv_norm(c, c, 1)
+        self.se = SEWithNorm(c)
 
     def forward(self, x):
-        return self.conv_1x1(x) + x
+        return self.se(self.conv_1x1(x)) + x
 
 
 _block_registry = dict(plain=Plain, wide=Wide)
@@ -108,6 +123,8 @@ describe("blocks built through dataclass fields, a registry table and a (class, 
     // each block's conv, reached through layers.conv_norm, gets its layout rule
     expect(rules).toContain("stages.#.0.conv_kxk.conv.weight stages.layers.#.layers.0.conv_kxk.conv.weight conv");
     expect(rules).toContain("stages.#.1.conv_1x1.conv.weight stages.layers.#.layers.1.conv_1x1.conv.weight conv");
+    // the norm a module-level partial fixes (\`SEWithNorm = partial(SE, norm_layer=nn.BatchNorm2d)\`) is built
+    expect(rules).toContain("stages.#.1.se.bn.num_batches_tracked null drop");
 
     const dir = mkdtempSync(join(tmpdir(), "c2m-block-factories-"));
     writeFileSync(join(dir, "m.py"), SOURCE);

@@ -8,9 +8,9 @@
  * the `nn.Sequential(…)` call that built it is noted as named (mod.namedSequentials), so that it is emitted as
  * NamedSequential (an MLX nn.Sequential given attributes by setattr would run none of them).
  */
-import { nodeKey, type SyntaxNode } from "../grammar/python.js";
+import { namedChildren, nodeKey, type CallArgs, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
-import { elementOf, SEQUENTIAL_ORIGIN as ORIGIN, union, type Env } from "./module-values.js";
+import { appendAll, elementOf, paramName, SEQUENTIAL_ORIGIN as ORIGIN, union, type Env } from "./module-values.js";
 import { withNamedItem } from "./named-sequential.js";
 
 /** Remembers the call a Sequential value was built by; returns the value. */
@@ -81,11 +81,39 @@ export function addToSequential(mod: ModuleIR, cls: ClassIR, env: Env, obj: Synt
 /**
  * The items of a tuple of known length `n` unpacked into as many targets; a function returning a different tuple
  * from each branch (`return DarkBlock, args` … `return BottleneckBlock, args`, timm's cspnet) gives each target the
- * union of its items. Undefined when the length is not known.
+ * union of its items at that position. Undefined when a length is not known.
  */
 export function unpacked(v: ModVal, n: number): ModVal[] | undefined {
   if (v.k === "list") return v.items?.length === n ? v.items : undefined;
-  if (v.k !== "union" || !v.options.every((o) => o.k === "list" && o.items?.length === n)) return undefined;
-  const tuples = v.options.map((o) => (o as ModVal & { k: "list" }).items!);
+  if (v.k !== "union" || !v.options.every((o) => o.k === "list" && o.items)) return undefined;
+  // a tuple of another length cannot be what is unpacked (Python raises): `create_classifier` returns two or three
+  const tuples = v.options.map((o) => (o as ModVal & { k: "list" }).items!).filter((t) => t.length === n);
+  if (!tuples.length) return undefined;
   return Array.from({ length: n }, (_, i) => union(tuples.map((t) => t[i])));
+}
+
+/** The name of a `*args` parameter; undefined for any other parameter. */
+export function varargsName(p: SyntaxNode): string | undefined {
+  return p.type === "list_splat_pattern" ? namedChildren(p)[0]?.text : undefined;
+}
+
+/**
+ * What a call to `init` (a method: its first parameter is self) passes to its `*args` parameter: the positional
+ * arguments past the named ones, a `*xs` among them giving xs's items (vovnet's `SequentialAppendList(*mid_convs)`,
+ * whose `super().__init__(*args)` then holds the convs). Undefined when `init` takes no `*args` or the positions
+ * are not known (a splat before it).
+ */
+export function extraPositional(init: SyntaxNode, args: CallArgs, expr: (n: SyntaxNode) => ModVal): { name: string; value: ModVal } | undefined {
+  const params = namedChildren(init.childForFieldName("parameters")!);
+  const at = params.findIndex((p) => varargsName(p) !== undefined);
+  if (at < 0) return undefined;
+  const named = params.slice(1, at).filter((p) => paramName(p) !== undefined).length;
+  if (args.positional.slice(0, named).some((a) => a.type === "list_splat")) return undefined;
+  let value: ModVal = { k: "list", items: [] };
+  for (const a of args.positional.slice(named)) {
+    const v = a.type === "list_splat" ? expr(namedChildren(a)[0]) : undefined;
+    const items = v ? (v.k === "list" || v.k === "seq") && v.items : [expr(a)];
+    value = items ? appendAll(value as ModVal & { k: "list" }, items, false) : appendAll(value as ModVal & { k: "list" }, [elementOf(v!)], true);
+  }
+  return { name: varargsName(params[at])!, value };
 }

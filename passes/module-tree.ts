@@ -37,7 +37,7 @@ import { annotatedClassValue, classesKey, holdsClasses, itemAt } from "./module-
 import { dataclassInstance, fieldOf } from "./dataclass-values.js";
 import { moduleGlobal } from "./module-globals.js";
 import { withBound, withBoundKeywords } from "./partial-values.js";
-import { addToSequential, sequentialFrom, sliceOf, unpacked, withListItem } from "./local-containers.js";
+import { addToSequential, extraPositional, sequentialFrom, sliceOf, unpacked, varargsName, withListItem } from "./local-containers.js";
 import { qualify } from "./resolve-imports.js";
 import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
@@ -228,7 +228,7 @@ class InitInterpreter {
   private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
     for (const p of namedChildren(params)) {
-      const name = paramName(p);
+      const name = paramName(p) ?? varargsName(p);
       if (!name || name === "self") continue;
       let v: ModVal = { k: "unknown" };
       if (given.has(name)) v = given.get(name)!;
@@ -619,6 +619,8 @@ class InitInterpreter {
     });
     for (const [k, v] of args.keyword) push(perParam, k, this.expr(v, env));
     for (const [k, v] of bound ?? []) if (!args.keyword.has(k)) push(perParam, k, v);
+    const rest = extraPositional(init, args, (n) => this.expr(n, env));
+    if (rest) push(perParam, rest.name, rest.value);
   }
 
   private inline(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ModVal {

@@ -3,7 +3,9 @@
  * the fields of a dataclass (`LayerFn`, `layers = layers or LayerFn()`, `layers.conv_norm_act(…)`,
  * passes/dataclass-values.ts), a block class looked up in a table bound at the top of the file
  * (`_block_registry[kind](**kwargs)`, passes/module-globals.ts), a partial fixing a block's norm layer
- * (`SEWithNorm = partial(SE, norm_layer=nn.BatchNorm2d)`, passes/partial-values.ts), and a function returning a different
+ * (`SEWithNorm = partial(SE, norm_layer=nn.BatchNorm2d)`, passes/partial-values.ts), blocks passed to a
+ * Sequential subclass through `*args` (vovnet's SequentialAppendList), a head returned as a 2- or 3-tuple
+ * (timm's create_classifier), and a function returning a different
  * (class, args) tuple from each branch (`block_fn, args = _get_block_fn(args)`, passes/local-containers.ts).
  * The port is compiled, a torch checkpoint converted with the emitted map and loaded strictly in MLX, and its
  * output compared with torch's.
@@ -99,14 +101,31 @@ def make_stages(c, kinds):
     return nn.Sequential(*stages)
 
 
+class AppendList(nn.Sequential):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args)
+
+
+def create_head(c, n, use_conv=False):
+    pool = nn.AdaptiveAvgPool2d(1)
+    if use_conv:
+        return pool, nn.Dropout(0.0), nn.Conv2d(c, n, 1)
+    return pool, nn.Linear(c, n)
+
+
 class Net(nn.Module):
     def __init__(self, c=4):
         super().__init__()
         self.stem = nn.Conv2d(3, c, 3, padding=1)
         self.stages = make_stages(c, ("plain", "wide"))
+        mids = []
+        for i in range(2):
+            mids.append(ConvNorm(c, c))
+        self.mid = AppendList(*mids)
+        self.pool, self.drop, self.fc = create_head(c, 3, use_conv=True)
 
     def forward(self, x):
-        return self.stages(self.stem(x))
+        return self.fc(self.drop(self.pool(self.mid(self.stages(self.stem(x))))))
 `);
 
 function run(script: string): string {
@@ -123,6 +142,9 @@ describe("blocks built through dataclass fields, a registry table and a (class, 
     // each block's conv, reached through layers.conv_norm, gets its layout rule
     expect(rules).toContain("stages.#.0.conv_kxk.conv.weight stages.layers.#.layers.0.conv_kxk.conv.weight conv");
     expect(rules).toContain("stages.#.1.conv_1x1.conv.weight stages.layers.#.layers.1.conv_1x1.conv.weight conv");
+    // a Sequential subclass given its blocks through *args; a head returned as one of two tuples
+    expect(rules).toContain("mid.#.conv.weight mid.layers.#.conv.weight conv");
+    expect(rules).toContain("fc.weight fc.weight conv");
     // the norm a module-level partial fixes (\`SEWithNorm = partial(SE, norm_layer=nn.BatchNorm2d)\`) is built
     expect(rules).toContain("stages.#.1.se.bn.num_batches_tracked null drop");
 

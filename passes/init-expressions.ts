@@ -47,7 +47,6 @@ const EXPRESSIONS = new Map<string, ExpressionVisitor>([
   ["conditional_expression", conditional],
   // `layers or LayerFn()`: either operand
   ["boolean_operator", (it, e, env) => union([it.expr(e.childForFieldName("left")!, env), it.expr(e.childForFieldName("right")!, env)])],
-  ["dictionary", (it, e, env) => dictValue(e, (n) => it.expr(n, env))],
   ["list", sequence],
   ["tuple", sequence],
   ["expression_list", sequence],

@@ -9,6 +9,7 @@
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ModVal, ModuleIR } from "../ir/module.js";
+import { dictValue } from "./named-sequential.js";
 
 const CONTAINER_TYPES = new Set(["dictionary", "list", "tuple"]);
 
@@ -45,7 +46,8 @@ export function moduleGlobal(mod: ModuleIR, name: string, expr: (n: SyntaxNode) 
   if (!rhs || active.has(name)) return undefined;
   evaluating.set(mod, active.add(name));
   try {
-    return expr(rhs);
+    // a dict display is read here only: elsewhere in a constructor it stays a plain value (module-children.ts)
+    return rhs.type === "dictionary" ? dictValue(rhs, expr) : expr(rhs);
   } finally {
     active.delete(name);
   }

@@ -1000,7 +1000,8 @@ export class FunctionWalker {
         const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
         return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
       }
-      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
+      // a ModuleList's slice is a ModuleList (a list in MLX)
+      if (m.k === "list" && isSlice) return { v: { k: "module", m: { k: "list", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
     if (o.v.k === "list") {

@@ -36,6 +36,7 @@ import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
@@ -897,6 +898,10 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
+    if (readsUnknownDevice(attr, obj.text, o.v.k === "tensor" || o.v.k === "module" ? o.v.k : "other") && !isAssignmentTarget(e)) {
+      this.ctx.helpers.add(DEVICE_OF_HELPER);
+      return { v: { k: "other" }, text: deviceOfText(o.text) };
+    }
     if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
       const caveat = LAYER_ATTR_CAVEATS[attr];

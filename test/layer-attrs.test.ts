@@ -200,3 +200,34 @@ class Enc(nn.Module):
     expect(out).toBe("(1, 4, 10) ((1,), (2, 1), (2, 2))");
   });
 });
+
+describe("x.device of an object c2m cannot tell", () => {
+  it("is the object's own device where it has one, MLX's default device for an array (CLIP's text_embeds.device)", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Out:
+    def __init__(self, value):
+        self.value = value
+        self.device = "own"
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.held = Out(3.0)
+
+    def forward(self, x):
+        y = self.held.value
+        return (x * 2).to(y.device), self.held.device
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("c2m_device_of(y)");
+    expect(r.code).toContain("c2m_device_of(self.held)");
+    const driver = `${r.code}\nx = mx.array([1.0])\nn = Net()\nn.held.value = x\ny, d = n(x)\nprint(y.tolist(), d)`;
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", driver], { encoding: "utf8" }).trim();
+    expect(out).toBe("[2.0] own");
+  });
+});

@@ -36,6 +36,7 @@ import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { registeredOp } from "./registered-ops.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { selfAttribute } from "./unnamed-attrs.js";
@@ -873,6 +874,8 @@ export class FunctionWalker {
     const q = qualify(e, this.ctx.mod.aliases);
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
+      const registered = registeredOp(q, this.ctx.mod);
+      if (registered) return { v: { k: "other" }, text: registered };
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerValue(layer, e);
       const op = OP_BY_NAME.get(q);
@@ -1121,6 +1124,8 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      const registered = registeredOp(q, this.ctx.mod);
+      if (registered) return this.opaqueCall(e);
       // a torch name whose MLX form is a helper function with torch's signature, called
       if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return this.opaqueCall(e, new Map([[fn, this.torchName(q, fn).text]]), false);
       const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;

@@ -37,12 +37,20 @@ import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
+import { returnsAgree } from "./return-layouts.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
+
+/** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
+export interface WalkOptions {
+  boundary: boolean;
+  params?: Map<string, Val>;
+  logicalReturns?: boolean;
+}
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -246,7 +254,7 @@ export class FunctionWalker {
     readonly fn: SyntaxNode | undefined,
     private cls: ClassIR | undefined,
     readonly decisions: Map<string, LayoutDecision>,
-    private opts: { boundary: boolean; params?: Map<string, Val> },
+    private opts: WalkOptions,
   ) {}
 
   // ---------------------------------------------------------------- entry points
@@ -332,7 +340,7 @@ export class FunctionWalker {
         const e = namedChildren(s)[0];
         if (!e) return;
         let g = this.expr(e);
-        if (this.opts.boundary && this.ctx.layout === "torch") g = this.toLogicalDeep(g, e);
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns) g = this.toLogicalDeep(g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -2190,9 +2198,12 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
     names.forEach((n, i) => {
       if (params[i]) paramVals.set(n, { k: "tensor", t: params[i]! });
     });
-    const final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    let final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    // returns that disagree on their layout all go back to torch's (passes/return-layouts.ts)
+    const logicalReturns = !returnsAgree(final.returns);
+    if (logicalReturns) final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals, logicalReturns });
     const result = resultType(final.returns);
-    const sig: ForwardSignature = { params, result };
+    const sig: ForwardSignature = { params, result, ...(logicalReturns ? { logicalReturns } : {}) };
     ctx.signatures.set(name, sig);
     return sig;
   } finally {
@@ -2200,7 +2211,7 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
   }
 }
 
-export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): FunctionWalker {
+export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): FunctionWalker {
   const key = walkKey(ctx, cls, opts);
   const before = sharedStateStamp(ctx);
   const cached = walkCache
@@ -2231,10 +2242,10 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
  */
 const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: FunctionWalker }[]>>();
 
-function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): string {
+function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOptions): string {
   // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
   const boundary = opts.boundary && ctx.layout === "torch";
-  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])]]);
+  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])], !!opts.logicalReturns]);
 }
 
 function sharedStateStamp(ctx: TranslateContext): string {

@@ -1445,7 +1445,9 @@ export class FunctionWalker {
         }
         if (row.layout === "channels_last") {
           const rank = row.rank ?? 4;
-          const c = this.convert(args[0], nodes[0], channelsLast(rank), rank);
+          // a value c2m cannot type (a model output's field) is what torch computes: a tensor in torch's layout
+          const input = args[0].v.k === "other" ? { v: tensorVal(), text: args[0].text } : args[0];
+          const c = this.convert(input, nodes[0], channelsLast(rank), rank);
           const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
           return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
         }

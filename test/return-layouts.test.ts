@@ -80,3 +80,55 @@ for flag in (True, False):
     expect(run.stdout.trim()).toBe("True\nTrue");
   });
 });
+
+describe("a value c2m cannot type entering a channels-last layer", () => {
+  it("is taken for a torch-layout tensor and converted (a model output's field pooled: ResNetModel)", () => {
+    const r = compile(
+      `import torch
+from torch import nn
+
+
+class Out:
+    def __init__(self, last_hidden_state, hidden_states=None):
+        self.last_hidden_state = last_hidden_state
+        self.hidden_states = hidden_states
+
+    def __getitem__(self, i):
+        return self.last_hidden_state
+
+
+class Enc(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stages = nn.ModuleList([nn.Conv2d(3, 4, 3), nn.Conv2d(4, 4, 3)])
+
+    def forward(self, hidden_state, output_hidden_states=False, return_dict=True):
+        hidden_states = () if output_hidden_states else None
+        for stage_module in self.stages:
+            if output_hidden_states:
+                hidden_states = hidden_states + (hidden_state,)
+            hidden_state = stage_module(hidden_state)
+        if not return_dict:
+            return tuple(v for v in [hidden_state, hidden_states] if v is not None)
+        return Out(last_hidden_state=hidden_state, hidden_states=hidden_states)
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedder = nn.Conv2d(3, 3, 1)
+        self.encoder = Enc()
+        self.pooler = nn.AdaptiveAvgPool2d((1, 1))
+
+    def forward(self, x, return_dict=True):
+        embedding_output = self.embedder(x)
+        encoder_outputs = self.encoder(embedding_output, output_hidden_states=False, return_dict=return_dict)
+        last_hidden_state = encoder_outputs[0]
+        pooled_output = self.pooler(last_hidden_state)
+        return last_hidden_state, pooled_output
+`,
+      { filename: "pool.py" },
+    );
+    expect(r.code).toContain("pooled_output = self.pooler(last_hidden_state.transpose(0, 2, 3, 1))");
+  });
+});

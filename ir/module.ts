@@ -84,4 +84,6 @@ export interface ModuleIR {
 export interface ForwardSignature {
   params: (TensorType | undefined)[];
   result?: TensorType | TensorType[];
+  /** the returns disagreed on their layout, so each is converted to torch's (passes/return-layouts.ts) */
+  logicalReturns?: boolean;
 }

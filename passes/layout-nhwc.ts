@@ -100,7 +100,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
         if (t) params.set(n, { k: "tensor", t });
       });
       const boundary = ctx.topLevel.has(cls!.name);
-      const w = runToFixpoint(ctx, fn, cls, { boundary, params });
+      const w = runToFixpoint(ctx, fn, cls, { boundary, params, logicalReturns: sig.logicalReturns });
       ctx.transposes.set(cls!.name, w.transposeCount);
       walkers.push(w);
     } else {

@@ -37,6 +37,9 @@ import { templateFor } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { registeredOp } from "./registered-ops.js";
+import { returnsAgree } from "./return-layouts.js";
+import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
 import { selfAttribute } from "./unnamed-attrs.js";
@@ -44,6 +47,13 @@ import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
+
+/** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
+export interface WalkOptions {
+  boundary: boolean;
+  params?: Map<string, Val>;
+  logicalReturns?: boolean;
+}
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -247,7 +257,7 @@ export class FunctionWalker {
     readonly fn: SyntaxNode | undefined,
     private cls: ClassIR | undefined,
     readonly decisions: Map<string, LayoutDecision>,
-    private opts: { boundary: boolean; params?: Map<string, Val> },
+    private opts: WalkOptions,
   ) {}
 
   // ---------------------------------------------------------------- entry points
@@ -333,7 +343,7 @@ export class FunctionWalker {
         const e = namedChildren(s)[0];
         if (!e) return;
         let g = this.expr(e);
-        if (this.opts.boundary && this.ctx.layout === "torch") g = this.toLogicalDeep(g, e);
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns) g = this.toLogicalDeep(g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -912,6 +922,8 @@ export class FunctionWalker {
     const q = qualify(e, this.ctx.mod.aliases);
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
+      const registered = registeredOp(q, this.ctx.mod);
+      if (registered) return { v: { k: "other" }, text: registered };
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerValue(layer, e);
       const op = OP_BY_NAME.get(q);
@@ -937,6 +949,10 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
+    if (readsUnknownDevice(attr, obj.text, o.v.k === "tensor" || o.v.k === "module" ? o.v.k : "other") && !isAssignmentTarget(e)) {
+      this.ctx.helpers.add(DEVICE_OF_HELPER);
+      return { v: { k: "other" }, text: deviceOfText(o.text) };
+    }
     if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
       const caveat = LAYER_ATTR_CAVEATS[attr];
@@ -1040,7 +1056,8 @@ export class FunctionWalker {
         const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
         return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
       }
-      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
+      // a ModuleList's slice is a ModuleList (a list in MLX)
+      if (m.k === "list" && isSlice) return { v: { k: "module", m: { k: "list", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
     if (o.v.k === "list") {
@@ -1155,6 +1172,8 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      const registered = registeredOp(q, this.ctx.mod);
+      if (registered) return this.opaqueCall(e);
       // a torch name whose MLX form is a helper function with torch's signature, called
       if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return this.opaqueCall(e, new Map([[fn, this.torchName(q, fn).text]]), false);
       const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
@@ -2260,9 +2279,12 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
     names.forEach((n, i) => {
       if (params[i]) paramVals.set(n, { k: "tensor", t: params[i]! });
     });
-    const final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    let final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    // returns that disagree on their layout all go back to torch's (passes/return-layouts.ts)
+    const logicalReturns = !returnsAgree(final.returns);
+    if (logicalReturns) final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals, logicalReturns });
     const result = resultType(final.returns);
-    const sig: ForwardSignature = { params, result };
+    const sig: ForwardSignature = { params, result, ...(logicalReturns ? { logicalReturns } : {}) };
     ctx.signatures.set(name, sig);
     return sig;
   } finally {
@@ -2270,7 +2292,7 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
   }
 }
 
-export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): FunctionWalker {
+export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): FunctionWalker {
   const key = walkKey(ctx, cls, opts);
   const before = sharedStateStamp(ctx);
   const cached = walkCache
@@ -2301,10 +2323,10 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
  */
 const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: FunctionWalker }[]>>();
 
-function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): string {
+function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOptions): string {
   // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
   const boundary = opts.boundary && ctx.layout === "torch";
-  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])]]);
+  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])], !!opts.logicalReturns]);
 }
 
 function sharedStateStamp(ctx: TranslateContext): string {

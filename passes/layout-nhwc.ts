@@ -24,12 +24,15 @@ export interface LayoutResult {
   removed: Map<string, RemovedName>;
 }
 
-/** Classes no other class of the file instantiates: the models a user builds. */
-export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> {
+/**
+ * Classes no other class of the file instantiates (the models a user builds), and those another file of the package
+ * names (`usedElsewhere`): a caller there passes torch's layout, so their forward keeps it at its boundary.
+ */
+export function topLevelClasses(mod: ModuleIR, requested?: string, usedElsewhere?: (name: string) => boolean): Set<string> {
   if (requested && mod.classes.has(requested)) return new Set([requested]);
   const used = new Set<string>();
   for (const c of mod.classes.values()) for (const u of c.uses) if (u !== c.name) used.add(u);
-  return new Set([...mod.classes.keys()].filter((n) => !used.has(n)));
+  return new Set([...mod.classes.keys()].filter((n) => !used.has(n) || usedElsewhere?.(n)));
 }
 
 /** `nested`: the torch imports below the top level (passes/torch-imports.ts), taken out of the output here. */
@@ -42,7 +45,8 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     mod,
     diags,
     layout: opts.layout,
-    topLevel: topLevelClasses(mod, opts.topClass),
+    topLevel: topLevelClasses(mod, opts.topClass, opts.usedByOtherFiles),
+    packageBoundaries: !!opts.usedByOtherFiles,
     helpers: new Set(),
     signatures: new Map(),
     computing: new Set(),

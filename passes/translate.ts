@@ -32,9 +32,10 @@ import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
-import { templateFor } from "./tables/layers.js";
+import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
+import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
@@ -73,6 +74,8 @@ export interface TranslateContext {
   /** layout at the model boundary */
   layout: "torch" | "nhwc";
   topLevel: Set<string>;
+  /** a folder compile: a class of another file of the package keeps torch's layout at its forward (layout-nhwc.ts topLevelClasses) */
+  packageBoundaries?: boolean;
   helpers: Set<string>;
   signatures: Map<string, ForwardSignature>;
   /** signatures being computed (recursion guard) */
@@ -255,7 +258,7 @@ export class FunctionWalker {
       if (!name || name === "self") continue;
       const given = this.opts.params?.get(name);
       const def = `${name}@param`;
-      const v: Val = given ?? paramDefault(p);
+      const v: Val = given ?? annotatedModuleClass(p, this.ctx.mod) ?? paramDefault(p);
       const decided = this.decisions.get(def);
       if (v.k === "tensor" && decided && !samePerm(decided.perm, v.t.perm)) {
         const rank = v.t.rank ?? decided.rank;
@@ -1144,6 +1147,10 @@ export class FunctionWalker {
       if (o.v.k === "module") {
         const m = o.v.m;
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
+        // `attn.group_norm(x)`: a module a known class holds, called
+        const owner = m.k === "class" ? (m.ext?.cls ?? this.ctx.mod.classes.get(m.name)) : undefined;
+        const held = owner && !owner.methods.has(method) ? selfAttribute(owner, method, (m.k === "class" && m.ext?.mod.aliases) || this.ctx.mod.aliases) : undefined;
+        if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return this.moduleCall(e, held, `${o.text}.${method}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
         const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
@@ -1408,7 +1415,10 @@ export class FunctionWalker {
           if (isIdentity(a0v.t.perm) && a0v.t.rank === 2) return { v: { k: "tensor", t: a0v.t }, args: texts };
         }
         if (row.layout === "channels_last") {
-          const rank = row.rank ?? 4;
+          // a layer of several ranks (GroupNorm on (N, C, L)) takes the rank of its input where c2m knows it
+          const a0 = args[0].v.k === "tensor" ? args[0].v.t : undefined;
+          const given0 = a0 ? (a0.rank ?? a0.perm?.length) : undefined;
+          const rank = given0 !== undefined && (row as LayerRow).ranks?.includes(given0) ? given0 : (row.rank ?? 4);
           // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
           const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
           const c = this.convert(given, nodes[0], channelsLast(rank), rank);
@@ -1499,7 +1509,8 @@ export class FunctionWalker {
   private foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
     const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
     if (seqItems) return this.applyModule(seqItems, args, nodes, call);
-    if (!foreignTakesTorchLayout(ext) || this.ctx.layout === "nhwc") {
+    const inPackage = this.ctx.packageBoundaries && ext.mod.semantic?.file.origin === "user";
+    if (!(inPackage || foreignTakesTorchLayout(ext)) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }
     const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
@@ -1647,10 +1658,13 @@ export class FunctionWalker {
         resultVal = tensorVal();
         allLogical();
         break;
-      case "logical":
+      case "logical": {
         allLogical();
-        resultVal = tensorVal();
+        const subjectRank = subject?.v.k === "tensor" ? (subject.v.t.rank ?? subject.v.t.perm?.length) : undefined;
+        const rank = logicalResultRank(name, bound.byName.get("shape"), subjectRank);
+        resultVal = rank === undefined ? tensorVal() : { k: "tensor", t: { kind: "tensor", rank } };
         break;
+      }
       case "channels_last": {
         const rank = /3d$/.test(name) ? 5 : /1d$/.test(name) ? 3 : 4;
         if (subject && subjectSingle) {
@@ -1978,6 +1992,11 @@ export class FunctionWalker {
       const each = this.toLogical({ v: first, text: "c2m_item" }, node);
       return { v: { k: "list", items: items!.map(() => each.v) }, text: `type(${g.text})(${each.text} for c2m_item in ${g.text})` };
     }
+    // items in different layouts (a pooled branch beside a module's result): each converted by its position
+    if (items?.some((i) => i.k === "tensor" && !isIdentity(i.t.perm))) {
+      const each = items.map((v, i) => this.toLogical({ v, text: `${g.text}[${i}]` }, node));
+      return { v: { k: "list", items: each.map((c) => c.v) }, text: `type(${g.text})([${each.map((c) => c.text).join(", ")}])` };
+    }
     return g;
   }
 
@@ -2267,6 +2286,18 @@ function rewriteOf(rewrites: Map<string, Rewrite>, node: SyntaxNode): Rewrite | 
 
 function tensorVal(): Val {
   return { k: "tensor", t: { kind: "tensor" } };
+}
+
+/**
+ * `attn: Attention` with Attention a module class of this file (diffusers' attention processors take the module
+ * they serve): the parameter is that module, so a call of one of its layers (`attn.group_norm(x)`) gets the
+ * layer's layout instead of passing torch's to a layer that reads channels-last.
+ */
+function annotatedModuleClass(p: SyntaxNode, mod: ModuleIR): Val | undefined {
+  const ann = p.childForFieldName("type");
+  const name = ann?.type === "type" ? namedChildren(ann)[0] : ann;
+  const text = name?.type === "string" ? stringValue(name) : name?.type === "identifier" ? name.text : undefined;
+  return text && mod.classes.has(text) ? { k: "module", m: { k: "class", name: text } } : undefined;
 }
 
 function paramDefault(p: SyntaxNode): Val {

@@ -313,4 +313,94 @@ class Net(nn.Module):
     expect(r.weightMaps.Net.map((rule) => `${String(rule.torch)} | ${rule.op}`)).toEqual(["conv_dw.weight | conv"]);
     expect(r.code).toContain("        x = x.transpose(0, 2, 3, 1)\n        return self.fc(mx.mean(self.conv_dw(x), axis=(1, 2)))");
   });
+
+  it("keeps torch's layout at the forward of a class its own file uses when another file builds it too (diffusers' ResnetBlock2D)", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/blocks.py": py(`
+import torch.nn as nn
+
+
+class Res(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.norm = nn.GroupNorm(2, c)
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.conv(self.norm(x))
+
+
+class Pair(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a = Res(c)
+        self.b = Res(c)
+
+    def forward(self, x):
+        return self.b(self.a(x))
+`),
+      "pkg/model.py": py(`
+import torch.nn as nn
+from .blocks import Res
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.res = Res(4)
+
+    def forward(self, x):
+        return self.res(x) * 2
+`),
+    };
+    const res = (code: string) => code.slice(code.indexOf("class Res("), code.indexOf("class Pair("));
+    const blocks = compileIn(files, "pkg/blocks.py");
+    // Res converts at its own boundary: the caller in model.py hands it torch's layout
+    expect(res(blocks.code)).toContain("    def __call__(self, x):\n        x = x.transpose(0, 2, 3, 1)");
+    const model = compileIn(files, "pkg/model.py");
+    expect(model.diagnostics.map((d) => d.code)).not.toContain("C2M-W013");
+    // alone, the file gives Res the layout Pair hands it (channels-last, no conversion of its own)
+    const alone = compile(files["pkg/blocks.py"], { filename: "pkg/blocks.py" });
+    expect(res(alone.code)).toContain("    def __call__(self, x):\n        return x + self.conv(self.norm(x))");
+  });
+
+  it("converts each item of a returned list by its own layout when they differ (torchvision's Inception branches)", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/inc.py": py(`
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Conv(nn.Module):
+    def __init__(self, i, o):
+        super().__init__()
+        self.conv = nn.Conv2d(i, o, 3, padding=1)
+
+    def forward(self, x):
+        return F.relu(self.conv(x))
+
+
+class Mix(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.b = Conv(c, 4)
+
+    def _forward(self, x):
+        b = self.b(x)
+        pool = F.max_pool2d(x, 3, stride=1, padding=1)
+        outputs = [b, pool]
+        return outputs
+
+    def forward(self, x):
+        return torch.cat(self._forward(x), 1)
+`),
+      "pkg/quantized.py": "from .inc import Conv\n",
+    };
+    const r = compileIn(files, "pkg/inc.py");
+    // Conv keeps torch's layout (another file names it); the pool is channels-last: only it is converted
+    expect(r.code).toContain("return type(outputs)([outputs[0], outputs[1].transpose(0, 3, 1, 2)])");
+  });
 });

@@ -150,6 +150,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "from ..utils import helper   # outside the compiled folder",
   },
   {
+    code: "C2M-E036",
+    title: "torch's out= argument where the call's value is also used",
+    hint: "the op writes its result into out and returns it; MLX's op returns a new array. Write the result and the target in two statements (`out[...] = op(...)`, then use out); a call standing alone as a statement is translated so",
+    example: "y = torch.mm(a, b, out=buf)",
+  },
+  {
     code: "C2M-E050",
     title: "torch name evaluated on import has no MLX translation",
     hint: "the output binds it to Untranslated(...), so the module still imports and only a use of it raises; port that use by hand or add a mapping",
@@ -232,6 +238,18 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     title: "the modules a call may reach take different layouts",
     hint: "the callee is one of several modules (branches, items of one Sequential) that do not agree on channels-last or torch layout, and c2m_sequential cannot run them by layout (several tensor arguments, or a class whose forward takes a permuted layout): c2m passes torch's layout, which a channels-last one (a conv) misreads; call them one by one",
     example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
+  },
+  {
+    code: "C2M-W045",
+    title: "a loop target from an attribute c2m cannot type is called: module or function is not known",
+    hint: "the loop runs over self.<attr> (directly, or through zip or enumerate) and the module tree does not know what that attribute holds, so c2m passes torch's layout to the call, which a module taking channels-last (a conv) misreads; build the attribute in __init__ from layers or module classes c2m can see (nn.ModuleList, nn.Sequential), or compile the file with the package that builds it",
+    example: "for blk, norm in zip(self.blocks, self.norms):\n    x = norm(blk(x))",
+  },
+  {
+    code: "C2M-W028",
+    title: "a torch layer attribute MLX's layer does not keep, read as a stand-in value",
+    hint: "torch's BatchNorm counts training batches in num_batches_tracked (used only when momentum is None); MLX's BatchNorm has no counter, so the read gives a fresh 0 and a write to it is lost: port the code that depends on the count by hand",
+    example: "for m in model.modules():\n    if hasattr(m, 'running_mean'):\n        m.num_batches_tracked.zero_()",
   },
 ];
 

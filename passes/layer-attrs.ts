@@ -8,7 +8,26 @@
 import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 
-const LAYER_ATTRS = new Set(["in_features", "out_features", "in_channels", "out_channels", "kernel_size", "num_features", "num_embeddings", "embedding_dim", "padding_idx"]);
+const LAYER_ATTRS = new Set([
+  "in_features",
+  "out_features",
+  "in_channels",
+  "out_channels",
+  "kernel_size",
+  "num_features",
+  "num_embeddings",
+  "embedding_dim",
+  "padding_idx",
+  "num_batches_tracked",
+]);
+
+/** Layer attributes the helper can only stand in for: each read gets this warning at its spot. */
+export const LAYER_ATTR_CAVEATS: Readonly<Record<string, { code: string; message: string }>> = {
+  num_batches_tracked: {
+    code: "C2M-W028",
+    message: "num_batches_tracked: MLX's BatchNorm keeps no batch counter; the read gives a fresh 0 and a write to it is lost",
+  },
+};
 
 export const LAYER_ATTR_HELPER = "c2m_layer_attr";
 

@@ -25,14 +25,17 @@ export interface LayoutResult {
 }
 
 /**
- * Classes no other class of the file instantiates (the models a user builds), and those another file of the package
- * names (`usedElsewhere`): a caller there passes torch's layout, so their forward keeps it at its boundary.
+ * The models a user builds: classes no other class of the file instantiates, and the classes the file exports
+ * by name in `__all__` (transformers' `ViTModel` is both public and the backbone of `ViTForImageClassification`):
+ * a user calls those with torch's layout too; so does a caller in another file of the package that names a class
+ * (`usedElsewhere`, a folder compile: diffusers' unet_2d_blocks building resnet.py's ResnetBlock2D).
  */
 export function topLevelClasses(mod: ModuleIR, requested?: string, usedElsewhere?: (name: string) => boolean): Set<string> {
   if (requested && mod.classes.has(requested)) return new Set([requested]);
   const used = new Set<string>();
   for (const c of mod.classes.values()) for (const u of c.uses) if (u !== c.name) used.add(u);
-  return new Set([...mod.classes.keys()].filter((n) => !used.has(n) || usedElsewhere?.(n)));
+  const exported = mod.semantic?.exportedNames();
+  return new Set([...mod.classes.keys()].filter((n) => !used.has(n) || exported?.has(n) || usedElsewhere?.(n)));
 }
 
 /** `nested`: the torch imports below the top level (passes/torch-imports.ts), taken out of the output here. */

@@ -2,50 +2,28 @@
  * module-tree: find the nn.Module classes of a file and, by abstract interpretation of `__init__` (and the
  * methods and module-level functions it calls), what each `self.<attr>` holds: a table layer, an in-file
  * module class, a container of those, a parameter or buffer. Nothing is executed.
+ *
+ * This file holds the entry (collectClasses) and the interpreter's frame: which __init__ runs, with which
+ * argument values, and how calls into bases, helpers and other files' classes nest. What one statement does
+ * is init-statements.ts; what one expression evaluates to is init-expressions.ts.
  */
-import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
-import { addModuleCall, childItemCall, registerBufferCall, setattrCall, storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
+import { evaluate } from "./init-expressions.js";
+import { execute } from "./init-statements.js";
+import { storeAttribute, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { dictValue, isDictConstructor, noteSequential, withItem, withNamedItem } from "./named-sequential.js";
-import { classifyClasses, foreignFunction, foreignValue } from "./package-classes.js";
-import {
-  appendAll,
-  argumentValues,
-  concatenated,
-  forwardedKeywords,
-  bindTarget,
-  callsByCallee,
-  elementOf,
-  enumerateValues,
-  identifiers,
-  MAX_UNROLL,
-  mergeBranches,
-  moduleDictValue,
-  paramName,
-  paramNames,
-  push,
-  rangeValues,
-  sequentialValue,
-  union,
-  usesTorch,
-  zipValues,
-  type Env,
-} from "./module-values.js";
-import { annotatedClassValue, classesKey, holdsClasses, itemAt } from "./module-values.js";
+import { isModuleValue, namesItems, withNamedItem } from "./named-sequential.js";
+import { classifyClasses } from "./package-classes.js";
+import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames, push, SEQUENTIAL_ITEMS, union, type Env } from "./module-values.js";
+import { annotatedClassValue, classesKey, holdsClasses } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
-import { CONTAINERS, LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
-export { elementOf, identifiers, paramName, paramNames, stringValue, union } from "./module-values.js";
+export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
+/** How deep base __init__s, helpers and other files' classes nest before the interpreter stops following. */
 const MAX_DEPTH = 6;
-
-/** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
-const ITERATORS = new Set(["range", "zip", "enumerate"]);
-
-/** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
-export const SEQUENTIAL_ITEMS = "__sequential__";
 
 /**
  * The nn.Module classes of a file: with a program (mod.semantic), any class whose bases lead to a torch
@@ -114,23 +92,31 @@ const specialized = new WeakMap<SyntaxNode, Map<string, ForeignClass>>();
 /** class name → __init__ parameter → values passed for it at construction sites seen so far */
 type CallSites = Map<string, Map<string, ModVal[]>>;
 
-class InitInterpreter {
+export type CallArguments = ReturnType<typeof callArgs>;
+
+/**
+ * The state of one interpretation: the file whose code runs (`mod`), the class whose attributes it fills
+ * (`cls`), and how it got here. init-statements.ts and init-expressions.ts read and update it.
+ */
+export class InitInterpreter {
   /** locals that a loop appends to: their length is unknown */
-  private inLoop = 0;
+  inLoop = 0;
+  /** how another file's classes are collected, for the lookups that cross files */
+  readonly collectForeign = collectForeign;
 
   /**
    * Interprets `cls`'s __init__, or, for a base's __init__ run by `super().__init__(…)`, the base's (`mod` is
    * then the base's file and `definer` the base class: what `super()` means there), storing into `cls`.
    */
   constructor(
-    private mod: ModuleIR,
-    private cls: ClassIR,
+    readonly mod: ModuleIR,
+    readonly cls: ClassIR,
     private sites: CallSites,
     private record: CallSites,
-    private diags?: DiagnosticBag,
-    private definer: SyntaxNode = cls.node,
-    private home: ModuleIR = mod,
-    private depth = 0,
+    readonly diags?: DiagnosticBag,
+    readonly definer: SyntaxNode = cls.node,
+    readonly home: ModuleIR = mod,
+    public depth = 0,
   ) {}
 
   /** Interprets the class's __init__; `given` are argument values a caller passes (they win over call sites). */
@@ -161,7 +147,7 @@ class InitInterpreter {
    * Another file's class built here with classes or layers as arguments (`ResNet(Block, [2, 2])`): its
    * __init__ runs again with them, into a copy of the class, once per call.
    */
-  private specialize(ext: ForeignClass, call: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ForeignClass {
+  specialize(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env): ForeignClass {
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
     if (!init || this.depth >= MAX_DEPTH) return ext;
     const given = argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env));
@@ -177,7 +163,7 @@ class InitInterpreter {
   }
 
   /** `super().__init__(args)`: the base's __init__ with those arguments. */
-  private superInit(args: ReturnType<typeof callArgs>, env: Env, skipSelf: boolean): void {
+  superInit(args: CallArguments, env: Env, skipSelf: boolean): void {
     const base = moduleBase(this.mod, this.definer, collectForeign);
     const init = base && effectiveInit(base.mod, base.cls, collectForeign);
     if (!init) return;
@@ -213,7 +199,12 @@ class InitInterpreter {
     return this.expr(node, new Map());
   }
 
-  private isSequentialSubclass(): boolean {
+  /** Whether a helper or another file's function may still be followed from here. */
+  get canNest(): boolean {
+    return this.depth < MAX_DEPTH;
+  }
+
+  isSequentialSubclass(): boolean {
     const bases = this.definer.childForFieldName("superclasses");
     return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === "torch.nn.Sequential");
   }
@@ -232,138 +223,32 @@ class InitInterpreter {
     }
   }
 
-  private block(body: SyntaxNode, env: Env): ModVal | undefined {
+  /** The statements of a block in order; what their `return`s give, joined. */
+  block(body: SyntaxNode, env: Env): ModVal | undefined {
     let ret: ModVal | undefined;
     for (const stmt of namedChildren(body)) {
-      const r = this.stmt(stmt, env);
+      const r = execute(this, stmt, env);
       if (r) ret = ret ? union([ret, r]) : r;
     }
     return ret;
   }
 
-  private stmt(s: SyntaxNode, env: Env): ModVal | undefined {
-    switch (s.type) {
-      case "expression_statement": {
-        const e = namedChildren(s)[0];
-        if (!e) return undefined;
-        if (e.type === "assignment") this.assign(e, env);
-        else if (e.type === "augmented_assignment") this.augAssign(e, env);
-        else if (e.type === "call") this.callStmt(e, env);
-        return undefined;
-      }
-      case "return_statement": {
-        const v = namedChildren(s)[0];
-        return v ? this.expr(v, env) : { k: "value" };
-      }
-      case "if_statement": {
-        // each branch runs on its own copy; what a branch changed becomes uncertain afterwards
-        const rets: ModVal[] = [];
-        const branches: Env[] = [];
-        const run = (body: SyntaxNode) => {
-          const local = new Map(env);
-          const r = this.block(body, local);
-          if (r) rets.push(r);
-          branches.push(local);
-        };
-        run(s.childForFieldName("consequence")!);
-        let hasElse = false;
-        for (const alt of s.childrenForFieldName("alternative")) {
-          if (alt.type === "else_clause") hasElse = true;
-          const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
-          if (body) run(body);
-        }
-        if (!hasElse) branches.push(new Map(env));
-        mergeBranches(env, branches);
-        return rets.length ? union(rets) : undefined;
-      }
-      case "for_statement":
-      case "while_statement": {
-        if (s.type === "for_statement") {
-          const left = s.childForFieldName("left")!;
-          const right = this.expr(s.childForFieldName("right")!, env);
-          const body = s.childForFieldName("body")!;
-          // a loop that names attributes (`setattr(self, f"stage{i}", …)`) over known items runs once per item
-          if (right.k === "list" && right.items && right.items.length <= MAX_UNROLL && body.text.includes("setattr(")) {
-            let r: ModVal | undefined;
-            for (const item of right.items) {
-              bindTarget(left, item, env);
-              const ri = this.block(body, env);
-              if (ri) r = r ? union([r, ri]) : ri;
-            }
-            return r;
-          }
-          const elem = elementOf(right);
-          if (left.type === "identifier") env.set(left.text, elem);
-          else bindTarget(left, elem, env);
-        }
-        this.inLoop++;
-        const r = this.block(s.childForFieldName("body")!, env);
-        this.inLoop--;
-        return r;
-      }
-      case "with_statement":
-        return this.block(s.childForFieldName("body")!, env);
-      default:
-        return undefined;
-    }
+  expr(e: SyntaxNode, env: Env): ModVal {
+    return evaluate(this, e, env);
   }
 
-  private assign(a: SyntaxNode, env: Env): void {
-    const left = a.childForFieldName("left")!;
-    const right = a.childForFieldName("right");
-    if (!right) return;
-    // `self.x = nn.Buffer(t, persistent=False)` (torch ≥ 2.5) is `self.register_buffer("x", t, persistent=False)`
-    if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "call") {
-      const q = qualify(right.childForFieldName("function"), this.mod.aliases);
-      if (q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
-        const name = left.childForFieldName("attribute")!.text;
-        const args = callArgs(right);
-        const persistent = (args.keyword.get("persistent") ?? args.positional[1])?.text !== "False";
-        this.cls.attrs.set(name, { k: "buffer", persistent });
-        if (!persistent) this.cls.privateBuffers.add(name);
-        return;
-      }
+  storeAttr(attr: string, stored: ModVal): void {
+    // on a Sequential subclass that names its items, a module stored on self is one more (torch's __setattr__ puts it in _modules)
+    const items = this.isSequentialSubclass() ? this.cls.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+    if (items?.k === "seq" && namesItems(items) && isModuleValue(stored)) {
+      this.cls.attrs.set(SEQUENTIAL_ITEMS, withNamedItem(items, { k: "const", text: attr }, stored, this.inLoop > 0));
+      return;
     }
-    const val = this.expr(right, env);
-    this.store(left, val, env);
-    // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
-    // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private
-    if (val.k === "value" && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && this.makesTensor(right)) {
-      this.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
-    }
-  }
-
-  /** A call of a torch function (not a layer or Parameter) or of a function defined in this file. */
-  private makesTensor(e: SyntaxNode): boolean {
-    if (e.type !== "call") return false;
-    const fn = e.childForFieldName("function")!;
-    const q = qualify(fn, this.mod.aliases);
-    // tensor ops only (torch.arange, torch.zeros...): torch.cuda.is_available() is a flag, not a tensor
-    if (q) return OP_BY_NAME.has(q);
-    // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size
-    const def = fn.type === "identifier" ? this.mod.functions.get(fn.text) : undefined;
-    return !!def && usesTorch(def, this.mod.aliases);
-  }
-
-  private store(left: SyntaxNode, val: ModVal, env: Env): void {
-    const dict = left.type === "subscript" ? env.get(left.childForFieldName("value")!.text) : undefined;
-    if (dict?.k === "dict") env.set(left.childForFieldName("value")!.text, withItem(dict, this.expr(left.childForFieldName("subscript")!, env), val, this.inLoop > 0));
-    else if (left.type === "identifier") env.set(left.text, val);
-    else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") this.storeAttr(left.childForFieldName("attribute")!.text, val);
-    else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
-      // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
-      const parts = namedChildren(left);
-      const items = val.k === "list" && val.items?.length === parts.length ? val.items : undefined;
-      parts.forEach((id, i) => this.store(id, items ? items[i] : { k: "value" }, env));
-    }
-  }
-
-  private storeAttr(attr: string, stored: ModVal): void {
     storeAttribute(this.cls, attr, stored);
   }
 
   /** What passes/module-attrs.ts needs to store attributes named by setattr and add_module. */
-  private attrStore(env: Env): AttrStore {
+  attrStore(env: Env): AttrStore {
     // a Sequential's own items, run in the order they are added (RegNet's AnyStage): named-sequential.ts
     const sequentialItem = (name: ModVal, value: ModVal): boolean => {
       const items = this.isSequentialSubclass() ? this.cls.attrs.get(SEQUENTIAL_ITEMS) : undefined;
@@ -374,215 +259,8 @@ class InitInterpreter {
     return { cls: this.cls, diags: this.diags, value: (n) => this.expr(n, env), sequentialItem };
   }
 
-  /** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
-  private augAssign(a: SyntaxNode, env: Env): void {
-    const left = a.childForFieldName("left")!;
-    const attr = left.type === "attribute" && left.childForFieldName("object")!.text === "self" ? left.childForFieldName("attribute")!.text : undefined;
-    if (left.type !== "identifier" && !attr) return;
-    const cur = attr ? this.cls.attrs.get(attr) : env.get(left.text);
-    const add = this.expr(a.childForFieldName("right")!, env);
-    if (cur && (cur.k === "list" || cur.k === "seq") && add.k === "list") {
-      const grown = appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], this.inLoop > 0 || add.items === null);
-      if (attr) this.cls.attrs.set(attr, grown);
-      else env.set(left.text, grown);
-    }
-  }
-
-  private callStmt(call: SyntaxNode, env: Env): void {
-    const fn = call.childForFieldName("function")!;
-    const args = callArgs(call);
-    if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return setattrCall(this.attrStore(env), args);
-    const [first, second, third] = args.positional;
-    if (fn.type === "identifier" && fn.text === "setattr" && first && childItemCall(this.attrStore(env), first, second, third, this.inLoop > 0)) return;
-    if (fn.type === "attribute") {
-      const obj = fn.childForFieldName("object")!;
-      const method = fn.childForFieldName("attribute")!.text;
-      if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super" && this.isSequentialSubclass()) {
-        this.cls.attrs.set(
-          SEQUENTIAL_ITEMS,
-          sequentialValue(args, (n) => this.expr(n, env)),
-        );
-        return;
-      }
-      // `super().__init__(…)`, `Base.__init__(self, …)`: what the base builds is this class's too
-      if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super") return this.superInit(args, env, false);
-      if (method === "__init__" && args.positional[0]?.text === "self") return this.superInit(args, env, true);
-      if (obj.text === "self" && method === "register_buffer") return registerBufferCall(this.cls, args);
-      if (obj.text === "self" && method === "add_module") return addModuleCall(this.attrStore(env), args);
-      if (method === "add_module" && childItemCall(this.attrStore(env), obj, first, second, this.inLoop > 0)) return;
-      if ((method === "append" || method === "extend") && this.growList(obj, method, args, env)) return;
-    }
-    this.expr(call, env);
-  }
-
-  /**
-   * `layers.append(m)`, `self.blocks.extend([...])`: a local or an attribute of self that holds a list of modules grows.
-   * False when the receiver is neither (the call is then evaluated as any other).
-   */
-  private growList(obj: SyntaxNode, method: "append" | "extend", args: ReturnType<typeof callArgs>, env: Env): boolean {
-    const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
-    if (obj.type !== "identifier" && !attr) return false;
-    const cur = attr ? this.cls.attrs.get(attr) : env.get(obj.text);
-    if (!cur || (cur.k !== "list" && cur.k !== "seq")) return true;
-    const v = args.positional[0] ? this.expr(args.positional[0], env) : { k: "unknown" as const };
-    const items = method === "append" ? [v] : v.k === "list" && v.items ? v.items : [elementOf(v)];
-    // a local extended by a list of unknown length has unknown length too (an attribute's is kept as it was written)
-    const grown = appendAll(cur, items, this.inLoop > 0 || (!attr && method === "extend" && v.k === "list" && v.items === null));
-    if (attr) this.cls.attrs.set(attr, grown);
-    else env.set(obj.text, grown);
-    return true;
-  }
-
-  expr(e: SyntaxNode, env: Env): ModVal {
-    switch (e.type) {
-      case "identifier": {
-        if (env.has(e.text)) return env.get(e.text)!;
-        const local = this.mod.classes.get(e.text);
-        // in a base's __init__ from another file, that file's classes carry their file
-        if (local) return this.mod === this.home ? { k: "classref", name: e.text } : { k: "classref", name: e.text, ext: { mod: this.mod, cls: local } };
-        const renamedLayer = this.mod.layerClasses?.get(e.text);
-        if (renamedLayer) return { k: "layerref", row: renamedLayer };
-        const q = qualify(e, this.mod.aliases);
-        const row = q ? LAYER_BY_NAME.get(q) : undefined;
-        return row ? { k: "layerref", row } : (foreignValue(this.mod, e, collectForeign) ?? { k: "value" });
-      }
-      case "attribute": {
-        const q = qualify(e, this.mod.aliases);
-        if (q) {
-          const row = LAYER_BY_NAME.get(q);
-          if (row) return { k: "layerref", row };
-        }
-        if (e.childForFieldName("object")!.text === "self") {
-          return this.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
-        }
-        // `pkg.Block` names another file's class; `config.hidden` (a local's attribute) names nothing there
-        const head = dottedName(e)?.split(".")[0];
-        return (head !== undefined && !env.has(head) && foreignValue(this.mod, e, collectForeign)) || { k: "value" };
-      }
-      case "subscript":
-        return itemAt(this.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"));
-      case "parenthesized_expression":
-        return namedChildren(e)[0] ? this.expr(namedChildren(e)[0], env) : { k: "value" };
-      case "binary_operator":
-        return e.childForFieldName("operator")!.text === "+"
-          ? concatenated(this.expr(e.childForFieldName("left")!, env), this.expr(e.childForFieldName("right")!, env))
-          : { k: "value" };
-      case "conditional_expression": {
-        const [a, , b] = namedChildren(e);
-        return union([this.expr(a, env), this.expr(b, env)]);
-      }
-      case "list":
-      case "tuple":
-      case "expression_list":
-        return {
-          k: "list",
-          items: namedChildren(e)
-            .filter((c) => c.type !== "list_splat")
-            .map((c) => this.expr(c, env)),
-        };
-      case "list_comprehension":
-      case "generator_expression": {
-        const body = e.childForFieldName("body")!;
-        const local = new Map(env);
-        const clauses = namedChildren(e).filter((c) => c.type !== "comment" && c !== body);
-        // names computed from known items (`[f"stage{i}" for i in [2, 3, 4]]`): the names themselves
-        if (clauses.length === 1 && clauses[0].type === "for_in_clause") {
-          const over = this.expr(clauses[0].childForFieldName("right")!, local);
-          if (over.k === "list" && over.items && over.items.length <= MAX_UNROLL) {
-            const items = over.items.map((item) => {
-              bindTarget(clauses[0].childForFieldName("left")!, item, local);
-              return this.expr(body, local);
-            });
-            if (items.every((v) => v.k === "const")) return { k: "list", items };
-          }
-        }
-        for (const clause of namedChildren(e).filter((c) => c.type === "for_in_clause")) {
-          const right = clause.childForFieldName("right");
-          const elem = right ? elementOf(this.expr(right, local)) : { k: "value" as const };
-          for (const id of identifiers(clause.childForFieldName("left")!)) local.set(id, elem);
-        }
-        return { k: "list", items: null, elem: this.expr(body, local) };
-      }
-      case "call":
-        return this.call(e, env);
-      case "integer":
-        return { k: "const", text: e.text };
-      case "string":
-        return this.constString(e, env);
-      default:
-        return { k: "value" };
-    }
-  }
-
-  private call(call: SyntaxNode, env: Env): ModVal {
-    const fn = call.childForFieldName("function")!;
-    const args = callArgs(call);
-    const q = qualify(fn, this.mod.aliases);
-    if (q === "torch.nn.Sequential")
-      return noteSequential(
-        call,
-        sequentialValue(args, (n) => this.expr(n, env)),
-        this.mod,
-      );
-    if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
-      const vals = args.positional.map((a) => this.expr(a, env));
-      if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
-      return fn.text === "zip" ? zipValues(vals) : enumerateValues(vals[0] ?? { k: "unknown" });
-    }
-    if (q === "torch.nn.ModuleList") {
-      const a = args.positional[0] ?? args.keyword.get("modules");
-      if (!a) return { k: "list", items: [] };
-      const v = this.expr(a, env);
-      return v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) };
-    }
-    if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => this.expr(n, env));
-    if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
-    if (isDictConstructor(fn, q ?? dottedName(fn)) && !env.has(fn.text)) return dictValue(call, (n) => this.expr(n, env));
-    // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds (settings change no weight key)
-    if (q === "functools.partial" && args.positional[0]) return this.expr(args.positional[0], env);
-    if (q) {
-      const row = LAYER_BY_NAME.get(q);
-      if (row) return { k: "layer", row, call };
-    }
-    const callee = this.expr(fn, env);
-    // a parameter no call site gives a value for, called to build something: what it builds is not known
-    if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
-      this.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${this.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
-    }
-    if (callee.k === "classref") {
-      if (!callee.ext) this.construct(callee.name, args, env);
-      const ext = callee.ext && this.specialize(callee.ext, call, args, env);
-      return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
-    }
-    if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
-    if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
-      return union(
-        callee.options.map((o) => {
-          if (o.k === "classref") {
-            if (!o.ext) this.construct(o.name, args, env);
-            return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
-          }
-          return { k: "layer", row: (o as { row: import("../ir/tables.js").LayerMapping }).row, call } as ModVal;
-        }),
-      );
-    }
-    // helpers: self.method(...) and module-level functions build modules too (torchvision's _make_layer)
-    let target: SyntaxNode | undefined;
-    if (fn.type === "attribute" && fn.childForFieldName("object")!.text === "self") {
-      target = this.cls.methods.get(fn.childForFieldName("attribute")!.text);
-    } else if (fn.type === "identifier") target = this.mod.functions.get(fn.text);
-    if (target && this.depth < MAX_DEPTH) return this.inline(target, args, env);
-    // a function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here
-    const ext = !target && this.depth < MAX_DEPTH && !(fn.type === "identifier" && env.has(fn.text)) ? foreignFunction(this.mod, fn, collectForeign) : undefined;
-    if (ext) {
-      const sub = new InitInterpreter(ext.mod, this.cls, this.sites, this.record, undefined, this.definer, this.home, this.depth + 1);
-      return sub.inlineWith(ext.def, this.passedValues(ext.def, args, env));
-    }
-    return { k: "value" };
-  }
-
   /** Note a construction of an in-file module class and the values passed to its __init__. */
-  private construct(name: string, args: ReturnType<typeof callArgs>, env: Env): void {
+  construct(name: string, args: CallArguments, env: Env): void {
     this.cls.uses.add(name);
     const target = this.mod.classes.get(name);
     const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
@@ -596,12 +274,19 @@ class InitInterpreter {
     for (const [k, v] of args.keyword) push(perParam, k, this.expr(v, env));
   }
 
-  private inline(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): ModVal {
+  /** A helper of this file (`self._make_layer(…)`, a module-level function) run with the values a call passes. */
+  inline(fn: SyntaxNode, args: CallArguments, env: Env): ModVal {
     return this.inlineWith(fn, this.passedValues(fn, args, env));
   }
 
+  /** A function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here. */
+  inlineForeign(ext: { mod: ModuleIR; def: SyntaxNode }, args: CallArguments, env: Env): ModVal {
+    const sub = new InitInterpreter(ext.mod, this.cls, this.sites, this.record, undefined, this.definer, this.home, this.depth + 1);
+    return sub.inlineWith(ext.def, this.passedValues(ext.def, args, env));
+  }
+
   /** What a call passes for each of `fn`'s parameters, evaluated here. */
-  private passedValues(fn: SyntaxNode, args: ReturnType<typeof callArgs>, env: Env): Map<string, ModVal> {
+  private passedValues(fn: SyntaxNode, args: CallArguments, env: Env): Map<string, ModVal> {
     const names = paramNames(fn).filter((n) => n !== "self");
     const given = new Map<string, ModVal>();
     args.positional.forEach((a, i) => {
@@ -623,20 +308,5 @@ class InitInterpreter {
       this.inLoop = savedLoop;
       this.depth--;
     }
-  }
-
-  /** A string literal, or an f-string whose parts are all constants (`f"layer{i}"` in an unrolled loop). */
-  private constString(e: SyntaxNode, env: Env): ModVal {
-    let text = "";
-    for (const part of e.namedChildren) {
-      if (part.type === "string_content") text += part.text;
-      else if (part.type === "interpolation") {
-        const inner = namedChildren(part)[0];
-        const v = inner && part.namedChildren.length === 1 ? this.expr(inner, env) : undefined;
-        if (v?.k !== "const") return { k: "value" };
-        text += v.text;
-      } else if (part.type !== "string_start" && part.type !== "string_end") return { k: "value" };
-    }
-    return { k: "const", text };
   }
 }

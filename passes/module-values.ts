@@ -10,6 +10,9 @@ import { qualify } from "./resolve-imports.js";
 
 export type Env = Map<string, ModVal>;
 
+/** The attribute under which a subclass of nn.Sequential keeps the modules it passed to super().__init__. */
+export const SEQUENTIAL_ITEMS = "__sequential__";
+
 /** A union that collapses duplicates. */
 export function union(vals: ModVal[]): ModVal {
   const flat: ModVal[] = [];

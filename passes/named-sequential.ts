@@ -8,7 +8,7 @@ import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from ".
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import { stringValue, union } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
-import { SEQUENTIAL_ITEMS } from "./module-tree.js";
+import { SEQUENTIAL_ITEMS } from "./module-values.js";
 
 /** `OrderedDict(…)`, `collections.OrderedDict(…)`, `dict(…)`: a dict the module tree follows (`qualified`: the name under the file's imports). */
 export function isDictConstructor(fn: SyntaxNode, qualified = dottedName(fn)): boolean {
@@ -104,4 +104,18 @@ export function withNamedItem(items: ModVal & { k: "seq" }, name: ModVal, value:
   const names = items.items?.length === 0 ? [] : items.names;
   if (names && items.items && name.k === "const" && !inLoop) return { k: "seq", items: [...items.items, value], names: [...names, name.text] };
   return { k: "seq", items: null, elem: union([...(items.items ?? []), ...(items.elem ? [items.elem] : []), value]), named: true };
+}
+
+/** Whether a Sequential's items are named (an OrderedDict, add_module) or none yet (`super().__init__()`): the NamedSequential helper's. */
+export function namesItems(items: ModVal & { k: "seq" }): boolean {
+  return !!(items.names || items.named || items.items?.length === 0);
+}
+
+/**
+ * Whether a value the module tree computed is a module a Sequential runs (what torch's Module.__setattr__ registers
+ * as a child); a list may be a plain one, which torch does not register (a ModuleList it does, but cannot call).
+ */
+export function isModuleValue(v: ModVal): boolean {
+  if (v.k === "union") return v.options.every(isModuleValue);
+  return v.k === "layer" || v.k === "class" || v.k === "seq";
 }

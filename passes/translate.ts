@@ -26,7 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
-import { classesAmong, isChannelsLast, layoutDeclaration } from "./sequential-layouts.js";
+import { callsOneValue, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -34,10 +34,14 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
+import { pythonTypeDtypes } from "./python-type-dtypes.js";
+import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
-import { isNarrowedLayerParameter, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
+import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
+import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
@@ -235,6 +239,8 @@ export class FunctionWalker {
   private env = new Map<string, Val>();
   /** names bound to a dict of torch factory keywords (`dd = {"device": device, "dtype": dtype}`) → its keys */
   private factoryDicts = new Map<string, string[]>();
+  /** op calls standing as statements whose `out=` target the statement writes (passes/out-argument.ts) */
+  private writesOut = new Set<SyntaxNode>();
   private stmt: SyntaxNode | undefined;
   transposeCount = 0;
 
@@ -530,6 +536,12 @@ export class FunctionWalker {
       this.dropStatement(stmt);
       return;
     }
+    const out = outArgument(call);
+    if (out && q && OP_BY_NAME.has(q)) {
+      this.writesOut.add(call);
+      this.replaceStatement(stmt, writeInto(out, this.expr(out).text, this.expr(call).text));
+      return;
+    }
     if (q === "torch._assert") {
       // torch._assert(cond, msg) is an assert TorchScript can trace
       const [cond, msg] = callArgs(call).positional;
@@ -640,6 +652,8 @@ export class FunctionWalker {
       given.set("gain", gain);
       if (!given.has("mode")) given.set("mode", "'fan_in'");
     }
+    // a read the translation turned into a call (`c2m_layer_attr(m, "num_batches_tracked")`) cannot be assigned
+    if ((given.get("tensor") as string).endsWith(")")) return undefined;
     const r = renderTemplate(spec.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) return undefined;
     this.record("table", `torch.nn.init.${name}`, call);
@@ -717,7 +731,7 @@ export class FunctionWalker {
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
-    this.overwrite(right, g.text);
+    this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
     const left = s.childForFieldName("left")!;
     const elem = iterElement(g.v, right);
     if (left.type === "identifier") this.env.set(left.text, elem);
@@ -729,7 +743,33 @@ export class FunctionWalker {
       // `for name, layer in self.items()`: each name gets its part of the pair
       namedChildren(left).forEach((id, i) => identifiers(id).forEach((n) => this.env.set(n, id.type === "identifier" ? elem.items![i] : { k: "other" })));
     } else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+    this.bindLoopModules(left, right, s.childForFieldName("body")!);
     this.loopBody(s.childForFieldName("body")!);
+  }
+
+  /**
+   * `for conv, norm in zip(self.convs, self.norms)`, `for i, layer in enumerate(self.features)`: each target holds
+   * its container's element (passes/loop-targets.ts); a called target from an attribute c2m cannot type is C2M-W045.
+   */
+  private bindLoopModules(left: SyntaxNode, right: SyntaxNode, body: SyntaxNode): void {
+    const targets = this.cls && loopTargets(left, right);
+    if (!targets) return;
+    for (const { name, source } of targets) {
+      if (!source) continue;
+      const attr = selfAttributeName(source);
+      const m = attr !== undefined ? selfAttribute(this.cls!, attr, this.ctx.mod.aliases) : undefined;
+      const local = source.type === "identifier" ? this.env.get(source.text) : undefined;
+      const container = m && m.k !== "param" && m.k !== "buffer" && m.k !== "value" ? m : local?.k === "module" ? local.m : undefined;
+      // a plain `for m in xs` already took xs's element (iterElement); a zipped local gives its element as that loop would
+      if (container && left.type !== "identifier") this.env.set(name, { k: "module", m: elementOf(container) });
+      else if (local && left.type !== "identifier") this.env.set(name, iterElement(local, source));
+      else if (!container && attr !== undefined && this.env.get(name)?.k === "other") {
+        const call = firstCallOf(body, name);
+        const text = `${name} comes from self.${attr}, which c2m cannot type: ${name}(…) gets torch's layout, which a module that takes channels-last (a conv) misreads`;
+        // the marker goes on the call's own line, not at the end of the loop
+        if (call) this.pending.push({ code: "C2M-W045", node: call, stmt: statementOf(call), message: text });
+      }
+    }
   }
 
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
@@ -742,6 +782,12 @@ export class FunctionWalker {
   }
 
   // ---------------------------------------------------------------- expressions
+
+  /** Whether a local, an import or a definition of the file takes the name (a builtin's name included). */
+  private binds(name: string): boolean {
+    const mod = this.ctx.mod;
+    return this.env.has(name) || mod.aliases.has(name) || mod.functions.has(name) || mod.classes.has(name) || mod.otherClasses.has(name);
+  }
 
   expr(e: SyntaxNode): Gen {
     const rewrite = rewriteOf(this.ctx.rewrites, e);
@@ -890,6 +936,8 @@ export class FunctionWalker {
     const o = this.expr(obj);
     if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
+      const caveat = LAYER_ATTR_CAVEATS[attr];
+      if (caveat) this.diag(caveat.code, e, caveat.message);
       return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
     }
     const text = rebuildOne(e, obj, o.text);
@@ -985,6 +1033,10 @@ export class FunctionWalker {
       const key = subs[0]?.type === "string" ? stringValue(subs[0]) : undefined;
       if (m.k === "dict" && key && m.entries?.has(key)) return { v: { k: "module", m: m.entries.get(key)! }, text: rebuild(e, replaced) };
       const isSlice = subs[0]?.type === "slice";
+      if (isSequential(m) && subs.length === 1) {
+        const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
+        return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
+      }
       if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
@@ -1232,10 +1284,13 @@ export class FunctionWalker {
   /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
   private opaqueCall(e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
     const args = e.childForFieldName("arguments");
+    const callee = e.childForFieldName("function")!;
+    const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !this.binds(callee.text);
     let anyTensor = false;
     for (const a of args ? namedChildren(args) : []) {
       const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
       let g = this.expr(valueNode);
+      if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
       if (g.v.k === "tensor") {
         anyTensor = true;
         if (logical) g = this.toLogical(g, valueNode);
@@ -1479,13 +1534,15 @@ export class FunctionWalker {
         return { v: cur.v, args: [outText, ...texts.slice(1)] };
       }
       case "union": {
+        const before = new Map(this.decisions);
         const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
-        const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
-        if (same) return results[0];
+        if (optionsAgree(results) || this.optionsAgreeAsDecided(m.options, args, nodes, call, before)) return results[0];
+        restoreDecisions(this.decisions, before);
         // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
         if (this.seqDepth > 0) this.mixedLayouts = true;
         // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
-        // take a value of any rank: torch's layout is passed, flagged, rather than the value taken for an image
+        // take a value of any rank: the module held at run time says what it takes (c2m_sequential, as a Sequential of one)
+        if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsOneValue(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
@@ -1515,6 +1572,21 @@ export class FunctionWalker {
     }
     const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
     return { v: tensorVal(), args: conv };
+  }
+
+  /**
+   * Options of a union that disagreed on a value's layout may agree once it arrives as they asked (every item of a
+   * Sequential of convs and norms takes channels-last): tried again on the values as decided, saying nothing.
+   */
+  private optionsAgreeAsDecided(options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode, before: Map<string, LayoutDecision>): boolean {
+    const decided = args.map((a) => valueAsDecided(a, this.decisions, before));
+    if (decided.every((a, i) => a === args[i])) return false;
+    const pending = this.pending.length;
+    const mixed = this.mixedLayouts;
+    const again = options.map((o) => this.applyModule(o, decided, nodes, call));
+    this.pending.length = pending;
+    this.mixedLayouts = mixed;
+    return optionsAgree(again);
   }
 
   /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
@@ -1605,6 +1677,7 @@ export class FunctionWalker {
       return this.opaqueCall(e);
     }
     for (const k of bound.unknown) {
+      if (k === "out" && outArgument(e) && !this.writesOut.has(e)) this.diag(OUT_ARGUMENT_CODE, e, outArgumentMessage(e.childForFieldName("function")?.text ?? name));
       if (k === "inplace" || k === "out" || k === "device" || k === "requires_grad" || k === "memory_format" || k === "non_blocking") continue;
       this.diag("C2M-W003", e, `${name} has no argument ${k} in c2m's mapping`);
     }
@@ -1786,6 +1859,7 @@ export class FunctionWalker {
     for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
+    for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
     const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
@@ -2341,6 +2415,11 @@ function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
 function mergeVal(vals: Val[]): Val {
   const t = vals.find((v) => v.k === "tensor");
   return t ?? vals[0] ?? { k: "other" };
+}
+
+/** Whether the options of a union, applied to the same values, took them as given and gave the same layout. */
+function optionsAgree(results: { v: Val; args: string[] }[]): boolean {
+  return results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
 }
 
 function sameLayout(a: Val, b: Val): boolean {

@@ -141,3 +141,34 @@ def init_weights(module):
     expect(out).toBe("6.0");
   });
 });
+
+describe("a BatchNorm's num_batches_tracked, which MLX's BatchNorm does not keep", () => {
+  it("reads as a fresh 0 under a C2M-W028 warning at each read; an init of it is left out (C2M-W011), the loop runs (transformers' _init_weights)", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(4)
+        self.counts = []
+        for module in self.modules():
+            if getattr(module, "running_mean", None) is not None:
+                nn.init.zeros_(module.running_mean)
+                nn.init.zeros_(module.num_batches_tracked)
+                self.counts.append(int(module.num_batches_tracked))
+
+    def forward(self, x):
+        return self.bn(x)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('c2m_layer_attr(module, "num_batches_tracked")');
+    const warnings = r.diagnostics.filter((d) => d.code === "C2M-W028");
+    expect(warnings.map((d) => d.line)).toEqual([13, 14]);
+    expect(r.code).toContain("# c2m: C2M-W028");
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", `${r.code}\nn = Net()\nprint(n.counts, n.bn.running_mean.tolist())`], { encoding: "utf8" }).trim();
+    expect(out).toBe("[0] [0.0, 0.0, 0.0, 0.0]");
+  });
+});

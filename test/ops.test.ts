@@ -537,6 +537,13 @@ const CASES: Record<string, Case[]> = {
   "torch.argmin": ["torch.argmin(uniq)", "uniq.argmin(0)", "torch.argmin(uniq, dim=2, keepdim=True)"],
   "torch.all": ["torch.all(m)", "m.all(1)", "torch.all(m, dim=-1, keepdim=True)", "(a > -10).all()"],
   "torch.any": ["torch.any(m)", "m.any(0)", "torch.any(m, dim=2)"],
+  "torch.histc": [
+    "torch.histc(a, bins=4, min=-1, max=1)",
+    "torch.histc(uniq, bins=5, min=0, max=23)",
+    "uniq.histc(6, 0, 11)",
+    "torch.histc(a)",
+    "torch.histc(torch.ones(3), bins=3)",
+  ],
   "torch.median": ["torch.median(uniq)", "uniq.median(1)", "torch.median(uniq, dim=-1, keepdim=True)", "torch.median(c)", "uniq.median(2).values", "torch.median(uniq, 0)[1]"],
   "torch.logsumexp": ["torch.logsumexp(a, 1)", "a.logsumexp(-1, keepdim=True)", "torch.logsumexp(a, dim=(0, 2))"],
   "torch.count_nonzero": ["torch.count_nonzero(i)", "m.count_nonzero(1)"],

@@ -8,6 +8,11 @@ def c2m_layer_attr(module, name):
         # MLX's Embedding keeps no padding index (it only stops the row's gradient in torch, and torch's init zeroes
         # the row): None, so an init skips that row; the loaded weights hold torch's row as it is
         return None
+    if name == "num_batches_tracked":
+        # torch's BatchNorm counts training batches in a buffer (read only when momentum is None); MLX's keeps no
+        # counter: a fresh 0, which an init may zero in place (C2M-W028 marks each read)
+        mx = __import__("mlx.core").core  # the file may not import MLX itself
+        return mx.array(0, dtype=mx.int64)
     weight = module["weight"] if isinstance(module, dict) and "weight" in module else None
     if weight is None:
         raise AttributeError(f"c2m: {type(module).__name__} has no attribute {name!r}, nor a weight to read it from")

@@ -79,7 +79,7 @@ export function starExports(file: SourceFile, name: string): boolean {
 const allCache = new WeakMap<SourceFile, Set<string> | null>();
 
 /** The names of `__all__ = [...]` (or `(...)`) when every declaration of it is a literal of strings; undefined otherwise. */
-function declaredAll(file: SourceFile): Set<string> | undefined {
+export function declaredAll(file: SourceFile): Set<string> | undefined {
   if (allCache.has(file)) return allCache.get(file) ?? undefined;
   const decls = file.scope?.symbols.get("__all__");
   let names: Set<string> | undefined;

@@ -6,7 +6,7 @@ import type { SyntaxNode } from "../../grammar/python.js";
 import type { Program } from "../program/program.js";
 import type { SourceFile } from "../program/source-file.js";
 import { classKind, type ClassKind } from "./classes.js";
-import { lookupName, resolveExpression, type Resolved } from "./resolve.js";
+import { declaredAll, lookupName, resolveExpression, type Resolved } from "./resolve.js";
 
 export class FileSemantics {
   constructor(
@@ -17,6 +17,11 @@ export class FileSemantics {
   /** What a class defined in this file, or one a name resolved to, is. */
   classKind(node: SyntaxNode, file: SourceFile = this.file): ClassKind {
     return classKind(this.program, file, node);
+  }
+
+  /** The names the file exports in a literal `__all__`, or undefined where it declares none (or not as a literal). */
+  exportedNames(): ReadonlySet<string> | undefined {
+    return declaredAll(this.file);
   }
 
   /** What module-level `name` refers to, following imports across files. */

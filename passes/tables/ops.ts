@@ -69,6 +69,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_scatter_add",
     "ops_index_add",
     "ops_median",
+    "ops_histc",
     "ops_rms_norm",
     "ops_conv_transpose",
     "ops_cdist",
@@ -787,6 +788,14 @@ const BASE_ROWS: OpRow[] = [
     axes: ["dim"],
     helpers: ["ops_median"],
     note: "the lower middle value, as torch (mx.median averages); with dim: (values, indices)",
+  },
+  {
+    torch: ["torch.histc", "Tensor.histc"],
+    sig: ["input", "bins=100", "min=0", "max=0", "*", "out=None"],
+    mlx: "{@ops_histc}({input}[, bins={bins}][, min={min}][, max={max}])",
+    layout: "logical",
+    helpers: ["ops_histc"],
+    note: "min == max reads the data's range (a host read, as torch)",
   },
   {
     torch: ["torch.logsumexp", "Tensor.logsumexp"],

@@ -1,0 +1,213 @@
+/**
+ * init-expressions: what one expression of an `__init__` evaluates to for the module tree (ir/module.ts
+ * ModVal): a layer or a reference to one, an in-file or another file's module class, a list, dict or
+ * Sequential of those, a constant that names an attribute, or a plain value. One visitor per expression kind;
+ * a call is the interesting one (constructors, containers, helpers inlined, other files' functions).
+ */
+import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { LayerMapping } from "../ir/tables.js";
+import type { ModVal } from "../ir/module.js";
+import type { InitInterpreter } from "./module-tree.js";
+import {
+  bindTarget,
+  concatenated,
+  elementOf,
+  enumerateValues,
+  identifiers,
+  itemAt,
+  MAX_UNROLL,
+  moduleDictValue,
+  rangeValues,
+  sequentialValue,
+  union,
+  zipValues,
+  type Env,
+} from "./module-values.js";
+import { classFactory } from "./module-inherit.js";
+import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
+import { foreignFunction, foreignValue } from "./package-classes.js";
+import { qualify } from "./resolve-imports.js";
+import { LAYER_BY_NAME } from "./tables/index.js";
+
+/** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
+const ITERATORS = new Set(["range", "zip", "enumerate"]);
+
+type ExpressionVisitor = (it: InitInterpreter, e: SyntaxNode, env: Env) => ModVal;
+
+const EXPRESSIONS = new Map<string, ExpressionVisitor>([
+  ["identifier", identifier],
+  ["attribute", attribute],
+  ["subscript", (it, e, env) => itemAt(it.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"))],
+  ["parenthesized_expression", (it, e, env) => (namedChildren(e)[0] ? it.expr(namedChildren(e)[0], env) : { k: "value" })],
+  ["binary_operator", binaryOperator],
+  ["conditional_expression", conditional],
+  ["list", sequence],
+  ["tuple", sequence],
+  ["expression_list", sequence],
+  ["list_comprehension", comprehension],
+  ["generator_expression", comprehension],
+  ["call", call],
+  ["integer", (_it, e) => ({ k: "const", text: e.text })],
+  ["string", constString],
+]);
+
+/** What `e` evaluates to; a plain value for kinds the module tree does not follow. */
+export function evaluate(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  return EXPRESSIONS.get(e.type)?.(it, e, env) ?? { k: "value" };
+}
+
+function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  if (env.has(e.text)) return env.get(e.text)!;
+  const local = it.mod.classes.get(e.text);
+  // in a base's __init__ from another file, that file's classes carry their file
+  if (local) return it.mod === it.home ? { k: "classref", name: e.text } : { k: "classref", name: e.text, ext: { mod: it.mod, cls: local } };
+  const renamedLayer = it.mod.layerClasses?.get(e.text);
+  if (renamedLayer) return { k: "layerref", row: renamedLayer };
+  const q = qualify(e, it.mod.aliases);
+  const row = q ? LAYER_BY_NAME.get(q) : undefined;
+  return row ? { k: "layerref", row } : (foreignValue(it.mod, e, it.collectForeign) ?? { k: "value" });
+}
+
+function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  const q = qualify(e, it.mod.aliases);
+  if (q) {
+    const row = LAYER_BY_NAME.get(q);
+    if (row) return { k: "layerref", row };
+  }
+  if (e.childForFieldName("object")!.text === "self") {
+    return it.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
+  }
+  // `pkg.Block` names another file's class; `config.hidden` (a local's attribute) names nothing there
+  const head = dottedName(e)?.split(".")[0];
+  return (head !== undefined && !env.has(head) && foreignValue(it.mod, e, it.collectForeign)) || { k: "value" };
+}
+
+/** `a + b` concatenates lists of modules; other operators give plain values. */
+function binaryOperator(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  return e.childForFieldName("operator")!.text === "+" ? concatenated(it.expr(e.childForFieldName("left")!, env), it.expr(e.childForFieldName("right")!, env)) : { k: "value" };
+}
+
+/** `a if c else b`: either. */
+function conditional(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  const [a, , b] = namedChildren(e);
+  return union([it.expr(a, env), it.expr(b, env)]);
+}
+
+/** A list or tuple display: its items (a splat's are left out). */
+function sequence(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  return {
+    k: "list",
+    items: namedChildren(e)
+      .filter((c) => c.type !== "list_splat")
+      .map((c) => it.expr(c, env)),
+  };
+}
+
+/** `[f(x) for x in xs]`: a list of unknown length whose element is the body's value with x bound to xs's element. */
+function comprehension(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  const body = e.childForFieldName("body")!;
+  const local = new Map(env);
+  const clauses = namedChildren(e).filter((c) => c.type !== "comment" && c !== body);
+  // names computed from known items (`[f"stage{i}" for i in [2, 3, 4]]`): the names themselves
+  if (clauses.length === 1 && clauses[0].type === "for_in_clause") {
+    const over = it.expr(clauses[0].childForFieldName("right")!, local);
+    if (over.k === "list" && over.items && over.items.length <= MAX_UNROLL) {
+      const items = over.items.map((item) => {
+        bindTarget(clauses[0].childForFieldName("left")!, item, local);
+        return it.expr(body, local);
+      });
+      if (items.every((v) => v.k === "const")) return { k: "list", items };
+    }
+  }
+  for (const clause of namedChildren(e).filter((c) => c.type === "for_in_clause")) {
+    const right = clause.childForFieldName("right");
+    const elem = right ? elementOf(it.expr(right, local)) : { k: "value" as const };
+    for (const id of identifiers(clause.childForFieldName("left")!)) local.set(id, elem);
+  }
+  return { k: "list", items: null, elem: it.expr(body, local) };
+}
+
+function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
+  const fn = call.childForFieldName("function")!;
+  const args = callArgs(call);
+  const q = qualify(fn, it.mod.aliases);
+  if (q === "torch.nn.Sequential")
+    return noteSequential(
+      call,
+      sequentialValue(args, (n) => it.expr(n, env)),
+      it.mod,
+    );
+  if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
+    const vals = args.positional.map((a) => it.expr(a, env));
+    if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
+    return fn.text === "zip" ? zipValues(vals) : enumerateValues(vals[0] ?? { k: "unknown" });
+  }
+  if (q === "torch.nn.ModuleList") {
+    const a = args.positional[0] ?? args.keyword.get("modules");
+    if (!a) return { k: "list", items: [] };
+    const v = it.expr(a, env);
+    return v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) };
+  }
+  if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => it.expr(n, env));
+  if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
+  if (isDictConstructor(fn, q ?? dottedName(fn)) && !env.has(fn.text)) return dictValue(call, (n) => it.expr(n, env));
+  // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds (settings change no weight key)
+  if (q === "functools.partial" && args.positional[0]) return it.expr(args.positional[0], env);
+  if (q) {
+    const row = LAYER_BY_NAME.get(q);
+    if (row) return { k: "layer", row, call };
+  }
+  // a classmethod that builds its class (`CLIPVisionModel._from_config(config)`): an instance, its __init__'s arguments unknown here
+  const owner = fn.type === "attribute" ? it.expr(fn.childForFieldName("object")!, env) : undefined;
+  if (owner?.k === "classref" && classFactory(it.home, owner, fn.childForFieldName("attribute")!.text, it.collectForeign)) {
+    if (!owner.ext) it.cls.uses.add(owner.name);
+    return { k: "class", name: owner.name, ...(owner.ext ? { ext: owner.ext } : {}) };
+  }
+  const callee = it.expr(fn, env);
+  // a parameter no call site gives a value for, called to build something: what it builds is not known
+  if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
+    it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
+  }
+  if (callee.k === "classref") {
+    if (!callee.ext) it.construct(callee.name, args, env);
+    const ext = callee.ext && it.specialize(callee.ext, call, args, env);
+    return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
+  }
+  if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
+  if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
+    return union(
+      callee.options.map((o) => {
+        if (o.k === "classref") {
+          if (!o.ext) it.construct(o.name, args, env);
+          return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
+        }
+        return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
+      }),
+    );
+  }
+  // helpers: self.method(...) and module-level functions build modules too (torchvision's _make_layer)
+  let target: SyntaxNode | undefined;
+  if (fn.type === "attribute" && fn.childForFieldName("object")!.text === "self") {
+    target = it.cls.methods.get(fn.childForFieldName("attribute")!.text);
+  } else if (fn.type === "identifier") target = it.mod.functions.get(fn.text);
+  if (target && it.canNest) return it.inline(target, args, env);
+  // a function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here
+  const ext = !target && it.canNest && !(fn.type === "identifier" && env.has(fn.text)) ? foreignFunction(it.mod, fn, it.collectForeign) : undefined;
+  if (ext) return it.inlineForeign(ext, args, env);
+  return { k: "value" };
+}
+
+/** A string literal, or an f-string whose parts are all constants (`f"layer{i}"` in an unrolled loop). */
+function constString(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  let text = "";
+  for (const part of e.namedChildren) {
+    if (part.type === "string_content") text += part.text;
+    else if (part.type === "interpolation") {
+      const inner = namedChildren(part)[0];
+      const v = inner && part.namedChildren.length === 1 ? it.expr(inner, env) : undefined;
+      if (v?.k !== "const") return { k: "value" };
+      text += v.text;
+    } else if (part.type !== "string_start" && part.type !== "string_end") return { k: "value" };
+  }
+  return { k: "const", text };
+}

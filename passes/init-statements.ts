@@ -1,0 +1,202 @@
+/**
+ * init-statements: what one statement of an `__init__` (or of a helper it calls) does to the interpreter's
+ * state (passes/module-tree.ts): the locals it binds, the attributes of self it stores, the value a `return`
+ * gives. One visitor per statement kind; statements of other kinds change nothing the module tree reads.
+ */
+import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ModVal } from "../ir/module.js";
+import { addModuleCall, childItemCall, registerBufferCall, setattrCall } from "./module-attrs.js";
+import type { CallArguments, InitInterpreter } from "./module-tree.js";
+import { appendAll, bindTarget, elementOf, MAX_UNROLL, mergeBranches, SEQUENTIAL_ITEMS, sequentialValue, union, usesTorch, type Env } from "./module-values.js";
+import { withItem } from "./named-sequential.js";
+import { qualify } from "./resolve-imports.js";
+import { OP_BY_NAME } from "./tables/index.js";
+
+type StatementVisitor = (it: InitInterpreter, s: SyntaxNode, env: Env) => ModVal | undefined;
+
+const STATEMENTS = new Map<string, StatementVisitor>([
+  ["expression_statement", expressionStatement],
+  ["return_statement", returnStatement],
+  ["if_statement", ifStatement],
+  ["for_statement", loop],
+  ["while_statement", loop],
+  ["with_statement", (it, s, env) => it.block(s.childForFieldName("body")!, env)],
+]);
+
+/** Runs one statement; what it returns when it is a `return` (or holds one). */
+export function execute(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | undefined {
+  return STATEMENTS.get(s.type)?.(it, s, env);
+}
+
+function expressionStatement(it: InitInterpreter, s: SyntaxNode, env: Env): undefined {
+  const e = namedChildren(s)[0];
+  if (!e) return undefined;
+  if (e.type === "assignment") assign(it, e, env);
+  else if (e.type === "augmented_assignment") augAssign(it, e, env);
+  else if (e.type === "call") callStatement(it, e, env);
+  return undefined;
+}
+
+function returnStatement(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal {
+  const v = namedChildren(s)[0];
+  return v ? it.expr(v, env) : { k: "value" };
+}
+
+function ifStatement(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | undefined {
+  // each branch runs on its own copy; what a branch changed becomes uncertain afterwards
+  const rets: ModVal[] = [];
+  const branches: Env[] = [];
+  const run = (body: SyntaxNode) => {
+    const local = new Map(env);
+    const r = it.block(body, local);
+    if (r) rets.push(r);
+    branches.push(local);
+  };
+  run(s.childForFieldName("consequence")!);
+  let hasElse = false;
+  for (const alt of s.childrenForFieldName("alternative")) {
+    if (alt.type === "else_clause") hasElse = true;
+    const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
+    if (body) run(body);
+  }
+  if (!hasElse) branches.push(new Map(env));
+  mergeBranches(env, branches);
+  return rets.length ? union(rets) : undefined;
+}
+
+/** `for` and `while`: the body once, with the loop variable bound to the element of what is iterated. */
+function loop(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | undefined {
+  if (s.type === "for_statement") {
+    const left = s.childForFieldName("left")!;
+    const right = it.expr(s.childForFieldName("right")!, env);
+    const body = s.childForFieldName("body")!;
+    // a loop that names attributes (`setattr(self, f"stage{i}", …)`) over known items runs once per item
+    if (right.k === "list" && right.items && right.items.length <= MAX_UNROLL && body.text.includes("setattr(")) {
+      let r: ModVal | undefined;
+      for (const item of right.items) {
+        bindTarget(left, item, env);
+        const ri = it.block(body, env);
+        if (ri) r = r ? union([r, ri]) : ri;
+      }
+      return r;
+    }
+    const elem = elementOf(right);
+    if (left.type === "identifier") env.set(left.text, elem);
+    else bindTarget(left, elem, env);
+  }
+  it.inLoop++;
+  const r = it.block(s.childForFieldName("body")!, env);
+  it.inLoop--;
+  return r;
+}
+
+function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
+  const left = a.childForFieldName("left")!;
+  const right = a.childForFieldName("right");
+  if (!right) return;
+  // `self.x = nn.Buffer(t, persistent=False)` (torch ≥ 2.5) is `self.register_buffer("x", t, persistent=False)`
+  if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "call") {
+    const q = qualify(right.childForFieldName("function"), it.mod.aliases);
+    if (q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
+      const name = left.childForFieldName("attribute")!.text;
+      const args = callArgs(right);
+      const persistent = (args.keyword.get("persistent") ?? args.positional[1])?.text !== "False";
+      it.cls.attrs.set(name, { k: "buffer", persistent });
+      if (!persistent) it.cls.privateBuffers.add(name);
+      return;
+    }
+  }
+  const val = it.expr(right, env);
+  store(it, left, val, env);
+  // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
+  // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private
+  if (val.k === "value" && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && makesTensor(it, right)) {
+    it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
+  }
+}
+
+/** A call of a torch function (not a layer or Parameter) or of a function defined in this file. */
+function makesTensor(it: InitInterpreter, e: SyntaxNode): boolean {
+  if (e.type !== "call") return false;
+  const fn = e.childForFieldName("function")!;
+  const q = qualify(fn, it.mod.aliases);
+  // tensor ops only (torch.arange, torch.zeros...): torch.cuda.is_available() is a flag, not a tensor
+  if (q) return OP_BY_NAME.has(q);
+  // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size
+  const def = fn.type === "identifier" ? it.mod.functions.get(fn.text) : undefined;
+  return !!def && usesTorch(def, it.mod.aliases);
+}
+
+/** Stores a value into an assignment target: a local, an item of a local dict, an attribute of self, a tuple of those. */
+function store(it: InitInterpreter, left: SyntaxNode, val: ModVal, env: Env): void {
+  const dict = left.type === "subscript" ? env.get(left.childForFieldName("value")!.text) : undefined;
+  if (dict?.k === "dict") env.set(left.childForFieldName("value")!.text, withItem(dict, it.expr(left.childForFieldName("subscript")!, env), val, it.inLoop > 0));
+  else if (left.type === "identifier") env.set(left.text, val);
+  else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") it.storeAttr(left.childForFieldName("attribute")!.text, val);
+  else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
+    // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
+    const parts = namedChildren(left);
+    const items = val.k === "list" && val.items?.length === parts.length ? val.items : undefined;
+    parts.forEach((id, i) => store(it, id, items ? items[i] : { k: "value" }, env));
+  }
+}
+
+/** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
+function augAssign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
+  const left = a.childForFieldName("left")!;
+  const attr = left.type === "attribute" && left.childForFieldName("object")!.text === "self" ? left.childForFieldName("attribute")!.text : undefined;
+  if (left.type !== "identifier" && !attr) return;
+  const cur = attr ? it.cls.attrs.get(attr) : env.get(left.text);
+  const add = it.expr(a.childForFieldName("right")!, env);
+  if (cur && (cur.k === "list" || cur.k === "seq") && add.k === "list") {
+    const grown = appendAll(cur, add.items ?? [add.elem ?? { k: "unknown" }], it.inLoop > 0 || add.items === null);
+    if (attr) it.cls.attrs.set(attr, grown);
+    else env.set(left.text, grown);
+  }
+}
+
+/** A call as a statement: setattr, add_module, register_buffer, super().__init__, list growth; else evaluated for what it builds. */
+function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
+  const fn = call.childForFieldName("function")!;
+  const args = callArgs(call);
+  if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return setattrCall(it.attrStore(env), args);
+  const [first, second, third] = args.positional;
+  if (fn.type === "identifier" && fn.text === "setattr" && first && childItemCall(it.attrStore(env), first, second, third, it.inLoop > 0)) return;
+  if (fn.type === "attribute") {
+    const obj = fn.childForFieldName("object")!;
+    const method = fn.childForFieldName("attribute")!.text;
+    if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super" && it.isSequentialSubclass()) {
+      it.cls.attrs.set(
+        SEQUENTIAL_ITEMS,
+        sequentialValue(args, (n) => it.expr(n, env)),
+      );
+      return;
+    }
+    // `super().__init__(…)`, `Base.__init__(self, …)`: what the base builds is this class's too
+    if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super") return it.superInit(args, env, false);
+    if (method === "__init__" && args.positional[0]?.text === "self") return it.superInit(args, env, true);
+    if (obj.text === "self" && method === "register_buffer") return registerBufferCall(it.cls, args);
+    if (obj.text === "self" && method === "add_module") return addModuleCall(it.attrStore(env), args);
+    if (method === "add_module" && childItemCall(it.attrStore(env), obj, first, second, it.inLoop > 0)) return;
+    if ((method === "append" || method === "extend") && growList(it, obj, method, args, env)) return;
+  }
+  it.expr(call, env);
+}
+
+/**
+ * `layers.append(m)`, `self.blocks.extend([...])`: a local or an attribute of self that holds a list of modules grows.
+ * False when the receiver is neither (the call is then evaluated as any other).
+ */
+function growList(it: InitInterpreter, obj: SyntaxNode, method: "append" | "extend", args: CallArguments, env: Env): boolean {
+  const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
+  if (obj.type !== "identifier" && !attr) return false;
+  const cur = attr ? it.cls.attrs.get(attr) : env.get(obj.text);
+  if (!cur || (cur.k !== "list" && cur.k !== "seq")) return true;
+  const v = args.positional[0] ? it.expr(args.positional[0], env) : { k: "unknown" as const };
+  const items = method === "append" ? [v] : v.k === "list" && v.items ? v.items : [elementOf(v)];
+  // a local extended by a list of unknown length has unknown length too (an attribute's is kept as it was written)
+  const grown = appendAll(cur, items, it.inLoop > 0 || (!attr && method === "extend" && v.k === "list" && v.items === null));
+  if (attr) it.cls.attrs.set(attr, grown);
+  else env.set(obj.text, grown);
+  return true;
+}

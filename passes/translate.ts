@@ -1021,6 +1021,12 @@ export class FunctionWalker {
       if (perm && !isIdentity(perm) && i !== undefined) {
         return { v: { k: "num" }, text: `${o.text}[${physicalAxis(perm, i)}]` };
       }
+      const axes = perm && !isIdentity(perm) ? shapeSliceAxes(subs[0], perm.length) : undefined;
+      if (axes) {
+        // `x.shape[-2:]` of a channels-last x: torch's axes picked one by one from where they are held
+        const picked = axes.map((a) => `${o.text}[${physicalAxis(perm!, a)}]`);
+        return { v: { k: "other" }, text: `(${picked.join(", ")}${picked.length === 1 ? "," : ""})` };
+      }
       if (perm && !isIdentity(perm)) {
         this.diag("C2M-W006", e, "shape of a channels-last tensor indexed by a computed axis; result is in NHWC order");
       }
@@ -2425,6 +2431,23 @@ function optionsAgree(results: { v: Val; args: string[] }[]): boolean {
 function sameLayout(a: Val, b: Val): boolean {
   if (a.k === "tensor" && b.k === "tensor") return samePerm(a.t.perm, b.t.perm);
   return a.k === b.k;
+}
+
+/** The axes `shape[start:stop]` of a rank-`rank` shape names, when start and stop are integer literals or absent (no step). */
+function shapeSliceAxes(sub: SyntaxNode, rank: number): number[] | undefined {
+  if (sub.type !== "slice") return undefined;
+  const parts: (SyntaxNode | undefined)[] = [undefined, undefined];
+  let at = 0;
+  for (const c of sub.children) {
+    if (c.type === ":") at++;
+    else if (at > 1)
+      return undefined; // a step
+    else parts[at] = c;
+  }
+  const bound = (n: SyntaxNode | undefined) => (n === undefined ? undefined : intLiteral(n));
+  const [start, stop] = parts.map(bound);
+  if ((parts[0] && start === undefined) || (parts[1] && stop === undefined)) return undefined;
+  return [...Array(rank).keys()].slice(start, stop);
 }
 
 /** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */

@@ -1,0 +1,28 @@
+/**
+ * A slice of the shape of a tensor held channels-last picks torch's axes from where they are held (was C2M-W006,
+ * NHWC order); an in-place round of a temporary is the round. Checked against torch on MLX.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compile } from "../src/index.js";
+import { runParitySpec } from "../src/parity/index.js";
+import { packageRoot } from "../src/python.js";
+
+const MODEL = join(packageRoot(), "test", "fixtures", "models", "shape_slice_round.py");
+
+describe("shape slices and round_", () => {
+  const r = compile(readFileSync(MODEL, "utf8"), { filename: "shape_slice_round.py" });
+
+  it("reads torch's axes of a channels-last shape by position", () => {
+    expect(r.code).toContain("height, width = (latent.shape[1], latent.shape[2])");
+    expect(r.code).toContain("(channels,) = (latent.shape[3],)");
+    expect(r.diagnostics.map((d) => d.code)).not.toContain("C2M-W006");
+  });
+
+  it("gives torch's numbers", async () => {
+    const out = await runParitySpec(MODEL, { class: "Net", cases: [[{ shape: [2, 3, 4, 6] }], [{ shape: [1, 3, 8, 4] }]] as never, atol: 1e-4 });
+    expect(out.error).toBeUndefined();
+    expect(out.ok).toBe(true);
+  });
+});

@@ -855,13 +855,17 @@ export class FunctionWalker {
         const ga = this.expr(a);
         const gc = this.expr(c);
         let gb = this.expr(b);
+        let ga2 = ga;
         if (ga.v.k === "tensor" && gb.v.k === "tensor") gb = this.convert(gb, b, ga.v.t.perm, ga.v.t.rank);
+        // `q if cond else None`: a conversion of the whole would run on None; the tensor branch is brought to torch's layout
+        else if (ga.v.k === "tensor" && gb.v.k === "none") ga2 = this.toLogical(ga, a);
+        else if (gb.v.k === "tensor" && ga.v.k === "none") gb = this.toLogical(gb, b);
         return {
-          v: ga.v.k === "none" ? gb.v : ga.v,
+          v: ga2.v.k === "none" ? gb.v : ga2.v,
           text: rebuild(
             e,
             new Map([
-              [a, ga.text],
+              [a, ga2.text],
               [c, gc.text],
               [b, gb.text],
             ]),

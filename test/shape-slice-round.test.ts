@@ -1,6 +1,7 @@
 /**
  * A slice of the shape of a tensor held channels-last picks torch's axes from where they are held (was C2M-W006,
- * NHWC order); an in-place round of a temporary is the round. Checked against torch on MLX.
+ * NHWC order); an in-place round of a temporary is the round; `q if cond else None` handed on in torch's layout
+ * converts the tensor branch only. Checked against torch on MLX.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +23,21 @@ describe("shape slices and round_", () => {
 
   it("gives torch's numbers", async () => {
     const out = await runParitySpec(MODEL, { class: "Net", cases: [[{ shape: [2, 3, 4, 6] }], [{ shape: [1, 3, 8, 4] }]] as never, atol: 1e-4 });
+    expect(out.error).toBeUndefined();
+    expect(out.ok).toBe(true);
+  });
+});
+
+describe("a tensor or None", () => {
+  const model = join(packageRoot(), "test", "fixtures", "models", "conditional_none.py");
+  const r = compile(readFileSync(model, "utf8"), { filename: "conditional_none.py" });
+
+  it("converts the tensor branch, not the whole conditional", () => {
+    expect(r.code).toContain("return self.dec(q.transpose(0, 3, 1, 2), q.transpose(0, 3, 1, 2) if self.spatial else None)");
+  });
+
+  it("gives torch's numbers", async () => {
+    const out = await runParitySpec(model, { class: "Net", cases: [[{ shape: [2, 3, 4, 4] }], [{ shape: [1, 3, 4, 4] }]] as never, atol: 1e-4 });
     expect(out.error).toBeUndefined();
     expect(out.ok).toBe(true);
   });

@@ -26,7 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
-import { callsOneValue, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
+import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -1552,7 +1552,7 @@ export class FunctionWalker {
         if (this.seqDepth > 0) this.mixedLayouts = true;
         // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
         // take a value of any rank: the module held at run time says what it takes (c2m_sequential, as a Sequential of one)
-        if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsOneValue(call)) return this.itemsByLayout(m, args, nodes, call);
+        if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
@@ -1626,13 +1626,20 @@ export class FunctionWalker {
     );
     const a = args[0].v.k === "tensor" ? args[0] : undefined;
     const start = a ? isChannelsLast((a.v as { t: TensorType }).t) : false;
-    if (own.some((name) => !layoutDeclaration(this.signatureOf(name))) || start === undefined) {
+    // the helper hands arguments after x over in torch's layout: a class of this file must take them so
+    const restInTorchLayout = (name: string) =>
+      this.signatureOf(name)
+        .params.slice(1, args.length)
+        .every((p) => !p || isIdentity(p.perm));
+    if (own.some((name) => !layoutDeclaration(this.signatureOf(name)) || !restInTorchLayout(name)) || start === undefined) {
       this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
       return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? this.toLogical(g, nodes[i]).text : g.text)) };
     }
     for (const name of own) this.ctx.layoutDeclarations.add(name);
     this.ctx.helpers.add("c2m_sequential");
-    return { v: tensorVal(), args: [`${args[0].text}, ${start ? "True" : "False"}, False`], runtime: true };
+    // arguments after x go in torch's layout (the module held at run time takes them as torch's does)
+    const rest = args.slice(1).map((g, i) => (g.v.k === "tensor" ? this.toLogical(g, nodes[i + 1]).text : g.text));
+    return { v: tensorVal(), args: [[args[0].text, start ? "True" : "False", "False", ...rest].join(", ")], runtime: true };
   }
 
   /** this walk read a signature still being computed (recursion): a later walk may read the real one */

@@ -403,4 +403,57 @@ class Mix(nn.Module):
     // Conv keeps torch's layout (another file names it); the pool is channels-last: only it is converted
     expect(r.code).toContain("return type(outputs)([outputs[0], outputs[1].transpose(0, 3, 1, 2)])");
   });
+
+  it("runs one of several modules given more than x through c2m_sequential, the others in torch's layout (diffusers' conv_norm_out)", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/attn.py": py(`
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SpatialNorm(nn.Module):
+    def __init__(self, f_channels, zq_channels):
+        super().__init__()
+        self.norm_layer = nn.GroupNorm(num_channels=f_channels, num_groups=2, eps=1e-6, affine=True)
+        self.conv_y = nn.Conv2d(zq_channels, f_channels, kernel_size=1)
+
+    def forward(self, f, zq):
+        zq = F.interpolate(zq, size=f.shape[-2:], mode="nearest")
+        return self.norm_layer(f) * self.conv_y(zq)
+`),
+      "pkg/vae.py": py(`
+import torch
+import torch.nn as nn
+from .attn import SpatialNorm
+
+
+class Decoder(nn.Module):
+    def __init__(self, c=4, norm_type="group"):
+        super().__init__()
+        self.conv_in = nn.Conv2d(3, c, 3, padding=1)
+        if norm_type == "spatial":
+            self.conv_norm_out = SpatialNorm(c, 3)
+        else:
+            self.conv_norm_out = nn.GroupNorm(num_channels=c, num_groups=2, eps=1e-6)
+        self.conv_act = nn.SiLU()
+        self.conv_out = nn.Conv2d(c, 3, 3, padding=1)
+
+    def forward(self, z, latent_embeds=None):
+        sample = self.conv_in(z)
+        upscale_dtype = next(iter(self.conv_in.parameters())).dtype
+        sample = sample.to(upscale_dtype)
+        if latent_embeds is None:
+            sample = self.conv_norm_out(sample)
+        else:
+            sample = self.conv_norm_out(sample, latent_embeds)
+        sample = self.conv_act(sample)
+        return self.conv_out(sample)
+`),
+    };
+    const r = compileIn(files, "pkg/vae.py");
+    expect(r.code).toContain("sample = c2m_sequential(self.conv_norm_out, sample, True, False)");
+    expect(r.code).toContain("sample = c2m_sequential(self.conv_norm_out, sample, True, False, latent_embeds)");
+    expect(r.diagnostics.map((d) => d.code)).not.toContain("C2M-W022");
+  });
 });

@@ -109,6 +109,7 @@ export interface TranslateContext {
 }
 
 const TENSOR_ONLY_METHODS = new Set([
+  "is_floating_point",
   "view",
   "reshape",
   "permute",
@@ -1047,7 +1048,8 @@ export class FunctionWalker {
         const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
         return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
       }
-      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
+      // a slice of a ModuleList is MLX's list sliced: a list still (a Sequential's `.layers` is no attribute of it)
+      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: m.k, items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
     if (o.v.k === "list") {

@@ -42,3 +42,19 @@ describe("a tensor or None", () => {
     expect(out.ok).toBe(true);
   });
 });
+
+describe("a slice of a ModuleList", () => {
+  const model = join(packageRoot(), "test", "fixtures", "models", "module_list_slice.py");
+  const r = compile(readFileSync(model, "utf8"), { filename: "module_list_slice.py" });
+
+  it("is MLX's list sliced (no Sequential's .layers), and is_floating_point asks the dtype", () => {
+    expect(r.code).toContain("for attn, resnet in zip(self.attns, self.resnets[1:]):");
+    expect(r.code).toContain("if mx.issubdtype(p.dtype, mx.floating):");
+  });
+
+  it("gives torch's numbers", async () => {
+    const out = await runParitySpec(model, { class: "Net", cases: [[{ shape: [2, 4] }], [{ shape: [3, 5, 4] }]] as never, atol: 1e-4 });
+    expect(out.error).toBeUndefined();
+    expect(out.ok).toBe(true);
+  });
+});

@@ -27,14 +27,15 @@ export interface LayoutResult {
 /**
  * The models a user builds: classes no other class of the file instantiates, and the classes the file exports
  * by name in `__all__` (transformers' `ViTModel` is both public and the backbone of `ViTForImageClassification`):
- * a user calls those with torch's layout too.
+ * a user calls those with torch's layout too; so does a caller in another file of the package that names a class
+ * (`usedElsewhere`, a folder compile: diffusers' unet_2d_blocks building resnet.py's ResnetBlock2D).
  */
-export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> {
+export function topLevelClasses(mod: ModuleIR, requested?: string, usedElsewhere?: (name: string) => boolean): Set<string> {
   if (requested && mod.classes.has(requested)) return new Set([requested]);
   const used = new Set<string>();
   for (const c of mod.classes.values()) for (const u of c.uses) if (u !== c.name) used.add(u);
   const exported = mod.semantic?.exportedNames();
-  return new Set([...mod.classes.keys()].filter((n) => !used.has(n) || exported?.has(n)));
+  return new Set([...mod.classes.keys()].filter((n) => !used.has(n) || exported?.has(n) || usedElsewhere?.(n)));
 }
 
 /** `nested`: the torch imports below the top level (passes/torch-imports.ts), taken out of the output here. */
@@ -47,7 +48,8 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     mod,
     diags,
     layout: opts.layout,
-    topLevel: topLevelClasses(mod, opts.topClass),
+    topLevel: topLevelClasses(mod, opts.topClass, opts.usedByOtherFiles),
+    packageBoundaries: !!opts.usedByOtherFiles,
     helpers: new Set(),
     signatures: new Map(),
     computing: new Set(),

@@ -26,6 +26,7 @@ import { applyRules } from "../passes/cookbook.js";
 import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 import type { Plugin, Rule } from "./plugins.js";
 import { verifyOutput, type PackageInfo } from "../emit/verify/index.js";
+import { usedByOtherFiles } from "./cross-file-names.js";
 import { mlxApi } from "../passes/tables/index.js";
 import { phase } from "../ir/phases.js";
 
@@ -152,7 +153,9 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     const checked = verified(source, source, undefined, new Set(), options, diags, { tree });
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
-  const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
+  const usedElsewhere = options.package ? usedByOtherFiles(program, filename, options.package) : undefined;
+  const passOptions = { layout: options.layout ?? "torch", topClass: options.topClass, usedByOtherFiles: usedElsewhere };
+  const ctx: PassContext = { diags, options: passOptions, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
   const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];
   const extra = [...(options.passes ?? []), ...(options.plugins ?? []).flatMap((p) => p.passes ?? [])];

@@ -213,6 +213,7 @@ class Net(nn.Module):
   it("the item is a module that takes channels-last: the input is transposed once, the loop runs over the Sequential's layers (MLX's Sequential is a dict), the mean reads the channel axis last", () => {
     const r = compile(known, { filename: "m.py" });
     const f = forward(r);
+    // MLX's nn.Sequential is a dict: the loop goes through its list of layers (passes/sequential-access.ts)
     expect(f).toContain("x = x.transpose(0, 2, 3, 1)\n        outs = []\n        for i, layer in enumerate(self.features.layers):\n            x = layer(x)");
     expect(f).toContain("return mx.mean(outs[0], axis=3)");
     expect(r.diagnostics).toEqual([]);

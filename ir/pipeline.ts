@@ -49,7 +49,12 @@ export interface ConstructRecord {
 
 export interface PassContext {
   readonly diags: DiagnosticBag;
-  readonly options: { layout: "torch" | "nhwc"; topClass?: string };
+  readonly options: {
+    layout: "torch" | "nhwc";
+    topClass?: string;
+    /** in a folder compile: whether another file of the package names this class (it may build it, in torch's layout) */
+    usedByOtherFiles?: (className: string) => boolean;
+  };
   /** nodeKey(expression) → its replacement */
   readonly rewrites: Map<string, Rewrite>;
   readonly constructs: ConstructRecord[];

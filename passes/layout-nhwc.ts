@@ -5,7 +5,7 @@
  * decisions fixed, and the walkers' edits are what the emitter applies.
  */
 import { moduleDictBase, sequentialBase } from "./named-sequential.js";
-import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import { FLOW_BLOCK_OWNERS, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
@@ -27,14 +27,15 @@ export interface LayoutResult {
 /**
  * The models a user builds: classes no other class of the file instantiates, and the classes the file exports
  * by name in `__all__` (transformers' `ViTModel` is both public and the backbone of `ViTForImageClassification`):
- * a user calls those with torch's layout too.
+ * a user calls those with torch's layout too; so does a caller in another file of the package that names a class
+ * (`usedElsewhere`, a folder compile: diffusers' unet_2d_blocks building resnet.py's ResnetBlock2D).
  */
-export function topLevelClasses(mod: ModuleIR, requested?: string): Set<string> {
+export function topLevelClasses(mod: ModuleIR, requested?: string, usedElsewhere?: (name: string) => boolean): Set<string> {
   if (requested && mod.classes.has(requested)) return new Set([requested]);
   const used = new Set<string>();
   for (const c of mod.classes.values()) for (const u of c.uses) if (u !== c.name) used.add(u);
   const exported = mod.semantic?.exportedNames();
-  return new Set([...mod.classes.keys()].filter((n) => !used.has(n) || exported?.has(n)));
+  return new Set([...mod.classes.keys()].filter((n) => !used.has(n) || exported?.has(n) || usedElsewhere?.(n)));
 }
 
 /** `nested`: the torch imports below the top level (passes/torch-imports.ts), taken out of the output here. */
@@ -47,7 +48,8 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     mod,
     diags,
     layout: opts.layout,
-    topLevel: topLevelClasses(mod, opts.topClass),
+    topLevel: topLevelClasses(mod, opts.topClass, opts.usedByOtherFiles),
+    packageBoundaries: !!opts.usedByOtherFiles,
     helpers: new Set(),
     signatures: new Map(),
     computing: new Set(),
@@ -100,7 +102,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
         if (t) params.set(n, { k: "tensor", t });
       });
       const boundary = ctx.topLevel.has(cls!.name);
-      const w = runToFixpoint(ctx, fn, cls, { boundary, params });
+      const w = runToFixpoint(ctx, fn, cls, { boundary, params, logicalReturns: sig.logicalReturns });
       ctx.transposes.set(cls!.name, w.transposeCount);
       walkers.push(w);
     } else {
@@ -202,18 +204,7 @@ function dropNested(edits: Edit[]): Edit[] {
 }
 
 /** Statements that hold blocks of statements run in the same scope (a definition inside one is the scope's). */
-const COMPOUND = new Set([
-  "if_statement",
-  "elif_clause",
-  "else_clause",
-  "for_statement",
-  "while_statement",
-  "try_statement",
-  "except_clause",
-  "finally_clause",
-  "with_statement",
-  "block",
-]);
+const COMPOUND = new Set([...FLOW_BLOCK_OWNERS, "block"]);
 
 /** The function and class definitions (decorated or not) of a block, through compound statements, not inside other definitions. */
 export function definitionsIn(block: SyntaxNode): SyntaxNode[] {

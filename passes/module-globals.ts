@@ -1,46 +1,61 @@
 /**
- * module-globals: a module-level table of classes that a function building layers reads (timm's
- * `_NORM_ACT_MAP = dict(batchnorm=BatchNormAct2d, groupnorm=GroupNormAct, ...)`, looked up by
- * `get_norm_act_layer` as `_NORM_ACT_MAP[layer_name]` or `_NORM_TO_NORM_ACT_MAP.get(type_name)`). Without it the
- * lookup was a plain value, which a union of the function's returns dropped beside the one class it could see
- * (the `norm_layer` argument, nn.BatchNorm2d): the layer built was taken for a BatchNorm2d while it is a
- * BatchNormAct2d whose forward keeps torch's layout. With it, the lookup is one of the table's classes.
+ * module-globals: a container bound once at the top level of a file (`_block_registry = dict(basic=BasicBlock, …)`,
+ * timm's byobnet), or a partial of a class (`SEWithNorm = partial(SEModule, norm_layer=nn.BatchNorm2d)`), read by the module tree's interpreter (module-tree.ts) where a constructor or a helper names it:
+ * `_block_registry[block_type](**kwargs)` then builds one of the classes it holds, not a plain value.
+ *
+ * Reads: the file's top-level assignments. Only a name bound exactly once and changed nowhere else at the top level
+ * (`name[k] = …`, `name.update(…)`), to a literal container (a dict, list, tuple, `dict(…)`, `OrderedDict(…)`) or a
+ * `partial(…)`, is followed (timm's `_NORM_ACT_MAP[layer_name]`, `_NORM_TO_NORM_ACT_MAP.get(type_name)` too); anything else stays what the interpreter made of it before (a plain value).
+ * Writes: nothing.
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ModVal, ModuleIR } from "../ir/module.js";
+import { dictValue } from "./named-sequential.js";
 
-const tablesByRoot = new WeakMap<SyntaxNode, Map<string, SyntaxNode | null>>();
+const CONTAINER_TYPES = new Set(["dictionary", "list", "tuple"]);
 
-/**
- * The dict or list written out that a module-level name is bound to, when the file's top level binds it once and
- * changes it nowhere else at the top level (`name[...] = `, `name.update(`, …: then undefined, as for any other name).
- */
-export function moduleLevelTable(root: SyntaxNode, name: string): SyntaxNode | undefined {
-  let byName = tablesByRoot.get(root);
-  if (!byName) tablesByRoot.set(root, (byName = topLevelTables(root)));
-  return byName.get(name) ?? undefined;
+/** Names being evaluated, per file: a table that names itself is not followed into. */
+const evaluating = new WeakMap<ModuleIR, Set<string>>();
+
+/** Per file: each name bound exactly once at the top level, to its right-hand side when that is a literal container. */
+const tables = new WeakMap<ModuleIR, Map<string, SyntaxNode | undefined>>();
+
+function containerBinding(mod: ModuleIR, name: string): SyntaxNode | undefined {
+  let bound = tables.get(mod);
+  if (!bound) {
+    bound = new Map();
+    for (const stmt of namedChildren(mod.root)) {
+      const a = stmt.type === "expression_statement" ? namedChildren(stmt)[0] : undefined;
+      const left = a?.type === "assignment" ? a.childForFieldName("left") : undefined;
+      const rhs = a?.childForFieldName("right");
+      if (left?.type !== "identifier" || !rhs) continue;
+      const callee = rhs.type === "call" ? rhs.childForFieldName("function")!.text : undefined;
+      // a table (`dict(…)`) or a class with some arguments fixed (`partial(SEModule, norm_layer=…)`)
+      const isDictCall = callee === "dict" || callee === "OrderedDict" || callee === "collections.OrderedDict" || callee === "partial" || callee === "functools.partial";
+      // bound twice: which binding a reader sees is not known
+      bound.set(left.text, bound.has(left.text) ? undefined : CONTAINER_TYPES.has(rhs.type) || isDictCall ? rhs : undefined);
+    }
+    // a table the top level changes after binding it (`name[k] = `, `name.update(…)`, …) is not known either
+    for (const [name, rhs] of bound) {
+      if (!rhs) continue;
+      const changed = new RegExp(`(^|[^\\w.])${name}\\s*(\\[[^\\]]*\\]\\s*=[^=]|\\.(update|setdefault|append|extend|insert|pop)\\(|\\+=|\\|=)`);
+      if (namedChildren(mod.root).some((s) => !s.text.startsWith(`${name} =`) && !s.text.startsWith(`${name}=`) && changed.test(s.text))) bound.set(name, undefined);
+    }
+    tables.set(mod, bound);
+  }
+  return bound.get(name);
 }
 
-function topLevelTables(root: SyntaxNode): Map<string, SyntaxNode | null> {
-  const tables = new Map<string, SyntaxNode | null>();
-  const statements = namedChildren(root);
-  for (const s of statements) {
-    const a = s.type === "expression_statement" ? namedChildren(s)[0] : undefined;
-    const left = a?.type === "assignment" ? a.childForFieldName("left") : undefined;
-    const right = a?.childForFieldName("right");
-    if (left?.type !== "identifier" || !right) continue;
-    tables.set(left.text, tables.has(left.text) ? null : isTable(right) ? right : null);
+/** What a top-level container named `name` holds, evaluated by `expr`; undefined when the name is not such a table. */
+export function moduleGlobal(mod: ModuleIR, name: string, expr: (n: SyntaxNode) => ModVal): ModVal | undefined {
+  const rhs = containerBinding(mod, name);
+  const active = evaluating.get(mod) ?? new Set<string>();
+  if (!rhs || active.has(name)) return undefined;
+  evaluating.set(mod, active.add(name));
+  try {
+    // a dict display is read here only: elsewhere in a constructor it stays a plain value (module-children.ts)
+    return rhs.type === "dictionary" ? dictValue(rhs, expr) : expr(rhs);
+  } finally {
+    active.delete(name);
   }
-  for (const [name, right] of tables) {
-    if (!right) continue;
-    const changed = new RegExp(`(^|[^\\w.])${name}\\s*(\\[[^\\]]*\\]\\s*=[^=]|\\.(update|setdefault|append|extend|insert|pop)\\(|\\+=|\\|=)`);
-    if (statements.some((s) => !s.text.startsWith(`${name} =`) && !s.text.startsWith(`${name}=`) && changed.test(s.text))) tables.set(name, null);
-  }
-  return tables;
-}
-
-function isTable(e: SyntaxNode): boolean {
-  if (e.type === "dictionary" || e.type === "list" || e.type === "tuple") return true;
-  if (e.type !== "call") return false;
-  const fn = e.childForFieldName("function")!.text;
-  return fn === "dict" || fn === "OrderedDict" || fn === "collections.OrderedDict";
 }

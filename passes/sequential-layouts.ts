@@ -91,10 +91,10 @@ export function valueAsDecided<G extends { v: Val; text: string }>(g: G, decisio
 
 /**
  * A call of one of several modules that disagree on layout runs through `c2m_sequential` (as a Sequential of one:
- * the helper asks the module held at run time what it takes) when the call passes that module one value and
- * nothing else; the helper has no way to pass more.
+ * the helper asks the module held at run time what it takes) when the call passes that module positional values
+ * only, none a splat: x, then any others in torch's layout (diffusers' `conv_norm_out(sample, latent_embeds)`).
  */
-export function callsOneValue(call: SyntaxNode): boolean {
+export function callsPositionally(call: SyntaxNode): boolean {
   const args = namedChildren(call.childForFieldName("arguments")!);
-  return args.length === 1 && args[0].type !== "keyword_argument" && args[0].type !== "list_splat" && args[0].type !== "dictionary_splat";
+  return args.length >= 1 && args.every((a) => a.type !== "keyword_argument" && a.type !== "list_splat" && a.type !== "dictionary_splat");
 }

@@ -27,23 +27,34 @@ import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam }
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
 import { enumerated, targetValues, zipped } from "./loop-values.js";
-import { callsOneValue, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
+import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
-import { templateFor } from "./tables/layers.js";
+import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { registeredOp } from "./registered-ops.js";
+import { returnsAgree } from "./return-layouts.js";
+import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
+import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
+
+/** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
+export interface WalkOptions {
+  boundary: boolean;
+  params?: Map<string, Val>;
+  logicalReturns?: boolean;
+}
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -78,6 +89,8 @@ export interface TranslateContext {
   /** layout at the model boundary */
   layout: "torch" | "nhwc";
   topLevel: Set<string>;
+  /** a folder compile: a class of another file of the package keeps torch's layout at its forward (layout-nhwc.ts topLevelClasses) */
+  packageBoundaries?: boolean;
   helpers: Set<string>;
   signatures: Map<string, ForwardSignature>;
   /** signatures being computed (recursion guard) */
@@ -107,6 +120,7 @@ export interface TranslateContext {
 }
 
 const TENSOR_ONLY_METHODS = new Set([
+  "is_floating_point",
   "view",
   "reshape",
   "permute",
@@ -247,7 +261,7 @@ export class FunctionWalker {
     readonly fn: SyntaxNode | undefined,
     private cls: ClassIR | undefined,
     readonly decisions: Map<string, LayoutDecision>,
-    private opts: { boundary: boolean; params?: Map<string, Val> },
+    private opts: WalkOptions,
   ) {}
 
   // ---------------------------------------------------------------- entry points
@@ -262,7 +276,7 @@ export class FunctionWalker {
       if (!name || name === "self") continue;
       const given = this.opts.params?.get(name);
       const def = `${name}@param`;
-      const v: Val = given ?? paramDefault(p);
+      const v: Val = given ?? annotatedModuleClass(p, this.ctx.mod) ?? paramDefault(p);
       const decided = this.decisions.get(def);
       if (v.k === "tensor" && decided && !samePerm(decided.perm, v.t.perm)) {
         const rank = v.t.rank ?? decided.rank;
@@ -333,7 +347,7 @@ export class FunctionWalker {
         const e = namedChildren(s)[0];
         if (!e) return;
         let g = this.expr(e);
-        if (this.opts.boundary && this.ctx.layout === "torch") g = this.toLogicalDeep(g, e);
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns) g = this.toLogicalDeep(g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -858,13 +872,17 @@ export class FunctionWalker {
         const ga = this.expr(a);
         const gc = this.expr(c);
         let gb = this.expr(b);
+        let ga2 = ga;
         if (ga.v.k === "tensor" && gb.v.k === "tensor") gb = this.convert(gb, b, ga.v.t.perm, ga.v.t.rank);
+        // `q if cond else None`: a conversion of the whole would run on None; the tensor branch is brought to torch's layout
+        else if (ga.v.k === "tensor" && gb.v.k === "none") ga2 = this.toLogical(ga, a);
+        else if (gb.v.k === "tensor" && ga.v.k === "none") gb = this.toLogical(gb, b);
         return {
-          v: ga.v.k === "none" ? gb.v : ga.v,
+          v: ga2.v.k === "none" ? gb.v : ga2.v,
           text: rebuild(
             e,
             new Map([
-              [a, ga.text],
+              [a, ga2.text],
               [c, gc.text],
               [b, gb.text],
             ]),
@@ -912,6 +930,8 @@ export class FunctionWalker {
     const q = qualify(e, this.ctx.mod.aliases);
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
+      const registered = registeredOp(q, this.ctx.mod);
+      if (registered) return { v: { k: "other" }, text: registered };
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerValue(layer, e);
       const op = OP_BY_NAME.get(q);
@@ -937,6 +957,10 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
+    if (readsUnknownDevice(attr, obj.text, o.v.k === "tensor" || o.v.k === "module" ? o.v.k : "other") && !isAssignmentTarget(e)) {
+      this.ctx.helpers.add(DEVICE_OF_HELPER);
+      return { v: { k: "other" }, text: deviceOfText(o.text) };
+    }
     if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
       const caveat = LAYER_ATTR_CAVEATS[attr];
@@ -1024,6 +1048,12 @@ export class FunctionWalker {
       if (perm && !isIdentity(perm) && i !== undefined) {
         return { v: { k: "num" }, text: `${o.text}[${physicalAxis(perm, i)}]` };
       }
+      const axes = perm && !isIdentity(perm) ? shapeSliceAxes(subs[0], perm.length) : undefined;
+      if (axes) {
+        // `x.shape[-2:]` of a channels-last x: torch's axes picked one by one from where they are held
+        const picked = axes.map((a) => `${o.text}[${physicalAxis(perm!, a)}]`);
+        return { v: { k: "other" }, text: `(${picked.join(", ")}${picked.length === 1 ? "," : ""})` };
+      }
       if (perm && !isIdentity(perm)) {
         this.diag("C2M-W006", e, "shape of a channels-last tensor indexed by a computed axis; result is in NHWC order");
       }
@@ -1040,7 +1070,8 @@ export class FunctionWalker {
         const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
         return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
       }
-      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
+      // a slice of a ModuleList is MLX's list sliced: a list still (a Sequential's `.layers` is no attribute of it)
+      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: m.k, items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
     if (o.v.k === "list") {
@@ -1155,6 +1186,8 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      const registered = registeredOp(q, this.ctx.mod);
+      if (registered) return this.opaqueCall(e);
       // a torch name whose MLX form is a helper function with torch's signature, called
       if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return this.opaqueCall(e, new Map([[fn, this.torchName(q, fn).text]]), false);
       const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
@@ -1202,6 +1235,10 @@ export class FunctionWalker {
       if (o.v.k === "module") {
         const m = o.v.m;
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
+        // `attn.group_norm(x)`: a module a known class holds, called
+        const owner = m.k === "class" ? (m.ext?.cls ?? this.ctx.mod.classes.get(m.name)) : undefined;
+        const held = owner && !owner.methods.has(method) ? selfAttribute(owner, method, (m.k === "class" && m.ext?.mod.aliases) || this.ctx.mod.aliases) : undefined;
+        if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return this.moduleCall(e, held, `${o.text}.${method}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
         const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
@@ -1487,7 +1524,10 @@ export class FunctionWalker {
           if (isIdentity(a0v.t.perm) && a0v.t.rank === 2) return { v: { k: "tensor", t: a0v.t }, args: texts };
         }
         if (row.layout === "channels_last") {
-          const rank = row.rank ?? 4;
+          // a layer of several ranks (GroupNorm on (N, C, L)) takes the rank of its input where c2m knows it
+          const a0 = args[0].v.k === "tensor" ? args[0].v.t : undefined;
+          const given0 = a0 ? (a0.rank ?? a0.perm?.length) : undefined;
+          const rank = given0 !== undefined && (row as LayerRow).ranks?.includes(given0) ? given0 : (row.rank ?? 4);
           // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
           const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
           const c = this.convert(given, nodes[0], channelsLast(rank), rank);
@@ -1556,7 +1596,7 @@ export class FunctionWalker {
         if (this.seqDepth > 0) this.mixedLayouts = true;
         // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
         // take a value of any rank: the module held at run time says what it takes (c2m_sequential, as a Sequential of one)
-        if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsOneValue(call)) return this.itemsByLayout(m, args, nodes, call);
+        if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
@@ -1580,7 +1620,8 @@ export class FunctionWalker {
   private foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
     const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
     if (seqItems) return this.applyModule(seqItems, args, nodes, call);
-    if (!foreignTakesTorchLayout(ext) || this.ctx.layout === "nhwc") {
+    const inPackage = this.ctx.packageBoundaries && ext.mod.semantic?.file.origin === "user";
+    if (!(inPackage || foreignTakesTorchLayout(ext)) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }
     const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
@@ -1629,13 +1670,20 @@ export class FunctionWalker {
     );
     const a = args[0].v.k === "tensor" ? args[0] : undefined;
     const start = a ? isChannelsLast((a.v as { t: TensorType }).t) : false;
-    if (own.some((name) => !layoutDeclaration(this.signatureOf(name))) || start === undefined) {
+    // the helper hands arguments after x over in torch's layout: a class of this file must take them so
+    const restInTorchLayout = (name: string) =>
+      this.signatureOf(name)
+        .params.slice(1, args.length)
+        .every((p) => !p || isIdentity(p.perm));
+    if (own.some((name) => !layoutDeclaration(this.signatureOf(name)) || !restInTorchLayout(name)) || start === undefined) {
       this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
       return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? this.toLogical(g, nodes[i]).text : g.text)) };
     }
     for (const name of own) this.ctx.layoutDeclarations.add(name);
     this.ctx.helpers.add("c2m_sequential");
-    return { v: tensorVal(), args: [`${args[0].text}, ${start ? "True" : "False"}, False`], runtime: true };
+    // arguments after x go in torch's layout (the module held at run time takes them as torch's does)
+    const rest = args.slice(1).map((g, i) => (g.v.k === "tensor" ? this.toLogical(g, nodes[i + 1]).text : g.text));
+    return { v: tensorVal(), args: [[args[0].text, start ? "True" : "False", "False", ...rest].join(", ")], runtime: true };
   }
 
   /** this walk read a signature still being computed (recursion): a later walk may read the real one */
@@ -1744,10 +1792,13 @@ export class FunctionWalker {
         resultVal = tensorVal();
         allLogical();
         break;
-      case "logical":
+      case "logical": {
         allLogical();
-        resultVal = tensorVal();
+        const subjectRank = subject?.v.k === "tensor" ? (subject.v.t.rank ?? subject.v.t.perm?.length) : undefined;
+        const rank = logicalResultRank(name, bound.byName.get("shape"), subjectRank);
+        resultVal = rank === undefined ? tensorVal() : { k: "tensor", t: { kind: "tensor", rank } };
         break;
+      }
       case "channels_last": {
         const rank = /3d$/.test(name) ? 5 : /1d$/.test(name) ? 3 : 4;
         if (subject && subjectSingle) {
@@ -2076,6 +2127,11 @@ export class FunctionWalker {
       const each = this.toLogical({ v: first, text: "c2m_item" }, node);
       return { v: { k: "list", items: items!.map(() => each.v) }, text: `type(${g.text})(${each.text} for c2m_item in ${g.text})` };
     }
+    // items in different layouts (a pooled branch beside a module's result): each converted by its position
+    if (items?.some((i) => i.k === "tensor" && !isIdentity(i.t.perm))) {
+      const each = items.map((v, i) => this.toLogical({ v, text: `${g.text}[${i}]` }, node));
+      return { v: { k: "list", items: each.map((c) => c.v) }, text: `type(${g.text})([${each.map((c) => c.text).join(", ")}])` };
+    }
     return g;
   }
 
@@ -2260,9 +2316,12 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
     names.forEach((n, i) => {
       if (params[i]) paramVals.set(n, { k: "tensor", t: params[i]! });
     });
-    const final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    let final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    // returns that disagree on their layout all go back to torch's (passes/return-layouts.ts)
+    const logicalReturns = !returnsAgree(final.returns);
+    if (logicalReturns) final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals, logicalReturns });
     const result = resultType(final.returns);
-    const sig: ForwardSignature = { params, result };
+    const sig: ForwardSignature = { params, result, ...(logicalReturns ? { logicalReturns } : {}) };
     ctx.signatures.set(name, sig);
     return sig;
   } finally {
@@ -2270,7 +2329,7 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
   }
 }
 
-export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): FunctionWalker {
+export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): FunctionWalker {
   const key = walkKey(ctx, cls, opts);
   const before = sharedStateStamp(ctx);
   const cached = walkCache
@@ -2301,10 +2360,10 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
  */
 const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: FunctionWalker }[]>>();
 
-function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): string {
+function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOptions): string {
   // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
   const boundary = opts.boundary && ctx.layout === "torch";
-  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])]]);
+  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])], !!opts.logicalReturns]);
 }
 
 function sharedStateStamp(ctx: TranslateContext): string {
@@ -2367,6 +2426,18 @@ function tensorVal(): Val {
   return { k: "tensor", t: { kind: "tensor" } };
 }
 
+/**
+ * `attn: Attention` with Attention a module class of this file (diffusers' attention processors take the module
+ * they serve): the parameter is that module, so a call of one of its layers (`attn.group_norm(x)`) gets the
+ * layer's layout instead of passing torch's to a layer that reads channels-last.
+ */
+function annotatedModuleClass(p: SyntaxNode, mod: ModuleIR): Val | undefined {
+  const ann = p.childForFieldName("type");
+  const name = ann?.type === "type" ? namedChildren(ann)[0] : ann;
+  const text = name?.type === "string" ? stringValue(name) : name?.type === "identifier" ? name.text : undefined;
+  return text && mod.classes.has(text) ? { k: "module", m: { k: "class", name: text } } : undefined;
+}
+
 function paramDefault(p: SyntaxNode): Val {
   const ann = p.childForFieldName("type")?.text ?? "";
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
@@ -2418,6 +2489,23 @@ function optionsAgree(results: { v: Val; args: string[] }[]): boolean {
 function sameLayout(a: Val, b: Val): boolean {
   if (a.k === "tensor" && b.k === "tensor") return samePerm(a.t.perm, b.t.perm);
   return a.k === b.k;
+}
+
+/** The axes `shape[start:stop]` of a rank-`rank` shape names, when start and stop are integer literals or absent (no step). */
+function shapeSliceAxes(sub: SyntaxNode, rank: number): number[] | undefined {
+  if (sub.type !== "slice") return undefined;
+  const parts: (SyntaxNode | undefined)[] = [undefined, undefined];
+  let at = 0;
+  for (const c of sub.children) {
+    if (c.type === ":") at++;
+    else if (at > 1)
+      return undefined; // a step
+    else parts[at] = c;
+  }
+  const bound = (n: SyntaxNode | undefined) => (n === undefined ? undefined : intLiteral(n));
+  const [start, stop] = parts.map(bound);
+  if ((parts[0] && start === undefined) || (parts[1] && stop === undefined)) return undefined;
+  return [...Array(rank).keys()].slice(start, stop);
 }
 
 /** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */

@@ -1,4 +1,5 @@
 /** The compile pipeline for one Python file: parse → IR → passes → emit. */
+import { reportLibraryTies } from "../passes/library-ties.js";
 import { firstError, parsePython, plainTreeOf, type Tree } from "../grammar/python.js";
 import { python3Problem } from "../grammar/python3-check.js";
 import type { ModuleIR } from "../ir/module.js";
@@ -25,6 +26,7 @@ import { applyRules } from "../passes/cookbook.js";
 import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 import type { Plugin, Rule } from "./plugins.js";
 import { verifyOutput, type PackageInfo } from "../emit/verify/index.js";
+import { usedByOtherFiles } from "./cross-file-names.js";
 import { mlxApi } from "../passes/tables/index.js";
 import { phase } from "../ir/phases.js";
 
@@ -75,6 +77,8 @@ export interface CompileResult {
  */
 export const PIPELINE: readonly Pass[] = [
   { name: "module-tree", run: (mod, ctx) => collectClasses(mod, ctx.diags) },
+  // parameters a library ties after construction (transformers' _tied_weights_keys): diagnosed, not translated
+  { name: "library-ties", run: (mod, ctx) => reportLibraryTies(mod, ctx.diags) },
   // the cookbook's idiom rules (issue 5) register here; plugin passes may add rewrites before layout-nhwc
   { name: "cookbook", run: (mod, ctx) => applyRules(mod, ctx, builtinRules()) },
 ];
@@ -149,7 +153,9 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     const checked = verified(source, source, undefined, new Set(), options, diags, { tree });
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
-  const ctx: PassContext = { diags, options: { layout: options.layout ?? "torch", topClass: options.topClass }, rewrites: new Map(), constructs: [] };
+  const usedElsewhere = options.package ? usedByOtherFiles(program, filename, options.package) : undefined;
+  const passOptions = { layout: options.layout ?? "torch", topClass: options.topClass, usedByOtherFiles: usedElsewhere };
+  const ctx: PassContext = { diags, options: passOptions, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
   const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];
   const extra = [...(options.passes ?? []), ...(options.plugins ?? []).flatMap((p) => p.passes ?? [])];

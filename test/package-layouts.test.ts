@@ -313,4 +313,147 @@ class Net(nn.Module):
     expect(r.weightMaps.Net.map((rule) => `${String(rule.torch)} | ${rule.op}`)).toEqual(["conv_dw.weight | conv"]);
     expect(r.code).toContain("        x = x.transpose(0, 2, 3, 1)\n        return self.fc(mx.mean(self.conv_dw(x), axis=(1, 2)))");
   });
+
+  it("keeps torch's layout at the forward of a class its own file uses when another file builds it too (diffusers' ResnetBlock2D)", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/blocks.py": py(`
+import torch.nn as nn
+
+
+class Res(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.norm = nn.GroupNorm(2, c)
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.conv(self.norm(x))
+
+
+class Pair(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a = Res(c)
+        self.b = Res(c)
+
+    def forward(self, x):
+        return self.b(self.a(x))
+`),
+      "pkg/model.py": py(`
+import torch.nn as nn
+from .blocks import Res
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.res = Res(4)
+
+    def forward(self, x):
+        return self.res(x) * 2
+`),
+    };
+    const res = (code: string) => code.slice(code.indexOf("class Res("), code.indexOf("class Pair("));
+    const blocks = compileIn(files, "pkg/blocks.py");
+    // Res converts at its own boundary: the caller in model.py hands it torch's layout
+    expect(res(blocks.code)).toContain("    def __call__(self, x):\n        x = x.transpose(0, 2, 3, 1)");
+    const model = compileIn(files, "pkg/model.py");
+    expect(model.diagnostics.map((d) => d.code)).not.toContain("C2M-W013");
+    // alone, the file gives Res the layout Pair hands it (channels-last, no conversion of its own)
+    const alone = compile(files["pkg/blocks.py"], { filename: "pkg/blocks.py" });
+    expect(res(alone.code)).toContain("    def __call__(self, x):\n        return x + self.conv(self.norm(x))");
+  });
+
+  it("converts each item of a returned list by its own layout when they differ (torchvision's Inception branches)", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/inc.py": py(`
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Conv(nn.Module):
+    def __init__(self, i, o):
+        super().__init__()
+        self.conv = nn.Conv2d(i, o, 3, padding=1)
+
+    def forward(self, x):
+        return F.relu(self.conv(x))
+
+
+class Mix(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.b = Conv(c, 4)
+
+    def _forward(self, x):
+        b = self.b(x)
+        pool = F.max_pool2d(x, 3, stride=1, padding=1)
+        outputs = [b, pool]
+        return outputs
+
+    def forward(self, x):
+        return torch.cat(self._forward(x), 1)
+`),
+      "pkg/quantized.py": "from .inc import Conv\n",
+    };
+    const r = compileIn(files, "pkg/inc.py");
+    // Conv keeps torch's layout (another file names it); the pool is channels-last: only it is converted
+    expect(r.code).toContain("return type(outputs)([outputs[0], outputs[1].transpose(0, 3, 1, 2)])");
+  });
+
+  it("runs one of several modules given more than x through c2m_sequential, the others in torch's layout (diffusers' conv_norm_out)", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/attn.py": py(`
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SpatialNorm(nn.Module):
+    def __init__(self, f_channels, zq_channels):
+        super().__init__()
+        self.norm_layer = nn.GroupNorm(num_channels=f_channels, num_groups=2, eps=1e-6, affine=True)
+        self.conv_y = nn.Conv2d(zq_channels, f_channels, kernel_size=1)
+
+    def forward(self, f, zq):
+        zq = F.interpolate(zq, size=f.shape[-2:], mode="nearest")
+        return self.norm_layer(f) * self.conv_y(zq)
+`),
+      "pkg/vae.py": py(`
+import torch
+import torch.nn as nn
+from .attn import SpatialNorm
+
+
+class Decoder(nn.Module):
+    def __init__(self, c=4, norm_type="group"):
+        super().__init__()
+        self.conv_in = nn.Conv2d(3, c, 3, padding=1)
+        if norm_type == "spatial":
+            self.conv_norm_out = SpatialNorm(c, 3)
+        else:
+            self.conv_norm_out = nn.GroupNorm(num_channels=c, num_groups=2, eps=1e-6)
+        self.conv_act = nn.SiLU()
+        self.conv_out = nn.Conv2d(c, 3, 3, padding=1)
+
+    def forward(self, z, latent_embeds=None):
+        sample = self.conv_in(z)
+        upscale_dtype = next(iter(self.conv_in.parameters())).dtype
+        sample = sample.to(upscale_dtype)
+        if latent_embeds is None:
+            sample = self.conv_norm_out(sample)
+        else:
+            sample = self.conv_norm_out(sample, latent_embeds)
+        sample = self.conv_act(sample)
+        return self.conv_out(sample)
+`),
+    };
+    const r = compileIn(files, "pkg/vae.py");
+    expect(r.code).toContain("sample = c2m_sequential(self.conv_norm_out, sample, True, False)");
+    expect(r.code).toContain("sample = c2m_sequential(self.conv_norm_out, sample, True, False, latent_embeds)");
+    expect(r.diagnostics.map((d) => d.code)).not.toContain("C2M-W022");
+  });
 });

@@ -114,6 +114,11 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   if (val.k === "value" && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && makesTensor(it, right)) {
     it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
   }
+  // `self.attention_bias_cache = {}`: a plain dict is no child of a torch module (what a method caches in it is in no
+  // state_dict), but MLX makes every array in a public dict attribute a parameter; keep it private
+  if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "dictionary" && namedChildren(right).length === 0) {
+    it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
+  }
 }
 
 /** A call of a torch function (not a layer or Parameter) or of a function defined in this file. */

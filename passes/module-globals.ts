@@ -35,11 +35,15 @@ function containerBinding(mod: ModuleIR, name: string): SyntaxNode | undefined {
       // bound twice: which binding a reader sees is not known
       bound.set(left.text, bound.has(left.text) ? undefined : CONTAINER_TYPES.has(rhs.type) || isDictCall ? rhs : undefined);
     }
-    // a table the top level changes after binding it (`name[k] = `, `name.update(…)`, …) is not known either
+    // a table the top level changes after binding it (`name[k] = `, `name.update(…)`, …) is not known either; one a
+    // function adds to when called (byobnet's register_block) still holds its literal entries, which are read (a class
+    // another file registers is not seen: its weights then miss their rules and fail to load, loudly)
+    const definitions = new Set(["function_definition", "decorated_definition", "class_definition"]);
     for (const [name, rhs] of bound) {
       if (!rhs) continue;
       const changed = new RegExp(`(^|[^\\w.])${name}\\s*(\\[[^\\]]*\\]\\s*=[^=]|\\.(update|setdefault|append|extend|insert|pop)\\(|\\+=|\\|=)`);
-      if (namedChildren(mod.root).some((s) => !s.text.startsWith(`${name} =`) && !s.text.startsWith(`${name}=`) && changed.test(s.text))) bound.set(name, undefined);
+      const topLevel = namedChildren(mod.root).filter((s) => !definitions.has(s.type));
+      if (topLevel.some((s) => !s.text.startsWith(`${name} =`) && !s.text.startsWith(`${name}=`) && changed.test(s.text))) bound.set(name, undefined);
     }
     tables.set(mod, bound);
   }

@@ -171,6 +171,7 @@ C2M_WEIGHT_MAPS = {
     "Attention": [],
     "Mlp": [],
     "DiTBlock": [
+        ("**.num_batches_tracked", None, "drop"),
         ("adaLN_modulation.0.**", "adaLN_modulation.layers.0.**", "identity"),
         ("adaLN_modulation.1.**", "adaLN_modulation.layers.1.**", "identity"),
     ],

@@ -1,0 +1,1778 @@
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+/*
+Kernels for attention forward pass.
+
+If you do not have CUDNN, you can remove ENABLE_CUDNN to run the other kernels
+
+See the README for cuDNN install instructions
+
+Compile example with cuDNN:
+nvcc -I/PATH/TO/cudnn-frontend/include -DENABLE_CUDNN -O3 --use_fast_math --lcublas -lcublasLt -lcudnn attention_forward.cu -o attention_forward
+
+Compile example without cuDNN:
+nvcc -O3 --use_fast_math -lcublas -lcublasLt attention_forward.cu -o attention_forward
+
+version 1 is naive port from CPU code to kernel, parallelize over batch, time, heads only
+./attention_forward 1
+
+version 2 is a naive implementation of flash attention, taken, adapted from
+https://github.com/tspeterkim/flash-attention-minimal
+and with help from
+https://github.com/leloykun/flash-hyperbolic-attention-minimal
+sadly, this flash attention version seems about 3X slower than the naive version
+./attention_forward 2
+
+version 3 is a cuBLAS + softmax version, similar to the PyTorch implementation
+cuBLAS is used both to calculate the QK^T and the final weighted sum
+the softmax is calculated using a custom, efficient kernel as well
+this turns out to be ~20X faster than (1) nice
+./attention_forward 3
+
+version 4 is a further optimized kernel that fuses the scale operation,
+uses a directly autoregressive softmax, and uses the online softmax algorithm.
+./attention_forward 4
+
+version 5 is a FP16 version of kernel 4
+./attention_forward 5
+
+version 6 is kernel 5 skipping (un)permute (unrealistic but useful comparison point)
+
+version 10 is using cuDNN Flash Attention using FP16 or BF16, see:
+https://github.com/NVIDIA/cudnn-frontend/blob/main/docs/operations/Attention.md
+./attention_forward 10
+
+version 11 is kernel 10 skipping FP16/FP32 conversions (full FP16/BF16 network)
+./attention_forward 11
+*/
+//#define ENABLE_CUDNN // can be enabled via nvcc "-DENABLE_CUDNN"
+#include <stdio.h>
+#include <stdlib.h>
+#include <assert.h>
+#include <float.h>
+                      
+#include <cuda_runtime.h>
+#include <cuda_bf16.h>
+#include <cooperative_groups.h>
+#include <cooperative_groups/reduce.h>
+
+#define ENABLE_BF16
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <cuda_runtime.h>
+                      
+                     
+#include <float.h>
+
+#define WARP_SIZE 32U
+                                 
+
+                 
+                                                       
+                                            
+ 
+
+__device__ float warpReduceSum(float val) {
+    for (int offset = 16; offset > 0; offset /= 2) {
+        val += __shfl_xor_sync(0xFFFFFFFF, val, offset);
+    }
+    return val;
+}
+
+// requires all 32 threads in the warp to be active, but should work for any block size
+// uses non-dynamic shared memory so every call increases shared memory requirements by 128 bytes
+// the fact it's unique shared memory allows us to avoid an extra __syncthreads() call at the end
+// but if called inside a loop, the shared memory will be implicitly reused, so set final_sync to 1
+                                           
+
+                                         
+                                                                                      
+                                            
+                                                                                        
+                                           
+                                                
+                                                
+                                                 
+
+                                         
+                                                         
+                    
+                                                                           
+                                               
+
+                     
+                                                                                            
+     
+                     
+ 
+
+// Helper function to call blockReduce with default arguments
+                                         
+                                                
+                                                         
+ 
+
+// ----------------------------------------------------------------------------
+// checking utils
+
+// CUDA error checking
+                                                                
+                               
+                                                               
+                                          
+                           
+     
+ ;
+#define cudaCheck(err) (cuda_check(err, __FILE__, __LINE__))
+
+// cuBLAS error checking
+                                                                   
+ 
+                                          
+                                                                 
+                           
+     
+ 
+#define cublasCheck(status) { cublasCheck((status), __FILE__, __LINE__); }
+
+// ----------------------------------------------------------------------------
+// cuBLAS setup
+// these will be initialized by setup_main
+
+// cuBLAS workspace. Hardcoding to 32MiB but only Hopper needs 32, for others 4 is OK
+                                                         
+                                       
+                                               
+                             
+                                 
+                        
+                        
+                      // for persistent threads where we want 1 threadblock per SM
+                                // needed to calculate how many blocks to launch to fill up the GPU
+
+// ----------------------------------------------------------------------------
+// to make sure that 2 blocks fit on A100/H100 to maximise latency tolerance
+
+#define MAX_1024_THREADS_BLOCKS 2
+
+
+
+
+// ----------------------------------------------------------------------------
+// Packed128 data structure, which forces the compiler to use 128-bit loads/stores
+// in GPUs that support (the LDG.128 and STS.128 instructions)
+// This is a bit similar to the use of float4 in the case of 32-bit floats, but
+// supports arbitrary precision.
+
+                           
+                              
+                                                                                 
+                                                  
+                          
+                                              
+                                                                         
+                                              
+     
+
+                                                              
+                         
+                                       
+                                      
+         
+                      
+     
+
+                                         
+                           
+     
+
+                                        
+                           
+     
+
+                                                   
+                              
+     
+                                                               
+                              
+     
+                                      
+                  
+                                                                         
+                                              
+                    
+     
+                                                                               
+                                                                                        
+                                                                         
+                              
+  
+
+// short-form typedef
+                              
+
+// load a Packed128 from an aligned memory address
+                           
+                                                                       
+                                                                           
+ 
+// load a Packed128 from an aligned memory address with streaming cache hint
+                           
+                                                                         
+                                                                                  
+ 
+// store a Packed128 to an aligned memory address
+                           
+                                                                             
+                                                        
+ 
+// store a Packed128 to an aligned memory address with streaming cache hint
+                           
+                                                                               
+                                                              
+ 
+// store a Packed128 to an aligned memory address while caching in L2 but bypassing L1
+                           
+                                                                               
+                                                              
+ 
+
+// ----------------------------------------------------------------------------
+// reduced/mixed precision utilities
+
+
+
+
+
+#define CUBLAS_LOWP CUDA_R_16BF // CUDA_R_16F or CUDA_R_16BF (or CUDA_R_32F)
+// CUBLAS_COMPUTE_32F or CUBLAS_COMPUTE_16F (for CUDA_R_16F only, potentially slower?!)
+#define CUBLAS_LOWP_COMPUTE CUBLAS_COMPUTE_32F
+
+
+
+
+
+
+
+
+
+
+
+
+                                      
+
+
+// older nvcc does not provide __ldcs and __stcs for bfloat16, despite these actually just being unsigned shorts.
+// we need to be careful here to only define our own versions if none already exist, otherwise the compiler will
+// complain.
+// If not, you easily get "no viable overload" (for sm52) and "function already exists" (sm_80)
+
+
+
+
+
+
+
+
+
+
+
+
+// ----------------------------------------------------------------------------
+// random utils
+
+                                       
+                                                   
+                                    
+                                                          
+     
+               
+ 
+
+                                    
+                                                   
+                                    
+                                                                       
+     
+               
+ 
+
+                                       
+                                             
+                                    
+                                            
+     
+               
+ 
+
+                                   
+                                                   
+                                                  
+               
+ 
+
+                                  
+                                                   
+                                    
+                      
+     
+               
+ 
+
+// ----------------------------------------------------------------------------
+// testing and benchmarking utils
+
+                          
+                                                                                         
+                                                          
+                                                                            
+                                     
+                                            
+     
+
+                                                                                                          
+                    
+
+                                                                                         
+                                                                                           
+                
+                  
+ 
+
+                   
+                              
+
+                        
+                      
+                                        
+                              
+                                                    
+                                                  
+                                                                 
+                                       
+                                       
+
+                                
+                                              
+                                                  
+                                                                        
+
+                                                                                 
+                                                   
+                                                         
+                                                                                   
+                                                                                          
+                                                                                                   
+                                                                    
+ 
+
+                          
+                                                                                                                              
+                                                      
+                                                                                                    
+                    
+
+
+
+                          
+
+                                            
+                               
+                                       
+                     
+
+                                          
+                    
+                                                               
+         
+                                                                             
+                                                  
+                                                                   
+                                               
+                                                             
+                                                                                                               
+                       
+                                
+                              
+                                   
+             
+         
+     
+
+                      
+                      
+                           
+     
+
+                  
+ 
+
+                                           
+                                                                                 
+                            
+                                                          
+                                                      
+                                                                                                           
+                                      
+                      
+                                        
+                              
+                                                               
+                       
+                                                                 
+
+                                       
+                                      
+                             
+                                       
+                   
+                                                                       
+                                                              
+                                                   
+                                                         
+                                                  
+                                               
+                                              
+                          
+                                                                   
+                                    
+     
+
+                                      
+
+                                  
+ 
+
+// ----------------------------------------------------------------------------
+// CUDA & cuDNN setup
+                                         // always run e.g. permute on 1st run
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// ----------------------------------------------------------------------------
+// CPU code reference
+
+                                                                 
+                                        
+                                                     
+                                
+                                    
+                          
+                 
+                                 
+                                  
+
+                                 
+                                     
+                                          
+                                                                          
+                                                                    
+                                                              
+
+                                                             
+                                        
+                                                 
+                                                                                                         
+
+                                             
+                                     
+                                                  
+                                                      
+                     
+                                 
+                                       
+                                     
+                     
+
+                                         
+                 
+                                                                                                
+                                                  
+                                               
+                 
+
+                                                                  
+                                    
+                                                 
+                                                               
+                                   
+                                       
+                 
+                                                                         
+
+                                                       
+                                                
+                                  
+                                                  
+                            
+                                                                                            
+                                                                                           
+                                           
+                     
+                 
+
+                                                                                  
+                                                                  
+                                                                   
+                                                 
+                                                                                                                 
+                                                  
+                                                  
+                                                              
+                     
+                 
+             
+         
+     
+ 
+
+// ----------------------------------------------------------------------------
+// GPU kernels
+
+                                                                            
+                                                                         
+                                                    
+                                       
+
+                              
+                         
+                              
+                     
+                                  
+                                    
+                   
+         
+                                     
+                                   
+
+                     
+                                     
+                                                                  
+                                                                                             
+
+                                 
+                         
+                                      
+                                          
+         
+                               
+
+                          
+     
+ 
+
+                                                                          
+                                                                
+                                                    
+                                   
+
+                              
+                         
+                               
+                               
+
+                                                                  
+                                                      
+
+                      
+                                
+                                         
+                                          
+                                        
+             
+         
+
+                                                  
+                            
+                                         
+                                                       
+                           
+                               
+         
+                                                                 
+
+                                       
+                                        
+                          
+                                          
+                    
+                                                                                    
+                                                                                   
+                                   
+             
+         
+     
+ 
+
+// warp-level reduction for finding the maximum value
+__device__ float warpReduceMax(float val) {
+    for (int offset = 16; offset > 0; offset /= 2) {
+        val = fmaxf(val, __shfl_down_sync(0xFFFFFFFF, val, offset));
+    }
+    return val;
+}
+
+__global__ void softmax_forward_kernel4(float* out, const float* inp, int N, int C) {
+    // out is (N, C) just like inp. Each row of inp will get softmaxed.
+    // same as kernel3, but can handle any block size (multiple of 32)
+    // each row of C elements is handled by block_size threads
+    // furthermore, each block_size threads get executed in warps of 32 threads
+
+    // special reduction operations warpReduceMax/warpReduceSum are used for intra-warp reductions
+    // shared memory is used for inter-warp reduction
+    extern __shared__ float shared[];
+    int idx = blockIdx.x;
+    int tid = threadIdx.x;
+    int warpId = threadIdx.x / 32; // warp index within a block
+    int laneId = threadIdx.x % 32; // thread index within a warp
+
+    // the number of warps per block. recall that blockDim.x is block_size
+    int warpsPerBlock = blockDim.x / 32;
+
+    // shared[] must be allocated to have 2 * warpsPerBlock elements
+    // first half for max values, the second half for sum values
+    float* maxvals = shared;
+    float* sumvals = &shared[warpsPerBlock];
+
+    // one row of inp, i.e. inp[idx, :] of shape (C,)
+    const float* x = inp + idx * C;
+
+    // first, thread coarsening by directly accessing global memory in series
+    float maxval = -INFINITY;
+    for (int i = tid; i < C; i += blockDim.x) {
+        maxval = fmaxf(maxval, x[i]);
+    }
+    // now within-warp reductions for maxval
+    maxval = warpReduceMax(maxval);
+
+    // the 0th thread of each warp writes the maxval of that warp to shared memory
+    if (laneId == 0) maxvals[warpId] = maxval;
+    __syncthreads();
+
+    // now the 0th thread reduces the maxvals in shared memory, i.e. across warps
+    if (tid == 0) {
+        float val = maxvals[tid];
+        for (int i = 1; i < warpsPerBlock; i++) {
+            val = fmaxf(val, maxvals[i]);
+        }
+        // store the final max in the first position
+        maxvals[0] = val;
+    }
+    __syncthreads();
+    // broadcast the max to all threads
+    float offset = maxvals[0];
+
+    // compute expf and write the result to global memory
+    for (int i = tid; i < C; i += blockDim.x) {
+        // subtract max for numerical stability
+        out[idx * C + i] = expf(x[i] - offset);
+    }
+
+    // okay now we calculated exp(x - max(x))
+    // step 2: sum all the values and divide by the sum
+
+    // thread coarsening for sum
+    x = out + idx * C;
+    float sumval = 0.0f;
+    for (int i = tid; i < C; i += blockDim.x) {
+        sumval += x[i];
+    }
+    // within-warp reduction for sumval
+    sumval = warpReduceSum(sumval);
+
+    // write sumval to shared memory
+    if (laneId == 0) sumvals[warpId] = sumval;
+    __syncthreads();
+
+    // inter-thread reduction of sum
+    if (tid == 0) {
+        float val = sumvals[tid];
+        for (int i = 1; i < warpsPerBlock; ++i) {
+            val += sumvals[i];
+        }
+        sumvals[0] = val;
+    }
+    __syncthreads();
+    // broadcast the sum to all threads
+    float sum = sumvals[0];
+
+    // divide the whole row by the sum
+    for (int i = tid; i < C; i += blockDim.x) {
+        out[idx * C + i] = x[i] / sum;
+    }
+}
+
+
+                                                  
+                                                 
+ 
+
+                                                       
+                                                       
+ 
+
+                                                                                                            
+                                                  
+                                                         
+                                                                            
+                                        
+                        
+                                      
+                                                     
+                                                                    
+                                                                           
+                      
+               
+     
+                          
+                               
+
+                                                     
+                                   
+
+                                                                              
+                            
+                        
+
+                                                             
+                                                                      
+                            
+                                  
+                                    
+                                                 
+         
+                                                                
+                                    
+                                                                      
+         
+     
+
+                                                    
+                                  
+                                                                   
+                                                                
+                                                                                        
+     
+
+                                                                         
+                                                               
+
+                                                            
+                           
+
+                                      
+                                                                      
+                                                                            
+                                                                           
+                                             
+     
+ 
+
+
+                                                                                       
+                                                                     
+                                                    
+                                   
+
+                              
+                         
+                               
+                               
+
+                     
+                                     
+
+                                                          
+                                                            
+
+                                                           
+                                         
+                                                                                                         
+                                          
+                                          
+                                                      
+             
+         
+     
+ 
+
+          
+                               
+                   
+                   
+                   
+                
+                
+                 
+                 
+                 
+                 
+                              
+             
+             
+            
+   
+                         
+                                                                      
+
+                                                                  
+                                                                                
+                                                                           
+
+                              
+                                   
+                                                  
+                     
+                                 
+                                     
+                                    
+
+                                  
+
+                              
+                                     
+                                                                              
+                                                                              
+         
+                                                                                
+
+                                       
+                                                     
+                                   
+                      
+             
+
+                                                    
+                                         
+                                                                                  
+             
+                                                            
+                                                            
+
+                                          
+                                                                  
+                                                  
+                                  
+                                    
+                                          
+                                      
+                          
+                 
+                              
+                                             
+                                                              
+                 
+                                     
+                                             
+                                    
+                                       
+
+                                
+                                
+             
+
+                                                    
+                                                    
+                                               
+                            
+                                          
+                                      
+                          
+                 
+                                             
+                                         
+                    
+                                                                        
+                                          
+             
+
+                                  
+                                                     
+                                                                                                                  
+
+                                   
+                                         
+                                          
+                                              
+                                          
+                              
+                     
+                                                             
+                 
+                                                                                  
+                                                                                                                       
+                                                        
+             
+                                                     
+                                                     
+         
+                                                                                     
+     
+ 
+
+                                                            
+                                                
+                                                             
+                                                                            
+                                                                               
+                                                    
+
+                                               
+
+                               
+                                   
+                                      
+                                 
+                              
+                         
+                          
+
+                       
+                                
+                                
+                                
+                                
+                                
+
+                              
+                                       
+                                             
+     
+ 
+
+                                                                                             
+                                                                              
+                                                    
+
+                                               
+                               
+                                   
+                                      
+                                 
+                              
+                         
+                          
+
+                                                                         
+                                  
+     
+ 
+
+                                                                             
+                                                       
+                                                         
+                                                    
+                               
+                                      
+                              
+                          
+                         
+                     
+                                 
+                
+                              
+         
+     
+ 
+
+// direct translation of the CPU kernel. Each warp handles ont (b, h, t) combination.
+// The important changes compared to the CPU version:
+//  - each inner loop is handled by a warp
+//  - don't write non-autoregressive parts
+//  - reordered the last loops so that we can do all writing in the outer loop.
+                                                                               
+                                                          
+                                                                       
+                                
+                                    
+                          
+                 
+                                 
+                                  
+
+                                      
+                                                     
+                                                                    
+                                                                         
+                       
+                       
+
+                      
+
+                                                              
+                                                        
+                                                  
+
+                                                 
+                             
+                                     
+                                                                                             
+
+                                 
+                         
+                                                                    
+                                          
+         
+                                                       
+                     
+                                  
+                                     
+                                 
+         
+     
+
+                                                      
+                        
+                                                                   
+                                                   
+                       
+     
+
+                                                         
+
+                                                             
+
+                                                                                                       
+                                                                   
+                                                                 
+     
+
+                                                                      
+                                                      
+                                                                
+                      
+                                         
+                                                                                                           
+                                          
+                                         
+         
+                       
+     
+ 
+
+// ----------------------------------------------------------------------------
+// kernel launcher
+
+                                                              
+                                        
+                                                   
+                                              
+                            
+                                       
+                                                         
+                                                                                      
+                                     
+                               
+                                                     
+                                                                                 
+                                                                                    
+ 
+
+
+                                   
+                                        
+                                                   
+                                              
+                                                                     
+                                                                         
+                                        
+
+                                        
+                      
+                      
+                                                      
+                       
+                      
+                    
+                         
+           
+                                        
+                                        
+                                              
+                                   
+             
+             
+                                                          
+                                                          
+                                                            
+                                                                    
+
+                                                                                
+                                                  
+                                              
+                         
+                                                                    
+                                                              
+                                                        
+                      
+                                                                                  
+                                    
+                                                                                                  
+                                                                      
+                                                                          
+                
+     
+
+                          
+                                                    
+                                                
+
+                                                                            
+                                                                               
+                                                                      
+                     
+                                                         
+                                                         
+                                                         
+                                       
+                                                         
+                                                                          
+
+                                                   
+                                                                  
+                
+                                            
+                 
+      
+
+                                                                               
+                                                                      
+                                                                                       
+
+                  
+                           
+                           
+                           
+                           
+                           
+ 
+
+                                                                                          
+                                        
+                                                   
+                                              
+                            
+                                    
+                          
+                                 
+
+                                                                           
+                     
+                             
+                             
+                             
+                                        
+                                                         
+                                                                           
+
+                                          
+                             
+                            
+                                                        
+                                                     
+                                     
+                                   
+                                          
+                                          
+                                  
+                                             
+                                     
+
+                                                           
+                                   
+                                   
+                                                     
+                                                                      
+
+                                                                                                    
+                                 
+                               
+                                                                         
+                                                                                                            
+
+                                                        
+                                                                     
+                                                        
+                                                     
+                                     
+                                   
+                                          
+                                          
+                                  
+                                               
+                                     
+
+                    
+                                                                                                   
+                                                 
+                                                                            
+ 
+
+                                                                                          
+                                         
+                                                    
+                                               
+                            
+                                    
+                          
+                                 
+
+                                                                           
+                     
+                             
+                             
+                             
+                                        
+                                                         
+                                                                           
+
+                                          
+                             
+                            
+
+                                                        
+                                                              
+                                              
+                                            
+                                                   
+                                                   
+                                           
+                                                      
+                                              
+
+                                                           
+                                  
+                                 
+                                                                  
+                                                                                              
+
+                                                        
+                                                                     
+                                                        
+                                                              
+                                              
+                                            
+                                                   
+                                                   
+                                           
+                                                        
+                                              
+
+                    
+                                                                                                   
+                                                 
+                                                                            
+ 
+
+
+                                                                                       
+                                                                                      
+                                                  
+                                                         
+                                                                            
+                                        
+                        
+                                      
+                                                     
+                                                                    
+                                                                           
+                      
+               
+     
+                          
+                               
+
+                                                     
+                                           
+
+                                                                              
+                            
+                        
+
+                                                   
+                                                                      
+                                  
+                                    
+                                                      
+         
+                                                                
+                                    
+                                                                           
+         
+     
+
+                                                    
+                                  
+                                                                          
+                                                                
+                                                                                               
+     
+
+                                                                         
+                                                               
+
+                                                            
+                           
+
+                                      
+                                                                      
+                                                                            
+                                                                                  
+                                                              
+     
+ 
+
+                                                                                         
+                                                     
+                                                                  
+                                                                            
+                                                                               
+                                                    
+
+                                               
+                               
+                                   
+                                      
+                                 
+                              
+                         
+                          
+
+                       
+                                
+                                
+                                
+                                
+                                
+
+                                             
+                                                      
+                                                            
+     
+ 
+
+                                                                                                          
+                                                                              
+                                                    
+
+                                               
+                               
+                                   
+                                      
+                                 
+                              
+                         
+                          
+
+                                                                         
+                                         
+     
+ 
+
+                                                                                                                          
+                                         
+                                                    
+                                                                        
+                                                                          
+                                                                                 
+                            
+                                    
+                          
+
+                                                                           
+                                 
+                                            
+                                            
+                                            
+
+                                        
+                                                         
+                                                
+                                                                                    
+     
+
+                                                                                        
+                                                                                                    
+                             
+                            
+                                                          
+                                                        
+                                                                                                     
+                                                                                                  
+
+                                          
+                                                         
+                                                              
+                                              
+                                               
+                                                                
+                                                                
+                                              
+                                                                   
+                                            
+                                                         
+                                                           
+
+                                                           
+                                   
+                                 
+                                                                  
+                                                                                                   
+
+                                                        
+                                                                     
+                                                         
+                                                              
+                                              
+                                               
+                                                                
+                                                                
+                                              
+                                                                     
+                                            
+                                                         
+                                                           
+
+                    
+                                                                                                   
+                                                 
+                                               
+                                                                                     
+     
+ 
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+// kernel version dispatch
+                                      
+                                                               
+                                                              
+                                  
+                                                   
+                                              
+                         
+               
+                                                                               
+                  
+               
+                                                                  
+                  
+               
+                                                                                             
+                  
+               
+                                                                                             
+                  
+               
+                                                                                 
+                                                                           
+                                                                    
+                  
+                                                                                                 
+                                                                                 
+                                                                           
+                                                                   
+                  
+
+
+
+
+
+
+
+
+                
+                                              
+                    
+     
+ 
+// ----------------------------------------------------------------------------
+
+                                 
+                 
+
+              
+                 
+                
+                
+
+                      
+                                        
+                              
+                                                    
+
+                                         
+                                 
+                                                    
+                                             
+                                                                                                   
+                                                                    
+
+
+
+
+
+                                           
+                                                           
+                                                                   
+                                                                
+                                                           
+                                                  
+
+                  
+                 
+                                
+                    
+                  
+                    
+                 
+                 
+                                                             
+                                                                
+                                                                
+                                                                  
+                                                                     
+                                                                  
+                                                                 
+                                                                                             
+
+                                        
+                       
+                   
+                                   
+     
+                                            
+                                                
+
+                                                                                           
+                                                                 
+
+                                                
+                                                              
+                                                                 
+                                        
+                                                        
+                                                                                                                         
+                                                            
+                                                                             
+                                                                          
+                                                                        
+                                                
+                                                                                          
+                                                                                  
+                                                                                   
+         
+                                                
+                                                                                         
+                                                                    
+                                                            
+                                                                                            
+         
+     
+                                                          
+                                 
+
+                                    
+                                                                 
+                                        
+                               
+
+                                                                              
+                                                                                                            
+                                                                              
+
+                                                                          
+     
+
+                  
+              
+                 
+              
+              
+                               
+                                  
+                                
+                                  
+                               
+                               
+                                 
+                                 
+
+
+
+
+
+
+
+
+             
+ 

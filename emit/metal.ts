@@ -370,10 +370,26 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
 /** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
 function printQualified(node: CudaNode, ctx: PrintContext): string {
   const q = coopQualified(node, ctx.coop);
+  const library = CUDA_ONLY_LIBRARIES[field(node, "scope")?.text ?? ""];
+  // the outermost name only: `cub::KeyValuePair<...>` inside `cub::BlockReduce<...>` is the same use
+  if (!q && library && !hasQualifiedAncestor(node)) reportKernel(ctx.bag, "C2M-K042", position(node), `'${node.text.replace(/\s+/g, " ").slice(0, 60)}' is from ${library}`);
   if (!q) return printDefault(node, ctx);
   checkCoopName(q.name, node, ctx.bag, ctx.unit.macros);
   ctx.helpers.add("c2m_cg");
   return `${COOP_NAMESPACE}::${print(q.rest, ctx)}`;
+}
+
+/** Namespaces of CUDA C++ libraries that have no Metal build: what the emitted Metal would name undeclared (C2M-K042). */
+const CUDA_ONLY_LIBRARIES: Record<string, string> = {
+  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: Metal has no CUB, and c2m does not translate its primitives",
+  thrust: "Thrust, a CUDA C++ library: Metal has no Thrust",
+  glm: "GLM as built for CUDA (its __device__ vector and matrix types): c2m does not map GLM onto Metal's vector and matrix types",
+  cuda: "libcu++ (the cuda:: namespace), CUDA's C++ standard library: Metal has no libcu++",
+};
+
+function hasQualifiedAncestor(node: CudaNode): boolean {
+  for (let n = node.parent; n; n = n.parent) if (n.type === "qualified_identifier" && CUDA_ONLY_LIBRARIES[field(n, "scope")?.text ?? ""]) return true;
+  return false;
 }
 
 /** An unqualified cooperative-groups name under `using namespace cooperative_groups`, prefixed; else undefined. */

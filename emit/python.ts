@@ -9,7 +9,7 @@ import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
 import { runtimePlaceholders } from "../passes/runtime-placeholders.js";
-import { containsPlaceholder, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
+import { containsPlaceholder, evaluatedOnImport, UNTRANSLATED_HELPER } from "../passes/untranslated.js";
 import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
@@ -215,12 +215,20 @@ function firstImportTimePlaceholder(mod: ModuleIR, layout: LayoutResult): number
   let first = Infinity;
   for (const e of layout.edits) {
     if (e.start >= first || !containsPlaceholder(e.text)) continue;
-    const top = namedChildren(mod.root).find((c) => c.startIndex <= e.start && e.start < c.endIndex);
-    const def = top?.type === "decorated_definition" ? top.childForFieldName("definition") : top;
-    if (def?.type === "function_definition" && e.start >= def.childForFieldName("body")!.startIndex) continue;
-    first = e.start;
+    // the same test the translator used to write a placeholder there (../passes/untranslated.ts)
+    if (evaluatedOnImport(deepestAt(mod.root, e.start))) first = e.start;
   }
   return first;
+}
+
+/** The innermost node whose span holds `index`. */
+function deepestAt(root: SyntaxNode, index: number): SyntaxNode {
+  let n = root;
+  for (;;) {
+    const inner = n.children.find((c) => c.startIndex <= index && index < c.endIndex);
+    if (!inner) return n;
+    n = inner;
+  }
 }
 
 /**

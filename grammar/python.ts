@@ -218,6 +218,25 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
 /** The first syntax error or missing node, depth-first, or undefined (iterative: deep nesting is input, not a crash). */
 export const firstError = firstErrorNode;
 
+/**
+ * Statements and clauses whose blocks run in the enclosing scope: an if, a loop, a try, a with, a match (a def or a
+ * class opens a scope of its own). The layout pass finds definitions through them; the output checker reports
+ * an empty block under them.
+ */
+export const FLOW_BLOCK_OWNERS: ReadonlySet<string> = new Set([
+  "if_statement",
+  "elif_clause",
+  "else_clause",
+  "for_statement",
+  "while_statement",
+  "try_statement",
+  "except_clause",
+  "finally_clause",
+  "with_statement",
+  "match_statement",
+  "case_clause",
+]);
+
 /** Named children of a node, skipping comments. */
 export function namedChildren(node: SyntaxNode): SyntaxNode[] {
   return node.namedNonComment;

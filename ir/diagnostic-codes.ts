@@ -257,6 +257,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "torch's BatchNorm counts training batches in num_batches_tracked (used only when momentum is None); MLX's BatchNorm has no counter, so the read gives a fresh 0 and a write to it is lost: port the code that depends on the count by hand",
     example: "for m in model.modules():\n    if hasattr(m, 'running_mean'):\n        m.num_batches_tracked.zero_()",
   },
+  {
+    code: "C2M-E028",
+    title: "weights a library ties at run time are two arrays in the port",
+    hint: "transformers ties these parameters after construction (_tied_weights_keys); MLX's parameter tree holds each tied weight as its own array, so the trainable count differs from torch's and training moves them apart: share one array by hand (read the embedding's weight in the head's forward) or freeze the copy",
+    example: 'class LM(PreTrainedModel):\n    _tied_weights_keys = {"lm_head.weight": "model.embed_tokens.weight"}',
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -145,6 +145,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "MLX binds an array to every input and output of a kernel, and Metal has no null buffer: the translated kernel always gets one, so its `p != NULL` branch always runs; where the CUDA launch left the parameter out, pass a scratch array and ignore it, or split the kernel in two",
     example: "__global__ void scan(int* data, int width, int* partial_sums = NULL)",
   },
+  {
+    code: "C2M-K042",
+    title: "name from a CUDA-only library",
+    hint: "CUB, Thrust, GLM's CUDA headers and libcu++ are CUDA C++ libraries with no Metal build, and c2m does not translate their primitives; write the step with what c2m translates (a __shared__-memory block reduction with __syncthreads, plain float arrays or float3/float4 for vectors)",
+    example: "typedef cub::BlockReduce<float, 256> BlockReduce;",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -46,4 +46,5 @@ export const ERROR_CODES = new Set([
   "C2M-K026",
   "C2M-K027",
   "C2M-K045",
+  "C2M-K042",
 ]);

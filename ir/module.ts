@@ -17,7 +17,8 @@ export type ModVal =
   | { k: "dict"; entries: Map<string, ModVal> | null; elem?: ModVal }
   | { k: "param" }
   | { k: "buffer"; persistent: boolean }
-  | { k: "classref"; name: string; ext?: ForeignClass }
+  /** `bound`: keywords a functools.partial fixed (`partial(SEModule, norm_layer=nn.BatchNorm2d)`), passed to each construction */
+  | { k: "classref"; name: string; ext?: ForeignClass; bound?: Map<string, ModVal> }
   | { k: "layerref"; row: LayerMapping }
   | { k: "union"; options: ModVal[] }
   /** a constant the interpreter computed (a string, an integer as its digits): attribute names given to setattr */
@@ -83,4 +84,6 @@ export interface ModuleIR {
 export interface ForwardSignature {
   params: (TensorType | undefined)[];
   result?: TensorType | TensorType[];
+  /** the returns disagreed on their layout, so each is converted to torch's (passes/return-layouts.ts) */
+  logicalReturns?: boolean;
 }

@@ -23,7 +23,11 @@ import {
   zipValues,
   type Env,
 } from "./module-values.js";
+import { dataclassInstance, fieldOf } from "./dataclass-values.js";
+import { sequentialFrom, sliceOf } from "./local-containers.js";
+import { moduleGlobal } from "./module-globals.js";
 import { classFactory } from "./module-inherit.js";
+import { withBoundKeywords } from "./partial-values.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
 import { foreignFunction, foreignValue } from "./package-classes.js";
 import { qualify } from "./resolve-imports.js";
@@ -37,10 +41,12 @@ type ExpressionVisitor = (it: InitInterpreter, e: SyntaxNode, env: Env) => ModVa
 const EXPRESSIONS = new Map<string, ExpressionVisitor>([
   ["identifier", identifier],
   ["attribute", attribute],
-  ["subscript", (it, e, env) => itemAt(it.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript"))],
+  ["subscript", subscript],
   ["parenthesized_expression", (it, e, env) => (namedChildren(e)[0] ? it.expr(namedChildren(e)[0], env) : { k: "value" })],
   ["binary_operator", binaryOperator],
   ["conditional_expression", conditional],
+  // `layers or LayerFn()`: either operand
+  ["boolean_operator", (it, e, env) => union([it.expr(e.childForFieldName("left")!, env), it.expr(e.childForFieldName("right")!, env)])],
   ["list", sequence],
   ["tuple", sequence],
   ["expression_list", sequence],
@@ -65,7 +71,25 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   if (renamedLayer) return { k: "layerref", row: renamedLayer };
   const q = qualify(e, it.mod.aliases);
   const row = q ? LAYER_BY_NAME.get(q) : undefined;
-  return row ? { k: "layerref", row } : (foreignValue(it.mod, e, it.collectForeign) ?? { k: "value" });
+  if (row) return { k: "layerref", row };
+  return foreignValue(it.mod, e, it.collectForeign) ?? tableValue(it, e.text);
+}
+
+/** A table or partial bound once at the top of the file (module-globals.ts), evaluated with no locals; else a plain value. */
+function tableValue(it: InitInterpreter, name: string): ModVal {
+  if (!it.canNest) return { k: "value" };
+  it.depth++;
+  try {
+    return moduleGlobal(it.mod, name, (n) => it.expr(n, new Map())) ?? { k: "value" };
+  } finally {
+    it.depth--;
+  }
+}
+
+/** `xs[i]`: an item (itemAt); `xs[a:b]`: a container of the same kind (local-containers.ts). */
+function subscript(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  const [v, sub] = [it.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript")];
+  return sub?.type === "slice" ? sliceOf(v, sub) : itemAt(v, sub);
 }
 
 function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
@@ -77,6 +101,10 @@ function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   if (e.childForFieldName("object")!.text === "self") {
     return it.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
   }
+  // `layers.conv_norm_act` of a dataclass instance held in a local: that field (dataclass-values.ts)
+  const held = env.get(e.childForFieldName("object")!.text);
+  const field = held && fieldOf(held, e.childForFieldName("attribute")!.text);
+  if (field) return field;
   // `pkg.Block` names another file's class; `config.hidden` (a local's attribute) names nothing there
   const head = dottedName(e)?.split(".")[0];
   return (head !== undefined && !env.has(head) && foreignValue(it.mod, e, it.collectForeign)) || { k: "value" };
@@ -130,12 +158,20 @@ function comprehension(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
 function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   const fn = call.childForFieldName("function")!;
   const args = callArgs(call);
+  // `table.get(key, default)` on a dict of classes: any entry, or the default
+  if (fn.type === "attribute" && fn.childForFieldName("attribute")!.text === "get" && args.positional.length) {
+    const table = it.expr(fn.childForFieldName("object")!, env);
+    if (table.k === "dict") return union([elementOf(table), args.positional[1] ? it.expr(args.positional[1], env) : { k: "value" }]);
+  }
   const q = qualify(fn, it.mod.aliases);
   if (q === "torch.nn.Sequential")
-    return noteSequential(
+    return sequentialFrom(
       call,
-      sequentialValue(args, (n) => it.expr(n, env)),
-      it.mod,
+      noteSequential(
+        call,
+        sequentialValue(args, (n) => it.expr(n, env)),
+        it.mod,
+      ),
     );
   if (fn.type === "identifier" && !q && !env.has(fn.text) && !args.splat && ITERATORS.has(fn.text)) {
     const vals = args.positional.map((a) => it.expr(a, env));
@@ -151,8 +187,8 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => it.expr(n, env));
   if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
   if (isDictConstructor(fn, q ?? dottedName(fn)) && !env.has(fn.text)) return dictValue(call, (n) => it.expr(n, env));
-  // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds (settings change no weight key)
-  if (q === "functools.partial" && args.positional[0]) return it.expr(args.positional[0], env);
+  // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds; a class keeps the keywords (partial-values.ts)
+  if (q === "functools.partial" && args.positional[0]) return withBoundKeywords(it.expr(args.positional[0], env), args, (n) => it.expr(n, env));
   if (q) {
     const row = LAYER_BY_NAME.get(q);
     if (row) return { k: "layer", row, call };
@@ -163,14 +199,16 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     if (!owner.ext) it.cls.uses.add(owner.name);
     return { k: "class", name: owner.name, ...(owner.ext ? { ext: owner.ext } : {}) };
   }
+  const data = fn.type === "identifier" && !env.has(fn.text) ? dataclassInstance(it.mod, call, (n) => it.expr(n, env)) : undefined;
+  if (data) return data;
   const callee = it.expr(fn, env);
   // a parameter no call site gives a value for, called to build something: what it builds is not known
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
   }
   if (callee.k === "classref") {
-    if (!callee.ext) it.construct(callee.name, args, env);
-    const ext = callee.ext && it.specialize(callee.ext, call, args, env);
+    if (!callee.ext) it.construct(callee.name, args, env, callee.bound);
+    const ext = callee.ext && it.specialize(callee.ext, call, args, env, callee.bound);
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };

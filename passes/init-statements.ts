@@ -8,6 +8,7 @@ import type { ModVal } from "../ir/module.js";
 import { addModuleCall, childItemCall, registerBufferCall, setattrCall } from "./module-attrs.js";
 import type { CallArguments, InitInterpreter } from "./module-tree.js";
 import { appendAll, bindTarget, elementOf, MAX_UNROLL, mergeBranches, SEQUENTIAL_ITEMS, sequentialValue, union, usesTorch, type Env } from "./module-values.js";
+import { addToSequential, unpacked, withListItem } from "./local-containers.js";
 import { withItem } from "./named-sequential.js";
 import { qualify } from "./resolve-imports.js";
 import { OP_BY_NAME } from "./tables/index.js";
@@ -131,12 +132,13 @@ function makesTensor(it: InitInterpreter, e: SyntaxNode): boolean {
 function store(it: InitInterpreter, left: SyntaxNode, val: ModVal, env: Env): void {
   const dict = left.type === "subscript" ? env.get(left.childForFieldName("value")!.text) : undefined;
   if (dict?.k === "dict") env.set(left.childForFieldName("value")!.text, withItem(dict, it.expr(left.childForFieldName("subscript")!, env), val, it.inLoop > 0));
+  else if (dict?.k === "list" || dict?.k === "seq") env.set(left.childForFieldName("value")!.text, withListItem(dict, left.childForFieldName("subscript"), val, it.inLoop > 0));
   else if (left.type === "identifier") env.set(left.text, val);
   else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") it.storeAttr(left.childForFieldName("attribute")!.text, val);
   else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
     // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
     const parts = namedChildren(left);
-    const items = val.k === "list" && val.items?.length === parts.length ? val.items : undefined;
+    const items = unpacked(val, parts.length);
     parts.forEach((id, i) => store(it, id, items ? items[i] : { k: "value" }, env));
   }
 }
@@ -161,6 +163,9 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
   const args = callArgs(call);
   if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return setattrCall(it.attrStore(env), args);
   const [first, second, third] = args.positional;
+  // a child added by name to a Sequential built here, held in a local or on self (local-containers.ts)
+  const [name, value] = [second, third].map((a) => () => (a ? it.expr(a, env) : ({ k: "unknown" } as ModVal)));
+  if (fn.type === "identifier" && fn.text === "setattr" && first && third && addToSequential(it.mod, it.cls, env, first, name, value, it.inLoop > 0)) return;
   if (fn.type === "identifier" && fn.text === "setattr" && first && childItemCall(it.attrStore(env), first, second, third, it.inLoop > 0)) return;
   if (fn.type === "attribute") {
     const obj = fn.childForFieldName("object")!;
@@ -177,6 +182,8 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
     if (method === "__init__" && args.positional[0]?.text === "self") return it.superInit(args, env, true);
     if (obj.text === "self" && method === "register_buffer") return registerBufferCall(it.cls, args);
     if (obj.text === "self" && method === "add_module") return addModuleCall(it.attrStore(env), args);
+    const [childName, child] = [first, second].map((a) => () => (a ? it.expr(a, env) : ({ k: "unknown" } as ModVal)));
+    if (method === "add_module" && second && addToSequential(it.mod, it.cls, env, obj, childName, child, it.inLoop > 0)) return;
     if (method === "add_module" && childItemCall(it.attrStore(env), obj, first, second, it.inLoop > 0)) return;
     if ((method === "append" || method === "extend") && growList(it, obj, method, args, env)) return;
   }

@@ -19,6 +19,10 @@ const LAYER_ATTRS = new Set([
   "embedding_dim",
   "padding_idx",
   "num_batches_tracked",
+  // MLX's Conv1d keeps these as ints where torch's convolutions keep tuples (`self.conv1.stride[0]`, Whisper)
+  "stride",
+  "padding",
+  "dilation",
 ]);
 
 /** Layer attributes the helper can only stand in for: each read gets this warning at its spot. */

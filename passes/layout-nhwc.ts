@@ -5,7 +5,7 @@
  * decisions fixed, and the walkers' edits are what the emitter applies.
  */
 import { moduleDictBase, sequentialBase } from "./named-sequential.js";
-import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import { FLOW_BLOCK_OWNERS, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
 import { fillEmptyBlocks } from "./empty-blocks.js";
@@ -102,7 +102,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
         if (t) params.set(n, { k: "tensor", t });
       });
       const boundary = ctx.topLevel.has(cls!.name);
-      const w = runToFixpoint(ctx, fn, cls, { boundary, params });
+      const w = runToFixpoint(ctx, fn, cls, { boundary, params, logicalReturns: sig.logicalReturns });
       ctx.transposes.set(cls!.name, w.transposeCount);
       walkers.push(w);
     } else {
@@ -204,18 +204,7 @@ function dropNested(edits: Edit[]): Edit[] {
 }
 
 /** Statements that hold blocks of statements run in the same scope (a definition inside one is the scope's). */
-const COMPOUND = new Set([
-  "if_statement",
-  "elif_clause",
-  "else_clause",
-  "for_statement",
-  "while_statement",
-  "try_statement",
-  "except_clause",
-  "finally_clause",
-  "with_statement",
-  "block",
-]);
+const COMPOUND = new Set([...FLOW_BLOCK_OWNERS, "block"]);
 
 /** The function and class definitions (decorated or not) of a block, through compound statements, not inside other definitions. */
 export function definitionsIn(block: SyntaxNode): SyntaxNode[] {

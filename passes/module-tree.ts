@@ -18,6 +18,8 @@ import { isModuleValue, namesItems, withNamedItem } from "./named-sequential.js"
 import { classifyClasses } from "./package-classes.js";
 import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames, push, SEQUENTIAL_ITEMS, union, type Env } from "./module-values.js";
 import { annotatedClassValue, classesKey, holdsClasses } from "./module-values.js";
+import { extraPositional, varargsName } from "./local-containers.js";
+import { withBound } from "./partial-values.js";
 import { qualify } from "./resolve-imports.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
@@ -147,10 +149,13 @@ export class InitInterpreter {
    * Another file's class built here with classes or layers as arguments (`ResNet(Block, [2, 2])`): its
    * __init__ runs again with them, into a copy of the class, once per call.
    */
-  specialize(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env): ForeignClass {
+  specialize(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env, bound?: Map<string, ModVal>): ForeignClass {
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
     if (!init || this.depth >= MAX_DEPTH) return ext;
-    const given = argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env));
+    const given = withBound(
+      argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env)),
+      bound,
+    );
     if (![...given.values()].some(holdsClasses)) return ext;
     // per call site and what the caller knew there (a block's norm_layer before and after the block's own site is seen)
     const key = [...given].map(([k, v]) => `${k}=${classesKey(v)}`).join(",");
@@ -212,7 +217,7 @@ export class InitInterpreter {
   private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
     for (const p of namedChildren(params)) {
-      const name = paramName(p);
+      const name = paramName(p) ?? varargsName(p);
       if (!name || name === "self") continue;
       let v: ModVal = { k: "unknown" };
       if (given.has(name)) v = given.get(name)!;
@@ -260,7 +265,7 @@ export class InitInterpreter {
   }
 
   /** Note a construction of an in-file module class and the values passed to its __init__. */
-  construct(name: string, args: CallArguments, env: Env): void {
+  construct(name: string, args: CallArguments, env: Env, bound?: Map<string, ModVal>): void {
     this.cls.uses.add(name);
     const target = this.mod.classes.get(name);
     const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
@@ -272,6 +277,10 @@ export class InitInterpreter {
       if (i < names.length && a.type !== "list_splat") push(perParam!, names[i], this.expr(a, env));
     });
     for (const [k, v] of args.keyword) push(perParam, k, this.expr(v, env));
+    // keywords a functools.partial fixed (partial-values.ts), and what a *args parameter receives
+    for (const [k, v] of bound ?? []) if (!args.keyword.has(k)) push(perParam, k, v);
+    const rest = extraPositional(init, args, (n) => this.expr(n, env));
+    if (rest) push(perParam, rest.name, rest.value);
   }
 
   /** A helper of this file (`self._make_layer(…)`, a module-level function) run with the values a call passes. */

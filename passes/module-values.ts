@@ -34,6 +34,9 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
   return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
 }
 
+/** The `nn.Sequential(…)` call a Sequential value held in a local came from (passes/local-containers.ts). */
+export const SEQUENTIAL_ORIGIN = new WeakMap<ModVal, SyntaxNode>();
+
 export function mergeBranches(env: Env, branches: Env[]): void {
   const names = new Set(branches.flatMap((b) => [...b.keys()]));
   for (const name of names) {
@@ -48,7 +51,12 @@ export function mergeBranches(env: Env, branches: Env[]): void {
         const l = v as ModVal & { k: "list" | "seq" };
         return [...(l.items ?? []), ...(l.elem ? [l.elem] : [])];
       });
-      env.set(name, { k: vals[0].k, items: null, elem: union(all) } as ModVal);
+      // children added by name in some branch keep their names (a named Sequential stays named)
+      const named = vals.some((v) => v.k === "seq" && (v.names || v.named));
+      const merged = { k: vals[0].k, items: null, elem: union(all), ...(named ? { named } : {}) } as ModVal;
+      const origin = SEQUENTIAL_ORIGIN.get(vals[0]);
+      if (origin && vals.every((v) => SEQUENTIAL_ORIGIN.get(v) === origin)) SEQUENTIAL_ORIGIN.set(merged, origin);
+      env.set(name, merged);
     } else if (vals.every((v) => v.k === "dict")) {
       // a dict filled differently by the branches: its keys are not known statically
       env.set(name, { k: "dict", entries: null, elem: union(vals.map(elementOf)) });
@@ -334,6 +342,13 @@ export const holdsClasses = (v: ModVal): boolean => v.k === "classref" || v.k ==
 
 /** `xs[i]` with a literal index: that item of a list or Sequential whose items are known (torchvision's `blocks[0]`), else its element type. */
 export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
+  // `registry[name]`: the entry of a constant key, else any entry that is a module or a class (a number read by a key
+  // not known is no number known)
+  if (v.k === "dict") {
+    const entry = index?.type === "string" ? v.entries?.get(stringValue(index) ?? "") : undefined;
+    const any = elementOf(v);
+    return entry ?? (any.k === "const" ? { k: "value" } : any);
+  }
   if (v.k !== "list" && v.k !== "seq") return { k: "value" };
   const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
   if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };

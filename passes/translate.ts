@@ -26,6 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
+import { enumerated, targetValues, zipped } from "./loop-values.js";
 import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
@@ -36,6 +37,9 @@ import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { registeredOp } from "./registered-ops.js";
+import { returnsAgree } from "./return-layouts.js";
+import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
 import { logicalResultRank } from "./logical-ranks.js";
@@ -44,6 +48,13 @@ import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
+
+/** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
+export interface WalkOptions {
+  boundary: boolean;
+  params?: Map<string, Val>;
+  logicalReturns?: boolean;
+}
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
@@ -250,7 +261,7 @@ export class FunctionWalker {
     readonly fn: SyntaxNode | undefined,
     private cls: ClassIR | undefined,
     readonly decisions: Map<string, LayoutDecision>,
-    private opts: { boundary: boolean; params?: Map<string, Val> },
+    private opts: WalkOptions,
   ) {}
 
   // ---------------------------------------------------------------- entry points
@@ -336,7 +347,7 @@ export class FunctionWalker {
         const e = namedChildren(s)[0];
         if (!e) return;
         let g = this.expr(e);
-        if (this.opts.boundary && this.ctx.layout === "torch") g = this.toLogicalDeep(g, e);
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns) g = this.toLogicalDeep(g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -695,6 +706,13 @@ export class FunctionWalker {
       }
       const vs = envs.map((e) => e.get(name));
       if (vs.some((v) => v === undefined)) continue;
+      // a tensor in some branches, a number in others (`out = 0`, then `out = conv(x)` under an if): a use cannot
+      // transpose it (an int has no .transpose), so the tensors go to torch's layout where they are defined
+      if (vs.some((v) => v!.k === "num") && vs.some((v) => v!.k === "tensor")) {
+        for (const v of vs) if (v!.k === "tensor") this.inTorchLayoutAtDef(v!);
+        out.set(name, { k: "tensor", t: { kind: "tensor" } });
+        continue;
+      }
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
         if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
@@ -729,21 +747,19 @@ export class FunctionWalker {
     return out;
   }
 
+  /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
+  private inTorchLayoutAtDef(v: Val): void {
+    if (v.k !== "tensor" || isIdentity(v.t.perm) || !v.def || this.decisions.has(v.def)) return;
+    this.decisions.set(v.def, { perm: undefined, rank: v.t.perm!.length });
+    this.newDecision = true;
+  }
+
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
     this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
     const left = s.childForFieldName("left")!;
-    const elem = iterElement(g.v, right);
-    if (left.type === "identifier") this.env.set(left.text, elem);
-    else if (right.type === "call" && right.childForFieldName("function")?.text === "enumerate") {
-      const [i, item] = namedChildren(left);
-      if (i?.type === "identifier") this.env.set(i.text, { k: "num" });
-      if (item?.type === "identifier") this.env.set(item.text, elem.k === "list" && elem.items ? elem.items[1] : elem);
-    } else if ((left.type === "pattern_list" || left.type === "tuple_pattern") && elem.k === "list" && elem.items?.length === namedChildren(left).length) {
-      // `for name, layer in self.items()`: each name gets its part of the pair
-      namedChildren(left).forEach((id, i) => identifiers(id).forEach((n) => this.env.set(n, id.type === "identifier" ? elem.items![i] : { k: "other" })));
-    } else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+    for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
     this.bindLoopModules(left, right, s.childForFieldName("body")!);
     this.loopBody(s.childForFieldName("body")!);
   }
@@ -914,6 +930,8 @@ export class FunctionWalker {
     const q = qualify(e, this.ctx.mod.aliases);
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
+      const registered = registeredOp(q, this.ctx.mod);
+      if (registered) return { v: { k: "other" }, text: registered };
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerValue(layer, e);
       const op = OP_BY_NAME.get(q);
@@ -939,6 +957,10 @@ export class FunctionWalker {
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);
+    if (readsUnknownDevice(attr, obj.text, o.v.k === "tensor" || o.v.k === "module" ? o.v.k : "other") && !isAssignmentTarget(e)) {
+      this.ctx.helpers.add(DEVICE_OF_HELPER);
+      return { v: { k: "other" }, text: deviceOfText(o.text) };
+    }
     if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
       this.ctx.helpers.add(LAYER_ATTR_HELPER);
       const caveat = LAYER_ATTR_CAVEATS[attr];
@@ -1164,6 +1186,8 @@ export class FunctionWalker {
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
       if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      const registered = registeredOp(q, this.ctx.mod);
+      if (registered) return this.opaqueCall(e);
       // a torch name whose MLX form is a helper function with torch's signature, called
       if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return this.opaqueCall(e, new Map([[fn, this.torchName(q, fn).text]]), false);
       const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
@@ -1238,6 +1262,7 @@ export class FunctionWalker {
         const probe = this.torchFeatureProbe(e);
         if (probe) return probe;
       }
+      if ((fn.text === "zip" || fn.text === "enumerate") && !this.binds(fn.text)) return this.iterationCall(e, fn.text);
       if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return this.opaqueCall(e, undefined, false);
       if (this.ctx.mod.functions.has(fn.text)) return this.userCall(e, fn.text);
       if (this.ctx.mod.classes.has(fn.text)) return this.opaqueCall(e, undefined, false);
@@ -1316,6 +1341,23 @@ export class FunctionWalker {
       if (f.text !== fn.text) replaced.set(fn, f.text);
     }
     return { v: anyTensor ? { k: "tensor", t: { kind: "tensor" } } : { k: "other" }, text: rebuild(e, replaced) };
+  }
+
+  /** `zip(…)`, `enumerate(…)`: what iterating them gives, element by element (loop-values.ts); tensors go in torch's layout. */
+  private iterationCall(e: SyntaxNode, fn: "zip" | "enumerate"): Gen {
+    const args = callArgs(e);
+    if (args.keyword.size || args.positional.some((a) => a.type === "list_splat") || (fn === "enumerate" && args.positional.length !== 1)) return this.opaqueCall(e);
+    const replaced = new Map<SyntaxNode, string>();
+    const elements = args.positional.map((a) => {
+      let g = this.expr(a);
+      if (g.v.k === "tensor") g = this.toLogical(g, a);
+      // a Sequential is iterated as its list of submodules (sequential-access.ts)
+      if (g.v.k === "module" && isSequential(g.v.m)) g = { v: g.v, text: sequentialItems(g.text, g.v.m) };
+      replaced.set(a, g.text);
+      // a parameter merely presumed a tensor (`arch_def`) zipped with others is most often a list of plain values
+      return fn === "zip" && g.v.k === "tensor" && g.v.assumed ? ({ k: "other" } as Val) : iterElement(g.v, a);
+    });
+    return { v: fn === "zip" ? zipped(elements) : enumerated(elements[0]), text: rebuild(e, replaced) };
   }
 
   /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */
@@ -2274,9 +2316,12 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
     names.forEach((n, i) => {
       if (params[i]) paramVals.set(n, { k: "tensor", t: params[i]! });
     });
-    const final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    let final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    // returns that disagree on their layout all go back to torch's (passes/return-layouts.ts)
+    const logicalReturns = !returnsAgree(final.returns);
+    if (logicalReturns) final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals, logicalReturns });
     const result = resultType(final.returns);
-    const sig: ForwardSignature = { params, result };
+    const sig: ForwardSignature = { params, result, ...(logicalReturns ? { logicalReturns } : {}) };
     ctx.signatures.set(name, sig);
     return sig;
   } finally {
@@ -2284,7 +2329,7 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
   }
 }
 
-export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): FunctionWalker {
+export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): FunctionWalker {
   const key = walkKey(ctx, cls, opts);
   const before = sharedStateStamp(ctx);
   const cached = walkCache
@@ -2315,10 +2360,10 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
  */
 const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: FunctionWalker }[]>>();
 
-function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: { boundary: boolean; params?: Map<string, Val> }): string {
+function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOptions): string {
   // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
   const boundary = opts.boundary && ctx.layout === "torch";
-  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])]]);
+  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])], !!opts.logicalReturns]);
 }
 
 function sharedStateStamp(ctx: TranslateContext): string {
@@ -2473,11 +2518,6 @@ function iterElement(v: Val, node: SyntaxNode): Val {
   if (v.k === "module") return { k: "module", m: elementOf(v.m) };
   if (v.k === "list") return v.items ? mergeVal(v.items) : (v.elem ?? { k: "other" });
   if (node.type === "call" && node.childForFieldName("function")?.text === "range") return { k: "num" };
-  if (node.type === "call" && node.childForFieldName("function")?.text === "enumerate") {
-    const inner = callArgs(node).positional[0];
-    return { k: "list", items: [{ k: "num" }, v.k === "other" && inner ? { k: "other" } : v] };
-  }
-  if (node.type === "call" && node.childForFieldName("function")?.text === "zip") return { k: "other" };
   if (v.k === "tensor") return { k: "tensor", t: { kind: "tensor" }, assumed: true };
   return { k: "other" };
 }

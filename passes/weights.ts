@@ -23,21 +23,29 @@ export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linear
     const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
     const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
     const guards: WeightRule[] = [];
-    const opaque = { seen: false };
+    const opaque = { seen: false, counterAttr: false };
     const layerOps = new Map<string, { op: string; call: SyntaxNode }>();
-    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false, layerOps, conflicts }, name, "", "", new Set());
+    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false, layerOps, conflicts }, name, "", "", []);
     // deeper renames first: an inner Sequential's rule must win over its parent's
     const byDepth = (rules: WeightRule[]) => rules.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
     // the first rule that matches a key handles it: every attribute c2m knows by name is matched before the rules
     // of attributes named at run time, whose `*` would match any name
     // a module c2m could not see into, under a rule that moves a whole subtree, may be a BatchNorm: its step counter,
     // which no MLX layer holds, would travel with the rename (the converter drops only counters no rule matches)
-    const counters: WeightRule[] = opaque.seen ? [{ torch: "**.num_batches_tracked", mlx: null, op: "drop" }] : [];
+    // The same holds for a module c2m took for a plain value (a block built by a factory it could not follow): no MLX
+    // layer holds the counter, so under any subtree rule it goes, unless a class of the tree keeps an attribute of
+    // that name itself (then it is that class's, and travels like its other attributes)
+    const moved = [...named.renames, ...guards, ...unnamed.renames].length > 0;
+    const counters: WeightRule[] = (opaque.seen || moved) && !opaque.counterAttr ? [{ torch: `**.${COUNTER}`, mlx: null, op: "drop" }] : [];
     maps[name] = dedupe([...counters, ...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)]);
   }
   return maps;
 }
 
+/** How many times one class may hold itself along a path of attributes (a recursive block) */
+const MAX_NESTING = 4;
+/** BatchNorm's step counter: in torch's state_dict, held by no MLX layer */
+const COUNTER = "num_batches_tracked";
 const depth = (p: string) => p.split(".").length;
 const join = (prefix: string, key: string) => (prefix ? `${prefix}.${key}` : key);
 
@@ -55,7 +63,7 @@ interface Collector {
   /** identity rules for the named attributes beside an unnamed one, so that its `*` never takes their keys */
   guards: WeightRule[];
   /** set when a module c2m cannot see into may sit under a subtree rename (a Sequential's items, an unnamed attribute) */
-  opaque: { seen: boolean };
+  opaque: { seen: boolean; counterAttr: boolean };
   /** whether the values collected now sit under such a rename */
   renamed: boolean;
   /** per torch key, the shape transform a layer gave it first (a second, different one is a conflict) */
@@ -63,12 +71,16 @@ interface Collector {
   conflicts: WeightConflict[];
 }
 
-function collectClass(c: Collector, name: string, t: string, m: string, seen: Set<string>, given?: ClassIR): void {
+function collectClass(c: Collector, name: string, t: string, m: string, seen: readonly string[], given?: ClassIR): void {
   const { mod } = c;
   // another file's class as built at one call (its own IR), else this file's by name
   const cls = given ?? mod.classes.get(name);
-  if (!cls || seen.has(name)) return;
-  const inner = new Set(seen).add(name);
+  if (!cls) return;
+  // a class that holds itself (timm's DlaTree: tree1 is a DlaTree of one level less) is followed a few levels deep;
+  // what lies deeper is not mapped, as a module c2m cannot see into
+  if (seen.filter((n) => n === name).length >= MAX_NESTING) return void (c.opaque.seen = true);
+  const inner = [...seen, name];
+  if (cls.attrs.has(COUNTER)) c.opaque.counterAttr = true;
   // a subclass of a torch layer that overrides forward still holds that layer's parameters
   if (cls.layerBase) collect(c, { k: "layer", row: cls.layerBase, call: cls.node }, t, m, inner);
   const items = cls.attrs.get(SEQUENTIAL_ITEMS);
@@ -86,7 +98,7 @@ function collectClass(c: Collector, name: string, t: string, m: string, seen: Se
   collect({ ...c, ...c.unnamed, renamed: true }, unnamed, join(t, UNNAMED_ATTR), join(m, UNNAMED_ATTR), inner);
 }
 
-function collect(c: Collector, v: ModVal, t: string, m: string, seen: Set<string>): void {
+function collect(c: Collector, v: ModVal, t: string, m: string, seen: readonly string[]): void {
   const { transforms, renames } = c;
   switch (v.k) {
     case "layer":

@@ -96,6 +96,14 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     error: true,
   },
   {
+    // emitted as is, the Metal would name cub:: undeclared: refused at the outermost library name, once
+    name: "a name from a CUDA-only library (CUB)",
+    code: "C2M-K042",
+    src: `#include <cub/cub.cuh>\n${kernel(`  typedef /*@*/cub::BlockReduce<cub::KeyValuePair<int, float>, 128> R;\n  __shared__ typename R::TempStorage tmp;\n  if (i < n) y[i] = x[i];`)}`,
+    message: /^'cub::BlockReduce<cub::KeyValuePair<int, float>, 128>' is from CUB, NVIDIA's CUDA-only library/,
+    error: true,
+  },
+  {
     name: "cooperative-groups block_tile_memory (storage for tiles wider than a warp)",
     code: "C2M-K035",
     src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n${kernel(`  __shared__ /*@*/cg::block_tile_memory<256> scratch;\n  if (i < n) y[i] = x[i];`)}`,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { candidateLaunches, candidateSpec, synthesizeSpecs, SynthFailure } from "../src/kernel/synth-spec.js";
+import { assertedBlock, candidateLaunches, candidateSpec, synthesizeSpecs, SynthFailure } from "../src/kernel/synth-spec.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import { runCudaLaunches } from "../src/verify/cuda.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
@@ -58,6 +58,13 @@ describe("a launch synthesised from the kernel's signature", () => {
     expect(s.filter((x) => x.block[0] === 32).map((x) => x.size)).toEqual([64, 64, 96, 96, 32, 32, 16, 16]);
     // then S = 16 (attention buffers of S^4 elements)
     expect(t.filter((x) => x.block[0] === 16).map((x) => x.size)).toEqual([64, 768, 16]);
+  });
+
+  it("a block shape the kernel asserts is the first candidate (constexpr names folded, C's integer division)", () => {
+    const src = `__global__ void k(float* y) {\n  constexpr const int bdx = 4;\n  constexpr const int bdy = 32 / bdx;\n  assert(blockDim.x == bdx);\n  assert(blockDim.y == bdy);\n  y[threadIdx.z * 32 + threadIdx.y * 4 + threadIdx.x] = 1.0f;\n}\n`;
+    expect(assertedBlock(src)).toEqual({ x: 4, y: 8 });
+    expect(assertedBlock("assert(blockDim.x == 7 / 2 * (1 + 1)); assert(blockDim.y == n);")).toEqual({ x: 6 });
+    expect(candidateLaunches(compiled(src).kernels[0]!)[0]!.block).toEqual([4, 8, 4]);
   });
 
   it("sizes buffers by growing them where the CUDA original runs out of bounds, and verifies", async () => {

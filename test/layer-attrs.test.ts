@@ -172,3 +172,62 @@ class Net(nn.Module):
     expect(out).toBe("[0] [0.0, 0.0, 0.0, 0.0]");
   });
 });
+
+describe("a convolution's stride, padding and dilation", () => {
+  it("read as torch's tuples, where MLX's Conv1d keeps ints (Whisper's expected length from conv1.stride[0])", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Enc(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv1d(3, 4, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv1d(4, 4, kernel_size=3, stride=2, padding=1)
+        self.conv3 = nn.Conv2d(4, 4, kernel_size=3, stride=(2, 1), dilation=2)
+
+    def forward(self, x):
+        expected = 10 * self.conv1.stride[0] * self.conv2.stride[0]
+        if x.shape[-1] != expected:
+            raise ValueError("length")
+        return self.conv2(self.conv1(x)), self.conv2.padding, self.conv3.stride, self.conv3.dilation
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain('expected = 10 * c2m_layer_attr(self.conv1, "stride")[0] * c2m_layer_attr(self.conv2, "stride")[0]');
+    const driver = `${r.code}\ny = Enc()(mx.zeros((1, 3, 20)))\nprint(y[0].shape, y[1:])`;
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", driver], { encoding: "utf8" }).trim();
+    expect(out).toBe("(1, 4, 10) ((1,), (2, 1), (2, 2))");
+  });
+});
+
+describe("x.device of an object c2m cannot tell", () => {
+  it("is the object's own device where it has one, MLX's default device for an array (CLIP's text_embeds.device)", () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Out:
+    def __init__(self, value):
+        self.value = value
+        self.device = "own"
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.held = Out(3.0)
+
+    def forward(self, x):
+        y = self.held.value
+        return (x * 2).to(y.device), self.held.device
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("c2m_device_of(y)");
+    expect(r.code).toContain("c2m_device_of(self.held)");
+    const driver = `${r.code}\nx = mx.array([1.0])\nn = Net()\nn.held.value = x\ny, d = n(x)\nprint(y.tolist(), d)`;
+    const out = execFileSync(join(packageRoot(), ".venv/bin/python"), ["-c", driver], { encoding: "utf8" }).trim();
+    expect(out).toBe("[2.0] own");
+  });
+});

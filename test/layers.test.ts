@@ -535,6 +535,7 @@ describe("torch.nn → MLX layer table", () => {
       // c2m_layer_kwargs (a layer's **kwargs less torch's factory keywords) by test/torch-idioms.test.ts
       // Untranslated (a placeholder for a torch name evaluated on import) by test/torch-idioms.test.ts, run with torch absent
       // c2m_layer_attr (a torch layer attribute read off the MLX weight) by test/layer-attrs.test.ts, on real MLX
+      // c2m_device_of (x.device of an object c2m cannot tell) by test/layer-attrs.test.ts, on real MLX
       // c2m_find_spec and C2MTorchVersion (a library's probes for torch, torch.__version__) by test/package-probes.test.ts,
       // c2m_op_registration by test/torch-idioms.test.ts, c2m_register_buffer by test/translate.test.ts,
       // c2m_torch_init by test/torch-values.test.ts, C2MModuleMixin by test/forward-name.test.ts,
@@ -550,6 +551,7 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_layer_kwargs",
         "Untranslated",
         "c2m_layer_attr",
+        "c2m_device_of",
         "c2m_find_spec",
         "C2MTorchVersion",
         "c2m_op_registration",

@@ -67,3 +67,26 @@ print(np.abs(np.array(got) - expected.detach().numpy()).max() < 1e-5, n, k)
     expect(run.stdout.trim()).toBe("True 2 2");
   });
 });
+
+describe("a ModuleList's slice", () => {
+  it("stays a list: iterated as it is (llama's self.layers[: n])", () => {
+    const r = compile(
+      `import torch
+from torch import nn
+
+
+class Stack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+
+    def forward(self, x, n):
+        for layer in self.layers[:n]:
+            x = layer(x)
+        return x
+`,
+      { filename: "stack.py" },
+    );
+    expect(r.code).toContain("for layer in self.layers[:n]:");
+  });
+});

@@ -157,6 +157,14 @@ describe("weights, outputs and params failures", () => {
     expect(attribute(f, [diag("C2M-W031", 35)], shifted).construct).toMatch(/^no counted diagnostic in Block \(pkg\/m.py:30-40 emitted; blocks.0.bn1.bias not in the model\)$/);
   });
 
+  it("a params failure ties to a diagnostic of the owner's file naming the key (C2M-E028), not another file's", () => {
+    const o = owner({ class: "LM", attr: "lm_head", why: "lm_head.weight trainable here, not a parameter in torch" });
+    const f = failure({ stage: "params", error: "3 trainable parameters, torch has 2", owners: [o] });
+    const tie = diag("C2M-E028", 99, "LM: lm_head.weight (tied to wte.weight) is tied at run time (_tied_weights_keys)");
+    expect(attribute(f, [{ ...tie, file: "pkg/other.py" }], shifted).diagnostic).toBeNull();
+    expect(attribute(f, [{ ...tie, file: "pkg/other.py" }, tie], shifted).diagnostic).toBe(tie);
+  });
+
   it("an outputs failure ties to any counted diagnostic inside the first diverging submodule's class", () => {
     const f = failure({ stage: "outputs", error: "output 0: max abs diff 3", owners: [owner({ attr: null, why: "blocks.0 diverges first" })] });
     const w007 = diag("C2M-W007", 22, "unknown callee");

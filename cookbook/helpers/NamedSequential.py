@@ -11,6 +11,13 @@ class NamedSequential(nn.Module):
     def add_module(self, name, module):
         setattr(self, name, module)
 
+    def __getitem__(self, key):
+        # an int is a position, as in torch's Sequential; MLX's load_weights also reads the digit keys of children
+        # named by digits (`add_module(str(i), m)`: `blocks.0.weight`) as list positions
+        if isinstance(key, int):
+            return super().__getitem__(str(key)) if str(key) in self else self.c2m_items()[key]
+        return super().__getitem__(key)
+
     def c2m_items(self):
         return [v for v in self.values() if isinstance(v, nn.Module)]
 

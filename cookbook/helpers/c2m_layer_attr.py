@@ -2,6 +2,10 @@ def c2m_layer_attr(module, name):
     """A torch layer attribute MLX's layers do not keep (in_features, out_channels, kernel_size, ...): the module's
     own attribute when it has one (a class of the model's, a stand-in layer), else read off its weight, which MLX
     holds as (out, in) for Linear and (out, *kernel, in / groups) for convolutions."""
+    if name in ("stride", "padding", "dilation") and type(module).__name__.startswith(("Conv1d", "Conv2d", "Conv3d", "ConvTranspose")) and type(module).__module__.startswith("mlx."):
+        # torch's convolutions keep a tuple per spatial axis; MLX's Conv1d keeps an int
+        value = getattr(module, name)
+        return tuple(value) if isinstance(value, (tuple, list)) else (value,) * (module["weight"].ndim - 2)
     if (isinstance(module, dict) and name in module) or name in getattr(module, "__dict__", {}) or hasattr(type(module), name):
         return getattr(module, name)
     if name == "padding_idx":

@@ -4,24 +4,10 @@
  * (`(n, **dd)`), a repeated keyword argument, a positional argument after a keyword one, a parameter
  * without a default after one with, a repeated parameter name, an assignment to a call or a literal.
  */
-import type { NativeTree, SyntaxNode } from "../../grammar/python.js";
+import { FLOW_BLOCK_OWNERS, type NativeTree, type SyntaxNode } from "../../grammar/python.js";
 import { finding, type Finding } from "./types.js";
 
-const BLOCK_OWNERS = new Set([
-  "if_statement",
-  "elif_clause",
-  "else_clause",
-  "for_statement",
-  "while_statement",
-  "try_statement",
-  "except_clause",
-  "finally_clause",
-  "with_statement",
-  "function_definition",
-  "class_definition",
-  "match_statement",
-  "case_clause",
-]);
+const BLOCK_OWNERS = new Set([...FLOW_BLOCK_OWNERS, "function_definition", "class_definition"]);
 const ASSIGNABLE = new Set([
   "identifier",
   "attribute",

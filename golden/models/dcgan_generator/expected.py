@@ -130,6 +130,7 @@ class Generator(nn.Module):
 C2M_TOP_LEVEL = "Generator"
 C2M_WEIGHT_MAPS = {
     "Generator": [
+        ("**.num_batches_tracked", None, "drop"),
         ("main.0.weight", "main.layers.0.weight", "conv_transpose"),
         ("main.1.num_batches_tracked", None, "drop"),
         ("main.3.weight", "main.layers.3.weight", "conv_transpose"),

@@ -249,6 +249,7 @@ class MobileNetV2(nn.Module):
 C2M_TOP_LEVEL = "MobileNetV2"
 C2M_WEIGHT_MAPS = {
     "ConvBNReLU": [
+        ("**.num_batches_tracked", None, "drop"),
         ("0.weight", "layers.0.weight", "conv"),
         ("1.num_batches_tracked", None, "drop"),
         ("0.**", "layers.0.**", "identity"),
@@ -256,6 +257,7 @@ C2M_WEIGHT_MAPS = {
         ("2.**", "layers.2.**", "identity"),
     ],
     "InvertedResidual": [
+        ("**.num_batches_tracked", None, "drop"),
         ("conv.#.0.weight", "conv.layers.#.layers.0.weight", "conv"),
         ("conv.#.1.num_batches_tracked", None, "drop"),
         ("conv.#.weight", "conv.layers.#.weight", "conv"),
@@ -266,6 +268,7 @@ C2M_WEIGHT_MAPS = {
         ("conv.#.**", "conv.layers.#.**", "identity"),
     ],
     "MobileNetV2": [
+        ("**.num_batches_tracked", None, "drop"),
         ("features.#.0.weight", "features.layers.#.layers.0.weight", "conv"),
         ("features.#.1.num_batches_tracked", None, "drop"),
         ("features.#.conv.#.0.weight", "features.layers.#.conv.layers.#.layers.0.weight", "conv"),

@@ -241,6 +241,7 @@ def resnet18(**kwargs):
 C2M_TOP_LEVEL = "ResNet"
 C2M_WEIGHT_MAPS = {
     "BasicBlock": [
+        ("**.num_batches_tracked", None, "drop"),
         ("conv1.weight", "conv1.weight", "conv"),
         ("bn1.num_batches_tracked", None, "drop"),
         ("conv2.weight", "conv2.weight", "conv"),
@@ -251,6 +252,7 @@ C2M_WEIGHT_MAPS = {
         ("downsample.1.**", "downsample.layers.1.**", "identity"),
     ],
     "ResNet": [
+        ("**.num_batches_tracked", None, "drop"),
         ("conv1.weight", "conv1.weight", "conv"),
         ("bn1.num_batches_tracked", None, "drop"),
         ("layer1.#.conv1.weight", "layer1.layers.#.conv1.weight", "conv"),

@@ -261,6 +261,7 @@ class UNet(nn.Module):
 C2M_TOP_LEVEL = "UNet"
 C2M_WEIGHT_MAPS = {
     "DoubleConv": [
+        ("**.num_batches_tracked", None, "drop"),
         ("double_conv.0.weight", "double_conv.layers.0.weight", "conv"),
         ("double_conv.1.num_batches_tracked", None, "drop"),
         ("double_conv.3.weight", "double_conv.layers.3.weight", "conv"),
@@ -273,6 +274,7 @@ C2M_WEIGHT_MAPS = {
         ("double_conv.5.**", "double_conv.layers.5.**", "identity"),
     ],
     "Down": [
+        ("**.num_batches_tracked", None, "drop"),
         ("maxpool_conv.1.double_conv.0.weight", "maxpool_conv.layers.1.double_conv.layers.0.weight", "conv"),
         ("maxpool_conv.1.double_conv.1.num_batches_tracked", None, "drop"),
         ("maxpool_conv.1.double_conv.3.weight", "maxpool_conv.layers.1.double_conv.layers.3.weight", "conv"),
@@ -287,6 +289,7 @@ C2M_WEIGHT_MAPS = {
         ("maxpool_conv.1.**", "maxpool_conv.layers.1.**", "identity"),
     ],
     "Up": [
+        ("**.num_batches_tracked", None, "drop"),
         ("up.weight", "up.weight", "conv_transpose"),
         ("conv.double_conv.0.weight", "conv.double_conv.layers.0.weight", "conv"),
         ("conv.double_conv.1.num_batches_tracked", None, "drop"),
@@ -303,6 +306,7 @@ C2M_WEIGHT_MAPS = {
         ("conv.weight", "conv.weight", "conv"),
     ],
     "UNet": [
+        ("**.num_batches_tracked", None, "drop"),
         ("inc.double_conv.0.weight", "inc.double_conv.layers.0.weight", "conv"),
         ("inc.double_conv.1.num_batches_tracked", None, "drop"),
         ("inc.double_conv.3.weight", "inc.double_conv.layers.3.weight", "conv"),

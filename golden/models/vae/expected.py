@@ -138,6 +138,7 @@ class VAE(nn.Module):
 C2M_TOP_LEVEL = "VAE"
 C2M_WEIGHT_MAPS = {
     "VAE": [
+        ("**.num_batches_tracked", None, "drop"),
         ("encoder.0.weight", "encoder.layers.0.weight", "conv"),
         ("encoder.2.weight", "encoder.layers.2.weight", "conv"),
         ("fc_mu.weight", "fc_mu.weight", "linear_nhwc", 64),

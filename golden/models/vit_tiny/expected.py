@@ -299,6 +299,7 @@ C2M_WEIGHT_MAPS = {
     "Attention": [],
     "Block": [],
     "VisionTransformer": [
+        ("**.num_batches_tracked", None, "drop"),
         ("patch_embed.proj.weight", "patch_embed.proj.weight", "conv"),
         ("blocks.#.**", "blocks.layers.#.**", "identity"),
     ],

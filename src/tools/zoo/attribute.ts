@@ -15,7 +15,8 @@
  *   owner        weights, outputs and params failures: the emitted class that holds what failed (the module that
  *                holds a rejected weight key, c2m parity's first diverging submodule, the holder of a parameter on
  *                one side only; a library layer stands for the emitted class that built it): a weights diagnostic
- *                (C2M-W009, W014, W015) of that class's file naming the class or the attribute, or a diagnostic
+ *                (C2M-W009, W014, W015) of that class's file naming the class or the attribute, a diagnostic
+ *                naming the rejected key itself (C2M-E028 `lm_head.weight ... tied`), or a diagnostic
  *                inside the class's lines: for outputs any counted one, for weights and params an error or a
  *                warning about what the class builds (BUILD_WARNINGS)
  * Anything else is `silent`, with the reason.
@@ -44,6 +45,8 @@ export const COUNTED_WARNINGS: ReadonlySet<string> = new Set([
   "C2M-W031", // **kwargs not checked
   "C2M-W032", // in-place update that cannot be assigned back
   "C2M-W041", // a removed import's name bound to a placeholder that raises
+  "C2M-W045", // a loop target c2m cannot type is called: layout assumed
+  "C2M-W028", // a torch layer attribute MLX's layer does not keep, read as a stand-in value
 ]);
 
 const WEIGHT_WARNINGS = new Set(["C2M-W009", "C2M-W014", "C2M-W015"]);
@@ -166,7 +169,11 @@ function byPlaceholder(f: Failure, diags: Diag[], tree: EmittedTree): Attributio
 function byOwner(f: Failure, diags: Diag[], tree: EmittedTree): Attribution | null {
   for (const o of f.owners) {
     const weights = f.stage === "weights" || f.stage === "params";
-    const named = diags.find((d) => d.file === o.file && WEIGHT_WARNINGS.has(d.code) && (mentions(d.message, o.class) || (o.attr !== null && mentions(d.message, o.attr))));
+    // the parameter's own key (`lm_head.weight`), first in `why`: a diagnostic of the class's file naming it names this failure
+    const key = /^[\w.]+\.\w+/.exec(o.why)?.[0];
+    const named =
+      diags.find((d) => d.file === o.file && WEIGHT_WARNINGS.has(d.code) && (mentions(d.message, o.class) || (o.attr !== null && mentions(d.message, o.attr)))) ??
+      (weights && key ? diags.find((d) => d.file === o.file && explainsWeights(d) && mentions(d.message, key)) : undefined);
     const lines = tree.inputLines(o.file, o.lines[0], o.lines[1]);
     const [first, last] = [Math.min(...lines), Math.max(...lines)];
     const inside = lines.length

@@ -5,7 +5,8 @@
  *
  * Options: --ci (the CI subset only), --only REGEX (cases whose name matches), --readme (rewrite the README's
  * zoo block and test/zoo/FAILURES.md), --write-baseline (record this run's statuses in test/zoo/baseline.json),
- * --json FILE (the results), --render FILE (report a --json file instead of running), --timeout S (per case and
+ * --json FILE (the results), --render FILE (report a --json file instead of running), --rejudge WORK (with --render:
+ * judge its failing cases again from that run's kept scratch folder, ./rejudge.ts), --timeout S (per case and
  * side; default 180), --work DIR (scratch; kept).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { packageRoot } from "../../python.js";
 import type { CaseResult, Status } from "./classify.js";
 import { loadCases } from "./cases.js";
 import { analyzeLine, caseLine, failuresMarkdown, pyflakesLine, readmeTable, summaryLine } from "./report.js";
+import { rejudge } from "./rejudge.js";
 import { runZoo } from "./zoo.js";
 
 interface Options {
@@ -24,12 +26,15 @@ interface Options {
   writeBaseline: boolean;
   json?: string;
   render?: string;
+  rejudge?: string;
   timeout: number;
   work?: string;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`zoo: ${message}\nusage: npm run zoo -- [--ci] [--only REGEX] [--readme] [--write-baseline] [--json FILE] [--render FILE] [--timeout S] [--work DIR]\n`);
+  process.stderr.write(
+    `zoo: ${message}\nusage: npm run zoo -- [--ci] [--only REGEX] [--readme] [--write-baseline] [--json FILE] [--render FILE [--rejudge WORK]] [--timeout S] [--work DIR]\n`,
+  );
   process.exit(2);
 }
 
@@ -44,6 +49,7 @@ function parseOptions(argv: string[]): Options {
     else if (a === "--write-baseline") o.writeBaseline = true;
     else if (a === "--json") o.json = value();
     else if (a === "--render") o.render = value();
+    else if (a === "--rejudge") o.rejudge = value();
     else if (a === "--timeout") {
       o.timeout = Number(value());
       if (!(o.timeout > 0)) usage("--timeout takes a positive number of seconds");
@@ -73,6 +79,8 @@ async function main(): Promise<void> {
   if (o.render) {
     ({ results, seconds } = JSON.parse(readFileSync(o.render, "utf8")) as { results: CaseResult[]; seconds: number });
     results = results.filter((r) => !o.only || o.only.test(r.name));
+    if (o.rejudge) results = rejudge(results, o.rejudge);
+    if (o.rejudge && o.json) writeFileSync(o.json, JSON.stringify({ seconds, results }, null, 1));
     for (const r of results) process.stdout.write(`${caseLine(r)}\n`);
   } else {
     const cases = loadCases().filter((c) => (!o.ci || c.ci) && (!o.only || o.only.test(c.name)));

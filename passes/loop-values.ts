@@ -1,0 +1,32 @@
+/**
+ * loop-values: what a `for` loop's targets hold when it walks `zip(...)` or `enumerate(...)` of modules and values
+ * (Twins: `for i, (embed, drop, blocks, pos_blk) in enumerate(zip(self.patch_embeds, self.pos_drops, ...))`). Each
+ * target gets its own element, so a module called through a loop variable is called as that module (its layouts, its
+ * signature) rather than as a callee c2m cannot see.
+ */
+import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import { identifiers } from "./module-values.js";
+import type { Val } from "./translate.js";
+
+const OTHER: Val = { k: "other" };
+
+/** `zip(a, b, …)`: a sequence of tuples, item i of each from the i-th iterable (`elements`: what iterating each gives). */
+export function zipped(elements: Val[]): Val {
+  return { k: "list", items: null, elem: { k: "list", items: elements } };
+}
+
+/** `enumerate(a)`: a sequence of (index, element) pairs. */
+export function enumerated(element: Val): Val {
+  return { k: "list", items: null, elem: { k: "list", items: [{ k: "num" }, element] } };
+}
+
+/** The names a loop target binds and what each holds, a tuple target taking the items of a tuple element one by one. */
+export function targetValues(target: SyntaxNode, v: Val): [string, Val][] {
+  if (target.type === "identifier") return [[target.text, v]];
+  if (target.type === "tuple_pattern" || target.type === "pattern_list" || target.type === "list_pattern" || target.type === "parenthesized_expression") {
+    const parts = namedChildren(target);
+    const items = v.k === "list" && v.items && v.items.length === parts.length ? v.items : undefined;
+    return parts.flatMap((p, i) => targetValues(p, items ? items[i] : OTHER));
+  }
+  return identifiers(target).map((id) => [id, OTHER]);
+}

@@ -1,0 +1,61 @@
+/**
+ * module-globals: a container bound once at the top level of a file (`_block_registry = dict(basic=BasicBlock, …)`,
+ * timm's byobnet), or a partial of a class (`SEWithNorm = partial(SEModule, norm_layer=nn.BatchNorm2d)`), read by the module tree's interpreter (module-tree.ts) where a constructor or a helper names it:
+ * `_block_registry[block_type](**kwargs)` then builds one of the classes it holds, not a plain value.
+ *
+ * Reads: the file's top-level assignments. Only a name bound exactly once and changed nowhere else at the top level
+ * (`name[k] = …`, `name.update(…)`), to a literal container (a dict, list, tuple, `dict(…)`, `OrderedDict(…)`) or a
+ * `partial(…)`, is followed (timm's `_NORM_ACT_MAP[layer_name]`, `_NORM_TO_NORM_ACT_MAP.get(type_name)` too); anything else stays what the interpreter made of it before (a plain value).
+ * Writes: nothing.
+ */
+import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { ModVal, ModuleIR } from "../ir/module.js";
+import { dictValue } from "./named-sequential.js";
+
+const CONTAINER_TYPES = new Set(["dictionary", "list", "tuple"]);
+
+/** Names being evaluated, per file: a table that names itself is not followed into. */
+const evaluating = new WeakMap<ModuleIR, Set<string>>();
+
+/** Per file: each name bound exactly once at the top level, to its right-hand side when that is a literal container. */
+const tables = new WeakMap<ModuleIR, Map<string, SyntaxNode | undefined>>();
+
+function containerBinding(mod: ModuleIR, name: string): SyntaxNode | undefined {
+  let bound = tables.get(mod);
+  if (!bound) {
+    bound = new Map();
+    for (const stmt of namedChildren(mod.root)) {
+      const a = stmt.type === "expression_statement" ? namedChildren(stmt)[0] : undefined;
+      const left = a?.type === "assignment" ? a.childForFieldName("left") : undefined;
+      const rhs = a?.childForFieldName("right");
+      if (left?.type !== "identifier" || !rhs) continue;
+      const callee = rhs.type === "call" ? rhs.childForFieldName("function")!.text : undefined;
+      // a table (`dict(…)`) or a class with some arguments fixed (`partial(SEModule, norm_layer=…)`)
+      const isDictCall = callee === "dict" || callee === "OrderedDict" || callee === "collections.OrderedDict" || callee === "partial" || callee === "functools.partial";
+      // bound twice: which binding a reader sees is not known
+      bound.set(left.text, bound.has(left.text) ? undefined : CONTAINER_TYPES.has(rhs.type) || isDictCall ? rhs : undefined);
+    }
+    // a table the top level changes after binding it (`name[k] = `, `name.update(…)`, …) is not known either
+    for (const [name, rhs] of bound) {
+      if (!rhs) continue;
+      const changed = new RegExp(`(^|[^\\w.])${name}\\s*(\\[[^\\]]*\\]\\s*=[^=]|\\.(update|setdefault|append|extend|insert|pop)\\(|\\+=|\\|=)`);
+      if (namedChildren(mod.root).some((s) => !s.text.startsWith(`${name} =`) && !s.text.startsWith(`${name}=`) && changed.test(s.text))) bound.set(name, undefined);
+    }
+    tables.set(mod, bound);
+  }
+  return bound.get(name);
+}
+
+/** What a top-level container named `name` holds, evaluated by `expr`; undefined when the name is not such a table. */
+export function moduleGlobal(mod: ModuleIR, name: string, expr: (n: SyntaxNode) => ModVal): ModVal | undefined {
+  const rhs = containerBinding(mod, name);
+  const active = evaluating.get(mod) ?? new Set<string>();
+  if (!rhs || active.has(name)) return undefined;
+  evaluating.set(mod, active.add(name));
+  try {
+    // a dict display is read here only: elsewhere in a constructor it stays a plain value (module-children.ts)
+    return rhs.type === "dictionary" ? dictValue(rhs, expr) : expr(rhs);
+  } finally {
+    active.delete(name);
+  }
+}

@@ -156,6 +156,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "y = torch.mm(a, b, out=buf)",
   },
   {
+    code: "C2M-E040",
+    title: "an attribute may hold layers whose torch weights convert differently",
+    hint: "the weight map is per class: a ConvTranspose2d and a Conv2d under one name (chosen by a constructor argument) need different weight layouts, and the converter cannot tell which the model holds; give each its own attribute name, or convert that weight by hand",
+    example: "self.conv = nn.ConvTranspose2d(c, c, 4, 2) if transpose else nn.Conv2d(c, c, 3)",
+  },
+  {
     code: "C2M-E050",
     title: "torch name evaluated on import has no MLX translation",
     hint: "the output binds it to Untranslated(...), so the module still imports and only a use of it raises; port that use by hand or add a mapping",

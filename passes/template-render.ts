@@ -170,6 +170,8 @@ export function bindArgs<T>(params: SigParam[], positional: T[], keyword: Map<st
   const unknown: string[] = [];
   for (const [k, v] of keyword) {
     if (params.some((p) => p.name === k && !p.varargs)) byName.set(k, v);
+    // torch's `x.reshape(shape=(-1, h, w))`, `x.permute(dims=(0, 2, 1))`: the keyword holds the varargs as one sequence
+    else if (params.some((p) => p.name === k && p.varargs) && !byName.has(k)) byName.set(k, [v]);
     else unknown.push(k);
   }
   return { byName, unknown, extra };

@@ -2,20 +2,30 @@
  * weights: the key and shape map from a torch state_dict to the translated module's parameters, per class,
  * derived from the module tree (what each attribute holds) and the layer table's per-layer rules.
  */
-import { nodeKey } from "../grammar/python.js";
+import { nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
 import { UNNAMED_ATTR } from "./module-attrs.js";
 import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
 
-export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map()): WeightMaps {
+/** Two layers under one attribute whose torch weights convert differently (a ConvTranspose2d or a Conv2d): the map cannot choose. */
+export interface WeightConflict {
+  /** the torch key both convert */
+  key: string;
+  /** the construction c2m reports at (the second layer's) */
+  call: SyntaxNode;
+  ops: string[];
+}
+
+export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map(), conflicts: WeightConflict[] = []): WeightMaps {
   const maps: WeightMaps = {};
   for (const name of classes) {
     const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
     const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
     const guards: WeightRule[] = [];
     const opaque = { seen: false, counterAttr: false };
-    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false }, name, "", "", []);
+    const layerOps = new Map<string, { op: string; call: SyntaxNode }>();
+    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false, layerOps, conflicts }, name, "", "", []);
     // deeper renames first: an inner Sequential's rule must win over its parent's
     const byDepth = (rules: WeightRule[]) => rules.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
     // the first rule that matches a key handles it: every attribute c2m knows by name is matched before the rules
@@ -56,6 +66,9 @@ interface Collector {
   opaque: { seen: boolean; counterAttr: boolean };
   /** whether the values collected now sit under such a rename */
   renamed: boolean;
+  /** per torch key, the shape transform a layer gave it first (a second, different one is a conflict) */
+  layerOps: Map<string, { op: string; call: SyntaxNode }>;
+  conflicts: WeightConflict[];
 }
 
 function collectClass(c: Collector, name: string, t: string, m: string, seen: readonly string[], given?: ClassIR): void {
@@ -93,6 +106,10 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: readonly s
       for (const w of v.row.weights ?? []) {
         const tk = Array.isArray(w.torch) ? w.torch.map((k) => join(t, k)) : join(t, w.torch);
         const mk = w.mlx === null ? null : Array.isArray(w.mlx) ? w.mlx.map((k) => join(m, k)) : join(m, w.mlx);
+        const key = Array.isArray(tk) ? tk[0] : tk;
+        const first = c.layerOps.get(key);
+        if (!first) c.layerOps.set(key, { op: w.op, call: v.call });
+        else if (first.op !== w.op && !c.conflicts.some((x) => x.key === key && x.call === v.call)) c.conflicts.push({ key, call: v.call, ops: [first.op, w.op] });
         transforms.push({ torch: tk, mlx: mk, op: w.op, ...(w.args ? { args: w.args } : {}) });
       }
       return;

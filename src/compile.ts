@@ -16,7 +16,7 @@ import { addNestedAliases, nestedTorchImports } from "../passes/torch-imports.js
 import { starTorchAliases } from "../passes/star-imports.js";
 import { placeholdTorchLibraryImports } from "../passes/torch-library-imports.js";
 import { importRootOf } from "../ir/program/import-resolver.js";
-import { buildWeightMaps } from "../passes/weights.js";
+import { buildWeightMaps, type WeightConflict } from "../passes/weights.js";
 import { emitEditsOnly, emitPython, type EmitResult } from "../emit/python.js";
 import { packageProbeEdits, PROBE_HELPER } from "../passes/package-probes.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
@@ -165,7 +165,17 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     if (pass.name === "layout-nhwc" && !(pass as PluginPass).placement) layout = phase("layout-nhwc", () => layoutAndTranslate(mod, ctx, nested));
     else phase(pass.name, () => pass.run(mod, ctx));
   }
-  const weightMaps = phase("weight maps", () => buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc));
+  const conflicts: WeightConflict[] = [];
+  const weightMaps = phase("weight maps", () => buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc, conflicts));
+  for (const c of new Map(conflicts.map((x) => [x.call, x])).values()) {
+    const message = `torch's ${c.key} converts as ${c.ops.join(" or ")} depending on the layer built here; the weight map cannot tell which the model holds`;
+    const d = diags.report("C2M-E040", c.call.startPosition, message);
+    // the marker on the line of the construction, as the passes write theirs
+    const markers = layout!.ctx.markers;
+    const eol = source.indexOf("\n", c.call.startIndex) < 0 ? source.length : source.indexOf("\n", c.call.startIndex);
+    const prev = markers.get(eol);
+    if (!prev?.includes(d.code)) markers.set(eol, prev ? `${prev}; c2m: ${d.code} ${message}` : `  # c2m: ${d.code} ${message}`);
+  }
   const out = phase("emit", () => emitPython(mod, layout!, weightMaps, filename));
   const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {

@@ -58,3 +58,19 @@ describe("a slice of a ModuleList", () => {
     expect(out.ok).toBe(true);
   });
 });
+
+describe("varargs given by keyword", () => {
+  const model = join(packageRoot(), "test", "fixtures", "models", "varargs_keyword.py");
+  const r = compile(readFileSync(model, "utf8"), { filename: "varargs_keyword.py" });
+
+  it("passes the keyword's sequence as the shape", () => {
+    expect(r.code).toContain("x = x.reshape((-1, height, width, 2, 2, 3))");
+    expect(r.diagnostics.map((d) => d.code)).not.toContain("C2M-W003");
+  });
+
+  it("gives torch's numbers", async () => {
+    const out = await runParitySpec(model, { class: "Net", cases: [[{ shape: [1, 4, 4] }], [{ shape: [2, 9, 4] }]] as never, atol: 1e-4 });
+    expect(out.error).toBeUndefined();
+    expect(out.ok).toBe(true);
+  });
+});

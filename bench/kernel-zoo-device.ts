@@ -27,7 +27,8 @@ function definedNames(n: CudaNode): string[] {
   const names: string[] = [];
   const spec = ["struct_specifier", "class_specifier", "union_specifier", "enum_specifier"].includes(inner.type) ? inner : field(inner, "type");
   const sname = spec && /_specifier$/.test(spec.type) ? field(spec, "name")?.text : undefined;
-  if (sname) names.push(sname);
+  // an explicit specialisation (`template <> struct SharedMemory<float>`) is reached by its template's name
+  if (sname) names.push(sname.replace(/\s*<[\s\S]*$/, ""));
   for (const d of fields(inner, "declarator")) {
     const v = declaratorName(d);
     if (v) names.push(v);

@@ -155,6 +155,7 @@ export async function verifyFile(
         timeout: "synthesised launch: the CUDA original does not finish",
         nan: "synthesised launch: NaN from the CUDA original",
         "writes-nothing": "synthesised launch: writes nothing",
+        "no-outputs": "the kernel writes no buffer: nothing to compare",
         unsupported: "synthesised launch: unsupported parameters",
       }[e.kind];
       r.verified = false;

@@ -166,13 +166,19 @@ function same(a: CudaNode | null | undefined, b: CudaNode | null | undefined): b
   return !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 }
 
+/** Why a cooperative-groups name stays untranslated, where more can be said than its name. */
+const UNTRANSLATED_WHY: Record<string, string> = {
+  block_tile_memory:
+    "it is the shared memory behind tiles wider than a warp (tiled_partition<64> and up), and a Metal SIMD-group holds 32 threads: such a tile's collectives would need threadgroup memory and barriers, which c2m does not emit",
+};
+
 /**
  * Checks one use of a cooperative-groups name: known (else C2M-K035), and a tile size that fits a
  * SIMD-group (else C2M-K036). `node` is the whole name (with its template arguments).
  */
 export function checkCoopName(name: string, node: CudaNode, bag: DiagnosticBag, macros: KernelUnit["macros"]): boolean {
   if (!COOPERATIVE_GROUPS[name]) {
-    reportKernel(bag, "C2M-K035", position(node), `cooperative-groups '${name}' is not translated`);
+    reportKernel(bag, "C2M-K035", position(node), `cooperative-groups '${name}' is not translated${UNTRANSLATED_WHY[name] ? `: ${UNTRANSLATED_WHY[name]}` : ""}`);
     return false;
   }
   if (name === "thread_block_tile" || name === "tiled_partition") {

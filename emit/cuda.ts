@@ -16,7 +16,7 @@ import type { KernelAnalysis } from "../passes/kernel/buffers.js";
 import { dedentBody, field, kids, named, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { accessNode } from "../passes/kernel/buffers.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
-import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js";
 import { coopInfo } from "./coop.js";
 import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
 
@@ -174,7 +174,7 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
   const pieces: { at: number; text: string }[] = [];
   for (const m of unit.macros) if (used.has(m.name)) pieces.push({ at: m.node.startIndex, text: m.text });
   for (const s of unit.structs) {
-    if (!used.has(s.name)) continue;
+    if (!used.has(templateBase(s.name))) continue;
     const t = unit.source.slice(s.node.startIndex, s.node.endIndex);
     pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};` });
   }

@@ -50,7 +50,7 @@ import {
 } from "../passes/kernel/cst.js";
 import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
-import { sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
+import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { functionLambdas, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedParam, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
@@ -824,6 +824,8 @@ function checkMask(mask: CudaNode | undefined, name: string, ctx: PrintContext):
 function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   const lambda = functionLambdas(ctx.fn.body).inlined.get(node.startIndex);
   if (lambda) return `// c2m: lambda '${lambda.name}' is inlined at its calls (MSL has no lambda expressions)`;
+  // `SharedMemory<T> smem;`: only its `smem.getPointer()` is used, the view of dynamic shared memory (passes/kernel/shared-view.ts)
+  if (ctx.isKernel && isSharedViewObject(node, ctx.unit)) return `// c2m: ${node.text.replace(/\s+/g, " ")} views the launch's dynamic shared memory`;
   const quals = qualifierWords(node);
   const isShared = quals.some((q) => q.includes("__shared__"));
   const typeNode = field(node, "type");
@@ -872,7 +874,7 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   for (const d of decls) {
     const { type, name } = declaratorType(base, d, leadingConst);
     const init = d.type === "init_declarator" ? field(d, "value") : null;
-    if (ctx.isKernel && name && type.kind === "pointer" && sharedViewCall(init, sharedViewTemplates(ctx.unit))) {
+    if (ctx.isKernel && name && type.kind === "pointer" && sharedViewCall(init, sharedViewTemplates(ctx.unit), ctx.unit)) {
       // `T *sdata = SharedMemory<T>();`: the launch's dynamic shared memory (passes/kernel/shared-view.ts)
       ctx.scope.shared.add(name);
       const elem = printType(type.pointee, ctx);

@@ -240,6 +240,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
   },
   {
+    code: "C2M-W045",
+    title: "a loop target from an attribute c2m cannot type is called: module or function is not known",
+    hint: "the loop runs over self.<attr> (directly, or through zip or enumerate) and the module tree does not know what that attribute holds, so c2m passes torch's layout to the call, which a module taking channels-last (a conv) misreads; build the attribute in __init__ from layers or module classes c2m can see (nn.ModuleList, nn.Sequential), or compile the file with the package that builds it",
+    example: "for blk, norm in zip(self.blocks, self.norms):\n    x = norm(blk(x))",
+  },
+  {
     code: "C2M-W028",
     title: "a torch layer attribute MLX's layer does not keep, read as a stand-in value",
     hint: "torch's BatchNorm counts training batches in num_batches_tracked (used only when momentum is None); MLX's BatchNorm has no counter, so the read gives a fresh 0 and a write to it is lost: port the code that depends on the count by hand",

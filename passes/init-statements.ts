@@ -5,7 +5,7 @@
  */
 import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ModVal } from "../ir/module.js";
-import { addModuleCall, registerBufferCall, setattrCall } from "./module-attrs.js";
+import { addModuleCall, childItemCall, registerBufferCall, setattrCall } from "./module-attrs.js";
 import type { CallArguments, InitInterpreter } from "./module-tree.js";
 import { appendAll, bindTarget, elementOf, MAX_UNROLL, mergeBranches, SEQUENTIAL_ITEMS, sequentialValue, union, usesTorch, type Env } from "./module-values.js";
 import { withItem } from "./named-sequential.js";
@@ -160,6 +160,8 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
   const fn = call.childForFieldName("function")!;
   const args = callArgs(call);
   if (fn.type === "identifier" && fn.text === "setattr" && args.positional[0]?.text === "self") return setattrCall(it.attrStore(env), args);
+  const [first, second, third] = args.positional;
+  if (fn.type === "identifier" && fn.text === "setattr" && first && childItemCall(it.attrStore(env), first, second, third, it.inLoop > 0)) return;
   if (fn.type === "attribute") {
     const obj = fn.childForFieldName("object")!;
     const method = fn.childForFieldName("attribute")!.text;
@@ -175,6 +177,7 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
     if (method === "__init__" && args.positional[0]?.text === "self") return it.superInit(args, env, true);
     if (obj.text === "self" && method === "register_buffer") return registerBufferCall(it.cls, args);
     if (obj.text === "self" && method === "add_module") return addModuleCall(it.attrStore(env), args);
+    if (method === "add_module" && childItemCall(it.attrStore(env), obj, first, second, it.inLoop > 0)) return;
     if ((method === "append" || method === "extend") && growList(it, obj, method, args, env)) return;
   }
   it.expr(call, env);

@@ -25,7 +25,11 @@ export function layerValueClass(row: LayerMapping): LayerValueClass | undefined 
   if (!m) return undefined;
   const params = parseSig(row.sig);
   if (params.some((p) => p.varargs)) return undefined;
-  const given = new Map<string, string>(params.map((p) => [p.name, p.name]));
+  // a template default (`dict({modules=()})`) stands for torch's `None` default: the stand-in is always given the name
+  const templateDefaults = new Map([...template.matchAll(/\{(\w+)=([^}]*)\}/g)].map((d) => [d[1], d[2]]));
+  const given = new Map<string, string>(
+    params.map((p) => [p.name, p.default === "None" && templateDefaults.has(p.name) ? `(${p.name} if ${p.name} is not None else ${templateDefaults.get(p.name)})` : p.name]),
+  );
   const rendered = renderTemplate(template, { given, defaults: new Map() });
   if (!rendered.ok) return undefined;
   const base = m[2] ?? m[1];

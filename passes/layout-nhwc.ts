@@ -4,7 +4,7 @@
  * their boundary unless `--layout nhwc`. Then every function of the file is walked once more with the
  * decisions fixed, and the walkers' edits are what the emitter applies.
  */
-import { sequentialBase } from "./named-sequential.js";
+import { moduleDictBase, sequentialBase } from "./named-sequential.js";
 import { namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModuleIR } from "../ir/module.js";
 import type { PassContext } from "../ir/pipeline.js";
@@ -128,7 +128,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     walkers.push(loose);
     // base classes (`class RMSNorm(torch.nn.Module)`)
     const bases = body.parent?.type === "class_definition" ? body.parent.childForFieldName("superclasses") : null;
-    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, sequentialBase(cls, loose.expr(b).text, ctx.helpers));
+    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, moduleDictBase(b, mod, ctx.helpers) ?? sequentialBase(cls, loose.expr(b).text, ctx.helpers));
     // definitions at this level, those inside an `if is_torch_available():`, a loop, a try or a with included
     for (const stmt of definitionsIn(body)) {
       if (stmt.type === "decorated_definition") dropTorchDecorators(stmt, loose);

@@ -8,6 +8,7 @@ import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ClassIR, ModVal } from "../ir/module.js";
 import { elementOf, stringValue, union } from "./module-values.js";
+import { withNamedItem } from "./named-sequential.js";
 
 /** The attribute standing for modules stored under names computed at run time (`setattr(self, f"layer{i}", …)` c2m cannot follow). */
 export const UNNAMED_ATTR = "*";
@@ -51,6 +52,20 @@ export function addModuleCall(s: AttrStore, args: Args): void {
   if (s.sequentialItem?.(name, value)) return;
   if (name.k === "const") s.cls.attrs.set(name.text, value);
   else unnamed(s, nameNode, value, "self.add_module(");
+}
+
+/**
+ * `setattr(self.features, name, m)`, `self.features.add_module(name, m)`: a named child added to a Sequential the
+ * class holds (torchvision's DenseNet adds its dense blocks so), which runs it after the others as torch's does.
+ * False when `holder` is no `self.<attr>` holding a Sequential (the call is then evaluated as any other).
+ */
+export function childItemCall(s: AttrStore, holder: SyntaxNode, nameNode: SyntaxNode | undefined, valueNode: SyntaxNode | undefined, inLoop: boolean): boolean {
+  if (holder.type !== "attribute" || holder.childForFieldName("object")!.text !== "self" || !nameNode || !valueNode) return false;
+  const attr = holder.childForFieldName("attribute")!.text;
+  const items = s.cls.attrs.get(attr);
+  if (items?.k !== "seq") return false;
+  s.cls.attrs.set(attr, withNamedItem(items, s.value(nameNode), s.value(valueNode), inLoop));
+  return true;
 }
 
 /** `self.register_buffer(name, t[, persistent])`: a buffer attribute; a non-persistent one is private in MLX. */

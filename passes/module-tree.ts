@@ -14,7 +14,7 @@ import { evaluate } from "./init-expressions.js";
 import { execute } from "./init-statements.js";
 import { storeAttribute, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { withNamedItem } from "./named-sequential.js";
+import { isModuleValue, namesItems, withNamedItem } from "./named-sequential.js";
 import { classifyClasses } from "./package-classes.js";
 import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames, push, SEQUENTIAL_ITEMS, union, type Env } from "./module-values.js";
 import { annotatedClassValue, classesKey, holdsClasses } from "./module-values.js";
@@ -238,6 +238,12 @@ export class InitInterpreter {
   }
 
   storeAttr(attr: string, stored: ModVal): void {
+    // on a Sequential subclass that names its items, a module stored on self is one more (torch's __setattr__ puts it in _modules)
+    const items = this.isSequentialSubclass() ? this.cls.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+    if (items?.k === "seq" && namesItems(items) && isModuleValue(stored)) {
+      this.cls.attrs.set(SEQUENTIAL_ITEMS, withNamedItem(items, { k: "const", text: attr }, stored, this.inLoop > 0));
+      return;
+    }
     storeAttribute(this.cls, attr, stored);
   }
 

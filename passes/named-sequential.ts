@@ -88,9 +88,34 @@ export function sequentialBase(cls: ClassIR | undefined, base: string, helpers: 
   return "NamedSequential";
 }
 
+/**
+ * The base a subclass of nn.ModuleDict gets (torchvision's _DenseBlock fills itself by setattr, IntermediateLayerGetter
+ * by super().__init__(layers)): the ModuleDict helper, an MLX module whose children are its items under torch's keys,
+ * not the dict that stands for nn.ModuleDict passed as a value. Undefined for any other base.
+ */
+export function moduleDictBase(base: SyntaxNode, mod: ModuleIR, helpers: Set<string>): string | undefined {
+  if (qualify(base, mod.aliases) !== "torch.nn.ModuleDict") return undefined;
+  helpers.add("ModuleDict");
+  return "ModuleDict";
+}
+
 /** A Sequential's items after `self.add_module(name, module)`: named, the names known while every one is a constant added once. */
 export function withNamedItem(items: ModVal & { k: "seq" }, name: ModVal, value: ModVal, inLoop: boolean): ModVal {
   const names = items.items?.length === 0 ? [] : items.names;
   if (names && items.items && name.k === "const" && !inLoop) return { k: "seq", items: [...items.items, value], names: [...names, name.text] };
   return { k: "seq", items: null, elem: union([...(items.items ?? []), ...(items.elem ? [items.elem] : []), value]), named: true };
+}
+
+/** Whether a Sequential's items are named (an OrderedDict, add_module) or none yet (`super().__init__()`): the NamedSequential helper's. */
+export function namesItems(items: ModVal & { k: "seq" }): boolean {
+  return !!(items.names || items.named || items.items?.length === 0);
+}
+
+/**
+ * Whether a value the module tree computed is a module a Sequential runs (what torch's Module.__setattr__ registers
+ * as a child); a list may be a plain one, which torch does not register (a ModuleList it does, but cannot call).
+ */
+export function isModuleValue(v: ModVal): boolean {
+  if (v.k === "union") return v.options.every(isModuleValue);
+  return v.k === "layer" || v.k === "class" || v.k === "seq";
 }

@@ -8,8 +8,9 @@
  * a `c2m_layout` class attribute, emitted from its signature; any other module takes torch's layout.
  */
 import { channelsLast, isIdentity, samePerm, type TensorType } from "../ir/tensor.js";
-import { namedChildren } from "../grammar/python.js";
+import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ForwardSignature, ModuleIR, ModVal } from "../ir/module.js";
+import type { LayoutDecision, Val } from "./translate.js";
 
 /** Channels-last (true), torch's layout (false), or neither (a permuted value: undefined). */
 export function isChannelsLast(t: TensorType | undefined): boolean | undefined {
@@ -67,4 +68,33 @@ export function layoutDeclarationEdits(mod: ModuleIR, names: Iterable<string>, s
     if (at) edits.push([at.startIndex, `${decl}\n\n${" ".repeat(at.startPosition.column)}`]);
   }
   return edits;
+}
+
+/**
+ * Layout decisions made while trying each option of a union (one of several modules, chosen at run time) are the
+ * options' wishes: a conv option asks for its input channels-last where it is defined, which a Linear option
+ * (timm's Mlp: `partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear`) given rank-3 tokens cannot take.
+ * Where the options disagree even on the value as decided, the walk goes back to the decisions it had before.
+ */
+export function restoreDecisions<T>(decisions: Map<string, T>, before: Map<string, T>): void {
+  decisions.clear();
+  for (const [k, v] of before) decisions.set(k, v);
+}
+
+/** A value as the next round gives it, where trying the options decided a new layout for its definition (else itself). */
+export function valueAsDecided<G extends { v: Val; text: string }>(g: G, decisions: Map<string, LayoutDecision>, before: Map<string, LayoutDecision>): G {
+  if (g.v.k !== "tensor" || !g.v.def || before.has(g.v.def)) return g;
+  const d = decisions.get(g.v.def);
+  if (!d) return g;
+  return { ...g, v: { ...g.v, t: { ...g.v.t, rank: g.v.t.rank ?? d.rank, perm: d.perm } } };
+}
+
+/**
+ * A call of one of several modules that disagree on layout runs through `c2m_sequential` (as a Sequential of one:
+ * the helper asks the module held at run time what it takes) when the call passes that module one value and
+ * nothing else; the helper has no way to pass more.
+ */
+export function callsOneValue(call: SyntaxNode): boolean {
+  const args = namedChildren(call.childForFieldName("arguments")!);
+  return args.length === 1 && args[0].type !== "keyword_argument" && args[0].type !== "list_splat" && args[0].type !== "dictionary_splat";
 }

@@ -26,7 +26,7 @@ import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js"
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
-import { classesAmong, isChannelsLast, layoutDeclaration } from "./sequential-layouts.js";
+import { callsOneValue, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
@@ -40,7 +40,9 @@ import { registeredOp } from "./registered-ops.js";
 import { returnsAgree } from "./return-layouts.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { CHILD_ITERATORS, childOf } from "./module-children.js";
 import { selfAttribute } from "./unnamed-attrs.js";
+import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
@@ -617,7 +619,10 @@ export class FunctionWalker {
         const cur = this.env.get(obj.text);
         const arg = callArgs(call).positional[0];
         if (cur?.k === "list" && arg) {
-          const g = this.expr(arg);
+          // the list's items share one layout (a later torch.cat reads them so): a tensor in another is converted
+          const held = cur.items ? mergeVal(cur.items) : cur.elem;
+          const given = this.expr(arg);
+          const g = held?.k === "tensor" && given.v.k === "tensor" && !given.v.t.flatFrom ? this.convert(given, arg, held.t.perm) : given;
           this.overwrite(call, rebuildOne(call, arg, g.text));
           this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
           return;
@@ -741,8 +746,37 @@ export class FunctionWalker {
       const [i, item] = namedChildren(left);
       if (i?.type === "identifier") this.env.set(i.text, { k: "num" });
       if (item?.type === "identifier") this.env.set(item.text, elem.k === "list" && elem.items ? elem.items[1] : elem);
+    } else if ((left.type === "pattern_list" || left.type === "tuple_pattern") && elem.k === "list" && elem.items?.length === namedChildren(left).length) {
+      // `for name, layer in self.items()`: each name gets its part of the pair
+      namedChildren(left).forEach((id, i) => identifiers(id).forEach((n) => this.env.set(n, id.type === "identifier" ? elem.items![i] : { k: "other" })));
     } else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+    this.bindLoopModules(left, right, s.childForFieldName("body")!);
     this.loopBody(s.childForFieldName("body")!);
+  }
+
+  /**
+   * `for conv, norm in zip(self.convs, self.norms)`, `for i, layer in enumerate(self.features)`: each target holds
+   * its container's element (passes/loop-targets.ts); a called target from an attribute c2m cannot type is C2M-W045.
+   */
+  private bindLoopModules(left: SyntaxNode, right: SyntaxNode, body: SyntaxNode): void {
+    const targets = this.cls && loopTargets(left, right);
+    if (!targets) return;
+    for (const { name, source } of targets) {
+      if (!source) continue;
+      const attr = selfAttributeName(source);
+      const m = attr !== undefined ? selfAttribute(this.cls!, attr, this.ctx.mod.aliases) : undefined;
+      const local = source.type === "identifier" ? this.env.get(source.text) : undefined;
+      const container = m && m.k !== "param" && m.k !== "buffer" && m.k !== "value" ? m : local?.k === "module" ? local.m : undefined;
+      // a plain `for m in xs` already took xs's element (iterElement); a zipped local gives its element as that loop would
+      if (container && left.type !== "identifier") this.env.set(name, { k: "module", m: elementOf(container) });
+      else if (local && left.type !== "identifier") this.env.set(name, iterElement(local, source));
+      else if (!container && attr !== undefined && this.env.get(name)?.k === "other") {
+        const call = firstCallOf(body, name);
+        const text = `${name} comes from self.${attr}, which c2m cannot type: ${name}(…) gets torch's layout, which a module that takes channels-last (a conv) misreads`;
+        // the marker goes on the call's own line, not at the end of the loop
+        if (call) this.pending.push({ code: "C2M-W045", node: call, stmt: statementOf(call), message: text });
+      }
+    }
   }
 
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
@@ -1159,6 +1193,8 @@ export class FunctionWalker {
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
+        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? childOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
+        if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
       }
       // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
       // module, never a tensor whose .relu() method this could be
@@ -1181,6 +1217,8 @@ export class FunctionWalker {
         if (method === "forward" || method === "__call__") return this.moduleCall(e, m, `${o.text}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
+        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
+        if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
       if (o.v.k === "shape" && method === "numel") return this.opaqueCall(e);
@@ -1445,9 +1483,9 @@ export class FunctionWalker {
         }
         if (row.layout === "channels_last") {
           const rank = row.rank ?? 4;
-          // a value c2m cannot type (a model output's field) is what torch computes: a tensor in torch's layout
-          const input = args[0].v.k === "other" ? { v: tensorVal(), text: args[0].text } : args[0];
-          const c = this.convert(input, nodes[0], channelsLast(rank), rank);
+          // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
+          const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
+          const c = this.convert(given, nodes[0], channelsLast(rank), rank);
           const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
           return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
         }
@@ -1505,13 +1543,15 @@ export class FunctionWalker {
         return { v: cur.v, args: [outText, ...texts.slice(1)] };
       }
       case "union": {
+        const before = new Map(this.decisions);
         const results = m.options.map((o) => this.applyModule(o, args, nodes, call));
-        const same = results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
-        if (same) return results[0];
+        if (optionsAgree(results) || this.optionsAgreeAsDecided(m.options, args, nodes, call, before)) return results[0];
+        restoreDecisions(this.decisions, before);
         // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
         if (this.seqDepth > 0) this.mixedLayouts = true;
         // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
-        // take a value of any rank: torch's layout is passed, flagged, rather than the value taken for an image
+        // take a value of any rank: the module held at run time says what it takes (c2m_sequential, as a Sequential of one)
+        if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsOneValue(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
@@ -1540,6 +1580,21 @@ export class FunctionWalker {
     }
     const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
     return { v: tensorVal(), args: conv };
+  }
+
+  /**
+   * Options of a union that disagreed on a value's layout may agree once it arrives as they asked (every item of a
+   * Sequential of convs and norms takes channels-last): tried again on the values as decided, saying nothing.
+   */
+  private optionsAgreeAsDecided(options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode, before: Map<string, LayoutDecision>): boolean {
+    const decided = args.map((a) => valueAsDecided(a, this.decisions, before));
+    if (decided.every((a, i) => a === args[i])) return false;
+    const pending = this.pending.length;
+    const mixed = this.mixedLayouts;
+    const again = options.map((o) => this.applyModule(o, decided, nodes, call));
+    this.pending.length = pending;
+    this.mixedLayouts = mixed;
+    return optionsAgree(again);
   }
 
   /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
@@ -2353,9 +2408,20 @@ function mergeVal(vals: Val[]): Val {
   return t ?? vals[0] ?? { k: "other" };
 }
 
+/** Whether the options of a union, applied to the same values, took them as given and gave the same layout. */
+function optionsAgree(results: { v: Val; args: string[] }[]): boolean {
+  return results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
+}
+
 function sameLayout(a: Val, b: Val): boolean {
   if (a.k === "tensor" && b.k === "tensor") return samePerm(a.t.perm, b.t.perm);
   return a.k === b.k;
+}
+
+/** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */
+function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
+  const m: Val = { k: "module", m: child };
+  return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "other" }, m] } : m };
 }
 
 function iterElement(v: Val, node: SyntaxNode): Val {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { packageRoot } from "../src/python.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
 import { compileKernels } from "../src/kernel/index.js";
+import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 
 /**
@@ -89,15 +90,67 @@ describe("the ownership proof for read-modify-write buffers", () => {
     expect(verdict("  int lane = threadIdx.x % 32;\n  if (lane == 0) y[blockIdx.x * 8 + threadIdx.x / 32] *= 2.0f;")).toBe("inout-copy");
     expect(verdict("  int b = i / C, c = i % C;\n  float* r = y + b * C + c;\n  *r += 1.0f;")).toBe("inout-copy");
   });
+  it("accepts accesses at different owner indices when each updates its element within its statement (a permutation: llm.c's permute_kernel_backward)", async () => {
+    expect(verdict("  int c = i % C;\n  y[i * 3 + c % 3] += x[i];\n  y[i * 3 + (c + 1) % 3] += 2.0f * x[i];")).toBe("inout-copy");
+    expect(verdict("  y[i] = y[i] * 2.0f;\n  y[i + n] = 0.5f * y[i + n];")).toBe("inout-copy");
+    // a read outside the update of its own element, or an update from another element, stays refused
+    expect(verdict("  y[i] += 1.0f;\n  float v = y[i + n];\n  y[i + n] = v;")).toMatch(/different owner indices/);
+    expect(verdict("  y[i] += y[i + n];")).toMatch(/different owner indices/);
+    // an index every thread shares stays refused too: every thread would update the same element
+    expect(verdict("  y[i] += 1.0f;\n  y[n] += 1.0f;")).toMatch(/different owner indices/);
+    const src = `__global__ void permute_back(float* dinp, const float* dq, const float* dk, int N, int d) {
+  int idx = blockIdx.x * blockDim.x + threadIdx.x;
+  if (idx < N * d) {
+    int n = idx / d, d_ = idx % d;
+    int inp_idx = n * 2 * d + d_;
+    dinp[inp_idx] += dq[idx];
+    dinp[inp_idx + d] += dk[idx];
+  }
+}
+`;
+    await translatesAndVerifies(
+      src,
+      spec(
+        "permute_back",
+        [
+          { N: 5, d: 24 },
+          { N: 7, d: 33 },
+        ],
+        [
+          { name: "dinp", dtype: "float32", count: "2 * N * d", role: "inout" },
+          { name: "dq", dtype: "float32", count: "N * d", role: "input" },
+          { name: "dk", dtype: "float32", count: "N * d", role: "input" },
+        ],
+        [
+          {
+            kernel: "permute_back",
+            grid: ["cdiv(N * d, 64)", 1, 1],
+            block: [64, 1, 1],
+            args: [{ buffer: "dinp" }, { buffer: "dq" }, { buffer: "dk" }, { scalar: "N", type: "int" }, { scalar: "d", type: "int" }],
+          },
+        ],
+      ),
+    );
+  }, 60_000);
   it("refuses accesses that can meet another thread's, and says why", () => {
     expect(verdict("  y[2 * i] += y[2 * i + 2];")).toMatch(/different indices of the same owner/);
     expect(verdict("  if (i > 0) y[i] += y[i - 1];")).toMatch(/different indices/);
-    expect(verdict("  y[i] += y[0];")).toMatch(/do not share one owner index/);
+    // the two accesses named with their lines, and why Metal cannot update a shared element in place
+    expect(verdict("  y[i] += y[0];")).toMatch(/^'y\[i\]' \(line 3\) and 'y\[0\]' \(line 3\) have different owner indices \(i, 0\)/);
+    expect(verdict("  y[i] += y[0];")).toMatch(/an input cannot be aliased as an output.*needs a grid-wide barrier, which Metal does not have$/);
     expect(verdict("  float* row = y + (i / 32) * C;\n  for (int j = 0; j < C; j++) row[j] += 1.0f;\n  row[0] *= 2.0f;")).toMatch(/different indices of the same owner/);
     expect(verdict("  for (int j = 0; j < C; j++) y[j] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  if (threadIdx.x == 0) y[0] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  if (threadIdx.x % 32 == 0) y[blockIdx.x] += x[i];")).toMatch(/does not depend on the thread/);
     expect(verdict("  float* r = y + i;\n  if (n > 3) r = y + 2 * i;\n  r[0] += 1.0f;")).toMatch(/reassigned/);
+  });
+  it("a buffer updated with atomics and plainly names both accesses; one whose in-place twin MLX would make atomic says so", () => {
+    const mixed = verdict("  atomicAdd(&y[i % 4], 1.0f);\n  if (i == 0) y[0] = 0.0f;");
+    expect(mixed).toMatch(/updated with atomics \('atomicAdd\(&y\[i % 4\], 1.0f\)' \(line 3\)\) and also read or written without them \('y\[0\]' \(line 4\)\)/);
+    expect(mixed).toMatch(/grid-wide barrier, which Metal does not have$/);
+    const src = `__global__ void k(float* y, float* total, const float* x) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  y[i] += x[i];\n  atomicAdd(total, x[i]);\n}\n`;
+    const d = compileKernels(src, { filename: "k.cu" }).diagnostics.find((x) => x.code === "C2M-K007")!;
+    expect(d.message).toMatch(/declares every output atomic \(atomic_outputs is one flag\); a Metal atomic element has no plain reference/);
   });
 });
 

@@ -97,13 +97,37 @@ describe("a launch synthesised from the kernel's signature", () => {
     expect(spec.buffers.find((b) => b.name === "x")).toMatchObject({ role: "input", count: 65536 });
   });
 
+  it("a timeout rejects its value of S, not the kernel: the next size is tried (llm.c's `block_size / 32` step is 0 at small S)", async () => {
+    const src = `__global__ void strided(float* y, int n) {\n  for (int i = threadIdx.x; i < 64; i += n - 64) y[blockIdx.x * 64 + i] = 2.0f * i;\n}\n`;
+    const k = compiled(src);
+    // S = 64 steps by 0 and loops for ever; S = the grid's threads (384) steps past the end
+    const specs = await synthesizeSpecs(k, src, "strided", { timeoutMs: 1500 });
+    expect(specs[0]!.spec.sizes[0]).toEqual({ S: 384 });
+    expect((await verifyAgainstSpec(k, src, specs[0]!.spec)).ok).toBe(true);
+    // a kernel that loops for ever at every size gives up after a bounded number of timeouts
+    const forever = `__global__ void spin(float* y, int n) {\n  for (int i = threadIdx.x; i < 64; i += 0 * n) y[blockIdx.x * 64 + i] = 1.0f;\n}\n`;
+    await expect(synthesizeSpecs(compiled(forever), forever, "spin", { timeoutMs: 500 })).rejects.toThrow(/did not finish/);
+  }, 60_000);
+
   it("a launch that writes nothing is not a verification", async () => {
     await expect(synthesizeSpecs(c, kernels, "never")).rejects.toThrow(SynthFailure);
     await expect(synthesizeSpecs(c, kernels, "never")).rejects.toThrow(/writes nothing/);
+    // a kernel with no buffer to write (its only effect an assert, cuda-samples' simpleAssert) is not launched at all
+    const asserts = `#include <assert.h>\n__global__ void check(int n) { assert(blockIdx.x * blockDim.x + threadIdx.x < n); }\n`;
+    await expect(synthesizeSpecs(compileKernels(asserts, { filename: "a.cu" }), asserts, "check")).rejects.toMatchObject({ kind: "no-outputs" });
   }, 60_000);
 });
 
 describe("the emulator runs the corpus's CUDA idioms", () => {
+  it("a tag parameter (std::bool_constant<B>, llm.c's matmul_backward_bias_kernel9) takes no launch argument, on either side", async () => {
+    const src = `#include <type_traits>\ntemplate <bool Twice>\n__global__ void scale(float* y, const float* x, int n, std::bool_constant<Twice>) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = Twice ? 2.0f * x[i] : x[i];\n}\n`;
+    const c = compiled(src);
+    expect(c.kernels[0]!.params.map((p) => p.name)).toEqual(["y", "x", "n"]);
+    const [s] = await synthesizeSpecs(c, src, "scale");
+    expect(s!.spec.launches[0]!.args).toHaveLength(3);
+    expect((await verifyAgainstSpec(c, src, s!.spec)).ok).toBe(true);
+  }, 60_000);
+
   it("umin, __umul24, mixed-sign min, half2 arithmetic, uchar4, several __shared__ names in one declaration, assert", async () => {
     const src = `#include <cuda_fp16.h>
 #include <assert.h>

@@ -3,7 +3,7 @@
  * shape the corpus has it, translated and verified (both emulators, Metal also through clang), and the
  * diagnostic where c2m still cannot translate it.
  * - class templates carried into Metal as struct templates (llm.c's Packed128/x128);
- * - cuda-samples' SharedMemory<T>() view of dynamic shared memory;
+ * - cuda-samples' SharedMemory<T>() view of dynamic shared memory, and its explicit-specialisation form (smem.getPointer());
  * - __shared__ arrays declared in __device__ functions, hoisted into the kernel;
  * - a read-write parameter moved at the top of the kernel (residual += C * idx);
  * - a row pointer re-pointed into a read-write buffer (x = out + row * C).
@@ -140,6 +140,59 @@ template <class T> __global__ void reduce0(T *g_idata, T *g_odata, unsigned int 
     );
     expect(r.kernels[0]!.spec.source).toMatch(/threadgroup T sdata\[\(C2M_SHARED_BYTES \+ sizeof\(T\) - 1\) \/ sizeof\(T\)\];/);
     expect(r.kernels[0]!.spec.header).not.toMatch(/SharedMemory/);
+  }, 120_000);
+
+  it("SharedMemory<T> with one explicit specialisation per type (smem.getPointer()) is the same view, and verifies (cuda-samples' simpleTemplates)", async () => {
+    const src = `
+template <typename T> struct SharedMemory {
+    __device__ T *getPointer() { extern __device__ void error(void); error(); return NULL; }
+};
+template <> struct SharedMemory<int> {
+    __device__ int *getPointer() { extern __shared__ int s_int[]; return s_int; }
+};
+template <> struct SharedMemory<float> {
+    __device__ float *getPointer() { extern __shared__ float s_float[]; return s_float; }
+};
+template <class T> __global__ void scale(T *g_idata, T *g_odata) {
+    SharedMemory<T> smem;
+    T *sdata = smem.getPointer();
+    const unsigned int tid = threadIdx.x;
+    sdata[tid] = g_idata[tid];
+    __syncthreads();
+    sdata[tid] = (T)blockDim.x * sdata[blockDim.x - 1 - tid];
+    __syncthreads();
+    g_odata[tid] = sdata[tid];
+}
+`;
+    const launch = (t: string) => ({
+      kernel: "scale",
+      grid: [1, 1, 1] as [number, number, number],
+      block: [64, 1, 1] as [number, number, number],
+      args: [{ buffer: "x" }, { buffer: "y" }],
+      templateArgs: [t],
+      sharedBytes: "64 * 4",
+    });
+    for (const [t, dtype] of [
+      ["float", "float32"],
+      ["int", "int32"],
+    ] as const) {
+      const r = await translatesAndVerifies(
+        src,
+        spec(
+          `scale_${t}`,
+          [{ n: 64 }],
+          [
+            { name: "x", dtype, count: "n", role: "input", ...(t === "int" ? { range: 100 } : {}) },
+            { name: "y", dtype, count: "n", role: "output" },
+          ],
+          [launch(t)],
+        ),
+      );
+      expect(r.kernels[0]!.spec.source).toMatch(/threadgroup T sdata\[\(C2M_SHARED_BYTES \+ sizeof\(T\) - 1\) \/ sizeof\(T\)\];/);
+      expect(r.kernels[0]!.spec.header).not.toMatch(/SharedMemory|error/);
+      // the CUDA twin (mx.fast.cuda_kernel) keeps the specialisations it instantiates
+      expect(r.kernels[0]!.cuda.header).toMatch(/template <> struct SharedMemory<float>/);
+    }
   }, 120_000);
 
   it("a macro carried into Metal has its CUDA intrinsics in Metal's spelling (arguments parenthesised), and umin/umax are unsigned", async () => {

@@ -36,3 +36,20 @@ describe("nn.Sequential given an OrderedDict", () => {
     expect(out.ok).toBe(true);
   });
 });
+
+describe("a Sequential subclass that stores its items as attributes", () => {
+  const model = join(packageRoot(), "test", "fixtures", "models", "sequential_attrs.py");
+  const r = compile(readFileSync(model, "utf8"), { filename: "sequential_attrs.py" });
+
+  it("runs them as its items: its caller passes channels-last to the conv among them", () => {
+    expect(r.code).toContain("class ConvNorm(NamedSequential):");
+    expect(r.code).toContain("    def forward_features(self, x):\n        x = x.transpose(0, 2, 3, 1)\n        x = self.patch_embed(x)\n");
+    expect(r.weightMaps.Net).toContainEqual({ torch: "patch_embed.conv1.conv.weight", mlx: "patch_embed.conv1.conv.weight", op: "conv" });
+  });
+
+  it("gives torch's numbers", async () => {
+    const out = await runParitySpec(model, { class: "Net", cases: [[{ shape: [2, 3, 16, 16] }]] as never, atol: 1e-4 });
+    expect(out.error).toBeUndefined();
+    expect(out.ok).toBe(true);
+  });
+});

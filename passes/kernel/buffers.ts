@@ -12,10 +12,26 @@ import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
-import { ownershipProof, type OwnedSite } from "./ownership.js";
+import { accessPair, ownershipProof, type OwnedSite } from "./ownership.js";
 import { type AliasDef, type AliasMove, aliasAt, parameterMoves, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
-import { baseType, calleeName, callArgs, declaratorType, field, fields, kids, named, position, qualifierWords, subscriptIndices, unparen, walk } from "./cst.js";
+import {
+  assignedIn,
+  baseType,
+  calleeName,
+  callArgs,
+  declaratorType,
+  field,
+  fields,
+  kids,
+  loopCounter,
+  named,
+  position,
+  qualifierWords,
+  subscriptIndices,
+  unparen,
+  walk,
+} from "./cst.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
 
@@ -152,7 +168,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
       for (const d of fields(n, "declarator")) {
         const { type, name, arrayDims } = declaratorType(base, d, leadingConst);
         if (!name) continue;
-        const view = f.kind === "global" && type.kind === "pointer" && d.type === "init_declarator" && sharedViewCall(field(d, "value"), sharedViewTemplates(unit));
+        const view = f.kind === "global" && type.kind === "pointer" && d.type === "init_declarator" && sharedViewCall(field(d, "value"), sharedViewTemplates(unit), unit);
         if (isShared || view) {
           // `T *sdata = SharedMemory<T>();` in a kernel is the launch's dynamic shared memory (passes/kernel/shared-view.ts)
           scope.shared.add(name);
@@ -346,15 +362,29 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       const acc = ATOMIC_ACCUMULATE[ops[0]];
       const init = acc?.init(elem.signed, elem.bits, !elem.integer);
       if (u.plain && (u.read || u.write)) {
-        refuse(a, bag, p.name, "it is updated with atomics and also read or written without them; an MLX atomic output starts from init_value, not from the caller's data");
+        const atomic = a.accesses.find((x) => x.root.kind === "param" && x.root.name === p.name && x.atomic);
+        const plain = a.accesses.find((x) => x.root.kind === "param" && x.root.name === p.name && !x.atomic && (x.read || x.write));
+        refuse(
+          a,
+          bag,
+          p.name,
+          `it is updated with atomics (${atomic ? accessPair(atomic.atomic!.call) : "an atomic"}) and also read or written without them (${plain ? accessPair(plain.node) : "a plain access"}): an MLX atomic output starts from init_value, and other threadgroups' atomics reach its elements`,
+        );
       } else if (ops.length > 1) {
-        refuse(a, bag, p.name, `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values`);
+        refuse(
+          a,
+          bag,
+          p.name,
+          `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values, and MLX's metal_kernel gives every output one init_value`,
+          false,
+        );
       } else if (!acc || init === undefined) {
         refuse(
           a,
           bag,
           p.name,
           `atomic ${ops[0]} on ${elem.name} has no identity value that MLX's init_value can hold exactly, so the caller's data cannot be folded in afterwards`,
+          false,
         );
       } else {
         plan.role = "atomic-accumulate";
@@ -393,7 +423,13 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       a.ok = false;
     }
     for (const b of outputs.filter((x) => x.role === "inout-copy")) {
-      refuse(a, bag, b.param, "the kernel also has atomic outputs, and MLX then declares every output atomic; the element copy-in this buffer needs is not atomic-safe");
+      refuse(
+        a,
+        bag,
+        b.param,
+        "the kernel also has atomic outputs, and MLX's metal_kernel then declares every output atomic (atomic_outputs is one flag); a Metal atomic element has no plain reference, so this buffer's copy-in and its plain reads and writes would each have to become atomic loads and stores, which c2m does not emit",
+        false,
+      );
     }
   }
   void unit;
@@ -413,9 +449,17 @@ export function elemInfo(t: KType): { name: string; integer: boolean; signed: bo
   return { name: t.kind === "vector" ? t.name : "?", integer: false, signed: true, bits: 32 };
 }
 
-function refuse(a: KernelAnalysis, bag: DiagnosticBag, param: string, why: string): void {
+/**
+ * Why an element that threads may share cannot be updated in place: the tail of every K007 whose
+ * accesses c2m cannot give one owning thread. Within a threadgroup a barrier would order the copy-in;
+ * across threadgroups nothing can.
+ */
+export const SHARED_IN_PLACE =
+  "mx.fast.metal_kernel outputs are fresh arrays (an input cannot be aliased as an output), so an in-place update needs each element copied in by its one owner before any other thread touches it, and ordering that across threadgroups needs a grid-wide barrier, which Metal does not have";
+
+function refuse(a: KernelAnalysis, bag: DiagnosticBag, param: string, why: string, shared = true): void {
   const p = a.kernel.params.find((x) => x.name === param)!;
-  reportKernel(bag, "C2M-K007", position(p.node), `buffer '${param}' of kernel '${a.kernel.name}' is read and written: ${why}`);
+  reportKernel(bag, "C2M-K007", position(p.node), `buffer '${param}' of kernel '${a.kernel.name}' is read and written: ${why}${shared ? `; ${SHARED_IN_PLACE}` : ""}`);
   a.ok = false;
 }
 
@@ -575,35 +619,8 @@ function subscriptCount(n: CudaNode): number {
   return idx ? named(idx).filter((c) => c.type !== "comment").length : 1;
 }
 
-/** Names assigned (=, op=, ++/--) or declared anywhere under a node. */
-/** The counter of `for (...; ...; i++)` / `i += s`: the one variable the update clause assigns, assigned nowhere in the body. */
-function loopCounter(loop: CudaNode): string | undefined {
-  const update = loop.type === "for_statement" ? field(loop, "update") : null;
-  const body = field(loop, "body");
-  if (!update || !body) return undefined;
-  const stepped = [...assignedIn(update)];
-  return stepped.length === 1 && !assignedIn(body).has(stepped[0]!) ? stepped[0] : undefined;
-}
-
 /** Whether the index text has the counter as a term or a factor of one (`i`, `i * C + c`), not only inside a subscript or a call (`inp[i]`). */
 function steppedBy(index: string, counter: string): boolean {
   const outside = index.replace(/\w+\s*[[(][^\])]*[\])]/g, " ");
   return new RegExp(`\\b${counter}\\b`).test(outside) && !new RegExp(`[%/&|^<>]\\s*\\(?\\s*${counter}\\b|\\b${counter}\\s*[%/&|^<>]`).test(outside);
-}
-
-function assignedIn(node: CudaNode): Set<string> {
-  const out = new Set<string>();
-  walk(node, (n) => {
-    if (n.type === "assignment_expression") {
-      const l = unparen(field(n, "left")!);
-      if (l.type === "identifier") out.add(l.text);
-    } else if (n.type === "update_expression") {
-      const l = unparen(field(n, "argument")!);
-      if (l.type === "identifier") out.add(l.text);
-    } else if (n.type === "init_declarator" || (n.type === "declaration" && n.parent?.type === "for_statement")) {
-      const d = field(n, "declarator");
-      if (d?.type === "identifier") out.add(d.text);
-    }
-  });
-  return out;
 }

@@ -186,3 +186,30 @@ export function subscriptIndices(node: CudaNode): readonly CudaNode[] | undefine
   const idx = field(sub, "indices");
   return idx ? named(idx) : undefined;
 }
+
+/** Names assigned (=, op=, ++/--) or declared anywhere under a node. */
+export function assignedIn(node: CudaNode): Set<string> {
+  const out = new Set<string>();
+  walk(node, (n) => {
+    if (n.type === "assignment_expression") {
+      const l = unparen(field(n, "left")!);
+      if (l.type === "identifier") out.add(l.text);
+    } else if (n.type === "update_expression") {
+      const l = unparen(field(n, "argument")!);
+      if (l.type === "identifier") out.add(l.text);
+    } else if (n.type === "init_declarator" || (n.type === "declaration" && n.parent?.type === "for_statement")) {
+      const d = field(n, "declarator");
+      if (d?.type === "identifier") out.add(d.text);
+    }
+  });
+  return out;
+}
+
+/** The counter of `for (...; ...; i++)` / `i += s`: the one variable the update clause assigns, assigned nowhere in the body. */
+export function loopCounter(loop: CudaNode): string | undefined {
+  const update = loop.type === "for_statement" ? field(loop, "update") : null;
+  const body = field(loop, "body");
+  if (!update || !body) return undefined;
+  const stepped = [...assignedIn(update)];
+  return stepped.length === 1 && !assignedIn(body).has(stepped[0]!) ? stepped[0] : undefined;
+}

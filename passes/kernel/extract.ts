@@ -201,12 +201,16 @@ export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): Read
 }
 const reachable = new WeakMap<KFunction, ReadonlySet<string>>();
 
+/** `SharedMemory<float>` → `SharedMemory`: the name an explicit specialisation is reached by. */
+export const templateBase = (name: string): string => name.replace(/\s*<[\s\S]*$/, "");
+
 function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
   // a name may have several declarations: overloads (llm.c's two blockReduce), a struct and its typedef
   const nodes = new Map<string, CudaNode[]>();
   const add = (name: string, node: CudaNode) => nodes.set(name, [...(nodes.get(name) ?? []), node]);
   for (const m of unit.macros) add(m.name, m.node);
-  for (const s of unit.structs) add(s.name, s.node);
+  // an explicit specialisation (`SharedMemory<float>`) comes with its template's name
+  for (const s of unit.structs) add(templateBase(s.name), s.node);
   for (const f of unit.deviceFunctions) add(f.name, f.node);
   for (const c of unit.constants) add(c.name, c.node);
   const used = new Set<string>();
@@ -234,6 +238,17 @@ export function isCarriedConstant(n: CudaNode): boolean {
   if (!quals.some((q) => q === "__constant__" || q === "const" || q === "constexpr")) return false;
   const decls = fields(n, "declarator");
   return decls.length > 0 && decls.every((d) => d.type === "init_declarator" && !!field(d, "value") && !declaresFunction(d) && !/\*/.test(field(d, "declarator")?.text ?? ""));
+}
+
+/** Why Metal has no place for a file-scope variable of this kind, by its CUDA qualifier (first match). */
+const FILE_SCOPE_WHY: [RegExp, string][] = [
+  [/\b__constant__\b/, "Metal's program-scope constant data is fixed in the shader source and the host cannot write it (cudaMemcpyToSymbol has no Metal equivalent)"],
+  [/\b__shared__\b/, "Metal declares threadgroup memory only inside a kernel"],
+  [/\b__device__\b/, "Metal has no program-scope device memory: its program-scope variables are constants"],
+];
+
+function fileScopeWhy(decl: string): string {
+  return FILE_SCOPE_WHY.find(([re]) => re.test(decl))?.[1] ?? "Metal's program-scope variables are constants, and this one is not written with its value";
 }
 
 /**
@@ -264,12 +279,7 @@ export function reportFileScopeVariables(unit: KernelUnit, kernel: KFunction, ba
       reported.add(n.text);
       found = true;
       const at = position(decl);
-      reportKernel(
-        bag,
-        "C2M-K017",
-        position(n),
-        `'${n.text}' is a file-scope variable (line ${at.row + 1}: ${decl.text.split("\n")[0]!.trim()}); the translated kernel would not declare it`,
-      );
+      reportKernel(bag, "C2M-K017", position(n), `'${n.text}' is a file-scope variable (line ${at.row + 1}: ${decl.text.split("\n")[0]!.trim()}); ${fileScopeWhy(decl.text)}`);
     });
   }
   return found;

@@ -15,70 +15,9 @@ import { HOST_IGNORED_CALLS, HOST_UNSUPPORTED_CALLS, SCALAR_TYPES } from "./tabl
 import { calleeName, callArgs, canonicalTypeName, declaratorType, field, fields, kids, named, position, unparen, walk } from "./cst.js";
 import { launchSites } from "./extract.js";
 import type { KernelAnalysis } from "./buffers.js";
+import { pyName, TORCH_DTYPES } from "./host-names.js";
 
-const PY_KEYWORDS = new Set([
-  "False",
-  "None",
-  "True",
-  "and",
-  "as",
-  "assert",
-  "async",
-  "await",
-  "break",
-  "class",
-  "continue",
-  "def",
-  "del",
-  "elif",
-  "else",
-  "except",
-  "finally",
-  "for",
-  "from",
-  "global",
-  "if",
-  "import",
-  "in",
-  "is",
-  "lambda",
-  "nonlocal",
-  "not",
-  "or",
-  "pass",
-  "raise",
-  "return",
-  "try",
-  "while",
-  "with",
-  "yield",
-  "mx",
-]);
-
-/** A C identifier as a Python identifier (`in` → `in_`). */
-export function pyName(name: string): string {
-  return PY_KEYWORDS.has(name) ? `${name}_` : name;
-}
-
-const TORCH_DTYPES: Record<string, string> = {
-  kFloat: "float32",
-  kFloat32: "float32",
-  kHalf: "float16",
-  kFloat16: "float16",
-  kBFloat16: "bfloat16",
-  kInt: "int32",
-  kInt32: "int32",
-  kLong: "int64",
-  kInt64: "int64",
-  kShort: "int16",
-  kInt16: "int16",
-  kByte: "uint8",
-  kUInt8: "uint8",
-  kChar: "int8",
-  kInt8: "int8",
-  kBool: "bool_",
-  kDouble: "float32",
-};
+export { macrosUsed, pyName, pythonMacros } from "./host-names.js";
 
 type VarKind = "int" | "float" | "tensor" | "dim3" | "dtype" | "bool";
 
@@ -642,34 +581,6 @@ class HostTranslator {
     this.hctx.helpers.set(h.name, `def ${pyName(h.name)}(${h.params.map((p) => pyName(p.name)).join(", ")}):\n    return ${body}\n`);
     return true;
   }
-}
-
-/** Object-like macros whose value is a plain number or a simple arithmetic of other such macros. */
-export function pythonMacros(unit: KernelUnit): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const m of unit.macros) {
-    if (m.node.type !== "preproc_def") continue;
-    const value = field(m.node, "value")?.text.trim();
-    if (!value) continue;
-    const py = value.replace(/(\d+(?:\.\d*)?)[uUlLfF]+\b/g, "$1");
-    if (/^[\w\s+\-*/()%.]+$/.test(py) && !/[a-zA-Z_]\w*\s*\(/.test(py)) out.set(m.name, py.replace(/(?<![\d.])\/(?!\/)/g, /\./.test(py) ? "/" : "//"));
-  }
-  return out;
-}
-
-/** Macros referenced (transitively) by a piece of Python text. */
-export function macrosUsed(text: string, macros: Map<string, string>): string[] {
-  const used = new Set<string>();
-  const visit = (t: string) => {
-    for (const id of t.match(/[A-Za-z_]\w*/g) ?? []) {
-      if (macros.has(id) && !used.has(id)) {
-        used.add(id);
-        visit(macros.get(id)!);
-      }
-    }
-  };
-  visit(text);
-  return [...macros.keys()].filter((k) => used.has(k));
 }
 
 export function kernelsLaunchedBy(h: HostFunction): string[] {

@@ -13,7 +13,9 @@
  *   - the owner is per thread and every local lies in [0, stride): a literal below a literal stride
  *     (`[2*i]`, `[2*i+1]`), or a loop variable counting up from a non-negative start while `< stride`
  *     (`for (int j = 0; j < C; j++) row[j]`), so rows of different threads do not overlap.
- * Anything else is refused, saying which accesses could meet another thread's.
+ * Where the owners differ, the proof still holds when every access updates its element within its
+ * statement at a thread-dependent index (updatedInItsStatement: a permutation such as llm.c's
+ * permute_kernel_backward). Anything else is refused, naming two accesses that could meet.
  */
 import type { CudaNode } from "../../grammar/cuda.js";
 import { field, named, unparen, walk } from "./cst.js";
@@ -52,15 +54,19 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   if (!first) return undefined;
   const keyOf = (x: Split) => `${x.owner} * ${x.stride}`;
   const keys = new Set(splits.map(keyOf));
-  if (keys.size > 1)
-    return `its accesses do not share one owner index (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so a thread may reach an element another thread writes`;
   const full = (x: Split) => `${x.owner} ${x.local.kind === "loop" ? x.local.signature : x.local.kind === "opaque" ? x.local.text : ""}`;
+  if (keys.size > 1 && splits.every((x) => THREAD_SOURCE.test(expand(full(x), defs))) && sites.every((x) => updatedInItsStatement(x.node))) return undefined;
+  if (keys.size > 1) {
+    const other = splits.find((x) => keyOf(x) !== keyOf(first))!;
+    return `${accessPair(first.node, other.node)} have different owner indices (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so c2m cannot show that one thread alone touches each element`;
+  }
   if (!splits.some((x) => THREAD_SOURCE.test(expand(full(x), defs))) && !ledByOneThread(splits, body, defs))
-    return `its index '${first.owner}' does not depend on the thread, so every thread would update the same elements`;
+    return `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread, so every thread of the grid updates the same elements`;
   const reassigned = ownerReassigned(first.owner, body, defs);
-  if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element`;
+  if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element (${accessPair(first.node)})`;
   const localKey = (l: Local) => (l.kind === "none" ? "" : l.kind === "literal" ? `#${l.value}` : l.kind === "loop" ? l.signature : l.text);
   if (new Set(splits.map((x) => localKey(x.local))).size === 1) return undefined;
+  const splitOf = (n: CudaNode) => splits.find((x) => x.node === n)!;
   const perThread = isPerThread(expand(first.owner, defs));
   const inside = (l: Local) =>
     l.kind === "none" ||
@@ -69,10 +75,40 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     (l.kind === "loop" && norm(l.bound) === norm(first.stride) && /^\d+$|^0[uU]?$/.test(l.start));
   const outside = splits.find((x) => !inside(x.local));
   if (!perThread || outside) {
-    const shown = (outside ?? splits.find((x) => x.local.kind !== "none") ?? first).node.text.slice(0, 50);
-    return `it is accessed at different indices of the same owner ('${shown}' among them) that c2m cannot show stay inside the thread's own elements, so a thread may read an element another thread writes`;
+    const shown = (outside ?? splits.find((x) => x.local.kind !== "none") ?? first).node;
+    const other = splits.find((x) => localKey(x.local) !== localKey(splitOf(shown).local))?.node;
+    return `${accessPair(shown, other)} are different indices of the same owner that c2m cannot show stay inside the thread's own elements, so a thread may read an element another thread writes`;
   }
   return undefined;
+}
+
+/**
+ * An access that is the element's whole life in its statement: the target of an assignment or of ++/--
+ * (`y[E] += v`, `y[E] = v`), or a read inside the value assigned to the same element (`y[E] = f(y[E])`).
+ * When every access of a buffer is one, with an index that depends on the thread, a value read from the
+ * buffer only ever feeds the same element's new value in the same statement: no thread reads what another
+ * wrote, unless two threads update one element, unsynchronised read-modify-writes that race in CUDA
+ * itself. The owner indices may then differ (llm.c's permute_kernel_backward updates dinp[inp_idx],
+ * dinp[inp_idx + NH * d] and dinp[inp_idx + 2 * (NH * d)], a permutation).
+ */
+function updatedInItsStatement(access: CudaNode): boolean {
+  let lv = access;
+  while (lv.parent && (lv.parent.type === "field_expression" || lv.parent.type === "parenthesized_expression")) lv = lv.parent;
+  const p = lv.parent;
+  if (p?.type === "update_expression") return true;
+  if (p?.type === "assignment_expression" && field(p, "left")?.startIndex === lv.startIndex) return true;
+  for (let n: CudaNode | null = lv.parent; n && n.type !== "expression_statement" && n.type !== "compound_statement"; n = n.parent) {
+    const left = n.type === "assignment_expression" ? field(n, "left") : null;
+    if (left && field(n, "operator")?.text === "=" && norm(unparen(left).text) === norm(lv.text) && !(lv.startIndex >= left.startIndex && lv.endIndex <= left.endIndex))
+      return true;
+  }
+  return false;
+}
+
+/** `'y[i]' (line 3) and 'y[i + n]' (line 4)`: the accesses a refusal names, as written. */
+export function accessPair(a: CudaNode, b?: CudaNode): string {
+  const one = (n: CudaNode) => `'${n.text.replace(/\s+/g, " ").slice(0, 50)}' (line ${n.startPosition.row + 1})`;
+  return b && b !== a ? `${one(a)} and ${one(b)}` : one(a);
 }
 
 /**

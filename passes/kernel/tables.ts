@@ -46,6 +46,8 @@ export const SCALAR_TYPES: Record<string, ScalarTypeInfo> = {
   "long long": { metal: "long", mlx: "int64", integer: true, signed: true, bits: 64 },
   "long long int": { metal: "long", mlx: "int64", integer: true, signed: true, bits: 64 },
   int64_t: { metal: "long", mlx: "int64", integer: true, signed: true, bits: 64 },
+  // a typedef of long (glibc): a timer buffer is an ordinary int64 array; what Metal lacks is clock() itself (UNSUPPORTED_CALLS)
+  clock_t: { metal: "long", mlx: "int64", integer: true, signed: true, bits: 64 },
   "unsigned long": { metal: "ulong", mlx: "uint64", integer: true, signed: false, bits: 64 },
   "unsigned long long": { metal: "ulong", mlx: "uint64", integer: true, signed: false, bits: 64 },
   uint64_t: { metal: "ulong", mlx: "uint64", integer: true, signed: false, bits: 64 },

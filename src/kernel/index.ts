@@ -107,6 +107,16 @@ function relocate(d: Diagnostic, pre: Preprocessed): Diagnostic {
   return o ? { ...d, file: o.file, line: o.line } : d;
 }
 
+/** A message's `(line N)` references (K007 names the accesses it refuses) point where the diagnostic's own line does. */
+function relocateLineRefs(d: Diagnostic, pre: Preprocessed, lineBack: (line: number) => number): Diagnostic {
+  const message = d.message.replace(/\(line (\d+)\)/g, (_, n: string) => {
+    const o = pre.origins[lineBack(Number(n)) - 1];
+    if (!o) return `(line ${n})`;
+    return o.file === d.file ? `(line ${o.line})` : `(${o.file.split("/").pop()}:${o.line})`;
+  });
+  return message === d.message ? d : { ...d, message };
+}
+
 /**
  * Translate every `__global__` kernel of a CUDA file. `kernels` lists what translated; the module has
  * those and, for each kernel an error stopped, a stub that raises NotImplementedError with the
@@ -119,7 +129,8 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // templates over a function pointer, one plain function per function given (Metal has no function pointers);
   // `source` stays the text before, the CUDA original that --verify runs
   const spec = specialiseFunctionTemplates(lowered.text);
-  const back = (d: Diagnostic) => relocate({ ...d, line: (spec.lineOf[d.line - 1] ?? d.line - 1) + 1 }, pre);
+  const lineBack = (line: number) => (spec.lineOf[line - 1] ?? line - 1) + 1;
+  const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
   const r = compilePreprocessed(spec.text, opts, back, lowered.problems);
   return { ...r, source: lowered.text, diagnostics: r.diagnostics.map(back) };
 }

@@ -34,6 +34,8 @@ const FIRST_COUNT = 1 << 16;
 const MAX_COUNT = 1 << 22;
 const GROWTHS = 6;
 const PROBE_TIMEOUT_MS = 30_000;
+/** Candidates that may time out before synthesis gives up: each costs PROBE_TIMEOUT_MS. */
+const MAX_TIMEOUTS = 3;
 const DYNAMIC_SHARED_BYTES = [8192, 24576];
 const BLOCKS_1D: [number, number, number][] = [
   [128, 1, 1],
@@ -60,7 +62,7 @@ export interface SynthCandidate {
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
 export class SynthFailure extends Error {
   constructor(
-    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "unsupported",
+    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "no-outputs" | "unsupported",
     message: string,
   ) {
     super(message);
@@ -182,7 +184,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
     try {
-      after = await runCudaLaunches(source, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { ...run, deviceCodeOnly: true, timeoutMs: PROBE_TIMEOUT_MS });
+      after = await runCudaLaunches(source, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { ...run, deviceCodeOnly: true, timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS });
     } catch (e) {
       if (e instanceof KernelCompileError) throw new SynthFailure("cuda-compile", `the CUDA original does not compile on the emulator: ${firstError(e.compilerOutput)}`);
       if (!(e instanceof KernelFault)) throw e;
@@ -219,12 +221,24 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
 export async function synthesizeSpecs(compiled: CompileKernelsResult, source: string, name: string, run: CudaRunOptions = {}): Promise<SynthesizedSpec[]> {
   const k = compiled.kernels.find((x) => x.name === name);
   if (!k) throw new SynthFailure("unsupported", `kernel ${name} was not translated`);
+  // no launch can make a comparison of a kernel that writes no buffer (cuda-samples' simpleAssert: its only effect is an assert)
+  if (!k.params.some((p) => p.kind === "buffer" && p.role !== "input" && p.role !== "unused"))
+    throw new SynthFailure("no-outputs", `kernel ${name} writes no buffer, so there is nothing to compare`);
   let last: SynthFailure | undefined;
+  // a loop's trip count or step comes from the int parameters (llm.c's `block_size / 32` is a step of 0
+  // at S = 16), so a timeout rejects its value of S, not the kernel: the other candidates of that S are
+  // skipped, the other values still tried, up to MAX_TIMEOUTS timeouts in all
+  const timedOutSizes = new Set<number>();
   for (const c of candidateLaunches(k, source)) {
+    if (timedOutSizes.has(c.size)) continue;
     const first = await probe(k, source, c, run);
     if (first instanceof SynthFailure) {
-      // a compile error holds for every candidate; a kernel that loops for ever on these inputs costs a timeout per candidate
-      if (first.kind === "cuda-compile" || first.kind === "timeout") throw first;
+      // a compile error holds for every candidate
+      if (first.kind === "cuda-compile") throw first;
+      if (first.kind === "timeout") {
+        timedOutSizes.add(c.size);
+        if (timedOutSizes.size >= MAX_TIMEOUTS) throw first;
+      }
       // the most telling failure: a fault or NaN says more than a launch that wrote nothing
       if (!last || last.kind === "writes-nothing") last = first;
       continue;

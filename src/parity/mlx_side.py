@@ -175,11 +175,12 @@ class CallRecorder:
                 cls.__call__ = own
 
 
-def find_divergence(model, inputs, torch_meta, trace, case_index, atol, mx, nn):
-    """The first torch submodule call, in completion order, whose output the MLX module does not reproduce."""
+def find_divergence(model, inputs, torch_meta, trace, case_index, atol, mx, nn, kwargs=None):
+    """The first torch submodule call, in completion order, whose output the MLX module does not reproduce.
+    `kwargs`: inputs passed by keyword (the zoo's transformers cases)."""
     recorder = CallRecorder(model, mx, nn)
     try:
-        model(*inputs)
+        model(*inputs, **(kwargs or {}))
         mx.eval(list(recorder.records.values()))
     finally:
         recorder.restore()

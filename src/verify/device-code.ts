@@ -61,7 +61,10 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   const typeDecls: TypeDecl[] = [];
   const keepType = (t: CudaNode, item: CudaNode) => {
     keptTypes.push(t);
-    const name = field(t, "name")?.text.replace(/^.*::/, "");
+    // an explicit specialisation (`template <> struct SharedMemory<float>`) is named by its template's name
+    const name = field(t, "name")
+      ?.text.replace(/^.*::/, "")
+      .replace(/\s*<[\s\S]*$/, "");
     if (name) typeDecls.push({ item, names: [name] });
   };
   const isTop = seen.size === 0;

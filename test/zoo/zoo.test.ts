@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyzeVerdicts, disagreement } from "../../src/tools/zoo/agreement.js";
+import type { EmittedTree } from "../../src/tools/zoo/attribute.js";
 import { classify, type CaseResult, type CompileRecord, type FileCheck, type Status } from "../../src/tools/zoo/classify.js";
 import { loadCases, type ZooCase } from "../../src/tools/zoo/cases.js";
 import { caseLine, failureClass, failuresMarkdown, pyflakesLine, regressions, summaryLine } from "../../src/tools/zoo/report.js";
@@ -65,8 +66,8 @@ const compileRecord = (over: Partial<CompileRecord> = {}): CompileRecord => ({
   ...over,
 });
 const mlxRecord = (over: Partial<MlxRecord> = {}): MlxRecord => ({ stage: null, outputs: [{ shape: [1], maxAbs: 1e-6 }], ...over });
-const judge = (compile: CompileRecord, mlx: MlxRecord | null, extra: { setupError?: string; weightsCrash?: string } = {}): CaseResult =>
-  classify({ c: zooCase, files: ["pkg/m.py"], compile, setupError: extra.setupError ?? null, weightsCrash: extra.weightsCrash ?? null, mlx, seconds: 1 });
+const judge = (compile: CompileRecord, mlx: MlxRecord | null, extra: { setupError?: string; weightsCrash?: string } = {}, tree?: EmittedTree): CaseResult =>
+  classify({ c: zooCase, files: ["pkg/m.py"], compile, setupError: extra.setupError ?? null, weightsCrash: extra.weightsCrash ?? null, mlx, tree, seconds: 1 });
 const err = (code: string, file = "pkg/m.py") => ({ code, severity: "error" as const, message: "m", file, line: 3, col: 5 });
 
 describe("zoo classification", () => {
@@ -81,13 +82,16 @@ describe("zoo classification", () => {
     );
     expect(r.maxAbs).toBe(1e-6);
   });
-  it("a failure after a clean compile is silent; after an error diagnostic of the case's files, diagnosed", () => {
-    const failed = mlxRecord({ stage: "import", error: "NameError: name 'torch' is not defined", where: "pkg/m.py:4" });
+  it("a failure after a clean compile is silent; diagnosed only when an error diagnostic is tied to the failing line (test/zoo-attribute.test.ts has the rest)", () => {
+    const failed = mlxRecord({ stage: "import", error: "NameError: name 'torch' is not defined", where: "pkg/m.py:4", frames: [{ file: "pkg/m.py", line: 4, endLine: 4 }] });
     expect(judge(compileRecord(), failed).status).toBe("silent");
     expect(judge(compileRecord({ diagnostics: [err("C2M-E001", "pkg/elsewhere.py")] }), failed).status).toBe("silent");
-    const d = judge(compileRecord({ diagnostics: [err("C2M-E001")] }), failed);
+    // an error of the case's file on another line than the failure's is a cover, not a diagnosis
+    expect(judge(compileRecord({ diagnostics: [err("C2M-E001")] }), failed).status).toBe("silent");
+    const oneToOne: EmittedTree = { inputLines: (_f, a, b) => Array.from({ length: b - a + 1 }, (_, i) => a + i), markers: () => [] };
+    const d = judge(compileRecord({ diagnostics: [{ ...err("C2M-E001"), line: 4 }] }), failed, {}, oneToOne);
     expect(d.status).toBe("diagnosed");
-    expect(caseLine(d)).toContain("C2M-E001 at pkg/m.py:3:5");
+    expect(caseLine(d)).toContain("C2M-E001 at pkg/m.py:4:5 (pkg/m.py:4 (emitted)); import: NameError");
   });
   it("C2M-E006, a crashed compile or weights converter is internal; a file that does not parse is unparsable", () => {
     expect(judge(compileRecord({ diagnostics: [err("C2M-E006")] }), mlxRecord()).status).toBe("internal");

@@ -2,8 +2,11 @@
  * How a zoo case ended, in one word, and the first error that decided it. Pure: ./zoo.ts gathers the facts.
  *
  *   parity      every output within tolerance and the trainable parameter count equal to torch's
- *   diagnosed   the compile reported an error diagnostic (its code and location are shown), and the case failed
- *   silent      no error diagnostic, yet import, construction, weights, run or comparison failed: the worst class
+ *   diagnosed   the case failed ON a diagnostic: its failure is tied to a diagnostic at the construct that failed
+ *               (./attribute.ts: a placeholder's raise, a traceback frame's input line, the class holding a
+ *               rejected weight or the first diverging submodule); the diagnostic and the construct are shown
+ *   silent      import, construction, weights, run or comparison failed and no diagnostic is tied to it (an
+ *               error elsewhere in the case's files does not count): the worst class, shown with the reason
  *   internal    C2M-E006 on a file of the case, or c2m (compile or weights) crashed or timed out
  *   unparsable  an emitted .py does not parse (Python 3.10 grammar) and the compile reported no C2M-E020 for it
  *   setup       the reference side failed (a case table or environment problem, not c2m's): never expected
@@ -11,6 +14,7 @@
  */
 import type { NewFinding, PyflakesCounts } from "../pyflakes.js";
 import type { FileAgreement } from "./agreement.js";
+import { attribute, type EmittedTree } from "./attribute.js";
 import type { ZooCase } from "./cases.js";
 import type { MlxRecord } from "./zoo.js";
 
@@ -63,8 +67,10 @@ export interface CaseResult {
   error: string | null;
   /** file:line in the emitted tree (or the diagnostic's file:line:col) */
   where: string | null;
-  /** the first error diagnostic of the case's files (the entry module's first), for `diagnosed` and `internal` */
+  /** `diagnosed`: the diagnostic the failure is tied to; `internal`: the C2M-E006 */
   diagnostic: Diag | null;
+  /** `diagnosed`: the construct the tie went through (a torch name, Class.attr, an emitted line); `silent`: why no diagnostic is tied */
+  attribution?: string;
   /** for `internal` and `unparsable`: how the emitted package then fared (stage: error), or null */
   then: string | null;
   /** files of the case's closure that sink it whatever else happens: not written (an error diagnostic) or not parsing (file:line, and the line) */
@@ -95,7 +101,11 @@ export interface Facts {
   weightsCrash: string | null;
   mlx: MlxRecord | null;
   seconds: number;
+  /** the emitted tree's source maps and markers (a tree that maps nothing when absent) */
+  tree?: EmittedTree;
 }
+
+const NO_TREE: EmittedTree = { inputLines: () => [], markers: () => [] };
 
 export function classify(f: Facts): CaseResult {
   const mine = new Set(f.files);
@@ -139,7 +149,7 @@ export function classify(f: Facts): CaseResult {
     files: f.files.length,
     maxAbs: maxes.length && maxes.every((m) => m !== null) ? Math.max(...(maxes as number[])) : null,
     seconds: f.seconds,
-    diagnostic: errors[0] ?? null,
+    diagnostic: null,
     sinks,
     then: f.mlx && f.mlx.stage ? `${f.mlx.stage}: ${f.mlx.error ?? ""}${f.mlx.where ? ` (${f.mlx.where})` : ""}` : null,
   };
@@ -164,6 +174,9 @@ export function classify(f: Facts): CaseResult {
     mlx.stage === null
       ? { stage: "torch-import", error: torchImport.text, where: `${torchImport.file}:${torchImport.line}`, then: null }
       : { stage: mlx.stage, error: mlx.error ?? null, where: mlx.where ?? null, then: null };
-  if (errors.length) return { ...base, status: "diagnosed", ...failed };
-  return { ...base, status: "silent", ...failed };
+  const frames = mlx.stage === null ? [{ file: torchImport.file, line: torchImport.line, endLine: torchImport.line }] : (mlx.frames ?? []);
+  const unwritten = f.files.filter((file) => !f.compile?.written.includes(file));
+  const tie = attribute({ stage: failed.stage, error: failed.error ?? "", frames, owners: mlx.owners ?? [], unwritten }, diags, f.tree ?? NO_TREE);
+  if (tie.diagnostic) return { ...base, status: "diagnosed", ...failed, diagnostic: tie.diagnostic, attribution: tie.construct };
+  return { ...base, status: "silent", ...failed, attribution: tie.construct };
 }

@@ -12,7 +12,11 @@ export function firstError(r: CaseResult): string {
   if (r.status === "parity") return r.maxAbs === null ? "" : `max abs diff ${r.maxAbs.toExponential(1)}`;
   const where = r.where ? ` (${r.where})` : "";
   const msg = `${r.stage}: ${oneLine(r.error ?? "")}${where}`;
-  if (r.status === "diagnosed" && r.diagnostic) return `${r.diagnostic.code} at ${r.diagnostic.file}:${r.diagnostic.line}:${r.diagnostic.col}; then ${msg}`;
+  if (r.status === "diagnosed" && r.diagnostic) {
+    const construct = r.attribution ? ` (${oneLine(r.attribution)})` : "";
+    return `${r.diagnostic.code} at ${r.diagnostic.file}:${r.diagnostic.line}:${r.diagnostic.col}${construct}; ${msg}`;
+  }
+  if (r.status === "silent" && r.attribution) return `${msg}; no diagnostic tied: ${oneLine(r.attribution)}`;
   return r.then ? `${msg}; then ${oneLine(r.then)}` : msg;
 }
 

@@ -18,7 +18,9 @@ import { packageRoot, pythonExecutable } from "../../python.js";
 import { haveRuff, newFindings, countsPerFile, pyflakes } from "../pyflakes.js";
 import type { FileAnalysis } from "../../analyze/index.js";
 import { analyzeVerdicts, disagreement, type AnalyzeVerdict, type FileAgreement } from "./agreement.js";
+import type { EmittedTree, Frame, Owner } from "./attribute.js";
 import { classify, type CaseResult, type CompileRecord, type Diag, type FileCheck } from "./classify.js";
+import { inputLinesPerEmittedLine, markerCodes } from "./sourcemap-lines.js";
 import type { ZooCase } from "./cases.js";
 
 export interface ZooOptions {
@@ -114,6 +116,8 @@ async function compileClosure(closure: Closure, dir: string, analyze: boolean): 
   const started = Date.now();
   const ran = await runProcess(process.execPath, [CLI(), "compile", src, "-o", out, "--json"], 900);
   const seconds = (Date.now() - started) / 1000;
+  // kept beside the output: the diagnostics a failing case is judged against, for a person to read
+  writeFileSync(join(dir, "compile.json"), ran.stdout);
   const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, pyflakes: null, pyflakesAdded: [], checks: new Map(), analyze: null };
   let parsed: { files: { input: string; status: string; diagnostics: Diag[] }[] } | undefined;
   try {
@@ -236,11 +240,71 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
       weightsCrash = conv.crash;
       mlx = await runMlxSide(c, torch, compile, tdir, conv, opts.timeout);
     }
-    const r = classify({ c, files, compile, setupError, weightsCrash, mlx, seconds: (Date.now() - started) / 1000 });
+    const tree = compile ? emittedTree(compile.out) : undefined;
+    const r = classify({ c, files, compile, setupError, weightsCrash, mlx, tree, seconds: (Date.now() - started) / 1000 });
     results.push(r);
     opts.onResult?.(r);
   }
   return results;
+}
+
+/** The Python frames faulthandler wrote on a crash (innermost first there), inside the emitted tree, outermost first. */
+function faultFrames(path: string, out: string): Frame[] {
+  if (!existsSync(path)) return [];
+  // the crashing thread's block: "(most recent call first):" then one `File "...", line N in f` per frame
+  const block = /most recent call first\):\n((?:[ \t]+File[^\n]*\n?)+)/.exec(readFileSync(path, "utf8"))?.[1] ?? "";
+  return [...block.matchAll(/File "([^"]+)", line (\d+)/g)]
+    .map((m) => ({ file: relative(out, m[1]), line: Number(m[2]), endLine: Number(m[2]) }))
+    .filter((f) => !f.file.startsWith("..") && !f.file.startsWith("/"))
+    .reverse();
+}
+
+const IMPORT = /^\s*(?:import|from)\s/;
+
+/**
+ * The emitted tree's source maps (OUT/x.py.map) and markers, each file read once when first asked. Code c2m
+ * inserted in place of an import (pasted helpers, placeholder classes) maps to that import's line: an emitted
+ * line that is not an import mapped to an input line that is one is inserted code, and maps to nothing.
+ */
+export function emittedTree(out: string): EmittedTree {
+  const files = new Map<string, { per: number[][]; input: string[]; emitted: string[] }>();
+  const load = (file: string) => {
+    if (!files.has(file)) {
+      let entry = { per: [] as number[][], input: [] as string[], emitted: [] as string[] };
+      try {
+        const map = JSON.parse(readFileSync(join(out, `${file}.map`), "utf8")) as { mappings: string; sourcesContent?: string[] };
+        entry = { per: inputLinesPerEmittedLine(map.mappings), input: (map.sourcesContent?.[0] ?? "").split("\n"), emitted: readFileSync(join(out, file), "utf8").split("\n") };
+      } catch {
+        // no map or no file: nothing maps
+      }
+      files.set(file, entry);
+    }
+    return files.get(file)!;
+  };
+  return {
+    inputLines(file, first, last) {
+      const { per, input, emitted } = load(file);
+      const lines = new Set<number>();
+      for (let l = first; l <= last; l++) {
+        const inserted = !IMPORT.test(emitted[l - 1] ?? "");
+        for (const i of per[l - 1] ?? []) if (!(inserted && IMPORT.test(input[i - 1] ?? ""))) lines.add(i);
+      }
+      return [...lines];
+    },
+    markers(file, line) {
+      return markerCodes(load(file).emitted[line - 1] ?? "");
+    },
+    insertedFor(file, line) {
+      // a line with no segments between mapped lines of one function is a conversion c2m inserted (a layout
+      // transpose) before the statement that needs it; pasted helpers are runs of unmapped lines from `def` on
+      const { per, emitted } = load(file);
+      const mapped = (l: number) => (per[l - 1] ?? []).length > 0;
+      if (mapped(line) || !/^\s/.test(emitted[line - 1] ?? "")) return [];
+      const near = (step: number) => [1, 2, 3].map((k) => line + k * step).find((l) => (emitted[l - 1] ?? "").trim() && mapped(l));
+      const [before, after] = [near(-1), near(1)];
+      return before !== undefined && after !== undefined ? this.inputLines(file, after, after) : [];
+    },
+  };
 }
 
 interface Converted {
@@ -265,6 +329,14 @@ export interface MlxRecord {
   stage: string | null;
   error?: string;
   where?: string | null;
+  /** the failure's frames inside the emitted tree, outermost first */
+  frames?: Frame[];
+  /** weights, outputs, params failures: the emitted classes holding what failed */
+  owners?: Owner[];
+  /** outputs failures: c2m parity's first diverging submodule call (null: none diverges) */
+  divergence?: { module: string; maxAbs: number | null; torchShape: number[]; mlxShape: number[] } | null;
+  /** why owners could not be found */
+  locateError?: string;
   outputs?: { shape: number[]; maxAbs: number | null }[];
   params?: number;
 }
@@ -290,6 +362,7 @@ async function runMlxSide(c: ZooCase, torch: TorchRecord, compile: CompileRecord
   );
   const ran = await python("zoo_mlx.py", request, timeout);
   if (ran.timedOut) return { stage: "timeout", error: `the MLX side took over ${timeout} s` };
-  if (!existsSync(result) || ran.code !== 0) return { stage: "crash", error: `the MLX side exited ${ran.code ?? ran.signal}: ${lastLine(ran.stderr)}` };
+  if (!existsSync(result) || ran.code !== 0)
+    return { stage: "crash", error: `the MLX side exited ${ran.code ?? ran.signal}: ${lastLine(ran.stderr)}`, frames: faultFrames(`${result}.fault`, compile.out) };
   return JSON.parse(readFileSync(result, "utf8")) as MlxRecord;
 }

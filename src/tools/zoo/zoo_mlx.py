@@ -6,9 +6,14 @@ REQUEST = {"root": the emitted tree (holds the package folder), "confine": top-l
            "weights": .safetensors | null, "torch_dir", "torch": torch.json's record, "atol", "result"}
 Writes to `result` (stdout belongs to the model):
   {"stage": the first stage that failed | null, "error": its message, "where": "file:line" of the innermost
-   frame in the emitted tree, "outputs": [{"shape", "maxAbs"}], "params": n}
+   frame in the emitted tree, "frames": every frame of the failure inside the emitted tree, outermost first
+   ({"file", "line", "endLine"}), "outputs": [{"shape", "maxAbs"}], "params": n,
+   "owners": for a weights, outputs or params failure, the emitted classes that hold what failed
+   ({"path", "class", "file", "lines": [first, last], "attr", "why"}), "divergence": c2m parity's first diverging
+   submodule for an outputs failure}
 Stages in order: import, construct, weights, run, outputs, params. Whether the emitted files parse and import
-no torch is zoo_check.py's question, asked once per compile.
+no torch is zoo_check.py's question, asked once per compile. The frames and owners are what ./attribute.ts
+needs to tie a failure to the diagnostic at its construct.
 """
 import importlib
 import importlib.abc
@@ -18,6 +23,9 @@ import json
 import os
 import sys
 import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "parity"))
+from mlx_side import find_divergence, torch_name  # noqa: E402  (c2m parity's divergence search, reused)
 
 
 def is_torch(top):
@@ -97,14 +105,96 @@ def hide_torch_distributions():
     md.packages_distributions = lambda: {k: v for k, v in real_packages().items() if not is_torch(k)}
 
 
-def where_in(root, tb):
-    """file:line of the innermost traceback frame inside the emitted tree."""
-    found = None
+def frames_in(root, tb):
+    """The traceback's frames inside the emitted tree, outermost first: file (relative to root), line, last line."""
+    out = []
     for frame in traceback.extract_tb(tb):
         path = os.path.abspath(frame.filename)
-        if path.startswith(root + os.sep):
-            found = f"{os.path.relpath(path, root)}:{frame.lineno}"
-    return found
+        if path.startswith(root + os.sep) and frame.lineno:
+            out.append({"file": os.path.relpath(path, root), "line": frame.lineno, "endLine": frame.end_lineno or frame.lineno})
+    return out
+
+
+def emitted_class(cls, root):
+    """file (relative to root) and [first, last] line of a class defined in the emitted tree, or None."""
+    import inspect
+
+    try:
+        path = os.path.abspath(inspect.getsourcefile(cls) or "")
+        if not path.startswith(root + os.sep):
+            return None
+        lines, first = inspect.getsourcelines(cls)
+    except (TypeError, OSError):
+        return None
+    return {"file": os.path.relpath(path, root), "lines": [first, first + len(lines) - 1]}
+
+
+def owner_of(model, key, root, why, is_param=True):
+    """The emitted class that holds `key` (a parameter's dotted MLX path, or a module's when not is_param): the
+    longest prefix that is a module of the model, and the nearest class on the way up that the emitted tree
+    defines (a library layer such as nn.BatchNorm is held by the class that built it); `attr` is the child
+    below that class."""
+    modules = dict(model.named_modules())
+    parts = key.split(".")
+    end = len(parts) - 1 if is_param else len(parts)
+    while end > 0 and ".".join(parts[:end]) not in modules:
+        end -= 1
+    for k in range(end, -1, -1):
+        path = ".".join(parts[:k])
+        m = modules.get(path) if path else model
+        at = emitted_class(type(m), root) if m is not None else None
+        if at:
+            return {"path": path, "class": type(m).__name__, "attr": parts[k] if k < len(parts) else None, "why": why, **at}
+    return None
+
+
+def owners_of(model, keys, root, is_param=True, limit=3):
+    """Distinct owners (by class) of the first keys, each with the key that led to it."""
+    out, seen = [], set()
+    for key, why in keys:
+        o = owner_of(model, key, root, why, is_param)
+        if o and (o["file"], o["class"], o["attr"]) not in seen:
+            seen.add((o["file"], o["class"], o["attr"]))
+            out.append(o)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def weight_mismatches(model, weights, mx, tree_flatten):
+    """What strict loading rejects: keys not in the model, parameters the file lacks, shapes that differ."""
+    have = dict(tree_flatten(model.parameters()))
+    given = dict(mx.load(weights)) if weights else {}
+    keys = [(k, f"{k} not in the model") for k in sorted(given.keys() - have.keys())]
+    keys += [(k, f"{k} missing from the converted weights") for k in sorted(have.keys() - given.keys())]
+    keys += [(k, f"{k}: shape {tuple(given[k].shape)}, the model's {tuple(have[k].shape)}") for k in sorted(given.keys() & have.keys()) if tuple(given[k].shape) != tuple(have[k].shape)]
+    return keys
+
+
+def torch_style(model, mlx_key, nn):
+    """A parameter's MLX path as torch names it (`a.layers.0.w` is `a.0.w` when `a` is a Sequential)."""
+    module, _, leaf = mlx_key.rpartition(".")
+    name = torch_name(module, dict(model.named_modules()), nn) if module else ""
+    return f"{name}.{leaf}" if name else leaf
+
+
+def param_mismatches(model, torch_params, tree_flatten, nn):
+    """Trainable parameters on one side only (a buffer made trainable, a tied weight copied, one dropped)."""
+    mine = {torch_style(model, k, nn): k for k, _ in tree_flatten(model.trainable_parameters())}
+    theirs = set(torch_params)
+    keys = [(mine[k], f"{k} trainable here, not a parameter in torch") for k in sorted(mine.keys() - theirs)]
+    # a torch parameter the port lacks has no MLX path: its torch name is the best guess at one
+    keys += [(k, f"{k} a parameter in torch, not trainable here") for k in sorted(theirs - mine.keys())]
+    return keys
+
+
+def diverging_module(model, name, nn):
+    """The MLX path of the module c2m parity's trace names (torch style)."""
+    by_name = dict(model.named_modules())
+    for path in by_name:
+        if path and torch_name(path, by_name, nn) == name:
+            return path
+    return None
 
 
 def arrays_in(value, mx, out):
@@ -132,6 +222,7 @@ def run(request, result):
 
     root = os.path.abspath(request["root"])
     stage = "import"
+    model = args = kwargs = None
     try:
         sys.meta_path.insert(0, ConfinedImports(root, request["confine"]))
         hide_torch_distributions()
@@ -191,13 +282,46 @@ def run(request, result):
             raise
         result["stage"] = stage
         result["error"] = str(err) if isinstance(err, StageError) else f"{type(err).__name__}: {err}"
-        result["where"] = where_in(root, err.__traceback__)
+        result["frames"] = frames_in(root, err.__traceback__)
+        result["where"] = f"{result['frames'][-1]['file']}:{result['frames'][-1]['line']}" if result["frames"] else None
+        if model is not None and stage in ("weights", "outputs", "params"):
+            locate(request, result, stage, model, args or [], kwargs or {}, root)
         return
     result["stage"] = None
 
 
+def locate(request, result, stage, model, args, kwargs, root):
+    """Which emitted classes hold what failed (./attribute.ts ties them to diagnostics). Best effort: a failure
+    here is recorded and leaves the case's own error as it was."""
+    try:
+        import mlx.core as mx
+        import mlx.nn as nn
+        from mlx.utils import tree_flatten
+
+        if stage == "weights":
+            result["owners"] = owners_of(model, weight_mismatches(model, request.get("weights"), mx, tree_flatten), root)
+        elif stage == "params":
+            result["owners"] = owners_of(model, param_mismatches(model, request["torch"].get("paramNames", []), tree_flatten, nn), root)
+        elif stage == "outputs" and request["torch"].get("trace"):
+            import numpy as np
+
+            trace = np.load(os.path.join(request["torch_dir"], "trace.npz"))
+            meta = {"trace": request["torch"]["trace"]}
+            div = find_divergence(model, args, meta, trace, 0, request["atol"], mx, nn, kwargs)
+            result["divergence"] = div
+            # no submodule diverges: the model's own forward does
+            path = diverging_module(model, div["module"].split(" (call")[0], nn) if div else ""
+            result["owners"] = owners_of(model, [(path or "", f"{div['module']} diverges first" if div else "no submodule diverges: the top module's own code")], root, is_param=False)
+    except Exception as err:  # noqa: BLE001 - the location is extra; the case's failure stands
+        result["locateError"] = f"{type(err).__name__}: {err}"
+
+
 def main():
     request = json.load(open(sys.argv[1]))
+    # a crash (SIGSEGV in MLX) leaves its Python frames here, for ./zoo.ts to read as the failure's frames
+    import faulthandler
+
+    faulthandler.enable(open(request["result"] + ".fault", "w"))
     result = {"stage": None}
     run(request, result)
     sys.stdout.flush()

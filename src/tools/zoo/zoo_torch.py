@@ -7,7 +7,10 @@ One process runs every case of a run (importing torch and a model package costs 
 not what the zoo measures). Per case, into `out`:
   model.pt     torch.save(model.state_dict())   (read by `c2m weights`, whose unpickler executes nothing)
   inputs.npz   in{j}, outputs.npz out{k}        (the tensors found in forward's result, in order)
-  torch.json   {"class", "classFile" (relative to the package's site folder), "params", "outputs": [shapes]}
+  trace.npz    case0_t{n}: the first floating tensor output of every submodule call, in completion order
+               (c2m parity's trace, which zoo_mlx.py's divergence search reads)
+  torch.json   {"class", "classFile" (relative to the package's site folder), "params", "paramNames",
+               "outputs": [shapes], "trace": [[module, call], ...]}
                or {"error": text} when the reference itself cannot be built or run (a zoo bug, not c2m's).
 `build` is a Python expression evaluated in the namespace of `module` (the same expression builds the MLX
 model from the emitted module). Inputs with a "name" are passed by keyword.
@@ -24,7 +27,7 @@ import traceback
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "parity"))
-from torch_side import make_inputs, perturb_constants  # noqa: E402  (c2m parity's reference side, reused)
+from torch_side import first_tensor, make_inputs, perturb_constants, to_numpy  # noqa: E402  (c2m parity's reference side, reused)
 
 
 def register_torchvision_without_c_ops():
@@ -86,8 +89,25 @@ def run_case(case, torch):
             kwargs[spec["name"]] = t
         else:
             args.append(t)
-    with torch.no_grad():
-        result = model(*args, **kwargs)
+    trace, calls = [], {}
+
+    def hook_for(name):
+        def hook(_module, _inputs, output):
+            t = first_tensor(output, torch)
+            if t is not None and t.is_floating_point():
+                calls[name] = calls.get(name, 0) + 1
+                trace.append((name, calls[name] - 1, to_numpy(t, torch)))
+
+        return hook
+
+    handles = [m.register_forward_hook(hook_for(name)) for name, m in model.named_modules() if name]
+    try:
+        with torch.no_grad():
+            result = model(*args, **kwargs)
+    finally:
+        for h in handles:
+            h.remove()
+    np.savez(os.path.join(out, "trace.npz"), **{f"case0_t{n}": a for n, (_, _, a) in enumerate(trace)})
     outputs = [t.detach().float().numpy().copy() if t.is_floating_point() else t.numpy().copy() for t in tensors_in(result, torch, [])]
     np.savez(os.path.join(out, "outputs.npz"), **{f"out{k}": a for k, a in enumerate(outputs)})
     cls = type(model)
@@ -96,6 +116,8 @@ def run_case(case, torch):
         "class": cls.__name__,
         "classFile": os.path.relpath(inspect.getfile(cls), site),
         "params": int(sum(p.numel() for p in model.parameters())),
+        "paramNames": [name for name, _ in model.named_parameters()],
+        "trace": [[name, call] for name, call, _ in trace],
         "outputs": [list(a.shape) for a in outputs],
     }
 

@@ -544,14 +544,32 @@ P arg_as(const Arg& a, const std::vector<unsigned char*>& bufs) {
     return v;
   }
 }
+// A tag parameter (llm.c's `std::bool_constant<UseAuxBuffer>`): an empty class that only selects an
+// overload or a template; it carries no data, takes no launch argument (MLX kernels have no such
+// parameter) and is passed default-constructed.
+template <class P>
+constexpr bool is_tag_v = std::is_class_v<std::decay_t<P>> && std::is_empty_v<std::decay_t<P>>;
+template <class P>
+P arg_or_tag(const std::vector<Arg>& args, size_t k, const std::vector<unsigned char*>& bufs) {
+  if constexpr (is_tag_v<P>) return std::decay_t<P>{};
+  else return arg_as<P>(args[k], bufs);
+}
 template <class... P, size_t... I>
 void invoke_impl(void (*fn)(P...), const Launch& l, const std::vector<unsigned char*>& bufs, std::index_sequence<I...>) {
-  if (l.args.size() != sizeof...(P)) {
-    fail("{\"kind\":\"bad-launch\",\"message\":\"the kernel takes " + std::to_string(sizeof...(P)) + " arguments, the launch gives " +
+  constexpr bool tag[] = {is_tag_v<P>..., false};
+  constexpr size_t given = (size_t(0) + ... + (is_tag_v<P> ? 0 : 1));
+  if (l.args.size() != given) {
+    fail("{\"kind\":\"bad-launch\",\"message\":\"the kernel takes " + std::to_string(given) + " arguments, the launch gives " +
          std::to_string(l.args.size()) + "\"}");
   }
+  // parameter I takes the launch argument after the non-tag parameters before it
+  auto position = [&](size_t i) {
+    size_t k = 0;
+    for (size_t j = 0; j < i; ++j) k += tag[j] ? 0 : 1;
+    return k;
+  };
   launch(fn, dim3(l.grid.x, l.grid.y, l.grid.z), dim3(l.block.x, l.block.y, l.block.z), l.shared_bytes)(
-      arg_as<P>(l.args[I], bufs)...);
+      arg_or_tag<P>(l.args, position(I), bufs)...);
 }
 template <class... P>
 void invoke(void (*fn)(P...), const Launch& l, const std::vector<unsigned char*>& bufs) {

@@ -1034,7 +1034,8 @@ export class FunctionWalker {
         const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
         return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
       }
-      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: "seq", items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
+      // a ModuleList's slice is a plain list here (the text is `self.layers[:n]`), never a Sequential whose items sit in `.layers`
+      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: m.k, items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
       return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
     }
     if (o.v.k === "list") {

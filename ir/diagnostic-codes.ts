@@ -259,8 +259,8 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-E028",
-    title: "weights a library ties at run time are two arrays in the port",
-    hint: "transformers ties these parameters after construction (_tied_weights_keys); MLX's parameter tree holds each tied weight as its own array, so the trainable count differs from torch's and training moves them apart: share one array by hand (read the embedding's weight in the head's forward) or freeze the copy",
+    title: "retired: weights a library ties at run time (no longer reported)",
+    hint: "tied parameters stay one array in the port (C2MModuleMixin), so transformers' _tied_weights_keys needs no diagnostic; the code is kept so that it is never reused",
     example: 'class LM(PreTrainedModel):\n    _tied_weights_keys = {"lm_head.weight": "model.embed_tokens.weight"}',
   },
 ];

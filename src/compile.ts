@@ -1,5 +1,4 @@
 /** The compile pipeline for one Python file: parse → IR → passes → emit. */
-import { reportLibraryTies } from "../passes/library-ties.js";
 import { firstError, parsePython, plainTreeOf, type Tree } from "../grammar/python.js";
 import { python3Problem } from "../grammar/python3-check.js";
 import type { ModuleIR } from "../ir/module.js";
@@ -77,8 +76,6 @@ export interface CompileResult {
  */
 export const PIPELINE: readonly Pass[] = [
   { name: "module-tree", run: (mod, ctx) => collectClasses(mod, ctx.diags) },
-  // parameters a library ties after construction (transformers' _tied_weights_keys): diagnosed, not translated
-  { name: "library-ties", run: (mod, ctx) => reportLibraryTies(mod, ctx.diags) },
   // the cookbook's idiom rules (issue 5) register here; plugin passes may add rewrites before layout-nhwc
   { name: "cookbook", run: (mod, ctx) => applyRules(mod, ctx, builtinRules()) },
 ];

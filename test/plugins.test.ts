@@ -170,7 +170,7 @@ describe("definePass and defineRule", () => {
     const seen: string[] = [];
     const mk = (name: string, where: { before?: string; after?: string }) => definePass({ name, ...where, run: () => void seen.push(name) });
     const names = pipelineWith([mk("a", { after: "cookbook" }), mk("b", { before: "module-tree" })]).map((p) => p.name);
-    expect(names).toEqual(["b", "module-tree", "library-ties", "cookbook", "a", "layout-nhwc"]);
+    expect(names).toEqual(["b", "module-tree", "cookbook", "a", "layout-nhwc"]);
     compile(PLUGIN_MODEL, { passes: [mk("a", { after: "cookbook" }), mk("b", { before: "module-tree" })] });
     expect(seen).toEqual(["b", "a"]);
     expect(() => pipelineWith([mk("c", { after: "nope" })])).toThrow(/not a pass/);

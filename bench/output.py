@@ -86,6 +86,7 @@ def median_ms(fn, sync, repeats, warmup):
 
 
 def bench_model(spec, repeats, warmup, device, mx, torch, timed=True):
+    import mlx.nn as mlx_nn
     from mlx.utils import tree_flatten
 
     torch_dev = "cuda" if device == "gpu" else "cpu"
@@ -105,7 +106,8 @@ def bench_model(spec, repeats, warmup, device, mx, torch, timed=True):
 
     pmod = load_module(spec["port"], f"bench_port_{spec['name']}")
     port = pmod.build(spec["args"])
-    port.load_weights(tree_flatten(translated.parameters()), strict=True)
+    # every path, tied ones included: the translation lists a tied array once (C2MModuleMixin, as torch's parameters())
+    port.load_weights(tree_flatten(mlx_nn.Module.parameters(translated)), strict=True)
     port.eval()
     mx.eval(translated.parameters(), port.parameters())
 

@@ -198,6 +198,8 @@ const PURE_CALLS = new Set([
   "reversed",
   // c2m's torch.device: a str with torch's .type and .index (cookbook/helpers/ops_device.py)
   "ops_device",
+  // `x.device` of a value c2m cannot type (cookbook/helpers/c2m_device_of.py): a read, as the attribute was
+  "c2m_device_of",
 ]);
 /** qualified calls that only read state (a tensor's `.device` is `mx.default_device()` in the output) */
 const PURE_QUALIFIED_CALLS = new Set(["mx.default_device"]);
@@ -287,6 +289,9 @@ function assignmentOf(stmt: SyntaxNode): { names: string[]; value: SyntaxNode } 
   return null;
 }
 
+/** A right-hand side pyflakes reads as a literal tuple (its unread targets are findings). */
+const LITERAL_TUPLES = new Set(["tuple", "expression_list"]);
+
 /** Statements of a function body, into its control blocks but not into nested definitions. */
 function bodyStatements(block: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
@@ -322,7 +327,11 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
         continue;
       }
       const a = assignmentOf(st);
-      if (!a || !a.names.some(dead)) continue;
+      // `B, C = x.shape[:2]` with C read nowhere: pyflakes lets an unpacked name go unread, but not once the
+      // translation writes the value as a tuple (`B, C = x.shape[0], x.shape[3]`): that name goes too
+      const unread = (n: string) => !readIn.has(n) && !readOut.has(n) && !declared.has(n);
+      const unpackedUnread = !!a && a.names.length > 1 && !LITERAL_TUPLES.has(a.value.type) && a.names.some(unread);
+      if (!a || !(a.names.some(dead) || unpackedUnread)) continue;
       try {
         // still this assignment in the output (an idiom rule may have written another statement over its range)
         const left = st.text.slice(0, st.namedNonComment[0].childForFieldName("left")!.endIndex - st.startIndex);
@@ -333,6 +342,10 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
         // what runs is the output's value (`torch.device(d)` is `d` there)
         const out = assignmentOf(parseModule(text).rootNode.namedNonComment[0]);
         if (!out || out.names.join() !== a.names.join()) continue;
+        if (!a.names.some(dead)) {
+          if (!marked && LITERAL_TUPLES.has(out.value.type)) removed += dropTupleElements(s, st, out.value, unread);
+          continue;
+        }
         if (a.names.every(dead) && !pure(out.value)) removed += dropTargets(s, st, text, out.value);
         else if (marked) continue;
         else if (a.names.every(dead)) removed += dropStatement(s, st);

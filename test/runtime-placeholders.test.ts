@@ -212,6 +212,27 @@ def has_npu():
 });
 
 describe("dead stores the translation causes", () => {
+  it("an unpacked name read nowhere goes when the translation writes the value as a tuple (pyflakes reads that one)", async () => {
+    const src = py(`
+import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        x = self.conv(x)
+        B, C = x.shape[:2]
+        return x.reshape(B, -1)
+`);
+    const r = compile(src, { filename: "m.py" });
+    expect(r.code).toContain("        B = x.shape[0]\n");
+    if (haveRuff()) expect(await added(src, r.code)).toEqual([]);
+  });
+
   it("a local left unread keeps a value that may have effects, as a statement, marked or not", async () => {
     const src = py(`
 import torch

@@ -13,6 +13,10 @@ import type { ModVal, ModuleIR } from "../ir/module.js";
 import { dictValue } from "./named-sequential.js";
 
 const CONTAINER_TYPES = new Set(["dictionary", "list", "tuple"]);
+/** Calls that build a table (`dict(…)`) or a class with some arguments fixed (`partial(SEModule, norm_layer=…)`). */
+const TABLE_CALLS = new Set(["dict", "OrderedDict", "collections.OrderedDict", "partial", "functools.partial"]);
+/** Top-level statements whose bodies run only when called: a change inside one does not unsettle a table. */
+const DEFINITIONS = new Set(["function_definition", "decorated_definition", "class_definition"]);
 
 /** Names being evaluated, per file: a table that names itself is not followed into. */
 const evaluating = new WeakMap<ModuleIR, Set<string>>();
@@ -31,18 +35,17 @@ function containerBinding(mod: ModuleIR, name: string): SyntaxNode | undefined {
       if (left?.type !== "identifier" || !rhs) continue;
       const callee = rhs.type === "call" ? rhs.childForFieldName("function")!.text : undefined;
       // a table (`dict(…)`) or a class with some arguments fixed (`partial(SEModule, norm_layer=…)`)
-      const isDictCall = callee === "dict" || callee === "OrderedDict" || callee === "collections.OrderedDict" || callee === "partial" || callee === "functools.partial";
+      const isDictCall = callee !== undefined && TABLE_CALLS.has(callee);
       // bound twice: which binding a reader sees is not known
       bound.set(left.text, bound.has(left.text) ? undefined : CONTAINER_TYPES.has(rhs.type) || isDictCall ? rhs : undefined);
     }
     // a table the top level changes after binding it (`name[k] = `, `name.update(…)`, …) is not known either; one a
     // function adds to when called (byobnet's register_block) still holds its literal entries, which are read (a class
     // another file registers is not seen: its weights then miss their rules and fail to load, loudly)
-    const definitions = new Set(["function_definition", "decorated_definition", "class_definition"]);
+    const topLevel = namedChildren(mod.root).filter((s) => !DEFINITIONS.has(s.type));
     for (const [name, rhs] of bound) {
       if (!rhs) continue;
       const changed = new RegExp(`(^|[^\\w.])${name}\\s*(\\[[^\\]]*\\]\\s*=[^=]|\\.(update|setdefault|append|extend|insert|pop)\\(|\\+=|\\|=)`);
-      const topLevel = namedChildren(mod.root).filter((s) => !definitions.has(s.type));
       if (topLevel.some((s) => !s.text.startsWith(`${name} =`) && !s.text.startsWith(`${name}=`) && changed.test(s.text))) bound.set(name, undefined);
     }
     tables.set(mod, bound);

@@ -1,0 +1,91 @@
+/**
+ * Issue 14, refusals of the kernel corpus that named a c2m gap, each closed at its mechanism and shown on a
+ * small kernel in the corpus's shape:
+ * - a `__constant__` array the host fills with cudaMemcpyToSymbol (cuda-samples' convolutionSeparable
+ *   `c_Kernel`) becomes an input of each kernel reading it (C2M-K043), verified; a launcher that has no
+ *   array for it is not translated, saying why; a device function reading one keeps C2M-K017.
+ */
+import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
+import { carryHostConstants } from "../passes/kernel/host-constants.js";
+import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+
+describe("__constant__ arrays the host writes", () => {
+  const src = `
+#define RADIUS 2
+__constant__ float c_Kernel[2 * RADIUS + 1];
+__constant__ float c_Scale;
+
+extern "C" void setKernel(const float* h) { cudaMemcpyToSymbol(c_Kernel, h, (2 * RADIUS + 1) * sizeof(float)); }
+extern "C" void setScale(float s) { cudaMemcpyToSymbol(c_Scale, &s, sizeof(float)); }
+
+__global__ void blur(float* dst, const float* src, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    float sum = 0;
+    for (int j = -RADIUS; j <= RADIUS; j++) {
+        int k = min(max(i + j, 0), n - 1);
+        sum += c_Kernel[RADIUS - j] * src[k];
+    }
+    dst[i] = sum * c_Scale;
+}
+
+void blurGPU(float* dst, const float* src, int n) {
+    blur<<<(n + 63) / 64, 64>>>(dst, src, n);
+}
+`;
+
+  it("each kernel reading one takes it as its last parameters, the text keeping its lines", () => {
+    const r = carryHostConstants(src);
+    expect(r.text.split("\n").length).toBe(src.split("\n").length);
+    expect(r.text).toContain("__global__ void blur(float* dst, const float* src, int n, const float* __restrict__ c_Kernel, const float c_Scale) {");
+    expect(r.carried.map((c) => `${c.kernel}:${c.name}`)).toEqual(["blur:c_Kernel", "blur:c_Scale"]);
+    // the launch is left as written
+    expect(r.text).toContain("blur<<<(n + 63) / 64, 64>>>(dst, src, n);");
+  });
+
+  it("translates with C2M-K043, the launcher refused for the array it lacks, and verifies", async () => {
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "blur",
+        [{ n: 200 }, { n: 7 }],
+        [
+          { name: "dst", dtype: "float32", count: "n", role: "output" },
+          { name: "src", dtype: "float32", count: "n", role: "input" },
+          { name: "c_Kernel", dtype: "float32", count: "5", role: "input" },
+        ],
+        [
+          {
+            kernel: "blur",
+            grid: ["cdiv(n, 64)", 1, 1],
+            block: [64, 1, 1],
+            args: [{ buffer: "dst" }, { buffer: "src" }, { scalar: "n", type: "int" }, { buffer: "c_Kernel" }, { scalar: 1.5, type: "float" }],
+          },
+        ],
+      ),
+    );
+    const codes = r.diagnostics.map((d) => `${d.code}@${d.line}`);
+    expect(codes).toContain("C2M-K043@15");
+    expect(codes).toContain("C2M-K043@17");
+    expect(r.kernels[0]!.spec.input_names).toEqual(["src", "n", "c_Kernel", "c_Scale"]);
+    expect(r.python).toMatch(/def blur\(dst, src, n, c_Kernel, c_Scale, \*/);
+    const launcher = r.diagnostics.find((d) => d.code === "C2M-K014")!;
+    expect(launcher.message).toMatch(/launch of 'blur' with 3 of its 5 arguments: its parameter 'c_Kernel' is the __constant__ variable the host fills with cudaMemcpyToSymbol/);
+    expect(r.launchers).toEqual([]);
+  }, 120_000);
+
+  it("a device function reading one keeps C2M-K017; an initialised or unwritten one is not carried", () => {
+    const viaHelper = `
+__constant__ float coef[4];
+void set(const float* h) { cudaMemcpyToSymbol(coef, h, sizeof(coef)); }
+__device__ float weigh(float v, int k) { return v * coef[k]; }
+__global__ void k(float* y, const float* x, int n) { int i = threadIdx.x; if (i < n) y[i] = weigh(x[i], i % 4); }
+`;
+    const r = compileKernels(viaHelper, { filename: "helper.cu" });
+    expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K017"]);
+    const notWritten = `__constant__ float coef[4];\n__global__ void k(float* y) { y[threadIdx.x] = coef[threadIdx.x % 4]; }\n`;
+    expect(carryHostConstants(notWritten).carried).toEqual([]);
+    expect(compileKernels(notWritten, { filename: "nw.cu" }).refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K017"]);
+  });
+});

@@ -3,11 +3,15 @@
  * small kernel in the corpus's shape:
  * - a `__constant__` array the host fills with cudaMemcpyToSymbol (cuda-samples' convolutionSeparable
  *   `c_Kernel`) becomes an input of each kernel reading it (C2M-K043), verified; a launcher that has no
- *   array for it is not translated, saying why; a device function reading one keeps C2M-K017.
+ *   array for it is not translated, saying why; a device function reading one keeps C2M-K017;
+ * - the ownership proof takes an owner made of a thread index's mixed-radix digits recombined in another order
+ *   (llm.c's attention_softmax_kernel1: `h = idx % NH, t = (idx / NH) % T, b = idx / (NH * T)`, rows at
+ *   `b*NH*T*T + h*T*T + t*T`) and a causal loop `t2 <= t` with `t = (...) % T` inside a row of T.
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { carryHostConstants } from "../passes/kernel/host-constants.js";
+import { mixedRadixOwner } from "../passes/kernel/mixed-radix.js";
 import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 
 describe("__constant__ arrays the host writes", () => {
@@ -87,5 +91,89 @@ __global__ void k(float* y, const float* x, int n) { int i = threadIdx.x; if (i 
     const notWritten = `__constant__ float coef[4];\n__global__ void k(float* y) { y[threadIdx.x] = coef[threadIdx.x % 4]; }\n`;
     expect(carryHostConstants(notWritten).carried).toEqual([]);
     expect(compileKernels(notWritten, { filename: "nw.cu" }).refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K017"]);
+  });
+});
+
+describe("the ownership proof: mixed-radix owners and causal rows", () => {
+  const defs = new Map([
+    ["idx", "blockIdx.x * blockDim.x + threadIdx.x"],
+    ["h", "idx % NH"],
+    ["t", "(idx / NH) % T"],
+    ["b", "idx / (NH * T)"],
+    ["b2", "idx / NH"],
+  ]);
+  const perThread = (b: string) => b === "idx";
+  it("a recombination of one index's digits, the top digit on top, is one owner per thread", () => {
+    expect(mixedRadixOwner("b*NH*T+h*T+t", defs, perThread)).toBe(true);
+    expect(mixedRadixOwner("b*T*NH+t*NH+h", defs, perThread)).toBe(true);
+    // a digit missing (t): threads differing only in t share an owner
+    expect(mixedRadixOwner("b*NH+h", defs, perThread)).toBe(false);
+    // coefficients that do not chain: h*T and t*NH overlap
+    expect(mixedRadixOwner("b*NH*T+h*T+t*NH", defs, perThread)).toBe(false);
+    // the top digit not on top, or its divisor not every modulus below it
+    expect(mixedRadixOwner("h*T*NH+b*T+t", defs, perThread)).toBe(false);
+    expect(mixedRadixOwner("b2*NH*T+h*T+t", defs, perThread)).toBe(false);
+    // a base that is not one per thread
+    expect(mixedRadixOwner("b*NH*T+h*T+t", defs, () => false)).toBe(false);
+  });
+
+  const softmax = `
+__global__ void softmax_causal(float* att, const float* preatt, int B, int T, int NH) {
+    int idx = blockIdx.x * blockDim.x + threadIdx.x;
+    if (idx < B * T * NH) {
+        int h = idx % NH;
+        int t = (idx / NH) % T;
+        int b = idx / (NH * T);
+        const float* preatt_bth = preatt + b*NH*T*T + h*T*T + t*T;
+        float* att_bth = att + b*NH*T*T + h*T*T + t*T;
+        float maxval = -3.0e38f;
+        for (int t2 = 0; t2 <= t; t2++) maxval = fmaxf(maxval, preatt_bth[t2]);
+        float expsum = 0.0f;
+        for (int t2 = 0; t2 <= t; t2++) {
+            float expv = expf(preatt_bth[t2] - maxval);
+            expsum += expv;
+            att_bth[t2] = expv;
+        }
+        float expsum_inv = expsum == 0.0f ? 0.0f : 1.0f / expsum;
+        for (int t2 = 0; t2 < T; t2++) {
+            if (t2 <= t) att_bth[t2] *= expsum_inv;
+            else att_bth[t2] = 0.0f;
+        }
+    }
+}
+`;
+  it("llm.c's causal softmax row updated in place translates and verifies", async () => {
+    const r = await translatesAndVerifies(
+      softmax,
+      spec(
+        "softmax_causal",
+        [
+          { B: 2, T: 5, NH: 3 },
+          { B: 1, T: 9, NH: 2 },
+        ],
+        [
+          { name: "att", dtype: "float32", count: "B * NH * T * T", role: "inout" },
+          { name: "preatt", dtype: "float32", count: "B * NH * T * T", role: "input" },
+        ],
+        [
+          {
+            kernel: "softmax_causal",
+            grid: ["cdiv(B * T * NH, 32)", 1, 1],
+            block: [32, 1, 1],
+            args: [{ buffer: "att" }, { buffer: "preatt" }, { scalar: "B", type: "int" }, { scalar: "T", type: "int" }, { scalar: "NH", type: "int" }],
+          },
+        ],
+      ),
+    );
+    expect(r.kernels[0]!.params.find((p) => p.name === "att")!.role).toBe("inout-copy");
+  }, 120_000);
+
+  it("a causal loop's last value not shown below the row's length stays refused", () => {
+    // t = idx % (T + 1) can reach T: t2 <= t walks one element into the next row
+    const wider = softmax.replace("int t = (idx / NH) % T;", "int t = (idx / NH) % (T + 1);");
+    expect(compileKernels(wider, { filename: "w.cu" }).refused.map((x) => x.diagnostic.message)).toEqual([expect.stringMatching(/different indices of the same owner/)]);
+    // a subtraction can make the remainder negative
+    const negative = softmax.replace("int t = (idx / NH) % T;", "int t = (idx / NH - 1) % T;");
+    expect(compileKernels(negative, { filename: "n.cu" }).refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K007"]);
   });
 });

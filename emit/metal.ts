@@ -28,6 +28,14 @@ import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMet
 import { INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
 import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 
+/**
+ * The dtype of an in-place buffer's mask of the elements the kernel took over: uint8, or uint32 where the
+ * kernel has atomic outputs (MLX then declares every output `atomic<T>`, and Metal has no 8-bit atomics).
+ */
+export function inPlaceMaskDtype(atomicOutputs: boolean): "uint8" | "uint32" {
+  return atomicOutputs ? "uint32" : "uint8";
+}
+
 /** The dynamic shared memory size, in bytes, passed as an MLX template argument. */
 export const SHARED_BYTES_TEMPLATE = "C2M_SHARED_BYTES";
 
@@ -118,7 +126,13 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
           const idxText = printIndexOf(analysis, p.name, ctx);
           const at = plan.copyAt!.alias?.name ?? p.name;
           // the mask records which elements the kernel took over; the wrapper keeps the caller's value elsewhere
-          ctx.before.set(st, `${at}[${idxText}] = ${at}_in[${idxText}]; ${at}_touched[${idxText}] = 1;`);
+          // with atomic outputs the element and its flag are atomic<T>: stored atomically (this thread alone touches them)
+          ctx.before.set(
+            st,
+            analysis.atomicOutputs
+              ? `atomic_store_explicit(&${at}[${idxText}], ${at}_in[${idxText}], memory_order_relaxed); atomic_store_explicit(&${at}_touched[${idxText}], 1u, memory_order_relaxed);`
+              : `${at}[${idxText}] = ${at}_in[${idxText}]; ${at}_touched[${idxText}] = 1;`,
+          );
           if (plan.copyAt!.alias) ctx.inoutAliases.set(plan.copyAt!.alias.name, { param: p.name, offset: plan.copyAt!.alias.offset });
           masks.push(`${p.name}_touched`);
         }
@@ -578,8 +592,10 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     if (twin && name) {
       const off = twin.difference ? ` + (${name} - ${twin.param})` : twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
       const nl = `\n${" ".repeat(node.startPosition.column)}`;
+      // into an atomic<T> output (the kernel has atomic outputs): auto carries the element type
+      const decl = ctx.atomicRoots(r) ? "auto" : `${vol}${constQ}device ${pointee}*`;
       parts.push(
-        `${vol}${constQ}device ${pointee}* ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`,
+        `${decl} ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`,
       );
       continue;
     }

@@ -6,7 +6,10 @@
  *   array for it is not translated, saying why; a device function reading one keeps C2M-K017;
  * - the ownership proof takes an owner made of a thread index's mixed-radix digits recombined in another order
  *   (llm.c's attention_softmax_kernel1: `h = idx % NH, t = (idx / NH) % T, b = idx / (NH * T)`, rows at
- *   `b*NH*T*T + h*T*T + t*T`) and a causal loop `t2 <= t` with `t = (...) % T` inside a row of T.
+ *   `b*NH*T*T + h*T*T + t*T`) and a causal loop `t2 <= t` with `t = (...) % T` inside a row of T;
+ * - an in-place buffer beside atomic outputs (llm.c's layernorm_backward_kernel1-3: `dinp_bt[i] += dval` and
+ *   `atomicAdd(&dbias[i], ...)`): MLX makes every output atomic<T>, so its copy-in and accesses are atomic loads
+ *   and stores and its mask is uint32 (Metal has no 8-bit atomics); one copied in through c2m_own stays refused.
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
@@ -175,5 +178,60 @@ __global__ void softmax_causal(float* att, const float* preatt, int B, int T, in
     // a subtraction can make the remainder negative
     const negative = softmax.replace("int t = (idx / NH) % T;", "int t = (idx / NH - 1) % T;");
     expect(compileKernels(negative, { filename: "n.cu" }).refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K007"]);
+  });
+});
+
+describe("an in-place buffer beside atomic outputs", () => {
+  const src = `
+__global__ void backward(float* dinp, float* dbias, const float* dout, int N, int C) {
+    int idx = blockIdx.x * blockDim.x + threadIdx.x;
+    if (idx >= N) return;
+    float* dinp_bt = dinp + idx * C;
+    const float* dout_bt = dout + idx * C;
+    for (int i = 0; i < C; i++) {
+        atomicAdd(&dbias[i], dout_bt[i]);
+        dinp_bt[i] += 2.0f * dout_bt[i];
+    }
+}
+`;
+  it("is copied in and updated with atomic stores, its mask uint32, and verifies", async () => {
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "backward",
+        [
+          { N: 40, C: 6 },
+          { N: 3, C: 17 },
+        ],
+        [
+          { name: "dinp", dtype: "float32", count: "N * C", role: "inout" },
+          { name: "dbias", dtype: "float32", count: "C", role: "inout" },
+          { name: "dout", dtype: "float32", count: "N * C", role: "input", range: 8 },
+        ],
+        [
+          {
+            kernel: "backward",
+            grid: ["cdiv(N, 32)", 1, 1],
+            block: [32, 1, 1],
+            args: [{ buffer: "dinp" }, { buffer: "dbias" }, { buffer: "dout" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }],
+          },
+        ],
+      ),
+    );
+    const k = r.kernels[0]!;
+    expect(k.spec.atomic_outputs).toBe(true);
+    expect(k.spec.source).toContain("atomic_store_explicit(&dinp_bt[i], dinp_bt_in[i], memory_order_relaxed);");
+    expect(k.spec.source).toContain("atomic_store_explicit(&dinp_bt_touched[i], 1u, memory_order_relaxed);");
+    expect(k.spec.source).toContain("atomic_fetch_add_explicit(&dinp_bt[i], 2.0f * dout_bt[i], memory_order_relaxed)");
+    expect(r.python).toMatch(/output_dtypes=\[mx\.float32, mx\.float32, mx\.uint32\]/);
+  }, 120_000);
+
+  it("one copied in at its first touch (c2m_own) stays refused, saying why", () => {
+    const own = src.replace(
+      "dinp_bt[i] += 2.0f * dout_bt[i];",
+      "float a = dinp[2 * idx], b = dinp[2 * idx + 1];\n        dinp[2 * idx] = a + b;\n        dinp[2 * idx + 1] = a - b;",
+    );
+    const d = compileKernels(own, { filename: "own.cu" }).refused[0]?.diagnostic;
+    expect(d?.message).toMatch(/copied in at their first touch through a plain reference, which a Metal atomic element does not have/);
   });
 });

@@ -408,12 +408,14 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       );
       a.ok = false;
     }
-    for (const b of outputs.filter((x) => x.role === "inout-copy")) {
+    // MLX then declares every output atomic<T> (atomic_outputs is one flag): an in-place buffer copied in at one
+    // site has its copy-in and its accesses printed as atomic loads and stores; c2m_own hands out a plain reference
+    for (const b of outputs.filter((x) => x.role === "inout-copy" && x.ownAccess)) {
       refuse(
         a,
         bag,
         b.param,
-        "the kernel also has atomic outputs, and MLX's metal_kernel then declares every output atomic (atomic_outputs is one flag); a Metal atomic element has no plain reference, so this buffer's copy-in and its plain reads and writes would each have to become atomic loads and stores, which c2m does not emit",
+        "the kernel also has atomic outputs, and MLX's metal_kernel then declares every output atomic (atomic_outputs is one flag); this buffer's elements are copied in at their first touch through a plain reference, which a Metal atomic element does not have",
         false,
       );
     }

@@ -10,7 +10,7 @@ import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } fr
 import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
-import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
+import { inPlaceMaskDtype, printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
 import { emitKernelModule, type KernelStub, type PythonKernel } from "../../emit/kernel-python.js";
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
@@ -413,7 +413,7 @@ export function planKernelCall(
     grid: [g[0] * b[0], g[1] * b[1], g[2] * b[2]],
     threadgroup: b,
     output_shapes: [...shapes, ...maskShapes],
-    output_dtypes: [...dtypes, ...maskShapes.map(() => "uint8")],
+    output_dtypes: [...dtypes, ...maskShapes.map(() => inPlaceMaskDtype(k.spec.atomic_outputs))],
     init_value: k.initValue,
     combine,
     merge,

@@ -133,7 +133,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
               ? `atomic_store_explicit(&${at}[${idxText}], ${at}_in[${idxText}], memory_order_relaxed); atomic_store_explicit(&${at}_touched[${idxText}], 1u, memory_order_relaxed);`
               : `${at}[${idxText}] = ${at}_in[${idxText}]; ${at}_touched[${idxText}] = 1;`,
           );
-          if (plan.copyAt!.alias) ctx.inoutAliases.set(plan.copyAt!.alias.name, { param: p.name, offset: plan.copyAt!.alias.offset });
+          if (plan.copyAt!.alias) ctx.inoutAliases.set(plan.copyAt!.alias.name, { param: p.name, offset: plan.copyAt!.alias.offset, difference: plan.copyAt!.alias.difference });
           masks.push(`${p.name}_touched`);
         }
         break;

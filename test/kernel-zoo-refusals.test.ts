@@ -9,7 +9,8 @@
  *   `b*NH*T*T + h*T*T + t*T`) and a causal loop `t2 <= t` with `t = (...) % T` inside a row of T;
  * - an in-place buffer beside atomic outputs (llm.c's layernorm_backward_kernel1-3: `dinp_bt[i] += dval` and
  *   `atomicAdd(&dbias[i], ...)`): MLX makes every output atomic<T>, so its copy-in and accesses are atomic loads
- *   and stores and its mask is uint32 (Metal has no 8-bit atomics); one copied in through c2m_own stays refused.
+ *   and stores and its mask is uint32 (Metal has no 8-bit atomics), also through a row pointer of several terms
+ *   (copied in at one site, its twins at its difference from the buffer); one copied in through c2m_own stays refused.
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
@@ -224,6 +225,34 @@ __global__ void backward(float* dinp, float* dbias, const float* dout, int N, in
     expect(k.spec.source).toContain("atomic_store_explicit(&dinp_bt_touched[i], 1u, memory_order_relaxed);");
     expect(k.spec.source).toContain("atomic_fetch_add_explicit(&dinp_bt[i], 2.0f * dout_bt[i], memory_order_relaxed)");
     expect(r.python).toMatch(/output_dtypes=\[mx\.float32, mx\.float32, mx\.uint32\]/);
+  }, 120_000);
+
+  it("through a row pointer of several terms (llm.c's `dinp + b * T * C + t * C`): its twins sit at its difference from the buffer", async () => {
+    const rows = src
+      .replace("float* dinp_bt = dinp + idx * C;", "int b = idx / 4, t = idx % 4;\n    float* dinp_bt = dinp + b * 4 * C + t * C;")
+      .replace("const float* dout_bt = dout + idx * C;", "const float* dout_bt = dout + b * 4 * C + t * C;");
+    const r = await translatesAndVerifies(
+      rows,
+      spec(
+        "backward",
+        [{ N: 12, C: 5 }],
+        [
+          { name: "dinp", dtype: "float32", count: "N * C", role: "inout" },
+          { name: "dbias", dtype: "float32", count: "C", role: "inout" },
+          { name: "dout", dtype: "float32", count: "N * C", role: "input", range: 8 },
+        ],
+        [
+          {
+            kernel: "backward",
+            grid: ["cdiv(N, 32)", 1, 1],
+            block: [32, 1, 1],
+            args: [{ buffer: "dinp" }, { buffer: "dbias" }, { buffer: "dout" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }],
+          },
+        ],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toContain("auto dinp_bt_in = dinp_in + (dinp_bt - dinp);");
+    expect(r.kernels[0]!.spec.source).not.toContain("c2m_own");
   }, 120_000);
 
   it("one copied in at its first touch (c2m_own) stays refused, saying why", () => {

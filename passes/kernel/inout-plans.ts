@@ -6,6 +6,7 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import { same, type KernelAnalysis } from "./buffers.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ownershipProof, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
@@ -36,12 +37,12 @@ const LOOP_TYPES = new Set(["for_statement", "while_statement", "do_statement", 
  * as CUDA's in-place update would (threads touching the same element without atomics race in CUDA too).
  * Returns the copy site, or why not.
  */
-export function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNode[]; index: string } | string {
+export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPlan["copyAt"]> | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
   const vias = new Set(sites.map((s) => s.via));
   const via = [...vias][0];
   const def = via ? a.aliasDefs.get(via) : undefined;
-  const aliasOk = vias.size === 1 && (via === undefined || (def !== undefined && def.writes === 1 && def.param === name && !def.terms));
+  const aliasOk = vias.size === 1 && (via === undefined || (def !== undefined && def.writes === 1 && def.param === name));
   if (!aliasOk || sites.some((s) => s.directIndex === undefined || (s.indirect && !s.via)))
     return "it is accessed through a cast, a helper function, several pointers or a pointer that is reassigned, so c2m cannot see which elements each thread owns";
   const indices = new Set(sites.map((s) => s.directIndex));
@@ -80,7 +81,12 @@ export function ownerCopy(a: KernelAnalysis, name: string): { statements: CudaNo
     const counter = loopCounter(n);
     if (!counter || !steppedBy(index, counter)) return `it is updated in a loop at index '${index}', which c2m cannot show to change from one iteration to the next`;
   }
-  return { statements: anchors, index, ...(via ? { alias: { name: via, decl: def!.decl!, ...(def?.offset ? { offset: def.offset } : {}) } } : {}) };
+  // a row pointer `y + a + b` (several terms: llm.c's `dinp + b * T * C + t * C`) places its twins at its difference from y
+  return {
+    statements: anchors,
+    index,
+    ...(via ? { alias: { name: via, decl: def!.decl!, ...(def?.offset ? { offset: def.offset } : {}), ...(def?.terms ? { difference: true } : {}) } } : {}),
+  };
 }
 
 /**

@@ -39,6 +39,7 @@ import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
 import { returnsAgree } from "./return-layouts.js";
+import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
@@ -928,6 +929,7 @@ export class FunctionWalker {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
+    if (readsDtypeAttribute(e, this.fn, this.ctx.mod.aliases)) return { v: { k: "other" }, text: dtypeAttributeText(e, this.expr(obj).text) };
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const registered = registeredOp(q, this.ctx.mod);

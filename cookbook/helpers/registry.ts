@@ -39,19 +39,6 @@ export function prefixRules(prefix: string, rules: readonly WeightRule[]): Weigh
 const ENCODER_LAYER_WEIGHTS = prefixRules("self_attn", MHA_WEIGHTS);
 const DECODER_LAYER_WEIGHTS = [...prefixRules("self_attn", MHA_WEIGHTS), ...prefixRules("multihead_attn", MHA_WEIGHTS)];
 
-/**
- * nn.LSTM (one per layer and direction) has torch's gate order and a single bias per gate.
- * The `_reverse` rules come first: `weight_ih_l*` alone would also match `weight_ih_l0_reverse`.
- */
-const LSTM_WEIGHTS: WeightRule[] = [
-  { torch: "weight_ih_l*_reverse", mlx: "layers_reverse.*.Wx", op: "identity" },
-  { torch: "weight_hh_l*_reverse", mlx: "layers_reverse.*.Wh", op: "identity" },
-  { torch: ["bias_ih_l*_reverse", "bias_hh_l*_reverse"], mlx: "layers_reverse.*.bias", op: "sum" },
-  { torch: "weight_ih_l*", mlx: "layers.*.Wx", op: "identity" },
-  { torch: "weight_hh_l*", mlx: "layers.*.Wh", op: "identity" },
-  { torch: ["bias_ih_l*", "bias_hh_l*"], mlx: "layers.*.bias", op: "sum" },
-];
-
 const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): HelperEntry => (weights ? { file, needs, weights, kind: "class" } : { file, needs, kind: "class" });
 
 export const HELPERS: Record<string, HelperEntry> = {
@@ -108,7 +95,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   Hardsigmoid: cls("Hardsigmoid.py"),
   Hardtanh: cls("Hardtanh.py"),
   LogSoftmax: cls("LogSoftmax.py"),
-  LSTM: cls("LSTM.py", [], LSTM_WEIGHTS),
+  LSTM: cls("LSTM.py"),
   LSTMCell: cls("LSTMCell.py"),
   MultiheadAttention: cls("MultiheadAttention.py", [], MHA_WEIGHTS),
   PixelShuffle: cls("PixelShuffle.py"),

@@ -103,7 +103,9 @@ def act(layer=nn.GELU):
 `;
     const out = compile(src).code;
     expect(out).toContain("class ScaledConv(TorchConv2d):");
-    const run = spawnSync(pythonExecutable(), ["-c", `${out}\nm = ScaledConv(3, 4, 3)\nprint(m.gain.reshape(-1).tolist(), hasattr(act(), "reset_parameters"))`], { encoding: "utf8" });
+    const run = spawnSync(pythonExecutable(), ["-c", `${out}\nm = ScaledConv(3, 4, 3)\nprint(m.gain.reshape(-1).tolist(), hasattr(act(), "reset_parameters"))`], {
+      encoding: "utf8",
+    });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("[1.0, 1.0, 1.0, 1.0] False");
   });

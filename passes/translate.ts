@@ -1923,7 +1923,8 @@ export class FunctionWalker {
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
     for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
-    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
+    const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
+    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
       return this.opaqueCall(e);
@@ -2628,3 +2629,8 @@ export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): st
 }
 
 export { union };
+
+/** Whether a varargs parameter got one argument the walk typed as a list or tuple. */
+function isListArgument(arg: SyntaxNode | SyntaxNode[] | undefined, gens: Map<SyntaxNode, Gen>): boolean {
+  return Array.isArray(arg) && arg.length === 1 && gens.get(arg[0])?.v.k === "list";
+}

@@ -39,6 +39,7 @@ import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
 import { returnsAgree } from "./return-layouts.js";
+import { torchWeightView } from "./layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
@@ -953,6 +954,8 @@ export class FunctionWalker {
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
       const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
+      const view = isAssignmentTarget(e) ? undefined : torchWeightView(this.cls, this.fn, attr, text);
+      if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
       if (m.k === "value") return { v: { k: "other" }, text };

@@ -31,7 +31,7 @@ import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, res
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_NAME_CAVEATS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
@@ -1037,6 +1037,8 @@ export class FunctionWalker {
 
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
+    const caveat = TORCH_NAME_CAVEATS[q];
+    if (caveat) this.diag(caveat.code, e, caveat.message);
     for (const i of importsFor(text)) this.ctx.imports.add(i);
     for (const h of helpersFor(text)) this.ctx.helpers.add(h);
     this.record("table", q, e);

@@ -53,6 +53,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_find_spec: { file: "c2m_find_spec.py", needs: [], kind: "function" },
   // torch.__version__: the version the port was translated from (C2M_TORCH_VERSION, defined with the probes)
   C2MTorchVersion: { file: "C2MTorchVersion.py", needs: ["c2m_find_spec"], kind: "class" },
+  // torch.autograd.Function as a base class: Fn.apply runs forward (passes/tables/index.ts TORCH_NAMES)
+  C2MAutogradFunction: cls("C2MAutogradFunction.py"),
   // torch's operator registrations, as values and decorators (passes/tables/index.ts TORCH_NAMES)
   c2m_op_registration: { file: "c2m_op_registration.py", needs: [], kind: "function" },
   // register_buffer(name, t, persistent=<a value known at run time>) (passes/translate.ts)

@@ -212,15 +212,19 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
-  if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
+  // of several callees, the classes and layers build modules; an instance called (a module passed where a class
+  // was expected, on a path the program never takes: timm's `norm_layer or nn.Identity()`) builds none
+  if (callee.k === "union" && callee.options.some((o) => o.k === "classref" || o.k === "layerref")) {
     return union(
-      callee.options.map((o) => {
-        if (o.k === "classref") {
-          if (!o.ext) it.construct(o.name, args, env);
-          return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
-        }
-        return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
-      }),
+      callee.options
+        .filter((o) => o.k === "classref" || o.k === "layerref")
+        .map((o) => {
+          if (o.k === "classref") {
+            if (!o.ext) it.construct(o.name, args, env);
+            return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
+          }
+          return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
+        }),
     );
   }
   // helpers: self.method(...) and module-level functions build modules too (torchvision's _make_layer)

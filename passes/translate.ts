@@ -31,7 +31,7 @@ import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, res
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_NAME_CAVEATS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
@@ -39,6 +39,8 @@ import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
 import { returnsAgree } from "./return-layouts.js";
+import { torchWeightView } from "./layer-weight-views.js";
+import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
@@ -928,6 +930,7 @@ export class FunctionWalker {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
+    if (readsDtypeAttribute(e, this.fn, this.ctx.mod.aliases)) return { v: { k: "other" }, text: dtypeAttributeText(e, this.expr(obj).text) };
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const registered = registeredOp(q, this.ctx.mod);
@@ -951,6 +954,8 @@ export class FunctionWalker {
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
       const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
+      const view = isAssignmentTarget(e) ? undefined : torchWeightView(this.cls, this.fn, attr, text);
+      if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
       if (m.k === "value") return { v: { k: "other" }, text };
@@ -1032,6 +1037,8 @@ export class FunctionWalker {
 
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
+    const caveat = TORCH_NAME_CAVEATS[q];
+    if (caveat) this.diag(caveat.code, e, caveat.message);
     for (const i of importsFor(text)) this.ctx.imports.add(i);
     for (const h of helpersFor(text)) this.ctx.helpers.add(h);
     this.record("table", q, e);
@@ -1921,7 +1928,8 @@ export class FunctionWalker {
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
     for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
-    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
+    const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
+    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
       return this.opaqueCall(e);
@@ -2626,3 +2634,8 @@ export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): st
 }
 
 export { union };
+
+/** Whether a varargs parameter got one argument the walk typed as a list or tuple. */
+function isListArgument(arg: SyntaxNode | SyntaxNode[] | undefined, gens: Map<SyntaxNode, Gen>): boolean {
+  return Array.isArray(arg) && arg.length === 1 && gens.get(arg[0])?.v.k === "list";
+}

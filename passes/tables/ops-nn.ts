@@ -126,11 +126,10 @@ export const NN_ROWS: OpRow[] = [
   {
     torch: [`${F}batch_norm`],
     sig: ["input", "running_mean", "running_var", "weight=None", "bias=None", "training=False", "momentum=0.1", "eps=1e-05"],
-    mlx: "{@ops_batch_norm}({input}, {running_mean}, {running_var}, {weight=None}, {bias=None}[, eps={eps}])",
+    mlx: "{@ops_batch_norm}({input}, {running_mean}, {running_var}, {weight=None}, {bias=None}[, training={training}][, eps={eps}])",
     layout: "logical",
     helpers: ["ops_batch_norm"],
-    allowed: { training: ["False"] },
-    note: "eval mode: running statistics",
+    note: "training=True (or no running statistics): the batch's statistics; running statistics are not updated",
   },
   {
     torch: [`${F}normalize`],

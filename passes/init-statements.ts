@@ -51,7 +51,8 @@ function ifStatement(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | und
     const local = new Map(env);
     const r = it.block(body, local);
     if (r) rets.push(r);
-    branches.push(local);
+    // a branch that ends by raising (`else: raise ValueError(…)`) leaves nothing to the code after the if
+    if (!raises(body)) branches.push(local);
   };
   run(s.childForFieldName("consequence")!);
   let hasElse = false;
@@ -63,6 +64,12 @@ function ifStatement(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | und
   if (!hasElse) branches.push(new Map(env));
   mergeBranches(env, branches);
   return rets.length ? union(rets) : undefined;
+}
+
+/** Whether a block's last statement raises, so what the block did never reaches the statements after it. */
+function raises(body: SyntaxNode): boolean {
+  const stmts = namedChildren(body).filter((c) => c.type !== "comment");
+  return stmts[stmts.length - 1]?.type === "raise_statement";
 }
 
 /** `for` and `while`: the body once, with the loop variable bound to the element of what is iterated. */

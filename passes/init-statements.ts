@@ -114,7 +114,9 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
       return;
     }
   }
-  const val = it.expr(right, env);
+  // `self.names = {…}`: a plain dict is no child of a torch module (torch registers none of what it holds)
+  const plainDict = right.type === "dictionary" && left.type === "attribute" && left.childForFieldName("object")!.text === "self";
+  const val: ModVal = plainDict ? { k: "value" } : it.expr(right, env);
   store(it, left, val, env);
   // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
   // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private

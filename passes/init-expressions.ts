@@ -50,6 +50,8 @@ const EXPRESSIONS = new Map<string, ExpressionVisitor>([
   ["list", sequence],
   ["tuple", sequence],
   ["expression_list", sequence],
+  // `{"block": Block, **base}`: a dict (a config handed to a constructor, keyword-splats.ts)
+  ["dictionary", (it, e, env) => dictValue(e, (n) => it.expr(n, env))],
   ["list_comprehension", comprehension],
   ["generator_expression", comprehension],
   ["call", call],

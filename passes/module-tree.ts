@@ -20,6 +20,7 @@ import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames
 import { annotatedClassValue, classesKey, holdsClasses } from "./module-values.js";
 import { extraPositional, varargsName } from "./local-containers.js";
 import { withBound } from "./partial-values.js";
+import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { qualify } from "./resolve-imports.js";
 import { factoryDictKeys } from "./call-splats.js";
 
@@ -73,7 +74,8 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   }
   // Arguments a class receives at its construction sites decide what its attributes hold (torchvision
   // passes `downsample` into BasicBlock); callers are interpreted first, so iterate a few rounds.
-  let sites: CallSites = new Map();
+  const inFunctions = constructionsInFunctions(mod);
+  let sites: CallSites = inFunctions;
   for (let round = 0; round < 3; round++) {
     const next: CallSites = new Map();
     for (const cls of mod.classes.values()) {
@@ -82,8 +84,38 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
       cls.privateBuffers.clear();
       new InitInterpreter(mod, cls, sites, next, diags).run();
     }
-    sites = next;
+    sites = mergedSites(next, inFunctions);
   }
+}
+
+/**
+ * The constructions of this file's module classes that its module-level functions make, directly or through the
+ * functions they call, in this file or another (timm's `dla34()` builds `model_args = dict(block=DlaBasic, …)` and
+ * calls `_create_dla(…, **dict(model_args, **kwargs))`, which calls `build_model_with_cfg(DLA, …, **kwargs)` in
+ * _builder.py, which calls `model_cls(**kwargs)`): each function that names a module class of the file is interpreted
+ * once, its parameters unknown, and what those constructions pass is recorded as call sites of the class.
+ */
+function constructionsInFunctions(mod: ModuleIR): CallSites {
+  const record: CallSites = new Map();
+  // a library file is read for a few classes only: its model functions are not the user's
+  if (mod.onlyClasses || !mod.classes.size) return record;
+  const names = new Set(mod.classes.keys());
+  const namesAClass = (fn: SyntaxNode) => fn.descendantsOfType("identifier").some((id) => names.has(id.text));
+  // stands for `self` where a module-level function runs: it stores no attributes anyone reads
+  const holder: ClassIR = { name: "", node: mod.root, base: "", methods: new Map(), attrs: new Map(), privateBuffers: new Set(), uses: new Set() };
+  const none: CallArguments = { positional: [], keyword: new Map(), splat: false };
+  for (const fn of mod.functions.values()) if (namesAClass(fn)) new InitInterpreter(mod, holder, new Map(), record).inline(fn, none, new Map());
+  return record;
+}
+
+/** Call sites seen by the classes' interpretation and by the module-level functions', together. */
+function mergedSites(a: CallSites, b: CallSites): CallSites {
+  const out: CallSites = new Map([...a].map(([cls, params]) => [cls, new Map([...params].map(([p, vs]) => [p, [...vs]]))]));
+  for (const [cls, params] of b) {
+    const into = out.get(cls) ?? out.set(cls, new Map()).get(cls)!;
+    for (const [p, vs] of params) for (const v of vs) push(into, p, v);
+  }
+  return out;
 }
 
 /** How another file's classes are collected when this file's module tree refers to them (no diagnostics: they belong to that file). */
@@ -153,10 +185,7 @@ export class InitInterpreter {
   specialize(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env, bound?: Map<string, ModVal>): ForeignClass {
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
     if (!init || this.depth >= MAX_DEPTH) return ext;
-    const given = withBound(
-      argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env)),
-      bound,
-    );
+    const given = withBound(this.argumentValues(init, args, env), bound);
     if (![...given.values()].some(holdsClasses)) return ext;
     // per call site and what the caller knew there (a block's norm_layer before and after the block's own site is seen)
     const key = [...given].map(([k, v]) => `${k}=${classesKey(v)}`).join(",");
@@ -174,10 +203,13 @@ export class InitInterpreter {
     const init = base && effectiveInit(base.mod, base.cls, collectForeign);
     if (!init) return;
     const positional = skipSelf ? { ...args, positional: args.positional.slice(1) } : args;
-    this.runBaseInit(
-      init,
-      argumentValues(paramNames(init.init).slice(1), positional, (n) => this.expr(n, env)),
-    );
+    this.runBaseInit(init, this.argumentValues(init.init, positional, env));
+  }
+
+  /** What a call passes for each parameter of a method (`init`: its first parameter is self), keywords a `**d` splat passes included. */
+  private argumentValues(init: SyntaxNode, args: CallArguments, env: Env): Map<string, ModVal> {
+    const expr = (n: SyntaxNode) => this.expr(n, env);
+    return new Map([...splatKeywords(args, expr), ...argumentValues(paramNames(init).slice(1), args, expr)]);
   }
 
   /** For a class's __init__ parameters without defaults: the union of what the file passes at its call sites. */
@@ -219,6 +251,9 @@ export class InitInterpreter {
 
   private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
+    // `**kwargs`: the keywords given that no named parameter takes (keyword-splats.ts)
+    const kwargs = kwargsParam(fn);
+    if (kwargs) env.set(kwargs, extraKeywords(paramNames(fn), given));
     for (const p of namedChildren(params)) {
       const name = paramName(p) ?? varargsName(p);
       if (!name || name === "self") continue;
@@ -270,16 +305,18 @@ export class InitInterpreter {
   /** Note a construction of an in-file module class and the values passed to its __init__. */
   construct(name: string, args: CallArguments, env: Env, bound?: Map<string, ModVal>): void {
     this.cls.uses.add(name);
-    const target = this.mod.classes.get(name);
+    // a class reference with no file is the home file's, also where another file's function builds it (timm's
+    // build_model_with_cfg(DLA, …) calling model_cls(**kwargs))
+    const target = this.home.classes.get(name);
     const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
     if (!init) return;
     const names = paramNames(init).slice(1);
     let perParam = this.record.get(name);
     if (!perParam) this.record.set(name, (perParam = new Map()));
     args.positional.forEach((a, i) => {
-      if (i < names.length && a.type !== "list_splat") push(perParam!, names[i], this.expr(a, env));
+      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") push(perParam!, names[i], this.expr(a, env));
     });
-    for (const [k, v] of args.keyword) push(perParam, k, this.expr(v, env));
+    for (const [k, v] of allKeywords(args, (n) => this.expr(n, env))) push(perParam, k, v);
     // keywords a functools.partial fixed (partial-values.ts), and what a *args parameter receives
     for (const [k, v] of bound ?? []) if (!args.keyword.has(k)) push(perParam, k, v);
     const rest = extraPositional(init, args, (n) => this.expr(n, env));
@@ -302,9 +339,9 @@ export class InitInterpreter {
     const names = paramNames(fn).filter((n) => n !== "self");
     const given = new Map<string, ModVal>();
     args.positional.forEach((a, i) => {
-      if (i < names.length && a.type !== "list_splat") given.set(names[i], this.expr(a, env));
+      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") given.set(names[i], this.expr(a, env));
     });
-    for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    for (const [k, v] of allKeywords(args, (n) => this.expr(n, env))) given.set(k, v);
     return given;
   }
 

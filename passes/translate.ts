@@ -42,7 +42,8 @@ import { returnsAgree } from "./return-layouts.js";
 import { torchWeightView } from "./layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
-import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { listConcatenation } from "./list-boundaries.js";
+import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
@@ -68,7 +69,7 @@ export type Val =
   | { k: "none" }
   | { k: "other" };
 
-interface Gen {
+export interface Gen {
   v: Val;
   text: string;
 }
@@ -349,7 +350,8 @@ export class FunctionWalker {
         const e = namedChildren(s)[0];
         if (!e) return;
         let g = this.expr(e);
-        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns) g = this.toLogicalDeep(g, e);
+        // a returned list holds its tensors in torch's layout, as every list crossing a boundary (list-boundaries.ts)
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns || g.v.k === "list") g = this.toLogicalDeep(g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -715,6 +717,11 @@ export class FunctionWalker {
         out.set(name, { k: "tensor", t: { kind: "tensor" } });
         continue;
       }
+      // a list parameter or a fresh one (`if children is None: children = []`): one list of what either holds
+      if (vs.every((v) => v!.k === "list")) {
+        out.set(name, joinedList(vs as Extract<Val, { k: "list" }>[]));
+        continue;
+      }
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
         if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
@@ -759,7 +766,8 @@ export class FunctionWalker {
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
-    this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
+    const seq = g.v.k === "module" && isSequential(g.v.m) ? g.v.m : right.text === "self" ? selfSequential(this.cls) : undefined;
+    this.overwrite(right, seq ? sequentialItems(g.text, seq) : g.text);
     const left = s.childForFieldName("left")!;
     for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
     this.bindLoopModules(left, right, s.childForFieldName("body")!);
@@ -1565,7 +1573,8 @@ export class FunctionWalker {
         const sig = this.signatureOf(m.name);
         const conv = args.map((a, i) => {
           const want = sig.params[i];
-          if (a.v.k !== "tensor") return a.text;
+          // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
+          if (a.v.k !== "tensor") return this.listArgument(a, nodes[i]);
           return this.convert(a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
         });
         const r = sig.result;
@@ -1606,7 +1615,7 @@ export class FunctionWalker {
         if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
       case "list":
@@ -1614,7 +1623,7 @@ export class FunctionWalker {
         return this.applyModule(elementOf(m), args, nodes, call);
       default: {
         this.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
     }
@@ -1631,8 +1640,13 @@ export class FunctionWalker {
     if (!(inPackage || foreignTakesTorchLayout(ext)) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }
-    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
     return { v: tensorVal(), args: conv };
+  }
+
+  /** An argument that is no tensor, to a module that reads a list's items in torch's layout (list-boundaries.ts). */
+  private listArgument(a: Gen, node: SyntaxNode): string {
+    return a.v.k === "list" ? this.toLogicalDeep(a, node).text : a.text;
   }
 
   /**
@@ -2128,8 +2142,16 @@ export class FunctionWalker {
       }
       return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
     }
+    // `[x2, x1] + children`: each operand (list-boundaries.ts)
+    const joined = listConcatenation(
+      g,
+      node,
+      (v, n) => this.toLogicalDeep(v, n),
+      (n) => this.expr(n),
+    );
+    if (joined) return joined;
     // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
-    const items = g.v.k === "list" && node.type === "identifier" ? g.v.items : undefined;
+    const items = g.v.k === "list" && node.type === "identifier" ? (g.v.items ?? (g.v.elem ? [g.v.elem] : null)) : undefined;
     const first = items?.[0];
     if (first?.k === "tensor" && !isIdentity(first.t.perm) && items!.every((i) => i.k === "tensor" && samePerm(i.t.perm, first.t.perm) && !i.t.flatFrom)) {
       const each = this.toLogical({ v: first, text: "c2m_item" }, node);
@@ -2451,6 +2473,8 @@ function paramDefault(p: SyntaxNode): Val {
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
   const dflt = p.childForFieldName("value");
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
+  // `xs: List[torch.Tensor]`: a list whose items a module reads in torch's layout (list-boundaries.ts)
+  if (/^(Optional\[)?(typing\.)?(List|list|Sequence|Tuple|tuple)\[/.test(ann) && /Tensor/.test(ann)) return { k: "list", items: null, elem: tensorVal() };
   // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
   return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
 }
@@ -2482,6 +2506,12 @@ function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
     joinedTensors.set(v, (j = joined));
   }
   return j;
+}
+
+/** Lists from several branches: their items' value when any holds one (an empty list holds none), of unknown length. */
+function joinedList(lists: Extract<Val, { k: "list" }>[]): Val {
+  const held = lists.flatMap((l) => [...(l.items ?? []), ...(l.elem ? [l.elem] : [])]);
+  return held.length ? { k: "list", items: null, elem: mergeVal(held) } : { k: "list", items: [] };
 }
 
 function mergeVal(vals: Val[]): Val {

@@ -337,6 +337,20 @@ export function classesKey(v: ModVal): string {
   return v.k;
 }
 
+/**
+ * Whether a value is (or holds) a module instance that is no plain layer: another file's class built here with one
+ * (torchvision's IntermediateLayerGetter(backbone, …)) runs its __init__ again with it, as with a class argument.
+ */
+export const holdsModuleInstances = (v: ModVal): boolean => v.k === "class" || (v.k === "seq" && !!v.items?.length) || (v.k === "union" && v.options.some(holdsModuleInstances));
+
+/** A module instance as a key for what a specialization was built from: its class, or a Sequential's items in order. */
+export function instanceKey(v: ModVal, depth = 0): string {
+  if (depth > 3) return v.k;
+  if (v.k === "seq") return `seq[${v.names ? `${v.names.join(",")}:` : ""}${(v.items ?? []).map((i) => instanceKey(i, depth + 1)).join(",")}]`;
+  if (v.k === "union") return `(${v.options.map((o) => instanceKey(o, depth + 1)).join("|")})`;
+  return classesKey(v);
+}
+
 /** Whether a value is (or may be) a class or a torch layer class. */
 export const holdsClasses = (v: ModVal): boolean => v.k === "classref" || v.k === "layerref" || (v.k === "union" && v.options.some(holdsClasses));
 

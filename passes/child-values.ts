@@ -70,6 +70,11 @@ export function inFile(v: ModVal, home: ModuleIR, depth = 0): ModVal {
 /** `model.named_children()` / `model.children()` as a list of (name, child) pairs or of children; undefined when not known. */
 export function childList(v: ModVal, mod: ModuleIR, kind: "pairs" | "children"): ModVal | undefined {
   const pairs = namedChildrenOf(v, mod);
+  // a Sequential built in a loop: children named by positions c2m cannot count, each one of its items
+  if (!pairs && v.k === "seq" && !v.named && v.elem && v.elem.k !== "unknown") {
+    const child = v.elem;
+    return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "value" }, child] } : child };
+  }
   if (!pairs) return undefined;
   return { k: "list", items: pairs.map(([name, child]) => (kind === "pairs" ? { k: "list", items: [{ k: "const", text: name }, child] } : child)) };
 }

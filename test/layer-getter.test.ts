@@ -34,6 +34,10 @@ describe("a model's children taken by name (IntermediateLayerGetter)", () => {
     expect(out.code).toContain('    channels = c2m_layer_attr(backbone.layers[last], "out_channels")\n');
   });
 
+  it("iterates a Sequential subclass's own items (`for mod in self`)", () => {
+    expect(out.code).toContain("        for mod in self.layers:\n");
+  });
+
   it.each(["ByName", "ByPosition"])("%s gives torch's numbers", async (cls) => {
     const r = await runParitySpec(MODEL, { class: cls, cases: [[{ shape: [1, 3, 8, 8] }]] as never, atol: 1e-4 });
     expect(r.error).toBeUndefined();

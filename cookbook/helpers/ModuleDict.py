@@ -13,8 +13,8 @@ class ModuleDict(nn.Module):
         setattr(self, name, module)
 
     def __getitem__(self, key):
-        # MLX's load_weights reads the digit keys of children named by digits (a backbone's "0", "1", ... taken by
-        # IntermediateLayerGetter: `backbone.0.weight`) as list positions
+        # MLX's load_weights reads the digit keys of children named by digits (`backbone.0.weight`: a Sequential's
+        # children taken by name, torchvision's IntermediateLayerGetter) as list positions
         if isinstance(key, int):
             return super().__getitem__(str(key))
         return super().__getitem__(key)

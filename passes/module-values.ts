@@ -29,7 +29,8 @@ export function union(vals: ModVal[]): ModVal {
 
 export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k !== b.k) return false;
-  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
+  // another file's class built with different arguments (a specialization per call) is another module tree
+  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name && (a.ext?.cls ?? null) === ((b as typeof a).ext?.cls ?? null);
   // one call may build different layers (`linear_layer = partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear`)
   if (a.k === "layer") return a.row === (b as typeof a).row && nodeKey(a.call) === nodeKey((b as typeof a).call);
   if (a.k === "layerref") return a.row === (b as typeof a).row;
@@ -349,6 +350,22 @@ export function classesKey(v: ModVal): string {
   if (v.k === "layerref" || v.k === "layer") return `${v.k}:${v.row.torch}`;
   if (v.k === "union") return `(${v.options.map(classesKey).sort().join("|")})`;
   return v.k;
+}
+
+/**
+ * Whether a value is (or holds) a module instance that is no plain layer: another file's class built here with one
+ * (torchvision's IntermediateLayerGetter(backbone, …)) runs its __init__ again with it, as with a class argument.
+ */
+export const holdsModuleInstances = (v: ModVal): boolean =>
+  v.k === "class" || (v.k === "seq" && (!!v.items?.length || (!!v.elem && v.elem.k !== "unknown"))) || (v.k === "union" && v.options.some(holdsModuleInstances));
+
+/** A module instance as a key for what a specialization was built from: its class, or a Sequential's items in order. */
+export function instanceKey(v: ModVal, depth = 0): string {
+  if (depth > 3) return v.k;
+  if (v.k === "seq")
+    return `seq[${v.names ? `${v.names.join(",")}:` : ""}${v.items ? v.items.map((i) => instanceKey(i, depth + 1)).join(",") : `*${instanceKey(v.elem ?? { k: "unknown" }, depth + 1)}`}]`;
+  if (v.k === "union") return `(${v.options.map((o) => instanceKey(o, depth + 1)).join("|")})`;
+  return classesKey(v);
 }
 
 /** Whether a value is (or may be) a class or a torch layer class. */

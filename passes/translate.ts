@@ -24,7 +24,7 @@ import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAx
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
-import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { collectClasses, elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
 import { enumerated, targetValues, zipped } from "./loop-values.js";
 import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
@@ -44,7 +44,9 @@ import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { listConcatenation } from "./list-boundaries.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
-import { CHILD_ITERATORS, childOf } from "./module-children.js";
+import { anyChildOf, CHILD_ITERATORS, childOf } from "./module-children.js";
+import { annotatedModule } from "./annotated-classes.js";
+import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
@@ -279,7 +281,8 @@ export class FunctionWalker {
       if (!name || name === "self") continue;
       const given = this.opts.params?.get(name);
       const def = `${name}@param`;
-      const v: Val = given ?? annotatedModuleClass(p, this.ctx.mod) ?? paramDefault(p);
+      const annotated = given ? undefined : annotatedModule(p, this.ctx.mod, (m) => collectClasses(m));
+      const v: Val = given ?? (annotated ? { k: "module", m: annotated } : paramDefault(p));
       const decided = this.decisions.get(def);
       if (v.k === "tensor" && decided && !samePerm(decided.perm, v.t.perm)) {
         const rank = v.t.rank ?? decided.rank;
@@ -410,6 +413,9 @@ export class FunctionWalker {
       return;
     }
     let g = this.expr(right);
+    // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
+    // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
+    if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(this.exprValueOf(left.childForFieldName("value")!))) g = this.toLogical(g, right);
     // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
     // import: the whole value becomes the placeholder, so only a use of the name raises
     // (or from a name bound to one on import)
@@ -832,6 +838,9 @@ export class FunctionWalker {
       case "identifier": {
         const v = this.env.get(e.text);
         if (v) return { v, text: e.text };
+        // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling): self is the Sequential of its items
+        const items = e.text === "self" ? this.cls?.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+        if (items?.k === "seq") return { v: { k: "module", m: items }, text: e.text };
         // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
         const q = this.ctx.mod.aliases.get(e.text);
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
@@ -1228,7 +1237,7 @@ export class FunctionWalker {
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
-        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? childOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
+        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
         if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
       }
       // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
@@ -1256,7 +1265,7 @@ export class FunctionWalker {
         if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return this.moduleCall(e, held, `${o.text}.${method}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
-        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
+        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, this.ctx.mod) : undefined;
         if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
@@ -1622,6 +1631,13 @@ export class FunctionWalker {
       case "dict":
         return this.applyModule(elementOf(m), args, nodes, call);
       default: {
+        // a module whose class c2m cannot tell: the class it has at run time says what layout it takes (runtime-modules.ts)
+        if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {
+          this.diag("C2M-W007", call, RUNTIME_MODULE_MESSAGE);
+          this.ctx.helpers.add("c2m_sequential");
+          const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+          return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
+        }
         this.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
@@ -2461,13 +2477,6 @@ function tensorVal(): Val {
  * they serve): the parameter is that module, so a call of one of its layers (`attn.group_norm(x)`) gets the
  * layer's layout instead of passing torch's to a layer that reads channels-last.
  */
-function annotatedModuleClass(p: SyntaxNode, mod: ModuleIR): Val | undefined {
-  const ann = p.childForFieldName("type");
-  const name = ann?.type === "type" ? namedChildren(ann)[0] : ann;
-  const text = name?.type === "string" ? stringValue(name) : name?.type === "identifier" ? name.text : undefined;
-  return text && mod.classes.has(text) ? { k: "module", m: { k: "class", name: text } } : undefined;
-}
-
 function paramDefault(p: SyntaxNode): Val {
   const ann = p.childForFieldName("type")?.text ?? "";
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
@@ -2547,6 +2556,11 @@ function shapeSliceAxes(sub: SyntaxNode, rank: number): number[] | undefined {
 }
 
 /** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */
+/** Whether an item assignment's target holds a container (a dict, a list: no tensor, whose item assignment keeps its layout). */
+function storesIntoContainer(v: Val): boolean {
+  return v.k === "other" || v.k === "list";
+}
+
 function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
   const m: Val = { k: "module", m: child };
   return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "other" }, m] } : m };

@@ -65,6 +65,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   C2MModuleMixin: cls("C2MModuleMixin.py"),
   // Module.get_submodule (passes/tables/index.ts MODULE_METHODS)
   c2m_get_submodule: { file: "c2m_get_submodule.py", needs: [], kind: "function" },
+  c2m_named_children: { file: "c2m_named_children.py", needs: [], kind: "function" },
   c2m_get_parameter: { file: "c2m_get_parameter.py", needs: ["c2m_get_submodule"], kind: "function" },
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),

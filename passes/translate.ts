@@ -47,6 +47,7 @@ import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
+import { containsText, CONTAINS_HELPER } from "./tensor-contains.js";
 import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "./branch-exits.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
@@ -1174,6 +1175,13 @@ export class FunctionWalker {
       }
     }
     const gens = ops.map((c) => this.expr(c));
+    // `value in t` on a tensor: torch's element test, which an mx.array does not answer (passes/tensor-contains.ts);
+    // a parameter merely assumed a tensor goes through it too (the helper asks at run time), a string is no element
+    const contains = ops.length === 2 && gens[1].v.k === "tensor" && ops[0].type !== "string" ? containsText(opText, gens[0].text, gens[1].text) : undefined;
+    if (contains) {
+      this.ctx.helpers.add(CONTAINS_HELPER);
+      return { v: { k: "other" }, text: contains };
+    }
     const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
     if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = this.meet(gens[0], ops[0], gens[1], ops[1]);
     const t = gens.find((g) => g.v.k === "tensor");

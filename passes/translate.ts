@@ -1105,7 +1105,10 @@ export class FunctionWalker {
       for (const s of subs) replaced.set(s, this.expr(s).text);
       const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
       const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
-      return { v: item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" })), text: rebuild(e, replaced) };
+      const elem = item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" }));
+      // a slice of a tuple or list is one still (`res_samples = down_block_res_samples[-n:]`), of the same elements
+      if (subs.length === 1 && subs[0].type === "slice") return { v: { k: "list", items: null, elem }, text: rebuild(e, replaced) };
+      return { v: elem, text: rebuild(e, replaced) };
     }
     if (o.v.k === "tensor") {
       // indexing follows torch's axis order: convert a channels-last tensor first

@@ -21,10 +21,17 @@ export function union(vals: ModVal[]): ModVal {
   const dicts = flat.filter((v): v is ModVal & { k: "dict" } => v.k === "dict" && v.entries !== null);
   if (dicts.length > 1) flat = [...flat.filter((v) => !dicts.includes(v as ModVal & { k: "dict" })), mergedDicts(dicts)];
   // constants only name attributes: beside a module they tell nothing about what is called
-  const meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
+  let meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
+  // an empty ModuleList beside a filled one (`nn.ModuleList([norm, conv]) if downsample else nn.ModuleList()`): a
+  // loop over it runs no item and it holds no weight, so the filled one says all there is (a ModuleList is never called)
+  if (meaningful.some(isFilledList)) meaningful = meaningful.filter((v) => !(v.k === "list" && v.items?.length === 0));
   // different constants: which one is not known
   if (meaningful.length === 0) return flat.length > 1 && flat.some((v) => v.k === "const") ? { k: "value" } : (flat[0] ?? { k: "unknown" });
   return meaningful.length === 1 ? meaningful[0] : { k: "union", options: meaningful };
+}
+
+function isFilledList(v: ModVal): boolean {
+  return v.k === "list" && (v.items === null || v.items.length > 0);
 }
 
 export function sameModVal(a: ModVal, b: ModVal): boolean {

@@ -20,7 +20,7 @@ import { placeholderImportNames } from "./torch-library-imports.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
-import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
+import { channelsLast, dropAxes, isIdentity, unknownRank, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
@@ -52,6 +52,8 @@ import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
+import { containsText, CONTAINS_HELPER } from "./tensor-contains.js";
+import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "./branch-exits.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
 /** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
@@ -687,8 +689,10 @@ export class FunctionWalker {
     this.overwrite(cond, this.expr(cond).text);
     const before = new Map(this.env);
     const branches: Map<string, Val>[] = [];
+    const exits: (BranchExit | undefined)[] = [];
     this.block(s.childForFieldName("consequence")!);
     branches.push(this.env);
+    exits.push(blockExit(s.childForFieldName("consequence")));
     let hasElse = false;
     for (const alt of s.childrenForFieldName("alternative")) {
       this.env = new Map(before);
@@ -698,15 +702,18 @@ export class FunctionWalker {
       const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
       if (body) this.block(body);
       branches.push(this.env);
+      exits.push(blockExit(body));
     }
     if (!hasElse) branches.push(before);
-    this.env = this.join(branches);
+    this.env = this.join(branches, exits, true);
   }
 
   /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
-  private join(envs: Map<string, Val>[]): Map<string, Val> {
+  private join(envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
     const out = new Map(envs[0]);
     for (const [name, v0] of envs[0]) {
+      // a loop's target is bound afresh each iteration: nothing of it is carried in or around
+      const exits = rebound?.has(name) ? [] : branchExits;
       // most names hold the same value in every branch (the branches started from one environment)
       let same = true;
       for (let i = 1; i < envs.length && same; i++) same = envs[i].get(name) === v0;
@@ -738,28 +745,42 @@ export class FunctionWalker {
         // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
         // in torch's layout: one rank's permutation means nothing to the other
         const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)).filter((r) => r !== undefined));
-        if (ranks.size > 1) {
-          for (const t of tensors) {
-            if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
+        // a branch whose tensor has no known rank (an op on a module's input: a LayerNorm of it) may hold any rank: the
+        // others' permutation cannot be put on it (transformers' ConvNextLayerNorm with data_format chosen at run time).
+        // A parameter itself can take it: its callers convert what they pass, and a tensor of another rank fails there.
+        // (At a loop's back edge the value carried in is the one the loop converts: the loop's own result.)
+        if (ranks.size > 1 || (branchesOfIf && tensors.some((t) => unknownRank(t.t) && !t.def?.endsWith("@param")))) {
+          tensors.forEach((t, i) => {
+            if (isIdentity(t.t.perm)) return;
+            if (t.def && !this.decisions.has(t.def)) {
               this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });
               this.newDecision = true;
-            }
-          }
+            } else this.convertAtExit(exits[i], name, t.t.perm, undefined, t.t.perm!.length);
+          });
           out.set(name, { k: "tensor", t: { kind: "tensor" } });
           continue;
         }
         // prefer the channels-last layout (a conv produced it); convert the others where they were defined
         const target = tensors.find((t) => !isIdentity(t.t.perm))!;
-        for (const t of tensors) {
-          if (!samePerm(t.t.perm, target.t.perm) && t.def && !this.decisions.has(t.def)) {
+        tensors.forEach((t, i) => {
+          if (samePerm(t.t.perm, target.t.perm)) return;
+          if (t.def && !this.decisions.has(t.def)) {
             this.decisions.set(t.def, { perm: target.t.perm, rank: target.t.rank ?? target.t.perm!.length });
             this.newDecision = true;
-          }
-        }
+          } else this.convertAtExit(exits[i], name, t.t.perm, target.t.perm, target.t.perm!.length);
+        });
         out.set(name, target);
       }
     }
     return out;
+  }
+
+  /** A branch's value whose definition cannot move to the joined layout is converted where the branch leaves (passes/branch-exits.ts). */
+  private convertAtExit(exit: BranchExit | undefined, name: string, from: Perm | undefined, to: Perm | undefined, rank: number): void {
+    if (!exit) return;
+    const { key, insert } = conversionAtExit(this.ctx.mod.source, exit, name, from, to, rank);
+    this.countTranspose();
+    this.inserts.set(key, insert);
   }
 
   /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
@@ -808,10 +829,15 @@ export class FunctionWalker {
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
   private loopBody(body: SyntaxNode): void {
     const before = new Map(this.env);
+    // a value the body leaves is converted after its last statement; one carried in, before the loop
+    const exits = [blockExit(body), { before: body.parent! }];
+    const targets = loopTargetNames(body.parent!);
     this.block(body);
-    this.env = this.join([this.env, before]);
+    this.env = this.join([this.env, before], exits, false, targets);
+    // the second walk decides the conversions again, from the layouts the first left
+    dropConversionsWithin(this.inserts, body.parent!);
     this.block(body);
-    this.env = this.join([this.env, before]);
+    this.env = this.join([this.env, before], exits, false, targets);
   }
 
   // ---------------------------------------------------------------- expressions
@@ -1103,7 +1129,10 @@ export class FunctionWalker {
       for (const s of subs) replaced.set(s, this.expr(s).text);
       const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
       const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
-      return { v: item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" })), text: rebuild(e, replaced) };
+      const elem = item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" }));
+      // a slice of a tuple or list is one still (`res_samples = down_block_res_samples[-n:]`), of the same elements
+      if (subs.length === 1 && subs[0].type === "slice") return { v: { k: "list", items: null, elem }, text: rebuild(e, replaced) };
+      return { v: elem, text: rebuild(e, replaced) };
     }
     if (o.v.k === "tensor") {
       // indexing follows torch's axis order: convert a channels-last tensor first
@@ -1173,6 +1202,13 @@ export class FunctionWalker {
       }
     }
     const gens = ops.map((c) => this.expr(c));
+    // `value in t` on a tensor: torch's element test, which an mx.array does not answer (passes/tensor-contains.ts);
+    // a parameter merely assumed a tensor goes through it too (the helper asks at run time), a string is no element
+    const contains = ops.length === 2 && gens[1].v.k === "tensor" && ops[0].type !== "string" ? containsText(opText, gens[0].text, gens[1].text) : undefined;
+    if (contains) {
+      this.ctx.helpers.add(CONTAINS_HELPER);
+      return { v: { k: "other" }, text: contains };
+    }
     const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
     if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = this.meet(gens[0], ops[0], gens[1], ops[1]);
     const t = gens.find((g) => g.v.k === "tensor");

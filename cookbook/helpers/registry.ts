@@ -72,6 +72,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },
   c2m_layer_attr: { file: "c2m_layer_attr.py", needs: [], kind: "function" },
   c2m_device_of: { file: "c2m_device_of.py", needs: [], kind: "function" },
+  c2m_contains: { file: "c2m_contains.py", needs: [], kind: "function" },
   pool_padding: { file: "pool_padding.py", needs: [], kind: "function" },
   MaxPoolTorch: cls("MaxPoolTorch.py", ["pool_padding"]),
   AvgPoolTorch: cls("AvgPoolTorch.py", ["pool_padding"]),

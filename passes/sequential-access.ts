@@ -5,7 +5,8 @@
  * its `layers` list, and c2m's NamedSequential (an OrderedDict given to nn.Sequential) gives them by c2m_items().
  * Where the checker knows a value is a Sequential, those reads go through that list.
  */
-import type { ModVal } from "../ir/module.js";
+import type { ModVal, ModuleIR } from "../ir/module.js";
+import { SEQUENTIAL_ITEMS } from "./module-values.js";
 import { paren } from "./template-render.js";
 
 /** Builtins that read their argument as a sequence; a Sequential given to one is given as its list of submodules. */
@@ -24,4 +25,14 @@ export function sequentialItems(text: string, m: Sequential): string {
 export function sequentialIndex(text: string, m: Sequential, index: string, slice: boolean): string {
   const item = `${sequentialItems(text, m)}[${index}]`;
   return slice ? `nn.Sequential(*${item})` : item;
+}
+
+/**
+ * The items of an instance of a Sequential subclass (it keeps what it passed to super().__init__ under
+ * SEQUENTIAL_ITEMS): iterating `self` in its forward walks them, as iterating a Sequential does.
+ */
+export function sequentialSubclassItems(m: ModVal, mod: ModuleIR): Sequential | undefined {
+  if (m.k !== "class") return undefined;
+  const items = (m.ext?.cls ?? mod.classes.get(m.name))?.attrs.get(SEQUENTIAL_ITEMS);
+  return items && isSequential(items) ? items : undefined;
 }

@@ -42,7 +42,7 @@ import { returnsAgree } from "./return-layouts.js";
 import { torchWeightView } from "./layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
-import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems, sequentialSubclassItems } from "./sequential-access.js";
 import { CHILD_ITERATORS, childOf } from "./module-children.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
@@ -758,7 +758,7 @@ export class FunctionWalker {
 
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
-    const g = this.expr(right);
+    const g = this.asSequential(this.expr(right));
     this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
     const left = s.childForFieldName("left")!;
     for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
@@ -1334,6 +1334,7 @@ export class FunctionWalker {
     for (const a of args ? namedChildren(args) : []) {
       const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
       let g = this.expr(valueNode);
+      if (readsSequence) g = this.asSequential(g);
       if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
       if (g.v.k === "tensor") {
         anyTensor = true;
@@ -1359,12 +1360,21 @@ export class FunctionWalker {
       let g = this.expr(a);
       if (g.v.k === "tensor") g = this.toLogical(g, a);
       // a Sequential is iterated as its list of submodules (sequential-access.ts)
+      g = this.asSequential(g);
       if (g.v.k === "module" && isSequential(g.v.m)) g = { v: g.v, text: sequentialItems(g.text, g.v.m) };
       replaced.set(a, g.text);
       // a parameter merely presumed a tensor (`arch_def`) zipped with others is most often a list of plain values
       return fn === "zip" && g.v.k === "tensor" && g.v.assumed ? ({ k: "other" } as Val) : iterElement(g.v, a);
     });
     return { v: fn === "zip" ? zipped(elements) : enumerated(elements[0]), text: rebuild(e, replaced) };
+  }
+
+  /** An instance of a Sequential subclass (timm's SequentialAppendList iterating `self`) read as a sequence: its items. */
+  private asSequential(g: Gen): Gen {
+    const self = g.text === "self" && this.cls && !this.env.has("self") ? ({ k: "class", name: this.cls.name } as ModVal) : undefined;
+    const m = g.v.k === "module" ? g.v.m : self;
+    const items = m ? sequentialSubclassItems(m, this.ctx.mod) : undefined;
+    return items ? { v: { k: "module", m: items }, text: g.text } : g;
   }
 
   /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */
@@ -1509,7 +1519,23 @@ export class FunctionWalker {
   }
 
   /** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
+  /**
+   * A list given to a module: the module reads its tensors in torch's layout, and may append to it for the caller
+   * to read after (timm's vovnet `output = [x]; self.conv_mid(x, output)`). A display is written in torch's layout;
+   * a named list is converted in place before the statement (`output[:] = [...]`), so both sides see one list.
+   */
+  private listInTorchLayout(g: Gen, node: SyntaxNode): Gen {
+    if (g.v.k !== "list" || !(g.v.items ?? [g.v.elem]).some((t) => t?.k === "tensor" && !isIdentity(t.t.perm))) return g;
+    const logical: Val = { k: "list", items: g.v.items?.map((t) => (t.k === "tensor" ? tensorVal() : t)) ?? null, elem: g.v.elem?.k === "tensor" ? tensorVal() : g.v.elem };
+    if (node.type === "list" || node.type === "tuple") return { v: logical, text: this.listToLogical(node, g) };
+    if (node.type !== "identifier" || !this.stmt) return g;
+    this.inserts.set(`list:${node.text}@${nodeKey(this.stmt)}`, insertBeforeStatement(this.ctx.mod.source, this.stmt, `${node.text}[:] = ${this.listToLogical(node, g)}`));
+    this.env.set(node.text, logical);
+    return { v: logical, text: g.text };
+  }
+
   private applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+    args = args.map((a, i) => (a.v.k === "list" ? this.listInTorchLayout(a, nodes[i]) : a));
     const texts = args.map((a) => a.text);
     switch (m.k) {
       case "layer": {
@@ -2451,6 +2477,10 @@ function paramDefault(p: SyntaxNode): Val {
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
   const dflt = p.childForFieldName("value");
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
+  // `xs: List[torch.Tensor]` (timm's vovnet appends to it): a list, of tensors where the annotation says so
+  const container = /^(?:(?:typing\.)?Optional\[)?(?:typing\.)?(List|list|Tuple|tuple|Sequence|Iterable|MutableSequence)\[(.*)\]\]?$/s.exec(ann);
+  if (container) return { k: "list", items: null, elem: /Tensor/.test(container[2]) ? tensorVal() : { k: "other" } };
+  if (/^(?:(?:typing\.)?Optional\[)?(?:typing\.)?(Dict|dict|Mapping)\b/.test(ann)) return { k: "other" };
   // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
   return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
 }

@@ -5,7 +5,7 @@
  * its `layers` list, and c2m's NamedSequential (an OrderedDict given to nn.Sequential) gives them by c2m_items().
  * Where the checker knows a value is a Sequential, those reads go through that list.
  */
-import type { ModVal, ModuleIR } from "../ir/module.js";
+import type { ClassIR, ModVal } from "../ir/module.js";
 import { SEQUENTIAL_ITEMS } from "./module-values.js";
 import { paren } from "./template-render.js";
 
@@ -28,11 +28,10 @@ export function sequentialIndex(text: string, m: Sequential, index: string, slic
 }
 
 /**
- * The items of an instance of a Sequential subclass (it keeps what it passed to super().__init__ under
- * SEQUENTIAL_ITEMS): iterating `self` in its forward walks them, as iterating a Sequential does.
+ * In a subclass of nn.Sequential, `self` is a Sequential too (`for module in self:`, timm's SequentialList): its items
+ * as the module tree saw them; undefined for any other class.
  */
-export function sequentialSubclassItems(m: ModVal, mod: ModuleIR): Sequential | undefined {
-  if (m.k !== "class") return undefined;
-  const items = (m.ext?.cls ?? mod.classes.get(m.name))?.attrs.get(SEQUENTIAL_ITEMS);
+export function selfSequential(cls: ClassIR | undefined): Sequential | undefined {
+  const items = cls?.attrs.get(SEQUENTIAL_ITEMS);
   return items && isSequential(items) ? items : undefined;
 }

@@ -20,11 +20,11 @@ import { placeholderImportNames } from "./torch-library-imports.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
-import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
+import { channelsLast, dropAxes, isIdentity, unknownRank, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
-import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { collectClasses, elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
 import { enumerated, targetValues, zipped } from "./loop-values.js";
 import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
@@ -42,13 +42,18 @@ import { returnsAgree } from "./return-layouts.js";
 import { torchWeightView } from "./layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
-import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems, sequentialSubclassItems } from "./sequential-access.js";
-import { CHILD_ITERATORS, childOf } from "./module-children.js";
+import { listConcatenation } from "./list-boundaries.js";
+import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { anyChildOf, CHILD_ITERATORS, childOf } from "./module-children.js";
+import { annotatedModule } from "./annotated-classes.js";
+import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
+import { containsText, CONTAINS_HELPER } from "./tensor-contains.js";
+import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "./branch-exits.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
 /** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
@@ -68,7 +73,7 @@ export type Val =
   | { k: "none" }
   | { k: "other" };
 
-interface Gen {
+export interface Gen {
   v: Val;
   text: string;
 }
@@ -278,7 +283,8 @@ export class FunctionWalker {
       if (!name || name === "self") continue;
       const given = this.opts.params?.get(name);
       const def = `${name}@param`;
-      const v: Val = given ?? annotatedModuleClass(p, this.ctx.mod) ?? paramDefault(p);
+      const annotated = given ? undefined : annotatedModule(p, this.ctx.mod, (m) => collectClasses(m));
+      const v: Val = given ?? (annotated ? { k: "module", m: annotated } : paramDefault(p));
       const decided = this.decisions.get(def);
       if (v.k === "tensor" && decided && !samePerm(decided.perm, v.t.perm)) {
         const rank = v.t.rank ?? decided.rank;
@@ -349,7 +355,8 @@ export class FunctionWalker {
         const e = namedChildren(s)[0];
         if (!e) return;
         let g = this.expr(e);
-        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns) g = this.toLogicalDeep(g, e);
+        // a returned list holds its tensors in torch's layout, as every list crossing a boundary (list-boundaries.ts)
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns || g.v.k === "list") g = this.toLogicalDeep(g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -408,6 +415,9 @@ export class FunctionWalker {
       return;
     }
     let g = this.expr(right);
+    // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
+    // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
+    if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(this.exprValueOf(left.childForFieldName("value")!))) g = this.toLogical(g, right);
     // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
     // import: the whole value becomes the placeholder, so only a use of the name raises
     // (or from a name bound to one on import)
@@ -679,8 +689,10 @@ export class FunctionWalker {
     this.overwrite(cond, this.expr(cond).text);
     const before = new Map(this.env);
     const branches: Map<string, Val>[] = [];
+    const exits: (BranchExit | undefined)[] = [];
     this.block(s.childForFieldName("consequence")!);
     branches.push(this.env);
+    exits.push(blockExit(s.childForFieldName("consequence")));
     let hasElse = false;
     for (const alt of s.childrenForFieldName("alternative")) {
       this.env = new Map(before);
@@ -690,15 +702,18 @@ export class FunctionWalker {
       const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
       if (body) this.block(body);
       branches.push(this.env);
+      exits.push(blockExit(body));
     }
     if (!hasElse) branches.push(before);
-    this.env = this.join(branches);
+    this.env = this.join(branches, exits, true);
   }
 
   /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
-  private join(envs: Map<string, Val>[]): Map<string, Val> {
+  private join(envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
     const out = new Map(envs[0]);
     for (const [name, v0] of envs[0]) {
+      // a loop's target is bound afresh each iteration: nothing of it is carried in or around
+      const exits = rebound?.has(name) ? [] : branchExits;
       // most names hold the same value in every branch (the branches started from one environment)
       let same = true;
       for (let i = 1; i < envs.length && same; i++) same = envs[i].get(name) === v0;
@@ -715,6 +730,11 @@ export class FunctionWalker {
         out.set(name, { k: "tensor", t: { kind: "tensor" } });
         continue;
       }
+      // a list parameter or a fresh one (`if children is None: children = []`): one list of what either holds
+      if (vs.every((v) => v!.k === "list")) {
+        out.set(name, joinedList(vs as Extract<Val, { k: "list" }>[]));
+        continue;
+      }
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
         if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
@@ -725,28 +745,42 @@ export class FunctionWalker {
         // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
         // in torch's layout: one rank's permutation means nothing to the other
         const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)).filter((r) => r !== undefined));
-        if (ranks.size > 1) {
-          for (const t of tensors) {
-            if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
+        // a branch whose tensor has no known rank (an op on a module's input: a LayerNorm of it) may hold any rank: the
+        // others' permutation cannot be put on it (transformers' ConvNextLayerNorm with data_format chosen at run time).
+        // A parameter itself can take it: its callers convert what they pass, and a tensor of another rank fails there.
+        // (At a loop's back edge the value carried in is the one the loop converts: the loop's own result.)
+        if (ranks.size > 1 || (branchesOfIf && tensors.some((t) => unknownRank(t.t) && !t.def?.endsWith("@param")))) {
+          tensors.forEach((t, i) => {
+            if (isIdentity(t.t.perm)) return;
+            if (t.def && !this.decisions.has(t.def)) {
               this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });
               this.newDecision = true;
-            }
-          }
+            } else this.convertAtExit(exits[i], name, t.t.perm, undefined, t.t.perm!.length);
+          });
           out.set(name, { k: "tensor", t: { kind: "tensor" } });
           continue;
         }
         // prefer the channels-last layout (a conv produced it); convert the others where they were defined
         const target = tensors.find((t) => !isIdentity(t.t.perm))!;
-        for (const t of tensors) {
-          if (!samePerm(t.t.perm, target.t.perm) && t.def && !this.decisions.has(t.def)) {
+        tensors.forEach((t, i) => {
+          if (samePerm(t.t.perm, target.t.perm)) return;
+          if (t.def && !this.decisions.has(t.def)) {
             this.decisions.set(t.def, { perm: target.t.perm, rank: target.t.rank ?? target.t.perm!.length });
             this.newDecision = true;
-          }
-        }
+          } else this.convertAtExit(exits[i], name, t.t.perm, target.t.perm, target.t.perm!.length);
+        });
         out.set(name, target);
       }
     }
     return out;
+  }
+
+  /** A branch's value whose definition cannot move to the joined layout is converted where the branch leaves (passes/branch-exits.ts). */
+  private convertAtExit(exit: BranchExit | undefined, name: string, from: Perm | undefined, to: Perm | undefined, rank: number): void {
+    if (!exit) return;
+    const { key, insert } = conversionAtExit(this.ctx.mod.source, exit, name, from, to, rank);
+    this.countTranspose();
+    this.inserts.set(key, insert);
   }
 
   /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
@@ -758,8 +792,9 @@ export class FunctionWalker {
 
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
-    const g = this.asSequential(this.expr(right));
-    this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
+    const g = this.expr(right);
+    const seq = g.v.k === "module" && isSequential(g.v.m) ? g.v.m : right.text === "self" ? selfSequential(this.cls) : undefined;
+    this.overwrite(right, seq ? sequentialItems(g.text, seq) : g.text);
     const left = s.childForFieldName("left")!;
     for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
     this.bindLoopModules(left, right, s.childForFieldName("body")!);
@@ -794,10 +829,15 @@ export class FunctionWalker {
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
   private loopBody(body: SyntaxNode): void {
     const before = new Map(this.env);
+    // a value the body leaves is converted after its last statement; one carried in, before the loop
+    const exits = [blockExit(body), { before: body.parent! }];
+    const targets = loopTargetNames(body.parent!);
     this.block(body);
-    this.env = this.join([this.env, before]);
+    this.env = this.join([this.env, before], exits, false, targets);
+    // the second walk decides the conversions again, from the layouts the first left
+    dropConversionsWithin(this.inserts, body.parent!);
     this.block(body);
-    this.env = this.join([this.env, before]);
+    this.env = this.join([this.env, before], exits, false, targets);
   }
 
   // ---------------------------------------------------------------- expressions
@@ -824,6 +864,9 @@ export class FunctionWalker {
       case "identifier": {
         const v = this.env.get(e.text);
         if (v) return { v, text: e.text };
+        // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling): self is the Sequential of its items
+        const items = e.text === "self" ? this.cls?.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+        if (items?.k === "seq") return { v: { k: "module", m: items }, text: e.text };
         // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
         const q = this.ctx.mod.aliases.get(e.text);
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
@@ -1086,7 +1129,10 @@ export class FunctionWalker {
       for (const s of subs) replaced.set(s, this.expr(s).text);
       const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
       const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
-      return { v: item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" })), text: rebuild(e, replaced) };
+      const elem = item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" }));
+      // a slice of a tuple or list is one still (`res_samples = down_block_res_samples[-n:]`), of the same elements
+      if (subs.length === 1 && subs[0].type === "slice") return { v: { k: "list", items: null, elem }, text: rebuild(e, replaced) };
+      return { v: elem, text: rebuild(e, replaced) };
     }
     if (o.v.k === "tensor") {
       // indexing follows torch's axis order: convert a channels-last tensor first
@@ -1156,6 +1202,13 @@ export class FunctionWalker {
       }
     }
     const gens = ops.map((c) => this.expr(c));
+    // `value in t` on a tensor: torch's element test, which an mx.array does not answer (passes/tensor-contains.ts);
+    // a parameter merely assumed a tensor goes through it too (the helper asks at run time), a string is no element
+    const contains = ops.length === 2 && gens[1].v.k === "tensor" && ops[0].type !== "string" ? containsText(opText, gens[0].text, gens[1].text) : undefined;
+    if (contains) {
+      this.ctx.helpers.add(CONTAINS_HELPER);
+      return { v: { k: "other" }, text: contains };
+    }
     const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
     if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = this.meet(gens[0], ops[0], gens[1], ops[1]);
     const t = gens.find((g) => g.v.k === "tensor");
@@ -1220,7 +1273,7 @@ export class FunctionWalker {
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
-        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? childOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
+        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
         if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
       }
       // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
@@ -1248,7 +1301,7 @@ export class FunctionWalker {
         if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return this.moduleCall(e, held, `${o.text}.${method}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
-        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
+        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, this.ctx.mod) : undefined;
         if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
@@ -1371,9 +1424,7 @@ export class FunctionWalker {
 
   /** An instance of a Sequential subclass (timm's SequentialAppendList iterating `self`) read as a sequence: its items. */
   private asSequential(g: Gen): Gen {
-    const self = g.text === "self" && this.cls && !this.env.has("self") ? ({ k: "class", name: this.cls.name } as ModVal) : undefined;
-    const m = g.v.k === "module" ? g.v.m : self;
-    const items = m ? sequentialSubclassItems(m, this.ctx.mod) : undefined;
+    const items = g.text === "self" && !this.env.has("self") ? selfSequential(this.cls) : undefined;
     return items ? { v: { k: "module", m: items }, text: g.text } : g;
   }
 
@@ -1519,23 +1570,7 @@ export class FunctionWalker {
   }
 
   /** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
-  /**
-   * A list given to a module: the module reads its tensors in torch's layout, and may append to it for the caller
-   * to read after (timm's vovnet `output = [x]; self.conv_mid(x, output)`). A display is written in torch's layout;
-   * a named list is converted in place before the statement (`output[:] = [...]`), so both sides see one list.
-   */
-  private listInTorchLayout(g: Gen, node: SyntaxNode): Gen {
-    if (g.v.k !== "list" || !(g.v.items ?? [g.v.elem]).some((t) => t?.k === "tensor" && !isIdentity(t.t.perm))) return g;
-    const logical: Val = { k: "list", items: g.v.items?.map((t) => (t.k === "tensor" ? tensorVal() : t)) ?? null, elem: g.v.elem?.k === "tensor" ? tensorVal() : g.v.elem };
-    if (node.type === "list" || node.type === "tuple") return { v: logical, text: this.listToLogical(node, g) };
-    if (node.type !== "identifier" || !this.stmt) return g;
-    this.inserts.set(`list:${node.text}@${nodeKey(this.stmt)}`, insertBeforeStatement(this.ctx.mod.source, this.stmt, `${node.text}[:] = ${this.listToLogical(node, g)}`));
-    this.env.set(node.text, logical);
-    return { v: logical, text: g.text };
-  }
-
   private applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
-    args = args.map((a, i) => (a.v.k === "list" ? this.listInTorchLayout(a, nodes[i]) : a));
     const texts = args.map((a) => a.text);
     switch (m.k) {
       case "layer": {
@@ -1591,7 +1626,8 @@ export class FunctionWalker {
         const sig = this.signatureOf(m.name);
         const conv = args.map((a, i) => {
           const want = sig.params[i];
-          if (a.v.k !== "tensor") return a.text;
+          // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
+          if (a.v.k !== "tensor") return this.listArgument(a, nodes[i]);
           return this.convert(a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
         });
         const r = sig.result;
@@ -1632,15 +1668,22 @@ export class FunctionWalker {
         if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
       case "list":
       case "dict":
         return this.applyModule(elementOf(m), args, nodes, call);
       default: {
+        // a module whose class c2m cannot tell: the class it has at run time says what layout it takes (runtime-modules.ts)
+        if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {
+          this.diag("C2M-W007", call, RUNTIME_MODULE_MESSAGE);
+          this.ctx.helpers.add("c2m_sequential");
+          const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+          return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
+        }
         this.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
     }
@@ -1657,8 +1700,13 @@ export class FunctionWalker {
     if (!(inPackage || foreignTakesTorchLayout(ext)) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }
-    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
     return { v: tensorVal(), args: conv };
+  }
+
+  /** An argument that is no tensor, to a module that reads a list's items in torch's layout (list-boundaries.ts). */
+  private listArgument(a: Gen, node: SyntaxNode): string {
+    return a.v.k === "list" ? this.toLogicalDeep(a, node).text : a.text;
   }
 
   /**
@@ -2154,8 +2202,16 @@ export class FunctionWalker {
       }
       return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
     }
+    // `[x2, x1] + children`: each operand (list-boundaries.ts)
+    const joined = listConcatenation(
+      g,
+      node,
+      (v, n) => this.toLogicalDeep(v, n),
+      (n) => this.expr(n),
+    );
+    if (joined) return joined;
     // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
-    const items = g.v.k === "list" && node.type === "identifier" ? g.v.items : undefined;
+    const items = g.v.k === "list" && node.type === "identifier" ? (g.v.items ?? (g.v.elem ? [g.v.elem] : null)) : undefined;
     const first = items?.[0];
     if (first?.k === "tensor" && !isIdentity(first.t.perm) && items!.every((i) => i.k === "tensor" && samePerm(i.t.perm, first.t.perm) && !i.t.flatFrom)) {
       const each = this.toLogical({ v: first, text: "c2m_item" }, node);
@@ -2465,22 +2521,13 @@ function tensorVal(): Val {
  * they serve): the parameter is that module, so a call of one of its layers (`attn.group_norm(x)`) gets the
  * layer's layout instead of passing torch's to a layer that reads channels-last.
  */
-function annotatedModuleClass(p: SyntaxNode, mod: ModuleIR): Val | undefined {
-  const ann = p.childForFieldName("type");
-  const name = ann?.type === "type" ? namedChildren(ann)[0] : ann;
-  const text = name?.type === "string" ? stringValue(name) : name?.type === "identifier" ? name.text : undefined;
-  return text && mod.classes.has(text) ? { k: "module", m: { k: "class", name: text } } : undefined;
-}
-
 function paramDefault(p: SyntaxNode): Val {
   const ann = p.childForFieldName("type")?.text ?? "";
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
   const dflt = p.childForFieldName("value");
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
-  // `xs: List[torch.Tensor]` (timm's vovnet appends to it): a list, of tensors where the annotation says so
-  const container = /^(?:(?:typing\.)?Optional\[)?(?:typing\.)?(List|list|Tuple|tuple|Sequence|Iterable|MutableSequence)\[(.*)\]\]?$/s.exec(ann);
-  if (container) return { k: "list", items: null, elem: /Tensor/.test(container[2]) ? tensorVal() : { k: "other" } };
-  if (/^(?:(?:typing\.)?Optional\[)?(?:typing\.)?(Dict|dict|Mapping)\b/.test(ann)) return { k: "other" };
+  // `xs: List[torch.Tensor]`: a list whose items a module reads in torch's layout (list-boundaries.ts)
+  if (/^(Optional\[)?(typing\.)?(List|list|Sequence|Tuple|tuple)\[/.test(ann) && /Tensor/.test(ann)) return { k: "list", items: null, elem: tensorVal() };
   // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
   return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
 }
@@ -2512,6 +2559,12 @@ function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
     joinedTensors.set(v, (j = joined));
   }
   return j;
+}
+
+/** Lists from several branches: their items' value when any holds one (an empty list holds none), of unknown length. */
+function joinedList(lists: Extract<Val, { k: "list" }>[]): Val {
+  const held = lists.flatMap((l) => [...(l.items ?? []), ...(l.elem ? [l.elem] : [])]);
+  return held.length ? { k: "list", items: null, elem: mergeVal(held) } : { k: "list", items: [] };
 }
 
 function mergeVal(vals: Val[]): Val {
@@ -2547,6 +2600,11 @@ function shapeSliceAxes(sub: SyntaxNode, rank: number): number[] | undefined {
 }
 
 /** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */
+/** Whether an item assignment's target holds a container (a dict, a list: no tensor, whose item assignment keeps its layout). */
+function storesIntoContainer(v: Val): boolean {
+  return v.k === "other" || v.k === "list";
+}
+
 function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
   const m: Val = { k: "module", m: child };
   return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "other" }, m] } : m };

@@ -44,10 +44,11 @@ describe("Module methods", () => {
     const src =
       "import torch.nn as nn\n\n\ndef named_apply(fn, module: nn.Module, name=''):\n    for child_name, child_module in module.named_children():\n        named_apply(fn, child_module, child_name)\n    fn(module=module, name=name)\n    return module\n";
     const out = compile(src).code;
-    expect(out).toContain("for child_name, child_module in [(k, m) for k, m in module.children().items() if isinstance(m, nn.Module)]:");
-    // children() too (transformers' smart_apply(module, fn) walks module.children()): MLX's children() is a dict
+    expect(out).toContain("for child_name, child_module in c2m_named_children(module):");
+    // children() too (transformers' smart_apply(module, fn) walks module.children()): MLX's children() is a dict, and a
+    // Sequential's children are its `layers` list, which torch names "0", "1", ... (c2m_named_children)
     const walk = compile("import torch.nn as nn\n\n\ndef walk(module, fn):\n    for child in module.children():\n        walk(child, fn)\n    fn(module)\n").code;
-    expect(walk).toContain("    for child in [m for m in module.children().values() if isinstance(m, nn.Module)]:\n");
+    expect(walk).toContain("    for child in [m for _, m in c2m_named_children(module)]:\n");
     // a method tensors have too (.float()) is not taken for the module's
     expect(compile("import torch\n\n\ndef f(v):\n    return v.float()\n").code).toContain("return v.astype(mx.float32)");
   });

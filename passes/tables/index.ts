@@ -91,8 +91,9 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; h
   parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
   named_buffers: { mlx: "[]", moduleOnly: true },
   buffers: { mlx: "[]" },
-  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]", moduleOnly: true },
-  named_children: { mlx: "[(k, m) for k, m in {self}.children().items() if isinstance(m, nn.Module)]", moduleOnly: true },
+  // torch's names: a Sequential's are its positions ("0", "1", ...), which MLX's keeps in its `layers` list
+  children: { mlx: "[m for _, m in c2m_named_children({self})]", helpers: ["c2m_named_children"], moduleOnly: true },
+  named_children: { mlx: "c2m_named_children({self})", helpers: ["c2m_named_children"], moduleOnly: true },
   to: { mlx: "{self}" },
   cuda: { mlx: "{self}" },
   cpu: { mlx: "{self}" },

@@ -30,6 +30,7 @@ import { classFactory } from "./module-inherit.js";
 import { withBoundKeywords } from "./partial-values.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
 import { foreignFunction, foreignValue } from "./package-classes.js";
+import { noteUnknownItems } from "./unknown-items.js";
 import { qualify } from "./resolve-imports.js";
 import { LAYER_BY_NAME } from "./tables/index.js";
 
@@ -171,7 +172,12 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
       call,
       noteSequential(
         call,
-        sequentialValue(args, (n) => it.expr(n, env)),
+        noteUnknownItems(
+          it.home,
+          it.mod === it.home ? it.diags : undefined,
+          call,
+          sequentialValue(args, (n) => it.expr(n, env)),
+        ),
         it.mod,
       ),
     );
@@ -184,7 +190,7 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     const a = args.positional[0] ?? args.keyword.get("modules");
     if (!a) return { k: "list", items: [] };
     const v = it.expr(a, env);
-    return v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) };
+    return noteUnknownItems(it.home, it.mod === it.home ? it.diags : undefined, call, v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) });
   }
   if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => it.expr(n, env));
   if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };

@@ -20,6 +20,8 @@ import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames
 import { annotatedClassValue, classesKey, holdsClasses } from "./module-values.js";
 import { extraPositional, varargsName } from "./local-containers.js";
 import { withBound } from "./partial-values.js";
+import { reportUnknownItems, startRound } from "./unknown-items.js";
+import { noteBuildDiagnostics } from "./build-markers.js";
 import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { qualify } from "./resolve-imports.js";
 
@@ -33,6 +35,7 @@ const MAX_DEPTH = 6;
  * module class through this file, sibling files or libraries; without one, bases in this file only.
  */
 export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
+  const reportedBefore = diags?.items.length ?? 0;
   const defs = namedChildren(mod.root)
     .map((n) => (n.type === "decorated_definition" ? n.childForFieldName("definition")! : n))
     .filter((n) => n.type === "class_definition" || n.type === "function_definition");
@@ -76,6 +79,7 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   const inFunctions = constructionsInFunctions(mod);
   let sites: CallSites = inFunctions;
   for (let round = 0; round < 3; round++) {
+    startRound(mod);
     const next: CallSites = new Map();
     for (const cls of mod.classes.values()) {
       cls.attrs.clear();
@@ -85,6 +89,9 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
     }
     sites = mergedSites(next, inFunctions);
   }
+  reportUnknownItems(mod, diags);
+  // what the module tree reported gets its marker in the output (build-markers.ts)
+  if (diags) noteBuildDiagnostics(mod, diags.items.slice(reportedBefore));
 }
 
 /**

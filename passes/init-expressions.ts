@@ -31,6 +31,7 @@ import { withBoundKeywords } from "./partial-values.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
 import { foreignFunction, foreignValue } from "./package-classes.js";
 import { noteUnknownItems } from "./unknown-items.js";
+import { noteClassesForForeignModel } from "./foreign-models.js";
 import { qualify } from "./resolve-imports.js";
 import { LAYER_BY_NAME } from "./tables/index.js";
 
@@ -215,6 +216,7 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
   }
   if (callee.k === "classref") {
+    if (callee.ext && it.modelFunctionDiags && it.mod === it.home) noteClassesForForeignModel(it.modelFunctionDiags, it.home, call, (n) => it.expr(n, env));
     if (!callee.ext) it.construct(callee.name, args, env, callee.bound);
     const ext = callee.ext && it.specialize(callee.ext, call, args, env, callee.bound);
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
@@ -239,6 +241,8 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   if (target && it.canNest) return it.inline(target, args, env);
   // a function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here
   const ext = !target && it.canNest && !(fn.type === "identifier" && env.has(fn.text)) ? foreignFunction(it.mod, fn, it.collectForeign) : undefined;
+  // a model function of this file giving its classes to another file's model (foreign-models.ts)
+  if (ext && it.modelFunctionDiags && it.mod === it.home) noteClassesForForeignModel(it.modelFunctionDiags, it.home, call, (n) => it.expr(n, env));
   if (ext) return it.inlineForeign(ext, args, env);
   return { k: "value" };
 }

@@ -22,6 +22,7 @@ import { extraPositional, varargsName } from "./local-containers.js";
 import { withBound } from "./partial-values.js";
 import { reportUnknownItems, startRound } from "./unknown-items.js";
 import { noteBuildDiagnostics } from "./build-markers.js";
+import { noteRegisteredClasses } from "./foreign-models.js";
 import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { qualify } from "./resolve-imports.js";
 
@@ -76,7 +77,7 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   }
   // Arguments a class receives at its construction sites decide what its attributes hold (torchvision
   // passes `downsample` into BasicBlock); callers are interpreted first, so iterate a few rounds.
-  const inFunctions = constructionsInFunctions(mod);
+  const inFunctions = constructionsInFunctions(mod, diags);
   let sites: CallSites = inFunctions;
   for (let round = 0; round < 3; round++) {
     startRound(mod);
@@ -101,16 +102,22 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
  * _builder.py, which calls `model_cls(**kwargs)`): each function that names a module class of the file is interpreted
  * once, its parameters unknown, and what those constructions pass is recorded as call sites of the class.
  */
-function constructionsInFunctions(mod: ModuleIR): CallSites {
+function constructionsInFunctions(mod: ModuleIR, diags?: DiagnosticBag): CallSites {
   const record: CallSites = new Map();
   // a library file is read for a few classes only: its model functions are not the user's
   if (mod.onlyClasses || !mod.classes.size) return record;
+  if (diags) noteRegisteredClasses(diags, mod, collectForeign);
   const names = new Set(mod.classes.keys());
   const namesAClass = (fn: SyntaxNode) => fn.descendantsOfType("identifier").some((id) => names.has(id.text));
   // stands for `self` where a module-level function runs: it stores no attributes anyone reads
   const holder: ClassIR = { name: "", node: mod.root, base: "", methods: new Map(), attrs: new Map(), privateBuffers: new Set(), uses: new Set() };
   const none: CallArguments = { positional: [], keyword: new Map(), splat: false };
-  for (const fn of mod.functions.values()) if (namesAClass(fn)) new InitInterpreter(mod, holder, new Map(), record).inline(fn, none, new Map());
+  for (const fn of mod.functions.values()) {
+    if (!namesAClass(fn)) continue;
+    const it = new InitInterpreter(mod, holder, new Map(), record);
+    it.modelFunctionDiags = diags;
+    it.inline(fn, none, new Map());
+  }
   return record;
 }
 
@@ -144,6 +151,8 @@ export class InitInterpreter {
   inLoop = 0;
   /** how another file's classes are collected, for the lookups that cross files */
   readonly collectForeign = collectForeign;
+  /** set while a model function of the file compiled runs (constructionsInFunctions): where C2M-E032 goes */
+  modelFunctionDiags?: DiagnosticBag;
 
   /**
    * Interprets `cls`'s __init__, or, for a base's __init__ run by `super().__init__(…)`, the base's (`mod` is

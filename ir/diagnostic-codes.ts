@@ -264,6 +264,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: 'class LM(PreTrainedModel):\n    _tied_weights_keys = {"lm_head.weight": "model.embed_tokens.weight"}',
   },
   {
+    code: "C2M-W027",
+    title: "custom autograd Function: forward translated, backward not used",
+    hint: "Fn.apply(...) runs the class's forward (C2MAutogradFunction); MLX differentiates the operations forward runs, so a backward that computes the same gradient more cheaply (a memory-saving activation) changes nothing; a backward that computes something else (a straight-through estimator) must be ported with mx.custom_function by hand",
+    example: "class SwishFn(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x): ...",
+  },
+  {
     code: "C2M-E031",
     title: "the modules a container is built from are not known: their weights are not mapped",
     hint: "the items come from a call c2m cannot follow (a builder object, a function decoding string architecture definitions), so the weight map does not know their keys, their nested Sequentials' `layers.` names or their conv layouts, and torch's weights load under the wrong names or shapes; build the items from layers or module classes c2m can see, or port the builder's result by hand",

@@ -21,15 +21,23 @@ export function union(vals: ModVal[]): ModVal {
   const dicts = flat.filter((v): v is ModVal & { k: "dict" } => v.k === "dict" && v.entries !== null);
   if (dicts.length > 1) flat = [...flat.filter((v) => !dicts.includes(v as ModVal & { k: "dict" })), mergedDicts(dicts)];
   // constants only name attributes: beside a module they tell nothing about what is called
-  const meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
+  let meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
+  // an empty ModuleList beside a filled one (`nn.ModuleList([norm, conv]) if downsample else nn.ModuleList()`): a
+  // loop over it runs no item and it holds no weight, so the filled one says all there is (a ModuleList is never called)
+  if (meaningful.some(isFilledList)) meaningful = meaningful.filter((v) => !(v.k === "list" && v.items?.length === 0));
   // different constants: which one is not known
   if (meaningful.length === 0) return flat.length > 1 && flat.some((v) => v.k === "const") ? { k: "value" } : (flat[0] ?? { k: "unknown" });
   return meaningful.length === 1 ? meaningful[0] : { k: "union", options: meaningful };
 }
 
+function isFilledList(v: ModVal): boolean {
+  return v.k === "list" && (v.items === null || v.items.length > 0);
+}
+
 export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k !== b.k) return false;
-  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
+  // another file's class built with different arguments (a specialization per call) is another module tree
+  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name && (a.ext?.cls ?? null) === ((b as typeof a).ext?.cls ?? null);
   // one call may build different layers (`linear_layer = partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear`)
   if (a.k === "layer") return a.row === (b as typeof a).row && nodeKey(a.call) === nodeKey((b as typeof a).call);
   if (a.k === "layerref") return a.row === (b as typeof a).row;
@@ -351,6 +359,22 @@ export function classesKey(v: ModVal): string {
   if (v.k === "layerref" || v.k === "layer") return `${v.k}:${v.row.torch}`;
   if (v.k === "union") return `(${v.options.map(classesKey).sort().join("|")})`;
   return v.k;
+}
+
+/**
+ * Whether a value is (or holds) a module instance that is no plain layer: another file's class built here with one
+ * (torchvision's IntermediateLayerGetter(backbone, …)) runs its __init__ again with it, as with a class argument.
+ */
+export const holdsModuleInstances = (v: ModVal): boolean =>
+  v.k === "class" || (v.k === "seq" && (!!v.items?.length || (!!v.elem && v.elem.k !== "unknown"))) || (v.k === "union" && v.options.some(holdsModuleInstances));
+
+/** A module instance as a key for what a specialization was built from: its class, or a Sequential's items in order. */
+export function instanceKey(v: ModVal, depth = 0): string {
+  if (depth > 3) return v.k;
+  if (v.k === "seq")
+    return `seq[${v.names ? `${v.names.join(",")}:` : ""}${v.items ? v.items.map((i) => instanceKey(i, depth + 1)).join(",") : `*${instanceKey(v.elem ?? { k: "unknown" }, depth + 1)}`}]`;
+  if (v.k === "union") return `(${v.options.map((o) => instanceKey(o, depth + 1)).join("|")})`;
+  return classesKey(v);
 }
 
 /** Whether a value is (or may be) a class or a torch layer class. */

@@ -20,18 +20,18 @@ import { placeholderImportNames } from "./torch-library-imports.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
-import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
+import { channelsLast, dropAxes, isIdentity, unknownRank, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
-import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { collectClasses, elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
 import { enumerated, targetValues, zipped } from "./loop-values.js";
 import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_NAME_CAVEATS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
@@ -39,15 +39,21 @@ import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
 import { returnsAgree } from "./return-layouts.js";
+import { torchWeightView } from "./layer-weight-views.js";
+import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { listConcatenation } from "./list-boundaries.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
-import { CHILD_ITERATORS, childOf } from "./module-children.js";
+import { anyChildOf, CHILD_ITERATORS, childOf } from "./module-children.js";
+import { annotatedModule } from "./annotated-classes.js";
+import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
+import { containsText, CONTAINS_HELPER } from "./tensor-contains.js";
+import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "./branch-exits.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
 /** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
@@ -277,7 +283,8 @@ export class FunctionWalker {
       if (!name || name === "self") continue;
       const given = this.opts.params?.get(name);
       const def = `${name}@param`;
-      const v: Val = given ?? annotatedModuleClass(p, this.ctx.mod) ?? paramDefault(p);
+      const annotated = given ? undefined : annotatedModule(p, this.ctx.mod, (m) => collectClasses(m));
+      const v: Val = given ?? (annotated ? { k: "module", m: annotated } : paramDefault(p));
       const decided = this.decisions.get(def);
       if (v.k === "tensor" && decided && !samePerm(decided.perm, v.t.perm)) {
         const rank = v.t.rank ?? decided.rank;
@@ -408,6 +415,9 @@ export class FunctionWalker {
       return;
     }
     let g = this.expr(right);
+    // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
+    // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
+    if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(this.exprValueOf(left.childForFieldName("value")!))) g = this.toLogical(g, right);
     // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
     // import: the whole value becomes the placeholder, so only a use of the name raises
     // (or from a name bound to one on import)
@@ -679,8 +689,10 @@ export class FunctionWalker {
     this.overwrite(cond, this.expr(cond).text);
     const before = new Map(this.env);
     const branches: Map<string, Val>[] = [];
+    const exits: (BranchExit | undefined)[] = [];
     this.block(s.childForFieldName("consequence")!);
     branches.push(this.env);
+    exits.push(blockExit(s.childForFieldName("consequence")));
     let hasElse = false;
     for (const alt of s.childrenForFieldName("alternative")) {
       this.env = new Map(before);
@@ -690,15 +702,18 @@ export class FunctionWalker {
       const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
       if (body) this.block(body);
       branches.push(this.env);
+      exits.push(blockExit(body));
     }
     if (!hasElse) branches.push(before);
-    this.env = this.join(branches);
+    this.env = this.join(branches, exits, true);
   }
 
   /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
-  private join(envs: Map<string, Val>[]): Map<string, Val> {
+  private join(envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
     const out = new Map(envs[0]);
     for (const [name, v0] of envs[0]) {
+      // a loop's target is bound afresh each iteration: nothing of it is carried in or around
+      const exits = rebound?.has(name) ? [] : branchExits;
       // most names hold the same value in every branch (the branches started from one environment)
       let same = true;
       for (let i = 1; i < envs.length && same; i++) same = envs[i].get(name) === v0;
@@ -730,28 +745,42 @@ export class FunctionWalker {
         // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
         // in torch's layout: one rank's permutation means nothing to the other
         const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)).filter((r) => r !== undefined));
-        if (ranks.size > 1) {
-          for (const t of tensors) {
-            if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
+        // a branch whose tensor has no known rank (an op on a module's input: a LayerNorm of it) may hold any rank: the
+        // others' permutation cannot be put on it (transformers' ConvNextLayerNorm with data_format chosen at run time).
+        // A parameter itself can take it: its callers convert what they pass, and a tensor of another rank fails there.
+        // (At a loop's back edge the value carried in is the one the loop converts: the loop's own result.)
+        if (ranks.size > 1 || (branchesOfIf && tensors.some((t) => unknownRank(t.t) && !t.def?.endsWith("@param")))) {
+          tensors.forEach((t, i) => {
+            if (isIdentity(t.t.perm)) return;
+            if (t.def && !this.decisions.has(t.def)) {
               this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });
               this.newDecision = true;
-            }
-          }
+            } else this.convertAtExit(exits[i], name, t.t.perm, undefined, t.t.perm!.length);
+          });
           out.set(name, { k: "tensor", t: { kind: "tensor" } });
           continue;
         }
         // prefer the channels-last layout (a conv produced it); convert the others where they were defined
         const target = tensors.find((t) => !isIdentity(t.t.perm))!;
-        for (const t of tensors) {
-          if (!samePerm(t.t.perm, target.t.perm) && t.def && !this.decisions.has(t.def)) {
+        tensors.forEach((t, i) => {
+          if (samePerm(t.t.perm, target.t.perm)) return;
+          if (t.def && !this.decisions.has(t.def)) {
             this.decisions.set(t.def, { perm: target.t.perm, rank: target.t.rank ?? target.t.perm!.length });
             this.newDecision = true;
-          }
-        }
+          } else this.convertAtExit(exits[i], name, t.t.perm, target.t.perm, target.t.perm!.length);
+        });
         out.set(name, target);
       }
     }
     return out;
+  }
+
+  /** A branch's value whose definition cannot move to the joined layout is converted where the branch leaves (passes/branch-exits.ts). */
+  private convertAtExit(exit: BranchExit | undefined, name: string, from: Perm | undefined, to: Perm | undefined, rank: number): void {
+    if (!exit) return;
+    const { key, insert } = conversionAtExit(this.ctx.mod.source, exit, name, from, to, rank);
+    this.countTranspose();
+    this.inserts.set(key, insert);
   }
 
   /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
@@ -800,10 +829,15 @@ export class FunctionWalker {
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
   private loopBody(body: SyntaxNode): void {
     const before = new Map(this.env);
+    // a value the body leaves is converted after its last statement; one carried in, before the loop
+    const exits = [blockExit(body), { before: body.parent! }];
+    const targets = loopTargetNames(body.parent!);
     this.block(body);
-    this.env = this.join([this.env, before]);
+    this.env = this.join([this.env, before], exits, false, targets);
+    // the second walk decides the conversions again, from the layouts the first left
+    dropConversionsWithin(this.inserts, body.parent!);
     this.block(body);
-    this.env = this.join([this.env, before]);
+    this.env = this.join([this.env, before], exits, false, targets);
   }
 
   // ---------------------------------------------------------------- expressions
@@ -830,6 +864,9 @@ export class FunctionWalker {
       case "identifier": {
         const v = this.env.get(e.text);
         if (v) return { v, text: e.text };
+        // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling): self is the Sequential of its items
+        const items = e.text === "self" ? this.cls?.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+        if (items?.k === "seq") return { v: { k: "module", m: items }, text: e.text };
         // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
         const q = this.ctx.mod.aliases.get(e.text);
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
@@ -936,6 +973,7 @@ export class FunctionWalker {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
+    if (readsDtypeAttribute(e, this.fn, this.ctx.mod.aliases)) return { v: { k: "other" }, text: dtypeAttributeText(e, this.expr(obj).text) };
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const registered = registeredOp(q, this.ctx.mod);
@@ -959,6 +997,8 @@ export class FunctionWalker {
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
       const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
+      const view = isAssignmentTarget(e) ? undefined : torchWeightView(this.cls, this.fn, attr, text);
+      if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
       if (m.k === "value") return { v: { k: "other" }, text };
@@ -1040,6 +1080,8 @@ export class FunctionWalker {
 
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
+    const caveat = TORCH_NAME_CAVEATS[q];
+    if (caveat) this.diag(caveat.code, e, caveat.message);
     for (const i of importsFor(text)) this.ctx.imports.add(i);
     for (const h of helpersFor(text)) this.ctx.helpers.add(h);
     this.record("table", q, e);
@@ -1087,7 +1129,10 @@ export class FunctionWalker {
       for (const s of subs) replaced.set(s, this.expr(s).text);
       const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
       const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
-      return { v: item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" })), text: rebuild(e, replaced) };
+      const elem = item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" }));
+      // a slice of a tuple or list is one still (`res_samples = down_block_res_samples[-n:]`), of the same elements
+      if (subs.length === 1 && subs[0].type === "slice") return { v: { k: "list", items: null, elem }, text: rebuild(e, replaced) };
+      return { v: elem, text: rebuild(e, replaced) };
     }
     if (o.v.k === "tensor") {
       // indexing follows torch's axis order: convert a channels-last tensor first
@@ -1157,6 +1202,13 @@ export class FunctionWalker {
       }
     }
     const gens = ops.map((c) => this.expr(c));
+    // `value in t` on a tensor: torch's element test, which an mx.array does not answer (passes/tensor-contains.ts);
+    // a parameter merely assumed a tensor goes through it too (the helper asks at run time), a string is no element
+    const contains = ops.length === 2 && gens[1].v.k === "tensor" && ops[0].type !== "string" ? containsText(opText, gens[0].text, gens[1].text) : undefined;
+    if (contains) {
+      this.ctx.helpers.add(CONTAINS_HELPER);
+      return { v: { k: "other" }, text: contains };
+    }
     const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
     if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = this.meet(gens[0], ops[0], gens[1], ops[1]);
     const t = gens.find((g) => g.v.k === "tensor");
@@ -1221,7 +1273,7 @@ export class FunctionWalker {
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
-        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? childOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
+        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
         if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
       }
       // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
@@ -1249,7 +1301,7 @@ export class FunctionWalker {
         if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return this.moduleCall(e, held, `${o.text}.${method}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
-        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
+        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, this.ctx.mod) : undefined;
         if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
@@ -1615,6 +1667,13 @@ export class FunctionWalker {
       case "dict":
         return this.applyModule(elementOf(m), args, nodes, call);
       default: {
+        // a module whose class c2m cannot tell: the class it has at run time says what layout it takes (runtime-modules.ts)
+        if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {
+          this.diag("C2M-W007", call, RUNTIME_MODULE_MESSAGE);
+          this.ctx.helpers.add("c2m_sequential");
+          const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+          return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
+        }
         this.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
         const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
@@ -1935,7 +1994,8 @@ export class FunctionWalker {
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
     for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
-    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
+    const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
+    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
       return this.opaqueCall(e);
@@ -2453,13 +2513,6 @@ function tensorVal(): Val {
  * they serve): the parameter is that module, so a call of one of its layers (`attn.group_norm(x)`) gets the
  * layer's layout instead of passing torch's to a layer that reads channels-last.
  */
-function annotatedModuleClass(p: SyntaxNode, mod: ModuleIR): Val | undefined {
-  const ann = p.childForFieldName("type");
-  const name = ann?.type === "type" ? namedChildren(ann)[0] : ann;
-  const text = name?.type === "string" ? stringValue(name) : name?.type === "identifier" ? name.text : undefined;
-  return text && mod.classes.has(text) ? { k: "module", m: { k: "class", name: text } } : undefined;
-}
-
 function paramDefault(p: SyntaxNode): Val {
   const ann = p.childForFieldName("type")?.text ?? "";
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
@@ -2539,6 +2592,11 @@ function shapeSliceAxes(sub: SyntaxNode, rank: number): number[] | undefined {
 }
 
 /** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */
+/** Whether an item assignment's target holds a container (a dict, a list: no tensor, whose item assignment keeps its layout). */
+function storesIntoContainer(v: Val): boolean {
+  return v.k === "other" || v.k === "list";
+}
+
 function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
   const m: Val = { k: "module", m: child };
   return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "other" }, m] } : m };
@@ -2656,3 +2714,8 @@ export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): st
 }
 
 export { union };
+
+/** Whether a varargs parameter got one argument the walk typed as a list or tuple. */
+function isListArgument(arg: SyntaxNode | SyntaxNode[] | undefined, gens: Map<SyntaxNode, Gen>): boolean {
+  return Array.isArray(arg) && arg.length === 1 && gens.get(arg[0])?.v.k === "list";
+}

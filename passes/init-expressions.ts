@@ -31,6 +31,8 @@ import { classFactory } from "./module-inherit.js";
 import { withBoundKeywords } from "./partial-values.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
 import { foreignFunction, foreignValue } from "./package-classes.js";
+import { noteUnknownItems } from "./unknown-items.js";
+import { noteClassesForForeignModel } from "./foreign-models.js";
 import { qualify } from "./resolve-imports.js";
 import { LAYER_BY_NAME } from "./tables/index.js";
 
@@ -182,7 +184,12 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
       call,
       noteSequential(
         call,
-        sequentialValue(args, (n) => it.expr(n, env)),
+        noteUnknownItems(
+          it.home,
+          it.mod === it.home ? it.diags : undefined,
+          call,
+          sequentialValue(args, (n) => it.expr(n, env)),
+        ),
         it.mod,
       ),
     );
@@ -195,7 +202,7 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     const a = args.positional[0] ?? args.keyword.get("modules");
     if (!a) return { k: "list", items: [] };
     const v = it.expr(a, env);
-    return v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) };
+    return noteUnknownItems(it.home, it.mod === it.home ? it.diags : undefined, call, v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) });
   }
   if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => it.expr(n, env));
   if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
@@ -220,6 +227,7 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
   }
   if (callee.k === "classref") {
+    if (callee.ext && it.modelFunctionDiags && it.mod === it.home) noteClassesForForeignModel(it.modelFunctionDiags, it.home, call, (n) => it.expr(n, env));
     if (!callee.ext) it.construct(callee.name, args, env, callee.bound);
     const ext = callee.ext && it.specialize(callee.ext, call, args, env, callee.bound);
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
@@ -248,6 +256,8 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   if (target && it.canNest) return it.inline(target, args, env);
   // a function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here
   const ext = !target && it.canNest && !(fn.type === "identifier" && env.has(fn.text)) ? foreignFunction(it.mod, fn, it.collectForeign) : undefined;
+  // a model function of this file giving its classes to another file's model (foreign-models.ts)
+  if (ext && it.modelFunctionDiags && it.mod === it.home) noteClassesForForeignModel(it.modelFunctionDiags, it.home, call, (n) => it.expr(n, env));
   if (ext) return it.inlineForeign(ext, args, env);
   return { k: "value" };
 }

@@ -25,6 +25,7 @@ import {
 } from "./module-values.js";
 import { dataclassInstance, fieldOf } from "./dataclass-values.js";
 import { childList, CHILD_LISTS, inFile } from "./child-values.js";
+import { configInstance, isConfigClass } from "./config-values.js";
 import { sequentialFrom, sliceOf } from "./local-containers.js";
 import { moduleGlobal } from "./module-globals.js";
 import { classFactory } from "./module-inherit.js";
@@ -68,6 +69,8 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const local = it.mod.classes.get(e.text);
   // in a base's __init__ from another file, that file's classes carry their file
   if (local) return it.mod === it.home ? { k: "classref", name: e.text } : { k: "classref", name: e.text, ext: { mod: it.mod, cls: local } };
+  // a config class (config-values.ts): a reference, so that a call or a partial of it builds its instance
+  if (isConfigClass(it.mod, e.text)) return { k: "classref", name: e.text };
   const renamedLayer = it.mod.layerClasses?.get(e.text);
   if (renamedLayer) return { k: "layerref", row: renamedLayer };
   const q = qualify(e, it.mod.aliases);
@@ -212,7 +215,11 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   }
   const data = fn.type === "identifier" && !env.has(fn.text) ? dataclassInstance(it.mod, call, (n) => it.expr(n, env)) : undefined;
   if (data) return data;
+  // `copy.copy(cnf)`: the same value (EfficientNet copies each stage's config before adjusting it)
+  if ((dottedName(fn) === "copy.copy" || dottedName(fn) === "copy.deepcopy") && args.positional[0]) return it.expr(args.positional[0], env);
   const callee = it.expr(fn, env);
+  // a config object (config-values.ts): `MBConvConfig(…)`, or through `partial(MBConvConfig, width_mult=…)`
+  if (callee.k === "classref" && !callee.ext && !it.mod.classes.has(callee.name)) return configInstance(it, callee.name, args, env, callee.bound) ?? { k: "value" };
   // a parameter no call site gives a value for, called to build something: what it builds is not known
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
@@ -223,7 +230,8 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
-  if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
+  const isModuleRef = (o: ModVal) => o.k === "layerref" || (o.k === "classref" && (!!o.ext || it.mod.classes.has(o.name)));
+  if (callee.k === "union" && callee.options.every(isModuleRef)) {
     return union(
       callee.options.map((o) => {
         if (o.k === "classref") {

@@ -93,11 +93,22 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   }
 }
 
-/** Module-level functions that construct a module class of their file by name. */
+/**
+ * Module-level functions that construct a module class of their file by name, or call such a function (torchvision's
+ * `efficientnet_b0()` computes its settings and hands them to `_efficientnet(…)`, which builds EfficientNet).
+ */
 function builderFunctions(mod: ModuleIR): SyntaxNode[] {
   if (!mod.classes.size) return [];
-  const named = new RegExp(`\\b(?:${[...mod.classes.keys()].join("|")})\\s*\\(`);
-  return [...mod.functions.values()].filter((fn) => named.test(fn.childForFieldName("body")!.text));
+  const called = (names: Iterable<string>) => new RegExp(`\\b(?:${[...names].join("|")})\\s*\\(`);
+  const builders = new Map<string, SyntaxNode>();
+  for (let round = 0, names: Iterable<string> = mod.classes.keys(); round < 3; round++) {
+    const named = called(names);
+    const found = [...mod.functions].filter(([name, fn]) => !builders.has(name) && named.test(fn.childForFieldName("body")!.text));
+    if (!found.length) break;
+    for (const [name, fn] of found) builders.set(name, fn);
+    names = found.map(([name]) => name);
+  }
+  return [...builders.values()];
 }
 
 /** The frame a builder function runs in: a class of its own, whose attributes nobody reads (what counts is the constructions it records). */
@@ -239,7 +250,7 @@ export class InitInterpreter {
     return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === torchName);
   }
 
-  private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
+  bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
     for (const p of namedChildren(params)) {
       const name = paramName(p) ?? varargsName(p);

@@ -200,6 +200,8 @@ const PURE_CALLS = new Set([
   "ops_device",
   // `x.device` of a value c2m cannot type (cookbook/helpers/c2m_device_of.py): a read, as the attribute was
   "c2m_device_of",
+  // `value in t` as torch reads it (cookbook/helpers/c2m_contains.py): a read
+  "c2m_contains",
 ]);
 /** qualified calls that only read state (a tensor's `.device` is `mx.default_device()` in the output) */
 const PURE_QUALIFIED_CALLS = new Set(["mx.default_device"]);

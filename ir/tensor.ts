@@ -24,6 +24,8 @@ export interface TensorType {
 export const channelsLast = (rank: number): Perm => [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];
 
 export const isIdentity = (perm: Perm | undefined): boolean => !perm || perm.every((a, i) => a === i);
+/** A tensor in torch's layout whose rank is not known (a module's input, an op of it): it may hold any rank. */
+export const unknownRank = (t: TensorType): boolean => isIdentity(t.perm) && t.rank === undefined;
 
 export const samePerm = (a: Perm | undefined, b: Perm | undefined): boolean =>
   isIdentity(a) && isIdentity(b) ? true : !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);

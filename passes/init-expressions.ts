@@ -52,6 +52,8 @@ const EXPRESSIONS = new Map<string, ExpressionVisitor>([
   ["list", sequence],
   ["tuple", sequence],
   ["expression_list", sequence],
+  // `{"block": Block, **base}`: a dict (a config handed to a constructor, keyword-splats.ts)
+  ["dictionary", (it, e, env) => dictValue(e, (n) => it.expr(n, env))],
   ["list_comprehension", comprehension],
   ["generator_expression", comprehension],
   ["call", call],
@@ -230,10 +232,13 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
+  // of several callees, the classes and layers build modules (a config class, config-values.ts, builds none); an
+  // instance called (a module passed where a class was expected, on a path the program never takes: timm's
+  // `norm_layer or nn.Identity()`) builds none
   const isModuleRef = (o: ModVal) => o.k === "layerref" || (o.k === "classref" && (!!o.ext || it.mod.classes.has(o.name)));
-  if (callee.k === "union" && callee.options.every(isModuleRef)) {
+  if (callee.k === "union" && callee.options.some(isModuleRef)) {
     return union(
-      callee.options.map((o) => {
+      callee.options.filter(isModuleRef).map((o) => {
         if (o.k === "classref") {
           if (!o.ext) it.construct(o.name, args, env);
           return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;

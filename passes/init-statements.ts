@@ -51,7 +51,8 @@ function ifStatement(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | und
     const local = new Map(env);
     const r = it.block(body, local);
     if (r) rets.push(r);
-    branches.push(local);
+    // a branch that ends by raising (`else: raise ValueError(…)`) leaves nothing to the code after the if
+    if (!raises(body)) branches.push(local);
   };
   run(s.childForFieldName("consequence")!);
   let hasElse = false;
@@ -63,6 +64,12 @@ function ifStatement(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | und
   if (!hasElse) branches.push(new Map(env));
   mergeBranches(env, branches);
   return rets.length ? union(rets) : undefined;
+}
+
+/** Whether a block's last statement raises, so what the block did never reaches the statements after it. */
+function raises(body: SyntaxNode): boolean {
+  const stmts = namedChildren(body).filter((c) => c.type !== "comment");
+  return stmts[stmts.length - 1]?.type === "raise_statement";
 }
 
 /** `for` and `while`: the body once, with the loop variable bound to the element of what is iterated. */
@@ -122,7 +129,9 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
       return;
     }
   }
-  const val = it.expr(right, env);
+  // `self.names = {…}`: a plain dict is no child of a torch module (torch registers none of what it holds)
+  const plainDict = right.type === "dictionary" && left.type === "attribute" && left.childForFieldName("object")!.text === "self";
+  const val: ModVal = plainDict ? { k: "value" } : it.expr(right, env);
   store(it, left, val, env);
   // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
   // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private

@@ -20,8 +20,10 @@ import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames
 import { annotatedClassValue, holdsClasses, holdsModuleInstances, instanceKey } from "./module-values.js";
 import { extraPositional, varargsName } from "./local-containers.js";
 import { withBound } from "./partial-values.js";
+import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
+import { factoryDictKeys } from "./call-splats.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
@@ -94,19 +96,23 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
 }
 
 /**
- * Module-level functions that construct a module class of their file by name, or call such a function (torchvision's
- * `efficientnet_b0()` computes its settings and hands them to `_efficientnet(…)`, which builds EfficientNet).
+ * Module-level functions that name a module class of their file, or a function that does: interpreted each round,
+ * their parameters what their annotations or defaults say, for the constructions they make, directly or through the
+ * functions they call, in this file or another (timm's `dla34()` builds `model_args = dict(block=DlaBasic, …)` and
+ * calls `_create_dla(…, **dict(model_args, **kwargs))`, which calls `build_model_with_cfg(DLA, …, **kwargs)` in
+ * _builder.py, which calls `model_cls(**kwargs)`; torchvision's `_fcn_resnet(backbone, …)` builds
+ * `FCN(IntermediateLayerGetter(backbone, …))`; `efficientnet_b0()` computes its settings and hands them to
+ * `_efficientnet(…)`, which builds EfficientNet).
  */
 function builderFunctions(mod: ModuleIR): SyntaxNode[] {
-  if (!mod.classes.size) return [];
-  const called = (names: Iterable<string>) => new RegExp(`\\b(?:${[...names].join("|")})\\s*\\(`);
+  // a library file is read for a few classes only: its model functions are not the user's
+  if (mod.onlyClasses || !mod.classes.size) return [];
   const builders = new Map<string, SyntaxNode>();
-  for (let round = 0, names: Iterable<string> = mod.classes.keys(); round < 3; round++) {
-    const named = called(names);
-    const found = [...mod.functions].filter(([name, fn]) => !builders.has(name) && named.test(fn.childForFieldName("body")!.text));
-    if (!found.length) break;
+  let names = new Set(mod.classes.keys());
+  for (let round = 0; round < 3 && names.size; round++) {
+    const found = [...mod.functions].filter(([name, fn]) => !builders.has(name) && fn.descendantsOfType("identifier").some((id) => names.has(id.text)));
     for (const [name, fn] of found) builders.set(name, fn);
-    names = found.map(([name]) => name);
+    names = new Set(found.map(([name]) => name));
   }
   return [...builders.values()];
 }
@@ -183,10 +189,7 @@ export class InitInterpreter {
   specialize(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env, bound?: Map<string, ModVal>): ForeignClass {
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
     if (!init || this.depth >= MAX_DEPTH) return ext;
-    const given = withBound(
-      argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env)),
-      bound,
-    );
+    const given = withBound(this.argumentValues(init, args, env), bound);
     if (![...given.values()].some((v) => holdsClasses(v) || holdsModuleInstances(v))) return ext;
     // per call site and what the caller knew there (a block's norm_layer before and after the block's own site is seen)
     const key = [...given].map(([k, v]) => `${k}=${instanceKey(v)}`).join(",");
@@ -204,10 +207,13 @@ export class InitInterpreter {
     const init = base && effectiveInit(base.mod, base.cls, collectForeign);
     if (!init) return;
     const positional = skipSelf ? { ...args, positional: args.positional.slice(1) } : args;
-    this.runBaseInit(
-      init,
-      argumentValues(paramNames(init.init).slice(1), positional, (n) => this.expr(n, env)),
-    );
+    this.runBaseInit(init, this.argumentValues(init.init, positional, env));
+  }
+
+  /** What a call passes for each parameter of a method (`init`: its first parameter is self), keywords a `**d` splat passes included. */
+  private argumentValues(init: SyntaxNode, args: CallArguments, env: Env): Map<string, ModVal> {
+    const expr = (n: SyntaxNode) => this.expr(n, env);
+    return new Map([...splatKeywords(args, expr), ...argumentValues(paramNames(init).slice(1), args, expr)]);
   }
 
   /** For a class's __init__ parameters without defaults: the union of what the file passes at its call sites. */
@@ -226,6 +232,8 @@ export class InitInterpreter {
       for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
+    // a call site that leaves a parameter out builds the class with its default (timm's ConvNorm: norm_layer='batchnorm2d' at most sites)
+    for (const [k, node] of defaultsLeftOut(init, calls, names)) if (collected.has(k)) push(collected, k, this.expr(node, new Map()));
     for (const [k, vs] of collected) out.set(k, union(vs));
     return out;
   }
@@ -252,6 +260,9 @@ export class InitInterpreter {
 
   bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
+    // `**kwargs`: the keywords given that no named parameter takes (keyword-splats.ts)
+    const kwargs = kwargsParam(fn);
+    if (kwargs) env.set(kwargs, extraKeywords(paramNames(fn), given));
     for (const p of namedChildren(params)) {
       const name = paramName(p) ?? varargsName(p);
       if (!name || name === "self") continue;
@@ -305,16 +316,18 @@ export class InitInterpreter {
   /** Note a construction of an in-file module class and the values passed to its __init__. */
   construct(name: string, args: CallArguments, env: Env, bound?: Map<string, ModVal>): void {
     this.cls.uses.add(name);
-    const target = this.mod.classes.get(name);
+    // a class reference with no file is the home file's, also where another file's function builds it (timm's
+    // build_model_with_cfg(DLA, …) calling model_cls(**kwargs))
+    const target = this.home.classes.get(name);
     const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
     if (!init) return;
     const names = paramNames(init).slice(1);
     let perParam = this.record.get(name);
     if (!perParam) this.record.set(name, (perParam = new Map()));
     args.positional.forEach((a, i) => {
-      if (i < names.length && a.type !== "list_splat") push(perParam!, names[i], this.expr(a, env));
+      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") push(perParam!, names[i], this.expr(a, env));
     });
-    for (const [k, v] of args.keyword) push(perParam, k, this.expr(v, env));
+    for (const [k, v] of allKeywords(args, (n) => this.expr(n, env))) push(perParam, k, v);
     // keywords a functools.partial fixed (partial-values.ts), and what a *args parameter receives
     for (const [k, v] of bound ?? []) if (!args.keyword.has(k)) push(perParam, k, v);
     const rest = extraPositional(init, args, (n) => this.expr(n, env));
@@ -344,9 +357,9 @@ export class InitInterpreter {
     const names = paramNames(fn).filter((n) => n !== "self");
     const given = new Map<string, ModVal>();
     args.positional.forEach((a, i) => {
-      if (i < names.length && a.type !== "list_splat") given.set(names[i], this.expr(a, env));
+      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") given.set(names[i], this.expr(a, env));
     });
-    for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    for (const [k, v] of allKeywords(args, (n) => this.expr(n, env))) given.set(k, v);
     return given;
   }
 
@@ -363,4 +376,40 @@ export class InitInterpreter {
       this.depth--;
     }
   }
+}
+
+/** The parameters with a default that some call leaves out (no keyword, no position, no splat that could carry it), with their defaults. */
+function defaultsLeftOut(init: SyntaxNode, calls: readonly SyntaxNode[], names: string[]): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  for (const p of namedChildren(init.childForFieldName("parameters")!)) {
+    const name = paramName(p);
+    const value = p.type === "default_parameter" || p.type === "typed_default_parameter" ? p.childForFieldName("value") : null;
+    if (!name || !value) continue;
+    const at = names.indexOf(name);
+    const leftOut = calls.some((call) => {
+      const args = callArgs(call);
+      if (args.keyword.has(name) || args.positional.some((a) => a.type === "list_splat" || (a.type === "dictionary_splat" && !factorySplat(a)))) return false;
+      return args.positional.length <= at;
+    });
+    if (leftOut) out.set(name, value);
+  }
+  return out;
+}
+
+/**
+ * Whether `**dd` unpacks only torch's factory keywords: dd is bound, everywhere in the enclosing function, to
+ * `{"device": device, "dtype": dtype}` or `dict(device=..., dtype=...)` (timm passes it to every constructor).
+ */
+function factorySplat(splat: SyntaxNode): boolean {
+  const name = namedChildren(splat)[0];
+  let fn = splat.parent;
+  while (fn && fn.type !== "function_definition") fn = fn.parent;
+  if (name?.type !== "identifier" || !fn) return false;
+  const values: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === "assignment" && n.childForFieldName("left")?.text === name.text) values.push(n.childForFieldName("right") ?? n);
+    for (const c of namedChildren(n)) if (c.type !== "function_definition" && c.type !== "class_definition") visit(c);
+  };
+  visit(fn.childForFieldName("body")!);
+  return values.length > 0 && values.every((v) => factoryDictKeys(v) !== undefined);
 }

@@ -15,13 +15,23 @@ export const SEQUENTIAL_ITEMS = "__sequential__";
 
 /** A union that collapses duplicates. */
 export function union(vals: ModVal[]): ModVal {
-  const flat: ModVal[] = [];
+  let flat: ModVal[] = [];
   for (const v of vals) for (const o of v.k === "union" ? v.options : [v]) if (!flat.some((f) => sameModVal(f, o))) flat.push(o);
+  // dicts of known keys (a config passed by each of a class's call sites): one dict, each key holding any of its values
+  const dicts = flat.filter((v): v is ModVal & { k: "dict" } => v.k === "dict" && v.entries !== null);
+  if (dicts.length > 1) flat = [...flat.filter((v) => !dicts.includes(v as ModVal & { k: "dict" })), mergedDicts(dicts)];
   // constants only name attributes: beside a module they tell nothing about what is called
-  const meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
+  let meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
+  // an empty ModuleList beside a filled one (`nn.ModuleList([norm, conv]) if downsample else nn.ModuleList()`): a
+  // loop over it runs no item and it holds no weight, so the filled one says all there is (a ModuleList is never called)
+  if (meaningful.some(isFilledList)) meaningful = meaningful.filter((v) => !(v.k === "list" && v.items?.length === 0));
   // different constants: which one is not known
   if (meaningful.length === 0) return flat.length > 1 && flat.some((v) => v.k === "const") ? { k: "value" } : (flat[0] ?? { k: "unknown" });
   return meaningful.length === 1 ? meaningful[0] : { k: "union", options: meaningful };
+}
+
+function isFilledList(v: ModVal): boolean {
+  return v.k === "list" && (v.items === null || v.items.length > 0);
 }
 
 export function sameModVal(a: ModVal, b: ModVal): boolean {
@@ -37,6 +47,13 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
 
 /** The `nn.Sequential(…)` call a Sequential value held in a local came from (passes/local-containers.ts). */
 export const SEQUENTIAL_ORIGIN = new WeakMap<ModVal, SyntaxNode>();
+
+/** Dicts of known keys as one: each key holds the union of what the dicts give it (a read where one lacks it raises). */
+function mergedDicts(dicts: (ModVal & { k: "dict" })[]): ModVal {
+  const entries = new Map<string, ModVal[]>();
+  for (const d of dicts) for (const [k, item] of d.entries!) push(entries, k, item);
+  return { k: "dict", entries: new Map([...entries].map(([k, items]) => [k, union(items)])) };
+}
 
 export function mergeBranches(env: Env, branches: Env[]): void {
   const names = new Set(branches.flatMap((b) => [...b.keys()]));
@@ -58,6 +75,10 @@ export function mergeBranches(env: Env, branches: Env[]): void {
       const origin = SEQUENTIAL_ORIGIN.get(vals[0]);
       if (origin && vals.every((v) => SEQUENTIAL_ORIGIN.get(v) === origin)) SEQUENTIAL_ORIGIN.set(merged, origin);
       env.set(name, merged);
+    } else if (vals.every((v) => v.k === "dict" && v.entries)) {
+      // a dict filled differently by the branches (timm's `cfg['block'] = …` per variant): a key read after the if
+      // gives what some branch put there (where none did, the read raises), so each key holds the union
+      env.set(name, mergedDicts(vals as (ModVal & { k: "dict" })[]));
     } else if (vals.every((v) => v.k === "dict")) {
       // a dict filled differently by the branches: its keys are not known statically
       env.set(name, { k: "dict", entries: null, elem: union(vals.map(elementOf)) });

@@ -20,7 +20,7 @@ import { placeholderImportNames } from "./torch-library-imports.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
-import { channelsLast, dropAxes, isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
+import { channelsLast, dropAxes, isIdentity, unknownRank, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
@@ -31,7 +31,7 @@ import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, res
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_NAME_CAVEATS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
@@ -39,9 +39,12 @@ import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
 import { returnsAgree } from "./return-layouts.js";
+import { torchWeightView } from "./layer-weight-views.js";
+import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
-import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
-import { anyChildOf, CHILD_ITERATORS } from "./module-children.js";
+import { listConcatenation } from "./list-boundaries.js";
+import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { anyChildOf, CHILD_ITERATORS, childOf } from "./module-children.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
 import { logicalResultRank } from "./logical-ranks.js";
@@ -49,6 +52,8 @@ import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
+import { containsText, CONTAINS_HELPER } from "./tensor-contains.js";
+import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "./branch-exits.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
 
 /** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
@@ -68,7 +73,7 @@ export type Val =
   | { k: "none" }
   | { k: "other" };
 
-interface Gen {
+export interface Gen {
   v: Val;
   text: string;
 }
@@ -350,7 +355,8 @@ export class FunctionWalker {
         const e = namedChildren(s)[0];
         if (!e) return;
         let g = this.expr(e);
-        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns) g = this.toLogicalDeep(g, e);
+        // a returned list holds its tensors in torch's layout, as every list crossing a boundary (list-boundaries.ts)
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns || g.v.k === "list") g = this.toLogicalDeep(g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -683,8 +689,10 @@ export class FunctionWalker {
     this.overwrite(cond, this.expr(cond).text);
     const before = new Map(this.env);
     const branches: Map<string, Val>[] = [];
+    const exits: (BranchExit | undefined)[] = [];
     this.block(s.childForFieldName("consequence")!);
     branches.push(this.env);
+    exits.push(blockExit(s.childForFieldName("consequence")));
     let hasElse = false;
     for (const alt of s.childrenForFieldName("alternative")) {
       this.env = new Map(before);
@@ -694,15 +702,18 @@ export class FunctionWalker {
       const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
       if (body) this.block(body);
       branches.push(this.env);
+      exits.push(blockExit(body));
     }
     if (!hasElse) branches.push(before);
-    this.env = this.join(branches);
+    this.env = this.join(branches, exits, true);
   }
 
   /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
-  private join(envs: Map<string, Val>[]): Map<string, Val> {
+  private join(envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
     const out = new Map(envs[0]);
     for (const [name, v0] of envs[0]) {
+      // a loop's target is bound afresh each iteration: nothing of it is carried in or around
+      const exits = rebound?.has(name) ? [] : branchExits;
       // most names hold the same value in every branch (the branches started from one environment)
       let same = true;
       for (let i = 1; i < envs.length && same; i++) same = envs[i].get(name) === v0;
@@ -719,6 +730,11 @@ export class FunctionWalker {
         out.set(name, { k: "tensor", t: { kind: "tensor" } });
         continue;
       }
+      // a list parameter or a fresh one (`if children is None: children = []`): one list of what either holds
+      if (vs.every((v) => v!.k === "list")) {
+        out.set(name, joinedList(vs as Extract<Val, { k: "list" }>[]));
+        continue;
+      }
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
         if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
@@ -729,28 +745,42 @@ export class FunctionWalker {
         // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet
         // in torch's layout: one rank's permutation means nothing to the other
         const ranks = new Set(tensors.map((t) => (isIdentity(t.t.perm) ? t.t.rank : t.t.perm!.length)).filter((r) => r !== undefined));
-        if (ranks.size > 1) {
-          for (const t of tensors) {
-            if (!isIdentity(t.t.perm) && t.def && !this.decisions.has(t.def)) {
+        // a branch whose tensor has no known rank (an op on a module's input: a LayerNorm of it) may hold any rank: the
+        // others' permutation cannot be put on it (transformers' ConvNextLayerNorm with data_format chosen at run time).
+        // A parameter itself can take it: its callers convert what they pass, and a tensor of another rank fails there.
+        // (At a loop's back edge the value carried in is the one the loop converts: the loop's own result.)
+        if (ranks.size > 1 || (branchesOfIf && tensors.some((t) => unknownRank(t.t) && !t.def?.endsWith("@param")))) {
+          tensors.forEach((t, i) => {
+            if (isIdentity(t.t.perm)) return;
+            if (t.def && !this.decisions.has(t.def)) {
               this.decisions.set(t.def, { perm: undefined, rank: t.t.perm!.length });
               this.newDecision = true;
-            }
-          }
+            } else this.convertAtExit(exits[i], name, t.t.perm, undefined, t.t.perm!.length);
+          });
           out.set(name, { k: "tensor", t: { kind: "tensor" } });
           continue;
         }
         // prefer the channels-last layout (a conv produced it); convert the others where they were defined
         const target = tensors.find((t) => !isIdentity(t.t.perm))!;
-        for (const t of tensors) {
-          if (!samePerm(t.t.perm, target.t.perm) && t.def && !this.decisions.has(t.def)) {
+        tensors.forEach((t, i) => {
+          if (samePerm(t.t.perm, target.t.perm)) return;
+          if (t.def && !this.decisions.has(t.def)) {
             this.decisions.set(t.def, { perm: target.t.perm, rank: target.t.rank ?? target.t.perm!.length });
             this.newDecision = true;
-          }
-        }
+          } else this.convertAtExit(exits[i], name, t.t.perm, target.t.perm, target.t.perm!.length);
+        });
         out.set(name, target);
       }
     }
     return out;
+  }
+
+  /** A branch's value whose definition cannot move to the joined layout is converted where the branch leaves (passes/branch-exits.ts). */
+  private convertAtExit(exit: BranchExit | undefined, name: string, from: Perm | undefined, to: Perm | undefined, rank: number): void {
+    if (!exit) return;
+    const { key, insert } = conversionAtExit(this.ctx.mod.source, exit, name, from, to, rank);
+    this.countTranspose();
+    this.inserts.set(key, insert);
   }
 
   /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
@@ -763,7 +793,8 @@ export class FunctionWalker {
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
-    this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
+    const seq = g.v.k === "module" && isSequential(g.v.m) ? g.v.m : right.text === "self" ? selfSequential(this.cls) : undefined;
+    this.overwrite(right, seq ? sequentialItems(g.text, seq) : g.text);
     const left = s.childForFieldName("left")!;
     for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
     this.bindLoopModules(left, right, s.childForFieldName("body")!);
@@ -798,10 +829,15 @@ export class FunctionWalker {
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
   private loopBody(body: SyntaxNode): void {
     const before = new Map(this.env);
+    // a value the body leaves is converted after its last statement; one carried in, before the loop
+    const exits = [blockExit(body), { before: body.parent! }];
+    const targets = loopTargetNames(body.parent!);
     this.block(body);
-    this.env = this.join([this.env, before]);
+    this.env = this.join([this.env, before], exits, false, targets);
+    // the second walk decides the conversions again, from the layouts the first left
+    dropConversionsWithin(this.inserts, body.parent!);
     this.block(body);
-    this.env = this.join([this.env, before]);
+    this.env = this.join([this.env, before], exits, false, targets);
   }
 
   // ---------------------------------------------------------------- expressions
@@ -937,6 +973,7 @@ export class FunctionWalker {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
+    if (readsDtypeAttribute(e, this.fn, this.ctx.mod.aliases)) return { v: { k: "other" }, text: dtypeAttributeText(e, this.expr(obj).text) };
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const registered = registeredOp(q, this.ctx.mod);
@@ -960,6 +997,8 @@ export class FunctionWalker {
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
       const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
+      const view = isAssignmentTarget(e) ? undefined : torchWeightView(this.cls, this.fn, attr, text);
+      if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
       if (m.k === "value") return { v: { k: "other" }, text };
@@ -1041,6 +1080,8 @@ export class FunctionWalker {
 
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
+    const caveat = TORCH_NAME_CAVEATS[q];
+    if (caveat) this.diag(caveat.code, e, caveat.message);
     for (const i of importsFor(text)) this.ctx.imports.add(i);
     for (const h of helpersFor(text)) this.ctx.helpers.add(h);
     this.record("table", q, e);
@@ -1088,7 +1129,10 @@ export class FunctionWalker {
       for (const s of subs) replaced.set(s, this.expr(s).text);
       const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
       const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
-      return { v: item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" })), text: rebuild(e, replaced) };
+      const elem = item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" }));
+      // a slice of a tuple or list is one still (`res_samples = down_block_res_samples[-n:]`), of the same elements
+      if (subs.length === 1 && subs[0].type === "slice") return { v: { k: "list", items: null, elem }, text: rebuild(e, replaced) };
+      return { v: elem, text: rebuild(e, replaced) };
     }
     if (o.v.k === "tensor") {
       // indexing follows torch's axis order: convert a channels-last tensor first
@@ -1158,6 +1202,13 @@ export class FunctionWalker {
       }
     }
     const gens = ops.map((c) => this.expr(c));
+    // `value in t` on a tensor: torch's element test, which an mx.array does not answer (passes/tensor-contains.ts);
+    // a parameter merely assumed a tensor goes through it too (the helper asks at run time), a string is no element
+    const contains = ops.length === 2 && gens[1].v.k === "tensor" && ops[0].type !== "string" ? containsText(opText, gens[0].text, gens[1].text) : undefined;
+    if (contains) {
+      this.ctx.helpers.add(CONTAINS_HELPER);
+      return { v: { k: "other" }, text: contains };
+    }
     const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
     if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = this.meet(gens[0], ops[0], gens[1], ops[1]);
     const t = gens.find((g) => g.v.k === "tensor");
@@ -1567,7 +1618,8 @@ export class FunctionWalker {
         const sig = this.signatureOf(m.name);
         const conv = args.map((a, i) => {
           const want = sig.params[i];
-          if (a.v.k !== "tensor") return a.text;
+          // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
+          if (a.v.k !== "tensor") return this.listArgument(a, nodes[i]);
           return this.convert(a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
         });
         const r = sig.result;
@@ -1608,7 +1660,7 @@ export class FunctionWalker {
         if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
       case "list":
@@ -1623,7 +1675,7 @@ export class FunctionWalker {
           return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
         }
         this.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
     }
@@ -1640,8 +1692,13 @@ export class FunctionWalker {
     if (!(inPackage || foreignTakesTorchLayout(ext)) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }
-    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
     return { v: tensorVal(), args: conv };
+  }
+
+  /** An argument that is no tensor, to a module that reads a list's items in torch's layout (list-boundaries.ts). */
+  private listArgument(a: Gen, node: SyntaxNode): string {
+    return a.v.k === "list" ? this.toLogicalDeep(a, node).text : a.text;
   }
 
   /**
@@ -1937,7 +1994,8 @@ export class FunctionWalker {
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
     for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
-    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
+    const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
+    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
       return this.opaqueCall(e);
@@ -2136,8 +2194,16 @@ export class FunctionWalker {
       }
       return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
     }
+    // `[x2, x1] + children`: each operand (list-boundaries.ts)
+    const joined = listConcatenation(
+      g,
+      node,
+      (v, n) => this.toLogicalDeep(v, n),
+      (n) => this.expr(n),
+    );
+    if (joined) return joined;
     // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
-    const items = g.v.k === "list" && node.type === "identifier" ? g.v.items : undefined;
+    const items = g.v.k === "list" && node.type === "identifier" ? (g.v.items ?? (g.v.elem ? [g.v.elem] : null)) : undefined;
     const first = items?.[0];
     if (first?.k === "tensor" && !isIdentity(first.t.perm) && items!.every((i) => i.k === "tensor" && samePerm(i.t.perm, first.t.perm) && !i.t.flatFrom)) {
       const each = this.toLogical({ v: first, text: "c2m_item" }, node);
@@ -2452,6 +2518,8 @@ function paramDefault(p: SyntaxNode): Val {
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
   const dflt = p.childForFieldName("value");
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
+  // `xs: List[torch.Tensor]`: a list whose items a module reads in torch's layout (list-boundaries.ts)
+  if (/^(Optional\[)?(typing\.)?(List|list|Sequence|Tuple|tuple)\[/.test(ann) && /Tensor/.test(ann)) return { k: "list", items: null, elem: tensorVal() };
   // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
   return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
 }
@@ -2483,6 +2551,12 @@ function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
     joinedTensors.set(v, (j = joined));
   }
   return j;
+}
+
+/** Lists from several branches: their items' value when any holds one (an empty list holds none), of unknown length. */
+function joinedList(lists: Extract<Val, { k: "list" }>[]): Val {
+  const held = lists.flatMap((l) => [...(l.items ?? []), ...(l.elem ? [l.elem] : [])]);
+  return held.length ? { k: "list", items: null, elem: mergeVal(held) } : { k: "list", items: [] };
 }
 
 function mergeVal(vals: Val[]): Val {
@@ -2640,3 +2714,8 @@ export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): st
 }
 
 export { union };
+
+/** Whether a varargs parameter got one argument the walk typed as a list or tuple. */
+function isListArgument(arg: SyntaxNode | SyntaxNode[] | undefined, gens: Map<SyntaxNode, Gen>): boolean {
+  return Array.isArray(arg) && arg.length === 1 && gens.get(arg[0])?.v.k === "list";
+}

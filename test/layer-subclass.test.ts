@@ -80,3 +80,34 @@ describe("Module methods", () => {
     expect(run.stdout.trim()).toBe("True");
   });
 });
+
+describe("a torch layer's reset_parameters reached through super()", () => {
+  it("exists on the stand-in of a layer holding parameters (timm's ScaledStdConv2d), and on none other", () => {
+    const src = `import torch
+import torch.nn as nn
+
+
+class ScaledConv(nn.Conv2d):
+    def __init__(self, cin, cout, k):
+        super().__init__(cin, cout, k)
+        self.gain = nn.Parameter(torch.zeros(cout, 1, 1, 1))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if hasattr(self, "gain"):
+            torch.nn.init.ones_(self.gain)
+            super().reset_parameters()
+
+
+def act(layer=nn.GELU):
+    return layer()
+`;
+    const out = compile(src).code;
+    expect(out).toContain("class ScaledConv(TorchConv2d):");
+    const run = spawnSync(pythonExecutable(), ["-c", `${out}\nm = ScaledConv(3, 4, 3)\nprint(m.gain.reshape(-1).tolist(), hasattr(act(), "reset_parameters"))`], {
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("[1.0, 1.0, 1.0, 1.0] False");
+  });
+});

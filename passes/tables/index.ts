@@ -37,6 +37,9 @@ export const TORCH_NAMES: Record<string, string> = {
   // the torch the port was translated from, comparing as a version (cookbook/helpers/C2MTorchVersion.py)
   "torch.__version__": "C2M_TORCH_VERSION_VALUE",
   // an operator registered with torch is, in MLX (no operator registry), the Python function itself
+  // a custom autograd Function: its forward runs, MLX differentiates it (cookbook/helpers/C2MAutogradFunction.py)
+  "torch.autograd.Function": "C2MAutogradFunction",
+  "torch.autograd.function.Function": "C2MAutogradFunction",
   "torch.library.custom_op": "c2m_op_registration",
   "torch.library.register_fake": "c2m_op_registration",
   "torch.pi": "math.pi",

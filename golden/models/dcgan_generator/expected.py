@@ -116,10 +116,10 @@ class Generator(nn.Module):
         input = input.transpose(0, 2, 3, 1)
         if False and self.ngpu > 1:
             output = nn.parallel.data_parallel(self.main, input.transpose(0, 3, 1, 2), range(self.ngpu))  # c2m: C2M-W002 torch.nn.parallel.data_parallel has no MLX mapping
-            output = output.transpose(0, 2, 3, 1)
         else:
             output = self.main(input)
-        return output.transpose(0, 3, 1, 2)
+            output = output.transpose(0, 3, 1, 2)
+        return output
 
     def sanitize(self, weights):
         """Convert a torch state_dict (as MLX arrays) to this module's parameters."""

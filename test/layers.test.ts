@@ -541,8 +541,11 @@ describe("torch.nn → MLX layer table", () => {
       // c2m_torch_init by test/torch-values.test.ts, C2MModuleMixin by test/forward-name.test.ts,
       // c2m_get_submodule and c2m_get_parameter by test/layer-subclass.test.ts, each run in Python;
       // NamedSequential (an OrderedDict given to nn.Sequential) by test/named-sequential.test.ts
-      // and c2m_sequential by test/sequential-layouts.test.ts, against torch
+      // and c2m_sequential by test/sequential-layouts.test.ts, against torch; c2m_contains (`value in t`) by
+      // test/tensor-contains.test.ts and ConvTransposeConvMapped by test/weight-conflicts.test.ts, against torch
       const translatorHelpers = new Set([
+        "c2m_contains",
+        "ConvTransposeConvMapped",
         "NamedSequential",
         "c2m_sequential",
         "ModuleDict",

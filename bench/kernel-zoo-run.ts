@@ -156,6 +156,7 @@ export async function verifyFile(
         nan: "synthesised launch: NaN from the CUDA original",
         "writes-nothing": "synthesised launch: writes nothing",
         "no-outputs": "the kernel writes no buffer: nothing to compare",
+        "asserts-only": "the kernel only asserts, and Metal cannot check an assert (C2M-K025): nothing to compare",
         unsupported: "synthesised launch: unsupported parameters",
       }[e.kind];
       r.verified = false;

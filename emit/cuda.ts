@@ -85,7 +85,7 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
           inserts.push({ at: st.startIndex, text: `{ ${text} `, wrapEnd: st.endIndex });
         }
         if (copy.alias) {
-          const off = copy.alias.offset ? ` + (${copy.alias.offset.text})` : "";
+          const off = copy.alias.difference ? ` + (${at} - ${p.name})` : copy.alias.offset ? ` + (${copy.alias.offset.text})` : "";
           inserts.push({ at: copy.alias.decl.endIndex, text: ` auto ${at}_in = ${p.name}_in${off}; auto ${at}_touched = ${p.name}_touched${off};` });
         }
         break;

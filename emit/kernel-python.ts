@@ -11,7 +11,7 @@ import type { KernelAnalysis } from "../passes/kernel/buffers.js";
 import { atomicInit } from "../passes/kernel/buffers.js";
 import { pyName, type LauncherTranslation } from "../passes/kernel/host.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
-import { SHARED_BYTES_TEMPLATE, type MetalKernel } from "./metal.js";
+import { inPlaceMaskDtype, SHARED_BYTES_TEMPLATE, type MetalKernel } from "./metal.js";
 import type { CudaKernel } from "./cuda.js";
 
 export interface PythonKernel {
@@ -181,7 +181,7 @@ function emitKernel(pk: PythonKernel): string {
   // in-place buffers also get a mask of the elements the kernel took over (after the real outputs)
   const masked = written.filter((b) => b.role === "inout-copy");
   lines.push(`        output_shapes=[${[...written, ...masked].map((b) => `${pyName(b.param)}.shape`).join(", ")}],`);
-  lines.push(`        output_dtypes=[${[...written.map((b) => dtypeExpr(b.pointee)), ...masked.map(() => "mx.uint8")].join(", ")}],`);
+  lines.push(`        output_dtypes=[${[...written.map((b) => dtypeExpr(b.pointee)), ...masked.map(() => `mx.${inPlaceMaskDtype(metal.atomicOutputs)}`)].join(", ")}],`);
   const acc = written.find((b) => b.role === "atomic-accumulate");
   // outputs start at 0 (atomic outputs: at their op's identity), never as uninitialised memory
   lines.push(`        init_value=${metal.atomicOutputs && acc ? atomicInit(acc) : 0},`);

@@ -5,6 +5,7 @@
 import { layoutDeclarationEdits } from "../passes/sequential-layouts.js";
 import MagicString from "magic-string";
 import { namedChildren, parseModule, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
+import { reparseEdited } from "../grammar/reparse.js";
 import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
@@ -159,9 +160,15 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     placeImports(probe, candidates);
     if (mapsText) probe.append(mapsText);
     const text = probe.toString();
-    const native = phase("emit: parse output", () => parsePython(text));
-    probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => plainTreeOf(native, text));
-    return phase("emit: names read", () => usageOf(probed?.rootNode ?? plainTreeOf(native, text).rootNode));
+    // a read after a dead store went parses only the statements that changed (../grammar/reparse.ts)
+    const again = probed && phase("emit: reparse", () => reparseEdited(probed!, text));
+    if (again) probed = again;
+    else {
+      const native = phase("emit: parse output", () => parsePython(text));
+      probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => plainTreeOf(native, text));
+      if (!probed) return phase("emit: names read", () => usageOf(plainTreeOf(native, text).rootNode));
+    }
+    return phase("emit: names read", () => usageOf(probed!.rootNode));
   };
   const input = phase("emit: names read", () => usageOf(mod.root));
   let output = readOutput();
@@ -186,7 +193,10 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
 
   if (mapsText) s.append(mapsText);
   const code = s.toString();
-  return { code, map: phase("source map", () => hiresSourceMap(s, filename)), placeholders: runtime.names, tree: probed?.source === code ? probed : undefined };
+  // the verifier reads the final text: the last read's tree, or, where imports or placeholders changed since, that
+  // tree with the statements that changed parsed again
+  const tree = probed && (probed.source === code ? probed : phase("emit: reparse", () => reparseEdited(probed!, code)));
+  return { code, map: phase("source map", () => hiresSourceMap(s, filename)), placeholders: runtime.names, tree };
 }
 
 /**

@@ -221,6 +221,25 @@ export class SyntaxNode {
     parent.children = kids;
     for (let i = 0; i < kids.length; i++) kids[i].parent = parent;
   }
+
+  /**
+   * @internal Moves a subtree into another tree whose text holds the same text `delta` characters later
+   * (grammar/reparse.ts): positions shift, caches go (a node's key holds its position). The tree it leaves
+   * must not be read again.
+   */
+  static move(node: SyntaxNode, tree: Tree, delta: number): void {
+    const stack = [node];
+    while (stack.length) {
+      const n = stack.pop()!;
+      (n as { tree: Tree }).tree = tree;
+      n.startIndex += delta;
+      n.endIndex += delta;
+      n.memo = undefined;
+      n.preorder = -1;
+      const kids = n.children;
+      for (let i = 0; i < kids.length; i++) stack.push(kids[i]);
+    }
+  }
 }
 
 /** @internal A node's caches: its text, named children, and the keys and names the passes ask it for. */

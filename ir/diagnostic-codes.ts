@@ -263,6 +263,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "tied parameters stay one array in the port (C2MModuleMixin), so transformers' _tied_weights_keys needs no diagnostic; the code is kept so that it is never reused",
     example: 'class LM(PreTrainedModel):\n    _tied_weights_keys = {"lm_head.weight": "model.embed_tokens.weight"}',
   },
+  {
+    code: "C2M-W027",
+    title: "custom autograd Function: forward translated, backward not used",
+    hint: "Fn.apply(...) runs the class's forward (C2MAutogradFunction); MLX differentiates the operations forward runs, so a backward that computes the same gradient more cheaply (a memory-saving activation) changes nothing; a backward that computes something else (a straight-through estimator) must be ported with mx.custom_function by hand",
+    example: "class SwishFn(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x): ...",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

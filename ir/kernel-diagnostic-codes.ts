@@ -151,6 +151,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "CUB, Thrust, GLM's CUDA headers and libcu++ are CUDA C++ libraries with no Metal build, and c2m does not translate their primitives; write the step with what c2m translates (a __shared__-memory block reduction with __syncthreads, plain float arrays or float3/float4 for vectors)",
     example: "typedef cub::BlockReduce<float, 256> BlockReduce;",
   },
+  {
+    code: "C2M-K043",
+    title: "__constant__ variable written by the host, carried as a kernel input",
+    hint: "Metal's program-scope `constant` data is fixed in the shader source and the host cannot write it, so the kernel takes the variable as one more input (its last parameter, named like the variable): pass the array your host code copies with cudaMemcpyToSymbol",
+    example: "__constant__ float c_Kernel[17];  // cudaMemcpyToSymbol(c_Kernel, h_Kernel, sizeof(h_Kernel))",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -80,7 +80,7 @@ export interface BufferPlan {
     index: string;
     /** the accesses go through a local row pointer `T* r = param + offset` (declared once, never reassigned) */
     /** `decl`: the pointer's declaration, after which the printers declare its `_in` and `_touched` twins */
-    alias?: { name: string; decl: CudaNode; offset?: CudaNode };
+    alias?: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean };
   };
   /**
    * for inout-copy when no single copy site exists: every access `y[E]` (or through a row pointer

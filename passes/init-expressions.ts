@@ -24,6 +24,7 @@ import {
   type Env,
 } from "./module-values.js";
 import { dataclassInstance, fieldOf } from "./dataclass-values.js";
+import { childList, CHILD_LISTS, inFile } from "./child-values.js";
 import { sequentialFrom, sliceOf } from "./local-containers.js";
 import { moduleGlobal } from "./module-globals.js";
 import { classFactory } from "./module-inherit.js";
@@ -50,6 +51,8 @@ const EXPRESSIONS = new Map<string, ExpressionVisitor>([
   ["list", sequence],
   ["tuple", sequence],
   ["expression_list", sequence],
+  // `{"block": Block, **base}`: a dict (a config handed to a constructor, keyword-splats.ts)
+  ["dictionary", (it, e, env) => dictValue(e, (n) => it.expr(n, env))],
   ["list_comprehension", comprehension],
   ["generator_expression", comprehension],
   ["call", call],
@@ -105,6 +108,9 @@ function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const held = env.get(e.childForFieldName("object")!.text);
   const field = held && fieldOf(held, e.childForFieldName("attribute")!.text);
   if (field) return field;
+  // `backbone.features` of a module instance held in a local: what that class's __init__ stored there
+  const sub = held?.k === "class" ? (held.ext?.cls ?? it.mod.classes.get(held.name))?.attrs.get(e.childForFieldName("attribute")!.text) : undefined;
+  if (sub) return held?.k === "class" && held.ext ? inFile(sub, held.ext.mod) : sub;
   // `pkg.Block` names another file's class; `config.hidden` (a local's attribute) names nothing there
   const head = dottedName(e)?.split(".")[0];
   return (head !== undefined && !env.has(head) && foreignValue(it.mod, e, it.collectForeign)) || { k: "value" };
@@ -163,6 +169,13 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     const table = it.expr(fn.childForFieldName("object")!, env);
     if (table.k === "dict") return union([elementOf(table), args.positional[1] ? it.expr(args.positional[1], env) : { k: "value" }]);
   }
+  // `model.named_children()`: the children by torch's names (child-values.ts)
+  const method = fn.type === "attribute" ? fn.childForFieldName("attribute")!.text : "";
+  const listed = Object.hasOwn(CHILD_LISTS, method) ? CHILD_LISTS[method] : undefined;
+  if (listed && !args.positional.length) {
+    const owner = it.expr(fn.childForFieldName("object")!, env);
+    return childList(owner, it.mod, listed) ?? { k: "list", items: null, elem: listed === "pairs" ? { k: "list", items: [{ k: "value" }, { k: "unknown" }] } : { k: "unknown" } };
+  }
   const q = qualify(fn, it.mod.aliases);
   if (q === "torch.nn.Sequential")
     return sequentialFrom(
@@ -212,15 +225,19 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
-  if (callee.k === "union" && callee.options.every((o) => o.k === "classref" || o.k === "layerref")) {
+  // of several callees, the classes and layers build modules; an instance called (a module passed where a class
+  // was expected, on a path the program never takes: timm's `norm_layer or nn.Identity()`) builds none
+  if (callee.k === "union" && callee.options.some((o) => o.k === "classref" || o.k === "layerref")) {
     return union(
-      callee.options.map((o) => {
-        if (o.k === "classref") {
-          if (!o.ext) it.construct(o.name, args, env);
-          return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
-        }
-        return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
-      }),
+      callee.options
+        .filter((o) => o.k === "classref" || o.k === "layerref")
+        .map((o) => {
+          if (o.k === "classref") {
+            if (!o.ext) it.construct(o.name, args, env);
+            return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
+          }
+          return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
+        }),
     );
   }
   // helpers: self.method(...) and module-level functions build modules too (torchvision's _make_layer)

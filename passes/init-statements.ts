@@ -5,9 +5,9 @@
  */
 import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ModVal } from "../ir/module.js";
-import { addModuleCall, childItemCall, registerBufferCall, setattrCall } from "./module-attrs.js";
+import { addModuleCall, childItemCall, registerBufferCall, setattrCall, unnamed } from "./module-attrs.js";
 import type { CallArguments, InitInterpreter } from "./module-tree.js";
-import { appendAll, bindTarget, elementOf, MAX_UNROLL, mergeBranches, SEQUENTIAL_ITEMS, sequentialValue, union, usesTorch, type Env } from "./module-values.js";
+import { appendAll, bindTarget, elementOf, identifiers, MAX_UNROLL, mergeBranches, SEQUENTIAL_ITEMS, sequentialValue, union, usesTorch, type Env } from "./module-values.js";
 import { addToSequential, unpacked, withListItem } from "./local-containers.js";
 import { withItem } from "./named-sequential.js";
 import { qualify } from "./resolve-imports.js";
@@ -51,7 +51,8 @@ function ifStatement(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | und
     const local = new Map(env);
     const r = it.block(body, local);
     if (r) rets.push(r);
-    branches.push(local);
+    // a branch that ends by raising (`else: raise ValueError(…)`) leaves nothing to the code after the if
+    if (!raises(body)) branches.push(local);
   };
   run(s.childForFieldName("consequence")!);
   let hasElse = false;
@@ -65,6 +66,12 @@ function ifStatement(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | und
   return rets.length ? union(rets) : undefined;
 }
 
+/** Whether a block's last statement raises, so what the block did never reaches the statements after it. */
+function raises(body: SyntaxNode): boolean {
+  const stmts = namedChildren(body).filter((c) => c.type !== "comment");
+  return stmts[stmts.length - 1]?.type === "raise_statement";
+}
+
 /** `for` and `while`: the body once, with the loop variable bound to the element of what is iterated. */
 function loop(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | undefined {
   if (s.type === "for_statement") {
@@ -72,7 +79,7 @@ function loop(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | undefined 
     const right = it.expr(s.childForFieldName("right")!, env);
     const body = s.childForFieldName("body")!;
     // a loop that names attributes (`setattr(self, f"stage{i}", …)`) over known items runs once per item
-    if (right.k === "list" && right.items && right.items.length <= MAX_UNROLL && body.text.includes("setattr(")) {
+    if (right.k === "list" && right.items && right.items.length <= MAX_UNROLL && namesByItem(left, body)) {
       let r: ModVal | undefined;
       for (const item of right.items) {
         bindTarget(left, item, env);
@@ -91,6 +98,21 @@ function loop(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | undefined 
   return r;
 }
 
+/**
+ * Whether a loop's body names what it stores by the loop's items: `setattr(self, f"stage{i}", …)`, or an item of a
+ * dict keyed by a loop variable (`layers[name] = module` over `model.named_children()`); such a loop over known items
+ * runs once per item, so that each name is a constant.
+ */
+function namesByItem(left: SyntaxNode, body: SyntaxNode): boolean {
+  if (body.text.includes("setattr(")) return true;
+  const targets = new Set(left.type === "identifier" ? [left.text] : identifiers(left));
+  return body.descendantsOfType("assignment").some((a) => {
+    const l = a.childForFieldName("left");
+    const key = l?.type === "subscript" ? l.childForFieldName("subscript") : undefined;
+    return key?.type === "identifier" && targets.has(key.text);
+  });
+}
+
 function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   const left = a.childForFieldName("left")!;
   const right = a.childForFieldName("right");
@@ -107,7 +129,9 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
       return;
     }
   }
-  const val = it.expr(right, env);
+  // `self.names = {…}`: a plain dict is no child of a torch module (torch registers none of what it holds)
+  const plainDict = right.type === "dictionary" && left.type === "attribute" && left.childForFieldName("object")!.text === "self";
+  const val: ModVal = plainDict ? { k: "value" } : it.expr(right, env);
   store(it, left, val, env);
   // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
   // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private
@@ -182,6 +206,12 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
       );
       return;
     }
+    // a subclass of nn.ModuleDict given its modules (IntermediateLayerGetter's `super().__init__(layers)`): each is a child by its key
+    if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super" && it.derivesFrom("torch.nn.ModuleDict")) {
+      const given = args.positional[0] ?? args.keyword.get("modules");
+      if (given) storeEntries(it, given, env);
+      return;
+    }
     // `super().__init__(…)`, `Base.__init__(self, …)`: what the base builds is this class's too
     if (method === "__init__" && obj.type === "call" && obj.childForFieldName("function")?.text === "super") return it.superInit(args, env, false);
     if (method === "__init__" && args.positional[0]?.text === "self") return it.superInit(args, env, true);
@@ -193,6 +223,13 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
     if ((method === "append" || method === "extend") && growList(it, obj, method, args, env)) return;
   }
   it.expr(call, env);
+}
+
+/** The entries of a dict given to nn.ModuleDict's __init__, stored on self: by name where known, else as children of a name c2m cannot compute. */
+function storeEntries(it: InitInterpreter, given: SyntaxNode, env: Env): void {
+  const d = it.expr(given, env);
+  if (d.k === "dict" && d.entries) for (const [name, v] of d.entries) it.storeAttr(name, v);
+  else unnamed(it.attrStore(env), given, d.k === "dict" ? elementOf(d) : { k: "unknown" }, "super().__init__(");
 }
 
 /**

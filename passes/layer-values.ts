@@ -57,12 +57,30 @@ export function layerValueClass(row: LayerMapping): LayerValueClass | undefined 
     "    def forward(self, *args, **kwargs):",
     `        return ${base}.__call__(self, *args, **kwargs)`,
     "",
+    ...(RESETS_PARAMETERS.has(torchName) ? resetParameters(base) : []),
     "",
     // code that asks a layer class its name (timm's get_norm_act_layer maps `batchnorm2d` to its own class) gets torch's
     `${name}.__name__ = ${name}.__qualname__ = ${JSON.stringify(torchName)}`,
   ].join("\n");
   return { name, source, helpers: [...new Set(rendered.helpers)] };
 }
+
+/** torch's layers with a `reset_parameters` method (those holding parameters), by class name. */
+const RESETS_PARAMETERS: ReadonlySet<string> = new Set(
+  ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "GroupNorm", "LayerNorm", "RMSNorm"]
+    .concat(["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Linear", "Bilinear", "Embedding", "EmbeddingBag", "PReLU"])
+    .concat(["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]),
+);
+
+/**
+ * A subclass re-initialises through its torch base (timm's ScaledStdConv2d calls `super().reset_parameters()`):
+ * MLX's layer drew its parameters when it was built, and converted torch weights replace them.
+ */
+const resetParameters = (base: string): string[] => [
+  "    def reset_parameters(self):",
+  `        """torch re-draws the layer's initial parameters here; MLX's ${base} drew them when it was built."""`,
+  "",
+];
 
 /** Parameters that are no attribute of torch's layer (factory keywords, flags) or that MLX's layer holds as its parameters. */
 const NOT_ATTRIBUTES = new Set(["weight", "bias", "device", "dtype", "inplace"]);

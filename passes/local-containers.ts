@@ -71,8 +71,11 @@ export function withLocalNamedItem(mod: ModuleIR, cur: ModVal | undefined, name:
 export function addToSequential(mod: ModuleIR, cls: ClassIR, env: Env, obj: SyntaxNode, name: () => ModVal, value: () => ModVal, inLoop: boolean): boolean {
   const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
   const cur = attr ? cls.attrs.get(attr) : obj.type === "identifier" ? env.get(obj.text) : undefined;
-  if (!isLocalSequential(cur)) return false;
-  const grown = withLocalNamedItem(mod, cur, name(), value(), inLoop)!;
+  // a Sequential built in either branch of an if (timm's DenseNet stem, deep or not): each grows
+  const options = cur?.k === "union" ? cur.options : cur ? [cur] : [];
+  if (!options.length || !options.every(isLocalSequential)) return false;
+  const [n, v] = [name(), value()];
+  const grown = union(options.map((o) => withLocalNamedItem(mod, o, n, v, inLoop)!));
   if (attr) cls.attrs.set(attr, grown);
   else env.set(obj.text, grown);
   return true;

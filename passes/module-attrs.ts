@@ -88,7 +88,7 @@ function namedPair(s: AttrStore, splat: SyntaxNode, how: string): void {
 }
 
 /** A module stored under a name computed at run time: kept as the attribute UNNAMED_ATTR. */
-function unnamed(s: AttrStore, at: SyntaxNode, value: ModVal, how: string): void {
+export function unnamed(s: AttrStore, at: SyntaxNode, value: ModVal, how: string): void {
   const prev = s.cls.attrs.get(UNNAMED_ATTR);
   s.cls.attrs.set(UNNAMED_ATTR, prev ? union([prev, value]) : value);
   const message = `${how}${at.text}, …): c2m cannot compute the attribute's name; its weights are mapped by a rule for any name the class does not otherwise hold`;

@@ -36,6 +36,19 @@ export function childOf(m: ModVal, mod: ModuleIR): ModVal | undefined {
   return union(children);
 }
 
+/**
+ * A child of a ModuleDict (or a subclass) whose children c2m cannot list (IntermediateLayerGetter filled from a
+ * model passed in): a module of unknown class, which a call then runs by the class it has at run time.
+ */
+export function anyChildOf(m: ModVal, mod: ModuleIR): ModVal | undefined {
+  const known = childOf(m, mod);
+  if (known) return known;
+  if (m.k === "dict") return { k: "unknown" };
+  if (m.k !== "class") return undefined;
+  const cls = m.ext?.cls ?? mod.classes.get(m.name);
+  return cls && isModuleDictSubclass(cls, m.ext?.mod ?? mod) ? { k: "unknown" } : undefined;
+}
+
 function isModuleDictSubclass(cls: ClassIR, home: ModuleIR): boolean {
   const bases = cls.node.childForFieldName("superclasses");
   return !!bases && namedChildren(bases).some((b) => qualify(b, home.aliases) === "torch.nn.ModuleDict");

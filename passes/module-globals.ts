@@ -18,6 +18,47 @@ const TABLE_CALLS = new Set(["dict", "OrderedDict", "collections.OrderedDict", "
 /** Top-level statements whose bodies run only when called: a change inside one does not unsettle a table. */
 const DEFINITIONS = new Set(["function_definition", "decorated_definition", "class_definition"]);
 
+/** Methods that change a container in place. */
+const CHANGING_METHODS = new Set(["update", "setdefault", "append", "extend", "insert", "pop"]);
+/** Nodes whose bodies run only when called: what they change is not changed by the statement around them. */
+const RUN_WHEN_CALLED = new Set(["function_definition", "decorated_definition", "class_definition", "lambda"]);
+/** Targets that hold several targets (`a, t[k] = …`). */
+const TARGET_GROUPS = new Set(["pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "parenthesized_expression", "expression_list"]);
+
+/**
+ * The names a top-level statement changes in place or rebinds by an operator: `name[k] = …` (`del name[k]`),
+ * `name.update(…)` and the other changing methods, `name += …`, anywhere in it but in a body that runs only
+ * when called. Read from the syntax tree: a string or a comment that spells such a change is none.
+ */
+function namesChangedIn(stmt: SyntaxNode): Set<string> {
+  const names = new Set<string>();
+  const subscripted = (target: SyntaxNode | null): void => {
+    if (!target) return;
+    if (target.type === "subscript") {
+      const value = target.childForFieldName("value");
+      if (value?.type === "identifier") names.add(value.text);
+    } else if (TARGET_GROUPS.has(target.type)) for (const t of namedChildren(target)) subscripted(t);
+  };
+  const stack = [stmt];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (RUN_WHEN_CALLED.has(n.type)) continue;
+    if (n.type === "assignment") subscripted(n.childForFieldName("left"));
+    else if (n.type === "augmented_assignment") {
+      const left = n.childForFieldName("left");
+      if (left?.type === "identifier") names.add(left.text);
+      else subscripted(left);
+    } else if (n.type === "delete_statement") for (const t of namedChildren(n)) subscripted(t);
+    else if (n.type === "call") {
+      const callee = n.childForFieldName("function");
+      const object = callee?.type === "attribute" ? callee.childForFieldName("object") : undefined;
+      if (object?.type === "identifier" && CHANGING_METHODS.has(callee!.childForFieldName("attribute")!.text)) names.add(object.text);
+    }
+    for (const k of n.children) stack.push(k);
+  }
+  return names;
+}
+
 /** Names being evaluated, per file: a table that names itself is not followed into. */
 const evaluating = new WeakMap<ModuleIR, Set<string>>();
 
@@ -42,11 +83,13 @@ function containerBinding(mod: ModuleIR, name: string): SyntaxNode | undefined {
     // a table the top level changes after binding it (`name[k] = `, `name.update(…)`, …) is not known either; one a
     // function adds to when called (byobnet's register_block) still holds its literal entries, which are read (a class
     // another file registers is not seen: its weights then miss their rules and fail to load, loudly)
-    const topLevel = namedChildren(mod.root).filter((s) => !DEFINITIONS.has(s.type));
-    for (const [name, rhs] of bound) {
-      if (!rhs) continue;
-      const changed = new RegExp(`(^|[^\\w.])${name}\\s*(\\[[^\\]]*\\]\\s*=[^=]|\\.(update|setdefault|append|extend|insert|pop)\\(|\\+=|\\|=)`);
-      if (topLevel.some((s) => !s.text.startsWith(`${name} =`) && !s.text.startsWith(`${name}=`) && changed.test(s.text))) bound.set(name, undefined);
+    for (const stmt of namedChildren(mod.root)) {
+      if (DEFINITIONS.has(stmt.type)) continue;
+      for (const name of namesChangedIn(stmt)) {
+        const rhs = bound.get(name);
+        // the binding's own statement is not a change of it
+        if (rhs && rhs.parent?.parent !== stmt) bound.set(name, undefined);
+      }
     }
     tables.set(mod, bound);
   }

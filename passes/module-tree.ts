@@ -17,12 +17,18 @@ import { effectiveInit, moduleBase } from "./module-inherit.js";
 import { isModuleValue, namesItems, withNamedItem } from "./named-sequential.js";
 import { classifyClasses } from "./package-classes.js";
 import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames, push, SEQUENTIAL_ITEMS, union, type Env } from "./module-values.js";
-import { annotatedClassValue, classesKey, holdsClasses } from "./module-values.js";
+import { annotatedClassValue, holdsClasses, holdsModuleInstances, instanceKey } from "./module-values.js";
 import { extraPositional, varargsName } from "./local-containers.js";
 import { withBound } from "./partial-values.js";
+import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
+import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
+import { factoryDictKeys } from "./call-splats.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
+
+/** Rounds of interpretation: callers first, so that what they pass reaches the classes they build. */
+const ROUNDS = 3;
 
 /** How deep base __init__s, helpers and other files' classes nest before the interpreter stops following. */
 const MAX_DEPTH = 6;
@@ -72,17 +78,40 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   }
   // Arguments a class receives at its construction sites decide what its attributes hold (torchvision
   // passes `downsample` into BasicBlock); callers are interpreted first, so iterate a few rounds.
+  // so do module-level functions that build them (torchvision's `_fcn_resnet(backbone, …)` builds FCN(backbone, …))
+  const builders = builderFunctions(mod);
   let sites: CallSites = new Map();
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     const next: CallSites = new Map();
     for (const cls of mod.classes.values()) {
       cls.attrs.clear();
       cls.uses.clear();
       cls.privateBuffers.clear();
-      new InitInterpreter(mod, cls, sites, next, diags).run();
+      // what an earlier round could not know a later one may: only the last round's findings are reported
+      new InitInterpreter(mod, cls, sites, next, round === ROUNDS - 1 ? diags : undefined).run();
     }
+    for (const fn of builders) new InitInterpreter(mod, builderFrame(fn), sites, next).runBuilder(fn);
     sites = next;
   }
+}
+
+/**
+ * Module-level functions that name a module class of their file: interpreted each round, their parameters what their
+ * annotations or defaults say, for the constructions they make, directly or through the functions they call, in this
+ * file or another (timm's `dla34()` builds `model_args = dict(block=DlaBasic, …)` and calls `_create_dla(…,
+ * **dict(model_args, **kwargs))`, which calls `build_model_with_cfg(DLA, …, **kwargs)` in _builder.py, which calls
+ * `model_cls(**kwargs)`; torchvision's `_fcn_resnet(backbone, …)` builds `FCN(IntermediateLayerGetter(backbone, …))`).
+ */
+function builderFunctions(mod: ModuleIR): SyntaxNode[] {
+  // a library file is read for a few classes only: its model functions are not the user's
+  if (mod.onlyClasses || !mod.classes.size) return [];
+  const names = new Set(mod.classes.keys());
+  return [...mod.functions.values()].filter((fn) => fn.descendantsOfType("identifier").some((id) => names.has(id.text)));
+}
+
+/** The frame a builder function runs in: a class of its own, whose attributes nobody reads (what counts is the constructions it records). */
+function builderFrame(fn: SyntaxNode): ClassIR {
+  return { name: fn.childForFieldName("name")!.text, node: fn, base: "", methods: new Map(), attrs: new Map(), privateBuffers: new Set(), uses: new Set() };
 }
 
 /** How another file's classes are collected when this file's module tree refers to them (no diagnostics: they belong to that file). */
@@ -152,13 +181,10 @@ export class InitInterpreter {
   specialize(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env, bound?: Map<string, ModVal>): ForeignClass {
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
     if (!init || this.depth >= MAX_DEPTH) return ext;
-    const given = withBound(
-      argumentValues(paramNames(init).slice(1), args, (n) => this.expr(n, env)),
-      bound,
-    );
-    if (![...given.values()].some(holdsClasses)) return ext;
+    const given = withBound(this.argumentValues(init, args, env), bound);
+    if (![...given.values()].some((v) => holdsClasses(v) || holdsModuleInstances(v))) return ext;
     // per call site and what the caller knew there (a block's norm_layer before and after the block's own site is seen)
-    const key = [...given].map(([k, v]) => `${k}=${classesKey(v)}`).join(",");
+    const key = [...given].map(([k, v]) => `${k}=${instanceKey(v)}`).join(",");
     const atCall = specialized.get(call) ?? specialized.set(call, new Map()).get(call)!;
     if (atCall.has(key)) return atCall.get(key)!;
     const cls: ClassIR = { ...ext.cls, attrs: new Map(), privateBuffers: new Set(), uses: new Set() };
@@ -173,10 +199,13 @@ export class InitInterpreter {
     const init = base && effectiveInit(base.mod, base.cls, collectForeign);
     if (!init) return;
     const positional = skipSelf ? { ...args, positional: args.positional.slice(1) } : args;
-    this.runBaseInit(
-      init,
-      argumentValues(paramNames(init.init).slice(1), positional, (n) => this.expr(n, env)),
-    );
+    this.runBaseInit(init, this.argumentValues(init.init, positional, env));
+  }
+
+  /** What a call passes for each parameter of a method (`init`: its first parameter is self), keywords a `**d` splat passes included. */
+  private argumentValues(init: SyntaxNode, args: CallArguments, env: Env): Map<string, ModVal> {
+    const expr = (n: SyntaxNode) => this.expr(n, env);
+    return new Map([...splatKeywords(args, expr), ...argumentValues(paramNames(init).slice(1), args, expr)]);
   }
 
   /** For a class's __init__ parameters without defaults: the union of what the file passes at its call sites. */
@@ -195,6 +224,8 @@ export class InitInterpreter {
       for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
+    // a call site that leaves a parameter out builds the class with its default (timm's ConvNorm: norm_layer='batchnorm2d' at most sites)
+    for (const [k, node] of defaultsLeftOut(init, calls, names)) if (collected.has(k)) push(collected, k, this.expr(node, new Map()));
     for (const [k, vs] of collected) out.set(k, union(vs));
     return out;
   }
@@ -210,12 +241,20 @@ export class InitInterpreter {
   }
 
   isSequentialSubclass(): boolean {
+    return this.derivesFrom("torch.nn.Sequential");
+  }
+
+  /** Whether the class whose __init__ runs names torch class `torchName` among its bases. */
+  derivesFrom(torchName: string): boolean {
     const bases = this.definer.childForFieldName("superclasses");
-    return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === "torch.nn.Sequential");
+    return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === torchName);
   }
 
   private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
+    // `**kwargs`: the keywords given that no named parameter takes (keyword-splats.ts)
+    const kwargs = kwargsParam(fn);
+    if (kwargs) env.set(kwargs, extraKeywords(paramNames(fn), given));
     for (const p of namedChildren(params)) {
       const name = paramName(p) ?? varargsName(p);
       if (!name || name === "self") continue;
@@ -224,6 +263,8 @@ export class InitInterpreter {
       else if (p.type === "default_parameter" || p.type === "typed_default_parameter") v = this.expr(p.childForFieldName("value")!, env);
       // a class parameter no call site pins down (a helper's parameter passed on is a plain value here)
       if (v.k === "unknown" || v.k === "value") v = annotatedClassValue(p, (n) => this.refValue(n)) ?? v;
+      // `backbone: MobileNetV3`: an instance of that class, whose attributes its own __init__ built (annotated-classes.ts)
+      if (v.k === "unknown" || v.k === "value") v = annotatedModule(p, this.mod, collectForeign, this.home) ?? v;
       env.set(name, v);
     }
   }
@@ -267,20 +308,29 @@ export class InitInterpreter {
   /** Note a construction of an in-file module class and the values passed to its __init__. */
   construct(name: string, args: CallArguments, env: Env, bound?: Map<string, ModVal>): void {
     this.cls.uses.add(name);
-    const target = this.mod.classes.get(name);
+    // a class reference with no file is the home file's, also where another file's function builds it (timm's
+    // build_model_with_cfg(DLA, …) calling model_cls(**kwargs))
+    const target = this.home.classes.get(name);
     const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
     if (!init) return;
     const names = paramNames(init).slice(1);
     let perParam = this.record.get(name);
     if (!perParam) this.record.set(name, (perParam = new Map()));
     args.positional.forEach((a, i) => {
-      if (i < names.length && a.type !== "list_splat") push(perParam!, names[i], this.expr(a, env));
+      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") push(perParam!, names[i], this.expr(a, env));
     });
-    for (const [k, v] of args.keyword) push(perParam, k, this.expr(v, env));
+    for (const [k, v] of allKeywords(args, (n) => this.expr(n, env))) push(perParam, k, v);
     // keywords a functools.partial fixed (partial-values.ts), and what a *args parameter receives
     for (const [k, v] of bound ?? []) if (!args.keyword.has(k)) push(perParam, k, v);
     const rest = extraPositional(init, args, (n) => this.expr(n, env));
     if (rest) push(perParam, rest.name, rest.value);
+  }
+
+  /** A module-level function that builds module classes: its body, with each parameter what its annotation or default says, for the constructions it records. */
+  runBuilder(fn: SyntaxNode): void {
+    const env: Env = new Map();
+    this.bindParams(fn, env, new Map());
+    this.block(fn.childForFieldName("body")!, env);
   }
 
   /** A helper of this file (`self._make_layer(…)`, a module-level function) run with the values a call passes. */
@@ -299,9 +349,9 @@ export class InitInterpreter {
     const names = paramNames(fn).filter((n) => n !== "self");
     const given = new Map<string, ModVal>();
     args.positional.forEach((a, i) => {
-      if (i < names.length && a.type !== "list_splat") given.set(names[i], this.expr(a, env));
+      if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") given.set(names[i], this.expr(a, env));
     });
-    for (const [k, v] of args.keyword) given.set(k, this.expr(v, env));
+    for (const [k, v] of allKeywords(args, (n) => this.expr(n, env))) given.set(k, v);
     return given;
   }
 
@@ -318,4 +368,40 @@ export class InitInterpreter {
       this.depth--;
     }
   }
+}
+
+/** The parameters with a default that some call leaves out (no keyword, no position, no splat that could carry it), with their defaults. */
+function defaultsLeftOut(init: SyntaxNode, calls: readonly SyntaxNode[], names: string[]): Map<string, SyntaxNode> {
+  const out = new Map<string, SyntaxNode>();
+  for (const p of namedChildren(init.childForFieldName("parameters")!)) {
+    const name = paramName(p);
+    const value = p.type === "default_parameter" || p.type === "typed_default_parameter" ? p.childForFieldName("value") : null;
+    if (!name || !value) continue;
+    const at = names.indexOf(name);
+    const leftOut = calls.some((call) => {
+      const args = callArgs(call);
+      if (args.keyword.has(name) || args.positional.some((a) => a.type === "list_splat" || (a.type === "dictionary_splat" && !factorySplat(a)))) return false;
+      return args.positional.length <= at;
+    });
+    if (leftOut) out.set(name, value);
+  }
+  return out;
+}
+
+/**
+ * Whether `**dd` unpacks only torch's factory keywords: dd is bound, everywhere in the enclosing function, to
+ * `{"device": device, "dtype": dtype}` or `dict(device=..., dtype=...)` (timm passes it to every constructor).
+ */
+function factorySplat(splat: SyntaxNode): boolean {
+  const name = namedChildren(splat)[0];
+  let fn = splat.parent;
+  while (fn && fn.type !== "function_definition") fn = fn.parent;
+  if (name?.type !== "identifier" || !fn) return false;
+  const values: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === "assignment" && n.childForFieldName("left")?.text === name.text) values.push(n.childForFieldName("right") ?? n);
+    for (const c of namedChildren(n)) if (c.type !== "function_definition" && c.type !== "class_definition") visit(c);
+  };
+  visit(fn.childForFieldName("body")!);
+  return values.length > 0 && values.every((v) => factoryDictKeys(v) !== undefined);
 }

@@ -15,8 +15,11 @@ export const SEQUENTIAL_ITEMS = "__sequential__";
 
 /** A union that collapses duplicates. */
 export function union(vals: ModVal[]): ModVal {
-  const flat: ModVal[] = [];
+  let flat: ModVal[] = [];
   for (const v of vals) for (const o of v.k === "union" ? v.options : [v]) if (!flat.some((f) => sameModVal(f, o))) flat.push(o);
+  // dicts of known keys (a config passed by each of a class's call sites): one dict, each key holding any of its values
+  const dicts = flat.filter((v): v is ModVal & { k: "dict" } => v.k === "dict" && v.entries !== null);
+  if (dicts.length > 1) flat = [...flat.filter((v) => !dicts.includes(v as ModVal & { k: "dict" })), mergedDicts(dicts)];
   // constants only name attributes: beside a module they tell nothing about what is called
   let meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
   // an empty ModuleList beside a filled one (`nn.ModuleList([norm, conv]) if downsample else nn.ModuleList()`): a
@@ -33,7 +36,8 @@ function isFilledList(v: ModVal): boolean {
 
 export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k !== b.k) return false;
-  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name;
+  // another file's class built with different arguments (a specialization per call) is another module tree
+  if (a.k === "class" || a.k === "classref") return a.name === (b as typeof a).name && (a.ext?.cls ?? null) === ((b as typeof a).ext?.cls ?? null);
   // one call may build different layers (`linear_layer = partial(nn.Conv2d, kernel_size=1) if use_conv else nn.Linear`)
   if (a.k === "layer") return a.row === (b as typeof a).row && nodeKey(a.call) === nodeKey((b as typeof a).call);
   if (a.k === "layerref") return a.row === (b as typeof a).row;
@@ -43,6 +47,13 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
 
 /** The `nn.Sequential(…)` call a Sequential value held in a local came from (passes/local-containers.ts). */
 export const SEQUENTIAL_ORIGIN = new WeakMap<ModVal, SyntaxNode>();
+
+/** Dicts of known keys as one: each key holds the union of what the dicts give it (a read where one lacks it raises). */
+function mergedDicts(dicts: (ModVal & { k: "dict" })[]): ModVal {
+  const entries = new Map<string, ModVal[]>();
+  for (const d of dicts) for (const [k, item] of d.entries!) push(entries, k, item);
+  return { k: "dict", entries: new Map([...entries].map(([k, items]) => [k, union(items)])) };
+}
 
 export function mergeBranches(env: Env, branches: Env[]): void {
   const names = new Set(branches.flatMap((b) => [...b.keys()]));
@@ -64,6 +75,10 @@ export function mergeBranches(env: Env, branches: Env[]): void {
       const origin = SEQUENTIAL_ORIGIN.get(vals[0]);
       if (origin && vals.every((v) => SEQUENTIAL_ORIGIN.get(v) === origin)) SEQUENTIAL_ORIGIN.set(merged, origin);
       env.set(name, merged);
+    } else if (vals.every((v) => v.k === "dict" && v.entries)) {
+      // a dict filled differently by the branches (timm's `cfg['block'] = …` per variant): a key read after the if
+      // gives what some branch put there (where none did, the read raises), so each key holds the union
+      env.set(name, mergedDicts(vals as (ModVal & { k: "dict" })[]));
     } else if (vals.every((v) => v.k === "dict")) {
       // a dict filled differently by the branches: its keys are not known statically
       env.set(name, { k: "dict", entries: null, elem: union(vals.map(elementOf)) });
@@ -342,6 +357,22 @@ export function classesKey(v: ModVal): string {
   if (v.k === "layerref" || v.k === "layer") return `${v.k}:${v.row.torch}`;
   if (v.k === "union") return `(${v.options.map(classesKey).sort().join("|")})`;
   return v.k;
+}
+
+/**
+ * Whether a value is (or holds) a module instance that is no plain layer: another file's class built here with one
+ * (torchvision's IntermediateLayerGetter(backbone, …)) runs its __init__ again with it, as with a class argument.
+ */
+export const holdsModuleInstances = (v: ModVal): boolean =>
+  v.k === "class" || (v.k === "seq" && (!!v.items?.length || (!!v.elem && v.elem.k !== "unknown"))) || (v.k === "union" && v.options.some(holdsModuleInstances));
+
+/** A module instance as a key for what a specialization was built from: its class, or a Sequential's items in order. */
+export function instanceKey(v: ModVal, depth = 0): string {
+  if (depth > 3) return v.k;
+  if (v.k === "seq")
+    return `seq[${v.names ? `${v.names.join(",")}:` : ""}${v.items ? v.items.map((i) => instanceKey(i, depth + 1)).join(",") : `*${instanceKey(v.elem ?? { k: "unknown" }, depth + 1)}`}]`;
+  if (v.k === "union") return `(${v.options.map((o) => instanceKey(o, depth + 1)).join("|")})`;
+  return classesKey(v);
 }
 
 /** Whether a value is (or may be) a class or a torch layer class. */

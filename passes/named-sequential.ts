@@ -8,6 +8,7 @@ import { callArgs, dottedName, namedChildren, nodeKey, type SyntaxNode } from ".
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import { stringValue, union } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
+import { mergedDictCall, mergedDictDisplay } from "./keyword-splats.js";
 import { SEQUENTIAL_ITEMS } from "./module-values.js";
 
 /** `OrderedDict(…)`, `collections.OrderedDict(…)`, `dict(…)`: a dict the module tree follows (`qualified`: the name under the file's imports). */
@@ -17,6 +18,9 @@ export function isDictConstructor(fn: SyntaxNode, qualified = dottedName(fn)): b
 
 /** A dict of modules built by `OrderedDict()`, `OrderedDict([("a", m), …])`, `OrderedDict(pairs)`, `dict(a=m)`, `{…}`. */
 export function dictValue(node: SyntaxNode, expr: (n: SyntaxNode) => ModVal): ModVal {
+  // with `**d` splats, or `dict(d, k=v)` of another dict: merged (keyword-splats.ts)
+  const merged = node.type === "dictionary" ? mergedDictDisplay(node, expr) : mergedDictCall(callArgs(node), expr);
+  if (merged) return merged;
   if (node.type === "dictionary") {
     const entries = new Map<string, ModVal>();
     for (const pair of namedChildren(node)) {

@@ -5,7 +5,8 @@
  * its `layers` list, and c2m's NamedSequential (an OrderedDict given to nn.Sequential) gives them by c2m_items().
  * Where the checker knows a value is a Sequential, those reads go through that list.
  */
-import type { ModVal } from "../ir/module.js";
+import type { ClassIR, ModVal } from "../ir/module.js";
+import { SEQUENTIAL_ITEMS } from "./module-values.js";
 import { paren } from "./template-render.js";
 
 /** Builtins that read their argument as a sequence; a Sequential given to one is given as its list of submodules. */
@@ -24,4 +25,13 @@ export function sequentialItems(text: string, m: Sequential): string {
 export function sequentialIndex(text: string, m: Sequential, index: string, slice: boolean): string {
   const item = `${sequentialItems(text, m)}[${index}]`;
   return slice ? `nn.Sequential(*${item})` : item;
+}
+
+/**
+ * In a subclass of nn.Sequential, `self` is a Sequential too (`for module in self:`, timm's SequentialList): its items
+ * as the module tree saw them; undefined for any other class.
+ */
+export function selfSequential(cls: ClassIR | undefined): Sequential | undefined {
+  const items = cls?.attrs.get(SEQUENTIAL_ITEMS);
+  return items && isSequential(items) ? items : undefined;
 }

@@ -7,6 +7,8 @@ export interface TemplateArgs {
   given: Map<string, string | string[]>;
   /** torch defaults by parameter name (from the signature), used for `{name}` holes the call omits */
   defaults: Map<string, string>;
+  /** varargs parameters given one argument the checker knows is a list or tuple (`torch.meshgrid(t)`, t a list): spread like a display */
+  sequences?: ReadonlySet<string>;
 }
 
 export type RenderResult = { ok: true; text: string; helpers: string[] } | { ok: false; missing: string };
@@ -21,10 +23,11 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
     }
     if (spec.startsWith("*")) {
       const spread = spec.endsWith("...");
-      const v = args.given.get(spec.slice(1).replace(/\.\.\.$/, ""));
+      const name = spec.slice(1).replace(/\.\.\.$/, "");
+      const v = args.given.get(name);
       if (v === undefined) return optional ? undefined : "";
       // torch reads one list or tuple given for varargs as the varargs (`torch.meshgrid([a, b])`); MLX takes them spread
-      if (spread && Array.isArray(v) && v.length === 1 && isSequenceDisplay(v[0])) return `*${v[0]}`;
+      if (spread && Array.isArray(v) && v.length === 1 && (isSequenceDisplay(v[0]) || args.sequences?.has(name))) return `*${paren(v[0])}`;
       return Array.isArray(v) ? v.join(", ") : v;
     }
     const eq = spec.indexOf("=");

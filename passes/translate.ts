@@ -24,14 +24,14 @@ import { channelsLast, dropAxes, isIdentity, unknownRank, physicalAxis, samePerm
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
-import { elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { collectClasses, elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
 import { enumerated, targetValues, zipped } from "./loop-values.js";
 import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
 import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
-import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_NAME_CAVEATS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
@@ -39,9 +39,14 @@ import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
 import { returnsAgree } from "./return-layouts.js";
+import { torchWeightView } from "./layer-weight-views.js";
+import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
-import { isSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
-import { CHILD_ITERATORS, childOf } from "./module-children.js";
+import { listConcatenation } from "./list-boundaries.js";
+import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { anyChildOf, CHILD_ITERATORS, childOf } from "./module-children.js";
+import { annotatedModule } from "./annotated-classes.js";
+import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
@@ -68,7 +73,7 @@ export type Val =
   | { k: "none" }
   | { k: "other" };
 
-interface Gen {
+export interface Gen {
   v: Val;
   text: string;
 }
@@ -278,7 +283,8 @@ export class FunctionWalker {
       if (!name || name === "self") continue;
       const given = this.opts.params?.get(name);
       const def = `${name}@param`;
-      const v: Val = given ?? annotatedModuleClass(p, this.ctx.mod) ?? paramDefault(p);
+      const annotated = given ? undefined : annotatedModule(p, this.ctx.mod, (m) => collectClasses(m));
+      const v: Val = given ?? (annotated ? { k: "module", m: annotated } : paramDefault(p));
       const decided = this.decisions.get(def);
       if (v.k === "tensor" && decided && !samePerm(decided.perm, v.t.perm)) {
         const rank = v.t.rank ?? decided.rank;
@@ -349,7 +355,8 @@ export class FunctionWalker {
         const e = namedChildren(s)[0];
         if (!e) return;
         let g = this.expr(e);
-        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns) g = this.toLogicalDeep(g, e);
+        // a returned list holds its tensors in torch's layout, as every list crossing a boundary (list-boundaries.ts)
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns || g.v.k === "list") g = this.toLogicalDeep(g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -408,6 +415,9 @@ export class FunctionWalker {
       return;
     }
     let g = this.expr(right);
+    // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
+    // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
+    if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(this.exprValueOf(left.childForFieldName("value")!))) g = this.toLogical(g, right);
     // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
     // import: the whole value becomes the placeholder, so only a use of the name raises
     // (or from a name bound to one on import)
@@ -720,6 +730,11 @@ export class FunctionWalker {
         out.set(name, { k: "tensor", t: { kind: "tensor" } });
         continue;
       }
+      // a list parameter or a fresh one (`if children is None: children = []`): one list of what either holds
+      if (vs.every((v) => v!.k === "list")) {
+        out.set(name, joinedList(vs as Extract<Val, { k: "list" }>[]));
+        continue;
+      }
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
         if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
@@ -782,7 +797,8 @@ export class FunctionWalker {
   private forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
-    this.overwrite(right, g.v.k === "module" && isSequential(g.v.m) ? sequentialItems(g.text, g.v.m) : g.text);
+    const seq = g.v.k === "module" && isSequential(g.v.m) ? g.v.m : right.text === "self" ? selfSequential(this.cls) : undefined;
+    this.overwrite(right, seq ? sequentialItems(g.text, seq) : g.text);
     const left = s.childForFieldName("left")!;
     for (const [name, v] of targetValues(left, iterElement(g.v, right))) this.env.set(name, v);
     this.bindLoopModules(left, right, s.childForFieldName("body")!);
@@ -852,6 +868,9 @@ export class FunctionWalker {
       case "identifier": {
         const v = this.env.get(e.text);
         if (v) return { v, text: e.text };
+        // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling): self is the Sequential of its items
+        const items = e.text === "self" ? this.cls?.attrs.get(SEQUENTIAL_ITEMS) : undefined;
+        if (items?.k === "seq") return { v: { k: "module", m: items }, text: e.text };
         // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
         const q = this.ctx.mod.aliases.get(e.text);
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
@@ -958,6 +977,7 @@ export class FunctionWalker {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
+    if (readsDtypeAttribute(e, this.fn, this.ctx.mod.aliases)) return { v: { k: "other" }, text: dtypeAttributeText(e, this.expr(obj).text) };
     if (q && isTorch(q)) {
       if (TORCH_NAMES[q]) return this.torchName(q, e);
       const registered = registeredOp(q, this.ctx.mod);
@@ -981,6 +1001,8 @@ export class FunctionWalker {
     if (obj.type === "identifier" && obj.text === "self" && this.cls) {
       const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
       const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
+      const view = isAssignmentTarget(e) ? undefined : torchWeightView(this.cls, this.fn, attr, text);
+      if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
       if (m.k === "value") return { v: { k: "other" }, text };
@@ -1062,6 +1084,8 @@ export class FunctionWalker {
 
   private torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
+    const caveat = TORCH_NAME_CAVEATS[q];
+    if (caveat) this.diag(caveat.code, e, caveat.message);
     for (const i of importsFor(text)) this.ctx.imports.add(i);
     for (const h of helpersFor(text)) this.ctx.helpers.add(h);
     this.record("table", q, e);
@@ -1253,7 +1277,7 @@ export class FunctionWalker {
         if (this.cls.methods.has(method) || method === "forward") return this.userCall(e, fn.text === "self.forward" ? "self" : fn.text);
         const mm = MODULE_METHODS[method];
         if (mm && !m) return this.moduleMethod(e, "self", mm);
-        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? childOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
+        const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: this.cls.name }, this.ctx.mod) : undefined;
         if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
       }
       // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
@@ -1281,7 +1305,7 @@ export class FunctionWalker {
         if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return this.moduleCall(e, held, `${o.text}.${method}`);
         if (MODULE_METHODS[method]) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
         if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return this.moduleMethod(e, o.text, SEQUENTIAL_METHODS[method]);
-        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? childOf(m, this.ctx.mod) : undefined;
+        const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, this.ctx.mod) : undefined;
         if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
         return this.opaqueCall(e, new Map([[obj, o.text]]));
       }
@@ -1598,7 +1622,8 @@ export class FunctionWalker {
         const sig = this.signatureOf(m.name);
         const conv = args.map((a, i) => {
           const want = sig.params[i];
-          if (a.v.k !== "tensor") return a.text;
+          // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
+          if (a.v.k !== "tensor") return this.listArgument(a, nodes[i]);
           return this.convert(a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
         });
         const r = sig.result;
@@ -1639,15 +1664,22 @@ export class FunctionWalker {
         if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
       case "list":
       case "dict":
         return this.applyModule(elementOf(m), args, nodes, call);
       default: {
+        // a module whose class c2m cannot tell: the class it has at run time says what layout it takes (runtime-modules.ts)
+        if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {
+          this.diag("C2M-W007", call, RUNTIME_MODULE_MESSAGE);
+          this.ctx.helpers.add("c2m_sequential");
+          const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+          return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
+        }
         this.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
     }
@@ -1664,8 +1696,13 @@ export class FunctionWalker {
     if (!(inPackage || foreignTakesTorchLayout(ext)) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }
-    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
     return { v: tensorVal(), args: conv };
+  }
+
+  /** An argument that is no tensor, to a module that reads a list's items in torch's layout (list-boundaries.ts). */
+  private listArgument(a: Gen, node: SyntaxNode): string {
+    return a.v.k === "list" ? this.toLogicalDeep(a, node).text : a.text;
   }
 
   /**
@@ -1961,7 +1998,8 @@ export class FunctionWalker {
     for (const [k, t] of defaultAxes) given.set(k, t);
     for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
     for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
-    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params) });
+    const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
+    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
     if (!r.ok) {
       this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
       return this.opaqueCall(e);
@@ -2160,8 +2198,16 @@ export class FunctionWalker {
       }
       return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
     }
+    // `[x2, x1] + children`: each operand (list-boundaries.ts)
+    const joined = listConcatenation(
+      g,
+      node,
+      (v, n) => this.toLogicalDeep(v, n),
+      (n) => this.expr(n),
+    );
+    if (joined) return joined;
     // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
-    const items = g.v.k === "list" && node.type === "identifier" ? g.v.items : undefined;
+    const items = g.v.k === "list" && node.type === "identifier" ? (g.v.items ?? (g.v.elem ? [g.v.elem] : null)) : undefined;
     const first = items?.[0];
     if (first?.k === "tensor" && !isIdentity(first.t.perm) && items!.every((i) => i.k === "tensor" && samePerm(i.t.perm, first.t.perm) && !i.t.flatFrom)) {
       const each = this.toLogical({ v: first, text: "c2m_item" }, node);
@@ -2471,18 +2517,13 @@ function tensorVal(): Val {
  * they serve): the parameter is that module, so a call of one of its layers (`attn.group_norm(x)`) gets the
  * layer's layout instead of passing torch's to a layer that reads channels-last.
  */
-function annotatedModuleClass(p: SyntaxNode, mod: ModuleIR): Val | undefined {
-  const ann = p.childForFieldName("type");
-  const name = ann?.type === "type" ? namedChildren(ann)[0] : ann;
-  const text = name?.type === "string" ? stringValue(name) : name?.type === "identifier" ? name.text : undefined;
-  return text && mod.classes.has(text) ? { k: "module", m: { k: "class", name: text } } : undefined;
-}
-
 function paramDefault(p: SyntaxNode): Val {
   const ann = p.childForFieldName("type")?.text ?? "";
   if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
   const dflt = p.childForFieldName("value");
   if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
+  // `xs: List[torch.Tensor]`: a list whose items a module reads in torch's layout (list-boundaries.ts)
+  if (/^(Optional\[)?(typing\.)?(List|list|Sequence|Tuple|tuple)\[/.test(ann) && /Tensor/.test(ann)) return { k: "list", items: null, elem: tensorVal() };
   // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
   return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
 }
@@ -2514,6 +2555,12 @@ function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
     joinedTensors.set(v, (j = joined));
   }
   return j;
+}
+
+/** Lists from several branches: their items' value when any holds one (an empty list holds none), of unknown length. */
+function joinedList(lists: Extract<Val, { k: "list" }>[]): Val {
+  const held = lists.flatMap((l) => [...(l.items ?? []), ...(l.elem ? [l.elem] : [])]);
+  return held.length ? { k: "list", items: null, elem: mergeVal(held) } : { k: "list", items: [] };
 }
 
 function mergeVal(vals: Val[]): Val {
@@ -2549,6 +2596,11 @@ function shapeSliceAxes(sub: SyntaxNode, rank: number): number[] | undefined {
 }
 
 /** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */
+/** Whether an item assignment's target holds a container (a dict, a list: no tensor, whose item assignment keeps its layout). */
+function storesIntoContainer(v: Val): boolean {
+  return v.k === "other" || v.k === "list";
+}
+
 function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
   const m: Val = { k: "module", m: child };
   return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "other" }, m] } : m };
@@ -2666,3 +2718,8 @@ export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): st
 }
 
 export { union };
+
+/** Whether a varargs parameter got one argument the walk typed as a list or tuple. */
+function isListArgument(arg: SyntaxNode | SyntaxNode[] | undefined, gens: Map<SyntaxNode, Gen>): boolean {
+  return Array.isArray(arg) && arg.length === 1 && gens.get(arg[0])?.v.k === "list";
+}

@@ -11,16 +11,10 @@
  * output compared with torch's.
  */
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { compile } from "../src/index.js";
-import { packageRoot } from "../src/python.js";
-import { convertWeightsFile } from "../src/weights/index.js";
+import { portDifference } from "./python-run.js";
 
 const py = (s: string) => s.replace(/^\n/, "");
-const PYTHON = join(packageRoot(), ".venv/bin/python");
 
 const SOURCE = py(`
 from dataclasses import dataclass
@@ -133,12 +127,6 @@ class Net(nn.Module):
         return self.fc(self.drop(self.pool(self.mid(self.stages(self.stem(x))))))
 `);
 
-function run(script: string): string {
-  const r = spawnSync(PYTHON, ["-c", script], { encoding: "utf8" });
-  expect(r.stderr).toBe("");
-  return r.stdout.trim();
-}
-
 describe("blocks built through dataclass fields, a registry table and a (class, args) tuple", () => {
   it("maps every weight and runs as torch does", () => {
     const r = compile(SOURCE, { filename: "m.py", topClass: "Net" });
@@ -153,32 +141,6 @@ describe("blocks built through dataclass fields, a registry table and a (class, 
     // the norm a module-level partial fixes (\`SEWithNorm = partial(SE, norm_layer=nn.BatchNorm2d)\`) is built
     expect(rules).toContain("stages.#.1.se.bn.num_batches_tracked null drop");
 
-    const dir = mkdtempSync(join(tmpdir(), "c2m-block-factories-"));
-    writeFileSync(join(dir, "m.py"), SOURCE);
-    writeFileSync(join(dir, "m_mlx.py"), r.code);
-    run(`
-import sys, numpy as np, torch
-sys.path.insert(0, "${dir}")
-import m
-torch.manual_seed(0)
-net = m.Net().eval()
-for mod in net.modules():
-    if isinstance(mod, torch.nn.BatchNorm2d):
-        mod.running_mean.uniform_(-0.5, 0.5); mod.running_var.uniform_(0.5, 1.5)
-torch.save(net.state_dict(), "${dir}/net.pt")
-x = np.random.default_rng(0).standard_normal((1, 3, 8, 8)).astype(np.float32)
-with torch.no_grad(): np.save("${dir}/y.npy", net(torch.from_numpy(x)).numpy())
-np.save("${dir}/x.npy", x)
-`);
-    convertWeightsFile(join(dir, "net.pt"), join(dir, "net.safetensors"), r.weightMaps.Net);
-    const diff = run(`
-import sys, numpy as np, mlx.core as mx
-sys.path.insert(0, "${dir}")
-import m_mlx
-net = m_mlx.Net(); net.load_weights("${dir}/net.safetensors", strict=True); net.eval()
-y = np.array(net(mx.array(np.load("${dir}/x.npy"))))
-print(float(np.abs(y - np.load("${dir}/y.npy")).max()))
-`);
-    expect(Number(diff)).toBeLessThan(1e-4);
+    expect(portDifference(SOURCE, r.code, r.weightMaps.Net)).toBeLessThan(1e-4);
   });
 });

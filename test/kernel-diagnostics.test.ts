@@ -221,6 +221,13 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     message: /'aux' defaults to NULL/,
     error: false,
   },
+  {
+    name: "__constant__ array the host writes, carried as an input",
+    code: "C2M-K043",
+    src: `__constant__ float coef[4];\nvoid set(const float* h) { cudaMemcpyToSymbol(coef, h, sizeof(coef)); }\n${kernel("  if (i < n) y[i] = x[i] * /*@*/coef[i % 4];")}`,
+    message: /'coef' is a __constant__ variable the host fills with cudaMemcpyToSymbol \(line 1\)/,
+    error: false,
+  },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

@@ -121,7 +121,13 @@ describe("a launch synthesised from the kernel's signature", () => {
     await expect(synthesizeSpecs(c, kernels, "never")).rejects.toThrow(/writes nothing/);
     // a kernel with no buffer to write (its only effect an assert, cuda-samples' simpleAssert) is not launched at all
     const asserts = `#include <assert.h>\n__global__ void check(int n) { assert(blockIdx.x * blockDim.x + threadIdx.x < n); }\n`;
-    await expect(synthesizeSpecs(compileKernels(asserts, { filename: "a.cu" }), asserts, "check")).rejects.toMatchObject({ kind: "no-outputs" });
+    // its outcome says so: the assert is the kernel's only effect, and the translation cannot check it (C2M-K025)
+    await expect(synthesizeSpecs(compileKernels(asserts, { filename: "a.cu" }), asserts, "check")).rejects.toMatchObject({
+      kind: "asserts-only",
+      message: expect.stringMatching(/its only effect is assert\(blockIdx\.x \* blockDim\.x \+ threadIdx\.x < n\), which the translation does not check \(C2M-K025/),
+    });
+    const idle = `__global__ void idle(int n) { int i = threadIdx.x + n; (void)i; }\n`;
+    await expect(synthesizeSpecs(compileKernels(idle, { filename: "i.cu" }), idle, "idle")).rejects.toMatchObject({ kind: "no-outputs" });
   }, 60_000);
 });
 

@@ -44,10 +44,11 @@ describe("Module methods", () => {
     const src =
       "import torch.nn as nn\n\n\ndef named_apply(fn, module: nn.Module, name=''):\n    for child_name, child_module in module.named_children():\n        named_apply(fn, child_module, child_name)\n    fn(module=module, name=name)\n    return module\n";
     const out = compile(src).code;
-    expect(out).toContain("for child_name, child_module in [(k, m) for k, m in module.children().items() if isinstance(m, nn.Module)]:");
-    // children() too (transformers' smart_apply(module, fn) walks module.children()): MLX's children() is a dict
+    expect(out).toContain("for child_name, child_module in c2m_named_children(module):");
+    // children() too (transformers' smart_apply(module, fn) walks module.children()): MLX's children() is a dict, and a
+    // Sequential's children are its `layers` list, which torch names "0", "1", ... (c2m_named_children)
     const walk = compile("import torch.nn as nn\n\n\ndef walk(module, fn):\n    for child in module.children():\n        walk(child, fn)\n    fn(module)\n").code;
-    expect(walk).toContain("    for child in [m for m in module.children().values() if isinstance(m, nn.Module)]:\n");
+    expect(walk).toContain("    for child in [m for _, m in c2m_named_children(module)]:\n");
     // a method tensors have too (.float()) is not taken for the module's
     expect(compile("import torch\n\n\ndef f(v):\n    return v.float()\n").code).toContain("return v.astype(mx.float32)");
   });
@@ -77,5 +78,36 @@ describe("Module methods", () => {
     );
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("True");
+  });
+});
+
+describe("a torch layer's reset_parameters reached through super()", () => {
+  it("exists on the stand-in of a layer holding parameters (timm's ScaledStdConv2d), and on none other", () => {
+    const src = `import torch
+import torch.nn as nn
+
+
+class ScaledConv(nn.Conv2d):
+    def __init__(self, cin, cout, k):
+        super().__init__(cin, cout, k)
+        self.gain = nn.Parameter(torch.zeros(cout, 1, 1, 1))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if hasattr(self, "gain"):
+            torch.nn.init.ones_(self.gain)
+            super().reset_parameters()
+
+
+def act(layer=nn.GELU):
+    return layer()
+`;
+    const out = compile(src).code;
+    expect(out).toContain("class ScaledConv(TorchConv2d):");
+    const run = spawnSync(pythonExecutable(), ["-c", `${out}\nm = ScaledConv(3, 4, 3)\nprint(m.gain.reshape(-1).tolist(), hasattr(act(), "reset_parameters"))`], {
+      encoding: "utf8",
+    });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("[1.0, 1.0, 1.0, 1.0] False");
   });
 });

@@ -41,7 +41,7 @@ describe("definitions inside compound statements", () => {
 
   it("are translated: torch names in their bodies are MLX's", () => {
     expect(r.code).toContain("        return mx.concatenate([x, x], axis=0)\n");
-    expect(r.code).toContain("                return len(list([m for m in module.children().values() if isinstance(m, nn.Module)]))\n");
+    expect(r.code).toContain("                return len(list([m for _, m in c2m_named_children(module)]))\n");
   });
 
   it("run on MLX as in torch", () => {

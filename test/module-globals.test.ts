@@ -77,4 +77,26 @@ describe("a layer class looked up in a module-level table of another file", () =
     const o = compile(MODEL, { filename: "pkg/model.py", host: memoryHost(other), package: { files: Object.keys(other), path: "pkg/model.py" } });
     expect(o.code).not.toContain("c2m_sequential(self.bn");
   });
+
+  const withCreate = (create: string) => {
+    const other = { ...files, "pkg/create.py": create };
+    return compile(MODEL, { filename: "pkg/model.py", host: memoryHost(other), package: { files: Object.keys(other), path: "pkg/model.py" } }).code;
+  };
+  const after = (lines: string) =>
+    CREATE.replace("_NORM_TO_NORM_ACT_MAP = dict(batchnorm2d=BatchNormAct2d)\n", `_NORM_TO_NORM_ACT_MAP = dict(batchnorm2d=BatchNormAct2d)\n${lines}`);
+
+  it("a change is read from the syntax tree: `del t[k]`, `t[k] += …` and a change in a top-level `if` count", () => {
+    for (const change of ["del T['batchnorm2d']\n", "T['batchnorm2d'] += ()\n", "if True:\n    T.pop('batchnorm2d')\n"]) {
+      // both tables changed: either one left readable still gives the class
+      const both = change.replace(/T/g, "_NORM_ACT_MAP") + change.replace(/T/g, "_NORM_TO_NORM_ACT_MAP");
+      expect(withCreate(after(both))).not.toContain("c2m_sequential(self.bn");
+      expect(withCreate(after(change.replace(/T/g, "_NORM_ACT_MAP")))).toContain("return c2m_sequential(self.bn, self.conv(x), True, False)");
+    }
+  });
+
+  it("what only spells a change (a string, a comment) or makes one when called (a lambda) is none", () => {
+    const spelled =
+      "HELP = \"_NORM_TO_NORM_ACT_MAP.update(x) or _NORM_ACT_MAP['a'] = 1\"  # _NORM_ACT_MAP.pop(k)\nreset = lambda: _NORM_TO_NORM_ACT_MAP.clear() or _NORM_ACT_MAP.update(a=None)\n";
+    expect(withCreate(after(spelled))).toContain("return c2m_sequential(self.bn, self.conv(x), True, False)");
+  });
 });

@@ -3,10 +3,9 @@
  * target (`output[s:e] = mx.matmul(...)`, `out[...] = ...`), where c2m dropped the keyword before and the result was
  * lost; a call whose value is also used gets C2M-E036. Checked on real MLX against numpy.
  */
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
-import { pythonExecutable } from "../src/python.js";
+import { runPython } from "./python-run.js";
 
 const src = `import torch
 
@@ -54,8 +53,6 @@ buf = mx.zeros((2,))
 add_into(mx.array([1.0, 2.0]), mx.array([3.0, 4.0]), buf)
 print(np.allclose(got, expected, atol=1e-5), buf.tolist())
 `;
-    const run = spawnSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(run.stdout.trim()).toBe("True [4.0, 6.0]");
+    expect(runPython(driver)).toBe("True [4.0, 6.0]");
   });
 });

@@ -3,10 +3,9 @@
  * or decorator form) is a call of the registered function (passes/registered-ops.ts); MLX has no operator
  * registry. Checked on real MLX.
  */
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
-import { pythonExecutable } from "../src/python.js";
+import { runPython } from "./python-run.js";
 
 const src = `import torch
 
@@ -48,8 +47,6 @@ describe("torch.ops of an operator the file registers", () => {
 
   it("runs", () => {
     const driver = `${r.code}\nprint(grouped(mx.ones((3, 2)), mx.ones((2, 2, 2)), mx.array([1, 3])).tolist())`;
-    const run = spawnSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(run.stdout.trim()).toBe("[[14.0, 14.0], [14.0, 14.0], [14.0, 14.0]]");
+    expect(runPython(driver)).toBe("[[14.0, 14.0], [14.0, 14.0], [14.0, 14.0]]");
   });
 });

@@ -202,7 +202,7 @@ def f(xs: List[torch.Tensor]):
         "from torch.hub import _get_torch_home",
         "from torch.onnx.symbolic_helper import parse_args",
         "_HOME = os.path.join(_get_torch_home(), 'x')",
-        "class Fn(torch.autograd.Function):",
+        "class Fn(torch.utils.data.Dataset):",
         "    @staticmethod",
         "    def forward(ctx, x):",
         "        return x",
@@ -224,7 +224,7 @@ def f(xs: List[torch.Tensor]):
     expect(r.code).toContain('@wraps(Untranslated("torch.nn.Module.cuda"))  # c2m: C2M-E050');
     expect(r.code).toContain("class Untranslated:");
     expect(r.code).toContain(`_HOME = Untranslated("os.path.join(_get_torch_home(), 'x')")`);
-    expect(r.code).toContain('class Fn(Untranslated("torch.autograd.Function")):');
+    expect(r.code).toContain('class Fn(Untranslated("torch.utils.data.Dataset")):');
     expect(r.code).toContain('@Untranslated("torch.onnx.symbolic_helper.parse_args(...)").as_decorator');
     // run with torch absent: the module imports; each use raises NotImplementedError naming what to port
     const dir = mkdtempSync(join(tmpdir(), "c2m-untranslated-"));

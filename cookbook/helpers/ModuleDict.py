@@ -12,6 +12,13 @@ class ModuleDict(nn.Module):
     def add_module(self, name, module):
         setattr(self, name, module)
 
+    def __getitem__(self, key):
+        # MLX's load_weights reads the digit keys of children named by digits (`backbone.0.weight`: a Sequential's
+        # children taken by name, torchvision's IntermediateLayerGetter) as list positions
+        if isinstance(key, int):
+            return super().__getitem__(str(key))
+        return super().__getitem__(key)
+
     def c2m_modules(self):
         def is_module(v):
             if isinstance(v, (list, tuple)):

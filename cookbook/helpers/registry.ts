@@ -39,19 +39,6 @@ export function prefixRules(prefix: string, rules: readonly WeightRule[]): Weigh
 const ENCODER_LAYER_WEIGHTS = prefixRules("self_attn", MHA_WEIGHTS);
 const DECODER_LAYER_WEIGHTS = [...prefixRules("self_attn", MHA_WEIGHTS), ...prefixRules("multihead_attn", MHA_WEIGHTS)];
 
-/**
- * nn.LSTM (one per layer and direction) has torch's gate order and a single bias per gate.
- * The `_reverse` rules come first: `weight_ih_l*` alone would also match `weight_ih_l0_reverse`.
- */
-const LSTM_WEIGHTS: WeightRule[] = [
-  { torch: "weight_ih_l*_reverse", mlx: "layers_reverse.*.Wx", op: "identity" },
-  { torch: "weight_hh_l*_reverse", mlx: "layers_reverse.*.Wh", op: "identity" },
-  { torch: ["bias_ih_l*_reverse", "bias_hh_l*_reverse"], mlx: "layers_reverse.*.bias", op: "sum" },
-  { torch: "weight_ih_l*", mlx: "layers.*.Wx", op: "identity" },
-  { torch: "weight_hh_l*", mlx: "layers.*.Wh", op: "identity" },
-  { torch: ["bias_ih_l*", "bias_hh_l*"], mlx: "layers.*.bias", op: "sum" },
-];
-
 const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): HelperEntry => (weights ? { file, needs, weights, kind: "class" } : { file, needs, kind: "class" });
 
 export const HELPERS: Record<string, HelperEntry> = {
@@ -66,6 +53,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_find_spec: { file: "c2m_find_spec.py", needs: [], kind: "function" },
   // torch.__version__: the version the port was translated from (C2M_TORCH_VERSION, defined with the probes)
   C2MTorchVersion: { file: "C2MTorchVersion.py", needs: ["c2m_find_spec"], kind: "class" },
+  // torch.autograd.Function as a base class: Fn.apply runs forward (passes/tables/index.ts TORCH_NAMES)
+  C2MAutogradFunction: cls("C2MAutogradFunction.py"),
   // torch's operator registrations, as values and decorators (passes/tables/index.ts TORCH_NAMES)
   c2m_op_registration: { file: "c2m_op_registration.py", needs: [], kind: "function" },
   // register_buffer(name, t, persistent=<a value known at run time>) (passes/translate.ts)
@@ -76,6 +65,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   C2MModuleMixin: cls("C2MModuleMixin.py"),
   // Module.get_submodule (passes/tables/index.ts MODULE_METHODS)
   c2m_get_submodule: { file: "c2m_get_submodule.py", needs: [], kind: "function" },
+  c2m_named_children: { file: "c2m_named_children.py", needs: [], kind: "function" },
   c2m_get_parameter: { file: "c2m_get_parameter.py", needs: ["c2m_get_submodule"], kind: "function" },
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
@@ -110,7 +100,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   Hardsigmoid: cls("Hardsigmoid.py"),
   Hardtanh: cls("Hardtanh.py"),
   LogSoftmax: cls("LogSoftmax.py"),
-  LSTM: cls("LSTM.py", [], LSTM_WEIGHTS),
+  LSTM: cls("LSTM.py"),
   LSTMCell: cls("LSTMCell.py"),
   MultiheadAttention: cls("MultiheadAttention.py", [], MHA_WEIGHTS),
   PixelShuffle: cls("PixelShuffle.py"),

@@ -327,6 +327,15 @@ class HostTranslator {
         args.push(this.expr(a));
       }
     });
+    // a parameter the launch leaves out: its default (C2M-K041), else the kernel took it in translation (C2M-K043)
+    const missing = kernel.params.slice(site.args.length).find((p) => !p.defaultValue);
+    if (missing) {
+      const hostConstant = this.hctx.unit.globals.some((g) => g.name === missing.name && /\b__constant__\b/.test(g.node.text));
+      const why = hostConstant
+        ? `its parameter '${missing.name}' is the __constant__ variable the host fills with cudaMemcpyToSymbol (C2M-K043), and the launcher has no array for it`
+        : `it leaves out parameter '${missing.name}'`;
+      throw new HostUntranslatable(e, `launch of '${kernel.name}' with ${site.args.length} of its ${kernel.params.length} arguments: ${why}`);
+    }
     const tmpl: string[] = [];
     kernel.templateParams.forEach((t, i) => {
       const ta = site.templateArgs[i];

@@ -19,6 +19,7 @@
  */
 import type { CudaNode } from "../../grammar/cuda.js";
 import { field, named, unparen, walk } from "./cst.js";
+import { mixedRadixOwner } from "./mixed-radix.js";
 
 export interface OwnedSite {
   /** the access node (`y[E]`, `r[E]`, `*r`) */
@@ -32,7 +33,7 @@ export interface OwnedSite {
 type Local =
   | { kind: "none" }
   | { kind: "literal"; value: number }
-  | { kind: "loop"; variable: string; start: string; bound: string; signature: string }
+  | { kind: "loop"; variable: string; start: string; bound: string; signature: string; upTo?: string }
   | { kind: "opaque"; text: string };
 
 interface Split {
@@ -67,12 +68,13 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   const localKey = (l: Local) => (l.kind === "none" ? "" : l.kind === "literal" ? `#${l.value}` : l.kind === "loop" ? l.signature : l.text);
   if (new Set(splits.map((x) => localKey(x.local))).size === 1) return undefined;
   const splitOf = (n: CudaNode) => splits.find((x) => x.node === n)!;
-  const perThread = isPerThread(expand(first.owner, defs));
+  // one owner per thread: its index itself, or its digits in a mixed radix recombined (mixed-radix.ts)
+  const perThread = isPerThread(expand(first.owner, defs)) || mixedRadixOwner(first.owner, defs, (b) => isPerThread(expand(b, defs)) && !/[/%]/.test(expand(b, defs)));
   const inside = (l: Local) =>
     l.kind === "none" ||
     // element 0 of a row: inside any non-empty row (an empty row holds nothing to share)
     (l.kind === "literal" && (l.value === 0 || (/^\d+$/.test(first.stride) && l.value > 0 && l.value < Number(first.stride)))) ||
-    (l.kind === "loop" && norm(l.bound) === norm(first.stride) && /^\d+$|^0[uU]?$/.test(l.start));
+    (l.kind === "loop" && (norm(l.bound) === norm(first.stride) || (l.upTo !== undefined && belowStride(l.upTo, first.stride, defs))) && /^\d+$|^0[uU]?$/.test(l.start));
   const outside = splits.find((x) => !inside(x.local));
   if (!perThread || outside) {
     const shown = (outside ?? splits.find((x) => x.local.kind !== "none") ?? first).node;
@@ -256,7 +258,8 @@ function loopOf(v: CudaNode, body: CudaNode): Local | undefined {
     if (!decl || field(decl, "declarator")?.text !== v.text) continue;
     const cond = field(n, "condition");
     const update = field(n, "update");
-    const m = cond ? new RegExp(`^${v.text}<(.+)$`).exec(norm(cond.text)) : null;
+    // `j < B`, or `j <= X` (its last value X: llm.c's causal `for (int t2 = 0; t2 <= t; t2++)`)
+    const m = cond ? new RegExp(`^${v.text}(<=?)(.+)$`).exec(norm(cond.text)) : null;
     if (!m || !update || !/^(\+\+\w+|\w+\+\+|\w+\+=.+)$/.test(norm(update.text))) return undefined;
     let assigned = false;
     walk(field(n, "body")!, (c) => {
@@ -269,11 +272,22 @@ function loopOf(v: CudaNode, body: CudaNode): Local | undefined {
       kind: "loop",
       variable: v.text,
       start,
-      bound: m[1]!,
-      signature: `for(${start};<${m[1]};${norm(update.text).replace(new RegExp(`\\b${v.text}\\b`, "g"), "_")})`,
+      bound: m[1] === "<" ? m[2]! : `(${m[2]!})+1`,
+      signature: `for(${start};${m[1]}${m[2]};${norm(update.text).replace(new RegExp(`\\b${v.text}\\b`, "g"), "_")})`,
+      ...(m[1] === "<=" ? { upTo: m[2]! } : {}),
     };
   }
   return undefined;
+}
+
+/**
+ * Whether `x` is below `stride`: x is a remainder `E % stride` of an E with no subtraction in it (so E is not
+ * negative, and neither is the remainder): llm.c's `t = (idx / NH) % T` bounding a loop `t2 <= t` over a row of T.
+ */
+function belowStride(x: string, stride: string, defs: Map<string, string>): boolean {
+  const e = stripParens(norm(expand(x, defs)));
+  const m = new RegExp(`^(\\(.*\\)|[\\w.]+)%\\(?${stride.replace(/[()]/g, "")}\\)?$`).exec(e);
+  return !!m && !e.includes("-") && (!m[1]!.startsWith("(") || balanced(m[1]!.slice(1, -1)));
 }
 
 /** Locals declared once with an initializer: name → its text (to see what an index is computed from). */

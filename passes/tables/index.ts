@@ -37,6 +37,9 @@ export const TORCH_NAMES: Record<string, string> = {
   // the torch the port was translated from, comparing as a version (cookbook/helpers/C2MTorchVersion.py)
   "torch.__version__": "C2M_TORCH_VERSION_VALUE",
   // an operator registered with torch is, in MLX (no operator registry), the Python function itself
+  // a custom autograd Function: its forward runs, MLX differentiates it (cookbook/helpers/C2MAutogradFunction.py)
+  "torch.autograd.Function": "C2MAutogradFunction",
+  "torch.autograd.function.Function": "C2MAutogradFunction",
   "torch.library.custom_op": "c2m_op_registration",
   "torch.library.register_fake": "c2m_op_registration",
   "torch.pi": "math.pi",
@@ -88,8 +91,9 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; h
   parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
   named_buffers: { mlx: "[]", moduleOnly: true },
   buffers: { mlx: "[]" },
-  children: { mlx: "[m for m in {self}.children().values() if isinstance(m, nn.Module)]", moduleOnly: true },
-  named_children: { mlx: "[(k, m) for k, m in {self}.children().items() if isinstance(m, nn.Module)]", moduleOnly: true },
+  // torch's names: a Sequential's are its positions ("0", "1", ...), which MLX's keeps in its `layers` list
+  children: { mlx: "[m for _, m in c2m_named_children({self})]", helpers: ["c2m_named_children"], moduleOnly: true },
+  named_children: { mlx: "c2m_named_children({self})", helpers: ["c2m_named_children"], moduleOnly: true },
   to: { mlx: "{self}" },
   cuda: { mlx: "{self}" },
   cpu: { mlx: "{self}" },

@@ -98,7 +98,18 @@ export function helpersFor(text: string): string[] {
 const NAME_HELPERS: Record<string, string> = {
   C2M_TORCH_VERSION_VALUE: "C2MTorchVersion",
   c2m_op_registration: "c2m_op_registration",
+  C2MAutogradFunction: "C2MAutogradFunction",
   c2m_torch_init: "c2m_torch_init",
+};
+
+/** Caveats of a translated torch name, said where it is read (by its qualified name). */
+const AUTOGRAD_FUNCTION_CAVEAT = {
+  code: "C2M-W027",
+  message: "torch.autograd.Function: Fn.apply runs its forward; its backward is not used (MLX differentiates the forward's operations)",
+};
+export const TORCH_NAME_CAVEATS: Readonly<Record<string, { code: string; message: string }>> = {
+  "torch.autograd.Function": AUTOGRAD_FUNCTION_CAVEAT,
+  "torch.autograd.function.Function": AUTOGRAD_FUNCTION_CAVEAT,
 };
 
 /** Imports a translated torch name needs (`torch.pi` → `math.pi`), by the text it became. */

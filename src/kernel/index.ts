@@ -10,7 +10,7 @@ import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } fr
 import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
-import { printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
+import { inPlaceMaskDtype, printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
 import { emitKernelModule, type KernelStub, type PythonKernel } from "../../emit/kernel-python.js";
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
@@ -18,6 +18,7 @@ import { position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
+import { carryHostConstants, type CarriedConstant } from "../../passes/kernel/host-constants.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -125,13 +126,15 @@ function relocateLineRefs(d: Diagnostic, pre: Preprocessed, lineBack: (line: num
 export function compileKernels(original: string, opts: CompileKernelsOptions): CompileKernelsResult {
   const pre = preprocessCuda(original, opts.filename, fileIncludeHost(opts.includeDirs), opts.defines);
   // PyTorch tensor accessors become a pointer and a sizes array (same lines), before anything reads the kernels
-  const lowered = lowerTensorAccessors(pre.text);
+  const accessors = lowerTensorAccessors(pre.text);
+  // a __constant__ array the host fills (cudaMemcpyToSymbol) becomes a parameter of the kernels reading it, also in the CUDA original
+  const lowered = { ...accessors, ...carryHostConstants(accessors.text) };
   // templates over a function pointer, one plain function per function given (Metal has no function pointers);
   // `source` stays the text before, the CUDA original that --verify runs
   const spec = specialiseFunctionTemplates(lowered.text);
   const lineBack = (line: number) => (spec.lineOf[line - 1] ?? line - 1) + 1;
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
-  const r = compilePreprocessed(spec.text, opts, back, lowered.problems);
+  const r = compilePreprocessed(spec.text, opts, back, lowered.problems, lowered.carried);
   return { ...r, source: lowered.text, diagnostics: r.diagnostics.map(back) };
 }
 
@@ -140,11 +143,19 @@ function compilePreprocessed(
   opts: CompileKernelsOptions,
   relocated: (d: Diagnostic) => Diagnostic,
   accessorProblems: AccessorProblem[],
+  carriedConstants: CarriedConstant[],
 ): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
   const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);
   for (const p of accessorProblems) reportKernel(bag, "C2M-K026", { row: p.row, column: p.column }, p.message);
+  for (const c of carriedConstants)
+    reportKernel(
+      bag,
+      "C2M-K043",
+      { row: c.row, column: c.column },
+      `'${c.name}' is a __constant__ variable the host fills with cudaMemcpyToSymbol (line ${c.declRow + 1}); Metal's program-scope constants are fixed in the shader source, so kernel '${c.kernel}' takes it as an input: pass the host's copy as its argument '${c.name}'`,
+    );
   if (unit.kernels.length === 0) {
     reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");
     return { python: "", kernels: [], refused: [], launchers: [], diagnostics: bag.items };
@@ -402,7 +413,7 @@ export function planKernelCall(
     grid: [g[0] * b[0], g[1] * b[1], g[2] * b[2]],
     threadgroup: b,
     output_shapes: [...shapes, ...maskShapes],
-    output_dtypes: [...dtypes, ...maskShapes.map(() => "uint8")],
+    output_dtypes: [...dtypes, ...maskShapes.map(() => inPlaceMaskDtype(k.spec.atomic_outputs))],
     init_value: k.initValue,
     combine,
     merge,

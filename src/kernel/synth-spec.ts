@@ -62,7 +62,7 @@ export interface SynthCandidate {
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
 export class SynthFailure extends Error {
   constructor(
-    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "no-outputs" | "unsupported",
+    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "no-outputs" | "asserts-only" | "unsupported",
     message: string,
   ) {
     super(message);
@@ -281,8 +281,15 @@ export async function synthesizeSpecs(compiled: CompileKernelsResult, source: st
   const k = compiled.kernels.find((x) => x.name === name);
   if (!k) throw new SynthFailure("unsupported", `kernel ${name} was not translated`);
   // no launch can make a comparison of a kernel that writes no buffer (cuda-samples' simpleAssert: its only effect is an assert)
-  if (!k.params.some((p) => p.kind === "buffer" && p.role !== "input" && p.role !== "unused"))
+  if (!k.params.some((p) => p.kind === "buffer" && p.role !== "input" && p.role !== "unused")) {
+    const assertion = deviceAssert(source, name);
+    if (assertion)
+      throw new SynthFailure(
+        "asserts-only",
+        `kernel ${name} writes no buffer: its only effect is ${assertion}, which the translation does not check (C2M-K025: a Metal kernel cannot abort), so there is no effect of the two to compare; check the condition in Python before the launch`,
+      );
     throw new SynthFailure("no-outputs", `kernel ${name} writes no buffer, so there is nothing to compare`);
+  }
   let last: SynthFailure | undefined;
   // a loop's trip count or step comes from the int parameters (llm.c's `block_size / 32` is a step of 0
   // at S = 16), so a timeout rejects its value of S, not the kernel: the other candidates of that S are
@@ -323,4 +330,18 @@ function firstError(output: string): string {
 function describe(c: SynthCandidate, grown: string[]): string {
   const smem = c.sharedBytes ? `, ${c.sharedBytes} B dynamic shared` : "";
   return `synthesised launch: grid ${c.grid.join("x")}, block ${c.block.join("x")}${smem}, int parameters ${c.size}${grown.length ? `, buffers grown ${grown.join(" ")}` : ""}`;
+}
+
+/** The first `assert(...)` in the body of kernel `name` in the CUDA source, as written; undefined when it has none. */
+function deviceAssert(source: string, name: string): string | undefined {
+  const head = new RegExp(`__global__[^;{]*?\\b${name}\\s*\\(`).exec(source);
+  const open = head ? source.indexOf("{", head.index) : -1;
+  if (open < 0) return undefined;
+  let depth = 0;
+  let end = open;
+  for (; end < source.length; end++) {
+    if (source[end] === "{") depth++;
+    else if (source[end] === "}" && --depth === 0) break;
+  }
+  return /\bassert\s*\([^;]*\)/.exec(source.slice(open, end))?.[0];
 }

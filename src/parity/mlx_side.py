@@ -162,7 +162,9 @@ class CallRecorder:
                 name = recorder.names[key]
                 n = recorder.calls.get(name, 0)
                 recorder.calls[name] = n + 1
-                recorder.records[(name, n)] = a
+                # a new array over the same value: `out += shortcut` after this call rebinds the output array in
+                # place (mx.array.__iadd__ overwrites its descriptor), as torch's hook side copies for the same reason
+                recorder.records[(name, n)] = recorder.mx.array(a)
             return out
 
         return __call__

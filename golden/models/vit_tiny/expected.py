@@ -122,6 +122,9 @@ class TorchLayerNorm(nn.LayerNorm):
     def forward(self, *args, **kwargs):
         return nn.LayerNorm.__call__(self, *args, **kwargs)
 
+    def reset_parameters(self):
+        """torch re-draws the layer's initial parameters here; MLX's nn.LayerNorm drew them when it was built."""
+
 
 TorchLayerNorm.__name__ = TorchLayerNorm.__qualname__ = "LayerNorm"
 

@@ -1,0 +1,15 @@
+def c2m_named_children(module):
+    """torch's Module.named_children(): the direct submodules under torch's names, in the order they were added.
+    MLX's Sequential keeps its modules in its `layers` list, which torch names "0", "1", ...; any other module
+    holds its children as dict items, a torch ModuleList or ModuleDict child being a list or dict of modules."""
+    if isinstance(module, nn.Sequential):
+        return [(str(i), m) for i, m in enumerate(module.layers)]
+
+    def is_module(v):
+        if isinstance(v, (list, tuple)):
+            return any(is_module(x) for x in v)
+        if isinstance(v, dict) and not isinstance(v, nn.Module):
+            return any(is_module(x) for x in v.values())
+        return isinstance(v, nn.Module)
+
+    return [(k, v) for k, v in dict.items(module) if is_module(v)]

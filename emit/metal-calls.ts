@@ -1,0 +1,284 @@
+/**
+ * The Metal printer's calls: kernel launches and grid syncs refused, cooperative-groups factories,
+ * barriers, warp functions and their masks, atomics, intrinsics, casts, the warp-reduction idiom.
+ */
+import type { PrintContext } from "./metal-context.js";
+import { print, printDefault } from "./metal.js";
+import type { CudaNode } from "../grammar/cuda.js";
+import { reportKernel } from "../ir/kernel-diagnostics.js";
+import {
+  ATOMIC_FUNCTIONS,
+  BARRIERS,
+  FENCES,
+  MATH_FUNCTIONS,
+  METAL_ATOMICS,
+  SEGMENTED_SHUFFLES,
+  CACHE_HINTS,
+  UNSUPPORTED_CALLS,
+  VECTOR_CONSTRUCTORS,
+  WARP_FUNCTIONS,
+} from "../passes/kernel/tables.js";
+import { BLOCK_VOTES } from "./metal-block-votes.js";
+import { calleeName, callArgs, field, kids, named, position, unparen } from "../passes/kernel/cst.js";
+import { rootOf } from "../passes/kernel/buffers.js";
+import { integerNames } from "./metal-types.js";
+import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
+
+export function printCall(node: CudaNode, ctx: PrintContext): string {
+  const name = calleeName(node);
+  const args = callArgs(node);
+  const fnNode = field(node, "function");
+  if (kids(node).some((c) => c.type === "kernel_call_syntax")) {
+    reportKernel(ctx.bag, "C2M-K003", position(node), `kernel launch inside a kernel (dynamic parallelism) of '${name}' has no Metal equivalent`);
+    return `/* c2m: dynamic parallelism not translated */`;
+  }
+  if (isGridSync(node, ctx.fn.body)) {
+    reportKernel(ctx.bag, "C2M-K005", position(node), "cooperative-groups grid synchronisation has no Metal equivalent (threadgroups cannot wait for each other)");
+    return node.text;
+  }
+  if (isTileOfTile(node, ctx.fn.body)) {
+    reportKernel(ctx.bag, "C2M-K035", position(node), "a tile partitioned from another tile is not translated; partition the thread block");
+    return node.text;
+  }
+  const factory = coopFactoryAttributes(
+    (fnNode?.type === "qualified_identifier" ? coopQualified(fnNode, ctx.coop)?.name : undefined) ??
+      (ctx.coop.usingNamespace && fnNode?.type === "identifier" ? fnNode.text : "") ??
+      "",
+  );
+  if (factory.length) {
+    // Metal passes thread positions to the kernel: the group factory is given the ones it reads
+    for (const a of factory) ctx.attributes.add(a);
+    const printed = printDefault(node, ctx);
+    const close = printed.lastIndexOf(")");
+    return `${printed.slice(0, close)}${args.length ? ", " : ""}${factory.join(", ")}${printed.slice(close)}`;
+  }
+  if (!name) return printDefault(node, ctx);
+  if (name === "memcpy" && args.length === 3) {
+    ctx.helpers.add("c2m_memcpy");
+    return `c2m_memcpy(${args.map((a) => print(a, ctx)).join(", ")})`;
+  }
+  if (name === "assert") {
+    reportKernel(ctx.bag, "C2M-K025", position(node), `assert(${args.map((a) => a.text).join(", ")}) is not checked: Metal kernels cannot abort`);
+    return "((void)0)";
+  }
+  if (BLOCK_VOTES[name] && args[0]) {
+    if (!ctx.isKernel) {
+      reportKernel(ctx.bag, "C2M-K002", position(node), `${name} in a __device__ function: its counter lives in threadgroup memory, which Metal declares only in the kernel`);
+      return printDefault(node, ctx);
+    }
+    ctx.helpers.add("c2m_block_count");
+    for (const a of ["thread_position_in_threadgroup", "threads_per_threadgroup"]) ctx.attributes.add(a);
+    return BLOCK_VOTES[name](`bool(${print(args[0], ctx)})`);
+  }
+  if (UNSUPPORTED_CALLS[name]) {
+    const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";
+    reportKernel(ctx.bag, code, position(node), `${name}: ${UNSUPPORTED_CALLS[name]}`);
+    return `/* c2m: ${name} not translated */ 0`;
+  }
+  const p = (i: number) => (args[i] ? print(args[i], ctx) : "");
+  if (BARRIERS[name]) {
+    if (name === "__syncthreads" && ctx.analysis?.accesses.some((a) => a.write && a.root.kind === "param")) {
+      // CUDA's __syncthreads orders global memory within the block too
+      return "threadgroup_barrier(mem_flags::mem_device | mem_flags::mem_threadgroup)";
+    }
+    return BARRIERS[name];
+  }
+  if (FENCES[name]) {
+    reportKernel(
+      ctx.bag,
+      "C2M-K016",
+      position(node),
+      `${name} becomes atomic_thread_fence (Metal 3.2, macOS 15 and later); patterns where one threadgroup waits for another have no forward-progress guarantee on Apple GPUs`,
+    );
+    return FENCES[name];
+  }
+  const warp = WARP_FUNCTIONS[name];
+  if (warp) {
+    checkMask(args[0], name, ctx);
+    const rest = args.slice(1);
+    const width = warp.widthArg !== undefined ? rest[warp.widthArg] : undefined;
+    if (width && /^\d+$/.test(width.text.trim()) && Number(width.text.trim()) > 32) {
+      reportKernel(ctx.bag, "C2M-K015", position(width), `${name} with width ${width.text}: warps and Metal SIMD-groups are 32 lanes wide`);
+      return fill(
+        warp.metal,
+        rest.map((a) => print(a, ctx)),
+      );
+    }
+    if (width && !/^(32|warpSize)$/.test(width.text.trim())) {
+      const helper = SEGMENTED_SHUFFLES[name];
+      ctx.helpers.add("c2m_shfl");
+      ctx.attributes.add("thread_index_in_simdgroup");
+      return `${helper}(${print(rest[0], ctx)}, ${print(rest[1], ctx)}, ${print(width, ctx)}, thread_index_in_simdgroup)`;
+    }
+    return fill(
+      warp.metal,
+      rest.map((a) => print(a, ctx)),
+    );
+  }
+  if (name === "__activemask") return "uint(uint64_t(simd_active_threads_mask()))";
+  if (name === "__lanemask_lt") return "((1u << thread_index_in_simdgroup) - 1u)";
+  const aop = ATOMIC_FUNCTIONS[name];
+  if (aop) {
+    const target = rootOf(args[0], ctx.scope);
+    if (!ctx.atomicRoots(target) && !(target === undefined && !ctx.isKernel)) {
+      reportKernel(ctx.bag, "C2M-K002", position(node), `${name} on '${args[0]?.text}', which c2m cannot declare atomic`);
+    }
+    const obj = p(0);
+    if (aop === "cas") {
+      ctx.helpers.add("c2m_atomic_cas");
+      return `c2m_atomic_cas(${obj}, ${p(1)}, ${p(2)})`;
+    }
+    if (aop === "inc" || aop === "dec") {
+      reportKernel(ctx.bag, "C2M-K002", position(node), `${name} (wrapping increment/decrement) has no Metal atomic`);
+      return printDefault(node, ctx);
+    }
+    return METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
+  }
+  if (CACHE_HINTS[name] && args[0]) {
+    const a = unparen(args[0]);
+    const target = a.type === "pointer_expression" && field(a, "operator")?.text === "&" ? print(field(a, "argument")!, ctx) : `(*(${p(0)}))`;
+    return CACHE_HINTS[name] === "store" ? `(${target} = ${p(1)})` : target;
+  }
+  if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
+  const math = MATH_FUNCTIONS[name];
+  if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
+    if (math.startsWith("c2m_")) ctx.helpers.add(math);
+    // CUDA's float functions (sqrtf) convert an int argument; Metal's overloads find it ambiguous
+    const ints = /f$/.test(name) && math.startsWith("metal::") ? integerNames(ctx.fn) : undefined;
+    const printed = args.map((a) => {
+      const text = print(a, ctx);
+      const u = unparen(a);
+      return ints && ((u.type === "identifier" && ints.has(u.text)) || (u.type === "number_literal" && /^\d+$/.test(u.text))) ? `float(${text})` : text;
+    });
+    if (math.includes("{")) return fill(math, printed);
+    return `${math}(${printed.join(", ")})`;
+  }
+  const device = ctx.unit.deviceFunctions.find((f) => f.name === name);
+  if (device) {
+    const extra = ctx.deviceAttrs.get(name) ?? [];
+    for (const a of extra) ctx.attributes.add(a);
+    const printed = printDefault(node, ctx);
+    if (!extra.length) return printed;
+    const close = printed.lastIndexOf(")");
+    const sep = args.length ? ", " : "";
+    return `${printed.slice(0, close)}${sep}${extra.join(", ")}${printed.slice(close)}`;
+  }
+  if (/^__[a-z]\w*$/.test(name) && !ctx.unit.macros.some((m) => m.name === name)) {
+    // a CUDA intrinsic c2m has no mapping for: Metal would reject the name, so say which one
+    reportKernel(ctx.bag, "C2M-K002", position(node), `CUDA intrinsic ${name} has no Metal mapping in c2m`);
+    return printDefault(node, ctx);
+  }
+  if (/^(reinterpret_cast|static_cast|const_cast)$/.test(name) && fnNode?.type === "template_function") {
+    const targ = named(field(fnNode, "arguments")!)[0];
+    const ptr = targ ? kids(targ).find((c) => c.type === "abstract_pointer_declarator") : undefined;
+    if (targ && ptr) {
+      const elem = kids(targ)
+        .filter((c) => c !== ptr && c.type !== "type_qualifier")
+        .map((c) => print(c, ctx))
+        .join(" ");
+      ctx.helpers.add("c2m_cast");
+      return `c2m_cast<${elem}>(${p(0)})`;
+    }
+  }
+  return printDefault(node, ctx);
+}
+
+/** `f(a, g(b))` or `x[i]`: the bracket opened after the leading name closes at the very end. */
+function closesAtEnd(a: string): boolean {
+  const start = a.search(/[([]/);
+  let depth = 0;
+  for (let i = start; i < a.length; i++) {
+    const c = a[i];
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") {
+      depth--;
+      if (depth === 0) {
+        if (i === a.length - 1) return true;
+        if (a[i + 1] !== "[" && a[i + 1] !== "(") return false;
+      }
+    }
+  }
+  return false;
+}
+
+export function isLoopPragma(node: CudaNode): boolean {
+  return /^#\s*pragma\s+(unroll|nounroll)\b/.test(node.text);
+}
+
+/** Whether the statement after a pragma is still a loop once printed (not collapsed by an idiom). */
+export function loopFollows(pragma: CudaNode, ctx: PrintContext): boolean {
+  let next = pragma.nextNamedSibling;
+  while (next?.type === "comment") next = next.nextNamedSibling;
+  if (!next || !["for_statement", "while_statement", "do_statement", "for_range_loop"].includes(next.type)) return false;
+  return next.type !== "for_statement" || warpReductionIdiom(next, ctx) === undefined;
+}
+
+const REDUCE_BY_COMBINER: Record<string, string> = {
+  "+": "simd_sum",
+  fmaxf: "simd_max",
+  fmax: "simd_max",
+  max: "simd_max",
+  fminf: "simd_min",
+  fmin: "simd_min",
+  min: "simd_min",
+};
+
+/**
+ * The full-warp xor-butterfly reduction
+ *   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffff, v, o);   (or v = fmaxf(v, ...))
+ * leaves every lane holding the reduction of all 32 lanes, which is exactly `v = simd_sum(v)` (simd_max,
+ * simd_min). Partial masks, widths other than 32 and shfl_down forms (which leave partial results in
+ * the upper lanes) are translated shuffle by shuffle instead.
+ */
+export function warpReductionIdiom(node: CudaNode, ctx: PrintContext): string | undefined {
+  const init = field(node, "initializer");
+  const cond = field(node, "condition");
+  const update = field(node, "update");
+  const body = field(node, "body");
+  if (!init || !cond || !update || !body) return undefined;
+  const m = /^(?:int|unsigned|unsigned int|uint)?\s*(\w+)\s*=\s*(16|warpSize\s*\/\s*2)\s*;?$/.exec(init.text.trim());
+  if (!m) return undefined;
+  const o = m[1];
+  if (!new RegExp(`^${o}\\s*(>\\s*0|>=\\s*1)$`).test(cond.text.trim())) return undefined;
+  if (!new RegExp(`^${o}\\s*(>>=\\s*1|/=\\s*2)$|^${o}\\s*=\\s*${o}\\s*(>>\\s*1|/\\s*2)$`).test(update.text.trim())) return undefined;
+  const stmts = body.type === "compound_statement" ? named(body) : [body];
+  if (stmts.length !== 1 || stmts[0].type !== "expression_statement") return undefined;
+  const text = stmts[0].text.replace(/\s+/g, "");
+  const shfl = `__shfl_xor_sync\\((0x[fF]{8}u?|-1|~0u?|__activemask\\(\\)),(\\w+),${o}(,(32|warpSize))?\\)`;
+  let v: string | undefined;
+  let fn: string | undefined;
+  let r = new RegExp(`^(\\w+)\\+=${shfl};$`).exec(text);
+  if (r && r[1] === r[3]) {
+    v = r[1];
+    fn = REDUCE_BY_COMBINER["+"];
+  }
+  r = r ? null : new RegExp(`^(\\w+)=(?:metal::|std::)?(\\w+)\\((\\w+),${shfl}\\);$`).exec(text);
+  if (r && r[1] === r[3] && r[3] === r[5] && REDUCE_BY_COMBINER[r[2]]) {
+    v = r[1];
+    fn = REDUCE_BY_COMBINER[r[2]];
+  }
+  if (!v || !fn) return undefined;
+  void ctx;
+  return `${v} = ${fn}(${v});  // c2m: the xor-butterfly warp reduction over 32 lanes`;
+}
+
+/** Fills `{0}`, `{1}`… with arguments, parenthesised unless they are a single name, number or call. */
+function fill(template: string, args: string[]): string {
+  const simple = (a: string) => /^[\w.:]+$/.test(a) || (/^[\w.:]+(<[\w\s,:]*>)?[([]/.test(a) && closesAtEnd(a));
+  return template.replace(/\{(\d+)\}/g, (_, i: string) => {
+    const a = args[Number(i)] ?? "";
+    return simple(a) ? a : `(${a})`;
+  });
+}
+
+const FULL_MASKS = /^(0x[fF]{8}u?|0xFFFFFFFFu?|-1|~0u?|__activemask\(\)|FULL_MASK|FINAL_MASK|0xffffffffU)$/;
+
+function checkMask(mask: CudaNode | undefined, name: string, ctx: PrintContext): void {
+  if (!mask) return;
+  const text = mask.text.replace(/\s+/g, "");
+  const macro = ctx.unit.macros.find((m) => m.name === text);
+  const value = macro ? macro.text.replace(/^#define\s+\w+\s*/, "").trim() : text;
+  if (!FULL_MASKS.test(value) && !FULL_MASKS.test(text)) {
+    reportKernel(ctx.bag, "C2M-K009", position(mask), `${name} with mask ${mask.text}: Metal SIMD-group functions take no mask; every active lane takes part`);
+  }
+}

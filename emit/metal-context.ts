@@ -1,0 +1,37 @@
+/**
+ * The Metal printer's state while it prints one function (emit/metal.ts and the printers it is split into:
+ * metal-calls.ts, metal-header.ts).
+ */
+import type { CudaNode } from "../grammar/cuda.js";
+import type { BufferPlan, KFunction, KernelUnit } from "../ir/kernel.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { type KernelAnalysis, type Root } from "../passes/kernel/buffers.js";
+import { type CoopInfo } from "./coop.js";
+
+/** A row pointer into an in-place buffer, with the twins the printer declares and moves beside it. */
+export type InoutAlias = { param: string; offset?: CudaNode; difference?: boolean } & Pick<NonNullable<BufferPlan["ownAccess"]>["aliases"][number], "moves" | "elsewhere">;
+
+export interface PrintContext {
+  unit: KernelUnit;
+  fn: KFunction;
+  analysis?: KernelAnalysis;
+  bag: DiagnosticBag;
+  helpers: Set<string>;
+  attributes: Set<string>;
+  /** roots whose elements are `atomic<T>`: atomic outputs and atomic shared arrays */
+  atomicRoots: (r: Root | undefined) => boolean;
+  scope: { params: Set<string>; shared: Set<string>; aliases: Map<string, Root> };
+  /** statement node → text inserted before it (inout copy-in) */
+  before: Map<CudaNode, string>;
+  /** attribute parameters each device function needs */
+  deviceAttrs: Map<string, string[]>;
+  /** row pointers into in-place buffers: their `_in` and `_touched` twins are declared next to them */
+  inoutAliases: Map<string, InoutAlias>;
+  isKernel: boolean;
+  /** cooperative-groups namespaces of the file (emit/coop.ts) */
+  coop: CoopInfo;
+  /** in-place buffers and their row pointers whose every access goes through c2m_own → element width */
+  own: Map<string, number>;
+  /** pointers and arrays the function declares volatile (emit/warp-sync.ts) */
+  volatiles: Set<string>;
+}

@@ -748,8 +748,12 @@ export class FunctionWalker {
         // a branch whose tensor has no known rank (an op on a module's input: a LayerNorm of it) may hold any rank: the
         // others' permutation cannot be put on it (transformers' ConvNextLayerNorm with data_format chosen at run time).
         // A parameter itself can take it: its callers convert what they pass, and a tensor of another rank fails there.
-        // (At a loop's back edge the value carried in is the one the loop converts: the loop's own result.)
-        if (ranks.size > 1 || (branchesOfIf && tensors.some((t) => unknownRank(t.t) && !t.def?.endsWith("@param")))) {
+        // (At a loop's back edge the value carried in is the one the loop converts: the loop's own result.) Only where
+        // every permuted branch can go back to torch's layout: a value decided channels-last that no exit can convert
+        // (a parameter carried past an if without else) keeps the others following it, as before.
+        const movable = tensors.every((t, i) => isIdentity(t.t.perm) || (t.def && !this.decisions.has(t.def)) || exits[i]);
+        const unknownBeside = branchesOfIf && movable && tensors.some((t) => unknownRank(t.t) && !t.def?.endsWith("@param"));
+        if (ranks.size > 1 || unknownBeside) {
           tensors.forEach((t, i) => {
             if (isIdentity(t.t.perm)) return;
             if (t.def && !this.decisions.has(t.def)) {

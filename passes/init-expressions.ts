@@ -25,6 +25,7 @@ import {
 } from "./module-values.js";
 import { dataclassInstance, fieldOf } from "./dataclass-values.js";
 import { childList, CHILD_LISTS, inFile } from "./child-values.js";
+import { configInstance, isConfigClass } from "./config-values.js";
 import { sequentialFrom, sliceOf } from "./local-containers.js";
 import { moduleGlobal } from "./module-globals.js";
 import { classFactory } from "./module-inherit.js";
@@ -72,6 +73,8 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const local = it.mod.classes.get(e.text);
   // in a base's __init__ from another file, that file's classes carry their file
   if (local) return it.mod === it.home ? { k: "classref", name: e.text } : { k: "classref", name: e.text, ext: { mod: it.mod, cls: local } };
+  // a config class (config-values.ts): a reference, so that a call or a partial of it builds its instance
+  if (isConfigClass(it.mod, e.text)) return { k: "classref", name: e.text };
   const renamedLayer = it.mod.layerClasses?.get(e.text);
   if (renamedLayer) return { k: "layerref", row: renamedLayer };
   const q = qualify(e, it.mod.aliases);
@@ -221,7 +224,13 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   }
   const data = fn.type === "identifier" && !env.has(fn.text) ? dataclassInstance(it.mod, call, (n) => it.expr(n, env)) : undefined;
   if (data) return data;
+  // `copy.copy(cnf)`: the same value (EfficientNet copies each stage's config before adjusting it)
+  if ((dottedName(fn) === "copy.copy" || dottedName(fn) === "copy.deepcopy") && args.positional[0]) return it.expr(args.positional[0], env);
   const callee = it.expr(fn, env);
+  // a config object (config-values.ts): `MBConvConfig(…)`, or through `partial(MBConvConfig, width_mult=…)`
+  // (a class of another file that reached here without its file, e.g. timm's `model_cls(**kwargs)` in _builder.py, is not one)
+  const config = callee.k === "classref" && !callee.ext && !it.mod.classes.has(callee.name) ? configInstance(it, callee.name, args, env, callee.bound) : undefined;
+  if (config) return config;
   // a parameter no call site gives a value for, called to build something: what it builds is not known
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
@@ -233,19 +242,19 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
-  // of several callees, the classes and layers build modules; an instance called (a module passed where a class
-  // was expected, on a path the program never takes: timm's `norm_layer or nn.Identity()`) builds none
-  if (callee.k === "union" && callee.options.some((o) => o.k === "classref" || o.k === "layerref")) {
+  // of several callees, the classes and layers build modules (a config class, config-values.ts, builds none); an
+  // instance called (a module passed where a class was expected, on a path the program never takes: timm's
+  // `norm_layer or nn.Identity()`) builds none
+  const isModuleRef = (o: ModVal) => o.k === "layerref" || (o.k === "classref" && (!!o.ext || it.mod.classes.has(o.name)));
+  if (callee.k === "union" && callee.options.some(isModuleRef)) {
     return union(
-      callee.options
-        .filter((o) => o.k === "classref" || o.k === "layerref")
-        .map((o) => {
-          if (o.k === "classref") {
-            if (!o.ext) it.construct(o.name, args, env);
-            return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
-          }
-          return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
-        }),
+      callee.options.filter(isModuleRef).map((o) => {
+        if (o.k === "classref") {
+          if (!o.ext) it.construct(o.name, args, env);
+          return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
+        }
+        return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
+      }),
     );
   }
   // helpers: self.method(...) and module-level functions build modules too (torchvision's _make_layer)

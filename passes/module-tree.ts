@@ -110,17 +110,25 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
 }
 
 /**
- * Module-level functions that name a module class of their file: interpreted each round, their parameters what their
- * annotations or defaults say, for the constructions they make, directly or through the functions they call, in this
- * file or another (timm's `dla34()` builds `model_args = dict(block=DlaBasic, …)` and calls `_create_dla(…,
- * **dict(model_args, **kwargs))`, which calls `build_model_with_cfg(DLA, …, **kwargs)` in _builder.py, which calls
- * `model_cls(**kwargs)`; torchvision's `_fcn_resnet(backbone, …)` builds `FCN(IntermediateLayerGetter(backbone, …))`).
+ * Module-level functions that name a module class of their file, or a function that does: interpreted each round,
+ * their parameters what their annotations or defaults say, for the constructions they make, directly or through the
+ * functions they call, in this file or another (timm's `dla34()` builds `model_args = dict(block=DlaBasic, …)` and
+ * calls `_create_dla(…, **dict(model_args, **kwargs))`, which calls `build_model_with_cfg(DLA, …, **kwargs)` in
+ * _builder.py, which calls `model_cls(**kwargs)`; torchvision's `_fcn_resnet(backbone, …)` builds
+ * `FCN(IntermediateLayerGetter(backbone, …))`; `efficientnet_b0()` computes its settings and hands them to
+ * `_efficientnet(…)`, which builds EfficientNet).
  */
 function builderFunctions(mod: ModuleIR): SyntaxNode[] {
   // a library file is read for a few classes only: its model functions are not the user's
   if (mod.onlyClasses || !mod.classes.size) return [];
-  const names = new Set(mod.classes.keys());
-  return [...mod.functions.values()].filter((fn) => fn.descendantsOfType("identifier").some((id) => names.has(id.text)));
+  const builders = new Map<string, SyntaxNode>();
+  let names = new Set(mod.classes.keys());
+  for (let round = 0; round < 3 && names.size; round++) {
+    const found = [...mod.functions].filter(([name, fn]) => !builders.has(name) && fn.descendantsOfType("identifier").some((id) => names.has(id.text)));
+    for (const [name, fn] of found) builders.set(name, fn);
+    names = new Set(found.map(([name]) => name));
+  }
+  return [...builders.values()];
 }
 
 /** The frame a builder function runs in: a class of its own, whose attributes nobody reads (what counts is the constructions it records). */
@@ -266,7 +274,7 @@ export class InitInterpreter {
     return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === torchName);
   }
 
-  private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
+  bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
     // `**kwargs`: the keywords given that no named parameter takes (keyword-splats.ts)
     const kwargs = kwargsParam(fn);

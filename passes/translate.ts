@@ -748,8 +748,12 @@ export class FunctionWalker {
         // a branch whose tensor has no known rank (an op on a module's input: a LayerNorm of it) may hold any rank: the
         // others' permutation cannot be put on it (transformers' ConvNextLayerNorm with data_format chosen at run time).
         // A parameter itself can take it: its callers convert what they pass, and a tensor of another rank fails there.
-        // (At a loop's back edge the value carried in is the one the loop converts: the loop's own result.)
-        if (ranks.size > 1 || (branchesOfIf && tensors.some((t) => unknownRank(t.t) && !t.def?.endsWith("@param")))) {
+        // (At a loop's back edge the value carried in is the one the loop converts: the loop's own result.) Only where
+        // every permuted branch can go back to torch's layout: a value decided channels-last that no exit can convert
+        // (a parameter carried past an if without else) keeps the others following it, as before.
+        const movable = tensors.every((t, i) => isIdentity(t.t.perm) || (t.def && !this.decisions.has(t.def)) || exits[i]);
+        const unknownBeside = branchesOfIf && movable && tensors.some((t) => unknownRank(t.t) && !t.def?.endsWith("@param"));
+        if (ranks.size > 1 || unknownBeside) {
           tensors.forEach((t, i) => {
             if (isIdentity(t.t.perm)) return;
             if (t.def && !this.decisions.has(t.def)) {
@@ -1390,6 +1394,7 @@ export class FunctionWalker {
     for (const a of args ? namedChildren(args) : []) {
       const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
       let g = this.expr(valueNode);
+      if (readsSequence) g = this.asSequential(g);
       if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
       if (g.v.k === "tensor") {
         anyTensor = true;
@@ -1415,12 +1420,19 @@ export class FunctionWalker {
       let g = this.expr(a);
       if (g.v.k === "tensor") g = this.toLogical(g, a);
       // a Sequential is iterated as its list of submodules (sequential-access.ts)
+      g = this.asSequential(g);
       if (g.v.k === "module" && isSequential(g.v.m)) g = { v: g.v, text: sequentialItems(g.text, g.v.m) };
       replaced.set(a, g.text);
       // a parameter merely presumed a tensor (`arch_def`) zipped with others is most often a list of plain values
       return fn === "zip" && g.v.k === "tensor" && g.v.assumed ? ({ k: "other" } as Val) : iterElement(g.v, a);
     });
     return { v: fn === "zip" ? zipped(elements) : enumerated(elements[0]), text: rebuild(e, replaced) };
+  }
+
+  /** An instance of a Sequential subclass (timm's SequentialAppendList iterating `self`) read as a sequence: its items. */
+  private asSequential(g: Gen): Gen {
+    const items = g.text === "self" && !this.env.has("self") ? selfSequential(this.cls) : undefined;
+    return items ? { v: { k: "module", m: items }, text: g.text } : g;
   }
 
   /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */

@@ -2,6 +2,7 @@
  * weights: the key and shape map from a torch state_dict to the translated module's parameters, per class,
  * derived from the module tree (what each attribute holds) and the layer table's per-layer rules.
  */
+import { asConvWeights, convEither, type ConvEither } from "./conv-either.js";
 import { nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
@@ -17,7 +18,13 @@ export interface WeightConflict {
   ops: string[];
 }
 
-export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linearNhwc: Map<string, number> = new Map(), conflicts: WeightConflict[] = []): WeightMaps {
+export function buildWeightMaps(
+  mod: ModuleIR,
+  classes: Iterable<string>,
+  linearNhwc: Map<string, number> = new Map(),
+  conflicts: WeightConflict[] = [],
+  convEithers: ConvEither[] = [],
+): WeightMaps {
   const maps: WeightMaps = {};
   for (const name of classes) {
     const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
@@ -25,7 +32,10 @@ export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linear
     const guards: WeightRule[] = [];
     const opaque = { seen: false, counterAttr: false };
     const layerOps = new Map<string, { op: string; call: SyntaxNode }>();
-    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false, layerOps, conflicts }, name, "", "", []);
+    const eithers: ConvEither[] = [];
+    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false, layerOps, conflicts, eithers }, name, "", "", []);
+    convEithers.push(...eithers);
+    const resolved = new Set(eithers.map((e) => e.key));
     // deeper renames first: an inner Sequential's rule must win over its parent's
     const byDepth = (rules: WeightRule[]) => rules.sort((a, b) => depth(b.torch as string) - depth(a.torch as string));
     // the first rule that matches a key handles it: every attribute c2m knows by name is matched before the rules
@@ -37,7 +47,8 @@ export function buildWeightMaps(mod: ModuleIR, classes: Iterable<string>, linear
     // that name itself (then it is that class's, and travels like its other attributes)
     const moved = [...named.renames, ...guards, ...unnamed.renames].length > 0;
     const counters: WeightRule[] = (opaque.seen || moved) && !opaque.counterAttr ? [{ torch: `**.${COUNTER}`, mlx: null, op: "drop" }] : [];
-    maps[name] = dedupe([...counters, ...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)]);
+    const transforms = [...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)];
+    maps[name] = dedupe([...counters, ...asConvWeights(transforms, resolved)]);
   }
   return maps;
 }
@@ -69,6 +80,8 @@ interface Collector {
   /** per torch key, the shape transform a layer gave it first (a second, different one is a conflict) */
   layerOps: Map<string, { op: string; call: SyntaxNode }>;
   conflicts: WeightConflict[];
+  /** keys a conv and a ConvTranspose of one class share, converted as a conv's (passes/conv-either.ts) */
+  eithers: ConvEither[];
 }
 
 function collectClass(c: Collector, name: string, t: string, m: string, seen: readonly string[], given?: ClassIR): void {
@@ -109,7 +122,12 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: readonly s
         const key = Array.isArray(tk) ? tk[0] : tk;
         const first = c.layerOps.get(key);
         if (!first) c.layerOps.set(key, { op: w.op, call: v.call });
-        else if (first.op !== w.op && !c.conflicts.some((x) => x.key === key && x.call === v.call)) c.conflicts.push({ key, call: v.call, ops: [first.op, w.op] });
+        else if (first.op !== w.op) {
+          const either = convEither(key, first, { op: w.op, call: v.call });
+          if (either) {
+            if (!c.eithers.some((x) => x.key === key)) c.eithers.push(either);
+          } else if (!c.conflicts.some((x) => x.key === key && x.call === v.call)) c.conflicts.push({ key, call: v.call, ops: [first.op, w.op] });
+        }
         transforms.push({ torch: tk, mlx: mk, op: w.op, ...(w.args ? { args: w.args } : {}) });
       }
       return;

@@ -16,6 +16,7 @@ import { starTorchAliases } from "../passes/star-imports.js";
 import { placeholdTorchLibraryImports } from "../passes/torch-library-imports.js";
 import { importRootOf } from "../ir/program/import-resolver.js";
 import { buildWeightMaps, type WeightConflict } from "../passes/weights.js";
+import { useConvMappedTransposes, type ConvEither } from "../passes/conv-either.js";
 import { emitEditsOnly, emitPython, type EmitResult } from "../emit/python.js";
 import { packageProbeEdits, PROBE_HELPER } from "../passes/package-probes.js";
 import { hiresSourceMap } from "../emit/sourcemap.js";
@@ -163,7 +164,9 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     else phase(pass.name, () => pass.run(mod, ctx));
   }
   const conflicts: WeightConflict[] = [];
-  const weightMaps = phase("weight maps", () => buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc, conflicts));
+  const eithers: ConvEither[] = [];
+  const weightMaps = phase("weight maps", () => buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc, conflicts, eithers));
+  for (const e of useConvMappedTransposes(eithers, mod.root, layout!)) conflicts.push({ key: e.key, call: e.transposeCall, ops: ["conv", "conv_transpose"] });
   for (const c of new Map(conflicts.map((x) => [x.call, x])).values()) {
     const message = `torch's ${c.key} converts as ${c.ops.join(" or ")} depending on the layer built here; the weight map cannot tell which the model holds`;
     const d = diags.report("C2M-E040", c.call.startPosition, message);

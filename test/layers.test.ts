@@ -553,8 +553,10 @@ describe("torch.nn → MLX layer table", () => {
       // c2m_get_submodule and c2m_get_parameter by test/layer-subclass.test.ts, c2m_named_children by
       // test/layer-getter.test.ts, each run in Python;
       // NamedSequential (an OrderedDict given to nn.Sequential) by test/named-sequential.test.ts
-      // and c2m_sequential by test/sequential-layouts.test.ts, against torch
+      // and c2m_sequential by test/sequential-layouts.test.ts, against torch; ConvTransposeConvMapped by
+      // test/weight-conflicts.test.ts, against torch
       const translatorHelpers = new Set([
+        "ConvTransposeConvMapped",
         "NamedSequential",
         "c2m_sequential",
         "ModuleDict",

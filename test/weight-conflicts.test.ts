@@ -1,10 +1,18 @@
 /**
  * An attribute that holds a ConvTranspose2d or a Conv2d, chosen by a constructor argument (diffusers' Upsample2D):
- * the weight map is per class and the two convert torch's weight differently, so the converter would pick one
- * silently; c2m says so at the construction (C2M-E040), with a marker.
+ * the weight map is per class and the two convert torch's weight differently. Where both constructions are in one
+ * class, the key converts as a conv's weight and the ConvTranspose is built as ConvTransposeConvMapped, which holds
+ * that form (passes/conv-either.ts): checked against torch for both choices. Where they are not (items of one
+ * ModuleList built by different classes), the converter would pick one silently; c2m says so at the construction
+ * (C2M-E040), with a marker.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
+import { pythonExecutable } from "../src/python.js";
 
 const SRC = `import torch.nn as nn
 
@@ -24,11 +32,73 @@ class Up(nn.Module):
 `;
 
 describe("layers whose weights convert differently under one attribute", () => {
-  it("is an error at the construction, with a marker", () => {
+  it("in one class: converted as a conv's weight, the ConvTranspose built to hold that form", () => {
     const r = compile(SRC, { filename: "up.py" });
+    expect(r.diagnostics.map((x) => x.code)).not.toContain("C2M-E040");
+    expect(r.code).toContain("conv = ConvTransposeConvMapped(c, c, 4, stride=2, padding=1, dims=2)");
+    expect(r.weightMaps.Up).toEqual([{ torch: "conv.weight", mlx: "conv.weight", op: "conv" }]);
+  });
+
+  it("in one class: matches torch whichever layer is built", () => {
+    const src = `${SRC}
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = Up(3, transpose=True)
+        self.b = Up(3)
+
+    def forward(self, x):
+        return self.b(self.a(x))
+`;
+    const r = compile(src, { filename: "up.py" });
+    const dir = mkdtempSync(join(tmpdir(), "c2m-conv-either-"));
+    writeFileSync(join(dir, "torch_side.py"), src);
+    writeFileSync(join(dir, "mlx_side.py"), r.code);
+    const driver = `
+import sys
+sys.path.insert(0, ${JSON.stringify(dir)})
+import numpy as np, torch, mlx.core as mx
+import torch_side, mlx_side
+torch.manual_seed(0)
+t = torch_side.Net().eval()
+m = mlx_side.Net()
+m.load_weights(list(m.sanitize({k: mx.array(v.numpy()) for k, v in t.state_dict().items()}).items()), strict=True)
+x = np.random.default_rng(0).standard_normal((1, 3, 5, 5)).astype(np.float32)
+want = t(torch.from_numpy(x)).detach().numpy()
+got = np.array(m(mx.array(x)))
+print(got.shape == want.shape and float(np.abs(got - want).max()) < 1e-4)
+`;
+    const run = spawnSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("True");
+  });
+
+  it("across classes (items of one ModuleList): an error at the construction, with a marker", () => {
+    const src = `import torch.nn as nn
+
+
+class A(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.ConvTranspose2d(c, c, 4, stride=2, padding=1)
+
+
+class B(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+
+class Net(nn.Module):
+    def __init__(self, kinds):
+        super().__init__()
+        self.blocks = nn.ModuleList([A(4) if k else B(4) for k in kinds])
+`;
+    const r = compile(src, { filename: "ab.py" });
     const d = r.diagnostics.filter((x) => x.code === "C2M-E040");
-    expect(d.map((x) => x.line)).toEqual([11]);
-    expect(r.code).toContain("conv = nn.Conv2d(c, c, 3, padding=1)  # c2m: C2M-E040");
+    expect(d.map((x) => x.line)).toEqual([13]);
+    expect(r.code).toContain("self.conv = nn.Conv2d(c, c, 3, padding=1)  # c2m: C2M-E040");
   });
 
   it("is not reported when each layer has its own attribute", () => {

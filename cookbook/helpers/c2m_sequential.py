@@ -2,7 +2,7 @@
 # elementwise ones that take either. Any other module takes torch's layout (c2m's translated classes keep it at
 # their boundary unless they declare `c2m_layout = (takes channels-last, returns channels-last)`).
 _C2M_CHANNELS_LAST = {
-    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "ConvTorch",
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "ConvTorch", "ConvTransposeConvMapped",
     "BatchNorm", "BatchNorm1d", "BatchNorm3d", "GroupNorm", "InstanceNorm", "Dropout1d", "Dropout2d", "Dropout3d", "PReLU",
     "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "MaxPoolTorch", "AvgPoolTorch",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",

@@ -77,6 +77,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   MaxPoolTorch: cls("MaxPoolTorch.py", ["pool_padding"]),
   AvgPoolTorch: cls("AvgPoolTorch.py", ["pool_padding"]),
   ConvTorch: cls("ConvTorch.py"),
+  ConvTransposeConvMapped: cls("ConvTransposeConvMapped.py"),
   FunctionalLoss: cls("FunctionalLoss.py"),
   // the op table's helpers that loss layers call (also registered with the op table)
   ops_cross_entropy: { file: "ops_cross_entropy.py", needs: [], kind: "function" },

@@ -953,6 +953,9 @@ export class FunctionWalker {
             const elem = iterElement(g.v, right);
             if (left.type === "identifier") this.env.set(left.text, elem);
             else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+            // `[t(x) for i, t in enumerate(self.transition1)]`: what the targets hold, as a for statement's (hrnet)
+            for (const [name, v] of targetValues(left, elem)) this.env.set(name, v);
+            this.bindLoopModules(left, right, e);
           }
         }
         let v: Val = { k: "other" };

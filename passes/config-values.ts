@@ -123,3 +123,20 @@ export function configInstance(it: InitInterpreter, name: string, args: CallArgs
   else interp.superInit(args, env, false);
   return { k: "dict", entries: new Map(cls.attrs) };
 }
+
+/**
+ * Whether an attribute's value is a config object's dict (what configInstance gives) rather than a ModuleDict: some
+ * entry holds a plain value or a constant and none holds a module. Its attributes are read as an object's (`.device`
+ * is its own), not a module's.
+ */
+export function isConfigValue(v: ModVal): boolean {
+  if (v.k !== "dict" || !v.entries?.size) return false;
+  const entries = [...v.entries.values()];
+  const holdsModule = (e: ModVal): boolean =>
+    e.k === "layer" ||
+    e.k === "class" ||
+    e.k === "seq" ||
+    ((e.k === "list" || e.k === "dict") && !!e.elem && holdsModule(e.elem)) ||
+    (e.k === "union" && e.options.some(holdsModule));
+  return entries.some((e) => e.k === "value" || e.k === "const") && !entries.some(holdsModule);
+}

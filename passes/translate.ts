@@ -46,6 +46,7 @@ import { listConcatenation } from "./list-boundaries.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { anyChildOf, CHILD_ITERATORS, childOf } from "./module-children.js";
 import { annotatedModule } from "./annotated-classes.js";
+import { isConfigValue } from "./config-values.js";
 import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
@@ -1005,7 +1006,8 @@ export class FunctionWalker {
       if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
       if (!m) return { v: { k: "other" }, text };
       if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
-      if (m.k === "value") return { v: { k: "other" }, text };
+      // a config object's attributes (config-values.ts) are an object's, not a module's
+      if (m.k === "value" || isConfigValue(m)) return { v: { k: "other" }, text };
       return { v: { k: "module", m }, text };
     }
     const o = this.expr(obj);

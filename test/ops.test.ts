@@ -371,6 +371,8 @@ const CASES: Record<string, Case[]> = {
   ],
   "torch.zeros": ["torch.zeros(2, 3)", "torch.zeros((2, 3))", "torch.zeros(5)", "torch.zeros(2, 3, dtype=torch.int32)", "torch.zeros([4])"],
   "torch.ones": ["torch.ones(2, 3)", "torch.ones((1, 4), dtype=torch.bool)"],
+  "torch.Tensor": [{ src: "torch.Tensor(2, 3)", check: "shape" }, "torch.Tensor([1.5, 2.0])", { src: "torch.Tensor(4).uniform_()", check: "uniform", low: 0, high: 1 }],
+  "torch.LongTensor": [{ src: "torch.LongTensor(3)", check: "shape" }, "torch.LongTensor([1, 2, 3])"],
   "torch.empty": [
     { src: "torch.empty(2, 3)", check: "shape" },
     { src: "torch.empty((4,), dtype=torch.int64)", check: "shape" },

@@ -269,6 +269,18 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Fn.apply(...) runs the class's forward (C2MAutogradFunction); MLX differentiates the operations forward runs, so a backward that computes the same gradient more cheaply (a memory-saving activation) changes nothing; a backward that computes something else (a straight-through estimator) must be ported with mx.custom_function by hand",
     example: "class SwishFn(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x): ...",
   },
+  {
+    code: "C2M-E031",
+    title: "the modules a container is built from are not known: their weights are not mapped",
+    hint: "the items come from a call c2m cannot follow (a builder object, a function decoding string architecture definitions), so the weight map does not know their keys, their nested Sequentials' `layers.` names or their conv layouts, and torch's weights load under the wrong names or shapes; build the items from layers or module classes c2m can see, or port the builder's result by hand",
+    example: "builder = EfficientNetBuilder(...)\nself.blocks = nn.Sequential(*builder(stem_size, block_args))",
+  },
+  {
+    code: "C2M-E032",
+    title: "a module class given to another file's model or registry: that model's weight map does not hold it",
+    hint: "the class reaches a model defined in another file (passed to it from this file, or registered by name for it to build), and that model's weight map is emitted with its own file, from the classes that file can see: the class's weights are not mapped when the model holds it; convert them with this class's own map, or build the model in this file",
+    example: "register_block('mobilevit', MobileVitBlock)\nbuild_model_with_cfg(ResNet, variant, pretrained, block=Bottle2neck)",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

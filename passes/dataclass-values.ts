@@ -15,7 +15,7 @@ import { union } from "./module-values.js";
 const DATACLASS = /^(dataclasses\.)?dataclass\b/;
 
 /** The fields of a dataclass of this file, in order, with their default expressions; undefined for any other class. */
-function dataclassFields(mod: ModuleIR, name: string): { name: string; value?: SyntaxNode }[] | undefined {
+export function dataclassFields(mod: ModuleIR, name: string): { name: string; value?: SyntaxNode }[] | undefined {
   const def = mod.otherClasses.get(name);
   const decorated = def?.parent?.type === "decorated_definition" ? def.parent : undefined;
   if (!def || !decorated || !namedChildren(decorated).some((d) => d.type === "decorator" && DATACLASS.test(d.text.replace(/^@\s*/, "")))) return undefined;

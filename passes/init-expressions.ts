@@ -25,12 +25,15 @@ import {
 } from "./module-values.js";
 import { dataclassInstance, fieldOf } from "./dataclass-values.js";
 import { childList, CHILD_LISTS, inFile } from "./child-values.js";
+import { configInstance, isConfigClass } from "./config-values.js";
 import { sequentialFrom, sliceOf } from "./local-containers.js";
 import { moduleGlobal } from "./module-globals.js";
 import { classFactory } from "./module-inherit.js";
 import { withBoundKeywords } from "./partial-values.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
 import { foreignFunction, foreignValue } from "./package-classes.js";
+import { noteUnknownItems } from "./unknown-items.js";
+import { noteClassesForForeignModel } from "./foreign-models.js";
 import { qualify } from "./resolve-imports.js";
 import { LAYER_BY_NAME } from "./tables/index.js";
 
@@ -70,6 +73,8 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const local = it.mod.classes.get(e.text);
   // in a base's __init__ from another file, that file's classes carry their file
   if (local) return it.mod === it.home ? { k: "classref", name: e.text } : { k: "classref", name: e.text, ext: { mod: it.mod, cls: local } };
+  // a config class (config-values.ts): a reference, so that a call or a partial of it builds its instance
+  if (isConfigClass(it.mod, e.text)) return { k: "classref", name: e.text };
   const renamedLayer = it.mod.layerClasses?.get(e.text);
   if (renamedLayer) return { k: "layerref", row: renamedLayer };
   const q = qualify(e, it.mod.aliases);
@@ -182,7 +187,12 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
       call,
       noteSequential(
         call,
-        sequentialValue(args, (n) => it.expr(n, env)),
+        noteUnknownItems(
+          it.home,
+          it.mod === it.home ? it.diags : undefined,
+          call,
+          sequentialValue(args, (n) => it.expr(n, env)),
+        ),
         it.mod,
       ),
     );
@@ -195,7 +205,7 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     const a = args.positional[0] ?? args.keyword.get("modules");
     if (!a) return { k: "list", items: [] };
     const v = it.expr(a, env);
-    return v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) };
+    return noteUnknownItems(it.home, it.mod === it.home ? it.diags : undefined, call, v.k === "list" ? v : { k: "list", items: null, elem: elementOf(v) });
   }
   if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => it.expr(n, env));
   if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
@@ -214,30 +224,35 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   }
   const data = fn.type === "identifier" && !env.has(fn.text) ? dataclassInstance(it.mod, call, (n) => it.expr(n, env)) : undefined;
   if (data) return data;
+  // `copy.copy(cnf)`: the same value (EfficientNet copies each stage's config before adjusting it)
+  if ((dottedName(fn) === "copy.copy" || dottedName(fn) === "copy.deepcopy") && args.positional[0]) return it.expr(args.positional[0], env);
   const callee = it.expr(fn, env);
+  // a config object (config-values.ts): `MBConvConfig(…)`, or through `partial(MBConvConfig, width_mult=…)`
+  if (callee.k === "classref" && !callee.ext && !it.mod.classes.has(callee.name)) return configInstance(it, callee.name, args, env, callee.bound) ?? { k: "value" };
   // a parameter no call site gives a value for, called to build something: what it builds is not known
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
   }
   if (callee.k === "classref") {
+    if (callee.ext && it.modelFunctionDiags && it.mod === it.home) noteClassesForForeignModel(it.modelFunctionDiags, it.home, call, (n) => it.expr(n, env));
     if (!callee.ext) it.construct(callee.name, args, env, callee.bound);
     const ext = callee.ext && it.specialize(callee.ext, call, args, env, callee.bound);
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
-  // of several callees, the classes and layers build modules; an instance called (a module passed where a class
-  // was expected, on a path the program never takes: timm's `norm_layer or nn.Identity()`) builds none
-  if (callee.k === "union" && callee.options.some((o) => o.k === "classref" || o.k === "layerref")) {
+  // of several callees, the classes and layers build modules (a config class, config-values.ts, builds none); an
+  // instance called (a module passed where a class was expected, on a path the program never takes: timm's
+  // `norm_layer or nn.Identity()`) builds none
+  const isModuleRef = (o: ModVal) => o.k === "layerref" || (o.k === "classref" && (!!o.ext || it.mod.classes.has(o.name)));
+  if (callee.k === "union" && callee.options.some(isModuleRef)) {
     return union(
-      callee.options
-        .filter((o) => o.k === "classref" || o.k === "layerref")
-        .map((o) => {
-          if (o.k === "classref") {
-            if (!o.ext) it.construct(o.name, args, env);
-            return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
-          }
-          return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
-        }),
+      callee.options.filter(isModuleRef).map((o) => {
+        if (o.k === "classref") {
+          if (!o.ext) it.construct(o.name, args, env);
+          return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
+        }
+        return { k: "layer", row: (o as { row: LayerMapping }).row, call } as ModVal;
+      }),
     );
   }
   // helpers: self.method(...) and module-level functions build modules too (torchvision's _make_layer)
@@ -248,6 +263,8 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   if (target && it.canNest) return it.inline(target, args, env);
   // a function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here
   const ext = !target && it.canNest && !(fn.type === "identifier" && env.has(fn.text)) ? foreignFunction(it.mod, fn, it.collectForeign) : undefined;
+  // a model function of this file giving its classes to another file's model (foreign-models.ts)
+  if (ext && it.modelFunctionDiags && it.mod === it.home) noteClassesForForeignModel(it.modelFunctionDiags, it.home, call, (n) => it.expr(n, env));
   if (ext) return it.inlineForeign(ext, args, env);
   return { k: "value" };
 }

@@ -12,6 +12,7 @@ import { fillEmptyBlocks } from "./empty-blocks.js";
 import { removedImportNames, type RemovedName } from "./runtime-placeholders.js";
 import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
+import { placeBuildMarkers } from "./build-markers.js";
 import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
 
 export interface LayoutResult {
@@ -147,6 +148,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     edits.push(...w.edits.values());
     inserts.push(...w.inserts.values());
   }
+  placeBuildMarkers(mod, ctx.markers);
   const importCtx = { source: mod.source, diags, markers: ctx.markers, helpers: ctx.helpers };
   edits.push(...rewriteNestedImports(nested, importCtx));
   const placeholders = topLevelPlaceholders(mod.imports, importCtx);

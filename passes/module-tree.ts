@@ -20,6 +20,9 @@ import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames
 import { annotatedClassValue, holdsClasses, holdsModuleInstances, instanceKey } from "./module-values.js";
 import { extraPositional, varargsName } from "./local-containers.js";
 import { withBound } from "./partial-values.js";
+import { reportUnknownItems, startRound } from "./unknown-items.js";
+import { noteBuildDiagnostics } from "./build-markers.js";
+import { noteRegisteredClasses } from "./foreign-models.js";
 import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
@@ -38,6 +41,7 @@ const MAX_DEPTH = 6;
  * module class through this file, sibling files or libraries; without one, bases in this file only.
  */
 export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
+  const reportedBefore = diags?.items.length ?? 0;
   const defs = namedChildren(mod.root)
     .map((n) => (n.type === "decorated_definition" ? n.childForFieldName("definition")! : n))
     .filter((n) => n.type === "class_definition" || n.type === "function_definition");
@@ -80,8 +84,10 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   // passes `downsample` into BasicBlock); callers are interpreted first, so iterate a few rounds.
   // so do module-level functions that build them (torchvision's `_fcn_resnet(backbone, …)` builds FCN(backbone, …))
   const builders = builderFunctions(mod);
+  if (diags && !mod.onlyClasses && mod.classes.size) noteRegisteredClasses(diags, mod, collectForeign);
   let sites: CallSites = new Map();
   for (let round = 0; round < ROUNDS; round++) {
+    startRound(mod);
     const next: CallSites = new Map();
     for (const cls of mod.classes.values()) {
       cls.attrs.clear();
@@ -90,23 +96,39 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
       // what an earlier round could not know a later one may: only the last round's findings are reported
       new InitInterpreter(mod, cls, sites, next, round === ROUNDS - 1 ? diags : undefined).run();
     }
-    for (const fn of builders) new InitInterpreter(mod, builderFrame(fn), sites, next).runBuilder(fn);
+    for (const fn of builders) {
+      const it = new InitInterpreter(mod, builderFrame(fn), sites, next);
+      // a model function giving its classes to another file's model: C2M-E032 (foreign-models.ts), in the last round
+      if (round === ROUNDS - 1) it.modelFunctionDiags = diags;
+      it.runBuilder(fn);
+    }
     sites = next;
   }
+  reportUnknownItems(mod, diags);
+  // what the module tree reported gets its marker in the output (build-markers.ts)
+  if (diags) noteBuildDiagnostics(mod, diags.items.slice(reportedBefore));
 }
 
 /**
- * Module-level functions that name a module class of their file: interpreted each round, their parameters what their
- * annotations or defaults say, for the constructions they make, directly or through the functions they call, in this
- * file or another (timm's `dla34()` builds `model_args = dict(block=DlaBasic, …)` and calls `_create_dla(…,
- * **dict(model_args, **kwargs))`, which calls `build_model_with_cfg(DLA, …, **kwargs)` in _builder.py, which calls
- * `model_cls(**kwargs)`; torchvision's `_fcn_resnet(backbone, …)` builds `FCN(IntermediateLayerGetter(backbone, …))`).
+ * Module-level functions that name a module class of their file, or a function that does: interpreted each round,
+ * their parameters what their annotations or defaults say, for the constructions they make, directly or through the
+ * functions they call, in this file or another (timm's `dla34()` builds `model_args = dict(block=DlaBasic, …)` and
+ * calls `_create_dla(…, **dict(model_args, **kwargs))`, which calls `build_model_with_cfg(DLA, …, **kwargs)` in
+ * _builder.py, which calls `model_cls(**kwargs)`; torchvision's `_fcn_resnet(backbone, …)` builds
+ * `FCN(IntermediateLayerGetter(backbone, …))`; `efficientnet_b0()` computes its settings and hands them to
+ * `_efficientnet(…)`, which builds EfficientNet).
  */
 function builderFunctions(mod: ModuleIR): SyntaxNode[] {
   // a library file is read for a few classes only: its model functions are not the user's
   if (mod.onlyClasses || !mod.classes.size) return [];
-  const names = new Set(mod.classes.keys());
-  return [...mod.functions.values()].filter((fn) => fn.descendantsOfType("identifier").some((id) => names.has(id.text)));
+  const builders = new Map<string, SyntaxNode>();
+  let names = new Set(mod.classes.keys());
+  for (let round = 0; round < 3 && names.size; round++) {
+    const found = [...mod.functions].filter(([name, fn]) => !builders.has(name) && fn.descendantsOfType("identifier").some((id) => names.has(id.text)));
+    for (const [name, fn] of found) builders.set(name, fn);
+    names = new Set(found.map(([name]) => name));
+  }
+  return [...builders.values()];
 }
 
 /** The frame a builder function runs in: a class of its own, whose attributes nobody reads (what counts is the constructions it records). */
@@ -134,6 +156,8 @@ export class InitInterpreter {
   inLoop = 0;
   /** how another file's classes are collected, for the lookups that cross files */
   readonly collectForeign = collectForeign;
+  /** set while a model function of the file compiled runs (constructionsInFunctions): where C2M-E032 goes */
+  modelFunctionDiags?: DiagnosticBag;
 
   /**
    * Interprets `cls`'s __init__, or, for a base's __init__ run by `super().__init__(…)`, the base's (`mod` is
@@ -250,7 +274,7 @@ export class InitInterpreter {
     return !!bases && namedChildren(bases).some((b) => qualify(b, this.mod.aliases) === torchName);
   }
 
-  private bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
+  bindParams(fn: SyntaxNode, env: Env, given: Map<string, ModVal>): void {
     const params = fn.childForFieldName("parameters")!;
     // `**kwargs`: the keywords given that no named parameter takes (keyword-splats.ts)
     const kwargs = kwargsParam(fn);

@@ -100,7 +100,11 @@ export function concatenated(a: ModVal, b: ModVal): ModVal {
 
 export function elementOf(v: ModVal): ModVal {
   if (v.k === "list" || v.k === "seq") return v.items ? union(v.items) : (v.elem ?? { k: "unknown" });
+  // one of several lists (a setting chosen by a branch): an item of any
+  if (v.k === "union" && v.options.every((o) => o.k === "list" || o.k === "seq" || o.k === "dict")) return union(v.options.map(elementOf));
   if (v.k === "dict") return v.entries ? union([...v.entries.values()]) : (v.elem ?? { k: "unknown" });
+  // one of several lists (each call site of SequentialList(*modules) passes its own): an element of any
+  if (v.k === "union") return union(v.options.map(elementOf));
   return { k: "value" };
 }
 

@@ -1391,6 +1391,7 @@ export class FunctionWalker {
     for (const a of args ? namedChildren(args) : []) {
       const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
       let g = this.expr(valueNode);
+      if (readsSequence) g = this.asSequential(g);
       if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
       if (g.v.k === "tensor") {
         anyTensor = true;
@@ -1416,12 +1417,19 @@ export class FunctionWalker {
       let g = this.expr(a);
       if (g.v.k === "tensor") g = this.toLogical(g, a);
       // a Sequential is iterated as its list of submodules (sequential-access.ts)
+      g = this.asSequential(g);
       if (g.v.k === "module" && isSequential(g.v.m)) g = { v: g.v, text: sequentialItems(g.text, g.v.m) };
       replaced.set(a, g.text);
       // a parameter merely presumed a tensor (`arch_def`) zipped with others is most often a list of plain values
       return fn === "zip" && g.v.k === "tensor" && g.v.assumed ? ({ k: "other" } as Val) : iterElement(g.v, a);
     });
     return { v: fn === "zip" ? zipped(elements) : enumerated(elements[0]), text: rebuild(e, replaced) };
+  }
+
+  /** An instance of a Sequential subclass (timm's SequentialAppendList iterating `self`) read as a sequence: its items. */
+  private asSequential(g: Gen): Gen {
+    const items = g.text === "self" && !this.env.has("self") ? selfSequential(this.cls) : undefined;
+    return items ? { v: { k: "module", m: items }, text: g.text } : g;
   }
 
   /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */

@@ -45,6 +45,24 @@ describe("Module methods", () => {
       "import torch.nn as nn\n\n\ndef named_apply(fn, module: nn.Module, name=''):\n    for child_name, child_module in module.named_children():\n        named_apply(fn, child_module, child_name)\n    fn(module=module, name=name)\n    return module\n";
     const out = compile(src).code;
     expect(out).toContain("for child_name, child_module in c2m_named_children(module):");
+    // walked down through a ModuleList and a ModuleDict child (plain list and dict in MLX), named as torch names them
+    const names = spawnSync(
+      pythonExecutable(),
+      [
+        "-c",
+        `${out}
+import mlx.nn as nn
+m = nn.Module()
+m.blocks = [nn.Linear(2, 2), nn.Sequential(nn.ReLU())]
+m.heads = {"a": nn.Linear(2, 1)}
+seen = []
+named_apply(lambda module, name: seen.append(name), m)
+print(seen)`,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(names.stderr).toBe("");
+    expect(names.stdout.trim()).toBe("['0', '0', '1', 'blocks', 'a', 'heads', '']");
     // children() too (transformers' smart_apply(module, fn) walks module.children()): MLX's children() is a dict, and a
     // Sequential's children are its `layers` list, which torch names "0", "1", ... (c2m_named_children)
     const walk = compile("import torch.nn as nn\n\n\ndef walk(module, fn):\n    for child in module.children():\n        walk(child, fn)\n    fn(module)\n").code;

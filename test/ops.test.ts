@@ -564,6 +564,12 @@ const CASES: Record<string, Case[]> = {
   "torch.cumprod": ["torch.cumprod(u, 2)", "k.cumprod(dim=1)"],
   "torch.diff": ["torch.diff(a)", "a.diff(dim=1)", "torch.diff(a, n=2, dim=2)"],
   "torch.logcumsumexp": ["torch.logcumsumexp(a, 1)"],
+  "torch.unique": [
+    "torch.unique(torch.tensor([3, 1, 3, 1, 2]))",
+    "torch.unique(uniq, return_inverse=True, return_counts=True)",
+    "uniq.unique(return_counts=True)",
+    "torch.unique(torch.round(a * 2))",
+  ],
   "torch.sort": [
     "torch.sort(nanv)",
     "torch.sort(nanv, descending=True)",

@@ -157,6 +157,14 @@ describe("weights, outputs and params failures", () => {
     expect(attribute(f, [diag("C2M-W031", 35)], shifted).construct).toMatch(/^no counted diagnostic in Block \(pkg\/m.py:30-40 emitted; blocks.0.bn1.bias not in the model\)$/);
   });
 
+  it("a weights failure ties to an error naming the class that another file's model holds without its rules (C2M-E032)", () => {
+    const f = failure({ stage: "weights", error: "ValueError: Received 2 parameters not in model", owners: [owner()] });
+    const e032 = diag("C2M-E032", 99, "Block is registered into _block_registry of pkg/byob.py: a model there that builds blocks by name has a weight map without Block's rules");
+    expect(attribute(f, [e032], shifted).diagnostic).toBe(e032);
+    // another class named: no tie
+    expect(attribute(f, [{ ...e032, message: "Other is given to ResNet (pkg/resnet.py) here" }], shifted).diagnostic).toBeNull();
+  });
+
   it("a params failure ties to a diagnostic of the owner's file naming the key (C2M-E028), not another file's", () => {
     const o = owner({ class: "LM", attr: "lm_head", why: "lm_head.weight trainable here, not a parameter in torch" });
     const f = failure({ stage: "params", error: "3 trainable parameters, torch has 2", owners: [o] });

@@ -4,6 +4,11 @@ def c2m_named_children(module):
     holds its children as dict items, a torch ModuleList or ModuleDict child being a list or dict of modules."""
     if isinstance(module, nn.Sequential):
         return [(str(i), m) for i, m in enumerate(module.layers)]
+    # a ModuleList / ModuleDict child is a plain list / dict in MLX: torch names its children by position / key
+    if isinstance(module, (list, tuple)):
+        return [(str(i), m) for i, m in enumerate(module)]
+    if isinstance(module, dict) and not isinstance(module, nn.Module):
+        return list(module.items())
 
     def is_module(v):
         if isinstance(v, (list, tuple)):

@@ -62,7 +62,9 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     return `${accessPair(first.node, other.node)} have different owner indices (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so c2m cannot show that one thread alone touches each element`;
   }
   if (!splits.some((x) => THREAD_SOURCE.test(expand(full(x), defs))) && !ledByOneThread(splits, body, defs))
-    return `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread, so every thread of the grid updates the same elements`;
+    return /blockIdx|threadgroup_position/.test(expand(full(first), defs))
+      ? `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread within its block (only on the block), so c2m cannot tell which of the block's threads owns each element`
+      : `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread, so every thread of the grid updates the same elements`;
   const reassigned = ownerReassigned(first.owner, body, defs);
   if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element (${accessPair(first.node)})`;
   const localKey = (l: Local) => (l.kind === "none" ? "" : l.kind === "literal" ? `#${l.value}` : l.kind === "loop" ? l.signature : l.text);

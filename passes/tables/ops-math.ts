@@ -328,6 +328,15 @@ export const MATH_ROWS: OpRow[] = [
     note: "(values, indices), as torch",
   },
   {
+    // the size depends on the data: computed on the host (timm's regnet counts its stages from computed widths)
+    torch: ["torch.unique", "Tensor.unique"],
+    sig: ["input", "sorted=True", "return_inverse=False", "return_counts=False", "dim=None"],
+    mlx: "{@ops_unique}({input}[, return_inverse={return_inverse}][, return_counts={return_counts}][, dim={dim}])",
+    layout: "logical",
+    helpers: ["ops_unique"],
+    note: "evaluated on the host (the result's size depends on the data); dim= is refused at run time",
+  },
+  {
     torch: ["torch.argsort", "Tensor.argsort"],
     sig: ["input", "dim=-1", "descending=False", "stable=False"],
     mlx: "{@ops_argsort}({input}[, {dim}][, descending={descending}])",

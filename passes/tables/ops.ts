@@ -79,6 +79,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_var_mean",
     "ops_pixel_unshuffle",
     "ops_legacy_tensor",
+    "ops_unique",
   ].map((name) => [name, { file: `cookbook/helpers/${name}.py`, kind: "function" as const }]),
 );
 
@@ -90,7 +91,7 @@ export const UNSUPPORTED_OPS: { torch: string[]; reason: string }[] = [
   },
   { torch: ["torch.nonzero", "Tensor.nonzero", "torch.argwhere", "Tensor.argwhere"], reason: "the result's shape depends on the data; MLX needs shapes known before evaluation." },
   { torch: ["torch.bincount", "Tensor.bincount"], reason: "the result's length depends on the data (max + 1)." },
-  { torch: ["torch.unique", "Tensor.unique", "torch.unique_consecutive"], reason: "the result's shape depends on the data (mx.unique needs a fixed `size`)." },
+  { torch: ["torch.unique_consecutive"], reason: "the result's shape depends on the data (mx.unique needs a fixed `size`)." },
   { torch: ["Tensor.double"], reason: "float64 is not available on the GPU in MLX (CPU stream only)." },
   {
     torch: ["Tensor.data_ptr", "Tensor.storage", "Tensor.untyped_storage", "Tensor.pin_memory", "Tensor.share_memory_"],

@@ -15,7 +15,7 @@
  *   owner        weights, outputs and params failures: the emitted class that holds what failed (the module that
  *                holds a rejected weight key, c2m parity's first diverging submodule, the holder of a parameter on
  *                one side only; a library layer stands for the emitted class that built it): a weights diagnostic
- *                (C2M-W009, W014, W015) of that class's file naming the class or the attribute, a diagnostic
+ *                (C2M-W009, W014, W015, E031, E032) of that class's file naming the class or the attribute, a diagnostic
  *                naming the rejected key itself (C2M-E028 `lm_head.weight ... tied`), or a diagnostic
  *                inside the class's lines: for outputs any counted one, for weights and params an error or a
  *                warning about what the class builds (BUILD_WARNINGS)
@@ -49,7 +49,12 @@ export const COUNTED_WARNINGS: ReadonlySet<string> = new Set([
   "C2M-W028", // a torch layer attribute MLX's layer does not keep, read as a stand-in value
 ]);
 
-const WEIGHT_WARNINGS = new Set(["C2M-W009", "C2M-W014", "C2M-W015"]);
+/**
+ * The diagnostics about a weight map, tied to a weights failure by the class or attribute they name: the warnings, and
+ * the errors that say a class's weights are not mapped where the model's map is made (C2M-E031 a container built by a
+ * call c2m cannot follow, C2M-E032 a class given to another file's model).
+ */
+const WEIGHT_WARNINGS = new Set(["C2M-W009", "C2M-W014", "C2M-W015", "C2M-E031", "C2M-E032"]);
 
 /**
  * What can explain a weights or params failure inside the class holding the key: errors, and the warnings about

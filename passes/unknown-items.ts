@@ -1,0 +1,52 @@
+/**
+ * unknown-items: a container whose modules c2m cannot see. timm's EfficientNet builds its stages with
+ * `nn.Sequential(*builder(stem_size, block_args))`, where `builder` is an EfficientNetBuilder decoding string
+ * architecture definitions: the module tree cannot tell what the call returns, so the weight map knows neither the
+ * blocks' keys, nor their nested Sequentials' `layers.` names, nor their conv layouts. That is an error at the
+ * construction (C2M-E031), never a guess.
+ *
+ * Reads: the value the module tree computed for the container. Writes: the diagnostics, reported once the module tree
+ * has settled (a round that does not know a parameter's call sites yet must not report what a later round knows).
+ */
+import type { SyntaxNode } from "../grammar/python.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import type { ModVal, ModuleIR } from "../ir/module.js";
+
+/** Per file, the containers of the current round whose items are unknown, with their message. */
+const pending = new WeakMap<ModuleIR, Map<SyntaxNode, string>>();
+
+/** Whether a container's items are known to be nothing c2m can name: no item known, and its element a plain or unknown value. */
+function itemsUnknown(v: ModVal): boolean {
+  if (v.k !== "seq" && v.k !== "list") return false;
+  return v.items === null && (v.elem === undefined || v.elem.k === "value" || v.elem.k === "unknown");
+}
+
+/** Notes `nn.Sequential(…)`/`nn.ModuleList(…)` at `call` when what it holds is unknown (only for the file compiled: `diags` set). */
+export function noteUnknownItems(mod: ModuleIR, diags: DiagnosticBag | undefined, call: SyntaxNode, v: ModVal): ModVal {
+  if (!diags || !itemsUnknown(v) || !fromCall(call)) return v;
+  const round = pending.get(mod) ?? pending.set(mod, new Map()).get(mod)!;
+  const text = call.text.length > 80 ? `${call.text.slice(0, 77)}...` : call.text;
+  round.set(call, `${text.replace(/\s+/g, " ")}: c2m cannot tell what modules it holds (they come from a call it cannot follow); their weights are not mapped`);
+  return v;
+}
+
+/**
+ * Whether the container is given a call's result as it stands (`nn.Sequential(*builder(…))`, `nn.ModuleList(f(…))`):
+ * the construct c2m could not follow is that call. Items built one by one (`[block(c) for …]` with `block` a parameter
+ * no call site fills) are diagnosed where they are built (C2M-W015).
+ */
+function fromCall(call: SyntaxNode): boolean {
+  const args = call.childForFieldName("arguments");
+  return !!args && args.namedChildren.some((a) => (a.type === "list_splat" ? a.namedChildren[0] : a)?.type === "call");
+}
+
+/** Starts a round of the module tree's interpretation: what an earlier round noted is forgotten. */
+export function startRound(mod: ModuleIR): void {
+  pending.get(mod)?.clear();
+}
+
+/** Reports what the last round noted. */
+export function reportUnknownItems(mod: ModuleIR, diags: DiagnosticBag | undefined): void {
+  for (const [call, message] of pending.get(mod) ?? []) diags?.report("C2M-E031", call.startPosition, message);
+  pending.delete(mod);
+}

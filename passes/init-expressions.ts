@@ -228,7 +228,9 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   if ((dottedName(fn) === "copy.copy" || dottedName(fn) === "copy.deepcopy") && args.positional[0]) return it.expr(args.positional[0], env);
   const callee = it.expr(fn, env);
   // a config object (config-values.ts): `MBConvConfig(…)`, or through `partial(MBConvConfig, width_mult=…)`
-  if (callee.k === "classref" && !callee.ext && !it.mod.classes.has(callee.name)) return configInstance(it, callee.name, args, env, callee.bound) ?? { k: "value" };
+  // (a class of another file that reached here without its file, e.g. timm's `model_cls(**kwargs)` in _builder.py, is not one)
+  const config = callee.k === "classref" && !callee.ext && !it.mod.classes.has(callee.name) ? configInstance(it, callee.name, args, env, callee.bound) : undefined;
+  if (config) return config;
   // a parameter no call site gives a value for, called to build something: what it builds is not known
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);

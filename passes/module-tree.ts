@@ -26,7 +26,6 @@ import { noteRegisteredClasses } from "./foreign-models.js";
 import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
-import { factoryDictKeys } from "./call-splats.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
@@ -248,8 +247,6 @@ export class InitInterpreter {
       for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
-    // a call site that leaves a parameter out builds the class with its default (timm's ConvNorm: norm_layer='batchnorm2d' at most sites)
-    for (const [k, node] of defaultsLeftOut(init, calls, names)) if (collected.has(k)) push(collected, k, this.expr(node, new Map()));
     for (const [k, vs] of collected) out.set(k, union(vs));
     return out;
   }
@@ -392,40 +389,4 @@ export class InitInterpreter {
       this.depth--;
     }
   }
-}
-
-/** The parameters with a default that some call leaves out (no keyword, no position, no splat that could carry it), with their defaults. */
-function defaultsLeftOut(init: SyntaxNode, calls: readonly SyntaxNode[], names: string[]): Map<string, SyntaxNode> {
-  const out = new Map<string, SyntaxNode>();
-  for (const p of namedChildren(init.childForFieldName("parameters")!)) {
-    const name = paramName(p);
-    const value = p.type === "default_parameter" || p.type === "typed_default_parameter" ? p.childForFieldName("value") : null;
-    if (!name || !value) continue;
-    const at = names.indexOf(name);
-    const leftOut = calls.some((call) => {
-      const args = callArgs(call);
-      if (args.keyword.has(name) || args.positional.some((a) => a.type === "list_splat" || (a.type === "dictionary_splat" && !factorySplat(a)))) return false;
-      return args.positional.length <= at;
-    });
-    if (leftOut) out.set(name, value);
-  }
-  return out;
-}
-
-/**
- * Whether `**dd` unpacks only torch's factory keywords: dd is bound, everywhere in the enclosing function, to
- * `{"device": device, "dtype": dtype}` or `dict(device=..., dtype=...)` (timm passes it to every constructor).
- */
-function factorySplat(splat: SyntaxNode): boolean {
-  const name = namedChildren(splat)[0];
-  let fn = splat.parent;
-  while (fn && fn.type !== "function_definition") fn = fn.parent;
-  if (name?.type !== "identifier" || !fn) return false;
-  const values: SyntaxNode[] = [];
-  const visit = (n: SyntaxNode): void => {
-    if (n.type === "assignment" && n.childForFieldName("left")?.text === name.text) values.push(n.childForFieldName("right") ?? n);
-    for (const c of namedChildren(n)) if (c.type !== "function_definition" && c.type !== "class_definition") visit(c);
-  };
-  visit(fn.childForFieldName("body")!);
-  return values.length > 0 && values.every((v) => factoryDictKeys(v) !== undefined);
 }

@@ -868,9 +868,6 @@ export class FunctionWalker {
       case "identifier": {
         const v = this.env.get(e.text);
         if (v) return { v, text: e.text };
-        // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling): self is the Sequential of its items
-        const items = e.text === "self" ? this.cls?.attrs.get(SEQUENTIAL_ITEMS) : undefined;
-        if (items?.k === "seq") return { v: { k: "module", m: items }, text: e.text };
         // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
         const q = this.ctx.mod.aliases.get(e.text);
         if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
@@ -953,6 +950,9 @@ export class FunctionWalker {
             const elem = iterElement(g.v, right);
             if (left.type === "identifier") this.env.set(left.text, elem);
             else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
+            // `[t(x) for i, t in enumerate(self.transition1)]`: what the targets hold, as a for statement's (hrnet)
+            for (const [name, v] of targetValues(left, elem)) this.env.set(name, v);
+            this.bindLoopModules(left, right, e);
           }
         }
         let v: Val = { k: "other" };

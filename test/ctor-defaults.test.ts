@@ -1,7 +1,6 @@
 /**
- * What a class's constructor parameter may hold is the union over its construction sites, the parameter's default
- * included wherever a site leaves it out (passes/module-tree.ts); of several callees, the classes and layers build
- * modules and an instance called builds none (passes/init-expressions.ts). timm's efficientformer_v2 ConvNorm:
+ * Of several callees a factory may call (`layer(num_features)`), the classes and layers build modules and an instance
+ * called builds none (passes/init-expressions.ts). timm's efficientformer_v2 ConvNorm:
  * `self.bn = create_norm_layer(norm_layer, ...)` with norm_layer='batchnorm2d' at most sites and
  * `norm_layer or nn.Identity()` at one; the norm is then called through c2m_sequential, which moves x to the
  * layout the module held at run time takes. Checked against torch.
@@ -15,8 +14,8 @@ import { packageRoot } from "../src/python.js";
 
 const MODEL = join(packageRoot(), "test", "fixtures", "models", "norm_factory_defaults.py");
 
-describe("constructor parameters a site leaves to their default", () => {
-  it("keep the default among what the parameter may hold: the norm is called by the layout it takes", () => {
+describe("a factory whose callee may be a class or an instance", () => {
+  it("builds what the classes build: the norm is called by the layout it takes", () => {
     const r = compile(readFileSync(MODEL, "utf8"), { filename: "norm_factory_defaults.py" });
     expect(r.code).toContain("x = c2m_sequential(self.bn, x, True, False)");
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);

@@ -2,7 +2,8 @@
  * A list of tensors that crosses a module boundary holds them in torch's layout (passes/list-boundaries.ts): a list
  * display or a concatenation passed to a module class, a list parameter appended to (`children.append(bottom)`, timm's
  * DlaTree), and `for module in self` in a subclass of nn.Sequential (timm's selecsls SequentialList). Each model is
- * translated, run on MLX and compared with torch.
+ * translated, run on MLX and compared with torch; and a comprehension's loop targets over a ModuleList hold its modules
+ * (`[t(x) for i, t in enumerate(self.transition1)]`, timm's hrnet), as a for statement's do.
  */
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
@@ -89,6 +90,18 @@ class SeqList(nn.Sequential):
         return x
 
 
+class CompNet(nn.Module):
+    def __init__(self, c=4):
+        super().__init__()
+        self.stem = nn.Conv2d(3, c, 3, padding=1)
+        self.trans = nn.ModuleList([nn.Sequential(nn.Conv2d(c, c, 3, padding=1), nn.ReLU()), nn.Sequential(nn.Conv2d(c, c, 1))])
+
+    def forward(self, x):
+        x = self.stem(x)
+        xs = [t(x) for i, t in enumerate(self.trans)]
+        return xs[0] + xs[1]
+
+
 class SeqNet(nn.Module):
     def __init__(self, c=4):
         super().__init__()
@@ -135,7 +148,7 @@ describe("lists of tensors across module boundaries", () => {
     writeFileSync(join(dir, "t.py"), SRC);
     writeFileSync(join(dir, "m.py"), r.code);
     writeFileSync(join(dir, "check.py"), CHECK);
-    const out = execFileSync(PYTHON, [join(dir, "check.py"), join(dir, "t.py"), join(dir, "m.py"), "Net", "TreeNet", "SeqNet"], { encoding: "utf8" });
-    expect(out.trim().split("\n")).toEqual(["Net True", "TreeNet True", "SeqNet True"]);
+    const out = execFileSync(PYTHON, [join(dir, "check.py"), join(dir, "t.py"), join(dir, "m.py"), "Net", "TreeNet", "SeqNet", "CompNet"], { encoding: "utf8" });
+    expect(out.trim().split("\n")).toEqual(["Net True", "TreeNet True", "SeqNet True", "CompNet True"]);
   });
 });

@@ -1,3 +1,12 @@
+class _C2MChildList(list):
+    """A torch ModuleList child as named_children gives it: MLX holds a plain list, which (unlike torch's ModuleList)
+    takes no attributes; code walking children sets some (transformers' `_is_hf_initialized`). The same items."""
+
+
+class _C2MChildDict(dict):
+    """A torch ModuleDict child as named_children gives it (see _C2MChildList)."""
+
+
 def c2m_named_children(module):
     """torch's Module.named_children(): the direct submodules under torch's names, in the order they were added.
     MLX's Sequential keeps its modules in its `layers` list, which torch names "0", "1", ...; any other module
@@ -17,4 +26,9 @@ def c2m_named_children(module):
             return any(is_module(x) for x in v.values())
         return isinstance(v, nn.Module)
 
-    return [(k, v) for k, v in dict.items(module) if is_module(v)]
+    def child(v):
+        if isinstance(v, (list, tuple)):
+            return _C2MChildList(v)
+        return _C2MChildDict(v) if isinstance(v, dict) and not isinstance(v, nn.Module) else v
+
+    return [(k, child(v)) for k, v in dict.items(module) if is_module(v)]

@@ -320,6 +320,7 @@ const CASES: Record<string, Case[]> = {
   "torch.stack": ["torch.stack([a, b])", "torch.stack((a, b), dim=-1)", "torch.stack([v, w], 1)"],
   "torch.split": ["torch.split(a, 2, dim=2)", "torch.split(a, [1, 3], 2)", "torch.split(a, 3)", "torch.split(c, 2)"],
   "Tensor.split": ["a.split(2, -1)", "c.split([1, 1, 1])", "a.split([2, 1], dim=1)"],
+  "torch.split_with_sizes": ["torch.split_with_sizes(a, [1, 3], 2)", "a.split_with_sizes([2, 1], dim=1)", "a.split_with_sizes((1, 1, 1), -2)"],
   "torch.chunk": ["torch.chunk(a, 2, dim=2)", "torch.chunk(c, 2)", "torch.chunk(x3, 4, dim=2)"],
   "Tensor.chunk": ["a.chunk(3, 1)", "x3.chunk(2, -1)", "a.chunk(4, dim=-1)"],
   "torch.unbind": ["torch.unbind(a)", "a.unbind(1)", "a.unbind(dim=-1)"],
@@ -370,6 +371,8 @@ const CASES: Record<string, Case[]> = {
   ],
   "torch.zeros": ["torch.zeros(2, 3)", "torch.zeros((2, 3))", "torch.zeros(5)", "torch.zeros(2, 3, dtype=torch.int32)", "torch.zeros([4])"],
   "torch.ones": ["torch.ones(2, 3)", "torch.ones((1, 4), dtype=torch.bool)"],
+  "torch.Tensor": [{ src: "torch.Tensor(2, 3)", check: "shape" }, "torch.Tensor([1.5, 2.0])", { src: "torch.Tensor(4).uniform_()", check: "uniform", low: 0, high: 1 }],
+  "torch.LongTensor": [{ src: "torch.LongTensor(3)", check: "shape" }, "torch.LongTensor([1, 2, 3])"],
   "torch.empty": [
     { src: "torch.empty(2, 3)", check: "shape" },
     { src: "torch.empty((4,), dtype=torch.int64)", check: "shape" },

@@ -81,6 +81,15 @@ export const SHAPE_ROWS: OpRow[] = [
     note: "torch takes piece sizes, mx.split cut indices",
   },
   {
+    torch: ["torch.split_with_sizes", "Tensor.split_with_sizes"],
+    sig: ["input", "split_sizes", "dim=0"],
+    mlx: "{@ops_split}({input}, list({split_sizes})[, {dim}])",
+    layout: "axis",
+    axes: ["dim"],
+    helpers: ["ops_split"],
+    note: "torch.split given piece sizes: mx.split takes cut indices",
+  },
+  {
     torch: ["torch.chunk", "Tensor.chunk"],
     sig: ["input", "chunks", "dim=0"],
     mlx: "{@ops_chunk}({input}, {chunks}[, {dim}])",

@@ -38,6 +38,23 @@ export const SOURCE_ROWS: OpRow[] = [
     layout: "source",
   },
   {
+    // the legacy constructors: sizes give an uninitialised tensor, data a tensor of it (cookbook/helpers/ops_legacy_tensor.py)
+    torch: ["torch.Tensor", "torch.FloatTensor"],
+    sig: ["*args"],
+    mlx: "{@ops_legacy_tensor}({*args})",
+    layout: "source",
+    helpers: ["ops_legacy_tensor"],
+    note: "sizes: zero-filled (torch leaves it uninitialised); data: that data, float32",
+  },
+  {
+    torch: ["torch.LongTensor"],
+    sig: ["*args"],
+    mlx: "{@ops_legacy_tensor}({*args}, dtype=mx.int64)",
+    layout: "source",
+    helpers: ["ops_legacy_tensor"],
+    note: "sizes: zero-filled (torch leaves it uninitialised); data: that data, int64",
+  },
+  {
     torch: ["torch.empty"],
     sig: ["*size", "out=None", "dtype=None", "layout=None", "device=None", "requires_grad=False", "pin_memory=False", "memory_format=None"],
     mlx: "mx.zeros(({*size})[, dtype={dtype}])",

@@ -78,6 +78,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_std_mean",
     "ops_var_mean",
     "ops_pixel_unshuffle",
+    "ops_legacy_tensor",
     "ops_unique",
   ].map((name) => [name, { file: `cookbook/helpers/${name}.py`, kind: "function" as const }]),
 );

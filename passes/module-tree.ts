@@ -247,6 +247,15 @@ export class InitInterpreter {
       for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
+    // a class no class of the file builds is a model users build themselves, where a default holds too (timm's
+    // MetaFormer: its model functions pass downsample_norm=None, MetaFormer() keeps LayerNorm2dNoBias)
+    if (init && collected.size && isRootClass(this.mod, className)) {
+      for (const p of namedChildren(init.childForFieldName("parameters")!)) {
+        const name = paramName(p);
+        const value = (p.type === "default_parameter" || p.type === "typed_default_parameter") && p.childForFieldName("value");
+        if (name && value && collected.has(name)) push(collected, name, this.refValue(value));
+      }
+    }
     for (const [k, vs] of collected) out.set(k, union(vs));
     return out;
   }
@@ -389,4 +398,9 @@ export class InitInterpreter {
       this.depth--;
     }
   }
+}
+
+/** Whether no class body of the file names the class: only module-level code (or a user) builds it. */
+function isRootClass(mod: ModuleIR, className: string): boolean {
+  return ![...mod.classes.values()].some((c) => c.name !== className && c.node.descendantsOfType("identifier").some((id) => id.text === className));
 }

@@ -6,13 +6,9 @@
  * ModuleList built by different classes), the converter would pick one silently; c2m says so at the construction
  * (C2M-E040), with a marker.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { portDifference } from "./python-run.js";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
-import { pythonExecutable } from "../src/python.js";
 
 const SRC = `import torch.nn as nn
 
@@ -52,26 +48,7 @@ class Net(nn.Module):
         return self.b(self.a(x))
 `;
     const r = compile(src, { filename: "up.py" });
-    const dir = mkdtempSync(join(tmpdir(), "c2m-conv-either-"));
-    writeFileSync(join(dir, "torch_side.py"), src);
-    writeFileSync(join(dir, "mlx_side.py"), r.code);
-    const driver = `
-import sys
-sys.path.insert(0, ${JSON.stringify(dir)})
-import numpy as np, torch, mlx.core as mx
-import torch_side, mlx_side
-torch.manual_seed(0)
-t = torch_side.Net().eval()
-m = mlx_side.Net()
-m.load_weights(list(m.sanitize({k: mx.array(v.numpy()) for k, v in t.state_dict().items()}).items()), strict=True)
-x = np.random.default_rng(0).standard_normal((1, 3, 5, 5)).astype(np.float32)
-want = t(torch.from_numpy(x)).detach().numpy()
-got = np.array(m(mx.array(x)))
-print(got.shape == want.shape and float(np.abs(got - want).max()) < 1e-4)
-`;
-    const run = spawnSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(run.stdout.trim()).toBe("True");
+    expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 5, 5])).toBeLessThan(1e-4);
   });
 
   it("across classes (items of one ModuleList): an error at the construction, with a marker", () => {

@@ -400,7 +400,16 @@ export class InitInterpreter {
   }
 }
 
+/** Per file: the names its class bodies mention, each class's own name left out (isRootClass asks once per class and round). */
+const namedInOtherClasses = new WeakMap<ModuleIR, Set<string>>();
+
 /** Whether no class body of the file names the class: only module-level code (or a user) builds it. */
 function isRootClass(mod: ModuleIR, className: string): boolean {
-  return ![...mod.classes.values()].some((c) => c.name !== className && c.node.descendantsOfType("identifier").some((id) => id.text === className));
+  let named = namedInOtherClasses.get(mod);
+  if (!named) {
+    named = new Set();
+    for (const c of mod.classes.values()) for (const id of c.node.descendantsOfType("identifier")) if (id.text !== c.name) named.add(id.text);
+    namedInOtherClasses.set(mod, named);
+  }
+  return !named.has(className);
 }

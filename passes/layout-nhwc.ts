@@ -13,7 +13,9 @@ import { removedImportNames, type RemovedName } from "./runtime-placeholders.js"
 import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { placeBuildMarkers } from "./build-markers.js";
-import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
+import { FunctionWalker } from "./translate.js";
+import { computeSignature, forwardParamNames, runToFixpoint } from "./walk/fixpoint.js";
+import type { Edit, TranslateContext, Val } from "./walk/types.js";
 
 export interface LayoutResult {
   ctx: TranslateContext;

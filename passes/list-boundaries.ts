@@ -8,7 +8,7 @@
  * Reads: the expression's syntax and the translator's values. Writes: nothing (the rebuilt text is returned).
  */
 import type { SyntaxNode } from "../grammar/python.js";
-import type { Gen } from "./translate.js";
+import type { Gen } from "./walk/types.js";
 
 /**
  * `a + b` of lists (`[x2, x1] + children`): each operand given to `each` (which converts the items it can), the

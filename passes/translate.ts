@@ -18,19 +18,18 @@ import {
 } from "./untranslated.js";
 import { placeholderImportNames } from "./torch-library-imports.js";
 import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
-import type { ClassIR, ForeignClass, ForwardSignature, ModVal, ModuleIR } from "../ir/module.js";
+import type { ClassIR, ForeignClass, ForwardSignature, ModVal } from "../ir/module.js";
 import type { LayerMapping, OpMapping } from "../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, unknownRank, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
-import type { DiagnosticBag } from "../ir/diagnostics.js";
-import type { ConstructKind, ConstructRecord, Rewrite } from "../ir/pipeline.js";
+import type { ConstructKind, ConstructRecord } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
-import { collectClasses, elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue, union } from "./module-tree.js";
+import { collectClasses, elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue } from "./module-tree.js";
 import { isNamedSequential } from "./named-sequential.js";
 import { enumerated, targetValues, zipped } from "./loop-values.js";
 import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "./sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "./package-classes.js";
 import { isTorch, qualify } from "./resolve-imports.js";
-import { appendArgument, factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
+import { factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "./call-splats.js";
 import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATEMENTS, TORCH_NAME_CAVEATS, TORCH_STRING_NAMES } from "./tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor, type LayerRow } from "./tables/layers.js";
@@ -38,13 +37,12 @@ import { layerValueClass } from "./layer-values.js";
 import { pythonTypeDtypes } from "./python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
-import { returnsAgree } from "./return-layouts.js";
 import { torchWeightView } from "./layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
 import { listConcatenation } from "./list-boundaries.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
-import { anyChildOf, CHILD_ITERATORS, childOf } from "./module-children.js";
+import { anyChildOf, CHILD_ITERATORS } from "./module-children.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { isConfigValue } from "./config-values.js";
 import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
@@ -56,76 +54,24 @@ import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts
 import { containsText, CONTAINS_HELPER } from "./tensor-contains.js";
 import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "./branch-exits.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
-
-/** How a function is walked: at the model boundary (torch layout in and out), with its parameters' layouts, returning in torch layout. */
-export interface WalkOptions {
-  boundary: boolean;
-  params?: Map<string, Val>;
-  logicalReturns?: boolean;
-}
-
-export type Val =
-  /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
-  | { k: "tensor"; t: TensorType; def?: string; assumed?: boolean }
-  | { k: "module"; m: ModVal }
-  | { k: "shape"; t: TensorType }
-  | { k: "list"; items: Val[] | null; elem?: Val }
-  | { k: "num" }
-  | { k: "none" }
-  | { k: "other" };
-
-export interface Gen {
-  v: Val;
-  text: string;
-}
-
-export interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-export interface LayoutDecision {
-  perm: Perm | undefined;
-  rank: number;
-}
-
-/** State shared by all functions of one file. */
-export interface TranslateContext {
-  mod: ModuleIR;
-  diags: DiagnosticBag;
-  /** layout at the model boundary */
-  layout: "torch" | "nhwc";
-  topLevel: Set<string>;
-  /** a folder compile: a class of another file of the package keeps torch's layout at its forward (layout-nhwc.ts topLevelClasses) */
-  packageBoundaries?: boolean;
-  helpers: Set<string>;
-  signatures: Map<string, ForwardSignature>;
-  /** signatures being computed (recursion guard) */
-  computing: Set<string>;
-  /** per-line diagnostic markers: insert position → marker text */
-  markers: Map<number, string>;
-  /** transposes emitted, per class (ResNet-18's budget is checked in tests) */
-  transposes: Map<string, number>;
-  /** Linear layers (constructor call) fed by a channels-last flatten: their weight columns are permuted (C given) */
-  linearNhwc: Map<string, number>;
-  /** import lines the translated code needs beyond mlx.core and mlx.nn */
-  imports: Set<string>;
-  /** expression rewrites from cookbook rules and plugin passes (nodeKey → replacement) */
-  rewrites: Map<string, Rewrite>;
-  /** how each construct was handled (final walks only), for `c2m analyze` */
-  constructs: ConstructRecord[];
-  /** rank-dependent layers (constructor call) that get inputs of unknown rank: emitted as torch-layout helpers */
-  torchLayoutLayers: Set<string>;
-  /** classes of this file that are items of a Sequential run by layout: they declare `c2m_layout` (sequential-layouts.ts) */
-  layoutDeclarations: Set<string>;
-  /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */
-  chwFlatten: Set<string>;
-  /** classes standing for torch layers passed as values (passes/layer-values.ts): name → source */
-  layerValues: Map<string, string>;
-  /** names bound to an Untranslated placeholder on import (module level, class bodies): a value computed from one on import is one too */
-  placeholderNames?: Set<string>;
-}
+import { defaultsOf, isListArgument, layerClassName, textsOf } from "./walk/call-templates.js";
+import { computeSignature } from "./walk/fixpoint.js";
+import { firstNonDocstring, isTypeTest, rebuild, rebuildOne, rewriteOf, shapeSliceAxes } from "./walk/source-text.js";
+import type { Edit, Gen, LayoutDecision, TranslateContext, Val, WalkOptions } from "./walk/types.js";
+import {
+  childIteration,
+  isUnitAdaptivePool,
+  iterElement,
+  joinedList,
+  joinedTensor,
+  layerChannels,
+  mergeVal,
+  optionsAgree,
+  paramDefault,
+  storesIntoContainer,
+  tensorVal,
+  withDef,
+} from "./walk/values.js";
 
 const TENSOR_ONLY_METHODS = new Set([
   "is_floating_point",
@@ -2383,353 +2329,4 @@ export class FunctionWalker {
       if (!prev?.includes(d.code)) this.ctx.markers.set(eol, prev ? `${prev}; ${marker}` : `  # ${marker}`);
     }
   }
-}
-
-// ---------------------------------------------------------------- signatures
-
-/**
- * A module class's forward signature: the layouts its tensor parameters are preferred in (the layouts the
- * layout pass decided for them when the class was analysed on its own) and the layout of its result.
- */
-export function computeSignature(ctx: TranslateContext, name: string): ForwardSignature {
-  const cls = ctx.mod.classes.get(name)!;
-  const fwd = cls.methods.get("forward");
-  if (!fwd) {
-    const sig = { params: [] };
-    ctx.signatures.set(name, sig);
-    return sig;
-  }
-  ctx.computing.add(name);
-  try {
-    const boundary = ctx.topLevel.has(name);
-    const prefer = runToFixpoint(ctx, fwd, cls, { boundary: false });
-    const names = forwardParamNames(fwd);
-    const params: (TensorType | undefined)[] = names.map((n) => {
-      const d = prefer.decisions.get(`${n}@param`);
-      return d && !(boundary && ctx.layout === "torch") ? { kind: "tensor", rank: d.rank, perm: d.perm } : undefined;
-    });
-    const paramVals = new Map<string, Val>();
-    names.forEach((n, i) => {
-      if (params[i]) paramVals.set(n, { k: "tensor", t: params[i]! });
-    });
-    let final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
-    // returns that disagree on their layout all go back to torch's (passes/return-layouts.ts)
-    const logicalReturns = !returnsAgree(final.returns);
-    if (logicalReturns) final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals, logicalReturns });
-    const result = resultType(final.returns);
-    const sig: ForwardSignature = { params, result, ...(logicalReturns ? { logicalReturns } : {}) };
-    ctx.signatures.set(name, sig);
-    return sig;
-  } finally {
-    ctx.computing.delete(name);
-  }
-}
-
-export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): FunctionWalker {
-  const key = walkKey(ctx, cls, opts);
-  const before = sharedStateStamp(ctx);
-  const cached = walkCache
-    .get(ctx)
-    ?.get(fn)
-    ?.find((e) => e.key === key && e.stamp === before)?.walker;
-  if (cached) return cached;
-  let decisions = new Map<string, LayoutDecision>();
-  let w: FunctionWalker;
-  let round = 0;
-  do {
-    w = new FunctionWalker(ctx, fn, cls, new Map(decisions), opts);
-    w.run();
-    decisions = w.decisions;
-  } while (w.newDecision && ++round < 12);
-  if (!w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, key, before, w);
-  return w;
-}
-
-/**
- * Walks already made, per function. A forward is walked to a fixpoint for its signature (twice: the layouts it
- * prefers, then with them) and once more for the output; most of these walks have the same inputs. A walk is
- * a function of the function, its class, the walk's options and the shared state it reads: signatures (fixed
- * once computed), and the layers the walks marked for a torch-layout helper or a CHW flatten (sets that only
- * grow). A walk is reused only if that shared state did not change during it or since, and it read no
- * signature still being computed. The walker is reused as it is: its edits and diagnostics are reported once,
- * by the layout pass, for the walk it keeps.
- */
-const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: FunctionWalker }[]>>();
-
-function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOptions): string {
-  // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
-  const boundary = opts.boundary && ctx.layout === "torch";
-  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])], !!opts.logicalReturns]);
-}
-
-function sharedStateStamp(ctx: TranslateContext): string {
-  return `${ctx.chwFlatten.size}:${ctx.torchLayoutLayers.size}`;
-}
-
-function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: FunctionWalker): void {
-  let byFn = walkCache.get(ctx);
-  if (!byFn) walkCache.set(ctx, (byFn = new Map()));
-  let entries = byFn.get(fn);
-  if (!entries) byFn.set(fn, (entries = []));
-  entries.push({ key, stamp, walker });
-}
-
-function resultType(returns: Val[]): TensorType | TensorType[] | undefined {
-  const r = returns[0];
-  if (!r) return undefined;
-  if (r.k === "tensor") return r.t;
-  if (r.k === "list" && r.items) return r.items.map((i) => (i.k === "tensor" ? i.t : { kind: "tensor" as const }));
-  return undefined;
-}
-
-export function forwardParamNames(fn: SyntaxNode): string[] {
-  return namedChildren(fn.childForFieldName("parameters")!)
-    .filter((p) => p.type !== "list_splat_pattern" && p.type !== "dictionary_splat_pattern")
-    .map(paramName)
-    .filter((n): n is string => !!n && n !== "self");
-}
-
-// ---------------------------------------------------------------- small helpers
-
-/**
- * Where the rewrites of a map start (undefined: a key not made by nodeKey, so every node is looked up), for
- * the map size it was read at. The walk asks about every statement and expression, and nearly none has a
- * rewrite: checking the start offset first spares making a nodeKey string for each of them.
- */
-const rewriteStarts = new WeakMap<Map<string, Rewrite>, { size: number; starts: Set<number> | undefined }>();
-
-/** The rewrite a cookbook rule or plugin pass left for a node, if any. */
-function rewriteOf(rewrites: Map<string, Rewrite>, node: SyntaxNode): Rewrite | undefined {
-  if (!rewrites.size) return undefined;
-  let index = rewriteStarts.get(rewrites);
-  if (!index || index.size !== rewrites.size) {
-    let starts: Set<number> | undefined = new Set<number>();
-    for (const key of rewrites.keys()) {
-      const start = /^\d+(?=:)/.exec(key);
-      if (!start) {
-        starts = undefined;
-        break;
-      }
-      starts.add(Number(start[0]));
-    }
-    rewriteStarts.set(rewrites, (index = { size: rewrites.size, starts }));
-  }
-  if (index.starts && !index.starts.has(node.startIndex)) return undefined;
-  return rewrites.get(nodeKey(node));
-}
-
-function tensorVal(): Val {
-  return { k: "tensor", t: { kind: "tensor" } };
-}
-
-/**
- * `attn: Attention` with Attention a module class of this file (diffusers' attention processors take the module
- * they serve): the parameter is that module, so a call of one of its layers (`attn.group_norm(x)`) gets the
- * layer's layout instead of passing torch's to a layer that reads channels-last.
- */
-function paramDefault(p: SyntaxNode): Val {
-  const ann = p.childForFieldName("type")?.text ?? "";
-  if (/^(int|float|bool|str)\b/.test(ann)) return { k: "num" };
-  const dflt = p.childForFieldName("value");
-  if (dflt && (dflt.type === "integer" || dflt.type === "float" || dflt.type === "true" || dflt.type === "false" || dflt.type === "string")) return { k: "num" };
-  // `xs: List[torch.Tensor]`: a list whose items a module reads in torch's layout (list-boundaries.ts)
-  if (/^(Optional\[)?(typing\.)?(List|list|Sequence|Tuple|tuple)\[/.test(ann) && /Tensor/.test(ann)) return { k: "list", items: null, elem: tensorVal() };
-  // `x: torch.Tensor` is evidence; a bare parameter is only presumed to be a tensor
-  return /Tensor/.test(ann) ? tensorVal() : { k: "tensor", t: { kind: "tensor" }, assumed: true };
-}
-
-/**
- * `{ ...v, def }`, written out: these are the walk's busiest allocation sites, and a spread of values of
- * several shapes takes V8's generic path. `assumed` stays present or absent as it is in `v`.
- */
-function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
-  const out: Extract<Val, { k: "tensor" }> = { k: "tensor", t: v.t, def };
-  if ("assumed" in v) out.assumed = v.assumed;
-  return out;
-}
-
-/**
- * What join() makes of a tensor every branch holds unchanged: the same value with `spatialOne` a boolean, and
- * still `assumed` when it was (a parameter merely presumed a tensor stays so after an `if` that left it alone:
- * an init function's `m` is still maybe a layer). Values are never mutated, so one already in that form is
- * kept, and the others are made once.
- */
-const joinedTensors = new WeakMap<Val, Val>();
-function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
-  // a tensor value has k, t and optionally def and assumed: the joined form has def (maybe undefined), and assumed only when true
-  if (!("assumed" in v && !v.assumed) && "def" in v && typeof v.t.spatialOne === "boolean") return v;
-  let j = joinedTensors.get(v);
-  if (!j) {
-    const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
-    if (v.assumed) joined.assumed = true;
-    joinedTensors.set(v, (j = joined));
-  }
-  return j;
-}
-
-/** Lists from several branches: their items' value when any holds one (an empty list holds none), of unknown length. */
-function joinedList(lists: Extract<Val, { k: "list" }>[]): Val {
-  const held = lists.flatMap((l) => [...(l.items ?? []), ...(l.elem ? [l.elem] : [])]);
-  return held.length ? { k: "list", items: null, elem: mergeVal(held) } : { k: "list", items: [] };
-}
-
-function mergeVal(vals: Val[]): Val {
-  const t = vals.find((v) => v.k === "tensor");
-  return t ?? vals[0] ?? { k: "other" };
-}
-
-/** Whether the options of a union, applied to the same values, took them as given and gave the same layout. */
-function optionsAgree(results: { v: Val; args: string[] }[]): boolean {
-  return results.every((r) => sameLayout(r.v, results[0].v) && r.args[0] === results[0].args[0]);
-}
-
-function sameLayout(a: Val, b: Val): boolean {
-  if (a.k === "tensor" && b.k === "tensor") return samePerm(a.t.perm, b.t.perm);
-  return a.k === b.k;
-}
-
-/** The axes `shape[start:stop]` of a rank-`rank` shape names, when start and stop are integer literals or absent (no step). */
-function shapeSliceAxes(sub: SyntaxNode, rank: number): number[] | undefined {
-  if (sub.type !== "slice") return undefined;
-  const parts: (SyntaxNode | undefined)[] = [undefined, undefined];
-  let at = 0;
-  for (const c of sub.children) {
-    if (c.type === ":") at++;
-    else if (at > 1)
-      return undefined; // a step
-    else parts[at] = c;
-  }
-  const bound = (n: SyntaxNode | undefined) => (n === undefined ? undefined : intLiteral(n));
-  const [start, stop] = parts.map(bound);
-  if ((parts[0] && start === undefined) || (parts[1] && stop === undefined)) return undefined;
-  return [...Array(rank).keys()].slice(start, stop);
-}
-
-/** What `.items()` / `.values()` of a container whose children are `child` gives: a list of pairs, or of children. */
-/** Whether an item assignment's target holds a container (a dict, a list: no tensor, whose item assignment keeps its layout). */
-function storesIntoContainer(v: Val): boolean {
-  return v.k === "other" || v.k === "list";
-}
-
-function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
-  const m: Val = { k: "module", m: child };
-  return { k: "list", items: null, elem: kind === "pairs" ? { k: "list", items: [{ k: "other" }, m] } : m };
-}
-
-function iterElement(v: Val, node: SyntaxNode): Val {
-  if (v.k === "module") return { k: "module", m: elementOf(v.m) };
-  if (v.k === "list") return v.items ? mergeVal(v.items) : (v.elem ?? { k: "other" });
-  if (node.type === "call" && node.childForFieldName("function")?.text === "range") return { k: "num" };
-  if (v.k === "tensor") return { k: "tensor", t: { kind: "tensor" }, assumed: true };
-  return { k: "other" };
-}
-
-/** The channel count a layer's constructor states with an integer literal (out_channels, num_features...). */
-function layerChannels(m: ModVal): number | undefined {
-  if (m.k !== "layer") return undefined;
-  const params = parseSig(m.row.sig);
-  const args = callArgs(m.call);
-  const bound = bindArgs(params, args.positional, args.keyword);
-  for (const name of ["out_channels", "num_features", "num_channels"]) {
-    const n = bound.byName.get(name);
-    const v = n && !Array.isArray(n) ? intLiteral(n) : undefined;
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
-function isUnitAdaptivePool(m: ModVal): boolean {
-  if (m.k !== "layer" || !/AdaptiveAvgPool|AdaptiveMaxPool/.test(m.row.torch)) return false;
-  const a = callArgs(m.call).positional[0] ?? callArgs(m.call).keyword.get("output_size");
-  const vals = intTuple(a);
-  return !!vals && vals.every((v) => v === 1);
-}
-
-function firstNonDocstring(body: SyntaxNode): SyntaxNode | undefined {
-  const stmts = namedChildren(body);
-  const first = stmts[0];
-  if (first?.type === "expression_statement" && namedChildren(first)[0]?.type === "string") return stmts[1] ?? undefined;
-  return first;
-}
-
-function textsOf(byName: Map<string, SyntaxNode | SyntaxNode[]>, texts: Map<SyntaxNode, string>): Map<string, string | string[]> {
-  const out = new Map<string, string | string[]>();
-  for (const [k, n] of byName) out.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
-  return out;
-}
-
-/** Default values by parameter name (cached per parsed signature, which parseSig keeps for the process). */
-const sigDefaults = new WeakMap<SigParam[], Map<string, string>>();
-function defaultsOf(params: SigParam[]): Map<string, string> {
-  let d = sigDefaults.get(params);
-  if (!d) sigDefaults.set(params, (d = new Map(params.filter((p) => p.default !== undefined).map((p) => [p.name, p.default!]))));
-  return d;
-}
-
-/** `nn.Conv2d` for `isinstance(m, nn.Conv2d)` and `norm_layer = nn.BatchNorm2d`: the callee of the row's template. */
-/**
- * `e` is a class an instance or class is tested against (`isinstance(m, (nn.Conv2d, nn.Linear))`): MLX's
- * class, which the stand-ins derive from. A comparison (`act_layer is nn.GELU`) meets the stand-in that was
- * passed, so it is no type test; nor is a base class (`class LayerNorm2d(nn.LayerNorm)`): its
- * `super().__init__(...)` and whoever builds it pass torch's constructor arguments, which the stand-in takes.
- */
-function isTypeTest(e: SyntaxNode): boolean {
-  let n = e;
-  while (n.parent && (n.parent.type === "tuple" || n.parent.type === "parenthesized_expression")) n = n.parent;
-  const p = n.parent;
-  if (p?.type !== "argument_list") return false;
-  const callee = p.parent?.childForFieldName("function")?.text;
-  return callee === "isinstance" || callee === "issubclass";
-}
-
-function layerClassName(row: LayerMapping, ctx: TranslateContext): string {
-  const helper = /^\{@(\w+)\}/.exec(row.mlx);
-  if (helper) {
-    ctx.helpers.add(helper[1]);
-    return helper[1];
-  }
-  const m = /^([\w.]+)\(/.exec(row.mlx);
-  return m ? m[1] : row.mlx;
-}
-
-/** rebuild() with one node replaced (the common case), without a map to make. */
-export function rebuildOne(node: SyntaxNode, replaced: SyntaxNode, text: string): string {
-  if (text === replaced.text || replaced.startIndex < node.startIndex) return node.text;
-  const src = node.tree.source;
-  return src.slice(node.startIndex, replaced.startIndex) + text + src.slice(replaced.endIndex, node.endIndex);
-}
-
-/** The node's source with some descendant nodes' text replaced; everything else (comments, spacing) as written. */
-export function rebuild(node: SyntaxNode, replaced: Map<SyntaxNode, string>): string {
-  if (replaced.size === 0) return node.text;
-  let spans: { start: number; end: number; text: string }[] | undefined;
-  let sorted = true;
-  for (const [n, t] of replaced) {
-    if (t === n.text) continue;
-    const span = { start: n.startIndex, end: n.endIndex, text: t };
-    if (!spans) spans = [span];
-    else {
-      if (span.start < spans[spans.length - 1].start) sorted = false;
-      spans.push(span);
-    }
-  }
-  if (!spans) return node.text;
-  // a stable sort, as before: equal starts keep their insertion order
-  if (!sorted) spans.sort((a, b) => a.start - b.start);
-  const src = node.tree.source;
-  let out = "";
-  let pos = node.startIndex;
-  for (const s of spans) {
-    if (s.start < pos) continue;
-    out += src.slice(pos, s.start) + s.text;
-    pos = s.end;
-  }
-  return out + src.slice(pos, node.endIndex);
-}
-
-export { union };
-
-/** Whether a varargs parameter got one argument the walk typed as a list or tuple. */
-function isListArgument(arg: SyntaxNode | SyntaxNode[] | undefined, gens: Map<SyntaxNode, Gen>): boolean {
-  return Array.isArray(arg) && arg.length === 1 && gens.get(arg[0])?.v.k === "list";
 }

@@ -40,7 +40,6 @@ import { registeredOp } from "./registered-ops.js";
 import { torchWeightView } from "./layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
-import { listConcatenation } from "./list-boundaries.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialIndex, sequentialItems } from "./sequential-access.js";
 import { anyChildOf, CHILD_ITERATORS } from "./module-children.js";
 import { annotatedModule } from "./annotated-classes.js";
@@ -72,6 +71,7 @@ import {
   tensorVal,
   withDef,
 } from "./walk/values.js";
+import { convert, harmonizeList, listToLogical, meet, toLogical, toLogicalDeep, vetoFlat } from "./walk/layout-conversion.js";
 
 const TENSOR_ONLY_METHODS = new Set([
   "is_floating_point",
@@ -202,20 +202,20 @@ export class FunctionWalker {
   readonly inserts = new Map<string, { pos: number; text: string }>();
   returns: Val[] = [];
   newDecision = false;
-  private env = new Map<string, Val>();
+  env = new Map<string, Val>();
   /** names bound to a dict of torch factory keywords (`dd = {"device": device, "dtype": dtype}`) → its keys */
-  private factoryDicts = new Map<string, string[]>();
+  factoryDicts = new Map<string, string[]>();
   /** op calls standing as statements whose `out=` target the statement writes (passes/out-argument.ts) */
-  private writesOut = new Set<SyntaxNode>();
-  private stmt: SyntaxNode | undefined;
+  writesOut = new Set<SyntaxNode>();
+  stmt: SyntaxNode | undefined;
   transposeCount = 0;
 
   constructor(
-    private ctx: TranslateContext,
+    readonly ctx: TranslateContext,
     readonly fn: SyntaxNode | undefined,
-    private cls: ClassIR | undefined,
+    readonly cls: ClassIR | undefined,
     readonly decisions: Map<string, LayoutDecision>,
-    private opts: WalkOptions,
+    readonly opts: WalkOptions,
   ) {}
 
   // ---------------------------------------------------------------- entry points
@@ -261,11 +261,11 @@ export class FunctionWalker {
 
   // ---------------------------------------------------------------- statements
 
-  private block(body: SyntaxNode): void {
+  block(body: SyntaxNode): void {
     for (const s of namedChildren(body)) this.statement(s);
   }
 
-  private statement(s: SyntaxNode): void {
+  statement(s: SyntaxNode): void {
     const rewrite = rewriteOf(this.ctx.rewrites, s);
     if (rewrite) {
       for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
@@ -285,7 +285,7 @@ export class FunctionWalker {
     }
   }
 
-  private statementInner(s: SyntaxNode): void {
+  statementInner(s: SyntaxNode): void {
     switch (s.type) {
       case "expression_statement": {
         const e = namedChildren(s)[0];
@@ -303,7 +303,7 @@ export class FunctionWalker {
         if (!e) return;
         let g = this.expr(e);
         // a returned list holds its tensors in torch's layout, as every list crossing a boundary (list-boundaries.ts)
-        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns || g.v.k === "list") g = this.toLogicalDeep(g, e);
+        if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns || g.v.k === "list") g = toLogicalDeep(this, g, e);
         this.returns.push(g.v);
         this.overwrite(e, g.text);
         return;
@@ -348,7 +348,7 @@ export class FunctionWalker {
     }
   }
 
-  private assignment(stmt: SyntaxNode, a: SyntaxNode): void {
+  assignment(stmt: SyntaxNode, a: SyntaxNode): void {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right");
     const type = a.childForFieldName("type");
@@ -364,7 +364,7 @@ export class FunctionWalker {
     let g = this.expr(right);
     // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
     // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
-    if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(this.exprValueOf(left.childForFieldName("value")!))) g = this.toLogical(g, right);
+    if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(this.exprValueOf(left.childForFieldName("value")!))) g = toLogical(this, g, right);
     // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
     // import: the whole value becomes the placeholder, so only a use of the name raises
     // (or from a name bound to one on import)
@@ -412,7 +412,7 @@ export class FunctionWalker {
    * `x[mask] = value` with a boolean tensor mask: MLX has no boolean-mask indexing. A scalar value becomes
    * `x = mx.where(mask, value, x)`; anything else is reported.
    */
-  private maskAssignment(stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode, value: Gen): boolean {
+  maskAssignment(stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode, value: Gen): boolean {
     const target = left.childForFieldName("value")!;
     const subs = left.childrenForFieldName("subscript");
     if (subs.length !== 1) return false;
@@ -425,18 +425,18 @@ export class FunctionWalker {
       return true;
     }
     // the mask and the target meet in one layout, and the target keeps it
-    const [m2, t2] = this.meet(mask, subs[0], t, target);
+    const [m2, t2] = meet(this, mask, subs[0], t, target);
     this.replaceStatement(stmt, `${target.text} = mx.where(${m2.text}, ${value.text}, ${t2.text})`);
     if (target.type === "identifier") this.env.set(target.text, t2.v);
     return true;
   }
 
-  private exprValueOf(node: SyntaxNode): Val {
+  exprValueOf(node: SyntaxNode): Val {
     return node.type === "identifier" ? (this.env.get(node.text) ?? { k: "other" }) : { k: "other" };
   }
 
   /** Binds assignment targets; a tensor bound to a name gets a definition site for layout decisions. */
-  private bind(left: SyntaxNode, v: Val, stmt: SyntaxNode, right?: SyntaxNode): void {
+  bind(left: SyntaxNode, v: Val, stmt: SyntaxNode, right?: SyntaxNode): void {
     if (left.type === "identifier") {
       const name = left.text;
       if (v.k !== "tensor") {
@@ -477,7 +477,7 @@ export class FunctionWalker {
     }
   }
 
-  private augmented(a: SyntaxNode): void {
+  augmented(a: SyntaxNode): void {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right")!;
     const op = a.child(1)!.text;
@@ -485,9 +485,9 @@ export class FunctionWalker {
     let r = this.expr(right);
     if (l.v.k === "tensor" && r.v.k === "tensor") {
       if (op === "@=") {
-        l = this.toLogical(l, left);
-        r = this.toLogical(r, right);
-      } else [l, r] = this.meet(l, left, r, right);
+        l = toLogical(this, l, left);
+        r = toLogical(this, r, right);
+      } else [l, r] = meet(this, l, left, r, right);
       if (l.text !== left.text && left.type === "identifier") {
         // the target itself changes layout: `out = out.transpose(...) + y`
         this.replaceStatement(a.parent!, `${left.text} = ${l.text} ${op.slice(0, -1)} ${paren(r.text)}`);
@@ -499,7 +499,7 @@ export class FunctionWalker {
     if (left.type === "identifier" && l.v.k === "tensor") this.env.set(left.text, l.v);
   }
 
-  private callStatement(stmt: SyntaxNode, call: SyntaxNode): void {
+  callStatement(stmt: SyntaxNode, call: SyntaxNode): void {
     const fn = call.childForFieldName("function")!;
     const q = qualify(fn, this.ctx.mod.aliases);
     if (q && RUNTIME_STATEMENTS.has(q)) {
@@ -586,7 +586,7 @@ export class FunctionWalker {
           // the list's items share one layout (a later torch.cat reads them so): a tensor in another is converted
           const held = cur.items ? mergeVal(cur.items) : cur.elem;
           const given = this.expr(arg);
-          const g = held?.k === "tensor" && given.v.k === "tensor" && !given.v.t.flatFrom ? this.convert(given, arg, held.t.perm) : given;
+          const g = held?.k === "tensor" && given.v.k === "tensor" && !given.v.t.flatFrom ? convert(this, given, arg, held.t.perm) : given;
           this.overwrite(call, rebuildOne(call, arg, g.text));
           this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
           return;
@@ -601,7 +601,7 @@ export class FunctionWalker {
    * An in-place torch.nn.init call as an assignment of MLX's initializer to the same tensor. Only for a
    * target that can be assigned (an attribute or an item): rebinding a loop variable would change nothing.
    */
-  private initCall(call: SyntaxNode, name: string): string | undefined {
+  initCall(call: SyntaxNode, name: string): string | undefined {
     const spec = INIT_FUNCTIONS[name];
     if (!spec) return undefined;
     const args = callArgs(call);
@@ -631,7 +631,7 @@ export class FunctionWalker {
     return `${given.get("tensor")} = ${r.text}`;
   }
 
-  private ifStatement(s: SyntaxNode): void {
+  ifStatement(s: SyntaxNode): void {
     const cond = s.childForFieldName("condition")!;
     this.overwrite(cond, this.expr(cond).text);
     const before = new Map(this.env);
@@ -656,7 +656,7 @@ export class FunctionWalker {
   }
 
   /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
-  private join(envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
+  join(envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
     const out = new Map(envs[0]);
     for (const [name, v0] of envs[0]) {
       // a loop's target is bound afresh each iteration: nothing of it is carried in or around
@@ -684,7 +684,7 @@ export class FunctionWalker {
       }
       if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
         const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
-        if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) this.vetoFlat({ v: t, text: "" });
+        if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) vetoFlat(this, { v: t, text: "" });
         if (tensors.every((t) => samePerm(t.t.perm, v0.t.perm))) {
           out.set(name, { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def });
           continue;
@@ -727,7 +727,7 @@ export class FunctionWalker {
   }
 
   /** A branch's value whose definition cannot move to the joined layout is converted where the branch leaves (passes/branch-exits.ts). */
-  private convertAtExit(exit: BranchExit | undefined, name: string, from: Perm | undefined, to: Perm | undefined, rank: number): void {
+  convertAtExit(exit: BranchExit | undefined, name: string, from: Perm | undefined, to: Perm | undefined, rank: number): void {
     if (!exit) return;
     const { key, insert } = conversionAtExit(this.ctx.mod.source, exit, name, from, to, rank);
     this.countTranspose();
@@ -735,13 +735,13 @@ export class FunctionWalker {
   }
 
   /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
-  private inTorchLayoutAtDef(v: Val): void {
+  inTorchLayoutAtDef(v: Val): void {
     if (v.k !== "tensor" || isIdentity(v.t.perm) || !v.def || this.decisions.has(v.def)) return;
     this.decisions.set(v.def, { perm: undefined, rank: v.t.perm!.length });
     this.newDecision = true;
   }
 
-  private forStatement(s: SyntaxNode): void {
+  forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
     const g = this.expr(right);
     const seq = g.v.k === "module" && isSequential(g.v.m) ? g.v.m : right.text === "self" ? selfSequential(this.cls) : undefined;
@@ -756,7 +756,7 @@ export class FunctionWalker {
    * `for conv, norm in zip(self.convs, self.norms)`, `for i, layer in enumerate(self.features)`: each target holds
    * its container's element (passes/loop-targets.ts); a called target from an attribute c2m cannot type is C2M-W045.
    */
-  private bindLoopModules(left: SyntaxNode, right: SyntaxNode, body: SyntaxNode): void {
+  bindLoopModules(left: SyntaxNode, right: SyntaxNode, body: SyntaxNode): void {
     const targets = this.cls && loopTargets(left, right);
     if (!targets) return;
     for (const { name, source } of targets) {
@@ -778,7 +778,7 @@ export class FunctionWalker {
   }
 
   /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
-  private loopBody(body: SyntaxNode): void {
+  loopBody(body: SyntaxNode): void {
     const before = new Map(this.env);
     // a value the body leaves is converted after its last statement; one carried in, before the loop
     const exits = [blockExit(body), { before: body.parent! }];
@@ -794,7 +794,7 @@ export class FunctionWalker {
   // ---------------------------------------------------------------- expressions
 
   /** Whether a local, an import or a definition of the file takes the name (a builtin's name included). */
-  private binds(name: string): boolean {
+  binds(name: string): boolean {
     const mod = this.ctx.mod;
     return this.env.has(name) || mod.aliases.has(name) || mod.functions.has(name) || mod.classes.has(name) || mod.otherClasses.has(name);
   }
@@ -805,7 +805,7 @@ export class FunctionWalker {
       for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
       for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
       this.record("cookbook", rewrite.rule, e);
-      const bound = new Map(Object.entries(rewrite.bindings ?? {}).map(([k, n]) => [k, this.toLogical(this.expr(n), n).text] as const));
+      const bound = new Map(Object.entries(rewrite.bindings ?? {}).map(([k, n]) => [k, toLogical(this, this.expr(n), n).text] as const));
       // longest names first, so `$xq` is not read as `$x` followed by `q`
       const names = [...bound.keys()].sort((a, b) => b.length - a.length);
       const text = names.length ? rewrite.text.replace(new RegExp(`\\$(${names.join("|")})\\b`, "g"), (_, n: string) => paren(bound.get(n)!)) : rewrite.text;
@@ -866,10 +866,10 @@ export class FunctionWalker {
         const gc = this.expr(c);
         let gb = this.expr(b);
         let ga2 = ga;
-        if (ga.v.k === "tensor" && gb.v.k === "tensor") gb = this.convert(gb, b, ga.v.t.perm, ga.v.t.rank);
+        if (ga.v.k === "tensor" && gb.v.k === "tensor") gb = convert(this, gb, b, ga.v.t.perm, ga.v.t.rank);
         // `q if cond else None`: a conversion of the whole would run on None; the tensor branch is brought to torch's layout
-        else if (ga.v.k === "tensor" && gb.v.k === "none") ga2 = this.toLogical(ga, a);
-        else if (gb.v.k === "tensor" && ga.v.k === "none") gb = this.toLogical(gb, b);
+        else if (ga.v.k === "tensor" && gb.v.k === "none") ga2 = toLogical(this, ga, a);
+        else if (gb.v.k === "tensor" && ga.v.k === "none") gb = toLogical(this, gb, b);
         return {
           v: ga2.v.k === "none" ? gb.v : ga2.v,
           text: rebuild(
@@ -920,7 +920,7 @@ export class FunctionWalker {
     }
   }
 
-  private attribute(e: SyntaxNode): Gen {
+  attribute(e: SyntaxNode): Gen {
     const obj = e.childForFieldName("object")!;
     const attr = e.childForFieldName("attribute")!.text;
     const q = qualify(e, this.ctx.mod.aliases);
@@ -974,7 +974,7 @@ export class FunctionWalker {
       if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
       if (attr === "ndim") return { v: { k: "num" }, text };
       if (attr === "T" || attr === "mT") {
-        const c = this.toLogical(o, obj);
+        const c = toLogical(this, o, obj);
         return { v: { k: "tensor", t: { kind: "tensor", rank: o.v.t.rank } }, text: `${paren(c.text)}.${attr === "T" ? "T" : "swapaxes(-1, -2)"}` };
       }
       // torch's autograd-free view of a tensor: an MLX array is already only its values
@@ -1000,7 +1000,7 @@ export class FunctionWalker {
   }
 
   /** What a layer-attribute read's receiver is known to be (passes/layer-attrs.ts). */
-  private layerAttrReceiver(v: Val, attr: string): LayerAttrReceiver {
+  layerAttrReceiver(v: Val, attr: string): LayerAttrReceiver {
     if (v.k === "tensor") return v.assumed ? "other" : "no-layer";
     if (v.k === "shape" || v.k === "num" || v.k === "list" || v.k === "none") return "no-layer";
     if (v.k === "module" && v.m.k === "class" && (v.m.ext?.cls ?? this.ctx.mod.classes.get(v.m.name))?.attrs.has(attr)) return "own";
@@ -1011,7 +1011,7 @@ export class FunctionWalker {
    * A torch layer class as a value. In a type test (`isinstance(m, nn.Conv2d)`) it is MLX's class; anywhere
    * else it may be built later with torch's arguments (`act_layer(inplace=True)`): a class taking them.
    */
-  private layerValue(row: LayerMapping, e: SyntaxNode): Gen {
+  layerValue(row: LayerMapping, e: SyntaxNode): Gen {
     const standIn = isTypeTest(e) ? undefined : layerValueClass(row);
     if (!standIn) return { v: { k: "other" }, text: layerClassName(row, this.ctx) };
     this.ctx.layerValues.set(standIn.name, standIn.source);
@@ -1022,7 +1022,7 @@ export class FunctionWalker {
 
   /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
   /** A torch name with no translation that runs on import: a placeholder that raises when used (passes/untranslated.ts). */
-  private untranslated(q: string, e: SyntaxNode): Gen {
+  untranslated(q: string, e: SyntaxNode): Gen {
     this.ctx.helpers.add(UNTRANSLATED_HELPER);
     // an annotation is never called: the placeholder there changes nothing a program does
     if (inAnnotation(e)) this.diag("C2M-W002", e, `torch name ${q} has no MLX mapping (the annotation is Untranslated(...))`);
@@ -1030,7 +1030,7 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: untranslatedValue(q, e) };
   }
 
-  private torchName(q: string, e: SyntaxNode): Gen {
+  torchName(q: string, e: SyntaxNode): Gen {
     const text = TORCH_NAMES[q];
     const caveat = TORCH_NAME_CAVEATS[q];
     if (caveat) this.diag(caveat.code, e, caveat.message);
@@ -1040,7 +1040,7 @@ export class FunctionWalker {
     return { v: { k: "other" }, text };
   }
 
-  private subscript(e: SyntaxNode): Gen {
+  subscript(e: SyntaxNode): Gen {
     const value = e.childForFieldName("value")!;
     const subs = e.childrenForFieldName("subscript");
     const o = this.expr(value);
@@ -1088,7 +1088,7 @@ export class FunctionWalker {
     }
     if (o.v.k === "tensor") {
       // indexing follows torch's axis order: convert a channels-last tensor first
-      const c = this.toLogical(o, value);
+      const c = toLogical(this, o, value);
       const replaced = new Map<SyntaxNode, string>([[value, c.text]]);
       for (const s of subs) replaced.set(s, this.expr(s).text);
       return { v: { k: "tensor", t: { kind: "tensor" } }, text: rebuild(e, replaced) };
@@ -1098,15 +1098,15 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: rebuild(e, replaced) };
   }
 
-  private binary(e: SyntaxNode): Gen {
+  binary(e: SyntaxNode): Gen {
     const left = e.childForFieldName("left")!;
     const right = e.childForFieldName("right")!;
     const op = e.childForFieldName("operator")!.text;
     let l = this.expr(left);
     let r = this.expr(right);
     if (op === "@") {
-      if (l.v.k === "tensor") l = this.toLogical(l, left);
-      if (r.v.k === "tensor") r = this.toLogical(r, right);
+      if (l.v.k === "tensor") l = toLogical(this, l, left);
+      if (r.v.k === "tensor") r = toLogical(this, r, right);
       return {
         v: { k: "tensor", t: { kind: "tensor" } },
         text: rebuild(
@@ -1118,7 +1118,7 @@ export class FunctionWalker {
         ),
       };
     }
-    [l, r] = this.meet(l, left, r, right);
+    [l, r] = meet(this, l, left, r, right);
     const v: Val = l.v.k === "tensor" ? l.v : r.v.k === "tensor" ? r.v : l.v.k === "num" && r.v.k === "num" ? { k: "num" } : l.v.k === "list" ? l.v : { k: "other" };
     return {
       v: v.k === "tensor" ? { k: "tensor", t: v.t } : v,
@@ -1132,7 +1132,7 @@ export class FunctionWalker {
     };
   }
 
-  private comparison(e: SyntaxNode): Gen {
+  comparison(e: SyntaxNode): Gen {
     const ops = namedChildren(e);
     // `m.bias is not None` on a module: MLX layers built with bias=False have no `bias` at all
     const opText = e.children
@@ -1162,14 +1162,14 @@ export class FunctionWalker {
       return { v: { k: "other" }, text: contains };
     }
     const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
-    if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = this.meet(gens[0], ops[0], gens[1], ops[1]);
+    if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = meet(this, gens[0], ops[0], gens[1], ops[1]);
     const t = gens.find((g) => g.v.k === "tensor");
     return { v: t && !isIdentityCheck ? { k: "tensor", t: (t.v as { t: TensorType }).t } : { k: "other" }, text: rebuild(e, new Map(ops.map((c, i) => [c, gens[i].text]))) };
   }
 
   // ---------------------------------------------------------------- calls
 
-  private call(e: SyntaxNode): Gen {
+  call(e: SyntaxNode): Gen {
     const fn = e.childForFieldName("function")!;
     const q = qualify(fn, this.ctx.mod.aliases);
     // a Parameter or a Buffer (torch ≥ 2.5) is its array in MLX; module-tree decides whether a buffer is private
@@ -1289,7 +1289,7 @@ export class FunctionWalker {
    * `getattr(torch, "compiler", None)`, `getattr(F, "scaled_dot_product_attention", None)`: a probe for a
    * torch feature is the feature's MLX form where the tables have one, else the default (MLX lacks it).
    */
-  private torchFeatureProbe(e: SyntaxNode): Gen | undefined {
+  torchFeatureProbe(e: SyntaxNode): Gen | undefined {
     const [obj, name, dflt] = callArgs(e).positional;
     const q = obj ? qualify(obj, this.ctx.mod.aliases) : undefined;
     if (!(q && isTorch(q)) || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
@@ -1309,7 +1309,7 @@ export class FunctionWalker {
     return { v: { k: "other" }, text: this.expr(dflt).text };
   }
 
-  private moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
+  moduleMethod(e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
     this.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
     for (const i of mm.imports ?? []) this.ctx.imports.add(i);
     for (const h of mm.helpers ?? []) this.ctx.helpers.add(h);
@@ -1319,19 +1319,19 @@ export class FunctionWalker {
   }
 
   /** The text between a call's parentheses, each argument translated (tensors in torch's layout). */
-  private translatedArgs(argsNode: SyntaxNode): string {
+  translatedArgs(argsNode: SyntaxNode): string {
     const replaced = new Map<SyntaxNode, string>();
     for (const a of namedChildren(argsNode)) {
       const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a.type === "list_splat" || a.type === "dictionary_splat" ? namedChildren(a)[0] : a;
       let g = this.expr(valueNode);
-      if (g.v.k === "tensor") g = this.toLogical(g, valueNode);
+      if (g.v.k === "tensor") g = toLogical(this, g, valueNode);
       replaced.set(valueNode, g.text);
     }
     return rebuild(argsNode, replaced).slice(1, -1);
   }
 
   /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
-  private opaqueCall(e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
+  opaqueCall(e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
     const args = e.childForFieldName("arguments");
     const callee = e.childForFieldName("function")!;
     const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !this.binds(callee.text);
@@ -1343,7 +1343,7 @@ export class FunctionWalker {
       if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
       if (g.v.k === "tensor") {
         anyTensor = true;
-        if (logical) g = this.toLogical(g, valueNode);
+        if (logical) g = toLogical(this, g, valueNode);
       }
       replaced.set(valueNode, g.text);
     }
@@ -1357,13 +1357,13 @@ export class FunctionWalker {
   }
 
   /** `zip(…)`, `enumerate(…)`: what iterating them gives, element by element (loop-values.ts); tensors go in torch's layout. */
-  private iterationCall(e: SyntaxNode, fn: "zip" | "enumerate"): Gen {
+  iterationCall(e: SyntaxNode, fn: "zip" | "enumerate"): Gen {
     const args = callArgs(e);
     if (args.keyword.size || args.positional.some((a) => a.type === "list_splat") || (fn === "enumerate" && args.positional.length !== 1)) return this.opaqueCall(e);
     const replaced = new Map<SyntaxNode, string>();
     const elements = args.positional.map((a) => {
       let g = this.expr(a);
-      if (g.v.k === "tensor") g = this.toLogical(g, a);
+      if (g.v.k === "tensor") g = toLogical(this, g, a);
       // a Sequential is iterated as its list of submodules (sequential-access.ts)
       g = this.asSequential(g);
       if (g.v.k === "module" && isSequential(g.v.m)) g = { v: g.v, text: sequentialItems(g.text, g.v.m) };
@@ -1375,20 +1375,20 @@ export class FunctionWalker {
   }
 
   /** An instance of a Sequential subclass (timm's SequentialAppendList iterating `self`) read as a sequence: its items. */
-  private asSequential(g: Gen): Gen {
+  asSequential(g: Gen): Gen {
     const items = g.text === "self" && !this.env.has("self") ? selfSequential(this.cls) : undefined;
     return items ? { v: { k: "module", m: items }, text: g.text } : g;
   }
 
   /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */
-  private userCall(e: SyntaxNode, calleeText: string): Gen {
+  userCall(e: SyntaxNode, calleeText: string): Gen {
     const g = this.opaqueCall(e);
     const fnNode = e.childForFieldName("function")!;
     if (calleeText !== fnNode.text) g.text = calleeText + g.text.slice(fnNode.text.length);
     return g;
   }
 
-  private containerCall(e: SyntaxNode, mlxName: string): Gen {
+  containerCall(e: SyntaxNode, mlxName: string): Gen {
     const fn = e.childForFieldName("function")!;
     const args = e.childForFieldName("arguments")!;
     const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
@@ -1402,14 +1402,14 @@ export class FunctionWalker {
   }
 
   /** nn.ModuleList(xs) → a plain list: MLX walks lists of modules with the same keys (`layers.0.weight`). */
-  private moduleList(e: SyntaxNode): Gen {
+  moduleList(e: SyntaxNode): Gen {
     const a = callArgs(e).positional[0];
     if (!a) return { v: { k: "other" }, text: "[]" };
     const g = this.expr(a);
     return { v: { k: "other" }, text: a.type === "list" || a.type === "list_comprehension" ? g.text : `list(${g.text})` };
   }
 
-  private layerConstruction(e: SyntaxNode, tableRow: LayerMapping): Gen {
+  layerConstruction(e: SyntaxNode, tableRow: LayerMapping): Gen {
     const { positional, dictSplats } = splitDictSplats(callArgs(e).positional);
     const args = { positional, keyword: callArgs(e).keyword };
     const params = parseSig(tableRow.sig);
@@ -1436,7 +1436,7 @@ export class FunctionWalker {
    * `**kw` splats of a layer construction: a dict of torch factory keywords means nothing to an MLX layer
    * and goes; any other dict is passed on without those keywords, and reported (its keys are not checked).
    */
-  private withLayerKwargs(layer: Gen, splats: SyntaxNode[], row: LayerMapping): Gen {
+  withLayerKwargs(layer: Gen, splats: SyntaxNode[], row: LayerMapping): Gen {
     let text = layer.text;
     for (const s of splats) {
       const dict = splatted(s);
@@ -1452,7 +1452,7 @@ export class FunctionWalker {
     return { v: layer.v, text };
   }
 
-  private layerCall(
+  layerCall(
     e: SyntaxNode,
     row: LayerMapping,
     args: { positional: SyntaxNode[]; keyword: Map<string, SyntaxNode> },
@@ -1501,7 +1501,7 @@ export class FunctionWalker {
 
   // ---------------------------------------------------------------- module calls and layouts
 
-  private moduleCall(e: SyntaxNode, m: ModVal, calleeText: string): Gen {
+  moduleCall(e: SyntaxNode, m: ModVal, calleeText: string): Gen {
     const argNodes = callArgs(e).positional;
     const gens = argNodes.map((a) => this.expr(a));
     const kw = callArgs(e).keyword;
@@ -1511,7 +1511,7 @@ export class FunctionWalker {
     argNodes.forEach((a, i) => replaced.set(a, result.args[i]));
     for (const [k, v] of kw) {
       let g = kwGens.get(k)!;
-      if (g.v.k === "tensor") g = this.toLogical(g, v);
+      if (g.v.k === "tensor") g = toLogical(this, g, v);
       replaced.set(v, g.text);
     }
     const fn = e.childForFieldName("function")!;
@@ -1522,7 +1522,7 @@ export class FunctionWalker {
   }
 
   /** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
-  private applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+  applyModule(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
     const texts = args.map((a) => a.text);
     switch (m.k) {
       case "layer": {
@@ -1538,7 +1538,7 @@ export class FunctionWalker {
             this.newDecision = true;
           }
           if (this.ctx.torchLayoutLayers.has(key)) {
-            const c = this.toLogical(args[0], nodes[0]);
+            const c = toLogical(this, args[0], nodes[0]);
             return { v: tensorVal(), args: [c.text, ...texts.slice(1)] };
           }
           if (isIdentity(a0v.t.perm) && a0v.t.rank === 2) return { v: { k: "tensor", t: a0v.t }, args: texts };
@@ -1550,7 +1550,7 @@ export class FunctionWalker {
           const rank = given0 !== undefined && (row as LayerRow).ranks?.includes(given0) ? given0 : (row.rank ?? 4);
           // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
           const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
-          const c = this.convert(given, nodes[0], channelsLast(rank), rank);
+          const c = convert(this, given, nodes[0], channelsLast(rank), rank);
           const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
           return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
         }
@@ -1561,13 +1561,13 @@ export class FunctionWalker {
         if (row.layout === "elementwise") {
           const a0 = args[0];
           if (/Flatten$/.test(row.torch) && a0.v.k === "tensor" && !isIdentity(a0.v.t.perm) && !a0.v.t.spatialOne) {
-            const c = this.toLogical(a0, nodes[0]);
+            const c = toLogical(this, a0, nodes[0]);
             return { v: { k: "tensor", t: { kind: "tensor" } }, args: [c.text, ...texts.slice(1)] };
           }
           if (/Flatten$/.test(row.torch)) return { v: { k: "tensor", t: { kind: "tensor" } }, args: texts };
           return { v: a0.v.k === "tensor" ? { k: "tensor", t: a0.v.t } : a0.v, args: texts };
         }
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(this, a, nodes[i]).text : a.text));
         if (row.returns === "tuple") return { v: { k: "list", items: [tensorVal(), { k: "other" }] }, args: conv };
         return { v: tensorVal(), args: conv };
       }
@@ -1580,7 +1580,7 @@ export class FunctionWalker {
           const want = sig.params[i];
           // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
           if (a.v.k !== "tensor") return this.listArgument(a, nodes[i]);
-          return this.convert(a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
+          return convert(this, a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
         });
         const r = sig.result;
         const v: Val = Array.isArray(r) ? { k: "list", items: r.map((t) => ({ k: "tensor", t }) as Val) } : r ? { k: "tensor", t: r } : { k: "other" };
@@ -1620,7 +1620,7 @@ export class FunctionWalker {
         if (this.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return this.itemsByLayout(m, args, nodes, call);
         if (this.seqDepth === 0 && args.some((a) => a.v.k === "tensor"))
           this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(this, a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
       case "list":
@@ -1631,11 +1631,11 @@ export class FunctionWalker {
         if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {
           this.diag("C2M-W007", call, RUNTIME_MODULE_MESSAGE);
           this.ctx.helpers.add("c2m_sequential");
-          const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : a.text));
+          const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(this, a, nodes[i]).text : a.text));
           return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
         }
         this.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(this, a, nodes[i]).text : this.listArgument(a, nodes[i])));
         return { v: tensorVal(), args: conv };
       }
     }
@@ -1645,27 +1645,27 @@ export class FunctionWalker {
    * A module class of another file: its forward is translated with that file, where a class no class of
    * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
    */
-  private foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+  foreignModuleCall(ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
     const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
     if (seqItems) return this.applyModule(seqItems, args, nodes, call);
     const inPackage = this.ctx.packageBoundaries && ext.mod.semantic?.file.origin === "user";
     if (!(inPackage || foreignTakesTorchLayout(ext)) || this.ctx.layout === "nhwc") {
       this.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
     }
-    const conv = args.map((a, i) => (a.v.k === "tensor" ? this.toLogical(a, nodes[i]).text : this.listArgument(a, nodes[i])));
+    const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(this, a, nodes[i]).text : this.listArgument(a, nodes[i])));
     return { v: tensorVal(), args: conv };
   }
 
   /** An argument that is no tensor, to a module that reads a list's items in torch's layout (list-boundaries.ts). */
-  private listArgument(a: Gen, node: SyntaxNode): string {
-    return a.v.k === "list" ? this.toLogicalDeep(a, node).text : a.text;
+  listArgument(a: Gen, node: SyntaxNode): string {
+    return a.v.k === "list" ? toLogicalDeep(this, a, node).text : a.text;
   }
 
   /**
    * Options of a union that disagreed on a value's layout may agree once it arrives as they asked (every item of a
    * Sequential of convs and norms takes channels-last): tried again on the values as decided, saying nothing.
    */
-  private optionsAgreeAsDecided(options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode, before: Map<string, LayoutDecision>): boolean {
+  optionsAgreeAsDecided(options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode, before: Map<string, LayoutDecision>): boolean {
     const decided = args.map((a) => valueAsDecided(a, this.decisions, before));
     if (decided.every((a, i) => a === args[i])) return false;
     const pending = this.pending.length;
@@ -1677,7 +1677,7 @@ export class FunctionWalker {
   }
 
   /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
-  private markSequenceFlatten(item: ModVal): void {
+  markSequenceFlatten(item: ModVal): void {
     if (item.k === "layer" && /Flatten$/.test(item.row.torch)) {
       if (!this.ctx.chwFlatten.has(nodeKey(item.call))) {
         this.ctx.chwFlatten.add(nodeKey(item.call));
@@ -1687,15 +1687,15 @@ export class FunctionWalker {
   }
 
   /** Sequentials being applied (nested), and whether their items disagree on layout (sequential-layouts.ts) */
-  private seqDepth = 0;
-  private mixedLayouts = false;
+  seqDepth = 0;
+  mixedLayouts = false;
 
   /**
    * A module (a Sequential, or one of several) whose items disagree on layout: called through `c2m_sequential`,
    * which converts before each item that needs it; this file's classes among the items declare their layouts.
    * Where a class's layouts cannot be declared, torch's layout is passed and C2M-W022 says so.
    */
-  private itemsByLayout(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+  itemsByLayout(m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
     // a class with no forward of its own is a container (a Sequential subclass): the helper walks its items
     const classes = this.ctx.mod.classes;
     const own = classesAmong(m, (name) => (classes.get(name)?.methods.has("forward") ? undefined : classes.get(name)?.attrs.get(SEQUENTIAL_ITEMS))).filter((name) =>
@@ -1710,12 +1710,12 @@ export class FunctionWalker {
         .every((p) => !p || isIdentity(p.perm));
     if (own.some((name) => !layoutDeclaration(this.signatureOf(name)) || !restInTorchLayout(name)) || start === undefined) {
       this.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
-      return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? this.toLogical(g, nodes[i]).text : g.text)) };
+      return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? toLogical(this, g, nodes[i]).text : g.text)) };
     }
     for (const name of own) this.ctx.layoutDeclarations.add(name);
     this.ctx.helpers.add("c2m_sequential");
     // arguments after x go in torch's layout (the module held at run time takes them as torch's does)
-    const rest = args.slice(1).map((g, i) => (g.v.k === "tensor" ? this.toLogical(g, nodes[i + 1]).text : g.text));
+    const rest = args.slice(1).map((g, i) => (g.v.k === "tensor" ? toLogical(this, g, nodes[i + 1]).text : g.text));
     return { v: tensorVal(), args: [[args[0].text, start ? "True" : "False", "False", ...rest].join(", ")], runtime: true };
   }
 
@@ -1734,7 +1734,7 @@ export class FunctionWalker {
 
   // ---------------------------------------------------------------- tensor ops
 
-  private tensorMethod(e: SyntaxNode, recv: Gen, recvNode: SyntaxNode, method: string): Gen {
+  tensorMethod(e: SyntaxNode, recv: Gen, recvNode: SyntaxNode, method: string): Gen {
     const args = callArgs(e);
     if (method === "size" || method === "dim" || method === "numel") return this.sizeCall(e, recv, method, args.positional[0]);
     const row = OP_BY_NAME.get(`Tensor.${method}`);
@@ -1745,7 +1745,7 @@ export class FunctionWalker {
     return this.opCall(e, row, [recvNode, ...args.positional], args.keyword, recv);
   }
 
-  private sizeCall(e: SyntaxNode, recv: Gen, method: string, axisNode: SyntaxNode | undefined): Gen {
+  sizeCall(e: SyntaxNode, recv: Gen, method: string, axisNode: SyntaxNode | undefined): Gen {
     const t = recv.v.k === "tensor" ? recv.v.t : { kind: "tensor" as const };
     if (method === "dim") return { v: { k: "num" }, text: `${paren(recv.text)}.ndim` };
     if (method === "numel") return { v: { k: "num" }, text: `${paren(recv.text)}.size` };
@@ -1753,13 +1753,13 @@ export class FunctionWalker {
     const i = intLiteral(axisNode);
     if (t.perm && !isIdentity(t.perm)) {
       if (i !== undefined) return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${physicalAxis(t.perm, i)}]` };
-      const c = this.toLogical(recv, e);
+      const c = toLogical(this, recv, e);
       return { v: { k: "num" }, text: `${paren(c.text)}.shape[${this.expr(axisNode).text}]` };
     }
     return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${this.expr(axisNode).text}]` };
   }
 
-  private opCall(e: SyntaxNode, row: OpMapping, allPositional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
+  opCall(e: SyntaxNode, row: OpMapping, allPositional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
     this.record(row.helpers?.length || row.mlx.includes("{@") ? "helper" : "table", row.torch[0], e);
     const params = parseSig(row.sig);
     const { positional, dictSplats } = splitDictSplats(allPositional);
@@ -1797,7 +1797,7 @@ export class FunctionWalker {
       const other = otherNode && !Array.isArray(otherNode) ? gens.get(otherNode) : undefined;
       if (other?.v.k === "tensor" && !isIdentity(other.v.t.perm) && subject.v.k === "tensor" && subject.v.t.rank === other.v.t.rank) {
         // broadcast in the layout the other tensor is held in
-        const c = this.convert(subject, subjectSingle, other.v.t.perm, other.v.t.rank);
+        const c = convert(this, subject, subjectSingle, other.v.t.perm, other.v.t.rank);
         return { v: { k: "tensor", t: { kind: "tensor", rank: other.v.t.rank, perm: other.v.t.perm } }, text: `mx.broadcast_to(${c.text}, ${paren(other.text)}.shape)` };
       }
     }
@@ -1808,16 +1808,16 @@ export class FunctionWalker {
       texts.set(n, g.text);
       if (g.v.k === "tensor") tensorArgs.push([n, g]);
     }
-    if (!(row.layout === "elementwise" && tensorArgs.length === 1)) for (const g of gens.values()) this.vetoFlat(g);
+    if (!(row.layout === "elementwise" && tensorArgs.length === 1)) for (const g of gens.values()) vetoFlat(this, g);
     const axisParams = row.axes ?? [];
     /** defaulted axis parameters of a channels-last subject, written out in physical order */
     const defaultAxes = new Map<string, string>();
     let resultVal: Val = tensorVal();
 
     const allLogical = () => {
-      for (const [n, g] of tensorArgs) texts.set(n, this.toLogical(g, n).text);
+      for (const [n, g] of tensorArgs) texts.set(n, toLogical(this, g, n).text);
       // lists of tensors (torch.cat(xs)) in an op that needs torch order
-      for (const [n, g] of gens) if (g.v.k === "list") texts.set(n, this.listToLogical(n, g));
+      for (const [n, g] of gens) if (g.v.k === "list") texts.set(n, listToLogical(this, n, g));
     };
 
     switch (row.layout) {
@@ -1835,7 +1835,7 @@ export class FunctionWalker {
       case "channels_last": {
         const rank = /3d$/.test(name) ? 5 : /1d$/.test(name) ? 3 : 4;
         if (subject && subjectSingle) {
-          const c = this.convert(subject, subjectSingle, channelsLast(rank), rank);
+          const c = convert(this, subject, subjectSingle, channelsLast(rank), rank);
           texts.set(subjectSingle, c.text);
         }
         const size = bound.byName.get("output_size");
@@ -1847,7 +1847,7 @@ export class FunctionWalker {
         let baseEntry = tensorArgs.find(([, g]) => g === subject) ?? tensorArgs[0];
         for (const [n, g] of tensorArgs) {
           if (!baseEntry || n === baseEntry[0]) continue;
-          const [b2, g2] = this.meet(baseEntry[1], baseEntry[0], g, n);
+          const [b2, g2] = meet(this, baseEntry[1], baseEntry[0], g, n);
           texts.set(baseEntry[0], b2.text);
           texts.set(n, g2.text);
           baseEntry = [baseEntry[0], b2];
@@ -1865,7 +1865,7 @@ export class FunctionWalker {
           perm = subject.v.t.perm;
           rank = subject.v.t.rank;
         } else if (subject?.v.k === "list" && subjectSingle) {
-          const h = this.harmonizeList(subjectSingle, subject);
+          const h = harmonizeList(this, subjectSingle, subject);
           texts.set(subjectSingle, h.text);
           perm = h.perm;
           rank = perm?.length;
@@ -1909,15 +1909,15 @@ export class FunctionWalker {
           }
           if (!remapped) {
             defaultAxes.clear();
-            if (subject && subjectSingle && subject.v.k === "tensor") texts.set(subjectSingle, this.toLogical(subject, subjectSingle).text);
-            else if (subjectSingle && subject?.v.k === "list") texts.set(subjectSingle, this.listToLogical(subjectSingle, subject));
+            if (subject && subjectSingle && subject.v.k === "tensor") texts.set(subjectSingle, toLogical(this, subject, subjectSingle).text);
+            else if (subjectSingle && subject?.v.k === "list") texts.set(subjectSingle, listToLogical(this, subjectSingle, subject));
             perm = undefined;
           } else {
             for (const [a, t] of axisTexts) texts.set(bound.byName.get(a) as SyntaxNode, t);
           }
         }
         // other tensor arguments follow the subject's layout
-        for (const [n, g] of tensorArgs) if (g !== subject && subject?.v.k === "tensor") texts.set(n, this.convert(g, n, perm, rank).text);
+        for (const [n, g] of tensorArgs) if (g !== subject && subject?.v.k === "tensor") texts.set(n, convert(this, g, n, perm, rank).text);
         if (row.layout === "reduce") {
           const keep = bound.byName.get("keepdim");
           const keepTrue = keep && !Array.isArray(keep) && keep.text === "True";
@@ -1966,7 +1966,7 @@ export class FunctionWalker {
   }
 
   /** `call` is the whole right side of `target = call` and `target` is the text `input` was written as. */
-  private assignsBack(call: SyntaxNode, input: SyntaxNode | SyntaxNode[] | undefined): boolean {
+  assignsBack(call: SyntaxNode, input: SyntaxNode | SyntaxNode[] | undefined): boolean {
     const a = call.parent;
     return !!input && !Array.isArray(input) && a?.type === "assignment" && a.childForFieldName("right") === call && a.childForFieldName("left")?.text === input.text;
   }
@@ -1975,7 +1975,7 @@ export class FunctionWalker {
    * What `**kw` splats of an op call give its parameters: a dict of factory keywords gives `dtype` as
    * `kw["dtype"]` (the other keywords mean nothing to MLX); any other dict cannot be read and is reported.
    */
-  private splatKeywords(splats: SyntaxNode[], params: SigParam[], name: string): Map<string, string> {
+  splatKeywords(splats: SyntaxNode[], params: SigParam[], name: string): Map<string, string> {
     const out = new Map<string, string>();
     for (const s of splats) {
       const dict = splatted(s);
@@ -1995,7 +1995,7 @@ export class FunctionWalker {
    * flatten of the spatial axes is a reshape, flatten of 1×1 spatial extents is order-free, and a constant
    * pad pads the physical axes. Undefined when the generic path applies.
    */
-  private channelsLastForm(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen, subjectNode: SyntaxNode, gens: Map<SyntaxNode, Gen>): Gen | undefined {
+  channelsLastForm(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen, subjectNode: SyntaxNode, gens: Map<SyntaxNode, Gen>): Gen | undefined {
     if (subject.v.k !== "tensor") return undefined;
     if (isIdentity(subject.v.t.perm)) return this.permuteToChannelsLast(row, bound, subject);
     const t = subject.v.t;
@@ -2086,7 +2086,7 @@ export class FunctionWalker {
    * `x.permute(0, 3, 1, 2)` of a torch-order tensor (ConvNeXt's NHWC → NCHW) is what MLX already holds as
    * channels-last: relabel the axes instead of moving data. Other permutes translate as written.
    */
-  private permuteToChannelsLast(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen): Gen | undefined {
+  permuteToChannelsLast(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen): Gen | undefined {
     if (row.torch[0] !== "Tensor.permute" || subject.v.k !== "tensor" || subject.v.t.flatFrom) return undefined;
     const dimsNode = bound.byName.get("dims");
     const nodes = Array.isArray(dimsNode) ? dimsNode : dimsNode ? [dimsNode] : [];
@@ -2099,146 +2099,9 @@ export class FunctionWalker {
     return { v: { k: "tensor", t: { kind: "tensor", rank, perm: next } }, text: subject.text };
   }
 
-  // ---------------------------------------------------------------- layout conversions
-
-  /** A flattened channels-last value reached a consumer other than a Linear: flatten in torch's order instead. */
-  private vetoFlat(g: Gen): void {
-    if (g.v.k === "tensor" && g.v.t.flatFrom && !this.decisions.has(g.v.t.flatFrom.key)) {
-      this.decisions.set(g.v.t.flatFrom.key, { perm: undefined, rank: 0 });
-      this.newDecision = true;
-    }
-  }
-
-  /** Brings `g` to layout `want`: by deciding to convert the variable where it is defined, or in place. */
-  convert(g: Gen, node: SyntaxNode, want: Perm | undefined, rankHint?: number): Gen {
-    if (g.v.k !== "tensor") return g;
-    if (g.v.t.flatFrom) {
-      this.vetoFlat(g);
-      return g;
-    }
-    const cur = g.v.t.perm;
-    if (samePerm(cur, want)) return g;
-    const rank = g.v.t.rank ?? cur?.length ?? want?.length ?? rankHint;
-    if (rank === undefined) return g;
-    if (!isIdentity(want) && isIdentity(cur) && g.v.def) {
-      const taken = this.decisions.get(g.v.def);
-      if (!taken) {
-        this.decisions.set(g.v.def, { perm: want, rank });
-        this.newDecision = true;
-      }
-      // converted where it is defined (from the next round on)
-      if (!taken || samePerm(taken.perm, want)) return { v: { k: "tensor", t: { ...g.v.t, rank, perm: want }, def: g.v.def }, text: g.text };
-    }
-    this.countTranspose();
-    const axes = transposeAxes(cur, want, rank);
-    return { v: { k: "tensor", t: { kind: "tensor", rank, perm: isIdentity(want) ? undefined : want } }, text: `${paren(g.text)}.transpose(${axes.join(", ")})` };
-  }
-
-  toLogical(g: Gen, node: SyntaxNode): Gen {
-    if (g.v.k === "tensor" && g.v.t.flatFrom) return this.convert(g, node, undefined);
-    if (g.v.k !== "tensor" || isIdentity(g.v.t.perm)) return g;
-    return this.convert(g, node, undefined);
-  }
-
-  /** Output of a top-level model: tensors, and tensors inside returned tuples, go back to torch layout. */
-  private toLogicalDeep(g: Gen, node: SyntaxNode): Gen {
-    if (g.v.k === "tensor") return this.toLogical(g, node);
-    if (g.v.k === "list" && (node.type === "tuple" || node.type === "expression_list" || node.type === "list")) {
-      const items = namedChildren(node);
-      const replaced = new Map<SyntaxNode, string>();
-      const vals: Val[] = [];
-      for (const it of items) {
-        const c = this.toLogicalDeep(this.expr(it), it);
-        replaced.set(it, c.text);
-        vals.push(c.v);
-      }
-      return { v: { k: "list", items: vals }, text: rebuild(node, replaced) };
-    }
-    // `[x2, x1] + children`: each operand (list-boundaries.ts)
-    const joined = listConcatenation(
-      g,
-      node,
-      (v, n) => this.toLogicalDeep(v, n),
-      (n) => this.expr(n),
-    );
-    if (joined) return joined;
-    // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
-    const items = g.v.k === "list" && node.type === "identifier" ? (g.v.items ?? (g.v.elem ? [g.v.elem] : null)) : undefined;
-    const first = items?.[0];
-    if (first?.k === "tensor" && !isIdentity(first.t.perm) && items!.every((i) => i.k === "tensor" && samePerm(i.t.perm, first.t.perm) && !i.t.flatFrom)) {
-      const each = this.toLogical({ v: first, text: "c2m_item" }, node);
-      return { v: { k: "list", items: items!.map(() => each.v) }, text: `type(${g.text})(${each.text} for c2m_item in ${g.text})` };
-    }
-    // items in different layouts (a pooled branch beside a module's result): each converted by its position
-    if (items?.some((i) => i.k === "tensor" && !isIdentity(i.t.perm))) {
-      const each = items.map((v, i) => this.toLogical({ v, text: `${g.text}[${i}]` }, node));
-      return { v: { k: "list", items: each.map((c) => c.v) }, text: `type(${g.text})([${each.map((c) => c.text).join(", ")}])` };
-    }
-    return g;
-  }
-
-  /**
-   * Brings two tensors of an elementwise op to one layout, converting whichever side must move: a
-   * channels-last tensor meets one of the same rank in its layout, and one of unknown rank (which may
-   * broadcast in torch's axis order) in torch's layout.
-   */
-  private meet(a: Gen, aNode: SyntaxNode, b: Gen, bNode: SyntaxNode): [Gen, Gen] {
-    if (a.v.k !== "tensor" || b.v.k !== "tensor") return [a, b];
-    if (a.v.t.flatFrom || b.v.t.flatFrom) {
-      this.vetoFlat(a);
-      this.vetoFlat(b);
-      return [a, b];
-    }
-    if (samePerm(a.v.t.perm, b.v.t.perm)) return [a, b];
-    const [cl, other, clFirst] = !isIdentity(a.v.t.perm) ? [a, b, true] : [b, a, false];
-    const clT = (cl.v as { t: TensorType }).t;
-    const oT = (other.v as { t: TensorType }).t;
-    let r: [Gen, Gen];
-    if (isIdentity(oT.perm) && oT.rank !== undefined && oT.rank === clT.rank) {
-      r = [cl, this.convert(other, clFirst ? bNode : aNode, clT.perm, clT.rank)];
-    } else {
-      r = [this.toLogical(cl, clFirst ? aNode : bNode), isIdentity(oT.perm) ? other : this.toLogical(other, clFirst ? bNode : aNode)];
-    }
-    return clFirst ? r : [r[1], r[0]];
-  }
-
-  private harmonizeList(node: SyntaxNode, g: Gen): { text: string; perm: Perm | undefined } {
-    if (g.v.k !== "list") return { text: g.text, perm: undefined };
-    if (node.type === "list" || node.type === "tuple") {
-      const items = namedChildren(node);
-      const gens = items.map((it) => this.expr(it));
-      const first = gens.find((x) => x.v.k === "tensor" && !isIdentity(x.v.t.perm)) ?? gens[0];
-      const perm = first?.v.k === "tensor" ? first.v.t.perm : undefined;
-      const rank = first?.v.k === "tensor" ? first.v.t.rank : undefined;
-      const replaced = new Map<SyntaxNode, string>();
-      items.forEach((it, i) => replaced.set(it, this.convert(gens[i], it, perm, rank).text));
-      return { text: rebuild(node, replaced), perm };
-    }
-    const elem = g.v.items ? mergeVal(g.v.items) : g.v.elem;
-    if (elem?.k === "tensor") return { text: g.text, perm: elem.t.perm };
-    return { text: g.text, perm: undefined };
-  }
-
-  private listToLogical(node: SyntaxNode, g: Gen): string {
-    if (g.v.k !== "list") return g.text;
-    if (node.type === "list" || node.type === "tuple") {
-      const items = namedChildren(node);
-      const replaced = new Map<SyntaxNode, string>();
-      for (const it of items) replaced.set(it, this.toLogical(this.expr(it), it).text);
-      return rebuild(node, replaced);
-    }
-    const elem = g.v.items ? mergeVal(g.v.items) : g.v.elem;
-    if (elem?.k === "tensor" && !isIdentity(elem.t.perm)) {
-      const axes = transposeAxes(elem.t.perm, undefined, elem.t.perm!.length);
-      this.countTranspose();
-      return `[t.transpose(${axes.join(", ")}) for t in ${g.text}]`;
-    }
-    return g.text;
-  }
-
   // ---------------------------------------------------------------- output
 
-  private countTranspose(): void {
+  countTranspose(): void {
     this.transposeCount++;
   }
 
@@ -2264,7 +2127,7 @@ export class FunctionWalker {
   }
 
   /** Removes a statement (`pass` where it was its block's only one); a comment after it on the same line stays, at the statement's indentation. */
-  private dropStatement(stmt: SyntaxNode): void {
+  dropStatement(stmt: SyntaxNode): void {
     // the only statement of its block leaves `pass` (an empty block is a syntax error)
     if (stmt.parent?.type === "block" && namedChildren(stmt.parent).length === 1) {
       this.replaceStatementRange(stmt.startIndex, stmt.endIndex, "pass");
@@ -2278,24 +2141,24 @@ export class FunctionWalker {
     else this.removeLine(stmt);
   }
 
-  private replaceStatementRange(start: number, end: number, text: string): void {
+  replaceStatementRange(start: number, end: number, text: string): void {
     for (const [k, ed] of this.edits) if (ed.start >= start && ed.end <= end) this.edits.delete(k);
     this.edits.set(`${start}:${end}`, { start, end, text });
   }
 
-  private replaceStatement(stmt: SyntaxNode, text: string): void {
+  replaceStatement(stmt: SyntaxNode, text: string): void {
     // drop edits inside the statement: the whole statement is replaced
     for (const [k, ed] of this.edits) if (ed.start >= stmt.startIndex && ed.end <= stmt.endIndex) this.edits.delete(k);
     this.edits.set(`${stmt.startIndex}:${stmt.endIndex}`, { start: stmt.startIndex, end: stmt.endIndex, text });
   }
 
   /** constructs this walk handled (only the final walk's are kept) */
-  private readonly records: ConstructRecord[] = [];
+  readonly records: ConstructRecord[] = [];
 
   /** kind, name and position of each record, to keep one per construct */
-  private readonly recorded = new Set<string>();
+  readonly recorded = new Set<string>();
 
-  private record(kind: ConstructKind, name: string, node: SyntaxNode): void {
+  record(kind: ConstructKind, name: string, node: SyntaxNode): void {
     // loop bodies are walked twice
     const key = `${kind}\0${name}\0${node.startIndex}`;
     if (this.recorded.has(key)) return;
@@ -2305,7 +2168,7 @@ export class FunctionWalker {
   }
 
   /** Linear layers this walk fed a channels-last flatten (only the final walk's count) */
-  private readonly linearNhwc = new Map<string, number>();
+  readonly linearNhwc = new Map<string, number>();
 
   /** Diagnostics wait in the walker: only the final walk of a function reports them. */
   readonly pending: { code: string; node: SyntaxNode; stmt: SyntaxNode; message: string }[] = [];

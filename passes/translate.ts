@@ -17,10 +17,10 @@ import {
   untranslatedValue,
 } from "./untranslated.js";
 import { placeholderImportNames } from "./torch-library-imports.js";
-import { callArgs, intLiteral, intTuple, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
+import { callArgs, intLiteral, namedChildren, nodeKey, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ForwardSignature, ModVal } from "../ir/module.js";
-import type { LayerMapping, OpMapping } from "../ir/tables.js";
-import { channelsLast, dropAxes, isIdentity, unknownRank, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
+import type { LayerMapping } from "../ir/tables.js";
+import { channelsLast, isIdentity, unknownRank, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { ConstructKind, ConstructRecord } from "../ir/pipeline.js";
 import { bindArgs, minimalCall, paren, parseSig, renderTemplate, type SigParam } from "./template-render.js";
 import { collectClasses, elementOf, identifiers, paramName, SEQUENTIAL_ITEMS, stringValue } from "./module-tree.js";
@@ -34,8 +34,7 @@ import { AUTOCAST_CONTEXTS, helpersFor, importsFor, RUNTIME_CALLS, RUNTIME_STATE
 import { probeFunction, PROBE_HELPER } from "./package-probes.js";
 import { templateFor, type LayerRow } from "./tables/layers.js";
 import { layerValueClass } from "./layer-values.js";
-import { pythonTypeDtypes } from "./python-type-dtypes.js";
-import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE, writeInto } from "./out-argument.js";
+import { outArgument, writeInto } from "./out-argument.js";
 import { registeredOp } from "./registered-ops.js";
 import { torchWeightView } from "./layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
@@ -45,7 +44,6 @@ import { anyChildOf, CHILD_ITERATORS } from "./module-children.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { isConfigValue } from "./config-values.js";
 import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
-import { logicalResultRank } from "./logical-ranks.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
@@ -53,7 +51,7 @@ import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts
 import { containsText, CONTAINS_HELPER } from "./tensor-contains.js";
 import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "./branch-exits.js";
 import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, mlxConstructorParams, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "./tables/index.js";
-import { defaultsOf, isListArgument, layerClassName, textsOf } from "./walk/call-templates.js";
+import { defaultsOf, layerClassName, textsOf } from "./walk/call-templates.js";
 import { computeSignature } from "./walk/fixpoint.js";
 import { firstNonDocstring, isTypeTest, rebuild, rebuildOne, rewriteOf, shapeSliceAxes } from "./walk/source-text.js";
 import type { Edit, Gen, LayoutDecision, TranslateContext, Val, WalkOptions } from "./walk/types.js";
@@ -71,7 +69,8 @@ import {
   tensorVal,
   withDef,
 } from "./walk/values.js";
-import { convert, harmonizeList, listToLogical, meet, toLogical, toLogicalDeep, vetoFlat } from "./walk/layout-conversion.js";
+import { convert, meet, toLogical, toLogicalDeep, vetoFlat } from "./walk/layout-conversion.js";
+import { opCall, tensorMethod } from "./walk/op-calls.js";
 
 const TENSOR_ONLY_METHODS = new Set([
   "is_floating_point",
@@ -191,11 +190,6 @@ const AMBIGUOUS_METHODS = new Set([
 const TORCH_LAYOUT_HELPERS: Record<string, string> = { "torch.nn.BatchNorm1d": "BatchNorm1d" };
 
 const BUILTINS_KEEP_LAYOUT = new Set(["len", "isinstance", "print", "id", "type", "hasattr", "getattr", "super"]);
-
-const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "max", "min", "meshgrid", "tensor_split"]);
-
-/** Ops whose keyword `dim` (when given) makes the result a (values, indices) pair. */
-const PAIR_WITH_DIM = new Set(["max", "min", "median", "mode", "topk", "sort"]);
 
 export class FunctionWalker {
   readonly edits = new Map<string, Edit>();
@@ -1197,7 +1191,7 @@ export class FunctionWalker {
       const layer = LAYER_BY_NAME.get(q);
       if (layer) return this.layerConstruction(e, layer);
       const op = OP_BY_NAME.get(q);
-      if (op) return this.opCall(e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+      if (op) return opCall(this, e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
       const registered = registeredOp(q, this.ctx.mod);
       if (registered) return this.opaqueCall(e);
       // a torch name whose MLX form is a helper function with torch's signature, called
@@ -1242,7 +1236,7 @@ export class FunctionWalker {
       // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter)
       if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return this.moduleMethod(e, o.text, MODULE_METHODS[method]);
       if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
-        return this.tensorMethod(e, o, obj, method);
+        return tensorMethod(this, e, o, obj, method);
       }
       if (o.v.k === "module") {
         const m = o.v.m;
@@ -1730,373 +1724,6 @@ export class FunctionWalker {
       return { params: [] };
     }
     return computeSignature(this.ctx, name);
-  }
-
-  // ---------------------------------------------------------------- tensor ops
-
-  tensorMethod(e: SyntaxNode, recv: Gen, recvNode: SyntaxNode, method: string): Gen {
-    const args = callArgs(e);
-    if (method === "size" || method === "dim" || method === "numel") return this.sizeCall(e, recv, method, args.positional[0]);
-    const row = OP_BY_NAME.get(`Tensor.${method}`);
-    if (!row) {
-      if (recv.v.k === "tensor" && !recv.v.assumed) this.diag("C2M-W002", e, `tensor method .${method}() has no MLX mapping`);
-      return this.opaqueCall(e, new Map([[recvNode, recv.text]]));
-    }
-    return this.opCall(e, row, [recvNode, ...args.positional], args.keyword, recv);
-  }
-
-  sizeCall(e: SyntaxNode, recv: Gen, method: string, axisNode: SyntaxNode | undefined): Gen {
-    const t = recv.v.k === "tensor" ? recv.v.t : { kind: "tensor" as const };
-    if (method === "dim") return { v: { k: "num" }, text: `${paren(recv.text)}.ndim` };
-    if (method === "numel") return { v: { k: "num" }, text: `${paren(recv.text)}.size` };
-    if (!axisNode) return { v: { k: "shape", t }, text: `${paren(recv.text)}.shape` };
-    const i = intLiteral(axisNode);
-    if (t.perm && !isIdentity(t.perm)) {
-      if (i !== undefined) return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${physicalAxis(t.perm, i)}]` };
-      const c = toLogical(this, recv, e);
-      return { v: { k: "num" }, text: `${paren(c.text)}.shape[${this.expr(axisNode).text}]` };
-    }
-    return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${this.expr(axisNode).text}]` };
-  }
-
-  opCall(e: SyntaxNode, row: OpMapping, allPositional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
-    this.record(row.helpers?.length || row.mlx.includes("{@") ? "helper" : "table", row.torch[0], e);
-    const params = parseSig(row.sig);
-    const { positional, dictSplats } = splitDictSplats(allPositional);
-    const bound = bindArgs(params, positional, keyword);
-    const name = row.torch[0];
-    const listSplat = unboundListSplat(positional, bound.byName);
-    if (listSplat) {
-      this.diag("C2M-W030", listSplat, `${listSplat.text} cannot be matched to ${name}'s parameters`);
-      return this.opaqueCall(e);
-    }
-    for (const k of bound.unknown) {
-      if (k === "out" && outArgument(e) && !this.writesOut.has(e)) this.diag(OUT_ARGUMENT_CODE, e, outArgumentMessage(e.childForFieldName("function")?.text ?? name));
-      if (k === "inplace" || k === "out" || k === "device" || k === "requires_grad" || k === "memory_format" || k === "non_blocking") continue;
-      this.diag("C2M-W003", e, `${name} has no argument ${k} in c2m's mapping`);
-    }
-    for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
-      const given = bound.byName.get(param);
-      if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
-        // `x = F.relu(x, inplace=True)`: the result goes back where the input was, as in place
-        if (param === "inplace" && given.text === "True" && this.assignsBack(e, bound.byName.get(params[0]?.name ?? ""))) continue;
-        this.diag("C2M-W003", given, `${name.replace(/^torch\.nn\.functional\./, "F.")}(${param}=${given.text}) is not supported`);
-      }
-    }
-    // translate every argument
-    const gens = new Map<SyntaxNode, Gen>();
-    for (const n of [...positional, ...keyword.values()]) gens.set(n, n === positional[0] && recv ? recv : this.expr(n));
-    const subjectName = row.subject ?? params[0]?.name;
-    const subjectNode = subjectName ? bound.byName.get(subjectName) : undefined;
-    const subjectSingle = subjectNode && !Array.isArray(subjectNode) ? subjectNode : undefined;
-    let subject = subjectSingle ? gens.get(subjectSingle) : undefined;
-    const layoutAware = subject && subjectSingle ? this.channelsLastForm(row, bound, subject, subjectSingle, gens) : undefined;
-    if (layoutAware) return layoutAware;
-    if (row.torch[0] === "Tensor.expand_as" && subject && subjectSingle) {
-      const otherNode = bound.byName.get("other");
-      const other = otherNode && !Array.isArray(otherNode) ? gens.get(otherNode) : undefined;
-      if (other?.v.k === "tensor" && !isIdentity(other.v.t.perm) && subject.v.k === "tensor" && subject.v.t.rank === other.v.t.rank) {
-        // broadcast in the layout the other tensor is held in
-        const c = convert(this, subject, subjectSingle, other.v.t.perm, other.v.t.rank);
-        return { v: { k: "tensor", t: { kind: "tensor", rank: other.v.t.rank, perm: other.v.t.perm } }, text: `mx.broadcast_to(${c.text}, ${paren(other.text)}.shape)` };
-      }
-    }
-    // every argument's text so far, and the tensor arguments
-    const texts = new Map<SyntaxNode, string>();
-    const tensorArgs: [SyntaxNode, Gen][] = [];
-    for (const [n, g] of gens) {
-      texts.set(n, g.text);
-      if (g.v.k === "tensor") tensorArgs.push([n, g]);
-    }
-    if (!(row.layout === "elementwise" && tensorArgs.length === 1)) for (const g of gens.values()) vetoFlat(this, g);
-    const axisParams = row.axes ?? [];
-    /** defaulted axis parameters of a channels-last subject, written out in physical order */
-    const defaultAxes = new Map<string, string>();
-    let resultVal: Val = tensorVal();
-
-    const allLogical = () => {
-      for (const [n, g] of tensorArgs) texts.set(n, toLogical(this, g, n).text);
-      // lists of tensors (torch.cat(xs)) in an op that needs torch order
-      for (const [n, g] of gens) if (g.v.k === "list") texts.set(n, listToLogical(this, n, g));
-    };
-
-    switch (row.layout) {
-      case "source":
-        resultVal = tensorVal();
-        allLogical();
-        break;
-      case "logical": {
-        allLogical();
-        const subjectRank = subject?.v.k === "tensor" ? (subject.v.t.rank ?? subject.v.t.perm?.length) : undefined;
-        const rank = logicalResultRank(name, bound.byName.get("shape"), subjectRank);
-        resultVal = rank === undefined ? tensorVal() : { k: "tensor", t: { kind: "tensor", rank } };
-        break;
-      }
-      case "channels_last": {
-        const rank = /3d$/.test(name) ? 5 : /1d$/.test(name) ? 3 : 4;
-        if (subject && subjectSingle) {
-          const c = convert(this, subject, subjectSingle, channelsLast(rank), rank);
-          texts.set(subjectSingle, c.text);
-        }
-        const size = bound.byName.get("output_size");
-        const unit = /adaptive_(avg|max)_pool/.test(name) && !!size && !Array.isArray(size) && (intTuple(size)?.every((v) => v === 1) ?? false);
-        resultVal = { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: unit } };
-        break;
-      }
-      case "elementwise": {
-        let baseEntry = tensorArgs.find(([, g]) => g === subject) ?? tensorArgs[0];
-        for (const [n, g] of tensorArgs) {
-          if (!baseEntry || n === baseEntry[0]) continue;
-          const [b2, g2] = meet(this, baseEntry[1], baseEntry[0], g, n);
-          texts.set(baseEntry[0], b2.text);
-          texts.set(n, g2.text);
-          baseEntry = [baseEntry[0], b2];
-        }
-        const base = baseEntry?.[1];
-        resultVal = base?.v.k === "tensor" ? { k: "tensor", t: { ...base.v.t, spatialOne: base.v.t.spatialOne } } : tensorVal();
-        break;
-      }
-      case "axis":
-      case "reduce": {
-        // the subject may be a list of tensors (cat): harmonise them and use their layout
-        let perm: Perm | undefined;
-        let rank: number | undefined;
-        if (subject?.v.k === "tensor") {
-          perm = subject.v.t.perm;
-          rank = subject.v.t.rank;
-        } else if (subject?.v.k === "list" && subjectSingle) {
-          const h = harmonizeList(this, subjectSingle, subject);
-          texts.set(subjectSingle, h.text);
-          perm = h.perm;
-          rank = perm?.length;
-        }
-        let remapped = true;
-        const axisTexts = new Map<string, string>();
-        let droppedLogical: number[] | undefined;
-        if (perm && !isIdentity(perm)) {
-          for (const a of axisParams) {
-            const n = bound.byName.get(a);
-            if (!n) {
-              // an axis the call leaves to its default still counts in torch's order
-              const dflt = params.find((p) => p.name === a)?.default;
-              if (dflt === undefined || dflt === "None") {
-                if ((row as { axisNoneFlattens?: boolean }).axisNoneFlattens) remapped = false;
-                continue;
-              }
-              const vals = dflt
-                .replace(/[()\[\]\s]/g, "")
-                .split(",")
-                .filter(Boolean)
-                .map(Number);
-              if (vals.some((v) => !Number.isInteger(v))) {
-                remapped = false;
-                break;
-              }
-              const phys = vals.map((x) => physicalAxis(perm!, x));
-              defaultAxes.set(a, /^[(\[]/.test(dflt) ? `(${phys.join(", ")}${phys.length === 1 ? "," : ""})` : String(phys[0]));
-              droppedLogical = vals;
-              continue;
-            }
-            if (Array.isArray(n)) continue;
-            const vals = intTuple(n);
-            if (!vals) {
-              remapped = false;
-              break;
-            }
-            const phys = vals.map((x) => physicalAxis(perm!, x));
-            axisTexts.set(a, n.type === "tuple" || n.type === "list" ? `(${phys.join(", ")}${phys.length === 1 ? "," : ""})` : String(phys[0]));
-            droppedLogical = vals;
-          }
-          if (!remapped) {
-            defaultAxes.clear();
-            if (subject && subjectSingle && subject.v.k === "tensor") texts.set(subjectSingle, toLogical(this, subject, subjectSingle).text);
-            else if (subjectSingle && subject?.v.k === "list") texts.set(subjectSingle, listToLogical(this, subjectSingle, subject));
-            perm = undefined;
-          } else {
-            for (const [a, t] of axisTexts) texts.set(bound.byName.get(a) as SyntaxNode, t);
-          }
-        }
-        // other tensor arguments follow the subject's layout
-        for (const [n, g] of tensorArgs) if (g !== subject && subject?.v.k === "tensor") texts.set(n, convert(this, g, n, perm, rank).text);
-        if (row.layout === "reduce") {
-          const keep = bound.byName.get("keepdim");
-          const keepTrue = keep && !Array.isArray(keep) && keep.text === "True";
-          const hasAxis = axisParams.some((a) => bound.byName.has(a));
-          if (!hasAxis) resultVal = { k: "tensor", t: { kind: "tensor", rank: 0 } };
-          else if (keepTrue || !perm || isIdentity(perm)) resultVal = { k: "tensor", t: { kind: "tensor", rank: keepTrue ? rank : undefined, perm: keepTrue ? perm : undefined } };
-          else {
-            const kept = dropAxes(perm, droppedLogical ?? []);
-            resultVal = { k: "tensor", t: { kind: "tensor", rank: kept.length, perm: isIdentity(kept) ? undefined : kept } };
-          }
-        } else resultVal = { k: "tensor", t: { kind: "tensor", rank, perm } };
-        break;
-      }
-    }
-    const short = name.slice(name.lastIndexOf(".") + 1);
-    if (TUPLE_RESULT_OPS.has(short) && (short !== "max" && short !== "min" ? true : bound.byName.has("dim"))) {
-      const elem = resultVal.k === "tensor" ? resultVal : tensorVal();
-      resultVal = PAIR_WITH_DIM.has(short) ? { k: "list", items: [elem, tensorVal()] } : { k: "list", items: null, elem };
-    }
-    if (/\.(float|half|long|int|bool|type_as|to|double|contiguous|detach|clone|cpu|cuda)$/.test(name) && subject?.v.k === "tensor") {
-      resultVal = { k: "tensor", t: subject.v.t };
-    }
-    if (row.torch[0] === "Tensor.view" && resultVal.k === "tensor") {
-      const shape = bound.byName.get("shape");
-      const dims = Array.isArray(shape)
-        ? shape.length === 1
-          ? (intTuple(shape[0])?.length ?? (shape[0].type === "tuple" ? namedChildren(shape[0]).length : undefined))
-          : shape.length
-        : undefined;
-      if (dims !== undefined) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
-    }
-    const given = new Map<string, string | string[]>();
-    for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
-    for (const [k, t] of defaultAxes) given.set(k, t);
-    for (const [k, t] of this.splatKeywords(dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
-    for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => this.binds(n))) given.set(k, t);
-    const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
-    const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
-    if (!r.ok) {
-      this.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
-      return this.opaqueCall(e);
-    }
-    for (const h of [...r.helpers, ...(row.helpers ?? [])]) this.ctx.helpers.add(h);
-    for (const i of row.imports ?? []) this.ctx.imports.add(i);
-    return { v: resultVal, text: r.text };
-  }
-
-  /** `call` is the whole right side of `target = call` and `target` is the text `input` was written as. */
-  assignsBack(call: SyntaxNode, input: SyntaxNode | SyntaxNode[] | undefined): boolean {
-    const a = call.parent;
-    return !!input && !Array.isArray(input) && a?.type === "assignment" && a.childForFieldName("right") === call && a.childForFieldName("left")?.text === input.text;
-  }
-
-  /**
-   * What `**kw` splats of an op call give its parameters: a dict of factory keywords gives `dtype` as
-   * `kw["dtype"]` (the other keywords mean nothing to MLX); any other dict cannot be read and is reported.
-   */
-  splatKeywords(splats: SyntaxNode[], params: SigParam[], name: string): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const s of splats) {
-      const dict = splatted(s);
-      const keys = dict.type === "identifier" ? this.factoryDicts.get(dict.text) : factoryDictKeys(dict);
-      if (!keys) {
-        this.diag("C2M-W031", s, `keyword arguments in ${s.text} are not passed to ${name.replace(/^torch\.nn\.functional\./, "F.")}'s MLX form`);
-        continue;
-      }
-      const text = this.expr(dict).text;
-      for (const k of keys) if (k === "dtype" && params.some((p) => p.name === k)) out.set(k, dict.type === "identifier" ? `${text}["${k}"]` : `${paren(text)}["${k}"]`);
-    }
-    return out;
-  }
-
-  /**
-   * Ops on a channels-last tensor that need no data movement: permutes and transposes relabel axes,
-   * flatten of the spatial axes is a reshape, flatten of 1×1 spatial extents is order-free, and a constant
-   * pad pads the physical axes. Undefined when the generic path applies.
-   */
-  channelsLastForm(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen, subjectNode: SyntaxNode, gens: Map<SyntaxNode, Gen>): Gen | undefined {
-    if (subject.v.k !== "tensor") return undefined;
-    if (isIdentity(subject.v.t.perm)) return this.permuteToChannelsLast(row, bound, subject);
-    const t = subject.v.t;
-    const perm = t.perm!;
-    const rank = perm.length;
-    const op = row.torch[0];
-    const arg = (name: string) => {
-      const n = bound.byName.get(name);
-      return n && !Array.isArray(n) ? n : undefined;
-    };
-    const relabel = (next: number[]): Gen => {
-      const p = next.every((a, i) => a === i) ? undefined : next;
-      return { v: { k: "tensor", t: { kind: "tensor", rank, perm: p } }, text: subject.text };
-    };
-    const norm = (a: number) => (a < 0 ? a + rank : a);
-    if (op === "Tensor.transpose") {
-      const a = intLiteral(arg("dim0"));
-      const b = intLiteral(arg("dim1"));
-      if (a === undefined || b === undefined) return undefined;
-      const [x, y] = [norm(a), norm(b)];
-      return relabel(perm.map((l) => (l === x ? y : l === y ? x : l)));
-    }
-    if (op === "Tensor.permute") {
-      const dimsNode = bound.byName.get("dims");
-      const nodes = Array.isArray(dimsNode) ? dimsNode : dimsNode ? [dimsNode] : [];
-      const dims = nodes.length === 1 ? intTuple(nodes[0]) : nodes.map(intLiteral);
-      if (!dims || dims.length !== rank || dims.some((d) => d === undefined)) return undefined;
-      const d = (dims as number[]).map(norm);
-      return relabel(perm.map((l) => d.indexOf(l)));
-    }
-    if (op === "torch.flatten" || op === "Tensor.view" || op === "torch.reshape") {
-      const start = op === "torch.flatten" ? (intLiteral(arg("start_dim")) ?? 0) : undefined;
-      const end = op === "torch.flatten" ? (intLiteral(arg("end_dim")) ?? -1) : undefined;
-      const isCL = perm.every((a, i) => a === channelsLast(rank)[i]);
-      // (N, 1, 1, C) and (N, C, 1, 1) hold the same numbers in the same order: any reshape of one is a
-      // reshape of the other, and so is flatten(1)
-      const shape = bound.byName.get("shape");
-      const viewFlat = op === "Tensor.view" && Array.isArray(shape) && shape.length === 2 && shape[1].text === "-1";
-      if (t.spatialOne && isCL && op === "Tensor.view" && Array.isArray(shape)) {
-        const g = gens.get(subjectNode)!;
-        const dims = shape.map((n) => this.expr(n).text);
-        return {
-          v: { k: "tensor", t: { kind: "tensor", rank: shape.length === 1 ? intTuple(shape[0])?.length : shape.length } },
-          text: `${paren(g.text)}.reshape(${dims.join(", ")})`,
-        };
-      }
-      if (t.spatialOne && isCL && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
-        const g = gens.get(subjectNode)!;
-        const rendered =
-          op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
-        return { v: { k: "tensor", t: { kind: "tensor", rank: 2 } }, text: rendered };
-      }
-      // torch.flatten(x, 1) of a channels-last conv output feeding a Linear: flatten in MLX's order and
-      // permute the Linear's weight columns at conversion instead of transposing at run time
-      const flatKey = `flat@${subjectNode.startIndex}`;
-      if (isCL && t.channels && !this.decisions.has(flatKey) && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
-        const g = gens.get(subjectNode)!;
-        const rendered =
-          op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => this.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
-        return { v: { k: "tensor", t: { kind: "tensor", rank: 2, flatFrom: { channels: t.channels, key: flatKey } } }, text: rendered };
-      }
-      // (N, C, H, W).flatten(2) held as (N, H, W, C): a reshape to (N, H*W, C), itself channels-last
-      if (op === "torch.flatten" && isCL && rank >= 4 && start === 2 && norm(end!) === rank - 1) {
-        return { v: { k: "tensor", t: { kind: "tensor", rank: 3, perm: channelsLast(3) } }, text: `mx.flatten(${subject.text}, 1, -2)` };
-      }
-      return undefined;
-    }
-    if (op === "torch.nn.functional.pad") {
-      const mode = arg("mode");
-      if (mode && !/^["']constant["']$/.test(mode.text)) return undefined;
-      const padNode = arg("pad");
-      if (!padNode || (padNode.type !== "list" && padNode.type !== "tuple")) return undefined;
-      const items = namedChildren(padNode);
-      if (items.length % 2 !== 0 || items.length / 2 > rank - 2) return undefined;
-      // torch pads the last logical axes first: (left, right) of axis -1, then axis -2, ...
-      const widths: string[] = Array.from({ length: rank }, () => "(0, 0)");
-      for (let i = 0; i < items.length / 2; i++) {
-        const logical = rank - 1 - i;
-        widths[perm.indexOf(logical)] = `(${this.expr(items[2 * i]).text}, ${this.expr(items[2 * i + 1]).text})`;
-      }
-      const value = arg("value");
-      return { v: { k: "tensor", t }, text: `mx.pad(${subject.text}, [${widths.join(", ")}]${value ? `, constant_values=${this.expr(value).text}` : ""})` };
-    }
-    return undefined;
-  }
-
-  /**
-   * `x.permute(0, 3, 1, 2)` of a torch-order tensor (ConvNeXt's NHWC → NCHW) is what MLX already holds as
-   * channels-last: relabel the axes instead of moving data. Other permutes translate as written.
-   */
-  permuteToChannelsLast(row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen): Gen | undefined {
-    if (row.torch[0] !== "Tensor.permute" || subject.v.k !== "tensor" || subject.v.t.flatFrom) return undefined;
-    const dimsNode = bound.byName.get("dims");
-    const nodes = Array.isArray(dimsNode) ? dimsNode : dimsNode ? [dimsNode] : [];
-    const dims = nodes.length === 1 ? intTuple(nodes[0]) : nodes.map(intLiteral);
-    if (!dims || dims.length < 3 || dims.some((d) => d === undefined)) return undefined;
-    const rank = dims.length;
-    const d = (dims as number[]).map((a) => (a < 0 ? a + rank : a));
-    const next = [...Array(rank).keys()].map((j) => d.indexOf(j));
-    if (!samePerm(next, channelsLast(rank))) return undefined;
-    return { v: { k: "tensor", t: { kind: "tensor", rank, perm: next } }, text: subject.text };
   }
 
   // ---------------------------------------------------------------- output

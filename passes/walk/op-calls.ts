@@ -19,6 +19,7 @@ import { tensorVal } from "./values.js";
 import { convert, harmonizeList, listToLogical, meet, toLogical, vetoFlat } from "./layout-conversion.js";
 import type { FunctionWalker } from "../translate.js";
 import { channelsLastForm } from "./channels-last-forms.js";
+import { opaqueCall } from "./calls.js";
 
 const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "max", "min", "meshgrid", "tensor_split"]);
 
@@ -31,7 +32,7 @@ export function tensorMethod(w: FunctionWalker, e: SyntaxNode, recv: Gen, recvNo
   const row = OP_BY_NAME.get(`Tensor.${method}`);
   if (!row) {
     if (recv.v.k === "tensor" && !recv.v.assumed) w.diag("C2M-W002", e, `tensor method .${method}() has no MLX mapping`);
-    return w.opaqueCall(e, new Map([[recvNode, recv.text]]));
+    return opaqueCall(w, e, new Map([[recvNode, recv.text]]));
   }
   return opCall(w, e, row, [recvNode, ...args.positional], args.keyword, recv);
 }
@@ -59,7 +60,7 @@ export function opCall(w: FunctionWalker, e: SyntaxNode, row: OpMapping, allPosi
   const listSplat = unboundListSplat(positional, bound.byName);
   if (listSplat) {
     w.diag("C2M-W030", listSplat, `${listSplat.text} cannot be matched to ${name}'s parameters`);
-    return w.opaqueCall(e);
+    return opaqueCall(w, e);
   }
   for (const k of bound.unknown) {
     if (k === "out" && outArgument(e) && !w.writesOut.has(e)) w.diag(OUT_ARGUMENT_CODE, e, outArgumentMessage(e.childForFieldName("function")?.text ?? name));
@@ -249,7 +250,7 @@ export function opCall(w: FunctionWalker, e: SyntaxNode, row: OpMapping, allPosi
   const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
   if (!r.ok) {
     w.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
-    return w.opaqueCall(e);
+    return opaqueCall(w, e);
   }
   for (const h of [...r.helpers, ...(row.helpers ?? [])]) w.ctx.helpers.add(h);
   for (const i of row.imports ?? []) w.ctx.imports.add(i);

@@ -16,6 +16,7 @@ import { placeBuildMarkers } from "./build-markers.js";
 import { FunctionWalker } from "./translate.js";
 import { computeSignature, forwardParamNames, runToFixpoint } from "./walk/fixpoint.js";
 import type { Edit, TranslateContext, Val } from "./walk/types.js";
+import { expr } from "./walk/expressions.js";
 
 export interface LayoutResult {
   ctx: TranslateContext;
@@ -133,7 +134,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     walkers.push(loose);
     // base classes (`class RMSNorm(torch.nn.Module)`)
     const bases = body.parent?.type === "class_definition" ? body.parent.childForFieldName("superclasses") : null;
-    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, moduleDictBase(b, mod, ctx.helpers) ?? sequentialBase(cls, loose.expr(b).text, ctx.helpers));
+    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, moduleDictBase(b, mod, ctx.helpers) ?? sequentialBase(cls, expr(loose, b).text, ctx.helpers));
     // definitions at this level, those inside an `if is_torch_available():`, a loop, a try or a with included
     for (const stmt of definitionsIn(body)) {
       if (stmt.type === "decorated_definition") dropTorchDecorators(stmt, loose);
@@ -187,9 +188,9 @@ function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
     const q = callee ? w.qualify(callee) : undefined;
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
     // any other torch decorator runs on import: translated, or a placeholder (passes/untranslated.ts)
-    else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, w.expr(e).text);
+    else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, expr(w, e).text);
     // a decorator of the file's or a library's given a torch name (`@wraps(torch.nn.Module.cuda)`): its arguments run on import too
-    else if (e && e.descendantsOfType("identifier").some((id) => isTorchName(w.qualify(id)))) w.overwrite(e, w.expr(e).text);
+    else if (e && e.descendantsOfType("identifier").some((id) => isTorchName(w.qualify(id)))) w.overwrite(e, expr(w, e).text);
   }
 }
 

@@ -4,53 +4,35 @@
  * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
  * layout decisions; the final run's edits are what the emitter applies.
  */
-import { functionReference, isParameterOf } from "./function-values.js";
-import {
-  compactSource,
-  containsPlaceholder,
-  evaluatedOnImport,
-  inAnnotation,
-  isPlaceholder,
-  readsPlaceholderName,
-  UNTRANSLATED_HELPER,
-  untranslatedMessage,
-  untranslatedValue,
-} from "./untranslated.js";
+import { isParameterOf } from "./function-values.js";
+import { compactSource, containsPlaceholder, evaluatedOnImport, isPlaceholder, readsPlaceholderName, untranslatedValue } from "./untranslated.js";
 import { placeholderImportNames } from "./torch-library-imports.js";
-import { callArgs, intLiteral, namedChildren, type SyntaxNode } from "../grammar/python.js";
+import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForwardSignature } from "../ir/module.js";
-import type { LayerMapping } from "../ir/tables.js";
-import { isIdentity, unknownRank, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
+import { isIdentity, unknownRank, samePerm, transposeAxes, type Perm, type TensorType } from "../ir/tensor.js";
 import type { ConstructKind, ConstructRecord } from "../ir/pipeline.js";
 import { bindArgs, paren, parseSig, renderTemplate } from "./template-render.js";
-import { collectClasses, elementOf, identifiers, paramName, stringValue } from "./module-tree.js";
+import { collectClasses, elementOf, paramName, stringValue } from "./module-tree.js";
 import { targetValues } from "./loop-values.js";
-import { isTorch, qualify } from "./resolve-imports.js";
+import { qualify } from "./resolve-imports.js";
 import { factoryDictKeys } from "./call-splats.js";
-import { helpersFor, importsFor, RUNTIME_STATEMENTS, TORCH_NAME_CAVEATS } from "./tables/torch-runtime.js";
-import { layerValueClass } from "./layer-values.js";
+import { RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { outArgument, writeInto } from "./out-argument.js";
-import { registeredOp } from "./registered-ops.js";
-import { torchWeightView } from "./layer-weight-views.js";
-import { dtypeAttributeText, readsDtypeAttribute } from "./dtype-attrs.js";
-import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "./device-attr.js";
-import { isSequential, selfSequential, sequentialIndex, sequentialItems } from "./sequential-access.js";
+import { isSequential, selfSequential, sequentialItems } from "./sequential-access.js";
 import { annotatedModule } from "./annotated-classes.js";
-import { isConfigValue } from "./config-values.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
-import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
 import { insertAfterStatement, insertBeforeStatement } from "./statement-inserts.js";
-import { containsText, CONTAINS_HELPER } from "./tensor-contains.js";
 import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "./branch-exits.js";
-import { INIT_FUNCTIONS, initGain, LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
-import { defaultsOf, layerClassName } from "./walk/call-templates.js";
+import { INIT_FUNCTIONS, initGain, OP_BY_NAME } from "./tables/index.js";
+import { defaultsOf } from "./walk/call-templates.js";
 import { computeSignature } from "./walk/fixpoint.js";
-import { firstNonDocstring, isTypeTest, rebuild, rebuildOne, rewriteOf, shapeSliceAxes } from "./walk/source-text.js";
+import { firstNonDocstring, rebuildOne, rewriteOf } from "./walk/source-text.js";
 import type { Edit, Gen, LayoutDecision, TranslateContext, Val, WalkOptions } from "./walk/types.js";
 import { iterElement, joinedList, joinedTensor, mergeVal, paramDefault, storesIntoContainer, tensorVal, withDef } from "./walk/values.js";
 import { convert, meet, toLogical, toLogicalDeep, vetoFlat } from "./walk/layout-conversion.js";
 import { call, TENSOR_ONLY_METHODS } from "./walk/calls.js";
+import { expr } from "./walk/expressions.js";
 
 export class FunctionWalker {
   readonly edits = new Map<string, Edit>();
@@ -100,12 +82,12 @@ export class FunctionWalker {
     // annotations and defaults in the signature (`x: torch.Tensor`, `dtype=torch.float32`) are expressions too
     for (const p of namedChildren(fn.childForFieldName("parameters")!)) {
       const ann = p.childForFieldName("type");
-      if (ann) this.overwrite(ann, this.expr(ann).text);
+      if (ann) this.overwrite(ann, expr(this, ann).text);
       const dflt = p.type === "default_parameter" || p.type === "typed_default_parameter" ? p.childForFieldName("value") : null;
-      if (dflt) this.overwrite(dflt, this.expr(dflt).text);
+      if (dflt) this.overwrite(dflt, expr(this, dflt).text);
     }
     const ret = fn.childForFieldName("return_type");
-    if (ret) this.overwrite(ret, this.expr(ret).text);
+    if (ret) this.overwrite(ret, expr(this, ret).text);
     this.block(body);
   }
 
@@ -149,14 +131,14 @@ export class FunctionWalker {
         if (e.type === "augmented_assignment") return this.augmented(e);
         if (e.type === "string") return; // docstring
         if (e.type === "call") return this.callStatement(s, e);
-        const g = this.expr(e);
+        const g = expr(this, e);
         this.overwrite(e, g.text);
         return;
       }
       case "return_statement": {
         const e = namedChildren(s)[0];
         if (!e) return;
-        let g = this.expr(e);
+        let g = expr(this, e);
         // a returned list holds its tensors in torch's layout, as every list crossing a boundary (list-boundaries.ts)
         if ((this.opts.boundary && this.ctx.layout === "torch") || this.opts.logicalReturns || g.v.k === "list") g = toLogicalDeep(this, g, e);
         this.returns.push(g.v);
@@ -169,14 +151,14 @@ export class FunctionWalker {
         return this.forStatement(s);
       case "while_statement": {
         const c = s.childForFieldName("condition")!;
-        this.overwrite(c, this.expr(c).text);
+        this.overwrite(c, expr(this, c).text);
         this.loopBody(s.childForFieldName("body")!);
         return;
       }
       case "with_statement": {
         for (const item of s.descendantsOfType("with_item")) {
           const v = item.childForFieldName("value");
-          if (v) this.overwrite(v, this.expr(v).text);
+          if (v) this.overwrite(v, expr(this, v).text);
         }
         return this.block(s.childForFieldName("body")!);
       }
@@ -192,7 +174,7 @@ export class FunctionWalker {
       case "assert_statement":
       case "delete_statement":
       case "raise_statement":
-        for (const c of namedChildren(s)) this.overwrite(c, this.expr(c).text);
+        for (const c of namedChildren(s)) this.overwrite(c, expr(this, c).text);
         return;
       case "function_definition":
       case "decorated_definition":
@@ -207,7 +189,7 @@ export class FunctionWalker {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right");
     const type = a.childForFieldName("type");
-    if (type) this.overwrite(type, this.expr(type).text);
+    if (type) this.overwrite(type, expr(this, type).text);
     if (!right) return;
     if (right.type === "assignment") {
       // chained `a = b = expr`
@@ -216,7 +198,7 @@ export class FunctionWalker {
       this.bind(left, v, stmt);
       return;
     }
-    let g = this.expr(right);
+    let g = expr(this, right);
     // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
     // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
     if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(this.exprValueOf(left.childForFieldName("value")!))) g = toLogical(this, g, right);
@@ -257,7 +239,7 @@ export class FunctionWalker {
     if (left.type === "subscript" && this.maskAssignment(stmt, left, right, g)) return;
     if (left.type === "attribute" || left.type === "subscript") {
       // a target stays a target: `args.device = ...` must not read as the value `None` a tensor's device is
-      const target = this.expr(left).text;
+      const target = expr(this, left).text;
       if (/^[\w.]*\w(\[.*\])?$/s.test(target) && !/^(None|True|False)$/.test(target)) this.overwrite(left, target);
     }
     this.bind(left, g.v, stmt, right);
@@ -271,8 +253,8 @@ export class FunctionWalker {
     const target = left.childForFieldName("value")!;
     const subs = left.childrenForFieldName("subscript");
     if (subs.length !== 1) return false;
-    const t = this.expr(target);
-    const mask = this.expr(subs[0]);
+    const t = expr(this, target);
+    const mask = expr(this, subs[0]);
     const isMask = t.v.k === "tensor" && mask.v.k === "tensor" && (subs[0].type === "comparison_operator" || (subs[0].type === "unary_operator" && subs[0].child(0)?.text === "~"));
     if (!isMask) return false;
     if (value.v.k === "tensor") {
@@ -336,8 +318,8 @@ export class FunctionWalker {
     const left = a.childForFieldName("left")!;
     const right = a.childForFieldName("right")!;
     const op = a.child(1)!.text;
-    let l = this.expr(left);
-    let r = this.expr(right);
+    let l = expr(this, left);
+    let r = expr(this, right);
     if (l.v.k === "tensor" && r.v.k === "tensor") {
       if (op === "@=") {
         l = toLogical(this, l, left);
@@ -365,7 +347,7 @@ export class FunctionWalker {
     const out = outArgument(call);
     if (out && q && OP_BY_NAME.has(q)) {
       this.writesOut.add(call);
-      this.replaceStatement(stmt, writeInto(out, this.expr(out).text, this.expr(call).text));
+      this.replaceStatement(stmt, writeInto(out, expr(this, out).text, expr(this, call).text));
       return;
     }
     if (q === "torch._assert") {
@@ -374,7 +356,7 @@ export class FunctionWalker {
       if (cond && cond.type !== "list_splat" && cond.type !== "dictionary_splat") {
         this.record("table", q, call);
         // an argument written over several lines needs the parentheses the call gave it
-        const part = (n: SyntaxNode) => (n.startPosition.row === n.endPosition.row ? this.expr(n).text : `(${this.expr(n).text})`);
+        const part = (n: SyntaxNode) => (n.startPosition.row === n.endPosition.row ? expr(this, n).text : `(${expr(this, n).text})`);
         this.replaceStatement(stmt, `assert ${part(cond)}${msg ? `, ${part(msg)}` : ""}`);
         return;
       }
@@ -406,24 +388,24 @@ export class FunctionWalker {
         if (name && valueNode && persistentNode && persistentNode.type !== "true" && persistentNode.type !== "false") {
           // persistent or not only at run time: the helper decides (a non-persistent buffer is no MLX parameter)
           this.ctx.helpers.add("c2m_register_buffer");
-          this.replaceStatement(stmt, `c2m_register_buffer(self, ${JSON.stringify(name)}, ${this.expr(valueNode).text}, ${this.expr(persistentNode).text})`);
+          this.replaceStatement(stmt, `c2m_register_buffer(self, ${JSON.stringify(name)}, ${expr(this, valueNode).text}, ${expr(this, persistentNode).text})`);
           return;
         }
         if (name && valueNode) {
           const attr = this.cls?.privateBuffers.has(name) ? `_${name}` : name;
           // a persistent buffer is a parameter of the MLX module (it is in the state dict), but no trainable one
           const freeze = attr === name ? `\n${" ".repeat(stmt.startPosition.column)}self.freeze(keys=[${JSON.stringify(name)}], recurse=False)` : "";
-          this.replaceStatement(stmt, `self.${attr} = ${this.expr(valueNode).text}${freeze}`);
+          this.replaceStatement(stmt, `self.${attr} = ${expr(this, valueNode).text}${freeze}`);
           return;
         }
       }
       // in-place tensor methods used as statements: `x.add_(y)` → `x = x + y`
-      const recv = this.expr(obj);
+      const recv = expr(this, obj);
       // a name the file imports (`from ... import initialization as init; init.copy_(a, b)`) is a module's function, not a tensor method
       const imported = obj.type === "identifier" && recv.v.k !== "tensor" && this.ctx.mod.aliases.has(obj.text);
       const row = !imported && (recv.v.k === "tensor" || TENSOR_ONLY_METHODS.has(method)) ? OP_BY_NAME.get(`Tensor.${method}`) : undefined;
       if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
-        const g = this.expr(call);
+        const g = expr(this, call);
         // a parameter's array is the caller's too (timm's trunc_normal_(self.pos_embed)): written through, not rebound
         const target = obj.type === "subscript" ? obj.text : isParameterOf(stmt, obj) ? `${recv.text}[...]` : recv.text;
         this.replaceStatement(stmt, `${target} = ${g.text}`);
@@ -440,7 +422,7 @@ export class FunctionWalker {
         if (cur?.k === "list" && arg) {
           // the list's items share one layout (a later torch.cat reads them so): a tensor in another is converted
           const held = cur.items ? mergeVal(cur.items) : cur.elem;
-          const given = this.expr(arg);
+          const given = expr(this, arg);
           const g = held?.k === "tensor" && given.v.k === "tensor" && !given.v.t.flatFrom ? convert(this, given, arg, held.t.perm) : given;
           this.overwrite(call, rebuildOne(call, arg, g.text));
           this.env.set(obj.text, { k: "list", items: null, elem: mergeVal(cur.items ? [...cur.items, g.v] : cur.elem ? [cur.elem, g.v] : [g.v]) });
@@ -448,7 +430,7 @@ export class FunctionWalker {
         }
       }
     }
-    const g = this.expr(call);
+    const g = expr(this, call);
     this.overwrite(call, g.text);
   }
 
@@ -468,7 +450,7 @@ export class FunctionWalker {
     const gen = bound.byName.get("generator");
     if (gen && !Array.isArray(gen) && gen.text !== "None") return undefined;
     const given = new Map<string, string | string[]>();
-    for (const [k, n] of bound.byName) if (!Array.isArray(n)) given.set(k, this.expr(n).text);
+    for (const [k, n] of bound.byName) if (!Array.isArray(n)) given.set(k, expr(this, n).text);
     // kaiming's gain comes from its nonlinearity; xavier takes a gain argument as it is
     if (spec.mlx.includes("{gain}") && params.some((p) => p.name === "nonlinearity")) {
       const defaults = defaultsOf(params);
@@ -488,7 +470,7 @@ export class FunctionWalker {
 
   ifStatement(s: SyntaxNode): void {
     const cond = s.childForFieldName("condition")!;
-    this.overwrite(cond, this.expr(cond).text);
+    this.overwrite(cond, expr(this, cond).text);
     const before = new Map(this.env);
     const branches: Map<string, Val>[] = [];
     const exits: (BranchExit | undefined)[] = [];
@@ -499,7 +481,7 @@ export class FunctionWalker {
     for (const alt of s.childrenForFieldName("alternative")) {
       this.env = new Map(before);
       const c = alt.childForFieldName("condition");
-      if (c) this.overwrite(c, this.expr(c).text);
+      if (c) this.overwrite(c, expr(this, c).text);
       else hasElse = true;
       const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
       if (body) this.block(body);
@@ -598,7 +580,7 @@ export class FunctionWalker {
 
   forStatement(s: SyntaxNode): void {
     const right = s.childForFieldName("right")!;
-    const g = this.expr(right);
+    const g = expr(this, right);
     const seq = g.v.k === "module" && isSequential(g.v.m) ? g.v.m : right.text === "self" ? selfSequential(this.cls) : undefined;
     this.overwrite(right, seq ? sequentialItems(g.text, seq) : g.text);
     const left = s.childForFieldName("left")!;
@@ -644,382 +626,6 @@ export class FunctionWalker {
     dropConversionsWithin(this.inserts, body.parent!);
     this.block(body);
     this.env = this.join([this.env, before], exits, false, targets);
-  }
-
-  // ---------------------------------------------------------------- expressions
-
-  /** Whether a local, an import or a definition of the file takes the name (a builtin's name included). */
-  binds(name: string): boolean {
-    const mod = this.ctx.mod;
-    return this.env.has(name) || mod.aliases.has(name) || mod.functions.has(name) || mod.classes.has(name) || mod.otherClasses.has(name);
-  }
-
-  expr(e: SyntaxNode): Gen {
-    const rewrite = rewriteOf(this.ctx.rewrites, e);
-    if (rewrite) {
-      for (const h of rewrite.helpers ?? []) this.ctx.helpers.add(h);
-      for (const i of rewrite.imports ?? []) this.ctx.imports.add(i);
-      this.record("cookbook", rewrite.rule, e);
-      const bound = new Map(Object.entries(rewrite.bindings ?? {}).map(([k, n]) => [k, toLogical(this, this.expr(n), n).text] as const));
-      // longest names first, so `$xq` is not read as `$x` followed by `q`
-      const names = [...bound.keys()].sort((a, b) => b.length - a.length);
-      const text = names.length ? rewrite.text.replace(new RegExp(`\\$(${names.join("|")})\\b`, "g"), (_, n: string) => paren(bound.get(n)!)) : rewrite.text;
-      return { v: rewrite.value === "other" ? { k: "other" } : tensorVal(), text };
-    }
-    switch (e.type) {
-      case "identifier": {
-        const v = this.env.get(e.text);
-        if (v) return { v, text: e.text };
-        // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
-        const q = this.ctx.mod.aliases.get(e.text);
-        if (q && q !== e.text && TORCH_NAMES[q]) return this.torchName(q, e);
-        const layer = q && q !== e.text ? LAYER_BY_NAME.get(q) : undefined;
-        if (layer) return this.layerValue(layer, e);
-        if (q && q !== e.text && (q === "torch" || q.startsWith("torch.")) && evaluatedOnImport(e)) return this.untranslated(q, e);
-        return { v: { k: "other" }, text: e.text };
-      }
-      case "integer":
-      case "float":
-        return { v: { k: "num" }, text: e.text };
-      case "none":
-        return { v: { k: "none" }, text: e.text };
-      case "true":
-      case "false":
-      case "string":
-      case "concatenated_string":
-        return { v: { k: "other" }, text: e.text };
-      case "attribute":
-        return this.attribute(e);
-      case "call":
-        return call(this, e);
-      case "subscript":
-        return this.subscript(e);
-      case "binary_operator":
-        return this.binary(e);
-      case "comparison_operator":
-        return this.comparison(e);
-      case "unary_operator": {
-        const inner = namedChildren(e)[0];
-        const g = this.expr(inner);
-        return { v: g.v, text: rebuildOne(e, inner, g.text) };
-      }
-      case "parenthesized_expression": {
-        const inner = namedChildren(e)[0];
-        if (!inner) return { v: { k: "other" }, text: e.text };
-        const g = this.expr(inner);
-        return { v: g.v, text: rebuildOne(e, inner, g.text) };
-      }
-      case "list":
-      case "tuple":
-      case "expression_list": {
-        const items = namedChildren(e).map((c) => [c, this.expr(c)] as const);
-        return { v: { k: "list", items: items.map(([, g]) => g.v) }, text: rebuild(e, new Map(items.map(([c, g]) => [c, g.text]))) };
-      }
-      case "conditional_expression": {
-        const [a, c, b] = namedChildren(e);
-        const ga = this.expr(a);
-        const gc = this.expr(c);
-        let gb = this.expr(b);
-        let ga2 = ga;
-        if (ga.v.k === "tensor" && gb.v.k === "tensor") gb = convert(this, gb, b, ga.v.t.perm, ga.v.t.rank);
-        // `q if cond else None`: a conversion of the whole would run on None; the tensor branch is brought to torch's layout
-        else if (ga.v.k === "tensor" && gb.v.k === "none") ga2 = toLogical(this, ga, a);
-        else if (gb.v.k === "tensor" && ga.v.k === "none") gb = toLogical(this, gb, b);
-        return {
-          v: ga2.v.k === "none" ? gb.v : ga2.v,
-          text: rebuild(
-            e,
-            new Map([
-              [a, ga2.text],
-              [c, gc.text],
-              [b, gb.text],
-            ]),
-          ),
-        };
-      }
-      case "list_comprehension":
-      case "generator_expression":
-      case "set_comprehension":
-      case "dictionary_comprehension": {
-        const saved = new Map(this.env);
-        const replaced = new Map<SyntaxNode, string>();
-        for (const clause of namedChildren(e)) {
-          if (clause.type === "for_in_clause") {
-            const right = clause.childForFieldName("right")!;
-            const g = this.expr(right);
-            replaced.set(right, g.text);
-            const left = clause.childForFieldName("left")!;
-            const elem = iterElement(g.v, right);
-            if (left.type === "identifier") this.env.set(left.text, elem);
-            else for (const id of identifiers(left)) this.env.set(id, { k: "other" });
-            // `[t(x) for i, t in enumerate(self.transition1)]`: what the targets hold, as a for statement's (hrnet)
-            for (const [name, v] of targetValues(left, elem)) this.env.set(name, v);
-            this.bindLoopModules(left, right, e);
-          }
-        }
-        let v: Val = { k: "other" };
-        for (const c of namedChildren(e)) {
-          if (c.type === "for_in_clause") continue;
-          const g = this.expr(c);
-          replaced.set(c, g.text);
-          if (c === e.childForFieldName("body")) v = { k: "list", items: null, elem: g.v };
-        }
-        this.env = saved;
-        return { v, text: rebuild(e, replaced) };
-      }
-      default: {
-        const replaced = new Map<SyntaxNode, string>();
-        for (const c of namedChildren(e)) replaced.set(c, this.expr(c).text);
-        return { v: { k: "other" }, text: rebuild(e, replaced) };
-      }
-    }
-  }
-
-  attribute(e: SyntaxNode): Gen {
-    const obj = e.childForFieldName("object")!;
-    const attr = e.childForFieldName("attribute")!.text;
-    const q = qualify(e, this.ctx.mod.aliases);
-    if (readsDtypeAttribute(e, this.fn, this.ctx.mod.aliases)) return { v: { k: "other" }, text: dtypeAttributeText(e, this.expr(obj).text) };
-    if (q && isTorch(q)) {
-      if (TORCH_NAMES[q]) return this.torchName(q, e);
-      const registered = registeredOp(q, this.ctx.mod);
-      if (registered) return { v: { k: "other" }, text: registered };
-      const layer = LAYER_BY_NAME.get(q);
-      if (layer) return this.layerValue(layer, e);
-      const op = OP_BY_NAME.get(q);
-      const ref = op ? functionReference(op) : undefined;
-      if (ref) {
-        for (const h of op!.helpers ?? []) this.ctx.helpers.add(h);
-        return { v: { k: "other" }, text: ref };
-      }
-      if (evaluatedOnImport(e)) return this.untranslated(q, e);
-      if (q.startsWith("torch.nn.")) {
-        this.diag("C2M-W001", e, `torch name ${q} has no MLX mapping`);
-        return { v: { k: "other" }, text: e.text };
-      }
-      this.diag("C2M-W002", e, `torch name ${q} has no MLX mapping`);
-      return { v: { k: "other" }, text: e.text };
-    }
-    if (obj.type === "identifier" && obj.text === "self" && this.cls) {
-      const m = selfAttribute(this.cls, attr, this.ctx.mod.aliases);
-      const text = this.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
-      const view = isAssignmentTarget(e) ? undefined : torchWeightView(this.cls, this.fn, attr, text);
-      if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
-      if (!m) return { v: { k: "other" }, text };
-      if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
-      // a config object's attributes (config-values.ts) are an object's, not a module's
-      if (m.k === "value" || isConfigValue(m)) return { v: { k: "other" }, text };
-      return { v: { k: "module", m }, text };
-    }
-    const o = this.expr(obj);
-    if (readsUnknownDevice(attr, obj.text, o.v.k === "tensor" || o.v.k === "module" ? o.v.k : "other") && !isAssignmentTarget(e)) {
-      this.ctx.helpers.add(DEVICE_OF_HELPER);
-      return { v: { k: "other" }, text: deviceOfText(o.text) };
-    }
-    if (readsLayerAttr(e, this.ctx.mod.aliases, this.layerAttrReceiver(o.v, attr))) {
-      this.ctx.helpers.add(LAYER_ATTR_HELPER);
-      const caveat = LAYER_ATTR_CAVEATS[attr];
-      if (caveat) this.diag(caveat.code, e, caveat.message);
-      return { v: { k: "other" }, text: layerAttrText(o.text, attr) };
-    }
-    const text = rebuildOne(e, obj, o.text);
-    // `m.weight` of a layer an isinstance test narrowed: its array (`m.weight.data.normal_(...)` is then an assignment)
-    if ((o.v.k !== "tensor" || o.v.assumed) && isNarrowedLayerParameter(e, this.ctx.mod.aliases)) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
-    if (o.v.k === "tensor") {
-      if (attr === "shape") return { v: { k: "shape", t: o.v.t }, text };
-      if (attr === "ndim") return { v: { k: "num" }, text };
-      if (attr === "T" || attr === "mT") {
-        const c = toLogical(this, o, obj);
-        return { v: { k: "tensor", t: { kind: "tensor", rank: o.v.t.rank } }, text: `${paren(c.text)}.${attr === "T" ? "T" : "swapaxes(-1, -2)"}` };
-      }
-      // torch's autograd-free view of a tensor: an MLX array is already only its values
-      if (attr === "data") return { v: o.v, text: o.text };
-      // the array's device is MLX's default one (code reads its .type: DeviceType.cpu/gpu, never a torch backend name)
-      if (attr === "device") return { v: { k: "other" }, text: "mx.default_device()" };
-      if (attr === "is_cuda") return { v: { k: "other" }, text: "False" };
-      return { v: { k: "other" }, text };
-    }
-    if (o.v.k === "module") {
-      const m = o.v.m;
-      // ModuleDict and nested submodules: `self.transformer.wte`
-      if (m.k === "dict" && m.entries?.has(attr)) return { v: { k: "module", m: m.entries.get(attr)! }, text };
-      if (m.k === "dict" && m.elem) return { v: { k: "module", m: m.elem }, text };
-      if (m.k === "class") {
-        const sub = (m.ext?.cls ?? this.ctx.mod.classes.get(m.name))?.attrs.get(attr);
-        if (sub && (sub.k === "param" || sub.k === "buffer")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
-        if (sub && sub.k !== "value") return { v: { k: "module", m: sub }, text };
-      }
-      if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
-    }
-    return { v: { k: "other" }, text };
-  }
-
-  /** What a layer-attribute read's receiver is known to be (passes/layer-attrs.ts). */
-  layerAttrReceiver(v: Val, attr: string): LayerAttrReceiver {
-    if (v.k === "tensor") return v.assumed ? "other" : "no-layer";
-    if (v.k === "shape" || v.k === "num" || v.k === "list" || v.k === "none") return "no-layer";
-    if (v.k === "module" && v.m.k === "class" && (v.m.ext?.cls ?? this.ctx.mod.classes.get(v.m.name))?.attrs.has(attr)) return "own";
-    return "other";
-  }
-
-  /**
-   * A torch layer class as a value. In a type test (`isinstance(m, nn.Conv2d)`) it is MLX's class; anywhere
-   * else it may be built later with torch's arguments (`act_layer(inplace=True)`): a class taking them.
-   */
-  layerValue(row: LayerMapping, e: SyntaxNode): Gen {
-    const standIn = isTypeTest(e) ? undefined : layerValueClass(row);
-    if (!standIn) return { v: { k: "other" }, text: layerClassName(row, this.ctx) };
-    this.ctx.layerValues.set(standIn.name, standIn.source);
-    for (const h of standIn.helpers) this.ctx.helpers.add(h);
-    this.record("table", row.torch, e);
-    return { v: { k: "other" }, text: standIn.name };
-  }
-
-  /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
-  /** A torch name with no translation that runs on import: a placeholder that raises when used (passes/untranslated.ts). */
-  untranslated(q: string, e: SyntaxNode): Gen {
-    this.ctx.helpers.add(UNTRANSLATED_HELPER);
-    // an annotation is never called: the placeholder there changes nothing a program does
-    if (inAnnotation(e)) this.diag("C2M-W002", e, `torch name ${q} has no MLX mapping (the annotation is Untranslated(...))`);
-    else this.diag("C2M-E050", e, untranslatedMessage(q));
-    return { v: { k: "other" }, text: untranslatedValue(q, e) };
-  }
-
-  torchName(q: string, e: SyntaxNode): Gen {
-    const text = TORCH_NAMES[q];
-    const caveat = TORCH_NAME_CAVEATS[q];
-    if (caveat) this.diag(caveat.code, e, caveat.message);
-    for (const i of importsFor(text)) this.ctx.imports.add(i);
-    for (const h of helpersFor(text)) this.ctx.helpers.add(h);
-    this.record("table", q, e);
-    return { v: { k: "other" }, text };
-  }
-
-  subscript(e: SyntaxNode): Gen {
-    const value = e.childForFieldName("value")!;
-    const subs = e.childrenForFieldName("subscript");
-    const o = this.expr(value);
-    if (o.v.k === "shape" && subs.length === 1) {
-      const i = intLiteral(subs[0]);
-      const perm = o.v.t.perm;
-      if (perm && !isIdentity(perm) && i !== undefined) {
-        return { v: { k: "num" }, text: `${o.text}[${physicalAxis(perm, i)}]` };
-      }
-      const axes = perm && !isIdentity(perm) ? shapeSliceAxes(subs[0], perm.length) : undefined;
-      if (axes) {
-        // `x.shape[-2:]` of a channels-last x: torch's axes picked one by one from where they are held
-        const picked = axes.map((a) => `${o.text}[${physicalAxis(perm!, a)}]`);
-        return { v: { k: "other" }, text: `(${picked.join(", ")}${picked.length === 1 ? "," : ""})` };
-      }
-      if (perm && !isIdentity(perm)) {
-        this.diag("C2M-W006", e, "shape of a channels-last tensor indexed by a computed axis; result is in NHWC order");
-      }
-      return { v: { k: subs[0].type === "slice" ? "other" : "num" }, text: rebuildOne(e, value, o.text) };
-    }
-    if (o.v.k === "module") {
-      const m = o.v.m;
-      const replaced = new Map<SyntaxNode, string>([[value, o.text]]);
-      for (const s of subs) replaced.set(s, this.expr(s).text);
-      const key = subs[0]?.type === "string" ? stringValue(subs[0]) : undefined;
-      if (m.k === "dict" && key && m.entries?.has(key)) return { v: { k: "module", m: m.entries.get(key)! }, text: rebuild(e, replaced) };
-      const isSlice = subs[0]?.type === "slice";
-      if (isSequential(m) && subs.length === 1) {
-        const text = sequentialIndex(o.text, m, replaced.get(subs[0])!, isSlice);
-        return { v: { k: "module", m: isSlice ? { k: "seq", items: null, elem: elementOf(m) } : elementOf(m) }, text };
-      }
-      // a slice of a ModuleList is MLX's list sliced: a list still (a Sequential's `.layers` is no attribute of it)
-      if ((m.k === "list" || m.k === "seq") && isSlice) return { v: { k: "module", m: { k: m.k, items: null, elem: elementOf(m) } }, text: rebuild(e, replaced) };
-      return { v: { k: "module", m: elementOf(m) }, text: rebuild(e, replaced) };
-    }
-    if (o.v.k === "list") {
-      const replaced = new Map<SyntaxNode, string>([[value, o.text]]);
-      for (const s of subs) replaced.set(s, this.expr(s).text);
-      const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
-      const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
-      const elem = item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" }));
-      // a slice of a tuple or list is one still (`res_samples = down_block_res_samples[-n:]`), of the same elements
-      if (subs.length === 1 && subs[0].type === "slice") return { v: { k: "list", items: null, elem }, text: rebuild(e, replaced) };
-      return { v: elem, text: rebuild(e, replaced) };
-    }
-    if (o.v.k === "tensor") {
-      // indexing follows torch's axis order: convert a channels-last tensor first
-      const c = toLogical(this, o, value);
-      const replaced = new Map<SyntaxNode, string>([[value, c.text]]);
-      for (const s of subs) replaced.set(s, this.expr(s).text);
-      return { v: { k: "tensor", t: { kind: "tensor" } }, text: rebuild(e, replaced) };
-    }
-    const replaced = new Map<SyntaxNode, string>([[value, o.text]]);
-    for (const s of subs) replaced.set(s, this.expr(s).text);
-    return { v: { k: "other" }, text: rebuild(e, replaced) };
-  }
-
-  binary(e: SyntaxNode): Gen {
-    const left = e.childForFieldName("left")!;
-    const right = e.childForFieldName("right")!;
-    const op = e.childForFieldName("operator")!.text;
-    let l = this.expr(left);
-    let r = this.expr(right);
-    if (op === "@") {
-      if (l.v.k === "tensor") l = toLogical(this, l, left);
-      if (r.v.k === "tensor") r = toLogical(this, r, right);
-      return {
-        v: { k: "tensor", t: { kind: "tensor" } },
-        text: rebuild(
-          e,
-          new Map([
-            [left, l.text],
-            [right, r.text],
-          ]),
-        ),
-      };
-    }
-    [l, r] = meet(this, l, left, r, right);
-    const v: Val = l.v.k === "tensor" ? l.v : r.v.k === "tensor" ? r.v : l.v.k === "num" && r.v.k === "num" ? { k: "num" } : l.v.k === "list" ? l.v : { k: "other" };
-    return {
-      v: v.k === "tensor" ? { k: "tensor", t: v.t } : v,
-      text: rebuild(
-        e,
-        new Map([
-          [left, l.text],
-          [right, r.text],
-        ]),
-      ),
-    };
-  }
-
-  comparison(e: SyntaxNode): Gen {
-    const ops = namedChildren(e);
-    // `m.bias is not None` on a module: MLX layers built with bias=False have no `bias` at all
-    const opText = e.children
-      .filter((c) => !c.isNamed)
-      .map((c) => c.text)
-      .join(" ");
-    if (
-      ops.length === 2 &&
-      ops[1].type === "none" &&
-      (opText === "is" || opText === "is not") &&
-      ops[0].type === "attribute" &&
-      ops[0].childForFieldName("attribute")!.text === "bias"
-    ) {
-      const obj = ops[0].childForFieldName("object")!;
-      const o = this.expr(obj);
-      // a parameter merely assumed a tensor (`def _init_weights(module)`) has no bias attribute as a tensor: a layer
-      if ((o.v.k !== "tensor" || o.v.assumed) && !(obj.text === "self" && this.cls?.attrs.get("bias")?.k === "param")) {
-        return { v: { k: "other" }, text: `"bias" ${opText === "is" ? "not in" : "in"} ${o.text}` };
-      }
-    }
-    const gens = ops.map((c) => this.expr(c));
-    // `value in t` on a tensor: torch's element test, which an mx.array does not answer (passes/tensor-contains.ts);
-    // a parameter merely assumed a tensor goes through it too (the helper asks at run time), a string is no element
-    const contains = ops.length === 2 && gens[1].v.k === "tensor" && ops[0].type !== "string" ? containsText(opText, gens[0].text, gens[1].text) : undefined;
-    if (contains) {
-      this.ctx.helpers.add(CONTAINS_HELPER);
-      return { v: { k: "other" }, text: contains };
-    }
-    const isIdentityCheck = e.children.some((c) => c.type === "is" || c.type === "in" || c.text === "is" || c.text === "in" || c.text === "not in" || c.text === "is not");
-    if (!isIdentityCheck && gens.length === 2) [gens[0], gens[1]] = meet(this, gens[0], ops[0], gens[1], ops[1]);
-    const t = gens.find((g) => g.v.k === "tensor");
-    return { v: t && !isIdentityCheck ? { k: "tensor", t: (t.v as { t: TensorType }).t } : { k: "other" }, text: rebuild(e, new Map(ops.map((c, i) => [c, gens[i].text]))) };
   }
 
   /** Sequentials being applied (nested), and whether their items disagree on layout (sequential-layouts.ts) */

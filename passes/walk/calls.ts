@@ -27,6 +27,8 @@ import { opCall, tensorMethod } from "./op-calls.js";
 import type { FunctionWalker } from "../translate.js";
 import { layerConstruction } from "./layers.js";
 import { moduleCall } from "./module-calls.js";
+import { binds, expr } from "./expressions.js";
+import { layerValue, torchName, untranslated } from "./attributes.js";
 
 export const TENSOR_ONLY_METHODS = new Set([
   "is_floating_point",
@@ -151,7 +153,7 @@ export function call(w: FunctionWalker, e: SyntaxNode): Gen {
   if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter" || q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
     const a = callArgs(e).positional[0] ?? callArgs(e).keyword.get("data");
     if (a) {
-      const g = w.expr(a);
+      const g = expr(w, a);
       return { v: g.v.k === "tensor" ? g.v : { k: "tensor", t: { kind: "tensor" } }, text: g.text };
     }
   }
@@ -176,13 +178,13 @@ export function call(w: FunctionWalker, e: SyntaxNode): Gen {
     const registered = registeredOp(q, w.ctx.mod);
     if (registered) return opaqueCall(w, e);
     // a torch name whose MLX form is a helper function with torch's signature, called
-    if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return opaqueCall(w, e, new Map([[fn, w.torchName(q, fn).text]]), false);
+    if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
     const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
     const ownerName = owner ? qualify(owner, w.ctx.mod.aliases) : undefined;
     if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {
-      return opaqueCall(w, e, new Map([[fn, `${w.torchName(ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
+      return opaqueCall(w, e, new Map([[fn, `${torchName(w, ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
     }
-    if (evaluatedOnImport(e)) return w.untranslated(`${q}(...)`, e);
+    if (evaluatedOnImport(e)) return untranslated(w, `${q}(...)`, e);
     w.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
     return opaqueCall(w, e, new Map([[fn, fn.text]]));
   }
@@ -206,7 +208,7 @@ export function call(w: FunctionWalker, e: SyntaxNode): Gen {
     // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
     // module, never a tensor whose .relu() method this could be
     const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!w.cls && !w.env.has("self");
-    const o = w.expr(obj);
+    const o = expr(w, obj);
     const isModuleName =
       selfIsModule ||
       (obj.type === "identifier" && !w.env.has(obj.text) && (w.ctx.mod.aliases.has(obj.text) || w.ctx.mod.classes.has(obj.text) || w.ctx.mod.otherClasses.has(obj.text)));
@@ -247,13 +249,13 @@ export function call(w: FunctionWalker, e: SyntaxNode): Gen {
       const probe = torchFeatureProbe(w, e);
       if (probe) return probe;
     }
-    if ((fn.text === "zip" || fn.text === "enumerate") && !w.binds(fn.text)) return iterationCall(w, e, fn.text);
+    if ((fn.text === "zip" || fn.text === "enumerate") && !binds(w, fn.text)) return iterationCall(w, e, fn.text);
     if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return opaqueCall(w, e, undefined, false);
     if (w.ctx.mod.functions.has(fn.text)) return userCall(w, e, fn.text);
     if (w.ctx.mod.classes.has(fn.text)) return opaqueCall(w, e, undefined, false);
     return opaqueCall(w, e);
   }
-  const f = w.expr(fn);
+  const f = expr(w, fn);
   if (f.v.k === "module") return moduleCall(w, e, f.v.m, f.text);
   return opaqueCall(w, e, new Map([[fn, f.text]]));
 }
@@ -267,9 +269,9 @@ function torchFeatureProbe(w: FunctionWalker, e: SyntaxNode): Gen | undefined {
   const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
   if (!(q && isTorch(q)) || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
   const full = `${q}.${stringValue(name)}`;
-  if (TORCH_NAMES[full]) return w.torchName(full, e);
+  if (TORCH_NAMES[full]) return torchName(w, full, e);
   const layer = LAYER_BY_NAME.get(full);
-  if (layer) return w.layerValue(layer, e);
+  if (layer) return layerValue(w, layer, e);
   const op = OP_BY_NAME.get(full);
   const ref = op ? functionReference(op) : undefined;
   if (ref) {
@@ -279,7 +281,7 @@ function torchFeatureProbe(w: FunctionWalker, e: SyntaxNode): Gen | undefined {
   // an op the tables map only as a call: not absent, so not the default
   if (op || !dflt) return undefined;
   w.record("table", `getattr(${q})`, e);
-  return { v: { k: "other" }, text: w.expr(dflt).text };
+  return { v: { k: "other" }, text: expr(w, dflt).text };
 }
 
 function moduleMethod(w: FunctionWalker, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
@@ -296,7 +298,7 @@ function translatedArgs(w: FunctionWalker, argsNode: SyntaxNode): string {
   const replaced = new Map<SyntaxNode, string>();
   for (const a of namedChildren(argsNode)) {
     const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a.type === "list_splat" || a.type === "dictionary_splat" ? namedChildren(a)[0] : a;
-    let g = w.expr(valueNode);
+    let g = expr(w, valueNode);
     if (g.v.k === "tensor") g = toLogical(w, g, valueNode);
     replaced.set(valueNode, g.text);
   }
@@ -307,11 +309,11 @@ function translatedArgs(w: FunctionWalker, argsNode: SyntaxNode): string {
 export function opaqueCall(w: FunctionWalker, e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
   const args = e.childForFieldName("arguments");
   const callee = e.childForFieldName("function")!;
-  const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !w.binds(callee.text);
+  const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !binds(w, callee.text);
   let anyTensor = false;
   for (const a of args ? namedChildren(args) : []) {
     const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
-    let g = w.expr(valueNode);
+    let g = expr(w, valueNode);
     if (readsSequence) g = asSequential(w, g);
     if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
     if (g.v.k === "tensor") {
@@ -323,7 +325,7 @@ export function opaqueCall(w: FunctionWalker, e: SyntaxNode, replaced = new Map<
   const fn = e.childForFieldName("function")!;
   // nodes are one object each (grammar/syntax-tree.ts), so the map is keyed by identity
   if (!replaced.has(fn)) {
-    const f = w.expr(fn);
+    const f = expr(w, fn);
     if (f.text !== fn.text) replaced.set(fn, f.text);
   }
   return { v: anyTensor ? { k: "tensor", t: { kind: "tensor" } } : { k: "other" }, text: rebuild(e, replaced) };
@@ -335,7 +337,7 @@ function iterationCall(w: FunctionWalker, e: SyntaxNode, fn: "zip" | "enumerate"
   if (args.keyword.size || args.positional.some((a) => a.type === "list_splat") || (fn === "enumerate" && args.positional.length !== 1)) return opaqueCall(w, e);
   const replaced = new Map<SyntaxNode, string>();
   const elements = args.positional.map((a) => {
-    let g = w.expr(a);
+    let g = expr(w, a);
     if (g.v.k === "tensor") g = toLogical(w, g, a);
     // a Sequential is iterated as its list of submodules (sequential-access.ts)
     g = asSequential(w, g);
@@ -370,7 +372,7 @@ function containerCall(w: FunctionWalker, e: SyntaxNode, mlxName: string): Gen {
     w.ctx.helpers.add("NamedSequential");
     replaced.set(fn, "NamedSequential");
   }
-  for (const a of namedChildren(args)) replaced.set(a, w.expr(a).text);
+  for (const a of namedChildren(args)) replaced.set(a, expr(w, a).text);
   return { v: { k: "other" }, text: rebuild(e, replaced) };
 }
 
@@ -378,6 +380,6 @@ function containerCall(w: FunctionWalker, e: SyntaxNode, mlxName: string): Gen {
 function moduleList(w: FunctionWalker, e: SyntaxNode): Gen {
   const a = callArgs(e).positional[0];
   if (!a) return { v: { k: "other" }, text: "[]" };
-  const g = w.expr(a);
+  const g = expr(w, a);
   return { v: { k: "other" }, text: a.type === "list" || a.type === "list_comprehension" ? g.text : `list(${g.text})` };
 }

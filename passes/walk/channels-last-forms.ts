@@ -9,6 +9,7 @@ import { channelsLast, isIdentity, samePerm } from "../../ir/tensor.js";
 import { type bindArgs, paren } from "../template-render.js";
 import type { Gen } from "./types.js";
 import type { FunctionWalker } from "../translate.js";
+import { expr } from "./expressions.js";
 
 /**
  * Ops on a channels-last tensor that need no data movement: permutes and transposes relabel axes,
@@ -63,7 +64,7 @@ export function channelsLastForm(
     const viewFlat = op === "Tensor.view" && Array.isArray(shape) && shape.length === 2 && shape[1].text === "-1";
     if (t.spatialOne && isCL && op === "Tensor.view" && Array.isArray(shape)) {
       const g = gens.get(subjectNode)!;
-      const dims = shape.map((n) => w.expr(n).text);
+      const dims = shape.map((n) => expr(w, n).text);
       return {
         v: { k: "tensor", t: { kind: "tensor", rank: shape.length === 1 ? intTuple(shape[0])?.length : shape.length } },
         text: `${paren(g.text)}.reshape(${dims.join(", ")})`,
@@ -71,7 +72,7 @@ export function channelsLastForm(
     }
     if (t.spatialOne && isCL && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
       const g = gens.get(subjectNode)!;
-      const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => w.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
+      const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => expr(w, n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
       return { v: { k: "tensor", t: { kind: "tensor", rank: 2 } }, text: rendered };
     }
     // torch.flatten(x, 1) of a channels-last conv output feeding a Linear: flatten in MLX's order and
@@ -79,7 +80,7 @@ export function channelsLastForm(
     const flatKey = `flat@${subjectNode.startIndex}`;
     if (isCL && t.channels && !w.decisions.has(flatKey) && ((start === 1 && norm(end!) === rank - 1) || viewFlat)) {
       const g = gens.get(subjectNode)!;
-      const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => w.expr(n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
+      const rendered = op === "Tensor.view" ? `${paren(g.text)}.reshape(${(shape as SyntaxNode[]).map((n) => expr(w, n).text).join(", ")})` : `mx.flatten(${g.text}, start_axis=1)`;
       return { v: { k: "tensor", t: { kind: "tensor", rank: 2, flatFrom: { channels: t.channels, key: flatKey } } }, text: rendered };
     }
     // (N, C, H, W).flatten(2) held as (N, H, W, C): a reshape to (N, H*W, C), itself channels-last
@@ -99,10 +100,10 @@ export function channelsLastForm(
     const widths: string[] = Array.from({ length: rank }, () => "(0, 0)");
     for (let i = 0; i < items.length / 2; i++) {
       const logical = rank - 1 - i;
-      widths[perm.indexOf(logical)] = `(${w.expr(items[2 * i]).text}, ${w.expr(items[2 * i + 1]).text})`;
+      widths[perm.indexOf(logical)] = `(${expr(w, items[2 * i]).text}, ${expr(w, items[2 * i + 1]).text})`;
     }
     const value = arg("value");
-    return { v: { k: "tensor", t }, text: `mx.pad(${subject.text}, [${widths.join(", ")}]${value ? `, constant_values=${w.expr(value).text}` : ""})` };
+    return { v: { k: "tensor", t }, text: `mx.pad(${subject.text}, [${widths.join(", ")}]${value ? `, constant_values=${expr(w, value).text}` : ""})` };
   }
   return undefined;
 }

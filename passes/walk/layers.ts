@@ -13,13 +13,14 @@ import type { Gen } from "./types.js";
 import type { FunctionWalker } from "../translate.js";
 import { opaqueCall } from "./calls.js";
 import { TORCH_LAYOUT_HELPERS } from "./module-calls.js";
+import { expr } from "./expressions.js";
 
 export function layerConstruction(w: FunctionWalker, e: SyntaxNode, tableRow: LayerMapping): Gen {
   const { positional, dictSplats } = splitDictSplats(callArgs(e).positional);
   const args = { positional, keyword: callArgs(e).keyword };
   const params = parseSig(tableRow.sig);
   const texts = new Map<SyntaxNode, string>();
-  for (const a of [...args.positional, ...args.keyword.values()]) texts.set(a, w.expr(a).text);
+  for (const a of [...args.positional, ...args.keyword.values()]) texts.set(a, expr(w, a).text);
   const bound = bindArgs(params, args.positional, args.keyword);
   // ceil_mode=True, padding='same' ...: the row's general template (a helper) where MLX's layer cannot
   const chosen = templateFor(tableRow, (p) => {
@@ -49,7 +50,7 @@ function withLayerKwargs(w: FunctionWalker, layer: Gen, splats: SyntaxNode[], ro
     const keys = factoryDictKeys(dict);
     if (keys) continue;
     w.diag("C2M-W031", s, `keyword arguments in ${s.text} reach MLX's ${row.torch.split(".").pop()} unchecked (torch's device and dtype are dropped)`);
-    const appended = replaceSplat(text, dict.text, `c2m_layer_kwargs(${w.expr(dict).text})`);
+    const appended = replaceSplat(text, dict.text, `c2m_layer_kwargs(${expr(w, dict).text})`);
     if (!appended) continue;
     w.ctx.helpers.add("c2m_layer_kwargs");
     text = appended;

@@ -11,6 +11,7 @@ import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { mergeVal } from "./values.js";
 import type { FunctionWalker } from "../translate.js";
+import { expr } from "./expressions.js";
 
 /** A flattened channels-last value reached a consumer other than a Linear: flatten in torch's order instead. */
 export function vetoFlat(w: FunctionWalker, g: Gen): void {
@@ -59,7 +60,7 @@ export function toLogicalDeep(w: FunctionWalker, g: Gen, node: SyntaxNode): Gen 
     const replaced = new Map<SyntaxNode, string>();
     const vals: Val[] = [];
     for (const it of items) {
-      const c = toLogicalDeep(w, w.expr(it), it);
+      const c = toLogicalDeep(w, expr(w, it), it);
       replaced.set(it, c.text);
       vals.push(c.v);
     }
@@ -70,7 +71,7 @@ export function toLogicalDeep(w: FunctionWalker, g: Gen, node: SyntaxNode): Gen 
     g,
     node,
     (v, n) => toLogicalDeep(w, v, n),
-    (n) => w.expr(n),
+    (n) => expr(w, n),
   );
   if (joined) return joined;
   // a name holding a list of channels-last tensors (`outputs = [b1, b2]; return outputs`): each item converted
@@ -117,7 +118,7 @@ export function harmonizeList(w: FunctionWalker, node: SyntaxNode, g: Gen): { te
   if (g.v.k !== "list") return { text: g.text, perm: undefined };
   if (node.type === "list" || node.type === "tuple") {
     const items = namedChildren(node);
-    const gens = items.map((it) => w.expr(it));
+    const gens = items.map((it) => expr(w, it));
     const first = gens.find((x) => x.v.k === "tensor" && !isIdentity(x.v.t.perm)) ?? gens[0];
     const perm = first?.v.k === "tensor" ? first.v.t.perm : undefined;
     const rank = first?.v.k === "tensor" ? first.v.t.rank : undefined;
@@ -135,7 +136,7 @@ export function listToLogical(w: FunctionWalker, node: SyntaxNode, g: Gen): stri
   if (node.type === "list" || node.type === "tuple") {
     const items = namedChildren(node);
     const replaced = new Map<SyntaxNode, string>();
-    for (const it of items) replaced.set(it, toLogical(w, w.expr(it), it).text);
+    for (const it of items) replaced.set(it, toLogical(w, expr(w, it), it).text);
     return rebuild(node, replaced);
   }
   const elem = g.v.items ? mergeVal(g.v.items) : g.v.elem;

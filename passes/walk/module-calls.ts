@@ -18,15 +18,16 @@ import { isUnitAdaptivePool, layerChannels, optionsAgree, tensorVal } from "./va
 import { convert, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import type { FunctionWalker } from "../translate.js";
 import { call } from "./calls.js";
+import { expr } from "./expressions.js";
 
 /** Layers whose input rank decides their layout, with a helper that works in torch's layout at any rank. */
 export const TORCH_LAYOUT_HELPERS: Record<string, string> = { "torch.nn.BatchNorm1d": "BatchNorm1d" };
 
 export function moduleCall(w: FunctionWalker, e: SyntaxNode, m: ModVal, calleeText: string): Gen {
   const argNodes = callArgs(e).positional;
-  const gens = argNodes.map((a) => w.expr(a));
+  const gens = argNodes.map((a) => expr(w, a));
   const kw = callArgs(e).keyword;
-  const kwGens = new Map([...kw].map(([k, v]) => [k, w.expr(v)] as const));
+  const kwGens = new Map([...kw].map(([k, v]) => [k, expr(w, v)] as const));
   const result = applyModule(w, m, gens, argNodes, e);
   const replaced = new Map<SyntaxNode, string>();
   argNodes.forEach((a, i) => replaced.set(a, result.args[i]));
@@ -36,7 +37,7 @@ export function moduleCall(w: FunctionWalker, e: SyntaxNode, m: ModVal, calleeTe
     replaced.set(v, g.text);
   }
   const fn = e.childForFieldName("function")!;
-  const callee = calleeText !== fn.text ? calleeText : w.expr(fn).text;
+  const callee = calleeText !== fn.text ? calleeText : expr(w, fn).text;
   if ("runtime" in result && result.runtime) return { v: result.v, text: `c2m_sequential(${callee}, ${result.args[0]})` };
   replaced.set(fn, callee);
   return { v: result.v, text: rebuild(e, replaced) };

@@ -20,6 +20,7 @@ import { convert, harmonizeList, listToLogical, meet, toLogical, vetoFlat } from
 import type { FunctionWalker } from "../translate.js";
 import { channelsLastForm } from "./channels-last-forms.js";
 import { opaqueCall } from "./calls.js";
+import { binds, expr } from "./expressions.js";
 
 const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "max", "min", "meshgrid", "tensor_split"]);
 
@@ -46,9 +47,9 @@ function sizeCall(w: FunctionWalker, e: SyntaxNode, recv: Gen, method: string, a
   if (t.perm && !isIdentity(t.perm)) {
     if (i !== undefined) return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${physicalAxis(t.perm, i)}]` };
     const c = toLogical(w, recv, e);
-    return { v: { k: "num" }, text: `${paren(c.text)}.shape[${w.expr(axisNode).text}]` };
+    return { v: { k: "num" }, text: `${paren(c.text)}.shape[${expr(w, axisNode).text}]` };
   }
-  return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${w.expr(axisNode).text}]` };
+  return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${expr(w, axisNode).text}]` };
 }
 
 export function opCall(w: FunctionWalker, e: SyntaxNode, row: OpMapping, allPositional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
@@ -77,7 +78,7 @@ export function opCall(w: FunctionWalker, e: SyntaxNode, row: OpMapping, allPosi
   }
   // translate every argument
   const gens = new Map<SyntaxNode, Gen>();
-  for (const n of [...positional, ...keyword.values()]) gens.set(n, n === positional[0] && recv ? recv : w.expr(n));
+  for (const n of [...positional, ...keyword.values()]) gens.set(n, n === positional[0] && recv ? recv : expr(w, n));
   const subjectName = row.subject ?? params[0]?.name;
   const subjectNode = subjectName ? bound.byName.get(subjectName) : undefined;
   const subjectSingle = subjectNode && !Array.isArray(subjectNode) ? subjectNode : undefined;
@@ -245,7 +246,7 @@ export function opCall(w: FunctionWalker, e: SyntaxNode, row: OpMapping, allPosi
   for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
   for (const [k, t] of defaultAxes) given.set(k, t);
   for (const [k, t] of splatKeywords(w, dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
-  for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => w.binds(n))) given.set(k, t);
+  for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => binds(w, n))) given.set(k, t);
   const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
   const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
   if (!r.ok) {
@@ -276,7 +277,7 @@ function splatKeywords(w: FunctionWalker, splats: SyntaxNode[], params: SigParam
       w.diag("C2M-W031", s, `keyword arguments in ${s.text} are not passed to ${name.replace(/^torch\.nn\.functional\./, "F.")}'s MLX form`);
       continue;
     }
-    const text = w.expr(dict).text;
+    const text = expr(w, dict).text;
     for (const k of keys) if (k === "dtype" && params.some((p) => p.name === k)) out.set(k, dict.type === "identifier" ? `${text}["${k}"]` : `${paren(text)}["${k}"]`);
   }
   return out;

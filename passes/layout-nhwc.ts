@@ -17,6 +17,7 @@ import { FunctionWalker } from "./translate.js";
 import { computeSignature, forwardParamNames, runToFixpoint } from "./walk/fixpoint.js";
 import type { Edit, TranslateContext, Val } from "./walk/types.js";
 import { expr } from "./walk/expressions.js";
+import { walkStatements } from "./walk/statements.js";
 
 export interface LayoutResult {
   ctx: TranslateContext;
@@ -124,7 +125,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
   const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {
     let loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
     try {
-      loose.runStatements(body);
+      walkStatements(loose, body);
     } catch (err) {
       if (err instanceof RangeError) throw err;
       // the statements outside functions (module level, a class body) are kept as written; functions still translate

@@ -18,6 +18,7 @@ import { call } from "./calls.js";
 import type { FunctionWalker } from "../translate.js";
 import { attribute, layerValue, torchName, untranslated } from "./attributes.js";
 import { binary, comparison, subscript } from "./operators.js";
+import { bindLoopModules } from "./control-flow.js";
 
 /** Whether a local, an import or a definition of the file takes the name (a builtin's name included). */
 export function binds(w: FunctionWalker, name: string): boolean {
@@ -126,7 +127,7 @@ function comprehension(w: FunctionWalker, e: SyntaxNode): Gen {
       else for (const id of identifiers(left)) w.env.set(id, { k: "other" });
       // `[t(x) for i, t in enumerate(self.transition1)]`: what the targets hold, as a for statement's (hrnet)
       for (const [name, v] of targetValues(left, elem)) w.env.set(name, v);
-      w.bindLoopModules(left, right, e);
+      bindLoopModules(w, left, right, e);
     }
   }
   let v: Val = { k: "other" };

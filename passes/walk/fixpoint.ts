@@ -10,6 +10,7 @@ import { paramName } from "../module-tree.js";
 import { returnsAgree } from "../return-layouts.js";
 import { FunctionWalker } from "../translate.js";
 import type { LayoutDecision, TranslateContext, Val, WalkOptions } from "./types.js";
+import { walkFunction } from "./statements.js";
 
 /**
  * A module class's forward signature: the layouts its tensor parameters are preferred in (the layouts the
@@ -62,7 +63,7 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
   let round = 0;
   do {
     w = new FunctionWalker(ctx, fn, cls, new Map(decisions), opts);
-    w.run();
+    walkFunction(w);
     decisions = w.decisions;
   } while (w.newDecision && ++round < 12);
   if (!w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, key, before, w);

@@ -13,7 +13,7 @@ import { removedImportNames, type RemovedName } from "./runtime-placeholders.js"
 import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { placeBuildMarkers } from "./build-markers.js";
-import { FunctionWalker } from "./translate.js";
+import { WalkState } from "./walk/state.js";
 import { computeSignature, forwardParamNames, runToFixpoint } from "./walk/fixpoint.js";
 import type { Edit, TranslateContext, Val } from "./walk/types.js";
 import { expr } from "./walk/expressions.js";
@@ -76,7 +76,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
       if (err instanceof RangeError) throw err;
     }
   }
-  const walkers: FunctionWalker[] = [];
+  const walkers: WalkState[] = [];
   const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
     try {
       translateFunction(fn, cls);
@@ -90,7 +90,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     // a rule may replace a whole function (a complex-number RoPE by its real-valued form)
     const whole = pass.rewrites.get(nodeKey(fn));
     if (whole) {
-      const w = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+      const w = new WalkState(ctx, undefined, cls, new Map(), { boundary: false });
       w.overwrite(fn, whole.text);
       for (const h of whole.helpers ?? []) ctx.helpers.add(h);
       for (const i of whole.imports ?? []) ctx.imports.add(i);
@@ -123,14 +123,14 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     }
   };
   const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {
-    let loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+    let loose = new WalkState(ctx, undefined, cls, new Map(), { boundary: false });
     try {
       walkStatements(loose, body);
     } catch (err) {
       if (err instanceof RangeError) throw err;
       // the statements outside functions (module level, a class body) are kept as written; functions still translate
       keepAsWritten(ctx, body.parent?.type === "class_definition" ? body.parent : body, err);
-      loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+      loose = new WalkState(ctx, undefined, cls, new Map(), { boundary: false });
     }
     walkers.push(loose);
     // base classes (`class RMSNorm(torch.nn.Module)`)
@@ -182,7 +182,7 @@ function keepAsWritten(ctx: TranslateContext, fn: SyntaxNode, err: unknown): voi
   ctx.constructs.push({ kind: "unsupported", name: d.code, line: d.line, col: d.col });
 }
 
-function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
+function dropTorchDecorators(stmt: SyntaxNode, w: WalkState): void {
   for (const dec of namedChildren(stmt).filter((c) => c.type === "decorator")) {
     const e = namedChildren(dec)[0];
     const callee = e?.type === "call" ? e.childForFieldName("function") : e;

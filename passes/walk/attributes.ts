@@ -23,10 +23,10 @@ import { layerClassName } from "./call-templates.js";
 import { isTypeTest, rebuildOne } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { toLogical } from "./layout-conversion.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
 
-export function attribute(w: FunctionWalker, e: SyntaxNode): Gen {
+export function attribute(w: WalkState, e: SyntaxNode): Gen {
   const obj = e.childForFieldName("object")!;
   const attr = e.childForFieldName("attribute")!.text;
   const q = qualify(e, w.ctx.mod.aliases);
@@ -106,7 +106,7 @@ export function attribute(w: FunctionWalker, e: SyntaxNode): Gen {
 }
 
 /** What a layer-attribute read's receiver is known to be (passes/layer-attrs.ts). */
-function layerAttrReceiver(w: FunctionWalker, v: Val, attr: string): LayerAttrReceiver {
+function layerAttrReceiver(w: WalkState, v: Val, attr: string): LayerAttrReceiver {
   if (v.k === "tensor") return v.assumed ? "other" : "no-layer";
   if (v.k === "shape" || v.k === "num" || v.k === "list" || v.k === "none") return "no-layer";
   if (v.k === "module" && v.m.k === "class" && (v.m.ext?.cls ?? w.ctx.mod.classes.get(v.m.name))?.attrs.has(attr)) return "own";
@@ -117,7 +117,7 @@ function layerAttrReceiver(w: FunctionWalker, v: Val, attr: string): LayerAttrRe
  * A torch layer class as a value. In a type test (`isinstance(m, nn.Conv2d)`) it is MLX's class; anywhere
  * else it may be built later with torch's arguments (`act_layer(inplace=True)`): a class taking them.
  */
-export function layerValue(w: FunctionWalker, row: LayerMapping, e: SyntaxNode): Gen {
+export function layerValue(w: WalkState, row: LayerMapping, e: SyntaxNode): Gen {
   const standIn = isTypeTest(e) ? undefined : layerValueClass(row);
   if (!standIn) return { v: { k: "other" }, text: layerClassName(row, w.ctx) };
   w.ctx.layerValues.set(standIn.name, standIn.source);
@@ -128,7 +128,7 @@ export function layerValue(w: FunctionWalker, row: LayerMapping, e: SyntaxNode):
 
 /** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
 /** A torch name with no translation that runs on import: a placeholder that raises when used (passes/untranslated.ts). */
-export function untranslated(w: FunctionWalker, q: string, e: SyntaxNode): Gen {
+export function untranslated(w: WalkState, q: string, e: SyntaxNode): Gen {
   w.ctx.helpers.add(UNTRANSLATED_HELPER);
   // an annotation is never called: the placeholder there changes nothing a program does
   if (inAnnotation(e)) w.diag("C2M-W002", e, `torch name ${q} has no MLX mapping (the annotation is Untranslated(...))`);
@@ -136,7 +136,7 @@ export function untranslated(w: FunctionWalker, q: string, e: SyntaxNode): Gen {
   return { v: { k: "other" }, text: untranslatedValue(q, e) };
 }
 
-export function torchName(w: FunctionWalker, q: string, e: SyntaxNode): Gen {
+export function torchName(w: WalkState, q: string, e: SyntaxNode): Gen {
   const text = TORCH_NAMES[q];
   const caveat = TORCH_NAME_CAVEATS[q];
   if (caveat) w.diag(caveat.code, e, caveat.message);

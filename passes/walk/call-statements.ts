@@ -17,9 +17,9 @@ import { mergeVal } from "./values.js";
 import { convert } from "./layout-conversion.js";
 import { call, TENSOR_ONLY_METHODS } from "./calls.js";
 import { expr } from "./expressions.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 
-export function callStatement(w: FunctionWalker, stmt: SyntaxNode, call: SyntaxNode): void {
+export function callStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode): void {
   const fn = call.childForFieldName("function")!;
   const q = qualify(fn, w.ctx.mod.aliases);
   if (q && RUNTIME_STATEMENTS.has(q)) {
@@ -121,7 +121,7 @@ export function callStatement(w: FunctionWalker, stmt: SyntaxNode, call: SyntaxN
  * An in-place torch.nn.init call as an assignment of MLX's initializer to the same tensor. Only for a
  * target that can be assigned (an attribute or an item): rebinding a loop variable would change nothing.
  */
-function initCall(w: FunctionWalker, call: SyntaxNode, name: string): string | undefined {
+function initCall(w: WalkState, call: SyntaxNode, name: string): string | undefined {
   const spec = INIT_FUNCTIONS[name];
   if (!spec) return undefined;
   const args = callArgs(call);

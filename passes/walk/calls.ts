@@ -24,7 +24,7 @@ import type { Gen, Val } from "./types.js";
 import { childIteration, iterElement } from "./values.js";
 import { toLogical } from "./layout-conversion.js";
 import { opCall, tensorMethod } from "./op-calls.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { layerConstruction } from "./layers.js";
 import { moduleCall } from "./module-calls.js";
 import { binds, expr } from "./expressions.js";
@@ -146,7 +146,7 @@ const AMBIGUOUS_METHODS = new Set([
 
 const BUILTINS_KEEP_LAYOUT = new Set(["len", "isinstance", "print", "id", "type", "hasattr", "getattr", "super"]);
 
-export function call(w: FunctionWalker, e: SyntaxNode): Gen {
+export function call(w: WalkState, e: SyntaxNode): Gen {
   const fn = e.childForFieldName("function")!;
   const q = qualify(fn, w.ctx.mod.aliases);
   // a Parameter or a Buffer (torch ≥ 2.5) is its array in MLX; module-tree decides whether a buffer is private
@@ -264,7 +264,7 @@ export function call(w: FunctionWalker, e: SyntaxNode): Gen {
  * `getattr(torch, "compiler", None)`, `getattr(F, "scaled_dot_product_attention", None)`: a probe for a
  * torch feature is the feature's MLX form where the tables have one, else the default (MLX lacks it).
  */
-function torchFeatureProbe(w: FunctionWalker, e: SyntaxNode): Gen | undefined {
+function torchFeatureProbe(w: WalkState, e: SyntaxNode): Gen | undefined {
   const [obj, name, dflt] = callArgs(e).positional;
   const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
   if (!(q && isTorch(q)) || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
@@ -284,7 +284,7 @@ function torchFeatureProbe(w: FunctionWalker, e: SyntaxNode): Gen | undefined {
   return { v: { k: "other" }, text: expr(w, dflt).text };
 }
 
-function moduleMethod(w: FunctionWalker, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
+function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
   w.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
   for (const i of mm.imports ?? []) w.ctx.imports.add(i);
   for (const h of mm.helpers ?? []) w.ctx.helpers.add(h);
@@ -294,7 +294,7 @@ function moduleMethod(w: FunctionWalker, e: SyntaxNode, self: string, mm: { mlx:
 }
 
 /** The text between a call's parentheses, each argument translated (tensors in torch's layout). */
-function translatedArgs(w: FunctionWalker, argsNode: SyntaxNode): string {
+function translatedArgs(w: WalkState, argsNode: SyntaxNode): string {
   const replaced = new Map<SyntaxNode, string>();
   for (const a of namedChildren(argsNode)) {
     const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a.type === "list_splat" || a.type === "dictionary_splat" ? namedChildren(a)[0] : a;
@@ -306,7 +306,7 @@ function translatedArgs(w: FunctionWalker, argsNode: SyntaxNode): string {
 }
 
 /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
-export function opaqueCall(w: FunctionWalker, e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
+export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
   const args = e.childForFieldName("arguments");
   const callee = e.childForFieldName("function")!;
   const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !binds(w, callee.text);
@@ -332,7 +332,7 @@ export function opaqueCall(w: FunctionWalker, e: SyntaxNode, replaced = new Map<
 }
 
 /** `zip(…)`, `enumerate(…)`: what iterating them gives, element by element (loop-values.ts); tensors go in torch's layout. */
-function iterationCall(w: FunctionWalker, e: SyntaxNode, fn: "zip" | "enumerate"): Gen {
+function iterationCall(w: WalkState, e: SyntaxNode, fn: "zip" | "enumerate"): Gen {
   const args = callArgs(e);
   if (args.keyword.size || args.positional.some((a) => a.type === "list_splat") || (fn === "enumerate" && args.positional.length !== 1)) return opaqueCall(w, e);
   const replaced = new Map<SyntaxNode, string>();
@@ -350,20 +350,20 @@ function iterationCall(w: FunctionWalker, e: SyntaxNode, fn: "zip" | "enumerate"
 }
 
 /** An instance of a Sequential subclass (timm's SequentialAppendList iterating `self`) read as a sequence: its items. */
-function asSequential(w: FunctionWalker, g: Gen): Gen {
+function asSequential(w: WalkState, g: Gen): Gen {
   const items = g.text === "self" && !w.env.has("self") ? selfSequential(w.cls) : undefined;
   return items ? { v: { k: "module", m: items }, text: g.text } : g;
 }
 
 /** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */
-function userCall(w: FunctionWalker, e: SyntaxNode, calleeText: string): Gen {
+function userCall(w: WalkState, e: SyntaxNode, calleeText: string): Gen {
   const g = opaqueCall(w, e);
   const fnNode = e.childForFieldName("function")!;
   if (calleeText !== fnNode.text) g.text = calleeText + g.text.slice(fnNode.text.length);
   return g;
 }
 
-function containerCall(w: FunctionWalker, e: SyntaxNode, mlxName: string): Gen {
+function containerCall(w: WalkState, e: SyntaxNode, mlxName: string): Gen {
   const fn = e.childForFieldName("function")!;
   const args = e.childForFieldName("arguments")!;
   const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
@@ -377,7 +377,7 @@ function containerCall(w: FunctionWalker, e: SyntaxNode, mlxName: string): Gen {
 }
 
 /** nn.ModuleList(xs) → a plain list: MLX walks lists of modules with the same keys (`layers.0.weight`). */
-function moduleList(w: FunctionWalker, e: SyntaxNode): Gen {
+function moduleList(w: WalkState, e: SyntaxNode): Gen {
   const a = callArgs(e).positional[0];
   if (!a) return { v: { k: "other" }, text: "[]" };
   const g = expr(w, a);

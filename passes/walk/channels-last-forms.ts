@@ -8,7 +8,7 @@ import type { OpMapping } from "../../ir/tables.js";
 import { channelsLast, isIdentity, samePerm } from "../../ir/tensor.js";
 import { type bindArgs, paren } from "../template-render.js";
 import type { Gen } from "./types.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
 
 /**
@@ -17,7 +17,7 @@ import { expr } from "./expressions.js";
  * pad pads the physical axes. Undefined when the generic path applies.
  */
 export function channelsLastForm(
-  w: FunctionWalker,
+  w: WalkState,
   row: OpMapping,
   bound: ReturnType<typeof bindArgs<SyntaxNode>>,
   subject: Gen,
@@ -112,7 +112,7 @@ export function channelsLastForm(
  * `x.permute(0, 3, 1, 2)` of a torch-order tensor (ConvNeXt's NHWC → NCHW) is what MLX already holds as
  * channels-last: relabel the axes instead of moving data. Other permutes translate as written.
  */
-function permuteToChannelsLast(w: FunctionWalker, row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen): Gen | undefined {
+function permuteToChannelsLast(w: WalkState, row: OpMapping, bound: ReturnType<typeof bindArgs<SyntaxNode>>, subject: Gen): Gen | undefined {
   if (row.torch[0] !== "Tensor.permute" || subject.v.k !== "tensor" || subject.v.t.flatFrom) return undefined;
   const dimsNode = bound.byName.get("dims");
   const nodes = Array.isArray(dimsNode) ? dimsNode : dimsNode ? [dimsNode] : [];

@@ -16,10 +16,10 @@ import { iterElement, joinedList, joinedTensor } from "./values.js";
 import { vetoFlat } from "./layout-conversion.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { block } from "./statements.js";
 
-export function ifStatement(w: FunctionWalker, s: SyntaxNode): void {
+export function ifStatement(w: WalkState, s: SyntaxNode): void {
   const cond = s.childForFieldName("condition")!;
   w.overwrite(cond, expr(w, cond).text);
   const before = new Map(w.env);
@@ -44,7 +44,7 @@ export function ifStatement(w: FunctionWalker, s: SyntaxNode): void {
 }
 
 /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
-function join(w: FunctionWalker, envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
+function join(w: WalkState, envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
   const out = new Map(envs[0]);
   for (const [name, v0] of envs[0]) {
     // a loop's target is bound afresh each iteration: nothing of it is carried in or around
@@ -115,7 +115,7 @@ function join(w: FunctionWalker, envs: Map<string, Val>[], branchExits: (BranchE
 }
 
 /** A branch's value whose definition cannot move to the joined layout is converted where the branch leaves (passes/branch-exits.ts). */
-function convertAtExit(w: FunctionWalker, exit: BranchExit | undefined, name: string, from: Perm | undefined, to: Perm | undefined, rank: number): void {
+function convertAtExit(w: WalkState, exit: BranchExit | undefined, name: string, from: Perm | undefined, to: Perm | undefined, rank: number): void {
   if (!exit) return;
   const { key, insert } = conversionAtExit(w.ctx.mod.source, exit, name, from, to, rank);
   w.countTranspose();
@@ -123,13 +123,13 @@ function convertAtExit(w: FunctionWalker, exit: BranchExit | undefined, name: st
 }
 
 /** Decides torch's layout for a tensor where it is defined, unless it is there already or another layout was decided. */
-function inTorchLayoutAtDef(w: FunctionWalker, v: Val): void {
+function inTorchLayoutAtDef(w: WalkState, v: Val): void {
   if (v.k !== "tensor" || isIdentity(v.t.perm) || !v.def || w.decisions.has(v.def)) return;
   w.decisions.set(v.def, { perm: undefined, rank: v.t.perm!.length });
   w.newDecision = true;
 }
 
-export function forStatement(w: FunctionWalker, s: SyntaxNode): void {
+export function forStatement(w: WalkState, s: SyntaxNode): void {
   const right = s.childForFieldName("right")!;
   const g = expr(w, right);
   const seq = g.v.k === "module" && isSequential(g.v.m) ? g.v.m : right.text === "self" ? selfSequential(w.cls) : undefined;
@@ -144,7 +144,7 @@ export function forStatement(w: FunctionWalker, s: SyntaxNode): void {
  * `for conv, norm in zip(self.convs, self.norms)`, `for i, layer in enumerate(self.features)`: each target holds
  * its container's element (passes/loop-targets.ts); a called target from an attribute c2m cannot type is C2M-W045.
  */
-export function bindLoopModules(w: FunctionWalker, left: SyntaxNode, right: SyntaxNode, body: SyntaxNode): void {
+export function bindLoopModules(w: WalkState, left: SyntaxNode, right: SyntaxNode, body: SyntaxNode): void {
   const targets = w.cls && loopTargets(left, right);
   if (!targets) return;
   for (const { name, source } of targets) {
@@ -166,7 +166,7 @@ export function bindLoopModules(w: FunctionWalker, left: SyntaxNode, right: Synt
 }
 
 /** A loop body runs twice: the second time from the layouts the first left, so loop-carried values agree. */
-export function loopBody(w: FunctionWalker, body: SyntaxNode): void {
+export function loopBody(w: WalkState, body: SyntaxNode): void {
   const before = new Map(w.env);
   // a value the body leaves is converted after its last statement; one carried in, before the loop
   const exits = [blockExit(body), { before: body.parent! }];

@@ -15,18 +15,18 @@ import type { Gen, Val } from "./types.js";
 import { iterElement, tensorVal } from "./values.js";
 import { convert, toLogical } from "./layout-conversion.js";
 import { call } from "./calls.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { attribute, layerValue, torchName, untranslated } from "./attributes.js";
 import { binary, comparison, subscript } from "./operators.js";
 import { bindLoopModules } from "./control-flow.js";
 
 /** Whether a local, an import or a definition of the file takes the name (a builtin's name included). */
-export function binds(w: FunctionWalker, name: string): boolean {
+export function binds(w: WalkState, name: string): boolean {
   const mod = w.ctx.mod;
   return w.env.has(name) || mod.aliases.has(name) || mod.functions.has(name) || mod.classes.has(name) || mod.otherClasses.has(name);
 }
 
-export function expr(w: FunctionWalker, e: SyntaxNode): Gen {
+export function expr(w: WalkState, e: SyntaxNode): Gen {
   const rewrite = rewriteOf(w.ctx.rewrites, e);
   if (rewrite) {
     for (const h of rewrite.helpers ?? []) w.ctx.helpers.add(h);
@@ -43,9 +43,9 @@ export function expr(w: FunctionWalker, e: SyntaxNode): Gen {
 }
 
 /** How an expression of one node type is walked: its abstract value and its MLX text. */
-type ExpressionVisitor = (w: FunctionWalker, e: SyntaxNode) => Gen;
+type ExpressionVisitor = (w: WalkState, e: SyntaxNode) => Gen;
 
-function name(w: FunctionWalker, e: SyntaxNode): Gen {
+function name(w: WalkState, e: SyntaxNode): Gen {
   const v = w.env.get(e.text);
   if (v) return { v, text: e.text };
   // a name imported from torch (`from torch import Tensor`): its import line goes, so the name must too
@@ -57,26 +57,26 @@ function name(w: FunctionWalker, e: SyntaxNode): Gen {
   return { v: { k: "other" }, text: e.text };
 }
 
-function numberLiteral(_w: FunctionWalker, e: SyntaxNode): Gen {
+function numberLiteral(_w: WalkState, e: SyntaxNode): Gen {
   return { v: { k: "num" }, text: e.text };
 }
 
-function noneLiteral(_w: FunctionWalker, e: SyntaxNode): Gen {
+function noneLiteral(_w: WalkState, e: SyntaxNode): Gen {
   return { v: { k: "none" }, text: e.text };
 }
 
 /** booleans and strings: values the walk does not track */
-function otherLiteral(_w: FunctionWalker, e: SyntaxNode): Gen {
+function otherLiteral(_w: WalkState, e: SyntaxNode): Gen {
   return { v: { k: "other" }, text: e.text };
 }
 
-function unary(w: FunctionWalker, e: SyntaxNode): Gen {
+function unary(w: WalkState, e: SyntaxNode): Gen {
   const inner = namedChildren(e)[0];
   const g = expr(w, inner);
   return { v: g.v, text: rebuildOne(e, inner, g.text) };
 }
 
-function parenthesized(w: FunctionWalker, e: SyntaxNode): Gen {
+function parenthesized(w: WalkState, e: SyntaxNode): Gen {
   const inner = namedChildren(e)[0];
   if (!inner) return { v: { k: "other" }, text: e.text };
   const g = expr(w, inner);
@@ -84,12 +84,12 @@ function parenthesized(w: FunctionWalker, e: SyntaxNode): Gen {
 }
 
 /** A list, tuple or bare `a, b`: a list of its items' values. */
-function sequence(w: FunctionWalker, e: SyntaxNode): Gen {
+function sequence(w: WalkState, e: SyntaxNode): Gen {
   const items = namedChildren(e).map((c) => [c, expr(w, c)] as const);
   return { v: { k: "list", items: items.map(([, g]) => g.v) }, text: rebuild(e, new Map(items.map(([c, g]) => [c, g.text]))) };
 }
 
-function conditional(w: FunctionWalker, e: SyntaxNode): Gen {
+function conditional(w: WalkState, e: SyntaxNode): Gen {
   const [a, c, b] = namedChildren(e);
   const ga = expr(w, a);
   const gc = expr(w, c);
@@ -113,7 +113,7 @@ function conditional(w: FunctionWalker, e: SyntaxNode): Gen {
 }
 
 /** A comprehension binds its targets in a scope of its own: the environment is restored after it. */
-function comprehension(w: FunctionWalker, e: SyntaxNode): Gen {
+function comprehension(w: WalkState, e: SyntaxNode): Gen {
   const saved = new Map(w.env);
   const replaced = new Map<SyntaxNode, string>();
   for (const clause of namedChildren(e)) {
@@ -142,7 +142,7 @@ function comprehension(w: FunctionWalker, e: SyntaxNode): Gen {
 }
 
 /** Any other expression: its children translated in place. */
-function children(w: FunctionWalker, e: SyntaxNode): Gen {
+function children(w: WalkState, e: SyntaxNode): Gen {
   const replaced = new Map<SyntaxNode, string>();
   for (const c of namedChildren(e)) replaced.set(c, expr(w, c).text);
   return { v: { k: "other" }, text: rebuild(e, replaced) };

@@ -8,7 +8,7 @@ import type { ClassIR, ForwardSignature } from "../../ir/module.js";
 import type { TensorType } from "../../ir/tensor.js";
 import { paramName } from "../module-tree.js";
 import { returnsAgree } from "../return-layouts.js";
-import { FunctionWalker } from "../translate.js";
+import { WalkState } from "./state.js";
 import type { LayoutDecision, TranslateContext, Val, WalkOptions } from "./types.js";
 import { walkFunction } from "./statements.js";
 
@@ -50,7 +50,18 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
   }
 }
 
-export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): FunctionWalker {
+/** A class's forward signature, computed on first use; while it is being computed (recursion), none, and the walk says it read one unfinished. */
+export function signatureOf(w: WalkState, name: string): ForwardSignature {
+  const known = w.ctx.signatures.get(name);
+  if (known) return known;
+  if (w.ctx.computing.has(name)) {
+    w.readUnfinishedSignature = true;
+    return { params: [] };
+  }
+  return computeSignature(w.ctx, name);
+}
+
+export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): WalkState {
   const key = walkKey(ctx, cls, opts);
   const before = sharedStateStamp(ctx);
   const cached = walkCache
@@ -59,10 +70,10 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
     ?.find((e) => e.key === key && e.stamp === before)?.walker;
   if (cached) return cached;
   let decisions = new Map<string, LayoutDecision>();
-  let w: FunctionWalker;
+  let w: WalkState;
   let round = 0;
   do {
-    w = new FunctionWalker(ctx, fn, cls, new Map(decisions), opts);
+    w = new WalkState(ctx, fn, cls, new Map(decisions), opts);
     walkFunction(w);
     decisions = w.decisions;
   } while (w.newDecision && ++round < 12);
@@ -79,7 +90,7 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
  * signature still being computed. The walker is reused as it is: its edits and diagnostics are reported once,
  * by the layout pass, for the walk it keeps.
  */
-const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: FunctionWalker }[]>>();
+const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: WalkState }[]>>();
 
 function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOptions): string {
   // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
@@ -91,7 +102,7 @@ function sharedStateStamp(ctx: TranslateContext): string {
   return `${ctx.chwFlatten.size}:${ctx.torchLayoutLayers.size}`;
 }
 
-function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: FunctionWalker): void {
+function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: WalkState): void {
   let byFn = walkCache.get(ctx);
   if (!byFn) walkCache.set(ctx, (byFn = new Map()));
   let entries = byFn.get(fn);

@@ -10,12 +10,12 @@ import { templateFor } from "../tables/layers.js";
 import { mlxConstructorParams } from "../tables/index.js";
 import { defaultsOf, layerClassName, textsOf } from "./call-templates.js";
 import type { Gen } from "./types.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { opaqueCall } from "./calls.js";
 import { TORCH_LAYOUT_HELPERS } from "./module-calls.js";
 import { expr } from "./expressions.js";
 
-export function layerConstruction(w: FunctionWalker, e: SyntaxNode, tableRow: LayerMapping): Gen {
+export function layerConstruction(w: WalkState, e: SyntaxNode, tableRow: LayerMapping): Gen {
   const { positional, dictSplats } = splitDictSplats(callArgs(e).positional);
   const args = { positional, keyword: callArgs(e).keyword };
   const params = parseSig(tableRow.sig);
@@ -42,7 +42,7 @@ export function layerConstruction(w: FunctionWalker, e: SyntaxNode, tableRow: La
  * `**kw` splats of a layer construction: a dict of torch factory keywords means nothing to an MLX layer
  * and goes; any other dict is passed on without those keywords, and reported (its keys are not checked).
  */
-function withLayerKwargs(w: FunctionWalker, layer: Gen, splats: SyntaxNode[], row: LayerMapping): Gen {
+function withLayerKwargs(w: WalkState, layer: Gen, splats: SyntaxNode[], row: LayerMapping): Gen {
   let text = layer.text;
   for (const s of splats) {
     const dict = splatted(s);
@@ -59,7 +59,7 @@ function withLayerKwargs(w: FunctionWalker, layer: Gen, splats: SyntaxNode[], ro
 }
 
 function layerCall(
-  w: FunctionWalker,
+  w: WalkState,
   e: SyntaxNode,
   row: LayerMapping,
   args: { positional: SyntaxNode[]; keyword: Map<string, SyntaxNode> },

@@ -10,11 +10,11 @@ import { listConcatenation } from "../list-boundaries.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { mergeVal } from "./values.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
 
 /** A flattened channels-last value reached a consumer other than a Linear: flatten in torch's order instead. */
-export function vetoFlat(w: FunctionWalker, g: Gen): void {
+export function vetoFlat(w: WalkState, g: Gen): void {
   if (g.v.k === "tensor" && g.v.t.flatFrom && !w.decisions.has(g.v.t.flatFrom.key)) {
     w.decisions.set(g.v.t.flatFrom.key, { perm: undefined, rank: 0 });
     w.newDecision = true;
@@ -22,7 +22,7 @@ export function vetoFlat(w: FunctionWalker, g: Gen): void {
 }
 
 /** Brings `g` to layout `want`: by deciding to convert the variable where it is defined, or in place. */
-export function convert(w: FunctionWalker, g: Gen, node: SyntaxNode, want: Perm | undefined, rankHint?: number): Gen {
+export function convert(w: WalkState, g: Gen, node: SyntaxNode, want: Perm | undefined, rankHint?: number): Gen {
   if (g.v.k !== "tensor") return g;
   if (g.v.t.flatFrom) {
     vetoFlat(w, g);
@@ -46,14 +46,14 @@ export function convert(w: FunctionWalker, g: Gen, node: SyntaxNode, want: Perm 
   return { v: { k: "tensor", t: { kind: "tensor", rank, perm: isIdentity(want) ? undefined : want } }, text: `${paren(g.text)}.transpose(${axes.join(", ")})` };
 }
 
-export function toLogical(w: FunctionWalker, g: Gen, node: SyntaxNode): Gen {
+export function toLogical(w: WalkState, g: Gen, node: SyntaxNode): Gen {
   if (g.v.k === "tensor" && g.v.t.flatFrom) return convert(w, g, node, undefined);
   if (g.v.k !== "tensor" || isIdentity(g.v.t.perm)) return g;
   return convert(w, g, node, undefined);
 }
 
 /** Output of a top-level model: tensors, and tensors inside returned tuples, go back to torch layout. */
-export function toLogicalDeep(w: FunctionWalker, g: Gen, node: SyntaxNode): Gen {
+export function toLogicalDeep(w: WalkState, g: Gen, node: SyntaxNode): Gen {
   if (g.v.k === "tensor") return toLogical(w, g, node);
   if (g.v.k === "list" && (node.type === "tuple" || node.type === "expression_list" || node.type === "list")) {
     const items = namedChildren(node);
@@ -94,7 +94,7 @@ export function toLogicalDeep(w: FunctionWalker, g: Gen, node: SyntaxNode): Gen 
  * channels-last tensor meets one of the same rank in its layout, and one of unknown rank (which may
  * broadcast in torch's axis order) in torch's layout.
  */
-export function meet(w: FunctionWalker, a: Gen, aNode: SyntaxNode, b: Gen, bNode: SyntaxNode): [Gen, Gen] {
+export function meet(w: WalkState, a: Gen, aNode: SyntaxNode, b: Gen, bNode: SyntaxNode): [Gen, Gen] {
   if (a.v.k !== "tensor" || b.v.k !== "tensor") return [a, b];
   if (a.v.t.flatFrom || b.v.t.flatFrom) {
     vetoFlat(w, a);
@@ -114,7 +114,7 @@ export function meet(w: FunctionWalker, a: Gen, aNode: SyntaxNode, b: Gen, bNode
   return clFirst ? r : [r[1], r[0]];
 }
 
-export function harmonizeList(w: FunctionWalker, node: SyntaxNode, g: Gen): { text: string; perm: Perm | undefined } {
+export function harmonizeList(w: WalkState, node: SyntaxNode, g: Gen): { text: string; perm: Perm | undefined } {
   if (g.v.k !== "list") return { text: g.text, perm: undefined };
   if (node.type === "list" || node.type === "tuple") {
     const items = namedChildren(node);
@@ -131,7 +131,7 @@ export function harmonizeList(w: FunctionWalker, node: SyntaxNode, g: Gen): { te
   return { text: g.text, perm: undefined };
 }
 
-export function listToLogical(w: FunctionWalker, node: SyntaxNode, g: Gen): string {
+export function listToLogical(w: WalkState, node: SyntaxNode, g: Gen): string {
   if (g.v.k !== "list") return g.text;
   if (node.type === "list" || node.type === "tuple") {
     const items = namedChildren(node);

@@ -16,14 +16,15 @@ import { rebuild } from "./source-text.js";
 import type { Gen, LayoutDecision, Val } from "./types.js";
 import { isUnitAdaptivePool, layerChannels, optionsAgree, tensorVal } from "./values.js";
 import { convert, toLogical, toLogicalDeep } from "./layout-conversion.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
+import { signatureOf } from "./fixpoint.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
 
 /** Layers whose input rank decides their layout, with a helper that works in torch's layout at any rank. */
 export const TORCH_LAYOUT_HELPERS: Record<string, string> = { "torch.nn.BatchNorm1d": "BatchNorm1d" };
 
-export function moduleCall(w: FunctionWalker, e: SyntaxNode, m: ModVal, calleeText: string): Gen {
+export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: string): Gen {
   const argNodes = callArgs(e).positional;
   const gens = argNodes.map((a) => expr(w, a));
   const kw = callArgs(e).keyword;
@@ -44,7 +45,7 @@ export function moduleCall(w: FunctionWalker, e: SyntaxNode, m: ModVal, calleeTe
 }
 
 /** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
-function applyModule(w: FunctionWalker, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+function applyModule(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
   const texts = args.map((a) => a.text);
   switch (m.k) {
     case "layer": {
@@ -97,7 +98,7 @@ function applyModule(w: FunctionWalker, m: ModVal, args: Gen[], nodes: SyntaxNod
       if (m.ext) return foreignModuleCall(w, m.ext, args, nodes, call);
       const seqItems = w.ctx.mod.classes.get(m.name)?.attrs.get(SEQUENTIAL_ITEMS);
       if (seqItems && !w.ctx.mod.classes.get(m.name)!.methods.has("forward")) return applyModule(w, seqItems, args, nodes, call);
-      const sig = w.signatureOf(m.name);
+      const sig = signatureOf(w, m.name);
       const conv = args.map((a, i) => {
         const want = sig.params[i];
         // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
@@ -166,7 +167,7 @@ function applyModule(w: FunctionWalker, m: ModVal, args: Gen[], nodes: SyntaxNod
  * A module class of another file: its forward is translated with that file, where a class no class of
  * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
  */
-function foreignModuleCall(w: FunctionWalker, ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+function foreignModuleCall(w: WalkState, ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
   const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
   if (seqItems) return applyModule(w, seqItems, args, nodes, call);
   const inPackage = w.ctx.packageBoundaries && ext.mod.semantic?.file.origin === "user";
@@ -178,7 +179,7 @@ function foreignModuleCall(w: FunctionWalker, ext: ForeignClass, args: Gen[], no
 }
 
 /** An argument that is no tensor, to a module that reads a list's items in torch's layout (list-boundaries.ts). */
-function listArgument(w: FunctionWalker, a: Gen, node: SyntaxNode): string {
+function listArgument(w: WalkState, a: Gen, node: SyntaxNode): string {
   return a.v.k === "list" ? toLogicalDeep(w, a, node).text : a.text;
 }
 
@@ -186,7 +187,7 @@ function listArgument(w: FunctionWalker, a: Gen, node: SyntaxNode): string {
  * Options of a union that disagreed on a value's layout may agree once it arrives as they asked (every item of a
  * Sequential of convs and norms takes channels-last): tried again on the values as decided, saying nothing.
  */
-function optionsAgreeAsDecided(w: FunctionWalker, options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode, before: Map<string, LayoutDecision>): boolean {
+function optionsAgreeAsDecided(w: WalkState, options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode, before: Map<string, LayoutDecision>): boolean {
   const decided = args.map((a) => valueAsDecided(a, w.decisions, before));
   if (decided.every((a, i) => a === args[i])) return false;
   const pending = w.pending.length;
@@ -198,7 +199,7 @@ function optionsAgreeAsDecided(w: FunctionWalker, options: ModVal[], args: Gen[]
 }
 
 /** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
-function markSequenceFlatten(w: FunctionWalker, item: ModVal): void {
+function markSequenceFlatten(w: WalkState, item: ModVal): void {
   if (item.k === "layer" && /Flatten$/.test(item.row.torch)) {
     if (!w.ctx.chwFlatten.has(nodeKey(item.call))) {
       w.ctx.chwFlatten.add(nodeKey(item.call));
@@ -212,7 +213,7 @@ function markSequenceFlatten(w: FunctionWalker, item: ModVal): void {
  * which converts before each item that needs it; this file's classes among the items declare their layouts.
  * Where a class's layouts cannot be declared, torch's layout is passed and C2M-W022 says so.
  */
-function itemsByLayout(w: FunctionWalker, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+function itemsByLayout(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
   // a class with no forward of its own is a container (a Sequential subclass): the helper walks its items
   const classes = w.ctx.mod.classes;
   const own = classesAmong(m, (name) => (classes.get(name)?.methods.has("forward") ? undefined : classes.get(name)?.attrs.get(SEQUENTIAL_ITEMS))).filter((name) =>
@@ -222,11 +223,10 @@ function itemsByLayout(w: FunctionWalker, m: ModVal, args: Gen[], nodes: SyntaxN
   const start = a ? isChannelsLast((a.v as { t: TensorType }).t) : false;
   // the helper hands arguments after x over in torch's layout: a class of this file must take them so
   const restInTorchLayout = (name: string) =>
-    w
-      .signatureOf(name)
+    signatureOf(w, name)
       .params.slice(1, args.length)
       .every((p) => !p || isIdentity(p.perm));
-  if (own.some((name) => !layoutDeclaration(w.signatureOf(name)) || !restInTorchLayout(name)) || start === undefined) {
+  if (own.some((name) => !layoutDeclaration(signatureOf(w, name)) || !restInTorchLayout(name)) || start === undefined) {
     w.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
     return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? toLogical(w, g, nodes[i]).text : g.text)) };
   }

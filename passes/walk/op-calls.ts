@@ -17,7 +17,7 @@ import { defaultsOf, isListArgument } from "./call-templates.js";
 import type { Gen, Val } from "./types.js";
 import { tensorVal } from "./values.js";
 import { convert, harmonizeList, listToLogical, meet, toLogical, vetoFlat } from "./layout-conversion.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { channelsLastForm } from "./channels-last-forms.js";
 import { opaqueCall } from "./calls.js";
 import { binds, expr } from "./expressions.js";
@@ -27,7 +27,7 @@ const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "m
 /** Ops whose keyword `dim` (when given) makes the result a (values, indices) pair. */
 const PAIR_WITH_DIM = new Set(["max", "min", "median", "mode", "topk", "sort"]);
 
-export function tensorMethod(w: FunctionWalker, e: SyntaxNode, recv: Gen, recvNode: SyntaxNode, method: string): Gen {
+export function tensorMethod(w: WalkState, e: SyntaxNode, recv: Gen, recvNode: SyntaxNode, method: string): Gen {
   const args = callArgs(e);
   if (method === "size" || method === "dim" || method === "numel") return sizeCall(w, e, recv, method, args.positional[0]);
   const row = OP_BY_NAME.get(`Tensor.${method}`);
@@ -38,7 +38,7 @@ export function tensorMethod(w: FunctionWalker, e: SyntaxNode, recv: Gen, recvNo
   return opCall(w, e, row, [recvNode, ...args.positional], args.keyword, recv);
 }
 
-function sizeCall(w: FunctionWalker, e: SyntaxNode, recv: Gen, method: string, axisNode: SyntaxNode | undefined): Gen {
+function sizeCall(w: WalkState, e: SyntaxNode, recv: Gen, method: string, axisNode: SyntaxNode | undefined): Gen {
   const t = recv.v.k === "tensor" ? recv.v.t : { kind: "tensor" as const };
   if (method === "dim") return { v: { k: "num" }, text: `${paren(recv.text)}.ndim` };
   if (method === "numel") return { v: { k: "num" }, text: `${paren(recv.text)}.size` };
@@ -52,7 +52,7 @@ function sizeCall(w: FunctionWalker, e: SyntaxNode, recv: Gen, method: string, a
   return { v: { k: "num" }, text: `${paren(recv.text)}.shape[${expr(w, axisNode).text}]` };
 }
 
-export function opCall(w: FunctionWalker, e: SyntaxNode, row: OpMapping, allPositional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
+export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositional: SyntaxNode[], keyword: Map<string, SyntaxNode>, recv: Gen | undefined): Gen {
   w.record(row.helpers?.length || row.mlx.includes("{@") ? "helper" : "table", row.torch[0], e);
   const params = parseSig(row.sig);
   const { positional, dictSplats } = splitDictSplats(allPositional);
@@ -259,7 +259,7 @@ export function opCall(w: FunctionWalker, e: SyntaxNode, row: OpMapping, allPosi
 }
 
 /** `call` is the whole right side of `target = call` and `target` is the text `input` was written as. */
-function assignsBack(w: FunctionWalker, call: SyntaxNode, input: SyntaxNode | SyntaxNode[] | undefined): boolean {
+function assignsBack(w: WalkState, call: SyntaxNode, input: SyntaxNode | SyntaxNode[] | undefined): boolean {
   const a = call.parent;
   return !!input && !Array.isArray(input) && a?.type === "assignment" && a.childForFieldName("right") === call && a.childForFieldName("left")?.text === input.text;
 }
@@ -268,7 +268,7 @@ function assignsBack(w: FunctionWalker, call: SyntaxNode, input: SyntaxNode | Sy
  * What `**kw` splats of an op call give its parameters: a dict of factory keywords gives `dtype` as
  * `kw["dtype"]` (the other keywords mean nothing to MLX); any other dict cannot be read and is reported.
  */
-function splatKeywords(w: FunctionWalker, splats: SyntaxNode[], params: SigParam[], name: string): Map<string, string> {
+function splatKeywords(w: WalkState, splats: SyntaxNode[], params: SigParam[], name: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const s of splats) {
     const dict = splatted(s);

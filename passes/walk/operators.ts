@@ -12,10 +12,10 @@ import { rebuild, rebuildOne, shapeSliceAxes } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { mergeVal } from "./values.js";
 import { meet, toLogical } from "./layout-conversion.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
 
-export function subscript(w: FunctionWalker, e: SyntaxNode): Gen {
+export function subscript(w: WalkState, e: SyntaxNode): Gen {
   const value = e.childForFieldName("value")!;
   const subs = e.childrenForFieldName("subscript");
   const o = expr(w, value);
@@ -73,7 +73,7 @@ export function subscript(w: FunctionWalker, e: SyntaxNode): Gen {
   return { v: { k: "other" }, text: rebuild(e, replaced) };
 }
 
-export function binary(w: FunctionWalker, e: SyntaxNode): Gen {
+export function binary(w: WalkState, e: SyntaxNode): Gen {
   const left = e.childForFieldName("left")!;
   const right = e.childForFieldName("right")!;
   const op = e.childForFieldName("operator")!.text;
@@ -107,7 +107,7 @@ export function binary(w: FunctionWalker, e: SyntaxNode): Gen {
   };
 }
 
-export function comparison(w: FunctionWalker, e: SyntaxNode): Gen {
+export function comparison(w: WalkState, e: SyntaxNode): Gen {
   const ops = namedChildren(e);
   // `m.bias is not None` on a module: MLX layers built with bias=False have no `bias` at all
   const opText = e.children

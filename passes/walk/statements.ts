@@ -18,12 +18,12 @@ import type { Gen, Val } from "./types.js";
 import { paramDefault, storesIntoContainer, tensorVal, withDef } from "./values.js";
 import { meet, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import { expr } from "./expressions.js";
-import type { FunctionWalker } from "../translate.js";
+import type { WalkState } from "./state.js";
 import { callStatement } from "./call-statements.js";
 import { forStatement, ifStatement, loopBody } from "./control-flow.js";
 
 /** Walks a whole function. */
-export function walkFunction(w: FunctionWalker): void {
+export function walkFunction(w: WalkState): void {
   const fn = w.fn!;
   const body = fn.childForFieldName("body")!;
   const firstStmt = firstNonDocstring(body);
@@ -57,15 +57,15 @@ export function walkFunction(w: FunctionWalker): void {
 }
 
 /** Walks statements outside any function (module level, class bodies). */
-export function walkStatements(w: FunctionWalker, body: SyntaxNode): void {
+export function walkStatements(w: WalkState, body: SyntaxNode): void {
   block(w, body);
 }
 
-export function block(w: FunctionWalker, body: SyntaxNode): void {
+export function block(w: WalkState, body: SyntaxNode): void {
   for (const s of namedChildren(body)) statement(w, s);
 }
 
-function statement(w: FunctionWalker, s: SyntaxNode): void {
+function statement(w: WalkState, s: SyntaxNode): void {
   const rewrite = rewriteOf(w.ctx.rewrites, s);
   if (rewrite) {
     for (const h of rewrite.helpers ?? []) w.ctx.helpers.add(h);
@@ -86,15 +86,15 @@ function statement(w: FunctionWalker, s: SyntaxNode): void {
 }
 
 /** How a statement of one node type is walked. */
-type StatementVisitor = (w: FunctionWalker, s: SyntaxNode) => void;
+type StatementVisitor = (w: WalkState, s: SyntaxNode) => void;
 
-function statementInner(w: FunctionWalker, s: SyntaxNode): void {
+function statementInner(w: WalkState, s: SyntaxNode): void {
   // definitions are translated on their own (passes/layout-nhwc.ts); other statements have nothing to translate
   STATEMENT_VISITORS.get(s.type)?.(w, s);
 }
 
 /** How an expression standing as a statement is walked, by the expression's node type (`e` is the expression). */
-type ExpressionStatementVisitor = (w: FunctionWalker, s: SyntaxNode, e: SyntaxNode) => void;
+type ExpressionStatementVisitor = (w: WalkState, s: SyntaxNode, e: SyntaxNode) => void;
 
 const EXPRESSION_STATEMENT_VISITORS = new Map<string, ExpressionStatementVisitor>([
   ["assignment", assignment],
@@ -103,7 +103,7 @@ const EXPRESSION_STATEMENT_VISITORS = new Map<string, ExpressionStatementVisitor
   ["call", callStatement],
 ]);
 
-function expressionStatement(w: FunctionWalker, s: SyntaxNode): void {
+function expressionStatement(w: WalkState, s: SyntaxNode): void {
   const e = namedChildren(s)[0];
   if (!e) return;
   const visit = EXPRESSION_STATEMENT_VISITORS.get(e.type);
@@ -112,7 +112,7 @@ function expressionStatement(w: FunctionWalker, s: SyntaxNode): void {
   w.overwrite(e, g.text);
 }
 
-function returnStatement(w: FunctionWalker, s: SyntaxNode): void {
+function returnStatement(w: WalkState, s: SyntaxNode): void {
   const e = namedChildren(s)[0];
   if (!e) return;
   let g = expr(w, e);
@@ -122,13 +122,13 @@ function returnStatement(w: FunctionWalker, s: SyntaxNode): void {
   w.overwrite(e, g.text);
 }
 
-function whileStatement(w: FunctionWalker, s: SyntaxNode): void {
+function whileStatement(w: WalkState, s: SyntaxNode): void {
   const c = s.childForFieldName("condition")!;
   w.overwrite(c, expr(w, c).text);
   loopBody(w, s.childForFieldName("body")!);
 }
 
-function withStatement(w: FunctionWalker, s: SyntaxNode): void {
+function withStatement(w: WalkState, s: SyntaxNode): void {
   for (const item of s.descendantsOfType("with_item")) {
     const v = item.childForFieldName("value");
     if (v) w.overwrite(v, expr(w, v).text);
@@ -136,7 +136,7 @@ function withStatement(w: FunctionWalker, s: SyntaxNode): void {
   block(w, s.childForFieldName("body")!);
 }
 
-function tryStatement(w: FunctionWalker, s: SyntaxNode): void {
+function tryStatement(w: WalkState, s: SyntaxNode): void {
   for (const c of namedChildren(s)) {
     if (c.type === "block") block(w, c);
     else {
@@ -147,7 +147,7 @@ function tryStatement(w: FunctionWalker, s: SyntaxNode): void {
 }
 
 /** `assert`, `del`, `raise`: each expression translated in place. */
-function expressionsInPlace(w: FunctionWalker, s: SyntaxNode): void {
+function expressionsInPlace(w: WalkState, s: SyntaxNode): void {
   for (const c of namedChildren(s)) w.overwrite(c, expr(w, c).text);
 }
 
@@ -165,7 +165,7 @@ const STATEMENT_VISITORS = new Map<string, StatementVisitor>([
   ["raise_statement", expressionsInPlace],
 ]);
 
-function assignment(w: FunctionWalker, stmt: SyntaxNode, a: SyntaxNode): void {
+function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
   const left = a.childForFieldName("left")!;
   const right = a.childForFieldName("right");
   const type = a.childForFieldName("type");
@@ -229,7 +229,7 @@ function assignment(w: FunctionWalker, stmt: SyntaxNode, a: SyntaxNode): void {
  * `x[mask] = value` with a boolean tensor mask: MLX has no boolean-mask indexing. A scalar value becomes
  * `x = mx.where(mask, value, x)`; anything else is reported.
  */
-function maskAssignment(w: FunctionWalker, stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode, value: Gen): boolean {
+function maskAssignment(w: WalkState, stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode, value: Gen): boolean {
   const target = left.childForFieldName("value")!;
   const subs = left.childrenForFieldName("subscript");
   if (subs.length !== 1) return false;
@@ -248,12 +248,12 @@ function maskAssignment(w: FunctionWalker, stmt: SyntaxNode, left: SyntaxNode, r
   return true;
 }
 
-function exprValueOf(w: FunctionWalker, node: SyntaxNode): Val {
+function exprValueOf(w: WalkState, node: SyntaxNode): Val {
   return node.type === "identifier" ? (w.env.get(node.text) ?? { k: "other" }) : { k: "other" };
 }
 
 /** Binds assignment targets; a tensor bound to a name gets a definition site for layout decisions. */
-function bind(w: FunctionWalker, left: SyntaxNode, v: Val, stmt: SyntaxNode, right?: SyntaxNode): void {
+function bind(w: WalkState, left: SyntaxNode, v: Val, stmt: SyntaxNode, right?: SyntaxNode): void {
   if (left.type === "identifier") {
     const name = left.text;
     if (v.k !== "tensor") {
@@ -294,7 +294,7 @@ function bind(w: FunctionWalker, left: SyntaxNode, v: Val, stmt: SyntaxNode, rig
   }
 }
 
-function augmented(w: FunctionWalker, a: SyntaxNode): void {
+function augmented(w: WalkState, a: SyntaxNode): void {
   const left = a.childForFieldName("left")!;
   const right = a.childForFieldName("right")!;
   const op = a.child(1)!.text;

@@ -1,17 +1,18 @@
 /**
- * translate: the function-body pass. An abstract interpreter walks every function of the file, tracking
- * what each name holds (tensor with its physical layout, module, shape, number...), and produces the MLX
- * text of every expression it rewrites. The layout pass (passes/layout-nhwc.ts) runs it to a fixpoint of
- * layout decisions; the final run's edits are what the emitter applies.
+ * The state of one walk of a function body (passes/walk/): what each name holds, the layout decisions the walk
+ * runs to a fixpoint of, and what it records: text edits and statement inserts, constructs for `c2m analyze`,
+ * and diagnostics, which wait in the walk (only the final walk of a function reports them, flushDiagnostics).
+ * The walk itself is free functions over this state, one file per concern: statements.ts, control-flow.ts,
+ * call-statements.ts, expressions.ts, attributes.ts, operators.ts, calls.ts, layers.ts, module-calls.ts,
+ * op-calls.ts, channels-last-forms.ts, layout-conversion.ts; fixpoint.ts runs it.
  */
-import { namedChildren, type SyntaxNode } from "../grammar/python.js";
-import type { ClassIR, ForwardSignature } from "../ir/module.js";
-import type { ConstructKind, ConstructRecord } from "../ir/pipeline.js";
-import { qualify } from "./resolve-imports.js";
-import { computeSignature } from "./walk/fixpoint.js";
-import type { Edit, LayoutDecision, TranslateContext, Val, WalkOptions } from "./walk/types.js";
+import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
+import type { ClassIR } from "../../ir/module.js";
+import type { ConstructKind, ConstructRecord } from "../../ir/pipeline.js";
+import { qualify } from "../resolve-imports.js";
+import type { Edit, LayoutDecision, TranslateContext, Val, WalkOptions } from "./types.js";
 
-export class FunctionWalker {
+export class WalkState {
   readonly edits = new Map<string, Edit>();
   readonly inserts = new Map<string, { pos: number; text: string }>();
   returns: Val[] = [];
@@ -38,18 +39,6 @@ export class FunctionWalker {
 
   /** this walk read a signature still being computed (recursion): a later walk may read the real one */
   readUnfinishedSignature = false;
-
-  signatureOf(name: string): ForwardSignature {
-    const known = this.ctx.signatures.get(name);
-    if (known) return known;
-    if (this.ctx.computing.has(name)) {
-      this.readUnfinishedSignature = true;
-      return { params: [] };
-    }
-    return computeSignature(this.ctx, name);
-  }
-
-  // ---------------------------------------------------------------- output
 
   countTranspose(): void {
     this.transposeCount++;

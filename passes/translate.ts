@@ -49,6 +49,7 @@ import { annotatedModule } from "./annotated-classes.js";
 import { isConfigValue } from "./config-values.js";
 import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
 import { logicalResultRank } from "./logical-ranks.js";
+import { unknownArgumentIsTorchTensor } from "./unknown-arguments.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
@@ -1632,6 +1633,9 @@ export class FunctionWalker {
         const sig = this.signatureOf(m.name);
         const conv = args.map((a, i) => {
           const want = sig.params[i];
+          // a value not typed, where the callee wants a tensor channels-last: one in torch's layout (unknown-arguments.ts)
+          if (unknownArgumentIsTorchTensor(a.v.k, want?.perm))
+            return this.convert({ v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: a.text }, nodes[i], want?.perm, want?.rank).text;
           // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
           if (a.v.k !== "tensor") return this.listArgument(a, nodes[i]);
           return this.convert(a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;

@@ -50,6 +50,7 @@ import { isConfigValue } from "./config-values.js";
 import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "./runtime-modules.js";
 import { logicalResultRank } from "./logical-ranks.js";
 import { unknownArgumentIsTorchTensor } from "./unknown-arguments.js";
+import { rankFromUnpack } from "./shape-unpack.js";
 import { selfAttribute } from "./unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "./loop-targets.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "./layer-attrs.js";
@@ -439,6 +440,11 @@ export class FunctionWalker {
       return;
     }
     this.overwrite(right, g.text);
+    // `a, b, c = x.shape`: x's rank, where the walker did not know it (shape-unpack.ts)
+    const unpacked = rankFromUnpack(left, right);
+    const held = unpacked && this.env.get(unpacked.name);
+    if (unpacked && held?.k === "tensor" && held.t.rank === undefined && (!held.t.perm || held.t.perm.length === unpacked.rank))
+      this.env.set(unpacked.name, { ...held, t: { ...held.t, rank: unpacked.rank } });
     // `B, C, H, W = x.shape` on a channels-last x: name the physical axes instead
     if (g.v.k === "shape" && !isIdentity(g.v.t.perm) && (left.type === "pattern_list" || left.type === "tuple_pattern")) {
       const names = namedChildren(left);

@@ -223,6 +223,33 @@ export class SyntaxNode {
   }
 
   /**
+   * @internal A copy of a subtree in another tree whose text holds the same text `delta` characters later
+   * (grammar/incremental.ts), fields kept, caches not; the copy's own field is left for the caller to set.
+   */
+  static clone(node: SyntaxNode, tree: Tree, delta: number): SyntaxNode {
+    const root = new SyntaxNode(tree, node.type, node.isNamed, false, node.startIndex + delta, node.endIndex + delta);
+    // pairs of (original, copy) whose children are still to copy: an explicit stack, as deep input nests deep
+    const stack: SyntaxNode[] = [node, root];
+    while (stack.length) {
+      const out = stack.pop()!;
+      const kids = stack.pop()!.children;
+      if (!kids.length) continue;
+      // an exact-size array of the same kind as the copy's (slice), each item replaced by its copy
+      const copies = kids.slice();
+      for (let i = 0; i < kids.length; i++) {
+        const k = kids[i];
+        const c = new SyntaxNode(tree, k.type, (k.flags & NAMED) !== 0, false, k.startIndex + delta, k.endIndex + delta);
+        c.fieldName = k.fieldName;
+        c.parent = out;
+        copies[i] = c;
+        if (k.children.length) stack.push(k, c);
+      }
+      out.children = copies;
+    }
+    return root;
+  }
+
+  /**
    * @internal Moves a subtree into another tree whose text holds the same text `delta` characters later
    * (grammar/reparse.ts): positions shift, caches go (a node's key holds its position). The tree it leaves
    * must not be read again.

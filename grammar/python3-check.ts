@@ -77,7 +77,10 @@ export function python3Problem(root: SyntaxNode, source: string): SourceProblem 
   // the first offending node in document order: per type, from the tree's index (nodes of a type are in
   // document order there), the earliest of each type's first
   let first: { node: SyntaxNode; message: string; code: "C2M-E010" | "C2M-E001" } | undefined;
+  // the keyword check looks at every identifier of the file: only where the text holds one of the keywords at all
+  const keywordsInText = source.includes("async") || source.includes("await");
   for (const type of CHECKED_TYPES) {
+    if (type === "identifier" && !keywordsInText) continue;
     for (const node of nodesOf(root, type)) {
       if (first && node.preorder > first.node.preorder) break;
       const py2 = python2Construct(node);

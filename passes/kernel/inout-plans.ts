@@ -8,7 +8,7 @@ import { same, type KernelAnalysis } from "./buffers.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { ownershipProof, type OwnedSite } from "./ownership.js";
+import { groupOwnershipProof, ownershipProof, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
 import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen } from "./cst.js";
 
@@ -133,13 +133,17 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
     nodes.push(acc);
   }
   if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex))) return "an index of the buffer reads the buffer itself";
-  const why = proveOwnership(a, name);
+  // c2m_own copies an element in at its first touch by any thread, so threads of one threadgroup may share it
+  const why = proveOwnership(a, name) && proveOwnership(a, name, "group");
   if (why) return why;
   return { aliases: [...aliases.values()] };
 }
 
-/** The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why not. */
-export function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
+/**
+ * The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why
+ * not. `thread`: each element is touched by one thread; `group`: by threads of one threadgroup.
+ */
+export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" = "thread"): string | undefined {
   const sites: OwnedSite[] = [];
   const moves = parameterMoves(a.kernel.body, name);
   if (typeof moves === "string") return moves;
@@ -159,7 +163,9 @@ export function proveOwnership(a: KernelAnalysis, name: string): string | undefi
   }
   const first = Math.min(...sites.map((x) => x.node.startIndex));
   if (moves.some((m) => m.startIndex > first)) return `'${name}' is moved after it is first accessed, so its accesses do not all have one offset`;
-  return ownershipProof(a.kernel.body, sites);
+  if (level === "thread") return ownershipProof(a.kernel.body, sites);
+  const group = groupOwnershipProof(a.kernel.body, sites);
+  return group === null ? ownershipProof(a.kernel.body, sites) : group;
 }
 
 /** An in-place buffer's row pointer whose accesses go through c2m_own: the printers give it `_in`/`_touched` twins. */

@@ -1,0 +1,124 @@
+/**
+ * Issue 14, K007 refusals that were c2m gaps: an in-place buffer whose elements belong to one threadgroup
+ * (its row picked by blockIdx, or by a warp of the group), shared by that group's threads, is translatable:
+ * c2m_own copies an element in at its first touch by any thread, and the group's barriers order that copy as
+ * they order CUDA's accesses. Shown on kernels in the shape of llm.c's softmax_forward_kernel7 (a row per
+ * block, `min(C - 1, i + u*blockDim.x)`, written then re-read by other threads after a barrier) and
+ * attention_forward_fused1 (a row per warp, written by the warp's leader and read by its lanes, `t2 <= t`
+ * with `if (t >= T) return;`). What can reach another threadgroup's row stays refused.
+ */
+import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
+import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+
+const blockRow = `
+__global__ void row_softmax(float* out, const float* inp, int N, int C) {
+    __shared__ float sums[4];
+    int idx = blockIdx.x;
+    int tid = threadIdx.x;
+    float* y = out + idx * C;
+    const float* x = inp + idx * C;
+    float s = 0.0f;
+    for (int i = tid; i < C; i += blockDim.x * 2) {
+        for (int u = 0; u < 2; u++) {
+            if (i + u * blockDim.x < C) {
+                float e = expf(x[min(C - 1, i + u * blockDim.x)]) + y[i + u * blockDim.x];
+                y[min(C - 1, i + u * blockDim.x)] = e;
+                s += e;
+            }
+        }
+    }
+    for (int o = 16; o > 0; o /= 2) s += __shfl_xor_sync(0xffffffff, s, o);
+    if (tid % 32 == 0) sums[tid / 32] = s;
+    __syncthreads();
+    float total = 0.0f;
+    for (int w = 0; w < blockDim.x / 32; w++) total += sums[w];
+    // read back what other threads of the block wrote: the row is the block's
+    float r = 0.0f;
+    for (int i = tid; i < C; i += blockDim.x) r += y[(i + 7) % C];
+    __syncthreads();
+    for (int i = tid; i < C; i += blockDim.x) y[i] = y[i] / total + 0.001f * r;
+}
+`;
+
+const warpRow = `
+#include <cooperative_groups.h>
+#include <cooperative_groups/reduce.h>
+namespace cg = cooperative_groups;
+__global__ void causal_rows(float* att, const float* q, int T) {
+    cg::thread_block block = cg::this_thread_block();
+    cg::thread_block_tile<32> warp = cg::tiled_partition<32>(block);
+    int t = blockIdx.x * warp.meta_group_size() + warp.meta_group_rank();
+    int h = blockIdx.y;
+    if (t >= T) return;
+    float* att_bth = att + h * T * T + t * T;
+    for (int t2 = 0; t2 <= t; t2++) {
+        float v = cg::reduce(warp, q[h * T + t2] * (float)warp.thread_rank(), cg::plus<float>{});
+        if (warp.thread_rank() == 0) att_bth[t2] += v;
+    }
+    float m = 0.0f;
+    for (int t2 = warp.thread_rank(); t2 <= t; t2 += warp.size()) m = fmaxf(m, att_bth[t2]);
+    m = cg::reduce(warp, m, cg::greater<float>{});
+    for (int t2 = warp.thread_rank(); t2 <= t; t2 += warp.size()) att_bth[t2] = att_bth[t2] - m;
+}
+`;
+
+const role = (src: string, param: string) => {
+  const r = compileKernels(src, { filename: "k.cu" });
+  const d = r.diagnostics.find((x) => x.code === "C2M-K007");
+  return d ? d.message : r.kernels[0]!.params.find((p) => p.name === param)!.role;
+};
+
+describe("in-place buffers owned by a threadgroup", () => {
+  it("a row per block, shared by the block's threads, translates and verifies", async () => {
+    await translatesAndVerifies(
+      blockRow,
+      spec(
+        "row_softmax",
+        [
+          { N: 3, C: 100 },
+          { N: 2, C: 37 },
+        ],
+        [
+          { name: "out", dtype: "float32", count: "N * C", role: "inout" },
+          { name: "inp", dtype: "float32", count: "N * C", role: "input" },
+        ],
+        [{ kernel: "row_softmax", grid: ["N", 1, 1], block: [64, 1, 1], args: [{ buffer: "out" }, { buffer: "inp" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }] }],
+      ),
+    );
+  }, 60_000);
+
+  it("a row per warp, written by its leader and read by its lanes, translates and verifies", async () => {
+    await translatesAndVerifies(
+      warpRow,
+      spec(
+        "causal_rows",
+        [{ T: 9 }, { T: 40 }],
+        [
+          { name: "att", dtype: "float32", count: "2 * T * T", role: "inout" },
+          { name: "q", dtype: "float32", count: "2 * T", role: "input" },
+        ],
+        [{ kernel: "causal_rows", grid: ["cdiv(T, 2)", 2, 1], block: [64, 1, 1], args: [{ buffer: "att" }, { buffer: "q" }, { scalar: "T", type: "int" }] }],
+      ),
+    );
+  }, 60_000);
+
+  it("CUDA's min(int, unsigned) over a block index is an unsigned min in Metal, not an ambiguous call", () => {
+    const k = compileKernels(blockRow, { filename: "k.cu" }).kernels[0]!;
+    expect(k.spec.source).toContain("metal::min(uint(C - 1), uint(i + u * threads_per_threadgroup.x))");
+    // a float argument keeps Metal's own overload
+    const f = compileKernels(`__global__ void k(float* y, float a) { y[threadIdx.x] = min(a, 1.0f * threadIdx.x); }`, { filename: "f.cu" }).kernels[0]!;
+    expect(f.spec.source).toContain("metal::min(a, 1.0f * thread_position_in_threadgroup.x)");
+  });
+
+  it("what may reach another threadgroup's row stays refused, saying so", () => {
+    // unguarded: i + blockDim.x can pass the row's end
+    expect(role(blockRow.replace("r += y[(i + 7) % C];", "r += y[i + blockDim.x];"), "out")).toMatch(
+      /'y\[i \+ blockDim\.x\]' \(line \d+\) is not shown to stay inside its row of C elements \(owner 'idx'\), so it may reach an element of another threadgroup's row/,
+    );
+    // without the early return, t2 <= t may walk past the row's T elements
+    expect(role(warpRow.replace("if (t >= T) return;", ""), "att")).toMatch(/is not shown to stay inside its row of T elements/);
+    // an owner that two blocks share (blockIdx.x / 2) is not a group's own row
+    expect(role(blockRow.replace("int idx = blockIdx.x;", "int idx = blockIdx.x / 2;"), "out")).toMatch(/K007|does not depend on the thread|c2m cannot/);
+  });
+});

@@ -122,3 +122,54 @@ describe("in-place buffers owned by a threadgroup", () => {
     expect(role(blockRow.replace("int idx = blockIdx.x;", "int idx = blockIdx.x / 2;"), "out")).toMatch(/K007|does not depend on the thread|c2m cannot/);
   });
 });
+
+describe("elements passed between threadgroups in one launch: refusals that name the Metal limit", () => {
+  const refusal = (src: string) => compileKernels(src, { filename: "k.cu" }).refused[0]?.diagnostic.message ?? "";
+
+  it("the last threadgroup reading every threadgroup's partial result (threadFenceReduction, llm.c's scratchpads)", () => {
+    const src = `__device__ unsigned int count = 0;
+__global__ void last_block(float* partial, float* flag, const float* x, int n) {
+    __shared__ bool last;
+    partial[blockIdx.x] = x[blockIdx.x * blockDim.x + threadIdx.x];
+    __threadfence();
+    if (threadIdx.x == 0) last = atomicAdd((unsigned int*)flag, 1u) == gridDim.x - 1;
+    __syncthreads();
+    if (last && threadIdx.x == 0) {
+        float s = 0.0f;
+        for (int j = 0; j < gridDim.x; j++) s += partial[j];
+        partial[0] = s;
+    }
+}`;
+    expect(refusal(src)).toMatch(
+      /buffer 'partial' of kernel 'last_block' is read and written: 'partial\[j\]' \(line 10\) reads, in one threadgroup, the elements of every threadgroup of the grid \(its index walks 'j' up to gridDim\), which threads of the other threadgroups write \('partial\[blockIdx\.x\]' \(line 4\)\) in the same launch; .*Metal has no grid-wide barrier/,
+    );
+  });
+
+  it("an element every threadgroup updates with atomics, also read plainly, comes first among the kernel's refusals", () => {
+    const src = `__global__ void acc(float* dinp, float* scratch, const float* x, int C) {
+    float4* row = reinterpret_cast<float4*>(dinp + blockIdx.x * C);
+    row[threadIdx.x] = make_float4(row[threadIdx.x].x + 1.0f, 0.0f, 0.0f, 0.0f);
+    for (int i = threadIdx.x; i < C; i += blockDim.x) atomicAdd(&scratch[i], x[blockIdx.x * C + i]);
+    __syncthreads();
+    for (int i = threadIdx.x; i < C; i += blockDim.x) dinp[i] = scratch[i];
+}`;
+    const r = compileKernels(src, { filename: "k.cu" });
+    const k007 = r.diagnostics.filter((d) => d.code === "C2M-K007").map((d) => d.message);
+    expect(k007[0]).toMatch(
+      /buffer 'scratch' .*: threads of every threadgroup update its elements with atomics \('atomicAdd\(&scratch\[i\], x\[blockIdx\.x \* C \+ i\]\)' \(line 4\): the index does not depend on the threadgroup\), and it is also read without them \('scratch\[i\]' \(line 6\)\)/,
+    );
+    expect(r.refused[0]!.diagnostic.message).toBe(k007[0]);
+  });
+
+  it("an address into a const parameter is read through; a cast atomic target is the atomic's, not a plain write", () => {
+    const src = `__global__ void k(const float* img, float* out, unsigned int* counts) {
+    const float* line = &img[blockIdx.x * 32];
+    out[blockIdx.x * 32 + threadIdx.x] = line[threadIdx.x];
+    atomicAdd((unsigned int*)&counts[threadIdx.x % 4], 1u);
+}`;
+    const r = compileKernels(src, { filename: "k.cu" });
+    const roles = Object.fromEntries(r.kernels[0]?.params.map((p) => [p.name, p.role]) ?? []);
+    expect(roles.img).toBe("input");
+    expect(r.diagnostics.filter((d) => d.code === "C2M-K007")).toEqual([]);
+  });
+});

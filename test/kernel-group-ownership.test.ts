@@ -173,3 +173,42 @@ __global__ void last_block(float* partial, float* flag, const float* x, int n) {
     expect(r.diagnostics.filter((d) => d.code === "C2M-K007")).toEqual([]);
   });
 });
+
+describe("a row pointer declared in a grid-stride loop from its counter", () => {
+  it("is copied in at one site each iteration (llm.c's layernorm_backward_kernel3 `dinp_bt`), beside an atomic output, and verifies", async () => {
+    const src = `__global__ void rows(float* y, float* total, const float* x, int N, int C) {
+    int base = blockIdx.x * blockDim.x + threadIdx.x;
+    for (int idx = base; idx < N; idx += gridDim.x * blockDim.x) {
+        int b = idx / 4;
+        int t = idx % 4;
+        float* y_bt = y + b * 4 * C + t * C;
+        for (int i = 0; i < C; i++) y_bt[i] = y_bt[i] * 2.0f + x[i];
+    }
+    atomicAdd(total, 1.0f);
+}`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "rows",
+        [
+          { N: 150, C: 3 },
+          { N: 41, C: 5 },
+        ],
+        [
+          { name: "y", dtype: "float32", count: "N * C", role: "inout" },
+          { name: "total", dtype: "float32", count: "1", role: "inout" },
+          { name: "x", dtype: "float32", count: "C", role: "input" },
+        ],
+        [
+          {
+            kernel: "rows",
+            grid: [2, 1, 1],
+            block: [32, 1, 1],
+            args: [{ buffer: "y" }, { buffer: "total" }, { buffer: "x" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }],
+          },
+        ],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/atomic_store_explicit\(&y_bt\[i\], y_bt_in\[i\]/);
+  }, 60_000);
+});

@@ -10,7 +10,7 @@ import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { groupOwnershipProof, ownershipProof, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
-import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen } from "./cst.js";
+import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
 
 /**
  * Why an element that threads may share cannot be updated in place: the tail of every K007 whose
@@ -79,7 +79,11 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
   for (let n: CudaNode | null = parent; n && !same(n, a.kernel.body); n = n.parent) {
     if (!LOOP_TYPES.has(n.type)) continue;
     const counter = loopCounter(n);
-    if (!counter || !steppedBy(index, counter)) return `it is updated in a loop at index '${index}', which c2m cannot show to change from one iteration to the next`;
+    // or the row pointer is declared in this loop from its counter (llm.c's `for (idx...) { b = idx / T; t = idx % T;
+    // dinp_bt = dinp + b * T * C + t * C; ... }`): its rows differ per iteration as they differ per thread, which
+    // the ownership proof (planBuffers' next step) shows of the owner the counter feeds
+    const rowMoves = !!counter && !!def?.decl && def.decl.startIndex >= n.startIndex && def.decl.endIndex <= n.endIndex && computedFrom(def.decl.text, counter, n);
+    if (!counter || !(steppedBy(index, counter) || rowMoves)) return `it is updated in a loop at index '${index}', which c2m cannot show to change from one iteration to the next`;
   }
   // a row pointer `y + a + b` (several terms: llm.c's `dinp + b * T * C + t * C`) places its twins at its difference from y
   return {
@@ -197,4 +201,16 @@ function subscriptCount(n: CudaNode): number {
 function steppedBy(index: string, counter: string): boolean {
   const outside = index.replace(/\w+\s*[[(][^\])]*[\])]/g, " ");
   return new RegExp(`\\b${counter}\\b`).test(outside) && !new RegExp(`[%/&|^<>]\\s*\\(?\\s*${counter}\\b|\\b${counter}\\s*[%/&|^<>]`).test(outside);
+}
+
+/** Whether `text` uses `name`, directly or through locals declared in `scope` from it (`int b = idx / T;`). */
+function computedFrom(text: string, name: string, scope: CudaNode, depth = 3): boolean {
+  if (new RegExp(`\\b${name}\\b`).test(text)) return true;
+  if (depth === 0) return false;
+  const defs = new Map<string, string>();
+  walk(scope, (n) => {
+    const id = n.type === "init_declarator" ? field(n, "declarator")?.text : undefined;
+    if (id) defs.set(id, `${defs.get(id) ?? ""} ${field(n, "value")?.text ?? ""}`);
+  });
+  return (text.match(/[A-Za-z_]\w*/g) ?? []).some((id) => defs.has(id) && defs.get(id) !== text && computedFrom(defs.get(id)!, name, scope, depth - 1));
 }

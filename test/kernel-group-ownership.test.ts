@@ -212,3 +212,37 @@ describe("a row pointer declared in a grid-stride loop from its counter", () => 
     expect(r.kernels[0]!.spec.source).toMatch(/atomic_store_explicit\(&y_bt\[i\], y_bt_in\[i\]/);
   }, 60_000);
 });
+
+describe("an in-place buffer every threadgroup shares", () => {
+  const src = `__global__ void aggregate(float* out, int count) {
+    __shared__ float part[32];
+    int index = threadIdx.x;
+    float v = (index < count) ? out[index] : 0.0f;
+    for (int o = 16; o > 0; o /= 2) v += __shfl_xor_sync(0xffffffff, v, o);
+    if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = v;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        float s = 0.0f;
+        for (int w = 0; w < blockDim.x / 32; w++) s += part[w];
+        out[0] = s;
+    }
+}`;
+  it("translates for a launch of one threadgroup (llm.c's global_norm_aggregate_kernel<<<1, 1024>>>), the wrapper insisting on it, and verifies", async () => {
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "aggregate",
+        [{ count: 50 }, { count: 64 }],
+        [{ name: "out", dtype: "float32", count: "count", role: "inout" }],
+        [{ kernel: "aggregate", grid: [1, 1, 1], block: [64, 1, 1], args: [{ buffer: "out" }, { scalar: "count", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.oneThreadgroup).toBe(true);
+    expect(r.python).toContain('    if grid != (1, 1, 1):\n        raise ValueError("aggregate: every threadgroup reads and writes the same elements of out in place');
+  }, 60_000);
+
+  it("not when its threads race on an element: every thread updating every element stays refused", () => {
+    const racy = `__global__ void k(float* y, const float* x, int C) { for (int j = 0; j < C; j++) y[j] += x[threadIdx.x]; }`;
+    expect(compileKernels(racy, { filename: "k.cu" }).refused[0]?.diagnostic.message).toMatch(/does not depend on the thread/);
+  });
+});

@@ -8,7 +8,7 @@ import { same, type KernelAnalysis } from "./buffers.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { groupOwnershipProof, ownershipProof, type OwnedSite } from "./ownership.js";
+import { groupOwnershipProof, ownershipProof, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
 import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
 
@@ -103,7 +103,7 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[] } | string {
+export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[]; oneThreadgroup?: boolean } | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
   const aliases = new Map<string, OwnAlias>();
   const nodes: CudaNode[] = [];
@@ -139,6 +139,7 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
   if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex))) return "an index of the buffer reads the buffer itself";
   // c2m_own copies an element in at its first touch by any thread, so threads of one threadgroup may share it
   const why = proveOwnership(a, name) && proveOwnership(a, name, "group");
+  if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true };
   if (why) return why;
   return { aliases: [...aliases.values()] };
 }
@@ -147,7 +148,7 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
  * The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why
  * not. `thread`: each element is touched by one thread; `group`: by threads of one threadgroup.
  */
-export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" = "thread"): string | undefined {
+export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" | "one-group" = "thread"): string | undefined {
   const sites: OwnedSite[] = [];
   const moves = parameterMoves(a.kernel.body, name);
   if (typeof moves === "string") return moves;
@@ -168,6 +169,15 @@ export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" 
   const first = Math.min(...sites.map((x) => x.node.startIndex));
   if (moves.some((m) => m.startIndex > first)) return `'${name}' is moved after it is first accessed, so its accesses do not all have one offset`;
   if (level === "thread") return ownershipProof(a.kernel.body, sites);
+  if (level === "one-group") {
+    const writes = new Set(a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.write).map((s) => accessNode(s.node)?.startIndex));
+    return sharedByEveryGroup(
+      a.kernel.body,
+      sites.map((s) => ({ ...s, write: writes.has(s.node.startIndex) })),
+    )
+      ? undefined
+      : "not every threadgroup's";
+  }
   const group = groupOwnershipProof(a.kernel.body, sites);
   return group === null ? ownershipProof(a.kernel.body, sites) : group;
 }

@@ -130,6 +130,19 @@ export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string 
   return undefined;
 }
 
+/**
+ * Every threadgroup touches the same elements: no access's index depends on the threadgroup, and each write is
+ * at an index of the thread's own (a thread index feeds it) or made by the block's leader (`if (threadIdx.x ==
+ * 0)`), so the threads of one group do not race on it. A launch of one threadgroup then owns the whole buffer
+ * (llm.c's global_norm_aggregate_kernel: every thread reads out[threadIdx.x], thread 0 writes out[0]).
+ */
+export function sharedByEveryGroup(body: CudaNode, sites: (OwnedSite & { write: boolean })[]): boolean {
+  const defs = localDefinitions(body);
+  const text = (s: OwnedSite) => expand([s.index, ...(s.offset === undefined ? [] : Array.isArray(s.offset) ? s.offset : [s.offset])].map((x) => x?.text ?? "").join(" "), defs);
+  if (!sites.length || sites.some((s) => /blockIdx|threadgroup_position|gridDim|threadgroups_per_grid/.test(text(s)))) return false;
+  return sites.every((s) => !s.write || THREAD_SOURCE.test(text(s)) || leaderLevel(s.node, body, defs) === "block");
+}
+
 /** A group's index within its threadgroup: a tile's rank, a warp's number, a row of a 2-d block. */
 const GROUP_WITHIN_BLOCK = /\w+\.meta_group_rank\(\)|\w+\.meta_group_size\(\)|(?<![-+*/%\w.]\s*\(?\s*)\(?threadIdx\.x\)?\s*\/\s*\(?(32|warpSize)\)?|threadIdx\.[yz]/g;
 

@@ -78,3 +78,8 @@ function notIntegerOnce(f: KFunction, name: string, counts: Map<string, number>,
   });
   return integer !== counts.get(name);
 }
+
+/** A vector type as a buffer's element: `packed_float3` for a 3-vector (CUDA's layout, no padding), else the vector. */
+export function bufferVectorType(v: { width: number; metal: string }): string {
+  return v.width === 3 && /^(float|half|int|uint|short|ushort|char|uchar)3$/.test(v.metal) ? `packed_${v.metal}` : v.metal;
+}

@@ -246,3 +246,30 @@ describe("an in-place buffer every threadgroup shares", () => {
     expect(compileKernels(racy, { filename: "k.cu" }).refused[0]?.diagnostic.message).toMatch(/does not depend on the thread/);
   });
 });
+
+describe("buffers of CUDA 3-vectors", () => {
+  it("are read as packed_float3 (12 bytes, CUDA's layout; Metal's float3 is 16, as the emulator now lays it out) and verify", async () => {
+    const src = `__global__ void dot3(const float3* p, float3* q, float* out, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) {
+        float3 v = p[i];
+        q[i] = make_float3(v.z, v.y, v.x);
+        out[i] = v.x + 2.0f * v.y + 3.0f * v.z;
+    }
+}`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "dot3",
+        [{ n: 70 }, { n: 5 }],
+        [
+          { name: "p", dtype: "float32", count: "3 * n", role: "input" },
+          { name: "q", dtype: "float32", count: "3 * n", role: "output" },
+          { name: "out", dtype: "float32", count: "n", role: "output" },
+        ],
+        [{ kernel: "dot3", grid: ["cdiv(n, 32)", 1, 1], block: [32, 1, 1], args: [{ buffer: "p" }, { buffer: "q" }, { buffer: "out" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toContain("auto p = c2m_cast<packed_float3>(p_elems);");
+  }, 60_000);
+});

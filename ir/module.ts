@@ -24,6 +24,8 @@ export type ModVal =
   | { k: "union"; options: ModVal[] }
   /** a constant the interpreter computed (a string, an integer as its digits): attribute names given to setattr */
   | { k: "const"; text: string }
+  /** a torch function the module tree follows by name (weight_norm: passes/weight-norm.ts) */
+  | { k: "fn"; name: string }
   | { k: "value" }
   | { k: "unknown" };
 

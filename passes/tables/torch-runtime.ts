@@ -1,7 +1,7 @@
 /**
  * torch names that talk to torch's runtime (TorchScript, FX tracing, autograd switches) rather than
  * compute anything, and the torch types that appear in annotations: what each means in MLX. Data; the
- * translator (passes/translate.ts) reads it.
+ * translator (passes/walk/) reads it.
  */
 
 /** Calls whose MLX meaning is a constant: nothing is scripted, traced or compiled, and no tape records. */

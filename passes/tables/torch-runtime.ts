@@ -100,6 +100,7 @@ const NAME_HELPERS: Record<string, string> = {
   c2m_op_registration: "c2m_op_registration",
   C2MAutogradFunction: "C2MAutogradFunction",
   c2m_torch_init: "c2m_torch_init",
+  c2m_weight_norm: "c2m_weight_norm",
 };
 
 /** Caveats of a translated torch name, said where it is read (by its qualified name). */

@@ -4,6 +4,7 @@
  * in turn (through c2m_sequential where they disagree); one of several modules must agree or is reported; a
  * class of another file or an unknown module gets torch's layout.
  */
+import { unknownArgumentIsTorchTensor } from "../unknown-arguments.js";
 import { callArgs, nodeKey, type SyntaxNode } from "../../grammar/python.js";
 import type { ForeignClass, ModVal } from "../../ir/module.js";
 import { channelsLast, isIdentity, type TensorType } from "../../ir/tensor.js";
@@ -101,6 +102,9 @@ function applyModule(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], 
       const sig = signatureOf(w, m.name);
       const conv = args.map((a, i) => {
         const want = sig.params[i];
+        // a value not typed, where the callee wants a tensor channels-last: one in torch's layout (unknown-arguments.ts)
+        if (unknownArgumentIsTorchTensor(a.v.k, want?.perm))
+          return convert(w, { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: a.text }, nodes[i], want?.perm, want?.rank).text;
         // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
         if (a.v.k !== "tensor") return listArgument(w, a, nodes[i]);
         return convert(w, a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;

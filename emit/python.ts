@@ -2,6 +2,7 @@
  * The Python printer: applies the translator's edits to the original text with magic-string, so that
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
+import { addRuntimeWeightLoaders, runtimeRules, RUNTIME_WEIGHTS_HELPER } from "./runtime-weights.js";
 import { layoutDeclarationEdits } from "../passes/sequential-layouts.js";
 import MagicString from "magic-string";
 import { namedChildren, parseModule, parsePython, plainTreeOf, type NativeTree, type SyntaxNode, type Tree } from "../grammar/python.js";
@@ -77,10 +78,13 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const indent = " ".repeat(namedChildren(body)[0]?.startPosition.column ?? 4);
     s.appendLeft(
       body.endIndex,
-      `\n\n${indent}def sanitize(self, weights):\n${indent}    """Convert a torch state_dict (as MLX arrays) to this module's parameters."""\n${indent}    return c2m_apply_weight_map(weights, C2M_WEIGHT_MAPS[${JSON.stringify(name)}])`,
+      `\n\n${indent}def sanitize(self, weights):\n${indent}    """Convert a torch state_dict (as MLX arrays) to this module's parameters."""\n${indent}    return c2m_apply_weight_map(weights, ${runtimeRules(maps[name]) ? "c2m_runtime_renames(" : ""}C2M_WEIGHT_MAPS[${JSON.stringify(name)}]${runtimeRules(maps[name]) ? ")" : ""})`,
     );
   }
+  // load_weights() on the classes whose maps leave keys to the modules built at run time
+  const runtimeLoaders = addRuntimeWeightLoaders(s, mod, maps);
   const helpers = new Set(layout.ctx.helpers);
+  if (runtimeLoaders) helpers.add(RUNTIME_WEIGHTS_HELPER);
   if (mixed) helpers.add(MODULE_MIXIN_HELPER);
   if (needsSanitize.length) helpers.add("weight_map");
   // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers

@@ -57,7 +57,7 @@ export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): 
  * A torch.nn class named by the module that defines it (`from torch.nn.modules.instancenorm import InstanceNorm2d`:
  * torchvision's RAFT imports its norms so) is the class torch.nn exports, the name the tables know it by.
  */
-export const canonicalTorchName = (q: string): string => q.replace(/^torch\.nn\.modules(?:\.[a-z_]\w*)?\.(?=[A-Z])/, "torch.nn.");
+export const canonicalTorchName = (q: string): string => (q.startsWith("torch.nn.modules") ? q.replace(/^torch\.nn\.modules(?:\.[a-z_]\w*)?\.(?=[A-Z])/, "torch.nn.") : q);
 
 /** `getattr(torch, "version").hip` is `torch.version.hip`: a getattr with a constant name and no default, in an attribute chain. */
 function throughGetattr(node: SyntaxNode | null): string | undefined {

@@ -46,7 +46,8 @@ export class WalkState {
 
   overwrite(node: SyntaxNode, text: string): void {
     const key = `${node.startIndex}:${node.endIndex}`;
-    if (text === node.text) {
+    // the node's own text, compared in place (no copy of it made for the comparison)
+    if (text.length === node.endIndex - node.startIndex && node.tree.source.startsWith(text, node.startIndex)) {
       this.edits.delete(key);
       return;
     }

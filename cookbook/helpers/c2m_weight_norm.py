@@ -32,8 +32,9 @@ def c2m_weight_norm(parametrized):
             module[f"{name}_v"] = w
             computed = lambda self: self[f"{name}_g"] * self[f"{name}_v"] / norm_of(self[f"{name}_v"])
         # the layer's own __call__ reads its weight (as self.weight or self["weight"]): a subclass made for this
-        # instance puts the computed weight in place for the call only (it is no parameter), and reads of the
-        # attribute elsewhere compute it too
+        # instance puts the computed weight in place for the call only (it is no parameter), and reads elsewhere
+        # (an init reading in_channels off it) compute it too. A write is lost, as in torch, where the weight is
+        # recomputed from g and v (an init's normal_ on it changes neither)
         cls = type(module)
 
         def call(self, *args, **kwargs):
@@ -43,7 +44,25 @@ def c2m_weight_norm(parametrized):
             finally:
                 dict.__delitem__(self, name)
 
-        module.__class__ = type(cls.__name__, (cls,), {"__call__": call, name: property(computed), "__module__": cls.__module__})
+        def getitem(self, key):
+            return computed(self) if key == name and not dict.__contains__(self, key) else cls.__getitem__(self, key)
+
+        def contains(self, key):
+            return key == name or dict.__contains__(self, key)
+
+        def setattr_(self, key, value):
+            if key != name:
+                cls.__setattr__(self, key, value)
+
+        members = {
+            "__call__": call,
+            "__getitem__": getitem,
+            "__contains__": contains,
+            "__setattr__": setattr_,
+            name: property(computed),
+            "__module__": cls.__module__,
+        }
+        module.__class__ = type(cls.__name__, (cls,), members)
         return module
 
     return weight_norm

@@ -253,10 +253,12 @@ function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   const local = w.env.get(fn.text);
   if (local?.k === "module") return moduleCall(w, e, local.m, fn.text);
   if (fn.text === "hasattr") {
-    // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention")
+    // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention"): true where the tables
+    // translate the name, an op or a value (wav2vec2's hasattr(nn.utils.parametrizations, "weight_norm"))
     const [obj, name] = callArgs(e).positional;
     const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
-    if (q && isTorch(q) && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
+    const probed = q && isTorch(q) && name?.type === "string" ? `${q}.${stringValue(name)}` : undefined;
+    if (probed) return { v: { k: "other" }, text: OP_BY_NAME.has(probed) || TORCH_NAMES[probed] !== undefined ? "True" : "False" };
   }
   if (fn.text === "getattr") {
     const probe = torchFeatureProbe(w, e);

@@ -135,7 +135,9 @@ export function forStatement(w: WalkState, s: SyntaxNode): void {
   const seq = g.v.k === "module" && isSequential(g.v.m) ? g.v.m : right.text === "self" ? selfSequential(w.cls) : undefined;
   w.overwrite(right, seq ? sequentialItems(g.text, seq) : g.text);
   const left = s.childForFieldName("left")!;
-  for (const [name, v] of targetValues(left, iterElement(g.v, right))) w.env.set(name, v);
+  // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling) iterates self's items, as `self.layers` would
+  const iterated: Val = seq && g.v.k !== "module" ? { k: "module", m: seq } : g.v;
+  for (const [name, v] of targetValues(left, iterElement(iterated, right))) w.env.set(name, v);
   bindLoopModules(w, left, right, s.childForFieldName("body")!);
   loopBody(w, s.childForFieldName("body")!);
 }

@@ -281,6 +281,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the class reaches a model defined in another file (passed to it from this file, or registered by name for it to build), and that model's weight map is emitted with its own file, from the classes that file can see: the class's weights are not mapped when the model holds it; convert them with this class's own map, or build the model in this file",
     example: "register_block('mobilevit', MobileVitBlock)\nbuild_model_with_cfg(ResNet, variant, pretrained, block=Bottle2neck)",
   },
+  {
+    code: "C2M-W025",
+    title: "a library decorator that returns the function it is given: the port keeps the function, not the registration",
+    hint: "the library's source shows the function returns its argument unchanged (timm's register_model adds a model function to timm's registry): the port binds the name to a function that does the same, so the decorated functions work; whatever looks them up in the library's registry (timm.create_model) is not ported",
+    example: "from timm.models.registry import register_model\n\n@register_model\ndef convnext_tiny(**kwargs): ...",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -42,6 +42,7 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k === "layer") return a.row === (b as typeof a).row && nodeKey(a.call) === nodeKey((b as typeof a).call);
   if (a.k === "layerref") return a.row === (b as typeof a).row;
   if (a.k === "const") return a.text === (b as typeof a).text;
+  if (a.k === "fn") return a.name === (b as typeof a).name;
   return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
 }
 
@@ -391,6 +392,9 @@ export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
     const any = elementOf(v);
     return entry ?? (any.k === "const" ? { k: "value" } : any);
   }
+  // one of several containers (tuples of different shapes appended in a loop: davit's `('spatial_block', SpatialBlock(…))`
+  // and `('channel_block', ChannelBlock(…))`, read back as `b[1]`): that item of any of them
+  if (v.k === "union") return union(v.options.map((o) => itemAt(o, index)));
   if (v.k !== "list" && v.k !== "seq") return { k: "value" };
   const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
   if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };

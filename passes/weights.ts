@@ -136,30 +136,15 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: readonly s
     case "class":
       // a class of another file: its attributes are in that file's module tree
       return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen, v.ext?.cls);
-    case "seq": {
-      // named children (NamedSequential) keep torch's keys: only what they hold is mapped
-      if (v.names && v.items) return v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
-      if (v.named) return collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
-      const inner = { ...c, renamed: true };
-      if (v.items) {
-        v.items.forEach((item, i) => {
-          const tk = join(t, String(i));
-          const mk = join(m, `layers.${i}`);
-          collect(inner, item, tk, mk, seen);
-          renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
-        });
-      } else {
-        // `#` matches only the digits of a position, so an element's own attributes (`block.1.fc1`) are not
-        // taken for the positions of a nested Sequential (`block.#.#`) when the elements differ in kind
-        collect(inner, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "layers.#"), seen);
-        renames.push({ torch: `${t}.#.**`, mlx: `${m}.layers.#.**`, op: "identity" });
-      }
-      return;
-    }
+    case "seq":
     case "list":
-      if (v.items) v.items.forEach((item, i) => collect(c, item, join(t, String(i)), join(m, String(i)), seen));
-      else collect(c, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "#"), seen);
-      return;
+      // modules built at run time (passes/unknown-items.ts): the loaded model resolves their keys itself
+      if (v.atRunTime) {
+        c.opaque.seen = true;
+        transforms.push({ torch: join(t, "**"), mlx: null, op: "runtime" });
+        return;
+      }
+      return v.k === "seq" ? collectSequential(c, v, t, m, seen) : collectList(c, v, t, m, seen);
     case "dict":
       if (v.entries) for (const [k, item] of v.entries) collect(c, item, join(t, k), join(m, k), seen);
       else collect(c, elementOf(v), join(t, "*"), join(m, "*"), seen);
@@ -173,6 +158,32 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: readonly s
     default:
       return;
   }
+}
+
+function collectSequential(c: Collector, v: Extract<ModVal, { k: "seq" }>, t: string, m: string, seen: readonly string[]): void {
+  const { renames } = c;
+  // named children (NamedSequential) keep torch's keys: only what they hold is mapped
+  if (v.names && v.items) return v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
+  if (v.named) return collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+  const inner = { ...c, renamed: true };
+  if (v.items) {
+    v.items.forEach((item, i) => {
+      const tk = join(t, String(i));
+      const mk = join(m, `layers.${i}`);
+      collect(inner, item, tk, mk, seen);
+      renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
+    });
+  } else {
+    // `#` matches only the digits of a position, so an element's own attributes (`block.1.fc1`) are not
+    // taken for the positions of a nested Sequential (`block.#.#`) when the elements differ in kind
+    collect(inner, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "layers.#"), seen);
+    renames.push({ torch: `${t}.#.**`, mlx: `${m}.layers.#.**`, op: "identity" });
+  }
+}
+
+function collectList(c: Collector, v: Extract<ModVal, { k: "list" }>, t: string, m: string, seen: readonly string[]): void {
+  if (v.items) v.items.forEach((item, i) => collect(c, item, join(t, String(i)), join(m, String(i)), seen));
+  else collect(c, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "#"), seen);
 }
 
 function dedupe(rules: WeightRule[]): WeightRule[] {

@@ -5,6 +5,7 @@
  * element; functions of the file and calls c2m does not model get their arguments translated (tensors in
  * torch's layout).
  */
+import { computedSelfAttribute } from "../computed-attrs.js";
 import { functionReference } from "../function-values.js";
 import { evaluatedOnImport } from "../untranslated.js";
 import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
@@ -188,6 +189,9 @@ export function call(w: WalkState, e: SyntaxNode): Gen {
     w.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
     return opaqueCall(w, e, new Map([[fn, fn.text]]));
   }
+  // `getattr(self, f"layer{i}")`, `self.__getattr__('level_%d' % i)`: a module stored under a computed name (../computed-attrs.ts)
+  const stored = computedSelfAttribute(e, w.cls);
+  if (stored) return { v: { k: "module", m: stored }, text: e.text };
   const probe = probeFunction(fn, w.ctx.mod.root);
   if (probe) {
     w.ctx.helpers.add(PROBE_HELPER);

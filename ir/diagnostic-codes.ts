@@ -287,6 +287,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the items come from a call c2m cannot follow (a builder object, a function decoding string architecture definitions), so the weight map has no static rules for them: `c2m weights` keeps their keys under their torch names (`torch:blocks.0.0.conv.weight`), and the emitted class's load_weights resolves each against the module built at that path (its class's own weight map, or a layer's known layout, conv → OHWI); a key whose module is no layer c2m knows raises there. Load through the emitted class (model.load_weights), not MLX's loader alone",
     example: "builder = EfficientNetBuilder(...)\nself.blocks = nn.Sequential(*builder(stem_size, block_args))",
   },
+  {
+    code: "C2M-W025",
+    title: "a library decorator that returns the function it is given: the port keeps the function, not the registration",
+    hint: "the library's source shows the function returns its argument unchanged (timm's register_model adds a model function to timm's registry): the port binds the name to a function that does the same, so the decorated functions work; whatever looks them up in the library's registry (timm.create_model) is not ported",
+    example: "from timm.models.registry import register_model\n\n@register_model\ndef convnext_tiny(**kwargs): ...",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

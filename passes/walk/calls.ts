@@ -5,6 +5,7 @@
  * element; functions of the file and calls c2m does not model get their arguments translated (tensors in
  * torch's layout).
  */
+import { computedSelfAttribute } from "../computed-attrs.js";
 import { functionReference } from "../function-values.js";
 import { evaluatedOnImport } from "../untranslated.js";
 import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
@@ -164,6 +165,9 @@ export function call(w: WalkState, e: SyntaxNode): Gen {
     return containerCall(w, e, "ModuleDict");
   }
   if (q && isTorch(q)) return torchCall(w, e, fn, q);
+  // `getattr(self, f"layer{i}")`, `self.__getattr__('level_%d' % i)`: a module stored under a computed name (../computed-attrs.ts)
+  const stored = computedSelfAttribute(e, w.cls);
+  if (stored) return { v: { k: "module", m: stored }, text: e.text };
   const probe = probeFunction(fn, w.ctx.mod.root);
   if (probe) {
     w.ctx.helpers.add(PROBE_HELPER);

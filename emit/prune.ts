@@ -320,7 +320,7 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
     const readOut = output.perFunction.get(q) ?? output.perFunction.get(q.replace(/\.forward(#\d+)?$/, ".__call__$1"));
     // a function the output does not have under this name, or one that reads its own frame
     if (!readIn || !readOut || ["locals", "vars", "eval", "exec"].some((n) => readIn.has(n))) continue;
-    const declared = new Set(fn.descendantsOfType(["global_statement", "nonlocal_statement"]).flatMap((g) => g.namedNonComment.map((i) => i.text)));
+    const declared = new Set(scopeDeclarations(inputRoot, fn).flatMap((g) => g.namedNonComment.map((i) => i.text)));
     const dead = (n: string) => readIn.has(n) && !readOut.has(n) && !declared.has(n);
     for (const st of bodyStatements(fn.childForFieldName("body")!)) {
       if (st.type === "import_statement" || st.type === "import_from_statement") {
@@ -358,6 +358,18 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
     }
   }
   return removed;
+}
+
+/**
+ * The `global` and `nonlocal` statements inside a function (nested functions included): those of the file's
+ * index (most files have none) within its span, not a walk of the function.
+ */
+function scopeDeclarations(root: SyntaxNode, fn: SyntaxNode): SyntaxNode[] {
+  const all =
+    root.tree.rootNode === root
+      ? [...root.tree.nodesOfType("global_statement"), ...root.tree.nodesOfType("nonlocal_statement")]
+      : root.descendantsOfType(["global_statement", "nonlocal_statement"]);
+  return all.filter((g) => g.startIndex >= fn.startIndex && g.endIndex <= fn.endIndex);
 }
 
 /** Removes a statement alone on its lines; one left alone in its block becomes `pass`. */

@@ -2,10 +2,13 @@
  * The Python printer: applies the translator's edits to the original text with magic-string, so that
  * every line nobody had to change stays byte-identical, and a source map comes for free.
  */
+import { addRuntimeWeightLoaders, runtimeRules, RUNTIME_WEIGHTS_HELPER } from "./runtime-weights.js";
 import { layoutDeclarationEdits } from "../passes/sequential-layouts.js";
 import MagicString from "magic-string";
-import { namedChildren, parseModule, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
+import { namedChildren, parseModule, parsePython, plainTreeOf, type NativeTree, type SyntaxNode, type Tree } from "../grammar/python.js";
 import { reparseEdited } from "../grammar/reparse.js";
+import { plainTreeEdited } from "../grammar/incremental.js";
+import { editsOf } from "./magic-edits.js";
 import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
@@ -75,10 +78,13 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const indent = " ".repeat(namedChildren(body)[0]?.startPosition.column ?? 4);
     s.appendLeft(
       body.endIndex,
-      `\n\n${indent}def sanitize(self, weights):\n${indent}    """Convert a torch state_dict (as MLX arrays) to this module's parameters."""\n${indent}    return c2m_apply_weight_map(weights, C2M_WEIGHT_MAPS[${JSON.stringify(name)}])`,
+      `\n\n${indent}def sanitize(self, weights):\n${indent}    """Convert a torch state_dict (as MLX arrays) to this module's parameters."""\n${indent}    return c2m_apply_weight_map(weights, ${runtimeRules(maps[name]) ? "c2m_runtime_renames(" : ""}C2M_WEIGHT_MAPS[${JSON.stringify(name)}]${runtimeRules(maps[name]) ? ")" : ""})`,
     );
   }
+  // load_weights() on the classes whose maps leave keys to the modules built at run time
+  const runtimeLoaders = addRuntimeWeightLoaders(s, mod, maps);
   const helpers = new Set(layout.ctx.helpers);
+  if (runtimeLoaders) helpers.add(RUNTIME_WEIGHTS_HELPER);
   if (mixed) helpers.add(MODULE_MIXIN_HELPER);
   if (needsSanitize.length) helpers.add("weight_map");
   // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers
@@ -165,10 +171,15 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (again) probed = again;
     else {
       const native = phase("emit: parse output", () => parsePython(text));
-      probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => plainTreeOf(native, text));
+      probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => copyOutput(native, probe, text));
       if (!probed) return phase("emit: names read", () => usageOf(plainTreeOf(native, text).rootNode));
     }
     return phase("emit: names read", () => usageOf(probed!.rootNode));
+  };
+  // the output is the input with the probe's edits: the input's subtrees over text no edit touched are copied from its plain tree (../grammar/incremental.ts)
+  const copyOutput = (native: NativeTree, probe: MagicString, text: string): Tree => {
+    const edits = editsOf(probe, text);
+    return edits ? plainTreeEdited(native, text, mod.root.tree, edits) : plainTreeOf(native, text);
   };
   const input = phase("emit: names read", () => usageOf(mod.root));
   let output = readOutput();

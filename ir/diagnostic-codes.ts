@@ -271,8 +271,8 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-E031",
-    title: "the modules a container is built from are not known: their weights are not mapped",
-    hint: "the items come from a call c2m cannot follow (a builder object, a function decoding string architecture definitions), so the weight map does not know their keys, their nested Sequentials' `layers.` names or their conv layouts, and torch's weights load under the wrong names or shapes; build the items from layers or module classes c2m can see, or port the builder's result by hand",
+    title: "retired: the modules a container is built from are not known (now C2M-W023: their weights are resolved when the model loads)",
+    hint: "the weights of a container whose items come from a call c2m cannot follow are resolved against the built modules by the emitted class's load_weights (C2M-W023); the code is kept so that it is never reused",
     example: "builder = EfficientNetBuilder(...)\nself.blocks = nn.Sequential(*builder(stem_size, block_args))",
   },
   {
@@ -280,6 +280,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     title: "a module class given to another file's model or registry: that model's weight map does not hold it",
     hint: "the class reaches a model defined in another file (passed to it from this file, or registered by name for it to build), and that model's weight map is emitted with its own file, from the classes that file can see: the class's weights are not mapped when the model holds it; convert them with this class's own map, or build the model in this file",
     example: "register_block('mobilevit', MobileVitBlock)\nbuild_model_with_cfg(ResNet, variant, pretrained, block=Bottle2neck)",
+  },
+  {
+    code: "C2M-W023",
+    title: "the modules a container holds are built at run time: their weights are resolved when the model loads them",
+    hint: "the items come from a call c2m cannot follow (a builder object, a function decoding string architecture definitions), so the weight map has no static rules for them: `c2m weights` keeps their keys under their torch names (`torch:blocks.0.0.conv.weight`), and the emitted class's load_weights resolves each against the module built at that path (its class's own weight map, or a layer's known layout, conv → OHWI); a key whose module is no layer c2m knows raises there. Load through the emitted class (model.load_weights), not MLX's loader alone",
+    example: "builder = EfficientNetBuilder(...)\nself.blocks = nn.Sequential(*builder(stem_size, block_args))",
   },
 ];
 

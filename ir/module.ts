@@ -12,8 +12,9 @@ export type ModVal =
   | { k: "layer"; row: LayerMapping; call: SyntaxNode }
   | { k: "class"; name: string; ext?: ForeignClass }
   /** `names`: the children's names (an OrderedDict given to nn.Sequential); `named`: named, the names not known */
-  | { k: "seq"; items: ModVal[] | null; names?: string[]; named?: boolean; elem?: ModVal }
-  | { k: "list"; items: ModVal[] | null; elem?: ModVal }
+  /** `atRunTime`: the items come from a call c2m cannot follow (passes/unknown-items.ts): the weights under it are resolved when the model loads */
+  | { k: "seq"; items: ModVal[] | null; names?: string[]; named?: boolean; elem?: ModVal; atRunTime?: boolean }
+  | { k: "list"; items: ModVal[] | null; elem?: ModVal; atRunTime?: boolean }
   | { k: "dict"; entries: Map<string, ModVal> | null; elem?: ModVal }
   | { k: "param" }
   | { k: "buffer"; persistent: boolean }
@@ -23,6 +24,8 @@ export type ModVal =
   | { k: "union"; options: ModVal[] }
   /** a constant the interpreter computed (a string, an integer as its digits): attribute names given to setattr */
   | { k: "const"; text: string }
+  /** a torch function the module tree follows by name (weight_norm: passes/weight-norm.ts) */
+  | { k: "fn"; name: string }
   | { k: "value" }
   | { k: "unknown" };
 

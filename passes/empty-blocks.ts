@@ -4,7 +4,7 @@
  * removed statement of such a block becomes `pass` (a comment that stayed on its line stays after it).
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
-import type { Edit } from "./translate.js";
+import type { Edit } from "./walk/types.js";
 
 /** `edits` (sorted, not nested) with `pass` left in every block they would empty. */
 export function fillEmptyBlocks(root: SyntaxNode, source: string, edits: Edit[]): Edit[] {

@@ -32,6 +32,7 @@ import { classFactory } from "./module-inherit.js";
 import { withBoundKeywords } from "./partial-values.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
 import { foreignFunction, foreignValue } from "./package-classes.js";
+import { weightNormCall, weightNormValue } from "./weight-norm.js";
 import { noteUnknownItems } from "./unknown-items.js";
 import { noteClassesForForeignModel } from "./foreign-models.js";
 import { qualify } from "./resolve-imports.js";
@@ -80,6 +81,8 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const q = qualify(e, it.mod.aliases);
   const row = q ? LAYER_BY_NAME.get(q) : undefined;
   if (row) return { k: "layerref", row };
+  const fn = weightNormValue(q);
+  if (fn) return fn;
   return foreignValue(it.mod, e, it.collectForeign) ?? tableValue(it, e.text);
 }
 
@@ -105,6 +108,8 @@ function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   if (q) {
     const row = LAYER_BY_NAME.get(q);
     if (row) return { k: "layerref", row };
+    const fn = weightNormValue(q);
+    if (fn) return fn;
   }
   if (e.childForFieldName("object")!.text === "self") {
     return it.cls.attrs.get(e.childForFieldName("attribute")!.text) ?? { k: "value" };
@@ -227,6 +232,8 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   // `copy.copy(cnf)`: the same value (EfficientNet copies each stage's config before adjusting it)
   if ((dottedName(fn) === "copy.copy" || dottedName(fn) === "copy.deepcopy") && args.positional[0]) return it.expr(args.positional[0], env);
   const callee = it.expr(fn, env);
+  const normed = weightNormCall(callee, call, (n) => it.expr(n, env));
+  if (normed) return normed;
   // a config object (config-values.ts): `MBConvConfig(…)`, or through `partial(MBConvConfig, width_mult=…)`
   // (a class of another file that reached here without its file, e.g. timm's `model_cls(**kwargs)` in _builder.py, is not one)
   const config = callee.k === "classref" && !callee.ext && !it.mod.classes.has(callee.name) ? configInstance(it, callee.name, args, env, callee.bound) : undefined;

@@ -13,7 +13,11 @@ import { removedImportNames, type RemovedName } from "./runtime-placeholders.js"
 import { rewriteNestedImports, topLevelPlaceholders, type NestedTorchImport } from "./torch-imports.js";
 import { DROPPED_DECORATORS } from "./tables/torch-runtime.js";
 import { placeBuildMarkers } from "./build-markers.js";
-import { computeSignature, forwardParamNames, FunctionWalker, runToFixpoint, type Edit, type TranslateContext, type Val } from "./translate.js";
+import { WalkState } from "./walk/state.js";
+import { computeSignature, forwardParamNames, runToFixpoint } from "./walk/fixpoint.js";
+import type { Edit, TranslateContext, Val } from "./walk/types.js";
+import { expr } from "./walk/expressions.js";
+import { walkStatements } from "./walk/statements.js";
 
 export interface LayoutResult {
   ctx: TranslateContext;
@@ -72,21 +76,21 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
       if (err instanceof RangeError) throw err;
     }
   }
-  const walkers: FunctionWalker[] = [];
-  const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
+  const walkers: WalkState[] = [];
+  const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined, nested = false) => {
     try {
-      translateFunction(fn, cls);
+      translateFunction(fn, cls, nested);
     } catch (err) {
       // the passes recurse over the tree: a nesting limit is the whole file's (C2M-E007), anything else is this function's
       if (err instanceof RangeError) throw err;
       keepAsWritten(ctx, fn, err);
     }
   };
-  const translateFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
+  const translateFunction = (fn: SyntaxNode, cls: ClassIR | undefined, nested: boolean) => {
     // a rule may replace a whole function (a complex-number RoPE by its real-valued form)
     const whole = pass.rewrites.get(nodeKey(fn));
     if (whole) {
-      const w = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+      const w = new WalkState(ctx, undefined, cls, new Map(), { boundary: false });
       w.overwrite(fn, whole.text);
       for (const h of whole.helpers ?? []) ctx.helpers.add(h);
       for (const i of whole.imports ?? []) ctx.imports.add(i);
@@ -94,7 +98,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
       walkers.push(w);
       return;
     }
-    const isForward = !!cls && fn.childForFieldName("name")!.text === "forward";
+    const isForward = !!cls && !nested && fn.childForFieldName("name")!.text === "forward";
     if (isForward) {
       const sig = ctx.signatures.get(cls!.name)!;
       const params = new Map<string, Val>();
@@ -112,26 +116,28 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
       walkers.push(w);
     }
     // nested functions: defs in the body, decorated or not, inside an if, a loop, a try or a with too (a def
-    // inside another def is that one's)
+    // inside another def is that one's). A def inside a method closes over its `self`: it is walked with the
+    // method's class, so `self.conv1(x)` there is the class's conv (CLIP's ModifiedResNet.forward defines
+    // `stem(x)` over its convs), taking and returning torch's layout as any function does
     for (const stmt of definitionsIn(fn.childForFieldName("body")!)) {
       const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
-      if (def.type === "function_definition") visitFunction(def, undefined);
+      if (def.type === "function_definition") visitFunction(def, cls, true);
     }
   };
   const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {
-    let loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+    let loose = new WalkState(ctx, undefined, cls, new Map(), { boundary: false });
     try {
-      loose.runStatements(body);
+      walkStatements(loose, body);
     } catch (err) {
       if (err instanceof RangeError) throw err;
       // the statements outside functions (module level, a class body) are kept as written; functions still translate
       keepAsWritten(ctx, body.parent?.type === "class_definition" ? body.parent : body, err);
-      loose = new FunctionWalker(ctx, undefined, cls, new Map(), { boundary: false });
+      loose = new WalkState(ctx, undefined, cls, new Map(), { boundary: false });
     }
     walkers.push(loose);
     // base classes (`class RMSNorm(torch.nn.Module)`)
     const bases = body.parent?.type === "class_definition" ? body.parent.childForFieldName("superclasses") : null;
-    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, moduleDictBase(b, mod, ctx.helpers) ?? sequentialBase(cls, loose.expr(b).text, ctx.helpers));
+    for (const b of bases ? namedChildren(bases) : []) loose.overwrite(b, moduleDictBase(b, mod, ctx.helpers) ?? sequentialBase(cls, expr(loose, b).text, ctx.helpers));
     // definitions at this level, those inside an `if is_torch_available():`, a loop, a try or a with included
     for (const stmt of definitionsIn(body)) {
       if (stmt.type === "decorated_definition") dropTorchDecorators(stmt, loose);
@@ -178,16 +184,16 @@ function keepAsWritten(ctx: TranslateContext, fn: SyntaxNode, err: unknown): voi
   ctx.constructs.push({ kind: "unsupported", name: d.code, line: d.line, col: d.col });
 }
 
-function dropTorchDecorators(stmt: SyntaxNode, w: FunctionWalker): void {
+function dropTorchDecorators(stmt: SyntaxNode, w: WalkState): void {
   for (const dec of namedChildren(stmt).filter((c) => c.type === "decorator")) {
     const e = namedChildren(dec)[0];
     const callee = e?.type === "call" ? e.childForFieldName("function") : e;
     const q = callee ? w.qualify(callee) : undefined;
     if (q && DROPPED_DECORATORS.test(q)) w.removeLine(dec);
     // any other torch decorator runs on import: translated, or a placeholder (passes/untranslated.ts)
-    else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, w.expr(e).text);
+    else if (e && q && (q === "torch" || q.startsWith("torch."))) w.overwrite(e, expr(w, e).text);
     // a decorator of the file's or a library's given a torch name (`@wraps(torch.nn.Module.cuda)`): its arguments run on import too
-    else if (e && e.descendantsOfType("identifier").some((id) => isTorchName(w.qualify(id)))) w.overwrite(e, w.expr(e).text);
+    else if (e && e.descendantsOfType("identifier").some((id) => isTorchName(w.qualify(id)))) w.overwrite(e, expr(w, e).text);
   }
 }
 

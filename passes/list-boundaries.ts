@@ -2,13 +2,13 @@
  * list-boundaries: a list of tensors that crosses a module boundary holds them in torch's layout. A module's forward
  * reads the items of a list parameter as torch-layout tensors (`self.conv1(x[0])` converts x[0] to channels-last), so
  * a caller passing `[x, skip]` of channels-last values (timm's selecsls `self.features([x])`, dla's
- * `self.root([x2, x1] + children)`) converts each item first. translate.ts asks this file how a list expression is
- * taken apart; it converts the items.
+ * `self.root([x2, x1] + children)`) converts each item first. The function-body walk (passes/walk/layout-conversion.ts)
+ * asks this file how a list expression is taken apart; it converts the items.
  *
  * Reads: the expression's syntax and the translator's values. Writes: nothing (the rebuilt text is returned).
  */
 import type { SyntaxNode } from "../grammar/python.js";
-import type { Gen } from "./translate.js";
+import type { Gen } from "./walk/types.js";
 
 /**
  * `a + b` of lists (`[x2, x1] + children`): each operand given to `each` (which converts the items it can), the

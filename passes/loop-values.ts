@@ -6,7 +6,7 @@
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import { identifiers } from "./module-values.js";
-import type { Val } from "./translate.js";
+import type { Val } from "./walk/types.js";
 
 const OTHER: Val = { k: "other" };
 

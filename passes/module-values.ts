@@ -42,6 +42,7 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k === "layer") return a.row === (b as typeof a).row && nodeKey(a.call) === nodeKey((b as typeof a).call);
   if (a.k === "layerref") return a.row === (b as typeof a).row;
   if (a.k === "const") return a.text === (b as typeof a).text;
+  if (a.k === "fn") return a.name === (b as typeof a).name;
   return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
 }
 

@@ -10,7 +10,7 @@
 import { channelsLast, isIdentity, samePerm, type TensorType } from "../ir/tensor.js";
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ForwardSignature, ModuleIR, ModVal } from "../ir/module.js";
-import type { LayoutDecision, Val } from "./translate.js";
+import type { LayoutDecision, Val } from "./walk/types.js";
 
 /** Channels-last (true), torch's layout (false), or neither (a permuted value: undefined). */
 export function isChannelsLast(t: TensorType | undefined): boolean | undefined {

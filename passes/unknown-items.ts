@@ -1,12 +1,16 @@
 /**
  * unknown-items: a container whose modules c2m cannot see. timm's EfficientNet builds its stages with
  * `nn.Sequential(*builder(stem_size, block_args))`, where `builder` is an EfficientNetBuilder decoding string
- * architecture definitions: the module tree cannot tell what the call returns, so the weight map knows neither the
- * blocks' keys, nor their nested Sequentials' `layers.` names, nor their conv layouts. That is an error at the
- * construction (C2M-E031), never a guess.
+ * architecture definitions: the module tree cannot tell what the call returns, so no static rule can know the blocks'
+ * keys, their nested Sequentials' `layers.` names or their conv layouts. The emitted program builds the same modules at
+ * run time, and each knows its own layout: the container is marked `atRunTime`, the weight map gives everything under
+ * it a `runtime` rule (passes/weights.ts), and the model's load_weights resolves those keys against the built modules
+ * (cookbook/helpers/c2m_runtime_weights.py; a key whose module is no layer c2m knows is an error there).
+ * C2M-W023 at the construction says so.
  *
- * Reads: the value the module tree computed for the container. Writes: the diagnostics, reported once the module tree
- * has settled (a round that does not know a parameter's call sites yet must not report what a later round knows).
+ * Reads: the value the module tree computed for the container. Writes: the mark, and the diagnostics, reported once
+ * the module tree has settled (a round that does not know a parameter's call sites yet must not report what a later
+ * round knows).
  */
 import type { SyntaxNode } from "../grammar/python.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
@@ -21,13 +25,18 @@ function itemsUnknown(v: ModVal): boolean {
   return v.items === null && (v.elem === undefined || v.elem.k === "value" || v.elem.k === "unknown");
 }
 
-/** Notes `nn.Sequential(…)`/`nn.ModuleList(…)` at `call` when what it holds is unknown (only for the file compiled: `diags` set). */
+/** Marks `nn.Sequential(…)`/`nn.ModuleList(…)` at `call` built at run time when what it holds is unknown; notes it for the file compiled (`diags` set). */
 export function noteUnknownItems(mod: ModuleIR, diags: DiagnosticBag | undefined, call: SyntaxNode, v: ModVal): ModVal {
-  if (!diags || !itemsUnknown(v) || !fromCall(call)) return v;
-  const round = pending.get(mod) ?? pending.set(mod, new Map()).get(mod)!;
-  const text = call.text.length > 80 ? `${call.text.slice(0, 77)}...` : call.text;
-  round.set(call, `${text.replace(/\s+/g, " ")}: c2m cannot tell what modules it holds (they come from a call it cannot follow); their weights are not mapped`);
-  return v;
+  if (!itemsUnknown(v) || !fromCall(call) || (v.k !== "seq" && v.k !== "list")) return v;
+  if (diags) {
+    const round = pending.get(mod) ?? pending.set(mod, new Map()).get(mod)!;
+    const text = call.text.length > 80 ? `${call.text.slice(0, 77)}...` : call.text;
+    round.set(
+      call,
+      `${text.replace(/\s+/g, " ")}: c2m cannot tell what modules it holds (they come from a call it cannot follow); their torch weights are resolved against the built modules when the model loads them`,
+    );
+  }
+  return { ...v, atRunTime: true };
 }
 
 /**
@@ -47,6 +56,6 @@ export function startRound(mod: ModuleIR): void {
 
 /** Reports what the last round noted. */
 export function reportUnknownItems(mod: ModuleIR, diags: DiagnosticBag | undefined): void {
-  for (const [call, message] of pending.get(mod) ?? []) diags?.report("C2M-E031", call.startPosition, message);
+  for (const [call, message] of pending.get(mod) ?? []) diags?.report("C2M-W023", call.startPosition, message);
   pending.delete(mod);
 }

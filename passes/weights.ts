@@ -28,7 +28,9 @@ export function buildWeightMaps(
   const maps: WeightMaps = {};
   for (const name of classes) {
     const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
-    const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
+    // what lies under an attribute named at run time: its own guards too (for the named attributes of a class held
+    // there, beside that class's own run-time names: DLA's Tree holds Trees so), matched after its transforms and renames
+    const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[], guards: [] as WeightRule[] };
     const guards: WeightRule[] = [];
     const opaque = { seen: false, counterAttr: false };
     const layerOps = new Map<string, { op: string; call: SyntaxNode }>();
@@ -45,9 +47,9 @@ export function buildWeightMaps(
     // The same holds for a module c2m took for a plain value (a block built by a factory it could not follow): no MLX
     // layer holds the counter, so under any subtree rule it goes, unless a class of the tree keeps an attribute of
     // that name itself (then it is that class's, and travels like its other attributes)
-    const moved = [...named.renames, ...guards, ...unnamed.renames].length > 0;
+    const moved = [...named.renames, ...guards, ...unnamed.renames, ...unnamed.guards].length > 0;
     const counters: WeightRule[] = (opaque.seen || moved) && !opaque.counterAttr ? [{ torch: `**.${COUNTER}`, mlx: null, op: "drop" }] : [];
-    const transforms = [...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)];
+    const transforms = [...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames), ...unnamed.guards];
     maps[name] = dedupe([...counters, ...asConvWeights(transforms, resolved)]);
   }
   return maps;
@@ -70,7 +72,7 @@ interface Collector {
   /** Linear layers (constructor call key) fed by a channels-last flatten, with the channel count */
   linearNhwc: Map<string, number>;
   /** where the rules of attributes named at run time (UNNAMED_ATTR) and everything below them go */
-  unnamed: { transforms: WeightRule[]; renames: WeightRule[] };
+  unnamed: { transforms: WeightRule[]; renames: WeightRule[]; guards: WeightRule[] };
   /** identity rules for the named attributes beside an unnamed one, so that its `*` never takes their keys */
   guards: WeightRule[];
   /** set when a module c2m cannot see into may sit under a subtree rename (a Sequential's items, an unnamed attribute) */
@@ -134,30 +136,15 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: readonly s
     case "class":
       // a class of another file: its attributes are in that file's module tree
       return collectClass(v.ext ? { ...c, mod: v.ext.mod } : c, v.name, t, m, seen, v.ext?.cls);
-    case "seq": {
-      // named children (NamedSequential) keep torch's keys: only what they hold is mapped
-      if (v.names && v.items) return v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
-      if (v.named) return collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
-      const inner = { ...c, renamed: true };
-      if (v.items) {
-        v.items.forEach((item, i) => {
-          const tk = join(t, String(i));
-          const mk = join(m, `layers.${i}`);
-          collect(inner, item, tk, mk, seen);
-          renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
-        });
-      } else {
-        // `#` matches only the digits of a position, so an element's own attributes (`block.1.fc1`) are not
-        // taken for the positions of a nested Sequential (`block.#.#`) when the elements differ in kind
-        collect(inner, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "layers.#"), seen);
-        renames.push({ torch: `${t}.#.**`, mlx: `${m}.layers.#.**`, op: "identity" });
-      }
-      return;
-    }
+    case "seq":
     case "list":
-      if (v.items) v.items.forEach((item, i) => collect(c, item, join(t, String(i)), join(m, String(i)), seen));
-      else collect(c, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "#"), seen);
-      return;
+      // modules built at run time (passes/unknown-items.ts): the loaded model resolves their keys itself
+      if (v.atRunTime) {
+        c.opaque.seen = true;
+        transforms.push({ torch: join(t, "**"), mlx: null, op: "runtime" });
+        return;
+      }
+      return v.k === "seq" ? collectSequential(c, v, t, m, seen) : collectList(c, v, t, m, seen);
     case "dict":
       if (v.entries) for (const [k, item] of v.entries) collect(c, item, join(t, k), join(m, k), seen);
       else collect(c, elementOf(v), join(t, "*"), join(m, "*"), seen);
@@ -171,6 +158,32 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: readonly s
     default:
       return;
   }
+}
+
+function collectSequential(c: Collector, v: Extract<ModVal, { k: "seq" }>, t: string, m: string, seen: readonly string[]): void {
+  const { renames } = c;
+  // named children (NamedSequential) keep torch's keys: only what they hold is mapped
+  if (v.names && v.items) return v.items.forEach((item, i) => collect(c, item, join(t, v.names![i]), join(m, v.names![i]), seen));
+  if (v.named) return collect(c, v.elem ?? { k: "unknown" }, join(t, "*"), join(m, "*"), seen);
+  const inner = { ...c, renamed: true };
+  if (v.items) {
+    v.items.forEach((item, i) => {
+      const tk = join(t, String(i));
+      const mk = join(m, `layers.${i}`);
+      collect(inner, item, tk, mk, seen);
+      renames.push({ torch: `${tk}.**`, mlx: `${mk}.**`, op: "identity" });
+    });
+  } else {
+    // `#` matches only the digits of a position, so an element's own attributes (`block.1.fc1`) are not
+    // taken for the positions of a nested Sequential (`block.#.#`) when the elements differ in kind
+    collect(inner, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "layers.#"), seen);
+    renames.push({ torch: `${t}.#.**`, mlx: `${m}.layers.#.**`, op: "identity" });
+  }
+}
+
+function collectList(c: Collector, v: Extract<ModVal, { k: "list" }>, t: string, m: string, seen: readonly string[]): void {
+  if (v.items) v.items.forEach((item, i) => collect(c, item, join(t, String(i)), join(m, String(i)), seen));
+  else collect(c, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "#"), seen);
 }
 
 function dedupe(rules: WeightRule[]): WeightRule[] {

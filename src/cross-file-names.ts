@@ -1,7 +1,7 @@
 /**
  * Which names of a file other files of its package write: in a folder compile, a module class another file may
  * build (diffusers' ResnetBlock2D, built by unet_2d_blocks.py and used inside resnet.py too) must keep torch's
- * layout at its forward, as a caller in another file passes it (passes/translate.ts foreignModuleCall); within its
+ * layout at its forward, as a caller in another file passes it (passes/walk/module-calls.ts foreignModuleCall); within its
  * own file alone the class would take whatever layout its callers there hand it. A name counts when it occurs as
  * a word in another file: an over-approximation, which costs transposes, never correctness.
  */

@@ -1,5 +1,5 @@
 /**
- * Branches that meet with a name in different layouts (passes/translate.ts join, passes/branch-exits.ts):
+ * Branches that meet with a name in different layouts (passes/walk/control-flow.ts join, passes/branch-exits.ts):
  * - a branch whose tensor has no known rank (a LayerNorm of a module's input) beside a channels-last one meets in
  *   torch's layout: the 4-D permutation is not guessed onto it (transformers' ConvNextLayerNorm, whose data_format
  *   is chosen at run time; SegformerEncoder's `if self.reshape:` after a LayerNorm of a 3-D sequence);

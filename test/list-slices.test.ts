@@ -1,5 +1,5 @@
 /**
- * A slice of a tuple or list of tensors is a tuple still, not one of its tensors (passes/translate.ts subscript):
+ * A slice of a tuple or list of tensors is a tuple still, not one of its tensors (passes/walk/operators.ts subscript):
  * diffusers' UNet keeps `down_block_res_samples += res_samples` and takes `down_block_res_samples[-n:]` per up block;
  * typed as a tensor, the slice was transposed (`'tuple' object has no attribute 'transpose'`). Checked against torch.
  */

@@ -119,7 +119,7 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
     expect(forward(code).split("\n")).toEqual([
       "    def __call__(self, x):",
       "        dtype = x.dtype",
-      // a tensor's .device is MLX's default device (passes/translate.ts)
+      // a tensor's .device is MLX's default device (passes/walk/attributes.ts)
       "        unused_in_input = mx.default_device()",
       "        if x.shape[0] > 3:",
       "            y = mx.ones(4)",

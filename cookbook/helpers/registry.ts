@@ -42,11 +42,13 @@ const DECODER_LAYER_WEIGHTS = [...prefixRules("self_attn", MHA_WEIGHTS), ...pref
 const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): HelperEntry => (weights ? { file, needs, weights, kind: "class" } : { file, needs, kind: "class" });
 
 export const HELPERS: Record<string, HelperEntry> = {
-  // emitted by the translator itself (passes/translate.ts), not by a table row
+  // emitted by the translator itself (passes/walk/calls.ts), not by a table row
   ModuleDict: cls("ModuleDict.py"),
   NamedSequential: cls("NamedSequential.py"),
   // a Sequential whose items disagree on layout, run with a conversion before each item that needs one (passes/sequential-layouts.ts)
   c2m_sequential: { file: "c2m_sequential.py", needs: [], kind: "function" },
+  // a model's load_weights resolving the keys its weight map leaves to the built modules (emit/runtime-weights.ts)
+  c2m_runtime_weights: { file: "c2m_runtime_weights.py", needs: ["weight_map"], kind: "function" },
   // a torch name evaluated on import that has no translation (passes/untranslated.ts)
   Untranslated: cls("Untranslated.py"),
   // a library's probes for torch (find_spec, the installed version) answer as for the torch the port was translated from (passes/tables/torch-runtime.ts)
@@ -57,7 +59,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   C2MAutogradFunction: cls("C2MAutogradFunction.py"),
   // torch's operator registrations, as values and decorators (passes/tables/index.ts TORCH_NAMES)
   c2m_op_registration: { file: "c2m_op_registration.py", needs: [], kind: "function" },
-  // register_buffer(name, t, persistent=<a value known at run time>) (passes/translate.ts)
+  // register_buffer(name, t, persistent=<a value known at run time>) (passes/walk/call-statements.ts)
   c2m_register_buffer: { file: "c2m_register_buffer.py", needs: [], kind: "function" },
   // torch.nn.init's in-place initialisers as values (passes/tables/index.ts TORCH_NAMES)
   c2m_torch_init: { file: "c2m_torch_init.py", needs: [], kind: "function" },

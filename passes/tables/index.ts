@@ -171,6 +171,18 @@ const INIT_VALUES = [
 ];
 for (const name of INIT_VALUES) TORCH_NAMES[`torch.nn.init.${name}`] = `c2m_torch_init(${JSON.stringify(name)})`;
 
+/**
+ * Weight normalization, both of torch's forms: the layer keeps g and v as parameters under torch's names and computes
+ * its weight from them (cookbook/helpers/c2m_weight_norm.py; the module tree renames the layer's weight rules,
+ * passes/weight-norm.ts). The argument says which names: `weight_g`/`weight_v`, or `parametrizations.weight.original0/1`.
+ */
+export const WEIGHT_NORMS: Readonly<Record<string, boolean>> = {
+  "torch.nn.utils.weight_norm": false,
+  "torch.nn.utils.weight_norm.weight_norm": false,
+  "torch.nn.utils.parametrizations.weight_norm": true,
+};
+for (const [name, parametrized] of Object.entries(WEIGHT_NORMS)) TORCH_NAMES[name] = `c2m_weight_norm(${parametrized ? "True" : "False"})`;
+
 /** torch.nn.init.calculate_gain for a literal nonlinearity name ("'relu'"), as Python text. */
 export function initGain(nonlinearity: string, a: string): string | undefined {
   switch (nonlinearity.replace(/["']/g, "")) {

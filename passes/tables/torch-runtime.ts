@@ -1,7 +1,7 @@
 /**
  * torch names that talk to torch's runtime (TorchScript, FX tracing, autograd switches) rather than
  * compute anything, and the torch types that appear in annotations: what each means in MLX. Data; the
- * translator (passes/translate.ts) reads it.
+ * translator (passes/walk/) reads it.
  */
 
 /** Calls whose MLX meaning is a constant: nothing is scripted, traced or compiled, and no tape records. */
@@ -100,6 +100,7 @@ const NAME_HELPERS: Record<string, string> = {
   c2m_op_registration: "c2m_op_registration",
   C2MAutogradFunction: "C2MAutogradFunction",
   c2m_torch_init: "c2m_torch_init",
+  c2m_weight_norm: "c2m_weight_norm",
 };
 
 /** Caveats of a translated torch name, said where it is read (by its qualified name). */

@@ -2,7 +2,7 @@
  * Applies weight-map rules (ir/weights.ts; semantics in docs/architecture.md "Weight map") to a torch
  * state_dict. The Python twin, cookbook/helpers/weight_map.py, must give the same result.
  */
-import type { WeightRule } from "../../ir/weights.js";
+import { RUNTIME_KEY_PREFIX, type WeightRule } from "../../ir/weights.js";
 import { DTYPE_SIZE, dataView, isFloatDtype, numel, permute, readElement, roundToDtype, writeElement, type Tensor } from "./tensor.js";
 
 export class WeightMapError extends Error {}
@@ -105,6 +105,10 @@ export function applyWeightMapDetailed(tensors: Map<string, Tensor>, rules: Weig
     switch (op) {
       case "drop":
         dropped.push(key);
+        break;
+      case "runtime":
+        // resolved when the emitted class loads it, against the module built there
+        put(RUNTIME_KEY_PREFIX + key, tensor, key);
         break;
       case "identity":
         put(one(), tensor, key);

@@ -26,6 +26,7 @@ const OP_ARITY: Readonly<Record<WeightOp, number>> = {
   linear_nhwc: 2,
   split: 1,
   sum: 0,
+  runtime: 0,
 };
 
 type Literal = string | number | null | Literal[] | LiteralDict | LiteralTuple;
@@ -163,7 +164,7 @@ function toRule(value: Literal, node: Parser.SyntaxNode, cls: string, fail: (n: 
     mlx: mlx === null ? null : patterns(mlx, "MLX pattern"),
     op: weightOp,
   };
-  if (rule.mlx === null && weightOp !== "drop") bad(`only 'drop' may have None as its MLX key`);
+  if (rule.mlx === null && weightOp !== "drop" && weightOp !== "runtime") bad(`only 'drop' and 'runtime' may have None as their MLX key`);
   if (weightOp === "split" && !Array.isArray(rule.mlx)) bad("'split' needs a tuple of MLX keys");
   if (weightOp === "sum" && !Array.isArray(rule.torch)) bad("'sum' needs a tuple of torch keys");
   if (args.length > 0) rule.args = args as number[];

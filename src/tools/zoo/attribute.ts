@@ -55,7 +55,7 @@ export const COUNTED_WARNINGS: ReadonlySet<string> = new Set([
  * the errors that say a class's weights are not mapped where the model's map is made (C2M-E031 a container built by a
  * call c2m cannot follow, C2M-E032 a class given to another file's model).
  */
-const WEIGHT_WARNINGS = new Set(["C2M-W009", "C2M-W014", "C2M-W015", "C2M-E031", "C2M-E032"]);
+const WEIGHT_WARNINGS = new Set(["C2M-W009", "C2M-W014", "C2M-W015", "C2M-E031", "C2M-E032", "C2M-W023"]);
 
 /**
  * What can explain a weights or params failure inside the class holding the key: errors, and the warnings about

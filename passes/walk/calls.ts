@@ -1,0 +1,385 @@
+/**
+ * Calls in the function-body walk: what a call's callee is decides how it is translated. Torch containers,
+ * runtime calls, layers, ops and names go to their table rows; a module held by the class or a local goes to
+ * passes/walk/module-calls.ts; a tensor method to passes/walk/op-calls.ts; zip and enumerate iterate element by
+ * element; functions of the file and calls c2m does not model get their arguments translated (tensors in
+ * torch's layout).
+ */
+import { functionReference } from "../function-values.js";
+import { evaluatedOnImport } from "../untranslated.js";
+import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
+import { stringValue } from "../module-tree.js";
+import { isNamedSequential } from "../named-sequential.js";
+import { enumerated, zipped } from "../loop-values.js";
+import { isTorch, qualify } from "../resolve-imports.js";
+import { AUTOCAST_CONTEXTS, helpersFor, RUNTIME_CALLS, TORCH_STRING_NAMES } from "../tables/torch-runtime.js";
+import { probeFunction, PROBE_HELPER } from "../package-probes.js";
+import { registeredOp } from "../registered-ops.js";
+import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialItems } from "../sequential-access.js";
+import { anyChildOf, CHILD_ITERATORS } from "../module-children.js";
+import { selfAttribute } from "../unnamed-attrs.js";
+import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "../tables/index.js";
+import { rebuild } from "./source-text.js";
+import type { Gen, Val } from "./types.js";
+import { childIteration, iterElement } from "./values.js";
+import { toLogical } from "./layout-conversion.js";
+import { opCall, tensorMethod } from "./op-calls.js";
+import type { WalkState } from "./state.js";
+import { layerConstruction } from "./layers.js";
+import { moduleCall } from "./module-calls.js";
+import { binds, expr } from "./expressions.js";
+import { layerValue, torchName, untranslated } from "./attributes.js";
+
+export const TENSOR_ONLY_METHODS = new Set([
+  "is_floating_point",
+  "view",
+  "reshape",
+  "permute",
+  "transpose",
+  "contiguous",
+  "unsqueeze",
+  "squeeze",
+  "flatten",
+  "expand",
+  "expand_as",
+  "repeat",
+  "masked_fill",
+  "softmax",
+  "size",
+  "dim",
+  "float",
+  "half",
+  "long",
+  "int",
+  "bool",
+  "type_as",
+  "to",
+  "cuda",
+  "cpu",
+  "detach",
+  "clone",
+  "numel",
+  "chunk",
+  "split",
+  "sum",
+  "mean",
+  "max",
+  "min",
+  "argmax",
+  "argmin",
+  "exp",
+  "log",
+  "sqrt",
+  "rsqrt",
+  "pow",
+  "abs",
+  "tanh",
+  "sigmoid",
+  "relu",
+  "matmul",
+  "bmm",
+  "cumsum",
+  "gather",
+  "topk",
+  "clamp",
+  "unbind",
+  "new_zeros",
+  "new_ones",
+  "new_full",
+  "masked_fill_",
+  "add_",
+  "mul_",
+  "sub_",
+  "div_",
+  "clamp_",
+  "zero_",
+  "fill_",
+  "copy_",
+  "var",
+  "std",
+  "norm",
+  "type",
+  "item",
+  "tolist",
+  "numpy",
+  "t",
+  "triu",
+  "tril",
+  "square",
+]);
+
+/** Method names that plain Python objects have too: only a value known to be a tensor gets the torch row. */
+const AMBIGUOUS_METHODS = new Set([
+  "split",
+  "sort",
+  "copy",
+  "index",
+  "count",
+  "pop",
+  "append",
+  "extend",
+  "get",
+  "items",
+  "keys",
+  "values",
+  "update",
+  "join",
+  "format",
+  "replace",
+  "strip",
+  "startswith",
+  "endswith",
+  "lower",
+  "upper",
+  "add",
+  "remove",
+  "clear",
+  "insert",
+  "reverse",
+  "find",
+  "encode",
+  "decode",
+  "groups",
+  "group",
+  "match",
+]);
+
+const BUILTINS_KEEP_LAYOUT = new Set(["len", "isinstance", "print", "id", "type", "hasattr", "getattr", "super"]);
+
+export function call(w: WalkState, e: SyntaxNode): Gen {
+  const fn = e.childForFieldName("function")!;
+  const q = qualify(fn, w.ctx.mod.aliases);
+  // a Parameter or a Buffer (torch ≥ 2.5) is its array in MLX; module-tree decides whether a buffer is private
+  if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter" || q === "torch.nn.Buffer" || q === "torch.nn.parameter.Buffer") {
+    const a = callArgs(e).positional[0] ?? callArgs(e).keyword.get("data");
+    if (a) {
+      const g = expr(w, a);
+      return { v: g.v.k === "tensor" ? g.v : { k: "tensor", t: { kind: "tensor" } }, text: g.text };
+    }
+  }
+  if (q === "torch.nn.Sequential") return containerCall(w, e, "nn.Sequential");
+  if (q === "torch.nn.ModuleList") return moduleList(w, e);
+  if (q === "torch.nn.ModuleDict") {
+    w.ctx.helpers.add("ModuleDict");
+    return containerCall(w, e, "ModuleDict");
+  }
+  if (q && isTorch(q)) {
+    const disabled = AUTOCAST_CONTEXTS.has(q) && callArgs(e).keyword.get("enabled")?.text === "False";
+    const runtime = disabled ? RUNTIME_CALLS["torch.no_grad"] : RUNTIME_CALLS[q];
+    if (runtime) {
+      for (const i of runtime.imports ?? []) w.ctx.imports.add(i);
+      w.record("table", q, e);
+      return { v: { k: "other" }, text: runtime.mlx };
+    }
+    const layer = LAYER_BY_NAME.get(q);
+    if (layer) return layerConstruction(w, e, layer);
+    const op = OP_BY_NAME.get(q);
+    if (op) return opCall(w, e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+    const registered = registeredOp(q, w.ctx.mod);
+    if (registered) return opaqueCall(w, e);
+    // a torch name whose MLX form is a helper function with torch's signature, called
+    if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
+    const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
+    const ownerName = owner ? qualify(owner, w.ctx.mod.aliases) : undefined;
+    if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {
+      return opaqueCall(w, e, new Map([[fn, `${torchName(w, ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
+    }
+    if (evaluatedOnImport(e)) return untranslated(w, `${q}(...)`, e);
+    w.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
+    return opaqueCall(w, e, new Map([[fn, fn.text]]));
+  }
+  const probe = probeFunction(fn, w.ctx.mod.root);
+  if (probe) {
+    w.ctx.helpers.add(PROBE_HELPER);
+    return opaqueCall(w, e, new Map([[fn, probe]]), false);
+  }
+  if (fn.type === "attribute") {
+    const obj = fn.childForFieldName("object")!;
+    const method = fn.childForFieldName("attribute")!.text;
+    if (obj.text === "self" && w.cls) {
+      const m = selfAttribute(w.cls, method, w.ctx.mod.aliases);
+      if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return moduleCall(w, e, m, fn.text);
+      if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
+      const mm = MODULE_METHODS[method];
+      if (mm && !m) return moduleMethod(w, e, "self", mm);
+      const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: w.cls.name }, w.ctx.mod) : undefined;
+      if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
+    }
+    // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
+    // module, never a tensor whose .relu() method this could be
+    const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!w.cls && !w.env.has("self");
+    const o = expr(w, obj);
+    const isModuleName =
+      selfIsModule ||
+      (obj.type === "identifier" && !w.env.has(obj.text) && (w.ctx.mod.aliases.has(obj.text) || w.ctx.mod.classes.has(obj.text) || w.ctx.mod.otherClasses.has(obj.text)));
+    const knownTensor = o.v.k === "tensor" && !o.v.assumed;
+    const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
+    // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter)
+    if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+    if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
+      return tensorMethod(w, e, o, obj, method);
+    }
+    if (o.v.k === "module") {
+      const m = o.v.m;
+      if (method === "forward" || method === "__call__") return moduleCall(w, e, m, `${o.text}`);
+      // `attn.group_norm(x)`: a module a known class holds, called
+      const owner = m.k === "class" ? (m.ext?.cls ?? w.ctx.mod.classes.get(m.name)) : undefined;
+      const held = owner && !owner.methods.has(method) ? selfAttribute(owner, method, (m.k === "class" && m.ext?.mod.aliases) || w.ctx.mod.aliases) : undefined;
+      if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return moduleCall(w, e, held, `${o.text}.${method}`);
+      if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+      if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return moduleMethod(w, e, o.text, SEQUENTIAL_METHODS[method]);
+      const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, w.ctx.mod) : undefined;
+      if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
+      return opaqueCall(w, e, new Map([[obj, o.text]]));
+    }
+    if (o.v.k === "shape" && method === "numel") return opaqueCall(w, e);
+    return opaqueCall(w, e, new Map([[obj, o.text]]));
+  }
+  if (fn.type === "identifier") {
+    if (fn.text === "self" && w.cls?.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
+    const local = w.env.get(fn.text);
+    if (local?.k === "module") return moduleCall(w, e, local.m, fn.text);
+    if (fn.text === "hasattr") {
+      // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention")
+      const [obj, name] = callArgs(e).positional;
+      const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
+      if (q && isTorch(q) && name?.type === "string") return { v: { k: "other" }, text: OP_BY_NAME.has(`${q}.${stringValue(name)}`) ? "True" : "False" };
+    }
+    if (fn.text === "getattr") {
+      const probe = torchFeatureProbe(w, e);
+      if (probe) return probe;
+    }
+    if ((fn.text === "zip" || fn.text === "enumerate") && !binds(w, fn.text)) return iterationCall(w, e, fn.text);
+    if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return opaqueCall(w, e, undefined, false);
+    if (w.ctx.mod.functions.has(fn.text)) return userCall(w, e, fn.text);
+    if (w.ctx.mod.classes.has(fn.text)) return opaqueCall(w, e, undefined, false);
+    return opaqueCall(w, e);
+  }
+  const f = expr(w, fn);
+  if (f.v.k === "module") return moduleCall(w, e, f.v.m, f.text);
+  return opaqueCall(w, e, new Map([[fn, f.text]]));
+}
+
+/**
+ * `getattr(torch, "compiler", None)`, `getattr(F, "scaled_dot_product_attention", None)`: a probe for a
+ * torch feature is the feature's MLX form where the tables have one, else the default (MLX lacks it).
+ */
+function torchFeatureProbe(w: WalkState, e: SyntaxNode): Gen | undefined {
+  const [obj, name, dflt] = callArgs(e).positional;
+  const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
+  if (!(q && isTorch(q)) || name?.type !== "string" || callArgs(e).keyword.size) return undefined;
+  const full = `${q}.${stringValue(name)}`;
+  if (TORCH_NAMES[full]) return torchName(w, full, e);
+  const layer = LAYER_BY_NAME.get(full);
+  if (layer) return layerValue(w, layer, e);
+  const op = OP_BY_NAME.get(full);
+  const ref = op ? functionReference(op) : undefined;
+  if (ref) {
+    for (const h of op!.helpers ?? []) w.ctx.helpers.add(h);
+    return { v: { k: "other" }, text: ref };
+  }
+  // an op the tables map only as a call: not absent, so not the default
+  if (op || !dflt) return undefined;
+  w.record("table", `getattr(${q})`, e);
+  return { v: { k: "other" }, text: expr(w, dflt).text };
+}
+
+function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
+  w.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
+  for (const i of mm.imports ?? []) w.ctx.imports.add(i);
+  for (const h of mm.helpers ?? []) w.ctx.helpers.add(h);
+  const argsNode = e.childForFieldName("arguments");
+  const args = mm.mlx.includes("{args}") && argsNode ? translatedArgs(w, argsNode) : "";
+  return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace("{args}", args) };
+}
+
+/** The text between a call's parentheses, each argument translated (tensors in torch's layout). */
+function translatedArgs(w: WalkState, argsNode: SyntaxNode): string {
+  const replaced = new Map<SyntaxNode, string>();
+  for (const a of namedChildren(argsNode)) {
+    const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a.type === "list_splat" || a.type === "dictionary_splat" ? namedChildren(a)[0] : a;
+    let g = expr(w, valueNode);
+    if (g.v.k === "tensor") g = toLogical(w, g, valueNode);
+    replaced.set(valueNode, g.text);
+  }
+  return rebuild(argsNode, replaced).slice(1, -1);
+}
+
+/** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
+export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
+  const args = e.childForFieldName("arguments");
+  const callee = e.childForFieldName("function")!;
+  const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !binds(w, callee.text);
+  let anyTensor = false;
+  for (const a of args ? namedChildren(args) : []) {
+    const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
+    let g = expr(w, valueNode);
+    if (readsSequence) g = asSequential(w, g);
+    if (readsSequence && g.v.k === "module" && isSequential(g.v.m)) g = { v: { k: "other" }, text: sequentialItems(g.text, g.v.m) };
+    if (g.v.k === "tensor") {
+      anyTensor = true;
+      if (logical) g = toLogical(w, g, valueNode);
+    }
+    replaced.set(valueNode, g.text);
+  }
+  const fn = e.childForFieldName("function")!;
+  // nodes are one object each (grammar/syntax-tree.ts), so the map is keyed by identity
+  if (!replaced.has(fn)) {
+    const f = expr(w, fn);
+    if (f.text !== fn.text) replaced.set(fn, f.text);
+  }
+  return { v: anyTensor ? { k: "tensor", t: { kind: "tensor" } } : { k: "other" }, text: rebuild(e, replaced) };
+}
+
+/** `zip(…)`, `enumerate(…)`: what iterating them gives, element by element (loop-values.ts); tensors go in torch's layout. */
+function iterationCall(w: WalkState, e: SyntaxNode, fn: "zip" | "enumerate"): Gen {
+  const args = callArgs(e);
+  if (args.keyword.size || args.positional.some((a) => a.type === "list_splat") || (fn === "enumerate" && args.positional.length !== 1)) return opaqueCall(w, e);
+  const replaced = new Map<SyntaxNode, string>();
+  const elements = args.positional.map((a) => {
+    let g = expr(w, a);
+    if (g.v.k === "tensor") g = toLogical(w, g, a);
+    // a Sequential is iterated as its list of submodules (sequential-access.ts)
+    g = asSequential(w, g);
+    if (g.v.k === "module" && isSequential(g.v.m)) g = { v: g.v, text: sequentialItems(g.text, g.v.m) };
+    replaced.set(a, g.text);
+    // a parameter merely presumed a tensor (`arch_def`) zipped with others is most often a list of plain values
+    return fn === "zip" && g.v.k === "tensor" && g.v.assumed ? ({ k: "other" } as Val) : iterElement(g.v, a);
+  });
+  return { v: fn === "zip" ? zipped(elements) : enumerated(elements[0]), text: rebuild(e, replaced) };
+}
+
+/** An instance of a Sequential subclass (timm's SequentialAppendList iterating `self`) read as a sequence: its items. */
+function asSequential(w: WalkState, g: Gen): Gen {
+  const items = g.text === "self" && !w.env.has("self") ? selfSequential(w.cls) : undefined;
+  return items ? { v: { k: "module", m: items }, text: g.text } : g;
+}
+
+/** Calls of functions and methods defined in this file: their bodies are translated separately, in torch layout. */
+function userCall(w: WalkState, e: SyntaxNode, calleeText: string): Gen {
+  const g = opaqueCall(w, e);
+  const fnNode = e.childForFieldName("function")!;
+  if (calleeText !== fnNode.text) g.text = calleeText + g.text.slice(fnNode.text.length);
+  return g;
+}
+
+function containerCall(w: WalkState, e: SyntaxNode, mlxName: string): Gen {
+  const fn = e.childForFieldName("function")!;
+  const args = e.childForFieldName("arguments")!;
+  const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
+  // Sequential(OrderedDict(…)): children named by the dict's keys (passes/named-sequential.ts)
+  if (mlxName === "nn.Sequential" && isNamedSequential(e, w.ctx.mod)) {
+    w.ctx.helpers.add("NamedSequential");
+    replaced.set(fn, "NamedSequential");
+  }
+  for (const a of namedChildren(args)) replaced.set(a, expr(w, a).text);
+  return { v: { k: "other" }, text: rebuild(e, replaced) };
+}
+
+/** nn.ModuleList(xs) → a plain list: MLX walks lists of modules with the same keys (`layers.0.weight`). */
+function moduleList(w: WalkState, e: SyntaxNode): Gen {
+  const a = callArgs(e).positional[0];
+  if (!a) return { v: { k: "other" }, text: "[]" };
+  const g = expr(w, a);
+  return { v: { k: "other" }, text: a.type === "list" || a.type === "list_comprehension" ? g.text : `list(${g.text})` };
+}

@@ -1,0 +1,126 @@
+/**
+ * The fixpoint driver of the function-body walk. A function is walked again while a walk decides a new layout
+ * (up to 12 rounds); a module class's forward signature (the layouts its parameters are preferred in, and its
+ * result's) comes from walks of its forward on its own. Walks with the same inputs are reused (walkCache).
+ */
+import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
+import type { ClassIR, ForwardSignature } from "../../ir/module.js";
+import type { TensorType } from "../../ir/tensor.js";
+import { paramName } from "../module-tree.js";
+import { returnsAgree } from "../return-layouts.js";
+import { WalkState } from "./state.js";
+import type { LayoutDecision, TranslateContext, Val, WalkOptions } from "./types.js";
+import { walkFunction } from "./statements.js";
+
+/**
+ * A module class's forward signature: the layouts its tensor parameters are preferred in (the layouts the
+ * layout pass decided for them when the class was analysed on its own) and the layout of its result.
+ */
+export function computeSignature(ctx: TranslateContext, name: string): ForwardSignature {
+  const cls = ctx.mod.classes.get(name)!;
+  const fwd = cls.methods.get("forward");
+  if (!fwd) {
+    const sig = { params: [] };
+    ctx.signatures.set(name, sig);
+    return sig;
+  }
+  ctx.computing.add(name);
+  try {
+    const boundary = ctx.topLevel.has(name);
+    const prefer = runToFixpoint(ctx, fwd, cls, { boundary: false });
+    const names = forwardParamNames(fwd);
+    const params: (TensorType | undefined)[] = names.map((n) => {
+      const d = prefer.decisions.get(`${n}@param`);
+      return d && !(boundary && ctx.layout === "torch") ? { kind: "tensor", rank: d.rank, perm: d.perm } : undefined;
+    });
+    const paramVals = new Map<string, Val>();
+    names.forEach((n, i) => {
+      if (params[i]) paramVals.set(n, { k: "tensor", t: params[i]! });
+    });
+    let final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals });
+    // returns that disagree on their layout all go back to torch's (passes/return-layouts.ts)
+    const logicalReturns = !returnsAgree(final.returns);
+    if (logicalReturns) final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals, logicalReturns });
+    const result = resultType(final.returns);
+    const sig: ForwardSignature = { params, result, ...(logicalReturns ? { logicalReturns } : {}) };
+    ctx.signatures.set(name, sig);
+    return sig;
+  } finally {
+    ctx.computing.delete(name);
+  }
+}
+
+/** A class's forward signature, computed on first use; while it is being computed (recursion), none, and the walk says it read one unfinished. */
+export function signatureOf(w: WalkState, name: string): ForwardSignature {
+  const known = w.ctx.signatures.get(name);
+  if (known) return known;
+  if (w.ctx.computing.has(name)) {
+    w.readUnfinishedSignature = true;
+    return { params: [] };
+  }
+  return computeSignature(w.ctx, name);
+}
+
+export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): WalkState {
+  const key = walkKey(ctx, cls, opts);
+  const before = sharedStateStamp(ctx);
+  const cached = walkCache
+    .get(ctx)
+    ?.get(fn)
+    ?.find((e) => e.key === key && e.stamp === before)?.walker;
+  if (cached) return cached;
+  let decisions = new Map<string, LayoutDecision>();
+  let w: WalkState;
+  let round = 0;
+  do {
+    w = new WalkState(ctx, fn, cls, new Map(decisions), opts);
+    walkFunction(w);
+    decisions = w.decisions;
+  } while (w.newDecision && ++round < 12);
+  if (!w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, key, before, w);
+  return w;
+}
+
+/**
+ * Walks already made, per function. A forward is walked to a fixpoint for its signature (twice: the layouts it
+ * prefers, then with them) and once more for the output; most of these walks have the same inputs. A walk is
+ * a function of the function, its class, the walk's options and the shared state it reads: signatures (fixed
+ * once computed), and the layers the walks marked for a torch-layout helper or a CHW flatten (sets that only
+ * grow). A walk is reused only if that shared state did not change during it or since, and it read no
+ * signature still being computed. The walker is reused as it is: its edits and diagnostics are reported once,
+ * by the layout pass, for the walk it keeps.
+ */
+const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: WalkState }[]>>();
+
+function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOptions): string {
+  // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
+  const boundary = opts.boundary && ctx.layout === "torch";
+  return JSON.stringify([cls?.name ?? null, boundary, [...(opts.params ?? [])], !!opts.logicalReturns]);
+}
+
+function sharedStateStamp(ctx: TranslateContext): string {
+  return `${ctx.chwFlatten.size}:${ctx.torchLayoutLayers.size}`;
+}
+
+function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: WalkState): void {
+  let byFn = walkCache.get(ctx);
+  if (!byFn) walkCache.set(ctx, (byFn = new Map()));
+  let entries = byFn.get(fn);
+  if (!entries) byFn.set(fn, (entries = []));
+  entries.push({ key, stamp, walker });
+}
+
+function resultType(returns: Val[]): TensorType | TensorType[] | undefined {
+  const r = returns[0];
+  if (!r) return undefined;
+  if (r.k === "tensor") return r.t;
+  if (r.k === "list" && r.items) return r.items.map((i) => (i.k === "tensor" ? i.t : { kind: "tensor" as const }));
+  return undefined;
+}
+
+export function forwardParamNames(fn: SyntaxNode): string[] {
+  return namedChildren(fn.childForFieldName("parameters")!)
+    .filter((p) => p.type !== "list_splat_pattern" && p.type !== "dictionary_splat_pattern")
+    .map(paramName)
+    .filter((n): n is string => !!n && n !== "self");
+}

@@ -1,0 +1,242 @@
+/**
+ * Module calls in the function-body walk: what calling a module does to layouts. A layer takes its row's
+ * layout; a class of the file takes the layouts its forward signature prefers; a Sequential applies its items
+ * in turn (through c2m_sequential where they disagree); one of several modules must agree or is reported; a
+ * class of another file or an unknown module gets torch's layout.
+ */
+import { unknownArgumentIsTorchTensor } from "../unknown-arguments.js";
+import { callArgs, nodeKey, type SyntaxNode } from "../../grammar/python.js";
+import type { ForeignClass, ModVal } from "../../ir/module.js";
+import { channelsLast, isIdentity, type TensorType } from "../../ir/tensor.js";
+import { elementOf, SEQUENTIAL_ITEMS } from "../module-tree.js";
+import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "../sequential-layouts.js";
+import { foreignSequentialItems, foreignTakesTorchLayout } from "../package-classes.js";
+import type { LayerRow } from "../tables/layers.js";
+import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "../runtime-modules.js";
+import { rebuild } from "./source-text.js";
+import type { Gen, LayoutDecision, Val } from "./types.js";
+import { isUnitAdaptivePool, layerChannels, optionsAgree, tensorVal } from "./values.js";
+import { convert, toLogical, toLogicalDeep } from "./layout-conversion.js";
+import type { WalkState } from "./state.js";
+import { signatureOf } from "./fixpoint.js";
+import { call } from "./calls.js";
+import { expr } from "./expressions.js";
+
+/** Layers whose input rank decides their layout, with a helper that works in torch's layout at any rank. */
+export const TORCH_LAYOUT_HELPERS: Record<string, string> = { "torch.nn.BatchNorm1d": "BatchNorm1d" };
+
+export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: string): Gen {
+  const argNodes = callArgs(e).positional;
+  const gens = argNodes.map((a) => expr(w, a));
+  const kw = callArgs(e).keyword;
+  const kwGens = new Map([...kw].map(([k, v]) => [k, expr(w, v)] as const));
+  const result = applyModule(w, m, gens, argNodes, e);
+  const replaced = new Map<SyntaxNode, string>();
+  argNodes.forEach((a, i) => replaced.set(a, result.args[i]));
+  for (const [k, v] of kw) {
+    let g = kwGens.get(k)!;
+    if (g.v.k === "tensor") g = toLogical(w, g, v);
+    replaced.set(v, g.text);
+  }
+  const fn = e.childForFieldName("function")!;
+  const callee = calleeText !== fn.text ? calleeText : expr(w, fn).text;
+  if ("runtime" in result && result.runtime) return { v: result.v, text: `c2m_sequential(${callee}, ${result.args[0]})` };
+  replaced.set(fn, callee);
+  return { v: result.v, text: rebuild(e, replaced) };
+}
+
+/** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
+function applyModule(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+  const texts = args.map((a) => a.text);
+  switch (m.k) {
+    case "layer": {
+      const row = m.row;
+      if (!args.length) return { v: { k: "other" }, args: texts };
+      const torchLayoutHelper = TORCH_LAYOUT_HELPERS[row.torch];
+      const a0v = args[0].v;
+      if (torchLayoutHelper && a0v.k === "tensor") {
+        // (N, C) or (N, C, L)? A rank c2m cannot tell is left to the helper, which asks at run time
+        const key = nodeKey(m.call);
+        if (isIdentity(a0v.t.perm) && a0v.t.rank === undefined && !w.ctx.torchLayoutLayers.has(key)) {
+          w.ctx.torchLayoutLayers.add(key);
+          w.newDecision = true;
+        }
+        if (w.ctx.torchLayoutLayers.has(key)) {
+          const c = toLogical(w, args[0], nodes[0]);
+          return { v: tensorVal(), args: [c.text, ...texts.slice(1)] };
+        }
+        if (isIdentity(a0v.t.perm) && a0v.t.rank === 2) return { v: { k: "tensor", t: a0v.t }, args: texts };
+      }
+      if (row.layout === "channels_last") {
+        // a layer of several ranks (GroupNorm on (N, C, L)) takes the rank of its input where c2m knows it
+        const a0 = args[0].v.k === "tensor" ? args[0].v.t : undefined;
+        const given0 = a0 ? (a0.rank ?? a0.perm?.length) : undefined;
+        const rank = given0 !== undefined && (row as LayerRow).ranks?.includes(given0) ? given0 : (row.rank ?? 4);
+        // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
+        const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
+        const c = convert(w, given, nodes[0], channelsLast(rank), rank);
+        const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
+        return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
+      }
+      if (row.torch === "torch.nn.Linear" && args[0].v.k === "tensor" && args[0].v.t.flatFrom) {
+        w.linearNhwc.set(nodeKey(m.call), args[0].v.t.flatFrom.channels);
+        return { v: tensorVal(), args: texts };
+      }
+      if (row.layout === "elementwise") {
+        const a0 = args[0];
+        if (/Flatten$/.test(row.torch) && a0.v.k === "tensor" && !isIdentity(a0.v.t.perm) && !a0.v.t.spatialOne) {
+          const c = toLogical(w, a0, nodes[0]);
+          return { v: { k: "tensor", t: { kind: "tensor" } }, args: [c.text, ...texts.slice(1)] };
+        }
+        if (/Flatten$/.test(row.torch)) return { v: { k: "tensor", t: { kind: "tensor" } }, args: texts };
+        return { v: a0.v.k === "tensor" ? { k: "tensor", t: a0.v.t } : a0.v, args: texts };
+      }
+      const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : a.text));
+      if (row.returns === "tuple") return { v: { k: "list", items: [tensorVal(), { k: "other" }] }, args: conv };
+      return { v: tensorVal(), args: conv };
+    }
+    case "class": {
+      if (m.ext) return foreignModuleCall(w, m.ext, args, nodes, call);
+      const seqItems = w.ctx.mod.classes.get(m.name)?.attrs.get(SEQUENTIAL_ITEMS);
+      if (seqItems && !w.ctx.mod.classes.get(m.name)!.methods.has("forward")) return applyModule(w, seqItems, args, nodes, call);
+      const sig = signatureOf(w, m.name);
+      const conv = args.map((a, i) => {
+        const want = sig.params[i];
+        // a value not typed, where the callee wants a tensor channels-last: one in torch's layout (unknown-arguments.ts)
+        if (unknownArgumentIsTorchTensor(a.v.k, want?.perm))
+          return convert(w, { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: a.text }, nodes[i], want?.perm, want?.rank).text;
+        // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
+        if (a.v.k !== "tensor") return listArgument(w, a, nodes[i]);
+        return convert(w, a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
+      });
+      const r = sig.result;
+      const v: Val = Array.isArray(r) ? { k: "list", items: r.map((t) => ({ k: "tensor", t }) as Val) } : r ? { k: "tensor", t: r } : { k: "other" };
+      return { v, args: conv };
+    }
+    case "seq": {
+      if (!args.length) return { v: { k: "other" }, args: texts };
+      const items = m.items ?? (m.elem ? [m.elem, m.elem] : []);
+      // the Sequential's input may need converting for its first layout-sensitive member
+      let cur: Gen = args[0];
+      let first = true;
+      let outText = texts[0];
+      if (w.seqDepth++ === 0) w.mixedLayouts = false;
+      try {
+        for (const item of items) {
+          const r = applyModule(w, item, [cur], [nodes[0]], call);
+          if (first) outText = r.args[0];
+          else if (r.args[0] !== cur.text) markSequenceFlatten(w, item);
+          first = false;
+          cur = { v: r.v, text: cur.text };
+        }
+      } finally {
+        w.seqDepth--;
+      }
+      if (w.seqDepth === 0 && w.mixedLayouts) return itemsByLayout(w, m, args, nodes, call);
+      return { v: cur.v, args: [outText, ...texts.slice(1)] };
+    }
+    case "union": {
+      const before = new Map(w.decisions);
+      const results = m.options.map((o) => applyModule(w, o, args, nodes, call));
+      if (optionsAgree(results) || optionsAgreeAsDecided(w, m.options, args, nodes, call, before)) return results[0];
+      restoreDecisions(w.decisions, before);
+      // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
+      if (w.seqDepth > 0) w.mixedLayouts = true;
+      // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
+      // take a value of any rank: the module held at run time says what it takes (c2m_sequential, as a Sequential of one)
+      if (w.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return itemsByLayout(w, m, args, nodes, call);
+      if (w.seqDepth === 0 && args.some((a) => a.v.k === "tensor")) w.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+      const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+      return { v: tensorVal(), args: conv };
+    }
+    case "list":
+    case "dict":
+      return applyModule(w, elementOf(m), args, nodes, call);
+    default: {
+      // a module whose class c2m cannot tell: the class it has at run time says what layout it takes (runtime-modules.ts)
+      if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {
+        w.diag("C2M-W007", call, RUNTIME_MODULE_MESSAGE);
+        w.ctx.helpers.add("c2m_sequential");
+        const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : a.text));
+        return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
+      }
+      w.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
+      const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+      return { v: tensorVal(), args: conv };
+    }
+  }
+}
+
+/**
+ * A module class of another file: its forward is translated with that file, where a class no class of
+ * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
+ */
+function foreignModuleCall(w: WalkState, ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+  const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
+  if (seqItems) return applyModule(w, seqItems, args, nodes, call);
+  const inPackage = w.ctx.packageBoundaries && ext.mod.semantic?.file.origin === "user";
+  if (!(inPackage || foreignTakesTorchLayout(ext)) || w.ctx.layout === "nhwc") {
+    w.diag("C2M-W013", call, `${ext.cls.name} (${ext.mod.file}) may not take torch's layout at its forward; c2m passes torch's layout`);
+  }
+  const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+  return { v: tensorVal(), args: conv };
+}
+
+/** An argument that is no tensor, to a module that reads a list's items in torch's layout (list-boundaries.ts). */
+function listArgument(w: WalkState, a: Gen, node: SyntaxNode): string {
+  return a.v.k === "list" ? toLogicalDeep(w, a, node).text : a.text;
+}
+
+/**
+ * Options of a union that disagreed on a value's layout may agree once it arrives as they asked (every item of a
+ * Sequential of convs and norms takes channels-last): tried again on the values as decided, saying nothing.
+ */
+function optionsAgreeAsDecided(w: WalkState, options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode, before: Map<string, LayoutDecision>): boolean {
+  const decided = args.map((a) => valueAsDecided(a, w.decisions, before));
+  if (decided.every((a, i) => a === args[i])) return false;
+  const pending = w.pending.length;
+  const mixed = w.mixedLayouts;
+  const again = options.map((o) => applyModule(w, o, decided, nodes, call));
+  w.pending.length = pending;
+  w.mixedLayouts = mixed;
+  return optionsAgree(again);
+}
+
+/** A Flatten inside a Sequential that receives a channels-last value flattens in torch's (C, H, W) order. */
+function markSequenceFlatten(w: WalkState, item: ModVal): void {
+  if (item.k === "layer" && /Flatten$/.test(item.row.torch)) {
+    if (!w.ctx.chwFlatten.has(nodeKey(item.call))) {
+      w.ctx.chwFlatten.add(nodeKey(item.call));
+      w.newDecision = true;
+    }
+  } else w.mixedLayouts = true;
+}
+
+/**
+ * A module (a Sequential, or one of several) whose items disagree on layout: called through `c2m_sequential`,
+ * which converts before each item that needs it; this file's classes among the items declare their layouts.
+ * Where a class's layouts cannot be declared, torch's layout is passed and C2M-W022 says so.
+ */
+function itemsByLayout(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+  // a class with no forward of its own is a container (a Sequential subclass): the helper walks its items
+  const classes = w.ctx.mod.classes;
+  const own = classesAmong(m, (name) => (classes.get(name)?.methods.has("forward") ? undefined : classes.get(name)?.attrs.get(SEQUENTIAL_ITEMS))).filter((name) =>
+    classes.get(name)?.methods.has("forward"),
+  );
+  const a = args[0].v.k === "tensor" ? args[0] : undefined;
+  const start = a ? isChannelsLast((a.v as { t: TensorType }).t) : false;
+  // the helper hands arguments after x over in torch's layout: a class of this file must take them so
+  const restInTorchLayout = (name: string) =>
+    signatureOf(w, name)
+      .params.slice(1, args.length)
+      .every((p) => !p || isIdentity(p.perm));
+  if (own.some((name) => !layoutDeclaration(signatureOf(w, name)) || !restInTorchLayout(name)) || start === undefined) {
+    w.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+    return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? toLogical(w, g, nodes[i]).text : g.text)) };
+  }
+  for (const name of own) w.ctx.layoutDeclarations.add(name);
+  w.ctx.helpers.add("c2m_sequential");
+  // arguments after x go in torch's layout (the module held at run time takes them as torch's does)
+  const rest = args.slice(1).map((g, i) => (g.v.k === "tensor" ? toLogical(w, g, nodes[i + 1]).text : g.text));
+  return { v: tensorVal(), args: [[args[0].text, start ? "True" : "False", "False", ...rest].join(", ")], runtime: true };
+}

@@ -287,6 +287,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the items come from a call c2m cannot follow (a builder object, a function decoding string architecture definitions), so the weight map has no static rules for them: `c2m weights` keeps their keys under their torch names (`torch:blocks.0.0.conv.weight`), and the emitted class's load_weights resolves each against the module built at that path (its class's own weight map, or a layer's known layout, conv → OHWI); a key whose module is no layer c2m knows raises there. Load through the emitted class (model.load_weights), not MLX's loader alone",
     example: "builder = EfficientNetBuilder(...)\nself.blocks = nn.Sequential(*builder(stem_size, block_args))",
   },
+  {
+    code: "C2M-W042",
+    title: "a torch load_state_dict hook is dropped",
+    hint: "torch runs the hook inside load_state_dict (transformers' Mamba renames an older checkpoint's keys there); the port loads the weights `c2m weights` converted from the torch model's state_dict(), whose keys the hook does not change. A checkpoint saved with other keys (the layout the hook rewrites) fails the strict load: load it into the torch model first, then convert its state_dict()",
+    example: "self._register_load_state_dict_pre_hook(self.load_hook)",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -290,8 +290,9 @@ function torchFeatureProbe(w: WalkState, e: SyntaxNode): Gen | undefined {
   return { v: { k: "other" }, text: expr(w, dflt).text };
 }
 
-function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
+function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[]; note?: { code: string; message: string } }): Gen {
   w.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
+  if (mm.note) w.diag(mm.note.code, e, mm.note.message);
   for (const i of mm.imports ?? []) w.ctx.imports.add(i);
   for (const h of mm.helpers ?? []) w.ctx.helpers.add(h);
   const argsNode = e.childForFieldName("arguments");

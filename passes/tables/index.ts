@@ -108,6 +108,8 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; h
   // {args}: the call's arguments, translated (MLX's Module holds child modules as attributes)
   add_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
   register_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
+  // `register_parameter("mix_factor", nn.Parameter(t))` (diffusers' AlphaBlender): MLX's Module makes a public array attribute a parameter
+  register_parameter: { mlx: "setattr({self}, {args})", moduleOnly: true },
   // a dotted path of torch's child names (transformers' quantizers read model.get_submodule("h.0.attn"))
   get_submodule: { mlx: "c2m_get_submodule({self}, {args})", helpers: ["c2m_get_submodule"], moduleOnly: true },
   get_parameter: { mlx: "c2m_get_parameter({self}, {args})", helpers: ["c2m_get_parameter"], moduleOnly: true },

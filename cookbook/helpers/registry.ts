@@ -109,6 +109,11 @@ export const HELPERS: Record<string, HelperEntry> = {
   LSTMCell: cls("LSTMCell.py"),
   MultiheadAttention: cls("MultiheadAttention.py", [], MHA_WEIGHTS),
   PixelShuffle: cls("PixelShuffle.py"),
+  // torch.nn.Unfold / Fold (im2col and its inverse: timm's TNT and VOLO)
+  ops_im2col: { file: "ops_im2col.py", needs: [], kind: "function" },
+  ops_col2im: { file: "ops_col2im.py", needs: [], kind: "function" },
+  Unfold: cls("Unfold.py", ["ops_im2col"]),
+  Fold: cls("Fold.py", ["ops_col2im"]),
   PixelUnshuffle: cls("PixelUnshuffle.py"),
   ReflectionPad: cls("ReflectionPad.py"),
   ReplicationPad: cls("ReplicationPad.py"),

@@ -4,7 +4,8 @@
  * outside the class may still read it by torch's name (transformers' `_init_weights(module)` does
  * `init.copy_(module.position_ids, ...)`). Where the file reads the name on an object other than `self`, the class
  * gets a property under torch's name that reads the private attribute (an in-place write through it reaches the
- * array; an assignment to it raises, as MLX's Module would otherwise make it a parameter).
+ * array) and writes it (an assignment by torch's name stays private, no parameter: a subclass in another file sets
+ * `self.gradient_checkpointing = False` where transformers' PreTrainedModel keeps it as run-time state).
  */
 import type MagicString from "magic-string";
 import { namedChildren } from "../grammar/python.js";
@@ -16,7 +17,7 @@ export function aliasPrivateBuffers(s: MagicString, mod: ModuleIR): void {
     if (!read.length) continue;
     const body = cls.node.childForFieldName("body")!;
     const indent = " ".repeat(namedChildren(body)[0]?.startPosition.column ?? 4);
-    const lines = read.map((name) => `${indent}${name} = property(lambda self: self._${name})`);
+    const lines = read.map((name) => `${indent}${name} = property(lambda self: self._${name}, lambda self, value: setattr(self, "_${name}", value))`);
     s.appendLeft(body.endIndex, `\n\n${indent}# non-persistent buffers, private in MLX, under torch's names for code outside the class\n${lines.join("\n")}`);
   }
 }

@@ -293,6 +293,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the library's source shows the function returns its argument unchanged (timm's register_model adds a model function to timm's registry): the port binds the name to a function that does the same, so the decorated functions work; whatever looks them up in the library's registry (timm.create_model) is not ported",
     example: "from timm.models.registry import register_model\n\n@register_model\ndef convnext_tiny(**kwargs): ...",
   },
+  {
+    code: "C2M-W042",
+    title: "a torch load_state_dict hook is dropped",
+    hint: "torch runs the hook inside load_state_dict (transformers' Mamba renames an older checkpoint's keys there); the port loads the weights `c2m weights` converted from the torch model's state_dict(), whose keys the hook does not change. A checkpoint saved with other keys (the layout the hook rewrites) fails the strict load: load it into the torch model first, then convert its state_dict()",
+    example: "self._register_load_state_dict_pre_hook(self.load_hook)",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -27,6 +27,9 @@ export function privatizeRuntimeState(mod: ModuleIR, cls: ClassIR): void {
       const right = assign.childForFieldName("right");
       if (!left || !right || left.type !== "attribute" || left.childForFieldName("object")?.text !== "self") continue;
       const attr = left.childForFieldName("attribute")!.text;
+      // MLX leaves a name starting with `_` out of the parameters already; renaming `__x` would undo Python's mangling
+      // (transformers' PreTrainedModel reads self.__keep_in_fp32_modules as _PreTrainedModel__keep_in_fp32_modules)
+      if (attr.startsWith("_")) continue;
       const stored = cls.attrs.get(attr);
       if (stored && STRUCTURAL.has(stored.k)) continue;
       // a torch layer's own parameters (`class Conv(nn.Conv2d)` assigning self.weight) stay what the layer makes them

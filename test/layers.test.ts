@@ -199,6 +199,10 @@ const CASES: Case[] = [
   { layer: "UpsamplingNearest2d", args: "scale_factor=2", inputs: [[1, 2, 3, 4]] },
   { layer: "UpsamplingBilinear2d", args: "scale_factor=2", inputs: [[1, 2, 3, 4]] },
   { layer: "UpsamplingBilinear2d", args: "size=(6, 7)", inputs: [[1, 2, 3, 4]] },
+  { layer: "Unfold", args: "3, padding=1", inputs: [[2, 3, 5, 6]] },
+  { layer: "Unfold", args: "kernel_size=(2, 3), dilation=(2, 1), stride=2", inputs: [[1, 2, 7, 6]] },
+  { layer: "Fold", args: "output_size=(4, 6), kernel_size=2, stride=2", inputs: [[2, 12, 6]] },
+  { layer: "Fold", args: "(5, 5), 3, padding=1", inputs: [[1, 18, 25]] },
   { layer: "PixelShuffle", args: "2", inputs: [[1, 12, 3, 4]] },
   { layer: "PixelUnshuffle", args: "2", inputs: [[1, 3, 6, 4]] },
   { layer: "Flatten", args: "", inputs: [{ shape: [2, 3, 4, 5] }] },
@@ -578,6 +582,9 @@ describe("torch.nn → MLX layer table", () => {
         // against torch in test/autograd-function.test.ts and test/tensor-contains.test.ts
         "C2MAutogradFunction",
         "c2m_contains",
+        // against torch in test/untyped-receivers.test.ts
+        "c2m_data_of",
+        "c2m_parameters_of",
       ]);
       // cookbook_* helpers are proven by the cookbook goldens' parity (test/cookbook.test.ts)
       expect(Object.keys(HELPERS).filter((h) => !exercised.has(h) && !translatorHelpers.has(h) && !h.startsWith("cookbook_"))).toEqual([]);

@@ -743,6 +743,8 @@ const CASES: Record<string, Case[]> = {
   "torch.nn.functional.max_pool2d": ["F.max_pool2d(x4, 2)", "F.max_pool2d(x4, 3, stride=2, padding=1)", "F.max_pool2d(x4, (2, 3), (1, 2))"],
   "torch.nn.functional.avg_pool1d": ["F.avg_pool1d(x3, 3)", "F.avg_pool1d(x3, 2, stride=1, padding=1)"],
   "torch.nn.functional.avg_pool2d": ["F.avg_pool2d(x4, 2)", "F.avg_pool2d(x4, 3, stride=2, padding=1)", "F.avg_pool2d(x4, (3, 2))"],
+  "torch.nn.functional.unfold": ["F.unfold(x4, 3, padding=1)", "F.unfold(x4, (2, 3), dilation=(1, 2), stride=2)", "F.unfold(x4[0], 2)"],
+  "torch.nn.functional.fold": ["F.fold(F.unfold(x4, 3, padding=1), (6, 7), 3, padding=1)", "F.fold(F.unfold(x4, 2, stride=2), output_size=(6, 7), kernel_size=2, stride=2)"],
   "torch.nn.functional.pixel_shuffle": ["F.pixel_shuffle(x4, 2)", "torch.pixel_shuffle(torch.arange(2 * 8 * 3 * 2.0).reshape(2, 8, 3, 2), 2)"],
   "torch.nn.functional.adaptive_avg_pool2d": [
     "F.adaptive_avg_pool2d(x4, 1)",

@@ -214,7 +214,7 @@ describe("a non-persistent buffer read by torch's name outside its class (emit/b
 
   it("is private in MLX, with a property under torch's name", () => {
     expect(r.code).toContain("self._position_ids = ");
-    expect(r.code).toContain("    position_ids = property(lambda self: self._position_ids)");
+    expect(r.code).toContain('    position_ids = property(lambda self: self._position_ids, lambda self, value: setattr(self, "_position_ids", value))');
   });
 
   it("reads the private array (an in-place write too); the parameters hold only the persistent ones", () => {

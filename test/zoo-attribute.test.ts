@@ -165,6 +165,39 @@ describe("weights, outputs and params failures", () => {
     expect(attribute(f, [{ ...e032, message: "Other is given to ResNet (pkg/resnet.py) here" }], shifted).diagnostic).toBeNull();
   });
 
+  it("a weights failure ties to C2M-E032 naming a class further up the key's path, in that class's file", () => {
+    // timm's skresnet18: the rejected conv belongs to ConvNormAct inside SelectiveKernel inside SelectiveKernelBasic, the block sknet.py gives resnet.py's ResNet
+    const above = [
+      { class: "SelectiveKernel", file: "pkg/layers/sk.py" },
+      { class: "SelectiveKernelBasic", file: "pkg/sknet.py" },
+      { class: "ResNet", file: "pkg/resnet.py" },
+    ];
+    const o = owner({
+      class: "ConvNormAct",
+      file: "pkg/layers/conv.py",
+      attr: "conv",
+      why: "layer1.0.conv1.paths.0.conv.weight: shape (64, 32, 3, 3), the model's (64, 3, 3, 32)",
+      above,
+    });
+    const f = failure({ stage: "weights", error: "ValueError: Expected shape", owners: [o] });
+    const e032 = {
+      ...diag(
+        "C2M-E032",
+        174,
+        "SelectiveKernelBasic is given to ResNet (pkg/resnet.py) here: that model's weight map is emitted with its own file and does not hold SelectiveKernelBasic's rules",
+      ),
+      file: "pkg/sknet.py",
+    };
+    const tie = attribute(f, [e032], shifted);
+    expect(tie.diagnostic).toBe(e032);
+    expect(tie.construct).toMatch(/^SelectiveKernelBasic > ConvNormAct\.conv: /);
+    // the same message in a file that is not that class's, or one naming no class above: no tie
+    expect(attribute(f, [{ ...e032, file: "pkg/other.py" }], shifted).diagnostic).toBeNull();
+    expect(attribute(f, [{ ...e032, message: "Other is given to ResNet (pkg/resnet.py) here" }], shifted).diagnostic).toBeNull();
+    // only weights failures look up: an outputs failure does not
+    expect(attribute({ ...f, stage: "outputs" }, [e032], shifted).diagnostic).toBeNull();
+  });
+
   it("a params failure ties to a diagnostic of the owner's file naming the key (C2M-E028), not another file's", () => {
     const o = owner({ class: "LM", attr: "lm_head", why: "lm_head.weight trainable here, not a parameter in torch" });
     const f = failure({ stage: "params", error: "3 trainable parameters, torch has 2", owners: [o] });

@@ -74,6 +74,9 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_layer_kwargs: { file: "c2m_layer_kwargs.py", needs: [], kind: "function" },
   c2m_layer_attr: { file: "c2m_layer_attr.py", needs: [], kind: "function" },
   c2m_device_of: { file: "c2m_device_of.py", needs: [], kind: "function" },
+  // `x.data` and `x.parameters()` on a value c2m cannot type (passes/untyped-receivers.ts)
+  c2m_data_of: { file: "c2m_data_of.py", needs: [], kind: "function" },
+  c2m_parameters_of: { file: "c2m_parameters_of.py", needs: [], kind: "function" },
   c2m_contains: { file: "c2m_contains.py", needs: [], kind: "function" },
   pool_padding: { file: "pool_padding.py", needs: [], kind: "function" },
   MaxPoolTorch: cls("MaxPoolTorch.py", ["pool_padding"]),
@@ -106,6 +109,11 @@ export const HELPERS: Record<string, HelperEntry> = {
   LSTMCell: cls("LSTMCell.py"),
   MultiheadAttention: cls("MultiheadAttention.py", [], MHA_WEIGHTS),
   PixelShuffle: cls("PixelShuffle.py"),
+  // torch.nn.Unfold / Fold (im2col and its inverse: timm's TNT and VOLO)
+  ops_im2col: { file: "ops_im2col.py", needs: [], kind: "function" },
+  ops_col2im: { file: "ops_col2im.py", needs: [], kind: "function" },
+  Unfold: cls("Unfold.py", ["ops_im2col"]),
+  Fold: cls("Fold.py", ["ops_col2im"]),
   PixelUnshuffle: cls("PixelUnshuffle.py"),
   ReflectionPad: cls("ReflectionPad.py"),
   ReplicationPad: cls("ReplicationPad.py"),

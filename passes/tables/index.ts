@@ -79,6 +79,11 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.jit.annotations.Union": "Union",
 };
 
+const LOAD_HOOK_NOTE = {
+  code: "C2M-W042",
+  message: "a torch load_state_dict hook is dropped: the port loads weights converted from the torch model's state_dict(), which the hook does not change",
+};
+
 /**
  * torch.nn.Module methods whose MLX counterpart differs ({self} is the module's text). MLX's
  * `parameters()` is a nested dict, so torch's iterators become flattened lists. `{args}` is the call's
@@ -86,7 +91,7 @@ export const TORCH_NAMES: Record<string, string> = {
  * dict), so a call on a receiver of unknown type (`module.named_children()` in a helper taking any module) is
  * the module's.
  */
-export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; helpers?: string[]; moduleOnly?: boolean }> = {
+export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; helpers?: string[]; moduleOnly?: boolean; note?: { code: string; message: string } }> = {
   named_parameters: { mlx: "tree_flatten({self}.parameters())", imports: ["from mlx.utils import tree_flatten"], moduleOnly: true },
   parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
   named_buffers: { mlx: "[]", moduleOnly: true },
@@ -103,10 +108,17 @@ export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; h
   // {args}: the call's arguments, translated (MLX's Module holds child modules as attributes)
   add_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
   register_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
+  // `register_parameter("mix_factor", nn.Parameter(t))` (diffusers' AlphaBlender): MLX's Module makes a public array attribute a parameter
+  register_parameter: { mlx: "setattr({self}, {args})", moduleOnly: true },
   // a dotted path of torch's child names (transformers' quantizers read model.get_submodule("h.0.attn"))
   get_submodule: { mlx: "c2m_get_submodule({self}, {args})", helpers: ["c2m_get_submodule"], moduleOnly: true },
   get_parameter: { mlx: "c2m_get_parameter({self}, {args})", helpers: ["c2m_get_parameter"], moduleOnly: true },
   get_buffer: { mlx: "c2m_get_parameter({self}, {args}, private=True)", helpers: ["c2m_get_parameter"], moduleOnly: true },
+  // hooks torch runs inside load_state_dict (transformers' Mamba renames old checkpoints' keys): the port loads weights
+  // `c2m weights` converted from the torch model's state_dict(), whose keys no load hook touches
+  _register_load_state_dict_pre_hook: { mlx: "None", moduleOnly: true, note: LOAD_HOOK_NOTE },
+  register_load_state_dict_pre_hook: { mlx: "None", moduleOnly: true, note: LOAD_HOOK_NOTE },
+  register_load_state_dict_post_hook: { mlx: "None", moduleOnly: true, note: LOAD_HOOK_NOTE },
 };
 
 /**

@@ -281,6 +281,22 @@ export const LAYERS: LayerRow[] = [
     helpers: ["Upsample"],
   },
   {
+    torch: "torch.nn.Unfold",
+    sig: ["kernel_size", "dilation=1", "padding=0", "stride=1"],
+    mlx: "{@Unfold}({kernel_size}[, dilation={dilation}][, padding={padding}][, stride={stride}])",
+    layout: "logical",
+    helpers: ["Unfold"],
+    note: "im2col on (N, C, H, W) in torch's order: (N, C * kh * kw, L)",
+  },
+  {
+    torch: "torch.nn.Fold",
+    sig: ["output_size", "kernel_size", "dilation=1", "padding=0", "stride=1"],
+    mlx: "{@Fold}({output_size}, {kernel_size}[, dilation={dilation}][, padding={padding}][, stride={stride}])",
+    layout: "logical",
+    helpers: ["Fold"],
+    note: "col2im: overlapping blocks summed",
+  },
+  {
     torch: "torch.nn.PixelShuffle",
     sig: ["upscale_factor"],
     mlx: "{@PixelShuffle}({upscale_factor})",

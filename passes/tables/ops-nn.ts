@@ -308,6 +308,21 @@ export const NN_ROWS: OpRow[] = [
     allowed: { ceil_mode: ["False"], count_include_pad: ["True"], divisor_override: ["None"] },
   },
   {
+    torch: [`${F}unfold`],
+    sig: ["input", "kernel_size", "dilation=1", "padding=0", "stride=1"],
+    mlx: "{@ops_im2col}({input}, {kernel_size}[, dilation={dilation}][, padding={padding}][, stride={stride}])",
+    layout: "logical",
+    helpers: ["ops_im2col"],
+    note: "im2col (torch.Tensor.unfold's sliding windows are another row)",
+  },
+  {
+    torch: [`${F}fold`],
+    sig: ["input", "output_size", "kernel_size", "dilation=1", "padding=0", "stride=1"],
+    mlx: "{@ops_col2im}({input}, {output_size}, {kernel_size}[, dilation={dilation}][, padding={padding}][, stride={stride}])",
+    layout: "logical",
+    helpers: ["ops_col2im"],
+  },
+  {
     torch: [`${F}pixel_shuffle`, "torch.pixel_shuffle"],
     sig: ["input", "upscale_factor"],
     mlx: "{@ops_pixel_shuffle}({input}, {upscale_factor})",

@@ -15,6 +15,7 @@ import { registeredOp } from "../registered-ops.js";
 import { torchWeightView } from "../layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "../dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "../device-attr.js";
+import { DATA_OF_HELPER, dataOfText, readsUntypedData } from "../untyped-receivers.js";
 import { isConfigValue } from "../config-values.js";
 import { selfAttribute } from "../unnamed-attrs.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "../layer-attrs.js";
@@ -66,6 +67,10 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
   if (readsUnknownDevice(attr, obj.text, o.v.k === "tensor" || o.v.k === "module" ? o.v.k : "other") && !isAssignmentTarget(e)) {
     w.ctx.helpers.add(DEVICE_OF_HELPER);
     return { v: { k: "other" }, text: deviceOfText(o.text) };
+  }
+  if (readsUntypedData(attr, obj.text, o.v.k) && !isAssignmentTarget(e)) {
+    w.ctx.helpers.add(DATA_OF_HELPER);
+    return { v: { k: "other" }, text: dataOfText(o.text) };
   }
   if (readsLayerAttr(e, w.ctx.mod.aliases, layerAttrReceiver(w, o.v, attr))) {
     w.ctx.helpers.add(LAYER_ATTR_HELPER);

@@ -30,6 +30,7 @@ import { layerConstruction } from "./layers.js";
 import { moduleCall } from "./module-calls.js";
 import { binds, expr } from "./expressions.js";
 import { layerValue, torchName, untranslated } from "./attributes.js";
+import { callsUntypedParameters, PARAMETERS_OF_HELPER, parametersOfText } from "../untyped-receivers.js";
 
 export const TENSOR_ONLY_METHODS = new Set([
   "is_floating_point",
@@ -231,6 +232,11 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
   // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter)
   if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+  // `x.parameters()` on a value of unknown type: the helper asks at run time (untyped-receivers.ts)
+  if (callsUntypedParameters(method, o.v.k, namedChildren(e.childForFieldName("arguments")!).length)) {
+    w.ctx.helpers.add(PARAMETERS_OF_HELPER);
+    return { v: { k: "other" }, text: parametersOfText(o.text) };
+  }
   if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
     return tensorMethod(w, e, o, obj, method);
   }
@@ -312,8 +318,9 @@ function torchFeatureProbe(w: WalkState, e: SyntaxNode): Gen | undefined {
   return { v: { k: "other" }, text: expr(w, dflt).text };
 }
 
-function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[] }): Gen {
+function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[]; note?: { code: string; message: string } }): Gen {
   w.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
+  if (mm.note) w.diag(mm.note.code, e, mm.note.message);
   for (const i of mm.imports ?? []) w.ctx.imports.add(i);
   for (const h of mm.helpers ?? []) w.ctx.helpers.add(h);
   const argsNode = e.childForFieldName("arguments");

@@ -18,7 +18,8 @@
  *                (C2M-W009, W014, W015, E031, E032) of that class's file naming the class or the attribute, a diagnostic
  *                naming the rejected key itself (C2M-E028 `lm_head.weight ... tied`), or a diagnostic
  *                inside the class's lines: for outputs any counted one, for weights and params an error or a
- *                warning about what the class builds (BUILD_WARNINGS)
+ *                warning about what the class builds (BUILD_WARNINGS); for weights, else such a weights diagnostic
+ *                naming an emitted class further up the key's path (C2M-E032 on the block a model of another file holds)
  * Anything else is `silent`, with the reason.
  *
  * Counted: every error diagnostic, and the warnings that say the translation there may be wrong or will raise
@@ -84,6 +85,8 @@ export interface Owner {
   attr: string | null;
   /** what failed there (a weight key, the diverging call) */
   why: string;
+  /** the emitted classes holding it further up, nearest first (a weights failure may be a class up there given to another file's model) */
+  above?: { class: string; file: string }[];
 }
 
 /** What the emitted tree says about its lines. */
@@ -186,8 +189,13 @@ function byOwner(f: Failure, diags: Diag[], tree: EmittedTree): Attribution | nu
           .filter((d) => d.file === o.file && d.line >= first && d.line <= last && (weights ? explainsWeights(d) : counts(d)))
           .sort((a, b) => Number(b.severity === "error") - Number(a.severity === "error") || a.line - b.line)[0]
       : undefined;
-    const d = (weights ? (named ?? inside) : (inside ?? named)) ?? null;
-    if (d) return { diagnostic: d, construct: `${o.class}${o.attr ? `.${o.attr}` : ""}: ${o.why}` };
+    // a class further up that a weights diagnostic of its file names (C2M-E032: SelectiveKernelBasic given to resnet.py's
+    // ResNet, its SelectiveKernel's convs the owner): what it holds, the key included, is not mapped
+    const up = weights
+      ? (o.above ?? []).map((a) => ({ a, d: diags.find((d) => d.file === a.file && WEIGHT_WARNINGS.has(d.code) && mentions(d.message, a.class)) })).find((x) => x.d)
+      : undefined;
+    const d = (weights ? (named ?? inside ?? up?.d) : (inside ?? named)) ?? null;
+    if (d) return { diagnostic: d, construct: `${d === up?.d ? `${up.a.class} > ` : ""}${o.class}${o.attr ? `.${o.attr}` : ""}: ${o.why}` };
   }
   return null;
 }

@@ -144,8 +144,21 @@ def owner_of(model, key, root, why, is_param=True):
         m = modules.get(path) if path else model
         at = emitted_class(type(m), root) if m is not None else None
         if at:
-            return {"path": path, "class": type(m).__name__, "attr": parts[k] if k < len(parts) else None, "why": why, **at}
+            return {"path": path, "class": type(m).__name__, "attr": parts[k] if k < len(parts) else None, "why": why, **at, "above": emitted_above(modules, model, parts, k, root)}
     return None
+
+
+def emitted_above(modules, model, parts, k, root):
+    """The emitted classes on the way from the owner at parts[:k] up to the model, nearest first (class and file):
+    a class that another file's model holds without its rules (C2M-E032) may be one of them."""
+    out = []
+    for j in range(k - 1, -1, -1):
+        path = ".".join(parts[:j])
+        m = modules.get(path) if path else model
+        at = emitted_class(type(m), root) if m is not None else None
+        if at and not any(a["class"] == type(m).__name__ and a["file"] == at["file"] for a in out):
+            out.append({"class": type(m).__name__, "file": at["file"]})
+    return out
 
 
 def owners_of(model, keys, root, is_param=True, limit=3):

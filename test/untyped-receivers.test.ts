@@ -1,0 +1,64 @@
+/**
+ * torch's `.data` and `.parameters()` on a value the walker cannot type go through helpers that ask at run time
+ * (passes/untyped-receivers.ts): transformers' ModuleUtilsMixin, a plain class mixed into every PreTrainedModel,
+ * reads `next(self.parameters())` (MLX's parameters() is a dict: the loop met its keys, `'str' object has no
+ * attribute 'dtype'`), and timm's Hiera rescales `layer.mlp.fc2.weight.data` of a block it cannot type (an MLX
+ * array has no `.data`). Checked against torch.
+ */
+import { describe, expect, it } from "vitest";
+import { portDifference } from "./python-run.js";
+import { compile } from "../src/index.js";
+
+const src = `import math
+import torch
+from torch import nn
+
+
+class DtypeMixin:
+    @property
+    def dtype(self):
+        return next(p.dtype for p in self.parameters() if p.dtype.is_floating_point)
+
+
+def rescale(param, layer_id):
+    param.div_(math.sqrt(2.0 * layer_id))
+
+
+def blocks_of(model):
+    return getattr(model, "blocks")
+
+
+class Block(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.fc = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        return x + self.fc(x).relu()
+
+
+class Net(nn.Module, DtypeMixin):
+    def __init__(self, dim=4):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block(dim), Block(dim)])
+        for layer_id, layer in enumerate(blocks_of(self)):
+            rescale(layer.fc.weight.data, layer_id + 1)
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return x.to(self.dtype)
+`;
+
+describe("torch's .data and .parameters() on values c2m cannot type", () => {
+  const r = compile(src, { filename: "untyped_receivers.py" });
+
+  it("go through the run-time helpers", () => {
+    expect(r.code).toContain("for p in c2m_parameters_of(self)");
+    expect(r.code).toContain("rescale(c2m_data_of(layer.fc.weight), layer_id + 1)");
+  });
+
+  it("match torch", () => {
+    expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 4])).toBeLessThan(1e-4);
+  });
+});

@@ -8,12 +8,24 @@
  *
  * Reads: the attribute or method and what the walker knows of its receiver. Writes: nothing (the walker emits the text).
  */
+import type { SyntaxNode } from "../grammar/python.js";
 
 export const DATA_OF_HELPER = "c2m_data_of";
 export const PARAMETERS_OF_HELPER = "c2m_parameters_of";
 
-/** Whether `obj.data` is a read on a receiver of unknown type (the walker's "other"; not self). */
-export const readsUntypedData = (attr: string, objText: string, receiverKind: string): boolean => attr === "data" && objText !== "self" && receiverKind === "other";
+/**
+ * Whether `obj.data` is a read on a receiver of unknown type (the walker's "other"; not self). Not where an in-place
+ * method is called on it (`m.weight.data.copy_(w)`): that call becomes an assignment to its receiver, which must stay
+ * a name or attribute, never a helper call.
+ */
+export const readsUntypedData = (e: SyntaxNode, attr: string, objText: string, receiverKind: string): boolean =>
+  attr === "data" && objText !== "self" && receiverKind === "other" && !calledInPlace(e);
+
+/** `x.data.copy_(…)`: `e` is the receiver of a called method whose name ends in `_` (torch's in-place form). */
+function calledInPlace(e: SyntaxNode): boolean {
+  const parent = e.parent;
+  return parent?.type === "attribute" && parent.childForFieldName("object") === e && /_$/.test(parent.childForFieldName("attribute")?.text ?? "") && parent.parent?.type === "call";
+}
 
 /** Whether `obj.parameters()` (no arguments) is called on a receiver of unknown type. */
 export const callsUntypedParameters = (method: string, receiverKind: string, argCount: number): boolean => method === "parameters" && receiverKind === "other" && argCount === 0;

@@ -322,6 +322,14 @@ const CASES: Record<string, Case[]> = {
   "torch.split": ["torch.split(a, 2, dim=2)", "torch.split(a, [1, 3], 2)", "torch.split(a, 3)", "torch.split(c, 2)"],
   "Tensor.split": ["a.split(2, -1)", "c.split([1, 1, 1])", "a.split([2, 1], dim=1)"],
   "torch.split_with_sizes": ["torch.split_with_sizes(a, [1, 3], 2)", "a.split_with_sizes([2, 1], dim=1)", "a.split_with_sizes((1, 1, 1), -2)"],
+  // torchvision's MViT: class_token, x = torch.tensor_split(x, indices=(1,), dim=2)
+  "torch.tensor_split": [
+    "torch.tensor_split(a, 3, dim=2)",
+    "torch.tensor_split(a, (1,), 1)",
+    "torch.tensor_split(a, indices=(1, 3), dim=2)",
+    "a.tensor_split(sections=2)",
+    "torch.tensor_split(x3, 4, dim=2)",
+  ],
   "torch.chunk": ["torch.chunk(a, 2, dim=2)", "torch.chunk(c, 2)", "torch.chunk(x3, 4, dim=2)"],
   "Tensor.chunk": ["a.chunk(3, 1)", "x3.chunk(2, -1)", "a.chunk(4, dim=-1)"],
   "torch.unbind": ["torch.unbind(a)", "a.unbind(1)", "a.unbind(dim=-1)"],

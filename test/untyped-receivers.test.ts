@@ -58,6 +58,13 @@ describe("torch's .data and .parameters() on values c2m cannot type", () => {
     expect(r.code).toContain("rescale(c2m_data_of(layer.fc.weight), layer_id + 1)");
   });
 
+  it("leave an in-place method's receiver as written: it becomes an assignment target, which a helper call cannot be", () => {
+    // timm's EfficientVitMsra fuse(): m.weight.data.copy_(w) on a conv it builds from values c2m cannot type
+    const fuse = compile("import torch\n\n\ndef fuse(make, w):\n    m = make()\n    m.weight.data.copy_(w)\n    return m\n", { filename: "fuse.py" });
+    expect(fuse.code).not.toContain("c2m_data_of(m.weight) =");
+    expect(fuse.diagnostics.filter((d) => d.code === "C2M-E020")).toEqual([]);
+  });
+
   it("match torch", () => {
     expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 4])).toBeLessThan(1e-4);
   });

@@ -91,6 +91,15 @@ export const SHAPE_ROWS: OpRow[] = [
     note: "torch.split given piece sizes: mx.split takes cut indices",
   },
   {
+    torch: ["torch.tensor_split", "Tensor.tensor_split"],
+    sig: ["input", "indices_or_sections=None", "dim=0", "indices=None", "sections=None"],
+    mlx: "{@ops_tensor_split}({input}[, {indices_or_sections}][, dim={dim}][, indices={indices}][, sections={sections}])",
+    layout: "axis",
+    axes: ["dim"],
+    helpers: ["ops_tensor_split"],
+    note: "n sections, the first n % sections one longer, or cut indices (by position or keyword)",
+  },
+  {
     torch: ["torch.chunk", "Tensor.chunk"],
     sig: ["input", "chunks", "dim=0"],
     mlx: "{@ops_chunk}({input}, {chunks}[, {dim}])",

@@ -32,6 +32,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_chunk",
     "ops_narrow",
     "ops_squeeze",
+    "ops_tensor_split",
     "ops_im2col",
     "ops_col2im",
     "ops_select",

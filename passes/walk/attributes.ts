@@ -68,7 +68,7 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
     w.ctx.helpers.add(DEVICE_OF_HELPER);
     return { v: { k: "other" }, text: deviceOfText(o.text) };
   }
-  if (readsUntypedData(attr, obj.text, o.v.k) && !isAssignmentTarget(e)) {
+  if (readsUntypedData(e, attr, obj.text, o.v.k) && !isAssignmentTarget(e)) {
     w.ctx.helpers.add(DATA_OF_HELPER);
     return { v: { k: "other" }, text: dataOfText(o.text) };
   }

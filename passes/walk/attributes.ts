@@ -131,7 +131,6 @@ export function layerValue(w: WalkState, row: LayerMapping, e: SyntaxNode): Gen 
   return { v: { k: "other" }, text: standIn.name };
 }
 
-/** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
 /** A torch name with no translation that runs on import: a placeholder that raises when used (passes/untranslated.ts). */
 export function untranslated(w: WalkState, q: string, e: SyntaxNode): Gen {
   w.ctx.helpers.add(UNTRANSLATED_HELPER);
@@ -141,6 +140,7 @@ export function untranslated(w: WalkState, q: string, e: SyntaxNode): Gen {
   return { v: { k: "other" }, text: untranslatedValue(q, e) };
 }
 
+/** A torch value name (a dtype, the tensor type) as MLX's, with the import that name needs. */
 export function torchName(w: WalkState, q: string, e: SyntaxNode): Gen {
   const text = TORCH_NAMES[q];
   const caveat = TORCH_NAME_CAVEATS[q];

@@ -14,9 +14,9 @@ export function tensorVal(): Val {
 }
 
 /**
- * `attn: Attention` with Attention a module class of this file (diffusers' attention processors take the module
- * they serve): the parameter is that module, so a call of one of its layers (`attn.group_norm(x)`) gets the
- * layer's layout instead of passing torch's to a layer that reads channels-last.
+ * What a parameter holds when no caller says (and no annotation names a module class of the file, which
+ * passes/annotated-classes.ts reads): a number for a scalar annotation or literal default, a list of tensors for
+ * `List[Tensor]`, a tensor for a `Tensor` annotation, and otherwise a tensor only presumed (`assumed`).
  */
 export function paramDefault(p: SyntaxNode): Val {
   const ann = p.childForFieldName("type")?.text ?? "";

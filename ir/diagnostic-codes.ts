@@ -287,6 +287,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the items come from a call c2m cannot follow (a builder object, a function decoding string architecture definitions), so the weight map has no static rules for them: `c2m weights` keeps their keys under their torch names (`torch:blocks.0.0.conv.weight`), and the emitted class's load_weights resolves each against the module built at that path (its class's own weight map, or a layer's known layout, conv → OHWI); a key whose module is no layer c2m knows raises there. Load through the emitted class (model.load_weights), not MLX's loader alone",
     example: "builder = EfficientNetBuilder(...)\nself.blocks = nn.Sequential(*builder(stem_size, block_args))",
   },
+  {
+    code: "C2M-W024",
+    title: "a module class given to another file's model, or registered into its table: that model resolves its weights when it loads",
+    hint: "in a package compile, a model class that other files of the package name (timm's ResNet, given res2net.py's Bottle2neck) or a block table they fill through a function of its file (byobnet's _block_registry, filled by register_block from mobilevit.py) may hold block classes its own file cannot see: its weight map leaves the keys under what those build to run time, and the model's load_weights resolves each against the built block (its class's own weight map); load through the emitted class. Compiled alone, the model's file does not know it (C2M-E032)",
+    example: "register_block('mobilevit', MobileVitBlock)\nbuild_model_with_cfg(ResNet, variant, pretrained, block=Bottle2neck)",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

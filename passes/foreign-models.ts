@@ -43,8 +43,13 @@ export function noteClassesForForeignModel(diags: DiagnosticBag, home: ModuleIR,
   const values = [...positional, ...[...args.keyword.values()].map(expr), ...splatKeywords(args, expr).values()];
   const given = new Set<string>();
   for (const v of values) homeClasses(v, home, given);
-  for (const name of given)
-    diags.report("C2M-E032", call.startPosition, `${name} is given to ${model} here: that model's weight map is emitted with its own file and does not hold ${name}'s rules`);
+  for (const name of given) {
+    // in a package compile the model's file sees that this file names it: its class parameters hold what the built
+    // model holds, and its map leaves their keys to run time (passes/module-tree.ts, C2M-W024)
+    if (home.namedByOtherFiles)
+      diags.report("C2M-W024", call.startPosition, `${name} is given to ${model} here: that model's weight map resolves the blocks given to it when the model loads`);
+    else diags.report("C2M-E032", call.startPosition, `${name} is given to ${model} here: that model's weight map is emitted with its own file and does not hold ${name}'s rules`);
+  }
 }
 
 /**
@@ -61,17 +66,27 @@ export function noteRegisteredClasses(diags: DiagnosticBag, home: ModuleIR, coll
     const ext = foreignFunction(home, call.childForFieldName("function")!, collect);
     const table = ext && registryOf(ext.def);
     if (!table) continue;
-    for (const c of classes)
-      diags.report(
-        "C2M-E032",
-        call.startPosition,
-        `${c.text} is registered into ${table} of ${ext.mod.file}: a model there that builds blocks by name has a weight map without ${c.text}'s rules`,
-      );
+    for (const c of classes) {
+      // in a package compile the table's file sees its registering function named here: what it gives is known
+      // only at run time there, and the model's map leaves those keys to run time (passes/module-globals.ts)
+      if (home.namedByOtherFiles)
+        diags.report(
+          "C2M-W024",
+          call.startPosition,
+          `${c.text} is registered into ${table} of ${ext.mod.file}: a model there that builds blocks by name resolves their weights when it loads`,
+        );
+      else
+        diags.report(
+          "C2M-E032",
+          call.startPosition,
+          `${c.text} is registered into ${table} of ${ext.mod.file}: a model there that builds blocks by name has a weight map without ${c.text}'s rules`,
+        );
+    }
   }
 }
 
 /** The module-level table a function stores a parameter into (`_block_registry[block_type] = block_fn`), if it does. */
-function registryOf(fn: SyntaxNode): string | undefined {
+export function registryOf(fn: SyntaxNode): string | undefined {
   const params = new Set(
     namedChildren(fn.childForFieldName("parameters")!).map((p) => (p.type === "identifier" ? p.text : (p.childForFieldName("name")?.text ?? namedChildren(p)[0]?.text))),
   );

@@ -83,10 +83,18 @@ def c2m_resolve_torch_keys(model, file_or_weights):
         group[2][suffix] = value
         group[3][suffix] = (torch_key, leaf, leaf_path)
     for owner, path, weights, leaves in groups.values():
-        for name, value in c2m_apply_weight_map(weights, c2m_runtime_renames(_c2m_weight_map_of(owner) or [])).items():
+        # a key the owner's map has no rule for (a child its file could not see, given by another file) is resolved
+        # by the layer holding it, as a key the map leaves to run time
+        rules = c2m_runtime_renames(_c2m_weight_map_of(owner) or []) + [("**", C2M_RUNTIME_KEY + "**", "identity")]
+        for name, value in c2m_apply_weight_map(weights, rules).items():
             if name.startswith(C2M_RUNTIME_KEY):
                 torch_key, leaf, leaf_path = leaves[name[len(C2M_RUNTIME_KEY):]]
                 param = torch_key.rpartition(".")[2]
+                if param == "num_batches_tracked":
+                    continue  # BatchNorm's step counter: no MLX layer holds one
+                if leaf is owner:
+                    out.append((".".join(leaf_path + [param]), value))  # the emitted class's own parameter, as its map keeps it
+                    continue
                 op = _c2m_layer_layout(leaf, param) if leaf is not None else None
                 if op is None:
                     held = f"a {type(leaf).__name__}" if leaf is not None else "no module of the model"

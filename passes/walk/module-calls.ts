@@ -148,6 +148,12 @@ function applyModule(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], 
     case "list":
     case "dict":
       return applyModule(w, elementOf(m), args, nodes, call);
+    case "anyclass": {
+      // a block class another file of the package gives this model: the package's classes keep torch's layout at
+      // their forward for callers in other files (src/cross-file-names.ts), so it takes and gives torch's layout
+      const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+      return { v: tensorVal(), args: conv };
+    }
     default: {
       // a module whose class c2m cannot tell: the class it has at run time says what layout it takes (runtime-modules.ts)
       if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {

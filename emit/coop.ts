@@ -169,7 +169,7 @@ function same(a: CudaNode | null | undefined, b: CudaNode | null | undefined): b
 /** Why a cooperative-groups name stays untranslated, where more can be said than its name. */
 const UNTRANSLATED_WHY: Record<string, string> = {
   block_tile_memory:
-    "it is the shared memory behind tiles wider than a warp (tiled_partition<64> and up), and a Metal SIMD-group holds 32 threads: such a tile's collectives would need threadgroup memory and barriers, which c2m does not emit",
+    "it is the shared memory behind tiles wider than a warp (tiled_partition<64> and up); such a tile spans several SIMD-groups, and its sync and collectives (cg::reduce over the tile) need a barrier over just those SIMD-groups, which Metal lacks: its barriers are threadgroup_barrier (every thread of the threadgroup) and simdgroup_barrier (one SIMD-group of 32); a threadgroup barrier with threadgroup memory could stand in only where every tile of the threadgroup reaches each collective together, which c2m neither proves nor emits",
 };
 
 /**

@@ -162,6 +162,14 @@ function emitKernel(pk: PythonKernel): string {
   for (const d of doc) lines.push(`    ${d}`);
   lines.push(`    Returns the new ${written.map((b) => b.param).join(", ") || "(nothing)"}."""`);
   lines.push(`    grid, block = _c2m_dim3(grid), _c2m_dim3(block)`);
+  // a buffer every threadgroup updates in place is right only for one threadgroup (BufferPlan.ownAccess.oneThreadgroup)
+  const shared = analysis.buffers.filter((b) => b.ownAccess?.oneThreadgroup).map((b) => b.param);
+  if (shared.length) {
+    lines.push(`    if grid != (1, 1, 1):`);
+    lines.push(
+      `        raise ValueError(${JSON.stringify(`${k.name}: every threadgroup reads and writes the same elements of ${shared.join(", ")} in place, which a Metal kernel can order only within one threadgroup; launch it with grid=1`)})`,
+    );
+  }
   const inputs: string[] = [];
   for (const p of k.params) {
     const plan = analysis.buffers.find((b) => b.param === p.name);

@@ -5,6 +5,7 @@
 import type { PrintContext } from "./metal-context.js";
 import { print, printDefault } from "./metal.js";
 import type { CudaNode } from "../grammar/cuda.js";
+import type { KFunction } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import {
   ATOMIC_FUNCTIONS,
@@ -21,7 +22,7 @@ import {
 import { BLOCK_VOTES } from "./metal-block-votes.js";
 import { calleeName, callArgs, field, kids, named, position, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
-import { integerNames } from "./metal-types.js";
+import { alwaysIntegerNames, integerNames } from "./metal-types.js";
 import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
 
 export function printCall(node: CudaNode, ctx: PrintContext): string {
@@ -151,6 +152,7 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
       return ints && ((u.type === "identifier" && ints.has(u.text)) || (u.type === "number_literal" && /^\d+$/.test(u.text))) ? `float(${text})` : text;
     });
     if (math.includes("{")) return fill(math, printed);
+    if (mixesSignedness(name, args, ctx.fn)) return `${math}(${printed.map((t) => `uint(${t})`).join(", ")})`;
     return `${math}(${printed.join(", ")})`;
   }
   const device = ctx.unit.deviceFunctions.find((f) => f.name === name);
@@ -281,4 +283,23 @@ function checkMask(mask: CudaNode | undefined, name: string, ctx: PrintContext):
   if (!FULL_MASKS.test(value) && !FULL_MASKS.test(text)) {
     reportKernel(ctx.bag, "C2M-K009", position(mask), `${name} with mask ${mask.text}: Metal SIMD-group functions take no mask; every active lane takes part`);
   }
+}
+
+const CUDA_INDEX = /\b(threadIdx|blockIdx|blockDim|gridDim)\b/;
+
+/**
+ * `min(C - 1, i + u * blockDim.x)`: CUDA's built-in indices are unsigned, so the second argument is, and CUDA's
+ * `min(int, unsigned)` is its unsigned min; Metal finds `min(int, uint)` ambiguous. Both arguments are then
+ * converted to uint, as CUDA does, when every name in them is an integer (no float can be meant) and no cast
+ * says otherwise.
+ */
+function mixesSignedness(name: string, args: CudaNode[], f: KFunction): boolean {
+  if (name !== "min" && name !== "max") return false;
+  if (args.length !== 2 || !args.some((a) => CUDA_INDEX.test(a.text)) || args.every((a) => CUDA_INDEX.test(a.text))) return false;
+  const ints = alwaysIntegerNames(f);
+  return args.every((a) => {
+    if (/[.]\d|\d[.]|\d[eEfF]\b|\(\s*\w+\s*\)\s*[\w(]|_cast\b|\bint\(|\bsizeof\b/.test(a.text)) return false;
+    const ids = a.text.replace(/\.\s*[xyz]\b/g, "").match(/[A-Za-z_]\w*/g) ?? [];
+    return ids.every((id) => ints.has(id) || CUDA_INDEX.test(id));
+  });
 }

@@ -50,6 +50,36 @@ export function integerNames(f: KFunction): Set<string> {
   });
   found = new Set([...ints].filter((n) => counts.get(n) === 1));
   integerNamesOf.set(f, found);
+  everyDeclarationInteger.set(f, new Set([...ints].filter((n) => !notIntegerOnce(f, n, counts, ints))));
   return found;
 }
 const integerNamesOf = new WeakMap<KFunction, Set<string>>();
+const everyDeclarationInteger = new WeakMap<KFunction, Set<string>>();
+
+/** Names every declaration of which has an integer type (a loop counter `int i` declared in three loops). */
+export function alwaysIntegerNames(f: KFunction): Set<string> {
+  integerNames(f);
+  return everyDeclarationInteger.get(f)!;
+}
+
+function notIntegerOnce(f: KFunction, name: string, counts: Map<string, number>, ints: Set<string>): boolean {
+  if (!ints.has(name)) return true;
+  // counted declarations that were not integers: count them again, integers only
+  let integer = 0;
+  const isInt = (t: KType) => t.kind === "scalar" && !!SCALAR_TYPES[t.name]?.integer;
+  for (const p of f.params) if (p.name === name && isInt(p.type)) integer++;
+  walk(f.body, (n) => {
+    if (n.type !== "declaration") return;
+    const base = baseType(field(n, "type"), new Set(), new Set());
+    for (const d of fields(n, "declarator")) {
+      const { type, name: dn } = declaratorType(base, d, false);
+      if (dn === name && isInt(type) && d.type !== "array_declarator") integer++;
+    }
+  });
+  return integer !== counts.get(name);
+}
+
+/** A vector type as a buffer's element: `packed_float3` for a 3-vector (CUDA's layout, no padding), else the vector. */
+export function bufferVectorType(v: { width: number; metal: string }): string {
+  return v.width === 3 && /^(float|half|int|uint|short|ushort|char|uchar)3$/.test(v.metal) ? `packed_${v.metal}` : v.metal;
+}

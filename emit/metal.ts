@@ -25,7 +25,7 @@ import { functionLambdas, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
-import { INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
+import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
 import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 
 /**
@@ -92,9 +92,11 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     }
     const vector = plan.pointee.kind === "vector";
     const metalName = vector ? `${p.name}_elems` : p.name;
+    // CUDA's 3-vectors are 12 bytes in memory, Metal's float3 16: a buffer of them is read as packed_float3
+    const elemType = vector ? bufferVectorType(VECTOR_TYPES[(plan.pointee as { name: string }).name]!) : "";
     if (vector) {
       helpers.add("c2m_cast");
-      prologue.push(`auto ${p.name} = c2m_cast<${VECTOR_TYPES[(plan.pointee as { name: string }).name].metal}>(${metalName});`);
+      prologue.push(`auto ${p.name} = c2m_cast<${elemType}>(${metalName});`);
     }
     switch (plan.role) {
       case "input":
@@ -108,7 +110,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
       case "inout-copy":
         inputNames.push(`${metalName}_in`);
         outputNames.push(metalName);
-        if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${VECTOR_TYPES[(plan.pointee as { name: string }).name].metal}>(${metalName}_in);`);
+        if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${elemType}>(${metalName}_in);`);
         if (plan.ownAccess) {
           // every access copies its element in on first touch (passes/kernel/buffers.ts ownAccess)
           helpers.add("c2m_own");

@@ -34,18 +34,27 @@ export function usageOf(root: SyntaxNode): Usage {
   const unresolved = new Set<string>();
   const moduleReads = new Set<string>();
   const names = functionNames(root);
+  /** per scope, the read sets of the functions around it (made on its first read) */
+  const readersOf = new Map<Scope, Set<string>[]>();
   for (const { node, scope } of a.loads) {
-    all.add(node.text);
+    const name = node.text;
+    all.add(name);
+    const fromModule = readsModule(scope, name);
     // a star import binds what cannot be known, but only from where it runs (pyflakes reads it so): a name no
     // statement binds counts as unresolved even beside one
-    if (!resolves(scope, node.text) || (a.module.open && readsModule(scope, node.text) && !a.module.bindings.has(node.text) && !MODULE_DUNDERS.has(node.text)))
-      unresolved.add(node.text);
-    if (readsModule(scope, node.text)) moduleReads.add(node.text);
+    if (!resolves(scope, name) || (a.module.open && fromModule && !a.module.bindings.has(name) && !MODULE_DUNDERS.has(name))) unresolved.add(name);
+    if (fromModule) moduleReads.add(name);
     // the read counts for its function and every function around it (a closure reads its parent's locals)
-    for (let s: Scope | undefined = scope; s; s = s.parent) {
-      const q = s.kind === "function" ? names.get(s.node) : undefined;
-      if (q) (perFunction.get(q) ?? perFunction.set(q, new Set()).get(q)!).add(node.text);
+    let sets = readersOf.get(scope);
+    if (!sets) {
+      sets = [];
+      for (let s: Scope | undefined = scope; s; s = s.parent) {
+        const q = s.kind === "function" ? names.get(s.node) : undefined;
+        if (q) sets.push(perFunction.get(q) ?? perFunction.set(q, new Set()).get(q)!);
+      }
+      readersOf.set(scope, sets);
     }
+    for (const set of sets) set.add(name);
   }
   // `__all__ = ["name", …]` exports its names: they count as read
   for (const n of root.namedNonComment) {
@@ -320,7 +329,7 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
     const readOut = output.perFunction.get(q) ?? output.perFunction.get(q.replace(/\.forward(#\d+)?$/, ".__call__$1"));
     // a function the output does not have under this name, or one that reads its own frame
     if (!readIn || !readOut || ["locals", "vars", "eval", "exec"].some((n) => readIn.has(n))) continue;
-    const declared = new Set(fn.descendantsOfType(["global_statement", "nonlocal_statement"]).flatMap((g) => g.namedNonComment.map((i) => i.text)));
+    const declared = new Set(scopeDeclarations(inputRoot, fn).flatMap((g) => g.namedNonComment.map((i) => i.text)));
     const dead = (n: string) => readIn.has(n) && !readOut.has(n) && !declared.has(n);
     for (const st of bodyStatements(fn.childForFieldName("body")!)) {
       if (st.type === "import_statement" || st.type === "import_from_statement") {
@@ -358,6 +367,18 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
     }
   }
   return removed;
+}
+
+/**
+ * The `global` and `nonlocal` statements inside a function (nested functions included): those of the file's
+ * index (most files have none) within its span, not a walk of the function.
+ */
+function scopeDeclarations(root: SyntaxNode, fn: SyntaxNode): SyntaxNode[] {
+  const all =
+    root.tree.rootNode === root
+      ? [...root.tree.nodesOfType("global_statement"), ...root.tree.nodesOfType("nonlocal_statement")]
+      : root.descendantsOfType(["global_statement", "nonlocal_statement"]);
+  return all.filter((g) => g.startIndex >= fn.startIndex && g.endIndex <= fn.endIndex);
 }
 
 /** Removes a statement alone on its lines; one left alone in its block becomes `pass`. */

@@ -5,8 +5,10 @@
 import { addRuntimeWeightLoaders, runtimeRules, RUNTIME_WEIGHTS_HELPER } from "./runtime-weights.js";
 import { layoutDeclarationEdits } from "../passes/sequential-layouts.js";
 import MagicString from "magic-string";
-import { namedChildren, parseModule, parsePython, plainTreeOf, type SyntaxNode, type Tree } from "../grammar/python.js";
+import { namedChildren, parseModule, parsePython, plainTreeOf, type NativeTree, type SyntaxNode, type Tree } from "../grammar/python.js";
 import { reparseEdited } from "../grammar/reparse.js";
+import { plainTreeEdited } from "../grammar/incremental.js";
+import { editsOf } from "./magic-edits.js";
 import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { placeholderLines } from "../passes/torch-library-imports.js";
@@ -169,10 +171,15 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (again) probed = again;
     else {
       const native = phase("emit: parse output", () => parsePython(text));
-      probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => plainTreeOf(native, text));
+      probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => copyOutput(native, probe, text));
       if (!probed) return phase("emit: names read", () => usageOf(plainTreeOf(native, text).rootNode));
     }
     return phase("emit: names read", () => usageOf(probed!.rootNode));
+  };
+  // the output is the input with the probe's edits: the input's subtrees over text no edit touched are copied from its plain tree (../grammar/incremental.ts)
+  const copyOutput = (native: NativeTree, probe: MagicString, text: string): Tree => {
+    const edits = editsOf(probe, text);
+    return edits ? plainTreeEdited(native, text, mod.root.tree, edits) : plainTreeOf(native, text);
   };
   const input = phase("emit: names read", () => usageOf(mod.root));
   let output = readOutput();

@@ -34,6 +34,17 @@ export function plainTreeOf(native: NativeTree, source: string): Tree {
   return plainTree(native, source);
 }
 
+/**
+ * A plain copy that takes subtrees from an earlier plain tree instead of copying them: `reuse` is asked for
+ * each inner node (its span and type) and returns a copy of the earlier tree's node it stands for, made in
+ * `tree`, or undefined to have the node copied (grammar/incremental.ts). Error-free trees only.
+ */
+export function plainTreeReusing(native: NativeTree, source: string, reuse: ReuseSubtree): Tree {
+  return new Tree(source, (tree) => copyWithCursor(tree, native, reuse));
+}
+
+export type ReuseSubtree = (tree: Tree, start: number, end: number, type: string) => SyntaxNode | undefined;
+
 /** Per grammar type id (the same for every tree of the language): name, named or not, kind of leaf. */
 const typeNames: string[] = [];
 const typeNamed: boolean[] = [];
@@ -120,7 +131,7 @@ function internalized(s: string): string {
   return Object.keys({ [s]: 0 })[0];
 }
 
-function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
+function copyWithCursor(tree: Tree, native: NativeTree, reuse?: ReuseSubtree): SyntaxNode {
   const c = native.walk();
   const src = tree.source;
   /** whether the node `make` last made is a token (no children to look for), and which of its children can have fields */
@@ -140,8 +151,19 @@ function copyWithCursor(tree: Tree, native: NativeTree): SyntaxNode {
       typeLeaf[id] = named ? (NAMED_LEAVES.has(type) ? 1 : 0) : /\s/.test(type) ? 0 : 2;
       typeFieldAnon[id] = anonymousFieldTypes(type);
     }
-    const n = new SyntaxNode(tree, type, typeNamed[id], false, -1, -1);
     const leaf = typeLeaf[id];
+    if (reuse !== undefined && leaf === 0) {
+      const taken = reuse(tree, c.startIndex, c.endIndex, type);
+      if (taken) {
+        // a whole subtree, not descended into; its field is its new parent's
+        token = true;
+        childFields = undefined;
+        const f = parentFields && (typeNamed[id] || parentFields.has(type)) ? c.currentFieldId : 0;
+        taken.fieldName = f ? (fieldNames[f] ??= internalized(c.currentFieldName)) : null;
+        return taken;
+      }
+    }
+    const n = new SyntaxNode(tree, type, typeNamed[id], false, -1, -1);
     token = leaf !== 0;
     childFields = typeFieldAnon[id];
     if (leaf !== 0 || SPANS_HIDDEN_TOKENS.has(type)) {

@@ -77,7 +77,10 @@ export function python3Problem(root: SyntaxNode, source: string): SourceProblem 
   // the first offending node in document order: per type, from the tree's index (nodes of a type are in
   // document order there), the earliest of each type's first
   let first: { node: SyntaxNode; message: string; code: "C2M-E010" | "C2M-E001" } | undefined;
+  // the keyword check looks at every identifier of the file: only where the text holds one of the keywords at all
+  const keywordsInText = source.includes("async") || source.includes("await");
   for (const type of CHECKED_TYPES) {
+    if (type === "identifier" && !keywordsInText) continue;
     for (const node of nodesOf(root, type)) {
       if (first && node.preorder > first.node.preorder) break;
       const py2 = python2Construct(node);
@@ -178,14 +181,10 @@ function logicalLineStarts(root: SyntaxNode): LineStart[] {
   }
   for (const d of nodesOf(root, "decorated_definition")) candidates.push(...d.children);
   for (const type of LINE_OPENERS) candidates.push(...nodesOf(root, type));
-  // in document order, as a walk meets them: of two starting at the same place, the outer one counts
-  candidates.sort((a, b) => a.preorder - b.preorder);
-  const rows = new Map<number, LineStart>();
-  let last: SyntaxNode | undefined;
+  // per row, the leftmost; of two starting at the same place, the outer one (the first a walk meets), which
+  // the numbering of the tree's index tells without sorting the candidates
+  const rows = new Map<number, LineStart & { preorder: number }>();
   for (const node of candidates) {
-    // a decorator is a child of its decorated definition and a line opener too
-    if (node === last) continue;
-    last = node;
     const parentType = node.parent?.type;
     const opens =
       node.isNamed &&
@@ -194,7 +193,8 @@ function logicalLineStarts(root: SyntaxNode): LineStart[] {
     if (!opens) continue;
     const { row, column } = node.startPosition;
     const known = rows.get(row);
-    if (!known || column < known.column) rows.set(row, { row, column, opensBlock: firstOfBlock.has(node) });
+    if (!known || column < known.column || (column === known.column && node.preorder < known.preorder))
+      rows.set(row, { row, column, opensBlock: firstOfBlock.has(node), preorder: node.preorder });
   }
   return [...rows.values()].sort((a, b) => a.row - b.row);
 }

@@ -69,6 +69,12 @@ export const NO_NODES: readonly SyntaxNode[] = Object.freeze([]);
 const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
+/** every child is named (set when the children are linked): the named children are the children, no array made */
+const ALL_NAMED = 8;
+/** no child is a comment */
+const NO_COMMENT = 16;
+/** the flags a copy of a node keeps (its children's shape) */
+const SHAPE = NAMED | ALL_NAMED | NO_COMMENT;
 
 /** One node of a plain tree. The read-only part of tree-sitter's SyntaxNode interface, computed once. */
 export class SyntaxNode {
@@ -134,14 +140,16 @@ export class SyntaxNode {
   }
   get namedChildren(): SyntaxNode[] {
     if (!this.children.length) return NO_NODES as SyntaxNode[];
+    if (this.flags & ALL_NAMED) return this.children;
     const memo = this.cache;
     return (memo.named ??= this.children.filter((c) => c.isNamed));
   }
   /** named children without comments (what grammar/python.ts `namedChildren()` returns), cached */
   get namedNonComment(): SyntaxNode[] {
     if (!this.children.length) return NO_NODES as SyntaxNode[];
+    if ((this.flags & (ALL_NAMED | NO_COMMENT)) === (ALL_NAMED | NO_COMMENT)) return this.children;
     const memo = this.cache;
-    return (memo.parts ??= this.namedChildren.some((c) => c.type === "comment") ? this.namedChildren.filter((c) => c.type !== "comment") : this.namedChildren);
+    return (memo.parts ??= this.flags & NO_COMMENT ? this.namedChildren : this.namedChildren.filter((c) => c.type !== "comment"));
   }
   get childCount(): number {
     return this.children.length;
@@ -219,7 +227,43 @@ export class SyntaxNode {
   /** @internal tree construction */
   static link(parent: SyntaxNode, kids: SyntaxNode[]): void {
     parent.children = kids;
-    for (let i = 0; i < kids.length; i++) kids[i].parent = parent;
+    let shape = ALL_NAMED | NO_COMMENT;
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i];
+      k.parent = parent;
+      if (!(k.flags & NAMED)) shape &= ~ALL_NAMED;
+      else if (k.type === "comment") shape &= ~NO_COMMENT;
+    }
+    parent.flags = (parent.flags & ~(ALL_NAMED | NO_COMMENT)) | shape;
+  }
+
+  /**
+   * @internal A copy of a subtree in another tree whose text holds the same text `delta` characters later
+   * (grammar/incremental.ts), fields kept, caches not; the copy's own field is left for the caller to set.
+   */
+  static clone(node: SyntaxNode, tree: Tree, delta: number): SyntaxNode {
+    const root = new SyntaxNode(tree, node.type, node.isNamed, false, node.startIndex + delta, node.endIndex + delta);
+    root.flags = node.flags & SHAPE;
+    // pairs of (original, copy) whose children are still to copy: an explicit stack, as deep input nests deep
+    const stack: SyntaxNode[] = [node, root];
+    while (stack.length) {
+      const out = stack.pop()!;
+      const kids = stack.pop()!.children;
+      if (!kids.length) continue;
+      // an exact-size array of the same kind as the copy's (slice), each item replaced by its copy
+      const copies = kids.slice();
+      for (let i = 0; i < kids.length; i++) {
+        const k = kids[i];
+        const c = new SyntaxNode(tree, k.type, false, false, k.startIndex + delta, k.endIndex + delta);
+        c.flags = k.flags & SHAPE;
+        c.fieldName = k.fieldName;
+        c.parent = out;
+        copies[i] = c;
+        if (k.children.length) stack.push(k, c);
+      }
+      out.children = copies;
+    }
+    return root;
   }
 
   /**

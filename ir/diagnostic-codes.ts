@@ -293,6 +293,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "in a package compile, a model class that other files of the package name (timm's ResNet, given res2net.py's Bottle2neck) or a block table they fill through a function of its file (byobnet's _block_registry, filled by register_block from mobilevit.py) may hold block classes its own file cannot see: its weight map leaves the keys under what those build to run time, and the model's load_weights resolves each against the built block (its class's own weight map); load through the emitted class. Compiled alone, the model's file does not know it (C2M-E032)",
     example: "register_block('mobilevit', MobileVitBlock)\nbuild_model_with_cfg(ResNet, variant, pretrained, block=Bottle2neck)",
   },
+  {
+    code: "C2M-W025",
+    title: "a library decorator that returns the function it is given: the port keeps the function, not the registration",
+    hint: "the library's source shows the function returns its argument unchanged (timm's register_model adds a model function to timm's registry): the port binds the name to a function that does the same, so the decorated functions work; whatever looks them up in the library's registry (timm.create_model) is not ported",
+    example: "from timm.models.registry import register_model\n\n@register_model\ndef convnext_tiny(**kwargs): ...",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -99,6 +99,11 @@ export interface BufferPlan {
       /** declared pointing into another, read-only buffer: its twins start at the buffer's base */
       elsewhere?: boolean;
     }[];
+    /**
+     * every threadgroup touches the same elements (no index depends on the threadgroup): right only for a
+     * launch of one threadgroup, which the wrapper then insists on (llm.c's global_norm_aggregate_kernel<<<1, 1024>>>)
+     */
+    oneThreadgroup?: boolean;
   };
 }
 

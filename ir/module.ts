@@ -64,7 +64,8 @@ export interface ImportIR {
    * a library built on torch that the port cannot import: the names the statement binds, each to become a
    * placeholder (passes/torch-library-imports.ts); the statement goes
    */
-  placeholders?: { local: string; name: string }[];
+  /** `identity`: a library function returning its argument (passes/identity-decorators.ts), bound to one that does the same */
+  placeholders?: { local: string; name: string; identity?: boolean }[];
 }
 
 export interface ModuleIR {

@@ -60,6 +60,11 @@ export interface LayerMapping {
    * (`padding='same'`); `allowed` then no longer restricts the parameters it handles.
    */
   general?: { mlx: string; handles: string[]; strings?: string[] };
+  /**
+   * constructor arguments torch's layer keeps as a tuple of `rank - 2` ints whatever it is given (`_pair(kernel_size)`
+   * in `_ConvNd`): a subclass's forward reading `self.kernel_size[0]` gets the tuple from the stand-in too
+   */
+  tupled?: string[];
   /** one line for the README table */
   note?: string;
 }

@@ -3,7 +3,7 @@
  * a relabelling) would leave `if self.drop_rate:` with nothing under it, which is not Python. The first
  * removed statement of such a block becomes `pass` (a comment that stayed on its line stays after it).
  */
-import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { SyntaxNode } from "../grammar/python.js";
 import type { Edit } from "./walk/types.js";
 
 /** `edits` (sorted, not nested) with `pass` left in every block they would empty. */
@@ -29,10 +29,16 @@ export function fillEmptyBlocks(root: SyntaxNode, source: string, edits: Edit[])
   };
   const replaced = new Map<Edit, Edit>();
   for (const block of root.descendantsOfType("block")) {
-    const stmts = namedChildren(block).filter((s) => s.type !== "comment");
+    const stmts = block.namedNonComment;
     if (!stmts.length) continue;
-    const removals = stmts.map(removedBy);
-    if (removals.some((e) => !e || e.text.trim() !== "")) continue;
+    // every statement removed, each asked in turn (most blocks keep their first, and are done with one search)
+    const removals: Edit[] = [];
+    for (const st of stmts) {
+      const e = removedBy(st);
+      if (!e || e.text.trim() !== "") break;
+      removals.push(e);
+    }
+    if (removals.length < stmts.length) continue;
     // the whole compound statement may be gone with its block (a rule replaced it): nothing to fill
     const owner = block.parent ?? block;
     if (edits.some((e) => e.start <= owner.startIndex && e.end >= owner.endIndex)) continue;

@@ -104,7 +104,7 @@ function loop(it: InitInterpreter, s: SyntaxNode, env: Env): ModVal | undefined 
  * runs once per item, so that each name is a constant.
  */
 function namesByItem(left: SyntaxNode, body: SyntaxNode): boolean {
-  if (body.text.includes("setattr(")) return true;
+  if (/setattr(__)?\(/.test(body.text)) return true;
   const targets = new Set(left.type === "identifier" ? [left.text] : identifiers(left));
   return body.descendantsOfType("assignment").some((a) => {
     const l = a.childForFieldName("left");
@@ -217,6 +217,8 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
     if (method === "__init__" && args.positional[0]?.text === "self") return it.superInit(args, env, true);
     if (obj.text === "self" && method === "register_buffer") return registerBufferCall(it.cls, args);
     if (obj.text === "self" && method === "add_module") return addModuleCall(it.attrStore(env), args);
+    // `self.__setattr__(name, m)` (pytorch-cifar's DLA stores its subtrees so) is `setattr(self, name, m)`
+    if (obj.text === "self" && method === "__setattr__") return setattrCall(it.attrStore(env), { ...args, positional: [obj, ...args.positional] });
     const [childName, child] = [first, second].map((a) => () => (a ? it.expr(a, env) : ({ k: "unknown" } as ModVal)));
     if (method === "add_module" && second && addToSequential(it.mod, it.cls, env, obj, childName, child, it.inLoop > 0)) return;
     if (method === "add_module" && childItemCall(it.attrStore(env), obj, first, second, it.inLoop > 0)) return;

@@ -51,7 +51,11 @@ export function layerValueClass(row: LayerMapping): LayerValueClass | undefined 
     `    def __init__(self, ${signature.join(", ")}):`,
     ...checks.map((c) => c.trimEnd()),
     `        super().__init__(${args})`,
-    ...torchAttributes(params.map((p) => p.name)),
+    ...torchAttributes(
+      params.map((p) => p.name),
+      new Set(row.tupled ?? []),
+      (row.rank ?? 2) - 2,
+    ),
     "",
     // torch's layers are called through forward too (a subclass's `super().forward(x)`: gemma's scaled embedding)
     "    def forward(self, *args, **kwargs):",
@@ -88,13 +92,16 @@ const NOT_ATTRIBUTES = new Set(["weight", "bias", "device", "dtype", "inplace"])
 /**
  * torch keeps its constructor arguments as attributes (`self.normalized_shape`, `self.num_features`) that a
  * subclass's forward reads; the stand-in sets those MLX's layer does not have (never one it has: MLX's own
- * `padding` or `eps` is what its forward uses).
+ * `padding` or `eps` is what its forward uses). Those torch turns into tuples of `spatial` ints (a convolution's
+ * `kernel_size`, `stride`, `padding`, `dilation`; a string padding stays) are kept as torch keeps them: timm's
+ * same-padding convolutions read `self.kernel_size[0]`.
  */
-function torchAttributes(names: string[]): string[] {
+function torchAttributes(names: string[], tupled: ReadonlySet<string>, spatial: number): string[] {
   const kept = names.filter((n) => !NOT_ATTRIBUTES.has(n));
+  const value = (n: string): string => (tupled.has(n) && spatial > 0 ? `(${n},) * ${spatial} if isinstance(${n}, int) else tuple(${n}) if isinstance(${n}, list) else ${n}` : n);
   const out = kept.length
     ? [
-        `        for name, value in (${kept.map((n) => `(${JSON.stringify(n)}, ${n})`).join(", ")},):`,
+        `        for name, value in (${kept.map((n) => `(${JSON.stringify(n)}, ${value(n)})`).join(", ")},):`,
         "            if not hasattr(self, name):",
         "                setattr(self, name, value)",
       ]

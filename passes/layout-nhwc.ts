@@ -77,16 +77,16 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     }
   }
   const walkers: WalkState[] = [];
-  const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
+  const visitFunction = (fn: SyntaxNode, cls: ClassIR | undefined, nested = false) => {
     try {
-      translateFunction(fn, cls);
+      translateFunction(fn, cls, nested);
     } catch (err) {
       // the passes recurse over the tree: a nesting limit is the whole file's (C2M-E007), anything else is this function's
       if (err instanceof RangeError) throw err;
       keepAsWritten(ctx, fn, err);
     }
   };
-  const translateFunction = (fn: SyntaxNode, cls: ClassIR | undefined) => {
+  const translateFunction = (fn: SyntaxNode, cls: ClassIR | undefined, nested: boolean) => {
     // a rule may replace a whole function (a complex-number RoPE by its real-valued form)
     const whole = pass.rewrites.get(nodeKey(fn));
     if (whole) {
@@ -98,7 +98,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
       walkers.push(w);
       return;
     }
-    const isForward = !!cls && fn.childForFieldName("name")!.text === "forward";
+    const isForward = !!cls && !nested && fn.childForFieldName("name")!.text === "forward";
     if (isForward) {
       const sig = ctx.signatures.get(cls!.name)!;
       const params = new Map<string, Val>();
@@ -116,10 +116,12 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
       walkers.push(w);
     }
     // nested functions: defs in the body, decorated or not, inside an if, a loop, a try or a with too (a def
-    // inside another def is that one's)
+    // inside another def is that one's). A def inside a method closes over its `self`: it is walked with the
+    // method's class, so `self.conv1(x)` there is the class's conv (CLIP's ModifiedResNet.forward defines
+    // `stem(x)` over its convs), taking and returning torch's layout as any function does
     for (const stmt of definitionsIn(fn.childForFieldName("body")!)) {
       const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition")! : stmt;
-      if (def.type === "function_definition") visitFunction(def, undefined);
+      if (def.type === "function_definition") visitFunction(def, cls, true);
     }
   };
   const visitBody = (body: SyntaxNode, cls: ClassIR | undefined) => {

@@ -23,6 +23,7 @@ import { withBound } from "./partial-values.js";
 import { reportUnknownItems, startRound } from "./unknown-items.js";
 import { noteBuildDiagnostics } from "./build-markers.js";
 import { noteRegisteredClasses } from "./foreign-models.js";
+import { privatizeRuntimeState } from "./runtime-state.js";
 import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
@@ -94,6 +95,7 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
       cls.privateBuffers.clear();
       // what an earlier round could not know a later one may: only the last round's findings are reported
       new InitInterpreter(mod, cls, sites, next, round === ROUNDS - 1 ? diags : undefined).run();
+      privatizeRuntimeState(mod, cls);
     }
     for (const fn of builders) {
       const it = new InitInterpreter(mod, builderFrame(fn), sites, next);

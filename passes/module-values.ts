@@ -394,6 +394,9 @@ export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
     const any = elementOf(v);
     return entry ?? (any.k === "const" ? { k: "value" } : any);
   }
+  // one of several containers (tuples of different shapes appended in a loop: davit's `('spatial_block', SpatialBlock(…))`
+  // and `('channel_block', ChannelBlock(…))`, read back as `b[1]`): that item of any of them
+  if (v.k === "union") return union(v.options.map((o) => itemAt(o, index)));
   if (v.k !== "list" && v.k !== "seq") return { k: "value" };
   const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
   if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };

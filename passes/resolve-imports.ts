@@ -29,9 +29,9 @@ export function resolveImports(root: SyntaxNode): ImportInfo {
       const mod = stmt.childForFieldName("module_name")!.text;
       const torch = isTorch(mod);
       for (const n of stmt.childrenForFieldName("name")) {
-        if (n.type === "dotted_name") aliases.set(n.text, `${mod}.${n.text}`);
+        if (n.type === "dotted_name") aliases.set(n.text, canonicalTorchName(`${mod}.${n.text}`));
         else if (n.type === "aliased_import") {
-          aliases.set(n.childForFieldName("alias")!.text, `${mod}.${n.childForFieldName("name")!.text}`);
+          aliases.set(n.childForFieldName("alias")!.text, canonicalTorchName(`${mod}.${n.childForFieldName("name")!.text}`));
         }
       }
       imports.push({ node: stmt, torch });
@@ -50,8 +50,14 @@ export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): 
   const dot = name.indexOf(".");
   const target = aliases.get(dot < 0 ? name : name.slice(0, dot));
   if (!target) return undefined;
-  return dot < 0 ? target : target + name.slice(dot);
+  return dot < 0 ? target : canonicalTorchName(target + name.slice(dot));
 }
+
+/**
+ * A torch.nn class named by the module that defines it (`from torch.nn.modules.instancenorm import InstanceNorm2d`:
+ * torchvision's RAFT imports its norms so) is the class torch.nn exports, the name the tables know it by.
+ */
+export const canonicalTorchName = (q: string): string => (q.startsWith("torch.nn.modules") ? q.replace(/^torch\.nn\.modules(?:\.[a-z_]\w*)?\.(?=[A-Z])/, "torch.nn.") : q);
 
 /** `getattr(torch, "version").hip` is `torch.version.hip`: a getattr with a constant name and no default, in an attribute chain. */
 function throughGetattr(node: SyntaxNode | null): string | undefined {

@@ -18,7 +18,7 @@
  */
 import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
-import { isTorch } from "./resolve-imports.js";
+import { canonicalTorchName, isTorch } from "./resolve-imports.js";
 import { CONTAINERS, INIT_FUNCTIONS, LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
 import { AUTOCAST_CONTEXTS, DROPPED_DECORATORS, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
 import { placeholderBinding, UNTRANSLATED_HELPER } from "./untranslated.js";
@@ -123,7 +123,7 @@ function siteOf(stmt: SyntaxNode, isOwn: (module: string) => boolean): NestedTor
   const names: [string, string][] = [];
   for (const c of stmt.childrenForFieldName("name")) {
     const name = c.type === "aliased_import" ? c.childForFieldName("name")!.text : c.text;
-    names.push([c.type === "aliased_import" ? c.childForFieldName("alias")!.text : name, `${module}.${name}`]);
+    names.push([c.type === "aliased_import" ? c.childForFieldName("alias")!.text : name, canonicalTorchName(`${module}.${name}`)]);
   }
   // `from torch.x import *` binds what cannot be known: nothing is bound, the uses are reported where they are
   return { stmt, module, kind: isTorch(module) ? "torch" : "library", names, plain: false };
@@ -143,7 +143,8 @@ function guardedTorchNames(site: NestedTorchImport): boolean {
 }
 
 /** Whether the tables translate torch name `q` where it is used (a value, a layer, an op, a runtime switch, or a namespace of those). */
-export function translatedTorchName(q: string): boolean {
+export function translatedTorchName(name: string): boolean {
+  const q = canonicalTorchName(name);
   if (TORCH_NAMES[q] || LAYER_BY_NAME.has(q) || OP_BY_NAME.has(q) || RUNTIME_CALLS[q] || INIT_FUNCTIONS[q] || CONTAINERS.has(q)) return true;
   if (RUNTIME_STATEMENTS.has(q) || AUTOCAST_CONTEXTS.has(q) || DROPPED_DECORATORS.test(q)) return true;
   return isTorchNamespace(q);

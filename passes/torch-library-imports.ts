@@ -18,14 +18,19 @@ import type { ImportIR, ModuleIR } from "../ir/module.js";
 import { isTorch } from "./resolve-imports.js";
 import { needsTorch } from "./torch-imports.js";
 import { placeholderBinding, untranslatedMessage } from "./untranslated.js";
+import { IDENTITY_DECORATOR_CODE, identityBinding, identityDecoratorMessage, isIdentityDecorator } from "./identity-decorators.js";
 
 export function placeholdTorchLibraryImports(mod: ModuleIR, diags: DiagnosticBag): void {
   for (const imp of mod.imports) {
     if (imp.torch) continue;
     const bound = torchLibraryBindings(imp.node, mod);
     if (!bound) continue;
-    imp.placeholders = bound.map((b) => ({ local: b.local, name: b.name }));
-    for (const b of bound) diags.report("C2M-E050", b.at.startPosition, untranslatedMessage(b.name));
+    imp.placeholders = bound.map((b) => ({ local: b.local, name: b.name, ...(isIdentityDecorator(mod, b.local) ? { identity: true } : {}) }));
+    for (const p of imp.placeholders) {
+      const at = bound.find((b) => b.local === p.local)!.at.startPosition;
+      if (p.identity) diags.report(IDENTITY_DECORATOR_CODE, at, identityDecoratorMessage(p.name));
+      else diags.report("C2M-E050", at, untranslatedMessage(p.name));
+    }
   }
 }
 
@@ -77,10 +82,10 @@ function installedTorchLibrary(module: string, mod: ModuleIR): boolean {
 
 /** The names' placeholders, one line each with its marker (the emitter places them after the helpers). */
 export function placeholderLines(imp: ImportIR): string {
-  return (imp.placeholders ?? []).map((p) => placeholderBinding(p.local, p.name, untranslatedMessage(p.name))).join("\n");
+  return (imp.placeholders ?? []).map((p) => (p.identity ? identityBinding(p.local, p.name) : placeholderBinding(p.local, p.name, untranslatedMessage(p.name)))).join("\n");
 }
 
 /** The names top-level imports of torch libraries bind to placeholders (a value computed from one on import is one too). */
 export function placeholderImportNames(mod: ModuleIR): Set<string> {
-  return new Set(mod.imports.flatMap((imp) => (imp.placeholders ?? []).map((p) => p.local)));
+  return new Set(mod.imports.flatMap((imp) => (imp.placeholders ?? []).filter((p) => !p.identity).map((p) => p.local)));
 }

@@ -28,7 +28,9 @@ export function buildWeightMaps(
   const maps: WeightMaps = {};
   for (const name of classes) {
     const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
-    const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
+    // what lies under an attribute named at run time: its own guards too (for the named attributes of a class held
+    // there, beside that class's own run-time names: DLA's Tree holds Trees so), matched after its transforms and renames
+    const unnamed = { transforms: [] as WeightRule[], renames: [] as WeightRule[], guards: [] as WeightRule[] };
     const guards: WeightRule[] = [];
     const opaque = { seen: false, counterAttr: false };
     const layerOps = new Map<string, { op: string; call: SyntaxNode }>();
@@ -45,9 +47,9 @@ export function buildWeightMaps(
     // The same holds for a module c2m took for a plain value (a block built by a factory it could not follow): no MLX
     // layer holds the counter, so under any subtree rule it goes, unless a class of the tree keeps an attribute of
     // that name itself (then it is that class's, and travels like its other attributes)
-    const moved = [...named.renames, ...guards, ...unnamed.renames].length > 0;
+    const moved = [...named.renames, ...guards, ...unnamed.renames, ...unnamed.guards].length > 0;
     const counters: WeightRule[] = (opaque.seen || moved) && !opaque.counterAttr ? [{ torch: `**.${COUNTER}`, mlx: null, op: "drop" }] : [];
-    const transforms = [...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames)];
+    const transforms = [...named.transforms, ...byDepth(named.renames), ...guards, ...unnamed.transforms, ...byDepth(unnamed.renames), ...unnamed.guards];
     maps[name] = dedupe([...counters, ...asConvWeights(transforms, resolved)]);
   }
   return maps;
@@ -70,7 +72,7 @@ interface Collector {
   /** Linear layers (constructor call key) fed by a channels-last flatten, with the channel count */
   linearNhwc: Map<string, number>;
   /** where the rules of attributes named at run time (UNNAMED_ATTR) and everything below them go */
-  unnamed: { transforms: WeightRule[]; renames: WeightRule[] };
+  unnamed: { transforms: WeightRule[]; renames: WeightRule[]; guards: WeightRule[] };
   /** identity rules for the named attributes beside an unnamed one, so that its `*` never takes their keys */
   guards: WeightRule[];
   /** set when a module c2m cannot see into may sit under a subtree rename (a Sequential's items, an unnamed attribute) */

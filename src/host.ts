@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Host } from "../ir/program/host.js";
 
-export function nodeHost(searchPaths: readonly string[]): Host {
+/** `projectRoots`: the folders compiled (ir/program/host.ts), in the form the files' paths are given in. */
+export function nodeHost(searchPaths: readonly string[], projectRoots: readonly string[] = []): Host {
   const stats = new Map<string, "file" | "dir" | "none">();
   const kind = (p: string) => {
     let k = stats.get(p);
@@ -29,8 +30,15 @@ export function nodeHost(searchPaths: readonly string[]): Host {
     isFile: (p) => kind(p) === "file",
     isDir: (p) => kind(p) === "dir",
     searchPaths,
+    projectRoots,
     absolute: (p) => resolve(p),
   };
+}
+
+/** A compiled folder as a project root, in the form findSources gives its files' paths (`join(dir, name)`). */
+export function projectRootPath(dir: string): string {
+  const root = join(dir);
+  return root === "." ? "" : root.replace(/\/$/, "");
 }
 
 /** Library folders, in the order they are searched. */

@@ -307,7 +307,8 @@ const CASES: Record<string, Case[]> = {
   "torch.flatten": ["torch.flatten(a)", "torch.flatten(a, 1)", "a.flatten(start_dim=0, end_dim=1)", "torch.flatten(x4, 2)"],
   "torch.unflatten": ["torch.unflatten(a, 2, (2, 2))", "a.unflatten(1, (3, 1))", "a.unflatten(-1, (-1, 2))"],
   "torch.unsqueeze": ["torch.unsqueeze(a, 0)", "a.unsqueeze(-1)", "a.unsqueeze(1)"],
-  "torch.squeeze": ["torch.squeeze(s1)", "s1.squeeze(1)", "s1.squeeze(dim=1)"],
+  // an axis whose size is not 1 stays, in torch (MLX's squeeze raises): pixart's `hidden_states.squeeze(1)`
+  "torch.squeeze": ["torch.squeeze(s1)", "s1.squeeze(1)", "s1.squeeze(dim=1)", "a.squeeze(1)", "s1.squeeze((0, 1))", "torch.squeeze(a, -1)"],
   "Tensor.expand": ["s1.expand(2, 3, 4)", "s1.expand(-1, 5, -1)", "v.expand(3, 4)", "s1.expand((2, 2, 4))", "v.expand(2, 3, -1)"],
   "torch.broadcast_to": ["torch.broadcast_to(v, (3, 4))"],
   "Tensor.expand_as": ["s1.expand_as(a)"],

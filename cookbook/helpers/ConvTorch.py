@@ -1,6 +1,6 @@
 class ConvTorch(nn.Module):
     """torch.nn.Conv{1,2,3}d on channels-last input (N, *spatial, C) with what MLX's convolutions lack:
-    padding='same' / 'valid' and padding_mode 'reflect' / 'replicate' / 'circular'. The input is padded
+    padding='same' / 'valid', padding_mode 'reflect' / 'replicate' / 'circular', and groups in 3-d. The input is padded
     first (for 'same', an even kernel's odd cell goes after, as torch does), then convolved unpadded.
     Holds weight (O, *K, I / groups) and bias as MLX's convolutions do, so the weights map the same way."""
 
@@ -33,5 +33,16 @@ class ConvTorch(nn.Module):
         else:
             mode = {"reflect": "reflect", "replicate": "edge"}.get(self._padding_mode, "constant")
             x = mx.pad(x, [(0, 0), *self._widths, (0, 0)], mode=mode)
-        y = mx.conv_general(x, self.weight, stride=self._stride, kernel_dilation=self._dilation, groups=self._groups)
+        if self._groups == 1 or len(self._kernel_size) < 3:
+            y = mx.conv_general(x, self.weight, stride=self._stride, kernel_dilation=self._dilation, groups=self._groups)
+        else:
+            # MLX convolves 3-d input with groups=1 only: one convolution per group, its input channels against its filters
+            ins, outs = x.shape[-1] // self._groups, self.weight.shape[0] // self._groups
+            y = mx.concatenate(
+                [
+                    mx.conv_general(x[..., g * ins : (g + 1) * ins], self.weight[g * outs : (g + 1) * outs], stride=self._stride, kernel_dilation=self._dilation)
+                    for g in range(self._groups)
+                ],
+                axis=-1,
+            )
         return y + self.bias if "bias" in self else y

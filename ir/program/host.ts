@@ -10,6 +10,12 @@ export interface Host {
   isDir(path: string): boolean;
   /** folders installed libraries are looked up in, in order (site-packages, --python-path) */
   readonly searchPaths: readonly string[];
+  /**
+   * the folders the user's code runs from (a folder compile's root, which Python would have on sys.path): a file
+   * in a namespace folder (no `__init__.py`, as in many repositories: `models/convnext.py`) imports its
+   * siblings' packages from there, absolutely (`from dinov2.layers import Mlp`) or with dots that climb out of it
+   */
+  readonly projectRoots?: readonly string[];
   /** the absolute form of a path (to tell whether a file lies under a search path); identity when absent */
   absolute?(path: string): string;
 }

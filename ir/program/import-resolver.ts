@@ -1,6 +1,7 @@
 /**
  * Where an import leads, in pyright's order: torch (known from c2m's tables, its source never read) →
- * relative to the importing file (leading dots) → the importing file's own package root → each library
+ * relative to the importing file (leading dots) → the importing file's own package root → the project root
+ * holding the file (the folder compiled: Python's sys.path entry, above any namespace folders) → each library
  * search path. A module is `name.py` or `name/__init__.py`; a folder without `__init__.py` is a namespace
  * package. Nothing found is `missing`, which the binder turns into an unknown, never a guess.
  */
@@ -60,17 +61,29 @@ export class ImportResolver {
     if (level > 0) {
       let dir = dirname(from);
       for (let i = 1; i < level; i++) dir = dirname(dir);
-      // dots that climb above the folder the file's imports start from lead nowhere c2m may look
-      if (!isUnder(dir, importRoot)) return { kind: "missing", name: ".".repeat(level) + module };
-      return this.lookIn(dir, parts, this.originOf(from), importRoot) ?? { kind: "missing", name: ".".repeat(level) + module };
+      // dots that climb above the folder the file's imports start from lead nowhere c2m may look (but within
+      // the project root: out of a namespace folder into its parent package, as Python allows)
+      const root = isUnder(dir, importRoot) ? importRoot : this.projectRootOf(from, dir);
+      if (root === undefined) return { kind: "missing", name: ".".repeat(level) + module };
+      return this.lookIn(dir, parts, this.originOf(from), root) ?? { kind: "missing", name: ".".repeat(level) + module };
     }
     const local = this.lookIn(importRoot, parts, this.originOf(from), importRoot);
     if (local) return local;
+    const project = this.projectRootOf(from);
+    const fromProject = project !== undefined && project !== importRoot ? this.lookIn(project, parts, "user", project) : undefined;
+    if (fromProject) return fromProject;
     for (const sp of this.host.searchPaths) {
       const found = this.lookIn(sp, parts, "library", sp);
       if (found) return found;
     }
     return { kind: "missing", name: module };
+  }
+
+  /** The project root holding the user's file `from` (and `dir`, when given), if any: the deepest such root. */
+  private projectRootOf(from: string, dir = from): string | undefined {
+    if (this.originOf(from) === "library") return undefined;
+    const roots = (this.host.projectRoots ?? []).filter((r) => isUnder(from, r) && isUnder(dir, r));
+    return roots.sort((a, b) => b.length - a.length)[0];
   }
 
   private originOf(path: string): "user" | "library" {

@@ -13,9 +13,10 @@ import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
 import { accessPair } from "./ownership.js";
+import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
-import { ownAccess, ownerCopy, proveOwnership, refuse } from "./inout-plans.js";
+import { ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 export { accessNode, SHARED_IN_PLACE, type OwnAlias } from "./inout-plans.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, position, qualifierWords, unparen, walk } from "./cst.js";
 
@@ -138,6 +139,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
   const assignedScalars = new Set<string>();
   const aliasDefs = new Map<string, AliasDef>();
   const scalarParams = new Set(f.params.filter((p) => p.type.kind !== "pointer").map((p) => p.name));
+  const constParams = new Set(pointerParams.filter((p) => p.type.kind === "pointer" && p.type.isConst).map((p) => p.name));
   const use = (name: string): BufferUse => {
     let u = uses.get(name);
     if (!u) uses.set(name, (u = { read: false, write: false, atomics: new Set(), plain: false, indirect: false }));
@@ -246,7 +248,12 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
       } else if (p?.type === "update_expression") {
         write = true;
       } else if (p?.type === "pointer_expression" && field(p, "operator")?.text === "&") {
-        // &y[i]: an atomic's target (handled at the call), __ldg's argument (a read), or an escape
+        // &y[i]: an atomic's target (handled at the call), __ldg's argument (a read), or an escape; an atomic's
+        // target may be cast first (`atomicInc((unsigned int *)&y[5], 17)`)
+        let arg: CudaNode = p;
+        while (arg.parent && (arg.parent.type === "cast_expression" || arg.parent.type === "parenthesized_expression")) arg = arg.parent;
+        const castCall = arg !== p && arg.parent?.parent?.type === "call_expression" ? calleeName(arg.parent.parent) : undefined;
+        if (castCall && ATOMIC_FUNCTIONS[castCall]) return;
         const call = p.parent?.parent;
         const callee = call?.type === "call_expression" ? calleeName(call) : undefined;
         if (callee && ATOMIC_FUNCTIONS[callee]) return;
@@ -254,8 +261,9 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
           write = true;
           read = false;
         } else if (!(callee && CACHE_HINTS[callee] === "load")) {
-          if (!(callee && devices.has(callee))) write = true;
-          else return; // handled at the device call
+          if (callee && devices.has(callee)) return; // handled at the device call
+          // an address into a `const T*` parameter is only read through (writing needs a const_cast, not followed)
+          write = !(r.kind === "param" && constParams.has(r.name) && !/\bconst_cast\b/.test(f.body.text));
         }
       }
       const b = unparen(base!);
@@ -309,6 +317,11 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
 /** Decide each pointer parameter's role (see BufferRole). */
 function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): void {
   const k = a.kernel;
+  // a kernel's refusals are reported with those that name a Metal limit first: the kernel's refusal is its first
+  const limits: (() => void)[] = [];
+  const gaps: (() => void)[] = [];
+  const refuse = (a0: KernelAnalysis, bag0: DiagnosticBag, param: string, why: string, shared = true, limit = false) =>
+    (limit ? limits : gaps).push(() => refuseNow(a0, bag0, param, why, shared));
   for (const p of k.params) {
     if (p.type.kind !== "pointer") {
       if (p.type.kind === "struct" || p.type.kind === "unknown" || p.type.kind === "reference") {
@@ -348,21 +361,41 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       const acc = ATOMIC_ACCUMULATE[ops[0]];
       const init = acc?.init(elem.signed, elem.bits, !elem.integer);
       if (u.plain && (u.read || u.write)) {
-        const atomic = a.accesses.find((x) => x.root.kind === "param" && x.root.name === p.name && x.atomic);
-        const plain = a.accesses.find((x) => x.root.kind === "param" && x.root.name === p.name && !x.atomic && (x.read || x.write));
-        refuse(
-          a,
-          bag,
-          p.name,
-          `it is updated with atomics (${atomic ? accessPair(atomic.atomic!.call) : "an atomic"}) and also read or written without them (${plain ? accessPair(plain.node) : "a plain access"}): an MLX atomic output starts from init_value, and other threadgroups' atomics reach its elements`,
-        );
+        const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
+        const across = readAcrossGroups(mine, k.body);
+        const atomics = mine.filter((x) => x.atomic);
+        // the atomic that threads of every threadgroup make, when there is one
+        const atomic = atomics.find((x) => everyGroupUpdates(x, k.body)) ?? atomics[0];
+        const plain = mine.find((x) => !x.atomic && (x.read || x.write));
+        if (across) refuse(a, bag, p.name, across, false, true);
+        else if (atomic && everyGroupUpdates(atomic, k.body))
+          refuse(
+            a,
+            bag,
+            p.name,
+            `threads of every threadgroup update its elements with atomics (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), and it is also ${plain?.write ? "written" : "read"} without them (${plain ? accessPair(plain.node) : "a plain access"}), which must see the caller's value and the atomics of the other threadgroups: an MLX atomic output starts from init_value (the caller's values are folded in only after the launch), and copying them in before any threadgroup's atomic needs every threadgroup to wait for the copy; ${NO_GRID_ORDER}`,
+            false,
+            true,
+          );
+        else
+          refuse(
+            a,
+            bag,
+            p.name,
+            `it is updated with atomics (${atomic ? accessPair(atomic.atomic!.call) : "an atomic"}) and also read or written without them (${plain ? accessPair(plain.node) : "a plain access"}): an MLX atomic output starts from init_value, and other threadgroups' atomics reach its elements`,
+          );
       } else if (ops.length > 1) {
         refuse(
           a,
           bag,
           p.name,
-          `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values, and MLX's metal_kernel gives every output one init_value`,
+          `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values, and MLX's metal_kernel gives every output one init_value${
+            ops.some((o) => o === "exch" || o === "cas" || o === "inc" || o === "dec")
+              ? `; ${ops.filter((o) => o === "exch" || o === "cas" || o === "inc" || o === "dec").join(", ")} compute from the element's current value, which must be the caller's before any threadgroup's atomic, and ${NO_GRID_ORDER}`
+              : ""
+          }`,
           false,
+          true,
         );
       } else if (!acc || init === undefined) {
         refuse(
@@ -371,6 +404,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
           p.name,
           `atomic ${ops[0]} on ${elem.name} has no identity value that MLX's init_value can hold exactly, so the caller's data cannot be folded in afterwards`,
           false,
+          true,
         );
       } else {
         plan.role = "atomic-accumulate";
@@ -381,6 +415,14 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     if (!u.write) continue; // input
     if (!u.read) {
       plan.role = "output";
+      continue;
+    }
+    const across = readAcrossGroups(
+      a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name),
+      k.body,
+    );
+    if (across) {
+      refuse(a, bag, p.name, across, false, true);
       continue;
     }
     // one copy site before the statements that touch the element when there is one (vector elements
@@ -420,6 +462,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       );
     }
   }
+  for (const report of [...limits, ...gaps]) report();
   void unit;
 }
 

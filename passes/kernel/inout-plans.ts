@@ -8,9 +8,9 @@ import { same, type KernelAnalysis } from "./buffers.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { ownershipProof, type OwnedSite } from "./ownership.js";
+import { groupOwnershipProof, ownershipProof, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
-import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen } from "./cst.js";
+import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
 
 /**
  * Why an element that threads may share cannot be updated in place: the tail of every K007 whose
@@ -79,7 +79,11 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
   for (let n: CudaNode | null = parent; n && !same(n, a.kernel.body); n = n.parent) {
     if (!LOOP_TYPES.has(n.type)) continue;
     const counter = loopCounter(n);
-    if (!counter || !steppedBy(index, counter)) return `it is updated in a loop at index '${index}', which c2m cannot show to change from one iteration to the next`;
+    // or the row pointer is declared in this loop from its counter (llm.c's `for (idx...) { b = idx / T; t = idx % T;
+    // dinp_bt = dinp + b * T * C + t * C; ... }`): its rows differ per iteration as they differ per thread, which
+    // the ownership proof (planBuffers' next step) shows of the owner the counter feeds
+    const rowMoves = !!counter && !!def?.decl && def.decl.startIndex >= n.startIndex && def.decl.endIndex <= n.endIndex && computedFrom(def.decl.text, counter, n);
+    if (!counter || !(steppedBy(index, counter) || rowMoves)) return `it is updated in a loop at index '${index}', which c2m cannot show to change from one iteration to the next`;
   }
   // a row pointer `y + a + b` (several terms: llm.c's `dinp + b * T * C + t * C`) places its twins at its difference from y
   return {
@@ -99,7 +103,7 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[] } | string {
+export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[]; oneThreadgroup?: boolean } | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
   const aliases = new Map<string, OwnAlias>();
   const nodes: CudaNode[] = [];
@@ -133,13 +137,18 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
     nodes.push(acc);
   }
   if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex))) return "an index of the buffer reads the buffer itself";
-  const why = proveOwnership(a, name);
+  // c2m_own copies an element in at its first touch by any thread, so threads of one threadgroup may share it
+  const why = proveOwnership(a, name) && proveOwnership(a, name, "group");
+  if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true };
   if (why) return why;
   return { aliases: [...aliases.values()] };
 }
 
-/** The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why not. */
-export function proveOwnership(a: KernelAnalysis, name: string): string | undefined {
+/**
+ * The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why
+ * not. `thread`: each element is touched by one thread; `group`: by threads of one threadgroup.
+ */
+export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" | "one-group" = "thread"): string | undefined {
   const sites: OwnedSite[] = [];
   const moves = parameterMoves(a.kernel.body, name);
   if (typeof moves === "string") return moves;
@@ -159,7 +168,18 @@ export function proveOwnership(a: KernelAnalysis, name: string): string | undefi
   }
   const first = Math.min(...sites.map((x) => x.node.startIndex));
   if (moves.some((m) => m.startIndex > first)) return `'${name}' is moved after it is first accessed, so its accesses do not all have one offset`;
-  return ownershipProof(a.kernel.body, sites);
+  if (level === "thread") return ownershipProof(a.kernel.body, sites);
+  if (level === "one-group") {
+    const writes = new Set(a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.write).map((s) => accessNode(s.node)?.startIndex));
+    return sharedByEveryGroup(
+      a.kernel.body,
+      sites.map((s) => ({ ...s, write: writes.has(s.node.startIndex) })),
+    )
+      ? undefined
+      : "not every threadgroup's";
+  }
+  const group = groupOwnershipProof(a.kernel.body, sites);
+  return group === null ? ownershipProof(a.kernel.body, sites) : group;
 }
 
 /** An in-place buffer's row pointer whose accesses go through c2m_own: the printers give it `_in`/`_touched` twins. */
@@ -191,4 +211,16 @@ function subscriptCount(n: CudaNode): number {
 function steppedBy(index: string, counter: string): boolean {
   const outside = index.replace(/\w+\s*[[(][^\])]*[\])]/g, " ");
   return new RegExp(`\\b${counter}\\b`).test(outside) && !new RegExp(`[%/&|^<>]\\s*\\(?\\s*${counter}\\b|\\b${counter}\\s*[%/&|^<>]`).test(outside);
+}
+
+/** Whether `text` uses `name`, directly or through locals declared in `scope` from it (`int b = idx / T;`). */
+function computedFrom(text: string, name: string, scope: CudaNode, depth = 3): boolean {
+  if (new RegExp(`\\b${name}\\b`).test(text)) return true;
+  if (depth === 0) return false;
+  const defs = new Map<string, string>();
+  walk(scope, (n) => {
+    const id = n.type === "init_declarator" ? field(n, "declarator")?.text : undefined;
+    if (id) defs.set(id, `${defs.get(id) ?? ""} ${field(n, "value")?.text ?? ""}`);
+  });
+  return (text.match(/[A-Za-z_]\w*/g) ?? []).some((id) => defs.has(id) && defs.get(id) !== text && computedFrom(defs.get(id)!, name, scope, depth - 1));
 }

@@ -48,9 +48,7 @@ const norm = (s: string) => s.replace(/\s+/g, "");
 /** Returns undefined when the buffer is proven thread-owned, else why not. */
 export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined {
   const defs = localDefinitions(body);
-  // a row's stride is the bound of the loops walking it: `row[0]` then splits like `row[j]` does
-  const bounds = [...new Set(sites.map((s) => splitSite(s, body, []).local).flatMap((l) => (l.kind === "loop" ? [norm(l.bound)] : [])))];
-  const splits = sites.map((s) => ({ ...splitSite(s, body, bounds), node: s.node }));
+  const splits = splitsOf(body, sites);
   const first = splits[0];
   if (!first) return undefined;
   const keyOf = (x: Split) => `${x.owner} * ${x.stride}`;
@@ -84,6 +82,157 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     return `${accessPair(shown, other)} are different indices of the same owner that c2m cannot show stay inside the thread's own elements, so a thread may read an element another thread writes`;
   }
   return undefined;
+}
+
+/** Every access split as `owner * stride + local`; a row's stride is the bound of the loops walking it (`row[0]` then splits like `row[j]` does). */
+function splitsOf(body: CudaNode, sites: OwnedSite[]): (Split & { node: CudaNode })[] {
+  const bounds = [...new Set(sites.map((s) => splitSite(s, body, []).local).flatMap((l) => (l.kind === "loop" ? [norm(l.bound)] : [])))];
+  return sites.map((s) => ({ ...splitSite(s, body, bounds), node: s.node }));
+}
+
+/**
+ * The threadgroup-level proof, tried where the thread-level one fails: every element the buffer's accesses
+ * reach belongs to one threadgroup. All accesses share one owner and stride, the owner is computed from the
+ * threadgroup's index (blockIdx, with every division undone by a remainder, as isPerThread asks of a thread's
+ * index; a warp or tile of the group may own it too), its variables are not reassigned, and every local lies
+ * in [0, stride): a literal below the stride, a loop counting up from a non-negative start while `< stride`
+ * (or `<= t` with `t < stride` shown by a remainder or an early return), `min(stride - 1, E)`, or `E` under
+ * an `if (E < stride)`, E non-negative. Threads of one group may then share an element: c2m_own copies it in
+ * at its first touch, and a barrier orders that copy as it orders CUDA's accesses (an unordered write and
+ * read of one element race in CUDA too). Returns undefined when proven, else the accesses that may reach
+ * another threadgroup's elements, or null where the owner is not a group's index (the thread-level proof's
+ * refusal then says why).
+ */
+export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined | null {
+  const defs = localDefinitions(body);
+  // a row pointer's stride: a factor of every term of its offset under which every local stays (`y = out + idx * C`: C)
+  const inEveryTerm = (terms: CudaNode[]) => new Set(factors(terms[0]!).filter((f) => terms.every((t) => factors(t).includes(f))));
+  const offsetFactors = sites.map((s) => (s.offset ? inEveryTerm(Array.isArray(s.offset) ? s.offset.flatMap(sumTerms) : sumTerms(s.offset)) : new Set<string>()));
+  const common = [...(offsetFactors[0] ?? [])].filter((f) => /^[A-Za-z_]\w*$/.test(f) && offsetFactors.every((x) => x.has(f)));
+  const tries = [...common.map((c) => sites.map((s) => ({ ...splitSite(s, body, [c]), node: s.node }))), splitsOf(body, sites)];
+  // the stride under which the most accesses stay in their row (all of them, when one fits)
+  const inRow = (xs: (Split & { node: CudaNode })[]) =>
+    xs.filter((x) => x.stride === xs[0]!.stride && x.owner === xs[0]!.owner && localInRow(x.local, x.node, x.stride, body, defs)).length;
+  const splits = tries.reduce((best, t) => (inRow(t) > inRow(best) ? t : best));
+  const first = splits[0];
+  if (!first) return undefined;
+  const keys = new Set(splits.map((x) => `${x.owner} * ${x.stride}`));
+  const owner = expand(first.owner, defs);
+  const byGroup = /blockIdx|threadgroup_position_in_grid/.test(owner) && isPerGroupIndex(owner);
+  // not one owner computed from the group's index (and no finer): the thread-level refusal says why
+  if (keys.size > 1 || !byGroup || THREAD_SOURCE.test(owner.replace(GROUP_WITHIN_BLOCK, ""))) return null;
+  const reassigned = ownerReassigned(first.owner, body, defs);
+  if (reassigned)
+    return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another threadgroup's element (${accessPair(first.node)})`;
+  const outside = splits.find((x) => !localInRow(x.local, x.node, first.stride, body, defs));
+  if (outside)
+    return `${accessPair(outside.node)} is not shown to stay inside its row of ${first.stride} elements (owner '${first.owner}'), so it may reach an element of another threadgroup's row`;
+  return undefined;
+}
+
+/**
+ * Every threadgroup touches the same elements: no access's index depends on the threadgroup, and each write is
+ * at an index of the thread's own (a thread index feeds it) or made by the block's leader (`if (threadIdx.x ==
+ * 0)`), so the threads of one group do not race on it. A launch of one threadgroup then owns the whole buffer
+ * (llm.c's global_norm_aggregate_kernel: every thread reads out[threadIdx.x], thread 0 writes out[0]).
+ */
+export function sharedByEveryGroup(body: CudaNode, sites: (OwnedSite & { write: boolean })[]): boolean {
+  const defs = localDefinitions(body);
+  const text = (s: OwnedSite) => expand([s.index, ...(s.offset === undefined ? [] : Array.isArray(s.offset) ? s.offset : [s.offset])].map((x) => x?.text ?? "").join(" "), defs);
+  if (!sites.length || sites.some((s) => /blockIdx|threadgroup_position|gridDim|threadgroups_per_grid/.test(text(s)))) return false;
+  return sites.every((s) => !s.write || THREAD_SOURCE.test(text(s)) || leaderLevel(s.node, body, defs) === "block");
+}
+
+/** A group's index within its threadgroup: a tile's rank, a warp's number, a row of a 2-d block. */
+const GROUP_WITHIN_BLOCK = /\w+\.meta_group_rank\(\)|\w+\.meta_group_size\(\)|(?<![-+*/%\w.]\s*\(?\s*)\(?threadIdx\.x\)?\s*\/\s*\(?(32|warpSize)\)?|threadIdx\.[yz]/g;
+
+/** An index of a group of threads: a threadgroup's, or a warp's within it (no shift; every division `/ d` undone by a `% d`). */
+function isPerGroupIndex(expanded: string): boolean {
+  if (/>>/.test(expanded)) return false;
+  const divisors = [...expanded.matchAll(/\/\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!));
+  const moduli = new Set([...expanded.matchAll(/%\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!)));
+  // a warp number within the group (threadIdx.x / 32) is a group index too
+  return divisors.every((d) => moduli.has(d) || /^\(?(32|warpSize)\)?$/.test(d));
+}
+
+/** Whether a local index lies in [0, stride) (see groupOwnershipProof). */
+function localInRow(l: Local, node: CudaNode, stride: string, body: CudaNode, defs: Map<string, string>): boolean {
+  const s = norm(stride);
+  if (l.kind === "none") return true;
+  if (l.kind === "literal") return l.value === 0 || (/^\d+$/.test(s) && l.value > 0 && l.value < Number(s));
+  if (l.kind === "loop")
+    return (
+      nonNegative(l.start, node, body, defs) &&
+      (norm(l.bound) === s || (l.upTo !== undefined && (belowStride(l.upTo, stride, defs) || returnsUnlessBelow(l.upTo, stride, node, body))))
+    );
+  if (l.kind !== "opaque") return false;
+  const m = /^(?:metal::)?min\((.+)\)$/.exec(l.text);
+  if (m && balanced(m[1]!)) {
+    const args = splitTopLevel(m[1]!, ",");
+    const last = `${s}-1`;
+    const [a, b] = args;
+    if (args.length === 2 && ((a === last && nonNegative(b!, node, body, defs)) || (b === last && nonNegative(a!, node, body, defs)))) return true;
+  }
+  // `E % stride` with E not negative
+  if (belowStride(l.text, stride, defs) && nonNegative(l.text, node, body, defs)) return true;
+  return nonNegative(l.text, node, body, defs) && guardedBelow(l.text, s, node, body);
+}
+
+function splitTopLevel(t: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < t.length; i++) {
+    depth += t[i] === "(" ? 1 : t[i] === ")" ? -1 : 0;
+    if (t[i] === sep && depth === 0) {
+      out.push(t.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(t.slice(start));
+  return out;
+}
+
+/**
+ * An expression with no subtraction, no negative literal and no cast, whose loop counters start at such an
+ * expression and only count up: thread and group indices, sizes and counters are then all it adds and multiplies.
+ */
+function nonNegative(text: string, node: CudaNode, body: CudaNode, defs: Map<string, string>, depth = 3): boolean {
+  const t = norm(text);
+  if (/-|~|\(\s*(int|long|short|char)\s*\)/.test(t) || depth === 0) return false;
+  for (const id of t.match(/(?<![.\w])[A-Za-z_]\w*(?!\s*\()/g) ?? []) {
+    const loop = loopDeclaring(id, node, body);
+    if (loop && loop.kind === "loop") {
+      if (!nonNegative(loop.start, node, body, defs, depth - 1) || /-/.test(loop.signature)) return false;
+    } else if (defs.get(id) && !nonNegative(defs.get(id)!, node, body, defs, depth - 1)) return false;
+  }
+  return true;
+}
+
+/** `E` inside `if (... E < S ...)` (a conjunct of the condition), the access in its consequence. */
+function guardedBelow(e: string, s: string, node: CudaNode, body: CudaNode): boolean {
+  for (let n: CudaNode | null = node; n && n.parent && n !== body; n = n.parent) {
+    const p = n.parent;
+    if (p.type !== "if_statement" || field(p, "consequence")?.startIndex !== n.startIndex) continue;
+    const conds = stripParens(norm(field(p, "condition")?.text ?? ""))
+      .split("&&")
+      .map(stripParens);
+    if (conds.some((c) => c === `${e}<${s}` || c === `(${e})<${s}` || c === `${s}>${e}` || c === `${e}<=${s}-1`)) return true;
+  }
+  return false;
+}
+
+/** `if (x >= S) return;` (or `x > S - 1`) among the body's own statements before the access: x < S after it. */
+function returnsUnlessBelow(x: string, s: string, node: CudaNode, body: CudaNode): boolean {
+  const v = norm(x);
+  const st = norm(s);
+  return named(body).some((st0) => {
+    if (st0.type !== "if_statement" || st0.endIndex > node.startIndex || field(st0, "alternative")) return false;
+    const cons = field(st0, "consequence");
+    if (!cons || !/^(\{)?return;(\})?$/.test(norm(cons.text))) return false;
+    const c = stripParens(norm(field(st0, "condition")?.text ?? ""));
+    return c === `${v}>=${st}` || c === `${v}>${st}-1` || c === `${st}<=${v}`;
+  });
 }
 
 /**
@@ -253,7 +402,13 @@ function localOf(e: CudaNode, body: CudaNode): Local {
 
 /** The for-loop around `v` that declares it (`for (int j = S; j < B; <update>)`), with j not assigned in its body. */
 function loopOf(v: CudaNode, body: CudaNode): Local | undefined {
-  for (let n: CudaNode | null = v.parent; n && n !== body; n = n.parent) {
+  return loopDeclaring(v.text, v.parent, body);
+}
+
+/** The for-loop around `from` that declares `name`, as loopOf describes it. */
+function loopDeclaring(name: string, from: CudaNode | null, body: CudaNode): Local | undefined {
+  const v = { text: name };
+  for (let n: CudaNode | null = from; n && n !== body; n = n.parent) {
     if (n.type !== "for_statement") continue;
     const init = field(n, "initializer");
     const decl = init?.type === "declaration" ? named(init).find((c) => c.type === "init_declarator") : undefined;

@@ -31,15 +31,19 @@ export function conv(d: 1 | 2 | 3): LayerRow {
     mlx: `nn.Conv${d}d({in_channels}, {out_channels}, {kernel_size}[, stride={stride}][, padding={padding}][, dilation={dilation}]${groups}[, bias={bias}])`,
     layout: "channels_last",
     rank: d + 2,
-    // nn.Conv3d has no groups argument
+    // nn.Conv3d has no groups argument (and MLX's 3-d convolution takes groups=1 only): the helper convolves group by group
     allowed: d === 3 ? { ...ZEROS_PADDING, groups: ["1"] } : ZEROS_PADDING,
     weights: [{ torch: "weight", mlx: "weight", op: "conv" }],
+    tupled: ["kernel_size", "stride", "padding", "dilation"],
     general: {
       mlx: `{@ConvTorch}({in_channels}, {out_channels}, {kernel_size}[, stride={stride}][, padding={padding}][, dilation={dilation}][, groups={groups}][, bias={bias}][, padding_mode={padding_mode}], dims=${d})`,
-      handles: ["padding_mode"],
+      handles: d === 3 ? ["padding_mode", "groups"] : ["padding_mode"],
       strings: ["padding"],
     },
-    note: "padding='same'/'valid' and padding_mode reflect/replicate/circular: the ConvTorch helper pads, then convolves (same weights)",
+    note:
+      "padding='same'/'valid' and padding_mode reflect/replicate/circular" +
+      (d === 3 ? ", and groups other than 1" : "") +
+      ": the ConvTorch helper pads, then convolves (same weights)",
   };
 }
 
@@ -52,6 +56,7 @@ export function convTranspose(d: 1 | 2 | 3): LayerRow {
     rank: d + 2,
     allowed: { ...ZEROS_PADDING, groups: ["1"] },
     weights: [{ torch: "weight", mlx: "weight", op: "conv_transpose" }],
+    tupled: ["kernel_size", "stride", "padding", "output_padding", "dilation"],
     note: "MLX's argument order differs (dilation before output_padding): rendered as keywords",
   };
 }

@@ -41,9 +41,10 @@ export const SHAPE_ROWS: OpRow[] = [
   {
     torch: ["torch.squeeze", "Tensor.squeeze"],
     sig: ["input", "dim=None"],
-    mlx: "mx.squeeze({input}[, axis={dim}])",
+    mlx: "{@ops_squeeze}({input}[, {dim}])",
     layout: "logical",
-    note: "squeezing a dimension that is not 1 is a no-op in torch and an error in MLX",
+    helpers: ["ops_squeeze"],
+    note: "squeezing a dimension that is not 1 is a no-op in torch and an error in MLX: the helper squeezes only the given axes of size 1",
   },
   {
     torch: ["Tensor.expand", "torch.broadcast_to", "Tensor.broadcast_to"],

@@ -31,6 +31,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_split",
     "ops_chunk",
     "ops_narrow",
+    "ops_squeeze",
     "ops_select",
     "ops_to",
     "ops_randn",

@@ -5,6 +5,7 @@
  * element; functions of the file and calls c2m does not model get their arguments translated (tensors in
  * torch's layout).
  */
+import { computedSelfAttribute } from "../computed-attrs.js";
 import { functionReference } from "../function-values.js";
 import { evaluatedOnImport } from "../untranslated.js";
 import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
@@ -163,104 +164,129 @@ export function call(w: WalkState, e: SyntaxNode): Gen {
     w.ctx.helpers.add("ModuleDict");
     return containerCall(w, e, "ModuleDict");
   }
-  if (q && isTorch(q)) {
-    const disabled = AUTOCAST_CONTEXTS.has(q) && callArgs(e).keyword.get("enabled")?.text === "False";
-    const runtime = disabled ? RUNTIME_CALLS["torch.no_grad"] : RUNTIME_CALLS[q];
-    if (runtime) {
-      for (const i of runtime.imports ?? []) w.ctx.imports.add(i);
-      w.record("table", q, e);
-      return { v: { k: "other" }, text: runtime.mlx };
-    }
-    const layer = LAYER_BY_NAME.get(q);
-    if (layer) return layerConstruction(w, e, layer);
-    const op = OP_BY_NAME.get(q);
-    if (op) return opCall(w, e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
-    const registered = registeredOp(q, w.ctx.mod);
-    if (registered) return opaqueCall(w, e);
-    // a torch name whose MLX form is a helper function with torch's signature, called
-    if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
-    const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
-    const ownerName = owner ? qualify(owner, w.ctx.mod.aliases) : undefined;
-    if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {
-      return opaqueCall(w, e, new Map([[fn, `${torchName(w, ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
-    }
-    if (evaluatedOnImport(e)) return untranslated(w, `${q}(...)`, e);
-    w.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
-    return opaqueCall(w, e, new Map([[fn, fn.text]]));
-  }
+  if (q && isTorch(q)) return torchCall(w, e, fn, q);
+  // `getattr(self, f"layer{i}")`, `self.__getattr__('level_%d' % i)`: a module stored under a computed name (../computed-attrs.ts)
+  const stored = computedSelfAttribute(e, w.cls);
+  if (stored) return { v: { k: "module", m: stored }, text: e.text };
   const probe = probeFunction(fn, w.ctx.mod.root);
   if (probe) {
     w.ctx.helpers.add(PROBE_HELPER);
     return opaqueCall(w, e, new Map([[fn, probe]]), false);
   }
-  if (fn.type === "attribute") {
-    const obj = fn.childForFieldName("object")!;
-    const method = fn.childForFieldName("attribute")!.text;
-    if (obj.text === "self" && w.cls) {
-      const m = selfAttribute(w.cls, method, w.ctx.mod.aliases);
-      if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return moduleCall(w, e, m, fn.text);
-      if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
-      const mm = MODULE_METHODS[method];
-      if (mm && !m) return moduleMethod(w, e, "self", mm);
-      const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: w.cls.name }, w.ctx.mod) : undefined;
-      if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
-    }
-    // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
-    // module, never a tensor whose .relu() method this could be
-    const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!w.cls && !w.env.has("self");
-    const o = expr(w, obj);
-    const isModuleName =
-      selfIsModule ||
-      (obj.type === "identifier" && !w.env.has(obj.text) && (w.ctx.mod.aliases.has(obj.text) || w.ctx.mod.classes.has(obj.text) || w.ctx.mod.otherClasses.has(obj.text)));
-    const knownTensor = o.v.k === "tensor" && !o.v.assumed;
-    const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
-    // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter)
-    if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
-    if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
-      return tensorMethod(w, e, o, obj, method);
-    }
-    if (o.v.k === "module") {
-      const m = o.v.m;
-      if (method === "forward" || method === "__call__") return moduleCall(w, e, m, `${o.text}`);
-      // `attn.group_norm(x)`: a module a known class holds, called
-      const owner = m.k === "class" ? (m.ext?.cls ?? w.ctx.mod.classes.get(m.name)) : undefined;
-      const held = owner && !owner.methods.has(method) ? selfAttribute(owner, method, (m.k === "class" && m.ext?.mod.aliases) || w.ctx.mod.aliases) : undefined;
-      if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return moduleCall(w, e, held, `${o.text}.${method}`);
-      if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
-      if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return moduleMethod(w, e, o.text, SEQUENTIAL_METHODS[method]);
-      const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, w.ctx.mod) : undefined;
-      if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
-      return opaqueCall(w, e, new Map([[obj, o.text]]));
-    }
-    if (o.v.k === "shape" && method === "numel") return opaqueCall(w, e);
+  const visit = CALLEE_VISITORS.get(fn.type) ?? computedCall;
+  return visit(w, e, fn);
+}
+
+/** A call of a torch name (`q`, qualified): a runtime call, a layer, an op, a helper with torch's signature, or reported. */
+function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen {
+  const disabled = AUTOCAST_CONTEXTS.has(q) && callArgs(e).keyword.get("enabled")?.text === "False";
+  const runtime = disabled ? RUNTIME_CALLS["torch.no_grad"] : RUNTIME_CALLS[q];
+  if (runtime) {
+    for (const i of runtime.imports ?? []) w.ctx.imports.add(i);
+    w.record("table", q, e);
+    return { v: { k: "other" }, text: runtime.mlx };
+  }
+  const layer = LAYER_BY_NAME.get(q);
+  if (layer) return layerConstruction(w, e, layer);
+  const op = OP_BY_NAME.get(q);
+  if (op) return opCall(w, e, op, callArgs(e).positional, callArgs(e).keyword, undefined);
+  const registered = registeredOp(q, w.ctx.mod);
+  if (registered) return opaqueCall(w, e);
+  // a torch name whose MLX form is a helper function with torch's signature, called
+  if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
+  const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
+  const ownerName = owner ? qualify(owner, w.ctx.mod.aliases) : undefined;
+  if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {
+    return opaqueCall(w, e, new Map([[fn, `${torchName(w, ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
+  }
+  if (evaluatedOnImport(e)) return untranslated(w, `${q}(...)`, e);
+  w.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
+  return opaqueCall(w, e, new Map([[fn, fn.text]]));
+}
+
+/** How a call is walked, by its callee's node type (`fn` is the callee). */
+type CallVisitor = (w: WalkState, e: SyntaxNode, fn: SyntaxNode) => Gen;
+
+/** `obj.method(...)`: a module the class holds, a method of the class, a module method, a tensor method, or opaque. */
+function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
+  const obj = fn.childForFieldName("object")!;
+  const method = fn.childForFieldName("attribute")!.text;
+  if (obj.text === "self" && w.cls) {
+    const m = selfAttribute(w.cls, method, w.ctx.mod.aliases);
+    if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return moduleCall(w, e, m, fn.text);
+    if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
+    const mm = MODULE_METHODS[method];
+    if (mm && !m) return moduleMethod(w, e, "self", mm);
+    const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: w.cls.name }, w.ctx.mod) : undefined;
+    if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
+  }
+  // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
+  // module, never a tensor whose .relu() method this could be
+  const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!w.cls && !w.env.has("self");
+  const o = expr(w, obj);
+  const isModuleName =
+    selfIsModule ||
+    (obj.type === "identifier" && !w.env.has(obj.text) && (w.ctx.mod.aliases.has(obj.text) || w.ctx.mod.classes.has(obj.text) || w.ctx.mod.otherClasses.has(obj.text)));
+  const knownTensor = o.v.k === "tensor" && !o.v.assumed;
+  const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
+  // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter)
+  if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+  if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
+    return tensorMethod(w, e, o, obj, method);
+  }
+  if (o.v.k === "module") {
+    const m = o.v.m;
+    if (method === "forward" || method === "__call__") return moduleCall(w, e, m, `${o.text}`);
+    // `attn.group_norm(x)`: a module a known class holds, called
+    const owner = m.k === "class" ? (m.ext?.cls ?? w.ctx.mod.classes.get(m.name)) : undefined;
+    const held = owner && !owner.methods.has(method) ? selfAttribute(owner, method, (m.k === "class" && m.ext?.mod.aliases) || w.ctx.mod.aliases) : undefined;
+    if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return moduleCall(w, e, held, `${o.text}.${method}`);
+    if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+    if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return moduleMethod(w, e, o.text, SEQUENTIAL_METHODS[method]);
+    const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, w.ctx.mod) : undefined;
+    if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
     return opaqueCall(w, e, new Map([[obj, o.text]]));
   }
-  if (fn.type === "identifier") {
-    if (fn.text === "self" && w.cls?.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
-    const local = w.env.get(fn.text);
-    if (local?.k === "module") return moduleCall(w, e, local.m, fn.text);
-    if (fn.text === "hasattr") {
-      // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention"): true where the tables
-      // translate the name, an op or a value (wav2vec2's hasattr(nn.utils.parametrizations, "weight_norm"))
-      const [obj, name] = callArgs(e).positional;
-      const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
-      const probed = q && isTorch(q) && name?.type === "string" ? `${q}.${stringValue(name)}` : undefined;
-      if (probed) return { v: { k: "other" }, text: OP_BY_NAME.has(probed) || TORCH_NAMES[probed] !== undefined ? "True" : "False" };
-    }
-    if (fn.text === "getattr") {
-      const probe = torchFeatureProbe(w, e);
-      if (probe) return probe;
-    }
-    if ((fn.text === "zip" || fn.text === "enumerate") && !binds(w, fn.text)) return iterationCall(w, e, fn.text);
-    if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return opaqueCall(w, e, undefined, false);
-    if (w.ctx.mod.functions.has(fn.text)) return userCall(w, e, fn.text);
-    if (w.ctx.mod.classes.has(fn.text)) return opaqueCall(w, e, undefined, false);
-    return opaqueCall(w, e);
+  if (o.v.k === "shape" && method === "numel") return opaqueCall(w, e);
+  return opaqueCall(w, e, new Map([[obj, o.text]]));
+}
+
+/** `name(...)`: a module held by a local, a builtin c2m knows (hasattr, getattr, zip, enumerate), a function or class of the file. */
+function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
+  if (fn.text === "self" && w.cls?.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
+  const local = w.env.get(fn.text);
+  if (local?.k === "module") return moduleCall(w, e, local.m, fn.text);
+  if (fn.text === "hasattr") {
+    // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention"): true where the tables
+    // translate the name, an op or a value (wav2vec2's hasattr(nn.utils.parametrizations, "weight_norm"))
+    const [obj, name] = callArgs(e).positional;
+    const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
+    const probed = q && isTorch(q) && name?.type === "string" ? `${q}.${stringValue(name)}` : undefined;
+    if (probed) return { v: { k: "other" }, text: OP_BY_NAME.has(probed) || TORCH_NAMES[probed] !== undefined ? "True" : "False" };
   }
+  if (fn.text === "getattr") {
+    const probe = torchFeatureProbe(w, e);
+    if (probe) return probe;
+  }
+  if ((fn.text === "zip" || fn.text === "enumerate") && !binds(w, fn.text)) return iterationCall(w, e, fn.text);
+  if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return opaqueCall(w, e, undefined, false);
+  if (w.ctx.mod.functions.has(fn.text)) return userCall(w, e, fn.text);
+  if (w.ctx.mod.classes.has(fn.text)) return opaqueCall(w, e, undefined, false);
+  return opaqueCall(w, e);
+}
+
+/** Any other callee (`self.layers[i](x)`, `make()(x)`): a module if the walk knows it is one. */
+function computedCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   const f = expr(w, fn);
   if (f.v.k === "module") return moduleCall(w, e, f.v.m, f.text);
   return opaqueCall(w, e, new Map([[fn, f.text]]));
 }
+
+/** The visitor of each callee node type; `computedCall` for any other. */
+const CALLEE_VISITORS = new Map<string, CallVisitor>([
+  ["attribute", methodCall],
+  ["identifier", nameCall],
+]);
 
 /**
  * `getattr(torch, "compiler", None)`, `getattr(F, "scaled_dot_product_attention", None)`: a probe for a

@@ -99,14 +99,22 @@ function join(w: WalkState, envs: Map<string, Val>[], branchExits: (BranchExit |
         out.set(name, { k: "tensor", t: { kind: "tensor" } });
         continue;
       }
-      // prefer the channels-last layout (a conv produced it); convert the others where they were defined
-      const target = tensors.find((t) => !isIdentity(t.t.perm))!;
+      // prefer the channels-last layout (a conv produced it); convert the others where they were defined. A branch
+      // that can move neither (its definition decided, no exit to convert at: the fall-through of an if without
+      // else, as EfficientNet's skip `if self.has_skip: ... out = out + x`) decides the layout for all: a target
+      // it cannot reach would leave it in one layout while the joined value claims another
+      const preferred = tensors.find((t) => !isIdentity(t.t.perm))!;
+      // (a decision this walk made after the value was bound moves it in the next walk: not fixed yet)
+      const settled = (t: (typeof tensors)[number]) => !t.def || (w.decisions.has(t.def) && samePerm(w.decisions.get(t.def)!.perm, t.t.perm));
+      const fixed = tensors.find((t, i) => !samePerm(t.t.perm, preferred.t.perm) && settled(t) && !exits[i]);
+      const target = fixed ?? preferred;
+      const rankOf = (t: (typeof tensors)[number]) => (isIdentity(target.t.perm) ? t.t.perm!.length : target.t.perm!.length);
       tensors.forEach((t, i) => {
         if (samePerm(t.t.perm, target.t.perm)) return;
         if (t.def && !w.decisions.has(t.def)) {
-          w.decisions.set(t.def, { perm: target.t.perm, rank: target.t.rank ?? target.t.perm!.length });
+          w.decisions.set(t.def, { perm: target.t.perm, rank: isIdentity(target.t.perm) ? rankOf(t) : (target.t.rank ?? rankOf(t)) });
           w.newDecision = true;
-        } else convertAtExit(w, exits[i], name, t.t.perm, target.t.perm, target.t.perm!.length);
+        } else convertAtExit(w, exits[i], name, t.t.perm, target.t.perm, rankOf(t));
       });
       out.set(name, target);
     }

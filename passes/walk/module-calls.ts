@@ -4,6 +4,7 @@
  * in turn (through c2m_sequential where they disagree); one of several modules must agree or is reported; a
  * class of another file or an unknown module gets torch's layout.
  */
+import { unknownArgumentIsTorchTensor } from "../unknown-arguments.js";
 import { callArgs, nodeKey, type SyntaxNode } from "../../grammar/python.js";
 import type { ForeignClass, ModVal } from "../../ir/module.js";
 import { channelsLast, isIdentity, type TensorType } from "../../ir/tensor.js";
@@ -44,136 +45,173 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
   return { v: result.v, text: rebuild(e, replaced) };
 }
 
+/** What calling a module does: the call's value, the argument texts after any conversion, and whether it runs through c2m_sequential. */
+type AppliedModule = { v: Val; args: string[]; runtime?: boolean };
+
+/** How calling a module of one kind is walked (`m` narrowed to that kind). */
+type ModuleApplier<K extends ModVal["k"]> = (w: WalkState, m: Extract<ModVal, { k: K }>, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode) => AppliedModule;
+
 /** What calling module `m` on `args` does to layouts; returns the argument texts after any conversion. */
-function applyModule(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
-  const texts = args.map((a) => a.text);
-  switch (m.k) {
-    case "layer": {
-      const row = m.row;
-      if (!args.length) return { v: { k: "other" }, args: texts };
-      const torchLayoutHelper = TORCH_LAYOUT_HELPERS[row.torch];
-      const a0v = args[0].v;
-      if (torchLayoutHelper && a0v.k === "tensor") {
-        // (N, C) or (N, C, L)? A rank c2m cannot tell is left to the helper, which asks at run time
-        const key = nodeKey(m.call);
-        if (isIdentity(a0v.t.perm) && a0v.t.rank === undefined && !w.ctx.torchLayoutLayers.has(key)) {
-          w.ctx.torchLayoutLayers.add(key);
-          w.newDecision = true;
-        }
-        if (w.ctx.torchLayoutLayers.has(key)) {
-          const c = toLogical(w, args[0], nodes[0]);
-          return { v: tensorVal(), args: [c.text, ...texts.slice(1)] };
-        }
-        if (isIdentity(a0v.t.perm) && a0v.t.rank === 2) return { v: { k: "tensor", t: a0v.t }, args: texts };
-      }
-      if (row.layout === "channels_last") {
-        // a layer of several ranks (GroupNorm on (N, C, L)) takes the rank of its input where c2m knows it
-        const a0 = args[0].v.k === "tensor" ? args[0].v.t : undefined;
-        const given0 = a0 ? (a0.rank ?? a0.perm?.length) : undefined;
-        const rank = given0 !== undefined && (row as LayerRow).ranks?.includes(given0) ? given0 : (row.rank ?? 4);
-        // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
-        const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
-        const c = convert(w, given, nodes[0], channelsLast(rank), rank);
-        const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
-        return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
-      }
-      if (row.torch === "torch.nn.Linear" && args[0].v.k === "tensor" && args[0].v.t.flatFrom) {
-        w.linearNhwc.set(nodeKey(m.call), args[0].v.t.flatFrom.channels);
-        return { v: tensorVal(), args: texts };
-      }
-      if (row.layout === "elementwise") {
-        const a0 = args[0];
-        if (/Flatten$/.test(row.torch) && a0.v.k === "tensor" && !isIdentity(a0.v.t.perm) && !a0.v.t.spatialOne) {
-          const c = toLogical(w, a0, nodes[0]);
-          return { v: { k: "tensor", t: { kind: "tensor" } }, args: [c.text, ...texts.slice(1)] };
-        }
-        if (/Flatten$/.test(row.torch)) return { v: { k: "tensor", t: { kind: "tensor" } }, args: texts };
-        return { v: a0.v.k === "tensor" ? { k: "tensor", t: a0.v.t } : a0.v, args: texts };
-      }
-      const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : a.text));
-      if (row.returns === "tuple") return { v: { k: "list", items: [tensorVal(), { k: "other" }] }, args: conv };
-      return { v: tensorVal(), args: conv };
-    }
-    case "class": {
-      if (m.ext) return foreignModuleCall(w, m.ext, args, nodes, call);
-      const seqItems = w.ctx.mod.classes.get(m.name)?.attrs.get(SEQUENTIAL_ITEMS);
-      if (seqItems && !w.ctx.mod.classes.get(m.name)!.methods.has("forward")) return applyModule(w, seqItems, args, nodes, call);
-      const sig = signatureOf(w, m.name);
-      const conv = args.map((a, i) => {
-        const want = sig.params[i];
-        // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
-        if (a.v.k !== "tensor") return listArgument(w, a, nodes[i]);
-        return convert(w, a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
-      });
-      const r = sig.result;
-      const v: Val = Array.isArray(r) ? { k: "list", items: r.map((t) => ({ k: "tensor", t }) as Val) } : r ? { k: "tensor", t: r } : { k: "other" };
-      return { v, args: conv };
-    }
-    case "seq": {
-      if (!args.length) return { v: { k: "other" }, args: texts };
-      const items = m.items ?? (m.elem ? [m.elem, m.elem] : []);
-      // the Sequential's input may need converting for its first layout-sensitive member
-      let cur: Gen = args[0];
-      let first = true;
-      let outText = texts[0];
-      if (w.seqDepth++ === 0) w.mixedLayouts = false;
-      try {
-        for (const item of items) {
-          const r = applyModule(w, item, [cur], [nodes[0]], call);
-          if (first) outText = r.args[0];
-          else if (r.args[0] !== cur.text) markSequenceFlatten(w, item);
-          first = false;
-          cur = { v: r.v, text: cur.text };
-        }
-      } finally {
-        w.seqDepth--;
-      }
-      if (w.seqDepth === 0 && w.mixedLayouts) return itemsByLayout(w, m, args, nodes, call);
-      return { v: cur.v, args: [outText, ...texts.slice(1)] };
-    }
-    case "union": {
-      const before = new Map(w.decisions);
-      const results = m.options.map((o) => applyModule(w, o, args, nodes, call));
-      if (optionsAgree(results) || optionsAgreeAsDecided(w, m.options, args, nodes, call, before)) return results[0];
-      restoreDecisions(w.decisions, before);
-      // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
-      if (w.seqDepth > 0) w.mixedLayouts = true;
-      // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
-      // take a value of any rank: the module held at run time says what it takes (c2m_sequential, as a Sequential of one)
-      if (w.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return itemsByLayout(w, m, args, nodes, call);
-      if (w.seqDepth === 0 && args.some((a) => a.v.k === "tensor")) w.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
-      const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
-      return { v: tensorVal(), args: conv };
-    }
-    case "list":
-    case "dict":
-      return applyModule(w, elementOf(m), args, nodes, call);
-    case "anyclass": {
-      // a block class another file of the package gives this model: the package's classes keep torch's layout at
-      // their forward for callers in other files (src/cross-file-names.ts), so it takes and gives torch's layout
-      const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
-      return { v: tensorVal(), args: conv };
-    }
-    default: {
-      // a module whose class c2m cannot tell: the class it has at run time says what layout it takes (runtime-modules.ts)
-      if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {
-        w.diag("C2M-W007", call, RUNTIME_MODULE_MESSAGE);
-        w.ctx.helpers.add("c2m_sequential");
-        const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : a.text));
-        return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
-      }
-      w.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
-      const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
-      return { v: tensorVal(), args: conv };
-    }
-  }
+function applyModule(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
+  const apply = (MODULE_APPLIERS[m.k] ?? applyOtherModule) as ModuleApplier<ModVal["k"]>;
+  return apply(w, m, args, nodes, call);
 }
+
+/** A torch layer: its row's layout (channels-last, elementwise, torch's), a Flatten of a channels-last value in torch's order. */
+function applyLayer(w: WalkState, m: Extract<ModVal, { k: "layer" }>, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
+  const texts = args.map((a) => a.text);
+  const row = m.row;
+  if (!args.length) return { v: { k: "other" }, args: texts };
+  const torchLayoutHelper = TORCH_LAYOUT_HELPERS[row.torch];
+  const a0v = args[0].v;
+  if (torchLayoutHelper && a0v.k === "tensor") {
+    // (N, C) or (N, C, L)? A rank c2m cannot tell is left to the helper, which asks at run time
+    const key = nodeKey(m.call);
+    if (isIdentity(a0v.t.perm) && a0v.t.rank === undefined && !w.ctx.torchLayoutLayers.has(key)) {
+      w.ctx.torchLayoutLayers.add(key);
+      w.newDecision = true;
+    }
+    if (w.ctx.torchLayoutLayers.has(key)) {
+      const c = toLogical(w, args[0], nodes[0]);
+      return { v: tensorVal(), args: [c.text, ...texts.slice(1)] };
+    }
+    if (isIdentity(a0v.t.perm) && a0v.t.rank === 2) return { v: { k: "tensor", t: a0v.t }, args: texts };
+  }
+  if (row.layout === "channels_last") {
+    // a layer of several ranks (GroupNorm on (N, C, L)) takes the rank of its input where c2m knows it
+    const a0 = args[0].v.k === "tensor" ? args[0].v.t : undefined;
+    const given0 = a0 ? (a0.rank ?? a0.perm?.length) : undefined;
+    const rank = given0 !== undefined && (row as LayerRow).ranks?.includes(given0) ? given0 : (row.rank ?? 4);
+    // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
+    const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
+    const c = convert(w, given, nodes[0], channelsLast(rank), rank);
+    const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
+    return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
+  }
+  if (row.torch === "torch.nn.Linear" && args[0].v.k === "tensor" && args[0].v.t.flatFrom) {
+    w.linearNhwc.set(nodeKey(m.call), args[0].v.t.flatFrom.channels);
+    return { v: tensorVal(), args: texts };
+  }
+  if (row.layout === "elementwise") {
+    const a0 = args[0];
+    if (/Flatten$/.test(row.torch) && a0.v.k === "tensor" && !isIdentity(a0.v.t.perm) && !a0.v.t.spatialOne) {
+      const c = toLogical(w, a0, nodes[0]);
+      return { v: { k: "tensor", t: { kind: "tensor" } }, args: [c.text, ...texts.slice(1)] };
+    }
+    if (/Flatten$/.test(row.torch)) return { v: { k: "tensor", t: { kind: "tensor" } }, args: texts };
+    return { v: a0.v.k === "tensor" ? { k: "tensor", t: a0.v.t } : a0.v, args: texts };
+  }
+  const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : a.text));
+  if (row.returns === "tuple") return { v: { k: "list", items: [tensorVal(), { k: "other" }] }, args: conv };
+  return { v: tensorVal(), args: conv };
+}
+
+/** A module class of the file: the layouts its forward signature prefers; a class of another file gets torch's layout. */
+function applyClass(w: WalkState, m: Extract<ModVal, { k: "class" }>, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
+  if (m.ext) return foreignModuleCall(w, m.ext, args, nodes, call);
+  const seqItems = w.ctx.mod.classes.get(m.name)?.attrs.get(SEQUENTIAL_ITEMS);
+  if (seqItems && !w.ctx.mod.classes.get(m.name)!.methods.has("forward")) return applyModule(w, seqItems, args, nodes, call);
+  const sig = signatureOf(w, m.name);
+  const conv = args.map((a, i) => {
+    const want = sig.params[i];
+    // a value not typed, where the callee wants a tensor channels-last: one in torch's layout (unknown-arguments.ts)
+    if (unknownArgumentIsTorchTensor(a.v.k, want?.perm))
+      return convert(w, { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: a.text }, nodes[i], want?.perm, want?.rank).text;
+    // a list of tensors goes in torch's layout: the callee reads its items so (list-boundaries.ts)
+    if (a.v.k !== "tensor") return listArgument(w, a, nodes[i]);
+    return convert(w, a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
+  });
+  const r = sig.result;
+  const v: Val = Array.isArray(r) ? { k: "list", items: r.map((t) => ({ k: "tensor", t }) as Val) } : r ? { k: "tensor", t: r } : { k: "other" };
+  return { v, args: conv };
+}
+
+/** A Sequential: its items applied in turn; items that disagree on layout run through c2m_sequential (itemsByLayout). */
+function applySequential(w: WalkState, m: Extract<ModVal, { k: "seq" }>, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
+  const texts = args.map((a) => a.text);
+  if (!args.length) return { v: { k: "other" }, args: texts };
+  const items = m.items ?? (m.elem ? [m.elem, m.elem] : []);
+  // the Sequential's input may need converting for its first layout-sensitive member
+  let cur: Gen = args[0];
+  let first = true;
+  let outText = texts[0];
+  if (w.seqDepth++ === 0) w.mixedLayouts = false;
+  try {
+    for (const item of items) {
+      const r = applyModule(w, item, [cur], [nodes[0]], call);
+      if (first) outText = r.args[0];
+      else if (r.args[0] !== cur.text) markSequenceFlatten(w, item);
+      first = false;
+      cur = { v: r.v, text: cur.text };
+    }
+  } finally {
+    w.seqDepth--;
+  }
+  if (w.seqDepth === 0 && w.mixedLayouts) return itemsByLayout(w, m, args, nodes, call);
+  return { v: cur.v, args: [outText, ...texts.slice(1)] };
+}
+
+/** One of several modules, chosen at run time: they must agree on layout, else run by layout or reported. */
+function applyUnion(w: WalkState, m: Extract<ModVal, { k: "union" }>, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
+  const before = new Map(w.decisions);
+  const results = m.options.map((o) => applyModule(w, o, args, nodes, call));
+  if (optionsAgree(results) || optionsAgreeAsDecided(w, m.options, args, nodes, call, before)) return results[0];
+  restoreDecisions(w.decisions, before);
+  // an item of a Sequential: the Sequential runs its items by layout (sequential-layouts.ts)
+  if (w.seqDepth > 0) w.mixedLayouts = true;
+  // outside a Sequential, one of several modules (timm's Mlp: a 1x1 conv or a Linear, chosen at run time) may
+  // take a value of any rank: the module held at run time says what it takes (c2m_sequential, as a Sequential of one)
+  if (w.seqDepth === 0 && args[0]?.v.k === "tensor" && callsPositionally(call)) return itemsByLayout(w, m, args, nodes, call);
+  if (w.seqDepth === 0 && args.some((a) => a.v.k === "tensor")) w.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
+  const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+  return { v: tensorVal(), args: conv };
+}
+
+/** A ModuleList or ModuleDict called as one of its items. */
+function applyContainer(w: WalkState, m: Extract<ModVal, { k: "list" | "dict" }>, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
+  return applyModule(w, elementOf(m), args, nodes, call);
+}
+
+/** Any other module (a value c2m cannot type): torch's layout, or c2m_sequential where the module held at run time decides. */
+function applyOtherModule(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
+  // a module whose class c2m cannot tell: the class it has at run time says what layout it takes (runtime-modules.ts)
+  if (m.k === "unknown" && args[0]?.v.k === "tensor" && callsPositionally(call)) {
+    w.diag("C2M-W007", call, RUNTIME_MODULE_MESSAGE);
+    w.ctx.helpers.add("c2m_sequential");
+    const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : a.text));
+    return { v: tensorVal(), args: [runtimeModuleArgs(conv)], runtime: true };
+  }
+  w.diag("C2M-W007", call, "callee not known to c2m; its tensor arguments are passed in torch layout");
+  const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+  return { v: tensorVal(), args: conv };
+}
+
+/**
+ * A block class another file of the package gives this model (known only at run time, passes/module-tree.ts): the
+ * package's classes keep torch's layout at their forward for callers in other files (src/cross-file-names.ts), so it
+ * takes and gives torch's layout.
+ */
+const applyAnyClass: ModuleApplier<"anyclass"> = (w, _m, args, nodes) => {
+  const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+  return { v: tensorVal(), args: conv };
+};
+
+/** The applier of each module kind; `applyOtherModule` for any other. */
+const MODULE_APPLIERS: { [K in ModVal["k"]]?: ModuleApplier<K> } = {
+  layer: applyLayer,
+  class: applyClass,
+  seq: applySequential,
+  union: applyUnion,
+  list: applyContainer,
+  dict: applyContainer,
+  anyclass: applyAnyClass,
+};
 
 /**
  * A module class of another file: its forward is translated with that file, where a class no class of
  * its own file uses keeps torch's layout at its boundary; its tensor arguments go in torch's layout.
  */
-function foreignModuleCall(w: WalkState, ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[] } {
+function foreignModuleCall(w: WalkState, ext: ForeignClass, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
   const seqItems = foreignSequentialItems(ext.cls, ext.cls.attrs.get(SEQUENTIAL_ITEMS));
   if (seqItems) return applyModule(w, seqItems, args, nodes, call);
   const inPackage = w.ctx.packageBoundaries && ext.mod.semantic?.file.origin === "user";
@@ -219,7 +257,7 @@ function markSequenceFlatten(w: WalkState, item: ModVal): void {
  * which converts before each item that needs it; this file's classes among the items declare their layouts.
  * Where a class's layouts cannot be declared, torch's layout is passed and C2M-W022 says so.
  */
-function itemsByLayout(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): { v: Val; args: string[]; runtime?: boolean } {
+function itemsByLayout(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
   // a class with no forward of its own is a container (a Sequential subclass): the helper walks its items
   const classes = w.ctx.mod.classes;
   const own = classesAmong(m, (name) => (classes.get(name)?.methods.has("forward") ? undefined : classes.get(name)?.attrs.get(SEQUENTIAL_ITEMS))).filter((name) =>

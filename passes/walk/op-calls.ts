@@ -82,7 +82,7 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   const subjectName = row.subject ?? params[0]?.name;
   const subjectNode = subjectName ? bound.byName.get(subjectName) : undefined;
   const subjectSingle = subjectNode && !Array.isArray(subjectNode) ? subjectNode : undefined;
-  let subject = subjectSingle ? gens.get(subjectSingle) : undefined;
+  const subject = subjectSingle ? gens.get(subjectSingle) : undefined;
   const layoutAware = subject && subjectSingle ? channelsLastForm(w, row, bound, subject, subjectSingle, gens) : undefined;
   if (layoutAware) return layoutAware;
   if (row.torch[0] === "Tensor.expand_as" && subject && subjectSingle) {
@@ -102,129 +102,10 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
     if (g.v.k === "tensor") tensorArgs.push([n, g]);
   }
   if (!(row.layout === "elementwise" && tensorArgs.length === 1)) for (const g of gens.values()) vetoFlat(w, g);
-  const axisParams = row.axes ?? [];
   /** defaulted axis parameters of a channels-last subject, written out in physical order */
   const defaultAxes = new Map<string, string>();
-  let resultVal: Val = tensorVal();
-
-  const allLogical = () => {
-    for (const [n, g] of tensorArgs) texts.set(n, toLogical(w, g, n).text);
-    // lists of tensors (torch.cat(xs)) in an op that needs torch order
-    for (const [n, g] of gens) if (g.v.k === "list") texts.set(n, listToLogical(w, n, g));
-  };
-
-  switch (row.layout) {
-    case "source":
-      resultVal = tensorVal();
-      allLogical();
-      break;
-    case "logical": {
-      allLogical();
-      const subjectRank = subject?.v.k === "tensor" ? (subject.v.t.rank ?? subject.v.t.perm?.length) : undefined;
-      const rank = logicalResultRank(name, bound.byName.get("shape"), subjectRank);
-      resultVal = rank === undefined ? tensorVal() : { k: "tensor", t: { kind: "tensor", rank } };
-      break;
-    }
-    case "channels_last": {
-      const rank = /3d$/.test(name) ? 5 : /1d$/.test(name) ? 3 : 4;
-      if (subject && subjectSingle) {
-        const c = convert(w, subject, subjectSingle, channelsLast(rank), rank);
-        texts.set(subjectSingle, c.text);
-      }
-      const size = bound.byName.get("output_size");
-      const unit = /adaptive_(avg|max)_pool/.test(name) && !!size && !Array.isArray(size) && (intTuple(size)?.every((v) => v === 1) ?? false);
-      resultVal = { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: unit } };
-      break;
-    }
-    case "elementwise": {
-      let baseEntry = tensorArgs.find(([, g]) => g === subject) ?? tensorArgs[0];
-      for (const [n, g] of tensorArgs) {
-        if (!baseEntry || n === baseEntry[0]) continue;
-        const [b2, g2] = meet(w, baseEntry[1], baseEntry[0], g, n);
-        texts.set(baseEntry[0], b2.text);
-        texts.set(n, g2.text);
-        baseEntry = [baseEntry[0], b2];
-      }
-      const base = baseEntry?.[1];
-      resultVal = base?.v.k === "tensor" ? { k: "tensor", t: { ...base.v.t, spatialOne: base.v.t.spatialOne } } : tensorVal();
-      break;
-    }
-    case "axis":
-    case "reduce": {
-      // the subject may be a list of tensors (cat): harmonise them and use their layout
-      let perm: Perm | undefined;
-      let rank: number | undefined;
-      if (subject?.v.k === "tensor") {
-        perm = subject.v.t.perm;
-        rank = subject.v.t.rank;
-      } else if (subject?.v.k === "list" && subjectSingle) {
-        const h = harmonizeList(w, subjectSingle, subject);
-        texts.set(subjectSingle, h.text);
-        perm = h.perm;
-        rank = perm?.length;
-      }
-      let remapped = true;
-      const axisTexts = new Map<string, string>();
-      let droppedLogical: number[] | undefined;
-      if (perm && !isIdentity(perm)) {
-        for (const a of axisParams) {
-          const n = bound.byName.get(a);
-          if (!n) {
-            // an axis the call leaves to its default still counts in torch's order
-            const dflt = params.find((p) => p.name === a)?.default;
-            if (dflt === undefined || dflt === "None") {
-              if ((row as { axisNoneFlattens?: boolean }).axisNoneFlattens) remapped = false;
-              continue;
-            }
-            const vals = dflt
-              .replace(/[()\[\]\s]/g, "")
-              .split(",")
-              .filter(Boolean)
-              .map(Number);
-            if (vals.some((v) => !Number.isInteger(v))) {
-              remapped = false;
-              break;
-            }
-            const phys = vals.map((x) => physicalAxis(perm!, x));
-            defaultAxes.set(a, /^[(\[]/.test(dflt) ? `(${phys.join(", ")}${phys.length === 1 ? "," : ""})` : String(phys[0]));
-            droppedLogical = vals;
-            continue;
-          }
-          if (Array.isArray(n)) continue;
-          const vals = intTuple(n);
-          if (!vals) {
-            remapped = false;
-            break;
-          }
-          const phys = vals.map((x) => physicalAxis(perm!, x));
-          axisTexts.set(a, n.type === "tuple" || n.type === "list" ? `(${phys.join(", ")}${phys.length === 1 ? "," : ""})` : String(phys[0]));
-          droppedLogical = vals;
-        }
-        if (!remapped) {
-          defaultAxes.clear();
-          if (subject && subjectSingle && subject.v.k === "tensor") texts.set(subjectSingle, toLogical(w, subject, subjectSingle).text);
-          else if (subjectSingle && subject?.v.k === "list") texts.set(subjectSingle, listToLogical(w, subjectSingle, subject));
-          perm = undefined;
-        } else {
-          for (const [a, t] of axisTexts) texts.set(bound.byName.get(a) as SyntaxNode, t);
-        }
-      }
-      // other tensor arguments follow the subject's layout
-      for (const [n, g] of tensorArgs) if (g !== subject && subject?.v.k === "tensor") texts.set(n, convert(w, g, n, perm, rank).text);
-      if (row.layout === "reduce") {
-        const keep = bound.byName.get("keepdim");
-        const keepTrue = keep && !Array.isArray(keep) && keep.text === "True";
-        const hasAxis = axisParams.some((a) => bound.byName.has(a));
-        if (!hasAxis) resultVal = { k: "tensor", t: { kind: "tensor", rank: 0 } };
-        else if (keepTrue || !perm || isIdentity(perm)) resultVal = { k: "tensor", t: { kind: "tensor", rank: keepTrue ? rank : undefined, perm: keepTrue ? perm : undefined } };
-        else {
-          const kept = dropAxes(perm, droppedLogical ?? []);
-          resultVal = { k: "tensor", t: { kind: "tensor", rank: kept.length, perm: isIdentity(kept) ? undefined : kept } };
-        }
-      } else resultVal = { k: "tensor", t: { kind: "tensor", rank, perm } };
-      break;
-    }
-  }
+  const handler = OP_LAYOUTS.get(row.layout);
+  let resultVal: Val = handler ? handler(w, { row, name, params, bound, gens, texts, tensorArgs, subject, subjectSingle, defaultAxes }) : tensorVal();
   const short = name.slice(name.lastIndexOf(".") + 1);
   if (TUPLE_RESULT_OPS.has(short) && (short !== "max" && short !== "min" ? true : bound.byName.has("dim"))) {
     const elem = resultVal.k === "tensor" ? resultVal : tensorVal();
@@ -257,6 +138,163 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   for (const i of row.imports ?? []) w.ctx.imports.add(i);
   return { v: resultVal, text: r.text };
 }
+
+/** One op call's arguments as its row's layout handler sees them; a handler rewrites `texts` and `defaultAxes`. */
+interface OpArguments {
+  row: OpMapping;
+  name: string;
+  params: SigParam[];
+  bound: ReturnType<typeof bindArgs<SyntaxNode>>;
+  gens: Map<SyntaxNode, Gen>;
+  /** every argument's text so far */
+  texts: Map<SyntaxNode, string>;
+  tensorArgs: [SyntaxNode, Gen][];
+  subject: Gen | undefined;
+  subjectSingle: SyntaxNode | undefined;
+  /** defaulted axis parameters of a channels-last subject, written out in physical order */
+  defaultAxes: Map<string, string>;
+}
+
+/** How an op row of one layout kind treats its arguments' layouts; returns the result's value. */
+type OpLayoutHandler = (w: WalkState, op: OpArguments) => Val;
+
+/** Every tensor argument in torch's layout, and lists of tensors (torch.cat(xs)) in an op that needs torch order. */
+function allLogical(w: WalkState, op: OpArguments): void {
+  for (const [n, g] of op.tensorArgs) op.texts.set(n, toLogical(w, g, n).text);
+  for (const [n, g] of op.gens) if (g.v.k === "list") op.texts.set(n, listToLogical(w, n, g));
+}
+
+/** An op that makes a fresh tensor (zeros, arange, randn): any tensor it reads (a `like`) in torch's layout; a fresh tensor out. */
+function sourceLayout(w: WalkState, op: OpArguments): Val {
+  allLogical(w, op);
+  return tensorVal();
+}
+
+/** An op whose meaning depends on axis order (reshape, matmul): tensors in torch's layout; the result's rank where the op tells it. */
+function logicalLayout(w: WalkState, op: OpArguments): Val {
+  const { name, bound, subject } = op;
+  allLogical(w, op);
+  const subjectRank = subject?.v.k === "tensor" ? (subject.v.t.rank ?? subject.v.t.perm?.length) : undefined;
+  const rank = logicalResultRank(name, bound.byName.get("shape"), subjectRank);
+  return rank === undefined ? tensorVal() : { k: "tensor", t: { kind: "tensor", rank } };
+}
+
+/** A spatial op (conv, pool): the subject channels-last at the op's rank, and so is the result. */
+function channelsLastLayout(w: WalkState, op: OpArguments): Val {
+  const { name, bound, texts, subject, subjectSingle } = op;
+  const rank = /3d$/.test(name) ? 5 : /1d$/.test(name) ? 3 : 4;
+  if (subject && subjectSingle) {
+    const c = convert(w, subject, subjectSingle, channelsLast(rank), rank);
+    texts.set(subjectSingle, c.text);
+  }
+  const size = bound.byName.get("output_size");
+  const unit = /adaptive_(avg|max)_pool/.test(name) && !!size && !Array.isArray(size) && (intTuple(size)?.every((v) => v === 1) ?? false);
+  return { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: unit } };
+}
+
+/** An elementwise op: its tensors meet in one layout (the subject's first), which the result keeps. */
+function elementwiseLayout(w: WalkState, op: OpArguments): Val {
+  const { texts, tensorArgs, subject } = op;
+  let baseEntry = tensorArgs.find(([, g]) => g === subject) ?? tensorArgs[0];
+  for (const [n, g] of tensorArgs) {
+    if (!baseEntry || n === baseEntry[0]) continue;
+    const [b2, g2] = meet(w, baseEntry[1], baseEntry[0], g, n);
+    texts.set(baseEntry[0], b2.text);
+    texts.set(n, g2.text);
+    baseEntry = [baseEntry[0], b2];
+  }
+  const base = baseEntry?.[1];
+  return base?.v.k === "tensor" ? { k: "tensor", t: { ...base.v.t, spatialOne: base.v.t.spatialOne } } : tensorVal();
+}
+
+/** An op along axes (axis) or reducing them (reduce): the axes renumbered for a channels-last subject (a list of tensors harmonised first), else the subject in torch's layout; other tensors follow the subject. */
+function axisLayout(w: WalkState, op: OpArguments): Val {
+  const { row, params, bound, texts, tensorArgs, subject, subjectSingle, defaultAxes } = op;
+  const axisParams = row.axes ?? [];
+  let resultVal: Val = tensorVal();
+  // the subject may be a list of tensors (cat): harmonise them and use their layout
+  let perm: Perm | undefined;
+  let rank: number | undefined;
+  if (subject?.v.k === "tensor") {
+    perm = subject.v.t.perm;
+    rank = subject.v.t.rank;
+  } else if (subject?.v.k === "list" && subjectSingle) {
+    const h = harmonizeList(w, subjectSingle, subject);
+    texts.set(subjectSingle, h.text);
+    perm = h.perm;
+    rank = perm?.length;
+  }
+  let remapped = true;
+  const axisTexts = new Map<string, string>();
+  let droppedLogical: number[] | undefined;
+  if (perm && !isIdentity(perm)) {
+    for (const a of axisParams) {
+      const n = bound.byName.get(a);
+      if (!n) {
+        // an axis the call leaves to its default still counts in torch's order
+        const dflt = params.find((p) => p.name === a)?.default;
+        if (dflt === undefined || dflt === "None") {
+          if ((row as { axisNoneFlattens?: boolean }).axisNoneFlattens) remapped = false;
+          continue;
+        }
+        const vals = dflt
+          .replace(/[()\[\]\s]/g, "")
+          .split(",")
+          .filter(Boolean)
+          .map(Number);
+        if (vals.some((v) => !Number.isInteger(v))) {
+          remapped = false;
+          break;
+        }
+        const phys = vals.map((x) => physicalAxis(perm!, x));
+        defaultAxes.set(a, /^[(\[]/.test(dflt) ? `(${phys.join(", ")}${phys.length === 1 ? "," : ""})` : String(phys[0]));
+        droppedLogical = vals;
+        continue;
+      }
+      if (Array.isArray(n)) continue;
+      const vals = intTuple(n);
+      if (!vals) {
+        remapped = false;
+        break;
+      }
+      const phys = vals.map((x) => physicalAxis(perm!, x));
+      axisTexts.set(a, n.type === "tuple" || n.type === "list" ? `(${phys.join(", ")}${phys.length === 1 ? "," : ""})` : String(phys[0]));
+      droppedLogical = vals;
+    }
+    if (!remapped) {
+      defaultAxes.clear();
+      if (subject && subjectSingle && subject.v.k === "tensor") texts.set(subjectSingle, toLogical(w, subject, subjectSingle).text);
+      else if (subjectSingle && subject?.v.k === "list") texts.set(subjectSingle, listToLogical(w, subjectSingle, subject));
+      perm = undefined;
+    } else {
+      for (const [a, t] of axisTexts) texts.set(bound.byName.get(a) as SyntaxNode, t);
+    }
+  }
+  // other tensor arguments follow the subject's layout
+  for (const [n, g] of tensorArgs) if (g !== subject && subject?.v.k === "tensor") texts.set(n, convert(w, g, n, perm, rank).text);
+  if (row.layout === "reduce") {
+    const keep = bound.byName.get("keepdim");
+    const keepTrue = keep && !Array.isArray(keep) && keep.text === "True";
+    const hasAxis = axisParams.some((a) => bound.byName.has(a));
+    if (!hasAxis) resultVal = { k: "tensor", t: { kind: "tensor", rank: 0 } };
+    else if (keepTrue || !perm || isIdentity(perm)) resultVal = { k: "tensor", t: { kind: "tensor", rank: keepTrue ? rank : undefined, perm: keepTrue ? perm : undefined } };
+    else {
+      const kept = dropAxes(perm, droppedLogical ?? []);
+      resultVal = { k: "tensor", t: { kind: "tensor", rank: kept.length, perm: isIdentity(kept) ? undefined : kept } };
+    }
+  } else resultVal = { k: "tensor", t: { kind: "tensor", rank, perm } };
+  return resultVal;
+}
+
+/** The handler of each layout rule of the op table (ir/tables.ts LayoutRule); a row without one keeps its arguments as they are. */
+const OP_LAYOUTS = new Map<string, OpLayoutHandler>([
+  ["source", sourceLayout],
+  ["logical", logicalLayout],
+  ["channels_last", channelsLastLayout],
+  ["elementwise", elementwiseLayout],
+  ["axis", axisLayout],
+  ["reduce", axisLayout],
+]);
 
 /** `call` is the whole right side of `target = call` and `target` is the text `input` was written as. */
 function assignsBack(w: WalkState, call: SyntaxNode, input: SyntaxNode | SyntaxNode[] | undefined): boolean {

@@ -15,13 +15,13 @@ import type { Edit, LayoutDecision, TranslateContext, Val, WalkOptions } from ".
 export class WalkState {
   readonly edits = new Map<string, Edit>();
   readonly inserts = new Map<string, { pos: number; text: string }>();
-  returns: Val[] = [];
+  readonly returns: Val[] = [];
   newDecision = false;
   env = new Map<string, Val>();
   /** names bound to a dict of torch factory keywords (`dd = {"device": device, "dtype": dtype}`) → its keys */
-  factoryDicts = new Map<string, string[]>();
+  readonly factoryDicts = new Map<string, string[]>();
   /** op calls standing as statements whose `out=` target the statement writes (passes/out-argument.ts) */
-  writesOut = new Set<SyntaxNode>();
+  readonly writesOut = new Set<SyntaxNode>();
   stmt: SyntaxNode | undefined;
   transposeCount = 0;
 
@@ -46,7 +46,8 @@ export class WalkState {
 
   overwrite(node: SyntaxNode, text: string): void {
     const key = `${node.startIndex}:${node.endIndex}`;
-    if (text === node.text) {
+    // the node's own text, compared in place (no copy of it made for the comparison)
+    if (text.length === node.endIndex - node.startIndex && node.tree.source.startsWith(text, node.startIndex)) {
       this.edits.delete(key);
       return;
     }
@@ -80,7 +81,7 @@ export class WalkState {
     else this.removeLine(stmt);
   }
 
-  replaceStatementRange(start: number, end: number, text: string): void {
+  private replaceStatementRange(start: number, end: number, text: string): void {
     for (const [k, ed] of this.edits) if (ed.start >= start && ed.end <= end) this.edits.delete(k);
     this.edits.set(`${start}:${end}`, { start, end, text });
   }
@@ -92,10 +93,10 @@ export class WalkState {
   }
 
   /** constructs this walk handled (only the final walk's are kept) */
-  readonly records: ConstructRecord[] = [];
+  private readonly records: ConstructRecord[] = [];
 
   /** kind, name and position of each record, to keep one per construct */
-  readonly recorded = new Set<string>();
+  private readonly recorded = new Set<string>();
 
   record(kind: ConstructKind, name: string, node: SyntaxNode): void {
     // loop bodies are walked twice

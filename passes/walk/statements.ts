@@ -13,6 +13,7 @@ import { collectClasses, paramName } from "../module-tree.js";
 import { factoryDictKeys } from "../call-splats.js";
 import { annotatedModule } from "../annotated-classes.js";
 import { insertAfterStatement, insertBeforeStatement } from "../statement-inserts.js";
+import { rankFromUnpack } from "../shape-unpack.js";
 import { firstNonDocstring, rewriteOf } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { paramDefault, storesIntoContainer, tensorVal, withDef } from "./values.js";
@@ -201,6 +202,11 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     return;
   }
   w.overwrite(right, g.text);
+  // `a, b, c = x.shape`: x's rank, where the walker did not know it (shape-unpack.ts)
+  const unpacked = rankFromUnpack(left, right);
+  const held = unpacked && w.env.get(unpacked.name);
+  if (unpacked && held?.k === "tensor" && held.t.rank === undefined && (!held.t.perm || held.t.perm.length === unpacked.rank))
+    w.env.set(unpacked.name, { ...held, t: { ...held.t, rank: unpacked.rank } });
   // `B, C, H, W = x.shape` on a channels-last x: name the physical axes instead
   if (g.v.k === "shape" && !isIdentity(g.v.t.perm) && (left.type === "pattern_list" || left.type === "tuple_pattern")) {
     const names = namedChildren(left);

@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { projectRootPath } from "../host.js";
 import { watchTempFolder } from "../io.js";
 import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
 import { defaultJobs, runPool } from "./pool.js";
@@ -99,6 +100,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       template: opts.template,
       package: pkg,
       searchPaths: opts.searchPaths,
+      ...(op === "compile" ? { projectRoot: projectRootPath(inputDir) } : {}),
       include: opts.include,
     });
   }

@@ -27,6 +27,8 @@ export interface Task {
   /** compile or analyze of a folder: the package's module files and this file's path among them */
   package?: PackageInfo;
   searchPaths?: string[];
+  /** a folder's compile or analyze: that folder (a namespace folder's files import from there) */
+  projectRoot?: string;
 }
 
 export interface TaskResult {
@@ -46,7 +48,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
     if (task.op === "analyze") {
       const { analyzeFile } = await import("../analyze/index.js");
       // the compile `c2m compile DIR` runs on this file: the same program and package
-      const analysis = await analyzeFile(task.input, task.display, { program: await workerProgram(task.searchPaths ?? []), package: task.package });
+      const analysis = await analyzeFile(task.input, task.display, { program: await workerProgram(task.searchPaths ?? [], task.projectRoot), package: task.package });
       return { input: task.input, status: analysis.status === "error" ? "error" : "ok", diagnostics: [], text: "", wrote: [], analysis };
     }
     const { InputError, readSource } = await import("../io.js");
@@ -70,7 +72,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
         filename: task.display,
         layout: task.layout ?? "torch",
         topClass: task.topClass,
-        program: await workerProgram(task.searchPaths ?? []),
+        program: await workerProgram(task.searchPaths ?? [], task.projectRoot),
         package: task.package,
       });
       diagnostics = r.diagnostics;
@@ -122,12 +124,12 @@ export async function runTask(task: Task): Promise<TaskResult> {
 
 let program: { key: string; program: import("../../ir/program/program.js").Program } | undefined;
 
-async function workerProgram(searchPaths: string[]) {
-  const key = searchPaths.join("\0");
+async function workerProgram(searchPaths: string[], projectRoot?: string) {
+  const key = [...searchPaths, projectRoot ?? ""].join("\0");
   if (program?.key !== key) {
     const { newProgram } = await import("../compile.js");
     const { nodeHost } = await import("../host.js");
-    program = { key, program: newProgram(nodeHost(searchPaths)) };
+    program = { key, program: newProgram(nodeHost(searchPaths, projectRoot === undefined ? [] : [projectRoot])) };
   }
   return program.program;
 }

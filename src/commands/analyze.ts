@@ -39,7 +39,7 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
     }
     const tty = process.stderr.isTTY === true;
     // each file analysed in the compile `c2m compile DIR` runs: the same package and library folders (src/batch/index.ts)
-    const { defaultSearchPaths } = await import("../host.js");
+    const { defaultSearchPaths, projectRootPath } = await import("../host.js");
     const searchPaths = defaultSearchPaths(opts.pythonPath);
     const pyFiles = sources.filter((s) => languageOf(s.path) === "python").map((s) => s.rel);
     const name = basename(resolve(path));
@@ -49,6 +49,7 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
         input: s.path,
         display: s.path,
         searchPaths,
+        projectRoot: projectRootPath(path),
         package: languageOf(s.path) === "python" ? { files: pyFiles, path: s.rel, name } : undefined,
       })),
       // a few small files are analysed faster here than workers start

@@ -67,6 +67,8 @@ export interface CompiledKernel {
   cuda: CudaKernel;
   /** host launchers (translated) that launch it */
   launch?: { launchers: string[] };
+  /** right only for a launch of one threadgroup: every threadgroup updates the same elements of an in-place buffer */
+  oneThreadgroup?: boolean;
 }
 
 export interface CompileKernelsResult {
@@ -339,6 +341,7 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
     ...(metal.templateParams.some((t) => t.name === SHARED_BYTES_TEMPLATE) ? { sharedBytesTemplate: SHARED_BYTES_TEMPLATE } : {}),
     initValue: acc ? atomicInit(acc) : 0,
     pythonFunction,
+    ...(a.buffers.some((b) => b.ownAccess?.oneThreadgroup) ? { oneThreadgroup: true } : {}),
   };
 }
 

@@ -88,7 +88,8 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   const threadsY = /\b(threadIdx|blockDim)\s*\.\s*y\b/.test(text);
   const blocksY = /\b(blockIdx|gridDim)\s*\.\s*y\b/.test(text);
   const blocksZ = /\b(blockIdx|gridDim)\s*\.\s*z\b/.test(text);
-  const grid: [number, number, number] = [3, blocksY ? 2 : 1, blocksZ ? 2 : 1];
+  // a kernel whose in-place buffer every threadgroup shares runs as one threadgroup (its wrapper insists on it)
+  const grid: [number, number, number] = k.oneThreadgroup ? [1, 1, 1] : [3, blocksY ? 2 : 1, blocksZ ? 2 : 1];
   // a block shape the kernel asserts (llm.c's matmul_backward_bias_kernel9: assert(blockDim.x == bdx)) comes first
   const asserted = assertedBlock(k.cuda.source);
   const threadsZ = /\b(threadIdx|blockDim)\s*\.\s*z\b/.test(text);

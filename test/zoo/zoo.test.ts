@@ -32,7 +32,19 @@ describe("zoo case tables", () => {
     expect(per("diffusers").length).toBeGreaterThanOrEqual(4);
     const ci = cases.filter((c) => c.ci);
     expect(ci.length).toBeGreaterThanOrEqual(25);
-    expect(new Set(ci.map((c) => c.package)).size).toBe(4);
+    expect(new Set(ci.map((c) => c.package))).toEqual(new Set(cases.map((c) => c.package)));
+  });
+
+  it("vendor real model code from ≥ 8 GitHub repositories (github table), each folder with its LICENSE and a README naming the commit", () => {
+    const github = cases.filter((c) => c.package === "github");
+    expect(github.length).toBeGreaterThanOrEqual(15);
+    const tops = [...new Set(github.map((c) => c.module.split(".")[0]))];
+    expect(tops.length).toBeGreaterThanOrEqual(8);
+    for (const top of tops) {
+      const folder = join(github[0].root!, top);
+      expect(existsSync(join(folder, "LICENSE")), `${folder}/LICENSE`).toBe(true);
+      expect(readFileSync(join(folder, "README.md"), "utf8")).toMatch(/github\.com\/[\w.-]+\/[\w.-]+ at commit [0-9a-f]{40}/);
+    }
   });
 
   it("has a baseline entry for every case", () => {

@@ -28,8 +28,20 @@ class MultiheadAttention(nn.Module):
 
     torch packs the q, k, v projections into in_proj_weight (3E, E) / in_proj_bias: the weight map
     splits them into query_proj, key_proj, value_proj. Returns (output, None): attention weights
-    are never materialised. Dropout on the attention weights is not applied.
+    are never materialised. Dropout on the attention weights is not applied. torch's attributes are kept:
+    the packed in_proj_weight / in_proj_bias (or q/k/v_proj_weight) read and assigned through the three
+    projections (CLIP's initialize_parameters: nn.init.normal_(attn.in_proj_weight, std=...)), embed_dim,
+    head_dim, the absent bias_k / bias_v.
     """
+
+    # torch's packed names -> (the projections' attribute, which projections: None = all three, packed)
+    _PACKED = {
+        "in_proj_weight": ("weight", None),
+        "in_proj_bias": ("bias", None),
+        "q_proj_weight": ("weight", "query_proj"),
+        "k_proj_weight": ("weight", "key_proj"),
+        "v_proj_weight": ("weight", "value_proj"),
+    }
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False, kdim=None, vdim=None, batch_first=False):
         super().__init__()
@@ -37,6 +49,14 @@ class MultiheadAttention(nn.Module):
             raise ValueError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         self.num_heads = num_heads
         self.batch_first = batch_first
+        self.embed_dim = embed_dim
+        self.kdim = kdim or embed_dim
+        self.vdim = vdim or embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+        self.head_dim = embed_dim // num_heads
+        self.dropout = dropout
+        self.add_zero_attn = add_zero_attn
+        self.bias_k = self.bias_v = None
         self.query_proj = nn.Linear(embed_dim, embed_dim, bias=bias)
         self.key_proj = nn.Linear(kdim or embed_dim, embed_dim, bias=bias)
         self.value_proj = nn.Linear(vdim or embed_dim, embed_dim, bias=bias)
@@ -81,6 +101,33 @@ class MultiheadAttention(nn.Module):
         if unbatched:
             return out[0], None
         return (out if self.batch_first else out.swapaxes(0, 1)), None
+
+    def _packed(self, key):
+        """The projections' parameters a torch name stands for, or None where torch has no such parameter."""
+        attr, which = self._PACKED[key]
+        if which is not None:
+            return None if self._qkv_same_embed_dim else [getattr(self, which)]
+        projections = [self.query_proj, self.key_proj, self.value_proj]
+        if (attr == "weight" and not self._qkv_same_embed_dim) or attr not in self.query_proj:
+            return None
+        return projections
+
+    def __getattr__(self, key):
+        if key in MultiheadAttention._PACKED:
+            projections = self._packed(key)
+            attr = self._PACKED[key][0]
+            return None if projections is None else mx.concatenate([getattr(p, attr) for p in projections], axis=0)
+        return super().__getattr__(key)
+
+    def __setattr__(self, key, value):
+        if key not in MultiheadAttention._PACKED:
+            return super().__setattr__(key, value)
+        projections = self._packed(key)
+        if projections is None:
+            raise AttributeError(f"MultiheadAttention: torch has no {key} with these dimensions")
+        attr = self._PACKED[key][0]
+        for p, part in zip(projections, mx.split(value, len(projections), axis=0)):
+            setattr(p, attr, part)
 
     @staticmethod
     def _additive(mask, dtype):

@@ -5,6 +5,10 @@
  * `module` is where the package defines the model; `build` a Python expression evaluated in that module's
  * namespace on both sides (the package's own constructor at a small config); `inputs` seeded tensors
  * (float ~ N(0, 1); integers need `high`; `name` passes one by keyword); `ci` puts the case in `npm test`.
+ * A table may name a `root` (relative to the repository): the folder that holds its packages when they are
+ * vendored source rather than installed (test/zoo/vendor, real model code from GitHub). The root goes first on
+ * every Python child's path, and the closure is copied from there instead of site-packages; one table's cases
+ * may then span several top-level packages (one per vendored repository).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -29,11 +33,15 @@ export interface ZooCase {
   ci: boolean;
   atol?: number;
   seed?: number;
+  /** absolute folder holding the case's package when the table vendors it (else it is installed) */
+  root?: string;
 }
 
 interface CaseTable {
   package: string;
   version: string;
+  /** the folder (relative to the repository) holding the table's vendored packages */
+  root?: string;
   defaults?: { inputs?: ZooInput[]; atol?: number; seed?: number };
   cases: (Omit<ZooCase, "package" | "ci" | "inputs" | "name"> & { name: string; inputs?: ZooInput[]; ci?: boolean })[];
 }
@@ -54,7 +62,17 @@ export function loadCases(dir = casesDir()): ZooCase[] {
       const name = `${table.package}/${row.name}`;
       if (seen.has(name)) throw new Error(`${file}: case ${name} appears twice`);
       seen.add(name);
-      all.push({ ...row, name, package: table.package, inputs, ci: row.ci === true, atol: row.atol ?? table.defaults?.atol, seed: row.seed ?? table.defaults?.seed });
+      const root = table.root ? join(packageRoot(), table.root) : undefined;
+      all.push({
+        ...row,
+        name,
+        package: table.package,
+        inputs,
+        ci: row.ci === true,
+        atol: row.atol ?? table.defaults?.atol,
+        seed: row.seed ?? table.defaults?.seed,
+        ...(root ? { root } : {}),
+      });
     }
   }
   return all;

@@ -98,7 +98,8 @@ export async function closures(cases: ZooCase[], work: string): Promise<Map<stri
   mkdirSync(work, { recursive: true });
   const request = join(work, "closure.request.json");
   const out = join(work, "closure.json");
-  writeFileSync(request, JSON.stringify({ entries: Object.fromEntries(cases.map((c) => [c.name, c.module])), out }));
+  const roots = Object.fromEntries(cases.filter((c) => c.root).map((c) => [c.name, c.root]));
+  writeFileSync(request, JSON.stringify({ entries: Object.fromEntries(cases.map((c) => [c.name, c.module])), roots, out }));
   const ran = await python("zoo_closure.py", request, 300);
   if (ran.code !== 0) throw new Error(`zoo_closure.py failed: ${ran.stderr.slice(-2000)}`);
   const parsed = JSON.parse(readFileSync(out, "utf8")) as { cases: Record<string, Closure | { error: string }> };
@@ -190,7 +191,8 @@ interface TorchRecord {
 export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseResult[]> {
   const log = opts.log ?? (() => {});
   const work = opts.work;
-  extraPythonPath = opts.pythonPath ?? [];
+  // vendored tables' roots first: their packages are imported from there by the torch side (and found there by the closure)
+  extraPythonPath = [...new Set(cases.flatMap((c) => (c.root ? [c.root] : []))), ...(opts.pythonPath ?? [])];
   mkdirSync(work, { recursive: true });
   log(`zoo: finding the import closure of ${cases.length} case${cases.length === 1 ? "" : "s"}`);
   const found = await closures(cases, work);

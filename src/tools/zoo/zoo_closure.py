@@ -1,6 +1,7 @@
 """Which files of an installed package a zoo case copies: the package-internal import closure of its entry module.
 
-Usage: python zoo_closure.py REQUEST.json   (REQUEST = {"entries": {case: "pkg.mod.path" | [..]}, "out": path})
+Usage: python zoo_closure.py REQUEST.json
+  (REQUEST = {"entries": {case: "pkg.mod.path" | [..]}, "roots": {case: folder}?, "out": path})
 Writes {"cases": {case: {"root": site dir, "files": [relative .py paths]} | {"error": text}}} to `out`.
 
 The rule: the files Python loads when it imports the module the case's constructor lives in, within the same
@@ -16,6 +17,8 @@ one). Other package
 `__init__.py` files are copied only when something imports from them, so the copied tree keeps the installed
 layout and an ancestor nobody imports from stays a namespace folder. The files are read with `ast`, never
 imported: nothing of the package runs here.
+A case with a root (a table of vendored source, test/zoo/vendor) reads its package from that folder, not from
+site-packages; a vendored package may be a namespace folder (no `__init__.py`), as copied from its repository.
 """
 import ast
 import importlib.util
@@ -181,7 +184,9 @@ def main():
         try:
             entries = [entries] if isinstance(entries, str) else entries
             top = entries[0].split(".")[0]
-            site = package_root(top)
+            site = request.get("roots", {}).get(case) or package_root(top)
+            if not os.path.isdir(os.path.join(site, top)):
+                raise LookupError(f"package {top} is not in {site}")
             files = set()
             for entry in entries:
                 files.update(closure(site, top, entry, memo))

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #define device
 #define constant
@@ -123,8 +124,9 @@ struct vec<T, 2> {
   EMU_VEC_OPS(2)
 };
 
+// MSL's 3-component vectors are as big and as aligned as 4 components (float3: 16 bytes); packed_float3 is 12
 template <class T>
-struct vec<T, 3> {
+struct alignas(4 * sizeof(T)) vec<T, 3> {
   union {
     T v[3];
     struct {
@@ -203,10 +205,46 @@ EMU_VEC_TYPES(unsigned char, uchar)
 EMU_VEC_TYPES(bool, bool)
 EMU_VEC_TYPES(long, long)
 EMU_VEC_TYPES(unsigned long, ulong)
+// MSL's packed 3-vectors: three components, no padding (CUDA's float3 layout); used as the vector they convert to
+template <class T>
+struct packed3 {
+  T x, y, z;
+  packed3() = default;
+  packed3(const vec<T, 3>& o) : x(o.x), y(o.y), z(o.z) {}
+  packed3(T a, T b, T c) : x(a), y(b), z(c) {}
+  operator vec<T, 3>() const { return vec<T, 3>(x, y, z); }
+  T& operator[](int i) { return (&x)[i]; }
+  const T& operator[](int i) const { return (&x)[i]; }
+  template <class U>
+  packed3& operator+=(const U& b) { return *this = vec<T, 3>(*this) + b; }
+  template <class U>
+  packed3& operator-=(const U& b) { return *this = vec<T, 3>(*this) - b; }
+  template <class U>
+  packed3& operator*=(const U& b) { return *this = vec<T, 3>(*this) * b; }
+  template <class U>
+  packed3& operator/=(const U& b) { return *this = vec<T, 3>(*this) / b; }
+};
+#define EMU_PACKED3_OP(op)                                                                                    \
+  template <class T, class U>                                                                                 \
+  auto operator op(const packed3<T>& a, const U& b) { return vec<T, 3>(a) op b; }                            \
+  template <class T, class U, class = typename std::enable_if<!std::is_same<U, packed3<T>>::value>::type> \
+  auto operator op(const U& a, const packed3<T>& b) { return a op vec<T, 3>(b); }
+EMU_PACKED3_OP(+)
+EMU_PACKED3_OP(-)
+EMU_PACKED3_OP(*)
+EMU_PACKED3_OP(/)
+#undef EMU_PACKED3_OP
 typedef vec<float, 2> packed_float2;
-typedef vec<float, 3> packed_float3;
+typedef packed3<float> packed_float3;
 typedef vec<float, 4> packed_float4;
 typedef vec<half, 4> packed_half4;
+typedef packed3<half> packed_half3;
+typedef packed3<int> packed_int3;
+typedef packed3<unsigned int> packed_uint3;
+typedef packed3<short> packed_short3;
+typedef packed3<unsigned short> packed_ushort3;
+typedef packed3<char> packed_char3;
+typedef packed3<unsigned char> packed_uchar3;
 
 template <class T, int N>
 T dot(const vec<T, N>& a, const vec<T, N>& b) {

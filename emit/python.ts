@@ -84,7 +84,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   // load_weights() on the classes whose maps leave keys to the modules built at run time
   const runtimeLoaders = addRuntimeWeightLoaders(s, mod, maps);
   const helpers = new Set(layout.ctx.helpers);
-  if (runtimeLoaders) helpers.add(RUNTIME_WEIGHTS_HELPER);
+  if (runtimeLoaders) helpers.add(RUNTIME_WEIGHTS_HELPER).add("weight_map");
   if (mixed) helpers.add(MODULE_MIXIN_HELPER);
   if (needsSanitize.length) helpers.add("weight_map");
   // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers

@@ -9,7 +9,7 @@ import { namedChildren } from "../grammar/python.js";
 import type { ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
 
-export const RUNTIME_WEIGHTS_HELPER = "c2m_runtime_weights";
+export const RUNTIME_WEIGHTS_HELPER = "c2m_resolve_torch_keys";
 
 /** Whether a class's rules leave keys to run time (its sanitize() then renames them into the torch-key space first). */
 export const runtimeRules = (rules: readonly WeightRule[] | undefined): boolean => !!rules?.some((r) => r.op === "runtime");

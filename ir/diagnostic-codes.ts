@@ -289,9 +289,9 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-W024",
-    title: "a module class given to another file's model, or registered into its table: that model resolves its weights when it loads",
-    hint: "in a package compile, a model class that other files of the package name (timm's ResNet, given res2net.py's Bottle2neck) or a block table they fill through a function of its file (byobnet's _block_registry, filled by register_block from mobilevit.py) may hold block classes its own file cannot see: its weight map leaves the keys under what those build to run time, and the model's load_weights resolves each against the built block (its class's own weight map); load through the emitted class. Compiled alone, the model's file does not know it (C2M-E032)",
-    example: "register_block('mobilevit', MobileVitBlock)\nbuild_model_with_cfg(ResNet, variant, pretrained, block=Bottle2neck)",
+    title: "a module class registered into another file's block table: the model there resolves its weights when it loads",
+    hint: "in a package compile, a block table that other files fill through a function of its file (byobnet's _block_registry, filled by register_block from mobilevit.py) may hold classes the table's own file cannot see: the weight map of a model building blocks from it leaves their keys to run time, and the model's load_weights resolves each against the built block (its class's own weight map); load through the emitted class. Compiled alone, the table's file does not know it (C2M-E032)",
+    example: "register_block('mobilevit', MobileVitBlock)",
   },
   {
     code: "C2M-W025",

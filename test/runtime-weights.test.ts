@@ -152,7 +152,8 @@ describe("a block class another file of the package gives a model", () => {
     const out = (f: string) => compile(PACKAGE[f as keyof typeof PACKAGE], { filename: f, host, package: { files: Object.keys(PACKAGE), path: f } });
     const [byob, mine] = [out("pkg/byob.py"), out("pkg/mine.py")];
     expect(byob.weightMaps.Net).toContainEqual({ torch: "block.**", mlx: null, op: "runtime" });
-    expect(mine.diagnostics.map((d) => d.code)).toEqual(["C2M-W024"]);
+    // still an error where it is given: a class may be lost on its way to the construction (timm's to_ntuple(block))
+    expect(mine.diagnostics.map((d) => d.code)).toEqual(["C2M-E032"]);
     const dir = mkdtempSync(join(tmpdir(), "c2m-runtime-pkg-"));
     for (const [name, files] of [
       ["pkg", PACKAGE],

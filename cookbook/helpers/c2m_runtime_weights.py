@@ -1,8 +1,3 @@
-import sys
-
-import mlx.core as mx
-import mlx.nn as nn
-
 # what `c2m weights` stores a key under when the weight map leaves it to the built module (a `runtime` rule)
 C2M_RUNTIME_KEY = "torch:"
 
@@ -23,7 +18,7 @@ def c2m_runtime_renames(rules):
 def _c2m_weight_map_of(module):
     """The rules of the module's class in C2M_WEIGHT_MAPS of the file c2m emitted it to; None for a class c2m did not emit."""
     cls = type(module)
-    maps = getattr(sys.modules.get(cls.__module__), "C2M_WEIGHT_MAPS", None)
+    maps = getattr(__import__("sys").modules.get(cls.__module__), "C2M_WEIGHT_MAPS", None)
     return maps.get(cls.__name__) if isinstance(maps, dict) else None
 
 

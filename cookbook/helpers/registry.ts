@@ -48,7 +48,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   // a Sequential whose items disagree on layout, run with a conversion before each item that needs one (passes/sequential-layouts.ts)
   c2m_sequential: { file: "c2m_sequential.py", needs: [], kind: "function" },
   // a model's load_weights resolving the keys its weight map leaves to the built modules (emit/runtime-weights.ts)
-  c2m_runtime_weights: { file: "c2m_runtime_weights.py", needs: ["weight_map"], kind: "function" },
+  // (with the weight_map helper, which emit/python.ts adds beside it)
+  c2m_resolve_torch_keys: { file: "c2m_runtime_weights.py", needs: [], kind: "function" },
   // a torch name evaluated on import that has no translation (passes/untranslated.ts)
   Untranslated: cls("Untranslated.py"),
   // a library's probes for torch (find_spec, the installed version) answer as for the torch the port was translated from (passes/tables/torch-runtime.ts)

@@ -288,6 +288,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "builder = EfficientNetBuilder(...)\nself.blocks = nn.Sequential(*builder(stem_size, block_args))",
   },
   {
+    code: "C2M-W024",
+    title: "a module class registered into another file's block table: the model there resolves its weights when it loads",
+    hint: "in a package compile, a block table that other files fill through a function of its file (byobnet's _block_registry, filled by register_block from mobilevit.py) may hold classes the table's own file cannot see: the weight map of a model building blocks from it leaves their keys to run time, and the model's load_weights resolves each against the built block (its class's own weight map); load through the emitted class. Compiled alone, the table's file does not know it (C2M-E032)",
+    example: "register_block('mobilevit', MobileVitBlock)",
+  },
+  {
     code: "C2M-W025",
     title: "a library decorator that returns the function it is given: the port keeps the function, not the registration",
     hint: "the library's source shows the function returns its argument unchanged (timm's register_model adds a model function to timm's registry): the port binds the name to a function that does the same, so the decorated functions work; whatever looks them up in the library's registry (timm.create_model) is not ported",

@@ -24,6 +24,11 @@ export type ModVal =
   | { k: "union"; options: ModVal[] }
   /** a constant the interpreter computed (a string, an integer as its digits): attribute names given to setattr */
   | { k: "const"; text: string }
+  /**
+   * a module class known only at run time: one that another file of the package gives a model of this file (res2net.py's
+   * Bottle2neck to resnet.py's ResNet); as a class and as its instance. Its weights are resolved when the model loads.
+   */
+  | { k: "anyclass" }
   /** a torch function the module tree follows by name (weight_norm: passes/weight-norm.ts) */
   | { k: "fn"; name: string }
   | { k: "value" }
@@ -76,6 +81,8 @@ export interface ModuleIR {
   otherClasses: Map<string, SyntaxNode>;
   /** subclasses of a torch layer that do not override forward: each is that layer (`class Conv1d(nn.Conv1d)`) */
   layerClasses?: Map<string, LayerMapping>;
+  /** in a package compile: whether other files of the package name a class (a model they may give their own block classes) */
+  namedByOtherFiles?: (className: string) => boolean;
   /** when set, only these classes of the file are classified and interpreted (a library file, read for a few of its classes) */
   onlyClasses?: Set<string>;
   /** `nn.Sequential(…)` calls (nodeKey) the module tree found given a dict of modules (passes/named-sequential.ts) */

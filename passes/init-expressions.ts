@@ -249,13 +249,16 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
+  // a class known only at run time builds one
+  if (callee.k === "anyclass") return callee;
   // of several callees, the classes and layers build modules (a config class, config-values.ts, builds none); an
   // instance called (a module passed where a class was expected, on a path the program never takes: timm's
   // `norm_layer or nn.Identity()`) builds none
-  const isModuleRef = (o: ModVal) => o.k === "layerref" || (o.k === "classref" && (!!o.ext || it.mod.classes.has(o.name)));
+  const isModuleRef = (o: ModVal) => o.k === "layerref" || o.k === "anyclass" || (o.k === "classref" && (!!o.ext || it.mod.classes.has(o.name)));
   if (callee.k === "union" && callee.options.some(isModuleRef)) {
     return union(
       callee.options.filter(isModuleRef).map((o) => {
+        if (o.k === "anyclass") return o;
         if (o.k === "classref") {
           if (!o.ext) it.construct(o.name, args, env);
           return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;

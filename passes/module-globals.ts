@@ -11,6 +11,7 @@
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ModVal, ModuleIR } from "../ir/module.js";
 import { dictValue } from "./named-sequential.js";
+import { registryOf } from "./foreign-models.js";
 
 const CONTAINER_TYPES = new Set(["dictionary", "list", "tuple"]);
 /** Calls that build a table (`dict(…)`) or a class with some arguments fixed (`partial(SEModule, norm_layer=…)`). */
@@ -97,6 +98,13 @@ function containerBinding(mod: ModuleIR, name: string): SyntaxNode | undefined {
 }
 
 /** What a top-level container named `name` holds, evaluated by `expr`; undefined when the name is not such a table. */
+/** Whether a function of the file that stores its parameter into the table `name` is named by other files of the package. */
+function registeredElsewhere(mod: ModuleIR, name: string): boolean {
+  if (!mod.namedByOtherFiles) return false;
+  for (const [fn, def] of mod.functions) if (registryOf(def) === name && mod.namedByOtherFiles(fn)) return true;
+  return false;
+}
+
 export function moduleGlobal(mod: ModuleIR, name: string, expr: (n: SyntaxNode) => ModVal): ModVal | undefined {
   const rhs = containerBinding(mod, name);
   const active = evaluating.get(mod) ?? new Set<string>();
@@ -104,7 +112,10 @@ export function moduleGlobal(mod: ModuleIR, name: string, expr: (n: SyntaxNode) 
   evaluating.set(mod, active.add(name));
   try {
     // a dict display is read here only: elsewhere in a constructor it stays a plain value (module-children.ts)
-    return rhs.type === "dictionary" ? dictValue(rhs, expr) : expr(rhs);
+    const value = rhs.type === "dictionary" ? dictValue(rhs, expr) : expr(rhs);
+    // a registry other files of the package fill through a function of this file (timm's register_block): an entry
+    // may be a class known only at run time
+    return value.k === "dict" && value.entries && registeredElsewhere(mod, name) ? { ...value, elem: { k: "anyclass" } } : value;
   } finally {
     active.delete(name);
   }

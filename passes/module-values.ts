@@ -43,6 +43,7 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k === "layerref") return a.row === (b as typeof a).row;
   if (a.k === "const") return a.text === (b as typeof a).text;
   if (a.k === "fn") return a.name === (b as typeof a).name;
+  if (a.k === "anyclass") return true;
   return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
 }
 
@@ -103,7 +104,8 @@ export function elementOf(v: ModVal): ModVal {
   if (v.k === "list" || v.k === "seq") return v.items ? union(v.items) : (v.elem ?? { k: "unknown" });
   // one of several lists (a setting chosen by a branch): an item of any
   if (v.k === "union" && v.options.every((o) => o.k === "list" || o.k === "seq" || o.k === "dict")) return union(v.options.map(elementOf));
-  if (v.k === "dict") return v.entries ? union([...v.entries.values()]) : (v.elem ?? { k: "unknown" });
+  // (entries known and an element besides: any other entry, a registry filled elsewhere, passes/module-globals.ts)
+  if (v.k === "dict") return v.entries ? union([...v.entries.values(), ...(v.elem ? [v.elem] : [])]) : (v.elem ?? { k: "unknown" });
   // one of several lists (each call site of SequentialList(*modules) passes its own): an element of any
   if (v.k === "union") return union(v.options.map(elementOf));
   return { k: "value" };

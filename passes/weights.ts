@@ -150,7 +150,14 @@ function collect(c: Collector, v: ModVal, t: string, m: string, seen: readonly s
       else collect(c, elementOf(v), join(t, "*"), join(m, "*"), seen);
       return;
     case "union":
+      // one of them a class known only at run time: the built model resolves every key below (the known classes'
+      // rules would take keys of the class given there that only share their names)
+      if (v.options.some((o) => o.k === "anyclass")) return collect(c, { k: "anyclass" }, t, m, seen);
       for (const o of v.options) collect(c, o, t, m, seen);
+      return;
+    case "anyclass":
+      c.opaque.seen = true;
+      transforms.push({ torch: join(t, "**"), mlx: null, op: "runtime" });
       return;
     case "unknown":
       if (c.renamed) c.opaque.seen = true;

@@ -76,7 +76,13 @@ export interface CompileResult {
  * every function (it reads the rewrites earlier passes left in the context).
  */
 export const PIPELINE: readonly Pass[] = [
-  { name: "module-tree", run: (mod, ctx) => collectClasses(mod, ctx.diags) },
+  {
+    name: "module-tree",
+    run: (mod, ctx) => {
+      mod.namedByOtherFiles = ctx.options.usedByOtherFiles;
+      collectClasses(mod, ctx.diags);
+    },
+  },
   // the cookbook's idiom rules (issue 5) register here; plugin passes may add rewrites before layout-nhwc
   { name: "cookbook", run: (mod, ctx) => applyRules(mod, ctx, builtinRules()) },
 ];

@@ -61,7 +61,7 @@ describe("constructs the module tree cannot follow", () => {
   });
 });
 
-describe("a class of this file that another file's model holds without its rules (C2M-E032)", () => {
+describe("a class of this file that another file's model holds without its rules (C2M-E032, C2M-W024)", () => {
   const files = {
     "pkg/__init__.py": "",
     "pkg/builder.py": "def build_model(model_cls, variant, **kwargs):\n    return model_cls(**kwargs)\n",
@@ -75,8 +75,17 @@ def register_block(block_type, block_fn):
     _block_registry[block_type] = block_fn
 
 
+class Basic(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
 class Net(nn.Module):
-    def __init__(self, block=nn.Identity, c=4):
+    def __init__(self, block=Basic, c=4):
         super().__init__()
         self.block = block(c)
 
@@ -109,10 +118,23 @@ def net_wide(**kwargs):
   const r = compile(files["pkg/mine.py"], { filename: "pkg/mine.py", host, package: { files: Object.keys(files), path: "pkg/mine.py" } });
   const e032 = r.diagnostics.filter((d) => d.code === "C2M-E032");
 
-  it("at a registration into another file's table, and at a call building another file's model with it", () => {
-    expect(e032.map((d) => d.line)).toEqual([16, 20]);
-    expect(e032[0].message).toMatch(/^Wide is registered into _block_registry of pkg\/byob.py/);
-    expect(e032[1].message).toMatch(/^Wide is given to Net \(pkg\/byob.py\) here/);
-    expect(r.code.split("\n").find((l) => l.startsWith('register_block("wide", Wide)'))).toContain("# c2m: C2M-E032");
+  it("at a registration into another file's table: a warning in a package (the model there resolves it at load), an error for a file alone; at a call building another file's model with it: an error", () => {
+    expect(e032.map((d) => d.line)).toEqual([20]);
+    expect(e032[0].message).toMatch(/^Wide is given to Net \(pkg\/byob.py\) here/);
+    const w024 = r.diagnostics.filter((d) => d.code === "C2M-W024");
+    expect(w024.map((d) => d.line)).toEqual([16]);
+    expect(w024[0].message).toMatch(/^Wide is registered into _block_registry of pkg\/byob.py: a model there that builds blocks by name resolves their weights when it loads/);
+    expect(r.code.split("\n").find((l) => l.startsWith('register_block("wide", Wide)'))).toContain("# c2m: C2M-W024");
+    const alone = compile(files["pkg/mine.py"], { filename: "pkg/mine.py", host });
+    expect(alone.diagnostics.filter((d) => d.code === "C2M-E032").map((d) => d.line)).toEqual([16, 20]);
+  });
+
+  it("the model's file, in the package, leaves the keys of what its class parameter builds to run time", () => {
+    const byob = compile(files["pkg/byob.py"], { filename: "pkg/byob.py", host, package: { files: Object.keys(files), path: "pkg/byob.py" } });
+    expect(byob.weightMaps.Net).toContainEqual({ torch: "block.**", mlx: null, op: "runtime" });
+    expect(byob.code).toContain("return super().load_weights(c2m_resolve_torch_keys(self, file_or_weights), strict=strict)");
+    // compiled alone, no other file gives it a class: the map holds what the file sees
+    const alone = compile(files["pkg/byob.py"], { filename: "pkg/byob.py" });
+    expect(alone.weightMaps.Net).toEqual([{ torch: "block.conv.weight", mlx: "block.conv.weight", op: "conv" }]);
   });
 });

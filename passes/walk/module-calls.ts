@@ -186,6 +186,16 @@ function applyOtherModule(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNod
   return { v: tensorVal(), args: conv };
 }
 
+/**
+ * A block class another file of the package gives this model (known only at run time, passes/module-tree.ts): the
+ * package's classes keep torch's layout at their forward for callers in other files (src/cross-file-names.ts), so it
+ * takes and gives torch's layout.
+ */
+const applyAnyClass: ModuleApplier<"anyclass"> = (w, _m, args, nodes) => {
+  const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+  return { v: tensorVal(), args: conv };
+};
+
 /** The applier of each module kind; `applyOtherModule` for any other. */
 const MODULE_APPLIERS: { [K in ModVal["k"]]?: ModuleApplier<K> } = {
   layer: applyLayer,
@@ -194,6 +204,7 @@ const MODULE_APPLIERS: { [K in ModVal["k"]]?: ModuleApplier<K> } = {
   union: applyUnion,
   list: applyContainer,
   dict: applyContainer,
+  anyclass: applyAnyClass,
 };
 
 /**

@@ -138,6 +138,12 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   if (val.k === "value" && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && makesTensor(it, right)) {
     it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
   }
+  // `self.corr_pyramid: list[Tensor] = [torch.tensor(0)]` (torchvision's RAFT): a list of plain tensors is no parameter
+  // in torch either, where MLX makes every array in a public list attribute one; keep it private
+  if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && (right.type === "list" || right.type === "tuple")) {
+    const items = namedChildren(right);
+    if (items.length && items.every((item) => makesTensor(it, item))) it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
+  }
   // `self.attention_bias_cache = {}`: a plain dict is no child of a torch module (what a method caches in it is in no
   // state_dict), but MLX makes every array in a public dict attribute a parameter; keep it private
   if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "dictionary" && namedChildren(right).length === 0) {

@@ -7,6 +7,7 @@
  */
 import type { SyntaxNode } from "../grammar/python.js";
 import type { ClassIR } from "../ir/module.js";
+import type { LayerMapping } from "../ir/tables.js";
 import type { WeightOp } from "../ir/weights.js";
 
 /** The held array's text → torch's view of it, per weight conversion (src/weights/map.ts does the opposite). */
@@ -26,4 +27,32 @@ export function torchWeightView(cls: ClassIR | undefined, fn: SyntaxNode | undef
   const rule = cls.layerBase.weights?.find((w) => w.torch === attr && w.mlx === attr);
   const view = rule ? TORCH_VIEWS[rule.op] : undefined;
   return view?.(heldText);
+}
+
+/**
+ * torch's view of a held layer's parameter read as a value (`self.conv1d.weight.squeeze(1)`, handed to F.conv1d:
+ * transformers' Mamba), or undefined where the read keeps the held array: the layer's row does not convert that
+ * parameter, or the read is written through (`w.data.normal_()`, `init.kaiming_uniform_(w)`, `w.copy_(...)`), where a
+ * view would take the write.
+ */
+export function heldLayerWeightView(row: LayerMapping, e: SyntaxNode, attr: string, heldText: string): string | undefined {
+  const rule = row.weights?.find((w) => w.torch === attr && w.mlx === attr);
+  const view = rule ? TORCH_VIEWS[rule.op] : undefined;
+  if (!view || writtenThrough(e)) return undefined;
+  return view(heldText);
+}
+
+function writtenThrough(e: SyntaxNode): boolean {
+  const parent = e.parent;
+  if (!parent) return false;
+  if (parent.type === "attribute" && parent.childForFieldName("object")?.startIndex === e.startIndex) {
+    const name = parent.childForFieldName("attribute")!.text;
+    return name === "data" || name.endsWith("_");
+  }
+  if (parent.type === "argument_list" || parent.type === "keyword_argument") {
+    const call = parent.type === "argument_list" ? parent.parent : parent.parent?.parent;
+    const fn = call?.type === "call" ? call.childForFieldName("function") : undefined;
+    return !!fn && /_$/.test(fn.text);
+  }
+  return parent.type === "assignment" || parent.type === "augmented_assignment";
 }

@@ -12,7 +12,7 @@ import { isTorch, qualify } from "../resolve-imports.js";
 import { helpersFor, importsFor, TORCH_NAME_CAVEATS } from "../tables/torch-runtime.js";
 import { layerValueClass } from "../layer-values.js";
 import { registeredOp } from "../registered-ops.js";
-import { torchWeightView } from "../layer-weight-views.js";
+import { heldLayerWeightView, torchWeightView } from "../layer-weight-views.js";
 import { dtypeAttributeText, readsDtypeAttribute } from "../dtype-attrs.js";
 import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice } from "../device-attr.js";
 import { DATA_OF_HELPER, dataOfText, readsUntypedData } from "../untyped-receivers.js";
@@ -105,7 +105,8 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
       if (sub && (sub.k === "param" || sub.k === "buffer")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
       if (sub && sub.k !== "value") return { v: { k: "module", m: sub }, text };
     }
-    if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
+    // a held conv's weight read as a value is torch's view of it, the layout the code around it expects
+    if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text: heldLayerWeightView(m.row, e, attr, text) ?? text };
   }
   return { v: { k: "other" }, text };
 }

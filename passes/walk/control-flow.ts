@@ -74,7 +74,11 @@ function join(w: WalkState, envs: Map<string, Val>[], branchExits: (BranchExit |
       const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
       if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) vetoFlat(w, { v: t, text: "" });
       if (tensors.every((t) => samePerm(t.t.perm, v0.t.perm))) {
-        out.set(name, { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def });
+        const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def };
+        // a parameter merely presumed a tensor in every branch stays so (an init function's `module` under nested ifs
+        // is still maybe a layer: `module.bias is not None` asks the layer; transformers' Hubert _init_weights)
+        if ((vs as Val[]).every((v) => v.k === "tensor" && v.assumed)) joined.assumed = true;
+        out.set(name, joined);
         continue;
       }
       // branches that leave tensors of different ranks (`if self.flatten: x = x.flatten(2).transpose(1, 2)`) meet

@@ -20,7 +20,6 @@ const LITERAL = new Set(["integer", "float", "string", "concatenated_string", "t
 /** Adds to `cls.privateBuffers` the attributes its methods other than __init__ set to run-time state. */
 export function privatizeRuntimeState(mod: ModuleIR, cls: ClassIR): void {
   const construction = constructionMethods(cls);
-  const constructed = constructedAttributes(cls, construction);
   for (const [name, method] of cls.methods) {
     if (construction.has(name)) continue;
     for (const assign of method.descendantsOfType("assignment")) {
@@ -33,29 +32,12 @@ export function privatizeRuntimeState(mod: ModuleIR, cls: ClassIR): void {
       if (attr.startsWith("_")) continue;
       const stored = cls.attrs.get(attr);
       if (stored && STRUCTURAL.has(stored.k)) continue;
-      // set in __init__ to something (timm's classifier heads: `self.num_features = in_features`, reset later): its
-      // kind is __init__'s, whose plain tensors init-statements.ts already keeps private; renaming it would break
-      // readers in other files (`self.head.num_features`)
-      if (constructed.has(attr)) continue;
       // a torch layer's own parameters (`class Conv(nn.Conv2d)` assigning self.weight) stay what the layer makes them
       if (cls.layerBase && (attr === "weight" || attr === "bias")) continue;
       if (isLiteral(right) || buildsModule(mod, right) || isCallableOrModule(cls, right)) continue;
       cls.privateBuffers.add(attr);
     }
   }
-}
-
-/** The attributes construction assigns on self a value other than None. */
-function constructedAttributes(cls: ClassIR, construction: Set<string>): Set<string> {
-  const found = new Set<string>();
-  for (const name of construction) {
-    for (const assign of cls.methods.get(name)?.descendantsOfType("assignment") ?? []) {
-      const left = assign.childForFieldName("left");
-      const right = assign.childForFieldName("right");
-      if (left?.type === "attribute" && left.childForFieldName("object")?.text === "self" && right && right.type !== "none") found.add(left.childForFieldName("attribute")!.text);
-    }
-  }
-  return found;
 }
 
 /** __init__ and the methods of the class it calls on self, transitively. */

@@ -128,13 +128,4 @@ def net_wide(**kwargs):
     const alone = compile(files["pkg/mine.py"], { filename: "pkg/mine.py", host });
     expect(alone.diagnostics.filter((d) => d.code === "C2M-E032").map((d) => d.line)).toEqual([16, 20]);
   });
-
-  it("the model's file, in the package, leaves the keys of what its class parameter builds to run time", () => {
-    const byob = compile(files["pkg/byob.py"], { filename: "pkg/byob.py", host, package: { files: Object.keys(files), path: "pkg/byob.py" } });
-    expect(byob.weightMaps.Net).toContainEqual({ torch: "block.**", mlx: null, op: "runtime" });
-    expect(byob.code).toContain("return super().load_weights(c2m_resolve_torch_keys(self, file_or_weights), strict=strict)");
-    // compiled alone, no other file gives it a class: the map holds what the file sees
-    const alone = compile(files["pkg/byob.py"], { filename: "pkg/byob.py" });
-    expect(alone.weightMaps.Net).toEqual([{ torch: "block.conv.weight", mlx: "block.conv.weight", op: "conv" }]);
-  });
 });

@@ -10,10 +10,12 @@
 import type MagicString from "magic-string";
 import { namedChildren } from "../grammar/python.js";
 import type { ModuleIR } from "../ir/module.js";
+import { RUNTIME_STATE } from "../passes/runtime-state.js";
 
 export function aliasPrivateBuffers(s: MagicString, mod: ModuleIR): void {
   for (const cls of mod.classes.values()) {
-    const read = [...cls.privateBuffers].filter((name) => new RegExp(`(?<!\\bself)\\.${name}\\b`).test(mod.source)).sort();
+    const runtime = RUNTIME_STATE.get(cls);
+    const read = [...cls.privateBuffers].filter((name) => runtime?.has(name) || new RegExp(`(?<!\\bself)\\.${name}\\b`).test(mod.source)).sort();
     if (!read.length) continue;
     const body = cls.node.childForFieldName("body")!;
     const indent = " ".repeat(namedChildren(body)[0]?.startPosition.column ?? 4);

@@ -17,6 +17,14 @@ const STRUCTURAL = new Set(["layer", "class", "seq", "list", "dict", "param", "b
 /** Values that are no tensor (a flag, a count, a name, nothing): MLX keeps them as plain attributes already. */
 const LITERAL = new Set(["integer", "float", "string", "concatenated_string", "true", "false", "none"]);
 
+/**
+ * Per class, the attributes kept private as run-time state: emit/buffer-aliases.ts gives each a property under
+ * torch's name, since code this file does not show reads or sets it by that name (a base class's __init__ in another
+ * file setting `self.num_classes` that a subclass's reset_classifier resets; another file's model reading
+ * `self.head.num_features`).
+ */
+export const RUNTIME_STATE = new WeakMap<ClassIR, Set<string>>();
+
 /** Adds to `cls.privateBuffers` the attributes its methods other than __init__ set to run-time state. */
 export function privatizeRuntimeState(mod: ModuleIR, cls: ClassIR): void {
   const construction = constructionMethods(cls);
@@ -36,6 +44,8 @@ export function privatizeRuntimeState(mod: ModuleIR, cls: ClassIR): void {
       if (cls.layerBase && (attr === "weight" || attr === "bias")) continue;
       if (isLiteral(right) || buildsModule(mod, right) || isCallableOrModule(cls, right)) continue;
       cls.privateBuffers.add(attr);
+      const state = RUNTIME_STATE.get(cls) ?? new Set<string>();
+      RUNTIME_STATE.set(cls, state.add(attr));
     }
   }
 }

@@ -3,6 +3,9 @@
  * - a list of plain tensors on self (torchvision's RAFT: `self.corr_pyramid: list[Tensor] = [torch.tensor(0)]`,
  *   rebuilt in a method) is no parameter in torch; MLX would make every array of a public list one, and the strict
  *   load then missed `corr_pyramid.0`: it is private (passes/init-statements.ts);
+ * - an attribute a method resets (timm's classifier heads: `reset()` sets `self.num_features`) is private run-time
+ *   state with a property under torch's name (passes/runtime-state.ts, emit/buffer-aliases.ts): another class,
+ *   another file or a base class's __init__ reads and sets it by that name (`self.head.num_features`).
  * Checked against torch.
  */
 import { describe, expect, it } from "vitest";
@@ -37,7 +40,11 @@ class CorrBlock(nn.Module):
 class Head(nn.Module):
     def __init__(self, in_features: int):
         super().__init__()
+        self.num_features = in_features
         self.fc = nn.Linear(in_features, 3)
+
+    def reset(self, in_features: int):
+        self.num_features = in_features * 1
 
 
 class Net(nn.Module):
@@ -45,7 +52,7 @@ class Net(nn.Module):
         super().__init__()
         self.corr = CorrBlock()
         self.head = Head(4)
-        self.width = 2.0
+        self.width = self.head.num_features
 
     def forward(self, x):
         return self.head.fc(self.corr(x)) * self.width
@@ -56,6 +63,7 @@ describe("plain state on self", () => {
 
   it("keeps a list of plain tensors private", () => {
     expect(r.code).toContain("self._corr_pyramid = [x]");
+    expect(r.code).toContain('num_features = property(lambda self: self._num_features, lambda self, value: setattr(self, "_num_features", value))');
   });
 
   it("matches torch, its weights loaded strictly", () => {

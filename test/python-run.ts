@@ -55,3 +55,21 @@ print(float(np.abs(y - want).max()) if y.shape == want.shape else float("inf"))
 `),
   );
 }
+
+/**
+ * A folder holding the torch source (m.py), its port (m_mlx.py) and the torch model's state_dict converted with the
+ * port's weight map (net.safetensors), for tests that load the weights themselves.
+ */
+export function convertedPortDir(source: string, port: string, weightMap: WeightRule[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "c2m-port-"));
+  writeFileSync(join(dir, "m.py"), source);
+  writeFileSync(join(dir, "m_mlx.py"), port);
+  runPython(`
+import sys, torch
+sys.path.insert(0, "${dir}")
+import m
+torch.save(m.Net().state_dict(), "${dir}/net.pt")
+`);
+  convertWeightsFile(join(dir, "net.pt"), join(dir, "net.safetensors"), weightMap);
+  return dir;
+}

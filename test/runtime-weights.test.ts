@@ -7,13 +7,9 @@
  * against torch; a key whose module is no layer c2m knows raises at load, never loads as it stands. The same holds for
  * a block class another file of the package gives a model (timm's res2net.py → resnet.py's ResNet, C2M-W024).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
-import { convertWeightsFile } from "../src/weights/index.js";
-import { portDifference, runPython } from "./python-run.js";
+import { convertedPortDir, portDifference, runPython } from "./python-run.js";
 
 const source = (other: string) => `import torch
 import torch.nn as nn
@@ -78,16 +74,7 @@ describe("weights of modules built at run time", () => {
   it("a key held by a layer whose layout c2m does not know raises at load", () => {
     const src = source("nn.PReLU()");
     const r = compile(src, { filename: "m.py" });
-    const dir = mkdtempSync(join(tmpdir(), "c2m-runtime-"));
-    writeFileSync(join(dir, "m.py"), src);
-    writeFileSync(join(dir, "m_mlx.py"), r.code);
-    runPython(`
-import sys, torch
-sys.path.insert(0, "${dir}")
-import m
-torch.save(m.Net().state_dict(), "${dir}/net.pt")
-`);
-    convertWeightsFile(join(dir, "net.pt"), join(dir, "net.safetensors"), r.weightMaps.Net);
+    const dir = convertedPortDir(src, r.code, r.weightMaps.Net);
     const out = runPython(`
 import sys
 sys.path.insert(0, "${dir}")

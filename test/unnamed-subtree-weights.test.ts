@@ -5,13 +5,9 @@
  * and renames. They came before them, so a conv weight or a Sequential's BatchNorm under a subtree kept torch's
  * layout or key: the converted weights did not load.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
-import { convertWeightsFile } from "../src/weights/index.js";
-import { runPython } from "./python-run.js";
+import { convertedPortDir, runPython } from "./python-run.js";
 
 const SOURCE = `import torch
 import torch.nn as nn
@@ -52,16 +48,7 @@ describe("weights under attributes named at run time, in a class that holds itse
   it("every torch key is converted to the port's key and layout: the weights load strictly", () => {
     const r = compile(SOURCE, { filename: "m.py" });
     expect(r.diagnostics.map((d) => d.code)).toEqual(["C2M-W014"]);
-    const dir = mkdtempSync(join(tmpdir(), "c2m-unnamed-"));
-    writeFileSync(join(dir, "m.py"), SOURCE);
-    writeFileSync(join(dir, "m_mlx.py"), r.code);
-    runPython(`
-import sys, torch
-sys.path.insert(0, "${dir}")
-import m
-torch.save(m.Net().state_dict(), "${dir}/net.pt")
-`);
-    convertWeightsFile(join(dir, "net.pt"), join(dir, "net.safetensors"), r.weightMaps.Net);
+    const dir = convertedPortDir(SOURCE, r.code, r.weightMaps.Net);
     const loaded = runPython(`
 import sys
 sys.path.insert(0, "${dir}")

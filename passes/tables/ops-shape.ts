@@ -165,10 +165,10 @@ export const SHAPE_ROWS: OpRow[] = [
   {
     torch: ["Tensor.to"],
     sig: ["self", "*args", "dtype=None", "non_blocking=False", "copy=False", "memory_format=None", "device=None"],
-    mlx: "{@ops_to}({self}[, {*args}][, dtype={dtype}])",
+    mlx: "{@ops_to}({self}[, {*args}][, dtype={dtype}][, device={device}])",
     layout: "elementwise",
     helpers: ["ops_to"],
-    note: "only the dtype matters; devices are dropped",
+    note: "only the dtype matters; a device is passed on (it names a local the source computed) and ignored",
   },
   { torch: ["Tensor.type_as"], sig: ["self", "other"], mlx: "{self}.astype({other}.dtype)", layout: "elementwise" },
   { torch: ["Tensor.type"], sig: ["self", "dtype"], mlx: "{self}.astype({dtype})", layout: "elementwise", note: "type() with no argument (the type name) is not covered" },

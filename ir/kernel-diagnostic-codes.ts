@@ -157,6 +157,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Metal's program-scope `constant` data is fixed in the shader source and the host cannot write it, so the kernel takes the variable as one more input (its last parameter, named like the variable): pass the array your host code copies with cudaMemcpyToSymbol",
     example: "__constant__ float c_Kernel[17];  // cudaMemcpyToSymbol(c_Kernel, h_Kernel, sizeof(h_Kernel))",
   },
+  {
+    code: "C2M-K044",
+    title: "atomic on a 16-bit float type",
+    hint: "Metal's atomics are on 32-bit int, uint and float (ulong for min/max) only, and mx.fast.metal_kernel's atomic_outputs declares atomic<T> of the output's dtype: accumulate in a float buffer (atomicAdd on float*) and convert to half/bfloat16 in a second launch",
+    example: "atomicAdd(reinterpret_cast<__nv_bfloat162*>(p), v);",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

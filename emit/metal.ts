@@ -21,7 +21,7 @@ import { canonicalTypeName, declaratorType, baseType, dedentBody, field, fields,
 import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
-import { functionLambdas, printInlinedCall } from "./metal-lambda.js";
+import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
@@ -74,6 +74,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     coop: coopInfo(unit),
     own: new Map(),
     volatiles: volatileNames(k),
+    lambdaFunctions: [],
   };
 
   // inputs and outputs, in parameter order
@@ -251,8 +252,10 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     }
     case "field_expression":
       return printField(node, ctx);
-    case "call_expression":
-      return printCall(node, ctx);
+    case "call_expression": {
+      const hoisted = functionLambdas(ctx.fn.body).hoistedCalls.get(node.startIndex);
+      return hoisted ? printHoistedCall(node, hoisted, (n) => print(n, ctx)) : printCall(node, ctx);
+    }
     case "declaration":
       return printDeclaration(node, ctx);
     case "assignment_expression":
@@ -517,6 +520,11 @@ function printCast(node: CudaNode, ctx: PrintContext): string {
 function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   const lambda = functionLambdas(ctx.fn.body).inlined.get(node.startIndex);
   if (lambda) return `// c2m: lambda '${lambda.name}' is inlined at its calls (MSL has no lambda expressions)`;
+  const asFunction = functionLambdas(ctx.fn.body).hoisted.get(node.startIndex);
+  if (asFunction) {
+    ctx.lambdaFunctions.push(printHoistedLambda(asFunction, ctx.fn.name, (n) => print(n, ctx)));
+    return `// c2m: lambda '${asFunction.name}' is the header's function ${asFunction.helper} (MSL has no lambda expressions)`;
+  }
   // `SharedMemory<T> smem;`: only its `smem.getPointer()` is used, the view of dynamic shared memory (passes/kernel/shared-view.ts)
   if (ctx.isKernel && isSharedViewObject(node, ctx.unit)) return `// c2m: ${node.text.replace(/\s+/g, " ")} views the launch's dynamic shared memory`;
   const quals = qualifierWords(node);

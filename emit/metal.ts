@@ -26,6 +26,7 @@ import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.j
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
 import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
+import { wideTileCollectivesApart } from "./coop-wide.js";
 import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 
 /**
@@ -156,6 +157,13 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
   }
   let body = printBody(k.body, ctx);
+  for (const u of wideTileCollectivesApart(k.body, unit.macros))
+    reportKernel(
+      bag,
+      "C2M-K035",
+      position(u.node),
+      `tile '${u.tile}' may be wider than a SIMD-group, and this collective on it is in code not every thread of the threadgroup is shown to reach (under a branch or a loop, or after a return): across SIMD-groups Metal synchronises only with threadgroup_barrier, which every thread of the threadgroup must reach`,
+    );
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
   // MLX's template list takes dtypes, ints and bools: a function-pointer parameter (llm.c's

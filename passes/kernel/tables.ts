@@ -433,6 +433,8 @@ export const COOPERATIVE_GROUPS: Record<string, { attributes?: string[] }> = {
   this_thread_block: { attributes: ["thread_position_in_threadgroup", "threads_per_threadgroup", "threadgroup_position_in_grid"] },
   this_grid: { attributes: ["thread_position_in_threadgroup", "threads_per_threadgroup", "threadgroup_position_in_grid", "threadgroups_per_grid"] },
   tiled_partition: {},
+  // the scratch of tiles wider than a SIMD-group: threadgroup memory their reduce goes through (emit/coop-wide.ts)
+  block_tile_memory: {},
   sync: {},
   reduce: {},
   plus: {},

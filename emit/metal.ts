@@ -19,6 +19,7 @@ import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
 import { canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
 import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
+import { spanParts } from "../passes/kernel/inout-plans.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
@@ -229,7 +230,7 @@ export function printDefault(node: CudaNode, ctx: PrintContext): string {
 
 export function print(node: CudaNode, ctx: PrintContext): string {
   const pre = ctx.before.size ? ctx.before.get(node) : undefined;
-  const text = printNode(node, ctx);
+  const text = (ctx.own.size ? printOwnSpan(node, ctx) : undefined) ?? printNode(node, ctx);
   if (pre === undefined) return text;
   const indent = " ".repeat(node.startPosition.column);
   if (node.parent?.type === "compound_statement") return `${pre.split("; ").join(`;\n${indent}`)}\n${indent}${text}`;
@@ -458,6 +459,17 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
     return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
   }
   return printDefault(node, ctx);
+}
+
+/** A 128-bit helper's argument into an in-place buffer (`load128(residual + c)`): its 16 bytes copied in on first touch, then the pointer. */
+function printOwnSpan(node: CudaNode, ctx: PrintContext): string | undefined {
+  const site = ctx.analysis?.accesses.find((s) => s.span128 && same(s.node, node));
+  const parts = site ? spanParts(node) : undefined;
+  const width = parts ? ctx.own.get(parts.base.text) : undefined;
+  if (!parts || width === undefined) return undefined;
+  ctx.helpers.add("c2m_own128");
+  const b = parts.base.text;
+  return `c2m_own128(${b}, ${b}_in, ${b}_touched, ${parts.offset ? print(parts.offset, ctx) : "0"}, ${width})`;
 }
 
 const COMPOUND_ATOMIC: Record<string, string> = { "+=": "add", "-=": "sub", "&=": "and", "|=": "or", "^=": "xor" };

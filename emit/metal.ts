@@ -24,6 +24,7 @@ import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../pass
 import { functionLambdas, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
+import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
 import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
 import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
@@ -154,6 +155,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     }
     prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
   }
+  reconvergenceBarriers(k.body, analysis, ctx.before);
   let body = printBody(k.body, ctx);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;

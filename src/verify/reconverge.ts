@@ -4,19 +4,17 @@
 // CUDA code leans on this without saying so: llm.c's attention_forward_fused1 has each lane write its
 // share of a row of `att` in one loop and every lane read the whole row in the next, with no __syncwarp
 // between them, and an H100 gives the reference result. The emulator's fibers run one lane until it
-// blocks, so without a reconvergence point lane 0 would read the row before lane 1 wrote its share.
+// blocks, so without reconvergence lane 0 would read the row before lane 1 wrote its share.
 //
-// This rewrite puts `::emu::reconverge();` (a lockstep point: the warp's waiting lanes go on together)
-// after every loop, `if` and `switch` in `__global__` and `__device__` functions, on the same line so that
-// compiler messages keep their lines. A statement that is the body of another (`for (...) if (c) x;`)
-// is wrapped in braces with its point. Host functions are left alone: they run outside any warp.
+// This rewrite wraps every loop, `if` and `switch` of `__global__` and `__device__` functions in a block
+// holding an `::emu::region` (cuda_emu.hpp): a lane leaving the region, at its end or by break, continue
+// or return, waits for the warp's lanes still inside it. Lines keep their numbers. Host functions are left
+// alone: they run outside any warp.
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { field, named, qualifierWords } from "../../passes/kernel/cst.js";
 
 const DIVERGENT = new Set(["for_statement", "for_range_loop", "while_statement", "do_statement", "if_statement", "switch_statement"]);
-/** Parents whose child statement is a single statement slot, not an item of a list. */
-const STATEMENT_SLOT = new Set(["for_statement", "for_range_loop", "while_statement", "do_statement", "if_statement", "else_clause"]);
-const POINT = "::emu::reconverge();";
+const OPEN = "{::emu::region __emu_region; ";
 
 function deviceFunctions(root: CudaNode): CudaNode[] {
   const out: CudaNode[] = [];
@@ -37,7 +35,7 @@ function deviceFunctions(root: CudaNode): CudaNode[] {
   return out;
 }
 
-/** The source with a reconvergence point after every divergent statement of its device functions. */
+/** The source with every divergent statement of its device functions in a reconvergence region. */
 export function insertReconvergence(source: string): string {
   if (!/__global__|__device__/.test(source)) return source;
   const root = parseCuda(source).rootNode;
@@ -50,16 +48,14 @@ export function insertReconvergence(source: string): string {
         if (c.type === "lambda_expression") continue; // a lambda's body may run outside the statement it sits in
         visit(c);
         if (!DIVERGENT.has(c.type)) continue;
-        if (c.parent && STATEMENT_SLOT.has(c.parent.type)) {
-          edits.push({ at: c.startIndex, text: "{" });
-          edits.push({ at: c.endIndex, text: ` ${POINT} }` });
-        } else edits.push({ at: c.endIndex, text: ` ${POINT}` });
+        edits.push({ at: c.startIndex, text: OPEN });
+        edits.push({ at: c.endIndex, text: " }" });
       }
     };
     visit(body);
   }
   if (!edits.length) return source;
-  // stable by position: a wrapped statement's "{" goes before an inner statement's point at the same offset
+  // stable by position: at one offset, an inner statement's close (pushed first) goes before its parent's
   edits.sort((a, b) => a.at - b.at);
   let out = "";
   let last = 0;

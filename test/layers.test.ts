@@ -586,6 +586,8 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_data_of",
         "c2m_parameters_of",
         "c2m_named_parameters_of",
+        // against torch in test/rank-guess.test.ts
+        "c2m_any_rank",
         // against torch in test/runtime-weights.test.ts (keys a builder's modules hold, resolved by the built layers)
         "c2m_resolve_torch_keys",
       ]);

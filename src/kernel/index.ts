@@ -98,6 +98,11 @@ export interface CompileKernelsResult {
   refused: { name: string; diagnostic: Diagnostic }[];
   launchers: { name: string; params: string[]; kernels: string[] }[];
   diagnostics: Diagnostic[];
+  /**
+   * kernels specialised from a template over a function pointer (`trimul_global__matmul_tri_naive`): the
+   * template and argument each instantiates (passes/kernel/fn-templates.ts); `source` ends with their copies
+   */
+  instances?: Record<string, { kernel: string; templateArgs: string[] }>;
 }
 
 export interface CompileKernelsOptions {
@@ -160,7 +165,10 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   };
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
   const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried), cx.copies);
-  return { ...r, source: lowered.text, diagnostics: r.diagnostics.map(back) };
+  const instances = spec.instances.size ? { instances: Object.fromEntries(spec.instances) } : {};
+  // a kernel specialised from a template is launched by its own name: the CUDA original gets its copy at the end
+  const source = spec.kernelCopies ? `${lowered.text}\n${spec.kernelCopies}\n` : lowered.text;
+  return { ...r, source, diagnostics: r.diagnostics.map(back), ...instances };
 }
 
 /**

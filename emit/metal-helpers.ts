@@ -21,6 +21,13 @@ template <typename T, typename Q, typename M> inline device T& c2m_own(const dev
   }
   return w[i];
 }`,
+  c2m_ctz: `// Trailing zero bits of a 32-bit value, usable in a constant expression (Metal's ctz is not constexpr).
+constexpr int c2m_ctz(uint x) {
+  if (x == 0u) return 32;
+  int n = 0;
+  while ((x & 1u) == 0u) { x >>= 1; ++n; }
+  return n;
+}`,
   c2m_erf: `// erf for float (max error ~1 ulp): Metal's standard library has none.
 inline float c2m_erf(float a) {
   float r, s, t, u;

@@ -8,7 +8,7 @@
  * located diagnostic (never dropped).
  */
 import type { PrintContext } from "./metal-context.js";
-import { isLoopPragma, loopFollows, printCall, warpReductionIdiom } from "./metal-calls.js";
+import { isLoopPragma, loopFollows, packedVector, printCall, warpReductionIdiom } from "./metal-calls.js";
 import { deviceAttributeNeeds, printHeader } from "./metal-header.js";
 import type { CudaNode } from "../grammar/cuda.js";
 import type { BufferPlan, KernelUnit, KType } from "../ir/kernel.js";
@@ -597,7 +597,9 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     const space = addressSpaceOf(r, ctx);
     const vol = quals.includes("volatile") ? "volatile " : "";
     const constQ = type.isConst ? "const " : "";
-    const pointee = type.pointee.kind === "pointer" ? undefined : printType(type.pointee);
+    // a pointer to 3-vectors cast from other memory (gsplat's vec3 arrays carved out of shared memory) keeps CUDA's 12-byte layout
+    const cast = !!init && /^(reinterpret_cast|static_cast)\s*</.test(init.text.trim());
+    const pointee = type.pointee.kind === "pointer" ? undefined : cast ? packedVector(printType(type.pointee)) : printType(type.pointee);
     const twin = name ? ctx.inoutAliases.get(name) : undefined;
     if (twin?.elsewhere && name) {
       // it points into a read-only buffer until a statement re-points it into the in-place one (printAssignment)

@@ -141,6 +141,20 @@ function comprehension(w: WalkState, e: SyntaxNode): Gen {
   return { v, text: rebuild(e, replaced) };
 }
 
+/**
+ * `key: value` of a dict display or comprehension: the walk does not track a dict's items (it is an `other`, whose
+ * items are read back as tensors of unknown layout, presumed torch's), so a tensor goes in in torch's layout.
+ */
+function pair(w: WalkState, e: SyntaxNode): Gen {
+  const key = e.childForFieldName("key")!;
+  const value = e.childForFieldName("value")!;
+  const replaced = new Map([
+    [key, expr(w, key).text],
+    [value, toLogical(w, expr(w, value), value).text],
+  ]);
+  return { v: { k: "other" }, text: rebuild(e, replaced) };
+}
+
 /** Any other expression: its children translated in place. */
 function children(w: WalkState, e: SyntaxNode): Gen {
   const replaced = new Map<SyntaxNode, string>();
@@ -173,4 +187,5 @@ const EXPRESSION_VISITORS = new Map<string, ExpressionVisitor>([
   ["generator_expression", comprehension],
   ["set_comprehension", comprehension],
   ["dictionary_comprehension", comprehension],
+  ["pair", pair],
 ]);

@@ -13,7 +13,7 @@ import { LAYER_BY_NAME, TORCH_NAMES } from "../tables/index.js";
 import { rebuild, rebuildOne, rewriteOf } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { iterElement, tensorVal } from "./values.js";
-import { convert, toLogical } from "./layout-conversion.js";
+import { convert, logicalShape, toLogical } from "./layout-conversion.js";
 import { call } from "./calls.js";
 import type { WalkState } from "./state.js";
 import { attribute, layerValue, torchName, untranslated } from "./attributes.js";
@@ -155,10 +155,10 @@ function pair(w: WalkState, e: SyntaxNode): Gen {
   return { v: { k: "other" }, text: rebuild(e, replaced) };
 }
 
-/** Any other expression: its children translated in place. */
+/** Any other expression: its children translated in place (a whole shape in torch's order: an f-string prints it). */
 function children(w: WalkState, e: SyntaxNode): Gen {
   const replaced = new Map<SyntaxNode, string>();
-  for (const c of namedChildren(e)) replaced.set(c, expr(w, c).text);
+  for (const c of namedChildren(e)) replaced.set(c, logicalShape(expr(w, c)).text);
   return { v: { k: "other" }, text: rebuild(e, replaced) };
 }
 

@@ -400,5 +400,8 @@ export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
   if (v.k !== "list" && v.k !== "seq") return { k: "value" };
   const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
   if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };
+  // `[nn.Identity, nn.Conv1d, nn.Conv2d][n]` with n known only at run time (hiera's conv_nd): any of the items, so that
+  // what it builds gets its weight rules and layout (different constants give a plain value, as for a dict)
+  if (v.items) return union(v.items);
   return v.items === null && v.elem ? v.elem : { k: "value" };
 }

@@ -727,6 +727,10 @@ const CASES: Record<string, Case[]> = {
     "F.scaled_dot_product_attention(q, kl, vl, attn_mask=fmask @ torch.ones(5, 7))",
     "F.scaled_dot_product_attention(q, kk, vv, fmask, scale=0.3)",
     "F.scaled_dot_product_attention(q, kg, vg, enable_gqa=True)",
+    // more than 4 axes (hiera's windowed attention), some broadcast; a query the mask allows no key
+    "F.scaled_dot_product_attention(q.view(2, 1, 2, 5, 8), kl.view(2, 1, 2, 7, 8), vl.view(2, 1, 2, 7, 8))",
+    "F.scaled_dot_product_attention(q.view(2, 2, 1, 5, 8), kk.view(1, 2, 2, 5, 8)[:, :, :1], vv.view(1, 2, 2, 5, 8)[:, :, :1], attn_mask=bmask)",
+    "F.scaled_dot_product_attention(q, kk, vv, attn_mask=bmask & (torch.arange(5) > 0)[:, None])",
   ],
 
   "torch.nn.functional.pad": [

@@ -23,7 +23,7 @@ import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NA
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { childIteration, iterElement } from "./values.js";
-import { toLogical } from "./layout-conversion.js";
+import { logicalShape, toLogical } from "./layout-conversion.js";
 import { opCall, tensorMethod } from "./op-calls.js";
 import type { WalkState } from "./state.js";
 import { layerConstruction } from "./layers.js";
@@ -345,7 +345,7 @@ function translatedArgs(w: WalkState, argsNode: SyntaxNode): string {
   const replaced = new Map<SyntaxNode, string>();
   for (const a of namedChildren(argsNode)) {
     const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a.type === "list_splat" || a.type === "dictionary_splat" ? namedChildren(a)[0] : a;
-    let g = expr(w, valueNode);
+    let g = logicalShape(expr(w, valueNode));
     if (g.v.k === "tensor") g = toLogical(w, g, valueNode);
     replaced.set(valueNode, g.text);
   }
@@ -367,6 +367,8 @@ export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<Synta
       anyTensor = true;
       if (logical) g = toLogical(w, g, valueNode);
     }
+    // a whole shape passed on (`check(x.shape)`) is read in torch's axis order
+    if (logical) g = logicalShape(g);
     replaced.set(valueNode, g.text);
   }
   const fn = e.childForFieldName("function")!;

@@ -590,6 +590,14 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_any_rank",
         // against torch in test/runtime-weights.test.ts (keys a builder's modules hold, resolved by the built layers)
         "c2m_resolve_torch_keys",
+        // einops' rows and their helpers (passes/tables/einops.ts), against torch and einops in test/einops.test.ts
+        "c2m_einops",
+        "einops_rearrange",
+        "einops_repeat",
+        "einops_reduce",
+        "einops_einsum",
+        "EinopsRearrange",
+        "EinopsReduce",
       ]);
       // cookbook_* helpers are proven by the cookbook goldens' parity (test/cookbook.test.ts)
       expect(Object.keys(HELPERS).filter((h) => !exercised.has(h) && !translatorHelpers.has(h) && !h.startsWith("cookbook_"))).toEqual([]);

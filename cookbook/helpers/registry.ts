@@ -139,6 +139,14 @@ export const HELPERS: Record<string, HelperEntry> = {
   TransformerEncoderLayer: cls("TransformerEncoderLayer.py", ["MultiheadAttention"], ENCODER_LAYER_WEIGHTS),
   Unflatten: cls("Unflatten.py"),
   Upsample: cls("Upsample.py"),
+  // einops' functions and layers (passes/tables/einops.ts), all over one pattern reader
+  c2m_einops: { file: "einops_core.py", needs: [], kind: "function" },
+  einops_rearrange: { file: "einops_rearrange.py", needs: ["c2m_einops"], kind: "function" },
+  einops_repeat: { file: "einops_repeat.py", needs: ["c2m_einops"], kind: "function" },
+  einops_reduce: { file: "einops_reduce.py", needs: ["c2m_einops"], kind: "function" },
+  einops_einsum: { file: "einops_einsum.py", needs: [], kind: "function" },
+  EinopsRearrange: cls("EinopsRearrange.py", ["c2m_einops"]),
+  EinopsReduce: cls("EinopsReduce.py", ["c2m_einops"]),
   // cookbook rules (cookbook/*.rules)
   cookbook_rope_pairs: { file: "cookbook_rope_pairs.py", needs: [], kind: "function" },
   cookbook_grid_sample: { file: "cookbook_grid_sample.py", needs: [], kind: "function" },

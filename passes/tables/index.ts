@@ -5,10 +5,12 @@ import type { LayerMapping, OpMapping } from "../../ir/tables.js";
 import { packageRoot } from "../../ir/package-root.js";
 import { LAYERS } from "./layers.js";
 import { OPS } from "./ops.js";
+import { EINOPS_LAYER_ROWS, EINOPS_OP_ROWS } from "./einops.js";
 
-export const LAYER_BY_NAME: Map<string, LayerMapping> = new Map(LAYERS.map((l) => [l.torch, l]));
+// torch's rows (checked against torch by test/ops.test.ts and test/layers.test.ts), then other libraries' (einops: test/einops.test.ts)
+export const LAYER_BY_NAME: Map<string, LayerMapping> = new Map([...LAYERS, ...EINOPS_LAYER_ROWS].map((l) => [l.torch, l]));
 
-export const OP_BY_NAME: Map<string, OpMapping> = new Map(OPS.flatMap((o) => o.torch.map((n) => [n, o] as const)));
+export const OP_BY_NAME: Map<string, OpMapping> = new Map([...OPS, ...EINOPS_OP_ROWS].flatMap((o) => o.torch.map((n) => [n, o] as const)));
 
 /** Torch containers handled by the translator itself rather than by a table row. */
 export const CONTAINERS = new Set(["torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"]);

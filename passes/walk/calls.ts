@@ -12,7 +12,7 @@ import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.j
 import { stringValue } from "../module-tree.js";
 import { isNamedSequential } from "../named-sequential.js";
 import { enumerated, zipped } from "../loop-values.js";
-import { isTorch, qualify } from "../resolve-imports.js";
+import { isTabled, isTorch, qualify } from "../resolve-imports.js";
 import { AUTOCAST_CONTEXTS, helpersFor, RUNTIME_CALLS, TORCH_STRING_NAMES } from "../tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "../package-probes.js";
 import { registeredOp } from "../registered-ops.js";
@@ -165,7 +165,7 @@ export function call(w: WalkState, e: SyntaxNode): Gen {
     w.ctx.helpers.add("ModuleDict");
     return containerCall(w, e, "ModuleDict");
   }
-  if (q && isTorch(q)) return torchCall(w, e, fn, q);
+  if (q && isTabled(q)) return torchCall(w, e, fn, q);
   // `getattr(self, f"layer{i}")`, `self.__getattr__('level_%d' % i)`: a module stored under a computed name (../computed-attrs.ts)
   const stored = computedSelfAttribute(e, w.cls);
   if (stored) return { v: { k: "module", m: stored }, text: e.text };
@@ -201,6 +201,11 @@ function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen 
     return opaqueCall(w, e, new Map([[fn, `${torchName(w, ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
   }
   if (evaluatedOnImport(e)) return untranslated(w, `${q}(...)`, e);
+  // another tabled library's name (einops.pack): its import went, so the call cannot run as written
+  if (!isTorch(q)) {
+    w.diag("C2M-E038", e, `${q} has no MLX translation`);
+    return opaqueCall(w, e, new Map([[fn, fn.text]]));
+  }
   w.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
   return opaqueCall(w, e, new Map([[fn, fn.text]]));
 }

@@ -220,6 +220,10 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   if (obj.text === "self" && w.cls) {
     const m = selfAttribute(w.cls, method, w.ctx.mod.aliases);
     if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return moduleCall(w, e, m, fn.text);
+    // an attribute c2m took for a plain value, called: a module only the built model holds (timm's Bottle2neck keeps
+    // `downsample: Optional[nn.Module] = None`, which ResNet in another file fills with a Sequential of channels-last
+    // layers): the module held at run time decides its layout, as for a module of unknown class
+    if (m?.k === "value" && callArgs(e).positional.length && !w.cls.methods.has(method)) return moduleCall(w, e, { k: "unknown" }, fn.text);
     if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
     const mm = MODULE_METHODS[method];
     if (mm && !m) return moduleMethod(w, e, "self", mm);

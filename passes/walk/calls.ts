@@ -23,7 +23,7 @@ import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NA
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { childIteration, iterElement } from "./values.js";
-import { toLogical } from "./layout-conversion.js";
+import { listToLogical, toLogical } from "./layout-conversion.js";
 import { opCall, tensorMethod } from "./op-calls.js";
 import type { WalkState } from "./state.js";
 import { layerConstruction } from "./layers.js";
@@ -220,6 +220,9 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   if (obj.text === "self" && w.cls) {
     const m = selfAttribute(w.cls, method, w.ctx.mod.aliases);
     if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return moduleCall(w, e, m, fn.text);
+    // `self.forward(x)` is `self(x)`: its arguments go in the layouts the class's forward takes (vit-pytorch's CCT
+    // Tokenizer measures its output with self.forward(torch.zeros(…)) while its forward takes channels-last input)
+    if (method === "forward" && w.cls.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
     if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
     const mm = MODULE_METHODS[method];
     if (mm && !m) return moduleMethod(w, e, "self", mm);
@@ -360,6 +363,8 @@ export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<Synta
       anyTensor = true;
       if (logical) g = toLogical(w, g, valueNode);
     }
+    // a list or tuple of tensors goes in torch's layout too (`map(lambda t: rearrange(t, …), (q, k, v))` after convs)
+    if (logical && g.v.k === "list") g = { v: g.v, text: listToLogical(w, valueNode, g) };
     replaced.set(valueNode, g.text);
   }
   const fn = e.childForFieldName("function")!;

@@ -306,6 +306,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "self._register_load_state_dict_pre_hook(self.load_hook)",
   },
   {
+    code: "C2M-E034",
+    title: "a tensor reaches a use that needs another rank than c2m took it for",
+    hint: "the value's rank (known, or a layer's guess for an input of unknown rank) differs from the rank the use's channels-last layout needs (a Conv3d given what c2m took for a 4-d tensor, a block whose forward was analysed at another rank): no transpose between them is right. Give the block's input a rank c2m can see (a reshape or permute with all its axes before the call), or call the layers on torch's layout by hand",
+    example: "h = x.reshape(b, t, c, hh, ww).permute(0, 2, 1, 3, 4)\nh = self.block(h)   # Block's forward took its input for 4-d (a GroupNorm, then a Conv2d)",
+  },
+  {
     code: "C2M-E038",
     title: "an einops name the tables do not translate",
     hint: "c2m translates einops' rearrange, repeat, reduce and einsum and the Rearrange and Reduce layers (passes/tables/einops.ts), reading the pattern as einops does; other einops names (pack, unpack, EinMix, parse_shape) have no MLX form yet and their import is gone from the port: write the shape operations with reshape/transpose, or port that name by hand",

@@ -77,7 +77,11 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_device_of: { file: "c2m_device_of.py", needs: [], kind: "function" },
   // `x.data` and `x.parameters()` on a value c2m cannot type (passes/untyped-receivers.ts)
   c2m_data_of: { file: "c2m_data_of.py", needs: [], kind: "function" },
-  c2m_parameters_of: { file: "c2m_parameters_of.py", needs: [], kind: "function" },
+  c2m_parameters_of: { file: "c2m_parameters_of.py", needs: ["c2m_named_parameters_of"], kind: "function" },
+  // named_parameters() and parameters() on a receiver that may be a torch ModuleList, MLX's plain list (passes/tables/index.ts MODULE_METHODS)
+  // a channels-last layer of several ranks called on a value whose rank c2m could not tell (passes/any-rank-layers.ts)
+  c2m_any_rank: { file: "c2m_any_rank.py", needs: [], kind: "function" },
+  c2m_named_parameters_of: { file: "c2m_named_parameters_of.py", needs: [], kind: "function" },
   c2m_contains: { file: "c2m_contains.py", needs: [], kind: "function" },
   pool_padding: { file: "pool_padding.py", needs: [], kind: "function" },
   MaxPoolTorch: cls("MaxPoolTorch.py", ["pool_padding"]),

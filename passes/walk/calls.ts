@@ -19,7 +19,7 @@ import { registeredOp } from "../registered-ops.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialItems } from "../sequential-access.js";
 import { anyChildOf, CHILD_ITERATORS } from "../module-children.js";
 import { selfAttribute } from "../unnamed-attrs.js";
-import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "../tables/index.js";
+import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { childIteration, iterElement } from "./values.js";
@@ -238,8 +238,9 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     (obj.type === "identifier" && !w.env.has(obj.text) && (w.ctx.mod.aliases.has(obj.text) || w.ctx.mod.classes.has(obj.text) || w.ctx.mod.otherClasses.has(obj.text)));
   const knownTensor = o.v.k === "tensor" && !o.v.assumed;
   const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
-  // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter)
-  if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+  // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter), a
+  // ModuleList among them, which MLX holds as a plain list
+  if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, containerForm(MODULE_METHODS[method]));
   // `x.parameters()` on a value of unknown type: the helper asks at run time (untyped-receivers.ts)
   if (callsUntypedParameters(method, o.v.k, namedChildren(e.childForFieldName("arguments")!).length)) {
     w.ctx.helpers.add(PARAMETERS_OF_HELPER);
@@ -255,7 +256,7 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     const owner = m.k === "class" ? (m.ext?.cls ?? w.ctx.mod.classes.get(m.name)) : undefined;
     const held = owner && !owner.methods.has(method) ? selfAttribute(owner, method, (m.k === "class" && m.ext?.mod.aliases) || w.ctx.mod.aliases) : undefined;
     if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return moduleCall(w, e, held, `${o.text}.${method}`);
-    if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+    if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, m.k === "list" ? containerForm(MODULE_METHODS[method]) : MODULE_METHODS[method]);
     if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return moduleMethod(w, e, o.text, SEQUENTIAL_METHODS[method]);
     const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, w.ctx.mod) : undefined;
     if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
@@ -326,6 +327,12 @@ function torchFeatureProbe(w: WalkState, e: SyntaxNode): Gen | undefined {
   return { v: { k: "other" }, text: expr(w, dflt).text };
 }
 
+/** A module method's form for a receiver that is, or may be, a torch ModuleList: MLX's plain list has no Module method. */
+function containerForm(row: ModuleMethodRow): ModuleMethodRow {
+  return row.container ? { ...row, mlx: row.container.mlx, imports: [], helpers: row.container.helpers } : row;
+}
+
+/** A module method called on `self` (the receiver's text), by its table row. */
 function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[]; note?: { code: string; message: string } }): Gen {
   w.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
   if (mm.note) w.diag(mm.note.code, e, mm.note.message);

@@ -174,7 +174,7 @@ function logicalLayout(w: WalkState, op: OpArguments): Val {
   const { name, bound, subject } = op;
   allLogical(w, op);
   const subjectRank = subject?.v.k === "tensor" ? (subject.v.t.rank ?? subject.v.t.perm?.length) : undefined;
-  const rank = logicalResultRank(name, bound.byName.get("shape"), subjectRank);
+  const rank = logicalResultRank(name, bound.byName.get("shape") ?? bound.byName.get("dims"), subjectRank);
   return rank === undefined ? tensorVal() : { k: "tensor", t: { kind: "tensor", rank } };
 }
 

@@ -20,6 +20,7 @@ import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialItems } from
 import { anyChildOf, CHILD_ITERATORS } from "../module-children.js";
 import { selfAttribute } from "../unnamed-attrs.js";
 import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
+import { STDLIB_STAND_INS } from "../tables/stdlib-calls.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { childIteration, iterElement } from "./values.js";
@@ -166,6 +167,12 @@ export function call(w: WalkState, e: SyntaxNode): Gen {
     return containerCall(w, e, "ModuleDict");
   }
   if (q && isTabled(q)) return torchCall(w, e, fn, q);
+  // a standard-library call with an MLX stand-in taking its arguments (copy.deepcopy of a module holding nn.relu)
+  const standIn = q ? STDLIB_STAND_INS[q] : undefined;
+  if (standIn && !w.env.has(fn.text.split(".")[0])) {
+    w.ctx.helpers.add(standIn);
+    return opaqueCall(w, e, new Map([[fn, standIn]]), false);
+  }
   // `getattr(self, f"layer{i}")`, `self.__getattr__('level_%d' % i)`: a module stored under a computed name (../computed-attrs.ts)
   const stored = computedSelfAttribute(e, w.cls);
   if (stored) return { v: { k: "module", m: stored }, text: e.text };

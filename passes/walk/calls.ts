@@ -249,7 +249,9 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   // ModuleList among them, which MLX holds as a plain list
   if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, containerForm(MODULE_METHODS[method]));
   // `x.parameters()` on a value of unknown type: the helper asks at run time (untyped-receivers.ts)
-  if (callsUntypedParameters(method, o.v.k, namedChildren(e.childForFieldName("arguments")!).length)) {
+  // a parameter merely presumed a tensor is untyped too: a tensor has no parameters() (guided-diffusion's zero_module(module))
+  const receiverKind = o.v.k === "tensor" && o.v.assumed ? "other" : o.v.k;
+  if (callsUntypedParameters(method, receiverKind, namedChildren(e.childForFieldName("arguments")!).length)) {
     w.ctx.helpers.add(PARAMETERS_OF_HELPER);
     return { v: { k: "other" }, text: parametersOfText(o.text) };
   }

@@ -590,6 +590,8 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_any_rank",
         // against torch in test/runtime-weights.test.ts (keys a builder's modules hold, resolved by the built layers)
         "c2m_resolve_torch_keys",
+        // copy.deepcopy's stand-in, against torch in test/deepcopy-modules.test.ts
+        "c2m_deepcopy",
         // einops' rows and their helpers (passes/tables/einops.ts), against torch and einops in test/einops.test.ts
         "c2m_einops",
         "einops_rearrange",

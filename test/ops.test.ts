@@ -320,7 +320,7 @@ const CASES: Record<string, Case[]> = {
   "torch.concat": ["torch.concat([c, c], 0)"],
   "torch.stack": ["torch.stack([a, b])", "torch.stack((a, b), dim=-1)", "torch.stack([v, w], 1)"],
   "torch.split": ["torch.split(a, 2, dim=2)", "torch.split(a, [1, 3], 2)", "torch.split(a, 3)", "torch.split(c, 2)"],
-  "Tensor.split": ["a.split(2, -1)", "c.split([1, 1, 1])", "a.split([2, 1], dim=1)"],
+  "Tensor.split": ["a.split(2, -1)", "c.split([1, 1, 1])", "a.split([2, 1], dim=1)", "a.split(split_size=[2, 1], dim=1)"],
   "torch.split_with_sizes": ["torch.split_with_sizes(a, [1, 3], 2)", "a.split_with_sizes([2, 1], dim=1)", "a.split_with_sizes((1, 1, 1), -2)"],
   // torchvision's MViT: class_token, x = torch.tensor_split(x, indices=(1,), dim=2)
   "torch.tensor_split": [

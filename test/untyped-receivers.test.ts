@@ -24,6 +24,12 @@ def rescale(param, layer_id):
     param.div_(math.sqrt(2.0 * layer_id))
 
 
+def zero_module(module):
+    for p in module.parameters():
+        p.detach().zero_()
+    return module
+
+
 def blocks_of(model):
     return getattr(model, "blocks")
 
@@ -41,13 +47,14 @@ class Net(nn.Module, DtypeMixin):
     def __init__(self, dim=4):
         super().__init__()
         self.blocks = nn.ModuleList([Block(dim), Block(dim)])
+        self.out = zero_module(nn.Linear(dim, dim))
         for layer_id, layer in enumerate(blocks_of(self)):
             rescale(layer.fc.weight.data, layer_id + 1)
 
     def forward(self, x):
         for block in self.blocks:
             x = block(x)
-        return x.to(self.dtype)
+        return (x + self.out(x)).to(self.dtype)
 `;
 
 describe("torch's .data and .parameters() on values c2m cannot type", () => {
@@ -55,6 +62,8 @@ describe("torch's .data and .parameters() on values c2m cannot type", () => {
 
   it("go through the run-time helpers", () => {
     expect(r.code).toContain("for p in c2m_parameters_of(self)");
+    // a function's parameter is presumed a tensor, but a tensor has no parameters() (guided-diffusion's zero_module)
+    expect(r.code).toContain("for p in c2m_parameters_of(module)");
     expect(r.code).toContain("rescale(c2m_data_of(layer.fc.weight), layer_id + 1)");
   });
 

@@ -139,6 +139,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   TransformerEncoderLayer: cls("TransformerEncoderLayer.py", ["MultiheadAttention"], ENCODER_LAYER_WEIGHTS),
   Unflatten: cls("Unflatten.py"),
   Upsample: cls("Upsample.py"),
+  // copy.deepcopy sharing MLX's compiled functions (passes/tables/stdlib-calls.ts)
+  c2m_deepcopy: { file: "c2m_deepcopy.py", needs: [], kind: "function" },
   // einops' functions and layers (passes/tables/einops.ts), all over one pattern reader
   c2m_einops: { file: "einops_core.py", needs: [], kind: "function" },
   einops_rearrange: { file: "einops_rearrange.py", needs: ["c2m_einops"], kind: "function" },

@@ -73,9 +73,19 @@ export const SHAPE_ROWS: OpRow[] = [
   { torch: ["torch.atleast_3d"], sig: ["*tensors"], mlx: "mx.atleast_3d({*tensors})", layout: "logical" },
   { torch: ["torch.stack"], sig: ["tensors", "dim=0"], mlx: "mx.stack({tensors}, axis={dim=0})", layout: "logical" },
   {
-    torch: ["torch.split", "Tensor.split"],
+    torch: ["torch.split"],
     sig: ["tensor", "split_size_or_sections", "dim=0"],
     mlx: "{@ops_split}({tensor}, {split_size_or_sections}[, {dim}])",
+    layout: "axis",
+    axes: ["dim"],
+    helpers: ["ops_split"],
+    note: "torch takes piece sizes, mx.split cut indices",
+  },
+  // the method names its sizes split_size (mamba-minimal: `x.split(split_size=[d, d], dim=-1)`)
+  {
+    torch: ["Tensor.split"],
+    sig: ["self", "split_size", "dim=0"],
+    mlx: "{@ops_split}({self}, {split_size}[, {dim}])",
     layout: "axis",
     axes: ["dim"],
     helpers: ["ops_split"],

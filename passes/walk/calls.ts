@@ -20,10 +20,11 @@ import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialItems } from
 import { anyChildOf, CHILD_ITERATORS } from "../module-children.js";
 import { selfAttribute } from "../unnamed-attrs.js";
 import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
+import { STDLIB_STAND_INS } from "../tables/stdlib-calls.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { childIteration, iterElement } from "./values.js";
-import { logicalShape, toLogical } from "./layout-conversion.js";
+import { listToLogical, logicalShape, toLogical } from "./layout-conversion.js";
 import { opCall, tensorMethod } from "./op-calls.js";
 import type { WalkState } from "./state.js";
 import { layerConstruction } from "./layers.js";
@@ -166,6 +167,12 @@ export function call(w: WalkState, e: SyntaxNode): Gen {
     return containerCall(w, e, "ModuleDict");
   }
   if (q && isTabled(q)) return torchCall(w, e, fn, q);
+  // a standard-library call with an MLX stand-in taking its arguments (copy.deepcopy of a module holding nn.relu)
+  const standIn = q ? STDLIB_STAND_INS[q] : undefined;
+  if (standIn && !w.env.has(fn.text.split(".")[0])) {
+    w.ctx.helpers.add(standIn);
+    return opaqueCall(w, e, new Map([[fn, standIn]]), false);
+  }
   // `getattr(self, f"layer{i}")`, `self.__getattr__('level_%d' % i)`: a module stored under a computed name (../computed-attrs.ts)
   const stored = computedSelfAttribute(e, w.cls);
   if (stored) return { v: { k: "module", m: stored }, text: e.text };
@@ -220,6 +227,9 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   if (obj.text === "self" && w.cls) {
     const m = selfAttribute(w.cls, method, w.ctx.mod.aliases);
     if (m && m.k !== "value" && m.k !== "param" && m.k !== "buffer") return moduleCall(w, e, m, fn.text);
+    // `self.forward(x)` is `self(x)`: its arguments go in the layouts the class's forward takes (vit-pytorch's CCT
+    // Tokenizer measures its output with self.forward(torch.zeros(…)) while its forward takes channels-last input)
+    if (method === "forward" && w.cls.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
     // an attribute c2m took for a plain value, called: a module only the built model holds (timm's Bottle2neck keeps
     // `downsample: Optional[nn.Module] = None`, which ResNet in another file fills with a Sequential of channels-last
     // layers): the module held at run time decides its layout, as for a module of unknown class
@@ -243,7 +253,9 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   // ModuleList among them, which MLX holds as a plain list
   if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, containerForm(MODULE_METHODS[method]));
   // `x.parameters()` on a value of unknown type: the helper asks at run time (untyped-receivers.ts)
-  if (callsUntypedParameters(method, o.v.k, namedChildren(e.childForFieldName("arguments")!).length)) {
+  // a parameter merely presumed a tensor is untyped too: a tensor has no parameters() (guided-diffusion's zero_module(module))
+  const receiverKind = o.v.k === "tensor" && o.v.assumed ? "other" : o.v.k;
+  if (callsUntypedParameters(method, receiverKind, namedChildren(e.childForFieldName("arguments")!).length)) {
     w.ctx.helpers.add(PARAMETERS_OF_HELPER);
     return { v: { k: "other" }, text: parametersOfText(o.text) };
   }
@@ -371,6 +383,8 @@ export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<Synta
       anyTensor = true;
       if (logical) g = toLogical(w, g, valueNode);
     }
+    // a list or tuple of tensors goes in torch's layout too (`map(lambda t: rearrange(t, …), (q, k, v))` after convs)
+    if (logical && g.v.k === "list") g = { v: g.v, text: listToLogical(w, valueNode, g) };
     // a whole shape passed on (`check(x.shape)`) is read in torch's axis order
     if (logical) g = logicalShape(g);
     replaced.set(valueNode, g.text);

@@ -149,7 +149,16 @@ export function forStatement(w: WalkState, s: SyntaxNode): void {
   const left = s.childForFieldName("left")!;
   // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling) iterates self's items, as `self.layers` would
   const iterated: Val = seq && g.v.k !== "module" ? { k: "module", m: seq } : g.v;
-  for (const [name, v] of targetValues(left, iterElement(iterated, right))) w.env.set(name, v);
+  const bound = targetValues(left, iterElement(iterated, right));
+  for (const [name, v] of bound) w.env.set(name, v);
+  // a module container's elements unpacked where c2m cannot take them apart: a called target gets torch's layout
+  if (iterated.k === "module" && left.type !== "identifier") {
+    for (const [name, v] of bound) {
+      const called = v.k === "other" ? firstCallOf(s.childForFieldName("body")!, name) : undefined;
+      const message = `${name} is unpacked from the elements of ${right.text}, which c2m cannot take apart: ${name}(…) gets torch's layout, which a module that takes channels-last (a conv) misreads`;
+      if (called) w.pending.push({ code: "C2M-W045", node: called, stmt: statementOf(called), message });
+    }
+  }
   bindLoopModules(w, left, right, s.childForFieldName("body")!);
   loopBody(w, s.childForFieldName("body")!);
 }

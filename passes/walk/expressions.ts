@@ -98,8 +98,33 @@ function parenthesized(w: WalkState, e: SyntaxNode): Gen {
 
 /** A list, tuple or bare `a, b`: a list of its items' values. */
 function sequence(w: WalkState, e: SyntaxNode): Gen {
-  const items = namedChildren(e).map((c) => [c, expr(w, c)] as const);
-  return { v: { k: "list", items: items.map(([, g]) => g.v) }, text: rebuild(e, new Map(items.map(([c, g]) => [c, g.text]))) };
+  /** what each `*splat` item spreads (its list's value), walked once */
+  const splatted = new Map<SyntaxNode, Val>();
+  const items = namedChildren(e).map((c) => {
+    const inner = c.type === "list_splat" ? namedChildren(c)[0] : undefined;
+    if (!inner) return [c, expr(w, c)] as const;
+    const g = expr(w, inner);
+    splatted.set(c, g.v);
+    return [c, { v: { k: "other" }, text: rebuildOne(c, inner, g.text) } as Gen] as const;
+  });
+  const text = rebuild(e, new Map(items.map(([c, g]) => [c, g.text])));
+  return { v: { k: "list", items: spreadForTargets(e, items, splatted) ?? items.map(([, g]) => g.v) }, text };
+}
+
+/**
+ * `q, k, v = (self.to_q(x), *self.to_kv(x).chunk(2, dim=1))`: a tuple holding one `*splat` of a list whose elements
+ * c2m knows but not their count, assigned to n targets, holds the splat's element in each place the splat fills,
+ * so each target keeps its layout (vit-pytorch's CvT; the targets were values c2m could not type).
+ */
+function spreadForTargets(e: SyntaxNode, items: (readonly [SyntaxNode, Gen])[], splatted: Map<SyntaxNode, Val>): Val[] | undefined {
+  if (splatted.size !== 1) return undefined;
+  const at = e.parent?.type === "parenthesized_expression" ? e.parent : e;
+  const assignment = at.parent?.type === "assignment" && at.parent.childForFieldName("right") === at ? at.parent : undefined;
+  const left = assignment?.childForFieldName("left");
+  const targets = left && (left.type === "pattern_list" || left.type === "tuple_pattern") ? namedChildren(left).length : undefined;
+  const list = [...splatted.values()][0];
+  if (targets === undefined || list.k !== "list" || list.items || !list.elem || targets < items.length - 1) return undefined;
+  return items.flatMap(([c, g]) => (splatted.has(c) ? Array<Val>(targets - items.length + 1).fill(list.elem!) : [g.v]));
 }
 
 function conditional(w: WalkState, e: SyntaxNode): Gen {

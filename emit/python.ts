@@ -8,7 +8,6 @@ import MagicString from "magic-string";
 import { namedChildren, parseModule, parsePython, plainTreeOf, type NativeTree, type SyntaxNode, type Tree } from "../grammar/python.js";
 import { reparseEdited } from "../grammar/reparse.js";
 import { plainTreeEdited } from "../grammar/incremental.js";
-import { plainTreeByStatements } from "../grammar/statement-reparse.js";
 import { editsOf } from "./magic-edits.js";
 import { phase } from "../ir/phases.js";
 import type { ImportIR, ModuleIR } from "../ir/module.js";
@@ -171,13 +170,6 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     const again = probed && phase("emit: reparse", () => reparseEdited(probed!, text));
     if (again) probed = again;
     else {
-      // the input's plain tree with only the statements the probe's edits touch parsed (../grammar/statement-reparse.ts)
-      const edits = editsOf(probe, text);
-      const byStatements = edits && phase("emit: parse edited statements", () => plainTreeByStatements(mod.root.tree, text, edits));
-      if (byStatements) {
-        probed = byStatements;
-        return phase("emit: names read", () => usageOf(byStatements.rootNode));
-      }
       const native = phase("emit: parse output", () => parsePython(text));
       probed = native.rootNode.hasError ? undefined : phase("emit: plain tree copy", () => copyOutput(native, probe, text));
       if (!probed) return phase("emit: names read", () => usageOf(plainTreeOf(native, text).rootNode));

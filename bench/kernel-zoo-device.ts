@@ -24,6 +24,8 @@ function definedNames(n: CudaNode): string[] {
     const name = d ? declaratorName(d) : undefined;
     return name ? [name.replace(/^.*::/, "")] : [];
   }
+  // `using reduction_func_t = float (*)(float);` (llm.c's common.h): its name is the `name` field
+  if (inner.type === "alias_declaration") return [field(inner, "name")?.text ?? ""].filter(Boolean);
   const names: string[] = [];
   const spec = ["struct_specifier", "class_specifier", "union_specifier", "enum_specifier"].includes(inner.type) ? inner : field(inner, "type");
   const sname = spec && /_specifier$/.test(spec.type) ? field(spec, "name")?.text : undefined;

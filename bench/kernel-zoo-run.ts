@@ -7,6 +7,7 @@ import type { GoldenSpec } from "../src/verify/golden.js";
 import type { CompileKernelsResult } from "../src/kernel/index.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import {
+  instanceNames,
   baselineOf,
   configPath,
   corpusFiles,
@@ -67,7 +68,8 @@ export async function verifyFile(
 ): Promise<void> {
   const fc = config.files[key] ?? {};
   const mine = records.filter((r) => r.unit === key);
-  const translated = (name: string) => mine.find((r) => r.kernel === name && r.status === "translated");
+  // a kernel template's specialisation (`trimul_global__matmul_tri3`) is verified for the template's record
+  const translated = (name: string) => mine.find((r) => (r.kernel === name || instanceNames(result, r.kernel).includes(name)) && r.status === "translated");
   // a comparison that ran and disagreed, on a kernel with no diagnostic, is silent; a harness that could not run is not
   const mark = (r: KernelRecord | undefined, ok: boolean, note: string, compared: boolean, by: NonNullable<KernelRecord["verifiedBy"]>, rounding = false) => {
     if (!r || r.verified === false) return;
@@ -142,9 +144,11 @@ export async function verifyFile(
   }
   for (const r of pending()) {
     try {
-      const specs = await synthesizeSpecs(compiled, result.source, r.kernel);
+      // a kernel template's specialisations each verify (instanceNames), a plain kernel itself
+      const names = instanceNames(compiled, r.kernel);
       const vs = [];
-      for (const s of specs) vs.push(await runSpec(s.spec, s.note, false));
+      for (const name of names.length ? names : [r.kernel])
+        for (const s of await synthesizeSpecs(compiled, result.source, name)) vs.push(await runSpec(s.spec, names.length ? `${name}: ${s.note}` : s.note, false));
       const bad = vs.find((v) => !v.ok);
       mark(r, !bad, (bad ?? vs[0]!).note, bad ? bad.compared : true, "synthesised", bad?.rounding);
     } catch (e) {

@@ -86,7 +86,16 @@ export interface ZooFigures {
 export type TranslateFile = (
   path: string,
   opts: { filename: string; includeDirs: string[]; template?: Record<string, string> },
-) => { python: string; kernels: { name: string }[]; refused?: { name: string; diagnostic: Diagnostic }[]; diagnostics: Diagnostic[]; source: string; compiled: unknown };
+) => {
+  python: string;
+  kernels: { name: string }[];
+  refused?: { name: string; diagnostic: Diagnostic }[];
+  diagnostics: Diagnostic[];
+  source: string;
+  compiled: unknown;
+  /** kernels specialised from a kernel template (src/kernel/index.ts CompileKernelsResult.instances) */
+  instances?: Record<string, { kernel: string }>;
+};
 
 export function configPath(root = packageRoot()): string {
   return join(root, "test/corpus/kernel-zoo.json");
@@ -129,16 +138,34 @@ function refusalOf(site: KernelSite, diags: Diagnostic[], project: string, rootR
   return { code: d.code, at: `${project}/${rootRel(d.file)}:${d.line}:${d.col}`, message: message.split("\n")[0]!.slice(0, 160) };
 }
 
+/** The kernels a kernel template was specialised into (`trimul_global__matmul_tri_naive`, ...); [] for a plain kernel. */
+export function instanceNames(result: { instances?: Record<string, { kernel: string }> }, kernel: string): string[] {
+  return Object.entries(result.instances ?? {})
+    .filter(([, i]) => i.kernel === kernel)
+    .map(([n]) => n);
+}
+
 /** Kernel records of one file, before verification. */
 export function recordsOf(
   file: { project: ZooProject; path: string; key: string },
   sites: KernelSite[],
-  result: { python: string; kernels: { name: string }[]; refused?: { name: string; diagnostic: Diagnostic }[]; diagnostics: Diagnostic[] },
+  result: {
+    python: string;
+    kernels: { name: string }[];
+    refused?: { name: string; diagnostic: Diagnostic }[];
+    diagnostics: Diagnostic[];
+    instances?: Record<string, { kernel: string }>;
+  },
   base: string,
 ): KernelRecord[] {
   const root = resolve(base, file.project.root);
   const rootRel = (f: string) => relative(root, resolve(f));
   const emitted = new Set(result.python ? result.kernels.map((k) => k.name) : []);
+  // a kernel template over a function pointer is emitted as one kernel per function it is given: translated when all are
+  for (const name of new Set(Object.values(result.instances ?? {}).map((i) => i.kernel))) {
+    const mine = instanceNames(result, name);
+    if (mine.every((n) => emitted.has(n))) emitted.add(name);
+  }
   return sites.map((site) => {
     const rec: KernelRecord = {
       id: `${file.project.name}/${site.file}:${site.name}`,
@@ -150,7 +177,8 @@ export function recordsOf(
       endLine: site.endLine,
       status: emitted.has(site.name) ? "translated" : "refused",
     };
-    if (rec.status === "refused") rec.refusal = refusalOf(site, result.diagnostics, file.project.name, rootRel, result.refused?.find((r) => r.name === site.name)?.diagnostic);
+    const names = new Set([site.name, ...instanceNames(result, site.name)]);
+    if (rec.status === "refused") rec.refusal = refusalOf(site, result.diagnostics, file.project.name, rootRel, result.refused?.find((r) => names.has(r.name))?.diagnostic);
     return rec;
   });
 }

@@ -14,6 +14,7 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { COOPERATIVE_GROUPS } from "../passes/kernel/tables.js";
 import { calleeName, callArgs, field, kids, named, position, walk } from "../passes/kernel/cst.js";
+import { declaresTileMemory } from "./coop-wide.js";
 
 export const COOP_NAMESPACE = "c2m_cg";
 
@@ -22,9 +23,18 @@ export const COOP_HELPER = `// CUDA cooperative groups over Metal (c2m). A threa
 // (N <= 32, a power of two) is N consecutive threads of it, which lie in one SIMD-group as a CUDA tile
 // lies in one warp (SIMD-groups are 32 wide, formed from consecutive thread indices), so its
 // collectives are SIMD-group shuffles kept inside the tile's lanes. reduce is CUDA's xor butterfly.
+// A tile wider than a SIMD-group (N = 64 .. 1024, over a block_tile_memory the kernel declares) spans
+// N / 32 whole SIMD-groups: its reduce combines their partial results through that threadgroup memory
+// between two threadgroup barriers, and its sync is a threadgroup barrier (c2m emits these only where
+// every thread of the threadgroup reaches them together).
 namespace ${COOP_NAMESPACE} {
+// CUDA's scratch for tiles wider than a warp: one 16-byte slot per SIMD-group of the largest threadgroup
+template <uint MaxBlockSize, uint Unused = 0> struct block_tile_memory {
+  alignas(16) uchar bytes[16 * ((MaxBlockSize + 31) / 32)];
+};
 struct thread_block {
   uint3 tid, dim, gid;
+  threadgroup uchar* scratch;
   void sync() const { threadgroup_barrier(mem_flags::mem_device | mem_flags::mem_threadgroup); }
   uint thread_rank() const { return tid.x + dim.x * (tid.y + dim.y * tid.z); }
   uint size() const { return dim.x * dim.y * dim.z; }
@@ -34,7 +44,10 @@ struct thread_block {
   uint3 group_dim() const { return dim; }
   uint3 dim_threads() const { return dim; }
 };
-inline thread_block this_thread_block(uint3 tid, uint3 dim, uint3 gid) { return thread_block{tid, dim, gid}; }
+inline thread_block this_thread_block(uint3 tid, uint3 dim, uint3 gid) { return thread_block{tid, dim, gid, nullptr}; }
+template <uint M, uint U> inline thread_block this_thread_block(threadgroup block_tile_memory<M, U>& memory, uint3 tid, uint3 dim, uint3 gid) {
+  return thread_block{tid, dim, gid, memory.bytes};
+}
 inline void sync(thread const thread_block& b) { b.sync(); }
 // only its indices: a grid-wide sync() is refused when translating (C2M-K005)
 struct grid_group {
@@ -52,15 +65,19 @@ struct grid_group {
 };
 inline grid_group this_grid(uint3 tid, uint3 dim, uint3 gid, uint3 groups) { return grid_group{tid, dim, gid, groups}; }
 template <uint N, typename Parent = void> struct thread_block_tile {
-  static_assert(N >= 1 && N <= 32 && (N & (N - 1)) == 0, "a tile must be a power of two of at most 32 threads (one SIMD-group)");
+  static_assert(N >= 1 && N <= 1024 && (N & (N - 1)) == 0, "a tile is a power of two of at most 1024 threads");
   uint rank;        // the thread's rank in its block
   uint block_size;
+  threadgroup uchar* scratch;  // the block's block_tile_memory (tiles wider than a SIMD-group)
   uint thread_rank() const { return rank % N; }
   uint size() const { return N; }
   ulong num_threads() const { return N; }
   uint meta_group_rank() const { return rank / N; }
   uint meta_group_size() const { return (block_size + N - 1) / N; }
-  void sync() const { simdgroup_barrier(mem_flags::mem_device | mem_flags::mem_threadgroup); }
+  void sync() const {
+    if (N > 32) threadgroup_barrier(mem_flags::mem_device | mem_flags::mem_threadgroup);
+    else simdgroup_barrier(mem_flags::mem_device | mem_flags::mem_threadgroup);
+  }
   uint lane() const { return rank % 32; }
   uint base() const { return lane() & ~(N - 1); }
   template <typename T> T shfl(T v, int src) const { return simd_shuffle(v, ushort(base() + (uint(src) & (N - 1)))); }
@@ -75,7 +92,7 @@ template <uint N, typename Parent = void> struct thread_block_tile {
   bool any(bool p) const { return ballot(p) != 0; }
   bool all(bool p) const { return ballot(p) == (N == 32 ? 0xFFFFFFFFu : ((1u << N) - 1)); }
 };
-template <uint N> inline thread_block_tile<N> tiled_partition(thread const thread_block& g) { return thread_block_tile<N>{g.thread_rank(), g.size()}; }
+template <uint N> inline thread_block_tile<N> tiled_partition(thread const thread_block& g) { return thread_block_tile<N>{g.thread_rank(), g.size(), g.scratch}; }
 template <uint N, typename P> inline void sync(thread const thread_block_tile<N, P>& t) { t.sync(); }
 template <typename T> struct plus { T operator()(T a, T b) const { return a + b; } };
 template <typename T> struct less { T operator()(T a, T b) const { return a < b ? a : b; } };
@@ -84,7 +101,16 @@ template <typename T> struct bit_and { T operator()(T a, T b) const { return a &
 template <typename T> struct bit_or { T operator()(T a, T b) const { return a | b; } };
 template <typename T> struct bit_xor { T operator()(T a, T b) const { return a ^ b; } };
 template <uint N, typename P, typename T, typename Op> inline T reduce(thread const thread_block_tile<N, P>& g, T v, Op op) {
-  for (uint o = N / 2; o > 0; o /= 2) v = op(v, g.shfl_xor(v, o));
+  for (uint o = (N < 32 ? N : 32) / 2; o > 0; o /= 2) v = op(v, g.shfl_xor(v, o));
+  if (N <= 32) return v;
+  // wider: each SIMD-group's result (above) into its slot, then the tile's slots in order
+  threadgroup T* slots = reinterpret_cast<threadgroup T*>(g.scratch);
+  if (g.rank % 32 == 0) slots[g.rank / 32] = v;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  uint first = g.rank / N * (N / 32);
+  v = slots[first];
+  for (uint k = 1; k < N / 32 && (first + k) * 32 < g.block_size; ++k) v = op(v, slots[first + k]);
+  threadgroup_barrier(mem_flags::mem_threadgroup);
   return v;
 }
 }  // namespace ${COOP_NAMESPACE}`;
@@ -167,10 +193,7 @@ function same(a: CudaNode | null | undefined, b: CudaNode | null | undefined): b
 }
 
 /** Why a cooperative-groups name stays untranslated, where more can be said than its name. */
-const UNTRANSLATED_WHY: Record<string, string> = {
-  block_tile_memory:
-    "it is the shared memory behind tiles wider than a warp (tiled_partition<64> and up); such a tile spans several SIMD-groups, and its sync and collectives (cg::reduce over the tile) need a barrier over just those SIMD-groups, which Metal lacks: its barriers are threadgroup_barrier (every thread of the threadgroup) and simdgroup_barrier (one SIMD-group of 32); a threadgroup barrier with threadgroup memory could stand in only where every tile of the threadgroup reaches each collective together, which c2m neither proves nor emits",
-};
+const UNTRANSLATED_WHY: Record<string, string> = {};
 
 /**
  * Checks one use of a cooperative-groups name: known (else C2M-K035), and a tile size that fits a
@@ -185,7 +208,9 @@ export function checkCoopName(name: string, node: CudaNode, bag: DiagnosticBag, 
     const targs = findChild(node, "template_argument_list");
     const first = targs ? named(targs)[0] : undefined;
     const n = first ? constantValue(first.text, macros) : undefined;
-    if (n !== undefined && (n > 32 || n < 1 || (n & (n - 1)) !== 0)) {
+    // wider than a SIMD-group over the block_tile_memory CUDA asks for (emit/coop-wide.ts)
+    const wide = n !== undefined && n > 32 && n <= 1024 && (n & (n - 1)) === 0 && declaresTileMemory(enclosingFunction(node));
+    if (n !== undefined && !wide && (n > 32 || n < 1 || (n & (n - 1)) !== 0)) {
       reportKernel(bag, "C2M-K036", position(first!), `a tile of ${n} threads: Metal SIMD-groups hold 32 threads, and c2m maps tiles of 1, 2, 4, 8, 16 or 32 onto them`);
       return false;
     }
@@ -200,6 +225,12 @@ export function checkCoopName(name: string, node: CudaNode, bag: DiagnosticBag, 
     }
   }
   return true;
+}
+
+function enclosingFunction(n: CudaNode): CudaNode {
+  let f = n;
+  while (f.parent && f.type !== "function_definition") f = f.parent;
+  return f;
 }
 
 function findChild(n: CudaNode, type: string): CudaNode | undefined {

@@ -15,6 +15,7 @@ import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
 import { dedentBody, field, kids, named, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { accessNode } from "../passes/kernel/buffers.js";
+import { spanParts } from "../passes/kernel/inout-plans.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js";
 import { coopInfo } from "./coop.js";
@@ -101,7 +102,7 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   outputNames.push(...masks);
   const body = bodyText(unit, k, inserts);
   const source = `// c2m: the kernel's parameters as CUDA declared them, bound to the buffers MLX passes\n${prologue.join("\n")}\n${body}`;
-  return { source, header: (own ? `${OWN_HELPER}\n\n` : "") + headerText(unit, k), inputNames, outputNames };
+  return { source, header: (own ? `${OWN_HELPER}\n\n${OWN128_HELPER}\n\n` : "") + headerText(unit, k), inputNames, outputNames };
 }
 
 type Edit = { at: number; text: string; wrapEnd?: number; end?: number };
@@ -118,10 +119,29 @@ template <class T, class Q, class M> __device__ __forceinline__ T& c2m_own(const
   return w[i];
 }`;
 
+/** The CUDA twin of the Metal header's c2m_own128: a 128-bit helper's 16 bytes copied in on first touch. */
+const OWN128_HELPER = `template <class T, class Q, class M> __device__ __forceinline__ T* c2m_own128(const T* y, Q y_in, M touched, size_t i, unsigned width) {
+  T* w = const_cast<T*>(y);
+  for (size_t k = i; k < i + 16 / sizeof(T); ++k) {
+    if (!touched[k * width]) {
+      w[k] = y_in[k];
+      for (unsigned j = 0; j < width; ++j) touched[k * width + j] = 1;
+    }
+  }
+  return w + i;
+}`;
+
 /** Every access `y[E]` / `*r` of an in-place buffer (and its row pointers) → `c2m_own(y, y_in, y_touched, E, width)`. */
 function ownEdits(analysis: KernelAnalysis, param: string, aliases: NonNullable<KernelAnalysis["buffers"][number]["ownAccess"]>["aliases"], width: number, edits: Edit[]): void {
   for (const s of analysis.accesses) {
     if (s.root.kind !== "param" || s.root.name !== param) continue;
+    const span = s.span128 ? spanParts(s.node) : undefined;
+    if (span) {
+      const b = span.base.text;
+      const off = span.offset ? `${span.offset.text}` : "0";
+      edits.push({ at: s.node.startIndex, end: s.node.endIndex, text: `c2m_own128(${b}, ${b}_in, ${b}_touched, ${off}, ${width})` });
+      continue;
+    }
     const acc = accessNode(s.node)!;
     const base = unparen(field(acc, "argument")!);
     const head = `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, `;

@@ -121,9 +121,18 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
   const aop = ATOMIC_FUNCTIONS[name];
   if (aop) {
     const target = rootOf(args[0], ctx.scope);
-    if (!ctx.atomicRoots(target) && !(target === undefined && !ctx.isKernel)) {
+    // a 16-bit float target is refused for what Metal's atomics hold (K044), not for where it points
+    const narrow = sixteenBitAtomicTarget(args[0], ctx.fn);
+    if (!narrow && !ctx.atomicRoots(target) && !(target === undefined && !ctx.isKernel)) {
       reportKernel(ctx.bag, "C2M-K002", position(node), `${name} on '${args[0]?.text}', which c2m cannot declare atomic`);
     }
+    if (narrow)
+      reportKernel(
+        ctx.bag,
+        "C2M-K044",
+        position(node),
+        `${name} on '${args[0]?.text}', a ${narrow}: Metal's atomic<T> holds only 32-bit int, uint and float (and 64-bit ulong for min/max), with no atomic on half, bfloat or their pairs, and mx.fast.metal_kernel's atomic_outputs would declare the output atomic<${/bfloat/.test(narrow) ? "bfloat16_t" : "float16_t"}>, which Metal does not have`,
+      );
     const obj = p(0);
     if (aop === "cas") {
       ctx.helpers.add("c2m_atomic_cas");
@@ -302,4 +311,22 @@ function mixesSignedness(name: string, args: CudaNode[], f: KFunction): boolean 
     const ids = a.text.replace(/\.\s*[xyz]\b/g, "").match(/[A-Za-z_]\w*/g) ?? [];
     return ids.every((id) => ints.has(id) || CUDA_INDEX.test(id));
   });
+}
+
+/** The 16-bit float types CUDA has atomics on (sm_60+ half2, sm_80+ bfloat162) and Metal has none for. */
+const SIXTEEN_BIT_FLOATS = /^(?:__nv_bfloat162|nv_bfloat162|__half2|half2|__nv_bfloat16|nv_bfloat16|__half|half)$/;
+
+/**
+ * What an atomic's target points to when that is a 16-bit float or pair: `(__half2*)p`, `reinterpret_cast<__nv_bfloat162*>(x)`,
+ * or a pointer the function declares as one (`__nv_bfloat162* ptr = ...`, a parameter `__half* addr`).
+ */
+function sixteenBitAtomicTarget(arg: CudaNode | undefined, f: KFunction): string | undefined {
+  if (!arg) return undefined;
+  const e = unparen(arg);
+  const cast = /^\(\s*(?:const\s+)?(\w+)\s*\*\s*\)|^reinterpret_cast\s*<\s*(?:const\s+)?(\w+)\s*\*\s*>/.exec(e.text);
+  const castType = cast?.[1] ?? cast?.[2];
+  if (castType) return SIXTEEN_BIT_FLOATS.test(castType) ? castType : undefined;
+  if (e.type !== "identifier") return undefined;
+  const declared = new RegExp(`(?:^|[(,;{\\s])(?:const\\s+)?(\\w+)\\s*\\*\\s*(?:__restrict__\\s+)?${e.text}\\s*[=,;)]`).exec(f.node.text)?.[1];
+  return declared && SIXTEEN_BIT_FLOATS.test(declared) ? declared : undefined;
 }

@@ -34,4 +34,6 @@ export interface PrintContext {
   own: Map<string, number>;
   /** pointers and arrays the function declares volatile (emit/warp-sync.ts) */
   volatiles: Set<string>;
+  /** lambdas printed as header functions (emit/metal-lambda.ts), in the order met */
+  lambdaFunctions: string[];
 }

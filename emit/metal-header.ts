@@ -94,7 +94,9 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
     .sort()
     .map((h) => HELPERS[h])
     .filter(Boolean);
-  return [...helperText, ...pieces.map((p) => p.text)].join("\n\n") + (pieces.length || helperText.length ? "\n" : "");
+  // lambdas carried as functions come last: they may use any struct or function above
+  const texts = [...helperText, ...pieces.map((p) => p.text), ...kctx.lambdaFunctions];
+  return texts.join("\n\n") + (texts.length ? "\n" : "");
 }
 
 /**

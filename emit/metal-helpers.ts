@@ -21,6 +21,18 @@ template <typename T, typename Q, typename M> inline device T& c2m_own(const dev
   }
   return w[i];
 }`,
+  c2m_own128: `// A 128-bit access (load128/store128) into an in-place buffer: its 16 bytes' elements are copied in from the
+// caller's array on first touch, as c2m_own does for one, and the access goes on through the buffer's own pointer.
+template <typename T, typename Q, typename M> inline device T* c2m_own128(const device T* y, Q y_in, M touched, ulong i, uint width) {
+  device T* w = const_cast<device T*>(y);
+  for (ulong k = i; k < i + 16 / sizeof(T); ++k) {
+    if (!touched[k * width]) {
+      w[k] = y_in[k];
+      for (uint j = 0; j < width; ++j) touched[k * width + j] = 1;
+    }
+  }
+  return w + i;
+}`,
   c2m_erf: `// erf for float (max error ~1 ulp): Metal's standard library has none.
 inline float c2m_erf(float a) {
   float r, s, t, u;

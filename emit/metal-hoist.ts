@@ -7,8 +7,9 @@
  * parameter of that name, and inside the function the declaration becomes a pointer to it under the
  * original name. So no call sees another instance than CUDA's would.
  *
- * Hoisted: 1-D arrays and scalars whose element type and size the kernel can spell (no template or
- * parameter of the function in them), not the target of an atomic operation; and `extern __shared__ T
+ * Hoisted: arrays and scalars whose element type and sizes the kernel can spell (no template or
+ * parameter of the function in them; an array of rows, `float lhs_s[128][32]` in llm.c's trimat matmul_tri4,
+ * is passed as a pointer to its rows, `threadgroup float (*lhs_s)[32]`), not the target of an atomic operation; and `extern __shared__ T
  * s[]`, the launch's dynamic shared memory, when it is the kernel's only dynamic array (CUDA gives every
  * extern array the same memory: two of them would alias there and not here). Anything else stays
  * refused (C2M-K002). Pure: reads the unit.
@@ -26,9 +27,10 @@ export interface HoistedShared {
   local: string;
   /** the declaration in the device function */
   node: CudaNode;
-  /** element type node and size node (absent for a scalar) */
+  /** element type node and size node (absent for a scalar); the sizes of a row, for an array of rows */
   type: CudaNode;
   size?: CudaNode;
+  rows?: CudaNode[];
   /** `extern __shared__ T s[]`: the launch's dynamic shared memory */
   dynamic?: boolean;
 }
@@ -66,11 +68,12 @@ function hoistable(n: CudaNode, f: KFunction): HoistedShared[] | undefined {
   for (const d of fields(n, "declarator")) {
     if (d.type === "init_declarator") return undefined;
     const { name, arrayDims, type: t } = declaratorType(baseType(type, new Set(), new Set()), d, false);
-    if (!name || arrayDims.length > 1 || t.kind === "pointer" || arrayDims.some(mentionsOwn) || atomicTarget(f, name)) return undefined;
+    if (!name || t.kind === "pointer" || arrayDims.some(mentionsOwn) || atomicTarget(f, name)) return undefined;
     // `extern __shared__ T s[]` (no size): the launch's dynamic shared memory
     const unsized = d.type === "array_declarator" && !field(d, "size");
     if (dynamic !== unsized) return undefined;
-    out.push({ name: `c2m_sh_${f.name}_${name}`, fn: f.name, local: name, node: n, type, size: arrayDims[0], ...(dynamic ? { dynamic } : {}) });
+    const rows = arrayDims.length > 1 ? { rows: arrayDims.slice(1) } : {};
+    out.push({ name: `c2m_sh_${f.name}_${name}`, fn: f.name, local: name, node: n, type, size: arrayDims[0], ...rows, ...(dynamic ? { dynamic } : {}) });
   }
   return out;
 }
@@ -84,19 +87,25 @@ function atomicTarget(f: KFunction, name: string): boolean {
   return hit;
 }
 
+/** `threadgroup float* name` (an array), `threadgroup float (*name)[32]` (an array of rows), `threadgroup float& name` (a scalar). */
+function hoistedPointer(x: HoistedShared, name: string, print: (n: CudaNode) => string): string {
+  if (x.rows) return `threadgroup ${print(x.type)} (*${name})${x.rows.map((r) => `[${print(r)}]`).join("")}`;
+  return `threadgroup ${print(x.type)}${x.size || x.dynamic ? "*" : "&"} ${name}`;
+}
+
 /** `threadgroup float* shared_val = c2m_sh_blockReduce_shared_val;` for the declaration in the device function. */
 export function hoistedLocal(h: HoistedShared[], printType: (n: CudaNode) => string): string {
-  return h.map((x) => `threadgroup ${printType(x.type)}${x.size || x.dynamic ? "*" : "&"} ${x.local} = ${x.name};`).join(" ");
+  return h.map((x) => `${hoistedPointer(x, x.local, printType)} = ${x.name};`).join(" ");
 }
 
 /** The parameter a device function takes for a hoisted array it (or a function it calls) declared. */
 export function hoistedParam(x: HoistedShared, printType: (n: CudaNode) => string): string {
-  return `threadgroup ${printType(x.type)}${x.size || x.dynamic ? "*" : "&"} ${x.name}`;
+  return hoistedPointer(x, x.name, printType);
 }
 
 /** The kernel-level declaration. */
 export function hoistedDeclaration(x: HoistedShared, print: (n: CudaNode) => string, sharedBytes: string): string {
   const t = print(x.type);
   if (x.dynamic) return `threadgroup ${t} ${x.name}[(${sharedBytes} + sizeof(${t}) - 1) / sizeof(${t})];`;
-  return `threadgroup ${t} ${x.name}${x.size ? `[${print(x.size)}]` : ""};`;
+  return `threadgroup ${t} ${x.name}${[x.size, ...(x.rows ?? [])].map((d) => (d ? `[${print(d)}]` : "")).join("")};`;
 }

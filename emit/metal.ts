@@ -19,13 +19,16 @@ import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
 import { canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
 import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
+import { spanParts } from "../passes/kernel/inout-plans.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
-import { functionLambdas, printInlinedCall } from "./metal-lambda.js";
+import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
+import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
 import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
+import { wideTileCollectivesApart } from "./coop-wide.js";
 import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 
 /**
@@ -74,6 +77,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     coop: coopInfo(unit),
     own: new Map(),
     volatiles: volatileNames(k),
+    lambdaFunctions: [],
   };
 
   // inputs and outputs, in parameter order
@@ -154,7 +158,15 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     }
     prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
   }
+  reconvergenceBarriers(k.body, analysis, ctx.before);
   let body = printBody(k.body, ctx);
+  for (const u of wideTileCollectivesApart(k.body, unit.macros))
+    reportKernel(
+      bag,
+      "C2M-K035",
+      position(u.node),
+      `tile '${u.tile}' may be wider than a SIMD-group, and this collective on it is in code not every thread of the threadgroup is shown to reach (under a branch or a loop, or after a return): across SIMD-groups Metal synchronises only with threadgroup_barrier, which every thread of the threadgroup must reach`,
+    );
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
   // MLX's template list takes dtypes, ints and bools: a function-pointer parameter (llm.c's
@@ -220,7 +232,7 @@ export function printDefault(node: CudaNode, ctx: PrintContext): string {
 
 export function print(node: CudaNode, ctx: PrintContext): string {
   const pre = ctx.before.size ? ctx.before.get(node) : undefined;
-  const text = printNode(node, ctx);
+  const text = (ctx.own.size ? printOwnSpan(node, ctx) : undefined) ?? printNode(node, ctx);
   if (pre === undefined) return text;
   const indent = " ".repeat(node.startPosition.column);
   if (node.parent?.type === "compound_statement") return `${pre.split("; ").join(`;\n${indent}`)}\n${indent}${text}`;
@@ -251,8 +263,10 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     }
     case "field_expression":
       return printField(node, ctx);
-    case "call_expression":
-      return printCall(node, ctx);
+    case "call_expression": {
+      const hoisted = functionLambdas(ctx.fn.body).hoistedCalls.get(node.startIndex);
+      return hoisted ? printHoistedCall(node, hoisted, (n) => print(n, ctx)) : printCall(node, ctx);
+    }
     case "declaration":
       return printDeclaration(node, ctx);
     case "assignment_expression":
@@ -449,6 +463,17 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
   return printDefault(node, ctx);
 }
 
+/** A 128-bit helper's argument into an in-place buffer (`load128(residual + c)`): its 16 bytes copied in on first touch, then the pointer. */
+function printOwnSpan(node: CudaNode, ctx: PrintContext): string | undefined {
+  const site = ctx.analysis?.accesses.find((s) => s.span128 && same(s.node, node));
+  const parts = site ? spanParts(node) : undefined;
+  const width = parts ? ctx.own.get(parts.base.text) : undefined;
+  if (!parts || width === undefined) return undefined;
+  ctx.helpers.add("c2m_own128");
+  const b = parts.base.text;
+  return `c2m_own128(${b}, ${b}_in, ${b}_touched, ${parts.offset ? print(parts.offset, ctx) : "0"}, ${width})`;
+}
+
 const COMPOUND_ATOMIC: Record<string, string> = { "+=": "add", "-=": "sub", "&=": "and", "|=": "or", "^=": "xor" };
 
 function printAssignment(node: CudaNode, ctx: PrintContext): string {
@@ -517,6 +542,11 @@ function printCast(node: CudaNode, ctx: PrintContext): string {
 function printDeclaration(node: CudaNode, ctx: PrintContext): string {
   const lambda = functionLambdas(ctx.fn.body).inlined.get(node.startIndex);
   if (lambda) return `// c2m: lambda '${lambda.name}' is inlined at its calls (MSL has no lambda expressions)`;
+  const asFunction = functionLambdas(ctx.fn.body).hoisted.get(node.startIndex);
+  if (asFunction) {
+    ctx.lambdaFunctions.push(printHoistedLambda(asFunction, ctx.fn.name, (n) => print(n, ctx)));
+    return `// c2m: lambda '${asFunction.name}' is the header's function ${asFunction.helper} (MSL has no lambda expressions)`;
+  }
   // `SharedMemory<T> smem;`: only its `smem.getPointer()` is used, the view of dynamic shared memory (passes/kernel/shared-view.ts)
   if (ctx.isKernel && isSharedViewObject(node, ctx.unit)) return `// c2m: ${node.text.replace(/\s+/g, " ")} views the launch's dynamic shared memory`;
   const quals = qualifierWords(node);

@@ -305,6 +305,18 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "torch runs the hook inside load_state_dict (transformers' Mamba renames an older checkpoint's keys there); the port loads the weights `c2m weights` converted from the torch model's state_dict(), whose keys the hook does not change. A checkpoint saved with other keys (the layout the hook rewrites) fails the strict load: load it into the torch model first, then convert its state_dict()",
     example: "self._register_load_state_dict_pre_hook(self.load_hook)",
   },
+  {
+    code: "C2M-E034",
+    title: "a tensor reaches a use that needs another rank than c2m took it for",
+    hint: "the value's rank (known, or a layer's guess for an input of unknown rank) differs from the rank the use's channels-last layout needs (a Conv3d given what c2m took for a 4-d tensor, a block whose forward was analysed at another rank): no transpose between them is right. Give the block's input a rank c2m can see (a reshape or permute with all its axes before the call), or call the layers on torch's layout by hand",
+    example: "h = x.reshape(b, t, c, hh, ww).permute(0, 2, 1, 3, 4)\nh = self.block(h)   # Block's forward took its input for 4-d (a GroupNorm, then a Conv2d)",
+  },
+  {
+    code: "C2M-E038",
+    title: "an einops name the tables do not translate",
+    hint: "c2m translates einops' rearrange, repeat, reduce and einsum and the Rearrange and Reduce layers (passes/tables/einops.ts), reading the pattern as einops does; other einops names (pack, unpack, EinMix, parse_shape) have no MLX form yet and their import is gone from the port: write the shape operations with reshape/transpose, or port that name by hand",
+    example: "from einops import pack\n\nx, ps = pack([a, b], 'b * d')",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

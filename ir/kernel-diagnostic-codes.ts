@@ -118,13 +118,13 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K035",
     title: "cooperative-groups construct not translated",
-    hint: "c2m maps thread_block, thread_block_tile<N> (N <= 32), tiled_partition, this_grid().thread_rank(), sync, shuffles, votes and reduce; write other constructs with __syncthreads and __shfl_*_sync",
+    hint: "c2m maps thread_block, thread_block_tile<N> (N <= 32; up to 1024 over a block_tile_memory, its collectives reached by every thread of the block), tiled_partition, this_grid().thread_rank(), sync, shuffles, votes and reduce; write other constructs with __syncthreads and __shfl_*_sync",
     example: "auto active = cg::coalesced_threads();",
   },
   {
     code: "C2M-K036",
     title: "cooperative-groups tile wider than a SIMD-group",
-    hint: "Metal SIMD-groups hold 32 threads, like a warp: use tiles of 32 lanes or fewer (a power of two), and a threadgroup barrier with shared memory across them",
+    hint: "Metal SIMD-groups hold 32 threads, like a warp: use tiles of 32 lanes or fewer (a power of two), or declare the tile's scratch as CUDA asks (`__shared__ cg::block_tile_memory<BlockSize> m; cg::this_thread_block(m)`), which c2m carries as threadgroup memory",
     example: "cg::tiled_partition<64>(block)",
   },
   {
@@ -156,6 +156,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     title: "__constant__ variable written by the host, carried as a kernel input",
     hint: "Metal's program-scope `constant` data is fixed in the shader source and the host cannot write it, so the kernel takes the variable as one more input (its last parameter, named like the variable): pass the array your host code copies with cudaMemcpyToSymbol",
     example: "__constant__ float c_Kernel[17];  // cudaMemcpyToSymbol(c_Kernel, h_Kernel, sizeof(h_Kernel))",
+  },
+  {
+    code: "C2M-K044",
+    title: "atomic on a 16-bit float type",
+    hint: "Metal's atomics are on 32-bit int, uint and float (ulong for min/max) only, and mx.fast.metal_kernel's atomic_outputs declares atomic<T> of the output's dtype: accumulate in a float buffer (atomicAdd on float*) and convert to half/bfloat16 in a second launch",
+    example: "atomicAdd(reinterpret_cast<__nv_bfloat162*>(p), v);",
   },
 ];
 

@@ -45,6 +45,7 @@ export const ERROR_CODES = new Set([
   "C2M-K036",
   "C2M-K026",
   "C2M-K027",
+  "C2M-K044",
   "C2M-K045",
   "C2M-K042",
 ]);

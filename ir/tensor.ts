@@ -19,6 +19,12 @@ export interface TensorType {
    * conversion); anything else vetoes the flatten at `key`, which then converts to torch order first.
    */
   flatFrom?: { channels: number; key: string };
+  /**
+   * The rank is a guess: a layer of several ranks (GroupNorm) met an input of unknown rank and took its row's
+   * default. `layer` is the layer's key, `fn` the start of the function whose walk guessed; a use needing another
+   * rank there runs that layer at any rank instead (passes/walk/layout-conversion.ts, any-rank-layers.ts).
+   */
+  rankGuess?: { layer: string; fn: number };
 }
 
 export const channelsLast = (rank: number): Perm => [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];

@@ -64,6 +64,7 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     imports: new Set(),
     linearNhwc: new Map(),
     torchLayoutLayers: new Set(),
+    anyRankLayers: new Set(),
     layoutDeclarations: new Set(),
     layerValues: new Map(),
   };

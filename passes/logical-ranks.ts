@@ -7,13 +7,19 @@ import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 
 /** Ops that keep their input's rank. */
 const SAME_RANK = new Set(["Tensor.transpose"]);
+/** Ops that keep their input's rank, which their axes also count (`x.permute(0, 2, 1, 3, 4)` is rank 5). */
+const PERMUTES = new Set(["Tensor.permute", "torch.permute"]);
 const RESHAPES = new Set(["Tensor.view", "torch.reshape"]);
 const SEQUENCE_DISPLAYS = new Set(["tuple", "list"]);
 
-/** The result's rank, or undefined: `op` is the row's first torch name, `shape` the node(s) bound to its shape parameter. */
+/**
+ * The result's rank, or undefined: `op` is the row's first torch name, `shape` the node(s) bound to its shape
+ * parameter (a reshape's) or its dims parameter (a permute's).
+ */
 export function logicalResultRank(op: string, shape: SyntaxNode | SyntaxNode[] | undefined, subjectRank: number | undefined): number | undefined {
   if (SAME_RANK.has(op)) return subjectRank;
-  if (!RESHAPES.has(op) || !shape) return undefined;
+  if (PERMUTES.has(op) && subjectRank !== undefined) return subjectRank;
+  if ((!RESHAPES.has(op) && !PERMUTES.has(op)) || !shape) return undefined;
   const dims = Array.isArray(shape) && shape.length === 1 ? shape[0] : shape;
   if (Array.isArray(dims)) return dims.some((d) => d.type === "list_splat") ? undefined : dims.length;
   if (!SEQUENCE_DISPLAYS.has(dims.type)) return undefined;

@@ -1,6 +1,7 @@
 /** resolve-imports: map local names to fully qualified torch names, and find the import statements. */
 import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ImportIR } from "../ir/module.js";
+import { TABLED_LIBRARIES } from "./tables/einops.js";
 
 export interface ImportInfo {
   aliases: Map<string, string>;
@@ -16,18 +17,18 @@ export function resolveImports(root: SyntaxNode): ImportInfo {
       for (const n of namedChildren(stmt)) {
         if (n.type === "dotted_name") {
           const full = n.text;
-          if (isTorch(full)) torch = true;
+          if (isTabled(full)) torch = true;
           aliases.set(full.split(".")[0], full.split(".")[0]);
         } else if (n.type === "aliased_import") {
           const full = dottedName(n.childForFieldName("name")) ?? n.childForFieldName("name")!.text;
-          if (isTorch(full)) torch = true;
+          if (isTabled(full)) torch = true;
           aliases.set(n.childForFieldName("alias")!.text, full);
         }
       }
       imports.push({ node: stmt, torch });
     } else if (stmt.type === "import_from_statement") {
       const mod = stmt.childForFieldName("module_name")!.text;
-      const torch = isTorch(mod);
+      const torch = isTabled(mod);
       for (const n of stmt.childrenForFieldName("name")) {
         if (n.type === "dotted_name") aliases.set(n.text, canonicalTorchName(`${mod}.${n.text}`));
         else if (n.type === "aliased_import") {
@@ -42,6 +43,12 @@ export function resolveImports(root: SyntaxNode): ImportInfo {
 
 /** Whether a qualified name is torch's own (`torch`, `torch.nn.X`), not merely spelled like it (`torchvision.ops`). */
 export const isTorch = (name: string) => name === "torch" || name.startsWith("torch.");
+
+/**
+ * Whether the tables translate a qualified name: torch's own, or a library they carry rows for (einops,
+ * passes/tables/einops.ts). Its imports go like torch's and its names are translated where they are used.
+ */
+export const isTabled = (name: string) => isTorch(name) || TABLED_LIBRARIES.some((lib) => name === lib || name.startsWith(`${lib}.`));
 
 /** Fully qualified name of an identifier/attribute chain under the file's imports (`nn.Conv2d` → `torch.nn.Conv2d`). */
 export function qualify(node: SyntaxNode | null, aliases: Map<string, string>): string | undefined {

@@ -113,6 +113,8 @@ export interface SigParam {
   name: string;
   default?: string;
   varargs?: boolean;
+  /** `**name`: collects the keywords no other parameter takes, each rendered `keyword=value` */
+  varkw?: boolean;
   kwOnly?: boolean;
 }
 
@@ -134,7 +136,10 @@ function parseSigUncached(sig: readonly string[]): SigParam[] {
       kwOnly = true;
       continue;
     }
-    if (s.startsWith("**")) continue;
+    if (s.startsWith("**")) {
+      out.push({ name: s.slice(2), varkw: true, kwOnly: true });
+      continue;
+    }
     if (s.startsWith("*")) {
       out.push({ name: s.slice(1), varargs: true });
       kwOnly = true;
@@ -152,6 +157,8 @@ export interface Binding<T> {
   unknown: string[];
   /** positional arguments beyond the signature */
   extra: number;
+  /** the keyword of each argument a `**name` parameter collected (it renders as `keyword=value`) */
+  keywordOf: Map<T, string>;
 }
 
 /** Binds positional and keyword arguments to signature parameters, as Python would. */
@@ -171,13 +178,18 @@ export function bindArgs<T>(params: SigParam[], positional: T[], keyword: Map<st
   }
   if (i < positional.length) extra = positional.length - i;
   const unknown: string[] = [];
+  const varkw = params.find((p) => p.varkw);
+  const keywordOf = new Map<T, string>();
   for (const [k, v] of keyword) {
-    if (params.some((p) => p.name === k && !p.varargs)) byName.set(k, v);
+    if (params.some((p) => p.name === k && !p.varargs && !p.varkw)) byName.set(k, v);
     // torch's `x.reshape(shape=(-1, h, w))`, `x.permute(dims=(0, 2, 1))`: the keyword holds the varargs as one sequence
     else if (params.some((p) => p.name === k && p.varargs) && !byName.has(k)) byName.set(k, [v]);
-    else unknown.push(k);
+    else if (varkw) {
+      byName.set(varkw.name, [...((byName.get(varkw.name) as T[] | undefined) ?? []), v]);
+      keywordOf.set(v, k);
+    } else unknown.push(k);
   }
-  return { byName, unknown, extra };
+  return { byName, unknown, extra, keywordOf };
 }
 
 /** One argument of a template's call: `{p}` (positional), `kw={p}` (keyword), or `kw=literal` (MLX-only). */
@@ -221,7 +233,8 @@ export function minimalCall(
   mlxParams?: string[],
 ): { callee: string; args: string[]; helpers: string[] } | undefined {
   const plain = plainCallTemplate(template);
-  if (!plain) return undefined;
+  // the keywords a `**name` parameter collects are the template's to render
+  if (!plain || params.some((p) => p.varkw)) return undefined;
   const posParams = params.filter((p) => !p.varargs && !p.kwOnly);
   if (positional.length > posParams.length) return undefined;
   const pieceFor = (param: string) =>

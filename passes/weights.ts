@@ -184,7 +184,8 @@ function collectSequential(c: Collector, v: Extract<ModVal, { k: "seq" }>, t: st
     // `#` matches only the digits of a position, so an element's own attributes (`block.1.fc1`) are not
     // taken for the positions of a nested Sequential (`block.#.#`) when the elements differ in kind
     collect(inner, v.elem ?? { k: "unknown" }, join(t, "#"), join(m, "layers.#"), seen);
-    renames.push({ torch: `${t}.#.**`, mlx: `${m}.layers.#.**`, op: "identity" });
+    // join: a Sequential subclass's own map (t and m empty) reads `#.**`, never `.#.**`, which no key matches
+    renames.push({ torch: join(t, "#.**"), mlx: join(m, "layers.#.**"), op: "identity" });
   }
 }
 

@@ -104,10 +104,20 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     error: true,
   },
   {
-    name: "cooperative-groups block_tile_memory (storage for tiles wider than a warp)",
+    name: "a collective on a tile wider than a SIMD-group that not every thread reaches",
     code: "C2M-K035",
-    src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n${kernel(`  __shared__ /*@*/cg::block_tile_memory<256> scratch;\n  if (i < n) y[i] = x[i];`)}`,
-    message: /'block_tile_memory' is not translated: .*need a barrier over just those SIMD-groups, which Metal lacks/,
+    src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n${kernel(
+      `  __shared__ cg::block_tile_memory<256> scratch;\n  auto t = cg::tiled_partition<64>(cg::this_thread_block(scratch));\n  if (i < n) y[i] = cg::reduce(/*@*/t, x[i], cg::plus<float>());`,
+    )}`,
+    message:
+      /tile 't' may be wider than a SIMD-group, and this collective on it is in code not every thread of the threadgroup is shown to reach .*threadgroup_barrier, which every thread of the threadgroup must reach/,
+    error: true,
+  },
+  {
+    name: "an atomic on a bfloat16 pair",
+    code: "C2M-K044",
+    src: `#include <cuda_bf16.h>\n${kernel(`  if (i < n) /*@*/atomicAdd(reinterpret_cast<__nv_bfloat162*>(y) + i, __floats2bfloat162_rn(x[i], 0.0f));`)}`,
+    message: /a __nv_bfloat162: Metal's atomic<T> holds only 32-bit int, uint and float/,
     error: true,
   },
   {

@@ -281,6 +281,34 @@ __global__ void normalise(float* y, const float* x, int C) {
     expect(errorsOf(sized).join("\n")).toMatch(/C2M-K002 __shared__ memory declared in __device__ function 'first'/);
   }, 120_000);
 
+  it("a 2-d __shared__ array of a __device__ function (llm.c's trimat matmul_tri4 `lhs_s[128][32]`) is hoisted and passed as a pointer to its rows, and verifies", async () => {
+    const src = `
+__device__ void transpose_tile(float* out, const float* in, int n) {
+    __shared__ float tile[8][9];
+    int x = threadIdx.x, y = threadIdx.y;
+    tile[y][x] = in[(blockIdx.x * 8 + y) * 8 + x];
+    __syncthreads();
+    out[(blockIdx.x * 8 + x) * 8 + y] = tile[y][x] + tile[x][y];
+}
+__global__ void tiles(float* out, const float* in, int n) { transpose_tile(out, in, n); }
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "tiles",
+        [{ T: 3 }],
+        [
+          { name: "out", dtype: "float32", count: "T * 64", role: "output" },
+          { name: "in", dtype: "float32", count: "T * 64", role: "input" },
+        ],
+        [{ kernel: "tiles", grid: ["T", 1, 1], block: [8, 8, 1], args: [{ buffer: "out" }, { buffer: "in" }, { scalar: "T", type: "int" }] }],
+      ),
+    );
+    const k = r.kernels[0]!.spec;
+    expect(k.source).toMatch(/^threadgroup float c2m_sh_transpose_tile_tile\[8\]\[9\];/);
+    expect(k.header).toContain("threadgroup float (*tile)[9] = c2m_sh_transpose_tile_tile;");
+  }, 120_000);
+
   it("an extern __shared__ array of a __device__ function is the kernel's dynamic threadgroup array; a tile-synced volatile reduction verifies", async () => {
     // cuda-samples' threadFenceReduction shape: the Volta-era reduction syncs the tile after each store, so
     // no lockstep step (whose SIMD-group barriers would hang in its divergent branch) is added
@@ -384,11 +412,12 @@ __global__ void strided_sum(float* y, const float* x, int n) {
     const body = r.kernels[0]!.spec.source;
     expect(body.match(/\{ int c2m_step_0 = i; \{ int i = c2m_step_0; \{/g)?.length).toBe(2);
     expect(body).toMatch(/metal::sqrt\(float\(hs\)\)/); // sqrtf's int argument converted, as CUDA does
-    // a lambda whose result is used, or that captures by value, stays refused with the reason
+    // a lambda whose result is used becomes a header function (test/kernel-lambda-functions.test.ts); one that
+    // captures a buffer stays refused with the reason
     const returning = `__global__ void k(float* y) {\n  auto f = [&](int i) { return 2.0f * i; };\n  y[threadIdx.x] = f(threadIdx.x);\n}\n`;
-    expect(errorsOf(returning).join("\n")).toMatch(/C2M-K002 lambdas inside kernels are not translated: lambda 'f' returns/);
+    expect(errorsOf(returning)).toEqual([]);
     const byValue = `__global__ void k(float* y) {\n  float a = 1.0f;\n  auto f = [=](int i) { y[i] = a; };\n  f(threadIdx.x);\n}\n`;
-    expect(errorsOf(byValue).join("\n")).toMatch(/C2M-K002 .*lambda 'f' captures \[=\]/);
+    expect(errorsOf(byValue).join("\n")).toMatch(/C2M-K002 .*lambda 'f' uses 'y'|C2M-K002 .*lambda 'f' captures 'y'/);
   }, 120_000);
 
   it("a function-pointer template parameter is refused (C2M-K045), not printed as an int", () => {

@@ -20,8 +20,9 @@
  * - a __device__ template over a function pointer, given named __device__ functions (llm.c's
  *   `blockReduce<warpReduceSum>`), is specialised into one plain function per function (Metal has no function
  *   pointers), placed before its first use so that a function defined after the template is declared;
- * - a kernel templated over a function pointer (llm.c's trimul_global) is refused with C2M-K045, as a device
- *   function is: MLX's template list has no function to pass (it was emitted naming an undeclared function);
+ * - a kernel templated over a function pointer (llm.c's trimul_global), given functions directly or through a host
+ *   launcher template's own parameter (trimul_launcher<matmul_tri_naive>), is specialised as a device function is:
+ *   one kernel per function (MLX's template list has no function to pass); one given none stays C2M-K045;
  * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
  */
 import { describe, expect, it } from "vitest";
@@ -332,12 +333,41 @@ __global__ void sum_max(float* out, const float* x) {
     expect(k.spec.header).not.toMatch(/warp_reduction/);
   }, 120_000);
 
-  it("of a kernel: refused with C2M-K045 at the kernel", () => {
+  it("of a kernel given functions through a host launcher template (llm.c's trimul_launcher<matmul_tri_naive>): one kernel per function, verified", async () => {
+    const src = `using fn_t = float (*)(float);
+template <fn_t op>
+__global__ void apply(const float* x, float* y, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) y[i] = op(x[i]); }
+template <fn_t op>
+void launch(const float* x, float* y, int n) { apply<op><<<(n + 31) / 32, 32>>>(x, y, n); }
+__device__ float twice(float v) { return 2.0f * v; }
+__device__ float square(float v) { return v * v; }
+void run(int which, const float* x, float* y, int n) { if (which) launch<twice>(x, y, n); else launch<square>(x, y, n); }
+`;
+    const r = compileKernels(src, { filename: "apply.cu" });
+    expect(r.kernels.map((k) => k.name).sort()).toEqual(["apply__square", "apply__twice"]);
+    expect(r.instances).toEqual({ apply__square: { kernel: "apply", templateArgs: ["square"] }, apply__twice: { kernel: "apply", templateArgs: ["twice"] } });
+    // the CUDA original --verify runs ends with the specialised kernels, launched by their names
+    expect(r.source).toMatch(/__global__ void apply__twice\(const float\* x, float\* y, int n\) \{[^}]*y\[i\] = twice\(x\[i\]\); \}/);
+    for (const name of ["apply__twice", "apply__square"])
+      await translatesAndVerifies(
+        src,
+        spec(
+          name,
+          [{ n: 45 }],
+          [
+            { name: "x", dtype: "float32", count: "n", role: "input" },
+            { name: "y", dtype: "float32", count: "n", role: "output" },
+          ],
+          [{ kernel: name, grid: ["cdiv(n, 32)", 1, 1], block: [32, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { scalar: "n", type: "int" }] }],
+        ),
+      );
+  }, 120_000);
+
+  it("of a kernel no function is given to: refused with C2M-K045 at the kernel", () => {
     const src = `using fn_t = float (*)(float);
 __device__ float twice(float v) { return 2.0f * v; }
 template <fn_t op>
 __global__ void apply(const float* x, float* y) { y[threadIdx.x] = op(x[threadIdx.x]); }
-void run(const float* x, float* y) { apply<twice><<<1, 32>>>(x, y); }
 `;
     const r = compileKernels(src, { filename: "apply.cu" });
     const d = r.diagnostics.find((x) => x.code === "C2M-K045");

@@ -10,12 +10,25 @@ import { runCudaLaunches } from "../src/verify/cuda.js";
 import { normalizeDtype } from "../src/verify/dtypes.js";
 import { goldenBuffers, goldenLaunches } from "../src/verify/golden.js";
 import { loadZooFixture, specDeviceSource, zooFixturesDir, zooSpecs } from "../bench/kernel-zoo-gpu.js";
+import { deviceOnlySource } from "../bench/kernel-zoo-device.js";
 
 const TOLERANCE: Record<string, { rtol: number; atol: number }> = {
   float32: { rtol: 1e-5, atol: 1e-6 },
   float16: { rtol: 1e-3, atol: 1e-3 },
   bfloat16: { rtol: 8e-3, atol: 8e-3 },
 };
+
+test("the GPU drivers' device code keeps a `using` alias a kept template names (llm.c's reduction_func_t)", () => {
+  const src = `using reduction_func_t = float (*)(float);
+using unused_t = int;
+__device__ float warpReduceSum(float v) { return v; }
+template <reduction_func_t f> __device__ float blockReduce(float v) { return f(v); }
+__global__ void k(float* out) { out[0] = blockReduce<warpReduceSum>(out[0]); }
+`;
+  const d = deviceOnlySource(src, new Set(["k"]));
+  expect(d).toContain("using reduction_func_t = float (*)(float);");
+  expect(d).not.toContain("unused_t");
+});
 
 describe.skipIf(!existsSync(zooFixturesDir()))("the CUDA emulator reproduces the corpus kernels' GPU recordings", () => {
   const cases = zooSpecs();

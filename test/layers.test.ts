@@ -582,11 +582,22 @@ describe("torch.nn → MLX layer table", () => {
         // against torch in test/autograd-function.test.ts and test/tensor-contains.test.ts
         "C2MAutogradFunction",
         "c2m_contains",
-        // against torch in test/untyped-receivers.test.ts
+        // against torch in test/untyped-receivers.test.ts and test/modulelist-methods.test.ts
         "c2m_data_of",
         "c2m_parameters_of",
+        "c2m_named_parameters_of",
+        // against torch in test/rank-guess.test.ts
+        "c2m_any_rank",
         // against torch in test/runtime-weights.test.ts (keys a builder's modules hold, resolved by the built layers)
         "c2m_resolve_torch_keys",
+        // einops' rows and their helpers (passes/tables/einops.ts), against torch and einops in test/einops.test.ts
+        "c2m_einops",
+        "einops_rearrange",
+        "einops_repeat",
+        "einops_reduce",
+        "einops_einsum",
+        "EinopsRearrange",
+        "EinopsReduce",
       ]);
       // cookbook_* helpers are proven by the cookbook goldens' parity (test/cookbook.test.ts)
       expect(Object.keys(HELPERS).filter((h) => !exercised.has(h) && !translatorHelpers.has(h) && !h.startsWith("cookbook_"))).toEqual([]);

@@ -4,6 +4,9 @@ class ConvTorch(nn.Module):
     first (for 'same', an even kernel's odd cell goes after, as torch does), then convolved unpadded.
     Holds weight (O, *K, I / groups) and bias as MLX's convolutions do, so the weights map the same way."""
 
+    # how torch's tensors map onto this layer, for a key resolved at load time (c2m_runtime_weights.py)
+    C2M_TORCH_LAYOUT = {"weight": "conv"}
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True, padding_mode="zeros", dims=2):
         super().__init__()
         as_tuple = lambda v: tuple(v) if isinstance(v, (tuple, list)) else (v,) * dims

@@ -3,6 +3,9 @@ class ConvTransposeConvMapped(nn.Module):
     weight map converts torch's key there as a conv's weight, (O, I, *K) -> (O, *K, I), which for a ConvTranspose's
     (I, O, *K) gives (I, *K, O). This layer holds its weight so and swaps it to MLX's (O, *K, I) when called."""
 
+    # how torch's tensors map onto this layer, for a key resolved at load time (c2m_runtime_weights.py)
+    C2M_TORCH_LAYOUT = {"weight": "conv"}
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, dilation=1, bias=True, dims=2):
         super().__init__()
         inner = getattr(nn, f"ConvTranspose{dims}d")(

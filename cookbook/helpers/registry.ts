@@ -77,7 +77,11 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_device_of: { file: "c2m_device_of.py", needs: [], kind: "function" },
   // `x.data` and `x.parameters()` on a value c2m cannot type (passes/untyped-receivers.ts)
   c2m_data_of: { file: "c2m_data_of.py", needs: [], kind: "function" },
-  c2m_parameters_of: { file: "c2m_parameters_of.py", needs: [], kind: "function" },
+  c2m_parameters_of: { file: "c2m_parameters_of.py", needs: ["c2m_named_parameters_of"], kind: "function" },
+  // named_parameters() and parameters() on a receiver that may be a torch ModuleList, MLX's plain list (passes/tables/index.ts MODULE_METHODS)
+  // a channels-last layer of several ranks called on a value whose rank c2m could not tell (passes/any-rank-layers.ts)
+  c2m_any_rank: { file: "c2m_any_rank.py", needs: [], kind: "function" },
+  c2m_named_parameters_of: { file: "c2m_named_parameters_of.py", needs: [], kind: "function" },
   c2m_contains: { file: "c2m_contains.py", needs: [], kind: "function" },
   pool_padding: { file: "pool_padding.py", needs: [], kind: "function" },
   MaxPoolTorch: cls("MaxPoolTorch.py", ["pool_padding"]),
@@ -135,6 +139,14 @@ export const HELPERS: Record<string, HelperEntry> = {
   TransformerEncoderLayer: cls("TransformerEncoderLayer.py", ["MultiheadAttention"], ENCODER_LAYER_WEIGHTS),
   Unflatten: cls("Unflatten.py"),
   Upsample: cls("Upsample.py"),
+  // einops' functions and layers (passes/tables/einops.ts), all over one pattern reader
+  c2m_einops: { file: "einops_core.py", needs: [], kind: "function" },
+  einops_rearrange: { file: "einops_rearrange.py", needs: ["c2m_einops"], kind: "function" },
+  einops_repeat: { file: "einops_repeat.py", needs: ["c2m_einops"], kind: "function" },
+  einops_reduce: { file: "einops_reduce.py", needs: ["c2m_einops"], kind: "function" },
+  einops_einsum: { file: "einops_einsum.py", needs: [], kind: "function" },
+  EinopsRearrange: cls("EinopsRearrange.py", ["c2m_einops"]),
+  EinopsReduce: cls("EinopsReduce.py", ["c2m_einops"]),
   // cookbook rules (cookbook/*.rules)
   cookbook_rope_pairs: { file: "cookbook_rope_pairs.py", needs: [], kind: "function" },
   cookbook_grid_sample: { file: "cookbook_grid_sample.py", needs: [], kind: "function" },

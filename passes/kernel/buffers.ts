@@ -34,6 +34,12 @@ export interface AccessSite {
   /** the local pointer the access goes through (`r` in `r[E]`) */
   via?: string;
   indirect: boolean;
+  /**
+   * a helper's 128-bit access at the pointer it is given (llm.c's load128/store128 through Packed128:
+   * `*reinterpret_cast<const int4*>(address)`): the node is the argument (`residual + c`), the access
+   * reaches the 16 bytes from there (inout-plans.ts spanParts)
+   */
+  span128?: boolean;
 }
 
 export interface KernelAnalysis {
@@ -225,6 +231,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
             write: cu?.write ?? false,
             indirect: true,
             ...(cu && cu.atomics.size ? { atomic: { op: [...cu.atomics][0], call: n } } : {}),
+            ...(accesses128(callee, i) ? { span128: true } : {}),
           });
         });
       }
@@ -312,6 +319,19 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
     dynamicShared: shared.find((s) => s.dynamic),
     ok,
   };
+}
+
+/**
+ * Whether a device function reaches its pointer parameter `i` only as one 128-bit value at that address:
+ * every use of the parameter is `reinterpret_cast<(const) int4*>(p)` (llm.c's load128, load128cs, store128,
+ * store128cs: Packed128's 16-byte loads and stores).
+ */
+export function accesses128(f: KFunction, i: number): boolean {
+  const p = f.params[i];
+  if (!p || p.type.kind !== "pointer") return false;
+  const uses = f.body.text.match(new RegExp(`\\b${p.name}\\b`, "g"))?.length ?? 0;
+  const casts = f.body.text.match(new RegExp(`reinterpret_cast\\s*<\\s*(?:const\\s+)?int4\\s*\\*\\s*>\\s*\\(\\s*${p.name}\\s*\\)`, "g"))?.length ?? 0;
+  return uses > 0 && uses === casts;
 }
 
 /** Decide each pointer parameter's role (see BufferRole). */

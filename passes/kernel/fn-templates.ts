@@ -9,8 +9,15 @@
  * the copies go just before the top-level item that first uses one (after the function it is given, which
  * that use needs declared) and point at the template's lines; the template's own lines are left empty. A
  * template stays as written (and C2M-K045 refuses what uses it) when it is not alone on its lines, or is
- * given anything but a `__device__` function of the file (a pointer variable, another template's parameter).
- * Pure.
+ * given anything but a `__device__` function of the file (a pointer variable, an expression).
+ *
+ * A `__global__` kernel template over a function pointer is specialised the same way (llm.c's
+ * `template <matmul_fn_ptr matmul_tri> __global__ void trimul_global`, kernel `trimul_global__matmul_tri_naive`).
+ * Its argument is often a host launcher template's own parameter (`trimul_launcher<matmul_tri>` launching
+ * `trimul_global<matmul_tri><<<...>>>`): then the functions it is given are those the launcher is
+ * instantiated with (`trimul_launcher<matmul_tri_naive>(...)`). `instances` says which template and argument
+ * each specialised kernel is, and `kernelCopies` holds the kernels' copies, which the CUDA original that
+ * --verify runs gets appended (it launches each specialised kernel by name, as the translation is called). Pure.
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { field, named, walk } from "./cst.js";
@@ -21,6 +28,10 @@ export interface Specialised {
   lineOf: number[];
   /** template name → the functions it was specialised for */
   specialised: Map<string, string[]>;
+  /** a specialised kernel (`trimul_global__matmul_tri_naive`) → the template and argument it instantiates */
+  instances: Map<string, { kernel: string; templateArgs: string[] }>;
+  /** the specialised kernels' text, for the CUDA original that --verify runs */
+  kernelCopies: string;
 }
 
 /** `using fn = float (*)(float);` / `typedef float (*fn)(float);`: names of function-pointer types. */
@@ -43,14 +54,19 @@ interface FnTemplate {
   param: string;
 }
 
-/** Top-level `template <fnptr P> __device__ R name(...) {...}` with that one parameter. */
-function fnPointerTemplates(root: CudaNode, aliases: Set<string>): FnTemplate[] {
+/** The qualifiers before a function's declarator (`__global__ void __launch_bounds__(256, 2)`). */
+function leadText(fn: CudaNode): string {
+  return fn.text.slice(0, (field(fn, "declarator")?.startIndex ?? fn.startIndex) - fn.startIndex);
+}
+
+/** Top-level `template <fnptr P> __device__ R name(...) {...}` (or `__global__`, or, `host`, a host function) with that one parameter. */
+function fnPointerTemplates(root: CudaNode, aliases: Set<string>, host = false): FnTemplate[] {
   const out: FnTemplate[] = [];
   walk(root, (n) => {
     if (n.type !== "template_declaration") return n.type === "translation_unit" || n.type === "namespace_definition" || n.type === "declaration_list";
     const params = named(field(n, "parameters") ?? n).filter((p) => p.type !== "comment");
     const fn = named(n).find((c) => c.type === "function_definition");
-    if (params.length !== 1 || !fn || !/__device__/.test(fn.text.slice(0, (field(fn, "declarator")?.startIndex ?? fn.startIndex) - fn.startIndex))) return false;
+    if (params.length !== 1 || !fn || /__device__|__global__/.test(leadText(fn)) === host) return false;
     const p = params[0]!;
     const type = field(p, "type")?.text ?? "";
     const decl = field(p, "declarator");
@@ -65,17 +81,29 @@ function fnPointerTemplates(root: CudaNode, aliases: Set<string>): FnTemplate[] 
   return out;
 }
 
+/** The arguments a host launcher template is instantiated with (`trimul_launcher<matmul_tri_naive>(...)`), outside itself. */
+function instantiations(text: string, launcher: FnTemplate): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(new RegExp(`\\b${launcher.name}\\s*<([^<>;]*)>`, "g"))) {
+    if (m.index! >= launcher.node.startIndex && m.index! < launcher.node.endIndex) continue;
+    out.add(m[1]!.trim().replace(/^&\s*/, ""));
+  }
+  return [...out];
+}
+
 export function specialiseFunctionTemplates(text: string): Specialised {
   const lines = text.split("\n");
-  const identity = (): Specialised => ({ text, lineOf: lines.map((_, i) => i), specialised: new Map() });
+  const identity = (): Specialised => ({ text, lineOf: lines.map((_, i) => i), specialised: new Map(), instances: new Map(), kernelCopies: "" });
   if (!/\btemplate\b/.test(text)) return identity();
   const root = parseCuda(text).rootNode;
-  const templates = fnPointerTemplates(root, functionPointerAliases(root));
+  const aliases = functionPointerAliases(root);
+  const templates = fnPointerTemplates(root, aliases);
   if (!templates.length) return identity();
+  const launchers = fnPointerTemplates(root, aliases, true);
   const names = new Set(templates.map((t) => t.name));
   const deviceFunctions = new Set<string>();
   walk(root, (n) => {
-    if (n.type === "function_definition" && /__device__/.test(n.text.slice(0, (field(n, "declarator")?.startIndex ?? n.startIndex) - n.startIndex))) {
+    if (n.type === "function_definition" && /__device__/.test(leadText(n))) {
       const d = field(field(n, "declarator") ?? n, "declarator")?.text;
       if (d) deviceFunctions.add(d);
     }
@@ -88,10 +116,18 @@ export function specialiseFunctionTemplates(text: string): Specialised {
     let plain = true;
     for (const m of text.matchAll(new RegExp(`\\b${name}\\s*<([^<>;]*)>`, "g"))) {
       const arg = m[1]!.trim().replace(/^&\s*/, "");
-      if (params.has(arg)) continue; // the template calling itself with its own parameter
+      const within = (t: FnTemplate) => m.index! >= t.node.startIndex && m.index! < t.node.endIndex;
+      // the template calling itself with its own parameter
+      if (params.has(arg) && templates.some((t) => t.name === name && t.param === arg && within(t))) continue;
+      // a host launcher template's own parameter: the functions the launcher is instantiated with
+      const launcher = launchers.find((l) => l.param === arg && within(l));
+      const args = launcher ? instantiations(text, launcher) : [arg];
       // a __device__ function of the file; a pointer variable or an expression is not followed
-      if (deviceFunctions.has(arg)) given.add(arg);
-      else plain = false;
+      for (const a of args) {
+        if (deviceFunctions.has(a)) given.add(a);
+        else plain = false;
+      }
+      if (!args.length) plain = false;
     }
     // alone on its lines: the copies replace whole lines
     const alone = templates
@@ -110,9 +146,21 @@ export function specialiseFunctionTemplates(text: string): Specialised {
   const mine = templates.filter((t) => specialised.has(t.name));
   const inside = (i: number) => mine.some((t) => i >= t.node.startIndex && i < t.node.endIndex);
   const insertAt = new Map<number, { t: FnTemplate; f: string }[]>();
+  const instances = new Map<string, { kernel: string; templateArgs: string[] }>();
+  // the first use of `name<f>`, or else of `L<f>` for a launcher template L instantiating `name<its parameter>`
+  const firstUse = (name: string, f: string) => {
+    const via = launchers.filter((l) => new RegExp(`\\b${name}\\s*<\\s*&?\\s*${l.param}\\s*>`).test(l.node.text)).map((l) => l.name);
+    for (const n of [name, ...via]) {
+      const use = [...text.matchAll(new RegExp(`\\b${n}\\s*<\\s*&?\\s*${f}\\s*>`, "g"))].find((m) => !inside(m.index!));
+      if (use) return use;
+    }
+    return undefined;
+  };
   for (const [name, fns] of specialised) {
+    const kernel = mine.some((t) => t.name === name && /__global__/.test(leadText(named(t.node).find((c) => c.type === "function_definition")!)));
     for (const f of fns) {
-      const use = [...text.matchAll(new RegExp(`\\b${name}\\s*<\\s*&?\\s*${f}\\s*>`, "g"))].find((m) => !inside(m.index!));
+      if (kernel) instances.set(`${name}__${f}`, { kernel: name, templateArgs: [f] });
+      const use = firstUse(name, f);
       const item = use && named(root).find((c) => use.index! >= c.startIndex && use.index! < c.endIndex);
       if (!item || lines[item.startPosition.row]!.slice(0, item.startPosition.column).trim()) return identity();
       const at = insertAt.get(item.startPosition.row) ?? [];
@@ -122,6 +170,7 @@ export function specialiseFunctionTemplates(text: string): Specialised {
   }
   const blank = new Set(mine.flatMap((t) => Array.from({ length: t.node.endPosition.row - t.node.startPosition.row + 1 }, (_, j) => t.node.startPosition.row + j)));
   const outLines: string[] = [];
+  const kernelCopies: string[] = [];
   const lineOf: number[] = [];
   for (let i = 0; i < lines.length; i++) {
     for (const { t, f } of insertAt.get(i) ?? []) {
@@ -132,6 +181,7 @@ export function specialiseFunctionTemplates(text: string): Specialised {
         .replace(new RegExp(`\\b${t.param}\\b`, "g"), f)
         .replace(new RegExp(`\\b${t.name}\\s*\\(`), `${t.name}__${f}(`)
         .split("\n");
+      if (instances.has(`${t.name}__${f}`)) kernelCopies.push(copy.map(spell).join("\n"));
       copy.forEach((l, j) => {
         outLines.push(spell(l));
         lineOf.push(fn.startPosition.row + j);
@@ -140,5 +190,5 @@ export function specialiseFunctionTemplates(text: string): Specialised {
     outLines.push(blank.has(i) ? "" : spell(lines[i]!));
     lineOf.push(i);
   }
-  return { text: outLines.join("\n"), lineOf, specialised };
+  return { text: outLines.join("\n"), lineOf, specialised, instances, kernelCopies: kernelCopies.join("\n") };
 }

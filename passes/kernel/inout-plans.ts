@@ -8,7 +8,7 @@ import { same, type KernelAnalysis } from "./buffers.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { groupOwnershipProof, ownershipProof, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
+import { accessPair, groupOwnershipProof, ownershipProof, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
 import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
 
@@ -103,13 +103,14 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[]; oneThreadgroup?: boolean } | string {
+export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[]; oneThreadgroup?: boolean; sharedInGroup?: boolean } | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
   const aliases = new Map<string, OwnAlias>();
   const nodes: CudaNode[] = [];
   for (const s of sites) {
-    const acc = accessNode(s.node);
-    const base = acc ? unparen(field(acc, "argument")!) : undefined;
+    const span = s.span128 ? spanParts(s.node) : undefined;
+    const acc = span ? s.node : accessNode(s.node);
+    const base = span ? span.base : acc ? unparen(field(acc, "argument")!) : undefined;
     if (!acc || !base || base.type !== "identifier" || (acc.type === "subscript_expression" && subscriptCount(acc) !== 1))
       return `it is accessed through a cast, a helper function or pointer arithmetic (${s.node.text.slice(0, 60)}), so c2m cannot give each access the caller's value`;
     if (base.text !== name) {
@@ -138,10 +139,11 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
   }
   if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex))) return "an index of the buffer reads the buffer itself";
   // c2m_own copies an element in at its first touch by any thread, so threads of one threadgroup may share it
-  const why = proveOwnership(a, name) && proveOwnership(a, name, "group");
-  if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true };
+  const byThread = proveOwnership(a, name) === undefined;
+  const why = !byThread && proveOwnership(a, name, "group");
+  if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true, sharedInGroup: true };
   if (why) return why;
-  return { aliases: [...aliases.values()] };
+  return { aliases: [...aliases.values()], ...(byThread ? {} : { sharedInGroup: true }) };
 }
 
 /**
@@ -154,10 +156,13 @@ export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" 
   if (typeof moves === "string") return moves;
   for (const s of a.accesses) {
     if (s.root.kind !== "param" || s.root.name !== name) continue;
-    const n = accessNode(s.node);
-    const base = n ? unparen(field(n, "argument")!) : undefined;
+    const span = s.span128 ? spanParts(s.node) : undefined;
+    const n = span ? s.node : accessNode(s.node);
+    const base = span ? span.base : n ? unparen(field(n, "argument")!) : undefined;
     if (!n || base?.type !== "identifier") return "c2m cannot follow one of its accesses";
-    const index = n.type === "subscript_expression" ? subscriptIndices(n)?.[0] : undefined;
+    // a 128-bit helper's span starts at its offset (a 16-byte access is defined only at a 16-byte aligned
+    // address, so the span lies in a row of a multiple of its width whenever its start does)
+    const index = span ? span.offset : n.type === "subscript_expression" ? subscriptIndices(n)?.[0] : undefined;
     const aliasDef = base.text !== name ? a.aliasDefs.get(base.text) : undefined;
     const def = aliasDef ? aliasAt(aliasDef, n) : undefined;
     const own = def?.terms ?? def?.offset;
@@ -166,6 +171,10 @@ export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" 
     if (moves.length && aliasDef?.decl && aliasDef.decl.startIndex < moves[0]!.startIndex) return `it is accessed through '${base.text}', declared before '${name}' is moved`;
     sites.push({ node: n, ...(index ? { index } : {}), ...(offset ? { offset } : {}) });
   }
+  // a 16-byte span is not one element: the proofs below compare starts, which says nothing of spans that start apart
+  const spans = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.span128);
+  if (spans.length && new Set(sites.map((x) => (x.index ? x.index.text.replace(/\s+/g, "") : "") + (spans.some((sp) => sp.node === x.node) ? "#128" : ""))).size > 1)
+    return `it is accessed through a 128-bit helper (${accessPair(spans[0]!.node)}) and at other offsets or element by element, so c2m cannot show the 16-byte spans of different threads stay apart`;
   const first = Math.min(...sites.map((x) => x.node.startIndex));
   if (moves.some((m) => m.startIndex > first)) return `'${name}' is moved after it is first accessed, so its accesses do not all have one offset`;
   if (level === "thread") return ownershipProof(a.kernel.body, sites);
@@ -192,6 +201,15 @@ export interface OwnAlias {
   moves?: AliasMove[];
   /** declared pointing into another (read-only) buffer: the twins start at the buffer's base */
   elsewhere?: boolean;
+}
+
+/** A 128-bit helper's argument (AccessSite.span128): `p` or `p + offset`, p a parameter or a row pointer. */
+export function spanParts(arg: CudaNode): { base: CudaNode; offset?: CudaNode } | undefined {
+  const e = unparen(arg);
+  if (e.type === "identifier") return { base: e };
+  if (e.type !== "binary_expression" || field(e, "operator")?.text !== "+") return undefined;
+  const left = unparen(field(e, "left")!);
+  return left.type === "identifier" ? { base: left, offset: field(e, "right")! } : undefined;
 }
 
 /** The subscript or `*p` inside an lvalue like `y[i].x` or `(y[i])`. */

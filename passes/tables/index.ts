@@ -5,10 +5,12 @@ import type { LayerMapping, OpMapping } from "../../ir/tables.js";
 import { packageRoot } from "../../ir/package-root.js";
 import { LAYERS } from "./layers.js";
 import { OPS } from "./ops.js";
+import { EINOPS_LAYER_ROWS, EINOPS_OP_ROWS } from "./einops.js";
 
-export const LAYER_BY_NAME: Map<string, LayerMapping> = new Map(LAYERS.map((l) => [l.torch, l]));
+// torch's rows (checked against torch by test/ops.test.ts and test/layers.test.ts), then other libraries' (einops: test/einops.test.ts)
+export const LAYER_BY_NAME: Map<string, LayerMapping> = new Map([...LAYERS, ...EINOPS_LAYER_ROWS].map((l) => [l.torch, l]));
 
-export const OP_BY_NAME: Map<string, OpMapping> = new Map(OPS.flatMap((o) => o.torch.map((n) => [n, o] as const)));
+export const OP_BY_NAME: Map<string, OpMapping> = new Map([...OPS, ...EINOPS_OP_ROWS].flatMap((o) => o.torch.map((n) => [n, o] as const)));
 
 /** Torch containers handled by the translator itself rather than by a table row. */
 export const CONTAINERS = new Set(["torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"]);
@@ -84,16 +86,36 @@ const LOAD_HOOK_NOTE = {
   message: "a torch load_state_dict hook is dropped: the port loads weights converted from the torch model's state_dict(), which the hook does not change",
 };
 
+export interface ModuleMethodRow {
+  mlx: string;
+  imports?: string[];
+  helpers?: string[];
+  moduleOnly?: boolean;
+  note?: { code: string; message: string };
+  container?: { mlx: string; helpers: string[] };
+}
+
 /**
  * torch.nn.Module methods whose MLX counterpart differs ({self} is the module's text). MLX's
  * `parameters()` is a nested dict, so torch's iterators become flattened lists. `{args}` is the call's
  * arguments, translated. `moduleOnly`: no other object torch code meets has the method (a tensor, a list, a
  * dict), so a call on a receiver of unknown type (`module.named_children()` in a helper taking any module) is
- * the module's.
+ * the module's. `container`: the form where the receiver is a torch ModuleList, which MLX holds as a plain list (no
+ * Module method reaches it), or may be one (a moduleOnly method on a receiver of unknown type): a helper that asks at
+ * run time; a row without one keeps its module form.
  */
-export const MODULE_METHODS: Record<string, { mlx: string; imports?: string[]; helpers?: string[]; moduleOnly?: boolean; note?: { code: string; message: string } }> = {
-  named_parameters: { mlx: "tree_flatten({self}.parameters())", imports: ["from mlx.utils import tree_flatten"], moduleOnly: true },
-  parameters: { mlx: "[p for _, p in tree_flatten({self}.parameters())]", imports: ["from mlx.utils import tree_flatten"] },
+export const MODULE_METHODS: Record<string, ModuleMethodRow> = {
+  named_parameters: {
+    mlx: "tree_flatten({self}.parameters())",
+    imports: ["from mlx.utils import tree_flatten"],
+    moduleOnly: true,
+    container: { mlx: "c2m_named_parameters_of({self})", helpers: ["c2m_named_parameters_of"] },
+  },
+  parameters: {
+    mlx: "[p for _, p in tree_flatten({self}.parameters())]",
+    imports: ["from mlx.utils import tree_flatten"],
+    container: { mlx: "c2m_parameters_of({self})", helpers: ["c2m_parameters_of"] },
+  },
   named_buffers: { mlx: "[]", moduleOnly: true },
   buffers: { mlx: "[]" },
   // torch's names: a Sequential's are its positions ("0", "1", ...), which MLX's keeps in its `layers` list

@@ -8,7 +8,7 @@ import { evaluatedOnImport, inAnnotation, UNTRANSLATED_HELPER, untranslatedMessa
 import type { SyntaxNode } from "../../grammar/python.js";
 import type { LayerMapping } from "../../ir/tables.js";
 import { paren } from "../template-render.js";
-import { isTorch, qualify } from "../resolve-imports.js";
+import { isTabled, isTorch, qualify } from "../resolve-imports.js";
 import { helpersFor, importsFor, TORCH_NAME_CAVEATS } from "../tables/torch-runtime.js";
 import { layerValueClass } from "../layer-values.js";
 import { registeredOp } from "../registered-ops.js";
@@ -32,7 +32,7 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
   const attr = e.childForFieldName("attribute")!.text;
   const q = qualify(e, w.ctx.mod.aliases);
   if (readsDtypeAttribute(e, w.fn, w.ctx.mod.aliases)) return { v: { k: "other" }, text: dtypeAttributeText(e, expr(w, obj).text) };
-  if (q && isTorch(q)) {
+  if (q && isTabled(q)) {
     if (TORCH_NAMES[q]) return torchName(w, q, e);
     const registered = registeredOp(q, w.ctx.mod);
     if (registered) return { v: { k: "other" }, text: registered };
@@ -45,6 +45,10 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
       return { v: { k: "other" }, text: ref };
     }
     if (evaluatedOnImport(e)) return untranslated(w, q, e);
+    if (!isTorch(q)) {
+      w.diag("C2M-E038", e, `${q} has no MLX translation`);
+      return { v: { k: "other" }, text: e.text };
+    }
     if (q.startsWith("torch.nn.")) {
       w.diag("C2M-W001", e, `torch name ${q} has no MLX mapping`);
       return { v: { k: "other" }, text: e.text };

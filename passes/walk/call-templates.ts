@@ -7,9 +7,11 @@ import type { LayerMapping } from "../../ir/tables.js";
 import type { SigParam } from "../template-render.js";
 import type { Gen, TranslateContext } from "./types.js";
 
-export function textsOf(byName: Map<string, SyntaxNode | SyntaxNode[]>, texts: Map<SyntaxNode, string>): Map<string, string | string[]> {
+export function textsOf(byName: Map<string, SyntaxNode | SyntaxNode[]>, texts: Map<SyntaxNode, string>, keywordOf?: Map<SyntaxNode, string>): Map<string, string | string[]> {
   const out = new Map<string, string | string[]>();
-  for (const [k, n] of byName) out.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
+  // an argument a `**name` parameter collected keeps its keyword
+  const text = (x: SyntaxNode) => (keywordOf?.has(x) ? `${keywordOf.get(x)}=` : "") + (texts.get(x) ?? x.text);
+  for (const [k, n] of byName) out.set(k, Array.isArray(n) ? n.map(text) : text(n));
   return out;
 }
 

@@ -12,14 +12,14 @@ import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.j
 import { stringValue } from "../module-tree.js";
 import { isNamedSequential } from "../named-sequential.js";
 import { enumerated, zipped } from "../loop-values.js";
-import { isTorch, qualify } from "../resolve-imports.js";
+import { isTabled, isTorch, qualify } from "../resolve-imports.js";
 import { AUTOCAST_CONTEXTS, helpersFor, RUNTIME_CALLS, TORCH_STRING_NAMES } from "../tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "../package-probes.js";
 import { registeredOp } from "../registered-ops.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialItems } from "../sequential-access.js";
 import { anyChildOf, CHILD_ITERATORS } from "../module-children.js";
 import { selfAttribute } from "../unnamed-attrs.js";
-import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES } from "../tables/index.js";
+import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { childIteration, iterElement } from "./values.js";
@@ -165,7 +165,7 @@ export function call(w: WalkState, e: SyntaxNode): Gen {
     w.ctx.helpers.add("ModuleDict");
     return containerCall(w, e, "ModuleDict");
   }
-  if (q && isTorch(q)) return torchCall(w, e, fn, q);
+  if (q && isTabled(q)) return torchCall(w, e, fn, q);
   // `getattr(self, f"layer{i}")`, `self.__getattr__('level_%d' % i)`: a module stored under a computed name (../computed-attrs.ts)
   const stored = computedSelfAttribute(e, w.cls);
   if (stored) return { v: { k: "module", m: stored }, text: e.text };
@@ -201,6 +201,11 @@ function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen 
     return opaqueCall(w, e, new Map([[fn, `${torchName(w, ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
   }
   if (evaluatedOnImport(e)) return untranslated(w, `${q}(...)`, e);
+  // another tabled library's name (einops.pack): its import went, so the call cannot run as written
+  if (!isTorch(q)) {
+    w.diag("C2M-E038", e, `${q} has no MLX translation`);
+    return opaqueCall(w, e, new Map([[fn, fn.text]]));
+  }
   w.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
   return opaqueCall(w, e, new Map([[fn, fn.text]]));
 }
@@ -230,8 +235,9 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     (obj.type === "identifier" && !w.env.has(obj.text) && (w.ctx.mod.aliases.has(obj.text) || w.ctx.mod.classes.has(obj.text) || w.ctx.mod.otherClasses.has(obj.text)));
   const knownTensor = o.v.k === "tensor" && !o.v.assumed;
   const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
-  // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter)
-  if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+  // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter), a
+  // ModuleList among them, which MLX holds as a plain list
+  if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, containerForm(MODULE_METHODS[method]));
   // `x.parameters()` on a value of unknown type: the helper asks at run time (untyped-receivers.ts)
   if (callsUntypedParameters(method, o.v.k, namedChildren(e.childForFieldName("arguments")!).length)) {
     w.ctx.helpers.add(PARAMETERS_OF_HELPER);
@@ -247,7 +253,7 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     const owner = m.k === "class" ? (m.ext?.cls ?? w.ctx.mod.classes.get(m.name)) : undefined;
     const held = owner && !owner.methods.has(method) ? selfAttribute(owner, method, (m.k === "class" && m.ext?.mod.aliases) || w.ctx.mod.aliases) : undefined;
     if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return moduleCall(w, e, held, `${o.text}.${method}`);
-    if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, MODULE_METHODS[method]);
+    if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, m.k === "list" ? containerForm(MODULE_METHODS[method]) : MODULE_METHODS[method]);
     if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return moduleMethod(w, e, o.text, SEQUENTIAL_METHODS[method]);
     const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, w.ctx.mod) : undefined;
     if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: `${o.text}.${method}()` };
@@ -318,6 +324,12 @@ function torchFeatureProbe(w: WalkState, e: SyntaxNode): Gen | undefined {
   return { v: { k: "other" }, text: expr(w, dflt).text };
 }
 
+/** A module method's form for a receiver that is, or may be, a torch ModuleList: MLX's plain list has no Module method. */
+function containerForm(row: ModuleMethodRow): ModuleMethodRow {
+  return row.container ? { ...row, mlx: row.container.mlx, imports: [], helpers: row.container.helpers } : row;
+}
+
+/** A module method called on `self` (the receiver's text), by its table row. */
 function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: string; imports?: string[]; helpers?: string[]; note?: { code: string; message: string } }): Gen {
   w.record("table", `Module.${e.childForFieldName("function")!.childForFieldName("attribute")?.text ?? "?"}`, e);
   if (mm.note) w.diag(mm.note.code, e, mm.note.message);

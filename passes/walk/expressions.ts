@@ -9,7 +9,9 @@ import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { paren } from "../template-render.js";
 import { identifiers } from "../module-tree.js";
 import { targetValues } from "../loop-values.js";
-import { LAYER_BY_NAME, TORCH_NAMES } from "../tables/index.js";
+import { LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "../tables/index.js";
+import { functionReference } from "../function-values.js";
+import { isTabled, isTorch } from "../resolve-imports.js";
 import { rebuild, rebuildOne, rewriteOf } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { iterElement, tensorVal } from "./values.js";
@@ -54,6 +56,17 @@ function name(w: WalkState, e: SyntaxNode): Gen {
   const layer = q && q !== e.text ? LAYER_BY_NAME.get(q) : undefined;
   if (layer) return layerValue(w, layer, e);
   if (q && q !== e.text && (q === "torch" || q.startsWith("torch.")) && evaluatedOnImport(e)) return untranslated(w, q, e);
+  // an op of another tabled library used as a value (`map(rearrange, …)`): its import went, so the name must too;
+  // its helper has the library's signature (passes/tables/einops.ts), so the helper stands for it
+  if (q && q !== e.text && !isTorch(q) && isTabled(q)) {
+    const op = OP_BY_NAME.get(q);
+    const ref = op ? (functionReference(op) ?? op.helpers?.[0]) : undefined;
+    if (ref) {
+      for (const h of op!.helpers ?? []) w.ctx.helpers.add(h);
+      return { v: { k: "other" }, text: ref };
+    }
+    w.diag("C2M-E038", e, `${q} has no MLX translation`);
+  }
   return { v: { k: "other" }, text: e.text };
 }
 

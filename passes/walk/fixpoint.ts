@@ -73,9 +73,11 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
   let w: WalkState;
   let round = 0;
   do {
+    const anyRank = ctx.anyRankLayers.size;
     w = new WalkState(ctx, fn, cls, new Map(decisions), opts);
     walkFunction(w);
-    decisions = w.decisions;
+    // a layer's rank guess was contradicted: the decisions made on that guess go with it (passes/any-rank-layers.ts)
+    decisions = ctx.anyRankLayers.size === anyRank ? w.decisions : new Map();
   } while (w.newDecision && ++round < 12);
   if (!w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, key, before, w);
   return w;
@@ -85,8 +87,8 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
  * Walks already made, per function. A forward is walked to a fixpoint for its signature (twice: the layouts it
  * prefers, then with them) and once more for the output; most of these walks have the same inputs. A walk is
  * a function of the function, its class, the walk's options and the shared state it reads: signatures (fixed
- * once computed), and the layers the walks marked for a torch-layout helper or a CHW flatten (sets that only
- * grow). A walk is reused only if that shared state did not change during it or since, and it read no
+ * once computed), and the layers the walks marked for a torch-layout helper, a CHW flatten or any rank (sets
+ * that only grow). A walk is reused only if that shared state did not change during it or since, and it read no
  * signature still being computed. The walker is reused as it is: its edits and diagnostics are reported once,
  * by the layout pass, for the walk it keeps.
  */
@@ -99,7 +101,7 @@ function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOpti
 }
 
 function sharedStateStamp(ctx: TranslateContext): string {
-  return `${ctx.chwFlatten.size}:${ctx.torchLayoutLayers.size}`;
+  return `${ctx.chwFlatten.size}:${ctx.torchLayoutLayers.size}:${ctx.anyRankLayers.size}`;
 }
 
 function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: WalkState): void {

@@ -97,7 +97,7 @@ function layerCall(
     for (const h of [...keptArgs.helpers, ...(row.helpers ?? [])]) w.ctx.helpers.add(h);
     return { v: { k: "other" }, text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
   }
-  const r = renderTemplate(template, { given: textsOf(bound.byName, texts), defaults: defaultsOf(params) });
+  const r = renderTemplate(template, { given: textsOf(bound.byName, texts, bound.keywordOf), defaults: defaultsOf(params) });
   if (!r.ok) {
     w.diag("C2M-W003", e, `${row.torch} needs argument ${r.missing}`);
     return { v: { k: "other" }, text: e.text };

@@ -7,6 +7,7 @@ import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { isIdentity, samePerm, transposeAxes, type Perm, type TensorType } from "../../ir/tensor.js";
 import { paren } from "../template-render.js";
 import { listConcatenation } from "../list-boundaries.js";
+import { rankConflict, rankConflictMessage, retractableGuess } from "../any-rank-layers.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { mergeVal } from "./values.js";
@@ -30,6 +31,16 @@ export function convert(w: WalkState, g: Gen, node: SyntaxNode, want: Perm | und
   }
   const cur = g.v.t.perm;
   if (samePerm(cur, want)) return g;
+  const conflict = rankConflict(g.v.t, want);
+  if (conflict) {
+    // a layer guessed the rank this walk: it runs at any rank from the next round; else no transpose can be right
+    const guess = retractableGuess(g.v.t, w.fn, w.ctx.anyRankLayers);
+    if (guess) {
+      w.ctx.anyRankLayers.add(guess);
+      w.newDecision = true;
+    } else w.diag("C2M-E034", node, rankConflictMessage(conflict));
+    return g;
+  }
   const rank = g.v.t.rank ?? cur?.length ?? want?.length ?? rankHint;
   if (rank === undefined) return g;
   if (!isIdentity(want) && isIdentity(cur) && g.v.def) {

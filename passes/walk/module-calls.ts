@@ -13,6 +13,7 @@ import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, res
 import { foreignSequentialItems, foreignTakesTorchLayout } from "../package-classes.js";
 import type { LayerRow } from "../tables/layers.js";
 import { RUNTIME_MODULE_MESSAGE, runtimeModuleArgs } from "../runtime-modules.js";
+import { ANY_RANK_HELPER } from "../any-rank-layers.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, LayoutDecision, Val } from "./types.js";
 import { isUnitAdaptivePool, layerChannels, optionsAgree, tensorVal } from "./values.js";
@@ -41,12 +42,19 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
   const fn = e.childForFieldName("function")!;
   const callee = calleeText !== fn.text ? calleeText : expr(w, fn).text;
   if ("runtime" in result && result.runtime) return { v: result.v, text: `c2m_sequential(${callee}, ${result.args[0]})` };
+  if (result.via) {
+    w.ctx.helpers.add(result.via);
+    return { v: result.v, text: `${result.via}(${callee}, ${rebuild(e.childForFieldName("arguments")!, replaced).slice(1, -1)})` };
+  }
   replaced.set(fn, callee);
   return { v: result.v, text: rebuild(e, replaced) };
 }
 
-/** What calling a module does: the call's value, the argument texts after any conversion, and whether it runs through c2m_sequential. */
-type AppliedModule = { v: Val; args: string[]; runtime?: boolean };
+/**
+ * What calling a module does: the call's value, the argument texts after any conversion, and whether it runs
+ * through c2m_sequential, or `via` another helper taking the module and the call's arguments.
+ */
+type AppliedModule = { v: Val; args: string[]; runtime?: boolean; via?: string };
 
 /** How calling a module of one kind is walked (`m` narrowed to that kind). */
 type ModuleApplier<K extends ModVal["k"]> = (w: WalkState, m: Extract<ModVal, { k: K }>, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode) => AppliedModule;
@@ -84,9 +92,14 @@ function applyLayer(w: WalkState, m: Extract<ModVal, { k: "layer" }>, args: Gen[
     const rank = given0 !== undefined && (row as LayerRow).ranks?.includes(given0) ? given0 : (row.rank ?? 4);
     // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
     const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
+    // a layer of several ranks on a value of unknown rank: the row's default rank is a guess (../any-rank-layers.ts)
+    const guessed = given0 === undefined && !!(row as LayerRow).ranks && w.seqDepth === 0 && !!w.fn && m.call.tree === w.fn.tree;
+    if (guessed && w.ctx.anyRankLayers.has(nodeKey(m.call))) return { v: tensorVal(), args: [toLogical(w, given, nodes[0]).text, ...texts.slice(1)], via: ANY_RANK_HELPER };
     const c = convert(w, given, nodes[0], channelsLast(rank), rank);
     const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
-    return { v: { k: "tensor", t: { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels } }, args: [c.text, ...texts.slice(1)] };
+    const rankGuess = guessed ? { layer: nodeKey(m.call), fn: w.fn!.startIndex } : undefined;
+    const t: TensorType = { kind: "tensor", rank, perm: channelsLast(rank), spatialOne: isUnitAdaptivePool(m), channels, ...(rankGuess ? { rankGuess } : {}) };
+    return { v: { k: "tensor", t }, args: [c.text, ...texts.slice(1)] };
   }
   if (row.torch === "torch.nn.Linear" && args[0].v.k === "tensor" && args[0].v.t.flatFrom) {
     w.linearNhwc.set(nodeKey(m.call), args[0].v.t.flatFrom.channels);

@@ -13,7 +13,7 @@ import { pythonTypeDtypes } from "../python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE } from "../out-argument.js";
 import { logicalResultRank } from "../logical-ranks.js";
 import { OP_BY_NAME } from "../tables/index.js";
-import { defaultsOf, isListArgument } from "./call-templates.js";
+import { defaultsOf, isListArgument, textsOf } from "./call-templates.js";
 import type { Gen, Val } from "./types.js";
 import { tensorVal } from "./values.js";
 import { convert, harmonizeList, listToLogical, meet, toLogical, vetoFlat } from "./layout-conversion.js";
@@ -123,8 +123,7 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
       : undefined;
     if (dims !== undefined) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
   }
-  const given = new Map<string, string | string[]>();
-  for (const [k, n] of bound.byName) given.set(k, Array.isArray(n) ? n.map((x) => texts.get(x) ?? x.text) : (texts.get(n) ?? n.text));
+  const given = textsOf(bound.byName, texts, bound.keywordOf);
   for (const [k, t] of defaultAxes) given.set(k, t);
   for (const [k, t] of splatKeywords(w, dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
   for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => binds(w, n))) given.set(k, t);
@@ -175,7 +174,7 @@ function logicalLayout(w: WalkState, op: OpArguments): Val {
   const { name, bound, subject } = op;
   allLogical(w, op);
   const subjectRank = subject?.v.k === "tensor" ? (subject.v.t.rank ?? subject.v.t.perm?.length) : undefined;
-  const rank = logicalResultRank(name, bound.byName.get("shape"), subjectRank);
+  const rank = logicalResultRank(name, bound.byName.get("shape") ?? bound.byName.get("dims"), subjectRank);
   return rank === undefined ? tensorVal() : { k: "tensor", t: { kind: "tensor", rank } };
 }
 

@@ -68,6 +68,8 @@ export interface TranslateContext {
   constructs: ConstructRecord[];
   /** rank-dependent layers (constructor call) that get inputs of unknown rank: emitted as torch-layout helpers */
   torchLayoutLayers: Set<string>;
+  /** channels-last layers of several ranks whose guessed rank a later use contradicted: run at any rank, in torch's layout (any-rank-layers.ts) */
+  anyRankLayers: Set<string>;
   /** classes of this file that are items of a Sequential run by layout: they declare `c2m_layout` (sequential-layouts.ts) */
   layoutDeclarations: Set<string>;
   /** Flatten layers (their constructor call) that receive a channels-last value and must flatten in torch's order */

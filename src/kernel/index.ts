@@ -80,6 +80,11 @@ export interface CompileKernelsResult {
   refused: { name: string; diagnostic: Diagnostic }[];
   launchers: { name: string; params: string[]; kernels: string[] }[];
   diagnostics: Diagnostic[];
+  /**
+   * kernels specialised from a template over a function pointer (`trimul_global__matmul_tri_naive`): the
+   * template and argument each instantiates (passes/kernel/fn-templates.ts); `source` ends with their copies
+   */
+  instances?: Record<string, { kernel: string; templateArgs: string[] }>;
 }
 
 export interface CompileKernelsOptions {
@@ -137,7 +142,10 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   const lineBack = (line: number) => (spec.lineOf[line - 1] ?? line - 1) + 1;
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
   const r = compilePreprocessed(spec.text, opts, back, lowered.problems, lowered.carried);
-  return { ...r, source: lowered.text, diagnostics: r.diagnostics.map(back) };
+  const instances = spec.instances.size ? { instances: Object.fromEntries(spec.instances) } : {};
+  // a kernel specialised from a template is launched by its own name: the CUDA original gets its copy at the end
+  const source = spec.kernelCopies ? `${lowered.text}\n${spec.kernelCopies}\n` : lowered.text;
+  return { ...r, source, diagnostics: r.diagnostics.map(back), ...instances };
 }
 
 function compilePreprocessed(

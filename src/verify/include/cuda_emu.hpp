@@ -426,6 +426,12 @@ inline __nv_bfloat162 __floats2bfloat162_rn(float a, float b) { return {__nv_bfl
 inline float2 __bfloat1622float2(__nv_bfloat162 b) { return {(float)b.x, (float)b.y}; }
 inline __nv_bfloat16 __low2bfloat16(__nv_bfloat162 b) { return b.x; }
 inline __nv_bfloat16 __high2bfloat16(__nv_bfloat162 b) { return b.y; }
+inline __nv_bfloat162 __float22bfloat162_rn(float2 f) { return {__nv_bfloat16(f.x), __nv_bfloat16(f.y)}; }
+inline __nv_bfloat162 __lows2bfloat162(__nv_bfloat162 a, __nv_bfloat162 b) { return {a.x, b.x}; }
+inline __nv_bfloat162 __highs2bfloat162(__nv_bfloat162 a, __nv_bfloat162 b) { return {a.y, b.y}; }
+inline __nv_bfloat162 __low2bfloat162(__nv_bfloat162 a) { return {a.x, a.x}; }
+inline __nv_bfloat162 __high2bfloat162(__nv_bfloat162 a) { return {a.y, a.y}; }
+inline __nv_bfloat162 __lowhigh2highlow(__nv_bfloat162 a) { return {a.y, a.x}; }
 inline __nv_bfloat162 __hadd2(__nv_bfloat162 a, __nv_bfloat162 b) { return a + b; }
 inline __nv_bfloat162 __hmul2(__nv_bfloat162 a, __nv_bfloat162 b) { return a * b; }
 // bit reinterpretations of the 16-bit types
@@ -636,6 +642,28 @@ struct lockstep_ptr {
   template <class I>
   lockstep_ptr operator-(I i) const { return {p - i}; }
   operator volatile T*() const { return p; }
+};
+}  // namespace emu
+
+// ---- warp reconvergence ----
+// Every loop, `if` and `switch` of device code is a divergent region (src/verify/reconverge.ts wraps each in a
+// block holding an emu::region): after it the lanes of a warp that went different ways meet again, as on
+// the GPU. Leaving it (at its end, or by break, continue or return) a lane waits at a lockstep point one
+// level out; the runtime lets the lanes still inside deeper regions go on first (emu::release), so the
+// warp's lanes leave the region together. Outside a kernel (a host launcher calling a __device__ helper)
+// there is no warp to wait for.
+namespace emu {
+struct region {
+  region() {
+    if (rt().current >= 0) ++cur().depth;
+  }
+  ~region() {
+    if (rt().current < 0) return;
+    --cur().depth;
+    lockstep();
+  }
+  region(const region&) = delete;
+  region& operator=(const region&) = delete;
 };
 }  // namespace emu
 

@@ -31,6 +31,8 @@ export type ModVal =
   | { k: "anyclass" }
   /** a torch function the module tree follows by name (weight_norm: passes/weight-norm.ts) */
   | { k: "fn"; name: string }
+  /** a lambda of `mod` (`approx_gelu = lambda: nn.GELU(approximate="tanh")`, given as a layer factory): called, its body with the closure's values */
+  | { k: "lambda"; node: SyntaxNode; mod: ModuleIR; closure: Map<string, ModVal> }
   | { k: "value" }
   | { k: "unknown" };
 

@@ -61,6 +61,7 @@ const EXPRESSIONS = new Map<string, ExpressionVisitor>([
   ["list_comprehension", comprehension],
   ["generator_expression", comprehension],
   ["call", call],
+  ["lambda", (it, e, env) => ({ k: "lambda", node: e, mod: it.mod, closure: env })],
   ["integer", (_it, e) => ({ k: "const", text: e.text })],
   ["string", constString],
 ]);
@@ -250,6 +251,7 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     return { k: "class", name: callee.name, ...(ext ? { ext } : {}) };
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
+  if (callee.k === "lambda") return it.callLambda(callee, args, env);
   // a class known only at run time builds one
   if (callee.k === "anyclass") return callee;
   // of several callees, the classes and layers build modules (a config class, config-values.ts, builds none); an

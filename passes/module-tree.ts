@@ -380,6 +380,14 @@ export class InitInterpreter {
     return this.inlineWith(fn, this.passedValues(fn, args, env));
   }
 
+  /** A lambda of this file called: its body, with the values of its closure and those the call passes. */
+  callLambda(fn: Extract<ModVal, { k: "lambda" }>, args: CallArguments, env: Env): ModVal {
+    if (fn.mod !== this.mod || this.depth >= MAX_DEPTH) return { k: "value" };
+    const local: Env = new Map(fn.closure);
+    if (fn.node.childForFieldName("parameters")) this.bindParams(fn.node, local, this.passedValues(fn.node, args, env));
+    return this.expr(fn.node.childForFieldName("body")!, local);
+  }
+
   /** A function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here. */
   inlineForeign(ext: { mod: ModuleIR; def: SyntaxNode }, args: CallArguments, env: Env): ModVal {
     const sub = new InitInterpreter(ext.mod, this.cls, this.sites, this.record, undefined, this.definer, this.home, this.depth + 1);

@@ -43,6 +43,7 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k === "layerref") return a.row === (b as typeof a).row;
   if (a.k === "const") return a.text === (b as typeof a).text;
   if (a.k === "fn") return a.name === (b as typeof a).name;
+  if (a.k === "lambda") return a.node === (b as typeof a).node;
   if (a.k === "anyclass") return true;
   return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
 }

@@ -104,11 +104,6 @@ export interface BufferPlan {
      * launch of one threadgroup, which the wrapper then insists on (llm.c's global_norm_aggregate_kernel<<<1, 1024>>>)
      */
     oneThreadgroup?: boolean;
-    /**
-     * threads of one threadgroup (a warp's lanes, say) may share an element: a lane may read what another
-     * lane wrote with no barrier between them, as CUDA code relying on a warp's reconvergence does
-     */
-    sharedInGroup?: boolean;
   };
 }
 

@@ -103,7 +103,7 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[]; oneThreadgroup?: boolean; sharedInGroup?: boolean } | string {
+export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[]; oneThreadgroup?: boolean } | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
   const aliases = new Map<string, OwnAlias>();
   const nodes: CudaNode[] = [];
@@ -139,11 +139,10 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
   }
   if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex))) return "an index of the buffer reads the buffer itself";
   // c2m_own copies an element in at its first touch by any thread, so threads of one threadgroup may share it
-  const byThread = proveOwnership(a, name) === undefined;
-  const why = !byThread && proveOwnership(a, name, "group");
-  if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true, sharedInGroup: true };
+  const why = proveOwnership(a, name) && proveOwnership(a, name, "group");
+  if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true };
   if (why) return why;
-  return { aliases: [...aliases.values()], ...(byThread ? {} : { sharedInGroup: true }) };
+  return { aliases: [...aliases.values()] };
 }
 
 /**

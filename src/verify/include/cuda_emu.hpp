@@ -645,27 +645,5 @@ struct lockstep_ptr {
 };
 }  // namespace emu
 
-// ---- warp reconvergence ----
-// Every loop, `if` and `switch` of device code is a divergent region (src/verify/reconverge.ts wraps each in a
-// block holding an emu::region): after it the lanes of a warp that went different ways meet again, as on
-// the GPU. Leaving it (at its end, or by break, continue or return) a lane waits at a lockstep point one
-// level out; the runtime lets the lanes still inside deeper regions go on first (emu::release), so the
-// warp's lanes leave the region together. Outside a kernel (a host launcher calling a __device__ helper)
-// there is no warp to wait for.
-namespace emu {
-struct region {
-  region() {
-    if (rt().current >= 0) ++cur().depth;
-  }
-  ~region() {
-    if (rt().current < 0) return;
-    --cur().depth;
-    lockstep();
-  }
-  region(const region&) = delete;
-  region& operator=(const region&) = delete;
-};
-}  // namespace emu
-
 // last: nothing after this may start a process or open a file (emu_sandbox.hpp says why)
 #include "emu_poison.hpp"

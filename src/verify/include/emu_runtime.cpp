@@ -252,21 +252,10 @@ bool release() {
       if (sg < race().sg_epoch.size()) ++race().sg_epoch[sg];
       released = true;
     }
-    // lockstep points: every lane of the group is blocked now, so those that reached one go on together; the
-    // lanes still inside a divergent region (the deepest) first, as a warp finishes a region before it
-    // reconverges after it; none while a lane of the warp was just released from a SIMD op and runs on
-    unsigned stepping = 0, deepest = 0;
-    bool running = false;
-    for (unsigned l = 0; l < kSimdWidth; ++l) {
-      const Fiber& f = r.fibers[sg * kSimdWidth + l];
-      if (!(live >> l & 1u)) continue;
-      if (f.wait == Wait::Running) running = true;
-      if (f.wait == Wait::Step && f.depth > deepest) deepest = f.depth;
-    }
-    for (unsigned l = 0; l < kSimdWidth && !running; ++l) {
-      const Fiber& f = r.fibers[sg * kSimdWidth + l];
-      if ((live >> l & 1u) && f.wait == Wait::Step && f.depth == deepest) stepping |= 1u << l;
-    }
+    // lockstep points: every lane of the group is blocked now, so those that reached one go on together
+    unsigned stepping = 0;
+    for (unsigned l = 0; l < kSimdWidth; ++l)
+      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Step) stepping |= 1u << l;
     if (stepping) {
       for (unsigned l = 0; l < kSimdWidth; ++l)
         if (stepping >> l & 1u) {

@@ -50,7 +50,6 @@ struct Fiber {
   const void* site = nullptr; // which barrier: a per-occurrence tag (__COUNTER__), or the call's return address; spots divergent barriers
   Dim3 local;                 // position in the group
   unsigned linear = 0;        // index in the group
-  unsigned depth = 0;         // divergent regions (loops, branches) the thread is inside; see emu::region
 };
 
 struct Region {

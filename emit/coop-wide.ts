@@ -11,7 +11,9 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KernelUnit } from "../ir/kernel.js";
-import { field, named, walk } from "../passes/kernel/cst.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { reportKernel } from "../ir/kernel-diagnostics.js";
+import { field, named, position, walk } from "../passes/kernel/cst.js";
 
 /** What a wide tile answers without its threads meeting. */
 const INDEX_QUERIES = new Set(["thread_rank", "meta_group_rank", "meta_group_size", "size", "num_threads"]);
@@ -92,4 +94,15 @@ function reachedByAll(use: CudaNode, fnBody: CudaNode): boolean {
     return !returned && c.type !== "lambda_expression";
   });
   return !returned;
+}
+
+/** C2M-K035 at each wide-tile collective not every thread of the threadgroup is shown to reach. */
+export function reportWideTileCollectivesApart(fnBody: CudaNode, macros: KernelUnit["macros"], bag: DiagnosticBag): void {
+  for (const u of wideTileCollectivesApart(fnBody, macros))
+    reportKernel(
+      bag,
+      "C2M-K035",
+      position(u.node),
+      `tile '${u.tile}' may be wider than a SIMD-group, and this collective on it is in code not every thread of the threadgroup is shown to reach (under a branch or a loop, or after a return): across SIMD-groups Metal synchronises only with threadgroup_barrier, which every thread of the threadgroup must reach`,
+    );
 }

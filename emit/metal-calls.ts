@@ -152,7 +152,7 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
   if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
   const math = MATH_FUNCTIONS[name];
   if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
-    if (math.startsWith("c2m_")) ctx.helpers.add(math);
+    if (math.startsWith("c2m_")) ctx.helpers.add(/^\w+/.exec(math)![0]);
     // CUDA's float functions (sqrtf) convert an int argument; Metal's overloads find it ambiguous
     const ints = /f$/.test(name) && math.startsWith("metal::") ? integerNames(ctx.fn) : undefined;
     const printed = args.map((a) => {
@@ -188,10 +188,16 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
         .map((c) => print(c, ctx))
         .join(" ");
       ctx.helpers.add("c2m_cast");
-      return `c2m_cast<${elem}>(${p(0)})`;
+      // memory seen as 3-vectors has CUDA's layout (12 bytes for a float3): Metal's packed_float3, not its 16-byte float3
+      return `c2m_cast<${packedVector(elem)}>(${p(0)})`;
     }
   }
   return printDefault(node, ctx);
+}
+
+/** `float3` → `packed_float3` (CUDA's 12-byte layout), `const float3` → `const packed_float3`; other types as they are. */
+export function packedVector(type: string): string {
+  return type.replace(/^((?:const\s+)?)(float|half|int|uint|short|ushort|char|uchar)3$/, "$1packed_$23");
 }
 
 /** `f(a, g(b))` or `x[i]`: the bracket opened after the leading name closes at the very end. */

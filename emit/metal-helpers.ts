@@ -21,6 +21,13 @@ template <typename T, typename Q, typename M> inline device T& c2m_own(const dev
   }
   return w[i];
 }`,
+  c2m_ctz: `// Trailing zero bits of a 32-bit value, usable in a constant expression (Metal's ctz is not constexpr).
+constexpr int c2m_ctz(uint x) {
+  if (x == 0u) return 32;
+  int n = 0;
+  while ((x & 1u) == 0u) { x >>= 1; ++n; }
+  return n;
+}`,
   c2m_own128: `// A 128-bit access (load128/store128) into an in-place buffer: its 16 bytes' elements are copied in from the
 // caller's array on first touch, as c2m_own does for one, and the access goes on through the buffer's own pointer.
 template <typename T, typename Q, typename M> inline device T* c2m_own128(const device T* y, Q y_in, M touched, ulong i, uint width) {

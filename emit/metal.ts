@@ -8,7 +8,7 @@
  * located diagnostic (never dropped).
  */
 import type { PrintContext } from "./metal-context.js";
-import { isLoopPragma, loopFollows, printCall, warpReductionIdiom } from "./metal-calls.js";
+import { isLoopPragma, loopFollows, packedVector, printCall, warpReductionIdiom } from "./metal-calls.js";
 import { deviceAttributeNeeds, printHeader } from "./metal-header.js";
 import type { CudaNode } from "../grammar/cuda.js";
 import type { BufferPlan, KernelUnit, KType } from "../ir/kernel.js";
@@ -19,7 +19,7 @@ import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
 import { canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
 import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
-import { spanParts } from "../passes/kernel/inout-plans.js";
+import { printOwnSpan } from "./metal-own-span.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
@@ -28,7 +28,7 @@ import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
 import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
-import { wideTileCollectivesApart } from "./coop-wide.js";
+import { reportWideTileCollectivesApart } from "./coop-wide.js";
 import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 
 /**
@@ -160,13 +160,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   }
   reconvergenceBarriers(k.body, analysis, ctx.before);
   let body = printBody(k.body, ctx);
-  for (const u of wideTileCollectivesApart(k.body, unit.macros))
-    reportKernel(
-      bag,
-      "C2M-K035",
-      position(u.node),
-      `tile '${u.tile}' may be wider than a SIMD-group, and this collective on it is in code not every thread of the threadgroup is shown to reach (under a branch or a loop, or after a return): across SIMD-groups Metal synchronises only with threadgroup_barrier, which every thread of the threadgroup must reach`,
-    );
+  reportWideTileCollectivesApart(k.body, unit.macros, bag);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
   // MLX's template list takes dtypes, ints and bools: a function-pointer parameter (llm.c's
@@ -232,7 +226,7 @@ export function printDefault(node: CudaNode, ctx: PrintContext): string {
 
 export function print(node: CudaNode, ctx: PrintContext): string {
   const pre = ctx.before.size ? ctx.before.get(node) : undefined;
-  const text = (ctx.own.size ? printOwnSpan(node, ctx) : undefined) ?? printNode(node, ctx);
+  const text = (ctx.own.size ? printOwnSpan(node, ctx, (n) => print(n, ctx)) : undefined) ?? printNode(node, ctx);
   if (pre === undefined) return text;
   const indent = " ".repeat(node.startPosition.column);
   if (node.parent?.type === "compound_statement") return `${pre.split("; ").join(`;\n${indent}`)}\n${indent}${text}`;
@@ -463,17 +457,6 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
   return printDefault(node, ctx);
 }
 
-/** A 128-bit helper's argument into an in-place buffer (`load128(residual + c)`): its 16 bytes copied in on first touch, then the pointer. */
-function printOwnSpan(node: CudaNode, ctx: PrintContext): string | undefined {
-  const site = ctx.analysis?.accesses.find((s) => s.span128 && same(s.node, node));
-  const parts = site ? spanParts(node) : undefined;
-  const width = parts ? ctx.own.get(parts.base.text) : undefined;
-  if (!parts || width === undefined) return undefined;
-  ctx.helpers.add("c2m_own128");
-  const b = parts.base.text;
-  return `c2m_own128(${b}, ${b}_in, ${b}_touched, ${parts.offset ? print(parts.offset, ctx) : "0"}, ${width})`;
-}
-
 const COMPOUND_ATOMIC: Record<string, string> = { "+=": "add", "-=": "sub", "&=": "and", "|=": "or", "^=": "xor" };
 
 function printAssignment(node: CudaNode, ctx: PrintContext): string {
@@ -614,7 +597,9 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     const space = addressSpaceOf(r, ctx);
     const vol = quals.includes("volatile") ? "volatile " : "";
     const constQ = type.isConst ? "const " : "";
-    const pointee = type.pointee.kind === "pointer" ? undefined : printType(type.pointee);
+    // a pointer to 3-vectors cast from other memory (gsplat's vec3 arrays carved out of shared memory) keeps CUDA's 12-byte layout
+    const cast = !!init && /^(reinterpret_cast|static_cast)\s*</.test(init.text.trim());
+    const pointee = type.pointee.kind === "pointer" ? undefined : cast ? packedVector(printType(type.pointee)) : printType(type.pointee);
     const twin = name ? ctx.inoutAliases.get(name) : undefined;
     if (twin?.elsewhere && name) {
       // it points into a read-only buffer until a statement re-points it into the in-place one (printAssignment)

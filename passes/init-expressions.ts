@@ -13,6 +13,7 @@ import {
   concatenated,
   elementOf,
   enumerateValues,
+  holdsRuntimeClass,
   identifiers,
   itemAt,
   MAX_UNROLL,
@@ -278,6 +279,10 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   // a model function of this file giving its classes to another file's model (foreign-models.ts)
   if (ext && it.modelFunctionDiags && it.mod === it.home) noteClassesForForeignModel(it.modelFunctionDiags, it.home, call, (n) => it.expr(n, env));
   if (ext) return it.inlineForeign(ext, args, env);
+  // a call c2m cannot follow, given a class known only at run time, may hand it back or a tuple of it (timm's ResNet:
+  // `to_ntuple(n)(block)`, whose closure the interpreter does not run): what it returns is that class, never the
+  // classes a later annotation names (make_blocks' `block_fns: Tuple[Type[BasicBlock], ...]`)
+  if ([...args.positional, ...args.keyword.values()].some((a) => holdsRuntimeClass(it.expr(a, env)))) return { k: "anyclass" };
   return { k: "value" };
 }
 

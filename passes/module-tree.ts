@@ -258,6 +258,16 @@ export class InitInterpreter {
         if (name && value && collected.has(name)) push(collected, name, this.refValue(value));
       }
     }
+    // a model other files of the package name may be given their own block classes there (res2net.py gives resnet.py's
+    // ResNet its Bottle2neck): which class a class parameter holds, only the built model knows
+    if (init && this.mod.namedByOtherFiles?.(className)) {
+      for (const p of namedChildren(init.childForFieldName("parameters")!)) {
+        const name = paramName(p);
+        const value = (p.type === "default_parameter" || p.type === "typed_default_parameter") && p.childForFieldName("value");
+        const vs = (name && collected.get(name)) || (name && value ? [this.refValue(value)] : []);
+        if (name && vs.some(holdsClass)) collected.set(name, [...vs, { k: "anyclass" }]);
+      }
+    }
     for (const [k, vs] of collected) out.set(k, union(vs));
     return out;
   }
@@ -401,6 +411,9 @@ export class InitInterpreter {
     }
   }
 }
+
+/** Whether a value is a module class of the file or another's (or one of several). */
+const holdsClass = (v: ModVal): boolean => v.k === "classref" || (v.k === "union" && v.options.some(holdsClass));
 
 /** Per file: the names its class bodies mention, each class's own name left out (isRootClass asks once per class and round). */
 const namedInOtherClasses = new WeakMap<ModuleIR, Set<string>>();

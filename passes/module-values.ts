@@ -101,6 +101,8 @@ export function concatenated(a: ModVal, b: ModVal): ModVal {
 }
 
 export function elementOf(v: ModVal): ModVal {
+  // a container of classes known only at run time (timm's to_ntuple(n)(block)): any element is one
+  if (v.k === "anyclass") return v;
   if (v.k === "list" || v.k === "seq") return v.items ? union(v.items) : (v.elem ?? { k: "unknown" });
   // one of several lists (a setting chosen by a branch): an item of any
   if (v.k === "union" && v.options.every((o) => o.k === "list" || o.k === "seq" || o.k === "dict")) return union(v.options.map(elementOf));
@@ -400,5 +402,17 @@ export function itemAt(v: ModVal, index: SyntaxNode | null): ModVal {
   if (v.k !== "list" && v.k !== "seq") return { k: "value" };
   const i = index && /^-?\d+$/.test(index.text) ? Number(index.text) : undefined;
   if (v.items && i !== undefined) return v.items[i < 0 ? v.items.length + i : i] ?? { k: "value" };
+  // `[nn.Identity, nn.Conv1d, nn.Conv2d][n]` with n known only at run time (hiera's conv_nd): any of the items, so that
+  // what it builds gets its weight rules and layout (different constants give a plain value, as for a dict)
+  if (v.items) return union(v.items);
   return v.items === null && v.elem ? v.elem : { k: "value" };
+}
+
+/** Whether a value is, or may be, a class known only at run time (ModVal 'anyclass'), directly or in a container. */
+export function holdsRuntimeClass(v: ModVal): boolean {
+  if (v.k === "anyclass") return true;
+  if (v.k === "union") return v.options.some(holdsRuntimeClass);
+  if (v.k === "list" || v.k === "seq") return (v.items ?? []).some(holdsRuntimeClass) || (!!v.elem && holdsRuntimeClass(v.elem));
+  if (v.k === "dict") return [...(v.entries?.values() ?? [])].some(holdsRuntimeClass) || (!!v.elem && holdsRuntimeClass(v.elem));
+  return false;
 }

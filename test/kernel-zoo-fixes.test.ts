@@ -23,7 +23,9 @@
  * - a kernel templated over a function pointer (llm.c's trimul_global), given functions directly or through a host
  *   launcher template's own parameter (trimul_launcher<matmul_tri_naive>), is specialised as a device function is:
  *   one kernel per function (MLX's template list has no function to pass); one given none stays C2M-K045;
- * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors).
+ * - `__hfma2` on half2 (cuda-samples' fp16ScalarProduct) runs on the Metal emulator (componentwise fma of vectors);
+ * - GLM's vectors of floats (gsplat's `using vec3 = glm::vec<3, float>;`, was C2M-K012) are CUDA's float2/float3 with
+ *   CUDA's layout: buffers read as float2 / packed_float3, and 3-vectors cast out of other memory packed too.
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
@@ -276,6 +278,54 @@ MultiGpuConfig init() { MultiGpuConfig r; return r; }
     expect(d.source).toMatch(/struct Inner \{ float v; \};\ntypedef Inner InnerT;\nstruct Outer \{ InnerT a; \};/);
     expect(d.dropped).toContain("line 1: type MultiGpuConfig that no device code names");
   });
+});
+
+describe("GLM vectors of floats (gsplat's vec2/vec3)", () => {
+  it("are CUDA's float2/float3: buffers read as float2 / packed_float3, 3-vectors carved out of shared memory packed (12 bytes), __builtin_ctz in a constant; verified", async () => {
+    const src = `using vec2 = glm::vec<2, float>;
+using vec3 = glm::vec<3, float>;
+template <uint32_t TILE>
+__global__ void splat(const vec2* __restrict__ means, const vec3* __restrict__ conics, float* out, int n) {
+    constexpr uint32_t SHIFT = __builtin_ctz(TILE);
+    extern __shared__ int ids[];
+    vec3* batch = reinterpret_cast<vec3*>(&ids[TILE]);
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    int t = threadIdx.x;
+    const vec2 m = means[i];
+    batch[t] = {m.x, m.y, conics[i].z};
+    ids[t] = i >> SHIFT;
+    __syncthreads();
+    const vec3 b = batch[(t + 1) % TILE];
+    out[i] = b.x + b.y * b.z + (float)ids[(t + 1) % TILE];
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "splat",
+        [{ n: 64 }],
+        [
+          { name: "means", dtype: "float32", count: "2 * n", role: "input" },
+          { name: "conics", dtype: "float32", count: "3 * n", role: "input" },
+          { name: "out", dtype: "float32", count: "n", role: "output" },
+        ],
+        [
+          {
+            kernel: "splat",
+            templateArgs: ["32"],
+            grid: ["n / 32", 1, 1],
+            block: [32, 1, 1],
+            sharedBytes: "32 * 16",
+            args: [{ buffer: "means" }, { buffer: "conics" }, { buffer: "out" }, { scalar: "n", type: "int" }],
+          },
+        ],
+      ),
+    );
+    const k = r.kernels[0]!.spec;
+    expect(k.source).toContain("auto conics = c2m_cast<packed_float3>(conics_elems);");
+    expect(k.source).toContain("threadgroup packed_float3* batch = c2m_cast<packed_float3>(&ids[TILE]);");
+    expect(k.source).toContain("constexpr uint SHIFT = c2m_ctz(uint(TILE));");
+  }, 120_000);
 });
 
 describe("function-pointer template parameters", () => {

@@ -719,6 +719,14 @@ const CASES: Record<string, Case[]> = {
     "F.binary_cross_entropy(sig, bin, weight=sig)",
   ],
   "torch.nn.functional.binary_cross_entropy_with_logits": ["F.binary_cross_entropy_with_logits(logits, bin)", "F.binary_cross_entropy_with_logits(logits, bin, reduction='sum')"],
+  "torch.nn.functional.multi_head_attention_forward": [
+    "F.multi_head_attention_forward(mq, mk, mv, 8, 2, mw, mb, None, None, False, 0.0, mow, mob, training=False)",
+    "F.multi_head_attention_forward(mq, mk, mv, 8, 2, mw, mb, None, None, False, 0.0, mow, mob, training=False, attn_mask=mmask, average_attn_weights=False)",
+    "F.multi_head_attention_forward(mq, mk, mv, 8, 2, mw, mb, None, None, False, 0.0, mow, mob, training=False, attn_mask=mfmask, key_padding_mask=mkpm)",
+    "F.multi_head_attention_forward(mq, mk, mv, 8, 2, mw, mb, mbk, mbv, True, 0.0, mow, mob, training=False, key_padding_mask=mkpm)",
+    "F.multi_head_attention_forward(query=mq[:1], key=mq, value=mq, embed_dim_to_check=8, num_heads=2, q_proj_weight=mwq, k_proj_weight=mwk, v_proj_weight=mwv, in_proj_weight=None, in_proj_bias=mb, bias_k=None, bias_v=None, add_zero_attn=False, dropout_p=0, out_proj_weight=mow, out_proj_bias=mob, use_separate_proj_weight=True, training=False, need_weights=False)",
+    "F.multi_head_attention_forward(mq1, mk1, mk1, 8, 2, mw, None, None, None, False, 0.0, mow, None, training=False)",
+  ],
   "torch.nn.functional.scaled_dot_product_attention": [
     "F.scaled_dot_product_attention(q, kk, vv)",
     "F.scaled_dot_product_attention(q, kk, vv, is_causal=True)",
@@ -727,6 +735,10 @@ const CASES: Record<string, Case[]> = {
     "F.scaled_dot_product_attention(q, kl, vl, attn_mask=fmask @ torch.ones(5, 7))",
     "F.scaled_dot_product_attention(q, kk, vv, fmask, scale=0.3)",
     "F.scaled_dot_product_attention(q, kg, vg, enable_gqa=True)",
+    // more than 4 axes (hiera's windowed attention), some broadcast; a query the mask allows no key
+    "F.scaled_dot_product_attention(q.view(2, 1, 2, 5, 8), kl.view(2, 1, 2, 7, 8), vl.view(2, 1, 2, 7, 8))",
+    "F.scaled_dot_product_attention(q.view(2, 2, 1, 5, 8), kk.view(1, 2, 2, 5, 8)[:, :, :1], vv.view(1, 2, 2, 5, 8)[:, :, :1], attn_mask=bmask)",
+    "F.scaled_dot_product_attention(q, kk, vv, attn_mask=bmask & (torch.arange(5) > 0)[:, None])",
   ],
 
   "torch.nn.functional.pad": [

@@ -73,6 +73,25 @@ class Net(nn.Module):
         return self.block(h)
 `;
 
+// timm's Twins: a token sequence reshaped to an image by a starred size, then a Conv2d (the size's length is not the call's)
+const starredSize = `import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self, dim=4):
+        super().__init__()
+        self.sr = nn.Conv2d(dim, dim, kernel_size=2, stride=2)
+        self.norm = nn.LayerNorm(dim)
+
+    def forward(self, x):
+        size = (8, 8)
+        B, N, C = x.shape
+        x = x.permute(0, 2, 1).reshape(B, C, *size)
+        x = self.sr(x).reshape(B, C, -1).permute(0, 2, 1)
+        return self.norm(x)
+`;
+
 describe("a layer's rank guess for an input of unknown rank", () => {
   it("is retracted where a later use needs another rank: the layer runs at any rank, and the port matches torch", () => {
     const r = compile(temporal, { filename: "temporal.py" });
@@ -87,5 +106,11 @@ describe("a layer's rank guess for an input of unknown rank", () => {
     const e034 = r.diagnostics.filter((d) => d.code === "C2M-E034");
     expect(e034.map((d) => d.line)).toEqual([21]);
     expect(r.code).toContain("# c2m: C2M-E034");
+  });
+
+  it("takes no rank from a reshape to a starred size: the conv's input is converted at its own rank, and the port matches torch", () => {
+    const r = compile(starredSize, { filename: "starred.py" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(portDifference(starredSize, r.code, r.weightMaps.Net, [2, 64, 4])).toBeLessThan(1e-4);
   });
 });

@@ -149,6 +149,8 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   __popcll: "int(metal::popcount(ulong({0})))",
   __clz: "int(metal::clz(int({0})))",
   __brev: "metal::reverse_bits(uint({0}))",
+  // a constant expression in CUDA code (gsplat: `constexpr uint32_t TILE_SHIFT = __builtin_ctz(TILE_SIZE);`), and Metal's ctz is not constexpr
+  __builtin_ctz: "c2m_ctz(uint({0}))",
   erff: "c2m_erf",
   erf: "c2m_erf",
   log1pf: "c2m_log1p",

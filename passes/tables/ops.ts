@@ -56,6 +56,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Ob
     "ops_cross_entropy",
     "ops_nll_loss",
     "ops_scaled_dot_product_attention",
+    "ops_multi_head_attention_forward",
     "ops_pad",
     "ops_interpolate",
     "ops_adaptive_avg_pool",

@@ -24,7 +24,7 @@ import { STDLIB_STAND_INS } from "../tables/stdlib-calls.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { childIteration, iterElement } from "./values.js";
-import { listToLogical, toLogical } from "./layout-conversion.js";
+import { listToLogical, logicalShape, toLogical } from "./layout-conversion.js";
 import { opCall, tensorMethod } from "./op-calls.js";
 import type { WalkState } from "./state.js";
 import { layerConstruction } from "./layers.js";
@@ -230,6 +230,10 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     // `self.forward(x)` is `self(x)`: its arguments go in the layouts the class's forward takes (vit-pytorch's CCT
     // Tokenizer measures its output with self.forward(torch.zeros(…)) while its forward takes channels-last input)
     if (method === "forward" && w.cls.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
+    // an attribute c2m took for a plain value, called: a module only the built model holds (timm's Bottle2neck keeps
+    // `downsample: Optional[nn.Module] = None`, which ResNet in another file fills with a Sequential of channels-last
+    // layers): the module held at run time decides its layout, as for a module of unknown class
+    if (m?.k === "value" && callArgs(e).positional.length && !w.cls.methods.has(method)) return moduleCall(w, e, { k: "unknown" }, fn.text);
     if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
     const mm = MODULE_METHODS[method];
     if (mm && !m) return moduleMethod(w, e, "self", mm);
@@ -357,7 +361,7 @@ function translatedArgs(w: WalkState, argsNode: SyntaxNode): string {
   const replaced = new Map<SyntaxNode, string>();
   for (const a of namedChildren(argsNode)) {
     const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a.type === "list_splat" || a.type === "dictionary_splat" ? namedChildren(a)[0] : a;
-    let g = expr(w, valueNode);
+    let g = logicalShape(expr(w, valueNode));
     if (g.v.k === "tensor") g = toLogical(w, g, valueNode);
     replaced.set(valueNode, g.text);
   }
@@ -381,6 +385,8 @@ export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<Synta
     }
     // a list or tuple of tensors goes in torch's layout too (`map(lambda t: rearrange(t, …), (q, k, v))` after convs)
     if (logical && g.v.k === "list") g = { v: g.v, text: listToLogical(w, valueNode, g) };
+    // a whole shape passed on (`check(x.shape)`) is read in torch's axis order
+    if (logical) g = logicalShape(g);
     replaced.set(valueNode, g.text);
   }
   const fn = e.childForFieldName("function")!;

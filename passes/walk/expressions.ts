@@ -15,7 +15,7 @@ import { isTabled, isTorch } from "../resolve-imports.js";
 import { rebuild, rebuildOne, rewriteOf } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { iterElement, tensorVal } from "./values.js";
-import { convert, toLogical } from "./layout-conversion.js";
+import { convert, logicalShape, toLogical } from "./layout-conversion.js";
 import { call } from "./calls.js";
 import type { WalkState } from "./state.js";
 import { attribute, layerValue, torchName, untranslated } from "./attributes.js";
@@ -179,10 +179,24 @@ function comprehension(w: WalkState, e: SyntaxNode): Gen {
   return { v, text: rebuild(e, replaced) };
 }
 
-/** Any other expression: its children translated in place. */
+/**
+ * `key: value` of a dict display or comprehension: the walk does not track a dict's items (it is an `other`, whose
+ * items are read back as tensors of unknown layout, presumed torch's), so a tensor goes in in torch's layout.
+ */
+function pair(w: WalkState, e: SyntaxNode): Gen {
+  const key = e.childForFieldName("key")!;
+  const value = e.childForFieldName("value")!;
+  const replaced = new Map([
+    [key, expr(w, key).text],
+    [value, toLogical(w, expr(w, value), value).text],
+  ]);
+  return { v: { k: "other" }, text: rebuild(e, replaced) };
+}
+
+/** Any other expression: its children translated in place (a whole shape in torch's order: an f-string prints it). */
 function children(w: WalkState, e: SyntaxNode): Gen {
   const replaced = new Map<SyntaxNode, string>();
-  for (const c of namedChildren(e)) replaced.set(c, expr(w, c).text);
+  for (const c of namedChildren(e)) replaced.set(c, logicalShape(expr(w, c)).text);
   return { v: { k: "other" }, text: rebuild(e, replaced) };
 }
 
@@ -211,4 +225,5 @@ const EXPRESSION_VISITORS = new Map<string, ExpressionVisitor>([
   ["generator_expression", comprehension],
   ["set_comprehension", comprehension],
   ["dictionary_comprehension", comprehension],
+  ["pair", pair],
 ]);

@@ -4,7 +4,7 @@
  * in place. Two tensors of an elementwise op meet in one layout; lists and returned tuples go to torch's layout.
  */
 import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
-import { isIdentity, samePerm, transposeAxes, type Perm, type TensorType } from "../../ir/tensor.js";
+import { isIdentity, physicalAxis, samePerm, transposeAxes, type Perm, type TensorType } from "../../ir/tensor.js";
 import { paren } from "../template-render.js";
 import { listConcatenation } from "../list-boundaries.js";
 import { rankConflict, rankConflictMessage, retractableGuess } from "../any-rank-layers.js";
@@ -55,6 +55,17 @@ export function convert(w: WalkState, g: Gen, node: SyntaxNode, want: Perm | und
   w.countTranspose();
   const axes = transposeAxes(cur, want, rank);
   return { v: { k: "tensor", t: { kind: "tensor", rank, perm: isIdentity(want) ? undefined : want } }, text: `${paren(g.text)}.transpose(${axes.join(", ")})` };
+}
+
+/**
+ * A channels-last tensor's whole `.shape` where the code reads it as torch's (compared with a tuple, printed): its
+ * axes in torch's order. Indexing a shape and unpacking it into names map the axes instead (operators.ts, statements.ts).
+ */
+export function logicalShape(g: Gen): Gen {
+  if (g.v.k !== "shape" || isIdentity(g.v.t.perm)) return g;
+  const perm = g.v.t.perm!;
+  const axes = perm.map((_, logical) => physicalAxis(perm, logical));
+  return { v: { k: "other" }, text: `tuple(${paren(g.text)}[i] for i in (${axes.join(", ")}))` };
 }
 
 export function toLogical(w: WalkState, g: Gen, node: SyntaxNode): Gen {

@@ -116,11 +116,13 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   }
   if (row.torch[0] === "Tensor.view" && resultVal.k === "tensor") {
     const shape = bound.byName.get("shape");
-    const dims = Array.isArray(shape)
-      ? shape.length === 1
-        ? (intTuple(shape[0])?.length ?? (shape[0].type === "tuple" ? namedChildren(shape[0]).length : undefined))
-        : shape.length
-      : undefined;
+    // `x.reshape(b, c, *size)`: a starred size has as many axes as it holds, which the call does not say
+    const dims =
+      Array.isArray(shape) && !shape.some((d) => d.type === "list_splat")
+        ? shape.length === 1
+          ? (intTuple(shape[0])?.length ?? (shape[0].type === "tuple" ? namedChildren(shape[0]).length : undefined))
+          : shape.length
+        : undefined;
     if (dims !== undefined) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
   }
   const given = textsOf(bound.byName, texts, bound.keywordOf);

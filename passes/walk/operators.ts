@@ -11,7 +11,7 @@ import { containsText, CONTAINS_HELPER } from "../tensor-contains.js";
 import { rebuild, rebuildOne, shapeSliceAxes } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { mergeVal } from "./values.js";
-import { meet, toLogical } from "./layout-conversion.js";
+import { logicalShape, meet, toLogical } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
 
@@ -128,7 +128,7 @@ export function comparison(w: WalkState, e: SyntaxNode): Gen {
       return { v: { k: "other" }, text: `"bias" ${opText === "is" ? "not in" : "in"} ${o.text}` };
     }
   }
-  const gens = ops.map((c) => expr(w, c));
+  const gens = ops.map((c) => logicalShape(expr(w, c)));
   // `value in t` on a tensor: torch's element test, which an mx.array does not answer (passes/tensor-contains.ts);
   // a parameter merely assumed a tensor goes through it too (the helper asks at run time), a string is no element
   const contains = ops.length === 2 && gens[1].v.k === "tensor" && ops[0].type !== "string" ? containsText(opText, gens[0].text, gens[1].text) : undefined;

@@ -183,6 +183,9 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
   // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
   // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
   if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(exprValueOf(w, left.childForFieldName("value")!))) g = toLogical(w, g, right);
+  // so does one stored on an object (`self.corr_pyramid = [corr_volume]`): another method reads it back, and reads
+  // of attributes take torch's layout
+  if (left.type === "attribute") g = toLogicalDeep(w, g, right);
   // a value computed on import from a placeholder (`os.path.join(Untranslated(...), "x")`) would raise on
   // import: the whole value becomes the placeholder, so only a use of the name raises
   // (or from a name bound to one on import)

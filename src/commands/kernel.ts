@@ -249,7 +249,8 @@ async function verify(
   if (synthesise) {
     const { synthesizeSpecs, SynthFailure } = await import("../kernel/synth-spec.js");
     process.stderr.write(`c2m kernel --verify: the file launches nothing and no launch was given: each kernel's launch is synthesised from its signature\n`);
-    for (const k of result.kernels) {
+    // a kernel translated once per `if constexpr` value is listed once per copy: synthesizeSpecs covers its copies
+    for (const k of result.kernels.filter((x, i) => result.kernels.findIndex((y) => y.name === x.name) === i)) {
       try {
         for (const s of await synthesizeSpecs(result, source, k.name, { resolveInclude })) {
           specs.push(validateVerifySpec(s.spec, kernels));

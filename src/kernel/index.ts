@@ -17,6 +17,7 @@ import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kern
 import { position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
+import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
 import { carryHostConstants, type CarriedConstant } from "../../passes/kernel/host-constants.js";
 import { existsSync, readFileSync } from "node:fs";
@@ -69,6 +70,23 @@ export interface CompiledKernel {
   launch?: { launchers: string[] };
   /** right only for a launch of one threadgroup: every threadgroup updates the same elements of an in-place buffer */
   oneThreadgroup?: boolean;
+  /** a copy of a kernel that branches with `if constexpr`: the bool template values it was translated for */
+  constexprWhen?: Record<string, boolean>;
+}
+
+/**
+ * The compiled kernel a launch runs: by name, and for a kernel translated once per `if constexpr` value
+ * (CompiledKernel.constexprWhen), the copy whose values the launch's template arguments give.
+ */
+export function kernelFor(kernels: CompiledKernel[], name: string, templateArgs?: (string | number | boolean)[]): CompiledKernel | undefined {
+  const named = kernels.filter((k) => k.name === name);
+  if (named.length <= 1) return named[0];
+  return named.find((k) =>
+    Object.entries(k.constexprWhen ?? {}).every(([p, v]) => {
+      const i = k.templateParams.findIndex((t) => t.name === p);
+      return i >= 0 && String(templateArgs?.[i] ?? "") === String(v);
+    }),
+  );
 }
 
 export interface CompileKernelsResult {
@@ -139,13 +157,65 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // templates over a function pointer, one plain function per function given (Metal has no function pointers);
   // `source` stays the text before, the CUDA original that --verify runs
   const spec = specialiseFunctionTemplates(lowered.text);
-  const lineBack = (line: number) => (spec.lineOf[line - 1] ?? line - 1) + 1;
+  // kernel templates branching with `if constexpr` on a bool template parameter, one copy per value
+  const cx = specialiseConstexprIf(spec.text);
+  const lineBack = (line: number) => {
+    const l = cx.lineOf[line - 1] ?? line - 1;
+    return (spec.lineOf[l] ?? l) + 1;
+  };
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
-  const r = compilePreprocessed(spec.text, opts, back, lowered.problems, lowered.carried);
+  const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried), cx.copies);
   const instances = spec.instances.size ? { instances: Object.fromEntries(spec.instances) } : {};
   // a kernel specialised from a template is launched by its own name: the CUDA original gets its copy at the end
   const source = spec.kernelCopies ? `${lowered.text}\n${spec.kernelCopies}\n` : lowered.text;
   return { ...r, source, diagnostics: r.diagnostics.map(back), ...instances };
+}
+
+/**
+ * The copies of a kernel specialised on `if constexpr` (passes/kernel/constexpr-if.ts) under the kernel's name
+ * again: each compiled copy says which template values it holds (`constexprWhen`), a kernel is translated
+ * only when every copy is, the diagnostics name the kernel once, and the module gains the kernel's
+ * function, which calls the copy for the template values it is given.
+ */
+function mergeConstexprCopies(r: Omit<CompileKernelsResult, "source">, copies: ReturnType<typeof specialiseConstexprIf>["copies"]): Omit<CompileKernelsResult, "source"> {
+  if (!copies.size) return r;
+  const rename = (text: string) => text.replace(/\b(\w+)__c2m_\w+?(?=\W|$)/g, (m, k: string) => ([...copies.values()].some((c) => c.kernel === k) && copies.has(m) ? k : m));
+  const refused = new Map<string, CompileKernelsResult["refused"][number]>();
+  for (const x of r.refused) {
+    const name = copies.get(x.name)?.kernel ?? x.name;
+    if (!refused.has(name)) refused.set(name, { name, diagnostic: { ...x.diagnostic, message: rename(x.diagnostic.message) } });
+  }
+  const kernels = r.kernels
+    .map((k) => (copies.has(k.name) ? { ...k, name: copies.get(k.name)!.kernel, constexprWhen: copies.get(k.name)!.when } : k))
+    .filter((k) => !refused.has(k.name));
+  const seen = new Set<string>();
+  const diagnostics = r.diagnostics
+    .map((d) => ({ ...d, message: rename(d.message) }))
+    .filter((d) => {
+      const key = `${d.code}:${d.line}:${d.col}:${d.message}`;
+      return !seen.has(key) && !!seen.add(key);
+    });
+  const kernelsCopied = new Map<string, [string, Record<string, boolean>][]>();
+  for (const [copy, c] of copies) kernelsCopied.set(c.kernel, [...(kernelsCopied.get(c.kernel) ?? []), [copy, c.when]]);
+  const dispatchers = [...kernelsCopied].map(([kernel, cs]) => constexprDispatcher(kernel, cs));
+  return { ...r, kernels, refused: [...refused.values()], diagnostics, python: r.python ? `${r.python.trimEnd()}\n\n\n${dispatchers.join("\n\n\n")}\n` : r.python };
+}
+
+/** The kernel's Python function: the copy for the template values given (each copy takes them too). */
+function constexprDispatcher(kernel: string, copies: [string, Record<string, boolean>][]): string {
+  const params = Object.keys(copies[0]![1]);
+  const lines = [
+    `def ${pyName(kernel)}(*args, **kwargs):`,
+    `    """CUDA: ${kernel}, which branches with \`if constexpr\` on ${params.join(", ")}: c2m translated one kernel per value; this calls the one for the values given."""`,
+  ];
+  for (const [copy, when] of copies) {
+    const test = Object.entries(when)
+      .map(([p, v]) => `${v ? "" : "not "}kwargs["${p}"]`)
+      .join(" and ");
+    lines.push(`    if ${test}:`, `        return ${pyName(copy)}(*args, **kwargs)`);
+  }
+  lines.push(`    raise ValueError("${kernel}: no translation for these template values")`);
+  return lines.join("\n");
 }
 
 function compilePreprocessed(

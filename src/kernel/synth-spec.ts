@@ -200,7 +200,9 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
     }[dtype];
     return { scalar: isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : c.size, type: type ?? "int" };
   });
-  const templateArgs = k.templateParams.length ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? "true" : String(c.block[0]))) : undefined;
+  const templateArgs = k.templateParams.length
+    ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : String(c.block[0])))
+    : undefined;
   return {
     name: `${k.name}_synth_${c.size}`,
     file: `${k.name}.cu`,
@@ -279,8 +281,15 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
  * first must). `source` is the CUDA device code the harness compiles. Throws SynthFailure.
  */
 export async function synthesizeSpecs(compiled: CompileKernelsResult, source: string, name: string, run: CudaRunOptions = {}): Promise<SynthesizedSpec[]> {
-  const k = compiled.kernels.find((x) => x.name === name);
-  if (!k) throw new SynthFailure("unsupported", `kernel ${name} was not translated`);
+  const copies = compiled.kernels.filter((x) => x.name === name);
+  if (!copies.length) throw new SynthFailure("unsupported", `kernel ${name} was not translated`);
+  // a kernel translated once per `if constexpr` value: a launch for each copy, its bool template arguments its values
+  const out: SynthesizedSpec[] = [];
+  for (const k of copies) out.push(...(await synthesizeFor(k, source, name, run)));
+  return out;
+}
+
+async function synthesizeFor(k: CompiledKernel, source: string, name: string, run: CudaRunOptions): Promise<SynthesizedSpec[]> {
   // no launch can make a comparison of a kernel that writes no buffer (cuda-samples' simpleAssert: its only effect is an assert)
   if (!k.params.some((p) => p.kind === "buffer" && p.role !== "input" && p.role !== "unused")) {
     const assertion = deviceAssert(source, name);

@@ -13,7 +13,7 @@ import { evalExpr, goldenBuffers, goldenLaunches, isFloatDtype, type GoldenSpec 
 import { resolveMetalInputs, runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
 import { checkMetalWithClang, type MetalCheckCase } from "../verify/metal-check.js";
 import { runMlxCuda } from "../verify/mlx-cuda.js";
-import { planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
+import { kernelFor, planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 
 export interface TranslatedRunOptions {
@@ -75,7 +75,7 @@ export async function runEmitted(
   const buffers = goldenBuffers(spec, sizeIndex);
   const dtypeOf = (name: string) => normalizeDtype(spec.buffers.find((b) => b.name === name)!.dtype);
   for (const l of spec.launches) {
-    const found = compiled.kernels.find((x) => x.name === l.kernel);
+    const found = kernelFor(compiled.kernels, l.kernel, l.templateArgs);
     if (!found) throw new Error(`c2m kernel verify: kernel ${l.kernel} was not translated`);
     const k: CompiledKernel = structuredClone(found);
     opts.mutate?.(k);
@@ -136,7 +136,7 @@ export function metalCalls(compiled: CompileKernelsResult, spec: GoldenSpec, siz
   const buffers = goldenBuffers(spec, sizeIndex);
   const dtypeOf = (name: string) => normalizeDtype(spec.buffers.find((b) => b.name === name)!.dtype);
   return spec.launches.map((l) => {
-    const k = compiled.kernels.find((x) => x.name === l.kernel);
+    const k = kernelFor(compiled.kernels, l.kernel, l.templateArgs);
     if (!k) throw new Error(`c2m kernel verify: kernel ${l.kernel} was not translated`);
     const { plan, inputs } = planLaunch(k, l, sizes, buffers, dtypeOf);
     const call = metalCallSpec(k, plan);
@@ -243,7 +243,7 @@ const ATOMIC_ORDER_ROUNDING = 1e-3;
 export function atomicSumBuffers(compiled: CompileKernelsResult, spec: GoldenSpec): string[] {
   if (spec.launches.length !== 1) return [];
   const l = spec.launches[0]!;
-  const k = compiled.kernels.find((x) => x.name === l.kernel);
+  const k = kernelFor(compiled.kernels, l.kernel, l.templateArgs);
   if (!k) return [];
   return l.args.flatMap((a, i) => {
     const p = k.params[i];

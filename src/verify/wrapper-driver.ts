@@ -5,7 +5,7 @@
 // bridge) and on a GPU with real MLX (`prepareGpuKernelRun`: MLX's CUDA backend against the H100 fixtures).
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { compileKernels, type CompileKernelsResult } from "../kernel/index.js";
+import { compileKernels, kernelFor, type CompileKernelsResult } from "../kernel/index.js";
 import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 import { pyName } from "../../passes/kernel/host.js";
 import { packageRoot } from "../python.js";
@@ -42,7 +42,7 @@ export function driverModule(spec: GoldenSpec, compiled: CompileKernelsResult, m
   spec.sizes.forEach((sizes, si) => {
     out.push(``, `def run_s${si}(${names.join(", ")}):`, `    """${JSON.stringify(sizes)}"""`);
     for (const l of spec.launches) {
-      const k = compiled.kernels.find((c) => c.name === l.kernel);
+      const k = kernelFor(compiled.kernels, l.kernel, l.templateArgs);
       if (!k) throw new Error(`c2m verify: ${spec.name}: kernel ${l.kernel} did not translate`);
       const args = l.args.map((a) => ("buffer" in a ? pyName(a.buffer) : pyNumber(evalExpr(a.scalar, sizes), a.type)));
       const written = k.params.flatMap((p, i) => (p.outputName ? [pyName((l.args[i] as { buffer: string }).buffer)] : []));

@@ -81,6 +81,18 @@ def inputs():
     x["c3a"], x["c3b"] = normal(4, 3), normal(4, 3)
     x["pts"] = normal(2, 5, 4)
     x["wt3"], x["wt4"], x["wt4g"] = normal(4, 5, 3), normal(4, 3, 3, 3), normal(4, 2, 3, 3)
+    # multi_head_attention_forward, torch's (L, N, E): 2 heads of 4, 3 queries, 5 keys, batch 2 (mq1, mk1 unbatched)
+    x["mq"], x["mk"], x["mv"] = normal(3, 2, 8), normal(5, 2, 8), normal(5, 2, 8)
+    x["mq1"], x["mk1"] = normal(3, 8), normal(5, 8)
+    x["mw"], x["mb"] = normal(24, 8) / 3, normal(24)
+    x["mwq"], x["mwk"], x["mwv"] = normal(8, 8) / 3, normal(8, 8) / 3, normal(8, 8) / 3
+    x["mow"], x["mob"] = normal(8, 8) / 3, normal(8)
+    x["mbk"], x["mbv"] = normal(1, 1, 8), normal(1, 1, 8)
+    x["mmask"] = RNG.random((3, 5)) > 0.6
+    x["mmask"][:, 0] = False
+    x["mfmask"] = normal(3, 5)
+    x["mkpm"] = RNG.random((2, 5)) > 0.6
+    x["mkpm"][:, 0] = False
     return x
 
 

@@ -383,8 +383,9 @@ export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<Synta
       anyTensor = true;
       if (logical) g = toLogical(w, g, valueNode);
     }
-    // a list or tuple of tensors goes in torch's layout too (`map(lambda t: rearrange(t, …), (q, k, v))` after convs)
-    if (logical && g.v.k === "list") g = { v: g.v, text: listToLogical(w, valueNode, g) };
+    // a list or tuple display of tensors goes in torch's layout too (`map(lambda t: rearrange(t, …), (q, k, v))` after
+    // convs); a name holding a list stays as it is (it may hold None at run time: transformers' Swin hidden states)
+    if (logical && g.v.k === "list" && (valueNode.type === "list" || valueNode.type === "tuple")) g = { v: g.v, text: listToLogical(w, valueNode, g) };
     // a whole shape passed on (`check(x.shape)`) is read in torch's axis order
     if (logical) g = logicalShape(g);
     replaced.set(valueNode, g.text);

@@ -231,8 +231,9 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   }
   const data = fn.type === "identifier" && !env.has(fn.text) ? dataclassInstance(it.mod, call, (n) => it.expr(n, env)) : undefined;
   if (data) return data;
-  // `copy.copy(cnf)`: the same value (EfficientNet copies each stage's config before adjusting it)
-  if ((dottedName(fn) === "copy.copy" || dottedName(fn) === "copy.deepcopy") && args.positional[0]) return it.expr(args.positional[0], env);
+  // `copy.copy(cnf)`, `deepcopy(layer)`: the same value (EfficientNet copies each stage's config before adjusting it)
+  const copied = q ?? dottedName(fn);
+  if ((copied === "copy.copy" || copied === "copy.deepcopy") && args.positional[0]) return it.expr(args.positional[0], env);
   const callee = it.expr(fn, env);
   const normed = weightNormCall(callee, call, (n) => it.expr(n, env));
   if (normed) return normed;

@@ -245,8 +245,8 @@ def probe(model, size, kwargs):
     return torch.zeros(size, device=device), torch.randperm(size, generator=g), torch.ones(size, device=device, non_blocking=nb)
 `);
     const r = compile(src, { filename: "m.py" });
-    // `.device` of a value c2m cannot type reads through c2m_device_of (passes/device-attr.ts)
-    expect(r.code).toContain('    c2m_device_of(next(model.parameters()))\n    kwargs.pop("non_blocking", False)\n    torch.Generator().manual_seed(0)  # c2m: C2M-W002');
+    // `.device` of a value c2m cannot type reads through c2m_device_of (passes/device-attr.ts), `.parameters()` of one through c2m_parameters_of
+    expect(r.code).toContain('    c2m_device_of(next(c2m_parameters_of(model)))\n    kwargs.pop("non_blocking", False)\n    torch.Generator().manual_seed(0)  # c2m: C2M-W002');
     if (haveRuff()) expect(await added(src, r.code)).toEqual([]);
   });
 });

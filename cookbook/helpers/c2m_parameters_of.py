@@ -5,5 +5,6 @@ def c2m_parameters_of(value):
     `parameters()` is a nested dict, whose iteration gives its keys); any other object's own parameters()."""
     mlx = __import__("mlx.nn")  # the package, its nn loaded (the file may not import MLX itself)
     if isinstance(value, (mlx.nn.Module, list, tuple)):
-        return [p for _, p in c2m_named_parameters_of(value)]
+        # an iterator, as torch's generator: `next(x.parameters())` reads the first
+        return iter([p for _, p in c2m_named_parameters_of(value)])
     return value.parameters()

@@ -246,6 +246,10 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: w.cls.name }, w.ctx.mod) : undefined;
     if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
   }
+  // `super().forward(x)` in a subclass of a torch layer that overrides forward (guided-diffusion's GroupNorm32 casts
+  // around it): the layer's own call, its arguments in the layout that layer takes
+  if ((method === "forward" || method === "__call__") && isSuperCall(obj) && w.cls?.layerBase)
+    return moduleCall(w, e, { k: "layer", row: w.cls.layerBase, call: w.cls.node }, fn.text);
   // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
   // module, never a tensor whose .relu() method this could be
   const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!w.cls && !w.env.has("self");
@@ -284,6 +288,9 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   if (o.v.k === "shape" && method === "numel") return opaqueCall(w, e);
   return opaqueCall(w, e, new Map([[obj, o.text]]));
 }
+
+/** `super()`, `super(Cls, self)`: the class's base. */
+const isSuperCall = (n: SyntaxNode): boolean => n.type === "call" && n.childForFieldName("function")?.text === "super";
 
 /** `name(...)`: a module held by a local, a builtin c2m knows (hasattr, getattr, zip, enumerate), a function or class of the file. */
 function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {

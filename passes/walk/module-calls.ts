@@ -94,7 +94,10 @@ function applyLayer(w: WalkState, m: Extract<ModVal, { k: "layer" }>, args: Gen[
     const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
     // a layer of several ranks on a value of unknown rank: the row's default rank is a guess (../any-rank-layers.ts)
     const guessed = given0 === undefined && !!(row as LayerRow).ranks && w.seqDepth === 0 && !!w.fn && m.call.tree === w.fn.tree;
-    if (guessed && w.ctx.anyRankLayers.has(nodeKey(m.call))) return { v: tensorVal(), args: [toLogical(w, given, nodes[0]).text, ...texts.slice(1)], via: ANY_RANK_HELPER };
+    // a layer subclass's own call (`super().forward(x)`, its m.call the class) serves every caller's rank: never guessed
+    const ownLayer = m.call.type === "class_definition";
+    if (guessed && (ownLayer || w.ctx.anyRankLayers.has(nodeKey(m.call))))
+      return { v: tensorVal(), args: [toLogical(w, given, nodes[0]).text, ...texts.slice(1)], via: ANY_RANK_HELPER };
     const c = convert(w, given, nodes[0], channelsLast(rank), rank);
     const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
     const rankGuess = guessed ? { layer: nodeKey(m.call), fn: w.fn!.startIndex } : undefined;

@@ -238,7 +238,8 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
       const q = v.type === "identifier" || v.type === "attribute" ? qualify(v, w.ctx.mod.aliases) : undefined;
       return !!q && OP_BY_NAME.has(q) && !LAYER_BY_NAME.has(q);
     };
-    if (m?.k === "value" && callArgs(e).positional.length && !w.cls.methods.has(method) && !holdsTorchFunction(w.cls.node, method, torchFunction))
+    // (a function of the file stored there is known: module-values.ts keeps it, beside a module as a union option)
+    if (m?.k === "value" && !m.callable && callArgs(e).positional.length && !w.cls.methods.has(method) && !holdsTorchFunction(w.cls.node, method, torchFunction))
       return moduleCall(w, e, { k: "unknown" }, fn.text);
     if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
     const mm = MODULE_METHODS[method];

@@ -212,6 +212,17 @@ const applyAnyClass: ModuleApplier<"anyclass"> = (w, _m, args, nodes) => {
   return { v: tensorVal(), args: conv };
 };
 
+/**
+ * A function the attribute may hold instead of a module (module-values.ts isPlainFunction: RAFT's `_pass_through_h`
+ * where it builds no ConvGRU): the file's functions keep torch's layout when passed as values, so it takes and gives
+ * torch's layout; beside a module of another layout the union routes the call at run time (applyUnion).
+ */
+const applyPlainValue: ModuleApplier<"value"> = (w, m, args, nodes, call) => {
+  if (!m.callable) return applyOtherModule(w, m, args, nodes, call);
+  const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+  return { v: tensorVal(), args: conv };
+};
+
 /** The applier of each module kind; `applyOtherModule` for any other. */
 const MODULE_APPLIERS: { [K in ModVal["k"]]?: ModuleApplier<K> } = {
   layer: applyLayer,
@@ -221,6 +232,7 @@ const MODULE_APPLIERS: { [K in ModVal["k"]]?: ModuleApplier<K> } = {
   list: applyContainer,
   dict: applyContainer,
   anyclass: applyAnyClass,
+  value: applyPlainValue,
 };
 
 /**

@@ -47,21 +47,3 @@ export function isParameterOf(stmt: SyntaxNode, name: SyntaxNode): boolean {
   };
   return !rebinds(body);
 }
-
-/**
- * Whether the class stores a torch function, never a module, under `self.<name>` (DETR's `self.activation = F.relu`):
- * every assignment to it in the class's body names an op-table function.
- */
-export function holdsTorchFunction(cls: SyntaxNode, name: string, isTorchFunction: (value: SyntaxNode) => boolean): boolean {
-  const stores = cls.descendantsOfType("assignment").filter((a) => {
-    const left = a.childForFieldName("left");
-    return left?.type === "attribute" && left.childForFieldName("object")?.text === "self" && left.childForFieldName("attribute")?.text === name;
-  });
-  return (
-    stores.length > 0 &&
-    stores.every((a) => {
-      const right = a.childForFieldName("right");
-      return !!right && isTorchFunction(right);
-    })
-  );
-}

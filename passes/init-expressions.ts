@@ -37,7 +37,7 @@ import { weightNormCall, weightNormValue } from "./weight-norm.js";
 import { noteUnknownItems } from "./unknown-items.js";
 import { noteClassesForForeignModel } from "./foreign-models.js";
 import { qualify } from "./resolve-imports.js";
-import { LAYER_BY_NAME } from "./tables/index.js";
+import { LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
 /** Builtins whose results the interpreter follows item by item (for loops that name attributes). */
 const ITERATORS = new Set(["range", "zip", "enumerate"]);
@@ -86,9 +86,13 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const fn = weightNormValue(q);
   if (fn) return fn;
   const v = foreignValue(it.mod, e, it.collectForeign) ?? tableValue(it, e.text);
-  // a module-level function of the file named as a value: callable, so a union beside modules keeps it (module-values.ts)
-  return v.k === "value" && it.mod.functions.has(e.text) ? { k: "value", callable: true } : v;
+  // a module-level function of the file (or a torch function) named as a value: callable, so a union beside modules
+  // keeps it (module-values.ts)
+  return v.k === "value" && (it.mod.functions.has(e.text) || isTorchFunction(q)) ? { k: "value", callable: true } : v;
 }
+
+/** A torch function of the op tables, not a layer (`F.relu`, `torch.tanh`): called, not built. */
+const isTorchFunction = (q: string | undefined): boolean => !!q && OP_BY_NAME.has(q) && !LAYER_BY_NAME.has(q);
 
 /** A table or partial bound once at the top of the file (module-globals.ts), evaluated with no locals; else a plain value. */
 function tableValue(it: InitInterpreter, name: string): ModVal {
@@ -127,7 +131,9 @@ function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   if (sub) return held?.k === "class" && held.ext ? inFile(sub, held.ext.mod) : sub;
   // `pkg.Block` names another file's class; `config.hidden` (a local's attribute) names nothing there
   const head = dottedName(e)?.split(".")[0];
-  return (head !== undefined && !env.has(head) && foreignValue(it.mod, e, it.collectForeign)) || { k: "value" };
+  const foreign = head !== undefined && !env.has(head) && foreignValue(it.mod, e, it.collectForeign);
+  // DETR's `self.activation = F.relu` (through _get_activation_fn): a function, which a union beside modules keeps
+  return foreign || (isTorchFunction(q) ? { k: "value", callable: true } : { k: "value" });
 }
 
 /** `a + b` concatenates lists of modules; other operators give plain values. */

@@ -3,7 +3,8 @@
  * `self.convgru2 = ConvGRU(…)` or `_pass_through_h`, by the kernel sizes): the module tree keeps "may be a plain
  * function" in the union (passes/module-values.ts), so the walker routes the call at run time (c2m_sequential) rather
  * than reading the ConvGRU's channels-last result where the function returned its argument in torch's layout. Built
- * both ways and checked against torch.
+ * both ways and checked against torch. A torch function stored the same way (DETR's `self.activation =
+ * _get_activation_fn(activation)`, giving F.relu) is a function too: called as one, not as a module of unknown class.
  */
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
@@ -11,6 +12,7 @@ import { portDifference } from "./python-run.js";
 
 const SRC = `import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 
 class ConvGRU(nn.Module):
@@ -28,6 +30,14 @@ class ConvGRU(nn.Module):
 
 def _pass_through_h(h, _):
     return h
+
+
+def _get_activation_fn(activation):
+    if activation == "relu":
+        return F.relu
+    if activation == "gelu":
+        return F.gelu
+    raise RuntimeError(activation)
 
 
 class RecurrentBlock(nn.Module):
@@ -51,10 +61,11 @@ class Net(nn.Module):
         self.stem = nn.Conv2d(3, 4, 3, padding=1)
         self.small = RecurrentBlock(input_size=4, hidden_size=4, kernel_size=(3,), padding=(1,))
         self.large = RecurrentBlock(input_size=4, hidden_size=4)
+        self.activation = _get_activation_fn("gelu")
 
     def forward(self, x):
         x = self.stem(x)
-        return self.large(self.small(torch.tanh(x), x), x)
+        return self.activation(self.large(self.small(torch.tanh(x), x), x) - 0.5)
 `;
 
 describe("an attribute holding a module or a plain function", () => {

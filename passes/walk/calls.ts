@@ -6,7 +6,7 @@
  * torch's layout).
  */
 import { computedSelfAttribute } from "../computed-attrs.js";
-import { functionReference, holdsTorchFunction } from "../function-values.js";
+import { functionReference } from "../function-values.js";
 import { evaluatedOnImport } from "../untranslated.js";
 import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { stringValue } from "../module-tree.js";
@@ -232,15 +232,10 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     if (method === "forward" && w.cls.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
     // an attribute c2m took for a plain value, called: a module only the built model holds (timm's Bottle2neck keeps
     // `downsample: Optional[nn.Module] = None`, which ResNet in another file fills with a Sequential of channels-last
-    // layers): the module held at run time decides its layout, as for a module of unknown class
-    // (a torch function stored there, DETR's `self.activation = F.relu`, is no module)
-    const torchFunction = (v: SyntaxNode) => {
-      const q = v.type === "identifier" || v.type === "attribute" ? qualify(v, w.ctx.mod.aliases) : undefined;
-      return !!q && OP_BY_NAME.has(q) && !LAYER_BY_NAME.has(q);
-    };
-    // (a function of the file stored there is known: module-values.ts keeps it, beside a module as a union option)
-    if (m?.k === "value" && !m.callable && callArgs(e).positional.length && !w.cls.methods.has(method) && !holdsTorchFunction(w.cls.node, method, torchFunction))
-      return moduleCall(w, e, { k: "unknown" }, fn.text);
+    // layers): the module held at run time decides its layout, as for a module of unknown class. A function stored
+    // there (DETR's `self.activation = F.relu`, a function of the file) is known to be one: module-values.ts keeps it,
+    // alone or beside a module as a union option, which the union's call routes (module-calls.ts applyUnion)
+    if (m?.k === "value" && !m.callable && callArgs(e).positional.length && !w.cls.methods.has(method)) return moduleCall(w, e, { k: "unknown" }, fn.text);
     if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
     const mm = MODULE_METHODS[method];
     if (mm && !m) return moduleMethod(w, e, "self", mm);

@@ -187,11 +187,14 @@ export class InitInterpreter {
     } else this.runBaseInit(own, given);
   }
 
-  /** A class built by nn.Sequential's own __init__ (named-sequential.ts): its items are what its constructions pass. */
+  /**
+   * A class built by nn.Sequential's own __init__ (named-sequential.ts): its items are what its constructions pass;
+   * where its file builds it nowhere (another file does, through specialize), items known only at run time.
+   */
   private sequentialFromConstructions(): void {
     if (this.mod !== this.home || !takesSequentialInit(this.mod, this.cls, inheritedBase)) return;
     const items = itemsFromConstructions(this.sites.get(this.cls.name)?.get(SEQUENTIAL_ITEMS) ?? []);
-    if (items) this.cls.attrs.set(SEQUENTIAL_ITEMS, items);
+    this.cls.attrs.set(SEQUENTIAL_ITEMS, items ?? { k: "seq", items: null, elem: { k: "unknown" }, atRunTime: true });
   }
 
   /** Runs a base class's __init__ (`super().__init__(…)`, or an inherited __init__) into this class's attributes. */
@@ -212,6 +215,7 @@ export class InitInterpreter {
    */
   specialize(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env, bound?: Map<string, ModVal>): ForeignClass {
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
+    if (!init && this.depth < MAX_DEPTH && takesSequentialInit(ext.mod, ext.cls, inheritedBase)) return this.sequentialAt(ext, call, args, env);
     if (!init || this.depth >= MAX_DEPTH) return ext;
     const given = withBound(this.argumentValues(init, args, env), bound);
     if (![...given.values()].some((v) => holdsClasses(v) || holdsModuleInstances(v))) return ext;
@@ -222,6 +226,15 @@ export class InitInterpreter {
     const cls: ClassIR = { ...ext.cls, attrs: new Map(), privateBuffers: new Set(), uses: new Set() };
     new InitInterpreter(ext.mod, cls, new Map(), new Map(), undefined, cls.node, ext.mod, this.depth + 1).run(given);
     atCall.set(key, { mod: ext.mod, cls });
+    return atCall.get(key)!;
+  }
+
+  /** Another file's class built by nn.Sequential's own __init__ (named-sequential.ts): a copy holding this call's items. */
+  private sequentialAt(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env): ForeignClass {
+    const items = sequentialValue(args, (n) => this.expr(n, env));
+    const key = `items=${instanceKey(items)}`;
+    const atCall = specialized.get(call) ?? specialized.set(call, new Map()).get(call)!;
+    if (!atCall.has(key)) atCall.set(key, { mod: ext.mod, cls: { ...ext.cls, attrs: new Map([[SEQUENTIAL_ITEMS, items]]), privateBuffers: new Set(), uses: new Set() } });
     return atCall.get(key)!;
   }
 

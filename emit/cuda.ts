@@ -204,6 +204,10 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
   pieces.sort((a, b) => a.at - b.at);
   const coop = coopPreamble(unit, [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)]);
   if (coop) pieces.unshift({ at: -1, text: coop });
+  // GLM's types and functions (the preprocessor followed gsplat's `vec3` to `glm::vec3`): GLM is header-only,
+  // found where MLX's CUDA JIT is given its include folder
+  if ([kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)].some((n) => /\bglm::/.test(n.text)))
+    pieces.unshift({ at: -2, text: "#include <glm/glm.hpp>\n#include <glm/gtc/type_ptr.hpp>" });
   return pieces.map((p) => p.text.trimEnd()).join("\n\n") + (pieces.length ? "\n" : "");
 }
 
@@ -216,8 +220,11 @@ function coopPreamble(unit: KernelUnit, nodes: CudaNode[]): string | undefined {
   const qualified = new RegExp(`\\b(${[...info.namespaces].join("|")})::`);
   const bare = new RegExp(`\\b(${Object.keys(COOPERATIVE_GROUPS).join("|")})\\b`);
   if (!nodes.some((n) => qualified.test(n.text) || (info.usingNamespace && bare.test(n.text)))) return undefined;
-  const lines = kids(unit.root)
-    .filter((n) => (n.type === "preproc_include" || n.type === "namespace_alias_definition" || n.type === "using_declaration") && /cooperative_groups/.test(n.text))
-    .map((n) => n.text.trim());
+  // at file scope or inside the file's namespaces (gsplat's `namespace cg = cooperative_groups;` sits in `namespace gsplat`)
+  const lines: string[] = [];
+  walk(unit.root, (n) => {
+    if (n.type === "function_definition" || n.type === "struct_specifier" || n.type === "class_specifier") return false;
+    if ((n.type === "preproc_include" || n.type === "namespace_alias_definition" || n.type === "using_declaration") && /cooperative_groups/.test(n.text)) lines.push(n.text.trim());
+  });
   return lines.length ? lines.join("\n") : undefined;
 }

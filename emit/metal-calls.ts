@@ -20,6 +20,7 @@ import {
   WARP_FUNCTIONS,
 } from "../passes/kernel/tables.js";
 import { BLOCK_VOTES } from "./metal-block-votes.js";
+import { glmFunction } from "../passes/kernel/glm.js";
 import { calleeName, callArgs, field, kids, named, position, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
@@ -148,6 +149,11 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     const a = unparen(args[0]);
     const target = a.type === "pointer_expression" && field(a, "operator")?.text === "&" ? print(field(a, "argument")!, ctx) : `(*(${p(0)}))`;
     return CACHE_HINTS[name] === "store" ? `(${target} = ${p(1)})` : target;
+  }
+  const glm = name.startsWith("glm::") ? glmFunction(name, args.length) : undefined;
+  if (glm) {
+    if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
+    return `${glm}(${args.map((a) => print(a, ctx)).join(", ")})`;
   }
   if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
   const math = MATH_FUNCTIONS[name];

@@ -15,6 +15,7 @@ import type { BufferPlan, KernelUnit, KType } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { GLM_TYPES, glmFunction } from "../passes/kernel/glm.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
 import { canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
@@ -311,6 +312,11 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
 
 /** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
 function printQualified(node: CudaNode, ctx: PrintContext): string {
+  const glm = GLM_TYPES[canonicalTypeName(node.text)] ?? glmFunction(canonicalTypeName(node.text), -1);
+  if (glm) {
+    if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
+    return glm;
+  }
   const q = coopQualified(node, ctx.coop);
   const library = CUDA_ONLY_LIBRARIES[field(node, "scope")?.text ?? ""];
   // the outermost name only: `cub::KeyValuePair<...>` inside `cub::BlockReduce<...>` is the same use
@@ -325,7 +331,7 @@ function printQualified(node: CudaNode, ctx: PrintContext): string {
 const CUDA_ONLY_LIBRARIES: Record<string, string> = {
   cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: Metal has no CUB, and c2m does not translate its primitives",
   thrust: "Thrust, a CUDA C++ library: Metal has no Thrust",
-  glm: "GLM as built for CUDA (its __device__ vector and matrix types): c2m does not map GLM onto Metal's vector and matrix types",
+  glm: "GLM, a C++ library of vectors and matrices: c2m maps its float vectors and matrices onto Metal's and the functions in passes/kernel/glm.ts (GLM_FUNCTIONS), and this name is not among them",
   cuda: "libcu++ (the cuda:: namespace), CUDA's C++ standard library: Metal has no libcu++",
 };
 
@@ -392,6 +398,7 @@ export function printType(t: KType, ctx?: PrintContext): string {
     case "struct":
     case "unknown": {
       const text = t.kind === "struct" ? t.name : t.text;
+      if (GLM_TYPES[text]) return GLM_TYPES[text];
       return ctx ? coopTypeText(text, ctx.coop) : text;
     }
     case "pointer":

@@ -305,6 +305,8 @@ inline unsigned atomicDec(unsigned* p, unsigned v) {
 // ---- math: the C library supplies expf/erff/...; these are the CUDA-only names ----
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
 inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
+// CUDA's C++ overload for float: a float argument stays in float, as on the GPU (not promoted to double)
+inline float rsqrt(float x) { return 1.0f / std::sqrt(x); }
 inline float __expf(float x) { return std::exp(x); }
 inline float __logf(float x) { return std::log(x); }
 inline float __sinf(float x) { return std::sin(x); }

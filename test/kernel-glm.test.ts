@@ -1,0 +1,102 @@
+// GLM (gsplat's vectors and matrices) onto Metal's float vectors and floatCxR matrices: the aliases
+// followed to GLM's canonical names, GLM's functions from passes/kernel/glm.ts, and the CUDA original
+// run against the emulator's GLM (include/stubs/glm) — both sides compared on the emulators.
+import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
+import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+import { canonicalGlmType } from "../passes/kernel/glm.js";
+
+const GLM_KERNEL = `
+#include <glm/glm.hpp>
+#include <glm/gtc/type_ptr.hpp>
+using vec2 = glm::vec<2, float>;
+using vec3 = glm::vec<3, float>;
+using vec4 = glm::vec<4, float>;
+using mat3 = glm::mat<3, 3, float>;
+using mat3x2 = glm::mat<3, 2, float>;
+
+__device__ mat3 rotation(const vec4 q) {
+    vec4 n = glm::normalize(q);
+    float w = n[0], x = n[1], y = n[2], z = n[3];
+    return mat3(1.f - 2.f * (y * y + z * z), 2.f * (x * y + w * z), 2.f * (x * z - w * y),
+                2.f * (x * y - w * z), 1.f - 2.f * (x * x + z * z), 2.f * (y * z + w * x),
+                2.f * (x * z + w * y), 2.f * (y * z - w * x), 1.f - 2.f * (x * x + y * y));
+}
+
+__device__ void accumulate(const mat3 R, const vec3 v, mat3 &acc, vec3 &out) {
+    acc += glm::outerProduct(v, R * v);
+    out += glm::transpose(R) * v;
+}
+
+__global__ void covar(const float* quats, const float* scales, const float* mats, float* covars, float* extras, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    const vec4 q = glm::make_vec4(quats + i * 4);
+    const vec3 s = glm::make_vec3(scales + i * 3);
+    mat3 S = mat3(s[0], 0.f, 0.f, 0.f, s[1], 0.f, 0.f, 0.f, s[2]);
+    mat3 M = rotation(q) * S;
+    mat3 C = M * glm::transpose(M) + glm::transpose(glm::make_mat3(mats + i * 9));
+    mat3 acc(0.f);
+    vec3 out(0.f);
+    accumulate(M, s, acc, out);
+    mat3x2 J = mat3x2(1.f, 0.f, 0.f, 1.f, s.x, s.y);
+    vec2 p = J * (s * C);
+    float d = glm::dot(out, s) + glm::length(glm::cross(s, vec3(1.f, 2.f, 3.f))) + glm::determinant(M) + glm::max(p.x, p.y);
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++) covars[i * 9 + r * 3 + c] = C[c][r] + acc[c][r];
+    extras[i] = d;
+}
+`;
+
+describe("GLM vectors and matrices", () => {
+  it("GLM's spellings of its float types have one canonical name each", () => {
+    expect(canonicalGlmType("glm::vec<3, float>")).toBe("glm::vec3");
+    expect(canonicalGlmType("glm::fvec4")).toBe("glm::vec4");
+    expect(canonicalGlmType("glm::mat<3, 3, float>")).toBe("glm::mat3");
+    expect(canonicalGlmType("glm::mat3x3")).toBe("glm::mat3");
+    expect(canonicalGlmType("glm::mat<3, 2, float>")).toBe("glm::mat3x2");
+    expect(canonicalGlmType("glm::vec<3, double>")).toBeUndefined();
+  });
+
+  it("a kernel of GLM quaternions, matrix products, transposes and outer products translates to Metal's float3x3 and verifies", async () => {
+    const r = await translatesAndVerifies(
+      GLM_KERNEL,
+      spec(
+        "covar",
+        [{ n: 40 }, { n: 5 }],
+        [
+          { name: "quats", dtype: "float32", count: "4 * n", role: "input" },
+          { name: "scales", dtype: "float32", count: "3 * n", role: "input" },
+          { name: "mats", dtype: "float32", count: "9 * n", role: "input" },
+          { name: "covars", dtype: "float32", count: "9 * n", role: "output" },
+          { name: "extras", dtype: "float32", count: "n", role: "output" },
+        ],
+        [
+          {
+            kernel: "covar",
+            grid: ["cdiv(n, 32)", 1, 1],
+            block: [32, 1, 1],
+            args: [{ buffer: "quats" }, { buffer: "scales" }, { buffer: "mats" }, { buffer: "covars" }, { buffer: "extras" }, { scalar: "n", type: "int" }],
+          },
+        ],
+      ),
+    );
+    const metal = `${r.kernels[0]!.spec.header ?? ""}\n${r.kernels[0]!.spec.source}`;
+    expect(metal).toMatch(/float3x3 M = rotation\(q\) \* S;/);
+    expect(metal).toMatch(/c2m_glm_make_vec4\(quats \+ i \* 4\)/);
+    expect(metal).toMatch(/metal::transpose\(/);
+    expect(metal).not.toMatch(/glm::/);
+  }, 120_000);
+
+  it("a GLM function with no Metal mapping stays a located C2M-K042 naming it", () => {
+    const r = compileKernels(
+      `#include <glm/glm.hpp>
+using vec3 = glm::vec<3, float>;
+__global__ void k(const float* a, float* b, int n) { int i = threadIdx.x; vec3 v = glm::make_vec3(a + 3 * i); b[i] = glm::compMax(v); }`,
+      { filename: "k.cu" },
+    );
+    const d = r.diagnostics.find((x) => x.code === "C2M-K042");
+    expect(d?.message).toMatch(/'glm::compMax' is from GLM/);
+    expect(d?.message).toMatch(/not among them/);
+  });
+});

@@ -282,7 +282,9 @@ MultiGpuConfig init() { MultiGpuConfig r; return r; }
 
 describe("GLM vectors of floats (gsplat's vec2/vec3)", () => {
   it("are CUDA's float2/float3: buffers read as float2 / packed_float3, 3-vectors carved out of shared memory packed (12 bytes), __builtin_ctz in a constant; verified", async () => {
-    const src = `using vec2 = glm::vec<2, float>;
+    // GLM comes from its header, as in gsplat (the emulator has c2m's GLM: include/stubs/glm)
+    const src = `#include <glm/glm.hpp>
+using vec2 = glm::vec<2, float>;
 using vec3 = glm::vec<3, float>;
 template <uint32_t TILE>
 __global__ void splat(const vec2* __restrict__ means, const vec3* __restrict__ conics, float* out, int n) {

@@ -204,12 +204,19 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
   pieces.sort((a, b) => a.at - b.at);
   const coop = coopPreamble(unit, [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)]);
   if (coop) pieces.unshift({ at: -1, text: coop });
-  // GLM's types and functions (the preprocessor followed gsplat's `vec3` to `glm::vec3`): GLM is header-only,
-  // found where MLX's CUDA JIT is given its include folder
-  if ([kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)].some((n) => /\bglm::/.test(n.text)))
-    pieces.unshift({ at: -2, text: "#include <glm/glm.hpp>\n#include <glm/gtc/type_ptr.hpp>" });
+  // header-only C++ libraries the kernel names (GLM, which the preprocessor follows gsplat's `vec3` into; CUB,
+  // which the CUDA toolkit ships): their headers, found where MLX's CUDA JIT is given their include folder
+  const reached = [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)];
+  for (const [namespace, includes] of Object.entries(LIBRARY_INCLUDES))
+    if (reached.some((n) => new RegExp(`\\b${namespace}::`).test(n.text))) pieces.unshift({ at: -2, text: includes.join("\n") });
   return pieces.map((p) => p.text.trimEnd()).join("\n\n") + (pieces.length ? "\n" : "");
 }
+
+/** The headers a CUDA kernel naming a header-only library's namespace needs. */
+const LIBRARY_INCLUDES: Record<string, string[]> = {
+  glm: ["#include <glm/glm.hpp>", "#include <glm/gtc/type_ptr.hpp>"],
+  cub: ["#include <cub/cub.cuh>"],
+};
 
 /**
  * The file's cooperative-groups includes, namespace alias and using-directive, when the kernel or a helper

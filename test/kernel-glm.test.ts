@@ -5,6 +5,8 @@ import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 import { canonicalGlmType } from "../passes/kernel/glm.js";
+import { deviceOnlySource } from "../src/verify/device-code.js";
+import { namespaceDirectives } from "../src/verify/cuda.js";
 
 const GLM_KERNEL = `
 #include <glm/glm.hpp>
@@ -98,5 +100,30 @@ __global__ void k(const float* a, float* b, int n) { int i = threadIdx.x; vec3 v
     const d = r.diagnostics.find((x) => x.code === "C2M-K042");
     expect(d?.message).toMatch(/'glm::compMax' is from GLM/);
     expect(d?.message).toMatch(/not among them/);
+  });
+});
+
+describe("gsplat's headers on the emulator", () => {
+  it("host declarations naming at::/c10:: types go from the device code, and so does a specialisation naming a type that went", () => {
+    const src = `namespace gsplat {
+struct Result { at::Tensor renders; at::optional<at::Tensor> ids; };
+template <class T> struct ArgDef;
+template <> struct ArgDef<Result> { static int n() { return 1; } };
+void launch(const at::Tensor x, at::optional<at::Tensor> y);
+struct Plain { float a; };
+__device__ float twice(Plain p) { return 2.f * p.a; }
+}`;
+    const d = deviceOnlySource(src);
+    expect(d.source).not.toMatch(/at::|ArgDef<Result>|void launch/);
+    expect(d.source).toMatch(/struct Plain \{ float a; \};/);
+    expect(d.source).toMatch(/__device__ float twice/);
+    expect(d.dropped.filter((x) => /host library's type/.test(x))).toHaveLength(3);
+  });
+
+  it("the harness reaches a kernel inside a namespace by its plain name: a using-directive per named namespace, nested ones by path", () => {
+    const src = `namespace gsplat { namespace cg = cooperative_groups; namespace detail { __device__ int f(); } __global__ void k(float* x) {} }
+namespace { __global__ void hidden() {} }`;
+    expect(namespaceDirectives(src).split("\n")).toEqual(["using namespace gsplat;", "using namespace gsplat::detail;"]);
+    expect(namespaceDirectives("__global__ void k(float* x) {}")).toBe("");
   });
 });

@@ -6,7 +6,7 @@ import { compileKernels } from "../src/kernel/index.js";
 import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 import { canonicalGlmType } from "../passes/kernel/glm.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
-import { namespaceDirectives } from "../src/verify/cuda.js";
+import { namespaceDirectives, runCuda } from "../src/verify/cuda.js";
 
 const GLM_KERNEL = `
 #include <glm/glm.hpp>
@@ -51,6 +51,34 @@ __global__ void covar(const float* quats, const float* scales, const float* mats
 `;
 
 describe("GLM vectors and matrices", () => {
+  it("the emulator's GLM is column-major as GLM is: make_mat3 reads columns, m[c][r], mat * vec and mat * mat against a reference", async () => {
+    // an independent check of the shim (the translation is checked against it below): A = make_mat3(a) holds
+    // a[3c + r] at row r of column c; out = A * B read back row by row, then A * v
+    const src = `#include <glm/glm.hpp>
+#include <glm/gtc/type_ptr.hpp>
+__global__ void k(const float* a, const float* b, const float* v, float* out) {
+    glm::mat3 A = glm::make_mat3(a), B = glm::make_mat3(b);
+    glm::mat3 C = A * B;
+    glm::vec3 w = A * glm::make_vec3(v);
+    for (int r = 0; r < 3; r++) for (int c = 0; c < 3; c++) out[r * 3 + c] = C[c][r];
+    for (int r = 0; r < 3; r++) out[9 + r] = w[r];
+    out[12] = glm::dot(w, glm::cross(glm::make_vec3(v), w));
+}`;
+    const a = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 10]);
+    const b = Float32Array.from([2, 0, 1, 1, 3, 0, 0, 1, 4]);
+    const v = Float32Array.from([1, -1, 2]);
+    const out = await runCuda(
+      { source: src, kernel: "k", grid: [1, 1, 1], block: [1, 1, 1], args: [{ buffer: "a" }, { buffer: "b" }, { buffer: "v" }, { buffer: "out" }] },
+      { a, b, v, out: new Float32Array(13) },
+    );
+    const at = (m: Float32Array, r: number, c: number) => m[3 * c + r]!;
+    const expected: number[] = [];
+    for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) expected.push([0, 1, 2].reduce((t, k) => t + at(a, r, k) * at(b, k, c), 0));
+    for (let r = 0; r < 3; r++) expected.push([0, 1, 2].reduce((t, k) => t + at(a, r, k) * v[k]!, 0));
+    expected.push(0); // w . (v x w) = 0
+    expect(Array.from(out.out!)).toEqual(expected);
+  }, 60_000);
+
   it("GLM's spellings of its float types have one canonical name each", () => {
     expect(canonicalGlmType("glm::vec<3, float>")).toBe("glm::vec3");
     expect(canonicalGlmType("glm::fvec4")).toBe("glm::vec4");

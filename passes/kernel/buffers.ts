@@ -264,6 +264,9 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
         const call = p.parent?.parent;
         const callee = call?.type === "call_expression" ? calleeName(call) : undefined;
         if (callee && ATOMIC_FUNCTIONS[callee]) return;
+        // `reinterpret_cast<float4*>(&A[i])[0]` (SGEMM_CUDA's vector loads): the access is the cast's own subscript or
+        // dereference, or goes through the local pointer the cast initialises, each recorded where it is (rootOf follows the cast)
+        if (callee && /^(reinterpret_cast|static_cast|const_cast)$/.test(callee) && castIsAccessed(call!)) return;
         if (callee && CACHE_HINTS[callee] === "store" && same(callArgs(call!)[0] ?? null, p)) {
           write = true;
           read = false;
@@ -319,6 +322,17 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
     dynamicShared: shared.find((s) => s.dynamic),
     ok,
   };
+}
+
+/** A pointer cast whose value is subscripted, dereferenced, or the initialiser of a local pointer: its accesses are seen there. */
+function castIsAccessed(cast: CudaNode): boolean {
+  let v = cast;
+  while (v.parent?.type === "parenthesized_expression") v = v.parent;
+  const p = v.parent;
+  if (!p) return false;
+  if (p.type === "subscript_expression" && same(field(p, "argument"), v)) return true;
+  if (p.type === "pointer_expression" && field(p, "operator")?.text === "*") return true;
+  return p.type === "init_declarator" && same(field(p, "value"), v) && field(p, "declarator")?.type === "pointer_declarator";
 }
 
 /**

@@ -52,6 +52,8 @@ export const SCALAR_TYPES: Record<string, ScalarTypeInfo> = {
   "unsigned long long": { metal: "ulong", mlx: "uint64", integer: true, signed: false, bits: 64 },
   uint64_t: { metal: "ulong", mlx: "uint64", integer: true, signed: false, bits: 64 },
   size_t: { metal: "size_t", mlx: "uint64", integer: true, signed: false, bits: 64 },
+  // the difference of two pointers (llm.c's llmc strides: `ptrdiff_t w_stride`), a signed 64-bit integer on every CUDA target
+  ptrdiff_t: { metal: "long", mlx: "int64", integer: true, signed: true, bits: 64 },
   /** Metal has no double: it is demoted to float with a warning (C2M-K011) */
   double: { metal: "float", mlx: "float32", integer: false, signed: true, bits: 64 },
 };

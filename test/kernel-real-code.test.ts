@@ -8,8 +8,12 @@
  * - a `ptrdiff_t` parameter (llmc's strides) is an int64 scalar (was C2M-K012);
  * - `reinterpret_cast<float4*>(&A[i])[0]` on a pointer that is not const (SGEMM_CUDA's vectorised loads) reads A:
  *   the address taken for the cast is not itself a write (was C2M-K007);
+ * - `reinterpret_cast<float4 *>(&C[E])[0]` read and then assigned (SGEMM_CUDA's kernels 6-9 epilogue, `C = alpha * AB + beta
+ *   * C`) is one 16-byte access at element E of an in-place C, as a 128-bit helper's argument is (c2m_own128);
  * - `fminf(n_boxes - row_start * threadsPerBlock, threadsPerBlock)` (mmcv's nms: integers, which CUDA's float function
  *   converts) prints each integer argument as float(...): Metal's fmin overloads found it ambiguous (a silent kernel);
+ * - `at::cuda::ATenCeilDiv(a, b)` (detectron2's nms_rotated, was C2M-K042 as if libcu++) is `((a) + (b) - 1) / (b)`, and the
+ *   CUDA emulator declares it as ATen does;
  * - the device code `--verify` compiles leaves out `using at::Tensor;` and `using phalf = at::Half;` (mmcv's
  *   pytorch_cuda_helper.hpp), names from torch's headers the emulator does not have.
  */
@@ -124,6 +128,51 @@ __global__ void rows4(float* out, float* A, int n4, ptrdiff_t stride) {
   }, 120_000);
 });
 
+describe("in-place 128-bit accesses through a vector cast", () => {
+  it("C read and written as float4 at &C[E] after C += a block offset (SGEMM_CUDA's epilogue); verified", async () => {
+    const src = `
+__global__ void epilogue(int M, int N, float alpha, const float* X, float beta, float* C) {
+  const uint cRow = blockIdx.y;
+  C += cRow * 4 * N;
+  X += cRow * 4 * N;
+  const int col = threadIdx.x * 4;
+  if (col >= N) return;
+  for (uint r = 0; r < 4; r += 1) {
+    float4 tmp = reinterpret_cast<float4 *>(&C[r * N + col])[0];
+    tmp.x = alpha * X[r * N + col] + beta * tmp.x;
+    tmp.y = alpha * X[r * N + col + 1] + beta * tmp.y;
+    tmp.z = alpha * X[r * N + col + 2] + beta * tmp.z;
+    tmp.w = alpha * X[r * N + col + 3] + beta * tmp.w;
+    reinterpret_cast<float4 *>(&C[r * N + col])[0] = tmp;
+  }
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "epilogue",
+        [
+          { M: 8, N: 32 },
+          { M: 12, N: 16 },
+        ],
+        [
+          { name: "X", dtype: "float32", count: "M * N", role: "input" },
+          { name: "C", dtype: "float32", count: "M * N", role: "inout" },
+        ],
+        [
+          {
+            kernel: "epilogue",
+            grid: [1, "M / 4", 1],
+            block: ["N / 4", 1, 1],
+            args: [{ scalar: "M", type: "int" }, { scalar: "N", type: "int" }, { scalar: 1.5, type: "float" }, { buffer: "X" }, { scalar: 0.5, type: "float" }, { buffer: "C" }],
+          },
+        ],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/c2m_own128\(C, C_in, C_touched, r \* N \+ col, 1\)/);
+  }, 120_000);
+});
+
 describe("CUDA's float functions on integer expressions", () => {
   it("fminf(n - row * tpb, tpb) converts the integers to float, as CUDA does (mmcv's nms); verified", async () => {
     const src = `
@@ -144,6 +193,27 @@ __global__ void cols(int* out, const int n) {
       ),
     );
     expect(r.kernels[0]!.spec.source).toMatch(/metal::fmin\(float\(n - row \* tpb\), float\(tpb\)\)/);
+  }, 120_000);
+});
+
+describe("ATen's ceiling division in device code", () => {
+  it("at::cuda::ATenCeilDiv (detectron2's nms_rotated) is integer arithmetic in Metal; verified", async () => {
+    const src = `
+__global__ void blocks_of(int* out, const int n) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = at::cuda::ATenCeilDiv(i + 1, 64);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "blocks_of",
+        [{ n: 300 }],
+        [{ name: "out", dtype: "int32", count: "n", role: "output" }],
+        [{ kernel: "blocks_of", grid: ["cdiv(n, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "out" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/out\[i\] = \(\(\(\(i \+ 1\)\) \+ \(64\) - 1\) \/ \(64\)\);/);
   }, 120_000);
 });
 

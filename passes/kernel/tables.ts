@@ -237,6 +237,8 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   umax: "metal::max(uint({0}), uint({1}))",
   __umul24: "({0} * {1})",
   __mulhi: "metal::mulhi({0}, {1})",
+  // ATen's ceiling division (detectron2's nms_rotated: `at::cuda::ATenCeilDiv(n_boxes, threadsPerBlock)`), integer arithmetic
+  "at::cuda::ATenCeilDiv": "((({0}) + ({1}) - 1) / ({1}))",
   __umulhi: "metal::mulhi({0}, {1})",
 };
 

@@ -170,9 +170,13 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     for (const a of extra) ctx.attributes.add(a);
     const printed = printDefault(node, ctx);
     if (!extra.length) return printed;
+    // the thread positions go after every declared parameter: arguments the call leaves to their defaults are
+    // written out first (llm.c's blockReduce(val) of `blockReduce(float val, bool final_sync = false, ...)`)
+    const defaults = device.params.slice(args.length).map((p) => (p.defaultValue ? print(p.defaultValue, ctx) : undefined));
+    const all = [...(defaults.every((d) => d !== undefined) ? defaults : []), ...extra];
     const close = printed.lastIndexOf(")");
     const sep = args.length ? ", " : "";
-    return `${printed.slice(0, close)}${sep}${extra.join(", ")}${printed.slice(close)}`;
+    return `${printed.slice(0, close)}${sep}${all.join(", ")}${printed.slice(close)}`;
   }
   if (/^__[a-z]\w*$/.test(name) && !ctx.unit.macros.some((m) => m.name === name)) {
     // a CUDA intrinsic c2m has no mapping for: Metal would reject the name, so say which one

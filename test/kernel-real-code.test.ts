@@ -14,12 +14,25 @@
  *   converts) prints each integer argument as float(...): Metal's fmin overloads found it ambiguous (a silent kernel);
  * - `at::cuda::ATenCeilDiv(a, b)` (detectron2's nms_rotated, was C2M-K042 as if libcu++) is `((a) + (b) - 1) / (b)`, and the
  *   CUDA emulator declares it as ATen does;
+ * - a parameter spelled like one of MLX's thread attributes (llmc's `size_t grid_size`) is renamed (`grid_size_`): MLX adds
+ *   every attribute the body names to the signature, so it was declared twice (a silent kernel);
+ * - __device__ overloads that differ in what a pointer points to (llmc's stochastic_rounding on bf16/half/float) stay
+ *   apart once pointers become template parameters (the element type enables one each; they were redefinitions);
+ * - a function template defined only by explicit specialisations (llmc's cast_value) is C2M-K048 at the call (it was
+ *   left undeclared in Metal, silently);
+ * - a call that leaves a device function's parameters to their defaults gets them written out before the thread
+ *   positions c2m appends (llmc's `blockReduce<warpReduceSum>(v)`: the positions landed on `final_sync`, a silent kernel);
+ * - a host helper of locals and a return with a defaulted parameter (mmcv's GET_BLOCKS) sizes launches read from the host
+ *   code; `extern __shared__ char* params[]` (llmc's layernorm) is dynamic shared memory on the CUDA emulator;
  * - the device code `--verify` compiles leaves out `using at::Tensor;` and `using phalf = at::Half;` (mmcv's
  *   pytorch_cuda_helper.hpp), names from torch's headers the emulator does not have.
  */
 import { describe, expect, it } from "vitest";
 import { expandMacroCalls, preprocessCuda, threadCoordinateMacro } from "../passes/kernel/preprocess.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
+import { compileKernels } from "../src/kernel/index.js";
+import { deriveVerifySpecs } from "../src/kernel/launch-spec.js";
+import { rewriteCudaShared } from "../src/verify/rewrite.js";
 import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 
 describe("macros over the thread coordinates", () => {
@@ -215,6 +228,108 @@ __global__ void blocks_of(int* out, const int n) {
     );
     expect(r.kernels[0]!.spec.source).toMatch(/out\[i\] = \(\(\(\(i \+ 1\)\) \+ \(64\) - 1\) \/ \(64\)\);/);
   }, 120_000);
+});
+
+describe("names and overloads of llm.c's llmc helpers", () => {
+  it("a parameter named like one of MLX's thread attributes (grid_size) is renamed; overloads on the pointee type stay apart; verified", async () => {
+    const src = `
+__device__ void put(float v, float* out) { *out = v * 2.0f; }
+__device__ void put(float v, int* out) { *out = (int)v + 1; }
+__global__ void both(float* f, int* i, const float* x, size_t grid_size) {
+  size_t index = blockIdx.x * blockDim.x + threadIdx.x;
+  if (index < grid_size) {
+    put(x[index], &f[index]);
+    put(x[index], &i[index]);
+  }
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "both",
+        [{ n: 100 }],
+        [
+          { name: "f", dtype: "float32", count: "n", role: "output" },
+          { name: "i", dtype: "int32", count: "n", role: "output" },
+          { name: "x", dtype: "float32", count: "n", role: "input" },
+        ],
+        [{ kernel: "both", grid: ["cdiv(n, 32)", 1, 1], block: [32, 1, 1], args: [{ buffer: "f" }, { buffer: "i" }, { buffer: "x" }, { scalar: "n", type: "size_t" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.input_names).toContain("grid_size_");
+    expect(r.kernels[0]!.spec.header).toMatch(/c2m_enable_if<c2m_same<c2m_pointee<c2m_P1>, int>::value>::type = 0/);
+  }, 120_000);
+
+  it("a function template defined only by explicit specialisations is refused with C2M-K048 at its call", () => {
+    const src = `
+template <typename Td, typename Ts> __device__ Td cast_value(Ts val);
+template <> __device__ float cast_value<float, float>(float val) { return val; }
+template <typename Td, typename Ts>
+__global__ void copy_and_cast(Td* dst, const Ts* src, int n) {
+  int idx = blockIdx.x * blockDim.x + threadIdx.x;
+  if (idx < n) dst[idx] = cast_value<Td, Ts>(src[idx]);
+}
+`;
+    const r = compileKernels(src, { filename: "cast.cu" });
+    const d = r.diagnostics.find((x) => x.code === "C2M-K048");
+    expect(d?.severity).toBe("error");
+    expect(d?.line).toBe(7);
+    expect(r.kernels.map((k) => k.name)).not.toContain("copy_and_cast");
+  });
+});
+
+describe("device functions with defaults, launches sized by a helper, pointer arrays in dynamic shared memory", () => {
+  it("a call leaving parameters to their defaults passes them before the thread positions (llmc's blockReduce); verified", async () => {
+    const src = `
+__device__ float scaled(float v, float k = 2.0f, int extra = 3) { return v * k + extra + threadIdx.x; }
+__global__ void apply(float* y, const float* x, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) y[i] = scaled(x[i]) + scaled(x[i], 0.5f);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "apply",
+        [{ n: 100 }],
+        [
+          { name: "y", dtype: "float32", count: "n", role: "output" },
+          { name: "x", dtype: "float32", count: "n", role: "input" },
+        ],
+        [{ kernel: "apply", grid: ["cdiv(n, 32)", 1, 1], block: [32, 1, 1], args: [{ buffer: "y" }, { buffer: "x" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/scaled\(x\[i\], 2\.0f, 3, thread_position_in_threadgroup\) \+ scaled\(x\[i\], 0\.5f, 3, thread_position_in_threadgroup\)/);
+  }, 120_000);
+
+  it("a launch sized by a host helper with locals and a defaulted parameter (mmcv's GET_BLOCKS) is read from the host code", () => {
+    const src = `
+#define THREADS_PER_BLOCK 512
+inline int GET_BLOCKS(const int N, const int num_threads = THREADS_PER_BLOCK) {
+  int optimal_block_num = (N + num_threads - 1) / num_threads;
+  int max_block_num = 4096;
+  return min(optimal_block_num, max_block_num);
+}
+__global__ void fill(float* y, int n) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) y[i] = i;
+}
+int main() {
+  const int n = 3000;
+  float* y;
+  cudaMalloc((void**)&y, n * sizeof(float));
+  fill<<<GET_BLOCKS(n), THREADS_PER_BLOCK>>>(y, n);
+  fill<<<GET_BLOCKS(n, 128), 128>>>(y, n);
+  return 0;
+}
+`;
+    const r = compileKernels(src, { filename: "fill.cu" });
+    const { specs } = deriveVerifySpecs(src, "fill.cu", r, {});
+    expect(specs[0]!.launches.map((l) => l.grid[0])).toEqual([6, 24]);
+  });
+
+  it("extern __shared__ char* params[] (llmc's layernorm) is the launch's dynamic shared memory on the CUDA emulator", () => {
+    expect(rewriteCudaShared("    extern __shared__ char* params[];")).toBe("    char** params = ::emu::dyn_shared<char*>();");
+  });
 });
 
 describe("device code for --verify", () => {

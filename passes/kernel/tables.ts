@@ -450,3 +450,31 @@ export const COOPERATIVE_GROUPS: Record<string, { attributes?: string[] }> = {
   bit_or: {},
   bit_xor: {},
 };
+
+/**
+ * MLX's list of Metal thread attributes, in its order, with their types (mlx/fast.cpp): `mx.fast.metal_kernel`
+ * adds each one whose name the body mentions to the kernel's signature, so a CUDA name spelled like one (llm.c's
+ * `size_t grid_size` parameter) would be declared twice.
+ */
+export const MLX_METAL_ATTRIBUTES: [string, string][] = [
+  ["dispatch_quadgroups_per_threadgroup", "uint"],
+  ["dispatch_simdgroups_per_threadgroup", "uint"],
+  ["dispatch_threads_per_threadgroup", "uint3"],
+  ["grid_origin", "uint3"],
+  ["grid_size", "uint3"],
+  ["quadgroup_index_in_threadgroup", "uint"],
+  ["quadgroups_per_threadgroup", "uint"],
+  ["simdgroup_index_in_threadgroup", "uint"],
+  ["simdgroups_per_threadgroup", "uint"],
+  ["thread_execution_width", "uint"],
+  ["thread_index_in_quadgroup", "uint"],
+  ["thread_index_in_simdgroup", "uint"],
+  ["thread_index_in_threadgroup", "uint"],
+  ["thread_position_in_grid", "uint3"],
+  ["thread_position_in_threadgroup", "uint3"],
+  ["threadgroup_position_in_grid", "uint3"],
+  ["threadgroups_per_grid", "uint3"],
+  ["threads_per_grid", "uint3"],
+  ["threads_per_simdgroup", "uint"],
+  ["threads_per_threadgroup", "uint3"],
+];

@@ -90,32 +90,33 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     const plan = byParam.get(p.name);
     if (!plan) {
       const assigned = analysis.assignedScalars.has(p.name);
-      inputNames.push(assigned ? `${p.name}_arg` : p.name);
-      if (assigned) prologue.push(`${printType(p.type, ctx)} ${p.name} = ${p.name}_arg;`);
+      const spelled = metalName(p.name);
+      inputNames.push(assigned ? `${spelled}_arg` : spelled);
+      if (assigned) prologue.push(`${printType(p.type, ctx)} ${spelled} = ${spelled}_arg;`);
       if (p.type.kind === "scalar" && p.type.name === "double") reportKernel(bag, "C2M-K011", position(p.node), `parameter '${p.name}' is double; Metal computes it as float`);
       continue;
     }
     const vector = plan.pointee.kind === "vector";
-    const metalName = vector ? `${p.name}_elems` : p.name;
+    const bufferName = vector ? `${p.name}_elems` : p.name;
     // CUDA's 3-vectors are 12 bytes in memory, Metal's float3 16: a buffer of them is read as packed_float3
     const elemType = vector ? bufferVectorType(VECTOR_TYPES[(plan.pointee as { name: string }).name]!) : "";
     if (vector) {
       helpers.add("c2m_cast");
-      prologue.push(`auto ${p.name} = c2m_cast<${elemType}>(${metalName});`);
+      prologue.push(`auto ${p.name} = c2m_cast<${elemType}>(${bufferName});`);
     }
     switch (plan.role) {
       case "input":
       case "unused":
-        inputNames.push(metalName);
+        inputNames.push(bufferName);
         break;
       case "output":
       case "atomic-accumulate":
-        outputNames.push(metalName);
+        outputNames.push(bufferName);
         break;
       case "inout-copy":
-        inputNames.push(`${metalName}_in`);
-        outputNames.push(metalName);
-        if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${elemType}>(${metalName}_in);`);
+        inputNames.push(`${bufferName}_in`);
+        outputNames.push(bufferName);
+        if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${elemType}>(${bufferName}_in);`);
         if (plan.ownAccess) {
           // every access copies its element in on first touch (passes/kernel/buffers.ts ownAccess)
           helpers.add("c2m_own");
@@ -125,8 +126,8 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
             ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference, moves: al.moves, elsewhere: al.elsewhere });
             ctx.own.set(al.name, width);
           }
-          if (vector) prologue.push(`auto ${p.name}_touched = ${metalName}_touched;`);
-          masks.push(`${metalName}_touched`);
+          if (vector) prologue.push(`auto ${p.name}_touched = ${bufferName}_touched;`);
+          masks.push(`${bufferName}_touched`);
         }
         for (const [i, st] of (plan.copyAt?.statements ?? []).entries()) {
           if (i > 0) break;
@@ -369,7 +370,20 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
   if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
   const uncarried = node.parent?.type === "template_function" ? uncarriedTemplate(ctx.unit, name) : undefined;
   if (uncarried) reportKernel(ctx.bag, "C2M-K027", position(node), uncarried);
+  if (node.parent?.type === "template_function" && node.parent.parent?.type === "call_expression" && specialisedOnly(ctx.unit, name))
+    reportKernel(
+      ctx.bag,
+      "C2M-K048",
+      position(node),
+      `'${name}' is a function template defined only by explicit specialisations (template <> ... ${name}<...>), which c2m does not carry into Metal`,
+    );
   return metalName(name);
+}
+
+/** A function template no __device__ definition carries, whose specialisations the file defines (`template <> __device__ float cast_value<float, half>(...)`). */
+function specialisedOnly(unit: PrintContext["unit"], name: string): boolean {
+  if (unit.deviceFunctions.some((f) => f.name === name)) return false;
+  return new RegExp(`template\\s*<\\s*>[^;{]*\\b${name}\\s*<`).test(unit.source);
 }
 
 function isDeclared(name: string, ctx: PrintContext): boolean {

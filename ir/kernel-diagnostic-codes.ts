@@ -163,6 +163,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Metal's atomics are on 32-bit int, uint and float (ulong for min/max) only, and mx.fast.metal_kernel's atomic_outputs declares atomic<T> of the output's dtype: accumulate in a float buffer (atomicAdd on float*) and convert to half/bfloat16 in a second launch",
     example: "atomicAdd(reinterpret_cast<__nv_bfloat162*>(p), v);",
   },
+  {
+    code: "C2M-K048",
+    title: "function template with explicit specialisations",
+    hint: "c2m carries __device__ function templates into Metal as templates, but not a template declared only and defined by explicit specialisations (`template <> float cast_value<float, half>(half v)`): give each type its own function (cast_half_to_float) or one template with a body, and call that",
+    example: "template <typename Td, typename Ts> __device__ Td cast_value(Ts val);  template <> __device__ float cast_value<float, float>(float v) { return v; }",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

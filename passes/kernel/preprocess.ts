@@ -12,7 +12,11 @@
  *    block stays as written.
  * `__align__(n)`, a macro of CUDA's own headers (never read here), is spelled `alignas(n)`, which the
  * parser, Metal and the emulator's C++ all know.
- * 3. A file-scope alias of a scalar or vector type (`typedef __nv_bfloat16 floatX;`,
+ * 3. A function-like macro whose body reads CUDA's thread coordinates (mmcv's `CUDA_1D_KERNEL_LOOP(i, n)`, a
+ *    grid-stride `for` header) is expanded where it is used, on the use's line: the loop it declares is then
+ *    code the ownership proof reads and the printer rewrites (carried as a macro, its `blockIdx` would reach
+ *    Metal, which has none, and its loop variable would be a name the proof cannot see declared).
+ * 4. A file-scope alias of a scalar or vector type (`typedef __nv_bfloat16 floatX;`,
  *    `using data_t = float;`) is followed: every later use of the name is spelled as the type it names,
  *    which is what the parameter analysis and both printers understand. The alias line becomes empty.
  * Pure: the host reads files; nothing here touches the file system.
@@ -84,6 +88,7 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
   const stack: Frame[] = [];
   const active = () => stack.every((f) => f.taking || f.verbatim);
   const verbatim = () => stack.some((f) => f.verbatim);
+  const indexMacros = new Map<string, FunctionMacro>();
   const blank = (g: Line[]) => out.push(...g.map((l) => ({ text: "", origin: l.origin })));
 
   const run = (text: string, path: string) => {
@@ -142,8 +147,15 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
       if (kw === "define" && !verbatim()) {
         const m = /^(\w+)(\()?\s*(.*)$/.exec(arg);
         if (m) macros.set(m[1]!, m[2] ? null : m[3]!.trim());
-      } else if (kw === "undef" && !verbatim()) macros.delete(arg.split(/\s/)[0]!);
-      else if (kw === "include" && host && !verbatim()) {
+        const coord = threadCoordinateMacro(arg);
+        if (coord) indexMacros.set(coord.name, coord);
+      } else if (kw === "undef" && !verbatim()) {
+        macros.delete(arg.split(/\s/)[0]!);
+        indexMacros.delete(arg.split(/\s/)[0]!);
+      } else if (!kw && indexMacros.size && !verbatim()) {
+        out.push(...g.map((l) => ({ ...l, text: expandMacroCalls(l.text, indexMacros) })));
+        continue;
+      } else if (kw === "include" && host && !verbatim()) {
         const name = /^"([^"]+)"/.exec(arg)?.[1];
         const found = name ? host.include(name, path) : undefined;
         if (found) {
@@ -166,6 +178,63 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
   for (const l of out) if (l.text.includes("__align__")) l.text = l.text.replace(/\b__align__(?=\s*\()/g, "alignas");
   const typedefs = followTypeAliases(out);
   return { text: out.map((l) => l.text).join("\n"), origins: out.map((l) => l.origin), included, typedefs };
+}
+
+interface FunctionMacro {
+  name: string;
+  params: string[];
+  body: string;
+}
+
+/** `NAME(a, b) body` of a `#define` whose body reads threadIdx/blockIdx/blockDim/gridDim (no `#`/`##`, no varargs). */
+export function threadCoordinateMacro(arg: string): FunctionMacro | undefined {
+  const m = /^(\w+)\(([^)]*)\)\s*(.*)$/.exec(stripComments(arg));
+  if (!m || !/\b(threadIdx|blockIdx|blockDim|gridDim)\b/.test(m[3]!) || /#|\.\.\./.test(m[0])) return undefined;
+  const params = m[2]!.split(",").map((p) => p.trim());
+  if (params.some((p) => !/^[A-Za-z_]\w*$/.test(p))) return undefined;
+  return { name: m[1]!, params, body: /"/.test(m[3]!) ? m[3]!.trim() : m[3]!.replace(/\s+/g, " ").trim() };
+}
+
+/** Each call `NAME(args)` of these macros on one line replaced by the macro's body, its parameters by the arguments as written. */
+export function expandMacroCalls(line: string, macros: Map<string, FunctionMacro>, depth = 0): string {
+  if (depth > 4 || line.trimStart().startsWith("#")) return line;
+  let out = "";
+  let pos = 0;
+  const call = /"(?:\\.|[^"\\])*"|\/\/.*$|(?<![.\w])([A-Za-z_]\w*)\s*\(/g;
+  for (let m = call.exec(line); m; m = call.exec(line)) {
+    const macro = m[1] ? macros.get(m[1]) : undefined;
+    if (!macro) continue;
+    const open = m.index + m[0].length - 1;
+    const args = callArguments(line, open);
+    if (!args || args.list.length !== macro.params.length) continue;
+    const byParam = new Map(macro.params.map((p, i) => [p, args.list[i]!.trim()]));
+    const body = macro.body.replace(/"(?:\\.|[^"\\])*"|[A-Za-z_]\w*/g, (t) => byParam.get(t) ?? t);
+    out += line.slice(pos, m.index) + expandMacroCalls(body, macros, depth + 1);
+    pos = args.end;
+    call.lastIndex = args.end;
+  }
+  return out + line.slice(pos);
+}
+
+/** The comma-separated arguments of the call whose `(` is at `open`, and the index past its `)`; undefined when it does not close on the line. */
+function callArguments(text: string, open: number): { list: string[]; end: number } | undefined {
+  const list: string[] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      if (--depth === 0) {
+        list.push(text.slice(start, i));
+        return { list: list.length === 1 && !list[0]!.trim() ? [] : list, end: i + 1 };
+      }
+    } else if (c === "," && depth === 1) {
+      list.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return undefined;
 }
 
 function stripComments(s: string): string {

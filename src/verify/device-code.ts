@@ -51,6 +51,8 @@ const DECLARES_ONLY = new Set([
   "preproc_function_def",
   "preproc_call",
 ]);
+/** A name from torch's host headers (ATen, c10, torch). */
+const TORCH_NAME = /\b(at|c10|torch)::/;
 const TYPE_SPECIFIERS = new Set(["struct_specifier", "class_specifier", "union_specifier"]);
 
 /** The device code of `source` (see the file comment). */
@@ -153,6 +155,9 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         if (isPlainVariable(n)) return;
         return drop(n, `file-scope object ${n.text.split("\n")[0]!.slice(0, 60)} (only arithmetic values whose initialisers call nothing are kept)`);
       default:
+        // `using at::Tensor;`, `using phalf = at::Half;` (mmcv's pytorch_cuda_helper.hpp): names from torch's headers,
+        // which the emulator does not have and device code does not use
+        if ((n.type === "using_declaration" || n.type === "alias_declaration") && TORCH_NAME.test(n.text)) return drop(n, `${n.text.trim().slice(0, 60)} (a torch name)`);
         if (n.type === "alias_declaration" && field(n, "name")) typeDecls.push({ item: n, names: [field(n, "name")!.text] });
         if (namesHostLibrary(n, hostTypes)) return dropHostDeclaration(n, n);
         if (DECLARES_ONLY.has(n.type)) return;

@@ -654,5 +654,14 @@ struct lockstep_ptr {
 };
 }  // namespace emu
 
+// ATen's ceiling division, which PyTorch-extension kernels call in device code (detectron2's nms_rotated:
+// `at::cuda::ATenCeilDiv(n_boxes, threadsPerBlock)`); torch's own headers are never compiled here
+namespace at::cuda {
+template <class T, class U>
+__host__ __device__ inline T ATenCeilDiv(T a, U b) {
+  return (a + b - 1) / b;
+}
+}  // namespace at::cuda
+
 // last: nothing after this may start a process or open a file (emu_sandbox.hpp says why)
 #include "emu_poison.hpp"

@@ -27,6 +27,7 @@ import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../pass
 import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
+import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
 import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
@@ -160,6 +161,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     }
     prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
   }
+  reconvergenceBarriers(k.body, ctx.before);
   let body = printBody(k.body, ctx);
   reportWideTileCollectivesApart(k.body, unit.macros, bag);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);

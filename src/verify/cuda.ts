@@ -6,6 +6,7 @@ import { deviceOnlySource, type DeviceCodeOptions } from "./device-code.js";
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { field, walk } from "../../passes/kernel/cst.js";
 import { rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
+import { insertReconvergence } from "./reconverge.js";
 import type { RunOptions } from "./metal.js";
 
 /**
@@ -49,7 +50,7 @@ export interface CudaLaunch {
 export function prepareCudaSource(source: string, deviceCodeOnly?: boolean, includes: DeviceCodeOptions = {}): string {
   const needsExtract = deviceCodeOnly ?? /#\s*include\s*[<"](torch|ATen|pybind11)\//.test(source);
   const src = needsExtract ? deviceOnlySource(source, includes).source : source;
-  return rewriteCudaLaunches(rewriteCudaShared(src));
+  return rewriteCudaLaunches(rewriteCudaShared(insertReconvergence(src)));
 }
 
 /** A name or a template argument as it may appear in the harness's C++: a (qualified) name, a type, an integer, a bool. */

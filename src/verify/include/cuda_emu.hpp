@@ -663,5 +663,16 @@ __host__ __device__ inline T ATenCeilDiv(T a, U b) {
 }
 }  // namespace at::cuda
 
+// ---- warp reconvergence where lanes pass data through memory ----
+// After a loop or branch whose stores the next statements read with no barrier between (src/verify/reconverge.ts
+// inserts the calls), the lanes of a warp meet again, as on the GPU: each waits here until no lane can move, and the
+// lanes waiting at a lockstep point go on together. Outside a kernel (a host launcher calling a __device__ helper)
+// there is no warp to wait for.
+namespace emu {
+inline void reconverge() {
+  if (rt().current >= 0) lockstep();
+}
+}  // namespace emu
+
 // last: nothing after this may start a process or open a file (emu_sandbox.hpp says why)
 #include "emu_poison.hpp"

@@ -6,7 +6,7 @@
  * torch's layout).
  */
 import { computedSelfAttribute } from "../computed-attrs.js";
-import { functionReference, holdsTorchFunction } from "../function-values.js";
+import { functionReference } from "../function-values.js";
 import { evaluatedOnImport } from "../untranslated.js";
 import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { stringValue } from "../module-tree.js";
@@ -234,11 +234,7 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     // `downsample: Optional[nn.Module] = None`, which ResNet in another file fills with a Sequential of channels-last
     // layers): the module held at run time decides its layout, as for a module of unknown class
     // (a torch function stored there, DETR's `self.activation = F.relu`, is no module)
-    const torchFunction = (v: SyntaxNode) => {
-      const q = v.type === "identifier" || v.type === "attribute" ? qualify(v, w.ctx.mod.aliases) : undefined;
-      return !!q && OP_BY_NAME.has(q) && !LAYER_BY_NAME.has(q);
-    };
-    if (m?.k === "value" && callArgs(e).positional.length && !w.cls.methods.has(method) && !holdsTorchFunction(w.cls.node, method, torchFunction))
+    if (m?.k === "value" && callArgs(e).positional.length && !w.cls.methods.has(method) && !w.cls.torchFunctionAttrs?.has(method))
       return moduleCall(w, e, { k: "unknown" }, fn.text);
     if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
     const mm = MODULE_METHODS[method];

@@ -61,6 +61,8 @@ export interface ClassIR {
   layerBase?: LayerMapping;
   /** classes of this file this class instantiates (for finding top-level classes) */
   uses: Set<string>;
+  /** attributes the class only ever sets to a torch function (`self.activation = F.relu`): called as that function, not as a module */
+  torchFunctionAttrs?: ReadonlySet<string>;
 }
 
 export interface ImportIR {

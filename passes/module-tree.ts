@@ -27,6 +27,7 @@ import { privatizeRuntimeState } from "./runtime-state.js";
 import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
+import { torchFunctionAttributes } from "./function-values.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
@@ -77,6 +78,7 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
       attrs: new Map(),
       privateBuffers: new Set(),
       uses: new Set(),
+      torchFunctionAttrs: torchFunctionAttributes(d, mod.aliases),
       ...(verdicts.layerBases.has(name) ? { layerBase: verdicts.layerBases.get(name) } : {}),
     });
   }

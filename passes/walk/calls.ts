@@ -235,7 +235,8 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     // layers): the module held at run time decides its layout, as for a module of unknown class. A function stored
     // there (DETR's `self.activation = F.relu`, a function of the file) is known to be one: module-values.ts keeps it,
     // alone or beside a module as a union option, which the union's call routes (module-calls.ts applyUnion)
-    if (m?.k === "value" && !m.callable && callArgs(e).positional.length && !w.cls.methods.has(method)) return moduleCall(w, e, { k: "unknown" }, fn.text);
+    if (m?.k === "value" && !m.callable && callArgs(e).positional.length && !w.cls.methods.has(method) && !w.cls.torchFunctionAttrs?.has(method))
+      return moduleCall(w, e, { k: "unknown" }, fn.text);
     if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
     const mm = MODULE_METHODS[method];
     if (mm && !m) return moduleMethod(w, e, "self", mm);

@@ -24,6 +24,9 @@
  *   positions c2m appends (llmc's `blockReduce<warpReduceSum>(v)`: the positions landed on `final_sync`, a silent kernel);
  * - a host helper of locals and a return with a defaulted parameter (mmcv's GET_BLOCKS) sizes launches read from the host
  *   code; `extern __shared__ char* params[]` (llmc's layernorm) is dynamic shared memory on the CUDA emulator;
+ * - a struct passed by value that holds device pointers (causal-conv1d's ConvParamsBase, ATen's TensorInfo in
+ *   pytorch_scatter) is C2M-K049, which names the pointers and the limit: mx.fast.metal_kernel binds each input as its own
+ *   array and gives a kernel no array's address to put in a struct (was K012 without the why);
  * - the device code `--verify` compiles leaves out `using at::Tensor;` and `using phalf = at::Half;` (mmcv's
  *   pytorch_cuda_helper.hpp), names from torch's headers the emulator does not have.
  */
@@ -329,6 +332,24 @@ int main() {
 
   it("extern __shared__ char* params[] (llmc's layernorm) is the launch's dynamic shared memory on the CUDA emulator", () => {
     expect(rewriteCudaShared("    extern __shared__ char* params[];")).toBe("    char** params = ::emu::dyn_shared<char*>();");
+  });
+});
+
+describe("structs holding device pointers", () => {
+  it("a by-value struct with pointer members (causal-conv1d's ConvParamsBase) or ATen's TensorInfo is C2M-K049, naming the pointers", () => {
+    const src = `
+struct ConvParams { int dim; unsigned int x_stride; void *__restrict__ x_ptr; float* out_ptr; };
+struct Plain { int a; float b; };
+__global__ void conv(ConvParams params) { ((float*)params.out_ptr)[threadIdx.x] = params.dim; }
+__global__ void scatter(const at::cuda::detail::TensorInfo<int64_t, int> index_info, float* out) { out[0] = 1; }
+__global__ void plain(Plain p, float* out) { out[0] = p.b; }
+`;
+    const r = compileKernels(src, { filename: "structs.cu" });
+    const k049 = r.diagnostics.filter((d) => d.code === "C2M-K049");
+    expect(k049.map((d) => d.line)).toEqual([4, 5]);
+    expect(k049[0]!.message).toMatch(/holds device pointers \(x_ptr, out_ptr\): mx\.fast\.metal_kernel binds every input as an array or a scalar/);
+    expect(k049[1]!.message).toMatch(/TensorInfo<int64_t, int>' is a struct passed by value that holds device pointers \(data\)/);
+    expect(r.diagnostics.filter((d) => d.code === "C2M-K049" || d.code === "C2M-K012").every((d) => d.severity === "error")).toBe(true);
   });
 });
 

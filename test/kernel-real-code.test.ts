@@ -24,6 +24,8 @@
  *   positions c2m appends (llmc's `blockReduce<warpReduceSum>(v)`: the positions landed on `final_sync`, a silent kernel);
  * - a host helper of locals and a return with a defaulted parameter (mmcv's GET_BLOCKS) sizes launches read from the host
  *   code; `extern __shared__ char* params[]` (llmc's layernorm) is dynamic shared memory on the CUDA emulator;
+ * - a local pointer declared without a value and pointed later (mmcv's border_align backward: `T *offset_grad_input, ...;`
+ *   then `offset_grad_input = grad_input + ...;`) points into that buffer, so atomicAdd through it is an atomic on it (was K002);
  * - a struct passed by value that holds device pointers (causal-conv1d's ConvParamsBase, ATen's TensorInfo in
  *   pytorch_scatter) is C2M-K049, which names the pointers and the limit: mx.fast.metal_kernel binds each input as its own
  *   array and gives a kernel no array's address to put in a struct (was K012 without the why);
@@ -333,6 +335,45 @@ int main() {
   it("extern __shared__ char* params[] (llmc's layernorm) is the launch's dynamic shared memory on the CUDA emulator", () => {
     expect(rewriteCudaShared("    extern __shared__ char* params[];")).toBe("    char** params = ::emu::dyn_shared<char*>();");
   });
+});
+
+describe("a local pointer pointed after its declaration", () => {
+  it("atomicAdd through `T *p; ... p = grad + off;` (mmcv's border_align backward) is an atomic on grad; verified", async () => {
+    const src = `
+__global__ void scatter_grad(const float* grad_out, const int* where, float* grad, int n, int w) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  float *row, scale;
+  const float *src_p;
+  row = grad + (i % 3) * w;
+  src_p = grad_out + i;
+  scale = 0.5f;
+  atomicAdd(row + where[i], *src_p * scale);
+  atomicAdd(row + (where[i] + 1) % w, *src_p);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "scatter_grad",
+        [{ n: 200, w: 7 }],
+        [
+          { name: "grad_out", dtype: "float32", count: "n", role: "input" },
+          { name: "where", dtype: "int32", count: "n", role: "input", range: "w" },
+          { name: "grad", dtype: "float32", count: "3 * w", role: "inout" },
+        ],
+        [
+          {
+            kernel: "scatter_grad",
+            grid: ["cdiv(n, 64)", 1, 1],
+            block: [64, 1, 1],
+            args: [{ buffer: "grad_out" }, { buffer: "where" }, { buffer: "grad" }, { scalar: "n", type: "int" }, { scalar: "w", type: "int" }],
+          },
+        ],
+      ),
+    );
+    expect(r.kernels[0]!.spec.atomic_outputs).toBe(true);
+  }, 120_000);
 });
 
 describe("structs holding device pointers", () => {

@@ -144,6 +144,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
   const uses = new Map<string, BufferUse>();
   const assignedScalars = new Set<string>();
   const aliasDefs = new Map<string, AliasDef>();
+  const localPointers = new Set<string>();
   const scalarParams = new Set(f.params.filter((p) => p.type.kind !== "pointer").map((p) => p.name));
   const constParams = new Set(pointerParams.filter((p) => p.type.kind === "pointer" && p.type.isConst).map((p) => p.name));
   const use = (name: string): BufferUse => {
@@ -172,6 +173,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
           const init = d.type === "init_declarator" ? field(d, "value") : null;
           const r = rootOf(init, scope);
           if (r) scope.aliases.set(name, r);
+          localPointers.add(name);
           const prev = aliasDefs.get(name);
           const u = init ? unparen(init) : null;
           const simple = pointsInto(u, scope.params);
@@ -186,7 +188,9 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
       const left = unparen(field(n, "left")!);
       if (left.type === "identifier") {
         if (scalarParams.has(left.text)) assignedScalars.add(left.text);
-        if (scope.aliases.has(left.text)) {
+        // a local pointer declared without a value and pointed later (mmcv's border_align: `T *offset_grad_input, ...;`
+        // then `offset_grad_input = grad_input + ...;`) points where it is assigned, as one declared with it does
+        if (scope.aliases.has(left.text) || localPointers.has(left.text)) {
           const r = rootOf(field(n, "right"), scope);
           if (r) scope.aliases.set(left.text, r);
         }

@@ -20,6 +20,8 @@ import {
   WARP_FUNCTIONS,
 } from "../passes/kernel/tables.js";
 import { BLOCK_VOTES } from "./metal-block-votes.js";
+import { glmFunction } from "../passes/kernel/glm.js";
+import { cubCollectives } from "./metal-cub.js";
 import { calleeName, callArgs, field, kids, named, position, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
@@ -149,6 +151,11 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     const target = a.type === "pointer_expression" && field(a, "operator")?.text === "&" ? print(field(a, "argument")!, ctx) : `(*(${p(0)}))`;
     return CACHE_HINTS[name] === "store" ? `(${target} = ${p(1)})` : target;
   }
+  const glm = name.startsWith("glm::") ? glmFunction(name, args.length) : undefined;
+  if (glm) {
+    if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
+    return `${glm}(${args.map((a) => print(a, ctx)).join(", ")})`;
+  }
   if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
   const math = MATH_FUNCTIONS[name];
   if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
@@ -163,6 +170,14 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     if (math.includes("{")) return fill(math, printed);
     if (mixesSignedness(name, args, ctx.fn)) return `${math}(${printed.map((t) => `uint(${t})`).join(", ")})`;
     return `${math}(${printed.join(", ")})`;
+  }
+  // a CUB collective's constructor (`BlockReduce(temp_storage)`): given the thread's linear index, which Metal passes as an attribute
+  const collectiveIndex = fnNode?.type === "identifier" ? cubCollectives([ctx.fn.body, ctx.unit.root]).get(name) : undefined;
+  if (collectiveIndex) {
+    ctx.attributes.add(collectiveIndex);
+    const printed = printDefault(node, ctx);
+    const close = printed.lastIndexOf(")");
+    return `${printed.slice(0, close)}${args.length ? ", " : ""}${collectiveIndex}${printed.slice(close)}`;
   }
   const device = ctx.unit.deviceFunctions.find((f) => f.name === name);
   if (device) {

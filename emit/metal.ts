@@ -15,6 +15,8 @@ import type { BufferPlan, KernelUnit, KType } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { GLM_TYPES, glmFunction } from "../passes/kernel/glm.js";
+import { CUB_NAMESPACE, cubName } from "./metal-cub.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
 import { canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
@@ -25,6 +27,7 @@ import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../pass
 import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
+import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
 import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
@@ -158,6 +161,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     }
     prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
   }
+  reconvergenceBarriers(k.body, ctx.before);
   let body = printBody(k.body, ctx);
   reportWideTileCollectivesApart(k.body, unit.macros, bag);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
@@ -312,6 +316,15 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
 
 /** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
 function printQualified(node: CudaNode, ctx: PrintContext): string {
+  const glm = GLM_TYPES[canonicalTypeName(node.text)] ?? glmFunction(canonicalTypeName(node.text), -1);
+  if (glm) {
+    if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
+    return glm;
+  }
+  if (cubName(node)) {
+    ctx.helpers.add("c2m_cub");
+    return `${CUB_NAMESPACE}::${print(field(node, "name")!, ctx)}`;
+  }
   const q = coopQualified(node, ctx.coop);
   const library = CUDA_ONLY_LIBRARIES[field(node, "scope")?.text ?? ""];
   // the outermost name only: `cub::KeyValuePair<...>` inside `cub::BlockReduce<...>` is the same use
@@ -324,14 +337,14 @@ function printQualified(node: CudaNode, ctx: PrintContext): string {
 
 /** Namespaces of CUDA C++ libraries that have no Metal build: what the emitted Metal would name undeclared (C2M-K042). */
 const CUDA_ONLY_LIBRARIES: Record<string, string> = {
-  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: Metal has no CUB, and c2m does not translate its primitives",
+  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: c2m maps its block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers (emit/metal-cub.ts), and this name is not among them",
   thrust: "Thrust, a CUDA C++ library: Metal has no Thrust",
-  glm: "GLM as built for CUDA (its __device__ vector and matrix types): c2m does not map GLM onto Metal's vector and matrix types",
+  glm: "GLM, a C++ library of vectors and matrices: c2m maps its float vectors and matrices onto Metal's and the functions in passes/kernel/glm.ts (GLM_FUNCTIONS), and this name is not among them",
   cuda: "libcu++ (the cuda:: namespace), CUDA's C++ standard library: Metal has no libcu++",
 };
 
 function hasQualifiedAncestor(node: CudaNode): boolean {
-  for (let n = node.parent; n; n = n.parent) if (n.type === "qualified_identifier" && CUDA_ONLY_LIBRARIES[field(n, "scope")?.text ?? ""]) return true;
+  for (let n = node.parent; n; n = n.parent) if (n.type === "qualified_identifier" && CUDA_ONLY_LIBRARIES[field(n, "scope")?.text ?? ""] && !cubName(n)) return true;
   return false;
 }
 
@@ -406,6 +419,7 @@ export function printType(t: KType, ctx?: PrintContext): string {
     case "struct":
     case "unknown": {
       const text = t.kind === "struct" ? t.name : t.text;
+      if (GLM_TYPES[text]) return GLM_TYPES[text];
       return ctx ? coopTypeText(text, ctx.coop) : text;
     }
     case "pointer":

@@ -148,8 +148,8 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K042",
     title: "name from a CUDA-only library",
-    hint: "CUB, Thrust, GLM's CUDA headers and libcu++ are CUDA C++ libraries with no Metal build, and c2m does not translate their primitives; write the step with what c2m translates (a __shared__-memory block reduction with __syncthreads, plain float arrays or float3/float4 for vectors)",
-    example: "typedef cub::BlockReduce<float, 256> BlockReduce;",
+    hint: "c2m maps CUB's block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers, and GLM's float vectors, matrices and common functions onto Metal's; the rest of CUB (scans, sorts, loads, device-wide algorithms), Thrust and libcu++ are CUDA C++ libraries with no Metal build that c2m does not translate: write the step with what c2m translates (a __shared__-memory scan with __syncthreads, plain arrays)",
+    example: "typedef cub::BlockScan<int, 256> BlockScan;",
   },
   {
     code: "C2M-K043",

@@ -22,6 +22,7 @@
  * Pure: the host reads files; nothing here touches the file system.
  */
 import { SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { GLM_TYPES, canonicalGlmType } from "./glm.js";
 
 export interface PreprocessHost {
   /** the header `#include "name"` in `fromFile` names (next to it, then each -I folder), with its text */
@@ -240,23 +241,22 @@ function stripComments(s: string): string {
   return s.replace(/\/\*.*?\*\//g, " ").replace(/\/\/.*$/, "");
 }
 
-const BUILTIN_TYPE = (t: string) => SCALAR_TYPES[t] !== undefined || VECTOR_TYPES[t] !== undefined;
+const BUILTIN_TYPE = (t: string) => SCALAR_TYPES[t] !== undefined || VECTOR_TYPES[t] !== undefined || GLM_TYPES[t] !== undefined;
 
 /**
- * GLM's vectors of floats (gsplat's `using vec2 = glm::vec<2, float>;`) as CUDA's vector types: the same
- * components in the same memory (GLM's packed default: a vec3 is 12 bytes, as a CUDA float3), so a buffer of
- * them is a buffer of float2 / float3 (read in Metal as float2 / packed_float3). GLM's functions stay C2M-K042.
+ * GLM's float vectors and matrices (gsplat's `using vec3 = glm::vec<3, float>;`) under their canonical GLM
+ * name (`glm::vec3`, `glm::mat3`): the translator maps them onto Metal's float3 / float3x3 (passes/kernel/glm.ts),
+ * and the CUDA original, which --verify runs from this text, keeps GLM's meaning. GLM's packed default
+ * gives a vec3 12 bytes, as a CUDA float3, so a buffer of them is read in Metal as packed_float3.
  */
-function glmVector(type: string): string {
-  const m = /^glm::(?:vec\s*<\s*([234])\s*,\s*float\s*>|f?vec([234]))$/.exec(type);
-  return m ? `float${m[1] ?? m[2]}` : type;
+function glmType(type: string): string {
+  return canonicalGlmType(type) ?? type;
 }
 
 /** `typedef T name;` / `using name = T;` with T a scalar or vector type (or an alias already followed). */
 function followTypeAliases(lines: Line[]): Map<string, string> {
   const aliases = new Map<string, string>();
-  const aliasRe =
-    /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?|glm::vec\s*<\s*[234]\s*,\s*float\s*>)\s*;)\s*(\/\/.*)?$/;
+  const aliasRe = /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?|glm::(?:vec|mat)\s*<[\w\s,:]*>)\s*;)\s*(\/\/.*)?$/;
   for (const l of lines) {
     // the same alias declared again (llm.c: common.h's `typedef float floatX;`, then the file's own) is already followed
     const again = aliases.size ? aliasRe.exec(l.text) : null;
@@ -268,7 +268,7 @@ function followTypeAliases(lines: Line[]): Map<string, string> {
     const m = aliasRe.exec(l.text);
     if (!m) continue;
     const name = m[2] ?? m[3]!;
-    const type = glmVector((m[1] ?? m[4]!).replace(/\s+/g, " ").trim());
+    const type = glmType((m[1] ?? m[4]!).replace(/\s+/g, " ").trim());
     if (!BUILTIN_TYPE(type.replace(/^const /, "")) || BUILTIN_TYPE(name)) continue;
     aliases.set(name, type);
     l.text = "";

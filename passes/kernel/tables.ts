@@ -76,11 +76,17 @@ export const VECTOR_TYPES: Record<string, { elem: string; width: number; metal: 
   out.half2 = { elem: "half", width: 2, metal: "half2" };
   out.__half2 = { elem: "half", width: 2, metal: "half2" };
   out.__nv_bfloat162 = { elem: "__nv_bfloat16", width: 2, metal: "vec<bfloat16_t, 2>" };
+  // GLM's float vectors (passes/kernel/glm.ts): Metal's float vectors, components and memory alike
+  for (const w of [2, 3, 4]) out[`glm::vec${w}`] = { elem: "float", width: w, metal: `float${w}` };
   return out;
 })();
 
 /** `make_float4(a, b, c, d)` → `float4(a, b, c, d)` */
-export const VECTOR_CONSTRUCTORS: Record<string, string> = Object.fromEntries(Object.entries(VECTOR_TYPES).map(([name, v]) => [`make_${name.replace(/^__/, "")}`, v.metal]));
+export const VECTOR_CONSTRUCTORS: Record<string, string> = Object.fromEntries(
+  Object.entries(VECTOR_TYPES)
+    .filter(([name]) => !name.includes("::"))
+    .map(([name, v]) => [`make_${name.replace(/^__/, "")}`, v.metal]),
+);
 
 /**
  * Function-call rewrites. `{0}`, `{1}`… are the printed arguments. A plain string is a rename

@@ -5,7 +5,7 @@
 //  - `kernel<<<grid, block, shmem, stream>>>(args)` becomes a call of the emulator's launcher;
 //  - for PyTorch extension files, only the device code is kept (the torch headers are not here).
 
-const TYPE = String.raw`((?:(?:const|volatile)\s+)*[A-Za-z_][\w:]*(?:\s*<[^;{}()]*?>)?(?:\s+(?:int|long|short|char|float|double))*)`;
+const TYPE = String.raw`((?:(?:const|volatile)\s+)*(?:typename\s+)?[A-Za-z_][\w:]*(?:\s*<[^;{}()]*?>)?(?:\s+(?:int|long|short|char|float|double))*)`;
 const NAME = String.raw`([A-Za-z_]\w*)`;
 const DIMS = String.raw`((?:\s*\[[^\]]+\])*)`;
 

@@ -618,7 +618,8 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
       parts.push(`${typeText} ${print(d, ctx)};`);
       continue;
     }
-    const r = rootOf(init, ctx.scope);
+    // declared without a value: it points where the kernel later sets it (buffers.ts follows the assignment)
+    const r = rootOf(init, ctx.scope) ?? (!init && name ? ctx.analysis?.aliases.get(name) : undefined);
     if (r && name) ctx.scope.aliases.set(name, r);
     const space = addressSpaceOf(r, ctx);
     const vol = quals.includes("volatile") ? "volatile " : "";
@@ -640,6 +641,13 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
       parts.push(
         `${decl} ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`,
       );
+      continue;
+    }
+    // declared without a value, pointed into a parameter later: the parameter's own type (its address space, atomic<T>
+    // for an atomic output, `constant` for a small input), when it points to the same element type
+    const param = !init && r?.kind === "param" ? ctx.fn.params.find((p) => p.name === r.name) : undefined;
+    if (param?.type.kind === "pointer" && pointee !== undefined && printType(param.type.pointee) === pointee) {
+      parts.push(`decltype(${metalName(r!.name)}) ${name};`);
       continue;
     }
     if (space === "input" && initText !== undefined) parts.push(`auto ${name} = ${initText};`);

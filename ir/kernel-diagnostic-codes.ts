@@ -169,6 +169,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "c2m carries __device__ function templates into Metal as templates, but not a template declared only and defined by explicit specialisations (`template <> float cast_value<float, half>(half v)`): give each type its own function (cast_half_to_float) or one template with a body, and call that",
     example: "template <typename Td, typename Ts> __device__ Td cast_value(Ts val);  template <> __device__ float cast_value<float, float>(float v) { return v; }",
   },
+  {
+    code: "C2M-K049",
+    title: "struct parameter holding device pointers",
+    hint: "mx.fast.metal_kernel passes each input as its own array (or a 0-d array for a scalar) and has no way to put an array's address inside a struct (Metal argument buffers are not exposed): pass each pointer the struct holds as a separate kernel parameter, and its sizes and strides as scalars",
+    example: "struct ConvParams { int dim; void* x_ptr; void* out_ptr; };  __global__ void conv(ConvParams params)",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -24,6 +24,11 @@
  *   positions c2m appends (llmc's `blockReduce<warpReduceSum>(v)`: the positions landed on `final_sync`, a silent kernel);
  * - a host helper of locals and a return with a defaulted parameter (mmcv's GET_BLOCKS) sizes launches read from the host
  *   code; `extern __shared__ char* params[]` (llmc's layernorm) is dynamic shared memory on the CUDA emulator;
+ * - a local pointer declared without a value and pointed later (mmcv's border_align backward: `T *offset_grad_input, ...;`
+ *   then `offset_grad_input = grad_input + ...;`) points into that buffer, so atomicAdd through it is an atomic on it (was K002);
+ * - a struct passed by value that holds device pointers (causal-conv1d's ConvParamsBase, ATen's TensorInfo in
+ *   pytorch_scatter) is C2M-K049, which names the pointers and the limit: mx.fast.metal_kernel binds each input as its own
+ *   array and gives a kernel no array's address to put in a struct (was K012 without the why);
  * - the device code `--verify` compiles leaves out `using at::Tensor;` and `using phalf = at::Half;` (mmcv's
  *   pytorch_cuda_helper.hpp), names from torch's headers the emulator does not have.
  */
@@ -329,6 +334,63 @@ int main() {
 
   it("extern __shared__ char* params[] (llmc's layernorm) is the launch's dynamic shared memory on the CUDA emulator", () => {
     expect(rewriteCudaShared("    extern __shared__ char* params[];")).toBe("    char** params = ::emu::dyn_shared<char*>();");
+  });
+});
+
+describe("a local pointer pointed after its declaration", () => {
+  it("atomicAdd through `T *p; ... p = grad + off;` (mmcv's border_align backward) is an atomic on grad; verified", async () => {
+    const src = `
+__global__ void scatter_grad(const float* grad_out, const int* where, float* grad, int n, int w) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  float *row, scale;
+  const float *src_p;
+  row = grad + (i % 3) * w;
+  src_p = grad_out + i;
+  scale = 0.5f;
+  atomicAdd(row + where[i], *src_p * scale);
+  atomicAdd(row + (where[i] + 1) % w, *src_p);
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "scatter_grad",
+        [{ n: 200, w: 7 }],
+        [
+          { name: "grad_out", dtype: "float32", count: "n", role: "input" },
+          { name: "where", dtype: "int32", count: "n", role: "input", range: "w" },
+          { name: "grad", dtype: "float32", count: "3 * w", role: "inout" },
+        ],
+        [
+          {
+            kernel: "scatter_grad",
+            grid: ["cdiv(n, 64)", 1, 1],
+            block: [64, 1, 1],
+            args: [{ buffer: "grad_out" }, { buffer: "where" }, { buffer: "grad" }, { scalar: "n", type: "int" }, { scalar: "w", type: "int" }],
+          },
+        ],
+      ),
+    );
+    expect(r.kernels[0]!.spec.atomic_outputs).toBe(true);
+  }, 120_000);
+});
+
+describe("structs holding device pointers", () => {
+  it("a by-value struct with pointer members (causal-conv1d's ConvParamsBase) or ATen's TensorInfo is C2M-K049, naming the pointers", () => {
+    const src = `
+struct ConvParams { int dim; unsigned int x_stride; void *__restrict__ x_ptr; float* out_ptr; };
+struct Plain { int a; float b; };
+__global__ void conv(ConvParams params) { ((float*)params.out_ptr)[threadIdx.x] = params.dim; }
+__global__ void scatter(const at::cuda::detail::TensorInfo<int64_t, int> index_info, float* out) { out[0] = 1; }
+__global__ void plain(Plain p, float* out) { out[0] = p.b; }
+`;
+    const r = compileKernels(src, { filename: "structs.cu" });
+    const k049 = r.diagnostics.filter((d) => d.code === "C2M-K049");
+    expect(k049.map((d) => d.line)).toEqual([4, 5]);
+    expect(k049[0]!.message).toMatch(/holds device pointers \(x_ptr, out_ptr\): mx\.fast\.metal_kernel binds every input as an array or a scalar/);
+    expect(k049[1]!.message).toMatch(/TensorInfo<int64_t, int>' is a struct passed by value that holds device pointers \(data\)/);
+    expect(r.diagnostics.filter((d) => d.code === "C2M-K049" || d.code === "C2M-K012").every((d) => d.severity === "error")).toBe(true);
   });
 });
 

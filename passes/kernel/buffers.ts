@@ -144,6 +144,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
   const uses = new Map<string, BufferUse>();
   const assignedScalars = new Set<string>();
   const aliasDefs = new Map<string, AliasDef>();
+  const localPointers = new Set<string>();
   const scalarParams = new Set(f.params.filter((p) => p.type.kind !== "pointer").map((p) => p.name));
   const constParams = new Set(pointerParams.filter((p) => p.type.kind === "pointer" && p.type.isConst).map((p) => p.name));
   const use = (name: string): BufferUse => {
@@ -172,6 +173,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
           const init = d.type === "init_declarator" ? field(d, "value") : null;
           const r = rootOf(init, scope);
           if (r) scope.aliases.set(name, r);
+          localPointers.add(name);
           const prev = aliasDefs.get(name);
           const u = init ? unparen(init) : null;
           const simple = pointsInto(u, scope.params);
@@ -186,7 +188,9 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
       const left = unparen(field(n, "left")!);
       if (left.type === "identifier") {
         if (scalarParams.has(left.text)) assignedScalars.add(left.text);
-        if (scope.aliases.has(left.text)) {
+        // a local pointer declared without a value and pointed later (mmcv's border_align: `T *offset_grad_input, ...;`
+        // then `offset_grad_input = grad_input + ...;`) points where it is assigned, as one declared with it does
+        if (scope.aliases.has(left.text) || localPointers.has(left.text)) {
           const r = rootOf(field(n, "right"), scope);
           if (r) scope.aliases.set(left.text, r);
         }
@@ -349,6 +353,22 @@ function vectorCastSpan(access: CudaNode): CudaNode | undefined {
   return sub.type === "subscript_expression" && unparen(field(sub, "argument")!).type === "identifier" ? arg : undefined;
 }
 
+/** Structs of PyTorch's headers known to hold a device pointer: ATen's TensorInfo (`T* data` with sizes and strides). */
+const POINTER_HOLDING_LIBRARY_STRUCTS: Record<string, string> = { "at::cuda::detail::TensorInfo": "data" };
+
+/** The pointer members of a struct parameter's type (`x_ptr, weight_ptr`), or undefined when it holds none c2m can see. */
+function pointerMembers(typeText: string, unit: KernelUnit): string | undefined {
+  const name = typeText
+    .replace(/\b(const|volatile|struct)\b/g, "")
+    .replace(/<[\s\S]*$/, "")
+    .replace(/[&\s]/g, "");
+  if (POINTER_HOLDING_LIBRARY_STRUCTS[name]) return POINTER_HOLDING_LIBRARY_STRUCTS[name];
+  const s = unit.structs.find((x) => x.name === name);
+  if (!s) return undefined;
+  const members = [...s.node.text.matchAll(/\*\s*(?:__restrict__\s+|const\s+)*([A-Za-z_]\w*)\s*;/g)].map((m) => m[1]!);
+  return members.length ? members.slice(0, 4).join(", ") + (members.length > 4 ? ", ..." : "") : undefined;
+}
+
 /** A pointer cast whose value is subscripted, dereferenced, or the initialiser of a local pointer: its accesses are seen there. */
 function castIsAccessed(cast: CudaNode): boolean {
   let v = cast;
@@ -384,7 +404,16 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
   for (const p of k.params) {
     if (p.type.kind !== "pointer") {
       if (p.type.kind === "struct" || p.type.kind === "unknown" || p.type.kind === "reference") {
-        reportKernel(bag, "C2M-K012", position(p.node), `kernel parameter '${p.name}' of type '${p.node.text.replace(/\s*\b\w+\s*$/, "")}' cannot be passed to an MLX kernel`);
+        const typeText = p.node.text.replace(/\s*\b\w+\s*$/, "");
+        const pointers = pointerMembers(typeText, unit);
+        if (pointers)
+          reportKernel(
+            bag,
+            "C2M-K049",
+            position(p.node),
+            `kernel parameter '${p.name}' of type '${typeText}' is a struct passed by value that holds device pointers (${pointers}): mx.fast.metal_kernel binds every input as an array or a scalar of its own and gives the kernel no array's address to store in a struct`,
+          );
+        else reportKernel(bag, "C2M-K012", position(p.node), `kernel parameter '${p.name}' of type '${typeText}' cannot be passed to an MLX kernel`);
         a.ok = false;
       }
       continue;

@@ -460,6 +460,10 @@ function containerCall(w: WalkState, e: SyntaxNode, mlxName: string): Gen {
 /** nn.ModuleList(xs) → a plain list: MLX walks lists of modules with the same keys (`layers.0.weight`). */
 function moduleList(w: WalkState, e: SyntaxNode): Gen {
   const a = callArgs(e).positional[0];
+  // `self.path_2 = nn.ModuleList()` then given children by name (passes/module-attrs.ts childItemCall): a bare Module
+  const target = e.parent?.type === "assignment" ? e.parent.childForFieldName("left") : undefined;
+  const attr = target?.type === "attribute" && target.childForFieldName("object")!.text === "self" ? target.childForFieldName("attribute")!.text : undefined;
+  if (!a && attr && w.cls?.attrs.get(attr)?.k === "dict") return { v: { k: "other" }, text: "nn.Module()" };
   if (!a) return { v: { k: "other" }, text: "[]" };
   const g = expr(w, a);
   return { v: { k: "other" }, text: a.type === "list" || a.type === "list_comprehension" ? g.text : `list(${g.text})` };

@@ -104,7 +104,12 @@ describe("a branch exit and a loop's back edge after the same line", () => {
   it("keeps both conversions, the branch's first", () => {
     expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual([]);
     const body = r.code.slice(r.code.indexOf("c2m_sequential(self.up[i_level].attn[i_block], h"));
-    expect(body.split("\n").slice(1, 4).map((l) => l.trim())).toEqual(["h = h.transpose(0, 2, 3, 1)", "h = h.transpose(0, 3, 1, 2)", "h = h.transpose(0, 2, 3, 1)"]);
+    expect(
+      body
+        .split("\n")
+        .slice(1, 4)
+        .map((l) => l.trim()),
+    ).toEqual(["h = h.transpose(0, 2, 3, 1)", "h = h.transpose(0, 3, 1, 2)", "h = h.transpose(0, 2, 3, 1)"]);
   });
 
   it("matches torch", () => {

@@ -278,7 +278,8 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return moduleCall(w, e, held, `${o.text}.${method}`);
     // `self.mid.block_1(h)`: a child of a bare module or a ModuleDict, called
     const dictHeld = MODULE_METHODS[method] ? undefined : dictChild(m, method);
-    if (dictHeld && dictHeld.k !== "value" && dictHeld.k !== "param" && dictHeld.k !== "buffer" && dictHeld.k !== "unknown") return moduleCall(w, e, dictHeld, `${o.text}.${method}`);
+    if (dictHeld && dictHeld.k !== "value" && dictHeld.k !== "param" && dictHeld.k !== "buffer" && dictHeld.k !== "unknown")
+      return moduleCall(w, e, dictHeld, `${o.text}.${method}`);
     if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, m.k === "list" ? containerForm(MODULE_METHODS[method]) : MODULE_METHODS[method]);
     if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return moduleMethod(w, e, o.text, SEQUENTIAL_METHODS[method]);
     const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, w.ctx.mod) : undefined;

@@ -59,6 +59,12 @@ export interface ClassIR {
   privateBuffers: Set<string>;
   /** the torch layer it subclasses while overriding forward: it keeps that layer's parameters */
   layerBase?: LayerMapping;
+  /**
+   * attributes this class never sets but every subclass of its file that sets them does (pretrainedmodels' Bottleneck
+   * holds the forward its SEBottleneck, SEResNetBottleneck… share, each building conv1, bn1… in its own __init__): what
+   * `self.conv1` in the base's methods may hold, the union over those subclasses (passes/module-tree.ts)
+   */
+  subclassAttrs?: Map<string, ModVal>;
   /** classes of this file this class instantiates (for finding top-level classes) */
   uses: Set<string>;
   /** attributes the class only ever sets to a torch function (`self.activation = F.relu`): called as that function, not as a module */
@@ -96,6 +102,11 @@ export interface ModuleIR {
   onlyClasses?: Set<string>;
   /** `nn.Sequential(…)` calls (nodeKey) the module tree found given a dict of modules (passes/named-sequential.ts) */
   namedSequentials?: Set<string>;
+  /**
+   * module-level functions that return a torch container they build (`def MLPMixer(...): return nn.Sequential(...)`):
+   * what they return, so the model they build has a weight map under the function's name (passes/weights.ts)
+   */
+  factoryModules?: Map<string, ModVal>;
   /** the binder's view of this file within its program (imports across files and libraries); absent: this file alone */
   semantic?: FileSemantics;
 }

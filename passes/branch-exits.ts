@@ -35,14 +35,16 @@ export function conversionAtExit(
   rank: number,
 ): { key: string; insert: StatementInsert } {
   const line = `${name} = ${name}.transpose(${transposeAxes(from, to, rank).join(", ")})`;
-  if ("after" in exit) return { key: `exit:${name}@${exit.after.endIndex}`, insert: insertAfterStatement(src, exit.after, line) };
+  // keyed by where the statement starts too: an if whose block ends it ends where its last statement does, and the two
+  // exits (the branch's, then the loop's back edge after the if) are different conversions, inner first
+  if ("after" in exit) return { key: `exit:${name}@${exit.after.startIndex}:${exit.after.endIndex}`, insert: insertAfterStatement(src, exit.after, line) };
   return { key: `entry:${name}@${exit.before.startIndex}`, insert: insertBeforeStatement(src, exit.before, line) };
 }
 
 /** Forgets the exit conversions placed in or just before `stmt` (a loop walked again decides them anew). */
 export function dropConversionsWithin(inserts: Map<string, unknown>, stmt: SyntaxNode): void {
   for (const key of inserts.keys()) {
-    const m = /^(?:exit|entry):.*@(\d+)$/.exec(key);
+    const m = /^(?:exit|entry):.*@(?:\d+:)?(\d+)$/.exec(key);
     if (m && +m[1] >= stmt.startIndex && +m[1] <= stmt.endIndex) inserts.delete(key);
   }
 }

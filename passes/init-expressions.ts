@@ -126,6 +126,10 @@ function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const held = env.get(e.childForFieldName("object")!.text);
   const field = held && fieldOf(held, e.childForFieldName("attribute")!.text);
   if (field) return field;
+  // `down.block` of a bare module (nn.Module()) or a ModuleDict held in a local or on self: that child
+  const holder = held ?? (e.childForFieldName("object")!.type === "attribute" ? it.expr(e.childForFieldName("object")!, env) : undefined);
+  const child = holder?.k === "dict" ? holder.entries?.get(e.childForFieldName("attribute")!.text) : undefined;
+  if (child) return child;
   // `backbone.features` of a module instance held in a local: what that class's __init__ stored there
   const sub = held?.k === "class" ? (held.ext?.cls ?? it.mod.classes.get(held.name))?.attrs.get(e.childForFieldName("attribute")!.text) : undefined;
   if (sub) return held?.k === "class" && held.ext ? inFile(sub, held.ext.mod) : sub;
@@ -224,6 +228,8 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   }
   if (q === "torch.nn.ModuleDict") return moduleDictValue(args.positional[0] ?? args.keyword.get("modules"), (n) => it.expr(n, env));
   if (q === "torch.nn.Parameter" || q === "torch.nn.parameter.Parameter") return { k: "param" };
+  // a bare module, its children stored as attributes afterwards: held as a dict of them (init-statements.ts store)
+  if (q === "torch.nn.Module" && !args.positional.length && !args.keyword.size) return { k: "dict", entries: new Map() };
   if (isDictConstructor(fn, q ?? dottedName(fn)) && !env.has(fn.text)) return dictValue(call, (n) => it.expr(n, env));
   // partial(nn.BatchNorm2d, eps=1e-3) builds what its first argument builds; a class keeps the keywords (partial-values.ts)
   if (q === "functools.partial" && args.positional[0]) return withBoundKeywords(it.expr(args.positional[0], env), args, (n) => it.expr(n, env));

@@ -170,12 +170,28 @@ function store(it: InitInterpreter, left: SyntaxNode, val: ModVal, env: Env): vo
   else if (dict?.k === "list" || dict?.k === "seq") env.set(left.childForFieldName("value")!.text, withListItem(dict, left.childForFieldName("subscript"), val, it.inLoop > 0));
   else if (left.type === "identifier") env.set(left.text, val);
   else if (left.type === "attribute" && left.childForFieldName("object")!.text === "self") it.storeAttr(left.childForFieldName("attribute")!.text, val);
+  else if (left.type === "attribute") storeChild(it, left, val, env);
   else if (left.type === "pattern_list" || left.type === "tuple_pattern") {
     // `self.stem, feat = create_stem(...)`: a tuple of known length gives each target its item
     const parts = namedChildren(left);
     const items = unpacked(val, parts.length);
     parts.forEach((id, i) => store(it, id, items ? items[i] : { k: "value" }, env));
   }
+}
+
+/**
+ * `down.block = blocks`, `self.mid.attn_1 = make_attn(…)`: a child stored on a bare module (nn.Module()) or a ModuleDict, held
+ * in a local or an attribute of self, is one more entry of it (torch's __setattr__ registers it under that name).
+ */
+function storeChild(it: InitInterpreter, left: SyntaxNode, val: ModVal, env: Env): void {
+  const obj = left.childForFieldName("object")!;
+  const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
+  const holder = obj.type === "identifier" ? env.get(obj.text) : attr ? it.cls.attrs.get(attr) : undefined;
+  if (holder?.k !== "dict") return;
+  // the name is written, so it is one entry in a loop too (the holder is usually built afresh in each pass)
+  const grown = withItem(holder, { k: "const", text: left.childForFieldName("attribute")!.text }, val, false);
+  if (attr) it.cls.attrs.set(attr, grown);
+  else env.set(obj.text, grown);
 }
 
 /** `layers += [...]`, `self.layers += [...]` (MaxVit's blocks): the list grows as by `extend`. */
@@ -228,7 +244,7 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
     const [childName, child] = [first, second].map((a) => () => (a ? it.expr(a, env) : ({ k: "unknown" } as ModVal)));
     if (method === "add_module" && second && addToSequential(it.mod, it.cls, env, obj, childName, child, it.inLoop > 0)) return;
     if (method === "add_module" && childItemCall(it.attrStore(env), obj, first, second, it.inLoop > 0)) return;
-    if ((method === "append" || method === "extend") && growList(it, obj, method, args, env)) return;
+    if ((method === "append" || method === "extend" || method === "insert") && growList(it, obj, method, args, env)) return;
   }
   it.expr(call, env);
 }
@@ -244,11 +260,21 @@ function storeEntries(it: InitInterpreter, given: SyntaxNode, env: Env): void {
  * `layers.append(m)`, `self.blocks.extend([...])`: a local or an attribute of self that holds a list of modules grows.
  * False when the receiver is neither (the call is then evaluated as any other).
  */
-function growList(it: InitInterpreter, obj: SyntaxNode, method: "append" | "extend", args: CallArguments, env: Env): boolean {
+function growList(it: InitInterpreter, obj: SyntaxNode, method: "append" | "extend" | "insert", args: CallArguments, env: Env): boolean {
   const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
   if (obj.type !== "identifier" && !attr) return false;
   const cur = attr ? it.cls.attrs.get(attr) : env.get(obj.text);
   if (!cur || (cur.k !== "list" && cur.k !== "seq")) return true;
+  if (method === "insert") {
+    // `self.up.insert(0, up)` (latent-diffusion's Decoder builds its levels in reverse): at the front, one more known
+    // item; anywhere else, or in a loop, one more element at a position c2m does not follow
+    const v = args.positional[1] ? it.expr(args.positional[1], env) : ({ k: "unknown" } as ModVal);
+    const front = args.positional[0]?.text === "0" && it.inLoop === 0 && cur.items;
+    const grown = front ? { ...cur, items: [v, ...cur.items!] } : appendAll(cur, [v], true);
+    if (attr) it.cls.attrs.set(attr, grown);
+    else env.set(obj.text, grown);
+    return true;
+  }
   const v = args.positional[0] ? it.expr(args.positional[0], env) : { k: "unknown" as const };
   const items = method === "append" ? [v] : v.k === "list" && v.items ? v.items : [elementOf(v)];
   // a local extended by a list of unknown length has unknown length too (an attribute's is kept as it was written)

@@ -64,8 +64,18 @@ export function childItemCall(s: AttrStore, holder: SyntaxNode, nameNode: Syntax
   if (holder.type !== "attribute" || holder.childForFieldName("object")!.text !== "self" || !nameNode || !valueNode) return false;
   const attr = holder.childForFieldName("attribute")!.text;
   const items = s.cls.attrs.get(attr);
+  // an empty ModuleList given its children by name (pretrainedmodels' NASNet: `self.path_2 = nn.ModuleList()`, then
+  // `self.path_2.add_module('pad', …)`, read as `self.path_2.pad`) holds them as a module holds its attributes: a dict
+  // of them here, a bare MLX Module in the output (walk/calls.ts moduleList)
+  const name = s.value(nameNode);
+  const byName = name.k === "const" && !/^\d+$/.test(name.text);
+  if (byName && ((items?.k === "list" && items.items?.length === 0) || (items?.k === "dict" && items.entries))) {
+    const entries = items.k === "dict" ? items.entries! : new Map<string, ModVal>();
+    s.cls.attrs.set(attr, { k: "dict", entries: new Map([...entries, [name.text, s.value(valueNode)]]) });
+    return true;
+  }
   if (items?.k !== "seq") return false;
-  s.cls.attrs.set(attr, withNamedItem(items, s.value(nameNode), s.value(valueNode), inLoop));
+  s.cls.attrs.set(attr, withNamedItem(items, name, s.value(valueNode), inLoop));
   return true;
 }
 

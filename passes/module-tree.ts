@@ -12,7 +12,7 @@ import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { evaluate } from "./init-expressions.js";
 import { execute } from "./init-statements.js";
-import { storeAttribute, type AttrStore } from "./module-attrs.js";
+import { storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
 import { isModuleValue, itemsFromConstructions, namesItems, takesSequentialInit, withNamedItem } from "./named-sequential.js";
 import { classifyClasses } from "./package-classes.js";
@@ -103,10 +103,12 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
       const it = new InitInterpreter(mod, builderFrame(fn), sites, next);
       // a model function giving its classes to another file's model: C2M-E032 (foreign-models.ts), in the last round
       if (round === ROUNDS - 1) it.modelFunctionDiags = diags;
-      it.runBuilder(fn);
+      const built = it.runBuilder(fn);
+      if (round === ROUNDS - 1) noteFactory(mod, fn, built);
     }
     sites = next;
   }
+  noteSubclassAttrs(mod);
   reportUnknownItems(mod, diags);
   // what the module tree reported gets its marker in the output (build-markers.ts)
   if (diags) noteBuildDiagnostics(mod, diags.items.slice(reportedBefore));
@@ -132,6 +134,36 @@ function builderFunctions(mod: ModuleIR): SyntaxNode[] {
     names = new Set(found.map(([name]) => name));
   }
   return [...builders.values()];
+}
+
+/**
+ * A builder function that returns a torch container it fills itself (mlp-mixer's `MLPMixer(...)` returns an nn.Sequential of
+ * the file's blocks): the model a user builds with it is that container, whose keys (`0.weight`) and layouts need a map of
+ * their own, kept under the function's name. A function returning an instance of a class has that class's map already.
+ */
+function noteFactory(mod: ModuleIR, fn: SyntaxNode, built: ModVal | undefined): void {
+  if (built?.k !== "seq" || mod.classes.has(fn.childForFieldName("name")!.text)) return;
+  (mod.factoryModules ??= new Map()).set(fn.childForFieldName("name")!.text, built);
+}
+
+/**
+ * A base class whose methods read attributes only its subclasses set (a shared forward over blocks that differ in
+ * __init__): each such attribute holds, as the base's methods see it, any of the values its in-file subclasses store
+ * there (the walker reads them through selfAttribute when the base sets none of its own).
+ */
+function noteSubclassAttrs(mod: ModuleIR): void {
+  const baseOf = (c: ClassIR) => mod.classes.get(c.base);
+  for (const base of mod.classes.values()) {
+    delete base.subclassAttrs;
+    const found = new Map<string, ModVal[]>();
+    for (const sub of mod.classes.values()) {
+      let up = baseOf(sub);
+      for (let depth = 0; up && up !== base && depth < MAX_DEPTH; depth++) up = baseOf(up);
+      if (up !== base || sub === base) continue;
+      for (const [attr, v] of sub.attrs) if (!base.attrs.has(attr) && attr !== SEQUENTIAL_ITEMS && attr !== UNNAMED_ATTR) push(found, attr, v);
+    }
+    if (found.size) base.subclassAttrs = new Map([...found].map(([attr, vs]) => [attr, union(vs)]));
+  }
 }
 
 /** The frame a builder function runs in: a class of its own, whose attributes nobody reads (what counts is the constructions it records). */
@@ -397,11 +429,14 @@ export class InitInterpreter {
     if (rest) push(perParam, rest.name, rest.value);
   }
 
-  /** A module-level function that builds module classes: its body, with each parameter what its annotation or default says, for the constructions it records. */
-  runBuilder(fn: SyntaxNode): void {
+  /**
+   * A module-level function that builds module classes: its body, with each parameter what its annotation or default says, for the
+   * constructions it records; what it returns.
+   */
+  runBuilder(fn: SyntaxNode): ModVal | undefined {
     const env: Env = new Map();
     this.bindParams(fn, env, new Map());
-    this.block(fn.childForFieldName("body")!, env);
+    return this.block(fn.childForFieldName("body")!, env);
   }
 
   /** A helper of this file (`self._make_layer(…)`, a module-level function) run with the values a call passes. */

@@ -15,6 +15,7 @@
 import type { SyntaxNode } from "../grammar/python.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import type { ModVal, ModuleIR } from "../ir/module.js";
+import { paramNames } from "./module-values.js";
 
 /** Per file, the containers of the current round whose items are unknown, with their message. */
 const pending = new WeakMap<ModuleIR, Map<SyntaxNode, string>>();
@@ -25,9 +26,34 @@ function itemsUnknown(v: ModVal): boolean {
   return v.items === null && (v.elem === undefined || v.elem.k === "value" || v.elem.k === "unknown");
 }
 
+/**
+ * Whether a container is given, item by item, modules some of which come from calls c2m cannot follow (perceiver's
+ * `nn.ModuleList([get_cross_attn(**cache_args), get_cross_ff(**cache_args), self_attns])`, its blocks built by lambdas
+ * memoised through a closure): no static rule knows those items' keys either.
+ */
+function someItemsFromUnknownCalls(v: ModVal, call: SyntaxNode): boolean {
+  if ((v.k !== "seq" && v.k !== "list") || !v.items || (v.k === "seq" && (v.named || v.names))) return false;
+  const args = call.childForFieldName("arguments");
+  const given = args?.namedChildren.length === 1 && args.namedChildren[0].type === "list" ? args.namedChildren[0].namedChildren : args?.namedChildren;
+  if (!given || given.length !== v.items.length) return false;
+  // a plain value given to a container of modules is a module all the same, one c2m did not follow; a call of a parameter
+  // (mlp-mixer's `dense(dim, hidden)`) is what its callers pass, which the module tree follows from their sites
+  const params = new Set(enclosingParams(call));
+  const opaque = (n: SyntaxNode) => n.type === "call" && !params.has(n.childForFieldName("function")!.text);
+  return v.items.some((item, i) => (item.k === "unknown" || item.k === "value") && opaque(given[i]));
+}
+
+/** The parameter names of the function a node sits in. */
+function enclosingParams(node: SyntaxNode): string[] {
+  let fn: SyntaxNode | null = node.parent;
+  while (fn && fn.type !== "function_definition") fn = fn.parent;
+  return fn ? paramNames(fn) : [];
+}
+
 /** Marks `nn.Sequential(…)`/`nn.ModuleList(…)` at `call` built at run time when what it holds is unknown; notes it for the file compiled (`diags` set). */
 export function noteUnknownItems(mod: ModuleIR, diags: DiagnosticBag | undefined, call: SyntaxNode, v: ModVal): ModVal {
-  if (!itemsUnknown(v) || !fromCall(call) || (v.k !== "seq" && v.k !== "list")) return v;
+  if (v.k !== "seq" && v.k !== "list") return v;
+  if (!(itemsUnknown(v) && fromCall(call)) && !someItemsFromUnknownCalls(v, call)) return v;
   if (diags) {
     const round = pending.get(mod) ?? pending.set(mod, new Map()).get(mod)!;
     const text = call.text.length > 80 ? `${call.text.slice(0, 77)}...` : call.text;

@@ -14,7 +14,7 @@ import { MODULE_METHODS } from "./tables/index.js";
 
 /** What `self.<name>` holds: the attribute of that name, else one stored under a name computed at run time. */
 export function selfAttribute(cls: ClassIR, name: string, aliases: Map<string, string>): ModVal | undefined {
-  const own = cls.attrs.get(name);
+  const own = cls.attrs.get(name) ?? cls.subclassAttrs?.get(name);
   if (own || name === UNNAMED_ATTR) return own;
   const unnamed = cls.attrs.get(UNNAMED_ATTR);
   if (!unnamed || cls.methods.has(name) || MODULE_METHODS[name] || name === "forward" || name.startsWith("_")) return undefined;

@@ -35,7 +35,11 @@ export function buildWeightMaps(
     const opaque = { seen: false, counterAttr: false };
     const layerOps = new Map<string, { op: string; call: SyntaxNode }>();
     const eithers: ConvEither[] = [];
-    collectClass({ mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false, layerOps, conflicts, eithers }, name, "", "", []);
+    const collector: Collector = { mod, ...named, linearNhwc, unnamed, guards, opaque, renamed: false, layerOps, conflicts, eithers };
+    // a function returning the container it builds maps that container's keys from the top (module-tree.ts noteFactory)
+    const factory = mod.classes.has(name) ? undefined : mod.factoryModules?.get(name);
+    if (factory) collect(collector, factory, "", "", [name]);
+    else collectClass(collector, name, "", "", []);
     convEithers.push(...eithers);
     const resolved = new Set(eithers.map((e) => e.key));
     // deeper renames first: an inner Sequential's rule must win over its parent's

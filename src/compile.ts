@@ -171,7 +171,7 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   }
   const conflicts: WeightConflict[] = [];
   const eithers: ConvEither[] = [];
-  const weightMaps = phase("weight maps", () => buildWeightMaps(mod, mod.classes.keys(), layout!.ctx.linearNhwc, conflicts, eithers));
+  const weightMaps = phase("weight maps", () => buildWeightMaps(mod, [...mod.classes.keys(), ...(mod.factoryModules?.keys() ?? [])], layout!.ctx.linearNhwc, conflicts, eithers));
   for (const e of useConvMappedTransposes(eithers, mod.root, layout!)) conflicts.push({ key: e.key, call: e.transposeCall, ops: ["conv", "conv_transpose"] });
   for (const c of new Map(conflicts.map((x) => [x.call, x])).values()) {
     const message = `torch's ${c.key} converts as ${c.ops.join(" or ")} depending on the layer built here; the weight map cannot tell which the model holds`;

@@ -4,7 +4,8 @@
  * torch's weights through the emitted map (strictly) and gives torch's logits. The one error is honest: the
  * from_pretrained classmethod imports transformers' GPT2LMHeadModel, which the port does not have. The same holds for
  * karpathy/llama2.c's model.py, mamba-minimal's (einops), DETR's transformer.py (its layers deep-copied with their
- * activation functions) and vit-pytorch's CvT (einops after channels-last convs), each compiled alone.
+ * activation functions), vit-pytorch's CvT (einops after channels-last convs), mlp-mixer (a function returning the
+ * nn.Sequential it builds) and bottleneck-transformer (a starred shape of a channels-last map), each compiled alone.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,6 +79,20 @@ const SINGLE_FILES: SingleFile[] = [
     build: "Transformer(d_model=32, nhead=2, num_encoder_layers=1, num_decoder_layers=2, dim_feedforward=64, dropout=0.0, return_intermediate_dec=True)",
     top: "Transformer",
     inputs: ["rng.standard_normal((2, 32, 3, 3))", "rng.random((2, 3, 3)) < 0.3", "rng.standard_normal((4, 32))", "rng.standard_normal((2, 32, 3, 3))"],
+  },
+  // a function returning the nn.Sequential it builds: the weight map kept under the function's name
+  {
+    file: "mlp_mixer_pytorch/mlp_mixer_pytorch.py",
+    build: "MLPMixer(image_size=32, channels=3, patch_size=8, dim=32, depth=2, num_classes=10)",
+    top: "MLPMixer",
+    inputs: ["rng.standard_normal((1, 3, 32, 32))"],
+  },
+  // `heads, b, c, h, w = self.heads, *fmap.shape` of a channels-last fmap
+  {
+    file: "bottleneck_transformer_pytorch/bottleneck_transformer_pytorch.py",
+    build: "BottleStack(dim=32, fmap_size=16, dim_out=64, proj_factor=4, num_layers=2, heads=2, dim_head=16, downsample=True, rel_pos_emb=True)",
+    top: "BottleStack",
+    inputs: ["rng.standard_normal((1, 32, 16, 16))"],
   },
   {
     file: "vit_pytorch/cvt.py",

@@ -6,6 +6,9 @@
 
 /** Calls whose MLX meaning is a constant: nothing is scripted, traced or compiled, and no tape records. */
 export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> = {
+  // a bare module built to hold children (latent-diffusion's `down = nn.Module(); down.block = …`): MLX's Module is one too,
+  // its attributes children as torch's are (passes/init-statements.ts gives it its children's weights)
+  "torch.nn.Module": { mlx: "nn.Module()" },
   "torch.jit.is_scripting": { mlx: "False" },
   "torch.jit.is_tracing": { mlx: "False" },
   "torch.compiler.is_compiling": { mlx: "False" },

@@ -18,6 +18,8 @@ import { deviceOfText, DEVICE_OF_HELPER, isAssignmentTarget, readsUnknownDevice 
 import { DATA_OF_HELPER, dataOfText, readsUntypedData } from "../untyped-receivers.js";
 import { isConfigValue } from "../config-values.js";
 import { selfAttribute } from "../unnamed-attrs.js";
+import { union } from "../module-values.js";
+import type { ModVal } from "../../ir/module.js";
 import { isNarrowedLayerParameter, LAYER_ATTR_CAVEATS, LAYER_ATTR_HELPER, layerAttrText, readsLayerAttr, type LayerAttrReceiver } from "../layer-attrs.js";
 import { LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "../tables/index.js";
 import { layerClassName } from "./call-templates.js";
@@ -101,9 +103,9 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
   }
   if (o.v.k === "module") {
     const m = o.v.m;
-    // ModuleDict and nested submodules: `self.transformer.wte`
-    if (m.k === "dict" && m.entries?.has(attr)) return { v: { k: "module", m: m.entries.get(attr)! }, text };
-    if (m.k === "dict" && m.elem) return { v: { k: "module", m: m.elem }, text };
+    // ModuleDict and nested submodules: `self.transformer.wte`; a child of one of several bare modules (`self.down[i].block`)
+    const child = dictChild(m, attr);
+    if (child) return { v: { k: "module", m: child }, text };
     if (m.k === "class") {
       const sub = (m.ext?.cls ?? w.ctx.mod.classes.get(m.name))?.attrs.get(attr);
       if (sub && (sub.k === "param" || sub.k === "buffer")) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
@@ -113,6 +115,17 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
     if (m.k === "layer" && (attr === "weight" || attr === "bias")) return { v: { k: "tensor", t: { kind: "tensor" } }, text: heldLayerWeightView(m.row, e, attr, text) ?? text };
   }
   return { v: { k: "other" }, text };
+}
+
+/**
+ * The child `attr` of a ModuleDict or a bare module (both dicts of children in the module tree), or of any of several such
+ * (the items of `self.down`, bare modules a loop filled differently): the union of what those holding it give.
+ */
+export function dictChild(m: ModVal, attr: string): ModVal | undefined {
+  if (m.k === "dict") return m.entries?.get(attr) ?? m.elem;
+  if (m.k !== "union" || !m.options.every((o) => o.k === "dict")) return undefined;
+  const found = m.options.map((o) => dictChild(o, attr)).filter((v): v is ModVal => v !== undefined);
+  return found.length ? union(found) : undefined;
 }
 
 /** What a layer-attribute read's receiver is known to be (passes/layer-attrs.ts). */

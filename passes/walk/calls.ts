@@ -30,7 +30,7 @@ import type { WalkState } from "./state.js";
 import { layerConstruction } from "./layers.js";
 import { moduleCall } from "./module-calls.js";
 import { binds, expr } from "./expressions.js";
-import { layerValue, torchName, untranslated } from "./attributes.js";
+import { dictChild, layerValue, torchName, untranslated } from "./attributes.js";
 import { callsUntypedParameters, PARAMETERS_OF_HELPER, parametersOfText } from "../untyped-receivers.js";
 
 export const TENSOR_ONLY_METHODS = new Set([
@@ -276,6 +276,10 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     const owner = m.k === "class" ? (m.ext?.cls ?? w.ctx.mod.classes.get(m.name)) : undefined;
     const held = owner && !owner.methods.has(method) ? selfAttribute(owner, method, (m.k === "class" && m.ext?.mod.aliases) || w.ctx.mod.aliases) : undefined;
     if (held && held.k !== "value" && held.k !== "param" && held.k !== "buffer" && held.k !== "unknown") return moduleCall(w, e, held, `${o.text}.${method}`);
+    // `self.mid.block_1(h)`: a child of a bare module or a ModuleDict, called
+    const dictHeld = MODULE_METHODS[method] ? undefined : dictChild(m, method);
+    if (dictHeld && dictHeld.k !== "value" && dictHeld.k !== "param" && dictHeld.k !== "buffer" && dictHeld.k !== "unknown")
+      return moduleCall(w, e, dictHeld, `${o.text}.${method}`);
     if (MODULE_METHODS[method]) return moduleMethod(w, e, o.text, m.k === "list" ? containerForm(MODULE_METHODS[method]) : MODULE_METHODS[method]);
     if (m.k === "seq" && SEQUENTIAL_METHODS[method]) return moduleMethod(w, e, o.text, SEQUENTIAL_METHODS[method]);
     const child = CHILD_ITERATORS[method] && !callArgs(e).positional.length ? anyChildOf(m, w.ctx.mod) : undefined;
@@ -457,6 +461,10 @@ function containerCall(w: WalkState, e: SyntaxNode, mlxName: string): Gen {
 /** nn.ModuleList(xs) → a plain list: MLX walks lists of modules with the same keys (`layers.0.weight`). */
 function moduleList(w: WalkState, e: SyntaxNode): Gen {
   const a = callArgs(e).positional[0];
+  // `self.path_2 = nn.ModuleList()` then given children by name (passes/module-attrs.ts childItemCall): a bare Module
+  const target = e.parent?.type === "assignment" ? e.parent.childForFieldName("left") : undefined;
+  const attr = target?.type === "attribute" && target.childForFieldName("object")!.text === "self" ? target.childForFieldName("attribute")!.text : undefined;
+  if (!a && attr && w.cls?.attrs.get(attr)?.k === "dict") return { v: { k: "other" }, text: "nn.Module()" };
   if (!a) return { v: { k: "other" }, text: "[]" };
   const g = expr(w, a);
   return { v: { k: "other" }, text: a.type === "list" || a.type === "list_comprehension" ? g.text : `list(${g.text})` };

@@ -7,6 +7,7 @@
 import { evaluatedOnImport } from "../untranslated.js";
 import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { paren } from "../template-render.js";
+import { isIdentity } from "../../ir/tensor.js";
 import { identifiers } from "../module-tree.js";
 import { targetValues } from "../loop-values.js";
 import { LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "../tables/index.js";
@@ -101,6 +102,11 @@ function sequence(w: WalkState, e: SyntaxNode): Gen {
   /** what each `*splat` item spreads (its list's value), walked once */
   const splatted = new Map<SyntaxNode, Val>();
   const items = namedChildren(e).map((c) => {
+    const shape = splattedShape(w, c);
+    if (shape) {
+      splatted.set(c, shape.v);
+      return [c, { v: { k: "other" }, text: `*${shape.text}` } as Gen] as const;
+    }
     const inner = c.type === "list_splat" ? namedChildren(c)[0] : undefined;
     if (!inner) return [c, expr(w, c)] as const;
     const g = expr(w, inner);
@@ -109,6 +115,19 @@ function sequence(w: WalkState, e: SyntaxNode): Gen {
   });
   const text = rebuild(e, new Map(items.map(([c, g]) => [c, g.text])));
   return { v: { k: "list", items: spreadForTargets(e, items, splatted) ?? items.map(([, g]) => g.v) }, text };
+}
+
+/**
+ * `*fmap.shape` in a tuple (bottleneck-transformer's `heads, b, c, h, w = self.heads, *fmap.shape`), which tree-sitter reads
+ * as `(*fmap).shape`: of a channels-last fmap it spreads torch's axis order, as the names it is unpacked into expect.
+ */
+function splattedShape(w: WalkState, c: SyntaxNode): Gen | undefined {
+  const star = c.type === "attribute" && c.childForFieldName("attribute")?.text === "shape" ? c.childForFieldName("object") : undefined;
+  const subject = star?.type === "list_splat" ? namedChildren(star)[0] : undefined;
+  if (!subject) return undefined;
+  const g = expr(w, subject);
+  if (g.v.k !== "tensor" || isIdentity(g.v.t.perm)) return undefined;
+  return logicalShape({ v: { k: "shape", t: g.v.t }, text: `${paren(g.text)}.shape` });
 }
 
 /**

@@ -40,7 +40,9 @@ export function walkFunction(w: WalkState): void {
       const rank = v.t.rank ?? decided.rank;
       const axes = transposeAxes(v.t.perm, decided.perm, rank);
       w.countTranspose();
-      const line = `${name} = ${name}.transpose(${axes.join(", ")})`;
+      // a parameter that defaults to None (latent-diffusion's `context=None`) is converted only when given
+      const optional = (p.type === "default_parameter" || p.type === "typed_default_parameter") && p.childForFieldName("value")?.text === "None";
+      const line = `${name} = ${name}.transpose(${axes.join(", ")})${optional ? ` if ${name} is not None else None` : ""}`;
       w.inserts.set(`param:${name}`, insertBeforeStatement(w.ctx.mod.source, firstStmt ?? body, line));
       w.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
     } else w.env.set(name, v.k === "tensor" ? withDef(v, def) : v);

@@ -15,6 +15,7 @@ not what the zoo measures). Per case, into `out`:
 `build` is a Python expression evaluated in the namespace of `module` (the same expression builds the MLX
 model from the emitted module). Inputs with a "name" are passed by keyword.
 """
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -70,6 +71,20 @@ def tensors_in(value, torch, out):
     return out
 
 
+def model_owner(case, cls, site):
+    """The name whose weight map converts the model, and the file (relative to `site`) that holds it: the model's class, or,
+    for a torch container a function of the package builds and returns (mlp-mixer's `MLPMixer(...)` is an nn.Sequential),
+    that function, as a user converting such a model names it (`c2m weights --class MLPMixer`)."""
+    cls_file = os.path.relpath(inspect.getfile(cls), site)
+    if not cls_file.startswith(".."):
+        return cls.__name__, cls_file
+    call = ast.parse(case["build"], mode="eval").body
+    module = sys.modules[case["module"]]
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and inspect.isfunction(getattr(module, call.func.id, None)):
+        return call.func.id, os.path.relpath(inspect.getfile(getattr(module, call.func.id)), site)
+    return cls.__name__, cls_file
+
+
 def run_case(case, torch):
     out = case["out"]
     os.makedirs(out, exist_ok=True)
@@ -112,9 +127,10 @@ def run_case(case, torch):
     np.savez(os.path.join(out, "outputs.npz"), **{f"out{k}": a for k, a in enumerate(outputs)})
     cls = type(model)
     site = os.path.dirname(os.path.abspath(list(sys.modules[case["module"].split(".")[0]].__path__)[0]))
+    owner, owner_file = model_owner(case, cls, site)
     return {
-        "class": cls.__name__,
-        "classFile": os.path.relpath(inspect.getfile(cls), site),
+        "class": owner,
+        "classFile": owner_file,
         "params": int(sum(p.numel() for p in model.parameters())),
         "paramNames": [name for name, _ in model.named_parameters()],
         "trace": [[name, call] for name, call, _ in trace],

@@ -163,6 +163,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Metal's atomics are on 32-bit int, uint and float (ulong for min/max) only, and mx.fast.metal_kernel's atomic_outputs declares atomic<T> of the output's dtype: accumulate in a float buffer (atomicAdd on float*) and convert to half/bfloat16 in a second launch",
     example: "atomicAdd(reinterpret_cast<__nv_bfloat162*>(p), v);",
   },
+  {
+    code: "C2M-K046",
+    title: "buffer element passed between threadgroups within one launch",
+    hint: "split the kernel where the hand-over is (at its __threadfence() and atomic ticket) into two launches, which MLX runs one after the other: the first writes each threadgroup's partial results to an output, the second (or mx.sum over them) reads them all",
+    example: "__threadfence(); if (atomicInc(&count, gridDim.x) == gridDim.x - 1) for (int j = 0; j < gridDim.x; j++) s += partial[j];",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

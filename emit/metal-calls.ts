@@ -141,8 +141,9 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
       return `c2m_atomic_cas(${obj}, ${p(1)}, ${p(2)})`;
     }
     if (aop === "inc" || aop === "dec") {
-      reportKernel(ctx.bag, "C2M-K002", position(node), `${name} (wrapping increment/decrement) has no Metal atomic`);
-      return printDefault(node, ctx);
+      // a wrapping increment/decrement: a compare-exchange loop on the 32-bit word (emit/metal-helpers.ts)
+      ctx.helpers.add(`c2m_atomic_${aop}`);
+      return `c2m_atomic_${aop}(${obj}, uint(${p(1)}))`;
     }
     return METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
   }

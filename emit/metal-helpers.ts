@@ -112,4 +112,20 @@ template <typename A, typename T> inline T c2m_atomic_cas(A obj, T expected, T d
   }
   return old;
 }`,
+  c2m_atomic_inc: `// atomicInc: ((old >= limit) ? 0 : old + 1), returning the old value, like CUDA; Metal has no wrapping
+// increment, so a compare-exchange loop retries until no other thread changed the word in between.
+template <typename A> inline uint c2m_atomic_inc(A obj, uint limit) {
+  uint old = atomic_load_explicit(obj, memory_order_relaxed);
+  while (!atomic_compare_exchange_weak_explicit(obj, &old, old >= limit ? 0u : old + 1u, memory_order_relaxed, memory_order_relaxed)) {
+  }
+  return old;
+}`,
+  c2m_atomic_dec: `// atomicDec: ((old == 0 || old > limit) ? limit : old - 1), returning the old value, like CUDA, by a
+// compare-exchange loop (Metal has no wrapping decrement).
+template <typename A> inline uint c2m_atomic_dec(A obj, uint limit) {
+  uint old = atomic_load_explicit(obj, memory_order_relaxed);
+  while (!atomic_compare_exchange_weak_explicit(obj, &old, (old == 0u || old > limit) ? limit : old - 1u, memory_order_relaxed, memory_order_relaxed)) {
+  }
+  return old;
+}`,
 };

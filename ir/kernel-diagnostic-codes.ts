@@ -175,6 +175,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "mx.fast.metal_kernel passes each input as its own array (or a 0-d array for a scalar) and has no way to put an array's address inside a struct (Metal argument buffers are not exposed): pass each pointer the struct holds as a separate kernel parameter, and its sizes and strides as scalars",
     example: "struct ConvParams { int dim; void* x_ptr; void* out_ptr; };  __global__ void conv(ConvParams params)",
   },
+  {
+    code: "C2M-K046",
+    title: "buffer element passed between threadgroups within one launch",
+    hint: "split the kernel where the hand-over is (at its __threadfence() and atomic ticket) into two launches, which MLX runs one after the other: the first writes each threadgroup's partial results to an output, the second (or mx.sum over them) reads them all",
+    example: "__threadfence(); if (atomicInc(&count, gridDim.x) == gridDim.x - 1) for (int j = 0; j < gridDim.x; j++) s += partial[j];",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -50,4 +50,5 @@ export const ERROR_CODES = new Set([
   "C2M-K042",
   "C2M-K048",
   "C2M-K049",
+  "C2M-K046",
 ]);

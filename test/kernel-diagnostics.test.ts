@@ -130,6 +130,20 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   },
   { name: "atomicExch on an output", code: "C2M-K007", src: `__global__ void k(/*@*/int* flag) {\n  atomicExch(&flag[0], 1);\n}\n`, message: /identity/, error: true },
   {
+    name: "a function template defined only by explicit specialisations (main's K048, given its case here)",
+    code: "C2M-K048",
+    src: `template <typename Td, typename Ts> __device__ Td cast_value(Ts val);\ntemplate <> __device__ float cast_value<float, float>(float val) { return val; }\ntemplate <typename Td, typename Ts>\n__global__ void k(Td* dst, const Ts* src, int n) {\n  int idx = blockIdx.x * blockDim.x + threadIdx.x;\n  if (idx < n) dst[idx] = /*@*/cast_value<Td, Ts>(src[idx]);\n}\n`,
+    message: /specialis/,
+    error: true,
+  },
+  {
+    name: "an element every threadgroup updates with atomics and also reads plainly (passed between threadgroups)",
+    code: "C2M-K046",
+    src: `__global__ void k(const float* x, /*@*/float* total) {\n  atomicAdd(&total[0], x[blockIdx.x * blockDim.x + threadIdx.x]);\n  if (threadIdx.x == 0 && total[0] > 1.0f) total[1] = 1.0f;\n}\n`,
+    message: /threads of every threadgroup update its elements with atomics.*coherent\(device\)/,
+    error: true,
+  },
+  {
     name: "atomics that need different init values",
     code: "C2M-K007",
     src: `/*@*/__global__ void k(int* a, int* b, int v) {\n  atomicMax(&a[0], v);\n  atomicAdd(&b[0], v);\n}\n`,

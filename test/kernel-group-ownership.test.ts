@@ -124,7 +124,10 @@ describe("in-place buffers owned by a threadgroup", () => {
 });
 
 describe("elements passed between threadgroups in one launch: refusals that name the Metal limit", () => {
-  const refusal = (src: string) => compileKernels(src, { filename: "k.cu" }).refused[0]?.diagnostic.message ?? "";
+  const refusal = (src: string) => {
+    const d = compileKernels(src, { filename: "k.cu" }).refused[0]?.diagnostic;
+    return d ? `${d.code} ${d.message}` : "";
+  };
 
   it("the last threadgroup reading every threadgroup's partial result (threadFenceReduction, llm.c's scratchpads)", () => {
     const src = `__device__ unsigned int count = 0;
@@ -141,7 +144,11 @@ __global__ void last_block(float* partial, float* flag, const float* x, int n) {
     }
 }`;
     expect(refusal(src)).toMatch(
-      /buffer 'partial' of kernel 'last_block' is read and written: 'partial\[j\]' \(line 10\) reads, in one threadgroup, the elements of every threadgroup of the grid \(its index walks 'j' up to gridDim\), which threads of the other threadgroups write \('partial\[blockIdx\.x\]' \(line 4\)\) in the same launch; .*Metal has no grid-wide barrier/,
+      /^C2M-K046 buffer 'partial' of kernel 'last_block' is read and written: 'partial\[j\]' \(line 10\) reads, in one threadgroup, the elements of every threadgroup of the grid \(its index walks 'j' up to gridDim\), which threads of the other threadgroups write \('partial\[blockIdx\.x\]' \(line 4\)\) in the same launch; .*Metal has no grid-wide barrier/,
+    );
+    // which construct Metal lacks, exactly: device-scope ordering an mx.fast.metal_kernel body cannot ask for
+    expect(refusal(src)).toMatch(
+      /atomics are memory_order_relaxed only .*MSL 3\.2 .*thread_scope_device\), which orders atomics and buffers declared coherent\(device\), but mx\.fast\.metal_kernel writes the kernel's signature itself/,
     );
   });
 
@@ -154,7 +161,7 @@ __global__ void last_block(float* partial, float* flag, const float* x, int n) {
     for (int i = threadIdx.x; i < C; i += blockDim.x) dinp[i] = scratch[i];
 }`;
     const r = compileKernels(src, { filename: "k.cu" });
-    const k007 = r.diagnostics.filter((d) => d.code === "C2M-K007").map((d) => d.message);
+    const k007 = r.diagnostics.filter((d) => d.code === "C2M-K046").map((d) => d.message);
     expect(k007[0]).toMatch(
       /buffer 'scratch' .*: threads of every threadgroup update its elements with atomics \('atomicAdd\(&scratch\[i\], x\[blockIdx\.x \* C \+ i\]\)' \(line 4\): the index does not depend on the threadgroup\), and it is also read without them \('scratch\[i\]' \(line 6\)\)/,
     );

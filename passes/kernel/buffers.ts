@@ -393,14 +393,18 @@ export function accesses128(f: KFunction, i: number): boolean {
   return uses > 0 && uses === casts;
 }
 
+/** Atomics whose result depends on the element's current value, not only on what is added in: no init_value can stand in for the caller's. */
+const FROM_CURRENT = new Set<AtomicOp>(["exch", "cas", "inc", "dec"]);
+
 /** Decide each pointer parameter's role (see BufferRole). */
 function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): void {
   const k = a.kernel;
   // a kernel's refusals are reported with those that name a Metal limit first: the kernel's refusal is its first
   const limits: (() => void)[] = [];
   const gaps: (() => void)[] = [];
-  const refuse = (a0: KernelAnalysis, bag0: DiagnosticBag, param: string, why: string, shared = true, limit = false) =>
-    (limit ? limits : gaps).push(() => refuseNow(a0, bag0, param, why, shared));
+  // `limit`: the refusal names a limit of Metal or mx.fast.metal_kernel; "K046" when it is an element passed between threadgroups
+  const refuse = (a0: KernelAnalysis, bag0: DiagnosticBag, param: string, why: string, shared = true, limit: boolean | "K046" = false) =>
+    (limit ? limits : gaps).push(() => refuseNow(a0, bag0, param, why, shared, limit === "K046" ? "C2M-K046" : "C2M-K007"));
   for (const p of k.params) {
     if (p.type.kind !== "pointer") {
       if (p.type.kind === "struct" || p.type.kind === "unknown" || p.type.kind === "reference") {
@@ -455,7 +459,18 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
         // the atomic that threads of every threadgroup make, when there is one
         const atomic = atomics.find((x) => everyGroupUpdates(x, k.body)) ?? atomics[0];
         const plain = mine.find((x) => !x.atomic && (x.read || x.write));
-        if (across) refuse(a, bag, p.name, across, false, true);
+        if (across) refuse(a, bag, p.name, across, false, "K046");
+        else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
+          // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
+          // read is only a first guess, but the exchange computes from the element's current value, the caller's
+          refuse(
+            a,
+            bag,
+            p.name,
+            `threads of every threadgroup update its elements with atomic ${atomic.atomic!.op} (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), which computes from the element's current value; that must be the caller's before any threadgroup's atomic, but an mx.fast.metal_kernel output is a fresh array (atomic outputs start from init_value), so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}${atomic.atomic!.op === "cas" ? ". (A compare-exchange loop that only adds could start from 0 and have the caller's values added after the launch, as an atomicAdd output does; c2m does not recognise such loops.)" : ""}`,
+            false,
+            "K046",
+          );
         else if (atomic && everyGroupUpdates(atomic, k.body))
           refuse(
             a,
@@ -463,7 +478,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
             p.name,
             `threads of every threadgroup update its elements with atomics (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), and it is also ${plain?.write ? "written" : "read"} without them (${plain ? accessPair(plain.node) : "a plain access"}), which must see the caller's value and the atomics of the other threadgroups: an MLX atomic output starts from init_value (the caller's values are folded in only after the launch), and copying them in before any threadgroup's atomic needs every threadgroup to wait for the copy; ${NO_GRID_ORDER}`,
             false,
-            true,
+            "K046",
           );
         else
           refuse(
@@ -473,17 +488,18 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
             `it is updated with atomics (${atomic ? accessPair(atomic.atomic!.call) : "an atomic"}) and also read or written without them (${plain ? accessPair(plain.node) : "a plain access"}): an MLX atomic output starts from init_value, and other threadgroups' atomics reach its elements`,
           );
       } else if (ops.length > 1) {
+        const fromCurrent = ops.filter((o) => FROM_CURRENT.has(o));
         refuse(
           a,
           bag,
           p.name,
           `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values, and MLX's metal_kernel gives every output one init_value${
-            ops.some((o) => o === "exch" || o === "cas" || o === "inc" || o === "dec")
-              ? `; ${ops.filter((o) => o === "exch" || o === "cas" || o === "inc" || o === "dec").join(", ")} compute from the element's current value, which must be the caller's before any threadgroup's atomic, and ${NO_GRID_ORDER}`
+            fromCurrent.length
+              ? `; ${fromCurrent.join(", ")} compute from the element's current value, which must be the caller's before any threadgroup's atomic: an mx.fast.metal_kernel output is a fresh array, so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}`
               : ""
           }`,
           false,
-          true,
+          fromCurrent.length ? "K046" : true,
         );
       } else if (!acc || init === undefined) {
         refuse(
@@ -510,7 +526,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       k.body,
     );
     if (across) {
-      refuse(a, bag, p.name, across, false, true);
+      refuse(a, bag, p.name, across, false, "K046");
       continue;
     }
     // one copy site before the statements that touch the element when there is one (vector elements

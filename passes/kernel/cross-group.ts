@@ -17,9 +17,13 @@ import { field, walk } from "./cst.js";
 const norm = (s: string) => s.replace(/\s+/g, "");
 const GROUP_INDEX = /blockIdx|threadgroup_position_in_grid/;
 
-/** Why Metal cannot pass an element between threadgroups within one dispatch: the tail of these refusals. */
+/**
+ * Why Metal cannot pass an element between threadgroups within one dispatch: the tail of these refusals
+ * (C2M-K046). MSL 3.2's device-scope fence covers atomics and coherent(device) buffers; MLX writes the
+ * buffers' declarations, and a module that must also run on macOS 14 (MSL 3.1) cannot use the fence.
+ */
 export const NO_GRID_ORDER =
-  "Metal has no grid-wide barrier, its atomics are relaxed only and threadgroup_barrier orders memory within one threadgroup, so nothing in a Metal kernel makes one threadgroup wait for, or see, another's writes within the dispatch; split the kernel there into two launches";
+  "Metal has no grid-wide barrier, so no threadgroup can wait for another within a dispatch, and a threadgroup's plain writes reach another's reads in the same dispatch only through device-scope ordering that an mx.fast.metal_kernel body cannot ask for: up to MSL 3.1 (macOS 14) atomics are memory_order_relaxed only and threadgroup_barrier orders memory within one threadgroup; MSL 3.2 (macOS 15) adds atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device), which orders atomics and buffers declared coherent(device), but mx.fast.metal_kernel writes the kernel's signature itself and declares every buffer `device T*`, never coherent(device) (making every access of the buffer an atomic would be ordered on MSL 3.2 only, and c2m's modules also target macOS 14)";
 
 /** The loop variable bounded by gridDim (`j < gridDim.x`) that the access's index uses, with its loop. */
 function gridWalker(access: CudaNode, body: CudaNode): { variable: string; loop: CudaNode } | undefined {

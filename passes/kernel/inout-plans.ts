@@ -20,9 +20,9 @@ import { assignedIn, field, loopCounter, named, position, subscriptIndices, unpa
 export const SHARED_IN_PLACE =
   "mx.fast.metal_kernel outputs are fresh arrays (an input cannot be aliased as an output), so an in-place update needs each element copied in by its one owner before any other thread touches it, and ordering that across threadgroups needs a grid-wide barrier, which Metal does not have";
 
-export function refuse(a: KernelAnalysis, bag: DiagnosticBag, param: string, why: string, shared = true): void {
+export function refuse(a: KernelAnalysis, bag: DiagnosticBag, param: string, why: string, shared = true, code = "C2M-K007"): void {
   const p = a.kernel.params.find((x) => x.name === param)!;
-  reportKernel(bag, "C2M-K007", position(p.node), `buffer '${param}' of kernel '${a.kernel.name}' is read and written: ${why}${shared ? `; ${SHARED_IN_PLACE}` : ""}`);
+  reportKernel(bag, code, position(p.node), `buffer '${param}' of kernel '${a.kernel.name}' is read and written: ${why}${shared ? `; ${SHARED_IN_PLACE}` : ""}`);
   a.ok = false;
 }
 

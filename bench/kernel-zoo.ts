@@ -25,6 +25,8 @@ export interface ZooProject {
   dirs: string[];
   /** `-I` folders, relative to root */
   include?: string[];
+  /** file endings translated as units (default ["cu"]): llm.c's production kernels live in `llmc/*.cuh`, included by no `.cu` of the corpus */
+  extensions?: string[];
 }
 
 export interface ZooFileConfig {
@@ -105,13 +107,13 @@ export function loadConfig(path = configPath()): ZooConfig {
   return JSON.parse(readFileSync(path, "utf8")) as ZooConfig;
 }
 
-function cuFiles(dir: string): string[] {
+function cuFiles(dir: string, extensions: string[]): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .sort()
     .flatMap((e) => {
       const p = join(dir, e);
-      return statSync(p).isDirectory() ? cuFiles(p) : /\.cu$/.test(e) ? [p] : [];
+      return statSync(p).isDirectory() ? cuFiles(p, extensions) : extensions.some((x) => e.endsWith(`.${x}`)) ? [p] : [];
     });
 }
 
@@ -120,7 +122,9 @@ export function corpusFiles(config: ZooConfig, base: string): { project: ZooProj
   return config.projects.flatMap((project) => {
     const root = resolve(base, project.root);
     const includeDirs = (project.include ?? []).map((d) => resolve(root, d));
-    return project.dirs.flatMap((d) => cuFiles(resolve(root, d))).map((path) => ({ project, path, key: `${project.name}/${relative(root, path)}`, includeDirs }));
+    return project.dirs
+      .flatMap((d) => cuFiles(resolve(root, d), project.extensions ?? ["cu"]))
+      .map((path) => ({ project, path, key: `${project.name}/${relative(root, path)}`, includeDirs }));
   });
 }
 

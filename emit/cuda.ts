@@ -204,8 +204,19 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
   pieces.sort((a, b) => a.at - b.at);
   const coop = coopPreamble(unit, [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)]);
   if (coop) pieces.unshift({ at: -1, text: coop });
+  // header-only C++ libraries the kernel names (GLM, which the preprocessor follows gsplat's `vec3` into; CUB,
+  // which the CUDA toolkit ships): their headers, found where MLX's CUDA JIT is given their include folder
+  const reached = [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)];
+  for (const [namespace, includes] of Object.entries(LIBRARY_INCLUDES))
+    if (reached.some((n) => new RegExp(`\\b${namespace}::`).test(n.text))) pieces.unshift({ at: -2, text: includes.join("\n") });
   return pieces.map((p) => p.text.trimEnd()).join("\n\n") + (pieces.length ? "\n" : "");
 }
+
+/** The headers a CUDA kernel naming a header-only library's namespace needs. */
+const LIBRARY_INCLUDES: Record<string, string[]> = {
+  glm: ["#include <glm/glm.hpp>", "#include <glm/gtc/type_ptr.hpp>"],
+  cub: ["#include <cub/cub.cuh>"],
+};
 
 /**
  * The file's cooperative-groups includes, namespace alias and using-directive, when the kernel or a helper
@@ -216,8 +227,11 @@ function coopPreamble(unit: KernelUnit, nodes: CudaNode[]): string | undefined {
   const qualified = new RegExp(`\\b(${[...info.namespaces].join("|")})::`);
   const bare = new RegExp(`\\b(${Object.keys(COOPERATIVE_GROUPS).join("|")})\\b`);
   if (!nodes.some((n) => qualified.test(n.text) || (info.usingNamespace && bare.test(n.text)))) return undefined;
-  const lines = kids(unit.root)
-    .filter((n) => (n.type === "preproc_include" || n.type === "namespace_alias_definition" || n.type === "using_declaration") && /cooperative_groups/.test(n.text))
-    .map((n) => n.text.trim());
+  // at file scope or inside the file's namespaces (gsplat's `namespace cg = cooperative_groups;` sits in `namespace gsplat`)
+  const lines: string[] = [];
+  walk(unit.root, (n) => {
+    if (n.type === "function_definition" || n.type === "struct_specifier" || n.type === "class_specifier") return false;
+    if ((n.type === "preproc_include" || n.type === "namespace_alias_definition" || n.type === "using_declaration") && /cooperative_groups/.test(n.text)) lines.push(n.text.trim());
+  });
   return lines.length ? lines.join("\n") : undefined;
 }

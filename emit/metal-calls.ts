@@ -20,6 +20,8 @@ import {
   WARP_FUNCTIONS,
 } from "../passes/kernel/tables.js";
 import { BLOCK_VOTES } from "./metal-block-votes.js";
+import { glmFunction } from "../passes/kernel/glm.js";
+import { cubCollectives } from "./metal-cub.js";
 import { calleeName, callArgs, field, kids, named, position, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
@@ -149,6 +151,11 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     const target = a.type === "pointer_expression" && field(a, "operator")?.text === "&" ? print(field(a, "argument")!, ctx) : `(*(${p(0)}))`;
     return CACHE_HINTS[name] === "store" ? `(${target} = ${p(1)})` : target;
   }
+  const glm = name.startsWith("glm::") ? glmFunction(name, args.length) : undefined;
+  if (glm) {
+    if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
+    return `${glm}(${args.map((a) => print(a, ctx)).join(", ")})`;
+  }
   if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
   const math = MATH_FUNCTIONS[name];
   if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
@@ -158,11 +165,19 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     const printed = args.map((a) => {
       const text = print(a, ctx);
       const u = unparen(a);
-      return ints && ((u.type === "identifier" && ints.has(u.text)) || (u.type === "number_literal" && /^\d+$/.test(u.text))) ? `float(${text})` : text;
+      return ints && integerValued(u, ints, ctx.unit.constants) ? `float(${text})` : text;
     });
     if (math.includes("{")) return fill(math, printed);
     if (mixesSignedness(name, args, ctx.fn)) return `${math}(${printed.map((t) => `uint(${t})`).join(", ")})`;
     return `${math}(${printed.join(", ")})`;
+  }
+  // a CUB collective's constructor (`BlockReduce(temp_storage)`): given the thread's linear index, which Metal passes as an attribute
+  const collectiveIndex = fnNode?.type === "identifier" ? cubCollectives([ctx.fn.body, ctx.unit.root]).get(name) : undefined;
+  if (collectiveIndex) {
+    ctx.attributes.add(collectiveIndex);
+    const printed = printDefault(node, ctx);
+    const close = printed.lastIndexOf(")");
+    return `${printed.slice(0, close)}${args.length ? ", " : ""}${collectiveIndex}${printed.slice(close)}`;
   }
   const device = ctx.unit.deviceFunctions.find((f) => f.name === name);
   if (device) {
@@ -170,9 +185,13 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     for (const a of extra) ctx.attributes.add(a);
     const printed = printDefault(node, ctx);
     if (!extra.length) return printed;
+    // the thread positions go after every declared parameter: arguments the call leaves to their defaults are
+    // written out first (llm.c's blockReduce(val) of `blockReduce(float val, bool final_sync = false, ...)`)
+    const defaults = device.params.slice(args.length).map((p) => (p.defaultValue ? print(p.defaultValue, ctx) : undefined));
+    const all = [...(defaults.every((d) => d !== undefined) ? defaults : []), ...extra];
     const close = printed.lastIndexOf(")");
     const sep = args.length ? ", " : "";
-    return `${printed.slice(0, close)}${sep}${extra.join(", ")}${printed.slice(close)}`;
+    return `${printed.slice(0, close)}${sep}${all.join(", ")}${printed.slice(close)}`;
   }
   if (/^__[a-z]\w*$/.test(name) && !ctx.unit.macros.some((m) => m.name === name)) {
     // a CUDA intrinsic c2m has no mapping for: Metal would reject the name, so say which one
@@ -193,6 +212,19 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     }
   }
   return printDefault(node, ctx);
+}
+
+/**
+ * An integer computed from integer names, file-scope integer constants and integer literals (`n - row * tpb`, mmcv's
+ * nms: `fminf(n_boxes - row_start * threadsPerBlock, threadsPerBlock)`): CUDA's float function converts it, Metal's
+ * overloads find it ambiguous.
+ */
+function integerValued(e: CudaNode, ints: Set<string>, constants: { name: string; node: CudaNode }[]): boolean {
+  const u = unparen(e);
+  if (u.type === "number_literal") return /^\d+$/.test(u.text);
+  if (u.type === "identifier") return ints.has(u.text) || constants.some((c) => c.name === u.text && /^\s*(static\s+)?(const\s+)?int\b|\bint\s+const\b/.test(c.node.text));
+  if (u.type !== "binary_expression" || !/^[-+*/%]$/.test(field(u, "operator")?.text ?? "")) return false;
+  return integerValued(field(u, "left")!, ints, constants) && integerValued(field(u, "right")!, ints, constants);
 }
 
 /** `float3` → `packed_float3` (CUDA's 12-byte layout), `const float3` → `const packed_float3`; other types as they are. */

@@ -159,6 +159,15 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
       `template parameter '${t.name}' of '${f.name}' has type '${t.type}', a function pointer or other non-integral type that Metal cannot take`,
     );
   }
+  // overloads that differ in what a pointer points to (`stochastic_rounding(float, __nv_bfloat16*, uint)`, `(float, float*,
+  // uint)`): each pointer is a template parameter, so the element type is what tells them apart
+  if (ctx.unit.deviceFunctions.filter((g) => g.name === f.name).length > 1) {
+    f.params.forEach((p, i) => {
+      if (p.type.kind !== "pointer" || (p.type.pointee.kind !== "scalar" && p.type.pointee.kind !== "vector")) return;
+      ctx.helpers.add("c2m_pointee").add("c2m_same_pointee");
+      tparams.push(`typename c2m_enable_if<c2m_same<c2m_pointee<c2m_P${i}>, ${printType(p.type.pointee, ctx)}>::value>::type = 0`);
+    });
+  }
   const pointeeOnly = pointeeTemplateParams(f, ctx.unit);
   if (pointeeOnly.size) {
     // `template <class T> Packed128<T> load128(const T* p)`: T is deduced from the pointer's template parameter, after it

@@ -19,13 +19,17 @@ import type { KernelUnit } from "../ir/kernel.js";
 import { field, kids, named } from "../passes/kernel/cst.js";
 import { same } from "../passes/kernel/buffers.js";
 import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
+import { MLX_METAL_ATTRIBUTES } from "../passes/kernel/tables.js";
 
 /** Words MSL reserves (address spaces, function kinds) that CUDA code may use as names. */
 const MSL_KEYWORDS = new Set(["constant", "device", "thread", "threadgroup", "threadgroup_imageblock", "kernel", "vertex", "fragment", "ray_data", "object_data"]);
 
-/** A CUDA name as Metal can spell it: an MSL keyword gets a trailing underscore. */
+/** MLX's thread-attribute names: a CUDA name spelled like one would be declared twice in the kernel MLX writes. */
+const MLX_ATTRIBUTE_NAMES = new Set(MLX_METAL_ATTRIBUTES.map(([n]) => n));
+
+/** A CUDA name as Metal can spell it: an MSL keyword, or one of MLX's thread-attribute names (llm.c's `grid_size`), gets a trailing underscore. */
 export function metalName(name: string): string {
-  return MSL_KEYWORDS.has(name) ? `${name}_` : name;
+  return MSL_KEYWORDS.has(name) || MLX_ATTRIBUTE_NAMES.has(name) ? `${name}_` : name;
 }
 
 /** Qualifiers of CUDA functions that Metal does not spell (a member function is printed with its struct). */
@@ -131,4 +135,10 @@ template <typename T> struct c2m_pointee_of<T*> { typedef T type; };
 template <typename T> struct c2m_pointee_of<const T*> { typedef T type; };
 #endif
 template <typename P> using c2m_pointee = typename c2m_pointee_of<P>::type;`,
+  c2m_same_pointee: `// One overload of a helper per element type its pointer points to (llm.c's stochastic_rounding on bf16, half and
+// float): the pointer is a template parameter (any address space), so its element type picks the overload.
+template <typename A, typename B> struct c2m_same { static constant constexpr bool value = false; };
+template <typename A> struct c2m_same<A, A> { static constant constexpr bool value = true; };
+template <bool B> struct c2m_enable_if {};
+template <> struct c2m_enable_if<true> { typedef int type; };`,
 };

@@ -15,6 +15,8 @@ import type { BufferPlan, KernelUnit, KType } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { GLM_TYPES, glmFunction } from "../passes/kernel/glm.js";
+import { CUB_NAMESPACE, cubName } from "./metal-cub.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
 import { canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
@@ -25,6 +27,7 @@ import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../pass
 import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
+import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
 import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
@@ -88,32 +91,33 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     const plan = byParam.get(p.name);
     if (!plan) {
       const assigned = analysis.assignedScalars.has(p.name);
-      inputNames.push(assigned ? `${p.name}_arg` : p.name);
-      if (assigned) prologue.push(`${printType(p.type, ctx)} ${p.name} = ${p.name}_arg;`);
+      const spelled = metalName(p.name);
+      inputNames.push(assigned ? `${spelled}_arg` : spelled);
+      if (assigned) prologue.push(`${printType(p.type, ctx)} ${spelled} = ${spelled}_arg;`);
       if (p.type.kind === "scalar" && p.type.name === "double") reportKernel(bag, "C2M-K011", position(p.node), `parameter '${p.name}' is double; Metal computes it as float`);
       continue;
     }
     const vector = plan.pointee.kind === "vector";
-    const metalName = vector ? `${p.name}_elems` : p.name;
+    const bufferName = vector ? `${p.name}_elems` : p.name;
     // CUDA's 3-vectors are 12 bytes in memory, Metal's float3 16: a buffer of them is read as packed_float3
     const elemType = vector ? bufferVectorType(VECTOR_TYPES[(plan.pointee as { name: string }).name]!) : "";
     if (vector) {
       helpers.add("c2m_cast");
-      prologue.push(`auto ${p.name} = c2m_cast<${elemType}>(${metalName});`);
+      prologue.push(`auto ${p.name} = c2m_cast<${elemType}>(${bufferName});`);
     }
     switch (plan.role) {
       case "input":
       case "unused":
-        inputNames.push(metalName);
+        inputNames.push(bufferName);
         break;
       case "output":
       case "atomic-accumulate":
-        outputNames.push(metalName);
+        outputNames.push(bufferName);
         break;
       case "inout-copy":
-        inputNames.push(`${metalName}_in`);
-        outputNames.push(metalName);
-        if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${elemType}>(${metalName}_in);`);
+        inputNames.push(`${bufferName}_in`);
+        outputNames.push(bufferName);
+        if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${elemType}>(${bufferName}_in);`);
         if (plan.ownAccess) {
           // every access copies its element in on first touch (passes/kernel/buffers.ts ownAccess)
           helpers.add("c2m_own");
@@ -123,8 +127,8 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
             ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference, moves: al.moves, elsewhere: al.elsewhere });
             ctx.own.set(al.name, width);
           }
-          if (vector) prologue.push(`auto ${p.name}_touched = ${metalName}_touched;`);
-          masks.push(`${metalName}_touched`);
+          if (vector) prologue.push(`auto ${p.name}_touched = ${bufferName}_touched;`);
+          masks.push(`${bufferName}_touched`);
         }
         for (const [i, st] of (plan.copyAt?.statements ?? []).entries()) {
           if (i > 0) break;
@@ -157,6 +161,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     }
     prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
   }
+  reconvergenceBarriers(k.body, ctx.before);
   let body = printBody(k.body, ctx);
   reportWideTileCollectivesApart(k.body, unit.macros, bag);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
@@ -311,6 +316,15 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
 
 /** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
 function printQualified(node: CudaNode, ctx: PrintContext): string {
+  const glm = GLM_TYPES[canonicalTypeName(node.text)] ?? glmFunction(canonicalTypeName(node.text), -1);
+  if (glm) {
+    if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
+    return glm;
+  }
+  if (cubName(node)) {
+    ctx.helpers.add("c2m_cub");
+    return `${CUB_NAMESPACE}::${print(field(node, "name")!, ctx)}`;
+  }
   const q = coopQualified(node, ctx.coop);
   const library = CUDA_ONLY_LIBRARIES[field(node, "scope")?.text ?? ""];
   // the outermost name only: `cub::KeyValuePair<...>` inside `cub::BlockReduce<...>` is the same use
@@ -323,14 +337,14 @@ function printQualified(node: CudaNode, ctx: PrintContext): string {
 
 /** Namespaces of CUDA C++ libraries that have no Metal build: what the emitted Metal would name undeclared (C2M-K042). */
 const CUDA_ONLY_LIBRARIES: Record<string, string> = {
-  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: Metal has no CUB, and c2m does not translate its primitives",
+  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: c2m maps its block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers (emit/metal-cub.ts), and this name is not among them",
   thrust: "Thrust, a CUDA C++ library: Metal has no Thrust",
-  glm: "GLM as built for CUDA (its __device__ vector and matrix types): c2m does not map GLM onto Metal's vector and matrix types",
+  glm: "GLM, a C++ library of vectors and matrices: c2m maps its float vectors and matrices onto Metal's and the functions in passes/kernel/glm.ts (GLM_FUNCTIONS), and this name is not among them",
   cuda: "libcu++ (the cuda:: namespace), CUDA's C++ standard library: Metal has no libcu++",
 };
 
 function hasQualifiedAncestor(node: CudaNode): boolean {
-  for (let n = node.parent; n; n = n.parent) if (n.type === "qualified_identifier" && CUDA_ONLY_LIBRARIES[field(n, "scope")?.text ?? ""]) return true;
+  for (let n = node.parent; n; n = n.parent) if (n.type === "qualified_identifier" && CUDA_ONLY_LIBRARIES[field(n, "scope")?.text ?? ""] && !cubName(n)) return true;
   return false;
 }
 
@@ -358,7 +372,20 @@ function printIdentifier(node: CudaNode, ctx: PrintContext): string {
   if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
   const uncarried = node.parent?.type === "template_function" ? uncarriedTemplate(ctx.unit, name) : undefined;
   if (uncarried) reportKernel(ctx.bag, "C2M-K027", position(node), uncarried);
+  if (node.parent?.type === "template_function" && node.parent.parent?.type === "call_expression" && specialisedOnly(ctx.unit, name))
+    reportKernel(
+      ctx.bag,
+      "C2M-K048",
+      position(node),
+      `'${name}' is a function template defined only by explicit specialisations (template <> ... ${name}<...>), which c2m does not carry into Metal`,
+    );
   return metalName(name);
+}
+
+/** A function template no __device__ definition carries, whose specialisations the file defines (`template <> __device__ float cast_value<float, half>(...)`). */
+function specialisedOnly(unit: PrintContext["unit"], name: string): boolean {
+  if (unit.deviceFunctions.some((f) => f.name === name)) return false;
+  return new RegExp(`template\\s*<\\s*>[^;{]*\\b${name}\\s*<`).test(unit.source);
 }
 
 function isDeclared(name: string, ctx: PrintContext): boolean {
@@ -392,6 +419,7 @@ export function printType(t: KType, ctx?: PrintContext): string {
     case "struct":
     case "unknown": {
       const text = t.kind === "struct" ? t.name : t.text;
+      if (GLM_TYPES[text]) return GLM_TYPES[text];
       return ctx ? coopTypeText(text, ctx.coop) : text;
     }
     case "pointer":

@@ -22,6 +22,7 @@ import { dropDeadStores, dropImportsMadeUnused, importBindings, lineBindings, li
 import { aliasPrivateBuffers } from "./buffer-aliases.js";
 import { nameForwardMethods } from "./forward-name.js";
 import { MODULE_MIXIN_HELPER, mixTorchModuleSemantics } from "./module-mixins.js";
+import { declarePrivateParameters, PRIVATE_PARAMETERS_HELPER } from "./private-parameters.js";
 import { hiresSourceMap } from "./sourcemap.js";
 import { translateStringAnnotations } from "./string-annotations.js";
 
@@ -57,6 +58,8 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const mixed = mixTorchModuleSemantics(s, mod);
   // non-persistent buffers read by torch's name outside their class (emit/buffer-aliases.ts)
   aliasPrivateBuffers(s, mod);
+  // weights torch keeps under `_` names, which MLX's Module leaves out of its parameters (emit/private-parameters.ts)
+  const privateParameters = declarePrivateParameters(s, mod);
 
   // torch names inside string annotations, by the translator's table
   translateStringAnnotations(s, mod.root, mod.aliases);
@@ -86,6 +89,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const helpers = new Set(layout.ctx.helpers);
   if (runtimeLoaders) helpers.add(RUNTIME_WEIGHTS_HELPER).add("weight_map");
   if (mixed) helpers.add(MODULE_MIXIN_HELPER);
+  if (privateParameters) helpers.add(PRIVATE_PARAMETERS_HELPER);
   if (needsSanitize.length) helpers.add("weight_map");
   // imports of torch libraries outside the program go like torch's; their names are placeholders after the helpers
   const placeholdered = mod.imports.filter((i) => i.placeholders?.length);

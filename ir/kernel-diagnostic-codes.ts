@@ -148,8 +148,8 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K042",
     title: "name from a CUDA-only library",
-    hint: "CUB, Thrust, GLM's CUDA headers and libcu++ are CUDA C++ libraries with no Metal build, and c2m does not translate their primitives; write the step with what c2m translates (a __shared__-memory block reduction with __syncthreads, plain float arrays or float3/float4 for vectors)",
-    example: "typedef cub::BlockReduce<float, 256> BlockReduce;",
+    hint: "c2m maps CUB's block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers, and GLM's float vectors, matrices and common functions onto Metal's; the rest of CUB (scans, sorts, loads, device-wide algorithms), Thrust and libcu++ are CUDA C++ libraries with no Metal build that c2m does not translate: write the step with what c2m translates (a __shared__-memory scan with __syncthreads, plain arrays)",
+    example: "typedef cub::BlockScan<int, 256> BlockScan;",
   },
   {
     code: "C2M-K043",
@@ -162,6 +162,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     title: "atomic on a 16-bit float type",
     hint: "Metal's atomics are on 32-bit int, uint and float (ulong for min/max) only, and mx.fast.metal_kernel's atomic_outputs declares atomic<T> of the output's dtype: accumulate in a float buffer (atomicAdd on float*) and convert to half/bfloat16 in a second launch",
     example: "atomicAdd(reinterpret_cast<__nv_bfloat162*>(p), v);",
+  },
+  {
+    code: "C2M-K048",
+    title: "function template with explicit specialisations",
+    hint: "c2m carries __device__ function templates into Metal as templates, but not a template declared only and defined by explicit specialisations (`template <> float cast_value<float, half>(half v)`): give each type its own function (cast_half_to_float) or one template with a body, and call that",
+    example: "template <typename Td, typename Ts> __device__ Td cast_value(Ts val);  template <> __device__ float cast_value<float, float>(float v) { return v; }",
   },
 ];
 

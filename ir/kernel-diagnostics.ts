@@ -48,4 +48,5 @@ export const ERROR_CODES = new Set([
   "C2M-K044",
   "C2M-K045",
   "C2M-K042",
+  "C2M-K048",
 ]);

@@ -33,7 +33,12 @@ export type ModVal =
   | { k: "fn"; name: string }
   /** a lambda of `mod` (`approx_gelu = lambda: nn.GELU(approximate="tanh")`, given as a layer factory): called, its body with the closure's values */
   | { k: "lambda"; node: SyntaxNode; mod: ModuleIR; closure: Map<string, ModVal> }
-  | { k: "value" }
+  /**
+   * a plain value; `callable`: a function (a module-level function of the file: torchvision's RAFT keeps
+   * `self.convgru2 = _pass_through_h` where it builds no ConvGRU), which a union beside modules keeps, so that a call
+   * of the attribute is known to reach either
+   */
+  | { k: "value"; callable?: boolean }
   | { k: "unknown" };
 
 /** A module class defined in another file of the program (a sibling file, a library), with that file's IR. */
@@ -56,6 +61,8 @@ export interface ClassIR {
   layerBase?: LayerMapping;
   /** classes of this file this class instantiates (for finding top-level classes) */
   uses: Set<string>;
+  /** attributes the class only ever sets to a torch function (`self.activation = F.relu`): called as that function, not as a module */
+  torchFunctionAttrs?: ReadonlySet<string>;
 }
 
 export interface ImportIR {

@@ -7,6 +7,8 @@
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { OpMapping } from "../ir/tables.js";
+import { qualify } from "./resolve-imports.js";
+import { LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
 export function functionReference(op: OpMapping): string | undefined {
   const direct = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
@@ -49,19 +51,24 @@ export function isParameterOf(stmt: SyntaxNode, name: SyntaxNode): boolean {
 }
 
 /**
- * Whether the class stores a torch function, never a module, under `self.<name>` (DETR's `self.activation = F.relu`):
- * every assignment to it in the class's body names an op-table function.
+ * The attributes the class stores only torch functions under, never a module (DETR's `self.activation = F.relu`):
+ * every assignment to `self.<name>` in the class's body names an op-table function. One scan of the class, which the
+ * module tree records (`ClassIR.torchFunctionAttrs`) for the walk's calls of untyped self attributes.
  */
-export function holdsTorchFunction(cls: SyntaxNode, name: string, isTorchFunction: (value: SyntaxNode) => boolean): boolean {
-  const stores = cls.descendantsOfType("assignment").filter((a) => {
+export function torchFunctionAttributes(cls: SyntaxNode, aliases: Map<string, string>): Set<string> {
+  const verdicts = new Map<string, boolean>();
+  for (const a of cls.descendantsOfType("assignment")) {
     const left = a.childForFieldName("left");
-    return left?.type === "attribute" && left.childForFieldName("object")?.text === "self" && left.childForFieldName("attribute")?.text === name;
-  });
-  return (
-    stores.length > 0 &&
-    stores.every((a) => {
-      const right = a.childForFieldName("right");
-      return !!right && isTorchFunction(right);
-    })
-  );
+    if (left?.type !== "attribute" || left.childForFieldName("object")?.text !== "self") continue;
+    const name = left.childForFieldName("attribute")!.text;
+    const right = a.childForFieldName("right");
+    verdicts.set(name, verdicts.get(name) !== false && !!right && isTorchFunction(right, aliases));
+  }
+  return new Set([...verdicts].filter(([, only]) => only).map(([name]) => name));
+}
+
+/** A name of a torch function the op table maps (not a layer class). */
+function isTorchFunction(value: SyntaxNode, aliases: Map<string, string>): boolean {
+  const q = value.type === "identifier" || value.type === "attribute" ? qualify(value, aliases) : undefined;
+  return !!q && OP_BY_NAME.has(q) && !LAYER_BY_NAME.has(q);
 }

@@ -85,7 +85,9 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   if (row) return { k: "layerref", row };
   const fn = weightNormValue(q);
   if (fn) return fn;
-  return foreignValue(it.mod, e, it.collectForeign) ?? tableValue(it, e.text);
+  const v = foreignValue(it.mod, e, it.collectForeign) ?? tableValue(it, e.text);
+  // a module-level function of the file named as a value: callable, so a union beside modules keeps it (module-values.ts)
+  return v.k === "value" && it.mod.functions.has(e.text) ? { k: "value", callable: true } : v;
 }
 
 /** A table or partial bound once at the top of the file (module-globals.ts), evaluated with no locals; else a plain value. */

@@ -3,7 +3,9 @@
  * weight as MLX's layer does — (O, *K, I), the converted weights' layout — while its forward reads `self.weight`
  * as torch holds it, (O, I, *K): it reshapes it per output channel, reads its shape, and hands it to F.conv2d,
  * whose translation takes torch's layout. A read of the weight in forward is therefore written as torch's view
- * of the held array; writes, and reads outside forward (an init that assigns back), keep the array as held.
+ * of the held array; writes, and reads outside forward (an init that assigns back), keep the array as held, except a
+ * read of its shape (EfficientNet-PyTorch's Conv2dStaticSamePadding computes its padding in __init__ from
+ * `self.weight.shape[-2:]`, torch's kernel size), which torch's view answers and nothing writes through.
  */
 import type { SyntaxNode } from "../grammar/python.js";
 import type { ClassIR } from "../ir/module.js";
@@ -19,11 +21,11 @@ const TORCH_VIEWS: Partial<Record<WeightOp, (held: string) => string>> = {
 };
 
 /**
- * torch's view of `self.<attr>` for a read inside `fn`, or undefined: the class subclasses a torch layer whose
- * row converts that parameter, and fn is the class's forward.
+ * torch's view of `self.<attr>` (the node `e`) for a read inside `fn`, or undefined: the class subclasses a torch
+ * layer whose row converts that parameter, and fn is the class's forward or `e` is read for its shape.
  */
-export function torchWeightView(cls: ClassIR | undefined, fn: SyntaxNode | undefined, attr: string, heldText: string): string | undefined {
-  if (!cls?.layerBase || fn?.childForFieldName("name")?.text !== "forward") return undefined;
+export function torchWeightView(cls: ClassIR | undefined, fn: SyntaxNode | undefined, e: SyntaxNode, attr: string, heldText: string): string | undefined {
+  if (!cls?.layerBase || (fn?.childForFieldName("name")?.text !== "forward" && !readsShape(e))) return undefined;
   const rule = cls.layerBase.weights?.find((w) => w.torch === attr && w.mlx === attr);
   const view = rule ? TORCH_VIEWS[rule.op] : undefined;
   return view?.(heldText);
@@ -40,6 +42,14 @@ export function heldLayerWeightView(row: LayerMapping, e: SyntaxNode, attr: stri
   const view = rule ? TORCH_VIEWS[rule.op] : undefined;
   if (!view || writtenThrough(e)) return undefined;
   return view(heldText);
+}
+
+/** `e.shape`, `e.size(…)`: what the layout of `e` answers, and nothing writes through. */
+function readsShape(e: SyntaxNode): boolean {
+  const parent = e.parent;
+  if (parent?.type !== "attribute" || parent.childForFieldName("object")?.startIndex !== e.startIndex) return false;
+  const name = parent.childForFieldName("attribute")!.text;
+  return name === "shape" || (name === "size" && parent.parent?.type === "call");
 }
 
 function writtenThrough(e: SyntaxNode): boolean {

@@ -29,7 +29,8 @@ export function storeAttribute(cls: ClassIR, attr: string, stored: ModVal): void
   const val: ModVal = stored.k === "const" ? { k: "value" } : stored;
   const prev = cls.attrs.get(attr);
   // `self.x = None` beside `self.x = nn.Linear(...)` in another branch: keep the module
-  cls.attrs.set(attr, prev && prev.k !== "value" ? union([prev, val]) : val);
+  // (a function beside a module is kept: a call may reach either)
+  cls.attrs.set(attr, prev && (prev.k !== "value" || prev.callable) ? union([prev, val]) : val);
 }
 
 /** `setattr(self, name, value)`: an attribute whose name c2m can compute, else one of unknown name (and a diagnostic). */

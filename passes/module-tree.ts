@@ -14,9 +14,9 @@ import { evaluate } from "./init-expressions.js";
 import { execute } from "./init-statements.js";
 import { storeAttribute, type AttrStore } from "./module-attrs.js";
 import { effectiveInit, moduleBase } from "./module-inherit.js";
-import { isModuleValue, namesItems, withNamedItem } from "./named-sequential.js";
+import { isModuleValue, itemsFromConstructions, namesItems, takesSequentialInit, withNamedItem } from "./named-sequential.js";
 import { classifyClasses } from "./package-classes.js";
-import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames, push, SEQUENTIAL_ITEMS, union, type Env } from "./module-values.js";
+import { argumentValues, callsByCallee, forwardedKeywords, paramName, paramNames, push, SEQUENTIAL_ITEMS, sequentialValue, union, type Env } from "./module-values.js";
 import { annotatedClassValue, holdsClasses, holdsModuleInstances, instanceKey } from "./module-values.js";
 import { extraPositional, varargsName } from "./local-containers.js";
 import { withBound } from "./partial-values.js";
@@ -27,6 +27,7 @@ import { privatizeRuntimeState } from "./runtime-state.js";
 import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keyword-splats.js";
 import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
+import { torchFunctionAttributes } from "./function-values.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
@@ -77,6 +78,7 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
       attrs: new Map(),
       privateBuffers: new Set(),
       uses: new Set(),
+      torchFunctionAttrs: torchFunctionAttributes(d, mod.aliases),
       ...(verdicts.layerBases.has(name) ? { layerBase: verdicts.layerBases.get(name) } : {}),
     });
   }
@@ -178,13 +180,20 @@ export class InitInterpreter {
   /** Interprets the class's __init__; `given` are argument values a caller passes (they win over call sites). */
   run(passed: Map<string, ModVal> = new Map()): void {
     const own = effectiveInit(this.mod, this.cls, collectForeign);
-    if (!own) return;
+    if (!own) return this.sequentialFromConstructions();
     const given = new Map([...this.paramValuesFromCallSites(this.cls.name, own.init), ...passed]);
     if (own.cls === this.cls) {
       const env: Env = new Map();
       this.bindParams(own.init, env, given);
       this.block(own.init.childForFieldName("body")!, env);
     } else this.runBaseInit(own, given);
+  }
+
+  /** A class built by nn.Sequential's own __init__ (named-sequential.ts): its items are what its constructions pass. */
+  private sequentialFromConstructions(): void {
+    if (this.mod !== this.home || !takesSequentialInit(this.mod, this.cls, inheritedBase)) return;
+    const items = itemsFromConstructions(this.sites.get(this.cls.name)?.get(SEQUENTIAL_ITEMS) ?? []);
+    if (items) this.cls.attrs.set(SEQUENTIAL_ITEMS, items);
   }
 
   /** Runs a base class's __init__ (`super().__init__(…)`, or an inherited __init__) into this class's attributes. */
@@ -354,10 +363,17 @@ export class InitInterpreter {
     // build_model_with_cfg(DLA, …) calling model_cls(**kwargs))
     const target = this.home.classes.get(name);
     const init = target && effectiveInit(this.mod, target, collectForeign)?.init;
-    if (!init) return;
-    const names = paramNames(init).slice(1);
     let perParam = this.record.get(name);
     if (!perParam) this.record.set(name, (perParam = new Map()));
+    // a Sequential subclass without an __init__ of its own: the call passes its items (named-sequential.ts)
+    if (!init && target && takesSequentialInit(this.home, target, inheritedBase))
+      push(
+        perParam,
+        SEQUENTIAL_ITEMS,
+        sequentialValue(args, (n) => this.expr(n, env)),
+      );
+    if (!init) return;
+    const names = paramNames(init).slice(1);
     args.positional.forEach((a, i) => {
       if (i < names.length && a.type !== "list_splat" && a.type !== "dictionary_splat") push(perParam!, names[i], this.expr(a, env));
     });
@@ -419,6 +435,9 @@ export class InitInterpreter {
     }
   }
 }
+
+/** The module class a class of `mod` derives from, for walking up to nn.Sequential. */
+const inheritedBase = (mod: ModuleIR, cls: ClassIR) => moduleBase(mod, cls.node, collectForeign);
 
 /** Whether a value is a module class of the file or another's (or one of several). */
 const holdsClass = (v: ModVal): boolean => v.k === "classref" || (v.k === "union" && v.options.some(holdsClass));

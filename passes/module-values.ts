@@ -20,13 +20,16 @@ export function union(vals: ModVal[]): ModVal {
   // dicts of known keys (a config passed by each of a class's call sites): one dict, each key holding any of its values
   const dicts = flat.filter((v): v is ModVal & { k: "dict" } => v.k === "dict" && v.entries !== null);
   if (dicts.length > 1) flat = [...flat.filter((v) => !dicts.includes(v as ModVal & { k: "dict" })), mergedDicts(dicts)];
-  // constants only name attributes: beside a module they tell nothing about what is called
-  let meaningful = flat.filter((v) => v.k !== "value" && v.k !== "unknown" && v.k !== "const");
+  // constants only name attributes: beside a module they tell nothing about what is called; a function does: a call
+  // may reach it instead of the module (isPlainFunction)
+  let meaningful = flat.filter((v) => (v.k !== "value" || v.callable) && v.k !== "unknown" && v.k !== "const");
   // an empty ModuleList beside a filled one (`nn.ModuleList([norm, conv]) if downsample else nn.ModuleList()`): a
   // loop over it runs no item and it holds no weight, so the filled one says all there is (a ModuleList is never called)
   if (meaningful.some(isFilledList)) meaningful = meaningful.filter((v) => !(v.k === "list" && v.items?.length === 0));
   // different constants: which one is not known
   if (meaningful.length === 0) return flat.length > 1 && flat.some((v) => v.k === "const") ? { k: "value" } : (flat[0] ?? { k: "unknown" });
+  // a function alone among plain values (`self.act = fn if flag else None`) is only a plain value: nothing to route
+  if (meaningful.every(isPlainFunction)) return flat.length > 1 ? { k: "value" } : meaningful[0];
   return meaningful.length === 1 ? meaningful[0] : { k: "union", options: meaningful };
 }
 
@@ -45,8 +48,12 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k === "fn") return a.name === (b as typeof a).name;
   if (a.k === "lambda") return a.node === (b as typeof a).node;
   if (a.k === "anyclass") return true;
-  return a === b || a.k === "value" || a.k === "unknown" || a.k === "param";
+  if (a.k === "value") return !a.callable === !(b as typeof a).callable;
+  return a === b || a.k === "unknown" || a.k === "param";
 }
+
+/** A function held as a plain value (a module-level function of the file), which a call may reach beside a module. */
+export const isPlainFunction = (v: ModVal): boolean => v.k === "value" && !!v.callable;
 
 /** The `nn.Sequential(…)` call a Sequential value held in a local came from (passes/local-containers.ts). */
 export const SEQUENTIAL_ORIGIN = new WeakMap<ModVal, SyntaxNode>();

@@ -10,6 +10,7 @@ import { stringValue, union } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
 import { mergedDictCall, mergedDictDisplay } from "./keyword-splats.js";
 import { SEQUENTIAL_ITEMS } from "./module-values.js";
+import { baseExpressions } from "../ir/binder/classes.js";
 
 /** `OrderedDict(…)`, `collections.OrderedDict(…)`, `dict(…)`: a dict the module tree follows (`qualified`: the name under the file's imports). */
 export function isDictConstructor(fn: SyntaxNode, qualified = dottedName(fn)): boolean {
@@ -122,4 +123,34 @@ export function namesItems(items: ModVal & { k: "seq" }): boolean {
 export function isModuleValue(v: ModVal): boolean {
   if (v.k === "union") return v.options.every(isModuleValue);
   return v.k === "layer" || v.k === "class" || v.k === "seq";
+}
+
+/**
+ * Whether a class of `mod` builds itself with nn.Sequential's own `__init__`: no class on its way to nn.Sequential
+ * defines one (guided-diffusion's `class TimestepEmbedSequential(nn.Sequential, TimestepBlock)` only overrides
+ * forward), so each construction's positional arguments are its items, as `nn.Sequential(…)`'s are.
+ */
+export function takesSequentialInit(mod: ModuleIR, cls: ClassIR, base: (m: ModuleIR, c: ClassIR) => { mod: ModuleIR; cls: ClassIR } | undefined): boolean {
+  let at: { mod: ModuleIR; cls: ClassIR } | undefined = { mod, cls };
+  for (let i = 0; at && i < 8; i++) {
+    if (at.cls.methods.has("__init__")) return false;
+    const here: { mod: ModuleIR; cls: ClassIR } = at;
+    if (baseExpressions(here.cls.node).some((b) => qualify(b, here.mod.aliases) === "torch.nn.Sequential")) return true;
+    at = base(here.mod, here.cls);
+  }
+  return false;
+}
+
+/**
+ * The items of a class that takes nn.Sequential's `__init__`, from what its constructions pass (one Sequential value
+ * per call site): position by position where every site passes as many known items (each instance's item i is one of
+ * theirs), else an element any of them may hold at any position (guided-diffusion builds its blocks from lists
+ * grown in loops).
+ */
+export function itemsFromConstructions(built: ModVal[]): ModVal | undefined {
+  const seqs = built.filter((v): v is ModVal & { k: "seq" } => v.k === "seq" && !v.names && !v.named);
+  if (!seqs.length) return undefined;
+  const length = seqs[0].items?.length;
+  if (seqs.every((s) => s.items && s.items.length === length)) return { k: "seq", items: seqs[0].items!.map((_, i) => union(seqs.map((s) => s.items![i]))) };
+  return { k: "seq", items: null, elem: union(seqs.flatMap((s) => s.items ?? (s.elem ? [s.elem] : []))) };
 }

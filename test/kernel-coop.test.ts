@@ -1,11 +1,9 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../src/python.js";
-import type { GoldenSpec } from "../src/verify/golden.js";
 import { compileKernels } from "../src/kernel/index.js";
-import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
-import { verifyAgainstSpec } from "../src/kernel/verify.js";
+import { describeFixturesMatchCuda, spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 
 /**
  * Cooperative groups, in-place updates proven thread-private, volatile shared memory and file-scope
@@ -14,22 +12,7 @@ import { verifyAgainstSpec } from "../src/kernel/verify.js";
  * CUDA emulator; then what stays refused, with its code.
  */
 const dir = join(packageRoot(), "test/fixtures/kernel/coop");
-const specs = readdirSync(dir)
-  .filter((f) => f.endsWith(".spec.json"))
-  .sort();
-
-describe("coop fixtures match CUDA", () => {
-  for (const file of specs) {
-    const spec = JSON.parse(readFileSync(join(dir, file), "utf8")) as GoldenSpec;
-    it(`${spec.name}: ${spec.sizes.length} sizes`, async () => {
-      const source = readFileSync(join(dir, spec.file), "utf8");
-      const compiled = compileKernels(source, { filename: spec.file });
-      expect(compiled.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-      const report = await verifyAgainstSpec(compiled, source, spec);
-      expect(report.ok, report.lines.join("\n")).toBe(true);
-    }, 240_000);
-  }
-});
+describeFixturesMatchCuda("coop fixtures match CUDA", "test/fixtures/kernel/coop");
 
 /** The error codes and lines of a translation. */
 function refusals(source: string): string[] {

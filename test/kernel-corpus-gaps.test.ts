@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { metalCallSpec, verifyAgainstSpec } from "../src/kernel/verify.js";
+import { metalCallSpec } from "../src/kernel/verify.js";
+import { spec, verifies } from "./kernel-spec-helpers.js";
 import { planKernelCall } from "../src/kernel/index.js";
 import { runMetal } from "../src/verify/metal.js";
-import type { GoldenSpec } from "../src/verify/golden.js";
 import { evalCondition, preprocessCuda } from "../passes/kernel/preprocess.js";
 import { pythonExecutable } from "../src/python.js";
 
@@ -154,14 +154,6 @@ describe("per-kernel emission", () => {
 });
 
 describe("intrinsics and attributes", () => {
-  const spec = (name: string, launches: GoldenSpec["launches"], buffers: GoldenSpec["buffers"]): GoldenSpec => ({
-    name,
-    file: `${name}.cu`,
-    sizes: [{ n: 1 }, { n: 300 }],
-    buffers,
-    launches,
-  });
-
   it("cache-hint loads and stores are plain accesses; a stored buffer is an output, and the translation verifies", async () => {
     const src = [
       "__global__ void hints(const float* x, float* y, float* m, int n) {",
@@ -183,15 +175,15 @@ describe("intrinsics and attributes", () => {
     expect(r.kernels[0]!.spec.source).toContain("(y[i] = x[i] * 2.0f)");
     const s = spec(
       "hints",
-      [{ kernel: "hints", grid: ["cdiv(n, 128)", 1, 1], block: [128, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { buffer: "m" }, { scalar: "n", type: "int" }] }],
+      [{ n: 1 }, { n: 300 }],
       [
         { name: "x", dtype: "float32", count: "n", role: "input" },
         { name: "y", dtype: "float32", count: "n", role: "output" },
         { name: "m", dtype: "float32", count: "n", role: "output" },
       ],
+      [{ kernel: "hints", grid: ["cdiv(n, 128)", 1, 1], block: [128, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { buffer: "m" }, { scalar: "n", type: "int" }] }],
     );
-    const rep = await verifyAgainstSpec(r, r.source, s);
-    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+    await verifies(r, s);
   }, 120_000);
 
   it("pointer arithmetic on a read-write buffer (C += row * N) moves its copy-in and mask too, and verifies", async () => {
@@ -208,21 +200,19 @@ describe("intrinsics and attributes", () => {
     expect(r.kernels[0]!.spec.source).toContain(
       "(C += threadgroup_position_in_grid.x * N, C_in += threadgroup_position_in_grid.x * N, C_touched += threadgroup_position_in_grid.x * N);",
     );
-    const s: GoldenSpec = {
-      name: "rows",
-      file: "rows.cu",
-      sizes: [
+    const s = spec(
+      "rows",
+      [
         { R: 1, N: 1 },
         { R: 3, N: 50 },
       ],
-      buffers: [
+      [
         { name: "C", dtype: "float32", count: "R * N", role: "inout" },
         { name: "A", dtype: "float32", count: "R * N", role: "input" },
       ],
-      launches: [{ kernel: "rows", grid: ["R", 1, 1], block: [64, 1, 1], args: [{ buffer: "C" }, { buffer: "A" }, { scalar: "N", type: "int" }] }],
-    };
-    const rep = await verifyAgainstSpec(r, r.source, s);
-    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+      [{ kernel: "rows", grid: ["R", 1, 1], block: [64, 1, 1], args: [{ buffer: "C" }, { buffer: "A" }, { scalar: "N", type: "int" }] }],
+    );
+    await verifies(r, s);
   }, 120_000);
 
   it("__syncthreads_count/_and/_or count in a threadgroup atomic between barriers, and verify", async () => {
@@ -238,18 +228,16 @@ describe("intrinsics and attributes", () => {
     const r = compileKernels(src, { filename: "votes.cu" });
     expect(r.diagnostics).toEqual([]);
     expect(r.kernels[0]!.spec.source).toMatch(/^threadgroup atomic_int c2m_block_vote_slot\[1\];/);
-    const s: GoldenSpec = {
-      name: "votes",
-      file: "votes.cu",
-      sizes: [{ n: 1 }, { n: 200 }],
-      buffers: [
+    const s = spec(
+      "votes",
+      [{ n: 1 }, { n: 200 }],
+      [
         { name: "x", dtype: "float32", count: "n", role: "input" },
         { name: "counts", dtype: "int32", count: "3 * cdiv(n, 64)", role: "output" },
       ],
-      launches: [{ kernel: "votes", grid: ["cdiv(n, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "counts" }, { scalar: "n", type: "int" }] }],
-    };
-    const rep = await verifyAgainstSpec(r, r.source, s);
-    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+      [{ kernel: "votes", grid: ["cdiv(n, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "counts" }, { scalar: "n", type: "int" }] }],
+    );
+    await verifies(r, s);
   }, 120_000);
 
   it("a device assert is dropped with C2M-K025, the rest translated", () => {

@@ -1,11 +1,11 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runKernel } from "../src/commands/kernel.js";
+import { describe, expect, it } from "vitest";
+import type { runKernel } from "../src/commands/kernel.js";
 import { compileKernels } from "../src/kernel/index.js";
 import { deriveVerifySpecs, LaunchUnknown, type LaunchFlags } from "../src/kernel/launch-spec.js";
 import { goldenDir } from "../src/verify/golden.js";
+import { kernelCliHarness } from "./kernel-spec-helpers.js";
 
 /**
  * `--verify` without a hand-written spec: sizes, buffers and launches read statically from the file's
@@ -13,30 +13,12 @@ import { goldenDir } from "../src/verify/golden.js";
  * "inputs outside the kernel's domain" (C2M-K020), not a comparison of NaN with NaN.
  */
 
-let dir: string;
-const captured: string[] = [];
-let restore: () => void;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "c2m-verify-nospec-"));
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    captured.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  restore = () => void (process.stderr.write = write);
-});
-afterAll(() => {
-  restore();
-  rmSync(dir, { recursive: true, force: true });
-});
+const cli = kernelCliHarness("c2m-verify-nospec-");
 
 async function verifyFile(name: string, source: string, opts: Parameters<typeof runKernel>[1] = {}): Promise<{ code: number; stderr: string }> {
-  const file = join(dir, name);
+  const file = join(cli.dir(), name);
   writeFileSync(file, source);
-  captured.length = 0;
-  const code = await runKernel(file, { output: join(dir, name.replace(/\.cu$/, "_mlx.py")), verify: true, ...opts });
-  return { code, stderr: captured.join("") };
+  return cli.run(file, { verify: true, ...opts });
 }
 
 function derive(source: string, flags: LaunchFlags = {}) {
@@ -103,11 +85,9 @@ describe("launches read from the file's own host code", () => {
   }, 120_000);
 
   it("a PyTorch extension's launchers: tensors, empty_like/zeros, numel/size, data_ptr, AT_DISPATCH (golden torch_ext.cu without its spec)", async () => {
-    const file = join(dir, "torch_ext.cu");
+    const file = join(cli.dir(), "torch_ext.cu");
     copyFileSync(join(goldenDir(), "torch_ext.cu"), file);
-    captured.length = 0;
-    const code = await runKernel(file, { output: join(dir, "torch_ext_mlx.py"), verify: true });
-    const stderr = captured.join("");
+    const { code, stderr } = await cli.run(file, { verify: true });
     expect(stderr).toMatch(/from the launches in leaky_relu_forward \(line 33\), bias_add_colsum \(line 47\), read statically \(4 runs\)/);
     // leaky_relu on 1-D tensors of 1000 and 4099; bias_add_colsum on 2-D ones (x.size(1) is read) of 17x61 and 68x61
     expect(stderr).toMatch(/ok {3}torch_ext_leaky_relu_forward_0_1 \[n=4099\] y \(metal\): 4099 values/);

@@ -1,15 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runKernel } from "../src/commands/kernel.js";
+import { describe, expect, it } from "vitest";
 import { validateVerifySpec } from "../src/kernel/verify-spec.js";
 import { cudaProgram } from "../src/verify/cuda.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
 import { listGoldenSpecs, loadGoldenSpec } from "../src/verify/golden.js";
 import { compileProgram, KernelCompileError, runProgram } from "../src/verify/native.js";
 import { networkIsolation, runSandboxed, secureCacheDir } from "../src/verify/sandbox.js";
+import { kernelCliHarness } from "./kernel-spec-helpers.js";
 
 /**
  * `--verify` compiles and runs only the kernels, the device code they reach and the harness: the user's
@@ -17,29 +16,7 @@ import { networkIsolation, runSandboxed, secureCacheDir } from "../src/verify/sa
  * per-user cache that refuses what it does not own; programs run sandboxed; specs are validated.
  */
 
-let dir: string;
-const captured: string[] = [];
-let restore: () => void;
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "c2m-verify-safe-"));
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    captured.push(String(chunk));
-    return true;
-  }) as typeof process.stderr.write;
-  restore = () => void (process.stderr.write = write);
-});
-afterAll(() => {
-  restore();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function kernelCli(file: string, opts: Parameters<typeof runKernel>[1]): Promise<{ code: number; stderr: string }> {
-  captured.length = 0;
-  const code = await runKernel(file, { output: file.replace(/\.cu$/, "_mlx.py"), ...opts });
-  return { code, stderr: captured.join("") };
-}
+const cli = kernelCliHarness("c2m-verify-safe-");
 
 const hostEvil = (marker: string) => `#include <cstdio>
 #include <cstdlib>
@@ -71,10 +48,10 @@ int main() {
 
 describe("--verify never runs the user's host code", () => {
   it("a .cu whose file-scope initialisers, constructor and main run a command verifies without the command running", async () => {
-    const marker = join(dir, "MARKER_host");
-    const file = join(dir, "host_evil.cu");
+    const marker = join(cli.dir(), "MARKER_host");
+    const file = join(cli.dir(), "host_evil.cu");
     writeFileSync(file, hostEvil(marker));
-    const { code, stderr } = await kernelCli(file, { verify: true });
+    const { code, stderr } = await cli.run(file, { verify: true });
     expect(stderr).toMatch(/ok {3}host_evil_main_0_0 \[elements=3001\] d_c \(metal\): 3001 values/);
     expect(stderr).toMatch(/only the kernels and device code are compiled/);
     expect(code).toBe(0);
@@ -130,10 +107,10 @@ describe("--verify never runs the user's host code", () => {
   });
 
   it("a kernel calling system() is refused at translation (C2M-K018) and nothing is compiled or run", async () => {
-    const marker = join(dir, "MARKER_kernel");
-    const file = join(dir, "kernel_evil.cu");
+    const marker = join(cli.dir(), "MARKER_kernel");
+    const file = join(cli.dir(), "kernel_evil.cu");
     writeFileSync(file, `__global__ void k(float* x, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) { system("touch ${marker}"); x[i] = 1.0f; }\n}\n`);
-    const { code, stderr } = await kernelCli(file, { verify: true, size: ["n=64"] });
+    const { code, stderr } = await cli.run(file, { verify: true, size: ["n=64"] });
     expect(code).toBe(1);
     expect(stderr).toMatch(/kernel_evil\.cu:3:16: error C2M-K018: 'system' runs a shell command/);
     expect(stderr).not.toMatch(/--verify/);
@@ -160,7 +137,7 @@ describe("the verify cache is the user's own", () => {
 
   it("refuses a planted binary it does not own, or that anyone may write: rebuilt, never run", async () => {
     const exe = await compileProgram(tiny);
-    const marker = join(dir, "MARKER_cache");
+    const marker = join(cli.dir(), "MARKER_cache");
     for (const plant of ["world-writable", "not-owned"] as const) {
       writeFileSync(exe, `#!/bin/sh\ntouch ${marker}\n`);
       if (plant === "world-writable") chmodSync(exe, 0o777);
@@ -185,12 +162,12 @@ describe("the verify cache is the user's own", () => {
   it("refuses a cache folder owned by someone else, and closes one of its own that others could enter", () => {
     const saved = process.env.C2M_VERIFY_CACHE;
     try {
-      const theirs = join(dir, "theirs");
+      const theirs = join(cli.dir(), "theirs");
       mkdirSync(theirs, { mode: 0o700 });
       chownSync(theirs, 65534, 65534);
       process.env.C2M_VERIFY_CACHE = theirs;
       expect(() => secureCacheDir()).toThrow(/refusing the cache folder .*owned by uid 65534/);
-      const open = join(dir, "open");
+      const open = join(cli.dir(), "open");
       mkdirSync(open);
       chmodSync(open, 0o777);
       process.env.C2M_VERIFY_CACHE = open;
@@ -205,7 +182,7 @@ describe("the verify cache is the user's own", () => {
 
 describe("programs run sandboxed", () => {
   it("with no core files, a CPU limit, a private working folder and a minimal environment", async () => {
-    const cwd = mkdtempSync(join(dir, "run-"));
+    const cwd = mkdtempSync(join(cli.dir(), "run-"));
     process.env.C2M_SECRET_FOR_TEST = "leak";
     const r = await runSandboxed("sh", ["-c", 'ulimit -c; ulimit -t; pwd; echo "[$C2M_SECRET_FOR_TEST]"'], { cwd, timeoutMs: 10_000 });
     delete process.env.C2M_SECRET_FOR_TEST;
@@ -213,7 +190,7 @@ describe("programs run sandboxed", () => {
   });
 
   it("without a network where unprivileged user namespaces allow it (said plainly where not)", async () => {
-    const cwd = mkdtempSync(join(dir, "net-"));
+    const cwd = mkdtempSync(join(cli.dir(), "net-"));
     // /proc/net/dev lists the interfaces of the process's network namespace
     const interfaces = (text: string) =>
       text

@@ -592,6 +592,8 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_resolve_torch_keys",
         // copy.deepcopy's stand-in, against torch in test/deepcopy-modules.test.ts
         "c2m_deepcopy",
+        // weights under `_` names, against torch in test/private-parameters.test.ts
+        "c2m_private_parameters",
         // einops' rows and their helpers (passes/tables/einops.ts), against torch and einops in test/einops.test.ts
         "c2m_einops",
         "einops_rearrange",

@@ -66,6 +66,8 @@ export const HELPERS: Record<string, HelperEntry> = {
   c2m_torch_init: { file: "c2m_torch_init.py", needs: [], kind: "function" },
   // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
   C2MModuleMixin: cls("C2MModuleMixin.py"),
+  // torch's weights under `_` names, which MLX's Module leaves out of its parameters (emit/private-parameters.ts)
+  c2m_private_parameters: { file: "c2m_private_parameters.py", needs: [], kind: "function" },
   // Module.get_submodule (passes/tables/index.ts MODULE_METHODS)
   c2m_get_submodule: { file: "c2m_get_submodule.py", needs: [], kind: "function" },
   c2m_named_children: { file: "c2m_named_children.py", needs: [], kind: "function" },

@@ -11,7 +11,7 @@ import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, Sha
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES } from "./tables.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 import { accessPair } from "./ownership.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
@@ -264,6 +264,9 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
         const call = p.parent?.parent;
         const callee = call?.type === "call_expression" ? calleeName(call) : undefined;
         if (callee && ATOMIC_FUNCTIONS[callee]) return;
+        // `reinterpret_cast<float4*>(&A[i])[0]` (SGEMM_CUDA's vector loads): the access is the cast's own subscript or
+        // dereference, or goes through the local pointer the cast initialises, each recorded where it is (rootOf follows the cast)
+        if (callee && /^(reinterpret_cast|static_cast|const_cast)$/.test(callee) && castIsAccessed(call!)) return;
         if (callee && CACHE_HINTS[callee] === "store" && same(callArgs(call!)[0] ?? null, p)) {
           write = true;
           read = false;
@@ -272,6 +275,13 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
           // an address into a `const T*` parameter is only read through (writing needs a const_cast, not followed)
           write = !(r.kind === "param" && constParams.has(r.name) && !/\bconst_cast\b/.test(f.body.text));
         }
+      }
+      // `reinterpret_cast<float4*>(&C[E])[0]` (SGEMM_CUDA's vectorised epilogue): 16 bytes from element E, the
+      // address its access — as a 128-bit helper's argument is (span128), so an in-place C copies those in on first touch
+      const span = vectorCastSpan(n);
+      if (span) {
+        accesses.push({ root: r, node: span, read, write, indirect: true, span128: true });
+        return true;
       }
       const b = unparen(base!);
       const direct = n.type === "subscript_expression" && b.type === "identifier" && scope.params.has(b.text) && !scope.aliases.has(b.text);
@@ -319,6 +329,35 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
     dynamicShared: shared.find((s) => s.dynamic),
     ok,
   };
+}
+
+/**
+ * The `&p[E]` of `reinterpret_cast<V*>(&p[E])[0]` or `*reinterpret_cast<V*>(&p[E])`, V a 16-byte vector type (float4,
+ * int4, uint4): one 128-bit access starting at element E of p.
+ */
+function vectorCastSpan(access: CudaNode): CudaNode | undefined {
+  const isZero = access.type === "subscript_expression" && /^\[\s*0\s*\]$/.test(field(access, "indices")?.text ?? "");
+  if (!isZero && access.type !== "pointer_expression") return undefined;
+  const cast = unparen(field(access, "argument")!);
+  if (cast.type !== "call_expression" || calleeName(cast) !== "reinterpret_cast") return undefined;
+  const target = /<\s*(?:const\s+)?(\w+)\s*\*\s*>/.exec(field(cast, "function")?.text ?? "")?.[1];
+  const vec = target ? VECTOR_TYPES[target] : undefined;
+  if (!vec || (SCALAR_TYPES[vec.elem]?.bits ?? 0) * vec.width !== 128) return undefined;
+  const arg = callArgs(cast)[0] ? unparen(callArgs(cast)[0]!) : undefined;
+  if (arg?.type !== "pointer_expression" || field(arg, "operator")?.text !== "&") return undefined;
+  const sub = unparen(field(arg, "argument")!);
+  return sub.type === "subscript_expression" && unparen(field(sub, "argument")!).type === "identifier" ? arg : undefined;
+}
+
+/** A pointer cast whose value is subscripted, dereferenced, or the initialiser of a local pointer: its accesses are seen there. */
+function castIsAccessed(cast: CudaNode): boolean {
+  let v = cast;
+  while (v.parent?.type === "parenthesized_expression") v = v.parent;
+  const p = v.parent;
+  if (!p) return false;
+  if (p.type === "subscript_expression" && same(field(p, "argument"), v)) return true;
+  if (p.type === "pointer_expression" && field(p, "operator")?.text === "*") return true;
+  return p.type === "init_declarator" && same(field(p, "value"), v) && field(p, "declarator")?.type === "pointer_declarator";
 }
 
 /**

@@ -202,10 +202,16 @@ export interface OwnAlias {
   elsewhere?: boolean;
 }
 
-/** A 128-bit helper's argument (AccessSite.span128): `p` or `p + offset`, p a parameter or a row pointer. */
+/** A 128-bit access's address (AccessSite.span128): `p`, `p + offset` or `&p[offset]`, p a parameter or a row pointer. */
 export function spanParts(arg: CudaNode): { base: CudaNode; offset?: CudaNode } | undefined {
   const e = unparen(arg);
   if (e.type === "identifier") return { base: e };
+  if (e.type === "pointer_expression" && field(e, "operator")?.text === "&") {
+    const sub = unparen(field(e, "argument")!);
+    const base = sub.type === "subscript_expression" ? unparen(field(sub, "argument")!) : undefined;
+    const index = sub.type === "subscript_expression" ? subscriptIndices(sub)?.[0] : undefined;
+    return base?.type === "identifier" && index ? { base, offset: index } : undefined;
+  }
   if (e.type !== "binary_expression" || field(e, "operator")?.text !== "+") return undefined;
   const left = unparen(field(e, "left")!);
   return left.type === "identifier" ? { base: left, offset: field(e, "right")! } : undefined;

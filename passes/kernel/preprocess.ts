@@ -12,12 +12,17 @@
  *    block stays as written.
  * `__align__(n)`, a macro of CUDA's own headers (never read here), is spelled `alignas(n)`, which the
  * parser, Metal and the emulator's C++ all know.
- * 3. A file-scope alias of a scalar or vector type (`typedef __nv_bfloat16 floatX;`,
+ * 3. A function-like macro whose body reads CUDA's thread coordinates (mmcv's `CUDA_1D_KERNEL_LOOP(i, n)`, a
+ *    grid-stride `for` header) is expanded where it is used, on the use's line: the loop it declares is then
+ *    code the ownership proof reads and the printer rewrites (carried as a macro, its `blockIdx` would reach
+ *    Metal, which has none, and its loop variable would be a name the proof cannot see declared).
+ * 4. A file-scope alias of a scalar or vector type (`typedef __nv_bfloat16 floatX;`,
  *    `using data_t = float;`) is followed: every later use of the name is spelled as the type it names,
  *    which is what the parameter analysis and both printers understand. The alias line becomes empty.
  * Pure: the host reads files; nothing here touches the file system.
  */
 import { SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { GLM_TYPES, canonicalGlmType } from "./glm.js";
 
 export interface PreprocessHost {
   /** the header `#include "name"` in `fromFile` names (next to it, then each -I folder), with its text */
@@ -83,6 +88,7 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
   const stack: Frame[] = [];
   const active = () => stack.every((f) => f.taking || f.verbatim);
   const verbatim = () => stack.some((f) => f.verbatim);
+  const indexMacros = new Map<string, FunctionMacro>();
   const blank = (g: Line[]) => out.push(...g.map((l) => ({ text: "", origin: l.origin })));
 
   const run = (text: string, path: string) => {
@@ -141,8 +147,15 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
       if (kw === "define" && !verbatim()) {
         const m = /^(\w+)(\()?\s*(.*)$/.exec(arg);
         if (m) macros.set(m[1]!, m[2] ? null : m[3]!.trim());
-      } else if (kw === "undef" && !verbatim()) macros.delete(arg.split(/\s/)[0]!);
-      else if (kw === "include" && host && !verbatim()) {
+        const coord = threadCoordinateMacro(arg);
+        if (coord) indexMacros.set(coord.name, coord);
+      } else if (kw === "undef" && !verbatim()) {
+        macros.delete(arg.split(/\s/)[0]!);
+        indexMacros.delete(arg.split(/\s/)[0]!);
+      } else if (!kw && indexMacros.size && !verbatim()) {
+        out.push(...g.map((l) => ({ ...l, text: expandMacroCalls(l.text, indexMacros) })));
+        continue;
+      } else if (kw === "include" && host && !verbatim()) {
         const name = /^"([^"]+)"/.exec(arg)?.[1];
         const found = name ? host.include(name, path) : undefined;
         if (found) {
@@ -167,27 +180,83 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
   return { text: out.map((l) => l.text).join("\n"), origins: out.map((l) => l.origin), included, typedefs };
 }
 
+interface FunctionMacro {
+  name: string;
+  params: string[];
+  body: string;
+}
+
+/** `NAME(a, b) body` of a `#define` whose body reads threadIdx/blockIdx/blockDim/gridDim (no `#`/`##`, no varargs). */
+export function threadCoordinateMacro(arg: string): FunctionMacro | undefined {
+  const m = /^(\w+)\(([^)]*)\)\s*(.*)$/.exec(stripComments(arg));
+  if (!m || !/\b(threadIdx|blockIdx|blockDim|gridDim)\b/.test(m[3]!) || /#|\.\.\./.test(m[0])) return undefined;
+  const params = m[2]!.split(",").map((p) => p.trim());
+  if (params.some((p) => !/^[A-Za-z_]\w*$/.test(p))) return undefined;
+  return { name: m[1]!, params, body: /"/.test(m[3]!) ? m[3]!.trim() : m[3]!.replace(/\s+/g, " ").trim() };
+}
+
+/** Each call `NAME(args)` of these macros on one line replaced by the macro's body, its parameters by the arguments as written. */
+export function expandMacroCalls(line: string, macros: Map<string, FunctionMacro>, depth = 0): string {
+  if (depth > 4 || line.trimStart().startsWith("#")) return line;
+  let out = "";
+  let pos = 0;
+  const call = /"(?:\\.|[^"\\])*"|\/\/.*$|(?<![.\w])([A-Za-z_]\w*)\s*\(/g;
+  for (let m = call.exec(line); m; m = call.exec(line)) {
+    const macro = m[1] ? macros.get(m[1]) : undefined;
+    if (!macro) continue;
+    const open = m.index + m[0].length - 1;
+    const args = callArguments(line, open);
+    if (!args || args.list.length !== macro.params.length) continue;
+    const byParam = new Map(macro.params.map((p, i) => [p, args.list[i]!.trim()]));
+    const body = macro.body.replace(/"(?:\\.|[^"\\])*"|[A-Za-z_]\w*/g, (t) => byParam.get(t) ?? t);
+    out += line.slice(pos, m.index) + expandMacroCalls(body, macros, depth + 1);
+    pos = args.end;
+    call.lastIndex = args.end;
+  }
+  return out + line.slice(pos);
+}
+
+/** The comma-separated arguments of the call whose `(` is at `open`, and the index past its `)`; undefined when it does not close on the line. */
+function callArguments(text: string, open: number): { list: string[]; end: number } | undefined {
+  const list: string[] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      if (--depth === 0) {
+        list.push(text.slice(start, i));
+        return { list: list.length === 1 && !list[0]!.trim() ? [] : list, end: i + 1 };
+      }
+    } else if (c === "," && depth === 1) {
+      list.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return undefined;
+}
+
 function stripComments(s: string): string {
   return s.replace(/\/\*.*?\*\//g, " ").replace(/\/\/.*$/, "");
 }
 
-const BUILTIN_TYPE = (t: string) => SCALAR_TYPES[t] !== undefined || VECTOR_TYPES[t] !== undefined;
+const BUILTIN_TYPE = (t: string) => SCALAR_TYPES[t] !== undefined || VECTOR_TYPES[t] !== undefined || GLM_TYPES[t] !== undefined;
 
 /**
- * GLM's vectors of floats (gsplat's `using vec2 = glm::vec<2, float>;`) as CUDA's vector types: the same
- * components in the same memory (GLM's packed default: a vec3 is 12 bytes, as a CUDA float3), so a buffer of
- * them is a buffer of float2 / float3 (read in Metal as float2 / packed_float3). GLM's functions stay C2M-K042.
+ * GLM's float vectors and matrices (gsplat's `using vec3 = glm::vec<3, float>;`) under their canonical GLM
+ * name (`glm::vec3`, `glm::mat3`): the translator maps them onto Metal's float3 / float3x3 (passes/kernel/glm.ts),
+ * and the CUDA original, which --verify runs from this text, keeps GLM's meaning. GLM's packed default
+ * gives a vec3 12 bytes, as a CUDA float3, so a buffer of them is read in Metal as packed_float3.
  */
-function glmVector(type: string): string {
-  const m = /^glm::(?:vec\s*<\s*([234])\s*,\s*float\s*>|f?vec([234]))$/.exec(type);
-  return m ? `float${m[1] ?? m[2]}` : type;
+function glmType(type: string): string {
+  return canonicalGlmType(type) ?? type;
 }
 
 /** `typedef T name;` / `using name = T;` with T a scalar or vector type (or an alias already followed). */
 function followTypeAliases(lines: Line[]): Map<string, string> {
   const aliases = new Map<string, string>();
-  const aliasRe =
-    /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?|glm::vec\s*<\s*[234]\s*,\s*float\s*>)\s*;)\s*(\/\/.*)?$/;
+  const aliasRe = /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?|glm::(?:vec|mat)\s*<[\w\s,:]*>)\s*;)\s*(\/\/.*)?$/;
   for (const l of lines) {
     // the same alias declared again (llm.c: common.h's `typedef float floatX;`, then the file's own) is already followed
     const again = aliases.size ? aliasRe.exec(l.text) : null;
@@ -199,7 +268,7 @@ function followTypeAliases(lines: Line[]): Map<string, string> {
     const m = aliasRe.exec(l.text);
     if (!m) continue;
     const name = m[2] ?? m[3]!;
-    const type = glmVector((m[1] ?? m[4]!).replace(/\s+/g, " ").trim());
+    const type = glmType((m[1] ?? m[4]!).replace(/\s+/g, " ").trim());
     if (!BUILTIN_TYPE(type.replace(/^const /, "")) || BUILTIN_TYPE(name)) continue;
     aliases.set(name, type);
     l.text = "";

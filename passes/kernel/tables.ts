@@ -52,6 +52,8 @@ export const SCALAR_TYPES: Record<string, ScalarTypeInfo> = {
   "unsigned long long": { metal: "ulong", mlx: "uint64", integer: true, signed: false, bits: 64 },
   uint64_t: { metal: "ulong", mlx: "uint64", integer: true, signed: false, bits: 64 },
   size_t: { metal: "size_t", mlx: "uint64", integer: true, signed: false, bits: 64 },
+  // the difference of two pointers (llm.c's llmc strides: `ptrdiff_t w_stride`), a signed 64-bit integer on every CUDA target
+  ptrdiff_t: { metal: "long", mlx: "int64", integer: true, signed: true, bits: 64 },
   /** Metal has no double: it is demoted to float with a warning (C2M-K011) */
   double: { metal: "float", mlx: "float32", integer: false, signed: true, bits: 64 },
 };
@@ -74,11 +76,17 @@ export const VECTOR_TYPES: Record<string, { elem: string; width: number; metal: 
   out.half2 = { elem: "half", width: 2, metal: "half2" };
   out.__half2 = { elem: "half", width: 2, metal: "half2" };
   out.__nv_bfloat162 = { elem: "__nv_bfloat16", width: 2, metal: "vec<bfloat16_t, 2>" };
+  // GLM's float vectors (passes/kernel/glm.ts): Metal's float vectors, components and memory alike
+  for (const w of [2, 3, 4]) out[`glm::vec${w}`] = { elem: "float", width: w, metal: `float${w}` };
   return out;
 })();
 
 /** `make_float4(a, b, c, d)` → `float4(a, b, c, d)` */
-export const VECTOR_CONSTRUCTORS: Record<string, string> = Object.fromEntries(Object.entries(VECTOR_TYPES).map(([name, v]) => [`make_${name.replace(/^__/, "")}`, v.metal]));
+export const VECTOR_CONSTRUCTORS: Record<string, string> = Object.fromEntries(
+  Object.entries(VECTOR_TYPES)
+    .filter(([name]) => !name.includes("::"))
+    .map(([name, v]) => [`make_${name.replace(/^__/, "")}`, v.metal]),
+);
 
 /**
  * Function-call rewrites. `{0}`, `{1}`… are the printed arguments. A plain string is a rename
@@ -235,6 +243,8 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   umax: "metal::max(uint({0}), uint({1}))",
   __umul24: "({0} * {1})",
   __mulhi: "metal::mulhi({0}, {1})",
+  // ATen's ceiling division (detectron2's nms_rotated: `at::cuda::ATenCeilDiv(n_boxes, threadsPerBlock)`), integer arithmetic
+  "at::cuda::ATenCeilDiv": "((({0}) + ({1}) - 1) / ({1}))",
   __umulhi: "metal::mulhi({0}, {1})",
 };
 
@@ -446,3 +456,31 @@ export const COOPERATIVE_GROUPS: Record<string, { attributes?: string[] }> = {
   bit_or: {},
   bit_xor: {},
 };
+
+/**
+ * MLX's list of Metal thread attributes, in its order, with their types (mlx/fast.cpp): `mx.fast.metal_kernel`
+ * adds each one whose name the body mentions to the kernel's signature, so a CUDA name spelled like one (llm.c's
+ * `size_t grid_size` parameter) would be declared twice.
+ */
+export const MLX_METAL_ATTRIBUTES: [string, string][] = [
+  ["dispatch_quadgroups_per_threadgroup", "uint"],
+  ["dispatch_simdgroups_per_threadgroup", "uint"],
+  ["dispatch_threads_per_threadgroup", "uint3"],
+  ["grid_origin", "uint3"],
+  ["grid_size", "uint3"],
+  ["quadgroup_index_in_threadgroup", "uint"],
+  ["quadgroups_per_threadgroup", "uint"],
+  ["simdgroup_index_in_threadgroup", "uint"],
+  ["simdgroups_per_threadgroup", "uint"],
+  ["thread_execution_width", "uint"],
+  ["thread_index_in_quadgroup", "uint"],
+  ["thread_index_in_simdgroup", "uint"],
+  ["thread_index_in_threadgroup", "uint"],
+  ["thread_position_in_grid", "uint3"],
+  ["thread_position_in_threadgroup", "uint3"],
+  ["threadgroup_position_in_grid", "uint3"],
+  ["threadgroups_per_grid", "uint3"],
+  ["threads_per_grid", "uint3"],
+  ["threads_per_simdgroup", "uint"],
+  ["threads_per_threadgroup", "uint3"],
+];

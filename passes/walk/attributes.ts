@@ -59,7 +59,7 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
   if (obj.type === "identifier" && obj.text === "self" && w.cls) {
     const m = selfAttribute(w.cls, attr, w.ctx.mod.aliases);
     const text = w.cls.privateBuffers.has(attr) ? `self._${attr}` : e.text;
-    const view = isAssignmentTarget(e) ? undefined : torchWeightView(w.cls, w.fn, attr, text);
+    const view = isAssignmentTarget(e) ? undefined : torchWeightView(w.cls, w.fn, e, attr, text);
     if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
     if (!m) return { v: { k: "other" }, text };
     if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };

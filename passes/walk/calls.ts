@@ -6,7 +6,7 @@
  * torch's layout).
  */
 import { computedSelfAttribute } from "../computed-attrs.js";
-import { functionReference, holdsTorchFunction } from "../function-values.js";
+import { functionReference } from "../function-values.js";
 import { evaluatedOnImport } from "../untranslated.js";
 import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { stringValue } from "../module-tree.js";
@@ -234,11 +234,8 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     // `downsample: Optional[nn.Module] = None`, which ResNet in another file fills with a Sequential of channels-last
     // layers): the module held at run time decides its layout, as for a module of unknown class
     // (a torch function stored there, DETR's `self.activation = F.relu`, is no module)
-    const torchFunction = (v: SyntaxNode) => {
-      const q = v.type === "identifier" || v.type === "attribute" ? qualify(v, w.ctx.mod.aliases) : undefined;
-      return !!q && OP_BY_NAME.has(q) && !LAYER_BY_NAME.has(q);
-    };
-    if (m?.k === "value" && callArgs(e).positional.length && !w.cls.methods.has(method) && !holdsTorchFunction(w.cls.node, method, torchFunction))
+    // (a function of the file stored there is known: module-values.ts keeps it, beside a module as a union option)
+    if (m?.k === "value" && !m.callable && callArgs(e).positional.length && !w.cls.methods.has(method) && !w.cls.torchFunctionAttrs?.has(method))
       return moduleCall(w, e, { k: "unknown" }, fn.text);
     if (w.cls.methods.has(method) || method === "forward") return userCall(w, e, fn.text === "self.forward" ? "self" : fn.text);
     const mm = MODULE_METHODS[method];
@@ -246,6 +243,10 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     const child = CHILD_ITERATORS[method] && !m && !callArgs(e).positional.length ? anyChildOf({ k: "class", name: w.cls.name }, w.ctx.mod) : undefined;
     if (child) return { v: childIteration(child, CHILD_ITERATORS[method]), text: fn.text + "()" };
   }
+  // `super().forward(x)` in a subclass of a torch layer that overrides forward (guided-diffusion's GroupNorm32 casts
+  // around it): the layer's own call, its arguments in the layout that layer takes
+  if ((method === "forward" || method === "__call__") && isSuperCall(obj) && w.cls?.layerBase)
+    return moduleCall(w, e, { k: "layer", row: w.cls.layerBase, call: w.cls.node }, fn.text);
   // `self.relu(out)` in a module whose relu this file does not show (a subclass sets it): self is a
   // module, never a tensor whose .relu() method this could be
   const selfIsModule = obj.type === "identifier" && obj.text === "self" && !!w.cls && !w.env.has("self");
@@ -284,6 +285,9 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   if (o.v.k === "shape" && method === "numel") return opaqueCall(w, e);
   return opaqueCall(w, e, new Map([[obj, o.text]]));
 }
+
+/** `super()`, `super(Cls, self)`: the class's base. */
+const isSuperCall = (n: SyntaxNode): boolean => n.type === "call" && n.childForFieldName("function")?.text === "super";
 
 /** `name(...)`: a module held by a local, a builtin c2m knows (hasattr, getattr, zip, enumerate), a function or class of the file. */
 function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {

@@ -12,7 +12,7 @@ import { selfAttribute } from "../unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "../loop-targets.js";
 import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "../branch-exits.js";
 import type { Val } from "./types.js";
-import { iterElement, joinedList, joinedTensor } from "./values.js";
+import { iterElement, joinedList, joinedTensor, moduleElement } from "./values.js";
 import { vetoFlat } from "./layout-conversion.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
@@ -177,7 +177,7 @@ export function bindLoopModules(w: WalkState, left: SyntaxNode, right: SyntaxNod
     const local = source.type === "identifier" ? w.env.get(source.text) : undefined;
     const container = m && m.k !== "param" && m.k !== "buffer" && m.k !== "value" ? m : local?.k === "module" ? local.m : undefined;
     // a plain `for m in xs` already took xs's element (iterElement); a zipped local gives its element as that loop would
-    if (container && left.type !== "identifier") w.env.set(name, { k: "module", m: elementOf(container) });
+    if (container && left.type !== "identifier") w.env.set(name, { k: "module", m: moduleElement(container) });
     else if (local && left.type !== "identifier") w.env.set(name, iterElement(local, source));
     else if (!container && attr !== undefined && w.env.get(name)?.k === "other") {
       const call = firstCallOf(body, name);

@@ -94,7 +94,10 @@ function applyLayer(w: WalkState, m: Extract<ModVal, { k: "layer" }>, args: Gen[
     const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];
     // a layer of several ranks on a value of unknown rank: the row's default rank is a guess (../any-rank-layers.ts)
     const guessed = given0 === undefined && !!(row as LayerRow).ranks && w.seqDepth === 0 && !!w.fn && m.call.tree === w.fn.tree;
-    if (guessed && w.ctx.anyRankLayers.has(nodeKey(m.call))) return { v: tensorVal(), args: [toLogical(w, given, nodes[0]).text, ...texts.slice(1)], via: ANY_RANK_HELPER };
+    // a layer subclass's own call (`super().forward(x)`, its m.call the class) serves every caller's rank: never guessed
+    const ownLayer = m.call.type === "class_definition";
+    if (guessed && (ownLayer || w.ctx.anyRankLayers.has(nodeKey(m.call))))
+      return { v: tensorVal(), args: [toLogical(w, given, nodes[0]).text, ...texts.slice(1)], via: ANY_RANK_HELPER };
     const c = convert(w, given, nodes[0], channelsLast(rank), rank);
     const channels = layerChannels(m) ?? (args[0].v.k === "tensor" ? args[0].v.t.channels : undefined);
     const rankGuess = guessed ? { layer: nodeKey(m.call), fn: w.fn!.startIndex } : undefined;
@@ -209,6 +212,17 @@ const applyAnyClass: ModuleApplier<"anyclass"> = (w, _m, args, nodes) => {
   return { v: tensorVal(), args: conv };
 };
 
+/**
+ * A function the attribute may hold instead of a module (module-values.ts isPlainFunction: RAFT's `_pass_through_h`
+ * where it builds no ConvGRU): the file's functions keep torch's layout when passed as values, so it takes and gives
+ * torch's layout; beside a module of another layout the union routes the call at run time (applyUnion).
+ */
+const applyPlainValue: ModuleApplier<"value"> = (w, m, args, nodes, call) => {
+  if (!m.callable) return applyOtherModule(w, m, args, nodes, call);
+  const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
+  return { v: tensorVal(), args: conv };
+};
+
 /** The applier of each module kind; `applyOtherModule` for any other. */
 const MODULE_APPLIERS: { [K in ModVal["k"]]?: ModuleApplier<K> } = {
   layer: applyLayer,
@@ -218,6 +232,7 @@ const MODULE_APPLIERS: { [K in ModVal["k"]]?: ModuleApplier<K> } = {
   list: applyContainer,
   dict: applyContainer,
   anyclass: applyAnyClass,
+  value: applyPlainValue,
 };
 
 /**

@@ -92,11 +92,24 @@ export function childIteration(child: ModVal, kind: "pairs" | "children"): Val {
 }
 
 export function iterElement(v: Val, node: SyntaxNode): Val {
-  if (v.k === "module") return { k: "module", m: elementOf(v.m) };
+  if (v.k === "module") return { k: "module", m: moduleElement(v.m) };
   if (v.k === "list") return v.items ? mergeVal(v.items) : (v.elem ?? { k: "other" });
   if (node.type === "call" && node.childForFieldName("function")?.text === "range") return { k: "num" };
   if (v.k === "tensor") return { k: "tensor", t: { kind: "tensor" }, assumed: true };
   return { k: "other" };
+}
+
+/**
+ * An element of a module container (a ModuleList, Sequential or ModuleDict, held as such by the module tree). torch
+ * fills these with modules only, so an item c2m took for a plain value (`bns.append(norm_layer(width))`, with
+ * `norm_layer=None` filled by a model of another file: timm's Bottle2neck given to ResNet) is a module only the built
+ * model holds, of a class c2m cannot tell, as calls.ts takes such a self attribute: called, the class it has at run
+ * time decides its layout (c2m_sequential, C2M-W007).
+ */
+export function moduleElement(container: ModVal): ModVal {
+  const element = elementOf(container);
+  const filled = container.k === "list" || container.k === "seq" || container.k === "dict";
+  return filled && element.k === "value" ? { k: "unknown" } : element;
 }
 
 /** The channel count a layer's constructor states with an integer literal (out_channels, num_features...). */

@@ -178,22 +178,52 @@ function evaluateCall(n: CudaNode, env: Env, unit: KernelUnit, depth: number, fa
     fmaxf: Math.max,
   };
   if (math[name]) return math[name]!(...args.map(ev));
-  // a helper whose body is one return statement: `int cdiv(int a, int b) { return (a + b - 1) / b; }`
+  // a helper of locals then a return: `int cdiv(int a, int b) { return (a + b - 1) / b; }`, mmcv's
+  // `int GET_BLOCKS(const int N, const int num_threads = THREADS_PER_BLOCK) { int optimal = ...; int max = 4096; return min(optimal, max); }`
   const helper = findHelper(unit, name);
   if (helper) {
     const inner: Env = { ...env, values: new Map(env.values) };
-    helper.params.forEach((p, i) => inner.values.set(p, ev(args[i])));
+    helper.params.forEach((p, i) =>
+      inner.values.set(p.name, args[i] ? ev(args[i]) : p.default ? evaluate(p.default, inner, unit, depth + 1) : fail(`argument ${p.name} of ${name}`)),
+    );
+    for (const [local, value] of helper.locals) inner.values.set(local, evaluate(value, inner, unit, depth + 1));
     return evaluate(helper.ret, inner, unit, depth + 1);
   }
   return fail(`call of ${name || "an expression"}`);
 }
 
-function findHelper(unit: KernelUnit, name: string): { params: string[]; ret: CudaNode } | undefined {
+interface Helper {
+  params: { name: string; default?: CudaNode }[];
+  /** `int x = E;` declarations before the return, in order */
+  locals: [string, CudaNode][];
+  ret: CudaNode;
+}
+
+function findHelper(unit: KernelUnit, name: string): Helper | undefined {
   const f = unit.hostFunctions.find((h) => h.name === name) ?? unit.deviceFunctions.find((d) => d.name === name && d.qualifiers.includes("__host__"));
   if (!f) return undefined;
   const stmts = named(f.body).filter((c) => c.type !== "comment");
-  const ret = stmts.length === 1 && stmts[0]!.type === "return_statement" ? named(stmts[0]!)[0] : undefined;
-  return ret ? { params: "params" in f ? f.params.map((p) => p.name) : [], ret } : undefined;
+  const last = stmts[stmts.length - 1];
+  const ret = last?.type === "return_statement" ? named(last)[0] : undefined;
+  if (!ret) return undefined;
+  const locals: [string, CudaNode][] = [];
+  for (const st of stmts.slice(0, -1)) {
+    if (st.type !== "declaration") return undefined;
+    for (const d of named(st).filter((c) => c.type === "init_declarator")) {
+      const id = field(d, "declarator");
+      const value = field(d, "value");
+      if (id?.type !== "identifier" || !value) return undefined;
+      locals.push([id.text, value]);
+    }
+  }
+  // parameters with their defaults, read from the declaration as written
+  const plist = field(field(f.node.type === "function_definition" ? f.node : (named(f.node).find((c) => c.type === "function_definition") ?? f.node), "declarator")!, "parameters");
+  const params = plist
+    ? named(plist)
+        .filter((p) => p.type === "parameter_declaration" || p.type === "optional_parameter_declaration")
+        .map((p) => ({ name: /(\w+)\s*$/.exec(field(p, "declarator")?.text ?? "")?.[1] ?? "", ...(field(p, "default_value") ? { default: field(p, "default_value")! } : {}) }))
+    : [];
+  return { params, locals, ret };
 }
 
 const macroCache = new WeakMap<KernelUnit, Map<string, CudaNode | null>>();

@@ -2,6 +2,7 @@
  * The kernel compiler's public API: CUDA source → Metal kernels for `mx.fast.metal_kernel`, and the
  * Python module that launches them.
  */
+import { metalName } from "../../emit/metal-structs.js";
 import { parseCuda } from "../../grammar/cuda.js";
 import type { BufferRole, KernelUnit, MlxDtype, TemplateParam } from "../../ir/kernel.js";
 import { type Diagnostic, DiagnosticBag } from "../../ir/diagnostics.js";
@@ -384,7 +385,8 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
         name: p.name,
         kind: "scalar",
         dtype: t.kind === "template" ? t.name : t.kind === "scalar" ? SCALAR_TYPES[t.name].mlx : "float32",
-        inputName: a.assignedScalars.has(p.name) ? `${p.name}_arg` : p.name,
+        // as the Metal printer spells it (a name like one of MLX's thread attributes gets a trailing underscore)
+        inputName: a.assignedScalars.has(p.name) ? `${metalName(p.name)}_arg` : metalName(p.name),
       });
       continue;
     }

@@ -3,7 +3,10 @@
 import { arrayFromBytes, bytesOf, dtypeOfArray, type TypedArray } from "./dtypes.js";
 import { compileProgram, runProgram, type RequestArg, type RequestBuffer, type RequestLaunch } from "./native.js";
 import { deviceOnlySource, type DeviceCodeOptions } from "./device-code.js";
+import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
+import { field, walk } from "../../passes/kernel/cst.js";
 import { rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
+import { insertReconvergence } from "./reconverge.js";
 import type { RunOptions } from "./metal.js";
 
 /**
@@ -47,7 +50,7 @@ export interface CudaLaunch {
 export function prepareCudaSource(source: string, deviceCodeOnly?: boolean, includes: DeviceCodeOptions = {}): string {
   const needsExtract = deviceCodeOnly ?? /#\s*include\s*[<"](torch|ATen|pybind11)\//.test(source);
   const src = needsExtract ? deviceOnlySource(source, includes).source : source;
-  return rewriteCudaLaunches(rewriteCudaShared(src));
+  return rewriteCudaLaunches(rewriteCudaShared(insertReconvergence(src)));
 }
 
 /** A name or a template argument as it may appear in the harness's C++: a (qualified) name, a type, an integer, a bool. */
@@ -62,11 +65,35 @@ function entryName(k: CudaEntry): string {
   return k.templateArgs && k.templateArgs.length ? `${k.kernel}<${k.templateArgs.join(", ")}>` : k.kernel;
 }
 
+/**
+ * `using namespace X;` for each named namespace the source defines (a nested one by its path, `a::b`): a
+ * kernel inside `namespace gsplat { ... }` is launched by its plain name, as specs and launches name it.
+ * Two namespaces with a kernel of the same name make the harness's call ambiguous: a compile error, never
+ * the wrong kernel.
+ */
+export function namespaceDirectives(source: string): string {
+  if (!/\bnamespace\b/.test(source)) return "";
+  const paths = new Set<string>();
+  walk(parseCuda(source).rootNode, (n) => {
+    if (n.type === "function_definition" || n.type === "struct_specifier" || n.type === "class_specifier") return false;
+    if (n.type !== "namespace_definition") return;
+    const name = field(n, "name")?.text;
+    if (!name) return;
+    const outer: string[] = [];
+    for (let p: CudaNode | null = n.parent; p; p = p.parent) if (p.type === "namespace_definition") outer.unshift(field(p, "name")?.text ?? "");
+    // inside an anonymous namespace the names are visible already; its named children are not
+    if (!outer.includes("")) paths.add([...outer, name].join("::"));
+  });
+  return [...paths].map((p) => `using namespace ${p};`).join("\n");
+}
+
 export function cudaProgram(source: string, kernels: CudaEntry[], deviceCodeOnly?: boolean, includes: DeviceCodeOptions = {}): string {
   const cases = kernels.map((k, i) => `    case ${i}: emu::cuda::${k.host ? "call_host" : "invoke"}(&${entryName(k)}, l, q.buffers); break;`).join("\n");
+  const prepared = prepareCudaSource(source, deviceCodeOnly, includes);
   return `#include "cuda_emu.hpp"
 #line 1 "kernel.cu"
-${prepareCudaSource(source, deviceCodeOnly, includes)}
+${prepared}
+${namespaceDirectives(prepared)}
 
 int main(int argc, char** argv) {
   if (argc < 3) return 2;
@@ -115,7 +142,7 @@ export function cudaBatchProgram(cases: { source: string; entries: CudaEntry[]; 
     const undefs = definedMacros(body)
       .map((m) => `#undef ${m}`)
       .join("\n");
-    defs.push(`namespace emu_case_${i} {\n#line 1 "case${i}.cu"\n${body}\n}  // namespace emu_case_${i}\n${undefs}`);
+    defs.push(`namespace emu_case_${i} {\n#line 1 "case${i}.cu"\n${body}\n${namespaceDirectives(body)}\n}  // namespace emu_case_${i}\n${undefs}`);
     entryBase.push(next);
     for (const k of c.entries) cases_.push(`    case ${next++}: emu::cuda::${k.host ? "call_host" : "invoke"}(&emu_case_${i}::${entryName(k)}, l, q.buffers); break;`);
   });

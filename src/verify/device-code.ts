@@ -32,6 +32,8 @@ export interface DeviceCode {
 }
 
 const HOST_INCLUDE = /^(torch|ATen|c10|pybind11|THC)\//;
+/** A name from the host libraries whose headers the emulator never has (HOST_INCLUDE): only host code can name them. */
+const HOST_LIBRARY_NAME = /\b(?:at|torch|c10|pybind11)::/;
 const SYSTEM_HEADER = /^(?!.*\.\.)[\w.+-]+(?:\/[\w.+-]+)*$/;
 const ARITHMETIC_TYPE =
   /^(?:(?:unsigned|signed|long|short|const|volatile|static|constexpr)\s+)*(?:bool|char|short|int|long|float|double|unsigned|signed|size_t|u?int(?:8|16|32|64)_t|half|__half|__half2|__nv_bfloat16|__nv_bfloat162|(?:u?char|u?short|u?int|u?long|longlong|ulonglong|float|double)[1-4])$/;
@@ -49,6 +51,8 @@ const DECLARES_ONLY = new Set([
   "preproc_function_def",
   "preproc_call",
 ]);
+/** A name from torch's host headers (ATen, c10, torch). */
+const TORCH_NAME = /\b(at|c10|torch)::/;
 const TYPE_SPECIFIERS = new Set(["struct_specifier", "class_specifier", "union_specifier"]);
 
 /** The device code of `source` (see the file comment). */
@@ -73,6 +77,13 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   const drop = (n: CudaNode, why: string) => {
     edits.push({ start: n.startIndex, end: n.endIndex });
     dropped.push(`line ${line(n)}: ${why}`);
+  };
+  /** types dropped as host declarations: a declaration naming one is host code too (`template <> struct TorchArgDef<Result>`) */
+  const hostTypes = new Set<string>();
+  const dropHostDeclaration = (decl: CudaNode, whole: CudaNode) => {
+    const name = (TYPE_SPECIFIERS.has(decl.type) ? field(decl, "name") : undefined)?.text.replace(/\s*<[\s\S]*$/, "");
+    if (name) hostTypes.add(name);
+    drop(whole, `declaration naming a host library's type (${(HOST_LIBRARY_NAME.exec(decl.text)?.[0] ?? name ?? "") + "..."})`);
   };
   const visit = (n: CudaNode): void => {
     switch (n.type) {
@@ -132,17 +143,23 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
       case "template_declaration": {
         const inner = named(n).find((c) => c.type !== "template_parameter_list");
         if (inner?.type === "function_definition") return visitFunction(inner, n);
+        if (inner && namesHostLibrary(inner, hostTypes)) return dropHostDeclaration(inner, n);
         if (inner && isPrototype(inner)) return;
         if (inner && TYPE_SPECIFIERS.has(inner.type))
           return staticMemberRunsCode(inner) ? drop(n, "type with a static data member whose initialiser calls code") : keepType(inner, n);
         return drop(n, "template that is not a device function or a type");
       }
       case "declaration":
+        if (namesHostLibrary(n, hostTypes)) return dropHostDeclaration(n, n);
         if (isPrototype(n)) return;
         if (isPlainVariable(n)) return;
         return drop(n, `file-scope object ${n.text.split("\n")[0]!.slice(0, 60)} (only arithmetic values whose initialisers call nothing are kept)`);
       default:
+        // `using at::Tensor;`, `using phalf = at::Half;` (mmcv's pytorch_cuda_helper.hpp): names from torch's headers,
+        // which the emulator does not have and device code does not use
+        if ((n.type === "using_declaration" || n.type === "alias_declaration") && TORCH_NAME.test(n.text)) return drop(n, `${n.text.trim().slice(0, 60)} (a torch name)`);
         if (n.type === "alias_declaration" && field(n, "name")) typeDecls.push({ item: n, names: [field(n, "name")!.text] });
+        if (namesHostLibrary(n, hostTypes)) return dropHostDeclaration(n, n);
         if (DECLARES_ONLY.has(n.type)) return;
         if (TYPE_SPECIFIERS.has(n.type)) return staticMemberRunsCode(n) ? drop(n, "type with a static data member whose initialiser calls code") : keepType(n, n);
         if (n.type === ";") return;
@@ -215,13 +232,25 @@ function dropUnusedTypes(source: string, edits: { start: number; end: number; te
   return unused.map((t) => t.item);
 }
 
+/**
+ * A prototype, type or alias that names a host library's type (`at::Tensor`, `at::optional<...>`), or a type
+ * dropped for that: the library's headers are never compiled for the emulator (HOST_INCLUDE), and device code
+ * cannot use a host-side declaration.
+ * Function definitions are not asked: a kernel's `at::PackedTensorAccessor32` parameters are device code.
+ */
+function namesHostLibrary(n: CudaNode, hostTypes: Set<string>): boolean {
+  if (n.type === "function_definition" || n.type === "comment" || n.type.startsWith("preproc_")) return false;
+  const text = n.text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "");
+  return HOST_LIBRARY_NAME.test(text) || (hostTypes.size > 0 && (text.match(/[A-Za-z_]\w*/g) ?? []).some((id) => hostTypes.has(id)));
+}
+
 /** The C and C++ standard headers (the emulator compiles with the system's g++). */
 const STANDARD_HEADERS = new Set(
   (
     "assert.h ctype.h errno.h float.h inttypes.h limits.h math.h stdbool.h stddef.h stdint.h stdio.h stdlib.h string.h time.h " +
     "algorithm array atomic bitset cassert cctype cerrno cfloat cinttypes climits cmath complex cstddef cstdint cstdio cstdlib " +
     "cstring ctime deque functional initializer_list iomanip iosfwd iostream istream iterator limits list map memory numeric " +
-    "ostream queue random set sstream stack stdexcept string tuple type_traits unordered_map unordered_set utility vector fstream chrono"
+    "ostream queue random set sstream stack stdexcept string tuple type_traits unordered_map unordered_set utility vector fstream chrono variant optional"
   ).split(" "),
 );
 

@@ -3,6 +3,7 @@
 // kernel name, parameter order, address spaces, buffer indices, `_shape`/`_strides`/`_ndim` arrays and
 // thread attributes (each only when the body mentions it), and the template instantiation line.
 import { dtypeInfo, type Dtype } from "./dtypes.js";
+import { MLX_METAL_ATTRIBUTES } from "../../passes/kernel/tables.js";
 
 export type TemplateValue = number | boolean | string;
 
@@ -16,29 +17,8 @@ export interface KernelInputInfo {
 /** MLX passes inputs with fewer elements than this in the `constant` address space. */
 const MAX_CONSTANT_ARRAY_SIZE = 8;
 
-/** MLX's list of Metal thread attributes, in its order, with their types. */
-export const METAL_ATTRIBUTES: [string, string][] = [
-  ["dispatch_quadgroups_per_threadgroup", "uint"],
-  ["dispatch_simdgroups_per_threadgroup", "uint"],
-  ["dispatch_threads_per_threadgroup", "uint3"],
-  ["grid_origin", "uint3"],
-  ["grid_size", "uint3"],
-  ["quadgroup_index_in_threadgroup", "uint"],
-  ["quadgroups_per_threadgroup", "uint"],
-  ["simdgroup_index_in_threadgroup", "uint"],
-  ["simdgroups_per_threadgroup", "uint"],
-  ["thread_execution_width", "uint"],
-  ["thread_index_in_quadgroup", "uint"],
-  ["thread_index_in_simdgroup", "uint"],
-  ["thread_index_in_threadgroup", "uint"],
-  ["thread_position_in_grid", "uint3"],
-  ["thread_position_in_threadgroup", "uint3"],
-  ["threadgroup_position_in_grid", "uint3"],
-  ["threadgroups_per_grid", "uint3"],
-  ["threads_per_grid", "uint3"],
-  ["threads_per_simdgroup", "uint"],
-  ["threads_per_threadgroup", "uint3"],
-];
+/** MLX's list of Metal thread attributes, in its order, with their types (kept with the kernel tables: the printer avoids these names). */
+export const METAL_ATTRIBUTES: [string, string][] = MLX_METAL_ATTRIBUTES;
 
 export interface MlxKernelParts {
   /** The full Metal source MLX compiles. */

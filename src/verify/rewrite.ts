@@ -5,7 +5,7 @@
 //  - `kernel<<<grid, block, shmem, stream>>>(args)` becomes a call of the emulator's launcher;
 //  - for PyTorch extension files, only the device code is kept (the torch headers are not here).
 
-const TYPE = String.raw`((?:(?:const|volatile)\s+)*[A-Za-z_][\w:]*(?:\s*<[^;{}()]*?>)?(?:\s+(?:int|long|short|char|float|double))*)`;
+const TYPE = String.raw`((?:(?:const|volatile)\s+)*(?:typename\s+)?[A-Za-z_][\w:]*(?:\s*<[^;{}()]*?>)?(?:\s+(?:int|long|short|char|float|double))*)`;
 const NAME = String.raw`([A-Za-z_]\w*)`;
 const DIMS = String.raw`((?:\s*\[[^\]]+\])*)`;
 
@@ -27,10 +27,14 @@ export function rewriteMetalThreadgroup(src: string): string {
 /** `__shared__` declarations → per-group storage; `extern __shared__ T name[];` → the launch's dynamic shared memory. */
 export function rewriteCudaShared(src: string): string {
   declCounter = 0;
-  const ext = new RegExp(String.raw`\bextern\s+__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${NAME}\s*\[\s*\]\s*;`, "g");
+  // an array of pointers too (llm.c's layernorm: `extern __shared__ char* params[];`, carved up by hand)
+  const ext = new RegExp(String.raw`\bextern\s+__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}(\s*\*\s*|\s+)(?:__align__\s*\(\s*\d+\s*\)\s+)?${NAME}\s*\[\s*\]\s*;`, "g");
   // `extern float __shared__ smem[];` (qualifier after the type, as cuda-samples' threadFenceReduction has it) → the usual order
   const after = /\bextern\s+((?:unsigned\s+|signed\s+)?[A-Za-z_][\w:]*)\s+__shared__\b/g;
-  let out = src.replace(after, "extern __shared__ $1").replace(ext, (_m, type: string, name: string) => `${type.trim()}* ${name} = ::emu::dyn_shared<${type.trim()}>();`);
+  let out = src.replace(after, "extern __shared__ $1").replace(ext, (_m, type0: string, star: string, name: string) => {
+    const type = `${type0.trim()}${star.includes("*") ? "*" : ""}`;
+    return `${type}* ${name} = ::emu::dyn_shared<${type}>();`;
+  });
   // `__shared__ uint a, b[4];` → one declaration per name (on the same line, so lines keep their numbers)
   const several = new RegExp(
     String.raw`(?<!\bextern\s+)((?:\bvolatile\s+)?(?:\bstatic\s+)?\b__shared__\s+(?:__align__\s*\(\s*\d+\s*\)\s+)?${TYPE}\s+)(${NAME}${DIMS}(?:\s*,\s*${NAME}${DIMS})+)\s*;`,

@@ -305,6 +305,8 @@ inline unsigned atomicDec(unsigned* p, unsigned v) {
 // ---- math: the C library supplies expf/erff/...; these are the CUDA-only names ----
 inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
 inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
+// CUDA's C++ overload for float: a float argument stays in float, as on the GPU (not promoted to double)
+inline float rsqrt(float x) { return 1.0f / std::sqrt(x); }
 inline float __expf(float x) { return std::exp(x); }
 inline float __logf(float x) { return std::log(x); }
 inline float __sinf(float x) { return std::sin(x); }
@@ -348,6 +350,13 @@ inline unsigned min(unsigned a, unsigned b) { return a < b ? a : b; }
 inline unsigned max(unsigned a, unsigned b) { return a > b ? a : b; }
 inline long long min(long long a, long long b) { return a < b ? a : b; }
 inline long long max(long long a, long long b) { return a > b ? a : b; }
+// CUDA's overloads for long and unsigned long (int64_t, size_t on LP64)
+inline long min(long a, long b) { return a < b ? a : b; }
+inline long max(long a, long b) { return a > b ? a : b; }
+inline unsigned long min(unsigned long a, unsigned long b) { return a < b ? a : b; }
+inline unsigned long max(unsigned long a, unsigned long b) { return a > b ? a : b; }
+inline unsigned long long min(unsigned long long a, unsigned long long b) { return a < b ? a : b; }
+inline unsigned long long max(unsigned long long a, unsigned long long b) { return a > b ? a : b; }
 inline float min(float a, float b) { return std::fmin(a, b); }
 inline float max(float a, float b) { return std::fmax(a, b); }
 inline double min(double a, double b) { return std::fmin(a, b); }
@@ -643,6 +652,26 @@ struct lockstep_ptr {
   lockstep_ptr operator-(I i) const { return {p - i}; }
   operator volatile T*() const { return p; }
 };
+}  // namespace emu
+
+// ATen's ceiling division, which PyTorch-extension kernels call in device code (detectron2's nms_rotated:
+// `at::cuda::ATenCeilDiv(n_boxes, threadsPerBlock)`); torch's own headers are never compiled here
+namespace at::cuda {
+template <class T, class U>
+__host__ __device__ inline T ATenCeilDiv(T a, U b) {
+  return (a + b - 1) / b;
+}
+}  // namespace at::cuda
+
+// ---- warp reconvergence where lanes pass data through memory ----
+// After a loop or branch whose stores the next statements read with no barrier between (src/verify/reconverge.ts
+// inserts the calls), the lanes of a warp meet again, as on the GPU: each waits here until no lane can move, and the
+// lanes waiting at a lockstep point go on together. Outside a kernel (a host launcher calling a __device__ helper)
+// there is no warp to wait for.
+namespace emu {
+inline void reconverge() {
+  if (rt().current >= 0) lockstep();
+}
 }  // namespace emu
 
 // last: nothing after this may start a process or open a file (emu_sandbox.hpp says why)

@@ -716,6 +716,8 @@ struct Limits {
 
 }  // namespace metal
 
+#include "metal_matrix.hpp"
+
 // The kernel (header + body) is compiled inside this namespace: the using-declarations make metal's
 // overloads of exp, abs, min, ... hide the C library's, as in MSL where they are the only ones.
 #define EMU_METAL_KERNEL_NAMESPACE_BEGIN \

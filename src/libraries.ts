@@ -20,7 +20,6 @@
  * `from P import N`, module N when it is a submodule. Another torch library a library module imports at
  * module level is translated too, by the same rule.
  */
-import { readFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { namedChildren, parseModule, type SyntaxNode } from "../grammar/python.js";
 import { needsTorch, underTypeChecking } from "../passes/torch-imports.js";
@@ -146,12 +145,8 @@ export function planLibraries(userFiles: readonly { path: string; source: string
     const path = todo.pop()!;
     const sp = searchPathOf(path)!;
     const top = relative(sp, path).split(sep)[0]!.replace(/\.py$/, "");
-    let source: string;
-    try {
-      source = readFileSync(path, "utf8");
-    } catch {
-      continue; // unreadable: its compile reports it
-    }
+    const source = host.readFile(path);
+    if (source === undefined) continue; // unreadable: its compile reports it
     const root = parseModule(source).rootNode;
     const packageParts = relative(sp, dirname(path)).split(sep).filter(Boolean);
     for (const stmt of allImports(root)) {

@@ -195,7 +195,8 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     const prev = markers.get(eol);
     if (!prev?.includes(d.code)) markers.set(eol, prev ? `${prev}; c2m: ${d.code} ${message}` : `  # c2m: ${d.code} ${message}`);
   }
-  layout!.edits.push(...libraryEdits);
+  // an import another pass rewrote already (a torch library's import under a `try`, raising ImportError) keeps that rewrite
+  layout!.edits.push(...libraryEdits.filter((e) => !layout!.edits.some((t) => t.start < e.end && e.start < t.end)));
   const out = phase("emit", () => emitPython(mod, layout!, weightMaps, filename));
   const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {

@@ -14,6 +14,7 @@ import { parseModule } from "../grammar/python.js";
 import { DiagnosticBag } from "../ir/diagnostics.js";
 import { libraryImportEdits, type TranslatedLibraries } from "../passes/library-imports.js";
 import { runCompile } from "../src/commands/compile.js";
+import { compile } from "../src/compile.js";
 import { readWeightMaps } from "../src/weights/read-map.js";
 import { convertWeightsFile } from "../src/weights/index.js";
 import { runPython } from "./python-run.js";
@@ -76,6 +77,27 @@ describe("imports of a translated library point into the output's _c2m_lib", () 
     expect(code).toBe("from _c2m_lib.timm.layers import DropPath\nimport torchvision.ops as ops\n");
     expect(diags.items.map((d) => `${d.code}:${d.line}`)).toEqual(["C2M-W048:1", "C2M-E043:2"]);
     expect(diags.items[1].message).toContain("/site/torchvision/ops/x.py:3:1");
+  });
+});
+
+describe("an import of a translated library that another pass rewrites", () => {
+  it("keeps that rewrite (an optional import under try raising ImportError), not both edits", () => {
+    const source = [
+      "import torch",
+      "try:",
+      "    from torchvision.models.utils import load_state_dict_from_url",
+      "except ImportError:",
+      "    from torch.hub import load_state_dict_from_url",
+      "",
+      "class Net(torch.nn.Module):",
+      "    def forward(self, x):",
+      "        return x",
+      "",
+    ].join("\n");
+    const r = compile(source, { filename: "m.py", libraries: { prefix: "_c2m_lib", translated: new Set(["torchvision"]) } });
+    expect(r.diagnostics.filter((d) => d.code === "C2M-E006")).toEqual([]);
+    expect(r.code).toContain("raise ImportError");
+    expect(r.code).not.toContain("_c2m_lib.torchvision.models.utils");
   });
 });
 

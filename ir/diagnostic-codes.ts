@@ -317,6 +317,18 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "c2m translates einops' rearrange, repeat, reduce and einsum and the Rearrange and Reduce layers (passes/tables/einops.ts), reading the pattern as einops does; other einops names (pack, unpack, EinMix, parse_shape) have no MLX form yet and their import is gone from the port: write the shape operations with reshape/transpose, or port that name by hand",
     example: "from einops import pack\n\nx, ps = pack([a, b], 'b * d')",
   },
+  {
+    code: "C2M-E043",
+    title: "an installed library built on torch that the program imports cannot be translated",
+    hint: "c2m translates the modules of an installed torch library (timm, torchvision, …) that the program imports into the output's _c2m_lib folder, from their source (never imported or run); one of them could not be (the message says which file and why, or that the output goes to stdout, where no library can be written: give -o). The import's names are placeholders that raise when used: fix that file, or port the names by hand",
+    example: "from timm.layers import DropPath   # c2m compile model.py, printed to stdout",
+  },
+  {
+    code: "C2M-W048",
+    title: "an installed torch library the program imports was translated with errors",
+    hint: "the library's modules are written under the output's _c2m_lib folder with a marker at each error; the diagnostics of those files (reported under their installed paths) say what is left to port by hand. The parts of the library the model uses may well be fine: check the model's parity",
+    example: "from timm.models.vision_transformer import VisionTransformer",
+  },
 ];
 
 /** Every code, the kernel compiler's C2M-K… included (docs/diagnostics.md lists them all). */

@@ -14,6 +14,7 @@ import { resolveImports } from "../passes/resolve-imports.js";
 import { addNestedAliases, nestedTorchImports } from "../passes/torch-imports.js";
 import { starTorchAliases } from "../passes/star-imports.js";
 import { placeholdTorchLibraryImports } from "../passes/torch-library-imports.js";
+import { libraryImportEdits, type TranslatedLibraries } from "../passes/library-imports.js";
 import { importRootOf } from "../ir/program/import-resolver.js";
 import { buildWeightMaps, type WeightConflict } from "../passes/weights.js";
 import { useConvMappedTransposes, type ConvEither } from "../passes/conv-either.js";
@@ -52,6 +53,8 @@ export interface CompileOptions {
    */
   program?: Program;
   host?: Host;
+  /** installed torch libraries translated with the program (src/libraries.ts): this file's imports of them point into the output */
+  libraries?: TranslatedLibraries;
 }
 
 /** A program for compiling files read through `host` (src/host.ts gives one over node:fs). */
@@ -144,12 +147,22 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
   for (const [local, full] of starred) aliases.set(local, full);
   const mod: ModuleIR = { file: filename, source, root: tree.rootNode, aliases, imports, classes: new Map(), functions: new Map(), otherClasses: new Map(), semantic };
   placeholdTorchLibraryImports(mod, diags);
+  const libraryEdits = options.libraries ? libraryImportEdits(tree.rootNode, options.libraries, diags) : [];
   // c2m rewrites torch code: a file that imports no torch, itself, through a star import or through a
   // library built on torch (an MLX file, c2m's own output), is left as it is (an empty file included); its
   // map is the identity, so that every written module has one
   if (!imports.some((i) => i.torch || i.placeholders) && !nested.length && !starred.size) {
     // ... but for its probes for an installed torch, which the port answers (passes/package-probes.ts)
     const probes = packageProbeEdits(tree.rootNode);
+    if (probes.length) probes.push(...libraryEdits);
+    else if (libraryEdits.length) {
+      // only imports of translated libraries to point elsewhere: the file is otherwise as written
+      const s = new MagicString(source);
+      for (const e of libraryEdits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
+      const map = hiresSourceMap(s, filename);
+      const code = verified(source, s.toString(), map.mappings, new Set(), options, diags);
+      return { code, map: code === s.toString() ? map : hiresSourceMap(new MagicString(code), filename), diagnostics: diags.items, ...empty };
+    }
     if (probes.length) {
       const out = emitEditsOnly(source, tree.rootNode, probes, [PROBE_HELPER], filename);
       return { code: verified(source, out.code, out.map.mappings, new Set(), options, diags), map: out.map, diagnostics: diags.items, ...empty };
@@ -182,6 +195,8 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     const prev = markers.get(eol);
     if (!prev?.includes(d.code)) markers.set(eol, prev ? `${prev}; c2m: ${d.code} ${message}` : `  # c2m: ${d.code} ${message}`);
   }
+  // an import another pass rewrote already (a torch library's import under a `try`, raising ImportError) keeps that rewrite
+  layout!.edits.push(...libraryEdits.filter((e) => !layout!.edits.some((t) => t.start < e.end && e.start < t.end)));
   const out = phase("emit", () => emitPython(mod, layout!, weightMaps, filename));
   const torchNames = new Set([...aliases].filter(([, full]) => full === "torch" || full.startsWith("torch.")).map(([local]) => local));
   return {

@@ -8,20 +8,21 @@
 import type { PackageInfo } from "../emit/verify/index.js";
 import type { Program } from "../ir/program/program.js";
 
-/** per program: word → the one package file (relative path) it occurs in, or true when in several */
-const indexes = new WeakMap<Program, Map<string, string | true>>();
+/** per program and package root (the user's folder, or the search path a translated library is read from): word → the one package file (relative path) it occurs in, or true when in several */
+const indexes = new WeakMap<Program, Map<string, Map<string, string | true>>>();
 
 /** Whether a file of the package other than this one (`pkg.path`) contains the word `name`. */
 export function usedByOtherFiles(program: Program, filename: string, pkg: PackageInfo): (name: string) => boolean {
-  const index = indexes.get(program) ?? indexes.set(program, indexPackage(program, filename, pkg)).get(program)!;
+  const root = filename.endsWith(pkg.path) ? filename.slice(0, filename.length - pkg.path.length) : "";
+  const perRoot = indexes.get(program) ?? indexes.set(program, new Map()).get(program)!;
+  const index = perRoot.get(root) ?? perRoot.set(root, indexPackage(program, root, pkg)).get(root)!;
   return (name) => {
     const where = index.get(name);
     return where === true || (where !== undefined && where !== pkg.path);
   };
 }
 
-function indexPackage(program: Program, filename: string, pkg: PackageInfo): Map<string, string | true> {
-  const root = filename.endsWith(pkg.path) ? filename.slice(0, filename.length - pkg.path.length) : "";
+function indexPackage(program: Program, root: string, pkg: PackageInfo): Map<string, string | true> {
   const index = new Map<string, string | true>();
   for (const f of pkg.files) {
     const text = program.host.readFile(root + f);

@@ -8,7 +8,8 @@ import { join, resolve } from "node:path";
 import type { Host } from "../ir/program/host.js";
 
 /** `projectRoots`: the folders compiled (ir/program/host.ts), in the form the files' paths are given in. */
-export function nodeHost(searchPaths: readonly string[], projectRoots: readonly string[] = []): Host {
+/** `translatedLibraries`: installed packages compiled with the user's files (src/libraries.ts), absolute. */
+export function nodeHost(searchPaths: readonly string[], projectRoots: readonly string[] = [], translatedLibraries: readonly string[] = []): Host {
   const stats = new Map<string, "file" | "dir" | "none">();
   const kind = (p: string) => {
     let k = stats.get(p);
@@ -32,6 +33,7 @@ export function nodeHost(searchPaths: readonly string[], projectRoots: readonly 
     searchPaths,
     projectRoots,
     absolute: (p) => resolve(p),
+    translatedLibraries,
   };
 }
 

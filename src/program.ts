@@ -30,6 +30,17 @@ program
   .option("--rules <file...>", "load cookbook rules written in the rule language (tried before the built-in cookbook)")
   .option("--no-cookbook", "do not apply the built-in cookbook rules")
   .option("--python-path <dir...>", "folders installed libraries are read from (never imported), before $C2M_PYTHON_PATH and the active virtual environment's site-packages")
+  .addHelpText(
+    "after",
+    `
+Installed libraries built on torch (timm, torchvision, transformers, …) that the input imports at module level
+are translated with it: the library modules the imports reach are read from their installed source (never
+imported or run), compiled, and written under _c2m_lib/ beside the output file (under OUTDIR for a folder),
+and the imports point there (from timm.layers import DropPath → from _c2m_lib.timm.layers import DropPath).
+A library module that cannot be translated writes no library and is an error at the import (C2M-E043), its
+names placeholders that raise when used; printed to stdout, no library can be written (C2M-E043 too).
+Libraries without torch (numpy, einops) stay plain imports.`,
+  )
   .description("translate a PyTorch nn.Module file (or a tree of them) to MLX")
   .action(async (input, opts) => {
     const { runCompile } = await import("./commands/compile.js");

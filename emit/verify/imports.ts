@@ -32,6 +32,8 @@ export interface PackageInfo {
   path: string;
   /** the package's own name (its folder's name), for absolute imports of itself */
   name?: string;
+  /** the installed libraries' modules translated into the output beside the package (`_c2m_lib/timm/layers/drop.py`, src/libraries.ts) */
+  libraryFiles?: string[];
 }
 
 export interface ImportFacts {
@@ -151,5 +153,6 @@ function checkRelative(module: string, names: SyntaxNode[], at: SyntaxNode, pkg:
 
 function moduleExists(pkg: PackageInfo, rel: string): boolean {
   if (rel === "") return true;
-  return pkg.files.includes(`${rel}.py`) || pkg.files.includes(`${rel}/__init__.py`) || pkg.files.some((f) => f.startsWith(`${rel}/`));
+  const has = (files: readonly string[]) => files.includes(`${rel}.py`) || files.includes(`${rel}/__init__.py`) || files.some((f) => f.startsWith(`${rel}/`));
+  return has(pkg.files) || (pkg.libraryFiles !== undefined && has(pkg.libraryFiles));
 }

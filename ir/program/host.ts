@@ -18,11 +18,17 @@ export interface Host {
   readonly projectRoots?: readonly string[];
   /** the absolute form of a path (to tell whether a file lies under a search path); identity when absent */
   absolute?(path: string): string;
+  /**
+   * installed packages translated with the user's files (`<site-packages>/timm`, a module file `<site-packages>/six.py`):
+   * their files are the program's own, not a library's, though they are found on a search path (src/libraries)
+   */
+  readonly translatedLibraries?: readonly string[];
 }
 
 /** Whether `path` lies under one of the host's search paths (a library's file, not the user's). */
 export function isLibraryPath(host: Host, path: string): string | undefined {
   const abs = host.absolute ? host.absolute(path) : path;
+  if (host.translatedLibraries?.some((lib) => (lib.endsWith(".py") ? abs === lib : isUnder(abs, lib)))) return undefined;
   return host.searchPaths.find((sp) => isUnder(abs, sp));
 }
 

@@ -74,7 +74,8 @@ export class ImportResolver {
     if (fromProject) return fromProject;
     for (const sp of this.host.searchPaths) {
       const found = this.lookIn(sp, parts, "library", sp);
-      if (found) return found;
+      // an installed package translated with the program (host.translatedLibraries) is the program's own
+      if (found) return found.kind === "file" || found.kind === "namespace" ? { ...found, origin: this.originOf(found.kind === "file" ? found.path : found.dir) } : found;
     }
     return { kind: "missing", name: module };
   }

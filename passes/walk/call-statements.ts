@@ -57,9 +57,10 @@ export function callStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode):
   if (fn.type === "attribute") {
     const obj = fn.childForFieldName("object")!;
     const method = fn.childForFieldName("attribute")!.text;
-    if (obj.text === "self" && w.cls && method === "apply") {
+    // a submodule's initialisation as well as the module's own (`self.head.apply(self._init_weights)`)
+    if (method === "apply" && ((obj.text === "self" && w.cls) || ((obj.type !== "identifier" || !w.ctx.mod.aliases.has(obj.text)) && expr(w, obj).v.k === "module"))) {
       w.replaceStatement(stmt, "pass");
-      w.diag("C2M-W011", call, "self.apply(init_fn) not translated (MLX's Module.apply maps parameters)");
+      w.diag("C2M-W011", call, `${obj.text === "self" ? "self" : obj.text}.apply(init_fn) not translated (MLX's Module.apply maps parameters)`);
       return;
     }
     if (obj.text === "self" && method === "register_buffer") {

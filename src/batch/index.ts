@@ -5,9 +5,11 @@
  * (in file order, so two runs print the same) and a summary. An error in one file writes nothing for that
  * file and does not stop the others.
  */
-import { existsSync, mkdirSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { projectRootPath } from "../host.js";
+import { nodeHost, projectRootPath } from "../host.js";
+import { planLibraries } from "../libraries.js";
+import { compileLibraries, type LibraryCompile } from "./libraries.js";
 import { watchTempFolder } from "../io.js";
 import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
 import { defaultJobs, runPool } from "./pool.js";
@@ -72,6 +74,8 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
   // a folder that is a package (its own __init__.py) imports itself by its name; a plain folder holding
   // packages (site-packages' `transformers/` copied out) imports each by its folder's name
   const packageName = existsSync(join(inputDir, "__init__.py")) ? basename(resolve(inputDir)) : undefined;
+  // installed torch libraries the files import: translated first, into OUTDIR/_c2m_lib (../libraries.ts)
+  const libraries = op === "compile" ? await translateLibraries(files, inputDir, outDir, packageName, jobs, opts, color) : undefined;
   for (const f of files) {
     const output = outputPathFor(op, outDir, f.rel);
     // never write over a source file of the tree (an output folder that overlaps the input tree)
@@ -88,7 +92,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       refused.push({ input: f.path, status: "error", diagnostics: [d], text: formatDiagnostic(d, undefined, color) + "\n", wrote: [] });
       continue;
     }
-    const pkg = op === "compile" ? { files: pyFiles, path: f.rel, name: packageName } : undefined;
+    const pkg = op === "compile" ? { files: pyFiles, path: f.rel, name: packageName, ...(libraries ? { libraryFiles: libraries.libraryFiles } : {}) } : undefined;
     tasks.push({
       op,
       input: f.path,
@@ -102,6 +106,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       searchPaths: opts.searchPaths,
       ...(op === "compile" ? { projectRoot: projectRootPath(inputDir) } : {}),
       include: opts.include,
+      ...(libraries ? { libraries: libraries.info } : {}),
     });
   }
   mkdirSync(outDir, { recursive: true });
@@ -110,7 +115,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
   const progress = makeProgress(files.length, !opts.json && process.stderr.isTTY === true, opts.json === true);
   refused.forEach((r, i) => progress(r, i + 1));
   const run = await runPool(tasks, jobs, (r, done) => progress(r, refused.length + done));
-  const results = [...refused, ...run.results].sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
+  const results = [...refused, ...run.results, ...(libraries?.results ?? [])].sort((a, b) => (a.input < b.input ? -1 : a.input > b.input ? 1 : 0));
   const summary: BatchSummary = {
     files: results.length,
     ok: results.filter((r) => r.status === "ok").length,
@@ -135,6 +140,31 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
   }
   if (summary.failed) return 1;
   return opts.strict && summary.warnings ? 1 : 0;
+}
+
+/** The installed torch libraries the files import, translated into OUTDIR/_c2m_lib; undefined when they import none. */
+async function translateLibraries(
+  files: { path: string }[],
+  inputDir: string,
+  outDir: string,
+  packageName: string | undefined,
+  jobs: number,
+  opts: BatchOptions,
+  color: boolean,
+): Promise<LibraryCompile | undefined> {
+  const sources = files.map((f) => {
+    try {
+      return { path: f.path, source: readFileSync(f.path, "utf8") };
+    } catch {
+      return { path: f.path, source: "" }; // its own compile reports it
+    }
+  });
+  const projectRoot = projectRootPath(inputDir);
+  const plan = planLibraries(sources, nodeHost(opts.searchPaths ?? [], [projectRoot]));
+  if (!plan) return undefined;
+  mkdirSync(outDir, { recursive: true });
+  const log = opts.json ? undefined : (line: string) => void process.stderr.write(line);
+  return compileLibraries(plan, { outDir, packageName, jobs, searchPaths: opts.searchPaths ?? [], projectRoot, layout: opts.layout, color, log });
 }
 
 /** A progress bar redrawn in place on a terminal; one line per finished file otherwise; nothing for --json. */

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import type { Diagnostic } from "../../ir/diagnostics.js";
 import type { FileAnalysis } from "../analyze/index.js";
 import type { PackageInfo } from "../../emit/verify/index.js";
+import { translatedLibraries, type LibraryTaskInfo } from "../libraries.js";
 
 export interface Task {
   op: "compile" | "kernel" | "analyze";
@@ -29,6 +30,8 @@ export interface Task {
   searchPaths?: string[];
   /** a folder's compile or analyze: that folder (a namespace folder's files import from there) */
   projectRoot?: string;
+  /** installed torch libraries translated with the program (./libraries.ts) */
+  libraries?: LibraryTaskInfo;
 }
 
 export interface TaskResult {
@@ -72,8 +75,9 @@ export async function runTask(task: Task): Promise<TaskResult> {
         filename: task.display,
         layout: task.layout ?? "torch",
         topClass: task.topClass,
-        program: await workerProgram(task.searchPaths ?? [], task.projectRoot),
+        program: await workerProgram(task.searchPaths ?? [], task.projectRoot, task.libraries?.roots),
         package: task.package,
+        libraries: task.libraries && translatedLibraries(task.libraries),
       });
       diagnostics = r.diagnostics;
       produced = r.code !== "";
@@ -124,12 +128,12 @@ export async function runTask(task: Task): Promise<TaskResult> {
 
 let program: { key: string; program: import("../../ir/program/program.js").Program } | undefined;
 
-async function workerProgram(searchPaths: string[], projectRoot?: string) {
-  const key = [...searchPaths, projectRoot ?? ""].join("\0");
+async function workerProgram(searchPaths: string[], projectRoot?: string, libraries: string[] = []) {
+  const key = [...searchPaths, projectRoot ?? "", ...libraries].join("\0");
   if (program?.key !== key) {
     const { newProgram } = await import("../compile.js");
     const { nodeHost } = await import("../host.js");
-    program = { key, program: newProgram(nodeHost(searchPaths, projectRoot === undefined ? [] : [projectRoot])) };
+    program = { key, program: newProgram(nodeHost(searchPaths, projectRoot === undefined ? [] : [projectRoot], libraries)) };
   }
   return program.program;
 }

@@ -1,12 +1,14 @@
 /** `c2m compile model.py -o model_mlx.py` */
 import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compile } from "../compile.js";
 import { defaultSearchPaths, nodeHost } from "../host.js";
 import { formatDiagnostic } from "../../ir/diagnostics.js";
 import { checkOutputPath, InputError, readSource, writeOutputs } from "../io.js";
 import type { Plugin, Rule } from "../plugins.js";
+import type { LibraryCompile } from "../batch/libraries.js";
+import { LIBRARY_FOLDER, planLibraries, translatedLibraries } from "../libraries.js";
 
 export interface CompileCommandOptions {
   output?: string;
@@ -82,6 +84,9 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       return 2;
     }
   }
+  // installed torch libraries the file imports: translated beside the output file (src/libraries.ts)
+  const searchPaths = defaultSearchPaths(opts.pythonPath);
+  const libraries = await translateLibraries(input, source, searchPaths, opts);
   let result: ReturnType<typeof compile>;
   try {
     result = compile(source, {
@@ -91,7 +96,8 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       rules,
       plugins,
       cookbook: opts.cookbook !== false,
-      host: nodeHost(defaultSearchPaths(opts.pythonPath)),
+      host: nodeHost(searchPaths, [], libraries?.info.roots),
+      ...(libraries ? { libraries: translatedLibraries(libraries.info) } : {}),
     });
   } catch (err) {
     if (!plugins.length || !(err instanceof PluginError)) throw err;
@@ -102,10 +108,16 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
     return 1;
   }
   const color = !opts.json && process.stderr.isTTY === true;
-  if (opts.json) process.stderr.write(`${JSON.stringify({ diagnostics: result.diagnostics }, null, 2)}\n`);
-  else for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, source, color)}\n\n`);
-  const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-  const warnings = result.diagnostics.length - errors;
+  // the translated libraries' own diagnostics (at their installed paths) come first: the file's are what the user reads last
+  const libraryDiagnostics = libraries?.results.flatMap((r) => r.diagnostics) ?? [];
+  const diagnostics = [...libraryDiagnostics, ...result.diagnostics];
+  if (opts.json) process.stderr.write(`${JSON.stringify({ diagnostics }, null, 2)}\n`);
+  else {
+    for (const r of libraries?.results ?? []) if (r.text) process.stderr.write(`${r.text}\n`);
+    for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, source, color)}\n\n`);
+  }
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
   // input that does not parse produces no module; any other error is written with its marker (exit 1)
   if (errors && result.code === "") return 1;
   const status = errors || (opts.strict && warnings) ? 1 : 0;
@@ -128,6 +140,31 @@ export async function runCompile(input: string, opts: CompileCommandOptions): Pr
       process.stderr.write(`c2m: wrote ${opts.output} (${errors ? `${errors} error${errors === 1 ? "" : "s"}, ` : ""}${warnings} warning${warnings === 1 ? "" : "s"})\n`);
   } else process.stdout.write(result.code);
   return status;
+}
+
+/**
+ * The installed torch libraries `input` imports, translated into `_c2m_lib` beside the output file; undefined when it
+ * imports none. Printed to stdout, the output has nowhere to put them: their imports keep placeholders (C2M-E043).
+ */
+async function translateLibraries(input: string, source: string, searchPaths: string[], opts: CompileCommandOptions): Promise<LibraryCompile | undefined> {
+  const plan = planLibraries([{ path: input, source }], nodeHost(searchPaths));
+  if (!plan) return undefined;
+  if (!opts.output) {
+    const why = `the output goes to stdout, and c2m writes a translated library only beside an output file (give -o; it goes to ${LIBRARY_FOLDER}/ there)`;
+    const failed: [string, string][] = [...[...plan.roots.keys()].map((top): [string, string] => [top, why]), ...plan.refused];
+    return { info: { prefix: LIBRARY_FOLDER, roots: [], translated: [], failed }, results: [], libraryFiles: [] };
+  }
+  const { compileLibraries } = await import("../batch/libraries.js");
+  const { defaultJobs } = await import("../batch/pool.js");
+  const jobs = opts.jobs === undefined ? defaultJobs() : Math.max(1, Number(opts.jobs) || 1);
+  return compileLibraries(plan, {
+    outDir: dirname(resolve(opts.output)),
+    jobs,
+    searchPaths,
+    layout: (opts.layout as "torch" | "nhwc") ?? "torch",
+    color: !opts.json && process.stderr.isTTY === true,
+    log: opts.json ? undefined : (line) => void process.stderr.write(line),
+  });
 }
 
 /** `:line:col` of the plugin file itself in a load error's stack (a syntax error, a throw at import), or "". */

@@ -46,6 +46,8 @@ export interface CompileRecord {
   diagnostics: Diag[];
   /** emitted files (relative), those compiled without error */
   written: string[];
+  /** the installed libraries' modules translated with the package (`_c2m_lib/timm/layers/drop.py`) */
+  libraryFiles?: string[];
   /** the CLI crashed, timed out or printed no JSON */
   crash: string | null;
   /** pyflakes findings per emitted file (all, added by c2m, added on an unmarked statement); null when ruff is not installed */

@@ -12,10 +12,10 @@
  * whole run, beside the compiles. Nothing here judges: ./classify.ts does.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { packageRoot, pythonExecutable } from "../../python.js";
-import { haveRuff, newFindings, countsPerFile, pyflakes } from "../pyflakes.js";
+import { haveRuff, newFindings, countsPerFile, pyflakes, type PyflakesFinding } from "../pyflakes.js";
 import type { FileAnalysis } from "../../analyze/index.js";
 import { analyzeVerdicts, disagreement, type AnalyzeVerdict, type FileAgreement } from "./agreement.js";
 import type { EmittedTree, Frame, Owner } from "./attribute.js";
@@ -119,8 +119,8 @@ async function compileClosure(closure: Closure, dir: string, analyze: boolean): 
   const seconds = (Date.now() - started) / 1000;
   // kept beside the output: the diagnostics a failing case is judged against, for a person to read
   writeFileSync(join(dir, "compile.json"), ran.stdout);
-  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], crash: null, pyflakes: null, pyflakesAdded: [], checks: new Map(), analyze: null };
-  let parsed: { files: { input: string; status: string; diagnostics: Diag[] }[] } | undefined;
+  const record: CompileRecord = { out, seconds, diagnostics: [], written: [], libraryFiles: [], crash: null, pyflakes: null, pyflakesAdded: [], checks: new Map(), analyze: null };
+  let parsed: { files: { input: string; status: string; wrote?: string[]; diagnostics: Diag[] }[] } | undefined;
   try {
     parsed = JSON.parse(ran.stdout);
   } catch {
@@ -128,14 +128,31 @@ async function compileClosure(closure: Closure, dir: string, analyze: boolean): 
   }
   if (ran.timedOut) record.crash = "c2m compile timed out";
   else if ((ran.code !== 0 && ran.code !== 1) || !parsed) record.crash = `c2m compile exited ${ran.code ?? ran.signal}: ${lastLine(ran.stderr)}`;
+  const libraryInputs = new Map<string, string[]>();
   for (const f of parsed?.files ?? []) {
-    const rel = relative(src, f.input);
+    // an installed library translated with the package (src/libraries.ts) is named by its place in the output
+    const library = relative(src, f.input).startsWith("..") && f.wrote?.length;
+    const rel = library ? relative(out, f.wrote![0]!) : relative(src, f.input);
+    if (library) {
+      record.libraryFiles!.push(rel);
+      // the installed file's findings are the input's for this output file
+      const installedRoot = f.input.slice(0, f.input.length - (rel.length - "_c2m_lib/".length));
+      libraryInputs.set(installedRoot, [...(libraryInputs.get(installedRoot) ?? []), rel.slice("_c2m_lib/".length)]);
+    }
     if (f.status === "ok") record.written.push(rel);
     for (const d of f.diagnostics) record.diagnostics.push({ code: d.code, severity: d.severity, message: d.message, file: rel, line: d.line, col: d.col });
   }
   if (haveRuff() && existsSync(out)) {
     // c2m adds no pyflakes finding: the emitted files' findings against the input files' own
-    const [input, output] = await Promise.all([pyflakes(src), pyflakes(out)]);
+    const [own, output, ...libraries] = await Promise.all([
+      pyflakes(src),
+      pyflakes(out),
+      ...[...libraryInputs].map(([root, files]) => pyflakes(realpathSync(root), files).then((fs) => fs.map((x) => ({ ...x, file: `_c2m_lib/${x.file}` })))),
+    ]);
+    // a translated library's name in a finding is read through its import, which now names the output's copy
+    const tops = new Set(record.libraryFiles!.map((f) => f.split("/")[1]!.replace(/\.py$/, "")));
+    const renamed = (x: PyflakesFinding) => (tops.has(x.name.split(".")[0]!) ? { ...x, name: `_c2m_lib.${x.name}` } : x);
+    const input = [...own, ...libraries.flat()].map(renamed);
     record.pyflakesAdded = newFindings(input, output, (file) => readFileSync(join(out, file), "utf8"));
     record.pyflakes = countsPerFile(output, record.pyflakesAdded);
   }
@@ -153,6 +170,8 @@ async function analyzeAgreement(src: string, dir: string, compiled: { input: str
     existsSync(report) && !ran.timedOut ? analyzeVerdicts((JSON.parse(readFileSync(report, "utf8")) as { files: FileAnalysis[] }).files, src) : new Map<string, AnalyzeVerdict>();
   for (const f of compiled) {
     const rel = relative(src, f.input);
+    // an installed library translated with the package: analyze reads the folder alone
+    if (rel.startsWith("..")) continue;
     const errors = [...new Set(f.diagnostics.filter((d) => d.severity === "error").map((d) => d.code))].sort();
     const analyze = verdicts.get(rel) ?? null;
     out.set(rel, { compile: errors, analyze, disagreement: verdicts.size ? disagreement(errors, analyze ?? undefined) : `c2m analyze wrote no report: ${lastLine(ran.stderr)}` });
@@ -229,7 +248,8 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
     const started = Date.now();
     const closure = found.get(c.name);
     const compile = compiles.get(c.package);
-    const files = closure && !("error" in closure) ? closure.files : [];
+    // the installed libraries translated with the package are the case's files too: a failure inside one is judged there
+    const files = closure && !("error" in closure) ? [...closure.files, ...(compile?.libraryFiles ?? [])] : [];
     const tdir = torchDir(c);
     const torch: TorchRecord = existsSync(join(tdir, "torch.json"))
       ? JSON.parse(readFileSync(join(tdir, "torch.json"), "utf8"))

@@ -37,7 +37,7 @@ Installed libraries built on torch (timm, torchvision, transformers, …) that t
 are translated with it: the library modules the imports reach are read from their installed source (never
 imported or run), compiled, and written under _c2m_lib/ beside the output file (under OUTDIR for a folder),
 and the imports point there (from timm.layers import DropPath → from _c2m_lib.timm.layers import DropPath).
-A library module that cannot be translated writes no library and is an error at the import (C2M-E043), its
+A library module that cannot be translated writes no library and is an error at the import, C2M-E043, its
 names placeholders that raise when used; printed to stdout, no library can be written (C2M-E043 too).
 Libraries without torch (numpy, einops) stay plain imports.`,
   )

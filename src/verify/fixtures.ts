@@ -32,6 +32,7 @@ const C_TYPE: Record<string, string> = {
   uint32: "unsigned int",
   int64: "long long",
   uint8: "unsigned char",
+  bool: "bool",
 };
 
 function cType(dtype: string): string {

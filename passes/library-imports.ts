@@ -6,7 +6,7 @@
  *   from timm.layers import DropPath      →  from _c2m_lib.timm.layers import DropPath
  *   import timm.layers as L               →  import _c2m_lib.timm.layers as L
  *   import timm                           →  from _c2m_lib import timm
- *   import timm.layers                    →  import _c2m_lib.timm.layers; from _c2m_lib import timm
+ *   import timm.layers                    →  from _c2m_lib import timm; import _c2m_lib.timm.layers  # noqa: F401
  *
  * Relative imports inside a library stay as written (its folder keeps the installed layout). An import of a
  * library c2m could not translate stays for passes/torch-library-imports.ts (its names become placeholders)
@@ -40,8 +40,9 @@ const topOf = (module: string) => module.split(".")[0];
 /** The edits that point this file's imports of translated libraries into the output's private folder, and the diagnostics at its imports. */
 export function libraryImportEdits(root: SyntaxNode, libs: TranslatedLibraries, diags?: DiagnosticBag): TextEdit[] {
   const edits: TextEdit[] = [];
+  const source = root.text;
   const visit = (n: SyntaxNode): void => {
-    if (n.type === "import_statement") importStatement(n, libs, edits, diags);
+    if (n.type === "import_statement") importStatement(n, source, libs, edits, diags);
     else if (n.type === "import_from_statement") fromImport(n, libs, edits, diags);
     else for (const c of namedChildren(n)) visit(c);
   };
@@ -65,7 +66,7 @@ function fromImport(stmt: SyntaxNode, libs: TranslatedLibraries, edits: TextEdit
   if (libs.translated.has(topOf(module))) edits.push({ start: moduleNode.startIndex, end: moduleNode.endIndex, text: `${libs.prefix}.${module}` });
 }
 
-function importStatement(stmt: SyntaxNode, libs: TranslatedLibraries, edits: TextEdit[], diags: DiagnosticBag | undefined): void {
+function importStatement(stmt: SyntaxNode, source: string, libs: TranslatedLibraries, edits: TextEdit[], diags: DiagnosticBag | undefined): void {
   const parts = namedChildren(stmt).filter((c) => c.type === "dotted_name" || c.type === "aliased_import");
   const moduleOf = (c: SyntaxNode) => {
     const nameNode = c.type === "aliased_import" ? c.childForFieldName("name")! : c;
@@ -80,7 +81,13 @@ function importStatement(stmt: SyntaxNode, libs: TranslatedLibraries, edits: Tex
     if (c.type === "aliased_import") return `import ${libs.prefix}.${module} as ${c.childForFieldName("alias")!.text}`;
     // `import a.b` binds `a` (with `a.b` loaded): the package itself, bound under its own name
     const bindTop = `from ${libs.prefix} import ${topOf(module)}`;
-    return module.includes(".") ? `import ${libs.prefix}.${module}; ${bindTop}` : bindTop;
+    return module.includes(".") ? `${bindTop}; import ${libs.prefix}.${module}` : bindTop;
   });
-  edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: statements.join("; ") });
+  // `import a.b` loads a.b for its effect and binds `a`, which the second statement now does: the first binds
+  // `_c2m_lib`, which nothing reads (pyflakes' F401, and the input's own `# noqa: F401` may have gone with a torch
+  // import's rewrite), so it says so where nothing else follows on its line
+  const loadsOnly = parts.length === 1 && moduleOf(parts[0]!).includes(".") && parts[0]!.type !== "aliased_import" && libs.translated.has(topOf(moduleOf(parts[0]!)));
+  const restOfLine = /^[^\n]*/.exec(source.slice(stmt.endIndex))?.[0] ?? "";
+  const noqa = loadsOnly && /^\s*(#.*)?$/.test(restOfLine) ? "  # noqa: F401" : "";
+  edits.push({ start: stmt.startIndex, end: stmt.endIndex, text: statements.join("; ") + noqa });
 }

@@ -50,7 +50,7 @@ describe("imports of a translated library point into the output's _c2m_lib", () 
         "from _c2m_lib.timm.layers import DropPath, Mlp as M",
         "import _c2m_lib.timm.layers as L",
         "from _c2m_lib import timm",
-        "import _c2m_lib.timm.models.vision_transformer; from _c2m_lib import timm; import math",
+        "from _c2m_lib import timm; import _c2m_lib.timm.models.vision_transformer; import math",
         "from _c2m_lib.timm import layers",
         "from .blocks import Block",
         "import numpy as np",
@@ -61,6 +61,14 @@ describe("imports of a translated library point into the output's _c2m_lib", () 
         "",
       ].join("\n"),
     );
+  });
+
+  it("an import that only loads a submodule binds the package and marks the load, whose own name nothing reads (pyflakes' F401)", () => {
+    expect(rewrite("import timm.layers  # noqa: F401\nx = timm.layers\n", libs).code).toBe(
+      "from _c2m_lib import timm; import _c2m_lib.timm.layers  # noqa: F401  # noqa: F401\nx = timm.layers\n",
+    );
+    // something after it on its line: no comment that would swallow it
+    expect(rewrite("import timm.layers; y = 1\n", libs).code).toBe("from _c2m_lib import timm; import _c2m_lib.timm.layers; y = 1\n");
   });
 
   it("uses the package's own name when the output is a package", () => {

@@ -199,6 +199,7 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
     pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};` });
   }
   for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
+  for (const p of unit.prototypes) if (used.has(p.name)) pieces.push({ at: p.node.startIndex, text: unit.source.slice(p.node.startIndex, p.node.endIndex) });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node)))
     pieces.push({ at: node.startIndex, text: unit.source.slice(node.startIndex, node.endIndex) });
   pieces.sort((a, b) => a.at - b.at);

@@ -15,6 +15,7 @@ import {
   METAL_ATOMICS,
   SEGMENTED_SHUFFLES,
   CACHE_HINTS,
+  POINTER_HINTS,
   UNSUPPORTED_CALLS,
   VECTOR_CONSTRUCTORS,
   WARP_FUNCTIONS,
@@ -73,6 +74,7 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     for (const a of ["thread_position_in_threadgroup", "threads_per_threadgroup"]) ctx.attributes.add(a);
     return BLOCK_VOTES[name](`bool(${print(args[0], ctx)})`);
   }
+  if (POINTER_HINTS.has(name) && args[0]) return `(${print(args[0], ctx)})`;
   if (UNSUPPORTED_CALLS[name]) {
     const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";
     reportKernel(ctx.bag, code, position(node), `${name}: ${UNSUPPORTED_CALLS[name]}`);

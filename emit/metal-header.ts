@@ -6,7 +6,7 @@ import type { PrintContext } from "./metal-context.js";
 import { print, printDefault, printType } from "./metal.js";
 import { metalMacroText } from "./metal-macros.js";
 import type { CudaNode } from "../grammar/cuda.js";
-import type { KFunction, KernelUnit } from "../ir/kernel.js";
+import type { KFunction, KernelUnit, KParam, KPrototype } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { ATOMIC_FUNCTIONS, BUILTIN_VARIABLES, CONSTANTS, WARP_FUNCTIONS } from "../passes/kernel/tables.js";
 import { calleeName, callArgs, field, fields, position, qualifierWords, walk } from "../passes/kernel/cst.js";
@@ -72,6 +72,8 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
   const views = sharedViewTemplates(unit);
   for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
+  for (const p of unit.prototypes)
+    if (used.has(p.name) && unit.deviceFunctions.some((f) => f.name === p.name && f.specialisation)) pieces.push({ at: p.node.startIndex, text: printPrototype(p, kctx) });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -130,7 +132,51 @@ function printStruct(node: CudaNode, ctx: PrintContext): string {
   return text.trimEnd().endsWith(";") ? text : `${text};`;
 }
 
+/** Extra parameters for the thread attributes a header function needs (shared by a template's prototype and its specialisations). */
+function attributeParams(name: string, ctx: PrintContext): string[] {
+  const hoisted = [...hoistedShared(ctx.unit).values()].flat();
+  return (ctx.deviceAttrs.get(name) ?? []).map((a) => {
+    const h = hoisted.find((x) => x.name === a);
+    return h ? hoistedParam(h, (n) => print(n, ctx)) : `${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`;
+  });
+}
+
+/** A value parameter as Metal spells it; undefined for a pointer, which a header function takes as a template parameter. */
+function valueParam(p: KParam, ctx: PrintContext): string | undefined {
+  return p.type.kind === "pointer" ? undefined : `${printType(p.type, ctx)} ${p.name}`;
+}
+
+/**
+ * A function template defined only by explicit specialisations (llm.c's `cast_value<Td, Ts>`): its
+ * declaration, then each specialisation as `template <> inline R f<A, B>(...)`, which MSL (C++14) has.
+ * Pointer parameters stay refused (C2M-K048): c2m gives a header function's pointers their address space
+ * through a template parameter, which a specialisation's fixed signature cannot take.
+ */
+function printPrototype(p: KPrototype, ctx: PrintContext): string {
+  const tparams = p.templateParams.map((t) => (t.kind === "type" ? `typename ${t.name}` : `${t.type ?? t.kind} ${t.name}`));
+  const params = p.params.map((q) => valueParam(q, ctx));
+  if (params.some((q) => q === undefined)) reportPointerSpecialisation(p.name, p.node, ctx);
+  return `template <${tparams.join(", ")}>\n${printType(p.returnType, ctx)} ${p.name}(${[...params, ...attributeParams(p.name, ctx)].join(", ")});`;
+}
+
+function reportPointerSpecialisation(name: string, node: CudaNode, ctx: PrintContext): void {
+  reportKernel(
+    ctx.bag,
+    "C2M-K048",
+    position(node),
+    `'${name}' is a function template defined by explicit specialisations that take a pointer: c2m gives a Metal helper's pointer parameters their address space through a template parameter, which a specialisation's fixed signature cannot take`,
+  );
+}
+
+function printSpecialisation(f: KFunction, spec: CudaNode, ctx: PrintContext): string {
+  const params = f.params.map((q) => valueParam(q, ctx));
+  if (params.some((q) => q === undefined)) reportPointerSpecialisation(f.name, f.node, ctx);
+  const head = `template <>\ninline ${printType(f.returnType, ctx)} ${f.name}${print(spec, ctx)}(${[...params, ...attributeParams(f.name, ctx)].join(", ")}) `;
+  return head + printDefault(f.body, ctx);
+}
+
 function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
+  if (f.specialisation) return printSpecialisation(f, f.specialisation, ctx);
   // pointer parameters become template parameters so one helper serves device, constant and threadgroup pointers
   const tparams = f.templateParams.map((t) => (t.kind === "type" ? `typename ${t.name}` : `${t.kind} ${t.name}`));
   const params: string[] = [];
@@ -145,11 +191,7 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
       params.push(`${printType(p.type, ctx)} ${p.name}`);
     }
   });
-  const hoisted = [...hoistedShared(ctx.unit).values()].flat();
-  for (const a of ctx.deviceAttrs.get(f.name) ?? []) {
-    const h = hoisted.find((x) => x.name === a);
-    params.push(h ? hoistedParam(h, (n) => print(n, ctx)) : `${ATTRIBUTE_TYPES[a] ?? "uint"} ${a}`);
-  }
+  params.push(...attributeParams(f.name, ctx));
   for (const t of f.templateParams) {
     if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) continue;
     reportKernel(

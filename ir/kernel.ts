@@ -129,6 +129,21 @@ export interface KFunction {
   node: CudaNode;
   /** attributes (__forceinline__, ...) as written */
   qualifiers: string[];
+  /**
+   * An explicit specialisation (`template <> __device__ float cast_value<float, half>(half v)`): its
+   * template argument list; `name` is the template's (`cast_value`), declared by a prototype in `prototypes`.
+   */
+  specialisation?: CudaNode;
+}
+
+/** A function template declared without a body (`template <class Td, class Ts> __device__ Td cast_value(Ts v);`). */
+export interface KPrototype {
+  name: string;
+  templateParams: TemplateParam[];
+  params: KParam[];
+  returnType: KType;
+  /** the whole template declaration */
+  node: CudaNode;
 }
 
 export interface KStruct {
@@ -180,6 +195,8 @@ export interface KernelUnit {
    * program-scope `constant` data), so a kernel may use them.
    */
   constants: { name: string; node: CudaNode }[];
+  /** `__device__` function templates declared without a body, whose explicit specialisations are the definitions */
+  prototypes: KPrototype[];
 }
 
 /** The MLX dtype names c2m emits (`mx.<name>`). */

@@ -11,7 +11,7 @@ import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, Sha
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, POINTER_HINTS, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 import { accessPair } from "./ownership.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
@@ -96,7 +96,7 @@ export function rootOf(expr: CudaNode | null, scope: { params: Set<string>; shar
       return rootOf(field(e, "argument"), scope);
     case "call_expression": {
       const name = calleeName(e);
-      if (name && /^(reinterpret_cast|static_cast|const_cast)$/.test(name)) return rootOf(callArgs(e)[0], scope);
+      if (name && (/^(reinterpret_cast|static_cast|const_cast)$/.test(name) || POINTER_HINTS.has(name))) return rootOf(callArgs(e)[0], scope);
       return undefined;
     }
     default:

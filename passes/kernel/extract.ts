@@ -9,7 +9,20 @@ import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { baseType, calleeName, callArgs, declaratorName, declaratorType, declaresFunction, field, fields, kids, named, position, qualifierWords, walk } from "./cst.js";
 
 export function extractKernelUnit(root: CudaNode, source: string, filename: string, bag: DiagnosticBag): KernelUnit {
-  const unit: KernelUnit = { filename, source, root, kernels: [], deviceFunctions: [], structs: [], macros: [], hostFunctions: [], pybindDefs: [], globals: [], constants: [] };
+  const unit: KernelUnit = {
+    filename,
+    source,
+    root,
+    kernels: [],
+    deviceFunctions: [],
+    structs: [],
+    macros: [],
+    hostFunctions: [],
+    pybindDefs: [],
+    globals: [],
+    constants: [],
+    prototypes: [],
+  };
   reportSyntaxErrors(root, bag);
   const structNames = new Set<string>();
   for (const n of named(root)) {
@@ -49,6 +62,8 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
       case "template_declaration": {
         const inner = named(n).find((c) => c.type === "function_definition");
         if (inner) visitFunction(inner, n, templateParams(n));
+        const proto = named(n).find((c) => c.type === "declaration");
+        if (proto) visitPrototype(proto, n);
         // a class template (`template <class T> struct Packed128 {...}`): Metal has templates, so it is carried as written
         const s = named(n).find((c) => c.type === "struct_specifier" || c.type === "class_specifier");
         const name = s ? field(s, "name")?.text : undefined;
@@ -73,7 +88,9 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     const body = field(fn, "body");
     if (!declarator || !body) return;
     const nameNode = field(declarator, "declarator");
-    const name = nameNode?.text ?? "";
+    // an explicit specialisation (`template <> float cast_value<float, half>(half v)`) is reached by its template's name
+    const specialisation = nameNode?.type === "template_function" && whole.type === "template_declaration" && !tparams.length ? field(nameNode, "arguments") : undefined;
+    const name = (specialisation ? field(nameNode!, "name")?.text : nameNode?.text) ?? "";
     if (name === "PYBIND11_MODULE" || (!field(fn, "type") && /^PYBIND11_MODULE\b/.test(fn.text))) {
       collectPybind(body, unit);
       return;
@@ -84,7 +101,17 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     const isDevice = quals.includes("__device__") && !isGlobal;
     const returnType = baseType(field(fn, "type"), templateNames, structNames);
     if (isGlobal || isDevice) {
-      const f: KFunction = { name, kind: isGlobal ? "global" : "device", templateParams: tparams, params, returnType, body, node: whole, qualifiers: quals };
+      const f: KFunction = {
+        name,
+        kind: isGlobal ? "global" : "device",
+        templateParams: tparams,
+        params,
+        returnType,
+        body,
+        node: whole,
+        qualifiers: quals,
+        ...(specialisation ? { specialisation } : {}),
+      };
       (isGlobal ? unit.kernels : unit.deviceFunctions).push(f);
       return;
     }
@@ -104,6 +131,15 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
       pybind: false,
       torch: /\b(torch|at)::Tensor\b/.test(retText) || hostParams.some((p) => /\b(torch|at)::Tensor\b/.test(p.type)),
     } satisfies HostFunction);
+  };
+  const visitPrototype = (decl: CudaNode, whole: CudaNode) => {
+    const declarator = field(decl, "declarator");
+    const name = declarator?.type === "function_declarator" ? field(declarator, "declarator") : undefined;
+    if (!declarator || name?.type !== "identifier" || !qualifierWords(decl).includes("__device__")) return;
+    const tparams = templateParams(whole);
+    const templateNames = new Set(tparams.filter((t) => t.kind === "type").map((t) => t.name));
+    const params = parseParams(declarator, templateNames, structNames);
+    unit.prototypes.push({ name: name.text, templateParams: tparams, params, returnType: baseType(field(decl, "type"), templateNames, structNames), node: whole });
   };
   for (const n of named(root)) visitTop(n);
   for (const h of unit.hostFunctions) h.pybind = unit.pybindDefs.some((d) => d.target === h.name);
@@ -212,6 +248,7 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
   // an explicit specialisation (`SharedMemory<float>`) comes with its template's name
   for (const s of unit.structs) add(templateBase(s.name), s.node);
   for (const f of unit.deviceFunctions) add(f.name, f.node);
+  for (const p of unit.prototypes) add(p.name, p.node);
   for (const c of unit.constants) add(c.name, c.node);
   const used = new Set<string>();
   const queue: CudaNode[] = [kernel.node];

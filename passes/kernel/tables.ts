@@ -393,6 +393,12 @@ export const UNSUPPORTED_CALLS: Record<string, string> = {
   __trap: "__trap has no Metal equivalent",
 };
 
+/**
+ * Compiler hints that return their pointer argument unchanged (`__builtin_assume_aligned(p, 16)` is p, with a
+ * promise about its alignment that Metal has no way to state and no need for): the call is the argument.
+ */
+export const POINTER_HINTS = new Set(["__builtin_assume_aligned"]);
+
 /** Types whose appearance in a kernel means a construct Metal kernels cannot express. */
 export const UNSUPPORTED_TYPES: Record<string, string> = {
   cudaTextureObject_t: "texture objects are not translated; pass the data as a buffer",

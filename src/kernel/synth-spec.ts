@@ -88,8 +88,10 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   const threadsY = /\b(threadIdx|blockDim)\s*\.\s*y\b/.test(text);
   const blocksY = /\b(blockIdx|gridDim)\s*\.\s*y\b/.test(text);
   const blocksZ = /\b(blockIdx|gridDim)\s*\.\s*z\b/.test(text);
-  // a kernel whose in-place buffer every threadgroup shares runs as one threadgroup (its wrapper insists on it)
-  const grid: [number, number, number] = k.oneThreadgroup ? [1, 1, 1] : [3, blocksY ? 2 : 1, blocksZ ? 2 : 1];
+  // a kernel whose in-place buffer every threadgroup shares runs as one threadgroup (its wrapper insists on it); a grid
+  // extent the kernel asserts (llm.c's global_sum_single_block_kernel: assert(gridDim.x == 1)) is taken as asserted
+  const assertedGrid = assertedBlock(k.cuda.source, "gridDim");
+  const grid: [number, number, number] = k.oneThreadgroup ? [1, 1, 1] : [assertedGrid.x ?? 3, assertedGrid.y ?? (blocksY ? 2 : 1), assertedGrid.z ?? (blocksZ ? 2 : 1)];
   // a block shape the kernel asserts (llm.c's matmul_backward_bias_kernel9: assert(blockDim.x == bdx)) comes first
   const asserted = assertedBlock(k.cuda.source);
   const threadsZ = /\b(threadIdx|blockDim)\s*\.\s*z\b/.test(text);
@@ -106,13 +108,14 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
 
 /**
  * The block extents a kernel asserts (`assert(blockDim.x == 4)`, `assert(blockDim.y == bdy)` with `constexpr
- * int bdy = 32 / bdx;` folded), as integers; a dimension whose assertion does not fold is left out.
+ * int bdy = 32 / bdx;` folded), as integers; a dimension whose assertion does not fold is left out. With
+ * `gridDim`, the grid extents it asserts (`assert(gridDim.x == 1)`).
  */
-export function assertedBlock(source: string): Partial<Record<"x" | "y" | "z", number>> {
+export function assertedBlock(source: string, builtin: "blockDim" | "gridDim" = "blockDim"): Partial<Record<"x" | "y" | "z", number>> {
   const consts = new Map<string, string>();
   for (const m of source.matchAll(/\bconstexpr\s+(?:const\s+)?(?:int|unsigned(?:\s+int)?|size_t)\s+(\w+)\s*=\s*([^;]+);/g)) consts.set(m[1]!, m[2]!);
   const out: Partial<Record<"x" | "y" | "z", number>> = {};
-  for (const m of source.matchAll(/\bassert\s*\(\s*blockDim\s*\.\s*([xyz])\s*==\s*([^;]+?)\)\s*;/g)) {
+  for (const m of source.matchAll(new RegExp(`\\bassert\\s*\\(\\s*${builtin}\\s*\\.\\s*([xyz])\\s*==\\s*([^;]+?)\\)\\s*;`, "g"))) {
     let e = m[2]!;
     for (let i = 0; i < 4; i++) e = e.replace(/[A-Za-z_]\w*/g, (id) => (consts.has(id) ? `(${consts.get(id)})` : id));
     const v = integerValue(e);

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
+import { driverSource } from "../src/verify/fixtures.js";
+import { assertedBlock } from "../src/kernel/synth-spec.js";
+import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+
+/**
+ * llm.c's llmc headers: a function template defined only by explicit specialisations (cast_value), the
+ * __builtin_assume_aligned hint, a grid extent the kernel asserts, and tag parameters in GPU fixture drivers.
+ */
+describe("llmc constructs", () => {
+  const castSrc = `
+#include <cuda_fp16.h>
+template<typename Td, typename Ts>
+__device__ Td cast_value(Ts val);
+
+template<>
+__device__ float cast_value<float, float>(float val) {
+    return val;
+}
+
+template<>
+__device__ float cast_value<float, half>(half val) {
+    return __half2float(val);
+}
+
+template<typename Td, typename Ts>
+__global__ void copy_and_cast_kernel(Td* dst, const Ts* src, size_t n) {
+    int idx = blockIdx.x * blockDim.x + threadIdx.x;
+    if (idx < n) dst[idx] = cast_value<Td, Ts>(src[idx]);
+}
+`;
+
+  it("carries a template defined only by explicit specialisations as its declaration and the specialisations", () => {
+    const r = compileKernels(castSrc, { filename: "cast.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const header = r.kernels[0]!.spec.header;
+    expect(header).toMatch(/template <typename Td, typename Ts>\nTd cast_value\(Ts val\);/);
+    expect(header).toMatch(/template <>\ninline float cast_value<float, float>\(float val\)/);
+    expect(header).toMatch(/template <>\ninline float cast_value<float, half>\(half val\)/);
+  });
+
+  it("verifies both specialisations", async () => {
+    const launch = (dst: string, src: string, type: string) => ({
+      kernel: "copy_and_cast_kernel",
+      templateArgs: ["float", type],
+      grid: ["cdiv(n, 64)", 1, 1] as [string, number, number],
+      block: [64, 1, 1] as [number, number, number],
+      args: [{ buffer: dst }, { buffer: src }, { scalar: "n", type: "size_t" }],
+    });
+    await translatesAndVerifies(
+      castSrc,
+      spec(
+        "copy_and_cast",
+        [{ n: 100 }],
+        [
+          { name: "a", dtype: "float32", count: "n", role: "output" },
+          { name: "b", dtype: "float32", count: "n", role: "output" },
+          { name: "xf", dtype: "float32", count: "n", role: "input" },
+          { name: "xh", dtype: "float16", count: "n", role: "input" },
+        ],
+        [launch("a", "xf", "float"), launch("b", "xh", "half")],
+      ),
+    );
+  }, 180_000);
+
+  it("refuses a specialisation that takes a pointer (C2M-K048)", () => {
+    const src = `
+template<typename T> __device__ float load_one(const T* p);
+template<> __device__ float load_one<float>(const float* p) { return p[0]; }
+__global__ void k(float* y, const float* x) { y[threadIdx.x] = load_one<float>(x + threadIdx.x); }
+`;
+    const r = compileKernels(src, { filename: "ptr.cu" });
+    expect(r.diagnostics.some((d) => d.code === "C2M-K048" && /pointer/.test(d.message))).toBe(true);
+  });
+
+  it("__builtin_assume_aligned is its pointer: the buffer's reads are seen through it", () => {
+    const src = `
+__global__ void k(float* y, const float* x, int n) {
+    const float* xa = reinterpret_cast<const float*>(__builtin_assume_aligned(x, 16));
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) y[i] = xa[i] * 2.0f;
+}
+`;
+    const r = compileKernels(src, { filename: "aligned.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const k = r.kernels[0]!;
+    expect(k.params.find((p) => p.name === "x")!.role).toBe("input");
+    expect(k.spec.source).not.toMatch(/__builtin_assume_aligned/);
+  });
+
+  it("reads the grid extents a kernel asserts", () => {
+    expect(assertedBlock("assert(gridDim.x == 1);     // only a single block!", "gridDim")).toEqual({ x: 1 });
+    expect(assertedBlock("assert(gridDim.x == 1);")).toEqual({});
+  });
+
+  it("GPU fixture drivers launch through c2m_launch, which passes tag parameters default-constructed", () => {
+    const d = driverSource(
+      spec(
+        "tagged",
+        [{ n: 8 }],
+        [{ name: "y", dtype: "bool", count: "n", role: "output" }],
+        [{ kernel: "k", templateArgs: ["false"], grid: [1, 1, 1], block: [8, 1, 1], args: [{ buffer: "y" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(d).toMatch(/c2m_launch\(&k<false>, dim3\(1, 1, 1\), dim3\(8, 1, 1\), 0, y_d, \(int\)\(8\)\);/);
+    expect(d).toMatch(/if constexpr \(c2m_is_tag<P>\) return std::decay_t<P>\{\};/);
+    // no std::vector<bool>, which has no data()
+    expect(d).not.toMatch(/std::vector<T> host/);
+  });
+});

@@ -14,7 +14,7 @@ import { parseCuda, type CudaNode } from "../grammar/cuda.js";
 import { declaratorName, field, fields, named, qualifierWords } from "../passes/kernel/cst.js";
 
 const KEPT_INCLUDES =
-  /^(cuda|cuda_runtime|cuda_runtime_api|cuda_fp16|cuda_bf16|device_launch_parameters|cooperative_groups|cooperative_groups\/reduce|std\w*\.h|math\.h|float\.h|limits\.h|assert\.h|string\.h|c[a-z]+|vector|algorithm|limits|type_traits|utility|array|tuple)(\.h)?$/;
+  /^(cuda|cuda_runtime|cuda_runtime_api|cuda_fp16|cuda_bf16|device_launch_parameters|cooperative_groups|cooperative_groups\/reduce|std\w*\.h|math\.h|float\.h|limits\.h|assert\.h|string\.h|c[a-z]+|vector|algorithm|limits|type_traits|utility|array|tuple|glm\/[\w/]+\.hpp)(\.h)?$/;
 
 /** The names a top-level item defines (a function, a struct, a typedef, variables). */
 function definedNames(n: CudaNode): string[] {
@@ -49,6 +49,10 @@ export function deviceOnlySource(source: string, keep: Set<string>): string {
       if (c.type === "preproc_include") {
         const m = /<([^>]+)>/.exec(c.text);
         if (m && !KEPT_INCLUDES.test(m[1]!)) blank(c);
+        // a quoted include still here (not a CUDA header) is one the preprocessor did not find (gsplat's Cameras.h,
+        // not in the corpus): what the kernels reach was inlined, so it is host code the emulator builds without
+        const quoted = /"([^"]+)"/.exec(c.text);
+        if (!m && quoted && !KEPT_INCLUDES.test(quoted[1]!)) blank(c);
       } else if (c.type === "template_instantiation")
         blank(c); // `template void reduce<int>(...);` of a host template
       else if (c.type === "linkage_specification" && field(c, "body")?.type !== "declaration_list")

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { arrayFromBytes, normalizeDtype, type TypedArray } from "../src/verify/dtypes.js";
 import { driverSource } from "../src/verify/fixtures.js";
+import { namespaceDirectives } from "../src/verify/cuda.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
 import { deviceOnlySource } from "./kernel-zoo-device.js";
@@ -58,7 +59,8 @@ export function loadZooFixture(spec: GoldenSpec, sizeIndex: number, buffer: stri
 }
 
 const RECORD_SH = `#!/usr/bin/env bash
-# Builds every driver here with nvcc for \${ARCH:-sm_90}, runs it, packs OUTDIR/fixtures.tar.
+# Builds every driver here with nvcc for \${ARCH:-sm_90}, runs it, packs OUTDIR/fixtures.tar. GLM_INCLUDE: the
+# folder holding glm/ (gsplat's kernels use GLM; Debian's libglm-dev 0.9.9.8, unpacked with dpkg -x).
 # Usage (from this folder's parent or anywhere): bash record.sh OUTDIR
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -69,7 +71,7 @@ echo "== device"; nvidia-smi --query-gpu=name,driver_version,compute_cap --forma
 echo "== nvcc"; nvcc --version | tail -2
 echo "== build ($ARCH, -O3)"
 ls "$HERE"/*.cu | grep -v '\\.device\\.cu$' | xargs -P 16 -I{} sh -c \\
-  'n=$(basename {} .cu); nvcc -O3 -arch='"$ARCH"' -o /tmp/c2m-zoo-drivers/$n {} > /tmp/c2m-zoo-drivers/$n.log 2>&1 && echo "built $n" || { echo "BUILD FAILED $n"; head -20 /tmp/c2m-zoo-drivers/$n.log; }'
+  'n=$(basename {} .cu); nvcc -O3 -arch='"$ARCH"' '"\${GLM_INCLUDE:+-I\$GLM_INCLUDE}"' -o /tmp/c2m-zoo-drivers/$n {} > /tmp/c2m-zoo-drivers/$n.log 2>&1 && echo "built $n" || { echo "BUILD FAILED $n"; head -20 /tmp/c2m-zoo-drivers/$n.log; }'
 echo "== run"
 for exe in /tmp/c2m-zoo-drivers/*; do case "$exe" in *.log) continue;; esac; "$exe" "$OUTDIR/fixtures" || echo "RUN FAILED $(basename "$exe")"; done
 echo "== compute-sanitizer memcheck"
@@ -89,7 +91,9 @@ async function main(): Promise<void> {
   // the recorded specs again and the ones awaiting a recording (kernel-zoo.json unrecordedSpecs)
   for (const c of zooSpecs(packageRoot(), { unrecorded: true })) {
     // the half and bfloat16 types come through headers the device code leaves out (cublas_v2.h in llm.c)
-    writeFileSync(join(dir, `${c.spec.name}.device.cu`), `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n${await specDeviceSource(c)}`);
+    // `using namespace gsplat;` after it: the driver launches a kernel by its plain name, as the emulator's harness does
+    const device = await specDeviceSource(c);
+    writeFileSync(join(dir, `${c.spec.name}.device.cu`), `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n${device}\n${namespaceDirectives(device)}\n`);
     writeFileSync(join(dir, `${c.spec.name}.cu`), driverSource({ ...c.spec, needsTorch: true }));
   }
   writeFileSync(join(dir, "record.sh"), RECORD_SH);

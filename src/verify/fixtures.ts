@@ -53,7 +53,11 @@ export function driverSource(spec: GoldenSpec): string {
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 static void check(cudaError_t e, const char* what) {
@@ -81,24 +85,52 @@ static std::vector<float> domain(std::vector<float> v, double lo, double hi) {
   return v;
 }
 
+// Host copies are plain arrays: std::vector<bool> packs bits and has no data().
 template <class T>
 static T* upload(const std::vector<float>& vals) {
-  std::vector<T> host(vals.size());
+  std::unique_ptr<T[]> host(new T[vals.size() + 1]);
   for (size_t i = 0; i < vals.size(); ++i) host[i] = (T)vals[i];
   T* d = nullptr;
-  check(cudaMalloc(&d, host.size() * sizeof(T) + 16), "cudaMalloc");
-  check(cudaMemcpy(d, host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy H2D");
+  check(cudaMalloc(&d, vals.size() * sizeof(T) + 16), "cudaMalloc");
+  check(cudaMemcpy(d, host.get(), vals.size() * sizeof(T), cudaMemcpyHostToDevice), "cudaMemcpy H2D");
   return d;
 }
 
 template <class T>
 static void download(const std::string& path, T* d, size_t n) {
-  std::vector<T> host(n);
-  check(cudaMemcpy(host.data(), d, n * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy D2H");
+  std::unique_ptr<T[]> host(new T[n + 1]);
+  check(cudaMemcpy(host.get(), d, n * sizeof(T), cudaMemcpyDeviceToHost), "cudaMemcpy D2H");
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) { std::perror(path.c_str()); std::exit(1); }
-  std::fwrite(host.data(), sizeof(T), n, f);
+  std::fwrite(host.get(), sizeof(T), n, f);
   std::fclose(f);
+}
+
+// A tag parameter (llm.c's \`std::bool_constant<UseAuxBuffer>\`) takes no launch argument and is passed
+// default-constructed, as the emulator's invoke does (cuda_emu.hpp arg_or_tag): the spec's arguments fill
+// the other parameters in order.
+template <class P>
+constexpr bool c2m_is_tag = std::is_class_v<std::decay_t<P>> && std::is_empty_v<std::decay_t<P>>;
+template <size_t I, class... P>
+constexpr size_t c2m_position() {
+  constexpr bool tag[] = {c2m_is_tag<P>..., false};
+  size_t k = 0;
+  for (size_t j = 0; j != I; ++j) k += tag[j] ? 0 : 1;
+  return k;
+}
+template <class P, size_t K, class Given>
+static P c2m_arg(const Given& given) {
+  if constexpr (c2m_is_tag<P>) return std::decay_t<P>{};
+  else return (P)std::get<K>(given);
+}
+template <class... P, class Given, size_t... I>
+static void c2m_launch_impl(void (*fn)(P...), dim3 grid, dim3 block, size_t shared, const Given& given, std::index_sequence<I...>) {
+  static_assert(std::tuple_size_v<Given> == (size_t(0) + ... + (c2m_is_tag<P> ? 0 : 1)), "the spec's launch gives one argument per non-tag parameter");
+  fn<<<grid, block, shared>>>(c2m_arg<P, c2m_position<I, P...>()>(given)...);
+}
+template <class... P, class... A>
+static void c2m_launch(void (*fn)(P...), dim3 grid, dim3 block, size_t shared, A... args) {
+  c2m_launch_impl(fn, grid, block, shared, std::tuple<A...>(args...), std::index_sequence_for<P...>{});
 }
 
 int main(int argc, char** argv) {
@@ -129,7 +161,7 @@ int main(int argc, char** argv) {
         if ("bytes" in a) throw new Error(`c2m verify: ${spec.name}: by-value struct arguments are not supported in fixture drivers`);
         return `(${a.type ?? "int"})(${a.scalar})`;
       });
-      s += `    ${k}<<<dim3(${l.grid.join(", ")}), dim3(${l.block.join(", ")}), ${l.sharedBytes ?? 0}>>>(${args.join(", ")});\n`;
+      s += `    c2m_launch(&${k}, dim3(${l.grid.join(", ")}), dim3(${l.block.join(", ")}), ${l.sharedBytes ?? 0}${args.map((a) => `, ${a}`).join("")});\n`;
       s += `    check(cudaGetLastError(), "launch ${l.kernel}");\n`;
     }
     s += `    check(cudaDeviceSynchronize(), "sync");\n`;

@@ -5,7 +5,7 @@
 import type { PrintContext } from "./metal-context.js";
 import { print, printDefault } from "./metal.js";
 import type { CudaNode } from "../grammar/cuda.js";
-import type { KFunction } from "../ir/kernel.js";
+import type { KFunction, KMacro } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import {
   ATOMIC_FUNCTIONS,
@@ -171,7 +171,7 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
       return ints && integerValued(u, ints, ctx.unit.constants) ? `float(${text})` : text;
     });
     if (math.includes("{")) return fill(math, printed);
-    if (mixesSignedness(name, args, ctx.fn)) return `${math}(${printed.map((t) => `uint(${t})`).join(", ")})`;
+    if (mixesSignedness(name, args, ctx.fn, ctx.unit.macros)) return `${math}(${printed.map((t) => `uint(${t})`).join(", ")})`;
     return `${math}(${printed.join(", ")})`;
   }
   // a CUB collective's constructor (`BlockReduce(temp_storage)`): given the thread's linear index, which Metal passes as an attribute
@@ -341,15 +341,25 @@ const CUDA_INDEX = /\b(threadIdx|blockIdx|blockDim|gridDim)\b/;
  * `min(C - 1, i + u * blockDim.x)`: CUDA's built-in indices are unsigned, so the second argument is, and CUDA's
  * `min(int, unsigned)` is its unsigned min; Metal finds `min(int, uint)` ambiguous. Both arguments are then
  * converted to uint, as CUDA does, when every name in them is an integer (no float can be meant) and no cast
- * says otherwise.
+ * says otherwise. An unsigned literal makes an argument unsigned too, also through a macro (llm.c's
+ * `min(BLOCK_SIZE, bucket_size * WARP_SIZE)` with `#define WARP_SIZE 32U`, BLOCK_SIZE an int template parameter).
  */
-function mixesSignedness(name: string, args: CudaNode[], f: KFunction): boolean {
+function mixesSignedness(name: string, args: CudaNode[], f: KFunction, macros: KMacro[]): boolean {
   if (name !== "min" && name !== "max") return false;
-  if (args.length !== 2 || !args.some((a) => CUDA_INDEX.test(a.text)) || args.every((a) => CUDA_INDEX.test(a.text))) return false;
-  const ints = alwaysIntegerNames(f);
-  return args.every((a) => {
-    if (/[.]\d|\d[.]|\d[eEfF]\b|\(\s*\w+\s*\)\s*[\w(]|_cast\b|\bint\(|\bsizeof\b/.test(a.text)) return false;
-    const ids = a.text.replace(/\.\s*[xyz]\b/g, "").match(/[A-Za-z_]\w*/g) ?? [];
+  if (args.length !== 2) return false;
+  const literal = (m: KMacro) => /^#\s*define\s+\w+\s+\(?\s*(\d+[uUlL]*)\s*\)?\s*$/.exec(m.text)?.[1];
+  const values = new Map(macros.map((m) => [m.name, literal(m)] as const).filter((e): e is [string, string] => e[1] !== undefined));
+  const texts = args.map((a) => a.text.replace(/[A-Za-z_]\w*/g, (id) => values.get(id) ?? id));
+  const unsigned = (t: string) => CUDA_INDEX.test(t) || /\b\d+[lL]*[uU][lL]*\b/.test(t);
+  if (!texts.some(unsigned) || texts.every(unsigned)) return false;
+  const ints = new Set([...alwaysIntegerNames(f), ...f.templateParams.filter((t) => t.kind === "int").map((t) => t.name)]);
+  return texts.every((t) => {
+    if (/[.]\d|\d[.]|\d[eEfF]\b|\(\s*\w+\s*\)\s*[\w(]|_cast\b|\bint\(|\bsizeof\b/.test(t)) return false;
+    const ids =
+      t
+        .replace(/\.\s*[xyz]\b/g, "")
+        .replace(/\b\d+[uUlL]*\b/g, "0")
+        .match(/[A-Za-z_]\w*/g) ?? [];
     return ids.every((id) => ints.has(id) || CUDA_INDEX.test(id));
   });
 }

@@ -89,6 +89,19 @@ __global__ void k(float* y, const float* x, int n) {
     expect(k.spec.source).not.toMatch(/__builtin_assume_aligned/);
   });
 
+  it("min of a signed and an unsigned integer (an unsigned literal through a macro) is CUDA's unsigned min", () => {
+    const src = `
+#define WARP_SIZE 32U
+template <int BLOCK_SIZE = 256>
+__global__ void k(int* y, int n) {
+    int m = n / 2;
+    y[threadIdx.x] = min(BLOCK_SIZE, m * WARP_SIZE);
+}
+`;
+    const r = compileKernels(src, { filename: "minu.cu" });
+    expect(r.kernels[0]!.spec.source).toMatch(/metal::min\(uint\(BLOCK_SIZE\), uint\(m \* WARP_SIZE\)\)/);
+  });
+
   it("reads the grid extents a kernel asserts", () => {
     expect(assertedBlock("assert(gridDim.x == 1);     // only a single block!", "gridDim")).toEqual({ x: 1 });
     expect(assertedBlock("assert(gridDim.x == 1);")).toEqual({});

@@ -170,6 +170,15 @@ function emitKernel(pk: PythonKernel): string {
       `        raise ValueError(${JSON.stringify(`${k.name}: every threadgroup reads and writes the same elements of ${shared.join(", ")} in place, which a Metal kernel can order only within one threadgroup; launch it with grid=1`)})`,
     );
   }
+  // a buffer whose threadgroups along a grid dimension share elements is right only for one threadgroup along it (BufferPlan.singleBlockAlong)
+  const along = (["x", "y", "z"] as const).map((d, i) => [d, i] as const).filter(([d]) => analysis.buffers.some((b) => b.singleBlockAlong?.includes(d)));
+  const sharedAlong = analysis.buffers.filter((b) => b.singleBlockAlong?.length).map((b) => b.param);
+  if (along.length && !shared.length) {
+    lines.push(`    if ${along.map(([, i]) => `grid[${i}] != 1`).join(" or ")}:`);
+    lines.push(
+      `        raise ValueError(${JSON.stringify(`${k.name}: threadgroups along ${along.map(([d]) => d).join(", ")} read and write the same elements of ${sharedAlong.join(", ")} in place, which a Metal kernel can order only within one threadgroup; launch it with grid ${along.map(([d]) => d).join(", ")} = 1`)})`,
+    );
+  }
   const inputs: string[] = [];
   for (const p of k.params) {
     const plan = analysis.buffers.find((b) => b.param === p.name);

@@ -105,6 +105,12 @@ export interface BufferPlan {
      */
     oneThreadgroup?: boolean;
   };
+  /**
+   * inout-copy: the grid dimensions along which threadgroups reach the same elements (passes/kernel/ownership.ts
+   * sharedAcrossBlocks): the translation is right only for a launch of one threadgroup along each, which the
+   * wrapper insists on (llm.c's matmul_backward_bias_kernel9<false>, launched with one row of blocks)
+   */
+  singleBlockAlong?: ("x" | "y" | "z")[];
 }
 
 export interface SharedArray {

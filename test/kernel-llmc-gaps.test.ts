@@ -102,6 +102,38 @@ __global__ void k(int* y, int n) {
     expect(r.kernels[0]!.spec.source).toMatch(/metal::min\(uint\(BLOCK_SIZE\), uint\(m \* WARP_SIZE\)\)/);
   });
 
+  it("an in-place buffer whose threadgroups along y reach the same elements is translated for one row of threadgroups", () => {
+    const src = (guard: string) => `
+__global__ void col_sums(float* sums, const float* x, int R, int C) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= C${guard}) return;
+    float a = 0.0f;
+    for (int r = blockIdx.y; r < R; r += gridDim.y) a += x[r * C + c];
+    sums[c] = a + sums[c];
+}
+`;
+    const shared = compileKernels(src(""), { filename: "rows.cu" });
+    expect(shared.kernels[0]!.singleBlockAlong).toEqual(["y"]);
+    expect(shared.python).toMatch(/if grid\[1\] != 1:\n\s+raise ValueError\("col_sums: threadgroups along y read and write the same elements of sums in place/);
+    // a guard naming blockIdx.y may single one row out: nothing is required then
+    expect(compileKernels(src(" || blockIdx.y != 0"), { filename: "rows.cu" }).kernels[0]!.singleBlockAlong).toBeUndefined();
+  });
+
+  it("verifies such a kernel from a synthesised launch (one row of threadgroups)", async () => {
+    const src = `
+__global__ void col_sums(float* sums, const float* x, int R, int C) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= C) return;
+    float a = 0.0f;
+    for (int r = blockIdx.y; r < R; r += gridDim.y) a += x[r * C + c];
+    sums[c] = a + sums[c];
+}
+`;
+    const { candidateLaunches } = await import("../src/kernel/synth-spec.js");
+    const k = compileKernels(src, { filename: "rows.cu" }).kernels[0]!;
+    expect(candidateLaunches(k, src).every((c) => c.grid[1] === 1)).toBe(true);
+  });
+
   it("reads the grid extents a kernel asserts", () => {
     expect(assertedBlock("assert(gridDim.x == 1);     // only a single block!", "gridDim")).toEqual({ x: 1 });
     expect(assertedBlock("assert(gridDim.x == 1);")).toEqual({});

@@ -16,7 +16,7 @@ import { accessPair } from "./ownership.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
-import { ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
+import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 export { accessNode, SHARED_IN_PLACE, type OwnAlias } from "./inout-plans.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, position, qualifierWords, unparen, walk } from "./cst.js";
 
@@ -537,6 +537,8 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     if (typeof own === "string") refuse(a, bag, p.name, own);
     else {
       plan.role = "inout-copy";
+      const rows = blocksSharing(a, p.name);
+      if (rows.length) plan.singleBlockAlong = rows;
       if (own) plan.ownAccess = own;
       else plan.copyAt = owner as Exclude<typeof owner, string>;
     }

@@ -8,7 +8,7 @@ import { same, type KernelAnalysis } from "./buffers.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { accessPair, groupOwnershipProof, ownershipProof, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
+import { accessPair, groupOwnershipProof, ownershipProof, sharedAcrossBlocks, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
 import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
 
@@ -150,6 +150,30 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
  * not. `thread`: each element is touched by one thread; `group`: by threads of one threadgroup.
  */
 export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" | "one-group" = "thread"): string | undefined {
+  const sites = ownedSites(a, name);
+  if (typeof sites === "string") return sites;
+  if (level === "thread") return ownershipProof(a.kernel.body, sites);
+  if (level === "one-group") {
+    const writes = new Set(a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.write).map((s) => accessNode(s.node)?.startIndex));
+    return sharedByEveryGroup(
+      a.kernel.body,
+      sites.map((s) => ({ ...s, write: writes.has(s.node.startIndex) })),
+    )
+      ? undefined
+      : "not every threadgroup's";
+  }
+  const group = groupOwnershipProof(a.kernel.body, sites);
+  return group === null ? ownershipProof(a.kernel.body, sites) : group;
+}
+
+/** The grid dimensions along which threadgroups share the buffer's elements (ownership.ts sharedAcrossBlocks); none when c2m cannot follow its accesses. */
+export function blocksSharing(a: KernelAnalysis, name: string): ("x" | "y" | "z")[] {
+  const sites = ownedSites(a, name);
+  return typeof sites === "string" ? [] : sharedAcrossBlocks(a.kernel.body, sites);
+}
+
+/** The buffer's accesses as the ownership proofs take them, or why c2m cannot follow one. */
+function ownedSites(a: KernelAnalysis, name: string): OwnedSite[] | string {
   const sites: OwnedSite[] = [];
   const moves = parameterMoves(a.kernel.body, name);
   if (typeof moves === "string") return moves;
@@ -176,18 +200,7 @@ export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" 
     return `it is accessed through a 128-bit helper (${accessPair(spans[0]!.node)}) and at other offsets or element by element, so c2m cannot show the 16-byte spans of different threads stay apart`;
   const first = Math.min(...sites.map((x) => x.node.startIndex));
   if (moves.some((m) => m.startIndex > first)) return `'${name}' is moved after it is first accessed, so its accesses do not all have one offset`;
-  if (level === "thread") return ownershipProof(a.kernel.body, sites);
-  if (level === "one-group") {
-    const writes = new Set(a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.write).map((s) => accessNode(s.node)?.startIndex));
-    return sharedByEveryGroup(
-      a.kernel.body,
-      sites.map((s) => ({ ...s, write: writes.has(s.node.startIndex) })),
-    )
-      ? undefined
-      : "not every threadgroup's";
-  }
-  const group = groupOwnershipProof(a.kernel.body, sites);
-  return group === null ? ownershipProof(a.kernel.body, sites) : group;
+  return sites;
 }
 
 /** An in-place buffer's row pointer whose accesses go through c2m_own: the printers give it `_in`/`_touched` twins. */

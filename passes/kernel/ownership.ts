@@ -447,6 +447,32 @@ function belowStride(x: string, stride: string, defs: Map<string, string>): bool
   return !!m && !e.includes("-") && (!m[1]!.startsWith("(") || balanced(m[1]!.slice(1, -1)));
 }
 
+/**
+ * The grid dimensions along which threadgroups reach the same elements: the kernel names `blockIdx.d` or
+ * `gridDim.d` (it is meant to run several threadgroups along d), yet no access's index (its offset and row
+ * pointer included, locals expanded) depends on `blockIdx.d` and no condition does (a guard such as
+ * `if (blockIdx.y == 0)` may single one row out). The thread-ownership proof sees one threadgroup: it holds
+ * for the grid only when the launch has one threadgroup along each such d (llm.c's matmul_backward_bias_kernel9
+ * `<false>`: every row of blocks along y sums its share into the same dbias elements in place, and its
+ * launcher runs it with one row), which the wrapper then insists on.
+ */
+export function sharedAcrossBlocks(body: CudaNode, sites: OwnedSite[]): ("x" | "y" | "z")[] {
+  const defs = localDefinitions(body);
+  const texts = sites.map((s) => expand([s.index?.text ?? "", ...[s.offset ?? []].flat().map((o) => o.text)].join(" + "), defs));
+  const conditions: string[] = [];
+  walk(body, (n) => {
+    if (n.type === "if_statement" || n.type === "conditional_expression" || n.type === "while_statement") {
+      const c = field(n, "condition");
+      if (c) conditions.push(expand(c.text, defs));
+    }
+  });
+  return (["x", "y", "z"] as const).filter((d) => {
+    const block = new RegExp(`\\bblockIdx\\s*\\.\\s*${d}\\b`);
+    if (!new RegExp(`\\b(blockIdx|gridDim)\\s*\\.\\s*${d}\\b`).test(body.text)) return false;
+    return !texts.some((t) => block.test(t)) && !conditions.some((c) => block.test(c));
+  });
+}
+
 /** Locals declared once with an initializer: name → its text (to see what an index is computed from). */
 function localDefinitions(body: CudaNode): Map<string, string> {
   const out = new Map<string, string>();

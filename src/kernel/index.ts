@@ -71,6 +71,8 @@ export interface CompiledKernel {
   launch?: { launchers: string[] };
   /** right only for a launch of one threadgroup: every threadgroup updates the same elements of an in-place buffer */
   oneThreadgroup?: boolean;
+  /** right only for a launch of one threadgroup along each of these grid dimensions (BufferPlan.singleBlockAlong) */
+  singleBlockAlong?: ("x" | "y" | "z")[];
   /** a copy of a kernel that branches with `if constexpr`: the bool template values it was translated for */
   constexprWhen?: Record<string, boolean>;
 }
@@ -422,7 +424,13 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
     initValue: acc ? atomicInit(acc) : 0,
     pythonFunction,
     ...(a.buffers.some((b) => b.ownAccess?.oneThreadgroup) ? { oneThreadgroup: true } : {}),
+    ...singleBlockAlong(a),
   };
+}
+
+function singleBlockAlong(a: KernelAnalysis): { singleBlockAlong?: ("x" | "y" | "z")[] } {
+  const dims = (["x", "y", "z"] as const).filter((d) => a.buffers.some((b) => b.singleBlockAlong?.includes(d)));
+  return dims.length ? { singleBlockAlong: dims } : {};
 }
 
 export type Dim3 = number | number[];

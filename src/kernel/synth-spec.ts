@@ -91,7 +91,13 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   // a kernel whose in-place buffer every threadgroup shares runs as one threadgroup (its wrapper insists on it); a grid
   // extent the kernel asserts (llm.c's global_sum_single_block_kernel: assert(gridDim.x == 1)) is taken as asserted
   const assertedGrid = assertedBlock(k.cuda.source, "gridDim");
-  const grid: [number, number, number] = k.oneThreadgroup ? [1, 1, 1] : [assertedGrid.x ?? 3, assertedGrid.y ?? (blocksY ? 2 : 1), assertedGrid.z ?? (blocksZ ? 2 : 1)];
+  // likewise one threadgroup along a dimension whose threadgroups share an in-place buffer's elements (singleBlockAlong)
+  const one = (d: "x" | "y" | "z") => !!k.oneThreadgroup || !!k.singleBlockAlong?.includes(d);
+  const grid: [number, number, number] = [
+    one("x") ? 1 : (assertedGrid.x ?? 3),
+    one("y") ? 1 : (assertedGrid.y ?? (blocksY ? 2 : 1)),
+    one("z") ? 1 : (assertedGrid.z ?? (blocksZ ? 2 : 1)),
+  ];
   // a block shape the kernel asserts (llm.c's matmul_backward_bias_kernel9: assert(blockDim.x == bdx)) comes first
   const asserted = assertedBlock(k.cuda.source);
   const threadsZ = /\b(threadIdx|blockDim)\s*\.\s*z\b/.test(text);

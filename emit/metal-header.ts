@@ -170,7 +170,8 @@ function reportPointerSpecialisation(name: string, node: CudaNode, ctx: PrintCon
 
 function printSpecialisation(f: KFunction, spec: CudaNode, ctx: PrintContext): string {
   const params = f.params.map((q) => valueParam(q, ctx));
-  if (params.some((q) => q === undefined)) reportPointerSpecialisation(f.name, f.node, ctx);
+  // reported once, at the template's declaration, when there is one
+  if (params.some((q) => q === undefined) && !ctx.unit.prototypes.some((p) => p.name === f.name)) reportPointerSpecialisation(f.name, f.node, ctx);
   const head = `template <>\ninline ${printType(f.returnType, ctx)} ${f.name}${print(spec, ctx)}(${[...params, ...attributeParams(f.name, ctx)].join(", ")}) `;
   return head + printDefault(f.body, ctx);
 }

@@ -165,9 +165,9 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-K048",
-    title: "function template with explicit specialisations",
-    hint: "c2m carries __device__ function templates into Metal as templates, but not a template declared only and defined by explicit specialisations (`template <> float cast_value<float, half>(half v)`): give each type its own function (cast_half_to_float) or one template with a body, and call that",
-    example: "template <typename Td, typename Ts> __device__ Td cast_value(Ts val);  template <> __device__ float cast_value<float, float>(float v) { return v; }",
+    title: "function template with explicit specialisations taking pointers",
+    hint: "c2m carries a __device__ function template defined by explicit specialisations (`template <> float cast_value<float, half>(half v)`) into Metal as its declaration and the specialisations, but gives a Metal helper's pointer parameters their address space through a template parameter, which a specialisation's fixed signature cannot take: pass the element (or write one template with a body), not a pointer",
+    example: "template <typename T> __device__ float load_one(const T* p);  template <> __device__ float load_one<float>(const float* p) { return p[0]; }",
   },
   {
     code: "C2M-K049",

@@ -130,10 +130,10 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   },
   { name: "atomicExch on an output", code: "C2M-K007", src: `__global__ void k(/*@*/int* flag) {\n  atomicExch(&flag[0], 1);\n}\n`, message: /identity/, error: true },
   {
-    name: "a function template defined only by explicit specialisations",
+    name: "a function template defined by explicit specialisations that take a pointer",
     code: "C2M-K048",
-    src: `template <typename Td, typename Ts> __device__ Td cast_value(Ts val);\ntemplate <> __device__ float cast_value<float, float>(float val) { return val; }\ntemplate <typename Td, typename Ts>\n__global__ void k(Td* dst, const Ts* src, int n) {\n  int idx = blockIdx.x * blockDim.x + threadIdx.x;\n  if (idx < n) dst[idx] = /*@*/cast_value<Td, Ts>(src[idx]);\n}\n`,
-    message: /specialis/,
+    src: `/*@*/template <typename T> __device__ float load_one(const T* p);\ntemplate <> __device__ float load_one<float>(const float* p) { return p[0]; }\n__global__ void k(float* y, const float* x) {\n  y[threadIdx.x] = load_one<float>(x + threadIdx.x);\n}\n`,
+    message: /specialisations that take a pointer/,
     error: true,
   },
   {

@@ -134,6 +134,17 @@ __global__ void col_sums(float* sums, const float* x, int R, int C) {
     expect(candidateLaunches(k, src).every((c) => c.grid[1] === 1)).toBe(true);
   });
 
+  it("a buffer handed to a helper through `cond ? p + off : NULL` is written (was silently an unused input)", () => {
+    const src = `
+__device__ void put(float* p, float v) { if (p != NULL) p[threadIdx.x] = v; }
+__global__ void k(float* y, const float* x, int flag) {
+    put(flag ? y + blockIdx.x * blockDim.x : NULL, x[blockIdx.x * blockDim.x + threadIdx.x]);
+}
+`;
+    const r = compileKernels(src, { filename: "cond.cu" });
+    expect(r.kernels[0]!.params.find((p) => p.name === "y")!.role).toBe("output");
+  });
+
   it("reads the grid extents a kernel asserts", () => {
     expect(assertedBlock("assert(gridDim.x == 1);     // only a single block!", "gridDim")).toEqual({ x: 1 });
     expect(assertedBlock("assert(gridDim.x == 1);")).toEqual({});

@@ -71,6 +71,8 @@ export const same = (a: CudaNode | null | undefined, b: CudaNode | null | undefi
 
 const norm = (s: string) => s.replace(/\s+/g, "");
 
+const NULL_POINTER = /^(NULL|nullptr|0|\(\s*\w+\s*\*\s*\)\s*(NULL|nullptr|0))$/;
+
 /** What a pointer-valued expression points into, following aliases, casts and pointer arithmetic. */
 export function rootOf(expr: CudaNode | null, scope: { params: Set<string>; shared: Set<string>; aliases: Map<string, Root> }): Root | undefined {
   if (!expr) return undefined;
@@ -91,6 +93,13 @@ export function rootOf(expr: CudaNode | null, scope: { params: Set<string>; shar
     case "pointer_expression":
       if (field(e, "operator")?.text === "&") return rootOf(field(e, "argument"), scope);
       return undefined;
+    case "conditional_expression": {
+      // `master ? master + off : NULL` (llm.c's adamw_kernel3 handing a helper an optional buffer): the buffer the
+      // non-null branches point into, when it is one
+      const roots = [field(e, "consequence"), field(e, "alternative")].filter((b) => b && !NULL_POINTER.test(unparen(b).text)).map((b) => rootOf(b, scope));
+      const first = roots[0];
+      return first && roots.every((r) => r?.kind === first.kind && r.name === first.name) ? first : undefined;
+    }
     case "subscript_expression":
     case "field_expression":
       return rootOf(field(e, "argument"), scope);

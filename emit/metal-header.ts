@@ -9,7 +9,7 @@ import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit, KParam, KPrototype } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { ATOMIC_FUNCTIONS, BUILTIN_VARIABLES, CONSTANTS, WARP_FUNCTIONS } from "../passes/kernel/tables.js";
-import { calleeName, callArgs, field, fields, position, qualifierWords, walk } from "../passes/kernel/cst.js";
+import { calleeName, callArgs, field, fields, named, position, qualifierWords, walk } from "../passes/kernel/cst.js";
 import { type Root, rootOf } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
@@ -73,7 +73,8 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
   for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
   for (const p of unit.prototypes)
-    if (used.has(p.name) && unit.deviceFunctions.some((f) => f.name === p.name && f.specialisation)) pieces.push({ at: p.node.startIndex, text: printPrototype(p, kctx) });
+    if (used.has(p.name) && unit.deviceFunctions.some((f) => f.name === p.name && f.specialisation) && !constrainedFamily(unit, p.name))
+      pieces.push({ at: p.node.startIndex, text: printPrototype(p, kctx) });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -155,23 +156,55 @@ function valueParam(p: KParam, ctx: PrintContext): string | undefined {
 function printPrototype(p: KPrototype, ctx: PrintContext): string {
   const tparams = p.templateParams.map((t) => (t.kind === "type" ? `typename ${t.name}` : `${t.type ?? t.kind} ${t.name}`));
   const params = p.params.map((q) => valueParam(q, ctx));
-  if (params.some((q) => q === undefined)) reportPointerSpecialisation(p.name, p.node, ctx);
   return `template <${tparams.join(", ")}>\n${printType(p.returnType, ctx)} ${p.name}(${[...params, ...attributeParams(p.name, ctx)].join(", ")});`;
 }
 
-function reportPointerSpecialisation(name: string, node: CudaNode, ctx: PrintContext): void {
-  reportKernel(
-    ctx.bag,
-    "C2M-K048",
-    position(node),
-    `'${name}' is a function template defined by explicit specialisations that take a pointer: c2m gives a Metal helper's pointer parameters their address space through a template parameter, which a specialisation's fixed signature cannot take`,
+/**
+ * A family whose specialisations take a pointer (mmcv's `load_bbox<float>(const float* bbox, ...)` beside its
+ * template): c2m makes a helper's pointers template parameters (any address space), which an explicit
+ * specialisation's fixed signature cannot take, so each specialisation becomes a template of the primary's
+ * parameters enabled only for its arguments, and the primary one enabled for every other (SFINAE, C++14).
+ */
+function constrainedFamily(unit: KernelUnit, name: string): boolean {
+  return unit.deviceFunctions.some((f) => f.name === name && f.specialisation && f.params.some((p) => p.type.kind === "pointer"));
+}
+
+/** The primary template's parameters of a family: its definition's, else its declaration's. */
+function primaryParams(unit: KernelUnit, name: string): KFunction["templateParams"] | undefined {
+  return (
+    unit.deviceFunctions.find((f) => f.name === name && !f.specialisation && f.templateParams.length)?.templateParams ??
+    unit.prototypes.find((p) => p.name === name)?.templateParams
   );
 }
 
+/** `c2m_same<T, float>::value && N == 4`: the primary's parameters equal a specialisation's arguments. */
+function matchesSpecialisation(params: KFunction["templateParams"], spec: CudaNode, ctx: PrintContext): string | undefined {
+  const args = named(spec).filter((c) => c.type !== "comment");
+  if (args.length !== params.length) return undefined;
+  return args.map((a, i) => (params[i]!.kind === "type" ? `c2m_same<${params[i]!.name}, ${print(a, ctx)}>::value` : `(${params[i]!.name} == ${print(a, ctx)})`)).join(" && ");
+}
+
 function printSpecialisation(f: KFunction, spec: CudaNode, ctx: PrintContext): string {
+  if (constrainedFamily(ctx.unit, f.name)) {
+    const primary = primaryParams(ctx.unit, f.name);
+    const cond = primary ? matchesSpecialisation(primary, spec, ctx) : undefined;
+    if (!primary || !cond) {
+      reportKernel(ctx.bag, "C2M-K048", position(f.node), `'${f.name}${spec.text}' specialises a template whose parameters c2m cannot match with its arguments`);
+      return "";
+    }
+    ctx.helpers.add("c2m_same_pointee");
+    const own = primary.map((t) => (t.kind === "type" ? `typename ${t.name}` : `${t.type ?? t.kind} ${t.name}`));
+    const params: string[] = [];
+    f.params.forEach((p, i) => {
+      if (p.type.kind === "pointer") {
+        own.push(`typename c2m_P${i}`);
+        params.push(`c2m_P${i} ${p.name}`);
+      } else params.push(`${printType(p.type, ctx)} ${p.name}`);
+    });
+    own.push(`typename c2m_enable_if<${cond}>::type = 0`);
+    return `template <${own.join(", ")}>\ninline ${printType(f.returnType, ctx)} ${f.name}(${[...params, ...attributeParams(f.name, ctx)].join(", ")}) ${printDefault(f.body, ctx)}`;
+  }
   const params = f.params.map((q) => valueParam(q, ctx));
-  // reported once, at the template's declaration, when there is one
-  if (params.some((q) => q === undefined) && !ctx.unit.prototypes.some((p) => p.name === f.name)) reportPointerSpecialisation(f.name, f.node, ctx);
   const head = `template <>\ninline ${printType(f.returnType, ctx)} ${f.name}${print(spec, ctx)}(${[...params, ...attributeParams(f.name, ctx)].join(", ")}) `;
   return head + printDefault(f.body, ctx);
 }
@@ -204,7 +237,14 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
   }
   // overloads that differ in what a pointer points to (`stochastic_rounding(float, __nv_bfloat16*, uint)`, `(float, float*,
   // uint)`): each pointer is a template parameter, so the element type is what tells them apart
-  if (ctx.unit.deviceFunctions.filter((g) => g.name === f.name).length > 1) {
+  if (constrainedFamily(ctx.unit, f.name)) {
+    const others = ctx.unit.deviceFunctions.filter((g) => g.name === f.name && g.specialisation).map((g) => matchesSpecialisation(f.templateParams, g.specialisation!, ctx));
+    if (others.length && others.every((c) => c !== undefined)) {
+      ctx.helpers.add("c2m_same_pointee");
+      tparams.push(`typename c2m_enable_if<!(${others.map((c) => `(${c})`).join(" || ")})>::type = 0`);
+    }
+  }
+  if (ctx.unit.deviceFunctions.filter((g) => g.name === f.name && !g.specialisation).length > 1) {
     f.params.forEach((p, i) => {
       if (p.type.kind !== "pointer" || (p.type.pointee.kind !== "scalar" && p.type.pointee.kind !== "vector")) return;
       ctx.helpers.add("c2m_pointee").add("c2m_same_pointee");

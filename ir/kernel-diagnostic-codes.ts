@@ -165,9 +165,9 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-K048",
-    title: "function template with explicit specialisations taking pointers",
-    hint: "c2m carries a __device__ function template defined by explicit specialisations (`template <> float cast_value<float, half>(half v)`) into Metal as its declaration and the specialisations, but gives a Metal helper's pointer parameters their address space through a template parameter, which a specialisation's fixed signature cannot take: pass the element (or write one template with a body), not a pointer",
-    example: "template <typename T> __device__ float load_one(const T* p);  template <> __device__ float load_one<float>(const float* p) { return p[0]; }",
+    title: "explicit specialisation of a template c2m does not see",
+    hint: "c2m carries a __device__ function template's explicit specialisations (`template <> float cast_value<float, half>(half v)`) into Metal: as specialisations, or, when they take pointers (which c2m makes template parameters, for their address space), as templates of the primary's parameters enabled for their arguments; that needs the primary template (its definition or declaration) in the translated source, with one argument per parameter: include the header declaring it",
+    example: "template <> __device__ float load_one<float>(const float* p) { return p[0]; }  // the primary template is declared elsewhere",
   },
   {
     code: "C2M-K049",

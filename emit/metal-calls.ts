@@ -127,7 +127,9 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     const target = rootOf(args[0], ctx.scope);
     // a 16-bit float target is refused for what Metal's atomics hold (K044), not for where it points
     const narrow = sixteenBitAtomicTarget(args[0], ctx.fn);
-    if (!narrow && !ctx.atomicRoots(target) && !(target === undefined && !ctx.isKernel)) {
+    // a buffer the kernel's analysis refused (C2M-K046/K007 say why) is not declared atomic either: no second error for it
+    const refused = target?.kind === "param" && ctx.analysis?.ok === false;
+    if (!narrow && !refused && !ctx.atomicRoots(target) && !(target === undefined && !ctx.isKernel)) {
       reportKernel(ctx.bag, "C2M-K002", position(node), `${name} on '${args[0]?.text}', which c2m cannot declare atomic`);
     }
     if (narrow)

@@ -187,6 +187,18 @@ __global__ void k(float* y, const float* x, int flag) {
     expect(r.kernels[0]!.params.find((p) => p.name === "y")!.role).toBe("output");
   });
 
+  it("a buffer refused for its atomics (C2M-K046) gets no second error per atomic", () => {
+    const src = `
+__global__ void k(int* g) {
+    const unsigned int tid = blockDim.x * blockIdx.x + threadIdx.x;
+    atomicAdd(&g[0], 10);
+    atomicExch(&g[1], tid);
+}
+`;
+    const r = compileKernels(src, { filename: "atomics.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["C2M-K046"]);
+  });
+
   it("reads the grid extents a kernel asserts", () => {
     expect(assertedBlock("assert(gridDim.x == 1);     // only a single block!", "gridDim")).toEqual({ x: 1 });
     expect(assertedBlock("assert(gridDim.x == 1);")).toEqual({});

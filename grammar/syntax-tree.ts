@@ -24,25 +24,65 @@ export class Tree {
   }
 
   private byType?: Map<string, SyntaxNode[]>;
+  /** per node's `preorder`: the `preorder` of the last node of its subtree (set with `byType`) */
+  private subtreeEnds?: number[];
 
   /** Every node of a type, in document order (one walk of the tree, on first use; it also numbers the nodes, see `preorder`). */
   nodesOfType(type: string): readonly SyntaxNode[] {
     if (!this.byType) {
       const byType = new Map<string, SyntaxNode[]>();
       const stack = [this.rootNode];
-      let order = 0;
+      const order: SyntaxNode[] = [];
       while (stack.length) {
         const n = stack.pop()!;
-        n.preorder = order++;
+        n.preorder = order.length;
+        order.push(n);
         const list = byType.get(n.type);
         if (list) list.push(n);
         else byType.set(n.type, [n]);
         const kids = n.children;
         for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
       }
+      // a subtree is a run of the numbering: it ends where its last child's does (children are numbered after their parent)
+      const ends: number[] = new Array(order.length);
+      for (let i = order.length - 1; i >= 0; i--) {
+        const kids = order[i].children;
+        ends[i] = kids.length ? ends[kids[kids.length - 1].preorder] : i;
+      }
       this.byType = byType;
+      this.subtreeEnds = ends;
     }
     return this.byType.get(type) ?? NO_NODES;
+  }
+
+  /**
+   * @internal The descendants of `node` (not itself) of the given types, in document order, from the index,
+   * or undefined where the tree has no index yet (a subtree walk is cheaper than making one) or `node` is
+   * not numbered in it.
+   */
+  indexedDescendants(node: SyntaxNode, types: readonly string[]): SyntaxNode[] | undefined {
+    const ends = this.subtreeEnds;
+    if (!ends || node.tree !== this || node.preorder < 0) return undefined;
+    const from = node.preorder;
+    const to = ends[from];
+    const runs: SyntaxNode[][] = [];
+    for (const type of types) {
+      const list = this.byType!.get(type);
+      if (!list) continue;
+      // the first of the type numbered after `node`
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid].preorder <= from) lo = mid + 1;
+        else hi = mid;
+      }
+      let end = lo;
+      while (end < list.length && list[end].preorder <= to) end++;
+      if (end > lo) runs.push(list.slice(lo, end));
+    }
+    if (runs.length <= 1) return runs[0] ?? [];
+    return runs.flat().sort((a, b) => a.preorder - b.preorder);
   }
 
   /** tree-sitter's point for a UTF-16 index: rows count `\n`, columns count UTF-16 units (what the native binding reports). */
@@ -206,6 +246,9 @@ export class SyntaxNode {
     // from the root, one type: the tree's index (passes ask the whole file for its calls, its blocks...)
     if (!this.parent && typeof types === "string" && this.tree.rootNode === this) return this.tree.nodesOfType(types).filter((n) => n !== this);
     const wanted = typeof types === "string" ? [types] : types;
+    // below the root, where the tree is indexed already: the subtree's run of each type's list, not a walk
+    const indexed = this.tree.indexedDescendants(this, wanted);
+    if (indexed) return indexed;
     const out: SyntaxNode[] = [];
     const stack: SyntaxNode[] = [];
     for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);

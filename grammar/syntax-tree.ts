@@ -25,7 +25,7 @@ export class Tree {
 
   private byType?: Map<string, SyntaxNode[]>;
   /** per node's `preorder`: the `preorder` of the last node of its subtree (set with `byType`) */
-  private subtreeEnds?: number[];
+  private subtreeEnds?: Int32Array;
 
   /** Every node of a type, in document order (one walk of the tree, on first use; it also numbers the nodes, see `preorder`). */
   nodesOfType(type: string): readonly SyntaxNode[] {
@@ -44,7 +44,7 @@ export class Tree {
         for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
       }
       // a subtree is a run of the numbering: it ends where its last child's does (children are numbered after their parent)
-      const ends: number[] = new Array(order.length);
+      const ends = new Int32Array(order.length);
       for (let i = order.length - 1; i >= 0; i--) {
         const kids = order[i].children;
         ends[i] = kids.length ? ends[kids[kids.length - 1].preorder] : i;

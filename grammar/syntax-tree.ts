@@ -311,8 +311,9 @@ export class SyntaxNode {
 
   /**
    * @internal Moves a subtree into another tree whose text holds the same text `delta` characters later
-   * (grammar/reparse.ts): positions shift, caches go (a node's key holds its position). The tree it leaves
-   * must not be read again.
+   * (grammar/reparse.ts): positions shift, and so does the one cache that holds a position (the key); the
+   * others (text, named children, dotted name) hold what the same text and the same children give. The tree
+   * it leaves must not be read again.
    */
   static move(node: SyntaxNode, tree: Tree, delta: number): void {
     const stack = [node];
@@ -321,7 +322,7 @@ export class SyntaxNode {
       (n as { tree: Tree }).tree = tree;
       n.startIndex += delta;
       n.endIndex += delta;
-      n.memo = undefined;
+      if (n.memo && delta !== 0) n.memo.key = undefined;
       n.preorder = -1;
       const kids = n.children;
       for (let i = 0; i < kids.length; i++) stack.push(kids[i]);

@@ -24,33 +24,23 @@ export class Tree {
   }
 
   private byType?: Map<string, SyntaxNode[]>;
-  /** per node's `preorder`: the `preorder` of the last node of its subtree (set with `byType`) */
-  private subtreeEnds?: Int32Array;
 
   /** Every node of a type, in document order (one walk of the tree, on first use; it also numbers the nodes, see `preorder`). */
   nodesOfType(type: string): readonly SyntaxNode[] {
     if (!this.byType) {
       const byType = new Map<string, SyntaxNode[]>();
       const stack = [this.rootNode];
-      const order: SyntaxNode[] = [];
+      let order = 0;
       while (stack.length) {
         const n = stack.pop()!;
-        n.preorder = order.length;
-        order.push(n);
+        n.preorder = order++;
         const list = byType.get(n.type);
         if (list) list.push(n);
         else byType.set(n.type, [n]);
         const kids = n.children;
         for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
       }
-      // a subtree is a run of the numbering: it ends where its last child's does (children are numbered after their parent)
-      const ends = new Int32Array(order.length);
-      for (let i = order.length - 1; i >= 0; i--) {
-        const kids = order[i].children;
-        ends[i] = kids.length ? ends[kids[kids.length - 1].preorder] : i;
-      }
       this.byType = byType;
-      this.subtreeEnds = ends;
     }
     return this.byType.get(type) ?? NO_NODES;
   }
@@ -58,16 +48,18 @@ export class Tree {
   /**
    * @internal The descendants of `node` (not itself) of the given types, in document order, from the index,
    * or undefined where the tree has no index yet (a subtree walk is cheaper than making one) or `node` is
-   * not numbered in it.
+   * not numbered in it. A subtree is a run of the numbering, from the node to its last leaf (down the last
+   * children), found per query so that the index costs nothing more to make.
    */
   indexedDescendants(node: SyntaxNode, types: readonly string[]): SyntaxNode[] | undefined {
-    const ends = this.subtreeEnds;
-    if (!ends || node.tree !== this || node.preorder < 0) return undefined;
+    if (!this.byType || node.tree !== this || node.preorder < 0) return undefined;
     const from = node.preorder;
-    const to = ends[from];
+    let last = node;
+    while (last.children.length) last = last.children[last.children.length - 1];
+    const to = last.preorder;
     const runs: SyntaxNode[][] = [];
     for (const type of types) {
-      const list = this.byType!.get(type);
+      const list = this.byType.get(type);
       if (!list) continue;
       // the first of the type numbered after `node`
       let lo = 0;

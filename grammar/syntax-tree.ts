@@ -45,6 +45,38 @@ export class Tree {
     return this.byType.get(type) ?? NO_NODES;
   }
 
+  /**
+   * @internal The descendants of `node` (not itself) of the given types, in document order, from the index,
+   * or undefined where the tree has no index yet (a subtree walk is cheaper than making one) or `node` is
+   * not numbered in it. A subtree is a run of the numbering, from the node to its last leaf (down the last
+   * children), found per query so that the index costs nothing more to make.
+   */
+  indexedDescendants(node: SyntaxNode, types: readonly string[]): SyntaxNode[] | undefined {
+    if (!this.byType || node.tree !== this || node.preorder < 0) return undefined;
+    const from = node.preorder;
+    let last = node;
+    while (last.children.length) last = last.children[last.children.length - 1];
+    const to = last.preorder;
+    const runs: SyntaxNode[][] = [];
+    for (const type of types) {
+      const list = this.byType.get(type);
+      if (!list) continue;
+      // the first of the type numbered after `node`
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (list[mid].preorder <= from) lo = mid + 1;
+        else hi = mid;
+      }
+      let end = lo;
+      while (end < list.length && list[end].preorder <= to) end++;
+      if (end > lo) runs.push(list.slice(lo, end));
+    }
+    if (runs.length <= 1) return runs[0] ?? [];
+    return runs.flat().sort((a, b) => a.preorder - b.preorder);
+  }
+
   /** tree-sitter's point for a UTF-16 index: rows count `\n`, columns count UTF-16 units (what the native binding reports). */
   pointAt(index: number): Point {
     let starts = this.lineStarts;
@@ -206,6 +238,9 @@ export class SyntaxNode {
     // from the root, one type: the tree's index (passes ask the whole file for its calls, its blocks...)
     if (!this.parent && typeof types === "string" && this.tree.rootNode === this) return this.tree.nodesOfType(types).filter((n) => n !== this);
     const wanted = typeof types === "string" ? [types] : types;
+    // below the root, where the tree is indexed already: the subtree's run of each type's list, not a walk
+    const indexed = this.tree.indexedDescendants(this, wanted);
+    if (indexed) return indexed;
     const out: SyntaxNode[] = [];
     const stack: SyntaxNode[] = [];
     for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);
@@ -268,8 +303,9 @@ export class SyntaxNode {
 
   /**
    * @internal Moves a subtree into another tree whose text holds the same text `delta` characters later
-   * (grammar/reparse.ts): positions shift, caches go (a node's key holds its position). The tree it leaves
-   * must not be read again.
+   * (grammar/reparse.ts): positions shift, and so does the one cache that holds a position (the key); the
+   * others (text, named children, dotted name) hold what the same text and the same children give. The tree
+   * it leaves must not be read again.
    */
   static move(node: SyntaxNode, tree: Tree, delta: number): void {
     const stack = [node];
@@ -278,7 +314,7 @@ export class SyntaxNode {
       (n as { tree: Tree }).tree = tree;
       n.startIndex += delta;
       n.endIndex += delta;
-      n.memo = undefined;
+      if (n.memo && delta !== 0) n.memo.key = undefined;
       n.preorder = -1;
       const kids = n.children;
       for (let i = 0; i < kids.length; i++) stack.push(kids[i]);

@@ -188,7 +188,7 @@ function bodyText(unit: KernelUnit, k: KFunction, inserts: Edit[]): string {
   return dedentBody(text, inner[0]!.startPosition.column);
 }
 
-/** The `__device__` functions, structs, macros and file-scope constants the kernel reaches, in file order, as written. */
+/** The `__device__` functions, structs, enums, macros and file-scope constants the kernel reaches, in file order, as written. */
 function headerText(unit: KernelUnit, kernel: KFunction): string {
   const used = reachableDeclarations(unit, kernel);
   const pieces: { at: number; text: string }[] = [];
@@ -199,6 +199,11 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
     pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};` });
   }
   for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
+  for (const e of unit.enums) {
+    if (!e.names.some((n) => used.has(n))) continue;
+    const t = unit.source.slice(e.node.startIndex, e.node.endIndex);
+    pieces.push({ at: e.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};` });
+  }
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node)))
     pieces.push({ at: node.startIndex, text: unit.source.slice(node.startIndex, node.endIndex) });
   pieces.sort((a, b) => a.at - b.at);

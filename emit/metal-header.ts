@@ -8,8 +8,8 @@ import { metalMacroText } from "./metal-macros.js";
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
-import { ATOMIC_FUNCTIONS, BUILTIN_VARIABLES, CONSTANTS, WARP_FUNCTIONS } from "../passes/kernel/tables.js";
-import { calleeName, callArgs, field, fields, position, qualifierWords, walk } from "../passes/kernel/cst.js";
+import { ATOMIC_FUNCTIONS, BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, WARP_FUNCTIONS } from "../passes/kernel/tables.js";
+import { calleeName, callArgs, canonicalTypeName, field, fields, position, qualifierWords, walk } from "../passes/kernel/cst.js";
 import { type Root, rootOf } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
@@ -72,6 +72,7 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
   const views = sharedViewTemplates(unit);
   for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
+  for (const e of unit.enums) if (e.names.some((n) => used.has(n))) pieces.push({ at: e.node.startIndex, text: printStruct(e.node, kctx) });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -118,10 +119,20 @@ function atomicParameters(f: KFunction): (r: Root | undefined) => boolean {
 /** A file-scope constant (`__constant__ float c[4] = {...};`, `static const int K = 3;`) → program-scope `constant` data. */
 function printConstant(node: CudaNode, ctx: PrintContext): string {
   const type = field(node, "type");
-  const constexpr = qualifierWords(node).includes("constexpr") ? "constexpr " : "";
+  const constexpr = qualifierWords(node).includes("constexpr") || constScalar(node) ? "constexpr " : "";
   return `${constexpr}constant ${type ? print(type, ctx) : "auto"} ${fields(node, "declarator")
     .map((d) => print(d, ctx))
     .join(", ")};`;
+}
+
+/**
+ * `int const threadsPerBlock = sizeof(unsigned long long) * 8;`: in C++ a const scalar with a constant initializer is a
+ * constant expression (an array bound: nms's `__shared__ float block_boxes[threadsPerBlock * 4]`), and CUDA lets device
+ * code read a file-scope const only when its initializer is one; Metal's `constant` alone does not make it one.
+ */
+function constScalar(node: CudaNode): boolean {
+  if (!qualifierWords(node).includes("const") || !SCALAR_TYPES[canonicalTypeName(field(node, "type")?.text ?? "")]) return false;
+  return fields(node, "declarator").every((d) => field(d, "declarator")?.type === "identifier");
 }
 
 function printStruct(node: CudaNode, ctx: PrintContext): string {

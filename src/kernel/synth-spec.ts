@@ -12,10 +12,14 @@
  *    grows to the faulting index (and then some) and the launch runs again;
  *  - any other fault (a shared array overrun by a block shape the kernel does not expect, a barrier
  *    some threads skip, a deadlock) rejects the candidate;
- *  - NaN or Inf in the original's output retries with float inputs in [0.5, 2] (log, sqrt, 1/x); a NaN
- *    that stays rejects the candidate, an infinity that stays is compared exactly (a mask's -INFINITY);
- *  - a launch that writes nothing (every guard false for these sizes) rejects the candidate: a
- *    comparison of untouched buffers proves nothing.
+ *  - NaN or Inf in the original's output retries with float inputs in [0.5, 2] (log, sqrt, 1/x), then
+ *    in (0, 1) (`pow(1 - p, gamma)` of a probability); a NaN that stays rejects the candidate, an
+ *    infinity that stays is compared exactly (a mask's -INFINITY);
+ *  - a launch that writes nothing (every guard false for these sizes) retries with its float scalars
+ *    told apart, then (at S = 16) its grid-stride work counts S^3; one that still writes nothing rejects
+ *    the candidate: a comparison of untouched buffers proves nothing.
+ * What the kernel's code says of its inputs comes first (synth-domain.ts): index buffers of floats, mode
+ * parameters, a block extent a switch on a thread coordinate implies.
  * The accepted spec is then verified as any spec is: the Metal translation and the CUDA original on
  * the same random inputs, every written buffer compared. A second spec with a ragged S is tried too.
  */
@@ -299,7 +303,8 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
     // (an attention mask's -INFINITY) and is compared exactly; a NaN that stays compares with nothing
     const bad = nonFinite(spec, after, variant.domain !== undefined);
     if (bad) {
-      if (nanRetries >= NAN_DOMAINS.length) return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in ${NAN_DOMAINS.map((d) => `[${d.join(", ")}]`).join(" and ")}`);
+      if (nanRetries >= NAN_DOMAINS.length)
+        return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in ${NAN_DOMAINS.map((d) => `[${d.join(", ")}]`).join(" and ")}`);
       variant.domain = NAN_DOMAINS[nanRetries++];
       continue;
     }

@@ -157,6 +157,15 @@ __global__ void collect(const int nthreads, const int h, const int w, float* out
     const [roi] = await synthesizeSpecs(c, src, "roi_pool");
     expect((await verifyAgainstSpec(c, src, roi!.spec)).ok).toBe(true);
   }, 180_000);
+
+  it("a mode whose first literal is the branch that does nothing is tried at S too; a switch along x is a lane's special case, not the block", async () => {
+    const more = `__global__ void gated(float* y, int skip, int n) {\n  if (skip == 0) return;\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = 1.0f + i;\n}\n__global__ void lanes(float* y) {\n  switch (threadIdx.x) { case 0: y[blockIdx.x] = 1.0f; break; case 1: y[blockIdx.x + 64] = 2.0f; break; }\n}\n`;
+    const m = compiled(more);
+    expect([...synthDomain(kernel(m, "gated")).modes]).toEqual([["skip", 0]]);
+    const [gated] = await synthesizeSpecs(m, more, "gated");
+    expect(gated!.spec.launches[0]!.args[1]).toEqual({ scalar: 64, type: "int" });
+    expect(synthDomain(kernel(m, "lanes")).switchedBlock).toEqual({});
+  }, 60_000);
 });
 
 describe("the CUDA emulator", () => {

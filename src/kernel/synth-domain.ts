@@ -12,7 +12,8 @@
  *    nthreads)`) counts work items that the other int parameters split into axes (`index / w / h`): when
  *    a launch with every int S writes nothing, it is retried with S^3 of them;
  *  - a thread coordinate switched on (`extreme_idx = threadIdx.y; switch (extreme_idx)`) with N cases and no
- *    default takes N values: a larger block leaves the others' variables unset, so the block is N wide there.
+ *    default takes N values: a larger block leaves the others' variables unset, so the block is N wide there
+ *    (along y or z).
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { canonicalTypeName, field, named, unparen, walk } from "../../passes/kernel/cst.js";
@@ -147,7 +148,8 @@ function switchedBlock(root: CudaNode): Partial<Record<"x" | "y" | "z", number>>
     if (n.type !== "switch_statement") return;
     const subject = unparen(named(field(n, "condition") ?? n)[0] ?? n).text;
     const axis = coordOf.get(subject) ?? (/^threadIdx\s*\.\s*([xyz])$/.exec(subject)?.[1] as "x" | "y" | "z" | undefined);
-    if (!axis) return;
+    // along x a switch is a few lanes' special case (`case 0:` the leader) more often than the block's extent
+    if (!axis || axis === "x") return;
     let cases = 0;
     let fallback = false;
     walk(field(n, "body") ?? n, (c) => {

@@ -16,7 +16,7 @@
  *    in (0, 1) (`pow(1 - p, gamma)` of a probability); a NaN that stays rejects the candidate, an
  *    infinity that stays is compared exactly (a mask's -INFINITY);
  *  - a launch that writes nothing (every guard false for these sizes) retries with its float scalars
- *    told apart, then (at S = 16) its grid-stride work counts S^3; one that still writes nothing rejects
+ *    told apart, then (at S = 16) its grid-stride work counts S^3, then its modes at S too; one that still writes nothing rejects
  *    the candidate: a comparison of untouched buffers proves nothing.
  * What the kernel's code says of its inputs comes first (synth-domain.ts): index buffers of floats, mode
  * parameters, a block extent a switch on a thread coordinate implies.
@@ -192,6 +192,8 @@ export interface SynthVariant {
   domain?: [number, number];
   spreadFloats?: boolean;
   cubeCounts?: boolean;
+  /** the modes left at S too: a mode's first literal may be the branch that does nothing (`if (k == 0) return;`) */
+  noModes?: boolean;
 }
 const NAN_DOMAINS: [number, number][] = [
   [0.5, 2],
@@ -231,7 +233,7 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       int64: "long long",
       uint64: "unsigned long long",
     }[dtype];
-    const int = learned.modes.get(p.name) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
+    const int = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
     const float = variant.spreadFloats ? 0.5 + floatScalars.indexOf(p.name) : 0.5;
     return { scalar: isFloatDtype(dtype) ? float : /bool/.test(dtype) ? 1 : int, type: type ?? "int" };
   });
@@ -279,7 +281,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
   let nanRetries = 0;
   const learned = domainOf(k);
   const floatScalars = k.params.filter((p) => p.kind === "scalar" && isFloatDtype(dtypeOf(String(p.dtype)))).length;
-  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 2; attempt++) {
+  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 3; attempt++) {
     const spec = candidateSpec(k, c, counts, variant);
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
@@ -315,6 +317,10 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
       }
       if (!variant.cubeCounts && learned.workCounts.size && c.size <= SMALL_SIZE) {
         variant.cubeCounts = true;
+        continue;
+      }
+      if (!variant.noModes && learned.modes.size) {
+        variant.noModes = true;
         continue;
       }
       return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);

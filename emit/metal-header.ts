@@ -18,6 +18,7 @@ import { volatileNames } from "./warp-sync.js";
 import { METAL_HELPERS as HELPERS } from "./metal-helpers.js";
 import { INTEGRAL_TEMPLATE_TYPE, pointeeTemplateParams } from "./metal-types.js";
 import { coopFactoryAttributes } from "./coop.js";
+import { inNamespaces } from "./namespaces.js";
 
 /** Metal thread attributes a function may need as extra parameters when it is a header function. */
 const ATTRIBUTE_TYPES: Record<string, string> = {
@@ -67,12 +68,12 @@ export function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {
 /** The header: macros, structs and device functions the kernel uses (transitively), then helpers. */
 export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): string {
   const used = reachableDeclarations(unit, kernel);
-  const pieces: { at: number; text: string }[] = [];
-  for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: metalMacroText(m.text) });
+  const pieces: { at: number; text: string; node: CudaNode }[] = [];
+  for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: metalMacroText(m.text), node: m.node });
   const views = sharedViewTemplates(unit);
-  for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
-  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
-  for (const e of unit.enums) if (e.names.some((n) => used.has(n))) pieces.push({ at: e.node.startIndex, text: printStruct(e.node, kctx) });
+  for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx), node: s.node });
+  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx), node });
+  for (const e of unit.enums) if (e.names.some((n) => used.has(n))) pieces.push({ at: e.node.startIndex, text: printStruct(e.node, kctx), node: e.node });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -88,15 +89,16 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
       atomicRoots: atomicParameters(f),
       scope: { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() },
     };
-    pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx) });
+    pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx), node: f.node });
   }
   pieces.sort((a, b) => a.at - b.at);
   const helperText = [...kctx.helpers]
     .sort()
     .map((h) => HELPERS[h])
     .filter(Boolean);
+  const { texts: placed, usings } = inNamespaces(pieces, [kernel.node.text, ...pieces.map((p) => p.node.text)]);
   // lambdas carried as functions come last: they may use any struct or function above
-  const texts = [...helperText, ...pieces.map((p) => p.text), ...kctx.lambdaFunctions];
+  const texts = [...helperText, ...placed, ...(usings.length ? [usings.join("\n")] : []), ...kctx.lambdaFunctions];
   return texts.join("\n\n") + (texts.length ? "\n" : "");
 }
 

@@ -96,6 +96,44 @@ __global__ void mask(const float* boxes, unsigned long long int* out, int n) {
   }, 120_000);
 });
 
+describe("declarations of a namespace", () => {
+  const src = `
+namespace ops {
+enum class Reduce : unsigned char { Sum, Max };
+struct P { float a; };
+__device__ float twice(float x) { return 2 * x; }
+}
+namespace flat {
+__device__ float thrice(float x) { return 3 * x; }
+__global__ void inside(const float* x, float* y, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) y[i] = thrice(x[i]);
+}
+}
+__global__ void qualified(const float* x, float* y, int kind, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  ops::Reduce r = kind == 0 ? ops::Reduce::Sum : ops::Reduce::Max;
+  ops::P p;
+  p.a = 1;
+  if (i < n) y[i] = r == ops::Reduce::Sum ? ops::twice(x[i]) + p.a : x[i];
+}
+`;
+  const c = compiled(src);
+
+  it("named qualified by the kernel go back in their namespace (a using-directive keeps unqualified names); others stay flat", async () => {
+    const h = kernel(c, "qualified").spec.header;
+    expect(h).toMatch(/namespace ops \{\nenum class Reduce : uchar \{ Sum, Max \};\n\}/);
+    expect(h).toMatch(/namespace ops \{\ninline float twice\(float x\)/);
+    expect(h).toContain("using namespace ops;");
+    expect(kernel(c, "qualified").cuda.header).toContain("namespace ops {");
+    expect(kernel(c, "inside").spec.header).not.toMatch(/namespace|using/);
+    for (const name of ["qualified", "inside"]) {
+      const [s] = await synthesizeSpecs(c, src, name);
+      expect((await verifyAgainstSpec(c, src, s!.spec)).ok).toBe(true);
+    }
+  }, 120_000);
+});
+
 describe("a synthesised launch learns its inputs' domain from the kernel", () => {
   const src = `
 template <typename T>

@@ -19,6 +19,7 @@ import { spanParts } from "../passes/kernel/inout-plans.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js";
 import { coopInfo } from "./coop.js";
+import { inNamespaces } from "./namespaces.js";
 import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
 
 export interface CudaKernel {
@@ -188,21 +189,31 @@ function bodyText(unit: KernelUnit, k: KFunction, inserts: Edit[]): string {
   return dedentBody(text, inner[0]!.startPosition.column);
 }
 
-/** The `__device__` functions, structs, macros and file-scope constants the kernel reaches, in file order, as written. */
+/** The `__device__` functions, structs, enums, macros and file-scope constants the kernel reaches, in file order, as written. */
 function headerText(unit: KernelUnit, kernel: KFunction): string {
   const used = reachableDeclarations(unit, kernel);
-  const pieces: { at: number; text: string }[] = [];
-  for (const m of unit.macros) if (used.has(m.name)) pieces.push({ at: m.node.startIndex, text: m.text });
+  const pieces: { at: number; text: string; node?: CudaNode }[] = [];
+  for (const m of unit.macros) if (used.has(m.name)) pieces.push({ at: m.node.startIndex, text: m.text, node: m.node });
   for (const s of unit.structs) {
     if (!used.has(templateBase(s.name))) continue;
     const t = unit.source.slice(s.node.startIndex, s.node.endIndex);
-    pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};` });
+    pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};`, node: s.node });
   }
-  for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex) });
-  for (const p of unit.prototypes) if (used.has(p.name)) pieces.push({ at: p.node.startIndex, text: unit.source.slice(p.node.startIndex, p.node.endIndex) });
+  for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex), node: f.node });
+  for (const e of unit.enums) {
+    if (!e.names.some((n) => used.has(n))) continue;
+    const t = unit.source.slice(e.node.startIndex, e.node.endIndex);
+    pieces.push({ at: e.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};`, node: e.node });
+  }
+  for (const p of unit.prototypes) if (used.has(p.name)) pieces.push({ at: p.node.startIndex, text: unit.source.slice(p.node.startIndex, p.node.endIndex), node: p.node });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node)))
-    pieces.push({ at: node.startIndex, text: unit.source.slice(node.startIndex, node.endIndex) });
+    pieces.push({ at: node.startIndex, text: unit.source.slice(node.startIndex, node.endIndex), node });
   pieces.sort((a, b) => a.at - b.at);
+  // declarations of a namespace the kernel names qualified go back in it (emit/namespaces.ts)
+  const carried = pieces.filter((p): p is typeof p & { node: CudaNode } => !!p.node);
+  const { texts, usings } = inNamespaces(carried, [kernel.node.text, ...carried.map((p) => p.node.text)]);
+  carried.forEach((p, i) => (p.text = texts[i]!));
+  if (usings.length) pieces.push({ at: Number.MAX_SAFE_INTEGER, text: usings.join("\n") });
   const coop = coopPreamble(unit, [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)]);
   if (coop) pieces.unshift({ at: -1, text: coop });
   // header-only C++ libraries the kernel names (GLM, which the preprocessor follows gsplat's `vec3` into; CUB,

@@ -8,8 +8,8 @@ import { metalMacroText } from "./metal-macros.js";
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit, KParam, KPrototype } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
-import { ATOMIC_FUNCTIONS, BUILTIN_VARIABLES, CONSTANTS, WARP_FUNCTIONS } from "../passes/kernel/tables.js";
-import { calleeName, callArgs, field, fields, named, position, qualifierWords, walk } from "../passes/kernel/cst.js";
+import { ATOMIC_FUNCTIONS, BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, WARP_FUNCTIONS } from "../passes/kernel/tables.js";
+import { calleeName, callArgs, canonicalTypeName, field, fields, named, position, qualifierWords, walk } from "../passes/kernel/cst.js";
 import { type Root, rootOf } from "../passes/kernel/buffers.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
@@ -18,6 +18,7 @@ import { volatileNames } from "./warp-sync.js";
 import { METAL_HELPERS as HELPERS } from "./metal-helpers.js";
 import { INTEGRAL_TEMPLATE_TYPE, pointeeTemplateParams } from "./metal-types.js";
 import { coopFactoryAttributes } from "./coop.js";
+import { inNamespaces } from "./namespaces.js";
 
 /** Metal thread attributes a function may need as extra parameters when it is a header function. */
 const ATTRIBUTE_TYPES: Record<string, string> = {
@@ -67,14 +68,15 @@ export function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {
 /** The header: macros, structs and device functions the kernel uses (transitively), then helpers. */
 export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintContext): string {
   const used = reachableDeclarations(unit, kernel);
-  const pieces: { at: number; text: string }[] = [];
-  for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: metalMacroText(m.text) });
+  const pieces: { at: number; text: string; node: CudaNode }[] = [];
+  for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: metalMacroText(m.text), node: m.node });
   const views = sharedViewTemplates(unit);
-  for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx) });
-  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx) });
+  for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx), node: s.node });
+  for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx), node });
+  for (const e of unit.enums) if (e.names.some((n) => used.has(n))) pieces.push({ at: e.node.startIndex, text: printStruct(e.node, kctx), node: e.node });
   for (const p of unit.prototypes)
     if (used.has(p.name) && unit.deviceFunctions.some((f) => f.name === p.name && f.specialisation) && !constrainedFamily(unit, p.name))
-      pieces.push({ at: p.node.startIndex, text: printPrototype(p, kctx) });
+      pieces.push({ at: p.node.startIndex, text: printPrototype(p, kctx), node: p.node });
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -90,15 +92,16 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
       atomicRoots: atomicParameters(f),
       scope: { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() },
     };
-    pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx) });
+    pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx), node: f.node });
   }
   pieces.sort((a, b) => a.at - b.at);
   const helperText = [...kctx.helpers]
     .sort()
     .map((h) => HELPERS[h])
     .filter(Boolean);
+  const { texts: placed, usings } = inNamespaces(pieces, [kernel.node.text, ...pieces.map((p) => p.node.text)]);
   // lambdas carried as functions come last: they may use any struct or function above
-  const texts = [...helperText, ...pieces.map((p) => p.text), ...kctx.lambdaFunctions];
+  const texts = [...helperText, ...placed, ...(usings.length ? [usings.join("\n")] : []), ...kctx.lambdaFunctions];
   return texts.join("\n\n") + (texts.length ? "\n" : "");
 }
 
@@ -121,10 +124,20 @@ function atomicParameters(f: KFunction): (r: Root | undefined) => boolean {
 /** A file-scope constant (`__constant__ float c[4] = {...};`, `static const int K = 3;`) → program-scope `constant` data. */
 function printConstant(node: CudaNode, ctx: PrintContext): string {
   const type = field(node, "type");
-  const constexpr = qualifierWords(node).includes("constexpr") ? "constexpr " : "";
+  const constexpr = qualifierWords(node).includes("constexpr") || constScalar(node) ? "constexpr " : "";
   return `${constexpr}constant ${type ? print(type, ctx) : "auto"} ${fields(node, "declarator")
     .map((d) => print(d, ctx))
     .join(", ")};`;
+}
+
+/**
+ * `int const threadsPerBlock = sizeof(unsigned long long) * 8;`: in C++ a const scalar with a constant initializer is a
+ * constant expression (an array bound: nms's `__shared__ float block_boxes[threadsPerBlock * 4]`), and CUDA lets device
+ * code read a file-scope const only when its initializer is one; Metal's `constant` alone does not make it one.
+ */
+function constScalar(node: CudaNode): boolean {
+  if (!qualifierWords(node).includes("const") || !SCALAR_TYPES[canonicalTypeName(field(node, "type")?.text ?? "")]) return false;
+  return fields(node, "declarator").every((d) => field(d, "declarator")?.type === "identifier");
 }
 
 function printStruct(node: CudaNode, ctx: PrintContext): string {

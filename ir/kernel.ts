@@ -159,6 +159,18 @@ export interface KStruct {
   template?: boolean;
 }
 
+/**
+ * A file- or namespace-scope enum (`enum BorderMode { Top, Left };`, `enum class M : uint8_t {...}`,
+ * `typedef enum {...} Kind;`, `enum { BLOCK = 256 };`): MSL is C++14 and has enums, so both printers carry it
+ * as written into the header of a kernel that names the enum or one of its enumerators.
+ */
+export interface KEnum {
+  /** the enum's name, a typedef alias, and every enumerator: a kernel reaches the enum through any of them */
+  names: string[];
+  /** what is carried: the enum_specifier, or the whole typedef */
+  node: CudaNode;
+}
+
 export interface KMacro {
   name: string;
   /** the full `#define ...` text */
@@ -185,6 +197,7 @@ export interface KernelUnit {
   kernels: KFunction[];
   deviceFunctions: KFunction[];
   structs: KStruct[];
+  enums: KEnum[];
   macros: KMacro[];
   hostFunctions: HostFunction[];
   /** PYBIND11_MODULE's m.def("name", &target, ...) entries, in order */

@@ -71,10 +71,26 @@ export function declaresFunction(decl: CudaNode | null): boolean {
 }
 
 export function canonicalTypeName(text: string): string {
-  return text
+  const name = text
     .replace(/\s+/g, " ")
     .replace(/\s*::\s*/g, "::")
     .trim();
+  return INTEGER_WORDS.test(name) ? canonicalInteger(name) : name;
+}
+
+/** A C integer type spelled in words (`unsigned long long int`, `long unsigned int`, `short int`). */
+const INTEGER_WORDS = /^(?:(?:signed|unsigned|short|long|int|char) )*(?:signed|unsigned|short|long|int|char)$/;
+
+/**
+ * C lets the words of an integer type come in any order, `int` optional beside a size (nms's `unsigned long long
+ * int`, `long unsigned int`): one spelling per type, sign first and no redundant `int`, so one table row serves all.
+ */
+function canonicalInteger(name: string): string {
+  const words = name.split(" ");
+  const count = (w: string) => words.filter((x) => x === w).length;
+  const size = count("char") ? "char" : count("short") ? "short" : count("long") >= 2 ? "long long" : count("long") ? "long" : "int";
+  if (count("unsigned")) return size === "int" ? "unsigned int" : `unsigned ${size}`;
+  return size === "char" && count("signed") ? "signed char" : size;
 }
 
 /** A base type (the specifier part of a declaration) as a KType. */

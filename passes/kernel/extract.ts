@@ -3,7 +3,7 @@
  * macros, host launchers). Pure: reads the tree, reports located diagnostics, writes nothing.
  */
 import type { CudaNode } from "../../grammar/cuda.js";
-import type { HostFunction, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
+import type { HostFunction, KEnum, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { baseType, calleeName, callArgs, declaratorName, declaratorType, declaresFunction, field, fields, kids, named, position, qualifierWords, walk } from "./cst.js";
@@ -16,6 +16,7 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     kernels: [],
     deviceFunctions: [],
     structs: [],
+    enums: [],
     macros: [],
     hostFunctions: [],
     pybindDefs: [],
@@ -38,9 +39,15 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         if (name) unit.macros.push({ name, text: n.text.trimEnd(), node: n } satisfies KMacro);
         return;
       }
+      case "enum_specifier":
+        addEnum(unit, n, n);
+        return;
       case "struct_specifier":
       case "declaration":
       case "type_definition": {
+        const e = named(n).find((c) => c.type === "enum_specifier");
+        // `typedef enum {...} Kind;` is carried whole; `enum E {...} e;` carries the enum, the variable is a global as any other
+        if (e) addEnum(unit, e, n.type === "type_definition" ? n : e);
         const s = n.type === "struct_specifier" ? n : named(n).find((c) => c.type === "struct_specifier");
         const name = s ? field(s, "name")?.text : undefined;
         if (s && name && field(s, "body")) unit.structs.push({ name, node: n } satisfies KStruct);
@@ -146,6 +153,20 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
   return unit;
 }
 
+/** Records an enum with a body (a forward declaration `enum E : int;` names nothing new). */
+function addEnum(unit: KernelUnit, spec: CudaNode, carried: CudaNode): void {
+  const body = field(spec, "body");
+  if (!body) return;
+  const names = named(body)
+    .filter((e) => e.type === "enumerator")
+    .map((e) => field(e, "name")?.text)
+    .filter((x): x is string => !!x);
+  const name = field(spec, "name")?.text;
+  if (name) names.unshift(name);
+  if (carried.type === "type_definition") for (const d of fields(carried, "declarator")) if (d.type === "type_identifier") names.push(d.text);
+  unit.enums.push({ names, node: carried } satisfies KEnum);
+}
+
 function templateParams(tdecl: CudaNode): TemplateParam[] {
   const list = field(tdecl, "parameters");
   if (!list) return [];
@@ -226,7 +247,7 @@ export function launchSites(node: CudaNode): LaunchSite[] {
 }
 
 /**
- * The names of the `__device__` functions, structs and macros a kernel reaches, directly or through
+ * The names of the `__device__` functions, structs, enums (and their enumerators) and macros a kernel reaches, directly or through
  * each other (by identifier: a name that appears in the text counts as used).
  */
 export function reachableDeclarations(unit: KernelUnit, kernel: KFunction): ReadonlySet<string> {
@@ -250,6 +271,7 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
   for (const f of unit.deviceFunctions) add(f.name, f.node);
   for (const p of unit.prototypes) add(p.name, p.node);
   for (const c of unit.constants) add(c.name, c.node);
+  for (const e of unit.enums) for (const name of e.names) add(name, e.node);
   const used = new Set<string>();
   const queue: CudaNode[] = [kernel.node];
   while (queue.length) {

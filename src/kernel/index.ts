@@ -327,6 +327,7 @@ function errorsAt(unit: KernelUnit, k: KernelUnit["kernels"][number], diags: Dia
     k.node,
     ...unit.deviceFunctions.filter((f) => reached.has(f.name)).map((f) => f.node),
     ...unit.structs.filter((s) => reached.has(s.name)).map((s) => s.node),
+    ...unit.enums.filter((e) => e.names.some((n) => reached.has(n))).map((e) => e.node),
     ...unit.macros.filter((m) => reached.has(m.name)).map((m) => m.node),
   ];
   const inside = (d: Diagnostic) =>

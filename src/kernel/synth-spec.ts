@@ -12,10 +12,14 @@
  *    grows to the faulting index (and then some) and the launch runs again;
  *  - any other fault (a shared array overrun by a block shape the kernel does not expect, a barrier
  *    some threads skip, a deadlock) rejects the candidate;
- *  - NaN or Inf in the original's output retries with float inputs in [0.5, 2] (log, sqrt, 1/x); a NaN
- *    that stays rejects the candidate, an infinity that stays is compared exactly (a mask's -INFINITY);
- *  - a launch that writes nothing (every guard false for these sizes) rejects the candidate: a
- *    comparison of untouched buffers proves nothing.
+ *  - NaN or Inf in the original's output retries with float inputs in [0.5, 2] (log, sqrt, 1/x), then
+ *    in (0, 1) (`pow(1 - p, gamma)` of a probability); a NaN that stays rejects the candidate, an
+ *    infinity that stays is compared exactly (a mask's -INFINITY);
+ *  - a launch that writes nothing (every guard false for these sizes) retries with its float scalars
+ *    told apart, then (at S = 16) its grid-stride work counts S^3, then its modes at S too; one that still writes nothing rejects
+ *    the candidate: a comparison of untouched buffers proves nothing.
+ * What the kernel's code says of its inputs comes first (synth-domain.ts): index buffers of floats, mode
+ * parameters, a block extent a switch on a thread coordinate implies.
  * The accepted spec is then verified as any spec is: the Metal translation and the CUDA original on
  * the same random inputs, every written buffer compared. A second spec with a ragged S is tried too.
  */
@@ -25,6 +29,7 @@ import { runCudaLaunches, type CudaRunOptions } from "../verify/cuda.js";
 import { KernelCompileError, KernelFault } from "../verify/native.js";
 import { DTYPES, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
+import { INDEX_FLOAT_DOMAIN, synthDomain, type SynthDomain } from "./synth-domain.js";
 
 /** The value every int parameter gets: a power of two first (kernels assume C % 4 == 0, warps of 32), then a ragged one. */
 export const SYNTH_SIZES = [64, 37];
@@ -99,7 +104,8 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
     one("z") ? 1 : (assertedGrid.z ?? (blocksZ ? 2 : 1)),
   ];
   // a block shape the kernel asserts (llm.c's matmul_backward_bias_kernel9: assert(blockDim.x == bdx)) comes first
-  const asserted = assertedBlock(k.cuda.source);
+  // then one a switch on a thread coordinate implies (its N cases and no default: N threads along that axis)
+  const asserted = { ...domainOf(k).switchedBlock, ...assertedBlock(k.cuda.source) };
   const threadsZ = /\b(threadIdx|blockDim)\s*\.\s*z\b/.test(text);
   const required: [number, number, number] = [asserted.x ?? 32, asserted.y ?? (threadsY ? 8 : 1), asserted.z ?? (threadsZ ? 4 : 1)];
   const blocks = [...(Object.keys(asserted).length && required[0] * required[1] * required[2] <= 1024 ? [required] : []), ...(threadsY ? [...BLOCKS_2D, ...BLOCKS_1D] : BLOCKS_1D)];
@@ -178,8 +184,36 @@ function isAccessorSizes(k: CompiledKernel, name: string): boolean {
 
 const dtypeOf = (d: string): string => (normalizeDtype(d) in DTYPES ? normalizeDtype(d) : "float32");
 
+/** What the kernel's code says about its inputs' values (synth-domain.ts), once per kernel. */
+function domainOf(k: CompiledKernel): SynthDomain {
+  let d = domains.get(k);
+  if (!d) domains.set(k, (d = synthDomain(k)));
+  return d;
+}
+const domains = new WeakMap<CompiledKernel, SynthDomain>();
+
+/**
+ * Retries of a candidate whose launch gave NaN or wrote nothing: float inputs from another range (log,
+ * sqrt, 1/x: [0.5, 2]; `pow(1 - p, gamma)` of a probability: inside (0, 1)); float scalars told apart (a
+ * [min_radius, max_radius) of one value is empty); the work counts S^3 (synth-domain.ts).
+ */
+export interface SynthVariant {
+  domain?: [number, number];
+  spreadFloats?: boolean;
+  cubeCounts?: boolean;
+  /** the modes left at S too: a mode's first literal may be the branch that does nothing (`if (k == 0) return;`) */
+  noModes?: boolean;
+}
+const NAN_DOMAINS: [number, number][] = [
+  [0.5, 2],
+  [1 / 16, 15 / 16],
+];
+
 /** The spec of one candidate: one launch of `k`, its parameters sized and valued from S. */
-export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Record<string, number>, domain?: [number, number]): GoldenSpec {
+export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Record<string, number>, variant: SynthVariant = {}): GoldenSpec {
+  const { domain } = variant;
+  const learned = domainOf(k);
+  const floatScalars = k.params.filter((p) => p.kind === "scalar" && isFloatDtype(dtypeOf(String(p.dtype)))).map((p) => p.name);
   const buffers: GoldenBuffer[] = [];
   const args: GoldenLaunch["args"] = k.params.map((p) => {
     if (p.kind === "buffer") {
@@ -193,6 +227,7 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
         b.fill = ACCESSOR_EXTENT;
       }
       if (domain && isFloatDtype(dtype)) b.domain = domain;
+      if (learned.indexFloats.has(p.name) && isFloatDtype(dtype)) b.domain = INDEX_FLOAT_DOMAIN;
       buffers.push(b);
       return { buffer: p.name };
     }
@@ -207,7 +242,9 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       int64: "long long",
       uint64: "unsigned long long",
     }[dtype];
-    return { scalar: isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : c.size, type: type ?? "int" };
+    const int = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
+    const float = variant.spreadFloats ? 0.5 + floatScalars.indexOf(p.name) : 0.5;
+    return { scalar: isFloatDtype(dtype) ? float : /bool/.test(dtype) ? 1 : int, type: type ?? "int" };
   });
   const templateArgs = k.templateParams.length
     ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : String(c.block[0])))
@@ -249,9 +286,12 @@ function nonFinite(spec: GoldenSpec, after: Record<string, TypedArray>, nanOnly 
 async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: CudaRunOptions): Promise<{ spec: GoldenSpec; grown: string[] } | SynthFailure> {
   const counts: Record<string, number> = {};
   const grown: string[] = [];
-  let domain: [number, number] | undefined;
-  for (let attempt = 0; attempt < GROWTHS + 2; attempt++) {
-    const spec = candidateSpec(k, c, counts, domain);
+  const variant: SynthVariant = {};
+  let nanRetries = 0;
+  const learned = domainOf(k);
+  const floatScalars = k.params.filter((p) => p.kind === "scalar" && isFloatDtype(dtypeOf(String(p.dtype)))).length;
+  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 3; attempt++) {
+    const spec = candidateSpec(k, c, counts, variant);
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
     try {
@@ -272,13 +312,28 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
     }
     // NaN or Inf: first try inputs in [0.5, 2]; an infinity that stays is a value the kernel writes
     // (an attention mask's -INFINITY) and is compared exactly; a NaN that stays compares with nothing
-    const bad = nonFinite(spec, after, domain !== undefined);
+    const bad = nonFinite(spec, after, variant.domain !== undefined);
     if (bad) {
-      if (domain) return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in [0.5, 2]`);
-      domain = [0.5, 2];
+      if (nanRetries >= NAN_DOMAINS.length)
+        return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in ${NAN_DOMAINS.map((d) => `[${d.join(", ")}]`).join(" and ")}`);
+      variant.domain = NAN_DOMAINS[nanRetries++];
       continue;
     }
-    if (!wroteSomething(spec, before, after)) return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);
+    if (!wroteSomething(spec, before, after)) {
+      if (!variant.spreadFloats && floatScalars >= 2) {
+        variant.spreadFloats = true;
+        continue;
+      }
+      if (!variant.cubeCounts && learned.workCounts.size && c.size <= SMALL_SIZE) {
+        variant.cubeCounts = true;
+        continue;
+      }
+      if (!variant.noModes && learned.modes.size) {
+        variant.noModes = true;
+        continue;
+      }
+      return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);
+    }
     return { spec, grown };
   }
   return new SynthFailure("fault", `buffers kept faulting after ${GROWTHS} growths`);

@@ -663,6 +663,18 @@ __host__ __device__ inline T ATenCeilDiv(T a, U b) {
 }
 }  // namespace at::cuda
 
+// ATen's scalar types, which an explicit specialisation of a kernel names in device code (mmcv's
+// `bbox_overlaps_cuda_kernel<at::Half>`): c10's Half and BFloat16 hold the same bits as CUDA's, and convert to
+// and from float as they do
+namespace c10 {
+using Half = __half;
+using BFloat16 = __nv_bfloat16;
+}  // namespace c10
+namespace at {
+using c10::BFloat16;
+using c10::Half;
+}  // namespace at
+
 // ---- warp reconvergence where lanes pass data through memory ----
 // After a loop or branch whose stores the next statements read with no barrier between (src/verify/reconverge.ts
 // inserts the calls), the lanes of a warp meet again, as on the GPU: each waits here until no lane can move, and the

@@ -25,8 +25,12 @@ Region map_region(const std::string& name, size_t bytes, size_t elem, bool threa
   size_t pg = page();
   size_t body = (bytes + pg - 1) / pg * pg;
   if (body == 0) body = pg;
-  size_t total = body + 2 * pg;
-  void* m = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // a device buffer's trailing guard reaches far: an index that overshoots by a whole axis (a batch index times C*H*W)
+  // must fault as this buffer's out-of-bounds access, not read the next mapping's data. PROT_NONE costs address space
+  // only, but the run's `ulimit -v` counts it: 64 times the buffer (a scalar's page gets 64 pages), at most 256 MiB
+  size_t tail = threadgroup ? pg : std::min(64 * body, (size_t)256 << 20);
+  size_t total = body + pg + tail;
+  void* m = mmap(nullptr, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (m == MAP_FAILED) fail("{\"kind\":\"internal\",\"message\":\"mmap failed\"}");
   unsigned char* mm = (unsigned char*)m;
   mprotect(mm + pg, body, PROT_READ | PROT_WRITE);

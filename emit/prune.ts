@@ -270,9 +270,10 @@ function pure(n: SyntaxNode): boolean {
   return PURE_NODES.has(n.type) && n.namedChildren.every(pure);
 }
 
-/** The identifiers an assignment target binds, or null when it is not only plain names. */
+/** The identifiers an assignment target binds, or null when it is not only plain names (one starred: `*rest`). */
 function targetNames(t: SyntaxNode): string[] | null {
   if (t.type === "identifier") return [t.text];
+  if (t.type === "list_splat_pattern" && t.parent?.type === "pattern_list") return starredName(t) ? [starredName(t)!] : null;
   if (t.type === "pattern_list" || t.type === "tuple_pattern" || t.type === "list_pattern") {
     const out: string[] = [];
     for (const c of t.namedNonComment) {
@@ -406,7 +407,15 @@ function dropTargets(s: MagicString, st: SyntaxNode, text: string, value: Syntax
   return 1;
 }
 
-/** `dtype, device = x.dtype, None` with `device` unread: `dtype = x.dtype` (a pure value for each name dropped). */
+/** `*rest` as a target: the name it binds, or undefined when it is not a plain name. */
+const starredName = (t: SyntaxNode): string | undefined => (t.namedNonComment.length === 1 && t.namedNonComment[0].type === "identifier" ? t.namedNonComment[0].text : undefined);
+
+/**
+ * `dtype, device = x.dtype, None` with `device` unread: `dtype = x.dtype` (a pure value for each name dropped).
+ * A starred target or an unpacked value (`b, *axis, device = *x.shape, x.device`) leaves the names bound one
+ * value each where they are: from the start up to the first of them, from the end back to the last; only
+ * those pairs may go, which leaves every other name bound to what it was (`b, *axis = *x.shape`).
+ */
 function dropTupleElements(s: MagicString, st: SyntaxNode, outRight: SyntaxNode, dead: (name: string) => boolean): number {
   const asg = st.namedNonComment[0];
   const left = asg.childForFieldName("left")!;
@@ -414,13 +423,33 @@ function dropTupleElements(s: MagicString, st: SyntaxNode, outRight: SyntaxNode,
   const targets = left.namedNonComment;
   // the values as the output has them (the translator may have rewritten the whole right-hand side)
   const values = outRight.namedNonComment;
-  if (targets.length !== values.length || targets.some((t) => t.type !== "identifier") || values.some((v) => v.type.includes("splat"))) return 0;
-  const keep = targets.map((t, i) => !dead(t.text) || !pure(values[i]));
-  if (keep.every(Boolean)) return 0;
-  const kept = (xs: { text: string }[]) => xs.filter((_, i) => keep[i]).map((x) => x.text);
+  const starred = (t: SyntaxNode) => t.type === "list_splat_pattern";
+  // tree-sitter reads `*x.shape` as the attribute `shape` of `*x`: an unpacked value is one whose text starts with `*`
+  const splat = (v: SyntaxNode) => v.text.startsWith("*");
+  if (targets.some((t) => t.type !== "identifier" && !(starred(t) && starredName(t))) || targets.filter(starred).length > 1) return 0;
+  const spread = targets.some(starred) || values.some(splat);
+  if (!spread && targets.length !== values.length) return 0;
+  // target index → the value index it takes, where it takes exactly one
+  const pairs = new Map<number, number>();
+  for (let i = 0; i < Math.min(targets.length, values.length) && !starred(targets[i]) && !splat(values[i]); i++) pairs.set(i, i);
+  for (let j = 1; j <= Math.min(targets.length, values.length); j++) {
+    const [ti, vi] = [targets.length - j, values.length - j];
+    if (starred(targets[ti]) || splat(values[vi])) break;
+    if (pairs.has(ti) && pairs.get(ti) !== vi) return 0;
+    pairs.set(ti, vi);
+  }
+  const drop = new Set([...pairs].filter(([t, v]) => dead(targets[t].text) && pure(values[v])).map(([t]) => t));
+  if (!drop.size) return 0;
+  const keptTargets = targets.filter((_, i) => !drop.has(i)).map((t) => t.text);
+  const droppedValues = new Set([...drop].map((t) => pairs.get(t)!));
+  const keptValues = values.filter((_, i) => !droppedValues.has(i));
+  // what is left must still be an assignment with the same binding: never a lone `*rest = …` or `x = *v`
+  if (!keptTargets.length || (keptTargets.length === 1 && (keptTargets[0].startsWith("*") || keptValues.some(splat)))) return 0;
+  let value = keptValues.map((v) => v.text).join(", ");
+  // one value left for several names: it is a tuple of one (`a, *r = v,`), or what a lone `*v` unpacks
+  if (keptValues.length === 1 && keptTargets.length > 1) value = splat(keptValues[0]) ? keptValues[0].text.slice(1) : `${value},`;
   // one edit over the whole assignment: either all of it happens or none
-  const text = `${kept(targets).join(", ")} = ${kept(values).join(", ")}`;
-  s.overwrite(asg.startIndex, asg.endIndex, text);
+  s.overwrite(asg.startIndex, asg.endIndex, `${keptTargets.join(", ")} = ${value}`);
   return 1;
 }
 

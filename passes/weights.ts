@@ -114,6 +114,10 @@ function collectClass(c: Collector, name: string, t: string, m: string, seen: re
   }
   // what a name computed at run time holds is seldom known to the last module (timm builds its norms from arguments)
   c.opaque.seen = true;
+  // modules of classes c2m cannot tell (another model's children, torchvision's IntermediateLayerGetter): the built
+  // model resolves their keys when it loads, as it does a class known only at run time
+  if (unnamed.k === "unknown" || (unnamed.k === "union" && unnamed.options.some((o) => o.k === "unknown")))
+    return void c.unnamed.transforms.push({ torch: join(t, `${UNNAMED_ATTR}.**`), mlx: null, op: "runtime" });
   collect({ ...c, ...c.unnamed, renamed: true }, unnamed, join(t, UNNAMED_ATTR), join(m, UNNAMED_ATTR), inner);
 }
 

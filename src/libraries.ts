@@ -65,6 +65,22 @@ export interface LibraryPlan {
   refused: Map<string, string>;
 }
 
+/** The dotted package translated libraries live under in the output: beside the user's package when the input folder is one. */
+export const libraryPrefix = (packageName?: string): string => (packageName ? `${packageName}.${LIBRARY_FOLDER}` : LIBRARY_FOLDER);
+
+/**
+ * What the compile of the user's files is told of the libraries when those of `plan` not in `failed` are translated:
+ * the workers' view (reported at each import: C2M-E043 for a failed one) and the translated modules, with their
+ * places in the output. One rule for the compile (src/batch/libraries.ts, with the failures its translation found)
+ * and for `c2m analyze`, which translates no library and so knows the failures the plan knows (`plan.refused`).
+ */
+export function libraryView(plan: LibraryPlan, prefix: string, failed: ReadonlyMap<string, string>): { info: LibraryTaskInfo; files: LibraryFile[]; libraryFiles: string[] } {
+  const files = plan.files.filter((f) => !failed.has(f.top));
+  const translated = [...new Set(files.map((f) => f.top))];
+  const info: LibraryTaskInfo = { prefix, roots: translated.map((t) => plan.roots.get(t)!), translated, failed: [...failed] };
+  return { info, files, libraryFiles: files.map((f) => `${LIBRARY_FOLDER}/${f.rel}`) };
+}
+
 /** A first look that costs nothing for files importing no torch library: a module-level import line naming one. */
 const IMPORT_LINE = /^(?:from\s+([\w.]+)\s+import\b|import\s+([\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*))/gm;
 

@@ -188,6 +188,19 @@ describe("c2m analyze (CLI)", () => {
     expect(results.some((res) => res.locations[0].physicalLocation.artifactLocation.uri.endsWith("modeling_llama.py"))).toBe(true);
   });
 
+  it("names C2M-E043 where the compile does: an installed torch library it cannot translate (transformers loads lazily), folder and file alike", () => {
+    if (!existsSync(join(root, llama))) throw new Error(`${llama} missing: npm run setup:python installs transformers (without importing it)`);
+    const tree = join(dir, "lazy");
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, "pipe.py"), `import torch\nfrom transformers import CLIPTextModel\n\nmodel = None\n`);
+    type Report = { files: { file: string; diagnostics: { code: string; line: number }[] }[] };
+    const e043 = (r: Report) => r.files.flatMap((f) => f.diagnostics.filter((d) => d.code === "C2M-E043").map((d) => d.line));
+    const compiled = JSON.parse(c2m("compile", tree, "-o", join(dir, "lazy-out"), "--json").stdout) as { files: Report["files"] };
+    expect(e043({ files: compiled.files })).toEqual([2]);
+    expect(e043(JSON.parse(c2m("analyze", tree, "--json").stdout) as Report)).toEqual([2]);
+    expect(e043(JSON.parse(c2m("analyze", join(tree, "pipe.py"), "--json").stdout) as Report)).toEqual([2]);
+  });
+
   it("reports unreadable files and goes on; exit 1 when a file could not be analysed, 2 on usage errors", () => {
     const tree = join(dir, "tree");
     mkdirSync(join(tree, "sub"), { recursive: true });

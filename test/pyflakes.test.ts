@@ -164,6 +164,21 @@ describe("the emitter adds no pyflakes finding (emit/prune.ts)", () => {
       "import torch.nn as nn\nfrom . import initialization as init\n\n\ndef init_weights(module):\n    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n",
     ).code;
     expect(init).toContain("    init.zeros_(module.bias)\n    init.copy_(module.pos, module.table)\n");
+    // a starred target or an unpacked value: only the names bound one value each go, the others keep theirs
+    const starred = net(
+      [
+        "        b, *axis, _, device, dtype = *x.shape, x.device, x.dtype",
+        "        n, *_, dev2 = *x.shape, x.device",
+        "        *rest, dev3 = *x.shape, x.device",
+        "        return self.fc(x) + torch.ones(b, *axis, n, *rest, device=device, dtype=dtype) + torch.ones(4, device=dev2) + torch.ones(4, device=dev3)",
+        "",
+      ].join("\n"),
+    );
+    expect(forward(starred).split("\n").slice(1, 4)).toEqual([
+      "        b, *axis, _, dtype = *x.shape, x.dtype",
+      "        n, *_ = x.shape",
+      "        *rest, dev3 = *x.shape, mx.default_device()",
+    ]);
     // a statement left alone in its block becomes pass
     expect(forward(net("        if x.shape[0] > 3:\n            d = x.device\n        return self.fc(x) + torch.ones(4, device=d)\n"))).toContain(
       "        if x.shape[0] > 3:\n            pass\n",

@@ -59,3 +59,29 @@ print(tuple(net.tree.level_2.level_1.left.shortcut.layers[0].weight.shape), tupl
     expect(loaded).toBe("(4, 1, 1, 4) (4,)");
   });
 });
+
+describe("modules of classes c2m cannot tell, under names computed at run time", () => {
+  it("are left to the built model to resolve when it loads (a runtime rule), never to a rule for their names alone", () => {
+    const getter = `import torch.nn as nn
+
+
+class Getter(nn.ModuleDict):
+    def __init__(self, model, keep):
+        layers = {}
+        for name, module in model.named_children():
+            layers[name] = module
+            if name == keep:
+                break
+        super().__init__(layers)
+        self.keep = keep
+
+    def forward(self, x):
+        for module in self.values():
+            x = module(x)
+        return x
+`;
+    const r = compile(getter, { filename: "g.py" });
+    expect(r.diagnostics.map((d) => d.code)).toContain("C2M-W014");
+    expect((r.weightMaps.Getter ?? []).map((x) => `${String(x.torch)} ${x.op}`)).toContain("*.** runtime");
+  });
+});

@@ -11,12 +11,18 @@ import { returnsAgree } from "../return-layouts.js";
 import { WalkState } from "./state.js";
 import type { LayoutDecision, TranslateContext, Val, WalkOptions } from "./types.js";
 import { walkFunction } from "./statements.js";
+import { assumedParam, withAssumptionsChecked } from "./recursive-classes.js";
 
 /**
  * A module class's forward signature: the layouts its tensor parameters are preferred in (the layouts the
  * layout pass decided for them when the class was analysed on its own) and the layout of its result.
  */
 export function computeSignature(ctx: TranslateContext, name: string): ForwardSignature {
+  // a class its own forward reaches may have been assumed to behave as its siblings meanwhile (./recursive-classes.ts)
+  return withAssumptionsChecked(ctx, name, () => computeOnce(ctx, name));
+}
+
+function computeOnce(ctx: TranslateContext, name: string): ForwardSignature {
   const cls = ctx.mod.classes.get(name)!;
   const fwd = cls.methods.get("forward");
   if (!fwd) {
@@ -29,9 +35,10 @@ export function computeSignature(ctx: TranslateContext, name: string): ForwardSi
     const boundary = ctx.topLevel.has(name);
     const prefer = runToFixpoint(ctx, fwd, cls, { boundary: false });
     const names = forwardParamNames(fwd);
-    const params: (TensorType | undefined)[] = names.map((n) => {
+    const params: (TensorType | undefined)[] = names.map((n, i) => {
       const d = prefer.decisions.get(`${n}@param`);
-      return d && !(boundary && ctx.layout === "torch") ? { kind: "tensor", rank: d.rank, perm: d.perm } : undefined;
+      if (boundary && ctx.layout === "torch") return undefined;
+      return d ? { kind: "tensor", rank: d.rank, perm: d.perm } : assumedParam(ctx, name, i);
     });
     const paramVals = new Map<string, Val>();
     names.forEach((n, i) => {

@@ -20,6 +20,7 @@ import { isUnitAdaptivePool, layerChannels, optionsAgree, tensorVal } from "./va
 import { convert, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
 import { signatureOf } from "./fixpoint.js";
+import { assume, openRecursion } from "./recursive-classes.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
 
@@ -169,6 +170,8 @@ function applySequential(w: WalkState, m: Extract<ModVal, { k: "seq" }>, args: G
 
 /** One of several modules, chosen at run time: they must agree on layout, else run by layout or reported. */
 function applyUnion(w: WalkState, m: Extract<ModVal, { k: "union" }>, args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule {
+  const assumed = assumingRecursion(w, m.options, args, nodes, call);
+  if (assumed) return assumed;
   const before = new Map(w.decisions);
   const results = m.options.map((o) => applyModule(w, o, args, nodes, call));
   if (optionsAgree(results) || optionsAgreeAsDecided(w, m.options, args, nodes, call, before)) return results[0];
@@ -181,6 +184,34 @@ function applyUnion(w: WalkState, m: Extract<ModVal, { k: "union" }>, args: Gen[
   if (w.seqDepth === 0 && args.some((a) => a.v.k === "tensor")) w.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
   const conv = args.map((a, i) => (a.v.k === "tensor" ? toLogical(w, a, nodes[i]).text : listArgument(w, a, nodes[i])));
   return { v: tensorVal(), args: conv };
+}
+
+/**
+ * A union holding a class whose signature is being computed (its forward reaches itself) beside classes of this file
+ * that agree: applied as they are, the open class assumed to behave as they do (./recursive-classes.ts); undefined
+ * where that does not hold (the union is applied as any other).
+ */
+function assumingRecursion(w: WalkState, options: ModVal[], args: Gen[], nodes: SyntaxNode[], call: SyntaxNode): AppliedModule | undefined {
+  const open = options.filter((o): o is Extract<ModVal, { k: "class" }> => openRecursion(w.ctx, o));
+  const siblings = options.filter((o) => !open.includes(o as Extract<ModVal, { k: "class" }>));
+  if (!open.length || !siblings.length || siblings.some((o) => o.k !== "class" || o.ext || w.ctx.computing.has(o.name))) return undefined;
+  const before = new Map(w.decisions);
+  const pending = w.pending.length;
+  const results = siblings.map((o) => applyModule(w, o, args, nodes, call));
+  if (!optionsAgree(results)) {
+    restoreDecisions(w.decisions, before);
+    w.pending.length = pending;
+    return undefined;
+  }
+  assume(
+    w.ctx,
+    open.map((o) => o.name),
+    signatureOf(w, (siblings[0] as { name: string }).name),
+    args.length,
+  );
+  // the walk rests on an assumption: it is not reused as it is (./fixpoint.ts)
+  w.readUnfinishedSignature = true;
+  return results[0];
 }
 
 /** A ModuleList or ModuleDict called as one of its items. */

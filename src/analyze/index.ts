@@ -71,10 +71,11 @@ export function languageOf(path: string): Language | undefined {
 const zeroCounts = (): Record<Category, number> => ({ rule: 0, cookbook: 0, kernel: 0, unsupported: 0 });
 
 /**
- * What a Python file is compiled with: the same program (library folders to read base classes from) and, in a
- * folder, the same package as `c2m compile` gives it, so that the analysis is that compile's, file for file.
+ * What a Python file is compiled with: the same program (library folders to read base classes from), in a
+ * folder the same package, and the same view of the installed torch libraries (src/libraries.ts) as `c2m compile`
+ * gives it, so that the analysis is that compile's, file for file.
  */
-export type AnalyzeOptions = Pick<CompileOptions, "program" | "host" | "package">;
+export type AnalyzeOptions = Pick<CompileOptions, "program" | "host" | "package" | "libraries">;
 
 /** Reads and analyses one file; never throws (an unreadable file is an `error` analysis with its code). */
 export async function analyzeFile(path: string, displayName = path, options: AnalyzeOptions = {}): Promise<FileAnalysis> {

@@ -6,14 +6,14 @@
  * file and does not stop the others.
  */
 import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { nodeHost, projectRootPath } from "../host.js";
 import { planLibraries } from "../libraries.js";
 import { compileLibraries, type LibraryCompile } from "./libraries.js";
 import { watchTempFolder } from "../io.js";
 import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
 import { defaultJobs, runPool } from "./pool.js";
-import { findSources, isInside } from "./walk.js";
+import { findSources, isInside, packageNameOf } from "./walk.js";
 import type { Task, TaskResult } from "./worker.js";
 
 export interface BatchOptions {
@@ -71,9 +71,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
   const refused: TaskResult[] = [];
   // the package the files make up: relative imports in the outputs are checked against it
   const pyFiles = op === "compile" ? files.map((f) => f.rel) : [];
-  // a folder that is a package (its own __init__.py) imports itself by its name; a plain folder holding
-  // packages (site-packages' `transformers/` copied out) imports each by its folder's name
-  const packageName = existsSync(join(inputDir, "__init__.py")) ? basename(resolve(inputDir)) : undefined;
+  const packageName = packageNameOf(inputDir);
   // installed torch libraries the files import: translated first, into OUTDIR/_c2m_lib (../libraries.ts)
   const libraries = op === "compile" ? await translateLibraries(files, inputDir, outDir, packageName, jobs, opts, color) : undefined;
   for (const f of files) {

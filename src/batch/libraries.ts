@@ -10,7 +10,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../../ir/diagnostics.js";
-import { LIBRARY_FOLDER, type LibraryPlan, type LibraryTaskInfo } from "../libraries.js";
+import { LIBRARY_FOLDER, libraryPrefix, libraryView, type LibraryPlan, type LibraryTaskInfo } from "../libraries.js";
 import { runPool } from "./pool.js";
 import type { Task, TaskResult } from "./worker.js";
 
@@ -36,7 +36,7 @@ export interface LibraryCompileOptions {
 }
 
 export async function compileLibraries(plan: LibraryPlan, opts: LibraryCompileOptions): Promise<LibraryCompile> {
-  const prefix = opts.packageName ? `${opts.packageName}.${LIBRARY_FOLDER}` : LIBRARY_FOLDER;
+  const prefix = libraryPrefix(opts.packageName);
   if (opts.log && plan.files.length) {
     const tops = [...new Set(plan.files.map((f) => f.top))].join(", ");
     opts.log(
@@ -45,10 +45,7 @@ export async function compileLibraries(plan: LibraryPlan, opts: LibraryCompileOp
   }
   const failed = new Map<string, string>(plan.refused);
   for (;;) {
-    const files = plan.files.filter((f) => !failed.has(f.top));
-    const translated = [...new Set(files.map((f) => f.top))];
-    const info: LibraryTaskInfo = { prefix, roots: translated.map((t) => plan.roots.get(t)!), translated, failed: [...failed] };
-    const libraryFiles = files.map((f) => `${LIBRARY_FOLDER}/${f.rel}`);
+    const { info, files, libraryFiles } = libraryView(plan, prefix, failed);
     const tasks: Task[] = files.map((f) => ({
       op: "compile",
       input: f.path,

@@ -3,11 +3,17 @@
  * or into a loop); version-control, virtual-environment and cache folders are skipped; the output folder
  * is skipped when it sits inside the input tree, so a second run never reads the first run's output.
  */
-import { lstatSync, readdirSync, realpathSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
+import { basename, join, relative, resolve, sep } from "node:path";
 
 /** Folders no one means as model or kernel sources. */
 const SKIPPED_DIRS = new Set(["node_modules", "__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache", "site-packages"]);
+
+/**
+ * The name a folder's modules import it by: a folder that is a package (its own __init__.py) imports itself by
+ * its name; a plain folder holding packages (site-packages' `transformers/` copied out) imports each by its own.
+ */
+export const packageNameOf = (dir: string): string | undefined => (existsSync(join(dir, "__init__.py")) ? basename(resolve(dir)) : undefined);
 
 export interface SourceFile {
   /** the path as the user would write it: the input folder joined with the relative path */

@@ -51,7 +51,11 @@ export async function runTask(task: Task): Promise<TaskResult> {
     if (task.op === "analyze") {
       const { analyzeFile } = await import("../analyze/index.js");
       // the compile `c2m compile DIR` runs on this file: the same program and package
-      const analysis = await analyzeFile(task.input, task.display, { program: await workerProgram(task.searchPaths ?? [], task.projectRoot), package: task.package });
+      const analysis = await analyzeFile(task.input, task.display, {
+        program: await workerProgram(task.searchPaths ?? [], task.projectRoot, task.libraries?.roots),
+        package: task.package,
+        libraries: task.libraries && translatedLibraries(task.libraries),
+      });
       return { input: task.input, status: analysis.status === "error" ? "error" : "ok", diagnostics: [], text: "", wrote: [], analysis };
     }
     const { InputError, readSource } = await import("../io.js");

@@ -1,9 +1,10 @@
 /** `c2m analyze PATH [--json | --md | --sarif] [-o FILE] [--jobs N]` */
-import { existsSync, statSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { analyzeFile, languageOf, PYTHON_EXTENSIONS, CUDA_EXTENSIONS, type FileAnalysis } from "../analyze/index.js";
 import { makeReport, renderJson, renderMarkdown, renderSarif, renderTable } from "../analyze/report.js";
 import { checkOutputPath, checkRegularFile, InputError, writeAtomic } from "../io.js";
+import type { Host } from "../../ir/program/host.js";
+import { LIBRARY_FOLDER, libraryPrefix, libraryView, planLibraries, translatedLibraries } from "../libraries.js";
 
 export interface AnalyzeOptions {
   json?: boolean;
@@ -28,7 +29,7 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
   let files: FileAnalysis[];
   let inputs: string[] = [path];
   if (statSync(path).isDirectory()) {
-    const { findSources } = await import("../batch/walk.js");
+    const { findSources, packageNameOf } = await import("../batch/walk.js");
     const { defaultJobs, runPool } = await import("../batch/pool.js");
     const sources = findSources(path, [...PYTHON_EXTENSIONS, ...CUDA_EXTENSIONS], opts.output ? [opts.output] : []);
     inputs = sources.map((s) => s.path);
@@ -39,10 +40,16 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
     }
     const tty = process.stderr.isTTY === true;
     // each file analysed in the compile `c2m compile DIR` runs: the same package and library folders (src/batch/index.ts)
-    const { defaultSearchPaths, projectRootPath } = await import("../host.js");
+    const { defaultSearchPaths, nodeHost, projectRootPath } = await import("../host.js");
     const searchPaths = defaultSearchPaths(opts.pythonPath);
-    const pyFiles = sources.filter((s) => languageOf(s.path) === "python").map((s) => s.rel);
-    const name = basename(resolve(path));
+    const python = sources.filter((s) => languageOf(s.path) === "python");
+    const pyFiles = python.map((s) => s.rel);
+    const name = packageNameOf(path);
+    const libraries = plannedLibraries(
+      python.map((s) => s.path),
+      nodeHost(searchPaths, [projectRootPath(path)]),
+      libraryPrefix(name),
+    );
     const run = await runPool(
       sources.map((s) => ({
         op: "analyze" as const,
@@ -50,7 +57,8 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
         display: s.path,
         searchPaths,
         projectRoot: projectRootPath(path),
-        package: languageOf(s.path) === "python" ? { files: pyFiles, path: s.rel, name } : undefined,
+        package: languageOf(s.path) === "python" ? { files: pyFiles, path: s.rel, name, ...(libraries ? { libraryFiles: libraries.libraryFiles } : {}) } : undefined,
+        ...(libraries ? { libraries: libraries.info } : {}),
       })),
       // a few small files are analysed faster here than workers start
       sources.length < 4 ? 1 : jobs,
@@ -72,7 +80,10 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
       return 2;
     }
     const { defaultSearchPaths, nodeHost } = await import("../host.js");
-    files = [await analyzeFile(path, path, { host: nodeHost(defaultSearchPaths(opts.pythonPath)) })];
+    const searchPaths = defaultSearchPaths(opts.pythonPath);
+    // as `c2m compile FILE -o OUT` translates the libraries beside the output file
+    const libraries = plannedLibraries([path], nodeHost(searchPaths), LIBRARY_FOLDER);
+    files = [await analyzeFile(path, path, { host: nodeHost(searchPaths, [], libraries?.info.roots), ...(libraries ? { libraries: translatedLibraries(libraries.info) } : {}) })];
   }
   if (opts.output) {
     try {
@@ -102,4 +113,21 @@ export async function runAnalyze(path: string, opts: AnalyzeOptions): Promise<nu
   } else process.stdout.write(text);
   // 1 when some file could not be analysed (unreadable, not text, a syntax error): the report says which
   return report.totals.errors ? 1 : 0;
+}
+
+/**
+ * The installed torch libraries the files import, as the compile's files see them (src/libraries.ts): analyze
+ * translates none, so a library is known to fail where the plan refuses it (C2M-E043 at each import, as in the
+ * compile) and is otherwise taken as translated. Undefined when the files import none.
+ */
+function plannedLibraries(paths: string[], host: Host, prefix: string): ReturnType<typeof libraryView> | undefined {
+  const sources = paths.map((p) => {
+    try {
+      return { path: p, source: readFileSync(p, "utf8") };
+    } catch {
+      return { path: p, source: "" }; // its own analysis reports it
+    }
+  });
+  const plan = planLibraries(sources, host);
+  return plan && libraryView(plan, prefix, plan.refused);
 }

@@ -149,9 +149,13 @@ async function compileClosure(closure: Closure, dir: string, analyze: boolean): 
       pyflakes(out),
       ...[...libraryInputs].map(([root, files]) => pyflakes(realpathSync(root), files).then((fs) => fs.map((x) => ({ ...x, file: `_c2m_lib/${x.file}` })))),
     ]);
-    // a translated library's name in a finding is read through its import, which now names the output's copy
+    // a translated library's name in a finding is read through its import, which now names the output's copy: a
+    // dotted name (F401 `timm.layers`) or the module of a star import (F403 `from timm.layers import *`)
     const tops = new Set(record.libraryFiles!.map((f) => f.split("/")[1]!.replace(/\.py$/, "")));
-    const renamed = (x: PyflakesFinding) => (tops.has(x.name.split(".")[0]!) ? { ...x, name: `_c2m_lib.${x.name}` } : x);
+    const renamed = (x: PyflakesFinding) => {
+      const m = /^(from )?([\w.]+)/.exec(x.name);
+      return m && tops.has(m[2]!.split(".")[0]!) ? { ...x, name: `${m[1] ?? ""}_c2m_lib.${x.name.slice((m[1] ?? "").length)}` } : x;
+    };
     const input = [...own, ...libraries.flat()].map(renamed);
     record.pyflakesAdded = newFindings(input, output, (file) => readFileSync(join(out, file), "utf8"));
     record.pyflakes = countsPerFile(output, record.pyflakesAdded);

@@ -20,6 +20,7 @@ import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../pa
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
+import { flattenStructParams } from "../../passes/kernel/struct-params.js";
 import { carryHostConstants, type CarriedConstant } from "../../passes/kernel/host-constants.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -154,7 +155,9 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // PyTorch tensor accessors become a pointer and a sizes array (same lines), before anything reads the kernels
   const accessors = lowerTensorAccessors(pre.text);
   // a __constant__ array the host fills (cudaMemcpyToSymbol) becomes a parameter of the kernels reading it, also in the CUDA original
-  const lowered = { ...accessors, ...carryHostConstants(accessors.text) };
+  // a struct parameter holding device pointers (ATen's TensorInfo, a Params struct) becomes its fields, also in the CUDA original
+  const flat = flattenStructParams(accessors.text);
+  const lowered = { ...accessors, ...carryHostConstants(flat.text) };
   // templates over a function pointer, one plain function per function given (Metal has no function pointers);
   // `source` stays the text before, the CUDA original that --verify runs
   const spec = specialiseFunctionTemplates(lowered.text);

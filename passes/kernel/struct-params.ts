@@ -25,6 +25,14 @@ interface Field {
   kind: "pointer" | "array" | "scalar" | "struct";
   /** kind "struct": the field's struct type text */
   struct?: string;
+  /** what a coherent value of the field is for a verify launch with no spec (a TensorInfo of one dimension of S elements) */
+  synth?: PieceSynth;
+}
+
+/** A verify launch's value for a piece: an array field every element `fill` ("size": the launch's size S), a scalar field `scalar`. */
+export interface PieceSynth {
+  fill?: number | "size";
+  scalar?: number;
 }
 
 interface StructShape {
@@ -37,16 +45,17 @@ interface StructShape {
 const LIBRARY_STRUCTS: Record<string, Field[]> = {
   "at::cuda::detail::TensorInfo": [
     { name: "data", type: "{0}", kind: "pointer" },
-    { name: "sizes", type: "{1}", kind: "array" },
-    { name: "strides", type: "{1}", kind: "array" },
-    { name: "dims", type: "int", kind: "scalar" },
+    { name: "sizes", type: "{1}", kind: "array", synth: { fill: "size" } },
+    { name: "strides", type: "{1}", kind: "array", synth: { fill: 1 } },
+    { name: "dims", type: "int", kind: "scalar", synth: { scalar: 1 } },
   ],
 };
 
 /** ATen device helpers over a TensorInfo, by qualified name: what replaces a call (pieces of the info argument). */
-const LIBRARY_CALLS: Record<string, { info: number; helper: (index: string) => { name: string; text: string } }> = {
+const LIBRARY_CALLS: Record<string, { info: number; reads: string[]; helper: (index: string) => { name: string; text: string } }> = {
   "at::cuda::detail::IndexToOffset::get": {
     info: 1,
+    reads: ["sizes", "strides", "dims"],
     helper: (I) => ({
       name: `c2m_index_to_offset_${I.replace(/\W/g, "_")}`,
       // ATen's dynamic-dims IndexToOffset; with static Dims it computes the same when info.dims == Dims
@@ -233,10 +242,17 @@ function pieceParam(p: { name: string; field: Field }): string {
   return `${t} ${p.name}`;
 }
 
+export interface FlattenedParam {
+  kernel: string;
+  param: string;
+  type: string;
+  pieces: { name: string; synth?: PieceSynth }[];
+}
+
 export interface StructParamsResult {
   text: string;
   /** kernel → flattened parameter → the pieces it became (`index_info` → `index_info_data, ...`), for the module's docs */
-  flattened: { kernel: string; param: string; type: string; pieces: string[] }[];
+  flattened: FlattenedParam[];
 }
 
 export function flattenStructParams(source: string): StructParamsResult {
@@ -263,19 +279,23 @@ export function flattenStructParams(source: string): StructParamsResult {
   for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);
   // a call that takes a flattened struct argument at position i: a flattened function, or ATen's helper
   const takesFlat = (call: CudaNode, i: number): "fn" | "lib" | undefined => {
-    const fnText = field(call, "function")?.text.replace(/<[^<>]*(?:<[^<>]*>[^<>]*)*>/g, "").replace(/\s/g, "") ?? "";
+    const fnText = libraryCallee(call);
     const lib = LIBRARY_CALLS[fnText];
     if (lib) return lib.info === i ? "lib" : undefined;
     const last = fnText.split("::").pop()!;
     const cands = byName.get(last) ?? [];
     return cands.length && cands.every((c) => c.positions.has(i)) ? "fn" : undefined;
   };
-  // fields read anywhere (per struct shape, by field name; nested structs through their path)
-  const used = new Set<string>();
+  // the fields each function reads (by field name; nested structs through their path), with those of the
+  // flattened functions it passes the struct to: only these become parameters
+  const usedBy = new Map<Fn, Set<string>>(fns.map((f) => [f, new Set<string>()]));
+  const callees = new Map<Fn, Fn[]>();
   // a function whose struct parameter is used other than through its fields or as a flattenable argument keeps it
   const keep = new Set<Flat>();
   for (const f of fns) {
+    const used = usedBy.get(f)!;
     const flats = new Map(f.flats.map((x) => [x.name, x]));
+    for (const flat of f.flats) for (const x of flat.shape.fields) if (x.kind === "struct") used.add(x.name);
     walk(field(f.node, "body")!, (n) => {
       if (n.type !== "identifier" || !flats.has(n.text)) return;
       let top = n;
@@ -286,14 +306,22 @@ export function flattenStructParams(source: string): StructParamsResult {
       const args = top.parent?.type === "argument_list" ? top.parent : undefined;
       const call = args?.parent?.type === "call_expression" ? args.parent : undefined;
       if (at?.leaf) return;
-      if (at?.shape && call && takesFlat(call, named(args!).findIndex((x) => same(x, top)))) {
-        if (field(call, "function")?.text.includes("IndexToOffset")) for (const p of ["sizes", "strides", "dims"]) used.add(p);
-        return;
-      }
-      keep.add(fp.flat);
+      const how = at?.shape && call ? takesFlat(call, named(args!).findIndex((x) => same(x, top))) : undefined;
+      if (how === "lib") for (const p of LIBRARY_CALLS[libraryCallee(call!)]!.reads) used.add(p);
+      if (how === "fn") callees.set(f, [...(callees.get(f) ?? []), ...byName.get(libraryCallee(call!).split("::").pop()!)!]);
+      if (!how) keep.add(fp.flat);
     });
   }
-  for (const f of fns) for (const flat of f.flats) if (flat.shape.fields.some((x) => x.kind === "struct")) for (const x of flat.shape.fields) if (x.kind === "struct") used.add(x.name);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [f, cs] of callees)
+      for (const c of cs)
+        for (const x of usedBy.get(c)!)
+          if (!usedBy.get(f)!.has(x)) {
+            usedBy.get(f)!.add(x);
+            grew = true;
+          }
+  }
   const edits: { start: number; end: number; text: string }[] = [];
   const flattened: StructParamsResult["flattened"] = [];
   const helpers = new Map<string, string>();
@@ -301,15 +329,16 @@ export function flattenStructParams(source: string): StructParamsResult {
   for (const f of fns) {
     const flats = new Map(f.flats.filter((x) => !keep.has(x)).map((x) => [x.name, x]));
     if (!flats.size) continue;
+    const used = usedBy.get(f)!;
     for (const flat of flats.values()) {
       const ps = pieces(flat.shape, flat.name, used, file);
       edits.push({ start: flat.param.startIndex, end: flat.param.endIndex, text: ps.map(pieceParam).join(", ") });
-      if (f.kernel) flattened.push({ kernel: f.name, param: flat.name, type: field(flat.param, "type")!.text, pieces: ps.map((p) => p.name) });
+      if (f.kernel) flattened.push({ kernel: f.name, param: flat.name, type: field(flat.param, "type")!.text, pieces: ps.map((p) => ({ name: p.name, ...(p.field.synth ? { synth: p.field.synth } : {}) })) });
     }
-    walk(field(f.node, "body")!, (n) => {
+    const visit = (n: CudaNode): boolean | void => {
       if (n.type === "call_expression") {
         const fnText = field(n, "function")?.text.replace(/\s/g, "") ?? "";
-        const lib = LIBRARY_CALLS[fnText.replace(/<[^<>]*(?:<[^<>]*>[^<>]*)*>/g, "")];
+        const lib = LIBRARY_CALLS[libraryCallee(n)];
         const arg = lib ? callArgs(n)[lib.info] : undefined;
         const fp = arg ? fieldPath(arg, flats) : undefined;
         if (lib && fp) {
@@ -319,10 +348,12 @@ export function flattenStructParams(source: string): StructParamsResult {
           firstHelperUse ??= topLevel(n);
           if (topLevel(n).startIndex < firstHelperUse.startIndex) firstHelperUse = topLevel(n);
           const prefix = [fp.flat.name, ...fp.path].join("_");
-          const others = callArgs(n)
-            .filter((_, i) => i !== lib.info)
-            .map((a) => a.text);
-          edits.push({ start: n.startIndex, end: n.endIndex, text: `${h.name}(${others.join(", ")}, ${prefix}_sizes, ${prefix}_strides, ${prefix}_dims)` });
+          const callee = field(n, "function")!;
+          edits.push({ start: callee.startIndex, end: callee.endIndex, text: h.name });
+          edits.push({ start: arg!.startIndex, end: arg!.endIndex, text: lib.reads.map((r) => `${prefix}_${r}`).join(", ") });
+          callArgs(n)
+            .filter((a) => !same(a, arg!))
+            .forEach((a) => walk(a, visit));
           return false;
         }
       }
@@ -333,17 +364,22 @@ export function flattenStructParams(source: string): StructParamsResult {
         const at = walkPath(fp.flat.shape, fp.path, file);
         const prefix = [fp.flat.name, ...fp.path].join("_");
         if (at?.leaf) edits.push({ start: n.startIndex, end: n.endIndex, text: prefix });
-        else if (at?.shape)
+        else if (at?.shape) {
+          // passed whole to a flattened function: the pieces that function takes
+          const call = n.parent?.type === "argument_list" ? n.parent.parent : undefined;
+          const takes = new Set((call ? (byName.get(libraryCallee(call).split("::").pop()!) ?? []) : []).flatMap((c) => [...usedBy.get(c)!]));
           edits.push({
             start: n.startIndex,
             end: n.endIndex,
-            text: pieces(at.shape, prefix, used, file)
+            text: pieces(at.shape, prefix, takes, file)
               .map((p) => p.name)
               .join(", "),
           });
+        }
         return false;
       }
-    });
+    };
+    walk(field(f.node, "body")!, visit);
   }
   // kernel launches pass each piece of a struct argument
   const kernelsFlat = new Map(fns.filter((f) => f.kernel).map((f) => [f.name, f]));
@@ -354,7 +390,7 @@ export function flattenStructParams(source: string): StructParamsResult {
     callArgs(n).forEach((a, i) => {
       const flat = k.positions.get(i);
       if (!flat || keep.has(flat)) return;
-      const ps = pieces(flat.shape, "", used, file);
+      const ps = pieces(flat.shape, "", usedBy.get(k)!, file);
       edits.push({ start: a.startIndex, end: a.endIndex, text: ps.map((p) => `${a.text}.${p.path.join(".")}`).join(", ") });
     });
   });
@@ -366,6 +402,11 @@ export function flattenStructParams(source: string): StructParamsResult {
     text = text.slice(0, e.start) + e.text + "\n".repeat(Math.max(0, lost)) + text.slice(e.end);
   }
   return { text, flattened };
+}
+
+/** A callee without template arguments or spaces: `at::cuda::detail::IndexToOffset::get`. */
+function libraryCallee(call: CudaNode): string {
+  return (field(call, "function")?.text ?? "").replace(/\s/g, "").replace(/<[^<>]*(?:<[^<>]*>[^<>]*)*>/g, "");
 }
 
 function same(a: CudaNode | null | undefined, b: CudaNode): boolean {

@@ -20,7 +20,7 @@ import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../pa
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
-import { flattenStructParams } from "../../passes/kernel/struct-params.js";
+import { flattenStructParams, type FlattenedParam } from "../../passes/kernel/struct-params.js";
 import { carryHostConstants, type CarriedConstant } from "../../passes/kernel/host-constants.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -74,6 +74,8 @@ export interface CompiledKernel {
   oneThreadgroup?: boolean;
   /** a copy of a kernel that branches with `if constexpr`: the bool template values it was translated for */
   constexprWhen?: Record<string, boolean>;
+  /** struct parameters (holding device pointers) that became their fields (passes/kernel/struct-params.ts) */
+  structParams?: FlattenedParam[];
 }
 
 /**
@@ -168,7 +170,7 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
     return (spec.lineOf[l] ?? l) + 1;
   };
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
-  const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried), cx.copies);
+  const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried, flat.flattened), cx.copies);
   const instances = spec.instances.size ? { instances: Object.fromEntries(spec.instances) } : {};
   // a kernel specialised from a template is launched by its own name: the CUDA original gets its copy at the end
   const source = spec.kernelCopies ? `${lowered.text}\n${spec.kernelCopies}\n` : lowered.text;
@@ -228,6 +230,7 @@ function compilePreprocessed(
   relocated: (d: Diagnostic) => Diagnostic,
   accessorProblems: AccessorProblem[],
   carriedConstants: CarriedConstant[],
+  flattened: FlattenedParam[] = [],
 ): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
@@ -277,8 +280,10 @@ function compilePreprocessed(
     }
     const defaults = templateDefaults(k.templateParams, opts.template ?? {});
     const cuda = printCudaKernel(unit, a);
-    pyKernels.push({ kernel: k, analysis: a, metal, cuda, functionName: names.get(k.name)!, templateDefaults: defaults.python });
-    compiled.push({ ...describe(k.name, a, metal, names.get(k.name)!), cuda, templateDefaults: defaults.values });
+    const structParams = flattened.filter((f) => f.kernel === k.name);
+    const flatOf = structParams.length ? { structParams } : {};
+    pyKernels.push({ kernel: k, analysis: a, metal, cuda, functionName: names.get(k.name)!, templateDefaults: defaults.python, ...flatOf });
+    compiled.push({ ...describe(k.name, a, metal, names.get(k.name)!), cuda, templateDefaults: defaults.values, ...flatOf });
   }
   // host launchers
   const macros = pythonMacros(unit);

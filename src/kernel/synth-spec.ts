@@ -25,6 +25,7 @@ import { runCudaLaunches, type CudaRunOptions } from "../verify/cuda.js";
 import { KernelCompileError, KernelFault } from "../verify/native.js";
 import { DTYPES, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
+import type { PieceSynth } from "../../passes/kernel/struct-params.js";
 
 /** The value every int parameter gets: a power of two first (kernels assume C % 4 == 0, warps of 32), then a ragged one. */
 export const SYNTH_SIZES = [64, 37];
@@ -167,6 +168,11 @@ function isAccessorSizes(k: CompiledKernel, name: string): boolean {
   return !!m && k.params.some((p) => p.kind === "buffer" && p.name === m[1]);
 }
 
+/** The synthesis hint of a piece of a flattened struct parameter (passes/kernel/struct-params.ts), by the piece's name. */
+function pieceSynth(k: CompiledKernel, name: string): PieceSynth | undefined {
+  return k.structParams?.flatMap((f) => f.pieces).find((p) => p.name === name)?.synth;
+}
+
 const dtypeOf = (d: string): string => (normalizeDtype(d) in DTYPES ? normalizeDtype(d) : "float32");
 
 /** The spec of one candidate: one launch of `k`, its parameters sized and valued from S. */
@@ -183,6 +189,12 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
         delete b.range;
         b.fill = ACCESSOR_EXTENT;
       }
+      // an array field of a flattened struct (a TensorInfo's sizes, strides): the value that keeps the struct coherent
+      const fill = pieceSynth(k, p.name)?.fill;
+      if (fill !== undefined && role === "input") {
+        delete b.range;
+        b.fill = fill === "size" ? c.size : fill;
+      }
       if (domain && isFloatDtype(dtype)) b.domain = domain;
       buffers.push(b);
       return { buffer: p.name };
@@ -198,7 +210,8 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       int64: "long long",
       uint64: "unsigned long long",
     }[dtype];
-    return { scalar: isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : c.size, type: type ?? "int" };
+    const fixed = pieceSynth(k, p.name)?.scalar;
+    return { scalar: fixed ?? (isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : c.size), type: type ?? "int" };
   });
   const templateArgs = k.templateParams.length
     ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : String(c.block[0])))

@@ -394,7 +394,10 @@ export function flattenStructParams(source: string): StructParamsResult {
       edits.push({ start: a.startIndex, end: a.endIndex, text: ps.map((p) => `${a.text}.${p.path.join(".")}`).join(", ") });
     });
   });
-  if (firstHelperUse) edits.push({ start: firstHelperUse.startIndex, end: firstHelperUse.startIndex, text: [...helpers.values()].join("") });
+  if (firstHelperUse) {
+    const at = blankLineBefore(source, root, firstHelperUse);
+    edits.push({ start: at, end: at, text: [...helpers.values()].join("") });
+  }
   let text = source;
   for (const e of edits.sort((x, y) => y.start - x.start || y.end - x.end)) {
     // the lines a replaced span held stay, so what follows keeps its line
@@ -411,6 +414,20 @@ function libraryCallee(call: CudaNode): string {
 
 function same(a: CudaNode | null | undefined, b: CudaNode): boolean {
   return !!a && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
+}
+
+/**
+ * Where a helper goes before declaration `d`: an empty line between file-scope declarations (no line
+ * or column of the source moves), else the start of `d`.
+ */
+function blankLineBefore(source: string, root: CudaNode, d: CudaNode): number {
+  const lines = source.split("\n");
+  const starts: number[] = [0];
+  for (const l of lines) starts.push(starts[starts.length - 1]! + l.length + 1);
+  const inside = (row: number) => named(root).some((n) => n.startPosition.row <= row && row <= n.endPosition.row);
+  for (let row = d.startPosition.row - 1; row >= 0; row--)
+    if (lines[row]!.trim() === "" && !(lines[row - 1] ?? "").trimEnd().endsWith("\\") && !inside(row)) return starts[row]!;
+  return d.startIndex;
 }
 
 /** The declaration at file scope holding n. */

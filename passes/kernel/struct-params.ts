@@ -108,7 +108,9 @@ function fileStructs(root: CudaNode): Map<string, StructShape> {
     seen.add(name);
     const result: StructShape = { fields: [] };
     const aliases = new Map<string, string>();
-    for (const b of named(s).filter((x) => x.type === "base_class_clause").flatMap((x) => named(x))) {
+    for (const b of named(s)
+      .filter((x) => x.type === "base_class_clause")
+      .flatMap((x) => named(x))) {
       if (b.type !== "type_identifier") continue;
       const base = shape(b.text, seen);
       if (!base) return undefined;
@@ -269,7 +271,10 @@ export function flattenStructParams(source: string): StructParamsResult {
     if (!words.includes("__device__") && !words.includes("__global__")) return false;
     const { flats, positions } = structParams(n, file);
     if (flats.length) {
-      const name = (field(decl, "declarator")?.text ?? "").replace(/<[\s\S]*$/, "").split("::").pop()!;
+      const name = (field(decl, "declarator")?.text ?? "")
+        .replace(/<[\s\S]*$/, "")
+        .split("::")
+        .pop()!;
       fns.push({ node: n, name, kernel: words.includes("__global__"), flats, positions });
     }
     return false;
@@ -306,7 +311,13 @@ export function flattenStructParams(source: string): StructParamsResult {
       const args = top.parent?.type === "argument_list" ? top.parent : undefined;
       const call = args?.parent?.type === "call_expression" ? args.parent : undefined;
       if (at?.leaf) return;
-      const how = at?.shape && call ? takesFlat(call, named(args!).findIndex((x) => same(x, top))) : undefined;
+      const how =
+        at?.shape && call
+          ? takesFlat(
+              call,
+              named(args!).findIndex((x) => same(x, top)),
+            )
+          : undefined;
       if (how === "lib") for (const p of LIBRARY_CALLS[libraryCallee(call!)]!.reads) used.add(p);
       if (how === "fn") callees.set(f, [...(callees.get(f) ?? []), ...byName.get(libraryCallee(call!).split("::").pop()!)!]);
       if (!how) keep.add(fp.flat);
@@ -333,7 +344,13 @@ export function flattenStructParams(source: string): StructParamsResult {
     for (const flat of flats.values()) {
       const ps = pieces(flat.shape, flat.name, used, file);
       edits.push({ start: flat.param.startIndex, end: flat.param.endIndex, text: ps.map(pieceParam).join(", ") });
-      if (f.kernel) flattened.push({ kernel: f.name, param: flat.name, type: field(flat.param, "type")!.text, pieces: ps.map((p) => ({ name: p.name, ...(p.field.synth ? { synth: p.field.synth } : {}) })) });
+      if (f.kernel)
+        flattened.push({
+          kernel: f.name,
+          param: flat.name,
+          type: field(flat.param, "type")!.text,
+          pieces: ps.map((p) => ({ name: p.name, ...(p.field.synth ? { synth: p.field.synth } : {}) })),
+        });
     }
     const visit = (n: CudaNode): boolean | void => {
       if (n.type === "call_expression") {
@@ -385,7 +402,12 @@ export function flattenStructParams(source: string): StructParamsResult {
   const kernelsFlat = new Map(fns.filter((f) => f.kernel).map((f) => [f.name, f]));
   walk(root, (n) => {
     if (n.type !== "call_expression" || !named(n).some((c) => c.type === "kernel_call_syntax")) return;
-    const k = kernelsFlat.get((field(n, "function")?.text ?? "").replace(/<[\s\S]*$/, "").split("::").pop()!);
+    const k = kernelsFlat.get(
+      (field(n, "function")?.text ?? "")
+        .replace(/<[\s\S]*$/, "")
+        .split("::")
+        .pop()!,
+    );
     if (!k) return;
     callArgs(n).forEach((a, i) => {
       const flat = k.positions.get(i);
@@ -425,8 +447,7 @@ function blankLineBefore(source: string, root: CudaNode, d: CudaNode): number {
   const starts: number[] = [0];
   for (const l of lines) starts.push(starts[starts.length - 1]! + l.length + 1);
   const inside = (row: number) => named(root).some((n) => n.startPosition.row <= row && row <= n.endPosition.row);
-  for (let row = d.startPosition.row - 1; row >= 0; row--)
-    if (lines[row]!.trim() === "" && !(lines[row - 1] ?? "").trimEnd().endsWith("\\") && !inside(row)) return starts[row]!;
+  for (let row = d.startPosition.row - 1; row >= 0; row--) if (lines[row]!.trim() === "" && !(lines[row - 1] ?? "").trimEnd().endsWith("\\") && !inside(row)) return starts[row]!;
   return d.startIndex;
 }
 

@@ -1,0 +1,160 @@
+/**
+ * Struct kernel parameters holding device pointers (passes/kernel/struct-params.ts): ATen's TensorInfo
+ * (pytorch_scatter) and a file's Params struct (causal-conv1d's ConvParamsBase) become their fields; what
+ * cannot be flattened stays C2M-K049.
+ */
+import { describe, expect, it } from "vitest";
+import { flattenStructParams } from "../passes/kernel/struct-params.js";
+import { preprocessCuda } from "../passes/kernel/preprocess.js";
+import { compileKernels } from "../src/kernel/index.js";
+import { candidateLaunches, candidateSpec } from "../src/kernel/synth-spec.js";
+import { deviceOnlySource } from "../src/verify/device-code.js";
+import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+
+const TENSOR_INFO_GATHER = `
+template <typename scalar_t> struct IndexPtrToOffset {
+  static inline __host__ __device__ int
+  get(int idx, const at::cuda::detail::TensorInfo<scalar_t, int> &info) {
+    int offset = idx % (info.sizes[info.dims - 1] - 1);
+    return offset * info.strides[info.dims - 1];
+  }
+};
+
+__global__ void gather(const float *src,
+                       const at::cuda::detail::TensorInfo<int64_t, int> index_info,
+                       float *out, int E, int N) {
+  int row = blockIdx.x * blockDim.x + threadIdx.x;
+  if (row < E) {
+    int offset = at::cuda::detail::IndexToOffset<int64_t, int, -1>::get(
+        row, index_info);
+    int at = index_info.data[offset];
+    out[row] = src[(row / index_info.sizes[index_info.dims - 1]) * N + at] + IndexPtrToOffset<int64_t>::get(row + 1, index_info);
+  }
+}
+
+void launch(float* s, at::cuda::detail::TensorInfo<int64_t, int> info, float* o, int E, int N) {
+  gather<<<(E + 127) / 128, 128>>>(s, info, o, E, N);
+}
+`;
+
+describe("a struct parameter holding device pointers becomes its fields", () => {
+  it("ATen's TensorInfo: data, sizes, strides, dims; in device functions, IndexToOffset and launches; lines kept", () => {
+    const r = flattenStructParams(TENSOR_INFO_GATHER);
+    expect(r.text.split("\n").length).toBe(TENSOR_INFO_GATHER.split("\n").length);
+    expect(r.text).toContain("get(int idx, const int* info_sizes, const int* info_strides, int info_dims) {");
+    expect(r.text).toContain("int64_t* index_info_data, const int* index_info_sizes, const int* index_info_strides, int index_info_dims,");
+    expect(r.text).toContain("int offset = c2m_index_to_offset_int(\n        row, index_info_sizes, index_info_strides, index_info_dims);");
+    // the device function is given only the fields it reads
+    expect(r.text).toContain("IndexPtrToOffset<int64_t>::get(row + 1, index_info_sizes, index_info_strides, index_info_dims)");
+    expect(r.text).toContain("gather<<<(E + 127) / 128, 128>>>(s, info.data, info.sizes, info.strides, info.dims, o, E, N);");
+    // the helper sits on a blank line: no line or column of the source moves
+    const lines = r.text.split("\n");
+    expect(lines.findIndex((l) => l.startsWith("__device__ inline int c2m_index_to_offset_int("))).toBe(8);
+    expect(r.flattened).toEqual([
+      {
+        kernel: "gather",
+        param: "index_info",
+        type: "at::cuda::detail::TensorInfo<int64_t, int>",
+        pieces: [
+          { name: "index_info_data" },
+          { name: "index_info_sizes", synth: { fill: "size" } },
+          { name: "index_info_strides", synth: { fill: 1 } },
+          { name: "index_info_dims", synth: { scalar: 1 } },
+        ],
+      },
+    ]);
+  });
+
+  it("a file's struct: fields of its base class, member type aliases, a nested TensorInfo, only the fields read", () => {
+    const src = `
+struct Base { using index_t = unsigned int; int batch; index_t x_stride; float* __restrict__ x_ptr; float* unused_ptr; };
+struct Params : public Base { float* out_ptr; at::cuda::detail::TensorInfo<float, int> w; };
+__global__ void k(Params params) {
+  int i = threadIdx.x;
+  params.out_ptr[i] = params.x_ptr[i * params.x_stride] + params.w.data[params.w.strides[0] * i];
+}
+`;
+    const r = flattenStructParams(src);
+    expect(r.text).toContain("__global__ void k(unsigned int params_x_stride, float* params_x_ptr, float* params_out_ptr, float* params_w_data, const int* params_w_strides) {");
+    expect(r.text).toContain("params_out_ptr[i] = params_x_ptr[i * params_x_stride] + params_w_data[params_w_strides[0] * i];");
+  });
+
+  it("translates, and the synthesised launch fills the TensorInfo coherently; verified against a spec too", async () => {
+    const r = await translatesAndVerifies(
+      TENSOR_INFO_GATHER,
+      spec(
+        "gather",
+        [{ E: 300, N: 40 }],
+        [
+          { name: "src", dtype: "float32", count: "E * N", role: "input" },
+          { name: "data", dtype: "int64", count: "E", role: "input", range: "N" },
+          { name: "sizes", dtype: "int32", count: 1, role: "input", fill: 300 },
+          { name: "strides", dtype: "int32", count: 1, role: "input", fill: 1 },
+          { name: "out", dtype: "float32", count: "E", role: "output" },
+        ],
+        [
+          {
+            kernel: "gather",
+            grid: ["cdiv(E, 128)", 1, 1],
+            block: [128, 1, 1],
+            args: [
+              { buffer: "src" },
+              { buffer: "data" },
+              { buffer: "sizes" },
+              { buffer: "strides" },
+              { scalar: 1, type: "int" },
+              { buffer: "out" },
+              { scalar: "E", type: "int" },
+              { scalar: "N", type: "int" },
+            ],
+          },
+        ],
+      ),
+    );
+    const k = r.kernels[0]!;
+    expect(k.params.map((p) => p.name)).toEqual(["src", "index_info_data", "index_info_sizes", "index_info_strides", "index_info_dims", "out", "E", "N"]);
+    expect(r.python).toMatch(
+      /index_info_data, index_info_sizes, index_info_strides, index_info_dims: the fields of CUDA's index_info \(at::cuda::detail::TensorInfo<int64_t, int>\)/,
+    );
+    const s = candidateSpec(k, candidateLaunches(k, r.source)[0]!, {});
+    expect(s.buffers.filter((b) => /sizes|strides/.test(b.name)).map((b) => b.fill)).toEqual([64, 1]);
+    expect(s.launches[0]!.args[4]).toEqual({ scalar: 1, type: "int" });
+  }, 120_000);
+
+  it("what cannot be flattened stays C2M-K049: a pointer to pointers, an array of pointers, the struct used whole", () => {
+    const src = `
+struct Tables { float** rows; int n; };
+struct Many { float* ptrs[4]; int n; };
+struct Ok { float* p; int n; };
+__device__ void touch(Ok* o) { o->p[0] = 1; }
+__global__ void a(Tables t) { t.rows[0][0] = t.n; }
+__global__ void b(Many m) { m.ptrs[1][0] = m.n; }
+__global__ void c(Ok o) { touch(&o); }
+`;
+    const r = compileKernels(src, { filename: "structs.cu" });
+    const k049 = r.diagnostics.filter((d) => d.code === "C2M-K049");
+    expect(k049.map((d) => d.line)).toEqual([6, 7, 8]);
+    expect(k049[1]!.message).toMatch(/'m' of type 'Many' .*\(ptrs\)/);
+    expect(r.kernels).toEqual([]);
+  });
+});
+
+describe("what pytorch_scatter's headers need", () => {
+  it("an explicit conversion-operator call is the cast it stands for", () => {
+    const src = "__device__ at::Half f(const at::Half var, unsigned d) { return __shfl_up_sync(0xffffffff, var.operator __half(), d); }";
+    expect(preprocessCuda(src, "u.cuh", { include: () => undefined }).text).toContain("__shfl_up_sync(0xffffffff, static_cast<__half>(var), d)");
+  });
+
+  it("--verify's device code keeps a file-scope macro call that declares device code (ATOMIC(Add)), not one that declares host code", () => {
+    const src = [
+      "#define ATOMIC(NAME) template <typename T> struct Atomic##NAME##Impl { inline __device__ void operator()(T* a, T v) { *a += v; } };",
+      "#define HOSTY(NAME) int NAME##_count = count();",
+      "ATOMIC(Add)",
+      "HOSTY(c)",
+      "__global__ void k(float* x) { AtomicAddImpl<float>()(x, 1.f); }",
+    ].join("\n");
+    const out = deviceOnlySource(src).source.split("\n");
+    expect(out[2]).toBe("ATOMIC(Add)");
+    expect(out[3]!.trim()).toBe("");
+  });
+});

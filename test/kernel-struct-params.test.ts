@@ -79,6 +79,19 @@ __global__ void k(Params params) {
     expect(r.text).toContain("params_out_ptr[i] = params_x_ptr[i * params_x_stride] + params_w_data[params_w_strides[0] * i];");
   });
 
+  it("a device function called with a local struct keeps its struct parameter, and so does the kernel passing it one", () => {
+    const src = `
+struct P { float* x; int n; };
+__device__ float first(const P& p) { return p.x[0]; }
+__global__ void k(P params, float* out) { P local = params; out[0] = first(local) + first(params); }
+__global__ void j(P q, float* out) { out[0] = q.x[q.n]; }
+`;
+    const r = flattenStructParams(src);
+    expect(r.text).toContain("__device__ float first(const P& p)");
+    expect(r.text).toContain("__global__ void k(P params, float* out)");
+    expect(r.text).toContain("__global__ void j(float* q_x, int q_n, float* out) { out[0] = q_x[q_n]; }");
+  });
+
   it("translates, and the synthesised launch fills the TensorInfo coherently; verified against a spec too", async () => {
     const r = await translatesAndVerifies(
       TENSOR_INFO_GATHER,

@@ -180,8 +180,8 @@ interface Fn {
   positions: Map<number, Flat>;
 }
 
-/** A struct parameter by value or by reference (not a pointer) whose type holds a device pointer. */
-function structParams(fn: CudaNode, file: Map<string, StructShape>): { flats: Flat[]; positions: Map<number, Flat> } {
+/** A struct parameter by value or by reference (not a pointer): of a kernel, any; of a device function, one holding a device pointer. */
+function structParams(fn: CudaNode, file: Map<string, StructShape>, pointersOnly: boolean): { flats: Flat[]; positions: Map<number, Flat> } {
   const flats: Flat[] = [];
   const positions = new Map<number, Flat>();
   const plist = field(field(fn, "declarator")!, "parameters");
@@ -193,12 +193,48 @@ function structParams(fn: CudaNode, file: Map<string, StructShape>): { flats: Fl
       if (inner?.type !== "identifier") return;
       const typeNode = field(p, "type");
       const shape = typeNode ? structFields(typeNode.text, file) : undefined;
-      if (!shape || shape.blocked || !holdsPointer(shape, file)) return;
+      if (!shape || shape.blocked || (pointersOnly && !holdsPointer(shape, file))) return;
       const f = { name: inner.text, shape, param: p };
       flats.push(f);
       positions.set(i, f);
     });
   return { flats, positions };
+}
+
+/**
+ * A device function stays as written (and so do the structs its callers pass it) unless every call of its
+ * name passes, at each of its struct positions, a struct parameter of the calling function (or a nested
+ * struct field of one): a local struct has no pieces to pass.
+ */
+function dropCalledWithOthers(root: CudaNode, fns: Fn[], file: Map<string, StructShape>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    const devices = new Map<string, Fn[]>();
+    for (const f of fns) if (!f.kernel) devices.set(f.name, [...(devices.get(f.name) ?? []), f]);
+    const bad = new Set<string>();
+    walk(root, (n) => {
+      if (n.type !== "call_expression") return;
+      const name = libraryCallee(n).split("::").pop()!;
+      const cands = devices.get(name);
+      if (!cands) return;
+      let fn: CudaNode | null = n.parent;
+      while (fn && fn.type !== "function_definition") fn = fn.parent;
+      const owner = fns.find((f) => fn && same(f.node, fn));
+      const flats = new Map((owner?.flats ?? []).map((x) => [x.name, x]));
+      const args = callArgs(n);
+      for (const c of cands)
+        for (const i of c.positions.keys()) {
+          const a = args[i];
+          const fp = a ? fieldPath(a, flats) : undefined;
+          if (!fp || !walkPath(fp.flat.shape, fp.path, file)?.shape) bad.add(name);
+        }
+    });
+    for (let i = fns.length - 1; i >= 0; i--)
+      if (!fns[i]!.kernel && bad.has(fns[i]!.name)) {
+        fns.splice(i, 1);
+        changed = true;
+      }
+  }
 }
 
 /** `p.a.b` rooted at a flattened parameter: the parameter and the field path; else undefined. */
@@ -269,16 +305,20 @@ export function flattenStructParams(source: string): StructParamsResult {
     if (decl?.type !== "function_declarator") return false;
     const words = qualifierWords(n);
     if (!words.includes("__device__") && !words.includes("__global__")) return false;
-    const { flats, positions } = structParams(n, file);
+    const kernel = words.includes("__global__");
+    // a kernel's struct of numbers only is passed field by field too; a device function's only when it holds a
+    // pointer (a function over a struct of numbers, `dot(Vec3 a, Vec3 b)`, is called with locals)
+    const { flats, positions } = structParams(n, file, !kernel);
     if (flats.length) {
       const name = (field(decl, "declarator")?.text ?? "")
         .replace(/<[\s\S]*$/, "")
         .split("::")
         .pop()!;
-      fns.push({ node: n, name, kernel: words.includes("__global__"), flats, positions });
+      fns.push({ node: n, name, kernel, flats, positions });
     }
     return false;
   });
+  dropCalledWithOthers(root, fns, file);
   if (!fns.length) return { text: source, flattened: [] };
   const byName = new Map<string, Fn[]>();
   for (const f of fns) byName.set(f.name, [...(byName.get(f.name) ?? []), f]);

@@ -273,6 +273,44 @@ function pieces(shape: StructShape, prefix: string, used: Set<string>, file: Map
   return out;
 }
 
+/**
+ * A `void*` field the function reads only through casts to one pointer type (causal-conv1d's
+ * `reinterpret_cast<input_t *>(params.x_ptr)`), or compares with nullptr: a piece of that type, as a
+ * person porting it would declare it (an MLX buffer has a dtype); the casts stay, now of a T* to T*. A
+ * type named by an alias of the function's body is written as the alias's definition. Else unchanged.
+ */
+function typedVoidPointer<P extends { name: string; path: string[]; field: Field }>(p: P, fn: CudaNode, flat: Flat): P {
+  if (p.field.kind !== "pointer" || stripType(p.field.type.replace(/__restrict__/g, "")) !== "void") return p;
+  const body = field(fn, "body")!;
+  const types = new Set<string>();
+  let other = false;
+  walk(body, (n) => {
+    if (n.type !== "field_expression") return;
+    const fp = fieldPath(n, new Map([[flat.name, flat]]));
+    if (!fp || fp.path.join(".") !== p.path.join(".")) return;
+    let up = n.parent;
+    while (up?.type === "parenthesized_expression") up = up.parent;
+    const call = up?.type === "argument_list" && callArgs(up.parent!).length === 1 ? up.parent! : undefined;
+    const fnNode = call ? field(call, "function") : null;
+    if (up?.type === "cast_expression") types.add(field(up, "type")!.text);
+    else if (fnNode?.type === "template_function" && /^(reinterpret_cast|static_cast)$/.test(field(fnNode, "name")?.text ?? ""))
+      types.add(named(field(fnNode, "arguments")!)[0]?.text ?? "?");
+    else if (!(up?.type === "binary_expression" && /^[!=]=$/.test(field(up, "operator")?.text ?? "") && /^(nullptr|NULL|0)$/.test(named(up).find((c) => !same(c, n))?.text.trim() ?? ""))) other = true;
+    return false;
+  });
+  const norm = [...types].map((t) => stripType(t).replace(/\s*\*\s*$/, "").replace(/\s+/g, " "));
+  if (other || !norm.length || norm.some((t) => t !== norm[0]) || !/\*\s*$/.test([...types][0]!)) return p;
+  let type = norm[0]!;
+  // a type alias of the function's body (`using input_t = typename Ktraits::input_t;`) is not in scope in the parameter list
+  const aliases = new Map<string, string>();
+  for (const a of named(body)) {
+    if (a.type === "alias_declaration") aliases.set(field(a, "name")?.text ?? "", field(a, "type")?.text ?? "");
+    if (a.type === "type_definition") for (const d of fields(a, "declarator")) aliases.set(d.text, field(a, "type")?.text ?? "");
+  }
+  for (let i = 0; i < 4 && aliases.has(type); i++) type = aliases.get(type)!;
+  return { ...p, field: { ...p.field, type } };
+}
+
 function pieceParam(p: { name: string; field: Field }): string {
   const t = p.field.type.replace(/__restrict__/g, "").trim();
   if (p.field.kind === "pointer") return `${t}* ${p.name}`;
@@ -382,7 +420,7 @@ export function flattenStructParams(source: string): StructParamsResult {
     if (!flats.size) continue;
     const used = usedBy.get(f)!;
     for (const flat of flats.values()) {
-      const ps = pieces(flat.shape, flat.name, used, file);
+      const ps = pieces(flat.shape, flat.name, used, file).map((p) => typedVoidPointer(p, f.node, flat));
       edits.push({ start: flat.param.startIndex, end: flat.param.endIndex, text: ps.map(pieceParam).join(", ") });
       if (f.kernel)
         flattened.push({

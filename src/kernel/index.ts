@@ -20,6 +20,7 @@ import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../pa
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
+import { unfoldTraitsParams } from "../../passes/kernel/traits-params.js";
 import { flattenStructParams, type FlattenedParam } from "../../passes/kernel/struct-params.js";
 import { carryHostConstants, type CarriedConstant } from "../../passes/kernel/host-constants.js";
 import { existsSync, readFileSync } from "node:fs";
@@ -158,7 +159,8 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   const accessors = lowerTensorAccessors(pre.text);
   // a __constant__ array the host fills (cudaMemcpyToSymbol) becomes a parameter of the kernels reading it, also in the CUDA original
   // a struct parameter holding device pointers (ATen's TensorInfo, a Params struct) becomes its fields, also in the CUDA original
-  const flat = flattenStructParams(accessors.text);
+  // a kernel template over a traits struct takes the traits' own template parameters (MLX's template list has no structs)
+  const flat = flattenStructParams(unfoldTraitsParams(accessors.text));
   const lowered = { ...accessors, ...carryHostConstants(flat.text) };
   // templates over a function pointer, one plain function per function given (Metal has no function pointers);
   // `source` stays the text before, the CUDA original that --verify runs

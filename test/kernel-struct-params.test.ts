@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { flattenStructParams } from "../passes/kernel/struct-params.js";
+import { unfoldTraitsParams } from "../passes/kernel/traits-params.js";
 import { preprocessCuda } from "../passes/kernel/preprocess.js";
 import { compileKernels } from "../src/kernel/index.js";
 import { candidateLaunches, candidateSpec } from "../src/kernel/synth-spec.js";
@@ -170,4 +171,85 @@ describe("what pytorch_scatter's headers need", () => {
     expect(out[2]).toBe("ATOMIC(Add)");
     expect(out[3]!.trim()).toBe("");
   });
+});
+
+const CONV_UPDATE = `
+struct ConvParamsBase {
+    using index_t = uint32_t;
+    int batch, dim, seqlen, width;
+    index_t x_batch_stride;
+    index_t out_batch_stride;
+    void *__restrict__ x_ptr;
+    void *__restrict__ weight_ptr;
+    void *__restrict__ out_ptr;
+};
+
+template<int kNThreads_, int kWidth_, typename input_t_>
+struct Conv_traits {
+    using input_t = input_t_;
+    static constexpr int kNThreads = kNThreads_;
+    static constexpr int kWidth = kWidth_;
+    static constexpr int kNBytes = sizeof(input_t);
+};
+
+template<typename Ktraits>
+__global__ __launch_bounds__(Ktraits::kNThreads)
+void conv_update(ConvParamsBase params) {
+    constexpr int kWidth = Ktraits::kWidth;
+    using input_t = typename Ktraits::input_t;
+    const int channel = blockIdx.x * Ktraits::kNThreads + threadIdx.x;
+    if (channel >= params.dim) return;
+    input_t *x = reinterpret_cast<input_t *>(params.x_ptr) + channel * params.x_batch_stride;
+    input_t *out = reinterpret_cast<input_t *>(params.out_ptr) + channel * params.out_batch_stride;
+    const float *w = (const float *)params.weight_ptr;
+    float acc = 0.f;
+    for (int i = 0; i < kWidth; ++i) acc += w[i] * float(x[i]);
+    out[0] = input_t(acc);
+}
+`;
+
+describe("causal-conv1d's shape: a traits template parameter, void* fields read through casts", () => {
+  it("the kernel takes the traits' own template parameters; Ktraits::X becomes X's definition; lines kept", () => {
+    const out = unfoldTraitsParams(CONV_UPDATE);
+    expect(out.split("\n").length).toBe(CONV_UPDATE.split("\n").length);
+    expect(out).toContain("template<int kNThreads_, int kWidth_, typename input_t_>\n__global__ __launch_bounds__((kNThreads_))");
+    expect(out).toContain("constexpr int kWidth = (kWidth_);");
+    expect(out).toContain("using input_t = input_t_;");
+    expect(out).toContain("blockIdx.x * (kNThreads_) + threadIdx.x;");
+    // a kernel passing the traits on as a template argument stays as written
+    const passed =
+      "template <int N_> struct T { static constexpr int N = N_; };\ntemplate <typename K> __device__ int n() { return K::N; }\ntemplate <typename K> __global__ void k(int* o) { o[0] = K::N + n<K>(); }";
+    expect(unfoldTraitsParams(passed)).toBe(passed);
+  });
+
+  it("a void* field cast to one type is a piece of that type, the casts the piece itself; translates and verifies", async () => {
+    const flat = flattenStructParams(unfoldTraitsParams(CONV_UPDATE)).text;
+    expect(flat).toContain(
+      "void conv_update(int params_dim, uint32_t params_x_batch_stride, uint32_t params_out_batch_stride, input_t_* params_x_ptr, const float* params_weight_ptr, input_t_* params_out_ptr) {",
+    );
+    expect(flat).toContain("input_t *x = params_x_ptr + channel * params_x_batch_stride;");
+    expect(flat).toContain("const float *w = params_weight_ptr;");
+    const r = await translatesAndVerifies(
+      CONV_UPDATE,
+      spec(
+        "conv_update",
+        [{ C: 200 }],
+        [
+          { name: "x", dtype: "float32", count: "C * 4", role: "input" },
+          { name: "w", dtype: "float32", count: 4, role: "input" },
+          { name: "out", dtype: "float32", count: "C", role: "output" },
+        ],
+        [
+          {
+            kernel: "conv_update",
+            templateArgs: ["64", "4", "float"],
+            grid: ["cdiv(C, 64)", 1, 1],
+            block: [64, 1, 1],
+            args: [{ scalar: "C", type: "int" }, { scalar: 4, type: "unsigned int" }, { scalar: 1, type: "unsigned int" }, { buffer: "x" }, { buffer: "w" }, { buffer: "out" }],
+          },
+        ],
+      ),
+    );
+    expect(r.kernels[0]!.templateParams.map((t) => `${t.kind} ${t.name}`)).toEqual(["int kNThreads_", "int kWidth_", "type input_t_"]);
+  }, 120_000);
 });

@@ -15,7 +15,7 @@
  * each change, so diagnostics stay located. Pure: text in, text out.
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
-import { callArgs, field, fields, named, qualifierWords, walk } from "./cst.js";
+import { callArgs, field, fields, named, qualifierWords, unparen, walk } from "./cst.js";
 
 /** One field of a struct as a flattened parameter sees it. */
 interface Field {
@@ -276,11 +276,13 @@ function pieces(shape: StructShape, prefix: string, used: Set<string>, file: Map
 /**
  * A `void*` field the function reads only through casts to one pointer type (causal-conv1d's
  * `reinterpret_cast<input_t *>(params.x_ptr)`), or compares with nullptr: a piece of that type, as a
- * person porting it would declare it (an MLX buffer has a dtype); the casts stay, now of a T* to T*. A
- * type named by an alias of the function's body is written as the alias's definition. Else unchanged.
+ * person porting it would declare it (an MLX buffer has a dtype). A
+ * type named by an alias of the function's body is written as the alias's definition; the casts, now of a
+ * T* to T*, become the piece itself (`input_t *x = params_x_ptr + ...`: a row pointer into the buffer). Else unchanged.
  */
-function typedVoidPointer<P extends { name: string; path: string[]; field: Field }>(p: P, fn: CudaNode, flat: Flat): P {
+function typedVoidPointer<P extends { name: string; path: string[]; field: Field }>(p: P, fn: CudaNode, flat: Flat, casts: CudaNode[]): P {
   if (p.field.kind !== "pointer" || stripType(p.field.type.replace(/__restrict__/g, "")) !== "void") return p;
+  const found: CudaNode[] = [];
   const body = field(fn, "body")!;
   const types = new Set<string>();
   let other = false;
@@ -292,13 +294,31 @@ function typedVoidPointer<P extends { name: string; path: string[]; field: Field
     while (up?.type === "parenthesized_expression") up = up.parent;
     const call = up?.type === "argument_list" && callArgs(up.parent!).length === 1 ? up.parent! : undefined;
     const fnNode = call ? field(call, "function") : null;
-    if (up?.type === "cast_expression") types.add(field(up, "type")!.text);
-    else if (fnNode?.type === "template_function" && /^(reinterpret_cast|static_cast)$/.test(field(fnNode, "name")?.text ?? ""))
+    if (up?.type === "cast_expression") {
+      types.add(field(up, "type")!.text);
+      found.push(up);
+    } else if (fnNode?.type === "template_function" && /^(reinterpret_cast|static_cast)$/.test(field(fnNode, "name")?.text ?? "")) {
       types.add(named(field(fnNode, "arguments")!)[0]?.text ?? "?");
-    else if (!(up?.type === "binary_expression" && /^[!=]=$/.test(field(up, "operator")?.text ?? "") && /^(nullptr|NULL|0)$/.test(named(up).find((c) => !same(c, n))?.text.trim() ?? ""))) other = true;
+      found.push(call!);
+    } else if (
+      !(
+        up?.type === "binary_expression" &&
+        /^[!=]=$/.test(field(up, "operator")?.text ?? "") &&
+        /^(nullptr|NULL|0)$/.test(
+          named(up)
+            .find((c) => !same(c, n))
+            ?.text.trim() ?? "",
+        )
+      )
+    )
+      other = true;
     return false;
   });
-  const norm = [...types].map((t) => stripType(t).replace(/\s*\*\s*$/, "").replace(/\s+/g, " "));
+  const norm = [...types].map((t) =>
+    stripType(t)
+      .replace(/\s*\*\s*$/, "")
+      .replace(/\s+/g, " "),
+  );
   if (other || !norm.length || norm.some((t) => t !== norm[0]) || !/\*\s*$/.test([...types][0]!)) return p;
   let type = norm[0]!;
   // a type alias of the function's body (`using input_t = typename Ktraits::input_t;`) is not in scope in the parameter list
@@ -308,6 +328,9 @@ function typedVoidPointer<P extends { name: string; path: string[]; field: Field
     if (a.type === "type_definition") for (const d of fields(a, "declarator")) aliases.set(d.text, field(a, "type")?.text ?? "");
   }
   for (let i = 0; i < 4 && aliases.has(type); i++) type = aliases.get(type)!;
+  casts.push(...found);
+  // every cast to a pointer to const: so is the piece
+  if ([...types].every((t) => /^\s*const\b/.test(t))) type = `const ${type}`;
   return { ...p, field: { ...p.field, type } };
 }
 
@@ -419,8 +442,9 @@ export function flattenStructParams(source: string): StructParamsResult {
     const flats = new Map(f.flats.filter((x) => !keep.has(x)).map((x) => [x.name, x]));
     if (!flats.size) continue;
     const used = usedBy.get(f)!;
+    const casts: CudaNode[] = [];
     for (const flat of flats.values()) {
-      const ps = pieces(flat.shape, flat.name, used, file).map((p) => typedVoidPointer(p, f.node, flat));
+      const ps = pieces(flat.shape, flat.name, used, file).map((p) => typedVoidPointer(p, f.node, flat, casts));
       edits.push({ start: flat.param.startIndex, end: flat.param.endIndex, text: ps.map(pieceParam).join(", ") });
       if (f.kernel)
         flattened.push({
@@ -431,6 +455,14 @@ export function flattenStructParams(source: string): StructParamsResult {
         });
     }
     const visit = (n: CudaNode): boolean | void => {
+      const cast = casts.find((c) => same(c, n));
+      if (cast) {
+        const fp = fieldPath(unparen(n.type === "cast_expression" ? field(n, "value")! : callArgs(n)[0]!), flats);
+        if (fp) {
+          edits.push({ start: n.startIndex, end: n.endIndex, text: [fp.flat.name, ...fp.path].join("_") });
+          return false;
+        }
+      }
       if (n.type === "call_expression") {
         const fnText = field(n, "function")?.text.replace(/\s/g, "") ?? "";
         const lib = LIBRARY_CALLS[libraryCallee(n)];

@@ -170,6 +170,8 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   // `template <matmul_fn_ptr matmul_tri> __global__ void trimul_global`) has nothing to pass
   for (const t of k.templateParams) {
     if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) continue;
+    // an unscoped enum of the file (pytorch_scatter's `ReductionType REDUCE`): MLX passes its value as an int, which compares with the enumerators
+    if (unit.structs.some((s) => s.enumerators && s.name === t.type!.trim() && !/\benum\s+(class|struct)\b/.test(s.node.text))) continue;
     reportKernel(
       bag,
       "C2M-K045",
@@ -177,7 +179,10 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
       `template parameter '${t.name}' of kernel '${k.name}' has type '${t.type}', a function pointer or other non-integral type that Metal cannot take`,
     );
   }
-  const templateParams = k.templateParams.map((t) => ({ ...t }));
+  const templateParams = k.templateParams.map((t) => {
+    const e = t.kind === "int" ? unit.structs.find((s) => s.enumerators && s.name === t.type?.trim()) : undefined;
+    return e ? { ...t, enumValues: Object.fromEntries(e.enumerators!.map((x) => [x.name, x.value])) } : { ...t };
+  });
   if (analysis.dynamicShared || hoisted.some((h) => h.dynamic)) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
 
   const header = printHeader(unit, k, ctx);

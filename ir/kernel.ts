@@ -27,6 +27,8 @@ export interface TemplateParam {
   kind: "type" | "int" | "bool";
   /** a value parameter's declared type as written (`unsigned int`, `reduction_func_t`) */
   type?: string;
+  /** a parameter of an enum type of the file: its enumerators' values, which a launch may name (`SUM`) */
+  enumValues?: Record<string, number>;
 }
 
 export interface KParam {
@@ -136,6 +138,8 @@ export interface KStruct {
   node: CudaNode;
   /** a class template (`template <class T> struct Packed128`): its node is the template declaration */
   template?: boolean;
+  /** an enum: its enumerators, each with its value, which a kernel reaches it by (`REDUCE == SUM`) */
+  enumerators?: { name: string; value: number }[];
 }
 
 export interface KMacro {

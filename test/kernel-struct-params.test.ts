@@ -253,3 +253,44 @@ describe("causal-conv1d's shape: a traits template parameter, void* fields read 
     expect(r.kernels[0]!.templateParams.map((t) => `${t.kind} ${t.name}`)).toEqual(["int kNThreads_", "int kWidth_", "type input_t_"]);
   }, 120_000);
 });
+
+describe("enums of the file (pytorch_scatter's ReductionType)", () => {
+  const src = `
+enum ReductionType { SUM, MEAN, MUL, DIV, MIN, MAX };
+template <typename scalar_t, ReductionType REDUCE>
+__global__ void reduce2(const scalar_t* x, scalar_t* out, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[i] = REDUCE == SUM ? x[i] + x[i] : (REDUCE == MAX ? x[i] : -x[i]);
+}
+`;
+  it("an enum a kernel names a value of goes into both headers; an enum template parameter is an int for MLX; verified by name", async () => {
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "reduce2",
+        [{ n: 100 }],
+        [
+          { name: "x", dtype: "float32", count: "n", role: "input" },
+          { name: "out", dtype: "float32", count: "n", role: "output" },
+        ],
+        ["SUM", "MAX", "DIV"].map((v) => ({
+          kernel: "reduce2",
+          templateArgs: ["float", v],
+          grid: [1, 1, 1] as [number, number, number],
+          block: [128, 1, 1] as [number, number, number],
+          args: [{ buffer: "x" }, { buffer: "out" }, { scalar: "n", type: "int" }],
+        })),
+      ),
+    );
+    const k = r.kernels[0]!;
+    expect(k.spec.header).toContain("enum ReductionType { SUM, MEAN, MUL, DIV, MIN, MAX };");
+    expect(k.cuda.header).toContain("enum ReductionType { SUM, MEAN, MUL, DIV, MIN, MAX };");
+    expect(k.templateParams[1]).toEqual({ name: "REDUCE", kind: "int", type: "ReductionType", enumValues: { SUM: 0, MEAN: 1, MUL: 2, DIV: 3, MIN: 4, MAX: 5 } });
+    expect(candidateSpec(k, candidateLaunches(k, r.source)[0]!, {}).launches[0]!.templateArgs).toEqual(["float", "SUM"]);
+  }, 120_000);
+
+  it("a scoped enum template parameter stays C2M-K045 (an int does not compare with its values)", () => {
+    const r = compileKernels(src.replace("enum ReductionType", "enum class ReductionType").replace(/\b(SUM|MAX)\b(?! *,)/g, "ReductionType::$1"), { filename: "e.cu" });
+    expect(r.diagnostics.map((d) => d.code)).toContain("C2M-K045");
+  });
+});

@@ -25,9 +25,18 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         if (name) unit.macros.push({ name, text: n.text.trimEnd(), node: n } satisfies KMacro);
         return;
       }
+      case "enum_specifier":
       case "struct_specifier":
       case "declaration":
       case "type_definition": {
+        const e = n.type === "enum_specifier" ? n : named(n).find((c) => c.type === "enum_specifier");
+        if (e && field(e, "body")) {
+          // an enum of the file (pytorch_scatter's ReductionType): carried into both headers when a kernel names one of its values
+          const name = field(e, "name")?.text ?? (n.type === "type_definition" ? field(n, "declarator")?.text : undefined) ?? `c2m_enum_${n.startPosition.row + 1}`;
+          const enumerators = enumValues(e);
+          if (enumerators) unit.structs.push({ name, node: n, enumerators });
+          return;
+        }
         const s = n.type === "struct_specifier" ? n : named(n).find((c) => c.type === "struct_specifier");
         const name = s ? field(s, "name")?.text : undefined;
         if (s && name && field(s, "body")) unit.structs.push({ name, node: n } satisfies KStruct);
@@ -211,6 +220,7 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
   for (const m of unit.macros) add(m.name, m.node);
   // an explicit specialisation (`SharedMemory<float>`) comes with its template's name
   for (const s of unit.structs) add(templateBase(s.name), s.node);
+  for (const s of unit.structs) for (const e of s.enumerators ?? []) add(e.name, s.node);
   for (const f of unit.deviceFunctions) add(f.name, f.node);
   for (const c of unit.constants) add(c.name, c.node);
   const used = new Set<string>();
@@ -224,7 +234,27 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
       queue.push(...d);
     }
   }
+  // an enum is reached through its values
+  for (const s of unit.structs) if (s.enumerators?.some((e) => used.has(e.name))) used.add(s.name);
   return used;
+}
+
+/** The enumerators of an enum and their values (C's: one more than the last, from 0; NaN after a value that is not an integer literal). */
+function enumValues(e: CudaNode): { name: string; value: number }[] | undefined {
+  const out: { name: string; value: number }[] = [];
+  let next = 0;
+  for (const m of named(field(e, "body")!)) {
+    if (m.type !== "enumerator") continue;
+    const name = field(m, "name")?.text;
+    const v = field(m, "value");
+    if (!name) return undefined;
+    if (v) {
+      const t = v.text.trim();
+      next = /^-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(t) ? Number.parseInt(t.replace(/[uUlL]+$/, ""), /0[xX]/.test(t) ? 16 : 10) : Number.NaN;
+    }
+    out.push({ name, value: next++ });
+  }
+  return out;
 }
 
 /**

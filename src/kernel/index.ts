@@ -427,7 +427,8 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       atomic_outputs: metal.atomicOutputs,
     },
     params,
-    templateParams: a.kernel.templateParams,
+    // with what the printer learnt of each (an enum parameter's values)
+    templateParams: a.kernel.templateParams.map((t) => metal.templateParams.find((m) => m.name === t.name) ?? t),
     ...(metal.templateParams.some((t) => t.name === SHARED_BYTES_TEMPLATE) ? { sharedBytesTemplate: SHARED_BYTES_TEMPLATE } : {}),
     initValue: acc ? atomicInit(acc) : 0,
     pythonFunction,

@@ -214,7 +214,10 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
     return { scalar: fixed ?? (isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : c.size), type: type ?? "int" };
   });
   const templateArgs = k.templateParams.length
-    ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : String(c.block[0])))
+    ? k.templateParams.map((t) =>
+        // an enum parameter: its first value, by name (C++ takes no int for it)
+        t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : t.enumValues ? Object.keys(t.enumValues)[0]! : String(c.block[0]),
+      )
     : undefined;
   return {
     name: `${k.name}_synth_${c.size}`,

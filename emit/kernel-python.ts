@@ -167,6 +167,13 @@ function emitKernel(pk: PythonKernel): string {
     lines.push(
       `    ${f.pieces.map((p) => pyName(p.name)).join(", ")}: the fields of CUDA's ${f.param} (${f.type.replace(/\s+/g, " ")}), a struct passed by value that Metal takes field by field: a pointer field its array, an array field (sizes, strides) an array of its entries, a number field its value.`,
     );
+  for (const t of metal.templateParams)
+    if (t.enumValues)
+      lines.push(
+        `    ${t.name}: a value of CUDA's enum ${t.type}, passed as its int (${Object.entries(t.enumValues)
+          .map(([n, v]) => `${n}=${v}`)
+          .join(", ")}).`,
+      );
   lines.push(`    Returns the new ${written.map((b) => b.param).join(", ") || "(nothing)"}."""`);
   lines.push(`    grid, block = _c2m_dim3(grid), _c2m_dim3(block)`);
   // a buffer every threadgroup updates in place is right only for one threadgroup (BufferPlan.ownAccess.oneThreadgroup)

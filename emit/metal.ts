@@ -11,7 +11,7 @@ import type { PrintContext } from "./metal-context.js";
 import { isLoopPragma, loopFollows, packedVector, printCall, warpReductionIdiom } from "./metal-calls.js";
 import { deviceAttributeNeeds, printHeader } from "./metal-header.js";
 import type { CudaNode } from "../grammar/cuda.js";
-import type { BufferPlan, KernelUnit, KType } from "../ir/kernel.js";
+import type { BufferPlan, KernelUnit, KType, TemplateParam } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
@@ -52,7 +52,7 @@ export interface MetalKernel {
   outputNames: string[];
   atomicOutputs: boolean;
   /** MLX template parameters in order: the kernel's own, then C2M_SHARED_BYTES when dynamic shared memory is used */
-  templateParams: { name: string; kind: "type" | "int" | "bool" }[];
+  templateParams: TemplateParam[];
 }
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {

@@ -29,7 +29,7 @@ import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.j
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
-import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
+import { bufferVectorType, metalTemplateParams } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
 import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 
@@ -166,23 +166,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   reportWideTileCollectivesApart(k.body, unit.macros, bag);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
-  // MLX's template list takes dtypes, ints and bools: a function-pointer parameter (llm.c's
-  // `template <matmul_fn_ptr matmul_tri> __global__ void trimul_global`) has nothing to pass
-  for (const t of k.templateParams) {
-    if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) continue;
-    // an unscoped enum of the file (pytorch_scatter's `ReductionType REDUCE`): MLX passes its value as an int, which compares with the enumerators
-    if (unit.structs.some((s) => s.enumerators && s.name === t.type!.trim() && !/\benum\s+(class|struct)\b/.test(s.node.text))) continue;
-    reportKernel(
-      bag,
-      "C2M-K045",
-      position(k.node),
-      `template parameter '${t.name}' of kernel '${k.name}' has type '${t.type}', a function pointer or other non-integral type that Metal cannot take`,
-    );
-  }
-  const templateParams = k.templateParams.map((t) => {
-    const e = t.kind === "int" ? unit.structs.find((s) => s.enumerators && s.name === t.type?.trim()) : undefined;
-    return e ? { ...t, enumValues: Object.fromEntries(e.enumerators!.map((x) => [x.name, x.value])) } : { ...t };
-  });
+  const templateParams = metalTemplateParams(unit, k, bag);
   if (analysis.dynamicShared || hoisted.some((h) => h.dynamic)) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
 
   const header = printHeader(unit, k, ctx);

@@ -8,6 +8,7 @@
  */
 import type { BufferPlan, KFunction, KType } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
+import type { FlattenedParam } from "../passes/kernel/struct-params.js";
 import { atomicInit } from "../passes/kernel/buffers.js";
 import { pyName, type LauncherTranslation } from "../passes/kernel/host.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
@@ -24,6 +25,8 @@ export interface PythonKernel {
   functionName: string;
   /** template arguments given on the command line (--template T=float): Python default values */
   templateDefaults?: Record<string, string>;
+  /** struct parameters that became their fields (passes/kernel/struct-params.ts): the docstring says which */
+  structParams?: FlattenedParam[];
 }
 
 /** A kernel that did not translate: its Python function raises, naming the diagnostic. */
@@ -160,6 +163,17 @@ function emitKernel(pk: PythonKernel): string {
   const doc = describeBuffers(analysis.buffers);
   lines.push(`    """CUDA: ${k.name}<<<grid, block, shared_mem>>>(${k.params.map((p) => p.name).join(", ")}).`);
   for (const d of doc) lines.push(`    ${d}`);
+  for (const f of pk.structParams ?? [])
+    lines.push(
+      `    ${f.pieces.map((p) => pyName(p.name)).join(", ")}: the fields of CUDA's ${f.param} (${f.type.replace(/\s+/g, " ")}), a struct passed by value that Metal takes field by field: a pointer field its array, an array field (sizes, strides) an array of its entries, a number field its value.`,
+    );
+  for (const t of metal.templateParams)
+    if (t.enumValues)
+      lines.push(
+        `    ${t.name}: a value of CUDA's enum ${t.type}, passed as its int (${Object.entries(t.enumValues)
+          .map(([n, v]) => `${n}=${v}`)
+          .join(", ")}).`,
+      );
   lines.push(`    Returns the new ${written.map((b) => b.param).join(", ") || "(nothing)"}."""`);
   lines.push(`    grid, block = _c2m_dim3(grid), _c2m_dim3(block)`);
   // a buffer every threadgroup updates in place is right only for one threadgroup (BufferPlan.ownAccess.oneThreadgroup)

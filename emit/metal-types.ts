@@ -2,8 +2,10 @@
  * Facts about a function's types the Metal printer (emit/metal.ts) needs: which template parameters are
  * deduced only through a pointer, which template value types Metal takes, which names are integers.
  */
-import type { KFunction, KType, KernelUnit } from "../ir/kernel.js";
-import { baseType, declaratorType, field, fields, walk } from "../passes/kernel/cst.js";
+import type { KFunction, KType, KernelUnit, TemplateParam } from "../ir/kernel.js";
+import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { reportKernel } from "../ir/kernel-diagnostics.js";
+import { baseType, declaratorType, field, fields, position, walk } from "../passes/kernel/cst.js";
 import { SCALAR_TYPES } from "../passes/kernel/tables.js";
 
 /** Types a template value parameter may have in Metal (and in MLX's template arguments). */
@@ -82,4 +84,26 @@ function notIntegerOnce(f: KFunction, name: string, counts: Map<string, number>,
 /** A vector type as a buffer's element: `packed_float3` for a 3-vector (CUDA's layout, no padding), else the vector. */
 export function bufferVectorType(v: { width: number; metal: string }): string {
   return v.width === 3 && /^(float|half|int|uint|short|ushort|char|uchar)3$/.test(v.metal) ? `packed_${v.metal}` : v.metal;
+}
+
+/**
+ * The kernel's template parameters as MLX's template list takes them (dtypes, ints and bools), an enum
+ * parameter with its values; a function-pointer parameter (llm.c's `template <matmul_fn_ptr matmul_tri>
+ * __global__ void trimul_global`) has nothing to pass (C2M-K045).
+ */
+export function metalTemplateParams(unit: KernelUnit, k: KFunction, bag: DiagnosticBag): TemplateParam[] {
+  // an unscoped enum of the file (pytorch_scatter's `ReductionType REDUCE`): MLX passes its value as an int, which compares with the enumerators
+  const enumOf = (t: TemplateParam) => unit.enums.find((e) => e.enumerators && e.names.includes(t.type?.trim() ?? "") && !/\benum\s+(class|struct)\b/.test(e.node.text));
+  return k.templateParams.map((t) => {
+    if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) return { ...t };
+    const e = enumOf(t);
+    if (e) return { ...t, enumValues: Object.fromEntries(e.enumerators!.map((x) => [x.name, x.value])) };
+    reportKernel(
+      bag,
+      "C2M-K045",
+      position(k.node),
+      `template parameter '${t.name}' of kernel '${k.name}' has type '${t.type}', a function pointer or other non-integral type that Metal cannot take`,
+    );
+    return { ...t };
+  });
 }

@@ -11,7 +11,7 @@ import type { PrintContext } from "./metal-context.js";
 import { isLoopPragma, loopFollows, packedVector, printCall, warpReductionIdiom } from "./metal-calls.js";
 import { deviceAttributeNeeds, printHeader } from "./metal-header.js";
 import type { CudaNode } from "../grammar/cuda.js";
-import type { BufferPlan, KernelUnit, KType } from "../ir/kernel.js";
+import type { BufferPlan, KernelUnit, KType, TemplateParam } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
@@ -29,7 +29,7 @@ import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.j
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
-import { bufferVectorType, INTEGRAL_TEMPLATE_TYPE } from "./metal-types.js";
+import { bufferVectorType, metalTemplateParams } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
 import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 
@@ -52,7 +52,7 @@ export interface MetalKernel {
   outputNames: string[];
   atomicOutputs: boolean;
   /** MLX template parameters in order: the kernel's own, then C2M_SHARED_BYTES when dynamic shared memory is used */
-  templateParams: { name: string; kind: "type" | "int" | "bool" }[];
+  templateParams: TemplateParam[];
 }
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
@@ -166,18 +166,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   reportWideTileCollectivesApart(k.body, unit.macros, bag);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
   if (prologue.length) body = `${prologue.join("\n")}\n${body}`;
-  // MLX's template list takes dtypes, ints and bools: a function-pointer parameter (llm.c's
-  // `template <matmul_fn_ptr matmul_tri> __global__ void trimul_global`) has nothing to pass
-  for (const t of k.templateParams) {
-    if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) continue;
-    reportKernel(
-      bag,
-      "C2M-K045",
-      position(k.node),
-      `template parameter '${t.name}' of kernel '${k.name}' has type '${t.type}', a function pointer or other non-integral type that Metal cannot take`,
-    );
-  }
-  const templateParams = k.templateParams.map((t) => ({ ...t }));
+  const templateParams = metalTemplateParams(unit, k, bag);
   if (analysis.dynamicShared || hoisted.some((h) => h.dynamic)) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
 
   const header = printHeader(unit, k, ctx);

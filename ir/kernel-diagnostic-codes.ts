@@ -171,9 +171,9 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-K049",
-    title: "struct parameter holding device pointers",
-    hint: "mx.fast.metal_kernel passes each input as its own array (or a 0-d array for a scalar) and has no way to put an array's address inside a struct (Metal argument buffers are not exposed): pass each pointer the struct holds as a separate kernel parameter, and its sizes and strides as scalars",
-    example: "struct ConvParams { int dim; void* x_ptr; void* out_ptr; };  __global__ void conv(ConvParams params)",
+    title: "struct parameter holding device pointers that c2m cannot pass field by field",
+    hint: "mx.fast.metal_kernel passes each input as its own array (or a 0-d array for a scalar) and has no way to put an array's address inside a struct (Metal argument buffers are not exposed). c2m passes a by-value struct read through its fields field by field (`params.x_ptr` becomes the input `params_x_ptr`, ATen's TensorInfo its data, sizes, strides and dims), but not one holding a pointer to pointers or an array of pointers, nor one used whole (copied, its address taken, passed to a function that is also given other structs): pass those pointers as separate kernel parameters",
+    example: "struct Tables { float** rows; int n; };  __global__ void k(Tables t) { t.rows[0][0] = t.n; }",
   },
   {
     code: "C2M-K046",

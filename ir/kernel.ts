@@ -27,6 +27,8 @@ export interface TemplateParam {
   kind: "type" | "int" | "bool";
   /** a value parameter's declared type as written (`unsigned int`, `reduction_func_t`) */
   type?: string;
+  /** a parameter of an enum type of the file: its enumerators' values, which a launch may name (`SUM`) */
+  enumValues?: Record<string, number>;
 }
 
 export interface KParam {
@@ -169,6 +171,8 @@ export interface KEnum {
   names: string[];
   /** what is carried: the enum_specifier, or the whole typedef */
   node: CudaNode;
+  /** its enumerators, each with its value (a launch may name one for an enum template parameter: `SUM`) */
+  enumerators?: { name: string; value: number }[];
 }
 
 export interface KMacro {

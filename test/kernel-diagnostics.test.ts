@@ -181,9 +181,10 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
   },
   { name: "double", code: "C2M-K011", src: kernel(`  /*@*/double acc = 0.0;\n  if (i < n) y[i] = x[i] + acc;`), message: /double/, error: false },
   {
-    name: "struct passed by value",
+    // (read only through its fields, it is passed field by field: passes/kernel/struct-params.ts)
+    name: "struct passed by value and used whole",
     code: "C2M-K012",
-    src: `struct P { float a; int b; };\n__global__ void k(/*@*/P p, float* y) { y[threadIdx.x] = p.a; }\n`,
+    src: `struct P { float a; int b; };\n__global__ void k(/*@*/P p, float* y) { P q = p; y[threadIdx.x] = q.a; }\n`,
     message: /cannot be passed/,
     error: true,
   },

@@ -374,7 +374,7 @@ function pointerMembers(typeText: string, unit: KernelUnit): string | undefined 
   if (POINTER_HOLDING_LIBRARY_STRUCTS[name]) return POINTER_HOLDING_LIBRARY_STRUCTS[name];
   const s = unit.structs.find((x) => x.name === name);
   if (!s) return undefined;
-  const members = [...s.node.text.matchAll(/\*\s*(?:__restrict__\s+|const\s+)*([A-Za-z_]\w*)\s*;/g)].map((m) => m[1]!);
+  const members = [...s.node.text.matchAll(/\*\s*(?:__restrict__\s+|const\s+)*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?;/g)].map((m) => m[1]!);
   return members.length ? members.slice(0, 4).join(", ") + (members.length > 4 ? ", ..." : "") : undefined;
 }
 
@@ -424,7 +424,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
             bag,
             "C2M-K049",
             position(p.node),
-            `kernel parameter '${p.name}' of type '${typeText}' is a struct passed by value that holds device pointers (${pointers}): mx.fast.metal_kernel binds every input as an array or a scalar of its own and gives the kernel no array's address to store in a struct`,
+            `kernel parameter '${p.name}' of type '${typeText}' is a struct passed by value that holds device pointers (${pointers}) that c2m cannot pass field by field (a pointer to pointers, an array of pointers, or the struct used whole other than as an argument of a device function): mx.fast.metal_kernel binds every input as an array or a scalar of its own and gives the kernel no array's address to store in a struct`,
           );
         else reportKernel(bag, "C2M-K012", position(p.node), `kernel parameter '${p.name}' of type '${typeText}' cannot be passed to an MLX kernel`);
         a.ok = false;

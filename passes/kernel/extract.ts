@@ -164,7 +164,7 @@ function addEnum(unit: KernelUnit, spec: CudaNode, carried: CudaNode): void {
   const name = field(spec, "name")?.text;
   if (name) names.unshift(name);
   if (carried.type === "type_definition") for (const d of fields(carried, "declarator")) if (d.type === "type_identifier") names.push(d.text);
-  unit.enums.push({ names, node: carried } satisfies KEnum);
+  unit.enums.push({ names, node: carried, enumerators: enumValues(spec) } satisfies KEnum);
 }
 
 function templateParams(tdecl: CudaNode): TemplateParam[] {
@@ -284,6 +284,24 @@ function findReachable(unit: KernelUnit, kernel: KFunction): Set<string> {
     }
   }
   return used;
+}
+
+/** The enumerators of an enum and their values (C's: one more than the last, from 0; NaN after a value that is not an integer literal). */
+function enumValues(e: CudaNode): { name: string; value: number }[] | undefined {
+  const out: { name: string; value: number }[] = [];
+  let next = 0;
+  for (const m of named(field(e, "body")!)) {
+    if (m.type !== "enumerator") continue;
+    const name = field(m, "name")?.text;
+    const v = field(m, "value");
+    if (!name) return undefined;
+    if (v) {
+      const t = v.text.trim();
+      next = /^-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(t) ? Number.parseInt(t.replace(/[uUlL]+$/, ""), /0[xX]/.test(t) ? 16 : 10) : Number.NaN;
+    }
+    out.push({ name, value: next++ });
+  }
+  return out;
 }
 
 /**

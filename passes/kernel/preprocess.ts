@@ -176,9 +176,15 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
   };
   run(source, file);
   for (const l of out) if (l.text.includes("__align__")) l.text = l.text.replace(/\b__align__(?=\s*\()/g, "alignas");
+  // an explicit call of a conversion operator (`var.operator __half()`, pytorch_scatter's utils.cuh), which the
+  // CUDA grammar cannot parse, is the cast it stands for (an explicit operator converts under static_cast too)
+  for (const l of out) if (l.text.includes("operator")) l.text = l.text.replace(CONVERSION_CALL, (_, e: string, t: string) => `static_cast<${t.trim()}>(${e})`);
   const typedefs = followTypeAliases(out);
   return { text: out.map((l) => l.text).join("\n"), origins: out.map((l) => l.origin), included, typedefs };
 }
+
+/** `e.operator T()`: e a name or member chain, T a (qualified) type name, maybe a pointer. */
+const CONVERSION_CALL = /\b([A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)*)\s*(?:\.|->)\s*operator\s+((?:const\s+)?[A-Za-z_][\w:]*(?:\s*\*)*)\s*\(\s*\)/g;
 
 interface FunctionMacro {
   name: string;

@@ -20,6 +20,8 @@ import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../pa
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
+import { unfoldTraitsParams } from "../../passes/kernel/traits-params.js";
+import { flattenStructParams, type FlattenedParam } from "../../passes/kernel/struct-params.js";
 import { carryHostConstants, type CarriedConstant } from "../../passes/kernel/host-constants.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -75,6 +77,8 @@ export interface CompiledKernel {
   singleBlockAlong?: ("x" | "y" | "z")[];
   /** a copy of a kernel that branches with `if constexpr`: the bool template values it was translated for */
   constexprWhen?: Record<string, boolean>;
+  /** struct parameters (holding device pointers) that became their fields (passes/kernel/struct-params.ts) */
+  structParams?: FlattenedParam[];
 }
 
 /**
@@ -156,7 +160,10 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // PyTorch tensor accessors become a pointer and a sizes array (same lines), before anything reads the kernels
   const accessors = lowerTensorAccessors(pre.text);
   // a __constant__ array the host fills (cudaMemcpyToSymbol) becomes a parameter of the kernels reading it, also in the CUDA original
-  const lowered = { ...accessors, ...carryHostConstants(accessors.text) };
+  // a struct parameter holding device pointers (ATen's TensorInfo, a Params struct) becomes its fields, also in the CUDA original
+  // a kernel template over a traits struct takes the traits' own template parameters (MLX's template list has no structs)
+  const flat = flattenStructParams(unfoldTraitsParams(accessors.text));
+  const lowered = { ...accessors, ...carryHostConstants(flat.text) };
   // templates over a function pointer, one plain function per function given (Metal has no function pointers);
   // `source` stays the text before, the CUDA original that --verify runs
   const spec = specialiseFunctionTemplates(lowered.text);
@@ -167,7 +174,7 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
     return (spec.lineOf[l] ?? l) + 1;
   };
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
-  const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried), cx.copies);
+  const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried, flat.flattened), cx.copies);
   const instances = spec.instances.size ? { instances: Object.fromEntries(spec.instances) } : {};
   // a kernel specialised from a template is launched by its own name: the CUDA original gets its copy at the end
   const source = spec.kernelCopies ? `${lowered.text}\n${spec.kernelCopies}\n` : lowered.text;
@@ -227,6 +234,7 @@ function compilePreprocessed(
   relocated: (d: Diagnostic) => Diagnostic,
   accessorProblems: AccessorProblem[],
   carriedConstants: CarriedConstant[],
+  flattened: FlattenedParam[] = [],
 ): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
@@ -276,8 +284,10 @@ function compilePreprocessed(
     }
     const defaults = templateDefaults(k.templateParams, opts.template ?? {});
     const cuda = printCudaKernel(unit, a);
-    pyKernels.push({ kernel: k, analysis: a, metal, cuda, functionName: names.get(k.name)!, templateDefaults: defaults.python });
-    compiled.push({ ...describe(k.name, a, metal, names.get(k.name)!), cuda, templateDefaults: defaults.values });
+    const structParams = flattened.filter((f) => f.kernel === k.name);
+    const flatOf = structParams.length ? { structParams } : {};
+    pyKernels.push({ kernel: k, analysis: a, metal, cuda, functionName: names.get(k.name)!, templateDefaults: defaults.python, ...flatOf });
+    compiled.push({ ...describe(k.name, a, metal, names.get(k.name)!), cuda, templateDefaults: defaults.values, ...flatOf });
   }
   // host launchers
   const macros = pythonMacros(unit);
@@ -420,7 +430,8 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       atomic_outputs: metal.atomicOutputs,
     },
     params,
-    templateParams: a.kernel.templateParams,
+    // with what the printer learnt of each (an enum parameter's values)
+    templateParams: a.kernel.templateParams.map((t) => metal.templateParams.find((m) => m.name === t.name) ?? t),
     ...(metal.templateParams.some((t) => t.name === SHARED_BYTES_TEMPLATE) ? { sharedBytesTemplate: SHARED_BYTES_TEMPLATE } : {}),
     initValue: acc ? atomicInit(acc) : 0,
     pythonFunction,

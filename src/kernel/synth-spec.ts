@@ -30,6 +30,7 @@ import { KernelCompileError, KernelFault } from "../verify/native.js";
 import { DTYPES, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
 import { INDEX_FLOAT_DOMAIN, synthDomain, type SynthDomain } from "./synth-domain.js";
+import type { PieceSynth } from "../../passes/kernel/struct-params.js";
 
 /** The value every int parameter gets: a power of two first (kernels assume C % 4 == 0, warps of 32), then a ragged one. */
 export const SYNTH_SIZES = [64, 37];
@@ -182,6 +183,11 @@ function isAccessorSizes(k: CompiledKernel, name: string): boolean {
   return !!m && k.params.some((p) => p.kind === "buffer" && p.name === m[1]);
 }
 
+/** The synthesis hint of a piece of a flattened struct parameter (passes/kernel/struct-params.ts), by the piece's name. */
+function pieceSynth(k: CompiledKernel, name: string): PieceSynth | undefined {
+  return k.structParams?.flatMap((f) => f.pieces).find((p) => p.name === name)?.synth;
+}
+
 const dtypeOf = (d: string): string => (normalizeDtype(d) in DTYPES ? normalizeDtype(d) : "float32");
 
 /** What the kernel's code says about its inputs' values (synth-domain.ts), once per kernel. */
@@ -226,6 +232,12 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
         delete b.range;
         b.fill = ACCESSOR_EXTENT;
       }
+      // an array field of a flattened struct (a TensorInfo's sizes, strides): the value that keeps the struct coherent
+      const fill = pieceSynth(k, p.name)?.fill;
+      if (fill !== undefined && role === "input") {
+        delete b.range;
+        b.fill = fill === "size" ? c.size : fill;
+      }
       if (domain && isFloatDtype(dtype)) b.domain = domain;
       if (learned.indexFloats.has(p.name) && isFloatDtype(dtype)) b.domain = INDEX_FLOAT_DOMAIN;
       buffers.push(b);
@@ -244,10 +256,14 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
     }[dtype];
     const int = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
     const float = variant.spreadFloats ? 0.5 + floatScalars.indexOf(p.name) : 0.5;
-    return { scalar: isFloatDtype(dtype) ? float : /bool/.test(dtype) ? 1 : int, type: type ?? "int" };
+    const fixed = pieceSynth(k, p.name)?.scalar;
+    return { scalar: fixed ?? (isFloatDtype(dtype) ? float : /bool/.test(dtype) ? 1 : int), type: type ?? "int" };
   });
   const templateArgs = k.templateParams.length
-    ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : String(c.block[0])))
+    ? k.templateParams.map((t) =>
+        // an enum parameter: its first value, by name (C++ takes no int for it)
+        t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : t.enumValues ? Object.keys(t.enumValues)[0]! : String(c.block[0]),
+      )
     : undefined;
   return {
     name: `${k.name}_synth_${c.size}`,

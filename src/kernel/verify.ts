@@ -108,7 +108,7 @@ function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes:
   k.templateParams.forEach((t, i) => {
     const v = l.templateArgs?.[i];
     if (v === undefined) return;
-    template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : Number(v);
+    template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : (t.enumValues?.[v] ?? Number(v));
   });
   const plan = planKernelCall(k, args, {
     grid: l.grid.map((g) => evalExpr(g, sizes)),

@@ -163,6 +163,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         if (DECLARES_ONLY.has(n.type)) return;
         if (TYPE_SPECIFIERS.has(n.type)) return staticMemberRunsCode(n) ? drop(n, "type with a static data member whose initialiser calls code") : keepType(n, n);
         if (n.type === ";") return;
+        if (declaresDeviceCode(n, root)) return;
         return drop(n, `${n.type.replace(/_/g, " ")} that is not device code`);
     }
   };
@@ -194,6 +195,20 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   }
   out += source.slice(pos);
   return { source: out, dropped };
+}
+
+/**
+ * `ATOMIC(Add)` at file scope: an invocation of a function-like macro of the file whose body declares
+ * device code (pytorch_scatter's atomics.cuh stamps out `Atomic##NAME##IntegerImpl` templates so) and
+ * calls nothing at file scope (no host function, no object with an initialiser outside a function).
+ */
+function declaresDeviceCode(n: CudaNode, root: CudaNode): boolean {
+  const call = n.type === "expression_statement" ? named(n)[0] : undefined;
+  const name = call?.type === "call_expression" ? field(call, "function") : undefined;
+  if (name?.type !== "identifier") return false;
+  const def = named(root).find((d) => d.type === "preproc_function_def" && field(d, "name")?.text === name.text);
+  const body = def ? (field(def, "value")?.text ?? "") : "";
+  return /__device__/.test(body) && !/__host__(?![\s\\]*__device__)|__global__|\bmain\s*\(/.test(body);
 }
 
 /**

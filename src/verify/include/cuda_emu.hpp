@@ -340,6 +340,16 @@ inline float __uint_as_float(unsigned x) {
   std::memcpy(&f, &x, 4);
   return f;
 }
+inline double __longlong_as_double(long long x) {
+  double d;
+  std::memcpy(&d, &x, 8);
+  return d;
+}
+inline long long __double_as_longlong(double x) {
+  long long i;
+  std::memcpy(&i, &x, 8);
+  return i;
+}
 inline int __float2int_rn(float x) { return (int)std::nearbyint(x); }
 inline int __float2int_rz(float x) { return (int)x; }
 inline float __int2float_rn(int x) { return (float)x; }
@@ -663,17 +673,7 @@ __host__ __device__ inline T ATenCeilDiv(T a, U b) {
 }
 }  // namespace at::cuda
 
-// ATen's scalar types, which an explicit specialisation of a kernel names in device code (mmcv's
-// `bbox_overlaps_cuda_kernel<at::Half>`): c10's Half and BFloat16 hold the same bits as CUDA's, and convert to
-// and from float as they do
-namespace c10 {
-using Half = __half;
-using BFloat16 = __nv_bfloat16;
-}  // namespace c10
-namespace at {
-using c10::BFloat16;
-using c10::Half;
-}  // namespace at
+#include "emu_torch.hpp"  // c10::Half, c10::BFloat16 (after __half and __nv_bfloat16)
 
 // ---- warp reconvergence where lanes pass data through memory ----
 // After a loop or branch whose stores the next statements read with no barrier between (src/verify/reconverge.ts

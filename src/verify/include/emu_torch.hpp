@@ -1,0 +1,39 @@
+// The few types of torch's headers (c10) that PyTorch-extension device code names, for the CUDA
+// emulator (cuda_emu.hpp includes this after __half and __nv_bfloat16); torch's own headers are never
+// compiled here.
+#pragma once
+
+// c10's Half and BFloat16, which PyTorch-extension device code names (pytorch_scatter's atomics.cuh
+// `at::Half hsum; hsum.x = ...`, utils.cuh `var.operator __half()`): the 16 bits in `x`
+namespace c10 {
+struct alignas(2) Half {
+  unsigned short x;
+  Half() = default;
+  __host__ __device__ Half(__half h) { std::memcpy(&x, &h, 2); }
+  template <class T, class = typename std::enable_if<std::is_arithmetic<T>::value>::type>
+  __host__ __device__ Half(T v) : Half((__half)(float)v) {}
+  // as ATen's: arithmetic goes through float; the __half is there for an explicit `var.operator __half()`
+  __host__ __device__ explicit operator __half() const {
+    __half h;
+    std::memcpy(&h, &x, 2);
+    return h;
+  }
+  __host__ __device__ operator float() const { return (float)this->operator __half(); }
+};
+struct alignas(2) BFloat16 {
+  unsigned short x;
+  BFloat16() = default;
+  __host__ __device__ BFloat16(__nv_bfloat16 b) { std::memcpy(&x, &b, 2); }
+  template <class T, class = typename std::enable_if<std::is_arithmetic<T>::value>::type>
+  __host__ __device__ BFloat16(T v) : BFloat16(__nv_bfloat16((float)v)) {}
+  __host__ __device__ operator float() const {
+    __nv_bfloat16 b;
+    std::memcpy(&b, &x, 2);
+    return (float)b;
+  }
+};
+}  // namespace c10
+namespace at {
+using c10::BFloat16;
+using c10::Half;
+}  // namespace at

@@ -151,7 +151,11 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
       }
       case "declaration":
         if (namesHostLibrary(n, hostTypes)) return dropHostDeclaration(n, n);
-        if (isPrototype(n)) return;
+        if (isPrototype(n)) {
+          // a host function's prototype may name what the emulator forbids (`std::ofstream &`): kept only where kept code names it
+          if (!deviceCallable(n)) typeDecls.push({ item: n, names: prototypeNames(n), what: "host prototype" });
+          return;
+        }
         if (isPlainVariable(n)) return;
         return drop(n, `file-scope object ${n.text.split("\n")[0]!.slice(0, 60)} (only arithmetic values whose initialisers call nothing are kept)`);
       default:
@@ -199,11 +203,14 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
 /**
  * A named type of the file that nothing kept names (not a kernel, a device function, a macro, nor a
  * kept type that is itself named) goes: host-side types (`struct MultiGpuConfig { ncclComm_t comm; }`)
- * may name what only the host's headers declare, which the emulator does not have.
+ * may name what only the host's headers declare, which the emulator does not have. So does a host
+ * function's prototype (`void print_matrix(..., std::ofstream &fs);`, SGEMM_CUDA's runner.cuh).
  */
 interface TypeDecl {
   item: CudaNode;
   names: string[];
+  /** what the report calls it (default: type) */
+  what?: string;
 }
 
 function dropUnusedTypes(source: string, edits: { start: number; end: number; text?: string }[], decls: TypeDecl[], drop: (n: CudaNode, why: string) => void): CudaNode[] {
@@ -228,7 +235,7 @@ function dropUnusedTypes(source: string, edits: { start: number; end: number; te
     }
   }
   const unused = decls.filter((t) => !reached.has(t));
-  for (const t of unused) drop(t.item, `type ${t.names.join(", ")} that no device code names`);
+  for (const t of unused) drop(t.item, `${t.what ?? "type"} ${t.names.join(", ")} that no device code names`);
   return unused.map((t) => t.item);
 }
 
@@ -268,6 +275,14 @@ function deviceCallable(fn: CudaNode): boolean {
   if (quals.includes("__global__") || quals.includes("__device__") || quals.includes("constexpr")) return true;
   if (/\bconstexpr\b/.test(fn.text.slice(0, (field(fn, "declarator")?.startIndex ?? fn.startIndex) - fn.startIndex))) return true;
   return named(fn).some((c) => c.type === "default_method_clause" || c.type === "delete_method_clause");
+}
+
+/** The names a prototype declares (`int host(int), other(float);`: host, other). */
+function prototypeNames(n: CudaNode): string[] {
+  return named(n)
+    .filter((c) => c.fieldName === "declarator")
+    .map((d) => field(d, "declarator")?.text.replace(/^.*::/, "").trim() ?? "")
+    .filter(Boolean);
 }
 
 /** `__global__ void k(float*);`, `int host(int);`: declares functions only. */

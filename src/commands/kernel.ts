@@ -184,6 +184,8 @@ async function verify(
   const kernels = result.kernels.map((k) => ({ name: k.name, params: k.params.length, templateParams: k.templateParams.length }));
   const specPath = opts.spec ?? specPathFor(input);
   let specs: import("../verify/golden.js").GoldenSpec[] = [];
+  /** by spec name: buffers the launcher takes from its caller, grown to what the original reads (launch-spec.ts) */
+  let callerBuffers: Record<string, string[]> = {};
   let synthesise = false;
   try {
     if (opts.spec || existsSync(specPath)) {
@@ -197,6 +199,7 @@ async function verify(
       try {
         const derived = deriveVerifySpecs(source, input, result, flags);
         specs = derived.specs.map((s) => validateVerifySpec(s, kernels));
+        callerBuffers = derived.callerBuffers ?? {};
         process.stderr.write(`c2m kernel --verify: sizes and launches from ${derived.from} (${specs.length} run${specs.length === 1 ? "" : "s"})\n`);
       } catch (e) {
         if (!(e instanceof LaunchUnknown)) throw e;
@@ -275,7 +278,10 @@ async function verify(
   }
   const clangChecked = new Set<string>();
   try {
-    for (const spec of specs) {
+    for (const read of specs) {
+      const grow = callerBuffers[read.name];
+      const { growCallerBuffers } = await import("../kernel/synth-spec.js");
+      const spec = grow ? (await growCallerBuffers(read, source, grow, { resolveInclude })).spec : read;
       let report: Awaited<ReturnType<typeof verifyAgainstSpec>>;
       // the Metal of each kernel is checked by clang once (its source does not depend on the sizes)
       const clangCheck = spec.launches.some((l) => !clangChecked.has(l.kernel));

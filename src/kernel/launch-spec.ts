@@ -6,6 +6,10 @@
  *    constants and locals are evaluated in order; `cudaMalloc(&d, N * sizeof(float))` gives a buffer
  *    of N floats; `k<<<grid, block, smem>>>(d, ..., n)` a launch (dim3 locals, one-return helpers such
  *    as `cdiv(a, b)` evaluated too). Launches run in the order written, on the same buffers.
+ *  - A launcher given its buffers by its caller (`run_sgemm(int M, int N, int K, float *A, ...)`): its
+ *    int parameters are the sizes (64, then 37), its pointers the caller's data (inputs, in place where
+ *    written), of 65536 elements first, grown by the caller of deriveVerifySpecs where the original
+ *    reads past them (callerBuffers; synth-spec.ts growCallerBuffers).
  *  - A PyTorch-extension launcher (`torch::Tensor f(torch::Tensor x, ...)`): each tensor parameter is
  *    an input buffer of `--size NAME=...` elements (default: every tensor the same size n, at two
  *    sizes); `torch::empty_like(x)`, `zeros_like`, `torch::empty({a, b}, ...)` new buffers;
@@ -49,6 +53,11 @@ export interface DerivedSpecs {
   specs: GoldenSpec[];
   /** where the launches came from, for the report */
   from: string;
+  /**
+   * by spec name: the buffers a launcher takes from its caller, at CALLER_FIRST_COUNT elements; the
+   * caller grows them where the original reads past them (synth-spec.ts growCallerBuffers) before verifying
+   */
+  callerBuffers?: Record<string, string[]>;
 }
 
 const DTYPE_OF_C: Record<string, string> = {
@@ -79,6 +88,9 @@ const C_OF_DTYPE: Record<string, string> = {
   int64: "long long",
 };
 const DEFAULT_SIZES = [1000, 4099];
+/** The int parameters of a launcher that takes its buffers from its caller: a power of two, then a ragged value (synth-spec.ts's SYNTH_SIZES). */
+const CALLER_SIZES = [64, 37];
+const CALLER_FIRST_COUNT = 1 << 16;
 const MAX_ELEMENTS = 1 << 22;
 
 /** The dim3 or number a launch configuration names. */
@@ -309,6 +321,7 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   const sources: string[] = [];
   const skipped: string[] = [];
   let covered = new Set<string>();
+  const callerBuffers: Record<string, string[]> = {};
   // every launcher that can be sized is a run of its own; main last, and only for kernels no other launcher covered
   for (const h of [...launchers].sort((a, b) => Number(a.name === "main") - Number(b.name === "main"))) {
     if (h.name === "main" && all.length && compiled.kernels.every((k) => covered.has(k.name))) continue;
@@ -316,21 +329,33 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
       const specs = sizeRows(flags).flatMap((pins, row) => {
         const tensors = h.params.filter((p) => /\b(torch|at)::Tensor\b/.test(p.type));
         const scalars = h.params.filter((p) => !/\b(torch|at)::Tensor\b|\*|&/.test(p.type));
-        if (h.name !== "main" && !tensors.length && !h.torch && h.params.some((p) => /\*/.test(p.type)))
-          throw new LaunchUnknown(
-            `it takes pointers from its caller; c2m sizes launches from a function that allocates (cudaMalloc) or takes tensors`,
-            h.node.startPosition.row + 1,
-          );
-        const defaults = Object.keys(flags.sizes ?? {}).length || !tensors.length ? [undefined] : DEFAULT_SIZES;
+        // a launcher given its buffers by its caller (`run_sgemm(int M, ..., float *A, ...)`): its int
+        // parameters are the sizes, its pointers the caller's data, sized by running the original (callerBuffers)
+        const pointers =
+          h.name !== "main" && !tensors.length && !h.torch ? h.params.filter((p) => /^[^*&]*\*\s*$/.test(p.type.replace(/\b(const|volatile|__restrict__|restrict)\b/g, ""))) : [];
+        if (pointers.length && h.params.some((p) => /[*&]/.test(p.type) && !pointers.includes(p)))
+          throw new LaunchUnknown(`it takes pointers to pointers or references from its caller, which c2m cannot size`, h.node.startPosition.row + 1);
+        const defaults = Object.keys(flags.sizes ?? {}).length || (!tensors.length && !pointers.length) ? [undefined] : pointers.length ? CALLER_SIZES : DEFAULT_SIZES;
         return defaults.map((n, j) => {
           const env = newEnv(pins);
           for (const t of tensors) {
             addTensor(env, t.name, defaultShape(pins[t.name] ?? pins.n ?? n ?? DEFAULT_SIZES[0]!, tensorRank(h, t.name)), "float", "input");
             env.initialized.add(t.name);
           }
-          // the launcher's own scalar parameters: --size / --scalar, else 0.5 for a float (an int must be given)
+          for (const p of pointers) {
+            const cType = p.type
+              .replace(/\b(const|volatile|__restrict__|restrict)\b|\*/g, "")
+              .replace(/\s+/g, " ")
+              .trim();
+            env.pointee.set(p.name, cType);
+            env.buffers.set(p.name, { name: p.name, dtype: DTYPE_OF_C[cType] ?? "float32", count: CALLER_FIRST_COUNT, role: "input", cType });
+            env.initialized.add(p.name);
+          }
+          // the launcher's own scalar parameters: --size / --scalar, else 0.5 for a float (an int must be
+          // given, unless the caller's pointers make the ints the sizes: then each takes the row's size)
           for (const s of scalars) {
-            const v = pins[s.name] ?? flags.scalars?.[s.name] ?? (/float|double/.test(s.type) ? 0.5 : undefined);
+            const int = pointers.length && n !== undefined && !/float|double|half|bool/.test(s.type);
+            const v = pins[s.name] ?? flags.scalars?.[s.name] ?? (/float|double/.test(s.type) ? 0.5 : int ? n : undefined);
             if (v !== undefined) env.values.set(s.name, v);
           }
           const launches = readHostFunction(h, unit, compiled, env);
@@ -338,7 +363,7 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
           const used = new Set(launches.flatMap((l) => l.args.flatMap((a) => ("buffer" in a ? [a.buffer] : []))));
           // the report's label: the sizes given, or else the largest buffer's element count
           const counts = [...env.buffers.values()].filter((b) => used.has(b.name)).map((b) => Number(b.count));
-          const label: Record<string, number> = { ...pins, ...(n !== undefined ? { n } : {}) };
+          const label: Record<string, number> = { ...pins, ...(n !== undefined ? { [pointers.length ? "S" : "n"]: n } : {}) };
           if (!Object.keys(label).length && counts.length) label.elements = Math.max(...counts);
           const spec: GoldenSpec = {
             name: `${filename
@@ -354,6 +379,8 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
             launches,
           };
           checkSizes(spec);
+          const grow = pointers.map((p) => p.name).filter((b) => used.has(b));
+          if (grow.length) callerBuffers[spec.name] = grow;
           return spec;
         });
       });
@@ -368,7 +395,8 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   }
   if (!all.length) throw firstError!;
   const notes = skipped.length ? `; not sized: ${skipped.join("; ")}` : "";
-  return { specs: all, from: `the launches in ${sources.join(", ")}, read statically${notes}` };
+  const grown = Object.keys(callerBuffers).length ? "; the buffers its caller passes sized by running the original (grown where it reads past them)" : "";
+  return { specs: all, from: `the launches in ${sources.join(", ")}, read statically${grown}${notes}`, callerBuffers };
 }
 
 /** Specs from flags alone. */

@@ -331,6 +331,33 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
   throw last ?? new SynthFailure("unsupported", "no candidate launch");
 }
 
+/**
+ * A spec read from a launcher that takes its buffers from its caller (launch-spec.ts callerBuffers):
+ * the CUDA original run alone, each of `names` grown where it reads or writes past its end, as `probe`
+ * grows a synthesised launch's buffers. Any other outcome (a compile error, another fault) is left to
+ * the verification, which reports it.
+ */
+export async function growCallerBuffers(spec: GoldenSpec, source: string, names: string[], run: CudaRunOptions = {}): Promise<{ spec: GoldenSpec; grown: string[] }> {
+  let s = spec;
+  const grown: string[] = [];
+  for (let attempt = 0; attempt < GROWTHS; attempt++) {
+    try {
+      await runCudaLaunches(source, goldenLaunches(s, 0), goldenBuffers(s, 0), { ...run, deviceCodeOnly: true, timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS });
+      return { spec: s, grown };
+    } catch (e) {
+      if (!(e instanceof KernelFault)) return { spec: s, grown };
+      const d = e.details as { buffer?: string; index?: number; space?: string };
+      const b = s.buffers.find((x) => x.name === d.buffer && names.includes(x.name));
+      if (e.kind !== "out-of-bounds" || !b || d.space === "threadgroup" || d.space === "shared" || typeof d.index !== "number") return { spec: s, grown };
+      const next = Math.max(4 * Number(b.count), 2 * (d.index + 1));
+      if (next > MAX_COUNT) return { spec: s, grown };
+      s = { ...s, buffers: s.buffers.map((x) => (x === b ? { ...x, count: next } : x)) };
+      grown.push(`${b.name}→${next}`);
+    }
+  }
+  return { spec: s, grown };
+}
+
 /** The compiler's first error line, without the cache path. */
 function firstError(output: string): string {
   const line = output.split("\n").find((l) => /error:/.test(l)) ?? output.split("\n")[0] ?? "";

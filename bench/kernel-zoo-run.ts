@@ -128,15 +128,13 @@ export async function verifyFile(
   const pending = () => mine.filter((r) => r.status === "translated" && r.verified === undefined);
   if (!pending().length) return;
   const { deriveVerifySpecs } = await import("../src/kernel/launch-spec.js");
-  const { synthesizeSpecs, SynthFailure, growCallerBuffers } = await import("../src/kernel/synth-spec.js");
+  const { synthesizeSpecs, SynthFailure, sizedSpecs } = await import("../src/kernel/synth-spec.js");
   let hostWhy = "";
   try {
     const derived = deriveVerifySpecs(result.source, key, compiled, {});
-    for (const read of derived.specs) {
-      const launched = [...new Set(read.launches.map((l) => l.kernel))];
-      if (!launched.some((k) => pending().some((r) => r.kernel === k))) continue;
-      const grow = derived.callerBuffers?.[read.name];
-      const spec = grow ? (await growCallerBuffers(read, result.source, grow)).spec : read;
+    const wanted = derived.specs.filter((s) => s.launches.some((l) => pending().some((r) => r.kernel === l.kernel)));
+    for (const spec of (await sizedSpecs(wanted, derived.callerBuffers, result.source)).specs) {
+      const launched = [...new Set(spec.launches.map((l) => l.kernel))];
       const v = await runSpec(spec, `host launch (${derived.from.slice(0, 80)})`, false);
       // a kernel a hand-written spec already decided keeps that verdict
       for (const r of pending().filter((x) => launched.includes(x.kernel))) mark(r, v.ok, v.note, v.compared, "host", v.rounding);

@@ -115,10 +115,16 @@ function atomicParameters(f: KFunction): (r: Root | undefined) => boolean {
   return (r) => r?.kind === "param" && atomic.has(r.name);
 }
 
+const INTEGRAL_TYPE = /^(?:(?:unsigned|signed) )?(?:int|uint|unsigned|short|long|long long|char|bool|size_t|u?int(?:8|16|32|64)_t)$/;
+
 /** A file-scope constant (`__constant__ float c[4] = {...};`, `static const int K = 3;`) → program-scope `constant` data. */
 function printConstant(node: CudaNode, ctx: PrintContext): string {
   const type = field(node, "type");
-  const constexpr = qualifierWords(node).includes("constexpr") ? "constexpr " : "";
+  const quals = qualifierWords(node);
+  // C++ reads a const integer with its value as a constant expression (`const int WARPSIZE = 32;` sizing SGEMM_CUDA's
+  // `constexpr uint WMITER = .../(WARPSIZE * ...)`); Metal's `constant` says only where it lives, so constexpr says that
+  const integral = INTEGRAL_TYPE.test((type?.text ?? "").replace(/\s+/g, " ").trim()) && fields(node, "declarator").every((d) => field(d, "declarator")?.type === "identifier");
+  const constexpr = quals.includes("constexpr") || (quals.includes("const") && !quals.includes("__constant__") && integral) ? "constexpr " : "";
   return `${constexpr}constant ${type ? print(type, ctx) : "auto"} ${fields(node, "declarator")
     .map((d) => print(d, ctx))
     .join(", ")};`;

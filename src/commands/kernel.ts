@@ -278,10 +278,10 @@ async function verify(
   }
   const clangChecked = new Set<string>();
   try {
-    for (const read of specs) {
-      const grow = callerBuffers[read.name];
-      const { growCallerBuffers } = await import("../kernel/synth-spec.js");
-      const spec = grow ? (await growCallerBuffers(read, source, grow, { resolveInclude })).spec : read;
+    const { sizedSpecs } = await import("../kernel/synth-spec.js");
+    const sized = await sizedSpecs(specs, callerBuffers, source, { resolveInclude });
+    for (const l of sized.left) process.stderr.write(`c2m kernel --verify: left out: ${l}\n`);
+    for (const spec of sized.specs) {
       let report: Awaited<ReturnType<typeof verifyAgainstSpec>>;
       // the Metal of each kernel is checked by clang once (its source does not depend on the sizes)
       const clangCheck = spec.launches.some((l) => !clangChecked.has(l.kernel));

@@ -7,7 +7,7 @@
  *    of N floats; `k<<<grid, block, smem>>>(d, ..., n)` a launch (dim3 locals, one-return helpers such
  *    as `cdiv(a, b)` evaluated too). Launches run in the order written, on the same buffers.
  *  - A launcher given its buffers by its caller (`run_sgemm(int M, int N, int K, float *A, ...)`): its
- *    int parameters are the sizes (64, then 37), its pointers the caller's data (inputs, in place where
+ *    int parameters are the sizes (128, 64, then 37), its pointers the caller's data (inputs, in place where
  *    written), of 65536 elements first, grown by the caller of deriveVerifySpecs where the original
  *    reads past them (callerBuffers; synth-spec.ts growCallerBuffers).
  *  - A PyTorch-extension launcher (`torch::Tensor f(torch::Tensor x, ...)`): each tensor parameter is
@@ -88,8 +88,12 @@ const C_OF_DTYPE: Record<string, string> = {
   int64: "long long",
 };
 const DEFAULT_SIZES = [1000, 4099];
-/** The int parameters of a launcher that takes its buffers from its caller: a power of two, then a ragged value (synth-spec.ts's SYNTH_SIZES). */
-const CALLER_SIZES = [64, 37];
+/**
+ * The int parameters of a launcher that takes its buffers from its caller: powers of two (a tile of 128,
+ * SGEMM_CUDA's, and a branch for small sizes), then a ragged value. Sizes the original itself faults at
+ * are left out of the verification (synth-spec.ts sizedSpecs).
+ */
+const CALLER_SIZES = [128, 64, 37];
 const CALLER_FIRST_COUNT = 1 << 16;
 const MAX_ELEMENTS = 1 << 22;
 
@@ -136,8 +140,24 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
       env.values.delete(name); // not a constant (yet): an error only if a launch needs it
     }
   };
+  /** the branches of an `if` whose condition is not known here: both are read, as before a launch both could run */
+  const skipped = new Set<CudaNode>();
   walk(h.body, (n) => {
+    if (skipped.has(n)) return false;
     if (n.type === "lambda_expression") return true;
+    // `if (M >= 128 and N >= 128) {...} else {...}` (SGEMM_CUDA's launchers): with the sizes known, only the branch taken
+    if (n.type === "if_statement") {
+      const cond = field(n, "condition");
+      let taken: number | undefined;
+      try {
+        taken = cond ? evaluate(named(cond).find((c) => c.type !== "comment") ?? cond, env, unit) : undefined;
+      } catch {
+        taken = undefined;
+      }
+      const alt = field(n, "alternative");
+      if (taken !== undefined) skipped.add(taken ? (alt ?? n) : field(n, "consequence")!);
+      return true;
+    }
     if (n.type === "declaration") {
       const t = typeName(n);
       for (const d of named(n).filter((c) => c.fieldName === "declarator")) {

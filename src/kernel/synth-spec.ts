@@ -334,10 +334,17 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
 /**
  * A spec read from a launcher that takes its buffers from its caller (launch-spec.ts callerBuffers):
  * the CUDA original run alone, each of `names` grown where it reads or writes past its end, as `probe`
- * grows a synthesised launch's buffers. Any other outcome (a compile error, another fault) is left to
- * the verification, which reports it.
+ * grows a synthesised launch's buffers. `fault` says why the original itself does not run cleanly at
+ * these sizes (another fault, buffers that would grow too far): the sizes are c2m's choice, so a caller
+ * may leave such a spec out where another of the same launcher runs. A compile error is left to the
+ * verification, which reports it.
  */
-export async function growCallerBuffers(spec: GoldenSpec, source: string, names: string[], run: CudaRunOptions = {}): Promise<{ spec: GoldenSpec; grown: string[] }> {
+export async function growCallerBuffers(
+  spec: GoldenSpec,
+  source: string,
+  names: string[],
+  run: CudaRunOptions = {},
+): Promise<{ spec: GoldenSpec; grown: string[]; fault?: string }> {
   let s = spec;
   const grown: string[] = [];
   for (let attempt = 0; attempt < GROWTHS; attempt++) {
@@ -348,14 +355,37 @@ export async function growCallerBuffers(spec: GoldenSpec, source: string, names:
       if (!(e instanceof KernelFault)) return { spec: s, grown };
       const d = e.details as { buffer?: string; index?: number; space?: string };
       const b = s.buffers.find((x) => x.name === d.buffer && names.includes(x.name));
-      if (e.kind !== "out-of-bounds" || !b || d.space === "threadgroup" || d.space === "shared" || typeof d.index !== "number") return { spec: s, grown };
+      const fault = e.message.replace(/^c2m verify: /, "").slice(0, 200);
+      if (e.kind !== "out-of-bounds" || !b || d.space === "threadgroup" || d.space === "shared" || typeof d.index !== "number") return { spec: s, grown, fault };
       const next = Math.max(4 * Number(b.count), 2 * (d.index + 1));
-      if (next > MAX_COUNT) return { spec: s, grown };
+      if (next > MAX_COUNT) return { spec: s, grown, fault: `buffer ${b.name} would need more than ${MAX_COUNT} elements (index ${d.index})` };
       s = { ...s, buffers: s.buffers.map((x) => (x === b ? { ...x, count: next } : x)) };
       grown.push(`${b.name}→${next}`);
     }
   }
-  return { spec: s, grown };
+  return { spec: s, grown, fault: `buffers kept faulting after ${GROWTHS} growths` };
+}
+
+/**
+ * The specs of a derivation to verify, caller buffers grown (growCallerBuffers); a spec whose sizes
+ * the original itself faults at is left out where another spec launches the same kernels, and kept
+ * (its verification then reports the fault) where none does.
+ */
+export async function sizedSpecs(
+  specs: GoldenSpec[],
+  callerBuffers: Record<string, string[]> | undefined,
+  source: string,
+  run: CudaRunOptions = {},
+): Promise<{ specs: GoldenSpec[]; left: string[] }> {
+  const out: { spec: GoldenSpec; fault?: string }[] = [];
+  for (const read of specs) {
+    const grow = callerBuffers?.[read.name];
+    out.push(grow ? await growCallerBuffers(read, source, grow, run) : { spec: read });
+  }
+  const kernels = (g: GoldenSpec) => [...new Set(g.launches.map((l) => l.kernel))].sort().join(",");
+  const clean = new Set(out.filter((o) => !o.fault).map((o) => kernels(o.spec)));
+  const left = out.filter((o) => o.fault && clean.has(kernels(o.spec)));
+  return { specs: out.filter((o) => !left.includes(o)).map((o) => o.spec), left: left.map((o) => `${o.spec.name} (the original itself: ${o.fault})`) };
 }
 
 /** The compiler's first error line, without the cache path. */

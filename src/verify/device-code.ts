@@ -22,6 +22,8 @@ export interface DeviceCodeOptions {
   resolveInclude?: (name: string) => { path: string; text: string } | undefined;
   /** the name compiler messages give the file (default kernel.cu) */
   filename?: string;
+  /** macros of the including file that spell `__device__` (deviceQualifierMacros) */
+  deviceMacros?: ReadonlySet<string>;
 }
 
 /** What was left out, for the verify report. */
@@ -59,6 +61,7 @@ const TYPE_SPECIFIERS = new Set(["struct_specifier", "class_specifier", "union_s
 export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, seen = new Set<string>()): DeviceCode {
   const filename = opts.filename ?? "kernel.cu";
   const root = parseCuda(source).rootNode;
+  const deviceMacros = deviceQualifierMacros(source, opts.deviceMacros);
   const edits: { start: number; end: number; text?: string }[] = [];
   const keptTypes: CudaNode[] = [];
   /** named types and typedefs kept (the item: the type, or the template declaring it), for dropUnusedTypes */
@@ -99,7 +102,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         if (!found) return drop(n, `#include ${path?.text ?? "?"} (${!system ? "local header not followed" : "not a header the emulator has"})`);
         if (seen.has(found.path)) return drop(n, `#include ${path!.text} (already included)`);
         seen.add(found.path);
-        const inner = deviceOnlySource(found.text, { ...opts, filename: name }, seen);
+        const inner = deviceOnlySource(found.text, { ...opts, filename: name, deviceMacros }, seen);
         dropped.push(...inner.dropped.map((d) => `${name}: ${d}`));
         edits.push({ start: n.startIndex, end: n.endIndex, text: `#line 1 "${name}"\n${inner.source}\n#line ${line(n) + 1} "${filename}"\n` });
         return;
@@ -153,7 +156,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         if (namesHostLibrary(n, hostTypes)) return dropHostDeclaration(n, n);
         if (isPrototype(n)) {
           // a host function's prototype may name what the emulator forbids (`std::ofstream &`): kept only where kept code names it
-          if (!deviceCallable(n)) typeDecls.push({ item: n, names: prototypeNames(n), what: "host prototype" });
+          if (!deviceCallable(n, deviceMacros, source)) typeDecls.push({ item: n, names: prototypeNames(n), what: "host prototype" });
           return;
         }
         if (isPlainVariable(n)) return;
@@ -173,7 +176,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   const visitFunction = (fn: CudaNode, whole: CudaNode) => {
     const quals = qualifierWords(fn);
     const name = field(fn, "declarator")?.text.split("(")[0]?.trim() ?? "?";
-    if (!deviceCallable(fn)) return drop(whole, `host function ${name}`);
+    if (!deviceCallable(fn, deviceMacros, source)) return drop(whole, `host function ${name}`);
     if (quals.some((q) => /\b(constructor|destructor)\b/.test(q))) return drop(whole, `function ${name} with a constructor/destructor attribute`);
   };
   for (const c of named(root)) visit(c);
@@ -184,7 +187,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
     if (unused.some((u) => t.startIndex >= u.startIndex && t.endIndex <= u.endIndex)) continue;
     walk(t, (c) => {
       if (c === t || c.type !== "function_definition") return c.type !== "lambda_expression";
-      if (!deviceCallable(c)) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
+      if (!deviceCallable(c, deviceMacros, source)) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
       return false;
     });
   }
@@ -270,11 +273,42 @@ function emulatorHasHeader(name: string): boolean {
  * A function device code can call: `__global__`, `__device__`, `constexpr` (nvcc's relaxed constexpr),
  * or a defaulted/deleted one (`Packed128() = default;`), which runs nothing of the user's.
  */
-function deviceCallable(fn: CudaNode): boolean {
+function deviceCallable(fn: CudaNode, deviceMacros: ReadonlySet<string> = new Set(), source = ""): boolean {
   const quals = qualifierWords(fn);
   if (quals.includes("__global__") || quals.includes("__device__") || quals.includes("constexpr")) return true;
-  if (/\bconstexpr\b/.test(fn.text.slice(0, (field(fn, "declarator")?.startIndex ?? fn.startIndex) - fn.startIndex))) return true;
+  const lead = fn.text.slice(0, (field(fn, "declarator")?.startIndex ?? fn.startIndex) - fn.startIndex);
+  if (/\bconstexpr\b/.test(lead)) return true;
+  // `HOST_DEVICE_INLINE T f(...)` (detectron2): a macro of the file that spells `__host__ __device__`, which the
+  // parser may leave outside the function's node (a member `HOST_DEVICE_INLINE Point operator+(...)`)
+  const before =
+    source
+      .slice(Math.max(0, fn.startIndex - 200), fn.startIndex)
+      .split(/[;{}]/)
+      .pop() ?? "";
+  if (`${before} ${lead}`.match(/[A-Za-z_]\w*/g)?.some((w) => deviceMacros.has(w))) return true;
   return named(fn).some((c) => c.type === "default_method_clause" || c.type === "delete_method_clause");
+}
+
+/**
+ * The object-like macros of `source` whose expansion holds `__device__` or `__global__`
+ * (`#define HOST_DEVICE __host__ __device__`, `#define HOST_DEVICE_INLINE HOST_DEVICE __forceinline__`),
+ * with those `known` from an including file.
+ */
+function deviceQualifierMacros(source: string, known: ReadonlySet<string> = new Set()): Set<string> {
+  // every definition counts (`#if __CUDACC__ ... #else #define HOST_DEVICE #endif` unpreprocessed): one that spells it is enough
+  const defs = [...source.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?![\w(])[ \t]*(.*)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+  const out = new Set(known);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, value] of defs) {
+      if (out.has(name)) continue;
+      if (/\b__(?:device|global)__\b/.test(value) || (value.match(/[A-Za-z_]\w*/g) ?? []).some((w) => out.has(w))) {
+        out.add(name);
+        grew = true;
+      }
+    }
+  }
+  return out;
 }
 
 /** The names a prototype declares (`int host(int), other(float);`: host, other). */

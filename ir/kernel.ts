@@ -27,6 +27,8 @@ export interface TemplateParam {
   kind: "type" | "int" | "bool";
   /** a value parameter's declared type as written (`unsigned int`, `reduction_func_t`) */
   type?: string;
+  /** the default as written (`typename R = T`: `T`), which a call relies on where it gives fewer arguments */
+  default?: string;
 }
 
 export interface KParam {

@@ -34,7 +34,7 @@ let compile: (source: string, opts: Parameters<TranslateFile>[1]) => import("../
 
 export async function loadTranslator(): Promise<TranslateFile> {
   const { compileKernels } = await import("../src/kernel/index.js");
-  compile = (source, opts) => compileKernels(source, { filename: opts.filename, template: opts.template, includeDirs: opts.includeDirs });
+  compile = (source, opts) => compileKernels(source, { filename: opts.filename, template: opts.template, includeDirs: opts.includeDirs, defines: opts.defines });
   return translateFile;
 }
 

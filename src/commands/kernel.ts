@@ -23,6 +23,11 @@ function parseTemplates(given: string[] = []): Record<string, string> | undefine
   return template;
 }
 
+/** `-D WITH_CUDA -D N=4` as a map (a name alone is defined as 1, as the compiler does). */
+function parseDefines(given: string[] = []): Record<string, string> {
+  return Object.fromEntries(given.map((d) => /^(\w+)(?:=(.*))?$/.exec(d)).flatMap((m) => (m ? [[m[1]!, m[2] ?? "1"]] : [])));
+}
+
 export interface KernelCommandOptions extends VerifyFlagOptions {
   output?: string;
   metalOnly?: boolean;
@@ -30,6 +35,7 @@ export interface KernelCommandOptions extends VerifyFlagOptions {
   template?: string[];
   /** -I: folders searched for local includes */
   include?: string[];
+  define?: string[];
   json?: boolean;
   jobs?: string;
 }
@@ -44,7 +50,7 @@ export async function runKernel(input: string, opts: KernelCommandOptions): Prom
     const template = parseTemplates(opts.template);
     if (!template) return 2;
     const { runBatch } = await import("../batch/index.js");
-    return runBatch("kernel", input, { output: opts.output, json: opts.json, jobs: opts.jobs, template, include: opts.include });
+    return runBatch("kernel", input, { output: opts.output, json: opts.json, jobs: opts.jobs, template, include: opts.include, defines: parseDefines(opts.define) });
   }
   const fail = (d: Diagnostic, source?: string) => {
     if (opts.json) process.stdout.write(JSON.stringify({ diagnostics: [d] }, null, 2) + "\n");
@@ -66,7 +72,7 @@ export async function runKernel(input: string, opts: KernelCommandOptions): Prom
   const template = parseTemplates(opts.template);
   if (!template) return 2;
   const { compileKernels } = await import("../kernel/index.js");
-  const result = compileKernels(source, { filename: input, template, includeDirs: opts.include });
+  const result = compileKernels(source, { filename: input, template, includeDirs: opts.include, defines: parseDefines(opts.define) });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (opts.json) {
     process.stdout.write(

@@ -57,6 +57,25 @@ export interface SynthCandidate {
   sharedBytes?: number;
   /** the value of every int parameter */
   size: number;
+  /** int parameters named like a convolution's geometry take its usual values instead (CONV_GEOMETRY) */
+  geometry?: boolean;
+}
+
+/**
+ * A convolution's geometry by parameter name (im2col/col2im kernels: detectron2's and mmcv's deformable
+ * convolutions): with every int S, a padding and stride of S put every sample outside the image and the
+ * launch writes nothing. Tried only after every plain candidate failed.
+ */
+const CONV_GEOMETRY: [RegExp, number][] = [
+  [/^pad(?:ding)?(?:_[hwd])?$/i, 1],
+  [/^stride(?:_[hwd])?$/i, 1],
+  [/^dilation(?:_[hwd])?$/i, 1],
+  [/^(?:kernel|ksize|kernel_size)(?:_[hwd])?$/i, 3],
+  [/^(?:deformable_)?groups?$/i, 1],
+];
+
+function geometryValue(name: string): number | undefined {
+  return CONV_GEOMETRY.find(([re]) => re.test(name))?.[1];
 }
 
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
@@ -198,7 +217,8 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       int64: "long long",
       uint64: "unsigned long long",
     }[dtype];
-    return { scalar: isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : c.size, type: type ?? "int" };
+    const geometry = c.geometry ? geometryValue(p.name) : undefined;
+    return { scalar: isFloatDtype(dtype) ? 0.5 : /bool/.test(dtype) ? 1 : (geometry ?? c.size), type: type ?? "int" };
   });
   const templateArgs = k.templateParams.length
     ? k.templateParams.map((t) => (t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : String(c.block[0])))
@@ -305,7 +325,9 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
   // at S = 16), so a timeout rejects its value of S, not the kernel: the other candidates of that S are
   // skipped, the other values still tried, up to MAX_TIMEOUTS timeouts in all
   const timedOutSizes = new Set<number>();
-  for (const c of candidateLaunches(k, source)) {
+  const plain = candidateLaunches(k, source);
+  const geometric = k.params.some((p) => p.kind === "scalar" && geometryValue(p.name) !== undefined) ? plain.map((c) => ({ ...c, geometry: true })) : [];
+  for (const c of [...plain, ...geometric]) {
     if (timedOutSizes.has(c.size)) continue;
     const first = await probe(k, source, c, run);
     if (first instanceof SynthFailure) {
@@ -396,7 +418,8 @@ function firstError(output: string): string {
 
 function describe(c: SynthCandidate, grown: string[]): string {
   const smem = c.sharedBytes ? `, ${c.sharedBytes} B dynamic shared` : "";
-  return `synthesised launch: grid ${c.grid.join("x")}, block ${c.block.join("x")}${smem}, int parameters ${c.size}${grown.length ? `, buffers grown ${grown.join(" ")}` : ""}`;
+  const geometry = c.geometry ? " (a convolution's padding, stride, dilation and groups 1, kernel 3)" : "";
+  return `synthesised launch: grid ${c.grid.join("x")}, block ${c.block.join("x")}${smem}, int parameters ${c.size}${geometry}${grown.length ? `, buffers grown ${grown.join(" ")}` : ""}`;
 }
 
 /** The first `assert(...)` in the body of kernel `name` in the CUDA source, as written; undefined when it has none. */

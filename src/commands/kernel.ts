@@ -287,6 +287,10 @@ async function verify(
     const { sizedSpecs } = await import("../kernel/synth-spec.js");
     const sized = await sizedSpecs(specs, callerBuffers, source, { resolveInclude });
     for (const l of sized.left) process.stderr.write(`c2m kernel --verify: left out: ${l}\n`);
+    if (specs.length && !sized.specs.length) {
+      process.stderr.write(`c2m kernel --verify: nothing verified: the original itself faults at every size c2m chose; give sizes with --size or a spec\n`);
+      return 1;
+    }
     for (const spec of sized.specs) {
       let report: Awaited<ReturnType<typeof verifyAgainstSpec>>;
       // the Metal of each kernel is checked by clang once (its source does not depend on the sizes)

@@ -343,8 +343,14 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   let covered = new Set<string>();
   const callerBuffers: Record<string, string[]> = {};
   // every launcher that can be sized is a run of its own; main last, and only for kernels no other launcher covered
-  for (const h of [...launchers].sort((a, b) => Number(a.name === "main") - Number(b.name === "main"))) {
+  // a launcher given its buffers by its caller comes after main, and only for kernels nothing before sized: sizes the
+  // program chose itself say more than c2m's
+  const fromCaller = (h: HostFunction) => h.name !== "main" && !h.torch && h.params.some((p) => /\*/.test(p.type)) && !h.params.some((p) => /\b(torch|at)::Tensor\b/.test(p.type));
+  const rank = (h: HostFunction) => (fromCaller(h) ? 2 : h.name === "main" ? 1 : 0);
+  for (const h of [...launchers].sort((a, b) => rank(a) - rank(b))) {
     if (h.name === "main" && all.length && compiled.kernels.every((k) => covered.has(k.name))) continue;
+    const launched = [...h.body.text.matchAll(/\b(\w+)\s*(?:<[^;{}]*?>)?\s*<<</g)].map((m) => m[1]!);
+    if (fromCaller(h) && launched.length && launched.every((k) => covered.has(k))) continue;
     try {
       const specs = sizeRows(flags).flatMap((pins, row) => {
         const tensors = h.params.filter((p) => /\b(torch|at)::Tensor\b/.test(p.type));

@@ -54,6 +54,8 @@ export interface Env {
   tensors: Map<string, number[]>;
   /** buffers that hold data before the first launch (tensor arguments, cudaMemcpy/cudaMemset targets) */
   initialized: Set<string>;
+  /** buffers a launcher takes from its caller: in place where the kernel reads what it writes, else fresh outputs */
+  callerData: Set<string>;
   pinned: Set<string>;
 }
 
@@ -276,6 +278,7 @@ export function newEnv(pins: Record<string, number>): Env {
     buffers: new Map(),
     tensors: new Map(),
     initialized: new Set(),
+    callerData: new Set(),
     pinned: new Set(Object.keys(pins)),
   };
 }

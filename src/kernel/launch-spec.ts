@@ -248,7 +248,9 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     if (!buf) throw new LaunchUnknown(`argument '${a.text}' of ${k.name} is not a buffer c2m can size (cudaMalloc'd or a tensor)`, a.startPosition.row + 1);
     // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
     // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
-    if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input") buf.role = env.initialized.has(buf.name) ? "inout" : "output";
+    // a caller's buffer the kernel only writes is its output: what the kernel leaves untouched is not compared (MLX's outputs are fresh)
+    if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input")
+      buf.role = env.initialized.has(buf.name) || (env.callerData.has(buf.name) && p.role !== "output") ? "inout" : "output";
     return { buffer: buf.name };
   }
   const value = env.values.has(a.text.trim()) && env.pinned.has(a.text.trim()) ? env.values.get(a.text.trim())! : evaluate(a, env, unit);
@@ -375,7 +377,7 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
               .trim();
             env.pointee.set(p.name, cType);
             env.buffers.set(p.name, { name: p.name, dtype: DTYPE_OF_C[cType] ?? "float32", count: CALLER_FIRST_COUNT, role: "input", cType });
-            env.initialized.add(p.name);
+            env.callerData.add(p.name);
           }
           // the launcher's own scalar parameters: --size / --scalar, else 0.5 for a float (an int must be
           // given, unless the caller's pointers make the ints the sizes: then each takes the row's size)

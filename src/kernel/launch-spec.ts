@@ -223,6 +223,9 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
             .filter((c) => c.type !== "identifier")
             .map((c) => (c.text === "scalar_t" ? "float" : c.text))
         : undefined;
+    // a kernel template whose arguments the call deduces: c2m does not deduce them (a caller's pointers say no element type)
+    if (k.templateParams.length && !targs && env.callerData.size)
+      throw new LaunchUnknown(`launch of ${kernel} deduces its template arguments, which c2m does not follow`, n.startPosition.row + 1);
     const given = callArgs(n).length;
     // a defaulted parameter left out (`int* partial_sums = NULL`): MLX binds a buffer to every input, it has no null one
     if (given < k.params.length) throw new LaunchUnknown(`launch of ${kernel} leaves '${k.params[given]!.name}' to its default, which an MLX call cannot`, n.startPosition.row + 1);

@@ -34,7 +34,7 @@ let compile: (source: string, opts: Parameters<TranslateFile>[1]) => import("../
 
 export async function loadTranslator(): Promise<TranslateFile> {
   const { compileKernels } = await import("../src/kernel/index.js");
-  compile = (source, opts) => compileKernels(source, { filename: opts.filename, template: opts.template, includeDirs: opts.includeDirs });
+  compile = (source, opts) => compileKernels(source, { filename: opts.filename, template: opts.template, includeDirs: opts.includeDirs, defines: opts.defines });
   return translateFile;
 }
 
@@ -128,13 +128,13 @@ export async function verifyFile(
   const pending = () => mine.filter((r) => r.status === "translated" && r.verified === undefined);
   if (!pending().length) return;
   const { deriveVerifySpecs } = await import("../src/kernel/launch-spec.js");
-  const { synthesizeSpecs, SynthFailure } = await import("../src/kernel/synth-spec.js");
+  const { synthesizeSpecs, SynthFailure, sizedSpecs } = await import("../src/kernel/synth-spec.js");
   let hostWhy = "";
   try {
     const derived = deriveVerifySpecs(result.source, key, compiled, {});
-    for (const spec of derived.specs) {
+    const wanted = derived.specs.filter((s) => s.launches.some((l) => pending().some((r) => r.kernel === l.kernel)));
+    for (const spec of (await sizedSpecs(wanted, derived.callerBuffers, result.source)).specs) {
       const launched = [...new Set(spec.launches.map((l) => l.kernel))];
-      if (!launched.some((k) => pending().some((r) => r.kernel === k))) continue;
       const v = await runSpec(spec, `host launch (${derived.from.slice(0, 80)})`, false);
       // a kernel a hand-written spec already decided keeps that verdict
       for (const r of pending().filter((x) => launched.includes(x.kernel))) mark(r, v.ok, v.note, v.compared, "host", v.rounding);

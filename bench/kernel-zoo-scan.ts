@@ -91,14 +91,14 @@ export function kernelsIn(text: string, file: string): KernelSite[] {
  * conditionals are decided by c2m's preprocessor, the one piece shared with the translator: what
  * nvcc would compile is what there is to translate.
  */
-export function kernelCensus(path: string, root: string, includeDirs: string[]): KernelSite[] {
+export function kernelCensus(path: string, root: string, includeDirs: string[], defines?: Record<string, string>): KernelSite[] {
   const host: PreprocessHost = {
     include(name, fromFile) {
       const p = resolveInclude(name, dirname(fromFile), includeDirs);
       return p ? { path: p, text: readFileSync(p, "utf8") } : undefined;
     },
   };
-  const pre = preprocessCuda(readFileSync(path, "utf8"), path, host);
+  const pre = preprocessCuda(readFileSync(path, "utf8"), path, host, defines);
   return kernelsIn(pre.text, path).map((k) => {
     const from = pre.origins[k.line - 1]!;
     const to = pre.origins[k.endLine - 1]!;

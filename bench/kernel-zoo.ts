@@ -27,6 +27,8 @@ export interface ZooProject {
   include?: string[];
   /** file endings translated as units (default ["cu"]): llm.c's production kernels live in `llmc/*.cuh`, included by no `.cu` of the corpus */
   extensions?: string[];
+  /** `-D` macros the project's own build defines (detectron2's setup.py: WITH_CUDA), as `c2m kernel -D` takes them */
+  defines?: Record<string, string>;
 }
 
 export interface ZooFileConfig {
@@ -87,7 +89,7 @@ export interface ZooFigures {
 /** The translation step: one corpus file → the compiler's result (the module, kernels, diagnostics). */
 export type TranslateFile = (
   path: string,
-  opts: { filename: string; includeDirs: string[]; template?: Record<string, string> },
+  opts: { filename: string; includeDirs: string[]; template?: Record<string, string>; defines?: Record<string, string> },
 ) => {
   python: string;
   kernels: { name: string }[];
@@ -210,11 +212,11 @@ export function translateCorpus(
     if (only && !f.key.includes(only)) continue;
     const root = resolve(base, f.project.root);
     // a header's kernel reached from two files counts once, with the first
-    const sites = kernelCensus(f.path, root, f.includeDirs).filter((s) => !counted.has(`${f.project.name}/${s.file}:${s.name}`));
+    const sites = kernelCensus(f.path, root, f.includeDirs, f.project.defines).filter((s) => !counted.has(`${f.project.name}/${s.file}:${s.name}`));
     for (const s of sites) counted.add(`${f.project.name}/${s.file}:${s.name}`);
     let result: ReturnType<TranslateFile>;
     try {
-      result = translate(f.path, { filename: relative(process.cwd(), f.path), includeDirs: f.includeDirs, template: config.files[f.key]?.template });
+      result = translate(f.path, { filename: relative(process.cwd(), f.path), includeDirs: f.includeDirs, template: config.files[f.key]?.template, defines: f.project.defines });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       result = {

@@ -225,7 +225,7 @@ function printSpecialisation(f: KFunction, spec: CudaNode, ctx: PrintContext): s
 function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
   if (f.specialisation) return printSpecialisation(f, f.specialisation, ctx);
   // pointer parameters become template parameters so one helper serves device, constant and threadgroup pointers
-  const tparams = f.templateParams.map((t) => (t.kind === "type" ? `typename ${t.name}` : `${t.kind} ${t.name}`));
+  const tparams = f.templateParams.map((t) => `${t.kind === "type" ? `typename ${t.name}` : `${t.kind} ${t.name}`}${t.default ? ` = ${t.default}` : ""}`);
   const params: string[] = [];
   f.params.forEach((p, i) => {
     if (p.type.kind === "pointer") {
@@ -233,7 +233,10 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
       tparams.push(`typename ${tn}`);
       params.push(`${tn} ${p.name}`);
     } else if (p.type.kind === "reference") {
-      params.push(`${printType(p.type, ctx)} ${p.name}`);
+      // a reference to an array (`const Point<T> (&pts)[4]`, detectron2's box_iou_rotated_utils.h) keeps its extent
+      const extent = /^\(\s*&\s*\w+\s*\)\s*((?:\[[^\]]*\]\s*)+)$/.exec(field(p.node, "declarator")?.text ?? "")?.[1];
+      if (extent) params.push(`${printType(p.type, ctx).replace(/&$/, "")} (&${p.name})${extent.replace(/\s+/g, "")}`);
+      else params.push(`${printType(p.type, ctx)} ${p.name}`);
     } else {
       params.push(`${printType(p.type, ctx)} ${p.name}`);
     }

@@ -29,6 +29,8 @@ export interface TemplateParam {
   type?: string;
   /** a parameter of an enum type of the file: its enumerators' values, which a launch may name (`SUM`) */
   enumValues?: Record<string, number>;
+  /** the default as written (`typename R = T`: `T`), which a call relies on where it gives fewer arguments */
+  default?: string;
 }
 
 export interface KParam {

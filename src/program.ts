@@ -84,6 +84,7 @@ program
   .option("--verify", "execute the emitted Metal and the CUDA original on the CPU and compare (see below)")
   .option("--template <args...>", "template arguments, e.g. T=float BLOCK=256")
   .option("-I, --include <dirs...>", 'folders searched for #include "name" after the input\'s own folder')
+  .option("-D, --define <macros...>", "macros the project's build defines, NAME or NAME=VALUE (-D WITH_CUDA), for #if/#ifdef")
   .option("--json", "print diagnostics as JSON")
   .option("-j, --jobs <n>", "directory input: worker threads (default: one per core)")
   .option("--spec <file>", "--verify: sizes, buffers and launches (default: <input>.spec.json when it exists)")

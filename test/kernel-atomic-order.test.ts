@@ -43,9 +43,36 @@ describe("float atomicAdd sums compare in the translation's order", () => {
   it("a translation off by 2e-4 relative still fails: only the order is forgiven", async () => {
     const rep = await verifyAgainstSpec(r, r.source, s, { mutate: (k) => void (k.spec.source = k.spec.source.replace("0.5f", "0.5001f")) });
     expect(rep.ok).toBe(false);
-    // within the 1e-3 that sends it to the second comparison, and failed there
+    // a small difference, and the second comparison (in the translation's order) failed too
     const failed = rep.results.find((x) => x.buffer === "acc" && !x.comparison.ok)!;
     expect(failed.comparison.maxRelDiff).toBeLessThan(1e-3);
     expect(failed.comparison.maxRelDiff).toBeGreaterThan(1e-5);
+  }, 60_000);
+
+  // every increment is below half the float step of the starting value in [1, 2): added to it first (the
+  // original) each rounds away, summed from zero first (the translation) they add up to 3e-3
+  const tiny = `__global__ void tiny_sum(float* acc, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) atomicAdd(acc, 5e-8f);
+}
+`;
+  const ts = spec(
+    "tiny_sum",
+    [{ n: 65536 }],
+    [{ name: "acc", dtype: "float32", count: 1, role: "inout", domain: [1, 2] }],
+    [{ kernel: "tiny_sum", grid: ["cdiv(n, 256)", 1, 1], block: [256, 1, 1], args: [{ buffer: "acc" }, { scalar: "n", type: "int" }] }],
+  );
+
+  it("forgives the order however far it moves the sum: increments that round away against the starting value", async () => {
+    const t = compileKernels(tiny, { filename: "tiny_sum.cu" });
+    const rep = await verifies(t, ts);
+    const line = rep.lines.find((l) => l.includes("acc (metal)"))!;
+    expect(line).toMatch(/float atomicAdd: the original summed in the translation's order/);
+  }, 60_000);
+
+  it("a translation adding a different amount still fails there", async () => {
+    const t = compileKernels(tiny, { filename: "tiny_sum.cu" });
+    const rep = await verifyAgainstSpec(t, t.source, ts, { mutate: (k) => void (k.spec.source = k.spec.source.replace("5e-8f", "6e-8f")) });
+    expect(rep.ok).toBe(false);
   }, 60_000);
 });

@@ -259,3 +259,26 @@ describe("c2m kernel --verify on a file of kernels only", () => {
     expect(code).toBe(1);
   }, 120_000);
 });
+
+describe("a convolution's geometry, when every int S writes nothing", () => {
+  // im2col-like: with pad = stride = S every sample falls outside the image (detectron2's deformable col2im kernels)
+  const src = `__global__ void col2im(const int n, const float* col, const int height, const int width, const int kernel_h,
+    const int pad_h, const int stride_h, const int dilation_h, float* im) {
+  for (int index = blockIdx.x * blockDim.x + threadIdx.x; index < n; index += blockDim.x * gridDim.x) {
+    const int i = index % kernel_h;
+    const int h_out = index / kernel_h;
+    const int h = h_out * stride_h - pad_h - i * dilation_h;
+    if (h >= 0 && h < height) atomicAdd(im + h * width, col[index]);
+  }
+}
+`;
+  it("takes padding, stride and dilation 1 and kernel 3, after the plain candidates", async () => {
+    const r = compileKernels(src, { filename: "col2im.cu" });
+    const specs = await synthesizeSpecs(r, r.source, "col2im");
+    expect(specs[0]!.note).toMatch(/a convolution's padding, stride, dilation and groups 1, kernel 3/);
+    const args = specs[0]!.spec.launches[0]!.args.map((a) => ("scalar" in a ? a.scalar : a.buffer));
+    expect(args.slice(4, 8)).toEqual([3, 1, 1, 1]);
+    const rep = await verifyAgainstSpec(r, r.source, specs[0]!.spec);
+    expect(rep.ok, rep.lines.join("\n")).toBe(true);
+  }, 120_000);
+});

@@ -173,12 +173,14 @@ function templateParams(tdecl: CudaNode): TemplateParam[] {
   const out: TemplateParam[] = [];
   for (const p of named(list)) {
     if (p.type === "type_parameter_declaration" || p.type === "optional_type_parameter_declaration") {
-      const id = named(p).find((c) => c.type === "type_identifier");
-      if (id) out.push({ name: id.text, kind: "type" });
+      const id = named(p).find((c) => c.type === "type_identifier" && c.fieldName !== "default_type");
+      const def = field(p, "default_type")?.text;
+      if (id) out.push({ name: id.text, kind: "type", ...(def ? { default: def } : {}) });
     } else if (p.type === "parameter_declaration" || p.type === "optional_parameter_declaration") {
       const name = field(p, "declarator")?.text;
       const t = field(p, "type")?.text ?? "int";
-      if (name) out.push({ name, kind: t === "bool" ? "bool" : "int", type: t });
+      const def = field(p, "default_value")?.text;
+      if (name) out.push({ name, kind: t === "bool" ? "bool" : "int", type: t, ...(def ? { default: def } : {}) });
     }
   }
   return out;

@@ -16,6 +16,8 @@
  *    grid-stride `for` header) is expanded where it is used, on the use's line: the loop it declares is then
  *    code the ownership proof reads and the printer rewrites (carried as a macro, its `blockIdx` would reach
  *    Metal, which has none, and its loop variable would be a name the proof cannot see declared).
+ * 3b. An object-like macro that spells function qualifiers only (detectron2's `HOST_DEVICE_INLINE`, `__host__
+ *    __device__ __forceinline__`) is expanded where it is used: the parser knows the qualifiers, not the name.
  * 4. A file-scope alias of a scalar or vector type (`typedef __nv_bfloat16 floatX;`,
  *    `using data_t = float;`) is followed: every later use of the name is spelled as the type it names,
  *    which is what the parameter analysis and both printers understand. The alias line becomes empty.
@@ -89,6 +91,8 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
   const active = () => stack.every((f) => f.taking || f.verbatim);
   const verbatim = () => stack.some((f) => f.verbatim);
   const indexMacros = new Map<string, FunctionMacro>();
+  /** object-like macros that spell function qualifiers only (`HOST_DEVICE_INLINE` → `__host__ __device__ __forceinline__`) */
+  const qualifierMacros = new Map<string, string>();
   const blank = (g: Line[]) => out.push(...g.map((l) => ({ text: "", origin: l.origin })));
 
   const run = (text: string, path: string) => {
@@ -149,11 +153,15 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
         if (m) macros.set(m[1]!, m[2] ? null : m[3]!.trim());
         const coord = threadCoordinateMacro(arg);
         if (coord) indexMacros.set(coord.name, coord);
+        const spelled = m && !m[2] ? qualifierSpelling(m[3]!, qualifierMacros) : undefined;
+        if (m && spelled !== undefined) qualifierMacros.set(m[1]!, spelled);
+        else if (m) qualifierMacros.delete(m[1]!);
       } else if (kw === "undef" && !verbatim()) {
         macros.delete(arg.split(/\s/)[0]!);
         indexMacros.delete(arg.split(/\s/)[0]!);
-      } else if (!kw && indexMacros.size && !verbatim()) {
-        out.push(...g.map((l) => ({ ...l, text: expandMacroCalls(l.text, indexMacros) })));
+        qualifierMacros.delete(arg.split(/\s/)[0]!);
+      } else if (!kw && (indexMacros.size || qualifierMacros.size) && !verbatim()) {
+        out.push(...g.map((l) => ({ ...l, text: expandQualifierMacros(expandMacroCalls(l.text, indexMacros), qualifierMacros) })));
         continue;
       } else if (kw === "include" && host && !verbatim()) {
         const name = /^"([^"]+)"/.exec(arg)?.[1];
@@ -185,6 +193,26 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
 
 /** `e.operator T()`: e a name or member chain, T a (qualified) type name, maybe a pointer. */
 const CONVERSION_CALL = /\b([A-Za-z_]\w*(?:(?:\.|->)[A-Za-z_]\w*)*)\s*(?:\.|->)\s*operator\s+((?:const\s+)?[A-Za-z_][\w:]*(?:\s*\*)*)\s*\(\s*\)/g;
+/** Words a macro may spell and still be a function's qualifiers (the parser reads them, the macro name it does not). */
+const QUALIFIER_WORDS = new Set(["__host__", "__device__", "__global__", "__forceinline__", "__noinline__", "inline", "static", "constexpr"]);
+
+/** A `#define`'s body as qualifier words (through macros already known as such), or undefined when it is anything else. */
+function qualifierSpelling(body: string, known: Map<string, string>): string | undefined {
+  const words = stripComments(body).trim().split(/\s+/).filter(Boolean);
+  if (!words.length) return undefined;
+  const out: string[] = [];
+  for (const w of words) {
+    if (QUALIFIER_WORDS.has(w)) out.push(w);
+    else if (known.has(w)) out.push(known.get(w)!);
+    else return undefined;
+  }
+  return out.join(" ");
+}
+
+function expandQualifierMacros(line: string, macros: Map<string, string>): string {
+  if (!macros.size || line.trimStart().startsWith("#")) return line;
+  return line.replace(/\b[A-Za-z_]\w*\b/g, (w) => macros.get(w) ?? w);
+}
 
 interface FunctionMacro {
   name: string;

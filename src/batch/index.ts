@@ -26,6 +26,8 @@ export interface BatchOptions {
   template?: Record<string, string>;
   /** kernel: `-I` folders for local includes */
   include?: string[];
+  /** `c2m kernel -D`: macros for #if/#ifdef */
+  defines?: Record<string, string>;
   /** library folders the compile reads base classes from (src/host.ts) */
   searchPaths?: string[];
 }
@@ -104,6 +106,7 @@ export async function runBatch(op: "compile" | "kernel", inputDir: string, opts:
       searchPaths: opts.searchPaths,
       ...(op === "compile" ? { projectRoot: projectRootPath(inputDir) } : {}),
       include: opts.include,
+      defines: opts.defines,
       ...(libraries ? { libraries: libraries.info } : {}),
     });
   }

@@ -25,6 +25,7 @@ export interface Task {
   template?: Record<string, string>;
   /** kernel: `-I` folders for local includes */
   include?: string[];
+  defines?: Record<string, string>;
   /** compile or analyze of a folder: the package's module files and this file's path among them */
   package?: PackageInfo;
   searchPaths?: string[];
@@ -93,7 +94,7 @@ export async function runTask(task: Task): Promise<TaskResult> {
       ];
     } else {
       const { compileKernels } = await import("../kernel/index.js");
-      const r = compileKernels(source, { filename: task.display, template: task.template ?? {}, includeDirs: task.include });
+      const r = compileKernels(source, { filename: task.display, template: task.template ?? {}, includeDirs: task.include, defines: task.defines });
       // in a tree, a file with no kernels is not a failure: it holds nothing to translate
       if (r.diagnostics.length === 1 && r.diagnostics[0].code === "C2M-K013") return { input: task.input, status: "skipped", diagnostics: [], text: "", wrote: [] };
       diagnostics = r.diagnostics;

@@ -23,6 +23,11 @@ function parseTemplates(given: string[] = []): Record<string, string> | undefine
   return template;
 }
 
+/** `-D WITH_CUDA -D N=4` as a map (a name alone is defined as 1, as the compiler does). */
+function parseDefines(given: string[] = []): Record<string, string> {
+  return Object.fromEntries(given.map((d) => /^(\w+)(?:=(.*))?$/.exec(d)).flatMap((m) => (m ? [[m[1]!, m[2] ?? "1"]] : [])));
+}
+
 export interface KernelCommandOptions extends VerifyFlagOptions {
   output?: string;
   metalOnly?: boolean;
@@ -30,6 +35,7 @@ export interface KernelCommandOptions extends VerifyFlagOptions {
   template?: string[];
   /** -I: folders searched for local includes */
   include?: string[];
+  define?: string[];
   json?: boolean;
   jobs?: string;
 }
@@ -44,7 +50,7 @@ export async function runKernel(input: string, opts: KernelCommandOptions): Prom
     const template = parseTemplates(opts.template);
     if (!template) return 2;
     const { runBatch } = await import("../batch/index.js");
-    return runBatch("kernel", input, { output: opts.output, json: opts.json, jobs: opts.jobs, template, include: opts.include });
+    return runBatch("kernel", input, { output: opts.output, json: opts.json, jobs: opts.jobs, template, include: opts.include, defines: parseDefines(opts.define) });
   }
   const fail = (d: Diagnostic, source?: string) => {
     if (opts.json) process.stdout.write(JSON.stringify({ diagnostics: [d] }, null, 2) + "\n");
@@ -66,7 +72,7 @@ export async function runKernel(input: string, opts: KernelCommandOptions): Prom
   const template = parseTemplates(opts.template);
   if (!template) return 2;
   const { compileKernels } = await import("../kernel/index.js");
-  const result = compileKernels(source, { filename: input, template, includeDirs: opts.include });
+  const result = compileKernels(source, { filename: input, template, includeDirs: opts.include, defines: parseDefines(opts.define) });
   const errors = result.diagnostics.filter((d) => d.severity === "error");
   if (opts.json) {
     process.stdout.write(
@@ -184,6 +190,8 @@ async function verify(
   const kernels = result.kernels.map((k) => ({ name: k.name, params: k.params.length, templateParams: k.templateParams.length }));
   const specPath = opts.spec ?? specPathFor(input);
   let specs: import("../verify/golden.js").GoldenSpec[] = [];
+  /** by spec name: buffers the launcher takes from its caller, grown to what the original reads (launch-spec.ts) */
+  let callerBuffers: Record<string, string[]> = {};
   let synthesise = false;
   try {
     if (opts.spec || existsSync(specPath)) {
@@ -197,6 +205,7 @@ async function verify(
       try {
         const derived = deriveVerifySpecs(source, input, result, flags);
         specs = derived.specs.map((s) => validateVerifySpec(s, kernels));
+        callerBuffers = derived.callerBuffers ?? {};
         process.stderr.write(`c2m kernel --verify: sizes and launches from ${derived.from} (${specs.length} run${specs.length === 1 ? "" : "s"})\n`);
       } catch (e) {
         if (!(e instanceof LaunchUnknown)) throw e;
@@ -275,7 +284,14 @@ async function verify(
   }
   const clangChecked = new Set<string>();
   try {
-    for (const spec of specs) {
+    const { sizedSpecs } = await import("../kernel/synth-spec.js");
+    const sized = await sizedSpecs(specs, callerBuffers, source, { resolveInclude });
+    for (const l of sized.left) process.stderr.write(`c2m kernel --verify: left out: ${l}\n`);
+    if (specs.length && !sized.specs.length) {
+      process.stderr.write(`c2m kernel --verify: nothing verified: the original itself faults at every size c2m chose; give sizes with --size or a spec\n`);
+      return 1;
+    }
+    for (const spec of sized.specs) {
       let report: Awaited<ReturnType<typeof verifyAgainstSpec>>;
       // the Metal of each kernel is checked by clang once (its source does not depend on the sizes)
       const clangCheck = spec.launches.some((l) => !clangChecked.has(l.kernel));

@@ -54,6 +54,8 @@ export interface Env {
   tensors: Map<string, number[]>;
   /** buffers that hold data before the first launch (tensor arguments, cudaMemcpy/cudaMemset targets) */
   initialized: Set<string>;
+  /** buffers a launcher takes from its caller: in place where the kernel reads what it writes, else fresh outputs */
+  callerData: Set<string>;
   pinned: Set<string>;
 }
 
@@ -119,6 +121,8 @@ export function evaluate(n: CudaNode, env: Env, unit: KernelUnit, depth = 0): nu
         "!=": () => Number(a !== b),
         "&&": () => Number(!!a && !!b),
         "||": () => Number(!!a || !!b),
+        and: () => Number(!!a && !!b),
+        or: () => Number(!!a || !!b),
       };
       return ops[op ?? ""]?.() ?? fail(`operator ${op}`);
     }
@@ -188,6 +192,15 @@ function evaluateCall(n: CudaNode, env: Env, unit: KernelUnit, depth: number, fa
     );
     for (const [local, value] of helper.locals) inner.values.set(local, evaluate(value, inner, unit, depth + 1));
     return evaluate(helper.ret, inner, unit, depth + 1);
+  }
+  // a function-like macro (`#define CEIL_DIV(M, N) (((M) + (N)-1) / (N))`): its body with the arguments put in, as the preprocessor does
+  const macro = unit.macros.find((m) => m.name === name && m.node.type === "preproc_function_def");
+  const body = macro ? (field(macro.node, "value")?.text ?? "").trim() : "";
+  if (macro && body) {
+    const params = named(field(macro.node, "parameters") ?? macro.node).map((p) => p.text);
+    if (params.length !== args.length || params.some((p) => !/^[A-Za-z_]\w*$/.test(p))) return fail(`call of macro ${name}`);
+    const given = new Map(params.map((p, i) => [p, `(${args[i]!.text})`]));
+    return evaluate(parseExpr(body.replace(/[A-Za-z_]\w*/g, (id) => given.get(id) ?? id)), env, unit, depth + 1);
   }
   return fail(`call of ${name || "an expression"}`);
 }
@@ -265,6 +278,7 @@ export function newEnv(pins: Record<string, number>): Env {
     buffers: new Map(),
     tensors: new Map(),
     initialized: new Set(),
+    callerData: new Set(),
     pinned: new Set(Object.keys(pins)),
   };
 }

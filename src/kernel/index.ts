@@ -18,6 +18,8 @@ import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kern
 import { position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
+import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
+import { lowerBlockBarriers } from "../../passes/kernel/block-barrier.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
 import { unfoldTraitsParams } from "../../passes/kernel/traits-params.js";
@@ -166,7 +168,9 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   const lowered = { ...accessors, ...carryHostConstants(flat.text) };
   // templates over a function pointer, one plain function per function given (Metal has no function pointers);
   // `source` stays the text before, the CUDA original that --verify runs
-  const spec = specialiseFunctionTemplates(lowered.text);
+  // functions of one name in different namespaces renamed apart (`wt::loadFromGmem` → `wt__loadFromGmem`): the passes key them by name
+  // libcu++'s block barrier and memcpy_async into it: a cooperative copy and __syncthreads
+  const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(lowered.text).text));
   // kernel templates branching with `if constexpr` on a bool template parameter, one copy per value
   const cx = specialiseConstexprIf(spec.text);
   const lineBack = (line: number) => {

@@ -6,6 +6,10 @@
  *    constants and locals are evaluated in order; `cudaMalloc(&d, N * sizeof(float))` gives a buffer
  *    of N floats; `k<<<grid, block, smem>>>(d, ..., n)` a launch (dim3 locals, one-return helpers such
  *    as `cdiv(a, b)` evaluated too). Launches run in the order written, on the same buffers.
+ *  - A launcher given its buffers by its caller (`run_sgemm(int M, int N, int K, float *A, ...)`): its
+ *    int parameters are the sizes (128, 64, then 37), its pointers the caller's data (inputs, in place where
+ *    written), of 65536 elements first, grown by the caller of deriveVerifySpecs where the original
+ *    reads past them (callerBuffers; synth-spec.ts growCallerBuffers).
  *  - A PyTorch-extension launcher (`torch::Tensor f(torch::Tensor x, ...)`): each tensor parameter is
  *    an input buffer of `--size NAME=...` elements (default: every tensor the same size n, at two
  *    sizes); `torch::empty_like(x)`, `zeros_like`, `torch::empty({a, b}, ...)` new buffers;
@@ -49,6 +53,11 @@ export interface DerivedSpecs {
   specs: GoldenSpec[];
   /** where the launches came from, for the report */
   from: string;
+  /**
+   * by spec name: the buffers a launcher takes from its caller, at CALLER_FIRST_COUNT elements; the
+   * caller grows them where the original reads past them (synth-spec.ts growCallerBuffers) before verifying
+   */
+  callerBuffers?: Record<string, string[]>;
 }
 
 const DTYPE_OF_C: Record<string, string> = {
@@ -79,6 +88,13 @@ const C_OF_DTYPE: Record<string, string> = {
   int64: "long long",
 };
 const DEFAULT_SIZES = [1000, 4099];
+/**
+ * The int parameters of a launcher that takes its buffers from its caller: powers of two (a tile of 128,
+ * SGEMM_CUDA's, and a branch for small sizes), then a ragged value. Sizes the original itself faults at
+ * are left out of the verification (synth-spec.ts sizedSpecs).
+ */
+const CALLER_SIZES = [128, 64, 37];
+const CALLER_FIRST_COUNT = 1 << 16;
 const MAX_ELEMENTS = 1 << 22;
 
 /** The dim3 or number a launch configuration names. */
@@ -124,8 +140,24 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
       env.values.delete(name); // not a constant (yet): an error only if a launch needs it
     }
   };
+  /** the branches of an `if` whose condition is not known here: both are read, as before a launch both could run */
+  const skipped = new Set<CudaNode>();
   walk(h.body, (n) => {
+    if (skipped.has(n)) return false;
     if (n.type === "lambda_expression") return true;
+    // `if (M >= 128 and N >= 128) {...} else {...}` (SGEMM_CUDA's launchers): with the sizes known, only the branch taken
+    if (n.type === "if_statement") {
+      const cond = field(n, "condition");
+      let taken: number | undefined;
+      try {
+        taken = cond ? evaluate(named(cond).find((c) => c.type !== "comment") ?? cond, env, unit) : undefined;
+      } catch {
+        taken = undefined;
+      }
+      const alt = field(n, "alternative");
+      if (taken !== undefined) skipped.add(taken ? (alt ?? n) : field(n, "consequence")!);
+      return true;
+    }
     if (n.type === "declaration") {
       const t = typeName(n);
       for (const d of named(n).filter((c) => c.fieldName === "declarator")) {
@@ -191,6 +223,9 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
             .filter((c) => c.type !== "identifier")
             .map((c) => (c.text === "scalar_t" ? "float" : c.text))
         : undefined;
+    // a kernel template whose arguments the call deduces: c2m does not deduce them (a caller's pointers say no element type)
+    if (k.templateParams.length && !targs && env.callerData.size)
+      throw new LaunchUnknown(`launch of ${kernel} deduces its template arguments, which c2m does not follow`, n.startPosition.row + 1);
     const given = callArgs(n).length;
     // a defaulted parameter left out (`int* partial_sums = NULL`): MLX binds a buffer to every input, it has no null one
     if (given < k.params.length) throw new LaunchUnknown(`launch of ${kernel} leaves '${k.params[given]!.name}' to its default, which an MLX call cannot`, n.startPosition.row + 1);
@@ -216,7 +251,9 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     if (!buf) throw new LaunchUnknown(`argument '${a.text}' of ${k.name} is not a buffer c2m can size (cudaMalloc'd or a tensor)`, a.startPosition.row + 1);
     // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
     // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
-    if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input") buf.role = env.initialized.has(buf.name) ? "inout" : "output";
+    // a caller's buffer the kernel only writes is its output: what the kernel leaves untouched is not compared (MLX's outputs are fresh)
+    if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input")
+      buf.role = env.initialized.has(buf.name) || (env.callerData.has(buf.name) && p.role !== "output") ? "inout" : "output";
     return { buffer: buf.name };
   }
   const value = env.values.has(a.text.trim()) && env.pinned.has(a.text.trim()) ? env.values.get(a.text.trim())! : evaluate(a, env, unit);
@@ -309,28 +346,47 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   const sources: string[] = [];
   const skipped: string[] = [];
   let covered = new Set<string>();
+  const callerBuffers: Record<string, string[]> = {};
   // every launcher that can be sized is a run of its own; main last, and only for kernels no other launcher covered
-  for (const h of [...launchers].sort((a, b) => Number(a.name === "main") - Number(b.name === "main"))) {
+  // a launcher given its buffers by its caller comes after main, and only for kernels nothing before sized: sizes the
+  // program chose itself say more than c2m's
+  const fromCaller = (h: HostFunction) => h.name !== "main" && !h.torch && h.params.some((p) => /\*/.test(p.type)) && !h.params.some((p) => /\b(torch|at)::Tensor\b/.test(p.type));
+  const rank = (h: HostFunction) => (fromCaller(h) ? 2 : h.name === "main" ? 1 : 0);
+  for (const h of [...launchers].sort((a, b) => rank(a) - rank(b))) {
     if (h.name === "main" && all.length && compiled.kernels.every((k) => covered.has(k.name))) continue;
+    const launched = [...h.body.text.matchAll(/\b(\w+)\s*(?:<[^;{}]*?>)?\s*<<</g)].map((m) => m[1]!);
+    if (fromCaller(h) && launched.length && launched.every((k) => covered.has(k))) continue;
     try {
       const specs = sizeRows(flags).flatMap((pins, row) => {
         const tensors = h.params.filter((p) => /\b(torch|at)::Tensor\b/.test(p.type));
         const scalars = h.params.filter((p) => !/\b(torch|at)::Tensor\b|\*|&/.test(p.type));
-        if (h.name !== "main" && !tensors.length && !h.torch && h.params.some((p) => /\*/.test(p.type)))
-          throw new LaunchUnknown(
-            `it takes pointers from its caller; c2m sizes launches from a function that allocates (cudaMalloc) or takes tensors`,
-            h.node.startPosition.row + 1,
-          );
-        const defaults = Object.keys(flags.sizes ?? {}).length || !tensors.length ? [undefined] : DEFAULT_SIZES;
+        // a launcher given its buffers by its caller (`run_sgemm(int M, ..., float *A, ...)`): its int
+        // parameters are the sizes, its pointers the caller's data, sized by running the original (callerBuffers)
+        const pointers =
+          h.name !== "main" && !tensors.length && !h.torch ? h.params.filter((p) => /^[^*&]*\*\s*$/.test(p.type.replace(/\b(const|volatile|__restrict__|restrict)\b/g, ""))) : [];
+        if (pointers.length && h.params.some((p) => /[*&]/.test(p.type) && !pointers.includes(p)))
+          throw new LaunchUnknown(`it takes pointers to pointers or references from its caller, which c2m cannot size`, h.node.startPosition.row + 1);
+        const defaults = Object.keys(flags.sizes ?? {}).length || (!tensors.length && !pointers.length) ? [undefined] : pointers.length ? CALLER_SIZES : DEFAULT_SIZES;
         return defaults.map((n, j) => {
           const env = newEnv(pins);
           for (const t of tensors) {
             addTensor(env, t.name, defaultShape(pins[t.name] ?? pins.n ?? n ?? DEFAULT_SIZES[0]!, tensorRank(h, t.name)), "float", "input");
             env.initialized.add(t.name);
           }
-          // the launcher's own scalar parameters: --size / --scalar, else 0.5 for a float (an int must be given)
+          for (const p of pointers) {
+            const cType = p.type
+              .replace(/\b(const|volatile|__restrict__|restrict)\b|\*/g, "")
+              .replace(/\s+/g, " ")
+              .trim();
+            env.pointee.set(p.name, cType);
+            env.buffers.set(p.name, { name: p.name, dtype: DTYPE_OF_C[cType] ?? "float32", count: CALLER_FIRST_COUNT, role: "input", cType });
+            env.callerData.add(p.name);
+          }
+          // the launcher's own scalar parameters: --size / --scalar, else 0.5 for a float (an int must be
+          // given, unless the caller's pointers make the ints the sizes: then each takes the row's size)
           for (const s of scalars) {
-            const v = pins[s.name] ?? flags.scalars?.[s.name] ?? (/float|double/.test(s.type) ? 0.5 : undefined);
+            const int = pointers.length && n !== undefined && !/float|double|half|bool/.test(s.type);
+            const v = pins[s.name] ?? flags.scalars?.[s.name] ?? (/float|double/.test(s.type) ? 0.5 : int ? n : undefined);
             if (v !== undefined) env.values.set(s.name, v);
           }
           const launches = readHostFunction(h, unit, compiled, env);
@@ -338,7 +394,7 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
           const used = new Set(launches.flatMap((l) => l.args.flatMap((a) => ("buffer" in a ? [a.buffer] : []))));
           // the report's label: the sizes given, or else the largest buffer's element count
           const counts = [...env.buffers.values()].filter((b) => used.has(b.name)).map((b) => Number(b.count));
-          const label: Record<string, number> = { ...pins, ...(n !== undefined ? { n } : {}) };
+          const label: Record<string, number> = { ...pins, ...(n !== undefined ? { [pointers.length ? "S" : "n"]: n } : {}) };
           if (!Object.keys(label).length && counts.length) label.elements = Math.max(...counts);
           const spec: GoldenSpec = {
             name: `${filename
@@ -354,6 +410,8 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
             launches,
           };
           checkSizes(spec);
+          const grow = pointers.map((p) => p.name).filter((b) => used.has(b));
+          if (grow.length) callerBuffers[spec.name] = grow;
           return spec;
         });
       });
@@ -368,7 +426,8 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   }
   if (!all.length) throw firstError!;
   const notes = skipped.length ? `; not sized: ${skipped.join("; ")}` : "";
-  return { specs: all, from: `the launches in ${sources.join(", ")}, read statically${notes}` };
+  const grown = Object.keys(callerBuffers).length ? "; the buffers its caller passes sized by running the original (grown where it reads past them)" : "";
+  return { specs: all, from: `the launches in ${sources.join(", ")}, read statically${grown}${notes}`, callerBuffers };
 }
 
 /** Specs from flags alone. */

@@ -63,6 +63,25 @@ export interface SynthCandidate {
   sharedBytes?: number;
   /** the value of every int parameter */
   size: number;
+  /** int parameters named like a convolution's geometry take its usual values instead (CONV_GEOMETRY) */
+  geometry?: boolean;
+}
+
+/**
+ * A convolution's geometry by parameter name (im2col/col2im kernels: detectron2's and mmcv's deformable
+ * convolutions): with every int S, a padding and stride of S put every sample outside the image and the
+ * launch writes nothing. Tried only after every plain candidate failed.
+ */
+const CONV_GEOMETRY: [RegExp, number][] = [
+  [/^pad(?:ding)?(?:_[hwd])?$/i, 1],
+  [/^stride(?:_[hwd])?$/i, 1],
+  [/^dilation(?:_[hwd])?$/i, 1],
+  [/^(?:kernel|ksize|kernel_size)(?:_[hwd])?$/i, 3],
+  [/^(?:deformable_)?groups?$/i, 1],
+];
+
+function geometryValue(name: string): number | undefined {
+  return CONV_GEOMETRY.find(([re]) => re.test(name))?.[1];
 }
 
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
@@ -257,7 +276,8 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
     const int = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
     const float = variant.spreadFloats ? 0.5 + floatScalars.indexOf(p.name) : 0.5;
     const fixed = pieceSynth(k, p.name)?.scalar;
-    return { scalar: fixed ?? (isFloatDtype(dtype) ? float : /bool/.test(dtype) ? 1 : int), type: type ?? "int" };
+    const geometry = c.geometry ? geometryValue(p.name) : undefined;
+    return { scalar: fixed ?? (isFloatDtype(dtype) ? float : /bool/.test(dtype) ? 1 : (geometry ?? int)), type: type ?? "int" };
   });
   const templateArgs = k.templateParams.length
     ? k.templateParams.map((t) =>
@@ -385,7 +405,9 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
   // at S = 16), so a timeout rejects its value of S, not the kernel: the other candidates of that S are
   // skipped, the other values still tried, up to MAX_TIMEOUTS timeouts in all
   const timedOutSizes = new Set<number>();
-  for (const c of candidateLaunches(k, source)) {
+  const plain = candidateLaunches(k, source);
+  const geometric = k.params.some((p) => p.kind === "scalar" && geometryValue(p.name) !== undefined) ? plain.map((c) => ({ ...c, geometry: true })) : [];
+  for (const c of [...plain, ...geometric]) {
     if (timedOutSizes.has(c.size)) continue;
     const first = await probe(k, source, c, run);
     if (first instanceof SynthFailure) {
@@ -411,6 +433,61 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
   throw last ?? new SynthFailure("unsupported", "no candidate launch");
 }
 
+/**
+ * A spec read from a launcher that takes its buffers from its caller (launch-spec.ts callerBuffers):
+ * the CUDA original run alone, each of `names` grown where it reads or writes past its end, as `probe`
+ * grows a synthesised launch's buffers. `fault` says why the original itself does not run cleanly at
+ * these sizes (another fault, buffers that would grow too far): the sizes are c2m's choice, so a caller
+ * may leave such a spec out where another of the same launcher runs. A compile error is left to the
+ * verification, which reports it.
+ */
+export async function growCallerBuffers(
+  spec: GoldenSpec,
+  source: string,
+  names: string[],
+  run: CudaRunOptions = {},
+): Promise<{ spec: GoldenSpec; grown: string[]; fault?: string }> {
+  let s = spec;
+  const grown: string[] = [];
+  for (let attempt = 0; attempt < GROWTHS; attempt++) {
+    try {
+      await runCudaLaunches(source, goldenLaunches(s, 0), goldenBuffers(s, 0), { ...run, deviceCodeOnly: true, timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS });
+      return { spec: s, grown };
+    } catch (e) {
+      if (!(e instanceof KernelFault)) return { spec: s, grown };
+      const d = e.details as { buffer?: string; index?: number; space?: string };
+      const b = s.buffers.find((x) => x.name === d.buffer && names.includes(x.name));
+      const fault = e.message.replace(/^c2m verify: /, "").slice(0, 200);
+      if (e.kind !== "out-of-bounds" || !b || d.space === "threadgroup" || d.space === "shared" || typeof d.index !== "number") return { spec: s, grown, fault };
+      const next = Math.max(4 * Number(b.count), 2 * (d.index + 1));
+      if (next > MAX_COUNT) return { spec: s, grown, fault: `buffer ${b.name} would need more than ${MAX_COUNT} elements (index ${d.index})` };
+      s = { ...s, buffers: s.buffers.map((x) => (x === b ? { ...x, count: next } : x)) };
+      grown.push(`${b.name}→${next}`);
+    }
+  }
+  return { spec: s, grown, fault: `buffers kept faulting after ${GROWTHS} growths` };
+}
+
+/**
+ * The specs of a derivation to verify, caller buffers grown (growCallerBuffers); a spec whose sizes
+ * (c2m's choice) the original itself faults at is left out, with why: a kernel no spec is left for is
+ * not verified by these (the zoo then synthesises its launch; the CLI says so and fails).
+ */
+export async function sizedSpecs(
+  specs: GoldenSpec[],
+  callerBuffers: Record<string, string[]> | undefined,
+  source: string,
+  run: CudaRunOptions = {},
+): Promise<{ specs: GoldenSpec[]; left: string[] }> {
+  const out: { spec: GoldenSpec; fault?: string }[] = [];
+  for (const read of specs) {
+    const grow = callerBuffers?.[read.name];
+    out.push(grow ? await growCallerBuffers(read, source, grow, run) : { spec: read });
+  }
+  const left = out.filter((o) => o.fault);
+  return { specs: out.filter((o) => !left.includes(o)).map((o) => o.spec), left: left.map((o) => `${o.spec.name} (the original itself: ${o.fault})`) };
+}
+
 /** The compiler's first error line, without the cache path. */
 function firstError(output: string): string {
   const line = output.split("\n").find((l) => /error:/.test(l)) ?? output.split("\n")[0] ?? "";
@@ -419,7 +496,8 @@ function firstError(output: string): string {
 
 function describe(c: SynthCandidate, grown: string[]): string {
   const smem = c.sharedBytes ? `, ${c.sharedBytes} B dynamic shared` : "";
-  return `synthesised launch: grid ${c.grid.join("x")}, block ${c.block.join("x")}${smem}, int parameters ${c.size}${grown.length ? `, buffers grown ${grown.join(" ")}` : ""}`;
+  const geometry = c.geometry ? " (a convolution's padding, stride, dilation and groups 1, kernel 3)" : "";
+  return `synthesised launch: grid ${c.grid.join("x")}, block ${c.block.join("x")}${smem}, int parameters ${c.size}${geometry}${grown.length ? `, buffers grown ${grown.join(" ")}` : ""}`;
 }
 
 /** The first `assert(...)` in the body of kernel `name` in the CUDA source, as written; undefined when it has none. */

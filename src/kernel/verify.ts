@@ -234,11 +234,13 @@ function firstNaN(values: TypedArray, dtype: string): number {
 /**
  * A float buffer summed into by atomicAdd only differs from the original by the order of its additions:
  * the translation's atomic output starts at zero and the wrapper adds the caller's values last, and the
- * GPU itself fixes no order among atomics. Within this relative distance the original is run again in
- * the translation's order, and that run must agree within the default tolerance.
+ * GPU itself fixes no order among atomics. Where the plain comparison fails, the original is run again
+ * in the translation's order, and that run must agree within the default tolerance. No bound on the
+ * first difference: many increments far below the caller's starting value's float step round away one
+ * by one when added to it first, so the order alone can move a sum by any amount (detectron2's
+ * RoIAlignRotatedBackwardFeature, 590k samples per thread: 20%); a wrong translation still fails the
+ * second comparison, which differs from the original by nothing but that order.
  */
-const ATOMIC_ORDER_ROUNDING = 1e-3;
-
 /** The buffers of a one-launch spec that its kernel only sums into with float atomicAdd (role atomic-accumulate, `+`). */
 export function atomicSumBuffers(compiled: CompileKernelsResult, spec: GoldenSpec): string[] {
   if (spec.launches.length !== 1) return [];
@@ -320,7 +322,7 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
       for (const b of spec.buffers.filter((x) => x.role !== "input")) {
         let c = compareArrays(got[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype));
         let order = "";
-        if (!c.ok && atomicSums.includes(b.name) && c.maxRelDiff < ATOMIC_ORDER_ROUNDING) {
+        if (!c.ok && atomicSums.includes(b.name)) {
           inTranslationOrder ??= await cudaInTranslationOrder(source, spec, s, atomicSums, opts);
           const again = compareArrays(got[b.name]!, inTranslationOrder[b.name]!, normalizeDtype(b.dtype));
           if (again.ok) {

@@ -22,6 +22,8 @@ export interface DeviceCodeOptions {
   resolveInclude?: (name: string) => { path: string; text: string } | undefined;
   /** the name compiler messages give the file (default kernel.cu) */
   filename?: string;
+  /** macros of the including file that spell `__device__` (deviceQualifierMacros) */
+  deviceMacros?: ReadonlySet<string>;
 }
 
 /** What was left out, for the verify report. */
@@ -59,6 +61,7 @@ const TYPE_SPECIFIERS = new Set(["struct_specifier", "class_specifier", "union_s
 export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, seen = new Set<string>()): DeviceCode {
   const filename = opts.filename ?? "kernel.cu";
   const root = parseCuda(source).rootNode;
+  const deviceMacros = deviceQualifierMacros(source, opts.deviceMacros);
   const edits: { start: number; end: number; text?: string }[] = [];
   const keptTypes: CudaNode[] = [];
   /** named types and typedefs kept (the item: the type, or the template declaring it), for dropUnusedTypes */
@@ -99,7 +102,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         if (!found) return drop(n, `#include ${path?.text ?? "?"} (${!system ? "local header not followed" : "not a header the emulator has"})`);
         if (seen.has(found.path)) return drop(n, `#include ${path!.text} (already included)`);
         seen.add(found.path);
-        const inner = deviceOnlySource(found.text, { ...opts, filename: name }, seen);
+        const inner = deviceOnlySource(found.text, { ...opts, filename: name, deviceMacros }, seen);
         dropped.push(...inner.dropped.map((d) => `${name}: ${d}`));
         edits.push({ start: n.startIndex, end: n.endIndex, text: `#line 1 "${name}"\n${inner.source}\n#line ${line(n) + 1} "${filename}"\n` });
         return;
@@ -151,7 +154,11 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
       }
       case "declaration":
         if (namesHostLibrary(n, hostTypes)) return dropHostDeclaration(n, n);
-        if (isPrototype(n)) return;
+        if (isPrototype(n)) {
+          // a host function's prototype may name what the emulator forbids (`std::ofstream &`): kept only where kept code names it
+          if (!deviceCallable(n, deviceMacros, source)) typeDecls.push({ item: n, names: prototypeNames(n), what: "host prototype" });
+          return;
+        }
         if (isPlainVariable(n)) return;
         return drop(n, `file-scope object ${n.text.split("\n")[0]!.slice(0, 60)} (only arithmetic values whose initialisers call nothing are kept)`);
       default:
@@ -170,7 +177,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   const visitFunction = (fn: CudaNode, whole: CudaNode) => {
     const quals = qualifierWords(fn);
     const name = field(fn, "declarator")?.text.split("(")[0]?.trim() ?? "?";
-    if (!deviceCallable(fn)) return drop(whole, `host function ${name}`);
+    if (!deviceCallable(fn, deviceMacros, source)) return drop(whole, `host function ${name}`);
     if (quals.some((q) => /\b(constructor|destructor)\b/.test(q))) return drop(whole, `function ${name} with a constructor/destructor attribute`);
   };
   for (const c of named(root)) visit(c);
@@ -181,7 +188,7 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
     if (unused.some((u) => t.startIndex >= u.startIndex && t.endIndex <= u.endIndex)) continue;
     walk(t, (c) => {
       if (c === t || c.type !== "function_definition") return c.type !== "lambda_expression";
-      if (!deviceCallable(c)) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
+      if (!deviceCallable(c, deviceMacros, source)) drop(c, `host member function ${field(c, "declarator")?.text.split("(")[0]?.trim() ?? "?"}`);
       return false;
     });
   }
@@ -214,11 +221,14 @@ function declaresDeviceCode(n: CudaNode, root: CudaNode): boolean {
 /**
  * A named type of the file that nothing kept names (not a kernel, a device function, a macro, nor a
  * kept type that is itself named) goes: host-side types (`struct MultiGpuConfig { ncclComm_t comm; }`)
- * may name what only the host's headers declare, which the emulator does not have.
+ * may name what only the host's headers declare, which the emulator does not have. So does a host
+ * function's prototype (`void print_matrix(..., std::ofstream &fs);`, SGEMM_CUDA's runner.cuh).
  */
 interface TypeDecl {
   item: CudaNode;
   names: string[];
+  /** what the report calls it (default: type) */
+  what?: string;
 }
 
 function dropUnusedTypes(source: string, edits: { start: number; end: number; text?: string }[], decls: TypeDecl[], drop: (n: CudaNode, why: string) => void): CudaNode[] {
@@ -243,7 +253,7 @@ function dropUnusedTypes(source: string, edits: { start: number; end: number; te
     }
   }
   const unused = decls.filter((t) => !reached.has(t));
-  for (const t of unused) drop(t.item, `type ${t.names.join(", ")} that no device code names`);
+  for (const t of unused) drop(t.item, `${t.what ?? "type"} ${t.names.join(", ")} that no device code names`);
   return unused.map((t) => t.item);
 }
 
@@ -278,11 +288,50 @@ function emulatorHasHeader(name: string): boolean {
  * A function device code can call: `__global__`, `__device__`, `constexpr` (nvcc's relaxed constexpr),
  * or a defaulted/deleted one (`Packed128() = default;`), which runs nothing of the user's.
  */
-function deviceCallable(fn: CudaNode): boolean {
+function deviceCallable(fn: CudaNode, deviceMacros: ReadonlySet<string> = new Set(), source = ""): boolean {
   const quals = qualifierWords(fn);
   if (quals.includes("__global__") || quals.includes("__device__") || quals.includes("constexpr")) return true;
-  if (/\bconstexpr\b/.test(fn.text.slice(0, (field(fn, "declarator")?.startIndex ?? fn.startIndex) - fn.startIndex))) return true;
+  const lead = fn.text.slice(0, (field(fn, "declarator")?.startIndex ?? fn.startIndex) - fn.startIndex);
+  if (/\bconstexpr\b/.test(lead)) return true;
+  // `HOST_DEVICE_INLINE T f(...)` (detectron2): a macro of the file that spells `__host__ __device__`, which the
+  // parser may leave outside the function's node (a member `HOST_DEVICE_INLINE Point operator+(...)`)
+  const before =
+    source
+      .slice(Math.max(0, fn.startIndex - 200), fn.startIndex)
+      .split(/[;{}]/)
+      .pop() ?? "";
+  if (`${before} ${lead}`.match(/[A-Za-z_]\w*/g)?.some((w) => deviceMacros.has(w))) return true;
   return named(fn).some((c) => c.type === "default_method_clause" || c.type === "delete_method_clause");
+}
+
+/**
+ * The object-like macros of `source` whose expansion holds `__device__` or `__global__`
+ * (`#define HOST_DEVICE __host__ __device__`, `#define HOST_DEVICE_INLINE HOST_DEVICE __forceinline__`),
+ * with those `known` from an including file.
+ */
+function deviceQualifierMacros(source: string, known: ReadonlySet<string> = new Set()): Set<string> {
+  // every definition counts (`#if __CUDACC__ ... #else #define HOST_DEVICE #endif` unpreprocessed): one that spells it is enough
+  const defs = [...source.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(?![\w(])[ \t]*(.*)$/gm)].map((m) => [m[1]!, m[2]!] as const);
+  const out = new Set(known);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, value] of defs) {
+      if (out.has(name)) continue;
+      if (/\b__(?:device|global)__\b/.test(value) || (value.match(/[A-Za-z_]\w*/g) ?? []).some((w) => out.has(w))) {
+        out.add(name);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** The names a prototype declares (`int host(int), other(float);`: host, other). */
+function prototypeNames(n: CudaNode): string[] {
+  return named(n)
+    .filter((c) => c.fieldName === "declarator")
+    .map((d) => field(d, "declarator")?.text.replace(/^.*::/, "").trim() ?? "")
+    .filter(Boolean);
 }
 
 /** `__global__ void k(float*);`, `int host(int);`: declares functions only. */

@@ -3,7 +3,8 @@
  * reaches, each device function given the thread attributes it needs as extra parameters.
  */
 import type { PrintContext } from "./metal-context.js";
-import { print, printDefault, printType } from "./metal.js";
+import { print, printDefault } from "./metal.js";
+import { printType } from "./metal-names.js";
 import { metalMacroText } from "./metal-macros.js";
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit, KParam, KPrototype } from "../ir/kernel.js";

@@ -11,15 +11,13 @@ import type { PrintContext } from "./metal-context.js";
 import { isLoopPragma, loopFollows, packedVector, printCall, warpReductionIdiom } from "./metal-calls.js";
 import { deviceAttributeNeeds, printHeader } from "./metal-header.js";
 import type { CudaNode } from "../grammar/cuda.js";
-import type { BufferPlan, KernelUnit, KType, TemplateParam } from "../ir/kernel.js";
+import type { BufferPlan, KernelUnit, TemplateParam } from "../ir/kernel.js";
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
-import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
-import { GLM_TYPES, glmFunction } from "../passes/kernel/glm.js";
-import { CUB_NAMESPACE, cubName } from "./metal-cub.js";
+import { VECTOR_TYPES } from "../passes/kernel/tables.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
-import { canonicalTypeName, declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
+import { declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
 import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { printOwnSpan } from "./metal-own-span.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
@@ -28,10 +26,11 @@ import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
-import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod, uncarriedTemplate } from "./metal-structs.js";
+import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod } from "./metal-structs.js";
 import { bufferVectorType, metalTemplateParams } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
-import { checkCoopName, coopDirectiveComment, COOP_NAMESPACE, coopInfo, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
+import { coopDirectiveComment, coopInfo } from "./coop.js";
+import { isAtomicLvalue, isLvalueContext, printField, printIdentifier, printQualified, printType, printTypeName } from "./metal-names.js";
 
 /**
  * The dtype of an in-place buffer's mask of the elements the kernel took over: uint8, or uint32 where the
@@ -301,158 +300,6 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       // a member function's `__device__` (printed with its struct): every Metal function is a device function
       return DEVICE_FUNCTION_QUALIFIERS.has(node.type) ? "" : printDefault(node, ctx);
   }
-}
-
-/** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
-function printQualified(node: CudaNode, ctx: PrintContext): string {
-  const glm = GLM_TYPES[canonicalTypeName(node.text)] ?? glmFunction(canonicalTypeName(node.text), -1);
-  if (glm) {
-    if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
-    return glm;
-  }
-  if (cubName(node)) {
-    ctx.helpers.add("c2m_cub");
-    return `${CUB_NAMESPACE}::${print(field(node, "name")!, ctx)}`;
-  }
-  const q = coopQualified(node, ctx.coop);
-  const library = CUDA_ONLY_LIBRARIES[field(node, "scope")?.text ?? ""];
-  // the outermost name only: `cub::KeyValuePair<...>` inside `cub::BlockReduce<...>` is the same use
-  if (!q && library && !hasQualifiedAncestor(node)) reportKernel(ctx.bag, "C2M-K042", position(node), `'${node.text.replace(/\s+/g, " ").slice(0, 60)}' is from ${library}`);
-  if (!q) return printDefault(node, ctx);
-  checkCoopName(q.name, node, ctx.bag, ctx.unit.macros);
-  ctx.helpers.add("c2m_cg");
-  return `${COOP_NAMESPACE}::${print(q.rest, ctx)}`;
-}
-
-/** Namespaces of CUDA C++ libraries that have no Metal build: what the emitted Metal would name undeclared (C2M-K042). */
-const CUDA_ONLY_LIBRARIES: Record<string, string> = {
-  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: c2m maps its block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers (emit/metal-cub.ts), and this name is not among them",
-  thrust: "Thrust, a CUDA C++ library: Metal has no Thrust",
-  glm: "GLM, a C++ library of vectors and matrices: c2m maps its float vectors and matrices onto Metal's and the functions in passes/kernel/glm.ts (GLM_FUNCTIONS), and this name is not among them",
-  cuda: "libcu++ (the cuda:: namespace), CUDA's C++ standard library: Metal has no libcu++",
-};
-
-function hasQualifiedAncestor(node: CudaNode): boolean {
-  for (let n = node.parent; n; n = n.parent) if (n.type === "qualified_identifier" && CUDA_ONLY_LIBRARIES[field(n, "scope")?.text ?? ""] && !cubName(n)) return true;
-  return false;
-}
-
-/** An unqualified cooperative-groups name under `using namespace cooperative_groups`, prefixed; else undefined. */
-function printCoopUnqualified(node: CudaNode, ctx: PrintContext): string | undefined {
-  const name = coopUnqualified(node, ctx.coop, (n) => ctx.unit.deviceFunctions.some((f) => f.name === n) || ctx.unit.structs.some((s) => s.name === n));
-  if (!name) return undefined;
-  checkCoopName(name, node.parent?.type === "template_type" || node.parent?.type === "template_function" ? node.parent : node, ctx.bag, ctx.unit.macros);
-  ctx.helpers.add("c2m_cg");
-  return `${COOP_NAMESPACE}::${name}`;
-}
-
-function printIdentifier(node: CudaNode, ctx: PrintContext): string {
-  const name = node.text;
-  const coop = printCoopUnqualified(node, ctx);
-  if (coop) return coop;
-  if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) return `atomic_load_explicit(&${name}, memory_order_relaxed)`;
-  if (CONSTANTS[name] !== undefined && !isDeclared(name, ctx)) return CONSTANTS[name];
-  if (UNSUPPORTED_TYPES[name]) reportKernel(ctx.bag, "C2M-K006", position(node), UNSUPPORTED_TYPES[name]);
-  if (BUILTIN_VARIABLES[name] && node.parent?.type !== "field_expression") {
-    ctx.attributes.add(BUILTIN_VARIABLES[name].metal);
-    return BUILTIN_VARIABLES[name].metal;
-  }
-  // a type name the parser took for a value: `(__nv_bfloat16)(x)` parses as a call of `(__nv_bfloat16)`
-  if ((SCALAR_TYPES[name] || VECTOR_TYPES[name]) && !isDeclared(name, ctx) && !/^[a-z]+\d?$/.test(name)) return SCALAR_TYPES[name]?.metal ?? VECTOR_TYPES[name]!.metal;
-  const uncarried = node.parent?.type === "template_function" ? uncarriedTemplate(ctx.unit, name) : undefined;
-  if (uncarried) reportKernel(ctx.bag, "C2M-K027", position(node), uncarried);
-  if (node.parent?.type === "template_function" && node.parent.parent?.type === "call_expression" && specialisedOnly(ctx.unit, name))
-    reportKernel(
-      ctx.bag,
-      "C2M-K048",
-      position(node),
-      `'${name}' is a function template defined only by explicit specialisations (template <> ... ${name}<...>), which c2m does not carry into Metal`,
-    );
-  return metalName(name);
-}
-
-/** A function template no __device__ definition carries, whose specialisations the file defines (`template <> __device__ float cast_value<float, half>(...)`). */
-function specialisedOnly(unit: PrintContext["unit"], name: string): boolean {
-  if (unit.deviceFunctions.some((f) => f.name === name)) return false;
-  return new RegExp(`template\\s*<\\s*>[^;{]*\\b${name}\\s*<`).test(unit.source);
-}
-
-function isDeclared(name: string, ctx: PrintContext): boolean {
-  return ctx.fn.params.some((p) => p.name === name) || ctx.unit.macros.some((m) => m.name === name);
-}
-
-function printTypeName(node: CudaNode, ctx: PrintContext): string {
-  const name = canonicalTypeName(node.text);
-  const coop = node.type === "type_identifier" ? printCoopUnqualified(node, ctx) : undefined;
-  if (coop) return coop;
-  if (UNSUPPORTED_TYPES[name]) reportKernel(ctx.bag, "C2M-K006", position(node), UNSUPPORTED_TYPES[name]);
-  if (name === "double") {
-    reportKernel(ctx.bag, "C2M-K011", position(node), "double has no Metal equivalent; computed as float");
-    return "float";
-  }
-  if (SCALAR_TYPES[name]) return SCALAR_TYPES[name].metal;
-  if (VECTOR_TYPES[name]) return VECTOR_TYPES[name].metal;
-  const uncarried = uncarriedTemplate(ctx.unit, name.replace(/<.*$/s, ""));
-  if (uncarried) reportKernel(ctx.bag, "C2M-K027", position(node), uncarried);
-  return printDefault(node, ctx);
-}
-
-export function printType(t: KType, ctx?: PrintContext): string {
-  switch (t.kind) {
-    case "scalar":
-      return SCALAR_TYPES[t.name]?.metal ?? t.name;
-    case "vector":
-      return VECTOR_TYPES[t.name]?.metal ?? t.name;
-    case "template":
-      return t.name;
-    case "struct":
-    case "unknown": {
-      const text = t.kind === "struct" ? t.name : t.text;
-      if (GLM_TYPES[text]) return GLM_TYPES[text];
-      return ctx ? coopTypeText(text, ctx.coop) : text;
-    }
-    case "pointer":
-      return `${t.isConst ? "const " : ""}${printType(t.pointee, ctx)}*`;
-    case "reference":
-      return `thread ${t.isConst ? "const " : ""}${printType(t.target, ctx)}&`;
-  }
-}
-
-function printField(node: CudaNode, ctx: PrintContext): string {
-  const arg = field(node, "argument");
-  const f = field(node, "field");
-  if (arg?.type === "identifier" && BUILTIN_VARIABLES[arg.text] && f) {
-    const m = BUILTIN_VARIABLES[arg.text].metal;
-    ctx.attributes.add(m);
-    return `${m}.${f.text}`;
-  }
-  if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
-  return printDefault(node, ctx);
-}
-
-/** An lvalue (`a[i]`, `*p`) that lives in an atomic<T> array. */
-function isAtomicLvalue(node: CudaNode, ctx: PrintContext): boolean {
-  if (node.type === "identifier") {
-    // a `__shared__ int counter;` scalar some atomic targets
-    const s = ctx.analysis?.shared.find((x) => x.name === node.text);
-    return !!s && s.atomic && s.dims.length === 0 && !s.dynamic && ctx.scope.shared.has(node.text) && !ctx.scope.aliases.has(node.text);
-  }
-  if (node.type !== "subscript_expression" && !(node.type === "pointer_expression" && field(node, "operator")?.text === "*")) return false;
-  const parent = node.parent;
-  if (parent && parent.type === "subscript_expression" && same(field(parent, "argument"), node)) return false; // inner part of a[i][j]
-  return ctx.atomicRoots(rootOf(field(node, "argument"), ctx.scope));
-}
-
-/** The lvalue is the target of an assignment, ++/--, or has its address taken (those print it themselves). */
-function isLvalueContext(node: CudaNode): boolean {
-  let n = node;
-  while (n.parent?.type === "parenthesized_expression") n = n.parent;
-  const p = n.parent;
-  if (!p) return false;
-  if (p.type === "assignment_expression" && same(field(p, "left"), n)) return true;
-  if (p.type === "update_expression") return true;
-  if (p.type === "pointer_expression" && field(p, "operator")?.text === "&") return true;
-  return false;
 }
 
 function printAccess(node: CudaNode, ctx: PrintContext): string {

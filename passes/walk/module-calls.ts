@@ -139,7 +139,9 @@ function applyClass(w: WalkState, m: Extract<ModVal, { k: "class" }>, args: Gen[
     return convert(w, a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
   });
   const r = sig.result;
-  const v: Val = Array.isArray(r) ? { k: "list", items: r.map((t) => ({ k: "tensor", t }) as Val) } : r ? { k: "tensor", t: r } : { k: "other" };
+  // an item that is a tuple itself (returned in torch's layout, as every returned list) stays a list
+  const item = (t: TensorType, i: number): Val => (sig.resultLists?.includes(i) ? { k: "list", items: null, elem: { k: "tensor", t: { kind: "tensor" } } } : { k: "tensor", t });
+  const v: Val = Array.isArray(r) ? { k: "list", items: r.map(item) } : r ? { k: "tensor", t: r } : { k: "other" };
   return { v, args: conv };
 }
 

@@ -14,6 +14,7 @@ import { mergeVal } from "./values.js";
 import { logicalShape, meet, toLogical } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
+import { growList } from "./list-growth.js";
 
 export function subscript(w: WalkState, e: SyntaxNode): Gen {
   const value = e.childForFieldName("value")!;
@@ -89,6 +90,19 @@ export function binary(w: WalkState, e: SyntaxNode): Gen {
         new Map([
           [left, l.text],
           [right, r.text],
+        ]),
+      ),
+    };
+  }
+  if (op === "+" && l.v.k === "list" && r.v.k === "list") {
+    const grown = growList(w, l.v, r, right);
+    return {
+      v: grown.v,
+      text: rebuild(
+        e,
+        new Map([
+          [left, l.text],
+          [right, grown.text],
         ]),
       ),
     };

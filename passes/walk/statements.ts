@@ -21,6 +21,7 @@ import { meet, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import { expr } from "./expressions.js";
 import type { WalkState } from "./state.js";
 import { callStatement } from "./call-statements.js";
+import { growList } from "./list-growth.js";
 import { forStatement, ifStatement, loopBody } from "./control-flow.js";
 
 /** Walks a whole function. */
@@ -322,6 +323,11 @@ function augmented(w: WalkState, a: SyntaxNode): void {
       w.env.set(left.text, l.v);
       return;
     }
+  }
+  // a tuple or list grown in place: what is added takes the layout its items are held in
+  if (l.v.k === "list" && r.v.k === "list" && op === "+=") {
+    r = growList(w, l.v, r, right);
+    if (left.type === "identifier") w.env.set(left.text, r.v);
   }
   w.overwrite(right, r.text);
   if (left.type === "identifier" && l.v.k === "tensor") w.env.set(left.text, l.v);

@@ -19,7 +19,7 @@ import type { Gen, LayoutDecision, Val } from "./types.js";
 import { isUnitAdaptivePool, layerChannels, optionsAgree, tensorVal } from "./values.js";
 import { convert, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
-import { signatureOf } from "./fixpoint.js";
+import { forwardParamNames, signatureOf } from "./fixpoint.js";
 import { assume, openRecursion } from "./recursive-classes.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
@@ -37,7 +37,11 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
   argNodes.forEach((a, i) => replaced.set(a, result.args[i]));
   for (const [k, v] of kw) {
     let g = kwGens.get(k)!;
-    if (g.v.k === "tensor") g = toLogical(w, g, v);
+    // a keyword argument is converted as the positional one it names would be: to the layout the callee's forward
+    // takes it in (`d(hidden_states=sample)`), a list to torch's layout (its items are read so: list-boundaries.ts)
+    const want = g.v.k === "tensor" ? keywordLayout(w, m, k) : undefined;
+    if (g.v.k === "tensor") g = want ? convert(w, g, v, want.perm, want.rank ?? g.v.t.rank) : toLogical(w, g, v);
+    else if (g.v.k === "list") g = toLogicalDeep(w, g, v);
     replaced.set(v, g.text);
   }
   const fn = e.childForFieldName("function")!;
@@ -49,6 +53,15 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
   }
   replaced.set(fn, callee);
   return { v: result.v, text: rebuild(e, replaced) };
+}
+
+/** The layout a module class of this file takes the parameter `name` of its forward in; undefined for torch's. */
+function keywordLayout(w: WalkState, m: ModVal, name: string): TensorType | undefined {
+  if (m.k !== "class" || m.ext) return undefined;
+  const fwd = w.ctx.mod.classes.get(m.name)?.methods.get("forward");
+  if (!fwd) return undefined;
+  const i = forwardParamNames(fwd).indexOf(name);
+  return i < 0 ? undefined : signatureOf(w, m.name).params[i];
 }
 
 /**

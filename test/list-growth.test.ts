@@ -1,0 +1,77 @@
+/**
+ * A tuple grown by `+=` (diffusers' UNet skips: `res_all = (sample,)`, then `res_all += res` per down block, then
+ * `res_all[-1:]` / `res_all[:-1]` read by the up blocks). The first item is a conv's channels-last result, the added
+ * ones come back from a block in torch's layout: they are converted to the tuple's layout where they are added
+ * (passes/walk/list-growth.ts), and a block's nested returned tuple stays a tuple at the caller. Called by keyword,
+ * the blocks get their arguments in the layout their forward takes (module-calls.ts keywordLayout). Both compiled
+ * with no diagnostic and gave wrong numbers (or a conv's channel mismatch) before. Checked against torch.
+ */
+import { describe, expect, it } from "vitest";
+import { portDifference } from "./python-run.js";
+import { compile } from "../src/index.js";
+
+const byKeyword = `import torch
+import torch.nn as nn
+
+
+class Down(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, hidden_states):
+        h = self.conv(hidden_states)
+        return h, (h,)
+
+
+class Up(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(2 * c, c, 3, padding=1)
+
+    def forward(self, hidden_states, res_hidden_states_tuple):
+        res = res_hidden_states_tuple[-1]
+        return self.conv(torch.cat([hidden_states, res], dim=1))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_in = nn.Conv2d(3, 4, 3, padding=1)
+        self.downs = nn.ModuleList([Down(4), Down(4)])
+        self.ups = nn.ModuleList([Up(4), Up(4), Up(4)])
+
+    def forward(self, x):
+        sample = self.conv_in(x)
+        res_all = (sample,)
+        for d in self.downs:
+            sample, res = d(hidden_states=sample)
+            res_all += res
+        for u in self.ups:
+            res = res_all[-1:]
+            res_all = res_all[:-1]
+            sample = u(hidden_states=sample, res_hidden_states_tuple=res)
+        return sample
+`;
+
+const byPosition = byKeyword.replace("d(hidden_states=sample)", "d(sample)").replace("u(hidden_states=sample, res_hidden_states_tuple=res)", "u(sample, res)");
+
+describe("a tuple of skips grown by += and sliced", () => {
+  for (const [name, src] of [
+    ["called by keyword", byKeyword],
+    ["called by position", byPosition],
+  ] as const) {
+    it(`${name}: matches torch`, () => {
+      const r = compile(src, { filename: "list_growth.py" });
+      expect(r.code).toContain("res_all += type(res)(");
+      expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 5, 7])).toBeLessThan(1e-4);
+    });
+  }
+
+  it("a literal added with + is converted item by item", () => {
+    const src = byKeyword.replace("res_all += res", "res_all = res_all + (res[0],)");
+    const r = compile(src, { filename: "list_growth.py" });
+    expect(r.code).toMatch(/res_all = res_all \+ \(res\[0\]\.transpose\(0, 2, 3, 1\),\)/);
+    expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 5, 7])).toBeLessThan(1e-4);
+  });
+});

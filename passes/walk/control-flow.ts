@@ -13,6 +13,7 @@ import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "../loo
 import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "../branch-exits.js";
 import type { Val } from "./types.js";
 import { iterElement, joinedList, joinedTensor, moduleElement } from "./values.js";
+import { itemOf, joinItems } from "./list-growth.js";
 import { vetoFlat } from "./layout-conversion.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
@@ -67,7 +68,10 @@ function join(w: WalkState, envs: Map<string, Val>[], branchExits: (BranchExit |
     }
     // a list parameter or a fresh one (`if children is None: children = []`): one list of what either holds
     if (vs.every((v) => v!.k === "list")) {
-      out.set(name, joinedList(vs as Extract<Val, { k: "list" }>[]));
+      const joined = joinedList(vs as Extract<Val, { k: "list" }>[]);
+      // items held in different layouts by different branches are brought to one (list-growth.ts)
+      const held = (vs as Extract<Val, { k: "list" }>[]).flatMap((l) => [...(l.items ?? []), ...(l.elem ? [l.elem] : [])]);
+      out.set(name, joined.k === "list" && joined.elem && w.stmt ? { k: "list", items: null, elem: joinItems(w, held, w.stmt) } : joined);
       continue;
     }
     if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
@@ -149,7 +153,7 @@ export function forStatement(w: WalkState, s: SyntaxNode): void {
   const left = s.childForFieldName("left")!;
   // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling) iterates self's items, as `self.layers` would
   const iterated: Val = seq && g.v.k !== "module" ? { k: "module", m: seq } : g.v;
-  const bound = targetValues(left, iterElement(iterated, right));
+  const bound = targetValues(left, itemOf(w, iterated, right));
   for (const [name, v] of bound) w.env.set(name, v);
   // a module container's elements unpacked where c2m cannot take them apart: a called target gets torch's layout
   if (iterated.k === "module" && left.type !== "identifier") {

@@ -5,10 +5,10 @@
  * holds, where it is added, so a slice or an item read back later has the one layout the list's value claims.
  */
 import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
-import { samePerm } from "../../ir/tensor.js";
+import { isIdentity, samePerm, unknownRank } from "../../ir/tensor.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
-import { mergeVal } from "./values.js";
+import { iterElement, mergeVal } from "./values.js";
 import { convert } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
@@ -67,4 +67,38 @@ export function growList(w: WalkState, left: ListVal, right: Gen, rightNode: Syn
   }
   const each = added.map((v, i) => convert(w, { v: v.k === "tensor" ? { ...v, def: undefined } : v, text: `${name}[${i}]` }, rightNode, want, rank));
   return { ...grown(each.map((c) => c.v)), text: `type(${bound})([${each.map((c) => c.text).join(", ")}])` };
+}
+
+/**
+ * The one value items of a list take where they are read without their position (iterated, sliced, indexed by a
+ * computed index, a list joined from branches): tensors held in different layouts (`feats = (h, y)`, h a conv's
+ * channels-last result, y in torch's layout) are brought to one where they are defined, as branches' tensors are
+ * (control-flow.ts): channels-last, or torch's where one may hold any rank. An item that cannot move (no name, or
+ * decided otherwise) is C2M-W057 at `node`: c2m cannot tell which layout each item has there.
+ */
+export function joinItems(w: WalkState, vals: Val[], node: SyntaxNode): Val {
+  const tensors = vals.filter((v): v is Extract<Val, { k: "tensor" }> => v.k === "tensor" && !v.t.flatFrom);
+  const first = tensors[0];
+  if (!first || tensors.every((t) => samePerm(t.t.perm, first.t.perm))) return mergeVal(vals);
+  const anyRank = tensors.some((t) => unknownRank(t.t));
+  const lead = anyRank ? undefined : tensors.find((t) => !isIdentity(t.t.perm))!;
+  const want = lead?.t.perm;
+  let stuck = false;
+  for (const t of tensors) {
+    if (samePerm(t.t.perm, want)) continue;
+    const rank = t.t.perm?.length ?? t.t.rank;
+    const fits = want === undefined || rank === want.length;
+    if (t.def && rank !== undefined && fits && !w.decisions.has(t.def)) {
+      w.decisions.set(t.def, { perm: want, rank });
+      w.newDecision = true;
+    } else stuck = true;
+  }
+  if (stuck)
+    w.diag("C2M-W057", node, "the items of this tuple or list are held in different layouts and c2m cannot bring them to one: an item read here may be in the wrong layout");
+  return lead ?? { k: "tensor", t: { kind: "tensor" } };
+}
+
+/** What iterating `v` binds: a list's items joined to one layout (joinItems), else as values.ts iterElement. */
+export function itemOf(w: WalkState, v: Val, node: SyntaxNode): Val {
+  return v.k === "list" && v.items ? joinItems(w, v.items, node) : iterElement(v, node);
 }

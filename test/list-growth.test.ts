@@ -136,3 +136,67 @@ describe("a tuple whose items are held in different layouts", () => {
     expect([d!.line, d!.col]).toEqual([14, 18]);
   });
 });
+
+// the down blocks are a union (two classes): the call's tuple result is no list c2m sees, and the keyword argument
+// goes in the layout both classes take it in (diffusers' unet_spatio_temporal: C2M-E034, then wrong numbers, before)
+const unionBlocks = `import torch
+import torch.nn as nn
+
+
+class Down(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, hidden_states):
+        h = self.conv(hidden_states)
+        return h, (h,)
+
+
+class DownAct(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 1)
+
+    def forward(self, hidden_states):
+        h = self.conv(hidden_states).relu()
+        return h, (hidden_states, h)
+
+
+class Up(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(2 * c, c, 3, padding=1)
+
+    def forward(self, hidden_states, res_hidden_states_tuple):
+        res = res_hidden_states_tuple[-1]
+        return self.conv(torch.cat([hidden_states, res], dim=1))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_in = nn.Conv2d(3, 4, 3, padding=1)
+        self.downs = nn.ModuleList([Down(4), DownAct(4)])
+        self.ups = nn.ModuleList([Up(4), Up(4), Up(4), Up(4)])
+
+    def forward(self, x):
+        sample = self.conv_in(x)
+        res_all = (sample,)
+        for d in self.downs:
+            sample, res = d(hidden_states=sample)
+            res_all += res
+        for u in self.ups:
+            res = res_all[-1:]
+            res_all = res_all[:-1]
+            sample = u(hidden_states=sample, res_hidden_states_tuple=res)
+        return sample
+`;
+
+describe("skips grown by += from a union of blocks called by keyword", () => {
+  it("matches torch", () => {
+    const r = compile(unionBlocks, { filename: "union_skips.py" });
+    expect(r.diagnostics).toEqual([]);
+    expect(portDifference(unionBlocks, r.code, r.weightMaps.Net, [1, 3, 5, 7])).toBeLessThan(1e-4);
+  });
+});

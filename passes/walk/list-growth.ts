@@ -29,10 +29,17 @@ function itemsOf(v: ListVal): Val[] {
  * `left + right` (or `left += right`) of two lists: `right`'s tensors converted to the layout `left`'s items are held
  * in. Returns the operand's new text and the grown list's value.
  */
-export function growList(w: WalkState, left: ListVal, right: Gen, rightNode: SyntaxNode): Gen {
+export function growList(w: WalkState, left: ListVal, given: Gen, rightNode: SyntaxNode): Gen {
   const held = heldItem(left);
+  // what c2m does not see as a list (a block of a union returns `hidden_states, res_samples`): its items are tensors of
+  // any rank, in torch's layout, as every returned tuple's are
+  const right: Gen = given.v.k === "list" ? given : { v: { k: "list", items: null, elem: { k: "tensor", t: { kind: "tensor" } } }, text: given.text };
   if (right.v.k !== "list") return { v: left, text: right.text };
   const added = itemsOf(right.v);
+  // an item of any rank cannot take a channels-last layout: the list is held in torch's, converted where its items are defined
+  if (held?.k === "tensor" && !isIdentity(held.t.perm) && added.some((v) => v.k === "tensor" && unknownRank(v.t))) {
+    return { v: { k: "list", items: null, elem: joinItems(w, [...itemsOf(left), ...added], rightNode) }, text: right.text };
+  }
   const target = held?.k === "tensor" ? held : added.find((v): v is Extract<Val, { k: "tensor" }> => v.k === "tensor");
   const grown = (items: Val[]): Gen => ({
     v:

@@ -7,7 +7,7 @@
 import { unknownArgumentIsTorchTensor } from "../unknown-arguments.js";
 import { callArgs, nodeKey, type SyntaxNode } from "../../grammar/python.js";
 import type { ForeignClass, ModVal } from "../../ir/module.js";
-import { channelsLast, isIdentity, type TensorType } from "../../ir/tensor.js";
+import { channelsLast, isIdentity, samePerm, type TensorType } from "../../ir/tensor.js";
 import { elementOf, SEQUENTIAL_ITEMS } from "../module-tree.js";
 import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "../sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "../package-classes.js";
@@ -39,7 +39,7 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
     let g = kwGens.get(k)!;
     // a keyword argument is converted as the positional one it names would be: to the layout the callee's forward
     // takes it in (`d(hidden_states=sample)`), a list to torch's layout (its items are read so: list-boundaries.ts)
-    const want = g.v.k === "tensor" ? keywordLayout(w, m, k) : undefined;
+    const want = g.v.k === "tensor" ? keywordLayout(w, m, k, e) : undefined;
     if (g.v.k === "tensor") g = want ? convert(w, g, v, want.perm, want.rank ?? g.v.t.rank) : toLogical(w, g, v);
     else if (g.v.k === "list") g = toLogicalDeep(w, g, v);
     replaced.set(v, g.text);
@@ -55,13 +55,21 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
   return { v: result.v, text: rebuild(e, replaced) };
 }
 
-/** The layout a module class of this file takes the parameter `name` of its forward in; undefined for torch's. */
-function keywordLayout(w: WalkState, m: ModVal, name: string): TensorType | undefined {
-  if (m.k !== "class" || m.ext) return undefined;
-  const fwd = w.ctx.mod.classes.get(m.name)?.methods.get("forward");
-  if (!fwd) return undefined;
-  const i = forwardParamNames(fwd).indexOf(name);
-  return i < 0 ? undefined : signatureOf(w, m.name).params[i];
+/**
+ * The layout a module class of this file takes the parameter `name` of its forward in (every option of a union that
+ * agrees); undefined for torch's. Options that disagree take torch's layout, which C2M-W022 says at the call.
+ */
+function keywordLayout(w: WalkState, m: ModVal, name: string, call: SyntaxNode): TensorType | undefined {
+  const options = m.k === "union" ? m.options : [m];
+  const wants = options.map((o) => {
+    if (o.k !== "class" || o.ext) return undefined;
+    const fwd = w.ctx.mod.classes.get(o.name)?.methods.get("forward");
+    const i = fwd ? forwardParamNames(fwd).indexOf(name) : -1;
+    return i < 0 ? undefined : signatureOf(w, o.name).params[i];
+  });
+  if (wants.every((t) => samePerm(t?.perm, wants[0]?.perm))) return wants[0];
+  if (w.seqDepth === 0) w.diag("C2M-W022", call, `the modules this call may reach take ${name} in different layouts; c2m passes torch's layout`);
+  return undefined;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { compactSource, containsPlaceholder, evaluatedOnImport, isPlaceholder, readsPlaceholderName, untranslatedValue } from "../untranslated.js";
 import { placeholderImportNames } from "../torch-library-imports.js";
 import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
-import { isIdentity, samePerm, transposeAxes } from "../../ir/tensor.js";
+import { isIdentity, samePerm, transposeAxes, unknownRank } from "../../ir/tensor.js";
 import { paren } from "../template-render.js";
 import { collectClasses, paramName } from "../module-tree.js";
 import { factoryDictKeys } from "../call-splats.js";
@@ -325,7 +325,8 @@ function augmented(w: WalkState, a: SyntaxNode): void {
     }
   }
   // a tuple or list grown in place: what is added takes the layout its items are held in
-  if (l.v.k === "list" && r.v.k === "list" && op === "+=") {
+  // (an operand c2m does not see as a list, added to one, is one of tensors: a tensor of known rank is not)
+  if (l.v.k === "list" && op === "+=" && (r.v.k === "list" || r.v.k === "other" || (r.v.k === "tensor" && unknownRank(r.v.t)))) {
     r = growList(w, l.v, r, right);
     if (left.type === "identifier") w.env.set(left.text, r.v);
   }

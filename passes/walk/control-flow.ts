@@ -19,6 +19,7 @@ import { call } from "./calls.js";
 import { expr } from "./expressions.js";
 import type { WalkState } from "./state.js";
 import { block } from "./statements.js";
+import { readAfter } from "./names-after.js";
 
 export function ifStatement(w: WalkState, s: SyntaxNode): void {
   const cond = s.childForFieldName("condition")!;
@@ -41,11 +42,18 @@ export function ifStatement(w: WalkState, s: SyntaxNode): void {
     exits.push(blockExit(body));
   }
   if (!hasElse) branches.push(before);
-  w.env = join(w, branches, exits, true);
+  w.env = join(w, branches, exits, true, undefined, (name) => readAfter(w.fn, s, name));
 }
 
 /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
-function join(w: WalkState, envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
+function join(
+  w: WalkState,
+  envs: Map<string, Val>[],
+  branchExits: (BranchExit | undefined)[] = [],
+  branchesOfIf = false,
+  rebound?: ReadonlySet<string>,
+  live: (name: string) => boolean = () => true,
+): Map<string, Val> {
   const out = new Map(envs[0]);
   for (const [name, v0] of envs[0]) {
     // a loop's target is bound afresh each iteration: nothing of it is carried in or around
@@ -76,6 +84,11 @@ function join(w: WalkState, envs: Map<string, Val>[], branchExits: (BranchExit |
     }
     if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
       const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
+      // nothing reads it after the branches (./names-after.ts): no layout to agree on, none to decide
+      if (tensors.some((t) => !samePerm(t.t.perm, v0.t.perm)) && !live(name)) {
+        out.set(name, { k: "tensor", t: { kind: "tensor" } });
+        continue;
+      }
       if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) vetoFlat(w, { v: t, text: "" });
       if (tensors.every((t) => samePerm(t.t.perm, v0.t.perm))) {
         const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def };

@@ -199,4 +199,12 @@ describe("skips grown by += from a union of blocks called by keyword", () => {
     expect(r.diagnostics).toEqual([]);
     expect(portDifference(unionBlocks, r.code, r.weightMaps.Net, [1, 3, 5, 7])).toBeLessThan(1e-4);
   });
+
+  it("a first item that cannot move (no name): the added ones are converted where they are added", () => {
+    const src = unionBlocks.replace("sample = self.conv_in(x)\n        res_all = (sample,)", "res_all = (self.conv_in(x),)\n        sample = res_all[0]");
+    const r = compile(src, { filename: "union_skips.py" });
+    expect(r.code).toContain("res_all += type(res)(c2m_item.transpose(0, 2, 3, 1) for c2m_item in res)");
+    expect(r.diagnostics).toEqual([]);
+    expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 5, 7])).toBeLessThan(1e-4);
+  });
 });

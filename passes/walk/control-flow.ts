@@ -19,7 +19,7 @@ import { call } from "./calls.js";
 import { expr } from "./expressions.js";
 import type { WalkState } from "./state.js";
 import { block } from "./statements.js";
-import { readAfter } from "./names-after.js";
+import { boundBeforeRead, readAfter } from "./names-after.js";
 
 export function ifStatement(w: WalkState, s: SyntaxNode): void {
   const cond = s.childForFieldName("condition")!;
@@ -79,7 +79,8 @@ function join(
       const joined = joinedList(vs as Extract<Val, { k: "list" }>[]);
       // items held in different layouts by different branches are brought to one (list-growth.ts)
       const held = (vs as Extract<Val, { k: "list" }>[]).flatMap((l) => [...(l.items ?? []), ...(l.elem ? [l.elem] : [])]);
-      out.set(name, joined.k === "list" && joined.elem && w.stmt ? { k: "list", items: null, elem: joinItems(w, held, w.stmt) } : joined);
+      const agree = !live(name) || !w.stmt || joined.k !== "list" || !joined.elem;
+      out.set(name, agree ? joined : { k: "list", items: null, elem: joinItems(w, held, w.stmt!) });
       continue;
     }
     if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
@@ -211,10 +212,13 @@ export function loopBody(w: WalkState, body: SyntaxNode): void {
   // a value the body leaves is converted after its last statement; one carried in, before the loop
   const exits = [blockExit(body), { before: body.parent! }];
   const targets = loopTargetNames(body.parent!);
+  // a name the body binds before reading it, read nowhere after the loop: what it holds needs no one layout
+  const fresh = boundBeforeRead(body);
+  const live = (name: string) => !fresh.has(name) || readAfter(w.fn, body.parent!, name);
   block(w, body);
-  w.env = join(w, [w.env, before], exits, false, targets);
+  w.env = join(w, [w.env, before], exits, false, targets, live);
   // the second walk decides the conversions again, from the layouts the first left
   dropConversionsWithin(w.inserts, body.parent!);
   block(w, body);
-  w.env = join(w, [w.env, before], exits, false, targets);
+  w.env = join(w, [w.env, before], exits, false, targets, live);
 }

@@ -36,9 +36,11 @@ export function growList(w: WalkState, left: ListVal, given: Gen, rightNode: Syn
   const right: Gen = given.v.k === "list" ? given : { v: { k: "list", items: null, elem: { k: "tensor", t: { kind: "tensor" } } }, text: given.text };
   if (right.v.k !== "list") return { v: left, text: right.text };
   const added = itemsOf(right.v);
-  // an item of any rank cannot take a channels-last layout: the list is held in torch's, converted where its items are defined
+  // items of any rank (a union's returned tuple) are not put in a channels-last layout while the list's own items can
+  // go to torch's where they are defined; where they cannot, they are converted as added, at the rank the list's have
   if (held?.k === "tensor" && !isIdentity(held.t.perm) && added.some((v) => v.k === "tensor" && unknownRank(v.t))) {
-    return { v: { k: "list", items: null, elem: joinItems(w, [...itemsOf(left), ...added], rightNode) }, text: right.text };
+    const joined = joinedItems(w, [...itemsOf(left), ...added], rightNode, true);
+    if (joined) return { v: { k: "list", items: null, elem: joined }, text: right.text };
   }
   const target = held?.k === "tensor" ? held : added.find((v): v is Extract<Val, { k: "tensor" }> => v.k === "tensor");
   const grown = (items: Val[]): Gen => ({
@@ -84,21 +86,24 @@ export function growList(w: WalkState, left: ListVal, given: Gen, rightNode: Syn
  * decided otherwise) is C2M-W057 at `node`: c2m cannot tell which layout each item has there.
  */
 export function joinItems(w: WalkState, vals: Val[], node: SyntaxNode): Val {
+  return joinedItems(w, vals, node, false)!;
+}
+
+/** joinItems; `quiet`: undefined, deciding nothing, where an item cannot move. */
+function joinedItems(w: WalkState, vals: Val[], node: SyntaxNode, quiet: boolean): Val | undefined {
   const tensors = vals.filter((v): v is Extract<Val, { k: "tensor" }> => v.k === "tensor" && !v.t.flatFrom);
   const first = tensors[0];
   if (!first || tensors.every((t) => samePerm(t.t.perm, first.t.perm))) return mergeVal(vals);
   const anyRank = tensors.some((t) => unknownRank(t.t));
   const lead = anyRank ? undefined : tensors.find((t) => !isIdentity(t.t.perm))!;
   const want = lead?.t.perm;
-  let stuck = false;
-  for (const t of tensors) {
-    if (samePerm(t.t.perm, want)) continue;
-    const rank = t.t.perm?.length ?? t.t.rank;
-    const fits = want === undefined || rank === want.length;
-    if (t.def && rank !== undefined && fits && !w.decisions.has(t.def)) {
-      w.decisions.set(t.def, { perm: want, rank });
-      w.newDecision = true;
-    } else stuck = true;
+  const moves = tensors.filter((t) => !samePerm(t.t.perm, want)).map((t) => ({ def: t.def, rank: t.t.perm?.length ?? t.t.rank }));
+  const movable = (m: { def?: string; rank?: number }) => !!m.def && m.rank !== undefined && (want === undefined || m.rank === want.length) && !w.decisions.has(m.def);
+  const stuck = !moves.every(movable);
+  if (stuck && quiet) return undefined;
+  for (const m of moves.filter(movable)) {
+    w.decisions.set(m.def!, { perm: want, rank: m.rank! });
+    w.newDecision = true;
   }
   if (stuck)
     w.diag("C2M-W057", node, "the items of this tuple or list are held in different layouts and c2m cannot bring them to one: an item read here may be in the wrong layout");

@@ -246,6 +246,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "layers.append(ConvBN(c)); layers.append(SqueezeExcite(c)); self.block = nn.Sequential(*layers)",
   },
   {
+    code: "C2M-W057",
+    title: "the items of a tuple or list are held in different layouts, and c2m cannot tell which an item read here has",
+    hint: "the items (one a conv's channels-last result, one in torch's layout) are read without their position (iterated, sliced, indexed by a computed index, joined from branches), and an item is no name c2m can convert where it is defined: bind each item to a name before building the tuple, or read them by literal position",
+    example: "feats = (self.conv(x), x.reshape(b, c, h, w))\nfor f in feats:\n    out = out + f.sum(dim=1)",
+  },
+  {
     code: "C2M-W045",
     title: "a loop target from an attribute c2m cannot type is called: module or function is not known",
     hint: "the loop runs over self.<attr> (directly, or through zip or enumerate) and the module tree does not know what that attribute holds, so c2m passes torch's layout to the call, which a module taking channels-last (a conv) misreads; build the attribute in __init__ from layers or module classes c2m can see (nn.ModuleList, nn.Sequential), or compile the file with the package that builds it",

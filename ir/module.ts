@@ -115,6 +115,8 @@ export interface ModuleIR {
 export interface ForwardSignature {
   params: (TensorType | undefined)[];
   result?: TensorType | TensorType[];
+  /** positions of `result`'s items that are themselves tuples or lists (`return h, (h,)`), their tensors in torch's layout */
+  resultLists?: number[];
   /** the returns disagreed on their layout, so each is converted to torch's (passes/return-layouts.ts) */
   logicalReturns?: boolean;
 }

@@ -13,11 +13,13 @@ import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "../loo
 import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "../branch-exits.js";
 import type { Val } from "./types.js";
 import { iterElement, joinedList, joinedTensor, moduleElement } from "./values.js";
+import { itemOf, joinItems } from "./list-growth.js";
 import { vetoFlat } from "./layout-conversion.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
 import type { WalkState } from "./state.js";
 import { block } from "./statements.js";
+import { boundBeforeRead, readAfter } from "./names-after.js";
 
 export function ifStatement(w: WalkState, s: SyntaxNode): void {
   const cond = s.childForFieldName("condition")!;
@@ -40,11 +42,18 @@ export function ifStatement(w: WalkState, s: SyntaxNode): void {
     exits.push(blockExit(body));
   }
   if (!hasElse) branches.push(before);
-  w.env = join(w, branches, exits, true);
+  w.env = join(w, branches, exits, true, undefined, (name) => readAfter(w.fn, s, name));
 }
 
 /** Joins branch environments; a tensor whose layout differs between branches is converted at its definitions. */
-function join(w: WalkState, envs: Map<string, Val>[], branchExits: (BranchExit | undefined)[] = [], branchesOfIf = false, rebound?: ReadonlySet<string>): Map<string, Val> {
+function join(
+  w: WalkState,
+  envs: Map<string, Val>[],
+  branchExits: (BranchExit | undefined)[] = [],
+  branchesOfIf = false,
+  rebound?: ReadonlySet<string>,
+  live: (name: string) => boolean = () => true,
+): Map<string, Val> {
   const out = new Map(envs[0]);
   for (const [name, v0] of envs[0]) {
     // a loop's target is bound afresh each iteration: nothing of it is carried in or around
@@ -67,11 +76,20 @@ function join(w: WalkState, envs: Map<string, Val>[], branchExits: (BranchExit |
     }
     // a list parameter or a fresh one (`if children is None: children = []`): one list of what either holds
     if (vs.every((v) => v!.k === "list")) {
-      out.set(name, joinedList(vs as Extract<Val, { k: "list" }>[]));
+      const joined = joinedList(vs as Extract<Val, { k: "list" }>[]);
+      // items held in different layouts by different branches are brought to one (list-growth.ts)
+      const held = (vs as Extract<Val, { k: "list" }>[]).flatMap((l) => [...(l.items ?? []), ...(l.elem ? [l.elem] : [])]);
+      const agree = !live(name) || !w.stmt || joined.k !== "list" || !joined.elem;
+      out.set(name, agree ? joined : { k: "list", items: null, elem: joinItems(w, held, w.stmt!) });
       continue;
     }
     if (v0.k === "tensor" && vs.every((v) => v!.k === "tensor")) {
       const tensors = vs as { k: "tensor"; t: TensorType; def?: string }[];
+      // nothing reads it after the branches (./names-after.ts): no layout to agree on, none to decide
+      if (tensors.some((t) => !samePerm(t.t.perm, v0.t.perm)) && !live(name)) {
+        out.set(name, { k: "tensor", t: { kind: "tensor" } });
+        continue;
+      }
       if (tensors.some((t) => t.t.flatFrom?.key !== v0.t.flatFrom?.key)) for (const t of tensors) vetoFlat(w, { v: t, text: "" });
       if (tensors.every((t) => samePerm(t.t.perm, v0.t.perm))) {
         const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v0.t, spatialOne: tensors.every((t) => t.t.spatialOne) }, def: v0.def };
@@ -149,7 +167,7 @@ export function forStatement(w: WalkState, s: SyntaxNode): void {
   const left = s.childForFieldName("left")!;
   // `for mod in self` in a Sequential subclass (torchvision's ASPPPooling) iterates self's items, as `self.layers` would
   const iterated: Val = seq && g.v.k !== "module" ? { k: "module", m: seq } : g.v;
-  const bound = targetValues(left, iterElement(iterated, right));
+  const bound = targetValues(left, itemOf(w, iterated, right));
   for (const [name, v] of bound) w.env.set(name, v);
   // a module container's elements unpacked where c2m cannot take them apart: a called target gets torch's layout
   if (iterated.k === "module" && left.type !== "identifier") {
@@ -194,10 +212,13 @@ export function loopBody(w: WalkState, body: SyntaxNode): void {
   // a value the body leaves is converted after its last statement; one carried in, before the loop
   const exits = [blockExit(body), { before: body.parent! }];
   const targets = loopTargetNames(body.parent!);
+  // a name the body binds before reading it, read nowhere after the loop: what it holds needs no one layout
+  const fresh = boundBeforeRead(body);
+  const live = (name: string) => !fresh.has(name) || readAfter(w.fn, body.parent!, name);
   block(w, body);
-  w.env = join(w, [w.env, before], exits, false, targets);
+  w.env = join(w, [w.env, before], exits, false, targets, live);
   // the second walk decides the conversions again, from the layouts the first left
   dropConversionsWithin(w.inserts, body.parent!);
   block(w, body);
-  w.env = join(w, [w.env, before], exits, false, targets);
+  w.env = join(w, [w.env, before], exits, false, targets, live);
 }

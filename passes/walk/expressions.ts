@@ -15,7 +15,8 @@ import { functionReference } from "../function-values.js";
 import { isTabled, isTorch } from "../resolve-imports.js";
 import { rebuild, rebuildOne, rewriteOf } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
-import { iterElement, tensorVal } from "./values.js";
+import { tensorVal } from "./values.js";
+import { itemOf } from "./list-growth.js";
 import { convert, logicalShape, toLogical } from "./layout-conversion.js";
 import { call } from "./calls.js";
 import type { WalkState } from "./state.js";
@@ -179,7 +180,7 @@ function comprehension(w: WalkState, e: SyntaxNode): Gen {
       const g = expr(w, right);
       replaced.set(right, g.text);
       const left = clause.childForFieldName("left")!;
-      const elem = iterElement(g.v, right);
+      const elem = itemOf(w, g.v, right);
       if (left.type === "identifier") w.env.set(left.text, elem);
       else for (const id of identifiers(left)) w.env.set(id, { k: "other" });
       // `[t(x) for i, t in enumerate(self.transition1)]`: what the targets hold, as a for statement's (hrnet)

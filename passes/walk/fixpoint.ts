@@ -49,7 +49,8 @@ function computeOnce(ctx: TranslateContext, name: string): ForwardSignature {
     const logicalReturns = !returnsAgree(final.returns);
     if (logicalReturns) final = runToFixpoint(ctx, fwd, cls, { boundary, params: paramVals, logicalReturns });
     const result = resultType(final.returns);
-    const sig: ForwardSignature = { params, result, ...(logicalReturns ? { logicalReturns } : {}) };
+    const lists = resultLists(final.returns);
+    const sig: ForwardSignature = { params, result, ...(logicalReturns ? { logicalReturns } : {}), ...(lists.length ? { resultLists: lists } : {}) };
     ctx.signatures.set(name, sig);
     return sig;
   } finally {
@@ -125,6 +126,13 @@ function resultType(returns: Val[]): TensorType | TensorType[] | undefined {
   if (r.k === "tensor") return r.t;
   if (r.k === "list" && r.items) return r.items.map((i) => (i.k === "tensor" ? i.t : { kind: "tensor" as const }));
   return undefined;
+}
+
+/** Items of a returned tuple that are tuples themselves: a caller that unpacks one holds a list, not a tensor (list-growth.ts). */
+function resultLists(returns: Val[]): number[] {
+  const r = returns[0];
+  if (r?.k !== "list" || !r.items) return [];
+  return r.items.flatMap((v, i) => (v.k === "list" ? [i] : []));
 }
 
 export function forwardParamNames(fn: SyntaxNode): string[] {

@@ -7,7 +7,7 @@
 import { unknownArgumentIsTorchTensor } from "../unknown-arguments.js";
 import { callArgs, nodeKey, type SyntaxNode } from "../../grammar/python.js";
 import type { ForeignClass, ModVal } from "../../ir/module.js";
-import { channelsLast, isIdentity, type TensorType } from "../../ir/tensor.js";
+import { channelsLast, isIdentity, samePerm, type TensorType } from "../../ir/tensor.js";
 import { elementOf, SEQUENTIAL_ITEMS } from "../module-tree.js";
 import { callsPositionally, classesAmong, isChannelsLast, layoutDeclaration, restoreDecisions, valueAsDecided } from "../sequential-layouts.js";
 import { foreignSequentialItems, foreignTakesTorchLayout } from "../package-classes.js";
@@ -19,7 +19,7 @@ import type { Gen, LayoutDecision, Val } from "./types.js";
 import { isUnitAdaptivePool, layerChannels, optionsAgree, tensorVal } from "./values.js";
 import { convert, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
-import { signatureOf } from "./fixpoint.js";
+import { forwardParamNames, signatureOf } from "./fixpoint.js";
 import { assume, openRecursion } from "./recursive-classes.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
@@ -37,7 +37,11 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
   argNodes.forEach((a, i) => replaced.set(a, result.args[i]));
   for (const [k, v] of kw) {
     let g = kwGens.get(k)!;
-    if (g.v.k === "tensor") g = toLogical(w, g, v);
+    // a keyword argument is converted as the positional one it names would be: to the layout the callee's forward
+    // takes it in (`d(hidden_states=sample)`), a list to torch's layout (its items are read so: list-boundaries.ts)
+    const want = g.v.k === "tensor" ? keywordLayout(w, m, k, e) : undefined;
+    if (g.v.k === "tensor") g = want ? convert(w, g, v, want.perm, want.rank ?? g.v.t.rank) : toLogical(w, g, v);
+    else if (g.v.k === "list") g = toLogicalDeep(w, g, v);
     replaced.set(v, g.text);
   }
   const fn = e.childForFieldName("function")!;
@@ -49,6 +53,23 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
   }
   replaced.set(fn, callee);
   return { v: result.v, text: rebuild(e, replaced) };
+}
+
+/**
+ * The layout a module class of this file takes the parameter `name` of its forward in (every option of a union that
+ * agrees); undefined for torch's. Options that disagree take torch's layout, which C2M-W022 says at the call.
+ */
+function keywordLayout(w: WalkState, m: ModVal, name: string, call: SyntaxNode): TensorType | undefined {
+  const options = m.k === "union" ? m.options : [m];
+  const wants = options.map((o) => {
+    if (o.k !== "class" || o.ext) return undefined;
+    const fwd = w.ctx.mod.classes.get(o.name)?.methods.get("forward");
+    const i = fwd ? forwardParamNames(fwd).indexOf(name) : -1;
+    return i < 0 ? undefined : signatureOf(w, o.name).params[i];
+  });
+  if (wants.every((t) => samePerm(t?.perm, wants[0]?.perm))) return wants[0];
+  if (w.seqDepth === 0) w.diag("C2M-W022", call, `the modules this call may reach take ${name} in different layouts; c2m passes torch's layout`);
+  return undefined;
 }
 
 /**
@@ -139,7 +160,9 @@ function applyClass(w: WalkState, m: Extract<ModVal, { k: "class" }>, args: Gen[
     return convert(w, a, nodes[i], want?.perm, want?.rank ?? a.v.t.rank).text;
   });
   const r = sig.result;
-  const v: Val = Array.isArray(r) ? { k: "list", items: r.map((t) => ({ k: "tensor", t }) as Val) } : r ? { k: "tensor", t: r } : { k: "other" };
+  // an item that is a tuple itself (returned in torch's layout, as every returned list) stays a list
+  const item = (t: TensorType, i: number): Val => (sig.resultLists?.includes(i) ? { k: "list", items: null, elem: { k: "tensor", t: { kind: "tensor" } } } : { k: "tensor", t });
+  const v: Val = Array.isArray(r) ? { k: "list", items: r.map(item) } : r ? { k: "tensor", t: r } : { k: "other" };
   return { v, args: conv };
 }
 

@@ -14,6 +14,7 @@ import { mergeVal } from "./values.js";
 import { logicalShape, meet, toLogical } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
+import { growList, joinItems } from "./list-growth.js";
 
 export function subscript(w: WalkState, e: SyntaxNode): Gen {
   const value = e.childForFieldName("value")!;
@@ -56,7 +57,7 @@ export function subscript(w: WalkState, e: SyntaxNode): Gen {
     for (const s of subs) replaced.set(s, expr(w, s).text);
     const i = subs.length === 1 ? intLiteral(subs[0]) : undefined;
     const item = o.v.items && i !== undefined ? o.v.items.at(i) : undefined;
-    const elem = item ?? (o.v.items ? mergeVal(o.v.items) : (o.v.elem ?? { k: "other" }));
+    const elem = item ?? (o.v.items ? joinItems(w, o.v.items, e) : (o.v.elem ?? { k: "other" }));
     // a slice of a tuple or list is one still (`res_samples = down_block_res_samples[-n:]`), of the same elements
     if (subs.length === 1 && subs[0].type === "slice") return { v: { k: "list", items: null, elem }, text: rebuild(e, replaced) };
     return { v: elem, text: rebuild(e, replaced) };
@@ -89,6 +90,19 @@ export function binary(w: WalkState, e: SyntaxNode): Gen {
         new Map([
           [left, l.text],
           [right, r.text],
+        ]),
+      ),
+    };
+  }
+  if (op === "+" && l.v.k === "list" && r.v.k === "list") {
+    const grown = growList(w, l.v, r, right);
+    return {
+      v: grown.v,
+      text: rebuild(
+        e,
+        new Map([
+          [left, l.text],
+          [right, grown.text],
         ]),
       ),
     };

@@ -7,7 +7,7 @@
 import { compactSource, containsPlaceholder, evaluatedOnImport, isPlaceholder, readsPlaceholderName, untranslatedValue } from "../untranslated.js";
 import { placeholderImportNames } from "../torch-library-imports.js";
 import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
-import { isIdentity, samePerm, transposeAxes } from "../../ir/tensor.js";
+import { isIdentity, samePerm, transposeAxes, unknownRank } from "../../ir/tensor.js";
 import { paren } from "../template-render.js";
 import { collectClasses, paramName } from "../module-tree.js";
 import { factoryDictKeys } from "../call-splats.js";
@@ -21,6 +21,7 @@ import { meet, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import { expr } from "./expressions.js";
 import type { WalkState } from "./state.js";
 import { callStatement } from "./call-statements.js";
+import { growList } from "./list-growth.js";
 import { forStatement, ifStatement, loopBody } from "./control-flow.js";
 
 /** Walks a whole function. */
@@ -322,6 +323,12 @@ function augmented(w: WalkState, a: SyntaxNode): void {
       w.env.set(left.text, l.v);
       return;
     }
+  }
+  // a tuple or list grown in place: what is added takes the layout its items are held in
+  // (an operand c2m does not see as a list, added to one, is one of tensors: a tensor of known rank is not)
+  if (l.v.k === "list" && op === "+=" && (r.v.k === "list" || r.v.k === "other" || (r.v.k === "tensor" && unknownRank(r.v.t)))) {
+    r = growList(w, l.v, r, right);
+    if (left.type === "identifier") w.env.set(left.text, r.v);
   }
   w.overwrite(right, r.text);
   if (left.type === "identifier" && l.v.k === "tensor") w.env.set(left.text, l.v);

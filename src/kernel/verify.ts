@@ -108,7 +108,7 @@ function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes:
   k.templateParams.forEach((t, i) => {
     const v = l.templateArgs?.[i];
     if (v === undefined) return;
-    template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : (t.enumValues?.[v] ?? Number(v));
+    template[t.name] = t.kind === "type" ? SCALAR_TYPES[v]!.mlx : t.kind === "bool" ? v === "true" : (t.enumValues?.[v] ?? templateInt(v));
   });
   const plan = planKernelCall(k, args, {
     grid: l.grid.map((g) => evalExpr(g, sizes)),
@@ -341,4 +341,12 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
   }
   const ok = results.every((r) => r.comparison.ok) && (metalCheck ?? []).every((m) => m.errors.length === 0);
   return { ok, results, metalCheck, lines };
+}
+
+/** A launch's integer template argument as C++ reads it (`1U`, `0x10`, `256ll`): Number() alone gives NaN for a suffixed literal. */
+export function templateInt(v: string): number {
+  const t = v.trim().replace(/(?<=[0-9a-fA-F])[uUlL]+$/, "");
+  const n = /^-?0[xX]/.test(t) ? Number.parseInt(t, 16) : Number(t);
+  if (!Number.isFinite(n)) throw new Error(`c2m kernel verify: template argument '${v}' is not an integer c2m can read`);
+  return n;
 }

@@ -156,7 +156,9 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
         if (namesHostLibrary(n, hostTypes)) return dropHostDeclaration(n, n);
         if (isPrototype(n)) {
           // a host function's prototype may name what the emulator forbids (`std::ofstream &`): kept only where kept code names it
-          if (!deviceCallable(n, deviceMacros, source)) typeDecls.push({ item: n, names: prototypeNames(n), what: "host prototype" });
+          // `extern "C" uint f(...);` goes with its linkage: left alone, the `extern "C"` would take the next declaration
+          const item = n.parent?.type === "linkage_specification" ? n.parent : n;
+          if (!deviceCallable(n, deviceMacros, source)) typeDecls.push({ item, names: prototypeNames(n), what: "host prototype" });
           return;
         }
         if (isPlainVariable(n)) return;

@@ -229,3 +229,11 @@ export function loopCounter(loop: CudaNode): string | undefined {
   const stepped = [...assignedIn(update)];
   return stepped.length === 1 && !assignedIn(body).has(stepped[0]!) ? stepped[0] : undefined;
 }
+
+/** A C integer literal's value (`1U`, `0x1F`, `-3`, `256ll`: suffixes dropped), or undefined for anything else. */
+export function cIntegerLiteral(text: string): number | undefined {
+  const m = /^(-?)(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.exec(text.trim());
+  if (!m) return undefined;
+  const v = Number.parseInt(m[2]!, /^0[xX]/.test(m[2]!) ? 16 : 10);
+  return m[1] ? -v : v;
+}

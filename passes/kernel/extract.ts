@@ -6,7 +6,22 @@ import type { CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KEnum, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { baseType, calleeName, callArgs, declaratorName, declaratorType, declaresFunction, field, fields, kids, named, position, qualifierWords, walk } from "./cst.js";
+import {
+  baseType,
+  calleeName,
+  callArgs,
+  cIntegerLiteral,
+  declaratorName,
+  declaratorType,
+  declaresFunction,
+  field,
+  fields,
+  kids,
+  named,
+  position,
+  qualifierWords,
+  walk,
+} from "./cst.js";
 
 export function extractKernelUnit(root: CudaNode, source: string, filename: string, bag: DiagnosticBag): KernelUnit {
   const unit: KernelUnit = {
@@ -297,10 +312,7 @@ function enumValues(e: CudaNode): { name: string; value: number }[] | undefined 
     const name = field(m, "name")?.text;
     const v = field(m, "value");
     if (!name) return undefined;
-    if (v) {
-      const t = v.text.trim();
-      next = /^-?(0[xX][0-9a-fA-F]+|\d+)[uUlL]*$/.test(t) ? Number.parseInt(t.replace(/[uUlL]+$/, ""), /0[xX]/.test(t) ? 16 : 10) : Number.NaN;
-    }
+    if (v) next = cIntegerLiteral(v.text) ?? Number.NaN;
     out.push({ name, value: next++ });
   }
   return out;

@@ -15,6 +15,7 @@ import { checkMetalWithClang, type MetalCheckCase } from "../verify/metal-check.
 import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { kernelFor, planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
+import { cIntegerLiteral } from "../../passes/kernel/cst.js";
 
 export interface TranslatedRunOptions {
   /** run each Metal threadgroup's threads in reverse order (an order-dependence check) */
@@ -345,8 +346,7 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
 
 /** A launch's integer template argument as C++ reads it (`1U`, `0x10`, `256ll`): Number() alone gives NaN for a suffixed literal. */
 export function templateInt(v: string): number {
-  const t = v.trim().replace(/(?<=[0-9a-fA-F])[uUlL]+$/, "");
-  const n = /^-?0[xX]/.test(t) ? Number.parseInt(t, 16) : Number(t);
-  if (!Number.isFinite(n)) throw new Error(`c2m kernel verify: template argument '${v}' is not an integer c2m can read`);
+  const n = cIntegerLiteral(v);
+  if (n === undefined) throw new Error(`c2m kernel verify: template argument '${v}' is not an integer c2m can read`);
   return n;
 }

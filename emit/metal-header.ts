@@ -93,7 +93,9 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
       atomicRoots: atomicParameters(f),
       scope: { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() },
     };
-    pieces.push({ at: f.node.startIndex, text: printDeviceFunction(f, fctx), node: f.node });
+    const before = kctx.bag.items.length;
+    const text = printDeviceFunction(f, fctx);
+    pieces.push({ at: f.node.startIndex, text: deferredOverload(f, kernel, fctx, before) ?? text, node: f.node });
   }
   pieces.sort((a, b) => a.at - b.at);
   const helperText = [...kctx.helpers]
@@ -104,6 +106,45 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
   // lambdas carried as functions come last: they may use any struct or function above
   const texts = [...helperText, ...placed, ...(usings.length ? [usings.join("\n")] : []), ...kctx.lambdaFunctions];
   return texts.join("\n\n") + (texts.length ? "\n" : "");
+}
+
+/**
+ * An overload of a kernel template's helper that did not translate (pytorch_scatter's `atomAdd(at::Half*, at::Half)`
+ * beside `atomAdd(float*, float)`): C++ reaches an overload only where a call resolves to it for the types the
+ * kernel is instantiated with, and c2m prints the helper as a template (its pointers are template parameters,
+ * the overload picked by what they point to), which Metal also instantiates only then. So its errors do not
+ * refuse the kernel: they become one C2M-K047 warning, and the body a static_assert that stops, with the
+ * diagnostic, exactly the instantiations that call it. A kernel that is no template, or an overload Metal
+ * compiles whatever the call (no template parameter), keeps its errors.
+ */
+function deferredOverload(f: KFunction, kernel: KFunction, ctx: PrintContext, before: number): string | undefined {
+  const errors = ctx.bag.items.slice(before).filter((d) => d.severity === "error" && insideNode(d, f.node));
+  if (!errors.length || f.specialisation || !kernel.templateParams.some((t) => t.kind === "type")) return undefined;
+  if (ctx.unit.deviceFunctions.filter((g) => g.name === f.name && !g.specialisation).length < 2) return undefined;
+  const dependent = f.params.findIndex((p) => p.type.kind === "pointer");
+  if (dependent < 0) return undefined;
+  for (const d of errors) ctx.bag.items.splice(ctx.bag.items.indexOf(d), 1);
+  const why = errors.map((d) => `${d.code} ${d.message} (line ${d.line})`).join("; ");
+  const signature = f.node.text.slice(0, f.body.startIndex - f.node.startIndex).replace(/\s+/g, " ").trim();
+  reportKernel(
+    ctx.bag,
+    "C2M-K047",
+    position(f.node),
+    `overload '${signature}' of '${f.name}' is not translated (${why}): kernel '${kernel.name}' is translated, and Metal stops, with this diagnostic, an instantiation whose call resolves to this overload`,
+  );
+  const printed = printDeviceFunctionHead(f, ctx);
+  const message = `c2m: ${errors[0]!.code} ${errors[0]!.message}`.replace(/["\\\n]/g, "'");
+  const ret = printType(f.returnType, ctx);
+  ctx.helpers.add("c2m_never");
+  return `${printed}{\n  static_assert(c2m_never<c2m_P${dependent}>::value, "${message}");${ret === "void" ? "" : `\n  return ${ret}();`}\n}`;
+}
+
+/** Whether a diagnostic (1-based line and column) lies inside a node of the text it was reported on. */
+function insideNode(d: { line: number; col: number }, n: CudaNode): boolean {
+  const row = d.line - 1;
+  const col = d.col - 1;
+  const { startPosition: s, endPosition: e } = n;
+  return (row > s.row || (row === s.row && col >= s.column)) && (row < e.row || (row === e.row && col <= e.column));
 }
 
 /**
@@ -223,8 +264,8 @@ function printSpecialisation(f: KFunction, spec: CudaNode, ctx: PrintContext): s
   return head + printDefault(f.body, ctx);
 }
 
-function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
-  if (f.specialisation) return printSpecialisation(f, f.specialisation, ctx);
+/** A (non-specialised) device function's template line and signature, as Metal declares it. */
+function printDeviceFunctionHead(f: KFunction, ctx: PrintContext): string {
   // pointer parameters become template parameters so one helper serves device, constant and threadgroup pointers
   const tparams = f.templateParams.map((t) => `${t.kind === "type" ? `typename ${t.name}` : `${t.kind} ${t.name}`}${t.default ? ` = ${t.default}` : ""}`);
   const params: string[] = [];
@@ -265,7 +306,7 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
     f.params.forEach((p, i) => {
       if (p.type.kind !== "pointer" || (p.type.pointee.kind !== "scalar" && p.type.pointee.kind !== "vector")) return;
       ctx.helpers.add("c2m_pointee").add("c2m_same_pointee");
-      tparams.push(`typename c2m_enable_if<c2m_same<c2m_pointee<c2m_P${i}>, ${printType(p.type.pointee, ctx)}>::value>::type = 0`);
+      tparams.push(`typename c2m_enable_if<c2m_same<c2m_element<c2m_P${i}>, ${printType(p.type.pointee, ctx)}>::value>::type = 0`);
     });
   }
   const pointeeOnly = pointeeTemplateParams(f, ctx.unit);
@@ -275,8 +316,12 @@ function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
     const rest = tparams.filter((t) => !pointeeOnly.has(t.replace(/^typename /, "")));
     tparams.splice(0, tparams.length, ...rest, ...[...pointeeOnly].map(([t, i]) => `typename ${t} = c2m_pointee<c2m_P${i}>`));
   }
-  const body = printDefault(f.body, ctx);
   const ret = printType(f.returnType, ctx);
-  const head = `${tparams.length ? `template <${tparams.join(", ")}>\n` : ""}inline ${ret} ${f.name}(${params.join(", ")}) `;
-  return head + body;
+  return `${tparams.length ? `template <${tparams.join(", ")}>\n` : ""}inline ${ret} ${f.name}(${params.join(", ")}) `;
+}
+
+function printDeviceFunction(f: KFunction, ctx: PrintContext): string {
+  if (f.specialisation) return printSpecialisation(f, f.specialisation, ctx);
+  const head = printDeviceFunctionHead(f, ctx);
+  return head + printDefault(f.body, ctx);
 }

@@ -134,11 +134,19 @@ template <typename T> struct c2m_pointee_of<const thread T*> { typedef T type; }
 template <typename T> struct c2m_pointee_of<T*> { typedef T type; };
 template <typename T> struct c2m_pointee_of<const T*> { typedef T type; };
 #endif
-template <typename P> using c2m_pointee = typename c2m_pointee_of<P>::type;`,
+template <typename P> using c2m_pointee = typename c2m_pointee_of<P>::type;
+// The value type an element holds: an atomic output's \`device atomic<float>*\` still picks the helper's float* overload.
+template <typename T> struct c2m_unatomic { typedef T type; };
+template <> struct c2m_unatomic<atomic<int>> { typedef int type; };
+template <> struct c2m_unatomic<atomic<uint>> { typedef uint type; };
+template <> struct c2m_unatomic<atomic<float>> { typedef float type; };
+template <typename P> using c2m_element = typename c2m_unatomic<c2m_pointee<P>>::type;`,
   c2m_same_pointee: `// One overload of a helper per element type its pointer points to (llm.c's stochastic_rounding on bf16, half and
 // float): the pointer is a template parameter (any address space), so its element type picks the overload.
 template <typename A, typename B> struct c2m_same { static constant constexpr bool value = false; };
 template <typename A> struct c2m_same<A, A> { static constant constexpr bool value = true; };
 template <bool B> struct c2m_enable_if {};
 template <> struct c2m_enable_if<true> { typedef int type; };`,
+  c2m_never: `// false, but only once a template argument is known: a static_assert on it stops only the instantiations that reach it.
+template <typename T> struct c2m_never { static constant constexpr bool value = false; };`,
 };

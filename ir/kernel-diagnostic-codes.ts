@@ -181,6 +181,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "split the kernel where the hand-over is (at its __threadfence() and atomic ticket) into two launches, which MLX runs one after the other: the first writes each threadgroup's partial results to an output, the second (or mx.sum over them) reads them all",
     example: "__threadfence(); if (atomicInc(&count, gridDim.x) == gridDim.x - 1) for (int j = 0; j < gridDim.x; j++) s += partial[j];",
   },
+  {
+    code: "C2M-K047",
+    title: "overload not translated: only the template instantiations that call it are refused",
+    hint: "the kernel is a template and the overload is one of several of its name: Metal instantiates it only where a call resolves to it for the template arguments the kernel is launched with, so the kernel is translated and such an instantiation stops at Metal's compile with the overload's own diagnostic (a static_assert naming it); launch the kernel with template arguments whose calls resolve to a translated overload, or rewrite the overload with what c2m translates",
+    example: "static inline __device__ void atomAdd(at::Half *address, at::Half val) { atomicAdd(reinterpret_cast<__half *>(address), val); }",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -125,7 +125,10 @@ function deferredOverload(f: KFunction, kernel: KFunction, ctx: PrintContext, be
   if (dependent < 0) return undefined;
   for (const d of errors) ctx.bag.items.splice(ctx.bag.items.indexOf(d), 1);
   const why = errors.map((d) => `${d.code} ${d.message} (line ${d.line})`).join("; ");
-  const signature = f.node.text.slice(0, f.body.startIndex - f.node.startIndex).replace(/\s+/g, " ").trim();
+  const signature = f.node.text
+    .slice(0, f.body.startIndex - f.node.startIndex)
+    .replace(/\s+/g, " ")
+    .trim();
   reportKernel(
     ctx.bag,
     "C2M-K047",
@@ -183,8 +186,9 @@ function constScalar(node: CudaNode): boolean {
 }
 
 function printStruct(node: CudaNode, ctx: PrintContext): string {
-  // pointer members need an address space: device memory is the only place a struct can point to here
-  const text = printDefault(node, ctx).replace(/(\b[A-Za-z_][\w:]*)\s*\*\s*(\w+)\s*;/g, "device $1* $2;");
+  // pointer members need an address space: device memory is the only place a struct can point to here; a member
+  // declaration starts a line or follows `{` or `;`, so a product in a member function's body (`*val = *val * v;`) is not one
+  const text = printDefault(node, ctx).replace(/(?<=^|[{;])(\s*)((?:(?:const|volatile|unsigned|signed|long|short)\s+)*)([A-Za-z_][\w:]*)\s*\*\s*(\w+)\s*;/gm, "$1$2device $3* $4;");
   return text.trimEnd().endsWith(";") ? text : `${text};`;
 }
 

@@ -122,6 +122,14 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     error: true,
   },
   {
+    name: "an overload of a kernel template's helper that does not translate",
+    code: "C2M-K047",
+    // the kernel translates: Metal instantiates the overload only where a call resolves to it (test/kernel-overload-reach.test.ts)
+    src: `#include <cuda_bf16.h>\n/*@*/__device__ void addX(__nv_bfloat16* a, __nv_bfloat16 v) { atomicAdd(reinterpret_cast<__nv_bfloat162*>(a), __halves2bfloat162(v, v)); }\n__device__ void addX(float* a, float v) { atomicAdd(a, v); }\ntemplate <typename T> __global__ void k(T* y, const T* x) { addX(&y[threadIdx.x % 4], x[threadIdx.x]); }\n`,
+    message: /overload '__device__ void addX\(__nv_bfloat16\* a, __nv_bfloat16 v\)' of 'addX' is not translated \(C2M-K044 .*\(line 2\)\): kernel 'k' is translated/,
+    error: false,
+  },
+  {
     name: "cooperative-groups tile wider than a SIMD-group",
     code: "C2M-K036",
     src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n${kernel(`  auto t = cg::tiled_partition</*@*/64>(cg::this_thread_block());\n  if (i < n) y[i] = x[i] + t.thread_rank();`)}`,

@@ -262,7 +262,7 @@ __global__ void both(float* f, int* i, const float* x, size_t grid_size) {
       ),
     );
     expect(r.kernels[0]!.spec.input_names).toContain("grid_size_");
-    expect(r.kernels[0]!.spec.header).toMatch(/c2m_enable_if<c2m_same<c2m_pointee<c2m_P1>, int>::value>::type = 0/);
+    expect(r.kernels[0]!.spec.header).toMatch(/c2m_enable_if<c2m_same<c2m_element<c2m_P1>, int>::value>::type = 0/);
   }, 120_000);
 
   it("a function template defined only by explicit specialisations is carried as its declaration and specialisations", () => {

@@ -204,6 +204,11 @@ function emitKernel(pk: PythonKernel): string {
   }
   const template: string[] = k.templateParams.map((t) => `("${t.name}", ${t.name})`);
   if (metal.templateParams.some((t) => t.name === SHARED_BYTES_TEMPLATE)) template.push(`("${SHARED_BYTES_TEMPLATE}", max(int(shared_mem), 16))`);
+  // 16-bit float atomic outputs: Metal (not MLX's CUDA backend, which has the atomics) takes them as uint32 words
+  const words = (b: BufferPlan) => `_${pyName(b.param)}_words`;
+  for (const b of written.filter((x) => x.words16)) lines.push(`    ${words(b)} = not _C2M_CUDA and ${dtypeExpr(b.pointee)} in (mx.float16, mx.bfloat16)`);
+  const shape = (b: BufferPlan) => (b.words16 ? `((${pyName(b.param)}.size + 1) // 2,) if ${words(b)} else ${pyName(b.param)}.shape` : `${pyName(b.param)}.shape`);
+  const dtype = (b: BufferPlan) => (b.words16 ? `mx.uint32 if ${words(b)} else ${dtypeExpr(b.pointee)}` : dtypeExpr(b.pointee));
   lines.push(`    outputs = ${kernelObject(k.name)}(`);
   lines.push(`        inputs=[${inputs.join(", ")}],`);
   if (template.length) lines.push(`        template=[${template.join(", ")}],`);
@@ -211,8 +216,8 @@ function emitKernel(pk: PythonKernel): string {
   lines.push(`        threadgroup=block,`);
   // in-place buffers also get a mask of the elements the kernel took over (after the real outputs)
   const masked = written.filter((b) => b.role === "inout-copy");
-  lines.push(`        output_shapes=[${[...written, ...masked].map((b) => `${pyName(b.param)}.shape`).join(", ")}],`);
-  lines.push(`        output_dtypes=[${[...written.map((b) => dtypeExpr(b.pointee)), ...masked.map(() => `mx.${inPlaceMaskDtype(metal.atomicOutputs)}`)].join(", ")}],`);
+  lines.push(`        output_shapes=[${[...written.map(shape), ...masked.map((b) => `${pyName(b.param)}.shape`)].join(", ")}],`);
+  lines.push(`        output_dtypes=[${[...written.map(dtype), ...masked.map(() => `mx.${inPlaceMaskDtype(metal.atomicOutputs)}`)].join(", ")}],`);
   const acc = written.find((b) => b.role === "atomic-accumulate");
   // outputs start at 0 (atomic outputs: at their op's identity), never as uninitialised memory
   lines.push(`        init_value=${metal.atomicOutputs && acc ? atomicInit(acc) : 0},`);
@@ -221,7 +226,9 @@ function emitKernel(pk: PythonKernel): string {
     if (b.role === "inout-copy") return `mx.where(outputs[${written.length + masked.indexOf(b)}].astype(mx.bool_), outputs[${i}], ${pyName(b.param)})`;
     if (b.role !== "atomic-accumulate") return `outputs[${i}]`;
     // the atomic output started from the op's identity; fold in what the buffer held before the launch
-    return ATOMIC_ACCUMULATE[b.atomicOp!]!.combine.replace("{old}", pyName(b.param)).replace("{new}", `outputs[${i}]`);
+    const name = pyName(b.param);
+    const fresh = b.words16 ? `(outputs[${i}].view(${dtypeExpr(b.pointee)})[: ${name}.size].reshape(${name}.shape) if ${words(b)} else outputs[${i}])` : `outputs[${i}]`;
+    return ATOMIC_ACCUMULATE[b.atomicOp!]!.combine.replace("{old}", name).replace("{new}", fresh);
   });
   lines.push(`    return ${results.length === 1 ? results[0] : results.length ? results.join(", ") : "None"}`);
   return lines.join("\n") + "\n";

@@ -16,6 +16,7 @@ import {
   SEGMENTED_SHUFFLES,
   CACHE_HINTS,
   POINTER_HINTS,
+  SCALAR_TYPES,
   UNSUPPORTED_CALLS,
   VECTOR_CONSTRUCTORS,
   WARP_FUNCTIONS,
@@ -125,8 +126,12 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
   const aop = ATOMIC_FUNCTIONS[name];
   if (aop) {
     const target = rootOf(args[0], ctx.scope);
-    // a 16-bit float target is refused for what Metal's atomics hold (K044), not for where it points
-    const narrow = sixteenBitAtomicTarget(args[0], ctx.fn);
+    // a 16-bit float target is refused for what Metal's atomics hold (K044), not for where it points, unless it is an
+    // add into a buffer taken as 32-bit words (emit/metal-atomic16.ts): an output of the kernel, or a helper's pointer
+    const sixteen = sixteenBitAtomicTarget(args[0], ctx.fn);
+    const words = sixteen && aop === "add" && target?.kind === "param" && (!ctx.isKernel || !!ctx.analysis?.buffers.find((b) => b.param === target.name)?.words16);
+    if (words) ctx.helpers.add("c2m_atomic16");
+    const narrow = words ? undefined : sixteen;
     // a buffer the kernel's analysis refused (C2M-K046/K007 say why) is not declared atomic either: no second error for it
     const refused = target?.kind === "param" && ctx.analysis?.ok === false;
     if (!narrow && !refused && !ctx.atomicRoots(target) && !(target === undefined && !ctx.isKernel)) {
@@ -137,7 +142,7 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
         ctx.bag,
         "C2M-K044",
         position(node),
-        `${name} on '${args[0]?.text}', a ${narrow}: Metal's atomic<T> holds only 32-bit int, uint and float (and 64-bit ulong for min/max), with no atomic on half, bfloat or their pairs, and mx.fast.metal_kernel's atomic_outputs would declare the output atomic<${/bfloat/.test(narrow) ? "bfloat16_t" : "float16_t"}>, which Metal does not have`,
+        `${name} on '${args[0]?.text}', a ${narrow}: Metal's atomic<T> holds only 32-bit int, uint and float (and 64-bit ulong for min/max), with no atomic on half, bfloat or their pairs; c2m adds into a 16-bit float output of the kernel by compare-exchange on the 32-bit word holding the element, ${aop !== "add" ? `but not a ${aop}` : target?.kind === "param" ? "and this buffer is not one (it is read or written without atomics too, or its element is not 16-bit)" : "and this address is not an element of a buffer the kernel or helper is given (it is computed through an integer, or points to shared memory)"}`,
       );
     const obj = p(0);
     if (aop === "cas") {
@@ -379,7 +384,14 @@ function sixteenBitAtomicTarget(arg: CudaNode | undefined, f: KFunction): string
   const cast = /^\(\s*(?:const\s+)?(\w+)\s*\*\s*\)|^reinterpret_cast\s*<\s*(?:const\s+)?(\w+)\s*\*\s*>/.exec(e.text);
   const castType = cast?.[1] ?? cast?.[2];
   if (castType) return SIXTEEN_BIT_FLOATS.test(castType) ? castType : undefined;
-  if (e.type !== "identifier") return undefined;
+  if (e.type !== "identifier") {
+    // `&y[i]`, `y + i` into a parameter declared `__half* y`
+    const root = rootOf(e, { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() });
+    const param = root?.kind === "param" ? f.params.find((p) => p.name === root.name) : undefined;
+    const pointee = param?.type.kind === "pointer" && param.type.pointee.kind === "scalar" ? param.type.pointee.name : undefined;
+    const sixteen = pointee !== undefined && /^(float16|bfloat16)$/.test(SCALAR_TYPES[pointee]?.mlx ?? "");
+    return sixteen && !/_cast\s*<|\(\s*(?:const\s+)?[\w:]+\s*\*\s*\)/.test(e.text) ? pointee : undefined;
+  }
   const declared = new RegExp(`(?:^|[(,;{\\s])(?:const\\s+)?(\\w+)\\s*\\*\\s*(?:__restrict__\\s+)?${e.text}\\s*[=,;)]`).exec(f.node.text)?.[1];
   return declared && SIXTEEN_BIT_FLOATS.test(declared) ? declared : undefined;
 }

@@ -7,6 +7,7 @@ import { COOP_HELPER } from "./coop.js";
 import { STRUCT_HELPERS } from "./metal-structs.js";
 import { GLM_HELPER } from "../passes/kernel/glm.js";
 import { CUB_HELPER } from "./metal-cub.js";
+import { ATOMIC16_HELPER } from "./metal-atomic16.js";
 
 /** Header helpers, emitted once each when used. */
 export const METAL_HELPERS: Record<string, string> = {
@@ -15,6 +16,7 @@ export const METAL_HELPERS: Record<string, string> = {
   c2m_cg: COOP_HELPER,
   c2m_glm: GLM_HELPER,
   c2m_cub: CUB_HELPER,
+  c2m_atomic16: ATOMIC16_HELPER,
   c2m_own: `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
 // flag in \`touched\` says so, and tells the wrapper which elements the kernel took over), then used in place.
 template <typename T, typename Q, typename M> inline device T& c2m_own(const device T* y, Q y_in, M touched, ulong i, uint width) {

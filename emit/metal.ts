@@ -111,7 +111,12 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         break;
       case "output":
       case "atomic-accumulate":
-        outputNames.push(bufferName);
+        if (plan.words16) {
+          // 16-bit float atomics: MLX passes the buffer as 32-bit words, the kernel sees a view of them (emit/metal-atomic16.ts)
+          helpers.add("c2m_atomic16");
+          outputNames.push(`${bufferName}_words`);
+          prologue.push(`auto ${bufferName} = c2m_atomic_view<${printType(plan.pointee, ctx)}>(${bufferName}_words);`);
+        } else outputNames.push(bufferName);
         break;
       case "inout-copy":
         inputNames.push(`${bufferName}_in`);

@@ -78,6 +78,11 @@ export interface BufferPlan {
   pointee: KType;
   /** for atomic-accumulate: the atomic op, which fixes the identity and the Python combine */
   atomicOp?: AtomicOp;
+  /**
+   * atomic-accumulate by add of an element that is, or (a template type) may be, a 16-bit float: where it is one,
+   * MLX takes the buffer as 32-bit words and the kernel adds by compare-exchange (emit/metal-atomic16.ts)
+   */
+  words16?: boolean;
   /** for inout-copy: the index expression (Metal text) the body copies at, and where */
   copyAt?: {
     statements: CudaNode[];

@@ -125,7 +125,7 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     name: "an overload of a kernel template's helper that does not translate",
     code: "C2M-K047",
     // the kernel translates: Metal instantiates the overload only where a call resolves to it (test/kernel-overload-reach.test.ts)
-    src: `#include <cuda_bf16.h>\n/*@*/__device__ void addX(__nv_bfloat16* a, __nv_bfloat16 v) { atomicAdd(reinterpret_cast<__nv_bfloat162*>(a), __halves2bfloat162(v, v)); }\n__device__ void addX(float* a, float v) { atomicAdd(a, v); }\ntemplate <typename T> __global__ void k(T* y, const T* x) { addX(&y[threadIdx.x % 4], x[threadIdx.x]); }\n`,
+    src: `#include <cuda_bf16.h>\n/*@*/__device__ void addX(__nv_bfloat16* a, __nv_bfloat16 v) { atomicAdd(reinterpret_cast<__nv_bfloat162*>(reinterpret_cast<uintptr_t>(a) & ~uintptr_t(3)), __halves2bfloat162(v, v)); }\n__device__ void addX(float* a, float v) { atomicAdd(a, v); }\ntemplate <typename T> __global__ void k(T* y, const T* x) { addX(&y[threadIdx.x % 4], x[threadIdx.x]); }\n`,
     message: /overload '__device__ void addX\(__nv_bfloat16\* a, __nv_bfloat16 v\)' of 'addX' is not translated \(C2M-K044 .*\(line 2\)\): kernel 'k' is translated/,
     error: false,
   },

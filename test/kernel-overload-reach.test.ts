@@ -11,8 +11,9 @@ import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 const overloads = `
 #include <cuda_bf16.h>
 __device__ void addX(__nv_bfloat16* addr, __nv_bfloat16 val) {
-    __nv_bfloat162* p = reinterpret_cast<__nv_bfloat162*>(addr);
-    atomicAdd(p, __halves2bfloat162(val, __ushort_as_bfloat16(0)));
+    uintptr_t ptr_val = reinterpret_cast<uintptr_t>(addr);
+    __nv_bfloat162* p = reinterpret_cast<__nv_bfloat162*>(ptr_val & ~uintptr_t(0x3));
+    atomicAdd(p, (ptr_val & 0x3) ? __halves2bfloat162(__ushort_as_bfloat16(0), val) : __halves2bfloat162(val, __ushort_as_bfloat16(0)));
 }
 __device__ void addX(float* addr, float val) { atomicAdd(addr, val); }
 `;
@@ -41,7 +42,7 @@ __global__ void acc(T* y, const T* x, int n) {
     const warnings = r.diagnostics.filter((d) => d.code === "C2M-K047");
     expect(warnings.map((d) => d.line)).toEqual([3]);
     expect(warnings[0]!.message).toMatch(
-      /overload '__device__ void addX\(__nv_bfloat16\* addr, __nv_bfloat16 val\)'.*C2M-K044 atomicAdd on 'p', a __nv_bfloat162.*\(line 5\).*kernel 'acc' is translated/,
+      /overload '__device__ void addX\(__nv_bfloat16\* addr, __nv_bfloat16 val\)'.*C2M-K044 atomicAdd on 'p', a __nv_bfloat162.*\(line 6\).*kernel 'acc' is translated/,
     );
     const header = r.kernels[0]!.spec.header;
     expect(header).toMatch(/static_assert\(c2m_never<c2m_P0>::value, "c2m: C2M-K044 atomicAdd on 'p'/);
@@ -54,7 +55,7 @@ __global__ void acc(T* y, const T* x, int n) {
 __global__ void acc(__nv_bfloat16* y, const __nv_bfloat16* x) { addX(&y[threadIdx.x], x[threadIdx.x]); }
 `;
     const r = compileKernels(src, { filename: "k.cu" });
-    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code}:${d.line}`)).toEqual(["C2M-K044:5"]);
+    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code}:${d.line}`)).toEqual(["C2M-K044:6"]);
     expect(r.diagnostics.some((d) => d.code === "C2M-K047")).toBe(false);
     expect(r.refused.map((x) => x.name)).toEqual(["acc"]);
   });
@@ -63,7 +64,7 @@ __global__ void acc(__nv_bfloat16* y, const __nv_bfloat16* x) { addX(&y[threadId
     const src = `
 #include <cuda_bf16.h>
 __device__ void addX(__nv_bfloat16* addr, __nv_bfloat16 val) {
-    atomicAdd(reinterpret_cast<__nv_bfloat162*>(addr), __halves2bfloat162(val, val));
+    atomicAdd(reinterpret_cast<__nv_bfloat162*>(reinterpret_cast<uintptr_t>(addr) & ~uintptr_t(3)), __halves2bfloat162(val, val));
 }
 template <typename T>
 __global__ void acc(T* y, const T* x) { addX(&y[threadIdx.x], x[threadIdx.x]); }

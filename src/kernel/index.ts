@@ -10,6 +10,7 @@ import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } from "../../passes/kernel/extract.js";
 import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { reportMemberPointerCalls } from "../../passes/kernel/member-calls.js";
+import { markSixteenBitWords, SIXTEEN_BIT_DTYPES } from "../../passes/kernel/atomic16.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
 import { inPlaceMaskDtype, printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
@@ -55,6 +56,8 @@ export interface KernelParamInfo {
   combine?: string;
   /** inout-copy: the uint8 output marking the elements the kernel took over; elsewhere the caller's values stay */
   maskName?: string;
+  /** atomic-accumulate on 16-bit floats: for a float16/bfloat16 dtype the output is uint32 words, viewed back (BufferPlan.words16) */
+  words16?: boolean;
 }
 
 export interface CompiledKernel {
@@ -257,6 +260,7 @@ function compilePreprocessed(
     return { python: "", kernels: [], refused: [], launchers: [], diagnostics: bag.items };
   }
   const analyses = analyseKernels(unit, bag);
+  for (const a of analyses.values()) markSixteenBitWords(a);
   const names = functionNames(unit);
   const pyKernels: PythonKernel[] = [];
   const compiled: CompiledKernel[] = [];
@@ -421,6 +425,10 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       info.maskName = `${mname}_touched`;
     }
     if (plan.role === "atomic-accumulate") info.combine = ATOMIC_ACCUMULATE[plan.atomicOp!]!.combine;
+    if (plan.words16) {
+      info.outputName = `${mname}_words`;
+      info.words16 = true;
+    }
     params.push(info);
   }
   const acc = a.buffers.find((b) => b.role === "atomic-accumulate");
@@ -463,7 +471,7 @@ export type CallArg = { shape: number[]; dtype: MlxDtype } | number;
 export function planKernelCall(
   k: CompiledKernel,
   args: Record<string, CallArg>,
-  launch: { grid: Dim3; block: Dim3; sharedMem?: number; template?: Record<string, MlxDtype | number | boolean> },
+  launch: { grid: Dim3; block: Dim3; sharedMem?: number; template?: Record<string, MlxDtype | number | boolean>; cuda?: boolean },
 ): {
   inputs: { name: string; arg: string; scalar?: { value: number; dtype: string } }[];
   template: [string, MlxDtype | number | boolean][];
@@ -476,6 +484,8 @@ export function planKernelCall(
   combine: { output: string; arg: string; combine: string }[];
   /** in-place outputs: where `mask` is 0 the caller's array keeps its value */
   merge: { output: string; mask: string; arg: string }[];
+  /** 16-bit float atomic outputs passed as uint32 words: the first `count` 16-bit elements of the words are the output */
+  words: { output: string; arg: string; count: number; dtype: string }[];
 } {
   const d3 = (v: Dim3): [number, number, number] => {
     const a = Array.isArray(v) ? v : [v];
@@ -491,6 +501,7 @@ export function planKernelCall(
   const combine: { output: string; arg: string; combine: string }[] = [];
   const merge: { output: string; mask: string; arg: string }[] = [];
   const maskShapes: number[][] = [];
+  const words: { output: string; arg: string; count: number; dtype: string }[] = [];
   for (const p of k.params) {
     const a = args[p.name];
     if (p.kind === "scalar") {
@@ -501,8 +512,17 @@ export function planKernelCall(
     if (p.inputName) inputs.push({ name: p.inputName, arg: p.name });
     if (p.outputName) {
       if (typeof a !== "object") throw new Error(`planKernelCall: buffer argument '${p.name}' needs a shape and dtype`);
-      shapes.push(a.shape);
-      dtypes.push(resolve(p.dtype));
+      const dtype = resolve(p.dtype);
+      if (p.words16 && !launch.cuda && SIXTEEN_BIT_DTYPES.includes(dtype)) {
+        // Metal has no 16-bit atomics: two elements a 32-bit word (emit/metal-atomic16.ts), viewed back after
+        const count = a.shape.reduce((x, y) => x * y, 1);
+        words.push({ output: p.outputName, arg: p.name, count, dtype });
+        shapes.push([Math.ceil(count / 2)]);
+        dtypes.push("uint32");
+      } else {
+        shapes.push(a.shape);
+        dtypes.push(dtype);
+      }
       if (p.combine) combine.push({ output: p.outputName, arg: p.name, combine: p.combine });
       if (p.maskName) {
         merge.push({ output: p.outputName, mask: p.maskName, arg: p.name });
@@ -526,5 +546,6 @@ export function planKernelCall(
     init_value: k.initValue,
     combine,
     merge,
+    words,
   };
 }

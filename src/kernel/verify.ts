@@ -80,8 +80,13 @@ export async function runEmitted(
     if (!found) throw new Error(`c2m kernel verify: kernel ${l.kernel} was not translated`);
     const k: CompiledKernel = structuredClone(found);
     opts.mutate?.(k);
-    const { plan, inputs, argBuffer } = planLaunch(k, l, sizes, buffers, dtypeOf);
+    const { plan, inputs, argBuffer } = planLaunch(k, l, sizes, buffers, dtypeOf, target === "cuda_kernel");
     const out = target === "cuda_kernel" ? await runCudaKernel(k, plan, inputs, opts) : await runMetal(metalCallSpec(k, plan), inputs, { reverse: opts.reverse });
+    // 16-bit float atomic outputs came back as 32-bit words: their first elements, as the wrapper's view takes them
+    for (const w of plan.words) {
+      const words = out[w.output]!;
+      out[w.output] = new Uint16Array(words.buffer, words.byteOffset, w.count).slice();
+    }
     const after = foldOutputs(
       k,
       out,
@@ -94,7 +99,14 @@ export async function runEmitted(
 }
 
 /** One launch of the spec as the emitted wrapper plans it: the call, its inputs, and which buffer each parameter is. */
-function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes: Record<string, number>, buffers: Record<string, TypedArray>, dtypeOf: (b: string) => string) {
+function planLaunch(
+  k: CompiledKernel,
+  l: GoldenSpec["launches"][number],
+  sizes: Record<string, number>,
+  buffers: Record<string, TypedArray>,
+  dtypeOf: (b: string) => string,
+  cuda = false,
+) {
   const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
   const argBuffer: Record<string, string> = {};
   l.args.forEach((a, i) => {
@@ -116,6 +128,7 @@ function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes:
     block: l.block,
     sharedMem: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
     template,
+    cuda,
   });
   const inputs: Record<string, KernelInput> = {};
   for (const inp of plan.inputs) {

@@ -159,9 +159,9 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-K044",
-    title: "atomic on a 16-bit float type",
-    hint: "Metal's atomics are on 32-bit int, uint and float (ulong for min/max) only, and mx.fast.metal_kernel's atomic_outputs declares atomic<T> of the output's dtype: accumulate in a float buffer (atomicAdd on float*) and convert to half/bfloat16 in a second launch",
-    example: "atomicAdd(reinterpret_cast<__nv_bfloat162*>(p), v);",
+    title: "atomic on a 16-bit float type that c2m cannot take as 32-bit words",
+    hint: "Metal's atomics are on 32-bit int, uint and float (ulong for min/max) only. c2m translates atomicAdd on half, bfloat16 and their pairs into an output of the kernel updated only by such adds: MLX takes the buffer as uint32 words and each add is a compare-exchange on the word holding the element. Other atomic ops on them, an address computed through an integer (uintptr_t), shared memory, or a buffer also read or written without atomics are not: index the buffer itself (atomicAdd(&y[i], v), atomicAdd(reinterpret_cast<__half2*>(y) + j, v)), or accumulate in a float buffer and convert to half/bfloat16 in a second launch",
+    example: "atomicAdd(reinterpret_cast<__nv_bfloat162*>(reinterpret_cast<uintptr_t>(p) & ~uintptr_t(3)), v);",
   },
   {
     code: "C2M-K048",

@@ -120,6 +120,8 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
 function deferredOverload(f: KFunction, kernel: KFunction, ctx: PrintContext, before: number): string | undefined {
   const errors = ctx.bag.items.slice(before).filter((d) => d.severity === "error" && insideNode(d, f.node));
   if (!errors.length || f.specialisation || !kernel.templateParams.some((t) => t.kind === "type")) return undefined;
+  // an error in the signature (a template parameter Metal cannot take) is in whatever Metal declares: not deferred
+  if (errors.some((d) => !insideNode(d, f.body))) return undefined;
   if (ctx.unit.deviceFunctions.filter((g) => g.name === f.name && !g.specialisation).length < 2) return undefined;
   const dependent = f.params.findIndex((p) => p.type.kind === "pointer");
   if (dependent < 0) return undefined;

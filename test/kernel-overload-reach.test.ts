@@ -60,6 +60,20 @@ __global__ void acc(__nv_bfloat16* y, const __nv_bfloat16* x) { addX(&y[threadId
     expect(r.refused.map((x) => x.name)).toEqual(["acc"]);
   });
 
+  it("an error in an overload's signature is not deferred: Metal declares every overload", () => {
+    const src = `
+using fn_t = float (*)(float);
+template <fn_t op> __device__ void put(float* y, float v) { *y = op(v); }
+__device__ void put(int* y, int v) { *y = v; }
+template <typename T>
+__global__ void k(T* y) { put(&y[threadIdx.x], T(1)); }
+`;
+    const r = compileKernels(src, { filename: "k.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["C2M-K045"]);
+    expect(r.diagnostics.some((d) => d.code === "C2M-K047")).toBe(false);
+    expect(r.refused.map((x) => x.name)).toEqual(["k"]);
+  });
+
   it("the only function of its name is not deferred: Metal would instantiate it for every call", () => {
     const src = `
 #include <cuda_bf16.h>

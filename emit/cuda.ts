@@ -20,6 +20,7 @@ import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js";
 import { coopInfo } from "./coop.js";
 import { inNamespaces } from "./namespaces.js";
+import { enumTemplateParamsAsInt } from "./metal-types.js";
 import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
 
 export interface CudaKernel {
@@ -196,10 +197,11 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
   for (const m of unit.macros) if (used.has(m.name)) pieces.push({ at: m.node.startIndex, text: m.text, node: m.node });
   for (const s of unit.structs) {
     if (!used.has(templateBase(s.name))) continue;
-    const t = unit.source.slice(s.node.startIndex, s.node.endIndex);
+    const t = enumTemplateParamsAsInt(unit.source.slice(s.node.startIndex, s.node.endIndex), unit);
     pieces.push({ at: s.node.startIndex, text: t.trimEnd().endsWith(";") ? t : `${t};`, node: s.node });
   }
-  for (const f of unit.deviceFunctions) if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: unit.source.slice(f.node.startIndex, f.node.endIndex), node: f.node });
+  for (const f of unit.deviceFunctions)
+    if (used.has(f.name)) pieces.push({ at: f.node.startIndex, text: enumTemplateParamsAsInt(unit.source.slice(f.node.startIndex, f.node.endIndex), unit), node: f.node });
   for (const e of unit.enums) {
     if (!e.names.some((n) => used.has(n))) continue;
     const t = unit.source.slice(e.node.startIndex, e.node.endIndex);

@@ -17,7 +17,7 @@ import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { hoistedParam, hoistedShared } from "./metal-hoist.js";
 import { volatileNames } from "./warp-sync.js";
 import { METAL_HELPERS as HELPERS } from "./metal-helpers.js";
-import { INTEGRAL_TEMPLATE_TYPE, pointeeTemplateParams } from "./metal-types.js";
+import { enumTemplateParamsAsInt, INTEGRAL_TEMPLATE_TYPE, pointeeTemplateParams, unscopedEnumOf } from "./metal-types.js";
 import { coopFactoryAttributes } from "./coop.js";
 import { inNamespaces } from "./namespaces.js";
 
@@ -188,6 +188,10 @@ function constScalar(node: CudaNode): boolean {
 }
 
 function printStruct(node: CudaNode, ctx: PrintContext): string {
+  return enumTemplateParamsAsInt(printStructAsWritten(node, ctx), ctx.unit);
+}
+
+function printStructAsWritten(node: CudaNode, ctx: PrintContext): string {
   // pointer members need an address space: device memory is the only place a struct can point to here; a member
   // declaration starts a line or follows `{` or `;`, so a product in a member function's body (`*val = *val * v;`) is not one
   const text = printDefault(node, ctx).replace(/(?<=^|[{;])(\s*)((?:(?:const|volatile|unsigned|signed|long|short)\s+)*)([A-Za-z_][\w:]*)\s*\*\s*(\w+)\s*;/gm, "$1$2device $3* $4;");
@@ -291,7 +295,7 @@ function printDeviceFunctionHead(f: KFunction, ctx: PrintContext): string {
   });
   params.push(...attributeParams(f.name, ctx));
   for (const t of f.templateParams) {
-    if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) continue;
+    if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim()) || unscopedEnumOf(ctx.unit, t)) continue;
     reportKernel(
       ctx.bag,
       "C2M-K045",

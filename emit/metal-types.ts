@@ -87,16 +87,37 @@ export function bufferVectorType(v: { width: number; metal: string }): string {
 }
 
 /**
+ * The unscoped enum of the file a value template parameter has as its type (pytorch_scatter's `ReductionType
+ * REDUCE`): MLX passes a kernel's as an int, and a helper's is printed `int` (its enumerators convert to it and
+ * compare with it), so both take the kernel's value and the enumerators alike.
+ */
+export function unscopedEnumOf(unit: KernelUnit, t: TemplateParam): KernelUnit["enums"][number] | undefined {
+  return unit.enums.find((e) => e.enumerators && e.names.includes(t.type?.trim() ?? "") && !/\benum\s+(class|struct)\b/.test(e.node.text));
+}
+
+/**
+ * `template <typename T, Op OP> struct S` → `template <typename T, int OP> struct S` for each unscoped enum of the
+ * file (unscopedEnumOf): a kernel's enum template parameter is an int in both of MLX's backends (`constexpr int OP`),
+ * which a template argument of the enum type would not take (`S<T, OP>`); the enumerators still convert to it.
+ */
+export function enumTemplateParamsAsInt(text: string, unit: KernelUnit): string {
+  const m = /^(\s*template\s*<)([^>]*)>/.exec(text);
+  if (!m) return text;
+  const names = unit.enums.filter((e) => e.enumerators && !/\benum\s+(class|struct)\b/.test(e.node.text)).flatMap((e) => e.names);
+  if (!names.length) return text;
+  const params = m[2]!.replace(new RegExp(`(^|,)(\\s*)(?:${names.join("|")})(\\s+\\w+)`, "g"), "$1$2int$3");
+  return m[1] + params + ">" + text.slice(m[0].length);
+}
+
+/**
  * The kernel's template parameters as MLX's template list takes them (dtypes, ints and bools), an enum
  * parameter with its values; a function-pointer parameter (llm.c's `template <matmul_fn_ptr matmul_tri>
  * __global__ void trimul_global`) has nothing to pass (C2M-K045).
  */
 export function metalTemplateParams(unit: KernelUnit, k: KFunction, bag: DiagnosticBag): TemplateParam[] {
-  // an unscoped enum of the file (pytorch_scatter's `ReductionType REDUCE`): MLX passes its value as an int, which compares with the enumerators
-  const enumOf = (t: TemplateParam) => unit.enums.find((e) => e.enumerators && e.names.includes(t.type?.trim() ?? "") && !/\benum\s+(class|struct)\b/.test(e.node.text));
   return k.templateParams.map((t) => {
     if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) return { ...t };
-    const e = enumOf(t);
+    const e = unscopedEnumOf(unit, t);
     if (e) return { ...t, enumValues: Object.fromEntries(e.enumerators!.map((x) => [x.name, x.value])) };
     reportKernel(
       bag,

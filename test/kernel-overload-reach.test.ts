@@ -89,6 +89,51 @@ __global__ void acc(T* y, const T* x) { addX(&y[threadIdx.x], x[threadIdx.x]); }
   });
 });
 
+describe("what a call to an overloaded helper does with a buffer", () => {
+  it("is what any of its overloads does: the launch's template arguments pick one", () => {
+    const src = `
+__device__ void put(float* p, float v) { *p = v; }
+__device__ void put(int* p, int v) { (void)p; (void)v; }
+template <typename T>
+__global__ void k(T* y, const T* x) { put(&y[threadIdx.x], x[threadIdx.x]); }
+`;
+    const r = compileKernels(src, { filename: "k.cu" });
+    expect(r.refused).toEqual([]);
+    // the last overload alone (int*) would leave y unwritten: an input, the float instantiation's writes lost
+    expect(r.kernels[0]!.params.map((p) => [p.name, p.role])).toEqual([
+      ["y", "output"],
+      ["x", "input"],
+    ]);
+  });
+});
+
+describe("a helper template over an enum of the file", () => {
+  it("takes the kernel's enum template argument (an int in Metal, as MLX passes the kernel's) and verifies", async () => {
+    const src = `
+enum Op { ADD, MUL };
+template <typename T, Op OP> __device__ T combine(T a, T b) { return OP == MUL ? a * b : a + b; }
+template <typename T, Op OP>
+__global__ void k(const T* x, T* y, int n) {
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i < n) y[i] = combine<T, OP>(x[i], T(3));
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "k",
+        [{ n: 100 }],
+        [
+          { name: "x", dtype: "float32", count: "n", role: "input" },
+          { name: "y", dtype: "float32", count: "n", role: "output" },
+        ],
+        [{ kernel: "k", templateArgs: ["float", "MUL"], grid: [1, 1, 1], block: [128, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { scalar: "n", type: "int" }] }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.header).toMatch(/template <typename T, int OP>\ninline T combine\(T a, T b\)/);
+  }, 120_000);
+});
+
 describe("a buffer handed to a struct's member function", () => {
   const struct = `
 template <typename T> struct Acc {

@@ -127,11 +127,15 @@ export function analyseKernels(unit: KernelUnit, bag: DiagnosticBag): Map<string
     const res = new Map<number, BufferUse>();
     deviceUses.set(f.name, res); // recursion guard (recursion itself is reported by the printer)
     if (stack.includes(f.name)) return res;
-    const a = analyseFunction(f, unit, deviceByName, (g) => analyseDevice(g, [...stack, f.name]), bag);
-    f.params.forEach((p, i) => {
-      const u = a.uses.get(p.name);
-      if (u) res.set(i, u);
-    });
+    // a call may resolve to any overload of the name (which one, the launch's template arguments decide): what
+    // each does with its parameter i, together (pytorch_scatter's atomAdd: atomics in some, a CAS loop in others)
+    for (const g of unit.deviceFunctions.filter((x) => x.name === f.name)) {
+      const a = analyseFunction(g, unit, deviceByName, (h) => analyseDevice(h, [...stack, f.name]), bag);
+      g.params.forEach((p, i) => {
+        const u = a.uses.get(p.name);
+        if (u) res.set(i, unionUse(res.get(i), u));
+      });
+    }
     return res;
   };
   const out = new Map<string, KernelAnalysis>();
@@ -141,6 +145,11 @@ export function analyseKernels(unit: KernelUnit, bag: DiagnosticBag): Map<string
     out.set(k.name, a);
   }
   return out;
+}
+
+function unionUse(a: BufferUse | undefined, b: BufferUse): BufferUse {
+  if (!a) return b;
+  return { read: a.read || b.read, write: a.write || b.write, atomics: new Set([...a.atomics, ...b.atomics]), plain: a.plain || b.plain, indirect: a.indirect || b.indirect };
 }
 
 function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KFunction>, deviceUse: (g: KFunction) => Map<number, BufferUse>, bag: DiagnosticBag): KernelAnalysis {

@@ -351,14 +351,17 @@ export function dropDeadStores(s: MagicString, inputRoot: SyntaxNode, input: Usa
         if (!text.startsWith(left)) continue;
         // a marked statement keeps its line (the marker's): only its targets may go
         const marked = /#\s*c2m:/.test(s.slice(lineStart(s.original, st.startIndex), lineEnd(s.original, st.endIndex)));
-        // what runs is the output's value (`torch.device(d)` is `d` there)
-        const out = assignmentOf(parseModule(text).rootNode.namedNonComment[0]);
+        // what runs is the output's value (`torch.device(d)` is `d` there); a statement the translation left as
+        // it was is its input's (a simple statement parses alike alone and in its block)
+        const same = text === st.text;
+        const out = same ? a : assignmentOf(parseModule(text).rootNode.namedNonComment[0]);
         if (!out || out.names.join() !== a.names.join()) continue;
+        const valueStart = out.value.startIndex - (same ? st.startIndex : 0);
         if (!a.names.some(dead)) {
           if (!marked && LITERAL_TUPLES.has(out.value.type)) removed += dropTupleElements(s, st, out.value, unread);
           continue;
         }
-        if (a.names.every(dead) && !pure(out.value)) removed += dropTargets(s, st, text, out.value);
+        if (a.names.every(dead) && !pure(out.value)) removed += dropTargets(s, st, text, valueStart);
         else if (marked) continue;
         else if (a.names.every(dead)) removed += dropStatement(s, st);
         else removed += dropTupleElements(s, st, out.value, dead);
@@ -396,13 +399,13 @@ function dropStatement(s: MagicString, st: SyntaxNode): number {
 /**
  * `device = next(model.parameters()).device` with `device` unread and a value that may have effects (a call):
  * the value stays, as an expression statement, and the targets go. `text` is the statement as the output has
- * it, `value` its value parsed from that text; the targets must be as the input wrote them.
+ * it, `valueStart` where its value starts in that text; the targets must be as the input wrote them.
  */
-function dropTargets(s: MagicString, st: SyntaxNode, text: string, value: SyntaxNode): number {
+function dropTargets(s: MagicString, st: SyntaxNode, text: string, valueStart: number): number {
   let asg = st.namedNonComment[0];
   while (asg.childForFieldName("right")?.type === "assignment") asg = asg.childForFieldName("right")!;
   const start = asg.childForFieldName("right")!.startIndex;
-  if (s.original.slice(st.startIndex, start) !== text.slice(0, value.startIndex)) return 0;
+  if (s.original.slice(st.startIndex, start) !== text.slice(0, valueStart)) return 0;
   s.remove(st.startIndex, start);
   return 1;
 }

@@ -63,11 +63,13 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
   };
   // `({*size})` with one argument passes that argument as it is: `mx.ones(4)`, `mx.zeros(x.shape)`; one
   // `*shape` splat stays a tuple: `mx.zeros((*shape,))`
-  template = template.replace(/(?<=\()\(\{\*(\w+)\}\)/g, (whole, name: string) => {
-    const v = args.given.get(name);
-    if (!Array.isArray(v) || v.length !== 1) return whole;
-    return v[0].startsWith("*") ? `({*${name}},)` : `{*${name}}`;
-  });
+  // (a lookbehind scan of every template is dear: only those that hold the form at all)
+  if (template.includes("({*"))
+    template = template.replace(/(?<=\()\(\{\*(\w+)\}\)/g, (whole, name: string) => {
+      const v = args.given.get(name);
+      if (!Array.isArray(v) || v.length !== 1) return whole;
+      return v[0].startsWith("*") ? `({*${name}},)` : `{*${name}}`;
+    });
   // an optional first argument that was left out leaves "(, " behind
   const text = fill(template, false)!.replace(/\(\s*,\s*/g, "(");
   return missing ? { ok: false, missing } : { ok: true, text, helpers };

@@ -72,22 +72,27 @@ export function signatureOf(w: WalkState, name: string): ForwardSignature {
 export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassIR | undefined, opts: WalkOptions): WalkState {
   const key = walkKey(ctx, cls, opts);
   const before = sharedStateStamp(ctx);
-  const cached = walkCache
-    .get(ctx)
-    ?.get(fn)
-    ?.find((e) => e.key === key && e.stamp === before)?.walker;
+  const entries = walkCache.get(ctx)?.get(fn);
+  const cached = entries?.find((e) => e.key === key && e.stamp === before)?.walker;
   if (cached) return cached;
+  // at the model boundary, the same walk off it where no round returned a value the boundary converts: the
+  // boundary is read by return statements alone (a top-level class's forward is walked off it for its preferred layouts first)
+  const off = opts.boundary && ctx.layout === "torch" ? walkKey(ctx, cls, { ...opts, boundary: false }) : undefined;
+  const same = off !== undefined ? entries?.find((e) => e.key === off && e.stamp === before && !e.boundaryMatters)?.walker : undefined;
+  if (same) return same;
   let decisions = new Map<string, LayoutDecision>();
   let w: WalkState;
   let round = 0;
+  let boundaryMatters = false;
   do {
     const anyRank = ctx.anyRankLayers.size;
     w = new WalkState(ctx, fn, cls, new Map(decisions), opts);
     walkFunction(w);
+    boundaryMatters ||= w.boundaryMatters;
     // a layer's rank guess was contradicted: the decisions made on that guess go with it (passes/any-rank-layers.ts)
     decisions = ctx.anyRankLayers.size === anyRank ? w.decisions : new Map();
   } while (w.newDecision && ++round < 12);
-  if (!w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, key, before, w);
+  if (!w.readUnfinishedSignature && sharedStateStamp(ctx) === before) rememberWalk(ctx, fn, key, before, w, boundaryMatters);
   return w;
 }
 
@@ -100,7 +105,7 @@ export function runToFixpoint(ctx: TranslateContext, fn: SyntaxNode, cls: ClassI
  * signature still being computed. The walker is reused as it is: its edits and diagnostics are reported once,
  * by the layout pass, for the walk it keeps.
  */
-const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: WalkState }[]>>();
+const walkCache = new WeakMap<TranslateContext, Map<SyntaxNode, { key: string; stamp: string; walker: WalkState; boundaryMatters: boolean }[]>>();
 
 function walkKey(ctx: TranslateContext, cls: ClassIR | undefined, opts: WalkOptions): string {
   // the boundary only changes a walk in torch layout (returns converted back); no params and none given read the same
@@ -112,12 +117,12 @@ function sharedStateStamp(ctx: TranslateContext): string {
   return `${ctx.chwFlatten.size}:${ctx.torchLayoutLayers.size}:${ctx.anyRankLayers.size}`;
 }
 
-function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: WalkState): void {
+function rememberWalk(ctx: TranslateContext, fn: SyntaxNode, key: string, stamp: string, walker: WalkState, boundaryMatters: boolean): void {
   let byFn = walkCache.get(ctx);
   if (!byFn) walkCache.set(ctx, (byFn = new Map()));
   let entries = byFn.get(fn);
   if (!entries) byFn.set(fn, (entries = []));
-  entries.push({ key, stamp, walker });
+  entries.push({ key, stamp, walker, boundaryMatters });
 }
 
 function resultType(returns: Val[]): TensorType | TensorType[] | undefined {

@@ -40,6 +40,9 @@ export class WalkState {
   /** this walk read a signature still being computed (recursion): a later walk may read the real one */
   readUnfinishedSignature = false;
 
+  /** a walk off the model boundary returned a value the boundary would convert: at the boundary, the walk differs */
+  boundaryMatters = false;
+
   countTranspose(): void {
     this.transposeCount++;
   }

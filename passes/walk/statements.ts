@@ -122,6 +122,8 @@ function returnStatement(w: WalkState, s: SyntaxNode): void {
   let g = expr(w, e);
   // a returned list holds its tensors in torch's layout, as every list crossing a boundary (list-boundaries.ts)
   if ((w.opts.boundary && w.ctx.layout === "torch") || w.opts.logicalReturns || g.v.k === "list") g = toLogicalDeep(w, g, e);
+  // at the model boundary this value would have been converted (toLogicalDeep does nothing to any other)
+  else if (g.v.k === "tensor" && (g.v.t.flatFrom || !isIdentity(g.v.t.perm))) w.boundaryMatters = true;
   w.returns.push(g.v);
   w.overwrite(e, g.text);
 }

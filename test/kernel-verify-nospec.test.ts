@@ -77,6 +77,23 @@ describe("launches read from the file's own host code", () => {
     ]);
   });
 
+  it("leaves out the launches of kernels that write no buffer (nothing to compare; simpleAssert's assert fails on purpose)", () => {
+    const src = `#include <cassert>
+__global__ void check(int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; assert(i < n); }
+__global__ void fill(float* y, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) y[i] = 2.0f; }
+int main() {
+  float* d;
+  cudaMalloc(&d, 64 * sizeof(float));
+  check<<<2, 32>>>(60);
+  fill<<<2, 32>>>(d, 64);
+  return 0;
+}
+`;
+    expect(derive(src).specs.flatMap((s) => s.launches.map((l) => l.kernel))).toEqual(["fill"]);
+    const only = `#include <cassert>\n__global__ void check(int n) { assert(threadIdx.x < n); }\nint main() { check<<<2, 32>>>(60); return 0; }\n`;
+    expect(() => derive(only)).toThrow(/main: it launches only kernels that write no buffer \(check\)/);
+  });
+
   it("verifies end to end (c2m kernel --verify, no spec)", async () => {
     const { code, stderr } = await verifyFile("transpose.cu", transpose);
     expect(stderr).toMatch(/the Metal of transpose compiles with clang/);

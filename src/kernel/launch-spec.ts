@@ -389,8 +389,12 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
             const v = pins[s.name] ?? flags.scalars?.[s.name] ?? (/float|double/.test(s.type) ? 0.5 : int ? n : undefined);
             if (v !== undefined) env.values.set(s.name, v);
           }
-          const launches = readHostFunction(h, unit, compiled, env);
-          if (!launches.length) throw new LaunchUnknown(`${h.name} launches no translated kernel`);
+          const read = readHostFunction(h, unit, compiled, env);
+          if (!read.length) throw new LaunchUnknown(`${h.name} launches no translated kernel`);
+          // a kernel that writes no buffer leaves nothing to compare, and its launch changes no buffer another reads:
+          // it is left out (cuda-samples' simpleAssert launches one so that its assert fails, on purpose)
+          const launches = read.filter((l) => writesABuffer(compiled, l.kernel));
+          if (!launches.length) throw new LaunchUnknown(`it launches only kernels that write no buffer (${[...new Set(read.map((l) => l.kernel))].join(", ")})`);
           const used = new Set(launches.flatMap((l) => l.args.flatMap((a) => ("buffer" in a ? [a.buffer] : []))));
           // the report's label: the sizes given, or else the largest buffer's element count
           const counts = [...env.buffers.values()].filter((b) => used.has(b.name)).map((b) => Number(b.count));
@@ -428,6 +432,12 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   const notes = skipped.length ? `; not sized: ${skipped.join("; ")}` : "";
   const grown = Object.keys(callerBuffers).length ? "; the buffers its caller passes sized by running the original (grown where it reads past them)" : "";
   return { specs: all, from: `the launches in ${sources.join(", ")}, read statically${grown}${notes}`, callerBuffers };
+}
+
+/** Whether some translation of kernel `name` writes a buffer (an output, an in-place or atomic one): one that does not has no effect to compare. */
+function writesABuffer(compiled: CompileKernelsResult, name: string): boolean {
+  const copies = compiled.kernels.filter((k) => k.name === name);
+  return !copies.length || copies.some((k) => k.params.some((p) => p.kind === "buffer" && p.role !== "input" && p.role !== "unused"));
 }
 
 /** Specs from flags alone. */

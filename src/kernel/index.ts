@@ -9,6 +9,7 @@ import { type Diagnostic, DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } from "../../passes/kernel/extract.js";
 import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
+import { reportDivergentBarriers } from "../../passes/kernel/divergent-barrier.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
 import { inPlaceMaskDtype, printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
@@ -267,6 +268,7 @@ function compilePreprocessed(
     const itemsBefore = bag.items.length;
     reportFileScopeVariables(unit, k, bag);
     reportHostOnlyCalls(unit, k, bag);
+    reportDivergentBarriers(unit, k, bag);
     const metal = printKernel(unit, a, bag);
     // per kernel: an error in this kernel (or in what it reaches) stubs it; the file's other kernels are still emitted
     const own = errorsAt(unit, k, bag.items);

@@ -74,6 +74,17 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
           ownEdits(analysis, p.name, plan.ownAccess.aliases, plan.pointee.kind === "vector" ? VECTOR_TYPES[plan.pointee.name]!.width : 1, inserts);
           break;
         }
+        if (plan.copyBeforeCall) {
+          const c = plan.copyBeforeCall;
+          const indent = " ".repeat(c.statement.startPosition.column);
+          const text = `${c.guard ? `if (${c.guard.text}) ` : ""}{ auto c2m_e = ${c.element.text}; ${p.name}[c2m_e] = ${p.name}_in[c2m_e]; ${p.name}_touched[c2m_e] = 1; }`;
+          inserts.push(
+            c.statement.parent?.type === "compound_statement"
+              ? { at: c.statement.startIndex, text: `${text}\n${indent}` }
+              : { at: c.statement.startIndex, text: `{ ${text} `, wrapEnd: c.statement.endIndex },
+          );
+          break;
+        }
         const copy = plan.copyAt!;
         const st = copy.statements[0];
         if (!st) break;

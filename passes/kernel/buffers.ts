@@ -13,6 +13,7 @@ import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, POINTER_HINTS, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 import { accessPair } from "./ownership.js";
+import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
@@ -541,6 +542,18 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     // one copy site before the statements that touch the element when there is one (vector elements
     // are copied whole, so they always go through c2m_own); else a copy at the first touch of each access
     const single = plan.pointee.kind === "vector" ? "vector" : ownerCopy(a, p.name);
+    // reached only through one call of a device function: copied in before the call, at the helper's index (helper-copy.ts)
+    const viaHelper = typeof single === "string" && single !== "vector" ? helperCopy(a, unit, p.name) : undefined;
+    if (typeof viaHelper === "string") {
+      refuse(a, bag, p.name, viaHelper);
+      continue;
+    }
+    if (viaHelper) {
+      plan.role = "inout-copy";
+      plan.copyBeforeCall = viaHelper;
+      if (viaHelper.singleBlockAlong.length) plan.singleBlockAlong = viaHelper.singleBlockAlong;
+      continue;
+    }
     const owner = typeof single === "string" ? single : (proveOwnership(a, p.name) ?? single);
     const own = typeof owner === "string" ? ownAccess(a, p.name) : undefined;
     if (typeof own === "string") refuse(a, bag, p.name, own);

@@ -147,10 +147,14 @@ const OWN128_HELPER = `template <class T, class Q, class M> __device__ __forcein
 function ownEdits(analysis: KernelAnalysis, param: string, aliases: NonNullable<KernelAnalysis["buffers"][number]["ownAccess"]>["aliases"], width: number, edits: Edit[]): void {
   for (const s of analysis.accesses) {
     if (s.root.kind !== "param" || s.root.name !== param) continue;
-    const span = s.span128 ? spanParts(s.node) : undefined;
+    const span = s.span128 || s.hintAddress ? spanParts(s.node) : undefined;
     if (span) {
       const b = span.base.text;
       const off = span.offset ? `${span.offset.text}` : "0";
+      if (s.hintAddress) {
+        edits.push({ at: s.node.startIndex, end: s.node.endIndex, text: `&c2m_own(${b}, ${b}_in, ${b}_touched, ${off}, ${width})` });
+        continue;
+      }
       edits.push({ at: s.node.startIndex, end: s.node.endIndex, text: `c2m_own128(${b}, ${b}_in, ${b}_touched, ${off}, ${width})` });
       continue;
     }

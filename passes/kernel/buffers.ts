@@ -42,6 +42,11 @@ export interface AccessSite {
    * reaches the 16 bytes from there (inout-plans.ts spanParts)
    */
   span128?: boolean;
+  /**
+   * a cache hint's address (`__ldcs(r + t3)`, `__stcs(p, v)`): the node is that argument, the access is the one
+   * element there (inout-plans.ts spanParts splits it into base and offset)
+   */
+  hintAddress?: boolean;
 }
 
 export interface KernelAnalysis {
@@ -231,7 +236,8 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
         const target = unparen(args[0]);
         const r = rootOf(args[0], scope);
         const viaSubscript = target.type === "pointer_expression" && field(target, "operator")?.text === "&";
-        if (r && !viaSubscript) accesses.push({ root: r, node: target, read: CACHE_HINTS[name] === "load", write: CACHE_HINTS[name] === "store", indirect: true });
+        if (r && !viaSubscript)
+          accesses.push({ root: r, node: target, read: CACHE_HINTS[name] === "load", write: CACHE_HINTS[name] === "store", indirect: true, hintAddress: true });
       } else if (name && devices.has(name)) {
         const callee = devices.get(name)!;
         const calleeUses = deviceUse(callee);

@@ -77,6 +77,24 @@ describe("launches read from the file's own host code", () => {
     ]);
   });
 
+  it("deduces a kernel template's type arguments from its buffer arguments, a launcher's own type parameter at float (llm.c's global_sum_deterministic)", () => {
+    const src = `template <class Float>
+__global__ void sum_one_block(float* result, const Float* values, int count) {
+  float s = 0;
+  for (int i = threadIdx.x; i < count; i += blockDim.x) s += (float)values[i];
+  if (threadIdx.x == 0) *result = s;
+}
+template <class Float>
+void global_sum(float* result, const Float* values, int count) { sum_one_block<<<1, 1>>>(result, values, count); }
+`;
+    expect(new Set(derive(src).specs.map((s) => JSON.stringify(s.launches[0]!.templateArgs)))).toEqual(new Set(['["float"]']));
+    const ints = src.replace(
+      /template <class Float>\nvoid global_sum[^\n]*\n/,
+      "void sum_ints(float* result, const int* values, int count) { sum_one_block<<<1, 1>>>(result, values, count); }\n",
+    );
+    expect(new Set(derive(ints).specs.map((s) => JSON.stringify(s.launches[0]!.templateArgs)))).toEqual(new Set(['["int"]']));
+  });
+
   it("leaves out the launches of kernels that write no buffer (nothing to compare; simpleAssert's assert fails on purpose)", () => {
     const src = `#include <cassert>
 __global__ void check(int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; assert(i < n); }

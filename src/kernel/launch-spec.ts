@@ -222,7 +222,9 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
         ? named(field(fnNode, "arguments") ?? fnNode)
             .filter((c) => c.type !== "identifier")
             .map((c) => (c.text === "scalar_t" ? "float" : c.text))
-        : undefined;
+        : k.templateParams.length
+          ? deducedTemplateArgs(k, callArgs(n), env, launcherTypeParams(h))
+          : undefined;
     // a kernel template whose arguments the call deduces: c2m does not deduce them (a caller's pointers say no element type)
     if (k.templateParams.length && !targs && env.callerData.size)
       throw new LaunchUnknown(`launch of ${kernel} deduces its template arguments, which c2m does not follow`, n.startPosition.row + 1);
@@ -240,6 +242,35 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
     return false;
   });
   return launches;
+}
+
+/**
+ * A kernel template's type arguments deduced from the launch's arguments, as C++ deduces them: each type
+ * parameter is the element type of a buffer argument passed where the kernel takes `T*` (llm.c's
+ * `global_sum_single_block_kernel<<<1, 1024>>>(result, values, count)` with `const Float* values`). A launcher's
+ * own type parameter (`template <class Float> void global_sum_deterministic(...)`) is instantiated at float, as
+ * `scalar_t` is. Undefined when some parameter is not a type or is not the element type of such an argument.
+ */
+function deducedTemplateArgs(k: CompiledKernel, args: CudaNode[], env: Env, launcherTypes: Set<string>): string[] | undefined {
+  const out: string[] = [];
+  for (const t of k.templateParams) {
+    if (t.kind !== "type") return undefined;
+    const i = k.params.findIndex((p) => p.kind === "buffer" && p.dtype === t.name);
+    const v = i >= 0 && args[i] ? argVariable(args[i]!) : undefined;
+    const cType = v ? (env.buffers.get(v)?.cType ?? env.pointee.get(v)) : undefined;
+    if (!cType) return undefined;
+    const deduced = launcherTypes.has(cType) ? "float" : DTYPE_OF_C[cType] ? cType : undefined;
+    if (!deduced) return undefined;
+    out.push(deduced);
+  }
+  return out;
+}
+
+/** The type parameters of a launcher that is a function template (`template <class Float> void f(...)`). */
+function launcherTypeParams(h: HostFunction): Set<string> {
+  const decl = h.node.parent?.type === "template_declaration" ? h.node.parent : undefined;
+  const params = decl ? field(decl, "parameters") : null;
+  return new Set(params ? named(params).flatMap((p) => (p.type === "type_parameter_declaration" ? [named(p).find((c) => c.type === "type_identifier")?.text ?? ""] : [])) : []);
 }
 
 function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: KernelUnit): GoldenLaunch["args"][number] {

@@ -150,6 +150,12 @@ export interface KFunction {
    * template argument list; `name` is the template's (`cast_value`), declared by a prototype in `prototypes`.
    */
   specialisation?: CudaNode;
+  /**
+   * A kernel template's explicit specialisations (`template <> __global__ void k<at::Half>(...)`): not kernels of
+   * their own (they share the template's name), and not carried into Metal (extract.ts; the wrapper refuses their
+   * template arguments, emit/kernel-python.ts)
+   */
+  explicitSpecialisations?: KFunction[];
 }
 
 /** A function template declared without a body (`template <class Td, class Ts> __device__ Td cast_value(Ts v);`). */

@@ -16,7 +16,7 @@ import { inPlaceMaskDtype, printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel 
 import { emitKernelModule, type KernelStub, type PythonKernel } from "../../emit/kernel-python.js";
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
-import { position } from "../../passes/kernel/cst.js";
+import { named, position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
@@ -256,6 +256,18 @@ function compilePreprocessed(
     reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");
     return { python: "", kernels: [], refused: [], launchers: [], diagnostics: bag.items };
   }
+  for (const k of unit.kernels)
+    for (const spec of k.explicitSpecialisations ?? [])
+      reportKernel(
+        bag,
+        "C2M-K002",
+        position(spec.node),
+        `explicit specialisation ${k.name}<${named(spec.specialisation!)
+          .map((a) => a.text)
+          .join(
+            ", ",
+          )}> of kernel template '${k.name}' is not translated: mx.fast.metal_kernel gives a kernel one body for all its template arguments, and c2m does not merge a specialisation's body into the template's; the translation runs the template's own body, and its wrapper raises for these arguments`,
+      );
   const analyses = analyseKernels(unit, bag);
   const names = functionNames(unit);
   const pyKernels: PythonKernel[] = [];

@@ -77,5 +77,8 @@ describe("rows a threadgroup reads, then writes in place, through cache hints", 
     const wider = kernel.replace("int t0 = T - 1 - T_per_block * blockIdx.x;", "int t0 = T - T_per_block * blockIdx.x;");
     const refused = compileKernels(wider, { filename: "w.cu" }).refused.map((x) => `${x.diagnostic.code}: ${x.diagnostic.message}`);
     expect(refused).toEqual([expect.stringMatching(/^C2M-K007: buffer 'datt' .*'datt_bth\[t2\]' \(line 15\) is not shown to stay inside its row of T elements/)]);
+    // an unsigned row index wraps past the row where the difference goes below 0
+    const unsigned = kernel.replace("int t = t0 - to;", "unsigned t = t0 - to;");
+    expect(compileKernels(unsigned, { filename: "u.cu" }).refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K007"]);
   });
 });

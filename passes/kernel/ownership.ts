@@ -454,6 +454,8 @@ function belowStride(x: string, stride: string, defs: Map<string, string>): bool
  * `t2 <= t` with `t = t0 - to`, `t0 = T - 1 - T_per_block * blockIdx.x`, `to` counting up from 0.
  */
 function belowByDifference(x: string, stride: string, node: CudaNode, body: CudaNode, defs: Map<string, string>): boolean {
+  // an unsigned x would wrap past the row where the difference goes below 0
+  if (!declaredSigned(x, body)) return false;
   const terms = signedTerms(norm(expand(x, defs)));
   if (!terms) return false;
   const plus = terms.filter((t) => t.sign > 0);
@@ -465,6 +467,15 @@ function belowByDifference(x: string, stride: string, node: CudaNode, body: Cuda
     !!literal &&
     minus.every((t) => t === literal || (/^\d+$/.test(t.text) ? Number(t.text) >= 0 : nonNegative(t.text, node, body, defs)))
   );
+}
+
+/** `x` is a local declared (once) with a signed integer type: `int t = ...;`, `long t = ...;`. */
+function declaredSigned(x: string, body: CudaNode): boolean {
+  const types: string[] = [];
+  walk(body, (n) => {
+    if (n.type === "init_declarator" && field(n, "declarator")?.text === x && n.parent?.type === "declaration") types.push(field(n.parent, "type")?.text ?? "");
+  });
+  return types.length === 1 && /^(?:signed\s+)?(?:int|long|long\s+long|short|int(?:8|16|32|64)_t|ptrdiff_t)$/.test(types[0]!.trim());
 }
 
 /** A sum's terms with their signs, parentheses around a sum added (not subtracted) opened; undefined when it does not parse. */

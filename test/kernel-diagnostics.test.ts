@@ -46,7 +46,7 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     name: "a device function's block barrier called in a thread-dependent branch",
     code: "C2M-K002",
     src: `__device__ void stage(float* s, float v) { s[threadIdx.x] = v; __syncthreads(); }\n${kernel(`  __shared__ float s[256];\n  int warp = threadIdx.x / 32;\n  switch (warp) { case 0: /*@*/stage(s, x[i]); break; default: break; }\n  if (i < n) y[i] = s[0];`)}`,
-    message: /the barrier in 'stage' \(called here\) \(line 7\) is reached only by the threads for which 'warp' \(line 7\) selects its case/,
+    message: /the barrier in 'stage' \(called at line 7\) is reached only by the threads for which 'warp' \(line 7\) selects its case/,
     error: true,
   },
   {

@@ -56,12 +56,12 @@ export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag
       if (branch) {
         seen.add(key);
         reported = true;
-        const barrier = BARRIER.test(name) ? `${name}()` : `the barrier in '${name}' (called here)`;
+        const barrier = BARRIER.test(name) ? `${name}()` : `the barrier in '${name}'`;
         reportKernel(
           bag,
           "C2M-K002",
           position(site(n)),
-          `${barrier}${via} (line ${n.startPosition.row + 1}) is reached only by the threads for which '${branch.condition}' (line ${branch.at.startPosition.row + 1}) ${branch.arm}, a condition that depends on the thread: Metal's threadgroup_barrier must be reached by every thread of the threadgroup or by none (CUDA's __syncthreads likewise), so the threads that skip it leave the others waiting at a barrier that is not theirs; move the barrier out of the branch, where every thread reaches it`,
+          `${barrier}${via} (${BARRIER.test(name) ? "" : "called at "}line ${n.startPosition.row + 1}) is reached only by the threads for which '${branch.condition}' (line ${branch.at.startPosition.row + 1}) ${branch.arm}, a condition that depends on the thread: Metal's threadgroup_barrier must be reached by every thread of the threadgroup or by none (CUDA's __syncthreads likewise), so the threads that skip it leave the others waiting at a barrier that is not theirs; move the barrier out of the branch, where every thread reaches it`,
         );
       } else if (callee && !BARRIER.test(name)) check(callee, () => site(n), `${via} in '${name}'`);
     });

@@ -88,6 +88,7 @@ describe("an in-place buffer reached through one helper call", () => {
       /C2M-K007: buffer 'm_memory' .* in its helper 'update' \(called at line 22\): it indexes 'm_memory' at different indices \(\[idx\], \[idx\+1\]\)/,
     );
     expect(refusal(adamw.replace("    update(params", "    for (int r = 0; r < 2; r++) update(params"))).toMatch(/its helper 'update' \(called at line 22\) is called in a loop/);
+    expect(refusal(adamw.replace("    update(params", "    params += 1;\n    update(params"))).toMatch(/'params' is moved in the kernel before its helper 'update'/);
     expect(refusal(adamw.replace("float p = old - lr * m;", "float p = old - lr * m; if (p > 1.0f) return;"))).toMatch(
       /it returns at line 14, other than from an `if \(...\) return;` before its first use of 'params'/,
     );

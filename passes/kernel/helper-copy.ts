@@ -20,6 +20,7 @@ import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import type { KernelUnit, KFunction } from "../../ir/kernel.js";
 import type { KernelAnalysis } from "./buffers.js";
 import { ownershipProof, sharedAcrossBlocks } from "./ownership.js";
+import { parameterMoves } from "./inout-moves.js";
 import { callArgs, calleeName, field, named, unparen, walk } from "./cst.js";
 
 export interface HelperCopy {
@@ -66,6 +67,9 @@ export function helperCopy(a: KernelAnalysis, unit: KernelUnit, name: string): H
   if (statement?.type !== "expression_statement") return `${where} is called inside an expression, so c2m has no statement to copy its element in before`;
   for (let n: CudaNode | null = statement; n && n !== a.kernel.body; n = n.parent)
     if (LOOPS.has(n.type) || n.type === "lambda_expression") return `${where} is called in a loop, where a copy before each call would undo the updates of the calls before`;
+  // the copy indexes the buffer and its caller's twin alike: a parameter moved in the kernel (`y += off;`) would part them
+  const moves = parameterMoves(a.kernel.body, name);
+  if (typeof moves === "string" || moves.length) return `'${name}' is moved in the kernel before ${where}, so its copy-in cannot index the buffer and the caller's array alike`;
   const parts = argumentParts(arg, name);
   if (!parts) return `it is handed to ${where} as '${arg.text.slice(0, 50)}', not as '${name}' or '${name} + offset'`;
   if (parts.offset && !pure(parts.offset)) return `the offset '${parts.offset.text}' handed to ${where} has side effects`;

@@ -75,6 +75,17 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
           ownEdits(analysis, p.name, plan.ownAccess.aliases, plan.pointee.kind === "vector" ? VECTOR_TYPES[plan.pointee.name]!.width : 1, inserts);
           break;
         }
+        if (plan.copyBeforeCall) {
+          const c = plan.copyBeforeCall;
+          const indent = " ".repeat(c.statement.startPosition.column);
+          const text = `${c.guard ? `if (${c.guard.text}) ` : ""}{ auto c2m_e = ${c.element.text}; ${p.name}[c2m_e] = ${p.name}_in[c2m_e]; ${p.name}_touched[c2m_e] = 1; }`;
+          inserts.push(
+            c.statement.parent?.type === "compound_statement"
+              ? { at: c.statement.startIndex, text: `${text}\n${indent}` }
+              : { at: c.statement.startIndex, text: `{ ${text} `, wrapEnd: c.statement.endIndex },
+          );
+          break;
+        }
         const copy = plan.copyAt!;
         const st = copy.statements[0];
         if (!st) break;
@@ -137,10 +148,14 @@ const OWN128_HELPER = `template <class T, class Q, class M> __device__ __forcein
 function ownEdits(analysis: KernelAnalysis, param: string, aliases: NonNullable<KernelAnalysis["buffers"][number]["ownAccess"]>["aliases"], width: number, edits: Edit[]): void {
   for (const s of analysis.accesses) {
     if (s.root.kind !== "param" || s.root.name !== param) continue;
-    const span = s.span128 ? spanParts(s.node) : undefined;
+    const span = s.span128 || s.hintAddress ? spanParts(s.node) : undefined;
     if (span) {
       const b = span.base.text;
       const off = span.offset ? `${span.offset.text}` : "0";
+      if (s.hintAddress) {
+        edits.push({ at: s.node.startIndex, end: s.node.endIndex, text: `&c2m_own(${b}, ${b}_in, ${b}_touched, ${off}, ${width})` });
+        continue;
+      }
       edits.push({ at: s.node.startIndex, end: s.node.endIndex, text: `c2m_own128(${b}, ${b}_in, ${b}_touched, ${off}, ${width})` });
       continue;
     }

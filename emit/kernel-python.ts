@@ -12,6 +12,7 @@ import type { FlattenedParam } from "../passes/kernel/struct-params.js";
 import { atomicInit } from "../passes/kernel/buffers.js";
 import { pyName, type LauncherTranslation } from "../passes/kernel/host.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { named } from "../passes/kernel/cst.js";
 import { inPlaceMaskDtype, SHARED_BYTES_TEMPLATE, type MetalKernel } from "./metal.js";
 import type { CudaKernel } from "./cuda.js";
 
@@ -176,6 +177,23 @@ function emitKernel(pk: PythonKernel): string {
       );
   lines.push(`    Returns the new ${written.map((b) => b.param).join(", ") || "(nothing)"}."""`);
   lines.push(`    grid, block = _c2m_dim3(grid), _c2m_dim3(block)`);
+  // the template's explicit specialisations are not translated (passes/kernel/extract.ts): their arguments are refused
+  for (const spec of k.explicitSpecialisations ?? []) {
+    const args = named(spec.specialisation!).filter((a) => a.type !== "comment");
+    const tests = k.templateParams.map((t, i) => {
+      const a = args[i]?.text.trim();
+      if (!a) return undefined;
+      // double is float32 in Metal, but the caller's dtype that asks for it is float64
+      if (t.kind === "type") return a === "double" ? `${t.name} == mx.float64` : SCALAR_TYPES[a] ? `${t.name} == mx.${SCALAR_TYPES[a]!.mlx}` : undefined;
+      return /^-?\d+$/.test(a) ? `${t.name} == ${a}` : a === "true" || a === "false" ? `${t.name} == ${a === "true" ? "True" : "False"}` : undefined;
+    });
+    const known = tests.filter((x): x is string => !!x);
+    if (!known.length) continue;
+    lines.push(`    if ${known.join(" and ")}:`);
+    lines.push(
+      `        raise NotImplementedError(${JSON.stringify(`c2m: ${k.name}'s explicit specialisation for ${args.map((a) => a.text).join(", ")} (line ${spec.node.startPosition.row + 1}) is not translated (C2M-K002)`)})`,
+    );
+  }
   // a buffer every threadgroup updates in place is right only for one threadgroup (BufferPlan.ownAccess.oneThreadgroup)
   const shared = analysis.buffers.filter((b) => b.ownAccess?.oneThreadgroup).map((b) => b.param);
   if (shared.length) {

@@ -149,6 +149,17 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
           if (plan.copyAt!.alias) ctx.inoutAliases.set(plan.copyAt!.alias.name, { param: p.name, offset: plan.copyAt!.alias.offset, difference: plan.copyAt!.alias.difference });
           masks.push(`${p.name}_touched`);
         }
+        if (plan.copyBeforeCall) {
+          // the element a device function touches, copied in before its call (passes/kernel/helper-copy.ts)
+          const c = plan.copyBeforeCall;
+          const store = analysis.atomicOutputs
+            ? `atomic_store_explicit(&${p.name}[c2m_e], ${p.name}_in[c2m_e], memory_order_relaxed); atomic_store_explicit(&${p.name}_touched[c2m_e], 1u, memory_order_relaxed);`
+            : `${p.name}[c2m_e] = ${p.name}_in[c2m_e]; ${p.name}_touched[c2m_e] = 1;`;
+          const copy = `${c.guard ? `if (${printSnippet(c.guard, ctx)}) ` : ""}{ auto c2m_e = ${printSnippet(c.element, ctx)}; ${store} }`;
+          const pre = ctx.before.get(c.statement);
+          ctx.before.set(c.statement, pre === undefined ? copy : `${pre} ${copy}`);
+          masks.push(`${p.name}_touched`);
+        }
         break;
     }
   }
@@ -175,6 +186,13 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
 
   const header = printHeader(unit, k, ctx);
   return { name: k.name, source: body, header, inputNames, outputNames, atomicOutputs: analysis.atomicOutputs, templateParams };
+}
+
+/** An expression c2m parsed on its own (passes/kernel/helper-copy.ts), printed against its own text. */
+function printSnippet(node: CudaNode, ctx: PrintContext): string {
+  let root = node;
+  while (root.parent) root = root.parent;
+  return print(node, { ...ctx, unit: { ...ctx.unit, source: root.text } });
 }
 
 function isOutput(b: BufferPlan | undefined): boolean {

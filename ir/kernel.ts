@@ -92,6 +92,12 @@ export interface BufferPlan {
     alias?: { name: string; decl: CudaNode; offset?: CudaNode; difference?: boolean };
   };
   /**
+   * for inout-copy when the buffer's one access is an argument of a device function's call: the element the
+   * helper touches and the condition under which it does, in the kernel's terms (passes/kernel/helper-copy.ts);
+   * the printers copy it in just before `statement`
+   */
+  copyBeforeCall?: { statement: CudaNode; element: CudaNode; guard?: CudaNode };
+  /**
    * for inout-copy when no single copy site exists: every access `y[E]` (or through a row pointer
    * `r = y + offset`, declared once; `difference`: the offset is a sum of terms, and the twins are
    * placed at `r - y`) becomes `c2m_own(y, y_in, y_touched, E, width)`, which copies the
@@ -149,6 +155,12 @@ export interface KFunction {
    * template argument list; `name` is the template's (`cast_value`), declared by a prototype in `prototypes`.
    */
   specialisation?: CudaNode;
+  /**
+   * A kernel template's explicit specialisations (`template <> __global__ void k<at::Half>(...)`): not kernels of
+   * their own (they share the template's name), and not carried into Metal (extract.ts; the wrapper refuses their
+   * template arguments, emit/kernel-python.ts)
+   */
+  explicitSpecialisations?: KFunction[];
 }
 
 /** A function template declared without a body (`template <class Td, class Ts> __device__ Td cast_value(Ts v);`). */

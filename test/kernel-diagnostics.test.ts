@@ -33,6 +33,23 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     error: true,
   },
   {
+    // SGEMM_CUDA's sgemmDoubleBuffering: two halves of the block wait at different barriers
+    name: "a block barrier in a thread-dependent branch",
+    code: "C2M-K002",
+    src: kernel(
+      `  __shared__ float s[256];\n  bool upper = threadIdx.x >= 128;\n  if (!upper) {\n    s[threadIdx.x] = x[i];\n    /*@*/__syncthreads();\n  }\n  if (i < n) y[i] = s[threadIdx.x % 128];`,
+    ),
+    message: /__syncthreads\(\) \(line 8\) is reached only by the threads for which '!upper' \(line 6\) holds, a condition that depends on the thread: Metal's threadgroup_barrier/,
+    error: true,
+  },
+  {
+    name: "a device function's block barrier called in a thread-dependent branch",
+    code: "C2M-K002",
+    src: `__device__ void stage(float* s, float v) { s[threadIdx.x] = v; __syncthreads(); }\n${kernel(`  __shared__ float s[256];\n  int warp = threadIdx.x / 32;\n  switch (warp) { case 0: /*@*/stage(s, x[i]); break; default: break; }\n  if (i < n) y[i] = s[0];`)}`,
+    message: /the barrier in 'stage' \(called at line 7\) is reached only by the threads for which 'warp' \(line 7\) selects its case/,
+    error: true,
+  },
+  {
     name: "dynamic parallelism",
     code: "C2M-K003",
     src: `__global__ void child(float* y) { y[0] = 1.0f; }\n${kernel(`  if (i == 0) /*@*/child<<<1, 1>>>(y);`)}`,
@@ -284,6 +301,23 @@ describe("kernel diagnostics", () => {
       } else expect(result.python).toContain("mx.fast.metal_kernel(");
     });
   }
+
+  it("a barrier every thread reaches is not a divergent one: after a thread-dependent branch, in a branch on the block or a template value", () => {
+    const src = `template <int BS>
+__global__ void reduce(const float* x, float* y, int n) {
+  __shared__ float s[BS];
+  int tid = threadIdx.x;
+  s[tid] = tid < n ? x[tid] : 0.0f;
+  __syncthreads();
+  if (BS >= 256) { if (tid < 128) s[tid] += s[tid + 128]; __syncthreads(); }
+  if (blockIdx.x > 0) { s[tid] *= 2.0f; __syncthreads(); }
+  for (int k = BS / 2; k > 0; k /= 2) { if (tid < k) s[tid] += s[tid + k]; __syncthreads(); }
+  if (tid == 0) y[blockIdx.x] = s[0];
+}
+`;
+    const result = compileKernels(src, { filename: "case.cu", template: { BS: "256" } });
+    expect(result.diagnostics.filter((d) => d.code === "C2M-K002")).toEqual([]);
+  });
 
   it("every kernel code has a test case", () => {
     const tested = new Set(CASES.map((c) => c.code));

@@ -77,6 +77,41 @@ describe("launches read from the file's own host code", () => {
     ]);
   });
 
+  it("deduces a kernel template's type arguments from its buffer arguments, a launcher's own type parameter at float (llm.c's global_sum_deterministic)", () => {
+    const src = `template <class Float>
+__global__ void sum_one_block(float* result, const Float* values, int count) {
+  float s = 0;
+  for (int i = threadIdx.x; i < count; i += blockDim.x) s += (float)values[i];
+  if (threadIdx.x == 0) *result = s;
+}
+template <class Float>
+void global_sum(float* result, const Float* values, int count) { sum_one_block<<<1, 1>>>(result, values, count); }
+`;
+    expect(new Set(derive(src).specs.map((s) => JSON.stringify(s.launches[0]!.templateArgs)))).toEqual(new Set(['["float"]']));
+    const ints = src.replace(
+      /template <class Float>\nvoid global_sum[^\n]*\n/,
+      "void sum_ints(float* result, const int* values, int count) { sum_one_block<<<1, 1>>>(result, values, count); }\n",
+    );
+    expect(new Set(derive(ints).specs.map((s) => JSON.stringify(s.launches[0]!.templateArgs)))).toEqual(new Set(['["int"]']));
+  });
+
+  it("leaves out the launches of kernels that write no buffer (nothing to compare; simpleAssert's assert fails on purpose)", () => {
+    const src = `#include <cassert>
+__global__ void check(int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; assert(i < n); }
+__global__ void fill(float* y, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) y[i] = 2.0f; }
+int main() {
+  float* d;
+  cudaMalloc(&d, 64 * sizeof(float));
+  check<<<2, 32>>>(60);
+  fill<<<2, 32>>>(d, 64);
+  return 0;
+}
+`;
+    expect(derive(src).specs.flatMap((s) => s.launches.map((l) => l.kernel))).toEqual(["fill"]);
+    const only = `#include <cassert>\n__global__ void check(int n) { assert(threadIdx.x < n); }\nint main() { check<<<2, 32>>>(60); return 0; }\n`;
+    expect(() => derive(only)).toThrow(/main: it launches only kernels that write no buffer \(check\)/);
+  });
+
   it("verifies end to end (c2m kernel --verify, no spec)", async () => {
     const { code, stderr } = await verifyFile("transpose.cu", transpose);
     expect(stderr).toMatch(/the Metal of transpose compiles with clang/);

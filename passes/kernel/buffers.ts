@@ -11,8 +11,10 @@ import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, Sha
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, POINTER_HINTS, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, POINTER_HINTS, SCALAR_TYPES } from "./tables.js";
 import { accessPair } from "./ownership.js";
+import { accesses128, castIsAccessed, vectorCastSpan } from "./vector-access.js";
+import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
@@ -40,6 +42,11 @@ export interface AccessSite {
    * reaches the 16 bytes from there (inout-plans.ts spanParts)
    */
   span128?: boolean;
+  /**
+   * a cache hint's address (`__ldcs(r + t3)`, `__stcs(p, v)`): the node is that argument, the access is the one
+   * element there (inout-plans.ts spanParts splits it into base and offset)
+   */
+  hintAddress?: boolean;
 }
 
 export interface KernelAnalysis {
@@ -238,7 +245,8 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
         const target = unparen(args[0]);
         const r = rootOf(args[0], scope);
         const viaSubscript = target.type === "pointer_expression" && field(target, "operator")?.text === "&";
-        if (r && !viaSubscript) accesses.push({ root: r, node: target, read: CACHE_HINTS[name] === "load", write: CACHE_HINTS[name] === "store", indirect: true });
+        if (r && !viaSubscript)
+          accesses.push({ root: r, node: target, read: CACHE_HINTS[name] === "load", write: CACHE_HINTS[name] === "store", indirect: true, hintAddress: true });
       } else if (name && devices.has(name)) {
         const callee = devices.get(name)!;
         const calleeUses = deviceUse(callee);
@@ -353,24 +361,6 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
   };
 }
 
-/**
- * The `&p[E]` of `reinterpret_cast<V*>(&p[E])[0]` or `*reinterpret_cast<V*>(&p[E])`, V a 16-byte vector type (float4,
- * int4, uint4): one 128-bit access starting at element E of p.
- */
-function vectorCastSpan(access: CudaNode): CudaNode | undefined {
-  const isZero = access.type === "subscript_expression" && /^\[\s*0\s*\]$/.test(field(access, "indices")?.text ?? "");
-  if (!isZero && access.type !== "pointer_expression") return undefined;
-  const cast = unparen(field(access, "argument")!);
-  if (cast.type !== "call_expression" || calleeName(cast) !== "reinterpret_cast") return undefined;
-  const target = /<\s*(?:const\s+)?(\w+)\s*\*\s*>/.exec(field(cast, "function")?.text ?? "")?.[1];
-  const vec = target ? VECTOR_TYPES[target] : undefined;
-  if (!vec || (SCALAR_TYPES[vec.elem]?.bits ?? 0) * vec.width !== 128) return undefined;
-  const arg = callArgs(cast)[0] ? unparen(callArgs(cast)[0]!) : undefined;
-  if (arg?.type !== "pointer_expression" || field(arg, "operator")?.text !== "&") return undefined;
-  const sub = unparen(field(arg, "argument")!);
-  return sub.type === "subscript_expression" && unparen(field(sub, "argument")!).type === "identifier" ? arg : undefined;
-}
-
 /** Structs of PyTorch's headers known to hold a device pointer: ATen's TensorInfo (`T* data` with sizes and strides). */
 const POINTER_HOLDING_LIBRARY_STRUCTS: Record<string, string> = { "at::cuda::detail::TensorInfo": "data" };
 
@@ -385,30 +375,6 @@ function pointerMembers(typeText: string, unit: KernelUnit): string | undefined 
   if (!s) return undefined;
   const members = [...s.node.text.matchAll(/\*\s*(?:__restrict__\s+|const\s+)*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?;/g)].map((m) => m[1]!);
   return members.length ? members.slice(0, 4).join(", ") + (members.length > 4 ? ", ..." : "") : undefined;
-}
-
-/** A pointer cast whose value is subscripted, dereferenced, or the initialiser of a local pointer: its accesses are seen there. */
-function castIsAccessed(cast: CudaNode): boolean {
-  let v = cast;
-  while (v.parent?.type === "parenthesized_expression") v = v.parent;
-  const p = v.parent;
-  if (!p) return false;
-  if (p.type === "subscript_expression" && same(field(p, "argument"), v)) return true;
-  if (p.type === "pointer_expression" && field(p, "operator")?.text === "*") return true;
-  return p.type === "init_declarator" && same(field(p, "value"), v) && field(p, "declarator")?.type === "pointer_declarator";
-}
-
-/**
- * Whether a device function reaches its pointer parameter `i` only as one 128-bit value at that address:
- * every use of the parameter is `reinterpret_cast<(const) int4*>(p)` (llm.c's load128, load128cs, store128,
- * store128cs: Packed128's 16-byte loads and stores).
- */
-export function accesses128(f: KFunction, i: number): boolean {
-  const p = f.params[i];
-  if (!p || p.type.kind !== "pointer") return false;
-  const uses = f.body.text.match(new RegExp(`\\b${p.name}\\b`, "g"))?.length ?? 0;
-  const casts = f.body.text.match(new RegExp(`reinterpret_cast\\s*<\\s*(?:const\\s+)?int4\\s*\\*\\s*>\\s*\\(\\s*${p.name}\\s*\\)`, "g"))?.length ?? 0;
-  return uses > 0 && uses === casts;
 }
 
 /** Atomics whose result depends on the element's current value, not only on what is added in: no init_value can stand in for the caller's. */
@@ -550,6 +516,18 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     // one copy site before the statements that touch the element when there is one (vector elements
     // are copied whole, so they always go through c2m_own); else a copy at the first touch of each access
     const single = plan.pointee.kind === "vector" ? "vector" : ownerCopy(a, p.name);
+    // reached only through one call of a device function: copied in before the call, at the helper's index (helper-copy.ts)
+    const viaHelper = typeof single === "string" && single !== "vector" ? helperCopy(a, unit, p.name) : undefined;
+    if (typeof viaHelper === "string") {
+      refuse(a, bag, p.name, viaHelper);
+      continue;
+    }
+    if (viaHelper) {
+      plan.role = "inout-copy";
+      plan.copyBeforeCall = viaHelper;
+      if (viaHelper.singleBlockAlong.length) plan.singleBlockAlong = viaHelper.singleBlockAlong;
+      continue;
+    }
     const owner = typeof single === "string" ? single : (proveOwnership(a, p.name) ?? single);
     const own = typeof owner === "string" ? ownAccess(a, p.name) : undefined;
     if (typeof own === "string") refuse(a, bag, p.name, own);

@@ -165,6 +165,14 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
   };
   for (const n of named(root)) visitTop(n);
   for (const h of unit.hostFunctions) h.pybind = unit.pybindDefs.some((d) => d.target === h.name);
+  // a kernel template's explicit specialisation shares its name: it is the template's, not a kernel of its own
+  // (else it would stand in for the template at every argument, mmcv's bbox_overlaps_cuda_kernel<at::Half>)
+  for (const spec of unit.kernels.filter((k) => k.specialisation)) {
+    const primary = unit.kernels.find((k) => k.name === spec.name && !k.specialisation && k.templateParams.length);
+    if (!primary) continue;
+    (primary.explicitSpecialisations ??= []).push(spec);
+    unit.kernels.splice(unit.kernels.indexOf(spec), 1);
+  }
   return unit;
 }
 

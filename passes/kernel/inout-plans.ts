@@ -108,7 +108,7 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
   const aliases = new Map<string, OwnAlias>();
   const nodes: CudaNode[] = [];
   for (const s of sites) {
-    const span = s.span128 ? spanParts(s.node) : undefined;
+    const span = s.span128 || s.hintAddress ? spanParts(s.node) : undefined;
     const acc = span ? s.node : accessNode(s.node);
     const base = span ? span.base : acc ? unparen(field(acc, "argument")!) : undefined;
     if (!acc || !base || base.type !== "identifier" || (acc.type === "subscript_expression" && subscriptCount(acc) !== 1))
@@ -179,7 +179,7 @@ function ownedSites(a: KernelAnalysis, name: string): OwnedSite[] | string {
   if (typeof moves === "string") return moves;
   for (const s of a.accesses) {
     if (s.root.kind !== "param" || s.root.name !== name) continue;
-    const span = s.span128 ? spanParts(s.node) : undefined;
+    const span = s.span128 || s.hintAddress ? spanParts(s.node) : undefined;
     const n = span ? s.node : accessNode(s.node);
     const base = span ? span.base : n ? unparen(field(n, "argument")!) : undefined;
     if (!n || base?.type !== "identifier") return "c2m cannot follow one of its accesses";

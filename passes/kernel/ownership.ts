@@ -163,7 +163,8 @@ function localInRow(l: Local, node: CudaNode, stride: string, body: CudaNode, de
   if (l.kind === "loop")
     return (
       nonNegative(l.start, node, body, defs) &&
-      (norm(l.bound) === s || (l.upTo !== undefined && (belowStride(l.upTo, stride, defs) || returnsUnlessBelow(l.upTo, stride, node, body))))
+      (norm(l.bound) === s ||
+        (l.upTo !== undefined && (belowStride(l.upTo, stride, defs) || returnsUnlessBelow(l.upTo, stride, node, body) || belowByDifference(l.upTo, stride, node, body, defs))))
     );
   if (l.kind !== "opaque") return false;
   const m = /^(?:metal::)?min\((.+)\)$/.exec(l.text);
@@ -445,6 +446,67 @@ function belowStride(x: string, stride: string, defs: Map<string, string>): bool
   const e = stripParens(norm(expand(x, defs)));
   const m = new RegExp(`^(\\(.*\\)|[\\w.]+)%\\(?${stride.replace(/[()]/g, "")}\\)?$`).exec(e);
   return !!m && !e.includes("-") && (!m[1]!.startsWith("(") || balanced(m[1]!.slice(1, -1)));
+}
+
+/**
+ * Whether `x` is below `stride` as a difference: expanded, x is `stride - c - n1 - n2 ...` with c a positive literal
+ * and every n not negative (nonNegative): llm.c's softmax_autoregressive_backward_inplace_kernel walks a row
+ * `t2 <= t` with `t = t0 - to`, `t0 = T - 1 - T_per_block * blockIdx.x`, `to` counting up from 0.
+ */
+function belowByDifference(x: string, stride: string, node: CudaNode, body: CudaNode, defs: Map<string, string>): boolean {
+  // an unsigned x would wrap past the row where the difference goes below 0
+  if (!declaredSigned(x, body)) return false;
+  const terms = signedTerms(norm(expand(x, defs)));
+  if (!terms) return false;
+  const plus = terms.filter((t) => t.sign > 0);
+  const minus = terms.filter((t) => t.sign < 0);
+  const literal = minus.find((t) => /^\d+$/.test(t.text) && Number(t.text) > 0);
+  return (
+    plus.length === 1 &&
+    stripParens(plus[0]!.text) === stripParens(norm(stride)) &&
+    !!literal &&
+    minus.every((t) => t === literal || (/^\d+$/.test(t.text) ? Number(t.text) >= 0 : nonNegative(t.text, node, body, defs)))
+  );
+}
+
+/** `x` is a local declared (once) with a signed integer type: `int t = ...;`, `long t = ...;`. */
+function declaredSigned(x: string, body: CudaNode): boolean {
+  const types: string[] = [];
+  walk(body, (n) => {
+    if (n.type === "init_declarator" && field(n, "declarator")?.text === x && n.parent?.type === "declaration") types.push(field(n.parent, "type")?.text ?? "");
+  });
+  return types.length === 1 && /^(?:signed\s+)?(?:int|long|long\s+long|short|int(?:8|16|32|64)_t|ptrdiff_t)$/.test(types[0]!.trim());
+}
+
+/** A sum's terms with their signs, parentheses around a sum added (not subtracted) opened; undefined when it does not parse. */
+function signedTerms(text: string, sign = 1): { sign: number; text: string }[] | undefined {
+  const t = stripParens(text);
+  const out: { sign: number; text: string }[] = [];
+  let depth = 0;
+  let start = 0;
+  let cur = sign;
+  const push = (end: number) => {
+    const piece = t.slice(start, end);
+    if (!piece) return end === 0;
+    const inner = stripParens(piece);
+    // `(a - b)` added: its own terms; subtracted, it stays one term (nonNegative judges it whole)
+    if (cur > 0 && inner !== piece && /[-+]/.test(inner)) {
+      const sub = signedTerms(inner, cur);
+      if (!sub) return false;
+      out.push(...sub);
+    } else out.push({ sign: cur, text: piece });
+    return true;
+  };
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    depth += c === "(" ? 1 : c === ")" ? -1 : 0;
+    if (depth === 0 && (c === "+" || c === "-") && i > 0 && !/[*/%(]/.test(t[i - 1]!)) {
+      if (!push(i)) return undefined;
+      cur = c === "+" ? sign : -sign;
+      start = i + 1;
+    }
+  }
+  return push(t.length) ? out : undefined;
 }
 
 /**

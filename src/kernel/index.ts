@@ -11,13 +11,14 @@ import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } fr
 import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { reportMemberPointerCalls } from "../../passes/kernel/member-calls.js";
 import { markSixteenBitWords, SIXTEEN_BIT_DTYPES } from "../../passes/kernel/atomic16.js";
+import { reportDivergentBarriers } from "../../passes/kernel/divergent-barrier.js";
 import { analyseKernels, atomicInit, type KernelAnalysis } from "../../passes/kernel/buffers.js";
 import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, translateLauncher, type LauncherTranslation } from "../../passes/kernel/host.js";
 import { inPlaceMaskDtype, printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
 import { emitKernelModule, type KernelStub, type PythonKernel } from "../../emit/kernel-python.js";
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
-import { position } from "../../passes/kernel/cst.js";
+import { named, position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
@@ -259,6 +260,18 @@ function compilePreprocessed(
     reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");
     return { python: "", kernels: [], refused: [], launchers: [], diagnostics: bag.items };
   }
+  for (const k of unit.kernels)
+    for (const spec of k.explicitSpecialisations ?? [])
+      reportKernel(
+        bag,
+        "C2M-K002",
+        position(spec.node),
+        `explicit specialisation ${k.name}<${named(spec.specialisation!)
+          .map((a) => a.text)
+          .join(
+            ", ",
+          )}> of kernel template '${k.name}' is not translated: mx.fast.metal_kernel gives a kernel one body for all its template arguments, and c2m does not merge a specialisation's body into the template's; the translation runs the template's own body, and its wrapper raises for these arguments`,
+      );
   const analyses = analyseKernels(unit, bag);
   for (const a of analyses.values()) markSixteenBitWords(a);
   const names = functionNames(unit);
@@ -273,6 +286,7 @@ function compilePreprocessed(
     reportFileScopeVariables(unit, k, bag);
     reportHostOnlyCalls(unit, k, bag);
     reportMemberPointerCalls(unit, k, bag);
+    reportDivergentBarriers(unit, k, bag);
     const metal = printKernel(unit, a, bag);
     // per kernel: an error in this kernel (or in what it reaches) stubs it; the file's other kernels are still emitted
     const own = errorsAt(unit, k, bag.items);

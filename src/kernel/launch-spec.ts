@@ -222,7 +222,9 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
         ? named(field(fnNode, "arguments") ?? fnNode)
             .filter((c) => c.type !== "identifier")
             .map((c) => (c.text === "scalar_t" ? "float" : c.text))
-        : undefined;
+        : k.templateParams.length
+          ? deducedTemplateArgs(k, callArgs(n), env, launcherTypeParams(h))
+          : undefined;
     // a kernel template whose arguments the call deduces: c2m does not deduce them (a caller's pointers say no element type)
     if (k.templateParams.length && !targs && env.callerData.size)
       throw new LaunchUnknown(`launch of ${kernel} deduces its template arguments, which c2m does not follow`, n.startPosition.row + 1);
@@ -240,6 +242,35 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
     return false;
   });
   return launches;
+}
+
+/**
+ * A kernel template's type arguments deduced from the launch's arguments, as C++ deduces them: each type
+ * parameter is the element type of a buffer argument passed where the kernel takes `T*` (llm.c's
+ * `global_sum_single_block_kernel<<<1, 1024>>>(result, values, count)` with `const Float* values`). A launcher's
+ * own type parameter (`template <class Float> void global_sum_deterministic(...)`) is instantiated at float, as
+ * `scalar_t` is. Undefined when some parameter is not a type or is not the element type of such an argument.
+ */
+function deducedTemplateArgs(k: CompiledKernel, args: CudaNode[], env: Env, launcherTypes: Set<string>): string[] | undefined {
+  const out: string[] = [];
+  for (const t of k.templateParams) {
+    if (t.kind !== "type") return undefined;
+    const i = k.params.findIndex((p) => p.kind === "buffer" && p.dtype === t.name);
+    const v = i >= 0 && args[i] ? argVariable(args[i]!) : undefined;
+    const cType = v ? (env.buffers.get(v)?.cType ?? env.pointee.get(v)) : undefined;
+    if (!cType) return undefined;
+    const deduced = launcherTypes.has(cType) ? "float" : DTYPE_OF_C[cType] ? cType : undefined;
+    if (!deduced) return undefined;
+    out.push(deduced);
+  }
+  return out;
+}
+
+/** The type parameters of a launcher that is a function template (`template <class Float> void f(...)`). */
+function launcherTypeParams(h: HostFunction): Set<string> {
+  const decl = h.node.parent?.type === "template_declaration" ? h.node.parent : undefined;
+  const params = decl ? field(decl, "parameters") : null;
+  return new Set(params ? named(params).flatMap((p) => (p.type === "type_parameter_declaration" ? [named(p).find((c) => c.type === "type_identifier")?.text ?? ""] : [])) : []);
 }
 
 function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: KernelUnit): GoldenLaunch["args"][number] {
@@ -389,8 +420,12 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
             const v = pins[s.name] ?? flags.scalars?.[s.name] ?? (/float|double/.test(s.type) ? 0.5 : int ? n : undefined);
             if (v !== undefined) env.values.set(s.name, v);
           }
-          const launches = readHostFunction(h, unit, compiled, env);
-          if (!launches.length) throw new LaunchUnknown(`${h.name} launches no translated kernel`);
+          const read = readHostFunction(h, unit, compiled, env);
+          if (!read.length) throw new LaunchUnknown(`${h.name} launches no translated kernel`);
+          // a kernel that writes no buffer leaves nothing to compare, and its launch changes no buffer another reads:
+          // it is left out (cuda-samples' simpleAssert launches one so that its assert fails, on purpose)
+          const launches = read.filter((l) => writesABuffer(compiled, l.kernel));
+          if (!launches.length) throw new LaunchUnknown(`it launches only kernels that write no buffer (${[...new Set(read.map((l) => l.kernel))].join(", ")})`);
           const used = new Set(launches.flatMap((l) => l.args.flatMap((a) => ("buffer" in a ? [a.buffer] : []))));
           // the report's label: the sizes given, or else the largest buffer's element count
           const counts = [...env.buffers.values()].filter((b) => used.has(b.name)).map((b) => Number(b.count));
@@ -428,6 +463,12 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   const notes = skipped.length ? `; not sized: ${skipped.join("; ")}` : "";
   const grown = Object.keys(callerBuffers).length ? "; the buffers its caller passes sized by running the original (grown where it reads past them)" : "";
   return { specs: all, from: `the launches in ${sources.join(", ")}, read statically${grown}${notes}`, callerBuffers };
+}
+
+/** Whether some translation of kernel `name` writes a buffer (an output, an in-place or atomic one): one that does not has no effect to compare. */
+function writesABuffer(compiled: CompileKernelsResult, name: string): boolean {
+  const copies = compiled.kernels.filter((k) => k.name === name);
+  return !copies.length || copies.some((k) => k.params.some((p) => p.kind === "buffer" && p.role !== "input" && p.role !== "unused"));
 }
 
 /** Specs from flags alone. */

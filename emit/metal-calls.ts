@@ -8,6 +8,7 @@ import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KMacro } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import {
+  ATOMIC_ACCUMULATE,
   ATOMIC_FUNCTIONS,
   BARRIERS,
   FENCES,
@@ -23,7 +24,7 @@ import {
 import { BLOCK_VOTES } from "./metal-block-votes.js";
 import { glmFunction } from "../passes/kernel/glm.js";
 import { cubCollectives } from "./metal-cub.js";
-import { calleeName, callArgs, field, kids, named, position, unparen } from "../passes/kernel/cst.js";
+import { calleeName, callArgs, field, kids, named, position, resultUsed, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
 import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
@@ -149,7 +150,8 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
       ctx.helpers.add(`c2m_atomic_${aop}`);
       return `c2m_atomic_${aop}(${obj}, uint(${p(1)}))`;
     }
-    return METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
+    const fetched = METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
+    return foldCaller(node, target, fetched, obj, ctx);
   }
   if (CACHE_HINTS[name] && args[0]) {
     const a = unparen(args[0]);
@@ -382,4 +384,16 @@ function sixteenBitAtomicTarget(arg: CudaNode | undefined, f: KFunction): string
   if (e.type !== "identifier") return undefined;
   const declared = new RegExp(`(?:^|[(,;{\\s])(?:const\\s+)?(\\w+)\\s*\\*\\s*(?:__restrict__\\s+)?${e.text}\\s*[=,;)]`).exec(f.node.text)?.[1];
   return declared && SIXTEEN_BIT_FLOATS.test(declared) ? declared : undefined;
+}
+
+/**
+ * An atomic whose returned value the kernel uses, on a buffer that starts from the op's identity (BufferPlan.foldsFetched):
+ * the element's true old value is the caller's element combined with what the atomic returns.
+ */
+function foldCaller(node: CudaNode, target: ReturnType<typeof rootOf>, fetched: string, obj: string, ctx: PrintContext): string {
+  if (target?.kind !== "param" || !ctx.isKernel || !resultUsed(node)) return fetched;
+  const plan = ctx.analysis?.buffers.find((b) => b.param === target.name && b.role === "atomic-accumulate" && b.foldsFetched);
+  const fold = plan ? ATOMIC_ACCUMULATE[plan.atomicOp!]?.fold.metal : undefined;
+  if (!plan || !fold) return fetched;
+  return fold.replace("{caller}", `${plan.param}_in[(${obj}) - ${plan.param}_base]`).replace("{fetched}", fetched);
 }

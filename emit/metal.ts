@@ -110,8 +110,15 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         inputNames.push(bufferName);
         break;
       case "output":
+        outputNames.push(bufferName);
+        break;
       case "atomic-accumulate":
         outputNames.push(bufferName);
+        // the caller's array, and the output's first element: a returned value folds in the caller's element at the same offset
+        if (plan.foldsFetched) {
+          inputNames.push(`${bufferName}_in`);
+          prologue.push(`auto const ${p.name}_base = ${p.name};`);
+        }
         break;
       case "inout-copy":
         inputNames.push(`${bufferName}_in`);

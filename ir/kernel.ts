@@ -78,6 +78,12 @@ export interface BufferPlan {
   pointee: KType;
   /** for atomic-accumulate: the atomic op, which fixes the identity and the Python combine */
   atomicOp?: AtomicOp;
+  /**
+   * for atomic-accumulate: the kernel uses the value an atomic returns (`slot = atomicAdd(counter, n)`). The
+   * output counts from the op's identity, so the element's true old value is the caller's combined with it:
+   * the printers pass the caller's array in as `<param>_in` and fold it into each returned value.
+   */
+  foldsFetched?: boolean;
   /** for inout-copy: the index expression (Metal text) the body copies at, and where */
   copyAt?: {
     statements: CudaNode[];

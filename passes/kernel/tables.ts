@@ -341,16 +341,27 @@ export const METAL_ATOMICS: Record<AtomicOp, string> = {
 
 /**
  * For an output updated only by one atomic op: the value MLX's `init_value` fills it with (the op's
- * identity), and how the Python wrapper folds in the caller's array (`{old}`, `{new}`). Ops without an
+ * identity), how the Python wrapper folds in the caller's array (`{old}`, `{new}`), and how a kernel that uses
+ * the value the atomic returns folds the caller's element into it (`fold`: the element's true old value). Ops without an
  * identity that `init_value` (a float) can hold exactly are absent: those buffers are refused.
  */
-export const ATOMIC_ACCUMULATE: Partial<Record<AtomicOp, { init: (signed: boolean, bits: number, float: boolean) => number | undefined; combine: string }>> = {
-  add: { init: () => 0, combine: "{old} + {new}" },
-  sub: { init: () => 0, combine: "{old} + {new}" },
-  or: { init: () => 0, combine: "{old} | {new}" },
-  xor: { init: () => 0, combine: "{old} ^ {new}" },
-  and: { init: (signed, bits, float) => (float ? undefined : signed ? -1 : undefined), combine: "{old} & {new}" },
-  max: { init: (signed, bits, float) => (float ? undefined : signed ? -(2 ** (bits - 1)) : 0), combine: "mx.maximum({old}, {new})" },
+export const ATOMIC_ACCUMULATE: Partial<
+  Record<AtomicOp, { init: (signed: boolean, bits: number, float: boolean) => number | undefined; combine: string; fold: { metal: string; cuda: string } }>
+> = {
+  add: { init: () => 0, combine: "{old} + {new}", fold: { metal: "({caller} + {fetched})", cuda: "({caller} + {fetched})" } },
+  sub: { init: () => 0, combine: "{old} + {new}", fold: { metal: "({caller} + {fetched})", cuda: "({caller} + {fetched})" } },
+  or: { init: () => 0, combine: "{old} | {new}", fold: { metal: "({caller} | {fetched})", cuda: "({caller} | {fetched})" } },
+  xor: { init: () => 0, combine: "{old} ^ {new}", fold: { metal: "({caller} ^ {fetched})", cuda: "({caller} ^ {fetched})" } },
+  and: {
+    init: (signed, bits, float) => (float ? undefined : signed ? -1 : undefined),
+    combine: "{old} & {new}",
+    fold: { metal: "({caller} & {fetched})", cuda: "({caller} & {fetched})" },
+  },
+  max: {
+    init: (signed, bits, float) => (float ? undefined : signed ? -(2 ** (bits - 1)) : 0),
+    combine: "mx.maximum({old}, {new})",
+    fold: { metal: "metal::max({caller}, {fetched})", cuda: "max({caller}, {fetched})" },
+  },
 };
 
 /** Metal thread-position attributes standing for CUDA's built-in index variables. */

@@ -419,6 +419,7 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       info.maskName = `${mname}_touched`;
     }
     if (plan.role === "atomic-accumulate") info.combine = ATOMIC_ACCUMULATE[plan.atomicOp!]!.combine;
+    if (plan.foldsFetched) info.inputName = `${mname}_in`;
     params.push(info);
   }
   const acc = a.buffers.find((b) => b.role === "atomic-accumulate");

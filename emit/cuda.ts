@@ -48,7 +48,10 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
     const plan = byParam.get(p.name);
     if (!plan) {
       inputNames.push(p.name + ARG);
-      prologue.push(`${decl} = ${p.name}${ARG}[0];`);
+      // a vector passed by value arrives as a 1-D array of its components (as in the Metal body)
+      const t = p.type;
+      const init = t.kind === "vector" ? `{${Array.from({ length: t.width }, (_, i) => `${p.name}${ARG}[${i}]`).join(", ")}}` : `${p.name}${ARG}[0]`;
+      prologue.push(`${decl} = ${init};`);
       continue;
     }
     // decltype(x) is the parameter's own declared type: the name is in scope in its initializer

@@ -91,8 +91,13 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     if (!plan) {
       const assigned = analysis.assignedScalars.has(p.name);
       const spelled = metalName(p.name);
-      inputNames.push(assigned ? `${spelled}_arg` : spelled);
-      if (assigned) prologue.push(`${printType(p.type, ctx)} ${spelled} = ${spelled}_arg;`);
+      // a vector passed by value (flownet2's `const long4 input1_size`) arrives as a 1-D array of its components
+      const byValueVector = p.type.kind === "vector" ? p.type : undefined;
+      inputNames.push(assigned || byValueVector ? `${spelled}_arg` : spelled);
+      if (byValueVector) {
+        const parts = Array.from({ length: byValueVector.width }, (_, i) => `${spelled}_arg[${i}]`).join(", ");
+        prologue.push(`${printType(p.type, ctx)} ${spelled} = ${printType(p.type, ctx)}(${parts});`);
+      } else if (assigned) prologue.push(`${printType(p.type, ctx)} ${spelled} = ${spelled}_arg;`);
       if (p.type.kind === "scalar" && p.type.name === "double") reportKernel(bag, "C2M-K011", position(p.node), `parameter '${p.name}' is double; Metal computes it as float`);
       continue;
     }

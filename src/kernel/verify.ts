@@ -13,7 +13,7 @@ import { evalExpr, goldenBuffers, goldenLaunches, isFloatDtype, type GoldenSpec 
 import { resolveMetalInputs, runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
 import { checkMetalWithClang, type MetalCheckCase } from "../verify/metal-check.js";
 import { runMlxCuda } from "../verify/mlx-cuda.js";
-import { kernelFor, planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
+import { kernelFor, planKernelCall, type CallArg, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 import { cIntegerLiteral } from "../../passes/kernel/cst.js";
 
@@ -95,7 +95,7 @@ export async function runEmitted(
 
 /** One launch of the spec as the emitted wrapper plans it: the call, its inputs, and which buffer each parameter is. */
 function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes: Record<string, number>, buffers: Record<string, TypedArray>, dtypeOf: (b: string) => string) {
-  const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
+  const args: Record<string, CallArg> = {};
   const argBuffer: Record<string, string> = {};
   l.args.forEach((a, i) => {
     const p = k.params[i];
@@ -103,7 +103,8 @@ function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes:
     if ("buffer" in a) {
       args[p.name] = { shape: [buffers[a.buffer]!.length], dtype: dtypeOf(a.buffer) as MlxDtype };
       argBuffer[p.name] = a.buffer;
-    } else args[p.name] = evalExpr(a.scalar, sizes);
+    } else if ("vector" in a) args[p.name] = a.vector.map((e) => evalExpr(e, sizes));
+    else args[p.name] = evalExpr(a.scalar, sizes);
   });
   const template: Record<string, MlxDtype | number | boolean> = {};
   k.templateParams.forEach((t, i) => {
@@ -120,6 +121,7 @@ function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes:
   const inputs: Record<string, KernelInput> = {};
   for (const inp of plan.inputs) {
     if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
+    else if (inp.vector) inputs[inp.name] = { data: fromNumbers(inp.vector.values, normalizeDtype(inp.vector.dtype)), dtype: inp.vector.dtype, shape: [inp.vector.values.length] };
     else {
       const b = argBuffer[inp.arg]!;
       inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };

@@ -159,6 +159,17 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   __brev: "metal::reverse_bits(uint({0}))",
   // a constant expression in CUDA code (gsplat: `constexpr uint32_t TILE_SHIFT = __builtin_ctz(TILE_SIZE);`), and Metal's ctz is not constexpr
   __builtin_ctz: "c2m_ctz(uint({0}))",
+  // C's exponent functions: Metal's take the exponent by reference (`frexp(x, thread int& e)`), CUDA's by pointer
+  frexpf: "metal::frexp({0}, *({1}))",
+  frexp: "metal::frexp({0}, *({1}))",
+  modff: "metal::modf({0}, *({1}))",
+  ldexpf: "metal::ldexp",
+  ldexp: "metal::ldexp",
+  scalbnf: "metal::ldexp",
+  ilogbf: "metal::ilogb",
+  fdimf: "metal::fdim",
+  sinpif: "metal::sinpi",
+  cospif: "metal::cospi",
   erff: "c2m_erf",
   erf: "c2m_erf",
   log1pf: "c2m_log1p",
@@ -402,7 +413,34 @@ export const UNSUPPORTED_CALLS: Record<string, string> = {
   __nanosleep: "__nanosleep has no Metal equivalent",
   cudaMalloc: "device memory allocation inside a kernel has no Metal equivalent",
   __trap: "__trap has no Metal equivalent",
+  // C math functions Metal's standard library lacks and c2m has no exact helper for
+  cbrtf: "cbrtf has no Metal equivalent (Metal's standard library has no cube root)",
+  hypotf: "hypotf has no Metal equivalent (Metal's standard library has no hypot)",
+  erfcf: "erfcf has no Metal equivalent (Metal's standard library has no erfc)",
+  erfinvf: "erfinvf has no Metal equivalent",
+  lgammaf: "lgammaf has no Metal equivalent (Metal's standard library has no gamma functions)",
+  tgammaf: "tgammaf has no Metal equivalent (Metal's standard library has no gamma functions)",
+  remainderf: "remainderf has no Metal equivalent",
+  normcdff: "normcdff has no Metal equivalent",
+  norm3df: "norm3df has no Metal equivalent",
+  rnorm3df: "rnorm3df has no Metal equivalent",
 };
+
+/**
+ * CUDA device libraries with no Metal counterpart, by name prefix: a call of any of their functions is reported
+ * as C2M-K002 at the call or at the use of one of their types.
+ */
+export const UNSUPPORTED_LIBRARIES: { prefix: string; why: string }[] = [
+  {
+    prefix: "curand",
+    why: "cuRAND's device API (curand_init, curand, curand_uniform, curandState) has no Metal equivalent: Metal has no random-number library; draw the random numbers on the host and pass them in as a buffer",
+  },
+];
+
+/** The unsupported library a function or type name belongs to (UNSUPPORTED_LIBRARIES), if any. */
+export function unsupportedLibrary(name: string): string | undefined {
+  return UNSUPPORTED_LIBRARIES.find((l) => name.startsWith(l.prefix))?.why;
+}
 
 /**
  * Compiler hints that return their pointer argument unchanged (`__builtin_assume_aligned(p, 16)` is p, with a

@@ -1,0 +1,107 @@
+/**
+ * Gaps the PyTorch-extension corpus (torch-ngp, flownet2-pytorch, pytorch_cluster) showed, each a mechanism:
+ * - an element-access macro (`DIM3_INDEX(T, ...) ((T)[... T##_stride.x ...])`) is expanded where it is used, so an
+ *   atomicAdd on `&DIM3_INDEX(gradInput, ...)` targets the buffer;
+ * - C's exponent functions (`frexpf(x, &e)`, `scalbnf`, `ldexpf`) become Metal's, which take the exponent by reference;
+ * - a double math function given a double (`floor(xf + 0.5)`) computes in float: Metal has no double, and its
+ *   float and half overloads both accept one;
+ * - cuRAND's device API is refused (C2M-K002): Metal has no random-number library.
+ */
+import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
+import { accessorMacro, expandMacroCalls } from "../passes/kernel/preprocess.js";
+import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+
+describe("element-access macros", () => {
+  const def = "DIM3_INDEX(TENSOR, xx, yy, zz, ww) ((TENSOR)[((xx) * (TENSOR##_stride.x)) + ((yy) * (TENSOR##_stride.y))])";
+
+  it("are recognised, and expanded with the argument pasted", () => {
+    const m = accessorMacro(def)!;
+    expect(m.params).toEqual(["TENSOR", "xx", "yy", "zz", "ww"]);
+    expect(expandMacroCalls("atomicAdd(&DIM3_INDEX(g, b, (y + 1), 0, 0), v);", new Map([[m.name, m]]))).toBe(
+      "atomicAdd(&((g)[((b) * (g_stride.x)) + (((y + 1)) * (g_stride.y))]), v);",
+    );
+    // a pasted argument that is not a name is left as a macro call
+    expect(expandMacroCalls("DIM3_INDEX(p + 1, b, y, 0, 0)", new Map([[m.name, m]]))).toBe("DIM3_INDEX(p + 1, b, y, 0, 0)");
+  });
+
+  it("leave other macros alone", () => {
+    expect(accessorMacro("CEIL_DIV(M, N) (((M) + (N)-1) / (N))")).toBeUndefined();
+    expect(accessorMacro("NAME(x) #x[0]")).toBeUndefined();
+  });
+
+  const src = `#define AT(T, i, j) ((T)[(i) * T##_stride.x + (j) * T##_stride.y])
+__global__ void scatter_rows(const float* x, const int2 x_stride, float* g, const int2 g_stride, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  atomicAdd(&AT(g, i % 4, 0), AT(x, i, 0));
+  atomicAdd(&AT(g, i % 4, 1), 2.0f * AT(x, i, 1));
+}
+`;
+  it("let an atomicAdd through one target the buffer, and verify", async () => {
+    const s = spec(
+      "scatter_rows",
+      [{ n: 256 }],
+      [
+        { name: "x", dtype: "float32", count: "2 * n", role: "input" },
+        { name: "g", dtype: "float32", count: 8, role: "inout" },
+      ],
+      [
+        {
+          kernel: "scatter_rows",
+          grid: ["cdiv(n, 64)", 1, 1],
+          block: [64, 1, 1],
+          args: [{ buffer: "x" }, { vector: [2, 1], type: "int2" }, { buffer: "g" }, { vector: [2, 1], type: "int2" }, { scalar: "n", type: "int" }],
+        },
+      ],
+    );
+    const r = await translatesAndVerifies(src, s);
+    expect(r.kernels[0]!.spec.source).toMatch(/atomic_fetch_add_explicit\(&\(\(g\)\[/);
+  }, 120_000);
+});
+
+describe("C math functions", () => {
+  const src = `__device__ int level_of(float x) { int e; frexpf(x, &e); return e; }
+__global__ void levels(const float* x, float* y, int* lv, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  lv[i] = level_of(x[i]);
+  y[i] = scalbnf(1.0f, lv[i]) + ldexpf(x[i], 2) + floor(x[i] + 0.5);
+}
+`;
+  it("become Metal's, and verify", async () => {
+    const s = spec(
+      "levels",
+      [{ n: 300 }],
+      [
+        { name: "x", dtype: "float32", count: "n", role: "input" },
+        { name: "y", dtype: "float32", count: "n", role: "output" },
+        { name: "lv", dtype: "int32", count: "n", role: "output" },
+      ],
+      [{ kernel: "levels", grid: ["cdiv(n, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { buffer: "lv" }, { scalar: "n", type: "int" }] }],
+    );
+    const r = await translatesAndVerifies(src, s);
+    const k = r.kernels[0]!;
+    expect(k.spec.header).toMatch(/metal::frexp\(x, \*\(\(&e\)\)\)/);
+    expect(k.spec.source).toMatch(/metal::ldexp\(1\.0f, lv\[i\]\)/);
+    expect(k.spec.source).toMatch(/floor\(float\(x\[i\] \+ 0\.5\)\)/);
+  }, 120_000);
+
+  it("cuRAND is refused: Metal has no random-number library", () => {
+    const r = compileKernels(
+      `#include <curand_kernel.h>
+__global__ void noise(float* y, int n, unsigned long long seed) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  curandState_t state;
+  curand_init(seed, i, 0, &state);
+  if (i < n) y[i] = curand_uniform(&state);
+}
+`,
+      { filename: "noise.cu" },
+    );
+    expect(r.refused.map((x) => x.name ?? x)).toHaveLength(1);
+    const errs = r.diagnostics.filter((d) => d.severity === "error");
+    expect(errs.every((d) => d.code === "C2M-K002")).toBe(true);
+    expect(errs.map((d) => d.message).join("\n")).toMatch(/curand_init: cuRAND's device API .* has no Metal equivalent/);
+  });
+});

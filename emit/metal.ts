@@ -7,6 +7,7 @@
  * intrinsics, type names, pointer address spaces. Anything with no Metal equivalent is reported with a
  * located diagnostic (never dropped).
  */
+import { checkThreadgroupMemory } from "./metal-limits.js";
 import type { PrintContext } from "./metal-context.js";
 import { isLoopPragma, loopFollows, packedVector, printCall, warpReductionIdiom } from "./metal-calls.js";
 import { deviceAttributeNeeds, printHeader } from "./metal-header.js";
@@ -58,6 +59,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   const k = analysis.kernel;
   const helpers = new Set<string>();
   const deviceAttrs = deviceAttributeNeeds(unit);
+  checkThreadgroupMemory(unit, k, analysis.shared, bag);
   const byParam = new Map(analysis.buffers.map((b) => [b.param, b]));
   const atomicShared = new Set(analysis.shared.filter((s) => s.atomic).map((s) => s.name));
   const atomicRoots = (r: Root | undefined) =>

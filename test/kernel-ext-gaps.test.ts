@@ -10,6 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { accessorMacro, expandMacroCalls } from "../passes/kernel/preprocess.js";
+import { evalInt } from "../emit/metal-limits.js";
 import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 
 describe("element-access macros", () => {
@@ -103,5 +104,40 @@ __global__ void noise(float* y, int n, unsigned long long seed) {
     const errs = r.diagnostics.filter((d) => d.severity === "error");
     expect(errs.every((d) => d.code === "C2M-K002")).toBe(true);
     expect(errs.map((d) => d.message).join("\n")).toMatch(/curand_init: cuRAND's device API .* has no Metal equivalent/);
+  });
+});
+
+describe("Metal's 32 KiB of threadgroup memory", () => {
+  const kernel = (n: string) => `#define TILE 16
+const int ROWS = 4;
+__global__ void big(const float* x, float* y) {
+  const int batch = ${n};
+  __shared__ float buf[batch * 5];
+  __shared__ float4 rows[ROWS][TILE];
+  buf[threadIdx.x] = x[threadIdx.x];
+  __syncthreads();
+  rows[0][0] = make_float4(buf[0], 0, 0, 0);
+  y[threadIdx.x] = buf[threadIdx.x + 1] + rows[0][0].x;
+}
+`;
+  it("a kernel whose static __shared__ arrays exceed it is refused at its largest array", () => {
+    const r = compileKernels(kernel("2048"), { filename: "big.cu" });
+    const e = r.diagnostics.find((d) => d.severity === "error")!;
+    expect(e.code).toBe("C2M-K002");
+    expect(e.line).toBe(5);
+    expect(e.message).toMatch(/declares 41984 bytes of __shared__ memory \(buf: 40960, rows: 1024\); a Metal threadgroup holds at most 32768 bytes/);
+  });
+
+  it("one that fits, or whose sizes c2m cannot evaluate, is not", () => {
+    expect(compileKernels(kernel("1024"), { filename: "fits.cu" }).refused).toEqual([]);
+    expect(compileKernels(kernel("blockDim.x"), { filename: "unknown.cu" }).diagnostics.filter((d) => /32768 bytes/.test(d.message))).toEqual([]);
+  });
+
+  it("evaluates integer constant expressions only", () => {
+    const v = new Map([["B", 8]]);
+    expect(evalInt("(B << 2) * 3 + 1", v)).toBe(97);
+    expect(evalInt("64u * B", v)).toBe(512);
+    expect(evalInt("B * n", v)).toBeUndefined();
+    expect(evalInt("B / 0", v)).toBeUndefined();
   });
 });

@@ -23,7 +23,7 @@ import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../pas
 import { printOwnSpan } from "./metal-own-span.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
-import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
+import { earlyLambdaReturn, functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
 import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
@@ -295,6 +295,8 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     case "namespace_alias_definition":
     case "using_declaration":
       return coopDirectiveComment(node) ?? printDefault(node, ctx);
+    case "return_statement":
+      return earlyLambdaReturn(node, ctx.fn.body) ? "break;" : printDefault(node, ctx);
     case "number_literal":
       return node.text.replace(/(\d)(ll|LL|ull|ULL)$/, "$1l");
     case "expression_statement": {

@@ -141,3 +141,45 @@ __global__ void big(const float* x, float* y) {
     expect(evalInt("B / 0", v)).toBeUndefined();
   });
 });
+
+describe("a lambda that leaves early", () => {
+  const src = `__global__ void basis(const float* x, float* out, int C, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= n) return;
+  out += i * 4;
+  float v = x[i];
+  auto write = [&]() {
+    out[0] = 1.0f;
+    if (C <= 1) { return; }
+    out[1] = v;
+    for (int k = 2; k < 4; k++) { if (k >= C) break; out[k] = v * k; }
+    if (C <= 3) return;
+    out[3] = v * v;
+  };
+  write();
+  out[0] += 0.5f;
+}
+`;
+  it("is inlined as do { } while (0), its return; a break;, and verifies whichever way it leaves", async () => {
+    for (const C of [1, 3, 4]) {
+      const s = spec(
+        "basis",
+        [{ n: 200 }],
+        [
+          { name: "x", dtype: "float32", count: "n", role: "input" },
+          { name: "out", dtype: "float32", count: "4 * n", role: "output" },
+        ],
+        [{ kernel: "basis", grid: ["cdiv(n, 64)", 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "out" }, { scalar: C, type: "int" }, { scalar: "n", type: "int" }] }],
+      );
+      const r = await translatesAndVerifies(src, s);
+      expect(r.kernels[0]!.spec.source).toMatch(/do \{[\s\S]*if \(C <= 1\) \{ break; \}[\s\S]*if \(k >= C\) break;[\s\S]*\} while \(0\);/);
+    }
+  }, 180_000);
+
+  it("a return inside a loop of the lambda is still refused", () => {
+    const r = compileKernels(`__global__ void k(float* out, int n) { auto f = [&]() { for (int j = 0; j < n; j++) { if (j > 2) return; out[j] = j; } }; f(); }`, {
+      filename: "k.cu",
+    });
+    expect(r.refused).toHaveLength(1);
+  });
+});

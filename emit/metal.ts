@@ -24,7 +24,7 @@ import { printOwnSpan } from "./metal-own-span.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { earlyLambdaReturn, functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
-import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
+import { deduceHoistedType, hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod } from "./metal-structs.js";
@@ -172,7 +172,17 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
       const why = "its extern __shared__ array would alias another dynamic shared array of the kernel, which c2m declares apart";
       reportKernel(bag, "C2M-K002", position(h.node), `__shared__ memory declared in __device__ function '${h.fn}': ${why}`);
     }
-    prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
+    const deduced = h.typeParam ? deduceHoistedType(unit, k, h) : undefined;
+    if (deduced && "why" in deduced) {
+      reportKernel(
+        bag,
+        "C2M-K002",
+        position(h.node),
+        `__shared__ memory declared in __device__ function '${h.fn}', of its template parameter type '${h.typeParam}': ${deduced.why}`,
+      );
+      continue;
+    }
+    prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE, deduced?.type));
   }
   reconvergenceBarriers(k.body, ctx.before);
   let body = printBody(k.body, ctx);

@@ -183,3 +183,43 @@ describe("a lambda that leaves early", () => {
     expect(r.refused).toHaveLength(1);
   });
 });
+
+describe("a static __shared__ array of a device function template's type parameter", () => {
+  const src = (call: string) => `template <typename scalar_t>
+__device__ scalar_t blockSum(scalar_t val) {
+  static __shared__ scalar_t part[32];
+  for (int o = 16; o > 0; o /= 2) val += __shfl_down_sync(0xffffffff, val, o);
+  if (threadIdx.x % 32 == 0) part[threadIdx.x / 32] = val;
+  __syncthreads();
+  val = threadIdx.x < blockDim.x / 32 ? part[threadIdx.x % 32] : (scalar_t)0;
+  if (threadIdx.x < 32) for (int o = 16; o > 0; o /= 2) val += __shfl_down_sync(0xffffffff, val, o);
+  return val;
+}
+template <typename T>
+__global__ void rowsum(const T* x, T* y, int n) {
+  float acc = 0.0f;
+  for (int i = threadIdx.x; i < n; i += blockDim.x) acc += (float)x[blockIdx.x * n + i];
+  ${call}
+  if (threadIdx.x == 0) y[blockIdx.x] = (T)acc;
+}
+template __global__ void rowsum<float>(const float*, float*, int);
+`;
+  it("is hoisted into the kernel with the type the kernel's call gives it, and verifies", async () => {
+    const s = spec(
+      "rowsum",
+      [{ n: 300 }],
+      [
+        { name: "x", dtype: "float32", count: "4 * n", role: "input" },
+        { name: "y", dtype: "float32", count: 4, role: "output" },
+      ],
+      [{ kernel: "rowsum", templateArgs: ["float"], grid: [4, 1, 1], block: [128, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { scalar: "n", type: "int" }] }],
+    );
+    const r = await translatesAndVerifies(src("acc = blockSum(acc);"), s);
+    expect(r.kernels[0]!.spec.source).toMatch(/threadgroup float c2m_sh_blockSum_part\[32\];/);
+  }, 120_000);
+
+  it("is refused where the kernel's calls give it two types", () => {
+    const r = compileKernels(src("acc = blockSum(acc); int k = 1; k = blockSum(k);"), { filename: "two.cu" });
+    expect(r.diagnostics.find((d) => d.severity === "error")?.message).toMatch(/template parameter type 'scalar_t': the kernel calls 'blockSum' with 'scalar_t' as float and int/);
+  });
+});

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { accessorMacro, expandMacroCalls } from "../passes/kernel/preprocess.js";
 import { evalInt } from "../emit/metal-limits.js";
-import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+import { spec, translatesAndVerifies, verifies } from "./kernel-spec-helpers.js";
 
 describe("element-access macros", () => {
   const def = "DIM3_INDEX(TENSOR, xx, yy, zz, ww) ((TENSOR)[((xx) * (TENSOR##_stride.x)) + ((yy) * (TENSOR##_stride.y))])";
@@ -86,6 +86,33 @@ __global__ void levels(const float* x, float* y, int* lv, int n) {
     expect(k.spec.header).toMatch(/metal::frexp\(x, \*\(\(&e\)\)\)/);
     expect(k.spec.source).toMatch(/metal::ldexp\(1\.0f, lv\[i\]\)/);
     expect(k.spec.source).toMatch(/floor\(float\(x\[i\] \+ 0\.5\)\)/);
+  }, 120_000);
+
+  it("a kernel beside a cuRAND one still verifies: the CUDA emulator has a cuRAND stub", async () => {
+    const src = `#include <curand_kernel.h>
+__global__ void noisy(float* y, int n, unsigned long long seed) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  curandState_t state;
+  curand_init(seed, i, 0, &state);
+  if (i < n) y[i] = curand_uniform(&state);
+}
+__global__ void twice(const float* x, float* y, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) y[i] = 2.0f * x[i];
+}
+`;
+    const r = compileKernels(src, { filename: "pair.cu" });
+    expect(r.refused.map((x) => x.name)).toEqual(["noisy"]);
+    const s = spec(
+      "twice",
+      [{ n: 100 }],
+      [
+        { name: "x", dtype: "float32", count: "n", role: "input" },
+        { name: "y", dtype: "float32", count: "n", role: "output" },
+      ],
+      [{ kernel: "twice", grid: [2, 1, 1], block: [64, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { scalar: "n", type: "int" }] }],
+    );
+    await verifies(r, s);
   }, 120_000);
 
   it("cuRAND is refused: Metal has no random-number library", () => {

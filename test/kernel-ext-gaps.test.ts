@@ -250,3 +250,27 @@ template __global__ void rowsum<float>(const float*, float*, int);
     expect(r.diagnostics.find((d) => d.severity === "error")?.message).toMatch(/template parameter type 'scalar_t': the kernel calls 'blockSum' with 'scalar_t' as float and int/);
   });
 });
+
+describe("a __host__ __device__ helper in a launcher", () => {
+  it("becomes a Python def, and the launcher is translated (torch-ngp's div_round_up)", () => {
+    const src = `#include <torch/extension.h>
+template <typename T>
+inline __host__ __device__ T div_round_up(T val, T divisor) {
+    return (val + divisor - 1) / divisor;
+}
+__global__ void scale(const float* x, float* y, const uint32_t N) {
+  const uint32_t n = threadIdx.x + blockIdx.x * blockDim.x;
+  if (n >= N) return;
+  y[n] = 2.0f * x[n];
+}
+void scale_launch(at::Tensor x, at::Tensor y, const uint32_t N) {
+  static constexpr uint32_t N_THREAD = 128;
+  scale<<<div_round_up(N, N_THREAD), N_THREAD>>>(x.data_ptr<float>(), y.data_ptr<float>(), N);
+}
+`;
+    const r = compileKernels(src, { filename: "scale.cu" });
+    expect(r.diagnostics.filter((d) => d.code === "C2M-K014")).toEqual([]);
+    expect(r.python).toMatch(/def div_round_up\(val, divisor\):\n {4}return \(val \+ divisor - 1\) \/\/ divisor/);
+    expect(r.python).toMatch(/grid=\(div_round_up\(N, N_THREAD\), 1, 1\)/);
+  });
+});

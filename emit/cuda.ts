@@ -13,7 +13,7 @@
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
-import { dedentBody, field, kids, named, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
+import { callArgs, calleeName, dedentBody, field, kids, named, resultUsed, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { accessNode } from "../passes/kernel/buffers.js";
 import { spanParts } from "../passes/kernel/inout-plans.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
@@ -21,7 +21,7 @@ import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js
 import { coopInfo } from "./coop.js";
 import { inNamespaces } from "./namespaces.js";
 import { enumTemplateParamsAsInt } from "./metal-types.js";
-import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
 
 export interface CudaKernel {
   source: string;
@@ -49,7 +49,10 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
     const plan = byParam.get(p.name);
     if (!plan) {
       inputNames.push(p.name + ARG);
-      prologue.push(`${decl} = ${p.name}${ARG}[0];`);
+      // a vector passed by value arrives as a 1-D array of its components (as in the Metal body)
+      const t = p.type;
+      const init = t.kind === "vector" ? `{${Array.from({ length: t.width }, (_, i) => `${p.name}${ARG}[${i}]`).join(", ")}}` : `${p.name}${ARG}[0]`;
+      prologue.push(`${decl} = ${init};`);
       continue;
     }
     // decltype(x) is the parameter's own declared type: the name is in scope in its initializer
@@ -61,9 +64,18 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
         prologue.push(bind(p.name + ARG));
         break;
       case "output":
+        outputNames.push(p.name + ARG);
+        prologue.push(bind(p.name + ARG));
+        break;
       case "atomic-accumulate":
         outputNames.push(p.name + ARG);
         prologue.push(bind(p.name + ARG));
+        if (plan.foldsFetched) {
+          // as the Metal body: a returned value gets the caller's element at the same offset folded in
+          inputNames.push(`${p.name}_in${ARG}`);
+          prologue.push(`auto ${p.name}_in = (decltype(${p.name}))${p.name}_in${ARG};`, `auto const ${p.name}_base = ${p.name};`);
+          foldEdits(analysis, p.name, ATOMIC_ACCUMULATE[plan.atomicOp!]!.fold.cuda, inserts);
+        }
         break;
       case "inout-copy": {
         inputNames.push(`${p.name}_in${ARG}`);
@@ -189,6 +201,17 @@ function indexText(analysis: KernelAnalysis, param: string): string {
   const site = analysis.accesses.find((s) => s.root.kind === "param" && s.root.name === param && s.directIndex !== undefined);
   const indices = site && subscriptIndices(site.node);
   return indices ? indices.map((c) => c.text).join(", ") : "0";
+}
+
+/** Each atomic on `param` whose value the body uses, wrapped in `fold` with the caller's element (BufferPlan.foldsFetched). */
+function foldEdits(analysis: KernelAnalysis, param: string, fold: string, inserts: Edit[]): void {
+  const [before, after] = fold.split("{fetched}") as [string, string];
+  for (const x of analysis.accesses) {
+    const call = x.atomic?.call;
+    if (x.root.kind !== "param" || x.root.name !== param || !call || !ATOMIC_FUNCTIONS[calleeName(call) ?? ""] || !resultUsed(call)) continue;
+    const caller = `${param}_in[(${callArgs(call)[0]!.text}) - ${param}_base]`;
+    inserts.push({ at: call.startIndex, text: before.replace("{caller}", caller) }, { at: call.endIndex, text: after });
+  }
 }
 
 /** The kernel body without its braces, dedented, with the inserts applied. */

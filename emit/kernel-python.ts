@@ -218,7 +218,7 @@ function emitKernel(pk: PythonKernel): string {
       inputs.push(`mx.array(${pyName(p.name)}, dtype=${dtypeExpr(p.type)})`);
       continue;
     }
-    if (plan.role === "input" || plan.role === "unused" || plan.role === "inout-copy") inputs.push(pyName(p.name));
+    if (plan.role === "input" || plan.role === "unused" || plan.role === "inout-copy" || plan.foldsFetched) inputs.push(pyName(p.name));
   }
   const template: string[] = k.templateParams.map((t) => `("${t.name}", ${t.name})`);
   if (metal.templateParams.some((t) => t.name === SHARED_BYTES_TEMPLATE)) template.push(`("${SHARED_BYTES_TEMPLATE}", max(int(shared_mem), 16))`);
@@ -279,7 +279,9 @@ function describeBuffers(buffers: BufferPlan[]): string[] {
         );
         break;
       case "atomic-accumulate":
-        out.push(`${b.param}: updated with atomic ${b.atomicOp}; the output starts at the identity and ${b.param} is folded in afterwards.`);
+        out.push(
+          `${b.param}: updated with atomic ${b.atomicOp}; the output starts at the identity and ${b.param} is folded in afterwards${b.foldsFetched ? ` (also passed in: each value an atomic returns has the caller's element folded in)` : ""}.`,
+        );
         break;
     }
   }

@@ -8,6 +8,7 @@ import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KMacro } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import {
+  ATOMIC_ACCUMULATE,
   ATOMIC_FUNCTIONS,
   BARRIERS,
   FENCES,
@@ -18,13 +19,14 @@ import {
   POINTER_HINTS,
   SCALAR_TYPES,
   UNSUPPORTED_CALLS,
+  unsupportedLibrary,
   VECTOR_CONSTRUCTORS,
   WARP_FUNCTIONS,
 } from "../passes/kernel/tables.js";
 import { BLOCK_VOTES } from "./metal-block-votes.js";
 import { glmFunction } from "../passes/kernel/glm.js";
 import { cubCollectives } from "./metal-cub.js";
-import { calleeName, callArgs, field, kids, named, position, unparen } from "../passes/kernel/cst.js";
+import { calleeName, callArgs, field, kids, named, position, resultUsed, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
 import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
@@ -76,6 +78,11 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     return BLOCK_VOTES[name](`bool(${print(args[0], ctx)})`);
   }
   if (POINTER_HINTS.has(name) && args[0]) return `(${print(args[0], ctx)})`;
+  const library = unsupportedLibrary(name);
+  if (library) {
+    reportKernel(ctx.bag, "C2M-K002", position(node), `${name}: ${library}`);
+    return `/* c2m: ${name} not translated */ 0`;
+  }
   if (UNSUPPORTED_CALLS[name]) {
     const code = /^(tex|surf)/.test(name) ? "C2M-K006" : "C2M-K002";
     reportKernel(ctx.bag, code, position(node), `${name}: ${UNSUPPORTED_CALLS[name]}`);
@@ -154,7 +161,8 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
       ctx.helpers.add(`c2m_atomic_${aop}`);
       return `c2m_atomic_${aop}(${obj}, uint(${p(1)}))`;
     }
-    return METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
+    const fetched = METAL_ATOMICS[aop].replace("{obj}", obj).replace("{val}", p(1));
+    return foldCaller(node, target, fetched, obj, ctx);
   }
   if (CACHE_HINTS[name] && args[0]) {
     const a = unparen(args[0]);
@@ -168,15 +176,18 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
   }
   if (VECTOR_CONSTRUCTORS[name]) return `${VECTOR_CONSTRUCTORS[name]}(${args.map((a) => print(a, ctx)).join(", ")})`;
   const math = MATH_FUNCTIONS[name];
-  if (math && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
-    if (math.startsWith("c2m_")) ctx.helpers.add(/^\w+/.exec(math)![0]);
+  if ((math || DOUBLE_MATH.has(name)) && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
+    if (math?.startsWith("c2m_")) ctx.helpers.add(/^\w+/.exec(math)![0]);
     // CUDA's float functions (sqrtf) convert an int argument; Metal's overloads find it ambiguous
-    const ints = /f$/.test(name) && math.startsWith("metal::") ? integerNames(ctx.fn) : undefined;
+    const ints = /f$/.test(name) && math?.startsWith("metal::") ? integerNames(ctx.fn) : undefined;
     const printed = args.map((a) => {
       const text = print(a, ctx);
       const u = unparen(a);
-      return ints && integerValued(u, ints, ctx.unit.constants) ? `float(${text})` : text;
+      // `floor(xf + 0.5)` is CUDA's double floor; Metal has no double, and its float and half overloads both take a double argument
+      const double = DOUBLE_MATH.has(name) && hasDoubleLiteral(u);
+      return double || (ints && integerValued(u, ints, ctx.unit.constants)) ? `float(${text})` : text;
     });
+    if (!math) return `${name}(${printed.join(", ")})`;
     if (math.includes("{")) return fill(math, printed);
     if (mixesSignedness(name, args, ctx.fn, ctx.unit.macros)) return `${math}(${printed.map((t) => `uint(${t})`).join(", ")})`;
     return `${math}(${printed.join(", ")})`;
@@ -229,6 +240,18 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
  * nms: `fminf(n_boxes - row_start * threadsPerBlock, threadsPerBlock)`): CUDA's float function converts it, Metal's
  * overloads find it ambiguous.
  */
+/** C's double math functions: an argument of type double (an unsuffixed floating literal in it) is computed as float in Metal. */
+const DOUBLE_MATH = new Set(
+  "floor ceil round trunc rint sin cos tan asin acos atan atan2 sinh cosh tanh exp exp2 log log2 log10 pow sqrt fabs fmod fmax fmin copysign fma".split(" "),
+);
+
+/** An unsuffixed floating literal (`0.5`, `1e-3`: a double in C++) anywhere in `e`, outside a call or cast that fixes its own type. */
+function hasDoubleLiteral(e: CudaNode): boolean {
+  if (e.type === "number_literal") return /^[\d.]+([eE][-+]?\d+)?$/.test(e.text) && /[.eE]/.test(e.text) && !/^0[xX]/.test(e.text);
+  if (e.type === "call_expression" || e.type === "cast_expression" || e.type === "subscript_expression") return false;
+  return named(e).some(hasDoubleLiteral);
+}
+
 function integerValued(e: CudaNode, ints: Set<string>, constants: { name: string; node: CudaNode }[]): boolean {
   const u = unparen(e);
   if (u.type === "number_literal") return /^\d+$/.test(u.text);
@@ -394,4 +417,16 @@ function sixteenBitAtomicTarget(arg: CudaNode | undefined, f: KFunction): string
   }
   const declared = new RegExp(`(?:^|[(,;{\\s])(?:const\\s+)?(\\w+)\\s*\\*\\s*(?:__restrict__\\s+)?${e.text}\\s*[=,;)]`).exec(f.node.text)?.[1];
   return declared && SIXTEEN_BIT_FLOATS.test(declared) ? declared : undefined;
+}
+
+/**
+ * An atomic whose returned value the kernel uses, on a buffer that starts from the op's identity (BufferPlan.foldsFetched):
+ * the element's true old value is the caller's element combined with what the atomic returns.
+ */
+function foldCaller(node: CudaNode, target: ReturnType<typeof rootOf>, fetched: string, obj: string, ctx: PrintContext): string {
+  if (target?.kind !== "param" || !ctx.isKernel || !resultUsed(node)) return fetched;
+  const plan = ctx.analysis?.buffers.find((b) => b.param === target.name && b.role === "atomic-accumulate" && b.foldsFetched);
+  const fold = plan ? ATOMIC_ACCUMULATE[plan.atomicOp!]?.fold.metal : undefined;
+  if (!plan || !fold) return fetched;
+  return fold.replace("{caller}", `${plan.param}_in[(${obj}) - ${plan.param}_base]`).replace("{fetched}", fetched);
 }

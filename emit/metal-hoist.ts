@@ -8,7 +8,8 @@
  * original name. So no call sees another instance than CUDA's would.
  *
  * Hoisted: arrays and scalars whose element type and sizes the kernel can spell (no template or
- * parameter of the function in them; an array of rows, `float lhs_s[128][32]` in llm.c's trimat matmul_tri4,
+ * parameter of the function in them, except an element type that is a type parameter itself, which the kernel's
+ * calls decide: deduceHoistedType; an array of rows, `float lhs_s[128][32]` in llm.c's trimat matmul_tri4,
  * is passed as a pointer to its rows, `threadgroup float (*lhs_s)[32]`), not the target of an atomic operation; and `extern __shared__ T
  * s[]`, the launch's dynamic shared memory, when it is the kernel's only dynamic array (CUDA gives every
  * extern array the same memory: two of them would alias there and not here). Anything else stays
@@ -16,7 +17,7 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
-import { baseType, calleeName, callArgs, declaratorType, field, fields, qualifierWords, walk } from "../passes/kernel/cst.js";
+import { baseType, calleeName, callArgs, declaratorType, field, fields, named, qualifierWords, walk } from "../passes/kernel/cst.js";
 import { ATOMIC_FUNCTIONS } from "../passes/kernel/tables.js";
 
 export interface HoistedShared {
@@ -33,6 +34,12 @@ export interface HoistedShared {
   rows?: CudaNode[];
   /** `extern __shared__ T s[]`: the launch's dynamic shared memory */
   dynamic?: boolean;
+  /**
+   * the element type is a type parameter of the function template (`static __shared__ scalar_t shared[32]` in
+   * flownet2's `template <typename scalar_t> blockReduceSum`): the kernel declares the array with the type its own
+   * calls give that parameter (deduceHoistedType)
+   */
+  typeParam?: string;
 }
 
 const hoistedOf = new WeakMap<KernelUnit, Map<string, HoistedShared[]>>();
@@ -63,7 +70,9 @@ function hoistable(n: CudaNode, f: KFunction): HoistedShared[] | undefined {
   if (!type) return undefined;
   const own = new Set([...f.templateParams.map((t) => t.name), ...f.params.map((p) => p.name)]);
   const mentionsOwn = (x: CudaNode) => (x.text.match(/[A-Za-z_]\w*/g) ?? []).some((id) => own.has(id));
-  if (mentionsOwn(type)) return undefined;
+  // the element type may be one of the template's type parameters itself, which each kernel's calls decide
+  const typeParam = f.templateParams.find((t) => t.kind === "type" && t.name === type.text.trim())?.name;
+  if (mentionsOwn(type) && !typeParam) return undefined;
   const out: HoistedShared[] = [];
   for (const d of fields(n, "declarator")) {
     if (d.type === "init_declarator") return undefined;
@@ -73,7 +82,17 @@ function hoistable(n: CudaNode, f: KFunction): HoistedShared[] | undefined {
     const unsized = d.type === "array_declarator" && !field(d, "size");
     if (dynamic !== unsized) return undefined;
     const rows = arrayDims.length > 1 ? { rows: arrayDims.slice(1) } : {};
-    out.push({ name: `c2m_sh_${f.name}_${name}`, fn: f.name, local: name, node: n, type, size: arrayDims[0], ...rows, ...(dynamic ? { dynamic } : {}) });
+    out.push({
+      name: `c2m_sh_${f.name}_${name}`,
+      fn: f.name,
+      local: name,
+      node: n,
+      type,
+      size: arrayDims[0],
+      ...rows,
+      ...(dynamic ? { dynamic } : {}),
+      ...(typeParam ? { typeParam } : {}),
+    });
   }
   return out;
 }
@@ -103,9 +122,71 @@ export function hoistedParam(x: HoistedShared, printType: (n: CudaNode) => strin
   return hoistedPointer(x, x.name, printType);
 }
 
-/** The kernel-level declaration. */
-export function hoistedDeclaration(x: HoistedShared, print: (n: CudaNode) => string, sharedBytes: string): string {
-  const t = print(x.type);
+/**
+ * The type a kernel's calls give the template parameter a hoisted array's element type is (HoistedShared.typeParam),
+ * as the kernel spells it, or why there is none: every call is the kernel's own (no other device function calls the
+ * template, whose signature could not spell the kernel's type) and gives the parameter one type, by an explicit
+ * template argument or by an argument that is a literal, a parameter or a local the kernel declares with its type.
+ */
+export function deduceHoistedType(unit: KernelUnit, kernel: KFunction, x: HoistedShared): { type: string } | { why: string } {
+  const f = unit.deviceFunctions.find((d) => d.name === x.fn);
+  const index = f?.templateParams.findIndex((t) => t.name === x.typeParam) ?? -1;
+  if (!f || index < 0) return { why: `'${x.typeParam}' is not a type parameter of '${x.fn}'` };
+  const callers = unit.deviceFunctions.filter((d) => d !== f && calls(d.body, x.fn).length);
+  if (callers.length) return { why: `'${x.fn}' is also called from __device__ function '${callers[0]!.name}', whose signature cannot carry the kernel's type` };
+  const declared = localTypes(kernel);
+  const types = new Set<string>();
+  for (const c of calls(kernel.body, x.fn)) {
+    const fn = field(c, "function");
+    const explicit = fn?.type === "template_function" ? named(field(fn, "arguments") ?? fn).filter((a) => a.type !== "comment")[index]?.text : undefined;
+    const byArg = f.params.findIndex((p) => (field(p.node, "type")?.text.trim() ?? "") === x.typeParam);
+    const arg = byArg >= 0 ? callArgs(c)[byArg] : undefined;
+    const t = explicit ?? (arg ? argumentType(arg, declared) : undefined);
+    if (!t) return { why: `c2m cannot tell which type the call '${c.text.slice(0, 60)}' gives '${x.typeParam}'` };
+    types.add(t.replace(/\s+/g, " ").trim());
+  }
+  if (types.size !== 1)
+    return {
+      why: types.size ? `the kernel calls '${x.fn}' with '${x.typeParam}' as ${[...types].join(" and ")}, which need arrays apart` : `the kernel does not call '${x.fn}' itself`,
+    };
+  return { type: [...types][0]! };
+}
+
+function calls(body: CudaNode, name: string): CudaNode[] {
+  const out: CudaNode[] = [];
+  walk(body, (n) => {
+    if (n.type === "call_expression" && calleeName(n) === name) out.push(n);
+  });
+  return out;
+}
+
+/** The kernel's parameters and locals declared with a plain type: name → type as written (`float`, `scalar_t`). */
+function localTypes(kernel: KFunction): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of kernel.params) {
+    const t = field(p.node, "type");
+    if (t && field(p.node, "declarator")?.type === "identifier") out.set(p.name, t.text);
+  }
+  walk(kernel.body, (n) => {
+    if (n.type !== "declaration") return;
+    const t = field(n, "type");
+    for (const d of fields(n, "declarator")) {
+      const id = d.type === "init_declarator" ? field(d, "declarator") : d;
+      if (t && id?.type === "identifier") out.set(id.text, out.has(id.text) ? "" : t.text);
+    }
+  });
+  return out;
+}
+
+function argumentType(arg: CudaNode, declared: Map<string, string>): string | undefined {
+  if (arg.type === "number_literal") return /[fF]$/.test(arg.text) && /[.eE]/.test(arg.text) ? "float" : /^\d+$/.test(arg.text) ? "int" : undefined;
+  if (arg.type === "identifier") return declared.get(arg.text) || undefined;
+  return undefined;
+}
+
+/** The kernel-level declaration (`type`: the element type as the kernel spells it, for a template-typed array). */
+export function hoistedDeclaration(x: HoistedShared, print: (n: CudaNode) => string, sharedBytes: string, type?: string): string {
+  const t = type ?? print(x.type);
   if (x.dynamic) return `threadgroup ${t} ${x.name}[(${sharedBytes} + sizeof(${t}) - 1) / sizeof(${t})];`;
   return `threadgroup ${t} ${x.name}${[x.size, ...(x.rows ?? [])].map((d) => (d ? `[${print(d)}]` : "")).join("")};`;
 }

@@ -1,7 +1,9 @@
 /**
  * Lambdas inside kernels (llm.c's `auto loop_step = [&](int t2) { ... };`): MSL has no lambda
  * expressions, so a lambda that only names code is inlined at each of its calls. Inlined: a lambda
- * declared `auto f = [&](T a, ...) { ... };` (or `[]`), with value parameters, no `return` in its body,
+ * declared `auto f = [&](T a, ...) { ... };` (or `[]`), with value parameters, no `return` of a value in its body
+ * (a `return;` outside the body's loops and switches leaves it early: the body becomes `do { ... } while (0)`
+ * and the `return;` a `break;`),
  * and called only as statements `f(x, ...);`, where none of the names its body takes from around it is
  * declared again between the lambda and a call (so every name means at the call what it meant at the
  * lambda, and `[&]`'s references are the variables themselves). Each call becomes a block that binds
@@ -29,6 +31,8 @@ export interface InlinedLambda {
   body: CudaNode;
   /** the call statements `f(x);` */
   calls: CudaNode[];
+  /** the body leaves early (`if (C <= 1) { return; }`, torch-ngp's write_sh): inlined as `do { ... } while (0)`, each `return;` a `break;` */
+  earlyReturn?: boolean;
 }
 
 /** A lambda printed as a header function (see the file's comment). */
@@ -105,9 +109,13 @@ function inlinable(lambda: CudaNode, body: CudaNode): InlinedLambda | string {
     params.push({ type: t, name: d.text });
   }
   let returns = false;
+  let early = false;
   walk(fnBody, (n) => {
     if (n.type === "lambda_expression") return false;
-    if (n.type === "return_statement") returns = true;
+    if (n.type !== "return_statement") return;
+    // `return;` outside any loop or switch of the body leaves it as `break` leaves a `do { } while (0)`
+    if (named(n).length === 0 && !insideBreakable(n, fnBody)) early = true;
+    else returns = true;
   });
   if (returns) return `lambda '${name}' returns: ${RETURNS}`;
   // every other use of the name is a call statement `f(args);` with one argument per parameter
@@ -140,7 +148,23 @@ function inlinable(lambda: CudaNode, body: CudaNode): InlinedLambda | string {
     });
     if (clash) return `'${clash}', which lambda '${name}' uses, is declared again before its call at line ${c.startPosition.row + 1}`;
   }
-  return { name, decl, params, body: fnBody, calls };
+  return { name, decl, params, body: fnBody, calls, ...(early ? { earlyReturn: true } : {}) };
+}
+
+const BREAKABLE = new Set(["for_statement", "for_range_loop", "while_statement", "do_statement", "switch_statement"]);
+
+/** Whether a `break` at `n` would leave a loop or switch inside `body` rather than `body` itself. */
+function insideBreakable(n: CudaNode, body: CudaNode): boolean {
+  for (let p = n.parent; p && p.startIndex >= body.startIndex && !(p.startIndex === body.startIndex && p.endIndex === body.endIndex); p = p.parent)
+    if (BREAKABLE.has(p.type)) return true;
+  return false;
+}
+
+/** Whether `n` is a `return;` of an inlined lambda that leaves early (printed `break;`, see InlinedLambda.earlyReturn). */
+export function earlyLambdaReturn(n: CudaNode, fnBody: CudaNode): boolean {
+  if (n.type !== "return_statement") return false;
+  for (const l of functionLambdas(fnBody).inlined.values()) if (l.earlyReturn && n.startIndex >= l.body.startIndex && n.endIndex <= l.body.endIndex) return true;
+  return false;
 }
 
 /** Identifiers a body uses but does not declare itself. */
@@ -162,7 +186,8 @@ export function printInlinedCall(call: CudaNode, l: InlinedLambda, print: (n: Cu
   const bind = l.params.map((p, i) => `${print(p.type)} c2m_${l.name}_${i} = ${print(args[i]!)};`);
   const params = l.params.map((p, i) => `${print(p.type)} ${p.name} = c2m_${l.name}_${i};`);
   // the parameters in a block of their own: a loop's own variable may not be redeclared in the loop body's outer block
-  return `{ ${bind.join(" ")} { ${params.join(" ")} ${print(l.body)} } }  // c2m: lambda '${l.name}' inlined`;
+  const body = l.earlyReturn ? `do ${print(l.body)} while (0);` : print(l.body);
+  return `{ ${bind.join(" ")} { ${params.join(" ")} ${body} } }  // c2m: lambda '${l.name}' inlined`;
 }
 
 const CAPTURES_NAMED = "c2m inlines lambdas that capture by reference ([&]) or nothing";

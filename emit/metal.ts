@@ -7,6 +7,7 @@
  * intrinsics, type names, pointer address spaces. Anything with no Metal equivalent is reported with a
  * located diagnostic (never dropped).
  */
+import { checkThreadgroupMemory } from "./metal-limits.js";
 import type { PrintContext } from "./metal-context.js";
 import { isLoopPragma, loopFollows, packedVector, printCall, warpReductionIdiom } from "./metal-calls.js";
 import { deviceAttributeNeeds, printHeader } from "./metal-header.js";
@@ -22,8 +23,8 @@ import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../pas
 import { printOwnSpan } from "./metal-own-span.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
-import { functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
-import { hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
+import { earlyLambdaReturn, functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
+import { deduceHoistedType, hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod } from "./metal-structs.js";
@@ -58,6 +59,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   const k = analysis.kernel;
   const helpers = new Set<string>();
   const deviceAttrs = deviceAttributeNeeds(unit);
+  checkThreadgroupMemory(unit, k, analysis.shared, bag);
   const byParam = new Map(analysis.buffers.map((b) => [b.param, b]));
   const atomicShared = new Set(analysis.shared.filter((s) => s.atomic).map((s) => s.name));
   const atomicRoots = (r: Root | undefined) =>
@@ -91,8 +93,13 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     if (!plan) {
       const assigned = analysis.assignedScalars.has(p.name);
       const spelled = metalName(p.name);
-      inputNames.push(assigned ? `${spelled}_arg` : spelled);
-      if (assigned) prologue.push(`${printType(p.type, ctx)} ${spelled} = ${spelled}_arg;`);
+      // a vector passed by value (flownet2's `const long4 input1_size`) arrives as a 1-D array of its components
+      const byValueVector = p.type.kind === "vector" ? p.type : undefined;
+      inputNames.push(assigned || byValueVector ? `${spelled}_arg` : spelled);
+      if (byValueVector) {
+        const parts = Array.from({ length: byValueVector.width }, (_, i) => `${spelled}_arg[${i}]`).join(", ");
+        prologue.push(`${printType(p.type, ctx)} ${spelled} = ${printType(p.type, ctx)}(${parts});`);
+      } else if (assigned) prologue.push(`${printType(p.type, ctx)} ${spelled} = ${spelled}_arg;`);
       if (p.type.kind === "scalar" && p.type.name === "double") reportKernel(bag, "C2M-K011", position(p.node), `parameter '${p.name}' is double; Metal computes it as float`);
       continue;
     }
@@ -110,6 +117,8 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         inputNames.push(bufferName);
         break;
       case "output":
+        outputNames.push(bufferName);
+        break;
       case "atomic-accumulate":
         if (plan.words16) {
           // 16-bit float atomics: MLX passes the buffer as 32-bit words, the kernel sees a view of them (emit/metal-atomic16.ts)
@@ -117,6 +126,11 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
           outputNames.push(`${bufferName}_words`);
           prologue.push(`auto ${bufferName} = c2m_atomic_view<${printType(plan.pointee, ctx)}>(${bufferName}_words);`);
         } else outputNames.push(bufferName);
+        // the caller's array, and the output's first element: a returned value folds in the caller's element at the same offset
+        if (plan.foldsFetched) {
+          inputNames.push(`${bufferName}_in`);
+          prologue.push(`auto const ${p.name}_base = ${p.name};`);
+        }
         break;
       case "inout-copy":
         inputNames.push(`${bufferName}_in`);
@@ -174,7 +188,17 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
       const why = "its extern __shared__ array would alias another dynamic shared array of the kernel, which c2m declares apart";
       reportKernel(bag, "C2M-K002", position(h.node), `__shared__ memory declared in __device__ function '${h.fn}': ${why}`);
     }
-    prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE));
+    const deduced = h.typeParam ? deduceHoistedType(unit, k, h) : undefined;
+    if (deduced && "why" in deduced) {
+      reportKernel(
+        bag,
+        "C2M-K002",
+        position(h.node),
+        `__shared__ memory declared in __device__ function '${h.fn}', of its template parameter type '${h.typeParam}': ${deduced.why}`,
+      );
+      continue;
+    }
+    prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE, deduced?.type));
   }
   reconvergenceBarriers(k.body, ctx.before);
   let body = printBody(k.body, ctx);
@@ -304,6 +328,8 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     case "namespace_alias_definition":
     case "using_declaration":
       return coopDirectiveComment(node) ?? printDefault(node, ctx);
+    case "return_statement":
+      return earlyLambdaReturn(node, ctx.fn.body) ? "break;" : printDefault(node, ctx);
     case "number_literal":
       return node.text.replace(/(\d)(ll|LL|ull|ULL)$/, "$1l");
     case "expression_statement": {

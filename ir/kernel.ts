@@ -83,6 +83,12 @@ export interface BufferPlan {
    * MLX takes the buffer as 32-bit words and the kernel adds by compare-exchange (emit/metal-atomic16.ts)
    */
   words16?: boolean;
+  /**
+   * for atomic-accumulate: the kernel uses the value an atomic returns (`slot = atomicAdd(counter, n)`). The
+   * output counts from the op's identity, so the element's true old value is the caller's combined with it:
+   * the printers pass the caller's array in as `<param>_in` and fold it into each returned value.
+   */
+  foldsFetched?: boolean;
   /** for inout-copy: the index expression (Metal text) the body copies at, and where */
   copyAt?: {
     statements: CudaNode[];

@@ -20,7 +20,7 @@ import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 export { accessNode, SHARED_IN_PLACE, type OwnAlias } from "./inout-plans.js";
-import { baseType, calleeName, callArgs, declaratorType, field, fields, position, qualifierWords, unparen, walk } from "./cst.js";
+import { baseType, calleeName, callArgs, declaratorType, field, fields, position, qualifierWords, resultUsed, unparen, walk } from "./cst.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
 
@@ -497,6 +497,8 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       } else {
         plan.role = "atomic-accumulate";
         plan.atomicOp = ops[0];
+        if (a.accesses.some((x) => x.root.kind === "param" && x.root.name === p.name && x.atomic && ATOMIC_FUNCTIONS[calleeName(x.atomic.call) ?? ""] && resultUsed(x.atomic.call)))
+          plan.foldsFetched = true;
       }
       continue;
     }

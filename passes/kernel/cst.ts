@@ -170,6 +170,22 @@ export function unparen(node: CudaNode): CudaNode {
   return n;
 }
 
+/**
+ * Whether an expression's value is used: false for a statement of its own (`atomicAdd(p, 1);`), the left
+ * side of a comma, a for loop's update or a cast to void, looking through parentheses.
+ */
+export function resultUsed(expr: CudaNode): boolean {
+  let n = expr;
+  while (n.parent?.type === "parenthesized_expression") n = n.parent;
+  const up = n.parent;
+  if (!up) return false;
+  if (up.type === "expression_statement") return false;
+  if (up.type === "comma_expression") return field(up, "left") === n || field(up, "left")?.startIndex === n.startIndex ? false : resultUsed(up);
+  if (up.type === "for_statement") return field(up, "update")?.startIndex !== n.startIndex;
+  if (up.type === "cast_expression" && field(up, "type")?.text.replace(/\s/g, "") === "void") return false;
+  return true;
+}
+
 /** The callee name of a call_expression (`f`, `f<T>`, `ns::f`), without template arguments. */
 export function calleeName(call: CudaNode): string | undefined {
   const fn = field(call, "function");

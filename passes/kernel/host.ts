@@ -546,7 +546,7 @@ class HostTranslator {
     }
     const macro = this.hctx.unit.macros.find((m) => m.name === name && m.node.type === "preproc_function_def");
     if (macro && this.macroHelper(macro.node)) return `${name}(${args.map((a) => this.expr(a)).join(", ")})`;
-    const helper = this.hctx.unit.hostFunctions.find((h) => h.name === name);
+    const helper = this.hctx.unit.hostFunctions.find((h) => h.name === name) ?? hostDeviceHelper(this.hctx.unit, name);
     if (helper && this.helper(helper)) return `${pyName(name)}(${args.map((a) => this.expr(a)).join(", ")})`;
     throw new HostUntranslatable(e, `call to '${name || fn.text}' in host code is not translated`);
   }
@@ -590,6 +590,25 @@ class HostTranslator {
     this.hctx.helpers.set(h.name, `def ${pyName(h.name)}(${h.params.map((p) => pyName(p.name)).join(", ")}):\n    return ${body}\n`);
     return true;
   }
+}
+
+/**
+ * A `__host__ __device__` function (torch-ngp's `template <typename T> inline __host__ __device__ T div_round_up(T val, T divisor)`)
+ * is a host helper too: seen as one, its parameters typed as written (a template parameter counts as an integer, as
+ * `helper` types every parameter that is not float or double).
+ */
+function hostDeviceHelper(unit: KernelUnit, name: string): HostFunction | undefined {
+  const f = unit.deviceFunctions.find((d) => d.name === name && d.qualifiers.includes("__host__"));
+  if (!f) return undefined;
+  return {
+    name,
+    params: f.params.map((p) => ({ name: p.name, type: field(p.node, "type")?.text ?? "int" })),
+    returnType: "",
+    body: f.body,
+    node: f.node,
+    pybind: false,
+    torch: false,
+  };
 }
 
 export function kernelsLaunchedBy(h: HostFunction): string[] {

@@ -151,7 +151,7 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
       if (kw === "define" && !verbatim()) {
         const m = /^(\w+)(\()?\s*(.*)$/.exec(arg);
         if (m) macros.set(m[1]!, m[2] ? null : m[3]!.trim());
-        const coord = threadCoordinateMacro(arg);
+        const coord = threadCoordinateMacro(arg) ?? accessorMacro(arg);
         if (coord) indexMacros.set(coord.name, coord);
         const spelled = m && !m[2] ? qualifierSpelling(m[3]!, qualifierMacros) : undefined;
         if (m && spelled !== undefined) qualifierMacros.set(m[1]!, spelled);
@@ -229,6 +229,23 @@ export function threadCoordinateMacro(arg: string): FunctionMacro | undefined {
   return { name: m[1]!, params, body: /"/.test(m[3]!) ? m[3]!.trim() : m[3]!.replace(/\s+/g, " ").trim() };
 }
 
+/**
+ * `NAME(T, i, ...) ((T)[...])`: a macro that is an element of the buffer its first argument names (flownet2's
+ * `DIM3_INDEX(TENSOR, xx, yy, zz, ww) ((TENSOR)[(xx) * TENSOR##_stride.x + ...])`), expanded where it is used so that
+ * the buffer analysis sees the subscript (an atomicAdd on `&DIM3_INDEX(gradInput, ...)` then targets gradInput).
+ * `##` pastes an argument that is a name; a macro that stringifies (`#x`) or takes varargs is not expanded.
+ */
+export function accessorMacro(arg: string): FunctionMacro | undefined {
+  const m = /^(\w+)\(([^)]*)\)\s*(.*)$/.exec(stripComments(arg));
+  if (!m || /\.\.\./.test(m[2]!) || /(^|[^#])#(?!#)/.test(m[3]!.replace(/##/g, ""))) return undefined;
+  const params = m[2]!.split(",").map((p) => p.trim());
+  if (params.some((p) => !/^[A-Za-z_]\w*$/.test(p))) return undefined;
+  const body = m[3]!.replace(/\s+/g, " ").trim();
+  const subscripted = /^\(*\s*([A-Za-z_]\w*)\s*\)?\s*\[/.exec(body)?.[1];
+  if (!subscripted || !params.includes(subscripted) || /"/.test(body)) return undefined;
+  return { name: m[1]!, params, body };
+}
+
 /** Each call `NAME(args)` of these macros on one line replaced by the macro's body, its parameters by the arguments as written. */
 export function expandMacroCalls(line: string, macros: Map<string, FunctionMacro>, depth = 0): string {
   if (depth > 4 || line.trimStart().startsWith("#")) return line;
@@ -242,7 +259,16 @@ export function expandMacroCalls(line: string, macros: Map<string, FunctionMacro
     const args = callArguments(line, open);
     if (!args || args.list.length !== macro.params.length) continue;
     const byParam = new Map(macro.params.map((p, i) => [p, args.list[i]!.trim()]));
-    const body = macro.body.replace(/"(?:\\.|[^"\\])*"|[A-Za-z_]\w*/g, (t) => byParam.get(t) ?? t);
+    // `a ## b` pastes the two (an argument in place of a parameter): only where what it pastes is a name
+    let unpastable = false;
+    const paste = (t: string) => {
+      const v = byParam.get(t) ?? t;
+      if (!/^[A-Za-z_]\w*$|^\d+$/.test(v)) unpastable = true;
+      return v;
+    };
+    const pasted = macro.body.replace(/([A-Za-z_]\w*)\s*##\s*([A-Za-z_]\w*)/g, (_, a: string, b: string) => `${paste(a)}${paste(b)}`);
+    if (unpastable || /##/.test(pasted)) continue;
+    const body = pasted.replace(/"(?:\\.|[^"\\])*"|[A-Za-z_]\w*/g, (t) => byParam.get(t) ?? t);
     out += line.slice(pos, m.index) + expandMacroCalls(body, macros, depth + 1);
     pos = args.end;
     call.lastIndex = args.end;

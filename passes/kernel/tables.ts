@@ -159,6 +159,17 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   __brev: "metal::reverse_bits(uint({0}))",
   // a constant expression in CUDA code (gsplat: `constexpr uint32_t TILE_SHIFT = __builtin_ctz(TILE_SIZE);`), and Metal's ctz is not constexpr
   __builtin_ctz: "c2m_ctz(uint({0}))",
+  // C's exponent functions: Metal's take the exponent by reference (`frexp(x, thread int& e)`), CUDA's by pointer
+  frexpf: "metal::frexp({0}, *({1}))",
+  frexp: "metal::frexp({0}, *({1}))",
+  modff: "metal::modf({0}, *({1}))",
+  ldexpf: "metal::ldexp",
+  ldexp: "metal::ldexp",
+  scalbnf: "metal::ldexp",
+  ilogbf: "metal::ilogb",
+  fdimf: "metal::fdim",
+  sinpif: "metal::sinpi",
+  cospif: "metal::cospi",
   erff: "c2m_erf",
   erf: "c2m_erf",
   log1pf: "c2m_log1p",
@@ -341,16 +352,27 @@ export const METAL_ATOMICS: Record<AtomicOp, string> = {
 
 /**
  * For an output updated only by one atomic op: the value MLX's `init_value` fills it with (the op's
- * identity), and how the Python wrapper folds in the caller's array (`{old}`, `{new}`). Ops without an
+ * identity), how the Python wrapper folds in the caller's array (`{old}`, `{new}`), and how a kernel that uses
+ * the value the atomic returns folds the caller's element into it (`fold`: the element's true old value). Ops without an
  * identity that `init_value` (a float) can hold exactly are absent: those buffers are refused.
  */
-export const ATOMIC_ACCUMULATE: Partial<Record<AtomicOp, { init: (signed: boolean, bits: number, float: boolean) => number | undefined; combine: string }>> = {
-  add: { init: () => 0, combine: "{old} + {new}" },
-  sub: { init: () => 0, combine: "{old} + {new}" },
-  or: { init: () => 0, combine: "{old} | {new}" },
-  xor: { init: () => 0, combine: "{old} ^ {new}" },
-  and: { init: (signed, bits, float) => (float ? undefined : signed ? -1 : undefined), combine: "{old} & {new}" },
-  max: { init: (signed, bits, float) => (float ? undefined : signed ? -(2 ** (bits - 1)) : 0), combine: "mx.maximum({old}, {new})" },
+export const ATOMIC_ACCUMULATE: Partial<
+  Record<AtomicOp, { init: (signed: boolean, bits: number, float: boolean) => number | undefined; combine: string; fold: { metal: string; cuda: string } }>
+> = {
+  add: { init: () => 0, combine: "{old} + {new}", fold: { metal: "({caller} + {fetched})", cuda: "({caller} + {fetched})" } },
+  sub: { init: () => 0, combine: "{old} + {new}", fold: { metal: "({caller} + {fetched})", cuda: "({caller} + {fetched})" } },
+  or: { init: () => 0, combine: "{old} | {new}", fold: { metal: "({caller} | {fetched})", cuda: "({caller} | {fetched})" } },
+  xor: { init: () => 0, combine: "{old} ^ {new}", fold: { metal: "({caller} ^ {fetched})", cuda: "({caller} ^ {fetched})" } },
+  and: {
+    init: (signed, bits, float) => (float ? undefined : signed ? -1 : undefined),
+    combine: "{old} & {new}",
+    fold: { metal: "({caller} & {fetched})", cuda: "({caller} & {fetched})" },
+  },
+  max: {
+    init: (signed, bits, float) => (float ? undefined : signed ? -(2 ** (bits - 1)) : 0),
+    combine: "mx.maximum({old}, {new})",
+    fold: { metal: "metal::max({caller}, {fetched})", cuda: "max({caller}, {fetched})" },
+  },
 };
 
 /** Metal thread-position attributes standing for CUDA's built-in index variables. */
@@ -391,7 +413,34 @@ export const UNSUPPORTED_CALLS: Record<string, string> = {
   __nanosleep: "__nanosleep has no Metal equivalent",
   cudaMalloc: "device memory allocation inside a kernel has no Metal equivalent",
   __trap: "__trap has no Metal equivalent",
+  // C math functions Metal's standard library lacks and c2m has no exact helper for
+  cbrtf: "cbrtf has no Metal equivalent (Metal's standard library has no cube root)",
+  hypotf: "hypotf has no Metal equivalent (Metal's standard library has no hypot)",
+  erfcf: "erfcf has no Metal equivalent (Metal's standard library has no erfc)",
+  erfinvf: "erfinvf has no Metal equivalent",
+  lgammaf: "lgammaf has no Metal equivalent (Metal's standard library has no gamma functions)",
+  tgammaf: "tgammaf has no Metal equivalent (Metal's standard library has no gamma functions)",
+  remainderf: "remainderf has no Metal equivalent",
+  normcdff: "normcdff has no Metal equivalent",
+  norm3df: "norm3df has no Metal equivalent",
+  rnorm3df: "rnorm3df has no Metal equivalent",
 };
+
+/**
+ * CUDA device libraries with no Metal counterpart, by name prefix: a call of any of their functions is reported
+ * as C2M-K002 at the call or at the use of one of their types.
+ */
+export const UNSUPPORTED_LIBRARIES: { prefix: string; why: string }[] = [
+  {
+    prefix: "curand",
+    why: "cuRAND's device API (curand_init, curand, curand_uniform, curandState) has no Metal equivalent: Metal has no random-number library; draw the random numbers on the host and pass them in as a buffer",
+  },
+];
+
+/** The unsupported library a function or type name belongs to (UNSUPPORTED_LIBRARIES), if any. */
+export function unsupportedLibrary(name: string): string | undefined {
+  return UNSUPPORTED_LIBRARIES.find((l) => name.startsWith(l.prefix))?.why;
+}
 
 /**
  * Compiler hints that return their pointer argument unchanged (`__builtin_assume_aligned(p, 16)` is p, with a

@@ -59,6 +59,8 @@ export interface KernelParamInfo {
   maskName?: string;
   /** atomic-accumulate on 16-bit floats: for a float16/bfloat16 dtype the output is uint32 words, viewed back (BufferPlan.words16) */
   words16?: boolean;
+  /** a scalar that is a CUDA vector passed by value (`long4`): its type, passed as a 1-D array of `width` components of `dtype` */
+  vector?: { type: string; width: number };
 }
 
 export interface CompiledKernel {
@@ -421,9 +423,17 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       params.push({
         name: p.name,
         kind: "scalar",
-        dtype: t.kind === "template" ? t.name : t.kind === "scalar" ? SCALAR_TYPES[t.name].mlx : "float32",
+        dtype:
+          t.kind === "template"
+            ? t.name
+            : t.kind === "scalar"
+              ? SCALAR_TYPES[t.name].mlx
+              : t.kind === "vector"
+                ? (SCALAR_TYPES[VECTOR_TYPES[t.name]!.elem]?.mlx ?? "float32")
+                : "float32",
         // as the Metal printer spells it (a name like one of MLX's thread attributes gets a trailing underscore)
-        inputName: a.assignedScalars.has(p.name) ? `${metalName(p.name)}_arg` : metalName(p.name),
+        inputName: a.assignedScalars.has(p.name) || t.kind === "vector" ? `${metalName(p.name)}_arg` : metalName(p.name),
+        ...(t.kind === "vector" ? { vector: { type: t.name, width: t.width } } : {}),
       });
       continue;
     }
@@ -443,6 +453,7 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       info.outputName = `${mname}_words`;
       info.words16 = true;
     }
+    if (plan.foldsFetched) info.inputName = `${mname}_in`;
     params.push(info);
   }
   const acc = a.buffers.find((b) => b.role === "atomic-accumulate");
@@ -474,7 +485,7 @@ function singleBlockAlong(a: KernelAnalysis): { singleBlockAlong?: ("x" | "y" | 
 }
 
 export type Dim3 = number | number[];
-export type CallArg = { shape: number[]; dtype: MlxDtype } | number;
+export type CallArg = { shape: number[]; dtype: MlxDtype } | number | number[];
 
 /**
  * The per-call fields of an MLX kernel call, computed exactly as the emitted Python launch function
@@ -487,7 +498,7 @@ export function planKernelCall(
   args: Record<string, CallArg>,
   launch: { grid: Dim3; block: Dim3; sharedMem?: number; template?: Record<string, MlxDtype | number | boolean>; cuda?: boolean },
 ): {
-  inputs: { name: string; arg: string; scalar?: { value: number; dtype: string } }[];
+  inputs: { name: string; arg: string; scalar?: { value: number; dtype: string }; vector?: { values: number[]; dtype: string } }[];
   template: [string, MlxDtype | number | boolean][];
   grid: [number, number, number];
   threadgroup: [number, number, number];
@@ -509,7 +520,7 @@ export function planKernelCall(
   const b = d3(launch.block);
   const tmpl = { ...(k.templateDefaults ?? {}), ...(launch.template ?? {}) };
   const resolve = (dtype: string) => (tmpl[dtype] !== undefined ? String(tmpl[dtype]) : dtype);
-  const inputs: { name: string; arg: string; scalar?: { value: number; dtype: string } }[] = [];
+  const inputs: { name: string; arg: string; scalar?: { value: number; dtype: string }; vector?: { values: number[]; dtype: string } }[] = [];
   const shapes: number[][] = [];
   const dtypes: string[] = [];
   const combine: { output: string; arg: string; combine: string }[] = [];
@@ -518,6 +529,11 @@ export function planKernelCall(
   const words: { output: string; arg: string; count: number; dtype: string }[] = [];
   for (const p of k.params) {
     const a = args[p.name];
+    if (p.kind === "scalar" && p.vector) {
+      if (!Array.isArray(a) || a.length !== p.vector.width) throw new Error(`planKernelCall: argument '${p.name}' (${p.vector.type}) needs ${p.vector.width} numbers`);
+      inputs.push({ name: p.inputName!, arg: p.name, vector: { values: a, dtype: resolve(p.dtype) } });
+      continue;
+    }
     if (p.kind === "scalar") {
       if (typeof a !== "number") throw new Error(`planKernelCall: scalar argument '${p.name}' needs a number`);
       inputs.push({ name: p.inputName!, arg: p.name, scalar: { value: a, dtype: resolve(p.dtype) } });
@@ -525,7 +541,7 @@ export function planKernelCall(
     }
     if (p.inputName) inputs.push({ name: p.inputName, arg: p.name });
     if (p.outputName) {
-      if (typeof a !== "object") throw new Error(`planKernelCall: buffer argument '${p.name}' needs a shape and dtype`);
+      if (typeof a !== "object" || Array.isArray(a)) throw new Error(`planKernelCall: buffer argument '${p.name}' needs a shape and dtype`);
       const dtype = resolve(p.dtype);
       if (p.words16 && !launch.cuda && SIXTEEN_BIT_DTYPES.includes(dtype)) {
         // Metal has no 16-bit atomics: two elements a 32-bit word (emit/metal-atomic16.ts), viewed back after

@@ -100,6 +100,8 @@ function checkSchema(raw: Json, file: string): GoldenSpec {
       if (!isObject(a)) return fail(aat, "must be { buffer } or { scalar, type }");
       if ("buffer" in a) {
         if (typeof a.buffer !== "string" || !names.has(a.buffer)) fail(`${aat}/buffer`, "must name a buffer of /buffers");
+      } else if ("vector" in a) {
+        if (!Array.isArray(a.vector) || !a.vector.every(isExpr) || typeof a.type !== "string") fail(aat, "must be { vector: [expressions], type }");
       } else if (!isExpr(a.scalar) || typeof a.type !== "string") fail(aat, "must be { buffer } or { scalar, type }");
     });
   });

@@ -275,6 +275,8 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
     }[dtype];
     const int = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
     const float = variant.spreadFloats ? 0.5 + floatScalars.indexOf(p.name) : 0.5;
+    // a vector by value (flownet2's `long4 input1_size`, sizes or strides of a tensor): every component the one size
+    if (p.vector) return { vector: Array.from({ length: p.vector.width }, () => (isFloatDtype(dtype) ? float : int)), type: p.vector.type };
     const fixed = pieceSynth(k, p.name)?.scalar;
     const geometry = c.geometry ? geometryValue(p.name) : undefined;
     return { scalar: fixed ?? (isFloatDtype(dtype) ? float : /bool/.test(dtype) ? 1 : (geometry ?? int)), type: type ?? "int" };

@@ -7,7 +7,7 @@
  */
 import { DTYPES, normalizeDtype } from "../verify/dtypes.js";
 import { evalExpr, type GoldenSpec } from "../verify/golden.js";
-import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
+import { SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 
 /** What the spec may name: the translated kernels, with their parameter and template parameter counts. */
 export interface SpecKernel {
@@ -85,6 +85,8 @@ const templateArg: Check = (v, at, errors) => {
 };
 const arg: Check = (v, at, errors) => {
   if (isObject(v) && "buffer" in v) return object({ buffer: [identifier, "required"] })(v, at, errors);
+  // a CUDA vector passed by value (`long4`): one expression per component
+  if (isObject(v) && "vector" in v) return object({ vector: [array(expr, 2, 4), "required"], type: [oneOf(...Object.keys(VECTOR_TYPES)), "required"] })(v, at, errors);
   object({ scalar: [expr, "required"], type: [oneOf(...Object.keys(SCALAR_TYPES)), "required"] })(v, at, errors);
 };
 
@@ -173,7 +175,10 @@ export function validateVerifySpec(json: unknown, kernels: SpecKernel[]): Golden
       l.grid.forEach((g, d) => at(`spec.launches[${i}].grid[${d}]`, g, (n) => (Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1 ? undefined : "is not a block count")));
       if (l.sharedBytes !== undefined)
         at(`spec.launches[${i}].sharedBytes`, l.sharedBytes, (n) => (Number.isInteger(n) && n >= 0 && n <= 1 << 20 ? undefined : "is not a byte count up to 1 MiB"));
-      l.args.forEach((a, j) => "scalar" in a && at(`spec.launches[${i}].args[${j}].scalar`, a.scalar));
+      l.args.forEach((a, j) => {
+        if ("scalar" in a) at(`spec.launches[${i}].args[${j}].scalar`, a.scalar);
+        if ("vector" in a) a.vector.forEach((e, c) => at(`spec.launches[${i}].args[${j}].vector[${c}]`, e));
+      });
     });
   });
   if (errors.length) throw new Error(`c2m kernel: the verify spec is not valid:\n  ${errors.slice(0, 20).join("\n  ")}`);

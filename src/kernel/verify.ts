@@ -13,7 +13,7 @@ import { evalExpr, goldenBuffers, goldenLaunches, isFloatDtype, type GoldenSpec 
 import { resolveMetalInputs, runMetal, type KernelInput, type MetalKernelSpec } from "../verify/metal.js";
 import { checkMetalWithClang, type MetalCheckCase } from "../verify/metal-check.js";
 import { runMlxCuda } from "../verify/mlx-cuda.js";
-import { kernelFor, planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
+import { kernelFor, planKernelCall, type CallArg, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 import { cIntegerLiteral } from "../../passes/kernel/cst.js";
 
@@ -107,7 +107,7 @@ function planLaunch(
   dtypeOf: (b: string) => string,
   cuda = false,
 ) {
-  const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
+  const args: Record<string, CallArg> = {};
   const argBuffer: Record<string, string> = {};
   l.args.forEach((a, i) => {
     const p = k.params[i];
@@ -115,7 +115,8 @@ function planLaunch(
     if ("buffer" in a) {
       args[p.name] = { shape: [buffers[a.buffer]!.length], dtype: dtypeOf(a.buffer) as MlxDtype };
       argBuffer[p.name] = a.buffer;
-    } else args[p.name] = evalExpr(a.scalar, sizes);
+    } else if ("vector" in a) args[p.name] = a.vector.map((e) => evalExpr(e, sizes));
+    else args[p.name] = evalExpr(a.scalar, sizes);
   });
   const template: Record<string, MlxDtype | number | boolean> = {};
   k.templateParams.forEach((t, i) => {
@@ -133,6 +134,7 @@ function planLaunch(
   const inputs: Record<string, KernelInput> = {};
   for (const inp of plan.inputs) {
     if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
+    else if (inp.vector) inputs[inp.name] = { data: fromNumbers(inp.vector.values, normalizeDtype(inp.vector.dtype)), dtype: inp.vector.dtype, shape: [inp.vector.values.length] };
     else {
       const b = argBuffer[inp.arg]!;
       inputs[inp.name] = { data: buffers[b]!, dtype: dtypeOf(b), shape: [buffers[b]!.length] };
@@ -225,7 +227,12 @@ async function runCudaKernel(k: CompiledKernel, plan: ReturnType<typeof planKern
 export interface SpecVerification {
   ok: boolean;
   /** per size and written buffer */
-  results: { sizes: Record<string, number>; buffer: string; target: KernelTarget; comparison: Comparison; outsideDomain?: boolean }[];
+  /**
+   * outsideDomain: the original gives NaN (C2M-K020); orderDependent: the original's own value changes with the
+   * order its threads run (an atomic counter deciding where a thread writes, threads racing on one element), so
+   * no single run of it is the answer to compare with. Neither was compared.
+   */
+  results: { sizes: Record<string, number>; buffer: string; target: KernelTarget; comparison: Comparison; outsideDomain?: boolean; orderDependent?: boolean }[];
   /** the clang check of the Metal calls (when asked for): per call, clang's errors */
   metalCheck?: { kernel: string; errors: string[] }[];
   lines: string[];
@@ -307,6 +314,8 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
   for (let s = 0; s < spec.sizes.length; s++) {
     const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);
     let inTranslationOrder: Record<string, TypedArray> | undefined;
+    // the original with its threads in reverse order, run only once a comparison has failed
+    let reversed: Record<string, TypedArray> | undefined;
     // the module's other body: the CUDA original as MLX's CUDA backend runs it
     const viaCudaKernel = await runEmitted(compiled, spec, s, "cuda_kernel", opts);
     const at = Object.entries(spec.sizes[s]!)
@@ -342,6 +351,17 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
           if (again.ok) {
             c = again;
             order = ` (float atomicAdd: the original summed in the translation's order, from zero and the caller's values added last as MLX's init_value does; GPU atomics fix no order)`;
+          }
+        }
+        if (!c.ok) {
+          reversed ??= await runCudaLaunches(source, goldenLaunches(spec, s), goldenBuffers(spec, s), { deviceCodeOnly: true, resolveInclude: opts.resolveInclude, reverse: true });
+          if (!compareArrays(reversed[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype)).ok) {
+            results.push({ sizes: spec.sizes[s]!, buffer: b.name, target, comparison: c, orderDependent: true });
+            lines.push(
+              `FAIL ${spec.name} [${at}] (${target}) ${b.name}: order-dependent: the CUDA original itself writes other values when its threads run in reverse order ` +
+                `(an atomic counter choosing where each thread writes, or threads racing on one element); no run of it is the answer, nothing compared`,
+            );
+            continue;
           }
         }
         results.push({ sizes: spec.sizes[s]!, buffer: b.name, target, comparison: c });

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../python.js";
-import { fromNumbers, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
+import { bytesOf, fromNumbers, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
+import { SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 import { runCudaLaunches, type CudaArg, type CudaEntry, type CudaLaunch } from "./cuda.js";
 import type { RunOptions } from "./metal.js";
 
@@ -32,7 +33,8 @@ export interface GoldenLaunch {
   grid: [Expr, Expr, Expr];
   block: [number, number, number];
   sharedBytes?: Expr;
-  args: ({ buffer: string } | { scalar: Expr; type: string })[];
+  /** `vector`: a CUDA vector passed by value (`type` its name, `long4`), one expression per component */
+  args: ({ buffer: string } | { scalar: Expr; type: string } | { vector: Expr[]; type: string })[];
 }
 
 export interface GoldenSpec {
@@ -188,8 +190,33 @@ export function goldenLaunches(spec: GoldenSpec, sizeIndex: number): CudaLaunch[
     grid: l.grid.map((g) => evalExpr(g, sizes)) as [number, number, number],
     block: l.block,
     sharedBytes: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
-    args: l.args.map((a): CudaArg => ("buffer" in a ? { buffer: a.buffer } : { scalar: evalExpr(a.scalar, sizes), type: a.type })),
+    args: l.args.map(
+      (a): CudaArg =>
+        "buffer" in a
+          ? { buffer: a.buffer }
+          : "vector" in a
+            ? {
+                bytes: vectorBytes(
+                  a.type,
+                  a.vector.map((e) => evalExpr(e, sizes)),
+                ),
+              }
+            : { scalar: evalExpr(a.scalar, sizes), type: a.type },
+    ),
   }));
+}
+
+/** The MLX dtype of a CUDA vector type's components (`long4` → int64). */
+export function vectorDtype(type: string): Dtype {
+  const v = VECTOR_TYPES[type];
+  const mlx = v ? SCALAR_TYPES[v.elem]?.mlx : undefined;
+  if (!v || !mlx) throw new Error(`c2m verify: '${type}' is not a CUDA vector type c2m knows`);
+  return normalizeDtype(mlx);
+}
+
+/** A CUDA vector's bytes as the host lays it out: its components in order, no padding (sizeof(long4) is 4 * 8). */
+export function vectorBytes(type: string, values: number[]): Uint8Array {
+  return bytesOf(fromNumbers(values, vectorDtype(type)));
 }
 
 export function bufferDtype(spec: GoldenSpec, name: string): Dtype {

@@ -44,7 +44,13 @@ export function driverModule(spec: GoldenSpec, compiled: CompileKernelsResult, m
     for (const l of spec.launches) {
       const k = kernelFor(compiled.kernels, l.kernel, l.templateArgs);
       if (!k) throw new Error(`c2m verify: ${spec.name}: kernel ${l.kernel} did not translate`);
-      const args = l.args.map((a) => ("buffer" in a ? pyName(a.buffer) : pyNumber(evalExpr(a.scalar, sizes), a.type)));
+      const args = l.args.map((a) =>
+        "buffer" in a
+          ? pyName(a.buffer)
+          : "vector" in a
+            ? `(${a.vector.map((e) => pyNumber(evalExpr(e, sizes), a.type)).join(", ")},)`
+            : pyNumber(evalExpr(a.scalar, sizes), a.type),
+      );
       const written = k.params.flatMap((p, i) => (p.outputName ? [pyName((l.args[i] as { buffer: string }).buffer)] : []));
       const grid = l.grid.map((g) => evalExpr(g, sizes));
       const kw = [`grid=(${grid.join(", ")})`, `block=(${l.block.join(", ")})`];

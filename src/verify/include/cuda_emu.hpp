@@ -86,6 +86,41 @@ struct alignas(4) char4 {
 inline uchar2 make_uchar2(unsigned char x, unsigned char y) { return {x, y}; }
 inline uchar4 make_uchar4(unsigned char x, unsigned char y, unsigned char z, unsigned char w) { return {x, y, z, w}; }
 inline char4 make_char4(signed char x, signed char y, signed char z, signed char w) { return {x, y, z, w}; }
+// the remaining vector types of CUDA's vector_types.h (flownet2's kernels take long4 sizes by value), with its
+// alignment: a 2-vector of 2 * sizeof(T), a 4-vector of min(4 * sizeof(T), 16), a 3-vector of sizeof(T)
+#define C2M_EMU_VEC(name, T, a2, a4)                                                           \
+  struct alignas(a2) name##2 {                                                                  \
+    T x, y;                                                                                     \
+  };                                                                                            \
+  struct name##3 {                                                                              \
+    T x, y, z;                                                                                  \
+  };                                                                                            \
+  struct alignas(a4) name##4 {                                                                  \
+    T x, y, z, w;                                                                               \
+  };                                                                                            \
+  inline name##2 make_##name##2(T x, T y) { return {x, y}; }                                    \
+  inline name##3 make_##name##3(T x, T y, T z) { return {x, y, z}; }                            \
+  inline name##4 make_##name##4(T x, T y, T z, T w) { return {x, y, z, w}; }
+C2M_EMU_VEC(short, short, 4, 8)
+C2M_EMU_VEC(ushort, unsigned short, 4, 8)
+C2M_EMU_VEC(long, long, 16, 16)
+C2M_EMU_VEC(ulong, unsigned long, 16, 16)
+C2M_EMU_VEC(longlong, long long, 16, 16)
+C2M_EMU_VEC(ulonglong, unsigned long long, 16, 16)
+C2M_EMU_VEC(double, double, 16, 16)
+#undef C2M_EMU_VEC
+struct alignas(2) char2 {
+  signed char x, y;
+};
+struct char3 {
+  signed char x, y, z;
+};
+struct uchar3 {
+  unsigned char x, y, z;
+};
+inline char2 make_char2(signed char x, signed char y) { return {x, y}; }
+inline char3 make_char3(signed char x, signed char y, signed char z) { return {x, y, z}; }
+inline uchar3 make_uchar3(unsigned char x, unsigned char y, unsigned char z) { return {x, y, z}; }
 
 namespace emu::cuda {
 struct Index {

@@ -348,7 +348,19 @@ EMU_BINARY(fmin, std::fmin(x, y))
 EMU_BINARY(fmax, std::fmax(x, y))
 EMU_BINARY(copysign, std::copysign(x, y))
 EMU_BINARY(step, (y < x ? 0.f : 1.f))
+EMU_BINARY(fdim, std::fdim(x, y))
 #undef EMU_BINARY
+
+// exponent and integral-part functions: MSL takes the second result by (thread) reference, not by pointer
+inline float frexp(float x, int& e) { return std::frexp(x, &e); }
+inline half frexp(half x, int& e) { return (half)std::frexp((float)x, &e); }
+inline float ldexp(float x, int k) { return std::ldexp(x, k); }
+inline half ldexp(half x, int k) { return (half)std::ldexp((float)x, k); }
+inline int ilogb(float x) { return std::ilogb(x); }
+inline int ilogb(half x) { return std::ilogb((float)x); }
+inline float modf(float x, float& i) { return std::modf(x, &i); }
+inline float sinpi(float x) { return std::sin(x * 3.14159265358979323846f); }
+inline float cospi(float x) { return std::cos(x * 3.14159265358979323846f); }
 
 // min/max/clamp/abs: also for integers. Metal's float min/max return the non-NaN operand (fmin/fmax).
 template <class T>
@@ -749,8 +761,13 @@ struct Limits {
   using metal::exp;                      \
   using metal::exp2;                     \
   using metal::fabs;                     \
+  using metal::fdim;                     \
   using metal::floor;                    \
   using metal::fma;                      \
+  using metal::frexp;                    \
+  using metal::ilogb;                    \
+  using metal::ldexp;                    \
+  using metal::modf;                     \
   using metal::fmax;                     \
   using metal::fmin;                     \
   using metal::fmod;                     \
@@ -779,7 +796,15 @@ struct Limits {
   EMU_NOT_IN_MSL(lgamma)                 \
   EMU_NOT_IN_MSL(tgamma)                 \
   EMU_NOT_IN_MSL(malloc)                 \
-  EMU_NOT_IN_MSL(free)
+  EMU_NOT_IN_MSL(free)                   \
+  EMU_NOT_IN_MSL(frexpf)                 \
+  EMU_NOT_IN_MSL(ldexpf)                 \
+  EMU_NOT_IN_MSL(scalbnf)                \
+  EMU_NOT_IN_MSL(scalbn)                 \
+  EMU_NOT_IN_MSL(cbrt)                   \
+  EMU_NOT_IN_MSL(cbrtf)                  \
+  EMU_NOT_IN_MSL(hypot)                  \
+  EMU_NOT_IN_MSL(hypotf)
 #define EMU_METAL_KERNEL_NAMESPACE_END }
 // C library functions a kernel could otherwise reach from here but not on a GPU: deleted, so calling
 // one fails to compile as it does in MSL (a kernel's own helper of the same name still wins).

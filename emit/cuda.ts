@@ -21,6 +21,7 @@ import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js
 import { coopInfo } from "./coop.js";
 import { inNamespaces } from "./namespaces.js";
 import { COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { nameTable } from "../ir/tables.js";
 
 export interface CudaKernel {
   source: string;
@@ -225,10 +226,10 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
 }
 
 /** The headers a CUDA kernel naming a header-only library's namespace needs. */
-const LIBRARY_INCLUDES: Record<string, string[]> = {
+const LIBRARY_INCLUDES: Record<string, string[]> = nameTable({
   glm: ["#include <glm/glm.hpp>", "#include <glm/gtc/type_ptr.hpp>"],
   cub: ["#include <cub/cub.cuh>"],
-};
+});
 
 /**
  * The file's cooperative-groups includes, namespace alias and using-directive, when the kernel or a helper

@@ -7,9 +7,10 @@ import { COOP_HELPER } from "./coop.js";
 import { STRUCT_HELPERS } from "./metal-structs.js";
 import { GLM_HELPER } from "../passes/kernel/glm.js";
 import { CUB_HELPER } from "./metal-cub.js";
+import { nameTable } from "../ir/tables.js";
 
 /** Header helpers, emitted once each when used. */
-export const METAL_HELPERS: Record<string, string> = {
+export const METAL_HELPERS: Record<string, string> = nameTable({
   ...STRUCT_HELPERS,
   c2m_block_count: BLOCK_VOTE_HELPER,
   c2m_cg: COOP_HELPER,
@@ -128,4 +129,4 @@ template <typename A> inline uint c2m_atomic_dec(A obj, uint limit) {
   }
   return old;
 }`,
-};
+});

@@ -8,10 +8,11 @@ import type { CompileKernelsResult } from "../kernel/index.js";
 import { KERNEL_CODES_BY_ID } from "../../ir/kernel-diagnostic-codes.js";
 import type { LaunchFlags } from "../kernel/launch-spec.js";
 import { readKernelSpec } from "../kernel/spec-file.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** `--template T=float BLOCK=256` as a map; undefined (after saying why) when one is not NAME=VALUE. */
 function parseTemplates(given: string[] = []): Record<string, string> | undefined {
-  const template: Record<string, string> = {};
+  const template: Record<string, string> = nameTable({});
   for (const t of given) {
     const m = /^(\w+)=(.+)$/.exec(t);
     if (!m) {
@@ -191,7 +192,7 @@ async function verify(
   const specPath = opts.spec ?? specPathFor(input);
   let specs: import("../verify/golden.js").GoldenSpec[] = [];
   /** by spec name: buffers the launcher takes from its caller, grown to what the original reads (launch-spec.ts) */
-  let callerBuffers: Record<string, string[]> = {};
+  let callerBuffers: Record<string, string[]> = nameTable({});
   let synthesise = false;
   try {
     if (opts.spec || existsSync(specPath)) {

@@ -16,6 +16,7 @@ import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { kernelFor, planKernelCall, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 import { cIntegerLiteral } from "../../passes/kernel/cst.js";
+import { nameTable } from "../../ir/tables.js";
 
 export interface TranslatedRunOptions {
   /** run each Metal threadgroup's threads in reverse order (an order-dependence check) */
@@ -95,8 +96,8 @@ export async function runEmitted(
 
 /** One launch of the spec as the emitted wrapper plans it: the call, its inputs, and which buffer each parameter is. */
 function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes: Record<string, number>, buffers: Record<string, TypedArray>, dtypeOf: (b: string) => string) {
-  const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = {};
-  const argBuffer: Record<string, string> = {};
+  const args: Record<string, { shape: number[]; dtype: MlxDtype } | number> = nameTable({});
+  const argBuffer: Record<string, string> = nameTable({});
   l.args.forEach((a, i) => {
     const p = k.params[i];
     if (!p) throw new Error(`c2m kernel verify: launch of ${l.kernel} has too many arguments`);
@@ -105,7 +106,7 @@ function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes:
       argBuffer[p.name] = a.buffer;
     } else args[p.name] = evalExpr(a.scalar, sizes);
   });
-  const template: Record<string, MlxDtype | number | boolean> = {};
+  const template: Record<string, MlxDtype | number | boolean> = nameTable({});
   k.templateParams.forEach((t, i) => {
     const v = l.templateArgs?.[i];
     if (v === undefined) return;
@@ -117,7 +118,7 @@ function planLaunch(k: CompiledKernel, l: GoldenSpec["launches"][number], sizes:
     sharedMem: l.sharedBytes === undefined ? 0 : evalExpr(l.sharedBytes, sizes),
     template,
   });
-  const inputs: Record<string, KernelInput> = {};
+  const inputs: Record<string, KernelInput> = nameTable({});
   for (const inp of plan.inputs) {
     if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
     else {
@@ -175,7 +176,7 @@ export function foldOutputs(
   before: (param: string) => TypedArray,
   dtypeOf: (param: string) => string,
 ): Record<string, TypedArray> {
-  const after: Record<string, TypedArray> = {};
+  const after: Record<string, TypedArray> = nameTable({});
   for (const p of k.params) {
     if (!p.outputName) continue;
     const fresh = out[p.outputName]!;

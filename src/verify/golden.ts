@@ -7,6 +7,7 @@ import { packageRoot } from "../python.js";
 import { fromNumbers, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
 import { runCudaLaunches, type CudaArg, type CudaEntry, type CudaLaunch } from "./cuda.js";
 import type { RunOptions } from "./metal.js";
+import { nameTable } from "../../ir/tables.js";
 
 export type Sizes = Record<string, number>;
 type Expr = string | number;
@@ -163,7 +164,7 @@ export function isFloatDtype(d: string): boolean {
 /** The buffers before the launches: inputs and inouts from the LCG, outputs zero. */
 export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<string, TypedArray> {
   const sizes = spec.sizes[sizeIndex]!;
-  const out: Record<string, TypedArray> = {};
+  const out: Record<string, TypedArray> = nameTable({});
   for (const b of spec.buffers) {
     const dtype = normalizeDtype(b.dtype);
     const n = evalExpr(b.count, sizes);

@@ -158,7 +158,7 @@ let mlxSignatures: Record<string, string[]> | undefined;
 
 /** Parameter names of an MLX layer constructor (`nn.Conv2d`), from mlx-signatures.json (generated from MLX). */
 export function mlxConstructorParams(callee: string): string[] | undefined {
-  mlxSignatures ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-signatures.json"), "utf8")) as Record<string, string[]>;
+  mlxSignatures ??= nameTable(JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-signatures.json"), "utf8")) as Record<string, string[]>);
   return mlxSignatures[callee];
 }
 
@@ -257,6 +257,9 @@ export interface MlxApi {
 let mlxApiTable: MlxApi | undefined;
 
 export function mlxApi(): MlxApi {
-  mlxApiTable ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-api.json"), "utf8")) as MlxApi;
+  if (!mlxApiTable) {
+    const api = JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-api.json"), "utf8")) as MlxApi;
+    mlxApiTable = { ...api, namespaces: nameTable(api.namespaces) };
+  }
   return mlxApiTable;
 }

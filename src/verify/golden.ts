@@ -102,11 +102,11 @@ export function evalExpr(e: Expr, sizes: Sizes): number {
         if (peek() === ",") next();
       }
       next();
-      const f = fns[t];
+      const f = Object.hasOwn(fns, t) ? fns[t] : undefined;
       if (!f) throw new Error(`c2m verify: unknown function ${t} in "${e}"`);
       return f(...args);
     }
-    if (!(t in sizes)) throw new Error(`c2m verify: unknown size "${t}" in "${e}"`);
+    if (!Object.hasOwn(sizes, t)) throw new Error(`c2m verify: unknown size "${t}" in "${e}"`);
     return sizes[t]!;
   };
   const product = (): number => {

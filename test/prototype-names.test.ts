@@ -131,6 +131,54 @@ const PY: string[] = [
   `class Net(nn.Module):\n    def forward(self, x):\n        return isinstance(x, torch.@@)\n`,
   `class Net(nn.Module):\n    def forward(self, x):\n        return x.float().@@\n`,
   `class Net(nn.Module):\n    def forward(self, x):\n        return torch.float32.@@(x)\n`,
+
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.c = nn.Conv2d(3, 3, 3, padding_mode="@@")\n    def forward(self, x):\n        return self.c(x)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return F.interpolate(x, scale_factor=2, mode="@@")\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return F.pad(x, (1, 1), mode="@@")\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return x.to("@@")\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return torch.zeros(3, dtype="@@", device="@@")\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.GELU(approximate="@@")\n        self.l = nn.CrossEntropyLoss(reduction="@@")\n    def forward(self, x):\n        return self.a(x)\n`,
+  `class Block(nn.Module):\n    def __init__(self, @@=4):\n        super().__init__()\n        self.fc = nn.Linear(@@, @@)\n    def forward(self, x):\n        return self.fc(x)\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.b = Block(@@=4)\n    def forward(self, x):\n        return self.b(x)\n`,
+  `cfg = {"@@": 4}\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(cfg["@@"], 4)\n    def forward(self, x):\n        return self.fc(x)\n`,
+  `from dataclasses import dataclass\n@dataclass\nclass Cfg:\n    @@: int = 4\nclass Net(nn.Module):\n    def __init__(self, cfg: Cfg):\n        super().__init__()\n        self.fc = nn.Linear(cfg.@@, 4)\n    def forward(self, x):\n        return self.fc(x)\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = getattr(nn, "@@")(4, 4)\n    def forward(self, x):\n        return self.fc(x)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return getattr(F, "@@")(x)\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.layers = nn.ModuleList([nn.Linear(4, 4)])\n    def forward(self, x):\n        for l in self.layers:\n            x = l.@@(x)\n        return self.layers.@@(x)\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.s = nn.Sequential(nn.Linear(4, 4))\n    def forward(self, x):\n        return self.s.@@(x)\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.m = nn.MultiheadAttention(4, 2)\n    def forward(self, x):\n        return self.m.@@ + self.m(x, x, x)[0]\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.b = nn.BatchNorm2d(4)\n    def forward(self, x):\n        return self.b.@@\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        a, b = x.shape[:2]\n        return x.reshape(a, -1).@@(b)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return x.permute(0, 2, 3, 1).@@\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return torch.@@.@@(x)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return nn.functional.@@(x)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return x.@@_()\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        x.@@ = 3\n        return x\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        self.@@ = x\n        return self.@@\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return torch.Size([1]).@@\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return self.__class__.@@\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return type(self).@@\n`,
+  `import torch.nn.init as init\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.Linear(4, 4)\n        init.@@(self.a.weight, 1.0)\n    def forward(self, x):\n        return self.a(x)\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.Linear(4, 4)\n        self.apply(self.@@)\n    def forward(self, x):\n        return self.a(x)\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.a = nn.Linear(4, 4)\n        for m in self.modules():\n            if isinstance(m, nn.Linear):\n                nn.init.@@(m.weight)\n    def forward(self, x):\n        return self.a(x)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return torch.utils.checkpoint.@@(x)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return torch.nn.modules.@@\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return torch.Tensor.@@\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return x[..., None].@@\n`,
+  `import torch.nn.functional as @@\nclass Net(nn.Module):\n    def forward(self, x):\n        return @@.relu(x)\n`,
+  `import torch as @@\nclass Net(nn.Module):\n    def forward(self, x):\n        return @@.relu(x)\n`,
+  `from torch import nn as @@\nclass Net(@@.Module):\n    def forward(self, x):\n        return x\n`,
+  `class Net(nn.Module):\n    def forward(self, x, *@@, **kw):\n        return x\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return lambda @@: @@\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        global @@\n        return x\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        try:\n            return x\n        except Exception as @@:\n            raise\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        with torch.no_grad() as @@:\n            return x\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return f"{x.@@}"\n`,
+  `class Net(nn.Module):\n    def forward(self, x: "torch.@@") -> "@@":\n        return x\n`,
+  `__all__ = ["@@"]\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return torch.ops.@@.@@(x)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return torch.nn.Parameter.@@\n`,
+  `class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.p = nn.Parameter(torch.zeros(4))\n    def forward(self, x):\n        return self.p.@@(x)\n`,
+  `class Net(nn.Module):\n    def forward(self, x):\n        return x.sum(dim=1).@@().@@\n`,
 ];
 const CU: string[] = [
   `__global__ void k(float* @@, int n) { int i = blockIdx.x * blockDim.x + threadIdx.x; if (i < n) @@[i] = 1.0f; }\n`,
@@ -169,6 +217,29 @@ const CU: string[] = [
   `template <typename T> struct Tr { using @@ = T; };\n__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = 1; }\n`,
   `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = __shfl_xor_sync(0xffffffff, x[i], 1); auto @@ = [](float a) { return a; }; x[0] = @@(x[0]); }\n`,
   `__global__ void k(float* __restrict__ x, int n) { int i = threadIdx.x; int @@[3] = {1, 2, 3}; if (i < n) x[i] = @@[i % 3]; }\n`,
+
+  `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n__global__ void k(float* x, int n) { auto b = cg::this_thread_block(); int i = b.@@(); if (i < n) x[i] = 1.0f; cg::@@(b); }\n`,
+  `#include <cub/cub.cuh>\n__global__ void k(float* x, int n) { typedef cub::BlockReduce<float, 128> R; __shared__ typename R::TempStorage t; float v = R(t).@@(x[threadIdx.x]); if (threadIdx.x == 0) x[0] = v; }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = __@@(x[i], 1.0f); }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = @@f(x[i]); }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = atomic@@(&x[0], 1.0f); }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = __shfl_@@(0xffffffff, x[i], 1); }\n`,
+  `__global__ void k(@@ x, int n) { int i = threadIdx.x; if (i < n) x[i] = 1; }\n`,
+  `__global__ void k(@@* x, int n) { int i = threadIdx.x; if (i < n) x[i] = 1; }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; @@4 v; if (i < n) x[i] = v.x; }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = make_@@(1.0f).x; }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = glm::@@(x[i]); }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = thrust::@@(x[i]); }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = at::@@(x[i]); }\n`,
+  `template <typename T> __device__ T @@(T a) { return a; }\n__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = @@<float>(x[i]); }\n`,
+  `template <bool @@> __global__ void k(float* x, int n) { int i = threadIdx.x; if constexpr (@@) { if (i < n) x[i] = 1; } else { if (i < n) x[i] = 2; } }\ntemplate __global__ void k<true>(float*, int);\n`,
+  `struct @@ { float* p; int n; };\n__global__ void k(@@ s) { int i = threadIdx.x; if (i < s.n) s.p[i] = 1; }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = 1; }\nvoid h(float* x, int n) { dim3 @@(32); k<<<1, @@>>>(x, n); cuda@@(); }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; extern __shared__ float @@[]; @@[i] = x[i]; __syncthreads(); if (i < n) x[i] = @@[0]; }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) x[i] = __ldg(&x[i]) + __@@(&x[i]); }\n`,
+  `__global__ void k(float* x, int n) { int i = threadIdx.x; if (i < n) asm("@@"); }\n`,
+  `#pragma @@\n__global__ void k(float* x, int n) { int i = threadIdx.x; _Pragma("@@") if (i < n) x[i] = 1; }\n`,
+  `__global__ void __launch_bounds__(128) k(float* x, int n) { int i = threadIdx.x; __shared__ float s[32]; if (i < n) s[i] = x[i]; __syncthreads_@@(i); }\n`,
 ];
 
 const fill = (t: string, n: string) => t.split("@@").join(n);
@@ -262,5 +333,16 @@ describe("Object.prototype's member names in the source", () => {
       expect([0, 1]).toContain(r.status);
       expect(r.stderr).not.toMatch(/internal error|TypeError|\n\s+at /);
     }
+    // --verify runs the Metal and the CUDA on the emulators: launches from flags keyed by parameter names
+    const [out, input, count, scale] = ["constructor", "toString", "valueOf", "__proto__"];
+    writeFileSync(
+      join(dir, "v.cu"),
+      `__global__ void k(float* ${out}, const float* ${input}, int ${count}, float ${scale}) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < ${count}) ${out}[i] = ${input}[i] * ${scale};\n}\n`,
+    );
+    const v = spawnSync(process.execPath, [cli, "kernel", join(dir, "v.cu"), "-o", join(dir, "v.py"), "--verify", "--size", `${count}=64`, "--scalar", `${scale}=2`], {
+      encoding: "utf8",
+    });
+    expect(v.stderr).not.toMatch(/internal error|TypeError|\n\s+at /);
+    expect(v.status).toBe(0);
   });
 });

@@ -152,19 +152,21 @@ function number(text: string, flag: string): number {
 }
 
 function launchFlags(o: VerifyFlagOptions, template: Record<string, string>): LaunchFlags {
-  const sizes = Object.fromEntries(pairs(o.size, "size").map(([k, v]) => [k, v.split(",").map((x) => number(x, "size"))]));
-  const ranges = Object.fromEntries(
-    pairs(o.range, "range").map(([k, v]) => {
-      const m = /^(-?[\d.e+-]+):(-?[\d.e+-]+)$/.exec(v);
-      if (!m) throw new Error(`--range expects NAME=LO:HI, got '${k}=${v}'`);
-      return [k, [number(m[1]!, "range"), number(m[2]!, "range")] as [number, number]];
-    }),
+  const sizes = nameTable(Object.fromEntries(pairs(o.size, "size").map(([k, v]) => [k, v.split(",").map((x) => number(x, "size"))])));
+  const ranges = nameTable(
+    Object.fromEntries(
+      pairs(o.range, "range").map(([k, v]) => {
+        const m = /^(-?[\d.e+-]+):(-?[\d.e+-]+)$/.exec(v);
+        if (!m) throw new Error(`--range expects NAME=LO:HI, got '${k}=${v}'`);
+        return [k, [number(m[1]!, "range"), number(m[2]!, "range")] as [number, number]];
+      }),
+    ),
   );
   return {
     sizes,
     ranges,
-    counts: o.count ? Object.fromEntries(pairs(o.count, "count")) : undefined,
-    scalars: Object.fromEntries(pairs(o.scalar, "scalar").map(([k, v]) => [k, number(v, "scalar")])),
+    counts: o.count ? nameTable(Object.fromEntries(pairs(o.count, "count"))) : undefined,
+    scalars: nameTable(Object.fromEntries(pairs(o.scalar, "scalar").map(([k, v]) => [k, number(v, "scalar")]))),
     kernel: o.kernel,
     grid: o.grid?.split(","),
     block: o.block?.split(",").map((b) => number(b, "block")),

@@ -324,9 +324,9 @@ function finishBuffers(buffers: (GoldenBuffer & { cType?: string })[], flags: La
 /** One row of `--size` values per spec (several names are taken together, row by row). */
 function sizeRows(flags: LaunchFlags): Record<string, number>[] {
   const entries = Object.entries(flags.sizes ?? {});
-  if (!entries.length) return [{}];
+  if (!entries.length) return [nameTable({})];
   const rows = Math.max(...entries.map(([, v]) => v.length));
-  return Array.from({ length: rows }, (_, i) => Object.fromEntries(entries.map(([k, v]) => [k, v[Math.min(i, v.length - 1)]!])));
+  return Array.from({ length: rows }, (_, i) => nameTable(Object.fromEntries(entries.map(([k, v]) => [k, v[Math.min(i, v.length - 1)]!]))));
 }
 
 function checkSizes(spec: GoldenSpec): void {

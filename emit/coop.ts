@@ -15,6 +15,7 @@ import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { COOPERATIVE_GROUPS } from "../passes/kernel/tables.js";
 import { calleeName, callArgs, field, kids, named, position, walk } from "../passes/kernel/cst.js";
 import { declaresTileMemory } from "./coop-wide.js";
+import { nameTable } from "../ir/tables.js";
 
 export const COOP_NAMESPACE = "c2m_cg";
 
@@ -193,7 +194,7 @@ function same(a: CudaNode | null | undefined, b: CudaNode | null | undefined): b
 }
 
 /** Why a cooperative-groups name stays untranslated, where more can be said than its name. */
-const UNTRANSLATED_WHY: Record<string, string> = {};
+const UNTRANSLATED_WHY: Record<string, string> = nameTable({});
 
 /**
  * Checks one use of a cooperative-groups name: known (else C2M-K035), and a tile size that fits a

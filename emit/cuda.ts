@@ -22,6 +22,7 @@ import { coopInfo } from "./coop.js";
 import { inNamespaces } from "./namespaces.js";
 import { enumTemplateParamsAsInt } from "./metal-types.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { nameTable } from "../ir/tables.js";
 
 export interface CudaKernel {
   source: string;
@@ -265,10 +266,10 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
 }
 
 /** The headers a CUDA kernel naming a header-only library's namespace needs. */
-const LIBRARY_INCLUDES: Record<string, string[]> = {
+const LIBRARY_INCLUDES: Record<string, string[]> = nameTable({
   glm: ["#include <glm/glm.hpp>", "#include <glm/gtc/type_ptr.hpp>"],
   cub: ["#include <cub/cub.cuh>"],
-};
+});
 
 /**
  * The file's cooperative-groups includes, namespace alias and using-directive, when the kernel or a helper

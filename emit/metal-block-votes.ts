@@ -4,6 +4,7 @@
  * kernel body (threadgroup memory can only be declared there), between barriers, so that every thread
  * reads the total of this call and the next call cannot reset the slot before all have read it.
  */
+import { nameTable } from "../ir/tables.js";
 
 /** The slot the kernel body declares when it uses a block vote (an array: the emulator's declarations take one). */
 export const BLOCK_VOTE_SLOT = "c2m_block_vote_slot";
@@ -22,8 +23,8 @@ inline int c2m_block_count(bool p, threadgroup atomic_int* slot, uint3 tid) {
 const GROUP_SIZE = "int(threads_per_threadgroup.x * threads_per_threadgroup.y * threads_per_threadgroup.z)";
 
 /** Callee → the Metal expression, given the printed predicate. */
-export const BLOCK_VOTES: Record<string, (pred: string) => string> = {
+export const BLOCK_VOTES: Record<string, (pred: string) => string> = nameTable({
   __syncthreads_count: (p) => `c2m_block_count(${p}, ${BLOCK_VOTE_SLOT}, thread_position_in_threadgroup)`,
   __syncthreads_and: (p) => `int(c2m_block_count(${p}, ${BLOCK_VOTE_SLOT}, thread_position_in_threadgroup) == ${GROUP_SIZE})`,
   __syncthreads_or: (p) => `int(c2m_block_count(${p}, ${BLOCK_VOTE_SLOT}, thread_position_in_threadgroup) != 0)`,
-};
+});

@@ -30,6 +30,7 @@ import { calleeName, callArgs, field, kids, named, position, resultUsed, unparen
 import { rootOf } from "../passes/kernel/buffers.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
 import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
+import { nameTable } from "../ir/tables.js";
 
 export function printCall(node: CudaNode, ctx: PrintContext): string {
   const name = calleeName(node);
@@ -295,7 +296,7 @@ export function loopFollows(pragma: CudaNode, ctx: PrintContext): boolean {
   return next.type !== "for_statement" || warpReductionIdiom(next, ctx) === undefined;
 }
 
-const REDUCE_BY_COMBINER: Record<string, string> = {
+const REDUCE_BY_COMBINER: Record<string, string> = nameTable({
   "+": "simd_sum",
   fmaxf: "simd_max",
   fmax: "simd_max",
@@ -303,7 +304,7 @@ const REDUCE_BY_COMBINER: Record<string, string> = {
   fminf: "simd_min",
   fmin: "simd_min",
   min: "simd_min",
-};
+});
 
 /**
  * The full-warp xor-butterfly reduction

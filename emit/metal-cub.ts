@@ -9,6 +9,7 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import { field, walk } from "../passes/kernel/cst.js";
+import { nameTable } from "../ir/tables.js";
 
 export const CUB_NAMESPACE = "c2m_cub";
 
@@ -28,7 +29,7 @@ export const CUB_NAMES = new Set([
 ]);
 
 /** Which thread attribute each collective's constructor is given: its linear index in the group it reduces over. */
-const COLLECTIVE_INDEX: Record<string, string> = { BlockReduce: "thread_index_in_threadgroup", WarpReduce: "thread_index_in_simdgroup" };
+const COLLECTIVE_INDEX: Record<string, string> = nameTable({ BlockReduce: "thread_index_in_threadgroup", WarpReduce: "thread_index_in_simdgroup" });
 
 /** The mapped CUB name a qualified identifier `cub::X` / `cub::X<...>` names, else undefined. */
 export function cubName(node: CudaNode): string | undefined {

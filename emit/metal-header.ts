@@ -20,15 +20,16 @@ import { METAL_HELPERS as HELPERS } from "./metal-helpers.js";
 import { enumTemplateParamsAsInt, INTEGRAL_TEMPLATE_TYPE, pointeeTemplateParams, unscopedEnumOf } from "./metal-types.js";
 import { coopFactoryAttributes } from "./coop.js";
 import { inNamespaces } from "./namespaces.js";
+import { nameTable } from "../ir/tables.js";
 
 /** Metal thread attributes a function may need as extra parameters when it is a header function. */
-const ATTRIBUTE_TYPES: Record<string, string> = {
+const ATTRIBUTE_TYPES: Record<string, string> = nameTable({
   thread_position_in_threadgroup: "uint3",
   threadgroup_position_in_grid: "uint3",
   threads_per_threadgroup: "uint3",
   threadgroups_per_grid: "uint3",
   thread_index_in_simdgroup: "uint",
-};
+});
 
 /** Which Metal thread attributes each device function needs (directly or through calls). */
 export function deviceAttributeNeeds(unit: KernelUnit): Map<string, string[]> {

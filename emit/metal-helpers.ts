@@ -8,9 +8,10 @@ import { STRUCT_HELPERS } from "./metal-structs.js";
 import { GLM_HELPER } from "../passes/kernel/glm.js";
 import { CUB_HELPER } from "./metal-cub.js";
 import { ATOMIC16_HELPER } from "./metal-atomic16.js";
+import { nameTable } from "../ir/tables.js";
 
 /** Header helpers, emitted once each when used. */
-export const METAL_HELPERS: Record<string, string> = {
+export const METAL_HELPERS: Record<string, string> = nameTable({
   ...STRUCT_HELPERS,
   c2m_block_count: BLOCK_VOTE_HELPER,
   c2m_cg: COOP_HELPER,
@@ -130,4 +131,4 @@ template <typename A> inline uint c2m_atomic_dec(A obj, uint limit) {
   }
   return old;
 }`,
-};
+});

@@ -11,6 +11,7 @@ import { canonicalTypeName, field, fields, position } from "../passes/kernel/cst
 import { rootOf, same } from "../passes/kernel/buffers.js";
 import { metalName, uncarriedTemplate } from "./metal-structs.js";
 import { checkCoopName, COOP_NAMESPACE, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
+import { nameTable } from "../ir/tables.js";
 
 /** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
 export function printQualified(node: CudaNode, ctx: PrintContext): string {
@@ -34,12 +35,12 @@ export function printQualified(node: CudaNode, ctx: PrintContext): string {
 }
 
 /** Namespaces of CUDA C++ libraries that have no Metal build: what the emitted Metal would name undeclared (C2M-K042). */
-const CUDA_ONLY_LIBRARIES: Record<string, string> = {
+const CUDA_ONLY_LIBRARIES: Record<string, string> = nameTable({
   cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: c2m maps its block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers (emit/metal-cub.ts), and this name is not among them",
   thrust: "Thrust, a CUDA C++ library: Metal has no Thrust",
   glm: "GLM, a C++ library of vectors and matrices: c2m maps its float vectors and matrices onto Metal's and the functions in passes/kernel/glm.ts (GLM_FUNCTIONS), and this name is not among them",
   cuda: "libcu++ (the cuda:: namespace), CUDA's C++ standard library: Metal has no libcu++",
-};
+});
 
 function hasQualifiedAncestor(node: CudaNode): boolean {
   for (let n = node.parent; n; n = n.parent) if (n.type === "qualified_identifier" && CUDA_ONLY_LIBRARIES[field(n, "scope")?.text ?? ""] && !cubName(n)) return true;

@@ -20,6 +20,7 @@ import { field, kids, named } from "../passes/kernel/cst.js";
 import { same } from "../passes/kernel/buffers.js";
 import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { MLX_METAL_ATTRIBUTES } from "../passes/kernel/tables.js";
+import { nameTable } from "../ir/tables.js";
 
 /** Words MSL reserves (address spaces, function kinds) that CUDA code may use as names. */
 const MSL_KEYWORDS = new Set(["constant", "device", "thread", "threadgroup", "threadgroup_imageblock", "kernel", "vertex", "fragment", "ray_data", "object_data"]);
@@ -105,7 +106,7 @@ export function printReferenceMethod(node: CudaNode, source: string, printChild:
 }
 
 /** Header helpers this file's rewrites call. */
-export const STRUCT_HELPERS: Record<string, string> = {
+export const STRUCT_HELPERS: Record<string, string> = nameTable({
   c2m_memcpy: `// memcpy: Metal has none; a byte copy between objects of the same address space (the compiler folds it).
 #if defined(__METAL_VERSION__)
 template <typename D, typename S> inline void c2m_memcpy(thread D* dst, const thread S* src, ulong n) {
@@ -149,4 +150,4 @@ template <bool B> struct c2m_enable_if {};
 template <> struct c2m_enable_if<true> { typedef int type; };`,
   c2m_never: `// false, but only once a template argument is known: a static_assert on it stops only the instantiations that reach it.
 template <typename T> struct c2m_never { static constant constexpr bool value = false; };`,
-};
+});

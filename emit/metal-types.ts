@@ -7,6 +7,7 @@ import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { baseType, declaratorType, field, fields, position, walk } from "../passes/kernel/cst.js";
 import { SCALAR_TYPES } from "../passes/kernel/tables.js";
+import { nameTable } from "../ir/tables.js";
 
 /** Types a template value parameter may have in Metal (and in MLX's template arguments). */
 export const INTEGRAL_TEMPLATE_TYPE = /^(const\s+)?((un)?signed\s+)?(bool|char|short|int|long|long\s+long|unsigned|size_t|u?int(8|16|32|64)_t|uint|ushort|uchar)(\s+int)?$/;
@@ -118,7 +119,7 @@ export function metalTemplateParams(unit: KernelUnit, k: KFunction, bag: Diagnos
   return k.templateParams.map((t) => {
     if (t.kind === "type" || t.type === undefined || INTEGRAL_TEMPLATE_TYPE.test(t.type.trim())) return { ...t };
     const e = unscopedEnumOf(unit, t);
-    if (e) return { ...t, enumValues: Object.fromEntries(e.enumerators!.map((x) => [x.name, x.value])) };
+    if (e) return { ...t, enumValues: nameTable(Object.fromEntries(e.enumerators!.map((x) => [x.name, x.value]))) };
     reportKernel(
       bag,
       "C2M-K045",

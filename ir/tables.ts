@@ -119,3 +119,13 @@ export const EXAMPLE_ROWS: { layers: LayerMapping[]; ops: OpMapping[] } = {
     { torch: ["Tensor.view", "Tensor.reshape"], sig: ["self", "*shape"], mlx: "{self}.reshape({*shape})", layout: "logical" },
   ],
 };
+
+/**
+ * A lookup table read with names from the user's source (an attribute, a method, a keyword, a CUDA call
+ * or type): without a prototype, `constructor`, `toString`, `__proto__` and Object.prototype's other
+ * members are absent from it for `[]`, `in` and `??`, as they are from torch or CUDA, instead of
+ * answering with a JavaScript function.
+ */
+export function nameTable<T extends object>(entries: T): T {
+  return Object.setPrototypeOf(entries, null) as T;
+}

@@ -8,9 +8,10 @@
 import type { ModVal, ModuleIR } from "../ir/module.js";
 import { UNNAMED_ATTR } from "./module-attrs.js";
 import { SEQUENTIAL_ITEMS, union } from "./module-values.js";
+import { nameTable } from "../ir/tables.js";
 
 /** Module methods that list children, and whether each gives (name, child) pairs. */
-export const CHILD_LISTS: Record<string, "pairs" | "children"> = { named_children: "pairs", children: "children" };
+export const CHILD_LISTS: Record<string, "pairs" | "children"> = nameTable({ named_children: "pairs", children: "children" });
 
 /** Attribute kinds that are no child module (plain values, constants, arrays). */
 const NOT_CHILDREN = new Set(["value", "const", "param", "buffer"]);

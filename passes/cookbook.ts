@@ -12,6 +12,7 @@ import type { PassContext, Rewrite } from "../ir/pipeline.js";
 import { holds } from "./cookbook-conditions.js";
 import { bindingText, Matcher, parts, patternParts, stripParens, type Env } from "./cookbook-matcher.js";
 import { Candidate, mayMatch, prefilterOf, type Prefilter } from "./cookbook-prefilter.js";
+import { nameTable } from "../ir/tables.js";
 
 /** The first pattern of `rule` that matches `node` (with its conditions), as bindings. */
 export function matchRule(rule: Rule, node: SyntaxNode, aliases: Map<string, string>): Env | undefined {
@@ -48,7 +49,7 @@ const SPLAT_STARS: Record<string, string> = { list_splat: "*", dictionary_splat:
 export function rewriteFor(rule: Rule, kind: Pattern["kind"], node: SyntaxNode, env: Env): Rewrite {
   const base = { rule: rule.name, helpers: rule.helpers.length ? rule.helpers : undefined, imports: rule.imports.length ? rule.imports : undefined };
   if (kind === "expression") {
-    const bindings: Record<string, SyntaxNode> = {};
+    const bindings: Record<string, SyntaxNode> = nameTable({});
     let text = rule.replace.replace(/\$\.\.\.([A-Za-z_]\w*)/g, (_, name: string) => `$${name}`);
     for (const [name, b] of env) {
       if (!Array.isArray(b)) bindings[name] = b;

@@ -9,15 +9,16 @@ import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 import { paramName } from "./module-values.js";
 import { qualify } from "./resolve-imports.js";
 import { TORCH_NAMES } from "./tables/index.js";
+import { nameTable } from "../ir/tables.js";
 
 /** torch.dtype property → its MLX expression; `{dtype}` is the receiver's translated text. */
-export const DTYPE_ATTRIBUTES: Readonly<Record<string, string>> = {
+export const DTYPE_ATTRIBUTES: Readonly<Record<string, string>> = nameTable({
   is_floating_point: "mx.issubdtype({dtype}, mx.floating)",
   is_complex: "mx.issubdtype({dtype}, mx.complexfloating)",
   // torch: every float and complex dtype is signed, and the signed integers; bool and unsigned ones are not
   is_signed: "(mx.issubdtype({dtype}, mx.signedinteger) or mx.issubdtype({dtype}, mx.inexact))",
   itemsize: "{dtype}.size",
-};
+});
 
 /** The MLX dtypes TORCH_NAMES writes (`torch.float16` → `mx.float16`). */
 const MLX_DTYPE = /^mx\.(float|bfloat|int|uint|bool|complex)\w*$/;

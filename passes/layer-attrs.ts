@@ -7,6 +7,7 @@
  */
 import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import { isTorch, qualify } from "./resolve-imports.js";
+import { nameTable } from "../ir/tables.js";
 
 const LAYER_ATTRS = new Set([
   "in_features",
@@ -26,12 +27,12 @@ const LAYER_ATTRS = new Set([
 ]);
 
 /** Layer attributes the helper can only stand in for: each read gets this warning at its spot. */
-export const LAYER_ATTR_CAVEATS: Readonly<Record<string, { code: string; message: string }>> = {
+export const LAYER_ATTR_CAVEATS: Readonly<Record<string, { code: string; message: string }>> = nameTable({
   num_batches_tracked: {
     code: "C2M-W028",
     message: "num_batches_tracked: MLX's BatchNorm keeps no batch counter; the read gives a fresh 0 and a write to it is lost",
   },
-};
+});
 
 export const LAYER_ATTR_HELPER = "c2m_layer_attr";
 

@@ -11,14 +11,15 @@ import type { SyntaxNode } from "../grammar/python.js";
 import type { ClassIR } from "../ir/module.js";
 import type { LayerMapping } from "../ir/tables.js";
 import type { WeightOp } from "../ir/weights.js";
+import { nameTable } from "../ir/tables.js";
 
 /** The held array's text → torch's view of it, per weight conversion (src/weights/map.ts does the opposite). */
-const TORCH_VIEWS: Partial<Record<WeightOp, (held: string) => string>> = {
+const TORCH_VIEWS: Partial<Record<WeightOp, (held: string) => string>> = nameTable({
   // torch (O, I, *K) → MLX (O, *K, I): the last axis goes back to position 1
   conv: (held) => `mx.moveaxis(${held}, -1, 1)`,
   // torch (I, O, *K) → MLX (O, *K, I): the last axis goes back to the front
   conv_transpose: (held) => `mx.moveaxis(${held}, -1, 0)`,
-};
+});
 
 /**
  * torch's view of `self.<attr>` (the node `e`) for a read inside `fn`, or undefined: the class subclasses a torch

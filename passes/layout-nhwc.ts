@@ -69,12 +69,14 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     layerValues: new Map(),
   };
   // signatures first (callees before callers happens on demand), then the final walks; a signature that
-  // fails is left out: the forward's own walk fails again and is kept as written, with its diagnostic
+  // fails is left out: the forward is kept as written, with the diagnostic of what failed
+  const failedSignatures = new Map<string, unknown>();
   for (const name of mod.classes.keys()) {
     try {
       if (!ctx.signatures.has(name)) computeSignature(ctx, name);
     } catch (err) {
       if (err instanceof RangeError) throw err;
+      failedSignatures.set(name, err);
     }
   }
   const walkers: WalkState[] = [];
@@ -101,7 +103,9 @@ export function layoutAndTranslate(mod: ModuleIR, pass: PassContext, nested: Nes
     }
     const isForward = !!cls && !nested && fn.childForFieldName("name")!.text === "forward";
     if (isForward) {
-      const sig = ctx.signatures.get(cls!.name)!;
+      const sig = ctx.signatures.get(cls!.name);
+      // the forward's diagnostic names what failed in its signature, not the signature's absence
+      if (!sig) throw failedSignatures.get(cls!.name) ?? new Error(`no forward signature for '${cls!.name}'`);
       const params = new Map<string, Val>();
       forwardParamNames(fn).forEach((n, i) => {
         const t = sig.params[i];

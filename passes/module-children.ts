@@ -9,9 +9,10 @@ import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import { elementOf, union } from "./module-values.js";
 import { SEQUENTIAL_ITEMS } from "./module-tree.js";
 import { qualify } from "./resolve-imports.js";
+import { nameTable } from "../ir/tables.js";
 
 /** The dict methods that iterate children, and whether each gives (name, child) pairs. */
-export const CHILD_ITERATORS: Record<string, "pairs" | "children"> = { items: "pairs", values: "children" };
+export const CHILD_ITERATORS: Record<string, "pairs" | "children"> = nameTable({ items: "pairs", values: "children" });
 
 /** Attribute kinds that are no child module (plain values, arrays). */
 const NOT_CHILDREN = new Set(["value", "const", "param", "buffer"]);

@@ -5,13 +5,14 @@
  * name) is written as MLX's dtype for it.
  */
 import type { SyntaxNode } from "../grammar/syntax-tree.js";
+import { nameTable } from "../ir/tables.js";
 
 /** torch's dtype for each Python type it accepts as one: `int` is int64, `float` the default float32. */
-export const PYTHON_TYPE_DTYPES: Readonly<Record<string, string>> = {
+export const PYTHON_TYPE_DTYPES: Readonly<Record<string, string>> = nameTable({
   bool: "mx.bool_",
   int: "mx.int64",
   float: "mx.float32",
-};
+});
 
 /** The parameters of a table row that take a dtype. */
 const DTYPE_PARAMS = new Set(["dtype"]);

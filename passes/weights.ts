@@ -8,6 +8,7 @@ import type { ClassIR, ModVal, ModuleIR } from "../ir/module.js";
 import type { WeightMaps, WeightRule } from "../ir/weights.js";
 import { UNNAMED_ATTR } from "./module-attrs.js";
 import { elementOf, SEQUENTIAL_ITEMS } from "./module-tree.js";
+import { nameTable } from "../ir/tables.js";
 
 /** Two layers under one attribute whose torch weights convert differently (a ConvTranspose2d or a Conv2d): the map cannot choose. */
 export interface WeightConflict {
@@ -25,7 +26,7 @@ export function buildWeightMaps(
   conflicts: WeightConflict[] = [],
   convEithers: ConvEither[] = [],
 ): WeightMaps {
-  const maps: WeightMaps = {};
+  const maps: WeightMaps = nameTable({});
   for (const name of classes) {
     const named = { transforms: [] as WeightRule[], renames: [] as WeightRule[] };
     // what lies under an attribute named at run time: its own guards too (for the named attributes of a class held

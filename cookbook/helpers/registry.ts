@@ -6,6 +6,7 @@
  * keys not matched pass through unchanged.
  */
 import type { WeightRule } from "../../ir/weights.js";
+import { nameTable } from "../../ir/tables.js";
 
 export interface HelperEntry {
   /** file name under cookbook/helpers/ */
@@ -41,7 +42,7 @@ const DECODER_LAYER_WEIGHTS = [...prefixRules("self_attn", MHA_WEIGHTS), ...pref
 
 const cls = (file: string, needs: string[] = [], weights?: WeightRule[]): HelperEntry => (weights ? { file, needs, weights, kind: "class" } : { file, needs, kind: "class" });
 
-export const HELPERS: Record<string, HelperEntry> = {
+export const HELPERS: Record<string, HelperEntry> = nameTable({
   // emitted by the translator itself (passes/walk/calls.ts), not by a table row
   ModuleDict: cls("ModuleDict.py"),
   NamedSequential: cls("NamedSequential.py"),
@@ -158,7 +159,7 @@ export const HELPERS: Record<string, HelperEntry> = {
   cookbook_searchsorted: { file: "cookbook_searchsorted.py", needs: [], kind: "function" },
   cookbook_bincount: { file: "cookbook_bincount.py", needs: [], kind: "function" },
   cookbook_repeat_interleave: { file: "cookbook_repeat_interleave.py", needs: [], kind: "function" },
-};
+});
 
 /** `names` and everything they need, each once, dependencies first (the order to emit them in). */
 export function helperClosure(names: Iterable<string>): string[] {

@@ -7,6 +7,10 @@
 import type { SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
 import { finding, type Finding } from "./types.js";
+import { nameTable } from "../../ir/tables.js";
+
+/** `mlx.<attr>` → the namespace it names. */
+const MLX_SUBMODULES: Record<string, string> = nameTable({ core: "mx", nn: "nn", utils: "mlx.utils", optimizers: "mlx.optimizers" });
 
 /** mx functions that return something other than one array */
 const NOT_ARRAY_FUNCTIONS =
@@ -50,7 +54,7 @@ export class AttributeChecker {
     const base = this.namespaceOf(n.childForFieldName("object")!);
     if (!base) return undefined;
     const attr = n.childForFieldName("attribute")!.text;
-    if (base === "mlx") return { core: "mx", nn: "nn", utils: "mlx.utils", optimizers: "mlx.optimizers" }[attr];
+    if (base === "mlx") return MLX_SUBMODULES[attr];
     const key = `${base}.${attr}`;
     return this.api.namespaces[key] ? key : undefined;
   }

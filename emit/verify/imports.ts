@@ -8,9 +8,10 @@ import type { SyntaxNode } from "../../grammar/python.js";
 import type { MlxApi } from "../../passes/tables/index.js";
 import { isGuardedImport, needsTorch, underTypeChecking } from "../../passes/torch-imports.js";
 import { finding, type Finding } from "./types.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** MLX modules → the namespace keys of the API table */
-export const MLX_MODULES: Record<string, string> = {
+export const MLX_MODULES: Record<string, string> = nameTable({
   "mlx.core": "mx",
   "mlx.core.fast": "mx.fast",
   "mlx.core.random": "mx.random",
@@ -23,7 +24,7 @@ export const MLX_MODULES: Record<string, string> = {
   "mlx.nn.losses": "nn.losses",
   "mlx.utils": "mlx.utils",
   "mlx.optimizers": "mlx.optimizers",
-};
+});
 
 export interface PackageInfo {
   /** every module file of the package, relative to its root, `/`-separated (`models/resnet.py`) */

@@ -21,6 +21,7 @@ export type { AliasDef } from "./inout-moves.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 export { accessNode, SHARED_IN_PLACE, type OwnAlias } from "./inout-plans.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, position, qualifierWords, resultUsed, unparen, walk } from "./cst.js";
+import { nameTable } from "../../ir/tables.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
 
@@ -362,7 +363,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
 }
 
 /** Structs of PyTorch's headers known to hold a device pointer: ATen's TensorInfo (`T* data` with sizes and strides). */
-const POINTER_HOLDING_LIBRARY_STRUCTS: Record<string, string> = { "at::cuda::detail::TensorInfo": "data" };
+const POINTER_HOLDING_LIBRARY_STRUCTS: Record<string, string> = nameTable({ "at::cuda::detail::TensorInfo": "data" });
 
 /** The pointer members of a struct parameter's type (`x_ptr, weight_ptr`), or undefined when it holds none c2m can see. */
 function pointerMembers(typeText: string, unit: KernelUnit): string | undefined {

@@ -139,7 +139,7 @@ export function evaluate(cond: string, values: Record<string, boolean>): boolean
       return tokens[pos++] === ")" ? v : undefined;
     }
     if (t === "true" || t === "false") return t === "true";
-    return t !== undefined && t in values ? values[t] : undefined;
+    return t !== undefined && Object.hasOwn(values, t) ? values[t] : undefined;
   };
   const and = (): boolean | undefined => {
     let v = atom();

@@ -5,15 +5,18 @@
  * translation is a rename. Functions Metal's standard library has keep their meaning under Metal's name;
  * the ones it lacks (reading a vector or matrix from memory, outerProduct, inverse) are header helpers.
  */
+import { nameTable } from "../../ir/tables.js";
 
 /** GLM's float types by their canonical name (preprocess.ts follows `using vec3 = glm::vec<3, float>;` to `glm::vec3`). */
-export const GLM_TYPES: Record<string, string> = (() => {
-  const out: Record<string, string> = {};
-  for (const n of [2, 3, 4]) out[`glm::vec${n}`] = `float${n}`;
-  for (const c of [2, 3, 4]) for (const r of [2, 3, 4]) out[`glm::mat${c}x${r}`] = `float${c}x${r}`;
-  for (const n of [2, 3, 4]) out[`glm::mat${n}`] = `float${n}x${n}`;
-  return out;
-})();
+export const GLM_TYPES: Record<string, string> = nameTable(
+  (() => {
+    const out: Record<string, string> = {};
+    for (const n of [2, 3, 4]) out[`glm::vec${n}`] = `float${n}`;
+    for (const c of [2, 3, 4]) for (const r of [2, 3, 4]) out[`glm::mat${c}x${r}`] = `float${c}x${r}`;
+    for (const n of [2, 3, 4]) out[`glm::mat${n}`] = `float${n}x${n}`;
+    return out;
+  })(),
+);
 
 /** The canonical GLM name of a GLM float type as written (`glm::vec<3, float>`, `glm::fvec3`, `glm::mat<3, 2, float>`, `glm::mat3x3`), else undefined. */
 export function canonicalGlmType(type: string): string | undefined {
@@ -31,7 +34,7 @@ export function canonicalGlmType(type: string): string | undefined {
  * GLM functions: the Metal function, or a `c2m_glm_*` helper (emitted with the `c2m_glm` header). A key
  * with `/N` is the form with N arguments (`glm::atan(y, x)` is atan2).
  */
-export const GLM_FUNCTIONS: Record<string, string> = {
+export const GLM_FUNCTIONS: Record<string, string> = nameTable({
   "glm::dot": "metal::dot",
   "glm::cross": "metal::cross",
   "glm::length": "metal::length",
@@ -63,7 +66,7 @@ export const GLM_FUNCTIONS: Record<string, string> = {
   "glm::make_mat4": "c2m_glm_make_mat4",
   "glm::outerProduct": "c2m_glm_outer_product",
   "glm::inverse": "c2m_glm_inverse",
-};
+});
 
 /** The Metal name of a GLM function called with `arity` arguments, else undefined. */
 export function glmFunction(name: string, arity: number): string | undefined {

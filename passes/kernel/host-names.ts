@@ -5,6 +5,7 @@
  */
 import type { KernelUnit } from "../../ir/kernel.js";
 import { field } from "./cst.js";
+import { nameTable } from "../../ir/tables.js";
 
 const PY_KEYWORDS = new Set([
   "False",
@@ -50,7 +51,7 @@ export function pyName(name: string): string {
   return PY_KEYWORDS.has(name) ? `${name}_` : name;
 }
 
-export const TORCH_DTYPES: Record<string, string> = {
+export const TORCH_DTYPES: Record<string, string> = nameTable({
   kFloat: "float32",
   kFloat32: "float32",
   kHalf: "float16",
@@ -68,7 +69,7 @@ export const TORCH_DTYPES: Record<string, string> = {
   kInt8: "int8",
   kBool: "bool_",
   kDouble: "float32",
-};
+});
 
 /** Object-like macros whose value is a plain number or a simple arithmetic of other such macros. */
 export function pythonMacros(unit: KernelUnit): Map<string, string> {

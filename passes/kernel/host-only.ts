@@ -9,9 +9,10 @@ import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { calleeName, field, position, walk } from "./cst.js";
 import { reachableDeclarations } from "./extract.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** What each host-only function does, for the message. Data, not code: add a row to cover a name. */
-const HOST_ONLY_FUNCTIONS: Record<string, string> = {
+const HOST_ONLY_FUNCTIONS: Record<string, string> = nameTable({
   system: "runs a shell command",
   popen: "runs a shell command",
   pclose: "waits for a shell command",
@@ -42,7 +43,7 @@ const HOST_ONLY_FUNCTIONS: Record<string, string> = {
   kill: "signals a process",
   socket: "opens a network socket",
   connect: "opens a network connection",
-};
+});
 
 /** Reports each host-only call in the kernel and the device functions it reaches; returns whether there was one. */
 export function reportHostOnlyCalls(unit: KernelUnit, kernel: KFunction, bag: DiagnosticBag): boolean {

@@ -25,6 +25,7 @@
  */
 import { SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 import { GLM_TYPES, canonicalGlmType } from "./glm.js";
+import { nameTable } from "../../ir/tables.js";
 
 export interface PreprocessHost {
   /** the header `#include "name"` in `fromFile` names (next to it, then each -I folder), with its text */
@@ -48,7 +49,7 @@ export interface Preprocessed {
 }
 
 /** What nvcc defines in its device compilation pass (an sm_80-class target: bf16 and friends exist). */
-export const NVCC_PREDEFINED: Record<string, string> = {
+export const NVCC_PREDEFINED: Record<string, string> = nameTable({
   __CUDACC__: "1",
   __NVCC__: "1",
   __CUDA_ARCH__: "800",
@@ -58,7 +59,7 @@ export const NVCC_PREDEFINED: Record<string, string> = {
   CUDA_VERSION: "12040",
   __CUDA_BF16_TYPES_EXIST__: "1",
   __cplusplus: "201703",
-};
+});
 
 interface Line {
   text: string;

@@ -16,6 +16,7 @@
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { callArgs, field, fields, named, qualifierWords, unparen, walk } from "./cst.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** One field of a struct as a flattened parameter sees it. */
 interface Field {
@@ -42,17 +43,17 @@ interface StructShape {
 }
 
 /** ATen's TensorInfo (ATen/cuda/detail/TensorInfo.cuh): `T* data; I sizes[25]; I strides[25]; int dims;`. */
-const LIBRARY_STRUCTS: Record<string, Field[]> = {
+const LIBRARY_STRUCTS: Record<string, Field[]> = nameTable({
   "at::cuda::detail::TensorInfo": [
     { name: "data", type: "{0}", kind: "pointer" },
     { name: "sizes", type: "{1}", kind: "array", synth: { fill: "size" } },
     { name: "strides", type: "{1}", kind: "array", synth: { fill: 1 } },
     { name: "dims", type: "int", kind: "scalar", synth: { scalar: 1 } },
   ],
-};
+});
 
 /** ATen device helpers over a TensorInfo, by qualified name: what replaces a call (pieces of the info argument). */
-const LIBRARY_CALLS: Record<string, { info: number; reads: string[]; helper: (index: string) => { name: string; text: string } }> = {
+const LIBRARY_CALLS: Record<string, { info: number; reads: string[]; helper: (index: string) => { name: string; text: string } }> = nameTable({
   "at::cuda::detail::IndexToOffset::get": {
     info: 1,
     reads: ["sizes", "strides", "dims"],
@@ -62,7 +63,7 @@ const LIBRARY_CALLS: Record<string, { info: number; reads: string[]; helper: (in
       text: `__device__ inline ${I} c2m_index_to_offset_${I.replace(/\W/g, "_")}(${I} linearId, const ${I}* sizes, const ${I}* strides, int dims) { ${I} offset = 0; for (int i = dims - 1; i > 0; --i) { offset += (linearId % sizes[i]) * strides[i]; linearId /= sizes[i]; } return offset + linearId * strides[0]; } `,
     }),
   },
-};
+});
 
 const stripType = (t: string) =>
   t

@@ -2,6 +2,7 @@
  * CUDA → Metal mapping tables (data). The kernel translator reads these; nothing else decides a name.
  */
 import type { AtomicOp, MlxDtype } from "../../ir/kernel.js";
+import { nameTable } from "../../ir/tables.js";
 
 export interface ScalarTypeInfo {
   /** spelling in Metal (as MLX's custom-kernel prelude defines it) */
@@ -14,7 +15,7 @@ export interface ScalarTypeInfo {
 }
 
 /** CUDA scalar types (canonical spelling: sized specifiers joined by one space). */
-export const SCALAR_TYPES: Record<string, ScalarTypeInfo> = {
+export const SCALAR_TYPES: Record<string, ScalarTypeInfo> = nameTable({
   float: { metal: "float", mlx: "float32", integer: false, signed: true, bits: 32 },
   half: { metal: "half", mlx: "float16", integer: false, signed: true, bits: 16 },
   __half: { metal: "half", mlx: "float16", integer: false, signed: true, bits: 16 },
@@ -56,43 +57,47 @@ export const SCALAR_TYPES: Record<string, ScalarTypeInfo> = {
   ptrdiff_t: { metal: "long", mlx: "int64", integer: true, signed: true, bits: 64 },
   /** Metal has no double: it is demoted to float with a warning (C2M-K011) */
   double: { metal: "float", mlx: "float32", integer: false, signed: true, bits: 64 },
-};
+});
 
 /** CUDA vector types: float4 → Metal float4 (same member names .x .y .z .w). */
-export const VECTOR_TYPES: Record<string, { elem: string; width: number; metal: string }> = (() => {
-  const out: Record<string, { elem: string; width: number; metal: string }> = {};
-  const elems: [string, string, string][] = [
-    ["float", "float", "float"],
-    ["int", "int", "int"],
-    ["uint", "unsigned int", "uint"],
-    ["short", "short", "short"],
-    ["ushort", "unsigned short", "ushort"],
-    ["char", "char", "char"],
-    ["uchar", "unsigned char", "uchar"],
-    ["long", "long", "long"],
-    ["ulong", "unsigned long", "ulong"],
-  ];
-  for (const [prefix, elem, metal] of elems) for (const w of [2, 3, 4]) out[`${prefix}${w}`] = { elem, width: w, metal: `${metal}${w}` };
-  out.half2 = { elem: "half", width: 2, metal: "half2" };
-  out.__half2 = { elem: "half", width: 2, metal: "half2" };
-  out.__nv_bfloat162 = { elem: "__nv_bfloat16", width: 2, metal: "vec<bfloat16_t, 2>" };
-  // GLM's float vectors (passes/kernel/glm.ts): Metal's float vectors, components and memory alike
-  for (const w of [2, 3, 4]) out[`glm::vec${w}`] = { elem: "float", width: w, metal: `float${w}` };
-  return out;
-})();
+export const VECTOR_TYPES: Record<string, { elem: string; width: number; metal: string }> = nameTable(
+  (() => {
+    const out: Record<string, { elem: string; width: number; metal: string }> = {};
+    const elems: [string, string, string][] = [
+      ["float", "float", "float"],
+      ["int", "int", "int"],
+      ["uint", "unsigned int", "uint"],
+      ["short", "short", "short"],
+      ["ushort", "unsigned short", "ushort"],
+      ["char", "char", "char"],
+      ["uchar", "unsigned char", "uchar"],
+      ["long", "long", "long"],
+      ["ulong", "unsigned long", "ulong"],
+    ];
+    for (const [prefix, elem, metal] of elems) for (const w of [2, 3, 4]) out[`${prefix}${w}`] = { elem, width: w, metal: `${metal}${w}` };
+    out.half2 = { elem: "half", width: 2, metal: "half2" };
+    out.__half2 = { elem: "half", width: 2, metal: "half2" };
+    out.__nv_bfloat162 = { elem: "__nv_bfloat16", width: 2, metal: "vec<bfloat16_t, 2>" };
+    // GLM's float vectors (passes/kernel/glm.ts): Metal's float vectors, components and memory alike
+    for (const w of [2, 3, 4]) out[`glm::vec${w}`] = { elem: "float", width: w, metal: `float${w}` };
+    return out;
+  })(),
+);
 
 /** `make_float4(a, b, c, d)` → `float4(a, b, c, d)` */
-export const VECTOR_CONSTRUCTORS: Record<string, string> = Object.fromEntries(
-  Object.entries(VECTOR_TYPES)
-    .filter(([name]) => !name.includes("::"))
-    .map(([name, v]) => [`make_${name.replace(/^__/, "")}`, v.metal]),
+export const VECTOR_CONSTRUCTORS: Record<string, string> = nameTable(
+  Object.fromEntries(
+    Object.entries(VECTOR_TYPES)
+      .filter(([name]) => !name.includes("::"))
+      .map(([name, v]) => [`make_${name.replace(/^__/, "")}`, v.metal]),
+  ),
 );
 
 /**
  * Function-call rewrites. `{0}`, `{1}`… are the printed arguments. A plain string is a rename
  * keeping the arguments.
  */
-export const MATH_FUNCTIONS: Record<string, string> = {
+export const MATH_FUNCTIONS: Record<string, string> = nameTable({
   // exponentials and logs: the precise Metal forms (the fast __ intrinsics are within 1e-5 of them)
   expf: "metal::exp",
   __expf: "metal::exp",
@@ -257,13 +262,13 @@ export const MATH_FUNCTIONS: Record<string, string> = {
   // ATen's ceiling division (detectron2's nms_rotated: `at::cuda::ATenCeilDiv(n_boxes, threadsPerBlock)`), integer arithmetic
   "at::cuda::ATenCeilDiv": "((({0}) + ({1}) - 1) / ({1}))",
   __umulhi: "metal::mulhi({0}, {1})",
-};
+});
 
 /**
  * Cache-hint loads and stores (streaming, cache-global, last-use, write-back…): plain memory accesses
  * in Metal, which has no per-access cache policy. `__ldcs(p)` → `*p`, `__stcs(p, v)` → `*p = v`.
  */
-export const CACHE_HINTS: Record<string, "load" | "store"> = {
+export const CACHE_HINTS: Record<string, "load" | "store"> = nameTable({
   __ldg: "load",
   __ldcs: "load",
   __ldcg: "load",
@@ -274,26 +279,26 @@ export const CACHE_HINTS: Record<string, "load" | "store"> = {
   __stcg: "store",
   __stwb: "store",
   __stwt: "store",
-};
+});
 
 /** Barriers and fences. */
-export const BARRIERS: Record<string, string> = {
+export const BARRIERS: Record<string, string> = nameTable({
   __syncthreads: "threadgroup_barrier(mem_flags::mem_threadgroup)",
   __syncwarp: "simdgroup_barrier(mem_flags::mem_threadgroup)",
-};
+});
 
 /**
  * Memory fences are not barriers (a barrier in divergent code would hang): they map to Metal's
  * atomic_thread_fence, which needs Metal 3.2 (reported as C2M-K016).
  */
-export const FENCES: Record<string, string> = {
+export const FENCES: Record<string, string> = nameTable({
   __threadfence_block: "atomic_thread_fence(mem_flags::mem_threadgroup, memory_order_seq_cst, thread_scope_threadgroup)",
   __threadfence: "atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device)",
   __threadfence_system: "atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device)",
-};
+});
 
 /** Warp-level functions. Arguments after the mask are `{0}`, `{1}`…; `{lane}` is the SIMD lane index. */
-export const WARP_FUNCTIONS: Record<string, { metal: string; widthArg?: number; minArgs: number }> = {
+export const WARP_FUNCTIONS: Record<string, { metal: string; widthArg?: number; minArgs: number }> = nameTable({
   __shfl_sync: { metal: "simd_shuffle({0}, ushort(({1}) & 31))", widthArg: 2, minArgs: 2 },
   __shfl_down_sync: { metal: "simd_shuffle_down({0}, ushort({1}))", widthArg: 2, minArgs: 2 },
   __shfl_up_sync: { metal: "simd_shuffle_up({0}, ushort({1}))", widthArg: 2, minArgs: 2 },
@@ -307,17 +312,17 @@ export const WARP_FUNCTIONS: Record<string, { metal: string; widthArg?: number; 
   __reduce_and_sync: { metal: "simd_and({0})", minArgs: 1 },
   __reduce_or_sync: { metal: "simd_or({0})", minArgs: 1 },
   __reduce_xor_sync: { metal: "simd_xor({0})", minArgs: 1 },
-};
+});
 
 /** Segmented (width < 32) shuffles go through header helpers that keep lanes inside their segment. */
-export const SEGMENTED_SHUFFLES: Record<string, string> = {
+export const SEGMENTED_SHUFFLES: Record<string, string> = nameTable({
   __shfl_sync: "c2m_shfl_idx",
   __shfl_down_sync: "c2m_shfl_down",
   __shfl_up_sync: "c2m_shfl_up",
   __shfl_xor_sync: "c2m_shfl_xor",
-};
+});
 
-export const ATOMIC_FUNCTIONS: Record<string, AtomicOp> = {
+export const ATOMIC_FUNCTIONS: Record<string, AtomicOp> = nameTable({
   atomicAdd: "add",
   atomicSub: "sub",
   atomicMax: "max",
@@ -333,7 +338,7 @@ export const ATOMIC_FUNCTIONS: Record<string, AtomicOp> = {
   atomicAdd_system: "add",
   atomicMax_block: "max",
   atomicMin_block: "min",
-};
+});
 
 /** Metal's explicit atomic function for an op ({obj}, {val}); cas, inc and dec go through header helpers. */
 export const METAL_ATOMICS: Record<AtomicOp, string> = {
@@ -358,7 +363,7 @@ export const METAL_ATOMICS: Record<AtomicOp, string> = {
  */
 export const ATOMIC_ACCUMULATE: Partial<
   Record<AtomicOp, { init: (signed: boolean, bits: number, float: boolean) => number | undefined; combine: string; fold: { metal: string; cuda: string } }>
-> = {
+> = nameTable({
   add: { init: () => 0, combine: "{old} + {new}", fold: { metal: "({caller} + {fetched})", cuda: "({caller} + {fetched})" } },
   sub: { init: () => 0, combine: "{old} + {new}", fold: { metal: "({caller} + {fetched})", cuda: "({caller} + {fetched})" } },
   or: { init: () => 0, combine: "{old} | {new}", fold: { metal: "({caller} | {fetched})", cuda: "({caller} | {fetched})" } },
@@ -373,18 +378,18 @@ export const ATOMIC_ACCUMULATE: Partial<
     combine: "mx.maximum({old}, {new})",
     fold: { metal: "metal::max({caller}, {fetched})", cuda: "max({caller}, {fetched})" },
   },
-};
+});
 
 /** Metal thread-position attributes standing for CUDA's built-in index variables. */
-export const BUILTIN_VARIABLES: Record<string, { metal: string; type: string }> = {
+export const BUILTIN_VARIABLES: Record<string, { metal: string; type: string }> = nameTable({
   threadIdx: { metal: "thread_position_in_threadgroup", type: "uint3" },
   blockIdx: { metal: "threadgroup_position_in_grid", type: "uint3" },
   blockDim: { metal: "threads_per_threadgroup", type: "uint3" },
   gridDim: { metal: "threadgroups_per_grid", type: "uint3" },
-};
+});
 
 /** Constants and macros from CUDA headers. */
-export const CONSTANTS: Record<string, string> = {
+export const CONSTANTS: Record<string, string> = nameTable({
   warpSize: "32",
   CUDART_INF_F: "INFINITY",
   CUDART_NAN_F: "NAN",
@@ -394,12 +399,12 @@ export const CONSTANTS: Record<string, string> = {
   FLT_MIN: "FLT_MIN",
   INT_MAX: "INT_MAX",
   INT_MIN: "INT_MIN",
-};
+});
 
 /**
  * Constructs with no Metal equivalent: callee name → why. Reported as C2M-K002 at the call.
  */
-export const UNSUPPORTED_CALLS: Record<string, string> = {
+export const UNSUPPORTED_CALLS: Record<string, string> = nameTable({
   printf: "Metal kernels cannot print; remove the printf or write the values to an output buffer",
   malloc: "device-side heap allocation has no Metal equivalent",
   free: "device-side heap allocation has no Metal equivalent",
@@ -424,7 +429,7 @@ export const UNSUPPORTED_CALLS: Record<string, string> = {
   normcdff: "normcdff has no Metal equivalent",
   norm3df: "norm3df has no Metal equivalent",
   rnorm3df: "rnorm3df has no Metal equivalent",
-};
+});
 
 /**
  * CUDA device libraries with no Metal counterpart, by name prefix: a call of any of their functions is reported
@@ -449,11 +454,11 @@ export function unsupportedLibrary(name: string): string | undefined {
 export const POINTER_HINTS = new Set(["__builtin_assume_aligned"]);
 
 /** Types whose appearance in a kernel means a construct Metal kernels cannot express. */
-export const UNSUPPORTED_TYPES: Record<string, string> = {
+export const UNSUPPORTED_TYPES: Record<string, string> = nameTable({
   cudaTextureObject_t: "texture objects are not translated; pass the data as a buffer",
   cudaSurfaceObject_t: "surface objects are not translated; pass the data as a buffer",
   texture: "texture references are not translated; pass the data as a buffer",
-};
+});
 
 /** Host-side CUDA runtime calls: dropped with a comment when harmless, otherwise the launcher is not translated. */
 export const HOST_IGNORED_CALLS = new Set([
@@ -474,7 +479,7 @@ export const HOST_IGNORED_CALLS = new Set([
   "TORCH_INTERNAL_ASSERT",
 ]);
 
-export const HOST_UNSUPPORTED_CALLS: Record<string, string> = {
+export const HOST_UNSUPPORTED_CALLS: Record<string, string> = nameTable({
   cudaMalloc: "host-side cudaMalloc: MLX allocates kernel outputs itself; the launcher is not translated",
   cudaMallocManaged: "host-side cudaMallocManaged: MLX allocates kernel outputs itself; the launcher is not translated",
   cudaMemcpy: "host-side cudaMemcpy: MLX arrays live in unified memory; the launcher is not translated",
@@ -483,7 +488,7 @@ export const HOST_UNSUPPORTED_CALLS: Record<string, string> = {
   cudaMemset: "host-side cudaMemset: initialise the array in Python (mx.zeros) instead; the launcher is not translated",
   cudaLaunchCooperativeKernel: "cooperative launches (grid-wide sync) have no Metal equivalent",
   cudaStreamCreate: "CUDA streams are not translated; the launcher is not translated",
-};
+});
 
 /**
  * CUDA cooperative groups c2m translates: each name of `cooperative_groups::` (`cg::`) becomes the same
@@ -493,7 +498,7 @@ export const HOST_UNSUPPORTED_CALLS: Record<string, string> = {
  * Anything else from the namespace is refused (C2M-K035); a grid group's sync() is grid-wide
  * synchronisation (C2M-K005).
  */
-export const COOPERATIVE_GROUPS: Record<string, { attributes?: string[] }> = {
+export const COOPERATIVE_GROUPS: Record<string, { attributes?: string[] }> = nameTable({
   thread_block: {},
   thread_block_tile: {},
   grid_group: {},
@@ -510,7 +515,7 @@ export const COOPERATIVE_GROUPS: Record<string, { attributes?: string[] }> = {
   bit_and: {},
   bit_or: {},
   bit_xor: {},
-};
+});
 
 /**
  * MLX's list of Metal thread attributes, in its order, with their types (mlx/fast.cpp): `mx.fast.metal_kernel`

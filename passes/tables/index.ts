@@ -6,6 +6,7 @@ import { packageRoot } from "../../ir/package-root.js";
 import { LAYERS } from "./layers.js";
 import { OPS } from "./ops.js";
 import { EINOPS_LAYER_ROWS, EINOPS_OP_ROWS } from "./einops.js";
+import { nameTable } from "../../ir/tables.js";
 
 // torch's rows (checked against torch by test/ops.test.ts and test/layers.test.ts), then other libraries' (einops: test/einops.test.ts)
 export const LAYER_BY_NAME: Map<string, LayerMapping> = new Map([...LAYERS, ...EINOPS_LAYER_ROWS].map((l) => [l.torch, l]));
@@ -16,7 +17,7 @@ export const OP_BY_NAME: Map<string, OpMapping> = new Map([...OPS, ...EINOPS_OP_
 export const CONTAINERS = new Set(["torch.nn.Sequential", "torch.nn.ModuleList", "torch.nn.ModuleDict"]);
 
 /** Module-level torch names that are values, not calls (dtypes, the tensor type). */
-export const TORCH_NAMES: Record<string, string> = {
+export const TORCH_NAMES: Record<string, string> = nameTable({
   "torch.Tensor": "mx.array",
   "torch.float32": "mx.float32",
   "torch.float": "mx.float32",
@@ -79,7 +80,7 @@ export const TORCH_NAMES: Record<string, string> = {
   "torch.jit.annotations.Optional": "Optional",
   "torch.jit.annotations.Any": "Any",
   "torch.jit.annotations.Union": "Union",
-};
+});
 
 const LOAD_HOOK_NOTE = {
   code: "C2M-W042",
@@ -104,7 +105,7 @@ export interface ModuleMethodRow {
  * Module method reaches it), or may be one (a moduleOnly method on a receiver of unknown type): a helper that asks at
  * run time; a row without one keeps its module form.
  */
-export const MODULE_METHODS: Record<string, ModuleMethodRow> = {
+export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
   named_parameters: {
     mlx: "tree_flatten({self}.parameters())",
     imports: ["from mlx.utils import tree_flatten"],
@@ -141,23 +142,23 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = {
   _register_load_state_dict_pre_hook: { mlx: "None", moduleOnly: true, note: LOAD_HOOK_NOTE },
   register_load_state_dict_pre_hook: { mlx: "None", moduleOnly: true, note: LOAD_HOOK_NOTE },
   register_load_state_dict_post_hook: { mlx: "None", moduleOnly: true, note: LOAD_HOOK_NOTE },
-};
+});
 
 /**
  * torch's nn.Sequential is also a list of its modules (`stages.append(stage)`, timm's TinyVit); MLX's keeps them
  * in its `layers` list, which its __call__ runs in order and its parameters walk.
  */
-export const SEQUENTIAL_METHODS: Record<string, { mlx: string }> = {
+export const SEQUENTIAL_METHODS: Record<string, { mlx: string }> = nameTable({
   append: { mlx: "{self}.layers.append({args})" },
   extend: { mlx: "{self}.layers.extend({args})" },
   insert: { mlx: "{self}.layers.insert({args})" },
-};
+});
 
 let mlxSignatures: Record<string, string[]> | undefined;
 
 /** Parameter names of an MLX layer constructor (`nn.Conv2d`), from mlx-signatures.json (generated from MLX). */
 export function mlxConstructorParams(callee: string): string[] | undefined {
-  mlxSignatures ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-signatures.json"), "utf8")) as Record<string, string[]>;
+  mlxSignatures ??= nameTable(JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-signatures.json"), "utf8")) as Record<string, string[]>);
   return mlxSignatures[callee];
 }
 
@@ -166,7 +167,7 @@ export function mlxConstructorParams(callee: string): string[] | undefined {
  * tensor: `nn.init.normal_(m.weight, std=0.02)` → `m.weight = nn.init.normal(0.0, 0.02)(m.weight)`.
  * `{gain}` is torch's calculate_gain(nonlinearity, a) (kaiming's default: leaky_relu with a=0).
  */
-export const INIT_FUNCTIONS: Record<string, { sig: string[]; mlx: string }> = {
+export const INIT_FUNCTIONS: Record<string, { sig: string[]; mlx: string }> = nameTable({
   normal_: { sig: ["tensor", "mean=0.0", "std=1.0", "generator=None"], mlx: "nn.init.normal({mean}, {std})({tensor})" },
   uniform_: { sig: ["tensor", "a=0.0", "b=1.0", "generator=None"], mlx: "nn.init.uniform({a}, {b})({tensor})" },
   constant_: { sig: ["tensor", "val"], mlx: "mx.full({tensor}.shape, {val}, dtype={tensor}.dtype)" },
@@ -180,7 +181,7 @@ export const INIT_FUNCTIONS: Record<string, { sig: string[]; mlx: string }> = {
     sig: ["tensor", "mean=0.0", "std=1.0", "a=-2.0", "b=2.0", "generator=None"],
     mlx: "{mean} + {std} * mx.random.truncated_normal(({a} - {mean}) / {std}, ({b} - {mean}) / {std}, {tensor}.shape)",
   },
-};
+});
 
 /**
  * torch.nn.init's in-place initialisers used as values, not called as statements (transformers' initialization.py
@@ -210,11 +211,11 @@ for (const name of INIT_VALUES) TORCH_NAMES[`torch.nn.init.${name}`] = `c2m_torc
  * its weight from them (cookbook/helpers/c2m_weight_norm.py; the module tree renames the layer's weight rules,
  * passes/weight-norm.ts). The argument says which names: `weight_g`/`weight_v`, or `parametrizations.weight.original0/1`.
  */
-export const WEIGHT_NORMS: Readonly<Record<string, boolean>> = {
+export const WEIGHT_NORMS: Readonly<Record<string, boolean>> = nameTable({
   "torch.nn.utils.weight_norm": false,
   "torch.nn.utils.weight_norm.weight_norm": false,
   "torch.nn.utils.parametrizations.weight_norm": true,
-};
+});
 for (const [name, parametrized] of Object.entries(WEIGHT_NORMS)) TORCH_NAMES[name] = `c2m_weight_norm(${parametrized ? "True" : "False"})`;
 
 /** torch.nn.init.calculate_gain for a literal nonlinearity name ("'relu'"), as Python text. */
@@ -256,6 +257,9 @@ export interface MlxApi {
 let mlxApiTable: MlxApi | undefined;
 
 export function mlxApi(): MlxApi {
-  mlxApiTable ??= JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-api.json"), "utf8")) as MlxApi;
+  if (!mlxApiTable) {
+    const api = JSON.parse(readFileSync(join(packageRoot(), "passes", "tables", "mlx-api.json"), "utf8")) as MlxApi;
+    mlxApiTable = { ...api, namespaces: nameTable(api.namespaces) };
+  }
   return mlxApiTable;
 }

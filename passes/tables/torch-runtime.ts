@@ -3,9 +3,10 @@
  * compute anything, and the torch types that appear in annotations: what each means in MLX. Data; the
  * translator (passes/walk/) reads it.
  */
+import { nameTable } from "../../ir/tables.js";
 
 /** Calls whose MLX meaning is a constant: nothing is scripted, traced or compiled, and no tape records. */
-export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> = {
+export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> = nameTable({
   // a bare module built to hold children (latent-diffusion's `down = nn.Module(); down.block = …`): MLX's Module is one too,
   // its attributes children as torch's are (passes/init-statements.ts gives it its children's weights)
   "torch.nn.Module": { mlx: "nn.Module()" },
@@ -54,7 +55,7 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch.inference_mode": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
   "torch.enable_grad": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
   "torch.set_grad_enabled": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
-};
+});
 
 /** Autocast contexts: with `enabled=False` they change nothing (MLX computes in the arrays' dtypes). */
 export const AUTOCAST_CONTEXTS: ReadonlySet<string> = new Set(["torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.cpu.amp.autocast"]);
@@ -98,23 +99,23 @@ export function helpersFor(text: string): string[] {
 }
 
 /** The text a torch name becomes (passes/tables/index.ts TORCH_NAMES) → the helper that defines it. */
-const NAME_HELPERS: Record<string, string> = {
+const NAME_HELPERS: Record<string, string> = nameTable({
   C2M_TORCH_VERSION_VALUE: "C2MTorchVersion",
   c2m_op_registration: "c2m_op_registration",
   C2MAutogradFunction: "C2MAutogradFunction",
   c2m_torch_init: "c2m_torch_init",
   c2m_weight_norm: "c2m_weight_norm",
-};
+});
 
 /** Caveats of a translated torch name, said where it is read (by its qualified name). */
 const AUTOGRAD_FUNCTION_CAVEAT = {
   code: "C2M-W027",
   message: "torch.autograd.Function: Fn.apply runs its forward; its backward is not used (MLX differentiates the forward's operations)",
 };
-export const TORCH_NAME_CAVEATS: Readonly<Record<string, { code: string; message: string }>> = {
+export const TORCH_NAME_CAVEATS: Readonly<Record<string, { code: string; message: string }>> = nameTable({
   "torch.autograd.Function": AUTOGRAD_FUNCTION_CAVEAT,
   "torch.autograd.function.Function": AUTOGRAD_FUNCTION_CAVEAT,
-};
+});
 
 /** Imports a translated torch name needs (`torch.pi` → `math.pi`), by the text it became. */
 export function importsFor(text: string): string[] {
@@ -129,8 +130,8 @@ export function importsFor(text: string): string[] {
  * the translated ones, so these answer as for the torch the port was translated from (cookbook/helpers/c2m_find_spec.py)
  * and as the standard library's for any other name. By the function the call resolves to → the helper's function.
  */
-export const PACKAGE_PROBES: Record<string, string> = {
+export const PACKAGE_PROBES: Record<string, string> = nameTable({
   "importlib.util.find_spec": "c2m_find_spec",
   "importlib.metadata.version": "c2m_package_version",
   "importlib_metadata.version": "c2m_package_version",
-};
+});

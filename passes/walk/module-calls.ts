@@ -23,9 +23,10 @@ import { forwardParamNames, signatureOf } from "./fixpoint.js";
 import { assume, openRecursion } from "./recursive-classes.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** Layers whose input rank decides their layout, with a helper that works in torch's layout at any rank. */
-export const TORCH_LAYOUT_HELPERS: Record<string, string> = { "torch.nn.BatchNorm1d": "BatchNorm1d" };
+export const TORCH_LAYOUT_HELPERS: Record<string, string> = nameTable({ "torch.nn.BatchNorm1d": "BatchNorm1d" });
 
 export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: string): Gen {
   const argNodes = callArgs(e).positional;

@@ -8,10 +8,11 @@ import type { CompileKernelsResult } from "../kernel/index.js";
 import { KERNEL_CODES_BY_ID } from "../../ir/kernel-diagnostic-codes.js";
 import type { LaunchFlags } from "../kernel/launch-spec.js";
 import { readKernelSpec } from "../kernel/spec-file.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** `--template T=float BLOCK=256` as a map; undefined (after saying why) when one is not NAME=VALUE. */
 function parseTemplates(given: string[] = []): Record<string, string> | undefined {
-  const template: Record<string, string> = {};
+  const template: Record<string, string> = nameTable({});
   for (const t of given) {
     const m = /^(\w+)=(.+)$/.exec(t);
     if (!m) {
@@ -151,19 +152,21 @@ function number(text: string, flag: string): number {
 }
 
 function launchFlags(o: VerifyFlagOptions, template: Record<string, string>): LaunchFlags {
-  const sizes = Object.fromEntries(pairs(o.size, "size").map(([k, v]) => [k, v.split(",").map((x) => number(x, "size"))]));
-  const ranges = Object.fromEntries(
-    pairs(o.range, "range").map(([k, v]) => {
-      const m = /^(-?[\d.e+-]+):(-?[\d.e+-]+)$/.exec(v);
-      if (!m) throw new Error(`--range expects NAME=LO:HI, got '${k}=${v}'`);
-      return [k, [number(m[1]!, "range"), number(m[2]!, "range")] as [number, number]];
-    }),
+  const sizes = nameTable(Object.fromEntries(pairs(o.size, "size").map(([k, v]) => [k, v.split(",").map((x) => number(x, "size"))])));
+  const ranges = nameTable(
+    Object.fromEntries(
+      pairs(o.range, "range").map(([k, v]) => {
+        const m = /^(-?[\d.e+-]+):(-?[\d.e+-]+)$/.exec(v);
+        if (!m) throw new Error(`--range expects NAME=LO:HI, got '${k}=${v}'`);
+        return [k, [number(m[1]!, "range"), number(m[2]!, "range")] as [number, number]];
+      }),
+    ),
   );
   return {
     sizes,
     ranges,
-    counts: o.count ? Object.fromEntries(pairs(o.count, "count")) : undefined,
-    scalars: Object.fromEntries(pairs(o.scalar, "scalar").map(([k, v]) => [k, number(v, "scalar")])),
+    counts: o.count ? nameTable(Object.fromEntries(pairs(o.count, "count"))) : undefined,
+    scalars: nameTable(Object.fromEntries(pairs(o.scalar, "scalar").map(([k, v]) => [k, number(v, "scalar")]))),
     kernel: o.kernel,
     grid: o.grid?.split(","),
     block: o.block?.split(",").map((b) => number(b, "block")),
@@ -191,7 +194,7 @@ async function verify(
   const specPath = opts.spec ?? specPathFor(input);
   let specs: import("../verify/golden.js").GoldenSpec[] = [];
   /** by spec name: buffers the launcher takes from its caller, grown to what the original reads (launch-spec.ts) */
-  let callerBuffers: Record<string, string[]> = {};
+  let callerBuffers: Record<string, string[]> = nameTable({});
   let synthesise = false;
   try {
     if (opts.spec || existsSync(specPath)) {

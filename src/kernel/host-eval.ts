@@ -7,6 +7,7 @@ import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import type { KernelUnit } from "../../ir/kernel.js";
 import { calleeName, callArgs, field, kids, named } from "../../passes/kernel/cst.js";
 import type { GoldenBuffer } from "../verify/golden.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** Why the launch could not be sized, with where (C2M-K021). */
 export class LaunchUnknown extends Error {
@@ -18,7 +19,7 @@ export class LaunchUnknown extends Error {
   }
 }
 
-export const SIZEOF: Record<string, number> = {
+export const SIZEOF: Record<string, number> = nameTable({
   char: 1,
   bool: 1,
   short: 2,
@@ -41,7 +42,7 @@ export const SIZEOF: Record<string, number> = {
   uint4: 16,
   half2: 4,
   __half2: 4,
-};
+});
 
 export interface Env {
   values: Map<string, number>;

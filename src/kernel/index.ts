@@ -30,6 +30,7 @@ import { flattenStructParams, type FlattenedParam } from "../../passes/kernel/st
 import { carryHostConstants, type CarriedConstant } from "../../passes/kernel/host-constants.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { nameTable } from "../../ir/tables.js";
 
 /** The arguments of `mx.fast.metal_kernel(...)` (the kernel object; no per-call data). */
 export interface MetalKernelSpecWithoutData {
@@ -387,10 +388,10 @@ function stubReason(d: Diagnostic): string {
  * without them. A value that does not fit the parameter is ignored here and reported by the command.
  */
 function templateDefaults(params: TemplateParam[], given: Record<string, string>): { python: Record<string, string>; values: Record<string, MlxDtype | number | boolean> } {
-  const python: Record<string, string> = {};
-  const values: Record<string, MlxDtype | number | boolean> = {};
+  const python: Record<string, string> = nameTable({});
+  const values: Record<string, MlxDtype | number | boolean> = nameTable({});
   for (const t of params) {
-    const v = given[t.name];
+    const v = Object.hasOwn(given, t.name) ? given[t.name] : undefined;
     if (v === undefined) continue;
     if (t.kind === "type") {
       const s = SCALAR_TYPES[v.trim()] ?? (Object.values(SCALAR_TYPES).find((x) => x.mlx === v.trim()) as (typeof SCALAR_TYPES)[string] | undefined);

@@ -29,6 +29,7 @@ import { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../verify/golden.js";
 import { evaluate, LaunchUnknown, newEnv, parseExpr, SIZEOF, type Env } from "./host-eval.js";
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
+import { nameTable } from "../../ir/tables.js";
 
 export { LaunchUnknown };
 
@@ -60,7 +61,7 @@ export interface DerivedSpecs {
   callerBuffers?: Record<string, string[]>;
 }
 
-const DTYPE_OF_C: Record<string, string> = {
+const DTYPE_OF_C: Record<string, string> = nameTable({
   float: "float32",
   half: "float16",
   __half: "float16",
@@ -75,8 +76,8 @@ const DTYPE_OF_C: Record<string, string> = {
   double: "float32",
   long: "int64",
   "long long": "int64",
-};
-const C_OF_DTYPE: Record<string, string> = {
+});
+const C_OF_DTYPE: Record<string, string> = nameTable({
   float32: "float",
   float16: "half",
   bfloat16: "__nv_bfloat16",
@@ -86,7 +87,7 @@ const C_OF_DTYPE: Record<string, string> = {
   uint8: "unsigned char",
   bool: "bool",
   int64: "long long",
-};
+});
 const DEFAULT_SIZES = [1000, 4099];
 /**
  * The int parameters of a launcher that takes its buffers from its caller: powers of two (a tile of 128,
@@ -354,9 +355,9 @@ function finishBuffers(buffers: (GoldenBuffer & { cType?: string })[], flags: La
 /** One row of `--size` values per spec (several names are taken together, row by row). */
 function sizeRows(flags: LaunchFlags): Record<string, number>[] {
   const entries = Object.entries(flags.sizes ?? {});
-  if (!entries.length) return [{}];
+  if (!entries.length) return [nameTable({})];
   const rows = Math.max(...entries.map(([, v]) => v.length));
-  return Array.from({ length: rows }, (_, i) => Object.fromEntries(entries.map(([k, v]) => [k, v[Math.min(i, v.length - 1)]!])));
+  return Array.from({ length: rows }, (_, i) => nameTable(Object.fromEntries(entries.map(([k, v]) => [k, v[Math.min(i, v.length - 1)]!]))));
 }
 
 function checkSizes(spec: GoldenSpec): void {
@@ -377,7 +378,7 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   const sources: string[] = [];
   const skipped: string[] = [];
   let covered = new Set<string>();
-  const callerBuffers: Record<string, string[]> = {};
+  const callerBuffers: Record<string, string[]> = nameTable({});
   // every launcher that can be sized is a run of its own; main last, and only for kernels no other launcher covered
   // a launcher given its buffers by its caller comes after main, and only for kernels nothing before sized: sizes the
   // program chose itself say more than c2m's

@@ -31,6 +31,7 @@ import { DTYPES, normalizeDtype, toNumbers, type TypedArray } from "../verify/dt
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
 import { INDEX_FLOAT_DOMAIN, synthDomain, type SynthDomain } from "./synth-domain.js";
 import type { PieceSynth } from "../../passes/kernel/struct-params.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** The value every int parameter gets: a power of two first (kernels assume C % 4 == 0, warps of 32), then a ragged one. */
 export const SYNTH_SIZES = [64, 37];
@@ -322,7 +323,7 @@ function nonFinite(spec: GoldenSpec, after: Record<string, TypedArray>, nanOnly 
  * returns the spec that ran cleanly, or why the candidate is rejected.
  */
 async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: CudaRunOptions): Promise<{ spec: GoldenSpec; grown: string[] } | SynthFailure> {
-  const counts: Record<string, number> = {};
+  const counts: Record<string, number> = nameTable({});
   const grown: string[] = [];
   const variant: SynthVariant = {};
   let nanRetries = 0;

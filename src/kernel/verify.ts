@@ -16,6 +16,7 @@ import { runMlxCuda } from "../verify/mlx-cuda.js";
 import { kernelFor, planKernelCall, type CallArg, type CompileKernelsResult, type CompiledKernel } from "./index.js";
 import { SCALAR_TYPES } from "../../passes/kernel/tables.js";
 import { cIntegerLiteral } from "../../passes/kernel/cst.js";
+import { nameTable } from "../../ir/tables.js";
 
 export interface TranslatedRunOptions {
   /** run each Metal threadgroup's threads in reverse order (an order-dependence check) */
@@ -107,8 +108,8 @@ function planLaunch(
   dtypeOf: (b: string) => string,
   cuda = false,
 ) {
-  const args: Record<string, CallArg> = {};
-  const argBuffer: Record<string, string> = {};
+  const args: Record<string, CallArg> = nameTable({});
+  const argBuffer: Record<string, string> = nameTable({});
   l.args.forEach((a, i) => {
     const p = k.params[i];
     if (!p) throw new Error(`c2m kernel verify: launch of ${l.kernel} has too many arguments`);
@@ -118,7 +119,7 @@ function planLaunch(
     } else if ("vector" in a) args[p.name] = a.vector.map((e) => evalExpr(e, sizes));
     else args[p.name] = evalExpr(a.scalar, sizes);
   });
-  const template: Record<string, MlxDtype | number | boolean> = {};
+  const template: Record<string, MlxDtype | number | boolean> = nameTable({});
   k.templateParams.forEach((t, i) => {
     const v = l.templateArgs?.[i];
     if (v === undefined) return;
@@ -131,7 +132,7 @@ function planLaunch(
     template,
     cuda,
   });
-  const inputs: Record<string, KernelInput> = {};
+  const inputs: Record<string, KernelInput> = nameTable({});
   for (const inp of plan.inputs) {
     if (inp.scalar) inputs[inp.name] = { data: inp.scalar.value, dtype: inp.scalar.dtype, shape: [] };
     else if (inp.vector) inputs[inp.name] = { data: fromNumbers(inp.vector.values, normalizeDtype(inp.vector.dtype)), dtype: inp.vector.dtype, shape: [inp.vector.values.length] };
@@ -190,7 +191,7 @@ export function foldOutputs(
   before: (param: string) => TypedArray,
   dtypeOf: (param: string) => string,
 ): Record<string, TypedArray> {
-  const after: Record<string, TypedArray> = {};
+  const after: Record<string, TypedArray> = nameTable({});
   for (const p of k.params) {
     if (!p.outputName) continue;
     const fresh = out[p.outputName]!;

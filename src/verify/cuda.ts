@@ -8,6 +8,7 @@ import { field, walk } from "../../passes/kernel/cst.js";
 import { rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
 import { insertReconvergence } from "./reconverge.js";
 import type { RunOptions } from "./metal.js";
+import { nameTable } from "../../ir/tables.js";
 
 /**
  * A kernel argument: a buffer by name, a scalar (converted to the parameter's type), or the bytes of a
@@ -219,7 +220,7 @@ async function runRequest(exe: string, buffers: Record<string, TypedArray>, laun
   const names = Object.keys(buffers);
   const req: RequestBuffer[] = names.map((n) => ({ name: n, elemBytes: buffers[n]!.BYTES_PER_ELEMENT, data: bytesOf(buffers[n]!) }));
   const out = await runProgram(exe, req, launches, options);
-  const result: Record<string, TypedArray> = {};
+  const result: Record<string, TypedArray> = nameTable({});
   names.forEach((n, i) => {
     result[n] = arrayFromBytes(out[i]!, dtypeOfArray(buffers[n]!));
   });

@@ -1,3 +1,4 @@
+import { nameTable } from "../../ir/tables.js";
 // Dtypes the kernel harness moves between TypeScript and the emulated kernels, with the exact
 // float16 / bfloat16 conversions (round to nearest even) needed to read and write their bits.
 
@@ -14,7 +15,7 @@ interface DtypeInfo {
   float: boolean;
 }
 
-export const DTYPES: Record<Dtype, DtypeInfo> = {
+export const DTYPES: Record<Dtype, DtypeInfo> = nameTable({
   float32: { bytes: 4, mlx: "float", array: Float32Array, float: true },
   float16: { bytes: 2, mlx: "float16_t", array: Uint16Array, float: true },
   bfloat16: { bytes: 2, mlx: "bfloat16_t", array: Uint16Array, float: true },
@@ -28,7 +29,7 @@ export const DTYPES: Record<Dtype, DtypeInfo> = {
   uint32: { bytes: 4, mlx: "uint32_t", array: Uint32Array, float: false },
   uint64: { bytes: 8, mlx: "uint64_t", array: BigUint64Array, float: false },
   bool: { bytes: 1, mlx: "bool", array: Uint8Array, float: false },
-};
+});
 
 export function dtypeInfo(d: string): DtypeInfo {
   const info = (DTYPES as Record<string, DtypeInfo>)[normalizeDtype(d)];

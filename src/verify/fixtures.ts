@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { arrayFromBytes, normalizeDtype, type TypedArray } from "./dtypes.js";
 import { bufferSeed, evalExpr, goldenDir, goldenLaunches, isFloatDtype, listGoldenSpecs, loadGoldenSource, loadGoldenSpec, type GoldenSpec } from "./golden.js";
 import { extractDeviceCode } from "./rewrite.js";
+import { nameTable } from "../../ir/tables.js";
 
 export function fixturesDir(): string {
   return join(goldenDir(), "fixtures");
@@ -24,7 +25,7 @@ export function loadFixture(spec: GoldenSpec, sizeIndex: number, buffer: string)
   return arrayFromBytes(new Uint8Array(readFileSync(f)), normalizeDtype(b.dtype));
 }
 
-const C_TYPE: Record<string, string> = {
+const C_TYPE: Record<string, string> = nameTable({
   float32: "float",
   float16: "__half",
   bfloat16: "__nv_bfloat16",
@@ -33,7 +34,7 @@ const C_TYPE: Record<string, string> = {
   int64: "long long",
   uint8: "unsigned char",
   bool: "bool",
-};
+});
 
 function cType(dtype: string): string {
   const t = C_TYPE[normalizeDtype(dtype)];

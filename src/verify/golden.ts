@@ -8,6 +8,7 @@ import { bytesOf, fromNumbers, normalizeDtype, type Dtype, type TypedArray } fro
 import { SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 import { runCudaLaunches, type CudaArg, type CudaEntry, type CudaLaunch } from "./cuda.js";
 import type { RunOptions } from "./metal.js";
+import { nameTable } from "../../ir/tables.js";
 
 export type Sizes = Record<string, number>;
 type Expr = string | number;
@@ -103,11 +104,11 @@ export function evalExpr(e: Expr, sizes: Sizes): number {
         if (peek() === ",") next();
       }
       next();
-      const f = fns[t];
+      const f = Object.hasOwn(fns, t) ? fns[t] : undefined;
       if (!f) throw new Error(`c2m verify: unknown function ${t} in "${e}"`);
       return f(...args);
     }
-    if (!(t in sizes)) throw new Error(`c2m verify: unknown size "${t}" in "${e}"`);
+    if (!Object.hasOwn(sizes, t)) throw new Error(`c2m verify: unknown size "${t}" in "${e}"`);
     return sizes[t]!;
   };
   const product = (): number => {
@@ -165,7 +166,7 @@ export function isFloatDtype(d: string): boolean {
 /** The buffers before the launches: inputs and inouts from the LCG, outputs zero. */
 export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<string, TypedArray> {
   const sizes = spec.sizes[sizeIndex]!;
-  const out: Record<string, TypedArray> = {};
+  const out: Record<string, TypedArray> = nameTable({});
   for (const b of spec.buffers) {
     const dtype = normalizeDtype(b.dtype);
     const n = evalExpr(b.count, sizes);

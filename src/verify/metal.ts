@@ -4,6 +4,7 @@ import { arrayFromBytes, bytesOf, dtypeInfo, dtypeOfArray, fromNumbers, normaliz
 import { mlxKernelSource, type KernelInputInfo, type TemplateValue } from "./mlx-source.js";
 import { compileProgram, runProgram, type RequestBuffer } from "./native.js";
 import { rewriteMetalThreadgroup } from "./rewrite.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** Mirrors `mx.fast.metal_kernel(...)` plus the arguments of its call. */
 export interface MetalKernelSpec {
@@ -243,7 +244,7 @@ export async function runMetalCompiled(
 async function runResolved(exe: string, entry: number, spec: MetalKernelSpec, resolved: ResolvedInput[], options: RunOptions): Promise<Record<string, TypedArray>> {
   const { buffers, outStart } = metalRequestBuffers(spec, resolved);
   const result = await runProgram(exe, buffers, [{ entry, grid: spec.grid, block: spec.threadgroup }], options);
-  const out: Record<string, TypedArray> = {};
+  const out: Record<string, TypedArray> = nameTable({});
   spec.outputNames.forEach((name, i) => {
     out[name] = arrayFromBytes(result[outStart + i]!, normalizeDtype(spec.outputDtypes[i]!));
   });

@@ -7,6 +7,7 @@ import { arrayFromBytes, dtypeInfo, normalizeDtype, type Dtype, type TypedArray 
 import { cudaProgram } from "./cuda.js";
 import { outputBuffers, resolveInput, type KernelInput, type MetalKernelSpec, type RunOptions } from "./metal.js";
 import { compileProgram, runProgram, type RequestBuffer } from "./native.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** Mirrors `mx.fast.cuda_kernel(...)` plus the arguments of its call: metal_kernel's, less atomic_outputs, plus shared_memory. */
 export type MlxCudaKernelSpec = Omit<MetalKernelSpec, "atomicOutputs"> & {
@@ -15,7 +16,7 @@ export type MlxCudaKernelSpec = Omit<MetalKernelSpec, "atomicOutputs"> & {
 };
 
 /** MLX's dtype_to_cuda_type. */
-const CUDA_TYPES: Record<Dtype, string> = {
+const CUDA_TYPES: Record<Dtype, string> = nameTable({
   float32: "float",
   float16: "__half",
   bfloat16: "__nv_bfloat16",
@@ -29,7 +30,7 @@ const CUDA_TYPES: Record<Dtype, string> = {
   uint32: "uint32_t",
   uint64: "uint64_t",
   bool: "bool",
-} as Record<Dtype, string>;
+} as Record<Dtype, string>);
 
 function cudaType(d: string): string {
   const t = CUDA_TYPES[normalizeDtype(d)];
@@ -75,7 +76,7 @@ export async function runMlxCuda(spec: MlxCudaKernelSpec, inputs: Record<string,
   const blocks = spec.grid.map((g, d) => Math.ceil(g / tg[d]!)) as [number, number, number];
   const args = buffers.map((_, i) => ({ buffer: i }));
   const result = await runProgram(exe, buffers, [{ entry: 0, grid: blocks, block: tg, sharedBytes: spec.sharedMemory ?? 0, args }], options);
-  const out: Record<string, TypedArray> = {};
+  const out: Record<string, TypedArray> = nameTable({});
   spec.outputNames.forEach((name, i) => {
     out[name] = arrayFromBytes(result[resolved.length + i]!, normalizeDtype(spec.outputDtypes[i]!));
   });

@@ -9,6 +9,7 @@ import { arrayFromBytes, bytesOf, normalizeDtype, type Dtype, type TypedArray } 
 import { runMetal, type KernelInput, type MetalKernelSpec, type RunOptions } from "./metal.js";
 import type { TemplateValue } from "./mlx-source.js";
 import { runMlxCuda } from "./mlx-cuda.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** An MLX array crossing the bridge. */
 export interface PyArray {
@@ -94,7 +95,7 @@ export async function runPythonWithMetalEmulator(
         const cuda = msg.kind === "cuda-call";
         const cudaSpec = cuda ? { ...spec, sharedMemory: msg.shared_memory as number } : undefined;
         calls.push(cudaSpec ? { ...cudaSpec, backend: "cuda" } : spec);
-        const inputs: Record<string, KernelInput> = {};
+        const inputs: Record<string, KernelInput> = nameTable({});
         spec.inputNames.forEach((n, i) => {
           const a = ins[i];
           if (a) inputs[n] = { data: a.data, dtype: a.dtype, shape: a.shape };

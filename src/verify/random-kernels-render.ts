@@ -6,6 +6,7 @@ import { fromNumbers, type TypedArray } from "./dtypes.js";
 import { lcgValues } from "./golden.js";
 import { ALPHAS, BIT_STEPS, MULTIPLIERS, type Cond, type Expr, type KernelPlan, type RandomBuffer, type RandomKernel, type Scalar } from "./random-kernels.js";
 import { VALUE_LIMIT, FLOAT_LIMIT, IntVal, FloatVal, Scope, maxAbs, reduceInt, clampFloat, Printer } from "./random-kernels-printer.js";
+import { nameTable } from "../../ir/tables.js";
 
 const BLOCKS_1D = [32, 64, 128, 256, 96, 160, 48, 40, 100, 17, 1, 7, 33, 64, 128];
 const BLOCKS_2D: [number, number][] = [
@@ -584,7 +585,7 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
 
 /** The buffers before the launch: inputs, in-place and atomic buffers from the LCG; outputs zero. */
 export function randomKernelBuffers(k: RandomKernel): Record<string, TypedArray> {
-  const out: Record<string, TypedArray> = {};
+  const out: Record<string, TypedArray> = nameTable({});
   k.buffers.forEach((b, bi) => {
     const dtype = ({ int: "int32", uint: "uint32", half: "float16", float: "float32" } as const)[b.t];
     const vals =

@@ -22,6 +22,7 @@ import {
 import { runMetal, type KernelInput, type MetalKernelSpec } from "./metal.js";
 import { KernelFault } from "./native.js";
 import { fromNumbers } from "./dtypes.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** Both sides of one kernel, as functions of the sizes. */
 export interface KernelPair {
@@ -80,11 +81,11 @@ async function runMetalSide(pair: KernelPair, sizes: Sizes, bufs: Buffers, rever
   const state: Record<string, TypedArray> = Object.fromEntries(Object.entries(bufs).map(([k, v]) => [k, v.data]));
   const scalars = pair.metalScalars?.(sizes) ?? {};
   for (const spec of pair.metal(sizes)) {
-    const inputs: Record<string, KernelInput> = {};
+    const inputs: Record<string, KernelInput> = nameTable({});
     for (const n of spec.inputNames) {
-      if (n in scalars) inputs[n] = scalars[n]!;
-      else if (n in bufs) inputs[n] = { data: state[n]!, dtype: bufs[n]!.dtype };
-      else if (n in sizes) inputs[n] = { data: sizes[n]!, dtype: "int32", shape: [] };
+      if (Object.hasOwn(scalars, n)) inputs[n] = scalars[n]!;
+      else if (Object.hasOwn(bufs, n)) inputs[n] = { data: state[n]!, dtype: bufs[n]!.dtype };
+      else if (Object.hasOwn(sizes, n)) inputs[n] = { data: sizes[n]!, dtype: "int32", shape: [] };
       else throw new Error(`c2m verify: Metal input "${n}" of ${spec.name} is neither a buffer, a scalar nor a size`);
     }
     const out = await runMetal(spec, inputs, { reverse, timeoutMs, raceDetect });

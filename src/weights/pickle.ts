@@ -5,6 +5,7 @@
  * functions, typed storages) and builds plain data instead. Every other global is refused by name.
  */
 import type { Dtype } from "./tensor.js";
+import { nameTable } from "../../ir/tables.js";
 
 export class UnpickleError extends Error {}
 
@@ -59,7 +60,7 @@ export interface UnpickleOptions {
 }
 
 /** torch's typed storage classes and the dtype each holds. */
-export const STORAGE_DTYPES: Readonly<Record<string, Dtype>> = {
+export const STORAGE_DTYPES: Readonly<Record<string, Dtype>> = nameTable({
   "torch.DoubleStorage": "F64",
   "torch.FloatStorage": "F32",
   "torch.HalfStorage": "F16",
@@ -70,12 +71,12 @@ export const STORAGE_DTYPES: Readonly<Record<string, Dtype>> = {
   "torch.CharStorage": "I8",
   "torch.ByteStorage": "U8",
   "torch.BoolStorage": "BOOL",
-};
+});
 
 type Callable = (args: unknown[], source: string) => unknown;
 
 /** The only globals a checkpoint may call, and the plain data each call builds instead. */
-const CALLABLES: Readonly<Record<string, Callable>> = {
+const CALLABLES: Readonly<Record<string, Callable>> = nameTable({
   "collections.OrderedDict": (args, source) => {
     const dict = new Map<unknown, unknown>();
     if (args.length === 0) return dict;
@@ -96,7 +97,7 @@ const CALLABLES: Readonly<Record<string, Callable>> = {
   "torch._utils._rebuild_parameter_with_state": (args, source) => parameterData(args, source),
   "torch.Size": (args) => (args[0] instanceof PyTuple ? args[0] : new PyTuple([])),
   "torch.device": (args) => ({ device: args.map(String).join(":") }),
-};
+});
 
 function rebuildTensor(args: unknown[], source: string): TensorRef {
   const [storage, offset, size, stride] = args;

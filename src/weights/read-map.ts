@@ -8,6 +8,7 @@ import { basename } from "node:path";
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
 import type { WeightMaps, WeightOp, WeightRule } from "../../ir/weights.js";
+import { nameTable } from "../../ir/tables.js";
 
 export class WeightMapFileError extends Error {}
 
@@ -18,7 +19,7 @@ export interface WeightMapFile {
 }
 
 /** How many numeric arguments each op takes after the op name. */
-const OP_ARITY: Readonly<Record<WeightOp, number>> = {
+const OP_ARITY: Readonly<Record<WeightOp, number>> = nameTable({
   identity: 0,
   drop: 0,
   conv: 0,
@@ -27,7 +28,7 @@ const OP_ARITY: Readonly<Record<WeightOp, number>> = {
   split: 1,
   sum: 0,
   runtime: 0,
-};
+});
 
 type Literal = string | number | null | Literal[] | LiteralDict | LiteralTuple;
 class LiteralTuple {
@@ -122,7 +123,7 @@ export function parseWeightMapSource(source: string, file: string): WeightMapFil
 
   const value = evaluate(mapsNode);
   if (!(value instanceof LiteralDict)) fail(mapsNode, "C2M_WEIGHT_MAPS must be a dict of class name → list of rules");
-  const maps: WeightMaps = {};
+  const maps: WeightMaps = nameTable({});
   const ruleNodes = named(mapsNode);
   (value as LiteralDict).entries.forEach(([cls, rules], i) => {
     const pairNode = ruleNodes[i];

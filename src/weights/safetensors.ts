@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { writeOutputs } from "../io.js";
 import { DTYPE_SIZE, isDtype, numel, type Tensor } from "./tensor.js";
 import { parseStrictJson, type StrictJson } from "./strict-json.js";
+import { nameTable } from "../../ir/tables.js";
 
 /** The file breaks the format (code C2M-E014), or holds a dtype c2m does not convert. */
 export class SafetensorsError extends Error {
@@ -195,7 +196,7 @@ export function readSafetensors(path: string): Map<string, Tensor> {
 
 /** The file's bytes: header padded with spaces to a multiple of 8 (so tensor data stays aligned). */
 function encodeHeader(tensors: Map<string, Tensor>, metadata: Record<string, string>): { header: Uint8Array; dataSize: number } {
-  const json: Record<string, unknown> = {};
+  const json: Record<string, unknown> = nameTable({});
   if (Object.keys(metadata).length > 0) json.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of tensors) {

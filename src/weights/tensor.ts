@@ -2,6 +2,7 @@
  * The in-memory tensor every part of the weights converter passes around: a dtype name (the safetensors
  * spelling), a shape, and the elements as contiguous little-endian bytes in row-major order.
  */
+import { nameTable } from "../../ir/tables.js";
 
 export type Dtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
 
@@ -13,7 +14,7 @@ export interface Tensor {
 }
 
 /** Bytes per element. */
-export const DTYPE_SIZE: Readonly<Record<Dtype, number>> = {
+export const DTYPE_SIZE: Readonly<Record<Dtype, number>> = nameTable({
   F64: 8,
   F32: 4,
   F16: 2,
@@ -24,7 +25,7 @@ export const DTYPE_SIZE: Readonly<Record<Dtype, number>> = {
   I8: 1,
   U8: 1,
   BOOL: 1,
-};
+});
 
 export function isDtype(name: string): name is Dtype {
   return Object.prototype.hasOwnProperty.call(DTYPE_SIZE, name);

@@ -12,7 +12,7 @@ import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { ATOMIC_FUNCTIONS, BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, WARP_FUNCTIONS } from "../passes/kernel/tables.js";
 import { calleeName, callArgs, canonicalTypeName, field, fields, named, position, qualifierWords, walk } from "../passes/kernel/cst.js";
 import { type Root, rootOf } from "../passes/kernel/buffers.js";
-import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js";
 import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { hoistedParam, hoistedShared } from "./metal-hoist.js";
 import { volatileNames } from "./warp-sync.js";
@@ -72,7 +72,7 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
   const pieces: { at: number; text: string; node: CudaNode }[] = [];
   for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: metalMacroText(m.text), node: m.node });
   const views = sharedViewTemplates(unit);
-  for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx), node: s.node });
+  for (const s of unit.structs) if (used.has(templateBase(s.name)) && !views.has(templateBase(s.name))) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx), node: s.node });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx), node });
   for (const e of unit.enums) if (e.names.some((n) => used.has(n))) pieces.push({ at: e.node.startIndex, text: printStruct(e.node, kctx), node: e.node });
   for (const p of unit.prototypes)

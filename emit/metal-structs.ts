@@ -67,8 +67,6 @@ export function uncarriedTemplate(unit: KernelUnit, name: string): string | unde
   const base = (s && field(s, "name")?.text.replace(/\s*<.*$/s, "")) ?? name;
   if (sharedViewTemplates(unit).has(base))
     return `'${name}' views the launch's dynamic shared memory; c2m translates it as \`T *p = ${base}<T>();\` declared in a kernel, not here`;
-  if (new RegExp(`template\\s*<\\s*>\\s*(struct|class)\\s+${base}\\s*<`).test(unit.source))
-    return `'${name}' names a class template with explicit specialisations, which c2m does not carry into Metal`;
   const body = s ? (field(s, "body")?.text ?? "") : "";
   if (/\b__shared__\b/.test(body)) return `'${name}' names a class template whose members declare __shared__ memory, which Metal declares only in a kernel`;
   if (/\bextern\b/.test(body)) return `'${name}' names a class template whose members declare extern functions or variables, which Metal cannot link`;

@@ -13,7 +13,18 @@ import { metalName, uncarriedTemplate } from "./metal-structs.js";
 import { checkCoopName, COOP_NAMESPACE, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 
 /** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
+/** The standard library's functions Metal lacks or has only as non-constexpr functions: c2m's constexpr twins. */
+const STD_FUNCTIONS: Record<string, { name: string; helper: string }> = {
+  "std::min": { name: "c2m_cmin", helper: "c2m_cminmax" },
+  "std::max": { name: "c2m_cmax", helper: "c2m_cminmax" },
+};
+
 export function printQualified(node: CudaNode, ctx: PrintContext): string {
+  const std = STD_FUNCTIONS[node.text.replace(/\s+/g, "").replace(/^::/, "")];
+  if (std && node.parent?.type === "call_expression") {
+    ctx.helpers.add(std.helper);
+    return std.name;
+  }
   const glm = GLM_TYPES[canonicalTypeName(node.text)] ?? glmFunction(canonicalTypeName(node.text), -1);
   if (glm) {
     if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
@@ -35,7 +46,7 @@ export function printQualified(node: CudaNode, ctx: PrintContext): string {
 
 /** Namespaces of CUDA C++ libraries that have no Metal build: what the emitted Metal would name undeclared (C2M-K042). */
 const CUDA_ONLY_LIBRARIES: Record<string, string> = {
-  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: c2m maps its block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers (emit/metal-cub.ts), and this name is not among them",
+  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: c2m maps its block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) and block loads and stores (BlockLoad, BlockStore) (emit/metal-cub.ts), and this name is not among them",
   thrust: "Thrust, a CUDA C++ library: Metal has no Thrust",
   glm: "GLM, a C++ library of vectors and matrices: c2m maps its float vectors and matrices onto Metal's and the functions in passes/kernel/glm.ts (GLM_FUNCTIONS), and this name is not among them",
   cuda: "libcu++ (the cuda:: namespace), CUDA's C++ standard library: Metal has no libcu++",

@@ -25,6 +25,7 @@ import { glmFunction } from "../passes/kernel/glm.js";
 import { cubCollectiveIndex, cubCollectives } from "./metal-cub.js";
 import { calleeName, callArgs, field, kids, named, position, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
+import { printType } from "./metal-names.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
 import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
 
@@ -218,6 +219,11 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
         .filter((c) => c !== ptr && c.type !== "type_qualifier")
         .map((c) => print(c, ctx))
         .join(" ");
+      // `atomicAdd(&reinterpret_cast<float*>(dweight)[w], v)` into a float buffer that is atomic in Metal: the cast
+      // changes nothing, and through c2m_cast it would drop the atomic type the target needs
+      const r = rootOf(args[0] ?? null, ctx.scope);
+      const buffer = r?.kind === "param" ? ctx.fn.params.find((q) => q.name === r.name)?.type : undefined;
+      if (ctx.atomicRoots(r) && buffer?.kind === "pointer" && printType(buffer.pointee, ctx) === elem) return `(${p(0)})`;
       ctx.helpers.add("c2m_cast");
       // memory seen as 3-vectors has CUDA's layout (12 bytes for a float3): Metal's packed_float3, not its 16-byte float3
       return `c2m_cast<${packedVector(elem)}>(${p(0)})`;

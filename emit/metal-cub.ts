@@ -155,6 +155,9 @@ struct WarpReduce {
 // items [t*N, t*N + N) of the tile; striped: items t, t + BLOCK_THREADS, ... A guarded load leaves an item
 // past valid_items as it was (or sets oob_default); a guarded store writes only items before valid_items.
 // CUB reaches the arrangement through shared-memory exchanges; a direct access gives the same values.
+// a store into an output MLX declares atomic (every output is, when the kernel has an atomic one) is atomic
+template <typename P, typename V> inline void c2m_cub_put(P p, int k, V v) { p[k] = v; }
+template <typename T, typename V> inline void c2m_cub_put(device metal::atomic<T>* p, int k, V v) { metal::atomic_store_explicit(&p[k], T(v), metal::memory_order_relaxed); }
 enum BlockLoadAlgorithm { BLOCK_LOAD_DIRECT, BLOCK_LOAD_STRIPED, BLOCK_LOAD_VECTORIZE, BLOCK_LOAD_TRANSPOSE, BLOCK_LOAD_WARP_TRANSPOSE, BLOCK_LOAD_WARP_TRANSPOSE_TIMESLICED };
 enum BlockStoreAlgorithm { BLOCK_STORE_DIRECT, BLOCK_STORE_STRIPED, BLOCK_STORE_VECTORIZE, BLOCK_STORE_TRANSPOSE, BLOCK_STORE_WARP_TRANSPOSE, BLOCK_STORE_WARP_TRANSPOSE_TIMESLICED };
 template <typename T, int BLOCK_DIM_X, int ITEMS_PER_THREAD, BlockLoadAlgorithm ALGORITHM = BLOCK_LOAD_DIRECT, int BLOCK_DIM_Y = 1, int BLOCK_DIM_Z = 1>
@@ -186,7 +189,7 @@ struct BlockStore {
   template <typename It, typename Items> void Store(It block_itr, thread Items& items, int valid_items) {
     for (int i = 0; i < ITEMS_PER_THREAD; ++i) {
       int k = ALGORITHM == BLOCK_STORE_STRIPED ? i * int(BLOCK_THREADS) + tid : tid * ITEMS_PER_THREAD + i;
-      if (k < valid_items) block_itr[k] = items[i];
+      if (k < valid_items) c2m_cub_put(block_itr, k, items[i]);
     }
   }
   template <typename It, typename Items> void Store(It block_itr, thread Items& items) { Store(block_itr, items, int(BLOCK_THREADS) * ITEMS_PER_THREAD); }

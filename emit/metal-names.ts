@@ -7,7 +7,7 @@ import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
 import { GLM_TYPES, glmFunction } from "../passes/kernel/glm.js";
 import { CUB_NAMESPACE, cubName } from "./metal-cub.js";
-import { canonicalTypeName, field, fields, position } from "../passes/kernel/cst.js";
+import { calleeName, canonicalTypeName, field, fields, kids, named, position, unparen } from "../passes/kernel/cst.js";
 import { rootOf, same } from "../passes/kernel/buffers.js";
 import { metalName, uncarriedTemplate } from "./metal-structs.js";
 import { checkCoopName, COOP_NAMESPACE, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
@@ -160,7 +160,29 @@ export function isAtomicLvalue(node: CudaNode, ctx: PrintContext): boolean {
   if (node.type !== "subscript_expression" && !(node.type === "pointer_expression" && field(node, "operator")?.text === "*")) return false;
   const parent = node.parent;
   if (parent && parent.type === "subscript_expression" && same(field(parent, "argument"), node)) return false; // inner part of a[i][j]
-  return ctx.atomicRoots(rootOf(field(node, "argument"), ctx.scope));
+  const r = rootOf(field(node, "argument"), ctx.scope);
+  return ctx.atomicRoots(r) && !reinterpretsElements(field(node, "argument")!, r, ctx);
+}
+
+/**
+ * `*reinterpret_cast<vec_t*>(dx + i) = v` (causal-conv1d's 16-byte stores) into a buffer that is atomic in Metal (MLX
+ * makes every output atomic when one is): the access is of other elements than the buffer's (4 floats as one
+ * uint4), which no atomic type holds, so it stays a plain store of those bytes; a cast to the buffer's own
+ * element type changes nothing and stays atomic.
+ */
+function reinterpretsElements(base: CudaNode, r: ReturnType<typeof rootOf>, ctx: PrintContext): boolean {
+  const b = unparen(base);
+  if (b.type !== "call_expression" || calleeName(b) !== "reinterpret_cast" || r?.kind !== "param") return false;
+  const fn = field(b, "function");
+  const targ = fn?.type === "template_function" ? named(field(fn, "arguments")!)[0] : undefined;
+  const decl = targ ? field(targ, "declarator") : null;
+  const buffer = ctx.fn.params.find((q) => q.name === r.name)?.type;
+  if (!targ || decl?.type !== "abstract_pointer_declarator" || buffer?.kind !== "pointer") return false;
+  const elem = kids(targ)
+    .filter((c) => c !== decl && c.type !== "type_qualifier")
+    .map((c) => print(c, ctx))
+    .join(" ");
+  return elem !== printType(buffer.pointee, ctx);
 }
 
 /** The lvalue is the target of an assignment, ++/--, or has its address taken (those print it themselves). */

@@ -76,7 +76,7 @@ export function cubCollectives(roots: CudaNode[]): Map<string, string> {
     walk(root, (n) => {
       if (n.type !== "type_definition" && n.type !== "alias_declaration") return;
       const type = n.type === "type_definition" ? field(n, "type") : field(n, "type");
-      const m = /^\s*(?:typename\s+)?cub\s*::\s*(BlockReduce|WarpReduce)\b/.exec(type?.text ?? "");
+      const m = /^\s*(?:typename\s+)?cub\s*::\s*(BlockReduce|WarpReduce|BlockLoad|BlockStore)\b/.exec(type?.text ?? "");
       const alias = n.type === "type_definition" ? field(n, "declarator")?.text : field(n, "name")?.text;
       if (m && alias) out.set(alias.trim(), COLLECTIVE_INDEX[m[1]!]!);
       return false;

@@ -112,7 +112,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K027",
     title: "class template not carried into Metal",
-    hint: "c2m carries class templates as Metal struct templates, except one with explicit specialisations or members that declare __shared__ or extern things: write the kernel with a plain struct or with the element type directly",
+    hint: "c2m carries class templates (and their explicit specialisations) as Metal struct templates, except one whose members declare __shared__ or extern things: write the kernel with a plain struct or with the element type directly",
     example: "template <class T> struct alignas(16) Packed128 { T payload[16 / sizeof(T)]; };",
   },
   {

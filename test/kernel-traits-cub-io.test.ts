@@ -59,6 +59,40 @@ __global__ void copy_vec(const float* x, float* y, int n) {
     expect(k.header).toContain("using Type = uint;");
   });
 
+  it("a partial specialisation (Packed<T, 4>) is carried too, and picks float4 copies", async () => {
+    const src = `
+template <typename T, int N> struct Packed { using Type = T; static constexpr int kWidth = 1; };
+template <typename T> struct Packed<T, 4> { using Type = float4; static constexpr int kWidth = 4; };
+template <int N>
+__global__ void widen(const float* x, float* y, int n) {
+    using P = Packed<float, N>;
+    int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i * P::kWidth < n) reinterpret_cast<typename P::Type*>(y)[i] = reinterpret_cast<const typename P::Type*>(x)[i];
+}
+`;
+    const launch = (n: string, y: string) => ({
+      kernel: "widen",
+      templateArgs: [n],
+      grid: [`cdiv(n, 64 * ${n})`, 1, 1] as [string, number, number],
+      block: [64, 1, 1] as [number, number, number],
+      args: [{ buffer: "x" }, { buffer: y }, { scalar: "n", type: "int" }],
+    });
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "widen",
+        [{ n: 256 }],
+        [
+          { name: "x", dtype: "float32", count: "n", role: "input" },
+          { name: "y4", dtype: "float32", count: "n", role: "output" },
+          { name: "y1", dtype: "float32", count: "n", role: "output" },
+        ],
+        [launch("4", "y4"), launch("1", "y1")],
+      ),
+    );
+    expect(r.kernels[0]!.spec.header).toContain("template <typename T> struct Packed<T, 4> { using Type = float4;");
+  });
+
   it("the preprocessor follows file-scope aliases, not a class's member alias", () => {
     const out = preprocessCuda(`${BYTES_TO_TYPE}\ntypedef float real;\n__global__ void k(real* y) { y[0] = 1; }\n`, "k.cu").text;
     expect(out).toContain("using Type = uint4;");

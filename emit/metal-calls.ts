@@ -25,9 +25,10 @@ import {
 } from "../passes/kernel/tables.js";
 import { BLOCK_VOTES } from "./metal-block-votes.js";
 import { glmFunction } from "../passes/kernel/glm.js";
-import { cubCollectives } from "./metal-cub.js";
+import { cubCollectiveIndex, cubCollectives } from "./metal-cub.js";
 import { calleeName, callArgs, field, kids, named, position, resultUsed, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
+import { printType } from "./metal-names.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
 import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
 import { nameTable } from "../ir/tables.js";
@@ -194,7 +195,9 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     return `${math}(${printed.join(", ")})`;
   }
   // a CUB collective's constructor (`BlockReduce(temp_storage)`): given the thread's linear index, which Metal passes as an attribute
-  const collectiveIndex = fnNode?.type === "identifier" ? cubCollectives([ctx.fn.body, ctx.unit.root]).get(name) : undefined;
+  // `typename Ktraits::BlockLoadT(smem).Load(...)` after the traits are unfolded: `cub::BlockLoad<T, 128, 4>(smem)`
+  const collectiveIndex =
+    fnNode?.type === "identifier" ? cubCollectives([ctx.fn.body, ctx.unit.root]).get(name) : fnNode?.type === "qualified_identifier" ? cubCollectiveIndex(fnNode) : undefined;
   if (collectiveIndex) {
     ctx.attributes.add(collectiveIndex);
     const printed = printDefault(node, ctx);
@@ -222,18 +225,49 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
   }
   if (/^(reinterpret_cast|static_cast|const_cast)$/.test(name) && fnNode?.type === "template_function") {
     const targ = named(field(fnNode, "arguments")!)[0];
+    const viewed = name === "reinterpret_cast" && targ ? reinterpretedView(targ, ctx) : undefined;
+    if (viewed) {
+      ctx.helpers.add("c2m_cast");
+      return viewed.reference ? `(*c2m_cast<${viewed.type}>(&(${p(0)})))` : `c2m_cast<${viewed.type}>(${p(0)})`;
+    }
     const ptr = targ ? kids(targ).find((c) => c.type === "abstract_pointer_declarator") : undefined;
     if (targ && ptr) {
       const elem = kids(targ)
         .filter((c) => c !== ptr && c.type !== "type_qualifier")
         .map((c) => print(c, ctx))
         .join(" ");
+      // `atomicAdd(&reinterpret_cast<float*>(dweight)[w], v)` into a float buffer that is atomic in Metal: the cast
+      // changes nothing, and through c2m_cast it would drop the atomic type the target needs
+      const r = rootOf(args[0] ?? null, ctx.scope);
+      const buffer = r?.kind === "param" ? ctx.fn.params.find((q) => q.name === r.name)?.type : undefined;
+      if (ctx.atomicRoots(r) && buffer?.kind === "pointer" && printType(buffer.pointee, ctx) === elem) return `(${p(0)})`;
       ctx.helpers.add("c2m_cast");
       // memory seen as 3-vectors has CUDA's layout (12 bytes for a float3): Metal's packed_float3, not its 16-byte float3
       return `c2m_cast<${packedVector(elem)}>(${p(0)})`;
     }
   }
   return printDefault(node, ctx);
+}
+
+/**
+ * `reinterpret_cast<T&>(x)`, `reinterpret_cast<T (&)[N]>(x)` and `reinterpret_cast<T (*)[N]>(p)`: a view of the
+ * same memory, which in Metal must keep its address space, so it goes through c2m_cast as a pointer cast does
+ * (a reference as the pointer to it, dereferenced): `T` (`T[N]`) and whether the cast is to a reference.
+ */
+function reinterpretedView(targ: CudaNode, ctx: PrintContext): { type: string; reference: boolean } | undefined {
+  const decl = field(targ, "declarator");
+  const elem = () =>
+    kids(targ)
+      .filter((c) => c !== decl && c.type !== "type_qualifier")
+      .map((c) => print(c, ctx))
+      .join(" ");
+  if (decl?.type === "abstract_reference_declarator" && !named(decl).length) return { type: elem(), reference: true };
+  if (decl?.type !== "abstract_array_declarator") return undefined;
+  const inner = field(decl, "declarator");
+  const size = field(decl, "size");
+  const what = inner?.type === "abstract_parenthesized_declarator" ? named(inner)[0] : undefined;
+  if (!size || !what || named(what).length || !/^abstract_(pointer|reference)_declarator$/.test(what.type)) return undefined;
+  return { type: `${elem()}[${print(size, ctx)}]`, reference: what.type === "abstract_reference_declarator" };
 }
 
 /**

@@ -12,7 +12,7 @@ import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { ATOMIC_FUNCTIONS, BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, WARP_FUNCTIONS } from "../passes/kernel/tables.js";
 import { calleeName, callArgs, canonicalTypeName, field, fields, named, position, qualifierWords, walk } from "../passes/kernel/cst.js";
 import { type Root, rootOf } from "../passes/kernel/buffers.js";
-import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js";
 import { sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { hoistedParam, hoistedShared } from "./metal-hoist.js";
 import { volatileNames } from "./warp-sync.js";
@@ -73,7 +73,8 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
   const pieces: { at: number; text: string; node: CudaNode }[] = [];
   for (const m of unit.macros) if (used.has(m.name) && !CONSTANTS[m.name]) pieces.push({ at: m.node.startIndex, text: metalMacroText(m.text), node: m.node });
   const views = sharedViewTemplates(unit);
-  for (const s of unit.structs) if (used.has(s.name) && !views.has(s.name)) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx), node: s.node });
+  for (const s of unit.structs)
+    if (used.has(templateBase(s.name)) && !views.has(templateBase(s.name))) pieces.push({ at: s.node.startIndex, text: printStruct(s.node, kctx), node: s.node });
   for (const node of new Set(unit.constants.filter((c) => used.has(c.name)).map((c) => c.node))) pieces.push({ at: node.startIndex, text: printConstant(node, kctx), node });
   for (const e of unit.enums) if (e.names.some((n) => used.has(n))) pieces.push({ at: e.node.startIndex, text: printStruct(e.node, kctx), node: e.node });
   for (const p of unit.prototypes)
@@ -275,6 +276,12 @@ function printSpecialisation(f: KFunction, spec: CudaNode, ctx: PrintContext): s
   return head + printDefault(f.body, ctx);
 }
 
+/** `std::initializer_list<size_t> ilist` → `size_t`, the element type; undefined for any other parameter. */
+function initializerList(p: KParam): string | undefined {
+  const text = p.type.kind === "unknown" ? p.type.text : p.type.kind === "struct" ? p.type.name : "";
+  return /^(?:const\s+)?(?:std::)?initializer_list\s*<\s*([\w\s:]+?)\s*>$/.exec(text.trim())?.[1];
+}
+
 /** A (non-specialised) device function's template line and signature, as Metal declares it. */
 function printDeviceFunctionHead(f: KFunction, ctx: PrintContext): string {
   // pointer parameters become template parameters so one helper serves device, constant and threadgroup pointers
@@ -290,6 +297,10 @@ function printDeviceFunctionHead(f: KFunction, ctx: PrintContext): string {
       const extent = /^\(\s*&\s*\w+\s*\)\s*((?:\[[^\]]*\]\s*)+)$/.exec(field(p.node, "declarator")?.text ?? "")?.[1];
       if (extent) params.push(`${printType(p.type, ctx).replace(/&$/, "")} (&${p.name})${extent.replace(/\s+/g, "")}`);
       else params.push(`${printType(p.type, ctx)} ${p.name}`);
+    } else if (initializerList(p)) {
+      // `std::initializer_list<size_t> ilist` (Metal has none): an array reference, which a braced list at the call initialises
+      tparams.push("int c2m_N");
+      params.push(`const thread ${initializerList(p)} (&${p.name})[c2m_N]`);
     } else {
       params.push(`${printType(p.type, ctx)} ${p.name}`);
     }
@@ -328,7 +339,8 @@ function printDeviceFunctionHead(f: KFunction, ctx: PrintContext): string {
     tparams.splice(0, tparams.length, ...rest, ...[...pointeeOnly].map(([t, i]) => `typename ${t} = c2m_pointee<c2m_P${i}>`));
   }
   const ret = printType(f.returnType, ctx);
-  return `${tparams.length ? `template <${tparams.join(", ")}>\n` : ""}inline ${ret} ${f.name}(${params.join(", ")}) `;
+  const constexpr = f.qualifiers.includes("constexpr") ? "constexpr " : "";
+  return `${tparams.length ? `template <${tparams.join(", ")}>\n` : ""}inline ${constexpr}${ret} ${f.name}(${params.join(", ")}) `;
 }
 
 function printDeviceFunction(f: KFunction, ctx: PrintContext): string {

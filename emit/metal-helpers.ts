@@ -28,6 +28,11 @@ template <typename T, typename Q, typename M> inline device T& c2m_own(const dev
   }
   return w[i];
 }`,
+  c2m_cminmax: `// std::min/std::max of two values or of a list, usable in a constant expression (Metal's min/max are not constexpr).
+template <typename T> constexpr T c2m_cmin(T a, T b) { return b < a ? b : a; }
+template <typename T> constexpr T c2m_cmax(T a, T b) { return a < b ? b : a; }
+template <typename T, int N> constexpr T c2m_cmin(const thread T (&a)[N]) { T m = a[0]; for (int i = 1; i < N; ++i) m = a[i] < m ? a[i] : m; return m; }
+template <typename T, int N> constexpr T c2m_cmax(const thread T (&a)[N]) { T m = a[0]; for (int i = 1; i < N; ++i) m = m < a[i] ? a[i] : m; return m; }`,
   c2m_ctz: `// Trailing zero bits of a 32-bit value, usable in a constant expression (Metal's ctz is not constexpr).
 constexpr int c2m_ctz(uint x) {
   if (x == 0u) return 32;

@@ -7,14 +7,25 @@ import { reportKernel } from "../ir/kernel-diagnostics.js";
 import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES, unsupportedLibrary } from "../passes/kernel/tables.js";
 import { GLM_TYPES, glmFunction } from "../passes/kernel/glm.js";
 import { CUB_NAMESPACE, cubName } from "./metal-cub.js";
-import { canonicalTypeName, field, fields, position } from "../passes/kernel/cst.js";
+import { calleeName, canonicalTypeName, field, fields, kids, named, position, unparen } from "../passes/kernel/cst.js";
 import { rootOf, same } from "../passes/kernel/buffers.js";
 import { metalName, uncarriedTemplate } from "./metal-structs.js";
 import { checkCoopName, COOP_NAMESPACE, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
 import { nameTable } from "../ir/tables.js";
 
 /** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
+/** The standard library's functions Metal lacks or has only as non-constexpr functions: c2m's constexpr twins. */
+const STD_FUNCTIONS: Record<string, { name: string; helper: string }> = {
+  "std::min": { name: "c2m_cmin", helper: "c2m_cminmax" },
+  "std::max": { name: "c2m_cmax", helper: "c2m_cminmax" },
+};
+
 export function printQualified(node: CudaNode, ctx: PrintContext): string {
+  const std = STD_FUNCTIONS[node.text.replace(/\s+/g, "").replace(/^::/, "")];
+  if (std && node.parent?.type === "call_expression") {
+    ctx.helpers.add(std.helper);
+    return std.name;
+  }
   const glm = GLM_TYPES[canonicalTypeName(node.text)] ?? glmFunction(canonicalTypeName(node.text), -1);
   if (glm) {
     if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
@@ -36,7 +47,7 @@ export function printQualified(node: CudaNode, ctx: PrintContext): string {
 
 /** Namespaces of CUDA C++ libraries that have no Metal build: what the emitted Metal would name undeclared (C2M-K042). */
 const CUDA_ONLY_LIBRARIES: Record<string, string> = nameTable({
-  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: c2m maps its block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers (emit/metal-cub.ts), and this name is not among them",
+  cub: "CUB, NVIDIA's CUDA-only library of block and warp primitives: c2m maps its block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) and block loads and stores (BlockLoad, BlockStore) (emit/metal-cub.ts), and this name is not among them",
   thrust: "Thrust, a CUDA C++ library: Metal has no Thrust",
   glm: "GLM, a C++ library of vectors and matrices: c2m maps its float vectors and matrices onto Metal's and the functions in passes/kernel/glm.ts (GLM_FUNCTIONS), and this name is not among them",
   cuda: "libcu++ (the cuda:: namespace), CUDA's C++ standard library: Metal has no libcu++",
@@ -152,7 +163,29 @@ export function isAtomicLvalue(node: CudaNode, ctx: PrintContext): boolean {
   if (node.type !== "subscript_expression" && !(node.type === "pointer_expression" && field(node, "operator")?.text === "*")) return false;
   const parent = node.parent;
   if (parent && parent.type === "subscript_expression" && same(field(parent, "argument"), node)) return false; // inner part of a[i][j]
-  return ctx.atomicRoots(rootOf(field(node, "argument"), ctx.scope));
+  const r = rootOf(field(node, "argument"), ctx.scope);
+  return ctx.atomicRoots(r) && !reinterpretsElements(field(node, "argument")!, r, ctx);
+}
+
+/**
+ * `*reinterpret_cast<vec_t*>(dx + i) = v` (causal-conv1d's 16-byte stores) into a buffer that is atomic in Metal (MLX
+ * makes every output atomic when one is): the access is of other elements than the buffer's (4 floats as one
+ * uint4), which no atomic type holds, so it stays a plain store of those bytes; a cast to the buffer's own
+ * element type changes nothing and stays atomic.
+ */
+function reinterpretsElements(base: CudaNode, r: ReturnType<typeof rootOf>, ctx: PrintContext): boolean {
+  const b = unparen(base);
+  if (b.type !== "call_expression" || calleeName(b) !== "reinterpret_cast" || r?.kind !== "param") return false;
+  const fn = field(b, "function");
+  const targ = fn?.type === "template_function" ? named(field(fn, "arguments")!)[0] : undefined;
+  const decl = targ ? field(targ, "declarator") : null;
+  const buffer = ctx.fn.params.find((q) => q.name === r.name)?.type;
+  if (!targ || decl?.type !== "abstract_pointer_declarator" || buffer?.kind !== "pointer") return false;
+  const elem = kids(targ)
+    .filter((c) => c !== decl && c.type !== "type_qualifier")
+    .map((c) => print(c, ctx))
+    .join(" ");
+  return elem !== printType(buffer.pointee, ctx);
 }
 
 /** The lvalue is the target of an assignment, ++/--, or has its address taken (those print it themselves). */

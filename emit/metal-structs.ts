@@ -11,7 +11,8 @@
  * - a member function returning a reference returns a `thread` reference (its object is a thread value);
  * - names that are MSL keywords (`constant`, `device`, ...) are renamed: llm.c's `Packed128::constant`;
  * - `memcpy` (Metal has none) is `c2m_memcpy`, a byte copy the compiler folds.
- * A template c2m cannot carry (an explicit specialisation, `__shared__` or `extern` declarations in its
+ * A template's explicit specialisations (`template <> struct BytesToType<16> { using Type = uint4; }`) are carried
+ * with it (MSL has them). A template c2m cannot carry (`__shared__` or `extern` declarations in its
  * members: threadgroup memory is declared only in a kernel) is refused at its use (C2M-K027).
  */
 import type { CudaNode } from "../grammar/cuda.js";
@@ -68,9 +69,11 @@ export function uncarriedTemplate(unit: KernelUnit, name: string): string | unde
   const base = (s && field(s, "name")?.text.replace(/\s*<.*$/s, "")) ?? name;
   if (sharedViewTemplates(unit).has(base))
     return `'${name}' views the launch's dynamic shared memory; c2m translates it as \`T *p = ${base}<T>();\` declared in a kernel, not here`;
-  if (new RegExp(`template\\s*<\\s*>\\s*(struct|class)\\s+${base}\\s*<`).test(unit.source))
-    return `'${name}' names a class template with explicit specialisations, which c2m does not carry into Metal`;
-  const body = s ? (field(s, "body")?.text ?? "") : "";
+  // the primary's members and every explicit specialisation's (`template <> struct X<16> {...}`)
+  const body = [
+    s ? (field(s, "body")?.text ?? "") : "",
+    ...unit.structs.filter((x) => x.name.replace(/\s*<[\s\S]*$/, "") === base && x.name !== base).map((x) => x.node.text),
+  ].join("\n");
   if (/\b__shared__\b/.test(body)) return `'${name}' names a class template whose members declare __shared__ memory, which Metal declares only in a kernel`;
   if (/\bextern\b/.test(body)) return `'${name}' names a class template whose members declare extern functions or variables, which Metal cannot link`;
   return undefined;

@@ -341,6 +341,13 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       const idiom = warpReductionIdiom(node, ctx);
       return idiom ?? printDefault(node, ctx);
     }
+    case "static_assert_declaration": {
+      // MSL is C++14, where static_assert takes a message
+      const printed = printDefault(node, ctx);
+      const cond = field(node, "condition");
+      if (field(node, "message") || !cond) return printed;
+      return printed.replace(/\)\s*;\s*$/, ', "");');
+    }
     case "preproc_call":
       // `#pragma unroll` must be followed by a loop; a loop collapsed into one statement (the warp
       // reduction idiom) takes its pragma with it, or Metal's compiler rejects the kernel

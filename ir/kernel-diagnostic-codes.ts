@@ -112,7 +112,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K027",
     title: "class template not carried into Metal",
-    hint: "c2m carries class templates as Metal struct templates, except one with explicit specialisations or members that declare __shared__ or extern things: write the kernel with a plain struct or with the element type directly",
+    hint: "c2m carries class templates (and their explicit specialisations) as Metal struct templates, except one whose members declare __shared__ or extern things: write the kernel with a plain struct or with the element type directly",
     example: "template <class T> struct alignas(16) Packed128 { T payload[16 / sizeof(T)]; };",
   },
   {
@@ -148,7 +148,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K042",
     title: "name from a CUDA-only library",
-    hint: "c2m maps CUB's block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers, and GLM's float vectors, matrices and common functions onto Metal's; the rest of CUB (scans, sorts, loads, device-wide algorithms), Thrust and libcu++ are CUDA C++ libraries with no Metal build that c2m does not translate: write the step with what c2m translates (a __shared__-memory scan with __syncthreads, plain arrays)",
+    hint: "c2m maps CUB's block and warp reductions (BlockReduce, WarpReduce, KeyValuePair, Sum/Max/Min/ArgMax/ArgMin) onto threadgroup memory and barriers, its block loads and stores (BlockLoad, BlockStore) onto direct accesses in the same arrangement, and GLM's float vectors, matrices and common functions onto Metal's; the rest of CUB (scans, sorts, exchanges, device-wide algorithms), Thrust and libcu++ are CUDA C++ libraries with no Metal build that c2m does not translate: write the step with what c2m translates (a __shared__-memory scan with __syncthreads, plain arrays)",
     example: "typedef cub::BlockScan<int, 256> BlockScan;",
   },
   {

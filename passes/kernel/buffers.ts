@@ -9,6 +9,7 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, SharedArray } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { cubBlockAccess } from "./cub-io.js";
 import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, POINTER_HINTS, SCALAR_TYPES } from "./tables.js";
@@ -248,6 +249,10 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
         const viaSubscript = target.type === "pointer_expression" && field(target, "operator")?.text === "&";
         if (r && !viaSubscript)
           accesses.push({ root: r, node: target, read: CACHE_HINTS[name] === "load", write: CACHE_HINTS[name] === "store", indirect: true, hintAddress: true });
+      } else if (cubBlockAccess(n, unit.source)) {
+        const io = cubBlockAccess(n, unit.source)!;
+        const r = rootOf(io.pointer, scope);
+        if (r) accesses.push({ root: r, node: io.pointer, read: !io.write, write: io.write, indirect: true });
       } else if (name && devices.has(name)) {
         const callee = devices.get(name)!;
         const calleeUses = deviceUse(callee);

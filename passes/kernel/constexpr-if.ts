@@ -9,8 +9,8 @@
  * keeps the template's lines. compileKernels (src/kernel/index.ts) gives the copies the kernel's name back,
  * and a launch picks its copy by its template arguments.
  *
- * Specialised only when every `if constexpr` condition of the kernel is made of its bool template parameters,
- * `!`, `&&`, `||`, parentheses, `true` and `false`. Reads the preprocessed text; writes a new text whose line
+ * Specialised only when every `if constexpr` condition of the kernel is made of its bool template parameters
+ * (or local `constexpr bool` names of them), `!`, `&&`, `||`, parentheses, `true` and `false`. Reads the preprocessed text; writes a new text whose line
  * `i` came from line `lineOf[i]` of the input. Pure.
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
@@ -36,7 +36,7 @@ export function specialiseConstexprIf(text: string): ConstexprSpecialised {
   const identity: ConstexprSpecialised = { text, lineOf: lines.map((_, i) => i), copies: new Map() };
   if (!/\bif\s+constexpr\b/.test(text)) return identity;
   const tree = parseCuda(text);
-  const jobs: { decl: CudaNode; name: CudaNode; params: string[]; ifs: CudaNode[] }[] = [];
+  const jobs: { decl: CudaNode; name: CudaNode; params: string[]; ifs: CudaNode[]; aliases: Map<string, string> }[] = [];
   for (const decl of named(tree.rootNode)) {
     if (decl.type !== "template_declaration" || !/__global__/.test(decl.text)) continue;
     const fn = named(decl).find((c) => c.type === "function_definition");
@@ -52,9 +52,12 @@ export function specialiseConstexprIf(text: string): ConstexprSpecialised {
       if (n.type === "if_statement" && /^if\s+constexpr\b/.test(n.text)) ifs.push(n);
     });
     if (!ifs.length || !bools.length) continue;
-    const used = bools.filter((b) => ifs.some((i) => new RegExp(`\\b${b}\\b`).test(conditionText(i))));
-    if (!used.length || ifs.some((i) => evaluate(conditionText(i), Object.fromEntries(used.map((b) => [b, false]))) === undefined)) continue;
-    jobs.push({ decl, name, params: used, ifs });
+    const aliases = boolAliases(body, bools);
+    const names = (b: string) => [b, ...[...aliases].filter(([, p]) => p === b).map(([a]) => a)];
+    const used = bools.filter((b) => ifs.some((i) => names(b).some((n) => new RegExp(`\\b${n}\\b`).test(conditionText(i)))));
+    const allFalse = withAliases(Object.fromEntries(used.map((b) => [b, false])), aliases);
+    if (!used.length || ifs.some((i) => evaluate(conditionText(i), allFalse) === undefined)) continue;
+    jobs.push({ decl, name, params: used, ifs, aliases });
   }
   if (!jobs.length) return identity;
   const copies = new Map<string, { kernel: string; when: Record<string, boolean> }>();
@@ -76,7 +79,7 @@ export function specialiseConstexprIf(text: string): ConstexprSpecialised {
       copies.set(name, { kernel: job.name.text, when });
       const edits: { from: number; to: number; text?: string }[] = [{ from: job.name.startIndex, to: job.name.endIndex, text: name }];
       for (const i of job.ifs) {
-        const keep = evaluate(conditionText(i), when) ? field(i, "consequence") : (named(i).find((c) => c.type === "else_clause") ?? null);
+        const keep = evaluate(conditionText(i), withAliases(when, job.aliases)) ? field(i, "consequence") : (named(i).find((c) => c.type === "else_clause") ?? null);
         const kept = keep?.type === "else_clause" ? named(keep)[0] : keep;
         if (kept) edits.push({ from: i.startIndex, to: kept.startIndex }, { from: kept.endIndex, to: i.endIndex });
         else edits.push({ from: i.startIndex, to: i.endIndex });
@@ -106,6 +109,25 @@ function functionName(fn: CudaNode): CudaNode | undefined {
   while (d && d.type !== "function_declarator") d = field(d, "declarator");
   const id = d ? field(d, "declarator") : null;
   return id?.type === "identifier" ? id : undefined;
+}
+
+/**
+ * `static constexpr bool kIsVecLoad = Ktraits::kIsVecLoad;` at the top of the body, which the traits pass makes
+ * `= (kIsVecLoad_);` (causal-conv1d): a local name for a bool template parameter, branched on in its place.
+ */
+function boolAliases(body: CudaNode, bools: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of named(body)) {
+    const m = d.type === "declaration" ? /^(?:static\s+)?constexpr\s+(?:const\s+)?bool\s+(\w+)\s*=\s*\(*\s*(\w+)\s*\)*\s*;$/.exec(d.text.trim()) : null;
+    if (m && bools.includes(m[2]!)) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+function withAliases(values: Record<string, boolean>, aliases: Map<string, string>): Record<string, boolean> {
+  const out = { ...values };
+  for (const [a, p] of aliases) if (p in values) out[a] = values[p]!;
+  return out;
 }
 
 function conditionText(i: CudaNode): string {

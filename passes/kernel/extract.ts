@@ -120,7 +120,9 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     const templateNames = new Set(tparams.filter((t) => t.kind === "type").map((t) => t.name));
     const params = parseParams(declarator, templateNames, structNames);
     const isGlobal = quals.includes("__global__");
-    const isDevice = quals.includes("__device__") && !isGlobal;
+    // a constexpr function is device code too (nvcc's --expt-relaxed-constexpr, which PyTorch's extension build passes)
+    const isConstexpr = quals.includes("constexpr");
+    const isDevice = (quals.includes("__device__") || isConstexpr) && !isGlobal;
     const returnType = baseType(field(fn, "type"), templateNames, structNames);
     if (isGlobal || isDevice) {
       const f: KFunction = {
@@ -135,7 +137,8 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         ...(specialisation ? { specialisation } : {}),
       };
       (isGlobal ? unit.kernels : unit.deviceFunctions).push(f);
-      return;
+      // the host's launch code may compute with it too
+      if (!isConstexpr || quals.includes("__device__")) return;
     }
     const plist = field(declarator, "parameters");
     const hostParams = plist

@@ -8,6 +8,7 @@ import { same, type KernelAnalysis } from "./buffers.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
+import { stridedOwnershipProof } from "./strided-owner.js";
 import { accessPair, groupOwnershipProof, ownershipProof, sharedAcrossBlocks, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
 import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
@@ -152,7 +153,9 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
 export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" | "one-group" = "thread"): string | undefined {
   const sites = ownedSites(a, name);
   if (typeof sites === "string") return sites;
-  if (level === "thread") return ownershipProof(a.kernel.body, sites);
+  // a strided view whose shared coordinates tell the threads apart is owned element by element at either level
+  const orStrided = (why: string | undefined) => (why !== undefined && stridedOwnershipProof(a.kernel.body, sites, scalarParams(a)) === undefined ? undefined : why);
+  if (level === "thread") return orStrided(ownershipProof(a.kernel.body, sites));
   if (level === "one-group") {
     const writes = new Set(a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.write).map((s) => accessNode(s.node)?.startIndex));
     return sharedByEveryGroup(
@@ -163,7 +166,12 @@ export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" 
       : "not every threadgroup's";
   }
   const group = groupOwnershipProof(a.kernel.body, sites);
-  return group === null ? ownershipProof(a.kernel.body, sites) : group;
+  return orStrided(group === null ? ownershipProof(a.kernel.body, sites) : group);
+}
+
+/** The kernel's integer scalar parameters: what a strided view's strides are. */
+function scalarParams(a: KernelAnalysis): Set<string> {
+  return new Set(a.kernel.params.filter((p) => p.type.kind === "scalar" && !/float|double|half|bool/.test(p.type.name)).map((p) => p.name));
 }
 
 /** The grid dimensions along which threadgroups share the buffer's elements (ownership.ts sharedAcrossBlocks); none when c2m cannot follow its accesses. */

@@ -42,7 +42,7 @@ interface Split {
   local: Local;
 }
 
-const THREAD_SOURCE = /threadIdx|thread_rank\s*\(|thread_position_in|thread_index_in|lane_id|laneid/;
+export const THREAD_SOURCE = /threadIdx|thread_rank\s*\(|thread_position_in|thread_index_in|lane_id|laneid/;
 const norm = (s: string) => s.replace(/\s+/g, "");
 
 /** Returns undefined when the buffer is proven thread-owned, else why not. */
@@ -147,7 +147,7 @@ export function sharedByEveryGroup(body: CudaNode, sites: (OwnedSite & { write: 
 const GROUP_WITHIN_BLOCK = /\w+\.meta_group_rank\(\)|\w+\.meta_group_size\(\)|(?<![-+*/%\w.]\s*\(?\s*)\(?threadIdx\.x\)?\s*\/\s*\(?(32|warpSize)\)?|threadIdx\.[yz]/g;
 
 /** An index of a group of threads: a threadgroup's, or a warp's within it (no shift; every division `/ d` undone by a `% d`). */
-function isPerGroupIndex(expanded: string): boolean {
+export function isPerGroupIndex(expanded: string): boolean {
   if (/>>/.test(expanded)) return false;
   const divisors = [...expanded.matchAll(/\/\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!));
   const moduli = new Set([...expanded.matchAll(/%\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!)));
@@ -324,7 +324,7 @@ function leaderLevel(node: CudaNode, body: CudaNode, defs: Map<string, string>):
  * An owner computed from the thread's own index, not from a group of threads: no shift, no rank of a
  * tile, and every division `/ d` undone by a `% d` of the same divisor (`b = i / T; t = i % T; b * T + t`).
  */
-function isPerThread(expanded: string): boolean {
+export function isPerThread(expanded: string): boolean {
   if (!THREAD_SOURCE.test(expanded) || />>|meta_group_rank/.test(expanded)) return false;
   const divisors = [...expanded.matchAll(/\/\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!));
   const moduli = new Set([...expanded.matchAll(/%\s*(\(?[\w.]+\)?)/g)].map((m) => norm(m[1]!)));
@@ -359,13 +359,13 @@ function splitSite(site: OwnedSite, body: CudaNode, strides: string[]): Split {
   return { ...ownerStride(sumTerms(index), { kind: "none" }, strides), local: { kind: "none" } };
 }
 
-function sumTerms(e: CudaNode): CudaNode[] {
+export function sumTerms(e: CudaNode): CudaNode[] {
   const u = unparen(e);
   if (u.type === "binary_expression" && field(u, "operator")?.text === "+") return [...sumTerms(field(u, "left")!), ...sumTerms(field(u, "right")!)];
   return [u];
 }
 
-function factors(e: CudaNode): string[] {
+export function factors(e: CudaNode): string[] {
   const u = unparen(e);
   if (u.type === "binary_expression" && field(u, "operator")?.text === "*") return [...factors(field(u, "left")!), ...factors(field(u, "right")!)];
   return [norm(u.text)];
@@ -536,7 +536,7 @@ export function sharedAcrossBlocks(body: CudaNode, sites: OwnedSite[]): ("x" | "
 }
 
 /** Locals declared once with an initializer: name → its text (to see what an index is computed from). */
-function localDefinitions(body: CudaNode): Map<string, string> {
+export function localDefinitions(body: CudaNode): Map<string, string> {
   const out = new Map<string, string>();
   walk(body, (n) => {
     if (n.type !== "init_declarator") return;
@@ -547,13 +547,13 @@ function localDefinitions(body: CudaNode): Map<string, string> {
   return out;
 }
 
-function expand(text: string, defs: Map<string, string>, depth = 4): string {
+export function expand(text: string, defs: Map<string, string>, depth = 4): string {
   if (depth === 0) return text;
   return text.replace(/[A-Za-z_]\w*/g, (id) => (defs.get(id) ? `(${expand(defs.get(id)!, defs, depth - 1)})` : id));
 }
 
 /** A variable of the owner (or one it is computed from) that is assigned other than as its own loop's update. */
-function ownerReassigned(owner: string, body: CudaNode, defs: Map<string, string>): string | undefined {
+export function ownerReassigned(owner: string, body: CudaNode, defs: Map<string, string>): string | undefined {
   // the owner's own names and the locals it is computed from (not member names like the .x of threadIdx.x)
   const vars = new Set([...(owner.match(/(?<![.\w])[A-Za-z_]\w*/g) ?? []), ...(expand(owner, defs).match(/[A-Za-z_]\w*/g) ?? []).filter((v) => defs.has(v))]);
   let found: string | undefined;

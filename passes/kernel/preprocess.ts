@@ -318,7 +318,15 @@ function glmType(type: string): string {
 function followTypeAliases(lines: Line[]): Map<string, string> {
   const aliases = new Map<string, string>();
   const aliasRe = /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?|glm::(?:vec|mat)\s*<[\w\s,:]*>)\s*;)\s*(\/\/.*)?$/;
+  const scopes = new BraceScopes();
   for (const l of lines) {
+    // a member alias (`template <> struct BytesToType<16> { using Type = uint4; }`) names the type in its class only
+    const member = scopes.inClass();
+    scopes.advance(l.text);
+    if (member) {
+      if (aliases.size) l.text = substitute(l.text, aliases);
+      continue;
+    }
     // the same alias declared again (llm.c: common.h's `typedef float floatX;`, then the file's own) is already followed
     const again = aliases.size ? aliasRe.exec(l.text) : null;
     if (again && aliases.get(again[2] ?? again[3]!) === (again[1] ?? again[4]!).replace(/\s+/g, " ").trim()) {
@@ -336,6 +344,34 @@ function followTypeAliases(lines: Line[]): Map<string, string> {
   }
   return aliases;
 }
+
+/**
+ * The braces open before a line, line by line: whether the line is inside a class body (struct, class,
+ * union), where an alias is a member. Function bodies and namespaces do not count: an alias there was
+ * always followed for the rest of the file.
+ */
+class BraceScopes {
+  private open: boolean[] = [];
+  private pendingClass = false;
+  inClass(): boolean {
+    return this.open.some((isClass) => isClass);
+  }
+  advance(text: string): void {
+    const code = text.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\/\/.*$|\/\*.*?\*\//g, " ");
+    let from = 0;
+    for (let i = 0; i < code.length; i++) {
+      const c = code[i];
+      if (c !== "{" && c !== "}" && c !== ";") continue;
+      const before = code.slice(from, i);
+      from = i + 1;
+      if (c === "{") this.open.push(this.pendingClass || CLASS_HEAD.test(before));
+      else if (c === "}") this.open.pop();
+      this.pendingClass = false;
+    }
+    if (CLASS_HEAD.test(code.slice(from))) this.pendingClass = true;
+  }
+}
+const CLASS_HEAD = /\b(?:struct|class|union)\s+[A-Za-z_][^;{}()=]*$|\b(?:struct|class|union)\s*$/;
 
 /** Replaces alias names outside strings and comments, where a type name can stand (not after `.`/`->`/`::`). */
 function substitute(text: string, aliases: Map<string, string>): string {

@@ -3,7 +3,8 @@
 // the block (warp) calls Reduce/Sum, the first `num_valid` threads' inputs are combined, and the result is
 // defined in thread (lane) 0 only. CUB's algorithms differ only in the order they combine; a commutative,
 // associative operator (ArgMax, Max, integer Sum) gives the same value in any order, a float Sum agrees
-// up to rounding. KeyValuePair, ArgMax/ArgMin (ties to the lower key), Max, Min, Sum are CUB's.
+// up to rounding. KeyValuePair, ArgMax/ArgMin (ties to the lower key), Max, Min, Sum are CUB's. BlockLoad
+// and BlockStore: below.
 #pragma once
 
 namespace cub {
@@ -104,6 +105,67 @@ class WarpReduce {
  private:
   TempStorage& storage_;
   int lane_;
+};
+
+/**
+ * BlockLoad / BlockStore (cub/block/block_load.cuh, block_store.cuh): what they compute is an arrangement.
+ * Blocked (DIRECT, VECTORIZE, TRANSPOSE, WARP_TRANSPOSE*): thread t holds items [t*N, t*N + N) of the tile;
+ * striped (STRIPED): thread t holds items t, t + BLOCK_THREADS, ... A guarded load (valid_items) leaves an
+ * item past the end as it was, or sets it to oob_default; a guarded store writes only items before the end.
+ * CUB's algorithms differ in how they reach the arrangement (shared-memory exchanges), not in the result.
+ */
+enum BlockLoadAlgorithm { BLOCK_LOAD_DIRECT, BLOCK_LOAD_STRIPED, BLOCK_LOAD_VECTORIZE, BLOCK_LOAD_TRANSPOSE, BLOCK_LOAD_WARP_TRANSPOSE, BLOCK_LOAD_WARP_TRANSPOSE_TIMESLICED };
+enum BlockStoreAlgorithm { BLOCK_STORE_DIRECT, BLOCK_STORE_STRIPED, BLOCK_STORE_VECTORIZE, BLOCK_STORE_TRANSPOSE, BLOCK_STORE_WARP_TRANSPOSE, BLOCK_STORE_WARP_TRANSPOSE_TIMESLICED };
+
+template <typename T, int BLOCK_DIM_X, int ITEMS_PER_THREAD, BlockLoadAlgorithm ALGORITHM = BLOCK_LOAD_DIRECT, int BLOCK_DIM_Y = 1, int BLOCK_DIM_Z = 1, int PTX_ARCH = 0>
+class BlockLoad {
+ public:
+  static constexpr int BLOCK_THREADS = BLOCK_DIM_X * BLOCK_DIM_Y * BLOCK_DIM_Z;
+  struct TempStorage {
+    T items[BLOCK_THREADS * ITEMS_PER_THREAD];
+  };
+  __device__ BlockLoad() : tid_(threadIdx.x + BLOCK_DIM_X * (threadIdx.y + BLOCK_DIM_Y * threadIdx.z)) {}
+  __device__ BlockLoad(TempStorage&) : BlockLoad() {}
+  template <typename It>
+  __device__ void Load(It block_itr, T (&items)[ITEMS_PER_THREAD], int valid_items) {
+    for (int i = 0; i < ITEMS_PER_THREAD; ++i) {
+      const int k = ALGORITHM == BLOCK_LOAD_STRIPED ? i * BLOCK_THREADS + tid_ : tid_ * ITEMS_PER_THREAD + i;
+      if (k < valid_items) items[i] = block_itr[k];
+    }
+  }
+  template <typename It>
+  __device__ void Load(It block_itr, T (&items)[ITEMS_PER_THREAD]) { Load(block_itr, items, BLOCK_THREADS * ITEMS_PER_THREAD); }
+  template <typename It, typename D>
+  __device__ void Load(It block_itr, T (&items)[ITEMS_PER_THREAD], int valid_items, D oob_default) {
+    for (int i = 0; i < ITEMS_PER_THREAD; ++i) items[i] = T(oob_default);
+    Load(block_itr, items, valid_items);
+  }
+
+ private:
+  int tid_;
+};
+
+template <typename T, int BLOCK_DIM_X, int ITEMS_PER_THREAD, BlockStoreAlgorithm ALGORITHM = BLOCK_STORE_DIRECT, int BLOCK_DIM_Y = 1, int BLOCK_DIM_Z = 1, int PTX_ARCH = 0>
+class BlockStore {
+ public:
+  static constexpr int BLOCK_THREADS = BLOCK_DIM_X * BLOCK_DIM_Y * BLOCK_DIM_Z;
+  struct TempStorage {
+    T items[BLOCK_THREADS * ITEMS_PER_THREAD];
+  };
+  __device__ BlockStore() : tid_(threadIdx.x + BLOCK_DIM_X * (threadIdx.y + BLOCK_DIM_Y * threadIdx.z)) {}
+  __device__ BlockStore(TempStorage&) : BlockStore() {}
+  template <typename It>
+  __device__ void Store(It block_itr, T (&items)[ITEMS_PER_THREAD], int valid_items) {
+    for (int i = 0; i < ITEMS_PER_THREAD; ++i) {
+      const int k = ALGORITHM == BLOCK_STORE_STRIPED ? i * BLOCK_THREADS + tid_ : tid_ * ITEMS_PER_THREAD + i;
+      if (k < valid_items) block_itr[k] = items[i];
+    }
+  }
+  template <typename It>
+  __device__ void Store(It block_itr, T (&items)[ITEMS_PER_THREAD]) { Store(block_itr, items, BLOCK_THREADS * ITEMS_PER_THREAD); }
+
+ private:
+  int tid_;
 };
 
 }  // namespace cub

@@ -6,7 +6,7 @@
  */
 import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { LayerMapping } from "../ir/tables.js";
-import type { ModVal } from "../ir/module.js";
+import type { ModuleIR, ModVal } from "../ir/module.js";
 import type { InitInterpreter } from "./module-tree.js";
 import {
   bindTarget,
@@ -88,7 +88,9 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const v = foreignValue(it.mod, e, it.collectForeign) ?? tableValue(it, e.text);
   // a module-level function of the file (or a torch function) named as a value: callable, so a union beside modules
   // keeps it (module-values.ts)
-  return v.k === "value" && (it.mod.functions.has(e.text) || isTorchFunction(q)) ? { k: "value", callable: true } : v;
+  const def = it.mod.functions.get(e.text);
+  if (v.k === "value" && def) return { k: "value", callable: true, def: { mod: it.mod, node: def } };
+  return v.k === "value" && isTorchFunction(q) ? { k: "value", callable: true } : v;
 }
 
 /** A torch function of the op tables, not a layer (`F.relu`, `torch.tanh`): called, not built. */
@@ -267,16 +269,20 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
   if (callee.k === "lambda") return it.callLambda(callee, args, env);
+  // a module-level function held by a parameter or local (`block(inp, oup)` given `conv_3x3_bn`): its body, in its file
+  if (callee.k === "value" && callee.def && it.canNest) return callFunctionValue(it, callee.def, args, env);
   // a class known only at run time builds one
   if (callee.k === "anyclass") return callee;
   // of several callees, the classes and layers build modules (a config class, config-values.ts, builds none); an
   // instance called (a module passed where a class was expected, on a path the program never takes: timm's
   // `norm_layer or nn.Identity()`) builds none
   const isModuleRef = (o: ModVal) => o.k === "layerref" || o.k === "anyclass" || (o.k === "classref" && (!!o.ext || it.mod.classes.has(o.name)));
+  const isBuilder = (o: ModVal) => isModuleRef(o) || (o.k === "value" && !!o.def && it.canNest);
   if (callee.k === "union" && callee.options.some(isModuleRef)) {
     return union(
-      callee.options.filter(isModuleRef).map((o) => {
+      callee.options.filter(isBuilder).map((o) => {
         if (o.k === "anyclass") return o;
+        if (o.k === "value") return callFunctionValue(it, o.def!, args, env);
         if (o.k === "classref") {
           if (!o.ext) it.construct(o.name, args, env);
           return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
@@ -301,6 +307,11 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   // classes a later annotation names (make_blocks' `block_fns: Tuple[Type[BasicBlock], ...]`)
   if ([...args.positional, ...args.keyword.values()].some((a) => holdsRuntimeClass(it.expr(a, env)))) return { k: "anyclass" };
   return { k: "value" };
+}
+
+/** A module-level function called through a value that names it: inlined in this file, or interpreted in its own. */
+function callFunctionValue(it: InitInterpreter, def: { mod: ModuleIR; node: SyntaxNode }, args: ReturnType<typeof callArgs>, env: Env): ModVal {
+  return def.mod === it.mod ? it.inline(def.node, args, env) : it.inlineForeign({ mod: def.mod, def: def.node }, args, env);
 }
 
 /** A string literal, or an f-string whose parts are all constants (`f"layer{i}"` in an unrolled loop). */

@@ -257,7 +257,10 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   // (a class of another file that reached here without its file, e.g. timm's `model_cls(**kwargs)` in _builder.py, is not one)
   const config = callee.k === "classref" && !callee.ext && !it.mod.classes.has(callee.name) ? configInstance(it, callee.name, args, env, callee.bound) : undefined;
   if (config) return config;
-  // a parameter no call site gives a value for, called to build something: what it builds is not known
+  // a parameter no call site gives a value for, called to build something: what it builds is not known; in a model
+  // other files of the package build (ResNeSt's resnest.py: `ResNet(Bottleneck, …)` of resnet.py), a class they give,
+  // known only at run time (as for a parameter this file gives classes, module-tree.ts paramValuesFromCallSites)
+  if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text) && it.mod === it.home && it.mod.namedByOtherFiles?.(it.cls.name)) return { k: "anyclass" };
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
   }

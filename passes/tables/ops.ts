@@ -27,6 +27,7 @@ export type { OpRow } from "./op-rows.js";
 export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = Object.fromEntries(
   [
     "ops_size",
+    "ops_ntuple",
     "ops_expand",
     "ops_split",
     "ops_chunk",

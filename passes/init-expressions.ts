@@ -222,6 +222,13 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
     return fn.text === "zip" ? zipValues(vals) : enumerateValues(vals[0] ?? { k: "unknown" });
   }
+  // `list()`: an empty list the code appends to (GhostNetV3's `primary_rpr_conv = list()`, then nn.ModuleList of it);
+  // `list(xs)` of a list: a copy of it
+  if (fn.type === "identifier" && !q && !env.has(fn.text) && !it.mod.functions.has(fn.text) && (fn.text === "list" || fn.text === "tuple") && !args.splat && !args.keyword.size) {
+    if (!args.positional.length) return { k: "list", items: [] };
+    const v = args.positional.length === 1 ? it.expr(args.positional[0], env) : undefined;
+    if (v?.k === "list") return { ...v, items: v.items && [...v.items] };
+  }
   if (q === "torch.nn.ModuleList") {
     const a = args.positional[0] ?? args.keyword.get("modules");
     if (!a) return { k: "list", items: [] };

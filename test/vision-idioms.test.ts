@@ -117,3 +117,64 @@ describe("a model whose block class only another file of the package gives", () 
     expect(r.weightMaps.ResNet.map((w) => `${String(w.torch)} ${w.op}`)).toContain("layer1.#.** runtime");
   });
 });
+
+const GUARDED_SILU = py(`
+import torch
+import torch.nn as nn
+
+if hasattr(nn, "SiLU"):
+    SiLU = nn.SiLU
+else:
+    class SiLU(nn.Module):
+        def forward(self, x):
+            return x * torch.sigmoid(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), SiLU())
+
+    def forward(self, x):
+        return self.conv(x)
+`);
+
+describe("a torch layer class probed with hasattr (efficientnetv2's SiLU for old torch)", () => {
+  it("is there: the layer is used, not the fallback class", () => {
+    const r = compile(GUARDED_SILU, { filename: "m.py", topClass: "Net" });
+    expect(r.code).toContain("if True:");
+    expect(portDifference(GUARDED_SILU, r.code, r.weightMaps.Net)).toBeLessThan(1e-4);
+  });
+});
+
+const LIST_BRANCHES = py(`
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, c=4, branches=3):
+        super().__init__()
+        self.stem = nn.Conv2d(3, c, 1)
+        convs = list()
+        for _ in range(branches):
+            convs.append(self._conv_bn(c, c, 3, 1))
+        self.convs = nn.ModuleList(convs)
+
+    def _conv_bn(self, cin, cout, k, padding):
+        mod_list = nn.Sequential()
+        mod_list.add_module("conv", nn.Conv2d(cin, cout, k, padding=padding, bias=False))
+        mod_list.add_module("bn", nn.BatchNorm2d(cout))
+        return mod_list
+
+    def forward(self, x):
+        x = self.stem(x)
+        return self.convs[0](x) + self.convs[1](x) + self.convs[2](x)
+`);
+
+describe("a list built with list() and appended to (GhostNetV3's re-parameterizable branches)", () => {
+  it("holds what is appended: each branch's conv is mapped", () => {
+    const r = compile(LIST_BRANCHES, { filename: "m.py", topClass: "Net" });
+    expect(r.weightMaps.Net.map((w) => `${String(w.torch)} ${w.op}`)).toContain("convs.#.conv.weight conv");
+    expect(portDifference(LIST_BRANCHES, r.code, r.weightMaps.Net)).toBeLessThan(1e-4);
+  });
+});

@@ -305,7 +305,8 @@ function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     const [obj, name] = callArgs(e).positional;
     const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
     const probed = q && isTorch(q) && name?.type === "string" ? `${q}.${stringValue(name)}` : undefined;
-    if (probed) return { v: { k: "other" }, text: OP_BY_NAME.has(probed) || TORCH_NAMES[probed] !== undefined ? "True" : "False" };
+    // a layer class (`hasattr(nn, "SiLU")`, efficientnetv2's guard around its own SiLU for old torch) is translated too
+    if (probed) return { v: { k: "other" }, text: OP_BY_NAME.has(probed) || LAYER_BY_NAME.has(probed) || TORCH_NAMES[probed] !== undefined ? "True" : "False" };
   }
   if (fn.text === "getattr") {
     const probe = torchFeatureProbe(w, e);

@@ -178,3 +178,31 @@ describe("a list built with list() and appended to (GhostNetV3's re-parameteriza
     expect(portDifference(LIST_BRANCHES, r.code, r.weightMaps.Net)).toBeLessThan(1e-4);
   });
 });
+
+const ACCUMULATE = (update: string) =>
+  py(`
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, c=4):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(3, c, 3, padding=1) for _ in range(3)])
+
+    def forward(self, x):
+        out = 0
+        for conv in self.convs:
+            ${update}
+        return out
+`);
+
+describe("a number that accumulates conv outputs in a loop (`out = 0`, then `out = out + conv(x)` or `out += conv(x)`)", () => {
+  for (const update of ["out = out + conv(x)", "out += conv(x)"]) {
+    it(`is held in torch's layout from its first addition, converted once: ${update}`, () => {
+      const src = ACCUMULATE(update);
+      const r = compile(src, { filename: "m.py", topClass: "Net" });
+      expect(r.code.match(/\.transpose\(0, 3, 1, 2\)/g)?.length).toBe(1);
+      expect(portDifference(src, r.code, r.weightMaps.Net)).toBeLessThan(1e-4);
+    });
+  }
+});

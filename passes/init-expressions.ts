@@ -32,7 +32,7 @@ import { moduleGlobal } from "./module-globals.js";
 import { classFactory } from "./module-inherit.js";
 import { withBoundKeywords } from "./partial-values.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
-import { foreignFunction, foreignValue } from "./package-classes.js";
+import { foreignFunction, foreignValue, moduleMember } from "./package-classes.js";
 import { weightNormCall, weightNormValue } from "./weight-norm.js";
 import { noteUnknownItems } from "./unknown-items.js";
 import { noteClassesForForeignModel } from "./foreign-models.js";
@@ -109,8 +109,19 @@ function tableValue(it: InitInterpreter, name: string): ModVal {
 
 /** `xs[i]`: an item (itemAt); `xs[a:b]`: a container of the same kind (local-containers.ts). */
 function subscript(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  const member = moduleDictItem(it, e, env);
+  if (member) return member;
   const [v, sub] = [it.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript")];
   return sub?.type === "slice" ? sliceOf(v, sub) : itemAt(v, sub);
+}
+
+/** `resnet.__dict__[backbone_name]` with a constant key: the member of the imported module it names (package-classes.ts). */
+function moduleDictItem(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal | undefined {
+  const value = e.childForFieldName("value")!;
+  const sub = e.childForFieldName("subscript");
+  if (value.type !== "attribute" || value.childForFieldName("attribute")!.text !== "__dict__" || !sub || sub.type === "slice") return undefined;
+  const key = it.expr(sub, env);
+  return key.k === "const" ? moduleMember(it.mod, value.childForFieldName("object")!, key.text, it.collectForeign) : undefined;
 }
 
 function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {

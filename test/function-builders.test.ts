@@ -210,3 +210,56 @@ describe("a model function returning another file's model built with this file's
     expect(rules("se_basic").some((x) => x.includes("conv3"))).toBe(false);
   });
 });
+
+describe("a backbone built through an imported module's __dict__ by a constant name (DeepLab's resnet.__dict__[backbone_name](…))", () => {
+  it("is the function that name binds there, called: the model's map holds the backbone's rules", () => {
+    const files = {
+      "pkg/__init__.py": "",
+      "pkg/backbone/__init__.py": "",
+      "pkg/backbone/resnet.py": py(`
+import torch.nn as nn
+
+
+class ResNet(nn.Module):
+    def __init__(self, width=4):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, width, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+
+    def forward(self, x):
+        return self.bn1(self.conv1(x))
+
+
+def resnet50(pretrained=False, **kwargs):
+    return ResNet(**kwargs)
+`),
+      "pkg/modeling.py": py(`
+import torch.nn as nn
+from .backbone import resnet
+
+
+class Seg(nn.Module):
+    def __init__(self, backbone, classes):
+        super().__init__()
+        self.backbone = backbone
+        self.head = nn.Conv2d(4, classes, 1)
+
+    def forward(self, x):
+        return self.head(self.backbone(x))
+
+
+def _segm(backbone_name, classes):
+    backbone = resnet.__dict__[backbone_name](pretrained=False, width=4)
+    return Seg(backbone, classes)
+
+
+def seg_resnet50(classes=3):
+    return _segm("resnet50", classes)
+`),
+    };
+    const r = compile(files["pkg/modeling.py"], { filename: "pkg/modeling.py", host: memoryHost(files), package: { files: Object.keys(files), path: "pkg/modeling.py" } });
+    const rules = r.weightMaps.Seg.map((w) => `${String(w.torch)} ${w.op}`);
+    expect(rules).toContain("backbone.conv1.weight conv");
+    expect(r.diagnostics.map((d) => d.code)).not.toContain("C2M-W014");
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { callArgs, dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { LayerMapping } from "../ir/tables.js";
-import type { ModVal } from "../ir/module.js";
+import type { ModuleIR, ModVal } from "../ir/module.js";
 import type { InitInterpreter } from "./module-tree.js";
 import {
   bindTarget,
@@ -32,7 +32,7 @@ import { moduleGlobal } from "./module-globals.js";
 import { classFactory } from "./module-inherit.js";
 import { withBoundKeywords } from "./partial-values.js";
 import { dictValue, isDictConstructor, noteSequential } from "./named-sequential.js";
-import { foreignFunction, foreignValue } from "./package-classes.js";
+import { foreignFunction, foreignValue, moduleMember } from "./package-classes.js";
 import { weightNormCall, weightNormValue } from "./weight-norm.js";
 import { noteUnknownItems } from "./unknown-items.js";
 import { noteClassesForForeignModel } from "./foreign-models.js";
@@ -88,7 +88,9 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   const v = foreignValue(it.mod, e, it.collectForeign) ?? tableValue(it, e.text);
   // a module-level function of the file (or a torch function) named as a value: callable, so a union beside modules
   // keeps it (module-values.ts)
-  return v.k === "value" && (it.mod.functions.has(e.text) || isTorchFunction(q)) ? { k: "value", callable: true } : v;
+  const def = it.mod.functions.get(e.text);
+  if (v.k === "value" && def) return { k: "value", callable: true, def: { mod: it.mod, node: def } };
+  return v.k === "value" && isTorchFunction(q) ? { k: "value", callable: true } : v;
 }
 
 /** A torch function of the op tables, not a layer (`F.relu`, `torch.tanh`): called, not built. */
@@ -107,8 +109,19 @@ function tableValue(it: InitInterpreter, name: string): ModVal {
 
 /** `xs[i]`: an item (itemAt); `xs[a:b]`: a container of the same kind (local-containers.ts). */
 function subscript(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
+  const member = moduleDictItem(it, e, env);
+  if (member) return member;
   const [v, sub] = [it.expr(e.childForFieldName("value")!, env), e.childForFieldName("subscript")];
   return sub?.type === "slice" ? sliceOf(v, sub) : itemAt(v, sub);
+}
+
+/** `resnet.__dict__[backbone_name]` with a constant key: the member of the imported module it names (package-classes.ts). */
+function moduleDictItem(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal | undefined {
+  const value = e.childForFieldName("value")!;
+  const sub = e.childForFieldName("subscript");
+  if (value.type !== "attribute" || value.childForFieldName("attribute")!.text !== "__dict__" || !sub || sub.type === "slice") return undefined;
+  const key = it.expr(sub, env);
+  return key.k === "const" ? moduleMember(it.mod, value.childForFieldName("object")!, key.text, it.collectForeign) : undefined;
 }
 
 function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
@@ -220,6 +233,13 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
     if (fn.text === "range") return rangeValues(vals) ?? { k: "list", items: null, elem: { k: "value" } };
     return fn.text === "zip" ? zipValues(vals) : enumerateValues(vals[0] ?? { k: "unknown" });
   }
+  // `list()`: an empty list the code appends to (GhostNetV3's `primary_rpr_conv = list()`, then nn.ModuleList of it);
+  // `list(xs)` of a list: a copy of it
+  if (fn.type === "identifier" && !q && !env.has(fn.text) && !it.mod.functions.has(fn.text) && (fn.text === "list" || fn.text === "tuple") && !args.splat && !args.keyword.size) {
+    if (!args.positional.length) return { k: "list", items: [] };
+    const v = args.positional.length === 1 ? it.expr(args.positional[0], env) : undefined;
+    if (v?.k === "list") return { ...v, items: v.items && [...v.items] };
+  }
   if (q === "torch.nn.ModuleList") {
     const a = args.positional[0] ?? args.keyword.get("modules");
     if (!a) return { k: "list", items: [] };
@@ -255,7 +275,10 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   // (a class of another file that reached here without its file, e.g. timm's `model_cls(**kwargs)` in _builder.py, is not one)
   const config = callee.k === "classref" && !callee.ext && !it.mod.classes.has(callee.name) ? configInstance(it, callee.name, args, env, callee.bound) : undefined;
   if (config) return config;
-  // a parameter no call site gives a value for, called to build something: what it builds is not known
+  // a parameter no call site gives a value for, called to build something: what it builds is not known; in a model
+  // other files of the package build (ResNeSt's resnest.py: `ResNet(Bottleneck, …)` of resnet.py), a class they give,
+  // known only at run time (as for a parameter this file gives classes, module-tree.ts paramValuesFromCallSites)
+  if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text) && it.mod === it.home && it.mod.namedByOtherFiles?.(it.cls.name)) return { k: "anyclass" };
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
   }
@@ -267,16 +290,20 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   }
   if (callee.k === "layerref") return { k: "layer", row: callee.row, call };
   if (callee.k === "lambda") return it.callLambda(callee, args, env);
+  // a module-level function held by a parameter or local (`block(inp, oup)` given `conv_3x3_bn`): its body, in its file
+  if (callee.k === "value" && callee.def && it.canNest) return callFunctionValue(it, callee.def, args, env);
   // a class known only at run time builds one
   if (callee.k === "anyclass") return callee;
   // of several callees, the classes and layers build modules (a config class, config-values.ts, builds none); an
   // instance called (a module passed where a class was expected, on a path the program never takes: timm's
   // `norm_layer or nn.Identity()`) builds none
   const isModuleRef = (o: ModVal) => o.k === "layerref" || o.k === "anyclass" || (o.k === "classref" && (!!o.ext || it.mod.classes.has(o.name)));
+  const isBuilder = (o: ModVal) => isModuleRef(o) || (o.k === "value" && !!o.def && it.canNest);
   if (callee.k === "union" && callee.options.some(isModuleRef)) {
     return union(
-      callee.options.filter(isModuleRef).map((o) => {
+      callee.options.filter(isBuilder).map((o) => {
         if (o.k === "anyclass") return o;
+        if (o.k === "value") return callFunctionValue(it, o.def!, args, env);
         if (o.k === "classref") {
           if (!o.ext) it.construct(o.name, args, env);
           return { k: "class", name: o.name, ...(o.ext ? { ext: o.ext } : {}) } as ModVal;
@@ -301,6 +328,11 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   // classes a later annotation names (make_blocks' `block_fns: Tuple[Type[BasicBlock], ...]`)
   if ([...args.positional, ...args.keyword.values()].some((a) => holdsRuntimeClass(it.expr(a, env)))) return { k: "anyclass" };
   return { k: "value" };
+}
+
+/** A module-level function called through a value that names it: inlined in this file, or interpreted in its own. */
+function callFunctionValue(it: InitInterpreter, def: { mod: ModuleIR; node: SyntaxNode }, args: ReturnType<typeof callArgs>, env: Env): ModVal {
+  return def.mod === it.mod ? it.inline(def.node, args, env) : it.inlineForeign({ mod: def.mod, def: def.node }, args, env);
 }
 
 /** A string literal, or an f-string whose parts are all constants (`f"layer{i}"` in an unrolled loop). */

@@ -87,14 +87,31 @@ function isNarrowedLayer(e: SyntaxNode, obj: string, aliases: Map<string, string
 }
 
 function testsTorchLayer(cond: SyntaxNode | null, obj: string, aliases: Map<string, string>): boolean {
+  // `isinstance(m, nn.Conv2d) and not isinstance(m, GhostModule)`: either side of an `and` narrows
+  if (cond?.type === "boolean_operator" && cond.childForFieldName("operator")?.text === "and")
+    return testsTorchLayer(cond.childForFieldName("left"), obj, aliases) || testsTorchLayer(cond.childForFieldName("right"), obj, aliases);
+  if (cond?.type === "parenthesized_expression") return testsTorchLayer(namedChildren(cond)[0] ?? null, obj, aliases);
   if (cond?.type !== "call" || cond.childForFieldName("function")?.text !== "isinstance") return false;
   const [subject, types] = callArgs(cond).positional;
   if (subject?.text !== obj || !types) return false;
   const names = types.type === "tuple" ? namedChildren(types) : [types];
-  return names.every((t) => {
-    const q = qualify(t, aliases);
-    return !!q && isTorch(q) && q.startsWith("torch.nn.");
-  });
+  return names.every((t) => isTorchLayerClass(qualify(t, aliases)) || isTorchLayerClass(torchLayerDefault(t, aliases)));
+}
+
+const isTorchLayerClass = (q: string | undefined): boolean => !!q && isTorch(q) && q.startsWith("torch.nn.");
+
+/**
+ * `norm_layer` in `isinstance(m, norm_layer)`, a parameter of the enclosing function whose default is a torch layer class
+ * (ResNeSt's `ResNet.__init__(…, norm_layer=nn.BatchNorm2d)`): that class, qualified; undefined for anything else.
+ */
+function torchLayerDefault(t: SyntaxNode, aliases: Map<string, string>): string | undefined {
+  if (t.type !== "identifier") return undefined;
+  let fn: SyntaxNode | null = t.parent;
+  while (fn && fn.type !== "function_definition") fn = fn.parent;
+  const params = fn?.childForFieldName("parameters");
+  const param = params ? namedChildren(params).find((p) => p.type === "default_parameter" && p.childForFieldName("name")?.text === t.text) : undefined;
+  const value = param?.childForFieldName("value");
+  return value ? qualify(value, aliases) : undefined;
 }
 
 export const layerAttrText = (objText: string, attr: string): string => `${LAYER_ATTR_HELPER}(${objText}, ${JSON.stringify(attr)})`;

@@ -9,7 +9,7 @@
  */
 import { callArgs, namedChildren, type SyntaxNode } from "../grammar/python.js";
 import type { ClassIR, ForeignClass, ModVal, ModuleIR } from "../ir/module.js";
-import type { DiagnosticBag } from "../ir/diagnostics.js";
+import { DiagnosticBag } from "../ir/diagnostics.js";
 import { evaluate } from "./init-expressions.js";
 import { execute } from "./init-statements.js";
 import { storeAttribute, UNNAMED_ATTR, type AttrStore } from "./module-attrs.js";
@@ -28,6 +28,7 @@ import { allKeywords, extraKeywords, kwargsParam, splatKeywords } from "./keywor
 import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
 import { torchFunctionAttributes } from "./function-values.js";
+import { inFile } from "./child-values.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
@@ -102,9 +103,14 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
     for (const fn of builders) {
       const it = new InitInterpreter(mod, builderFrame(fn), sites, next);
       // a model function giving its classes to another file's model: C2M-E032 (foreign-models.ts), in the last round
-      if (round === ROUNDS - 1) it.modelFunctionDiags = diags;
+      if (round === ROUNDS - 1 && diags) it.modelFunctionDiags = new DiagnosticBag(diags.file);
       const built = it.runBuilder(fn);
-      if (round === ROUNDS - 1) noteFactory(mod, fn, built);
+      if (round !== ROUNDS - 1) continue;
+      // the model it returns, built there, gets a map of its own under the function's name: that call is no error
+      const mapped = noteFactory(mod, fn, built);
+      for (const d of it.modelFunctionDiags?.items ?? [])
+        if (!(d.code === "C2M-E032" && mapped && d.line === mapped.startPosition.row + 1 && d.col === mapped.startPosition.column + 1))
+          diags!.report(d.code, { row: d.line - 1, column: d.col - 1 }, d.message, d.hint);
     }
     sites = next;
   }
@@ -138,12 +144,17 @@ function builderFunctions(mod: ModuleIR): SyntaxNode[] {
 
 /**
  * A builder function that returns a torch container it fills itself (mlp-mixer's `MLPMixer(...)` returns an nn.Sequential of
- * the file's blocks): the model a user builds with it is that container, whose keys (`0.weight`) and layouts need a map of
- * their own, kept under the function's name. A function returning an instance of a class has that class's map already.
+ * the file's blocks), or another file's class built with this file's blocks (senet.pytorch's `se_resnet18()` returns
+ * torchvision's `ResNet(SEBasicBlock, …)`): the model a user builds with it is that container or instance, whose keys and
+ * layouts need a map of their own, kept under the function's name (that file's map knows none of these blocks). A function
+ * returning an instance of a class of its own file has that class's map already.
  */
-function noteFactory(mod: ModuleIR, fn: SyntaxNode, built: ModVal | undefined): void {
-  if (built?.k !== "seq" || mod.classes.has(fn.childForFieldName("name")!.text)) return;
-  (mod.factoryModules ??= new Map()).set(fn.childForFieldName("name")!.text, built);
+function noteFactory(mod: ModuleIR, fn: SyntaxNode, built: ModVal | undefined): SyntaxNode | undefined {
+  // the call that built the other file's class with this file's classes (InitInterpreter.specialize)
+  const at = built?.k === "class" && built.ext && built.ext.mod !== mod ? specializedAt.get(built.ext.cls) : undefined;
+  if ((built?.k !== "seq" && !at) || mod.classes.has(fn.childForFieldName("name")!.text)) return undefined;
+  (mod.factoryModules ??= new Map()).set(fn.childForFieldName("name")!.text, built!);
+  return at;
 }
 
 /**
@@ -174,8 +185,19 @@ function builderFrame(fn: SyntaxNode): ClassIR {
 /** How another file's classes are collected when this file's module tree refers to them (no diagnostics: they belong to that file). */
 const collectForeign = (m: ModuleIR) => collectClasses(m);
 
-/** Another file's class as built at one call with classes as arguments (see InitInterpreter.specialize). */
-const specialized = new WeakMap<SyntaxNode, Map<string, ForeignClass>>();
+/**
+ * Another file's class as built at one call with classes as arguments (see InitInterpreter.specialize), per call and
+ * class: one call may build several classes (torchvision's `block(…)` in `_make_layer`, given SEBasicBlock by one
+ * model function and SEBottleneck by another, with the same arguments).
+ */
+const specialized = new WeakMap<SyntaxNode, WeakMap<SyntaxNode, Map<string, ForeignClass>>>();
+/** The call each specialized copy of a class was built at. */
+const specializedAt = new WeakMap<ClassIR, SyntaxNode>();
+
+function specializations(call: SyntaxNode, cls: ClassIR): Map<string, ForeignClass> {
+  const atCall = specialized.get(call) ?? specialized.set(call, new WeakMap()).get(call)!;
+  return atCall.get(cls.node) ?? atCall.set(cls.node, new Map()).get(cls.node)!;
+}
 
 /** class name → __init__ parameter → values passed for it at construction sites seen so far */
 type CallSites = Map<string, Map<string, ModVal[]>>;
@@ -251,14 +273,16 @@ export class InitInterpreter {
     const init = effectiveInit(ext.mod, ext.cls, collectForeign)?.init;
     if (!init && this.depth < MAX_DEPTH && takesSequentialInit(ext.mod, ext.cls, inheritedBase)) return this.sequentialAt(ext, call, args, env);
     if (!init || this.depth >= MAX_DEPTH) return ext;
-    const given = withBound(this.argumentValues(init, args, env), bound);
+    // this file's classes passed there carry their file: the other file looks a bare name up in its own classes
+    const given = new Map([...withBound(this.argumentValues(init, args, env), bound)].map(([k, v]) => [k, inFile(v, this.home)]));
     if (![...given.values()].some((v) => holdsClasses(v) || holdsModuleInstances(v))) return ext;
     // per call site and what the caller knew there (a block's norm_layer before and after the block's own site is seen)
     const key = [...given].map(([k, v]) => `${k}=${instanceKey(v)}`).join(",");
-    const atCall = specialized.get(call) ?? specialized.set(call, new Map()).get(call)!;
+    const atCall = specializations(call, ext.cls);
     if (atCall.has(key)) return atCall.get(key)!;
     const cls: ClassIR = { ...ext.cls, attrs: new Map(), privateBuffers: new Set(), uses: new Set() };
     new InitInterpreter(ext.mod, cls, new Map(), new Map(), undefined, cls.node, ext.mod, this.depth + 1).run(given);
+    specializedAt.set(cls, call);
     atCall.set(key, { mod: ext.mod, cls });
     return atCall.get(key)!;
   }
@@ -267,7 +291,7 @@ export class InitInterpreter {
   private sequentialAt(ext: ForeignClass, call: SyntaxNode, args: CallArguments, env: Env): ForeignClass {
     const items = sequentialValue(args, (n) => this.expr(n, env));
     const key = `items=${instanceKey(items)}`;
-    const atCall = specialized.get(call) ?? specialized.set(call, new Map()).get(call)!;
+    const atCall = specializations(call, ext.cls);
     if (!atCall.has(key)) atCall.set(key, { mod: ext.mod, cls: { ...ext.cls, attrs: new Map([[SEQUENTIAL_ITEMS, items]]), privateBuffers: new Set(), uses: new Set() } });
     return atCall.get(key)!;
   }

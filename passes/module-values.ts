@@ -48,7 +48,7 @@ export function sameModVal(a: ModVal, b: ModVal): boolean {
   if (a.k === "fn") return a.name === (b as typeof a).name;
   if (a.k === "lambda") return a.node === (b as typeof a).node;
   if (a.k === "anyclass") return true;
-  if (a.k === "value") return !a.callable === !(b as typeof a).callable;
+  if (a.k === "value") return !a.callable === !(b as typeof a).callable && (a.def?.node ?? null) === ((b as typeof a).def?.node ?? null);
   return a === b || a.k === "unknown" || a.k === "param";
 }
 

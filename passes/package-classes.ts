@@ -104,6 +104,25 @@ export function foreignValue(mod: ModuleIR, node: SyntaxNode, collect: (m: Modul
   return ext ? { k: "classref", name: r.name, ext } : { k: "unknown" };
 }
 
+/**
+ * Member `name` of the module `moduleNode` names, looked up by a key known only as a constant
+ * (`resnet.__dict__[backbone_name]` with backbone_name 'resnet50', DeepLab's _segm_resnet): one of its module classes, or
+ * one of its functions as a value the interpreter can call; undefined for anything else.
+ */
+export function moduleMember(mod: ModuleIR, moduleNode: SyntaxNode, name: string, collect: (m: ModuleIR) => void): ModVal | undefined {
+  const sem = mod.semantic;
+  if (!sem || sem.resolveExpression(moduleNode).kind !== "module") return undefined;
+  const r = sem.resolveMember(moduleNode, name);
+  if (r.kind === "class" && r.file !== sem.file) {
+    const ext = foreignClass(sem.of(r.file), r.name, collect);
+    return ext ? { k: "classref", name: r.name, ext } : undefined;
+  }
+  if (r.kind !== "function" || r.file === sem.file) return undefined;
+  const ext = foreignModule(sem.of(r.file), r.name, collect);
+  const def = ext?.functions.get(r.name);
+  return ext && def ? { k: "value", callable: true, def: { mod: ext, node: def } } : undefined;
+}
+
 /** Per file, the module IR (a user's file: one for the whole file; a library's: one per class asked for). */
 const foreignModules = new WeakMap<SourceFile, Map<string, ModuleIR | null>>();
 

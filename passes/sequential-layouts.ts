@@ -91,10 +91,12 @@ export function valueAsDecided<G extends { v: Val; text: string }>(g: G, decisio
 
 /**
  * A call of one of several modules that disagree on layout runs through `c2m_sequential` (as a Sequential of one:
- * the helper asks the module held at run time what it takes) when the call passes that module positional values
- * only, none a splat: x, then any others in torch's layout (diffusers' `conv_norm_out(sample, latent_embeds)`).
+ * the helper asks the module held at run time what it takes) when the call passes x first and positionally, and no
+ * `*args` splat: x, then any others in torch's layout (diffusers' `conv_norm_out(sample, latent_embeds)`), keywords
+ * and a `**kwargs` splat passed on as written (CoAtNet's PreNorm: `self.fn(self.norm(x), **kwargs)`).
  */
 export function callsPositionally(call: SyntaxNode): boolean {
   const args = namedChildren(call.childForFieldName("arguments")!);
-  return args.length >= 1 && args.every((a) => a.type !== "keyword_argument" && a.type !== "list_splat" && a.type !== "dictionary_splat");
+  const positional = (a: SyntaxNode) => a.type !== "keyword_argument" && a.type !== "list_splat" && a.type !== "dictionary_splat";
+  return args.length >= 1 && positional(args[0]) && args.every((a) => a.type !== "list_splat");
 }

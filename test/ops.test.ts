@@ -364,6 +364,10 @@ const CASES: Record<string, Case[]> = {
   "Tensor.tolist": ["c.tolist()", "j.tolist()"],
   "Tensor.numpy": ["a.numpy()"],
   "torch.is_tensor": ["torch.is_tensor(a)", "torch.is_tensor(3)"],
+  "torch.nn.modules.utils._single": ["torch.nn.modules.utils._single(3)", "torch.nn.modules.utils._single([2])"],
+  "torch.nn.modules.utils._pair": ["torch.nn.modules.utils._pair(3)", "torch.nn.modules.utils._pair((1, 2))", "torch.nn.modules.utils._pair([0, 4])"],
+  "torch.nn.modules.utils._triple": ["torch.nn.modules.utils._triple(1)", "torch.nn.modules.utils._triple((1, 2, 3))"],
+  "torch.nn.modules.utils._quadruple": ["torch.nn.modules.utils._quadruple(0)"],
   // a 2-D weight here: a conv weight's fans are checked on MLX's layout in construction-idioms.test.ts
   "torch.nn.init._calculate_fan_in_and_fan_out": ["torch.nn.init._calculate_fan_in_and_fan_out(c)"],
   // a device is its name in MLX: what survives of it is the name

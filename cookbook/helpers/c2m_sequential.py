@@ -15,12 +15,13 @@ _C2M_ELEMENTWISE = {
 }
 
 
-def c2m_sequential(module, x, channels_last, end_channels_last, *args):
+def c2m_sequential(module, x, channels_last, end_channels_last, /, *args, **kwargs):
     """Runs a Sequential whose items disagree on layout (a conv beside a module that keeps torch's layout),
     moving x between channels-last and torch's layout before each item that needs the other; `channels_last`
     says how x arrives, `end_channels_last` how the caller reads the result. A module that is no Sequential
-    runs as a Sequential of one, given `args` (in torch's layout) after x: one of several modules chosen at run
-    time (diffusers' conv_norm_out, a GroupNorm, or a SpatialNorm also given the latent embeddings)."""
+    runs as a Sequential of one, given `args` (in torch's layout) after x and the call's keywords: one of several
+    modules chosen at run time (diffusers' conv_norm_out, a GroupNorm, or a SpatialNorm also given the latent
+    embeddings)."""
 
     def move(x, to_channels_last):
         if x.ndim < 3:
@@ -54,7 +55,7 @@ def c2m_sequential(module, x, channels_last, end_channels_last, *args):
             continue
         if takes is not None and takes != cl and x.ndim >= 3:
             x, cl = move(x, takes), takes
-        x = m(x, *args)
+        x = m(x, *args, **kwargs)
         if gives is not None:
             cl = gives
     return move(x, end_channels_last) if cl != end_channels_last else x

@@ -6,7 +6,7 @@ import type { SyntaxNode } from "../../grammar/python.js";
 import type { Program } from "../program/program.js";
 import type { SourceFile } from "../program/source-file.js";
 import { classKind, type ClassKind } from "./classes.js";
-import { declaredAll, lookupName, resolveExpression, type Resolved } from "./resolve.js";
+import { declaredAll, lookupName, memberOf, resolveExpression, type Resolved } from "./resolve.js";
 
 export class FileSemantics {
   constructor(
@@ -32,6 +32,11 @@ export class FileSemantics {
   /** What an identifier or attribute chain written in this file refers to. */
   resolveExpression(node: SyntaxNode): Resolved {
     return resolveExpression(this.program, this.file, node);
+  }
+
+  /** What member `name` of what `node` refers to is (`resnet.__dict__[name]`: a module's function named at run time). */
+  resolveMember(node: SyntaxNode, name: string): Resolved {
+    return memberOf(this.program, this.resolveExpression(node), name);
   }
 
   /** The semantics of another file of the same program. */

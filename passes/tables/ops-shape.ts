@@ -225,4 +225,8 @@ export const SHAPE_ROWS: OpRow[] = [
     note: "the fans of a weight as MLX holds it (Linear (out, in), conv (out, *kernel, in)): torch's numbers; the initialisers above read them the same way",
   },
   { torch: ["torch.is_floating_point", "Tensor.is_floating_point"], sig: ["input"], mlx: "mx.issubdtype({input}.dtype, mx.floating)", layout: "elementwise" },
+  // torch's normalisers of layer arguments (ResNeSt's SplAtConv2d: `padding = _pair(padding)`): plain Python values
+  ...(["_single", "_pair", "_triple", "_quadruple"] as const).map(
+    (name, i): OpRow => ({ torch: [`torch.nn.modules.utils.${name}`], sig: ["x"], mlx: `{@ops_ntuple}({x}, ${i + 1})`, layout: "logical", helpers: ["ops_ntuple"] }),
+  ),
 ];

@@ -29,6 +29,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = na
   Object.fromEntries(
     [
       "ops_size",
+      "ops_ntuple",
       "ops_expand",
       "ops_split",
       "ops_chunk",

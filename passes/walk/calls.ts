@@ -23,6 +23,7 @@ import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NA
 import { STDLIB_STAND_INS } from "../tables/stdlib-calls.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
+import { samePerm } from "../../ir/tensor.js";
 import { childIteration, iterElement } from "./values.js";
 import { listToLogical, logicalShape, toLogical } from "./layout-conversion.js";
 import { opCall, tensorMethod } from "./op-calls.js";
@@ -304,17 +305,35 @@ function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     const [obj, name] = callArgs(e).positional;
     const q = obj ? qualify(obj, w.ctx.mod.aliases) : undefined;
     const probed = q && isTorch(q) && name?.type === "string" ? `${q}.${stringValue(name)}` : undefined;
-    if (probed) return { v: { k: "other" }, text: OP_BY_NAME.has(probed) || TORCH_NAMES[probed] !== undefined ? "True" : "False" };
+    // a layer class (`hasattr(nn, "SiLU")`, efficientnetv2's guard around its own SiLU for old torch) is translated too
+    if (probed) return { v: { k: "other" }, text: OP_BY_NAME.has(probed) || LAYER_BY_NAME.has(probed) || TORCH_NAMES[probed] !== undefined ? "True" : "False" };
   }
   if (fn.text === "getattr") {
     const probe = torchFeatureProbe(w, e);
     if (probe) return probe;
   }
   if ((fn.text === "zip" || fn.text === "enumerate") && !binds(w, fn.text)) return iterationCall(w, e, fn.text);
+  const summed = fn.text === "sum" && !binds(w, "sum") ? sumOfTensors(w, e) : undefined;
+  if (summed) return summed;
   if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return opaqueCall(w, e, undefined, false);
   if (w.ctx.mod.functions.has(fn.text)) return userCall(w, e, fn.text);
   if (w.ctx.mod.classes.has(fn.text)) return opaqueCall(w, e, undefined, false);
   return opaqueCall(w, e);
+}
+
+/**
+ * `sum(splited)`: the builtin adding up a list of tensors that share one layout is their elementwise sum, a tensor in
+ * that layout (ResNeSt's split attention sums the radix groups of a conv's output); undefined for anything else.
+ */
+function sumOfTensors(w: WalkState, e: SyntaxNode): Gen | undefined {
+  const args = callArgs(e);
+  const [xs, start] = args.positional;
+  if (!xs || args.keyword.size || args.positional.length > 2 || xs.type === "list_splat" || (start && start.type !== "integer" && start.type !== "float")) return undefined;
+  const g = expr(w, xs);
+  const items = g.v.k === "list" ? (g.v.items ?? (g.v.elem ? [g.v.elem] : [])) : [];
+  const first = items[0];
+  if (first?.k !== "tensor" || !items.every((v) => v.k === "tensor" && samePerm(v.t.perm, first.t.perm) && v.t.rank === first.t.rank)) return undefined;
+  return { v: { k: "tensor", t: { ...first.t } }, text: rebuild(e, new Map([[xs, g.text]])) };
 }
 
 /** Any other callee (`self.layers[i](x)`, `make()(x)`): a module if the walk knows it is one. */

@@ -5,7 +5,7 @@
  * class of another file or an unknown module gets torch's layout.
  */
 import { unknownArgumentIsTorchTensor } from "../unknown-arguments.js";
-import { callArgs, nodeKey, type SyntaxNode } from "../../grammar/python.js";
+import { callArgs, namedChildren, nodeKey, type SyntaxNode } from "../../grammar/python.js";
 import type { ForeignClass, ModVal } from "../../ir/module.js";
 import { channelsLast, isIdentity, samePerm, type TensorType } from "../../ir/tensor.js";
 import { elementOf, SEQUENTIAL_ITEMS } from "../module-tree.js";
@@ -34,26 +34,37 @@ export function moduleCall(w: WalkState, e: SyntaxNode, m: ModVal, calleeText: s
   const kw = callArgs(e).keyword;
   const kwGens = new Map([...kw].map(([k, v]) => [k, expr(w, v)] as const));
   const result = applyModule(w, m, gens, argNodes, e);
+  const runtime = "runtime" in result && !!result.runtime;
   const replaced = new Map<SyntaxNode, string>();
   argNodes.forEach((a, i) => replaced.set(a, result.args[i]));
   for (const [k, v] of kw) {
     let g = kwGens.get(k)!;
     // a keyword argument is converted as the positional one it names would be: to the layout the callee's forward
-    // takes it in (`d(hidden_states=sample)`), a list to torch's layout (its items are read so: list-boundaries.ts)
-    const want = g.v.k === "tensor" ? keywordLayout(w, m, k, e) : undefined;
+    // takes it in (`d(hidden_states=sample)`), a list to torch's layout (its items are read so: list-boundaries.ts);
+    // through c2m_sequential, in torch's layout as the arguments after x
+    const want = g.v.k === "tensor" && !runtime ? keywordLayout(w, m, k, e) : undefined;
     if (g.v.k === "tensor") g = want ? convert(w, g, v, want.perm, want.rank ?? g.v.t.rank) : toLogical(w, g, v);
     else if (g.v.k === "list") g = toLogicalDeep(w, g, v);
     replaced.set(v, g.text);
   }
   const fn = e.childForFieldName("function")!;
   const callee = calleeText !== fn.text ? calleeText : expr(w, fn).text;
-  if ("runtime" in result && result.runtime) return { v: result.v, text: `c2m_sequential(${callee}, ${result.args[0]})` };
+  if (runtime) return { v: result.v, text: `c2m_sequential(${[callee, result.args[0], ...keywordTexts(w, e, replaced)].join(", ")})` };
   if (result.via) {
     w.ctx.helpers.add(result.via);
     return { v: result.v, text: `${result.via}(${callee}, ${rebuild(e.childForFieldName("arguments")!, replaced).slice(1, -1)})` };
   }
   replaced.set(fn, callee);
   return { v: result.v, text: rebuild(e, replaced) };
+}
+
+/** The keyword arguments and `**` splats of a call, as the walk rewrote them, for the helper to pass on. */
+function keywordTexts(w: WalkState, call: SyntaxNode, replaced: Map<SyntaxNode, string>): string[] {
+  return namedChildren(call.childForFieldName("arguments")!).flatMap((a) => {
+    if (a.type === "keyword_argument") return [`${a.childForFieldName("name")!.text}=${replaced.get(a.childForFieldName("value")!)!}`];
+    if (a.type === "dictionary_splat") return [`**${expr(w, namedChildren(a)[0]).text}`];
+    return [];
+  });
 }
 
 /**
@@ -349,10 +360,13 @@ function itemsByLayout(w: WalkState, m: ModVal, args: Gen[], nodes: SyntaxNode[]
   const a = args[0].v.k === "tensor" ? args[0] : undefined;
   const start = a ? isChannelsLast((a.v as { t: TensorType }).t) : false;
   // the helper hands arguments after x over in torch's layout: a class of this file must take them so
-  const restInTorchLayout = (name: string) =>
-    signatureOf(w, name)
-      .params.slice(1, args.length)
-      .every((p) => !p || isIdentity(p.perm));
+  const keywords = [...callArgs(call).keyword.keys()];
+  const restInTorchLayout = (name: string) => {
+    const params = signatureOf(w, name).params;
+    const fwd = classes.get(name)?.methods.get("forward");
+    const named = fwd ? keywords.map((k) => params[forwardParamNames(fwd).indexOf(k)]) : [];
+    return [...params.slice(1, args.length), ...named].every((p) => !p || isIdentity(p.perm));
+  };
   if (own.some((name) => !layoutDeclaration(signatureOf(w, name)) || !restInTorchLayout(name)) || start === undefined) {
     w.diag("C2M-W022", call, "the modules this call may reach take different layouts; c2m passes torch's layout");
     return { v: tensorVal(), args: args.map((g, i) => (g.v.k === "tensor" ? toLogical(w, g, nodes[i]).text : g.text)) };

@@ -17,7 +17,7 @@ import { rankFromUnpack } from "../shape-unpack.js";
 import { firstNonDocstring, rewriteOf } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { paramDefault, storesIntoContainer, tensorVal, withDef } from "./values.js";
-import { meet, toLogical, toLogicalDeep } from "./layout-conversion.js";
+import { convert, meet, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import { expr } from "./expressions.js";
 import type { WalkState } from "./state.js";
 import { callStatement } from "./call-statements.js";
@@ -287,7 +287,12 @@ function bind(w: WalkState, left: SyntaxNode, v: Val, stmt: SyntaxNode, right?: 
       w.countTranspose();
       w.inserts.set(`def:${def}`, insertAfterStatement(w.ctx.mod.source, stmt, `${name} = ${name}.transpose(${axes.join(", ")})`));
       w.env.set(name, { k: "tensor", t: { kind: "tensor", rank, perm: decided.perm }, def });
-    } else w.env.set(name, withDef(v, def));
+    } else {
+      // a loop body's second walk, where the value already arrives as decided (`out = out + conv(x)` after `out = 0`,
+      // torch's layout once out is carried in so): the first walk's conversion no longer applies
+      w.inserts.delete(`def:${def}`);
+      w.env.set(name, withDef(v, def));
+    }
     return;
   }
   if (left.type === "pattern_list" || left.type === "tuple_pattern" || left.type === "list_pattern") {
@@ -325,6 +330,16 @@ function augmented(w: WalkState, a: SyntaxNode): void {
       w.env.set(left.text, l.v);
       return;
     }
+  }
+  // a number accumulating tensors (`out = 0`, then `out += conv(x)` in a loop): from here a tensor, defined by this
+  // statement as `out = out + conv(x)` would be, which the join with the number decides to hold in torch's layout
+  if (left.type === "identifier" && l.v.k === "num" && r.v.k === "tensor" && op !== "@=") {
+    const def = `${left.text}@${a.parent!.startIndex}`;
+    const decided = w.decisions.get(def);
+    if (decided && !samePerm(decided.perm, r.v.t.perm)) r = convert(w, r, right, decided.perm, r.v.t.rank ?? decided.rank);
+    w.overwrite(right, r.text);
+    w.env.set(left.text, withDef(r.v as Extract<Val, { k: "tensor" }>, def));
+    return;
   }
   // a tuple or list grown in place: what is added takes the layout its items are held in
   // (an operand c2m does not see as a list, added to one, is one of tensors: a tensor of known rank is not)

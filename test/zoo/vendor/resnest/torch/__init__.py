@@ -1,0 +1,2 @@
+from .resnest import *
+from .ablation import *

@@ -14,7 +14,7 @@ import { parseCuda, type CudaNode } from "../grammar/cuda.js";
 import { declaratorName, field, fields, named, qualifierWords } from "../passes/kernel/cst.js";
 
 const KEPT_INCLUDES =
-  /^(cuda|cuda_runtime|cuda_runtime_api|cuda_fp16|cuda_bf16|device_launch_parameters|cooperative_groups|cooperative_groups\/reduce|std\w*\.h|math\.h|float\.h|limits\.h|assert\.h|string\.h|c[a-z]+|vector|algorithm|limits|type_traits|utility|array|tuple|glm\/[\w/]+\.hpp)(\.h)?$/;
+  /^(cuda|cuda_runtime|cuda_runtime_api|cuda_fp16|cuda_bf16|device_launch_parameters|cooperative_groups|cooperative_groups\/reduce|std\w*\.h|math\.h|float\.h|limits\.h|assert\.h|string\.h|c[a-z]+|vector|algorithm|limits|type_traits|utility|array|tuple|glm\/[\w/]+\.hpp|cub\/cub\.cuh|cub\/block\/block_(?:load|store|reduce)\.cuh)(\.h)?$/;
 
 /** The names a top-level item defines (a function, a struct, a typedef, variables). */
 function definedNames(n: CudaNode): string[] {
@@ -81,7 +81,8 @@ export function deviceOnlySource(source: string, keep: Set<string>): string {
   const host = (item: CudaNode) => {
     const n = item.type === "linkage_specification" ? field(item, "body")! : item;
     const fn = n.type === "template_declaration" ? named(n).find((x) => x.type === "function_definition") : n.type === "function_definition" ? n : undefined;
-    return !!fn && !/__global__|__device__/.test(qualifierWords(fn).join(" "));
+    // a constexpr function is callable in device code's constant expressions (causal-conv1d's constexpr_min)
+    return !!fn && !/__global__|__device__|constexpr/.test(qualifierWords(fn).join(" "));
   };
   for (const it of items) if (host(it.node)) it.names = [];
   // reach from the kept kernels by identifier, as the translator's reachableDeclarations does

@@ -71,7 +71,7 @@ echo "== device"; nvidia-smi --query-gpu=name,driver_version,compute_cap --forma
 echo "== nvcc"; nvcc --version | tail -2
 echo "== build ($ARCH, -O3)"
 ls "$HERE"/*.cu | grep -v '\\.device\\.cu$' | xargs -P 16 -I{} sh -c \\
-  'n=$(basename {} .cu); nvcc -O3 -arch='"$ARCH"' '"\${GLM_INCLUDE:+-I\$GLM_INCLUDE}"' -o /tmp/c2m-zoo-drivers/$n {} > /tmp/c2m-zoo-drivers/$n.log 2>&1 && echo "built $n" || { echo "BUILD FAILED $n"; head -20 /tmp/c2m-zoo-drivers/$n.log; }'
+  'n=$(basename {} .cu); nvcc -O3 --expt-relaxed-constexpr -arch='"$ARCH"' '"\${GLM_INCLUDE:+-I\$GLM_INCLUDE}"' -o /tmp/c2m-zoo-drivers/$n {} > /tmp/c2m-zoo-drivers/$n.log 2>&1 && echo "built $n" || { echo "BUILD FAILED $n"; head -20 /tmp/c2m-zoo-drivers/$n.log; }'
 echo "== run"
 for exe in /tmp/c2m-zoo-drivers/*; do case "$exe" in *.log) continue;; esac; "$exe" "$OUTDIR/fixtures" || echo "RUN FAILED $(basename "$exe")"; done
 echo "== compute-sanitizer memcheck"
@@ -93,7 +93,13 @@ async function main(): Promise<void> {
     // the half and bfloat16 types come through headers the device code leaves out (cublas_v2.h in llm.c)
     // `using namespace gsplat;` after it: the driver launches a kernel by its plain name, as the emulator's harness does
     const device = await specDeviceSource(c);
-    writeFileSync(join(dir, `${c.spec.name}.device.cu`), `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n${device}\n${namespaceDirectives(device)}\n`);
+    // fixed-width integers likewise (causal-conv1d's BytesToType); ATen's element types where a PyTorch extension names
+    // them (flownet2's `using at::Half;`): the GPU build has no ATen, and the spec's instantiations never use them
+    const aten = /\bat::/.test(device) ? "namespace at { using Half = __half; using BFloat16 = __nv_bfloat16; }\n" : "";
+    writeFileSync(
+      join(dir, `${c.spec.name}.device.cu`),
+      `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <algorithm>\n${aten}${device}\n${namespaceDirectives(device)}\n`,
+    );
     writeFileSync(join(dir, `${c.spec.name}.cu`), driverSource({ ...c.spec, needsTorch: true }));
   }
   writeFileSync(join(dir, "record.sh"), RECORD_SH);

@@ -588,6 +588,9 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_named_parameters_of",
         // against torch in test/rank-guess.test.ts
         "c2m_any_rank",
+        // against torch in test/sequence-idioms.test.ts (RWKV's time shift; a Sequential a function ties)
+        "c2m_unbatched",
+        "TiedSequential",
         // against torch in test/runtime-weights.test.ts (keys a builder's modules hold, resolved by the built layers)
         "c2m_resolve_torch_keys",
         // copy.deepcopy's stand-in, against torch in test/deepcopy-modules.test.ts

@@ -41,7 +41,7 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
     const layer = LAYER_BY_NAME.get(q);
     if (layer) return layerValue(w, layer, e);
     const op = OP_BY_NAME.get(q);
-    const ref = op ? functionReference(op) : undefined;
+    const ref = op ? functionReference(op, e.parent?.type === "call" && e.parent.childForFieldName("function")?.startIndex === e.startIndex) : undefined;
     if (ref) {
       for (const h of op!.helpers ?? []) w.ctx.helpers.add(h);
       return { v: { k: "other" }, text: ref };

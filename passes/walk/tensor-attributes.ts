@@ -1,0 +1,34 @@
+/**
+ * An attribute set on a tensor (`self.A_log._no_weight_decay = True`, mamba's hint to its optimizer;
+ * `self.pos_embed.requires_grad = False`): an mx.array holds no attributes, so the statement as written raises
+ * when the port runs. `requires_grad` on a module's parameter is MLX's freeze/unfreeze of that parameter; any other
+ * attribute is a hint no MLX computation reads, kept as a comment with C2M-W010 at it.
+ *
+ * Reads: the walk's type of the object. Writes: the statement's replacement and the diagnostic.
+ */
+import type { SyntaxNode } from "../../grammar/python.js";
+import { expr } from "./expressions.js";
+import type { WalkState } from "./state.js";
+
+/** Handles `<tensor>.<attr> = value`; false where the object is not known to be a tensor (the caller goes on). */
+export function tensorAttributeAssignment(w: WalkState, stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode): boolean {
+  const obj = left.childForFieldName("object")!;
+  const name = left.childForFieldName("attribute")!.text;
+  // a parameter or buffer reached through an object (`self.A_log`, `module.weight`); a bare name the walk presumes a
+  // tensor may be anything (`args.device = …` on a namespace)
+  const held = obj.type === "attribute" ? expr(w, obj).v : undefined;
+  if (held?.k !== "tensor" || held.assumed) return false;
+  if (name === "requires_grad" && obj.type === "attribute") {
+    const owner = expr(w, obj.childForFieldName("object")!).text;
+    const param = JSON.stringify(obj.childForFieldName("attribute")!.text);
+    const value = expr(w, right).text;
+    const method = value === "False" ? "freeze" : value === "True" ? "unfreeze" : `(${owner}.unfreeze if ${value} else ${owner}.freeze)`;
+    const callee = value === "False" || value === "True" ? `${owner}.${method}` : method;
+    w.replaceStatement(stmt, `${callee}(keys=[${param}], recurse=False)`);
+    return true;
+  }
+  w.diag("C2M-W010", left, `${left.text} sets an attribute on a tensor: an MLX array holds none, so the statement is kept as a comment (a hint no MLX computation reads)`);
+  const only = stmt.parent?.type === "block" && stmt.parent.namedChildren.filter((c) => c.type !== "comment").length === 1;
+  w.replaceStatement(stmt, only ? `pass  # ${stmt.text.split("\n")[0]}` : `# ${stmt.text.replace(/\n/g, "\n# ")}`);
+  return true;
+}

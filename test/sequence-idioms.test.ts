@@ -5,7 +5,8 @@
  * - RWKV's time shift: `nn.ZeroPad2d((0, 0, 1, -1))` on a (B, T, C) slice, an unbatched input to torch's padding
  *   layer, with a negative (cropping) amount; the rank comes from `B, T, C = x.size()` and the slice keeping it.
  * - A Sequential a function builds and indexes (`net[-1].weight = net[0].weight`, PaLM): MLX's Sequential is a dict,
- *   so the items are read through `.layers`, and the tied parameter stays one array (TiedSequential).
+ *   so the items are read through `.layers`, and the tied parameter stays one array (TiedSequential), also through an
+ *   in-place initialiser run after the tie.
  * - A Sequential's item as an assignment target in __init__ (`self.net[0].bias = ...`).
  * - An attribute set on a parameter (`self.A_log._no_weight_decay = True`, mamba): an mx.array holds none.
  */
@@ -78,6 +79,7 @@ def Net(dim=8, depth=2):
         nn.Linear(dim, dim, bias=False),
     )
     net[-1].weight = net[0].weight
+    nn.init.normal_(net[0].weight, std=0.02)
     return net
 `;
 
@@ -88,6 +90,8 @@ describe("a Sequential a function builds, indexes and ties", () => {
     expect(r.code).toContain("net.layers[-1].weight = net.layers[0].weight");
     expect(r.code).toContain("self.net.layers[0].bias = self.net.layers[2].bias");
     expect(r.code).toContain("net = TiedSequential(");
+    // initialised after the tie: filled in place, so the two names keep the one array
+    expect(r.code).toContain("net.layers[0].weight[...] = nn.init.normal(0.0, 0.02)(net.layers[0].weight)");
   });
 
   it("matches torch, and counts the tied parameter once, as torch does", () => {

@@ -11,6 +11,7 @@ import { qualify } from "../resolve-imports.js";
 import { RUNTIME_STATEMENTS } from "../tables/torch-runtime.js";
 import { outArgument, writeInto } from "../out-argument.js";
 import { INIT_FUNCTIONS, initGain, OP_BY_NAME } from "../tables/index.js";
+import { inTyingScope } from "../tied-parameters.js";
 import { defaultsOf } from "./call-templates.js";
 import { rebuildOne } from "./source-text.js";
 import { mergeVal } from "./values.js";
@@ -149,5 +150,6 @@ function initCall(w: WalkState, call: SyntaxNode, name: string): string | undefi
   const r = renderTemplate(spec.mlx, { given, defaults: defaultsOf(params) });
   if (!r.ok) return undefined;
   w.record("table", `torch.nn.init.${name}`, call);
-  return `${given.get("tensor")} = ${r.text}`;
+  // where the scope ties parameters, the array is filled in place: a tied name keeps the one array (tied-parameters.ts)
+  return `${given.get("tensor")}${inTyingScope(call) ? "[...]" : ""} = ${r.text}`;
 }

@@ -7,6 +7,7 @@
  */
 import { computedSelfAttribute } from "../computed-attrs.js";
 import { functionReference } from "../function-values.js";
+import { tiesParameter } from "../tied-parameters.js";
 import { evaluatedOnImport } from "../untranslated.js";
 import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { stringValue } from "../module-tree.js";
@@ -475,14 +476,7 @@ function tiedAfterBuilding(e: SyntaxNode): boolean {
   const name = a?.type === "assignment" && a.childForFieldName("left")!.type === "identifier" ? a.childForFieldName("left")!.text : undefined;
   let body: SyntaxNode | null = a;
   while (body && body.type !== "function_definition") body = body.parent;
-  if (!name || !body) return false;
-  const rooted = (n: SyntaxNode | null): boolean => {
-    if (!n || (n.type !== "attribute" && n.type !== "subscript")) return false;
-    let root: SyntaxNode = n;
-    while (root.type === "attribute" || root.type === "subscript") root = (root.childForFieldName("object") ?? root.childForFieldName("value"))!;
-    return root.type === "identifier" && root.text === name && n.type === "attribute";
-  };
-  return body.descendantsOfType("assignment").some((t) => t !== a && rooted(t.childForFieldName("left")) && rooted(t.childForFieldName("right")));
+  return !!name && !!body && body.descendantsOfType("assignment").some((t) => t !== a && tiesParameter(t, name));
 }
 
 /** nn.ModuleList(xs) → a plain list: MLX walks lists of modules with the same keys (`layers.0.weight`). */

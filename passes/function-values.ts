@@ -31,22 +31,29 @@ export function functionReference(op: OpMapping, calledHere = false): string | u
  * A row of several parameters whose template is one expression of them all (`mx.stack({tensors}, axis={dim=0})`,
  * encodec's `map(torch.stack, (losses, indices))`): a lambda with torch's signature, so a caller passing `dim`
  * by name or by position gets what torch's function gives. A placeholder's own default (`{dim=0}`) is the
- * lambda's, as the template renders it where the argument is absent. Undefined for templates with optional parts,
- * helpers, varargs, or a parameter the template drops (other than `inplace`).
+ * lambda's, as the template renders it where the argument is absent. Undefined for templates with helpers,
+ * varargs, optional parts other than a method or keyword on one argument, or a parameter the template drops
+ * (other than `inplace` and torch's private `_` ones).
  */
 function signatureLambda(op: OpMapping): string | undefined {
-  if (/\[|\{@/.test(op.mlx) || op.sig.some((p) => p.startsWith("*"))) return undefined;
+  if (/\{@/.test(op.mlx) || op.sig.some((p) => p.startsWith("*"))) return undefined;
+  // optional pieces a lambda can decide at run time: a method applied where the argument is given
+  // (`{input}[.astype({dtype})]`), a keyword passed where it is given (`[, axis={dim}]`)
+  let body = op.mlx.replace(/\{(\w+)\}\[\.(\w+)\(\{(\w+)\}\)\]/g, (_, x: string, m: string, p: string) => `({${x}} if {${p}} is None else {${x}}.${m}({${p}}))`);
+  body = body.replace(/\[, (\w+)=\{(\w+)\}\]/g, (_, k: string, p: string) => `, **({} if {${p}} is None else {"${k}": {${p}}})`);
+  if (/\[[^\]]*\{/.test(body)) return undefined;
   const names = op.sig.map((p) => p.split("=")[0]);
-  const placeholders = new Map([...op.mlx.matchAll(/\{(\w+)(?:=([^}]*))?\}/g)].map((m) => [m[1], m[2]] as const));
+  const placeholders = new Map([...body.matchAll(/\{(\w+)(?:=([^}]*))?\}/g)].map((m) => [m[1], m[2]] as const));
   if ([...placeholders.keys()].some((p) => !names.includes(p))) return undefined;
-  if (names.some((n) => !placeholders.has(n) && n !== "inplace")) return undefined;
+  // a parameter the template drops for calls is dropped here too, where it changes nothing (torch's `_stacklevel`)
+  if (names.some((n) => !placeholders.has(n) && n !== "inplace" && !n.startsWith("_"))) return undefined;
   const params = op.sig.map((p, i) => {
     const own = placeholders.get(names[i]);
     return own !== undefined ? `${names[i]}=${own}` : names[i] === "inplace" ? "inplace=False" : p;
   });
   // a parameter without a default after one with a default is no Python signature
   if (params.some((p, i) => !p.includes("=") && params.slice(0, i).some((q) => q.includes("=")))) return undefined;
-  return `(lambda ${params.join(", ")}: ${op.mlx.replace(/\{(\w+)(?:=[^}]*)?\}/g, (_, n: string) => n)})`;
+  return `(lambda ${params.join(", ")}: ${body.replace(/\{(\w+)(?:=[^}]*)?\}/g, (_, n: string) => n)})`;
 }
 
 /**

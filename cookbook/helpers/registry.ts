@@ -85,6 +85,9 @@ export const HELPERS: Record<string, HelperEntry> = {
   // a channels-last layer of several ranks called on a value whose rank c2m could not tell (passes/any-rank-layers.ts)
   c2m_any_rank: { file: "c2m_any_rank.py", needs: [], kind: "function" },
   c2m_unbatched: { file: "c2m_unbatched.py", needs: [], kind: "function" },
+  c2m_set_attribute: { file: "c2m_set_attribute.py", needs: [], kind: "function" },
+  c2m_shared_class: { file: "c2m_shared_class.py", needs: [], kind: "function" },
+  c2m_state_dict_of: { file: "c2m_state_dict_of.py", needs: ["c2m_named_parameters_of"], kind: "function" },
   c2m_named_parameters_of: { file: "c2m_named_parameters_of.py", needs: [], kind: "function" },
   c2m_contains: { file: "c2m_contains.py", needs: [], kind: "function" },
   pool_padding: { file: "pool_padding.py", needs: [], kind: "function" },

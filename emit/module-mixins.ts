@@ -76,8 +76,11 @@ function sharingClasses(mod: ModuleIR): Set<string> {
   for (let grew = true; grew; ) {
     grew = false;
     for (const c of mod.classes.values()) {
-      if (found.has(c.name) || ![...c.attrs.values()].some(holds)) continue;
-      found.add(c.name);
+      // a holder, or the in-file base of one (the mixin goes where nn.Module is named: Hyena's OptimModule)
+      const base = mod.classes.get(c.base);
+      if (!found.has(c.name) && [...c.attrs.values()].some(holds)) found.add(c.name);
+      else if (found.has(c.name) && base && !found.has(base.name)) found.add(base.name);
+      else continue;
       grew = true;
     }
   }

@@ -14,6 +14,8 @@ import type { WalkState } from "./state.js";
 export function tensorAttributeAssignment(w: WalkState, stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode): boolean {
   const obj = left.childForFieldName("object")!;
   const name = left.childForFieldName("attribute")!.text;
+  // torch's own tensor attributes keep their translations (`w.data = …` sets the array)
+  if (TENSOR_ATTRIBUTES.has(name)) return false;
   // a parameter or buffer reached through an object (`self.A_log`, `module.weight`); a bare name the walk presumes a
   // tensor may be anything (`args.device = …` on a namespace)
   const held = obj.type === "attribute" ? expr(w, obj).v : undefined;
@@ -56,5 +58,8 @@ export function setattrStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNod
 }
 
 const SET_ATTRIBUTE_HELPER = "c2m_set_attribute";
+
+/** Attributes torch's Tensor has (an assignment to one means what torch says, translated elsewhere). */
+const TENSOR_ATTRIBUTES: ReadonlySet<string> = new Set(["data", "grad", "shape", "dtype", "device", "T", "mT", "names", "real", "imag"]);
 
 const compact = (text: string): string => text.replace(/\s+/g, " ");

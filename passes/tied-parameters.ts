@@ -30,11 +30,9 @@ export function tiesParameter(a: SyntaxNode, root?: string): boolean {
   return left.steps >= 2 && right.steps >= 2 && left.last === right.last;
 }
 
-/** Whether the function (or method's class) around `node` ties a parameter anywhere in its body. */
+/** Whether the function around `node` ties a parameter anywhere in its body (an initialiser after the tie). */
 export function inTyingScope(node: SyntaxNode): boolean {
-  for (let at: SyntaxNode | null = node.parent; at; at = at.parent) {
-    if (at.type !== "function_definition" && at.type !== "class_definition") continue;
-    if (at.descendantsOfType("assignment").some((a) => tiesParameter(a))) return true;
-  }
-  return false;
+  let fn: SyntaxNode | null = node.parent;
+  while (fn && fn.type !== "function_definition") fn = fn.parent;
+  return !!fn && fn.descendantsOfType("assignment").some((a) => tiesParameter(a));
 }

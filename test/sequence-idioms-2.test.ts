@@ -8,14 +8,15 @@
  * - `tensor.repeat(*dims)`: one splat is still the tuple mx.tile takes.
  * - A torch function with optional arguments as a default value (`decode_function=F.log_softmax`).
  * - A model without parameters: its empty state_dict converts to nothing, not an error.
- * - A torch layer class stored as a value in one file and compared with `is` in another (`self.rnn_cell is nn.LSTM`).
+ * - A torch layer class stored as a value in one file of a package and compared with `is` in another
+ *   (`self.rnn_cell is nn.LSTM`).
  */
 import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { portDifference, runPython } from "./python-run.js";
-import { compile } from "../src/index.js";
+import { compile, memoryHost } from "../src/index.js";
 
 const hyena = `import torch
 import torch.nn as nn
@@ -174,8 +175,9 @@ def is_lstm(module):
 
 describe("a torch layer class stored in one file and compared in another", () => {
   it("is one class across the port's files", () => {
-    const a = compile(storesClass, { filename: "base.py" });
-    const b = compile(comparesClass, { filename: "check.py" });
+    const tree: Record<string, string> = { "pkg/base.py": storesClass, "pkg/check.py": comparesClass };
+    const host = { ...memoryHost(tree), projectRoots: [""] };
+    const [a, b] = Object.keys(tree).map((path) => compile(tree[path], { filename: path, host, package: { files: Object.keys(tree), path } }));
     const dir = mkdtempSync(join(tmpdir(), "c2m-layer-class-"));
     writeFileSync(join(dir, "base_mlx.py"), a.code);
     writeFileSync(join(dir, "check_mlx.py"), b.code);

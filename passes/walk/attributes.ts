@@ -141,7 +141,7 @@ function layerAttrReceiver(w: WalkState, v: Val, attr: string): LayerAttrReceive
  * else it may be built later with torch's arguments (`act_layer(inplace=True)`): a class taking them.
  */
 export function layerValue(w: WalkState, row: LayerMapping, e: SyntaxNode): Gen {
-  const standIn = isTypeTest(e) ? undefined : layerValueClass(row);
+  const standIn = isTypeTest(e) ? undefined : layerValueClass(row, w.ctx.packageBoundaries);
   if (!standIn) return { v: { k: "other" }, text: layerClassName(row, w.ctx) };
   w.ctx.layerValues.set(standIn.name, standIn.source);
   for (const h of standIn.helpers) w.ctx.helpers.add(h);

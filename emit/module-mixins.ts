@@ -89,20 +89,22 @@ function sharingClasses(mod: ModuleIR): Set<string> {
 
 /** Whether a local bound to a construction is given to containers more than once, or once inside a loop. */
 function placesInstanceTwice(cls: SyntaxNode): boolean {
-  const built = new Set(
+  const built = new Map(
     cls
       .descendantsOfType("assignment")
       .filter((a) => a.childForFieldName("left")?.type === "identifier" && a.childForFieldName("right")?.type === "call")
-      .map((a) => a.childForFieldName("left")!.text),
+      .map((a) => [a.childForFieldName("left")!.text, a] as const),
   );
+  const within = (n: SyntaxNode, outer: SyntaxNode) => n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
   const placed = new Map<string, number>();
   for (const call of cls.descendantsOfType("call")) {
     const callee = dottedName(call.childForFieldName("function")) ?? "";
     if (!/(^|\.)(Sequential|ModuleList|append|add_module)$/.test(callee)) continue;
     for (const a of namedChildren(call.childForFieldName("arguments")!)) {
       if (a.type !== "identifier" || !built.has(a.text)) continue;
+      // appended in a loop that does not also build it (`layer = Stage(…)` then `append(layer)` each turn is one each)
       let inLoop = false;
-      for (let p = call.parent; p && p !== cls; p = p.parent) if (p.type === "for_statement" || p.type === "while_statement") inLoop = true;
+      for (let p = call.parent; p && p !== cls; p = p.parent) if ((p.type === "for_statement" || p.type === "while_statement") && !within(built.get(a.text)!, p)) inLoop = true;
       placed.set(a.text, (placed.get(a.text) ?? 0) + (inLoop ? 2 : 1));
     }
   }

@@ -68,7 +68,8 @@ export function subscript(w: WalkState, e: SyntaxNode): Gen {
     const replaced = new Map<SyntaxNode, string>([[value, c.text]]);
     const gens = subs.map((s) => expr(w, s));
     subs.forEach((s, i) => replaced.set(s, gens[i].text));
-    const rank = indexedRank(c.v.k === "tensor" ? (c.v.t.rank ?? c.v.t.perm?.length) : undefined, subs, gens);
+    // known only for a value indexed where it is held (a channels-last one converted first keeps the walk's own decisions)
+    const rank = c.text === o.text ? indexedRank(c.v.k === "tensor" ? (c.v.t.rank ?? c.v.t.perm?.length) : undefined, subs, gens) : undefined;
     return { v: { k: "tensor", t: { kind: "tensor", ...(rank !== undefined ? { rank } : {}) } }, text: rebuild(e, replaced) };
   }
   const replaced = new Map<SyntaxNode, string>([[value, o.text]]);

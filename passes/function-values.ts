@@ -10,7 +10,7 @@ import type { OpMapping } from "../ir/tables.js";
 import { qualify } from "./resolve-imports.js";
 import { LAYER_BY_NAME, OP_BY_NAME } from "./tables/index.js";
 
-export function functionReference(op: OpMapping): string | undefined {
+export function functionReference(op: OpMapping, calledHere = false): string | undefined {
   const direct = /^([\w.]+)\(\{(\w+)\}(?:\[[^\]]*\])*\)$/.exec(op.mlx);
   if (direct) return direct[1];
   // a helper written with torch's signature (`{@ops_gelu}({input}[, approximate={approximate}])`): the helper
@@ -18,11 +18,42 @@ export function functionReference(op: OpMapping): string | undefined {
   const helper = /^\{@(\w+)\}\(\{\w+\}((?:\[, \w+=\{\w+\}\])*)\)$/.exec(op.mlx);
   if (helper) return [...helper[2].matchAll(/\[, (\w+)=\{(\w+)\}\]/g)].every((p) => p[1] === p[2]) ? helper[1] : undefined;
   const [first, ...rest] = op.sig.map((p) => p.split("=")[0].replace(/^\*+/, ""));
-  if (!first || rest.some((p) => p !== "inplace")) return undefined;
+  if (!first) return undefined;
+  // called where it is named, the call's own translation failed (a diagnostic says why): no stand-in to call
+  if (rest.some((p) => p !== "inplace")) return calledHere ? undefined : signatureLambda(op);
   // the template may name the input only, and has no optional parts
   if (/\[|\{@/.test(op.mlx) || [...op.mlx.matchAll(/\{([^}]*)\}/g)].some((m) => m[1] !== first)) return undefined;
   const params = [first, ...rest.map((p) => `${p}=False`)].join(", ");
   return `(lambda ${params}: ${op.mlx.replaceAll(`{${first}}`, first)})`;
+}
+
+/**
+ * A row of several parameters whose template is one expression of them all (`mx.stack({tensors}, axis={dim=0})`,
+ * encodec's `map(torch.stack, (losses, indices))`): a lambda with torch's signature, so a caller passing `dim`
+ * by name or by position gets what torch's function gives. A placeholder's own default (`{dim=0}`) is the
+ * lambda's, as the template renders it where the argument is absent. Undefined for templates with helpers,
+ * varargs, optional parts other than a method or keyword on one argument, or a parameter the template drops
+ * (other than `inplace` and torch's private `_` ones).
+ */
+function signatureLambda(op: OpMapping): string | undefined {
+  if (/\{@/.test(op.mlx) || op.sig.some((p) => p.startsWith("*"))) return undefined;
+  // optional pieces a lambda can decide at run time: a method applied where the argument is given
+  // (`{input}[.astype({dtype})]`), a keyword passed where it is given (`[, axis={dim}]`)
+  let body = op.mlx.replace(/\{(\w+)\}\[\.(\w+)\(\{(\w+)\}\)\]/g, (_, x: string, m: string, p: string) => `({${x}} if {${p}} is None else {${x}}.${m}({${p}}))`);
+  body = body.replace(/\[, (\w+)=\{(\w+)\}\]/g, (_, k: string, p: string) => `, **({} if {${p}} is None else {"${k}": {${p}}})`);
+  if (/\[[^\]]*\{/.test(body)) return undefined;
+  const names = op.sig.map((p) => p.split("=")[0]);
+  const placeholders = new Map([...body.matchAll(/\{(\w+)(?:=([^}]*))?\}/g)].map((m) => [m[1], m[2]] as const));
+  if ([...placeholders.keys()].some((p) => !names.includes(p))) return undefined;
+  // a parameter the template drops for calls is dropped here too, where it changes nothing (torch's `_stacklevel`)
+  if (names.some((n) => !placeholders.has(n) && n !== "inplace" && !n.startsWith("_"))) return undefined;
+  const params = op.sig.map((p, i) => {
+    const own = placeholders.get(names[i]);
+    return own !== undefined ? `${names[i]}=${own}` : names[i] === "inplace" ? "inplace=False" : p;
+  });
+  // a parameter without a default after one with a default is no Python signature
+  if (params.some((p, i) => !p.includes("=") && params.slice(0, i).some((q) => q.includes("=")))) return undefined;
+  return `(lambda ${params.join(", ")}: ${body.replace(/\{(\w+)(?:=[^}]*)?\}/g, (_, n: string) => n)})`;
 }
 
 /**

@@ -17,8 +17,10 @@ export interface LayerValueClass {
   helpers: string[];
 }
 
-/** The class standing for torch layer `row` passed as a value; undefined for rows it cannot express. */
-export function layerValueClass(row: LayerMapping): LayerValueClass | undefined {
+const SHARED_CLASS_HELPER = "c2m_shared_class";
+
+/** The class standing for torch layer `row` passed as a value (`shared`: one across a package's files); undefined for rows it cannot express. */
+export function layerValueClass(row: LayerMapping, shared = false): LayerValueClass | undefined {
   const torchName = row.torch.split(".").pop()!;
   const template = row.general?.mlx ?? row.mlx;
   const m = /^([\w.]+|\{@(\w+)\})\((.*)\)$/s.exec(template);
@@ -65,8 +67,10 @@ export function layerValueClass(row: LayerMapping): LayerValueClass | undefined 
     "",
     // code that asks a layer class its name (timm's get_norm_act_layer maps `batchnorm2d` to its own class) gets torch's
     `${name}.__name__ = ${name}.__qualname__ = ${JSON.stringify(torchName)}`,
+    // in a package, one class across its files, as torch's is (a class stored in one file compared with `is` in another)
+    ...(shared ? [`${name} = ${SHARED_CLASS_HELPER}(${JSON.stringify(name)}, ${name})`] : []),
   ].join("\n");
-  return { name, source, helpers: [...new Set(rendered.helpers)] };
+  return { name, source, helpers: [...new Set([...rendered.helpers, ...(shared ? [SHARED_CLASS_HELPER] : [])])] };
 }
 
 /** torch's layers with a `reset_parameters` method (those holding parameters), by class name. */

@@ -11,8 +11,11 @@ import { namedChildren, type SyntaxNode } from "../grammar/python.js";
 /** The name a `a, b, c = name.shape` unpacks and the rank it shows (every target a plain name, no `*rest`), else undefined. */
 export function rankFromUnpack(left: SyntaxNode, right: SyntaxNode): { name: string; rank: number } | undefined {
   if (left.type !== "pattern_list" && left.type !== "tuple_pattern") return undefined;
-  if (right.type !== "attribute" || right.childForFieldName("attribute")?.text !== "shape") return undefined;
-  const subject = right.childForFieldName("object");
+  // `x.shape`, or `x.size()` (RWKV's `B, T, C = x.size()`)
+  const sized = right.type === "call" && namedChildren(right.childForFieldName("arguments")!).length === 0 ? right.childForFieldName("function")! : undefined;
+  const attr = sized ?? right;
+  if (attr.type !== "attribute" || attr.childForFieldName("attribute")?.text !== (sized ? "size" : "shape")) return undefined;
+  const subject = attr.childForFieldName("object");
   const targets = namedChildren(left);
   if (subject?.type !== "identifier" || !targets.every((t) => t.type === "identifier")) return undefined;
   return { name: subject.text, rank: targets.length };

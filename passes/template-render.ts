@@ -62,10 +62,10 @@ export function renderTemplate(template: string, args: TemplateArgs): RenderResu
     return out;
   };
   // `({*size})` with one argument passes that argument as it is: `mx.ones(4)`, `mx.zeros(x.shape)`; one
-  // `*shape` splat stays a tuple: `mx.zeros((*shape,))`
+  // `*shape` splat stays a tuple: `mx.zeros((*shape,))`, also as a later argument (`mx.tile(x, (*reps,))`)
   // (a lookbehind scan of every template is dear: only those that hold the form at all)
   if (template.includes("({*"))
-    template = template.replace(/(?<=\()\(\{\*(\w+)\}\)/g, (whole, name: string) => {
+    template = template.replace(/(?<=\(|, )\(\{\*(\w+)\}\)/g, (whole, name: string) => {
       const v = args.given.get(name);
       if (!Array.isArray(v) || v.length !== 1) return whole;
       return v[0].startsWith("*") ? `({*${name}},)` : `{*${name}}`;

@@ -588,6 +588,13 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_named_parameters_of",
         // against torch in test/rank-guess.test.ts
         "c2m_any_rank",
+        // against torch in test/sequence-idioms.test.ts (RWKV's time shift; a Sequential a function ties)
+        "c2m_unbatched",
+        "TiedSequential",
+        // against torch in test/sequence-idioms-2.test.ts (Hyena's hints and state_dict; a layer class across files)
+        "c2m_set_attribute",
+        "c2m_state_dict_of",
+        "c2m_shared_class",
         // against torch in test/runtime-weights.test.ts (keys a builder's modules hold, resolved by the built layers)
         "c2m_resolve_torch_keys",
         // copy.deepcopy's stand-in, against torch in test/deepcopy-modules.test.ts

@@ -67,6 +67,7 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   c2m_torch_init: { file: "c2m_torch_init.py", needs: [], kind: "function" },
   // torch's Module behaviours for a module class that also derives from Python classes (emit/module-mixins.ts)
   C2MModuleMixin: cls("C2MModuleMixin.py"),
+  TiedSequential: cls("TiedSequential.py", ["C2MModuleMixin"]),
   // torch's weights under `_` names, which MLX's Module leaves out of its parameters (emit/private-parameters.ts)
   c2m_private_parameters: { file: "c2m_private_parameters.py", needs: [], kind: "function" },
   // Module.get_submodule (passes/tables/index.ts MODULE_METHODS)
@@ -84,6 +85,10 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   // named_parameters() and parameters() on a receiver that may be a torch ModuleList, MLX's plain list (passes/tables/index.ts MODULE_METHODS)
   // a channels-last layer of several ranks called on a value whose rank c2m could not tell (passes/any-rank-layers.ts)
   c2m_any_rank: { file: "c2m_any_rank.py", needs: [], kind: "function" },
+  c2m_unbatched: { file: "c2m_unbatched.py", needs: [], kind: "function" },
+  c2m_set_attribute: { file: "c2m_set_attribute.py", needs: [], kind: "function" },
+  c2m_shared_class: { file: "c2m_shared_class.py", needs: [], kind: "function" },
+  c2m_state_dict_of: { file: "c2m_state_dict_of.py", needs: ["c2m_named_parameters_of"], kind: "function" },
   c2m_named_parameters_of: { file: "c2m_named_parameters_of.py", needs: [], kind: "function" },
   c2m_contains: { file: "c2m_contains.py", needs: [], kind: "function" },
   pool_padding: { file: "pool_padding.py", needs: [], kind: "function" },

@@ -117,6 +117,14 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
     imports: ["from mlx.utils import tree_flatten"],
     container: { mlx: "c2m_parameters_of({self})", helpers: ["c2m_parameters_of"] },
   },
+  // torch's names and arrays (Hyena reads a layer's `state_dict().items()` to mark each parameter); MLX keeps buffers as
+  // parameters unless private, as c2m ports them where they are not persistent
+  state_dict: {
+    mlx: "dict(tree_flatten({self}.parameters()))",
+    imports: ["from mlx.utils import tree_flatten"],
+    moduleOnly: true,
+    container: { mlx: "c2m_state_dict_of({self})", helpers: ["c2m_state_dict_of"] },
+  },
   named_buffers: { mlx: "[]", moduleOnly: true },
   buffers: { mlx: "[]" },
   // torch's names: a Sequential's are its positions ("0", "1", ...), which MLX's keeps in its `layers` list

@@ -11,6 +11,8 @@ export interface LayerRow extends LayerMapping {
   axes?: string[];
   /** rank-dependent layers: every input rank accepted; `rank` is the usual one */
   ranks?: number[];
+  /** torch's layer also takes an unbatched input, of rank `rank - 1` (the padding layers: (C, *spatial)) */
+  unbatched?: boolean;
   /** parameters written as a 1-tuple in torch that MLX wants as an int: `(64,)` → `64` */
   scalarize?: string[];
   /** Sequential/ModuleList/ModuleDict: the translator handles these itself */
@@ -145,6 +147,7 @@ export function pad(kind: "Zero" | "Constant" | "Reflection" | "Replication", d:
     mlx: `{@${helper}}({padding}, ${value}${d})`,
     layout: "channels_last",
     rank: d + 2,
+    unbatched: true,
     helpers: [helper],
     note: "torch's padding tuple (left, right, top, bottom, ...) is kept; the helper applies it to channels-last axes",
   };

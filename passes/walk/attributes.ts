@@ -41,7 +41,7 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
     const layer = LAYER_BY_NAME.get(q);
     if (layer) return layerValue(w, layer, e);
     const op = OP_BY_NAME.get(q);
-    const ref = op ? functionReference(op) : undefined;
+    const ref = op ? functionReference(op, e.parent?.type === "call" && e.parent.childForFieldName("function")?.startIndex === e.startIndex) : undefined;
     if (ref) {
       for (const h of op!.helpers ?? []) w.ctx.helpers.add(h);
       return { v: { k: "other" }, text: ref };
@@ -141,7 +141,7 @@ function layerAttrReceiver(w: WalkState, v: Val, attr: string): LayerAttrReceive
  * else it may be built later with torch's arguments (`act_layer(inplace=True)`): a class taking them.
  */
 export function layerValue(w: WalkState, row: LayerMapping, e: SyntaxNode): Gen {
-  const standIn = isTypeTest(e) ? undefined : layerValueClass(row);
+  const standIn = isTypeTest(e) ? undefined : layerValueClass(row, w.ctx.packageBoundaries);
   if (!standIn) return { v: { k: "other" }, text: layerClassName(row, w.ctx) };
   w.ctx.layerValues.set(standIn.name, standIn.source);
   for (const h of standIn.helpers) w.ctx.helpers.add(h);

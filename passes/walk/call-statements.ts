@@ -11,6 +11,8 @@ import { qualify } from "../resolve-imports.js";
 import { RUNTIME_STATEMENTS } from "../tables/torch-runtime.js";
 import { outArgument, writeInto } from "../out-argument.js";
 import { INIT_FUNCTIONS, initGain, OP_BY_NAME } from "../tables/index.js";
+import { inTyingScope } from "../tied-parameters.js";
+import { setattrStatement } from "./tensor-attributes.js";
 import { defaultsOf } from "./call-templates.js";
 import { rebuildOne } from "./source-text.js";
 import { mergeVal } from "./values.js";
@@ -44,6 +46,7 @@ export function callStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode):
       return;
     }
   }
+  if (setattrStatement(w, stmt, call)) return;
   if (q?.startsWith("torch.nn.init.")) {
     const translated = initCall(w, call, q.slice("torch.nn.init.".length));
     if (translated) {
@@ -69,6 +72,14 @@ export function callStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode):
       const valueNode = args.positional[1] ?? args.keyword.get("tensor");
       const name = nameNode?.type === "string" ? stringValue(nameNode) : undefined;
       const persistentNode = args.keyword.get("persistent") ?? args.positional[2];
+      // a name computed at run time (Hyena's OptimModule.register(name, tensor)) goes through the helper as well
+      const computed = !name && nameNode && nameNode.type !== "list_splat" && nameNode.type !== "dictionary_splat" && valueNode;
+      if (computed) {
+        w.ctx.helpers.add("c2m_register_buffer");
+        const persistent = persistentNode ? `, ${expr(w, persistentNode).text}` : "";
+        w.replaceStatement(stmt, `c2m_register_buffer(self, ${expr(w, nameNode).text}, ${expr(w, valueNode).text}${persistent})`);
+        return;
+      }
       if (name && valueNode && persistentNode && persistentNode.type !== "true" && persistentNode.type !== "false") {
         // persistent or not only at run time: the helper decides (a non-persistent buffer is no MLX parameter)
         w.ctx.helpers.add("c2m_register_buffer");
@@ -149,5 +160,6 @@ function initCall(w: WalkState, call: SyntaxNode, name: string): string | undefi
   const r = renderTemplate(spec.mlx, { given, defaults: defaultsOf(params) });
   if (!r.ok) return undefined;
   w.record("table", `torch.nn.init.${name}`, call);
-  return `${given.get("tensor")} = ${r.text}`;
+  // where the scope ties parameters, the array is filled in place: a tied name keeps the one array (tied-parameters.ts)
+  return `${given.get("tensor")}${inTyingScope(call) ? "[...]" : ""} = ${r.text}`;
 }

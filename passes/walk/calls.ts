@@ -7,6 +7,7 @@
  */
 import { computedSelfAttribute } from "../computed-attrs.js";
 import { functionReference } from "../function-values.js";
+import { tiesParameter } from "../tied-parameters.js";
 import { evaluatedOnImport } from "../untranslated.js";
 import { callArgs, namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { stringValue } from "../module-tree.js";
@@ -469,12 +470,32 @@ function containerCall(w: WalkState, e: SyntaxNode, mlxName: string): Gen {
   const args = e.childForFieldName("arguments")!;
   const replaced = new Map<SyntaxNode, string>([[fn, mlxName]]);
   // Sequential(OrderedDict(…)): children named by the dict's keys (passes/named-sequential.ts)
-  if (mlxName === "nn.Sequential" && isNamedSequential(e, w.ctx.mod)) {
+  const named = mlxName === "nn.Sequential" && isNamedSequential(e, w.ctx.mod);
+  if (named) {
     w.ctx.helpers.add("NamedSequential");
     replaced.set(fn, "NamedSequential");
+  } else if (mlxName === "nn.Sequential" && tiedAfterBuilding(e)) {
+    w.ctx.helpers.add("TiedSequential");
+    replaced.set(fn, "TiedSequential");
   }
   for (const a of namedChildren(args)) replaced.set(a, expr(w, a).text);
+  // a Sequential built in a function body (a local of __init__, a model function's `net`) is indexed as one
+  // (`net[-1].weight = net[0].weight`: sequential-access.ts); what its items are the walk does not follow
+  if (mlxName === "nn.Sequential") return { v: { k: "module", m: { k: "seq", items: null, elem: { k: "unknown" }, ...(named ? { named } : {}) } }, text: rebuild(e, replaced) };
   return { v: { k: "other" }, text: rebuild(e, replaced) };
+}
+
+/**
+ * `net = nn.Sequential(…)` in a function that then ties one item's parameter to another's (`net[-1].weight =
+ * net[0].weight`, PaLM's embedding and logits): MLX's Sequential would hold two arrays after loading and count both
+ * as parameters; TiedSequential keeps them one, as torch does (emit/module-mixins.ts does so for classes).
+ */
+function tiedAfterBuilding(e: SyntaxNode): boolean {
+  const a = e.parent;
+  const name = a?.type === "assignment" && a.childForFieldName("left")!.type === "identifier" ? a.childForFieldName("left")!.text : undefined;
+  let body: SyntaxNode | null = a;
+  while (body && body.type !== "function_definition") body = body.parent;
+  return !!name && !!body && body.descendantsOfType("assignment").some((t) => t !== a && tiesParameter(t, name));
 }
 
 /** nn.ModuleList(xs) → a plain list: MLX walks lists of modules with the same keys (`layers.0.weight`). */

@@ -25,6 +25,8 @@ import { call } from "./calls.js";
 import { expr } from "./expressions.js";
 import { nameTable } from "../../ir/tables.js";
 
+const UNBATCHED_HELPER = "c2m_unbatched";
+
 /** Layers whose input rank decides their layout, with a helper that works in torch's layout at any rank. */
 export const TORCH_LAYOUT_HELPERS: Record<string, string> = nameTable({ "torch.nn.BatchNorm1d": "BatchNorm1d" });
 
@@ -123,6 +125,11 @@ function applyLayer(w: WalkState, m: Extract<ModVal, { k: "layer" }>, args: Gen[
     // a layer of several ranks (GroupNorm on (N, C, L)) takes the rank of its input where c2m knows it
     const a0 = args[0].v.k === "tensor" ? args[0].v.t : undefined;
     const given0 = a0 ? (a0.rank ?? a0.perm?.length) : undefined;
+    // an unbatched input, where torch's layer takes one: run in torch's layout through a batch of one (c2m_unbatched)
+    if ((row as LayerRow).unbatched && row.rank !== undefined && given0 === row.rank - 1 && !(row as LayerRow).ranks?.includes(given0)) {
+      const c = toLogical(w, args[0], nodes[0]);
+      return { v: { k: "tensor", t: { kind: "tensor", rank: given0 } }, args: [c.text, ...texts.slice(1)], via: UNBATCHED_HELPER };
+    }
     const rank = given0 !== undefined && (row as LayerRow).ranks?.includes(given0) ? given0 : (row.rank ?? 4);
     // a value c2m did not see to be a tensor (a user function's result from a list) is one here, in torch's layout
     const given: Gen = args[0].v.k === "other" ? { v: { k: "tensor", t: { kind: "tensor" }, assumed: true }, text: args[0].text } : args[0];

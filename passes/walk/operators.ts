@@ -66,12 +66,35 @@ export function subscript(w: WalkState, e: SyntaxNode): Gen {
     // indexing follows torch's axis order: convert a channels-last tensor first
     const c = toLogical(w, o, value);
     const replaced = new Map<SyntaxNode, string>([[value, c.text]]);
-    for (const s of subs) replaced.set(s, expr(w, s).text);
-    return { v: { k: "tensor", t: { kind: "tensor" } }, text: rebuild(e, replaced) };
+    const gens = subs.map((s) => expr(w, s));
+    subs.forEach((s, i) => replaced.set(s, gens[i].text));
+    // known only for a value indexed where it is held (a channels-last one converted first keeps the walk's own decisions)
+    const rank = c.text === o.text ? indexedRank(c.v.k === "tensor" ? (c.v.t.rank ?? c.v.t.perm?.length) : undefined, subs, gens) : undefined;
+    return { v: { k: "tensor", t: { kind: "tensor", ...(rank !== undefined ? { rank } : {}) } }, text: rebuild(e, replaced) };
   }
   const replaced = new Map<SyntaxNode, string>([[value, o.text]]);
   for (const s of subs) replaced.set(s, expr(w, s).text);
   return { v: { k: "other" }, text: rebuild(e, replaced) };
+}
+
+/**
+ * The rank of `x[subs]` where x's is known and every index is basic: a slice keeps its axis, a number drops it,
+ * None adds one, `...` stands for the axes the others leave; undefined for any other index (a tensor, a list).
+ */
+function indexedRank(rank: number | undefined, subs: SyntaxNode[], gens: Gen[]): number | undefined {
+  if (rank === undefined) return undefined;
+  let kept = 0;
+  let named = 0;
+  let ellipsis = 0;
+  for (const [i, s] of subs.entries()) {
+    if (s.type === "slice") (kept++, named++);
+    else if (s.type === "none") kept++;
+    else if (s.type === "ellipsis") ellipsis++;
+    else if (gens[i].v.k === "num" || intLiteral(s) !== undefined) named++;
+    else return undefined;
+  }
+  if (ellipsis > 1 || named > rank) return undefined;
+  return kept + (rank - named);
 }
 
 export function binary(w: WalkState, e: SyntaxNode): Gen {

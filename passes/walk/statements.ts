@@ -14,6 +14,7 @@ import { factoryDictKeys } from "../call-splats.js";
 import { annotatedModule } from "../annotated-classes.js";
 import { insertAfterStatement, insertBeforeStatement } from "../statement-inserts.js";
 import { rankFromUnpack } from "../shape-unpack.js";
+import { tensorAttributeAssignment } from "./tensor-attributes.js";
 import { firstNonDocstring, rewriteOf } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { paramDefault, storesIntoContainer, tensorVal, withDef } from "./values.js";
@@ -184,6 +185,7 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     bind(w, left, v, stmt);
     return;
   }
+  if (left.type === "attribute" && tensorAttributeAssignment(w, stmt, left, right)) return;
   let g = expr(w, right);
   // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
   // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
@@ -234,7 +236,8 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
   if (left.type === "attribute" || left.type === "subscript") {
     // a target stays a target: `args.device = ...` must not read as the value `None` a tensor's device is
     const target = expr(w, left).text;
-    if (/^[\w.]*\w(\[.*\])?$/s.test(target) && !/^(None|True|False)$/.test(target)) w.overwrite(left, target);
+    // (`self.net[0].bias` is `self.net.layers[0].bias` for a Sequential: attributes and subscripts in any order)
+    if (/^\w+(?:\.\w+|\[.*\])*$/s.test(target) && !/^(None|True|False)$/.test(target)) w.overwrite(left, target);
   }
   bind(w, left, g.v, stmt, right);
 }

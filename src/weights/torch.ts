@@ -60,7 +60,9 @@ export function readTorchZip(path: string, options: ReadOptions = {}): Map<strin
       if (typeof key !== "string" || !(value instanceof TensorRef)) continue; // epoch counters, _extra_state, ...
       out.set(key, materialize(value, storageBytes(value.storage), source, key, options));
     }
-    if (out.size === 0) throw new CheckpointError(`${source} holds no tensors`);
+    // an empty state_dict is a model without parameters (an attention module of matmuls alone): nothing to convert;
+    // a dict of other things only is no checkpoint
+    if (out.size === 0 && stateDict.size > 0) throw new CheckpointError(`${source} holds no tensors`);
     return out;
   } finally {
     zip.close();

@@ -1,0 +1,65 @@
+/**
+ * An attribute set on a tensor (`self.A_log._no_weight_decay = True`, mamba's hint to its optimizer;
+ * `self.pos_embed.requires_grad = False`): an mx.array holds no attributes, so the statement as written raises
+ * when the port runs. `requires_grad` on a module's parameter is MLX's freeze/unfreeze of that parameter; any other
+ * attribute is a hint no MLX computation reads, kept as a comment with C2M-W010 at it. The same through setattr().
+ *
+ * Reads: the walk's type of the object. Writes: the statement's replacement and the diagnostic.
+ */
+import { callArgs, type SyntaxNode } from "../../grammar/python.js";
+import { expr } from "./expressions.js";
+import type { WalkState } from "./state.js";
+
+/** Handles `<tensor>.<attr> = value`; false where the object is not known to be a tensor (the caller goes on). */
+export function tensorAttributeAssignment(w: WalkState, stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode): boolean {
+  const obj = left.childForFieldName("object")!;
+  const name = left.childForFieldName("attribute")!.text;
+  // torch's own tensor attributes keep their translations (`w.data = …` sets the array)
+  if (TENSOR_ATTRIBUTES.has(name)) return false;
+  // a parameter or buffer reached through an object (`self.A_log`, `module.weight`); a bare name the walk presumes a
+  // tensor may be anything (`args.device = …` on a namespace)
+  const held = obj.type === "attribute" ? expr(w, obj).v : undefined;
+  if (held?.k !== "tensor" || held.assumed) return false;
+  if (name === "requires_grad" && obj.type === "attribute") {
+    const owner = expr(w, obj.childForFieldName("object")!).text;
+    const param = JSON.stringify(obj.childForFieldName("attribute")!.text);
+    const value = expr(w, right).text;
+    const method = value === "False" ? "freeze" : value === "True" ? "unfreeze" : `(${owner}.unfreeze if ${value} else ${owner}.freeze)`;
+    const callee = value === "False" || value === "True" ? `${owner}.${method}` : method;
+    w.replaceStatement(stmt, `${callee}(keys=[${param}], recurse=False)`);
+    return true;
+  }
+  w.diag("C2M-W010", left, `${left.text} sets an attribute on a tensor: an MLX array holds none, so the statement is kept as a comment (a hint no MLX computation reads)`);
+  const only = stmt.parent?.type === "block" && stmt.parent.namedChildren.filter((c) => c.type !== "comment").length === 1;
+  w.replaceStatement(stmt, only ? `pass  # ${stmt.text.split("\n")[0]}` : `# ${stmt.text.replace(/\n/g, "\n# ")}`);
+  return true;
+}
+
+/**
+ * `setattr(obj, "name", value)` as a statement, obj not `self` nor a value the walk knows to be a module: where obj is
+ * a tensor, the statement as for `obj.name = value`; where the walk cannot tell (`setattr(getattr(self, name),
+ * "_optim", optim)`, the S4/Hyena optimizer hint on a parameter just registered), c2m_set_attribute, which skips an
+ * MLX array (it holds no attributes) and sets any other object's, with C2M-W010 at the call.
+ */
+export function setattrStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode): boolean {
+  const fn = call.childForFieldName("function")!;
+  if (fn.type !== "identifier" || fn.text !== "setattr" || w.env.has("setattr")) return false;
+  const args = callArgs(call);
+  const [obj, name, value] = args.positional;
+  if (!obj || !name || !value || args.positional.length !== 3 || args.keyword.size || obj.text === "self") return false;
+  if ([obj, name, value].some((a) => a.type === "list_splat" || a.type === "dictionary_splat")) return false;
+  const held = expr(w, obj).v;
+  if (held.k === "module" || (held.k === "tensor" && held.assumed)) return false;
+  if (held.k !== "tensor" && !(obj.type === "call" && obj.childForFieldName("function")!.text === "getattr")) return false;
+  w.ctx.helpers.add(SET_ATTRIBUTE_HELPER);
+  w.diag("C2M-W010", call, `${compact(call.text)} may set an attribute on a tensor: an MLX array holds none, so the port skips it for one (a hint no MLX computation reads)`);
+  w.replaceStatement(stmt, `${SET_ATTRIBUTE_HELPER}(${expr(w, obj).text}, ${expr(w, name).text}, ${expr(w, value).text})`);
+  return true;
+}
+
+const SET_ATTRIBUTE_HELPER = "c2m_set_attribute";
+
+/** Attributes torch's Tensor has (an assignment to one means what torch says, translated elsewhere). */
+const TENSOR_ATTRIBUTES: ReadonlySet<string> = new Set(["data", "grad", "shape", "dtype", "device", "T", "mT", "names", "real", "imag"]);
+
+const compact = (text: string): string => text.replace(/\s+/g, " ");

@@ -1,0 +1,1 @@
+from conformer.conformer import ConformerConvModule, ConformerBlock, Conformer

@@ -1,0 +1,2 @@
+src_field_name = 'src'
+tgt_field_name = 'tgt'

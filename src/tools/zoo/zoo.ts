@@ -42,10 +42,11 @@ const HERE = (): string => join(packageRoot(), "src", "tools", "zoo");
 const CLI = (): string => join(packageRoot(), "dist", "src", "cli.js");
 
 let extraPythonPath: string[] = [];
+let userPythonPath: string[] = [];
 
 /** The environment every child gets: no network, one thread each (the machine is small and shared). */
-function childEnv(): NodeJS.ProcessEnv {
-  const pythonPath = [...extraPythonPath, ...(process.env.PYTHONPATH ? [process.env.PYTHONPATH] : [])].join(":");
+function childEnv(paths = extraPythonPath): NodeJS.ProcessEnv {
+  const pythonPath = [...paths, ...(process.env.PYTHONPATH ? [process.env.PYTHONPATH] : [])].join(":");
   return {
     ...process.env,
     ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
@@ -67,9 +68,9 @@ interface Ran {
   timedOut: boolean;
 }
 
-function runProcess(cmd: string, args: string[], timeoutS: number, cwd?: string): Promise<Ran> {
+function runProcess(cmd: string, args: string[], timeoutS: number, cwd?: string, paths?: string[]): Promise<Ran> {
   return new Promise((done) => {
-    const child = spawn(cmd, args, { cwd, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd, env: childEnv(paths), stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -86,7 +87,7 @@ function runProcess(cmd: string, args: string[], timeoutS: number, cwd?: string)
   });
 }
 
-const python = (script: string, request: string, timeoutS: number) => runProcess(pythonExecutable(), [join(HERE(), script), request], timeoutS);
+const python = (script: string, request: string, timeoutS: number, paths?: string[]) => runProcess(pythonExecutable(), [join(HERE(), script), request], timeoutS, undefined, paths);
 
 export interface Closure {
   root: string;
@@ -216,6 +217,7 @@ export async function runZoo(cases: ZooCase[], opts: ZooOptions): Promise<CaseRe
   const work = opts.work;
   // vendored tables' roots first: their packages are imported from there by the torch side (and found there by the closure)
   extraPythonPath = [...new Set(cases.flatMap((c) => (c.root ? [c.root] : []))), ...(opts.pythonPath ?? [])];
+  userPythonPath = opts.pythonPath ?? [];
   mkdirSync(work, { recursive: true });
   log(`zoo: finding the import closure of ${cases.length} case${cases.length === 1 ? "" : "s"}`);
   const found = await closures(cases, work);
@@ -386,7 +388,9 @@ async function runMlxSide(c: ZooCase, torch: TorchRecord, compile: CompileRecord
       result,
     }),
   );
-  const ran = await python("zoo_mlx.py", request, timeout);
+  // only this case's own root: another table's vendored packages are not on the machine of this port's user (a vendored
+  // mamba.py made transformers' `is_mambapy_available()` true, and the port imported torch code through it)
+  const ran = await python("zoo_mlx.py", request, timeout, [...(c.root ? [c.root] : []), ...userPythonPath]);
   if (ran.timedOut) return { stage: "timeout", error: `the MLX side took over ${timeout} s` };
   if (!existsSync(result) || ran.code !== 0)
     return { stage: "crash", error: `the MLX side exited ${ran.code ?? ran.signal}: ${lastLine(ran.stderr)}`, frames: faultFrames(`${result}.fault`, compile.out) };

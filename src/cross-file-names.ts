@@ -3,7 +3,10 @@
  * build (diffusers' ResnetBlock2D, built by unet_2d_blocks.py and used inside resnet.py too) must keep torch's
  * layout at its forward, as a caller in another file passes it (passes/walk/module-calls.ts foreignModuleCall); within its
  * own file alone the class would take whatever layout its callers there hand it. A name counts when it occurs as
- * a word in another file: an over-approximation, which costs transposes, never correctness.
+ * a word in another file: an over-approximation, which costs transposes. A file that defines the name itself at its
+ * top level (`class ResnetBlock`: ldm's and taming's diffusionmodules/model.py, compiled as one folder) means its
+ * own by the bare word; only an import of the name or an attribute (`model.ResnetBlock`, a dotted target string)
+ * there can mean another file's.
  */
 import type { PackageInfo } from "../emit/verify/index.js";
 import type { Program } from "../ir/program/program.js";
@@ -27,11 +30,28 @@ function indexPackage(program: Program, root: string, pkg: PackageInfo): Map<str
   for (const f of pkg.files) {
     const text = program.host.readFile(root + f);
     if (!text) continue;
-    for (const word of new Set(text.match(/[A-Za-z_]\w*/g) ?? [])) {
+    for (const word of namedWords(text)) {
       const where = index.get(word);
       if (where === undefined) index.set(word, f);
       else if (where !== f) index.set(word, true);
     }
   }
   return index;
+}
+
+/** A file's top-level `class NAME` / `def NAME` */
+const TOP_DEFINITION = /^(?:async[ \t]+)?(?:class|def)[ \t]+([A-Za-z_]\w*)/gm;
+/** an import statement, its parenthesised or backslash-continued lines included */
+const IMPORT_STATEMENT = /^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t]+(?:\([^)]*\)|[^\n]*(?:\\\n[^\n]*)*)/gm;
+
+/** The words of a file that may name another file's definition: every word but those the file defines itself, which still count after a `.` or in an import. */
+function namedWords(text: string): Set<string> {
+  const words = new Set(text.match(/[A-Za-z_]\w*/g) ?? []);
+  const own = new Set([...text.matchAll(TOP_DEFINITION)].map((m) => m[1]));
+  if (!own.size) return words;
+  const foreign = new Set<string>();
+  for (const m of text.matchAll(/\.\s*([A-Za-z_]\w*)/g)) foreign.add(m[1]);
+  for (const m of text.matchAll(IMPORT_STATEMENT)) for (const w of m[0].match(/[A-Za-z_]\w*/g) ?? []) foreign.add(w);
+  for (const name of own) if (!foreign.has(name)) words.delete(name);
+  return words;
 }

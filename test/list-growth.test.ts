@@ -208,3 +208,45 @@ describe("skips grown by += from a union of blocks called by keyword", () => {
     expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 5, 7])).toBeLessThan(1e-4);
   });
 });
+
+// a list of skips read back by pop() while the value beside it is in torch's layout (ldm's Model, its blocks public)
+const popped = `import torch
+import torch.nn as nn
+
+__all__ = ["Block", "Net"]
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv_in = nn.Conv2d(3, 4, 3, padding=1)
+        self.down = nn.ModuleList([Block(4, 4), Block(4, 4)])
+        self.mid = Block(4, 4)
+        self.up = nn.ModuleList([Block(8, 4), Block(8, 4), Block(8, 4)])
+
+    def forward(self, x):
+        hs = [self.conv_in(x)]
+        for d in self.down:
+            hs.append(d(hs[-1]))
+        h = self.mid(hs[-1])
+        for u in self.up:
+            h = u(torch.cat([h, hs.pop()], dim=1))
+        return h
+`;
+
+describe("a list of tensors read back by pop()", () => {
+  it("gives its items in the layout the list holds them in: matches torch", () => {
+    const r = compile(popped, { filename: "popped.py" });
+    expect(r.code).toContain("mx.concatenate([h, hs.pop()], axis=3)");
+    expect(portDifference(popped, r.code, r.weightMaps.Net, [1, 3, 5, 7])).toBeLessThan(1e-4);
+  });
+});

@@ -365,6 +365,42 @@ class Net(nn.Module):
     expect(res(alone.code)).toContain("    def __call__(self, x):\n        return x + self.conv(self.norm(x))");
   });
 
+  it("does not take another package's same-named class for a use of its own (ldm's and taming's diffusionmodules/model.py in one folder)", () => {
+    const blocks = py(`
+import torch.nn as nn
+
+
+class Res(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.conv(x)
+
+
+class Pair(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a = Res(c)
+        self.b = Res(c)
+
+    def forward(self, x):
+        return self.b(self.a(x))
+`);
+    const res = (code: string) => code.slice(code.indexOf("class Res("), code.indexOf("class Pair("));
+    const internal = "    def __call__(self, x):\n        return x + self.conv(x)";
+    const files = { "a/__init__.py": "", "a/m.py": blocks, "b/__init__.py": "", "b/m.py": blocks };
+    // b/m.py's Res is its own: a/m.py's Res keeps the layout Pair hands it, as compiled alone
+    expect(res(compileIn(files, "a/m.py").code)).toContain(internal);
+    expect(res(compileIn(files, "b/m.py").code)).toContain(internal);
+    // a file defining its own Res still names a/m.py's where it imports it or reads it as an attribute
+    for (const other of ["from a.m import Res as ARes\n", "import a.m\nOTHER = a.m.Res\n"]) {
+      const withUse = { ...files, "b/m.py": other + blocks };
+      expect(res(compileIn(withUse, "a/m.py").code)).toContain("    def __call__(self, x):\n        x = x.transpose(0, 2, 3, 1)");
+    }
+  });
+
   it("converts each item of a returned list by its own layout when they differ (torchvision's Inception branches)", () => {
     const files = {
       "pkg/__init__.py": "",

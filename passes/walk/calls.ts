@@ -23,6 +23,7 @@ import { selfAttribute } from "../unnamed-attrs.js";
 import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
 import { STDLIB_STAND_INS } from "../tables/stdlib-calls.js";
 import { rebuild } from "./source-text.js";
+import { joinItems } from "./list-growth.js";
 import type { Gen, Val } from "./types.js";
 import { samePerm } from "../../ir/tensor.js";
 import { childIteration, iterElement } from "./values.js";
@@ -267,6 +268,12 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   if (callsUntypedParameters(method, receiverKind, namedChildren(e.childForFieldName("arguments")!).length)) {
     w.ctx.helpers.add(PARAMETERS_OF_HELPER);
     return { v: { k: "other" }, text: parametersOfText(o.text) };
+  }
+  // `hs.pop()` of a list of tensors (ldm's UNet skips): an item in the one layout the list holds them in, as `hs[-1]`
+  // reads it; the list's last item may be gone by then, so all items are brought to one layout
+  if (o.v.k === "list" && method === "pop") {
+    const elem = o.v.items ? joinItems(w, o.v.items, e) : (o.v.elem ?? { k: "other" });
+    return { v: elem, text: opaqueCall(w, e, new Map([[obj, o.text]])).text };
   }
   if (knownTensor || (likelyTensor && obj.type !== "string" && !isModuleName)) {
     return tensorMethod(w, e, o, obj, method);

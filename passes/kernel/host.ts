@@ -16,6 +16,7 @@ import { calleeName, callArgs, canonicalTypeName, declaratorType, field, fields,
 import { launchSites } from "./extract.js";
 import type { KernelAnalysis } from "./buffers.js";
 import { pyName, TORCH_DTYPES } from "./host-names.js";
+import { hostDeviceHelper } from "./host-device-helper.js";
 
 export { macrosUsed, pyName, pythonMacros } from "./host-names.js";
 
@@ -590,25 +591,6 @@ class HostTranslator {
     this.hctx.helpers.set(h.name, `def ${pyName(h.name)}(${h.params.map((p) => pyName(p.name)).join(", ")}):\n    return ${body}\n`);
     return true;
   }
-}
-
-/**
- * A `__host__ __device__` function (torch-ngp's `template <typename T> inline __host__ __device__ T div_round_up(T val, T divisor)`)
- * is a host helper too: seen as one, its parameters typed as written (a template parameter counts as an integer, as
- * `helper` types every parameter that is not float or double).
- */
-function hostDeviceHelper(unit: KernelUnit, name: string): HostFunction | undefined {
-  const f = unit.deviceFunctions.find((d) => d.name === name && d.qualifiers.includes("__host__"));
-  if (!f) return undefined;
-  return {
-    name,
-    params: f.params.map((p) => ({ name: p.name, type: field(p.node, "type")?.text ?? "int" })),
-    returnType: "",
-    body: f.body,
-    node: f.node,
-    pybind: false,
-    torch: false,
-  };
 }
 
 export function kernelsLaunchedBy(h: HostFunction): string[] {

@@ -127,8 +127,8 @@ function render(template: string, bound: Bound, helpers: Set<string>): string {
     });
     return out;
   }
-  // `f(({*size}))` given one argument passes it as written (`mx.zeros(5)`, `mx.zeros((2, 3))`), see ir/tables.ts
-  template = template.replace(/(?<=\()\(\{\*(\w+)\}\)/g, (whole, name: string) => ((bound.star.get(name)?.length ?? 0) === 1 ? `{*${name}}` : whole));
+  // `f(({*size}))` given one argument passes it as written (`mx.zeros(5)`, `mx.zeros((2, 3))`), also as a later argument (`mx.tile(x, 3)`), see ir/tables.ts
+  template = template.replace(/(?<=\(|, )\(\{\*(\w+)\}\)/g, (whole, name: string) => ((bound.star.get(name)?.length ?? 0) === 1 ? `{*${name}}` : whole));
   return emit(parseTemplate(template));
 }
 

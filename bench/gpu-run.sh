@@ -10,7 +10,7 @@
 #   pip download --no-deps --only-binary=:all: --python-version 3.12 --platform manylinux_2_35_x86_64 -d WHEELS mlx==0.32.4 mlx-cuda-13==0.32.4
 # The device tool carries at most 64 MiB a call and mlx-cuda-13 is 90 MB, so it travels in two halves
 # (`split -n 2 -d`): a first call copies part00 to /root/w on the warm machine, the second carries part01
-# and the mlx wheel in .whl2 and runs this script (with .gpu). Logs go to $OUT (default: .gpu/out).
+# and the mlx wheel in .whl2 and runs this script (with .gpu, named in the call's carry: git ignores it). Logs go to $OUT (default: .gpu/out).
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 OUT=${OUT:-.gpu/out}

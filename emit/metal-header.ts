@@ -80,6 +80,11 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
   for (const p of unit.prototypes)
     if (used.has(p.name) && unit.deviceFunctions.some((f) => f.name === p.name && f.specialisation) && !constrainedFamily(unit, p.name))
       pieces.push({ at: p.node.startIndex, text: printPrototype(p, kctx), node: p.node });
+  for (const name of new Set(unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.name))) {
+    const intrinsic = intrinsicBeside(name);
+    const first = unit.deviceFunctions.find((f) => f.name === name)!;
+    if (intrinsic) pieces.push({ at: first.node.startIndex - 1, text: intrinsic, node: first.node });
+  }
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -108,6 +113,20 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
   // lambdas carried as functions come last: they may use any struct or function above
   const texts = [...helperText, ...placed, ...(usings.length ? [usings.join("\n")] : []), ...kctx.lambdaFunctions];
   return texts.join("\n\n") + (texts.length ? "\n" : "");
+}
+
+/**
+ * A file's own overload of a CUDA shuffle (pytorch_scatter's `__shfl_down_sync(unsigned, at::Half, unsigned)`)
+ * would hide, in Metal, the intrinsic's overloads that CUDA keeps beside it: a float or int64 value shuffled
+ * through the file's `half` overload loses its precision. The intrinsic comes back as a template over the
+ * value's type, which C++ picks over the file's overload exactly where CUDA picks the built-in (an argument
+ * of another type); its own type still calls the file's.
+ */
+function intrinsicBeside(name: string): string | undefined {
+  const warp = WARP_FUNCTIONS[name];
+  if (!warp || warp.widthArg !== 2 || !/^simd_shuffle/.test(warp.metal)) return undefined;
+  const body = warp.metal.replace("{0}", "var").replace("{1}", "delta");
+  return `// CUDA's own ${name} beside the file's overload of it\ntemplate <typename T> inline T ${name}(uint mask, T var, uint delta) {\n  return ${body};\n}`;
 }
 
 /**

@@ -21,6 +21,7 @@ import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kern
 import { named, position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
+import { hoistStaticMembers } from "../../passes/kernel/static-members.js";
 import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
 import { lowerBlockBarriers } from "../../passes/kernel/block-barrier.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
@@ -178,12 +179,15 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // `source` stays the text before, the CUDA original that --verify runs
   // functions of one name in different namespaces renamed apart (`wt::loadFromGmem` → `wt__loadFromGmem`): the passes key them by name
   // libcu++'s block barrier and memcpy_async into it: a cooperative copy and __syncthreads
-  const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(lowered.text).text));
+  // a struct's static __device__ member functions as free functions, which the buffer analysis follows
+  const members = hoistStaticMembers(lowered.text);
+  const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(members.text).text));
   // kernel templates branching with `if constexpr` on a bool template parameter, one copy per value
   const cx = specialiseConstexprIf(spec.text);
   const lineBack = (line: number) => {
     const l = cx.lineOf[line - 1] ?? line - 1;
-    return (spec.lineOf[l] ?? l) + 1;
+    const m = spec.lineOf[l] ?? l;
+    return (members.lineOf[m] ?? m) + 1;
   };
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
   const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried, flat.flattened), cx.copies);

@@ -92,6 +92,9 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
   const active = () => stack.every((f) => f.taking || f.verbatim);
   const verbatim = () => stack.some((f) => f.verbatim);
   const indexMacros = new Map<string, FunctionMacro>();
+  /** every function-like macro c2m can expand (no `#x`, no varargs), for a declaration macro's use at file scope */
+  const functionMacros = new Map<string, FunctionMacro>();
+  const depth = new BraceDepth();
   /** object-like macros that spell function qualifiers only (`HOST_DEVICE_INLINE` → `__host__ __device__ __forceinline__`) */
   const qualifierMacros = new Map<string, string>();
   const blank = (g: Line[]) => out.push(...g.map((l) => ({ text: "", origin: l.origin })));
@@ -152,6 +155,9 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
       if (kw === "define" && !verbatim()) {
         const m = /^(\w+)(\()?\s*(.*)$/.exec(arg);
         if (m) macros.set(m[1]!, m[2] ? null : m[3]!.trim());
+        const fn = m?.[2] ? functionMacro(arg) : undefined;
+        if (fn) functionMacros.set(fn.name, fn);
+        else if (m) functionMacros.delete(m[1]!);
         const coord = threadCoordinateMacro(arg) ?? accessorMacro(arg);
         if (coord) indexMacros.set(coord.name, coord);
         const spelled = m && !m[2] ? qualifierSpelling(m[3]!, qualifierMacros) : undefined;
@@ -159,9 +165,15 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
         else if (m) qualifierMacros.delete(m[1]!);
       } else if (kw === "undef" && !verbatim()) {
         macros.delete(arg.split(/\s/)[0]!);
+        functionMacros.delete(arg.split(/\s/)[0]!);
         indexMacros.delete(arg.split(/\s/)[0]!);
         qualifierMacros.delete(arg.split(/\s/)[0]!);
+      } else if (!kw && depth.at === 0 && !verbatim() && declarationMacroUse(g, functionMacros)) {
+        // a macro that declares (pytorch_scatter's `ATOMIC(Add)`: structs and functions), used at file scope
+        out.push({ ...g[0]!, text: declarationMacroUse(g, functionMacros)! });
+        continue;
       } else if (!kw && (indexMacros.size || qualifierMacros.size) && !verbatim()) {
+        for (const l of g) depth.advance(l.text);
         out.push(...g.map((l) => ({ ...l, text: expandQualifierMacros(expandMacroCalls(l.text, indexMacros), qualifierMacros) })));
         continue;
       } else if (kw === "include" && host && !verbatim()) {
@@ -180,6 +192,7 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
         blank(g);
         continue;
       }
+      if (!kw) for (const l of g) depth.advance(l.text);
       out.push(...g);
     }
   };
@@ -230,6 +243,44 @@ export function threadCoordinateMacro(arg: string): FunctionMacro | undefined {
   return { name: m[1]!, params, body: /"/.test(m[3]!) ? m[3]!.trim() : m[3]!.replace(/\s+/g, " ").trim() };
 }
 
+/** `NAME(a, b) body`: a function-like macro with named parameters that neither stringifies nor takes varargs. */
+function functionMacro(arg: string): FunctionMacro | undefined {
+  const m = /^(\w+)\(([^)]*)\)\s*(.*)$/.exec(stripComments(arg));
+  if (!m || /\.\.\./.test(m[2]!) || /(^|[^#])#(?!#)/.test(m[3]!.replace(/##/g, ""))) return undefined;
+  const params = m[2]!.trim() ? m[2]!.split(",").map((p) => p.trim()) : [];
+  if (params.some((p) => !/^[A-Za-z_]\w*$/.test(p))) return undefined;
+  return { name: m[1]!, params, body: m[3]!.replace(/\s+/g, " ").trim() };
+}
+
+/**
+ * A line that is only the use of a macro declaring structs or functions (a body with a brace: pytorch_scatter's
+ * `ATOMIC(Add)`, which defines `AtomicAddIntegerImpl` and its kin): the expansion, on the use's line, with the
+ * function-like macros defined at this point expanded inside it (its `OP(X, Y)`, redefined before each use).
+ */
+function declarationMacroUse(g: Line[], macros: Map<string, FunctionMacro>): string | undefined {
+  if (g.length !== 1) return undefined;
+  const m = /^\s*([A-Za-z_]\w*)\s*\(.*\)\s*;?\s*(\/\/.*)?$/.exec(g[0]!.text);
+  const macro = m ? macros.get(m[1]!) : undefined;
+  if (!macro || !/[{}]/.test(macro.body)) return undefined;
+  const code = g[0]!.text.replace(/\/\/.*$/, "").replace(/;\s*$/, "");
+  const expanded = expandMacroCalls(code, new Map([[macro.name, macro]]));
+  if (expanded === code) return undefined;
+  const inner = new Map([...macros].filter(([n]) => n !== macro.name));
+  return expandMacroCalls(expanded, inner);
+}
+
+/** Braces open at the end of each code line, to tell file scope (depth 0) from a body. */
+class BraceDepth {
+  at = 0;
+  advance(text: string): void {
+    const code = text.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|\/\/.*$|\/\*.*?\*\//g, " ");
+    for (const c of code) {
+      if (c === "{") this.at++;
+      else if (c === "}") this.at = Math.max(0, this.at - 1);
+    }
+  }
+}
+
 /**
  * `NAME(T, i, ...) ((T)[...])`: a macro that is an element of the buffer its first argument names (flownet2's
  * `DIM3_INDEX(TENSOR, xx, yy, zz, ww) ((TENSOR)[(xx) * TENSOR##_stride.x + ...])`), expanded where it is used so that
@@ -267,7 +318,12 @@ export function expandMacroCalls(line: string, macros: Map<string, FunctionMacro
       if (!/^[A-Za-z_]\w*$|^\d+$/.test(v)) unpastable = true;
       return v;
     };
-    const pasted = macro.body.replace(/([A-Za-z_]\w*)\s*##\s*([A-Za-z_]\w*)/g, (_, a: string, b: string) => `${paste(a)}${paste(b)}`);
+    // `Atomic##NAME##Impl` pastes twice: each `##` in turn, left to right
+    let pasted = macro.body;
+    for (let prev = ""; prev !== pasted && !unpastable; ) {
+      prev = pasted;
+      pasted = pasted.replace(/([A-Za-z_]\w*)\s*##\s*([A-Za-z_]\w*)/, (_, a: string, b: string) => `${paste(a)}${paste(b)}`);
+    }
     if (unpastable || /##/.test(pasted)) continue;
     const body = pasted.replace(/"(?:\\.|[^"\\])*"|[A-Za-z_]\w*/g, (t) => byParam.get(t) ?? t);
     out += line.slice(pos, m.index) + expandMacroCalls(body, macros, depth + 1);

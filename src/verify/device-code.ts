@@ -36,6 +36,8 @@ export interface DeviceCode {
 const HOST_INCLUDE = /^(torch|ATen|c10|pybind11|THC)\//;
 /** A name from the host libraries whose headers the emulator never has (HOST_INCLUDE): only host code can name them. */
 const HOST_LIBRARY_NAME = /\b(?:at|torch|c10|pybind11)::/;
+/** torch's types the emulator defines (src/verify/include/emu_torch.hpp): device code may name them */
+const EMULATED_TORCH_TYPES = /\b(?:at|c10)::(?:Half|BFloat16)\b/g;
 const SYSTEM_HEADER = /^(?!.*\.\.)[\w.+-]+(?:\/[\w.+-]+)*$/;
 const ARITHMETIC_TYPE =
   /^(?:(?:unsigned|signed|long|short|const|volatile|static|constexpr)\s+)*(?:bool|char|short|int|long|float|double|unsigned|signed|size_t|u?int(?:8|16|32|64)_t|half|__half|__half2|__nv_bfloat16|__nv_bfloat162|(?:u?char|u?short|u?int|u?long|longlong|ulonglong|float|double)[1-4])$/;
@@ -69,9 +71,10 @@ export function deviceOnlySource(source: string, opts: DeviceCodeOptions = {}, s
   const keepType = (t: CudaNode, item: CudaNode) => {
     keptTypes.push(t);
     // an explicit specialisation (`template <> struct SharedMemory<float>`) is named by its template's name
+    // (its arguments first: `AtomicAddDecimalImpl<at::Half, 2>` is AtomicAddDecimalImpl's)
     const name = field(t, "name")
-      ?.text.replace(/^.*::/, "")
-      .replace(/\s*<[\s\S]*$/, "");
+      ?.text.replace(/\s*<[\s\S]*$/, "")
+      .replace(/^.*::/, "");
     if (name) typeDecls.push({ item, names: [name] });
   };
   const isTop = seen.size === 0;
@@ -267,7 +270,8 @@ function dropUnusedTypes(source: string, edits: { start: number; end: number; te
  */
 function namesHostLibrary(n: CudaNode, hostTypes: Set<string>): boolean {
   if (n.type === "function_definition" || n.type === "comment" || n.type.startsWith("preproc_")) return false;
-  const text = n.text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "");
+  // c10's Half and BFloat16 the emulator has (emu_torch.hpp): pytorch_scatter's `template <> struct AtomicAddDecimalImpl<at::Half, 2>`
+  const text = n.text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "").replace(EMULATED_TORCH_TYPES, " ");
   return HOST_LIBRARY_NAME.test(text) || (hostTypes.size > 0 && (text.match(/[A-Za-z_]\w*/g) ?? []).some((id) => hostTypes.has(id)));
 }
 

@@ -7,7 +7,7 @@ import { parseCuda } from "../../grammar/cuda.js";
 import type { BufferRole, KernelUnit, MlxDtype, TemplateParam } from "../../ir/kernel.js";
 import { type Diagnostic, DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables } from "../../passes/kernel/extract.js";
+import { extractKernelUnit, reachableDeclarations, reportFileScopeVariables, templateBase } from "../../passes/kernel/extract.js";
 import { reportHostOnlyCalls } from "../../passes/kernel/host-only.js";
 import { reportMemberPointerCalls } from "../../passes/kernel/member-calls.js";
 import { markSixteenBitWords, SIXTEEN_BIT_DTYPES } from "../../passes/kernel/atomic16.js";
@@ -367,7 +367,8 @@ function errorsAt(unit: KernelUnit, k: KernelUnit["kernels"][number], diags: Dia
   const nodes = [
     k.node,
     ...unit.deviceFunctions.filter((f) => reached.has(f.name)).map((f) => f.node),
-    ...unit.structs.filter((s) => reached.has(s.name)).map((s) => s.node),
+    // a specialisation (`AtomicAddIntegerImpl<scalar, 1>`) is reached by its template's name
+    ...unit.structs.filter((s) => reached.has(s.name) || reached.has(templateBase(s.name))).map((s) => s.node),
     ...unit.enums.filter((e) => e.names.some((n) => reached.has(n))).map((e) => e.node),
     ...unit.macros.filter((m) => reached.has(m.name)).map((m) => m.node),
   ];

@@ -187,6 +187,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the kernel is a template and the overload is one of several of its name: Metal instantiates it only where a call resolves to it for the template arguments the kernel is launched with, so the kernel is translated and such an instantiation stops at Metal's compile with the overload's own diagnostic (a static_assert naming it); launch the kernel with template arguments whose calls resolve to a translated overload, or rewrite the overload with what c2m translates",
     example: "static inline __device__ void atomAdd(at::Half *address, at::Half val) { atomicAdd(reinterpret_cast<__half *>(address), val); }",
   },
+  {
+    code: "C2M-K052",
+    title: "__device__ variable carried as a kernel buffer",
+    hint: "Metal has no program-scope device memory, so each kernel using the variable takes it as one more buffer (its last parameter, named like the variable; one element for a scalar, the array's size for an array): pass the array your host code reads with cudaMemcpyFromSymbol or fills with cudaMemcpyToSymbol, and read the kernel's output where the host read the symbol",
+    example: "__device__ bool done_d;  // cudaMemcpyFromSymbol(&done_h, done_d, sizeof(done_h))",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

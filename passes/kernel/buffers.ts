@@ -510,7 +510,15 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     }
     if (!u.write) continue; // input
     if (!u.read) {
-      plan.role = "output";
+      // a file-scope __device__ variable taken as a buffer (passes/kernel/device-vars.ts) keeps its value where no
+      // thread writes it (graclus's `done_d = false` only for a node left uncoloured): each write takes its element
+      // over, and the wrapper keeps the caller's value elsewhere. Sound for any writers: no thread reads it, so an
+      // element's last store is some thread's write, as in CUDA
+      const own = isDeviceVariable(unit, p.name) ? ownAccess(a, p.name, true) : undefined;
+      if (own && typeof own !== "string") {
+        plan.role = "inout-copy";
+        plan.ownAccess = own;
+      } else plan.role = "output";
       continue;
     }
     const across = readAcrossGroups(
@@ -588,4 +596,9 @@ export function elemInfo(t: KType): { name: string; integer: boolean; signed: bo
   }
   if (t.kind === "template") return { name: t.name, integer: false, signed: true, bits: 32 };
   return { name: t.kind === "vector" ? t.name : "?", integer: false, signed: true, bits: 32 };
+}
+
+/** A kernel parameter standing for a file-scope `__device__` variable of its name (passes/kernel/device-vars.ts). */
+function isDeviceVariable(unit: KernelUnit, name: string): boolean {
+  return unit.globals.some((g) => g.name === name && /\b__device__\b/.test(g.node.text) && !/\b(__constant__|__shared__|extern)\b/.test(g.node.text));
 }

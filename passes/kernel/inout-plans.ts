@@ -104,7 +104,7 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[]; oneThreadgroup?: boolean } | string {
+export function ownAccess(a: KernelAnalysis, name: string, writeOnly = false): { aliases: OwnAlias[]; oneThreadgroup?: boolean } | string {
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
   const aliases = new Map<string, OwnAlias>();
   const nodes: CudaNode[] = [];
@@ -139,6 +139,8 @@ export function ownAccess(a: KernelAnalysis, name: string): { aliases: OwnAlias[
     nodes.push(acc);
   }
   if (nodes.some((x) => nodes.some((y) => x !== y && y.startIndex >= x.startIndex && y.endIndex <= x.endIndex))) return "an index of the buffer reads the buffer itself";
+  // a buffer no thread reads needs no owner: whatever threads copy in, each one's last store to an element is its write
+  if (writeOnly) return { aliases: [...aliases.values()] };
   // c2m_own copies an element in at its first touch by any thread, so threads of one threadgroup may share it
   const why = proveOwnership(a, name) && proveOwnership(a, name, "group");
   if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true };

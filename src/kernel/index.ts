@@ -29,6 +29,7 @@ import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/
 import { unfoldTraitsParams } from "../../passes/kernel/traits-params.js";
 import { flattenStructParams, type FlattenedParam } from "../../passes/kernel/struct-params.js";
 import { carryHostConstants, type CarriedConstant } from "../../passes/kernel/host-constants.js";
+import { carryDeviceVariables, type CarriedDeviceVariable } from "../../passes/kernel/device-vars.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { nameTable } from "../../ir/tables.js";
@@ -174,7 +175,10 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // a struct parameter holding device pointers (ATen's TensorInfo, a Params struct) becomes its fields, also in the CUDA original
   // a kernel template over a traits struct takes the traits' own template parameters (MLX's template list has no structs)
   const flat = flattenStructParams(unfoldTraitsParams(accessors.text));
-  const lowered = { ...accessors, ...carryHostConstants(flat.text) };
+  const constants = carryHostConstants(flat.text);
+  // a file-scope __device__ variable becomes a buffer parameter of the kernels using it, also in the CUDA original
+  const deviceVars = carryDeviceVariables(constants.text);
+  const lowered = { ...accessors, ...constants, text: deviceVars.text };
   // templates over a function pointer, one plain function per function given (Metal has no function pointers);
   // `source` stays the text before, the CUDA original that --verify runs
   // functions of one name in different namespaces renamed apart (`wt::loadFromGmem` → `wt__loadFromGmem`): the passes key them by name
@@ -190,7 +194,7 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
     return (members.lineOf[m] ?? m) + 1;
   };
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
-  const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried, flat.flattened), cx.copies);
+  const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried, flat.flattened, deviceVars.carried), cx.copies);
   const instances = spec.instances.size ? { instances: Object.fromEntries(spec.instances) } : {};
   // a kernel specialised from a template is launched by its own name: the CUDA original gets its copy at the end
   const source = spec.kernelCopies ? `${lowered.text}\n${spec.kernelCopies}\n` : lowered.text;
@@ -251,6 +255,7 @@ function compilePreprocessed(
   accessorProblems: AccessorProblem[],
   carriedConstants: CarriedConstant[],
   flattened: FlattenedParam[] = [],
+  deviceVariables: CarriedDeviceVariable[] = [],
 ): Omit<CompileKernelsResult, "source"> {
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
@@ -262,6 +267,13 @@ function compilePreprocessed(
       "C2M-K043",
       { row: c.row, column: c.column },
       `'${c.name}' is a __constant__ variable the host fills with cudaMemcpyToSymbol (line ${c.declRow + 1}); Metal's program-scope constants are fixed in the shader source, so kernel '${c.kernel}' takes it as an input: pass the host's copy as its argument '${c.name}'`,
+    );
+  for (const v of deviceVariables)
+    reportKernel(
+      bag,
+      "C2M-K052",
+      { row: v.row, column: v.column },
+      `'${v.name}' is a file-scope __device__ variable (line ${v.declRow + 1}); Metal has no program-scope device memory, so kernel '${v.kernel}' takes it as a buffer of ${v.count} element${v.count === "1" ? "" : "s"}, its argument '${v.name}': pass the array the host reads back (cudaMemcpyFromSymbol) or fills (cudaMemcpyToSymbol)`,
     );
   if (unit.kernels.length === 0) {
     reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");

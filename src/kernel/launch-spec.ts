@@ -76,6 +76,11 @@ const DTYPE_OF_C: Record<string, string> = nameTable({
   double: "float32",
   long: "int64",
   "long long": "int64",
+  int64_t: "int64",
+  int32_t: "int32",
+  uint32_t: "uint32",
+  int8_t: "int8",
+  uint8_t: "uint8",
 });
 const C_OF_DTYPE: Record<string, string> = nameTable({
   float32: "float",
@@ -176,10 +181,17 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
         } else if (value && /^(auto|torch::Tensor|at::Tensor)$/.test(t) && value.type === "call_expression") {
           const same = tensorAlias(value, env);
           const shape = same ? undefined : newTensorShape(value, env, unit);
-          if (same) {
+          const drawn = same || shape ? undefined : sampledTensorOf(value, env);
+          if (drawn) {
+            // `props.bernoulli()`: a fresh tensor of random values, which verify draws as an input
+            addTensor(env, name, drawn, "float", "input");
+            env.initialized.add(name);
+          } else if (same) {
             env.tensors.set(name, env.tensors.get(same)!);
             env.buffers.set(name, env.buffers.get(same)!);
           } else if (shape) addTensor(env, name, shape, "float", "output");
+          // `auto numel = out.size(0);`: a number, not a tensor
+          else if (!isPtr && t === "auto") setValue(name, value);
         } else if (value && !isPtr) setValue(name, value);
       }
       return false;
@@ -199,6 +211,12 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
         const count = Math.floor(evaluate(bytes, env, unit) / size);
         env.buffers.set(v, { name: v, dtype: DTYPE_OF_C[cType] ?? "float32", count, role: "input", cType });
       }
+      return false;
+    }
+    // the host fills a __device__ variable: the kernels taking it as a buffer find the host's values there
+    if (name === "cudaMemcpyToSymbol" || name === "cudaMemcpyToSymbolAsync") {
+      const v = argVariable(callArgs(n)[0] ?? n);
+      if (v && deviceVariableBuffer(v, unit, env)) env.initialized.add(v);
       return false;
     }
     if (name === "cudaMemcpy" || name === "cudaMemset" || name === "cudaMemcpyAsync" || name === "cudaMemsetAsync") {
@@ -230,6 +248,20 @@ function readHostFunction(h: HostFunction, unit: KernelUnit, compiled: CompileKe
     if (k.templateParams.length && !targs && env.callerData.size)
       throw new LaunchUnknown(`launch of ${kernel} deduces its template arguments, which c2m does not follow`, n.startPosition.row + 1);
     const given = callArgs(n).length;
+    // a file-scope __device__ variable the kernel takes as a buffer (passes/kernel/device-vars.ts): the launch passes
+    // none; the variable's one buffer, which every launch of the host function shares, is its argument
+    const symbols = k.params.slice(given).map((p) => deviceVariableBuffer(p.name, unit, env));
+    if (given < k.params.length && symbols.every(Boolean)) {
+      launches.push({
+        kernel,
+        templateArgs: targs?.map((t) => (/^\d/.test(t) || t in SIZEOF ? t : String(evaluate(parseExpr(t), env, unit)))),
+        grid: dims(g, env, unit),
+        block: dims(b, env, unit),
+        sharedBytes: smem && smem.text.trim() !== "0" ? evaluate(smem, env, unit) : undefined,
+        args: [...callArgs(n).map((a, i) => launchArg(a, k, i, env, unit)), ...symbols.map((v, j) => symbolArg(v!, k, given + j, env))],
+      });
+      return false;
+    }
     // a defaulted parameter left out (`int* partial_sums = NULL`): MLX binds a buffer to every input, it has no null one
     if (given < k.params.length) throw new LaunchUnknown(`launch of ${kernel} leaves '${k.params[given]!.name}' to its default, which an MLX call cannot`, n.startPosition.row + 1);
     launches.push({
@@ -274,6 +306,32 @@ function launcherTypeParams(h: HostFunction): Set<string> {
   return new Set(params ? named(params).flatMap((p) => (p.type === "type_parameter_declaration" ? [named(p).find((c) => c.type === "type_identifier")?.text ?? ""] : [])) : []);
 }
 
+/**
+ * The buffer of a file-scope `__device__ T name;` / `T name[N];` (one element, or N), made at its first launch: the
+ * host reads it back with cudaMemcpyFromSymbol, so what the kernels leave there is compared.
+ */
+function deviceVariableBuffer(name: string, unit: KernelUnit, env: Env): string | undefined {
+  if (env.buffers.has(name)) return name;
+  const g = unit.globals.find((x) => x.name === name && /\b__device__\b/.test(x.node.text) && !/\b(__constant__|__shared__|extern)\b/.test(x.node.text));
+  if (!g) return undefined;
+  const cType = typeName(g.node)
+    .replace(/\b__device__\b/g, "")
+    .trim();
+  const dtype = DTYPE_OF_C[cType];
+  if (!dtype) return undefined;
+  const size = new RegExp(`\\b${name}\\s*\\[([^\\]]+)\\]`).exec(g.node.text)?.[1];
+  const count = size ? evaluate(parseExpr(size), env, unit) : 1;
+  env.buffers.set(name, { name, dtype, count, role: "input", cType });
+  return name;
+}
+
+function symbolArg(name: string, k: CompiledKernel, i: number, env: Env): GoldenLaunch["args"][number] {
+  const p = k.params[i]!;
+  const buf = env.buffers.get(name)!;
+  if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input") buf.role = env.initialized.has(name) ? "inout" : "output";
+  return { buffer: name };
+}
+
 function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: KernelUnit): GoldenLaunch["args"][number] {
   const p = k.params[i];
   if (!p) throw new LaunchUnknown(`too many arguments for ${k.name}`, a.startPosition.row + 1);
@@ -281,6 +339,12 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     const v = argVariable(a);
     const buf = v ? env.buffers.get(v) : undefined;
     if (!buf) throw new LaunchUnknown(`argument '${a.text}' of ${k.name} is not a buffer c2m can size (cudaMalloc'd or a tensor)`, a.startPosition.row + 1);
+    // `out.data_ptr<int64_t>()`: the tensor holds that type (a launcher's tensor parameter is float until it says)
+    const typed = /\bdata_ptr\s*<\s*([\w\s]+?)\s*>/.exec(a.text)?.[1];
+    if (typed && DTYPE_OF_C[typed] && env.tensors.has(buf.name) && buf.dtype !== DTYPE_OF_C[typed]) {
+      buf.dtype = DTYPE_OF_C[typed]!;
+      buf.cType = typed;
+    }
     // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
     // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
     // a caller's buffer the kernel only writes is its output: what the kernel leaves untouched is not compared (MLX's outputs are fresh)
@@ -298,6 +362,14 @@ function tensorAlias(call: CudaNode, env: Env): string | undefined {
   if (fn?.type !== "field_expression") return undefined;
   const obj = field(fn, "argument")?.text.trim() ?? "";
   return env.tensors.has(obj) && /^(contiguous|to|cuda|float|clone|detach|view|reshape|flatten)$/.test(field(fn, "field")?.text ?? "") ? obj : undefined;
+}
+
+/** `x.bernoulli()`, `x.normal_()`: a tensor of x's shape drawn at random → that shape. */
+function sampledTensorOf(call: CudaNode, env: Env): number[] | undefined {
+  const fn = field(call, "function");
+  if (fn?.type !== "field_expression") return undefined;
+  const obj = field(fn, "argument")?.text.trim() ?? "";
+  return /^(bernoulli|uniform_|normal_|random_|exponential_|bernoulli_)$/.test(field(fn, "field")?.text ?? "") ? env.tensors.get(obj) : undefined;
 }
 
 /**

@@ -19,6 +19,7 @@ import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
+import { isDeviceVariable } from "./device-vars.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 export { accessNode, SHARED_IN_PLACE, type OwnAlias } from "./inout-plans.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, position, qualifierWords, resultUsed, unparen, walk } from "./cst.js";
@@ -596,9 +597,4 @@ export function elemInfo(t: KType): { name: string; integer: boolean; signed: bo
   }
   if (t.kind === "template") return { name: t.name, integer: false, signed: true, bits: 32 };
   return { name: t.kind === "vector" ? t.name : "?", integer: false, signed: true, bits: 32 };
-}
-
-/** A kernel parameter standing for a file-scope `__device__` variable of its name (passes/kernel/device-vars.ts). */
-function isDeviceVariable(unit: KernelUnit, name: string): boolean {
-  return unit.globals.some((g) => g.name === name && /\b__device__\b/.test(g.node.text) && !/\b(__constant__|__shared__|extern)\b/.test(g.node.text));
 }

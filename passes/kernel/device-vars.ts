@@ -16,6 +16,7 @@
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { declaratorName, field, fields, named, qualifierWords, walk } from "./cst.js";
 import { SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import type { KernelUnit } from "../../ir/kernel.js";
 
 export interface CarriedDeviceVariable {
   name: string;
@@ -114,4 +115,9 @@ export function carryDeviceVariables(source: string): { text: string; carried: C
   let text = source;
   for (const e of edits.sort((a, b) => b.start - a.start)) text = text.slice(0, e.start) + e.text + text.slice(e.end);
   return { text, carried };
+}
+
+/** A kernel parameter standing for a file-scope `__device__` variable of its name (carryDeviceVariables made it so). */
+export function isDeviceVariable(unit: KernelUnit, name: string): boolean {
+  return unit.globals.some((g) => g.name === name && /\b__device__\b/.test(g.node.text) && !/\b(__constant__|__shared__|extern)\b/.test(g.node.text));
 }

@@ -30,6 +30,7 @@ import type { GoldenBuffer, GoldenLaunch, GoldenSpec } from "../verify/golden.js
 import { evaluate, LaunchUnknown, newEnv, parseExpr, SIZEOF, type Env } from "./host-eval.js";
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
 import { nameTable } from "../../ir/tables.js";
+import { deviceVariableBuffer, DTYPE_OF_C, symbolArg } from "./launch-symbols.js";
 
 export { LaunchUnknown };
 
@@ -61,27 +62,6 @@ export interface DerivedSpecs {
   callerBuffers?: Record<string, string[]>;
 }
 
-const DTYPE_OF_C: Record<string, string> = nameTable({
-  float: "float32",
-  half: "float16",
-  __half: "float16",
-  __nv_bfloat16: "bfloat16",
-  int: "int32",
-  unsigned: "uint32",
-  "unsigned int": "uint32",
-  uint: "uint32",
-  char: "int8",
-  "unsigned char": "uint8",
-  bool: "bool",
-  double: "float32",
-  long: "int64",
-  "long long": "int64",
-  int64_t: "int64",
-  int32_t: "int32",
-  uint32_t: "uint32",
-  int8_t: "int8",
-  uint8_t: "uint8",
-});
 const C_OF_DTYPE: Record<string, string> = nameTable({
   float32: "float",
   float16: "half",
@@ -304,32 +284,6 @@ function launcherTypeParams(h: HostFunction): Set<string> {
   const decl = h.node.parent?.type === "template_declaration" ? h.node.parent : undefined;
   const params = decl ? field(decl, "parameters") : null;
   return new Set(params ? named(params).flatMap((p) => (p.type === "type_parameter_declaration" ? [named(p).find((c) => c.type === "type_identifier")?.text ?? ""] : [])) : []);
-}
-
-/**
- * The buffer of a file-scope `__device__ T name;` / `T name[N];` (one element, or N), made at its first launch: the
- * host reads it back with cudaMemcpyFromSymbol, so what the kernels leave there is compared.
- */
-function deviceVariableBuffer(name: string, unit: KernelUnit, env: Env): string | undefined {
-  if (env.buffers.has(name)) return name;
-  const g = unit.globals.find((x) => x.name === name && /\b__device__\b/.test(x.node.text) && !/\b(__constant__|__shared__|extern)\b/.test(x.node.text));
-  if (!g) return undefined;
-  const cType = typeName(g.node)
-    .replace(/\b__device__\b/g, "")
-    .trim();
-  const dtype = DTYPE_OF_C[cType];
-  if (!dtype) return undefined;
-  const size = new RegExp(`\\b${name}\\s*\\[([^\\]]+)\\]`).exec(g.node.text)?.[1];
-  const count = size ? evaluate(parseExpr(size), env, unit) : 1;
-  env.buffers.set(name, { name, dtype, count, role: "input", cType });
-  return name;
-}
-
-function symbolArg(name: string, k: CompiledKernel, i: number, env: Env): GoldenLaunch["args"][number] {
-  const p = k.params[i]!;
-  const buf = env.buffers.get(name)!;
-  if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input") buf.role = env.initialized.has(name) ? "inout" : "output";
-  return { buffer: name };
 }
 
 function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: KernelUnit): GoldenLaunch["args"][number] {

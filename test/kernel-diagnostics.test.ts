@@ -280,6 +280,13 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     message: /'coef' is a __constant__ variable the host fills with cudaMemcpyToSymbol \(line 1\)/,
     error: false,
   },
+  {
+    name: "__device__ variable, carried as a buffer",
+    code: "C2M-K052",
+    src: `__device__ bool flag;\n__global__ void k(const float* x, float* y, int n) {\n  int i = threadIdx.x;\n  if (i < n && x[i] < 0) /*@*/flag = true;\n  if (i < n) y[i] = x[i];\n}\n`,
+    message: /'flag' is a file-scope __device__ variable \(line 1\); .*kernel 'k' takes it as a buffer of 1 element/,
+    error: false,
+  },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

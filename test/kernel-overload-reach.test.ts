@@ -141,14 +141,29 @@ template <typename T> struct Acc {
   static __device__ T read(const T* in) { return in[0]; }
 };
 `;
-  it("is refused (K002) where the member may write through it, not taken for an unwritten input", () => {
+  it("is followed into the member, which becomes a free function (passes/kernel/static-members.ts): an output", () => {
     const src = `${struct}
 template <typename T>
 __global__ void k(const T* x, T* y) { Acc<T>::write(y + threadIdx.x, x[threadIdx.x]); }
 `;
     const r = compileKernels(src, { filename: "k.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.kernels[0]!.params.find((p) => p.name === "y")!.role).toBe("output");
+    expect(r.kernels[0]!.spec.header).toContain("Acc__write");
+  });
+
+  it("is refused (K002) where the member uses its struct beyond its template parameters, not taken for an unwritten input", () => {
+    const src = `
+template <typename T> struct Acc {
+  T scale;
+  static __device__ void write(T* out, T v) { *out = v * scale; }
+};
+template <typename T>
+__global__ void k(const T* x, T* y) { Acc<T>::write(y + threadIdx.x, x[threadIdx.x]); }
+`;
+    const r = compileKernels(src, { filename: "k.cu" });
     const errors = r.diagnostics.filter((d) => d.severity === "error");
-    expect(errors.map((d) => `${d.code}:${d.line}`)).toEqual(["C2M-K002:8"]);
+    expect(errors.map((d) => `${d.code}:${d.line}`)).toEqual(["C2M-K002:7"]);
     expect(errors[0]!.message).toMatch(/'y \+ threadIdx\.x' \(buffer 'y'\) is passed to 'Acc<T>::write', a member function of struct 'Acc'/);
     expect(r.refused.map((x) => x.name)).toEqual(["k"]);
   });

@@ -1,7 +1,8 @@
 /**
- * Buffers handed to a struct's member function (C2M-K002): pytorch_scatter's
- * `Reducer<scalar_t, REDUCE>::write(out_data + row_idx, val, ...)` writes `out_data` inside the struct's static
- * member function. The buffer analysis (buffers.ts) follows `__device__` functions, not a struct's members, so
+ * Buffers handed to a struct's member function (C2M-K002) that stayed one: a static member that names nothing of
+ * its struct but the template parameters became a free function first (static-members.ts: pytorch_scatter's
+ * `Reducer<scalar_t, REDUCE>::write(out_data + row_idx, ...)`); one reading a data member, a nested type or the
+ * object did not. The buffer analysis (buffers.ts) follows `__device__` functions, not a struct's members, so
  * such a buffer would look unwritten (an input, its writes lost) and the member's pointer parameters would have
  * no Metal address space. c2m refuses the kernel at the call, naming the member, rather than translate it wrong.
  * A pointer parameter the member declares `const` is only read through, which the analysis already takes

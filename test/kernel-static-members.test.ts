@@ -171,3 +171,18 @@ __global__ void warp_sum(const float *x, float *y) {
     expect(r.kernels[0]!.spec.header).toMatch(/template <typename T> inline T __shfl_down_sync\(uint mask, T var, uint delta\)/);
   }, 120_000);
 });
+
+describe("the CUDA original's device code (src/verify/device-code.ts)", () => {
+  it("keeps an explicit specialisation over c10's Half, named by its template, which the emulator defines", async () => {
+    const { deviceOnlySource } = await import("../src/verify/device-code.js");
+    const src = `template <typename scalar, size_t size> struct AddImpl;
+template <> struct AddImpl<at::Half, 2> { inline __device__ void operator()(at::Half *a, at::Half v) { *a = (float)*a + (float)v; } };
+template <typename scalar> struct AddImpl<scalar, 4> { inline __device__ void operator()(scalar *a, scalar v) { *a += v; } };
+static inline __device__ void atomAdd(at::Half *a, at::Half v) { AddImpl<at::Half, sizeof(at::Half)>()(a, v); }
+__global__ void k(float *y) { AddImpl<float, 4>()(y, 1.f); }
+`;
+    const d = deviceOnlySource(src);
+    expect(d.source).toContain("template <> struct AddImpl<at::Half, 2>");
+    expect(d.dropped.join("\n")).not.toMatch(/Half, 2>/);
+  });
+});

@@ -26,6 +26,11 @@ export interface GoldenBuffer {
   domain?: [number, number];
   /** Every element this value instead (an input): the sizes array of a lowered tensor accessor, say. */
   fill?: number;
+  /**
+   * Integers strictly increasing in [0, range) (range ≥ count): a CSR pointer array (pytorch_cluster's `ptr`,
+   * each batch's rows [ptr[b], ptr[b + 1])), whose random draw would give batches that overlap.
+   */
+  ascending?: boolean;
 }
 
 export interface GoldenLaunch {
@@ -146,6 +151,14 @@ export function bufferSeed(spec: string, buffer: string, sizeIndex: number): num
   return fnv1a(`${spec}/${buffer}/${sizeIndex}`);
 }
 
+/** GoldenBuffer.ascending: the LCG's draw from [0, range - count + 1), sorted, plus each element's position. */
+export function ascendingValues(seed: number, count: number, range: number): number[] {
+  if (range < count) throw new Error(`an ascending buffer of ${count} elements needs a range of at least ${count} (it is ${range})`);
+  return lcgValues(seed, count, false, range - count + 1)
+    .sort((a, b) => a - b)
+    .map((v, i) => v + i);
+}
+
 /** The LCG the fixture drivers use too: state = state * 1664525 + 1013904223 (mod 2^32). */
 export function lcgValues(seed: number, count: number, isFloat: boolean, range: number): number[] {
   let s = seed >>> 0;
@@ -175,6 +188,7 @@ export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<strin
         ? new Array<number>(n).fill(0)
         : lcgValues(bufferSeed(spec.name, b.name, sizeIndex), n, isFloatDtype(dtype), b.range === undefined ? 0 : evalExpr(b.range, sizes));
     if (b.fill !== undefined && b.role !== "output") vals = new Array<number>(n).fill(b.fill);
+    else if (b.ascending && b.role !== "output") vals = ascendingValues(bufferSeed(spec.name, b.name, sizeIndex), n, b.range === undefined ? n : evalExpr(b.range, sizes));
     const d = b.domain;
     // [-2, 2) in 4096 steps mapped onto [lo, hi)
     if (d && b.role !== "output" && isFloatDtype(dtype)) vals = vals.map((v) => d[0] + ((v + 2) / 4) * (d[1] - d[0]));

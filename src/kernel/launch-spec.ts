@@ -76,6 +76,13 @@ const DTYPE_OF_C: Record<string, string> = nameTable({
   double: "float32",
   long: "int64",
   "long long": "int64",
+  int64_t: "int64",
+  int32_t: "int32",
+  uint32_t: "uint32",
+  int16_t: "int16",
+  short: "int16",
+  int8_t: "int8",
+  uint8_t: "uint8",
 });
 const C_OF_DTYPE: Record<string, string> = nameTable({
   float32: "float",
@@ -120,6 +127,15 @@ function addressee(n: CudaNode | undefined): string | undefined {
 /** `x.data_ptr<float>()`, `(float*)x.data_ptr()`, `x.data<float>()`, `d_x` → the variable. */
 function argVariable(n: CudaNode): string | undefined {
   const m = /^(?:\([^()]*\)\s*)?([A-Za-z_]\w*)\s*(?:\.\s*(?:data_ptr|data|mutable_data_ptr|const_data_ptr)\s*(?:<[^<>]*>)?\s*\(\s*\))?$/.exec(n.text.trim());
+  return m?.[1];
+}
+
+/** The element type a tensor argument is read as: `x.data_ptr<int64_t>()`, `(int64_t*)x.data_ptr()`; not a template's `scalar_t`. */
+function elementTypeRead(n: CudaNode): string | undefined {
+  const t = n.text.trim();
+  const m =
+    /\.\s*(?:data_ptr|data|mutable_data_ptr|const_data_ptr)\s*<\s*(?:const\s+)?([\w:]+(?:\s+[\w:]+)?)\s*>\s*\(\s*\)$/.exec(t) ??
+    /^\(\s*(?:const\s+)?([\w:]+(?:\s+[\w:]+)?)\s*\*\s*\)/.exec(t);
   return m?.[1];
 }
 
@@ -281,6 +297,10 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     const v = argVariable(a);
     const buf = v ? env.buffers.get(v) : undefined;
     if (!buf) throw new LaunchUnknown(`argument '${a.text}' of ${k.name} is not a buffer c2m can size (cudaMalloc'd or a tensor)`, a.startPosition.row + 1);
+    // a tensor's element type is what the launch reads it as (`ptr_x.data_ptr<int64_t>()`): a tensor parameter or one made
+    // with another's options (`torch::empty({n}, ptr_x.options())`) is otherwise taken for float
+    const read = elementTypeRead(a);
+    if (read && env.tensors.has(buf.name) && DTYPE_OF_C[read]) Object.assign(buf, { dtype: DTYPE_OF_C[read], cType: read });
     // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
     // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
     // a caller's buffer the kernel only writes is its output: what the kernel leaves untouched is not compared (MLX's outputs are fresh)

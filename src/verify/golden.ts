@@ -27,8 +27,8 @@ export interface GoldenBuffer {
   /** Every element this value instead (an input): the sizes array of a lowered tensor accessor, say. */
   fill?: number;
   /**
-   * Integers strictly increasing in [0, range) (range ≥ count): a CSR pointer array (pytorch_cluster's `ptr`,
-   * each batch's rows [ptr[b], ptr[b + 1])), whose random draw would give batches that overlap.
+   * A CSR pointer array (pytorch_cluster's `ptr`: batch b's rows are [ptr[b], ptr[b + 1])): integers strictly
+   * increasing from 0 to range - 1 (range ≥ count), which a random draw would not give.
    */
   ascending?: boolean;
 }
@@ -151,12 +151,14 @@ export function bufferSeed(spec: string, buffer: string, sizeIndex: number): num
   return fnv1a(`${spec}/${buffer}/${sizeIndex}`);
 }
 
-/** GoldenBuffer.ascending: the LCG's draw from [0, range - count + 1), sorted, plus each element's position. */
+/** GoldenBuffer.ascending: 0, then the LCG's draw sorted and spread to stay strictly increasing, then range - 1. */
 export function ascendingValues(seed: number, count: number, range: number): number[] {
   if (range < count) throw new Error(`an ascending buffer of ${count} elements needs a range of at least ${count} (it is ${range})`);
-  return lcgValues(seed, count, false, range - count + 1)
+  if (count < 2) return new Array<number>(count).fill(0);
+  const inner = lcgValues(seed, count - 2, false, range - count + 1)
     .sort((a, b) => a - b)
-    .map((v, i) => v + i);
+    .map((v, i) => v + i + 1);
+  return [0, ...inner, range - 1];
 }
 
 /** The LCG the fixture drivers use too: state = state * 1664525 + 1013904223 (mod 2^32). */

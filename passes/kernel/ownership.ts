@@ -57,6 +57,11 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   const full = (x: Split) => `${x.owner} ${x.local.kind === "loop" ? x.local.signature : x.local.kind === "opaque" ? x.local.text : ""}`;
   if (keys.size > 1 && splits.every((x) => THREAD_SOURCE.test(expand(full(x), defs))) && sites.every((x) => updatedInItsStatement(x.node))) return undefined;
   if (keys.size > 1) {
+    // an index read from a buffer (`v = col[i]`, a graph's neighbour) reaching the elements the threads own
+    const own = splits.find((x) => isPerThread(expand(x.owner, defs)));
+    const gather = own && splits.find((x) => /[A-Za-z_]\w*\s*\[/.test(expand(x.owner, defs)) && !THREAD_SOURCE.test(x.owner));
+    if (own && gather)
+      return `${accessPair(gather.node)} is at an index read from memory ('${gather.owner}' = ${norm(defs.get(gather.owner) || gather.owner)}), which reaches elements other threads own as ${accessPair(own.node)}: threads of any threadgroup read and write each other's elements, so a copy-in of an element from the caller's array can land after another thread's write and undo it`;
     const other = splits.find((x) => keyOf(x) !== keyOf(first))!;
     return `${accessPair(first.node, other.node)} have different owner indices (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so c2m cannot show that one thread alone touches each element`;
   }

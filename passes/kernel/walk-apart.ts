@@ -20,10 +20,10 @@ export type WalkLevel = "thread" | "group";
 const UNIT: Record<WalkLevel, { coord: RegExp; extent: RegExp; names: string }> = {
   thread: {
     coord: /threadIdx|thread_rank\s*\(|thread_position_in|thread_index_in|lane_id|laneid/,
-    extent: /blockDim\.[xyz]|meta_group_size\(\)|\.size\(\)|\bwarpSize\b|num_threads\(\)|threads_per_threadgroup/,
+    extent: /^(blockDim\.[xyz]|\w+\.meta_group_size\(\)|\w+\.size\(\)|\w+\.num_threads\(\)|warpSize|threads_per_threadgroup\.[xyz])$/,
     names: "blockDim (or a warp's or tile's size)",
   },
-  group: { coord: /blockIdx|threadgroup_position_in_grid/, extent: /gridDim\.[xyz]|threadgroups_per_grid/, names: "gridDim" },
+  group: { coord: /blockIdx|threadgroup_position_in_grid/, extent: /^(gridDim\.[xyz]|threadgroups_per_grid\.[xyz])$/, names: "gridDim" },
 };
 
 export interface Counter {
@@ -59,12 +59,18 @@ function spreads(step: string, start: string, extent: RegExp): boolean {
   const s = stripParens(norm(step));
   if (/-/.test(s) || topLevel(s, "+").length > 1) return false;
   const fs = topLevel(s, "*").map(stripParens);
-  return fs.some((f) => extent.test(f) || (/^\d+$/.test(f) && Number(f) > 1 && (start.includes(`%${f}`) || start.includes(`&${Number(f) - 1}`))));
+  // a warp's index walks by the warps of a block (`blockDim.x / 32`), a lane's by the literal its remainder takes
+  const warp = /\/(32|warpSize)\b|meta_group_rank\(\)/.test(start);
+  return fs.some(
+    (f) =>
+      extent.test(f) || (warp && /^blockDim\.x\/(32|warpSize)$/.test(f)) || (/^\d+$/.test(f) && Number(f) > 1 && (start.includes(`%${f}`) || start.includes(`&${Number(f) - 1}`))),
+  );
 }
 
 function expandAll(text: string, defs: Map<string, string>, depth = 4): string {
   if (depth === 0) return norm(text);
-  return norm(text).replace(/(?<![.\w])[A-Za-z_]\w*/g, (id) => (defs.get(id) ? `(${expandAll(defs.get(id)!, defs, depth - 1)})` : id));
+  // an object (`warp.size()`) or a function stays as named
+  return norm(text).replace(/(?<![.\w])[A-Za-z_]\w*(?![\w.(])/g, (id) => (defs.get(id) ? `(${expandAll(defs.get(id)!, defs, depth - 1)})` : id));
 }
 
 /** The for-loop counters `text` names, directly or through the locals it is computed from. */

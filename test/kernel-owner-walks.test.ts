@@ -31,7 +31,7 @@ const walkSpec = spec(
 describe("an owner index that moves with a loop counter", () => {
   const gid = "blockIdx.x * blockDim.x + threadIdx.x";
   it("a counter started at the thread's index and stepped by 1 (or down) is refused where threadgroups meet", () => {
-    for (const step of ["i++", "++i", "i += 1", "i += 2"]) {
+    for (const step of ["i++", "++i", "i += 1", "i += 2", "i += blockDim.x / 2"]) {
       const why = k007(walk(gid, step));
       expect(why, step).toMatch(/'y\[i\]' \(line 2\) moves with the loop counter 'i', which starts at the thread's own index/);
       expect(why).toMatch(/a grid-wide barrier, which Metal does not have/);

@@ -108,7 +108,7 @@ compiled; the file's host code (main, host functions, file-scope initialisers) i
 
 Where the sizes and launches come from, first match wins:
   1. --spec FILE, or <input>.spec.json next to the input: {"name", "sizes": [{"n": 512}, ...],
-     "buffers": [{"name", "dtype", "count": "n", "role": "input"|"output"|"inout", "range"?, "domain"?}],
+     "buffers": [{"name", "dtype", "count": "n", "role": "input"|"output"|"inout", "range"?, "domain"?, "ascending"?}],
      "launches": [{"kernel", "templateArgs"?, "grid": [..3], "block": [..3], "sharedBytes"?,
      "args": [{"buffer": "x"} | {"scalar": "n", "type": "int"}]}]}  (see golden/kernels/*.spec.json);
   2. --kernel/--grid/--count given: the flags;

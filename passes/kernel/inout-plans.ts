@@ -9,6 +9,7 @@ import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { stridedOwnershipProof } from "./strided-owner.js";
+import { groupRangeProof } from "./group-range.js";
 import { accessPair, groupOwnershipProof, ownershipProof, sharedAcrossBlocks, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
 import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
@@ -168,6 +169,9 @@ export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" 
       : "not every threadgroup's";
   }
   const group = groupOwnershipProof(a.kernel.body, sites);
+  // or each threadgroup's range of a CSR pointer array (group-range.ts)
+  const readOnly = (n: string) => a.kernel.params.some((p) => p.name === n && p.type.kind === "pointer") && !a.uses.get(n)?.write && !a.uses.get(n)?.atomics.size;
+  if (group !== undefined && groupRangeProof(a.kernel.body, sites, readOnly)) return undefined;
   return orStrided(group === null ? ownershipProof(a.kernel.body, sites) : group);
 }
 

@@ -20,6 +20,8 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import { field, named, unparen, walk } from "./cst.js";
 import { mixedRadixOwner } from "./mixed-radix.js";
+import { walksApart } from "./walk-apart.js";
+import { updatedInItsStatement } from "./statement-update.js";
 
 export interface OwnedSite {
   /** the access node (`y[E]`, `r[E]`, `*r`) */
@@ -56,6 +58,11 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   const full = (x: Split) => `${x.owner} ${x.local.kind === "loop" ? x.local.signature : x.local.kind === "opaque" ? x.local.text : ""}`;
   if (keys.size > 1 && splits.every((x) => THREAD_SOURCE.test(expand(full(x), defs))) && sites.every((x) => updatedInItsStatement(x.node))) return undefined;
   if (keys.size > 1) {
+    // an index read from a buffer (`v = col[i]`, a graph's neighbour) reaching the elements the threads own
+    const own = splits.find((x) => isPerThread(expand(x.owner, defs)));
+    const gather = own && splits.find((x) => /[A-Za-z_]\w*\s*\[/.test(expand(x.owner, defs)) && !THREAD_SOURCE.test(x.owner));
+    if (own && gather)
+      return `${accessPair(gather.node)} is at an index read from memory ('${gather.owner}' = ${norm(defs.get(gather.owner) || gather.owner)}), which reaches elements other threads own as ${accessPair(own.node)}: threads of any threadgroup read and write each other's elements, so a copy-in of an element from the caller's array can land after another thread's write and undo it`;
     const other = splits.find((x) => keyOf(x) !== keyOf(first))!;
     return `${accessPair(first.node, other.node)} have different owner indices (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so c2m cannot show that one thread alone touches each element`;
   }
@@ -66,8 +73,6 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
   const reassigned = ownerReassigned(first.owner, body, defs);
   if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element (${accessPair(first.node)})`;
   const localKey = (l: Local) => (l.kind === "none" ? "" : l.kind === "literal" ? `#${l.value}` : l.kind === "loop" ? l.signature : l.text);
-  if (new Set(splits.map((x) => localKey(x.local))).size === 1) return undefined;
-  const splitOf = (n: CudaNode) => splits.find((x) => x.node === n)!;
   // one owner per thread: its index itself, or its digits in a mixed radix recombined (mixed-radix.ts)
   const perThread = isPerThread(expand(first.owner, defs)) || mixedRadixOwner(first.owner, defs, (b) => isPerThread(expand(b, defs)) && !/[/%]/.test(expand(b, defs)));
   const inside = (l: Local) =>
@@ -75,6 +80,14 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     // element 0 of a row: inside any non-empty row (an empty row holds nothing to share)
     (l.kind === "literal" && (l.value === 0 || (/^\d+$/.test(first.stride) && l.value > 0 && l.value < Number(first.stride)))) ||
     (l.kind === "loop" && (norm(l.bound) === norm(first.stride) || (l.upTo !== undefined && belowStride(l.upTo, first.stride, defs))) && /^\d+$|^0[uU]?$/.test(l.start));
+  // an owner or index that moves with a loop counter must keep the threads apart (walk-apart.ts); a walk inside a per-thread row cannot leave it
+  for (const x of splits) {
+    const whole = perThread && inside(x.local) ? x.owner : wholeIndex(x);
+    const moving = walksApart(whole, x.node, body, defs, "thread", accessPair(x.node));
+    if (moving) return moving;
+  }
+  if (new Set(splits.map((x) => localKey(x.local))).size === 1) return undefined;
+  const splitOf = (n: CudaNode) => splits.find((x) => x.node === n)!;
   const outside = splits.find((x) => !inside(x.local));
   if (!perThread || outside) {
     const shown = (outside ?? splits.find((x) => x.local.kind !== "none") ?? first).node;
@@ -82,6 +95,13 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     return `${accessPair(shown, other)} are different indices of the same owner that c2m cannot show stay inside the thread's own elements, so a thread may read an element another thread writes`;
   }
   return undefined;
+}
+
+/** The element index a split stands for, `owner * stride + local`, as text. */
+function wholeIndex(x: Split): string {
+  const at = x.stride === "1" ? x.owner : `(${x.owner})*(${x.stride})`;
+  const l = x.local;
+  return l.kind === "none" ? at : `${at}+${l.kind === "literal" ? l.value : l.kind === "loop" ? l.variable : `(${l.text})`}`;
 }
 
 /** Every access split as `owner * stride + local`; a row's stride is the bound of the loops walking it (`row[0]` then splits like `row[j]` does). */
@@ -109,7 +129,9 @@ export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string 
   const inEveryTerm = (terms: CudaNode[]) => new Set(factors(terms[0]!).filter((f) => terms.every((t) => factors(t).includes(f))));
   const offsetFactors = sites.map((s) => (s.offset ? inEveryTerm(Array.isArray(s.offset) ? s.offset.flatMap(sumTerms) : sumTerms(s.offset)) : new Set<string>()));
   const common = [...(offsetFactors[0] ?? [])].filter((f) => /^[A-Za-z_]\w*$/.test(f) && offsetFactors.every((x) => x.has(f)));
-  const tries = [...common.map((c) => sites.map((s) => ({ ...splitSite(s, body, [c]), node: s.node }))), splitsOf(body, sites)];
+  // an accessor's row (accessors.ts lowers `acc[b][p]` to `((b) * acc_size[1] + (p))`): its size along the last subscript
+  const rows = [...new Set(sites.flatMap((s) => [...(s.index?.text ?? "").matchAll(/\b\w+_size\[[1-9]\d*\]/g)].map((m) => norm(m[0]))))];
+  const tries = [...[...common, ...rows].map((c) => sites.map((s) => ({ ...splitSite(s, body, [c]), node: s.node }))), splitsOf(body, sites)];
   // the stride under which the most accesses stay in their row (all of them, when one fits)
   const inRow = (xs: (Split & { node: CudaNode })[]) =>
     xs.filter((x) => x.stride === xs[0]!.stride && x.owner === xs[0]!.owner && localInRow(x.local, x.node, x.stride, body, defs)).length;
@@ -124,6 +146,9 @@ export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string 
   const reassigned = ownerReassigned(first.owner, body, defs);
   if (reassigned)
     return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another threadgroup's element (${accessPair(first.node)})`;
+  // a row that moves with a loop counter must step over the other threadgroups' rows (walk-apart.ts)
+  const moving = walksApart(first.owner, first.node, body, defs, "group", accessPair(first.node));
+  if (moving) return moving;
   const outside = splits.find((x) => !localInRow(x.local, x.node, first.stride, body, defs));
   if (outside)
     return `${accessPair(outside.node)} is not shown to stay inside its row of ${first.stride} elements (owner '${first.owner}'), so it may reach an element of another threadgroup's row`;
@@ -159,6 +184,8 @@ export function isPerGroupIndex(expanded: string): boolean {
 function localInRow(l: Local, node: CudaNode, stride: string, body: CudaNode, defs: Map<string, string>): boolean {
   const s = norm(stride);
   if (l.kind === "none") return true;
+  // the last subscript of an accessor lies along its own dimension: any access inside the tensor keeps it below that size
+  if (accessorSize(s, node)) return true;
   if (l.kind === "literal") return l.value === 0 || (/^\d+$/.test(s) && l.value > 0 && l.value < Number(s));
   if (l.kind === "loop")
     return (
@@ -177,6 +204,12 @@ function localInRow(l: Local, node: CudaNode, stride: string, body: CudaNode, de
   // `E % stride` with E not negative
   if (belowStride(l.text, stride, defs) && nonNegative(l.text, node, body, defs)) return true;
   return nonNegative(l.text, node, body, defs) && guardedBelow(l.text, s, node, body);
+}
+
+/** `acc_size[d]` (d ≥ 1) of the accessor `acc` the access subscripts (accessors.ts names a lowered accessor's sizes so). */
+function accessorSize(stride: string, node: CudaNode): boolean {
+  const m = /^(\w+)_size\[[1-9]\d*\]$/.exec(stride);
+  return !!m && node.type === "subscript_expression" && unparen(field(node, "argument")!).text === m[1];
 }
 
 function splitTopLevel(t: string, sep: string): string[] {
@@ -198,7 +231,7 @@ function splitTopLevel(t: string, sep: string): string[] {
  * An expression with no subtraction, no negative literal and no cast, whose loop counters start at such an
  * expression and only count up: thread and group indices, sizes and counters are then all it adds and multiplies.
  */
-function nonNegative(text: string, node: CudaNode, body: CudaNode, defs: Map<string, string>, depth = 3): boolean {
+export function nonNegative(text: string, node: CudaNode, body: CudaNode, defs: Map<string, string>, depth = 3): boolean {
   const t = norm(text);
   if (/-|~|\(\s*(int|long|short|char)\s*\)/.test(t) || depth === 0) return false;
   for (const id of t.match(/(?<![.\w])[A-Za-z_]\w*(?!\s*\()/g) ?? []) {
@@ -234,29 +267,6 @@ function returnsUnlessBelow(x: string, s: string, node: CudaNode, body: CudaNode
     const c = stripParens(norm(field(st0, "condition")?.text ?? ""));
     return c === `${v}>=${st}` || c === `${v}>${st}-1` || c === `${st}<=${v}`;
   });
-}
-
-/**
- * An access that is the element's whole life in its statement: the target of an assignment or of ++/--
- * (`y[E] += v`, `y[E] = v`), or a read inside the value assigned to the same element (`y[E] = f(y[E])`).
- * When every access of a buffer is one, with an index that depends on the thread, a value read from the
- * buffer only ever feeds the same element's new value in the same statement: no thread reads what another
- * wrote, unless two threads update one element, unsynchronised read-modify-writes that race in CUDA
- * itself. The owner indices may then differ (llm.c's permute_kernel_backward updates dinp[inp_idx],
- * dinp[inp_idx + NH * d] and dinp[inp_idx + 2 * (NH * d)], a permutation).
- */
-function updatedInItsStatement(access: CudaNode): boolean {
-  let lv = access;
-  while (lv.parent && (lv.parent.type === "field_expression" || lv.parent.type === "parenthesized_expression")) lv = lv.parent;
-  const p = lv.parent;
-  if (p?.type === "update_expression") return true;
-  if (p?.type === "assignment_expression" && field(p, "left")?.startIndex === lv.startIndex) return true;
-  for (let n: CudaNode | null = lv.parent; n && n.type !== "expression_statement" && n.type !== "compound_statement"; n = n.parent) {
-    const left = n.type === "assignment_expression" ? field(n, "left") : null;
-    if (left && field(n, "operator")?.text === "=" && norm(unparen(left).text) === norm(lv.text) && !(lv.startIndex >= left.startIndex && lv.endIndex <= left.endIndex))
-      return true;
-  }
-  return false;
 }
 
 /** `'y[i]' (line 3) and 'y[i + n]' (line 4)`: the accesses a refusal names, as written. */

@@ -13,6 +13,7 @@
  * two groups given one row would update it unordered, which races in CUDA itself.
  */
 import type { CudaNode } from "../../grammar/cuda.js";
+import { walksApart } from "./walk-apart.js";
 import { accessPair, expand, factors, isPerGroupIndex, isPerThread, localDefinitions, ownerReassigned, sumTerms, THREAD_SOURCE, type OwnedSite } from "./ownership.js";
 
 const COORDINATES = ["blockIdx.x", "blockIdx.y", "blockIdx.z", "threadIdx.x", "threadIdx.y", "threadIdx.z"];
@@ -48,6 +49,11 @@ export function stridedOwnershipProof(body: CudaNode, sites: OwnedSite[], stride
   if (notIndex >= 0) return `its coordinate '${coords[notIndex]}' is not an index c2m can follow (a division not undone by a remainder, or a shift): ${shown}`;
   const reassigned = ownerReassigned(coords.join(" + "), body, defs);
   if (reassigned) return `its owner coordinates change ('${reassigned}' is reassigned): ${shown}`;
+  // a coordinate that moves with a loop counter must keep the threads (or threadgroups) apart (walk-apart.ts)
+  for (const [i, c] of coords.entries()) {
+    const moving = walksApart(c, sites[0]!.node, body, defs, THREAD_SOURCE.test(expanded[i]!) ? "thread" : "group", accessPair(sites[0]!.node));
+    if (moving) return moving;
+  }
   return undefined;
 }
 

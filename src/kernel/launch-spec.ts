@@ -108,6 +108,15 @@ function argVariable(n: CudaNode): string | undefined {
   return m?.[1];
 }
 
+/** The element type a tensor argument is read as: `x.data_ptr<int64_t>()`, `(int64_t*)x.data_ptr()`; not a template's `scalar_t`. */
+function elementTypeRead(n: CudaNode): string | undefined {
+  const t = n.text.trim();
+  const m =
+    /\.\s*(?:data_ptr|data|mutable_data_ptr|const_data_ptr)\s*<\s*(?:const\s+)?([\w:]+(?:\s+[\w:]+)?)\s*>\s*\(\s*\)$/.exec(t) ??
+    /^\(\s*(?:const\s+)?([\w:]+(?:\s+[\w:]+)?)\s*\*\s*\)/.exec(t);
+  return m?.[1];
+}
+
 function typeName(decl: CudaNode): string {
   return (field(decl, "type")?.text ?? "")
     .replace(/\b(const|volatile|static|constexpr)\b/g, "")
@@ -293,12 +302,10 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     const v = argVariable(a);
     const buf = v ? env.buffers.get(v) : undefined;
     if (!buf) throw new LaunchUnknown(`argument '${a.text}' of ${k.name} is not a buffer c2m can size (cudaMalloc'd or a tensor)`, a.startPosition.row + 1);
-    // `out.data_ptr<int64_t>()`: the tensor holds that type (a launcher's tensor parameter is float until it says)
-    const typed = /\bdata_ptr\s*<\s*([\w\s]+?)\s*>/.exec(a.text)?.[1];
-    if (typed && DTYPE_OF_C[typed] && env.tensors.has(buf.name) && buf.dtype !== DTYPE_OF_C[typed]) {
-      buf.dtype = DTYPE_OF_C[typed]!;
-      buf.cType = typed;
-    }
+    // a tensor's element type is what the launch reads it as (`ptr_x.data_ptr<int64_t>()`): a tensor parameter or one made
+    // with another's options (`torch::empty({n}, ptr_x.options())`) is otherwise taken for float
+    const read = elementTypeRead(a);
+    if (read && env.tensors.has(buf.name) && DTYPE_OF_C[read]) Object.assign(buf, { dtype: DTYPE_OF_C[read], cType: read });
     // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
     // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
     // a caller's buffer the kernel only writes is its output: what the kernel leaves untouched is not compared (MLX's outputs are fresh)

@@ -27,6 +27,8 @@ export const DTYPE_OF_C: Record<string, string> = nameTable({
   int64_t: "int64",
   int32_t: "int32",
   uint32_t: "uint32",
+  int16_t: "int16",
+  short: "int16",
   int8_t: "int8",
   uint8_t: "uint8",
 });

@@ -26,6 +26,11 @@ export interface GoldenBuffer {
   domain?: [number, number];
   /** Every element this value instead (an input): the sizes array of a lowered tensor accessor, say. */
   fill?: number;
+  /**
+   * A CSR pointer array (pytorch_cluster's `ptr`: batch b's rows are [ptr[b], ptr[b + 1])): integers strictly
+   * increasing from 0 to range - 1 (range ≥ count), which a random draw would not give.
+   */
+  ascending?: boolean;
 }
 
 export interface GoldenLaunch {
@@ -146,6 +151,16 @@ export function bufferSeed(spec: string, buffer: string, sizeIndex: number): num
   return fnv1a(`${spec}/${buffer}/${sizeIndex}`);
 }
 
+/** GoldenBuffer.ascending: 0, then the LCG's draw sorted and spread to stay strictly increasing, then range - 1. */
+export function ascendingValues(seed: number, count: number, range: number): number[] {
+  if (range < count) throw new Error(`an ascending buffer of ${count} elements needs a range of at least ${count} (it is ${range})`);
+  if (count < 2) return new Array<number>(count).fill(0);
+  const inner = lcgValues(seed, count - 2, false, range - count + 1)
+    .sort((a, b) => a - b)
+    .map((v, i) => v + i + 1);
+  return [0, ...inner, range - 1];
+}
+
 /** The LCG the fixture drivers use too: state = state * 1664525 + 1013904223 (mod 2^32). */
 export function lcgValues(seed: number, count: number, isFloat: boolean, range: number): number[] {
   let s = seed >>> 0;
@@ -175,6 +190,7 @@ export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<strin
         ? new Array<number>(n).fill(0)
         : lcgValues(bufferSeed(spec.name, b.name, sizeIndex), n, isFloatDtype(dtype), b.range === undefined ? 0 : evalExpr(b.range, sizes));
     if (b.fill !== undefined && b.role !== "output") vals = new Array<number>(n).fill(b.fill);
+    else if (b.ascending && b.role !== "output") vals = ascendingValues(bufferSeed(spec.name, b.name, sizeIndex), n, b.range === undefined ? n : evalExpr(b.range, sizes));
     const d = b.domain;
     // [-2, 2) in 4096 steps mapped onto [lo, hi)
     if (d && b.role !== "output" && isFloatDtype(dtype)) vals = vals.map((v) => d[0] + ((v + 2) / 4) * (d[1] - d[0]));

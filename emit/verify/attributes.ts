@@ -59,8 +59,10 @@ export class AttributeChecker {
     return this.api.namespaces[key] ? key : undefined;
   }
 
-  run(root: SyntaxNode): void {
+  /** Checks every attribute below `root`; `each` is called on every node the walk visits (every named node but comments, in document order), for checks that share the walk. */
+  run(root: SyntaxNode, each?: (n: SyntaxNode) => void): void {
     const visit = (n: SyntaxNode, known: Known): void => {
+      each?.(n);
       if (n.type === "attribute") this.attribute(n, known);
       if (n.type === "function_definition" || n.type === "lambda") {
         // a function's array names are worked out only if an attribute of a bare name asks for them

@@ -30,49 +30,58 @@ export function checkSyntax(root: SyntaxNode): Finding[] {
       out.push(finding("C2M-E020", n, n.isMissing ? `the output does not parse: missing ${n.type}` : `the output does not parse near '${snippet(n.text)}'`));
       return;
     }
-    switch (n.type) {
-      case "block":
-        if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type))
-          out.push(finding("C2M-E021", n.parent, `empty block after '${snippet(firstLine(n.parent.text))}'`));
-        sameLineStatements(n, out);
-        break;
-      case "module":
-        sameLineStatements(n, out);
-        break;
-      case "tuple":
-      case "list":
-      case "set":
-        for (const c of n.namedNonComment)
-          if (c.type === "list_splat" && c.namedNonComment[0]?.type === "list_splat") out.push(finding("C2M-E020", c, `'${snippet(c.text)}' is not valid in a ${n.type} literal`));
-        // `(*a)` is a tuple to tree-sitter; without a comma CPython rejects it
-        if (n.type === "tuple" && n.namedNonComment.length === 1 && n.namedNonComment[0].type === "list_splat" && !n.children.some((c) => c.type === ","))
-          out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
-        break;
-      case "parenthesized_expression": {
-        // `(**kwargs)` and `(*args)`: a splat only stands in a call, a literal with a comma, or an assignment target
-        const inner = n.namedNonComment[0];
-        if (inner && (inner.type === "list_splat" || inner.type === "dictionary_splat"))
-          out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
-        break;
-      }
-      case "argument_list":
-        checkArguments(n, out);
-        break;
-      case "parameters":
-      case "lambda_parameters":
-        checkParameters(n, out);
-        break;
-      case "assignment":
-      case "augmented_assignment": {
-        const left = n.childForFieldName("left");
-        if (left && !ASSIGNABLE.has(left.type)) out.push(finding("C2M-E020", left, `cannot assign to '${snippet(left.text)}'`));
-        break;
-      }
-    }
+    checkSyntaxAt(n, out);
     if (n.hasError || n.childCount) for (const c of n.children) visit(c);
   };
   visit(root);
   return out;
+}
+
+/**
+ * The checks of `checkSyntax` at one node, for a walk that visits every named node other than a comment in
+ * document order (./index.ts runs them in the attribute checker's walk). Only a tree without errors: no ERROR
+ * or MISSING node to report, and no other node (a comment, a keyword, an operator) any check concerns.
+ */
+export function checkSyntaxAt(n: SyntaxNode, out: Finding[]): void {
+  switch (n.type) {
+    case "block":
+      if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type))
+        out.push(finding("C2M-E021", n.parent, `empty block after '${snippet(firstLine(n.parent.text))}'`));
+      sameLineStatements(n, out);
+      break;
+    case "module":
+      sameLineStatements(n, out);
+      break;
+    case "tuple":
+    case "list":
+    case "set":
+      for (const c of n.namedNonComment)
+        if (c.type === "list_splat" && c.namedNonComment[0]?.type === "list_splat") out.push(finding("C2M-E020", c, `'${snippet(c.text)}' is not valid in a ${n.type} literal`));
+      // `(*a)` is a tuple to tree-sitter; without a comma CPython rejects it
+      if (n.type === "tuple" && n.namedNonComment.length === 1 && n.namedNonComment[0].type === "list_splat" && !n.children.some((c) => c.type === ","))
+        out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
+      break;
+    case "parenthesized_expression": {
+      // `(**kwargs)` and `(*args)`: a splat only stands in a call, a literal with a comma, or an assignment target
+      const inner = n.namedNonComment[0];
+      if (inner && (inner.type === "list_splat" || inner.type === "dictionary_splat"))
+        out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
+      break;
+    }
+    case "argument_list":
+      checkArguments(n, out);
+      break;
+    case "parameters":
+    case "lambda_parameters":
+      checkParameters(n, out);
+      break;
+    case "assignment":
+    case "augmented_assignment": {
+      const left = n.childForFieldName("left");
+      if (left && !ASSIGNABLE.has(left.type)) out.push(finding("C2M-E020", left, `cannot assign to '${snippet(left.text)}'`));
+      break;
+    }
+  }
 }
 
 type NativeNode = NativeTree["rootNode"];

@@ -13,7 +13,7 @@ import { AttributeChecker } from "./attributes.js";
 import { checkImports, type PackageInfo } from "./imports.js";
 import { analyzeScopes, resolves, type Scope } from "./scopes.js";
 import { decodeMappings, inputPosition } from "./source-map.js";
-import { checkSyntax, checkSyntaxAt, parseErrors } from "./syntax.js";
+import { checkSyntax, parseErrors } from "./syntax.js";
 import { finding, type Finding } from "./types.js";
 import { importBindings } from "../prune.js";
 import { isTypeString } from "../string-annotations.js";
@@ -64,10 +64,7 @@ export function verifyOutput(v: VerifyInput): VerifyResult {
   if (native?.rootNode.hasError) findings = parseErrors(native.rootNode, v.code);
   else {
     const root = native ? phase("verify: plain tree copy", () => plainTreeOf(native, v.code)).rootNode : v.tree!.rootNode;
-    // without errors, the syntax checks run in the attribute checker's walk of the tree (one walk, not two)
-    const syntax = root.hasError ? checkSyntax(root) : [];
-    const module = checkModule(root, v, root.hasError ? undefined : (n) => checkSyntaxAt(n, syntax));
-    findings = [...syntax, ...module];
+    findings = [...checkSyntax(root), ...checkModule(root, v)];
   }
   const kept = findings.filter((f) => !(NAME_CODES.has(f.code) && alreadyMarked(v.code, f)));
   // the source map is read only as far as the last finding
@@ -107,7 +104,7 @@ function alreadyMarked(code: string, f: Finding): boolean {
   return /#\s*c2m: C2M-[EW]\d{3}/.test(line);
 }
 
-function checkModule(root: SyntaxNode, v: VerifyInput, each?: (n: SyntaxNode) => void): Finding[] {
+function checkModule(root: SyntaxNode, v: VerifyInput): Finding[] {
   const scopes = analyzeScopes(root);
   // the placeholders' module bindings count as absent (the analysis is shared with the emitter: not changed)
   const unbound = v.placeholders;
@@ -147,7 +144,7 @@ function checkModule(root: SyntaxNode, v: VerifyInput, each?: (n: SyntaxNode) =>
   );
   out.push(...stringAnnotationFindings(root, imports.torchBound, v.torchNames, scopes.module, unbound));
   const attrs = new AttributeChecker(v.api, imports.namespaces, importedNames);
-  attrs.run(root, each);
+  attrs.run(root);
   out.push(...attrs.findings);
   return out;
 }

@@ -23,8 +23,28 @@ const ASSIGNABLE = new Set([
   "expression_list",
 ]);
 
+/** The node types `checkSyntaxAt` has a check for. */
+const CHECKED_TYPES = [
+  "module",
+  "block",
+  "tuple",
+  "list",
+  "set",
+  "parenthesized_expression",
+  "argument_list",
+  "parameters",
+  "lambda_parameters",
+  "assignment",
+  "augmented_assignment",
+];
+
 export function checkSyntax(root: SyntaxNode): Finding[] {
   const out: Finding[] = [];
+  // a whole tree without errors: the nodes of the checked types from the tree's index, in document order, not a walk of every node
+  if (!root.hasError && root === root.tree.rootNode) {
+    for (const n of root.tree.nodesOfTypes(CHECKED_TYPES)) checkSyntaxAt(n, out);
+    return out;
+  }
   const visit = (n: SyntaxNode): void => {
     if (n.type === "ERROR" || n.isMissing) {
       out.push(finding("C2M-E020", n, n.isMissing ? `the output does not parse: missing ${n.type}` : `the output does not parse near '${snippet(n.text)}'`));
@@ -37,12 +57,8 @@ export function checkSyntax(root: SyntaxNode): Finding[] {
   return out;
 }
 
-/**
- * The checks of `checkSyntax` at one node, for a walk that visits every named node other than a comment in
- * document order (./index.ts runs them in the attribute checker's walk). Only a tree without errors: no ERROR
- * or MISSING node to report, and no other node (a comment, a keyword, an operator) any check concerns.
- */
-export function checkSyntaxAt(n: SyntaxNode, out: Finding[]): void {
+/** The checks of `checkSyntax` at one node (not ERROR or MISSING), by its type. */
+function checkSyntaxAt(n: SyntaxNode, out: Finding[]): void {
   switch (n.type) {
     case "block":
       if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type))

@@ -304,17 +304,26 @@ function assignmentOf(stmt: SyntaxNode): { names: string[]; value: SyntaxNode } 
 /** A right-hand side pyflakes reads as a literal tuple (its unread targets are findings). */
 const LITERAL_TUPLES = new Set(["tuple", "expression_list"]);
 
+/** per function body of the input (read again in each round of dropDeadStores): its statements */
+const bodyStatementsOf = new WeakMap<SyntaxNode, SyntaxNode[]>();
+
 /** Statements of a function body, into its control blocks but not into nested definitions. */
-function bodyStatements(block: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (const st of block.namedNonComment) {
-    out.push(st);
-    if (st.type === "function_definition" || st.type === "class_definition" || st.type === "decorated_definition") continue;
-    for (const c of st.namedNonComment) {
-      if (c.type === "block") out.push(...bodyStatements(c));
-      else for (const b of c.namedNonComment) if (b.type === "block") out.push(...bodyStatements(b));
+function bodyStatements(body: SyntaxNode): SyntaxNode[] {
+  let out = bodyStatementsOf.get(body);
+  if (out) return out;
+  out = [];
+  const collect = (block: SyntaxNode, into: SyntaxNode[]): void => {
+    for (const st of block.namedNonComment) {
+      into.push(st);
+      if (st.type === "function_definition" || st.type === "class_definition" || st.type === "decorated_definition") continue;
+      for (const c of st.namedNonComment) {
+        if (c.type === "block") collect(c, into);
+        else for (const b of c.namedNonComment) if (b.type === "block") collect(b, into);
+      }
     }
-  }
+  };
+  collect(body, out);
+  bodyStatementsOf.set(body, out);
   return out;
 }
 

@@ -194,6 +194,9 @@ function copyWithCursor(tree: Tree, native: NativeTree, reuse?: ReuseSubtree): S
   const starts: number[] = [];
   const fields: (Set<string> | undefined)[] = [];
   const pending: SyntaxNode[] = [];
+  // the stack's height: entries above it are stale, overwritten as it grows again (truncating the array each
+  // time a node closes costs a runtime call per inner node)
+  let top = 0;
   let cur = root;
   for (;;) {
     if (!token) {
@@ -201,9 +204,9 @@ function copyWithCursor(tree: Tree, native: NativeTree, reuse?: ReuseSubtree): S
       if (c.gotoFirstChild()) {
         nodes.push(cur);
         fields.push(parentFields);
-        starts.push(pending.length);
+        starts.push(top);
         const n = make(parentFields, cur, undefined);
-        pending.push(n);
+        pending[top++] = n;
         cur = n;
         continue;
       }
@@ -215,16 +218,16 @@ function copyWithCursor(tree: Tree, native: NativeTree, reuse?: ReuseSubtree): S
     }
     for (;;) {
       if (nodes.length && c.gotoNextSibling()) {
-        const n = make(fields[fields.length - 1], nodes[nodes.length - 1], pending[pending.length - 1]);
-        pending.push(n);
+        const n = make(fields[fields.length - 1], nodes[nodes.length - 1], pending[top - 1]);
+        pending[top++] = n;
         cur = n;
         break;
       }
       if (!nodes.length || !c.gotoParent()) return root;
       const parent = nodes.pop()!;
       const start = starts.pop()!;
-      const ks = pending.slice(start);
-      pending.length = start;
+      const ks = pending.slice(start, top);
+      top = start;
       fields.pop();
       SyntaxNode.link(parent, ks);
       if (parent.startIndex < 0) {

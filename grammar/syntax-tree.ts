@@ -45,6 +45,14 @@ export class Tree {
     return this.byType.get(type) ?? NO_NODES;
   }
 
+  /** Every node of any of the types, in document order: the index's lists merged by their numbers (no walk once the index is made). */
+  nodesOfTypes(types: readonly string[]): SyntaxNode[] {
+    const lists = types.map((t) => this.nodesOfType(t)).filter((l) => l.length);
+    if (lists.length <= 1) return [...(lists[0] ?? NO_NODES)];
+    // runs already in order: the sort merges them
+    return lists.flat().sort((a, b) => a.preorder - b.preorder);
+  }
+
   /**
    * @internal The descendants of `node` (not itself) of the given types, in document order, from the index,
    * or undefined where the tree has no index yet (a subtree walk is cheaper than making one) or `node` is

@@ -60,12 +60,19 @@ export class AttributeChecker {
   }
 
   run(root: SyntaxNode): void {
+    // a whole tree: its attributes and classes from the tree's index, in document order (the order a walk meets them)
+    if (root === root.tree.rootNode) {
+      for (const n of root.tree.nodesOfTypes(["attribute", "class_definition"])) {
+        if (n.type === "attribute") this.attribute(n, this.knownAt(n));
+        else this.moduleClass(n, root);
+      }
+      return;
+    }
     const visit = (n: SyntaxNode, known: Known): void => {
       if (n.type === "attribute") this.attribute(n, known);
       if (n.type === "function_definition" || n.type === "lambda") {
         // a function's array names are worked out only if an attribute of a bare name asks for them
-        let memo: Set<string> | undefined;
-        const inner: Known = n.type === "function_definition" ? () => (memo ??= this.knownArrays(n)) : () => NONE;
+        const inner = this.innerKnown(n);
         for (const c of n.namedNonComment) visit(c, c.type === "block" || c === n.childForFieldName("body") ? inner : known);
         return;
       }
@@ -73,6 +80,27 @@ export class AttributeChecker {
       for (const c of n.namedNonComment) visit(c, known);
     };
     visit(root, () => NONE);
+  }
+
+  private readonly innerKnowns = new Map<SyntaxNode, Known>();
+
+  /** The array names known inside a function's or lambda's body (a function's worked out on first use, once). */
+  private innerKnown(fn: SyntaxNode): Known {
+    let k = this.innerKnowns.get(fn);
+    if (!k) {
+      let memo: Set<string> | undefined;
+      k = fn.type === "function_definition" ? () => (memo ??= this.knownArrays(fn)) : () => NONE;
+      this.innerKnowns.set(fn, k);
+    }
+    return k;
+  }
+
+  /** What the walk in `run` passes down to `n`: the nearest function or lambda whose body holds it decides. */
+  private knownAt(n: SyntaxNode): Known {
+    let child = n;
+    for (let p = n.parent; p; child = p, p = p.parent)
+      if ((p.type === "function_definition" || p.type === "lambda") && (child.type === "block" || child === p.childForFieldName("body"))) return this.innerKnown(p);
+    return () => NONE;
   }
 
   private attribute(n: SyntaxNode, known: Known): void {

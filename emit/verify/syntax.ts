@@ -23,56 +23,81 @@ const ASSIGNABLE = new Set([
   "expression_list",
 ]);
 
+/** The node types `checkSyntaxAt` has a check for. */
+const CHECKED_TYPES = [
+  "module",
+  "block",
+  "tuple",
+  "list",
+  "set",
+  "parenthesized_expression",
+  "argument_list",
+  "parameters",
+  "lambda_parameters",
+  "assignment",
+  "augmented_assignment",
+];
+
 export function checkSyntax(root: SyntaxNode): Finding[] {
   const out: Finding[] = [];
+  // a whole tree without errors: the nodes of the checked types from the tree's index, in document order, not a walk of every node
+  if (!root.hasError && root === root.tree.rootNode) {
+    for (const n of root.tree.nodesOfTypes(CHECKED_TYPES)) checkSyntaxAt(n, out);
+    return out;
+  }
   const visit = (n: SyntaxNode): void => {
     if (n.type === "ERROR" || n.isMissing) {
       out.push(finding("C2M-E020", n, n.isMissing ? `the output does not parse: missing ${n.type}` : `the output does not parse near '${snippet(n.text)}'`));
       return;
     }
-    switch (n.type) {
-      case "block":
-        if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type))
-          out.push(finding("C2M-E021", n.parent, `empty block after '${snippet(firstLine(n.parent.text))}'`));
-        sameLineStatements(n, out);
-        break;
-      case "module":
-        sameLineStatements(n, out);
-        break;
-      case "tuple":
-      case "list":
-      case "set":
-        for (const c of n.namedNonComment)
-          if (c.type === "list_splat" && c.namedNonComment[0]?.type === "list_splat") out.push(finding("C2M-E020", c, `'${snippet(c.text)}' is not valid in a ${n.type} literal`));
-        // `(*a)` is a tuple to tree-sitter; without a comma CPython rejects it
-        if (n.type === "tuple" && n.namedNonComment.length === 1 && n.namedNonComment[0].type === "list_splat" && !n.children.some((c) => c.type === ","))
-          out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
-        break;
-      case "parenthesized_expression": {
-        // `(**kwargs)` and `(*args)`: a splat only stands in a call, a literal with a comma, or an assignment target
-        const inner = n.namedNonComment[0];
-        if (inner && (inner.type === "list_splat" || inner.type === "dictionary_splat"))
-          out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
-        break;
-      }
-      case "argument_list":
-        checkArguments(n, out);
-        break;
-      case "parameters":
-      case "lambda_parameters":
-        checkParameters(n, out);
-        break;
-      case "assignment":
-      case "augmented_assignment": {
-        const left = n.childForFieldName("left");
-        if (left && !ASSIGNABLE.has(left.type)) out.push(finding("C2M-E020", left, `cannot assign to '${snippet(left.text)}'`));
-        break;
-      }
-    }
+    checkSyntaxAt(n, out);
     if (n.hasError || n.childCount) for (const c of n.children) visit(c);
   };
   visit(root);
   return out;
+}
+
+/** The checks of `checkSyntax` at one node (not ERROR or MISSING), by its type. */
+function checkSyntaxAt(n: SyntaxNode, out: Finding[]): void {
+  switch (n.type) {
+    case "block":
+      if (n.namedNonComment.length === 0 && n.parent && BLOCK_OWNERS.has(n.parent.type))
+        out.push(finding("C2M-E021", n.parent, `empty block after '${snippet(firstLine(n.parent.text))}'`));
+      sameLineStatements(n, out);
+      break;
+    case "module":
+      sameLineStatements(n, out);
+      break;
+    case "tuple":
+    case "list":
+    case "set":
+      for (const c of n.namedNonComment)
+        if (c.type === "list_splat" && c.namedNonComment[0]?.type === "list_splat") out.push(finding("C2M-E020", c, `'${snippet(c.text)}' is not valid in a ${n.type} literal`));
+      // `(*a)` is a tuple to tree-sitter; without a comma CPython rejects it
+      if (n.type === "tuple" && n.namedNonComment.length === 1 && n.namedNonComment[0].type === "list_splat" && !n.children.some((c) => c.type === ","))
+        out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
+      break;
+    case "parenthesized_expression": {
+      // `(**kwargs)` and `(*args)`: a splat only stands in a call, a literal with a comma, or an assignment target
+      const inner = n.namedNonComment[0];
+      if (inner && (inner.type === "list_splat" || inner.type === "dictionary_splat"))
+        out.push(finding("C2M-E020", n, `'${snippet(n.text)}': a starred expression cannot stand in parentheses`));
+      break;
+    }
+    case "argument_list":
+      checkArguments(n, out);
+      break;
+    case "parameters":
+    case "lambda_parameters":
+      checkParameters(n, out);
+      break;
+    case "assignment":
+    case "augmented_assignment": {
+      const left = n.childForFieldName("left");
+      if (left && !ASSIGNABLE.has(left.type)) out.push(finding("C2M-E020", left, `cannot assign to '${snippet(left.text)}'`));
+      break;
+    }
+  }
 }
 
 type NativeNode = NativeTree["rootNode"];

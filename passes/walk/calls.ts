@@ -406,7 +406,7 @@ function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: stri
   for (const h of mm.helpers ?? []) w.ctx.helpers.add(h);
   const argsNode = e.childForFieldName("arguments");
   const args = mm.mlx.includes("{args}") && argsNode ? translatedArgs(w, argsNode) : "";
-  return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace("{args}", args) };
+  return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace(args ? "{args}" : ", {args}", args) };
 }
 
 /** The text between a call's parentheses, each argument translated (tensors in torch's layout). */

@@ -22,7 +22,7 @@ import { channelsLastForm } from "./channels-last-forms.js";
 import { opaqueCall } from "./calls.js";
 import { binds, expr } from "./expressions.js";
 
-export const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "max", "min", "meshgrid", "tensor_split"]);
+export const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "max", "min", "meshgrid", "tensor_split", "pack", "unpack"]);
 
 /** Ops whose keyword `dim` (when given) makes the result a (values, indices) pair. */
 const PAIR_WITH_DIM = new Set(["max", "min", "median", "mode", "topk", "sort"]);

@@ -12,7 +12,9 @@ def c2m_named_modules(module, memo=None, prefix="", remove_duplicate=True):
             memo.add(id(m))
         out.append((name, m))
         for child_name, child in c2m_named_children(m):
-            visit(child, f"{name}.{child_name}" if name else child_name)
+            # torch lets a ModuleList hold None (x-transformers' optional norms), which it skips here
+            if child is not None:
+                visit(child, f"{name}.{child_name}" if name else child_name)
 
     visit(module, prefix)
     return out

@@ -111,6 +111,7 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   AdaptiveMaxPool3d: cls("AdaptiveMaxPool3d.py", ["adaptive_pool"]),
   AlphaDropout: cls("AlphaDropout.py"),
   BatchNorm3d: cls("BatchNorm3d.py"),
+  InstanceNormTracked: cls("InstanceNormTracked.py"),
   ConstantPad: cls("ConstantPad.py"),
   CosineSimilarity: cls("CosineSimilarity.py"),
   Dropout1d: cls("Dropout1d.py"),

@@ -41,7 +41,7 @@ describe("StarGAN's builders and tracked instance norms", () => {
   it("are known to the module tree and translated", () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual([]);
     expect(r.weightMaps.Net).toContainEqual({ torch: "model.#.weight", mlx: "model.layers.#.weight", op: "conv" });
-    expect(r.code).toContain("InstanceNormTracked(d, affine=True, dims=2)");
+    expect(r.code).toContain("InstanceNormTracked(d, affine=True, track_running_stats=True, dims=2)");
   });
 
   it("match torch", () => {

@@ -92,7 +92,7 @@ export function instanceNorm(d: 1 | 2 | 3): LayerRow {
     allowed: { track_running_stats: FALSE, bias: TRUE },
     // StarGAN's generator: in eval torch normalises with the running statistics, which MLX's InstanceNorm has not
     general: {
-      mlx: `{@InstanceNormTracked}({num_features}[, eps={eps}][, momentum={momentum}][, affine={affine}], dims=${d})`,
+      mlx: `{@InstanceNormTracked}({num_features}[, eps={eps}][, momentum={momentum}][, affine={affine}][, track_running_stats={track_running_stats}], dims=${d})`,
       handles: ["track_running_stats"],
     },
     weights: [NUM_BATCHES_TRACKED],

@@ -74,7 +74,7 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   c2m_get_submodule: { file: "c2m_get_submodule.py", needs: [], kind: "function" },
   c2m_named_children: { file: "c2m_named_children.py", needs: [], kind: "function" },
   c2m_named_modules: { file: "c2m_named_modules.py", needs: ["c2m_named_children"], kind: "function" },
-  c2m_modules: { file: "c2m_modules.py", needs: ["c2m_named_modules"], kind: "function" },
+  c2m_modules: { file: "c2m_modules.py", needs: [], kind: "function" },
   c2m_get_parameter: { file: "c2m_get_parameter.py", needs: ["c2m_get_submodule"], kind: "function" },
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),

@@ -37,9 +37,11 @@ export type ModVal =
    * a plain value; `callable`: a function (a module-level function of the file: torchvision's RAFT keeps
    * `self.convgru2 = _pass_through_h` where it builds no ConvGRU), which a union beside modules keeps, so that a call
    * of the attribute is known to reach either; `def`: which function it is (a builder handed to a helper as a parameter,
-   * CoAtNet's `_make_layer(conv_3x3_bn, …)` calling `block(…)`), so that a call through the parameter runs its body
+   * CoAtNet's `_make_layer(conv_3x3_bn, …)` calling `block(…)`), so that a call through the parameter runs its body;
+   * `tensor`: one tensor a torch op made (`self.mean = torch.Tensor(rgb).view(1, 3, 1, 1)`, no buffer), which methods
+   * read as a tensor in torch's layout
    */
-  | { k: "value"; callable?: boolean; def?: { mod: ModuleIR; node: SyntaxNode } }
+  | { k: "value"; callable?: boolean; def?: { mod: ModuleIR; node: SyntaxNode }; tensor?: boolean }
   | { k: "unknown" };
 
 /** A module class defined in another file of the program (a sibling file, a library), with that file's IR. */

@@ -6,6 +6,7 @@
  * rest, and says what each splat means for the MLX call.
  */
 import { namedChildren, type SyntaxNode } from "../grammar/python.js";
+import type { OpMapping } from "../ir/tables.js";
 import { stringValue } from "./module-tree.js";
 
 /** torch's tensor-factory keywords: only `dtype` means anything to MLX (unified memory, no autograd flags). */
@@ -82,4 +83,25 @@ export function replaceSplat(callText: string, splat: string, wrapped: string): 
   const at = new RegExp(`\\*\\*\\s*${splat.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\s*[,)])`).exec(callText);
   if (at) return `${callText.slice(0, at.index)}**${wrapped}${callText.slice(at.index + at[0].length)}`;
   return appendArgument(callText, `**${wrapped}`);
+}
+
+/**
+ * `x.transpose(*self.dims)` (PatchTST's Transpose module): a `*xs` splat, last of the positional arguments, that stands
+ * for every parameter left, all of them required, written side by side in the row's template: the row with those
+ * parameters as one varargs parameter, the template passing the splat on as it is (`{x}.swapaxes(*self.dims)`).
+ * Undefined when that is not the case (a defaulted parameter the splat may or may not fill, parameters used apart), or
+ * when they are axes of an op that renumbers them for a channels-last input (only a "logical" op takes torch's order).
+ */
+export function spreadRow(row: OpMapping, positional: SyntaxNode[], keywords: ReadonlySet<string>, splat: SyntaxNode): OpMapping | undefined {
+  const at = positional.indexOf(splat);
+  if (at !== positional.length - 1) return undefined;
+  const sig = row.sig.filter((p) => !keywords.has(p.replace(/=.*$/, "")));
+  if (sig.length <= at || sig.slice(0, at).some((p) => p.startsWith("*"))) return undefined;
+  const rest = sig.slice(at);
+  if (rest.some((p) => p.includes("=") || p.startsWith("*"))) return undefined;
+  if (row.layout !== "logical" && rest.some((p) => row.axes?.includes(p))) return undefined;
+  const run = rest.map((p) => `{${p}}`).join(", ");
+  if (!row.mlx.includes(run)) return undefined;
+  const given = row.sig.filter((p) => keywords.has(p.replace(/=.*$/, "")));
+  return { ...row, sig: [...sig.slice(0, at), `*${rest[0]}`, ...given], mlx: row.mlx.replace(run, `{*${rest[0]}}`), axes: row.axes?.filter((a) => !rest.includes(a)) };
 }

@@ -69,14 +69,29 @@ export function useConvMappedTransposes(
     done.add(call);
     const inside = layout.edits.filter((e) => e.start >= call.startIndex && e.end <= call.endIndex);
     const whole = inside.find((e) => e.start === call.startIndex && e.end === call.endIndex);
+    // an edit that reprints a statement or list around the construction (`layers += [ConvTranspose2d(..),
+    // ReLU(inplace=True)]`, whose `inplace` it drops): a second edit inside it would overlap it, so the
+    // construction is rewritten inside that edit's text, where it is printed as written, once
+    const around = inside.length ? undefined : innermostAround(layout.edits, call);
     const text = whole ? mappedConstruction(whole.text) : inside.length ? undefined : mappedConstruction(call.text);
-    if (!text || (whole && inside.length > 1)) {
+    if (!text || (whole && inside.length > 1) || (around && around.text.split(call.text).length !== 2)) {
       failed.push(either);
       continue;
     }
     if (whole) whole.text = text;
+    else if (around) around.text = around.text.replace(call.text, () => text);
     else layout.edits.push({ start: call.startIndex, end: call.endIndex, text });
     layout.ctx.helpers.add(CONV_MAPPED_HELPER);
   }
   return failed;
+}
+
+/** The smallest edit that strictly contains the call's span, if any. */
+function innermostAround<E extends { start: number; end: number }>(edits: E[], call: SyntaxNode): E | undefined {
+  let best: E | undefined;
+  for (const e of edits) {
+    if (e.start > call.startIndex || e.end < call.endIndex || (e.start === call.startIndex && e.end === call.endIndex)) continue;
+    if (!best || e.end - e.start < best.end - best.start) best = e;
+  }
+  return best;
 }

@@ -312,6 +312,9 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
       }),
     );
   }
+  // a function defined in an enclosing function's body, not rebound since (StarGAN's blocks defined in __init__)
+  const nested = fn.type === "identifier" && !env.has(fn.text) && it.canNest ? nestedDefinition(call, fn.text) : undefined;
+  if (nested) return it.inlineNested(nested, args, env);
   // helpers: self.method(...) and module-level functions build modules too (torchvision's _make_layer)
   let target: SyntaxNode | undefined;
   if (fn.type === "attribute" && fn.childForFieldName("object")!.text === "self") {
@@ -348,4 +351,17 @@ function constString(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
     } else if (part.type !== "string_start" && part.type !== "string_end") return { k: "value" };
   }
   return { k: "const", text };
+}
+
+/** The `def name` in the body of a function enclosing `node`, innermost first; undefined when none. */
+function nestedDefinition(node: SyntaxNode, name: string): SyntaxNode | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === "class_definition") return undefined;
+    if (p.type !== "function_definition") continue;
+    for (const st of namedChildren(p.childForFieldName("body")!)) {
+      const def = st.type === "decorated_definition" ? st.childForFieldName("definition")! : st;
+      if (def.type === "function_definition" && def.childForFieldName("name")!.text === name) return def;
+    }
+  }
+  return undefined;
 }

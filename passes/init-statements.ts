@@ -12,6 +12,7 @@ import { addToSequential, unpacked, withListItem } from "./local-containers.js";
 import { withItem } from "./named-sequential.js";
 import { qualify } from "./resolve-imports.js";
 import { OP_BY_NAME } from "./tables/index.js";
+import { TUPLE_RESULT_OPS } from "./walk/op-calls.js";
 
 type StatementVisitor = (it: InitInterpreter, s: SyntaxNode, env: Env) => ModVal | undefined;
 
@@ -132,10 +133,11 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   // `self.names = {…}`: a plain dict is no child of a torch module (torch registers none of what it holds)
   const plainDict = right.type === "dictionary" && left.type === "attribute" && left.childForFieldName("object")!.text === "self";
   const val: ModVal = plainDict ? { k: "value" } : it.expr(right, env);
-  store(it, left, val, env);
+  const selfTarget = left.type === "attribute" && left.childForFieldName("object")!.text === "self";
+  store(it, left, val.k === "value" && selfTarget && makesOneTorchTensor(it, right) ? { ...val, tensor: true } : val, env);
   // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
   // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private
-  if (val.k === "value" && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && makesTensor(it, right)) {
+  if (val.k === "value" && selfTarget && (makesTensor(it, right) || makesOneTorchTensor(it, right))) {
     it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
   }
   // `self.corr_pyramid: list[Tensor] = [torch.tensor(0)]` (torchvision's RAFT): a list of plain tensors is no parameter
@@ -149,6 +151,21 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "dictionary" && namedChildren(right).length === 0) {
     it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
   }
+}
+
+/** A call of a torch op that gives one tensor (`torch.zeros(..)`, `torch.Tensor(rgb).view(1, 3, 1, 1)`), not a tuple of them. */
+function makesOneTorchTensor(it: InitInterpreter, e: SyntaxNode): boolean {
+  if (e.type === "parenthesized_expression") return namedChildren(e).some((c) => makesOneTorchTensor(it, c));
+  // arithmetic on one (`torch.ones(1, 3, 1, 1) * 2`)
+  if (e.type === "binary_operator") return makesOneTorchTensor(it, e.childForFieldName("left")!) || makesOneTorchTensor(it, e.childForFieldName("right")!);
+  if (e.type !== "call") return false;
+  const fn = e.childForFieldName("function")!;
+  const q = qualify(fn, it.mod.aliases);
+  if (q) return OP_BY_NAME.has(q) && !TUPLE_RESULT_OPS.has(q.slice(q.lastIndexOf(".") + 1));
+  // a tensor method on one: `torch.Tensor(rgb).view(1, 3, 1, 1)`
+  if (fn.type !== "attribute") return false;
+  const method = fn.childForFieldName("attribute")!.text;
+  return OP_BY_NAME.has(`Tensor.${method}`) && !TUPLE_RESULT_OPS.has(method) && makesOneTorchTensor(it, fn.childForFieldName("object")!);
 }
 
 /** A call of a torch function (not a layer or Parameter) or of a function defined in this file. */

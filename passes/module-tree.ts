@@ -468,6 +468,27 @@ export class InitInterpreter {
     return this.inlineWith(fn, this.passedValues(fn, args, env));
   }
 
+  /**
+   * A function defined inside the function being run (StarGAN's `def discriminator_block(i, o): ... return layers` in
+   * __init__, then `layers = discriminator_block(3, 64)`): its body, with the caller's values as its closure and those
+   * the call passes.
+   */
+  inlineNested(fn: SyntaxNode, args: CallArguments, env: Env): ModVal {
+    if (this.depth >= MAX_DEPTH) return { k: "value" };
+    const given = this.passedValues(fn, args, env);
+    const local: Env = new Map(env);
+    this.depth++;
+    const savedLoop = this.inLoop;
+    this.inLoop = 0;
+    try {
+      this.bindParams(fn, local, given);
+      return this.block(fn.childForFieldName("body")!, local) ?? { k: "value" };
+    } finally {
+      this.inLoop = savedLoop;
+      this.depth--;
+    }
+  }
+
   /** A lambda of this file called: its body, with the values of its closure and those the call passes. */
   callLambda(fn: Extract<ModVal, { k: "lambda" }>, args: CallArguments, env: Env): ModVal {
     if (fn.mod !== this.mod || this.depth >= MAX_DEPTH) return { k: "value" };

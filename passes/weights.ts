@@ -106,6 +106,13 @@ function collectClass(c: Collector, name: string, t: string, m: string, seen: re
   const items = cls.attrs.get(SEQUENTIAL_ITEMS);
   if (items) collect(c, items, t, m, inner);
   for (const [attr, v] of cls.attrs) if (attr !== SEQUENTIAL_ITEMS && attr !== UNNAMED_ATTR) collect(c, v, join(t, attr), join(m, attr), inner);
+  // an attribute c2m took for a plain value that a method calls with arguments (UNIT's `self.shared_block`, a module
+  // the caller passes): a module only the built model holds, as the walk takes it (c2m_sequential); the loaded model
+  // resolves its keys itself. A function held there has no keys: the rule takes none
+  for (const attr of calledPlainValues(cls)) {
+    c.opaque.seen = true;
+    c.transforms.push({ torch: join(join(t, attr), "**"), mlx: null, op: "runtime" });
+  }
   const unnamed = cls.attrs.get(UNNAMED_ATTR);
   if (!unnamed) return;
   for (const [attr, v] of cls.attrs) {
@@ -229,4 +236,23 @@ export function weightMapsLiteral(maps: WeightMaps): string {
   }
   lines.push("}");
   return lines.join("\n");
+}
+
+/** Attributes held as plain values (not functions, not tensors) that a method of the class calls with arguments. */
+function calledPlainValues(cls: ClassIR): string[] {
+  const out = new Set<string>();
+  const visit = (n: SyntaxNode): void => {
+    if (n.type === "call") {
+      const fn = n.childForFieldName("function");
+      const args = n.childForFieldName("arguments");
+      if (fn?.type === "attribute" && fn.childForFieldName("object")!.text === "self" && args && args.namedChildCount > 0) {
+        const attr = fn.childForFieldName("attribute")!.text;
+        const v = cls.attrs.get(attr);
+        if (v?.k === "value" && !v.callable && !v.tensor && !v.def && !cls.methods.has(attr) && !cls.torchFunctionAttrs?.has(attr)) out.add(attr);
+      }
+    }
+    for (const ch of n.namedChildren) visit(ch);
+  };
+  for (const fn of cls.methods.values()) if (fn.childForFieldName("name")?.text !== "__init__") visit(fn);
+  return [...out];
 }

@@ -1,5 +1,5 @@
 /**
- * einops (lucidrains' vit-pytorch, mamba-minimal): rearrange, repeat, reduce, einsum and the Rearrange/Reduce layers of
+ * einops (lucidrains' vit-pytorch, mamba-minimal, x-transformers): rearrange, repeat, reduce, einsum, pack, unpack and the Rearrange/Reduce layers of
  * einops.layers.torch are table rows (passes/tables/einops.ts) whose helpers read the pattern at run time as einops
  * does, so the port imports neither einops nor torch (einops.layers.torch imports torch: the port failed to import,
  * with only a warning). The patterns name axes in torch's order: a channels-last conv output is put back first.
@@ -13,7 +13,7 @@ import { helperSource } from "../emit/helpers.js";
 const src = `import torch
 import torch.nn as nn
 import einops
-from einops import rearrange, repeat, reduce
+from einops import rearrange, repeat, reduce, pack, unpack
 from einops.layers.torch import Rearrange, Reduce
 
 
@@ -30,10 +30,14 @@ class Net(nn.Module):
         y = self.conv(x)
         t = self.patch(y)
         c = repeat(self.cls, "() n d -> b n d", b=t.shape[0])
+        pk, ps = pack([c, t], "b * d")
+        c, t = unpack(pk, ps, "b * d")
         t = torch.cat([c, t], dim=1)
         q = rearrange(t, "b n (h d) -> b h n d", h=2)
         q = einops.einsum(q, self.mix, "b head n d, head g -> b g n d")
         m = reduce(y, "b c (h 2) (w 2) -> b c h w", "max")
+        flat, shapes = pack([m, y], "b *")
+        m = unpack(flat * 2, shapes, "b *")[0]
         return self.pool(rearrange(q, "b h n d -> b n (h d)")) + rearrange(m, "b c h w -> b (c h w)")[:, :16]
 `;
 
@@ -46,6 +50,8 @@ describe("einops", () => {
     expect(r.code).toContain('EinopsRearrange("b c (h p1) (w p2) -> b (h w) (p1 p2 c)", p1=2, p2=2)');
     expect(r.code).toContain('einops_repeat(self.cls, "() n d -> b n d", b=t.shape[0])');
     expect(r.code).toContain('einops_reduce(y.transpose(0, 3, 1, 2), "b c (h 2) (w 2) -> b c h w", "max")');
+    expect(r.code).toContain('pk, ps = einops_pack([c, t], "b * d")');
+    expect(r.code).toContain('c, t = einops_unpack(pk, ps, "b * d")');
   });
 
   it("matches torch", () => {
@@ -53,7 +59,7 @@ describe("einops", () => {
   });
 
   it("reports an einops name it has no row for, at the call", () => {
-    const d = compile(`import torch\nfrom einops import pack\n\ndef f(a, b):\n    return pack([a, b], "b * d")\n`, { filename: "p.py" }).diagnostics;
+    const d = compile(`import torch\nfrom einops import parse_shape\n\ndef f(a, b):\n    return parse_shape(a, "b d")\n`, { filename: "p.py" }).diagnostics;
     // the output checker also finds the name unbound (C2M-E022): the import went
     expect(d.map((x) => `${x.code}:${x.line}`)).toContain("C2M-E038:5");
   });

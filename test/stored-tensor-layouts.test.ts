@@ -52,3 +52,36 @@ describe("tensors stored on an object or in a dict", () => {
     expect(portDifference(src, r.code, r.weightMaps.Net)).toBeLessThan(1e-4);
   });
 });
+
+// SwinIR: `self.mean = torch.Tensor(rgb_mean).view(1, 3, 1, 1)` (no buffer), added to a conv's output. Read as an
+// unknown value, it met the channels-last output as it was: (1, H, W, 3) + (1, 3, 1, 1), an error at run time, or
+// wrong numbers where H is 3. A tensor a torch op made in __init__ is a tensor in torch's layout.
+const meanSrc = `import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mean = torch.Tensor((0.1, 0.2, 0.3)).view(1, 3, 1, 1)
+        self.scale = torch.ones(1, 3, 1, 1) * 2
+        self.conv = nn.Conv2d(3, 3, 3, padding=1)
+
+    def forward(self, x):
+        self.mean = self.mean.type_as(x)
+        x = (x - self.mean) * 2.0
+        x = self.conv(x)
+        return x / 2.0 * self.scale + self.mean
+`;
+
+describe("a tensor attribute a torch op made in __init__", () => {
+  const r = compile(meanSrc, { filename: "mean.py" });
+
+  it("meets a channels-last value in torch's layout", () => {
+    expect(r.code).toContain("return (x / 2.0).transpose(0, 3, 1, 2) * self._scale + self._mean");
+  });
+
+  it("matches torch where H is the channel count too", () => {
+    expect(portDifference(meanSrc, r.code, r.weightMaps.Net, [1, 3, 3, 5])).toBeLessThan(1e-4);
+  });
+});

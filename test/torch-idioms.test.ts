@@ -67,6 +67,35 @@ class Block(nn.Module):
     expect(r.code).toContain("self.mix = nn.Linear(*shape)  # c2m: C2M-W030");
     expect(r.diagnostics.find((d) => d.code === "C2M-W030")).toMatchObject({ line: 14, col: 30 });
   });
+
+  it("an *args splat that stands for an op's last parameters passes on as it is (PatchTST's Transpose)", () => {
+    const t = compile(
+      py(`
+import torch
+import torch.nn as nn
+class Transpose(nn.Module):
+    def __init__(self, *dims):
+        super().__init__()
+        self.dims = dims
+    def forward(self, x):
+        return x.transpose(*self.dims) + torch.transpose(x, *self.dims)
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(3, 4, 3, padding=1)
+        self.t = Transpose(1, 2)
+        self.norm = nn.LayerNorm(4)
+    def forward(self, x):
+        return self.t(self.norm(self.t(self.conv(x))))
+`),
+      { filename: "transpose.py" },
+    );
+    expect(codes(t)).not.toContain("C2M-W030");
+    expect(t.code).toContain("return x.swapaxes(*self.dims) + x.swapaxes(*self.dims)");
+    // with a defaulted parameter left, how many the splat fills is not known: still reported
+    const n = compile(py("import torch\ndef f(x, s):\n    return torch.sum(x, *s)\n"), { filename: "sum.py" });
+    expect(codes(n)).toContain("C2M-W030");
+  });
 });
 
 describe("blocks the translation empties", () => {

@@ -51,6 +51,32 @@ class Net(nn.Module):
     expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 5, 5])).toBeLessThan(1e-4);
   });
 
+  it("in a list literal another edit reprints (a dropped inplace=): rewritten inside that edit, matching torch", () => {
+    // PyTorch-GAN's StarGAN generator: a Conv2d and, in a loop, `model += [ConvTranspose2d(..), ReLU(inplace=True)]`
+    const src = `import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self, c=8):
+        super().__init__()
+        model = [nn.Conv2d(3, c, 3, padding=1, bias=False)]
+        for _ in range(2):
+            model += [
+                nn.ConvTranspose2d(c, c // 2, 4, stride=2, padding=1, bias=False),
+                nn.ReLU(inplace=True),
+            ]
+            c = c // 2
+        self.model = nn.Sequential(*model)
+
+    def forward(self, x):
+        return self.model(x)
+`;
+    const r = compile(src, { filename: "gen.py" });
+    expect(r.diagnostics.filter((x) => x.severity === "error")).toEqual([]);
+    expect(r.code).toContain("ConvTransposeConvMapped(c, c // 2, 4, stride=2, padding=1, bias=False, dims=2),\n                nn.ReLU(),");
+    expect(portDifference(src, r.code, r.weightMaps.Net, [1, 3, 4, 4])).toBeLessThan(1e-4);
+  });
+
   it("across classes (items of one ModuleList): an error at the construction, with a marker", () => {
     const src = `import torch.nn as nn
 

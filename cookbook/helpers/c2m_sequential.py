@@ -3,7 +3,7 @@
 # their boundary unless they declare `c2m_layout = (takes channels-last, returns channels-last)`).
 _C2M_CHANNELS_LAST = {
     "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "ConvTorch", "ConvTransposeConvMapped",
-    "BatchNorm", "BatchNorm1d", "BatchNorm3d", "GroupNorm", "InstanceNorm", "Dropout1d", "Dropout2d", "Dropout3d", "PReLU",
+    "BatchNorm", "BatchNorm1d", "BatchNorm3d", "GroupNorm", "InstanceNorm", "InstanceNormTracked", "Dropout1d", "Dropout2d", "Dropout3d", "PReLU",
     "MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "MaxPoolTorch", "AvgPoolTorch",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
     "Upsample", "PixelShuffle", "PixelUnshuffle", "ConstantPad", "ReflectionPad", "ReplicationPad",

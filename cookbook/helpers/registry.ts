@@ -73,6 +73,8 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   // Module.get_submodule (passes/tables/index.ts MODULE_METHODS)
   c2m_get_submodule: { file: "c2m_get_submodule.py", needs: [], kind: "function" },
   c2m_named_children: { file: "c2m_named_children.py", needs: [], kind: "function" },
+  c2m_named_modules: { file: "c2m_named_modules.py", needs: ["c2m_named_children"], kind: "function" },
+  c2m_modules: { file: "c2m_modules.py", needs: [], kind: "function" },
   c2m_get_parameter: { file: "c2m_get_parameter.py", needs: ["c2m_get_submodule"], kind: "function" },
   BatchNorm1d: cls("BatchNorm1d.py"),
   FlattenCHW: cls("FlattenCHW.py"),
@@ -109,6 +111,7 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   AdaptiveMaxPool3d: cls("AdaptiveMaxPool3d.py", ["adaptive_pool"]),
   AlphaDropout: cls("AlphaDropout.py"),
   BatchNorm3d: cls("BatchNorm3d.py"),
+  InstanceNormTracked: cls("InstanceNormTracked.py"),
   ConstantPad: cls("ConstantPad.py"),
   CosineSimilarity: cls("CosineSimilarity.py"),
   Dropout1d: cls("Dropout1d.py"),
@@ -155,6 +158,8 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   einops_repeat: { file: "einops_repeat.py", needs: ["c2m_einops"], kind: "function" },
   einops_reduce: { file: "einops_reduce.py", needs: ["c2m_einops"], kind: "function" },
   einops_einsum: { file: "einops_einsum.py", needs: [], kind: "function" },
+  einops_pack: { file: "einops_pack.py", needs: [], kind: "function" },
+  einops_unpack: { file: "einops_unpack.py", needs: [], kind: "function" },
   EinopsRearrange: cls("EinopsRearrange.py", ["c2m_einops"]),
   EinopsReduce: cls("EinopsReduce.py", ["c2m_einops"]),
   // cookbook rules (cookbook/*.rules)

@@ -1,5 +1,5 @@
 /**
- * einops (rearrange, repeat, reduce, einsum and the Rearrange/Reduce layers of einops.layers.torch) → MLX, as table
+ * einops (rearrange, repeat, reduce, einsum, pack, unpack and the Rearrange/Reduce layers of einops.layers.torch) → MLX, as table
  * rows. einops names its axes in a pattern string; the helpers (cookbook/helpers/einops_*.py, Einops*.py) read that
  * pattern at run time exactly as einops does, so the port needs neither einops nor torch (einops.layers.torch
  * imports torch). A pattern names axes in torch's order, so every row is `logical`: a channels-last input is put
@@ -40,6 +40,22 @@ export const EINOPS_OP_ROWS: OpRow[] = [
     layout: "logical",
     helpers: ["einops_einsum"],
     note: "einops names axes with words; mx.einsum takes one letter each: the helper renames them",
+  },
+  // lucidrains' models pack tokens of several kinds along one axis (`x, ps = pack([cls, x], "b * d")`) and take them
+  // apart after (`cls, x = unpack(x, ps, "b * d")`); pack's result is the array and the shapes, unpack's a list
+  {
+    torch: ["einops.pack"],
+    sig: ["tensors", "pattern"],
+    mlx: "{@einops_pack}({tensors}, {pattern})",
+    layout: "logical",
+    helpers: ["einops_pack"],
+  },
+  {
+    torch: ["einops.unpack"],
+    sig: ["tensor", "packed_shapes", "pattern"],
+    mlx: "{@einops_unpack}({tensor}, {packed_shapes}, {pattern})",
+    layout: "logical",
+    helpers: ["einops_unpack"],
   },
 ];
 

@@ -130,6 +130,9 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
   // torch's names: a Sequential's are its positions ("0", "1", ...), which MLX's keeps in its `layers` list
   children: { mlx: "[m for _, m in c2m_named_children({self})]", helpers: ["c2m_named_children"], moduleOnly: true },
   named_children: { mlx: "c2m_named_children({self})", helpers: ["c2m_named_children"], moduleOnly: true },
+  // torch's order, depth first as children were added: MLX's modules() visits children last to first
+  modules: { mlx: "c2m_modules({self})", helpers: ["c2m_modules"], moduleOnly: true },
+  named_modules: { mlx: "c2m_named_modules({self}, {args})", helpers: ["c2m_named_modules"], moduleOnly: true },
   to: { mlx: "{self}" },
   cuda: { mlx: "{self}" },
   cpu: { mlx: "{self}" },

@@ -90,7 +90,13 @@ export function instanceNorm(d: 1 | 2 | 3): LayerRow {
     layout: "channels_last",
     rank: d + 2,
     allowed: { track_running_stats: FALSE, bias: TRUE },
-    note: "affine defaults to False in both; MLX needs a batch axis (rank >= 3)",
+    // StarGAN's generator: in eval torch normalises with the running statistics, which MLX's InstanceNorm has not
+    general: {
+      mlx: `{@InstanceNormTracked}({num_features}[, eps={eps}][, momentum={momentum}][, affine={affine}][, track_running_stats={track_running_stats}], dims=${d})`,
+      handles: ["track_running_stats"],
+    },
+    weights: [NUM_BATCHES_TRACKED],
+    note: "affine defaults to False in both; MLX needs a batch axis (rank >= 3); track_running_stats=True: the InstanceNormTracked helper",
   };
 }
 

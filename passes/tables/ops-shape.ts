@@ -200,6 +200,13 @@ export const SHAPE_ROWS: OpRow[] = [
   },
   { torch: ["Tensor.detach"], sig: ["self"], mlx: "mx.stop_gradient({self})", layout: "elementwise" },
   {
+    torch: ["torch.autograd.Variable", "torch.autograd.variable.Variable"],
+    sig: ["data", "requires_grad=False", "volatile=False"],
+    mlx: "{data}",
+    layout: "elementwise",
+    note: "a Variable is its tensor since torch 0.4 (PointNet's `Variable(torch.from_numpy(...))`)",
+  },
+  {
     torch: ["torch.clone", "Tensor.clone"],
     sig: ["input", "memory_format=None"],
     mlx: "mx.array({input})",

@@ -64,7 +64,9 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
     const view = isAssignmentTarget(e) ? undefined : torchWeightView(w.cls, w.fn, e, attr, text);
     if (view) return { v: { k: "tensor", t: { kind: "tensor" } }, text: view };
     if (!m) return { v: { k: "other" }, text };
-    if (m.k === "param" || m.k === "buffer") return { v: { k: "tensor", t: { kind: "tensor" } }, text };
+    // a tensor a torch op made in __init__ (no buffer): stored in torch's layout, as every attribute is; an
+    // elementwise op with a channels-last value meets it there (SwinIR's `x / self.img_range + self.mean`)
+    if (m.k === "param" || m.k === "buffer" || (m.k === "value" && m.tensor)) return { v: { k: "tensor", t: { kind: "tensor" } }, text };
     // a config object's attributes (config-values.ts) are an object's, not a module's
     if (m.k === "value" || isConfigValue(m)) return { v: { k: "other" }, text };
     return { v: { k: "module", m }, text };

@@ -223,6 +223,18 @@ function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen 
 /** How a call is walked, by its callee's node type (`fn` is the callee). */
 type CallVisitor = (w: WalkState, e: SyntaxNode, fn: SyntaxNode) => Gen;
 
+/**
+ * A numpy array, never a tensor: what a numpy function returns, and its own methods' results (PointNet's
+ * `np.eye(k).flatten().astype(np.float32)`, whose `.flatten()` is numpy's, as is the `.astype` after it).
+ */
+function isNumpyValue(e: SyntaxNode, aliases: Map<string, string>): boolean {
+  if (e.type === "parenthesized_expression") return namedChildren(e).some((c) => isNumpyValue(c, aliases));
+  if (e.type !== "call") return false;
+  const fn = e.childForFieldName("function")!;
+  if (qualify(fn, aliases)?.startsWith("numpy.")) return true;
+  return fn.type === "attribute" && isNumpyValue(fn.childForFieldName("object")!, aliases);
+}
+
 /** `obj.method(...)`: a module the class holds, a method of the class, a module method, a tensor method, or opaque. */
 function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   const obj = fn.childForFieldName("object")!;
@@ -258,7 +270,7 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
     selfIsModule ||
     (obj.type === "identifier" && !w.env.has(obj.text) && (w.ctx.mod.aliases.has(obj.text) || w.ctx.mod.classes.has(obj.text) || w.ctx.mod.otherClasses.has(obj.text)));
   const knownTensor = o.v.k === "tensor" && !o.v.assumed;
-  const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method))) && !AMBIGUOUS_METHODS.has(method);
+  const likelyTensor = (o.v.k === "tensor" || (o.v.k === "other" && TENSOR_ONLY_METHODS.has(method) && !isNumpyValue(obj, w.ctx.mod.aliases))) && !AMBIGUOUS_METHODS.has(method);
   // a method only modules have: the receiver is a module whatever c2m took it for (a helper's `module` parameter), a
   // ModuleList among them, which MLX holds as a plain list
   if (o.v.k !== "module" && MODULE_METHODS[method]?.moduleOnly) return moduleMethod(w, e, o.text, containerForm(MODULE_METHODS[method]));
@@ -394,7 +406,7 @@ function moduleMethod(w: WalkState, e: SyntaxNode, self: string, mm: { mlx: stri
   for (const h of mm.helpers ?? []) w.ctx.helpers.add(h);
   const argsNode = e.childForFieldName("arguments");
   const args = mm.mlx.includes("{args}") && argsNode ? translatedArgs(w, argsNode) : "";
-  return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace("{args}", args) };
+  return { v: { k: "other" }, text: mm.mlx.replace("{self}", self).replace(args ? "{args}" : ", {args}", args) };
 }
 
 /** The text between a call's parentheses, each argument translated (tensors in torch's layout). */

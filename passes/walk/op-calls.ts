@@ -8,7 +8,7 @@ import { callArgs, intLiteral, intTuple, namedChildren, type SyntaxNode } from "
 import type { OpMapping } from "../../ir/tables.js";
 import { channelsLast, dropAxes, isIdentity, physicalAxis, type Perm } from "../../ir/tensor.js";
 import { bindArgs, paren, parseSig, renderTemplate, type SigParam } from "../template-render.js";
-import { factoryDictKeys, splatted, splitDictSplats, unboundListSplat } from "../call-splats.js";
+import { factoryDictKeys, splatted, splitDictSplats, spreadRow, unboundListSplat } from "../call-splats.js";
 import { pythonTypeDtypes } from "../python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE } from "../out-argument.js";
 import { logicalResultRank } from "../logical-ranks.js";
@@ -22,7 +22,7 @@ import { channelsLastForm } from "./channels-last-forms.js";
 import { opaqueCall } from "./calls.js";
 import { binds, expr } from "./expressions.js";
 
-const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "max", "min", "meshgrid", "tensor_split"]);
+export const TUPLE_RESULT_OPS = new Set(["split", "chunk", "unbind", "topk", "sort", "max", "min", "meshgrid", "tensor_split", "pack", "unpack"]);
 
 /** Ops whose keyword `dim` (when given) makes the result a (values, indices) pair. */
 const PAIR_WITH_DIM = new Set(["max", "min", "median", "mode", "topk", "sort"]);
@@ -60,6 +60,8 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   const name = row.torch[0];
   const listSplat = unboundListSplat(positional, bound.byName);
   if (listSplat) {
+    const spread = spreadRow(row, positional, new Set(keyword.keys()), listSplat);
+    if (spread) return opCall(w, e, spread, allPositional, keyword, recv);
     w.diag("C2M-W030", listSplat, `${listSplat.text} cannot be matched to ${name}'s parameters`);
     return opaqueCall(w, e);
   }

@@ -5,6 +5,28 @@ import math
 import re
 
 
+def c2m_modules(module):
+    """torch's Module.modules(): the module and its submodules depth first, children in the order they were added.
+    MLX's modules() visits them last to first; MUNIT hands out its AdaIN parameters in this order."""
+    out, seen = [], set()
+
+    def visit(v):
+        if isinstance(v, (list, tuple)):
+            for x in v:
+                visit(x)
+        elif isinstance(v, dict) and not isinstance(v, nn.Module):
+            for x in v.values():
+                visit(x)
+        elif isinstance(v, nn.Module) and id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+            for x in dict.values(v):
+                visit(x)
+
+    visit(module)
+    return out
+
+
 def ops_adaptive_avg_pool(input, output_size):
     """torch F.adaptive_avg_pool1d/2d/3d on a channels-last (N, *spatial, C) input: output cell i along
     an axis of length L averages positions floor(i*L/out) .. ceil((i+1)*L/out), as torch does (the
@@ -215,7 +237,7 @@ class MobileNetV2(nn.Module):
         )
 
         # weight initialization
-        for m in self.modules():
+        for m in c2m_modules(self):
             if isinstance(m, nn.Conv2d):
                 m.weight = nn.init.he_normal()(m.weight, mode='fan_out', gain=math.sqrt(2.0))
                 if "bias" in m:

@@ -48,6 +48,28 @@ class AdaptiveAvgPool2d(nn.Module):
         return adaptive_pool(x, self._output_size, mx.mean)
 
 
+def c2m_modules(module):
+    """torch's Module.modules(): the module and its submodules depth first, children in the order they were added.
+    MLX's modules() visits them last to first; MUNIT hands out its AdaIN parameters in this order."""
+    out, seen = [], set()
+
+    def visit(v):
+        if isinstance(v, (list, tuple)):
+            for x in v:
+                visit(x)
+        elif isinstance(v, dict) and not isinstance(v, nn.Module):
+            for x in v.values():
+                visit(x)
+        elif isinstance(v, nn.Module) and id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+            for x in dict.values(v):
+                visit(x)
+
+    visit(module)
+    return out
+
+
 def c2m_apply_weight_map(weights, rules):
     """Turn a torch state_dict (a dict of mx.array) into this module's MLX parameters.
 
@@ -178,7 +200,7 @@ class ResNet(nn.Module):
         self.avgpool = AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(width * 8 * block.expansion, num_classes)
 
-        for m in self.modules():
+        for m in c2m_modules(self):
             if isinstance(m, nn.Conv2d):
                 m.weight = nn.init.he_normal()(m.weight, mode='fan_out', gain=math.sqrt(2.0))
             elif isinstance(m, (nn.BatchNorm, nn.GroupNorm)):
@@ -189,7 +211,7 @@ class ResNet(nn.Module):
         # so that the residual branch starts with zeros, and each residual block behaves like an identity.
         # This improves the model by 0.2~0.3% according to https://arxiv.org/abs/1706.02677
         if zero_init_residual:
-            for m in self.modules():
+            for m in c2m_modules(self):
                 if isinstance(m, BasicBlock):
                     m.bn2.weight = mx.full(m.bn2.weight.shape, 0, dtype=m.bn2.weight.dtype)
 

@@ -1,0 +1,2 @@
+from tab_transformer_pytorch.tab_transformer_pytorch import TabTransformer
+from tab_transformer_pytorch.ft_transformer import FTTransformer

@@ -17,6 +17,7 @@ import { accessPair } from "./ownership.js";
 import { accesses128, castIsAccessed, vectorCastSpan } from "./vector-access.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
+import { inHandOver, lastArriverGuards, spinWait } from "./hand-over.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
@@ -395,6 +396,15 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
   // `limit`: the refusal names a limit of Metal or mx.fast.metal_kernel; "K046" when it is an element passed between threadgroups
   const refuse = (a0: KernelAnalysis, bag0: DiagnosticBag, param: string, why: string, shared = true, limit: boolean | "K046" = false) =>
     (limit ? limits : gaps).push(() => refuseNow(a0, bag0, param, why, shared, limit === "K046" ? "C2M-K046" : "C2M-K007"));
+  // threadgroups that wait on each other are a limit of Metal; the last one to arrive taking over is not (hand-over.ts)
+  const spin = spinWait(a.accesses, k.body);
+  if (spin)
+    limits.push(() => {
+      reportKernel(bag, "C2M-K046", position(spin.loop), `kernel '${k.name}': ${spin.why}`);
+      a.ok = false;
+    });
+  const guards = spin ? [] : lastArriverGuards(k.body);
+  const handedOver = (n: CudaNode) => inHandOver(n, guards);
   for (const p of k.params) {
     if (p.type.kind !== "pointer") {
       if (p.type.kind === "struct" || p.type.kind === "unknown" || p.type.kind === "reference") {
@@ -513,10 +523,27 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       plan.role = "output";
       continue;
     }
-    const across = readAcrossGroups(
-      a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name),
-      k.body,
-    );
+    const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
+    const across = readAcrossGroups(mine, k.body);
+    if (across && guards.length && mine.every((x) => !x.read || handedOver(x.node)) && !readAcrossGroups(mine, k.body, handedOver)) {
+      const punned = guards.find((g) => g.punned);
+      if (punned) {
+        // the counter's caller value and its returned tickets are folded in by the buffer's own element type
+        refuse(
+          a,
+          bag,
+          p.name,
+          `its elements pass to the last threadgroup to take a ticket, which Metal expresses, but the ticket counts in a word seen as another type (${accessPair(punned.ticket)}), and c2m folds an atomic counter's caller value into its output by the buffer's own element type, not through a pointer cast`,
+          false,
+        );
+        continue;
+      }
+      // every read is the last threadgroup's, after every threadgroup's write and the ticket: device-scope
+      // atomic loads and stores in an atomic output, ordered by the fence before the ticket
+      plan.role = "output";
+      plan.handOver = true;
+      continue;
+    }
     if (across) {
       refuse(a, bag, p.name, across, false, "K046");
       continue;
@@ -548,7 +575,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     }
   }
   const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
-  a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate");
+  a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate" || b.handOver);
   if (a.atomicOutputs) {
     const inits = new Set(outputs.filter((b) => b.role === "atomic-accumulate").map((b) => atomicInit(b)));
     if (inits.size > 1) {

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+import { spec, translatesAndVerifies, verifies } from "./kernel-spec-helpers.js";
 
 const lastSum = `__global__ void last_sum(const float* x, float* part, float* out, unsigned int* count, int n) {
   __shared__ float s[64];
@@ -64,6 +64,9 @@ ${body}
 describe("grid-level hand-over between threadgroups", () => {
   it("the last threadgroup to take a ticket reads every threadgroup's part: atomic loads and stores after a device-scope fence, verified", async () => {
     const r = await translatesAndVerifies(lastSum, lastSumSpec);
+    // the emulator runs threadgroups one after another: verify also runs them last to first, so another one is last
+    const rep = await verifies(r, lastSumSpec);
+    expect(rep.lines.filter((l) => /^ok .*threadgroups last to first/.test(l))).toHaveLength(2 * 3);
     const src = r.kernels[0]!.spec.source;
     expect(src).toContain("atomic_store_explicit(&part[threadgroup_position_in_grid.x], s[0], memory_order_relaxed);");
     expect(src).toContain("atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device);");
@@ -71,6 +74,22 @@ describe("grid-level hand-over between threadgroups", () => {
     expect(r.python).toContain("atomic_outputs=True");
     expect(r.python).toMatch(/part: written by every threadgroup and read by the last one to take the atomic ticket/);
     expect(r.diagnostics.filter((d) => d.code === "C2M-K046")).toEqual([]);
+  }, 120_000);
+
+  it("the group-order run catches a hand-over that depends on which threadgroup is last", async () => {
+    // planted: the last threadgroup is taken to be the grid's last one, not the last to take a ticket
+    const r = compileKernels(lastSum, { filename: "last_sum.cu" });
+    const { verifyAgainstSpec } = await import("../src/kernel/verify.js");
+    const rep = await verifyAgainstSpec(r, lastSum, lastSumSpec, {
+      mutate: (k) => {
+        k.spec.source = k.spec.source.replace(
+          "amLast && thread_position_in_threadgroup.x == 0",
+          "threadgroup_position_in_grid.x == threadgroups_per_grid.x - 1 && thread_position_in_threadgroup.x == 0",
+        );
+      },
+    });
+    expect(rep.ok).toBe(false);
+    expect(rep.lines.filter((l) => /^FAIL .*threadgroups last to first/.test(l)).length).toBeGreaterThan(0);
   }, 120_000);
 
   it("a read across threadgroups with no ticket before it stays refused (C2M-K046)", () => {

@@ -145,7 +145,7 @@ __global__ void last_block(float* partial, float* flag, const float* x, int n) {
 }`;
     // the hand-over itself is Metal's (test/kernel-hand-over.test.ts); what c2m lacks here is a counter punned into the float buffer
     expect(refusal(src)).toMatch(
-      /^C2M-K007 buffer 'partial' of kernel 'last_block' is read and written: its elements pass to the last threadgroup to take a ticket, which Metal expresses, but the ticket counts in a word seen as another type \('atomicAdd\(\(unsigned int\*\)flag, 1u\)' \(line 6\)\)/,
+      /^C2M-K007 buffer 'partial' of kernel 'last_block' is read and written: its elements pass to the last threadgroup to take a ticket, a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, but the ticket counts in a word seen as another type \('atomicAdd\(\(unsigned int\*\)flag, 1u\)' \(line 6\)\)/,
     );
     // with no ticket before the read, it stays a read across threadgroups that Metal cannot order
     expect(refusal(src.replace("if (last && threadIdx.x == 0)", "if (threadIdx.x == 0)"))).toMatch(

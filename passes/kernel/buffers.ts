@@ -17,7 +17,7 @@ import { accessPair } from "./ownership.js";
 import { accesses128, castIsAccessed, vectorCastSpan } from "./vector-access.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { inHandOver, lastArriverGuards, spinWait } from "./hand-over.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, punnedTicketGap, spinWait } from "./hand-over.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
@@ -459,7 +459,10 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
         // the atomic that threads of every threadgroup make, when there is one
         const atomic = atomics.find((x) => everyGroupUpdates(x, k.body)) ?? atomics[0];
         const plain = mine.find((x) => !x.atomic && (x.read || x.write));
-        if (across) refuse(a, bag, p.name, across, false, "K046");
+        const plainReads = mine.filter((x) => !x.atomic && x.read);
+        const handOverGap = plainReads.length > 0 && plainReads.every((x) => handedOver(x.node)) ? handOverAtomicsGap(guards, atomics) : undefined;
+        if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
+        else if (across) refuse(a, bag, p.name, across, false, "K046");
         else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
           // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
           // read is only a first guess, but the exchange computes from the element's current value, the caller's
@@ -529,13 +532,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       const punned = guards.find((g) => g.punned);
       if (punned) {
         // the counter's caller value and its returned tickets are folded in by the buffer's own element type
-        refuse(
-          a,
-          bag,
-          p.name,
-          `its elements pass to the last threadgroup to take a ticket, which Metal expresses, but the ticket counts in a word seen as another type (${accessPair(punned.ticket)}), and c2m folds an atomic counter's caller value into its output by the buffer's own element type, not through a pointer cast`,
-          false,
-        );
+        refuse(a, bag, p.name, punnedTicketGap(punned), false);
         continue;
       }
       // every read is the last threadgroup's, after every threadgroup's write and the ticket: device-scope

@@ -156,3 +156,20 @@ export function spinWait(sites: AccessSite[], body: CudaNode): { loop: CudaNode;
   });
   return found;
 }
+
+/** The hand-over is Metal's; its ticket counting in a word of a buffer seen as another type is what c2m lacks (a C2M-K007 gap). */
+export function punnedTicketGap(g: HandOver): string {
+  return `its elements pass to the last threadgroup to take a ticket, a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, but the ticket counts in a word seen as another type (${accessPair(g.ticket)}), and c2m folds an atomic counter's caller value into its output by the buffer's own element type, not through a pointer cast`;
+}
+
+/**
+ * A buffer with atomics whose plain reads are all the last threadgroup's, after the ticket: the hand-over itself is
+ * Metal's (device-scope atomics, atomic_thread_fence), so what stops it is c2m's, said as such (a C2M-K007 gap).
+ */
+export function handOverAtomicsGap(guards: HandOver[], atomics: AccessSite[]): string {
+  const ticket = guards[0]!.ticket;
+  const pun = guards.find((g) => g.punned && atomics.some((x) => x.atomic!.call.startIndex === g.ticket.startIndex));
+  const head = `its elements pass to the last threadgroup to take a ticket (${accessPair(ticket)}), a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, but`;
+  if (pun) return punnedTicketGap(pun);
+  return `${head} the last threadgroup reads what the atomics of every threadgroup made (${accessPair(atomics[0]!.atomic!.call)}), and c2m's atomic output starts from the op's identity with the caller's values added only after the launch (MLX's init_value), so the read would miss them; c2m does not fold the caller's element into a plain read`;
+}

@@ -92,6 +92,12 @@ describe("grid-level hand-over between threadgroups", () => {
     expect(rep.lines.filter((l) => /^FAIL .*threadgroups last to first/.test(l)).length).toBeGreaterThan(0);
   }, 120_000);
 
+  it("parts not written at an index naming the threadgroup are not a hand-over: the last one could read the caller's elements", () => {
+    const src = lastSum.replace("part[blockIdx.x] = s[0];", "part[n % 4] = s[0];");
+    const r = compileKernels(src, { filename: "case.cu" });
+    expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K046"]);
+  });
+
   it("a read across threadgroups with no ticket before it stays refused (C2M-K046)", () => {
     const src = lastSum.replace("if (amLast && threadIdx.x == 0)", "if (threadIdx.x == 0)");
     const r = compileKernels(src, { filename: "case.cu" });

@@ -17,7 +17,7 @@ import { accessPair } from "./ownership.js";
 import { accesses128, castIsAccessed, vectorCastSpan } from "./vector-access.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, inHandOver, lastArriverGuards, punnedTicketGap, spinWait } from "./hand-over.js";
+import { handOverAtomicsGap, handsOver, inHandOver, lastArriverGuards, punnedTicketGap, spinWait } from "./hand-over.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
@@ -528,7 +528,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     }
     const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
     const across = readAcrossGroups(mine, k.body);
-    if (across && guards.length && mine.every((x) => !x.read || handedOver(x.node)) && !readAcrossGroups(mine, k.body, handedOver)) {
+    if (across && guards.length && handsOver(mine, k.body, handedOver)) {
       const punned = guards.find((g) => g.punned);
       if (punned) {
         // the counter's caller value and its returned tickets are folded in by the buffer's own element type

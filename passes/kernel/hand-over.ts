@@ -14,6 +14,7 @@ import type { CudaNode } from "../../grammar/cuda.js";
 import type { AccessSite } from "./buffers.js";
 import { accessPair } from "./ownership.js";
 import { calleeName, field, resultUsed, walk } from "./cst.js";
+import { readAcrossGroups } from "./cross-group.js";
 
 /** Atomics that hand out tickets: the value they return counts the threadgroups that arrived. */
 const TICKET = /^atomic(?:Add|Inc)(?:_system|_block)?$/;
@@ -105,6 +106,19 @@ export function inHandOver(node: CudaNode, guards: HandOver[]): boolean {
     const then = field(g.guard, "consequence");
     return !!then && then.startIndex <= node.startIndex && node.endIndex <= then.endIndex;
   });
+}
+
+const GROUP_INDEX = /\bblockIdx\b|\bthreadgroup_position_in_grid\b/;
+
+/**
+ * A buffer the hand-over passes on: every read is the last threadgroup's (inside a guard, none across threadgroups
+ * outside one), and every write before the hand-over is a plain store at an index naming the threadgroup (each
+ * threadgroup writes its own part: `part[blockIdx.x]`, `scratch[i + C * blockIdx.x]`), so what the last one reads
+ * was written in this launch rather than left from the caller.
+ */
+export function handsOver(sites: AccessSite[], body: CudaNode, handedOver: (n: CudaNode) => boolean): boolean {
+  if (!sites.every((x) => !x.read || handedOver(x.node)) || readAcrossGroups(sites, body, handedOver)) return false;
+  return sites.filter((x) => x.write && !handedOver(x.node)).every((x) => x.directIndex !== undefined && GROUP_INDEX.test(x.directIndex));
 }
 
 const LOOPS = new Set(["while_statement", "do_statement", "for_statement"]);

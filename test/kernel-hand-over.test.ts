@@ -95,7 +95,8 @@ describe("grid-level hand-over between threadgroups", () => {
   it("parts not written at an index naming the threadgroup are not a hand-over: the last one could read the caller's elements", () => {
     const src = lastSum.replace("part[blockIdx.x] = s[0];", "part[n % 4] = s[0];");
     const r = compileKernels(src, { filename: "case.cu" });
-    expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K046"]);
+    expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K007"]);
+    expect(r.refused[0]!.diagnostic.message).toMatch(/c2m does not see that each threadgroup writes its own part before it \('part\[n % 4\]' \(line 11\)/);
   });
 
   it("a read across threadgroups with no ticket before it stays refused (C2M-K046)", () => {

@@ -528,7 +528,12 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     }
     const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
     const across = readAcrossGroups(mine, k.body);
-    if (across && guards.length && handsOver(mine, k.body, handedOver)) {
+    const passed = across && guards.length ? handsOver(mine, k.body, handedOver) : undefined;
+    if (typeof passed === "string") {
+      refuse(a, bag, p.name, passed, false);
+      continue;
+    }
+    if (passed) {
       const punned = guards.find((g) => g.punned);
       if (punned) {
         // the counter's caller value and its returned tickets are folded in by the buffer's own element type

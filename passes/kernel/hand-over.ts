@@ -116,9 +116,12 @@ const GROUP_INDEX = /\bblockIdx\b|\bthreadgroup_position_in_grid\b/;
  * threadgroup writes its own part: `part[blockIdx.x]`, `scratch[i + C * blockIdx.x]`), so what the last one reads
  * was written in this launch rather than left from the caller.
  */
-export function handsOver(sites: AccessSite[], body: CudaNode, handedOver: (n: CudaNode) => boolean): boolean {
-  if (!sites.every((x) => !x.read || handedOver(x.node)) || readAcrossGroups(sites, body, handedOver)) return false;
-  return sites.filter((x) => x.write && !handedOver(x.node)).every((x) => x.directIndex !== undefined && GROUP_INDEX.test(x.directIndex));
+export function handsOver(sites: AccessSite[], body: CudaNode, handedOver: (n: CudaNode) => boolean): true | string | undefined {
+  if (!sites.every((x) => !x.read || handedOver(x.node)) || readAcrossGroups(sites, body, handedOver)) return undefined;
+  const other = sites.find((x) => x.write && !handedOver(x.node) && (x.directIndex === undefined || !GROUP_INDEX.test(x.directIndex)));
+  if (!other) return true;
+  // the hand-over is Metal's; not seeing that each threadgroup writes its own part is c2m's (a C2M-K007 gap)
+  return `its elements pass to the last threadgroup to take a ticket, a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, but c2m does not see that each threadgroup writes its own part before it (${accessPair(other.node)} is not a store at an index naming the threadgroup on the buffer itself: a write in a device function, through a pointer, or at another index), so the last threadgroup could read elements the launch never wrote, which the fresh output would not hold as the caller's`;
 }
 
 const LOOPS = new Set(["while_statement", "do_statement", "for_statement"]);

@@ -17,7 +17,7 @@ import { accessPair } from "./ownership.js";
 import { accesses128, castIsAccessed, vectorCastSpan } from "./vector-access.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, handsOver, inHandOver, lastArriverGuards, punnedTicketGap, spinWait } from "./hand-over.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait } from "./hand-over.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
@@ -528,24 +528,14 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     }
     const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
     const across = readAcrossGroups(mine, k.body);
-    const passed = across && guards.length ? handsOver(mine, k.body, handedOver) : undefined;
-    if (typeof passed === "string") {
-      refuse(a, bag, p.name, passed, false);
-      continue;
-    }
-    if (passed) {
-      const punned = guards.find((g) => g.punned);
-      if (punned) {
-        // the counter's caller value and its returned tickets are folded in by the buffer's own element type
-        refuse(a, bag, p.name, punnedTicketGap(punned), false);
-        continue;
-      }
-      // every read is the last threadgroup's, after every threadgroup's write and the ticket: device-scope
-      // atomic loads and stores in an atomic output, ordered by the fence before the ticket
+    const passed = passOn(mine, k.body, guards);
+    if (typeof passed === "string") refuse(a, bag, p.name, passed, false);
+    else if (passed) {
+      // every read is the last threadgroup's, after its ticket: an atomic output, ordered by the fence before the ticket
       plan.role = "output";
       plan.handOver = true;
-      continue;
     }
+    if (passed) continue;
     if (across) {
       refuse(a, bag, p.name, across, false, "K046");
       continue;

@@ -124,6 +124,18 @@ export function handsOver(sites: AccessSite[], body: CudaNode, handedOver: (n: C
   return `its elements pass to the last threadgroup to take a ticket, a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, but c2m does not see that each threadgroup writes its own part before it (${accessPair(other.node)} is not a store at an index naming the threadgroup on the buffer itself: a write in a device function, through a pointer, or at another index), so the last threadgroup could read elements the launch never wrote, which the fresh output would not hold as the caller's`;
 }
 
+/**
+ * What becomes of a plain read-write buffer read across threadgroups: passed on to the last threadgroup to take a
+ * ticket (true), a gap of c2m's (its text), or undefined where no ticket guards the reads (cross-group.ts refuses).
+ */
+export function passOn(sites: AccessSite[], body: CudaNode, guards: HandOver[]): true | string | undefined {
+  if (!guards.length || !readAcrossGroups(sites, body)) return undefined;
+  const passed = handsOver(sites, body, (n) => inHandOver(n, guards));
+  const punned = guards.find((g) => g.punned);
+  // the counter's caller value and its returned tickets are folded in by the buffer's own element type
+  return passed === true && punned ? punnedTicketGap(punned) : passed;
+}
+
 const LOOPS = new Set(["while_statement", "do_statement", "for_statement"]);
 const RETRY = /^atomic(?:CAS|Exch)(?:_system|_block)?$/;
 

@@ -271,7 +271,11 @@ function describeBuffers(buffers: BufferPlan[]): string[] {
   for (const b of buffers) {
     switch (b.role) {
       case "output":
-        out.push(`${b.param}: written only; its shape and dtype size the fresh output (contents not read; elements the kernel does not write are 0).`);
+        out.push(
+          b.handOver
+            ? `${b.param}: written by every threadgroup and read by the last one to take the atomic ticket (device-scope atomic loads and stores after atomic_thread_fence, Metal 3.2); its shape and dtype size the fresh output (contents not read; elements no threadgroup writes are 0).`
+            : `${b.param}: written only; its shape and dtype size the fresh output (contents not read; elements the kernel does not write are 0).`,
+        );
         break;
       case "inout-copy":
         out.push(

@@ -70,7 +70,7 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   {
     code: "C2M-K016",
     title: "memory fence translated to atomic_thread_fence",
-    hint: "needs Metal 3.2; kernels where one block waits on another's writes (last-block reductions) should be split into two launches",
+    hint: "needs Metal 3.2 (macOS 15); a last-block reduction (the last threadgroup to take an atomic ticket reads the others' parts) runs as translated, while a threadgroup spinning until another one writes is refused (C2M-K046): Metal gives no forward-progress guarantee between threadgroups",
     example: "__threadfence();",
   },
   {
@@ -177,9 +177,9 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
   },
   {
     code: "C2M-K046",
-    title: "buffer element passed between threadgroups within one launch",
-    hint: "split the kernel where the hand-over is (at its __threadfence() and atomic ticket) into two launches, which MLX runs one after the other: the first writes each threadgroup's partial results to an output, the second (or mx.sum over them) reads them all",
-    example: "__threadfence(); if (atomicInc(&count, gridDim.x) == gridDim.x - 1) for (int j = 0; j < gridDim.x; j++) s += partial[j];",
+    title: "threadgroups waiting on each other, or a buffer element passed between threadgroups with no ticket ordering it",
+    hint: "Metal gives no forward-progress guarantee between threadgroups: split the kernel where one threadgroup waits for another into two launches, which MLX runs one after the other (the last threadgroup to take an atomic ticket reading the others' parts, after __threadfence(), is translated as it is)",
+    example: "if (threadIdx.x == 0) atomicAdd(&arrived[0], 1); while (atomicAdd(&arrived[0], 0) < gridDim.x) {}",
   },
   {
     code: "C2M-K047",

@@ -89,6 +89,12 @@ export interface BufferPlan {
    * the printers pass the caller's array in as `<param>_in` and fold it into each returned value.
    */
   foldsFetched?: boolean;
+  /**
+   * for output: the buffer passes each threadgroup's part to the last threadgroup to take an atomic ticket, which
+   * reads them all (passes/kernel/hand-over.ts). Every access is a device-scope atomic load or store, so the
+   * kernel's outputs are atomic; the wrapper returns it as an output (elements no threadgroup writes are 0).
+   */
+  handOver?: boolean;
   /** for inout-copy: the index expression (Metal text) the body copies at, and where */
   copyAt?: {
     statements: CudaNode[];

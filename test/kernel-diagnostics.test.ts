@@ -50,6 +50,28 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     error: true,
   },
   {
+    // cooperative groups' block barriers go through the same check as __syncthreads
+    name: "a cooperative-groups block.sync() in a thread-dependent branch",
+    code: "C2M-K002",
+    src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n${kernel(`  __shared__ float s[256];\n  cg::thread_block block = cg::this_thread_block();\n  if (threadIdx.x < 128) {\n    s[threadIdx.x] = x[i];\n    /*@*/block.sync();\n  }\n  if (i < n) y[i] = s[threadIdx.x % 128];`)}`,
+    message: /block\.sync\(\) \(line 10\) is reached only by the threads for which 'threadIdx.x < 128' \(line 8\) holds/,
+    error: true,
+  },
+  {
+    name: "cg::sync(block) through a device function's thread_block parameter, in a thread-dependent branch",
+    code: "C2M-K002",
+    src: `#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n__device__ void stage(float* s, float v, cg::thread_block b) { s[threadIdx.x] = v; cg::sync(b); }\n${kernel(`  __shared__ float s[256];\n  auto b = cg::this_thread_block();\n  if (b.thread_rank() % 2) /*@*/stage(s, x[i], b);\n  if (i < n) y[i] = s[0];`)}`,
+    message: /the barrier in 'stage' \(called at line 9\) is reached only by the threads for which 'b.thread_rank\(\) % 2' \(line 9\) holds/,
+    error: true,
+  },
+  {
+    name: "this_thread_block().sync() in a thread-dependent branch",
+    code: "C2M-K002",
+    src: `#include <cooperative_groups.h>\n${kernel(`  __shared__ float s[256];\n  if (threadIdx.x == 0) { s[0] = x[0]; /*@*/cooperative_groups::this_thread_block().sync(); }\n  if (i < n) y[i] = s[0];`)}`,
+    message: /cooperative_groups::this_thread_block\(\)\.sync\(\) \(line 6\) is reached only by the threads for which 'threadIdx.x == 0'/,
+    error: true,
+  },
+  {
     name: "dynamic parallelism",
     code: "C2M-K003",
     src: `__global__ void child(float* y) { y[0] = 1.0f; }\n${kernel(`  if (i == 0) /*@*/child<<<1, 1>>>(y);`)}`,
@@ -165,7 +187,7 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     name: "an element every threadgroup updates with atomics and also reads plainly (passed between threadgroups)",
     code: "C2M-K046",
     src: `__global__ void k(const float* x, /*@*/float* total) {\n  atomicAdd(&total[0], x[blockIdx.x * blockDim.x + threadIdx.x]);\n  if (threadIdx.x == 0 && total[0] > 1.0f) total[1] = 1.0f;\n}\n`,
-    message: /threads of every threadgroup update its elements with atomics.*coherent\(device\)/,
+    message: /threads of every threadgroup update its elements with atomics.*no forward-progress guarantee between threadgroups/,
     error: true,
   },
   {
@@ -324,6 +346,26 @@ __global__ void reduce(const float* x, float* y, int n) {
 }
 `;
     const result = compileKernels(src, { filename: "case.cu", template: { BS: "256" } });
+    expect(result.diagnostics.filter((d) => d.code === "C2M-K002")).toEqual([]);
+  });
+
+  it("cooperative groups: a tile's sync in a lane branch and a block sync under a threadgroup-uniform flag are not divergent block barriers", () => {
+    const src = `#include <cooperative_groups.h>
+namespace cg = cooperative_groups;
+__global__ void k(const float* x, float* y, int n) {
+  cg::thread_block block = cg::this_thread_block();
+  cg::thread_block_tile<32> tile = cg::tiled_partition<32>(block);
+  __shared__ float s[256];
+  __shared__ bool last;
+  s[threadIdx.x] = x[threadIdx.x];
+  if (threadIdx.x == 0) last = blockIdx.x == 0;
+  block.sync();
+  if (last) { s[threadIdx.x] *= 2.0f; cg::sync(block); }
+  if (threadIdx.x < 32) { s[threadIdx.x] += s[threadIdx.x + 32]; tile.sync(); }
+  if (threadIdx.x == 0) y[blockIdx.x] = s[0];
+}
+`;
+    const result = compileKernels(src, { filename: "case.cu" });
     expect(result.diagnostics.filter((d) => d.code === "C2M-K002")).toEqual([]);
   });
 

@@ -69,6 +69,15 @@ describe("the Metal clang check", () => {
     expect(results.map((r) => r.errors.join("\n"))).toEqual(["", ""]);
   }, 60_000);
 
+  it("passes a device-scope fence (__threadfence → atomic_thread_fence, MSL 3.2): the shim declares it and thread_scope", async () => {
+    const fenced = caseOf(
+      `__global__ void k(const float* x, float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = x[i];\n  __threadfence();\n}\n`,
+    );
+    expect(fenced.spec.source).toContain("atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device)");
+    const [r] = await checkMetalWithClang([fenced]);
+    expect(r!.errors).toEqual([]);
+  }, 60_000);
+
   it("fails Metal that names something undeclared: a type from an include not followed, a cooperative-groups name copied as is", async () => {
     const plain = `__global__ void k(const float* x, float* y, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n) y[i] = x[i] * 2.0f;\n}\n`;
     const typedef = caseOf(plain, 64, (b) => b.replace("if (i < n)", "floatX scale = 2.0f;\nif (i < n)"));

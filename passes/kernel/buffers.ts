@@ -17,6 +17,7 @@ import { accessPair } from "./ownership.js";
 import { accesses128, castIsAccessed, vectorCastSpan } from "./vector-access.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait } from "./hand-over.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
 import { isDeviceVariable } from "./device-vars.js";
@@ -396,6 +397,15 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
   // `limit`: the refusal names a limit of Metal or mx.fast.metal_kernel; "K046" when it is an element passed between threadgroups
   const refuse = (a0: KernelAnalysis, bag0: DiagnosticBag, param: string, why: string, shared = true, limit: boolean | "K046" = false) =>
     (limit ? limits : gaps).push(() => refuseNow(a0, bag0, param, why, shared, limit === "K046" ? "C2M-K046" : "C2M-K007"));
+  // threadgroups that wait on each other are a limit of Metal; the last one to arrive taking over is not (hand-over.ts)
+  const spin = spinWait(a.accesses, k.body);
+  if (spin)
+    limits.push(() => {
+      reportKernel(bag, "C2M-K046", position(spin.loop), `kernel '${k.name}': ${spin.why}`);
+      a.ok = false;
+    });
+  const guards = spin ? [] : lastArriverGuards(k.body);
+  const handedOver = (n: CudaNode) => inHandOver(n, guards);
   for (const p of k.params) {
     if (p.type.kind !== "pointer") {
       if (p.type.kind === "struct" || p.type.kind === "unknown" || p.type.kind === "reference") {
@@ -450,7 +460,10 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
         // the atomic that threads of every threadgroup make, when there is one
         const atomic = atomics.find((x) => everyGroupUpdates(x, k.body)) ?? atomics[0];
         const plain = mine.find((x) => !x.atomic && (x.read || x.write));
-        if (across) refuse(a, bag, p.name, across, false, "K046");
+        const plainReads = mine.filter((x) => !x.atomic && x.read);
+        const handOverGap = plainReads.length > 0 && plainReads.every((x) => handedOver(x.node)) ? handOverAtomicsGap(guards, atomics) : undefined;
+        if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
+        else if (across) refuse(a, bag, p.name, across, false, "K046");
         else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
           // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
           // read is only a first guess, but the exchange computes from the element's current value, the caller's
@@ -522,10 +535,16 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
       } else plan.role = "output";
       continue;
     }
-    const across = readAcrossGroups(
-      a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name),
-      k.body,
-    );
+    const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
+    const across = readAcrossGroups(mine, k.body);
+    const passed = passOn(mine, k.body, guards);
+    if (typeof passed === "string") refuse(a, bag, p.name, passed, false);
+    else if (passed) {
+      // every read is the last threadgroup's, after its ticket: an atomic output, ordered by the fence before the ticket
+      plan.role = "output";
+      plan.handOver = true;
+    }
+    if (passed) continue;
     if (across) {
       refuse(a, bag, p.name, across, false, "K046");
       continue;
@@ -557,7 +576,7 @@ function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): v
     }
   }
   const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
-  a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate");
+  a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate" || b.handOver);
   if (a.atomicOutputs) {
     const inits = new Set(outputs.filter((b) => b.role === "atomic-accumulate").map((b) => atomicInit(b)));
     if (inits.size > 1) {

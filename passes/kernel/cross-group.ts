@@ -18,12 +18,12 @@ const norm = (s: string) => s.replace(/\s+/g, "");
 const GROUP_INDEX = /blockIdx|threadgroup_position_in_grid/;
 
 /**
- * Why Metal cannot pass an element between threadgroups within one dispatch: the tail of these refusals
- * (C2M-K046). MSL 3.2's device-scope fence covers atomics and coherent(device) buffers; MLX writes the
- * buffers' declarations, and a module that must also run on macOS 14 (MSL 3.1) cannot use the fence.
+ * Why Metal cannot pass an element between threadgroups within one dispatch here: the tail of these refusals
+ * (C2M-K046). The one hand-over Metal does express, the last threadgroup to take an atomic ticket reading
+ * what the others wrote, is translated (hand-over.ts); these accesses have no such ticket before them.
  */
 export const NO_GRID_ORDER =
-  "Metal has no grid-wide barrier, so no threadgroup can wait for another within a dispatch, and a threadgroup's plain writes reach another's reads in the same dispatch only through device-scope ordering that an mx.fast.metal_kernel body cannot ask for: up to MSL 3.1 (macOS 14) atomics are memory_order_relaxed only and threadgroup_barrier orders memory within one threadgroup; MSL 3.2 (macOS 15) adds atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device), which orders atomics and buffers declared coherent(device), but mx.fast.metal_kernel writes the kernel's signature itself and declares every buffer `device T*`, never coherent(device) (making every access of the buffer an atomic would be ordered on MSL 3.2 only, and c2m's modules also target macOS 14)";
+  "Metal has no grid-wide barrier and gives no forward-progress guarantee between threadgroups, so within a dispatch no threadgroup can wait for another: one threadgroup's writes reach another's reads only when the reader is the last threadgroup to take an atomic ticket (atomicAdd/atomicInc compared with gridDim) after a device-scope fence, with the buffer's accesses device-scope atomics and the fence atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device) (MSL 3.2), which c2m translates; no such ticket orders these accesses";
 
 /** The loop variable bounded by gridDim (`j < gridDim.x`) that the access's index uses, with its loop. */
 function gridWalker(access: CudaNode, body: CudaNode): { variable: string; loop: CudaNode } | undefined {
@@ -55,9 +55,9 @@ function gridWalker(access: CudaNode, body: CudaNode): { variable: string; loop:
  * An element read in one threadgroup after other threadgroups wrote it in the same launch (the first shape
  * above): the refusal's text, or undefined.
  */
-export function readAcrossGroups(sites: AccessSite[], body: CudaNode): string | undefined {
+export function readAcrossGroups(sites: AccessSite[], body: CudaNode, skip?: (n: CudaNode) => boolean): string | undefined {
   for (const r of sites) {
-    if (!r.read || r.atomic) continue;
+    if (!r.read || r.atomic || skip?.(r.node)) continue;
     const walker = gridWalker(r.node, body);
     if (!walker) continue;
     const w = sites.find((s) => s.write && !s.atomic && !(s.node.startIndex >= walker.loop.startIndex && s.node.endIndex <= walker.loop.endIndex));

@@ -6,18 +6,51 @@
  * such a branch is undefined too (SGEMM_CUDA's sgemmDoubleBuffering splits its block in two halves that
  * wait at different barriers). Only branches are judged: a thread-dependent loop bound or an early
  * `return` before a barrier diverges only for some launches (a partial last block), so c2m keeps those.
+ * Cooperative groups' block barriers count as `__syncthreads()`: `block.sync()`, `cg::sync(block)`,
+ * `this_thread_block().sync()`, where `block` is a local or parameter of type thread_block (or initialised
+ * from this_thread_block()); a tile's `sync()` is a SIMD-group barrier and is not judged here.
  * Pure: reads the unit, reports diagnostics.
  */
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { KernelUnit, KFunction } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { calleeName, field, position, walk } from "./cst.js";
+import { callArgs, calleeName, field, position, walk } from "./cst.js";
 
 const BARRIER = /^__syncthreads(?:_count|_and|_or)?$/;
 /** What makes a value differ between the threads of one threadgroup. */
 const PER_THREAD = /\bthreadIdx\b|\bthread_rank\s*\(|\bthread_index\s*\(|\blaneid\b|__lane_id\s*\(/;
 const BRANCHING = new Set(["if_statement", "switch_statement", "conditional_expression"]);
+/** A thread_block's declared type (not thread_block_tile), and the factory that makes one. */
+const BLOCK_TYPE = /(?:^|[\s:])thread_block(?![\w])/;
+const BLOCK_FACTORY = /\bthis_thread_block\s*\(/;
+
+/** The names that hold a thread_block in `f`: parameters and locals of that type or initialised from this_thread_block(). */
+function blockGroups(f: KFunction): Set<string> {
+  const out = new Set<string>();
+  for (const p of f.params) if (BLOCK_TYPE.test(p.node.text.replace(/\s*\b\w+\s*$/, ""))) out.add(p.name);
+  walk(f.body, (n) => {
+    if (n.type !== "declaration") return;
+    const typeText = field(n, "type")?.text ?? "";
+    for (const d of n.namedChildren) {
+      const name = d.type === "identifier" ? d.text : d.type === "init_declarator" ? field(d, "declarator")?.text : undefined;
+      const init = d.type === "init_declarator" ? (field(d, "value")?.text ?? "") : "";
+      if (name && (BLOCK_TYPE.test(` ${typeText}`) || BLOCK_FACTORY.test(init))) out.add(name);
+    }
+  });
+  return out;
+}
+
+/** The barrier a call is, as the diagnostic names it (`__syncthreads()`, `block.sync()`, `cg::sync(block)`), or undefined. */
+function barrierCall(n: CudaNode, blocks: Set<string>): string | undefined {
+  const name = calleeName(n) ?? "";
+  if (BARRIER.test(name)) return `${name}()`;
+  const fn = field(n, "function");
+  const isBlock = (t: CudaNode | null | undefined) => !!t && ((t.type === "identifier" && blocks.has(t.text)) || BLOCK_FACTORY.test(t.text));
+  if (fn?.type === "field_expression" && field(fn, "field")?.text === "sync" && isBlock(field(fn, "argument"))) return n.text.replace(/\s+/g, "");
+  if (/^(?:(?:cooperative_groups|cg)::)?sync$/.test(name) && isBlock(callArgs(n)[0])) return n.text.replace(/\s+/g, "");
+  return undefined;
+}
 
 /** Reports each barrier of the kernel (or of a device function it calls) that sits in a thread-dependent branch; returns whether there was one. */
 export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag: DiagnosticBag): boolean {
@@ -28,11 +61,12 @@ export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag
     if (barrierIn.has(f.name)) return barrierIn.get(f.name)!;
     barrierIn.set(f.name, false);
     let found = false;
+    const blocks = blockGroups(f);
     walk(f.body, (n) => {
       if (found || n.type !== "call_expression") return !found;
       const name = calleeName(n) ?? "";
       const callee = devices.get(name);
-      if (BARRIER.test(name) || (callee && !stack.includes(name) && reaches(callee, [...stack, f.name]))) found = true;
+      if (barrierCall(n, blocks) || (callee && !stack.includes(name) && reaches(callee, [...stack, f.name]))) found = true;
     });
     barrierIn.set(f.name, found);
     return found;
@@ -45,25 +79,27 @@ export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag
     if (checked.has(f.name)) return;
     checked.add(f.name);
     const defs = definitions(f);
+    const blocks = blockGroups(f);
     walk(f.body, (n) => {
       if (n.type !== "call_expression") return;
       const name = calleeName(n) ?? "";
       const callee = devices.get(name);
-      if (!BARRIER.test(name) && !(callee && reaches(callee))) return;
+      const own = barrierCall(n, blocks);
+      if (!own && !(callee && reaches(callee))) return;
       const branch = threadBranch(n, f.body, defs);
       const key = branch ? `${branch.at.startIndex}:${branch.arm}` : "";
       if (branch && seen.has(key)) return;
       if (branch) {
         seen.add(key);
         reported = true;
-        const barrier = BARRIER.test(name) ? `${name}()` : `the barrier in '${name}'`;
+        const barrier = own ?? `the barrier in '${name}'`;
         reportKernel(
           bag,
           "C2M-K002",
           position(site(n)),
-          `${barrier}${via} (${BARRIER.test(name) ? "" : "called at "}line ${n.startPosition.row + 1}) is reached only by the threads for which '${branch.condition}' (line ${branch.at.startPosition.row + 1}) ${branch.arm}, a condition that depends on the thread: Metal's threadgroup_barrier must be reached by every thread of the threadgroup or by none (CUDA's __syncthreads likewise), so the threads that skip it leave the others waiting at a barrier that is not theirs; move the barrier out of the branch, where every thread reaches it`,
+          `${barrier}${via} (${own ? "" : "called at "}line ${n.startPosition.row + 1}) is reached only by the threads for which '${branch.condition}' (line ${branch.at.startPosition.row + 1}) ${branch.arm}, a condition that depends on the thread: Metal's threadgroup_barrier must be reached by every thread of the threadgroup or by none (CUDA's __syncthreads likewise), so the threads that skip it leave the others waiting at a barrier that is not theirs; move the barrier out of the branch, where every thread reaches it`,
         );
-      } else if (callee && !BARRIER.test(name)) check(callee, () => site(n), `${via} in '${name}'`);
+      } else if (callee && !own) check(callee, () => site(n), `${via} in '${name}'`);
     });
   };
   check(kernel, (n) => n, "");

@@ -21,6 +21,8 @@ import { nameTable } from "../../ir/tables.js";
 export interface TranslatedRunOptions {
   /** run each Metal threadgroup's threads in reverse order (an order-dependence check) */
   reverse?: boolean;
+  /** run the Metal threadgroups last to first (a hand-over between threadgroups must not depend on which arrives last) */
+  reverseGroups?: boolean;
   /** change a kernel before it runs (tests use this to show a wrong translation is caught) */
   mutate?: (k: CompiledKernel) => void;
   /** local includes of the CUDA original (`#include "common.h"`): their device code is compiled with it */
@@ -82,7 +84,10 @@ export async function runEmitted(
     const k: CompiledKernel = structuredClone(found);
     opts.mutate?.(k);
     const { plan, inputs, argBuffer } = planLaunch(k, l, sizes, buffers, dtypeOf, target === "cuda_kernel");
-    const out = target === "cuda_kernel" ? await runCudaKernel(k, plan, inputs, opts) : await runMetal(metalCallSpec(k, plan), inputs, { reverse: opts.reverse });
+    const out =
+      target === "cuda_kernel"
+        ? await runCudaKernel(k, plan, inputs, opts)
+        : await runMetal(metalCallSpec(k, plan), inputs, { reverse: opts.reverse, reverseGroups: opts.reverseGroups });
     // 16-bit float atomic outputs came back as 32-bit words: their first elements, as the wrapper's view takes them
     for (const w of plan.words) {
       const words = out[w.output]!;
@@ -312,6 +317,9 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
     if (metalCheck.some((m) => m.errors.length)) return { ok: false, results, metalCheck, lines };
   }
   const atomicSums = atomicSumBuffers(compiled, spec);
+  // a hand-over between threadgroups (the last to take a ticket reads the others' parts) is also run with the
+  // threadgroups last to first: the emulator runs them one after another, so the order decides which one is last
+  const handOver = spec.launches.some((l) => kernelFor(compiled.kernels, l.kernel, l.templateArgs)?.params.some((p) => p.handOver));
   for (let s = 0; s < spec.sizes.length; s++) {
     const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);
     let inTranslationOrder: Record<string, TypedArray> | undefined;
@@ -370,6 +378,18 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
           c.ok
             ? `ok   ${spec.name} [${at}] ${b.name} (${target}): ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}${order}`
             : `FAIL ${spec.name} [${at}] (${target}) ${describeMismatch(b.name, c)}`,
+        );
+      }
+    }
+    if (handOver) {
+      const lastToFirst = await runEmitted(compiled, spec, s, "metal", { ...opts, reverseGroups: true });
+      for (const b of spec.buffers.filter((x) => x.role !== "input")) {
+        const c = compareArrays(lastToFirst[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype));
+        results.push({ sizes: spec.sizes[s]!, buffer: b.name, target: "metal", comparison: c });
+        lines.push(
+          c.ok
+            ? `ok   ${spec.name} [${at}] ${b.name} (metal, threadgroups last to first: the hand-over does not depend on which threadgroup arrives last): ${c.count} values, max rel diff ${c.maxRelDiff.toExponential(2)}`
+            : `FAIL ${spec.name} [${at}] (metal, threadgroups last to first) ${describeMismatch(b.name, c)}`,
         );
       }
     }

@@ -23,8 +23,10 @@ export function clangCxx(): string {
  * attributes (`[[kernel]]`, `[[buffer(0)]]`, `[[thread_position_in_grid]]`) are Metal's own and mean
  * nothing to C++; unused locals and functions and self-comparisons (`x[i] <= x[i]`) are legal Metal
  * that Metal's compiler at most warns about, and that a translation keeps from the CUDA original;
- * so are doubled parentheses around a comparison (`if ((a == b))`) and a local that some path leaves unset
- * (pytorch_cluster's nearest_kernel sets `batch_idx` only inside the loop that finds it).
+ * so are doubled parentheses around a comparison (`if ((a == b))`), a local that some path leaves unset
+ * (pytorch_cluster's nearest_kernel sets `batch_idx` only inside the loop that finds it), and a threadgroup scalar read
+ * after one thread wrote it under a condition (`threadgroup bool amLast;` set by thread 0): Metal's threadgroup variables
+ * take no initializer, and the shim's `threadgroup` is no address space, so clang sees a maybe-uninitialised local.
  * clang before 15 has no `_Float16` on x86: `half` is checked as clang's `__fp16`, with arithmetic,
  * arguments and returns allowed (its values do not matter to a syntax check). The emulator's headers
  * are system headers (`-isystem`): their warnings are not the kernel's.

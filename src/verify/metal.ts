@@ -41,6 +41,8 @@ export interface RunOptions {
    * of one word by different threads, one a write, with no barrier between them. Slow: use small sizes.
    */
   raceDetect?: boolean;
+  /** Run the threadgroups last to first (a hand-over between threadgroups must not depend on which one arrives last). */
+  reverseGroups?: boolean;
   timeoutMs?: number;
 }
 

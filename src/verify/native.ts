@@ -146,7 +146,7 @@ export interface RequestLaunch {
   args?: RequestArg[];
 }
 
-function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reverse: boolean, raceDetect: boolean): Buffer {
+function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reverse: boolean, raceDetect: boolean, reverseGroups = false): Buffer {
   const parts: Buffer[] = [];
   const u32 = (v: number) => {
     const b = Buffer.alloc(4);
@@ -158,7 +158,7 @@ function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reve
     b.writeBigUInt64LE(BigInt(v));
     parts.push(b);
   };
-  u32((reverse ? 1 : 0) | (raceDetect ? 2 : 0));
+  u32((reverse ? 1 : 0) | (raceDetect ? 2 : 0) | (reverseGroups ? 4 : 0));
   u32(buffers.length);
   for (const b of buffers) {
     const name = Buffer.from(b.name, "utf8");
@@ -214,7 +214,7 @@ export async function runProgram(
   exe: string,
   buffers: RequestBuffer[],
   launches: RequestLaunch[],
-  opts: { reverse?: boolean; raceDetect?: boolean; timeoutMs?: number } = {},
+  opts: { reverse?: boolean; raceDetect?: boolean; reverseGroups?: boolean; timeoutMs?: number } = {},
 ): Promise<Uint8Array[]> {
   // a program's cache entry is its folder (compileProgram): an untrusted program goes with it
   const entry = dirname(exe);
@@ -224,7 +224,7 @@ export async function runProgram(
   try {
     const req = join(work.path, "request.bin");
     const resp = join(work.path, "response.bin");
-    writeFileSync(req, encodeRequest(buffers, launches, !!opts.reverse, !!opts.raceDetect), { mode: 0o600 });
+    writeFileSync(req, encodeRequest(buffers, launches, !!opts.reverse, !!opts.raceDetect, !!opts.reverseGroups), { mode: 0o600 });
     const res = await runSandboxed(exe, [req, resp], { cwd: work.path, timeoutMs: opts.timeoutMs ?? 120_000, limits: RUN_LIMITS });
     if (res.timedOut) throw new KernelFault("timeout", {}, "c2m verify: the kernel did not finish in time (infinite loop?)");
     const m = /EMU_ERROR (.*)/.exec(res.stderr);

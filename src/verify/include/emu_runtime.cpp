@@ -356,9 +356,12 @@ void run_grid(std::function<void()> per_thread) {
   Runtime& r = rt();
   install_handlers();
   r.body = std::move(per_thread);
-  for (unsigned gz = 0; gz < r.groups.z; ++gz)
-    for (unsigned gy = 0; gy < r.groups.y; ++gy)
-      for (unsigned gx = 0; gx < r.groups.x; ++gx) {
+  for (unsigned kz = 0; kz < r.groups.z; ++kz)
+    for (unsigned ky = 0; ky < r.groups.y; ++ky)
+      for (unsigned kx = 0; kx < r.groups.x; ++kx) {
+        const unsigned gx = r.reverse_groups ? r.groups.x - 1 - kx : kx;
+        const unsigned gy = r.reverse_groups ? r.groups.y - 1 - ky : ky;
+        const unsigned gz = r.reverse_groups ? r.groups.z - 1 - kz : kz;
         r.gid = Dim3{gx, gy, gz};
         Dim3 s = r.nominal;
         if (r.partial_groups) {
@@ -403,6 +406,7 @@ Request read_request(const char* path) {
   Request q;
   uint32_t flags = rd<uint32_t>(f);
   q.reverse = (flags & 1u) != 0;
+  q.reverse_groups = (flags & 4u) != 0;
   q.race_detect = (flags & 2u) != 0;
   unsigned nb = rd<uint32_t>(f);
   for (unsigned i = 0; i < nb; ++i) {
@@ -443,6 +447,7 @@ Request read_request(const char* path) {
   }
   std::fclose(f);
   rt().reverse = q.reverse;
+  rt().reverse_groups = q.reverse_groups;
   rt().race_detect = q.race_detect;
   return q;
 }

@@ -73,6 +73,7 @@ struct Runtime {
   Dim3 grid_threads;  // Metal: threads in the grid; CUDA: groups * nominal
   bool partial_groups = false;  // Metal dispatchThreads: edge groups may be smaller
   bool reverse = false;         // run fibers in reverse order (schedule perturbation for the race check)
+  bool reverse_groups = false;  // run threadgroups last to first (a hand-over must not depend on which arrives last)
   bool race_detect = false;     // track threadgroup-memory accesses (see "race detector" below)
   size_t tg_limit = 0;          // threadgroup memory a group may declare (Metal: 32 KB); 0 = unchecked
   bool simd_active_lanes = false;  // Metal: a SIMD function in divergent code runs over the lanes that reach it
@@ -331,6 +332,7 @@ struct Request {
   std::vector<size_t> sizes;
   std::vector<Launch> launches;
   bool reverse = false;
+  bool reverse_groups = false;
 };
 
 void read_exact(FILE* f, void* p, size_t n);

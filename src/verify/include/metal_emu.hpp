@@ -718,6 +718,12 @@ bool atomic_compare_exchange_weak_explicit(volatile atomic<T>* o, T* expected, U
   return false;
 }
 
+// ---- fences (MSL 3.2): the emulator runs threadgroups one after another and its fibers never preempt each
+// other, so every write is already visible to every later read; the fence orders nothing more here. What it
+// stands for on a GPU (a threadgroup's writes reach the last threadgroup to take a ticket) is why c2m keeps it.
+enum thread_scope { thread_scope_thread, thread_scope_simdgroup, thread_scope_threadgroup, thread_scope_device };
+inline void atomic_thread_fence(mem_flags, memory_order, thread_scope = thread_scope_thread) {}
+
 // ---- MLX's kernels/utils.h helpers that custom kernels commonly call ----
 template <typename IdxT = int64_t>
 inline IdxT elem_to_loc(IdxT elem, const int* shape, const int64_t* strides, int ndim) {

@@ -15,6 +15,7 @@ import { annotatedModule } from "../annotated-classes.js";
 import { insertAfterStatement, insertBeforeStatement } from "../statement-inserts.js";
 import { rankFromUnpack } from "../shape-unpack.js";
 import { tensorAttributeAssignment } from "./tensor-attributes.js";
+import { plainTensorSlots } from "../plain-tensor-slots.js";
 import { firstNonDocstring, rewriteOf } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
 import { paramDefault, storesIntoContainer, tensorVal, withDef } from "./values.js";
@@ -186,6 +187,7 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     return;
   }
   if (left.type === "attribute" && tensorAttributeAssignment(w, stmt, left, right)) return;
+  if (right.type === "none" && left.type === "attribute") freezePlainSlot(w, stmt, left);
   let g = expr(w, right);
   // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
   // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
@@ -240,6 +242,14 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     if (/^\w+(?:\.\w+|\[.*\])*$/s.test(target) && !/^(None|True|False)$/.test(target)) w.overwrite(left, target);
   }
   bind(w, left, g.v, stmt, right);
+}
+
+/** `self.weight = None` in `__init__` for an attribute the code fills with plain tensors: frozen (plain-tensor-slots.ts) */
+function freezePlainSlot(w: WalkState, stmt: SyntaxNode, left: SyntaxNode): void {
+  if (left.childForFieldName("object")!.text !== "self" || w.fn?.childForFieldName("name")?.text !== "__init__") return;
+  const name = left.childForFieldName("attribute")!.text;
+  if (!(w.ctx.plainTensorSlots ??= plainTensorSlots(w.ctx.mod.root)).has(name)) return;
+  w.inserts.set(`slot:${stmt.startIndex}`, insertAfterStatement(w.ctx.mod.source, stmt, `self.freeze(keys=[${JSON.stringify(name)}], recurse=False)`));
 }
 
 /**

@@ -78,4 +78,6 @@ export interface TranslateContext {
   layerValues: Map<string, string>;
   /** names bound to an Untranslated placeholder on import (module level, class bodies): a value computed from one on import is one too */
   placeholderNames?: Set<string>;
+  /** attributes the file fills with plain tensors after `__init__` declares them None (plain-tensor-slots.ts) */
+  plainTensorSlots?: Set<string>;
 }

@@ -233,13 +233,18 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     else w.factoryDicts.delete(left.text);
   }
   if (left.type === "subscript" && maskAssignment(w, stmt, left, right, g)) return;
-  if (left.type === "attribute" || left.type === "subscript") {
-    // a target stays a target: `args.device = ...` must not read as the value `None` a tensor's device is
-    const target = expr(w, left).text;
-    // (`self.net[0].bias` is `self.net.layers[0].bias` for a Sequential: attributes and subscripts in any order)
-    if (/^\w+(?:\.\w+|\[.*\])*$/s.test(target) && !/^(None|True|False)$/.test(target)) w.overwrite(left, target);
-  }
+  if (left.type === "attribute" || left.type === "subscript") rewriteTarget(w, left, expr(w, left).text);
   bind(w, left, g.v, stmt, right);
+}
+
+/**
+ * An attribute or subscript target takes its translated text where that is still a target: `args.device = ...`
+ * must not read as the value `None` a tensor's device is, while `w.data[i] = v` and `w.data *= s` lose torch's
+ * `.data` (an MLX array has none). `self.net[0].bias` is `self.net.layers[0].bias` for a Sequential: attributes
+ * and subscripts in any order.
+ */
+function rewriteTarget(w: WalkState, left: SyntaxNode, target: string): void {
+  if (/^\w+(?:\.\w+|\[.*\])*$/s.test(target) && !/^(None|True|False)$/.test(target)) w.overwrite(left, target);
 }
 
 /**
@@ -351,5 +356,7 @@ function augmented(w: WalkState, a: SyntaxNode): void {
     if (left.type === "identifier") w.env.set(left.text, r.v);
   }
   w.overwrite(right, r.text);
+  // (a target the meet converted is no longer one: its text is then kept as written)
+  if (left.type === "attribute" || left.type === "subscript") rewriteTarget(w, left, l.text);
   if (left.type === "identifier" && l.v.k === "tensor") w.env.set(left.text, l.v);
 }

@@ -155,7 +155,14 @@ function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
 
 /** `a + b` concatenates lists of modules; other operators give plain values. */
 function binaryOperator(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
-  return e.childForFieldName("operator")!.text === "+" ? concatenated(it.expr(e.childForFieldName("left")!, env), it.expr(e.childForFieldName("right")!, env)) : { k: "value" };
+  const [left, right, op] = [e.childForFieldName("left")!, e.childForFieldName("right")!, e.childForFieldName("operator")!.text];
+  if (op === "+") return concatenated(it.expr(left, env), it.expr(right, env));
+  // `[token_mixers] * num_stage` (timm's MetaNeXt, per-stage settings from one): copies of the display's items, as many
+  // as the count says (not known here), so that an item read back (`token_mixers[i]`) is one of them
+  const display = op === "*" ? [left, right].find((n) => n.type === "list" || n.type === "tuple") : undefined;
+  const repeated = display && it.expr(display, env);
+  if (repeated?.k === "list" && repeated.items?.length) return { k: "list", items: null, elem: union(repeated.items) };
+  return { k: "value" };
 }
 
 /** `a if c else b`: either. */

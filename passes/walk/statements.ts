@@ -185,6 +185,7 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     bind(w, left, v, stmt);
     return;
   }
+  if (left.type === "attribute" && trainingFlagAssignment(w, stmt, left, right)) return;
   if (left.type === "attribute" && tensorAttributeAssignment(w, stmt, left, right)) return;
   let g = expr(w, right);
   // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
@@ -236,6 +237,19 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
   if (left.type === "attribute" || left.type === "subscript") rewriteTarget(w, left, expr(w, left).text);
   bind(w, left, g.v, stmt, right);
 }
+
+/**
+ * `module.training = mode`: MLX's `training` is a property with no setter. c2m_set_training sets the module's own flag
+ * (torch's assignment touches no child), and the attribute of any other object.
+ */
+function trainingFlagAssignment(w: WalkState, stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode): boolean {
+  if (left.childForFieldName("attribute")!.text !== "training") return false;
+  w.ctx.helpers.add(TRAINING_HELPER);
+  w.replaceStatement(stmt, `${TRAINING_HELPER}(${expr(w, left.childForFieldName("object")!).text}, ${expr(w, right).text})`);
+  return true;
+}
+
+const TRAINING_HELPER = "c2m_set_training";
 
 /**
  * An attribute or subscript target takes its translated text where that is still a target: `args.device = ...`

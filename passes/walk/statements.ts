@@ -191,6 +191,7 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
   // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
   // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
   if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(exprValueOf(w, left.childForFieldName("value")!))) g = toLogical(w, g, right);
+  else if (left.type === "subscript" && g.v.k === "tensor") g = inTargetLayout(w, left, g, right);
   // so does one stored on an object (`self.corr_pyramid = [corr_volume]`): another method reads it back, and reads
   // of attributes take torch's layout
   if (left.type === "attribute") g = toLogicalDeep(w, g, right);
@@ -236,6 +237,22 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
   if (left.type === "subscript" && maskAssignment(w, stmt, left, right, g)) return;
   if (left.type === "attribute" || left.type === "subscript") rewriteTarget(w, left, expr(w, left).text);
   bind(w, left, g.v, stmt, right);
+}
+
+/**
+ * A tensor written into part of a tensor (`x[:, :c] = self.conv(x[:, :c])`, FasterNet's partial conv) goes in the
+ * target's layout: torch's where the target holds it so; the target's own where the region keeps every axis (slices
+ * only), so that the subscript's axes, remapped with the target, and the value's agree. Any other region keeps it as is.
+ */
+function inTargetLayout(w: WalkState, left: SyntaxNode, g: Gen, right: SyntaxNode): Gen {
+  const target = expr(w, left.childForFieldName("value")!);
+  if (target.v.k !== "tensor" || g.v.k !== "tensor") return g;
+  if (isIdentity(target.v.t.perm)) return toLogical(w, g, right);
+  const subs = left.childrenForFieldName("subscript");
+  const wholeAxes = subs.every((n) => n.type === "slice" || n.type === "ellipsis");
+  const rank = target.v.t.rank;
+  if (wholeAxes && rank !== undefined && (g.v.t.rank ?? rank) === rank) return convert(w, g, right, target.v.t.perm, rank);
+  return g;
 }
 
 /**

@@ -161,7 +161,9 @@ function binaryOperator(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   // as the count says (not known here), so that an item read back (`token_mixers[i]`) is one of them
   const display = op === "*" ? [left, right].find((n) => n.type === "list" || n.type === "tuple") : undefined;
   const repeated = display && it.expr(display, env);
-  if (repeated?.k === "list" && repeated.items?.length) return { k: "list", items: null, elem: union(repeated.items) };
+  const item = repeated?.k === "list" && repeated.items?.length ? union(repeated.items) : undefined;
+  // (copies of what c2m cannot tell stay a plain value, which an annotation further on may still name)
+  if (item && item.k !== "unknown" && !(item.k === "value" && !item.callable)) return { k: "list", items: null, elem: item };
   return { k: "value" };
 }
 

@@ -18,7 +18,10 @@ import { lineEnd } from "./prune.js";
 export function nameForwardMethods(s: MagicString, mod: ModuleIR): void {
   for (const cls of mod.classes.values()) {
     const fwd = cls.methods.get("forward");
-    if (!fwd) continue;
+    if (!fwd) {
+      instanceForward(s, cls.node, cls.methods);
+      continue;
+    }
     const indent = " ".repeat(fwd.startPosition.column);
     // (a decorated method's definition node starts after its decorators; the alias goes after the whole method)
     const end = lineEnd(mod.source, fwd.endIndex);
@@ -31,6 +34,18 @@ export function nameForwardMethods(s: MagicString, mod: ModuleIR): void {
     const byName = hasCodeBase(cls.node, mod.aliases) || /\.forward\b/.test(mod.source);
     if (byName) s.appendLeft(end, `\n${indent}forward = __call__\n`);
   }
+}
+
+/**
+ * A class with no forward method that picks one per instance (timm's FasterNet Partial_conv3:
+ * `self.forward = self.forward_slicing` in `__init__`): torch's Module.__call__ runs `self.forward`, so its `__call__`
+ * does too (MLX calls a module through `__call__` alone).
+ */
+function instanceForward(s: MagicString, cls: SyntaxNode, methods: ReadonlyMap<string, SyntaxNode>): void {
+  if (methods.has("__call__") || ![...methods.values()].some((m) => /\bself\.forward\s*=(?!=)/.test(m.text))) return;
+  const body = cls.childForFieldName("body")!;
+  const indent = " ".repeat(namedChildren(body)[0]?.startPosition.column ?? 4);
+  s.appendLeft(body.endIndex, `\n\n${indent}def __call__(self, *args, **kwargs):\n${indent}    return self.forward(*args, **kwargs)`);
 }
 
 /** Whether a definition carries a decorator that is not torch's (qualified through the file's imports). */

@@ -155,7 +155,16 @@ function attribute(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
 
 /** `a + b` concatenates lists of modules; other operators give plain values. */
 function binaryOperator(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
-  return e.childForFieldName("operator")!.text === "+" ? concatenated(it.expr(e.childForFieldName("left")!, env), it.expr(e.childForFieldName("right")!, env)) : { k: "value" };
+  const [left, right, op] = [e.childForFieldName("left")!, e.childForFieldName("right")!, e.childForFieldName("operator")!.text];
+  if (op === "+") return concatenated(it.expr(left, env), it.expr(right, env));
+  // `[token_mixers] * num_stage` (timm's MetaNeXt, per-stage settings from one): copies of the display's items, as many
+  // as the count says (not known here), so that an item read back (`token_mixers[i]`) is one of them
+  const display = op === "*" ? [left, right].find((n) => n.type === "list" || n.type === "tuple") : undefined;
+  const repeated = display && it.expr(display, env);
+  const item = repeated?.k === "list" && repeated.items?.length ? union(repeated.items) : undefined;
+  // (copies of what c2m cannot tell stay a plain value, which an annotation further on may still name)
+  if (item && item.k !== "unknown" && !(item.k === "value" && !item.callable)) return { k: "list", items: null, elem: item };
+  return { k: "value" };
 }
 
 /** `a if c else b`: either. */
@@ -278,7 +287,10 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   // a parameter no call site gives a value for, called to build something: what it builds is not known; in a model
   // other files of the package build (ResNeSt's resnest.py: `ResNet(Bottleneck, …)` of resnet.py), a class they give,
   // known only at run time (as for a parameter this file gives classes, module-tree.ts paramValuesFromCallSites)
-  if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text) && it.mod === it.home && it.mod.namedByOtherFiles?.(it.cls.name)) return { k: "anyclass" };
+  // (so is one whose default cannot be called, `norm_layer=None` behind `if norm_layer`: a call runs only when a caller
+  // gives a class — timm's ConvMlp, whose LayerNorm2d GlobalContext in another file gives)
+  const givenByCaller = callee.k === "unknown" || (callee.k === "value" && !callee.callable && !callee.def);
+  if (givenByCaller && fn.type === "identifier" && env.has(fn.text) && it.mod === it.home && it.mod.namedByOtherFiles?.(it.cls.name)) return { k: "anyclass" };
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
   }

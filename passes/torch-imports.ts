@@ -20,7 +20,7 @@ import { dottedName, namedChildren, type SyntaxNode } from "../grammar/python.js
 import type { DiagnosticBag } from "../ir/diagnostics.js";
 import { canonicalTorchName, isTorch } from "./resolve-imports.js";
 import { CONTAINERS, INIT_FUNCTIONS, LAYER_BY_NAME, OP_BY_NAME, TORCH_NAMES } from "./tables/index.js";
-import { AUTOCAST_CONTEXTS, DROPPED_DECORATORS, RUNTIME_CALLS, RUNTIME_STATEMENTS } from "./tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, DROPPED_DECORATORS, RUNTIME_CALLS, RUNTIME_STATEMENTS, VALUE_CALLS } from "./tables/torch-runtime.js";
 import { placeholderBinding, UNTRANSLATED_HELPER } from "./untranslated.js";
 
 /** Libraries that import torch themselves: a port that imports them still needs torch. */
@@ -146,7 +146,7 @@ function guardedTorchNames(site: NestedTorchImport): boolean {
 export function translatedTorchName(name: string): boolean {
   const q = canonicalTorchName(name);
   if (TORCH_NAMES[q] || LAYER_BY_NAME.has(q) || OP_BY_NAME.has(q) || RUNTIME_CALLS[q] || INIT_FUNCTIONS[q] || CONTAINERS.has(q)) return true;
-  if (RUNTIME_STATEMENTS.has(q) || AUTOCAST_CONTEXTS.has(q) || DROPPED_DECORATORS.test(q)) return true;
+  if (RUNTIME_STATEMENTS.has(q) || VALUE_CALLS[q] || AUTOCAST_CONTEXTS.has(q) || DROPPED_DECORATORS.test(q)) return true;
   return isTorchNamespace(q);
 }
 

@@ -601,6 +601,8 @@ describe("torch.nn → MLX layer table", () => {
         "TiedSequential",
         // against torch in test/sequence-idioms-2.test.ts (Hyena's hints and state_dict; a layer class across files)
         "c2m_set_attribute",
+        // run in Python in test/training-flags.test.ts (a backbone's flags restored after a probe)
+        "c2m_set_training",
         "c2m_state_dict_of",
         "c2m_shared_class",
         // against torch in test/runtime-weights.test.ts (keys a builder's modules hold, resolved by the built layers)

@@ -91,7 +91,9 @@ export const LINALG_ROWS: OpRow[] = [
     layout: "logical",
   },
   { torch: ["torch.cdist"], sig: ["x1", "x2", "p=2.0", "compute_mode=None"], mlx: "{@ops_cdist}({x1}, {x2}[, {p}])", layout: "logical", helpers: ["ops_cdist"] },
-  { torch: [`${F}linear`], sig: ["input", "weight", "bias=None"], mlx: "mx.matmul({input}, {weight}.T)[ + {bias}]", layout: "logical" },
+  // a bias given may be None at run time (`F.linear(x, self.weight, self.bias)` of a layer built without one): the helper
+  // adds it only where it is there
+  { torch: [`${F}linear`], sig: ["input", "weight", "bias=None"], mlx: "{@ops_linear}({input}, {weight}[, {bias}])", layout: "logical", helpers: ["ops_linear"] },
 
   // ── linear algebra MLX runs on the CPU stream only (the GPU has no kernels for them) ────────────────
   { torch: ["torch.linalg.inv", "torch.inverse", "Tensor.inverse"], sig: ["A"], mlx: "mx.linalg.inv({A}, stream=mx.cpu)", layout: "logical" },

@@ -66,6 +66,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = na
       "ops_adaptive_max_pool",
       "ops_conv",
       "ops_layer_norm",
+      "ops_linear",
       "ops_group_norm",
       "ops_batch_norm",
       "ops_cosine_similarity",

@@ -57,6 +57,16 @@ export const RUNTIME_CALLS: Record<string, { mlx: string; imports?: string[] }> 
   "torch.set_grad_enabled": { mlx: "contextlib.nullcontext()", imports: ["import contextlib"] },
 });
 
+/**
+ * Calls whose value is one of their arguments, unchanged: TorchScript's type hints on a value
+ * (`torch.jit.annotate(List[Tensor], [])` is the list; `_unwrap_optional(x)` is x). The position of that argument
+ * and its keyword.
+ */
+export const VALUE_CALLS: Record<string, { index: number; keyword: string }> = nameTable({
+  "torch.jit.annotate": { index: 1, keyword: "the_value" },
+  "torch.jit._unwrap_optional": { index: 0, keyword: "x" },
+});
+
 /** Autocast contexts: with `enabled=False` they change nothing (MLX computes in the arrays' dtypes). */
 export const AUTOCAST_CONTEXTS: ReadonlySet<string> = new Set(["torch.autocast", "torch.amp.autocast", "torch.cuda.amp.autocast", "torch.cpu.amp.autocast"]);
 

@@ -14,7 +14,7 @@ import { stringValue } from "../module-tree.js";
 import { isNamedSequential } from "../named-sequential.js";
 import { enumerated, zipped } from "../loop-values.js";
 import { isTabled, isTorch, qualify } from "../resolve-imports.js";
-import { AUTOCAST_CONTEXTS, helpersFor, RUNTIME_CALLS, TORCH_STRING_NAMES } from "../tables/torch-runtime.js";
+import { AUTOCAST_CONTEXTS, helpersFor, RUNTIME_CALLS, TORCH_STRING_NAMES, VALUE_CALLS } from "../tables/torch-runtime.js";
 import { probeFunction, PROBE_HELPER } from "../package-probes.js";
 import { registeredOp } from "../registered-ops.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialItems } from "../sequential-access.js";
@@ -196,6 +196,12 @@ function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen 
     for (const i of runtime.imports ?? []) w.ctx.imports.add(i);
     w.record("table", q, e);
     return { v: { k: "other" }, text: runtime.mlx };
+  }
+  const passed = VALUE_CALLS[q];
+  const value = passed && (callArgs(e).positional[passed.index] ?? callArgs(e).keyword.get(passed.keyword));
+  if (value) {
+    w.record("table", q, e);
+    return expr(w, value);
   }
   const layer = LAYER_BY_NAME.get(q);
   if (layer) return layerConstruction(w, e, layer);

@@ -186,12 +186,14 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     bind(w, left, v, stmt);
     return;
   }
+  if (left.type === "attribute" && trainingFlagAssignment(w, stmt, left, right)) return;
   if (left.type === "attribute" && tensorAttributeAssignment(w, stmt, left, right)) return;
   if (right.type === "none" && left.type === "attribute") freezePlainSlot(w, stmt, left);
   let g = expr(w, right);
   // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
   // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
   if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(exprValueOf(w, left.childForFieldName("value")!))) g = toLogical(w, g, right);
+  else if (left.type === "subscript" && g.v.k === "tensor") g = inTargetLayout(w, left, g, right);
   // so does one stored on an object (`self.corr_pyramid = [corr_volume]`): another method reads it back, and reads
   // of attributes take torch's layout
   if (left.type === "attribute") g = toLogicalDeep(w, g, right);
@@ -235,12 +237,7 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     else w.factoryDicts.delete(left.text);
   }
   if (left.type === "subscript" && maskAssignment(w, stmt, left, right, g)) return;
-  if (left.type === "attribute" || left.type === "subscript") {
-    // a target stays a target: `args.device = ...` must not read as the value `None` a tensor's device is
-    const target = expr(w, left).text;
-    // (`self.net[0].bias` is `self.net.layers[0].bias` for a Sequential: attributes and subscripts in any order)
-    if (/^\w+(?:\.\w+|\[.*\])*$/s.test(target) && !/^(None|True|False)$/.test(target)) w.overwrite(left, target);
-  }
+  if (left.type === "attribute" || left.type === "subscript") rewriteTarget(w, left, expr(w, left).text);
   bind(w, left, g.v, stmt, right);
 }
 
@@ -250,6 +247,45 @@ function freezePlainSlot(w: WalkState, stmt: SyntaxNode, left: SyntaxNode): void
   const name = left.childForFieldName("attribute")!.text;
   if (!(w.ctx.plainTensorSlots ??= plainTensorSlots(w.ctx.mod.root)).has(name)) return;
   w.inserts.set(`slot:${stmt.startIndex}`, insertAfterStatement(w.ctx.mod.source, stmt, `self.freeze(keys=[${JSON.stringify(name)}], recurse=False)`));
+}
+
+/**
+ * A tensor written into part of a tensor (`x[:, :c] = self.conv(x[:, :c])`, FasterNet's partial conv) goes in the
+ * target's layout: torch's where the target holds it so; the target's own where the region keeps every axis (slices
+ * only), so that the subscript's axes, remapped with the target, and the value's agree. Any other region keeps it as is.
+ */
+function inTargetLayout(w: WalkState, left: SyntaxNode, g: Gen, right: SyntaxNode): Gen {
+  const target = expr(w, left.childForFieldName("value")!);
+  if (target.v.k !== "tensor" || g.v.k !== "tensor") return g;
+  if (isIdentity(target.v.t.perm)) return toLogical(w, g, right);
+  const subs = left.childrenForFieldName("subscript");
+  const wholeAxes = subs.every((n) => n.type === "slice" || n.type === "ellipsis");
+  const rank = target.v.t.rank;
+  if (wholeAxes && rank !== undefined && (g.v.t.rank ?? rank) === rank) return convert(w, g, right, target.v.t.perm, rank);
+  return g;
+}
+
+/**
+ * `module.training = mode`: MLX's `training` is a property with no setter. c2m_set_training sets the module's own flag
+ * (torch's assignment touches no child), and the attribute of any other object.
+ */
+function trainingFlagAssignment(w: WalkState, stmt: SyntaxNode, left: SyntaxNode, right: SyntaxNode): boolean {
+  if (left.childForFieldName("attribute")!.text !== "training") return false;
+  w.ctx.helpers.add(TRAINING_HELPER);
+  w.replaceStatement(stmt, `${TRAINING_HELPER}(${expr(w, left.childForFieldName("object")!).text}, ${expr(w, right).text})`);
+  return true;
+}
+
+const TRAINING_HELPER = "c2m_set_training";
+
+/**
+ * An attribute or subscript target takes its translated text where that is still a target: `args.device = ...`
+ * must not read as the value `None` a tensor's device is, while `w.data[i] = v` and `w.data *= s` lose torch's
+ * `.data` (an MLX array has none). `self.net[0].bias` is `self.net.layers[0].bias` for a Sequential: attributes
+ * and subscripts in any order.
+ */
+function rewriteTarget(w: WalkState, left: SyntaxNode, target: string): void {
+  if (/^\w+(?:\.\w+|\[.*\])*$/s.test(target) && !/^(None|True|False)$/.test(target)) w.overwrite(left, target);
 }
 
 /**
@@ -361,5 +397,7 @@ function augmented(w: WalkState, a: SyntaxNode): void {
     if (left.type === "identifier") w.env.set(left.text, r.v);
   }
   w.overwrite(right, r.text);
+  // (a target the meet converted is no longer one: its text is then kept as written)
+  if (left.type === "attribute" || left.type === "subscript") rewriteTarget(w, left, l.text);
   if (left.type === "identifier" && l.v.k === "tensor") w.env.set(left.text, l.v);
 }

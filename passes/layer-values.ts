@@ -7,6 +7,7 @@
  */
 import type { LayerMapping } from "../ir/tables.js";
 import { parseSig, renderTemplate } from "./template-render.js";
+import { refusedCheck } from "./tables/layers.js";
 
 export interface LayerValueClass {
   /** the generated class's name (`TorchHardswish`) */
@@ -44,7 +45,7 @@ export function layerValueClass(row: LayerMapping, shared = false): LayerValueCl
   const handled = new Set(row.general?.handles ?? []);
   const checks = Object.entries(row.allowed ?? {})
     .filter(([p]) => !handled.has(p))
-    .map(([p, ok]) => `        if ${p} not in (${ok.join(", ")},):\n            raise ValueError(${JSON.stringify(`c2m: MLX has no ${torchName} with this ${p}`)})\n`);
+    .map(([p, ok]) => `        if ${refusedCheck(p, ok)}:\n            raise ValueError(${JSON.stringify(`c2m: MLX has no ${torchName} with this ${p}`)})\n`);
   const name = `Torch${torchName}`;
   const source = [
     `class ${name}(${base}):`,

@@ -357,6 +357,25 @@ class Block(nn.Module):
   it("a value MLX's layer cannot honour is refused when the class is built", () => {
     expect(r.code).toContain('        if bias not in (True,):\n            raise ValueError("c2m: MLX has no BatchNorm2d with this bias")\n');
   });
+
+  it("a per-axis tuple of values MLX honours is accepted (transformers' BitMaxPool2d passes dilation=(1, 1))", () => {
+    const pool = compile(
+      py(`
+import torch.nn as nn
+class Pool(nn.MaxPool2d):
+    def __init__(self, k, dilation=1):
+        dilation = (dilation, dilation)
+        super().__init__(k, 2, 0, dilation)
+pool_layer = nn.MaxPool2d
+`),
+      { filename: "pool.py" },
+    );
+    const ran = spawnSync(pythonExecutable(), ["-c", `${pool.code}\nprint(Pool(3).dilation)\ntry:\n    Pool(3, dilation=2)\nexcept ValueError as e:\n    print(e)`], {
+      encoding: "utf8",
+    });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim()).toBe("(1, 1)\nc2m: MLX has no MaxPool2d with this dilation");
+  });
 });
 
 describe("loss modules", () => {

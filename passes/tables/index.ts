@@ -98,7 +98,8 @@ export interface ModuleMethodRow {
 
 /**
  * torch.nn.Module methods whose MLX counterpart differs ({self} is the module's text). MLX's
- * `parameters()` is a nested dict, so torch's iterators become flattened lists. `{args}` is the call's
+ * `parameters()` is a nested dict, so torch's iterators become flattened lists (`parameters()` a generator over one, as
+ * torch's is: `next(self.parameters())` reads the first). `{args}` is the call's
  * arguments, translated. `moduleOnly`: no other object torch code meets has the method (a tensor, a list, a
  * dict), so a call on a receiver of unknown type (`module.named_children()` in a helper taking any module) is
  * the module's. `container`: the form where the receiver is a torch ModuleList, which MLX holds as a plain list (no
@@ -113,7 +114,7 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
     container: { mlx: "c2m_named_parameters_of({self})", helpers: ["c2m_named_parameters_of"] },
   },
   parameters: {
-    mlx: "[p for _, p in tree_flatten({self}.parameters())]",
+    mlx: "(p for _, p in tree_flatten({self}.parameters()))",
     imports: ["from mlx.utils import tree_flatten"],
     container: { mlx: "c2m_parameters_of({self})", helpers: ["c2m_parameters_of"] },
   },

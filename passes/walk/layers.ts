@@ -6,7 +6,7 @@ import { callArgs, nodeKey, type SyntaxNode } from "../../grammar/python.js";
 import type { LayerMapping } from "../../ir/tables.js";
 import { bindArgs, minimalCall, parseSig, renderTemplate, type SigParam } from "../template-render.js";
 import { factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "../call-splats.js";
-import { templateFor } from "../tables/layers.js";
+import { allowedArgument, templateFor } from "../tables/layers.js";
 import { mlxConstructorParams } from "../tables/index.js";
 import { defaultsOf, layerClassName, textsOf } from "./call-templates.js";
 import type { Gen } from "./types.js";
@@ -71,7 +71,7 @@ function layerCall(
   for (const k of bound.unknown) if (!FACTORY_KEYWORDS.has(k)) w.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
   for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
     const given = bound.byName.get(param);
-    if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
+    if (given && !Array.isArray(given) && !allowedArgument(given.text, allowed)) {
       w.diag("C2M-W003", given, `${row.torch.split(".").pop()}(${param}=${given.text}) is not supported by MLX`);
     }
   }

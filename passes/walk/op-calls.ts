@@ -13,6 +13,7 @@ import { pythonTypeDtypes } from "../python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE } from "../out-argument.js";
 import { logicalResultRank } from "../logical-ranks.js";
 import { OP_BY_NAME } from "../tables/index.js";
+import { allowedArgument } from "../tables/layers.js";
 import { defaultsOf, isListArgument, textsOf } from "./call-templates.js";
 import type { Gen, Val } from "./types.js";
 import { tensorVal } from "./values.js";
@@ -70,7 +71,7 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   }
   for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
     const given = bound.byName.get(param);
-    if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
+    if (given && !Array.isArray(given) && !allowedArgument(given.text, allowed)) {
       // `x = F.relu(x, inplace=True)`: the result goes back where the input was, as in place
       if (param === "inplace" && given.text === "True" && assignsBack(w, e, bound.byName.get(params[0]?.name ?? ""))) continue;
       w.diag("C2M-W003", given, `${name.replace(/^torch\.nn\.functional\./, "F.")}(${param}=${given.text}) is not supported`);

@@ -32,6 +32,10 @@ class Net(nn.Module):
             self.blocks.append(Block(dim))
         self.nested = nn.ModuleList([nn.ModuleList([Block(dim)]), Block(dim)])
         self.head = nn.Linear(dim, dim)
+        # BiT's encoder fills an empty ModuleList by name
+        self.stages = nn.ModuleList([])
+        for i in range(2):
+            self.stages.add_module(str(i), Block(dim))
 
     def names(self):
         local = nn.ModuleList([self.blocks[1]])
@@ -45,6 +49,8 @@ class Net(nn.Module):
         total = sum(p.sum() for p in self.nested.parameters()) + sum(p.sum() for p in local.parameters())
         for block in self.blocks:
             x = block(x)
+        for stage in self.stages:
+            x = stage(x)
         return x.to(dtype) * total + len(self.names())
 `;
 
@@ -55,6 +61,7 @@ describe("Module methods on a ModuleList (MLX's plain list)", () => {
     expect(r.code).toContain("next(itertools.chain(c2m_parameters_of(self.blocks), [])).dtype");
     expect(r.code).toContain("[k for k, _ in c2m_named_parameters_of(self.nested)]");
     expect(r.code).toContain("next((p for _, p in tree_flatten(self.head.parameters()))).dtype");
+    expect(r.code).toContain("c2m_add_module(self.stages, str(i), Block(dim))");
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 

@@ -138,7 +138,7 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
   requires_grad_: { mlx: "{self}" },
   zero_grad: { mlx: "None" },
   // {args}: the call's arguments, translated (MLX's Module holds child modules as attributes)
-  add_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
+  add_module: { mlx: "setattr({self}, {args})", moduleOnly: true, container: { mlx: "c2m_add_module({self}, {args})", helpers: ["c2m_add_module"] } },
   register_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
   // `register_parameter("mix_factor", nn.Parameter(t))` (diffusers' AlphaBlender): MLX's Module makes a public array attribute a parameter
   register_parameter: { mlx: "setattr({self}, {args})", moduleOnly: true },

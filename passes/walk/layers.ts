@@ -95,7 +95,7 @@ function layerCall(
   }
   if (keptArgs && !(row as { scalarize?: string[] }).scalarize?.length) {
     for (const h of [...keptArgs.helpers, ...(row.helpers ?? [])]) w.ctx.helpers.add(h);
-    return { v: { k: "other" }, text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
+    return { v: layerInstance(row, e), text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
   }
   const r = renderTemplate(template, { given: textsOf(bound.byName, texts, bound.keywordOf), defaults: defaultsOf(params) });
   if (!r.ok) {
@@ -103,5 +103,13 @@ function layerCall(
     return { v: { k: "other" }, text: e.text };
   }
   for (const h of [...r.helpers, ...(row.helpers ?? [])]) w.ctx.helpers.add(h);
-  return { v: { k: "other" }, text: r.text };
+  return { v: layerInstance(row, e), text: r.text };
+}
+
+/**
+ * What a layer built in a function body is: a channels-last layer (`pad = nn.ConstantPad1d(...)` in CANINE's forward)
+ * is a module whose calls take and give channels-last values, as a layer of the module tree's; any other stays opaque.
+ */
+function layerInstance(row: LayerMapping, e: SyntaxNode): Gen["v"] {
+  return row.layout === "channels_last" ? { k: "module", m: { k: "layer", row, call: e } } : { k: "other" };
 }

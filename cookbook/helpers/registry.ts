@@ -88,6 +88,7 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   c2m_unbatched: { file: "c2m_unbatched.py", needs: [], kind: "function" },
   c2m_set_attribute: { file: "c2m_set_attribute.py", needs: [], kind: "function" },
   c2m_shared_class: { file: "c2m_shared_class.py", needs: [], kind: "function" },
+  c2m_register_forward_hook: { file: "c2m_register_forward_hook.py", needs: [], kind: "function" },
   c2m_add_module: { file: "c2m_add_module.py", needs: [], kind: "function" },
   c2m_state_dict_of: { file: "c2m_state_dict_of.py", needs: ["c2m_named_parameters_of"], kind: "function" },
   c2m_named_parameters_of: { file: "c2m_named_parameters_of.py", needs: [], kind: "function" },

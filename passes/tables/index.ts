@@ -146,6 +146,8 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
   get_submodule: { mlx: "c2m_get_submodule({self}, {args})", helpers: ["c2m_get_submodule"], moduleOnly: true },
   get_parameter: { mlx: "c2m_get_parameter({self}, {args})", helpers: ["c2m_get_parameter"], moduleOnly: true },
   get_buffer: { mlx: "c2m_get_parameter({self}, {args}, private=True)", helpers: ["c2m_get_parameter"], moduleOnly: true },
+  // a hook run after the module's forward (transformers' output capturing): MLX's Module has none; the helper runs it
+  register_forward_hook: { mlx: "c2m_register_forward_hook({self}, {args})", helpers: ["c2m_register_forward_hook"], moduleOnly: true },
   // hooks torch runs inside load_state_dict (transformers' Mamba renames old checkpoints' keys): the port loads weights
   // `c2m weights` converted from the torch model's state_dict(), whose keys no load hook touches
   _register_load_state_dict_pre_hook: { mlx: "None", moduleOnly: true, note: LOAD_HOOK_NOTE },

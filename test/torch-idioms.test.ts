@@ -378,6 +378,16 @@ pool_layer = nn.MaxPool2d
   });
 });
 
+describe("torch.Size called", () => {
+  it("is a tuple of the sizes, as torch.Size is one (diffusers' RMSNorm keeps self.dim = torch.Size(dim))", () => {
+    const r = compile("import torch\ndef dims(dim):\n    return torch.Size(dim), torch.Size()\n", { filename: "size.py" });
+    expect(r.code).toContain("return tuple(dim), tuple()");
+    expect(r.diagnostics).toEqual([]);
+    const ran = spawnSync(pythonExecutable(), ["-c", `${r.code}\nprint(dims([2, 3]))`], { encoding: "utf8" });
+    expect(ran.stdout.trim()).toBe("((2, 3), ())");
+  });
+});
+
 describe("loss modules", () => {
   it("become their functional form with the constructor's settings; what MLX's has not is reported", () => {
     const r = compile(

@@ -82,6 +82,12 @@ export const TORCH_NAMES: Record<string, string> = nameTable({
   "torch.jit.annotations.Union": "Union",
 });
 
+/**
+ * TORCH_NAMES whose MLX form, called, takes torch's arguments: `torch.Size(dim)` (diffusers' RMSNorm keeps
+ * `self.dim = torch.Size(dim)`) is `tuple(dim)`, as torch.Size is a tuple.
+ */
+export const CALLED_AS_IN_TORCH: ReadonlySet<string> = new Set(["torch.Size"]);
+
 const LOAD_HOOK_NOTE = {
   code: "C2M-W042",
   message: "a torch load_state_dict hook is dropped: the port loads weights converted from the torch model's state_dict(), which the hook does not change",

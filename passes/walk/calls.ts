@@ -20,7 +20,7 @@ import { registeredOp } from "../registered-ops.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialItems } from "../sequential-access.js";
 import { anyChildOf, CHILD_ITERATORS } from "../module-children.js";
 import { selfAttribute } from "../unnamed-attrs.js";
-import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
+import { CALLED_AS_IN_TORCH, LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
 import { STDLIB_STAND_INS } from "../tables/stdlib-calls.js";
 import { rebuild } from "./source-text.js";
 import { joinItems } from "./list-growth.js";
@@ -204,7 +204,7 @@ function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen 
   const registered = registeredOp(q, w.ctx.mod);
   if (registered) return opaqueCall(w, e);
   // a torch name whose MLX form is a helper function with torch's signature, called
-  if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
+  if (TORCH_NAMES[q] && (helpersFor(TORCH_NAMES[q]).length || CALLED_AS_IN_TORCH.has(q))) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
   const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
   const ownerName = owner ? qualify(owner, w.ctx.mod.aliases) : undefined;
   if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {

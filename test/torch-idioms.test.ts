@@ -378,6 +378,18 @@ pool_layer = nn.MaxPool2d
   });
 });
 
+describe("an in-place copy into a subscript of .data", () => {
+  it("writes the tensor's cells (CogVideoX's joint position embedding: `out.data[:, n:].copy_(pos)`)", () => {
+    const r = compile("import torch\ndef joint(pos, n: int):\n    out = pos.new_zeros(1, n + pos.shape[0], pos.shape[1])\n    out.data[:, n:].copy_(pos)\n    return out\n", {
+      filename: "data.py",
+    });
+    expect(r.code).toContain("    out[:, n:] = mx.broadcast_to(pos, out[:, n:].shape)");
+    const ran = spawnSync(pythonExecutable(), ["-c", `${r.code}\nprint(joint(mx.ones((2, 3)), 1).sum(axis=-1).tolist())`], { encoding: "utf8" });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim()).toBe("[[0.0, 3.0, 3.0]]");
+  });
+});
+
 describe("torch.Size called", () => {
   it("is a tuple of the sizes, as torch.Size is one (diffusers' RMSNorm keeps self.dim = torch.Size(dim))", () => {
     const r = compile("import torch\ndef dims(dim):\n    return torch.Size(dim), torch.Size()\n", { filename: "size.py" });

@@ -102,7 +102,9 @@ export function callStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode):
     if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
       const g = expr(w, call);
       // a parameter's array is the caller's too (timm's trunc_normal_(self.pos_embed)): written through, not rebound
-      const target = obj.type === "subscript" ? obj.text : isParameterOf(stmt, obj) ? `${recv.text}[...]` : recv.text;
+      // a subscript target as translated where it still names the same cells (`x.data[:, n:]` is `x[:, n:]`: CogVideoX)
+      const subscriptTarget = /^\w+(?:\.\w+|\[.*\])*$/s.test(recv.text) ? recv.text : obj.text;
+      const target = obj.type === "subscript" ? subscriptTarget : isParameterOf(stmt, obj) ? `${recv.text}[...]` : recv.text;
       w.replaceStatement(stmt, `${target} = ${g.text}`);
       w.diag("C2M-W004", call, `in-place ${method} rewritten as an assignment`);
       if (obj.type === "identifier") w.env.set(obj.text, g.v);

@@ -244,6 +244,7 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
     const [childName, child] = [first, second].map((a) => () => (a ? it.expr(a, env) : ({ k: "unknown" } as ModVal)));
     if (method === "add_module" && second && addToSequential(it.mod, it.cls, env, obj, childName, child, it.inLoop > 0)) return;
     if (method === "add_module" && childItemCall(it.attrStore(env), obj, first, second, it.inLoop > 0)) return;
+    if (method === "add_module" && second && addToModuleList(it, obj, second, env)) return;
     if ((method === "append" || method === "extend" || method === "insert") && growList(it, obj, method, args, env)) return;
   }
   it.expr(call, env);
@@ -254,6 +255,21 @@ function storeEntries(it: InitInterpreter, given: SyntaxNode, env: Env): void {
   const d = it.expr(given, env);
   if (d.k === "dict" && d.entries) for (const [name, v] of d.entries) it.storeAttr(name, v);
   else unnamed(it.attrStore(env), given, d.k === "dict" ? elementOf(d) : { k: "unknown" }, "super().__init__(");
+}
+
+/**
+ * `self.stages.add_module(str(i), m)` on a ModuleList (BiT's encoder fills `nn.ModuleList([])` so): one more item,
+ * as the run-time helper appends it (c2m_add_module). False when the receiver holds no list of modules.
+ */
+function addToModuleList(it: InitInterpreter, obj: SyntaxNode, value: SyntaxNode, env: Env): boolean {
+  const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
+  if (obj.type !== "identifier" && !attr) return false;
+  const cur = attr ? it.cls.attrs.get(attr) : env.get(obj.text);
+  if (cur?.k !== "list") return false;
+  const grown = appendAll(cur, [it.expr(value, env)], it.inLoop > 0);
+  if (attr) it.cls.attrs.set(attr, grown);
+  else env.set(obj.text, grown);
+  return true;
 }
 
 /**

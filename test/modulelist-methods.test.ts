@@ -36,6 +36,9 @@ class Net(nn.Module):
         self.stages = nn.ModuleList([])
         for i in range(2):
             self.stages.add_module(str(i), Block(dim))
+        self.convs = nn.ModuleList([])
+        for i in range(2):
+            self.convs.add_module(str(i), nn.Conv1d(dim, dim, 1))
 
     def names(self):
         local = nn.ModuleList([self.blocks[1]])
@@ -51,6 +54,8 @@ class Net(nn.Module):
             x = block(x)
         for stage in self.stages:
             x = stage(x)
+        for conv in self.convs:
+            x = conv(x.transpose(1, 2)).transpose(1, 2)
         return x.to(dtype) * total + len(self.names())
 `;
 

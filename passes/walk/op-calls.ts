@@ -131,14 +131,26 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   for (const [k, t] of splatKeywords(w, dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
   for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => binds(w, n))) given.set(k, t);
   const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
-  const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
+  const stateForm = row.stateItems && holdsSelfState(bound.byName.get(params[0]?.name ?? ""), gens) ? row.stateItems : undefined;
+  const r = renderTemplate(stateForm?.mlx ?? row.mlx, { given, defaults: defaultsOf(params), sequences });
   if (!r.ok) {
     w.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
     return opaqueCall(w, e);
   }
-  for (const h of [...r.helpers, ...(row.helpers ?? [])]) w.ctx.helpers.add(h);
+  for (const h of [...r.helpers, ...(stateForm?.helpers ?? row.helpers ?? [])]) w.ctx.helpers.add(h);
   for (const i of row.imports ?? []) w.ctx.imports.add(i);
   return { v: resultVal, text: r.text };
+}
+
+/** A list or tuple display holding an attribute of self not known as a tensor of rank 2 or more (state another method set). */
+function holdsSelfState(arg: SyntaxNode | SyntaxNode[] | undefined, gens: Map<SyntaxNode, Gen>): boolean {
+  if (!arg || Array.isArray(arg) || (arg.type !== "list" && arg.type !== "tuple")) return false;
+  return namedChildren(arg).some((item) => {
+    if (item.type !== "attribute" || item.childForFieldName("object")!.text !== "self") return false;
+    const v = gens.get(arg)?.v;
+    const held = v?.k === "list" ? v.items?.[namedChildren(arg).indexOf(item)] : undefined;
+    return !(held?.k === "tensor" && (held.t.rank ?? held.t.perm?.length ?? 0) >= 2);
+  });
 }
 
 /** One op call's arguments as its row's layout handler sees them; a handler rewrites `texts` and `defaultAxes`. */

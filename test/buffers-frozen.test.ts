@@ -43,3 +43,35 @@ for persistent in (True, False):
     ]);
   });
 });
+
+describe("buffers stored by setattr under a computed name", () => {
+  it("are kept out of the parameters when not persistent, and frozen when persistent (transformers' per-layer-type rotary buffers)", () => {
+    const code = compile(
+      `import torch
+import torch.nn as nn
+
+
+class Rope(nn.Module):
+    def __init__(self, kinds=("full", "sliding")):
+        super().__init__()
+        self.proj = nn.Linear(2, 2)
+        for kind in kinds:
+            setattr(self, f"{kind}_inv_freq", nn.Buffer(torch.ones(2), persistent=False))
+            setattr(self, f"{kind}_scale", nn.Buffer(torch.ones(1)))
+
+    def forward(self, x):
+        return self.proj(x) * getattr(self, "full_inv_freq") * self.sliding_scale
+`,
+      { filename: "rope.py" },
+    ).code;
+    expect(code).toContain('c2m_register_buffer(self, f"{kind}_inv_freq", mx.ones(2), False)');
+    const script = `${code}
+from mlx.utils import tree_flatten
+m = Rope()
+print(sorted(k for k, _ in tree_flatten(m.parameters())), sorted(k for k, _ in tree_flatten(m.trainable_parameters())), m(mx.ones((1, 2))).shape)
+`;
+    const ran = spawnSync(pythonExecutable(), ["-c", script], { encoding: "utf8" });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim()).toBe("['full_scale', 'proj.bias', 'proj.weight', 'sliding_scale'] ['proj.bias', 'proj.weight'] (1, 2)");
+  });
+});

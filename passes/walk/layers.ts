@@ -107,9 +107,10 @@ function layerCall(
 }
 
 /**
- * What a layer built in a function body is: a channels-last layer (`pad = nn.ConstantPad1d(...)` in CANINE's forward)
+ * What a layer built in a function body is: a channels-last layer without weights (`pad = nn.ConstantPad1d(...)` in CANINE's forward)
  * is a module whose calls take and give channels-last values, as a layer of the module tree's; any other stays opaque.
  */
 function layerInstance(row: LayerMapping, e: SyntaxNode): Gen["v"] {
-  return row.layout === "channels_last" ? { k: "module", m: { k: "layer", row, call: e } } : { k: "other" };
+  // (one holding weights keeps its arrays as MLX holds them where code reads them: `fan_in(conv.weight)`)
+  return row.layout === "channels_last" && !row.weights?.length ? { k: "module", m: { k: "layer", row, call: e } } : { k: "other" };
 }

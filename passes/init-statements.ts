@@ -135,7 +135,8 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   store(it, left, val, env);
   // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
   // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private
-  if (val.k === "value" && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && makesTensor(it, right)) {
+  const plainValues = val.k === "value" || (val.k === "list" && [...(val.items ?? []), ...(val.elem ? [val.elem] : [])].every((v) => v.k === "value"));
+  if (plainValues && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && makesTensor(it, right)) {
     it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
   }
   // `self.corr_pyramid: list[Tensor] = [torch.tensor(0)]` (torchvision's RAFT): a list of plain tensors is no parameter
@@ -158,8 +159,10 @@ function makesTensor(it: InitInterpreter, e: SyntaxNode): boolean {
   const q = qualify(fn, it.mod.aliases);
   // tensor ops only (torch.arange, torch.zeros...): torch.cuda.is_available() is a flag, not a tensor
   if (q) return OP_BY_NAME.has(q);
-  // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size
-  const def = fn.type === "identifier" ? it.mod.functions.get(fn.text) : undefined;
+  // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size; or a method of this
+  // class that does (Lumina2's `self.freqs_cis = self._precompute_freqs_cis(...)`, a list of tensors)
+  const method = fn.type === "attribute" && fn.childForFieldName("object")!.text === "self" ? it.cls.methods.get(fn.childForFieldName("attribute")!.text) : undefined;
+  const def = fn.type === "identifier" ? it.mod.functions.get(fn.text) : method;
   return !!def && usesTorch(def, it.mod.aliases);
 }
 

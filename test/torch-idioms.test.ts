@@ -390,6 +390,14 @@ describe("an in-place copy into a subscript of .data", () => {
   });
 });
 
+describe("numpy's keyword names torch's ops take", () => {
+  it("axis is dim and keepdims is keepdim (transformers' Funnel pools with torch.cat(..., axis=axis))", () => {
+    const r = compile("import torch\ndef f(x, axis: int):\n    return torch.cat([x[:, :1], x], axis=axis).sum(axis=-1, keepdims=True)\n", { filename: "np_kw.py" });
+    expect(r.code).toContain("mx.sum(mx.concatenate([x[:, :1], x], axis=axis), axis=-1, keepdims=True)");
+    expect(r.diagnostics).toEqual([]);
+  });
+});
+
 describe("torch.Size called", () => {
   it("is a tuple of the sizes, as torch.Size is one (diffusers' RMSNorm keeps self.dim = torch.Size(dim))", () => {
     const r = compile("import torch\ndef dims(dim):\n    return torch.Size(dim), torch.Size()\n", { filename: "size.py" });

@@ -57,7 +57,7 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   w.record(row.helpers?.length || row.mlx.includes("{@") ? "helper" : "table", row.torch[0], e);
   const params = parseSig(row.sig);
   const { positional, dictSplats } = splitDictSplats(allPositional);
-  const bound = bindArgs(params, positional, keyword);
+  const bound = bindArgs(params, positional, numpyKeywords(params, keyword));
   const name = row.torch[0];
   const listSplat = unboundListSplat(positional, bound.byName);
   if (listSplat) {
@@ -140,6 +140,18 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   for (const h of [...r.helpers, ...(stateForm?.helpers ?? row.helpers ?? [])]) w.ctx.helpers.add(h);
   for (const i of row.imports ?? []) w.ctx.imports.add(i);
   return { v: resultVal, text: r.text };
+}
+
+/** torch's argument parser takes numpy's names for `dim` and `keepdim` (`torch.cat(xs, axis=1)`, funnel's pooling). */
+const NUMPY_KEYWORDS: ReadonlyMap<string, string> = new Map([
+  ["axis", "dim"],
+  ["keepdims", "keepdim"],
+]);
+
+function numpyKeywords(params: SigParam[], keyword: Map<string, SyntaxNode>): Map<string, SyntaxNode> {
+  const named = new Set(params.map((p) => p.name));
+  if (![...keyword.keys()].some((k) => NUMPY_KEYWORDS.has(k) && !named.has(k) && named.has(NUMPY_KEYWORDS.get(k)!))) return keyword;
+  return new Map([...keyword].map(([k, v]) => [NUMPY_KEYWORDS.has(k) && !named.has(k) && named.has(NUMPY_KEYWORDS.get(k)!) ? NUMPY_KEYWORDS.get(k)! : k, v]));
 }
 
 /** A list or tuple display holding an attribute of self not known as a tensor of rank 2 or more (state another method set). */

@@ -207,8 +207,6 @@ function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen 
   if (TORCH_NAMES[q] && (helpersFor(TORCH_NAMES[q]).length || CALLED_AS_IN_TORCH.has(q))) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
   const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
   const ownerName = owner ? qualify(owner, w.ctx.mod.aliases) : undefined;
-  const baseCall = owner && ownerName ? layerBaseCall(w, e, owner, ownerName) : undefined;
-  if (baseCall) return baseCall;
   if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {
     return opaqueCall(w, e, new Map([[fn, `${torchName(w, ownerName, owner).text}.${fn.childForFieldName("attribute")!.text}`]]), false);
   }
@@ -220,22 +218,6 @@ function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen 
   }
   w.diag(q.startsWith("torch.nn.") && /^[A-Z]/.test(q.split(".").pop()!) ? "C2M-W001" : "C2M-W002", e, `${q} has no MLX mapping`);
   return opaqueCall(w, e, new Map([[fn, fn.text]]));
-}
-
-/**
- * `nn.LayerNorm.__init__(self, …)`, `nn.LayerNorm.forward(self, x)` in a subclass of that layer (transformers'
- * SqueezeBertLayerNorm): the base is the layer's stand-in (passes/layer-values.ts), which takes torch's constructor
- * arguments and has a forward, so the call names it instead; its input in torch's layout. A channels-last layer's
- * forward is left to the diagnostic (its input's layout is the layer's, which this call does not show).
- */
-function layerBaseCall(w: WalkState, e: SyntaxNode, owner: SyntaxNode, ownerName: string): Gen | undefined {
-  const base = w.cls?.layerBase;
-  const method = e.childForFieldName("function")!.childForFieldName("attribute")?.text;
-  if (!base || base.torch !== ownerName || callArgs(e).positional[0]?.text !== "self") return undefined;
-  const standIn = `Torch${ownerName.split(".").pop()}`;
-  if (method === "__init__") return opaqueCall(w, e, new Map([[owner, standIn]]), false);
-  if ((method === "forward" || method === "__call__") && base.layout !== "channels_last") return opaqueCall(w, e, new Map([[owner, standIn]]));
-  return undefined;
 }
 
 /** How a call is walked, by its callee's node type (`fn` is the callee). */

@@ -135,8 +135,7 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   store(it, left, val, env);
   // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
   // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private
-  const plainValues = val.k === "value" || (val.k === "list" && [...(val.items ?? []), ...(val.elem ? [val.elem] : [])].every((v) => v.k === "value"));
-  if (plainValues && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && makesTensor(it, right)) {
+  if (plainValue(val) && left.type === "attribute" && left.childForFieldName("object")!.text === "self" && makesTensor(it, right)) {
     it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
   }
   // `self.corr_pyramid: list[Tensor] = [torch.tensor(0)]` (torchvision's RAFT): a list of plain tensors is no parameter
@@ -150,6 +149,13 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   if (left.type === "attribute" && left.childForFieldName("object")!.text === "self" && right.type === "dictionary" && namedChildren(right).length === 0) {
     it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
   }
+}
+
+/** A value holding no module: a plain value, or a list or union of them (`get_1d_rotary_pos_embed` returns a tensor or a pair). */
+function plainValue(v: ModVal): boolean {
+  if (v.k === "value") return true;
+  if (v.k === "list") return [...(v.items ?? []), ...(v.elem ? [v.elem] : [])].every(plainValue);
+  return v.k === "union" && v.options.every(plainValue);
 }
 
 /** A call of a torch function (not a layer or Parameter) or of a function defined in this file. */

@@ -1,8 +1,7 @@
 /**
  * A plain tensor attribute is no parameter in torch (not in the state dict), so c2m keeps it private in MLX. That held
  * for a torch op or an in-file function building it; a method of the class building it (diffusers' Lumina2 RoPE
- * embedder: `self.freqs_cis = self._precompute_freqs_cis(...)`, a list of what get_1d_rotary_pos_embed returns, a tensor
- * or a pair) made public arrays the weights lack
+ * embedder: `self.freqs_cis = self._precompute_freqs_cis(...)`, a list of tensors) made public arrays the weights lack
  * (passes/init-statements.ts makesTensor). Run on MLX.
  */
 import { spawnSync } from "node:child_process";
@@ -14,13 +13,6 @@ const SRC = `import torch
 import torch.nn as nn
 
 
-def rot(d, use_real=False):
-    freqs = torch.arange(d, dtype=torch.float32)
-    if use_real:
-        return freqs.cos(), freqs.sin()
-    return freqs
-
-
 class Rope(nn.Module):
     def __init__(self, dims=(2, 4)):
         super().__init__()
@@ -29,10 +21,7 @@ class Rope(nn.Module):
         self.width = self._width(dims)
 
     def _precompute(self, dims):
-        freqs = []
-        for d in dims:
-            freqs.append(rot(d))
-        return freqs
+        return [torch.arange(d, dtype=torch.float32) for d in dims]
 
     def _width(self, dims):
         return sum(dims)

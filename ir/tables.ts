@@ -91,6 +91,11 @@ export interface OpMapping {
   imports?: string[];
   /** true for in-place methods (add_, relu_): translated as `x = op(x)` with C2M-W004 */
   inplace?: boolean;
+  /**
+   * the form where an item of the list argument is state another method stored on self (`torch.cat([self.keys, k])`,
+   * transformers' DynamicCache, which starts its keys as `torch.tensor([])`): torch.cat skips 1-D empty tensors
+   */
+  stateItems?: { mlx: string; helpers: string[] };
   note?: string;
 }
 

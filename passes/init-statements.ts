@@ -137,7 +137,7 @@ function assign(it: InitInterpreter, a: SyntaxNode, env: Env): void {
   store(it, left, val.k === "value" && selfTarget && makesOneTorchTensor(it, right) ? { ...val, tensor: true } : val, env);
   // `self.freqs = torch.arange(...)` / `= precompute_freqs_cis(...)`: a plain tensor attribute is no
   // parameter in torch (not in the state_dict), but MLX makes every public array one; keep it private
-  if (val.k === "value" && selfTarget && (makesTensor(it, right) || makesOneTorchTensor(it, right))) {
+  if (selfTarget && ((val.k === "value" && makesOneTorchTensor(it, right)) || (plainValue(val) && makesTensor(it, right)))) {
     it.cls.privateBuffers.add(left.childForFieldName("attribute")!.text);
   }
   // `self.corr_pyramid: list[Tensor] = [torch.tensor(0)]` (torchvision's RAFT): a list of plain tensors is no parameter
@@ -168,6 +168,13 @@ function makesOneTorchTensor(it: InitInterpreter, e: SyntaxNode): boolean {
   return OP_BY_NAME.has(`Tensor.${method}`) && !TUPLE_RESULT_OPS.has(method) && makesOneTorchTensor(it, fn.childForFieldName("object")!);
 }
 
+/** A value holding no module: a plain value, or a list or union of them (`get_1d_rotary_pos_embed` returns a tensor or a pair). */
+function plainValue(v: ModVal): boolean {
+  if (v.k === "value") return true;
+  if (v.k === "list") return [...(v.items ?? []), ...(v.elem ? [v.elem] : [])].every(plainValue);
+  return v.k === "union" && v.options.every(plainValue);
+}
+
 /** A call of a torch function (not a layer or Parameter) or of a function defined in this file. */
 function makesTensor(it: InitInterpreter, e: SyntaxNode): boolean {
   if (e.type !== "call") return false;
@@ -175,8 +182,10 @@ function makesTensor(it: InitInterpreter, e: SyntaxNode): boolean {
   const q = qualify(fn, it.mod.aliases);
   // tensor ops only (torch.arange, torch.zeros...): torch.cuda.is_available() is a flag, not a tensor
   if (q) return OP_BY_NAME.has(q);
-  // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size
-  const def = fn.type === "identifier" ? it.mod.functions.get(fn.text) : undefined;
+  // an in-file function that builds tensors (precompute_freqs_cis), not one that computes a size; or a method of this
+  // class that does (Lumina2's `self.freqs_cis = self._precompute_freqs_cis(...)`, a list of tensors)
+  const method = fn.type === "attribute" && fn.childForFieldName("object")!.text === "self" ? it.cls.methods.get(fn.childForFieldName("attribute")!.text) : undefined;
+  const def = fn.type === "identifier" ? it.mod.functions.get(fn.text) : method;
   return !!def && usesTorch(def, it.mod.aliases);
 }
 
@@ -261,6 +270,7 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
     const [childName, child] = [first, second].map((a) => () => (a ? it.expr(a, env) : ({ k: "unknown" } as ModVal)));
     if (method === "add_module" && second && addToSequential(it.mod, it.cls, env, obj, childName, child, it.inLoop > 0)) return;
     if (method === "add_module" && childItemCall(it.attrStore(env), obj, first, second, it.inLoop > 0)) return;
+    if (method === "add_module" && second && addToModuleList(it, obj, second, env)) return;
     if ((method === "append" || method === "extend" || method === "insert") && growList(it, obj, method, args, env)) return;
   }
   it.expr(call, env);
@@ -271,6 +281,21 @@ function storeEntries(it: InitInterpreter, given: SyntaxNode, env: Env): void {
   const d = it.expr(given, env);
   if (d.k === "dict" && d.entries) for (const [name, v] of d.entries) it.storeAttr(name, v);
   else unnamed(it.attrStore(env), given, d.k === "dict" ? elementOf(d) : { k: "unknown" }, "super().__init__(");
+}
+
+/**
+ * `self.stages.add_module(str(i), m)` on a ModuleList (BiT's encoder fills `nn.ModuleList([])` so): one more item,
+ * as the run-time helper appends it (c2m_add_module). False when the receiver holds no list of modules.
+ */
+function addToModuleList(it: InitInterpreter, obj: SyntaxNode, value: SyntaxNode, env: Env): boolean {
+  const attr = obj.type === "attribute" && obj.childForFieldName("object")!.text === "self" ? obj.childForFieldName("attribute")!.text : undefined;
+  if (obj.type !== "identifier" && !attr) return false;
+  const cur = attr ? it.cls.attrs.get(attr) : env.get(obj.text);
+  if (cur?.k !== "list") return false;
+  const grown = appendAll(cur, [it.expr(value, env)], it.inLoop > 0);
+  if (attr) it.cls.attrs.set(attr, grown);
+  else env.set(obj.text, grown);
+  return true;
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { LayerMapping } from "../ir/tables.js";
 import { parseSig, renderTemplate } from "./template-render.js";
+import { refusedCheck } from "./tables/layers.js";
 
 export interface LayerValueClass {
   /** the generated class's name (`TorchHardswish`) */
@@ -44,7 +45,7 @@ export function layerValueClass(row: LayerMapping, shared = false): LayerValueCl
   const handled = new Set(row.general?.handles ?? []);
   const checks = Object.entries(row.allowed ?? {})
     .filter(([p]) => !handled.has(p))
-    .map(([p, ok]) => `        if ${notAllowed(p, ok)}:\n            raise ValueError(${JSON.stringify(`c2m: MLX has no ${torchName} with this ${p}`)})\n`);
+    .map(([p, ok]) => `        if ${refusedCheck(p, ok)}:\n            raise ValueError(${JSON.stringify(`c2m: MLX has no ${torchName} with this ${p}`)})\n`);
   const name = `Torch${torchName}`;
   const source = [
     `class ${name}(${base}):`,
@@ -71,16 +72,6 @@ export function layerValueClass(row: LayerMapping, shared = false): LayerValueCl
     ...(shared ? [`${name} = ${SHARED_CLASS_HELPER}(${JSON.stringify(name)}, ${name})`] : []),
   ].join("\n");
   return { name, source, helpers: [...new Set([...rendered.helpers, ...(shared ? [SHARED_CLASS_HELPER] : [])])] };
-}
-
-/**
- * The run-time test that a constructor argument is not one the MLX layer takes. A number may come per spatial axis
- * (timm's MaxPool2dSame passes `dilation=to_2tuple(1)`): a tuple is allowed where each of its items is.
- */
-function notAllowed(p: string, ok: string[]): string {
-  const allowed = `(${ok.join(", ")},)`;
-  if (!ok.every((v) => /^-?\d/.test(v))) return `${p} not in ${allowed}`;
-  return `any(v not in ${allowed} for v in (${p} if isinstance(${p}, (tuple, list)) else (${p},)))`;
 }
 
 /** torch's layers with a `reset_parameters` method (those holding parameters), by class name. */

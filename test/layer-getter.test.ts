@@ -45,11 +45,11 @@ describe("a model's children taken by name (IntermediateLayerGetter)", () => {
     expect(r.ok).toBe(true);
   });
 
-  it("named_children() of a module c2m cannot type names a Sequential's children by position, as torch does; a ModuleList child takes attributes", () => {
+  it("named_children() of a module c2m cannot type names a Sequential's children by position, as torch does; a ModuleList child, nested ones too, takes attributes", () => {
     const py = compile("import torch.nn as nn\n\n\ndef names(model):\n    return [name for name, _ in model.named_children()]\n", { filename: "names.py" }).code;
-    const script = `${py}\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(1, 2, 3)\n        self.blocks = [nn.Linear(2, 2)]\n        self.width = 4\n\nprint(names(nn.Sequential(nn.ReLU(), nn.Linear(2, 2))), names(Net()))\nfor _, child in c2m_named_children(Net()):\n    child._is_hf_initialized = True\n`;
+    const script = `${py}\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.conv = nn.Conv2d(1, 2, 3)\n        self.blocks = [nn.Linear(2, 2)]\n        self.stages = [[nn.Linear(2, 2)], [nn.Linear(2, 2)]]\n        self.width = 4\n\nprint(names(nn.Sequential(nn.ReLU(), nn.Linear(2, 2))), names(Net()))\ndef walk(m):\n    for _, child in c2m_named_children(m):\n        walk(child)\n    m._is_hf_initialized = True\n\nfor _, child in c2m_named_children(Net()):\n    walk(child)\n`;
     const r = spawnSync(pythonExecutable(), ["-c", script], { encoding: "utf8" });
     expect(r.stderr).toBe("");
-    expect(r.stdout.trim()).toBe("['0', '1'] ['conv', 'blocks']");
+    expect(r.stdout.trim()).toBe("['0', '1'] ['conv', 'blocks', 'stages']");
   });
 });

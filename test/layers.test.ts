@@ -594,6 +594,8 @@ describe("torch.nn → MLX layer table", () => {
         "c2m_data_of",
         "c2m_parameters_of",
         "c2m_named_parameters_of",
+        "c2m_add_module",
+        "c2m_register_forward_hook",
         // against torch in test/rank-guess.test.ts
         "c2m_any_rank",
         // against torch in test/sequence-idioms.test.ts (RWKV's time shift; a Sequential a function ties)

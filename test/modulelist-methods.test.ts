@@ -3,7 +3,8 @@
  * TemporalDecoder reads `next(itertools.chain(self.up_blocks.parameters(), self.up_blocks.buffers())).dtype`, which
  * met a list (`'list' object has no attribute 'parameters'`). parameters() and named_parameters() on a ModuleList
  * (an attribute, a local, nested) go through helpers that flatten a list's modules under torch's names
- * (passes/tables/index.ts MODULE_METHODS `container`). Checked against torch.
+ * (passes/tables/index.ts MODULE_METHODS `container`). A module's own parameters() is a generator, as torch's iterator
+ * (`next(module.parameters())` met a list). Checked against torch.
  */
 import { describe, expect, it } from "vitest";
 import { convertedPortDir, portDifference, runPython } from "./python-run.js";
@@ -30,6 +31,14 @@ class Net(nn.Module):
         for _ in range(2):
             self.blocks.append(Block(dim))
         self.nested = nn.ModuleList([nn.ModuleList([Block(dim)]), Block(dim)])
+        self.head = nn.Linear(dim, dim)
+        # BiT's encoder fills an empty ModuleList by name
+        self.stages = nn.ModuleList([])
+        for i in range(2):
+            self.stages.add_module(str(i), Block(dim))
+        self.convs = nn.ModuleList([])
+        for i in range(2):
+            self.convs.add_module(str(i), nn.Conv1d(dim, dim, 1))
 
     def names(self):
         local = nn.ModuleList([self.blocks[1]])
@@ -37,10 +46,16 @@ class Net(nn.Module):
 
     def forward(self, x):
         dtype = next(itertools.chain(self.blocks.parameters(), self.blocks.buffers())).dtype
+        # a module's parameters() is an iterator in torch (swinv2, auraflow read the first one's dtype)
+        dtype = next(self.head.parameters()).dtype if dtype == next(self.blocks[0].fc.parameters()).dtype else dtype
         local = nn.ModuleList([self.blocks[0]])
         total = sum(p.sum() for p in self.nested.parameters()) + sum(p.sum() for p in local.parameters())
         for block in self.blocks:
             x = block(x)
+        for stage in self.stages:
+            x = stage(x)
+        for conv in self.convs:
+            x = conv(x.transpose(1, 2)).transpose(1, 2)
         return x.to(dtype) * total + len(self.names())
 `;
 
@@ -50,6 +65,8 @@ describe("Module methods on a ModuleList (MLX's plain list)", () => {
   it("go through the helpers that flatten a list's modules", () => {
     expect(r.code).toContain("next(itertools.chain(c2m_parameters_of(self.blocks), [])).dtype");
     expect(r.code).toContain("[k for k, _ in c2m_named_parameters_of(self.nested)]");
+    expect(r.code).toContain("next((p for _, p in tree_flatten(self.head.parameters()))).dtype");
+    expect(r.code).toContain("c2m_add_module(self.stages, str(i), Block(dim))");
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 

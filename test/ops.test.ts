@@ -789,6 +789,9 @@ const CASES: Record<string, Case[]> = {
     "F.interpolate(x4, scale_factor=0.5, mode='nearest-exact')",
     "F.interpolate(x4, scale_factor=1.5, mode='bilinear', recompute_scale_factor=True)",
     "F.upsample(x4, scale_factor=3)",
+    // YOLOS / ViT-style position-embedding resizes
+    "F.interpolate(x4, size=(7, 3), mode='bicubic', align_corners=False)",
+    "F.interpolate(x4, scale_factor=2, mode='bicubic', align_corners=True)",
   ],
 
   "Tensor.add_": ["a.add_(b)", "a.add_(1.5)"],

@@ -386,6 +386,55 @@ class Block(nn.Module):
   it("a value MLX's layer cannot honour is refused when the class is built", () => {
     expect(r.code).toContain('        if bias not in (True,):\n            raise ValueError("c2m: MLX has no BatchNorm2d with this bias")\n');
   });
+
+  it("a per-axis tuple of values MLX honours is accepted (transformers' BitMaxPool2d passes dilation=(1, 1))", () => {
+    const pool = compile(
+      py(`
+import torch.nn as nn
+class Pool(nn.MaxPool2d):
+    def __init__(self, k, dilation=1):
+        dilation = (dilation, dilation)
+        super().__init__(k, 2, 0, dilation)
+pool_layer = nn.MaxPool2d
+`),
+      { filename: "pool.py" },
+    );
+    const ran = spawnSync(pythonExecutable(), ["-c", `${pool.code}\nprint(Pool(3).dilation)\ntry:\n    Pool(3, dilation=2)\nexcept ValueError as e:\n    print(e)`], {
+      encoding: "utf8",
+    });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim()).toBe("(1, 1)\nc2m: MLX has no MaxPool2d with this dilation");
+  });
+});
+
+describe("an in-place copy into a subscript of .data", () => {
+  it("writes the tensor's cells (CogVideoX's joint position embedding: `out.data[:, n:].copy_(pos)`)", () => {
+    const r = compile("import torch\ndef joint(pos, n: int):\n    out = pos.new_zeros(1, n + pos.shape[0], pos.shape[1])\n    out.data[:, n:].copy_(pos)\n    return out\n", {
+      filename: "data.py",
+    });
+    expect(r.code).toContain("    out[:, n:] = mx.broadcast_to(pos, out[:, n:].shape)");
+    const ran = spawnSync(pythonExecutable(), ["-c", `${r.code}\nprint(joint(mx.ones((2, 3)), 1).sum(axis=-1).tolist())`], { encoding: "utf8" });
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim()).toBe("[[0.0, 3.0, 3.0]]");
+  });
+});
+
+describe("numpy's keyword names torch's ops take", () => {
+  it("axis is dim and keepdims is keepdim (transformers' Funnel pools with torch.cat(..., axis=axis))", () => {
+    const r = compile("import torch\ndef f(x, axis: int):\n    return torch.cat([x[:, :1], x], axis=axis).sum(axis=-1, keepdims=True)\n", { filename: "np_kw.py" });
+    expect(r.code).toContain("mx.sum(mx.concatenate([x[:, :1], x], axis=axis), axis=-1, keepdims=True)");
+    expect(r.diagnostics).toEqual([]);
+  });
+});
+
+describe("torch.Size called", () => {
+  it("is a tuple of the sizes, as torch.Size is one (diffusers' RMSNorm keeps self.dim = torch.Size(dim))", () => {
+    const r = compile("import torch\ndef dims(dim):\n    return torch.Size(dim), torch.Size()\n", { filename: "size.py" });
+    expect(r.code).toContain("return tuple(dim), tuple()");
+    expect(r.diagnostics).toEqual([]);
+    const ran = spawnSync(pythonExecutable(), ["-c", `${r.code}\nprint(dims([2, 3]))`], { encoding: "utf8" });
+    expect(ran.stdout.trim()).toBe("((2, 3), ())");
+  });
 });
 
 describe("loss modules", () => {

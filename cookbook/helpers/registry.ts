@@ -92,6 +92,8 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   // `module.training = mode` (timm's HybridEmbed restores each module's flag after probing its backbone)
   c2m_set_training: { file: "c2m_set_training.py", needs: [], kind: "function" },
   c2m_shared_class: { file: "c2m_shared_class.py", needs: [], kind: "function" },
+  c2m_register_forward_hook: { file: "c2m_register_forward_hook.py", needs: [], kind: "function" },
+  c2m_add_module: { file: "c2m_add_module.py", needs: [], kind: "function" },
   c2m_state_dict_of: { file: "c2m_state_dict_of.py", needs: ["c2m_named_parameters_of"], kind: "function" },
   c2m_named_parameters_of: { file: "c2m_named_parameters_of.py", needs: [], kind: "function" },
   c2m_contains: { file: "c2m_contains.py", needs: [], kind: "function" },

@@ -82,6 +82,12 @@ export const TORCH_NAMES: Record<string, string> = nameTable({
   "torch.jit.annotations.Union": "Union",
 });
 
+/**
+ * TORCH_NAMES whose MLX form, called, takes torch's arguments: `torch.Size(dim)` (diffusers' RMSNorm keeps
+ * `self.dim = torch.Size(dim)`) is `tuple(dim)`, as torch.Size is a tuple.
+ */
+export const CALLED_AS_IN_TORCH: ReadonlySet<string> = new Set(["torch.Size"]);
+
 const LOAD_HOOK_NOTE = {
   code: "C2M-W042",
   message: "a torch load_state_dict hook is dropped: the port loads weights converted from the torch model's state_dict(), which the hook does not change",
@@ -98,7 +104,8 @@ export interface ModuleMethodRow {
 
 /**
  * torch.nn.Module methods whose MLX counterpart differs ({self} is the module's text). MLX's
- * `parameters()` is a nested dict, so torch's iterators become flattened lists. `{args}` is the call's
+ * `parameters()` is a nested dict, so torch's iterators become flattened lists (`parameters()` a generator over one, as
+ * torch's is: `next(self.parameters())` reads the first). `{args}` is the call's
  * arguments, translated. `moduleOnly`: no other object torch code meets has the method (a tensor, a list, a
  * dict), so a call on a receiver of unknown type (`module.named_children()` in a helper taking any module) is
  * the module's. `container`: the form where the receiver is a torch ModuleList, which MLX holds as a plain list (no
@@ -113,7 +120,7 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
     container: { mlx: "c2m_named_parameters_of({self})", helpers: ["c2m_named_parameters_of"] },
   },
   parameters: {
-    mlx: "[p for _, p in tree_flatten({self}.parameters())]",
+    mlx: "(p for _, p in tree_flatten({self}.parameters()))",
     imports: ["from mlx.utils import tree_flatten"],
     container: { mlx: "c2m_parameters_of({self})", helpers: ["c2m_parameters_of"] },
   },
@@ -140,7 +147,7 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
   requires_grad_: { mlx: "{self}" },
   zero_grad: { mlx: "None" },
   // {args}: the call's arguments, translated (MLX's Module holds child modules as attributes)
-  add_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
+  add_module: { mlx: "setattr({self}, {args})", moduleOnly: true, container: { mlx: "c2m_add_module({self}, {args})", helpers: ["c2m_add_module"] } },
   register_module: { mlx: "setattr({self}, {args})", moduleOnly: true },
   // `register_parameter("mix_factor", nn.Parameter(t))` (diffusers' AlphaBlender): MLX's Module makes a public array attribute a parameter
   register_parameter: { mlx: "setattr({self}, {args})", moduleOnly: true },
@@ -148,6 +155,8 @@ export const MODULE_METHODS: Record<string, ModuleMethodRow> = nameTable({
   get_submodule: { mlx: "c2m_get_submodule({self}, {args})", helpers: ["c2m_get_submodule"], moduleOnly: true },
   get_parameter: { mlx: "c2m_get_parameter({self}, {args})", helpers: ["c2m_get_parameter"], moduleOnly: true },
   get_buffer: { mlx: "c2m_get_parameter({self}, {args}, private=True)", helpers: ["c2m_get_parameter"], moduleOnly: true },
+  // a hook run after the module's forward (transformers' output capturing): MLX's Module has none; the helper runs it
+  register_forward_hook: { mlx: "c2m_register_forward_hook({self}, {args})", helpers: ["c2m_register_forward_hook"], moduleOnly: true },
   // hooks torch runs inside load_state_dict (transformers' Mamba renames old checkpoints' keys): the port loads weights
   // `c2m weights` converted from the torch model's state_dict(), whose keys no load hook touches
   _register_load_state_dict_pre_hook: { mlx: "None", moduleOnly: true, note: LOAD_HOOK_NOTE },

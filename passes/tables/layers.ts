@@ -501,6 +501,25 @@ export const LAYERS: LayerRow[] = [
 ];
 
 /**
+ * Whether argument text `text` is one of the values `ok` MLX honours: one of them, or a tuple / list literal of them,
+ * as torch takes a per-axis form wherever it takes an int (`dilation=(1, 1)` for `dilation=1`).
+ */
+export function allowedArgument(text: string, ok: readonly string[]): boolean {
+  if (ok.includes(text)) return true;
+  const items = /^[([]\s*(.*?)\s*,?\s*[)\]]$/s.exec(text)?.[1];
+  return !!items && items.split(",").every((item) => isNumberText(item.trim()) && ok.includes(item.trim()));
+}
+
+/** The run-time negation of allowedArgument for parameter `param` (the stand-in of a layer class passed as a value). */
+export function refusedCheck(param: string, ok: readonly string[]): string {
+  const values = `(${ok.join(", ")},)`;
+  if (!ok.every(isNumberText)) return `${param} not in ${values}`;
+  return `not all(v in ${values} for v in (${param} if isinstance(${param}, (tuple, list)) else (${param},)))`;
+}
+
+const isNumberText = (t: string): boolean => /^-?\d+(\.\d*)?$/.test(t);
+
+/**
  * The template and restrictions that apply to one construction of `row`, given the text of each argument
  * the call binds (`textOf(param)`): the row's own, or its `general` template where the call asks for
  * something MLX's layer cannot do (`ceil_mode=True`, `padding='same'`).
@@ -511,7 +530,7 @@ export function templateFor(row: LayerMapping, textOf: (param: string) => string
   if (!g) return { mlx: row.mlx, allowed };
   const outside = g.handles.some((p) => {
     const t = textOf(p);
-    return t !== undefined && !(allowed[p] ?? []).includes(t);
+    return t !== undefined && !allowedArgument(t, allowed[p] ?? []);
   });
   const literal = (g.strings ?? []).some((p) => /^[rbu]?["']/i.test(textOf(p) ?? ""));
   if (!outside && !literal) return { mlx: row.mlx, allowed };

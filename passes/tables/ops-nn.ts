@@ -458,6 +458,6 @@ export const NN_ROWS: OpRow[] = [
     rank: 4,
     helpers: ["ops_interpolate"],
     allowed: { antialias: ["False"] },
-    note: "nearest, nearest-exact, bilinear (rank 4 in the table; the helper takes any rank)",
+    note: "nearest, nearest-exact, bilinear, bicubic (rank 4 in the table; the helper takes any rank)",
   },
 ];

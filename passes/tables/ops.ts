@@ -89,6 +89,7 @@ export const OP_HELPERS: Record<string, { file: string; kind: "function" }> = na
       "ops_pixel_unshuffle",
       "ops_legacy_tensor",
       "ops_unique",
+      "ops_cat",
     ].map((name) => [name, { file: `cookbook/helpers/${name}.py`, kind: "function" as const }]),
   ),
 );

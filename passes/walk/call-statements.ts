@@ -46,6 +46,7 @@ export function callStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode):
       return;
     }
   }
+  if (bufferSetattr(w, stmt, call)) return;
   if (setattrStatement(w, stmt, call)) return;
   if (q?.startsWith("torch.nn.init.")) {
     const translated = initCall(w, call, q.slice("torch.nn.init.".length));
@@ -102,7 +103,9 @@ export function callStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode):
     if (row?.inplace && (obj.type === "identifier" || obj.type === "attribute" || obj.type === "subscript")) {
       const g = expr(w, call);
       // a parameter's array is the caller's too (timm's trunc_normal_(self.pos_embed)): written through, not rebound
-      const target = obj.type === "subscript" ? obj.text : isParameterOf(stmt, obj) ? `${recv.text}[...]` : recv.text;
+      // a subscript target as translated where it still names the same cells (`x.data[:, n:]` is `x[:, n:]`: CogVideoX)
+      const subscriptTarget = /^\w+(?:\.\w+|\[.*\])*$/s.test(recv.text) ? recv.text : obj.text;
+      const target = obj.type === "subscript" ? subscriptTarget : isParameterOf(stmt, obj) ? `${recv.text}[...]` : recv.text;
       w.replaceStatement(stmt, `${target} = ${g.text}`);
       w.diag("C2M-W004", call, `in-place ${method} rewritten as an assignment`);
       if (obj.type === "identifier") w.env.set(obj.text, g.v);
@@ -162,4 +165,25 @@ function initCall(w: WalkState, call: SyntaxNode, name: string): string | undefi
   w.record("table", `torch.nn.init.${name}`, call);
   // where the scope ties parameters, the array is filled in place: a tied name keeps the one array (tied-parameters.ts)
   return `${given.get("tensor")}${inTyingScope(call) ? "[...]" : ""} = ${r.text}`;
+}
+
+/**
+ * `setattr(self, name, nn.Buffer(t, persistent=False))` (transformers' rotary embeddings name a buffer per layer type)
+ * is register_buffer under a computed name: c2m_register_buffer, which keeps a non-persistent buffer out of the MLX
+ * module's parameters (it is in no state dict to load) and freezes a persistent one.
+ */
+function bufferSetattr(w: WalkState, stmt: SyntaxNode, call: SyntaxNode): boolean {
+  const fn = call.childForFieldName("function")!;
+  if (fn.type !== "identifier" || fn.text !== "setattr" || w.env.has("setattr")) return false;
+  const [obj, name, value] = callArgs(call).positional;
+  if (obj?.text !== "self" || !name || value?.type !== "call" || callArgs(call).positional.length !== 3) return false;
+  const q = qualify(value.childForFieldName("function"), w.ctx.mod.aliases);
+  if (q !== "torch.nn.Buffer" && q !== "torch.nn.parameter.Buffer") return false;
+  const args = callArgs(value);
+  const tensor = args.positional[0] ?? args.keyword.get("data");
+  if (!tensor) return false;
+  const persistent = args.keyword.get("persistent") ?? args.positional[1];
+  w.ctx.helpers.add("c2m_register_buffer");
+  w.replaceStatement(stmt, `c2m_register_buffer(self, ${expr(w, name).text}, ${expr(w, tensor).text}${persistent ? `, ${expr(w, persistent).text}` : ""})`);
+  return true;
 }

@@ -20,14 +20,14 @@ import { registeredOp } from "../registered-ops.js";
 import { isSequential, selfSequential, SEQUENCE_BUILTINS, sequentialItems } from "../sequential-access.js";
 import { anyChildOf, CHILD_ITERATORS } from "../module-children.js";
 import { selfAttribute } from "../unnamed-attrs.js";
-import { LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
+import { CALLED_AS_IN_TORCH, LAYER_BY_NAME, MODULE_METHODS, OP_BY_NAME, SEQUENTIAL_METHODS, TORCH_NAMES, type ModuleMethodRow } from "../tables/index.js";
 import { STDLIB_STAND_INS } from "../tables/stdlib-calls.js";
 import { rebuild } from "./source-text.js";
 import { joinItems } from "./list-growth.js";
 import type { Gen, Val } from "./types.js";
 import { samePerm } from "../../ir/tensor.js";
 import { childIteration, iterElement } from "./values.js";
-import { listToLogical, logicalShape, toLogical } from "./layout-conversion.js";
+import { listToLogical, logicalShape, toLogical, toLogicalDeep } from "./layout-conversion.js";
 import { opCall, tensorMethod } from "./op-calls.js";
 import type { WalkState } from "./state.js";
 import { layerConstruction } from "./layers.js";
@@ -210,7 +210,7 @@ function torchCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode, q: string): Gen 
   const registered = registeredOp(q, w.ctx.mod);
   if (registered) return opaqueCall(w, e);
   // a torch name whose MLX form is a helper function with torch's signature, called
-  if (TORCH_NAMES[q] && helpersFor(TORCH_NAMES[q]).length) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
+  if (TORCH_NAMES[q] && (helpersFor(TORCH_NAMES[q]).length || CALLED_AS_IN_TORCH.has(q))) return opaqueCall(w, e, new Map([[fn, torchName(w, q, fn).text]]), false);
   const owner = fn.type === "attribute" ? fn.childForFieldName("object")! : undefined;
   const ownerName = owner ? qualify(owner, w.ctx.mod.aliases) : undefined;
   if (owner && ownerName && TORCH_STRING_NAMES.has(ownerName)) {
@@ -427,6 +427,11 @@ function translatedArgs(w: WalkState, argsNode: SyntaxNode): string {
   return rebuild(argsNode, replaced).slice(1, -1);
 }
 
+const PYTHON_BUILTINS: ReadonlySet<string> = new Set([
+  ...SEQUENCE_BUILTINS,
+  ...["isinstance", "print", "id", "type", "sum", "map", "filter", "max", "min", "any", "all", "dict", "set", "hasattr", "getattr", "setattr"],
+]);
+
 /** A call c2m does not model: its arguments are translated and, when `logical`, converted to torch layout. */
 export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<SyntaxNode, string>(), logical = true): Gen {
   const args = e.childForFieldName("arguments");
@@ -445,6 +450,13 @@ export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<Synta
     // a list or tuple display of tensors goes in torch's layout too (`map(lambda t: rearrange(t, …), (q, k, v))` after
     // convs); a name holding a list stays as it is (it may hold None at run time: transformers' Swin hidden states)
     if (logical && g.v.k === "list" && (valueNode.type === "list" || valueNode.type === "tuple")) g = { v: g.v, text: listToLogical(w, valueNode, g) };
+    // a name holding channels-last tensors given to a call of another library (GLPN's encoder passes its hidden states
+    // to BaseModelOutput): each item goes in torch's layout, the whole kept None where it is None; Python's builtins
+    // read the items where c2m follows them
+    if (logical && g.v.k === "list" && valueNode.type === "identifier" && !(callee.type === "identifier" && PYTHON_BUILTINS.has(callee.text))) {
+      const each = toLogicalDeep(w, g, valueNode);
+      if (each.text !== g.text) g = { v: each.v, text: `(${each.text} if ${valueNode.text} is not None else None)` };
+    }
     // a whole shape passed on (`check(x.shape)`) is read in torch's axis order
     if (logical) g = logicalShape(g);
     replaced.set(valueNode, g.text);

@@ -12,7 +12,7 @@ import { selfAttribute } from "../unnamed-attrs.js";
 import { firstCallOf, loopTargets, selfAttributeName, statementOf } from "../loop-targets.js";
 import { blockExit, conversionAtExit, dropConversionsWithin, loopTargetNames, type BranchExit } from "../branch-exits.js";
 import type { Val } from "./types.js";
-import { iterElement, joinedList, joinedTensor, moduleElement } from "./values.js";
+import { iterElement, joinedList, joinedTensor, moduleElement, tensorOrNone } from "./values.js";
 import { itemOf, joinItems } from "./list-growth.js";
 import { vetoFlat } from "./layout-conversion.js";
 import { call } from "./calls.js";
@@ -67,6 +67,18 @@ function join(
     }
     const vs = envs.map((e) => e.get(name));
     if (vs.some((v) => v === undefined)) continue;
+    // a tensor in some branches, None in others (`state = None` before a loop that sets it: GLPN's decoder): one
+    // tensor that may be None, whose conversion at a use is guarded (layout-conversion.ts); tensors in several layouts
+    // go to torch's where they are defined
+    if (vs.some((v) => v!.k === "none") && vs.every((v) => v!.k === "none" || v!.k === "tensor") && vs.some((v) => v!.k === "tensor")) {
+      const tensors = vs.filter((v) => v!.k === "tensor") as Extract<Val, { k: "tensor" }>[];
+      if (tensors.every((t) => t === tensors[0] || (samePerm(t.t.perm, tensors[0].t.perm) && t.def === tensors[0].def))) out.set(name, tensorOrNone(tensors[0]));
+      else {
+        for (const t of tensors) inTorchLayoutAtDef(w, t);
+        out.set(name, { k: "tensor", t: { kind: "tensor" }, maybeNone: true });
+      }
+      continue;
+    }
     // a tensor in some branches, a number in others (`out = 0`, then `out = conv(x)` under an if): a use cannot
     // transpose it (an int has no .transpose), so the tensors go to torch's layout where they are defined
     if (vs.some((v) => v!.k === "num") && vs.some((v) => v!.k === "tensor")) {

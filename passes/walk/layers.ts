@@ -6,7 +6,7 @@ import { callArgs, nodeKey, type SyntaxNode } from "../../grammar/python.js";
 import type { LayerMapping } from "../../ir/tables.js";
 import { bindArgs, minimalCall, parseSig, renderTemplate, type SigParam } from "../template-render.js";
 import { factoryDictKeys, replaceSplat, FACTORY_KEYWORDS, splatted, splitDictSplats, unboundListSplat } from "../call-splats.js";
-import { templateFor } from "../tables/layers.js";
+import { allowedArgument, templateFor } from "../tables/layers.js";
 import { mlxConstructorParams } from "../tables/index.js";
 import { defaultsOf, layerClassName, textsOf } from "./call-templates.js";
 import type { Gen } from "./types.js";
@@ -71,7 +71,7 @@ function layerCall(
   for (const k of bound.unknown) if (!FACTORY_KEYWORDS.has(k)) w.diag("C2M-W003", e, `${row.torch.split(".").pop()} has no argument ${k}`);
   for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
     const given = bound.byName.get(param);
-    if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
+    if (given && !Array.isArray(given) && !allowedArgument(given.text, allowed)) {
       w.diag("C2M-W003", given, `${row.torch.split(".").pop()}(${param}=${given.text}) is not supported by MLX`);
     }
   }
@@ -95,7 +95,7 @@ function layerCall(
   }
   if (keptArgs && !(row as { scalarize?: string[] }).scalarize?.length) {
     for (const h of [...keptArgs.helpers, ...(row.helpers ?? [])]) w.ctx.helpers.add(h);
-    return { v: { k: "other" }, text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
+    return { v: layerInstance(row, e), text: `${keptArgs.callee}(${keptArgs.args.join(", ")})` };
   }
   const r = renderTemplate(template, { given: textsOf(bound.byName, texts, bound.keywordOf), defaults: defaultsOf(params) });
   if (!r.ok) {
@@ -103,5 +103,14 @@ function layerCall(
     return { v: { k: "other" }, text: e.text };
   }
   for (const h of [...r.helpers, ...(row.helpers ?? [])]) w.ctx.helpers.add(h);
-  return { v: { k: "other" }, text: r.text };
+  return { v: layerInstance(row, e), text: r.text };
+}
+
+/**
+ * What a layer built in a function body is: a channels-last layer without weights (`pad = nn.ConstantPad1d(...)` in CANINE's forward)
+ * is a module whose calls take and give channels-last values, as a layer of the module tree's; any other stays opaque.
+ */
+function layerInstance(row: LayerMapping, e: SyntaxNode): Gen["v"] {
+  // (one holding weights keeps its arrays as MLX holds them where code reads them: `fan_in(conv.weight)`)
+  return row.layout === "channels_last" && !row.weights?.length ? { k: "module", m: { k: "layer", row, call: e } } : { k: "other" };
 }

@@ -54,7 +54,12 @@ export function convert(w: WalkState, g: Gen, node: SyntaxNode, want: Perm | und
   }
   w.countTranspose();
   const axes = transposeAxes(cur, want, rank);
-  return { v: { k: "tensor", t: { kind: "tensor", rank, perm: isIdentity(want) ? undefined : want } }, text: `${paren(g.text)}.transpose(${axes.join(", ")})` };
+  const moved = `${paren(g.text)}.transpose(${axes.join(", ")})`;
+  // a value None on some path stays None (a name: read twice at no cost)
+  const guarded = g.v.maybeNone && /^[\w.]+$/.test(g.text);
+  const t: TensorType = { kind: "tensor", rank, perm: isIdentity(want) ? undefined : want };
+  if (guarded) return { v: { k: "tensor", t, maybeNone: true }, text: `(${moved} if ${g.text} is not None else None)` };
+  return { v: { k: "tensor", t }, text: moved };
 }
 
 /**

@@ -13,6 +13,7 @@ import { pythonTypeDtypes } from "../python-type-dtypes.js";
 import { outArgument, outArgumentMessage, OUT_ARGUMENT_CODE } from "../out-argument.js";
 import { logicalResultRank } from "../logical-ranks.js";
 import { OP_BY_NAME } from "../tables/index.js";
+import { allowedArgument } from "../tables/layers.js";
 import { defaultsOf, isListArgument, textsOf } from "./call-templates.js";
 import type { Gen, Val } from "./types.js";
 import { tensorVal } from "./values.js";
@@ -56,7 +57,7 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   w.record(row.helpers?.length || row.mlx.includes("{@") ? "helper" : "table", row.torch[0], e);
   const params = parseSig(row.sig);
   const { positional, dictSplats } = splitDictSplats(allPositional);
-  const bound = bindArgs(params, positional, keyword);
+  const bound = bindArgs(params, positional, numpyKeywords(params, keyword));
   const name = row.torch[0];
   const listSplat = unboundListSplat(positional, bound.byName);
   if (listSplat) {
@@ -72,7 +73,7 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   }
   for (const [param, allowed] of Object.entries(row.allowed ?? {})) {
     const given = bound.byName.get(param);
-    if (given && !Array.isArray(given) && !allowed.includes(given.text)) {
+    if (given && !Array.isArray(given) && !allowedArgument(given.text, allowed)) {
       // `x = F.relu(x, inplace=True)`: the result goes back where the input was, as in place
       if (param === "inplace" && given.text === "True" && assignsBack(w, e, bound.byName.get(params[0]?.name ?? ""))) continue;
       w.diag("C2M-W003", given, `${name.replace(/^torch\.nn\.functional\./, "F.")}(${param}=${given.text}) is not supported`);
@@ -132,14 +133,38 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   for (const [k, t] of splatKeywords(w, dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
   for (const [k, t] of pythonTypeDtypes(bound.byName, (n) => binds(w, n))) given.set(k, t);
   const sequences = new Set(params.filter((p) => p.varargs && isListArgument(bound.byName.get(p.name), gens)).map((p) => p.name));
-  const r = renderTemplate(row.mlx, { given, defaults: defaultsOf(params), sequences });
+  const stateForm = row.stateItems && holdsSelfState(bound.byName.get(params[0]?.name ?? ""), gens) ? row.stateItems : undefined;
+  const r = renderTemplate(stateForm?.mlx ?? row.mlx, { given, defaults: defaultsOf(params), sequences });
   if (!r.ok) {
     w.diag("C2M-W002", e, `${name} needs argument ${r.missing}`);
     return opaqueCall(w, e);
   }
-  for (const h of [...r.helpers, ...(row.helpers ?? [])]) w.ctx.helpers.add(h);
+  for (const h of [...r.helpers, ...(stateForm?.helpers ?? row.helpers ?? [])]) w.ctx.helpers.add(h);
   for (const i of row.imports ?? []) w.ctx.imports.add(i);
   return { v: resultVal, text: r.text };
+}
+
+/** torch's argument parser takes numpy's names for `dim` and `keepdim` (`torch.cat(xs, axis=1)`, funnel's pooling). */
+const NUMPY_KEYWORDS: ReadonlyMap<string, string> = new Map([
+  ["axis", "dim"],
+  ["keepdims", "keepdim"],
+]);
+
+function numpyKeywords(params: SigParam[], keyword: Map<string, SyntaxNode>): Map<string, SyntaxNode> {
+  const named = new Set(params.map((p) => p.name));
+  if (![...keyword.keys()].some((k) => NUMPY_KEYWORDS.has(k) && !named.has(k) && named.has(NUMPY_KEYWORDS.get(k)!))) return keyword;
+  return new Map([...keyword].map(([k, v]) => [NUMPY_KEYWORDS.has(k) && !named.has(k) && named.has(NUMPY_KEYWORDS.get(k)!) ? NUMPY_KEYWORDS.get(k)! : k, v]));
+}
+
+/** A list or tuple display holding an attribute of self not known as a tensor of rank 2 or more (state another method set). */
+function holdsSelfState(arg: SyntaxNode | SyntaxNode[] | undefined, gens: Map<SyntaxNode, Gen>): boolean {
+  if (!arg || Array.isArray(arg) || (arg.type !== "list" && arg.type !== "tuple")) return false;
+  return namedChildren(arg).some((item) => {
+    if (item.type !== "attribute" || item.childForFieldName("object")!.text !== "self") return false;
+    const v = gens.get(arg)?.v;
+    const held = v?.k === "list" ? v.items?.[namedChildren(arg).indexOf(item)] : undefined;
+    return !(held?.k === "tensor" && (held.t.rank ?? held.t.perm?.length ?? 0) >= 2);
+  });
 }
 
 /** One op call's arguments as its row's layout handler sees them; a handler rewrites `texts` and `defaultAxes`. */

@@ -13,6 +13,7 @@ import { collectClasses, paramName } from "../module-tree.js";
 import { factoryDictKeys } from "../call-splats.js";
 import { annotatedModule } from "../annotated-classes.js";
 import { insertAfterStatement, insertBeforeStatement } from "../statement-inserts.js";
+import { qualify } from "../resolve-imports.js";
 import { rankFromUnpack } from "../shape-unpack.js";
 import { tensorAttributeAssignment } from "./tensor-attributes.js";
 import { plainTensorSlots } from "../plain-tensor-slots.js";
@@ -216,6 +217,9 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
     return;
   }
   w.overwrite(right, g.text);
+  const buffer = persistentBuffer(w, left, right);
+  // a persistent buffer is a parameter of the MLX module (it is in the state dict), but no trainable one, as for register_buffer
+  if (buffer) w.inserts.set(`freeze:${stmt.startIndex}`, insertAfterStatement(w.ctx.mod.source, stmt, `self.freeze(keys=[${JSON.stringify(buffer)}], recurse=False)`));
   // `a, b, c = x.shape`: x's rank, where the walker did not know it (shape-unpack.ts)
   const unpacked = rankFromUnpack(left, right);
   const held = unpacked && w.env.get(unpacked.name);
@@ -286,6 +290,16 @@ const TRAINING_HELPER = "c2m_set_training";
  */
 function rewriteTarget(w: WalkState, left: SyntaxNode, target: string): void {
   if (/^\w+(?:\.\w+|\[.*\])*$/s.test(target) && !/^(None|True|False)$/.test(target)) w.overwrite(left, target);
+}
+
+/** The attribute `self.name = nn.Buffer(t)` (torch ≥ 2.5) stores as a persistent buffer kept public (deepseek_v3's e_score_correction_bias). */
+function persistentBuffer(w: WalkState, left: SyntaxNode, right: SyntaxNode): string | undefined {
+  if (left.type !== "attribute" || left.childForFieldName("object")!.text !== "self" || right.type !== "call" || !w.cls) return undefined;
+  const q = qualify(right.childForFieldName("function"), w.ctx.mod.aliases);
+  if (q !== "torch.nn.Buffer" && q !== "torch.nn.parameter.Buffer") return undefined;
+  const name = left.childForFieldName("attribute")!.text;
+  const attr = w.cls.attrs.get(name);
+  return attr?.k === "buffer" && attr.persistent && !w.cls.privateBuffers.has(name) ? name : undefined;
 }
 
 /**

@@ -17,7 +17,8 @@ export interface WalkOptions {
 
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
-  | { k: "tensor"; t: TensorType; def?: string; assumed?: boolean }
+  /** `maybeNone`: None on some path (`state = None` before a loop that sets it), so a conversion at a use is guarded */
+  | { k: "tensor"; t: TensorType; def?: string; assumed?: boolean; maybeNone?: boolean }
   | { k: "module"; m: ModVal }
   | { k: "shape"; t: TensorType }
   | { k: "list"; items: Val[] | null; elem?: Val }

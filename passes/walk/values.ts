@@ -54,8 +54,19 @@ export function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
   if (!j) {
     const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
     if (v.assumed) joined.assumed = true;
+    if (v.maybeNone) joined.maybeNone = true;
     joinedTensors.set(v, (j = joined));
   }
+  return j;
+}
+
+const orNone = new WeakMap<Val, Val>();
+
+/** Tensor `v` as a value that may also be None (one object per tensor value, as joins compare values by identity). */
+export function tensorOrNone(v: Extract<Val, { k: "tensor" }>): Val {
+  if (v.maybeNone) return v;
+  let j = orNone.get(v);
+  if (!j) orNone.set(v, (j = { ...v, t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def, maybeNone: true }));
   return j;
 }
 

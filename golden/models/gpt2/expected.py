@@ -450,7 +450,7 @@ class GPT(C2MModuleMixin, nn.Module):
         The token embeddings would too, except due to the parameter sharing these
         params are actually used as weights in the final layer, so we include them.
         """
-        n_params = sum(p.size for p in [p for _, p in tree_flatten(self.parameters())])
+        n_params = sum(p.size for p in (p for _, p in tree_flatten(self.parameters())))
         if non_embedding:
             n_params -= self.transformer.wpe.weight.size
         return n_params

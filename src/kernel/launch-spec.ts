@@ -76,6 +76,11 @@ const DTYPE_OF_C: Record<string, string> = nameTable({
   double: "float32",
   long: "int64",
   "long long": "int64",
+  int32_t: "int32",
+  uint32_t: "uint32",
+  int64_t: "int64",
+  int8_t: "int8",
+  uint8_t: "uint8",
 });
 const C_OF_DTYPE: Record<string, string> = nameTable({
   float32: "float",
@@ -281,6 +286,10 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     const v = argVariable(a);
     const buf = v ? env.buffers.get(v) : undefined;
     if (!buf) throw new LaunchUnknown(`argument '${a.text}' of ${k.name} is not a buffer c2m can size (cudaMalloc'd or a tensor)`, a.startPosition.row + 1);
+    // a tensor parameter is taken as float until its launch says otherwise: `idx.data_ptr<int>()` is a tensor of ints
+    // (given float bits, the original reads them as huge indices where MLX would convert them: not the same inputs)
+    const typed = /\.\s*(?:data_ptr|data|mutable_data_ptr|const_data_ptr)\s*<\s*([\w:]+(?:\s+[\w:]+)*)\s*>/.exec(a.text)?.[1];
+    if (typed && env.tensors.has(buf.name) && DTYPE_OF_C[typed] && buf.cType !== typed) Object.assign(buf, { cType: typed, dtype: DTYPE_OF_C[typed] });
     // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
     // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
     // a caller's buffer the kernel only writes is its output: what the kernel leaves untouched is not compared (MLX's outputs are fresh)

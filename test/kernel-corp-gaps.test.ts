@@ -140,6 +140,38 @@ describe("kCorp gap classes", () => {
       ),
     );
   }, 120_000);
+
+  it("an unscoped enum parameter the kernel only compares is an int scalar; one passed on keeps C2M-K012", async () => {
+    const src = [
+      "typedef enum { SUM = 0, MEAN = 1, MAX = 2 } reduce_t;",
+      "enum Mode { ADD, MUL };",
+      "__device__ float apply(Mode m, float v) { return m == ADD ? v + 1.f : v * 2.f; }",
+      "__global__ void red(const float* x, float* y, const reduce_t r, int n) {",
+      "  int i = blockIdx.x * blockDim.x + threadIdx.x;",
+      "  if (i >= n) return;",
+      "  switch (r) { case SUM: y[i] = x[i]; break; default: y[i] = r == reduce_t::MAX ? -x[i] : 0.f; }",
+      "}",
+      "__global__ void passed(const float* x, float* y, Mode m, int n) {",
+      "  int i = blockIdx.x * blockDim.x + threadIdx.x;",
+      "  if (i < n) y[i] = apply(m, x[i]);",
+      "}",
+    ].join("\n");
+    const r = compileKernels(src, { filename: "red.cu" });
+    expect(r.kernels.map((k) => k.name)).toEqual(["red"]);
+    expect(r.refused?.map((x) => [x.name, x.diagnostic.code])).toEqual([["passed", "C2M-K012"]]);
+    const s = (value: number) =>
+      spec(
+        `red${value}`,
+        [{ n: 100 }],
+        [
+          { name: "x", dtype: "float32", count: "n", role: "input" },
+          { name: "y", dtype: "float32", count: "n", role: "output" },
+        ],
+        [{ kernel: "red", grid: [1, 1, 1], block: [128, 1, 1], args: [{ buffer: "x" }, { buffer: "y" }, { scalar: value, type: "int" }, { scalar: "n", type: "int" }] }],
+      );
+    await verifies(r, s(0), { source: src, clangCheck: true });
+    await verifies(r, s(2), { source: src });
+  }, 120_000);
 });
 
 const cli = kernelCliHarness("c2m-kcorp-");

@@ -5,6 +5,7 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KEnum, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { enumParamsAsInt } from "./enum-params.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import {
   baseType,
@@ -179,6 +180,7 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     (primary.explicitSpecialisations ??= []).push(spec);
     unit.kernels.splice(unit.kernels.indexOf(spec), 1);
   }
+  enumParamsAsInt(unit);
   return unit;
 }
 

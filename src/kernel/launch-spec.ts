@@ -81,6 +81,16 @@ const DTYPE_OF_C: Record<string, string> = nameTable({
   int64_t: "int64",
   int8_t: "int8",
   uint8_t: "uint8",
+  "at::Half": "float16",
+  "c10::Half": "float16",
+  "at::BFloat16": "bfloat16",
+  "c10::BFloat16": "bfloat16",
+});
+const ATEN_HALVES: Record<string, string> = nameTable({
+  "at::Half": "__half",
+  "c10::Half": "__half",
+  "at::BFloat16": "__nv_bfloat16",
+  "c10::BFloat16": "__nv_bfloat16",
 });
 const C_OF_DTYPE: Record<string, string> = nameTable({
   float32: "float",
@@ -265,7 +275,8 @@ function deducedTemplateArgs(k: CompiledKernel, args: CudaNode[], env: Env, laun
     const v = i >= 0 && args[i] ? argVariable(args[i]!) : undefined;
     const cType = v ? (env.buffers.get(v)?.cType ?? env.pointee.get(v)) : undefined;
     if (!cType) return undefined;
-    const deduced = launcherTypes.has(cType) ? "float" : DTYPE_OF_C[cType] ? cType : undefined;
+    // ATen's 16-bit floats (RWKV's `typedef at::BFloat16 bf16;` pointers) as the CUDA names a template argument takes
+    const deduced = launcherTypes.has(cType) ? "float" : DTYPE_OF_C[cType] ? (ATEN_HALVES[cType] ?? cType) : undefined;
     if (!deduced) return undefined;
     out.push(deduced);
   }

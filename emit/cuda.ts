@@ -52,7 +52,13 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
       inputNames.push(p.name + ARG);
       // a vector passed by value arrives as a 1-D array of its components (as in the Metal body)
       const t = p.type;
-      const init = t.kind === "vector" ? `{${Array.from({ length: t.width }, (_, i) => `${p.name}${ARG}[${i}]`).join(", ")}}` : `${p.name}${ARG}[0]`;
+      // an enum parameter arrives as its int value (passes/kernel/enum-params.ts), which C++ converts only by a cast
+      const init =
+        t.kind === "vector"
+          ? `{${Array.from({ length: t.width }, (_, i) => `${p.name}${ARG}[${i}]`).join(", ")}}`
+          : p.enumType
+            ? `static_cast<${p.enumType}>(${p.name}${ARG}[0])`
+            : `${p.name}${ARG}[0]`;
       prologue.push(`${decl} = ${init};`);
       continue;
     }

@@ -85,6 +85,7 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
     const first = unit.deviceFunctions.find((f) => f.name === name)!;
     if (intrinsic) pieces.push({ at: first.node.startIndex - 1, text: intrinsic, node: first.node });
   }
+  const printedOverloads = new Map<string, Set<string>>();
   for (const f of unit.deviceFunctions) {
     if (!used.has(f.name)) continue;
     const fctx: PrintContext = {
@@ -101,8 +102,16 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
       scope: { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() },
     };
     const before = kctx.bag.items.length;
-    const text = printDeviceFunction(f, fctx);
-    pieces.push({ at: f.node.startIndex, text: deferredOverload(f, kernel, fctx, before) ?? text, node: f.node });
+    const own = printDeviceFunction(f, fctx);
+    const text = deferredOverload(f, kernel, fctx, before) ?? own;
+    // overloads that differ only in what the pointer template parameters hide (apex's `load_store(T*, volatile T*)`
+    // beside `load_store(T*, T*)`, same body) print as one template twice, which Metal rejects as a redefinition:
+    // the one definition serves every call
+    const printed = printedOverloads.get(f.name) ?? new Set<string>();
+    printedOverloads.set(f.name, printed);
+    if (printed.has(text)) continue;
+    printed.add(text);
+    pieces.push({ at: f.node.startIndex, text, node: f.node });
   }
   pieces.sort((a, b) => a.at - b.at);
   const helperText = [...kctx.helpers]

@@ -19,7 +19,7 @@ import { VECTOR_TYPES } from "../passes/kernel/tables.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
 import { declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices, unparen } from "../passes/kernel/cst.js";
-import { accessNode, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
+import { accessNode, autoPointer, type KernelAnalysis, type Root, rootOf, same } from "../passes/kernel/buffers.js";
 import { printOwnSpan } from "./metal-own-span.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
@@ -486,7 +486,9 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
       .join(" ");
   }
   // pointer locals: Metal pointers carry an address space; take it from what the pointer is set to
-  const anyPointer = decls.some((d) => declaratorType(base, d, leadingConst).type.kind === "pointer");
+  // `auto p = out + i;` is a pointer local too (passes/kernel/buffers.ts autoPointer)
+  const isPointer = (d: CudaNode) => declaratorType(base, d, leadingConst).type.kind === "pointer" || autoPointer(node, d, ctx.scope);
+  const anyPointer = decls.some(isPointer);
   if (!anyPointer) {
     for (const d of decls) {
       const n = declaratorType(base, d, leadingConst).name;
@@ -506,7 +508,7 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
       continue;
     }
     const initText = init ? print(init, ctx) : undefined;
-    if (type.kind !== "pointer") {
+    if (!isPointer(d)) {
       parts.push(`${typeText} ${print(d, ctx)};`);
       continue;
     }
@@ -515,10 +517,10 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
     if (r && name) ctx.scope.aliases.set(name, r);
     const space = addressSpaceOf(r, ctx);
     const vol = quals.includes("volatile") ? "volatile " : "";
-    const constQ = type.isConst ? "const " : "";
+    const constQ = type.kind === "pointer" && type.isConst ? "const " : "";
     // a pointer to 3-vectors cast from other memory (gsplat's vec3 arrays carved out of shared memory) keeps CUDA's 12-byte layout
     const cast = !!init && /^(reinterpret_cast|static_cast)\s*</.test(init.text.trim());
-    const pointee = type.pointee.kind === "pointer" ? undefined : cast ? packedVector(printType(type.pointee)) : printType(type.pointee);
+    const pointee = type.kind !== "pointer" || type.pointee.kind === "pointer" ? undefined : cast ? packedVector(printType(type.pointee)) : printType(type.pointee);
     const twin = name ? ctx.inoutAliases.get(name) : undefined;
     if (twin?.elsewhere && name) {
       // it points into a read-only buffer until a statement re-points it into the in-place one (printAssignment)
@@ -529,7 +531,7 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
       const off = twin.difference ? ` + (${name} - ${twin.param})` : twin.offset ? ` + (${print(twin.offset, ctx)})` : "";
       const nl = `\n${" ".repeat(node.startPosition.column)}`;
       // into an atomic<T> output (the kernel has atomic outputs): auto carries the element type
-      const decl = ctx.atomicRoots(r) ? "auto" : `${vol}${constQ}device ${pointee}*`;
+      const decl = ctx.atomicRoots(r) || pointee === undefined ? "auto" : `${vol}${constQ}device ${pointee}*`;
       parts.push(
         `${decl} ${name}${initText !== undefined ? ` = ${initText}` : ""};${nl}auto ${name}_in = ${twin.param}_in${off};${nl}auto ${name}_touched = ${twin.param}_touched${off};`,
       );

@@ -39,6 +39,8 @@ export interface KParam {
   node: CudaNode;
   /** `int* partial_sums = NULL`: the default a CUDA launch may leave the parameter to */
   defaultValue?: CudaNode;
+  /** an unscoped enum parameter passed as an int scalar (passes/kernel/enum-params.ts): the enum's name */
+  enumType?: string;
 }
 
 /** How a kernel uses one pointer parameter (after following local aliases and device-function calls). */

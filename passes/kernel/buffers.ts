@@ -84,6 +84,15 @@ const norm = (s: string) => s.replace(/\s+/g, "");
 
 const NULL_POINTER = /^(NULL|nullptr|0|\(\s*\w+\s*\*\s*\)\s*(NULL|nullptr|0))$/;
 
+/**
+ * `auto p = out + i * w;` (mmdetection3d's voxelization, torchsparse): a declaration whose type is deduced from a
+ * value pointing into a buffer, shared array or alias is an alias as `T* p = ...` is (`auto* p` is a pointer already).
+ */
+export function autoPointer(decl: CudaNode, d: CudaNode, scope: { params: Set<string>; shared: Set<string>; aliases: Map<string, Root> }): boolean {
+  if (field(decl, "type")?.type !== "placeholder_type_specifier" || d.type !== "init_declarator" || field(d, "declarator")?.type !== "identifier") return false;
+  return rootOf(field(d, "value"), scope) !== undefined;
+}
+
 /** What a pointer-valued expression points into, following aliases, casts and pointer arithmetic. */
 export function rootOf(expr: CudaNode | null, scope: { params: Set<string>; shared: Set<string>; aliases: Map<string, Root> }): Root | undefined {
   if (!expr) return undefined;
@@ -198,7 +207,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
           scope.shared.add(name);
           const elem = view && type.kind === "pointer" ? type.pointee : type;
           shared.push({ name, elem, dims: view ? [] : arrayDims.map((x) => x.text), dynamic: !!view || quals.includes("extern"), atomic: false, node: n });
-        } else if (type.kind === "pointer") {
+        } else if (type.kind === "pointer" || autoPointer(n, d, scope)) {
           const init = d.type === "init_declarator" ? field(d, "value") : null;
           const r = rootOf(init, scope);
           if (r) scope.aliases.set(name, r);

@@ -5,6 +5,7 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { HostFunction, KEnum, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
+import { enumParamsAsInt } from "./enum-params.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import {
   baseType,
@@ -90,6 +91,9 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
         const s = named(n).find((c) => c.type === "struct_specifier" || c.type === "class_specifier");
         const name = s ? field(s, "name")?.text : undefined;
         if (s && name && field(s, "body")) unit.structs.push({ name, node: n, template: true });
+        // a class template only declared (apex's `template <typename T> struct SharedMemory;`, defined by its explicit
+        // specialisations): carried with them, which C++ cannot specialise without it
+        else if (s && name && !name.includes("<") && /^\s*template\s*<[^;{}]*>\s*(?:struct|class)\s+\w+\s*;\s*$/.test(n.text)) unit.structs.push({ name, node: n, template: true });
         return;
       }
       case "function_definition":
@@ -176,6 +180,7 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     (primary.explicitSpecialisations ??= []).push(spec);
     unit.kernels.splice(unit.kernels.indexOf(spec), 1);
   }
+  enumParamsAsInt(unit);
   return unit;
 }
 

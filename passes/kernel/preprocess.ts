@@ -98,6 +98,19 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
   /** object-like macros that spell function qualifiers only (`HOST_DEVICE_INLINE` → `__host__ __device__ __forceinline__`) */
   const qualifierMacros = new Map<string, string>();
   const blank = (g: Line[]) => out.push(...g.map((l) => ({ text: "", origin: l.origin })));
+  // `-D NAME=VALUE` is a `#define` before the file's first line (nvcc's meaning): code that uses the name (RWKV's
+  // `-D_N_=64` sizing its kernels' arrays and launches) gets the value, in Metal as in the CUDA original, expanded
+  // in place so that lines keep their numbers; a name the file defines again or undefines is the file's from there
+  const given = Object.entries(defines).filter(([n]) => /^[A-Za-z_]\w*$/.test(n));
+  const expandGiven = (g: Line[]): Line[] => {
+    const live = given.filter(([n, v]) => macros.get(n) === v);
+    if (!live.length) return g;
+    const values = new Map(live);
+    return g.map((l) => ({
+      ...l,
+      text: l.text.replace(/"(?:\\.|[^"\\])*"|\/\/.*$|\b([A-Za-z_]\w*)\b/g, (m, id: string | undefined) => (id && values.has(id) ? values.get(id)! : m)),
+    }));
+  };
 
   const run = (text: string, path: string) => {
     for (const g of splitLines(text, path)) {
@@ -174,7 +187,7 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
         continue;
       } else if (!kw && (indexMacros.size || qualifierMacros.size) && !verbatim()) {
         for (const l of g) depth.advance(l.text);
-        out.push(...g.map((l) => ({ ...l, text: expandQualifierMacros(expandMacroCalls(l.text, indexMacros), qualifierMacros) })));
+        out.push(...expandGiven(g).map((l) => ({ ...l, text: expandQualifierMacros(expandMacroCalls(l.text, indexMacros), qualifierMacros) })));
         continue;
       } else if (kw === "include" && host && !verbatim()) {
         const name = /^"([^"]+)"/.exec(arg)?.[1];
@@ -193,7 +206,7 @@ export function preprocessCuda(source: string, file: string, host?: PreprocessHo
         continue;
       }
       if (!kw) for (const l of g) depth.advance(l.text);
-      out.push(...g);
+      out.push(...(kw ? g : expandGiven(g)));
     }
   };
   run(source, file);
@@ -370,10 +383,34 @@ function glmType(type: string): string {
   return canonicalGlmType(type) ?? type;
 }
 
-/** `typedef T name;` / `using name = T;` with T a scalar or vector type (or an alias already followed). */
+/** `typedef T name;` / `using name = T;` */
+const ALIAS_RE = /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?|glm::(?:vec|mat)\s*<[\w\s,:]*>)\s*;)\s*(\/\/.*)?$/;
+/** `typedef T* __restrict__ name;` / `using name = const T*;`: RWKV's `typedef bf * __restrict__ F_;` for every kernel parameter */
+const POINTER = String.raw`(?:const\s+)?[\w:]+(?:\s+const)?\s*\*(?:\s*(?:__restrict__|const)\b)*`;
+const POINTER_ALIAS_RE = new RegExp(String.raw`^\s*(?:typedef\s+(${POINTER})\s*(\w+)\s*;|using\s+(\w+)\s*=\s*(${POINTER})\s*;)\s*(\/\/.*)?$`);
+
+/** The alias a line declares, its type as one spaced string; undefined when the line declares none. */
+function aliasOf(text: string): { name: string; type: string } | undefined {
+  const m = ALIAS_RE.exec(text) ?? POINTER_ALIAS_RE.exec(text);
+  if (!m) return undefined;
+  const type = (m[1] ?? m[4]!)
+    .replace(/\s*\*\s*/, " * ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return { name: m[2] ?? m[3]!, type: glmType(type) };
+}
+
+/** The scalar or vector type an alias's type is made of: `const float` and `__nv_bfloat16 * __restrict__` name float and __nv_bfloat16. */
+function baseOf(type: string): string {
+  return type.replace(/^const /, "").replace(/(?: const)? \*[\s\S]*$/, "");
+}
+
+/**
+ * `typedef T name;` / `using name = T;` with T a scalar or vector type, or a pointer to one (or an alias
+ * already followed).
+ */
 function followTypeAliases(lines: Line[]): Map<string, string> {
   const aliases = new Map<string, string>();
-  const aliasRe = /^\s*(?:typedef\s+((?:const\s+)?[\w:]+(?:\s+[\w:]+)*?)\s+(\w+)\s*;|using\s+(\w+)\s*=\s*([\w:]+(?:\s+[\w:]+)*?|glm::(?:vec|mat)\s*<[\w\s,:]*>)\s*;)\s*(\/\/.*)?$/;
   const scopes = new BraceScopes();
   for (const l of lines) {
     // a member alias (`template <> struct BytesToType<16> { using Type = uint4; }`) names the type in its class only
@@ -384,18 +421,15 @@ function followTypeAliases(lines: Line[]): Map<string, string> {
       continue;
     }
     // the same alias declared again (llm.c: common.h's `typedef float floatX;`, then the file's own) is already followed
-    const again = aliases.size ? aliasRe.exec(l.text) : null;
-    if (again && aliases.get(again[2] ?? again[3]!) === (again[1] ?? again[4]!).replace(/\s+/g, " ").trim()) {
+    const again = aliases.size ? aliasOf(l.text) : undefined;
+    if (again && aliases.get(again.name) === again.type) {
       l.text = "";
       continue;
     }
     if (aliases.size) l.text = substitute(l.text, aliases);
-    const m = aliasRe.exec(l.text);
-    if (!m) continue;
-    const name = m[2] ?? m[3]!;
-    const type = glmType((m[1] ?? m[4]!).replace(/\s+/g, " ").trim());
-    if (!BUILTIN_TYPE(type.replace(/^const /, "")) || BUILTIN_TYPE(name)) continue;
-    aliases.set(name, type);
+    const alias = aliasOf(l.text);
+    if (!alias || !BUILTIN_TYPE(baseOf(alias.type)) || BUILTIN_TYPE(alias.name)) continue;
+    aliases.set(alias.name, alias.type);
     l.text = "";
   }
   return aliases;
@@ -431,6 +465,9 @@ const CLASS_HEAD = /\b(?:struct|class|union)\s+[A-Za-z_][^;{}()=]*$|\b(?:struct|
 
 /** Replaces alias names outside strings and comments, where a type name can stand (not after `.`/`->`/`::`). */
 function substitute(text: string, aliases: Map<string, string>): string {
+  // `const P x` with P a pointer alias is a const pointer: spelled `P const x`, the substituted text says the same
+  const pointers = [...aliases].filter(([, t]) => t.includes("*")).map(([n]) => n);
+  if (pointers.length) text = text.replace(new RegExp(String.raw`\bconst\s+(${pointers.join("|")})\b`, "g"), "$1 const");
   return text.replace(/"(?:\\.|[^"\\])*"|\/\/.*$|(?<![.\w]|->|::)([A-Za-z_]\w*)\b/g, (m, id: string | undefined) => (id && aliases.has(id) ? aliases.get(id)! : m));
 }
 

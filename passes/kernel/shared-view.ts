@@ -45,12 +45,14 @@ export function sharedViewMethods(unit: KernelUnit): Map<string, string> {
   let found = methodsOf.get(unit);
   if (found) return found;
   found = new Map();
-  for (const s of unit.structs) {
-    if (!s.template || s.name.includes("<")) continue;
-    const specs = unit.structs.filter((x) => x.name.replace(/\s+/g, "").startsWith(`${s.name}<`));
+  // the primary template may be declared only (apex's `template <typename T> struct SharedMemory;`): the
+  // specialisations name it
+  const names = new Set(unit.structs.filter((s) => s.template).map((s) => s.name.replace(/\s*<[\s\S]*$/, "")));
+  for (const name of names) {
+    const specs = unit.structs.filter((x) => x.name.replace(/\s+/g, "").startsWith(`${name}<`));
     const methods = new Set(specs.map((x) => structMembers(x.node)).map((m) => (m.length === 1 ? sharedViewMethod(m[0]!) : undefined)));
     const [method] = [...methods];
-    if (specs.length && methods.size === 1 && method) found.set(s.name, method);
+    if (specs.length && methods.size === 1 && method) found.set(name, method);
   }
   methodsOf.set(unit, found);
   return found;

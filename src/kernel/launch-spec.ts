@@ -62,6 +62,12 @@ export interface DerivedSpecs {
   callerBuffers?: Record<string, string[]>;
 }
 
+const ATEN_HALVES: Record<string, string> = nameTable({
+  "at::Half": "__half",
+  "c10::Half": "__half",
+  "at::BFloat16": "__nv_bfloat16",
+  "c10::BFloat16": "__nv_bfloat16",
+});
 const C_OF_DTYPE: Record<string, string> = nameTable({
   float32: "float",
   float16: "half",
@@ -281,7 +287,8 @@ function deducedTemplateArgs(k: CompiledKernel, args: CudaNode[], env: Env, laun
     const v = i >= 0 && args[i] ? argVariable(args[i]!) : undefined;
     const cType = v ? (env.buffers.get(v)?.cType ?? env.pointee.get(v)) : undefined;
     if (!cType) return undefined;
-    const deduced = launcherTypes.has(cType) ? "float" : DTYPE_OF_C[cType] ? cType : undefined;
+    // ATen's 16-bit floats (RWKV's `typedef at::BFloat16 bf16;` pointers) as the CUDA names a template argument takes
+    const deduced = launcherTypes.has(cType) ? "float" : DTYPE_OF_C[cType] ? (ATEN_HALVES[cType] ?? cType) : undefined;
     if (!deduced) return undefined;
     out.push(deduced);
   }

@@ -31,6 +31,10 @@ export const DTYPE_OF_C: Record<string, string> = nameTable({
   short: "int16",
   int8_t: "int8",
   uint8_t: "uint8",
+  "at::Half": "float16",
+  "c10::Half": "float16",
+  "at::BFloat16": "bfloat16",
+  "c10::BFloat16": "bfloat16",
 });
 
 /**

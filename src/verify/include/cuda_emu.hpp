@@ -592,8 +592,16 @@ P arg_as(const Arg& a, const std::vector<unsigned char*>& bufs) {
     using D = std::decay_t<P>;
     if constexpr (std::is_same_v<D, __half> || std::is_same_v<D, __nv_bfloat16>) return D((float)a.value);
     else return static_cast<D>(a.value);
+  } else if constexpr (std::is_enum_v<std::decay_t<P>>) {
+    // an enum given as a number (c2m passes an unscoped enum parameter as an int scalar: passes/kernel/enum-params.ts)
+    if (a.kind == 1) return static_cast<std::decay_t<P>>(static_cast<long long>(a.value));
+    using D = std::decay_t<P>;
+    if (a.kind != 2 || a.bytes.size() != sizeof(D)) fail("{\"kind\":\"bad-launch\",\"message\":\"an enum parameter needs a number or its bytes\"}");
+    D v;
+    std::memcpy(&v, a.bytes.data(), sizeof(D));
+    return v;
   } else {
-    // a struct (or enum) passed by value: its bytes, laid out as the host compiler lays it out
+    // a struct passed by value: its bytes, laid out as the host compiler lays it out
     using D = std::decay_t<P>;
     static_assert(std::is_trivially_copyable_v<D>, "kernel parameter passed by value must be trivially copyable");
     if (a.kind != 2 || a.bytes.size() != sizeof(D)) {

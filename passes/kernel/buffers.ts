@@ -11,20 +11,14 @@ import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, Sha
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { cubBlockAccess } from "./cub-io.js";
 import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
-import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, POINTER_HINTS, SCALAR_TYPES } from "./tables.js";
-import { accessPair } from "./ownership.js";
 import { accesses128, castIsAccessed, vectorCastSpan } from "./vector-access.js";
-import { helperCopy } from "./helper-copy.js";
-import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait } from "./hand-over.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
-import { isDeviceVariable } from "./device-vars.js";
-import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 export { accessNode, SHARED_IN_PLACE, type OwnAlias } from "./inout-plans.js";
-import { baseType, calleeName, callArgs, declaratorType, field, fields, position, qualifierWords, resultUsed, unparen, walk } from "./cst.js";
+import { baseType, calleeName, callArgs, declaratorType, field, fields, qualifierWords, unparen, walk } from "./cst.js";
 import { nameTable } from "../../ir/tables.js";
+import { planBuffers } from "./buffer-plans.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
 
@@ -134,7 +128,7 @@ export function rootOf(expr: CudaNode | null, scope: { params: Set<string>; shar
 }
 
 /** A buffer's element type, for sizing and dtypes: `float*` → float. */
-function pointee(t: KType): KType {
+export function pointee(t: KType): KType {
   return t.kind === "pointer" ? t.pointee : t;
 }
 
@@ -382,7 +376,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
 const POINTER_HOLDING_LIBRARY_STRUCTS: Record<string, string> = nameTable({ "at::cuda::detail::TensorInfo": "data" });
 
 /** The pointer members of a struct parameter's type (`x_ptr, weight_ptr`), or undefined when it holds none c2m can see. */
-function pointerMembers(typeText: string, unit: KernelUnit): string | undefined {
+export function pointerMembers(typeText: string, unit: KernelUnit): string | undefined {
   const name = typeText
     .replace(/\b(const|volatile|struct)\b/g, "")
     .replace(/<[\s\S]*$/, "")
@@ -392,225 +386,6 @@ function pointerMembers(typeText: string, unit: KernelUnit): string | undefined 
   if (!s) return undefined;
   const members = [...s.node.text.matchAll(/\*\s*(?:__restrict__\s+|const\s+)*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?;/g)].map((m) => m[1]!);
   return members.length ? members.slice(0, 4).join(", ") + (members.length > 4 ? ", ..." : "") : undefined;
-}
-
-/** Atomics whose result depends on the element's current value, not only on what is added in: no init_value can stand in for the caller's. */
-const FROM_CURRENT = new Set<AtomicOp>(["exch", "cas", "inc", "dec"]);
-
-/** Decide each pointer parameter's role (see BufferRole). */
-function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): void {
-  const k = a.kernel;
-  // a kernel's refusals are reported with those that name a Metal limit first: the kernel's refusal is its first
-  const limits: (() => void)[] = [];
-  const gaps: (() => void)[] = [];
-  // `limit`: the refusal names a limit of Metal or mx.fast.metal_kernel; "K046" when it is an element passed between threadgroups
-  const refuse = (a0: KernelAnalysis, bag0: DiagnosticBag, param: string, why: string, shared = true, limit: boolean | "K046" = false) =>
-    (limit ? limits : gaps).push(() => refuseNow(a0, bag0, param, why, shared, limit === "K046" ? "C2M-K046" : "C2M-K007"));
-  // threadgroups that wait on each other are a limit of Metal; the last one to arrive taking over is not (hand-over.ts)
-  const spin = spinWait(a.accesses, k.body);
-  if (spin)
-    limits.push(() => {
-      reportKernel(bag, "C2M-K046", position(spin.loop), `kernel '${k.name}': ${spin.why}`);
-      a.ok = false;
-    });
-  const guards = spin ? [] : lastArriverGuards(k.body);
-  const handedOver = (n: CudaNode) => inHandOver(n, guards);
-  for (const p of k.params) {
-    if (p.type.kind !== "pointer") {
-      if (p.type.kind === "struct" || p.type.kind === "unknown" || p.type.kind === "reference") {
-        const typeText = p.node.text.replace(/\s*\b\w+\s*$/, "");
-        const pointers = pointerMembers(typeText, unit);
-        if (pointers)
-          reportKernel(
-            bag,
-            "C2M-K049",
-            position(p.node),
-            `kernel parameter '${p.name}' of type '${typeText}' is a struct passed by value that holds device pointers (${pointers}) that c2m cannot pass field by field (a pointer to pointers, an array of pointers, or the struct used whole other than as an argument of a device function): mx.fast.metal_kernel binds every input as an array or a scalar of its own and gives the kernel no array's address to store in a struct`,
-          );
-        else reportKernel(bag, "C2M-K012", position(p.node), `kernel parameter '${p.name}' of type '${typeText}' cannot be passed to an MLX kernel`);
-        a.ok = false;
-      }
-      continue;
-    }
-    if (p.type.pointee.kind === "struct" || p.type.pointee.kind === "unknown" || p.type.pointee.kind === "pointer") {
-      reportKernel(
-        bag,
-        "C2M-K012",
-        position(p.node),
-        `kernel parameter '${p.name}' points to '${p.node.text.replace(/\s*\b\w+\s*$/, "")}': MLX passes typed arrays of numbers, not structs or pointer tables; pass the fields as separate arrays or scalars`,
-      );
-      a.ok = false;
-      continue;
-    }
-    if (p.defaultValue)
-      reportKernel(
-        bag,
-        "C2M-K041",
-        position(p.defaultValue),
-        `kernel parameter '${p.name}' defaults to ${p.defaultValue.text}: an MLX kernel gets an array for every buffer, so a launch cannot leave it out and a test of it against ${p.defaultValue.text} is never true`,
-      );
-    const u = a.uses.get(p.name);
-    const plan: BufferPlan = { param: p.name, role: "input", pointee: pointee(p.type) };
-    a.buffers.push(plan);
-    if (!u || (!u.read && !u.write && u.atomics.size === 0)) {
-      plan.role = "unused";
-      continue;
-    }
-    if (u.atomics.size > 0) {
-      // atomicSub is an atomicAdd of the negation: both start from 0 and fold in with +
-      const ops = [...u.atomics].every((o) => o === "add" || o === "sub") ? [...new Set([...u.atomics].map(() => "add" as const))] : [...u.atomics];
-      const elem = elemInfo(plan.pointee);
-      const acc = ATOMIC_ACCUMULATE[ops[0]];
-      const init = acc?.init(elem.signed, elem.bits, !elem.integer);
-      if (u.plain && (u.read || u.write)) {
-        const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
-        const across = readAcrossGroups(mine, k.body);
-        const atomics = mine.filter((x) => x.atomic);
-        // the atomic that threads of every threadgroup make, when there is one
-        const atomic = atomics.find((x) => everyGroupUpdates(x, k.body)) ?? atomics[0];
-        const plain = mine.find((x) => !x.atomic && (x.read || x.write));
-        const plainReads = mine.filter((x) => !x.atomic && x.read);
-        const handOverGap = plainReads.length > 0 && plainReads.every((x) => handedOver(x.node)) ? handOverAtomicsGap(guards, atomics) : undefined;
-        if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
-        else if (across) refuse(a, bag, p.name, across, false, "K046");
-        else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
-          // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
-          // read is only a first guess, but the exchange computes from the element's current value, the caller's
-          refuse(
-            a,
-            bag,
-            p.name,
-            `threads of every threadgroup update its elements with atomic ${atomic.atomic!.op} (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), which computes from the element's current value; that must be the caller's before any threadgroup's atomic, but an mx.fast.metal_kernel output is a fresh array (atomic outputs start from init_value), so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}${atomic.atomic!.op === "cas" ? ". (A compare-exchange loop that only adds could start from 0 and have the caller's values added after the launch, as an atomicAdd output does; c2m does not recognise such loops.)" : ""}`,
-            false,
-            "K046",
-          );
-        else if (atomic && everyGroupUpdates(atomic, k.body))
-          refuse(
-            a,
-            bag,
-            p.name,
-            `threads of every threadgroup update its elements with atomics (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), and it is also ${plain?.write ? "written" : "read"} without them (${plain ? accessPair(plain.node) : "a plain access"}), which must see the caller's value and the atomics of the other threadgroups: an MLX atomic output starts from init_value (the caller's values are folded in only after the launch), and copying them in before any threadgroup's atomic needs every threadgroup to wait for the copy; ${NO_GRID_ORDER}`,
-            false,
-            "K046",
-          );
-        else
-          refuse(
-            a,
-            bag,
-            p.name,
-            `it is updated with atomics (${atomic ? accessPair(atomic.atomic!.call) : "an atomic"}) and also read or written without them (${plain ? accessPair(plain.node) : "a plain access"}): an MLX atomic output starts from init_value, and other threadgroups' atomics reach its elements`,
-          );
-      } else if (ops.length > 1) {
-        const fromCurrent = ops.filter((o) => FROM_CURRENT.has(o));
-        refuse(
-          a,
-          bag,
-          p.name,
-          `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values, and MLX's metal_kernel gives every output one init_value${
-            fromCurrent.length
-              ? `; ${fromCurrent.join(", ")} compute from the element's current value, which must be the caller's before any threadgroup's atomic: an mx.fast.metal_kernel output is a fresh array, so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}`
-              : ""
-          }`,
-          false,
-          fromCurrent.length ? "K046" : true,
-        );
-      } else if (!acc || init === undefined) {
-        refuse(
-          a,
-          bag,
-          p.name,
-          `atomic ${ops[0]} on ${elem.name} has no identity value that MLX's init_value can hold exactly, so the caller's data cannot be folded in afterwards`,
-          false,
-          true,
-        );
-      } else {
-        plan.role = "atomic-accumulate";
-        plan.atomicOp = ops[0];
-        if (a.accesses.some((x) => x.root.kind === "param" && x.root.name === p.name && x.atomic && ATOMIC_FUNCTIONS[calleeName(x.atomic.call) ?? ""] && resultUsed(x.atomic.call)))
-          plan.foldsFetched = true;
-      }
-      continue;
-    }
-    if (!u.write) continue; // input
-    if (!u.read) {
-      // a file-scope __device__ variable taken as a buffer (passes/kernel/device-vars.ts) keeps its value where no
-      // thread writes it (graclus's `done_d = false` only for a node left uncoloured): each write takes its element
-      // over, and the wrapper keeps the caller's value elsewhere. Sound for any writers: no thread reads it, so an
-      // element's last store is some thread's write, as in CUDA
-      const own = isDeviceVariable(unit, p.name) ? ownAccess(a, p.name, true) : undefined;
-      if (own && typeof own !== "string") {
-        plan.role = "inout-copy";
-        plan.ownAccess = own;
-      } else plan.role = "output";
-      continue;
-    }
-    const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
-    const across = readAcrossGroups(mine, k.body);
-    const passed = passOn(mine, k.body, guards);
-    if (typeof passed === "string") refuse(a, bag, p.name, passed, false);
-    else if (passed) {
-      // every read is the last threadgroup's, after its ticket: an atomic output, ordered by the fence before the ticket
-      plan.role = "output";
-      plan.handOver = true;
-    }
-    if (passed) continue;
-    if (across) {
-      refuse(a, bag, p.name, across, false, "K046");
-      continue;
-    }
-    // one copy site before the statements that touch the element when there is one (vector elements
-    // are copied whole, so they always go through c2m_own); else a copy at the first touch of each access
-    const single = plan.pointee.kind === "vector" ? "vector" : ownerCopy(a, p.name);
-    // reached only through one call of a device function: copied in before the call, at the helper's index (helper-copy.ts)
-    const viaHelper = typeof single === "string" && single !== "vector" ? helperCopy(a, unit, p.name) : undefined;
-    if (typeof viaHelper === "string") {
-      refuse(a, bag, p.name, viaHelper);
-      continue;
-    }
-    if (viaHelper) {
-      plan.role = "inout-copy";
-      plan.copyBeforeCall = viaHelper;
-      if (viaHelper.singleBlockAlong.length) plan.singleBlockAlong = viaHelper.singleBlockAlong;
-      continue;
-    }
-    const owner = typeof single === "string" ? single : (proveOwnership(a, p.name) ?? single);
-    const own = typeof owner === "string" ? ownAccess(a, p.name) : undefined;
-    if (typeof own === "string") refuse(a, bag, p.name, own);
-    else {
-      plan.role = "inout-copy";
-      const rows = blocksSharing(a, p.name);
-      if (rows.length) plan.singleBlockAlong = rows;
-      if (own) plan.ownAccess = own;
-      else plan.copyAt = owner as Exclude<typeof owner, string>;
-    }
-  }
-  const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
-  a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate" || b.handOver);
-  if (a.atomicOutputs) {
-    const inits = new Set(outputs.filter((b) => b.role === "atomic-accumulate").map((b) => atomicInit(b)));
-    if (inits.size > 1) {
-      reportKernel(
-        bag,
-        "C2M-K007",
-        position(k.node),
-        `kernel '${k.name}' has atomic outputs that need different starting values (${[...inits].join(", ")}); MLX gives all outputs one init_value`,
-      );
-      a.ok = false;
-    }
-    // MLX then declares every output atomic<T> (atomic_outputs is one flag): an in-place buffer copied in at one
-    // site has its copy-in and its accesses printed as atomic loads and stores; c2m_own hands out a plain reference
-    for (const b of outputs.filter((x) => x.role === "inout-copy" && x.ownAccess)) {
-      refuse(
-        a,
-        bag,
-        b.param,
-        "the kernel also has atomic outputs, and MLX's metal_kernel then declares every output atomic (atomic_outputs is one flag); this buffer's elements are copied in at their first touch through a plain reference, which a Metal atomic element does not have",
-        false,
-      );
-    }
-  }
-  for (const report of [...limits, ...gaps]) report();
-  void unit;
 }
 
 export function atomicInit(b: BufferPlan): number {

@@ -287,10 +287,7 @@ function call(it: InitInterpreter, call: SyntaxNode, env: Env): ModVal {
   // a parameter no call site gives a value for, called to build something: what it builds is not known; in a model
   // other files of the package build (ResNeSt's resnest.py: `ResNet(Bottleneck, …)` of resnet.py), a class they give,
   // known only at run time (as for a parameter this file gives classes, module-tree.ts paramValuesFromCallSites)
-  // (so is one whose default cannot be called, `norm_layer=None` behind `if norm_layer`: a call runs only when a caller
-  // gives a class — timm's ConvMlp, whose LayerNorm2d GlobalContext in another file gives)
-  const givenByCaller = callee.k === "unknown" || (callee.k === "value" && !callee.callable && !callee.def);
-  if (givenByCaller && fn.type === "identifier" && env.has(fn.text) && it.mod === it.home && it.mod.namedByOtherFiles?.(it.cls.name)) return { k: "anyclass" };
+  if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text) && it.mod === it.home && it.mod.namedByOtherFiles?.(it.cls.name)) return { k: "anyclass" };
   if (callee.k === "unknown" && fn.type === "identifier" && env.has(fn.text)) {
     it.diags?.report("C2M-W015", fn.startPosition, `${fn.text}(…): no call site of ${it.cls.name} tells what ${fn.text} is; what it builds is left out of the weight map`);
   }

@@ -45,3 +45,10 @@ describe("plain tensor slots", () => {
     expect(out).not.toContain(`keys=["bias"]`);
   });
 });
+
+describe("plain tensor slots outside modules", () => {
+  it("leaves a None attribute of a class that is no module alone (it has no parameters to freeze)", () => {
+    const src = `class Renaming:\n    def __init__(self):\n        self.weight = None\n\n\ndef fill(r, t):\n    r.weight = t.view(-1)\n`;
+    expect(compile(src, { filename: "renaming.py" }).code).not.toContain("freeze");
+  });
+});

@@ -247,7 +247,8 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
 
 /** `self.weight = None` in `__init__` for an attribute the code fills with plain tensors: frozen (plain-tensor-slots.ts) */
 function freezePlainSlot(w: WalkState, stmt: SyntaxNode, left: SyntaxNode): void {
-  if (left.childForFieldName("object")!.text !== "self" || w.fn?.childForFieldName("name")?.text !== "__init__") return;
+  // only a module has parameters (and a freeze): another class's None attribute is an attribute
+  if (!w.cls || left.childForFieldName("object")!.text !== "self" || w.fn?.childForFieldName("name")?.text !== "__init__") return;
   const name = left.childForFieldName("attribute")!.text;
   if (!(w.ctx.plainTensorSlots ??= plainTensorSlots(w.ctx.mod.root)).has(name)) return;
   w.inserts.set(`slot:${stmt.startIndex}`, insertAfterStatement(w.ctx.mod.source, stmt, `self.freeze(keys=[${JSON.stringify(name)}], recurse=False)`));

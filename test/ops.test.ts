@@ -360,6 +360,7 @@ const CASES: Record<string, Case[]> = {
   "Tensor.cpu": ["a.cpu()"],
   "Tensor.detach": ["a.detach()"],
   "torch.clone": ["torch.clone(a)", "a.clone()"],
+  "torch.autograd.Variable": ["torch.autograd.Variable(a)"],
   "Tensor.item": ["a.sum().item()", "i.max().item()"],
   "Tensor.tolist": ["c.tolist()", "j.tolist()"],
   "Tensor.numpy": ["a.numpy()"],

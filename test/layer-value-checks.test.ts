@@ -32,7 +32,7 @@ describe("a layer stand-in's argument checks", () => {
   const r = compile(SRC, { filename: "m.py" });
 
   it("test a per-axis tuple item by item", () => {
-    expect(r.code).toContain("if any(v not in (1,) for v in (dilation if isinstance(dilation, (tuple, list)) else (dilation,))):");
+    expect(r.code).toContain("if not all(v in (1,) for v in (dilation if isinstance(dilation, (tuple, list)) else (dilation,))):");
     expect(r.code).toContain("if return_indices not in (False,):");
   });
 

@@ -65,7 +65,9 @@ describe("a namespace folder imports its siblings from the project root", () => 
 
   it("without a project root (one file compiled alone, say) the import stays unresolved: no rule is invented", () => {
     const vitMap = compileFolder(files("from mypkg.layers import PatchEmbed"), []).get("mypkg/models/vit.py")!.weightMaps.Net;
-    expect(vitMap).toEqual([]);
+    // no layout rule for a class c2m cannot see: the held module's own map converts its keys when the model loads
+    expect(vitMap.filter((r) => r.op !== "runtime" && r.op !== "drop")).toEqual([]);
+    expect(vitMap).toContainEqual({ torch: "patch_embed.**", mlx: null, op: "runtime" });
   });
 
   it("the port of the folder matches torch (weights converted with the model's map, loaded strictly)", () => {

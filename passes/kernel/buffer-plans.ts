@@ -14,7 +14,8 @@ import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait } f
 import { isDeviceVariable } from "./device-vars.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 import { calleeName, field, fields, position, resultUsed } from "./cst.js";
-import { type KernelAnalysis, atomicInit, elemInfo, pointee, pointerMembers } from "./buffers.js";
+import type { KernelAnalysis } from "./buffers.js";
+import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
 
 /** Atomics whose result depends on the element's current value, not only on what is added in: no init_value can stand in for the caller's. */
 const FROM_CURRENT = new Set<AtomicOp>(["exch", "cas", "inc", "dec"]);

@@ -7,18 +7,19 @@
  * output memory.
  */
 import type { CudaNode } from "../../grammar/cuda.js";
-import type { AtomicOp, BufferPlan, BufferUse, KFunction, KType, KernelUnit, SharedArray } from "../../ir/kernel.js";
+import type { AtomicOp, BufferPlan, BufferUse, KFunction, KernelUnit, SharedArray } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { cubBlockAccess } from "./cub-io.js";
 import { sharedViewCall, sharedViewTemplates } from "./shared-view.js";
-import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, CACHE_HINTS, POINTER_HINTS, SCALAR_TYPES } from "./tables.js";
+import { ATOMIC_FUNCTIONS, CACHE_HINTS, POINTER_HINTS } from "./tables.js";
 import { accesses128, castIsAccessed, vectorCastSpan } from "./vector-access.js";
 import { type AliasDef, pointsInto } from "./inout-moves.js";
 export type { AliasDef } from "./inout-moves.js";
 export { accessNode, SHARED_IN_PLACE, type OwnAlias } from "./inout-plans.js";
 import { baseType, calleeName, callArgs, declaratorType, field, fields, qualifierWords, unparen, walk } from "./cst.js";
-import { nameTable } from "../../ir/tables.js";
 import { planBuffers } from "./buffer-plans.js";
+import { atomicInit, elemInfo, pointee, pointerMembers, same } from "./buffer-values.js";
+export { atomicInit, elemInfo, pointee, pointerMembers, same } from "./buffer-values.js";
 
 export type Root = { kind: "param" | "shared"; name: string };
 
@@ -68,11 +69,6 @@ export interface KernelAnalysis {
   dynamicShared?: SharedArray;
   ok: boolean;
 }
-
-/** `param + a + b …` (left-nested sums) → the param and the added terms. */
-
-export const same = (a: CudaNode | null | undefined, b: CudaNode | null | undefined): boolean =>
-  !!a && !!b && a.startIndex === b.startIndex && a.endIndex === b.endIndex && a.type === b.type;
 
 const norm = (s: string) => s.replace(/\s+/g, "");
 
@@ -125,11 +121,6 @@ export function rootOf(expr: CudaNode | null, scope: { params: Set<string>; shar
     default:
       return undefined;
   }
-}
-
-/** A buffer's element type, for sizing and dtypes: `float*` → float. */
-export function pointee(t: KType): KType {
-  return t.kind === "pointer" ? t.pointee : t;
 }
 
 export function analyseKernels(unit: KernelUnit, bag: DiagnosticBag): Map<string, KernelAnalysis> {
@@ -370,34 +361,4 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
     dynamicShared: shared.find((s) => s.dynamic),
     ok,
   };
-}
-
-/** Structs of PyTorch's headers known to hold a device pointer: ATen's TensorInfo (`T* data` with sizes and strides). */
-const POINTER_HOLDING_LIBRARY_STRUCTS: Record<string, string> = nameTable({ "at::cuda::detail::TensorInfo": "data" });
-
-/** The pointer members of a struct parameter's type (`x_ptr, weight_ptr`), or undefined when it holds none c2m can see. */
-export function pointerMembers(typeText: string, unit: KernelUnit): string | undefined {
-  const name = typeText
-    .replace(/\b(const|volatile|struct)\b/g, "")
-    .replace(/<[\s\S]*$/, "")
-    .replace(/[&\s]/g, "");
-  if (POINTER_HOLDING_LIBRARY_STRUCTS[name]) return POINTER_HOLDING_LIBRARY_STRUCTS[name];
-  const s = unit.structs.find((x) => x.name === name);
-  if (!s) return undefined;
-  const members = [...s.node.text.matchAll(/\*\s*(?:__restrict__\s+|const\s+)*([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?;/g)].map((m) => m[1]!);
-  return members.length ? members.slice(0, 4).join(", ") + (members.length > 4 ? ", ..." : "") : undefined;
-}
-
-export function atomicInit(b: BufferPlan): number {
-  const elem = elemInfo(b.pointee);
-  return ATOMIC_ACCUMULATE[b.atomicOp!]!.init(elem.signed, elem.bits, !elem.integer)!;
-}
-
-export function elemInfo(t: KType): { name: string; integer: boolean; signed: boolean; bits: number } {
-  if (t.kind === "scalar") {
-    const s = SCALAR_TYPES[t.name];
-    if (s) return { name: t.name, integer: s.integer, signed: s.signed, bits: s.bits };
-  }
-  if (t.kind === "template") return { name: t.name, integer: false, signed: true, bits: 32 };
-  return { name: t.kind === "vector" ? t.name : "?", integer: false, signed: true, bits: 32 };
 }

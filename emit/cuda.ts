@@ -43,6 +43,7 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   /** source offset → text inserted there (copy-ins before statements, twins after row-pointer declarations); `end`: replaces up to it */
   const inserts: Edit[] = [];
   let own = false;
+  let take = false;
 
   for (const p of k.params) {
     // without its default (`int* partial_sums = NULL`): the declaration is bound to the buffer MLX passes
@@ -89,6 +90,11 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
         outputNames.push(p.name + ARG);
         masks.push(`${p.name}_touched`);
         prologue.push(bind(p.name + ARG), `auto ${p.name}_in = (decltype(${p.name}))${p.name}_in${ARG};`);
+        if (plan.takeOnAtomic) {
+          take = true;
+          takeEdits(analysis, p.name, inserts);
+          break;
+        }
         if (plan.ownAccess) {
           own = true;
           ownEdits(analysis, p.name, plan.ownAccess.aliases, plan.pointee.kind === "vector" ? VECTOR_TYPES[plan.pointee.name]!.width : 1, inserts);
@@ -134,7 +140,8 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   outputNames.push(...masks);
   const body = bodyText(unit, k, inserts);
   const source = `// c2m: the kernel's parameters as CUDA declared them, bound to the buffers MLX passes\n${prologue.join("\n")}\n${body}`;
-  return { source, header: (own ? `${OWN_HELPER}\n\n${OWN128_HELPER}\n\n` : "") + headerText(unit, k), inputNames, outputNames };
+  const helpers = (own ? `${OWN_HELPER}\n\n${OWN128_HELPER}\n\n` : "") + (take ? `${TAKE_HELPER}\n\n` : "");
+  return { source, header: helpers + headerText(unit, k), inputNames, outputNames };
 }
 
 type Edit = { at: number; text: string; wrapEnd?: number; end?: number };
@@ -211,6 +218,32 @@ function indexText(analysis: KernelAnalysis, param: string): string {
 }
 
 /** Each atomic on `param` whose value the body uses, wrapped in `fold` with the caller's element (BufferPlan.foldsFetched). */
+/** The CUDA twin of the Metal header's c2m_atomic_take (emit/metal-helpers.ts): an element taken over before its first atomic. */
+const TAKE_HELPER = `template <class A, class B, class T> __device__ __forceinline__ A c2m_atomic_take(A p, B* base, unsigned* touched, const T* caller) {
+  size_t i = (size_t)(((const char*)p - (const char*)base) / sizeof(B));
+  unsigned state = atomicAdd(&touched[i], 0u);
+  while (state != 2u) {
+    if (state == 0u && atomicCAS(&touched[i], 0u, 1u) == 0u) {
+      atomicExch((B*)&base[i], (B)caller[i]);
+      __threadfence();
+      atomicExch(&touched[i], 2u);
+      state = 2u;
+    } else state = atomicAdd(&touched[i], 0u);
+  }
+  __threadfence();
+  return p;
+}`;
+
+/** Every atomic on an in-place buffer updated only by atomics takes its element over first (BufferPlan.takeOnAtomic). */
+function takeEdits(analysis: KernelAnalysis, param: string, inserts: Edit[]): void {
+  for (const x of analysis.accesses) {
+    const call = x.atomic?.call;
+    if (x.root.kind !== "param" || x.root.name !== param || !call || !ATOMIC_FUNCTIONS[calleeName(call) ?? ""]) continue;
+    const arg = callArgs(call)[0]!;
+    inserts.push({ at: arg.startIndex, text: "c2m_atomic_take(" }, { at: arg.endIndex, text: `, ${param}, (unsigned*)${param}_touched, ${param}_in)` });
+  }
+}
+
 function foldEdits(analysis: KernelAnalysis, param: string, fold: string, inserts: Edit[]): void {
   const [before, after] = fold.split("{fetched}") as [string, string];
   for (const x of analysis.accesses) {

@@ -153,7 +153,10 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
         position(node),
         `${name} on '${args[0]?.text}', a ${narrow}: Metal's atomic<T> holds only 32-bit int, uint and float (and 64-bit ulong for min/max), with no atomic on half, bfloat or their pairs; c2m adds into a 16-bit float output of the kernel by compare-exchange on the 32-bit word holding the element, ${aop !== "add" ? `but not a ${aop}` : target?.kind === "param" ? "and this buffer is not one (it is read or written without atomics too, or its element is not 16-bit)" : "and this address is not an element of a buffer the kernel or helper is given (it is computed through an integer, or points to shared memory)"}`,
       );
-    const obj = p(0);
+    // an element of an in-place buffer updated only by atomics takes the caller's value over first (BufferPlan.takeOnAtomic)
+    const take = target?.kind === "param" && ctx.isKernel && ctx.takeOnAtomic.has(target.name);
+    if (take) ctx.helpers.add("c2m_atomic_take");
+    const obj = take ? `c2m_atomic_take(${p(0)}, ${target.name}, ${target.name}_touched, ${target.name}_in)` : p(0);
     if (aop === "cas") {
       ctx.helpers.add("c2m_atomic_cas");
       return `c2m_atomic_cas(${obj}, ${p(1)}, ${p(2)})`;

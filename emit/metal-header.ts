@@ -95,6 +95,7 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
       isKernel: false,
       inoutAliases: new Map(),
       own: new Map(),
+      takeOnAtomic: new Set(),
       volatiles: volatileNames(f),
       attributes: new Set(),
       before: new Map(),

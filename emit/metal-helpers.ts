@@ -113,12 +113,37 @@ template <typename T> inline T c2m_shfl_xor(T v, uint mask, int width, uint lane
   return simd_shuffle(v, ushort(src < end ? src : lane));
 }`,
   c2m_atomic_cas: `// atomicCAS: returns the old value, like CUDA (the weak exchange retries on spurious failure).
-template <typename A, typename T> inline T c2m_atomic_cas(A obj, T expected, T desired) {
-  T old = expected;
-  while (!atomic_compare_exchange_weak_explicit(obj, &old, desired, memory_order_relaxed, memory_order_relaxed)) {
-    if (old != expected) break;
+// The compare and the swap are in the atomic's own type, to which CUDA converts both arguments (atomicCAS(int*, ...)
+// called with unsigned values).
+template <typename A, typename E, typename D>
+inline auto c2m_atomic_cas(A obj, E expected, D desired) -> decltype(atomic_load_explicit(obj, memory_order_relaxed)) {
+  using T = decltype(atomic_load_explicit(obj, memory_order_relaxed));
+  T want = T(expected);
+  T old = want;
+  while (!atomic_compare_exchange_weak_explicit(obj, &old, T(desired), memory_order_relaxed, memory_order_relaxed)) {
+    if (old != want) break;
   }
   return old;
+}`,
+  c2m_atomic_take: `// An in-place buffer updated only by atomics (BufferPlan.takeOnAtomic): before its first atomic, an element
+// takes the caller's value over. The first thread to claim the element's flag (0 -> 1) copies it in and marks it
+// copied (2); the others wait for that mark. The copier does its part inside the loop, so a waiting lane of its
+// SIMD-group never holds it up. The fences order the copy before the mark (Metal's device atomics are relaxed).
+template <typename A, typename B, typename T>
+inline A c2m_atomic_take(A p, device B* base, device atomic_uint* touched, const device T* caller) {
+  uint i = uint(((device const char*)p - (device const char*)base) / sizeof(B));
+  uint state = atomic_load_explicit(&touched[i], memory_order_relaxed);
+  while (state != 2u) {
+    uint expected = 0u;
+    if (state == 0u && atomic_compare_exchange_weak_explicit(&touched[i], &expected, 1u, memory_order_relaxed, memory_order_relaxed)) {
+      atomic_store_explicit(&base[i], caller[i], memory_order_relaxed);
+      atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device);
+      atomic_store_explicit(&touched[i], 2u, memory_order_relaxed);
+      state = 2u;
+    } else state = atomic_load_explicit(&touched[i], memory_order_relaxed);
+  }
+  atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device);
+  return p;
 }`,
   c2m_atomic_inc: `// atomicInc: ((old >= limit) ? 0 : old + 1), returning the old value, like CUDA; Metal has no wrapping
 // increment, so a compare-exchange loop retries until no other thread changed the word in between.

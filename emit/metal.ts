@@ -79,6 +79,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     inoutAliases: new Map(),
     coop: coopInfo(unit),
     own: new Map(),
+    takeOnAtomic: new Set(),
     volatiles: volatileNames(k),
     lambdaFunctions: [],
   };
@@ -146,6 +147,11 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
             ctx.own.set(al.name, width);
           }
           if (vector) prologue.push(`auto ${p.name}_touched = ${bufferName}_touched;`);
+          masks.push(`${bufferName}_touched`);
+        }
+        if (plan.takeOnAtomic) {
+          // each atomic takes its element over first (emit/metal-calls.ts): the flags are the mask
+          ctx.takeOnAtomic.add(p.name);
           masks.push(`${bufferName}_touched`);
         }
         for (const [i, st] of (plan.copyAt?.statements ?? []).entries()) {
@@ -425,6 +431,9 @@ function printUpdate(node: CudaNode, ctx: PrintContext): string {
   return printDefault(node, ctx);
 }
 
+/** 32-bit element types (as printed) a pointer into an atomic buffer may be cast to: Metal's atomic<T> of each. */
+const ATOMIC_VIEWS: Record<string, string> = { uint: "uint", "unsigned int": "uint", uint32_t: "uint", int: "int", int32_t: "int", float: "float" };
+
 function printCast(node: CudaNode, ctx: PrintContext): string {
   const td = field(node, "type");
   const value = field(node, "value")!;
@@ -435,6 +444,9 @@ function printCast(node: CudaNode, ctx: PrintContext): string {
       .map((c) => print(c, ctx))
       .join(" ");
     ctx.helpers.add("c2m_cast");
+    // `(unsigned int*)&counts[i]` into a buffer Metal declares atomic: the view is an atomic of the other 32-bit type
+    const atomicView = ATOMIC_VIEWS[elem.replace(/\s+/g, " ")];
+    if (atomicView && ctx.atomicRoots(rootOf(value, ctx.scope))) return `c2m_cast<atomic<${atomicView}>>(${print(value, ctx)})`;
     return `c2m_cast<${elem}>(${print(value, ctx)})`;
   }
   return printDefault(node, ctx);

@@ -97,6 +97,14 @@ export interface BufferPlan {
    * kernel's outputs are atomic; the wrapper returns it as an output (elements no threadgroup writes are 0).
    */
   handOver?: boolean;
+  /**
+   * for inout-copy of a buffer touched only by atomics whose kinds no one init_value serves (exch, cas, inc, dec,
+   * min, several kinds on one buffer): each atomic first takes its element over from the caller's array
+   * (`c2m_atomic_take`: the first thread to claim the element's `_touched` flag copies it in, the others wait for
+   * that copy), so every atomic computes from the caller's value, as in CUDA; the wrapper keeps the caller's value
+   * where no atomic touched the element
+   */
+  takeOnAtomic?: boolean;
   /** for inout-copy: the index expression (Metal text) the body copies at, and where */
   copyAt?: {
     statements: CudaNode[];

@@ -20,6 +20,17 @@ import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.j
 /** Atomics whose result depends on the element's current value, not only on what is added in: no init_value can stand in for the caller's. */
 const FROM_CURRENT = new Set<AtomicOp>(["exch", "cas", "inc", "dec"]);
 
+/** Ops Metal's atomic<float> has (fetch_add, fetch_sub, exchange, compare_exchange); atomic<int> and <uint> have them all. */
+const FLOAT_ATOMICS = new Set<AtomicOp>(["add", "sub", "exch", "cas"]);
+
+/**
+ * Whether each atomic can take its element over from the caller's array first (BufferPlan.takeOnAtomic): the copy
+ * is an atomic store, and Metal stores atomically only 32-bit int, uint and float (its 64-bit ulong has only min and max)
+ */
+function takesOver(elem: ReturnType<typeof elemInfo>, ops: AtomicOp[]): boolean {
+  return elem.bits === 32 && (elem.integer || ops.every((o) => FLOAT_ATOMICS.has(o)));
+}
+
 /** Decide each pointer parameter's role (see BufferRole). */
 export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): void {
   const k = a.kernel;
@@ -123,6 +134,11 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
             p.name,
             `it is updated with atomics (${atomic ? accessPair(atomic.atomic!.call) : "an atomic"}) and also read or written without them (${plain ? accessPair(plain.node) : "a plain access"}): an MLX atomic output starts from init_value, and other threadgroups' atomics reach its elements`,
           );
+      } else if ((ops.length > 1 || !acc || init === undefined) && plan.pointee.kind === "scalar" && takesOver(elem, ops)) {
+        // no one init_value serves (several kinds, an op computing from the element's current value, an op without
+        // an identity MLX's init_value holds): each atomic takes its element over from the caller's array first
+        plan.role = "inout-copy";
+        plan.takeOnAtomic = true;
       } else if (ops.length > 1) {
         const fromCurrent = ops.filter((o) => FROM_CURRENT.has(o));
         refuse(
@@ -208,9 +224,11 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
     }
   }
   const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
-  a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate" || b.handOver);
+  a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate" || b.handOver || b.takeOnAtomic);
   if (a.atomicOutputs) {
     const inits = new Set(outputs.filter((b) => b.role === "atomic-accumulate").map((b) => atomicInit(b)));
+    // a `_touched` mask must start at 0 (its elements say which the kernel took over), and it shares init_value
+    if (outputs.some((b) => b.role === "inout-copy")) inits.add(0);
     if (inits.size > 1) {
       reportKernel(
         bag,

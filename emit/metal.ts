@@ -366,6 +366,12 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
 
 function printAccess(node: CudaNode, ctx: PrintContext): string {
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
+    // a compare-exchange loop's first guess (passes/kernel/cas-guess.ts) reads the element taken over from the caller's array
+    const r = ctx.isKernel ? rootOf(field(node, "argument"), ctx.scope) : undefined;
+    if (r?.kind === "param" && ctx.takeOnAtomic.has(r.name)) {
+      ctx.helpers.add("c2m_atomic_take");
+      return `atomic_load_explicit(c2m_atomic_take(&${printDefault(node, ctx)}, ${r.name}, ${r.name}_touched, ${r.name}_in), memory_order_relaxed)`;
+    }
     return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
   const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;

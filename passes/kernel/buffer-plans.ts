@@ -12,6 +12,7 @@ import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait } from "./hand-over.js";
 import { isDeviceVariable } from "./device-vars.js";
+import { casAddress, casFirstGuess } from "./cas-guess.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 import { calleeName, field, fields, position, resultUsed } from "./cst.js";
 import type { KernelAnalysis } from "./buffers.js";
@@ -105,7 +106,14 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         const plain = mine.find((x) => !x.atomic && (x.read || x.write));
         const plainReads = mine.filter((x) => !x.atomic && x.read);
         const handOverGap = plainReads.length > 0 && plainReads.every((x) => handedOver(x.node)) ? handOverAtomicsGap(guards, atomics) : undefined;
-        if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
+        // every plain access is the first guess of a compare-exchange loop (cas-guess.ts): the loop computes from
+        // the element's current value, so each access takes its element over from the caller's array first
+        const plains = mine.filter((x) => !x.atomic && (x.read || x.write));
+        const guesses = plainReads.length > 0 && plains.every((x) => (!x.write && casFirstGuess(x.node, k.body)) || casAddress(x.node, k.body));
+        if (guesses && plan.pointee.kind === "scalar" && takesOver(elem, [...u.atomics])) {
+          plan.role = "inout-copy";
+          plan.takeOnAtomic = true;
+        } else if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
         else if (across) refuse(a, bag, p.name, across, false, "K046");
         else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
           // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
@@ -139,26 +147,20 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         // an identity MLX's init_value holds): each atomic takes its element over from the caller's array first
         plan.role = "inout-copy";
         plan.takeOnAtomic = true;
-      } else if (ops.length > 1) {
+      } else if (ops.length > 1 || !acc || init === undefined) {
         const fromCurrent = ops.filter((o) => FROM_CURRENT.has(o));
+        const why =
+          ops.length > 1
+            ? `several atomic operations (${ops.join(", ")}) need different starting values`
+            : fromCurrent.length
+              ? `atomic ${ops[0]} computes from the element's current value`
+              : `atomic ${ops[0]} on ${elem.name} has no identity value that init_value holds exactly`;
+        const what = plan.pointee.kind === "template" ? `its element is the template parameter ${elem.name}, whose width c2m does not know there` : `its element is ${elem.name}`;
         refuse(
           a,
           bag,
           p.name,
-          `it is updated with several atomic operations (${ops.join(", ")}), which need different starting values, and MLX's metal_kernel gives every output one init_value${
-            fromCurrent.length
-              ? `; ${fromCurrent.join(", ")} compute from the element's current value, which must be the caller's before any threadgroup's atomic: an mx.fast.metal_kernel output is a fresh array, so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}`
-              : ""
-          }`,
-          false,
-          fromCurrent.length ? "K046" : true,
-        );
-      } else if (!acc || init === undefined) {
-        refuse(
-          a,
-          bag,
-          p.name,
-          `atomic ${ops[0]} on ${elem.name} has no identity value that MLX's init_value can hold exactly, so the caller's data cannot be folded in afterwards`,
+          `${why}, so MLX's one init_value cannot stand in for the caller's values; c2m then has each atomic take its element over from the caller's array first, which needs an atomic store of the element, and ${what}: Metal's atomic<T> stores 32-bit int, uint and float only (its 64-bit ulong has only min and max), and atomic<float> has add, sub, exchange and compare-exchange but no min, max or bitwise operations`,
           false,
           true,
         );

@@ -405,7 +405,9 @@ export const CONSTANTS: Record<string, string> = nameTable({
  * Constructs with no Metal equivalent: callee name → why. Reported as C2M-K002 at the call.
  */
 export const UNSUPPORTED_CALLS: Record<string, string> = nameTable({
-  printf: "Metal kernels cannot print; remove the printf or write the values to an output buffer",
+  // MSL 3.2's os_log prints only from a library compiled with logging on, into a command queue's log state
+  printf:
+    "Metal kernels cannot print here: MSL's only printing, os_log (MSL 3.2), needs the library compiled with logging enabled (MTLCompileOptions.enableLogging) and a command queue with a log state, and mx.fast.metal_kernel sets up neither; remove the printf or write the values to an output buffer",
   malloc: "device-side heap allocation has no Metal equivalent",
   free: "device-side heap allocation has no Metal equivalent",
   tex1Dfetch: "texture objects are not translated; pass the data as a buffer",
@@ -413,8 +415,8 @@ export const UNSUPPORTED_CALLS: Record<string, string> = nameTable({
   tex2D: "texture objects are not translated; pass the data as a buffer",
   tex3D: "texture objects are not translated; pass the data as a buffer",
   surf2Dwrite: "surface objects are not translated; pass the data as a buffer",
-  clock: "clock counters have no Metal equivalent",
-  clock64: "clock counters have no Metal equivalent",
+  clock: "clock counters have no Metal equivalent (MSL has no cycle or time counter a kernel can read)",
+  clock64: "clock counters have no Metal equivalent (MSL has no cycle or time counter a kernel can read)",
   __nanosleep: "__nanosleep has no Metal equivalent",
   cudaMalloc: "device memory allocation inside a kernel has no Metal equivalent",
   __trap: "__trap has no Metal equivalent",

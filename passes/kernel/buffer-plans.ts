@@ -7,7 +7,7 @@ import type { AtomicOp, BufferPlan, KernelUnit } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS } from "./tables.js";
-import { accessPair } from "./ownership.js";
+import { accessPair, GATHER_RACE } from "./ownership.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait } from "./hand-over.js";
@@ -198,7 +198,8 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
     }
     const owner = typeof single === "string" ? single : (proveOwnership(a, p.name) ?? single);
     const own = typeof owner === "string" ? ownAccess(a, p.name) : undefined;
-    if (typeof own === "string") refuse(a, bag, p.name, own);
+    // a gather racing with other threads' writes races in the original too: a limit Metal shares, not a gap of c2m's
+    if (typeof own === "string") refuse(a, bag, p.name, own, true, own.includes(GATHER_RACE) ? "K046" : false);
     else {
       plan.role = "inout-copy";
       const rows = blocksSharing(a, p.name);

@@ -99,6 +99,24 @@ describe("grid-level hand-over between threadgroups", () => {
     expect(r.refused[0]!.diagnostic.message).toMatch(/c2m does not see that each threadgroup writes its own part before it \('part\[n % 4\]' \(line 11\)/);
   });
 
+  for (const [name, change, why] of [
+    ["counted by atomicInc", (t: string) => t.replace("atomicAdd(count, 1)", "atomicInc(count, gridDim.x)"), /an atomic inc computes from the element's current value/],
+    [
+      "reset by the last threadgroup",
+      (t: string) => t.replace("out[0] = t;", "out[0] = t;\n    count[0] = 0;"),
+      /a store without atomics \('count\[0\]' \(line 22\)\) would have the caller's value added/,
+    ],
+  ] as const)
+    it(`a ticket counter ${name} is a gap of c2m's (C2M-K007), not Metal's missing grid order`, () => {
+      const r = compileKernels(change(lastSum), { filename: "case.cu" });
+      const d = r.diagnostics.filter((x) => x.code === "C2M-K007" || x.code === "C2M-K046");
+      expect(d.map((x) => x.code)).toEqual(["C2M-K007"]);
+      expect(d[0]!.message).toMatch(
+        /buffer 'count' .* it counts the tickets of a last-arriver hand-over \('atomic(Add|Inc)\(count, (1|gridDim\.x)\)' \(line 14\)\), which Metal expresses/,
+      );
+      expect(d[0]!.message).toMatch(why);
+    });
+
   it("a read across threadgroups with no ticket before it stays refused (C2M-K046)", () => {
     const src = lastSum.replace("if (amLast && threadIdx.x == 0)", "if (threadIdx.x == 0)");
     const r = compileKernels(src, { filename: "case.cu" });

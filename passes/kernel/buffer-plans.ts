@@ -10,7 +10,7 @@ import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS } from "./tables.js";
 import { accessPair, GATHER_RACE } from "./ownership.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait } from "./hand-over.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, ticketCounterGap } from "./hand-over.js";
 import { isDeviceVariable } from "./device-vars.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 import { calleeName, field, fields, position, resultUsed } from "./cst.js";
@@ -94,7 +94,9 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         const plain = mine.find((x) => !x.atomic && (x.read || x.write));
         const plainReads = mine.filter((x) => !x.atomic && x.read);
         const handOverGap = plainReads.length > 0 && plainReads.every((x) => handedOver(x.node)) ? handOverAtomicsGap(guards, atomics) : undefined;
+        const ticketGap = ticketCounterGap(guards, atomics, plain);
         if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
+        else if (ticketGap) refuse(a, bag, p.name, ticketGap, false);
         else if (across) refuse(a, bag, p.name, across, false, "K046");
         else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
           // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
@@ -136,6 +138,23 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
           }`,
           false,
           fromCurrent.length ? "K046" : true,
+        );
+      } else if (
+        (!acc || init === undefined) &&
+        ticketCounterGap(
+          guards,
+          a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name && x.atomic),
+        )
+      ) {
+        refuse(
+          a,
+          bag,
+          p.name,
+          ticketCounterGap(
+            guards,
+            a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name && x.atomic),
+          )!,
+          false,
         );
       } else if (!acc || init === undefined) {
         refuse(

@@ -202,3 +202,26 @@ export function handOverAtomicsGap(guards: HandOver[], atomics: AccessSite[]): s
   if (pun) return punnedTicketGap(pun);
   return `${head} the last threadgroup reads what the atomics of every threadgroup made (${accessPair(atomics[0]!.atomic!.call)}), and c2m's atomic output starts from the op's identity with the caller's values added only after the launch (MLX's init_value), so the read would miss them; c2m does not fold the caller's element into a plain read`;
 }
+
+/**
+ * A counter whose atomic hands out a hand-over's tickets, which c2m cannot carry: the hand-over is Metal's (a
+ * device-scope atomic counter, atomic_thread_fence), what stops it is how c2m starts an atomic output (a C2M-K007
+ * gap, not Metal's missing grid order): from the op's identity, with the caller's value folded into each returned
+ * ticket and into the output afterwards, which only an adding ticket allows. An atomicInc's wrap (threadFenceReduction,
+ * llm.c's layernorm_backward_kernel8-10) computes from the element's current value, and a plain store (the last
+ * threadgroup resetting the counter) would have the caller's value added to it. The text, or undefined where no
+ * atomic of the buffer is a ticket.
+ */
+export function ticketCounterGap(guards: HandOver[], atomics: AccessSite[], plain?: AccessSite): string | undefined {
+  const site = atomics.find((x) => guards.some((g) => g.ticket.startIndex === x.atomic!.call.startIndex));
+  if (!site) return undefined;
+  const op = site.atomic!.op;
+  const adds = op === "add" || op === "sub";
+  const why = [
+    adds ? "" : `an atomic ${op} computes from the element's current value, which would have to be the caller's before any threadgroup's ticket`,
+    plain
+      ? `a ${plain.write ? "store" : "read"} without atomics (${accessPair(plain.node)}) would ${plain.write ? "have the caller's value added to what it stores" : "miss the caller's value"}`
+      : "",
+  ].filter(Boolean);
+  return `it counts the tickets of a last-arriver hand-over (${accessPair(site.atomic!.call)}), which Metal expresses (a device-scope atomic counter after atomic_thread_fence), but c2m starts an atomic output from the op's identity and folds the caller's value into each returned ticket and into the output after the launch, which only a counter updated by atomicAdd alone allows: ${why.join(", and ")}`;
+}

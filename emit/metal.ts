@@ -24,7 +24,7 @@ import { printOwnSpan } from "./metal-own-span.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { earlyLambdaReturn, functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
-import { deduceHoistedType, hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
+import { deduceHoistedType, dynamicViews, hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod } from "./metal-structs.js";
@@ -182,12 +182,8 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   // __shared__ arrays of the device functions it reaches, declared here (emit/metal-hoist.ts)
   const reached = reachableDeclarations(unit, k);
   const hoisted = [...hoistedShared(unit)].filter(([fn]) => reached.has(fn)).flatMap(([, hs]) => hs);
-  const dynamicArrays = hoisted.filter((h) => h.dynamic).length + (analysis.shared.some((s) => s.dynamic) ? 1 : 0);
+  const dynamic: { h: (typeof hoisted)[number]; type: string }[] = [];
   for (const h of hoisted) {
-    if (h.dynamic && dynamicArrays > 1) {
-      const why = "its extern __shared__ array would alias another dynamic shared array of the kernel, which c2m declares apart";
-      reportKernel(bag, "C2M-K002", position(h.node), `__shared__ memory declared in __device__ function '${h.fn}': ${why}`);
-    }
     const deduced = h.typeParam ? deduceHoistedType(unit, k, h) : undefined;
     if (deduced && "why" in deduced) {
       reportKernel(
@@ -198,8 +194,20 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
       );
       continue;
     }
-    prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE, deduced?.type));
+    if (h.dynamic) dynamic.push({ h, type: deduced?.type ?? print(h.type, ctx) });
+    else prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE, deduced?.type));
   }
+  // CUDA's extern __shared__ arrays all name the launch's dynamic shared memory: one array, the others pointing to it
+  const views = dynamicViews(dynamic, SHARED_BYTES_TEMPLATE);
+  prologue.push(...views.lines);
+  ctx.dynamicStorage = views.storage;
+  for (const h of views.apart)
+    reportKernel(
+      bag,
+      "C2M-K002",
+      position(h.node),
+      `__shared__ memory declared in __device__ function '${h.fn}': its extern __shared__ array aliases the kernel's other dynamic shared array '${views.storage!.name}' of another element type, whose alignment c2m cannot give it`,
+    );
   reconvergenceBarriers(k.body, ctx.before);
   let body = printBody(k.body, ctx);
   reportWideTileCollectivesApart(k.body, unit.macros, bag);
@@ -479,6 +487,15 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
         const elem = info?.atomic ? `atomic<${typeText}>` : typeText;
         const volatile = quals.includes("volatile") ? "volatile " : "";
         if (info?.dynamic || (arrayDims.length === 0 && /\[\s*\]/.test(d.text))) {
+          const storage = ctx.isKernel ? ctx.dynamicStorage : undefined;
+          if (storage && storage.type === typeText && !info?.atomic) return `threadgroup ${volatile}${elem}* ${name} = ${storage.name};`;
+          if (storage)
+            reportKernel(
+              ctx.bag,
+              "C2M-K002",
+              position(node),
+              `extern __shared__ array '${name}' aliases the dynamic shared array '${storage.name}' of a device function, of another element type${info?.atomic ? " or atomic" : ""}, whose alignment c2m cannot give it`,
+            );
           return `threadgroup ${volatile}${elem} ${name}[(${SHARED_BYTES_TEMPLATE} + sizeof(${typeText}) - 1) / sizeof(${typeText})];`;
         }
         return `threadgroup ${volatile}${elem} ${name}${arrayDims.map((x) => `[${print(x, ctx)}]`).join("")};`;

@@ -92,6 +92,25 @@ describe("grid-level hand-over between threadgroups", () => {
     expect(rep.lines.filter((l) => /^FAIL .*threadgroups last to first/.test(l)).length).toBeGreaterThan(0);
   }, 120_000);
 
+  // threadFenceReduction's reduceBlocks stores the threadgroup's part itself: `if (tid == 0) g_odata[blockIdx.x] = sdata[0];`
+  const viaHelper = (index: string) =>
+    lastSum
+      .replace("__global__ void last_sum", `__device__ void put(float* p, float v) {\n  if (threadIdx.x == 0) p[${index}] = v;\n}\n__global__ void last_sum`)
+      .replace("if (threadIdx.x == 0) part[blockIdx.x] = s[0];", "put(part, s[0]);");
+
+  it("a part stored by a device function at an index naming the threadgroup is handed over: atomic stores there too, verified in both orders", async () => {
+    const r = await translatesAndVerifies(viaHelper("blockIdx.x"), lastSumSpec);
+    const rep = await verifies(r, lastSumSpec);
+    expect(rep.lines.filter((l) => /^ok .*threadgroups last to first/.test(l))).toHaveLength(2 * 3);
+    expect(r.kernels[0]!.spec.header).toContain("atomic_store_explicit(&p[threadgroup_position_in_grid.x], v, memory_order_relaxed);");
+  }, 120_000);
+
+  it("a device function storing the part at another index is not a hand-over (C2M-K007)", () => {
+    const r = compileKernels(viaHelper("n % 4").replace("float v)", "float v, int n)").replace("put(part, s[0]);", "put(part, s[0], n);"), { filename: "case.cu" });
+    expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K007"]);
+    expect(r.refused[0]!.diagnostic.message).toMatch(/c2m does not see that each threadgroup writes its own part/);
+  });
+
   it("parts not written at an index naming the threadgroup are not a hand-over: the last one could read the caller's elements", () => {
     const src = lastSum.replace("part[blockIdx.x] = s[0];", "part[n % 4] = s[0];");
     const r = compileKernels(src, { filename: "case.cu" });

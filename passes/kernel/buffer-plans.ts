@@ -188,7 +188,7 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
     }
     const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
     const across = readAcrossGroups(mine, k.body);
-    const passed = passOn(mine, k.body, guards);
+    const passed = passOn(mine, k.body, guards, unit);
     if (typeof passed === "string") refuse(a, bag, p.name, passed, false);
     else if (passed) {
       // every read is the last threadgroup's, after its ticket: an atomic output, ordered by the fence before the ticket

@@ -368,7 +368,8 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
 
 function printAccess(node: CudaNode, ctx: PrintContext): string {
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
-    return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
+    const from = offsetFrom(node, ctx);
+    return from ? `(atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed) + ${from})` : `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
   const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
   let width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
@@ -383,6 +384,13 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
   return printDefault(node, ctx);
 }
 
+/** The caller's element of `p[i]` on a counter held as its offset from the caller's value (BufferPlan.offsetFromCaller), or undefined. */
+function offsetFrom(node: CudaNode, ctx: PrintContext): string | undefined {
+  const base = node.type === "subscript_expression" ? unparen(field(node, "argument")!) : undefined;
+  if (!ctx.isKernel || base?.type !== "identifier" || !ctx.analysis?.buffers.some((b) => b.param === base.text && b.offsetFromCaller)) return undefined;
+  return `${base.text}_in[${(subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ")}]`;
+}
+
 const COMPOUND_ATOMIC: Record<string, string> = { "+=": "add", "-=": "sub", "&=": "and", "|=": "or", "^=": "xor" };
 
 function printAssignment(node: CudaNode, ctx: PrintContext): string {
@@ -392,7 +400,8 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
   if (isAtomicLvalue(left, ctx)) {
     const obj = `&${printDefault(left, ctx)}`;
     const val = print(right, ctx);
-    if (op === "=") return `atomic_store_explicit(${obj}, ${val}, memory_order_relaxed)`;
+    const from = offsetFrom(left, ctx);
+    if (op === "=") return `atomic_store_explicit(${obj}, ${from ? `(${val}) - ${from}` : val}, memory_order_relaxed)`;
     const aop = COMPOUND_ATOMIC[op];
     if (aop) return `atomic_fetch_${aop}_explicit(${obj}, ${val}, memory_order_relaxed)`;
     reportKernel(ctx.bag, "C2M-K002", position(node), `'${op}' on an atomic array element has no single Metal atomic operation`);

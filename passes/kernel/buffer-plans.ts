@@ -12,6 +12,7 @@ import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
 import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, ticketCounterGap } from "./hand-over.js";
 import { isDeviceVariable } from "./device-vars.js";
+import { offsetTicketCounter } from "./ticket-counter.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 import { calleeName, field, fields, position, resultUsed } from "./cst.js";
 import type { KernelAnalysis } from "./buffers.js";
@@ -77,6 +78,15 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
     a.buffers.push(plan);
     if (!u || (!u.read && !u.write && u.atomics.size === 0)) {
       plan.role = "unused";
+      continue;
+    }
+    const counter = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
+    if (u.atomics.size > 0 && offsetTicketCounter(counter, guards, elemInfo(plan.pointee))) {
+      // a hand-over's ticket counter held as its offset from the caller's value (ticket-counter.ts)
+      plan.role = "atomic-accumulate";
+      plan.atomicOp = "add";
+      plan.foldsFetched = true;
+      plan.offsetFromCaller = true;
       continue;
     }
     if (u.atomics.size > 0) {

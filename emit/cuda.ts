@@ -21,6 +21,7 @@ import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js
 import { coopInfo } from "./coop.js";
 import { inNamespaces } from "./namespaces.js";
 import { enumTemplateParamsAsInt } from "./metal-types.js";
+import { offsetEdits, rewrittenWhole } from "./cuda-offset.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
 import { nameTable } from "../ir/tables.js";
 
@@ -42,6 +43,7 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   const prologue: string[] = [];
   /** source offset → text inserted there (copy-ins before statements, twins after row-pointer declarations); `end`: replaces up to it */
   const inserts: Edit[] = [];
+  const offsetHelpers: string[] = [];
   let own = false;
   let take = false;
 
@@ -84,6 +86,7 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
           prologue.push(`auto ${p.name}_in = (decltype(${p.name}))${p.name}_in${ARG};`, `auto const ${p.name}_base = ${p.name};`);
           foldEdits(analysis, p.name, ATOMIC_ACCUMULATE[plan.atomicOp!]!.fold.cuda, inserts);
         }
+        if (plan.offsetFromCaller) offsetHelpers.push(...offsetEdits(analysis, p.name, inserts));
         break;
       case "inout-copy": {
         inputNames.push(`${p.name}_in${ARG}`);
@@ -140,8 +143,8 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   outputNames.push(...masks);
   const body = bodyText(unit, k, inserts);
   const source = `// c2m: the kernel's parameters as CUDA declared them, bound to the buffers MLX passes\n${prologue.join("\n")}\n${body}`;
-  const helpers = (own ? `${OWN_HELPER}\n\n${OWN128_HELPER}\n\n` : "") + (take ? `${TAKE_HELPER}\n\n` : "");
-  return { source, header: helpers + headerText(unit, k), inputNames, outputNames };
+  const helpers = [...(own ? [OWN_HELPER, OWN128_HELPER] : []), ...(take ? [TAKE_HELPER] : []), ...new Set(offsetHelpers)];
+  return { source, header: helpers.map((h) => `${h}\n\n`).join("") + headerText(unit, k), inputNames, outputNames };
 }
 
 type Edit = { at: number; text: string; wrapEnd?: number; end?: number };
@@ -249,6 +252,8 @@ function foldEdits(analysis: KernelAnalysis, param: string, fold: string, insert
   for (const x of analysis.accesses) {
     const call = x.atomic?.call;
     if (x.root.kind !== "param" || x.root.name !== param || !call || !ATOMIC_FUNCTIONS[calleeName(call) ?? ""] || !resultUsed(call)) continue;
+    // an offset counter's inc/dec is rewritten whole, returning the element itself (cuda-offset.ts)
+    if (analysis.buffers.some((b) => b.param === param && b.offsetFromCaller) && rewrittenWhole(call)) continue;
     const caller = `${param}_in[(${callArgs(call)[0]!.text}) - ${param}_base]`;
     inserts.push({ at: call.startIndex, text: before.replace("{caller}", caller) }, { at: call.endIndex, text: after });
   }

@@ -161,6 +161,12 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
       ctx.helpers.add("c2m_atomic_cas");
       return `c2m_atomic_cas(${obj}, ${p(1)}, ${p(2)})`;
     }
+    const offset = target?.kind === "param" && ctx.isKernel ? ctx.analysis?.buffers.find((b) => b.param === target.name && b.offsetFromCaller) : undefined;
+    if ((aop === "inc" || aop === "dec") && offset) {
+      // a ticket counter held as its offset from the caller's value (passes/kernel/ticket-counter.ts)
+      ctx.helpers.add(`c2m_atomic_${aop}_from`);
+      return `c2m_atomic_${aop}_from(${obj}, uint(${p(1)}), ${offset.param}_in[(${obj}) - ${offset.param}_base])`;
+    }
     if (aop === "inc" || aop === "dec") {
       // a wrapping increment/decrement: a compare-exchange loop on the 32-bit word (emit/metal-helpers.ts)
       ctx.helpers.add(`c2m_atomic_${aop}`);

@@ -38,4 +38,6 @@ export interface PrintContext {
   volatiles: Set<string>;
   /** lambdas printed as header functions (emit/metal-lambda.ts), in the order met */
   lambdaFunctions: string[];
+  /** the launch's dynamic shared memory when a device function's extern array holds it: the kernel's own extern array views it (emit/metal-hoist.ts) */
+  dynamicStorage?: { name: string; type: string };
 }

@@ -99,7 +99,7 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
       volatiles: volatileNames(f),
       attributes: new Set(),
       before: new Map(),
-      atomicRoots: atomicParameters(f),
+      atomicRoots: atomicParameters(f, kernel, kctx),
       scope: { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set(), aliases: new Map() },
     };
     const before = kctx.bag.items.length;
@@ -188,7 +188,7 @@ function insideNode(d: { line: number; col: number }, n: CudaNode): boolean {
  * the kernel analysis makes whatever a kernel passes there atomic (a shared array declared
  * `threadgroup atomic<T>`, an atomic output), so inside the helper every access through them is atomic too.
  */
-function atomicParameters(f: KFunction): (r: Root | undefined) => boolean {
+function atomicParameters(f: KFunction, kernel: KFunction, kctx: PrintContext): (r: Root | undefined) => boolean {
   const scope = { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set<string>(), aliases: new Map<string, Root>() };
   const atomic = new Set<string>();
   walk(f.body, (n) => {
@@ -196,6 +196,18 @@ function atomicParameters(f: KFunction): (r: Root | undefined) => boolean {
     const target = name && ATOMIC_FUNCTIONS[name] ? rootOf(callArgs(n)[0] ?? null, scope) : undefined;
     if (target?.kind === "param") atomic.add(target.name);
   });
+  // a hand-over output the kernel passes down (threadFenceReduction's reduceBlocks storing its part): its elements
+  // are atomic<T>, so the function's stores to it are atomic stores
+  const handOver = new Set((kctx.analysis?.buffers ?? []).filter((b) => b.handOver).map((b) => b.param));
+  if (handOver.size)
+    walk(kernel.body, (n) => {
+      if (n.type !== "call_expression" || calleeName(n) !== f.name) return;
+      callArgs(n).forEach((arg, i) => {
+        const r = rootOf(arg, kctx.scope);
+        const p = f.params[i];
+        if (r?.kind === "param" && handOver.has(r.name) && p?.type.kind === "pointer") atomic.add(p.name);
+      });
+    });
   return (r) => r?.kind === "param" && atomic.has(r.name);
 }
 

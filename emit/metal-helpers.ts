@@ -112,6 +112,21 @@ template <typename T> inline T c2m_shfl_xor(T v, uint mask, int width, uint lane
   uint end = (lane & ~uint(width - 1)) + uint(width);
   return simd_shuffle(v, ushort(src < end ? src : lane));
 }`,
+  c2m_atomic_inc_from: `// atomicInc on a counter held as its offset from the caller's value (passes/kernel/ticket-counter.ts): the element
+// is the word plus from; it becomes ((element >= limit) ? 0 : element + 1), stored minus from, by compare-exchange.
+template <typename A> inline uint c2m_atomic_inc_from(A obj, uint limit, uint from) {
+  uint old = atomic_load_explicit(obj, memory_order_relaxed);
+  while (!atomic_compare_exchange_weak_explicit(obj, &old, (old + from >= limit ? 0u : old + from + 1u) - from, memory_order_relaxed, memory_order_relaxed)) {
+  }
+  return old + from;
+}`,
+  c2m_atomic_dec_from: `// atomicDec on a counter held as its offset from the caller's value (passes/kernel/ticket-counter.ts).
+template <typename A> inline uint c2m_atomic_dec_from(A obj, uint limit, uint from) {
+  uint old = atomic_load_explicit(obj, memory_order_relaxed);
+  while (!atomic_compare_exchange_weak_explicit(obj, &old, ((old + from == 0u || old + from > limit) ? limit : old + from - 1u) - from, memory_order_relaxed, memory_order_relaxed)) {
+  }
+  return old + from;
+}`,
   c2m_atomic_cas: `// atomicCAS: returns the old value, like CUDA (the weak exchange retries on spurious failure).
 // The compare and the swap are in the atomic's own type, to which CUDA converts both arguments (atomicCAS(int*, ...)
 // called with unsigned values).

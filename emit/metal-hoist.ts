@@ -11,9 +11,10 @@
  * parameter of the function in them, except an element type that is a type parameter itself, which the kernel's
  * calls decide: deduceHoistedType; an array of rows, `float lhs_s[128][32]` in llm.c's trimat matmul_tri4,
  * is passed as a pointer to its rows, `threadgroup float (*lhs_s)[32]`), not the target of an atomic operation; and `extern __shared__ T
- * s[]`, the launch's dynamic shared memory, when it is the kernel's only dynamic array (CUDA gives every
- * extern array the same memory: two of them would alias there and not here). Anything else stays
- * refused (C2M-K002). Pure: reads the unit.
+ * s[]`, the launch's dynamic shared memory. CUDA gives every extern array the same memory, so where a kernel
+ * has several (threadFenceReduction's `sdata` in reduceBlocks and the kernel's own `smem`), the first hoisted one
+ * holds the memory and the others are pointers to it of the same element type (dynamicViews); extern arrays
+ * of different element types stay refused, as does anything else (C2M-K002). Pure: reads the unit.
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
@@ -189,4 +190,25 @@ export function hoistedDeclaration(x: HoistedShared, print: (n: CudaNode) => str
   const t = type ?? print(x.type);
   if (x.dynamic) return `threadgroup ${t} ${x.name}[(${sharedBytes} + sizeof(${t}) - 1) / sizeof(${t})];`;
   return `threadgroup ${t} ${x.name}${[x.size, ...(x.rows ?? [])].map((d) => (d ? `[${print(d)}]` : "")).join("")};`;
+}
+
+/**
+ * The launch's dynamic shared memory seen by several extern arrays (CUDA aliases them all): the first hoisted one is
+ * declared as the memory, the other hoisted ones point to it (`threadgroup float* c2m_sh_g_b = c2m_sh_f_a;`), and the
+ * kernel's own extern array, printed where it is declared, points to it too (PrintContext.dynamicStorage). Arrays of
+ * another element type are not viewed (their alignment is not the memory's): returned to be refused.
+ */
+export function dynamicViews(
+  dynamic: { h: HoistedShared; type: string }[],
+  sharedBytes: string,
+): { lines: string[]; storage?: { name: string; type: string }; apart: HoistedShared[] } {
+  const first = dynamic[0];
+  if (!first) return { lines: [], apart: [] };
+  const lines = [`threadgroup ${first.type} ${first.h.name}[(${sharedBytes} + sizeof(${first.type}) - 1) / sizeof(${first.type})];`];
+  const apart: HoistedShared[] = [];
+  for (const d of dynamic.slice(1)) {
+    if (d.type === first.type) lines.push(`threadgroup ${d.type}* ${d.h.name} = ${first.h.name};`);
+    else apart.push(d.h);
+  }
+  return { lines, storage: { name: first.h.name, type: first.type }, apart };
 }

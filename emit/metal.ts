@@ -24,7 +24,7 @@ import { printOwnSpan } from "./metal-own-span.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { earlyLambdaReturn, functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
-import { deduceHoistedType, hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
+import { deduceHoistedType, dynamicViews, hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
 import { volatileNames, volatileStep } from "./warp-sync.js";
 import { reconvergenceBarriers } from "./metal-simd-sync.js";
 import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMethod } from "./metal-structs.js";
@@ -190,12 +190,8 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   // __shared__ arrays of the device functions it reaches, declared here (emit/metal-hoist.ts)
   const reached = reachableDeclarations(unit, k);
   const hoisted = [...hoistedShared(unit)].filter(([fn]) => reached.has(fn)).flatMap(([, hs]) => hs);
-  const dynamicArrays = hoisted.filter((h) => h.dynamic).length + (analysis.shared.some((s) => s.dynamic) ? 1 : 0);
+  const dynamic: { h: (typeof hoisted)[number]; type: string }[] = [];
   for (const h of hoisted) {
-    if (h.dynamic && dynamicArrays > 1) {
-      const why = "its extern __shared__ array would alias another dynamic shared array of the kernel, which c2m declares apart";
-      reportKernel(bag, "C2M-K002", position(h.node), `__shared__ memory declared in __device__ function '${h.fn}': ${why}`);
-    }
     const deduced = h.typeParam ? deduceHoistedType(unit, k, h) : undefined;
     if (deduced && "why" in deduced) {
       reportKernel(
@@ -206,8 +202,20 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
       );
       continue;
     }
-    prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE, deduced?.type));
+    if (h.dynamic) dynamic.push({ h, type: deduced?.type ?? print(h.type, ctx) });
+    else prologue.push(hoistedDeclaration(h, (n) => print(n, ctx), SHARED_BYTES_TEMPLATE, deduced?.type));
   }
+  // CUDA's extern __shared__ arrays all name the launch's dynamic shared memory: one array, the others pointing to it
+  const views = dynamicViews(dynamic, SHARED_BYTES_TEMPLATE);
+  prologue.push(...views.lines);
+  ctx.dynamicStorage = views.storage;
+  for (const h of views.apart)
+    reportKernel(
+      bag,
+      "C2M-K002",
+      position(h.node),
+      `__shared__ memory declared in __device__ function '${h.fn}': its extern __shared__ array aliases the kernel's other dynamic shared array '${views.storage!.name}' of another element type, whose alignment c2m cannot give it`,
+    );
   reconvergenceBarriers(k.body, ctx.before);
   let body = printBody(k.body, ctx);
   reportWideTileCollectivesApart(k.body, unit.macros, bag);
@@ -374,7 +382,8 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
       ctx.helpers.add("c2m_atomic_take");
       return `atomic_load_explicit(c2m_atomic_take(&${printDefault(node, ctx)}, ${r.name}, ${r.name}_touched, ${r.name}_in), memory_order_relaxed)`;
     }
-    return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
+    const from = offsetFrom(node, ctx);
+    return from ? `(atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed) + ${from})` : `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
   const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
   let width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
@@ -389,6 +398,13 @@ function printAccess(node: CudaNode, ctx: PrintContext): string {
   return printDefault(node, ctx);
 }
 
+/** The caller's element of `p[i]` on a counter held as its offset from the caller's value (BufferPlan.offsetFromCaller), or undefined. */
+function offsetFrom(node: CudaNode, ctx: PrintContext): string | undefined {
+  const base = node.type === "subscript_expression" ? unparen(field(node, "argument")!) : undefined;
+  if (!ctx.isKernel || base?.type !== "identifier" || !ctx.analysis?.buffers.some((b) => b.param === base.text && b.offsetFromCaller)) return undefined;
+  return `${base.text}_in[${(subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ")}]`;
+}
+
 const COMPOUND_ATOMIC: Record<string, string> = { "+=": "add", "-=": "sub", "&=": "and", "|=": "or", "^=": "xor" };
 
 function printAssignment(node: CudaNode, ctx: PrintContext): string {
@@ -398,7 +414,8 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
   if (isAtomicLvalue(left, ctx)) {
     const obj = `&${printDefault(left, ctx)}`;
     const val = print(right, ctx);
-    if (op === "=") return `atomic_store_explicit(${obj}, ${val}, memory_order_relaxed)`;
+    const from = offsetFrom(left, ctx);
+    if (op === "=") return `atomic_store_explicit(${obj}, ${from ? `(${val}) - ${from}` : val}, memory_order_relaxed)`;
     const aop = COMPOUND_ATOMIC[op];
     if (aop) return `atomic_fetch_${aop}_explicit(${obj}, ${val}, memory_order_relaxed)`;
     reportKernel(ctx.bag, "C2M-K002", position(node), `'${op}' on an atomic array element has no single Metal atomic operation`);
@@ -499,6 +516,15 @@ function printDeclaration(node: CudaNode, ctx: PrintContext): string {
         const elem = info?.atomic ? `atomic<${typeText}>` : typeText;
         const volatile = quals.includes("volatile") ? "volatile " : "";
         if (info?.dynamic || (arrayDims.length === 0 && /\[\s*\]/.test(d.text))) {
+          const storage = ctx.isKernel ? ctx.dynamicStorage : undefined;
+          if (storage && storage.type === typeText && !info?.atomic) return `threadgroup ${volatile}${elem}* ${name} = ${storage.name};`;
+          if (storage)
+            reportKernel(
+              ctx.bag,
+              "C2M-K002",
+              position(node),
+              `extern __shared__ array '${name}' aliases the dynamic shared array '${storage.name}' of a device function, of another element type${info?.atomic ? " or atomic" : ""}, whose alignment c2m cannot give it`,
+            );
           return `threadgroup ${volatile}${elem} ${name}[(${SHARED_BYTES_TEMPLATE} + sizeof(${typeText}) - 1) / sizeof(${typeText})];`;
         }
         return `threadgroup ${volatile}${elem} ${name}${arrayDims.map((x) => `[${print(x, ctx)}]`).join("")};`;

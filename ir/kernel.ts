@@ -92,6 +92,13 @@ export interface BufferPlan {
    */
   foldsFetched?: boolean;
   /**
+   * for atomic-accumulate (an integer counter handing out a hand-over's tickets, passes/kernel/ticket-counter.ts):
+   * the output holds the element minus the caller's, modulo 2^32, so MLX's fresh zeros are the caller's values; an
+   * atomicInc/atomicDec computes on the element by compare-exchange with the caller's value added, a plain store
+   * stores its value minus the caller's, a plain read adds it, and the wrapper adds it after the launch (op add)
+   */
+  offsetFromCaller?: boolean;
+  /**
    * for output: the buffer passes each threadgroup's part to the last threadgroup to take an atomic ticket, which
    * reads them all (passes/kernel/hand-over.ts). Every access is a device-scope atomic load or store, so the
    * kernel's outputs are atomic; the wrapper returns it as an output (elements no threadgroup writes are 0).

@@ -104,7 +104,73 @@ __global__ void k(float *y) { y[threadIdx.x] = 0; raise_flag(); }
 `;
     expect(carryDeviceVariables(viaHelper).carried).toEqual([]);
     expect(compileKernels(viaHelper, { filename: "helper.cu" }).refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K017"]);
-    const initialised = `__device__ int counter = 3;\n__global__ void k(int *y) { y[threadIdx.x] = counter; }\n`;
-    expect(carryDeviceVariables(initialised).carried).toEqual([]);
+    // an initializer other than a literal (the value at load would have to be computed) is not carried
+    const computed = `#define N 3\n__device__ int counter = N * 2;\n__global__ void k(int *y) { y[threadIdx.x] = counter; }\n`;
+    expect(carryDeviceVariables(computed).carried).toEqual([]);
   });
+
+  it("a scalar with a literal initializer is carried, the initializer its value before the first launch", () => {
+    const initialised = `__device__ int counter = 3;\n__global__ void k(int *y) { y[threadIdx.x] = counter; }\n`;
+    const c = carryDeviceVariables(initialised);
+    expect(c.carried.map((x) => `${x.kernel}:${x.name}:${x.count}:${x.init}`)).toEqual(["k:counter:1:3"]);
+    expect(c.text).toContain("__global__ void k(int *y, int* __restrict__ counter) { y[threadIdx.x] = counter[0]; }");
+    const r = compileKernels(initialised, { filename: "init.cu" });
+    expect(r.refused).toEqual([]);
+    expect(r.diagnostics.find((d) => d.code === "C2M-K052")?.message).toMatch(/holding 3 \(its initializer\) before the first launch/);
+  });
+});
+
+// cuda-samples' threadFenceReduction counts the threadgroups that finished in `__device__ unsigned int retirementCount = 0;`
+const TICKET = `
+__device__ unsigned int retirementCount = 0;
+__device__ int bias = 2;
+__global__ void last_sum(const float* x, float* part, float* out, int n) {
+  __shared__ float s[64];
+  __shared__ bool amLast;
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  s[threadIdx.x] = i < n ? x[i] : 0.0f;
+  __syncthreads();
+  for (int k = 32; k > 0; k >>= 1) {
+    if (threadIdx.x < k) s[threadIdx.x] += s[threadIdx.x + k];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) part[blockIdx.x] = s[0] + bias;
+  __threadfence();
+  if (threadIdx.x == 0) {
+    unsigned int ticket = atomicAdd(&retirementCount, 1);
+    amLast = (ticket == gridDim.x - 1);
+  }
+  __syncthreads();
+  if (amLast && threadIdx.x == 0) {
+    float t = 0.0f;
+    for (int j = 0; j < gridDim.x; j++) t += part[j];
+    out[0] = t;
+  }
+}
+void run(const float* h_x, int n) {
+  float *x, *part, *out;
+  cudaMalloc(&x, n * sizeof(float));
+  cudaMalloc(&part, 8 * sizeof(float));
+  cudaMalloc(&out, sizeof(float));
+  cudaMemcpy(x, h_x, n * sizeof(float), cudaMemcpyHostToDevice);
+  last_sum<<<(n + 63) / 64, 64>>>(x, part, out, n);
+}
+`;
+
+describe("a ticket counter in an initialised __device__ variable", () => {
+  it("feeds the last-arriver hand-over: the host's launch starts it at its initializer, verified in both threadgroup orders", async () => {
+    const r = compileKernels(TICKET, { filename: "ticket.cu" });
+    expect(r.refused).toEqual([]);
+    const k = r.kernels[0]!;
+    expect(k.params.find((p) => p.name === "retirementCount")!.role).toBe("atomic-accumulate");
+    expect(k.params.find((p) => p.name === "part")!.handOver).toBe(true);
+    const d = deriveVerifySpecs(r.source, "ticket.cu", r, { sizes: { n: [300] } });
+    const s = d.specs[0]!;
+    // 0 is what a fresh output holds; another initializer is the caller's first value
+    expect(s.buffers.find((b) => b.name === "retirementCount")).toMatchObject({ dtype: "uint32", count: 1 });
+    expect(s.buffers.find((b) => b.name === "retirementCount")!.fill).toBeUndefined();
+    expect(s.buffers.find((b) => b.name === "bias")).toMatchObject({ dtype: "int32", count: 1, fill: 2 });
+    const rep = await verifies(r, s, { source: r.source });
+    expect(rep.lines.filter((l) => /^ok .*out .*threadgroups last to first/.test(l)).length).toBeGreaterThan(0);
+  }, 180_000);
 });

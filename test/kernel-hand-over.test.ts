@@ -92,11 +92,67 @@ describe("grid-level hand-over between threadgroups", () => {
     expect(rep.lines.filter((l) => /^FAIL .*threadgroups last to first/.test(l)).length).toBeGreaterThan(0);
   }, 120_000);
 
+  // threadFenceReduction's reduceBlocks stores the threadgroup's part itself: `if (tid == 0) g_odata[blockIdx.x] = sdata[0];`
+  const viaHelper = (index: string) =>
+    lastSum
+      .replace("__global__ void last_sum", `__device__ void put(float* p, float v) {\n  if (threadIdx.x == 0) p[${index}] = v;\n}\n__global__ void last_sum`)
+      .replace("if (threadIdx.x == 0) part[blockIdx.x] = s[0];", "put(part, s[0]);");
+
+  it("a part stored by a device function at an index naming the threadgroup is handed over: atomic stores there too, verified in both orders", async () => {
+    const r = await translatesAndVerifies(viaHelper("blockIdx.x"), lastSumSpec);
+    const rep = await verifies(r, lastSumSpec);
+    expect(rep.lines.filter((l) => /^ok .*threadgroups last to first/.test(l))).toHaveLength(2 * 3);
+    expect(r.kernels[0]!.spec.header).toContain("atomic_store_explicit(&p[threadgroup_position_in_grid.x], v, memory_order_relaxed);");
+  }, 120_000);
+
+  it("a device function storing the part at another index is not a hand-over (C2M-K007)", () => {
+    const r = compileKernels(viaHelper("n % 4").replace("float v)", "float v, int n)").replace("put(part, s[0]);", "put(part, s[0], n);"), { filename: "case.cu" });
+    expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K007"]);
+    expect(r.refused[0]!.diagnostic.message).toMatch(/c2m does not see that each threadgroup writes its own part/);
+  });
+
   it("parts not written at an index naming the threadgroup are not a hand-over: the last one could read the caller's elements", () => {
     const src = lastSum.replace("part[blockIdx.x] = s[0];", "part[n % 4] = s[0];");
     const r = compileKernels(src, { filename: "case.cu" });
     expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K007"]);
     expect(r.refused[0]!.diagnostic.message).toMatch(/c2m does not see that each threadgroup writes its own part before it \('part\[n % 4\]' \(line 11\)/);
+  });
+
+  // threadFenceReduction: `atomicInc(&retirementCount, gridDim.x)`, and the last threadgroup resets it (`retirementCount = 0`)
+  const incReset = lastSum.replace("atomicAdd(count, 1)", "atomicInc(count, gridDim.x)").replace("out[0] = t;", "out[0] = t;\n    count[0] = 0;");
+  it("a ticket counter counted by atomicInc and reset by the last threadgroup is held as its offset from the caller's value: verified in both orders", async () => {
+    const s = { ...lastSumSpec, buffers: lastSumSpec.buffers.map((b) => (b.name === "count" ? { ...b, range: undefined, fill: 0 } : b)) };
+    const r = await translatesAndVerifies(incReset, s);
+    const rep = await verifies(r, s);
+    expect(rep.lines.filter((l) => /^ok .*count .*threadgroups last to first/.test(l))).toHaveLength(2);
+    const src = r.kernels[0]!.spec.source;
+    expect(src).toContain("c2m_atomic_inc_from(count, uint(threadgroups_per_grid.x), count_in[(count) - count_base])");
+    expect(src).toContain("atomic_store_explicit(&count[0], (0) - count_in[0], memory_order_relaxed);");
+    expect(r.python).toMatch(/count: updated with atomic add; the output starts at the identity and count is folded in afterwards/);
+  }, 180_000);
+
+  it("the offset counter is exact whatever the caller's value (7: no threadgroup sees the last ticket, the counter wraps at gridDim)", async () => {
+    const s = { ...lastSumSpec, buffers: lastSumSpec.buffers.map((b) => (b.name === "count" ? { ...b, range: undefined, fill: 7 } : b)) };
+    const r = compileKernels(incReset, { filename: s.file });
+    const { verifyAgainstSpec } = await import("../src/kernel/verify.js");
+    const rep = await verifyAgainstSpec(r, incReset, s, {});
+    // the original's 'last' threadgroup is then not the last to arrive, so its sum depends on the order, in CUDA too;
+    // the counter itself agrees in every run
+    const counts = rep.lines.filter((l) => / count[ :]/.test(l) && /^(ok|FAIL)/.test(l));
+    expect(counts.length).toBeGreaterThanOrEqual(6);
+    expect(counts.filter((l) => l.startsWith("FAIL"))).toEqual([]);
+  }, 180_000);
+
+  it("a ticket counter c2m cannot hold as an offset (a float counter reset by the last threadgroup) is a gap of c2m's (C2M-K007), not Metal's missing grid order", () => {
+    const src = lastSum
+      .replace("unsigned int* count", "float* count")
+      .replace("atomicAdd(count, 1)", "atomicAdd(count, 1.0f)")
+      .replace("out[0] = t;", "out[0] = t;\n    count[0] = 0.0f;");
+    const r = compileKernels(src, { filename: "case.cu" });
+    const d = r.diagnostics.filter((x) => x.code === "C2M-K007" || x.code === "C2M-K046");
+    expect(d.map((x) => x.code)).toEqual(["C2M-K007"]);
+    expect(d[0]!.message).toMatch(/buffer 'count' .* it counts the tickets of a last-arriver hand-over \('atomicAdd\(count, 1\.0f\)' \(line 14\)\), which Metal expresses/);
+    expect(d[0]!.message).toMatch(/a store without atomics \('count\[0\]' \(line 22\)\) would have the caller's value added/);
   });
 
   it("a read across threadgroups with no ticket before it stays refused (C2M-K046)", () => {

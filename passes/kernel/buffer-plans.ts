@@ -7,12 +7,13 @@ import type { AtomicOp, BufferPlan, KernelUnit } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS } from "./tables.js";
-import { accessPair } from "./ownership.js";
+import { accessPair, GATHER_RACE } from "./ownership.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait } from "./hand-over.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, ticketCounterGap } from "./hand-over.js";
 import { isDeviceVariable } from "./device-vars.js";
 import { casAddress, casFirstGuess } from "./cas-guess.js";
+import { offsetTicketCounter } from "./ticket-counter.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 import { calleeName, field, fields, position, resultUsed } from "./cst.js";
 import type { KernelAnalysis } from "./buffers.js";
@@ -28,6 +29,11 @@ const FLOAT_ATOMICS = new Set<AtomicOp>(["add", "sub", "exch", "cas"]);
  * Whether each atomic can take its element over from the caller's array first (BufferPlan.takeOnAtomic): the copy
  * is an atomic store, and Metal stores atomically only 32-bit int, uint and float (its 64-bit ulong has only min and max)
  */
+/** The atomic accesses of one parameter. */
+function atomicsOf(a: KernelAnalysis, name: string) {
+  return a.accesses.filter((x) => x.root.kind === "param" && x.root.name === name && x.atomic);
+}
+
 function takesOver(elem: ReturnType<typeof elemInfo>, ops: AtomicOp[]): boolean {
   return elem.bits === 32 && (elem.integer || ops.every((o) => FLOAT_ATOMICS.has(o)));
 }
@@ -91,6 +97,15 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       plan.role = "unused";
       continue;
     }
+    const counter = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
+    if (u.atomics.size > 0 && offsetTicketCounter(counter, guards, elemInfo(plan.pointee))) {
+      // a hand-over's ticket counter held as its offset from the caller's value (ticket-counter.ts)
+      plan.role = "atomic-accumulate";
+      plan.atomicOp = "add";
+      plan.foldsFetched = true;
+      plan.offsetFromCaller = true;
+      continue;
+    }
     if (u.atomics.size > 0) {
       // atomicSub is an atomicAdd of the negation: both start from 0 and fold in with +
       const ops = [...u.atomics].every((o) => o === "add" || o === "sub") ? [...new Set([...u.atomics].map(() => "add" as const))] : [...u.atomics];
@@ -106,6 +121,7 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         const plain = mine.find((x) => !x.atomic && (x.read || x.write));
         const plainReads = mine.filter((x) => !x.atomic && x.read);
         const handOverGap = plainReads.length > 0 && plainReads.every((x) => handedOver(x.node)) ? handOverAtomicsGap(guards, atomics) : undefined;
+        const ticketGap = ticketCounterGap(guards, atomics, plain);
         // every plain access is the first guess of a compare-exchange loop (cas-guess.ts): the loop computes from
         // the element's current value, so each access takes its element over from the caller's array first
         const plains = mine.filter((x) => !x.atomic && (x.read || x.write));
@@ -114,6 +130,7 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
           plan.role = "inout-copy";
           plan.takeOnAtomic = true;
         } else if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
+        else if (ticketGap) refuse(a, bag, p.name, ticketGap, false);
         else if (across) refuse(a, bag, p.name, across, false, "K046");
         else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
           // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
@@ -147,6 +164,8 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         // an identity MLX's init_value holds): each atomic takes its element over from the caller's array first
         plan.role = "inout-copy";
         plan.takeOnAtomic = true;
+      } else if ((ops.length > 1 || !acc || init === undefined) && ticketCounterGap(guards, atomicsOf(a, p.name))) {
+        refuse(a, bag, p.name, ticketCounterGap(guards, atomicsOf(a, p.name))!, false);
       } else if (ops.length > 1 || !acc || init === undefined) {
         const fromCurrent = ops.filter((o) => FROM_CURRENT.has(o));
         const why =
@@ -187,7 +206,7 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
     }
     const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
     const across = readAcrossGroups(mine, k.body);
-    const passed = passOn(mine, k.body, guards);
+    const passed = passOn(mine, k.body, guards, unit);
     if (typeof passed === "string") refuse(a, bag, p.name, passed, false);
     else if (passed) {
       // every read is the last threadgroup's, after its ticket: an atomic output, ordered by the fence before the ticket
@@ -216,7 +235,8 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
     }
     const owner = typeof single === "string" ? single : (proveOwnership(a, p.name) ?? single);
     const own = typeof owner === "string" ? ownAccess(a, p.name) : undefined;
-    if (typeof own === "string") refuse(a, bag, p.name, own);
+    // a gather racing with other threads' writes races in the original too: a limit Metal shares, not a gap of c2m's
+    if (typeof own === "string") refuse(a, bag, p.name, own, true, own.includes(GATHER_RACE) ? "K046" : false);
     else {
       plan.role = "inout-copy";
       const rows = blocksSharing(a, p.name);

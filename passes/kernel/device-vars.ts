@@ -9,8 +9,8 @@
  * the CUDA original too, so that both run the same signature. The file's launches are left as written: a host
  * launcher has no array for the new parameter and is not translated (C2M-K014, passes/kernel/host.ts).
  *
- * Carried: a number or vector type, one dimension or none, no initializer (its value at load is the host's to
- * give), not `extern`; used by kernels only (a device function using it keeps C2M-K017: only kernels are given
+ * Carried: a number or vector type, one dimension or none, no initializer or a scalar's literal one (the value at
+ * load; after it the host's to give, as the variable holds what the last launch left), not `extern`; used by kernels only (a device function using it keeps C2M-K017: only kernels are given
  * the parameter). Same lines; columns shift only after a rewritten use on its line. Pure: text in, text out.
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
@@ -28,6 +28,8 @@ export interface CarriedDeviceVariable {
   declRow: number;
   /** elements of the buffer: 1 for a scalar, the array's size as written */
   count: string;
+  /** a scalar's initializer (`= 0`): its value before the host's first launch */
+  init?: string;
 }
 
 interface DeviceVariable {
@@ -37,7 +39,11 @@ interface DeviceVariable {
   count: string;
   declRow: number;
   node: CudaNode;
+  init?: string;
 }
+
+/** An initializer the caller's first buffer can hold as written: a number or a truth value (retirementCount's `= 0`). */
+const LITERAL_INIT = /^(?:[-+]?(?:0[xX][\da-fA-F]+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)[uUlLfF]*|true|false)$/;
 
 /** File-scope `__device__ T name;` / `__device__ T name[N];` of a number type, uninitialised, not extern. */
 function deviceVariables(root: CudaNode): Map<string, DeviceVariable> {
@@ -52,6 +58,10 @@ function deviceVariables(root: CudaNode): Map<string, DeviceVariable> {
       const name = declaratorName(d);
       if (!name) continue;
       if (d.type === "identifier") out.set(name, { name, type, scalar: true, count: "1", declRow: n.startPosition.row, node: n });
+      // a scalar with a literal initializer (cuda-samples' `__device__ unsigned int retirementCount = 0;`, a ticket
+      // counter): the value is the caller's to give as for any other, the initializer saying what it is at load
+      else if (d.type === "init_declarator" && field(d, "declarator")?.type === "identifier" && LITERAL_INIT.test(field(d, "value")?.text.trim() ?? ""))
+        out.set(name, { name, type, scalar: true, count: "1", declRow: n.startPosition.row, node: n, init: field(d, "value")!.text.trim() });
       else if (d.type === "array_declarator" && field(d, "declarator")?.type === "identifier" && field(d, "size"))
         out.set(name, { name, type, scalar: false, count: field(d, "size")!.text, declRow: n.startPosition.row, node: n });
     }
@@ -102,7 +112,15 @@ export function carryDeviceVariables(source: string): { text: string; carried: C
       const uses = usesIn(body, v.name);
       if (!uses.length) continue;
       params.push(`${v.type}* __restrict__ ${v.name}`);
-      carried.push({ name: v.name, kernel: name, row: uses[0]!.startPosition.row, column: uses[0]!.startPosition.column, declRow: v.declRow, count: v.count });
+      carried.push({
+        name: v.name,
+        kernel: name,
+        row: uses[0]!.startPosition.row,
+        column: uses[0]!.startPosition.column,
+        declRow: v.declRow,
+        count: v.count,
+        ...(v.init !== undefined ? { init: v.init } : {}),
+      });
       if (v.scalar) for (const u of uses) edits.push({ start: u.startIndex, end: u.endIndex, text: `${v.name}[0]` });
     }
     if (!params.length) return false;

@@ -13,7 +13,8 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { AccessSite } from "./buffers.js";
 import { accessPair } from "./ownership.js";
-import { calleeName, field, resultUsed, walk } from "./cst.js";
+import { calleeName, field, named, resultUsed, subscriptIndices, walk } from "./cst.js";
+import type { KernelUnit } from "../../ir/kernel.js";
 import { readAcrossGroups } from "./cross-group.js";
 
 /** Atomics that hand out tickets: the value they return counts the threadgroups that arrived. */
@@ -116,9 +117,9 @@ const GROUP_INDEX = /\bblockIdx\b|\bthreadgroup_position_in_grid\b/;
  * threadgroup writes its own part: `part[blockIdx.x]`, `scratch[i + C * blockIdx.x]`), so what the last one reads
  * was written in this launch rather than left from the caller.
  */
-export function handsOver(sites: AccessSite[], body: CudaNode, handedOver: (n: CudaNode) => boolean): true | string | undefined {
+export function handsOver(sites: AccessSite[], body: CudaNode, handedOver: (n: CudaNode) => boolean, unit?: KernelUnit): true | string | undefined {
   if (!sites.every((x) => !x.read || handedOver(x.node)) || readAcrossGroups(sites, body, handedOver)) return undefined;
-  const other = sites.find((x) => x.write && !handedOver(x.node) && (x.directIndex === undefined || !GROUP_INDEX.test(x.directIndex)));
+  const other = sites.find((x) => x.write && !handedOver(x.node) && (x.directIndex === undefined || !GROUP_INDEX.test(x.directIndex)) && !(unit && helperWritesOwnPart(x, unit)));
   if (!other) return true;
   // the hand-over is Metal's; not seeing that each threadgroup writes its own part is c2m's (a C2M-K007 gap)
   return `its elements pass to the last threadgroup to take a ticket, a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, but c2m does not see that each threadgroup writes its own part before it (${accessPair(other.node)} is not a store at an index naming the threadgroup on the buffer itself: a write in a device function, through a pointer, or at another index), so the last threadgroup could read elements the launch never wrote, which the fresh output would not hold as the caller's`;
@@ -128,12 +129,39 @@ export function handsOver(sites: AccessSite[], body: CudaNode, handedOver: (n: C
  * What becomes of a plain read-write buffer read across threadgroups: passed on to the last threadgroup to take a
  * ticket (true), a gap of c2m's (its text), or undefined where no ticket guards the reads (cross-group.ts refuses).
  */
-export function passOn(sites: AccessSite[], body: CudaNode, guards: HandOver[]): true | string | undefined {
+export function passOn(sites: AccessSite[], body: CudaNode, guards: HandOver[], unit?: KernelUnit): true | string | undefined {
   if (!guards.length || !readAcrossGroups(sites, body)) return undefined;
-  const passed = handsOver(sites, body, (n) => inHandOver(n, guards));
+  const passed = handsOver(sites, body, (n) => inHandOver(n, guards), unit);
   const punned = guards.find((g) => g.punned);
   // the counter's caller value and its returned tickets are folded in by the buffer's own element type
   return passed === true && punned ? punnedTicketGap(punned) : passed;
+}
+
+/**
+ * A call handing the buffer to a device function that only stores to it, each store plain and at an index naming the
+ * threadgroup (threadFenceReduction's reduceBlocks: `if (tid == 0) g_odata[blockIdx.x] = sdata[0];`): the call writes
+ * the threadgroup's own part, as a store in the kernel at such an index does.
+ */
+export function helperWritesOwnPart(site: AccessSite, unit: KernelUnit): boolean {
+  if (!site.indirect || !site.write || site.read || site.atomic || site.span128 || site.hintAddress || site.node.type !== "identifier") return false;
+  const call = site.node.parent?.parent;
+  if (call?.type !== "call_expression") return false;
+  const index = named(field(call, "arguments")!).findIndex((a) => a.startIndex === site.node.startIndex);
+  const fns = unit.deviceFunctions.filter((f) => f.name === calleeName(call));
+  const param = fns.length === 1 ? fns[0]!.params[index] : undefined;
+  if (!param || param.type.kind !== "pointer") return false;
+  let stores = 0;
+  let other = false;
+  walk(fns[0]!.body, (n) => {
+    if (n.type !== "identifier" || n.text !== param.name) return;
+    const sub = n.parent;
+    const assign = sub?.parent;
+    const idx = sub?.type === "subscript_expression" && field(sub, "argument")?.startIndex === n.startIndex ? subscriptIndices(sub) : undefined;
+    const store = assign?.type === "assignment_expression" && field(assign, "operator")?.text === "=" && field(assign, "left")?.startIndex === sub!.startIndex && idx?.length === 1;
+    if (store && GROUP_INDEX.test(idx![0]!.text)) stores++;
+    else other = true;
+  });
+  return stores > 0 && !other;
 }
 
 const LOOPS = new Set(["while_statement", "do_statement", "for_statement"]);
@@ -201,4 +229,27 @@ export function handOverAtomicsGap(guards: HandOver[], atomics: AccessSite[]): s
   const head = `its elements pass to the last threadgroup to take a ticket (${accessPair(ticket)}), a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, but`;
   if (pun) return punnedTicketGap(pun);
   return `${head} the last threadgroup reads what the atomics of every threadgroup made (${accessPair(atomics[0]!.atomic!.call)}), and c2m's atomic output starts from the op's identity with the caller's values added only after the launch (MLX's init_value), so the read would miss them; c2m does not fold the caller's element into a plain read`;
+}
+
+/**
+ * A counter whose atomic hands out a hand-over's tickets, which c2m cannot carry: the hand-over is Metal's (a
+ * device-scope atomic counter, atomic_thread_fence), what stops it is how c2m starts an atomic output (a C2M-K007
+ * gap, not Metal's missing grid order): from the op's identity, with the caller's value folded into each returned
+ * ticket and into the output afterwards, which only an adding ticket allows. An atomicInc's wrap (threadFenceReduction,
+ * llm.c's layernorm_backward_kernel8-10) computes from the element's current value, and a plain store (the last
+ * threadgroup resetting the counter) would have the caller's value added to it. The text, or undefined where no
+ * atomic of the buffer is a ticket.
+ */
+export function ticketCounterGap(guards: HandOver[], atomics: AccessSite[], plain?: AccessSite): string | undefined {
+  const site = atomics.find((x) => guards.some((g) => g.ticket.startIndex === x.atomic!.call.startIndex));
+  if (!site) return undefined;
+  const op = site.atomic!.op;
+  const adds = op === "add" || op === "sub";
+  const why = [
+    adds ? "" : `an atomic ${op} computes from the element's current value, which would have to be the caller's before any threadgroup's ticket`,
+    plain
+      ? `a ${plain.write ? "store" : "read"} without atomics (${accessPair(plain.node)}) would ${plain.write ? "have the caller's value added to what it stores" : "miss the caller's value"}`
+      : "",
+  ].filter(Boolean);
+  return `it counts the tickets of a last-arriver hand-over (${accessPair(site.atomic!.call)}), which Metal expresses (a device-scope atomic counter after atomic_thread_fence), but c2m starts an atomic output from the op's identity and folds the caller's value into each returned ticket and into the output after the launch, which only a counter updated by atomicAdd alone allows: ${why.join(", and ")}`;
 }

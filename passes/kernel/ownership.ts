@@ -44,6 +44,14 @@ interface Split {
   local: Local;
 }
 
+/**
+ * Why a gather reaching other threads' elements is a limit, not a gap: nothing in CUDA orders a thread's access to
+ * an element another thread of any threadgroup writes within the launch (no barrier spans threadgroups), so the
+ * original itself races there; Metal has no grid-wide order to give it one either (buffer-plans.ts codes it C2M-K046).
+ */
+export const GATHER_RACE =
+  "with nothing ordering them: where the index meets an element another thread writes, the CUDA original has a data race (what a thread reads depends on which threads ran before it, an order CUDA does not define within a launch), and Metal cannot order threads of different threadgroups within a dispatch either (no grid-wide barrier, no forward-progress guarantee between threadgroups)";
+
 export const THREAD_SOURCE = /threadIdx|thread_rank\s*\(|thread_position_in|thread_index_in|lane_id|laneid/;
 const norm = (s: string) => s.replace(/\s+/g, "");
 
@@ -62,7 +70,7 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     const own = splits.find((x) => isPerThread(expand(x.owner, defs)));
     const gather = own && splits.find((x) => /[A-Za-z_]\w*\s*\[/.test(expand(x.owner, defs)) && !THREAD_SOURCE.test(x.owner));
     if (own && gather)
-      return `${accessPair(gather.node)} is at an index read from memory ('${gather.owner}' = ${norm(defs.get(gather.owner) || gather.owner)}), which reaches elements other threads own as ${accessPair(own.node)}: threads of any threadgroup read and write each other's elements, so a copy-in of an element from the caller's array can land after another thread's write and undo it`;
+      return `${accessPair(gather.node)} is at an index read from memory ('${gather.owner}' = ${norm(defs.get(gather.owner) || gather.owner)}), which reaches elements other threads own as ${accessPair(own.node)}: threads of any threadgroup read and write each other's elements ${GATHER_RACE}, so a copy-in of an element from the caller's array can land after another thread's write and undo it`;
     const other = splits.find((x) => keyOf(x) !== keyOf(first))!;
     return `${accessPair(first.node, other.node)} have different owner indices (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so c2m cannot show that one thread alone touches each element`;
   }

@@ -275,7 +275,7 @@ function compilePreprocessed(
       bag,
       "C2M-K052",
       { row: v.row, column: v.column },
-      `'${v.name}' is a file-scope __device__ variable (line ${v.declRow + 1}); Metal has no program-scope device memory, so kernel '${v.kernel}' takes it as a buffer of ${v.count} element${v.count === "1" ? "" : "s"}, its argument '${v.name}': pass the array the host reads back (cudaMemcpyFromSymbol) or fills (cudaMemcpyToSymbol)`,
+      `'${v.name}' is a file-scope __device__ variable (line ${v.declRow + 1}); Metal has no program-scope device memory, so kernel '${v.kernel}' takes it as a buffer of ${v.count} element${v.count === "1" ? "" : "s"}, its argument '${v.name}': pass the array the host reads back (cudaMemcpyFromSymbol) or fills (cudaMemcpyToSymbol)${v.init !== undefined ? `, holding ${v.init} (its initializer) before the first launch and what the last launch left after it` : ""}`,
     );
   if (unit.kernels.length === 0) {
     reportKernel(bag, "C2M-K013", { row: 0, column: 0 }, "no __global__ kernels in this file");

@@ -3,7 +3,8 @@
  * kernel takes as a buffer (passes/kernel/device-vars.ts); and the element types the reading knows by C name.
  */
 import type { KernelUnit } from "../../ir/kernel.js";
-import { field } from "../../passes/kernel/cst.js";
+import type { CudaNode } from "../../grammar/cuda.js";
+import { field, fields } from "../../passes/kernel/cst.js";
 import { nameTable } from "../../ir/tables.js";
 import type { GoldenLaunch } from "../verify/golden.js";
 import { evaluate, parseExpr, type Env } from "./host-eval.js";
@@ -51,7 +52,27 @@ export function deviceVariableBuffer(name: string, unit: KernelUnit, env: Env): 
   const size = new RegExp(`\\b${name}\\s*\\[([^\\]]+)\\]`).exec(g.node.text)?.[1];
   const count = size ? evaluate(parseExpr(size), env, unit) : 1;
   env.buffers.set(name, { name, dtype, count, role: "input", cType });
+  // `= 0` is what a fresh output starts with; another literal is the caller's first value (device-vars.ts carries it)
+  const init = size ? undefined : initialValue(g.node, name);
+  if (init !== undefined && init !== 0) {
+    env.buffers.get(name)!.fill = init;
+    env.initialized.add(name);
+  }
   return name;
+}
+
+/** A scalar `__device__` variable's literal initializer as a number (`true` as 1), or undefined. */
+function initialValue(decl: CudaNode, name: string): number | undefined {
+  const d = fields(decl, "declarator").find((x) => x.type === "init_declarator" && field(x, "declarator")?.text === name);
+  const text = d
+    ? field(d, "value")
+        ?.text.trim()
+        .replace(/[uUlLfF]+$/, "")
+    : undefined;
+  if (text === undefined) return undefined;
+  if (text === "true" || text === "false") return text === "true" ? 1 : 0;
+  const v = Number(text);
+  return Number.isFinite(v) ? v : undefined;
 }
 
 export function symbolArg(name: string, k: CompiledKernel, i: number, env: Env): GoldenLaunch["args"][number] {

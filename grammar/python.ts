@@ -163,7 +163,7 @@ function copyWithCursor(tree: Tree, native: NativeTree, reuse?: ReuseSubtree): S
         return taken;
       }
     }
-    const n = new SyntaxNode(tree, type, typeNamed[id], false, -1, -1);
+    const n = SyntaxNode.create(tree, type, typeNamed[id], false, -1, -1);
     token = leaf !== 0;
     childFields = typeFieldAnon[id];
     if (leaf !== 0 || SPANS_HIDDEN_TOKENS.has(type)) {

@@ -106,6 +106,25 @@ export class Tree {
 }
 
 export const NO_NODES: readonly SyntaxNode[] = Object.freeze([]);
+
+/**
+ * @internal `list.slice(from, to)` as a new array; the short lists most nodes' children are (up to four)
+ * are array literals, which V8 pretenures as it does `SyntaxNode.create`'s nodes (a slice is always made young).
+ */
+export function nodeList(list: readonly SyntaxNode[], from: number, to: number): SyntaxNode[] {
+  switch (to - from) {
+    case 1:
+      return [list[from]];
+    case 2:
+      return [list[from], list[from + 1]];
+    case 3:
+      return [list[from], list[from + 1], list[from + 2]];
+    case 4:
+      return [list[from], list[from + 1], list[from + 2], list[from + 3]];
+    default:
+      return list.slice(from, to);
+  }
+}
 const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
@@ -318,8 +337,8 @@ export class SyntaxNode {
       const out = stack.pop()!;
       const kids = stack.pop()!.children;
       if (!kids.length) continue;
-      // an exact-size array of the same kind as the copy's (slice), each item replaced by its copy
-      const copies = kids.slice();
+      // an exact-size array of the same kind as the copy's (nodeList), each item replaced by its copy
+      const copies = nodeList(kids, 0, kids.length);
       for (let i = 0; i < kids.length; i++) {
         const k = kids[i];
         const c = SyntaxNode.create(tree, k.type, false, false, k.startIndex + delta, k.endIndex + delta);

@@ -5,7 +5,7 @@
  */
 import Parser from "tree-sitter";
 import Python from "tree-sitter-python";
-import { copyNodes, SyntaxNode, Tree } from "./syntax-tree.js";
+import { copyNodes, nodeList, SyntaxNode, Tree } from "./syntax-tree.js";
 import { firstErrorNode } from "./python3-check.js";
 
 export { SyntaxNode, Tree, type Point } from "./syntax-tree.js";
@@ -163,7 +163,7 @@ function copyWithCursor(tree: Tree, native: NativeTree, reuse?: ReuseSubtree): S
         return taken;
       }
     }
-    const n = new SyntaxNode(tree, type, typeNamed[id], false, -1, -1);
+    const n = SyntaxNode.create(tree, type, typeNamed[id], false, -1, -1);
     token = leaf !== 0;
     childFields = typeFieldAnon[id];
     if (leaf !== 0 || SPANS_HIDDEN_TOKENS.has(type)) {
@@ -226,7 +226,7 @@ function copyWithCursor(tree: Tree, native: NativeTree, reuse?: ReuseSubtree): S
       if (!nodes.length || !c.gotoParent()) return root;
       const parent = nodes.pop()!;
       const start = starts.pop()!;
-      const ks = pending.slice(start, top);
+      const ks = nodeList(pending, start, top);
       top = start;
       fields.pop();
       SyntaxNode.link(parent, ks);

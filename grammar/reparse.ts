@@ -69,7 +69,7 @@ export function reparseEdited(old: Tree, text: string): Tree | undefined {
   return new Tree(text, (tree) => {
     const rootStart = first === 0 ? stretch.startIndex + start : root.startIndex;
     const rootEnd = next === kids.length ? stretch.endIndex + start : root.endIndex + delta;
-    const out = new SyntaxNode(tree, root.type, true, false, rootStart, rootEnd);
+    const out = SyntaxNode.create(tree, root.type, true, false, rootStart, rootEnd);
     const head = kids.slice(0, first);
     const tail = kids.slice(next);
     for (const k of head) SyntaxNode.move(k, tree, 0);

@@ -106,6 +106,25 @@ export class Tree {
 }
 
 export const NO_NODES: readonly SyntaxNode[] = Object.freeze([]);
+
+/**
+ * @internal `list.slice(from, to)` as a new array; the short lists most nodes' children are (up to four)
+ * are array literals, which V8 pretenures as it does `SyntaxNode.create`'s nodes (a slice is always made young).
+ */
+export function nodeList(list: readonly SyntaxNode[], from: number, to: number): SyntaxNode[] {
+  switch (to - from) {
+    case 1:
+      return [list[from]];
+    case 2:
+      return [list[from], list[from + 1]];
+    case 3:
+      return [list[from], list[from + 1], list[from + 2]];
+    case 4:
+      return [list[from], list[from + 1], list[from + 2], list[from + 3]];
+    default:
+      return list.slice(from, to);
+  }
+}
 const NAMED = 1;
 const MISSING = 2;
 const HAS_ERROR = 4;
@@ -144,6 +163,30 @@ export class SyntaxNode {
     this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0);
   }
 
+  /**
+   * @internal A new node, as the constructor makes it, built as an object literal: the copies of a tree make
+   * hundreds of thousands of nodes that live as long as the compile, and V8 allocates an object literal's
+   * objects straight into the old generation once it sees that most of them survive (allocation-site
+   * pretenuring), which it does not do for `new`; each young-generation GC otherwise copies every node made
+   * since the last one (twice: within the young generation, then out of it). Every node of a Python tree
+   * comes from here, so that all have one hidden class; fields in the constructor's order.
+   */
+  static create(tree: Tree, type: string, isNamed: boolean, isMissing: boolean, startIndex: number, endIndex: number): SyntaxNode {
+    return {
+      __proto__: SyntaxNode.prototype,
+      parent: null,
+      fieldName: null,
+      children: NO_NODES,
+      flags: (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0),
+      memo: undefined,
+      preorder: -1,
+      tree,
+      type,
+      startIndex,
+      endIndex,
+    } as unknown as SyntaxNode;
+  }
+
   get isNamed(): boolean {
     return (this.flags & NAMED) !== 0;
   }
@@ -163,7 +206,8 @@ export class SyntaxNode {
 
   /** @internal the node's caches (made on first use) */
   get cache(): NodeMemo {
-    return (this.memo ??= new NodeMemo());
+    // a literal, not `new NodeMemo()`: the memos live as long as their nodes, and V8 pretenures a literal's objects (see `create`)
+    return (this.memo ??= { text: undefined, named: undefined, parts: undefined, key: undefined, dotted: undefined });
   }
   get text(): string {
     const memo = this.cache;
@@ -285,7 +329,7 @@ export class SyntaxNode {
    * (grammar/incremental.ts), fields kept, caches not; the copy's own field is left for the caller to set.
    */
   static clone(node: SyntaxNode, tree: Tree, delta: number): SyntaxNode {
-    const root = new SyntaxNode(tree, node.type, node.isNamed, false, node.startIndex + delta, node.endIndex + delta);
+    const root = SyntaxNode.create(tree, node.type, node.isNamed, false, node.startIndex + delta, node.endIndex + delta);
     root.flags = node.flags & SHAPE;
     // pairs of (original, copy) whose children are still to copy: an explicit stack, as deep input nests deep
     const stack: SyntaxNode[] = [node, root];
@@ -293,11 +337,11 @@ export class SyntaxNode {
       const out = stack.pop()!;
       const kids = stack.pop()!.children;
       if (!kids.length) continue;
-      // an exact-size array of the same kind as the copy's (slice), each item replaced by its copy
-      const copies = kids.slice();
+      // an exact-size array of the same kind as the copy's (nodeList), each item replaced by its copy
+      const copies = nodeList(kids, 0, kids.length);
       for (let i = 0; i < kids.length; i++) {
         const k = kids[i];
-        const c = new SyntaxNode(tree, k.type, false, false, k.startIndex + delta, k.endIndex + delta);
+        const c = SyntaxNode.create(tree, k.type, false, false, k.startIndex + delta, k.endIndex + delta);
         c.flags = k.flags & SHAPE;
         c.fieldName = k.fieldName;
         c.parent = out;
@@ -331,14 +375,14 @@ export class SyntaxNode {
 }
 
 /** @internal A node's caches: its text, named children, and the keys and names the passes ask it for. */
-export class NodeMemo {
-  text: string | undefined = undefined;
-  named: SyntaxNode[] | undefined = undefined;
-  parts: SyntaxNode[] | undefined = undefined;
+export interface NodeMemo {
+  text: string | undefined;
+  named: SyntaxNode[] | undefined;
+  parts: SyntaxNode[] | undefined;
   /** nodeKey() */
-  key: string | undefined = undefined;
+  key: string | undefined;
   /** dottedName(): null when the node is no dotted name */
-  dotted: string | null | undefined = undefined;
+  dotted: string | null | undefined;
 }
 
 /** The part of a tree-sitter node (native or wasm binding) that `copyNodes` reads. */
@@ -359,7 +403,7 @@ export interface SourceNode {
  */
 export function copyNodes(tree: Tree, nativeRoot: SourceNode): SyntaxNode {
   const copy = (n: SourceNode): SyntaxNode => {
-    const out = new SyntaxNode(tree, n.type, n.isNamed, n.isMissing, n.startIndex, n.endIndex);
+    const out = SyntaxNode.create(tree, n.type, n.isNamed, n.isMissing, n.startIndex, n.endIndex);
     out.hasError = n.hasError;
     return out;
   };

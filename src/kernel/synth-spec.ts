@@ -452,7 +452,8 @@ export async function growCallerBuffers(
 ): Promise<{ spec: GoldenSpec; grown: string[]; fault?: string }> {
   let s = spec;
   const grown: string[] = [];
-  for (let attempt = 0; attempt < GROWTHS; attempt++) {
+  // each buffer may need its own growths (chamfer's backward: both point clouds and both gradients)
+  for (let attempt = 0; attempt < GROWTHS * Math.max(1, names.length); attempt++) {
     try {
       await runCudaLaunches(source, goldenLaunches(s, 0), goldenBuffers(s, 0), { ...run, deviceCodeOnly: true, timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS });
       return { spec: s, grown };
@@ -468,7 +469,7 @@ export async function growCallerBuffers(
       grown.push(`${b.name}→${next}`);
     }
   }
-  return { spec: s, grown, fault: `buffers kept faulting after ${GROWTHS} growths` };
+  return { spec: s, grown, fault: `buffers kept faulting after ${GROWTHS * Math.max(1, names.length)} growths` };
 }
 
 /**

@@ -218,6 +218,22 @@ describe("the CUDA emulator", () => {
     expect([...out.y!]).toEqual([0x4000, 0x4400, 0x4000, 0x4400]);
   }, 60_000);
 
+  it("a NaN that stays in every input domain retries with the float parameters above the inputs (a ray origin inside the sphere, torch-ngp's sph_from_ray)", async () => {
+    const sph = `__global__ void sph(const float* o, const float* d, const float radius, const unsigned int N, float* t_out) {
+  const unsigned int n = threadIdx.x + blockIdx.x * blockDim.x;
+  if (n >= N) return;
+  const float A = d[n * 3] * d[n * 3] + d[n * 3 + 1] * d[n * 3 + 1] + d[n * 3 + 2] * d[n * 3 + 2];
+  const float B = o[n * 3] * d[n * 3] + o[n * 3 + 1] * d[n * 3 + 1] + o[n * 3 + 2] * d[n * 3 + 2];
+  const float C = o[n * 3] * o[n * 3] + o[n * 3 + 1] * o[n * 3 + 1] + o[n * 3 + 2] * o[n * 3 + 2] - radius * radius;
+  t_out[n] = (-B + sqrtf(B * B - A * C)) / A;
+}
+`;
+    const c = compiled(sph);
+    const [s] = await synthesizeSpecs(c, sph, "sph");
+    expect(s!.spec.launches[0]!.args[2]).toEqual({ scalar: 4, type: "float" });
+    expect((await verifyAgainstSpec(c, sph, s!.spec)).ok).toBe(true);
+  }, 120_000);
+
   it("an index that overshoots a buffer by far faults as that buffer's out-of-bounds access, not another buffer's data", async () => {
     const src = `__global__ void far(const float* x, const float* z, float* y) { y[threadIdx.x] = x[threadIdx.x + 3 * 262144] + z[0]; }\n`;
     const run = runCudaLaunches(

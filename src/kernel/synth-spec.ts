@@ -229,7 +229,14 @@ export interface SynthVariant {
   cubeCounts?: boolean;
   /** the modes left at S too: a mode's first literal may be the branch that does nothing (`if (k == 0) return;`) */
   noModes?: boolean;
+  /**
+   * float scalars well above the float inputs (BIG_FLOAT): a radius or bound the inputs must lie inside (torch-ngp's
+   * sph_from_ray solves |o + t d| = radius, real only for a ray origin inside the sphere)
+   */
+  bigFloats?: boolean;
 }
+/** above the norm of any point of a few coordinates drawn from the last NaN domain */
+const BIG_FLOAT = 4;
 const NAN_DOMAINS: [number, number][] = [
   [0.5, 2],
   [1 / 16, 15 / 16],
@@ -275,7 +282,7 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       uint64: "unsigned long long",
     }[dtype];
     const int = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
-    const float = variant.spreadFloats ? 0.5 + floatScalars.indexOf(p.name) : 0.5;
+    const float = (variant.bigFloats ? BIG_FLOAT : 0.5) + (variant.spreadFloats ? floatScalars.indexOf(p.name) : 0);
     // a vector by value (flownet2's `long4 input1_size`, sizes or strides of a tensor): every component the one size
     if (p.vector) return { vector: Array.from({ length: p.vector.width }, () => (isFloatDtype(dtype) ? float : int)), type: p.vector.type };
     const fixed = pieceSynth(k, p.name)?.scalar;
@@ -329,7 +336,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
   let nanRetries = 0;
   const learned = domainOf(k);
   const floatScalars = k.params.filter((p) => p.kind === "scalar" && isFloatDtype(dtypeOf(String(p.dtype)))).length;
-  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 3; attempt++) {
+  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 4; attempt++) {
     const spec = candidateSpec(k, c, counts, variant);
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
@@ -353,10 +360,17 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
     // (an attention mask's -INFINITY) and is compared exactly; a NaN that stays compares with nothing
     const bad = nonFinite(spec, after, variant.domain !== undefined);
     if (bad) {
-      if (nanRetries >= NAN_DOMAINS.length)
-        return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in ${NAN_DOMAINS.map((d) => `[${d.join(", ")}]`).join(" and ")}`);
-      variant.domain = NAN_DOMAINS[nanRetries++];
-      continue;
+      if (nanRetries < NAN_DOMAINS.length) {
+        variant.domain = NAN_DOMAINS[nanRetries++];
+        continue;
+      }
+      // the last domain kept, the float parameters raised above the inputs
+      if (!variant.bigFloats && floatScalars) {
+        variant.bigFloats = true;
+        continue;
+      }
+      const raised = floatScalars ? `, float parameters ${BIG_FLOAT} too` : "";
+      return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in ${NAN_DOMAINS.map((d) => `[${d.join(", ")}]`).join(" and ")}${raised}`);
     }
     if (!wroteSomething(spec, before, after)) {
       if (!variant.spreadFloats && floatScalars >= 2) {

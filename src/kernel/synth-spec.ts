@@ -265,6 +265,11 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
         delete b.range;
         b.fill = fill === "size" ? c.size : fill;
       }
+      // ids that place a thread's writes: distinct (strictly increasing, gaps between), the buffers they index grown to fit
+      if (learned.writeIds.has(p.name) && !isFloatDtype(dtype) && !/bool/.test(dtype) && role !== "output" && b.fill === undefined) {
+        b.ascending = true;
+        b.range = 2 * Number(b.count);
+      }
       if (domain && isFloatDtype(dtype)) b.domain = domain;
       if (learned.indexFloats.has(p.name) && isFloatDtype(dtype)) b.domain = INDEX_FLOAT_DOMAIN;
       buffers.push(b);

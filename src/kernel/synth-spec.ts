@@ -234,7 +234,13 @@ export interface SynthVariant {
    * sph_from_ray solves |o + t d| = radius, real only for a ray origin inside the sphere)
    */
   bigFloats?: boolean;
+  /**
+   * a launch that wrote nothing again: value template parameters small (an extent such as torch-ngp's coordinate
+   * count D, not the block's width) and float inputs inside (0, 1) (a kernel that returns for a coordinate outside [0, 1])
+   */
+  unitInputs?: boolean;
 }
+const SMALL_TEMPLATE_VALUE = 2;
 /** above the norm of any point of a few coordinates drawn from the last NaN domain */
 const BIG_FLOAT = 4;
 const NAN_DOMAINS: [number, number][] = [
@@ -297,7 +303,13 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
   const templateArgs = k.templateParams.length
     ? k.templateParams.map((t) =>
         // an enum parameter: its first value, by name (C++ takes no int for it)
-        t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : t.enumValues ? Object.keys(t.enumValues)[0]! : String(c.block[0]),
+        t.kind === "type"
+          ? "float"
+          : t.kind === "bool"
+            ? String(k.constexprWhen?.[t.name] ?? true)
+            : t.enumValues
+              ? Object.keys(t.enumValues)[0]!
+              : String(variant.unitInputs ? SMALL_TEMPLATE_VALUE : c.block[0]),
       )
     : undefined;
   return {
@@ -341,7 +353,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
   let nanRetries = 0;
   const learned = domainOf(k);
   const floatScalars = k.params.filter((p) => p.kind === "scalar" && isFloatDtype(dtypeOf(String(p.dtype)))).length;
-  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 4; attempt++) {
+  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 5; attempt++) {
     const spec = candidateSpec(k, c, counts, variant);
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
@@ -388,6 +400,11 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
       }
       if (!variant.noModes && learned.modes.size) {
         variant.noModes = true;
+        continue;
+      }
+      if (!variant.unitInputs) {
+        variant.unitInputs = true;
+        variant.domain ??= NAN_DOMAINS[NAN_DOMAINS.length - 1];
         continue;
       }
       return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);

@@ -31,6 +31,9 @@ export function printQualified(node: CudaNode, ctx: PrintContext): string {
     if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");
     return glm;
   }
+  // ATen's scalar types in device code (torch-ngp's `std::is_same<scalar_t, at::Half>::value`): Metal's
+  const scalar = /::/.test(node.text) ? SCALAR_TYPES[canonicalTypeName(node.text)] : undefined;
+  if (scalar) return scalar.metal;
   if (cubName(node)) {
     ctx.helpers.add("c2m_cub");
     return `${CUB_NAMESPACE}::${print(field(node, "name")!, ctx)}`;

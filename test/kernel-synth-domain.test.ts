@@ -218,6 +218,45 @@ describe("the CUDA emulator", () => {
     expect([...out.y!]).toEqual([0x4000, 0x4400, 0x4000, 0x4400]);
   }, 60_000);
 
+  it("a NaN that stays in every input domain retries with the float parameters above the inputs (a ray origin inside the sphere, torch-ngp's sph_from_ray)", async () => {
+    const sph = `__global__ void sph(const float* o, const float* d, const float radius, const unsigned int N, float* t_out) {
+  const unsigned int n = threadIdx.x + blockIdx.x * blockDim.x;
+  if (n >= N) return;
+  const float A = d[n * 3] * d[n * 3] + d[n * 3 + 1] * d[n * 3 + 1] + d[n * 3 + 2] * d[n * 3 + 2];
+  const float B = o[n * 3] * d[n * 3] + o[n * 3 + 1] * d[n * 3 + 1] + o[n * 3 + 2] * d[n * 3 + 2];
+  const float C = o[n * 3] * o[n * 3] + o[n * 3 + 1] * o[n * 3 + 1] + o[n * 3 + 2] * o[n * 3 + 2] - radius * radius;
+  t_out[n] = (-B + sqrtf(B * B - A * C)) / A;
+}
+`;
+    const c = compiled(sph);
+    const [s] = await synthesizeSpecs(c, sph, "sph");
+    expect(s!.spec.launches[0]!.args[2]).toEqual({ scalar: 4, type: "float" });
+    expect((await verifyAgainstSpec(c, sph, s!.spec)).ok).toBe(true);
+  }, 120_000);
+
+  it("an int buffer whose elements place a thread's writes holds distinct ids (torch-ngp's composite_rays): random ids repeat and race", async () => {
+    const src = `__global__ void composite(const unsigned int n_alive, int* alive, float* acc, const float* x) {
+  const unsigned int n = threadIdx.x + blockIdx.x * blockDim.x;
+  if (n >= n_alive) return;
+  const int index = alive[n];
+  acc += index;
+  float a = acc[0];
+  a = a * 0.5f + x[n];
+  if (a > 1.0f) alive[n] = -1;
+  acc[0] = a;
+}
+__global__ void place(const int* ids, const float* x, float* out) { out[ids[threadIdx.x]] = x[threadIdx.x]; }
+__global__ void gather(const int* ids, const float* x, float* out) { out[threadIdx.x] = x[ids[threadIdx.x]]; }
+`;
+    const c = compiled(src);
+    expect([...synthDomain(kernel(c, "composite")).writeIds]).toEqual(["alive"]);
+    expect([...synthDomain(kernel(c, "place")).writeIds]).toEqual(["ids"]);
+    expect([...synthDomain(kernel(c, "gather")).writeIds]).toEqual([]);
+    const [s] = await synthesizeSpecs(c, src, "composite");
+    expect(s!.spec.buffers.find((b) => b.name === "alive")).toMatchObject({ ascending: true });
+    expect((await verifyAgainstSpec(c, src, s!.spec)).ok).toBe(true);
+  }, 120_000);
+
   it("an index that overshoots a buffer by far faults as that buffer's out-of-bounds access, not another buffer's data", async () => {
     const src = `__global__ void far(const float* x, const float* z, float* y) { y[threadIdx.x] = x[threadIdx.x + 3 * 262144] + z[0]; }\n`;
     const run = runCudaLaunches(

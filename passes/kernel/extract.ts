@@ -3,7 +3,7 @@
  * macros, host launchers). Pure: reads the tree, reports located diagnostics, writes nothing.
  */
 import type { CudaNode } from "../../grammar/cuda.js";
-import type { HostFunction, KEnum, KernelUnit, KFunction, KMacro, KParam, KStruct, TemplateParam } from "../../ir/kernel.js";
+import type { HostFunction, KEnum, KernelUnit, KFunction, KMacro, KParam, KStruct, KType, TemplateParam } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { enumParamsAsInt } from "./enum-params.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
@@ -226,7 +226,10 @@ function parseParams(declarator: CudaNode, templateNames: Set<string>, structNam
     if (p.type !== "parameter_declaration" && p.type !== "optional_parameter_declaration") continue;
     const leadingConst = kids(p).some((c) => c.type === "type_qualifier" && c.text === "const");
     const base = baseType(field(p, "type"), templateNames, structNames);
-    const { type, name } = declaratorType(base, field(p, "declarator"), leadingConst);
+    const { type: declared, name, arrayDims } = declaratorType(base, field(p, "declarator"), leadingConst);
+    // `const uint32_t pos_grid[D]` (torch-ngp's fast_hash): C++ adjusts an array parameter to a pointer to its element
+    const array = field(p, "declarator")?.type === "array_declarator" && arrayDims.length <= 1;
+    const type: KType = array ? { kind: "pointer", pointee: declared, isConst: leadingConst, restrict: false } : declared;
     const defaultValue = field(p, "default_value") ?? undefined;
     if (name) out.push({ name, type, node: p, ...(defaultValue ? { defaultValue } : {}) });
   }

@@ -57,6 +57,11 @@ export interface Env {
   initialized: Set<string>;
   /** buffers a launcher takes from its caller: in place where the kernel reads what it writes, else fresh outputs */
   callerData: Set<string>;
+  /**
+   * tensor parameters whose element count is a lower bound (launch-spec.ts trailingExtentUnsaid): grown where the
+   * original reads past them, so a kernel that only writes one leaves elements MLX's fresh output cannot hold
+   */
+  lowerBound: Set<string>;
   pinned: Set<string>;
 }
 
@@ -280,6 +285,7 @@ export function newEnv(pins: Record<string, number>): Env {
     tensors: new Map(),
     initialized: new Set(),
     callerData: new Set(),
+    lowerBound: new Set(),
     pinned: new Set(Object.keys(pins)),
   };
 }

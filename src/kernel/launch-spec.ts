@@ -31,6 +31,7 @@ import { evaluate, LaunchUnknown, newEnv, parseExpr, SIZEOF, type Env } from "./
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
 import { nameTable } from "../../ir/tables.js";
 import { deviceVariableBuffer, DTYPE_OF_C, symbolArg } from "./launch-symbols.js";
+import { defaultShape, tensorRank, unsaidTensors } from "./launch-tensors.js";
 
 export { LaunchUnknown };
 
@@ -317,7 +318,10 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
     // a caller's buffer the kernel only writes is its output: what the kernel leaves untouched is not compared (MLX's outputs are fresh)
     if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input")
-      buf.role = env.initialized.has(buf.name) || (env.callerData.has(buf.name) && p.role !== "output") ? "inout" : "output";
+      buf.role =
+        (env.initialized.has(buf.name) && !env.lowerBound.has(buf.name)) || ((env.callerData.has(buf.name) || env.lowerBound.has(buf.name)) && p.role !== "output")
+          ? "inout"
+          : "output";
     return { buffer: buf.name };
   }
   const value = env.values.has(a.text.trim()) && env.pinned.has(a.text.trim()) ? env.values.get(a.text.trim())! : evaluate(a, env, unit);
@@ -338,29 +342,6 @@ function sampledTensorOf(call: CudaNode, env: Env): number[] | undefined {
   if (fn?.type !== "field_expression") return undefined;
   const obj = field(fn, "argument")?.text.trim() ?? "";
   return /^(bernoulli|uniform_|normal_|random_|exponential_|bernoulli_)$/.test(field(fn, "field")?.text ?? "") ? env.tensors.get(obj) : undefined;
-}
-
-/**
- * The rank a launcher assumes for a tensor parameter: 1 + the largest `x.size(d)` (through aliases
- * such as `auto xc = x.contiguous()`), or the `x.dim() == K` it checks.
- */
-function tensorRank(h: HostFunction, param: string): number {
-  const names = new Set([param]);
-  for (const m of h.body.text.matchAll(/\b(\w+)\s*=\s*(\w+)\s*\.\s*(?:contiguous|to|cuda|float|clone|detach)\s*\(/g)) if (names.has(m[2]!)) names.add(m[1]!);
-  let rank = 1;
-  for (const n of names) {
-    for (const m of h.body.text.matchAll(new RegExp(`\\b${n}\\s*\\.\\s*(?:size|stride)\\s*\\(\\s*(\\d+)\\s*\\)`, "g"))) rank = Math.max(rank, Number(m[1]) + 1);
-    const dim = new RegExp(`\\b${n}\\s*\\.\\s*dim\\s*\\(\\s*\\)\\s*==\\s*(\\d+)`).exec(h.body.text);
-    if (dim) rank = Math.max(rank, Number(dim[1]));
-  }
-  return rank;
-}
-
-/** A default shape of about n elements and the given rank, the last axis ragged (61). */
-function defaultShape(n: number, rank: number): number[] {
-  if (rank <= 1) return [n];
-  const inner = 61;
-  return [...new Array<number>(rank - 2).fill(2), Math.max(1, Math.ceil(n / inner / 2 ** (rank - 2))), inner];
 }
 
 /** `torch::empty_like(x)`, `torch::zeros({n, m}, opts)`, `torch::empty({n})` → its shape. */
@@ -419,6 +400,7 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   const skipped: string[] = [];
   let covered = new Set<string>();
   const callerBuffers: Record<string, string[]> = nameTable({});
+  const grewKinds = new Set<string>();
   // every launcher that can be sized is a run of its own; main last, and only for kernels no other launcher covered
   // a launcher given its buffers by its caller comes after main, and only for kernels nothing before sized: sizes the
   // program chose itself say more than c2m's
@@ -441,7 +423,12 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
         const defaults = Object.keys(flags.sizes ?? {}).length || (!tensors.length && !pointers.length) ? [undefined] : pointers.length ? CALLER_SIZES : DEFAULT_SIZES;
         return defaults.map((n, j) => {
           const env = newEnv(pins);
+          const lowerBound = unsaidTensors(
+            h,
+            tensors.filter((t) => pins[t.name] === undefined).map((t) => t.name),
+          );
           for (const t of tensors) {
+            if (lowerBound.includes(t.name)) env.lowerBound.add(t.name);
             addTensor(env, t.name, defaultShape(pins[t.name] ?? pins.n ?? n ?? DEFAULT_SIZES[0]!, tensorRank(h, t.name)), "float", "input");
             env.initialized.add(t.name);
           }
@@ -486,8 +473,10 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
             launches,
           };
           checkSizes(spec);
-          const grow = pointers.map((p) => p.name).filter((b) => used.has(b));
+          const grow = [...pointers.map((p) => p.name), ...lowerBound].filter((b) => used.has(b));
           if (grow.length) callerBuffers[spec.name] = grow;
+          if (lowerBound.some((b) => used.has(b))) grewKinds.add("the tensors whose trailing extent it leaves unsaid");
+          if (pointers.some((p) => used.has(p.name))) grewKinds.add("the buffers its caller passes");
           return spec;
         });
       });
@@ -502,7 +491,7 @@ function fromHost(source: string, filename: string, compiled: CompileKernelsResu
   }
   if (!all.length) throw firstError!;
   const notes = skipped.length ? `; not sized: ${skipped.join("; ")}` : "";
-  const grown = Object.keys(callerBuffers).length ? "; the buffers its caller passes sized by running the original (grown where it reads past them)" : "";
+  const grown = grewKinds.size ? `; ${[...grewKinds].sort().join(" and ")} sized by running the original (grown where it reads past them)` : "";
   return { specs: all, from: `the launches in ${sources.join(", ")}, read statically${grown}${notes}`, callerBuffers };
 }
 

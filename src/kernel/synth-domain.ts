@@ -13,7 +13,10 @@
  *    a launch with every int S writes nothing, it is retried with S^3 of them;
  *  - a thread coordinate switched on (`extreme_idx = threadIdx.y; switch (extreme_idx)`) with N cases and no
  *    default takes N values: a larger block leaves the others' variables unset, so the block is N wide there
- *    (along y or z).
+ *    (along y or z);
+ *  - an int buffer whose elements place a thread's writes (`const int index = rays_alive[n]; rays_t += index;
+ *    rays_t[0] = t;`, torch-ngp's composite_rays) holds distinct ids: random ids repeat, two threads then
+ *    write one element and the result depends on thread order, which no real caller's ids do.
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { canonicalTypeName, field, named, unparen, walk } from "../../passes/kernel/cst.js";
@@ -32,6 +35,8 @@ export interface SynthDomain {
   workCounts: Set<string>;
   /** a block extent a switch on a thread coordinate implies */
   switchedBlock: Partial<Record<"x" | "y" | "z", number>>;
+  /** int buffers whose elements place the writes of a thread: distinct values */
+  writeIds: Set<string>;
 }
 
 const isInteger = (type: string): boolean => !!SCALAR_TYPES[canonicalTypeName(type.replace(/\b(const|volatile|static|register)\b/g, ""))]?.integer;
@@ -41,7 +46,15 @@ export function synthDomain(k: CompiledKernel): SynthDomain {
   const root = parseCuda(`__global__ void c2m_synth_body() {\n${k.cuda.source}\n}\n`).rootNode;
   const floatBuffers = new Set(k.params.filter((p) => p.kind === "buffer" && isFloatDtype(String(p.dtype))).map((p) => p.name));
   const intScalars = new Set(k.params.filter((p) => p.kind === "scalar" && /^u?int/.test(String(p.dtype))).map((p) => p.name));
-  return { indexFloats: indexFloats(root, floatBuffers), modes: modes(root, intScalars), workCounts: workCounts(root, intScalars), switchedBlock: switchedBlock(root) };
+  const intBuffers = new Set(k.params.filter((p) => p.kind === "buffer" && !isFloatDtype(String(p.dtype))).map((p) => p.name));
+  const written = new Set(k.params.filter((p) => p.kind === "buffer" && p.role !== "input" && p.role !== "unused").map((p) => p.name));
+  return {
+    indexFloats: indexFloats(root, floatBuffers),
+    modes: modes(root, intScalars),
+    workCounts: workCounts(root, intScalars),
+    switchedBlock: switchedBlock(root),
+    writeIds: writeIds(root, intBuffers, written),
+  };
 }
 
 /** The buffer a pointer expression points into (`rois + n * 5`, `offset_rois`), through local aliases. */
@@ -157,6 +170,40 @@ function switchedBlock(root: CudaNode): Partial<Record<"x" | "y" | "z", number>>
       return c.type !== "switch_statement" || c === field(n, "body");
     });
     if (cases && !fallback) out[axis] = cases;
+  });
+  return out;
+}
+
+/**
+ * The int buffers whose elements offset a written buffer: `P += id` / `P[id] = v` with `id` a local read
+ * from the int buffer (`const int index = ids[n];`) or the element read itself (`P[ids[n]] = v`).
+ */
+function writeIds(root: CudaNode, intBuffers: Set<string>, written: Set<string>): Set<string> {
+  const self = new Map([...intBuffers].map((b) => [b, b]));
+  const ids = new Map<string, string>();
+  walk(root, (n) => {
+    if (n.type !== "init_declarator" || field(n, "declarator")?.type !== "identifier") return;
+    const value = field(n, "value");
+    // an owned element (an in-place buffer's read, passes/kernel: `c2m_own(ids, ids_in, touched, n, 1)`) reads its first argument
+    const owned = value?.type === "call_expression" && field(value, "function")?.text === "c2m_own" ? named(field(value, "arguments") ?? value)[0]?.text : undefined;
+    const r = owned && intBuffers.has(owned) ? owned : elementRoot(value, self);
+    if (r) ids.set(field(n, "declarator")!.text, r);
+  });
+  const out = new Set<string>();
+  const idsIn = (e: CudaNode | null) =>
+    e &&
+    walk(e, (c) => {
+      if (c.type === "identifier" && ids.has(c.text)) out.add(ids.get(c.text)!);
+      const r = c.type === "subscript_expression" ? elementRoot(c, self) : undefined;
+      if (r) out.add(r);
+    });
+  walk(root, (n) => {
+    if (n.type !== "assignment_expression") return;
+    const left = unparen(field(n, "left")!);
+    const op = field(n, "operator")?.text ?? "";
+    if (left.type === "identifier" && written.has(left.text) && /^[+-]=$/.test(op)) idsIn(field(n, "right"));
+    else if (left.type === "subscript_expression" && written.has(unparen(field(left, "argument")!).text))
+      idsIn(named(left).find((c) => c.fieldName === "indices" || c.type === "subscript_argument_list") ?? null);
   });
   return out;
 }

@@ -229,7 +229,20 @@ export interface SynthVariant {
   cubeCounts?: boolean;
   /** the modes left at S too: a mode's first literal may be the branch that does nothing (`if (k == 0) return;`) */
   noModes?: boolean;
+  /**
+   * float scalars well above the float inputs (BIG_FLOAT): a radius or bound the inputs must lie inside (torch-ngp's
+   * sph_from_ray solves |o + t d| = radius, real only for a ray origin inside the sphere)
+   */
+  bigFloats?: boolean;
+  /**
+   * a launch that wrote nothing again: value template parameters small (an extent such as torch-ngp's coordinate
+   * count D, not the block's width) and float inputs inside (0, 1) (a kernel that returns for a coordinate outside [0, 1])
+   */
+  unitInputs?: boolean;
 }
+const SMALL_TEMPLATE_VALUE = 2;
+/** above the norm of any point of a few coordinates drawn from the last NaN domain */
+const BIG_FLOAT = 4;
 const NAN_DOMAINS: [number, number][] = [
   [0.5, 2],
   [1 / 16, 15 / 16],
@@ -258,6 +271,11 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
         delete b.range;
         b.fill = fill === "size" ? c.size : fill;
       }
+      // ids that place a thread's writes: distinct (strictly increasing, gaps between), the buffers they index grown to fit
+      if (learned.writeIds.has(p.name) && !isFloatDtype(dtype) && !/bool/.test(dtype) && role !== "output" && b.fill === undefined) {
+        b.ascending = true;
+        b.range = 2 * Number(b.count);
+      }
       if (domain && isFloatDtype(dtype)) b.domain = domain;
       if (learned.indexFloats.has(p.name) && isFloatDtype(dtype)) b.domain = INDEX_FLOAT_DOMAIN;
       buffers.push(b);
@@ -275,7 +293,7 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       uint64: "unsigned long long",
     }[dtype];
     const int = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
-    const float = variant.spreadFloats ? 0.5 + floatScalars.indexOf(p.name) : 0.5;
+    const float = (variant.bigFloats ? BIG_FLOAT : 0.5) + (variant.spreadFloats ? floatScalars.indexOf(p.name) : 0);
     // a vector by value (flownet2's `long4 input1_size`, sizes or strides of a tensor): every component the one size
     if (p.vector) return { vector: Array.from({ length: p.vector.width }, () => (isFloatDtype(dtype) ? float : int)), type: p.vector.type };
     const fixed = pieceSynth(k, p.name)?.scalar;
@@ -285,7 +303,13 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
   const templateArgs = k.templateParams.length
     ? k.templateParams.map((t) =>
         // an enum parameter: its first value, by name (C++ takes no int for it)
-        t.kind === "type" ? "float" : t.kind === "bool" ? String(k.constexprWhen?.[t.name] ?? true) : t.enumValues ? Object.keys(t.enumValues)[0]! : String(c.block[0]),
+        t.kind === "type"
+          ? "float"
+          : t.kind === "bool"
+            ? String(k.constexprWhen?.[t.name] ?? true)
+            : t.enumValues
+              ? Object.keys(t.enumValues)[0]!
+              : String(variant.unitInputs ? SMALL_TEMPLATE_VALUE : c.block[0]),
       )
     : undefined;
   return {
@@ -329,7 +353,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
   let nanRetries = 0;
   const learned = domainOf(k);
   const floatScalars = k.params.filter((p) => p.kind === "scalar" && isFloatDtype(dtypeOf(String(p.dtype)))).length;
-  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 3; attempt++) {
+  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 5; attempt++) {
     const spec = candidateSpec(k, c, counts, variant);
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
@@ -353,10 +377,17 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
     // (an attention mask's -INFINITY) and is compared exactly; a NaN that stays compares with nothing
     const bad = nonFinite(spec, after, variant.domain !== undefined);
     if (bad) {
-      if (nanRetries >= NAN_DOMAINS.length)
-        return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in ${NAN_DOMAINS.map((d) => `[${d.join(", ")}]`).join(" and ")}`);
-      variant.domain = NAN_DOMAINS[nanRetries++];
-      continue;
+      if (nanRetries < NAN_DOMAINS.length) {
+        variant.domain = NAN_DOMAINS[nanRetries++];
+        continue;
+      }
+      // the last domain kept, the float parameters raised above the inputs
+      if (!variant.bigFloats && floatScalars) {
+        variant.bigFloats = true;
+        continue;
+      }
+      const raised = floatScalars ? `, float parameters ${BIG_FLOAT} too` : "";
+      return new SynthFailure("nan", `the CUDA original gives NaN (${bad}) even for inputs in ${NAN_DOMAINS.map((d) => `[${d.join(", ")}]`).join(" and ")}${raised}`);
     }
     if (!wroteSomething(spec, before, after)) {
       if (!variant.spreadFloats && floatScalars >= 2) {
@@ -369,6 +400,11 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
       }
       if (!variant.noModes && learned.modes.size) {
         variant.noModes = true;
+        continue;
+      }
+      if (!variant.unitInputs) {
+        variant.unitInputs = true;
+        variant.domain ??= NAN_DOMAINS[NAN_DOMAINS.length - 1];
         continue;
       }
       return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);
@@ -452,7 +488,8 @@ export async function growCallerBuffers(
 ): Promise<{ spec: GoldenSpec; grown: string[]; fault?: string }> {
   let s = spec;
   const grown: string[] = [];
-  for (let attempt = 0; attempt < GROWTHS; attempt++) {
+  // each buffer may need its own growths (chamfer's backward: both point clouds and both gradients)
+  for (let attempt = 0; attempt < GROWTHS * Math.max(1, names.length); attempt++) {
     try {
       await runCudaLaunches(source, goldenLaunches(s, 0), goldenBuffers(s, 0), { ...run, deviceCodeOnly: true, timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS });
       return { spec: s, grown };
@@ -468,7 +505,7 @@ export async function growCallerBuffers(
       grown.push(`${b.name}→${next}`);
     }
   }
-  return { spec: s, grown, fault: `buffers kept faulting after ${GROWTHS} growths` };
+  return { spec: s, grown, fault: `buffers kept faulting after ${GROWTHS * Math.max(1, names.length)} growths` };
 }
 
 /**

@@ -90,8 +90,22 @@ function identifier(it: InitInterpreter, e: SyntaxNode, env: Env): ModVal {
   // keeps it (module-values.ts)
   const def = it.mod.functions.get(e.text);
   if (v.k === "value" && def) return { k: "value", callable: true, def: { mod: it.mod, node: def } };
-  return v.k === "value" && isTorchFunction(q) ? { k: "value", callable: true } : v;
+  if (v.k === "value" && isTorchFunction(q)) return { k: "value", callable: true };
+  return v.k === "value" && !isCallee(e) ? (foreignFunctionValue(it, e) ?? v) : v;
 }
+
+/**
+ * Another file's function named as a value (timm's resnetv2_18 hands `conv_layer=create_conv2d` to ResNetV2, whose
+ * blocks do `conv_layer = conv_layer or StdConv2d`): callable, its body interpreted in its own file where it is called,
+ * so that a union beside a default class keeps what it builds instead of the default alone.
+ */
+function foreignFunctionValue(it: InitInterpreter, e: SyntaxNode): ModVal | undefined {
+  const ext = foreignFunction(it.mod, e, it.collectForeign);
+  return ext ? { k: "value", callable: true, def: { mod: ext.mod, node: ext.def } } : undefined;
+}
+
+/** Whether `e` is the function a call calls (followed there by `call`, not as a value). */
+const isCallee = (e: SyntaxNode): boolean => e.parent?.type === "call" && e.parent.childForFieldName("function")?.startIndex === e.startIndex;
 
 /** A torch function of the op tables, not a layer (`F.relu`, `torch.tanh`): called, not built. */
 const isTorchFunction = (q: string | undefined): boolean => !!q && OP_BY_NAME.has(q) && !LAYER_BY_NAME.has(q);

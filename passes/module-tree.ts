@@ -29,11 +29,9 @@ import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
 import { torchFunctionAttributes } from "./function-values.js";
 import { inFile } from "./child-values.js";
+import { callSitesKey, MAX_ROUNDS, MIN_ROUNDS, type CallSites } from "./call-site-rounds.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
-
-/** Rounds of interpretation: callers first, so that what they pass reaches the classes they build. */
-const ROUNDS = 3;
 
 /** How deep base __init__s, helpers and other files' classes nest before the interpreter stops following. */
 const MAX_DEPTH = 6;
@@ -89,7 +87,12 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   const builders = builderFunctions(mod);
   if (diags && !mod.onlyClasses && mod.classes.size) noteRegisteredClasses(diags, mod, collectForeign);
   let sites: CallSites = new Map();
-  for (let round = 0; round < ROUNDS; round++) {
+  let before = "";
+  for (let round = 0, last = false; !last; round++) {
+    // the last round is the first to see the sites the round before it saw: nothing changed there (call-site-rounds.ts)
+    const key = callSitesKey(sites);
+    last = round >= MAX_ROUNDS - 1 || (round >= MIN_ROUNDS - 1 && key === before);
+    before = key;
     startRound(mod);
     const next: CallSites = new Map();
     for (const cls of mod.classes.values()) {
@@ -97,15 +100,15 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
       cls.uses.clear();
       cls.privateBuffers.clear();
       // what an earlier round could not know a later one may: only the last round's findings are reported
-      new InitInterpreter(mod, cls, sites, next, round === ROUNDS - 1 ? diags : undefined).run();
+      new InitInterpreter(mod, cls, sites, next, last ? diags : undefined).run();
       privatizeRuntimeState(mod, cls);
     }
     for (const fn of builders) {
       const it = new InitInterpreter(mod, builderFrame(fn), sites, next);
       // a model function giving its classes to another file's model: C2M-E032 (foreign-models.ts), in the last round
-      if (round === ROUNDS - 1 && diags) it.modelFunctionDiags = new DiagnosticBag(diags.file);
+      if (last && diags) it.modelFunctionDiags = new DiagnosticBag(diags.file);
       const built = it.runBuilder(fn);
-      if (round !== ROUNDS - 1) continue;
+      if (!last) continue;
       // the model it returns, built there, gets a map of its own under the function's name: that call is no error
       const mapped = noteFactory(mod, fn, built);
       for (const d of it.modelFunctionDiags?.items ?? [])
@@ -198,9 +201,6 @@ function specializations(call: SyntaxNode, cls: ClassIR): Map<string, ForeignCla
   const atCall = specialized.get(call) ?? specialized.set(call, new WeakMap()).get(call)!;
   return atCall.get(cls.node) ?? atCall.set(cls.node, new Map()).get(cls.node)!;
 }
-
-/** class name → __init__ parameter → values passed for it at construction sites seen so far */
-type CallSites = Map<string, Map<string, ModVal[]>>;
 
 export type CallArguments = ReturnType<typeof callArgs>;
 

@@ -1,0 +1,106 @@
+/**
+ * foreign-sites: what the other files of a package pass to a class's constructor, per construction site. A layer
+ * factory parameter (`norm_layer`, `act_layer`, `block`, …) is resolved from every site that builds the class: the
+ * class a site passes, or the parameter's default where it passes none (timm's ConvMlp has `norm_layer=None`, and
+ * GlobalContext in another file builds it with `norm_layer=LayerNorm2d`: the layer that runs is LayerNorm2d there,
+ * Identity elsewhere). The interpreter of each file records the constructions it makes of other files' classes
+ * (recordSite, the last round's only); the file that defines the class reads them (sitesInOtherFiles), having the
+ * files that name it interpreted first.
+ */
+import type { SyntaxNode } from "../grammar/python.js";
+import type { ForeignClass, ModuleIR, ModVal } from "../ir/module.js";
+import { instanceKey, paramName, paramNames, union } from "./module-values.js";
+import { namedChildren } from "../grammar/python.js";
+import { modulesNaming } from "./package-classes.js";
+
+/** One construction: parameter → the value it passes there. */
+export type Site = Map<string, ModVal>;
+
+/** Sites one file's classes build, as far as a round of its interpretation saw: class (file and name) → site key → site. */
+const recorded = new WeakMap<ModuleIR, Map<string, Map<string, Site>>>();
+
+/** A site per distinct set of values is enough; a helper run many times records the same one. */
+const MAX_SITES = 64;
+
+const classKey = (file: string, name: string) => `${file}\u0000${name}`;
+
+/** A round of `mod`'s interpretation starts: what an earlier round recorded knew less. */
+export function startSiteRound(mod: ModuleIR): void {
+  recorded.set(mod, new Map());
+}
+
+/** A class of another file built by `caller`'s code with these argument values. */
+export function recordSite(caller: ModuleIR, target: ForeignClass, given: Site): void {
+  const perCaller = recorded.get(caller);
+  if (!perCaller) return;
+  const key = classKey(target.mod.file, target.cls.name);
+  const sites = perCaller.get(key) ?? perCaller.set(key, new Map()).get(key)!;
+  const siteKey = [...given].map(([k, v]) => `${k}=${instanceKey(v)}`).join(",");
+  if (sites.size < MAX_SITES && !sites.has(siteKey)) sites.set(siteKey, given);
+}
+
+/** The constructions of `home`'s class `className` that the other files of its package make, each file interpreted first. */
+export function sitesInOtherFiles(home: ModuleIR, className: string, collect: (m: ModuleIR) => void): Site[] {
+  const files = home.otherFilesNaming?.(className) ?? [];
+  const sem = home.semantic;
+  if (!files.length || !sem) return [];
+  const key = classKey(home.file, className);
+  const out: Site[] = [];
+  for (const path of files)
+    for (const m of modulesNaming(sem.of(sem.program.file(path)), className, collect)) for (const site of recorded.get(m)?.get(key)?.values() ?? []) out.push(site);
+  return out;
+}
+
+/** What a value can build when called: a class or layer, a function of the program, a lambda (or one of several). */
+const buildsModules = (v: ModVal): boolean =>
+  v.k === "classref" || v.k === "layerref" || v.k === "lambda" || (v.k === "value" && !!v.def) || (v.k === "union" && v.options.some(buildsModules));
+
+/** Known only at run time, or not at all: which layer it builds c2m cannot tell. */
+const unresolved = (v: ModVal): boolean => v.k === "unknown" || v.k === "anyclass" || (v.k === "union" && v.options.some(unresolved));
+
+/** A class of `home` that another file passes back to it: the home's own class, not a copy of its file read from there. */
+function local(v: ModVal, home: ModuleIR): ModVal {
+  if ((v.k === "classref" || v.k === "class") && v.ext && v.ext.mod.file === home.file && home.classes.has(v.name)) {
+    const { ext: _ext, ...rest } = v;
+    return rest;
+  }
+  return v.k === "union" ? union(v.options.map((o) => local(o, home))) : v;
+}
+
+export interface FactoryArguments {
+  /** parameter → what the sites of other files pass for it (the default where one passes none) */
+  values: Map<string, ModVal[]>;
+  /** parameters some site passes a value for that c2m cannot resolve, with their definition */
+  unknown: Map<string, SyntaxNode>;
+}
+
+/**
+ * The layer factory parameters of `init` (those some site of another file passes something that builds modules)
+ * and what every such site passes: `defaultOf` gives the default's value where a site passes none.
+ */
+export function factoryArguments(home: ModuleIR, init: SyntaxNode, sites: Site[], defaultOf: (param: SyntaxNode) => ModVal): FactoryArguments {
+  const out: FactoryArguments = { values: new Map(), unknown: new Map() };
+  if (!sites.length) return out;
+  const params = new Map<string, SyntaxNode>();
+  for (const p of namedChildren(init.childForFieldName("parameters")!)) {
+    const name = paramName(p);
+    if (name && name !== "self") params.set(name, p);
+  }
+  for (const name of paramNames(init).slice(1)) {
+    const p = params.get(name);
+    if (!p || !sites.some((s) => s.has(name) && buildsModules(s.get(name)!))) continue;
+    const vs = sites.map((s) => (s.has(name) ? local(s.get(name)!, home) : defaultOf(p)));
+    if (vs.some(unresolved)) out.unknown.set(name, p);
+    out.values.set(
+      name,
+      vs.filter((v) => !unresolved(v)),
+    );
+  }
+  return out;
+}
+
+/** The value of a parameter's default (`norm_layer=None`), or unknown when it has none. */
+export function defaultValue(p: SyntaxNode, evaluate: (n: SyntaxNode) => ModVal): ModVal {
+  const value = (p.type === "default_parameter" || p.type === "typed_default_parameter") && p.childForFieldName("value");
+  return value ? evaluate(value) : { k: "unknown" };
+}

@@ -39,16 +39,28 @@ export function recordSite(caller: ModuleIR, target: ForeignClass, given: Site):
   if (sites.size < MAX_SITES && !sites.has(siteKey)) sites.set(siteKey, given);
 }
 
+/** Per file compiled: class → the module IRs of the other files that name it (interpreted once, asked each round). */
+const namingModules = new WeakMap<ModuleIR, Map<string, ModuleIR[]>>();
+
 /** The constructions of `home`'s class `className` that the other files of its package make, each file interpreted first. */
 export function sitesInOtherFiles(home: ModuleIR, className: string, collect: (m: ModuleIR) => void): Site[] {
-  const files = home.otherFilesNaming?.(className) ?? [];
   const sem = home.semantic;
-  if (!files.length || !sem) return [];
+  if (!sem || !home.otherFilesNaming) return [];
+  const perHome = namingModules.get(home) ?? namingModules.set(home, new Map()).get(home)!;
+  let mods = perHome.get(className);
+  if (!mods) {
+    mods = (home.otherFilesNaming(className) ?? []).flatMap((path) => modulesNaming(sem.of(sem.program.file(path)), className, collect));
+    perHome.set(className, mods);
+  }
   const key = classKey(home.file, className);
-  const out: Site[] = [];
-  for (const path of files)
-    for (const m of modulesNaming(sem.of(sem.program.file(path)), className, collect)) for (const site of recorded.get(m)?.get(key)?.values() ?? []) out.push(site);
-  return out;
+  return mods.flatMap((m) => [...(recorded.get(m)?.get(key)?.values() ?? [])]);
+}
+
+/** Parameters of `init` that the class's code calls (`norm_layer(…)`): the layer factories, the only ones asked of other files. */
+export function calledParams(cls: SyntaxNode, init: SyntaxNode): string[] {
+  return paramNames(init)
+    .slice(1)
+    .filter((name) => [cls, init].some((n) => new RegExp(`\\b${name}\\s*\\(`).test(n.text)));
 }
 
 /** What a value can build when called: a class or layer, a function of the program, a lambda (or one of several). */
@@ -75,10 +87,10 @@ export interface FactoryArguments {
 }
 
 /**
- * The layer factory parameters of `init` (those some site of another file passes something that builds modules)
+ * The layer factory parameters of class `cls`'s `init` (called in its code, and given something that builds modules by some site of another file)
  * and what every such site passes: `defaultOf` gives the default's value where a site passes none.
  */
-export function factoryArguments(home: ModuleIR, init: SyntaxNode, sites: Site[], defaultOf: (param: SyntaxNode) => ModVal): FactoryArguments {
+export function factoryArguments(home: ModuleIR, cls: SyntaxNode, init: SyntaxNode, sites: Site[], defaultOf: (param: SyntaxNode) => ModVal): FactoryArguments {
   const out: FactoryArguments = { values: new Map(), unknown: new Map() };
   if (!sites.length) return out;
   const params = new Map<string, SyntaxNode>();
@@ -86,7 +98,7 @@ export function factoryArguments(home: ModuleIR, init: SyntaxNode, sites: Site[]
     const name = paramName(p);
     if (name && name !== "self") params.set(name, p);
   }
-  for (const name of paramNames(init).slice(1)) {
+  for (const name of calledParams(cls, init)) {
     const p = params.get(name);
     if (!p || !sites.some((s) => s.has(name) && buildsModules(s.get(name)!))) continue;
     const vs = sites.map((s) => (s.has(name) ? local(s.get(name)!, home) : defaultOf(p)));

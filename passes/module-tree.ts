@@ -29,7 +29,7 @@ import { annotatedModule } from "./annotated-classes.js";
 import { qualify } from "./resolve-imports.js";
 import { torchFunctionAttributes } from "./function-values.js";
 import { inFile } from "./child-values.js";
-import { defaultValue, factoryArguments, recordSite, sitesInOtherFiles, startSiteRound } from "./foreign-sites.js";
+import { calledParams, defaultValue, factoryArguments, recordSite, sitesInOtherFiles, startSiteRound } from "./foreign-sites.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
@@ -366,9 +366,10 @@ export class InitInterpreter {
    * resolve is said (C2M-W015), never guessed.
    */
   private factoryArgumentsElsewhere(className: string, init: SyntaxNode, collected: Map<string, ModVal[]>, builtHere: boolean): void {
-    if (!this.mod.otherFilesNaming || !this.mod.namedByOtherFiles?.(className)) return;
+    const cls = this.mod.classes.get(className)?.node;
+    if (!cls || !this.mod.otherFilesNaming || !this.mod.namedByOtherFiles?.(className) || !calledParams(cls, init).length) return;
     const sites = sitesInOtherFiles(this.mod, className, collectForeign);
-    const found = factoryArguments(this.mod, init, sites, (p) => defaultValue(p, (n) => this.refValue(n)));
+    const found = factoryArguments(this.mod, cls, init, sites, (p) => defaultValue(p, (n) => this.refValue(n)));
     for (const [name, p] of found.unknown) {
       this.diags?.report(
         "C2M-W015",

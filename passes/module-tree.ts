@@ -336,7 +336,7 @@ export class InitInterpreter {
       for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
-    this.factoryArgumentsElsewhere(className, init, collected, calls.length > 0 || this.sites.has(className));
+    const decided = this.factoryArgumentsElsewhere(className, init, collected, calls.length > 0 || this.sites.has(className));
     // a class no class of the file builds is a model users build themselves, where a default holds too (timm's
     // MetaFormer: its model functions pass downsample_norm=None, MetaFormer() keeps LayerNorm2dNoBias)
     if (init && collected.size && isRootClass(this.mod, className)) {
@@ -353,7 +353,8 @@ export class InitInterpreter {
         const name = paramName(p);
         const value = (p.type === "default_parameter" || p.type === "typed_default_parameter") && p.childForFieldName("value");
         const vs = (name && collected.get(name)) || (name && value ? [this.refValue(value)] : []);
-        if (name && vs.some(holdsClass)) collected.set(name, [...vs, { k: "anyclass" }]);
+        // (what the sites of other files pass, each resolved, is all there is: never a class known only at run time)
+        if (name && vs.some(holdsClass) && !decided.has(name)) collected.set(name, [...vs, { k: "anyclass" }]);
       }
     }
     for (const [k, vs] of collected) out.set(k, union(vs));
@@ -363,11 +364,12 @@ export class InitInterpreter {
   /**
    * The layer factory parameters of a class other files of the package build (foreign-sites.ts): what each of their
    * sites passes joins `collected` (the default too where this file's sites pass none); a site whose value c2m cannot
-   * resolve is said (C2M-W015), never guessed.
+   * resolve is said (C2M-W015), never guessed. Returns the parameters those sites alone decide.
    */
-  private factoryArgumentsElsewhere(className: string, init: SyntaxNode, collected: Map<string, ModVal[]>, builtHere: boolean): void {
+  private factoryArgumentsElsewhere(className: string, init: SyntaxNode, collected: Map<string, ModVal[]>, builtHere: boolean): Set<string> {
+    const decided = new Set<string>();
     const cls = this.mod.classes.get(className)?.node;
-    if (!cls || !this.mod.otherFilesNaming || !this.mod.namedByOtherFiles?.(className) || !calledParams(cls, init).length) return;
+    if (!cls || !this.mod.otherFilesNaming || !this.mod.namedByOtherFiles?.(className) || !calledParams(cls, init).length) return decided;
     const sites = sitesInOtherFiles(this.mod, className, collectForeign);
     const found = factoryArguments(this.mod, cls, init, sites, (p) => defaultValue(p, (n) => this.refValue(n)));
     for (const [name, p] of found.unknown) {
@@ -379,10 +381,12 @@ export class InitInterpreter {
     }
     for (const [name, vs] of found.values) {
       // this file's own constructions pass nothing for it: the default holds there
+      if (!collected.has(name)) decided.add(name);
       const p = !collected.has(name) && builtHere ? namedChildren(init.childForFieldName("parameters")!).find((q) => paramName(q) === name) : undefined;
       if (p) vs.push(defaultValue(p, (n) => this.refValue(n)));
       for (const v of vs) push(collected, name, v);
     }
+    return decided;
   }
 
   /** Values of names that may be class or layer references, evaluated without a local environment. */

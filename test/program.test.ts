@@ -441,15 +441,14 @@ class Net(nn.Module):
     );
   });
 
-  it("resnet.py's ResNet, which a user may build with any block: a block class is one known at run time, whose own map converts its weights", () => {
+  it("resnet.py's ResNet: the Block and BatchNorm2d model.py's construction gives (foreign-sites.ts), each with its rules", () => {
     const r = compileIn(files, "resnet.py");
     // a block it cannot see may be a BatchNorm's holder: the counter no MLX layer keeps is dropped before the rename
     expect(r.weightMaps.ResNet).toEqual([
       { torch: "**.num_batches_tracked", mlx: null, op: "drop" },
-      // the BatchNorm2d model.py's construction gives norm_layer (foreign-sites.ts)
       { torch: "norm.num_batches_tracked", mlx: null, op: "drop" },
-      // the block class is a parameter nobody here passes: the class held at run time maps its own weights
-      { torch: "layers.#.**", mlx: null, op: "runtime" },
+      { torch: "layers.#.conv.weight", mlx: "layers.layers.#.conv.weight", op: "conv" },
+      { torch: "layers.#.bn.num_batches_tracked", mlx: null, op: "drop" },
       { torch: "layers.#.**", mlx: "layers.layers.#.**", op: "identity" },
     ]);
     expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual([]);

@@ -49,7 +49,14 @@ export function sitesInOtherFiles(home: ModuleIR, className: string, collect: (m
   const perHome = namingModules.get(home) ?? namingModules.set(home, new Map()).get(home)!;
   let mods = perHome.get(className);
   if (!mods) {
-    mods = (home.otherFilesNaming(className) ?? []).flatMap((path) => modulesNaming(sem.of(sem.program.file(path)), className, collect));
+    // only the files of its own folder that call the class by its name are interpreted for it: timm's Mlp (layers/) is
+    // built by dozens of model files (models/), each a large file to interpret, more than a folder compile's time allows
+    // (a site left out leaves the parameter as the file's own sites and default say, as before)
+    const called = new RegExp(`\\b${className}\\s*\\(`);
+    const folder = home.file.slice(0, home.file.lastIndexOf("/") + 1);
+    mods = (home.otherFilesNaming(className) ?? [])
+      .filter((path) => path.slice(0, path.lastIndexOf("/") + 1) === folder && called.test(sem.program.host.readFile(path) ?? ""))
+      .flatMap((path) => modulesNaming(sem.of(sem.program.file(path)), className, collect));
     perHome.set(className, mods);
   }
   const key = classKey(home.file, className);

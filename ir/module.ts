@@ -101,6 +101,8 @@ export interface ModuleIR {
   layerClasses?: Map<string, LayerMapping>;
   /** in a package compile: whether other files of the package name a class (a model they may give their own block classes) */
   namedByOtherFiles?: (className: string) => boolean;
+  /** in a package compile: the other files of the package that name a class (where it may be built: passes/foreign-sites.ts) */
+  otherFilesNaming?: (name: string) => string[];
   /** when set, only these classes of the file are classified and interpreted (a library file, read for a few of its classes) */
   onlyClasses?: Set<string>;
   /** `nn.Sequential(…)` calls (nodeKey) the module tree found given a dict of modules (passes/named-sequential.ts) */

@@ -54,6 +54,8 @@ export interface PassContext {
     topClass?: string;
     /** in a folder compile: whether another file of the package names this class (it may build it, in torch's layout) */
     usedByOtherFiles?: (className: string) => boolean;
+    /** in a folder compile: the other files of the package that name a word (paths the program reads) */
+    otherFilesNaming?: (name: string) => string[];
   };
   /** nodeKey(expression) → its replacement */
   readonly rewrites: Map<string, Rewrite>;

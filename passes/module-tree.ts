@@ -30,6 +30,7 @@ import { qualify } from "./resolve-imports.js";
 import { torchFunctionAttributes } from "./function-values.js";
 import { inFile } from "./child-values.js";
 import { callSitesKey, MAX_ROUNDS, MIN_ROUNDS, type CallSites } from "./call-site-rounds.js";
+import { calledParams, defaultValue, factoryArguments, recordSite, sitesInOtherFiles, startSiteRound } from "./foreign-sites.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
@@ -94,17 +95,21 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
     last = round >= MAX_ROUNDS - 1 || (round >= MIN_ROUNDS - 1 && key === before);
     before = key;
     startRound(mod);
+    startSiteRound(mod);
     const next: CallSites = new Map();
     for (const cls of mod.classes.values()) {
       cls.attrs.clear();
       cls.uses.clear();
       cls.privateBuffers.clear();
       // what an earlier round could not know a later one may: only the last round's findings are reported
-      new InitInterpreter(mod, cls, sites, next, last ? diags : undefined).run();
+      const it = new InitInterpreter(mod, cls, sites, next, last ? diags : undefined);
+      it.recordsSites = true;
+      it.run();
       privatizeRuntimeState(mod, cls);
     }
     for (const fn of builders) {
       const it = new InitInterpreter(mod, builderFrame(fn), sites, next);
+      it.recordsSites = true;
       // a model function giving its classes to another file's model: C2M-E032 (foreign-models.ts), in the last round
       if (last && diags) it.modelFunctionDiags = new DiagnosticBag(diags.file);
       const built = it.runBuilder(fn);
@@ -215,6 +220,8 @@ export class InitInterpreter {
   readonly collectForeign = collectForeign;
   /** set while a model function of the file compiled runs (constructionsInFunctions): where C2M-E032 goes */
   modelFunctionDiags?: DiagnosticBag;
+  /** whether the constructions of other files' classes made here are their sites (foreign-sites.ts): not in a copy specialized for one call */
+  recordsSites = false;
 
   /**
    * Interprets `cls`'s __init__, or, for a base's __init__ run by `super().__init__(…)`, the base's (`mod` is
@@ -260,6 +267,7 @@ export class InitInterpreter {
     const view: ClassIR = { ...this.cls, methods: new Map([...base.cls.methods, ...this.cls.methods]) };
     const diags = base.mod === this.home ? this.diags : undefined;
     const sub = new InitInterpreter(base.mod, view, this.sites, this.record, diags, base.cls.node, this.home, this.depth + 1);
+    sub.recordsSites = this.recordsSites;
     const env: Env = new Map();
     sub.bindParams(base.init, env, given);
     sub.block(base.init.childForFieldName("body")!, env);
@@ -275,6 +283,7 @@ export class InitInterpreter {
     if (!init || this.depth >= MAX_DEPTH) return ext;
     // this file's classes passed there carry their file: the other file looks a bare name up in its own classes
     const given = new Map([...withBound(this.argumentValues(init, args, env), bound)].map(([k, v]) => [k, inFile(v, this.home)]));
+    if (this.recordsSites) recordSite(this.home, ext, given);
     if (![...given.values()].some((v) => holdsClasses(v) || holdsModuleInstances(v))) return ext;
     // per call site and what the caller knew there (a block's norm_layer before and after the block's own site is seen)
     const key = [...given].map(([k, v]) => `${k}=${instanceKey(v)}`).join(",");
@@ -327,6 +336,7 @@ export class InitInterpreter {
       for (const [k, v] of forwardedKeywords(call, this.mod)) push(collected, k, this.refValue(v));
     }
     for (const [k, vs] of this.sites.get(className) ?? []) for (const v of vs) push(collected, k, v);
+    const decided = this.factoryArgumentsElsewhere(className, init, collected, calls.length > 0 || this.sites.has(className));
     // a class no class of the file builds is a model users build themselves, where a default holds too (timm's
     // MetaFormer: its model functions pass downsample_norm=None, MetaFormer() keeps LayerNorm2dNoBias)
     if (init && collected.size && isRootClass(this.mod, className)) {
@@ -343,11 +353,40 @@ export class InitInterpreter {
         const name = paramName(p);
         const value = (p.type === "default_parameter" || p.type === "typed_default_parameter") && p.childForFieldName("value");
         const vs = (name && collected.get(name)) || (name && value ? [this.refValue(value)] : []);
-        if (name && vs.some(holdsClass)) collected.set(name, [...vs, { k: "anyclass" }]);
+        // (what the sites of other files pass, each resolved, is all there is: never a class known only at run time)
+        if (name && vs.some(holdsClass) && !decided.has(name)) collected.set(name, [...vs, { k: "anyclass" }]);
       }
     }
     for (const [k, vs] of collected) out.set(k, union(vs));
     return out;
+  }
+
+  /**
+   * The layer factory parameters of a class other files of the package build (foreign-sites.ts): what each of their
+   * sites passes joins `collected` (the default too where this file's sites pass none); a site whose value c2m cannot
+   * resolve is said (C2M-W015), never guessed. Returns the parameters those sites alone decide.
+   */
+  private factoryArgumentsElsewhere(className: string, init: SyntaxNode, collected: Map<string, ModVal[]>, builtHere: boolean): Set<string> {
+    const decided = new Set<string>();
+    const cls = this.mod.classes.get(className)?.node;
+    if (!cls || !this.mod.otherFilesNaming || !this.mod.namedByOtherFiles?.(className) || !calledParams(cls, init).length) return decided;
+    const sites = sitesInOtherFiles(this.mod, className, collectForeign);
+    const found = factoryArguments(this.mod, cls, init, sites, (p) => defaultValue(p, (n) => this.refValue(n)));
+    for (const [name, p] of found.unknown) {
+      this.diags?.report(
+        "C2M-W015",
+        p.startPosition,
+        `${name}: a construction of ${className} in another file passes a value c2m cannot resolve; what it builds there is left out`,
+      );
+    }
+    for (const [name, vs] of found.values) {
+      // this file's own constructions pass nothing for it: the default holds there
+      if (!collected.has(name)) decided.add(name);
+      const p = !collected.has(name) && builtHere ? namedChildren(init.childForFieldName("parameters")!).find((q) => paramName(q) === name) : undefined;
+      if (p) vs.push(defaultValue(p, (n) => this.refValue(n)));
+      for (const v of vs) push(collected, name, v);
+    }
+    return decided;
   }
 
   /** Values of names that may be class or layer references, evaluated without a local environment. */
@@ -500,6 +539,7 @@ export class InitInterpreter {
   /** A function of another file (timm's create_conv2d): interpreted in its own file, with the values passed here. */
   inlineForeign(ext: { mod: ModuleIR; def: SyntaxNode }, args: CallArguments, env: Env): ModVal {
     const sub = new InitInterpreter(ext.mod, this.cls, this.sites, this.record, undefined, this.definer, this.home, this.depth + 1);
+    sub.recordsSites = this.recordsSites;
     return sub.inlineWith(ext.def, this.passedValues(ext.def, args, env));
   }
 

@@ -150,6 +150,30 @@ function foreignModule(sem: FileSemantics, name: string, collect: (m: ModuleIR) 
   return mod;
 }
 
+/**
+ * The module IRs of another file of the program in which the definitions that name `word` are interpreted (a user's
+ * file: the whole file, once; a library's: one per top-level class or function whose text names it), skipping one
+ * being built (an import cycle).
+ */
+export function modulesNaming(sem: FileSemantics, word: string, collect: (m: ModuleIR) => void): ModuleIR[] {
+  const file = sem.file;
+  if (file.origin !== "library") {
+    const whole = file.root && foreignModule(sem, "", collect);
+    return whole ? [whole] : [];
+  }
+  const root = file.shape?.rootNode;
+  if (!root) return [];
+  const named = new RegExp(`\\b${word}\\b`);
+  const out: ModuleIR[] = [];
+  for (const n of namedChildren(root)) {
+    const d = n.type === "decorated_definition" ? n.childForFieldName("definition")! : n;
+    if ((d.type !== "class_definition" && d.type !== "function_definition") || !named.test(d.text)) continue;
+    const m = foreignModule(sem, d.childForFieldName("name")!.text, collect);
+    if (m && !out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
 /** The top-level definitions of a file that `name`'s definition names, transitively (itself included). */
 function reachableDefs(root: SyntaxNode, name: string): Set<string> {
   const defs = new Map<string, SyntaxNode>();

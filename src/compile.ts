@@ -27,7 +27,7 @@ import { applyRules } from "../passes/cookbook.js";
 import { builtinRules, rulesPass } from "../passes/cookbook-rules.js";
 import type { Plugin, Rule } from "./plugins.js";
 import { verifyOutput, type PackageInfo } from "../emit/verify/index.js";
-import { usedByOtherFiles } from "./cross-file-names.js";
+import { otherFilesNaming, usedByOtherFiles } from "./cross-file-names.js";
 import { mlxApi } from "../passes/tables/index.js";
 import { phase } from "../ir/phases.js";
 
@@ -83,6 +83,7 @@ export const PIPELINE: readonly Pass[] = [
     name: "module-tree",
     run: (mod, ctx) => {
       mod.namedByOtherFiles = ctx.options.usedByOtherFiles;
+      mod.otherFilesNaming = ctx.options.otherFilesNaming;
       collectClasses(mod, ctx.diags);
     },
   },
@@ -171,7 +172,8 @@ function compileUnguarded(source: string, options: CompileOptions, filename: str
     return { code: checked, map: hiresSourceMap(new MagicString(checked), filename), diagnostics: diags.items, ...empty };
   }
   const usedElsewhere = options.package ? usedByOtherFiles(program, filename, options.package) : undefined;
-  const passOptions = { layout: options.layout ?? "torch", topClass: options.topClass, usedByOtherFiles: usedElsewhere };
+  const namingFiles = options.package ? otherFilesNaming(program, filename, options.package) : undefined;
+  const passOptions = { layout: options.layout ?? "torch", topClass: options.topClass, usedByOtherFiles: usedElsewhere, otherFilesNaming: namingFiles };
   const ctx: PassContext = { diags, options: passOptions, rewrites: new Map(), constructs: [] };
   let layout: LayoutResult | undefined;
   const userRules = [...(options.rules ?? []), ...(options.plugins ?? []).flatMap((p) => p.rules ?? [])];

@@ -11,29 +11,32 @@
 import type { PackageInfo } from "../emit/verify/index.js";
 import type { Program } from "../ir/program/program.js";
 
-/** per program and package root (the user's folder, or the search path a translated library is read from): word → the one package file (relative path) it occurs in, or true when in several */
-const indexes = new WeakMap<Program, Map<string, Map<string, string | true>>>();
+/** per program and package root (the user's folder, or the search path a translated library is read from): word → the package files (relative paths) it occurs in */
+const indexes = new WeakMap<Program, Map<string, Map<string, string[]>>>();
 
 /** Whether a file of the package other than this one (`pkg.path`) contains the word `name`. */
 export function usedByOtherFiles(program: Program, filename: string, pkg: PackageInfo): (name: string) => boolean {
+  const naming = otherFilesNaming(program, filename, pkg);
+  return (name) => naming(name).length > 0;
+}
+
+/** The files of the package other than this one (`pkg.path`) that contain the word `name`, as paths the program reads. */
+export function otherFilesNaming(program: Program, filename: string, pkg: PackageInfo): (name: string) => string[] {
   const root = filename.endsWith(pkg.path) ? filename.slice(0, filename.length - pkg.path.length) : "";
   const perRoot = indexes.get(program) ?? indexes.set(program, new Map()).get(program)!;
   const index = perRoot.get(root) ?? perRoot.set(root, indexPackage(program, root, pkg)).get(root)!;
-  return (name) => {
-    const where = index.get(name);
-    return where === true || (where !== undefined && where !== pkg.path);
-  };
+  return (name) => (index.get(name) ?? []).filter((f) => f !== pkg.path).map((f) => root + f);
 }
 
-function indexPackage(program: Program, root: string, pkg: PackageInfo): Map<string, string | true> {
-  const index = new Map<string, string | true>();
+function indexPackage(program: Program, root: string, pkg: PackageInfo): Map<string, string[]> {
+  const index = new Map<string, string[]>();
   for (const f of pkg.files) {
     const text = program.host.readFile(root + f);
     if (!text) continue;
     for (const word of namedWords(text)) {
       const where = index.get(word);
-      if (where === undefined) index.set(word, f);
-      else if (where !== f) index.set(word, true);
+      if (where === undefined) index.set(word, [f]);
+      else if (where[where.length - 1] !== f) where.push(f);
     }
   }
   return index;

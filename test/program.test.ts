@@ -441,15 +441,136 @@ class Net(nn.Module):
     );
   });
 
-  it("resnet.py compiled alone knows no block for ResNet: a block class nobody here passes is one known at run time, whose own map converts its weights", () => {
+  it("resnet.py's ResNet: the Block and BatchNorm2d model.py's construction gives (foreign-sites.ts), each with its rules", () => {
     const r = compileIn(files, "resnet.py");
     // a block it cannot see may be a BatchNorm's holder: the counter no MLX layer keeps is dropped before the rename
     expect(r.weightMaps.ResNet).toEqual([
       { torch: "**.num_batches_tracked", mlx: null, op: "drop" },
-      // the block class is a parameter nobody here passes: the class held at run time maps its own weights
-      { torch: "layers.#.**", mlx: null, op: "runtime" },
+      { torch: "norm.num_batches_tracked", mlx: null, op: "drop" },
+      { torch: "layers.#.conv.weight", mlx: "layers.layers.#.conv.weight", op: "conv" },
+      { torch: "layers.#.bn.num_batches_tracked", mlx: null, op: "drop" },
       { torch: "layers.#.**", mlx: "layers.layers.#.**", op: "identity" },
     ]);
     expect(r.diagnostics.map((d) => `${d.code} ${d.line}:${d.col}`)).toEqual([]);
+  });
+});
+
+describe("a layer factory parameter given by constructions in other files", () => {
+  // timm's ConvMlp (layers/mlp.py) has norm_layer=None; GlobalContext (layers/global_context.py) builds it with LayerNorm2d
+  const MLP = py(`
+from torch import nn
+
+
+class ConvMlp(nn.Module):
+    def __init__(self, cin, hidden, norm_layer=None):
+        super().__init__()
+        self.fc1 = nn.Conv2d(cin, hidden, kernel_size=1)
+        self.norm = norm_layer(hidden) if norm_layer else nn.Identity()
+        self.fc2 = nn.Conv2d(hidden, cin, kernel_size=1)
+
+    def forward(self, x):
+        x = self.fc1(x)
+        x = self.norm(x)
+        return self.fc2(x)
+`);
+  const GC = py(`
+from torch import nn
+import torch.nn.functional as F
+from mlp import ConvMlp
+
+
+class LayerNorm2d(nn.LayerNorm):
+    def forward(self, x):
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class GlobalContext(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.mlp = ConvMlp(c, c // 2, norm_layer=LayerNorm2d)
+
+    def forward(self, x):
+        return x * self.mlp(x.mean((2, 3), keepdim=True)).sigmoid()
+`);
+  // ResNeSt's SplAtConv2d (splat.py): norm_layer=None, given by resnet.py's Bottleneck, which has it from ResNet's default
+  const SPLAT = py(`
+import torch
+from torch import nn
+
+
+class SplAt(nn.Module):
+    def __init__(self, c, norm_layer=None):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+        self.use_bn = norm_layer is not None
+        if self.use_bn:
+            self.bn0 = norm_layer(c)
+
+    def forward(self, x):
+        x = self.conv(x)
+        if self.use_bn:
+            x = self.bn0(x)
+        return torch.relu(x)
+`);
+  const RESNET = py(`
+from torch import nn
+from splat import SplAt
+
+
+class Bottleneck(nn.Module):
+    def __init__(self, c, norm_layer=None):
+        super().__init__()
+        self.conv2 = SplAt(c, norm_layer=norm_layer)
+
+    def forward(self, x):
+        return self.conv2(x)
+
+
+class ResNet(nn.Module):
+    def __init__(self, c=8, norm_layer=nn.BatchNorm2d):
+        super().__init__()
+        self.layer1 = Bottleneck(c, norm_layer=norm_layer)
+
+    def forward(self, x):
+        return self.layer1(x)
+`);
+  const fwd = (code: string) => code.split("def __call__")[1].split("def sanitize")[0];
+
+  it("each site's class counts: LayerNorm2d (torch's layout) where GlobalContext builds it, Identity elsewhere; the layer held decides at run time", () => {
+    const r = compileIn({ "mlp.py": MLP, "gc.py": GC }, "mlp.py");
+    expect(fwd(r.code)).toContain("c2m_sequential(self.norm, x");
+    expect(r.diagnostics.map((d) => d.code)).toEqual([]);
+  });
+
+  it("a class no other file builds keeps its default's Identity", () => {
+    const r = compileIn({ "mlp.py": MLP }, "mlp.py");
+    expect(fwd(r.code)).toMatch(/^\s*x = self\.norm\(x\)$/m);
+    expect(fwd(r.code)).not.toContain("c2m_sequential");
+  });
+
+  it("a value the other file has from its own constructions: BatchNorm2d, channels-last like the conv, in the weight map (never a class known only at run time)", () => {
+    const r = compileIn({ "splat.py": SPLAT, "resnet.py": RESNET }, "splat.py");
+    expect(fwd(r.code)).toMatch(/^\s*x = self\.bn0\(x\)$/m);
+    expect(fwd(r.code)).not.toContain("c2m_sequential");
+    expect(r.weightMaps.SplAt).toContainEqual({ torch: "bn0.num_batches_tracked", mlx: null, op: "drop" });
+    expect(r.weightMaps.SplAt).not.toContainEqual(expect.objectContaining({ op: "runtime" }));
+  });
+
+  it("a site whose value c2m cannot resolve: C2M-W015 on the parameter, not a guess", () => {
+    const other = py(`
+from torch import nn
+from splat import SplAt
+
+
+class Wrap(nn.Module):
+    def __init__(self, norm):
+        super().__init__()
+        self.a = SplAt(8, norm_layer=norm)
+        self.b = SplAt(8, norm_layer=nn.BatchNorm2d)
+`);
+    const r = compileIn({ "splat.py": SPLAT, "wrap.py": other }, "splat.py");
+    expect(r.diagnostics.map((d) => `${d.code} ${d.line}`)).toEqual(["C2M-W015 6"]);
   });
 });

@@ -4,7 +4,7 @@
  * list grown by `append` (call-statements.ts): what is added is converted to the layout of what the list already
  * holds, where it is added, so a slice or an item read back later has the one layout the list's value claims.
  */
-import { namedChildren, type SyntaxNode } from "../../grammar/python.js";
+import { intLiteral, namedChildren, type SyntaxNode } from "../../grammar/python.js";
 import { isIdentity, samePerm, unknownRank } from "../../ir/tensor.js";
 import { rebuild } from "./source-text.js";
 import type { Gen, Val } from "./types.js";
@@ -113,4 +113,27 @@ function joinedItems(w: WalkState, vals: Val[], node: SyntaxNode, quiet: boolean
 /** What iterating `v` binds: a list's items joined to one layout (joinItems), else as values.ts iterElement. */
 export function itemOf(w: WalkState, v: Val, node: SyntaxNode): Val {
   return v.k === "list" && v.items ? joinItems(w, v.items, node) : iterElement(v, node);
+}
+
+/**
+ * `xs[i] = v` into a local list (GLPN's decoder: `stage_hidden_states[-1] = self.final_upsample(h)` after the loop
+ * appended each stage's channels-last output): the item goes in the layout the list holds its items in, as `append`
+ * and `+=` put them, so that a later read of an item or of the whole list (a return converting each item) finds the
+ * one layout the list's value claims. An item at a known position of a list of known items takes that place with
+ * its own layout. Undefined where the target is no local list whose items c2m tracks.
+ */
+export function storeItem(w: WalkState, target: SyntaxNode, given: Gen, node: SyntaxNode): Gen | undefined {
+  const list = target.childForFieldName("value");
+  const subs = target.childrenForFieldName("subscript");
+  const cur = list?.type === "identifier" ? w.env.get(list.text) : undefined;
+  if (cur?.k !== "list" || given.v.k !== "tensor" || subs.length !== 1) return undefined;
+  const i = intLiteral(subs[0]);
+  const at = cur.items && i !== undefined && i < cur.items.length && i >= -cur.items.length ? (i + cur.items.length) % cur.items.length : undefined;
+  if (at !== undefined) {
+    w.env.set(list!.text, { k: "list", items: cur.items!.map((v, j) => (j === at ? given.v : v)) });
+    return given;
+  }
+  const held = cur.items ? (cur.items.length ? joinItems(w, cur.items, target) : undefined) : cur.elem;
+  if (held?.k !== "tensor" || given.v.t.flatFrom) return undefined;
+  return convert(w, given, node, held.t.perm, held.t.rank ?? held.t.perm?.length);
 }

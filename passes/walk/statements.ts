@@ -24,7 +24,7 @@ import { convert, meet, toLogical, toLogicalDeep } from "./layout-conversion.js"
 import { expr } from "./expressions.js";
 import type { WalkState } from "./state.js";
 import { callStatement } from "./call-statements.js";
-import { growList } from "./list-growth.js";
+import { growList, storeItem } from "./list-growth.js";
 import { forStatement, ifStatement, loopBody } from "./control-flow.js";
 
 /** Walks a whole function. */
@@ -191,9 +191,12 @@ function assignment(w: WalkState, stmt: SyntaxNode, a: SyntaxNode): void {
   if (left.type === "attribute" && tensorAttributeAssignment(w, stmt, left, right)) return;
   if (right.type === "none" && left.type === "attribute") freezePlainSlot(w, stmt, left);
   let g = expr(w, right);
-  // a tensor stored into a dict or list (`result["out"] = x`) leaves the layouts c2m tracks: it goes in torch's
-  // layout, as a read of the container takes it (a value of unknown layout, presumed torch's)
-  if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(exprValueOf(w, left.childForFieldName("value")!))) g = toLogical(w, g, right);
+  // a tensor stored into a local list whose items c2m tracks goes in the layout they are held in (list-growth.ts);
+  // into another dict or list (`result["out"] = x`) it leaves the layouts c2m tracks: it goes in torch's layout, as a
+  // read of the container takes it (a value of unknown layout, presumed torch's)
+  const stored = left.type === "subscript" ? storeItem(w, left, g, right) : undefined;
+  if (stored) g = stored;
+  else if (left.type === "subscript" && g.v.k === "tensor" && storesIntoContainer(exprValueOf(w, left.childForFieldName("value")!))) g = toLogical(w, g, right);
   else if (left.type === "subscript" && g.v.k === "tensor") g = inTargetLayout(w, left, g, right);
   // so does one stored on an object (`self.corr_pyramid = [corr_volume]`): another method reads it back, and reads
   // of attributes take torch's layout

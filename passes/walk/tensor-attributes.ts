@@ -16,10 +16,9 @@ export function tensorAttributeAssignment(w: WalkState, stmt: SyntaxNode, left: 
   const name = left.childForFieldName("attribute")!.text;
   // torch's own tensor attributes keep their translations (`w.data = …` sets the array)
   if (TENSOR_ATTRIBUTES.has(name)) return false;
-  // a parameter or buffer reached through an object (`self.A_log`, `module.weight`), or a local a torch op made
-  // (Time-Series-Library's `pe = torch.zeros(…).float(); pe.require_grad = False`); a bare name the walk only
-  // presumes a tensor may be anything (`args.device = …` on a namespace)
-  const held = obj.type === "attribute" || obj.type === "identifier" ? expr(w, obj).v : undefined;
+  // a parameter or buffer reached through an object (`self.A_log`, `module.weight`); a bare name the walk presumes a
+  // tensor may be anything (`args.device = …` on a namespace)
+  const held = obj.type === "attribute" ? expr(w, obj).v : undefined;
   if (held?.k !== "tensor" || held.assumed) return false;
   if (name === "requires_grad" && obj.type === "attribute") {
     const owner = expr(w, obj.childForFieldName("object")!).text;

@@ -381,11 +381,17 @@ export function classesKey(v: ModVal): string {
  * (torchvision's IntermediateLayerGetter(backbone, …)) runs its __init__ again with it, as with a class argument.
  */
 export const holdsModuleInstances = (v: ModVal): boolean =>
-  v.k === "class" || (v.k === "seq" && (!!v.items?.length || (!!v.elem && v.elem.k !== "unknown"))) || (v.k === "union" && v.options.some(holdsModuleInstances));
+  v.k === "class" ||
+  (v.k === "seq" && (!!v.items?.length || (!!v.elem && v.elem.k !== "unknown"))) ||
+  // a plain list of blocks, which the other file wraps (Time-Series-Library's `Encoder([EncoderLayer(…) for l in …])`
+  // keeps `nn.ModuleList(attn_layers)`)
+  (v.k === "list" && (!!v.items?.some(holdsModuleInstances) || (!!v.elem && holdsModuleInstances(v.elem)))) ||
+  (v.k === "union" && v.options.some(holdsModuleInstances));
 
 /** A module instance as a key for what a specialization was built from: its class, or a Sequential's items in order. */
 export function instanceKey(v: ModVal, depth = 0): string {
   if (depth > 3) return v.k;
+  if (v.k === "list") return `list[${v.items ? v.items.map((i) => instanceKey(i, depth + 1)).join(",") : `*${instanceKey(v.elem ?? { k: "unknown" }, depth + 1)}`}]`;
   if (v.k === "seq")
     return `seq[${v.names ? `${v.names.join(",")}:` : ""}${v.items ? v.items.map((i) => instanceKey(i, depth + 1)).join(",") : `*${instanceKey(v.elem ?? { k: "unknown" }, depth + 1)}`}]`;
   if (v.k === "union") return `(${v.options.map((o) => instanceKey(o, depth + 1)).join("|")})`;

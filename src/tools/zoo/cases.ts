@@ -6,12 +6,12 @@
  * namespace on both sides (the package's own constructor at a small config); `inputs` seeded tensors
  * (float ~ N(0, 1); integers need `high`; `name` passes one by keyword); `ci` puts the case in `npm test`.
  * A table may name a `root` (relative to the repository): the folder that holds its packages when they are
- * vendored source rather than installed (test/zoo/vendor, real model code from GitHub). The root goes first on
+ * vendored source rather than installed (test/zoo/vendor, real model code from GitHub; an absolute root is taken as is). The root goes first on
  * every Python child's path, and the closure is copied from there instead of site-packages; one table's cases
  * may then span several top-level packages (one per vendored repository).
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { packageRoot } from "../../python.js";
 
 export interface ZooInput {
@@ -62,7 +62,7 @@ export function loadCases(dir = casesDir()): ZooCase[] {
       const name = `${table.package}/${row.name}`;
       if (seen.has(name)) throw new Error(`${file}: case ${name} appears twice`);
       seen.add(name);
-      const root = table.root ? join(packageRoot(), table.root) : undefined;
+      const root = table.root ? resolve(packageRoot(), table.root) : undefined;
       all.push({
         ...row,
         name,

@@ -7,7 +7,8 @@
  * zoo block and test/zoo/FAILURES.md), --write-baseline (record this run's statuses in test/zoo/baseline.json),
  * --json FILE (the results), --render FILE (report a --json file instead of running), --rejudge WORK (with --render:
  * judge its failing cases again from that run's kept scratch folder, ./rejudge.ts), --timeout S (per case and
- * side; default 180), --work DIR (scratch; kept).
+ * side; default 180), --work DIR (scratch; kept), --cases DIR (read the case tables from DIR instead of test/zoo/cases:
+ * probing real code that is not vendored, with a scratch table whose `root` is an absolute folder).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,11 +30,12 @@ interface Options {
   rejudge?: string;
   timeout: number;
   work?: string;
+  cases?: string;
 }
 
 function usage(message: string): never {
   process.stderr.write(
-    `zoo: ${message}\nusage: npm run zoo -- [--ci] [--only REGEX] [--readme] [--write-baseline] [--json FILE] [--render FILE [--rejudge WORK]] [--timeout S] [--work DIR]\n`,
+    `zoo: ${message}\nusage: npm run zoo -- [--ci] [--only REGEX] [--readme] [--write-baseline] [--json FILE] [--render FILE [--rejudge WORK]] [--timeout S] [--work DIR] [--cases DIR]\n`,
   );
   process.exit(2);
 }
@@ -54,6 +56,7 @@ function parseOptions(argv: string[]): Options {
       o.timeout = Number(value());
       if (!(o.timeout > 0)) usage("--timeout takes a positive number of seconds");
     } else if (a === "--work") o.work = value();
+    else if (a === "--cases") o.cases = value();
     else usage(`unknown option ${a}`);
   }
   return o;
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
     if (o.rejudge && o.json) writeFileSync(o.json, JSON.stringify({ seconds, results }, null, 1));
     for (const r of results) process.stdout.write(`${caseLine(r)}\n`);
   } else {
-    const cases = loadCases().filter((c) => (!o.ci || c.ci) && (!o.only || o.only.test(c.name)));
+    const cases = loadCases(o.cases).filter((c) => (!o.ci || c.ci) && (!o.only || o.only.test(c.name)));
     if (!cases.length) usage("no case matches");
     const work = o.work ?? mkdtempSync(join(tmpdir(), "c2m-zoo-"));
     mkdirSync(work, { recursive: true });

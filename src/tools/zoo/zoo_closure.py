@@ -19,6 +19,9 @@ layout and an ancestor nobody imports from stays a namespace folder. The files a
 imported: nothing of the package runs here.
 A case with a root (a table of vendored source, test/zoo/vendor) reads its package from that folder, not from
 site-packages; a vendored package may be a namespace folder (no `__init__.py`), as copied from its repository.
+There the closure also follows absolute imports of the root's other top-level packages and modules: a repository
+run from its checkout imports its siblings so (Time-Series-Library's `models/DLinear.py` has
+`from layers.Autoformer_EncDec import series_decomp`), and a port of the repository ports them too.
 """
 import ast
 import importlib.util
@@ -124,9 +127,10 @@ def lazy_source(site, package, name, memo):
     return lazy_names(site, package, memo).get(name)
 
 
-def direct_imports(site, top, rel, memo):
-    """The package files `rel` imports when it runs (memoised: cases of one package share most files)."""
-    key = (site, rel)
+def direct_imports(site, top, rel, memo, rooted=False):
+    """The package files `rel` imports when it runs (memoised: cases of one package share most files); `rooted`: of
+    any top-level package or module of `site` (a repository's checkout), not only of `top`."""
+    key = (site, rel, top, rooted)
     if key in memo:
         return memo[key]
     this_package = rel[:-3].split(os.sep)[:-1]  # where a relative import starts (for __init__.py: the package)
@@ -143,7 +147,8 @@ def direct_imports(site, top, rel, memo):
                 dotted = node.module or ""
             targets = [(dotted, [a.name for a in node.names if a.name != "*"])]
         for dotted, names in targets:
-            if dotted.split(".")[0] != top:
+            first = dotted.split(".")[0]
+            if first != top and not (rooted and first and module_file(site, first)):
                 continue
             # importing a.b.c runs a/__init__, a/b/__init__ too: each that exists is needed
             pieces = dotted.split(".")
@@ -164,7 +169,7 @@ def direct_imports(site, top, rel, memo):
     return found
 
 
-def closure(site, top, entry, memo):
+def closure(site, top, entry, memo, rooted=False):
     start = module_file(site, entry)
     if start is None:
         raise LookupError(f"module {entry} not found under {site}")
@@ -173,7 +178,7 @@ def closure(site, top, entry, memo):
         rel = todo.pop()
         if rel not in seen:
             seen.add(rel)
-            todo.extend(direct_imports(site, top, rel, memo))
+            todo.extend(direct_imports(site, top, rel, memo, rooted))
     return sorted(seen)
 
 
@@ -184,12 +189,13 @@ def main():
         try:
             entries = [entries] if isinstance(entries, str) else entries
             top = entries[0].split(".")[0]
-            site = request.get("roots", {}).get(case) or package_root(top)
+            rooted = case in request.get("roots", {})
+            site = request["roots"][case] if rooted else package_root(top)
             if not os.path.isdir(os.path.join(site, top)):
                 raise LookupError(f"package {top} is not in {site}")
             files = set()
             for entry in entries:
-                files.update(closure(site, top, entry, memo))
+                files.update(closure(site, top, entry, memo, rooted))
             result[case] = {"root": site, "files": sorted(files)}
         except Exception as err:  # noqa: BLE001 - reported per case
             result[case] = {"error": f"{type(err).__name__}: {err}"}

@@ -31,6 +31,7 @@ import { DEVICE_FUNCTION_QUALIFIERS, memberStorage, metalName, printReferenceMet
 import { bufferVectorType, metalTemplateParams } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
 import { coopDirectiveComment, coopInfo } from "./coop.js";
+import { constexprIf, isTypeTestBranch } from "./metal-type-test.js";
 import { isAtomicLvalue, isLvalueContext, printField, printIdentifier, printQualified, printType, printTypeName } from "./metal-names.js";
 
 /**
@@ -353,6 +354,8 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
       if (lambda) return printInlinedCall(node, lambda, (n) => print(n, ctx));
       return volatileStep(node, ctx.volatiles, (n) => print(n, ctx)) ?? printDefault(node, ctx);
     }
+    case "if_statement":
+      return isTypeTestBranch(node) ? constexprIf(printDefault(node, ctx)) : printDefault(node, ctx);
     case "for_statement": {
       const idiom = warpReductionIdiom(node, ctx);
       return idiom ?? printDefault(node, ctx);

@@ -43,6 +43,20 @@
 
 namespace metal {
 
+// Metal's type traits (<metal_type_traits>): the standard's, in namespace metal
+using std::is_arithmetic;
+using std::is_arithmetic_v;
+using std::is_floating_point;
+using std::is_floating_point_v;
+using std::is_integral;
+using std::is_integral_v;
+using std::is_same;
+using std::is_same_v;
+using std::is_signed;
+using std::is_signed_v;
+using std::is_unsigned;
+using std::is_unsigned_v;
+
 typedef _Float16 half;
 typedef emu::bfloat16 bfloat;
 typedef unsigned char uchar;

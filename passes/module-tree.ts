@@ -347,18 +347,14 @@ export class InitInterpreter {
       }
     }
     // a model other files of the package name may be given their own block classes there (res2net.py gives resnet.py's
-    // ResNet its Bottle2neck): which class a class parameter holds, only the built model knows. So too where the user
-    // builds the model: a class parameter whose default is a class of the file is one the user may replace (PoolFormer's
-    // `norm_layer=GroupNorm`, given LayerNormChannel), and the default is a guess at what the built model holds
-    const byOtherFiles = !!this.mod.namedByOtherFiles?.(className);
-    if (init && (byOtherFiles || isRootClass(this.mod, className))) {
+    // ResNet its Bottle2neck): which class a class parameter holds, only the built model knows
+    if (init && this.mod.namedByOtherFiles?.(className)) {
       for (const p of namedChildren(init.childForFieldName("parameters")!)) {
         const name = paramName(p);
         const value = (p.type === "default_parameter" || p.type === "typed_default_parameter") && p.childForFieldName("value");
-        if (!byOtherFiles && !(value && this.isOwnClass(value))) continue;
         const vs = (name && collected.get(name)) || (name && value ? [this.refValue(value)] : []);
         // (what the sites of other files pass, each resolved, is all there is: never a class known only at run time)
-        if (name && !decided.has(name) && (vs.some(holdsClass) || !byOtherFiles)) collected.set(name, [...vs, { k: "anyclass" }]);
+        if (name && !decided.has(name) && vs.some(holdsClass)) collected.set(name, [...vs, { k: "anyclass" }]);
       }
     }
     for (const [k, vs] of collected) out.set(k, union(vs));
@@ -391,11 +387,6 @@ export class InitInterpreter {
       for (const v of vs) push(collected, name, v);
     }
     return decided;
-  }
-
-  /** Whether a default names a module class of this file (a torch layer's subclass too: PoolFormer's GroupNorm). */
-  private isOwnClass(value: SyntaxNode): boolean {
-    return value.type === "identifier" && (this.mod.classes.has(value.text) || !!this.mod.layerClasses?.has(value.text));
   }
 
   /** Values of names that may be class or layer references, evaluated without a local environment. */

@@ -112,6 +112,10 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       const elem = elemInfo(plan.pointee);
       const acc = ATOMIC_ACCUMULATE[ops[0]];
       const init = acc?.init(elem.signed, elem.bits, !elem.integer);
+      // no one init_value serves: several kinds, an op without an identity MLX's init_value holds
+      const noSingleInit = ops.length > 1 || !acc || init === undefined;
+      // a hand-over's ticket counter c2m cannot carry (hand-over.ts), said before the general refusal
+      const counterGap = noSingleInit ? ticketCounterGap(guards, atomicsOf(a, p.name)) : undefined;
       if (u.plain && (u.read || u.write)) {
         const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
         const across = readAcrossGroups(mine, k.body);
@@ -159,14 +163,14 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
             p.name,
             `it is updated with atomics (${atomic ? accessPair(atomic.atomic!.call) : "an atomic"}) and also read or written without them (${plain ? accessPair(plain.node) : "a plain access"}): an MLX atomic output starts from init_value, and other threadgroups' atomics reach its elements`,
           );
-      } else if ((ops.length > 1 || !acc || init === undefined) && plan.pointee.kind === "scalar" && takesOver(elem, ops)) {
+      } else if (noSingleInit && plan.pointee.kind === "scalar" && takesOver(elem, ops)) {
         // no one init_value serves (several kinds, an op computing from the element's current value, an op without
         // an identity MLX's init_value holds): each atomic takes its element over from the caller's array first
         plan.role = "inout-copy";
         plan.takeOnAtomic = true;
-      } else if ((ops.length > 1 || !acc || init === undefined) && ticketCounterGap(guards, atomicsOf(a, p.name))) {
-        refuse(a, bag, p.name, ticketCounterGap(guards, atomicsOf(a, p.name))!, false);
-      } else if (ops.length > 1 || !acc || init === undefined) {
+      } else if (noSingleInit && counterGap) {
+        refuse(a, bag, p.name, counterGap, false);
+      } else if (noSingleInit) {
         const fromCurrent = ops.filter((o) => FROM_CURRENT.has(o));
         const why =
           ops.length > 1

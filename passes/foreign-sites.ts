@@ -55,7 +55,7 @@ export function sitesInOtherFiles(home: ModuleIR, className: string, collect: (m
     const called = new RegExp(`\\b${className}\\s*\\(`);
     const folder = home.file.slice(0, home.file.lastIndexOf("/") + 1);
     mods = (home.otherFilesNaming(className) ?? [])
-      .filter((path) => path.slice(0, path.lastIndexOf("/") + 1) === folder && called.test(sem.program.host.readFile(path) ?? ""))
+      .filter((path) => path.slice(0, path.lastIndexOf("/") + 1) === folder && called.test(sem.program.file(path).sourceText ?? ""))
       .flatMap((path) => modulesNaming(sem.of(sem.program.file(path)), className, collect));
     perHome.set(className, mods);
   }

@@ -39,6 +39,11 @@ export class SourceFile {
     return this.text ?? undefined;
   }
 
+  /** The file's text, read once per program; undefined when it cannot be read. */
+  get sourceText(): string | undefined {
+    return this.source();
+  }
+
   /** The whole syntax tree, or undefined when the file cannot be read or does not parse. */
   get tree(): Tree | undefined {
     if (this.full === undefined) this.full = parseValid(this.source());

@@ -32,6 +32,7 @@ import { bufferVectorType, metalTemplateParams } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
 import { coopDirectiveComment, coopInfo } from "./coop.js";
 import { constexprIf, isTypeTestBranch } from "./metal-type-test.js";
+import { printRawBitsStore } from "./metal-raw-bits.js";
 import { isAtomicLvalue, isLvalueContext, printField, printIdentifier, printQualified, printType, printTypeName } from "./metal-names.js";
 
 /**
@@ -414,6 +415,8 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
   const left = unparen(field(node, "left")!);
   const op = field(node, "operator")?.text ?? "=";
   const right = field(node, "right")!;
+  const rawBits = printRawBitsStore(left, op, right, ctx, (n) => print(n, ctx));
+  if (rawBits) return rawBits;
   if (isAtomicLvalue(left, ctx)) {
     const obj = `&${printDefault(left, ctx)}`;
     const val = print(right, ctx);

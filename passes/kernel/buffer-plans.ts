@@ -50,13 +50,18 @@ function viaHelpersOnly(a: KernelAnalysis, name: string): boolean {
   return all.length > 0 && helperAtomics(a, name).length === all.length;
 }
 
-/** Each helper given an address into the buffer touches only that element (helper-take.ts). */
-function helpersTakeOver(a: KernelAnalysis, unit: KernelUnit, name: string): boolean {
-  return helperAtomics(a, name).every((x) => {
+/** A call handing the buffer to a helper that may touch other elements than the one it is given (helper-take.ts); undefined when none. */
+function helperReachingPast(a: KernelAnalysis, unit: KernelUnit, name: string): CudaNode | undefined {
+  return helperAtomics(a, name).find((x) => {
     const call = x.atomic!.call;
     const i = callArgs(call).findIndex((arg) => arg.startIndex === x.node.startIndex);
-    return i >= 0 && touchesOnlyPointee(unit, calleeName(call) ?? "", i);
-  });
+    return i < 0 || !touchesOnlyPointee(unit, calleeName(call) ?? "", i);
+  })?.atomic!.call;
+}
+
+/** Each helper given an address into the buffer touches only that element. */
+function helpersTakeOver(a: KernelAnalysis, unit: KernelUnit, name: string): boolean {
+  return !helperReachingPast(a, unit, name);
 }
 
 /** Decide each pointer parameter's role (see BufferRole). */
@@ -196,6 +201,15 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         // for another the instantiation of the take-over (an atomic store of the element) stops Metal's compile
         plan.role = "inout-copy";
         plan.takeOnAtomic = true;
+      } else if (noSingleInit && (plan.pointee.kind === "template" || (plan.pointee.kind === "scalar" && takesOver(elem, ops))) && helperReachingPast(a, unit, p.name)) {
+        const call = helperReachingPast(a, unit, p.name)!;
+        refuse(
+          a,
+          bag,
+          p.name,
+          `its atomics (${ops.join(", ")}) are applied by '${calleeName(call)}', given an address into it (${accessPair(call)}); no one init_value serves them, so each element must take the caller's value over before its first atomic, which c2m does at the call for the element the helper is given, but '${calleeName(call)}' (or a function it hands the pointer to) may reach other elements through it (an offset, an index, a store of the pointer)`,
+          false,
+        );
       } else if (noSingleInit && counterGap) {
         refuse(a, bag, p.name, counterGap, false);
       } else if (noSingleInit) {

@@ -45,6 +45,16 @@ describe("atomics in helpers a kernel hands an address into an in-place buffer",
     expect(out.split("\n").length).toBe(FUNCTORS.split("\n").length);
   });
 
+  it("a family also named elsewhere than in a call of it (an object passed to a kernel) keeps its structs", () => {
+    const src = `template <typename T, int N> struct F;
+template <typename T> struct F<T, 4> { __device__ void operator()(T* p, T v) { *p = v; } };
+__device__ void g(float* p) { F<float, 4>()(p, 1.f); }
+template <typename Op> __global__ void k(Op op, float* p) { op(p, 1.f); }
+void host(float* p) { k<<<1, 1>>>(F<float, 4>(), p); }
+`;
+    expect(callFunctorsDirectly(src)).toBe(src);
+  });
+
   it("max through a template helper, overloads and a partially specialised CAS loop, on a float and an int element: translated, verified", async () => {
     const src = `${FUNCTORS}
 template <typename scalar_t> __device__ void write_max(scalar_t *address, scalar_t val) { atomMax(address, val); }

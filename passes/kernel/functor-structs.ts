@@ -165,6 +165,14 @@ export function callFunctorsDirectly(text: string): string {
   if (!/\boperator\s*\(\s*\)\s*\(/.test(text) || !/\(\s*\)\s*\(/.test(text)) return text;
   const root = parseCuda(text).rootNode;
   const defs = functorDefs(root);
+  // a family named anywhere but in a call of it (an object passed on, host code's functor, a declaration) keeps its structs
+  for (const [name, list] of defs) {
+    const items = list.map((d) => [d.item.startIndex, d.item.endIndex] as const);
+    const outside = [...text.matchAll(new RegExp(`\\b${name}\\b`, "g"))].filter((m) => !items.some(([s, e]) => m.index >= s && m.index < e));
+    const calls = new RegExp(`^${name}\\s*<((?:[^<>;{}]|<[^<>;{}]*>)*)>\\s*\\(\\s*\\)\\s*\\(`);
+    const declaration = (at: number) => /template\s*<[^;{}]*>\s*struct\s+$/.test(text.slice(Math.max(0, at - 200), at));
+    if (outside.some((m) => !declaration(m.index) && !calls.test(text.slice(m.index, m.index + 300)))) defs.delete(name);
+  }
   if (!defs.size) return text;
   const call = new RegExp(`\\b(${[...defs.keys()].join("|")})\\s*<((?:[^<>;{}]|<[^<>;{}]*>)*)>\\s*\\(\\s*\\)\\s*\\(`, "g");
   const spell = (code: string) =>

@@ -31,9 +31,10 @@ export function printRawBitsRead(node: CudaNode, ctx: PrintContext, print: (n: C
   return rawBitsType(node, ctx) ? `as_type<ushort>(${print(field(node, "argument")!)})` : undefined;
 }
 
-/** `h.x = v`: the value's low 16 bits as h; undefined when the left side is no raw-bits member. */
-export function printRawBitsStore(left: CudaNode, op: string, right: CudaNode, ctx: PrintContext, print: (n: CudaNode) => string): string | undefined {
+/** `h.x = v` (an assignment): the value's low 16 bits as h; undefined when the left side is no raw-bits member. */
+export function printRawBitsStore(node: CudaNode, ctx: PrintContext, print: (n: CudaNode) => string): string | undefined {
+  const left = unparen(field(node, "left")!);
   const t = rawBitsType(left, ctx);
-  if (!t || op !== "=") return undefined;
-  return `${print(field(left, "argument")!)} = as_type<${t}>(ushort(${print(right)}))`;
+  if (!t || field(node, "operator")?.text !== "=") return undefined;
+  return `${print(field(left, "argument")!)} = as_type<${t}>(ushort(${print(field(node, "right")!)}))`;
 }

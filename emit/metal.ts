@@ -32,8 +32,7 @@ import { bufferVectorType, metalTemplateParams } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
 import { coopDirectiveComment, coopInfo } from "./coop.js";
 import { constexprIf, isTypeTestBranch } from "./metal-type-test.js";
-import { printRawBitsStore } from "./metal-raw-bits.js";
-import { isAtomicLvalue, isLvalueContext, printField, printIdentifier, printQualified, printType, printTypeName } from "./metal-names.js";
+import { isAtomicLvalue, isLvalueContext, printField, printRawBitsStore, printIdentifier, printQualified, printType, printTypeName } from "./metal-names.js";
 
 /**
  * The dtype of an in-place buffer's mask of the elements the kernel took over: uint8, or uint32 where the
@@ -320,7 +319,7 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     case "declaration":
       return printDeclaration(node, ctx);
     case "assignment_expression":
-      return printAssignment(node, ctx);
+      return printRawBitsStore(node, ctx) ?? printAssignment(node, ctx);
     case "update_expression":
       return printUpdate(node, ctx);
     case "subscript_expression":
@@ -415,8 +414,6 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
   const left = unparen(field(node, "left")!);
   const op = field(node, "operator")?.text ?? "=";
   const right = field(node, "right")!;
-  const rawBits = printRawBitsStore(left, op, right, ctx, (n) => print(n, ctx));
-  if (rawBits) return rawBits;
   if (isAtomicLvalue(left, ctx)) {
     const obj = `&${printDefault(left, ctx)}`;
     const val = print(right, ctx);

@@ -153,7 +153,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         if (plan.takeOnAtomic) {
           // each atomic takes its element over first (emit/metal-calls.ts): the flags are the mask
           ctx.takeOnAtomic.add(p.name);
-          const why = "each atomic on it first takes its element over from the caller's array, and a device-scope fence orders the copy before the other threads' atomics";
+          const why = `each atomic on it first takes its element over from the caller's array, and a device-scope fence orders the copy before the other threads' atomics${plan.pointee.kind === "template" ? ` (Metal stores atomically only 32-bit int, uint and float: the wrapper raises for another ${plan.pointee.name})` : ""}`;
           reportKernel(bag, "C2M-K016", position(p.node), `buffer '${p.name}': ${why}: atomic_thread_fence (Metal 3.2, macOS 15 and later)`);
           masks.push(`${bufferName}_touched`);
         }

@@ -135,7 +135,7 @@ __global__ void byte_histogram(unsigned int *words, const int *bin, int n) {
   it("a helper that reaches past the element it is given is refused, naming it (no take-over at the call)", async () => {
     const { compileKernels } = await import("../src/kernel/index.js");
     const src = `
-__device__ void cas_next(int *p, int v) { atomicCAS(p + 1, 0, v); }
+__device__ void cas_next(int *p, int v) { auto q = p; atomicCAS(q + 1, 0, v); }
 __global__ void k(int *g, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   if (i < n) cas_next(g + i, i);

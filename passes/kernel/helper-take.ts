@@ -79,7 +79,9 @@ export function touchesOnlyPointee(unit: KernelUnit, fname: string, index: numbe
         }
       }
       if (n.type !== "identifier" || !names.has(n.text)) return true;
-      if (n.parent?.type === "parameter_declaration" || n.parent?.type === "init_declarator") return true;
+      // the name a declaration declares (not a value it is initialised with, which is a use)
+      const declared = n.parent?.type === "init_declarator" && field(n.parent, "declarator")?.startIndex === n.startIndex;
+      if (n.parent?.type === "parameter_declaration" || declared) return true;
       const { e, integer } = climb(n);
       // an integer cast of the pointer: alignment arithmetic, no access
       if (integer) return true;

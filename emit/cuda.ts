@@ -241,8 +241,9 @@ const TAKE_HELPER = `template <class A, class B, class T> __device__ __forceinli
 function takeEdits(analysis: KernelAnalysis, param: string, inserts: Edit[]): void {
   for (const x of analysis.accesses) {
     const call = x.atomic?.call;
-    if (x.root.kind !== "param" || x.root.name !== param || !call || !ATOMIC_FUNCTIONS[calleeName(call) ?? ""]) continue;
-    const arg = callArgs(call)[0]!;
+    if (x.root.kind !== "param" || x.root.name !== param || !call) continue;
+    // a helper's atomics: the address handed to it is taken over at the call (passes/kernel/helper-take.ts)
+    const arg = ATOMIC_FUNCTIONS[calleeName(call) ?? ""] ? callArgs(call)[0]! : x.node;
     inserts.push({ at: arg.startIndex, text: "c2m_atomic_take(" }, { at: arg.endIndex, text: `, ${param}, (unsigned*)${param}_touched, ${param}_in)` });
   }
 }

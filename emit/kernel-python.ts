@@ -194,6 +194,14 @@ function emitKernel(pk: PythonKernel): string {
       `        raise NotImplementedError(${JSON.stringify(`c2m: ${k.name}'s explicit specialisation for ${args.map((a) => a.text).join(", ")} (line ${spec.node.startPosition.row + 1}) is not translated (C2M-K002)`)})`,
     );
   }
+  // atomics that take their element over (BufferPlan.takeOnAtomic) on the kernel's template element: Metal stores
+  // atomically only 32-bit int, uint and float, so another dtype is refused at the call, not at Metal's compile
+  for (const b of analysis.buffers.filter((x) => x.takeOnAtomic && x.pointee.kind === "template")) {
+    lines.push(`    if ${dtypeExpr(b.pointee)} not in (mx.float32, mx.int32, mx.uint32):`);
+    lines.push(
+      `        raise NotImplementedError(${JSON.stringify(`c2m: ${k.name}: ${b.param} is updated in place by atomics that each take their element over from the caller's array first, an atomic store Metal has for 32-bit int, uint and float only (C2M-K007); ${dtypeExpr(b.pointee)} is `)} + str(${dtypeExpr(b.pointee)}))`,
+    );
+  }
   // a buffer every threadgroup updates in place is right only for one threadgroup (BufferPlan.ownAccess.oneThreadgroup)
   const shared = analysis.buffers.filter((b) => b.ownAccess?.oneThreadgroup).map((b) => b.param);
   if (shared.length) {

@@ -217,7 +217,16 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
   if (device) {
     const extra = ctx.deviceAttrs.get(name) ?? [];
     for (const a of extra) ctx.attributes.add(a);
-    const printed = printDefault(node, ctx);
+    // an address into an in-place buffer whose atomics take their element over (BufferPlan.takeOnAtomic) handed to
+    // the helper that applies them: taken over at the call, the helper touching only that element (helper-take.ts)
+    const takes = args.map((a) => {
+      const r = ctx.isKernel ? rootOf(a, ctx.scope) : undefined;
+      return r?.kind === "param" && ctx.takeOnAtomic.has(r.name) ? r.name : undefined;
+    });
+    if (takes.some(Boolean)) ctx.helpers.add("c2m_atomic_take");
+    const printed = takes.some(Boolean)
+      ? `${print(fnNode!, ctx)}(${args.map((a, i) => (takes[i] ? `c2m_atomic_take(${print(a, ctx)}, ${takes[i]}, ${takes[i]}_touched, ${takes[i]}_in)` : print(a, ctx))).join(", ")})`
+      : printDefault(node, ctx);
     if (!extra.length) return printed;
     // the thread positions go after every declared parameter: arguments the call leaves to their defaults are
     // written out first (llm.c's blockReduce(val) of `blockReduce(float val, bool final_sync = false, ...)`)

@@ -192,6 +192,12 @@ function atomicParameters(f: KFunction, kernel: KFunction, kctx: PrintContext): 
   const scope = { params: new Set(f.params.filter((p) => p.type.kind === "pointer").map((p) => p.name)), shared: new Set<string>(), aliases: new Map<string, Root>() };
   const atomic = new Set<string>();
   walk(f.body, (n) => {
+    // a local pointer into a parameter (`int *address_as_i = (int *)address;`, pytorch_scatter's CAS loops): atomics through it are the parameter's
+    if (n.type === "init_declarator" && field(n, "declarator")?.type === "pointer_declarator") {
+      const r = rootOf(field(n, "value"), scope);
+      const id = field(field(n, "declarator")!, "declarator");
+      if (r && id?.type === "identifier") scope.aliases.set(id.text, r);
+    }
     const name = n.type === "call_expression" ? calleeName(n) : undefined;
     const target = name && ATOMIC_FUNCTIONS[name] ? rootOf(callArgs(n)[0] ?? null, scope) : undefined;
     if (target?.kind === "param") atomic.add(target.name);

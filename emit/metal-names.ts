@@ -1,5 +1,6 @@
 /** How emit/metal.ts prints names: identifiers, qualified names (cooperative groups, CUDA-only libraries), type names, fields and the lvalues that live in atomic arrays. */
 import { print, printDefault } from "./metal.js";
+import { printRawBitsRead, printRawBitsStore as printRawBitsStoreWith } from "./metal-raw-bits.js";
 import type { PrintContext } from "./metal-context.js";
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KType } from "../ir/kernel.js";
@@ -158,7 +159,7 @@ export function printField(node: CudaNode, ctx: PrintContext): string {
     return `${m}.${f.text}`;
   }
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) return `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
-  return printDefault(node, ctx);
+  return printRawBitsRead(node, ctx, (n) => print(n, ctx)) ?? printDefault(node, ctx);
 }
 
 /** An lvalue (`a[i]`, `*p`) that lives in an atomic<T> array. */
@@ -206,4 +207,9 @@ export function isLvalueContext(node: CudaNode): boolean {
   if (p.type === "update_expression") return true;
   if (p.type === "pointer_expression" && field(p, "operator")?.text === "&") return true;
   return false;
+}
+
+/** `h.x = v` on a c10 Half or BFloat16 (emit/metal-raw-bits.ts), for the printer's assignments; undefined otherwise. */
+export function printRawBitsStore(node: CudaNode, ctx: PrintContext): string | undefined {
+  return printRawBitsStoreWith(node, ctx, (n) => print(n, ctx));
 }

@@ -32,7 +32,7 @@ import { bufferVectorType, metalTemplateParams } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
 import { coopDirectiveComment, coopInfo } from "./coop.js";
 import { constexprIf, isTypeTestBranch } from "./metal-type-test.js";
-import { isAtomicLvalue, isLvalueContext, printField, printIdentifier, printQualified, printType, printTypeName } from "./metal-names.js";
+import { isAtomicLvalue, isLvalueContext, printField, printRawBitsStore, printIdentifier, printQualified, printType, printTypeName } from "./metal-names.js";
 
 /**
  * The dtype of an in-place buffer's mask of the elements the kernel took over: uint8, or uint32 where the
@@ -153,7 +153,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         if (plan.takeOnAtomic) {
           // each atomic takes its element over first (emit/metal-calls.ts): the flags are the mask
           ctx.takeOnAtomic.add(p.name);
-          const why = "each atomic on it first takes its element over from the caller's array, and a device-scope fence orders the copy before the other threads' atomics";
+          const why = `each atomic on it first takes its element over from the caller's array, and a device-scope fence orders the copy before the other threads' atomics${plan.pointee.kind === "template" ? ` (Metal stores atomically only 32-bit int, uint and float: the wrapper raises for another ${plan.pointee.name})` : ""}`;
           reportKernel(bag, "C2M-K016", position(p.node), `buffer '${p.name}': ${why}: atomic_thread_fence (Metal 3.2, macOS 15 and later)`);
           masks.push(`${bufferName}_touched`);
         }
@@ -319,7 +319,7 @@ function printNode(node: CudaNode, ctx: PrintContext): string {
     case "declaration":
       return printDeclaration(node, ctx);
     case "assignment_expression":
-      return printAssignment(node, ctx);
+      return printRawBitsStore(node, ctx) ?? printAssignment(node, ctx);
     case "update_expression":
       return printUpdate(node, ctx);
     case "subscript_expression":

@@ -15,7 +15,8 @@ import { isDeviceVariable } from "./device-vars.js";
 import { casAddress, casFirstGuess } from "./cas-guess.js";
 import { offsetTicketCounter } from "./ticket-counter.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
-import { calleeName, field, fields, position, resultUsed } from "./cst.js";
+import { calleeName, callArgs, field, fields, position, resultUsed } from "./cst.js";
+import { touchesOnlyPointee } from "./helper-take.js";
 import type { KernelAnalysis } from "./buffers.js";
 import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
 
@@ -36,6 +37,31 @@ function atomicsOf(a: KernelAnalysis, name: string) {
 
 function takesOver(elem: ReturnType<typeof elemInfo>, ops: AtomicOp[]): boolean {
   return elem.bits === 32 && (elem.integer || ops.every((o) => FLOAT_ATOMICS.has(o)));
+}
+
+/** A device function's atomics on the buffer: the kernel takes the element over at the call (helper-take.ts). */
+function helperAtomics(a: KernelAnalysis, name: string) {
+  return atomicsOf(a, name).filter((x) => !ATOMIC_FUNCTIONS[calleeName(x.atomic!.call) ?? ""]);
+}
+
+/** Every atomic on the buffer is a helper's. */
+function viaHelpersOnly(a: KernelAnalysis, name: string): boolean {
+  const all = atomicsOf(a, name);
+  return all.length > 0 && helperAtomics(a, name).length === all.length;
+}
+
+/** A call handing the buffer to a helper that may touch other elements than the one it is given (helper-take.ts); undefined when none. */
+function helperReachingPast(a: KernelAnalysis, unit: KernelUnit, name: string): CudaNode | undefined {
+  return helperAtomics(a, name).find((x) => {
+    const call = x.atomic!.call;
+    const i = callArgs(call).findIndex((arg) => arg.startIndex === x.node.startIndex);
+    return i < 0 || !touchesOnlyPointee(unit, calleeName(call) ?? "", i);
+  })?.atomic!.call;
+}
+
+/** Each helper given an address into the buffer touches only that element. */
+function helpersTakeOver(a: KernelAnalysis, unit: KernelUnit, name: string): boolean {
+  return !helperReachingPast(a, unit, name);
 }
 
 /** Decide each pointer parameter's role (see BufferRole). */
@@ -163,11 +189,27 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
             p.name,
             `it is updated with atomics (${atomic ? accessPair(atomic.atomic!.call) : "an atomic"}) and also read or written without them (${plain ? accessPair(plain.node) : "a plain access"}): an MLX atomic output starts from init_value, and other threadgroups' atomics reach its elements`,
           );
-      } else if (noSingleInit && plan.pointee.kind === "scalar" && takesOver(elem, ops)) {
+      } else if (noSingleInit && plan.pointee.kind === "scalar" && takesOver(elem, ops) && helpersTakeOver(a, unit, p.name)) {
         // no one init_value serves (several kinds, an op computing from the element's current value, an op without
         // an identity MLX's init_value holds): each atomic takes its element over from the caller's array first
         plan.role = "inout-copy";
         plan.takeOnAtomic = true;
+      } else if (noSingleInit && plan.pointee.kind === "template" && viaHelpersOnly(a, p.name) && helpersTakeOver(a, unit, p.name)) {
+        // the same, for an element of the kernel's template type reached through helpers (pytorch_scatter's
+        // Reducer::atomic_write): the width is the launch's, and each helper is an overload per element type (or a
+        // template) whose atomics Metal instantiates only for that type; one of 32 bits takes its element over, and
+        // for another the instantiation of the take-over (an atomic store of the element) stops Metal's compile
+        plan.role = "inout-copy";
+        plan.takeOnAtomic = true;
+      } else if (noSingleInit && (plan.pointee.kind === "template" || (plan.pointee.kind === "scalar" && takesOver(elem, ops))) && helperReachingPast(a, unit, p.name)) {
+        const call = helperReachingPast(a, unit, p.name)!;
+        refuse(
+          a,
+          bag,
+          p.name,
+          `its atomics (${ops.join(", ")}) are applied by '${calleeName(call)}', given an address into it (${accessPair(call)}); no one init_value serves them, so each element must take the caller's value over before its first atomic, which c2m does at the call for the element the helper is given, but '${calleeName(call)}' (or a function it hands the pointer to) may reach other elements through it (an offset, an index, a store of the pointer)`,
+          false,
+        );
       } else if (noSingleInit && counterGap) {
         refuse(a, bag, p.name, counterGap, false);
       } else if (noSingleInit) {

@@ -29,7 +29,8 @@ export interface AccessSite {
   node: CudaNode;
   read: boolean;
   write: boolean;
-  atomic?: { op: AtomicOp; call: CudaNode };
+  /** `ops`: a device function's atomics on the pointer it is given, all of them (`op` is the first) */
+  atomic?: { op: AtomicOp; ops?: AtomicOp[]; call: CudaNode };
   /** `y[E]` straight on the parameter, or `r[E]` on a local pointer into it (no cast): E's text */
   directIndex?: string;
   /** the local pointer the access goes through (`r` in `r[E]`) */
@@ -262,7 +263,8 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
             read: cu?.read ?? false,
             write: cu?.write ?? false,
             indirect: true,
-            ...(cu && cu.atomics.size ? { atomic: { op: [...cu.atomics][0], call: n } } : {}),
+            // every op the helper applies (pytorch_scatter's atomic_write: add, min, max or a CAS loop, by its template argument)
+            ...(cu && cu.atomics.size ? { atomic: { op: [...cu.atomics][0]!, ops: [...cu.atomics], call: n } } : {}),
             ...(accesses128(callee, i) ? { span128: true } : {}),
           });
         });
@@ -335,7 +337,7 @@ function analyseFunction(f: KFunction, unit: KernelUnit, devices: Map<string, KF
   for (const a of accesses) {
     if (a.root.kind === "param") {
       const u = use(a.root.name);
-      if (a.atomic) u.atomics.add(a.atomic.op);
+      if (a.atomic) for (const op of a.atomic.ops ?? [a.atomic.op]) u.atomics.add(op);
       else {
         u.plain = true;
         u.read ||= a.read;

@@ -181,6 +181,7 @@ export function extractKernelUnit(root: CudaNode, source: string, filename: stri
     unit.kernels.splice(unit.kernels.indexOf(spec), 1);
   }
   enumParamsAsInt(unit);
+  dropDoubleTwins(unit, bag);
   return unit;
 }
 
@@ -393,4 +394,34 @@ export function reportFileScopeVariables(unit: KernelUnit, kernel: KFunction, ba
     });
   }
   return found;
+}
+
+/** A parameter type with double spelled float: what Metal, which has no double, makes of it (C2M-K011). */
+function asMetalFloat(t: KType): string {
+  if (t.kind === "scalar") return t.name === "double" ? "float" : t.name;
+  if (t.kind === "pointer") return `${t.isConst ? "const " : ""}${asMetalFloat(t.pointee)}*`;
+  if (t.kind === "reference") return `${t.isConst ? "const " : ""}${asMetalFloat(t.target)}&`;
+  return JSON.stringify(t);
+}
+
+/**
+ * An overload over double beside one over float of the same parameters otherwise (pytorch_scatter's `atomAdd(double *,
+ * double)` beside `atomAdd(float *, float)`): Metal has no double and c2m computes double as float (C2M-K011), so in
+ * Metal the two are one signature, and the float overload is what a call with any argument Metal has resolves to.
+ * The double one is dropped, said with a warning, instead of printed as a second definition Metal rejects.
+ */
+function dropDoubleTwins(unit: KernelUnit, bag: DiagnosticBag): void {
+  const signature = (f: KFunction) => `${f.name}<${f.templateParams.map((t) => t.kind).join(",")}>(${f.params.map((p) => asMetalFloat(p.type)).join(",")})`;
+  const hasDouble = (f: KFunction) => f.params.some((p) => /\bdouble\b/.test(p.node.text));
+  const plain = new Set(unit.deviceFunctions.filter((f) => !f.specialisation && !hasDouble(f)).map(signature));
+  for (const f of [...unit.deviceFunctions]) {
+    if (f.specialisation || !hasDouble(f) || !plain.has(signature(f))) continue;
+    unit.deviceFunctions.splice(unit.deviceFunctions.indexOf(f), 1);
+    reportKernel(
+      bag,
+      "C2M-K011",
+      position(f.node),
+      `overload '${f.name}' over double is not carried: Metal has no double, c2m computes double as float, and the overload over float, the same in Metal, serves its calls`,
+    );
+  }
 }

@@ -22,6 +22,7 @@ import { named, position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
 import { specialiseFunctionTemplates } from "../../passes/kernel/fn-templates.js";
 import { hoistStaticMembers } from "../../passes/kernel/static-members.js";
+import { callFunctorsDirectly } from "../../passes/kernel/functor-structs.js";
 import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
 import { lowerBlockBarriers } from "../../passes/kernel/block-barrier.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
@@ -187,7 +188,8 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // libcu++'s block barrier and memcpy_async into it: a cooperative copy and __syncthreads
   // a struct's static __device__ member functions as free functions, which the buffer analysis follows
   const members = hoistStaticMembers(lowered.text);
-  const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(members.text).text));
+  // function-object structs called at once (`Impl<float, 4>()(p, v)`) as the free function of the specialisation picked; lines kept
+  const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(callFunctorsDirectly(members.text)).text));
   // kernel templates branching with `if constexpr` on a bool template parameter, one copy per value
   const cx = specialiseConstexprIf(spec.text);
   const lineBack = (line: number) => {

@@ -79,8 +79,9 @@ const sizeRow: Check = (v, at, errors) => {
   }
 };
 const templateArg: Check = (v, at, errors) => {
-  if (typeof v !== "string" || !(v in SCALAR_TYPES || /^-?\d{1,10}$/.test(v) || v === "true" || v === "false")) {
-    errors.push(`${at}: a template argument must be a scalar type (${Object.keys(SCALAR_TYPES).slice(0, 6).join(", ")}, ...), an integer or true/false`);
+  // an enum parameter takes a value's name (pytorch_scatter's `ReductionType REDUCE`: MAX), as C++ does, no int
+  if (typeof v !== "string" || !(v in SCALAR_TYPES || /^-?\d{1,10}$/.test(v) || v === "true" || v === "false" || /^[A-Za-z_]\w{0,63}$/.test(v))) {
+    errors.push(`${at}: a template argument must be a scalar type (${Object.keys(SCALAR_TYPES).slice(0, 6).join(", ")}, ...), an integer, true/false or an enum value's name`);
   }
 };
 const arg: Check = (v, at, errors) => {
@@ -182,6 +183,6 @@ export function validateVerifySpec(json: unknown, kernels: SpecKernel[]): Golden
     });
   });
   if (errors.length) throw new Error(`c2m kernel: the verify spec is not valid:\n  ${errors.slice(0, 20).join("\n  ")}`);
-  const reprint = (t: string) => (t in SCALAR_TYPES || t === "true" || t === "false" ? t : String(Number.parseInt(t, 10)));
+  const reprint = (t: string) => (t in SCALAR_TYPES || t === "true" || t === "false" || /^[A-Za-z_]\w*$/.test(t) ? t : String(Number.parseInt(t, 10)));
   return { ...spec, launches: spec.launches.map((l) => (l.templateArgs ? { ...l, templateArgs: l.templateArgs.map(reprint) } : l)) };
 }

@@ -7,6 +7,7 @@ import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { field, walk } from "../../passes/kernel/cst.js";
 import { rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
 import { insertReconvergence } from "./reconverge.js";
+import { segmentBranchBarriers } from "../../passes/kernel/barrier-segments.js";
 import type { RunOptions } from "./metal.js";
 import { nameTable } from "../../ir/tables.js";
 
@@ -51,7 +52,9 @@ export interface CudaLaunch {
 export function prepareCudaSource(source: string, deviceCodeOnly?: boolean, includes: DeviceCodeOptions = {}): string {
   const needsExtract = deviceCodeOnly ?? /#\s*include\s*[<"](torch|ATen|pybind11)\//.test(source);
   const src = needsExtract ? deviceOnlySource(source, includes).source : source;
-  return rewriteCudaLaunches(rewriteCudaShared(insertReconvergence(src)));
+  // CUDA counts a thread's arrival at any barrier of the block; the emulator pairs barriers by site, so a branch
+  // whose arms wait at as many barriers runs cut into segments, as the translation does
+  return rewriteCudaLaunches(rewriteCudaShared(insertReconvergence(segmentBranchBarriers(src).text)));
 }
 
 /** A name or a template argument as it may appear in the harness's C++: a (qualified) name, a type, an integer, a bool. */

@@ -84,7 +84,9 @@ export function planSegments(node: CudaNode, sites: BarrierSites): { plan: Segme
   }
   const [a, b] = arms as [Arm, Arm];
   if (a.barriers.length !== b.barriers.length)
-    return { why: `its 'if' arm waits at ${a.barriers.length} barrier${a.barriers.length === 1 ? "" : "s"} and its 'else' arm at ${b.barriers.length}: the k-th barrier of one arm has no partner in the other` };
+    return {
+      why: `its 'if' arm waits at ${a.barriers.length} barrier${a.barriers.length === 1 ? "" : "s"} and its 'else' arm at ${b.barriers.length}: the k-th barrier of one arm has no partner in the other`,
+    };
   const hoists: Hoist[] = [];
   for (const [i, arm] of [a, b].entries()) {
     const other = i === 0 ? b : a;
@@ -131,8 +133,8 @@ function nestedProblem(statement: CudaNode, sites: BarrierSites): string | undef
     if (why) return false;
     if (n.type === "call_expression") {
       const own = sites.own(n);
-      if (own) why = `${own} (${line(n)}) is ${inside(n, LOOPS) ? "inside a loop, whose trip count may differ from the other arm's" : "inside a nested statement"}: c2m pairs only barriers that are statements of the arm itself`;
-      else if (sites.reaches(n)) why = `'${calleeName(n)}' (${line(n)}) waits at a barrier inside the function: c2m pairs only barriers that are statements of the arm itself`;
+      if (own) why = `${own} (${line(n)}) is ${inside(n, LOOPS) ? "inside a loop, whose trip count may differ from the other arm's" : "inside a nested statement"}`;
+      else if (sites.reaches(n)) why = `'${calleeName(n)}' (${line(n)}) waits at a barrier inside the function`;
     } else if (n.type === "return_statement" || n.type === "goto_statement") {
       why = `'${n.text.replace(/\s+/g, " ")}' (${line(n)}) leaves the arm before its later barriers`;
     } else if ((n.type === "break_statement" && !inside(n, new Set([...LOOPS, "switch_statement"]))) || (n.type === "continue_statement" && !inside(n, LOOPS))) {
@@ -150,13 +152,21 @@ function hoistsOf(arm: Arm, other: Arm, cond: CudaNode): { hoists: Hoist[] } | {
     const later = arm.segments.slice(k + 1).flat();
     for (const s of segment) {
       if (s.type !== "declaration") continue;
-      const declarators = named(s).filter((d) => d !== field(s, "type") && !["type_qualifier", "storage_class_specifier", "attribute_specifier", "comment"].includes(d.type) && !/_type$|type_identifier|qualified_identifier|template_type/.test(d.type));
+      const declarators = named(s).filter(
+        (d) =>
+          d !== field(s, "type") &&
+          !["type_qualifier", "storage_class_specifier", "attribute_specifier", "comment"].includes(d.type) &&
+          !/_type$|type_identifier|qualified_identifier|template_type/.test(d.type),
+      );
       const names = declarators.map(declaredName);
       if (!names.some((n) => n && mentioned(later, n))) continue;
       hoists.push(...hoistDeclaration(s, declarators));
     }
   });
-  if (hoists.some((h) => h.name === "")) return { why: `a declaration c2m cannot move before the 'if' (line ${hoists.find((h) => h.name === "")!.node.startPosition.row + 1}: a reference, an array with an initializer, or 'auto') is read after a barrier` };
+  if (hoists.some((h) => h.name === ""))
+    return {
+      why: `a declaration c2m cannot move before the 'if' (line ${hoists.find((h) => h.name === "")!.node.startPosition.row + 1}: a reference, an array with an initializer, or 'auto') is read after a barrier`,
+    };
   for (const h of hoists) {
     if (identifiers(cond).has(h.name)) return { why: `'${h.name}', declared in the arm and read after a barrier, is also a name the condition reads` };
     if (mentioned(other.segments.flat(), h.name) && !otherDeclares(other, h.name))
@@ -188,7 +198,13 @@ function hoistDeclaration(s: CudaNode, declarators: CudaNode[]): Hoist[] {
     const name = declaredName(d) ?? "";
     const inner = d.type === "init_declarator" ? field(d, "declarator")! : d;
     const value = d.type === "init_declarator" ? field(d, "value") : null;
-    const bad = !name || /\bauto\b/.test(typeText) || inner.type === "reference_declarator" || (inner.type === "array_declarator" && value) || value?.type === "initializer_list" || value?.type === "argument_list";
+    const bad =
+      !name ||
+      /\bauto\b/.test(typeText) ||
+      inner.type === "reference_declarator" ||
+      (inner.type === "array_declarator" && value) ||
+      value?.type === "initializer_list" ||
+      value?.type === "argument_list";
     if (bad) return [{ name: "", declaration: "", node: s, replacement: "" }];
     // a constexpr keeps its value; a plain local loses `const` (it is now assigned), a pointer keeps its pointee's
     if (isConstexpr || !value) out.push({ name, declaration: `${typeText} ${d.text};`, node: s, replacement: "" });

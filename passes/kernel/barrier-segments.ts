@@ -255,7 +255,8 @@ export function segmentRefusal(node: CudaNode, sites: BarrierSites): string | un
 /** Every function's thread-dependent `if`s with barriers in both arms, cut into segments where planSegments can. */
 export function segmentBranchBarriers(text: string): BarrierSegmented {
   const identity = (): BarrierSegmented => ({ text, lineOf: text.split("\n").map((_, i) => i) });
-  if (!/\b__syncthreads|\.sync\s*\(|\bsync\s*\(/.test(text)) return identity();
+  // no parse unless some `else` and some barrier could meet
+  if (!/\belse\b/.test(text) || !/\b__syncthreads|\.sync\s*\(|\bsync\s*\(/.test(text)) return identity();
   const root = parseCuda(text).rootNode;
   const functions = new Map<string, CudaNode>();
   walk(root, (n) => {

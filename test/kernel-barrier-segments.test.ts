@@ -112,6 +112,19 @@ describe("barriers in both arms of a thread-dependent branch", () => {
     expect(c.refused[0]!.diagnostic.message).toMatch(/not here: in its 'if' arm, 'return;' \(line 12\) leaves the arm before its later barriers/);
   });
 
+  it("a barrier that combines a value (__syncthreads_count) is not paired, and the refusal says so", () => {
+    const src = pingPong.replace("      float v = buf[step % 2][lane];\n      __syncthreads();", "      float v = buf[step % 2][lane];\n      __syncthreads_count(v > 0.0f);");
+    const c = compileKernels(src, { filename: "pingpong.cu" });
+    expect(c.refused[0]?.diagnostic.message).toMatch(/not here: in its 'if' arm, __syncthreads_count\(\) \(line 12\) combines a value across the block/);
+  });
+
+  it("a condition whose name an arm passes to a function is computed once (the function may take it by reference)", () => {
+    const src = pingPong
+      .replace("acc += v * 2.0f", "bump(producer);\n      acc += v * 2.0f")
+      .replace("__global__ void pingpong", "__device__ void bump(bool& b) {}\n__global__ void pingpong");
+    expect(segmentBranchBarriers(src).text).toMatch(/const bool c2m_branch_\d+ = !producer;/);
+  });
+
   it("a local declared in both arms with different types and read after a barrier is refused", () => {
     const src = pingPong
       .replace("if (step + 1 < n) buf", "int v = 1;\n      __syncthreads();\n      v += 1;\n      if (step + 1 < n) buf")

@@ -109,7 +109,10 @@ function splitArm(body: CudaNode, sites: BarrierSites): Arm | { why: string } {
   const arm: Arm = { segments: [[]], barriers: [] };
   for (const s of statements) {
     const call = s.type === "expression_statement" ? named(s)[0] : undefined;
-    if (call?.type === "call_expression" && sites.own(call)) {
+    const own = call?.type === "call_expression" ? sites.own(call) : undefined;
+    // __syncthreads_count/_and/_or combine a value across the block: the two arms' values would meet
+    if (own && /^__syncthreads_/.test(own)) return { why: `${own} (line ${s.startPosition.row + 1}) combines a value across the block; c2m pairs only plain barriers` };
+    if (own) {
       arm.barriers.push(s);
       arm.segments.push([]);
       continue;
@@ -148,10 +151,11 @@ function nestedProblem(statement: CudaNode, sites: BarrierSites): string | undef
 function hoistsOf(arm: Arm, other: Arm, cond: CudaNode): { hoists: Hoist[] } | { why: string } {
   const hoists: Hoist[] = [];
   const mentioned = (nodes: CudaNode[], name: string) => nodes.some((n) => identifiers(n).has(name));
+  let why: string | undefined;
   arm.segments.forEach((segment, k) => {
     const later = arm.segments.slice(k + 1).flat();
-    for (const s of segment) {
-      if (s.type !== "declaration") continue;
+    segment.forEach((s, j) => {
+      if (s.type !== "declaration") return;
       const declarators = named(s).filter(
         (d) =>
           d !== field(s, "type") &&
@@ -159,10 +163,15 @@ function hoistsOf(arm: Arm, other: Arm, cond: CudaNode): { hoists: Hoist[] } | {
           !/_type$|type_identifier|qualified_identifier|template_type/.test(d.type),
       );
       const names = declarators.map(declaredName);
-      if (!names.some((n) => n && mentioned(later, n))) continue;
+      if (!names.some((n) => n && mentioned(later, n))) return;
+      // a use before the declaration names an outer variable, which the moved declaration would hide
+      const earlier = [...arm.segments.slice(0, k).flat(), ...segment.slice(0, j)];
+      const hidden = names.find((n) => n && mentioned(earlier, n));
+      if (hidden) why ??= `'${hidden}' is read before its declaration (line ${s.startPosition.row + 1}), as another variable, and after a barrier`;
       hoists.push(...hoistDeclaration(s, declarators));
-    }
+    });
   });
+  if (why) return { why };
   if (hoists.some((h) => h.name === ""))
     return {
       why: `a declaration c2m cannot move before the 'if' (line ${hoists.find((h) => h.name === "")!.node.startPosition.row + 1}: a reference, an array with an initializer, or 'auto') is read after a barrier`,
@@ -237,10 +246,12 @@ function stable(cond: CudaNode, statements: CudaNode[]): boolean {
   const read = identifiers(cond);
   for (const s of statements)
     walk(s, (n) => {
+      // a name the arms assign (also through a field or an element), or pass bare to a function (maybe by reference)
       if (n.type === "assignment_expression" || n.type === "update_expression") {
-        const target = unparen(field(n, "left") ?? field(n, "argument") ?? n);
-        if (target.type === "identifier" && read.has(target.text)) ok = false;
+        const target = field(n, "left") ?? field(n, "argument");
+        if (target && [...identifiers(target)].some((x) => read.has(x))) ok = false;
       }
+      if (n.type === "call_expression") for (const a of named(field(n, "arguments") ?? n)) if (unparen(a).type === "identifier" && read.has(unparen(a).text)) ok = false;
       if (n.type === "pointer_expression" && n.text.startsWith("&") && identifiers(n).size && [...identifiers(n)].some((x) => read.has(x))) ok = false;
     });
   return ok;

@@ -184,8 +184,10 @@ function hoistsOf(arm: Arm, other: Arm, cond: CudaNode): { hoists: Hoist[] } | {
   return { hoists };
 }
 
+/** Whether the arm's first statement naming `name` declares it (its own variable, never the outer one the moved declaration would hide). */
 function otherDeclares(arm: Arm, name: string): boolean {
-  return arm.segments.flat().some((s) => s.type === "declaration" && named(s).some((d) => declaredName(d) === name));
+  const first = arm.segments.flat().find((s) => identifiers(s).has(name));
+  return first?.type === "declaration" && named(first).some((d) => declaredName(d) === name);
 }
 
 function declaredName(d: CudaNode): string | undefined {

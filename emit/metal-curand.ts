@@ -1,15 +1,15 @@
 /**
  * cuRAND's device API on its default generator, XORWOW (`curandState`, `curandState_t`, `curandStateXORWOW_t`),
  * where the stream can be reproduced exactly: a state that is a local of the function, started with
- * `curand_init(seed, 0, 0, &state)` (pytorch_cluster's rejection_sampling_kernel), drawn with `curand` and
+ * `curand_init(seed, subsequence, 0, &state)` (pytorch_cluster's rejection_sampling_kernel: subsequence 0), drawn with `curand` and
  * `curand_uniform`. The generator is Marsaglia's xorwow with a Weyl sequence; curand_init's seed scramble and
  * the uniform's scaling are cuRAND's documented behaviour (the same constants as in the CUDA toolkit's
  * curand_kernel.h, which c2m does not vendor). src/verify/include/stubs/curand_kernel.h gives the CUDA emulator
  * the same generator.
  *
- * Not translated (C2M-K002, saying why): a subsequence or offset other than the literal 0, since curand_init
- * then jumps 2^67 steps per subsequence through cuRAND's precomputed skip-ahead matrices, which c2m does not
- * carry (a port would need a different generator, so the numbers would differ); a state kept in a buffer (its
+ * A subsequence (curand_init(seed, idx, 0, &state), one stream per thread) jumps 2^67 steps per subsequence:
+ * c2m computes the jump matrices itself (emit/metal-curand-jump.ts). Not translated (C2M-K002, saying why): an
+ * offset other than the literal 0 (another set of matrices, not carried); a state kept in a buffer (its
  * layout is cuRAND's, with Box-Muller fields c2m's struct leaves out); the other distributions (normal,
  * log-normal, Poisson, doubles) and generators (Philox, MRG32k3a, Sobol).
  */
@@ -23,7 +23,7 @@ export const CURAND_XORWOW_TYPES = new Set(["curandState", "curandState_t", "cur
 const DRAWS = new Set(["curand", "curand_uniform"]);
 
 export const CURAND_HELPER = `// cuRAND's XORWOW generator (curandState): Marsaglia's xorwow plus a Weyl sequence, seeded as curand_init does.
-// Only subsequence 0 and offset 0 are translated, so the stream is the one CUDA draws.
+// Called with subsequence 0 and offset 0 (a subsequence goes through c2m_curand_init_sequence), so the stream is CUDA's.
 struct curandStateXORWOW { uint d; uint v[5]; };
 typedef curandStateXORWOW curandStateXORWOW_t;
 typedef curandStateXORWOW curandState;
@@ -75,12 +75,18 @@ export function printCurandCall(node: CudaNode, name: string, args: CudaNode[], 
       `c2m translates cuRAND's XORWOW generator only for a state that is a local of the function, passed as '&state'; here it is '${state?.text ?? ""}' (a state kept in a buffer has cuRAND's own layout, which Metal code cannot share): start the state in the kernel that draws from it`,
     );
   if (name === "curand_init") {
-    const [, subsequence, offset] = args;
+    const [seed, subsequence, offset] = args;
     const zero = (a: CudaNode | undefined) => !!a && cIntegerLiteral(unparen(a).text) === 0;
-    if (args.length !== 4 || !zero(subsequence) || !zero(offset))
+    if (args.length !== 4 || !zero(offset))
       return refuse(
-        `curand_init(seed, ${subsequence?.text ?? "?"}, ${offset?.text ?? "?"}, ...) starts a subsequence or offset other than 0: cuRAND's XORWOW reaches it by skip-ahead through precomputed 160x160-bit matrices (2^67 steps per subsequence), which c2m does not carry, so the Metal stream would differ from CUDA's; a port needs the same jump or a different generator (results would differ). Started with curand_init(seed, 0, 0, &state), the stream is translated exactly`,
+        `curand_init(seed, ${subsequence?.text ?? "?"}, ${offset?.text ?? "?"}, ...) starts at an offset other than 0: cuRAND's XORWOW skips it through precomputed 160x160-bit matrices of the step's powers, which c2m carries only for subsequences (powers 2^67·n), so the Metal stream would differ from CUDA's; start at offset 0 and draw the offset's numbers, or pass the numbers in as a buffer`,
       );
+    if (!zero(subsequence)) {
+      // a subsequence: the jump table (emit/metal-curand-jump.ts)
+      ctx.helpers.add("c2m_curand");
+      ctx.helpers.add("c2m_curand_jump");
+      return `c2m_curand_init_sequence(${print(seed!)}, ${print(subsequence!)}, ${print(state!)})`;
+    }
   }
   ctx.helpers.add("c2m_curand");
   return `${name}(${args.map(print).join(", ")})`;

@@ -9,6 +9,7 @@ import { GLM_HELPER } from "../passes/kernel/glm.js";
 import { CUB_HELPER } from "./metal-cub.js";
 import { ATOMIC16_HELPER } from "./metal-atomic16.js";
 import { CURAND_HELPER } from "./metal-curand.js";
+import { curandJumpHelper } from "./metal-curand-jump.js";
 import { nameTable } from "../ir/tables.js";
 
 /** Header helpers, emitted once each when used. */
@@ -179,3 +180,6 @@ template <typename A> inline uint c2m_atomic_dec(A obj, uint limit) {
   return old;
 }`,
 });
+
+// cuRAND's subsequence table (200 KiB of words) is computed only when a kernel asks for it
+Object.defineProperty(METAL_HELPERS, "c2m_curand_jump", { get: curandJumpHelper, enumerable: true });

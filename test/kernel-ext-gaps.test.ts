@@ -93,7 +93,7 @@ __global__ void levels(const float* x, float* y, int* lv, int n) {
 __global__ void noisy(float* y, int n, unsigned long long seed) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   curandState_t state;
-  curand_init(seed, i, 0, &state);
+  curand_init(seed, 0, i, &state);
   if (i < n) y[i] = curand_uniform(&state);
 }
 __global__ void twice(const float* x, float* y, int n) {
@@ -115,13 +115,13 @@ __global__ void twice(const float* x, float* y, int n) {
     await verifies(r, s);
   }, 120_000);
 
-  it("cuRAND with a subsequence skip-ahead is refused: c2m does not carry cuRAND's skip-ahead matrices", () => {
+  it("cuRAND started at an offset is refused: c2m carries the skip-ahead matrices of subsequences only", () => {
     const r = compileKernels(
       `#include <curand_kernel.h>
 __global__ void noise(float* y, int n, unsigned long long seed) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   curandState_t state;
-  curand_init(seed, i, 0, &state);
+  curand_init(seed, 0, i, &state);
   if (i < n) y[i] = curand_uniform(&state);
 }
 `,
@@ -131,7 +131,7 @@ __global__ void noise(float* y, int n, unsigned long long seed) {
     const errs = r.diagnostics.filter((d) => d.severity === "error");
     expect(errs.every((d) => d.code === "C2M-K002")).toBe(true);
     expect(errs.map((d) => d.message).join("\n")).toMatch(
-      /curand_init: curand_init\(seed, i, 0, \.\.\.\) starts a subsequence or offset other than 0: cuRAND's XORWOW reaches it by skip-ahead/,
+      /curand_init: curand_init\(seed, 0, i, \.\.\.\) starts at an offset other than 0: cuRAND's XORWOW skips it through precomputed/,
     );
   });
 });

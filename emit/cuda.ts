@@ -307,6 +307,8 @@ function headerText(unit: KernelUnit, kernel: KFunction): string {
   const reached = [kernel.node, ...unit.deviceFunctions.filter((f) => used.has(f.name)).map((f) => f.node)];
   for (const [namespace, includes] of Object.entries(LIBRARY_INCLUDES))
     if (reached.some((n) => new RegExp(`\\b${namespace}::`).test(n.text))) pieces.unshift({ at: -2, text: includes.join("\n") });
+  // C libraries the toolkit ships whose device API the kernel calls (cuRAND's curand_init, curandState)
+  for (const { names, includes } of DEVICE_LIBRARY_INCLUDES) if (reached.some((n) => names.test(n.text))) pieces.unshift({ at: -2, text: includes.join("\n") });
   return pieces.map((p) => p.text.trimEnd()).join("\n\n") + (pieces.length ? "\n" : "");
 }
 
@@ -315,6 +317,9 @@ const LIBRARY_INCLUDES: Record<string, string[]> = nameTable({
   glm: ["#include <glm/glm.hpp>", "#include <glm/gtc/type_ptr.hpp>"],
   cub: ["#include <cub/cub.cuh>"],
 });
+
+/** The headers a CUDA kernel calling a device library of the toolkit by its names' prefix needs. */
+const DEVICE_LIBRARY_INCLUDES: { names: RegExp; includes: string[] }[] = [{ names: /\bcurand\w*/, includes: ["#include <curand_kernel.h>"] }];
 
 /**
  * The file's cooperative-groups includes, namespace alias and using-directive, when the kernel or a helper

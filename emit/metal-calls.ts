@@ -28,6 +28,7 @@ import { glmFunction } from "../passes/kernel/glm.js";
 import { cubCollectiveIndex, cubCollectives } from "./metal-cub.js";
 import { calleeName, callArgs, field, kids, named, position, resultUsed, unparen } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
+import { printCurandCall } from "./metal-curand.js";
 import { printType } from "./metal-names.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
 import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
@@ -80,6 +81,8 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
     return BLOCK_VOTES[name](`bool(${print(args[0], ctx)})`);
   }
   if (POINTER_HINTS.has(name) && args[0]) return `(${print(args[0], ctx)})`;
+  const random = printCurandCall(node, name, args, ctx, (a) => print(a, ctx));
+  if (random !== undefined) return random;
   const library = unsupportedLibrary(name);
   if (library) {
     reportKernel(ctx.bag, "C2M-K002", position(node), `${name}: ${library}`);

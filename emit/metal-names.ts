@@ -5,6 +5,7 @@ import type { PrintContext } from "./metal-context.js";
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KType } from "../ir/kernel.js";
 import { reportKernel } from "../ir/kernel-diagnostics.js";
+import { printCurandType } from "./metal-curand.js";
 import { BUILTIN_VARIABLES, CONSTANTS, SCALAR_TYPES, UNSUPPORTED_TYPES, VECTOR_TYPES, unsupportedLibrary } from "../passes/kernel/tables.js";
 import { GLM_TYPES, glmFunction } from "../passes/kernel/glm.js";
 import { CUB_NAMESPACE, cubName } from "./metal-cub.js";
@@ -116,6 +117,7 @@ export function printTypeName(node: CudaNode, ctx: PrintContext): string {
   const coop = node.type === "type_identifier" ? printCoopUnqualified(node, ctx) : undefined;
   if (coop) return coop;
   if (UNSUPPORTED_TYPES[name]) reportKernel(ctx.bag, "C2M-K006", position(node), UNSUPPORTED_TYPES[name]);
+  if (printCurandType(name, ctx)) return name;
   const library = unsupportedLibrary(name);
   if (library) reportKernel(ctx.bag, "C2M-K002", position(node), `${name}: ${library}`);
   if (name === "double") {

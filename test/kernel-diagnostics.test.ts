@@ -33,13 +33,32 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     error: true,
   },
   {
-    // SGEMM_CUDA's sgemmDoubleBuffering: two halves of the block wait at different barriers
+    // the threads that skip the arm reach no barrier at all (a branch whose two arms wait at as many barriers is cut into segments)
     name: "a block barrier in a thread-dependent branch",
     code: "C2M-K002",
     src: kernel(
       `  __shared__ float s[256];\n  bool upper = threadIdx.x >= 128;\n  if (!upper) {\n    s[threadIdx.x] = x[i];\n    /*@*/__syncthreads();\n  }\n  if (i < n) y[i] = s[threadIdx.x % 128];`,
     ),
     message: /__syncthreads\(\) \(line 8\) is reached only by the threads for which '!upper' \(line 6\) holds, a condition that depends on the thread: Metal's threadgroup_barrier/,
+    error: true,
+  },
+  {
+    // both arms wait, but not at as many barriers: CUDA's pairing by order leaves one without a partner
+    name: "barriers in both arms of a thread-dependent branch, two against one",
+    code: "C2M-K002",
+    src: kernel(
+      `  __shared__ float s[256];\n  if (threadIdx.x < 128) {\n    s[threadIdx.x] = x[i];\n    /*@*/__syncthreads();\n    s[threadIdx.x] += 1.0f;\n    __syncthreads();\n  } else {\n    __syncthreads();\n  }\n  if (i < n) y[i] = s[threadIdx.x % 128];`,
+    ),
+    message: /Both arms wait at barriers, .* not here: its 'if' arm waits at 2 barriers and its 'else' arm at 1/,
+    error: true,
+  },
+  {
+    name: "barriers in both arms of a thread-dependent branch, one of them in a loop",
+    code: "C2M-K002",
+    src: kernel(
+      `  __shared__ float s[256];\n  if (threadIdx.x < 128) {\n    for (int k = 0; k < n; k++) { s[threadIdx.x] = x[k]; /*@*/__syncthreads(); }\n  } else {\n    __syncthreads();\n  }\n  if (i < n) y[i] = s[threadIdx.x % 128];`,
+    ),
+    message: /not here: in its 'if' arm, __syncthreads\(\) \(line 6\) is inside a loop, whose trip count may differ from the other arm's/,
     error: true,
   },
   {

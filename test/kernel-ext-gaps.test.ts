@@ -88,12 +88,12 @@ __global__ void levels(const float* x, float* y, int* lv, int n) {
     expect(k.spec.source).toMatch(/floor\(float\(x\[i\] \+ 0\.5\)\)/);
   }, 120_000);
 
-  it("a kernel beside a cuRAND one still verifies: the CUDA emulator has a cuRAND stub", async () => {
+  it("a kernel beside a refused cuRAND one still verifies: the CUDA emulator has cuRAND's XORWOW", async () => {
     const src = `#include <curand_kernel.h>
 __global__ void noisy(float* y, int n, unsigned long long seed) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   curandState_t state;
-  curand_init(seed, i, 0, &state);
+  curand_init(seed, 0, i, &state);
   if (i < n) y[i] = curand_uniform(&state);
 }
 __global__ void twice(const float* x, float* y, int n) {
@@ -115,13 +115,13 @@ __global__ void twice(const float* x, float* y, int n) {
     await verifies(r, s);
   }, 120_000);
 
-  it("cuRAND is refused: Metal has no random-number library", () => {
+  it("cuRAND started at an offset is refused: c2m carries the skip-ahead matrices of subsequences only", () => {
     const r = compileKernels(
       `#include <curand_kernel.h>
 __global__ void noise(float* y, int n, unsigned long long seed) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   curandState_t state;
-  curand_init(seed, i, 0, &state);
+  curand_init(seed, 0, i, &state);
   if (i < n) y[i] = curand_uniform(&state);
 }
 `,
@@ -130,7 +130,9 @@ __global__ void noise(float* y, int n, unsigned long long seed) {
     expect(r.refused.map((x) => x.name ?? x)).toHaveLength(1);
     const errs = r.diagnostics.filter((d) => d.severity === "error");
     expect(errs.every((d) => d.code === "C2M-K002")).toBe(true);
-    expect(errs.map((d) => d.message).join("\n")).toMatch(/curand_init: cuRAND's device API .* has no Metal equivalent/);
+    expect(errs.map((d) => d.message).join("\n")).toMatch(
+      /curand_init: curand_init\(seed, 0, i, \.\.\.\) starts at an offset other than 0: cuRAND's XORWOW skips it through precomputed/,
+    );
   });
 });
 

@@ -3,8 +3,10 @@
  * device function that reaches one) inside a branch of an `if`, `switch` or `?:` whose condition depends
  * on the thread (threadIdx, a lane or thread rank, or a local computed from them). Metal's
  * threadgroup_barrier must be reached by every thread of the threadgroup, and CUDA's __syncthreads in
- * such a branch is undefined too (SGEMM_CUDA's sgemmDoubleBuffering splits its block in two halves that
- * wait at different barriers). Only branches are judged: a thread-dependent loop bound or an early
+ * such a branch is undefined too, except that sm_70 and later pair the barriers of two arms by order: a
+ * branch whose arms wait at as many barriers (SGEMM_CUDA's sgemmDoubleBuffering, its block split in two halves)
+ * is cut into segments before this check (barrier-segments.ts), and the message of one it could not cut says
+ * why. Only branches are judged: a thread-dependent loop bound or an early
  * `return` before a barrier diverges only for some launches (a partial last block), so c2m keeps those.
  * Cooperative groups' block barriers count as `__syncthreads()`: `block.sync()`, `cg::sync(block)`,
  * `this_thread_block().sync()`, where `block` is a local or parameter of type thread_block (or initialised
@@ -15,42 +17,11 @@ import type { CudaNode } from "../../grammar/cuda.js";
 import type { KernelUnit, KFunction } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { callArgs, calleeName, field, position, walk } from "./cst.js";
+import { calleeName, field, position, walk } from "./cst.js";
+import { barrierCall, blockGroups, definitions, threadDependent } from "./barrier-sites.js";
+import { segmentRefusal, type BarrierSites } from "./barrier-segments.js";
 
-const BARRIER = /^__syncthreads(?:_count|_and|_or)?$/;
-/** What makes a value differ between the threads of one threadgroup. */
-const PER_THREAD = /\bthreadIdx\b|\bthread_rank\s*\(|\bthread_index\s*\(|\blaneid\b|__lane_id\s*\(/;
 const BRANCHING = new Set(["if_statement", "switch_statement", "conditional_expression"]);
-/** A thread_block's declared type (not thread_block_tile), and the factory that makes one. */
-const BLOCK_TYPE = /(?:^|[\s:])thread_block(?![\w])/;
-const BLOCK_FACTORY = /\bthis_thread_block\s*\(/;
-
-/** The names that hold a thread_block in `f`: parameters and locals of that type or initialised from this_thread_block(). */
-function blockGroups(f: KFunction): Set<string> {
-  const out = new Set<string>();
-  for (const p of f.params) if (BLOCK_TYPE.test(p.node.text.replace(/\s*\b\w+\s*$/, ""))) out.add(p.name);
-  walk(f.body, (n) => {
-    if (n.type !== "declaration") return;
-    const typeText = field(n, "type")?.text ?? "";
-    for (const d of n.namedChildren) {
-      const name = d.type === "identifier" ? d.text : d.type === "init_declarator" ? field(d, "declarator")?.text : undefined;
-      const init = d.type === "init_declarator" ? (field(d, "value")?.text ?? "") : "";
-      if (name && (BLOCK_TYPE.test(` ${typeText}`) || BLOCK_FACTORY.test(init))) out.add(name);
-    }
-  });
-  return out;
-}
-
-/** The barrier a call is, as the diagnostic names it (`__syncthreads()`, `block.sync()`, `cg::sync(block)`), or undefined. */
-function barrierCall(n: CudaNode, blocks: Set<string>): string | undefined {
-  const name = calleeName(n) ?? "";
-  if (BARRIER.test(name)) return `${name}()`;
-  const fn = field(n, "function");
-  const isBlock = (t: CudaNode | null | undefined) => !!t && ((t.type === "identifier" && blocks.has(t.text)) || BLOCK_FACTORY.test(t.text));
-  if (fn?.type === "field_expression" && field(fn, "field")?.text === "sync" && isBlock(field(fn, "argument"))) return n.text.replace(/\s+/g, "");
-  if (/^(?:(?:cooperative_groups|cg)::)?sync$/.test(name) && isBlock(callArgs(n)[0])) return n.text.replace(/\s+/g, "");
-  return undefined;
-}
 
 /** Reports each barrier of the kernel (or of a device function it calls) that sits in a thread-dependent branch; returns whether there was one. */
 export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag: DiagnosticBag): boolean {
@@ -61,7 +32,7 @@ export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag
     if (barrierIn.has(f.name)) return barrierIn.get(f.name)!;
     barrierIn.set(f.name, false);
     let found = false;
-    const blocks = blockGroups(f);
+    const blocks = blockGroups(f.params, f.body);
     walk(f.body, (n) => {
       if (found || n.type !== "call_expression") return !found;
       const name = calleeName(n) ?? "";
@@ -78,8 +49,8 @@ export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag
   const check = (f: KFunction, site: (n: CudaNode) => CudaNode, via: string) => {
     if (checked.has(f.name)) return;
     checked.add(f.name);
-    const defs = definitions(f);
-    const blocks = blockGroups(f);
+    const defs = definitions(f.body);
+    const blocks = blockGroups(f.params, f.body);
     walk(f.body, (n) => {
       if (n.type !== "call_expression") return;
       const name = calleeName(n) ?? "";
@@ -93,17 +64,37 @@ export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag
         seen.add(key);
         reported = true;
         const barrier = own ?? `the barrier in '${name}'`;
+        const sites: BarrierSites = { own: (c) => barrierCall(c, blocks), reaches: (c) => !!devices.get(calleeName(c) ?? "") && reaches(devices.get(calleeName(c) ?? "")!) };
+        const paired = bothArmsWait(branch.at, sites) ? segmentRefusal(branch.at, sites) : undefined;
+        const head = `${barrier}${via} (${own ? "" : "called at "}line ${n.startPosition.row + 1}) is reached only by the threads for which '${branch.condition}' (line ${branch.at.startPosition.row + 1}) ${branch.arm}, a condition that depends on the thread: Metal's threadgroup_barrier must be reached by every thread of the threadgroup or by none`;
         reportKernel(
           bag,
           "C2M-K002",
           position(site(n)),
-          `${barrier}${via} (${own ? "" : "called at "}line ${n.startPosition.row + 1}) is reached only by the threads for which '${branch.condition}' (line ${branch.at.startPosition.row + 1}) ${branch.arm}, a condition that depends on the thread: Metal's threadgroup_barrier must be reached by every thread of the threadgroup or by none (CUDA's __syncthreads likewise), so the threads that skip it leave the others waiting at a barrier that is not theirs; move the barrier out of the branch, where every thread reaches it`,
+          paired
+            ? `${head}. Both arms wait at barriers, which CUDA pairs by their order (each thread's k-th barrier meets the others' k-th); c2m does the same by cutting the branch into segments between barriers, but not here: ${paired}. Make both arms wait at as many barriers, each a statement of the arm itself, outside loops`
+            : `${head} (CUDA's __syncthreads likewise), so the threads that skip it leave the others waiting at a barrier that is not theirs; move the barrier out of the branch, where every thread reaches it`,
         );
       } else if (callee && !own) check(callee, () => site(n), `${via} in '${name}'`);
     });
   };
   check(kernel, (n) => n, "");
   return reported;
+}
+
+/** Whether both arms of an `if` reach a barrier (then CUDA pairs them by order, and barrier-segments.ts may cut it). */
+function bothArmsWait(branch: CudaNode, sites: BarrierSites): boolean {
+  if (branch.type !== "if_statement") return false;
+  const waits = (arm: CudaNode | null) => {
+    let found = false;
+    if (arm)
+      walk(arm, (c) => {
+        if (c.type === "call_expression" && (sites.own(c) || sites.reaches(c))) found = true;
+        return !found;
+      });
+    return found;
+  };
+  return waits(field(branch, "consequence")) && waits(field(branch, "alternative"));
 }
 
 /** The thread-dependent branch around `node` within `body`, innermost first. */
@@ -113,32 +104,11 @@ function threadBranch(node: CudaNode, body: CudaNode, defs: Map<string, string>)
     if (!BRANCHING.has(p.type)) continue;
     const cond = field(p, "condition");
     if (!cond || (n.startIndex >= cond.startIndex && n.endIndex <= cond.endIndex)) continue;
-    if (!PER_THREAD.test(expand(cond.text, defs))) continue;
+    if (!threadDependent(cond, defs)) continue;
     const text = cond.text.replace(/\s+/g, " ").replace(/^\((.*)\)$/, "$1");
     const alt = field(p, "alternative");
     const arm = p.type === "switch_statement" ? "selects its case" : alt && n.startIndex >= alt.startIndex && n.endIndex <= alt.endIndex ? "is false" : "holds";
     return { at: p, condition: text, arm };
   }
   return undefined;
-}
-
-/** The function's locals declared with a value: name → the values it is given (to see what a condition is computed from). */
-function definitions(f: KFunction): Map<string, string> {
-  const out = new Map<string, string>();
-  walk(f.body, (n) => {
-    if (n.type === "init_declarator") {
-      const name = field(n, "declarator")?.text;
-      const value = field(n, "value")?.text;
-      if (name && value) out.set(name, `${out.get(name) ?? ""} ${value}`);
-    } else if (n.type === "assignment_expression") {
-      const left = field(n, "left");
-      if (left?.type === "identifier") out.set(left.text, `${out.get(left.text) ?? ""} ${field(n, "right")?.text ?? ""}`);
-    }
-  });
-  return out;
-}
-
-function expand(text: string, defs: Map<string, string>, depth = 4): string {
-  if (depth === 0) return text;
-  return text.replace(/(?<![.\w])[A-Za-z_]\w*/g, (id) => (defs.get(id) ? `(${expand(defs.get(id)!, defs, depth - 1)})` : id));
 }

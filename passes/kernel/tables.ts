@@ -440,7 +440,7 @@ export const UNSUPPORTED_CALLS: Record<string, string> = nameTable({
 export const UNSUPPORTED_LIBRARIES: { prefix: string; why: string }[] = [
   {
     prefix: "curand",
-    why: "cuRAND's device API (curand_init, curand, curand_uniform, curandState) has no Metal equivalent: Metal has no random-number library; draw the random numbers on the host and pass them in as a buffer",
+    why: "c2m translates cuRAND's default XORWOW generator (a local curandState started with curand_init(seed, subsequence, 0, &state), drawn with curand and curand_uniform, emit/metal-curand.ts), none of cuRAND's other generators (Philox, MRG32k3a, Sobol) or distributions (normal, log-normal, Poisson, doubles): Metal has no random-number library, and a different generator would draw different numbers; draw them on the host and pass them in as a buffer",
   },
 ];
 

@@ -25,6 +25,7 @@ import { hoistStaticMembers } from "../../passes/kernel/static-members.js";
 import { callFunctorsDirectly } from "../../passes/kernel/functor-structs.js";
 import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
 import { lowerBlockBarriers } from "../../passes/kernel/block-barrier.js";
+import { segmentBranchBarriers } from "../../passes/kernel/barrier-segments.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
 import { unfoldTraitsParams } from "../../passes/kernel/traits-params.js";
@@ -187,7 +188,10 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // functions of one name in different namespaces renamed apart (`wt::loadFromGmem` → `wt__loadFromGmem`): the passes key them by name
   // libcu++'s block barrier and memcpy_async into it: a cooperative copy and __syncthreads
   // a struct's static __device__ member functions as free functions, which the buffer analysis follows
-  const members = hoistStaticMembers(lowered.text);
+  // a thread-dependent `if` whose two arms wait at as many barriers, cut into segments between them (the CUDA
+  // emulator cuts the original the same way, src/verify/cuda.ts; `source` stays as written)
+  const segmented = segmentBranchBarriers(lowered.text);
+  const members = hoistStaticMembers(segmented.text);
   // function-object structs called at once (`Impl<float, 4>()(p, v)`) as the free function of the specialisation picked; lines kept
   const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(callFunctorsDirectly(members.text)).text));
   // kernel templates branching with `if constexpr` on a bool template parameter, one copy per value
@@ -195,7 +199,8 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   const lineBack = (line: number) => {
     const l = cx.lineOf[line - 1] ?? line - 1;
     const m = spec.lineOf[l] ?? l;
-    return (members.lineOf[m] ?? m) + 1;
+    const g = members.lineOf[m] ?? m;
+    return (segmented.lineOf[g] ?? g) + 1;
   };
   const back = (d: Diagnostic) => relocateLineRefs(relocate({ ...d, line: lineBack(d.line) }, pre), pre, lineBack);
   const r = mergeConstexprCopies(compilePreprocessed(cx.text, opts, back, lowered.problems, lowered.carried, flat.flattened, deviceVars.carried), cx.copies);

@@ -7,6 +7,7 @@ import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { field, walk } from "../../passes/kernel/cst.js";
 import { rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
 import { insertReconvergence } from "./reconverge.js";
+import { segmentBranchBarriers } from "../../passes/kernel/barrier-segments.js";
 import type { RunOptions } from "./metal.js";
 import { nameTable } from "../../ir/tables.js";
 
@@ -51,7 +52,23 @@ export interface CudaLaunch {
 export function prepareCudaSource(source: string, deviceCodeOnly?: boolean, includes: DeviceCodeOptions = {}): string {
   const needsExtract = deviceCodeOnly ?? /#\s*include\s*[<"](torch|ATen|pybind11)\//.test(source);
   const src = needsExtract ? deviceOnlySource(source, includes).source : source;
-  return rewriteCudaLaunches(rewriteCudaShared(insertReconvergence(src)));
+  // CUDA counts a thread's arrival at any barrier of the block; the emulator pairs barriers by site, so a branch
+  // whose arms wait at as many barriers runs cut into segments, as the translation does
+  const segmented = segmentBranchBarriers(src);
+  const rewritten = rewriteCudaLaunches(rewriteCudaShared(insertReconvergence(segmented.text)));
+  return originalLines(rewritten, segmented.lineOf);
+}
+
+/**
+ * A `#line` before each line of the segmented text that does not follow the one before it in the original (the
+ * rewrites after the cut keep lines), so that compiler messages and faults name the original's lines.
+ */
+function originalLines(text: string, lineOf: number[]): string {
+  if (lineOf.every((l, i) => l === i)) return text;
+  return text
+    .split("\n")
+    .map((line, i) => (i > 0 && lineOf[i] !== lineOf[i - 1]! + 1 ? `#line ${lineOf[i]! + 1}\n${line}` : line))
+    .join("\n");
 }
 
 /** A name or a template argument as it may appear in the harness's C++: a (qualified) name, a type, an integer, a bool. */

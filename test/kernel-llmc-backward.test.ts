@@ -3,7 +3,10 @@
  * - a warp walk over rows (`for (bt = blockIdx.x * warpsInBlock + warpId; ...; bt += gridDim.x * warpsInBlock)`)
  *   whose warp count is spelled through a macro and a local (`#define WARP_SIZE 32U`, `int BLOCK_SIZE = blockDim.x;
  *   warpsInBlock = BLOCK_SIZE / WARP_SIZE`) steps over every warp of the grid, as `blockDim.x / 32` does
- *   (passes/kernel/walk-apart.ts): each warp keeps its own rows, so the in-place buffer is translated and verified.
+ *   (passes/kernel/walk-apart.ts): each warp keeps its own rows, so the in-place buffer is translated and verified;
+ * - a compare-exchange loop that only adds a packed bf16 pair (kernel4: `atomicCAS` on the 32-bit word of two bf16,
+ *   the desired word the expected one reinterpreted plus a pair) is the atomicAdd it is (passes/kernel/cas-add.ts):
+ *   an atomic output of 32-bit words added by compare-exchange in Metal, verified against the original loop.
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
@@ -53,4 +56,84 @@ describe("a warp walk over rows whose warp count goes through a macro and a loca
     const why = compileKernels(src, { filename: "k.cu" }).diagnostics.find((d) => d.code === "C2M-K007")?.message;
     expect(why).toMatch(/moves with the loop counter 'bt'/);
   });
+});
+
+// llm.c's layernorm_backward_kernel4, reduced: every threadgroup adds its pair into the same words
+const casPairs = `#include <cuda_bf16.h>
+__global__ void cas_pairs(__nv_bfloat16* dbias, const float* x, int C) {
+  __nv_bfloat162* dbiasVec2 = reinterpret_cast<__nv_bfloat162*>(dbias);
+  for (int i = threadIdx.x; i < C / 2; i += blockDim.x) {
+    __nv_bfloat162 add_dbias = __halves2bfloat162((__nv_bfloat16)x[blockIdx.x * C + i * 2], (__nv_bfloat16)x[blockIdx.x * C + i * 2 + 1]);
+    __nv_bfloat162 current_dbias = __ldcg(&dbiasVec2[i]);
+    __nv_bfloat162 new_dbias = add_dbias + current_dbias;
+    unsigned int current_dbias32b = *reinterpret_cast<unsigned int*>(&current_dbias);
+    unsigned int new_dbias32b = *reinterpret_cast<unsigned int*>(&new_dbias);
+    unsigned int old_dbias32b = atomicCAS((unsigned int*)&dbiasVec2[i], current_dbias32b, new_dbias32b);
+    while (old_dbias32b != current_dbias32b) {
+      current_dbias32b = old_dbias32b;
+      new_dbias = *reinterpret_cast<__nv_bfloat162*>(&current_dbias32b) + add_dbias;
+      new_dbias32b = *reinterpret_cast<unsigned int*>(&new_dbias);
+      old_dbias32b = atomicCAS((unsigned int*)&dbiasVec2[i], current_dbias32b, new_dbias32b);
+    }
+  }
+}
+`;
+const casSpec = spec(
+  "cas_pairs",
+  [{ C: 64 }, { C: 18 }],
+  [
+    // small values: the caller's element is added after the launch, as for any atomicAdd output, which in bf16
+    // rounds as CUDA's own order of the threadgroups' adds may
+    { name: "dbias", dtype: "bfloat16", count: "C", role: "inout", range: 0 },
+    { name: "x", dtype: "float32", count: "3 * C", role: "input", range: 1 },
+  ],
+  [{ kernel: "cas_pairs", grid: [3, 1, 1], block: [16, 1, 1], args: [{ buffer: "dbias" }, { buffer: "x" }, { scalar: "C", type: "int" }] }],
+);
+
+describe("a compare-exchange loop that only adds a packed bf16 pair", () => {
+  it("kernel4's loop is an atomicAdd on the pair: 32-bit words added by compare-exchange in Metal, verified against the loop", async () => {
+    const r = await translatesAndVerifies(casPairs, casSpec);
+    const src = r.kernels[0]!.spec.source;
+    expect(src).toContain("atomic_fetch_add_explicit(&dbiasVec2[i], add_dbias, memory_order_relaxed);");
+    expect(src).not.toMatch(/c2m_atomic_cas|current_dbias/);
+    // every line stays where it was: the diagnostics and the line map need no other shift
+    expect(src.split("\n").length).toBeGreaterThan(12);
+    expect(r.python).toMatch(/dbias: updated with atomic add/);
+  }, 120_000);
+
+  it("the do-while form, seeded by a plain read of the word, is lowered too", () => {
+    const src = casPairs.replace(
+      /    __nv_bfloat162 current_dbias[\s\S]*?\n    }\n  }/,
+      `    unsigned int* w = (unsigned int*)&dbiasVec2[i];
+    unsigned int old_dbias32b = *w, current_dbias32b;
+    __nv_bfloat162 new_dbias;
+    unsigned int new_dbias32b;
+    do {
+      current_dbias32b = old_dbias32b;
+      new_dbias = *reinterpret_cast<__nv_bfloat162*>(&current_dbias32b) + add_dbias;
+      new_dbias32b = *reinterpret_cast<unsigned int*>(&new_dbias);
+      old_dbias32b = atomicCAS((unsigned int*)&dbiasVec2[i], current_dbias32b, new_dbias32b);
+    } while (current_dbias32b != old_dbias32b);
+  }`,
+    );
+    const r = compileKernels(src, { filename: "k.cu" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.kernels[0]!.spec.source).toContain("atomic_fetch_add_explicit(&dbiasVec2[i], add_dbias, memory_order_relaxed);");
+  });
+
+  for (const [name, edit] of [
+    ["the exchange multiplies", (s: string) => s.replaceAll("+ add_dbias;", "* add_dbias;").replace("add_dbias + current_dbias", "add_dbias * current_dbias")],
+    ["the old value is used after the loop", (s: string) => s.replace("    }\n  }\n}", "    }\n    if (old_dbias32b == 0u) dbias[0] = dbias[1];\n  }\n}")],
+    [
+      "the addend changes in the loop",
+      (s: string) => s.replace("      current_dbias32b = old_dbias32b;", "      current_dbias32b = old_dbias32b;\n      add_dbias = add_dbias + add_dbias;"),
+    ],
+  ] as const)
+    it(`not an add, so not lowered, and refused as before (C2M-K046): ${name}`, () => {
+      const src = edit(casPairs);
+      expect(src).not.toBe(casPairs);
+      const r = compileKernels(src, { filename: "k.cu" });
+      expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K046"]);
+      expect(r.refused[0]!.diagnostic.message).toMatch(/atomic cas/);
+    });
 });

@@ -137,13 +137,13 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         else if (ticketGap) refuse(a, bag, p.name, ticketGap, false);
         else if (across) refuse(a, bag, p.name, across, false, "K046");
         else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
-          // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
-          // read is only a first guess, but the exchange computes from the element's current value, the caller's
+          // a compare-exchange loop that cas-add.ts did not lower to atomicAdd: its plain read is only a first guess,
+          // but the exchange computes from the element's current value, the caller's
           refuse(
             a,
             bag,
             p.name,
-            `threads of every threadgroup update its elements with atomic ${atomic.atomic!.op} (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), which computes from the element's current value; that must be the caller's before any threadgroup's atomic, but an mx.fast.metal_kernel output is a fresh array (atomic outputs start from init_value), so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}${atomic.atomic!.op === "cas" ? ". (A compare-exchange loop that only adds could start from 0 and have the caller's values added after the launch, as an atomicAdd output does; c2m does not recognise such loops.)" : ""}`,
+            `threads of every threadgroup update its elements with atomic ${atomic.atomic!.op} (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), which computes from the element's current value; that must be the caller's before any threadgroup's atomic, but an mx.fast.metal_kernel output is a fresh array (atomic outputs start from init_value), so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}${atomic.atomic!.op === "cas" ? ". (A compare-exchange loop that only adds a packed pair of 16-bit floats is the atomicAdd it is, which starts from 0 and has the caller's values added after the launch, and c2m lowers it as such (passes/kernel/cas-add.ts); this loop is not seen as one, which needs the exchange to store the expected word reinterpreted plus an addend the loop leaves unchanged, the sum a 16-bit pair, and no use of the old value after the loop.)" : ""}`,
             false,
             "K046",
           );

@@ -25,6 +25,7 @@ import { hoistStaticMembers } from "../../passes/kernel/static-members.js";
 import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
 import { lowerBlockBarriers } from "../../passes/kernel/block-barrier.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
+import { lowerCasAddLoops } from "../../passes/kernel/cas-add.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
 import { unfoldTraitsParams } from "../../passes/kernel/traits-params.js";
 import { flattenStructParams, type FlattenedParam } from "../../passes/kernel/struct-params.js";
@@ -189,7 +190,8 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   const members = hoistStaticMembers(lowered.text);
   const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(members.text).text));
   // kernel templates branching with `if constexpr` on a bool template parameter, one copy per value
-  const cx = specialiseConstexprIf(spec.text);
+  // a compare-exchange loop that only adds a 16-bit pair becomes the atomicAdd it is (same lines)
+  const cx = specialiseConstexprIf(lowerCasAddLoops(spec.text));
   const lineBack = (line: number) => {
     const l = cx.lineOf[line - 1] ?? line - 1;
     const m = spec.lineOf[l] ?? l;

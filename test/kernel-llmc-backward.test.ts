@@ -6,11 +6,16 @@
  *   (passes/kernel/walk-apart.ts): each warp keeps its own rows, so the in-place buffer is translated and verified;
  * - a compare-exchange loop that only adds a packed bf16 pair (kernel4: `atomicCAS` on the 32-bit word of two bf16,
  *   the desired word the expected one reinterpreted plus a pair) is the atomicAdd it is (passes/kernel/cas-add.ts):
- *   an atomic output of 32-bit words added by compare-exchange in Metal, verified against the original loop.
+ *   an atomic output of 32-bit words added by compare-exchange in Metal, verified against the original loop;
+ * - a float scratchpad that every threadgroup adds its partial sums into, whose word after the sums is the ticket
+ *   counter (kernel6/7: `unsigned int* scratchFlag = (unsigned int*)(scratch + 2 * C)`, `atomicAdd(scratchFlag, 1)`),
+ *   read plainly only by the last threadgroup to take a ticket (passes/kernel/buffer-plans.ts): each atomic, the
+ *   ticket's on the reinterpreted word included, takes its element over from the caller's array first, so sums and
+ *   ticket count from the caller's values as in CUDA; verified with the threadgroups in both orders.
  */
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+import { spec, translatesAndVerifies, verifies } from "./kernel-spec-helpers.js";
 
 const warpRows = (warps: string) => `#define WARP_SIZE 32U
 __global__ void rows(float* dinp, const float* x, int N, int C) {
@@ -136,4 +141,59 @@ describe("a compare-exchange loop that only adds a packed bf16 pair", () => {
       expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K046"]);
       expect(r.refused[0]!.diagnostic.message).toMatch(/atomic cas/);
     });
+});
+
+// llm.c's layernorm_backward_kernel6/7, reduced: float sums and the ticket in one scratchpad
+const scratchTicket = `__global__ void sums(const float* x, float* out, float* scratch, int C) {
+  __shared__ unsigned int ticket;
+  for (int i = threadIdx.x; i < C; i += blockDim.x) atomicAdd(&scratch[i], x[blockIdx.x * C + i]);
+  __syncthreads();
+  unsigned int* scratchFlag = (unsigned int*)(scratch + C);
+  if (threadIdx.x == 0) ticket = atomicAdd(scratchFlag, 1);
+  __syncthreads();
+  if (ticket == gridDim.x - 1) {
+    for (int i = threadIdx.x; i < C; i += blockDim.x) out[i] = scratch[i] * 2.0f;
+  }
+}
+`;
+const scratchSpec = (fill?: number) =>
+  spec(
+    "sums",
+    [{ C: 40 }, { C: 7 }],
+    [
+      { name: "x", dtype: "float32", count: "4 * C", role: "input" },
+      { name: "out", dtype: "float32", count: "C", role: "output" },
+      // the host clears the scratchpad, counter included, as llm.c's launchers do; or leaves the caller's values
+      { name: "scratch", dtype: "float32", count: "C + 1", role: "inout", ...(fill === undefined ? {} : { fill }) },
+    ],
+    [{ kernel: "sums", grid: [4, 1, 1], block: [16, 1, 1], args: [{ buffer: "x" }, { buffer: "out" }, { buffer: "scratch" }, { scalar: "C", type: "int" }] }],
+  );
+
+describe("a float scratchpad whose word after the sums is the ticket counter", () => {
+  it("each atomic takes its element over, the ticket's through the word seen as unsigned int: verified in both orders", async () => {
+    const s = scratchSpec(0);
+    const r = await translatesAndVerifies(scratchTicket, s);
+    const rep = await verifies(r, s);
+    expect(rep.lines.filter((l) => /^ok .*threadgroups last to first/.test(l)).length).toBeGreaterThan(0);
+    const src = r.kernels[0]!.spec.source;
+    expect(src).toContain("auto scratchFlag = c2m_cast<atomic<uint>>((scratch + C));");
+    expect(src).toContain("atomic_fetch_add_explicit(c2m_atomic_take(scratchFlag, scratch, scratch_touched, scratch_in), 1, memory_order_relaxed)");
+    expect(src).toMatch(/atomic_load_explicit\(c2m_atomic_take\(&scratch\[i\], scratch, scratch_touched, scratch_in\), memory_order_relaxed\) \* 2\.0f/);
+    expect(r.python).toMatch(/scratch: updated with atomics by every threadgroup and read by the last one to take the atomic ticket/);
+  }, 180_000);
+
+  it("the caller's sums and counter are where the atomics start (random scratch: no threadgroup sees the last ticket, as in CUDA)", async () => {
+    const s = scratchSpec();
+    const r = compileKernels(scratchTicket, { filename: s.file });
+    const { verifyAgainstSpec } = await import("../src/kernel/verify.js");
+    const rep = await verifyAgainstSpec(r, scratchTicket, s, {});
+    expect(rep.lines.filter((l) => l.startsWith("FAIL"))).toEqual([]);
+    expect(rep.lines.filter((l) => /^ok .* scratch /.test(l)).length).toBeGreaterThanOrEqual(4);
+  }, 180_000);
+
+  it("a plain store to the scratchpad outside the hand-over keeps it refused (C2M-K007)", () => {
+    const src = scratchTicket.replace("  __syncthreads();\n  unsigned int*", "  if (threadIdx.x == 0) scratch[0] = 1.0f;\n  __syncthreads();\n  unsigned int*");
+    const r = compileKernels(src, { filename: "k.cu" });
+    expect(r.refused.map((x) => x.diagnostic.code)).toEqual(["C2M-K007"]);
+  });
 });

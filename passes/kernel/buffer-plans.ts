@@ -10,13 +10,13 @@ import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS } from "./tables.js";
 import { accessPair, GATHER_RACE } from "./ownership.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, ticketCounterGap } from "./hand-over.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, ticketCounterGap, type HandOver } from "./hand-over.js";
 import { isDeviceVariable } from "./device-vars.js";
 import { casAddress, casFirstGuess } from "./cas-guess.js";
 import { offsetTicketCounter } from "./ticket-counter.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 import { calleeName, field, fields, position, resultUsed } from "./cst.js";
-import type { KernelAnalysis } from "./buffers.js";
+import type { AccessSite, KernelAnalysis } from "./buffers.js";
 import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
 
 /** Atomics whose result depends on the element's current value, not only on what is added in: no init_value can stand in for the caller's. */
@@ -36,6 +36,17 @@ function atomicsOf(a: KernelAnalysis, name: string) {
 
 function takesOver(elem: ReturnType<typeof elemInfo>, ops: AtomicOp[]): boolean {
   return elem.bits === 32 && (elem.integer || ops.every((o) => FLOAT_ATOMICS.has(o)));
+}
+
+/**
+ * A buffer with atomics whose plain accesses are all reads by the last threadgroup to take a ticket: every atomic
+ * can take its element over (a 32-bit element; a ticket counting in a word of it seen as another 32-bit integer
+ * type, `(unsigned int*)(scratch + 2 * C)`, is an integer atomic on that word, which Metal's atomic_uint has).
+ */
+function takesOverHandedOver(elem: ReturnType<typeof elemInfo>, atomics: AccessSite[], plains: AccessSite[], guards: HandOver[], handedOver: (n: CudaNode) => boolean): boolean {
+  if (elem.bits !== 32 || !plains.every((x) => !x.write && handedOver(x.node))) return false;
+  const ticket = (x: AccessSite) => guards.some((g) => g.punned && g.ticket.startIndex === x.atomic!.call.startIndex);
+  return atomics.every((x) => (ticket(x) ? ["add", "inc"].includes(x.atomic!.op) : takesOver(elem, [x.atomic!.op])));
 }
 
 /** Decide each pointer parameter's role (see BufferRole). */
@@ -133,6 +144,14 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         if (guesses && plan.pointee.kind === "scalar" && takesOver(elem, [...u.atomics])) {
           plan.role = "inout-copy";
           plan.takeOnAtomic = true;
+        } else if (handOverGap && plan.pointee.kind === "scalar" && takesOverHandedOver(elem, atomics, plains, guards, handedOver)) {
+          // only the last threadgroup to take a ticket reads it plainly (llm.c's layernorm_backward_kernel6/7 scratch:
+          // float partial sums added by every threadgroup, the ticket counted in a word of it seen as unsigned int):
+          // each atomic takes its element over from the caller's array first, so the sums and the ticket count from
+          // the caller's values as in CUDA, and the reads, after the ticket, take theirs over too (hand-over.ts)
+          plan.role = "inout-copy";
+          plan.takeOnAtomic = true;
+          plan.handedOverReads = true;
         } else if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
         else if (ticketGap) refuse(a, bag, p.name, ticketGap, false);
         else if (across) refuse(a, bag, p.name, across, false, "K046");

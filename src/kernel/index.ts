@@ -63,7 +63,7 @@ export interface KernelParamInfo {
   maskName?: string;
   /** atomic-accumulate on 16-bit floats: for a float16/bfloat16 dtype the output is uint32 words, viewed back (BufferPlan.words16) */
   words16?: boolean;
-  /** output: handed from every threadgroup to the last one to take an atomic ticket (BufferPlan.handOver) */
+  /** output: handed from every threadgroup to the last one to take an atomic ticket (BufferPlan.handOver, or handedOverReads) */
   handOver?: boolean;
   /** a scalar that is a CUDA vector passed by value (`long4`): its type, passed as a 1-D array of `width` components of `dtype` */
   vector?: { type: string; width: number };
@@ -476,7 +476,7 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       info.words16 = true;
     }
     if (plan.foldsFetched) info.inputName = `${mname}_in`;
-    if (plan.handOver) info.handOver = true;
+    if (plan.handOver || plan.handedOverReads) info.handOver = true;
     params.push(info);
   }
   const acc = a.buffers.find((b) => b.role === "atomic-accumulate");

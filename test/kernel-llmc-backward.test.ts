@@ -191,6 +191,14 @@ describe("a float scratchpad whose word after the sums is the ticket counter", (
     expect(rep.lines.filter((l) => /^ok .* scratch /.test(l)).length).toBeGreaterThanOrEqual(4);
   }, 180_000);
 
+  it("the ticket counted by atomicInc (kernel8-10, llmc's kernel10) wraps on the taken word: verified in both orders", async () => {
+    const s = scratchSpec(0);
+    const r = await translatesAndVerifies(scratchTicket.replace("atomicAdd(scratchFlag, 1)", "atomicInc(scratchFlag, gridDim.x)"), s);
+    const rep = await verifies(r, s);
+    expect(rep.lines.filter((l) => /^ok .*threadgroups last to first/.test(l)).length).toBeGreaterThan(0);
+    expect(r.kernels[0]!.spec.source).toContain("c2m_atomic_inc(c2m_atomic_take(scratchFlag, scratch, scratch_touched, scratch_in), uint(threadgroups_per_grid.x))");
+  }, 180_000);
+
   it("a plain store to the scratchpad outside the hand-over keeps it refused (C2M-K007)", () => {
     const src = scratchTicket.replace("  __syncthreads();\n  unsigned int*", "  if (threadIdx.x == 0) scratch[0] = 1.0f;\n  __syncthreads();\n  unsigned int*");
     const r = compileKernels(src, { filename: "k.cu" });

@@ -10,7 +10,7 @@ import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS } from "./tables.js";
 import { accessPair, GATHER_RACE } from "./ownership.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, ticketCounterGap, type HandOver } from "./hand-over.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, takenWithStoresGap, ticketCounterGap, type HandOver } from "./hand-over.js";
 import { isDeviceVariable } from "./device-vars.js";
 import { casAddress, casFirstGuess } from "./cas-guess.js";
 import { offsetTicketCounter } from "./ticket-counter.js";
@@ -135,6 +135,8 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         const atomic = atomics.find((x) => everyGroupUpdates(x, k.body)) ?? atomics[0];
         const plain = mine.find((x) => !x.atomic && (x.read || x.write));
         const plainReads = mine.filter((x) => !x.atomic && x.read);
+        // the ticket of a hand-over counting in a word of this buffer seen as another type
+        const punnedTicket = guards.find((g) => g.punned && atomics.some((x) => x.atomic!.call.startIndex === g.ticket.startIndex));
         const handOverGap = plainReads.length > 0 && plainReads.every((x) => handedOver(x.node)) ? handOverAtomicsGap(guards, atomics) : undefined;
         const ticketGap = ticketCounterGap(guards, atomics, plain);
         // every plain access is the first guess of a compare-exchange loop (cas-guess.ts): the loop computes from
@@ -152,7 +154,8 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
           plan.role = "inout-copy";
           plan.takeOnAtomic = true;
           plan.handedOverReads = true;
-        } else if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
+        } else if (handOverGap && punnedTicket && plains.some((x) => x.write)) refuse(a, bag, p.name, takenWithStoresGap(punnedTicket, plains.find((x) => x.write)!), false);
+        else if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
         else if (ticketGap) refuse(a, bag, p.name, ticketGap, false);
         else if (across) refuse(a, bag, p.name, across, false, "K046");
         else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))

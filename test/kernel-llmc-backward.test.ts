@@ -126,6 +126,24 @@ describe("a compare-exchange loop that only adds a packed bf16 pair", () => {
     expect(r.kernels[0]!.spec.source).toContain("atomic_fetch_add_explicit(&dbiasVec2[i], add_dbias, memory_order_relaxed);");
   });
 
+  it("launched with float for the buffer's type, the pair add stops Metal's compile, naming why (no atomic on a pair inside a 32-bit element)", async () => {
+    const src = casPairs.replace("__global__ void cas_pairs(__nv_bfloat16* dbias", "template <typename Tp>\n__global__ void cas_pairs(Tp* dbias");
+    const s = {
+      ...casSpec,
+      buffers: casSpec.buffers.map((b) => (b.name === "dbias" ? { ...b, dtype: "float32" } : b)),
+      launches: casSpec.launches.map((l) => ({ ...l, templateArgs: ["float"] })),
+    };
+    const r = compileKernels(src, { filename: s.file });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const { verifyAgainstSpec } = await import("../src/kernel/verify.js");
+    // clang's Metal check reports it, or the emulator's compile of the same Metal throws it
+    const why = await verifyAgainstSpec(r, src, s, {}).then(
+      (rep) => (rep.ok ? "verified" : JSON.stringify(rep.metalCheck)),
+      (e: Error) => e.message,
+    );
+    expect(why).toMatch(/atomicAdd on a pair of 16-bit floats needs the buffer's element to be a 16-bit float/);
+  }, 120_000);
+
   for (const [name, edit] of [
     ["the exchange multiplies", (s: string) => s.replaceAll("+ add_dbias;", "* add_dbias;").replace("add_dbias + current_dbias", "add_dbias * current_dbias")],
     ["the old value is used after the loop", (s: string) => s.replace("    }\n  }\n}", "    }\n    if (old_dbias32b == 0u) dbias[0] = dbias[1];\n  }\n}")],

@@ -62,4 +62,11 @@ template <typename T, typename U> inline vec<T, 2> atomic_fetch_add_explicit(c2m
     uint next = c2m_a16_bits(T(float(lo) + float(v.x)), 0u) | c2m_a16_bits(T(float(hi) + float(v.y)), 16u);
     if (atomic_compare_exchange_weak_explicit(word, &old, next, memory_order_relaxed, memory_order_relaxed)) return vec<T, 2>(lo, hi);
   }
+}
+// atomicAdd on a pair viewed in a buffer whose element is not 16-bit (a kernel template launched with float for the
+// type the buffer holds, llm.c's layernorm_backward_kernel4): MLX declares that output atomic<float>, and Metal has
+// no atomic on a pair of 16-bit floats inside it; this stops Metal's compile, naming why, instead of "no matching function"
+template <typename T, typename U> inline vec<T, 2> atomic_fetch_add_explicit(device vec<T, 2>* p, U, memory_order) {
+  static_assert(sizeof(T) == 0, "c2m: atomicAdd on a pair of 16-bit floats needs the buffer's element to be a 16-bit float (launch with half or bfloat for it): Metal has no atomic on a pair inside a 32-bit element");
+  return *p;
 }`;

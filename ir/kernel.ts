@@ -112,6 +112,12 @@ export interface BufferPlan {
    * where no atomic touched the element
    */
   takeOnAtomic?: boolean;
+  /**
+   * for inout-copy with takeOnAtomic: its plain accesses are reads by the last threadgroup to take an atomic ticket
+   * (llm.c's layernorm_backward scratchpads, the ticket counted in a word of the buffer): the reads take their
+   * elements over too, and --verify also runs the threadgroups last to first, as for a hand-over output
+   */
+  handedOverReads?: boolean;
   /** for inout-copy: the index expression (Metal text) the body copies at, and where */
   copyAt?: {
     statements: CudaNode[];

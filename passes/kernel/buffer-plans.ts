@@ -10,14 +10,14 @@ import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS } from "./tables.js";
 import { accessPair, GATHER_RACE } from "./ownership.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, ticketCounterGap } from "./hand-over.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, takenWithStoresGap, ticketCounterGap, type HandOver } from "./hand-over.js";
 import { isDeviceVariable } from "./device-vars.js";
 import { casAddress, casFirstGuess } from "./cas-guess.js";
 import { offsetTicketCounter } from "./ticket-counter.js";
 import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
 import { calleeName, callArgs, field, fields, position, resultUsed } from "./cst.js";
 import { touchesOnlyPointee } from "./helper-take.js";
-import type { KernelAnalysis } from "./buffers.js";
+import type { AccessSite, KernelAnalysis } from "./buffers.js";
 import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
 
 /** Atomics whose result depends on the element's current value, not only on what is added in: no init_value can stand in for the caller's. */
@@ -62,6 +62,17 @@ function helperReachingPast(a: KernelAnalysis, unit: KernelUnit, name: string): 
 /** Each helper given an address into the buffer touches only that element. */
 function helpersTakeOver(a: KernelAnalysis, unit: KernelUnit, name: string): boolean {
   return !helperReachingPast(a, unit, name);
+}
+
+/**
+ * A buffer with atomics whose plain accesses are all reads by the last threadgroup to take a ticket: every atomic
+ * can take its element over (a 32-bit element; a ticket counting in a word of it seen as another 32-bit integer
+ * type, `(unsigned int*)(scratch + 2 * C)`, is an integer atomic on that word, which Metal's atomic_uint has).
+ */
+function takesOverHandedOver(elem: ReturnType<typeof elemInfo>, atomics: AccessSite[], plains: AccessSite[], guards: HandOver[], handedOver: (n: CudaNode) => boolean): boolean {
+  if (elem.bits !== 32 || !plains.every((x) => !x.write && handedOver(x.node))) return false;
+  const ticket = (x: AccessSite) => guards.some((g) => g.punned && g.ticket.startIndex === x.atomic!.call.startIndex);
+  return atomics.every((x) => (ticket(x) ? ["add", "inc"].includes(x.atomic!.op) : takesOver(elem, [x.atomic!.op])));
 }
 
 /** Decide each pointer parameter's role (see BufferRole). */
@@ -150,6 +161,8 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         const atomic = atomics.find((x) => everyGroupUpdates(x, k.body)) ?? atomics[0];
         const plain = mine.find((x) => !x.atomic && (x.read || x.write));
         const plainReads = mine.filter((x) => !x.atomic && x.read);
+        // the ticket of a hand-over counting in a word of this buffer seen as another type
+        const punnedTicket = guards.find((g) => g.punned && atomics.some((x) => x.atomic!.call.startIndex === g.ticket.startIndex));
         const handOverGap = plainReads.length > 0 && plainReads.every((x) => handedOver(x.node)) ? handOverAtomicsGap(guards, atomics) : undefined;
         const ticketGap = ticketCounterGap(guards, atomics, plain);
         // every plain access is the first guess of a compare-exchange loop (cas-guess.ts): the loop computes from
@@ -159,17 +172,26 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         if (guesses && plan.pointee.kind === "scalar" && takesOver(elem, [...u.atomics])) {
           plan.role = "inout-copy";
           plan.takeOnAtomic = true;
-        } else if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
+        } else if (handOverGap && plan.pointee.kind === "scalar" && takesOverHandedOver(elem, atomics, plains, guards, handedOver)) {
+          // only the last threadgroup to take a ticket reads it plainly (llm.c's layernorm_backward_kernel6/7 scratch:
+          // float partial sums added by every threadgroup, the ticket counted in a word of it seen as unsigned int):
+          // each atomic takes its element over from the caller's array first, so the sums and the ticket count from
+          // the caller's values as in CUDA, and the reads, after the ticket, take theirs over too (hand-over.ts)
+          plan.role = "inout-copy";
+          plan.takeOnAtomic = true;
+          plan.handedOverReads = true;
+        } else if (handOverGap && punnedTicket && plains.some((x) => x.write)) refuse(a, bag, p.name, takenWithStoresGap(punnedTicket, plains.find((x) => x.write)!), false);
+        else if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
         else if (ticketGap) refuse(a, bag, p.name, ticketGap, false);
         else if (across) refuse(a, bag, p.name, across, false, "K046");
         else if (atomic && everyGroupUpdates(atomic, k.body) && FROM_CURRENT.has(atomic.atomic!.op))
-          // a compare-exchange loop (llm.c's layernorm_backward_kernel4 adds bf16 pairs through atomicCAS): its plain
-          // read is only a first guess, but the exchange computes from the element's current value, the caller's
+          // a compare-exchange loop that cas-add.ts did not lower to atomicAdd: its plain read is only a first guess,
+          // but the exchange computes from the element's current value, the caller's
           refuse(
             a,
             bag,
             p.name,
-            `threads of every threadgroup update its elements with atomic ${atomic.atomic!.op} (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), which computes from the element's current value; that must be the caller's before any threadgroup's atomic, but an mx.fast.metal_kernel output is a fresh array (atomic outputs start from init_value), so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}${atomic.atomic!.op === "cas" ? ". (A compare-exchange loop that only adds could start from 0 and have the caller's values added after the launch, as an atomicAdd output does; c2m does not recognise such loops.)" : ""}`,
+            `threads of every threadgroup update its elements with atomic ${atomic.atomic!.op} (${accessPair(atomic.atomic!.call)}: the index does not depend on the threadgroup), which computes from the element's current value; that must be the caller's before any threadgroup's atomic, but an mx.fast.metal_kernel output is a fresh array (atomic outputs start from init_value), so only a thread of the dispatch could copy the caller's values in, and ${NO_GRID_ORDER}${atomic.atomic!.op === "cas" ? ". (A compare-exchange loop that only adds a packed pair of 16-bit floats is the atomicAdd it is, which starts from 0 and has the caller's values added after the launch, and c2m lowers it as such (passes/kernel/cas-add.ts); this loop is not seen as one, which needs the exchange to store the expected word reinterpreted plus an addend the loop leaves unchanged, the sum a 16-bit pair, and no use of the old value after the loop.)" : ""}`,
             false,
             "K046",
           );

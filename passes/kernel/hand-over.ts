@@ -253,3 +253,14 @@ export function ticketCounterGap(guards: HandOver[], atomics: AccessSite[], plai
   ].filter(Boolean);
   return `it counts the tickets of a last-arriver hand-over (${accessPair(site.atomic!.call)}), which Metal expresses (a device-scope atomic counter after atomic_thread_fence), but c2m starts an atomic output from the op's identity and folds the caller's value into each returned ticket and into the output after the launch, which only a counter updated by atomicAdd alone allows: ${why.join(", and ")}`;
 }
+
+/**
+ * A buffer whose ticket counts in a word of it seen as another type, read plainly only by the last threadgroup, but
+ * also stored to without atomics (llm.c's layernorm_backward_kernel5/9/10 and llmc's kernel10: each threadgroup
+ * stores its part, `scratch_dbias[i + C * blockIdx.x] = ...`, `store128(scratch_dbias + i + 2 * C * blockIdx.x,
+ * ...)`): c2m carries the punned ticket by taking each element over from the caller's array at its first atomic
+ * (kernel6/7), and a plain store does not mark its element taken (a C2M-K007 gap).
+ */
+export function takenWithStoresGap(g: HandOver, store: AccessSite): string {
+  return `its elements pass to the last threadgroup to take a ticket (${accessPair(g.ticket)}), a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, and the ticket counts in a word of it seen as another type, which c2m carries by having each atomic take its element over from the caller's array first; but it is also stored to without atomics (${accessPair(store.node)}), and c2m does not mark an element a plain store writes as taken over, so the wrapper would put the caller's value back over it`;
+}

@@ -75,9 +75,12 @@ export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | und
     return `${accessPair(first.node, other.node)} have different owner indices (${[...keys].map((k) => k.replace(/ \* 1$/, "")).join(", ")}), so c2m cannot show that one thread alone touches each element`;
   }
   if (!splits.some((x) => THREAD_SOURCE.test(expand(full(x), defs))) && !ledByOneThread(splits, body, defs))
-    return /blockIdx|threadgroup_position/.test(expand(full(first), defs))
-      ? `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread within its block (only on the block), so c2m cannot tell which of the block's threads owns each element`
-      : `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread, so every thread of the grid updates the same elements`;
+    // a name several declarations give (`for (int i = ...)` in several loops): which one the access sees is not followed
+    return defs.get(first.owner) === ""
+      ? `its index '${first.owner}' (${accessPair(first.node)}) is declared more than once in the kernel (several loops or blocks declare it), and c2m does not follow which declaration the access sees, so it cannot show which thread owns each element`
+      : /blockIdx|threadgroup_position/.test(expand(full(first), defs))
+        ? `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread within its block (only on the block), so c2m cannot tell which of the block's threads owns each element`
+        : `its index '${first.owner}' (${accessPair(first.node)}) does not depend on the thread, so every thread of the grid updates the same elements`;
   const reassigned = ownerReassigned(first.owner, body, defs);
   if (reassigned) return `its owner index '${first.owner}' changes ('${reassigned}' is reassigned), so a thread may move onto another thread's element (${accessPair(first.node)})`;
   const localKey = (l: Local) => (l.kind === "none" ? "" : l.kind === "literal" ? `#${l.value}` : l.kind === "loop" ? l.signature : l.text);

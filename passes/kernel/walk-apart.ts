@@ -40,7 +40,8 @@ export interface Counter {
  * (or threadgroup's) own index steps over all of them, else why not. `defs` are the kernel's locals
  * (ownership.ts localDefinitions).
  */
-export function walksApart(text: string, node: CudaNode, body: CudaNode, defs: Map<string, string>, level: WalkLevel, access: string): string | undefined {
+export function walksApart(text: string, node: CudaNode, body: CudaNode, locals: Map<string, string>, level: WalkLevel, access: string): string | undefined {
+  const defs = withIntegerMacros(locals, body);
   const counters = new Map<string, Counter>();
   collectCounters(text, node, body, defs, counters, 4);
   const { coord, extent, names } = UNIT[level];
@@ -48,15 +49,38 @@ export function walksApart(text: string, node: CudaNode, body: CudaNode, defs: M
   for (const c of counters.values()) {
     const start = expandAll(c.start, defs);
     if (!coord.test(start)) continue;
-    if (c.step !== undefined && spreads(expandAll(c.step, defs), start, extent)) continue;
+    if (c.step !== undefined && spreads(expandAll(c.step, defs), bareAtoms(start), extent)) continue;
     return `${access} moves with the loop counter '${c.name}', which starts at the ${who}'s own index and steps by '${c.update}': a ${who} at a later iteration reaches an element another ${who} touched before, so the ${who}s do not keep to their own elements (only a step that is a multiple of ${names}, the ${who}s the walk spreads over, keeps them apart)`;
   }
   return undefined;
 }
 
+/**
+ * The locals plus the file's object-like macros whose value is an integer literal (llm.c's `#define WARP_SIZE 32U`),
+ * each as its plain number: a warp's index `threadIdx.x / WARP_SIZE` is then seen as `threadIdx.x / 32`. A local
+ * of the same name hides the macro, as in the preprocessed source it could not (the macro would replace it).
+ */
+function withIntegerMacros(locals: Map<string, string>, body: CudaNode): Map<string, string> {
+  const out = new Map(locals);
+  for (const n of body.tree.rootNode.namedChildren) {
+    if (n.type !== "preproc_def") continue;
+    const name = field(n, "name")?.text;
+    const value = /^\s*(\d+)[uUlL]*\s*$/.exec(field(n, "value")?.text ?? "")?.[1];
+    if (name && value && !out.has(name)) out.set(name, value);
+  }
+  return out;
+}
+
+/** Parentheses around one name or member (`(blockDim.x)/32`, left by expanding `BLOCK_SIZE = blockDim.x`) dropped. */
+function bareAtoms(s: string): string {
+  let t = s;
+  for (let prev = ""; prev !== t; ) [prev, t] = [t, t.replace(/\(([A-Za-z_][\w.]*|\d+)\)/g, "$1")];
+  return t;
+}
+
 /** A product with a factor that counts the walk's unit (an extent, or the literal a lane's remainder takes) and no subtraction. */
 function spreads(step: string, start: string, extent: RegExp): boolean {
-  const s = stripParens(norm(step));
+  const s = stripParens(bareAtoms(norm(step)));
   if (/-/.test(s) || topLevel(s, "+").length > 1) return false;
   const fs = topLevel(s, "*").map(stripParens);
   // a warp's index walks by the warps of a block (`blockDim.x / 32`), a lane's by the literal its remainder takes

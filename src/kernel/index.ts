@@ -27,6 +27,7 @@ import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
 import { lowerBlockBarriers } from "../../passes/kernel/block-barrier.js";
 import { segmentBranchBarriers } from "../../passes/kernel/barrier-segments.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
+import { lowerCasAddLoops } from "../../passes/kernel/cas-add.js";
 import { lowerTensorAccessors, type AccessorProblem } from "../../passes/kernel/accessors.js";
 import { unfoldTraitsParams } from "../../passes/kernel/traits-params.js";
 import { flattenStructParams, type FlattenedParam } from "../../passes/kernel/struct-params.js";
@@ -64,7 +65,7 @@ export interface KernelParamInfo {
   maskName?: string;
   /** atomic-accumulate on 16-bit floats: for a float16/bfloat16 dtype the output is uint32 words, viewed back (BufferPlan.words16) */
   words16?: boolean;
-  /** output: handed from every threadgroup to the last one to take an atomic ticket (BufferPlan.handOver) */
+  /** output: handed from every threadgroup to the last one to take an atomic ticket (BufferPlan.handOver, or handedOverReads) */
   handOver?: boolean;
   /** a scalar that is a CUDA vector passed by value (`long4`): its type, passed as a 1-D array of `width` components of `dtype` */
   vector?: { type: string; width: number };
@@ -195,7 +196,8 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // function-object structs called at once (`Impl<float, 4>()(p, v)`) as the free function of the specialisation picked; lines kept
   const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(callFunctorsDirectly(members.text)).text));
   // kernel templates branching with `if constexpr` on a bool template parameter, one copy per value
-  const cx = specialiseConstexprIf(spec.text);
+  // a compare-exchange loop that only adds a 16-bit pair becomes the atomicAdd it is (same lines)
+  const cx = specialiseConstexprIf(lowerCasAddLoops(spec.text));
   const lineBack = (line: number) => {
     const l = cx.lineOf[line - 1] ?? line - 1;
     const m = spec.lineOf[l] ?? l;
@@ -481,7 +483,7 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       info.words16 = true;
     }
     if (plan.foldsFetched) info.inputName = `${mname}_in`;
-    if (plan.handOver) info.handOver = true;
+    if (plan.handOver || plan.handedOverReads) info.handOver = true;
     params.push(info);
   }
   const acc = a.buffers.find((b) => b.role === "atomic-accumulate");

@@ -35,6 +35,7 @@ import { moduleCall } from "./module-calls.js";
 import { binds, expr } from "./expressions.js";
 import { dictChild, layerValue, torchName, untranslated } from "./attributes.js";
 import { callsUntypedParameters, PARAMETERS_OF_HELPER, parametersOfText } from "../untyped-receivers.js";
+import { hostReturnOf } from "./host-values.js";
 
 export const TENSOR_ONLY_METHODS = new Set([
   "is_floating_point",
@@ -499,7 +500,9 @@ function userCall(w: WalkState, e: SyntaxNode, calleeText: string): Gen {
   const g = opaqueCall(w, e);
   const fnNode = e.childForFieldName("function")!;
   if (calleeText !== fnNode.text) g.text = calleeText + g.text.slice(fnNode.text.length);
-  return g;
+  // a function of the file that returns numpy values (./host-values.ts)
+  const host = fnNode.type === "identifier" ? hostReturnOf(w.ctx, fnNode.text) : undefined;
+  return host ? { v: host, text: g.text } : g;
 }
 
 function containerCall(w: WalkState, e: SyntaxNode, mlxName: string): Gen {

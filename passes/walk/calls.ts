@@ -318,6 +318,15 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   return opaqueCall(w, e, new Map([[obj, o.text]]));
 }
 
+/** Whether a call is given a value known to be a tensor (not a parameter merely presumed one: a size, a class). */
+function givesKnownTensor(w: WalkState, e: SyntaxNode): boolean {
+  return callArgs(e).positional.some((a) => {
+    if (a.type === "list_splat") return false;
+    const v = expr(w, a).v;
+    return v.k === "tensor" && !v.assumed;
+  });
+}
+
 /** `super()`, `super(Cls, self)`: the class's base. */
 const isSuperCall = (n: SyntaxNode): boolean => n.type === "call" && n.childForFieldName("function")?.text === "super";
 
@@ -326,6 +335,11 @@ function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   if (fn.text === "self" && w.cls?.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
   const local = w.env.get(fn.text);
   if (local?.k === "module") return moduleCall(w, e, local.m, fn.text);
+  // a parameter merely presumed a tensor, called: a module or function its caller passes in (MICN's
+  // conv_trans_conv(input, conv1d, conv1d_trans, isometric) given convs of a ModuleList), whose layout the value
+  // held at run time decides, as for a module attribute of unknown class
+  if (local?.k === "tensor" && local.assumed && local.def?.endsWith("@param") && w.fn?.childForFieldName("name")?.text !== "__init__" && givesKnownTensor(w, e))
+    return moduleCall(w, e, { k: "unknown" }, fn.text);
   if (fn.text === "hasattr") {
     // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention"): true where the tables
     // translate the name, an op or a value (wav2vec2's hasattr(nn.utils.parametrizations, "weight_norm"))
@@ -343,6 +357,9 @@ function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   const summed = fn.text === "sum" && !binds(w, "sum") ? sumOfTensors(w, e) : undefined;
   if (summed) return summed;
   if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return opaqueCall(w, e, undefined, false);
+  // `range(n // 2)` holds Python ints whatever n is (FEDformer's `index = list(range(seq_len // 2))`, whose
+  // `index.sort()` is then a list's, not torch.sort of a tensor)
+  if (fn.text === "range" && !binds(w, "range")) return { v: { k: "list", items: null, elem: { k: "num" } }, text: opaqueCall(w, e, undefined, false).text };
   if (w.ctx.mod.functions.has(fn.text)) return userCall(w, e, fn.text);
   if (w.ctx.mod.classes.has(fn.text)) return opaqueCall(w, e, undefined, false);
   return opaqueCall(w, e);

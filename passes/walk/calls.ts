@@ -318,10 +318,13 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   return opaqueCall(w, e, new Map([[obj, o.text]]));
 }
 
-/** Whether a call is given a value known to be a tensor (not a parameter merely presumed one: a size, a class). */
+/**
+ * Whether a call is given a name known to hold a tensor (not a parameter merely presumed one, nor arithmetic on one:
+ * `block(self.inplanes, planes * 2)` in a layer builder is given sizes).
+ */
 function givesKnownTensor(w: WalkState, e: SyntaxNode): boolean {
   return callArgs(e).positional.some((a) => {
-    if (a.type === "list_splat") return false;
+    if (a.type !== "identifier") return false;
     const v = expr(w, a).v;
     return v.k === "tensor" && !v.assumed;
   });

@@ -5,9 +5,11 @@
  * `module` is where the package defines the model; `build` a Python expression evaluated in that module's
  * namespace on both sides (the package's own constructor at a small config); `inputs` seeded tensors
  * (float ~ N(0, 1); integers need `high`; `name` passes one by keyword); `ci` puts the case in `npm test`. An output
- * matches torch's where every element has |a - b| <= atol + rtol * |b| (numpy's allclose): `atol` (default 1e-4)
- * for outputs of ordinary size, `rtol` (default 0) for a model whose activations are large (timm's inception_v3,
- * ~1e10 at a small input, agrees to 3e-6 relative).
+ * matches torch's where max |a - b| <= atol + rtol * max |b|: `atol` (default 1e-4) for outputs of ordinary size,
+ * `rtol` (default 0) for a model whose activations are large (timm's inception_v3, logits ~1e10 at a small input,
+ * agree to 3e-6 of the largest). The scale is the output's largest magnitude, not each element's (numpy's allclose):
+ * float32 rounding grows with the activations the whole output is computed from, so a small logit beside large ones
+ * carries their error.
  * A table may name a `root` (relative to the repository): the folder that holds its packages when they are
  * vendored source rather than installed (test/zoo/vendor, real model code from GitHub; an absolute root is taken as is). The root goes first on
  * every Python child's path, and the closure is copied from there instead of site-packages; one table's cases
@@ -35,7 +37,7 @@ export interface ZooCase {
   inputs: ZooInput[];
   ci: boolean;
   atol?: number;
-  /** relative tolerance: |a - b| <= atol + rtol * |b| */
+  /** relative tolerance: max |a - b| <= atol + rtol * max |b| */
   rtol?: number;
   seed?: number;
   /** absolute folder holding the case's package when the table vendors it (else it is installed) */

@@ -252,6 +252,18 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "feats = (self.conv(x), x.reshape(b, c, h, w))\nfor f in feats:\n    out = out + f.sum(dim=1)",
   },
   {
+    code: "C2M-W061",
+    title: "an attribute set on a tensor is dropped",
+    hint: "an MLX array holds no attributes; torch's autograd flags (requires_grad on a local tensor) and hints only code outside the model reads (an optimizer's _no_weight_decay) have no meaning for inference in MLX, so the statement is kept as a comment: nothing to do unless you train with it",
+    example: "pe = torch.zeros(8, 4)\npe.require_grad = False",
+  },
+  {
+    code: "C2M-W062",
+    title: "an attribute set on a tensor is read back: an MLX array cannot hold it",
+    hint: "torch's tensors accept any attribute; mx.array accepts none, so the statement stays as written and raises where the port runs it. Keep the value beside the array (a variable, a module attribute, a tuple) and read it from there",
+    example: "x = torch.zeros(4)\nx.scale = 2.0\ny = x * x.scale",
+  },
+  {
     code: "C2M-W045",
     title: "a loop target from an attribute c2m cannot type is called: module or function is not known",
     hint: "the loop runs over self.<attr> (directly, or through zip or enumerate) and the module tree does not know what that attribute holds, so c2m passes torch's layout to the call, which a module taking channels-last (a conv) misreads; build the attribute in __init__ from layers or module classes c2m can see (nn.ModuleList, nn.Sequential), or compile the file with the package that builds it",

@@ -134,10 +134,10 @@ class Net(nn.Module):
 describe("an attribute set on a parameter", () => {
   const r = compile(paramHints, { filename: "hints.py" });
 
-  it("keeps a hint no MLX computation reads as a comment, with C2M-W010", () => {
+  it("keeps a hint no MLX computation reads as a comment, with C2M-W061", () => {
     expect(r.code).toContain("# self.A_log._no_weight_decay = True");
     expect(r.code).toContain("# self.fc.weight._no_reinit = True");
-    expect(r.diagnostics.filter((d) => d.code === "C2M-W010")).toHaveLength(2);
+    expect(r.diagnostics.filter((d) => d.code === "C2M-W061")).toHaveLength(2);
   });
 
   it("turns requires_grad = False into MLX's freeze of that parameter", () => {

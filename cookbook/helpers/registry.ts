@@ -89,6 +89,7 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   c2m_any_rank: { file: "c2m_any_rank.py", needs: [], kind: "function" },
   c2m_unbatched: { file: "c2m_unbatched.py", needs: [], kind: "function" },
   c2m_set_attribute: { file: "c2m_set_attribute.py", needs: [], kind: "function" },
+  c2m_from_numpy: { file: "c2m_from_numpy.py", needs: [], kind: "function" },
   // `module.training = mode` (timm's HybridEmbed restores each module's flag after probing its backbone)
   c2m_set_training: { file: "c2m_set_training.py", needs: [], kind: "function" },
   c2m_shared_class: { file: "c2m_shared_class.py", needs: [], kind: "function" },

@@ -76,7 +76,8 @@ export function attribute(w: WalkState, e: SyntaxNode): Gen {
     w.ctx.helpers.add(DEVICE_OF_HELPER);
     return { v: { k: "other" }, text: deviceOfText(o.text) };
   }
-  if (readsUntypedData(e, attr, obj.text, o.v.k) && !isAssignmentTarget(e)) {
+  // a parameter merely presumed a tensor may be anything (a config namespace's `configs.data`): asked at run time too
+  if (readsUntypedData(e, attr, obj.text, o.v.k === "tensor" && o.v.assumed ? "other" : o.v.k) && !isAssignmentTarget(e)) {
     w.ctx.helpers.add(DATA_OF_HELPER);
     return { v: { k: "other" }, text: dataOfText(o.text) };
   }

@@ -35,6 +35,7 @@ import { moduleCall } from "./module-calls.js";
 import { binds, expr } from "./expressions.js";
 import { dictChild, layerValue, torchName, untranslated } from "./attributes.js";
 import { callsUntypedParameters, PARAMETERS_OF_HELPER, parametersOfText } from "../untyped-receivers.js";
+import { hostReturnOf } from "./host-values.js";
 
 export const TENSOR_ONLY_METHODS = new Set([
   "is_floating_point",
@@ -317,6 +318,18 @@ function methodCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   return opaqueCall(w, e, new Map([[obj, o.text]]));
 }
 
+/**
+ * Whether a call is given a name known to hold a tensor (not a parameter merely presumed one, nor arithmetic on one:
+ * `block(self.inplanes, planes * 2)` in a layer builder is given sizes).
+ */
+function givesKnownTensor(w: WalkState, e: SyntaxNode): boolean {
+  return callArgs(e).positional.some((a) => {
+    if (a.type !== "identifier") return false;
+    const v = expr(w, a).v;
+    return v.k === "tensor" && !v.assumed;
+  });
+}
+
 /** `super()`, `super(Cls, self)`: the class's base. */
 const isSuperCall = (n: SyntaxNode): boolean => n.type === "call" && n.childForFieldName("function")?.text === "super";
 
@@ -325,6 +338,11 @@ function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   if (fn.text === "self" && w.cls?.methods.has("forward")) return moduleCall(w, e, { k: "class", name: w.cls.name }, "self");
   const local = w.env.get(fn.text);
   if (local?.k === "module") return moduleCall(w, e, local.m, fn.text);
+  // a parameter merely presumed a tensor, called: a module or function its caller passes in (MICN's
+  // conv_trans_conv(input, conv1d, conv1d_trans, isometric) given convs of a ModuleList), whose layout the value
+  // held at run time decides, as for a module attribute of unknown class
+  if (local?.k === "tensor" && local.assumed && local.def?.endsWith("@param") && w.fn?.childForFieldName("name")?.text !== "__init__" && givesKnownTensor(w, e))
+    return moduleCall(w, e, { k: "unknown" }, fn.text);
   if (fn.text === "hasattr") {
     // feature probes such as hasattr(torch.nn.functional, "scaled_dot_product_attention"): true where the tables
     // translate the name, an op or a value (wav2vec2's hasattr(nn.utils.parametrizations, "weight_norm"))
@@ -342,6 +360,9 @@ function nameCall(w: WalkState, e: SyntaxNode, fn: SyntaxNode): Gen {
   const summed = fn.text === "sum" && !binds(w, "sum") ? sumOfTensors(w, e) : undefined;
   if (summed) return summed;
   if (BUILTINS_KEEP_LAYOUT.has(fn.text)) return opaqueCall(w, e, undefined, false);
+  // `range(n // 2)` holds Python ints whatever n is (FEDformer's `index = list(range(seq_len // 2))`, whose
+  // `index.sort()` is then a list's, not torch.sort of a tensor)
+  if (fn.text === "range" && !binds(w, "range")) return { v: { k: "list", items: null, elem: { k: "num" } }, text: opaqueCall(w, e, undefined, false).text };
   if (w.ctx.mod.functions.has(fn.text)) return userCall(w, e, fn.text);
   if (w.ctx.mod.classes.has(fn.text)) return opaqueCall(w, e, undefined, false);
   return opaqueCall(w, e);
@@ -499,7 +520,9 @@ function userCall(w: WalkState, e: SyntaxNode, calleeText: string): Gen {
   const g = opaqueCall(w, e);
   const fnNode = e.childForFieldName("function")!;
   if (calleeText !== fnNode.text) g.text = calleeText + g.text.slice(fnNode.text.length);
-  return g;
+  // a function of the file that returns numpy values (./host-values.ts)
+  const host = fnNode.type === "identifier" ? hostReturnOf(w.ctx, fnNode.text) : undefined;
+  return host ? { v: host, text: g.text } : g;
 }
 
 function containerCall(w: WalkState, e: SyntaxNode, mlxName: string): Gen {

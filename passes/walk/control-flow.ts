@@ -20,6 +20,7 @@ import { expr } from "./expressions.js";
 import type { WalkState } from "./state.js";
 import { block } from "./statements.js";
 import { boundBeforeRead, readAfter } from "./names-after.js";
+import { hostVal, isHost } from "./host-values.js";
 
 export function ifStatement(w: WalkState, s: SyntaxNode): void {
   const cond = s.childForFieldName("condition")!;
@@ -153,6 +154,9 @@ function join(
       out.set(name, target);
     }
   }
+  // a numpy value in any branch may be one after them: its conversion where it meets MLX does nothing to any other
+  // value (./host-values.ts)
+  for (const [name, v] of out) if (v.k === "tensor" && !v.host && envs.some((e) => isHost(e.get(name) ?? { k: "other" }))) out.set(name, hostVal(v));
   return out;
 }
 

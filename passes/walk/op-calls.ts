@@ -20,6 +20,7 @@ import { tensorVal } from "./values.js";
 import { convert, harmonizeList, listToLogical, meet, toLogical, vetoFlat } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
 import { channelsLastForm } from "./channels-last-forms.js";
+import { fromHost, hostVal } from "./host-values.js";
 import { opaqueCall } from "./calls.js";
 import { binds, expr } from "./expressions.js";
 
@@ -81,7 +82,12 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   }
   // translate every argument
   const gens = new Map<SyntaxNode, Gen>();
-  for (const n of [...positional, ...keyword.values()]) gens.set(n, n === positional[0] && recv ? recv : expr(w, n));
+  // a numpy value (torch's .numpy()) given to an MLX op becomes an MLX one, except where the op reads it on the host
+  const readsHost = HOST_READS.has(row.torch[0]);
+  for (const n of [...positional, ...keyword.values()]) {
+    const g = n === positional[0] && recv ? recv : expr(w, n);
+    gens.set(n, readsHost ? g : fromHost(w, g));
+  }
   const subjectName = row.subject ?? params[0]?.name;
   const subjectNode = subjectName ? bound.byName.get(subjectName) : undefined;
   const subjectSingle = subjectNode && !Array.isArray(subjectNode) ? subjectNode : undefined;
@@ -128,6 +134,7 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
         : undefined;
     if (dims !== undefined) resultVal = { k: "tensor", t: { kind: "tensor", rank: dims } };
   }
+  if (row.torch[0] === "Tensor.numpy") resultVal = hostVal(resultVal);
   const given = textsOf(bound.byName, texts, bound.keywordOf);
   for (const [k, t] of defaultAxes) given.set(k, t);
   for (const [k, t] of splatKeywords(w, dictSplats, params, name)) if (!given.has(k)) given.set(k, t);
@@ -143,6 +150,9 @@ export function opCall(w: WalkState, e: SyntaxNode, row: OpMapping, allPositiona
   for (const i of row.imports ?? []) w.ctx.imports.add(i);
   return { v: resultVal, text: r.text };
 }
+
+/** Ops whose port reads a numpy value as it is (`np.array(a)`, `a.tolist()`, `a.item()`). */
+const HOST_READS: ReadonlySet<string> = new Set(["Tensor.numpy", "Tensor.tolist", "Tensor.item"]);
 
 /** torch's argument parser takes numpy's names for `dim` and `keepdim` (`torch.cat(xs, axis=1)`, funnel's pooling). */
 const NUMPY_KEYWORDS: ReadonlyMap<string, string> = new Map([

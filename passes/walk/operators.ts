@@ -15,6 +15,7 @@ import { logicalShape, meet, toLogical } from "./layout-conversion.js";
 import type { WalkState } from "./state.js";
 import { expr } from "./expressions.js";
 import { growList, joinItems } from "./list-growth.js";
+import { fromHost, hostVal, isHost } from "./host-values.js";
 
 export function subscript(w: WalkState, e: SyntaxNode): Gen {
   const value = e.childForFieldName("value")!;
@@ -66,11 +67,14 @@ export function subscript(w: WalkState, e: SyntaxNode): Gen {
     // indexing follows torch's axis order: convert a channels-last tensor first
     const c = toLogical(w, o, value);
     const replaced = new Map<SyntaxNode, string>([[value, c.text]]);
-    const gens = subs.map((s) => expr(w, s));
+    // a numpy array indexes a numpy one as it is, an mx.array only once made one (./host-values.ts)
+    const host = isHost(o.v);
+    const gens = subs.map((s) => (host ? expr(w, s) : fromHost(w, expr(w, s))));
     subs.forEach((s, i) => replaced.set(s, gens[i].text));
     // known only for a value indexed where it is held (a channels-last one converted first keeps the walk's own decisions)
     const rank = c.text === o.text ? indexedRank(c.v.k === "tensor" ? (c.v.t.rank ?? c.v.t.perm?.length) : undefined, subs, gens) : undefined;
-    return { v: { k: "tensor", t: { kind: "tensor", ...(rank !== undefined ? { rank } : {}) } }, text: rebuild(e, replaced) };
+    const v: Val = { k: "tensor", t: { kind: "tensor", ...(rank !== undefined ? { rank } : {}) } };
+    return { v: host ? hostVal(v) : v, text: rebuild(e, replaced) };
   }
   const replaced = new Map<SyntaxNode, string>([[value, o.text]]);
   for (const s of subs) replaced.set(s, expr(w, s).text);
@@ -130,6 +134,24 @@ export function binary(w: WalkState, e: SyntaxNode): Gen {
       ),
     };
   }
+  // a numpy value beside an mx.array is made one (numpy would compute `np_array * mx_array` itself); beside Python
+  // numbers it stays a numpy value
+  const hostOnly = (isHost(l.v) && r.v.k !== "tensor") || (isHost(r.v) && l.v.k !== "tensor") || (isHost(l.v) && isHost(r.v));
+  if (hostOnly) {
+    const h = isHost(l.v) ? l.v : r.v;
+    return {
+      v: hostVal({ k: "tensor", t: (h as { t: TensorType }).t }),
+      text: rebuild(
+        e,
+        new Map([
+          [left, l.text],
+          [right, r.text],
+        ]),
+      ),
+    };
+  }
+  l = fromHost(w, l);
+  r = fromHost(w, r);
   [l, r] = meet(w, l, left, r, right);
   const v: Val = l.v.k === "tensor" ? l.v : r.v.k === "tensor" ? r.v : l.v.k === "num" && r.v.k === "num" ? { k: "num" } : l.v.k === "list" ? l.v : { k: "other" };
   return {

@@ -1,10 +1,15 @@
 /**
  * An attribute set on a tensor (`self.A_log._no_weight_decay = True`, mamba's hint to its optimizer;
- * `self.pos_embed.requires_grad = False`): an mx.array holds no attributes, so the statement as written raises
- * when the port runs. `requires_grad` on a module's parameter is MLX's freeze/unfreeze of that parameter; any other
- * attribute is a hint no MLX computation reads, kept as a comment with C2M-W010 at it. The same through setattr().
+ * `self.pos_embed.requires_grad = False`; `pe.require_grad = False` on a local, Time-Series-Library's
+ * PositionalEmbedding): an mx.array holds no attributes, so the statement as written raises when the port runs.
+ * `requires_grad` on a module's parameter is MLX's freeze/unfreeze of that parameter. Any other store is dropped
+ * (kept as a comment, C2M-W061) where nothing in the file reads that attribute back: an autograd flag or a hint for an
+ * optimizer has no meaning for inference in MLX (`requires_grad` is dropped even where read). Where the file reads it (`x.scale = s` … `x.scale`), no
+ * translation keeps the value on the array: the statement stays as written, so it raises there, with C2M-W062.
+ * The same through setattr() where the walk cannot tell the object (C2M-W010, c2m_set_attribute).
  *
- * Reads: the walk's type of the object. Writes: the statement's replacement and the diagnostic.
+ * Reads: the walk's type of the object, the file's attribute reads. Writes: the statement's replacement and the
+ * diagnostic.
  */
 import { callArgs, type SyntaxNode } from "../../grammar/python.js";
 import { expr } from "./expressions.js";
@@ -16,9 +21,10 @@ export function tensorAttributeAssignment(w: WalkState, stmt: SyntaxNode, left: 
   const name = left.childForFieldName("attribute")!.text;
   // torch's own tensor attributes keep their translations (`w.data = …` sets the array)
   if (TENSOR_ATTRIBUTES.has(name)) return false;
-  // a parameter or buffer reached through an object (`self.A_log`, `module.weight`); a bare name the walk presumes a
-  // tensor may be anything (`args.device = …` on a namespace)
-  const held = obj.type === "attribute" ? expr(w, obj).v : undefined;
+  // a parameter or buffer reached through an object (`self.A_log`, `module.weight`), or a local the walk knows holds
+  // a tensor (`pe = torch.zeros(…)`); a name the walk only presumes a tensor may be anything (`args.device = …`)
+  if (obj.type !== "attribute" && obj.type !== "identifier") return false;
+  const held = expr(w, obj).v;
   if (held?.k !== "tensor" || held.assumed) return false;
   if (name === "requires_grad" && obj.type === "attribute") {
     const owner = expr(w, obj.childForFieldName("object")!).text;
@@ -29,11 +35,47 @@ export function tensorAttributeAssignment(w: WalkState, stmt: SyntaxNode, left: 
     w.replaceStatement(stmt, `${callee}(keys=[${param}], recurse=False)`);
     return true;
   }
-  w.diag("C2M-W010", left, `${left.text} sets an attribute on a tensor: an MLX array holds none, so the statement is kept as a comment (a hint no MLX computation reads)`);
+  const reader = AUTOGRAD_FLAGS.has(name) ? undefined : attributeRead(w.ctx.mod.root, name, left);
+  if (reader) {
+    const at = reader.startPosition;
+    w.diag(
+      "C2M-W062",
+      left,
+      `${compact(left.text)} sets an attribute on a tensor that line ${at.row + 1} reads back: an MLX array holds no attributes, so the statement raises when the port runs`,
+    );
+    // the statement goes on as an ordinary assignment (its value translated), and raises where the port runs it
+    return false;
+  }
+  const what = AUTOGRAD_FLAGS.has(name) ? "an autograd flag" : "a hint nothing in this file reads";
+  w.diag("C2M-W061", left, `${compact(left.text)} sets an attribute on a tensor (${what}): an MLX array holds none, so the statement is kept as a comment`);
   const only = stmt.parent?.type === "block" && stmt.parent.namedChildren.filter((c) => c.type !== "comment").length === 1;
   w.replaceStatement(stmt, only ? `pass  # ${stmt.text.split("\n")[0]}` : `# ${stmt.text.replace(/\n/g, "\n# ")}`);
   return true;
 }
+
+/**
+ * The first place in the file that reads attribute `name` (`o.name` not assigned to, `getattr(o, "name")`,
+ * `hasattr(o, "name")`), other than `store` itself; the file is what c2m sees, so a read by code outside it (an
+ * optimizer reading mamba's _no_weight_decay) does not count, as it never runs in the port.
+ */
+function attributeRead(root: SyntaxNode, name: string, store: SyntaxNode): SyntaxNode | undefined {
+  for (const a of root.descendantsOfType("attribute")) {
+    if (a.startIndex === store.startIndex || a.childForFieldName("attribute")?.text !== name) continue;
+    const parent = a.parent;
+    const assigned = (parent?.type === "assignment" || parent?.type === "augmented_assignment") && parent.childForFieldName("left")?.startIndex === a.startIndex;
+    if (!assigned || parent?.type === "augmented_assignment") return a;
+  }
+  for (const c of root.descendantsOfType("call")) {
+    const fn = c.childForFieldName("function")!;
+    if (fn.type !== "identifier" || (fn.text !== "getattr" && fn.text !== "hasattr")) continue;
+    const key = callArgs(c).positional[1];
+    if (key?.type === "string" && key.text.slice(1, -1) === name) return c;
+  }
+  return undefined;
+}
+
+/** torch's autograd flags that can be set on a tensor: meaningless in MLX whether or not something reads them. */
+const AUTOGRAD_FLAGS: ReadonlySet<string> = new Set(["requires_grad"]);
 
 /**
  * `setattr(obj, "name", value)` as a statement, obj not `self` nor a value the walk knows to be a module: where obj is

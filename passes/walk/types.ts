@@ -18,7 +18,8 @@ export interface WalkOptions {
 export type Val =
   /** `assumed`: a parameter or loop variable taken for a tensor without evidence (no annotation, no torch op made it) */
   /** `maybeNone`: None on some path (`state = None` before a loop that sets it), so a conversion at a use is guarded */
-  | { k: "tensor"; t: TensorType; def?: string; assumed?: boolean; maybeNone?: boolean }
+  /** `host`: a numpy array or scalar (torch's `.numpy()`), converted where it meets MLX (./host-values.ts) */
+  | { k: "tensor"; t: TensorType; def?: string; assumed?: boolean; maybeNone?: boolean; host?: boolean }
   | { k: "module"; m: ModVal }
   | { k: "shape"; t: TensorType }
   | { k: "list"; items: Val[] | null; elem?: Val }
@@ -81,4 +82,6 @@ export interface TranslateContext {
   placeholderNames?: Set<string>;
   /** attributes the file fills with plain tensors after `__init__` declares them None (plain-tensor-slots.ts) */
   plainTensorSlots?: Set<string>;
+  /** module-level functions that return numpy values (torch's .numpy()): what a call of one gives (./host-values.ts) */
+  hostReturns?: Map<string, Val | undefined>;
 }

@@ -36,6 +36,7 @@ export function paramDefault(p: SyntaxNode): Val {
 export function withDef(v: Extract<Val, { k: "tensor" }>, def: string): Val {
   const out: Extract<Val, { k: "tensor" }> = { k: "tensor", t: v.t, def };
   if ("assumed" in v) out.assumed = v.assumed;
+  if (v.host) out.host = true;
   return out;
 }
 
@@ -55,6 +56,7 @@ export function joinedTensor(v: Extract<Val, { k: "tensor" }>): Val {
     const joined: Extract<Val, { k: "tensor" }> = { k: "tensor", t: { ...v.t, spatialOne: !!v.t.spatialOne }, def: v.def };
     if (v.assumed) joined.assumed = true;
     if (v.maybeNone) joined.maybeNone = true;
+    if (v.host) joined.host = true;
     joinedTensors.set(v, (j = joined));
   }
   return j;

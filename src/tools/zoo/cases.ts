@@ -1,10 +1,15 @@
 /**
  * The zoo's cases are data: one table per package, test/zoo/cases/<package>.json —
- *   {"package", "version", "defaults": {inputs?, atol?, seed?}, "cases": [{"name", "module", "build",
- *    "inputs"?, "ci"?, "atol"?, "seed"?}]}
+ *   {"package", "version", "defaults": {inputs?, atol?, rtol?, seed?}, "cases": [{"name", "module", "build",
+ *    "inputs"?, "ci"?, "atol"?, "rtol"?, "seed"?}]}
  * `module` is where the package defines the model; `build` a Python expression evaluated in that module's
  * namespace on both sides (the package's own constructor at a small config); `inputs` seeded tensors
- * (float ~ N(0, 1); integers need `high`; `name` passes one by keyword); `ci` puts the case in `npm test`.
+ * (float ~ N(0, 1); integers need `high`; `name` passes one by keyword); `ci` puts the case in `npm test`. An output
+ * matches torch's where max |a - b| <= atol + rtol * max |b|: `atol` (default 1e-4) for outputs of ordinary size,
+ * `rtol` (default 0) for a model whose activations are large (timm's inception_v3, logits ~1e10 at a small input,
+ * agree to 3e-6 of the largest). The scale is the output's largest magnitude, not each element's (numpy's allclose):
+ * float32 rounding grows with the activations the whole output is computed from, so a small logit beside large ones
+ * carries their error.
  * A table may name a `root` (relative to the repository): the folder that holds its packages when they are
  * vendored source rather than installed (test/zoo/vendor, real model code from GitHub; an absolute root is taken as is). The root goes first on
  * every Python child's path, and the closure is copied from there instead of site-packages; one table's cases
@@ -32,6 +37,8 @@ export interface ZooCase {
   inputs: ZooInput[];
   ci: boolean;
   atol?: number;
+  /** relative tolerance: max |a - b| <= atol + rtol * max |b| */
+  rtol?: number;
   seed?: number;
   /** absolute folder holding the case's package when the table vendors it (else it is installed) */
   root?: string;
@@ -42,7 +49,7 @@ interface CaseTable {
   version: string;
   /** the folder (relative to the repository) holding the table's vendored packages */
   root?: string;
-  defaults?: { inputs?: ZooInput[]; atol?: number; seed?: number };
+  defaults?: { inputs?: ZooInput[]; atol?: number; rtol?: number; seed?: number };
   cases: (Omit<ZooCase, "package" | "ci" | "inputs" | "name"> & { name: string; inputs?: ZooInput[]; ci?: boolean })[];
 }
 
@@ -70,6 +77,7 @@ export function loadCases(dir = casesDir()): ZooCase[] {
         inputs,
         ci: row.ci === true,
         atol: row.atol ?? table.defaults?.atol,
+        rtol: row.rtol ?? table.defaults?.rtol,
         seed: row.seed ?? table.defaults?.seed,
         ...(root ? { root } : {}),
       });

@@ -385,6 +385,7 @@ async function runMlxSide(c: ZooCase, torch: TorchRecord, compile: CompileRecord
       torch_dir: tdir,
       torch,
       atol: c.atol ?? 1e-4,
+      rtol: c.rtol ?? 0,
       result,
     }),
   );

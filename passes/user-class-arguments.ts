@@ -62,8 +62,12 @@ export function isRootClass(mod: ModuleIR, className: string): boolean {
 
 /** Decides the guards of the file's root classes and reports each (C2M-W058). */
 export function noteClassArgumentGuards(mod: ModuleIR, diags: DiagnosticBag): void {
+  // an installed library's file (translated into _c2m_lib) is built by the program, whose constructions the library's
+  // translation follows per site: its classes are left as they were
+  const library = mod.semantic?.file.origin === "library";
   for (const cls of mod.classes.values()) {
     CLASS_ARGUMENT_GUARDS.delete(cls);
+    if (library) continue;
     const bound = boundParams.get(cls);
     const init = cls.methods.get("__init__");
     if (!bound || !init || !isRootClass(mod, cls.name)) continue;

@@ -264,6 +264,12 @@ export const DIAGNOSTIC_CODES: DiagnosticCode[] = [
     example: "x = torch.zeros(4)\nx.scale = 2.0\ny = x * x.scale",
   },
   {
+    code: "C2M-W058",
+    title: "a model's class parameter is translated for the classes c2m saw it hold: the port refuses the file's other classes there",
+    hint: "a user building the model may pass another class of the file (PoolFormer's norm_layer=LayerNormChannel in place of GroupNorm); the layouts and weight map are made for the default and what the file's own constructions pass, so the port raises NotImplementedError when built with another class of the file (classes from outside the file pass): construct the model with that class somewhere in the file (a model function) and compile again, so that c2m translates it too",
+    example: "class PoolFormer(nn.Module):\n    def __init__(self, dim=64, norm_layer=GroupNorm):\n        self.norm = norm_layer(dim)",
+  },
+  {
     code: "C2M-W045",
     title: "a loop target from an attribute c2m cannot type is called: module or function is not known",
     hint: "the loop runs over self.<attr> (directly, or through zip or enumerate) and the module tree does not know what that attribute holds, so c2m passes torch's layout to the call, which a module taking channels-last (a conv) misreads; build the attribute in __init__ from layers or module classes c2m can see (nn.ModuleList, nn.Sequential), or compile the file with the package that builds it",

@@ -31,6 +31,7 @@ import { torchFunctionAttributes } from "./function-values.js";
 import { inFile } from "./child-values.js";
 import { callSitesKey, MAX_ROUNDS, MIN_ROUNDS, type CallSites } from "./call-site-rounds.js";
 import { calledParams, defaultValue, factoryArguments, recordSite, sitesInOtherFiles, startSiteRound } from "./foreign-sites.js";
+import { isRootClass, noteBoundParams, noteClassArgumentGuards } from "./user-class-arguments.js";
 
 export { elementOf, identifiers, paramName, paramNames, SEQUENTIAL_ITEMS, stringValue, union } from "./module-values.js";
 
@@ -126,6 +127,9 @@ export function collectClasses(mod: ModuleIR, diags?: DiagnosticBag): void {
   reportUnknownItems(mod, diags);
   // what the module tree reported gets its marker in the output (build-markers.ts)
   if (diags) noteBuildDiagnostics(mod, diags.items.slice(reportedBefore));
+  // a user building a root class with another class of the file for a class parameter: refused (user-class-arguments.ts),
+  // the marker on the line that refuses (walk/statements.ts), where a traceback from the port points
+  if (diags && !mod.onlyClasses) noteClassArgumentGuards(mod, diags);
 }
 
 /**
@@ -246,6 +250,8 @@ export class InitInterpreter {
     if (own.cls === this.cls) {
       const env: Env = new Map();
       this.bindParams(own.init, env, given);
+      // what a root class's class parameters hold, for the guards the reporting round decides (user-class-arguments.ts)
+      if (this.diags && this.depth === 0 && this.mod === this.home) noteBoundParams(this.cls, env);
       this.block(own.init.childForFieldName("body")!, env);
     } else this.runBaseInit(own, given);
   }
@@ -574,17 +580,3 @@ const inheritedBase = (mod: ModuleIR, cls: ClassIR) => moduleBase(mod, cls.node,
 
 /** Whether a value is a module class of the file or another's (or one of several). */
 const holdsClass = (v: ModVal): boolean => v.k === "classref" || (v.k === "union" && v.options.some(holdsClass));
-
-/** Per file: the names its class bodies mention, each class's own name left out (isRootClass asks once per class and round). */
-const namedInOtherClasses = new WeakMap<ModuleIR, Set<string>>();
-
-/** Whether no class body of the file names the class: only module-level code (or a user) builds it. */
-function isRootClass(mod: ModuleIR, className: string): boolean {
-  let named = namedInOtherClasses.get(mod);
-  if (!named) {
-    named = new Set();
-    for (const c of mod.classes.values()) for (const id of c.node.descendantsOfType("identifier")) if (id.text !== c.name) named.add(id.text);
-    namedInOtherClasses.set(mod, named);
-  }
-  return !named.has(className);
-}

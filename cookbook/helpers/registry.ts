@@ -98,6 +98,8 @@ export const HELPERS: Record<string, HelperEntry> = nameTable({
   c2m_state_dict_of: { file: "c2m_state_dict_of.py", needs: ["c2m_named_parameters_of"], kind: "function" },
   c2m_named_parameters_of: { file: "c2m_named_parameters_of.py", needs: [], kind: "function" },
   c2m_contains: { file: "c2m_contains.py", needs: [], kind: "function" },
+  // a root class's class parameter given a class of its file it was not translated for (passes/user-class-arguments.ts)
+  c2m_refuse_classes: { file: "c2m_refuse_classes.py", needs: [], kind: "function" },
   pool_padding: { file: "pool_padding.py", needs: [], kind: "function" },
   MaxPoolTorch: cls("MaxPoolTorch.py", ["pool_padding"]),
   AvgPoolTorch: cls("AvgPoolTorch.py", ["pool_padding"]),

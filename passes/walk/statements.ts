@@ -13,6 +13,7 @@ import { collectClasses, paramName } from "../module-tree.js";
 import { factoryDictKeys } from "../call-splats.js";
 import { annotatedModule } from "../annotated-classes.js";
 import { insertAfterStatement, insertBeforeStatement } from "../statement-inserts.js";
+import { CLASS_ARGUMENT_GUARDS } from "../user-class-arguments.js";
 import { qualify } from "../resolve-imports.js";
 import { rankFromUnpack } from "../shape-unpack.js";
 import { tensorAttributeAssignment } from "./tensor-attributes.js";
@@ -60,7 +61,28 @@ export function walkFunction(w: WalkState): void {
   }
   const ret = fn.childForFieldName("return_type");
   if (ret) w.overwrite(ret, expr(w, ret).text);
+  refuseUntranslatedClasses(w, firstStmt ?? body);
   block(w, body);
+}
+
+/**
+ * A root class's __init__ first refuses the classes of its file a class parameter was not translated for
+ * (passes/user-class-arguments.ts): the port raises where it would give wrong numbers. The line carries C2M-W058's
+ * marker (the module tree leaves it out of its own markers): a reader finds the diagnostic where the port raises.
+ */
+function refuseUntranslatedClasses(w: WalkState, first: SyntaxNode): void {
+  const guards = w.cls && w.fn === w.cls.methods.get("__init__") ? CLASS_ARGUMENT_GUARDS.get(w.cls) : undefined;
+  for (const g of guards ?? []) {
+    // `Class.__init__` names the raise's place (the zoo ties a raise naming a dotted name and a code to that diagnostic)
+    const where = JSON.stringify(`${w.cls!.name}.__init__'s ${g.param} is translated for ${g.translated.join(", ")}`);
+    const refused = g.refused.length === 1 ? `(${g.refused[0]},)` : `(${g.refused.join(", ")})`;
+    const line = `c2m_refuse_classes(${g.param}, ${refused}, ${where})`;
+    const insert = insertBeforeStatement(w.ctx.mod.source, first, line);
+    // a line of its own takes the marker; one joined to the body's statement (`def f(self): x = 1`) cannot end in a comment
+    const marked = insert.text.endsWith("\n") ? { ...insert, text: insert.text.replace(/\n$/, `  # c2m: C2M-W058 ${g.message}\n`) } : insert;
+    w.inserts.set(`refuse:${g.param}`, marked);
+    w.ctx.helpers.add("c2m_refuse_classes");
+  }
 }
 
 /** Walks statements outside any function (module level, class bodies). */

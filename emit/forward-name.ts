@@ -31,9 +31,18 @@ export function nameForwardMethods(s: MagicString, mod: ModuleIR): void {
     }
     const name = fwd.childForFieldName("name")!;
     s.overwrite(name.startIndex, name.endIndex, "__call__");
-    const byName = hasCodeBase(cls.node, mod.aliases) || /\.forward\b/.test(mod.source);
+    const byName = hasCodeBase(cls.node, mod.aliases) || FORWARD_BY_NAME.test(mod.source) || forwardNamedElsewhere(mod, cls.name);
     if (byName) s.appendLeft(end, `\n${indent}forward = __call__\n`);
   }
+}
+
+const FORWARD_BY_NAME = /\.forward\b/;
+
+/** Whether a file of the package other than `mod`'s names the class and reaches some `.forward` by name. */
+function forwardNamedElsewhere(mod: ModuleIR, className: string): boolean {
+  const host = mod.semantic?.program.host;
+  if (!host || !mod.otherFilesNaming) return false;
+  return mod.otherFilesNaming(className).some((path) => FORWARD_BY_NAME.test(host.readFile(path) ?? ""));
 }
 
 /**

@@ -38,11 +38,12 @@ export function nameForwardMethods(s: MagicString, mod: ModuleIR): void {
 
 const FORWARD_BY_NAME = /\.forward\b/;
 
-/** Whether a file of the package other than `mod`'s names the class and reaches some `.forward` by name. */
+/** Whether a file of the package other than `mod`'s reaches the class's forward by name: `Name.forward(self, …)`, or `super().forward(…)` in a file that names it (a subclass). */
 function forwardNamedElsewhere(mod: ModuleIR, className: string): boolean {
   const host = mod.semantic?.program.host;
   if (!host || !mod.otherFilesNaming) return false;
-  return mod.otherFilesNaming(className).some((path) => FORWARD_BY_NAME.test(host.readFile(path) ?? ""));
+  const byName = new RegExp(`(?:\\b${className}|\\bsuper\\([^)]*\\))\\s*\\.forward\\b`);
+  return mod.otherFilesNaming(className).some((path) => byName.test(host.readFile(path) ?? ""));
 }
 
 /**

@@ -19,7 +19,10 @@ export function tensorAttributeAssignment(w: WalkState, stmt: SyntaxNode, left: 
   // a parameter or buffer reached through an object (`self.A_log`, `module.weight`); a bare name the walk presumes a
   // tensor may be anything (`args.device = …` on a namespace)
   const held = obj.type === "attribute" ? expr(w, obj).v : undefined;
-  if (held?.k !== "tensor" || held.assumed) return false;
+  // `requires_grad` is a tensor's attribute alone: set on `owner.name` c2m cannot type (DINOHead's weight-normed
+  // `self.last_layer.weight_g`), it is that parameter's freeze all the same
+  const gradOfUntyped = name === "requires_grad" && held !== undefined && held.k !== "module";
+  if (!gradOfUntyped && (held?.k !== "tensor" || held.assumed)) return false;
   if (name === "requires_grad" && obj.type === "attribute") {
     const owner = expr(w, obj.childForFieldName("object")!).text;
     const param = JSON.stringify(obj.childForFieldName("attribute")!.text);

@@ -31,9 +31,19 @@ export function nameForwardMethods(s: MagicString, mod: ModuleIR): void {
     }
     const name = fwd.childForFieldName("name")!;
     s.overwrite(name.startIndex, name.endIndex, "__call__");
-    const byName = hasCodeBase(cls.node, mod.aliases) || /\.forward\b/.test(mod.source);
+    const byName = hasCodeBase(cls.node, mod.aliases) || FORWARD_BY_NAME.test(mod.source) || forwardNamedElsewhere(mod, cls.name);
     if (byName) s.appendLeft(end, `\n${indent}forward = __call__\n`);
   }
+}
+
+const FORWARD_BY_NAME = /\.forward\b/;
+
+/** Whether a file of the package other than `mod`'s reaches the class's forward by name: `Name.forward(self, …)`, or `super().forward(…)` in a file that names it (a subclass). */
+function forwardNamedElsewhere(mod: ModuleIR, className: string): boolean {
+  const host = mod.semantic?.program.host;
+  if (!host || !mod.otherFilesNaming) return false;
+  const byName = new RegExp(`(?:\\b${className}|\\bsuper\\([^)]*\\))\\s*\\.forward\\b`);
+  return mod.otherFilesNaming(className).some((path) => byName.test(host.readFile(path) ?? ""));
 }
 
 /**

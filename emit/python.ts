@@ -18,6 +18,7 @@ import type { WeightMaps } from "../ir/weights.js";
 import type { LayoutResult } from "../passes/layout-nhwc.js";
 import { weightMapsLiteral } from "../passes/weights.js";
 import { helperSource, orderHelpers, splitImports } from "./helpers.js";
+import { aliasShadowedHelpers } from "./helper-names.js";
 import { dropDeadStores, dropImportsMadeUnused, importBindings, lineBindings, lineEnd, neededImportLines, usageOf, type Usage } from "./prune.js";
 import { aliasPrivateBuffers } from "./buffer-aliases.js";
 import { nameForwardMethods } from "./forward-name.js";
@@ -49,7 +50,16 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
     if (!e) markers.push([pos, marker]);
     else e.text = e.text.endsWith("\n") ? `${e.text.slice(0, -1)}${marker}\n` : `${e.text}${marker}`;
   }
-  const inserts = foldInsertsIntoRemovedLines(mod.source, edits, layout.inserts);
+  const folded = foldInsertsIntoRemovedLines(mod.source, edits, layout.inserts);
+  // a helper the file defines again under its name is called by a second name (emit/helper-names.ts)
+  const shadowWritten = [...edits, ...folded.map((i) => ({ start: i.pos, end: i.pos, text: i.text }))];
+  const helperAliases = aliasShadowedHelpers(
+    mod.root,
+    mod.source,
+    orderHelpers(layout.ctx.helpers).map((h) => splitImports(helperSource(h)).body),
+    shadowWritten,
+  );
+  const inserts = folded.map((ins, i) => ({ ...ins, text: shadowWritten[edits.length + i].text }));
   for (const e of edits) s.overwrite(e.start, e.end, e.text, { contentOnly: true });
 
   // forward → __call__ in every module class (emit/forward-name.ts)
@@ -113,6 +123,7 @@ export function emitPython(mod: ModuleIR, layout: LayoutResult, maps: WeightMaps
   const blankAfter = (/^\n*/.exec(mod.source.slice(lastImportEnd))?.[0].length ?? 1) - 1;
   // classes standing for torch layers passed as values derive from MLX layers and helpers: after them
   helperBodies.push(...[...layout.ctx.layerValues.keys()].sort().map((name) => layout.ctx.layerValues.get(name)!));
+  if (helperAliases.length) helperBodies.push(helperAliases.join("\n"));
   // names the removed torch imports bound that have no translation: placeholders, after the Untranslated helper
   const placeholders = [...layout.placeholders, ...placeholdered.map(placeholderLines)];
   const block = (bodies: string[], lines: string[]) => {

@@ -13,6 +13,7 @@ import { holds } from "./cookbook-conditions.js";
 import { bindingText, Matcher, parts, patternParts, stripParens, type Env } from "./cookbook-matcher.js";
 import { Candidate, mayMatch, prefilterOf, type Prefilter } from "./cookbook-prefilter.js";
 import { nameTable } from "../ir/tables.js";
+import { readAfter } from "./walk/names-after.js";
 
 /** The first pattern of `rule` that matches `node` (with its conditions), as bindings. */
 export function matchRule(rule: Rule, node: SyntaxNode, aliases: Map<string, string>): Env | undefined {
@@ -102,7 +103,9 @@ function applySequences(mod: ModuleIR, ctx: PassContext, rules: { rule: Rule; pa
         if (run.some((s) => ctx.rewrites.has(nodeKey(s)))) continue;
         const env = m.matchList(ps, run);
         if (!env || !rule.conditions.every((c) => holds(c, env))) continue;
-        ctx.rewrites.set(nodeKey(run[0]), rewriteFor(rule, "sequence", run[0], env));
+        const rewrite = rewriteFor(rule, "sequence", run[0], env);
+        if (dropsNameReadAfter(run, rewrite.text)) continue;
+        ctx.rewrites.set(nodeKey(run[0]), rewrite);
         for (const s of run.slice(1)) ctx.rewrites.set(nodeKey(s), { text: "", rule: rule.name });
         i += ps.length - 1;
         done = true;
@@ -111,6 +114,30 @@ function applySequences(mod: ModuleIR, ctx: PassContext, rules: { rule: Rule; pa
       if (done) break;
     }
   }
+}
+
+/**
+ * Whether the statements a sequence rule replaces assign a name its replacement no longer assigns, and the function
+ * reads that name after them: DINO's Attention fuses `attn = (q @ k.transpose(-2, -1)) * scale; attn = attn.softmax(-1);
+ * x = (attn @ v)…` into one fused call, yet returns `x, attn`. Such a run is left as written.
+ */
+function dropsNameReadAfter(run: SyntaxNode[], replacement: string): boolean {
+  let fn: SyntaxNode | null = run[0].parent;
+  while (fn && fn.type !== "function_definition") fn = fn.parent;
+  if (!fn) return false;
+  const kept = new Set([...replacement.matchAll(/^[ \t]*([A-Za-z_][\w \t,]*?)[ \t]*=(?!=)/gm)].flatMap((m) => m[1].split(",").map((n) => n.trim())));
+  const last = run[run.length - 1];
+  return run.some((stmt) => assignedNames(stmt).some((name) => !kept.has(name) && readAfter(fn!, last, name)));
+}
+
+/** The plain names an assignment statement binds (`a = …`, `a, b = …`, `a += …`). */
+function assignedNames(stmt: SyntaxNode): string[] {
+  const a = stmt.type === "expression_statement" ? stmt.namedChildren[0] : undefined;
+  if (!a || (a.type !== "assignment" && a.type !== "augmented_assignment")) return [];
+  const left = a.childForFieldName("left");
+  if (!left) return [];
+  if (left.type === "identifier") return [left.text];
+  return left.type === "pattern_list" || left.type === "tuple_pattern" ? left.namedChildren.filter((n) => n.type === "identifier").map((n) => n.text) : [];
 }
 
 /** Applies `rules` to every node of the module; leaves nodes that already have a rewrite alone. */

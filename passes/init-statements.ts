@@ -10,6 +10,7 @@ import type { CallArguments, InitInterpreter } from "./module-tree.js";
 import { appendAll, bindTarget, elementOf, identifiers, MAX_UNROLL, mergeBranches, SEQUENTIAL_ITEMS, sequentialValue, union, usesTorch, type Env } from "./module-values.js";
 import { addToSequential, unpacked, withListItem } from "./local-containers.js";
 import { withItem } from "./named-sequential.js";
+import { growthThroughFunction } from "./list-growth-functions.js";
 import { qualify } from "./resolve-imports.js";
 import { OP_BY_NAME } from "./tables/index.js";
 import { TUPLE_RESULT_OPS } from "./walk/op-calls.js";
@@ -273,6 +274,9 @@ function callStatement(it: InitInterpreter, call: SyntaxNode, env: Env): void {
     if (method === "add_module" && second && addToModuleList(it, obj, second, env)) return;
     if ((method === "append" || method === "extend" || method === "insert") && growList(it, obj, method, args, env)) return;
   }
+  // `append(self.downs, enc)` through the file's `def append(arr, el): arr.append(el)` (list-growth-functions.ts)
+  const through = growthThroughFunction(it.mod.functions, call);
+  if (through && growList(it, through.receiver, through.method, through.args, env)) return;
   it.expr(call, env);
 }
 

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { compile } from "../src/index.js";
+import { compile, memoryHost } from "../src/index.js";
 import { pythonExecutable } from "../src/python.js";
 
 const src = `import torch
@@ -111,5 +111,73 @@ describe("a module class that also derives from Python classes (emit/module-mixi
     const run = spawnSync(pythonExecutable(), ["-c", driver], { encoding: "utf8" });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("{'lin': 'colwise'} 2 False ['lin.bias', 'lin.weight']");
+  });
+});
+
+const SEQ_BASE = `import torch
+from torch import nn
+
+
+class Seq(nn.Module):
+    def __init__(self, ops):
+        super().__init__()
+        self.ops = nn.ModuleList(ops)
+
+    def forward(self, x):
+        for op in self.ops:
+            x = op(x)
+        return x
+`;
+
+const SEQ_HEADS = `import torch
+from torch import nn
+from pkg.base import Seq
+
+
+class Head(Seq):
+    def __init__(self, d):
+        super().__init__([nn.Linear(d, d), nn.ReLU()])
+
+    def forward(self, feed):
+        return Seq.forward(self, feed["x"])
+
+
+class Doubled(Seq):
+    def __init__(self, d):
+        super().__init__([nn.Linear(d, d), nn.ReLU()])
+
+    def forward(self, x):
+        return super().forward(x) * 2
+`;
+
+describe("a forward another file of the package reaches by name", () => {
+  // efficientvit: ClsHead(OpSequential) in cls.py returns `OpSequential.forward(self, x)`, OpSequential being ops.py's
+  const files = { "pkg/__init__.py": "", "pkg/base.py": SEQ_BASE, "pkg/heads.py": SEQ_HEADS };
+  const compileIn = (path: keyof typeof files) => compile(files[path], { filename: path, host: memoryHost(files), package: { files: Object.keys(files), path } });
+  const base = compileIn("pkg/base.py");
+  const heads = compileIn("pkg/heads.py");
+
+  it("keeps the name forward on the base class, whose own file never writes .forward", () => {
+    expect(base.code).toContain("        return x\n\n    forward = __call__\n");
+    // alone, the file keeps no alias: nothing reads the name
+    expect(compile(SEQ_BASE, { filename: "base.py" }).code).not.toContain("forward = __call__");
+  });
+
+  it("runs: Seq.forward(self, x) and super().forward(x) reach the base's method", () => {
+    const script = [
+      "import sys, types",
+      "pkg = types.ModuleType('pkg'); pkg.__path__ = []; sys.modules['pkg'] = pkg",
+      "base = types.ModuleType('pkg.base'); sys.modules['pkg.base'] = base",
+      `exec(compile(${JSON.stringify(base.code)}, 'base.py', 'exec'), base.__dict__)`,
+      "heads = types.ModuleType('pkg.heads'); sys.modules['pkg.heads'] = heads",
+      `exec(compile(${JSON.stringify(heads.code)}, 'heads.py', 'exec'), heads.__dict__)`,
+      "import mlx.core as mx",
+      "x = mx.ones((1, 4))",
+      "h = heads.Head(4); d = heads.Doubled(4)",
+      "print(h({'x': x}).shape, d(x).shape)",
+    ].join("\n");
+    const run = spawnSync(pythonExecutable(), ["-c", script], { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("(1, 4) (1, 4)");
   });
 });

@@ -3,6 +3,7 @@
  * an assignment, torch.nn.init and in-place tensor methods as assignments, register_buffer as an attribute,
  * list.append of tensors in the list's layout.
  */
+import type { Gen } from "./types.js";
 import { isParameterOf } from "../function-values.js";
 import { callArgs, type SyntaxNode } from "../../grammar/python.js";
 import { bindArgs, parseSig, renderTemplate } from "../template-render.js";
@@ -106,6 +107,14 @@ export function callStatement(w: WalkState, stmt: SyntaxNode, call: SyntaxNode):
       // a subscript target as translated where it still names the same cells (`x.data[:, n:]` is `x[:, n:]`: CogVideoX)
       const subscriptTarget = /^\w+(?:\.\w+|\[.*\])*$/s.test(recv.text) ? recv.text : obj.text;
       const target = obj.type === "subscript" ? subscriptTarget : isParameterOf(stmt, obj) ? `${recv.text}[...]` : recv.text;
+      // `conv.weight.data.copy_(w)` where c2m cannot type `conv` (a function's parameter): torch's `.data` is the
+      // parameter's values, which the MLX array already is (an array has no `.data`); the attribute takes the update
+      const holder = untypedDataHolder(obj, recv);
+      if (holder) {
+        w.replaceStatement(stmt, `${holder} = ${g.text.split(recv.text).join(holder)}`);
+        w.diag("C2M-W004", call, `in-place ${method} rewritten as an assignment`);
+        return;
+      }
       w.replaceStatement(stmt, `${target} = ${g.text}`);
       w.diag("C2M-W004", call, `in-place ${method} rewritten as an assignment`);
       if (obj.type === "identifier") w.env.set(obj.text, g.v);
@@ -186,4 +195,11 @@ function bufferSetattr(w: WalkState, stmt: SyntaxNode, call: SyntaxNode): boolea
   w.ctx.helpers.add("c2m_register_buffer");
   w.replaceStatement(stmt, `c2m_register_buffer(self, ${expr(w, name).text}, ${expr(w, tensor).text}${persistent ? `, ${expr(w, persistent).text}` : ""})`);
   return true;
+}
+
+/** `a.b.data` as written where c2m cannot type it: `a.b`, the attribute an in-place update through `.data` goes to. */
+function untypedDataHolder(obj: SyntaxNode, recv: Gen): string | undefined {
+  if (obj.type !== "attribute" || obj.childForFieldName("attribute")!.text !== "data" || recv.v.k === "tensor" || recv.text !== obj.text) return undefined;
+  const holder = obj.childForFieldName("object")!;
+  return holder.type === "attribute" ? holder.text : undefined;
 }

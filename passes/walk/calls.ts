@@ -458,6 +458,9 @@ export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<Synta
   const args = e.childForFieldName("arguments");
   const callee = e.childForFieldName("function")!;
   const readsSequence = callee.type === "identifier" && SEQUENCE_BUILTINS.has(callee.text) && !binds(w, callee.text);
+  // `map(lambda t: rearrange(t, "b (h c) x y -> …"), qkv)`: c2m does not follow the items into the lambda, whose
+  // parameter is read in torch's layout; a list of channels-last tensors goes converted, whatever expression holds it
+  const itemsToLambda = callee.type === "identifier" && (callee.text === "map" || callee.text === "filter") && !binds(w, callee.text) && args?.namedChildren[0]?.type === "lambda";
   let anyTensor = false;
   for (const a of args ? namedChildren(args) : []) {
     const valueNode = a.type === "keyword_argument" ? a.childForFieldName("value")! : a;
@@ -470,7 +473,7 @@ export function opaqueCall(w: WalkState, e: SyntaxNode, replaced = new Map<Synta
     }
     // a list or tuple display of tensors goes in torch's layout too (`map(lambda t: rearrange(t, …), (q, k, v))` after
     // convs); a name holding a list stays as it is (it may hold None at run time: transformers' Swin hidden states)
-    if (logical && g.v.k === "list" && (valueNode.type === "list" || valueNode.type === "tuple")) g = { v: g.v, text: listToLogical(w, valueNode, g) };
+    if (logical && g.v.k === "list" && (itemsToLambda || valueNode.type === "list" || valueNode.type === "tuple")) g = { v: g.v, text: listToLogical(w, valueNode, g) };
     // a name holding channels-last tensors given to a call of another library (GLPN's encoder passes its hidden states
     // to BaseModelOutput): each item goes in torch's layout, the whole kept None where it is None; Python's builtins
     // read the items where c2m follows them

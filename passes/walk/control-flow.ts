@@ -17,6 +17,7 @@ import { itemOf, joinItems } from "./list-growth.js";
 import { vetoFlat } from "./layout-conversion.js";
 import { call } from "./calls.js";
 import { expr } from "./expressions.js";
+import { conditionText } from "./truth-tests.js";
 import type { WalkState } from "./state.js";
 import { block } from "./statements.js";
 import { boundBeforeRead, readAfter } from "./names-after.js";
@@ -24,7 +25,7 @@ import { hostVal, isHost } from "./host-values.js";
 
 export function ifStatement(w: WalkState, s: SyntaxNode): void {
   const cond = s.childForFieldName("condition")!;
-  w.overwrite(cond, expr(w, cond).text);
+  w.overwrite(cond, conditionText(w, cond));
   const before = new Map(w.env);
   const branches: Map<string, Val>[] = [];
   const exits: (BranchExit | undefined)[] = [];
@@ -35,7 +36,7 @@ export function ifStatement(w: WalkState, s: SyntaxNode): void {
   for (const alt of s.childrenForFieldName("alternative")) {
     w.env = new Map(before);
     const c = alt.childForFieldName("condition");
-    if (c) w.overwrite(c, expr(w, c).text);
+    if (c) w.overwrite(c, conditionText(w, c));
     else hasElse = true;
     const body = alt.childForFieldName("body") ?? alt.childForFieldName("consequence");
     if (body) block(w, body);

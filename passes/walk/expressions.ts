@@ -23,6 +23,7 @@ import type { WalkState } from "./state.js";
 import { attribute, layerValue, torchName, untranslated } from "./attributes.js";
 import { binary, comparison, subscript } from "./operators.js";
 import { bindLoopModules } from "./control-flow.js";
+import { conditionText } from "./truth-tests.js";
 
 /** Whether a local, an import or a definition of the file takes the name (a builtin's name included). */
 export function binds(w: WalkState, name: string): boolean {
@@ -150,7 +151,7 @@ function spreadForTargets(e: SyntaxNode, items: (readonly [SyntaxNode, Gen])[], 
 function conditional(w: WalkState, e: SyntaxNode): Gen {
   const [a, c, b] = namedChildren(e);
   const ga = expr(w, a);
-  const gc = expr(w, c);
+  const gc = { text: conditionText(w, c) };
   let gb = expr(w, b);
   let ga2 = ga;
   if (ga.v.k === "tensor" && gb.v.k === "tensor") gb = convert(w, gb, b, ga.v.t.perm, ga.v.t.rank);

@@ -27,6 +27,7 @@ import type { WalkState } from "./state.js";
 import { callStatement } from "./call-statements.js";
 import { growList, storeItem } from "./list-growth.js";
 import { forStatement, ifStatement, loopBody } from "./control-flow.js";
+import { conditionText } from "./truth-tests.js";
 
 /** Walks a whole function. */
 export function walkFunction(w: WalkState): void {
@@ -155,7 +156,7 @@ function returnStatement(w: WalkState, s: SyntaxNode): void {
 
 function whileStatement(w: WalkState, s: SyntaxNode): void {
   const c = s.childForFieldName("condition")!;
-  w.overwrite(c, expr(w, c).text);
+  w.overwrite(c, conditionText(w, c));
   loopBody(w, s.childForFieldName("body")!);
 }
 

@@ -25,7 +25,10 @@ export function tensorAttributeAssignment(w: WalkState, stmt: SyntaxNode, left: 
   // a tensor (`pe = torch.zeros(…)`); a name the walk only presumes a tensor may be anything (`args.device = …`)
   if (obj.type !== "attribute" && obj.type !== "identifier") return false;
   const held = expr(w, obj).v;
-  if (held?.k !== "tensor" || held.assumed) return false;
+  // `requires_grad` is a tensor's attribute alone: set on `owner.name` c2m cannot type (DINOHead's weight-normed
+  // `self.last_layer.weight_g`), it is that parameter's freeze all the same
+  const gradOfUntyped = name === "requires_grad" && obj.type === "attribute" && held !== undefined && held.k !== "module";
+  if (!gradOfUntyped && (held?.k !== "tensor" || held.assumed)) return false;
   if (name === "requires_grad" && obj.type === "attribute") {
     const owner = expr(w, obj.childForFieldName("object")!).text;
     const param = JSON.stringify(obj.childForFieldName("attribute")!.text);

@@ -28,22 +28,26 @@ export const HALF_FAMILY: Record<string, HalfFamily> = nameTable({
   "c10::BFloat16": "aten",
 });
 
-/** `AT_DISPATCH_FLOATING_TYPES_AND_HALF(...)` and its kin: ATen's dispatch gives `scalar_t` ATen's 16-bit types. */
-const ATEN_DISPATCH = /\bAT_DISPATCH_\w+\s*\(/;
+/**
+ * ATen's dispatch that gives `scalar_t` a 16-bit type: `AT_DISPATCH_FLOATING_TYPES_AND_HALF(...)`, or one whose
+ * extra types name one (`AT_DISPATCH_FLOATING_TYPES_AND2(at::ScalarType::Half, at::ScalarType::BFloat16, ...)`);
+ * its first argument's text up to the lambda.
+ */
+const ATEN_HALF_DISPATCH = /\bAT_DISPATCH_(?:\w*HALF\w*\s*\(|\w+\s*\([^[;]*\b(?:k?Half|k?BFloat16)\b)/;
 /** A launch with explicit template arguments, `kernel<__half, 4><<<grid, block>>>(...)` (no nested `<>`). */
 const TEMPLATE_LAUNCH = /\b[A-Za-z_]\w*\s*<([^<>;]*)>\s*<<</g;
 
 /**
  * The families the file's instantiations use: those --template names where it names a 16-bit type (the
  * caller's instantiation decides), else those of AT_DISPATCH and of launches with explicit template arguments
- * in its host code; empty when nothing says.
+ * in its host code; empty when nothing says (or no instantiation is a 16-bit float).
  */
 export function instantiatedHalfFamilies(unit: KernelUnit, template: Record<string, string> = {}): Set<HalfFamily> {
   const given = new Set(Object.values(template).flatMap((v) => familyOf(v) ?? []));
   if (given.size) return given;
   const out = new Set<HalfFamily>();
   for (const h of unit.hostFunctions) {
-    if (ATEN_DISPATCH.test(h.body.text)) out.add("aten");
+    if (ATEN_HALF_DISPATCH.test(h.body.text)) out.add("aten");
     for (const m of h.body.text.matchAll(TEMPLATE_LAUNCH))
       for (const a of m[1]!.split(",")) {
         const f = familyOf(a);

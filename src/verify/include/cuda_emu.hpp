@@ -528,6 +528,28 @@ inline __half hsqrt(__half a) { return (__half)std::sqrt((float)a); }
 inline __half hrsqrt(__half a) { return (__half)(1.0f / std::sqrt((float)a)); }
 inline __half htanh(__half a) { return (__half)std::tanh((float)a); }
 inline __half __habs(__half a) { return a < (__half)0 ? -a : a; }
+// CUDA's __half is a class that converts to float, so `floor(h)` and `pow(h, 2)` call the float overloads (a
+// float result); the emulator's __half is _Float16, for which <cmath>'s float, double and long double overloads
+// tie: each takes it as float, as CUDA does
+#define EMU_HALF_AS_FLOAT(f) \
+  inline float f(__half a) { return std::f((float)a); }
+EMU_HALF_AS_FLOAT(floor)
+EMU_HALF_AS_FLOAT(ceil)
+EMU_HALF_AS_FLOAT(trunc)
+EMU_HALF_AS_FLOAT(round)
+EMU_HALF_AS_FLOAT(fabs)
+EMU_HALF_AS_FLOAT(sqrt)
+EMU_HALF_AS_FLOAT(exp)
+EMU_HALF_AS_FLOAT(exp2)
+EMU_HALF_AS_FLOAT(log)
+EMU_HALF_AS_FLOAT(log2)
+EMU_HALF_AS_FLOAT(log1p)
+EMU_HALF_AS_FLOAT(sin)
+EMU_HALF_AS_FLOAT(cos)
+EMU_HALF_AS_FLOAT(tanh)
+#undef EMU_HALF_AS_FLOAT
+inline float pow(__half a, int n) { return std::pow((float)a, (float)n); }
+inline float pow(__half a, float b) { return std::pow((float)a, b); }
 inline __half2 __floats2half2_rn(float a, float b) { return {(__half)a, (__half)b}; }
 inline float2 __half22float2(__half2 h) { return {(float)h.x, (float)h.y}; }
 inline __half2 __hadd2(__half2 a, __half2 b) { return {a.x + b.x, a.y + b.y}; }

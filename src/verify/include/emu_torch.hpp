@@ -57,6 +57,9 @@ EMU_ATEN16(Half)
 EMU_ATEN16(BFloat16)
 #undef EMU_ATEN16
 #undef EMU_ATEN16_OPS
+// `pow(h, 2)` on the GPU takes the Half as float (CUDA's pow(float, int)); the host's <cmath> ties its overloads
+__host__ __device__ inline float pow(Half a, int n) { return std::pow((float)a, (float)n); }
+__host__ __device__ inline float pow(BFloat16 a, int n) { return std::pow((float)a, (float)n); }
 }  // namespace c10
 namespace at {
 using c10::BFloat16;

@@ -57,10 +57,22 @@ EMU_ATEN16(Half)
 EMU_ATEN16(BFloat16)
 #undef EMU_ATEN16
 #undef EMU_ATEN16_OPS
-// `pow(h, 2)` on the GPU takes the Half as float (CUDA's pow(float, int)); the host's <cmath> ties its overloads
-__host__ __device__ inline float pow(Half a, int n) { return std::pow((float)a, (float)n); }
-__host__ __device__ inline float pow(BFloat16 a, int n) { return std::pow((float)a, (float)n); }
+// `pow(h, 2)`, `pow(h, gamma)` on the GPU take the Half as float (CUDA's pow(float, int), pow(float, float));
+// the host's <cmath> ties its overloads
+#define EMU_ATEN16_POW(T)                                                                                 \
+  __host__ __device__ inline float pow(T a, int n) { return std::pow((float)a, (float)n); }              \
+  __host__ __device__ inline float pow(T a, float b) { return std::pow((float)a, b); }                   \
+  __host__ __device__ inline float pow(float a, T b) { return std::pow(a, (float)b); }                   \
+  __host__ __device__ inline float pow(T a, T b) { return std::pow((float)a, (float)b); }
+EMU_ATEN16_POW(Half)
+EMU_ATEN16_POW(BFloat16)
+#undef EMU_ATEN16_POW
 }  // namespace c10
+// a launch's scalar argument of ATen's 16-bit type (mmcv's `const T spatial_scale` at T = at::Half): a number
+template <>
+struct emu::cuda::float_scalar_class<c10::Half> : std::true_type {};
+template <>
+struct emu::cuda::float_scalar_class<c10::BFloat16> : std::true_type {};
 namespace at {
 using c10::BFloat16;
 using c10::Half;

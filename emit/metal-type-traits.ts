@@ -78,12 +78,16 @@ function printTraitArgument(arg: CudaNode, ctx: PrintContext): string {
   return `c2m_uninstantiated<${metal}>`;
 }
 
-/** K010: Metal's one half cannot answer a type test on a 16-bit float for both C++ families. */
+/**
+ * K002 (refused): Metal's one half cannot answer a type test on a 16-bit float for both C++ families; the
+ * --template instantiation decides which family the file's half is.
+ */
 export function reportAmbiguousHalf(arg: CudaNode, instantiates: string | undefined, bag: DiagnosticBag): void {
   reportKernel(
     bag,
-    "C2M-K010",
+    "C2M-K002",
     position(arg),
-    `'${arg.text}' in a type test: the file ${instantiates ?? "names in its type tests, and nothing says which it instantiates with,"} both CUDA's 16-bit floats (__half) and ATen's (at::Half), distinct types in C++ (is_same<at::Half, __half> is false), while Metal has one half: both tests are printed false; give the instantiation with --template NAME=__half or NAME=at::Half`,
+    `'${arg.text}' in a type test: the file ${instantiates ?? "names in its type tests, and nothing says which it instantiates with,"} both CUDA's 16-bit floats (__half) and ATen's (at::Half), distinct types in C++ (is_same<at::Half, __half> is false), while Metal has one half, which cannot be both`,
+    "give the half instantiation with --template NAME=__half or NAME=at::Half (AT_DISPATCH gives at::Half)",
   );
 }

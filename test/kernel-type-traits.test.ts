@@ -36,14 +36,15 @@ const launch = (type: string, dtype: string): GoldenSpec =>
   );
 
 describe("type traits on 16-bit floats answer as C++ does", () => {
-  for (const [type, dtype, branch] of [
-    ["float", "float32", "* (T)2"],
-    ["__half", "float16", "* (T)3"],
-    ["at::Half", "float16", "* (T)4"],
-    ["__nv_bfloat16", "bfloat16", "* (T)5"],
+  // the file's tests name both 16-bit families: --template says which one its half is (float leaves it open: any half)
+  for (const [type, dtype, branch, family] of [
+    ["float", "float32", "* (T)2", "__half"],
+    ["__half", "float16", "* (T)3", "__half"],
+    ["at::Half", "float16", "* (T)4", "at::Half"],
+    ["__nv_bfloat16", "bfloat16", "* (T)5", "__nv_bfloat16"],
   ] as const) {
-    it(`T = ${type} (--template): translates and verifies (the ${branch} branch)`, async () => {
-      const r = compileKernels(src, { filename: "scale.cu", template: { T: type } });
+    it(`T = ${type} (--template T=${family}): translates and verifies (the ${branch} branch)`, async () => {
+      const r = compileKernels(src, { filename: "scale.cu", template: { T: family } });
       expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       await verifies(r, launch(type, dtype), { clangCheck: true });
     }, 180_000);
@@ -59,12 +60,13 @@ describe("type traits on 16-bit floats answer as C++ does", () => {
     expect(metal({ T: "__half" })).toContain("else if constexpr (metal::is_same<T, half>::value)");
   });
 
-  it("AT_DISPATCH in the host code says the 16-bit instantiation is ATen's; tests naming both families with nothing to say which: K010", () => {
+  it("AT_DISPATCH in the host code says the 16-bit instantiation is ATen's; tests naming both families with nothing to say which: refused (K002)", () => {
     const launcher = `\nvoid run(at::Tensor x, at::Tensor y) {\n  AT_DISPATCH_FLOATING_TYPES_AND_HALF(x.scalar_type(), "scale", ([&] {\n    scale<scalar_t><<<1, 128>>>(x.data_ptr<scalar_t>(), y.data_ptr<scalar_t>(), x.numel());\n  }));\n}\n`;
     const dispatched = compileKernels(src + launcher, { filename: "scale.cu" });
-    expect(dispatched.diagnostics.filter((d) => d.code === "C2M-K010")).toEqual([]);
+    expect(dispatched.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(dispatched.kernels[0]!.spec.source).toContain("metal::is_same<T, c2m_uninstantiated<half>>::value");
     const bare = compileKernels(src, { filename: "scale.cu" });
-    expect(bare.diagnostics.filter((d) => d.code === "C2M-K010").map((d) => `${d.line}:${d.col}`)).toEqual(["9:30", "10:30"]);
+    expect(bare.diagnostics.filter((d) => d.code === "C2M-K002").map((d) => `${d.severity} ${d.line}:${d.col}`)).toEqual(["error 9:30", "error 10:30"]);
+    expect(bare.refused.map((r) => r.name)).toEqual(["scale"]);
   });
 });

@@ -53,4 +53,10 @@ describe("ATen's Half rounds a compound assignment's float right side first", ()
       await verifies(r, launch(type, dtype), { clangCheck: true });
     }, 180_000);
   }
+
+  it("CUDA's float functions take a 16-bit argument as float (sqrtf(h) is a float sqrt; fmaxf(h, 0.f) compiles)", () => {
+    const k = `template <typename T>\n__global__ void f(const T* x, T* y, int off) {\n  int i = threadIdx.x;\n  y[i] = sqrtf(x[i]) + fmaxf(x[i] - x[0] + off, 0.f) + fminf(1.f, T(off));\n}\n`;
+    const metal = compileKernels(k, { filename: "f.cu" }).kernels[0]!.spec.source;
+    expect(metal).toContain("metal::sqrt(float(x[i])) + metal::fmax(float(x[i] - x[0] + off), 0.f) + metal::fmin(1.f, float(T(off)))");
+  });
 });

@@ -34,7 +34,7 @@ export function atenCompoundType(node: CudaNode, unit: KernelUnit, fn: KFunction
 }
 
 /** The declared element type an identifier, `a[i]...` or `*p` reads; undefined for any other expression. */
-function elementType(expr: CudaNode, fn: KFunction): KType | undefined {
+export function elementType(expr: CudaNode, fn: KFunction): KType | undefined {
   let e = unparen(expr);
   let levels = 0;
   for (;;) {

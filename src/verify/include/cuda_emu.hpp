@@ -553,6 +553,7 @@ inline float pow(__half a, float b) { return std::pow((float)a, b); }
 inline float pow(__half a, __half b) { return std::pow((float)a, (float)b); }
 inline float fmax(__half a, __half b) { return std::fmax((float)a, (float)b); }
 inline float fmin(__half a, __half b) { return std::fmin((float)a, (float)b); }
+inline float abs(__half a) { return std::fabs((float)a); }
 inline float max(__half a, __half b) { return std::fmax((float)a, (float)b); }
 inline float min(__half a, __half b) { return std::fmin((float)a, (float)b); }
 inline __half2 __floats2half2_rn(float a, float b) { return {(__half)a, (__half)b}; }

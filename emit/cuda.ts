@@ -13,7 +13,7 @@
 import type { CudaNode } from "../grammar/cuda.js";
 import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
-import { callArgs, calleeName, dedentBody, field, kids, named, resultUsed, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
+import { callArgs, calleeName, canonicalTypeName, dedentBody, field, kids, named, resultUsed, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { accessNode } from "../passes/kernel/buffers.js";
 import { spanParts } from "../passes/kernel/inout-plans.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
@@ -22,7 +22,9 @@ import { coopInfo } from "./coop.js";
 import { inNamespaces } from "./namespaces.js";
 import { enumTemplateParamsAsInt } from "./metal-types.js";
 import { offsetEdits, rewrittenWhole } from "./cuda-offset.js";
-import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, COOPERATIVE_GROUPS, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, COOPERATIVE_GROUPS, SCALAR_TYPES, VECTOR_TYPES } from "../passes/kernel/tables.js";
+import { isTraitArgument, traitArgumentFamily } from "../passes/kernel/half-family.js";
+import { atenCompoundType } from "../passes/kernel/aten-compound.js";
 import { nameTable } from "../ir/tables.js";
 
 export interface CudaKernel {
@@ -141,13 +143,68 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
     if (move) inserts.push({ at: n.endIndex, text: ` ${[`${move.name}_in`, `${move.name}_touched`].map((t) => `${moveTwin(move, t, move.right.text)};`).join(" ")}` });
   });
   outputNames.push(...masks);
+  const uninstantiated = traitArgumentEdits(unit, k, inserts);
+  const aten = atenCompoundEdits(unit, k, inserts);
   const body = bodyText(unit, k, inserts);
   const source = `// c2m: the kernel's parameters as CUDA declared them, bound to the buffers MLX passes\n${prologue.join("\n")}\n${body}`;
-  const helpers = [...(own ? [OWN_HELPER, OWN128_HELPER] : []), ...(take ? [TAKE_HELPER] : []), ...new Set(offsetHelpers)];
+  const helpers = [
+    ...(own ? [OWN_HELPER, OWN128_HELPER] : []),
+    ...(take ? [TAKE_HELPER] : []),
+    ...new Set(offsetHelpers),
+    ...(uninstantiated ? [UNINSTANTIATED_HELPER] : []),
+    ...(aten ? [ATEN_OPERAND_HELPER] : []),
+  ];
   return { source, header: helpers.map((h) => `${h}\n\n`).join("") + headerText(unit, k), inputNames, outputNames };
 }
 
 type Edit = { at: number; text: string; wrapEnd?: number; end?: number };
+
+/**
+ * A type trait's 16-bit float argument as MLX's CUDA backend instantiates the kernel (float16 as __half,
+ * bfloat16 as __nv_bfloat16): the family the file instantiates with names MLX's type, the other a type equal
+ * to none, so `std::is_same<scalar_t, at::Half>` keeps the original's answer (passes/kernel/half-family.ts;
+ * the Metal printer does the same, and reports the ambiguous case). Whether any names the type equal to none.
+ */
+function traitArgumentEdits(unit: KernelUnit, k: KFunction, edits: Edit[]): boolean {
+  let uninstantiated = false;
+  walk(k.body, (n) => {
+    if (!isTraitArgument(n)) return;
+    const family = traitArgumentFamily(unit, n.text);
+    if (!family) return;
+    const mlx = SCALAR_TYPES[canonicalTypeName(n.text.replace(/\b(const|volatile)\b/g, ""))]?.mlx === "bfloat16" ? "__nv_bfloat16" : "__half";
+    uninstantiated ||= family !== "instantiated";
+    edits.push({ at: n.startIndex, end: n.endIndex, text: family === "instantiated" ? mlx : `c2m_uninstantiated<${mlx}>` });
+    return false;
+  });
+  return uninstantiated;
+}
+
+/**
+ * A compound assignment into an ATen 16-bit float takes its right side rounded to the left side's type first,
+ * as c10::Half's does, where MLX instantiates __half (passes/kernel/aten-compound.ts). Whether any does.
+ */
+function atenCompoundEdits(unit: KernelUnit, k: KFunction, edits: Edit[]): boolean {
+  let any = false;
+  walk(k.body, (n) => {
+    const type = atenCompoundType(n, unit, k);
+    if (!type || (type.kind !== "template" && type.kind !== "scalar")) return;
+    const right = field(n, "right")!;
+    const t = type.kind === "template" ? type.name : SCALAR_TYPES[type.name]?.mlx === "bfloat16" ? "__nv_bfloat16" : "__half";
+    edits.push({ at: right.startIndex, text: `c2m_aten_operand<${t}>(` }, { at: right.endIndex, text: ")" });
+    any = true;
+  });
+  return any;
+}
+
+const ATEN_OPERAND_HELPER = `// ATen's Half and BFloat16 have compound assignments only with their own type: \`h += f\` rounds a float f to the
+// 16-bit type first, then the sum; any other left side takes f as it is.
+template <class T, class U, typename std::enable_if<std::is_same<T, __half>::value || std::is_same<T, __nv_bfloat16>::value, int>::type = 0>
+__device__ __forceinline__ T c2m_aten_operand(U v) { return T(v); }
+template <class T, class U, typename std::enable_if<!(std::is_same<T, __half>::value || std::is_same<T, __nv_bfloat16>::value), int>::type = 0>
+__device__ __forceinline__ U c2m_aten_operand(U v) { return v; }`;
+
+const UNINSTANTIATED_HELPER = `// a 16-bit float of the family no instantiation of this file uses: a type of its own, equal to none
+template <class T> struct c2m_uninstantiated {};`;
 
 /** The CUDA twin of the Metal header's c2m_own (see emit/metal.ts): copy in on first touch, use in place. */
 const OWN_HELPER = `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its

@@ -29,6 +29,9 @@ template <typename T> struct c2m_a16_ptr {
   long i;
   template <typename I> c2m_a16_ptr operator+(I d) const { return c2m_a16_ptr{w, i + long(d)}; }
   template <typename I> c2m_a16_ptr operator-(I d) const { return c2m_a16_ptr{w, i - long(d)}; }
+  // a kernel that moves its pointer to its own part (torch-ngp's \`grad_grid += offsets[level] * C\`)
+  template <typename I> thread c2m_a16_ptr& operator+=(I d) { i += long(d); return *this; }
+  template <typename I> thread c2m_a16_ptr& operator-=(I d) { i -= long(d); return *this; }
   // the elements between two views (a fetched value's element in the caller's array: BufferPlan.foldsFetched)
   long operator-(c2m_a16_ptr o) const { return i - o.i; }
   template <typename I> c2m_a16_ref<T> operator[](I d) const { return c2m_a16_ref<T>{w, i + long(d)}; }

@@ -26,9 +26,10 @@ import {
 import { BLOCK_VOTES } from "./metal-block-votes.js";
 import { glmFunction } from "../passes/kernel/glm.js";
 import { cubCollectiveIndex, cubCollectives } from "./metal-cub.js";
-import { calleeName, callArgs, field, kids, named, position, resultUsed, unparen } from "../passes/kernel/cst.js";
+import { calleeName, callArgs, field, kids, named, position, resultUsed, unparen, walk } from "../passes/kernel/cst.js";
 import { rootOf } from "../passes/kernel/buffers.js";
 import { printCurandCall } from "./metal-curand.js";
+import { elementType } from "../passes/kernel/aten-compound.js";
 import { printType } from "./metal-names.js";
 import { alwaysIntegerNames, integerNames } from "./metal-types.js";
 import { coopFactoryAttributes, coopQualified, isGridSync, isTileOfTile } from "./coop.js";
@@ -192,14 +193,15 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
   const math = MATH_FUNCTIONS[name];
   if ((math || DOUBLE_MATH.has(name)) && !ctx.unit.deviceFunctions.some((f) => f.name === name)) {
     if (math?.startsWith("c2m_")) ctx.helpers.add(/^\w+/.exec(math)![0]);
-    // CUDA's float functions (sqrtf) convert an int argument; Metal's overloads find it ambiguous
+    // CUDA's float functions (sqrtf) convert an int argument, and a 16-bit one: Metal's overloads find an int
+    // ambiguous, and take a half as half (a half-precision sqrt, a fmax(half, float) that does not compile)
     const ints = /f$/.test(name) && math?.startsWith("metal::") ? integerNames(ctx.fn) : undefined;
     const printed = args.map((a) => {
       const text = print(a, ctx);
       const u = unparen(a);
       // `floor(xf + 0.5)` is CUDA's double floor; Metal has no double, and its float and half overloads both take a double argument
       const double = DOUBLE_MATH.has(name) && hasDoubleLiteral(u);
-      return double || (ints && integerValued(u, ints, ctx.unit.constants)) ? `float(${text})` : text;
+      return double || (ints && (integerValued(u, ints, ctx.unit.constants) || maySixteenBit(u, ctx))) ? `float(${text})` : text;
     });
     if (!math) return `${name}(${printed.join(", ")})`;
     if (math.includes("{")) return fill(math, printed);
@@ -485,4 +487,19 @@ function foldCaller(node: CudaNode, target: ReturnType<typeof rootOf>, fetched: 
   const fold = plan ? ATOMIC_ACCUMULATE[plan.atomicOp!]?.fold.metal : undefined;
   if (!plan || !fold) return fetched;
   return fold.replace("{caller}", `${plan.param}_in[(${obj}) - ${plan.param}_base]`).replace("{fetched}", fetched);
+}
+
+/** Whether `arg` reads a value of a template type parameter or a 16-bit float (a half instantiation's element) anywhere. */
+function maySixteenBit(arg: CudaNode, ctx: PrintContext): boolean {
+  let found = false;
+  walk(arg, (n) => {
+    if (found) return false;
+    // `T(offset)`, `(T)x`: a value converted to the template type
+    if ((n.type === "identifier" || n.type === "type_identifier") && ctx.fn.templateParams.some((p) => p.kind === "type" && p.name === n.text)) return void (found = true);
+    if (n.type !== "identifier" && n.type !== "subscript_expression" && n.type !== "pointer_expression") return;
+    const t = elementType(n, ctx.fn);
+    if (t?.kind === "template") found = ctx.fn.templateParams.some((p) => p.kind === "type" && p.name === t.name);
+    else found = t?.kind === "scalar" && SCALAR_TYPES[t.name]?.bits === 16 && !SCALAR_TYPES[t.name]!.integer;
+  });
+  return found;
 }

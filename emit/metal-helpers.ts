@@ -10,6 +10,8 @@ import { CUB_HELPER } from "./metal-cub.js";
 import { ATOMIC16_HELPER } from "./metal-atomic16.js";
 import { CURAND_HELPER } from "./metal-curand.js";
 import { curandJumpHelper } from "./metal-curand-jump.js";
+import { C2M_TRAITS_HELPER } from "./metal-type-traits.js";
+import { ATEN16_HELPER } from "./metal-aten-compound.js";
 import { nameTable } from "../ir/tables.js";
 
 /** Header helpers, emitted once each when used. */
@@ -21,6 +23,8 @@ export const METAL_HELPERS: Record<string, string> = nameTable({
   c2m_cub: CUB_HELPER,
   c2m_atomic16: ATOMIC16_HELPER,
   c2m_curand: CURAND_HELPER,
+  c2m_traits: C2M_TRAITS_HELPER,
+  c2m_aten16: ATEN16_HELPER,
   c2m_own: `// In-place buffers: an element is copied in from the caller's array the first time it is touched (its
 // flag in \`touched\` says so, and tells the wrapper which elements the kernel took over), then used in place.
 template <typename T, typename Q, typename M> inline device T& c2m_own(const device T* y, Q y_in, M touched, ulong i, uint width) {

@@ -13,7 +13,7 @@ import { calleeName, canonicalTypeName, field, fields, kids, named, position, un
 import { rootOf, same } from "../passes/kernel/buffers.js";
 import { metalName, uncarriedTemplate } from "./metal-structs.js";
 import { checkCoopName, COOP_NAMESPACE, coopQualified, coopTypeText, coopUnqualified } from "./coop.js";
-import { metalTypeTrait } from "./metal-type-test.js";
+import { printTypeTrait } from "./metal-type-traits.js";
 import { nameTable } from "../ir/tables.js";
 
 /** `cg::reduce`, `cooperative_groups::thread_block_tile<32>` → the c2m_cg names the header defines. */
@@ -29,10 +29,9 @@ export function printQualified(node: CudaNode, ctx: PrintContext): string {
     ctx.helpers.add(std.helper);
     return std.name;
   }
-  // `std::is_same<A, B>::value`, `std::is_same_v<A, B>`: Metal's traits live in namespace metal
-  const scope = field(node, "scope");
-  const name = field(node, "name");
-  if (scope?.text === "std" && name && metalTypeTrait(`std::${/^\w+/.exec(name.text)?.[0] ?? ""}`)) return `metal::${print(name, ctx)}`;
+  // `std::is_same<A, B>::value`, `cuda::std::is_floating_point_v<T>`: Metal's traits, answering as C++ does
+  const trait = printTypeTrait(node, ctx);
+  if (trait !== undefined) return trait;
   const glm = GLM_TYPES[canonicalTypeName(node.text)] ?? glmFunction(canonicalTypeName(node.text), -1);
   if (glm) {
     if (glm.startsWith("c2m_")) ctx.helpers.add("c2m_glm");

@@ -15,11 +15,10 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import { field, named } from "../passes/kernel/cst.js";
+import { TRAIT_USE } from "../passes/kernel/type-traits.js";
 
-/** The standard type traits a kernel branches on: Metal has each in namespace `metal` (no `std`). */
-export const TYPE_TRAITS = ["is_same", "is_floating_point", "is_integral", "is_signed", "is_unsigned", "is_arithmetic"];
-
-const TRAIT = new RegExp(`(?:\\b(?:std|metal)\\s*::\\s*)?\\b(${TYPE_TRAITS.join("|")})(_v)?\\s*<`, "g");
+/** A trait's use, `[cuda::][std::]trait[_v]<` (passes/kernel/type-traits.ts). */
+const TRAIT = TRAIT_USE;
 
 /** The template parameters (type, value) of the template that declares `node`'s function, innermost first. */
 function templateParams(node: CudaNode): { types: Set<string>; values: Set<string> } {
@@ -52,7 +51,7 @@ function stripTypeTests(cond: string): { rest: string; typeArgs: string[] } | un
     for (; i < cond.length && depth; i++) depth += cond[i] === "<" ? 1 : cond[i] === ">" ? -1 : 0;
     if (depth) return undefined;
     typeArgs.push(...(cond.slice(m.index! + m[0].length, i - 1).match(/[A-Za-z_]\w*/g) ?? []));
-    if (!m[2]) {
+    if (!m[3]) {
       const value = /^\s*::\s*value\b/.exec(cond.slice(i));
       if (!value) return undefined;
       i += value[0].length;
@@ -81,10 +80,4 @@ export function isTypeTestBranch(node: CudaNode): boolean {
 /** `if (...)` printed as `if constexpr (...)`. */
 export function constexprIf(printed: string): string {
   return printed.replace(/^if\b/, "if constexpr");
-}
-
-/** `std::is_same` → `metal::is_same` (Metal has no namespace std); undefined for any other name. */
-export function metalTypeTrait(qualified: string): string | undefined {
-  const m = /^(?:::)?std::(\w+?)(_v)?$/.exec(qualified.replace(/\s+/g, ""));
-  return m && TYPE_TRAITS.includes(m[1]!) ? `metal::${m[1]}${m[2] ?? ""}` : undefined;
 }

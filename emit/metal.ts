@@ -32,6 +32,7 @@ import { bufferVectorType, metalTemplateParams } from "./metal-types.js";
 import { reportWideTileCollectivesApart } from "./coop-wide.js";
 import { coopDirectiveComment, coopInfo } from "./coop.js";
 import { constexprIf, isTypeTestBranch } from "./metal-type-test.js";
+import { printAtenCompound } from "./metal-aten-compound.js";
 import { isAtomicLvalue, isLvalueContext, printField, printRawBitsStore, printIdentifier, printQualified, printType, printTypeName } from "./metal-names.js";
 
 /**
@@ -441,7 +442,7 @@ function printAssignment(node: CudaNode, ctx: PrintContext): string {
     const rhs = print(move.right, ctx);
     return `(${[move.name, `${move.name}_in`, `${move.name}_touched`].map((t) => moveTwin(move, t, rhs)).join(", ")})`;
   }
-  return printDefault(node, ctx);
+  return printAtenCompound(node, ctx) ?? printDefault(node, ctx);
 }
 
 /** In-place (inout-copy) buffer parameters and the row pointers into them: the pointers with `_in`/`_touched` twins. */

@@ -274,6 +274,11 @@ export interface KernelUnit {
   constants: { name: string; node: CudaNode }[];
   /** `__device__` function templates declared without a body, whose explicit specialisations are the definitions */
   prototypes: KPrototype[];
+  /**
+   * The 16-bit float families (CUDA's __half, ATen's at::Half) the file's template instantiations use
+   * (passes/kernel/half-family.ts), set before printing; empty or absent when nothing says
+   */
+  halfFamilies?: Set<"cuda" | "aten">;
 }
 
 /** The MLX dtype names c2m emits (`mx.<name>`). */

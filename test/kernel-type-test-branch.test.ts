@@ -10,7 +10,8 @@ import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
  * drops it (it did not compile: atomic_fetch_add_explicit on a half2* into an atomic<float> buffer), and the
  * half instantiation keeps it, an add on the word holding the pair. Each thread adds into elements of its own: 16-bit
  * sums racing on one element would depend on the order of the threads. Every branch adds the same values (as
- * gridencoder's do): MLX's cuda_kernel instantiates with __half, which is not at::Half, and takes another branch.
+ * gridencoder's do). MLX's cuda_kernel instantiates with __half, which is not at::Half: its printed CUDA names
+ * __half in the test where the file's family is ATen's (emit/cuda.ts traitArgumentEdits), so it takes the same branch.
  */
 const src = `
 #include <cuda_fp16.h>

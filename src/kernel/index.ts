@@ -17,6 +17,7 @@ import { type HostContext, kernelsLaunchedBy, macrosUsed, pyName, pythonMacros, 
 import { inPlaceMaskDtype, printKernel, SHARED_BYTES_TEMPLATE, type MetalKernel } from "../../emit/metal.js";
 import { emitKernelModule, type KernelStub, type PythonKernel } from "../../emit/kernel-python.js";
 import { printCudaKernel, type CudaKernel } from "../../emit/cuda.js";
+import { instantiatedHalfFamilies } from "../../passes/kernel/half-family.js";
 import { ATOMIC_ACCUMULATE, SCALAR_TYPES, VECTOR_TYPES } from "../../passes/kernel/tables.js";
 import { named, position } from "../../passes/kernel/cst.js";
 import { preprocessCuda, type PreprocessHost, type Preprocessed } from "../../passes/kernel/preprocess.js";
@@ -271,6 +272,7 @@ function compilePreprocessed(
   const bag = new DiagnosticBag(opts.filename);
   const tree = parseCuda(source);
   const unit = extractKernelUnit(tree.rootNode, source, opts.filename, bag);
+  unit.halfFamilies = instantiatedHalfFamilies(unit, opts.template);
   for (const p of accessorProblems) reportKernel(bag, "C2M-K026", { row: p.row, column: p.column }, p.message);
   for (const c of carriedConstants)
     reportKernel(

@@ -517,11 +517,9 @@ function fromFlags(filename: string, compiled: CompileKernelsResult, flags: Laun
       if (p.kind === "buffer") {
         const count = flags.counts?.[p.name] !== undefined ? expr(flags.counts[p.name]!) : defaultCount;
         if (count === undefined) throw new LaunchUnknown(`how many elements has ${p.name}? give --count ${p.name}=EXPR`);
-        const dtype = /^(float|int|uint|bool|bfloat)/.test(String(p.dtype))
-          ? String(p.dtype)
-          : C_OF_DTYPE[flags.template?.[String(p.dtype)] ?? ""]
-            ? (DTYPE_OF_C[flags.template![String(p.dtype)]!] ?? "float32")
-            : "float32";
+        // a template type parameter's buffer holds what --template makes it (scalar_t=__half: float16)
+        const given = flags.template?.[String(p.dtype)]?.trim();
+        const dtype = /^(float|int|uint|bool|bfloat)/.test(String(p.dtype)) ? String(p.dtype) : given ? (DTYPE_OF_C[ATEN_HALVES[given] ?? given] ?? "float32") : "float32";
         buffers.push({ name: p.name, dtype, count, role: p.role === "input" || p.role === "unused" ? "input" : p.role === "output" ? "output" : "inout" });
         return { buffer: p.name };
       }

@@ -48,7 +48,9 @@ export function mlxCudaSource(spec: MlxCudaKernelSpec, inputDtypes: string[]): {
   const consts = (spec.template ?? []).map(([n, v]) =>
     typeof v === "boolean" ? `  constexpr bool ${n} = ${v};` : typeof v === "number" ? `  constexpr int ${n} = ${Math.trunc(v)};` : `  using ${n} = ${cudaType(v)};`,
   );
+  // MLX's device headers bring in libcu++ (cuda::std), which a kernel's type tests may name
   const source = `#define inf (std::numeric_limits<float>::infinity())
+#include <cuda/std/type_traits>
 ${spec.header ?? ""}
 namespace mlx::core::cu {
 

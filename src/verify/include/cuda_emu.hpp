@@ -528,6 +528,34 @@ inline __half hsqrt(__half a) { return (__half)std::sqrt((float)a); }
 inline __half hrsqrt(__half a) { return (__half)(1.0f / std::sqrt((float)a)); }
 inline __half htanh(__half a) { return (__half)std::tanh((float)a); }
 inline __half __habs(__half a) { return a < (__half)0 ? -a : a; }
+// CUDA's __half is a class that converts to float, so `floor(h)` and `pow(h, 2)` call the float overloads (a
+// float result); the emulator's __half is _Float16, for which <cmath>'s float, double and long double overloads
+// tie: each takes it as float, as CUDA does
+#define EMU_HALF_AS_FLOAT(f) \
+  inline float f(__half a) { return std::f((float)a); }
+EMU_HALF_AS_FLOAT(floor)
+EMU_HALF_AS_FLOAT(ceil)
+EMU_HALF_AS_FLOAT(trunc)
+EMU_HALF_AS_FLOAT(round)
+EMU_HALF_AS_FLOAT(fabs)
+EMU_HALF_AS_FLOAT(sqrt)
+EMU_HALF_AS_FLOAT(exp)
+EMU_HALF_AS_FLOAT(exp2)
+EMU_HALF_AS_FLOAT(log)
+EMU_HALF_AS_FLOAT(log2)
+EMU_HALF_AS_FLOAT(log1p)
+EMU_HALF_AS_FLOAT(sin)
+EMU_HALF_AS_FLOAT(cos)
+EMU_HALF_AS_FLOAT(tanh)
+#undef EMU_HALF_AS_FLOAT
+inline float pow(__half a, int n) { return std::pow((float)a, (float)n); }
+inline float pow(__half a, float b) { return std::pow((float)a, b); }
+inline float pow(__half a, __half b) { return std::pow((float)a, (float)b); }
+inline float fmax(__half a, __half b) { return std::fmax((float)a, (float)b); }
+inline float fmin(__half a, __half b) { return std::fmin((float)a, (float)b); }
+inline float abs(__half a) { return std::fabs((float)a); }
+inline float max(__half a, __half b) { return std::fmax((float)a, (float)b); }
+inline float min(__half a, __half b) { return std::fmin((float)a, (float)b); }
 inline __half2 __floats2half2_rn(float a, float b) { return {(__half)a, (__half)b}; }
 inline float2 __half22float2(__half2 h) { return {(float)h.x, (float)h.y}; }
 inline __half2 __hadd2(__half2 a, __half2 b) { return {a.x + b.x, a.y + b.y}; }
@@ -580,6 +608,10 @@ Launcher<P...> launch(void (*fn)(P...), dim3 grid, dim3 block, size_t shared = 0
   return Launcher<P...>{fn, grid, block, shared};
 }
 
+// A class type a scalar launch argument converts to through float (ATen's Half and BFloat16: emu_torch.hpp).
+template <class T>
+struct float_scalar_class : std::false_type {};
+
 // Converts a request argument to the kernel's parameter type: pointers take a buffer, others a scalar.
 template <class P>
 P arg_as(const Arg& a, const std::vector<unsigned char*>& bufs) {
@@ -587,10 +619,10 @@ P arg_as(const Arg& a, const std::vector<unsigned char*>& bufs) {
     if (a.kind != 0) fail("{\"kind\":\"bad-launch\",\"message\":\"a pointer parameter was given a scalar\"}");
     return reinterpret_cast<P>(bufs.at(a.buffer));
   } else if constexpr (std::is_arithmetic_v<std::decay_t<P>> || std::is_same_v<std::decay_t<P>, __half> ||
-                       std::is_same_v<std::decay_t<P>, __nv_bfloat16>) {
+                       std::is_same_v<std::decay_t<P>, __nv_bfloat16> || float_scalar_class<std::decay_t<P>>::value) {
     if (a.kind != 1) fail("{\"kind\":\"bad-launch\",\"message\":\"a scalar parameter was given a buffer or bytes\"}");
     using D = std::decay_t<P>;
-    if constexpr (std::is_same_v<D, __half> || std::is_same_v<D, __nv_bfloat16>) return D((float)a.value);
+    if constexpr (std::is_same_v<D, __half> || std::is_same_v<D, __nv_bfloat16> || float_scalar_class<D>::value) return D((float)a.value);
     else return static_cast<D>(a.value);
   } else if constexpr (std::is_enum_v<std::decay_t<P>>) {
     // an enum given as a number (c2m passes an unscoped enum parameter as an int scalar: passes/kernel/enum-params.ts)

@@ -43,22 +43,31 @@
 
 namespace metal {
 
-// Metal's type traits (<metal_type_traits>): the standard's, in namespace metal
-using std::is_arithmetic;
-using std::is_arithmetic_v;
-using std::is_floating_point;
-using std::is_floating_point_v;
+typedef _Float16 half;
+typedef emu::bfloat16 bfloat;
+
+// Metal's type traits (<metal_type_traits>): the standard's, in namespace metal, except that half and bfloat are
+// Metal's own floating-point types (Metal's clang counts them, as its __is_floating_point does; the host's
+// libstdc++ answers false for _Float16 and knows no bfloat), so `metal::is_floating_point<half>` is true here too
 using std::is_integral;
 using std::is_integral_v;
 using std::is_same;
 using std::is_same_v;
-using std::is_signed;
-using std::is_signed_v;
 using std::is_unsigned;
 using std::is_unsigned_v;
-
-typedef _Float16 half;
-typedef emu::bfloat16 bfloat;
+template <class T>
+struct is_floating_point
+    : std::bool_constant<std::is_floating_point_v<T> || std::is_same_v<std::remove_cv_t<T>, half> || std::is_same_v<std::remove_cv_t<T>, bfloat>> {};
+template <class T>
+inline constexpr bool is_floating_point_v = is_floating_point<T>::value;
+template <class T>
+struct is_arithmetic : std::bool_constant<std::is_integral_v<T> || is_floating_point_v<T>> {};
+template <class T>
+inline constexpr bool is_arithmetic_v = is_arithmetic<T>::value;
+template <class T>
+struct is_signed : std::bool_constant<std::is_signed_v<T> || is_floating_point_v<T>> {};
+template <class T>
+inline constexpr bool is_signed_v = is_signed<T>::value;
 typedef unsigned char uchar;
 typedef half float16_t;
 typedef bfloat bfloat16_t;

@@ -1,0 +1,118 @@
+/**
+ * Metal printer, accesses: element reads and writes of the kernel's buffers as Metal needs them — atomic
+ * elements through atomic_load/store/fetch (a counter held as its offset from the caller's value, an element
+ * taken over from the caller's array first), in-place buffers through c2m_own, pointer casts into atomic
+ * buffers as atomic views, and the copy-in twins of row pointers that move.
+ */
+import type { PrintContext } from "./metal-context.js";
+import type { CudaNode } from "../grammar/cuda.js";
+import { reportKernel } from "../ir/kernel-diagnostics.js";
+import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
+import { field, kids, position, subscriptIndices, unparen } from "../passes/kernel/cst.js";
+import { accessNode, rootOf, same } from "../passes/kernel/buffers.js";
+import { printAtenCompound } from "./metal-aten-compound.js";
+import { isAtomicLvalue, isLvalueContext } from "./metal-names.js";
+import { print, printDefault } from "./metal.js";
+
+export function printAccess(node: CudaNode, ctx: PrintContext): string {
+  if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
+    // a compare-exchange loop's first guess (passes/kernel/cas-guess.ts) reads the element taken over from the caller's array
+    const r = ctx.isKernel ? rootOf(field(node, "argument"), ctx.scope) : undefined;
+    if (r?.kind === "param" && ctx.takeOnAtomic.has(r.name)) {
+      ctx.helpers.add("c2m_atomic_take");
+      return `atomic_load_explicit(c2m_atomic_take(&${printDefault(node, ctx)}, ${r.name}, ${r.name}_touched, ${r.name}_in), memory_order_relaxed)`;
+    }
+    const from = offsetFrom(node, ctx);
+    return from ? `(atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed) + ${from})` : `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
+  }
+  const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
+  let width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
+  const alias = base && width !== undefined ? ctx.inoutAliases.get(base.text) : undefined;
+  // a re-pointed row pointer goes through c2m_own only where it points into the in-place buffer
+  if (alias && (alias.elsewhere || alias.moves) && !ctx.analysis?.accesses.some((s) => s.root.kind === "param" && s.root.name === alias.param && same(accessNode(s.node), node)))
+    width = undefined;
+  if (base && width !== undefined) {
+    const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
+    return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
+  }
+  return printDefault(node, ctx);
+}
+
+/** The caller's element of `p[i]` on a counter held as its offset from the caller's value (BufferPlan.offsetFromCaller), or undefined. */
+function offsetFrom(node: CudaNode, ctx: PrintContext): string | undefined {
+  const base = node.type === "subscript_expression" ? unparen(field(node, "argument")!) : undefined;
+  if (!ctx.isKernel || base?.type !== "identifier" || !ctx.analysis?.buffers.some((b) => b.param === base.text && b.offsetFromCaller)) return undefined;
+  return `${base.text}_in[${(subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ")}]`;
+}
+
+const COMPOUND_ATOMIC: Record<string, string> = { "+=": "add", "-=": "sub", "&=": "and", "|=": "or", "^=": "xor" };
+
+export function printAssignment(node: CudaNode, ctx: PrintContext): string {
+  const left = unparen(field(node, "left")!);
+  const op = field(node, "operator")?.text ?? "=";
+  const right = field(node, "right")!;
+  if (isAtomicLvalue(left, ctx)) {
+    const obj = `&${printDefault(left, ctx)}`;
+    const val = print(right, ctx);
+    const from = offsetFrom(left, ctx);
+    if (op === "=") return `atomic_store_explicit(${obj}, ${from ? `(${val}) - ${from}` : val}, memory_order_relaxed)`;
+    const aop = COMPOUND_ATOMIC[op];
+    if (aop) return `atomic_fetch_${aop}_explicit(${obj}, ${val}, memory_order_relaxed)`;
+    reportKernel(ctx.bag, "C2M-K002", position(node), `'${op}' on an atomic array element has no single Metal atomic operation`);
+    return printDefault(node, ctx);
+  }
+  if (left.type === "identifier" && ctx.scope.aliases.has(left.text)) {
+    const r = rootOf(right, ctx.scope);
+    if (r) ctx.scope.aliases.set(left.text, r);
+  }
+  const repoint = left.type === "identifier" ? ctx.inoutAliases.get(left.text)?.moves?.find((m) => m.node.startIndex === node.startIndex) : undefined;
+  if (repoint) {
+    // `x = out + idx * C;` re-points a row pointer into an in-place buffer: its twins follow
+    const off = repoint.terms ? repoint.terms.map((t) => print(t, ctx)).join(" + ") : repoint.offset ? print(repoint.offset, ctx) : undefined;
+    const o = off ? ` + (${off})` : "";
+    return `(${printDefault(node, ctx)}, ${left.text}_in = ${repoint.param}_in${o}, ${left.text}_touched = ${repoint.param}_touched${o})`;
+  }
+  const move = pointerMove(node, inoutPointers(ctx));
+  if (move) {
+    // `C += row * N` moves an in-place buffer: its copy-in and touched-mask twins move with it
+    const rhs = print(move.right, ctx);
+    return `(${[move.name, `${move.name}_in`, `${move.name}_touched`].map((t) => moveTwin(move, t, rhs)).join(", ")})`;
+  }
+  return printAtenCompound(node, ctx) ?? printDefault(node, ctx);
+}
+
+/** In-place (inout-copy) buffer parameters and the row pointers into them: the pointers with `_in`/`_touched` twins. */
+function inoutPointers(ctx: PrintContext): Set<string> {
+  const params = (ctx.analysis?.buffers ?? []).filter((b) => b.role === "inout-copy" && ctx.fn.params.some((p) => p.name === b.param)).map((b) => b.param);
+  return new Set([...params, ...ctx.inoutAliases.keys()]);
+}
+
+export function printUpdate(node: CudaNode, ctx: PrintContext): string {
+  const arg = unparen(field(node, "argument")!);
+  if (isAtomicLvalue(arg, ctx)) {
+    const op = field(node, "operator")?.text === "++" ? "add" : "sub";
+    return `atomic_fetch_${op}_explicit(&${printDefault(arg, ctx)}, 1, memory_order_relaxed)`;
+  }
+  return printDefault(node, ctx);
+}
+
+/** 32-bit element types (as printed) a pointer into an atomic buffer may be cast to: Metal's atomic<T> of each. */
+const ATOMIC_VIEWS: Record<string, string> = { uint: "uint", "unsigned int": "uint", uint32_t: "uint", int: "int", int32_t: "int", float: "float" };
+
+export function printCast(node: CudaNode, ctx: PrintContext): string {
+  const td = field(node, "type");
+  const value = field(node, "value")!;
+  const ptr = td ? kids(td).find((c) => c.type === "abstract_pointer_declarator") : undefined;
+  if (td && ptr) {
+    const elem = kids(td)
+      .filter((c) => c !== ptr && c.type !== "type_qualifier")
+      .map((c) => print(c, ctx))
+      .join(" ");
+    ctx.helpers.add("c2m_cast");
+    // `(unsigned int*)&counts[i]` into a buffer Metal declares atomic: the view is an atomic of the other 32-bit type
+    const atomicView = ATOMIC_VIEWS[elem.replace(/\s+/g, " ")];
+    if (atomicView && ctx.atomicRoots(rootOf(value, ctx.scope))) return `c2m_cast<atomic<${atomicView}>>(${print(value, ctx)})`;
+    return `c2m_cast<${elem}>(${print(value, ctx)})`;
+  }
+  return printDefault(node, ctx);
+}

@@ -44,7 +44,17 @@ export function zooSpecs(root = packageRoot(), opts: { unrecorded?: boolean } = 
 export async function specDeviceSource(c: ZooSpecCase): Promise<string> {
   const { compileKernels } = await import("../src/kernel/index.js");
   const r = compileKernels(readFileSync(c.path, "utf8"), { filename: c.path, includeDirs: c.includeDirs });
-  return deviceOnlySource(r.source, new Set(c.spec.launches.map((l) => l.kernel)));
+  const device = deviceOnlySource(r.source, new Set(c.spec.launches.map((l) => l.kernel)));
+  return `${leftOutHeaders(device)}${device}`;
+}
+
+/**
+ * Headers the device code needs that the corpus file reached through includes the device code leaves out:
+ * libcu++'s memcpy_async into a block barrier (SGEMM's double buffering), cuRAND's device API (pytorch_cluster's
+ * random walks). nvcc finds them in the toolkit, the emulator in its stubs.
+ */
+export function leftOutHeaders(device: string): string {
+  return [/\bcuda::memcpy_async\b/.test(device) ? "#include <cuda/barrier>\n" : "", /\bcurand\w*\(/.test(device) ? "#include <curand_kernel.h>\n" : ""].join("");
 }
 
 export function zooFixturesDir(root = packageRoot()): string {

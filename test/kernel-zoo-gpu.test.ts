@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(zooFixturesDir()))("the CUDA emulator reproduces the
           for (const b of c.spec.buffers.filter((x) => x.role !== "input")) {
             const recorded = loadZooFixture(c.spec, si, b.name)!;
             const dtype = normalizeDtype(b.dtype);
-            const r = compareArrays(cpu[b.name]!, recorded, dtype, TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
+            const r = compareArrays(cpu[b.name]!, recorded, dtype, b.gpuOrder ?? TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
             expect(r.ok, `${c.spec.name} ${JSON.stringify(c.spec.sizes[si])} ${describeMismatch(b.name, r)}`).toBe(true);
             compared += r.count;
           }

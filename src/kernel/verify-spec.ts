@@ -107,6 +107,7 @@ const SPEC: Check = object({
         range: [expr, "optional"],
         domain: [array(finite, 2, 2), "optional"],
         fill: [finite, "optional"],
+        gpuOrder: [object({ rtol: [finite, "required"], atol: [finite, "required"] }), "optional"],
       }),
       1,
       64,

@@ -31,6 +31,14 @@ export interface GoldenBuffer {
    * increasing from 0 to range - 1 (range ≥ count), which a random draw would not give.
    */
   ascending?: boolean;
+  /**
+   * An output summed by atomics in the order the GPU's threads arrive, in a type whose every addition rounds
+   * (bfloat16 pairs added by compare-exchange): the emulator adds in one fixed order, so its sums can differ from
+   * a GPU recording by the rounding of the partial sums. The GPU comparison (test/kernel-zoo-gpu.test.ts) allows
+   * this tolerance for the buffer instead of its dtype's; --verify, which runs both sides on the emulators in the
+   * same order, is unaffected.
+   */
+  gpuOrder?: { rtol: number; atol: number };
 }
 
 export interface GoldenLaunch {

@@ -253,3 +253,18 @@ export function cIntegerLiteral(text: string): number | undefined {
   const v = Number.parseInt(m[2]!, /^0[xX]/.test(m[2]!) ? 16 : 10);
   return m[1] ? -v : v;
 }
+
+/** Template parameter names of a `template <...>` declaration (undefined when one is a pack or has no name). */
+export function templateParamNames(decl: CudaNode): string[] | undefined {
+  const list = field(decl, "parameters");
+  if (!list) return [];
+  const out: string[] = [];
+  for (const p of named(list)) {
+    if (p.type === "comment") continue;
+    const id = [...named(p)].reverse().find((c) => c.type === "identifier" || c.type === "type_identifier");
+    const name = field(p, "declarator")?.text ?? field(p, "name")?.text ?? id?.text;
+    if (!name || !/^[A-Za-z_]\w*$/.test(name) || /\.\.\./.test(p.text)) return undefined;
+    out.push(name);
+  }
+  return out;
+}

@@ -18,7 +18,7 @@
  * Reads the preprocessed text; pure.
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
-import { field, named, walk } from "./cst.js";
+import { field, named, templateParamNames, walk } from "./cst.js";
 import { SCALAR_TYPES } from "./tables.js";
 
 interface FunctorDef {
@@ -67,21 +67,6 @@ function knownArg(arg: string): string | undefined {
 function sameArg(a: string | undefined, b: string): boolean {
   if (a === undefined) return false;
   return a === b || (!!SCALAR_TYPES[a] && SCALAR_TYPES[a]!.metal === SCALAR_TYPES[b]?.metal && SCALAR_TYPES[a]!.bits === SCALAR_TYPES[b]?.bits);
-}
-
-/** Template parameter names of a `template <...>` declaration (undefined when one is a pack or has no name). */
-function templateParamNames(decl: CudaNode): string[] | undefined {
-  const list = field(decl, "parameters");
-  if (!list) return [];
-  const out: string[] = [];
-  for (const p of named(list)) {
-    if (p.type === "comment") continue;
-    const id = [...named(p)].reverse().find((c) => c.type === "identifier" || c.type === "type_identifier");
-    const name = field(p, "declarator")?.text ?? field(p, "name")?.text ?? id?.text;
-    if (!name || !/^[A-Za-z_]\w*$/.test(name) || /\.\.\./.test(p.text)) return undefined;
-    out.push(name);
-  }
-  return out;
 }
 
 /** The struct's only member, a `__device__ operator()` definition; undefined for any other struct. */

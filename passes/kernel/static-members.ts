@@ -18,7 +18,7 @@
  * free functions go right after the struct, each pointing at its member's lines. Pure.
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
-import { field, kids, named, walk } from "./cst.js";
+import { field, kids, named, templateParamNames, walk } from "./cst.js";
 
 export interface HoistedMembers {
   text: string;
@@ -49,21 +49,6 @@ function memberName(fn: CudaNode): string | undefined {
 
 function isStatic(fn: CudaNode): boolean {
   return kids(fn).some((c) => c.type === "storage_class_specifier" && c.text === "static");
-}
-
-/** Template parameter names of a `template <...>` declaration. */
-function templateParamNames(decl: CudaNode): string[] | undefined {
-  const list = field(decl, "parameters");
-  if (!list) return [];
-  const out: string[] = [];
-  for (const p of named(list)) {
-    if (p.type === "comment") continue;
-    const id = [...named(p)].reverse().find((c) => c.type === "identifier" || c.type === "type_identifier");
-    const name = field(p, "declarator")?.text ?? field(p, "name")?.text ?? id?.text;
-    if (!name || !/^[A-Za-z_]\w*$/.test(name) || /\.\.\./.test(p.text)) return undefined;
-    out.push(name);
-  }
-  return out;
 }
 
 /** Top-level structs (also in namespaces) with static `__device__` member functions. */

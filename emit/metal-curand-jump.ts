@@ -61,8 +61,14 @@ export function subsequenceJumps(): Uint32Array {
   return (table = out);
 }
 
-/** The Metal helper: the table and curand_init with a subsequence (after c2m_curand's generator). */
+let helperText: string | undefined;
+
+/** The Metal helper: the table and curand_init with a subsequence (after c2m_curand's generator); its 51,200 words printed once. */
 export function curandJumpHelper(): string {
+  return (helperText ??= printJumpHelper());
+}
+
+function printJumpHelper(): string {
   const words = [...subsequenceJumps()].map((w) => `0x${w.toString(16)}u`);
   const rows: string[] = [];
   for (let i = 0; i < words.length; i += 20) rows.push(words.slice(i, i + 20).join(","));

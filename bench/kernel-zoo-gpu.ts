@@ -2,7 +2,8 @@
  * The kernel zoo's GPU recordings (issue 14 §5): the CUDA originals of the corpus kernels that have a
  * spec, run natively on an NVIDIA GPU with the harness's LCG inputs, outputs recorded in
  * test/corpus/fixtures/<spec>.s<size>.<buffer>.bin (raw little-endian, the buffer's dtype).
- * test/kernel-zoo-gpu.test.ts checks that the CUDA emulator reproduces them.
+ * test/kernel-zoo-gpu.test.ts checks that the CUDA emulator reproduces them (within the dtype's tolerance, or a buffer's
+ * `gpuOrder` tolerance where the GPU sums it with rounding atomics in its threads' order: llm.c's bf16 layernorm_backward_kernel4).
  *
  * `node dist/bench/kernel-zoo-gpu.js prepare DIR` writes, per spec, the device code of the preprocessed
  * original (`<spec>.device.cu`, kernel-zoo-device.ts) and a driver (`<spec>.cu`, the golden fixtures'

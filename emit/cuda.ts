@@ -48,6 +48,7 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   const offsetHelpers: string[] = [];
   let own = false;
   let take = false;
+  let readThrough = false;
 
   for (const p of k.params) {
     // without its default (`int* partial_sums = NULL`): the declaration is bound to the buffer MLX passes
@@ -95,6 +96,11 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
         outputNames.push(p.name + ARG);
         masks.push(`${p.name}_touched`);
         prologue.push(bind(p.name + ARG), `auto ${p.name}_in = (decltype(${p.name}))${p.name}_in${ARG};`);
+        if (plan.readThrough) {
+          readThrough = true;
+          readThroughEdits(analysis, p.name, inserts);
+          break;
+        }
         if (plan.takeOnAtomic) {
           take = true;
           takeEdits(analysis, p.name, inserts);
@@ -150,6 +156,7 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
   const helpers = [
     ...(own ? [OWN_HELPER, OWN128_HELPER] : []),
     ...(take ? [TAKE_HELPER] : []),
+    ...(readThrough ? [READ_THROUGH_HELPER] : []),
     ...new Set(offsetHelpers),
     ...(uninstantiated ? [UNINSTANTIATED_HELPER] : []),
     ...(aten ? [ATEN_OPERAND_HELPER] : []),
@@ -217,6 +224,48 @@ template <class T, class Q, class M> __device__ __forceinline__ T& c2m_own(const
   }
   return w[i];
 }`;
+
+/** The CUDA twin of the Metal header's c2m_rt (emit/metal-helpers.ts): reads through the flags stores set. */
+const READ_THROUGH_HELPER = `// Read-through in-place buffers (passes/kernel/read-through.ts): a store writes the element, fences, then sets
+// its flag; a read takes the element where its flag is set, else the caller's. Nothing is copied in.
+template <class T, class Q> __device__ __forceinline__ T c2m_rt_load(const T* y, Q y_in, unsigned* touched, size_t i) {
+  if (atomicAdd(&touched[i], 0u)) {
+    __threadfence();
+    return y[i];
+  }
+  return T(y_in[i]);
+}
+template <class T, class V> __device__ __forceinline__ T c2m_rt_store(const T* y, unsigned* touched, size_t i, V v) {
+  T t = T(v);
+  const_cast<T*>(y)[i] = t;
+  __threadfence();
+  atomicExch(&touched[i], 1u);
+  return t;
+}`;
+
+/** Every read of a read-through buffer → `c2m_rt_load(y, y_in, y_touched, E)`, every store `y[E] = v` → `c2m_rt_store(y, y_touched, E, v)`. */
+function readThroughEdits(analysis: KernelAnalysis, param: string, edits: Edit[]): void {
+  for (const s of analysis.accesses) {
+    if (s.root.kind !== "param" || s.root.name !== param) continue;
+    const acc = unparen(s.node);
+    const idx = field(acc, "indices")!;
+    if (!s.write) {
+      edits.push(
+        { at: acc.startIndex, end: idx.startIndex + 1, text: `c2m_rt_load(${param}, ${param}_in, ${param}_touched, ` },
+        { at: idx.endIndex - 1, end: acc.endIndex, text: ")" },
+      );
+      continue;
+    }
+    let up = s.node;
+    while (up.parent?.type === "parenthesized_expression") up = up.parent;
+    const right = field(up.parent!, "right")!;
+    edits.push(
+      { at: up.parent!.startIndex, end: idx.startIndex + 1, text: `c2m_rt_store(${param}, ${param}_touched, ` },
+      { at: idx.endIndex - 1, end: right.startIndex, text: ", " },
+      { at: right.endIndex, text: ")" },
+    );
+  }
+}
 
 /** The CUDA twin of the Metal header's c2m_own128: a 128-bit helper's 16 bytes copied in on first touch. */
 const OWN128_HELPER = `template <class T, class Q, class M> __device__ __forceinline__ T* c2m_own128(const T* y, Q y_in, M touched, size_t i, unsigned width) {

@@ -243,7 +243,7 @@ function emitKernel(pk: PythonKernel): string {
   // in-place buffers also get a mask of the elements the kernel took over (after the real outputs)
   const masked = written.filter((b) => b.role === "inout-copy");
   lines.push(`        output_shapes=[${[...written.map(shape), ...masked.map((b) => `${pyName(b.param)}.shape`)].join(", ")}],`);
-  lines.push(`        output_dtypes=[${[...written.map(dtype), ...masked.map(() => `mx.${inPlaceMaskDtype(metal.atomicOutputs)}`)].join(", ")}],`);
+  lines.push(`        output_dtypes=[${[...written.map(dtype), ...masked.map((b) => `mx.${inPlaceMaskDtype(metal.atomicOutputs, b.readThrough)}`)].join(", ")}],`);
   const acc = written.find((b) => b.role === "atomic-accumulate");
   // outputs start at 0 (atomic outputs: at their op's identity), never as uninitialised memory
   lines.push(`        init_value=${metal.atomicOutputs && acc ? atomicInit(acc) : 0},`);
@@ -287,9 +287,11 @@ function describeBuffers(buffers: BufferPlan[]): string[] {
         break;
       case "inout-copy":
         out.push(
-          b.handedOverReads
-            ? `${b.param}: updated with atomics by every threadgroup and read by the last one to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first atomic (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
-            : `${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`,
+          b.readThrough
+            ? `${b.param}: read and written, read by threads at indices other threads write (C2M-K053); passed in as ${b.param}_in, never copied: each store sets the element's flag in ${b.param}_touched after a device-scope fence (Metal 3.2), each read takes the stored value where the flag is set, else ${b.param}_in's; elements no thread stores keep the caller's values.`
+            : b.handedOverReads
+              ? `${b.param}: updated with atomics by every threadgroup and read by the last one to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first atomic (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
+              : `${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`,
         );
         break;
       case "atomic-accumulate":

@@ -26,6 +26,11 @@ export function printAccess(node: CudaNode, ctx: PrintContext): string {
     return from ? `(atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed) + ${from})` : `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
   const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
+  // a read-through buffer's read (passes/kernel/read-through.ts: its stores are printed by printAssignment)
+  if (node.type === "subscript_expression" && base?.type === "identifier" && ctx.readThrough?.has(base.text) && ctx.isKernel) {
+    const idx = (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ");
+    return `c2m_rt_load(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx})`;
+  }
   let width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
   const alias = base && width !== undefined ? ctx.inoutAliases.get(base.text) : undefined;
   // a re-pointed row pointer goes through c2m_own only where it points into the in-place buffer
@@ -51,6 +56,12 @@ export function printAssignment(node: CudaNode, ctx: PrintContext): string {
   const left = unparen(field(node, "left")!);
   const op = field(node, "operator")?.text ?? "=";
   const right = field(node, "right")!;
+  const rtBase = left.type === "subscript_expression" ? unparen(field(left, "argument")!) : undefined;
+  if (op === "=" && rtBase?.type === "identifier" && ctx.isKernel && ctx.readThrough?.has(rtBase.text)) {
+    // a read-through buffer's store: the element, a fence, then its flag (passes/kernel/read-through.ts)
+    const idx = (subscriptIndices(left) ?? []).map((c) => print(c, ctx)).join(", ");
+    return `c2m_rt_store(${rtBase.text}, ${rtBase.text}_touched, ${idx}, ${print(right, ctx)})`;
+  }
   if (isAtomicLvalue(left, ctx)) {
     const obj = `&${printDefault(left, ctx)}`;
     const val = print(right, ctx);

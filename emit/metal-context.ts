@@ -34,6 +34,8 @@ export interface PrintContext {
   own: Map<string, number>;
   /** in-place buffers updated only by atomics, each of which takes its element over first (BufferPlan.takeOnAtomic) */
   takeOnAtomic: Set<string>;
+  /** in-place buffers read through their flags (BufferPlan.readThrough): reads c2m_rt_load, stores c2m_rt_store */
+  readThrough?: Set<string>;
   /** pointers and arrays the function declares volatile (emit/warp-sync.ts) */
   volatiles: Set<string>;
   /** lambdas printed as header functions (emit/metal-lambda.ts), in the order met */

@@ -35,6 +35,24 @@ template <typename T, typename Q, typename M> inline device T& c2m_own(const dev
   }
   return w[i];
 }`,
+  c2m_rt: `// Read-through in-place buffers (a buffer read at indices taken from memory while other threads write it, as
+// the CUDA original races): nothing is copied in. A store writes the element, fences, then sets its flag; a read
+// takes the element where its flag is set (after a fence: the stored value, never the output's fresh contents),
+// else the caller's. The wrapper keeps the caller's value where no flag is set. Fences: Metal 3.2.
+template <typename T, typename Q> inline T c2m_rt_load(const device T* y, Q y_in, device uint* touched, ulong i) {
+  if (atomic_load_explicit(reinterpret_cast<device atomic_uint*>(touched) + i, memory_order_relaxed)) {
+    atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device);
+    return y[i];
+  }
+  return T(y_in[i]);
+}
+template <typename T, typename V> inline T c2m_rt_store(const device T* y, device uint* touched, ulong i, V v) {
+  T t = T(v);
+  const_cast<device T*>(y)[i] = t;
+  atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device);
+  atomic_store_explicit(reinterpret_cast<device atomic_uint*>(touched) + i, 1u, memory_order_relaxed);
+  return t;
+}`,
   c2m_cminmax: `// std::min/std::max of two values or of a list, usable in a constant expression (Metal's min/max are not constexpr).
 template <typename T> constexpr T c2m_cmin(T a, T b) { return b < a ? b : a; }
 template <typename T> constexpr T c2m_cmax(T a, T b) { return a < b ? b : a; }

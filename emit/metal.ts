@@ -36,10 +36,11 @@ import { printField, printRawBitsStore, printIdentifier, printQualified, printTy
 
 /**
  * The dtype of an in-place buffer's mask of the elements the kernel took over: uint8, or uint32 where the
- * kernel has atomic outputs (MLX then declares every output `atomic<T>`, and Metal has no 8-bit atomics).
+ * kernel has atomic outputs (MLX then declares every output `atomic<T>`, and Metal has no 8-bit atomics) or the
+ * buffer is read through its flags (BufferPlan.readThrough: atomic words).
  */
-export function inPlaceMaskDtype(atomicOutputs: boolean): "uint8" | "uint32" {
-  return atomicOutputs ? "uint32" : "uint8";
+export function inPlaceMaskDtype(atomicOutputs: boolean, readThrough = false): "uint8" | "uint32" {
+  return atomicOutputs || readThrough ? "uint32" : "uint8";
 }
 
 /** The dynamic shared memory size, in bytes, passed as an MLX template argument. */
@@ -138,6 +139,12 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         inputNames.push(`${bufferName}_in`);
         outputNames.push(bufferName);
         if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${elemType}>(${bufferName}_in);`);
+        if (plan.readThrough) {
+          // reads through the flags its stores set, nothing copied in (passes/kernel/read-through.ts)
+          helpers.add("c2m_rt");
+          (ctx.readThrough ??= new Set()).add(p.name);
+          masks.push(`${bufferName}_touched`);
+        }
         if (plan.ownAccess) {
           // every access copies its element in on first touch (passes/kernel/buffers.ts ownAccess)
           helpers.add("c2m_own");

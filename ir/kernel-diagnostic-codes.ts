@@ -193,6 +193,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Metal has no program-scope device memory, so each kernel using the variable takes it as one more buffer (its last parameter, named like the variable; one element for a scalar, the array's size for an array): pass the array your host code reads with cudaMemcpyFromSymbol or fills with cudaMemcpyToSymbol, and read the kernel's output where the host read the symbol",
     example: "__device__ bool done_d;  // cudaMemcpyFromSymbol(&done_h, done_d, sizeof(done_h))",
   },
+  {
+    code: "C2M-K053",
+    title: "buffer read at indices taken from memory while other threads write it: translated with the original's race",
+    hint: "the CUDA original reads elements other threads of the launch may write (a graph's neighbours) with nothing ordering the two; the translation reads each element through a flag its stores set after a device-scope fence (atomic_thread_fence, Metal 3.2, macOS 15 and later), so a read sees the value from before the launch or one some thread stored, as on CUDA, and never a copy-in's leftover. The result depends on the threads' order exactly where the original's does; make the reads order-free (read a copy made before the launch, or split the kernel into two launches) where that matters",
+    example: "if (out[col[i]] < 0) unmatched = true;  /* ... */  out[thread_idx] = thread_idx;  // pytorch_cluster graclus",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

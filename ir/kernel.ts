@@ -161,6 +161,14 @@ export interface BufferPlan {
    * wrapper insists on (llm.c's matmul_backward_bias_kernel9<false>, launched with one row of blocks)
    */
   singleBlockAlong?: ("x" | "y" | "z")[];
+  /**
+   * inout-copy of a buffer threads read at indices taken from memory while other threads write those elements,
+   * nothing ordering them (passes/kernel/read-through.ts): nothing is copied in; each store writes the output and
+   * then sets the element's uint32 `_touched` flag after a device-scope fence, each read takes the output where
+   * the flag is set, else the caller's array (`c2m_rt_load` / `c2m_rt_store`), so a read sees the value from
+   * before the launch or one some thread stored, as the CUDA original's race does (C2M-K053)
+   */
+  readThrough?: boolean;
 }
 
 export interface SharedArray {

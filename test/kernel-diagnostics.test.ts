@@ -334,6 +334,14 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     message: /'flag' is a file-scope __device__ variable \(line 1\); .*kernel 'k' takes it as a buffer of 1 element/,
     error: false,
   },
+  {
+    name: "buffer read at neighbours' indices while other threads write it",
+    code: "C2M-K053",
+    src: `__global__ void k(/*@*/int* out, const int* col, int n) {\n  int u = blockIdx.x * blockDim.x + threadIdx.x;\n  if (u < n && out[col[u]] < 0) out[u] = u;\n}\n`,
+    message:
+      /buffer 'out' of kernel 'k' is read and written: 'out\[col\[u\]\]' \(line 3\) is at an index read from memory.*the result then depends on the order threads run in, exactly as the original's does/,
+    error: false,
+  },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

@@ -14,11 +14,17 @@ import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, ta
 import { isDeviceVariable } from "./device-vars.js";
 import { casAddress, casFirstGuess } from "./cas-guess.js";
 import { offsetTicketCounter } from "./ticket-counter.js";
-import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow } from "./inout-plans.js";
+import { blocksSharing, ownAccess, ownerCopy, proveOwnership, refuse as refuseNow, SHARED_IN_PLACE } from "./inout-plans.js";
 import { calleeName, callArgs, field, fields, position, resultUsed } from "./cst.js";
 import { touchesOnlyPointee } from "./helper-take.js";
 import type { AccessSite, KernelAnalysis } from "./buffers.js";
 import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
+import { readThroughGap, readThroughWarning } from "./read-through.js";
+
+/** Some buffer of the kernel has atomics: MLX would declare every output atomic<T>, a read-through buffer's too. */
+function analysisAtomics(a: KernelAnalysis): boolean {
+  return [...a.uses.values()].some((u) => u.atomics.size > 0);
+}
 
 /** Atomics whose result depends on the element's current value, not only on what is added in: no init_value can stand in for the caller's. */
 const FROM_CURRENT = new Set<AtomicOp>(["exch", "cas", "inc", "dec"]);
@@ -304,7 +310,28 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
     const owner = typeof single === "string" ? single : (proveOwnership(a, p.name) ?? single);
     const own = typeof owner === "string" ? ownAccess(a, p.name) : undefined;
     // a gather racing with other threads' writes races in the original too: a limit Metal shares, not a gap of c2m's
-    if (typeof own === "string") refuse(a, bag, p.name, own, true, own.includes(GATHER_RACE) ? "K046" : false);
+    // a gather racing with other threads' writes races in the original too: where every access is in sight, the
+    // buffer is read through flags its stores set (read-through.ts), which gives the original's outcomes
+    const through =
+      typeof own !== "string" || !own.includes(GATHER_RACE)
+        ? ""
+        : analysisAtomics(a)
+          ? "the kernel has atomics, and MLX then declares every output atomic<T> (atomic_outputs is one flag), this buffer's elements too, which its flagged loads and stores do not handle"
+          : readThroughGap(a, p.name);
+    if (typeof own === "string" && through === undefined) {
+      plan.role = "inout-copy";
+      plan.readThrough = true;
+      reportKernel(bag, "C2M-K053", position(p.node), readThroughWarning(k.name, p.name, own.replace(/, so a copy-in of .*$/, "")));
+    } else if (typeof own === "string" && through)
+      refuse(
+        a,
+        bag,
+        p.name,
+        `${own}; ${SHARED_IN_PLACE}. c2m reads such a buffer through per-element flags its stores set instead (C2M-K053) only where every access is in sight and no thread can wait for another's store, but ${through}`,
+        false,
+        "K046",
+      );
+    else if (typeof own === "string") refuse(a, bag, p.name, own, true, own.includes(GATHER_RACE) ? "K046" : false);
     else {
       plan.role = "inout-copy";
       const rows = blocksSharing(a, p.name);

@@ -65,6 +65,8 @@ export interface KernelParamInfo {
   combine?: string;
   /** inout-copy: the uint8 output marking the elements the kernel took over; elsewhere the caller's values stay */
   maskName?: string;
+  /** inout-copy read through its flags (BufferPlan.readThrough): the mask is uint32 words */
+  readThrough?: boolean;
   /** atomic-accumulate on 16-bit floats: for a float16/bfloat16 dtype the output is uint32 words, viewed back (BufferPlan.words16) */
   words16?: boolean;
   /** output: handed from every threadgroup to the last one to take an atomic ticket (BufferPlan.handOver, or handedOverReads) */
@@ -432,6 +434,7 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
       info.inputName = `${mname}_in`;
       info.outputName = mname;
       info.maskName = `${mname}_touched`;
+      if (plan.readThrough) info.readThrough = true;
     }
     if (plan.role === "atomic-accumulate") info.combine = ATOMIC_ACCUMULATE[plan.atomicOp!]!.combine;
     if (plan.words16) {
@@ -512,6 +515,7 @@ export function planKernelCall(
   const combine: { output: string; arg: string; combine: string }[] = [];
   const merge: { output: string; mask: string; arg: string }[] = [];
   const maskShapes: number[][] = [];
+  const maskDtypes: string[] = [];
   const words: { output: string; arg: string; count: number; dtype: string }[] = [];
   for (const p of k.params) {
     const a = args[p.name];
@@ -543,6 +547,7 @@ export function planKernelCall(
       if (p.maskName) {
         merge.push({ output: p.outputName, mask: p.maskName, arg: p.name });
         maskShapes.push(a.shape);
+        maskDtypes.push(inPlaceMaskDtype(k.spec.atomic_outputs, p.readThrough));
       }
     }
   }
@@ -558,7 +563,7 @@ export function planKernelCall(
     grid: [g[0] * b[0], g[1] * b[1], g[2] * b[2]],
     threadgroup: b,
     output_shapes: [...shapes, ...maskShapes],
-    output_dtypes: [...dtypes, ...maskShapes.map(() => inPlaceMaskDtype(k.spec.atomic_outputs))],
+    output_dtypes: [...dtypes, ...maskDtypes],
     init_value: k.initValue,
     combine,
     merge,

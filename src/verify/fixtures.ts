@@ -4,7 +4,19 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { arrayFromBytes, normalizeDtype, type TypedArray } from "./dtypes.js";
-import { ascendingValues, bufferSeed, evalExpr, goldenDir, goldenLaunches, isFloatDtype, listGoldenSpecs, loadGoldenSource, loadGoldenSpec, type GoldenSpec } from "./golden.js";
+import {
+  ascendingValues,
+  bufferSeed,
+  integerDomain,
+  evalExpr,
+  goldenDir,
+  goldenLaunches,
+  isFloatDtype,
+  listGoldenSpecs,
+  loadGoldenSource,
+  loadGoldenSpec,
+  type GoldenSpec,
+} from "./golden.js";
 import { extractDeviceCode } from "./rewrite.js";
 import { nameTable } from "../../ir/tables.js";
 
@@ -154,7 +166,9 @@ int main(int argc, char** argv) {
               ? `std::vector<float>{${ascendingValues(bufferSeed(spec.name, b.name, si), n, range || n).join(", ")}}`
               : b.domain && isFloatDtype(b.dtype)
                 ? `domain(${drawn}, ${b.domain[0]}, ${b.domain[1]})`
-                : drawn;
+                : b.domain
+                  ? `std::vector<float>{${integerDomain(bufferSeed(spec.name, b.name, si), n, b.domain).join(", ")}}`
+                  : drawn;
       s += `    ${t}* ${b.name}_d = upload<${t}>(${init});\n`;
     }
     for (const l of goldenLaunches(spec, si)) {

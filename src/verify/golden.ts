@@ -22,7 +22,10 @@ export interface GoldenBuffer {
   role: "input" | "output" | "inout";
   /** Integers are drawn from [0, range) (an expression); floats from [-2, 2) in steps of 1/1024. */
   range?: Expr;
-  /** Floats only: drawn from [lo, hi) instead (4096 steps), for kernels defined on part of the line (log, sqrt, 1/x). */
+  /**
+   * Floats: drawn from [lo, hi) instead (4096 steps), for kernels defined on part of the line (log, sqrt, 1/x).
+   * Integers: drawn from the integers of [lo, hi) (negative ones too: pytorch_cluster's graclus marks nodes -1 and -2).
+   */
   domain?: [number, number];
   /** Every element this value instead (an input): the sizes array of a lowered tensor accessor, say. */
   fill?: number;
@@ -181,6 +184,11 @@ export function lcgValues(seed: number, count: number, isFloat: boolean, range: 
   return out;
 }
 
+/** GoldenBuffer.domain of an integer buffer: the LCG's draw from [0, hi - lo), shifted by lo. */
+export function integerDomain(seed: number, count: number, d: [number, number]): number[] {
+  return lcgValues(seed, count, false, d[1] - d[0]).map((v) => v + d[0]);
+}
+
 export function isFloatDtype(d: string): boolean {
   const n = normalizeDtype(d);
   return n === "float32" || n === "float16" || n === "bfloat16" || n === "float64";
@@ -202,6 +210,7 @@ export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<strin
     const d = b.domain;
     // [-2, 2) in 4096 steps mapped onto [lo, hi)
     if (d && b.role !== "output" && isFloatDtype(dtype)) vals = vals.map((v) => d[0] + ((v + 2) / 4) * (d[1] - d[0]));
+    else if (d && b.role !== "output" && b.fill === undefined && !b.ascending) vals = integerDomain(bufferSeed(spec.name, b.name, sizeIndex), n, d);
     out[b.name] = fromNumbers(vals, dtype);
   }
   return out;

@@ -66,7 +66,8 @@ export type AtomicOp = "add" | "sub" | "max" | "min" | "exch" | "cas" | "and" | 
  *   `<name>_touched`; the body copies the element in (and marks it) just before the statement(s) that
  *   touch it (`copyAt`), or at its first touch through any access (`ownAccess`); the wrapper keeps the
  *   caller's values where the mask is 0 (`mx.where`), so elements the kernel never touches are
- *   unchanged, as in CUDA.
+ *   unchanged, as in CUDA. A buffer read at indices other threads write (`readThrough`) copies nothing in:
+ *   its mask is uint32 flags its stores set, and reads take the caller's value where no flag is set.
  * - `atomic-accumulate`: updated only by atomics with an identity (add, sub, max, or, xor, and) → an
  *   atomic output initialised to the identity; the wrapper combines it with the caller's array.
  * - `unused`: never accessed → passed as an input so the signature keeps its shape.

@@ -47,7 +47,8 @@ interface Split {
 /**
  * Why a gather reaching other threads' elements is a limit, not a gap: nothing in CUDA orders a thread's access to
  * an element another thread of any threadgroup writes within the launch (no barrier spans threadgroups), so the
- * original itself races there; Metal has no grid-wide order to give it one either (buffer-plans.ts codes it C2M-K046).
+ * original itself races there; Metal has no grid-wide order to give it one either. buffer-plans.ts keeps the race where it
+can (read-through.ts, a C2M-K053 warning), else codes it C2M-K046.
  */
 export const GATHER_RACE =
   "with nothing ordering them: where the index meets an element another thread writes, the CUDA original has a data race (what a thread reads depends on which threads ran before it, an order CUDA does not define within a launch), and Metal cannot order threads of different threadgroups within a dispatch either (no grid-wide barrier, no forward-progress guarantee between threadgroups)";

@@ -137,6 +137,15 @@ describe("a buffer read at indices taken from memory while other threads write i
   }, 240_000);
 });
 
+describe("an integer spec buffer's domain", () => {
+  it("draws the integers of [lo, hi), negative ones too; ends that are not whole leave the range's draw", () => {
+    const out = Array.from(goldenBuffers(graclusSpec, 0).out! as BigInt64Array, Number);
+    expect(new Set(out)).toEqual(new Set([-2, -1, 0]));
+    const halves = spec("halves", [{ N: 8 }], [{ name: "i", dtype: "int32", count: "N", role: "input", range: 4, domain: [0.5, 2] }], []);
+    expect(Array.from(goldenBuffers(halves, 0).i!).every((v) => v >= 0 && v < 4)).toBe(true);
+  });
+});
+
 describe("what stays refused (C2M-K046)", () => {
   const propose = GRACLUS.slice(0, GRACLUS.indexOf("__global__ void respond"));
   it("a thread that may wait for another thread's store", () => {

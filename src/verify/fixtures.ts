@@ -8,6 +8,7 @@ import {
   ascendingValues,
   bufferSeed,
   integerDomain,
+  isIntegerDomain,
   evalExpr,
   goldenDir,
   goldenLaunches,
@@ -166,7 +167,7 @@ int main(int argc, char** argv) {
               ? `std::vector<float>{${ascendingValues(bufferSeed(spec.name, b.name, si), n, range || n).join(", ")}}`
               : b.domain && isFloatDtype(b.dtype)
                 ? `domain(${drawn}, ${b.domain[0]}, ${b.domain[1]})`
-                : b.domain
+                : b.domain && isIntegerDomain(b.domain)
                   ? `std::vector<float>{${integerDomain(bufferSeed(spec.name, b.name, si), n, b.domain).join(", ")}}`
                   : drawn;
       s += `    ${t}* ${b.name}_d = upload<${t}>(${init});\n`;

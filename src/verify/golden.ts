@@ -184,6 +184,11 @@ export function lcgValues(seed: number, count: number, isFloat: boolean, range: 
   return out;
 }
 
+/** A domain an integer buffer is drawn from: whole ends, lo below hi (another is ignored there, as before integer domains). */
+export function isIntegerDomain(d: [number, number]): boolean {
+  return Number.isInteger(d[0]) && Number.isInteger(d[1]) && d[0] < d[1];
+}
+
 /** GoldenBuffer.domain of an integer buffer: the LCG's draw from [0, hi - lo), shifted by lo. */
 export function integerDomain(seed: number, count: number, d: [number, number]): number[] {
   return lcgValues(seed, count, false, d[1] - d[0]).map((v) => v + d[0]);
@@ -210,7 +215,7 @@ export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<strin
     const d = b.domain;
     // [-2, 2) in 4096 steps mapped onto [lo, hi)
     if (d && b.role !== "output" && isFloatDtype(dtype)) vals = vals.map((v) => d[0] + ((v + 2) / 4) * (d[1] - d[0]));
-    else if (d && b.role !== "output" && b.fill === undefined && !b.ascending) vals = integerDomain(bufferSeed(spec.name, b.name, sizeIndex), n, d);
+    else if (d && b.role !== "output" && b.fill === undefined && !b.ascending && isIntegerDomain(d)) vals = integerDomain(bufferSeed(spec.name, b.name, sizeIndex), n, d);
     out[b.name] = fromNumbers(vals, dtype);
   }
   return out;

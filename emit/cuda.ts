@@ -329,7 +329,7 @@ function indexText(analysis: KernelAnalysis, param: string): string {
 /** Each atomic on `param` whose value the body uses, wrapped in `fold` with the caller's element (BufferPlan.foldsFetched). */
 /** The CUDA twin of the Metal header's c2m_atomic_take (emit/metal-helpers.ts): an element taken over before its first atomic. */
 const TAKE_HELPER = `template <class A, class B, class T> __device__ __forceinline__ A c2m_atomic_take(A p, B* base, unsigned* touched, const T* caller) {
-  size_t i = (size_t)(((const char*)p - (const char*)base) / sizeof(B));
+  ptrdiff_t i = ((const char*)p - (const char*)base) / (ptrdiff_t)sizeof(B);
   unsigned state = atomicAdd(&touched[i], 0u);
   while (state != 2u) {
     if (state == 0u && atomicCAS(&touched[i], 0u, 1u) == 0u) {
@@ -341,16 +341,27 @@ const TAKE_HELPER = `template <class A, class B, class T> __device__ __forceinli
   }
   __threadfence();
   return p;
+}
+template <class A, class B, class T> __device__ __forceinline__ A c2m_atomic_take128(A p, B* base, unsigned* touched, const T* caller) {
+  for (int k = 0; k < (int)(16 / sizeof(B)); ++k) c2m_atomic_take(p + k, base, touched, caller);
+  return p;
 }`;
 
 /** Every atomic on an in-place buffer updated only by atomics takes its element over first (BufferPlan.takeOnAtomic). */
 function takeEdits(analysis: KernelAnalysis, param: string, inserts: Edit[]): void {
+  const args = `, ${param}, (unsigned*)${param}_touched, ${param}_in)`;
   for (const x of analysis.accesses) {
     const call = x.atomic?.call;
-    if (x.root.kind !== "param" || x.root.name !== param || !call) continue;
+    if (x.root.kind !== "param" || x.root.name !== param) continue;
+    // a plain access (a threadgroup's own part stored, the last threadgroup's reads) takes its element over too:
+    // a 128-bit helper's address each element of its 16 bytes, an element access through its address
+    if (!call && x.span128) inserts.push({ at: x.node.startIndex, text: "c2m_atomic_take128(" }, { at: x.node.endIndex, text: args });
+    else if (!call && !x.hintAddress && accessNode(x.node) === x.node && (x.read || x.write))
+      inserts.push({ at: x.node.startIndex, text: "(*c2m_atomic_take(&" }, { at: x.node.endIndex, text: `${args})` });
+    if (!call) continue;
     // a helper's atomics: the address handed to it is taken over at the call (passes/kernel/helper-take.ts)
     const arg = ATOMIC_FUNCTIONS[calleeName(call) ?? ""] ? callArgs(call)[0]! : x.node;
-    inserts.push({ at: arg.startIndex, text: "c2m_atomic_take(" }, { at: arg.endIndex, text: `, ${param}, (unsigned*)${param}_touched, ${param}_in)` });
+    inserts.push({ at: arg.startIndex, text: "c2m_atomic_take(" }, { at: arg.endIndex, text: args });
   }
 }
 

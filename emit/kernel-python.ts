@@ -289,9 +289,11 @@ function describeBuffers(buffers: BufferPlan[]): string[] {
         out.push(
           b.readThrough
             ? `${b.param}: read and written, read by threads at indices other threads write (C2M-K053); passed in as ${b.param}_in, never copied: each store sets the element's flag in ${b.param}_touched after a device-scope fence (Metal 3.2), each read takes the stored value where the flag is set, else ${b.param}_in's; elements no thread stores keep the caller's values.`
-            : b.handedOverReads
-              ? `${b.param}: updated with atomics by every threadgroup and read by the last one to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first atomic (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
-              : `${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`,
+            : b.handedOverStores
+              ? `${b.param}: each threadgroup's part stored, then updated with atomics and read by the last threadgroup to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first store, atomic or read (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
+              : b.handedOverReads
+                ? `${b.param}: updated with atomics by every threadgroup and read by the last one to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first atomic (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
+                : `${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`,
         );
         break;
       case "atomic-accumulate":

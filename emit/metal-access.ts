@@ -17,10 +17,10 @@ import { print, printDefault } from "./metal.js";
 export function printAccess(node: CudaNode, ctx: PrintContext): string {
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
     // a compare-exchange loop's first guess (passes/kernel/cas-guess.ts) reads the element taken over from the caller's array
-    const r = ctx.isKernel ? rootOf(field(node, "argument"), ctx.scope) : undefined;
-    if (r?.kind === "param" && ctx.takeOnAtomic.has(r.name)) {
+    const r = takenRoot(node, ctx);
+    if (r) {
       ctx.helpers.add("c2m_atomic_take");
-      return `atomic_load_explicit(c2m_atomic_take(&${printDefault(node, ctx)}, ${r.name}, ${r.name}_touched, ${r.name}_in), memory_order_relaxed)`;
+      return `atomic_load_explicit(c2m_atomic_take(&${printDefault(node, ctx)}, ${r}, ${r}_touched, ${r}_in), memory_order_relaxed)`;
     }
     const from = offsetFrom(node, ctx);
     return from ? `(atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed) + ${from})` : `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
@@ -41,6 +41,12 @@ export function printAccess(node: CudaNode, ctx: PrintContext): string {
     return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
   }
   return printDefault(node, ctx);
+}
+
+/** The in-place parameter whose elements are taken over before their first access (BufferPlan.takeOnAtomic) that `node` is an element of, or undefined. */
+function takenRoot(node: CudaNode, ctx: PrintContext): string | undefined {
+  const r = ctx.isKernel && field(node, "argument") ? rootOf(field(node, "argument"), ctx.scope) : undefined;
+  return r?.kind === "param" && ctx.takeOnAtomic.has(r.name) ? r.name : undefined;
 }
 
 /** The caller's element of `p[i]` on a counter held as its offset from the caller's value (BufferPlan.offsetFromCaller), or undefined. */
@@ -66,6 +72,13 @@ export function printAssignment(node: CudaNode, ctx: PrintContext): string {
     const obj = `&${printDefault(left, ctx)}`;
     const val = print(right, ctx);
     const from = offsetFrom(left, ctx);
+    // a plain store into a buffer whose elements are taken over from the caller's array (BufferPlan.takeOnAtomic):
+    // the element is taken over first, so the wrapper keeps what the store wrote (hand-over.ts, plainStores)
+    const take = op === "=" ? takenRoot(left, ctx) : undefined;
+    if (take) {
+      ctx.helpers.add("c2m_atomic_take");
+      return `atomic_store_explicit(c2m_atomic_take(${obj}, ${take}, ${take}_touched, ${take}_in), ${val}, memory_order_relaxed)`;
+    }
     if (op === "=") return `atomic_store_explicit(${obj}, ${from ? `(${val}) - ${from}` : val}, memory_order_relaxed)`;
     const aop = COMPOUND_ATOMIC[op];
     if (aop) return `atomic_fetch_${aop}_explicit(${obj}, ${val}, memory_order_relaxed)`;

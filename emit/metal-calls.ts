@@ -27,7 +27,7 @@ import { BLOCK_VOTES } from "./metal-block-votes.js";
 import { glmFunction } from "../passes/kernel/glm.js";
 import { cubCollectiveIndex, cubCollectives } from "./metal-cub.js";
 import { calleeName, callArgs, field, kids, named, position, resultUsed, unparen, walk } from "../passes/kernel/cst.js";
-import { rootOf } from "../passes/kernel/buffers.js";
+import { rootOf, same } from "../passes/kernel/buffers.js";
 import { printCurandCall } from "./metal-curand.js";
 import { elementType } from "../passes/kernel/aten-compound.js";
 import { printType } from "./metal-names.js";
@@ -228,9 +228,12 @@ export function printCall(node: CudaNode, ctx: PrintContext): string {
       const r = ctx.isKernel ? rootOf(a, ctx.scope) : undefined;
       return r?.kind === "param" && ctx.takeOnAtomic.has(r.name) ? r.name : undefined;
     });
+    // a 128-bit helper's address (load128/store128, AccessSite.span128) takes over each element of its 16 bytes
+    const span = (a: CudaNode) => !!ctx.analysis?.accesses.some((s) => s.span128 && same(s.node, a));
     if (takes.some(Boolean)) ctx.helpers.add("c2m_atomic_take");
+    if (takes.some((t, i) => t && span(args[i]!))) ctx.helpers.add("c2m_atomic_take128");
     const printed = takes.some(Boolean)
-      ? `${print(fnNode!, ctx)}(${args.map((a, i) => (takes[i] ? `c2m_atomic_take(${print(a, ctx)}, ${takes[i]}, ${takes[i]}_touched, ${takes[i]}_in)` : print(a, ctx))).join(", ")})`
+      ? `${print(fnNode!, ctx)}(${args.map((a, i) => (takes[i] ? `c2m_atomic_take${span(a) ? "128" : ""}(${print(a, ctx)}, ${takes[i]}, ${takes[i]}_touched, ${takes[i]}_in)` : print(a, ctx))).join(", ")})`
       : printDefault(node, ctx);
     if (!extra.length) return printed;
     // the thread positions go after every declared parameter: arguments the call leaves to their defaults are

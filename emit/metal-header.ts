@@ -380,10 +380,11 @@ function printDeviceFunctionHead(f: KFunction, ctx: PrintContext): string {
   }
   const pointeeOnly = pointeeTemplateParams(f, ctx.unit);
   if (pointeeOnly.size) {
-    // `template <class T> Packed128<T> load128(const T* p)`: T is deduced from the pointer's template parameter, after it
+    // `template <class T> Packed128<T> load128(const T* p)`: T is deduced from the pointer's template parameter, after it;
+    // the value type its element holds, as CUDA's T is (an atomic output's `device atomic<float>*` gives float)
     ctx.helpers.add("c2m_pointee");
     const rest = tparams.filter((t) => !pointeeOnly.has(t.replace(/^typename /, "")));
-    tparams.splice(0, tparams.length, ...rest, ...[...pointeeOnly].map(([t, i]) => `typename ${t} = c2m_pointee<c2m_P${i}>`));
+    tparams.splice(0, tparams.length, ...rest, ...[...pointeeOnly].map(([t, i]) => `typename ${t} = c2m_element<c2m_P${i}>`));
   }
   const ret = printType(f.returnType, ctx);
   const constexpr = f.qualifiers.includes("constexpr") ? "constexpr " : "";

@@ -171,7 +171,8 @@ inline auto c2m_atomic_cas(A obj, E expected, D desired) -> decltype(atomic_load
 // SIMD-group never holds it up. The fences order the copy before the mark (Metal's device atomics are relaxed).
 template <typename A, typename B, typename T>
 inline A c2m_atomic_take(A p, device B* base, device atomic_uint* touched, const device T* caller) {
-  uint i = uint(((device const char*)p - (device const char*)base) / sizeof(B));
+  // signed: an address below a moved base (scratch += 32 past the counter's word at its start) is taken at its own word
+  long i = long(((device const char*)p - (device const char*)base) / long(sizeof(B)));
   uint state = atomic_load_explicit(&touched[i], memory_order_relaxed);
   while (state != 2u) {
     uint expected = 0u;
@@ -183,6 +184,14 @@ inline A c2m_atomic_take(A p, device B* base, device atomic_uint* touched, const
     } else state = atomic_load_explicit(&touched[i], memory_order_relaxed);
   }
   atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device);
+  return p;
+}`,
+  c2m_atomic_take128: `// A 128-bit access (load128/store128) into an in-place buffer whose elements are taken over before their first
+// access (BufferPlan.takeOnAtomic): each of its 16 bytes' elements takes the caller's value over (c2m_atomic_take),
+// then the helper reads or writes the span through the buffer's own pointer.
+template <typename A, typename B, typename T>
+inline A c2m_atomic_take128(A p, device B* base, device atomic_uint* touched, const device T* caller) {
+  for (uint k = 0; k < 16 / sizeof(B); ++k) c2m_atomic_take(p + k, base, touched, caller);
   return p;
 }`,
   c2m_atomic_inc: `// atomicInc: ((old >= limit) ? 0 : old + 1), returning the old value, like CUDA; Metal has no wrapping

@@ -119,6 +119,11 @@ export interface BufferPlan {
    * elements over too, and --verify also runs the threadgroups last to first, as for a hand-over output
    */
   handedOverReads?: boolean;
+  /**
+   * for inout-copy with handedOverReads: it is also stored to plainly, each threadgroup its own part before the ticket
+   * (llm.c's layernorm_backward_kernel5/9/10 scratch); each store takes its element over first (hand-over.ts takingStore)
+   */
+  handedOverStores?: boolean;
   /** for inout-copy: the index expression (Metal text) the body copies at, and where */
   copyAt?: {
     statements: CudaNode[];

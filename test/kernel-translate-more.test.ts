@@ -86,7 +86,7 @@ __global__ void axpy128(float* out, const float* x, const float* y, int N) {
     expect(header).toMatch(/static Packed128 constant_\(ElementType value\)/);
     expect(header).toMatch(/thread ElementType& operator\[\]/);
     expect(header).toMatch(/c2m_memcpy\(&payload, &bits, sizeof\(bits\)\)/);
-    expect(header).toMatch(/template <typename c2m_P0, typename ElementType = c2m_pointee<c2m_P0>>\ninline Packed128<ElementType> load128/);
+    expect(header).toMatch(/template <typename c2m_P0, typename ElementType = c2m_element<c2m_P0>>\ninline Packed128<ElementType> load128/);
     expect(header).not.toMatch(/__device__/);
     expect(r.kernels[0]!.spec.source).toMatch(/f128 o = f128::constant_\(1\.0f\);/);
   }, 120_000);

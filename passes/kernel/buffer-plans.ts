@@ -10,7 +10,7 @@ import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS } from "./tables.js";
 import { accessPair, GATHER_RACE } from "./ownership.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
-import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, takenWithStoresGap, ticketCounterGap, type HandOver } from "./hand-over.js";
+import { handOverAtomicsGap, inHandOver, lastArriverGuards, passOn, spinWait, takenWithStoresGap, takingStore, ticketCounterGap, type HandOver } from "./hand-over.js";
 import { isDeviceVariable } from "./device-vars.js";
 import { casAddress, casFirstGuess } from "./cas-guess.js";
 import { offsetTicketCounter } from "./ticket-counter.js";
@@ -71,12 +71,13 @@ function helpersTakeOver(a: KernelAnalysis, unit: KernelUnit, name: string): boo
 }
 
 /**
- * A buffer with atomics whose plain accesses are all reads by the last threadgroup to take a ticket: every atomic
+ * A buffer with atomics whose plain accesses are reads by the last threadgroup to take a ticket and stores that take
+ * their element over (hand-over.ts takingStore: each threadgroup's own part, or the last threadgroup's): every atomic
  * can take its element over (a 32-bit element; a ticket counting in a word of it seen as another 32-bit integer
  * type, `(unsigned int*)(scratch + 2 * C)`, is an integer atomic on that word, which Metal's atomic_uint has).
  */
 function takesOverHandedOver(elem: ReturnType<typeof elemInfo>, atomics: AccessSite[], plains: AccessSite[], guards: HandOver[], handedOver: (n: CudaNode) => boolean): boolean {
-  if (elem.bits !== 32 || !plains.every((x) => !x.write && handedOver(x.node))) return false;
+  if (elem.bits !== 32 || !plains.every((x) => (x.write ? takingStore(x, handedOver) : handedOver(x.node)))) return false;
   const ticket = (x: AccessSite) => guards.some((g) => g.punned && g.ticket.startIndex === x.atomic!.call.startIndex);
   return atomics.every((x) => (ticket(x) ? ["add", "inc"].includes(x.atomic!.op) : takesOver(elem, [x.atomic!.op])));
 }
@@ -186,7 +187,11 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
           plan.role = "inout-copy";
           plan.takeOnAtomic = true;
           plan.handedOverReads = true;
-        } else if (handOverGap && punnedTicket && plains.some((x) => x.write)) refuse(a, bag, p.name, takenWithStoresGap(punnedTicket, plains.find((x) => x.write)!), false);
+          // each threadgroup's part stored plainly before the ticket (llm.c's layernorm_backward_kernel5/9/10 scratch):
+          // each store takes its element over first, so the wrapper keeps what it wrote
+          if (plains.some((x) => x.write)) plan.handedOverStores = true;
+        } else if (handOverGap && punnedTicket && plains.some((x) => x.write && !takingStore(x, handedOver)))
+          refuse(a, bag, p.name, takenWithStoresGap(punnedTicket, plains.find((x) => x.write && !takingStore(x, handedOver))!), false);
         else if (handOverGap) refuse(a, bag, p.name, handOverGap, false);
         else if (ticketGap) refuse(a, bag, p.name, ticketGap, false);
         else if (across) refuse(a, bag, p.name, across, false, "K046");

@@ -255,12 +255,32 @@ export function ticketCounterGap(guards: HandOver[], atomics: AccessSite[], plai
 }
 
 /**
+ * A plain store into a buffer whose elements are taken over from the caller's array before their first access
+ * (BufferPlan.takeOnAtomic with handedOverStores: llm.c's layernorm_backward_kernel5/9/10 and llmc's kernel10 scratch,
+ * `scratch_dbias[i + C * blockIdx.x] = ...`, `store128(scratch_dbias + i + 2 * C * blockIdx.x, ...)` after
+ * `scratch += 32`): the store takes its element over first (a 128-bit helper's address each element of its 16
+ * bytes), so the copy of the caller's value comes before it and the wrapper keeps what it wrote. Sound where no
+ * other threadgroup's access reaches the element meanwhile: the store is a `=` (not a read-modify-write) on an
+ * element access or a 128-bit helper's address into the buffer (not a device function's store, not a cache hint),
+ * and each threadgroup stores its own part (an index naming the threadgroup, as handsOver asks of a hand-over
+ * output's stores) or it is the last threadgroup's, after the ticket.
+ */
+export function takingStore(x: AccessSite, handedOver: (n: CudaNode) => boolean): boolean {
+  if (!x.write || x.read || x.atomic || x.hintAddress) return false;
+  if (x.span128) return handedOver(x.node) || GROUP_INDEX.test(x.node.text);
+  const parent = x.node.parent;
+  const plainStore = parent?.type === "assignment_expression" && field(parent, "operator")?.text === "=" && field(parent, "left")?.startIndex === x.node.startIndex;
+  if (!plainStore || x.directIndex === undefined) return false;
+  return handedOver(x.node) || GROUP_INDEX.test(x.directIndex);
+}
+
+/**
  * A buffer whose ticket counts in a word of it seen as another type, read plainly only by the last threadgroup, but
- * also stored to without atomics (llm.c's layernorm_backward_kernel5/9/10 and llmc's kernel10: each threadgroup
- * stores its part, `scratch_dbias[i + C * blockIdx.x] = ...`, `store128(scratch_dbias + i + 2 * C * blockIdx.x,
- * ...)`): c2m carries the punned ticket by taking each element over from the caller's array at its first atomic
- * (kernel6/7), and a plain store does not mark its element taken (a C2M-K007 gap).
+ * also stored to in a way takingStore does not carry (a store at an index not naming the threadgroup, a compound
+ * assignment, a store in a device function): c2m takes each element over from the caller's array at its first atomic
+ * or plain access (kernel5-7, 9, 10), and cannot show such a store's element is not reached by another threadgroup
+ * meanwhile (a C2M-K007 gap).
  */
 export function takenWithStoresGap(g: HandOver, store: AccessSite): string {
-  return `its elements pass to the last threadgroup to take a ticket (${accessPair(g.ticket)}), a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, and the ticket counts in a word of it seen as another type, which c2m carries by having each atomic take its element over from the caller's array first; but it is also stored to without atomics (${accessPair(store.node)}), and c2m does not mark an element a plain store writes as taken over, so the wrapper would put the caller's value back over it`;
+  return `its elements pass to the last threadgroup to take a ticket (${accessPair(g.ticket)}), a hand-over Metal expresses with device-scope atomics and atomic_thread_fence, and the ticket counts in a word of it seen as another type, which c2m carries by having each atomic and plain access take its element over from the caller's array first; but it is also stored to (${accessPair(store.node)}) other than as a threadgroup's own part (a plain '=' store on an element, or a 128-bit helper's address, at an index naming the threadgroup) or by the last threadgroup after its ticket, so c2m cannot show that no other threadgroup's atomic or store reaches the element meanwhile`;
 }

@@ -146,7 +146,10 @@ export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string 
   // the stride under which the most accesses stay in their row (all of them, when one fits)
   const inRow = (xs: (Split & { node: CudaNode })[]) =>
     xs.filter((x) => x.stride === xs[0]!.stride && x.owner === xs[0]!.owner && localInRow(x.local, x.node, x.stride, body, defs)).length;
-  const splits = tries.reduce((best, t) => (inRow(t) > inRow(best) ? t : best));
+  // on a tie, the split whose owner is the threadgroup's index (`idx * P` with `idx` from blockIdx: owner idx, not P)
+  const groupOwned = (xs: (Split & { node: CudaNode })[]) => (xs[0] && /blockIdx|threadgroup_position_in_grid/.test(expand(xs[0].owner, defs)) ? 1 : 0);
+  const score = (xs: (Split & { node: CudaNode })[]) => inRow(xs) * 2 + groupOwned(xs);
+  const splits = tries.reduce((best, t) => (score(t) > score(best) ? t : best));
   const first = splits[0];
   if (!first) return undefined;
   const keys = new Set(splits.map((x) => `${x.owner} * ${x.stride}`));

@@ -159,6 +159,11 @@ export interface BufferPlan {
      * nodes (AccessSite.node) that read the caller's array `<name>_in` instead, with no copy-in
      */
     callerReads?: CudaNode[];
+    /**
+     * rows the proof holds apart only when a size parameter is at most the row's stride (`V <= P`: passes/kernel/row-bound.ts):
+     * the wrapper raises before the launch when one is not
+     */
+    rowBounds?: { bound: string; stride: string }[];
   };
   /**
    * inout-copy: the grid dimensions along which threadgroups reach the same elements (passes/kernel/ownership.ts

@@ -14,6 +14,7 @@ import { accessPair, groupOwnershipProof, ownershipProof, sharedAcrossBlocks, sh
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
 import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
 import { callerReads } from "./caller-reads.js";
+import type { RowBound } from "./row-bound.js";
 
 /**
  * Why an element that threads may share cannot be updated in place: the tail of every K007 whose
@@ -106,7 +107,11 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-export function ownAccess(a: KernelAnalysis, name: string, writeOnly = false): { aliases: OwnAlias[]; oneThreadgroup?: boolean; callerReads?: CudaNode[] } | string {
+export function ownAccess(
+  a: KernelAnalysis,
+  name: string,
+  writeOnly = false,
+): { aliases: OwnAlias[]; oneThreadgroup?: boolean; callerReads?: CudaNode[]; rowBounds?: RowBound[] } | string {
   // reads before any thread of the group writes the buffer see the caller's array (caller-reads.ts): no copy-in
   const early = writeOnly ? [] : callerReads(a, name);
   const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && !early.includes(s));
@@ -147,17 +152,18 @@ export function ownAccess(a: KernelAnalysis, name: string, writeOnly = false): {
   // a buffer no thread reads needs no owner: whatever threads copy in, each one's last store to an element is its write
   if (writeOnly) return { aliases: [...aliases.values()] };
   // c2m_own copies an element in at its first touch by any thread, so threads of one threadgroup may share it
-  const why = proveOwnership(a, name) && proveOwnership(a, name, "group");
+  const assumed: RowBound[] = [];
+  const why = proveOwnership(a, name) && proveOwnership(a, name, "group", assumed);
   if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true, ...fromCaller };
   if (why) return why;
-  return { aliases: [...aliases.values()], ...fromCaller };
+  return { aliases: [...aliases.values()], ...fromCaller, ...(assumed.length ? { rowBounds: assumed } : {}) };
 }
 
 /**
  * The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why
  * not. `thread`: each element is touched by one thread; `group`: by threads of one threadgroup.
  */
-export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" | "one-group" = "thread"): string | undefined {
+export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" | "one-group" = "thread", assumed?: RowBound[]): string | undefined {
   const sites = ownedSites(a, name);
   if (typeof sites === "string") return sites;
   // the thread-level proofs compare where accesses start, which says nothing of 16-byte spans mixed with other widths;
@@ -176,11 +182,17 @@ export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" 
       ? undefined
       : "not every threadgroup's";
   }
-  const group = groupOwnershipProof(a.kernel.body, sites);
+  // a row walked up to a size parameter below its stride, when the caller collects what the wrapper must check (row-bound.ts)
+  const group = groupOwnershipProof(a.kernel.body, sites, assumed ? { scalars: fixedScalars(a), assumed } : undefined);
   // or each threadgroup's range of a CSR pointer array (group-range.ts)
   const readOnly = (n: string) => a.kernel.params.some((p) => p.name === n && p.type.kind === "pointer") && !a.uses.get(n)?.write && !a.uses.get(n)?.atomics.size;
   if (group !== undefined && groupRangeProof(a.kernel.body, sites, readOnly)) return undefined;
   return orStrided(group === null ? perThread() : group);
+}
+
+/** The kernel's integer scalar parameters the body never assigns: what the wrapper sees as the kernel does. */
+function fixedScalars(a: KernelAnalysis): Set<string> {
+  return new Set([...scalarParams(a)].filter((n) => !a.assignedScalars.has(n)));
 }
 
 /** The kernel's integer scalar parameters: what a strided view's strides are. */

@@ -42,6 +42,42 @@ __global__ void shift_rows(float* y, int N, int C) {
     expect(body).toMatch(/c2m_own\(r, r_in, r_touched, j, 1\)/);
   }, 180_000);
 
+  it("a 128-bit helper's read before the barrier reads the caller's array: translated, verified", async () => {
+    const src = `
+template<class ElementType>
+struct alignas(16) Packed128 {
+    Packed128() = default;
+    __device__ explicit Packed128(int4 bits) { memcpy(&payload, &bits, sizeof(bits)); }
+    __device__ ElementType& operator[](int index) { return payload[index]; }
+    static constexpr const int size = sizeof(int4) / sizeof(ElementType);
+    ElementType payload[size];
+};
+typedef Packed128<float> f128;
+template<class ElementType>
+__device__ Packed128<ElementType> load128(const ElementType* address) { return Packed128<ElementType>{*reinterpret_cast<const int4*>(address)}; }
+__global__ void head_shift(float* y, int N, int C) {
+    __shared__ float m;
+    f128 head = load128(y + blockIdx.x * C);
+    if (threadIdx.x == 0) m = head[0] + head[3];
+    __syncthreads();
+    for (int j = threadIdx.x; j < C; j += blockDim.x) y[blockIdx.x * C + j] = y[blockIdx.x * C + j] - m;
+}
+`;
+    const r = await translatesAndVerifies(
+      src,
+      spec(
+        "head_shift",
+        [
+          { N: 3, C: 64 },
+          { N: 2, C: 8 },
+        ],
+        buffers,
+        [{ kernel: "head_shift", grid: ["N", 1, 1], block: [32, 1, 1], args }],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toMatch(/load128\(y_in \+ /);
+  }, 180_000);
+
   it("a read after the threadgroup may have written the buffer still goes through the copy-in, and a cross-row read stays refused", () => {
     // no barrier between the helper's read and the writes: the helper's argument cannot be followed
     const src = `${rowMax}

@@ -43,10 +43,11 @@ function prologueEnd(a: KernelAnalysis): number | undefined {
   for (const [i, st] of statements.entries()) {
     const call = st.type === "expression_statement" ? unparen(named(st)[0] ?? st) : undefined;
     if (call?.type === "call_expression" && barrierCall(call, blocks)) return i;
+    // a thread that returns (or jumps) before the barrier would leave its reads unordered with the others' writes
     let leaves = false;
     walk(st, (n) => {
       if (n.type === "lambda_expression") return false;
-      if (n.type === "return_statement" || n.type === "break_statement" || n.type === "goto_statement") leaves ||= n.type === "return_statement" || n.type === "goto_statement";
+      if (n.type === "return_statement" || n.type === "goto_statement") leaves = true;
       return true;
     });
     if (leaves) return undefined;

@@ -15,7 +15,8 @@ import type { KFunction, KernelUnit } from "../ir/kernel.js";
 import type { KernelAnalysis } from "../passes/kernel/buffers.js";
 import { callArgs, calleeName, canonicalTypeName, dedentBody, field, kids, named, resultUsed, subscriptIndices, unparen, walk } from "../passes/kernel/cst.js";
 import { accessNode } from "../passes/kernel/buffers.js";
-import { spanParts } from "../passes/kernel/inout-plans.js";
+import { spanOffset, spanParts } from "../passes/kernel/inout-plans.js";
+import { callerBase } from "../passes/kernel/caller-reads.js";
 import { moveTwin, pointerMove } from "../passes/kernel/inout-moves.js";
 import { reachableDeclarations, templateBase } from "../passes/kernel/extract.js";
 import { coopInfo } from "./coop.js";
@@ -108,7 +109,7 @@ export function printCudaKernel(unit: KernelUnit, analysis: KernelAnalysis): Cud
         }
         if (plan.ownAccess) {
           own = true;
-          ownEdits(analysis, p.name, plan.ownAccess.aliases, plan.pointee.kind === "vector" ? VECTOR_TYPES[plan.pointee.name]!.width : 1, inserts);
+          ownEdits(analysis, p.name, plan.ownAccess, plan.pointee.kind === "vector" ? VECTOR_TYPES[plan.pointee.name]!.width : 1, inserts);
           break;
         }
         if (plan.copyBeforeCall) {
@@ -280,13 +281,20 @@ const OWN128_HELPER = `template <class T, class Q, class M> __device__ __forcein
 }`;
 
 /** Every access `y[E]` / `*r` of an in-place buffer (and its row pointers) → `c2m_own(y, y_in, y_touched, E, width)`. */
-function ownEdits(analysis: KernelAnalysis, param: string, aliases: NonNullable<KernelAnalysis["buffers"][number]["ownAccess"]>["aliases"], width: number, edits: Edit[]): void {
+function ownEdits(analysis: KernelAnalysis, param: string, own: NonNullable<KernelAnalysis["buffers"][number]["ownAccess"]>, width: number, edits: Edit[]): void {
+  const aliases = own.aliases;
   for (const s of analysis.accesses) {
     if (s.root.kind !== "param" || s.root.name !== param) continue;
+    if (own.callerReads?.includes(s.node)) {
+      // a read that sees only the caller's values reads the caller's array (passes/kernel/caller-reads.ts)
+      const b = callerBase(s.node);
+      if (b) edits.push({ at: b.startIndex, end: b.endIndex, text: `${b.text}_in` });
+      continue;
+    }
     const span = s.span128 || s.hintAddress ? spanParts(s.node) : undefined;
     if (span) {
       const b = span.base.text;
-      const off = span.offset ? `${span.offset.text}` : "0";
+      const off = spanOffset(span, (t) => t.text);
       if (s.hintAddress) {
         edits.push({ at: s.node.startIndex, end: s.node.endIndex, text: `&c2m_own(${b}, ${b}_in, ${b}_touched, ${off}, ${width})` });
         continue;

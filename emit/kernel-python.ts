@@ -202,6 +202,15 @@ function emitKernel(pk: PythonKernel): string {
       `        raise NotImplementedError(${JSON.stringify(`c2m: ${k.name}: ${b.param} is updated in place by atomics that each take their element over from the caller's array first, an atomic store Metal has for 32-bit int, uint and float only (C2M-K007); ${dtypeExpr(b.pointee)} is `)} + str(${dtypeExpr(b.pointee)}))`,
     );
   }
+  // rows the ownership proof holds apart only while a size is at most the row's stride (BufferPlan.ownAccess.rowBounds)
+  for (const b of analysis.buffers) {
+    for (const r of b.ownAccess?.rowBounds ?? []) {
+      lines.push(`    if not (${pyName(r.bound)} <= ${pyName(r.stride)}):`);
+      lines.push(
+        `        raise ValueError(${JSON.stringify(`${k.name}: ${b.param} is updated in place in rows of ${r.stride} elements that its threadgroups walk up to ${r.bound}; with ${r.bound} > ${r.stride} the rows overlap and threadgroups would race on their elements, which a Metal kernel cannot order`)})`,
+      );
+    }
+  }
   // a buffer every threadgroup updates in place is right only for one threadgroup (BufferPlan.ownAccess.oneThreadgroup)
   const shared = analysis.buffers.filter((b) => b.ownAccess?.oneThreadgroup).map((b) => b.param);
   if (shared.length) {

@@ -36,7 +36,7 @@ export function printAccess(node: CudaNode, ctx: PrintContext): string {
   // a re-pointed row pointer goes through c2m_own only where it points into the in-place buffer
   if (alias && (alias.elsewhere || alias.moves) && !ctx.analysis?.accesses.some((s) => s.root.kind === "param" && s.root.name === alias.param && same(accessNode(s.node), node)))
     width = undefined;
-  if (base && width !== undefined) {
+  if (base && width !== undefined && !ctx.callerBases.has(base.startIndex)) {
     const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
     return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
   }

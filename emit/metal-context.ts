@@ -32,6 +32,8 @@ export interface PrintContext {
   coop: CoopInfo;
   /** in-place buffers and their row pointers whose every access goes through c2m_own → element width */
   own: Map<string, number>;
+  /** in-place buffers' identifiers (their start) in reads that see only the caller's values: printed as `<name>_in` (passes/kernel/caller-reads.ts) */
+  callerBases: Set<number>;
   /** in-place buffers updated only by atomics, each of which takes its element over first (BufferPlan.takeOnAtomic) */
   takeOnAtomic: Set<string>;
   /** in-place buffers read through their flags (BufferPlan.readThrough): reads c2m_rt_load, stores c2m_rt_store */

@@ -95,6 +95,7 @@ export function printHeader(unit: KernelUnit, kernel: KFunction, kctx: PrintCont
       isKernel: false,
       inoutAliases: new Map(),
       own: new Map(),
+      callerBases: new Set(),
       takeOnAtomic: new Set(),
       volatiles: volatileNames(f),
       attributes: new Set(),

@@ -6,17 +6,17 @@
  */
 import type { CudaNode } from "../grammar/cuda.js";
 import { same } from "../passes/kernel/buffers.js";
-import { spanParts } from "../passes/kernel/inout-plans.js";
+import { spanOffset, spanParts } from "../passes/kernel/inout-plans.js";
 import type { PrintContext } from "./metal-context.js";
 
 export function printOwnSpan(node: CudaNode, ctx: PrintContext, print: (n: CudaNode) => string): string | undefined {
   const site = ctx.analysis?.accesses.find((s) => (s.span128 || s.hintAddress) && same(s.node, node));
   const parts = site ? spanParts(node) : undefined;
   const width = parts ? ctx.own.get(parts.base.text) : undefined;
-  if (!parts || width === undefined) return undefined;
+  if (!parts || width === undefined || ctx.callerBases.has(parts.base.startIndex)) return undefined;
   const b = parts.base.text;
   // a cache hint's one element: its address, copied in on first touch (c2m_own)
-  if (site!.hintAddress) return `&c2m_own(${b}, ${b}_in, ${b}_touched, ${parts.offset ? print(parts.offset) : "0"}, ${width})`;
+  if (site!.hintAddress) return `&c2m_own(${b}, ${b}_in, ${b}_touched, ${spanOffset(parts, print)}, ${width})`;
   ctx.helpers.add("c2m_own128");
-  return `c2m_own128(${b}, ${b}_in, ${b}_touched, ${parts.offset ? print(parts.offset) : "0"}, ${width})`;
+  return `c2m_own128(${b}, ${b}_in, ${b}_touched, ${spanOffset(parts, print)}, ${width})`;
 }

@@ -20,6 +20,7 @@ import { BLOCK_VOTE_DECLARATION } from "./metal-block-votes.js";
 import { declaratorType, baseType, dedentBody, field, fields, kids, position, qualifierWords, subscriptIndices } from "../passes/kernel/cst.js";
 import { autoPointer, type KernelAnalysis, type Root, rootOf } from "../passes/kernel/buffers.js";
 import { printOwnSpan } from "./metal-own-span.js";
+import { callerBase } from "../passes/kernel/caller-reads.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { earlyLambdaReturn, functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
@@ -81,6 +82,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     inoutAliases: new Map(),
     coop: coopInfo(unit),
     own: new Map(),
+    callerBases: new Set(),
     takeOnAtomic: new Set(),
     volatiles: volatileNames(k),
     lambdaFunctions: [],
@@ -150,6 +152,10 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
           helpers.add("c2m_own");
           const width = vector ? VECTOR_TYPES[(plan.pointee as { name: string }).name].width : 1;
           ctx.own.set(p.name, width);
+          for (const n of plan.ownAccess.callerReads ?? []) {
+            const b = callerBase(n);
+            if (b) ctx.callerBases.add(b.startIndex);
+          }
           for (const al of plan.ownAccess.aliases) {
             ctx.inoutAliases.set(al.name, { param: p.name, offset: al.offset, difference: al.difference, moves: al.moves, elsewhere: al.elsewhere });
             ctx.own.set(al.name, width);
@@ -287,6 +293,8 @@ export function printDefault(node: CudaNode, ctx: PrintContext): string {
 }
 
 export function print(node: CudaNode, ctx: PrintContext): string {
+  // a read that sees only the caller's values reads the caller's array (passes/kernel/caller-reads.ts)
+  if (node.type === "identifier" && ctx.callerBases.has(node.startIndex)) return `${node.text}_in`;
   const pre = ctx.before.size ? ctx.before.get(node) : undefined;
   const text = (ctx.own.size ? printOwnSpan(node, ctx, (n) => print(n, ctx)) : undefined) ?? printNode(node, ctx);
   if (pre === undefined) return text;

@@ -160,6 +160,16 @@ export interface BufferPlan {
      * launch of one threadgroup, which the wrapper then insists on (llm.c's global_norm_aggregate_kernel<<<1, 1024>>>)
      */
     oneThreadgroup?: boolean;
+    /**
+     * reads made before any thread of the group writes the buffer (passes/kernel/caller-reads.ts): the access
+     * nodes (AccessSite.node) that read the caller's array `<name>_in` instead, with no copy-in
+     */
+    callerReads?: CudaNode[];
+    /**
+     * rows the proof holds apart only when a size parameter is at most the row's stride (`V <= P`: passes/kernel/row-bound.ts):
+     * the wrapper raises before the launch when one is not
+     */
+    rowBounds?: { bound: string; stride: string }[];
   };
   /**
    * inout-copy: the grid dimensions along which threadgroups reach the same elements (passes/kernel/ownership.ts

@@ -13,6 +13,8 @@ import { groupRangeProof } from "./group-range.js";
 import { accessPair, groupOwnershipProof, ownershipProof, sharedAcrossBlocks, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
 import { assignedIn, field, loopCounter, named, position, subscriptIndices, unparen, walk } from "./cst.js";
+import { callerReads } from "./caller-reads.js";
+import type { RowBound } from "./row-bound.js";
 
 /**
  * Why an element that threads may share cannot be updated in place: the tail of every K007 whose
@@ -105,8 +107,15 @@ export function ownerCopy(a: KernelAnalysis, name: string): NonNullable<BufferPl
  * through row pointers `T* r = y + offset` declared once; a cast, a helper receiving the pointer, pointer
  * arithmetic under `*`, a reassigned pointer or an element whose address is taken stay refused.
  */
-export function ownAccess(a: KernelAnalysis, name: string, writeOnly = false): { aliases: OwnAlias[]; oneThreadgroup?: boolean } | string {
-  const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name);
+export function ownAccess(
+  a: KernelAnalysis,
+  name: string,
+  writeOnly = false,
+): { aliases: OwnAlias[]; oneThreadgroup?: boolean; callerReads?: CudaNode[]; rowBounds?: RowBound[] } | string {
+  // reads before any thread of the group writes the buffer see the caller's array (caller-reads.ts): no copy-in
+  const early = writeOnly ? [] : callerReads(a, name);
+  const sites = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && !early.includes(s));
+  const fromCaller = early.length ? { callerReads: early.map((s) => s.node) } : {};
   const aliases = new Map<string, OwnAlias>();
   const nodes: CudaNode[] = [];
   for (const s of sites) {
@@ -143,22 +152,27 @@ export function ownAccess(a: KernelAnalysis, name: string, writeOnly = false): {
   // a buffer no thread reads needs no owner: whatever threads copy in, each one's last store to an element is its write
   if (writeOnly) return { aliases: [...aliases.values()] };
   // c2m_own copies an element in at its first touch by any thread, so threads of one threadgroup may share it
-  const why = proveOwnership(a, name) && proveOwnership(a, name, "group");
-  if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true };
+  const assumed: RowBound[] = [];
+  const why = proveOwnership(a, name) && proveOwnership(a, name, "group", assumed);
+  if (why && proveOwnership(a, name, "one-group") === undefined) return { aliases: [...aliases.values()], oneThreadgroup: true, ...fromCaller };
   if (why) return why;
-  return { aliases: [...aliases.values()] };
+  return { aliases: [...aliases.values()], ...fromCaller, ...(assumed.length ? { rowBounds: assumed } : {}) };
 }
 
 /**
  * The ownership proof (passes/kernel/ownership.ts) over the buffer's accesses: undefined when proven, else why
  * not. `thread`: each element is touched by one thread; `group`: by threads of one threadgroup.
  */
-export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" | "one-group" = "thread"): string | undefined {
+export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" | "group" | "one-group" = "thread", assumed?: RowBound[]): string | undefined {
   const sites = ownedSites(a, name);
   if (typeof sites === "string") return sites;
+  // the thread-level proofs compare where accesses start, which says nothing of 16-byte spans mixed with other widths;
+  // a threadgroup's row holds a span whole when it holds its start (see ownedSites), so the group-level proof may
+  const mixed = mixedSpans(a, name, sites);
+  const perThread = () => mixed ?? ownershipProof(a.kernel.body, sites);
   // a strided view whose shared coordinates tell the threads apart is owned element by element at either level
-  const orStrided = (why: string | undefined) => (why !== undefined && stridedOwnershipProof(a.kernel.body, sites, scalarParams(a)) === undefined ? undefined : why);
-  if (level === "thread") return orStrided(ownershipProof(a.kernel.body, sites));
+  const orStrided = (why: string | undefined) => (why !== undefined && !mixed && stridedOwnershipProof(a.kernel.body, sites, scalarParams(a)) === undefined ? undefined : why);
+  if (level === "thread") return orStrided(perThread());
   if (level === "one-group") {
     const writes = new Set(a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.write).map((s) => accessNode(s.node)?.startIndex));
     return sharedByEveryGroup(
@@ -168,11 +182,17 @@ export function proveOwnership(a: KernelAnalysis, name: string, level: "thread" 
       ? undefined
       : "not every threadgroup's";
   }
-  const group = groupOwnershipProof(a.kernel.body, sites);
+  // a row walked up to a size parameter below its stride, when the caller collects what the wrapper must check (row-bound.ts)
+  const group = groupOwnershipProof(a.kernel.body, sites, assumed ? { scalars: fixedScalars(a), assumed } : undefined);
   // or each threadgroup's range of a CSR pointer array (group-range.ts)
   const readOnly = (n: string) => a.kernel.params.some((p) => p.name === n && p.type.kind === "pointer") && !a.uses.get(n)?.write && !a.uses.get(n)?.atomics.size;
   if (group !== undefined && groupRangeProof(a.kernel.body, sites, readOnly)) return undefined;
-  return orStrided(group === null ? ownershipProof(a.kernel.body, sites) : group);
+  return orStrided(group === null ? perThread() : group);
+}
+
+/** The kernel's integer scalar parameters the body never assigns: what the wrapper sees as the kernel does. */
+function fixedScalars(a: KernelAnalysis): Set<string> {
+  return new Set([...scalarParams(a)].filter((n) => !a.assignedScalars.has(n)));
 }
 
 /** The kernel's integer scalar parameters: what a strided view's strides are. */
@@ -191,8 +211,9 @@ function ownedSites(a: KernelAnalysis, name: string): OwnedSite[] | string {
   const sites: OwnedSite[] = [];
   const moves = parameterMoves(a.kernel.body, name);
   if (typeof moves === "string") return moves;
+  const early = callerReads(a, name);
   for (const s of a.accesses) {
-    if (s.root.kind !== "param" || s.root.name !== name) continue;
+    if (s.root.kind !== "param" || s.root.name !== name || early.includes(s)) continue;
     const span = s.span128 || s.hintAddress ? spanParts(s.node) : undefined;
     const n = span ? s.node : accessNode(s.node);
     const base = span ? span.base : n ? unparen(field(n, "argument")!) : undefined;
@@ -204,17 +225,22 @@ function ownedSites(a: KernelAnalysis, name: string): OwnedSite[] | string {
     const def = aliasDef ? aliasAt(aliasDef, n) : undefined;
     const own = def?.terms ?? def?.offset;
     // a move of the parameter itself (`residual += C * idx;`) is part of every access's offset
-    const offset = moves.length ? [...moves, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])] : own;
+    const rowOwn = span?.lead ? [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), ...span.lead] : own;
+    const offset = moves.length ? [...moves, ...(rowOwn === undefined ? [] : Array.isArray(rowOwn) ? rowOwn : [rowOwn])] : rowOwn;
     if (moves.length && aliasDef?.decl && aliasDef.decl.startIndex < moves[0]!.startIndex) return `it is accessed through '${base.text}', declared before '${name}' is moved`;
     sites.push({ node: n, ...(index ? { index } : {}), ...(offset ? { offset } : {}) });
   }
-  // a 16-byte span is not one element: the proofs below compare starts, which says nothing of spans that start apart
-  const spans = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.span128);
-  if (spans.length && new Set(sites.map((x) => (x.index ? x.index.text.replace(/\s+/g, "") : "") + (spans.some((sp) => sp.node === x.node) ? "#128" : ""))).size > 1)
-    return `it is accessed through a 128-bit helper (${accessPair(spans[0]!.node)}) and at other offsets or element by element, so c2m cannot show the 16-byte spans of different threads stay apart`;
   const first = Math.min(...sites.map((x) => x.node.startIndex));
   if (moves.some((m) => m.startIndex > first)) return `'${name}' is moved after it is first accessed, so its accesses do not all have one offset`;
   return sites;
+}
+
+/** A 16-byte span is not one element: the thread-level proofs compare starts, which says nothing of spans that start apart. */
+function mixedSpans(a: KernelAnalysis, name: string, sites: OwnedSite[]): string | undefined {
+  const spans = a.accesses.filter((s) => s.root.kind === "param" && s.root.name === name && s.span128 && sites.some((x) => x.node === s.node));
+  if (spans.length && new Set(sites.map((x) => (x.index ? x.index.text.replace(/\s+/g, "") : "") + (spans.some((sp) => sp.node === x.node) ? "#128" : ""))).size > 1)
+    return `it is accessed through a 128-bit helper (${accessPair(spans[0]!.node)}) and at other offsets or element by element, so c2m cannot show the 16-byte spans of different threads stay apart`;
+  return undefined;
 }
 
 /** An in-place buffer's row pointer whose accesses go through c2m_own: the printers give it `_in`/`_touched` twins. */
@@ -229,8 +255,12 @@ export interface OwnAlias {
   elsewhere?: boolean;
 }
 
-/** A 128-bit access's address (AccessSite.span128): `p`, `p + offset` or `&p[offset]`, p a parameter or a row pointer. */
-export function spanParts(arg: CudaNode): { base: CudaNode; offset?: CudaNode } | undefined {
+/**
+ * A 128-bit access's address (AccessSite.span128): `p`, `p + offset` or `&p[offset]`, p a parameter or a row pointer;
+ * or `p + a + b` (llm.c's `store128cs(logits + idx * P + i * x128::size, v)`), whose leading terms are `lead` (a row
+ * pointer's offset, as `r = p + a` then `r + b` would have it) and its last the offset.
+ */
+export function spanParts(arg: CudaNode): { base: CudaNode; offset?: CudaNode; lead?: CudaNode[] } | undefined {
   const e = unparen(arg);
   if (e.type === "identifier") return { base: e };
   if (e.type === "pointer_expression" && field(e, "operator")?.text === "&") {
@@ -240,8 +270,21 @@ export function spanParts(arg: CudaNode): { base: CudaNode; offset?: CudaNode } 
     return base?.type === "identifier" && index ? { base, offset: index } : undefined;
   }
   if (e.type !== "binary_expression" || field(e, "operator")?.text !== "+") return undefined;
-  const left = unparen(field(e, "left")!);
-  return left.type === "identifier" ? { base: left, offset: field(e, "right")! } : undefined;
+  const lead: CudaNode[] = [];
+  let left = unparen(field(e, "left")!);
+  // `(p + a) + b`: the sum's leftmost term is the pointer, every other term an integer offset
+  while (left.type === "binary_expression" && field(left, "operator")?.text === "+") {
+    lead.unshift(field(left, "right")!);
+    left = unparen(field(left, "left")!);
+  }
+  if (left.type !== "identifier") return undefined;
+  return { base: left, offset: field(e, "right")!, ...(lead.length ? { lead } : {}) };
+}
+
+/** A span's whole offset as text, its terms printed by `print` (`0` when it has none). */
+export function spanOffset(parts: { offset?: CudaNode; lead?: CudaNode[] }, print: (n: CudaNode) => string): string {
+  const terms = [...(parts.lead ?? []), ...(parts.offset ? [parts.offset] : [])];
+  return terms.length ? terms.map((t) => (terms.length > 1 ? `(${print(t)})` : print(t))).join(" + ") : "0";
 }
 
 /** The subscript or `*p` inside an lvalue like `y[i].x` or `(y[i])`. */

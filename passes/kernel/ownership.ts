@@ -22,6 +22,8 @@ import { field, named, unparen, walk } from "./cst.js";
 import { mixedRadixOwner } from "./mixed-radix.js";
 import { walksApart } from "./walk-apart.js";
 import { updatedInItsStatement } from "./statement-update.js";
+import { rowBound, type RowBound } from "./row-bound.js";
+import { balanced, splitTopLevel, stripParens } from "./expr-text.js";
 
 export interface OwnedSite {
   /** the access node (`y[E]`, `r[E]`, `*r`) */
@@ -135,19 +137,28 @@ function splitsOf(body: CudaNode, sites: OwnedSite[]): (Split & { node: CudaNode
  * another threadgroup's elements, or null where the owner is not a group's index (the thread-level proof's
  * refusal then says why).
  */
-export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined | null {
+export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[], bounds?: { scalars: Set<string>; assumed: RowBound[] }): string | undefined | null {
   const defs = localDefinitions(body);
+  // inside the row, or inside it when a size parameter is at most the stride (row-bound.ts), which the wrapper checks
+  const inRowOf = (x: Split & { node: CudaNode }, stride: string) =>
+    localInRow(x.local, x.node, stride, body, defs) || (!!bounds && rowBound(x.local, x.node, stride, body, defs, bounds.scalars) !== undefined);
   // a row pointer's stride: a factor of every term of its offset under which every local stays (`y = out + idx * C`: C)
   const inEveryTerm = (terms: CudaNode[]) => new Set(factors(terms[0]!).filter((f) => terms.every((t) => factors(t).includes(f))));
   const offsetFactors = sites.map((s) => (s.offset ? inEveryTerm(Array.isArray(s.offset) ? s.offset.flatMap(sumTerms) : sumTerms(s.offset)) : new Set<string>()));
-  const common = [...(offsetFactors[0] ?? [])].filter((f) => /^[A-Za-z_]\w*$/.test(f) && offsetFactors.every((x) => x.has(f)));
+  // or, for an access at `y[row * P + i]` on the parameter itself, a factor of a term of its index
+  const indexFactors = sites.map((s, i) => (s.offset || !s.index ? offsetFactors[i]! : new Set(sumTerms(s.index).flatMap(factors))));
+  const common = [...new Set([...(offsetFactors[0] ?? []), ...(indexFactors[0] ?? [])])].filter(
+    (f) => /^[A-Za-z_]\w*$/.test(f) && sites.every((_, i) => offsetFactors[i]!.has(f) || indexFactors[i]!.has(f)),
+  );
   // an accessor's row (accessors.ts lowers `acc[b][p]` to `((b) * acc_size[1] + (p))`): its size along the last subscript
   const rows = [...new Set(sites.flatMap((s) => [...(s.index?.text ?? "").matchAll(/\b\w+_size\[[1-9]\d*\]/g)].map((m) => norm(m[0]))))];
   const tries = [...[...common, ...rows].map((c) => sites.map((s) => ({ ...splitSite(s, body, [c]), node: s.node }))), splitsOf(body, sites)];
   // the stride under which the most accesses stay in their row (all of them, when one fits)
-  const inRow = (xs: (Split & { node: CudaNode })[]) =>
-    xs.filter((x) => x.stride === xs[0]!.stride && x.owner === xs[0]!.owner && localInRow(x.local, x.node, x.stride, body, defs)).length;
-  const splits = tries.reduce((best, t) => (inRow(t) > inRow(best) ? t : best));
+  const inRow = (xs: (Split & { node: CudaNode })[]) => xs.filter((x) => x.stride === xs[0]!.stride && x.owner === xs[0]!.owner && inRowOf(x, x.stride)).length;
+  // on a tie, the split whose owner is the threadgroup's index (`idx * P` with `idx` from blockIdx: owner idx, not P)
+  const groupOwned = (xs: (Split & { node: CudaNode })[]) => (xs[0] && /blockIdx|threadgroup_position_in_grid/.test(expand(xs[0].owner, defs)) ? 1 : 0);
+  const score = (xs: (Split & { node: CudaNode })[]) => inRow(xs) * 2 + groupOwned(xs);
+  const splits = tries.reduce((best, t) => (score(t) > score(best) ? t : best));
   const first = splits[0];
   if (!first) return undefined;
   const keys = new Set(splits.map((x) => `${x.owner} * ${x.stride}`));
@@ -161,9 +172,13 @@ export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string 
   // a row that moves with a loop counter must step over the other threadgroups' rows (walk-apart.ts)
   const moving = walksApart(first.owner, first.node, body, defs, "group", accessPair(first.node));
   if (moving) return moving;
-  const outside = splits.find((x) => !localInRow(x.local, x.node, first.stride, body, defs));
+  const outside = splits.find((x) => !inRowOf(x, first.stride));
   if (outside)
     return `${accessPair(outside.node)} is not shown to stay inside its row of ${first.stride} elements (owner '${first.owner}'), so it may reach an element of another threadgroup's row`;
+  for (const x of splits.filter((y) => !localInRow(y.local, y.node, first.stride, body, defs))) {
+    const b = rowBound(x.local, x.node, first.stride, body, defs, bounds!.scalars)!;
+    if (!bounds!.assumed.some((y) => y.bound === b.bound && y.stride === b.stride)) bounds!.assumed.push(b);
+  }
   return undefined;
 }
 
@@ -224,27 +239,15 @@ function accessorSize(stride: string, node: CudaNode): boolean {
   return !!m && node.type === "subscript_expression" && unparen(field(node, "argument")!).text === m[1];
 }
 
-function splitTopLevel(t: string, sep: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < t.length; i++) {
-    depth += t[i] === "(" ? 1 : t[i] === ")" ? -1 : 0;
-    if (t[i] === sep && depth === 0) {
-      out.push(t.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(t.slice(start));
-  return out;
-}
-
 /**
  * An expression with no subtraction, no negative literal and no cast, whose loop counters start at such an
  * expression and only count up: thread and group indices, sizes and counters are then all it adds and multiplies.
  */
 export function nonNegative(text: string, node: CudaNode, body: CudaNode, defs: Map<string, string>, depth = 3): boolean {
   const t = norm(text);
+  // `a & b` is not negative when either operand is not (llm.c's `V & ~(x128::size - 1)`: its sign bit is theirs, anded)
+  const ands = t.includes("&&") ? [] : splitTopLevel(stripParens(t), "&");
+  if (ands.length > 1 && depth > 0 && ands.every((x) => x !== "" && !/[-+*/%<>=!|^~(,]$/.test(x))) return ands.some((x) => nonNegative(x, node, body, defs, depth - 1));
   if (/-|~|\(\s*(int|long|short|char)\s*\)/.test(t) || depth === 0) return false;
   for (const id of t.match(/(?<![.\w])[A-Za-z_]\w*(?!\s*\()/g) ?? []) {
     const loop = loopDeclaring(id, node, body);
@@ -301,21 +304,6 @@ function ledByOneThread(splits: (Split & { node: CudaNode })[], body: CudaNode, 
     if (level === "tile") return /meta_group_rank|threadIdx\.x\)*\s*\/\s*\(*(32|warpSize)\b/.test(owner);
     return false;
   });
-}
-
-function stripParens(t: string): string {
-  let s = t;
-  while (/^\(.*\)$/.test(s) && balanced(s.slice(1, -1))) s = s.slice(1, -1);
-  return s;
-}
-
-function balanced(t: string): boolean {
-  let depth = 0;
-  for (const c of t) {
-    depth += c === "(" ? 1 : c === ")" ? -1 : 0;
-    if (depth < 0) return false;
-  }
-  return depth === 0;
 }
 
 function leaderLevel(node: CudaNode, body: CudaNode, defs: Map<string, string>): "block" | "tile" | undefined {
@@ -429,7 +417,7 @@ function loopOf(v: CudaNode, body: CudaNode): Local | undefined {
 }
 
 /** The for-loop around `from` that declares `name`, as loopOf describes it. */
-function loopDeclaring(name: string, from: CudaNode | null, body: CudaNode): Local | undefined {
+export function loopDeclaring(name: string, from: CudaNode | null, body: CudaNode): Local | undefined {
   const v = { text: name };
   for (let n: CudaNode | null = from; n && n !== body; n = n.parent) {
     if (n.type !== "for_statement") continue;

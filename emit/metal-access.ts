@@ -15,6 +15,8 @@ import { isAtomicLvalue, isLvalueContext } from "./metal-names.js";
 import { print, printDefault } from "./metal.js";
 
 export function printAccess(node: CudaNode, ctx: PrintContext): string {
+  const owned = ownAtomicPointer(node, ctx);
+  if (owned && !isLvalueContext(node)) return `atomic_load_explicit(${owned}, memory_order_relaxed)`;
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
     // a compare-exchange loop's first guess (passes/kernel/cas-guess.ts) reads the element taken over from the caller's array
     const r = ctx.isKernel ? rootOf(field(node, "argument"), ctx.scope) : undefined;
@@ -25,17 +27,34 @@ export function printAccess(node: CudaNode, ctx: PrintContext): string {
     const from = offsetFrom(node, ctx);
     return from ? `(atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed) + ${from})` : `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
+  const own = ownedElement(node, ctx);
+  return own ? `c2m_own(${own})` : printDefault(node, ctx);
+}
+
+/** `y, y_in, y_touched, E, width` for an access of an in-place buffer copied in at first touch (c2m_own), else undefined. */
+function ownedElement(node: CudaNode, ctx: PrintContext): string | undefined {
   const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
   let width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
   const alias = base && width !== undefined ? ctx.inoutAliases.get(base.text) : undefined;
   // a re-pointed row pointer goes through c2m_own only where it points into the in-place buffer
   if (alias && (alias.elsewhere || alias.moves) && !ctx.analysis?.accesses.some((s) => s.root.kind === "param" && s.root.name === alias.param && same(accessNode(s.node), node)))
     width = undefined;
-  if (base && width !== undefined) {
-    const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
-    return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
-  }
-  return printDefault(node, ctx);
+  if (!base || width === undefined) return undefined;
+  const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
+  return `${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width}`;
+}
+
+/**
+ * With atomic outputs (MLX declares every output and its touched mask atomic<T>), an in-place buffer's element
+ * copied in at first touch: `c2m_own_atomic(...)`, a pointer to the atomic element that the caller loads from or
+ * stores to with relaxed atomics; undefined for any other access.
+ */
+export function ownAtomicPointer(node: CudaNode, ctx: PrintContext): string | undefined {
+  if (!ctx.isKernel || !ctx.analysis?.atomicOutputs) return undefined;
+  const own = ownedElement(node, ctx);
+  if (!own) return undefined;
+  ctx.helpers.add("c2m_own_atomic");
+  return `c2m_own_atomic(${own})`;
 }
 
 /** The caller's element of `p[i]` on a counter held as its offset from the caller's value (BufferPlan.offsetFromCaller), or undefined. */
@@ -51,8 +70,9 @@ export function printAssignment(node: CudaNode, ctx: PrintContext): string {
   const left = unparen(field(node, "left")!);
   const op = field(node, "operator")?.text ?? "=";
   const right = field(node, "right")!;
-  if (isAtomicLvalue(left, ctx)) {
-    const obj = `&${printDefault(left, ctx)}`;
+  const owned = ownAtomicPointer(left, ctx);
+  if (owned || isAtomicLvalue(left, ctx)) {
+    const obj = owned ?? `&${printDefault(left, ctx)}`;
     const val = print(right, ctx);
     const from = offsetFrom(left, ctx);
     if (op === "=") return `atomic_store_explicit(${obj}, ${from ? `(${val}) - ${from}` : val}, memory_order_relaxed)`;
@@ -89,9 +109,10 @@ function inoutPointers(ctx: PrintContext): Set<string> {
 
 export function printUpdate(node: CudaNode, ctx: PrintContext): string {
   const arg = unparen(field(node, "argument")!);
-  if (isAtomicLvalue(arg, ctx)) {
+  const owned = ownAtomicPointer(arg, ctx);
+  if (owned || isAtomicLvalue(arg, ctx)) {
     const op = field(node, "operator")?.text === "++" ? "add" : "sub";
-    return `atomic_fetch_${op}_explicit(&${printDefault(arg, ctx)}, 1, memory_order_relaxed)`;
+    return `atomic_fetch_${op}_explicit(${owned ?? `&${printDefault(arg, ctx)}`}, 1, memory_order_relaxed)`;
   }
   return printDefault(node, ctx);
 }

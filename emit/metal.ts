@@ -140,7 +140,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${elemType}>(${bufferName}_in);`);
         if (plan.ownAccess) {
           // every access copies its element in on first touch (passes/kernel/buffers.ts ownAccess)
-          helpers.add("c2m_own");
+          if (!analysis.atomicOutputs) helpers.add("c2m_own");
           const width = vector ? VECTOR_TYPES[(plan.pointee as { name: string }).name].width : 1;
           ctx.own.set(p.name, width);
           for (const al of plan.ownAccess.aliases) {

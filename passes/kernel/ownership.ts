@@ -22,6 +22,7 @@ import { field, named, unparen, walk } from "./cst.js";
 import { mixedRadixOwner } from "./mixed-radix.js";
 import { walksApart } from "./walk-apart.js";
 import { updatedInItsStatement } from "./statement-update.js";
+import { scopedDefinitions } from "./scoped-defs.js";
 
 export interface OwnedSite {
   /** the access node (`y[E]`, `r[E]`, `*r`) */
@@ -57,7 +58,11 @@ const norm = (s: string) => s.replace(/\s+/g, "");
 
 /** Returns undefined when the buffer is proven thread-owned, else why not. */
 export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined {
-  const defs = localDefinitions(body);
+  const defs = scopedDefinitions(
+    body,
+    sites.map((x) => x.node),
+    localDefinitions(body),
+  );
   const splits = splitsOf(body, sites);
   const first = splits[0];
   if (!first) return undefined;
@@ -135,7 +140,11 @@ function splitsOf(body: CudaNode, sites: OwnedSite[]): (Split & { node: CudaNode
  * refusal then says why).
  */
 export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined | null {
-  const defs = localDefinitions(body);
+  const defs = scopedDefinitions(
+    body,
+    sites.map((x) => x.node),
+    localDefinitions(body),
+  );
   // a row pointer's stride: a factor of every term of its offset under which every local stays (`y = out + idx * C`: C)
   const inEveryTerm = (terms: CudaNode[]) => new Set(factors(terms[0]!).filter((f) => terms.every((t) => factors(t).includes(f))));
   const offsetFactors = sites.map((s) => (s.offset ? inEveryTerm(Array.isArray(s.offset) ? s.offset.flatMap(sumTerms) : sumTerms(s.offset)) : new Set<string>()));
@@ -173,7 +182,11 @@ export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string 
  * (llm.c's global_norm_aggregate_kernel: every thread reads out[threadIdx.x], thread 0 writes out[0]).
  */
 export function sharedByEveryGroup(body: CudaNode, sites: (OwnedSite & { write: boolean })[]): boolean {
-  const defs = localDefinitions(body);
+  const defs = scopedDefinitions(
+    body,
+    sites.map((x) => x.node),
+    localDefinitions(body),
+  );
   const text = (s: OwnedSite) => expand([s.index, ...(s.offset === undefined ? [] : Array.isArray(s.offset) ? s.offset : [s.offset])].map((x) => x?.text ?? "").join(" "), defs);
   if (!sites.length || sites.some((s) => /blockIdx|threadgroup_position|gridDim|threadgroups_per_grid/.test(text(s)))) return false;
   return sites.every((s) => !s.write || THREAD_SOURCE.test(text(s)) || leaderLevel(s.node, body, defs) === "block");
@@ -540,7 +553,11 @@ function signedTerms(text: string, sign = 1): { sign: number; text: string }[] |
  * launcher runs it with one row), which the wrapper then insists on.
  */
 export function sharedAcrossBlocks(body: CudaNode, sites: OwnedSite[]): ("x" | "y" | "z")[] {
-  const defs = localDefinitions(body);
+  const defs = scopedDefinitions(
+    body,
+    sites.map((x) => x.node),
+    localDefinitions(body),
+  );
   const texts = sites.map((s) => expand([s.index?.text ?? "", ...[s.offset ?? []].flat().map((o) => o.text)].join(" + "), defs));
   const conditions: string[] = [];
   walk(body, (n) => {

@@ -202,6 +202,11 @@ function emitKernel(pk: PythonKernel): string {
       `        raise NotImplementedError(${JSON.stringify(`c2m: ${k.name}: ${b.param} is updated in place by atomics that each take their element over from the caller's array first, an atomic store Metal has for 32-bit int, uint and float only (C2M-K007); ${dtypeExpr(b.pointee)} is `)} + str(${dtypeExpr(b.pointee)}))`,
     );
   }
+  // a guard that prints and traps on a condition of the launch's scalars (passes/kernel/uniform-guard.ts): raised here
+  for (const c of metal.launchChecks ?? []) {
+    lines.push(`    if ${c.python}:`);
+    lines.push(`        raise ValueError(${JSON.stringify(c.message)})`);
+  }
   // a buffer every threadgroup updates in place is right only for one threadgroup (BufferPlan.ownAccess.oneThreadgroup)
   const shared = analysis.buffers.filter((b) => b.ownAccess?.oneThreadgroup).map((b) => b.param);
   if (shared.length) {

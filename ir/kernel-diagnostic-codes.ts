@@ -193,6 +193,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "Metal has no program-scope device memory, so each kernel using the variable takes it as one more buffer (its last parameter, named like the variable; one element for a scalar, the array's size for an array): pass the array your host code reads with cudaMemcpyFromSymbol or fills with cudaMemcpyToSymbol, and read the kernel's output where the host read the symbol",
     example: "__device__ bool done_d;  // cudaMemcpyFromSymbol(&done_h, done_d, sizeof(done_h))",
   },
+  {
+    code: "C2M-K057",
+    title: "a launch guard that prints and traps, checked by the Python wrapper",
+    hint: "the guard's condition depends only on the kernel's scalar arguments and constants, so it holds for every thread of a launch or for none: the wrapper raises ValueError with the printf's text before launching, where CUDA would print and trap; the guard itself is left out of the Metal, which can neither print nor trap",
+    example: 'if (C % 256 != 0) { if (threadIdx.x == 0) printf("C must be a multiple of 256"); __trap(); }',
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

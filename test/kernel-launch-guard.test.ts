@@ -5,6 +5,7 @@
  * and the guard is left out of the Metal. A guard on the thread's index, or one that does more than print and
  * trap, stays refused (C2M-K002 at the printf or trap).
  */
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
@@ -50,6 +51,10 @@ describe("launch guards that print and trap", () => {
     expect(r.python).toContain("    if (((C) - (((32 * 4))) * int((C) / (((32 * 4))))) != 0):");
     expect(r.python).toContain('        raise ValueError("k: Number of channels is not a multiple of 32 * x128::size")');
     expect(r.kernels[0]!.spec.source).not.toMatch(/printf|__trap/);
+    // the wrapper's condition holds where CUDA's does: C = 100 traps, 256 does not, -256 does not (C's remainder)
+    const cond = /^ {4}if (.*):$/m.exec(r.python.slice(r.python.indexOf("def k(")))![1]!;
+    const holds = (c: number) => execFileSync("python3", ["-c", `C = ${c}\nprint(bool(${cond}))`], { encoding: "utf8" }).trim();
+    expect([100, 256, -256, 129].map(holds)).toEqual(["True", "False", "False", "True"]);
   }, 240_000);
 
   it("the static member follows the typedef's element type (bfloat16: 8 per 16 bytes)", () => {

@@ -22,7 +22,9 @@ import { field, named, unparen, walk } from "./cst.js";
 import { mixedRadixOwner } from "./mixed-radix.js";
 import { walksApart } from "./walk-apart.js";
 import { updatedInItsStatement } from "./statement-update.js";
-import { scopedDefinitions } from "./scoped-defs.js";
+import { definitionsAt, localDefinitions } from "./scoped-defs.js";
+
+export { localDefinitions };
 
 export interface OwnedSite {
   /** the access node (`y[E]`, `r[E]`, `*r`) */
@@ -58,11 +60,7 @@ const norm = (s: string) => s.replace(/\s+/g, "");
 
 /** Returns undefined when the buffer is proven thread-owned, else why not. */
 export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined {
-  const defs = scopedDefinitions(
-    body,
-    sites.map((x) => x.node),
-    localDefinitions(body),
-  );
+  const defs = definitionsAt(body, sites);
   const splits = splitsOf(body, sites);
   const first = splits[0];
   if (!first) return undefined;
@@ -140,11 +138,7 @@ function splitsOf(body: CudaNode, sites: OwnedSite[]): (Split & { node: CudaNode
  * refusal then says why).
  */
 export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined | null {
-  const defs = scopedDefinitions(
-    body,
-    sites.map((x) => x.node),
-    localDefinitions(body),
-  );
+  const defs = definitionsAt(body, sites);
   // a row pointer's stride: a factor of every term of its offset under which every local stays (`y = out + idx * C`: C)
   const inEveryTerm = (terms: CudaNode[]) => new Set(factors(terms[0]!).filter((f) => terms.every((t) => factors(t).includes(f))));
   const offsetFactors = sites.map((s) => (s.offset ? inEveryTerm(Array.isArray(s.offset) ? s.offset.flatMap(sumTerms) : sumTerms(s.offset)) : new Set<string>()));
@@ -182,11 +176,7 @@ export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[]): string 
  * (llm.c's global_norm_aggregate_kernel: every thread reads out[threadIdx.x], thread 0 writes out[0]).
  */
 export function sharedByEveryGroup(body: CudaNode, sites: (OwnedSite & { write: boolean })[]): boolean {
-  const defs = scopedDefinitions(
-    body,
-    sites.map((x) => x.node),
-    localDefinitions(body),
-  );
+  const defs = definitionsAt(body, sites);
   const text = (s: OwnedSite) => expand([s.index, ...(s.offset === undefined ? [] : Array.isArray(s.offset) ? s.offset : [s.offset])].map((x) => x?.text ?? "").join(" "), defs);
   if (!sites.length || sites.some((s) => /blockIdx|threadgroup_position|gridDim|threadgroups_per_grid/.test(text(s)))) return false;
   return sites.every((s) => !s.write || THREAD_SOURCE.test(text(s)) || leaderLevel(s.node, body, defs) === "block");
@@ -553,11 +543,7 @@ function signedTerms(text: string, sign = 1): { sign: number; text: string }[] |
  * launcher runs it with one row), which the wrapper then insists on.
  */
 export function sharedAcrossBlocks(body: CudaNode, sites: OwnedSite[]): ("x" | "y" | "z")[] {
-  const defs = scopedDefinitions(
-    body,
-    sites.map((x) => x.node),
-    localDefinitions(body),
-  );
+  const defs = definitionsAt(body, sites);
   const texts = sites.map((s) => expand([s.index?.text ?? "", ...[s.offset ?? []].flat().map((o) => o.text)].join(" + "), defs));
   const conditions: string[] = [];
   walk(body, (n) => {
@@ -571,18 +557,6 @@ export function sharedAcrossBlocks(body: CudaNode, sites: OwnedSite[]): ("x" | "
     if (!new RegExp(`\\b(blockIdx|gridDim)\\s*\\.\\s*${d}\\b`).test(body.text)) return false;
     return !texts.some((t) => block.test(t)) && !conditions.some((c) => block.test(c));
   });
-}
-
-/** Locals declared once with an initializer: name → its text (to see what an index is computed from). */
-export function localDefinitions(body: CudaNode): Map<string, string> {
-  const out = new Map<string, string>();
-  walk(body, (n) => {
-    if (n.type !== "init_declarator") return;
-    const name = field(n, "declarator")?.text;
-    const value = field(n, "value")?.text;
-    if (name && value) out.set(name, out.has(name) ? "" : value);
-  });
-  return out;
 }
 
 export function expand(text: string, defs: Map<string, string>, depth = 4): string {

@@ -11,6 +11,27 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import { field, kids, walk } from "./cst.js";
 
+/** Locals declared once with an initializer: name → its text (to see what an index is computed from). */
+export function localDefinitions(body: CudaNode): Map<string, string> {
+  const out = new Map<string, string>();
+  walk(body, (n) => {
+    if (n.type !== "init_declarator") return;
+    const name = field(n, "declarator")?.text;
+    const value = field(n, "value")?.text;
+    if (name && value) out.set(name, out.has(name) ? "" : value);
+  });
+  return out;
+}
+
+/** localDefinitions(body) as the accesses `sites` see them (scopedDefinitions). */
+export function definitionsAt(body: CudaNode, sites: { node: CudaNode }[]): Map<string, string> {
+  return scopedDefinitions(
+    body,
+    sites.map((x) => x.node),
+    localDefinitions(body),
+  );
+}
+
 /** localDefinitions(body), with the names declared more than once resolved where all of `at` see one declaration. */
 export function scopedDefinitions(body: CudaNode, at: CudaNode[], defs: Map<string, string>): Map<string, string> {
   const ambiguous = [...defs].filter(([, v]) => v === "").map(([k]) => k);

@@ -211,6 +211,11 @@ function emitKernel(pk: PythonKernel): string {
       );
     }
   }
+  // a guard that prints and traps on a condition of the launch's scalars (passes/kernel/uniform-guard.ts): raised here
+  for (const c of metal.launchChecks ?? []) {
+    lines.push(`    if ${c.python}:`);
+    lines.push(`        raise ValueError(${JSON.stringify(c.message)})`);
+  }
   // a buffer every threadgroup updates in place is right only for one threadgroup (BufferPlan.ownAccess.oneThreadgroup)
   const shared = analysis.buffers.filter((b) => b.ownAccess?.oneThreadgroup).map((b) => b.param);
   if (shared.length) {

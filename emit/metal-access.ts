@@ -15,6 +15,14 @@ import { isAtomicLvalue, isLvalueContext } from "./metal-names.js";
 import { print, printDefault } from "./metal.js";
 
 export function printAccess(node: CudaNode, ctx: PrintContext): string {
+  // a read-through buffer's read (passes/kernel/read-through.ts: its stores are printed by printAssignment)
+  const rtBase = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
+  if (node.type === "subscript_expression" && rtBase?.type === "identifier" && ctx.readThrough?.has(rtBase.text) && ctx.isKernel) {
+    const idx = (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ");
+    return `c2m_rt_load(${rtBase.text}, ${rtBase.text}_in, ${rtBase.text}_touched, ${idx})`;
+  }
+  const owned = ownAtomicPointer(node, ctx);
+  if (owned && !isLvalueContext(node)) return `atomic_load_explicit(${owned}, memory_order_relaxed)`;
   if (isAtomicLvalue(node, ctx) && !isLvalueContext(node)) {
     // a compare-exchange loop's first guess (passes/kernel/cas-guess.ts) reads the element taken over from the caller's array
     const r = takenRoot(node, ctx);
@@ -25,22 +33,34 @@ export function printAccess(node: CudaNode, ctx: PrintContext): string {
     const from = offsetFrom(node, ctx);
     return from ? `(atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed) + ${from})` : `atomic_load_explicit(&${printDefault(node, ctx)}, memory_order_relaxed)`;
   }
+  const own = ownedElement(node, ctx);
+  return own ? `c2m_own(${own})` : printDefault(node, ctx);
+}
+
+/** `y, y_in, y_touched, E, width` for an access of an in-place buffer copied in at first touch (c2m_own), else undefined. */
+function ownedElement(node: CudaNode, ctx: PrintContext): string | undefined {
   const base = field(node, "argument") ? unparen(field(node, "argument")!) : undefined;
-  // a read-through buffer's read (passes/kernel/read-through.ts: its stores are printed by printAssignment)
-  if (node.type === "subscript_expression" && base?.type === "identifier" && ctx.readThrough?.has(base.text) && ctx.isKernel) {
-    const idx = (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ");
-    return `c2m_rt_load(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx})`;
-  }
   let width = base?.type === "identifier" && (node.type === "subscript_expression" || field(node, "operator")?.text === "*") ? ctx.own.get(base.text) : undefined;
   const alias = base && width !== undefined ? ctx.inoutAliases.get(base.text) : undefined;
   // a re-pointed row pointer goes through c2m_own only where it points into the in-place buffer
   if (alias && (alias.elsewhere || alias.moves) && !ctx.analysis?.accesses.some((s) => s.root.kind === "param" && s.root.name === alias.param && same(accessNode(s.node), node)))
     width = undefined;
-  if (base && width !== undefined && !ctx.callerBases.has(base.startIndex)) {
-    const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
-    return `c2m_own(${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width})`;
-  }
-  return printDefault(node, ctx);
+  if (!base || width === undefined || ctx.callerBases.has(base.startIndex)) return undefined;
+  const idx = node.type === "subscript_expression" ? (subscriptIndices(node) ?? []).map((c) => print(c, ctx)).join(", ") : "0";
+  return `${base.text}, ${base.text}_in, ${base.text}_touched, ${idx}, ${width}`;
+}
+
+/**
+ * With atomic outputs (MLX declares every output and its touched mask atomic<T>), an in-place buffer's element
+ * copied in at first touch: `c2m_own_atomic(...)`, a pointer to the atomic element that the caller loads from or
+ * stores to with relaxed atomics; undefined for any other access.
+ */
+export function ownAtomicPointer(node: CudaNode, ctx: PrintContext): string | undefined {
+  if (!ctx.isKernel || !ctx.analysis?.atomicOutputs) return undefined;
+  const own = ownedElement(node, ctx);
+  if (!own) return undefined;
+  ctx.helpers.add("c2m_own_atomic");
+  return `c2m_own_atomic(${own})`;
 }
 
 /** The in-place parameter whose elements are taken over before their first access (BufferPlan.takeOnAtomic) that `node` is an element of, or undefined. */
@@ -68,8 +88,9 @@ export function printAssignment(node: CudaNode, ctx: PrintContext): string {
     const idx = (subscriptIndices(left) ?? []).map((c) => print(c, ctx)).join(", ");
     return `c2m_rt_store(${rtBase.text}, ${rtBase.text}_touched, ${idx}, ${print(right, ctx)})`;
   }
-  if (isAtomicLvalue(left, ctx)) {
-    const obj = `&${printDefault(left, ctx)}`;
+  const owned = ownAtomicPointer(left, ctx);
+  if (owned || isAtomicLvalue(left, ctx)) {
+    const obj = owned ?? `&${printDefault(left, ctx)}`;
     const val = print(right, ctx);
     const from = offsetFrom(left, ctx);
     // a plain store into a buffer whose elements are taken over from the caller's array (BufferPlan.takeOnAtomic):
@@ -113,9 +134,10 @@ function inoutPointers(ctx: PrintContext): Set<string> {
 
 export function printUpdate(node: CudaNode, ctx: PrintContext): string {
   const arg = unparen(field(node, "argument")!);
-  if (isAtomicLvalue(arg, ctx)) {
+  const owned = ownAtomicPointer(arg, ctx);
+  if (owned || isAtomicLvalue(arg, ctx)) {
     const op = field(node, "operator")?.text === "++" ? "add" : "sub";
-    return `atomic_fetch_${op}_explicit(&${printDefault(arg, ctx)}, 1, memory_order_relaxed)`;
+    return `atomic_fetch_${op}_explicit(${owned ?? `&${printDefault(arg, ctx)}`}, 1, memory_order_relaxed)`;
   }
   return printDefault(node, ctx);
 }

@@ -44,4 +44,6 @@ export interface PrintContext {
   lambdaFunctions: string[];
   /** the launch's dynamic shared memory when a device function's extern array holds it: the kernel's own extern array views it (emit/metal-hoist.ts) */
   dynamicStorage?: { name: string; type: string };
+  /** statements printed as a comment instead (a launch guard checked by the Python wrapper: passes/kernel/uniform-guard.ts) */
+  replaced?: Map<number, string>;
 }

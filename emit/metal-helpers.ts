@@ -53,6 +53,30 @@ template <typename T, typename V> inline T c2m_rt_store(const device T* y, devic
   atomic_store_explicit(reinterpret_cast<device atomic_uint*>(touched) + i, 1u, memory_order_relaxed);
   return t;
 }`,
+  c2m_own_atomic: `// An in-place buffer of a kernel with atomic outputs (MLX's atomic_outputs declares every output atomic<T>,
+// its touched mask too): the element is copied in from the caller's array at its first touch by relaxed atomic
+// loads and stores, and the access goes on through the atomic element (atomic_load/atomic_store at the caller).
+template <typename T, typename Q, typename M> inline device atomic<T>* c2m_own_atomic(device atomic<T>* y, Q y_in, M touched, ulong i, uint width) {
+  if (!atomic_load_explicit(&touched[i * width], memory_order_relaxed)) {
+    atomic_store_explicit(&y[i], y_in[i], memory_order_relaxed);
+    for (uint k = 0; k < width; ++k) atomic_store_explicit(&touched[i * width + k], 1u, memory_order_relaxed);
+  }
+  return &y[i];
+}`,
+  c2m_own128_atomic: `// A 128-bit access (load128/store128) into an in-place buffer of a kernel with atomic outputs: its 16 bytes'
+// elements are copied in on first touch by relaxed atomic stores, as c2m_own_atomic does for one; the helper then
+// reads or writes the 16 bytes through the element type (atomic<T> has T's size and alignment). The ownership
+// proof gave these elements to this thread (or its threadgroup, ordered by its barriers), so no other thread's
+// atomic meets the plain access.
+template <typename T, typename Q, typename M> inline device T* c2m_own128_atomic(device atomic<T>* y, Q y_in, M touched, ulong i, uint width) {
+  for (ulong k = i; k < i + 16 / sizeof(T); ++k) {
+    if (!atomic_load_explicit(&touched[k * width], memory_order_relaxed)) {
+      atomic_store_explicit(&y[k], y_in[k], memory_order_relaxed);
+      for (uint j = 0; j < width; ++j) atomic_store_explicit(&touched[k * width + j], 1u, memory_order_relaxed);
+    }
+  }
+  return reinterpret_cast<device T*>(y + i);
+}`,
   c2m_cminmax: `// std::min/std::max of two values or of a list, usable in a constant expression (Metal's min/max are not constexpr).
 template <typename T> constexpr T c2m_cmin(T a, T b) { return b < a ? b : a; }
 template <typename T> constexpr T c2m_cmax(T a, T b) { return a < b ? b : a; }

@@ -17,6 +17,8 @@ export function printOwnSpan(node: CudaNode, ctx: PrintContext, print: (n: CudaN
   const b = parts.base.text;
   // a cache hint's one element: its address, copied in on first touch (c2m_own)
   if (site!.hintAddress) return `&c2m_own(${b}, ${b}_in, ${b}_touched, ${spanOffset(parts, print)}, ${width})`;
-  ctx.helpers.add("c2m_own128");
-  return `c2m_own128(${b}, ${b}_in, ${b}_touched, ${spanOffset(parts, print)}, ${width})`;
+  // with atomic outputs the buffer and its mask are atomic<T> (c2m_own128_atomic copies in through atomic stores)
+  const helper = ctx.analysis?.atomicOutputs ? "c2m_own128_atomic" : "c2m_own128";
+  ctx.helpers.add(helper);
+  return `${helper}(${b}, ${b}_in, ${b}_touched, ${spanOffset(parts, print)}, ${width})`;
 }

@@ -22,6 +22,7 @@ import { autoPointer, type KernelAnalysis, type Root, rootOf } from "../passes/k
 import { printOwnSpan } from "./metal-own-span.js";
 import { callerBase } from "../passes/kernel/caller-reads.js";
 import { reachableDeclarations } from "../passes/kernel/extract.js";
+import { trapGuards } from "../passes/kernel/uniform-guard.js";
 import { isSharedViewObject, sharedViewCall, sharedViewTemplates } from "../passes/kernel/shared-view.js";
 import { earlyLambdaReturn, functionLambdas, printHoistedCall, printHoistedLambda, printInlinedCall } from "./metal-lambda.js";
 import { deduceHoistedType, dynamicViews, hoistedDeclaration, hoistedLocal, hoistedShared } from "./metal-hoist.js";
@@ -56,6 +57,8 @@ export interface MetalKernel {
   atomicOutputs: boolean;
   /** MLX template parameters in order: the kernel's own, then C2M_SHARED_BYTES when dynamic shared memory is used */
   templateParams: TemplateParam[];
+  /** launch guards the Python wrapper checks before the launch (passes/kernel/uniform-guard.ts): a Python condition, the ValueError's text */
+  launchChecks: { python: string; message: string }[];
 }
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
@@ -149,7 +152,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         }
         if (plan.ownAccess) {
           // every access copies its element in on first touch (passes/kernel/buffers.ts ownAccess)
-          helpers.add("c2m_own");
+          if (!analysis.atomicOutputs) helpers.add("c2m_own");
           const width = vector ? VECTOR_TYPES[(plan.pointee as { name: string }).name].width : 1;
           ctx.own.set(p.name, width);
           for (const n of plan.ownAccess.callerReads ?? []) {
@@ -231,6 +234,21 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
       `__shared__ memory declared in __device__ function '${h.fn}': its extern __shared__ array aliases the kernel's other dynamic shared array '${views.storage!.name}' of another element type, whose alignment c2m cannot give it`,
     );
   reconvergenceBarriers(k.body, ctx.before);
+  // a guard on the launch's scalars that only prints and traps: checked by the Python wrapper before the launch
+  const guards = trapGuards(unit, k);
+  for (const g of guards) {
+    ctx.replaced ??= new Map();
+    ctx.replaced.set(
+      g.node.startIndex,
+      `// c2m: C2M-K057 checked by the Python wrapper before the launch (it raises ValueError): ${g.node.text.split("\n")[0]!.trim().replace(/\*\//g, "* /")}`,
+    );
+    reportKernel(
+      bag,
+      "C2M-K057",
+      position(g.node),
+      `the kernel's guard prints and traps when a condition of its scalar arguments holds ('${field(g.node, "condition")!.text.replace(/\s+/g, " ")}'); Metal can neither print nor trap, and the condition is the same for every thread of the launch, so the Python wrapper checks it before the launch and raises ValueError("${g.message}"), and the guard is left out of the Metal`,
+    );
+  }
   let body = printBody(k.body, ctx);
   reportWideTileCollectivesApart(k.body, unit.macros, bag);
   if (helpers.has("c2m_block_count")) prologue.unshift(BLOCK_VOTE_DECLARATION);
@@ -239,7 +257,16 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
   if (analysis.dynamicShared || hoisted.some((h) => h.dynamic)) templateParams.push({ name: SHARED_BYTES_TEMPLATE, kind: "int" });
 
   const header = printHeader(unit, k, ctx);
-  return { name: k.name, source: body, header, inputNames, outputNames, atomicOutputs: analysis.atomicOutputs, templateParams };
+  return {
+    name: k.name,
+    source: body,
+    header,
+    inputNames,
+    outputNames,
+    atomicOutputs: analysis.atomicOutputs,
+    templateParams,
+    launchChecks: guards.map((g) => ({ python: g.python, message: g.message })),
+  };
 }
 
 /** An expression c2m parsed on its own (passes/kernel/helper-copy.ts), printed against its own text. */
@@ -295,6 +322,8 @@ export function printDefault(node: CudaNode, ctx: PrintContext): string {
 export function print(node: CudaNode, ctx: PrintContext): string {
   // a read that sees only the caller's values reads the caller's array (passes/kernel/caller-reads.ts)
   if (node.type === "identifier" && ctx.callerBases.has(node.startIndex)) return `${node.text}_in`;
+  const replaced = ctx.replaced?.get(node.startIndex);
+  if (replaced !== undefined && ctx.isKernel) return replaced;
   const pre = ctx.before.size ? ctx.before.get(node) : undefined;
   const text = (ctx.own.size ? printOwnSpan(node, ctx, (n) => print(n, ctx)) : undefined) ?? printNode(node, ctx);
   if (pre === undefined) return text;

@@ -199,6 +199,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the CUDA original reads elements other threads of the launch may write (a graph's neighbours) with nothing ordering the two; the translation reads each element through a flag its stores set after a device-scope fence (atomic_thread_fence, Metal 3.2, macOS 15 and later), so a read sees the value from before the launch or one some thread stored, as on CUDA, and never a copy-in's leftover. The result depends on the threads' order exactly where the original's does; make the reads order-free (read a copy made before the launch, or split the kernel into two launches) where that matters",
     example: "if (out[col[i]] < 0) unmatched = true;  /* ... */  out[thread_idx] = thread_idx;  // pytorch_cluster graclus",
   },
+  {
+    code: "C2M-K057",
+    title: "a launch guard that prints and traps, checked by the Python wrapper",
+    hint: "the guard's condition depends only on the kernel's scalar arguments and constants, so it holds for every thread of a launch or for none: the wrapper raises ValueError with the printf's text before launching, where CUDA would print and trap; the guard itself is left out of the Metal, which can neither print nor trap",
+    example: 'if (C % 256 != 0) { if (threadIdx.x == 0) printf("C must be a multiple of 256"); __trap(); }',
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -133,10 +133,15 @@ describe("the ownership proof for read-modify-write buffers", () => {
     const mixed = verdict("  atomicAdd(&y[i % 4], 1.0f);\n  if (i == 0) y[0] = 0.0f;");
     expect(mixed).toMatch(/updated with atomics \('atomicAdd\(&y\[i % 4\], 1.0f\)' \(line 3\)\) and also read or written without them \('y\[0\]' \(line 4\)\)/);
     expect(mixed).toMatch(/grid-wide barrier, which Metal does not have$/);
-    // copied in at one site: translated with atomic loads and stores (test/kernel-zoo-refusals.test.ts); through c2m_own: refused
+    // copied in at one site: translated with atomic loads and stores (test/kernel-zoo-refusals.test.ts); through c2m_own:
+    // c2m_own_atomic (test/kernel-own-atomic.test.ts); an element's address taken: refused, saying why
     const src = `__global__ void k(float* y, float* total, const float* x) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  float a = y[2 * i], b = y[2 * i + 1];\n  y[2 * i] = a + b;\n  y[2 * i + 1] = a - b;\n  atomicAdd(total, x[i]);\n}\n`;
-    const d = compileKernels(src, { filename: "k.cu" }).diagnostics.find((x) => x.code === "C2M-K007")!;
-    expect(d.message).toMatch(/declares every output atomic \(atomic_outputs is one flag\); this buffer's elements are copied in at their first touch through a plain reference/);
+    const ok = compileKernels(src, { filename: "k.cu" });
+    expect(ok.diagnostics.filter((x) => x.code === "C2M-K007")).toEqual([]);
+    expect(ok.kernels[0]!.spec.source).toContain("c2m_own_atomic(y, y_in, y_touched, 2 * i, 1)");
+    const addressed = src.replace("  atomicAdd(total, x[i]);", "  atomicAdd(total, x[i]);\n  __stcs(y + 2 * i, a * 2.0f);");
+    const d = compileKernels(addressed, { filename: "k.cu" }).diagnostics.find((x) => x.code === "C2M-K007");
+    expect(d?.message ?? "").toMatch(/declares every output atomic \(atomic_outputs is one flag\).*a cache hint takes an element's address/);
   });
 });
 

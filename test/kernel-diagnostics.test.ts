@@ -25,6 +25,14 @@ ${body}
 const CASES: { name: string; code: string; src: string; message: RegExp; error: boolean }[] = [
   { name: "printf", code: "C2M-K002", src: kernel(`  if (i < n) { y[i] = x[i]; /*@*/printf("%d\\n", i); }`), message: /printf/, error: true },
   {
+    // a guard on the launch's scalars that only prints and traps: the Python wrapper raises before the launch
+    name: "a launch guard that prints and traps",
+    code: "C2M-K057",
+    src: kernel(`  /*@*/if (n % 4 != 0) { printf("n must be a multiple of 4"); __trap(); }\n  if (i < n) y[i] = x[i];`),
+    message: /Python wrapper checks it before the launch and raises ValueError\("k: n must be a multiple of 4"\)/,
+    error: false,
+  },
+  {
     // clock_t is a typedef of long: the timer buffer passes as int64; what Metal lacks is the clock itself
     name: "clock() into a clock_t buffer",
     code: "C2M-K002",

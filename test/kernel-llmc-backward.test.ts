@@ -228,15 +228,21 @@ describe("a float scratchpad whose word after the sums is the ticket counter", (
 });
 
 describe("an in-place index named by several declarations (kernel5's 'i', declared by each of its loops)", () => {
-  it("is refused saying c2m does not follow which declaration the access sees, not that every thread of the grid shares it", () => {
-    const src = `__global__ void k(float* y, const float* x, int n) {
+  const src = `__global__ void k(float* y, const float* x, int n) {
   for (int i = threadIdx.x; i < n; i += blockDim.x) y[i] = x[i];
   __syncthreads();
   for (int i = 0; i < 1; i++) { }
   if (blockIdx.x == 0) for (int i = threadIdx.x; i < n; i += blockDim.x) y[i] = y[i] + 1.0f;
 }
 `;
-    const why = compileKernels(src, { filename: "k.cu" }).diagnostics.find((d) => d.code === "C2M-K007")?.message;
+  it("each access resolved to the declaration it sees (passes/kernel/scoped-defs.ts): loops alike, proved thread-owned", () => {
+    const r = compileKernels(src, { filename: "k.cu" });
+    expect(r.diagnostics.filter((d) => d.code === "C2M-K007")).toEqual([]);
+  });
+
+  it("accesses seeing declarations that differ are refused saying c2m does not follow which declaration the access sees, not that every thread of the grid shares it", () => {
+    const differ = src.replace("for (int i = threadIdx.x; i < n; i += blockDim.x) y[i] = x[i];", "for (int i = threadIdx.x * 2; i < n; i += 2 * blockDim.x) y[i] = x[i];");
+    const why = compileKernels(differ, { filename: "k.cu" }).diagnostics.find((d) => d.code === "C2M-K007")?.message;
     expect(why).toMatch(/its index 'i' \('y\[i\]' \(line \d\)\) is declared more than once in the kernel/);
     expect(why).not.toMatch(/every thread of the grid updates the same elements/);
   });

@@ -255,12 +255,31 @@ __global__ void backward(float* dinp, float* dbias, const float* dout, int N, in
     expect(r.kernels[0]!.spec.source).not.toContain("c2m_own");
   }, 120_000);
 
-  it("one copied in at its first touch (c2m_own) stays refused, saying why", () => {
+  it("one copied in at its first touch goes through c2m_own_atomic (relaxed atomic loads and stores): translated, verified", async () => {
     const own = src.replace(
       "dinp_bt[i] += 2.0f * dout_bt[i];",
       "float a = dinp[2 * idx], b = dinp[2 * idx + 1];\n        dinp[2 * idx] = a + b;\n        dinp[2 * idx + 1] = a - b;",
     );
-    const d = compileKernels(own, { filename: "own.cu" }).refused[0]?.diagnostic;
-    expect(d?.message).toMatch(/copied in at their first touch through a plain reference, which a Metal atomic element does not have/);
-  });
+    const r = await translatesAndVerifies(
+      own,
+      spec(
+        "backward",
+        [{ N: 40, C: 6 }],
+        [
+          { name: "dinp", dtype: "float32", count: "N * C", role: "inout" },
+          { name: "dbias", dtype: "float32", count: "C", role: "inout" },
+          { name: "dout", dtype: "float32", count: "N * C", role: "input", range: 8 },
+        ],
+        [
+          {
+            kernel: "backward",
+            grid: ["cdiv(N, 32)", 1, 1],
+            block: [32, 1, 1],
+            args: [{ buffer: "dinp" }, { buffer: "dbias" }, { buffer: "dout" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }],
+          },
+        ],
+      ),
+    );
+    expect(r.kernels[0]!.spec.source).toContain("atomic_store_explicit(c2m_own_atomic(dinp, dinp_in, dinp_touched, 2 * idx, 1), a + b, memory_order_relaxed);");
+  }, 120_000);
 });

@@ -361,17 +361,42 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       a.ok = false;
     }
     // MLX then declares every output atomic<T> (atomic_outputs is one flag): an in-place buffer copied in at one
-    // site has its copy-in and its accesses printed as atomic loads and stores; c2m_own hands out a plain reference
+    // site has its copy-in and its accesses printed as atomic loads and stores; one copied in at first touch goes
+    // through c2m_own_atomic (element reads and stores become relaxed atomic loads and stores of the element) or
+    // c2m_own128_atomic (a 128-bit helper's span, copied in atomically, then read or written through T)
     for (const b of outputs.filter((x) => x.role === "inout-copy" && x.ownAccess)) {
-      refuse(
-        a,
-        bag,
-        b.param,
-        "the kernel also has atomic outputs, and MLX's metal_kernel then declares every output atomic (atomic_outputs is one flag); this buffer's elements are copied in at their first touch through a plain reference, which a Metal atomic element does not have",
-        false,
-      );
+      const why = atomicOwnGap(a, b);
+      if (why)
+        refuse(
+          a,
+          bag,
+          b.param,
+          `the kernel also has atomic outputs, and MLX's metal_kernel then declares every output atomic (atomic_outputs is one flag); this buffer's elements are copied in at their first touch, read and stored through relaxed atomics on the element, but ${why}`,
+          false,
+        );
     }
   }
   for (const report of [...limits, ...gaps]) report();
   void unit;
+}
+
+/**
+ * Why an in-place buffer copied in at first touch (BufferPlan.ownAccess) cannot be one of atomic outputs, or
+ * undefined: its accesses must be element reads, stores, compound assignments or increments (atomic loads, stores
+ * and fetch-ops on the atomic element) or 128-bit helper spans, of a scalar element.
+ */
+function atomicOwnGap(a: KernelAnalysis, b: BufferPlan): string | undefined {
+  if (b.pointee.kind === "vector") return `its elements are vectors (${b.pointee.name}), which Metal's atomic<T> does not hold`;
+  for (const s of a.accesses) {
+    if (s.root.kind !== "param" || s.root.name !== b.param || s.span128) continue;
+    if (s.hintAddress) return `a cache hint takes an element's address (${accessPair(s.node)}), which would be a plain pointer to an atomic element`;
+    let n = s.node;
+    while (n.parent?.type === "parenthesized_expression") n = n.parent;
+    const p = n.parent;
+    if (p?.type === "pointer_expression" && field(p, "operator")?.text === "&")
+      return `an element's address is taken (${accessPair(p)}), which would be a plain pointer to an atomic element`;
+    if (p?.type === "assignment_expression" && field(p, "left")?.startIndex === n.startIndex && !/^([+\-&|^]?=)$/.test(field(p, "operator")?.text ?? ""))
+      return `'${field(p, "operator")?.text}' updates an element (${accessPair(p)}), which no single Metal atomic operation does`;
+  }
+  return undefined;
 }

@@ -9,6 +9,7 @@ import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import type { BufferPlan } from "../../ir/kernel.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { stridedOwnershipProof } from "./strided-owner.js";
+import { inHandOver, lastArriverGuards } from "./hand-over.js";
 import { groupRangeProof } from "./group-range.js";
 import { accessPair, groupOwnershipProof, ownershipProof, sharedAcrossBlocks, sharedByEveryGroup, type OwnedSite } from "./ownership.js";
 import { type AliasMove, aliasAt, parameterMoves } from "./inout-moves.js";
@@ -203,7 +204,12 @@ function scalarParams(a: KernelAnalysis): Set<string> {
 /** The grid dimensions along which threadgroups share the buffer's elements (ownership.ts sharedAcrossBlocks); none when c2m cannot follow its accesses. */
 export function blocksSharing(a: KernelAnalysis, name: string): ("x" | "y" | "z")[] {
   const sites = ownedSites(a, name);
-  return typeof sites === "string" ? [] : sharedAcrossBlocks(a.kernel.body, sites);
+  if (typeof sites === "string") return [];
+  // every access inside a last-arriver guard (hand-over.ts): only the last threadgroup to take the ticket runs them
+  // (the tickets are distinct, so one threadgroup at most), and no other threadgroup touches the buffer
+  const guards = lastArriverGuards(a.kernel.body);
+  if (guards.length && sites.every((x) => inHandOver(x.node, guards))) return [];
+  return sharedAcrossBlocks(a.kernel.body, sites);
 }
 
 /** The buffer's accesses as the ownership proofs take them, or why c2m cannot follow one. */

@@ -24,6 +24,9 @@ import { walksApart } from "./walk-apart.js";
 import { updatedInItsStatement } from "./statement-update.js";
 import { rowBound, type RowBound } from "./row-bound.js";
 import { balanced, splitTopLevel, stripParens } from "./expr-text.js";
+import { definitionsAt, localDefinitions } from "./scoped-defs.js";
+
+export { localDefinitions };
 
 export interface OwnedSite {
   /** the access node (`y[E]`, `r[E]`, `*r`) */
@@ -60,7 +63,7 @@ const norm = (s: string) => s.replace(/\s+/g, "");
 
 /** Returns undefined when the buffer is proven thread-owned, else why not. */
 export function ownershipProof(body: CudaNode, sites: OwnedSite[]): string | undefined {
-  const defs = localDefinitions(body);
+  const defs = definitionsAt(body, sites);
   const splits = splitsOf(body, sites);
   const first = splits[0];
   if (!first) return undefined;
@@ -138,7 +141,7 @@ function splitsOf(body: CudaNode, sites: OwnedSite[]): (Split & { node: CudaNode
  * refusal then says why).
  */
 export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[], bounds?: { scalars: Set<string>; assumed: RowBound[] }): string | undefined | null {
-  const defs = localDefinitions(body);
+  const defs = definitionsAt(body, sites);
   // inside the row, or inside it when a size parameter is at most the stride (row-bound.ts), which the wrapper checks
   const inRowOf = (x: Split & { node: CudaNode }, stride: string) =>
     localInRow(x.local, x.node, stride, body, defs) || (!!bounds && rowBound(x.local, x.node, stride, body, defs, bounds.scalars) !== undefined);
@@ -189,7 +192,7 @@ export function groupOwnershipProof(body: CudaNode, sites: OwnedSite[], bounds?:
  * (llm.c's global_norm_aggregate_kernel: every thread reads out[threadIdx.x], thread 0 writes out[0]).
  */
 export function sharedByEveryGroup(body: CudaNode, sites: (OwnedSite & { write: boolean })[]): boolean {
-  const defs = localDefinitions(body);
+  const defs = definitionsAt(body, sites);
   const text = (s: OwnedSite) => expand([s.index, ...(s.offset === undefined ? [] : Array.isArray(s.offset) ? s.offset : [s.offset])].map((x) => x?.text ?? "").join(" "), defs);
   if (!sites.length || sites.some((s) => /blockIdx|threadgroup_position|gridDim|threadgroups_per_grid/.test(text(s)))) return false;
   return sites.every((s) => !s.write || THREAD_SOURCE.test(text(s)) || leaderLevel(s.node, body, defs) === "block");
@@ -529,7 +532,7 @@ function signedTerms(text: string, sign = 1): { sign: number; text: string }[] |
  * launcher runs it with one row), which the wrapper then insists on.
  */
 export function sharedAcrossBlocks(body: CudaNode, sites: OwnedSite[]): ("x" | "y" | "z")[] {
-  const defs = localDefinitions(body);
+  const defs = definitionsAt(body, sites);
   const texts = sites.map((s) => expand([s.index?.text ?? "", ...[s.offset ?? []].flat().map((o) => o.text)].join(" + "), defs));
   const conditions: string[] = [];
   walk(body, (n) => {
@@ -543,18 +546,6 @@ export function sharedAcrossBlocks(body: CudaNode, sites: OwnedSite[]): ("x" | "
     if (!new RegExp(`\\b(blockIdx|gridDim)\\s*\\.\\s*${d}\\b`).test(body.text)) return false;
     return !texts.some((t) => block.test(t)) && !conditions.some((c) => block.test(c));
   });
-}
-
-/** Locals declared once with an initializer: name → its text (to see what an index is computed from). */
-export function localDefinitions(body: CudaNode): Map<string, string> {
-  const out = new Map<string, string>();
-  walk(body, (n) => {
-    if (n.type !== "init_declarator") return;
-    const name = field(n, "declarator")?.text;
-    const value = field(n, "value")?.text;
-    if (name && value) out.set(name, out.has(name) ? "" : value);
-  });
-  return out;
 }
 
 export function expand(text: string, defs: Map<string, string>, depth = 4): string {

@@ -17,6 +17,7 @@ import { driverSource } from "../src/verify/fixtures.js";
 import { namespaceDirectives } from "../src/verify/cuda.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
+import { ATEN_SHIM } from "./kernel-zoo-aten.js";
 import { deviceOnlySource } from "./kernel-zoo-device.js";
 import { configPath, corpusFiles, loadConfig } from "./kernel-zoo.js";
 
@@ -104,12 +105,13 @@ async function main(): Promise<void> {
     // the half and bfloat16 types come through headers the device code leaves out (cublas_v2.h in llm.c)
     // `using namespace gsplat;` after it: the driver launches a kernel by its plain name, as the emulator's harness does
     const device = await specDeviceSource(c);
-    // fixed-width integers likewise (causal-conv1d's BytesToType); ATen's element types where a PyTorch extension names
-    // them (flownet2's `using at::Half;`): the GPU build has no ATen, and the spec's instantiations never use them
-    const aten = /\bat::/.test(device) ? "namespace at { using Half = __half; using BFloat16 = __nv_bfloat16; }\n" : "";
+    // fixed-width integers and assert likewise (causal-conv1d's BytesToType, pytorch_scatter's segment_coo); ATen's element types where a PyTorch extension names
+    // them (flownet2's `using at::Half;`, pytorch_scatter's atomics on a Half's `.x` bits): the GPU build has no ATen,
+    // so c10-like structs (kernel-zoo-aten.ts)
+    const aten = /\bat::/.test(device) ? ATEN_SHIM : "";
     writeFileSync(
       join(dir, `${c.spec.name}.device.cu`),
-      `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <algorithm>\n${aten}${device}\n${namespaceDirectives(device)}\n`,
+      `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <cassert>\n#include <algorithm>\n${aten}${device}\n${namespaceDirectives(device)}\n`,
     );
     writeFileSync(join(dir, `${c.spec.name}.cu`), driverSource({ ...c.spec, needsTorch: true }));
   }

@@ -8,7 +8,8 @@
  * `node dist/bench/kernel-zoo-gpu.js prepare DIR` writes, per spec, the device code of the preprocessed
  * original (`<spec>.device.cu`, kernel-zoo-device.ts) and a driver (`<spec>.cu`, the golden fixtures'
  * generator), plus record.sh; on the GPU machine `bash DIR/record.sh OUTDIR` builds and runs them and
- * packs OUTDIR/fixtures.tar (unpack into test/corpus/fixtures).
+ * packs OUTDIR/fixtures.tar (unpack into test/corpus/fixtures). It also writes the drivers of the spec-less launches
+ * (DIR/synth/, DIR/record-synth.sh: bench/kernel-zoo-synth.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -19,6 +20,7 @@ import type { GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
 import { ATEN_SHIM } from "./kernel-zoo-aten.js";
 import { deviceOnlySource } from "./kernel-zoo-device.js";
+import { prepareSynth } from "./kernel-zoo-synth.js";
 import { configPath, corpusFiles, loadConfig } from "./kernel-zoo.js";
 
 export interface ZooSpecCase {
@@ -58,6 +60,18 @@ export async function specDeviceSource(c: ZooSpecCase): Promise<string> {
 export function leftOutHeaders(device: string): string {
   return [/\bcuda::memcpy_async\b/.test(device) ? "#include <cuda/barrier>\n" : "", /\bcurand\w*\(/.test(device) ? "#include <curand_kernel.h>\n" : ""].join("");
 }
+
+/**
+ * How near the emulator must come to a GPU recording, by dtype: integers exact; float32 within 1e-5 relative (nvcc
+ * fuses multiply-adds, its expf/tanhf differ from glibc's in the last bits); bfloat16 within its rounding step
+ * (1/128), since one float32 ulp can move a rounding. A buffer's `gpuOrder` tolerance replaces its dtype's.
+ */
+export const GPU_TOLERANCE: Record<string, { rtol: number; atol: number }> = {
+  float32: { rtol: 1e-5, atol: 1e-6 },
+  float16: { rtol: 1e-3, atol: 1e-3 },
+  bfloat16: { rtol: 8e-3, atol: 8e-3 },
+  float64: { rtol: 1e-12, atol: 1e-14 },
+};
 
 export function zooFixturesDir(root = packageRoot()): string {
   return join(root, "test/corpus/fixtures");
@@ -117,6 +131,10 @@ async function main(): Promise<void> {
   }
   writeFileSync(join(dir, "record.sh"), RECORD_SH);
   process.stdout.write(`kernel-zoo-gpu: ${zooSpecs(packageRoot(), { unrecorded: true }).length} drivers in ${dir}; on the GPU: bash ${dir}/record.sh OUTDIR\n`);
+  // the spec-less launches kernel-zoo-run verified (test/corpus/synth-launches.json): a driver per corpus file
+  const synth = await prepareSynth(dir);
+  for (const r of synth.refused) process.stdout.write(`kernel-zoo-gpu: left out ${r}\n`);
+  process.stdout.write(`kernel-zoo-gpu: ${synth.drivers} drivers of ${synth.launches} spec-less launch sets in ${dir}/synth; on the GPU: bash ${dir}/record-synth.sh OUTDIR\n`);
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

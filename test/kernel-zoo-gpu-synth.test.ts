@@ -1,17 +1,28 @@
 // The CUDA emulator against real CUDA for the kernel zoo's spec-less verifications: the launches kernel-zoo-run
 // derived from a file's host code or synthesised from a kernel's signature and verified
 // (test/corpus/synth-launches.json, bench/kernel-zoo-synth.ts), run natively on an NVIDIA GPU with the same LCG
-// inputs (test/corpus/fixtures/synth). A launch set without a recording yet is skipped; the tolerances are the
-// hand-written specs' (GPU_TOLERANCE). CI runs a spread of at most SUBSET recorded launch sets (each runs the
+// inputs (test/corpus/fixtures/synth: a sample of each buffer and a digest of it). A launch set without a recording
+// yet is skipped; the tolerances are the hand-written specs' (GPU_TOLERANCE). CI runs a spread of at most SUBSET recorded launch sets (each runs the
 // emulator on its file: seconds apiece); C2M_GPU_SYNTH=all runs every one.
 import { describe, expect, test } from "vitest";
 import { dirname } from "node:path";
-import { compareArrays, describeMismatch } from "../src/verify/compare.js";
 import { runCudaLaunches } from "../src/verify/cuda.js";
-import { normalizeDtype } from "../src/verify/dtypes.js";
+import { fromNumbers, normalizeDtype } from "../src/verify/dtypes.js";
 import { goldenBuffers, goldenLaunches, type GoldenSpec } from "../src/verify/golden.js";
 import { GPU_TOLERANCE } from "../bench/kernel-zoo-gpu.js";
-import { corpusFileSource, loadSynthFixture, loadSynthLaunches, mergeSynthLaunches, synthDriverSource, synthRecorded, type SynthLaunch } from "../bench/kernel-zoo-synth.js";
+import {
+  corpusFileSource,
+  loadSynthLaunches,
+  loadSynthRecording,
+  mergeSynthLaunches,
+  recordingMismatch,
+  recordingOf,
+  SAMPLE,
+  sampleIndices,
+  synthDriverSource,
+  synthRecorded,
+  type SynthLaunch,
+} from "../bench/kernel-zoo-synth.js";
 import { configPath, corpusFiles, loadConfig } from "../bench/kernel-zoo.js";
 
 const SUBSET = 12;
@@ -54,7 +65,32 @@ test("a driver passes a CUDA vector by value component by component, in the vect
   const src = synthDriverSource("p/f.cu", [{ id: "p_f_cu.corr_synth_64", file: "p/f.cu", by: "synthesised", spec }]);
   expect(src).toContain("c2m_launch(&corr, dim3(2, 1, 1), dim3(32, 1, 1), 0, out_d, long4{(decltype(long4::x))(64), (decltype(long4::x))(1)");
   expect(src).toContain("if (which < 0 || which == 0) {");
-  expect(src).toContain('download(out + "/p_f_cu.corr_synth_64.s0.out.bin"');
+  expect(src).toContain('record_sample(out + "/p_f_cu.corr_synth_64.s0.out.bin"');
+});
+
+test("a recording keeps one element in each of SAMPLE stretches (every one of a small buffer) and tells a wrong element outside them by the digest", () => {
+  expect(sampleIndices(5)).toEqual([0, 1, 2, 3, 4]);
+  const idx = sampleIndices(100_000);
+  expect(idx.length).toBe(SAMPLE);
+  idx.forEach((j, i) => expect(j >= Math.floor((i * 100_000) / SAMPLE) && j < Math.floor(((i + 1) * 100_000) / SAMPLE)).toBe(true));
+  const ints = fromNumbers(
+    Array.from({ length: 5000 }, (_, i) => i % 7),
+    "int32",
+  );
+  const floats = fromNumbers(
+    Array.from({ length: 5000 }, (_, i) => Math.sin(i)),
+    "float32",
+  );
+  const tol = { rtol: 1e-5, atol: 1e-6 };
+  expect(recordingMismatch("a", ints, recordingOf(ints, "int32"), "int32", tol)).toBeUndefined();
+  expect(recordingMismatch("f", floats, recordingOf(floats, "float32"), "float32", tol)).toBeUndefined();
+  const unkept = [...Array(5000).keys()].find((i) => !sampleIndices(5000).includes(i))!;
+  const ints2 = ints.slice() as Int32Array;
+  ints2[unkept] = 99;
+  expect(recordingMismatch("a", ints2, recordingOf(ints, "int32"), "int32", tol)).toMatch(/hash differs/);
+  const floats2 = floats.slice() as Float32Array;
+  floats2[unkept] = 5;
+  expect(recordingMismatch("f", floats2, recordingOf(floats, "float32"), "float32", tol)).toMatch(/sums differ/);
 });
 
 const recorded = launches.filter((l) => synthRecorded(l));
@@ -75,9 +111,10 @@ describe.skipIf(!chosen.length)("the CUDA emulator reproduces the GPU recordings
           const cpu = await runCudaLaunches(source, goldenLaunches(l.spec, si), goldenBuffers(l.spec, si), { deviceCodeOnly: true });
           for (const b of l.spec.buffers.filter((x) => x.role !== "input")) {
             const dtype = normalizeDtype(b.dtype);
-            const r = compareArrays(cpu[b.name]!, loadSynthFixture(l, si, b.name)!, dtype, b.gpuOrder ?? GPU_TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
-            expect(r.ok, `${l.id} ${JSON.stringify(l.spec.sizes[si])} ${describeMismatch(b.name, r)}`).toBe(true);
-            compared += r.count;
+            const rec = loadSynthRecording(l, si, b.name)!;
+            const wrong = recordingMismatch(b.name, cpu[b.name]!, rec, dtype, b.gpuOrder ?? GPU_TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
+            expect(wrong, `${l.id} ${JSON.stringify(l.spec.sizes[si])}`).toBeUndefined();
+            compared += rec.count;
           }
         }
         expect(compared).toBeGreaterThan(0);

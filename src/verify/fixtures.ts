@@ -158,9 +158,11 @@ static void c2m_launch(void (*fn)(P...), dim3 grid, dim3 block, size_t shared, A
 
 /**
  * The statements that run `spec` on every size (in a scope where \`out\` is the output folder): its buffers drawn as
- * goldenBuffers draws them, its launches, every non-input buffer written to <out>/<outName>.s<size>.<buffer>.bin.
+ * goldenBuffers draws them, its launches, every non-input buffer written to <out>/<outName>.s<size>.<buffer>.bin
+ * (by `opts.download`, a function of the driver's taking the path, the device pointer and the count; `download` the whole
+ * buffer).
  */
-export function driverSpecBody(spec: GoldenSpec, outName: string): string {
+export function driverSpecBody(spec: GoldenSpec, outName: string, opts: { download?: string } = {}): string {
   let s = "";
   spec.sizes.forEach((sizes, si) => {
     s += `  {  // size ${si}: ${JSON.stringify(sizes)}\n`;
@@ -198,7 +200,7 @@ export function driverSpecBody(spec: GoldenSpec, outName: string): string {
     s += `    check(cudaDeviceSynchronize(), "sync");\n`;
     for (const b of spec.buffers) {
       if (b.role === "input") continue;
-      s += `    download(out + "/${outName}.s${si}.${b.name}.bin", ${b.name}_d, ${evalExpr(b.count, sizes)});\n`;
+      s += `    ${opts.download ?? "download"}(out + "/${outName}.s${si}.${b.name}.bin", ${b.name}_d, ${evalExpr(b.count, sizes)});\n`;
     }
     for (const b of spec.buffers) s += `    cudaFree(${b.name}_d);\n`;
     s += `  }\n`;

@@ -8,7 +8,8 @@
  * `atomicAdd(reinterpret_cast<__half*>(p), val)` finds CUDA's overload; since the driver keeps cuda_fp16's `__half`
  * operators (PyTorch builds with __CUDA_NO_HALF_OPERATORS__, the corpus's other kernels use them), comparisons of two
  * Halfs are defined here, else the built-in float one and `__half`'s would be equally good. Host and device both, as
- * c10's C10_HOST_DEVICE.
+ * c10's C10_HOST_DEVICE. And what else of ATen the emulator's stubs give device code (src/verify/include/cuda_emu.hpp):
+ * `at::cuda::ATenCeilDiv`.
  */
 export const ATEN_SHIM = `// c10-like Half and BFloat16 (c10/util/Half.h, BFloat16.h): uint16 bits in .x, arithmetic via float
 #include <cstring>
@@ -101,4 +102,9 @@ C2M_ATEN_ARITH(BFloat16)
 #undef C2M_ATEN_ARITH
 }  // namespace c10
 namespace at { using c10::Half; using c10::BFloat16; }
+// ATen's ceiling division, which detectron2's nms_rotated calls in device code (as the emulator's cuda_emu.hpp has it)
+namespace at::cuda {
+template <class T, class U>
+__host__ __device__ inline T ATenCeilDiv(T a, U b) { return (a + b - 1) / b; }
+}
 `;

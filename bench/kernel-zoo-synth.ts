@@ -88,9 +88,9 @@ export async function corpusFileSource(key: string, root = packageRoot()): Promi
 /** The device code file of a driver: the harness's cut of the translated file, with what nvcc needs before it. */
 export function synthDeviceCu(source: string): string {
   const cut = deviceOnlySource(source).source;
-  // the emulator's stubs define ATen's Half and BFloat16 (emu_torch.hpp); the GPU gets c10-like structs
-  const aten = /\b(?:at|c10)::(?:Half|BFloat16)\b/.test(cut) ? ATEN_SHIM : "";
-  return `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <cassert>\n#include <algorithm>\n${aten}${cut}\n${namespaceDirectives(cut)}\n`;
+  // the emulator's stubs give every file ATen's Half, BFloat16 and ATenCeilDiv (`using namespace at;` needs the
+  // namespace): the GPU gets c10-like structs (kernel-zoo-aten.ts)
+  return `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <cassert>\n#include <algorithm>\n${ATEN_SHIM}${cut}\n${namespaceDirectives(cut)}\n`;
 }
 
 /** One driver for a file's launches: `driver OUTDIR [INDEX]` runs every spec, or the INDEX-th alone. */

@@ -89,8 +89,9 @@ export async function corpusFileSource(key: string, root = packageRoot()): Promi
 export function synthDeviceCu(source: string): string {
   const cut = deviceOnlySource(source).source;
   // the emulator's stubs give every file ATen's Half, BFloat16 and ATenCeilDiv (`using namespace at;` needs the
-  // namespace): the GPU gets c10-like structs (kernel-zoo-aten.ts)
-  return `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <cassert>\n#include <algorithm>\n${ATEN_SHIM}${cut}\n${namespaceDirectives(cut)}\n`;
+  // namespace): the GPU gets c10-like structs (kernel-zoo-aten.ts); FLT_MAX, INT_MAX and the math functions as the
+  // emulator's stubs include them (mmcv's roi_pool, focal_loss)
+  return `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <cassert>\n#include <cfloat>\n#include <climits>\n#include <cmath>\n#include <algorithm>\n${ATEN_SHIM}${cut}\n${namespaceDirectives(cut)}\n`;
 }
 
 /** One driver for a file's launches: `driver OUTDIR [INDEX]` runs every spec, or the INDEX-th alone. */

@@ -8,7 +8,8 @@
  * `node dist/bench/kernel-zoo-gpu.js prepare DIR` writes, per spec, the device code of the preprocessed
  * original (`<spec>.device.cu`, kernel-zoo-device.ts) and a driver (`<spec>.cu`, the golden fixtures'
  * generator), plus record.sh; on the GPU machine `bash DIR/record.sh OUTDIR` builds and runs them and
- * packs OUTDIR/fixtures.tar (unpack into test/corpus/fixtures).
+ * packs OUTDIR/fixtures.tar (unpack into test/corpus/fixtures). It also writes the drivers of the spec-less launches
+ * (DIR/synth/, DIR/record-synth.sh: bench/kernel-zoo-synth.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -17,7 +18,9 @@ import { driverSource } from "../src/verify/fixtures.js";
 import { namespaceDirectives } from "../src/verify/cuda.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
+import { ATEN_SHIM } from "./kernel-zoo-aten.js";
 import { deviceOnlySource } from "./kernel-zoo-device.js";
+import { prepareSynth } from "./kernel-zoo-synth.js";
 import { configPath, corpusFiles, loadConfig } from "./kernel-zoo.js";
 
 export interface ZooSpecCase {
@@ -57,6 +60,18 @@ export async function specDeviceSource(c: ZooSpecCase): Promise<string> {
 export function leftOutHeaders(device: string): string {
   return [/\bcuda::memcpy_async\b/.test(device) ? "#include <cuda/barrier>\n" : "", /\bcurand\w*\(/.test(device) ? "#include <curand_kernel.h>\n" : ""].join("");
 }
+
+/**
+ * How near the emulator must come to a GPU recording, by dtype: integers exact; float32 within 1e-5 relative (nvcc
+ * fuses multiply-adds, its expf/tanhf differ from glibc's in the last bits); bfloat16 within its rounding step
+ * (1/128), since one float32 ulp can move a rounding. A buffer's `gpuOrder` tolerance replaces its dtype's.
+ */
+export const GPU_TOLERANCE: Record<string, { rtol: number; atol: number }> = {
+  float32: { rtol: 1e-5, atol: 1e-6 },
+  float16: { rtol: 1e-3, atol: 1e-3 },
+  bfloat16: { rtol: 8e-3, atol: 8e-3 },
+  float64: { rtol: 1e-12, atol: 1e-14 },
+};
 
 export function zooFixturesDir(root = packageRoot()): string {
   return join(root, "test/corpus/fixtures");
@@ -104,17 +119,22 @@ async function main(): Promise<void> {
     // the half and bfloat16 types come through headers the device code leaves out (cublas_v2.h in llm.c)
     // `using namespace gsplat;` after it: the driver launches a kernel by its plain name, as the emulator's harness does
     const device = await specDeviceSource(c);
-    // fixed-width integers likewise (causal-conv1d's BytesToType); ATen's element types where a PyTorch extension names
-    // them (flownet2's `using at::Half;`): the GPU build has no ATen, and the spec's instantiations never use them
-    const aten = /\bat::/.test(device) ? "namespace at { using Half = __half; using BFloat16 = __nv_bfloat16; }\n" : "";
+    // fixed-width integers and assert likewise (causal-conv1d's BytesToType, pytorch_scatter's segment_coo); ATen's element types where a PyTorch extension names
+    // them (flownet2's `using at::Half;`, pytorch_scatter's atomics on a Half's `.x` bits): the GPU build has no ATen,
+    // so c10-like structs (kernel-zoo-aten.ts)
+    const aten = /\bat::/.test(device) ? ATEN_SHIM : "";
     writeFileSync(
       join(dir, `${c.spec.name}.device.cu`),
-      `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <algorithm>\n${aten}${device}\n${namespaceDirectives(device)}\n`,
+      `#include <cuda_fp16.h>\n#include <cuda_bf16.h>\n#include <cstdint>\n#include <cassert>\n#include <algorithm>\n${aten}${device}\n${namespaceDirectives(device)}\n`,
     );
     writeFileSync(join(dir, `${c.spec.name}.cu`), driverSource({ ...c.spec, needsTorch: true }));
   }
   writeFileSync(join(dir, "record.sh"), RECORD_SH);
   process.stdout.write(`kernel-zoo-gpu: ${zooSpecs(packageRoot(), { unrecorded: true }).length} drivers in ${dir}; on the GPU: bash ${dir}/record.sh OUTDIR\n`);
+  // the spec-less launches kernel-zoo-run verified (test/corpus/synth-launches.json): a driver per corpus file
+  const synth = await prepareSynth(dir);
+  for (const r of synth.refused) process.stdout.write(`kernel-zoo-gpu: left out ${r}\n`);
+  process.stdout.write(`kernel-zoo-gpu: ${synth.drivers} drivers of ${synth.launches} spec-less launch sets in ${dir}/synth; on the GPU: bash ${dir}/record-synth.sh OUTDIR\n`);
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -6,6 +6,7 @@ import { deviceOnlySource } from "./kernel-zoo-device.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
 import type { CompileKernelsResult } from "../src/kernel/index.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
+import { loadSynthLaunches, mergeSynthLaunches, synthLaunchesPath, writeSynthLaunches, type SynthLaunch } from "./kernel-zoo-synth.js";
 import {
   instanceNames,
   baselineOf,
@@ -64,7 +65,7 @@ export async function verifyFile(
   result: ReturnType<TranslateFile>,
   includeDirs: string[],
   path: string,
-  opts: { specless?: boolean } = {},
+  opts: { specless?: boolean; collect?: Omit<SynthLaunch, "id">[] } = {},
 ): Promise<void> {
   const fc = config.files[key] ?? {};
   const mine = records.filter((r) => r.unit === key);
@@ -133,6 +134,8 @@ export async function verifyFile(
   if (opts.specless === false) return;
   const pending = () => mine.filter((r) => r.status === "translated" && r.verified === undefined);
   if (!pending().length) return;
+  // the spec-less launches that agreed, kept (opts.collect) where a kernel they launch ends verified by them
+  const agreed: Omit<SynthLaunch, "id">[] = [];
   const { deriveVerifySpecs } = await import("../src/kernel/launch-spec.js");
   const { synthesizeSpecs, SynthFailure, sizedSpecs } = await import("../src/kernel/synth-spec.js");
   let hostWhy = "";
@@ -142,6 +145,7 @@ export async function verifyFile(
     for (const spec of (await sizedSpecs(wanted, derived.callerBuffers, result.source)).specs) {
       const launched = [...new Set(spec.launches.map((l) => l.kernel))];
       const v = await runSpec(spec, `host launch (${derived.from.slice(0, 80)})`, false);
+      if (v.ok) agreed.push({ file: key, by: "host", spec });
       // a kernel a hand-written spec already decided keeps that verdict
       for (const r of pending().filter((x) => launched.includes(x.kernel))) mark(r, v.ok, v.note, v.compared, "host", v.rounding);
     }
@@ -153,10 +157,15 @@ export async function verifyFile(
       // a kernel template's specialisations each verify (instanceNames), a plain kernel itself
       const names = instanceNames(compiled, r.kernel);
       const vs = [];
+      const ran: GoldenSpec[] = [];
       for (const name of names.length ? names : [r.kernel])
-        for (const s of await synthesizeSpecs(compiled, result.source, name)) vs.push(await runSpec(s.spec, names.length ? `${name}: ${s.note}` : s.note, false));
+        for (const s of await synthesizeSpecs(compiled, result.source, name)) {
+          vs.push(await runSpec(s.spec, names.length ? `${name}: ${s.note}` : s.note, false));
+          ran.push(s.spec);
+        }
       const bad = vs.find((v) => !v.ok);
       mark(r, !bad, (bad ?? vs[0]!).note, bad ? bad.compared : true, "synthesised", bad?.rounding);
+      if (!bad) for (const spec of ran) agreed.push({ file: key, by: "synthesised", spec });
     } catch (e) {
       if (!(e instanceof SynthFailure)) throw e;
       const group = {
@@ -174,6 +183,7 @@ export async function verifyFile(
       r.unverifiedBecause = group;
     }
   }
+  opts.collect?.push(...agreed.filter((a) => a.spec.launches.some((l) => translated(l.kernel)?.verifiedBy === a.by)));
 }
 
 async function main(): Promise<void> {
@@ -186,11 +196,18 @@ async function main(): Promise<void> {
   const config = loadConfig(cfgPath);
   const translate = await loadTranslator();
   const { records, results } = translateCorpus(config, base, translate, value("--only"));
+  const synth: Omit<SynthLaunch, "id">[] = [];
   if (!flag("--no-verify")) {
     for (const f of corpusFiles(config, base)) {
       const r = results.get(f.key);
-      if (r) await verifyFile(config, base, f.key, records, r, f.includeDirs, f.path);
+      if (r) await verifyFile(config, base, f.key, records, r, f.includeDirs, f.path, { collect: synth });
     }
+  }
+  if (flag("--synth-launches")) {
+    // the files this run translated get their launches replaced, the others' kept (a --only run updates its own)
+    const merged = mergeSynthLaunches(loadSynthLaunches(root), synth, new Set(results.keys()));
+    writeSynthLaunches(merged, root);
+    process.stderr.write(`kernel-zoo: ${synth.length} spec-less launch sets of this run, ${merged.length} in all, in ${relative(root, synthLaunchesPath(root))}\n`);
   }
   for (const r of records) {
     const what =

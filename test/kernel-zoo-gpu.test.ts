@@ -2,21 +2,15 @@
 // (test/corpus/specs), every size, compared with the outputs its original recorded on an NVIDIA GPU
 // (test/corpus/fixtures, bench/kernel-zoo-gpu.ts). Integers exact; float32 within 1e-5 relative (nvcc
 // fuses multiply-adds, its expf/tanhf differ from glibc's in the last bits); bfloat16 within its
-// rounding step (1/128), since one float32 ulp can move a rounding.
+// rounding step (1/128), since one float32 ulp can move a rounding (GPU_TOLERANCE).
 import { existsSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { compareArrays, describeMismatch } from "../src/verify/compare.js";
 import { runCudaLaunches } from "../src/verify/cuda.js";
 import { normalizeDtype } from "../src/verify/dtypes.js";
 import { goldenBuffers, goldenLaunches } from "../src/verify/golden.js";
-import { loadZooFixture, specDeviceSource, zooFixturesDir, zooSpecs } from "../bench/kernel-zoo-gpu.js";
+import { GPU_TOLERANCE, loadZooFixture, specDeviceSource, zooFixturesDir, zooSpecs } from "../bench/kernel-zoo-gpu.js";
 import { deviceOnlySource } from "../bench/kernel-zoo-device.js";
-
-const TOLERANCE: Record<string, { rtol: number; atol: number }> = {
-  float32: { rtol: 1e-5, atol: 1e-6 },
-  float16: { rtol: 1e-3, atol: 1e-3 },
-  bfloat16: { rtol: 8e-3, atol: 8e-3 },
-};
 
 test("the GPU drivers' device code keeps a `using` alias a kept template names (llm.c's reduction_func_t)", () => {
   const src = `using reduction_func_t = float (*)(float);
@@ -48,7 +42,7 @@ describe.skipIf(!existsSync(zooFixturesDir()))("the CUDA emulator reproduces the
           for (const b of c.spec.buffers.filter((x) => x.role !== "input")) {
             const recorded = loadZooFixture(c.spec, si, b.name)!;
             const dtype = normalizeDtype(b.dtype);
-            const r = compareArrays(cpu[b.name]!, recorded, dtype, b.gpuOrder ?? TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
+            const r = compareArrays(cpu[b.name]!, recorded, dtype, b.gpuOrder ?? GPU_TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
             expect(r.ok, `${c.spec.name} ${JSON.stringify(c.spec.sizes[si])} ${describeMismatch(b.name, r)}`).toBe(true);
             compared += r.count;
           }

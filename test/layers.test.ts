@@ -29,6 +29,8 @@ interface Case {
   inputs: Input[];
   /** the call's arguments over in0, in1, ...; default: every input, positionally */
   call?: string;
+  /** max abs diff allowed where TOLERANCE is too tight for the layer's fp32 arithmetic (the brief's default is 1e-4) */
+  tolerance?: number;
 }
 
 const X4 = [2, 3, 4, 5];
@@ -354,6 +356,9 @@ const CASES: Case[] = [
       [5, 2, 6],
       [4, 2, 8],
     ],
+    // relu leaves the hidden state unbounded: two layers, both directions, and torch's and MLX's matmuls add in
+    // different orders, so the outputs differ by up to 2.3e-5 on some CPUs
+    tolerance: 1e-4,
   },
 ];
 
@@ -639,7 +644,7 @@ describe("torch.nn → MLX layer table", () => {
       expect(r, "no result from layers_check.py").toBeDefined();
       expect(r!.error ?? "").toBe("");
       expect(r!.compared).toBeGreaterThan(0);
-      expect(r!.max_diff).toBeLessThanOrEqual(TOLERANCE);
+      expect(r!.max_diff).toBeLessThanOrEqual(CASES[id]!.tolerance ?? TOLERANCE);
     });
   });
 });

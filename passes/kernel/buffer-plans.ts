@@ -20,6 +20,7 @@ import { touchesOnlyPointee } from "./helper-take.js";
 import type { AccessSite, KernelAnalysis } from "./buffers.js";
 import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
 import { readThroughGap, readThroughWarning } from "./read-through.js";
+import { freshOutputGap } from "./write-only.js";
 
 /** Some buffer of the kernel has atomics: MLX would declare every output atomic<T>, a read-through buffer's too. */
 function analysisAtomics(a: KernelAnalysis): boolean {
@@ -271,11 +272,20 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       // thread writes it (graclus's `done_d = false` only for a node left uncoloured): each write takes its element
       // over, and the wrapper keeps the caller's value elsewhere. Sound for any writers: no thread reads it, so an
       // element's last store is some thread's write, as in CUDA
-      const own = isDeviceVariable(unit, p.name) ? ownAccess(a, p.name, true) : undefined;
+      //
+      // Any other write-only buffer too (write-only.ts): a fresh output's elements no thread writes would be 0 where
+      // CUDA leaves the caller's (pytorch_cluster's radius `row`, pre-filled with -1), so it stays a fresh output
+      // only where every thread stores its own element and which ones depends on no load
+      const fresh = isDeviceVariable(unit, p.name) ? "a device variable" : freshOutputGap(a, p.name);
+      const own = fresh !== undefined ? ownAccess(a, p.name, true) : undefined;
       if (own && typeof own !== "string") {
         plan.role = "inout-copy";
         plan.ownAccess = own;
-      } else plan.role = "output";
+        plan.writeOnly = true;
+      } else {
+        plan.role = "output";
+        if (fresh === undefined) plan.ownIndexStores = true;
+      }
       continue;
     }
     const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);

@@ -199,6 +199,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the CUDA original reads elements other threads of the launch may write (a graph's neighbours) with nothing ordering the two; the translation reads each element through a flag its stores set after a device-scope fence (atomic_thread_fence, Metal 3.2, macOS 15 and later), so a read sees the value from before the launch or one some thread stored, as on CUDA, and never a copy-in's leftover. The result depends on the threads' order exactly where the original's does; make the reads order-free (read a copy made before the launch, or split the kernel into two launches) where that matters",
     example: "if (out[col[i]] < 0) unmatched = true;  /* ... */  out[thread_idx] = thread_idx;  // pytorch_cluster graclus",
   },
+  {
+    code: "C2M-K058",
+    title: "write-only buffer translated as a fresh output: elements the kernel does not write come back 0, not the caller's values",
+    hint: "MLX's kernel outputs are fresh arrays. c2m keeps the caller's values where a kernel does not write by taking each element over at its store (a flag per element, merged by the wrapper), unless it proves every thread stores its own element with no load deciding which (passes/kernel/write-only.ts); here it could do neither (a store through a row pointer, a helper or a cast, or a kernel with atomic outputs, whose elements MLX declares atomic). If the caller pre-fills the buffer (torch.full(..., -1)) and the kernel writes only some elements, apply the fill after the call where the result is 0, or store every element in the kernel",
+    example: "if (dist < r) row[n_y * max + count++] = n_y;  // row pre-filled with -1 by the caller",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -82,6 +82,17 @@ function takesOverHandedOver(elem: ReturnType<typeof elemInfo>, atomics: AccessS
   return atomics.every((x) => (ticket(x) ? ["add", "inc"].includes(x.atomic!.op) : takesOver(elem, [x.atomic!.op])));
 }
 
+/** A write-only buffer left a fresh output that write-only.ts did not prove (C2M-K058, a warning): elements not written come back 0. */
+function lostCaller(bag: DiagnosticBag, a: KernelAnalysis, param: string, why: string): void {
+  const p = a.kernel.params.find((x) => x.name === param)!;
+  reportKernel(
+    bag,
+    "C2M-K058",
+    position(p.node),
+    `buffer '${param}' of kernel '${a.kernel.name}' is only written, and the translation returns a fresh output whose elements the kernel does not write are 0, where CUDA leaves the caller's values: c2m keeps those only by taking each element over at its store, or proves them all written, but ${why}`,
+  );
+}
+
 /** Decide each pointer parameter's role (see BufferRole). */
 export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: DiagnosticBag): void {
   const k = a.kernel;
@@ -285,6 +296,7 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       } else {
         plan.role = "output";
         if (fresh === undefined) plan.ownIndexStores = true;
+        else if (!isDeviceVariable(unit, p.name)) lostCaller(bag, a, p.name, `${fresh}, and ${own}`);
       }
       continue;
     }
@@ -353,6 +365,19 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
   const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
   a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate" || b.handOver || b.takeOnAtomic);
   if (a.atomicOutputs) {
+    // a write-only buffer stays a fresh output, said (C2M-K058): its stores would take each element over through a
+    // plain reference, which an atomic element does not have
+    for (const b of outputs.filter((x) => x.writeOnly && !isDeviceVariable(unit, x.param))) {
+      b.role = "output";
+      delete b.ownAccess;
+      delete b.writeOnly;
+      lostCaller(
+        bag,
+        a,
+        b.param,
+        "the kernel has atomic outputs, and MLX then declares every output atomic (atomic_outputs is one flag), while its stores would take each element over through a plain reference",
+      );
+    }
     const inits = new Set(outputs.filter((b) => b.role === "atomic-accumulate").map((b) => atomicInit(b)));
     // a `_touched` mask must start at 0 (its elements say which the kernel took over), and it shares init_value
     if (outputs.some((b) => b.role === "inout-copy")) inits.add(0);

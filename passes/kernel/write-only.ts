@@ -17,6 +17,7 @@
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { KernelAnalysis } from "./buffers.js";
 import { callArgs, calleeName, field, subscriptIndices, unparen, walk } from "./cst.js";
+import { spanParts } from "./inout-plans.js";
 
 const BUILTINS = new Set(["threadIdx", "blockIdx", "blockDim", "gridDim", "warpSize"]);
 /** Calls that compute from their arguments alone. */
@@ -147,9 +148,11 @@ export function freshOutputGap(a: KernelAnalysis, name: string): string | undefi
   let own = false;
   for (const site of sites) {
     const n = unparen(site.node);
-    const base = n.type === "subscript_expression" ? unparen(field(n, "argument")!) : undefined;
-    const idx = n.type === "subscript_expression" ? subscriptIndices(n) : undefined;
-    if (site.atomic || site.via || site.indirect || site.span128 || site.hintAddress || base?.text !== name || idx?.length !== 1)
+    // a cache hint's address (`__stcg(m + i, v)`, `&m[i]`) is the one element there
+    const hint = site.hintAddress ? spanParts(site.node) : undefined;
+    const base = hint ? hint.base : n.type === "subscript_expression" ? unparen(field(n, "argument")!) : undefined;
+    const idx = hint ? (hint.offset ? [hint.offset] : undefined) : n.type === "subscript_expression" ? subscriptIndices(n) : undefined;
+    if (site.atomic || site.via || (site.indirect && !hint) || site.span128 || (site.hintAddress && !hint) || base?.text !== name || idx?.length !== 1)
       return "it is written through a row pointer, a helper, a cast or a field, so c2m cannot see which elements each thread writes";
     if (!independent(idx[0]!, s)) return `the index of ${n.text} is computed from memory`;
     if (!controlIndependent(n, s)) return `whether ${n.text} is stored depends on values in memory`;

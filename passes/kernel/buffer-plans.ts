@@ -287,16 +287,17 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       // Any other write-only buffer too (write-only.ts): a fresh output's elements no thread writes would be 0 where
       // CUDA leaves the caller's (pytorch_cluster's radius `row`, pre-filled with -1), so it stays a fresh output
       // only where every thread stores its own element and which ones depends on no load
-      const fresh = isDeviceVariable(unit, p.name) ? "a device variable" : freshOutputGap(a, p.name);
+      const deviceVar = isDeviceVariable(unit, p.name);
+      const fresh = deviceVar ? "a device variable" : freshOutputGap(a, p.name);
       const own = fresh !== undefined ? ownAccess(a, p.name, true) : undefined;
       if (own && typeof own !== "string") {
         plan.role = "inout-copy";
         plan.ownAccess = own;
-        plan.writeOnly = true;
+        if (!deviceVar) plan.writeOnly = true;
       } else {
         plan.role = "output";
         if (fresh === undefined) plan.ownIndexStores = true;
-        else if (!isDeviceVariable(unit, p.name)) lostCaller(bag, a, p.name, `${fresh}, and ${own}`);
+        else if (!deviceVar) lostCaller(bag, a, p.name, `${fresh}, and ${own}`);
       }
       continue;
     }
@@ -367,7 +368,7 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
   if (a.atomicOutputs) {
     // a write-only buffer stays a fresh output, said (C2M-K058): its stores would take each element over through a
     // plain reference, which an atomic element does not have
-    for (const b of outputs.filter((x) => x.writeOnly && !isDeviceVariable(unit, x.param))) {
+    for (const b of outputs.filter((x) => x.writeOnly)) {
       b.role = "output";
       delete b.ownAccess;
       delete b.writeOnly;

@@ -217,7 +217,7 @@ export function isFloatDtype(d: string): boolean {
 
 /**
  * An output's elements before the launches (GoldenBuffer.role): 0 for a spec with zeroOutputs, else a draw that is
- * never 0: floats the LCG's [-2, 2) with 0 moved to 1.5, integers from [1, 100). A caller's array is what a kernel
+ * never 0: floats the LCG's [-2, 2) with 0 moved to 1.5, integers from [1, 100) (bool: true and false, drawn). A caller's array is what a kernel
  * that writes only some elements leaves elsewhere (pytorch_cluster's radius: `row` pre-filled with -1), so the
  * original and the translation both start from it and must agree on the elements the kernel does not write.
  */
@@ -225,7 +225,8 @@ export function outputValues(spec: GoldenSpec, b: GoldenBuffer, sizeIndex: numbe
   if (spec.zeroOutputs || b.zeroStart) return new Array<number>(n).fill(0);
   const dtype = normalizeDtype(b.dtype);
   const seed = bufferSeed(spec.name, b.name, sizeIndex);
-  if (dtype === "bool") return new Array<number>(n).fill(1);
+  // bool: the draw's parity, half true, so a store of true or false shows (synth-spec.ts wroteSomething) and the elements left alone are both
+  if (dtype === "bool") return lcgValues(seed, n, false, 2);
   if (isFloatDtype(dtype)) return lcgValues(seed, n, true, 0).map((v) => (v === 0 ? 1.5 : v));
   return lcgValues(seed, n, false, 99).map((v) => v + 1);
 }

@@ -6,7 +6,7 @@ import type { CudaNode } from "../../grammar/cuda.js";
 import type { AtomicOp, BufferPlan, KernelUnit } from "../../ir/kernel.js";
 import type { DiagnosticBag } from "../../ir/diagnostics.js";
 import { reportKernel } from "../../ir/kernel-diagnostics.js";
-import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS } from "./tables.js";
+import { ATOMIC_ACCUMULATE, ATOMIC_FUNCTIONS, SCALAR_TYPES } from "./tables.js";
 import { accessPair, GATHER_RACE } from "./ownership.js";
 import { helperCopy } from "./helper-copy.js";
 import { everyGroupUpdates, NO_GRID_ORDER, readAcrossGroups } from "./cross-group.js";
@@ -383,6 +383,21 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
         b.param,
         "the kernel has atomic outputs, and MLX then declares every output atomic (atomic_outputs is one flag), while its stores would take each element over through a plain reference",
       );
+    }
+    // MLX then declares every output atomic<T>, and Metal has atomic<T> only for 32-bit int, uint and float, bool
+    // and 64-bit ulong: an output of 8- or 16-bit elements (llm.c's bfloat16 floatX) would not compile on Metal
+    for (const b of outputs) {
+      const e = b.pointee.kind === "scalar" ? b.pointee.name : b.pointee.kind === "vector" ? b.pointee.elem : undefined;
+      const bits = e ? SCALAR_TYPES[e]?.bits : undefined;
+      // a 16-bit float summed into by atomicAdd only goes as 32-bit words (passes/kernel/atomic16.ts)
+      if (bits === undefined || bits >= 32 || e === "bool" || (b.role === "atomic-accumulate" && b.atomicOp === "add")) continue;
+      reportKernel(
+        bag,
+        "C2M-K007",
+        position(k.params.find((x) => x.name === b.param)!.node),
+        `buffer '${b.param}' of kernel '${k.name}' holds ${bits}-bit elements (${e}) and the kernel has atomic outputs: MLX's metal_kernel then declares every output atomic<T> (atomic_outputs is one flag), and Metal has atomic<T> only for 32-bit int, uint and float (bool, 64-bit ulong), so the emitted Metal would not compile; c2m does not yet pass such a buffer as 32-bit words`,
+      );
+      a.ok = false;
     }
     const inits = new Set(outputs.filter((b) => b.role === "atomic-accumulate").map((b) => atomicInit(b)));
     // a `_touched` mask must start at 0 (its elements say which the kernel took over), and it shares init_value

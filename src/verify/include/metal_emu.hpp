@@ -681,6 +681,9 @@ inline bool simd_is_first() {
 enum memory_order { memory_order_relaxed, memory_order_acquire, memory_order_release, memory_order_acq_rel, memory_order_seq_cst };
 template <class T>
 struct atomic {
+  // Metal's atomic<T> exists for 32-bit int, uint and float, bool, and 64-bit ulong (min/max); a 16-bit float
+  // element (MLX declares every output atomic<dtype> under atomic_outputs) is rejected by Metal's compiler, so here too
+  static_assert(sizeof(T) == 4 || sizeof(T) == 8 || sizeof(T) == 1, "Metal has no atomic<T> for this T (only 32-bit int, uint, float, bool and 64-bit ulong)");
   T value;
 };
 typedef atomic<int> atomic_int;

@@ -240,6 +240,15 @@ export function renderKernel(plan: KernelPlan): RandomKernel {
         const hx = `hx${si}`;
         const h = `h${si}`;
         buffers.push({ name: hx, t: "half", count: L.n, role: "input", range: 0 });
+        // c2m refuses 16-bit outputs next to atomic outputs (MLX would declare them atomic<half>, which Metal
+        // lacks): the half result is stored as float there
+        if (hasGlobalAtomic) {
+          out("float", L.n);
+          const v = value("float", s.body, withFloat(guarded(base), { s: h, mag: 2 }));
+          const store = s.style === "convert" ? `__half2float(__float2half(${v.s}))` : `__half2float(__hadd(${hx}[i], __float2half(${v.s})))`;
+          lines.push(`if (${guard}) {`, `  float ${h} = __half2float(${hx}[i]);`, `  ${o}[i] = ${store};`, "}");
+          break;
+        }
         out("half", L.n);
         const v = value("float", s.body, withFloat(guarded(base), { s: h, mag: 2 }));
         const store = s.style === "convert" ? `__float2half(${v.s})` : `__hadd(${hx}[i], __float2half(${v.s}))`;

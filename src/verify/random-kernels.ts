@@ -15,7 +15,7 @@
 //  - float values stay far from overflow, and literals are exact in binary.
 // A plan (the fast-check value) is plain data, so fast-check shrinks failing kernels; `renderKernel`
 // (random-kernels-render.ts, with the expression printer of random-kernels-printer.ts) prints a plan as
-// CUDA. Constructs c2m refuses on purpose (in-place buffers next to atomic outputs,
+// CUDA. Constructs c2m refuses on purpose (in-place buffers or 16-bit outputs next to atomic outputs,
 // an in-place read behind `?:` or passed to a helper) are not generated.
 import fc from "fast-check";
 import { randomKernelBuffers, renderKernel } from "./random-kernels-render.js";

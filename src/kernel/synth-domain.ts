@@ -204,6 +204,11 @@ function writeIds(root: CudaNode, intBuffers: Set<string>, written: Set<string>)
     if (left.type === "identifier" && written.has(left.text) && /^[+-]=$/.test(op)) idsIn(field(n, "right"));
     else if (left.type === "subscript_expression" && written.has(unparen(field(left, "argument")!).text))
       idsIn(named(left).find((c) => c.fieldName === "indices" || c.type === "subscript_argument_list") ?? null);
+    else if (left.type === "call_expression" && field(left, "function")?.text === "c2m_own") {
+      // a store taking its element over (a write-only or in-place buffer: `c2m_own(out, out_in, out_touched, E, 1) = v`)
+      const args = named(field(left, "arguments") ?? left);
+      if (args[0] && written.has(args[0].text)) idsIn(args[3] ?? null);
+    }
   });
   return out;
 }

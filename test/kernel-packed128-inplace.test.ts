@@ -1,29 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+import { spec, translatesAndVerifies, PACKED128_CUDA } from "./kernel-spec-helpers.js";
 
 /**
  * In-place buffers reached through 128-bit helpers (llm.c's load128/store128 over Packed128, fused_residual_forward_kernel4):
  * the ownership proof sees the helper's 16-byte span at its argument, and the span's elements are copied in on first touch
  * (c2m_own128) before the helper reads or writes through the buffer's pointer.
  */
-const packed = `
-template<class ElementType>
-struct alignas(16) Packed128 {
-    Packed128() = default;
-    __device__ explicit Packed128(int4 bits) { memcpy(&payload, &bits, sizeof(bits)); }
-    __device__ ElementType& operator[](int index) { return payload[index]; }
-    __device__ const ElementType& operator[](int index) const { return payload[index]; }
-    __device__ int4 get_bits() const { int4 bits; memcpy(&bits, &payload, sizeof(bits)); return bits; }
-    static constexpr const int size = sizeof(int4) / sizeof(ElementType);
-    ElementType payload[size];
-};
-typedef Packed128<float> f128;
-template<class ElementType>
-__device__ Packed128<ElementType> load128(const ElementType* address) { return Packed128<ElementType>{*reinterpret_cast<const int4*>(address)}; }
-template<class ElementType>
-__device__ void store128(ElementType* target, Packed128<ElementType> value) { *reinterpret_cast<int4*>(target) = value.get_bits(); }
-`;
+const packed = PACKED128_CUDA;
 
 describe("in-place buffers through 128-bit helpers", () => {
   it("a warp per row scales its row in place through load128/store128 (the caller's values read): translated, verified", async () => {

@@ -86,3 +86,22 @@ export function kernelCliHarness(prefix: string): { dir: () => string; run: (fil
     },
   };
 }
+
+/** llm.c's Packed128 with load128/store128 (llmc/cuda_utils.cuh, cut down), and `f128` its float form: the 128-bit accesses the in-place proofs follow. */
+export const PACKED128_CUDA = `
+template<class ElementType>
+struct alignas(16) Packed128 {
+    Packed128() = default;
+    __device__ explicit Packed128(int4 bits) { memcpy(&payload, &bits, sizeof(bits)); }
+    __device__ ElementType& operator[](int index) { return payload[index]; }
+    __device__ const ElementType& operator[](int index) const { return payload[index]; }
+    __device__ int4 get_bits() const { int4 bits; memcpy(&bits, &payload, sizeof(bits)); return bits; }
+    static constexpr const int size = sizeof(int4) / sizeof(ElementType);
+    ElementType payload[size];
+};
+typedef Packed128<float> f128;
+template<class ElementType>
+__device__ Packed128<ElementType> load128(const ElementType* address) { return Packed128<ElementType>{*reinterpret_cast<const int4*>(address)}; }
+template<class ElementType>
+__device__ void store128(ElementType* target, Packed128<ElementType> value) { *reinterpret_cast<int4*>(target) = value.get_bits(); }
+`;

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
-import { spec, translatesAndVerifies, verifies } from "./kernel-spec-helpers.js";
+import { spec, translatesAndVerifies, verifies, PACKED128_CUDA } from "./kernel-spec-helpers.js";
 
 // kernel5, reduced: each threadgroup's part stored through a local pointer, the ticket's word after the parts
 const parts = `__global__ void parts(const float* x, float* out, float* scratch, int C) {
@@ -31,23 +31,7 @@ const parts = `__global__ void parts(const float* x, float* out, float* scratch,
 }
 `;
 
-const packed = `
-template<class ElementType>
-struct alignas(16) Packed128 {
-    Packed128() = default;
-    __device__ explicit Packed128(int4 bits) { memcpy(&payload, &bits, sizeof(bits)); }
-    __device__ ElementType& operator[](int index) { return payload[index]; }
-    __device__ const ElementType& operator[](int index) const { return payload[index]; }
-    __device__ int4 get_bits() const { int4 bits; memcpy(&bits, &payload, sizeof(bits)); return bits; }
-    static constexpr const int size = sizeof(int4) / sizeof(ElementType);
-    ElementType payload[size];
-};
-typedef Packed128<float> f128;
-template<class ElementType>
-__device__ Packed128<ElementType> load128(const ElementType* address) { return Packed128<ElementType>{*reinterpret_cast<const int4*>(address)}; }
-template<class ElementType>
-__device__ void store128(ElementType* target, Packed128<ElementType> value) { *reinterpret_cast<int4*>(target) = value.get_bits(); }
-`;
+const packed = PACKED128_CUDA;
 
 // kernel10, reduced: the ticket's word at the start, the parameter moved a cache line past it, 128-bit parts
 const packedParts = `${packed}

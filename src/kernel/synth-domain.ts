@@ -1,7 +1,8 @@
 /**
  * What a synthesised launch (synth-spec.ts) learns from the kernel's own code about the values its inputs
  * must take for the launch to do real work, read from the CUDA body the harness compiles:
- *  - a float buffer whose elements the kernel turns into integers is an index (mmcv's RoI kernels:
+ *  - a float buffer whose elements the kernel turns into integers, alone or scaled (`int64_t(rand[i] * n)`, a
+ *    fraction picking one of n), is an index (mmcv's RoI kernels:
  *    `int roi_batch_ind = offset_rois[0];` picks the batch): random values in [-2, 2) make negative
  *    indices and wild pointers, so it is drawn from [0, 1): index 0, in range whatever the sizes (index 1 of
  *    a batch of S * S * S elements already lands past a buffer of the first size, further than the
@@ -16,7 +17,10 @@
  *    (along y or z);
  *  - an int buffer whose elements place a thread's writes (`const int index = rays_alive[n]; rays_t += index;
  *    rays_t[0] = t;`, torch-ngp's composite_rays) holds distinct ids: random ids repeat, two threads then
- *    write one element and the result depends on thread order, which no real caller's ids do.
+ *    write one element and the result depends on thread order, which no real caller's ids do;
+ *  - an int buffer read at both `p[e]` and `p[e + 1]` (a CSR pointer array, pytorch_cluster's `rowptr`: node n's
+ *    edges are [rowptr[n], rowptr[n + 1])) ascends: random values make negative extents, and a loop over them reads
+ *    before its buffer (`col[rowptr[n] + rnd]` at index -21).
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { canonicalTypeName, field, named, unparen, walk } from "../../passes/kernel/cst.js";
@@ -37,6 +41,8 @@ export interface SynthDomain {
   switchedBlock: Partial<Record<"x" | "y" | "z", number>>;
   /** int buffers whose elements place the writes of a thread: distinct values */
   writeIds: Set<string>;
+  /** int buffers read at `p[e]` and `p[e + 1]`: CSR pointers, ascending */
+  csrPointers: Set<string>;
 }
 
 const isInteger = (type: string): boolean => !!SCALAR_TYPES[canonicalTypeName(type.replace(/\b(const|volatile|static|register)\b/g, ""))]?.integer;
@@ -54,6 +60,7 @@ export function synthDomain(k: CompiledKernel): SynthDomain {
     workCounts: workCounts(root, intScalars),
     switchedBlock: switchedBlock(root),
     writeIds: writeIds(root, intBuffers, written),
+    csrPointers: csrPointers(root, intBuffers),
   };
 }
 
@@ -80,9 +87,14 @@ function indexFloats(root: CudaNode, floatBuffers: Set<string>): Set<string> {
   // every pointer starts as its own root; a local pointer initialised or assigned from one joins its root
   const aliases = new Map([...floatBuffers].map((b) => [b, b]));
   const out = new Set<string>();
+  // the element itself, or an element scaled (`int64_t(rand[i] * (row_end - row_start))`: a fraction picking one of n)
   const converted = (value: CudaNode | null) => {
-    const r = elementRoot(value, aliases);
-    if (r) out.add(r);
+    const e = value ? unparen(value) : null;
+    const scaled = e?.type === "binary_expression" && field(e, "operator")?.text === "*" ? [field(e, "left"), field(e, "right")] : [e];
+    for (const v of scaled) {
+      const r = elementRoot(v, aliases);
+      if (r) out.add(r);
+    }
   };
   walk(root, (n) => {
     if (n.type === "declaration") {
@@ -101,6 +113,9 @@ function indexFloats(root: CudaNode, floatBuffers: Set<string>): Set<string> {
       if (r && field(n, "operator")?.text === "=") aliases.set(field(n, "left")!.text, r);
     } else if (n.type === "cast_expression" && isInteger(field(n, "type")?.text ?? "")) {
       converted(field(n, "value"));
+    } else if (n.type === "call_expression" && field(n, "function")?.type === "primitive_type" && isInteger(field(n, "function")!.text)) {
+      // a functional cast, `int64_t(x)`
+      converted(named(field(n, "arguments") ?? n)[0] ?? null);
     } else if (n.type === "call_expression" && /^static_cast<\s*[\w\s]+>$/.test(field(n, "function")?.text ?? "")) {
       const t = /^static_cast<\s*([\w\s]+)>$/.exec(field(n, "function")!.text)![1]!;
       if (isInteger(t)) converted(named(field(n, "arguments") ?? n)[0] ?? null);
@@ -210,5 +225,23 @@ function writeIds(root: CudaNode, intBuffers: Set<string>, written: Set<string>)
       if (args[0] && written.has(args[0].text)) idsIn(args[3] ?? null);
     }
   });
+  return out;
+}
+
+/** The int buffers read at both `p[e]` and `p[e + 1]` (the same `e`, as written): the bounds of a CSR row. */
+function csrPointers(root: CudaNode, intBuffers: Set<string>): Set<string> {
+  const indices = new Map<string, Set<string>>();
+  walk(root, (n) => {
+    if (n.type !== "subscript_expression") return;
+    const base = unparen(field(n, "argument")!);
+    if (base.type !== "identifier" || !intBuffers.has(base.text)) return;
+    const index = named(n).find((c) => c.fieldName === "indices" || c.type === "subscript_argument_list") ?? field(n, "index");
+    const e = index?.type === "subscript_argument_list" ? named(index)[0] : index;
+    // `rays[n * 3]`, `rays[n * 3 + 1]`: the fields of a record, not the bounds of a row
+    if (!e || (unparen(e).type === "binary_expression" && /^(\*|<<)$/.test(field(unparen(e), "operator")?.text ?? ""))) return;
+    indices.set(base.text, (indices.get(base.text) ?? new Set()).add(e.text.replace(/\s+/g, "")));
+  });
+  const out = new Set<string>();
+  for (const [b, seen] of indices) if ([...seen].some((e) => seen.has(`${e}+1`) || seen.has(`(${e})+1`))) out.add(b);
   return out;
 }

@@ -16,7 +16,8 @@
  *    in (0, 1) (`pow(1 - p, gamma)` of a probability); a NaN that stays rejects the candidate, an
  *    infinity that stays is compared exactly (a mask's -INFINITY);
  *  - a launch that writes nothing (every guard false for these sizes) retries with its float scalars
- *    told apart, then (at S = 16) its grid-stride work counts S^3, then its modes at S too; one that still writes nothing rejects
+ *    told apart, then (at S = 16) its grid-stride work counts S^3, then its modes at S too, then float inputs in (0, 1),
+ *    then float parameters raised above the inputs' norm (a threshold `dist < r`); one that still writes nothing rejects
  *    the candidate: a comparison of untouched buffers proves nothing.
  * What the kernel's code says of its inputs comes first (synth-domain.ts): index buffers of floats, mode
  * parameters, a block extent a switch on a thread coordinate implies.
@@ -272,7 +273,8 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
         b.fill = fill === "size" ? c.size : fill;
       }
       // ids that place a thread's writes: distinct (strictly increasing, gaps between), the buffers they index grown to fit
-      if (learned.writeIds.has(p.name) && !isFloatDtype(dtype) && !/bool/.test(dtype) && role !== "output" && b.fill === undefined) {
+      // and CSR pointers (`rowptr[n]`, `rowptr[n + 1]`): ascending, so every row's extent is positive
+      if ((learned.writeIds.has(p.name) || learned.csrPointers.has(p.name)) && !isFloatDtype(dtype) && !/bool/.test(dtype) && role !== "output" && b.fill === undefined) {
         b.ascending = true;
         b.range = 2 * Number(b.count);
       }
@@ -353,7 +355,7 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
   let nanRetries = 0;
   const learned = domainOf(k);
   const floatScalars = k.params.filter((p) => p.kind === "scalar" && isFloatDtype(dtypeOf(String(p.dtype)))).length;
-  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 5; attempt++) {
+  for (let attempt = 0; attempt < GROWTHS + 2 + NAN_DOMAINS.length + 6; attempt++) {
     const spec = candidateSpec(k, c, counts, variant);
     const before = goldenBuffers(spec, 0);
     let after: Record<string, TypedArray>;
@@ -405,6 +407,11 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
       if (!variant.unitInputs) {
         variant.unitInputs = true;
         variant.domain ??= NAN_DOMAINS[NAN_DOMAINS.length - 1];
+        continue;
+      }
+      // a threshold no input reaches (pytorch_cluster's radius: `dist < r` over S coordinates): the float parameters raised
+      if (!variant.bigFloats && floatScalars) {
+        variant.bigFloats = true;
         continue;
       }
       return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);

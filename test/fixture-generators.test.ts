@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DRIVER_GENERATORS, driverSpecBody } from "../src/verify/fixtures.js";
-import { ascendingValues, goldenBuffers, integerDomain, lcgValues, type GoldenSpec } from "../src/verify/golden.js";
+import { DRIVER_GENERATORS, driverSpecBody, indexedCall } from "../src/verify/fixtures.js";
+import { ascendingValues, goldenBuffers, indexValues, integerDomain, lcgValues, type GoldenSpec } from "../src/verify/golden.js";
 
 function hasGxx(): boolean {
   try {
@@ -40,13 +40,27 @@ for (const seed of [0, 1, 0x811c9dc5, 4294967295, 2718281828]) {
   }
 }
 
+// index buffers: evalExpr's arithmetic (real division, % on doubles, its functions), the graclus specs' ring among them
+const GRACLUS_COL = "(floor(i / 5) + N + (1 - 2 * (i % 5 % 2)) * (floor((i % 5 + 1) / 2) + floor((i % 5 + 1) / 2) * (floor((i % 5 + 1) / 2) - 1) / 2 * (S - 2))) % N";
+for (const [e, n, sizes] of [
+  ["5 * i", 301, { N: 300 }],
+  [GRACLUS_COL, 1500, { N: 300, S: 17 }],
+  ["cdiv(i, 3) * 2 - 7", 50, {}],
+  ["min(i, 5, N) % 4 + max(i / 4, 2.5)", 40, { N: 9 }],
+  ["(i * 13 + 7) % N - N / 2", 64, { N: 10 }],
+  ["-ceil(i / 3) + floor(-i / 3)", 20, {}],
+  [7, 3, {}],
+] as [string | number, number, Record<string, number>][]) {
+  CASES.push({ call: indexedCall("t", "b", e, n, sizes), want: indexValues(e, n, sizes) });
+}
+
 describe.skipIf(!hasGxx())("the fixture drivers' C++ generators", () => {
   test("give golden.ts's values bit for bit (g++, host only)", () => {
     const dir = mkdtempSync(join(tmpdir(), "c2m-gen-"));
     try {
       // each case prints its floats' bits in hex, one line
       const body = CASES.map((c) => `  { auto v = ${c.call}; for (float x : v) { uint32_t b; std::memcpy(&b, &x, 4); std::printf("%08x ", b); } std::printf("\\n"); }`).join("\n");
-      const src = `#include <algorithm>\n#include <cstdint>\n#include <cstdio>\n#include <cstring>\n#include <vector>\n${DRIVER_GENERATORS}\nint main() {\n${body}\n  return 0;\n}\n`;
+      const src = `#include <algorithm>\n#include <cmath>\n#include <cstdint>\n#include <cstdio>\n#include <cstring>\n#include <initializer_list>\n#include <vector>\n${DRIVER_GENERATORS}\nint main() {\n${body}\n  return 0;\n}\n`;
       writeFileSync(join(dir, "gen.cpp"), src);
       execFileSync("g++", ["-O2", "-std=c++17", "-o", join(dir, "gen"), join(dir, "gen.cpp")]);
       const lines = execFileSync(join(dir, "gen"), { encoding: "utf8", maxBuffer: 64 << 20 }).split("\n");
@@ -82,6 +96,11 @@ test("a driver draws ascending and integer-domain buffers with the generators (n
   const seed = (name: string) => Number(new RegExp(`${name}_d = upload<long long>\\(\\w+\\((\\d+)u`).exec(body)![1]);
   expect(Array.from(g.ptr!, Number)).toEqual(ascendingValues(seed("ptr"), 5000, 20000));
   expect(Array.from(g.mark!, Number)).toEqual(integerDomain(seed("mark"), 5000, [-2, 3]));
+});
+
+test("a driver refuses an index buffer whose values its float inputs cannot hold exactly", () => {
+  expect(() => indexedCall("t", "b", "i / 3", 4, {})).toThrow(/not all exact/);
+  expect(() => indexedCall("t", "b", "i * 16777216 + 1", 4, {})).toThrow(/not all exact/);
 });
 
 test("a driver refuses an ascending buffer its float inputs cannot hold exactly", () => {

@@ -94,8 +94,8 @@ test("a driver draws ascending and integer-domain buffers with the generators (n
   // the same seeds goldenBuffers uses
   const g = goldenBuffers(spec, 0);
   const seed = (name: string) => Number(new RegExp(`${name}_d = upload<long long>\\(\\w+\\((\\d+)u`).exec(body)![1]);
-  expect(Array.from(g.ptr!, Number)).toEqual(ascendingValues(seed("ptr"), 5000, 20000));
-  expect(Array.from(g.mark!, Number)).toEqual(integerDomain(seed("mark"), 5000, [-2, 3]));
+  expect(Array.from(g.ptr! as ArrayLike<number | bigint>, Number)).toEqual(ascendingValues(seed("ptr"), 5000, 20000));
+  expect(Array.from(g.mark! as ArrayLike<number | bigint>, Number)).toEqual(integerDomain(seed("mark"), 5000, [-2, 3]));
 });
 
 test("a driver refuses an index buffer whose values its float inputs cannot hold exactly", () => {

@@ -242,26 +242,35 @@ const RECORD_SYNTH_SH = `#!/usr/bin/env bash
 # Builds the spec-less launches' drivers (synth/*.cu, one per corpus file) with nvcc for \${ARCH:-sm_90}, \${JOBS:-16}
 # at a time, runs each launch set (synth/runs.txt: driver, index, id) under a \${RUN_TIMEOUT:-30}s timeout, 8 at a
 # time, and packs OUTDIR/synth-fixtures.tar (unpack into test/corpus/fixtures). A failed build or run records
-# nothing for its launches (a partial run's files are removed): the test skips what has no recording. GLM_INCLUDE
-# as for record.sh (gsplat).
-# Usage: bash record-synth.sh OUTDIR
+# nothing for its launches (a partial run's files are removed) and the others go on: the test skips what has no
+# recording. Everything stops by \${DEADLINE:-480}s after the start (a build or run still going is cut, a run not
+# started is skipped and logged), so the tar is always written inside a 10-minute device call. GLM_INCLUDE as for
+# record.sh (gsplat).
+# Usage: bash record-synth.sh OUTDIR [K/N]   K/N: the K-th of N shards (drivers by their sorted position modulo N,
+# and their launch sets); the tar is then OUTDIR/synth-fixtures.K.tar.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUTDIR=\${1:?usage: record-synth.sh OUTDIR}
-export ARCH=\${ARCH:-sm_90} BIN=/tmp/c2m-synth-drivers OUT="$OUTDIR/synth" RUN_TIMEOUT=\${RUN_TIMEOUT:-30} GLM_INCLUDE=\${GLM_INCLUDE:-}
-mkdir -p "$OUT" "$BIN"
+OUTDIR=\${1:?usage: record-synth.sh OUTDIR [K/N]}
+SHARD=\${2:-1/1}
+K=\${SHARD%/*} N=\${SHARD#*/}
+TAR=synth-fixtures.tar; [ "$N" = 1 ] || TAR=synth-fixtures.$K.tar
 start=$(date +%s)
+export ARCH=\${ARCH:-sm_90} BIN=/tmp/c2m-synth-drivers OUT="$OUTDIR/synth" RUN_TIMEOUT=\${RUN_TIMEOUT:-30} GLM_INCLUDE=\${GLM_INCLUDE:-} END=$(( start + \${DEADLINE:-480} ))
+mkdir -p "$OUT" "$BIN"
+# this shard's drivers
+ls "$HERE"/synth/*.cu | grep -v '\\.device\\.cu$' | sort | awk -v k="$K" -v n="$N" '(NR - 1) % n == k - 1' > "$BIN/drivers.$K"
+sed 's|.*/||; s|\\.cu$||' "$BIN/drivers.$K" | awk 'NR == FNR { mine[$1] = 1; next } mine[$1]' - "$HERE/synth/runs.txt" > "$BIN/runs.$K"
 echo "== device"; nvidia-smi --query-gpu=name,driver_version,compute_cap --format=csv,noheader
 echo "== nvcc"; nvcc --version | tail -2
-echo "== build ($ARCH, -O2, \${JOBS:-16} at a time)"
-ls "$HERE"/synth/*.cu | grep -v '\\.device\\.cu$' | xargs -P "\${JOBS:-16}" -I{} sh -c \\
-  'n=$(basename {} .cu); timeout 300 nvcc -O2 --expt-relaxed-constexpr -w -arch=$ARCH \${GLM_INCLUDE:+-I\$GLM_INCLUDE} -o $BIN/$n {} > $BIN/$n.log 2>&1 && echo "built $n" || { echo "BUILD FAILED $n"; grep -m3 error $BIN/$n.log; }'
-echo "== built $(ls "$BIN" | grep -vc '\\.log$') of $(ls "$HERE"/synth/*.cu | grep -vc '\\.device\\.cu$') in $(( $(date +%s) - start ))s"
+echo "== shard $K/$N: $(wc -l < "$BIN/drivers.$K") drivers, $(wc -l < "$BIN/runs.$K") launch sets; build ($ARCH, -O2, \${JOBS:-16} at a time)"
+xargs -P "\${JOBS:-16}" -I{} sh -c \\
+  'n=$(basename {} .cu); left=$(( END - 60 - $(date +%s) )); if [ $left -le 0 ]; then echo "BUILD SKIPPED $n (deadline)"; exit 0; fi; [ $left -gt 300 ] && left=300; timeout $left nvcc -O2 --expt-relaxed-constexpr -w -arch=$ARCH \${GLM_INCLUDE:+-I\$GLM_INCLUDE} -o $BIN/$n {} > $BIN/$n.log 2>&1 && echo "built $n" || { rm -f $BIN/$n; echo "BUILD FAILED $n"; grep -m3 error $BIN/$n.log; }' < "$BIN/drivers.$K"
+echo "== built $(sed 's|.*/||; s|\\.cu$||' "$BIN/drivers.$K" | while read n; do [ -x "$BIN/$n" ] && echo "$n"; done | wc -l) of $(wc -l < "$BIN/drivers.$K") in $(( $(date +%s) - start ))s"
 echo "== run"
 xargs -P 8 -L 1 sh -c \\
-  'if [ ! -x $BIN/$0 ]; then echo "NOT BUILT $2"; exit 0; fi; timeout $RUN_TIMEOUT $BIN/$0 $OUT $1 > /dev/null 2> $BIN/$2.err; rc=$?; if [ $rc -ne 0 ]; then rm -f $OUT/$2.s*.bin; echo "RUN FAILED $2 (exit $rc): $(head -c 200 $BIN/$2.err)"; fi' < "$HERE/synth/runs.txt"
-tar -C "$OUTDIR" -cf "$OUTDIR/synth-fixtures.tar" synth && rm -rf "$OUT"
-echo "== done in $(( $(date +%s) - start ))s: $(tar -tf "$OUTDIR/synth-fixtures.tar" | grep -c '\\.bin$') files, $(tar -tf "$OUTDIR/synth-fixtures.tar" | grep '\\.bin$' | sed 's/\\.s[0-9]*\\.[^.]*\\.bin$//' | sort -u | wc -l) launch sets of $(wc -l < "$HERE/synth/runs.txt")"
+  'if [ ! -x $BIN/$0 ]; then echo "NOT BUILT $2"; exit 0; fi; left=$(( END - $(date +%s) )); if [ $left -le 0 ]; then echo "RUN SKIPPED $2 (deadline)"; exit 0; fi; [ $left -gt $RUN_TIMEOUT ] && left=$RUN_TIMEOUT; timeout $left $BIN/$0 $OUT $1 > /dev/null 2> $BIN/$2.err; rc=$?; if [ $rc -ne 0 ]; then rm -f $OUT/$2.s*.bin; echo "RUN FAILED $2 (exit $rc): $(head -c 200 $BIN/$2.err)"; fi' < "$BIN/runs.$K"
+tar -C "$OUTDIR" -cf "$OUTDIR/$TAR" synth && rm -rf "$OUT"
+echo "== done in $(( $(date +%s) - start ))s: $(tar -tf "$OUTDIR/$TAR" | grep -c '\\.bin$') files, $(tar -tf "$OUTDIR/$TAR" | grep '\\.bin$' | sed 's/\\.s[0-9]*\\.[^.]*\\.bin$//' | sort -u | wc -l) launch sets of $(wc -l < "$BIN/runs.$K")"
 `;
 
 /** Writes DIR/synth/<file>.cu and .device.cu per corpus file, runs.txt, and DIR/record-synth.sh; returns the counts. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
-import { spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
+import { PACKED128_CUDA, spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 
 /**
  * A threadgroup's row of P elements walked up to V (passes/kernel/row-bound.ts: llm.c's fused_classifier_kernel5 pads
@@ -32,22 +32,7 @@ __global__ void k(float* y, int V, int P) {
   }, 180_000);
 
   it("128-bit spans up to V / 8 * 8 and single elements from V & ~7 on, in rows of P: translated, verified", async () => {
-    const src = `
-template<class ElementType>
-struct alignas(16) Packed128 {
-    Packed128() = default;
-    __device__ explicit Packed128(int4 bits) { memcpy(&payload, &bits, sizeof(bits)); }
-    __device__ ElementType& operator[](int index) { return payload[index]; }
-    __device__ int4 get_bits() const { int4 bits; memcpy(&bits, &payload, sizeof(bits)); return bits; }
-    static constexpr const int size = sizeof(int4) / sizeof(ElementType);
-    ElementType payload[size];
-};
-typedef Packed128<float> f128;
-template<class ElementType>
-__device__ Packed128<ElementType> load128(const ElementType* address) { return Packed128<ElementType>{*reinterpret_cast<const int4*>(address)}; }
-template<class ElementType>
-__device__ void store128(ElementType* target, Packed128<ElementType> value) { *reinterpret_cast<int4*>(target) = value.get_bits(); }
-__global__ void k(float* y, int V, int P) {
+    const src = `${PACKED128_CUDA}__global__ void k(float* y, int V, int P) {
     long row = blockIdx.x;
     for (int i = threadIdx.x; i < V / f128::size; i += blockDim.x) {
         f128 v = load128(y + row * P + i * f128::size);

@@ -195,29 +195,31 @@ __global__ void backward(float* dinp, float* dbias, const float* dout, int N, in
     }
 }
 `;
+  const backwardSpec = (sizes: { N: number; C: number }[]) =>
+    spec(
+      "backward",
+      sizes,
+      [
+        { name: "dinp", dtype: "float32", count: "N * C", role: "inout" },
+        { name: "dbias", dtype: "float32", count: "C", role: "inout" },
+        { name: "dout", dtype: "float32", count: "N * C", role: "input", range: 8 },
+      ],
+      [
+        {
+          kernel: "backward",
+          grid: ["cdiv(N, 32)", 1, 1],
+          block: [32, 1, 1],
+          args: [{ buffer: "dinp" }, { buffer: "dbias" }, { buffer: "dout" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }],
+        },
+      ],
+    );
   it("is copied in and updated with atomic stores, its mask uint32, and verifies", async () => {
     const r = await translatesAndVerifies(
       src,
-      spec(
-        "backward",
-        [
-          { N: 40, C: 6 },
-          { N: 3, C: 17 },
-        ],
-        [
-          { name: "dinp", dtype: "float32", count: "N * C", role: "inout" },
-          { name: "dbias", dtype: "float32", count: "C", role: "inout" },
-          { name: "dout", dtype: "float32", count: "N * C", role: "input", range: 8 },
-        ],
-        [
-          {
-            kernel: "backward",
-            grid: ["cdiv(N, 32)", 1, 1],
-            block: [32, 1, 1],
-            args: [{ buffer: "dinp" }, { buffer: "dbias" }, { buffer: "dout" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }],
-          },
-        ],
-      ),
+      backwardSpec([
+        { N: 40, C: 6 },
+        { N: 3, C: 17 },
+      ]),
     );
     const k = r.kernels[0]!;
     expect(k.spec.atomic_outputs).toBe(true);
@@ -227,59 +229,33 @@ __global__ void backward(float* dinp, float* dbias, const float* dout, int N, in
     expect(r.python).toMatch(/output_dtypes=\[mx\.float32, mx\.float32, mx\.uint32\]/);
   }, 120_000);
 
-  it("through a row pointer of several terms (llm.c's `dinp + b * T * C + t * C`): its twins sit at its difference from the buffer", async () => {
-    const rows = src
-      .replace("float* dinp_bt = dinp + idx * C;", "int b = idx / 4, t = idx % 4;\n    float* dinp_bt = dinp + b * 4 * C + t * C;")
-      .replace("const float* dout_bt = dout + idx * C;", "const float* dout_bt = dout + b * 4 * C + t * C;");
-    const r = await translatesAndVerifies(
-      rows,
-      spec(
-        "backward",
-        [{ N: 12, C: 5 }],
-        [
-          { name: "dinp", dtype: "float32", count: "N * C", role: "inout" },
-          { name: "dbias", dtype: "float32", count: "C", role: "inout" },
-          { name: "dout", dtype: "float32", count: "N * C", role: "input", range: 8 },
-        ],
-        [
-          {
-            kernel: "backward",
-            grid: ["cdiv(N, 32)", 1, 1],
-            block: [32, 1, 1],
-            args: [{ buffer: "dinp" }, { buffer: "dbias" }, { buffer: "dout" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }],
-          },
-        ],
-      ),
-    );
-    expect(r.kernels[0]!.spec.source).toContain("auto dinp_bt_in = dinp_in + (dinp_bt - dinp);");
-    expect(r.kernels[0]!.spec.source).not.toContain("c2m_own");
-  }, 120_000);
-
-  it("one copied in at its first touch goes through c2m_own_atomic (relaxed atomic loads and stores): translated, verified", async () => {
-    const own = src.replace(
-      "dinp_bt[i] += 2.0f * dout_bt[i];",
-      "float a = dinp[2 * idx], b = dinp[2 * idx + 1];\n        dinp[2 * idx] = a + b;\n        dinp[2 * idx + 1] = a - b;",
-    );
-    const r = await translatesAndVerifies(
-      own,
-      spec(
-        "backward",
-        [{ N: 40, C: 6 }],
-        [
-          { name: "dinp", dtype: "float32", count: "N * C", role: "inout" },
-          { name: "dbias", dtype: "float32", count: "C", role: "inout" },
-          { name: "dout", dtype: "float32", count: "N * C", role: "input", range: 8 },
-        ],
-        [
-          {
-            kernel: "backward",
-            grid: ["cdiv(N, 32)", 1, 1],
-            block: [32, 1, 1],
-            args: [{ buffer: "dinp" }, { buffer: "dbias" }, { buffer: "dout" }, { scalar: "N", type: "int" }, { scalar: "C", type: "int" }],
-          },
-        ],
-      ),
-    );
-    expect(r.kernels[0]!.spec.source).toContain("atomic_store_explicit(c2m_own_atomic(dinp, dinp_in, dinp_touched, 2 * idx, 1), a + b, memory_order_relaxed);");
-  }, 120_000);
+  it.each([
+    {
+      title: "through a row pointer of several terms (llm.c's `dinp + b * T * C + t * C`): its twins sit at its difference from the buffer",
+      edits: [
+        ["float* dinp_bt = dinp + idx * C;", "int b = idx / 4, t = idx % 4;\n    float* dinp_bt = dinp + b * 4 * C + t * C;"],
+        ["const float* dout_bt = dout + idx * C;", "const float* dout_bt = dout + b * 4 * C + t * C;"],
+      ],
+      sizes: [{ N: 12, C: 5 }],
+      has: ["auto dinp_bt_in = dinp_in + (dinp_bt - dinp);"],
+      lacks: ["c2m_own"],
+    },
+    {
+      title: "one copied in at its first touch goes through c2m_own_atomic (relaxed atomic loads and stores): translated, verified",
+      edits: [["dinp_bt[i] += 2.0f * dout_bt[i];", "float a = dinp[2 * idx], b = dinp[2 * idx + 1];\n        dinp[2 * idx] = a + b;\n        dinp[2 * idx + 1] = a - b;"]],
+      sizes: [{ N: 40, C: 6 }],
+      has: ["atomic_store_explicit(c2m_own_atomic(dinp, dinp_in, dinp_touched, 2 * idx, 1), a + b, memory_order_relaxed);"],
+      lacks: [],
+    },
+  ])(
+    "$title",
+    async ({ edits, sizes, has, lacks }) => {
+      const edited = edits.reduce((text, [from, to]) => text.replace(from!, to!), src);
+      expect(edited).not.toBe(src);
+      const r = await translatesAndVerifies(edited, backwardSpec(sizes));
+      for (const h of has) expect(r.kernels[0]!.spec.source).toContain(h);
+      for (const l of lacks) expect(r.kernels[0]!.spec.source).not.toContain(l);
+    },
+    120_000,
+  );
 });

@@ -5,9 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { arrayFromBytes, normalizeDtype, type TypedArray } from "./dtypes.js";
 import {
-  ascendingValues,
   bufferSeed,
-  integerDomain,
   isIntegerDomain,
   evalExpr,
   goldenDir,
@@ -16,6 +14,7 @@ import {
   listGoldenSpecs,
   loadGoldenSource,
   loadGoldenSpec,
+  indexValues,
   type GoldenSpec,
 } from "./golden.js";
 import { extractDeviceCode } from "./rewrite.js";
@@ -75,6 +74,77 @@ ${driverSpecBody(spec, spec.name)}  std::printf("${spec.name}: %d sizes recorded
 }
 
 /**
+ * The driver's input generators, golden.ts's drawing in C++ (bit for bit: integers in uint32 as the LCG's draw, floats
+ * as lcgValues computes them), so a driver draws its buffers instead of carrying them as literals. Host C++ alone
+ * (<algorithm>, <cstdint>, <vector>): test/fixture-generators.test.ts compiles it with g++ against golden.ts.
+ */
+export const DRIVER_GENERATORS = `// Same generator as src/verify/golden.ts lcgValues.
+inline std::vector<float> lcg(uint32_t seed, size_t n, bool is_float, uint32_t range) {
+  std::vector<float> v(n);
+  uint32_t s = seed;
+  for (size_t i = 0; i < n; ++i) {
+    s = s * 1664525u + 1013904223u;
+    uint32_t r = s >> 8;
+    v[i] = is_float ? (float)((int)(r % 4096u) - 2048) / 1024.0f : (float)(r % (range ? range : 1u));
+  }
+  return v;
+}
+
+// A spec's "domain": [-2, 2) mapped onto [lo, hi), in double as golden.ts does, then rounded to float.
+inline std::vector<float> domain(std::vector<float> v, double lo, double hi) {
+  for (auto& x : v) x = (float)(lo + (((double)x + 2.0) / 4.0) * (hi - lo));
+  return v;
+}
+
+// A spec's "index": an expression of the element's index i, in double as golden.ts's evalExpr computes it (its %
+// is fmod, its / real division), then rounded to float (checked exact when the driver is written).
+inline double c2m_cdiv(double a, double b) { return std::ceil(a / b); }
+inline double c2m_min(std::initializer_list<double> a) { return std::min(a); }
+inline double c2m_max(std::initializer_list<double> a) { return std::max(a); }
+template <class F>
+inline std::vector<float> indexed(size_t n, F f) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = (float)f((double)i);
+  return v;
+}
+
+// The LCG's integer draw from [0, range), as uint32 (lcgValues with is_float false).
+inline std::vector<uint32_t> lcg_uint(uint32_t seed, size_t n, uint32_t range) {
+  std::vector<uint32_t> v(n);
+  uint32_t s = seed;
+  for (size_t i = 0; i < n; ++i) {
+    s = s * 1664525u + 1013904223u;
+    v[i] = (s >> 8) % range;
+  }
+  return v;
+}
+
+// golden.ts ascendingValues: 0, the draw of n - 2 from [0, range - n + 1) sorted, each raised by its index + 1, then
+// range - 1 (strictly increasing; range >= n, checked when the driver is written).
+inline std::vector<float> ascending(uint32_t seed, size_t n, uint32_t range) {
+  if (n < 2) return std::vector<float>(n, 0.0f);
+  std::vector<uint32_t> inner = lcg_uint(seed, n - 2, range - (uint32_t)n + 1u);
+  std::sort(inner.begin(), inner.end());
+  std::vector<float> v(n);
+  v[0] = 0.0f;
+  for (size_t i = 0; i < n - 2; ++i) v[i + 1] = (float)(inner[i] + (uint32_t)i + 1u);
+  v[n - 1] = (float)(range - 1u);
+  return v;
+}
+
+// golden.ts integerDomain: the draw from [0, hi - lo), shifted by lo.
+inline std::vector<float> int_domain(uint32_t seed, size_t n, int64_t lo, int64_t hi) {
+  std::vector<uint32_t> r = lcg_uint(seed, n, (uint32_t)(hi - lo));
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = (float)((int64_t)r[i] + lo);
+  return v;
+}
+`;
+
+/** The largest integer a driver's float vectors carry exactly (2^24): a drawn integer past it would round. */
+const EXACT_IN_FLOAT = 2 ** 24;
+
+/**
  * The driver's text up to its main: the device code's include, the LCG, upload/download and c2m_launch. `what` is the
  * comment saying what it runs, `label` the name its error messages give.
  */
@@ -87,6 +157,9 @@ ${what}
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
+#include <cmath>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -101,24 +174,7 @@ static void check(cudaError_t e, const char* what) {
   }
 }
 
-// Same generator as src/verify/golden.ts lcgValues.
-static std::vector<float> lcg(uint32_t seed, size_t n, bool is_float, uint32_t range) {
-  std::vector<float> v(n);
-  uint32_t s = seed;
-  for (size_t i = 0; i < n; ++i) {
-    s = s * 1664525u + 1013904223u;
-    uint32_t r = s >> 8;
-    v[i] = is_float ? (float)((int)(r % 4096u) - 2048) / 1024.0f : (float)(r % (range ? range : 1u));
-  }
-  return v;
-}
-
-// A spec's "domain": [-2, 2) mapped onto [lo, hi), in double as golden.ts does, then rounded to float.
-static std::vector<float> domain(std::vector<float> v, double lo, double hi) {
-  for (auto& x : v) x = (float)(lo + (((double)x + 2.0) / 4.0) * (hi - lo));
-  return v;
-}
-
+${DRIVER_GENERATORS}
 // Host copies are plain arrays: std::vector<bool> packs bits and has no data().
 template <class T>
 static T* upload(const std::vector<float>& vals) {
@@ -190,13 +246,15 @@ export function driverSpecBody(spec: GoldenSpec, outName: string, opts: { downlo
           ? `std::vector<float>(${n}, 0.0f)`
           : b.fill !== undefined
             ? `std::vector<float>(${n}, (float)(${b.fill}))`
-            : b.ascending
-              ? `std::vector<float>{${ascendingValues(bufferSeed(spec.name, b.name, si), n, range || n).join(", ")}}`
-              : b.domain && isFloatDtype(b.dtype)
-                ? `domain(${drawn}, ${b.domain[0]}, ${b.domain[1]})`
-                : b.domain && isIntegerDomain(b.domain)
-                  ? `std::vector<float>{${integerDomain(bufferSeed(spec.name, b.name, si), n, b.domain).join(", ")}}`
-                  : drawn;
+            : b.index !== undefined
+              ? indexedCall(spec.name, b.name, b.index, n, sizes)
+              : b.ascending
+                ? `ascending(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${ascendingRange(spec, b.name, n, range || n)}u)`
+                : b.domain && isFloatDtype(b.dtype)
+                  ? `domain(${drawn}, ${b.domain[0]}, ${b.domain[1]})`
+                  : b.domain && isIntegerDomain(b.domain)
+                    ? `int_domain(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${exactDomain(spec, b.name, b.domain).join(", ")})`
+                    : drawn;
       s += `    ${t}* ${b.name}_d = upload<${t}>(${init});\n`;
     }
     goldenLaunches(spec, si).forEach((l, li) => {
@@ -221,6 +279,93 @@ export function driverSpecBody(spec: GoldenSpec, outName: string, opts: { downlo
     s += `  }\n`;
   });
   return s;
+}
+
+/** An ascending buffer's range, checked as ascendingValues checks it and small enough for the driver's floats. */
+function ascendingRange(spec: GoldenSpec, buffer: string, n: number, range: number): number {
+  if (range < n) throw new Error(`c2m verify: ${spec.name}: an ascending buffer of ${n} elements needs a range of at least ${n} (it is ${range})`);
+  if (range - 1 > EXACT_IN_FLOAT)
+    throw new Error(`c2m verify: ${spec.name}: ascending buffer ${buffer} reaches ${range - 1}, past what the fixture driver's float inputs hold exactly`);
+  return range;
+}
+
+/** An integer domain's ends as C++ literals, within what the driver's floats hold exactly. */
+function exactDomain(spec: GoldenSpec, buffer: string, d: [number, number]): [string, string] {
+  if (Math.max(Math.abs(d[0]), Math.abs(d[1])) > EXACT_IN_FLOAT)
+    throw new Error(`c2m verify: ${spec.name}: the domain of ${buffer} reaches past what the fixture driver's float inputs hold exactly`);
+  return [`${d[0]}LL`, `${d[1]}LL`];
+}
+
+/**
+ * A buffer's "index" expression as the driver's generator call: `indexed(n, [](double i) { ... })`, the expression in
+ * C++ double arithmetic (sizes as numbers, `%` fmod, functions the driver's c2m_cdiv, c2m_min, c2m_max, std::floor,
+ * std::ceil), which is evalExpr's. Refused where a value would not pass through the driver's float exactly.
+ */
+export function indexedCall(specName: string, buffer: string, e: string | number, n: number, sizes: Record<string, number>): string {
+  if (indexValues(e, n, sizes).some((v) => Math.fround(v) !== v))
+    throw new Error(`c2m verify: ${specName}: buffer ${buffer}'s index values are not all exact in the fixture driver's float inputs`);
+  return `indexed(${n}, [](double i) { return ${exprToCpp(e, sizes)}; })`;
+}
+
+const CPP_FUNCTIONS: Record<string, (args: string[]) => string> = nameTable({
+  cdiv: (a: string[]) => `c2m_cdiv(${a.join(", ")})`,
+  min: (a: string[]) => `c2m_min({${a.join(", ")}})`,
+  max: (a: string[]) => `c2m_max({${a.join(", ")}})`,
+  floor: (a: string[]) => `std::floor(${a.join(", ")})`,
+  ceil: (a: string[]) => `std::ceil(${a.join(", ")})`,
+});
+
+/** evalExpr's grammar printed as C++ on doubles, `i` left a variable. */
+function exprToCpp(e: string | number, sizes: Record<string, number>): string {
+  if (typeof e === "number") return `((double)(${e}))`;
+  const toks = e.match(/\d+\.?\d*(?:e[-+]?\d+)?|[A-Za-z_]\w*|[-+*/%(),]/g) ?? [];
+  let k = 0;
+  const peek = () => toks[k];
+  const next = () => toks[k++];
+  const primary = (): string => {
+    const t = next();
+    if (t === undefined) throw new Error(`c2m verify: bad expression "${e}"`);
+    if (t === "(") {
+      const v = sum();
+      next();
+      return `(${v})`;
+    }
+    if (t === "-") return `(-${primary()})`;
+    if (/^\d/.test(t)) return `((double)${t})`;
+    if (peek() === "(") {
+      next();
+      const args: string[] = [];
+      while (peek() !== ")") {
+        args.push(sum());
+        if (peek() === ",") next();
+      }
+      next();
+      const f = Object.hasOwn(CPP_FUNCTIONS, t) ? CPP_FUNCTIONS[t] : undefined;
+      if (!f) throw new Error(`c2m verify: unknown function ${t} in "${e}"`);
+      return f(args);
+    }
+    if (t === "i") return "i";
+    if (!Object.hasOwn(sizes, t)) throw new Error(`c2m verify: unknown size "${t}" in "${e}"`);
+    return `((double)${sizes[t]})`;
+  };
+  const product = (): string => {
+    let v = primary();
+    while (peek() === "*" || peek() === "/" || peek() === "%") {
+      const op = next();
+      const r = primary();
+      v = op === "%" ? `std::fmod(${v}, ${r})` : `(${v} ${op} ${r})`;
+    }
+    return v;
+  };
+  const sum = (): string => {
+    let v = product();
+    while (peek() === "+" || peek() === "-") {
+      const op = next();
+      v = `(${v} ${op} ${product()})`;
+    }
+    return v;
+  };
+  return sum();
 }
 
 /** Writes golden/kernels/fixtures/drivers/<spec>.cu for every golden spec (and device-only copies of torch files). */

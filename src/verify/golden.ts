@@ -35,6 +35,11 @@ export interface GoldenBuffer {
    */
   ascending?: boolean;
   /**
+   * Every element this expression of the sizes and of `i`, the element's index (an input): a graph's CSR arrays drawn
+   * as a pattern, say (pytorch_cluster's graclus specs: a ring whose every node is its own first neighbour).
+   */
+  index?: Expr;
+  /**
    * An output summed by atomics in the order the GPU's threads arrive, in a type whose every addition rounds
    * (bfloat16 pairs added by compare-exchange): the emulator adds in one fixed order, so its sums can differ from
    * a GPU recording by the rounding of the partial sums. The GPU comparison (test/kernel-zoo-gpu.test.ts) allows
@@ -184,6 +189,16 @@ export function lcgValues(seed: number, count: number, isFloat: boolean, range: 
   return out;
 }
 
+/** GoldenBuffer.index: the expression at every index `i` of n. */
+export function indexValues(e: Expr, n: number, sizes: Sizes): number[] {
+  if (Object.hasOwn(sizes, "i")) throw new Error(`c2m verify: a size named "i" hides the element index of an index buffer`);
+  const at: Sizes = { ...sizes };
+  return Array.from({ length: n }, (_, i) => {
+    at.i = i;
+    return evalExpr(e, at);
+  });
+}
+
 /** A domain an integer buffer is drawn from: whole ends, lo below hi (another is ignored there, as before integer domains). */
 export function isIntegerDomain(d: [number, number]): boolean {
   return Number.isInteger(d[0]) && Number.isInteger(d[1]) && d[0] < d[1];
@@ -211,11 +226,13 @@ export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<strin
         ? new Array<number>(n).fill(0)
         : lcgValues(bufferSeed(spec.name, b.name, sizeIndex), n, isFloatDtype(dtype), b.range === undefined ? 0 : evalExpr(b.range, sizes));
     if (b.fill !== undefined && b.role !== "output") vals = new Array<number>(n).fill(b.fill);
+    else if (b.index !== undefined && b.role !== "output") vals = indexValues(b.index, n, sizes);
     else if (b.ascending && b.role !== "output") vals = ascendingValues(bufferSeed(spec.name, b.name, sizeIndex), n, b.range === undefined ? n : evalExpr(b.range, sizes));
     const d = b.domain;
     // [-2, 2) in 4096 steps mapped onto [lo, hi)
     if (d && b.role !== "output" && isFloatDtype(dtype)) vals = vals.map((v) => d[0] + ((v + 2) / 4) * (d[1] - d[0]));
-    else if (d && b.role !== "output" && b.fill === undefined && !b.ascending && isIntegerDomain(d)) vals = integerDomain(bufferSeed(spec.name, b.name, sizeIndex), n, d);
+    else if (d && b.role !== "output" && b.fill === undefined && b.index === undefined && !b.ascending && isIntegerDomain(d))
+      vals = integerDomain(bufferSeed(spec.name, b.name, sizeIndex), n, d);
     out[b.name] = fromNumbers(vals, dtype);
   }
   return out;

@@ -20,7 +20,8 @@ import type { GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
 import { ATEN_SHIM } from "./kernel-zoo-aten.js";
 import { deviceOnlySource } from "./kernel-zoo-device.js";
-import { prepareSynth } from "./kernel-zoo-synth.js";
+import { adoptSynthRecordings, prepareSynth } from "./kernel-zoo-synth.js";
+import { execFileSync } from "node:child_process";
 import { configPath, corpusFiles, loadConfig } from "./kernel-zoo.js";
 
 export interface ZooSpecCase {
@@ -107,9 +108,21 @@ echo "== done: $(tar -tf "$OUTDIR/fixtures.tar" | grep -c '\\.bin$') files"
 `;
 
 async function main(): Promise<void> {
-  const [cmd, dir] = process.argv.slice(2);
+  const [cmd, dir, ...more] = process.argv.slice(2);
+  if (cmd === "adopt-synth" && dir) {
+    // the launch sets whose recordings these tars brought (test/corpus/fixtures/synth/<id>.s<size>.<buffer>.bin)
+    const ids = new Set<string>();
+    for (const tar of [dir, ...more])
+      for (const entry of execFileSync("tar", ["-tf", tar], { encoding: "utf8" }).split("\n")) {
+        const m = /^synth\/(.+)\.s\d+\.[^.]+\.bin$/.exec(entry);
+        if (m) ids.add(m[1]!);
+      }
+    const adopted = adoptSynthRecordings(ids);
+    process.stdout.write(`kernel-zoo-gpu: ${adopted.length} launch sets adopted of ${ids.size} in the tars (test/corpus/fixtures/synth/specs.json)\n`);
+    return;
+  }
   if (cmd !== "prepare" || !dir) {
-    process.stderr.write("usage: kernel-zoo-gpu prepare DIR\n");
+    process.stderr.write("usage: kernel-zoo-gpu prepare DIR | kernel-zoo-gpu adopt-synth SYNTH-FIXTURES.tar...\n");
     process.exitCode = 2;
     return;
   }

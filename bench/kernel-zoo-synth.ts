@@ -233,9 +233,47 @@ export function loadSynthRecording(l: SynthLaunch, sizeIndex: number, buffer: st
   return parseRecording(new Uint8Array(readFileSync(f)), normalizeDtype(b.dtype));
 }
 
-/** Every output of every size recorded. */
-export function synthRecorded(l: SynthLaunch, root = packageRoot()): boolean {
+/**
+ * The spec a launch set's recordings were made from, as an FNV-1a digest of its JSON: a later run that changes the
+ * launch set (other sizes, domains, launches) keeps its id, and its old recordings must then count as none.
+ */
+export function synthSpecDigest(spec: GoldenSpec): string {
+  const text = JSON.stringify(spec);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+
+/** test/corpus/fixtures/synth/specs.json: each recorded launch set's id and the digest of the spec it was recorded from. */
+export function synthManifestPath(root = packageRoot()): string {
+  return join(synthFixturesDir(root), "specs.json");
+}
+
+export function loadSynthManifest(root = packageRoot()): Record<string, string> {
+  const p = synthManifestPath(root);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as Record<string, string>) : {};
+}
+
+/**
+ * After unpacking record-synth.sh's tars: the launch sets a tar holds recordings of get the digest of their spec
+ * today (the spec the drivers were prepared from, when nothing ran kernel-zoo-run --synth-launches in between).
+ */
+export function adoptSynthRecordings(recordedIds: ReadonlySet<string>, root = packageRoot()): string[] {
+  const manifest = loadSynthManifest(root);
+  const adopted = loadSynthLaunches(root).filter((l) => recordedIds.has(l.id) && synthFilesPresent(l, root));
+  for (const l of adopted) manifest[l.id] = synthSpecDigest(l.spec);
+  const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  writeFileSync(synthManifestPath(root), JSON.stringify(sorted, null, 1) + "\n");
+  return adopted.map((l) => l.id);
+}
+
+function synthFilesPresent(l: SynthLaunch, root: string): boolean {
   return l.spec.sizes.every((_, si) => l.spec.buffers.every((b) => b.role === "input" || existsSync(join(synthFixturesDir(root), `${l.id}.s${si}.${b.name}.bin`))));
+}
+
+/** Every output of every size recorded, from the spec the launch set has today. */
+export function synthRecorded(l: SynthLaunch, root = packageRoot(), manifest = loadSynthManifest(root)): boolean {
+  return manifest[l.id] === synthSpecDigest(l.spec) && synthFilesPresent(l, root);
 }
 
 const RECORD_SYNTH_SH = `#!/usr/bin/env bash

@@ -5,7 +5,9 @@
 // yet is skipped; the tolerances are the hand-written specs' (GPU_TOLERANCE). CI runs a spread of at most SUBSET recorded launch sets (each runs the
 // emulator on its file: seconds apiece); C2M_GPU_SYNTH=all runs every one.
 import { describe, expect, test } from "vitest";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { runCudaLaunches } from "../src/verify/cuda.js";
 import { fromNumbers, normalizeDtype } from "../src/verify/dtypes.js";
 import { goldenBuffers, goldenLaunches, type GoldenSpec } from "../src/verify/golden.js";
@@ -21,6 +23,12 @@ import {
   sampleIndices,
   synthDriverSource,
   synthRecorded,
+  synthSpecDigest,
+  adoptSynthRecordings,
+  loadSynthManifest,
+  synthLaunchesPath,
+  synthFixturesDir,
+  writeSynthLaunches,
   type SynthLaunch,
 } from "../bench/kernel-zoo-synth.js";
 import { configPath, corpusFiles, loadConfig } from "../bench/kernel-zoo.js";
@@ -93,7 +101,28 @@ test("a recording keeps one element in each of SAMPLE stretches (every one of a 
   expect(recordingMismatch("f", floats2, recordingOf(floats, "float32"), "float32", tol)).toMatch(/sums differ/);
 });
 
-const recorded = launches.filter((l) => synthRecorded(l));
+test("a recording counts only for the spec it was made from: adopting a tar's launch sets pins their spec's digest, and a changed spec is unrecorded", () => {
+  const root = mkdtempSync(join(tmpdir(), "c2m-synth-"));
+  try {
+    const spec: GoldenSpec = { name: "k_synth_64", file: "", sizes: [{ n: 64 }], buffers: [{ name: "out", dtype: "float32", count: "n", role: "output" }], launches: [] };
+    const l: SynthLaunch = { id: "p_a_cu.k_synth_64", file: "p/a.cu", by: "synthesised", spec };
+    mkdirSync(dirname(synthLaunchesPath(root)), { recursive: true });
+    writeSynthLaunches([l], root);
+    mkdirSync(synthFixturesDir(root), { recursive: true });
+    writeFileSync(join(synthFixturesDir(root), "p_a_cu.k_synth_64.s0.out.bin"), "");
+    expect(synthRecorded(l, root)).toBe(false);
+    expect(adoptSynthRecordings(new Set(["p_a_cu.k_synth_64", "p_b_cu.other"]), root)).toEqual(["p_a_cu.k_synth_64"]);
+    expect(synthRecorded(l, root)).toBe(true);
+    const changed = { ...l, spec: { ...spec, sizes: [{ n: 128 }] } };
+    expect(synthSpecDigest(changed.spec)).not.toBe(synthSpecDigest(spec));
+    expect(synthRecorded(changed, root)).toBe(false);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+const manifest = loadSynthManifest();
+const recorded = launches.filter((l) => synthRecorded(l, undefined, manifest));
 // a spread over the corpus: every k-th recorded launch set
 const chosen = process.env.C2M_GPU_SYNTH === "all" ? recorded : recorded.filter((_, i) => i % Math.max(1, Math.ceil(recorded.length / SUBSET)) === 0);
 

@@ -76,6 +76,8 @@ export async function verifyFile(
     if (!r || r.verified === false) return;
     r.verified = ok;
     r.verifyNote = note;
+    // a later spec that fails undoes an earlier one's "verified by"
+    if (!ok) delete r.verifiedBy;
     if (ok) r.verifiedBy = by;
     else if (rounding) {
       // not verified, and said so; not silent: the translation computes the same within float rounding

@@ -58,7 +58,7 @@ export interface MetalKernel {
   /** MLX template parameters in order: the kernel's own, then C2M_SHARED_BYTES when dynamic shared memory is used */
   templateParams: TemplateParam[];
   /** launch guards the Python wrapper checks before the launch (passes/kernel/uniform-guard.ts): a Python condition, the ValueError's text */
-  launchChecks: { python: string; message: string }[];
+  launchChecks: { python: string; message: string; multiples?: Record<string, number> }[];
 }
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
@@ -269,7 +269,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     outputNames,
     atomicOutputs: analysis.atomicOutputs,
     templateParams,
-    launchChecks: guards.map((g) => ({ python: g.python, message: g.message })),
+    launchChecks: guards.map((g) => ({ python: g.python, message: g.message, ...(g.multiples ? { multiples: g.multiples } : {}) })),
   };
 }
 

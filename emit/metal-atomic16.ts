@@ -67,7 +67,7 @@ template <typename T, typename U> inline vec<T, 2> atomic_fetch_add_explicit(c2m
   }
 }
 // atomicSub on one 16-bit element (\`x -= v\` on an element of a buffer taken as words)
-template <typename T, typename U> inline T atomic_fetch_sub_explicit(c2m_a16_ptr<T> p, U v, memory_order o) { return atomic_fetch_add_explicit(p, -T(v), o); }
+template <typename T, typename U> inline T atomic_fetch_sub_explicit(c2m_a16_ptr<T> p, U v, memory_order o) { return atomic_fetch_add_explicit(p, -float(T(v)), o); }
 // An output or in-place buffer of 16-bit floats beside atomic outputs (passes/kernel/atomic16.ts wordsBesideAtomics)
 // is taken as words too: an element load is an atomic load of its word, a store a compare-exchange loop replacing the
 // element's half (the other half may be another thread's element, stored at the same time)

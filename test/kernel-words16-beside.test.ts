@@ -83,7 +83,7 @@ describe("16-bit float buffers beside atomic outputs go as 32-bit words", () => 
     // two loops touching y (the first reads it into the atomic sum): each element copied in at its first touch (c2m_own_atomic over the words)
     const src = inPlace.replace(
       "        atomicAdd(total, x[i]);\n        y[i] = (__half)((float)y[i] + x[i]);\n",
-      "        atomicAdd(total, (float)y[i]);\n    }\n    for (int i = t; i < n; i += stride) {\n        y[i] = (__half)((float)y[i] * 2.0f);\n        y[i] += (__half)x[i];\n",
+      "        atomicAdd(total, (float)y[i]);\n    }\n    for (int i = t; i < n; i += stride) {\n        y[i] = (__half)((float)y[i] * 2.0f);\n        y[i] += (__half)x[i];\n        y[i] -= (__half)0.5f;\n",
     );
     expect(src).toContain("y[i] += (__half)x[i];");
     const r = await translatesAndVerifies(
@@ -100,6 +100,7 @@ describe("16-bit float buffers beside atomic outputs go as 32-bit words", () => 
       ),
     );
     expect(r.kernels[0]!.spec.source).toContain("atomic_fetch_add_explicit(c2m_own_atomic(y, y_in, y_touched, i, 1), (half)x[i], memory_order_relaxed);");
+    expect(r.kernels[0]!.spec.source).toContain("atomic_fetch_sub_explicit(c2m_own_atomic(y, y_in, y_touched, i, 1), (half)0.5f, memory_order_relaxed);");
   }, 240_000);
 
   it("a 128-bit span (load128/store128 of 8 bf16) of an in-place buffer beside an atomic output: c2m_own128_atomic over the words, verified", async () => {

@@ -263,11 +263,12 @@ function emitKernel(pk: PythonKernel): string {
   lines.push(`        init_value=${metal.atomicOutputs && acc ? atomicInit(acc) : 0},`);
   lines.push(`    )`);
   const results = written.map((b, i) => {
-    if (b.role === "inout-copy") return `mx.where(outputs[${written.length + masked.indexOf(b)}].astype(mx.bool_), outputs[${i}], ${pyName(b.param)})`;
-    if (b.role !== "atomic-accumulate") return `outputs[${i}]`;
-    // the atomic output started from the op's identity; fold in what the buffer held before the launch
     const name = pyName(b.param);
+    // 32-bit words viewed back as the buffer's 16-bit elements, the pad element sliced off
     const fresh = b.words16 ? `(outputs[${i}].view(${dtypeExpr(b.pointee)})[: ${name}.size].reshape(${name}.shape) if ${words(b)} else outputs[${i}])` : `outputs[${i}]`;
+    if (b.role === "inout-copy") return `mx.where(outputs[${written.length + masked.indexOf(b)}].astype(mx.bool_), ${fresh}, ${name})`;
+    if (b.role !== "atomic-accumulate") return fresh;
+    // the atomic output started from the op's identity; fold in what the buffer held before the launch
     return ATOMIC_ACCUMULATE[b.atomicOp!]!.combine.replace("{old}", name).replace("{new}", fresh);
   });
   lines.push(`    return ${results.length === 1 ? results[0] : results.length ? results.join(", ") : "None"}`);

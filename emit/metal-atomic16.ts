@@ -66,6 +66,44 @@ template <typename T, typename U> inline vec<T, 2> atomic_fetch_add_explicit(c2m
     if (atomic_compare_exchange_weak_explicit(word, &old, next, memory_order_relaxed, memory_order_relaxed)) return vec<T, 2>(lo, hi);
   }
 }
+// atomicSub on one 16-bit element (\`x -= v\` on an element of a buffer taken as words)
+template <typename T, typename U> inline T atomic_fetch_sub_explicit(c2m_a16_ptr<T> p, U v, memory_order o) { return atomic_fetch_add_explicit(p, -float(T(v)), o); }
+// An output or in-place buffer of 16-bit floats beside atomic outputs (passes/kernel/atomic16.ts wordsBesideAtomics)
+// is taken as words too: an element load is an atomic load of its word, a store a compare-exchange loop replacing the
+// element's half (the other half may be another thread's element, stored at the same time)
+template <typename T> inline T atomic_load_explicit(c2m_a16_ptr<T> p, memory_order) {
+  return c2m_a16_half<T>(atomic_load_explicit(p.w + (p.i >> 1), memory_order_relaxed), uint(p.i & 1) * 16u);
+}
+template <typename T, typename U> inline void atomic_store_explicit(c2m_a16_ptr<T> p, U v, memory_order) {
+  device atomic<uint>* word = p.w + (p.i >> 1);
+  uint shift = uint(p.i & 1) * 16u;
+  uint bits = c2m_a16_bits(T(v), shift);
+  uint old = atomic_load_explicit(word, memory_order_relaxed);
+  while (!atomic_compare_exchange_weak_explicit(word, &old, (old & ~(0xffffu << shift)) | bits, memory_order_relaxed, memory_order_relaxed)) {
+  }
+}
+// c2m_own_atomic (emit/metal-helpers.ts) over the words: the element is copied in from the caller's array at its first
+// touch (the mask is per element, so a word's two elements are copied in by whichever threads first touch each)
+template <typename T, typename Q, typename M> inline c2m_a16_ptr<T> c2m_own_atomic(c2m_a16_ptr<T> y, Q y_in, M touched, ulong i, uint width) {
+  if (!atomic_load_explicit(&touched[i * width], memory_order_relaxed)) {
+    atomic_store_explicit(y + i, y_in[i], memory_order_relaxed);
+    for (uint k = 0; k < width; ++k) atomic_store_explicit(&touched[i * width + k], 1u, memory_order_relaxed);
+  }
+  return y + i;
+}
+// c2m_own128_atomic over the words: the 16 bytes' elements copied in per element, then read or written through T.
+// llm.c's x128 spans start at a multiple of 8 elements (CUDA's 16-byte vector access needs it), so they are whole
+// words the ownership proof gave this thread; a span starting at an odd element would share its end words' other
+// halves with neighbours, whose compare-exchange loops retry over a plain 16-bit store and never overwrite it
+template <typename T, typename Q, typename M> inline device T* c2m_own128_atomic(c2m_a16_ptr<T> y, Q y_in, M touched, ulong i, uint width) {
+  for (ulong k = i; k < i + 16 / sizeof(T); ++k) {
+    if (!atomic_load_explicit(&touched[k * width], memory_order_relaxed)) {
+      atomic_store_explicit(y + k, y_in[k], memory_order_relaxed);
+      for (uint j = 0; j < width; ++j) atomic_store_explicit(&touched[k * width + j], 1u, memory_order_relaxed);
+    }
+  }
+  return reinterpret_cast<device T*>(y.w) + (y.i + long(i));
+}
 // atomicAdd on a pair viewed in a buffer whose element is not 16-bit (a kernel template launched with float for the
 // type the buffer holds, llm.c's layernorm_backward_kernel4): MLX declares that output atomic<float>, and Metal has
 // no atomic on a pair of 16-bit floats inside it; this stops Metal's compile, naming why, instead of "no matching function"

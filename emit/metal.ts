@@ -58,7 +58,7 @@ export interface MetalKernel {
   /** MLX template parameters in order: the kernel's own, then C2M_SHARED_BYTES when dynamic shared memory is used */
   templateParams: TemplateParam[];
   /** launch guards the Python wrapper checks before the launch (passes/kernel/uniform-guard.ts): a Python condition, the ValueError's text */
-  launchChecks: { python: string; message: string }[];
+  launchChecks: { python: string; message: string; multiples?: Record<string, number> }[];
 }
 
 export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: DiagnosticBag): MetalKernel {
@@ -119,21 +119,24 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
       helpers.add("c2m_cast");
       prologue.push(`auto ${p.name} = c2m_cast<${elemType}>(${bufferName});`);
     }
+    // 16-bit floats as 32-bit words: MLX passes the buffer as words, the kernel sees a view of them (emit/metal-atomic16.ts)
+    const wordsView = () => {
+      helpers.add("c2m_atomic16");
+      outputNames.push(`${bufferName}_words`);
+      prologue.push(`auto ${bufferName} = c2m_atomic_view<${printType(plan.pointee, ctx)}>(${bufferName}_words);`);
+    };
     switch (plan.role) {
       case "input":
       case "unused":
         inputNames.push(bufferName);
         break;
       case "output":
-        outputNames.push(bufferName);
+        if (plan.words16) wordsView();
+        else outputNames.push(bufferName);
         break;
       case "atomic-accumulate":
-        if (plan.words16) {
-          // 16-bit float atomics: MLX passes the buffer as 32-bit words, the kernel sees a view of them (emit/metal-atomic16.ts)
-          helpers.add("c2m_atomic16");
-          outputNames.push(`${bufferName}_words`);
-          prologue.push(`auto ${bufferName} = c2m_atomic_view<${printType(plan.pointee, ctx)}>(${bufferName}_words);`);
-        } else outputNames.push(bufferName);
+        if (plan.words16) wordsView();
+        else outputNames.push(bufferName);
         // the caller's array, and the output's first element: a returned value folds in the caller's element at the same offset
         if (plan.foldsFetched) {
           inputNames.push(`${bufferName}_in`);
@@ -142,7 +145,8 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
         break;
       case "inout-copy":
         inputNames.push(`${bufferName}_in`);
-        outputNames.push(bufferName);
+        if (plan.words16) wordsView();
+        else outputNames.push(bufferName);
         if (vector) prologue.push(`auto ${p.name}_in = c2m_cast<${elemType}>(${bufferName}_in);`);
         if (plan.readThrough) {
           // reads through the flags its stores set, nothing copied in (passes/kernel/read-through.ts)
@@ -265,7 +269,7 @@ export function printKernel(unit: KernelUnit, analysis: KernelAnalysis, bag: Dia
     outputNames,
     atomicOutputs: analysis.atomicOutputs,
     templateParams,
-    launchChecks: guards.map((g) => ({ python: g.python, message: g.message })),
+    launchChecks: guards.map((g) => ({ python: g.python, message: g.message, ...(g.multiples ? { multiples: g.multiples } : {}) })),
   };
 }
 

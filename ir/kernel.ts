@@ -83,7 +83,9 @@ export interface BufferPlan {
   atomicOp?: AtomicOp;
   /**
    * atomic-accumulate by add of an element that is, or (a template type) may be, a 16-bit float: where it is one,
-   * MLX takes the buffer as 32-bit words and the kernel adds by compare-exchange (emit/metal-atomic16.ts)
+   * MLX takes the buffer as 32-bit words and the kernel adds by compare-exchange (emit/metal-atomic16.ts). Also an
+   * output or in-place buffer of 16-bit floats in a kernel with atomic outputs (passes/kernel/atomic16.ts
+   * wordsBesideAtomics): its loads and stores are atomic on the element's word
    */
   words16?: boolean;
   /**

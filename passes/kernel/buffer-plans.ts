@@ -20,6 +20,7 @@ import { touchesOnlyPointee } from "./helper-take.js";
 import type { AccessSite, KernelAnalysis } from "./buffers.js";
 import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
 import { readThroughGap, readThroughWarning } from "./read-through.js";
+import { wordsBesideAtomics } from "./atomic16.js";
 
 /** Some buffer of the kernel has atomics: MLX would declare every output atomic<T>, a read-through buffer's too. */
 function analysisAtomics(a: KernelAnalysis): boolean {
@@ -355,11 +356,13 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       const bits = e ? SCALAR_TYPES[e]?.bits : undefined;
       // a 16-bit float summed into by atomicAdd only goes as 32-bit words (passes/kernel/atomic16.ts)
       if (bits === undefined || bits >= 32 || e === "bool" || (b.role === "atomic-accumulate" && b.atomicOp === "add")) continue;
+      // a 16-bit float output or in-place buffer goes as 32-bit words as well (atomic16.ts wordsBesideAtomics)
+      if (wordsBesideAtomics(b)) continue;
       reportKernel(
         bag,
         "C2M-K007",
         position(k.params.find((x) => x.name === b.param)!.node),
-        `buffer '${b.param}' of kernel '${k.name}' holds ${bits}-bit elements (${e}) and the kernel has atomic outputs: MLX's metal_kernel then declares every output atomic<T> (atomic_outputs is one flag), and Metal has atomic<T> only for 32-bit int, uint and float (bool, 64-bit ulong), so the emitted Metal would not compile; c2m does not yet pass such a buffer as 32-bit words`,
+        `buffer '${b.param}' of kernel '${k.name}' holds ${bits}-bit elements (${e}) and the kernel has atomic outputs: MLX's metal_kernel then declares every output atomic<T> (atomic_outputs is one flag), and Metal has atomic<T> only for 32-bit int, uint and float (bool, 64-bit ulong), so the emitted Metal would not compile; c2m passes only 16-bit float elements (half, bfloat16) as 32-bit words, not ${b.pointee.kind === "vector" ? "vectors of them" : "these"}`,
       );
       a.ok = false;
     }

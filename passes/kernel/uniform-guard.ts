@@ -25,6 +25,11 @@ export interface TrapGuard {
   python: string;
   /** what the wrapper raises with: the printf's text, else the condition */
   message: string;
+  /**
+   * int parameters the guard needs to be multiples of a constant to pass (`C % (32 * x128::size) != 0`, or several
+   * such tests joined by `||`): a synthesised launch (src/kernel/synth-spec.ts) rounds their values up to one
+   */
+  multiples?: Record<string, number>;
 }
 
 const TRAPS = /^(__trap|abort|__brkpt)$/;
@@ -75,7 +80,48 @@ function trapGuard(unit: KernelUnit, k: KFunction, st: CudaNode): TrapGuard | un
     printed = true;
     message = `${k.name}: ${f.text.slice(1, -1).replace(/\\n/g, " ").replace(/\\(.)/g, "$1").trim()}`;
   });
-  return { node: st, python, message };
+  const multiples = guardMultiples(unit, k, cond);
+  return { node: st, python, message, ...(multiples ? { multiples } : {}) };
+}
+
+/**
+ * `P % K != 0` (or `P % K`) tests joined by `||`, P an int parameter and K a positive constant: the values P must be
+ * a multiple of for the guard to pass; undefined for any other condition.
+ */
+function guardMultiples(unit: KernelUnit, k: KFunction, cond: CudaNode): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  const visit = (e: CudaNode): boolean => {
+    e = unparen(e);
+    const op = e.type === "binary_expression" ? field(e, "operator")!.text : undefined;
+    if (op === "||") return visit(field(e, "left")!) && visit(field(e, "right")!);
+    let rem = e;
+    if (op === "!=") {
+      const r = unparen(field(e, "right")!);
+      if (r.type !== "number_literal" || Number(r.text.replace(/[uUlL]+$/, "")) !== 0) return false;
+      rem = unparen(field(e, "left")!);
+    }
+    if (rem.type !== "binary_expression" || field(rem, "operator")!.text !== "%") return false;
+    const p = unparen(field(rem, "left")!);
+    const param = p.type === "identifier" ? k.params.find((x) => x.name === p.text && x.type.kind === "scalar" && INTEGER_PARAM.test(x.type.name)) : undefined;
+    const m = constInt(unit, field(rem, "right")!);
+    if (!param || m === undefined || m <= 0) return false;
+    out[param.name] = Math.max(out[param.name] ?? 1, m);
+    return true;
+  };
+  return visit(cond) && Object.keys(out).length ? out : undefined;
+}
+
+/** An integer constant of literals and `X::m` static members (staticMember), with + - * /; else undefined. */
+function constInt(unit: KernelUnit, e: CudaNode): number | undefined {
+  const u = unparen(e);
+  if (u.type === "number_literal") return /^\d+[uUlL]*$/.test(u.text) ? parseInt(u.text, 10) : undefined;
+  if (u.type === "qualified_identifier") return staticMember(unit, u);
+  if (u.type !== "binary_expression") return undefined;
+  const l = constInt(unit, field(u, "left")!);
+  const r = constInt(unit, field(u, "right")!);
+  if (l === undefined || r === undefined) return undefined;
+  const op = field(u, "operator")!.text;
+  return op === "+" ? l + r : op === "-" ? l - r : op === "*" ? l * r : op === "/" && r !== 0 ? Math.trunc(l / r) : undefined;
 }
 
 function callOf(s: CudaNode): CudaNode | undefined {

@@ -96,6 +96,8 @@ export interface CompiledKernel {
   oneThreadgroup?: boolean;
   /** right only for a launch of one threadgroup along each of these grid dimensions (BufferPlan.singleBlockAlong) */
   singleBlockAlong?: ("x" | "y" | "z")[];
+  /** int parameters a launch guard the wrapper checks needs to be multiples of (passes/kernel/uniform-guard.ts TrapGuard.multiples) */
+  launchMultiples?: Record<string, number>;
   /** a copy of a kernel that branches with `if constexpr`: the bool template values it was translated for */
   constexprWhen?: Record<string, boolean>;
   /** struct parameters (holding device pointers) that became their fields (passes/kernel/struct-params.ts) */
@@ -465,7 +467,14 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
     pythonFunction,
     ...(a.buffers.some((b) => b.ownAccess?.oneThreadgroup) ? { oneThreadgroup: true } : {}),
     ...singleBlockAlong(a),
+    ...launchMultiples(metal),
   };
+}
+
+function launchMultiples(metal: MetalKernel): { launchMultiples?: Record<string, number> } {
+  const out: Record<string, number> = {};
+  for (const c of metal.launchChecks) for (const [p, m] of Object.entries(c.multiples ?? {})) out[p] = Math.max(out[p] ?? 1, m);
+  return Object.keys(out).length ? { launchMultiples: out } : {};
 }
 
 function singleBlockAlong(a: KernelAnalysis): { singleBlockAlong?: ("x" | "y" | "z")[] } {

@@ -294,7 +294,10 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
       int64: "long long",
       uint64: "unsigned long long",
     }[dtype];
-    const int = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
+    const drawn = (variant.noModes ? undefined : learned.modes.get(p.name)) ?? (variant.cubeCounts && learned.workCounts.has(p.name) ? c.size ** 3 : c.size);
+    // a launch guard the wrapper checks needs it a multiple of a constant (llm.c's `C % (32 * x128::size)`): rounded up to one
+    const multiple = k.launchMultiples?.[p.name];
+    const int = multiple ? Math.ceil(drawn / multiple) * multiple : drawn;
     const float = (variant.bigFloats ? BIG_FLOAT : 0.5) + (variant.spreadFloats ? floatScalars.indexOf(p.name) : 0);
     // a vector by value (flownet2's `long4 input1_size`, sizes or strides of a tensor): every component the one size
     if (p.vector) return { vector: Array.from({ length: p.vector.width }, () => (isFloatDtype(dtype) ? float : int)), type: p.vector.type };

@@ -39,13 +39,15 @@ struct dim3 {
 struct uint3 {
   unsigned x, y, z;
 };
-struct int2 {
+struct alignas(8) int2 {
   int x, y;
 };
-struct float2 {
+struct alignas(8) float2 {
   float x, y;
 };
-struct float4 {
+// CUDA's alignment (vector_types.h): a load or store through a misaligned address faults on the GPU ("misaligned
+// address"), and the emulator's CUDA programs check alignment (native.ts) so that it faults here too
+struct alignas(16) float4 {
   float x, y, z, w;
 };
 inline float2 make_float2(float x, float y) { return {x, y}; }
@@ -53,7 +55,7 @@ inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z,
 inline int2 make_int2(int x, int y) { return {x, y}; }
 // the rest of CUDA's vector types that device code loads and stores through (llm.c's Packed128 is an int4),
 // with CUDA's alignment for the 16-byte ones
-struct uint2 {
+struct alignas(8) uint2 {
   unsigned x, y;
 };
 struct int3 {
@@ -74,7 +76,7 @@ inline float3 make_float3(float x, float y, float z) { return {x, y, z}; }
 inline int4 make_int4(int x, int y, int z, int w) { return {x, y, z, w}; }
 inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return {x, y, z, w}; }
 // byte vectors (shfl_scan packs pixels as uchar4)
-struct uchar2 {
+struct alignas(2) uchar2 {
   unsigned char x, y;
 };
 struct alignas(4) uchar4 {
@@ -583,6 +585,21 @@ inline cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
 inline const char* cudaGetErrorString(cudaError_t) { return "no error"; }
 
 namespace emu::cuda {
+// A launch CUDA refuses (cudaErrorInvalidConfiguration, "invalid argument"): a grid or block dimension of 0, more than
+// 1024 threads a block, block.z over 64, grid.y or grid.z over 65535. The GPU runs nothing and the launch's error is
+// the program's (the H100 drivers stop there), so the emulator stops too rather than run an empty grid.
+inline void check_configuration(dim3 grid, dim3 block) {
+  const char* why = nullptr;
+  if (!grid.x || !grid.y || !grid.z) why = "a grid dimension of 0";
+  else if (!block.x || !block.y || !block.z) why = "a block dimension of 0";
+  else if ((uint64_t)block.x * block.y * block.z > 1024 || block.x > 1024 || block.y > 1024 || block.z > 64) why = "more threads a block than CUDA allows (1024; z at most 64)";
+  else if (grid.y > 65535 || grid.z > 65535 || grid.x > 2147483647u) why = "a grid dimension past CUDA's limits";
+  if (why)
+    fail(std::string("{\"kind\":\"bad-launch\",\"message\":\"CUDA refuses this launch (invalid configuration): ") + why + " (grid " +
+         std::to_string(grid.x) + "x" + std::to_string(grid.y) + "x" + std::to_string(grid.z) + ", block " + std::to_string(block.x) + "x" +
+         std::to_string(block.y) + "x" + std::to_string(block.z) + ")\"}");
+}
+
 // `k<<<grid, block, shared, stream>>>(args...)` is rewritten to `emu::cuda::launch(k, grid, block, shared, stream)(args...)`.
 template <class... P>
 struct Launcher {
@@ -592,6 +609,7 @@ struct Launcher {
   template <class... A>
   void operator()(A&&... a) const {
     std::tuple<P...> args{static_cast<P>(a)...};
+    check_configuration(grid, block);
     Runtime& r = rt();
     r.groups = Dim3{grid.x, grid.y, grid.z};
     r.nominal = Dim3{block.x, block.y, block.z};

@@ -15,12 +15,25 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { arrayFromBytes, normalizeDtype, type TypedArray } from "../src/verify/dtypes.js";
 import { driverSource } from "../src/verify/fixtures.js";
-import { namespaceDirectives } from "../src/verify/cuda.js";
-import type { GoldenSpec } from "../src/verify/golden.js";
+import { namespaceDirectives, runCudaLaunches } from "../src/verify/cuda.js";
+import { goldenBuffers, goldenLaunches, type GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
 import { ATEN_SHIM } from "./kernel-zoo-aten.js";
 import { deviceOnlySource } from "./kernel-zoo-device.js";
-import { adoptSynthRecordings, prepareSynth } from "./kernel-zoo-synth.js";
+import {
+  adoptSynthRecordings,
+  corpusFileSource,
+  loadSynthLaunches,
+  loadSynthManifest,
+  loadSynthRecording,
+  prepareSynth,
+  recordingMismatch,
+  synthRecorded,
+  synthSpecDigest,
+  writeSynthDisagreements,
+  type SynthDisagreement,
+  type SynthLaunch,
+} from "./kernel-zoo-synth.js";
 import { execFileSync } from "node:child_process";
 import { configPath, corpusFiles, loadConfig } from "./kernel-zoo.js";
 
@@ -107,6 +120,26 @@ tar -C "$OUTDIR" -cf "$OUTDIR/fixtures.tar" fixtures && rm -rf "$OUTDIR/fixtures
 echo "== done: $(tar -tf "$OUTDIR/fixtures.tar" | grep -c '\\.bin$') files"
 `;
 
+/** The first buffer in which the CUDA emulator does not reproduce a launch set's GPU recording, or undefined. */
+export async function synthMismatch(l: SynthLaunch, source: string): Promise<string | undefined> {
+  for (let si = 0; si < l.spec.sizes.length; si++) {
+    // as the verification ran it: the harness's own cut of the translated file (the GPU driver's device code)
+    let cpu: Record<string, TypedArray>;
+    try {
+      cpu = await runCudaLaunches(source, goldenLaunches(l.spec, si), goldenBuffers(l.spec, si), { deviceCodeOnly: true });
+    } catch (e) {
+      return `${JSON.stringify(l.spec.sizes[si])}: the emulator stops: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`;
+    }
+    for (const b of l.spec.buffers.filter((x) => x.role !== "input")) {
+      const dtype = normalizeDtype(b.dtype);
+      const rec = loadSynthRecording(l, si, b.name)!;
+      const wrong = recordingMismatch(b.name, cpu[b.name]!, rec, dtype, b.gpuOrder ?? GPU_TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
+      if (wrong) return `${JSON.stringify(l.spec.sizes[si])}: ${wrong}`;
+    }
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
   const [cmd, dir, ...more] = process.argv.slice(2);
   if (cmd === "adopt-synth" && dir) {
@@ -119,6 +152,23 @@ async function main(): Promise<void> {
       }
     const adopted = adoptSynthRecordings(ids);
     process.stdout.write(`kernel-zoo-gpu: ${adopted.length} launch sets adopted of ${ids.size} in the tars (test/corpus/fixtures/synth/specs.json)\n`);
+    return;
+  }
+  if (cmd === "check-synth") {
+    // every recorded spec-less launch set on the emulator against its GPU recording: the ones it does not reproduce
+    const manifest = loadSynthManifest();
+    const recorded = loadSynthLaunches().filter((l) => synthRecorded(l, undefined, manifest));
+    const sources = new Map<string, Promise<string>>();
+    const disagree: Record<string, SynthDisagreement> = {};
+    for (const l of recorded) {
+      if (!sources.has(l.file)) sources.set(l.file, corpusFileSource(l.file));
+      const wrong = await synthMismatch(l, await sources.get(l.file)!);
+      if (wrong) disagree[l.id] = { digest: synthSpecDigest(l.spec), mismatch: wrong.slice(0, 300) };
+    }
+    writeSynthDisagreements(disagree);
+    process.stdout.write(
+      `kernel-zoo-gpu: the emulator reproduces ${recorded.length - Object.keys(disagree).length} of ${recorded.length} recorded launch sets; the others are in test/corpus/fixtures/synth/gpu-disagrees.json\n`,
+    );
     return;
   }
   if (cmd !== "prepare" || !dir) {

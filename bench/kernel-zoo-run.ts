@@ -6,7 +6,7 @@ import { deviceOnlySource } from "./kernel-zoo-device.js";
 import type { GoldenSpec } from "../src/verify/golden.js";
 import type { CompileKernelsResult } from "../src/kernel/index.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
-import { loadSynthLaunches, mergeSynthLaunches, synthLaunchesPath, writeSynthLaunches, type SynthLaunch } from "./kernel-zoo-synth.js";
+import { disagreeingDigests, loadSynthLaunches, mergeSynthLaunches, synthLaunchesPath, synthSpecDigest, writeSynthLaunches, type SynthLaunch } from "./kernel-zoo-synth.js";
 import {
   instanceNames,
   baselineOf,
@@ -185,7 +185,20 @@ export async function verifyFile(
       r.unverifiedBecause = group;
     }
   }
+  // a launch set stays in synth-launches.json with its recording even where the GPU disagrees
   opts.collect?.push(...agreed.filter((a) => a.spec.launches.some((l) => translated(l.kernel)?.verifiedBy === a.by)));
+  // where the GPU's recording of a launch set and the CUDA emulator disagree, the GPU decides (issue 14 §5): a kernel
+  // that launch set verified is not verified (not silent: the translation agreed with the emulator)
+  const gpuSays = disagreeingDigests();
+  for (const a of agreed.filter((x) => gpuSays.has(synthSpecDigest(x.spec))))
+    for (const l of a.spec.launches) {
+      const r = translated(l.kernel);
+      if (!r || r.verifiedBy !== a.by) continue;
+      r.verified = false;
+      delete r.verifiedBy;
+      r.verifyNote = `${a.spec.name}: the H100's recording of this launch set disagrees with the CUDA emulator (test/corpus/fixtures/synth/gpu-disagrees.json)`;
+      r.unverifiedBecause = "the GPU's recording disagrees with the CUDA emulator (the GPU decides)";
+    }
 }
 
 async function main(): Promise<void> {

@@ -271,6 +271,36 @@ function synthFilesPresent(l: SynthLaunch, root: string): boolean {
   return l.spec.sizes.every((_, si) => l.spec.buffers.every((b) => b.role === "input" || existsSync(join(synthFixturesDir(root), `${l.id}.s${si}.${b.name}.bin`))));
 }
 
+/**
+ * test/corpus/fixtures/synth/gpu-disagrees.json: the recorded launch sets the CUDA emulator does not reproduce
+ * (`kernel-zoo-gpu check-synth` writes it), by id, with the digest of the spec recorded and the first mismatch. Where
+ * the GPU and the emulator disagree the GPU decides (issue 14 §5): kernel-zoo-run counts a kernel verified only by
+ * such a launch set as not verified, and the recordings test leaves them out until the emulator is mended.
+ */
+export interface SynthDisagreement {
+  digest: string;
+  mismatch: string;
+}
+
+export function synthDisagreesPath(root = packageRoot()): string {
+  return join(synthFixturesDir(root), "gpu-disagrees.json");
+}
+
+export function loadSynthDisagreements(root = packageRoot()): Record<string, SynthDisagreement> {
+  const p = synthDisagreesPath(root);
+  return existsSync(p) ? (JSON.parse(readFileSync(p, "utf8")) as Record<string, SynthDisagreement>) : {};
+}
+
+export function writeSynthDisagreements(d: Record<string, SynthDisagreement>, root = packageRoot()): void {
+  const sorted = Object.fromEntries(Object.entries(d).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  writeFileSync(synthDisagreesPath(root), JSON.stringify(sorted, null, 1) + "\n");
+}
+
+/** The digests of the launch sets' specs the GPU disagrees with (a spec that changed since is judged afresh). */
+export function disagreeingDigests(root = packageRoot()): Set<string> {
+  return new Set(Object.values(loadSynthDisagreements(root)).map((d) => d.digest));
+}
+
 /** Every output of every size recorded, from the spec the launch set has today. */
 export function synthRecorded(l: SynthLaunch, root = packageRoot(), manifest = loadSynthManifest(root)): boolean {
   return manifest[l.id] === synthSpecDigest(l.spec) && synthFilesPresent(l, root);

@@ -16,6 +16,7 @@ import {
   listGoldenSpecs,
   loadGoldenSource,
   loadGoldenSpec,
+  outputValues,
   type GoldenSpec,
 } from "./golden.js";
 import { extractDeviceCode } from "./rewrite.js";
@@ -183,11 +184,13 @@ export function driverSpecBody(spec: GoldenSpec, outName: string, opts: { downlo
       const n = evalExpr(b.count, sizes);
       const t = cType(b.dtype);
       const range = b.range === undefined ? 0 : evalExpr(b.range, sizes);
-      // as goldenBuffers draws them: zeros, a fill, the LCG (mapped onto the buffer's domain)
+      // as goldenBuffers draws them: an output's start (outputValues: zeros with zeroOutputs), a fill, the LCG (mapped onto the buffer's domain)
       const drawn = `lcg(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${isFloatDtype(b.dtype)}, ${range}u)`;
       const init =
         b.role === "output"
-          ? `std::vector<float>(${n}, 0.0f)`
+          ? spec.zeroOutputs
+            ? `std::vector<float>(${n}, 0.0f)`
+            : `std::vector<float>{${outputValues(spec, b, si, n).join(", ")}}`
           : b.fill !== undefined
             ? `std::vector<float>(${n}, (float)(${b.fill}))`
             : b.ascending

@@ -21,6 +21,7 @@ import type { AccessSite, KernelAnalysis } from "./buffers.js";
 import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
 import { readThroughGap, readThroughWarning } from "./read-through.js";
 import { freshOutputGap } from "./write-only.js";
+import { unmarkedUse } from "./write-only-marks.js";
 
 /** Some buffer of the kernel has atomics: MLX would declare every output atomic<T>, a read-through buffer's too. */
 function analysisAtomics(a: KernelAnalysis): boolean {
@@ -294,7 +295,9 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       // only where every thread stores its own element and which ones depends on no load
       const deviceVar = isDeviceVariable(unit, p.name);
       const fresh = deviceVar ? "a device variable" : freshOutputGap(a, p.name);
-      const own = fresh !== undefined ? ownAccess(a, p.name, true) : undefined;
+      // the takeover only where every store to it is one c2m_own marks (write-only-marks.ts): never a mixed state
+      const unmarked = fresh !== undefined && !deviceVar ? unmarkedUse(a, p.name) : undefined;
+      const own = fresh === undefined ? undefined : (unmarked ?? ownAccess(a, p.name, true));
       if (own && typeof own !== "string") {
         plan.role = "inout-copy";
         plan.ownAccess = own;

@@ -299,11 +299,13 @@ async function cudaInTranslationOrder(source: string, spec: GoldenSpec, sizeInde
  * instead of comparing NaN with NaN; an infinity must come out the same on both sides.
  */
 /**
- * The spec with its outputs that every launch writes as a fresh output at each thread's own element
- * (KernelParamInfo.ownIndexStores; launches that only read it aside) starting at 0: those translations are
- * documented to give 0 past the launch's reach (a synthesised launch often covers only part of a buffer), while
- * every other output starts from outputValues' non-zero draw on both sides, so a translation that loses the
- * caller's values where its kernel does not write fails.
+ * The spec with its outputs that every launch writes as a fresh output (role output; launches that only read it
+ * aside) starting at 0: those translations are documented to give 0 where the kernel does not write — past the
+ * launch's reach where write-only.ts proved each thread's own element stored (KernelParamInfo.ownIndexStores; a
+ * synthesised launch often covers only part of a buffer), anywhere not written where c2m said it could not keep the
+ * caller's values (C2M-K058), and a hand-over's — while every output a translation takes over element by element
+ * (inout-copy: write-only kept in place, or read and written) starts from outputValues' non-zero draw on both
+ * sides, so a takeover that loses the caller's values where its kernel does not write fails.
  */
 export function zeroFreshOutputs(compiled: CompileKernelsResult, spec: GoldenSpec): GoldenSpec {
   const writers = new Map<string, boolean[]>();
@@ -312,7 +314,7 @@ export function zeroFreshOutputs(compiled: CompileKernelsResult, spec: GoldenSpe
     l.args.forEach((a, i) => {
       const p = k?.params[i];
       if (!("buffer" in a) || !p || p.role === "input" || p.role === "unused") return;
-      writers.set(a.buffer, [...(writers.get(a.buffer) ?? []), !!p.ownIndexStores]);
+      writers.set(a.buffer, [...(writers.get(a.buffer) ?? []), p.role === "output"]);
     });
   }
   const fresh = (name: string) => (writers.get(name) ?? []).length > 0 && writers.get(name)!.every((x) => x);

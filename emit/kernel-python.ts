@@ -297,7 +297,7 @@ function describeBuffers(buffers: BufferPlan[]): string[] {
           b.handOver
             ? `${b.param}: written by every threadgroup and read by the last one to take the atomic ticket (device-scope atomic loads and stores after atomic_thread_fence, Metal 3.2); its shape and dtype size the fresh output (contents not read; elements no threadgroup writes are 0).`
             : b.ownIndexStores
-              ? `${b.param}: written only, each thread its own element, which ones depending on no loaded value; its shape and dtype size the fresh output (contents not read; elements past the launch's threads or the kernel's bounds tests on scalars are 0).`
+              ? `${b.param}: written only, each thread its own element or a block's row walked by its threads, which ones depending on no loaded value; its shape and dtype size the fresh output (contents not read; elements past the launch's threads or rows, or the kernel's bounds tests on scalars, are 0).`
               : `${b.param}: written only; its shape and dtype size the fresh output (contents not read; elements the kernel does not write are 0, not the caller's values: C2M-K058).`,
         );
         break;

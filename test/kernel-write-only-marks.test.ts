@@ -11,6 +11,7 @@
  * fresh outputs from 0, their documented rule.
  */
 import { describe, expect, it } from "vitest";
+import { compileKernels } from "../src/kernel/index.js";
 import { verifyAgainstSpec, zeroFreshOutputs } from "../src/kernel/verify.js";
 import { PACKED128_CUDA, spec, translatesAndVerifies } from "./kernel-spec-helpers.js";
 
@@ -150,5 +151,32 @@ describe("a write-only buffer is taken over only where every store to it is mark
       expect(r.kernels[0]!.params.find((p) => p.name === "out")).toMatchObject({ role: "output" });
       expect(r.diagnostics.some((d) => d.code === "C2M-K058" && /atomic outputs/.test(d.message))).toBe(true);
     });
+  });
+
+  it("row walks (softmax, layernorm: a block's row, its threads striding over it) are proven covered: fresh outputs", () => {
+    const src = `__global__ void walk(const float* x, float* y, int rows, int C) {
+  int row = blockIdx.x;
+  if (row >= rows) return;
+  float* yr = y + (size_t)row * C;
+  for (int c = threadIdx.x; c < C; c += blockDim.x) yr[c] = 2.f * x[row * C + c];
+}
+__global__ void walk_direct(const float* x, float* y, int rows, int C) {
+  int row = blockIdx.x * 4 + threadIdx.y;
+  if (row >= rows) return;
+  for (int c = threadIdx.x; c < C; c += 32) y[row * C + c] = 2.f * x[row * C + c];
+}
+__global__ void walk_loaded(const float* x, const int* order, float* y, int rows, int C) {
+  float* yr = y + order[blockIdx.x] * C;
+  for (int c = threadIdx.x; c < C; c += blockDim.x) yr[c] = x[c];
+}
+__global__ void walk_short(const float* x, float* y, int rows, int C, int D) {
+  float* yr = y + blockIdx.x * C;
+  for (int c = threadIdx.x; c < D; c += blockDim.x) yr[c] = x[c];
+}`;
+    const r = compileKernels(src, { filename: "walk.cu" });
+    const y = (k: string) => r.kernels.find((x) => x.name === k)!.params.find((p) => p.name === "y")!;
+    for (const k of ["walk", "walk_direct"]) expect(y(k)).toMatchObject({ role: "output", ownIndexStores: true });
+    // a row chosen by a loaded value, or a walk bounded by other than the row's stride: taken over
+    for (const k of ["walk_loaded", "walk_short"]) expect(y(k)).toMatchObject({ role: "inout-copy", writeOnly: true });
   });
 });

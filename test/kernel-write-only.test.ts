@@ -128,7 +128,7 @@ describe("a write-only buffer keeps the caller's values where the kernel does no
       expect(y(name)).toMatchObject({ role: "output", ownIndexStores: true });
       expect(y(name).maskName).toBeUndefined();
     }
-    expect(r.python).toContain("elements past the launch's threads or the kernel's bounds tests on scalars are 0");
+    expect(r.python).toContain("elements past the launch's threads or rows, or the kernel's bounds tests on scalars, are 0");
     // a thread that leaves depending on a loaded value writes data-dependent elements
     expect(y("twice_unless")).toMatchObject({ role: "inout-copy", maskName: "y_touched" });
     // the harness starts such a fresh output at 0 (its documented rule), every other output from the draw

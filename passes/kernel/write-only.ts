@@ -137,6 +137,79 @@ function ownIndex(index: CudaNode, s: Scope): boolean {
   });
 }
 
+/** Text without casts, parentheses and spaces, as globalIndexX compares. */
+function bare(expr: CudaNode): string {
+  return expr.text.replace(/\((?:const\s+)?(?:unsigned\s+)?(?:int|long|long\s+long|int64_t|size_t|uint32_t|int32_t|unsigned)\)|static_cast<[^>]*>/g, "").replace(/[\s()]/g, "");
+}
+
+/** The expression under parentheses and casts (`(size_t)row`). */
+function uncast(expr: CudaNode): CudaNode {
+  let e = unparen(expr);
+  while (e.type === "cast_expression" && field(e, "value")) e = unparen(field(e, "value")!);
+  return e;
+}
+
+/** A local's one definition's value (a declarator's), when it has no other. */
+function onlyValue(name: string, s: Scope): CudaNode | undefined {
+  const defs = s.locals.get(name) ?? [];
+  return defs.length === 1 && defs[0]!.type === "init_declarator" ? (field(defs[0]!, "value") ?? undefined) : undefined;
+}
+
+/** A thread's index in its block along x: `threadIdx.x`, or a local set once to it (`int tid = threadIdx.x;`). */
+function threadX(expr: CudaNode, s: Scope): boolean {
+  const e = uncast(expr);
+  if (bare(e) === "threadIdx.x") return true;
+  const v = e.type === "identifier" ? onlyValue(e.text, s) : undefined;
+  return !!v && bare(v) === "threadIdx.x";
+}
+
+/** A row taken by a block (`blockIdx.x`), or by a row of its threads (`blockIdx.x * R + threadIdx.y`), directly or through a local set once. */
+function blockRow(expr: CudaNode, s: Scope): boolean {
+  const e = uncast(expr);
+  const v = e.type === "identifier" ? onlyValue(e.text, s) : e;
+  if (!v) return false;
+  return /^(?:blockIdx\.x|(?:blockIdx\.x\*\w+|\w+\*blockIdx\.x|blockIdx\.x\*blockDim\.y|blockDim\.y\*blockIdx\.x)\+threadIdx\.y)$/.test(bare(v));
+}
+
+/**
+ * A row walk's element (llm.c's softmax, layernorm: `for (int c = threadIdx.x; c < C; c += blockDim.x) y[row * C + c] = ...`,
+ * or `yr[c]` with `yr = y + row * C` declared once): `row` is the block's row (blockRow), `c` the counter of the loop
+ * around the store, starting at the thread's index along x, stepping by blockDim.x or a constant, bounded by the
+ * row's stride `C`. Every element of a row the launch reaches is then stored, given threads enough to make the step.
+ */
+function rowWalk(row: CudaNode | undefined, index: CudaNode, s: Scope): boolean {
+  let e = uncast(index);
+  if (!row) {
+    if (e.type !== "binary_expression" || field(e, "operator")?.text !== "+") return false;
+    const [l, r] = [uncast(field(e, "left")!), uncast(field(e, "right")!)];
+    const lMul = l.type === "binary_expression" && field(l, "operator")?.text === "*";
+    [row, e] = lMul ? [l, r] : [r, l];
+  }
+  const offset = uncast(row);
+  if (offset.type !== "binary_expression" || field(offset, "operator")?.text !== "*" || e.type !== "identifier") return false;
+  // the loop around the store that declares the counter (locals are not scoped: other loops may reuse the name)
+  let loop: CudaNode | null = e.parent;
+  const declares = (l: CudaNode) =>
+    field(l, "initializer")?.type === "declaration" &&
+    field(field(l, "initializer")!, "declarator")?.type === "init_declarator" &&
+    field(field(field(l, "initializer")!, "declarator")!, "declarator")?.text === e.text;
+  while (loop && !(loop.type === "for_statement" && declares(loop))) loop = loop.parent;
+  if (!loop) return false;
+  const init = field(field(loop, "initializer")!, "declarator")!;
+  const update = field(loop, "update");
+  // inside the loop, the counter changes only by its update
+  const within = (s.locals.get(e.text) ?? []).filter((d) => d.startIndex >= loop!.startIndex && d.endIndex <= loop!.endIndex);
+  if (!update || !threadX(field(init, "value")!, s) || within.some((d) => d.startIndex !== init.startIndex && d.startIndex !== update.startIndex)) return false;
+  const step =
+    update.type === "assignment_expression" && field(update, "operator")?.text === "+=" && bare(unparen(field(update, "left")!)) === e.text ? bare(field(update, "right")!) : "";
+  if (!/^(?:blockDim\.x|\d+)$/.test(step)) return false;
+  const cond = unparen(field(loop, "condition")!);
+  if (cond.type !== "binary_expression" || field(cond, "operator")?.text !== "<" || bare(field(cond, "left")!) !== e.text) return false;
+  const stride = bare(field(cond, "right")!);
+  const [a, b] = [uncast(field(offset, "left")!), uncast(field(offset, "right")!)];
+  return (bare(b) === stride && blockRow(a, s)) || (bare(a) === stride && blockRow(b, s));
+}
+
 /**
  * Whether the fresh output is right for write-only buffer `name` (see above): undefined when proven, else why
  * not (the buffer then keeps the caller's values where the kernel does not write).
@@ -145,6 +218,8 @@ export function freshOutputGap(a: KernelAnalysis, name: string): string | undefi
   const body = a.kernel.body;
   const s = scopeOf(body);
   const sites = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === name);
+  // a moved parameter (`y += off;`) stores elsewhere than its indices say
+  if ((s.locals.get(name) ?? []).length) return `'${name}' is moved, so c2m does not follow which elements its stores write`;
   let own = false;
   for (const site of sites) {
     const n = unparen(site.node);
@@ -152,13 +227,26 @@ export function freshOutputGap(a: KernelAnalysis, name: string): string | undefi
     const hint = site.hintAddress ? spanParts(site.node) : undefined;
     const base = hint ? hint.base : n.type === "subscript_expression" ? unparen(field(n, "argument")!) : undefined;
     const idx = hint ? (hint.offset ? [hint.offset] : undefined) : n.type === "subscript_expression" ? subscriptIndices(n) : undefined;
-    if (site.atomic || site.via || (site.indirect && !hint) || site.span128 || (site.hintAddress && !hint) || base?.text !== name || idx?.length !== 1)
+    // a row pointer declared once, `yr = y + row * C`, never re-pointed: its offset is part of the index
+    const def = site.via ? a.aliasDefs.get(site.via) : undefined;
+    const row = def && def.writes === 1 && !def.moves?.length && !def.terms && def.param === name && def.decl && def.offset ? def.offset : undefined;
+    if (
+      site.atomic ||
+      (site.via && !row) ||
+      (site.indirect && !hint && !row) ||
+      site.span128 ||
+      (site.hintAddress && !hint) ||
+      base?.text !== (row ? site.via : name) ||
+      idx?.length !== 1
+    )
       return "it is written through a row pointer, a helper, a cast or a field, so c2m cannot see which elements each thread writes";
+    if (row && (!independent(row, s) || !controlIndependent(def!.decl!, s) || (s.locals.get(site.via!) ?? []).length)) return `the row pointer ${site.via} is computed from memory`;
     if (!independent(idx[0]!, s)) return `the index of ${n.text} is computed from memory`;
     if (!controlIndependent(n, s)) return `whether ${n.text} is stored depends on values in memory`;
-    if (ownIndex(idx[0]!, s)) own = true;
+    if ((!row && ownIndex(idx[0]!, s)) || rowWalk(row, idx[0]!, s)) own = true;
   }
-  if (!own) return "no store writes the thread's own element (blockIdx.x * blockDim.x + threadIdx.x)";
+  if (!own)
+    return "no store writes the thread's own element (blockIdx.x * blockDim.x + threadIdx.x) or walks a block's row (for (c = threadIdx.x; c < C; c += blockDim.x) y[row * C + c])";
   let jump: CudaNode | undefined;
   walk(body, (n) => {
     if (jump) return false;

@@ -27,6 +27,7 @@ import {
   loadSynthManifest,
   loadSynthRecording,
   prepareSynth,
+  recordedSpec,
   recordingMismatch,
   synthRecorded,
   synthSpecDigest,
@@ -121,20 +122,22 @@ echo "== done: $(tar -tf "$OUTDIR/fixtures.tar" | grep -c '\\.bin$') files"
 `;
 
 /** The first buffer in which the CUDA emulator does not reproduce a launch set's GPU recording, or undefined. */
-export async function synthMismatch(l: SynthLaunch, source: string): Promise<string | undefined> {
-  for (let si = 0; si < l.spec.sizes.length; si++) {
+export async function synthMismatch(l: SynthLaunch, source: string, manifest = loadSynthManifest()): Promise<string | undefined> {
+  const spec = recordedSpec(l, manifest);
+  if (!spec) return "no recording of this launch set's spec";
+  for (let si = 0; si < spec.sizes.length; si++) {
     // as the verification ran it: the harness's own cut of the translated file (the GPU driver's device code)
     let cpu: Record<string, TypedArray>;
     try {
-      cpu = await runCudaLaunches(source, goldenLaunches(l.spec, si), goldenBuffers(l.spec, si), { deviceCodeOnly: true });
+      cpu = await runCudaLaunches(source, goldenLaunches(spec, si), goldenBuffers(spec, si), { deviceCodeOnly: true });
     } catch (e) {
-      return `${JSON.stringify(l.spec.sizes[si])}: the emulator stops: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`;
+      return `${JSON.stringify(spec.sizes[si])}: the emulator stops: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`;
     }
-    for (const b of l.spec.buffers.filter((x) => x.role !== "input")) {
+    for (const b of spec.buffers.filter((x) => x.role !== "input")) {
       const dtype = normalizeDtype(b.dtype);
       const rec = loadSynthRecording(l, si, b.name)!;
       const wrong = recordingMismatch(b.name, cpu[b.name]!, rec, dtype, b.gpuOrder ?? GPU_TOLERANCE[dtype] ?? { rtol: 0, atol: 0 });
-      if (wrong) return `${JSON.stringify(l.spec.sizes[si])}: ${wrong}`;
+      if (wrong) return `${JSON.stringify(spec.sizes[si])}: ${wrong}`;
     }
   }
   return undefined;
@@ -145,12 +148,12 @@ async function main(): Promise<void> {
   if (cmd === "adopt-synth" && dir) {
     // the launch sets whose recordings these tars brought (test/corpus/fixtures/synth/<id>.s<size>.<buffer>.bin)
     const ids = new Set<string>();
-    for (const tar of [dir, ...more])
+    for (const tar of [dir, ...more].filter((t) => t !== "--zero-outputs"))
       for (const entry of execFileSync("tar", ["-tf", tar], { encoding: "utf8" }).split("\n")) {
         const m = /^synth\/(.+)\.s\d+\.[^.]+\.bin$/.exec(entry);
         if (m) ids.add(m[1]!);
       }
-    const adopted = adoptSynthRecordings(ids);
+    const adopted = adoptSynthRecordings(ids, undefined, { zeroOutputs: more.includes("--zero-outputs") || dir === "--zero-outputs" });
     process.stdout.write(`kernel-zoo-gpu: ${adopted.length} launch sets adopted of ${ids.size} in the tars (test/corpus/fixtures/synth/specs.json)\n`);
     return;
   }
@@ -162,7 +165,7 @@ async function main(): Promise<void> {
     const disagree: Record<string, SynthDisagreement> = {};
     for (const l of recorded) {
       if (!sources.has(l.file)) sources.set(l.file, corpusFileSource(l.file));
-      const wrong = await synthMismatch(l, await sources.get(l.file)!);
+      const wrong = await synthMismatch(l, await sources.get(l.file)!, manifest);
       if (wrong) disagree[l.id] = { digest: synthSpecDigest(l.spec), mismatch: wrong.slice(0, 300) };
     }
     writeSynthDisagreements(disagree);
@@ -172,7 +175,7 @@ async function main(): Promise<void> {
     return;
   }
   if (cmd !== "prepare" || !dir) {
-    process.stderr.write("usage: kernel-zoo-gpu prepare DIR | kernel-zoo-gpu adopt-synth SYNTH-FIXTURES.tar...\n");
+    process.stderr.write("usage: kernel-zoo-gpu prepare DIR | kernel-zoo-gpu adopt-synth [--zero-outputs] SYNTH-FIXTURES.tar... | kernel-zoo-gpu check-synth\n");
     process.exitCode = 2;
     return;
   }

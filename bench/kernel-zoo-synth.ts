@@ -258,10 +258,11 @@ export function loadSynthManifest(root = packageRoot()): Record<string, string> 
  * After unpacking record-synth.sh's tars: the launch sets a tar holds recordings of get the digest of their spec
  * today (the spec the drivers were prepared from, when nothing ran kernel-zoo-run --synth-launches in between).
  */
-export function adoptSynthRecordings(recordedIds: ReadonlySet<string>, root = packageRoot()): string[] {
+export function adoptSynthRecordings(recordedIds: ReadonlySet<string>, root = packageRoot(), opts: { zeroOutputs?: boolean } = {}): string[] {
   const manifest = loadSynthManifest(root);
   const adopted = loadSynthLaunches(root).filter((l) => recordedIds.has(l.id) && synthFilesPresent(l, root));
-  for (const l of adopted) manifest[l.id] = synthSpecDigest(l.spec);
+  // drivers from before outputs started from outputValues' draw started every output at 0: the spec recorded is that
+  for (const l of adopted) manifest[l.id] = synthSpecDigest(opts.zeroOutputs ? { ...l.spec, zeroOutputs: true } : l.spec);
   const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   writeFileSync(synthManifestPath(root), JSON.stringify(sorted, null, 1) + "\n");
   return adopted.map((l) => l.id);
@@ -303,7 +304,18 @@ export function disagreeingDigests(root = packageRoot()): Set<string> {
 
 /** Every output of every size recorded, from the spec the launch set has today. */
 export function synthRecorded(l: SynthLaunch, root = packageRoot(), manifest = loadSynthManifest(root)): boolean {
-  return manifest[l.id] === synthSpecDigest(l.spec) && synthFilesPresent(l, root);
+  return recordedSpec(l, manifest) !== undefined && synthFilesPresent(l, root);
+}
+
+/**
+ * The spec a launch set's recording ran (the emulator must run the same to compare): the launch set's own, or it with
+ * every output started at 0 where the recording was made so (adopt-synth --zero-outputs); undefined if neither.
+ */
+export function recordedSpec(l: SynthLaunch, manifest: Record<string, string>): GoldenSpec | undefined {
+  const d = manifest[l.id];
+  if (d === synthSpecDigest(l.spec)) return l.spec;
+  const zeroed = { ...l.spec, zeroOutputs: true };
+  return d === synthSpecDigest(zeroed) ? zeroed : undefined;
 }
 
 const RECORD_SYNTH_SH = `#!/usr/bin/env bash

@@ -297,18 +297,22 @@ function describeBuffers(buffers: BufferPlan[]): string[] {
         out.push(
           b.handOver
             ? `${b.param}: written by every threadgroup and read by the last one to take the atomic ticket (device-scope atomic loads and stores after atomic_thread_fence, Metal 3.2); its shape and dtype size the fresh output (contents not read; elements no threadgroup writes are 0).`
-            : `${b.param}: written only; its shape and dtype size the fresh output (contents not read; elements the kernel does not write are 0).`,
+            : b.ownIndexStores
+              ? `${b.param}: written only, each thread its own element or a block's row walked by its threads, which ones depending on no loaded value; its shape and dtype size the fresh output (contents not read; elements past the launch's threads or rows, or the kernel's bounds tests on scalars, are 0).`
+              : `${b.param}: written only; its shape and dtype size the fresh output (contents not read; elements the kernel does not write are 0, not the caller's values: C2M-K058).`,
         );
         break;
       case "inout-copy":
         out.push(
-          b.readThrough
-            ? `${b.param}: read and written, read by threads at indices other threads write (C2M-K053); passed in as ${b.param}_in, never copied: each store sets the element's flag in ${b.param}_touched after a device-scope fence (Metal 3.2), each read takes the stored value where the flag is set, else ${b.param}_in's; elements no thread stores keep the caller's values.`
-            : b.handedOverStores
-              ? `${b.param}: each threadgroup's part stored, then updated with atomics and read by the last threadgroup to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first store, atomic or read (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
-              : b.handedOverReads
-                ? `${b.param}: updated with atomics by every threadgroup and read by the last one to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first atomic (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
-                : `${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`,
+          b.writeOnly
+            ? `${b.param}: written only, at elements that depend on the data or that c2m cannot show every launch to cover; passed in as ${b.param}_in, each element taken over at the kernel's first store to it (a uint8 flag per element); elements the kernel does not write keep the caller's values.`
+            : b.readThrough
+              ? `${b.param}: read and written, read by threads at indices other threads write (C2M-K053); passed in as ${b.param}_in, never copied: each store sets the element's flag in ${b.param}_touched after a device-scope fence (Metal 3.2), each read takes the stored value where the flag is set, else ${b.param}_in's; elements no thread stores keep the caller's values.`
+              : b.handedOverStores
+                ? `${b.param}: each threadgroup's part stored, then updated with atomics and read by the last threadgroup to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first store, atomic or read (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
+                : b.handedOverReads
+                  ? `${b.param}: updated with atomics by every threadgroup and read by the last one to take the atomic ticket; passed in as ${b.param}_in, each element taken over from it before its first atomic (device-scope atomics, atomic_thread_fence, Metal 3.2); elements the kernel never touches keep the caller's values.`
+                  : `${b.param}: read and written; passed in as ${b.param}_in, each element copied just before the statement(s) that update it; elements the kernel never touches keep the caller's values.`,
         );
         break;
       case "atomic-accumulate":

@@ -205,6 +205,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "the guard's condition depends only on the kernel's scalar arguments and constants, so it holds for every thread of a launch or for none: the wrapper raises ValueError with the printf's text before launching, where CUDA would print and trap; the guard itself is left out of the Metal, which can neither print nor trap",
     example: 'if (C % 256 != 0) { if (threadIdx.x == 0) printf("C must be a multiple of 256"); __trap(); }',
   },
+  {
+    code: "C2M-K058",
+    title: "write-only buffer translated as a fresh output: elements the kernel does not write come back 0, not the caller's values",
+    hint: "MLX's kernel outputs are fresh arrays. c2m keeps the caller's values where a kernel does not write by taking each element over at its store (a flag per element, merged by the wrapper), unless it proves every thread stores its own element with no load deciding which (passes/kernel/write-only.ts); here it could do neither (a store through a row pointer, a helper or a cast, or a kernel with atomic outputs, whose elements MLX declares atomic). If the caller pre-fills the buffer (torch.full(..., -1)) and the kernel writes only some elements, apply the fill after the call where the result is 0, or store every element in the kernel",
+    example: "if (dist < r) row[n_y * max + count++] = n_y;  // row pre-filled with -1 by the caller",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

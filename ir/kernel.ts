@@ -61,7 +61,10 @@ export type AtomicOp = "add" | "sub" | "max" | "min" | "exch" | "cas" | "and" | 
  * What a pointer parameter becomes in the MLX kernel:
  * - `input`: read only → an input array.
  * - `output`: written only (plain stores) → a fresh output (init_value 0); its shape and dtype come
- *   from the caller's array, whose contents are not read.
+ *   from the caller's array, whose contents are not read. Only where passes/kernel/write-only.ts proves that
+ *   every thread stores its own element and which ones does not depend on memory (`ownIndexStores`), or for a
+ *   hand-over (`handOver`); another write-only buffer is `inout-copy` (`writeOnly`), keeping the caller's
+ *   values where the kernel does not write.
  * - `inout-copy`: read and written → input `<name>_in` plus output `<name>` and a uint8 output
  *   `<name>_touched`; the body copies the element in (and marks it) just before the statement(s) that
  *   touch it (`copyAt`), or at its first touch through any access (`ownAccess`); the wrapper keeps the
@@ -187,6 +190,14 @@ export interface BufferPlan {
    * before the launch or one some thread stored, as the CUDA original's race does (C2M-K053)
    */
   readThrough?: boolean;
+  /**
+   * output: every thread stores its own element and which elements are stored depends on no load
+   * (passes/kernel/write-only.ts), so the fresh output differs from CUDA only past the launch's threads or its
+   * bounds tests on scalars, where it is 0
+   */
+  ownIndexStores?: boolean;
+  /** inout-copy of a buffer the kernel only writes: each store takes its element over, the caller's values stay elsewhere */
+  writeOnly?: boolean;
 }
 
 export interface SharedArray {

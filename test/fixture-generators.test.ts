@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DRIVER_GENERATORS, driverSpecBody, indexedCall } from "../src/verify/fixtures.js";
-import { ascendingValues, goldenBuffers, indexValues, integerDomain, lcgValues, type GoldenSpec } from "../src/verify/golden.js";
+import { ascendingValues, bufferSeed, goldenBuffers, indexValues, integerDomain, lcgValues, outputValues, type GoldenSpec } from "../src/verify/golden.js";
 
 function hasGxx(): boolean {
   try {

@@ -40,7 +40,8 @@ describe("kCorp gap classes", () => {
     expect(p.typedefs.get("F_")).toBe("float * __restrict__");
     expect(p.text).toContain("float * __restrict__ const out = y;");
     const r = await translatesAndVerifies(src, rows("scale_rows", "output"));
-    expect(r.kernels[0]!.params.map((q) => q.role ?? "scalar")).toEqual(["input", "output", "scalar", "scalar"]);
+    // written only, at a row of w elements per thread (not the thread's own element): kept in place, the caller's values where not written (write-only.ts)
+    expect(r.kernels[0]!.params.map((q) => q.role ?? "scalar")).toEqual(["input", "inout-copy", "scalar", "scalar"]);
   }, 120_000);
 
   it("-D NAME=VALUE is expanded where code uses it (kernel and launch), lines kept; a name the file defines again is the file's", async () => {
@@ -83,7 +84,8 @@ describe("kCorp gap classes", () => {
       "}",
     ].join("\n");
     const r = await translatesAndVerifies(src, rows("copy_rows", "output"));
-    expect(r.kernels[0]!.params.map((q) => q.role ?? "scalar")).toEqual(["input", "output", "scalar", "scalar"]);
+    // written only, at a row of w elements per thread (not the thread's own element): kept in place, the caller's values where not written (write-only.ts)
+    expect(r.kernels[0]!.params.map((q) => q.role ?? "scalar")).toEqual(["input", "inout-copy", "scalar", "scalar"]);
   }, 120_000);
 
   it("an auto alias of a read-write buffer gets the in-place twins", async () => {

@@ -350,6 +350,13 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
       /buffer 'out' of kernel 'k' is read and written: 'out\[col\[u\]\]' \(line 3\) is at an index read from memory.*the result then depends on the order threads run in, exactly as the original's does/,
     error: false,
   },
+  {
+    name: "write-only buffer with data-dependent stores in a kernel with atomic outputs",
+    code: "C2M-K058",
+    src: `__global__ void k(const float* x, /*@*/int* idx, int* count, int n) {\n  int i = blockIdx.x * blockDim.x + threadIdx.x;\n  if (i < n && x[i] > 0) idx[atomicAdd(count, 1)] = i;\n}\n`,
+    message: /buffer 'idx' of kernel 'k' is only written, and the translation returns a fresh output whose elements the kernel does not write are 0.*the kernel has atomic outputs/,
+    error: false,
+  },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

@@ -96,12 +96,14 @@ describe("a buffer read at indices taken from memory while other threads write i
       const out = k.params.find((p) => p.name === "out")!;
       expect(out.readThrough).toBe(true);
       // the flags are atomic words, read and set with device-scope fences; nothing is copied in
-      expect(k.spec.output_names.at(-1)).toBe("out_touched");
+      expect(k.spec.output_names).toContain("out_touched");
       expect(k.spec.source).toContain("c2m_rt_load(out, out_in, out_touched, v)");
-      expect(k.spec.source).not.toContain("c2m_own");
+      expect(k.spec.source).not.toContain("c2m_own(out");
       expect(k.spec.header).toContain("atomic_thread_fence(mem_flags::mem_device, memory_order_seq_cst, thread_scope_device)");
       expect(k.cuda.source).toContain("c2m_rt_load(out, out_in, out_touched, v)");
     }
+    // propose's proposal is written only where a red neighbour is found: it keeps the caller's values elsewhere (write-only.ts)
+    expect(r.kernels.find((k) => k.name === "propose")!.params.find((p) => p.name === "proposal")).toMatchObject({ role: "inout-copy", writeOnly: true });
     const respond = r.kernels.find((k) => k.name === "respond")!;
     expect(respond.spec.source).toContain("c2m_rt_store(out, out_touched, v, metal::min(u, v));");
     // the wrapper: the flags are uint32, and elements no thread stored keep the caller's values

@@ -74,7 +74,7 @@ const partsSpec = (name: string, scratch: string, fill?: number) =>
     ],
     [{ kernel: name, grid: [4, 1, 1], block: [8, 1, 1], args: [{ buffer: "x" }, { buffer: "out" }, { buffer: "scratch" }, { scalar: "C", type: "int" }] }],
   );
-// 'out' is a fresh output (its unwritten elements 0): with the counter
+// 'out' is a fresh output (C2M-K058: the kernel has atomic outputs), its unwritten elements 0: with the counter
 // left at the caller's value no threadgroup is the last and nothing writes it, so both sides start it at 0
 const partsSpecZeroOut = (name: string, scratch: string, fill?: number) => ({ ...partsSpec(name, scratch, fill), zeroOutputs: true });
 

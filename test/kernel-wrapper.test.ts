@@ -64,8 +64,13 @@ function writtenBuffers(spec: GoldenSpec, launch: GoldenSpec["launches"][number]
     .filter((a): a is { buffer: string } => "buffer" in a)
     .map((a) => spec.buffers.find((b) => b.name === a.buffer)!)
     .filter((b) => b.role !== "input");
-  return [...outs, ...outs.filter((b) => b.role === "inout")];
+  // an output the kernel writes only in part keeps the caller's values through a mask too (passes/kernel/write-only.ts)
+  const masked = (b: (typeof outs)[number]) => b.role === "inout" || KEPT.get(spec.name)?.has(`${launch.kernel}.${b.name}`);
+  return [...outs, ...outs.filter(masked)];
 }
+
+/** Per golden spec: `kernel.buffer` for the write-only outputs its kernels keep in place (a `_touched` mask each). */
+const KEPT = new Map<string, Set<string>>();
 
 /** Output shapes the spec implies for a launch: 1-D buffers (torch_ext: the tensors' shapes). */
 function expectedOutputShapes(spec: GoldenSpec, launch: GoldenSpec["launches"][number], s: number): number[][] {
@@ -84,6 +89,14 @@ describe("emitted Python wrappers launch like CUDA", () => {
   const jobs: { spec: GoldenSpec; size: number; module: string; function: string; args: unknown[] }[] = [];
   for (const spec of specs) {
     const result = compileKernels(loadGoldenSource(spec), { filename: spec.file });
+    const kept = new Set<string>();
+    for (const l of spec.launches) {
+      const k = result.kernels.find((x) => x.name === l.kernel);
+      l.args.forEach((a, i) => {
+        if ("buffer" in a && k?.params[i]?.writeOnly) kept.add(`${l.kernel}.${a.buffer}`);
+      });
+    }
+    KEPT.set(spec.name, kept);
     const module = join(dir, `${spec.name}_mlx.py`);
     writeFileSync(module, result.python);
     for (let s = 0; s < spec.sizes.length; s++) for (const j of jobFor(spec, s)) jobs.push({ spec, size: s, module, ...j });
@@ -127,6 +140,7 @@ describe("emitted Python wrappers launch like CUDA", () => {
     ]);
     expect(c.grid).toEqual([4 * 256, 1, 1]);
     expect(c.threadgroup).toEqual([256, 1, 1]);
+    // y is a row per block walked by its threads (write-only.ts proves it covered): a fresh output, no mask
     expect(c.output_shapes).toEqual([[4, 256]]);
     expect(c.output_dtypes).toEqual(["float16"]);
     expect(c.inputs).toEqual([
@@ -142,7 +156,8 @@ describe("emitted Python wrappers launch like CUDA", () => {
     const r = recorded[loopJob]!;
     expect(r.calls.map((c) => c.grid[0])).toEqual([782 * 128, 7 * 128, 1 * 128]);
     expect(r.calls.map((c) => c.inputs[0]![0])).toEqual([[100000], [782], [7]]);
-    expect(r.calls.map((c) => c.output_shapes)).toEqual([[[782]], [[7]], [[782]]]);
+    // each pass's block sums, out[blockIdx.x], are kept in place (one row per block: write-only.ts), the mask after them
+    expect(r.calls.map((c) => c.output_shapes[0])).toEqual([[782], [7], [782]]);
     expect(r.returns).toEqual([[782], [7]]);
   });
 
@@ -161,7 +176,7 @@ describe("emitted Python wrappers launch like CUDA", () => {
           if (l.sharedBytes !== undefined) tmpl.push(["C2M_SHARED_BYTES", Math.max(16, evalExpr(l.sharedBytes, spec.sizes[s]!))]);
           expect(c.template).toEqual(tmpl);
           const outs = writtenBuffers(spec, l);
-          const masks = outs.filter((b) => b.role === "inout").length / 2;
+          const masks = outs.length - new Set(outs).size;
           expect(c.output_dtypes).toEqual(outs.map((b, k) => (k >= outs.length - masks ? "uint8" : b.dtype)));
           // outputs never start as uninitialised memory: 0, or an atomic op's identity
           expect(c.init_value).toBe(0);

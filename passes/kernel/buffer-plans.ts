@@ -21,6 +21,8 @@ import type { AccessSite, KernelAnalysis } from "./buffers.js";
 import { atomicInit, elemInfo, pointee, pointerMembers } from "./buffer-values.js";
 import { readThroughGap, readThroughWarning } from "./read-through.js";
 import { wordsBesideAtomics } from "./atomic16.js";
+import { freshOutputGap } from "./write-only.js";
+import { unmarkedUse } from "./write-only-marks.js";
 
 /** Some buffer of the kernel has atomics: MLX would declare every output atomic<T>, a read-through buffer's too. */
 function analysisAtomics(a: KernelAnalysis): boolean {
@@ -81,6 +83,17 @@ function takesOverHandedOver(elem: ReturnType<typeof elemInfo>, atomics: AccessS
   if (elem.bits !== 32 || !plains.every((x) => (x.write ? takingStore(x, handedOver) : handedOver(x.node)))) return false;
   const ticket = (x: AccessSite) => guards.some((g) => g.punned && g.ticket.startIndex === x.atomic!.call.startIndex);
   return atomics.every((x) => (ticket(x) ? ["add", "inc"].includes(x.atomic!.op) : takesOver(elem, [x.atomic!.op])));
+}
+
+/** A write-only buffer left a fresh output that write-only.ts did not prove (C2M-K058, a warning): elements not written come back 0. */
+function lostCaller(bag: DiagnosticBag, a: KernelAnalysis, param: string, why: string): void {
+  const p = a.kernel.params.find((x) => x.name === param)!;
+  reportKernel(
+    bag,
+    "C2M-K058",
+    position(p.node),
+    `buffer '${param}' of kernel '${a.kernel.name}' is only written, and the translation returns a fresh output whose elements the kernel does not write are 0, where CUDA leaves the caller's values: c2m keeps those only by taking each element over at its store, or proves them all written, but ${why}`,
+  );
 }
 
 /** Decide each pointer parameter's role (see BufferRole). */
@@ -277,11 +290,24 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
       // thread writes it (graclus's `done_d = false` only for a node left uncoloured): each write takes its element
       // over, and the wrapper keeps the caller's value elsewhere. Sound for any writers: no thread reads it, so an
       // element's last store is some thread's write, as in CUDA
-      const own = isDeviceVariable(unit, p.name) ? ownAccess(a, p.name, true) : undefined;
+      //
+      // Any other write-only buffer too (write-only.ts): a fresh output's elements no thread writes would be 0 where
+      // CUDA leaves the caller's (pytorch_cluster's radius `row`, pre-filled with -1), so it stays a fresh output
+      // only where every thread stores its own element and which ones depends on no load
+      const deviceVar = isDeviceVariable(unit, p.name);
+      const fresh = deviceVar ? "a device variable" : freshOutputGap(a, p.name);
+      // the takeover only where every store to it is one c2m_own marks (write-only-marks.ts): never a mixed state
+      const unmarked = fresh !== undefined && !deviceVar ? unmarkedUse(a, p.name) : undefined;
+      const own = fresh === undefined ? undefined : (unmarked ?? ownAccess(a, p.name, true));
       if (own && typeof own !== "string") {
         plan.role = "inout-copy";
         plan.ownAccess = own;
-      } else plan.role = "output";
+        if (!deviceVar) plan.writeOnly = true;
+      } else {
+        plan.role = "output";
+        if (fresh === undefined) plan.ownIndexStores = true;
+        else if (!deviceVar) lostCaller(bag, a, p.name, `${fresh}, and ${own}`);
+      }
       continue;
     }
     const mine = a.accesses.filter((x) => x.root.kind === "param" && x.root.name === p.name);
@@ -349,6 +375,19 @@ export function planBuffers(a: KernelAnalysis, unit: KernelUnit, bag: Diagnostic
   const outputs = a.buffers.filter((b) => b.role === "output" || b.role === "atomic-accumulate" || b.role === "inout-copy");
   a.atomicOutputs = outputs.some((b) => b.role === "atomic-accumulate" || b.handOver || b.takeOnAtomic);
   if (a.atomicOutputs) {
+    // a write-only buffer stays a fresh output, said (C2M-K058): its stores would take each element over through a
+    // plain reference, which an atomic element does not have
+    for (const b of outputs.filter((x) => x.writeOnly)) {
+      b.role = "output";
+      delete b.ownAccess;
+      delete b.writeOnly;
+      lostCaller(
+        bag,
+        a,
+        b.param,
+        "the kernel has atomic outputs, and MLX then declares every output atomic (atomic_outputs is one flag), while its stores would take each element over through a plain reference",
+      );
+    }
     // MLX then declares every output atomic<T>, and Metal has atomic<T> only for 32-bit int, uint and float, bool
     // and 64-bit ulong: an output of 8- or 16-bit elements (llm.c's bfloat16 floatX) would not compile on Metal
     for (const b of outputs) {

@@ -71,6 +71,10 @@ export interface KernelParamInfo {
   words16?: boolean;
   /** output: handed from every threadgroup to the last one to take an atomic ticket (BufferPlan.handOver, or handedOverReads) */
   handOver?: boolean;
+  /** output: every thread stores its own element, which ones depending on no load (BufferPlan.ownIndexStores): 0 past the launch's reach */
+  ownIndexStores?: boolean;
+  /** inout-copy of a buffer the kernel only writes (BufferPlan.writeOnly): a spec gives it the role output */
+  writeOnly?: boolean;
   /** a scalar that is a CUDA vector passed by value (`long4`): its type, passed as a 1-D array of `width` components of `dtype` */
   vector?: { type: string; width: number };
 }
@@ -445,6 +449,8 @@ function describe(name: string, a: KernelAnalysis, metal: MetalKernel, pythonFun
     }
     if (plan.foldsFetched) info.inputName = `${mname}_in`;
     if (plan.handOver || plan.handedOverReads) info.handOver = true;
+    if (plan.ownIndexStores) info.ownIndexStores = true;
+    if (plan.writeOnly) info.writeOnly = true;
     params.push(info);
   }
   const acc = a.buffers.find((b) => b.role === "atomic-accumulate");

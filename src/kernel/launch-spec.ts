@@ -315,11 +315,12 @@ function launchArg(a: CudaNode, k: CompiledKernel, i: number, env: Env, unit: Ke
     const read = elementTypeRead(a);
     if (read && env.tensors.has(buf.name) && DTYPE_OF_C[read]) Object.assign(buf, { dtype: DTYPE_OF_C[read], cType: read });
     // written: in place when it held data (a tensor argument, a cudaMemcpy'd buffer), else a fresh output;
-    // an output written by an earlier launch and read by this one keeps its "output" (zero-filled) start
-    // a caller's buffer the kernel only writes is its output: what the kernel leaves untouched is not compared (MLX's outputs are fresh)
+    // an output written by an earlier launch and read by this one keeps its "output" start (golden.ts outputValues)
+    // a caller's buffer the kernel only writes is its output: it starts from outputValues' non-zero draw on both sides,
+    // so what the kernel leaves untouched is compared too (write-only.ts keeps the caller's values there)
     if (p.role && p.role !== "input" && p.role !== "unused" && buf.role === "input")
       buf.role =
-        (env.initialized.has(buf.name) && !env.lowerBound.has(buf.name)) || ((env.callerData.has(buf.name) || env.lowerBound.has(buf.name)) && p.role !== "output")
+        (env.initialized.has(buf.name) && !env.lowerBound.has(buf.name)) || ((env.callerData.has(buf.name) || env.lowerBound.has(buf.name)) && p.role !== "output" && !p.writeOnly)
           ? "inout"
           : "output";
     return { buffer: buf.name };
@@ -520,7 +521,7 @@ function fromFlags(filename: string, compiled: CompileKernelsResult, flags: Laun
         // a template type parameter's buffer holds what --template makes it (scalar_t=__half: float16)
         const given = flags.template?.[String(p.dtype)]?.trim();
         const dtype = /^(float|int|uint|bool|bfloat)/.test(String(p.dtype)) ? String(p.dtype) : given ? (DTYPE_OF_C[ATEN_HALVES[given] ?? given] ?? "float32") : "float32";
-        buffers.push({ name: p.name, dtype, count, role: p.role === "input" || p.role === "unused" ? "input" : p.role === "output" ? "output" : "inout" });
+        buffers.push({ name: p.name, dtype, count, role: p.role === "input" || p.role === "unused" ? "input" : p.role === "output" || p.writeOnly ? "output" : "inout" });
         return { buffer: p.name };
       }
       const v = pins[p.name] ?? flags.scalars?.[p.name] ?? (/float/.test(String(p.dtype)) ? 0.5 : undefined);

@@ -60,6 +60,7 @@ function checkSchema(raw: Json, file: string): GoldenSpec {
   if (raw.file !== undefined && typeof raw.file !== "string") fail("/file", "must be a string");
   if (raw.description !== undefined && typeof raw.description !== "string") fail("/description", "must be a string");
   if (raw.needsTorch !== undefined && typeof raw.needsTorch !== "boolean") fail("/needsTorch", "must be true or false");
+  if (raw.zeroOutputs !== undefined && typeof raw.zeroOutputs !== "boolean") fail("/zeroOutputs", "must be true or false");
   if (!Array.isArray(raw.sizes) || raw.sizes.length === 0 || raw.sizes.length > 64) fail("/sizes", "must be a list of 1 to 64 objects of size variables");
   (raw.sizes as Json[]).forEach((s, i) => {
     if (!isObject(s)) return fail(`/sizes/${i}`, "must be an object of size variables");

@@ -258,7 +258,7 @@ export function candidateSpec(k: CompiledKernel, c: SynthCandidate, counts: Reco
   const args: GoldenLaunch["args"] = k.params.map((p) => {
     if (p.kind === "buffer") {
       const dtype = dtypeOf(String(p.dtype));
-      const role: GoldenBuffer["role"] = p.role === "output" ? "output" : p.role === "inout-copy" || p.role === "atomic-accumulate" ? "inout" : "input";
+      const role: GoldenBuffer["role"] = p.role === "output" || p.writeOnly ? "output" : p.role === "inout-copy" || p.role === "atomic-accumulate" ? "inout" : "input";
       const b: GoldenBuffer = { name: p.name, dtype, count: counts[p.name] ?? FIRST_COUNT, role };
       if (!isFloatDtype(dtype) && role !== "output") b.range = /bool/.test(dtype) ? 2 : c.size;
       // `acc_size`, the sizes of a lowered tensor accessor `acc` (passes/kernel/accessors.ts): every extent the same small value

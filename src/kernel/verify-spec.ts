@@ -96,6 +96,7 @@ const SPEC: Check = object({
   file: [text, "optional"],
   description: [text, "optional"],
   needsTorch: [bool, "optional"],
+  zeroOutputs: [bool, "optional"],
   sizes: [array(sizeRow, 1, 64), "required"],
   buffers: [
     array(

@@ -298,7 +298,32 @@ async function cudaInTranslationOrder(source: string, spec: GoldenSpec, sizeInde
  * in the CUDA original's output fails that case as inputs outside the kernel's domain (C2M-K020)
  * instead of comparing NaN with NaN; an infinity must come out the same on both sides.
  */
-export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: string, spec: GoldenSpec, opts: SpecVerifyOptions = {}): Promise<SpecVerification> {
+/**
+ * The spec with its outputs that every launch writes as a fresh output (role output; launches that only read it
+ * aside) starting at 0: those translations are documented to give 0 where the kernel does not write — past the
+ * launch's reach where write-only.ts proved each thread's own element stored (KernelParamInfo.ownIndexStores; a
+ * synthesised launch often covers only part of a buffer), anywhere not written where c2m said it could not keep the
+ * caller's values (C2M-K058), and a hand-over's — while every output a translation takes over element by element
+ * (inout-copy: write-only kept in place, or read and written) starts from outputValues' non-zero draw on both
+ * sides, so a takeover that loses the caller's values where its kernel does not write fails.
+ */
+export function zeroFreshOutputs(compiled: CompileKernelsResult, spec: GoldenSpec): GoldenSpec {
+  const writers = new Map<string, boolean[]>();
+  for (const l of spec.launches) {
+    const k = kernelFor(compiled.kernels, l.kernel, l.templateArgs);
+    l.args.forEach((a, i) => {
+      const p = k?.params[i];
+      if (!("buffer" in a) || !p || p.role === "input" || p.role === "unused") return;
+      writers.set(a.buffer, [...(writers.get(a.buffer) ?? []), p.role === "output"]);
+    });
+  }
+  const fresh = (name: string) => (writers.get(name) ?? []).length > 0 && writers.get(name)!.every((x) => x);
+  if (!spec.buffers.some((b) => b.role === "output" && fresh(b.name))) return spec;
+  return { ...spec, buffers: spec.buffers.map((b) => (b.role === "output" && fresh(b.name) ? { ...b, zeroStart: true } : b)) };
+}
+
+export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: string, given: GoldenSpec, opts: SpecVerifyOptions = {}): Promise<SpecVerification> {
+  const spec = zeroFreshOutputs(compiled, given);
   const results: SpecVerification["results"] = [];
   const lines: string[] = [];
   let metalCheck: SpecVerification["metalCheck"];

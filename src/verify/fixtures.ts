@@ -90,6 +90,14 @@ inline std::vector<float> lcg(uint32_t seed, size_t n, bool is_float, uint32_t r
   return v;
 }
 
+// An output's elements before the launches, as golden.ts outputValues draws them: kind 0 bool (the draw's parity),
+// 1 float (the LCG, 0 made 1.5), 2 integer (1..99).
+inline std::vector<float> out_draw(uint32_t seed, size_t n, int kind) {
+  std::vector<float> v = lcg(seed, n, kind == 1, kind == 0 ? 2u : 99u);
+  for (auto& x : v) x = kind == 1 ? (x == 0.0f ? 1.5f : x) : kind == 2 ? x + 1.0f : x;
+  return v;
+}
+
 // A spec's "domain": [-2, 2) mapped onto [lo, hi), in double as golden.ts does, then rounded to float.
 inline std::vector<float> domain(std::vector<float> v, double lo, double hi) {
   for (auto& x : v) x = (float)(lo + (((double)x + 2.0) / 4.0) * (hi - lo));
@@ -239,11 +247,13 @@ export function driverSpecBody(spec: GoldenSpec, outName: string, opts: { downlo
       const n = evalExpr(b.count, sizes);
       const t = cType(b.dtype);
       const range = b.range === undefined ? 0 : evalExpr(b.range, sizes);
-      // as goldenBuffers draws them: zeros, a fill, the LCG (mapped onto the buffer's domain)
+      // as goldenBuffers draws them: an output's start (outputValues: zeros with zeroOutputs), a fill, the LCG (mapped onto the buffer's domain)
       const drawn = `lcg(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${isFloatDtype(b.dtype)}, ${range}u)`;
       const init =
         b.role === "output"
-          ? `std::vector<float>(${n}, 0.0f)`
+          ? spec.zeroOutputs || b.zeroStart
+            ? `std::vector<float>(${n}, 0.0f)`
+            : `out_draw(${bufferSeed(spec.name, b.name, si)}u, ${n}, ${outputDrawKind(b.dtype)})`
           : b.fill !== undefined
             ? `std::vector<float>(${n}, (float)(${b.fill}))`
             : b.index !== undefined
@@ -385,4 +395,10 @@ export function writeDrivers(): string[] {
     written.push(p);
   }
   return written;
+}
+
+/** out_draw's kind for an output of this dtype (golden.ts outputValues). */
+function outputDrawKind(dtype: string): number {
+  const d = normalizeDtype(dtype);
+  return d === "bool" ? 0 : isFloatDtype(d) ? 1 : 2;
 }

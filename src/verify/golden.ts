@@ -18,7 +18,11 @@ export interface GoldenBuffer {
   dtype: string;
   /** Element count, an expression of the sizes. */
   count: Expr;
-  /** input: random; output: zero-filled; inout: random, then updated in place. */
+  /**
+   * input: random; output: written by the kernel, starting from a recognisable non-zero draw (outputValues) that
+   * the original and the translation both start from, so a translation that loses the caller's values where the
+   * kernel does not write fails; inout: random, then updated in place.
+   */
   role: "input" | "output" | "inout";
   /** Integers are drawn from [0, range) (an expression); floats from [-2, 2) in steps of 1/1024. */
   range?: Expr;
@@ -47,6 +51,12 @@ export interface GoldenBuffer {
    * same order, is unaffected.
    */
   gpuOrder?: { rtol: number; atol: number };
+  /**
+   * Set by the harness, not in spec files (src/kernel/verify.ts zeroFreshOutputs): an output every launch's kernel
+   * writes as a fresh output at each thread's own element (BufferPlan.ownIndexStores), whose documented rule is 0
+   * past the launch's reach; it starts at 0 on both sides.
+   */
+  zeroStart?: boolean;
 }
 
 export interface GoldenLaunch {
@@ -68,6 +78,12 @@ export interface GoldenSpec {
   sizes: Sizes[];
   buffers: GoldenBuffer[];
   launches: GoldenLaunch[];
+  /**
+   * Outputs start at 0 instead of outputValues' draw: for specs whose GPU recordings (test/corpus/fixtures,
+   * golden/kernels/fixtures) were made with zero-initialised outputs, which the drivers reproduce. A translation's
+   * loss of the caller's values is not caught for these specs' outputs.
+   */
+  zeroOutputs?: boolean;
   /** The file's own host launcher and its arguments (buffer names or expressions). */
   host?: { function: string; args: string[] };
 }
@@ -214,7 +230,23 @@ export function isFloatDtype(d: string): boolean {
   return n === "float32" || n === "float16" || n === "bfloat16" || n === "float64";
 }
 
-/** The buffers before the launches: inputs and inouts from the LCG, outputs zero. */
+/**
+ * An output's elements before the launches (GoldenBuffer.role): 0 for a spec with zeroOutputs, else a draw that is
+ * never 0: floats the LCG's [-2, 2) with 0 moved to 1.5, integers from [1, 100) (bool: true and false, drawn). A caller's array is what a kernel
+ * that writes only some elements leaves elsewhere (pytorch_cluster's radius: `row` pre-filled with -1), so the
+ * original and the translation both start from it and must agree on the elements the kernel does not write.
+ */
+export function outputValues(spec: GoldenSpec, b: GoldenBuffer, sizeIndex: number, n: number): number[] {
+  if (spec.zeroOutputs || b.zeroStart) return new Array<number>(n).fill(0);
+  const dtype = normalizeDtype(b.dtype);
+  const seed = bufferSeed(spec.name, b.name, sizeIndex);
+  // bool: the draw's parity, half true, so a store of true or false shows (synth-spec.ts wroteSomething) and the elements left alone are both
+  if (dtype === "bool") return lcgValues(seed, n, false, 2);
+  if (isFloatDtype(dtype)) return lcgValues(seed, n, true, 0).map((v) => (v === 0 ? 1.5 : v));
+  return lcgValues(seed, n, false, 99).map((v) => v + 1);
+}
+
+/** The buffers before the launches: inputs and inouts from the LCG, outputs from outputValues. */
 export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<string, TypedArray> {
   const sizes = spec.sizes[sizeIndex]!;
   const out: Record<string, TypedArray> = nameTable({});
@@ -223,7 +255,7 @@ export function goldenBuffers(spec: GoldenSpec, sizeIndex: number): Record<strin
     const n = evalExpr(b.count, sizes);
     let vals =
       b.role === "output"
-        ? new Array<number>(n).fill(0)
+        ? outputValues(spec, b, sizeIndex, n)
         : lcgValues(bufferSeed(spec.name, b.name, sizeIndex), n, isFloatDtype(dtype), b.range === undefined ? 0 : evalExpr(b.range, sizes));
     if (b.fill !== undefined && b.role !== "output") vals = new Array<number>(n).fill(b.fill);
     else if (b.index !== undefined && b.role !== "output") vals = indexValues(b.index, n, sizes);

@@ -1,8 +1,8 @@
 // What the H100 refuses, the CUDA emulator refuses too (issue 14 §5: where the GPU and the emulator disagree, the
-// GPU decides). The first GPU recording of the spec-less launches found two: a float4 load at an address not a
-// multiple of 16 ("misaligned address": SGEMM_CUDA's vectorised kernels at K = 37, llm.c's x128 at C = 37), and a
-// launch of 0 blocks ("invalid argument": cuda-samples mergeSort's host code at small N), both of which the
-// emulator had run and verified.
+// GPU decides). The first GPU recording of the spec-less launches found a launch of 0 blocks ("invalid argument":
+// cuda-samples mergeSort's host code at small N) that the emulator had run as an empty grid and verified. (It also
+// found float4 loads at addresses not a multiple of 16, "misaligned address", which the emulator does not check yet:
+// UBSan's alignment check also flags thread-local arrays a GPU keeps in registers.)
 import { describe, expect, it } from "vitest";
 import { runCudaLaunches } from "../src/verify/cuda.js";
 import { KernelFault } from "../src/verify/native.js";
@@ -35,11 +35,6 @@ describe("the CUDA emulator faults where the GPU does", () => {
   it("an aligned float4 copy runs", async () => {
     const out = await run(4, [1, 1, 1]);
     expect(Array.from(out.out!)).toEqual(Array.from({ length: 16 }, (_, i) => i + 4));
-  });
-
-  it("a float4 load at an address that is not a multiple of 16 faults (misaligned address)", async () => {
-    const f = await faultOf(run(1, [1, 1, 1]));
-    expect(f.message).toMatch(/misaligned/);
   });
 
   it.each([

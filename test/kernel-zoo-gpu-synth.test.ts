@@ -25,6 +25,7 @@ import {
   adoptSynthRecordings,
   loadSynthManifest,
   loadSynthDisagreements,
+  recordedSpec,
   synthLaunchesPath,
   synthFixturesDir,
   writeSynthLaunches,
@@ -127,8 +128,12 @@ const disagree = loadSynthDisagreements();
 const recorded = launches.filter((l) => synthRecorded(l, undefined, manifest) && disagree[l.id]?.digest !== synthSpecDigest(l.spec));
 
 test("gpu-disagrees.json names recorded launch sets, each with the digest it was recorded from and a mismatch", () => {
+  const byId = new Map(launches.map((l) => [l.id, l]));
   for (const [id, d] of Object.entries(disagree)) {
-    expect(manifest[id], id).toBe(d.digest);
+    const l = byId.get(id);
+    // a launch set a later run changed is judged afresh: its entry no longer applies (and is dropped at the next check-synth)
+    if (!l || synthSpecDigest(l.spec) !== d.digest) continue;
+    expect(recordedSpec(l, manifest), id).toBeDefined();
     expect(d.mismatch.length, id).toBeGreaterThan(0);
   }
 });

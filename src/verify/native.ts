@@ -95,17 +95,10 @@ function runtimeObjectPath(): Promise<string> {
   return runtimeObject;
 }
 
-/**
- * A misaligned vector load or store (a float4 or Packed128 at an address not a multiple of 16) faults on a GPU
- * ("misaligned address") and passes on x86: CUDA programs are built with UBSan's alignment check, which stops the
- * program there (a crash fault naming the address and type).
- */
-const ALIGNMENT_FLAGS = ["-fsanitize=alignment", "-fno-sanitize-recover=alignment"];
-
 /** Compiles `cpp` (once per content) and returns the executable's path. */
-export async function compileProgram(cpp: string, options: { checkAlignment?: boolean } = {}): Promise<string> {
+export async function compileProgram(cpp: string): Promise<string> {
   const runtime = await runtimeObjectPath();
-  const flags = options.checkAlignment ? [...CXX_FLAGS, ...ALIGNMENT_FLAGS] : CXX_FLAGS;
+  const flags = CXX_FLAGS;
   const key = createHash("sha256").update(cxx()).update(flags.join(" ")).update(headersKey()).update(cpp).digest("hex").slice(0, 24);
   const dir = join(cacheDir(), key);
   const exe = join(dir, "kernel");

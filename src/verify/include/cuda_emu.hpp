@@ -45,8 +45,7 @@ struct alignas(8) int2 {
 struct alignas(8) float2 {
   float x, y;
 };
-// CUDA's alignment (vector_types.h): a load or store through a misaligned address faults on the GPU ("misaligned
-// address"), and the emulator's CUDA programs check alignment (native.ts) so that it faults here too
+// CUDA's alignment (vector_types.h)
 struct alignas(16) float4 {
   float x, y, z, w;
 };

@@ -40,7 +40,11 @@ Region map_region(const std::string& name, size_t bytes, size_t elem, bool threa
   r.map_bytes = total;
   r.bytes = bytes;
   r.elem = elem ? elem : 1;
-  r.base = mm + pg + body - bytes;
+  // group memory starts 16-byte aligned, as a GPU's shared memory does (cub's TempStorage carved from `extern
+  // __shared__ char[]` needs it; CUDA programs check alignment, native.ts): its end may then leave up to 15 bytes
+  // before the guard page
+  size_t placed = threadgroup ? (bytes + 15) / 16 * 16 : bytes;
+  r.base = mm + pg + body - placed;
   r.threadgroup = threadgroup;
   return r;
 }

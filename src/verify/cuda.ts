@@ -214,7 +214,7 @@ function launchRequest(entries: CudaEntry[], entryBase: number, launches: CudaLa
   const entryOf = (l: CudaLaunch) => entries.findIndex((e) => !e.host && entryName(e) === entryName(l));
   for (const l of launches) {
     const threads = l.block[0] * l.block[1] * l.block[2];
-    if (threads > 1024 || threads < 1) throw new Error(`c2m verify: block of ${threads} threads for ${l.kernel} (CUDA allows 1..1024)`);
+    if (!(threads >= 1 && threads <= 1024)) throw new Error(`c2m verify: block of ${threads} threads for ${l.kernel} (CUDA allows 1..1024)`);
     if (entryOf(l) < 0) throw new Error(`c2m verify: kernel ${entryName(l)} is not an entry of the program`);
   }
   return launches.map((l) => ({

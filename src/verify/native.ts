@@ -98,8 +98,7 @@ function runtimeObjectPath(): Promise<string> {
 /** Compiles `cpp` (once per content) and returns the executable's path. */
 export async function compileProgram(cpp: string): Promise<string> {
   const runtime = await runtimeObjectPath();
-  const flags = CXX_FLAGS;
-  const key = createHash("sha256").update(cxx()).update(flags.join(" ")).update(headersKey()).update(cpp).digest("hex").slice(0, 24);
+  const key = createHash("sha256").update(cxx()).update(CXX_FLAGS.join(" ")).update(headersKey()).update(cpp).digest("hex").slice(0, 24);
   const dir = join(cacheDir(), key);
   const exe = join(dir, "kernel");
   if (trustedCacheFile(exe, dir)) return exe;
@@ -107,7 +106,7 @@ export async function compileProgram(cpp: string): Promise<string> {
   const src = join(work, "kernel.cpp");
   writeFileSync(src, cpp, { mode: 0o600 });
   const inc = includeDir();
-  const res = await runSandboxed(cxx(), [...flags, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src, runtime], {
+  const res = await runSandboxed(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src, runtime], {
     cwd: work,
     timeoutMs: 300_000,
     limits: COMPILE_LIMITS,

@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { arrayFromBytes, normalizeDtype, type TypedArray } from "../src/verify/dtypes.js";
-import { driverSource } from "../src/verify/fixtures.js";
+import { driverSource, writeDriverHeader } from "../src/verify/fixtures.js";
 import { namespaceDirectives, runCudaLaunches } from "../src/verify/cuda.js";
 import { goldenBuffers, goldenLaunches, type GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
@@ -181,6 +181,7 @@ async function main(): Promise<void> {
     return;
   }
   mkdirSync(dir, { recursive: true });
+  writeDriverHeader(dir);
   // the recorded specs again and the ones awaiting a recording (kernel-zoo.json unrecordedSpecs)
   for (const c of zooSpecs(packageRoot(), { unrecorded: true })) {
     // the half and bfloat16 types come through headers the device code leaves out (cublas_v2.h in llm.c)

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { arrayFromBytes, bytesOf, DTYPES, normalizeDtype, toNumbers, type Dtype, type TypedArray } from "../src/verify/dtypes.js";
 import { compareArrays, describeMismatch } from "../src/verify/compare.js";
-import { driverPrelude, driverSpecBody } from "../src/verify/fixtures.js";
+import { driverPrelude, driverSpecBody, writeDriverHeader } from "../src/verify/fixtures.js";
 import { namespaceDirectives } from "../src/verify/cuda.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
 import { isFloatDtype, type GoldenSpec } from "../src/verify/golden.js";
@@ -386,6 +386,7 @@ export async function prepareSynth(dir: string, root = packageRoot()): Promise<{
     drivable.forEach((l, i) => runs.push(`${slug} ${i} ${l.id}`));
     drivers++;
   }
+  writeDriverHeader(out);
   writeFileSync(join(out, "runs.txt"), runs.join("\n") + "\n");
   writeFileSync(join(dir, "record-synth.sh"), RECORD_SYNTH_SH);
   return { drivers, launches: runs.length, refused };

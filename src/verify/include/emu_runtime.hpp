@@ -91,6 +91,7 @@ struct Runtime {
   long dyn_shared = -1;                                // region index of extern __shared__ memory
   size_t dyn_shared_bytes = 0;
   std::vector<unsigned char> simd_slots;               // per SIMD-group: 32 lanes * kSlotBytes
+  std::vector<unsigned char> stepped;                  // per SIMD-group: its lanes were just released from a lockstep point
   // stacks
   std::vector<unsigned char*> stacks;
   size_t stack_bytes = 256 * 1024;
@@ -258,7 +259,11 @@ inline void simd_sync(unsigned mask) {
 // (`v[t] += v[t + 16]; v[t] += v[t + 8]; ...`, no __syncwarp) one instruction for all lanes at a time,
 // so every lane reads before any lane writes. Each emulated volatile load or store waits here first;
 // the lanes of the SIMD-group that reach it (lanes elsewhere wait at barriers or are done) are released
-// together, so the accesses of one step all happen before those of the next.
+// together, so the accesses of one step all happen before those of the next. Within a step the lanes run
+// highest first (run_group), so where several lanes store to one address in one step the lowest lane's
+// value is the one left, as an H100 resolves one warp store instruction's same-address conflict (cuda-samples'
+// scan at a size that is not a power of two: its recordings keep the lower lane's value; CUDA leaves the
+// winner unspecified, and the reverse-order race run, which flips it, reports a result depending on it).
 inline void lockstep() {
   Fiber& f = cur();
   f.wait = Wait::Step;

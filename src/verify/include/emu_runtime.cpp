@@ -262,15 +262,19 @@ bool release() {
     }
     // lockstep points: every lane of the group is blocked now, so those that reached one go on together
     unsigned stepping = 0;
+    bool access = false;
     for (unsigned l = 0; l < kSimdWidth; ++l)
-      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Step) stepping |= 1u << l;
+      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Step) {
+        stepping |= 1u << l;
+        access = access || r.fibers[sg * kSimdWidth + l].step_access;
+      }
     if (stepping) {
       for (unsigned l = 0; l < kSimdWidth; ++l)
         if (stepping >> l & 1u) {
           r.fibers[sg * kSimdWidth + l].wait = Wait::Running;
           r.fibers[sg * kSimdWidth + l].simd_active = stepping;
         }
-      r.stepped[sg] = 1;
+      r.stepped[sg] = access;
       if (sg < race().sg_epoch.size()) ++race().sg_epoch[sg];
       released = true;
     }
@@ -335,8 +339,8 @@ void run_group() {
     bool ran = false;
     for (unsigned k = 0; k < n; ++k) {
       unsigned i = r.reverse ? n - 1 - k : k;
-      // a SIMD-group released from a lockstep point runs its lanes in the other order: highest first (the lowest
-      // lane's store is the one left, emu::lockstep), or lowest first in the reverse run
+      // a SIMD-group released from a volatile access's lockstep point runs its lanes in the other order: highest
+      // first (the lowest lane's store is the one left, emu::lockstep), or lowest first in the reverse run
       const unsigned sg = simd_index(i), first = sg * kSimdWidth;
       if (r.stepped[sg]) i = first + (std::min(kSimdWidth, n - first) - 1 - (i - first));
       if (r.fibers[i].wait != Wait::Running) continue;

@@ -719,11 +719,11 @@ template <class T>
 struct lockstep_ref {
   T* p;
   operator T() const {
-    lockstep();
+    lockstep(true);
     return *(volatile T*)p;
   }
   const lockstep_ref& operator=(T v) const {
-    lockstep();
+    lockstep(true);
     *(volatile T*)p = v;
     return *this;
   }

@@ -262,14 +262,19 @@ bool release() {
     }
     // lockstep points: every lane of the group is blocked now, so those that reached one go on together
     unsigned stepping = 0;
+    bool access = false;
     for (unsigned l = 0; l < kSimdWidth; ++l)
-      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Step) stepping |= 1u << l;
+      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Step) {
+        stepping |= 1u << l;
+        access = access || r.fibers[sg * kSimdWidth + l].step_access;
+      }
     if (stepping) {
       for (unsigned l = 0; l < kSimdWidth; ++l)
         if (stepping >> l & 1u) {
           r.fibers[sg * kSimdWidth + l].wait = Wait::Running;
           r.fibers[sg * kSimdWidth + l].simd_active = stepping;
         }
+      r.stepped[sg] = access;
       if (sg < race().sg_epoch.size()) ++race().sg_epoch[sg];
       released = true;
     }
@@ -317,6 +322,7 @@ void run_group() {
     r.stacks.push_back((unsigned char*)s);
   }
   r.simd_slots.assign(((n + kSimdWidth - 1) / kSimdWidth) * kSimdWidth * kSlotBytes, 0);
+  r.stepped.assign((n + kSimdWidth - 1) / kSimdWidth, 0);
   for (unsigned i = 0; i < n; ++i) {
     Fiber& f = r.fibers[i];
     f.linear = i;
@@ -333,6 +339,10 @@ void run_group() {
     bool ran = false;
     for (unsigned k = 0; k < n; ++k) {
       unsigned i = r.reverse ? n - 1 - k : k;
+      // a SIMD-group released from a volatile access's lockstep point runs its lanes in the other order: highest
+      // first (the lowest lane's store is the one left, emu::lockstep), or lowest first in the reverse run
+      const unsigned sg = simd_index(i), first = sg * kSimdWidth;
+      if (r.stepped[sg]) i = first + (std::min(kSimdWidth, n - first) - 1 - (i - first));
       if (r.fibers[i].wait != Wait::Running) continue;
       r.current = (int)i;
       swapcontext(&r.sched, &r.fibers[i].ctx);
@@ -343,6 +353,7 @@ void run_group() {
     for (auto& f : r.fibers)
       if (f.wait != Wait::Done) all_done = false;
     if (all_done) break;
+    std::fill(r.stepped.begin(), r.stepped.end(), 0);
     if (!release() && !ran && !(r.simd_active_lanes && release_active_lanes())) {
       std::string st;
       unsigned shown = 0;

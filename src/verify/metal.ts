@@ -43,6 +43,8 @@ export interface RunOptions {
   raceDetect?: boolean;
   /** Run the threadgroups last to first (a hand-over between threadgroups must not depend on which one arrives last). */
   reverseGroups?: boolean;
+  /** Fill threadgroup memory with zeros before each group instead of all ones (a read of memory nobody wrote shows as a change). */
+  zeroShared?: boolean;
   timeoutMs?: number;
 }
 

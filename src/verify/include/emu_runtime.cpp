@@ -412,6 +412,7 @@ Request read_request(const char* path) {
   q.reverse = (flags & 1u) != 0;
   q.reverse_groups = (flags & 4u) != 0;
   q.race_detect = (flags & 2u) != 0;
+  q.zero_shared = (flags & 8u) != 0;
   unsigned nb = rd<uint32_t>(f);
   for (unsigned i = 0; i < nb; ++i) {
     unsigned len = rd<uint32_t>(f);
@@ -453,6 +454,7 @@ Request read_request(const char* path) {
   rt().reverse = q.reverse;
   rt().reverse_groups = q.reverse_groups;
   rt().race_detect = q.race_detect;
+  rt().poison_byte = q.zero_shared ? 0x00 : 0xFF;
   return q;
 }
 

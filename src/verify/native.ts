@@ -155,6 +155,8 @@ export interface RunPerturbation {
   reverseGroups?: boolean;
   /** threadgroup memory filled with zeros before each group instead of all ones */
   zeroShared?: boolean;
+  /** every group of a launch against device memory as the launch found it, their changes written back after the last (emu_runtime.cpp run_grid) */
+  isolateGroups?: boolean;
 }
 
 function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], p: RunPerturbation): Buffer {
@@ -169,7 +171,7 @@ function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], p: R
     b.writeBigUInt64LE(BigInt(v));
     parts.push(b);
   };
-  u32((p.reverse ? 1 : 0) | (p.raceDetect ? 2 : 0) | (p.reverseGroups ? 4 : 0) | (p.zeroShared ? 8 : 0));
+  u32((p.reverse ? 1 : 0) | (p.raceDetect ? 2 : 0) | (p.reverseGroups ? 4 : 0) | (p.zeroShared ? 8 : 0) | (p.isolateGroups ? 16 : 0));
   u32(buffers.length);
   for (const b of buffers) {
     const name = Buffer.from(b.name, "utf8");
@@ -221,12 +223,7 @@ function describeFault(j: Record<string, unknown>): string {
 }
 
 /** Runs a compiled program; returns the buffers' bytes after all launches. */
-export async function runProgram(
-  exe: string,
-  buffers: RequestBuffer[],
-  launches: RequestLaunch[],
-  opts: RunPerturbation & { timeoutMs?: number } = {},
-): Promise<Uint8Array[]> {
+export async function runProgram(exe: string, buffers: RequestBuffer[], launches: RequestLaunch[], opts: RunPerturbation & { timeoutMs?: number } = {}): Promise<Uint8Array[]> {
   // a program's cache entry is its folder (compileProgram): an untrusted program goes with it
   const entry = dirname(exe);
   if (!trustedCacheFile(exe, entry === cacheDir() ? undefined : entry))

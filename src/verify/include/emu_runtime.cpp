@@ -356,10 +356,58 @@ void run_group() {
   }
 }
 
+// Isolated groups (flag 16, a perturbation for the determinacy check): every group of a launch runs against device
+// memory as the launch found it, and the elements each group changed are written back after the last group, in the
+// groups' order. The groups of one launch that exchange nothing through device memory (each reads only what the
+// launch was given, or what it wrote itself) give the same result; groups that read what another group of the launch
+// wrote without atomics (two blocks adding into one element of an inout buffer) race on a GPU, where they run at
+// once, and come out otherwise. Atomics exchange through memory by design: leave kernels that use them out.
+// Device buffers only (not `__device__` variables); an element is the buffer's element size.
+struct IsolatedWrites {
+  struct Change {
+    size_t region, offset;
+    std::vector<unsigned char> bytes;
+  };
+  std::vector<size_t> device;                     // indices of the device buffers' regions
+  std::vector<std::vector<unsigned char>> before;  // their contents when the launch started
+  std::vector<Change> changes;                    // every group's changed elements, in group order
+
+  void start(Runtime& r) {
+    for (size_t i = 0; i < r.regions.size(); ++i)
+      if (!r.regions[i].threadgroup) {
+        device.push_back(i);
+        before.emplace_back(r.regions[i].base, r.regions[i].base + r.regions[i].bytes);
+      }
+  }
+  // after a group: note what it changed, then put the launch's memory back for the next group
+  void collect(Runtime& r) {
+    for (size_t k = 0; k < device.size(); ++k) {
+      Region& reg = r.regions[device[k]];
+      const unsigned char* old = before[k].data();
+      // whole elements a chunk, so that an element's bytes are compared, kept and put back together
+      const size_t chunk = std::max<size_t>(1, 4096 / reg.elem) * reg.elem;
+      for (size_t c = 0; c < reg.bytes; c += chunk) {
+        size_t n = std::min(chunk, reg.bytes - c);
+        if (std::memcmp(reg.base + c, old + c, n) == 0) continue;
+        for (size_t e = c; e < c + n; e += reg.elem) {
+          size_t m = std::min(reg.elem, c + n - e);
+          if (std::memcmp(reg.base + e, old + e, m) != 0) changes.push_back({device[k], e, std::vector<unsigned char>(reg.base + e, reg.base + e + m)});
+        }
+        std::memcpy(reg.base + c, old + c, n);
+      }
+    }
+  }
+  void finish(Runtime& r) {
+    for (const Change& c : changes) std::memcpy(r.regions[c.region].base + c.offset, c.bytes.data(), c.bytes.size());
+  }
+};
+
 void run_grid(std::function<void()> per_thread) {
   Runtime& r = rt();
   install_handlers();
   r.body = std::move(per_thread);
+  IsolatedWrites isolated;
+  if (r.isolate_groups) isolated.start(r);
   for (unsigned kz = 0; kz < r.groups.z; ++kz)
     for (unsigned ky = 0; ky < r.groups.y; ++ky)
       for (unsigned kx = 0; kx < r.groups.x; ++kx) {
@@ -385,7 +433,9 @@ void run_grid(std::function<void()> per_thread) {
           protect_threadgroup(true);
         }
         run_group();
+        if (r.isolate_groups) isolated.collect(r);
       }
+  if (r.isolate_groups) isolated.finish(r);
   if (r.race_detect) protect_threadgroup(false);
 }
 
@@ -413,6 +463,7 @@ Request read_request(const char* path) {
   q.reverse_groups = (flags & 4u) != 0;
   q.race_detect = (flags & 2u) != 0;
   q.zero_shared = (flags & 8u) != 0;
+  q.isolate_groups = (flags & 16u) != 0;
   unsigned nb = rd<uint32_t>(f);
   for (unsigned i = 0; i < nb; ++i) {
     unsigned len = rd<uint32_t>(f);
@@ -455,6 +506,7 @@ Request read_request(const char* path) {
   rt().reverse_groups = q.reverse_groups;
   rt().race_detect = q.race_detect;
   rt().poison_byte = q.zero_shared ? 0x00 : 0xFF;
+  rt().isolate_groups = q.isolate_groups;
   return q;
 }
 

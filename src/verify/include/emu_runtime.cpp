@@ -365,12 +365,12 @@ void run_group() {
 // Device buffers only (not `__device__` variables); an element is the buffer's element size.
 struct IsolatedWrites {
   struct Change {
-    size_t region, offset;
-    std::vector<unsigned char> bytes;
+    size_t region, offset, bytes, at;  // `bytes` bytes of the region at `offset`, kept in `kept` from `at`
   };
   std::vector<size_t> device;                     // indices of the device buffers' regions
   std::vector<std::vector<unsigned char>> before;  // their contents when the launch started
   std::vector<Change> changes;                    // every group's changed elements, in group order
+  std::vector<unsigned char> kept;
 
   void start(Runtime& r) {
     for (size_t i = 0; i < r.regions.size(); ++i)
@@ -391,14 +391,16 @@ struct IsolatedWrites {
         if (std::memcmp(reg.base + c, old + c, n) == 0) continue;
         for (size_t e = c; e < c + n; e += reg.elem) {
           size_t m = std::min(reg.elem, c + n - e);
-          if (std::memcmp(reg.base + e, old + e, m) != 0) changes.push_back({device[k], e, std::vector<unsigned char>(reg.base + e, reg.base + e + m)});
+          if (std::memcmp(reg.base + e, old + e, m) == 0) continue;
+          changes.push_back({device[k], e, m, kept.size()});
+          kept.insert(kept.end(), reg.base + e, reg.base + e + m);
         }
         std::memcpy(reg.base + c, old + c, n);
       }
     }
   }
   void finish(Runtime& r) {
-    for (const Change& c : changes) std::memcpy(r.regions[c.region].base + c.offset, c.bytes.data(), c.bytes.size());
+    for (const Change& c : changes) std::memcpy(r.regions[c.region].base + c.offset, kept.data() + c.at, c.bytes);
   }
 };
 

@@ -95,6 +95,23 @@ describe("isolated groups (a perturbation: blocks that read each other's writes 
     expect(Array.from(isolated.y!)).toEqual(Array.from(plain.y!));
   });
 
+  test("buffers of many pages over many blocks: each element once, the cost of what the blocks write", async () => {
+    const big = (1 << 20) + 3; // 4 MiB of floats and a ragged end: 1025 pages
+    const launch = {
+      source: ACCUMULATE,
+      kernel: "accumulate",
+      grid: [Math.ceil(big / 256), 2, 1] as [number, number, number],
+      block: [256, 1, 1] as [number, number, number],
+      args: [{ buffer: "y" }, { buffer: "x" }, { scalar: big, type: "int" }],
+    };
+    const xs = Float32Array.from({ length: big }, (_, i) => i % 1000);
+    const ys = Float32Array.from({ length: big }, (_, i) => -(i % 777));
+    const isolated = await runCuda(launch, { y: ys.slice(), x: xs }, { isolateGroups: true });
+    let wrong = 0;
+    for (let i = 0; i < big; i++) if (isolated.y![i] !== ys[i]! + xs[i]!) wrong++;
+    expect(wrong).toBe(0);
+  }, 60_000);
+
   test("the Metal emulator too (one runtime)", async () => {
     // two threadgroups of 32 threads over 32 elements: both add into out (an input passed as the initial value)
     const spec = {

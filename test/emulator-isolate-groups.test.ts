@@ -112,6 +112,13 @@ describe("isolated groups (a perturbation: blocks that read each other's writes 
     expect(wrong).toBe(0);
   }, 60_000);
 
+  test("atomics exchange through memory by design: isolated, blocks' atomicAdds into one element are lost (leave such kernels out)", async () => {
+    const source = `__global__ void count(int* total) { if (threadIdx.x == 0) atomicAdd(total, 1); }`;
+    const launch = { source, kernel: "count", grid: [4, 1, 1] as [number, number, number], block: [32, 1, 1] as [number, number, number], args: [{ buffer: "total" }] };
+    expect(Array.from((await runCuda(launch, { total: new Int32Array(1) })).total!)).toEqual([4]);
+    expect(Array.from((await runCuda(launch, { total: new Int32Array(1) }, { isolateGroups: true })).total!)).toEqual([1]);
+  });
+
   test("the Metal emulator too (one runtime)", async () => {
     // two threadgroups of 32 threads over 32 elements: both add into out (an input passed as the initial value)
     const spec = {

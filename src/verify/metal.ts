@@ -43,6 +43,14 @@ export interface RunOptions {
   raceDetect?: boolean;
   /** Run the threadgroups last to first (a hand-over between threadgroups must not depend on which one arrives last). */
   reverseGroups?: boolean;
+  /** Fill threadgroup memory with zeros before each group instead of all ones (a read of memory nobody wrote shows as a change). */
+  zeroShared?: boolean;
+  /**
+   * Run every group of a launch against device memory as the launch found it, and write the elements each changed
+   * back after the last group: groups that read what another group of the launch wrote (without atomics, which
+   * exchange so by design) give another result, as such groups do on a GPU that runs them at once.
+   */
+  isolateGroups?: boolean;
   timeoutMs?: number;
 }
 

@@ -146,7 +146,20 @@ export interface RequestLaunch {
   args?: RequestArg[];
 }
 
-function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reverse: boolean, raceDetect: boolean, reverseGroups = false): Buffer {
+/** The schedule and memory perturbations of a run (emu_runtime.cpp read_request's flags). */
+export interface RunPerturbation {
+  /** each group's threads last to first */
+  reverse?: boolean;
+  raceDetect?: boolean;
+  /** the threadgroups last to first */
+  reverseGroups?: boolean;
+  /** threadgroup memory filled with zeros before each group instead of all ones */
+  zeroShared?: boolean;
+  /** every group of a launch against device memory as the launch found it, their changes written back after the last (emu_runtime.cpp run_grid) */
+  isolateGroups?: boolean;
+}
+
+function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], p: RunPerturbation): Buffer {
   const parts: Buffer[] = [];
   const u32 = (v: number) => {
     const b = Buffer.alloc(4);
@@ -158,7 +171,7 @@ function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], reve
     b.writeBigUInt64LE(BigInt(v));
     parts.push(b);
   };
-  u32((reverse ? 1 : 0) | (raceDetect ? 2 : 0) | (reverseGroups ? 4 : 0));
+  u32((p.reverse ? 1 : 0) | (p.raceDetect ? 2 : 0) | (p.reverseGroups ? 4 : 0) | (p.zeroShared ? 8 : 0) | (p.isolateGroups ? 16 : 0));
   u32(buffers.length);
   for (const b of buffers) {
     const name = Buffer.from(b.name, "utf8");
@@ -210,12 +223,7 @@ function describeFault(j: Record<string, unknown>): string {
 }
 
 /** Runs a compiled program; returns the buffers' bytes after all launches. */
-export async function runProgram(
-  exe: string,
-  buffers: RequestBuffer[],
-  launches: RequestLaunch[],
-  opts: { reverse?: boolean; raceDetect?: boolean; reverseGroups?: boolean; timeoutMs?: number } = {},
-): Promise<Uint8Array[]> {
+export async function runProgram(exe: string, buffers: RequestBuffer[], launches: RequestLaunch[], opts: RunPerturbation & { timeoutMs?: number } = {}): Promise<Uint8Array[]> {
   // a program's cache entry is its folder (compileProgram): an untrusted program goes with it
   const entry = dirname(exe);
   if (!trustedCacheFile(exe, entry === cacheDir() ? undefined : entry))
@@ -224,7 +232,7 @@ export async function runProgram(
   try {
     const req = join(work.path, "request.bin");
     const resp = join(work.path, "response.bin");
-    writeFileSync(req, encodeRequest(buffers, launches, !!opts.reverse, !!opts.raceDetect, !!opts.reverseGroups), { mode: 0o600 });
+    writeFileSync(req, encodeRequest(buffers, launches, opts), { mode: 0o600 });
     const res = await runSandboxed(exe, [req, resp], { cwd: work.path, timeoutMs: opts.timeoutMs ?? 120_000, limits: RUN_LIMITS });
     if (res.timedOut) throw new KernelFault("timeout", {}, "c2m verify: the kernel did not finish in time (infinite loop?)");
     const m = /EMU_ERROR (.*)/.exec(res.stderr);

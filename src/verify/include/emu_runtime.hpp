@@ -4,7 +4,8 @@
 // only at synchronisation points, so a barrier really waits for every live thread of the group and a
 // SIMD-group (warp) operation really exchanges values between the 32 lanes in lockstep. Groups run one
 // after another; threadgroup (shared) memory is per group and is poisoned (all bits set: NaN for
-// floats, -1 for ints) before each group so that reading it before it is written shows.
+// floats, -1 for ints) before each group so that reading it before it is written shows (request flag 8:
+// zeros instead, a second pattern: an output that changes with it was read from memory nobody wrote).
 //
 // Device buffers and threadgroup arrays each sit at the end of their own mapping, followed by a
 // PROT_NONE guard page: an out-of-bounds access faults, and the SIGSEGV handler names the buffer,
@@ -76,6 +77,8 @@ struct Runtime {
   bool reverse = false;         // run fibers in reverse order (schedule perturbation for the race check)
   bool reverse_groups = false;  // run threadgroups last to first (a hand-over must not depend on which arrives last)
   bool race_detect = false;     // track threadgroup-memory accesses (see "race detector" below)
+  unsigned char poison_byte = 0xFF;  // threadgroup memory's fill before each group (flag 8: 0x00)
+  bool isolate_groups = false;  // each group sees device memory as the launch found it (flag 16; see run_grid)
   size_t tg_limit = 0;          // threadgroup memory a group may declare (Metal: 32 KB); 0 = unchecked
   bool simd_active_lanes = false;  // Metal: a SIMD function in divergent code runs over the lanes that reach it
   // current group
@@ -171,7 +174,7 @@ void install_handlers();
 
 // ---- threadgroup memory ----
 
-inline void poison(Region& r) { std::memset(r.base, 0xFF, r.bytes); }
+inline void poison(Region& r) { std::memset(r.base, rt().poison_byte, r.bytes); }
 
 template <class T>
 T* tg_alloc(long id, const char* name) {
@@ -340,6 +343,8 @@ struct Request {
   std::vector<Launch> launches;
   bool reverse = false;
   bool reverse_groups = false;
+  bool zero_shared = false;
+  bool isolate_groups = false;
 };
 
 void read_exact(FILE* f, void* p, size_t n);

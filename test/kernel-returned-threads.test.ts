@@ -87,7 +87,9 @@ describe("threads that return before a barrier", () => {
     const k = c.kernels[0]!;
     const ub = { ...c, kernels: [{ ...k, spec: { ...k.spec, source: k.spec.source.replace(/\{ c2m_alive = false; \}/g, "return;") } }] };
     expect(ub.kernels[0]!.spec.source).toContain("return;");
-    await expect(verifyAgainstSpec(ub, bucketSum, spec)).rejects.toThrow(/divergent-barrier: \d+ threads wait at a barrier that \d+ threads of the group returned without reaching/);
+    await expect(verifyAgainstSpec(ub, bucketSum, spec)).rejects.toThrow(
+      /divergent-barrier: \d+ threads wait at a barrier that \d+ threads of the group returned without reaching/,
+    );
   });
 
   // the classic tree reduction after a bound check: the returned threads of the partial last block run the loop's barriers
@@ -195,7 +197,9 @@ __global__ void k(const float* x, float* y, int n) {
 `;
     expect(refusal(loop("int k = 0; k < n; ++k", ""))).toMatch(/^6:3 .*returns \(line 7\).* not here: a 'return' inside the loop at line 6, which waits at a barrier/);
     const noInnerReturn = (head: string) => loop(head, "if (threadIdx.x >= n) return;").replace("    if (x[threadIdx.x] > 100.0f) return;\n", "");
-    expect(refusal(noInnerReturn("int k = 0; k < steps; ++k"))).toMatch(/not here: .* the loop at line 6 .* 'k < steps' reads 'steps', which the code a returned thread skips assigns/);
+    expect(refusal(noInnerReturn("int k = 0; k < steps; ++k"))).toMatch(
+      /not here: .* the loop at line 6 .* 'k < steps' reads 'steps', which the code a returned thread skips assigns/,
+    );
     expect(refusal(noInnerReturn("int k = threadIdx.x; k < 64; k += 32"))).toMatch(/not here: the loop at line 6 waits at a barrier under 'k < 64', which depends on the thread/);
   });
 });

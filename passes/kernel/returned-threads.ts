@@ -223,17 +223,26 @@ class Planner {
       if (dead)
         for (const h of heads) {
           const why = this.unsafe(h);
-          if (why) throw new Refusal(`a thread that returned still runs the ${LOOPS.has(s.type) ? "loop" : "branch"} at line ${s.startPosition.row + 1} to its barriers, but its '${h.text.replace(/\s+/g, " ")}' ${why}`, s);
+          if (why)
+            throw new Refusal(
+              `a thread that returned still runs the ${LOOPS.has(s.type) ? "loop" : "branch"} at line ${s.startPosition.row + 1} to its barriers, but its '${h.text.replace(/\s+/g, " ")}' ${why}`,
+              s,
+            );
         }
       if (LOOPS.has(s.type)) {
-        if (this.hasKill(s)) throw new Refusal(`a 'return' inside the loop at line ${s.startPosition.row + 1}, which waits at a barrier: the threads that stay would wait at it for the ones that left`, s);
+        if (this.hasKill(s))
+          throw new Refusal(
+            `a 'return' inside the loop at line ${s.startPosition.row + 1}, which waits at a barrier: the threads that stay would wait at it for the ones that left`,
+            s,
+          );
         if (dead) this.noJumps(s);
         const body = field(s, "body");
         if (body) this.list(body.type === "compound_statement" ? named(body) : [body], dead, false);
         // the guarded body may assign what the next iteration's condition reads
         for (const h of dead ? heads : []) {
           const why = this.unsafe(h);
-          if (why) throw new Refusal(`a thread that returned still runs the loop at line ${s.startPosition.row + 1} to its barriers, but its '${h.text.replace(/\s+/g, " ")}' ${why}`, s);
+          if (why)
+            throw new Refusal(`a thread that returned still runs the loop at line ${s.startPosition.row + 1} to its barriers, but its '${h.text.replace(/\s+/g, " ")}' ${why}`, s);
         }
         return dead;
       }
@@ -315,7 +324,10 @@ class Planner {
       const declarators = declaratorsOf(s);
       const hoists = hoistDeclaration(s, declarators);
       if (hoists.some((h) => h.name === ""))
-        throw new Refusal(`the declaration at line ${s.startPosition.row + 1} (a reference, an array with an initializer, or 'auto') is used after code c2m guards and cannot be declared before it`, s);
+        throw new Refusal(
+          `the declaration at line ${s.startPosition.row + 1} (a reference, an array with an initializer, or 'auto') is used after code c2m guards and cannot be declared before it`,
+          s,
+        );
       before.push(...hoists.map((h) => h.declaration).filter(Boolean));
       this.edit(s.startIndex, s.endIndex, hoists[0]!.replacement || ";");
     });
@@ -335,7 +347,8 @@ function computesOnly(n: CudaNode, allowAssign: boolean): boolean {
   let ok = true;
   walk(n, (c) => {
     if (!ok) return false;
-    if (c.type === "call_expression" || c.type === "subscript_expression" || c.type === "new_expression" || c.type === "delete_expression" || c.type === "lambda_expression") ok = false;
+    if (c.type === "call_expression" || c.type === "subscript_expression" || c.type === "new_expression" || c.type === "delete_expression" || c.type === "lambda_expression")
+      ok = false;
     else if (c.type === "pointer_expression" && c.text.trim().startsWith("*")) ok = false;
     else if (c.type === "field_expression" && /->/.test(c.text)) ok = false;
     else if ((c.type === "assignment_expression" || c.type === "update_expression") && !allowAssign) ok = false;
@@ -437,7 +450,11 @@ export function keepReturnedThreads(text: string): string {
 }
 
 /** Why the kernel's returned threads cannot be kept at its barriers (C2M-K059's message), or undefined. */
-export function returnedThreadsRefusal(fnBody: CudaNode, params: readonly { name: string; node: CudaNode }[], reaches: (call: CudaNode) => boolean): { why: string; at: CudaNode } | undefined {
+export function returnedThreadsRefusal(
+  fnBody: CudaNode,
+  params: readonly { name: string; node: CudaNode }[],
+  reaches: (call: CudaNode) => boolean,
+): { why: string; at: CudaNode } | undefined {
   const blocks = blockGroups(params, fnBody);
   const plan = planReturnedThreads(fnBody, { own: (c) => barrierCall(c, blocks), reaches });
   return plan && "why" in plan ? plan : undefined;

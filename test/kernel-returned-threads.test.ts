@@ -198,8 +198,16 @@ __global__ void k(const float* x, float* y, int n) {
     expect(refusal(loop("int k = 0; k < n; ++k", ""))).toMatch(/^6:3 .*returns \(line 7\).* not here: a 'return' inside the loop at line 6, which waits at a barrier/);
     const noInnerReturn = (head: string) => loop(head, "if (threadIdx.x >= n) return;").replace("    if (x[threadIdx.x] > 100.0f) return;\n", "");
     expect(refusal(noInnerReturn("int k = 0; k < steps; ++k"))).toMatch(
-      /not here: .* the loop at line 6 .* 'k < steps' reads 'steps', which the code a returned thread skips assigns/,
+      /not here: .* the loop at line 6 .* 'k < steps' reads 'steps', which may differ between the threads that returned and the others/,
     );
+    // assigned by the threads that return, just before they do
+    expect(
+      refusal(
+        loop("int k = 0; k < steps; ++k", "if (threadIdx.x >= n) { steps = 1; return; }")
+          .replace("  steps = m[0];\n", "")
+          .replace("    if (x[threadIdx.x] > 100.0f) return;\n", ""),
+      ),
+    ).toMatch(/'k < steps' reads 'steps', which may differ/);
     expect(refusal(noInnerReturn("int k = threadIdx.x; k < 64; k += 32"))).toMatch(/not here: the loop at line 6 waits at a barrier under 'k < 64', which depends on the thread/);
   });
 });

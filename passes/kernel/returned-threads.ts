@@ -155,6 +155,8 @@ class Planner {
           continue;
         }
         if (this.hasKill(s)) {
+          // what it assigns before a thread returns differs between the threads that go on and the ones that stop
+          for (const n of assignedNames(s)) this.tainted.add(n);
           this.statement(s);
           if (loopBody) this.edit(s.endIndex, s.endIndex, ` if (!${ALIVE}) break;`);
           else cleared = true;
@@ -292,7 +294,7 @@ class Planner {
     if (!computesOnly(h, true)) return "reads memory or calls a function";
     const names = identifierNames(h);
     const t = [...names].find((x) => this.tainted.has(x));
-    return t ? `reads '${t}', which the code a returned thread skips assigns` : undefined;
+    return t ? `reads '${t}', which may differ between the threads that returned and the others (code only some of them run assigns it)` : undefined;
   }
 
   /** A declaration an idle thread runs in place: __shared__/static/constexpr, or one whose initializer only computes. */
@@ -412,13 +414,17 @@ function declaredNames(s: CudaNode): string[] {
     .filter((x): x is string => !!x);
 }
 
-/** Names a statement assigns (plain, through a field or element, or by ++/--). */
+/** Names a statement may change: assigned (plain, through a field or element, or by ++/--), its address taken, or passed bare to a function (maybe by reference). */
 function assignedNames(s: CudaNode): string[] {
   const out: string[] = [];
   walk(s, (c) => {
     if (c.type === "assignment_expression" || c.type === "update_expression") {
       const target = field(c, "left") ?? field(c, "argument");
       if (target) out.push(...identifierNames(target));
+    } else if (c.type === "pointer_expression" && field(c, "operator")?.text === "&") {
+      out.push(...identifierNames(c));
+    } else if (c.type === "call_expression") {
+      for (const a of named(field(c, "arguments") ?? c)) if (a.type === "identifier") out.push(a.text);
     }
   });
   return out;

@@ -211,6 +211,12 @@ export const KERNEL_DIAGNOSTIC_CODES: DiagnosticCode[] = [
     hint: "MLX's kernel outputs are fresh arrays. c2m keeps the caller's values where a kernel does not write by taking each element over at its store (a flag per element, merged by the wrapper), unless it proves every thread stores its own element with no load deciding which (passes/kernel/write-only.ts); here it could do neither (a store through a row pointer, a helper or a cast, or a kernel with atomic outputs, whose elements MLX declares atomic). If the caller pre-fills the buffer (torch.full(..., -1)) and the kernel writes only some elements, apply the fill after the call where the result is 0, or store every element in the kernel",
     example: "if (dist < r) row[n_y * max + count++] = n_y;  // row pre-filled with -1 by the caller",
   },
+  {
+    code: "C2M-K059",
+    title: "a thread returns before a barrier the rest of its threadgroup waits at, and c2m cannot keep it there",
+    hint: "CUDA counts a thread that has returned as arrived at every later __syncthreads; Metal's threadgroup_barrier must be reached by every thread. c2m keeps such a thread alive but idle up to each barrier (a flag set where it returned, the rest of its work skipped), but only where the barriers it would reach are the kernel's own statements or sit in loops and branches every thread takes alike (passes/kernel/returned-threads.ts). Replace the `return` by a flag, skip the work under it, and let every thread reach each barrier",
+    example: "if (warp_id != 0) { shared[t] = acc; return; }  __syncthreads();  // llm.c wte_backward_kernel",
+  },
 ];
 
 export const KERNEL_CODES_BY_ID: Map<string, DiagnosticCode> = new Map(KERNEL_DIAGNOSTIC_CODES.map((c) => [c.code, c]));

@@ -51,4 +51,5 @@ export const ERROR_CODES = new Set([
   "C2M-K048",
   "C2M-K049",
   "C2M-K046",
+  "C2M-K059",
 ]);

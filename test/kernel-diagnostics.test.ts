@@ -357,6 +357,13 @@ const CASES: { name: string; code: string; src: string; message: RegExp; error: 
     message: /buffer 'idx' of kernel 'k' is only written, and the translation returns a fresh output whose elements the kernel does not write are 0.*the kernel has atomic outputs/,
     error: false,
   },
+  {
+    name: "a return before a barrier an idle thread could not reach: it is inside a called function",
+    code: "C2M-K059",
+    src: `__device__ float first(float v) {\n  __shared__ float s[32];\n  s[threadIdx.x % 32] = v;\n  __syncthreads();\n  return s[0];\n}\n__global__ void k(const float* x, float* y, int n) {\n  if (threadIdx.x >= n) return;\n  /*@*/float r = first(x[threadIdx.x]);\n  y[threadIdx.x] = r;\n}\n`,
+    message: /a thread of 'k' returns \(line 8\) before a barrier .*'first' \(line 9\) waits at a barrier inside the function/,
+    error: true,
+  },
   { name: "no kernels", code: "C2M-K013", src: `/*@*/int main() { return 0; }\n`, message: /no __global__/, error: true },
   { name: "syntax error", code: "C2M-K001", src: `__global__ void k(float* y) {\n  y[0] /*@*/= );\n}\n`, message: /syntax/, error: true },
 ];

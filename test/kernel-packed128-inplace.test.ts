@@ -60,4 +60,16 @@ __global__ void k(float* y, int n) {
     expect(errors.map((d) => d.code)).toEqual(["C2M-K007"]);
     expect(errors[0]!.message).toMatch(/128-bit helper .* so c2m cannot show the 16-byte spans of different threads stay apart/);
   });
+
+  // llm.c matmul_forward.cu's st_vec is a span (test/kernel-write-only-marks.test.ts); a helper that keeps the cast is not
+  it("a float4 cast the helper keeps in a local reaches past 16 bytes: not a span, so the store stays a fresh output (K058)", () => {
+    const src = `__device__ void st_rows(float* address, float4 val, int k) { float4* p = reinterpret_cast<float4*>(address); p[k] = val; }
+__global__ void k(float* out, const float* x, int n) {
+    int i = 4 * (blockIdx.x * blockDim.x + threadIdx.x);
+    if (i < n && x[i] > 0.0f) st_rows(out + i, make_float4(x[i], x[i], x[i], x[i]), 1);
+}
+`;
+    const r = compileKernels(src, { filename: "k.cu" });
+    expect(r.diagnostics.map((d) => d.code)).toContain("C2M-K058");
+  });
 });

@@ -236,6 +236,23 @@ describe("spec values are validated, never pasted into source", () => {
     }
   });
 
+  it("an input given as a pattern (index: an expression of the element's index i; ascending) passes, as the docs list it", () => {
+    const spec = validateVerifySpec(
+      {
+        name: "t",
+        sizes: [{ n: 4 }],
+        buffers: [
+          { name: "x", dtype: "int32", count: "n * 4", role: "input", index: "max(0, 1 - (i % 4)) * floor(i / 4)" },
+          { name: "p", dtype: "int32", count: "n", role: "input", range: "n * 2", ascending: true },
+          { name: "y", dtype: "float32", count: "n", role: "output" },
+        ],
+        launches: [{ kernel: "k", grid: [1, 1, 1], block: [32, 1, 1], args: [{ buffer: "x" }, { buffer: "p" }, { buffer: "y" }] }],
+      },
+      [{ name: "k", params: 3, templateParams: 0 }],
+    );
+    expect(spec.buffers[0]!.index).toBe("max(0, 1 - (i % 4)) * floor(i / 4)");
+  });
+
   it("template arguments come back printed from their parsed values", () => {
     const spec = validateVerifySpec(
       {

@@ -2,8 +2,9 @@
  * Issue 14, write-only buffers, one test per store form (passes/kernel/write-only-marks.ts): a buffer the kernel
  * only writes, at elements that depend on the data, is taken over element by element (c2m_own sets each stored
  * element's flag, the wrapper keeps the caller's value elsewhere) only where every store to it is one the takeover
- * marks: a plain element store, a store through a row pointer declared once, a 128-bit helper's span or a vector
- * cast at an element's address, a cache hint's address. Any other store form (a helper given a pointer into it,
+ * marks: a plain element store, a store through a row pointer declared once, a 128-bit helper's span (one that
+ * reaches its pointer only as one 16-byte vector there: store128, st_vec) or a vector cast at an element's address,
+ * a cache hint's address. Any other store form (a helper given a pointer into it,
  * the parameter moved inside a loop, a kernel with atomic outputs) leaves it a fresh output with C2M-K058, never a
  * mixed state (some stores flagged, others not, the wrapper handing back the caller's values at the others:
  * torch-ngp's kernel_composite_rays_train_backward on the reverted kKeep branch). Each is checked against the CUDA
@@ -77,11 +78,8 @@ __global__ void span(const float* x, float* out, int n) {
 }`,
     4,
   ],
-];
-
-const FRESH: [string, string, number][] = [
   [
-    "a helper storing a float4 through a cast at the pointer it is given (llm.c's st_vec in matmul_forward_kernel4)",
+    "a helper that reaches its pointer only as one float4 there (llm.c's st_vec in matmul_forward_kernel4: a 16-byte span)",
     `__device__ void st_vec(float* address, float4 val) { *reinterpret_cast<float4*>(address) = val; }
 __global__ void stvec(const float* x, float* out, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -89,6 +87,9 @@ __global__ void stvec(const float* x, float* out, int n) {
 }`,
     4,
   ],
+];
+
+const FRESH: [string, string, number][] = [
   [
     "a helper function given a pointer into it",
     `__device__ void put(float* p, float v) { *p = v; }

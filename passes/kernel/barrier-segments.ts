@@ -24,7 +24,8 @@
  */
 import { parseCuda, type CudaNode } from "../../grammar/cuda.js";
 import { calleeName, field, named, unparen, walk } from "./cst.js";
-import { barrierCall, blockGroups, definitions, threadDependent } from "./barrier-sites.js";
+import { definitions, threadDependent } from "./barrier-sites.js";
+import { barrierFunctions } from "./barrier-functions.js";
 
 export interface BarrierSegmented {
   text: string;
@@ -46,7 +47,7 @@ interface Arm {
   barriers: CudaNode[];
 }
 
-interface Hoist {
+export interface Hoist {
   name: string;
   /** the declaration before the `if` */
   declaration: string;
@@ -199,7 +200,7 @@ function declaredName(d: CudaNode): string | undefined {
 }
 
 /** `const T x = e, y;` → `T x;`, `T y;` before the `if` and `x = e;` in place; "" names mark what cannot move. */
-function hoistDeclaration(s: CudaNode, declarators: CudaNode[]): Hoist[] {
+export function hoistDeclaration(s: CudaNode, declarators: CudaNode[]): Hoist[] {
   const first = declarators[0]!;
   const typeText = s.text.slice(0, first.startIndex - s.startIndex).trim();
   const isConstexpr = /\bconstexpr\b/.test(typeText);
@@ -271,37 +272,13 @@ export function segmentBranchBarriers(text: string): BarrierSegmented {
   // no parse unless some `else` and some barrier could meet
   if (!/\belse\b/.test(text) || !/\b__syncthreads|\.sync\s*\(|\bsync\s*\(/.test(text)) return identity();
   const root = parseCuda(text).rootNode;
-  const functions = new Map<string, CudaNode>();
-  walk(root, (n) => {
-    if (n.type !== "function_definition") return;
-    const name = functionName(n);
-    if (name) functions.set(name, n);
-    return false;
-  });
-  const reachesMemo = new Map<string, boolean>();
-  const reachesFn = (name: string): boolean => {
-    if (reachesMemo.has(name)) return reachesMemo.get(name)!;
-    reachesMemo.set(name, false);
-    const fn = functions.get(name)!;
-    const own = ownSites(fn);
-    let found = false;
-    walk(field(fn, "body") ?? fn, (n) => {
-      if (found) return false;
-      if (n.type === "call_expression" && (own(n) || reachesCall(n))) found = true;
-    });
-    reachesMemo.set(name, found);
-    return found;
-  };
-  const reachesCall = (call: CudaNode) => {
-    const name = shortName(calleeName(call));
-    return !!name && functions.has(name) && reachesFn(name);
-  };
+  const { functions, sites: sitesOf } = barrierFunctions(root);
   const plans: { node: CudaNode; plan: SegmentPlan }[] = [];
   for (const fn of functions.values()) {
     const body = field(fn, "body");
     if (!body) continue;
     const defs = definitions(body);
-    const sites: BarrierSites = { own: ownSites(fn), reaches: reachesCall };
+    const sites = sitesOf(fn);
     walk(body, (n) => {
       if (n.type !== "if_statement") return;
       const cond = field(n, "condition");
@@ -315,28 +292,6 @@ export function segmentBranchBarriers(text: string): BarrierSegmented {
   }
   if (!plans.length) return identity();
   return printSegments(text, plans);
-}
-
-function functionName(fn: CudaNode): string | undefined {
-  let d = field(fn, "declarator");
-  while (d && d.type !== "function_declarator") d = field(d, "declarator");
-  return shortName(d ? field(d, "declarator")?.text : undefined);
-}
-
-/** `db::loadFromGmem` → `loadFromGmem`: functions are looked up by their own name. */
-function shortName(name: string | undefined): string | undefined {
-  return name?.replace(/<.*$/s, "").split("::").pop();
-}
-
-function ownSites(fn: CudaNode): (call: CudaNode) => string | undefined {
-  let d = field(fn, "declarator");
-  while (d && d.type !== "function_declarator") d = field(d, "declarator");
-  const list = d ? field(d, "parameters") : null;
-  const params = (list ? named(list) : [])
-    .filter((p) => p.type === "parameter_declaration")
-    .map((p) => ({ name: /(\w+)\s*$/.exec(field(p, "declarator")?.text ?? "")?.[1] ?? "", node: p }));
-  const blocks = blockGroups(params, field(fn, "body") ?? fn);
-  return (call) => barrierCall(call, blocks);
 }
 
 /** One piece of the output: text from the input at `start` (or written by the pass, `start` its anchor). */

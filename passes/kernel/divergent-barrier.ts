@@ -6,8 +6,10 @@
  * such a branch is undefined too, except that sm_70 and later pair the barriers of two arms by order: a
  * branch whose arms wait at as many barriers (SGEMM_CUDA's sgemmDoubleBuffering, its block split in two halves)
  * is cut into segments before this check (barrier-segments.ts), and the message of one it could not cut says
- * why. Only branches are judged: a thread-dependent loop bound or an early
- * `return` before a barrier diverges only for some launches (a partial last block), so c2m keeps those.
+ * why. Only branches are judged here: a thread-dependent loop bound diverges only for some launches (a partial
+ * last block), so c2m keeps those. A thread-dependent `return` before a barrier is rewritten before this check
+ * (returned-threads.ts keeps the thread idle up to the barriers); one it could not rewrite is refused with C2M-K059
+ * and the pass's reason.
  * Cooperative groups' block barriers count as `__syncthreads()`: `block.sync()`, `cg::sync(block)`,
  * `this_thread_block().sync()`, where `block` is a local or parameter of type thread_block (or initialised
  * from this_thread_block()); a tile's `sync()` is a SIMD-group barrier and is not judged here.
@@ -20,6 +22,7 @@ import { reportKernel } from "../../ir/kernel-diagnostics.js";
 import { calleeName, field, position, walk } from "./cst.js";
 import { barrierCall, blockGroups, definitions, threadDependent } from "./barrier-sites.js";
 import { segmentRefusal, type BarrierSites } from "./barrier-segments.js";
+import { divergentReturns, planReturnedThreads } from "./returned-threads.js";
 
 const BRANCHING = new Set(["if_statement", "switch_statement", "conditional_expression"]);
 
@@ -79,6 +82,22 @@ export function reportDivergentBarriers(unit: KernelUnit, kernel: KFunction, bag
     });
   };
   check(kernel, (n) => n, "");
+  if (!reported) {
+    // a thread-dependent `return` before a barrier that returned-threads.ts could not rewrite (it rewrites the rest)
+    const blocks = blockGroups(kernel.params, kernel.body);
+    const sites: BarrierSites = { own: (c) => barrierCall(c, blocks), reaches: (c) => !!devices.get(calleeName(c) ?? "") && reaches(devices.get(calleeName(c) ?? "")!) };
+    const left = planReturnedThreads(kernel.body, sites);
+    if (left && "why" in left) {
+      const first = `line ${(divergentReturns(kernel.body, sites)[0] ?? left.at).startPosition.row + 1}`;
+      reportKernel(
+        bag,
+        "C2M-K059",
+        position(left.at),
+        `a thread of '${kernel.name}' returns (${first}) before a barrier the other threads of its threadgroup still wait at; CUDA counts a returned thread as arrived, Metal's threadgroup_barrier needs every thread, and c2m keeps a returned thread idle up to the barriers only where it can prove it reaches the same ones, not here: ${left.why}`,
+      );
+      reported = true;
+    }
+  }
   return reported;
 }
 

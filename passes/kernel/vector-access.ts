@@ -5,7 +5,7 @@
  */
 import type { CudaNode } from "../../grammar/cuda.js";
 import type { KFunction } from "../../ir/kernel.js";
-import { SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
+import { CACHE_HINTS, SCALAR_TYPES, VECTOR_TYPES } from "./tables.js";
 import { calleeName, callArgs, field, unparen } from "./cst.js";
 
 const same = (a: CudaNode | null | undefined, b: CudaNode | null | undefined): boolean =>
@@ -42,13 +42,28 @@ export function castIsAccessed(cast: CudaNode): boolean {
 
 /**
  * Whether a device function reaches its pointer parameter `i` only as one 128-bit value at that address:
- * every use of the parameter is `reinterpret_cast<(const) int4*>(p)` (llm.c's load128, load128cs, store128,
- * store128cs: Packed128's 16-byte loads and stores).
+ * every use of the parameter is `reinterpret_cast<(const) V*>(p)`, V a 16-byte vector type, accessed at once as
+ * one value: dereferenced, subscripted at 0, or a cache hint's address (llm.c's load128, load128cs, store128,
+ * store128cs through Packed128's `int4`; matmul_forward.cu's ld_vec/st_vec through `float4`). A cast kept in a
+ * local (`const float4* v = reinterpret_cast<const float4*>(x); v[i]`) reaches past the 16 bytes: not one.
  */
 export function accesses128(f: KFunction, i: number): boolean {
   const p = f.params[i];
   if (!p || p.type.kind !== "pointer") return false;
   const uses = f.body.text.match(new RegExp(`\\b${p.name}\\b`, "g"))?.length ?? 0;
-  const casts = f.body.text.match(new RegExp(`reinterpret_cast\\s*<\\s*(?:const\\s+)?int4\\s*\\*\\s*>\\s*\\(\\s*${p.name}\\s*\\)`, "g"))?.length ?? 0;
-  return uses > 0 && uses === casts;
+  const casts = [...f.body.text.matchAll(new RegExp(`reinterpret_cast\\s*<\\s*(?:const\\s+)?(\\w+)\\s*\\*\\s*>\\s*\\(\\s*${p.name}\\s*\\)`, "g"))];
+  const text = f.body.text;
+  const once = (m: RegExpMatchArray) => {
+    const before = text.slice(0, m.index).trimEnd();
+    const after = text.slice(m.index! + m[0].length).trimStart();
+    const hint = /(\w+)\s*\(\s*$/.exec(before)?.[1];
+    return /\*$/.test(before) || /^\[\s*0\s*\]/.test(after) || (!!hint && !!CACHE_HINTS[hint]);
+  };
+  return uses > 0 && uses === casts.length && casts.every((m) => is128(m[1]!) && once(m));
+}
+
+/** A 16-byte vector type (float4, int4, uint4, ...). */
+function is128(type: string): boolean {
+  const vec = VECTOR_TYPES[type];
+  return !!vec && (SCALAR_TYPES[vec.elem]?.bits ?? 0) * vec.width === 128;
 }

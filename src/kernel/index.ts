@@ -27,6 +27,7 @@ import { callFunctorsDirectly } from "../../passes/kernel/functor-structs.js";
 import { mangleNamespaces } from "../../passes/kernel/namespaces.js";
 import { lowerBlockBarriers } from "../../passes/kernel/block-barrier.js";
 import { segmentBranchBarriers } from "../../passes/kernel/barrier-segments.js";
+import { keepReturnedThreads } from "../../passes/kernel/returned-threads.js";
 import { specialiseConstexprIf } from "../../passes/kernel/constexpr-if.js";
 import { mergeConstexprCopies } from "./constexpr-copies.js";
 import { lowerCasAddLoops } from "../../passes/kernel/cas-add.js";
@@ -201,8 +202,9 @@ export function compileKernels(original: string, opts: CompileKernelsOptions): C
   // a struct's static __device__ member functions as free functions, which the buffer analysis follows
   // a thread-dependent `if` whose two arms wait at as many barriers, cut into segments between them (the CUDA
   // emulator cuts the original the same way, src/verify/cuda.ts; `source` stays as written)
+  // then a kernel thread's `return` before a barrier keeps it alive but idle to the barriers (lines kept)
   const segmented = segmentBranchBarriers(lowered.text);
-  const members = hoistStaticMembers(segmented.text);
+  const members = hoistStaticMembers(keepReturnedThreads(segmented.text));
   // function-object structs called at once (`Impl<float, 4>()(p, v)`) as the free function of the specialisation picked; lines kept
   const spec = specialiseFunctionTemplates(lowerBlockBarriers(mangleNamespaces(callFunctorsDirectly(members.text)).text));
   // kernel templates branching with `if constexpr` on a bool template parameter, one copy per value

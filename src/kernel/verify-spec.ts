@@ -108,6 +108,9 @@ const SPEC: Check = object({
         range: [expr, "optional"],
         domain: [array(finite, 2, 2), "optional"],
         fill: [finite, "optional"],
+        // patterns docs/kernel-proof.md lists beside fill: a CSR pointer array, and an expression of the element's index i
+        ascending: [bool, "optional"],
+        index: [expr, "optional"],
         gpuOrder: [object({ rtol: [finite, "required"], atol: [finite, "required"] }), "optional"],
       }),
       1,

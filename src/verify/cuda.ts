@@ -8,6 +8,7 @@ import { field, walk } from "../../passes/kernel/cst.js";
 import { rewriteCudaLaunches, rewriteCudaShared } from "./rewrite.js";
 import { insertReconvergence } from "./reconverge.js";
 import { segmentBranchBarriers } from "../../passes/kernel/barrier-segments.js";
+import { keepReturnedThreads } from "../../passes/kernel/returned-threads.js";
 import type { RunOptions } from "./metal.js";
 import { nameTable } from "../../ir/tables.js";
 
@@ -53,9 +54,10 @@ export function prepareCudaSource(source: string, deviceCodeOnly?: boolean, incl
   const needsExtract = deviceCodeOnly ?? /#\s*include\s*[<"](torch|ATen|pybind11)\//.test(source);
   const src = needsExtract ? deviceOnlySource(source, includes).source : source;
   // CUDA counts a thread's arrival at any barrier of the block; the emulator pairs barriers by site, so a branch
-  // whose arms wait at as many barriers runs cut into segments, as the translation does
+  // whose arms wait at as many barriers runs cut into segments, as the translation does; a thread that returns
+  // before a barrier stays, idle, to the barriers (CUDA counts an exited thread as arrived; the emulator would not)
   const segmented = segmentBranchBarriers(src);
-  const rewritten = rewriteCudaLaunches(rewriteCudaShared(insertReconvergence(segmented.text)));
+  const rewritten = rewriteCudaLaunches(rewriteCudaShared(insertReconvergence(keepReturnedThreads(segmented.text))));
   return originalLines(rewritten, segmented.lineOf);
 }
 

@@ -18,7 +18,11 @@
  *  - a launch that writes nothing (every guard false for these sizes) retries with its float scalars
  *    told apart, then (at S = 16) its grid-stride work counts S^3, then its modes at S too, then float inputs in (0, 1),
  *    then float parameters raised above the inputs' norm (a threshold `dist < r`); one that still writes nothing rejects
- *    the candidate: a comparison of untouched buffers proves nothing.
+ *    the candidate: a comparison of untouched buffers proves nothing;
+ *  - a launch whose result is not determined by its inputs (determinacy.ts: it changes with the threadgroups or
+ *    threads run last to first, or with threadgroup memory starting at zeros: blocks writing the same elements at
+ *    these sizes, a shared array read before the block shape given fills it) rejects the candidate: the GPU gives
+ *    whatever its schedule makes of it, so no comparison with it proves anything.
  * What the kernel's code says of its inputs comes first (synth-domain.ts): index buffers of floats, mode
  * parameters, a block extent a switch on a thread coordinate implies.
  * The accepted spec is then verified as any spec is: the Metal translation and the CUDA original on
@@ -31,6 +35,7 @@ import { KernelCompileError, KernelFault } from "../verify/native.js";
 import { DTYPES, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
 import { INDEX_FLOAT_DOMAIN, synthDomain, type SynthDomain } from "./synth-domain.js";
+import { originalIndeterminacy } from "./determinacy.js";
 import type { PieceSynth } from "../../passes/kernel/struct-params.js";
 import { nameTable } from "../../ir/tables.js";
 
@@ -89,7 +94,7 @@ function geometryValue(name: string): number | undefined {
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
 export class SynthFailure extends Error {
   constructor(
-    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "no-outputs" | "asserts-only" | "unsupported",
+    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "indeterminate" | "no-outputs" | "asserts-only" | "unsupported",
     message: string,
   ) {
     super(message);
@@ -347,6 +352,13 @@ function nonFinite(spec: GoldenSpec, after: Record<string, TypedArray>, nanOnly 
   return undefined;
 }
 
+/** The kernel's float buffers it only adds into with atomicAdd (verify.ts atomicSumBuffers, by parameter). */
+function atomicSums(k: CompiledKernel): string[] {
+  return k.params
+    .filter((p) => p.kind === "buffer" && p.role === "atomic-accumulate" && p.combine === "{old} + {new}" && isFloatDtype(dtypeOf(String(p.dtype))))
+    .map((p) => p.name);
+}
+
 /**
  * Runs the CUDA original under one candidate at size S, growing buffers on out-of-bounds faults;
  * returns the spec that ran cleanly, or why the candidate is rejected.
@@ -419,6 +431,9 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
       }
       return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);
     }
+    // the candidate kept, if its result is the inputs' alone (one more run of the original; a second where it is not)
+    const why = await originalIndeterminacy(source, spec, 0, after, { ...run, timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS }, atomicSums(k));
+    if (why) return new SynthFailure("indeterminate", `at S=${c.size} with block ${c.block.join("x")}: ${why.message}`);
     return { spec, grown };
   }
   return new SynthFailure("fault", `buffers kept faulting after ${GROWTHS} growths`);
@@ -466,8 +481,9 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
         timedOutSizes.add(c.size);
         if (timedOutSizes.size >= MAX_TIMEOUTS) throw first;
       }
-      // the most telling failure: a fault or NaN says more than a launch that wrote nothing
-      if (!last || last.kind === "writes-nothing") last = first;
+      // the most telling failure: a launch that ran but whose result is not its inputs' says most, then a fault or
+      // NaN, then a launch that wrote nothing
+      if (!last || last.kind === "writes-nothing" || (first.kind === "indeterminate" && last.kind !== "indeterminate")) last = first;
       continue;
     }
     const out: SynthesizedSpec[] = [{ spec: first.spec, note: describe(c, first.grown) }];
@@ -476,6 +492,8 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
       const ragged = { ...c, size: SYNTH_SIZES[1]! };
       const more = await probe(k, source, ragged, run);
       if (!(more instanceof SynthFailure)) out.push({ spec: more.spec, note: describe(ragged, more.grown) });
+      // said, not silently dropped: the blocks of a tiled kernel write the same elements at a ragged size
+      else if (more.kind === "indeterminate") out[0]!.note += `; no launch at S=${ragged.size}: ${more.message}`;
     }
     return out;
   }

@@ -221,12 +221,7 @@ function describeFault(j: Record<string, unknown>): string {
 }
 
 /** Runs a compiled program; returns the buffers' bytes after all launches. */
-export async function runProgram(
-  exe: string,
-  buffers: RequestBuffer[],
-  launches: RequestLaunch[],
-  opts: RunPerturbation & { timeoutMs?: number } = {},
-): Promise<Uint8Array[]> {
+export async function runProgram(exe: string, buffers: RequestBuffer[], launches: RequestLaunch[], opts: RunPerturbation & { timeoutMs?: number } = {}): Promise<Uint8Array[]> {
   // a program's cache entry is its folder (compileProgram): an untrusted program goes with it
   const entry = dirname(exe);
   if (!trustedCacheFile(exe, entry === cacheDir() ? undefined : entry))

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { synthesizeSpecs, SynthFailure } from "../src/kernel/synth-spec.js";
+import { stridedWidths } from "../src/kernel/synth-blocks.js";
 import { originalIndeterminacy } from "../src/kernel/determinacy.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import { runCudaLaunches } from "../src/verify/cuda.js";
@@ -35,6 +36,17 @@ __global__ void block_bins(const int* x, int* out, int n) {
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) atomicAdd(&bins[x[i] & (BINS - 1)], 1);
   __syncthreads();
   for (int b = threadIdx.x; b < BINS; b += blockDim.x) out[blockIdx.x * BINS + b] = bins[b];
+}
+// clears 2 x 192 counters as 192 threads would (histogram256's WARP_COUNT * WARP_SIZE): only a block of 192 clears them all
+#define WARPS 6
+#define THREADS (WARPS * (1U << 5))
+__global__ void warp_bins(const int* x, int* out, int n) {
+  __shared__ int s[2 * THREADS];
+  for (int i = 0; i < 2; i++) s[threadIdx.x + i * THREADS] = 0;
+  __syncthreads();
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) atomicAdd(&s[x[i] % (2 * THREADS)], 1);
+  __syncthreads();
+  for (int b = threadIdx.x; b < 2 * THREADS; b += blockDim.x) out[blockIdx.x * 2 * THREADS + b] = s[b];
 }
 // every thread of every block stores to y[0]: no size makes that the inputs' result
 __global__ void all_to_one(const float* x, float* y, int n) {
@@ -73,6 +85,16 @@ describe("the CUDA original's determinacy", () => {
     expect(specs.map((s) => s.spec.sizes[0])).toEqual([{ S: 64 }, { S: 37 }]);
     expect((await verifyAgainstSpec(c, kernels, specs[0]!.spec)).ok).toBe(true);
   }, 180_000);
+
+  it("the width a kernel strides threadIdx.x by over an array is tried last: a block of 192 clears every counter", async () => {
+    expect(stridedWidths("#define WARP_SIZE (1U << 5)\n#define TB (6 * WARP_SIZE)\ns[threadIdx.x + i * TB] = 0;")).toEqual([192]);
+    expect(stridedWidths("#define LIMIT 1024U\ns_key[threadIdx.x + (LIMIT / 2)] = k[(LIMIT / 2)];")).toEqual([512]);
+    // a variable stride, a small offset, another index: nothing
+    expect(stridedWidths("d[threadIdx.x + stride]; d[threadIdx.x + 1]; x[threadIdx.x + blockIdx.x * blockDim.x]")).toEqual([]);
+    const specs = await synthesizeSpecs(c, kernels, "warp_bins");
+    expect(specs[0]!.spec.launches[0]!.block).toEqual([192, 1, 1]);
+    expect((await verifyAgainstSpec(c, kernels, specs[0]!.spec)).ok).toBe(true);
+  }, 300_000);
 
   it("no determinate candidate: synthesis fails and says why", async () => {
     const e = await synthesizeSpecs(c, kernels, "all_to_one").catch((x: unknown) => x);

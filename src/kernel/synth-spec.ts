@@ -36,6 +36,9 @@ import { DTYPES, normalizeDtype, toNumbers, type TypedArray } from "../verify/dt
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
 import { INDEX_FLOAT_DOMAIN, synthDomain, type SynthDomain } from "./synth-domain.js";
 import { originalIndeterminacy } from "./determinacy.js";
+import { assertedBlock, stridedWidths } from "./synth-blocks.js";
+
+export { assertedBlock } from "./synth-blocks.js";
 import type { PieceSynth } from "../../passes/kernel/struct-params.js";
 import { nameTable } from "../../ir/tables.js";
 
@@ -135,7 +138,11 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   const asserted = { ...domainOf(k).switchedBlock, ...assertedBlock(k.cuda.source) };
   const threadsZ = /\b(threadIdx|blockDim)\s*\.\s*z\b/.test(text);
   const required: [number, number, number] = [asserted.x ?? 32, asserted.y ?? (threadsY ? 8 : 1), asserted.z ?? (threadsZ ? 4 : 1)];
-  const blocks = [...(Object.keys(asserted).length && required[0] * required[1] * required[2] <= 1024 ? [required] : []), ...(threadsY ? [...BLOCKS_2D, ...BLOCKS_1D] : BLOCKS_1D)];
+  const tried = [...(Object.keys(asserted).length && required[0] * required[1] * required[2] <= 1024 ? [required] : []), ...(threadsY ? [...BLOCKS_2D, ...BLOCKS_1D] : BLOCKS_1D)];
+  // last, the width a 1-D kernel strides threadIdx.x by over an array it fills a block at a time (synth-blocks.ts):
+  // where the usual widths leave part of a shared array unwritten (cuda-samples' histogram256 expects 192 threads)
+  const strided = threadsY ? [] : stridedWidths(text).filter((w) => !tried.some((b) => b[0] === w && b[1] === 1 && b[2] === 1));
+  const blocks = [...tried, ...strided.map((w): [number, number, number] => [w, 1, 1])];
   const shared = k.sharedBytesTemplate || /\bextern\s+__shared__\b/.test(source) ? DYNAMIC_SHARED_BYTES : [undefined];
   // S = the block's width last: a kernel that tiles dynamic shared memory by its int parameters (llm.c's
   // flash attention: 4 tiles of Bc * d floats) fits Metal's 32 KB only with small ones
@@ -143,62 +150,6 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   // whose buffers hold S^4 elements, (B, NH, T, T) attention, needs 16.7M of them at S = 64)
   const sizes = (block: [number, number, number]) => [SYNTH_SIZES[0]!, grid[0] * block[0] * block[1], ...(shared[0] !== undefined ? [block[0]] : []), SMALL_SIZE];
   return blocks.flatMap((block) => sizes(block).flatMap((size, i, all) => (all.indexOf(size) < i ? [] : shared.map((sharedBytes) => ({ block, grid, sharedBytes, size })))));
-}
-
-/**
- * The block extents a kernel asserts (`assert(blockDim.x == 4)`, `assert(blockDim.y == bdy)` with `constexpr
- * int bdy = 32 / bdx;` folded), as integers; a dimension whose assertion does not fold is left out. With
- * `gridDim`, the grid extents it asserts (`assert(gridDim.x == 1)`).
- */
-export function assertedBlock(source: string, builtin: "blockDim" | "gridDim" = "blockDim"): Partial<Record<"x" | "y" | "z", number>> {
-  const consts = new Map<string, string>();
-  for (const m of source.matchAll(/\bconstexpr\s+(?:const\s+)?(?:int|unsigned(?:\s+int)?|size_t)\s+(\w+)\s*=\s*([^;]+);/g)) consts.set(m[1]!, m[2]!);
-  const out: Partial<Record<"x" | "y" | "z", number>> = {};
-  for (const m of source.matchAll(new RegExp(`\\bassert\\s*\\(\\s*${builtin}\\s*\\.\\s*([xyz])\\s*==\\s*([^;]+?)\\)\\s*;`, "g"))) {
-    let e = m[2]!;
-    for (let i = 0; i < 4; i++) e = e.replace(/[A-Za-z_]\w*/g, (id) => (consts.has(id) ? `(${consts.get(id)})` : id));
-    const v = integerValue(e);
-    if (v !== undefined && v > 0) out[m[1] as "x" | "y" | "z"] = v;
-  }
-  return out;
-}
-
-/** `32 / (4)`: integer arithmetic as C evaluates it (division truncates); undefined for anything else. */
-function integerValue(text: string): number | undefined {
-  const tokens = text.match(/\d+|[-+*/%()]|\S/g) ?? [];
-  let i = 0;
-  const factor = (): number => {
-    const t = tokens[i++];
-    if (t === "(") {
-      const v = sum();
-      if (tokens[i++] !== ")") throw new Error("')'");
-      return v;
-    }
-    if (t === "-") return -factor();
-    if (t !== undefined && /^\d+$/.test(t)) return Number(t);
-    throw new Error(`'${t}'`);
-  };
-  const product = (): number => {
-    let v = factor();
-    while (tokens[i] === "*" || tokens[i] === "/" || tokens[i] === "%") {
-      const op = tokens[i++];
-      const r = factor();
-      if (op !== "*" && r === 0) throw new Error("division by zero");
-      v = op === "*" ? v * r : op === "/" ? Math.trunc(v / r) : v % r;
-    }
-    return v;
-  };
-  const sum = (): number => {
-    let v = product();
-    while (tokens[i] === "+" || tokens[i] === "-") v = tokens[i++] === "+" ? v + product() : v - product();
-    return v;
-  };
-  try {
-    const v = sum();
-    return i === tokens.length ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The extent of every dimension of a lowered tensor accessor: 8^4 elements fit the first buffer count. */

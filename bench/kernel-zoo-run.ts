@@ -86,6 +86,7 @@ export async function verifyFile(
     } else if (/\.metal:\d+/.test(note)) r.unverifiedBecause = "the emitted Metal does not compile (on the emulator)";
     else if (/C2M-K020/.test(note)) r.unverifiedBecause = "inputs outside the kernel's domain (the CUDA original gives NaN)";
     else if (!compared && /: order-dependent:/.test(note)) r.unverifiedBecause = "the CUDA original's result depends on thread order (atomic counters, races): nothing to compare";
+    else if (!compared && /: indeterminate:/.test(note)) r.unverifiedBecause = "the CUDA original reads threadgroup memory no thread wrote: nothing to compare";
     else
       r.unverifiedBecause = compared
         ? `verify disagreed (${by === "spec" ? "hand-written spec" : by === "host" ? "launch from the host code" : "synthesised launch"})`
@@ -96,10 +97,17 @@ export async function verifyFile(
   const compiled = result.compiled as CompileKernelsResult;
   // hand-written specs run on the corpus's own device cut (the GPU recordings were made from it); the
   // spec-less ones on the preprocessed file, cut by the harness itself (src/verify/device-code.ts)
-  const runSpec = async (spec: GoldenSpec, label: string, cut = true): Promise<{ ok: boolean; compared: boolean; note: string; rounding?: boolean }> => {
+  // determinacy: the sizes are c2m's choice (host launches): a spec the original is not determinate at is left out (`indeterminate`)
+  const runSpec = async (
+    spec: GoldenSpec,
+    label: string,
+    cut = true,
+    determinacy = false,
+  ): Promise<{ ok: boolean; compared: boolean; note: string; rounding?: boolean; indeterminate?: string }> => {
     const launched = new Set(spec.launches.map((l) => l.kernel));
     try {
-      const rep = await verifyAgainstSpec(compiled, cut ? deviceOnlySource(result.source, launched) : result.source, spec);
+      const rep = await verifyAgainstSpec(compiled, cut ? deviceOnlySource(result.source, launched) : result.source, spec, { determinacy });
+      if (rep.indeterminate) return { ok: false, compared: false, note: `${label}: ${rep.indeterminate}`.slice(0, 300), indeterminate: rep.indeterminate };
       // NaN from the CUDA original itself (C2M-K020): the inputs are outside the kernel's domain, nothing was compared
       // a buffer whose original changes with thread order was not compared; a spec that failed only on such buffers compared nothing
       const wrong = rep.results.filter((r) => !r.comparison.ok && !r.orderDependent);
@@ -108,7 +116,7 @@ export async function verifyFile(
       const fails = rep.lines.filter((l) => l.startsWith("FAIL"));
       const note = rep.ok
         ? `${label}: ${rep.results.length} comparisons agree`
-        : ((onlyOrder ? fails[0] : fails.find((l) => !/: order-dependent:/.test(l))) ?? "FAIL").slice(0, 200);
+        : ((onlyOrder ? fails[0] : fails.find((l) => !/: (?:order-dependent|indeterminate):/.test(l))) ?? "FAIL").slice(0, 200);
       // every disagreement within 1e-3 relative (the harness allows 1e-5 for float32): rounding, told apart from a wrong result
       const rounding = !rep.ok && wrong.length > 0 && wrong.every((r) => !r.outsideDomain && r.comparison.maxRelDiff < ROUNDING_ONLY);
       return { ok: rep.ok, compared, note, rounding };
@@ -117,7 +125,7 @@ export async function verifyFile(
       const msg = e instanceof Error ? e.message : String(e);
       const metalError = msg.split("\n").find((l) => /\.metal:\d+:\d+: error/.test(l));
       // the corpus's own cut blanks what the harness's keeps (cooperative-groups headers...): the harness's cut decides
-      if (cut && !metalError && /does not compile as C\+\+/.test(msg)) return runSpec(spec, label, false);
+      if (cut && !metalError && /does not compile as C\+\+/.test(msg)) return runSpec(spec, label, false, determinacy);
       const cudaError = msg.split("\n").find((l) => /error:/.test(l));
       return { ok: false, compared: !!metalError, note: `${label}: could not run: ${(metalError ?? cudaError ?? msg.split("\n")[0]!).slice(0, 200)}` };
     }
@@ -146,7 +154,12 @@ export async function verifyFile(
     const wanted = derived.specs.filter((s) => s.launches.some((l) => pending().some((r) => r.kernel === l.kernel)));
     for (const spec of (await sizedSpecs(wanted, derived.callerBuffers, result.source)).specs) {
       const launched = [...new Set(spec.launches.map((l) => l.kernel))];
-      const v = await runSpec(spec, `host launch (${derived.from.slice(0, 80)})`, false);
+      const v = await runSpec(spec, `host launch (${derived.from.slice(0, 80)})`, false, true);
+      // left out as a size the original faults at is (sizedSpecs): the kernel's other launches, or synthesis, decide
+      if (v.indeterminate) {
+        hostWhy += `host launch ${spec.name} left out: ${v.indeterminate.slice(0, 160)}; `;
+        continue;
+      }
       if (v.ok) agreed.push({ file: key, by: "host", spec });
       // a kernel a hand-written spec already decided keeps that verdict
       for (const r of pending().filter((x) => launched.includes(x.kernel))) mark(r, v.ok, v.note, v.compared, "host", v.rounding);
@@ -176,6 +189,7 @@ export async function verifyFile(
         timeout: "synthesised launch: the CUDA original does not finish",
         nan: "synthesised launch: NaN from the CUDA original",
         "writes-nothing": "synthesised launch: writes nothing",
+        indeterminate: "synthesised launch: the CUDA original's result depends on thread order or uninitialised shared memory at every candidate",
         "no-outputs": "the kernel writes no buffer: nothing to compare",
         "asserts-only": "the kernel only asserts, and Metal cannot check an assert (C2M-K025): nothing to compare",
         unsupported: "synthesised launch: unsupported parameters",

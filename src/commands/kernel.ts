@@ -196,6 +196,8 @@ async function verify(
   /** by spec name: buffers the launcher takes from its caller, grown to what the original reads (launch-spec.ts) */
   let callerBuffers: Record<string, string[]> = nameTable({});
   let synthesise = false;
+  /** the launches were read from the host code, at sizes c2m chose: each is checked to be determinate first */
+  let fromHost = false;
   try {
     if (opts.spec || existsSync(specPath)) {
       // the checked read (size, JSON location, schema, budgets), then the names against the kernels
@@ -209,6 +211,7 @@ async function verify(
         const derived = deriveVerifySpecs(source, input, result, flags);
         specs = derived.specs.map((s) => validateVerifySpec(s, kernels));
         callerBuffers = derived.callerBuffers ?? {};
+        fromHost = true;
         process.stderr.write(`c2m kernel --verify: sizes and launches from ${derived.from} (${specs.length} run${specs.length === 1 ? "" : "s"})\n`);
       } catch (e) {
         if (!(e instanceof LaunchUnknown)) throw e;
@@ -294,20 +297,33 @@ async function verify(
       process.stderr.write(`c2m kernel --verify: nothing verified: the original itself faults at every size c2m chose; give sizes with --size or a spec\n`);
       return 1;
     }
+    let compared = 0;
     for (const spec of sized.specs) {
       let report: Awaited<ReturnType<typeof verifyAgainstSpec>>;
       // the Metal of each kernel is checked by clang once (its source does not depend on the sizes)
       const clangCheck = spec.launches.some((l) => !clangChecked.has(l.kernel));
       for (const l of spec.launches) clangChecked.add(l.kernel);
       try {
-        report = await verifyAgainstSpec(result, source, spec, { resolveInclude, clangCheck });
+        report = await verifyAgainstSpec(result, source, spec, { resolveInclude, clangCheck, determinacy: fromHost });
       } catch (e) {
         if (!(e instanceof Error) || !/cannot run .* for the Metal check/.test(e.message)) throw e;
         process.stderr.write(`c2m kernel --verify: the clang check of the Metal is skipped: ${e.message}\n`);
-        report = await verifyAgainstSpec(result, source, spec, { resolveInclude });
+        report = await verifyAgainstSpec(result, source, spec, { resolveInclude, determinacy: fromHost });
       }
+      // sizes c2m chose at which the original's result is not its inputs' alone: left out, as sizes it faults at are
+      if (report.indeterminate) {
+        process.stderr.write(`c2m kernel --verify: left out: ${spec.name} (the original itself: ${report.indeterminate})\n`);
+        continue;
+      }
+      compared++;
       for (const line of report.lines) process.stderr.write(line + "\n");
       ok &&= report.ok;
+    }
+    if (sized.specs.length && !compared) {
+      process.stderr.write(
+        `c2m kernel --verify: nothing verified: the original's result is not determined by its inputs at any size c2m chose; give sizes with --size or a spec\n`,
+      );
+      return 1;
     }
     return ok ? 0 : 1;
   } catch (e) {

@@ -18,7 +18,11 @@
  *  - a launch that writes nothing (every guard false for these sizes) retries with its float scalars
  *    told apart, then (at S = 16) its grid-stride work counts S^3, then its modes at S too, then float inputs in (0, 1),
  *    then float parameters raised above the inputs' norm (a threshold `dist < r`); one that still writes nothing rejects
- *    the candidate: a comparison of untouched buffers proves nothing.
+ *    the candidate: a comparison of untouched buffers proves nothing;
+ *  - a launch whose result is not determined by its inputs (determinacy.ts: it changes with the threadgroups or
+ *    threads run last to first, or with threadgroup memory starting at zeros: blocks writing the same elements at
+ *    these sizes, a shared array read before the block shape given fills it) rejects the candidate: the GPU gives
+ *    whatever its schedule makes of it, so no comparison with it proves anything.
  * What the kernel's code says of its inputs comes first (synth-domain.ts): index buffers of floats, mode
  * parameters, a block extent a switch on a thread coordinate implies.
  * The accepted spec is then verified as any spec is: the Metal translation and the CUDA original on
@@ -31,6 +35,10 @@ import { KernelCompileError, KernelFault } from "../verify/native.js";
 import { DTYPES, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import type { CompileKernelsResult, CompiledKernel } from "./index.js";
 import { INDEX_FLOAT_DOMAIN, synthDomain, type SynthDomain } from "./synth-domain.js";
+import { originalIndeterminacy } from "./determinacy.js";
+import { assertedBlock, stridedWidths } from "./synth-blocks.js";
+
+export { assertedBlock } from "./synth-blocks.js";
 import type { PieceSynth } from "../../passes/kernel/struct-params.js";
 import { nameTable } from "../../ir/tables.js";
 
@@ -89,7 +97,7 @@ function geometryValue(name: string): number | undefined {
 /** Why no candidate launch ran cleanly (the zoo groups kernels by `kind`). */
 export class SynthFailure extends Error {
   constructor(
-    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "no-outputs" | "asserts-only" | "unsupported",
+    readonly kind: "cuda-compile" | "fault" | "timeout" | "nan" | "writes-nothing" | "indeterminate" | "no-outputs" | "asserts-only" | "unsupported",
     message: string,
   ) {
     super(message);
@@ -130,7 +138,11 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   const asserted = { ...domainOf(k).switchedBlock, ...assertedBlock(k.cuda.source) };
   const threadsZ = /\b(threadIdx|blockDim)\s*\.\s*z\b/.test(text);
   const required: [number, number, number] = [asserted.x ?? 32, asserted.y ?? (threadsY ? 8 : 1), asserted.z ?? (threadsZ ? 4 : 1)];
-  const blocks = [...(Object.keys(asserted).length && required[0] * required[1] * required[2] <= 1024 ? [required] : []), ...(threadsY ? [...BLOCKS_2D, ...BLOCKS_1D] : BLOCKS_1D)];
+  const tried = [...(Object.keys(asserted).length && required[0] * required[1] * required[2] <= 1024 ? [required] : []), ...(threadsY ? [...BLOCKS_2D, ...BLOCKS_1D] : BLOCKS_1D)];
+  // last, the width a 1-D kernel strides threadIdx.x by over an array it fills a block at a time (synth-blocks.ts):
+  // where the usual widths leave part of a shared array unwritten (cuda-samples' histogram256 expects 192 threads)
+  const strided = threadsY ? [] : stridedWidths(text).filter((w) => !tried.some((b) => b[0] === w && b[1] === 1 && b[2] === 1));
+  const blocks = [...tried, ...strided.map((w): [number, number, number] => [w, 1, 1])];
   const shared = k.sharedBytesTemplate || /\bextern\s+__shared__\b/.test(source) ? DYNAMIC_SHARED_BYTES : [undefined];
   // S = the block's width last: a kernel that tiles dynamic shared memory by its int parameters (llm.c's
   // flash attention: 4 tiles of Bc * d floats) fits Metal's 32 KB only with small ones
@@ -138,62 +150,6 @@ export function candidateLaunches(k: CompiledKernel, source = ""): SynthCandidat
   // whose buffers hold S^4 elements, (B, NH, T, T) attention, needs 16.7M of them at S = 64)
   const sizes = (block: [number, number, number]) => [SYNTH_SIZES[0]!, grid[0] * block[0] * block[1], ...(shared[0] !== undefined ? [block[0]] : []), SMALL_SIZE];
   return blocks.flatMap((block) => sizes(block).flatMap((size, i, all) => (all.indexOf(size) < i ? [] : shared.map((sharedBytes) => ({ block, grid, sharedBytes, size })))));
-}
-
-/**
- * The block extents a kernel asserts (`assert(blockDim.x == 4)`, `assert(blockDim.y == bdy)` with `constexpr
- * int bdy = 32 / bdx;` folded), as integers; a dimension whose assertion does not fold is left out. With
- * `gridDim`, the grid extents it asserts (`assert(gridDim.x == 1)`).
- */
-export function assertedBlock(source: string, builtin: "blockDim" | "gridDim" = "blockDim"): Partial<Record<"x" | "y" | "z", number>> {
-  const consts = new Map<string, string>();
-  for (const m of source.matchAll(/\bconstexpr\s+(?:const\s+)?(?:int|unsigned(?:\s+int)?|size_t)\s+(\w+)\s*=\s*([^;]+);/g)) consts.set(m[1]!, m[2]!);
-  const out: Partial<Record<"x" | "y" | "z", number>> = {};
-  for (const m of source.matchAll(new RegExp(`\\bassert\\s*\\(\\s*${builtin}\\s*\\.\\s*([xyz])\\s*==\\s*([^;]+?)\\)\\s*;`, "g"))) {
-    let e = m[2]!;
-    for (let i = 0; i < 4; i++) e = e.replace(/[A-Za-z_]\w*/g, (id) => (consts.has(id) ? `(${consts.get(id)})` : id));
-    const v = integerValue(e);
-    if (v !== undefined && v > 0) out[m[1] as "x" | "y" | "z"] = v;
-  }
-  return out;
-}
-
-/** `32 / (4)`: integer arithmetic as C evaluates it (division truncates); undefined for anything else. */
-function integerValue(text: string): number | undefined {
-  const tokens = text.match(/\d+|[-+*/%()]|\S/g) ?? [];
-  let i = 0;
-  const factor = (): number => {
-    const t = tokens[i++];
-    if (t === "(") {
-      const v = sum();
-      if (tokens[i++] !== ")") throw new Error("')'");
-      return v;
-    }
-    if (t === "-") return -factor();
-    if (t !== undefined && /^\d+$/.test(t)) return Number(t);
-    throw new Error(`'${t}'`);
-  };
-  const product = (): number => {
-    let v = factor();
-    while (tokens[i] === "*" || tokens[i] === "/" || tokens[i] === "%") {
-      const op = tokens[i++];
-      const r = factor();
-      if (op !== "*" && r === 0) throw new Error("division by zero");
-      v = op === "*" ? v * r : op === "/" ? Math.trunc(v / r) : v % r;
-    }
-    return v;
-  };
-  const sum = (): number => {
-    let v = product();
-    while (tokens[i] === "+" || tokens[i] === "-") v = tokens[i++] === "+" ? v + product() : v - product();
-    return v;
-  };
-  try {
-    const v = sum();
-    return i === tokens.length ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The extent of every dimension of a lowered tensor accessor: 8^4 elements fit the first buffer count. */
@@ -347,6 +303,13 @@ function nonFinite(spec: GoldenSpec, after: Record<string, TypedArray>, nanOnly 
   return undefined;
 }
 
+/** The kernel's float buffers it only adds into with atomicAdd (verify.ts atomicSumBuffers, by parameter). */
+function atomicSums(k: CompiledKernel): string[] {
+  return k.params
+    .filter((p) => p.kind === "buffer" && p.role === "atomic-accumulate" && p.combine === "{old} + {new}" && isFloatDtype(dtypeOf(String(p.dtype))))
+    .map((p) => p.name);
+}
+
 /**
  * Runs the CUDA original under one candidate at size S, growing buffers on out-of-bounds faults;
  * returns the spec that ran cleanly, or why the candidate is rejected.
@@ -419,6 +382,9 @@ async function probe(k: CompiledKernel, source: string, c: SynthCandidate, run: 
       }
       return new SynthFailure("writes-nothing", `the launch writes nothing at S=${c.size} with block ${c.block.join("x")}`);
     }
+    // the candidate kept, if its result is the inputs' alone (one more run of the original; a second where it is not)
+    const why = await originalIndeterminacy(source, spec, 0, after, { ...run, timeoutMs: run.timeoutMs ?? PROBE_TIMEOUT_MS }, atomicSums(k));
+    if (why) return new SynthFailure("indeterminate", `at S=${c.size} with block ${c.block.join("x")}: ${why.message}`);
     return { spec, grown };
   }
   return new SynthFailure("fault", `buffers kept faulting after ${GROWTHS} growths`);
@@ -466,8 +432,9 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
         timedOutSizes.add(c.size);
         if (timedOutSizes.size >= MAX_TIMEOUTS) throw first;
       }
-      // the most telling failure: a fault or NaN says more than a launch that wrote nothing
-      if (!last || last.kind === "writes-nothing") last = first;
+      // the most telling failure: a launch that ran but whose result is not its inputs' says most, then a fault or
+      // NaN, then a launch that wrote nothing
+      if (!last || last.kind === "writes-nothing" || (first.kind === "indeterminate" && last.kind !== "indeterminate")) last = first;
       continue;
     }
     const out: SynthesizedSpec[] = [{ spec: first.spec, note: describe(c, first.grown) }];
@@ -476,6 +443,8 @@ async function synthesizeFor(k: CompiledKernel, source: string, name: string, ru
       const ragged = { ...c, size: SYNTH_SIZES[1]! };
       const more = await probe(k, source, ragged, run);
       if (!(more instanceof SynthFailure)) out.push({ spec: more.spec, note: describe(ragged, more.grown) });
+      // said, not silently dropped: the blocks of a tiled kernel write the same elements at a ragged size
+      else if (more.kind === "indeterminate") out[0]!.note += `; no launch at S=${ragged.size}: ${more.message}`;
     }
     return out;
   }

@@ -6,6 +6,7 @@
  */
 import type { MlxDtype } from "../../ir/kernel.js";
 import { compareArrays, describeMismatch, type Comparison } from "../verify/compare.js";
+import { PerturbedOriginal } from "./determinacy.js";
 import { runCudaLaunches } from "../verify/cuda.js";
 import type { DeviceCodeOptions } from "../verify/device-code.js";
 import { fromNumbers, normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
@@ -242,11 +243,19 @@ export interface SpecVerification {
   /** the clang check of the Metal calls (when asked for): per call, clang's errors */
   metalCheck?: { kernel: string; errors: string[] }[];
   lines: string[];
+  /** with `determinacy`: why the original's result at a size is not its inputs' alone; nothing was compared */
+  indeterminate?: string;
 }
 
 export interface SpecVerifyOptions extends TranslatedRunOptions {
   /** also compile each Metal call's source with clang against the MSL shim (metal-check.ts) */
   clangCheck?: boolean;
+  /**
+   * the sizes are c2m's own choice (a launch read from the host code): check first that the original's result at
+   * each is its inputs' alone (determinacy.ts: one more run of it); where not, nothing is compared and
+   * `indeterminate` says why, so that the caller leaves the spec out as it leaves out sizes the original faults at
+   */
+  determinacy?: boolean;
 }
 
 /**
@@ -348,13 +357,19 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
   for (let s = 0; s < spec.sizes.length; s++) {
     const { metal, cuda } = await runTranslated(compiled, source, spec, s, opts);
     let inTranslationOrder: Record<string, TypedArray> | undefined;
-    // the original with its threads in reverse order, run only once a comparison has failed
-    let reversed: Record<string, TypedArray> | undefined;
-    // the module's other body: the CUDA original as MLX's CUDA backend runs it
-    const viaCudaKernel = await runEmitted(compiled, spec, s, "cuda_kernel", opts);
     const at = Object.entries(spec.sizes[s]!)
       .map(([k, v]) => `${k}=${v}`)
       .join(" ");
+    // the original perturbed (threadgroups and threads last to first, threadgroup memory zeroed: determinacy.ts), run
+    // up front where the sizes are c2m's choice, else only once a comparison has failed
+    let perturbed: PerturbedOriginal | undefined;
+    if (opts.determinacy) {
+      perturbed = new PerturbedOriginal(source, spec, s, cuda, { resolveInclude: opts.resolveInclude }, atomicSums);
+      const why = await perturbed.dependence();
+      if (why) return { ok: false, results, metalCheck, lines: [...lines, `FAIL ${spec.name} [${at}] not compared: ${why.message}`], indeterminate: `[${at}] ${why.message}` };
+    }
+    // the module's other body: the CUDA original as MLX's CUDA backend runs it
+    const viaCudaKernel = await runEmitted(compiled, spec, s, "cuda_kernel", opts);
     for (const b of spec.buffers.filter((x) => x.role !== "input")) {
       const bad = firstNaN(cuda[b.name]!, b.dtype);
       if (bad < 0) continue;
@@ -388,12 +403,16 @@ export async function verifyAgainstSpec(compiled: CompileKernelsResult, source: 
           }
         }
         if (!c.ok) {
-          reversed ??= await runCudaLaunches(source, goldenLaunches(spec, s), goldenBuffers(spec, s), { deviceCodeOnly: true, resolveInclude: opts.resolveInclude, reverse: true });
-          if (!compareArrays(reversed[b.name]!, cuda[b.name]!, normalizeDtype(b.dtype)).ok) {
+          perturbed ??= new PerturbedOriginal(source, spec, s, cuda, { resolveInclude: opts.resolveInclude }, atomicSums);
+          const why = await perturbed.dependence([b.name]);
+          if (why) {
             results.push({ sizes: spec.sizes[s]!, buffer: b.name, target, comparison: c, orderDependent: true });
             lines.push(
-              `FAIL ${spec.name} [${at}] (${target}) ${b.name}: order-dependent: the CUDA original itself writes other values when its threads run in reverse order ` +
-                `(an atomic counter choosing where each thread writes, or threads racing on one element); no run of it is the answer, nothing compared`,
+              why.cause === "order"
+                ? `FAIL ${spec.name} [${at}] (${target}) ${b.name}: order-dependent: the CUDA original itself writes other values when its threadgroups and threads run last to first ` +
+                    `(an atomic counter choosing where each thread writes, blocks or threads racing on one element); no run of it is the answer, nothing compared`
+                : `FAIL ${spec.name} [${at}] (${target}) ${b.name}: indeterminate: the CUDA original itself writes other values when threadgroup memory starts at zeros instead of all ones ` +
+                    `(it reads threadgroup memory no thread wrote: a block shape the kernel does not expect?); no run of it is the answer, nothing compared`,
             );
             continue;
           }

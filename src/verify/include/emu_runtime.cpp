@@ -120,9 +120,13 @@ void on_fpe(int, siginfo_t*, void*) {
 // ---- misaligned accesses (CUDA programs: UBSan's alignment check, see native.ts) ----
 // The check calls the handler below at a load or store whose address is not a multiple of its type's alignment
 // (compiler-rt's ubsan_handlers.h: TypeMismatchData, the pointer). A GPU faults ("misaligned address") at such an
-// access to global or shared memory; a thread-local array is in registers there, so it is let through, as are the
-// other kinds of check (member access, reference binding...). A GPU buffer starts 256-byte aligned and shared
-// arrays at least 16 (map_region), so what counts is the offset from the buffer's start, not the host address.
+// access to global or shared memory; a thread-local array is in registers there, so it is let through. The kinds
+// that stop are loads, stores and reference bindings: g++ reports a whole-object copy (`float4 v = *p`, `return *p`
+// in __ldcs, a Packed128 load) as the binding of *p to the copy's reference parameter, and checks the load itself
+// only where the copy stays one access (not split into the fields the code uses); a GPU's copy is one vector load.
+// A member access (`p->x`, one 4-byte load on a GPU), a member call and the rest go on. A GPU buffer starts 256-byte
+// aligned and shared arrays at least 16 (map_region), so what counts is the offset from the buffer's start, not the
+// host address.
 struct UbsanLocation {
   const char* file;
   uint32_t line, column;
@@ -135,11 +139,11 @@ struct UbsanTypeMismatch {
   UbsanLocation loc;
   const UbsanType* type;
   unsigned char log_alignment;
-  unsigned char check_kind;  // 0 load, 1 store, 2 reference binding, 3 member access, 4 member call...
+  unsigned char check_kind;  // 0 load, 1 store, 2 reference binding, 3 member access, 4 member call, ...
 };
 
 static void check_misaligned(const UbsanTypeMismatch* d, uintptr_t p) {
-  if (d->check_kind > 1) return;
+  if (d->check_kind > 2) return;
   size_t align = (size_t)1 << d->log_alignment;
   unsigned char* a = (unsigned char*)p;
   for (const Region& reg : rt().regions) {

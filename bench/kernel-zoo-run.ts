@@ -46,7 +46,7 @@ const ROUNDING_ONLY = 1e-3;
 export function groupOfError(message: string): string {
   if (/\.metal:\d+|C2M-K019/.test(message)) return "the emitted Metal does not compile";
   if (/does not compile|KernelCompileError|error:/.test(message)) return "the CUDA original does not compile on the emulator";
-  if (/out-of-bounds|race|deadlock|divergent|bad-launch|timeout|crash/.test(message)) return "the emulator faulted";
+  if (/out-of-bounds|misaligned|race|deadlock|divergent|bad-launch|timeout|crash/.test(message)) return "the emulator faulted";
   return "verify could not run";
 }
 

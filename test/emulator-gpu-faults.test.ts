@@ -1,8 +1,10 @@
 // What the H100 refuses, the CUDA emulator refuses too (issue 14 §5: where the GPU and the emulator disagree, the
 // GPU decides). The first GPU recording of the spec-less launches found a launch of 0 blocks ("invalid argument":
-// cuda-samples mergeSort's host code at small N) that the emulator had run as an empty grid and verified. (It also
-// found float4 loads at addresses not a multiple of 16, "misaligned address", which the emulator does not check yet:
-// UBSan's alignment check also flags thread-local arrays a GPU keeps in registers.)
+// cuda-samples mergeSort's host code at small N) that the emulator had run as an empty grid and verified, and float4
+// loads at offsets not a multiple of 16 ("misaligned address": SGEMM_CUDA's vectorised kernels at K = 37, llm.c's
+// x128 at C = 37). The emulator checks alignment of loads and stores into device buffers and threadgroup memory
+// (UBSan's check, its handler in emu_runtime.cpp), not of thread-local arrays, which a GPU keeps in registers
+// (causal-conv1d's vec_t views of x_vals_load).
 import { describe, expect, it } from "vitest";
 import { runCudaLaunches } from "../src/verify/cuda.js";
 import { KernelFault } from "../src/verify/native.js";
@@ -13,10 +15,38 @@ __global__ void copy4(const float* in, float* out, int offset) {
   float4 v = reinterpret_cast<const float4*>(&in[offset + 4 * i])[0];
   reinterpret_cast<float4*>(&out[4 * i])[0] = v;
 }
+__global__ void store4(const float* in, float* out, int offset) {
+  int i = threadIdx.x;
+  float4 v = reinterpret_cast<const float4*>(&in[4 * i])[0];
+  reinterpret_cast<float4*>(&out[offset + 4 * i])[0] = v;
+}
+__global__ void shared4(const float* in, float* out, int offset) {
+  __shared__ float s[40];
+  int i = threadIdx.x;
+  for (int k = i; k < 40; k += blockDim.x) s[k] = in[k];
+  __syncthreads();
+  float4 v = reinterpret_cast<const float4*>(&s[offset + 4 * i])[0];
+  reinterpret_cast<float4*>(&out[4 * i])[0] = v;
+}
+__global__ void local4(const float* in, float* out, int offset) {
+  float x[20];
+  for (int k = 0; k < 20; k++) x[k] = in[k];
+  float4 v = reinterpret_cast<const float4*>(&x[offset + 4 * threadIdx.x])[0];
+  reinterpret_cast<float4*>(&out[4 * threadIdx.x])[0] = v;
+}
+// llm.c's load128cs: a copy through a cache-hint load (g++ checks it as the binding of *p to the copy)
+__global__ void ldcs4(const float* in, float* out, int offset) {
+  int4 q = __ldcs(reinterpret_cast<const int4*>(&in[offset + 4 * threadIdx.x]));
+  out[threadIdx.x] = __int_as_float(q.x);
+}
+__global__ void member4(const float* in, float* out, int offset) {
+  const float4* p = reinterpret_cast<const float4*>(&in[offset + 4 * threadIdx.x]);
+  out[threadIdx.x] = p->y;
+}
 `;
 
-const run = (offset: number, grid: [number, number, number], block: [number, number, number] = [4, 1, 1]) =>
-  runCudaLaunches(SOURCE, [{ kernel: "copy4", grid, block, args: [{ buffer: "in" }, { buffer: "out" }, { scalar: offset, type: "int" }] }], {
+const run = (offset: number, grid: [number, number, number], block: [number, number, number] = [4, 1, 1], kernel = "copy4") =>
+  runCudaLaunches(SOURCE, [{ kernel, grid, block, args: [{ buffer: "in" }, { buffer: "out" }, { scalar: offset, type: "int" }] }], {
     in: Float32Array.from({ length: 40 }, (_, i) => i),
     out: new Float32Array(16),
   });
@@ -35,6 +65,37 @@ describe("the CUDA emulator faults where the GPU does", () => {
   it("an aligned float4 copy runs", async () => {
     const out = await run(4, [1, 1, 1]);
     expect(Array.from(out.out!)).toEqual(Array.from({ length: 16 }, (_, i) => i + 4));
+  });
+
+  it.each([
+    ["copy4", "read", "device", "in", 1],
+    ["copy4", "read", "device", "in", 6],
+    ["store4", "write", "device", "out", 2],
+    ["shared4", "read", "threadgroup", "s", 3],
+    ["ldcs4", "read", "device", "in", 2],
+  ] as const)("%s: a 16-byte %s of %s buffer %s at an offset of %i floats faults (misaligned address)", async (kernel, access, space, buffer, offset) => {
+    const f = await faultOf(run(offset, [1, 1, 1], [4, 1, 1], kernel));
+    expect(f.kind).toBe("misaligned");
+    expect(f.details).toMatchObject({ access, space, buffer, index: offset, offset: 4 * offset, alignment: 16 });
+    expect(f.message).toMatch(new RegExp(`misaligned address: 16-byte ${access} \\([^)]*4\\) of ${space} buffer "${buffer}" at element ${offset} .*by thread \\[0,0,0\\]`));
+  });
+
+  it.each([
+    ["shared4", 4, 4],
+    ["store4", 0, 0],
+  ] as const)("%s at an aligned offset (%i floats) runs", async (kernel, offset, first) => {
+    const out = await run(offset, [1, 1, 1], [4, 1, 1], kernel);
+    expect(Array.from(out.out!)).toEqual(Array.from({ length: 16 }, (_, i) => i + first));
+  });
+
+  it("a float4 view of a thread-local array at an odd offset runs (registers on a GPU)", async () => {
+    const out = await run(1, [1, 1, 1], [4, 1, 1], "local4");
+    expect(Array.from(out.out!)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+  });
+
+  it("a float member read through a misaligned float4 pointer runs (a 4-byte load on a GPU)", async () => {
+    const out = await run(1, [1, 1, 1], [4, 1, 1], "member4");
+    expect(Array.from(out.out!.slice(0, 4))).toEqual([2, 6, 10, 14]);
   });
 
   it.each([

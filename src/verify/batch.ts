@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import { cudaBatchProgram, runCudaCompiled, type CudaEntry, type CudaLaunch } from "./cuda.js";
 import type { TypedArray } from "./dtypes.js";
 import { metalBatchProgram, resolveMetalInputs, runMetalCompiled, type KernelInput, type MetalKernelSpec, type RunOptions } from "./metal.js";
-import { compileProgram, KernelCompileError, KernelFault } from "./native.js";
+import { compileProgram, KernelCompileError, KernelFault, type CompileOptions } from "./native.js";
 
 /** A case's buffers after its launches, or what stopped it (a fault, a compile error, a bad launch). */
 export type BatchOutcome = { ok: true; buffers: Record<string, TypedArray> } | { ok: false; error: KernelFault | KernelCompileError | Error };
@@ -66,16 +66,17 @@ async function compileSplitting<C, P>(
   cases: C[],
   program: (cases: C[]) => { cpp: string; extra: P },
   limit: ReturnType<typeof limiter>,
+  compileOptions: CompileOptions = {},
 ): Promise<({ exe: string; index: number; extra: P } | { error: KernelCompileError })[]> {
   const { cpp, extra } = program(cases);
   try {
-    const exe = await limit(() => compileProgram(cpp));
+    const exe = await limit(() => compileProgram(cpp, compileOptions));
     return cases.map((_, index) => ({ exe, index, extra }));
   } catch (e) {
     if (!(e instanceof KernelCompileError)) throw e;
     if (cases.length === 1) return [{ error: e }];
     const half = Math.ceil(cases.length / 2);
-    const [a, b] = await Promise.all([compileSplitting(cases.slice(0, half), program, limit), compileSplitting(cases.slice(half), program, limit)]);
+    const [a, b] = await Promise.all([compileSplitting(cases.slice(0, half), program, limit, compileOptions), compileSplitting(cases.slice(half), program, limit, compileOptions)]);
     return [...a, ...b];
   }
 }
@@ -107,6 +108,7 @@ export async function runCudaBatch(cases: CudaBatchCase[], options: BatchOptions
           return { cpp, extra: entryBase };
         },
         limit,
+        { checkAlignment: true },
       );
       return Promise.all(
         chunk.map((c, i) => {

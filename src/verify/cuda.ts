@@ -258,7 +258,7 @@ export async function runCudaLaunches(
 ): Promise<Record<string, TypedArray>> {
   const entries = entryList(launches, options.extraEntries);
   const reqLaunches = launchRequest(entries, 0, launches, Object.keys(buffers));
-  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly, { resolveInclude: options.resolveInclude }));
+  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly, { resolveInclude: options.resolveInclude }), { checkAlignment: true });
   return runRequest(exe, buffers, reqLaunches, options);
 }
 
@@ -304,6 +304,6 @@ export async function runCudaHost(
     }
     return "bytes" in a ? { bytes: a.bytes } : { scalar: a.scalar };
   });
-  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly));
+  const exe = await compileProgram(cudaProgram(source, entries, options.deviceCodeOnly), { checkAlignment: true });
   return runRequest(exe, buffers, [{ entry, grid: [1, 1, 1], block: [1, 1, 1], args: reqArgs }], options);
 }

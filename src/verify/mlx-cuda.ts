@@ -71,7 +71,7 @@ export async function runMlxCuda(spec: MlxCudaKernelSpec, inputs: Record<string,
     spec,
     resolved.map((r) => r.dtype),
   );
-  const exe = await compileProgram(cudaProgram(source, [{ kernel }]));
+  const exe = await compileProgram(cudaProgram(source, [{ kernel }]), { checkAlignment: true });
   const buffers: RequestBuffer[] = [...resolved.map((r) => ({ name: r.name, elemBytes: dtypeInfo(r.dtype).bytes, data: r.bytes })), ...outputBuffers(spec)];
   const tg = spec.threadgroup;
   if (tg.some((t) => t < 1) || tg[0] * tg[1] * tg[2] > 1024) throw new Error(`c2m verify: threadgroup ${JSON.stringify(tg)} (CUDA allows 1..1024 threads)`);

@@ -30,7 +30,7 @@ export class KernelCompileError extends Error {
   }
 }
 
-export type FaultKind = "out-of-bounds" | "race" | "deadlock" | "divergent-barrier" | "crash" | "bad-launch" | "timeout" | "internal";
+export type FaultKind = "out-of-bounds" | "misaligned" | "race" | "deadlock" | "divergent-barrier" | "crash" | "bad-launch" | "timeout" | "internal";
 
 /** A fault the emulator found while the kernel ran. */
 export class KernelFault extends Error {
@@ -95,10 +95,27 @@ function runtimeObjectPath(): Promise<string> {
   return runtimeObject;
 }
 
-/** Compiles `cpp` (once per content) and returns the executable's path. */
-export async function compileProgram(cpp: string): Promise<string> {
+/**
+ * A misaligned vector load or store (a float4 or Packed128 at an offset not a multiple of 16) faults on a GPU
+ * ("misaligned address") and passes on x86. CUDA programs are compiled with UBSan's alignment check in its
+ * recovering form, which calls `__ubsan_handle_type_mismatch_v1` at every access whose address is not a multiple
+ * of its type's alignment. The emulator's runtime defines that handler (emu_runtime.cpp, no libubsan: the program
+ * is linked without the sanitizer): a load or store into a device buffer or threadgroup array at an offset from the
+ * buffer's start that is not a multiple of the alignment stops as the GPU does (a `misaligned` fault); everything
+ * else (thread-local arrays a GPU keeps in registers, the emulator's own memory) goes on.
+ */
+const ALIGNMENT_FLAGS = ["-fsanitize=alignment", "-fsanitize-recover=alignment"];
+
+export interface CompileOptions {
+  /** Stop at a misaligned load or store into a device buffer or threadgroup memory, as CUDA does (ALIGNMENT_FLAGS). */
+  checkAlignment?: boolean;
+}
+
+/** Compiles `cpp` (once per content and options) and returns the executable's path. */
+export async function compileProgram(cpp: string, options: CompileOptions = {}): Promise<string> {
   const runtime = await runtimeObjectPath();
-  const key = createHash("sha256").update(cxx()).update(CXX_FLAGS.join(" ")).update(headersKey()).update(cpp).digest("hex").slice(0, 24);
+  const flags = options.checkAlignment ? [...CXX_FLAGS, ...ALIGNMENT_FLAGS] : CXX_FLAGS;
+  const key = createHash("sha256").update(cxx()).update(flags.join(" ")).update(headersKey()).update(cpp).digest("hex").slice(0, 24);
   const dir = join(cacheDir(), key);
   const exe = join(dir, "kernel");
   if (trustedCacheFile(exe, dir)) return exe;
@@ -106,11 +123,17 @@ export async function compileProgram(cpp: string): Promise<string> {
   const src = join(work, "kernel.cpp");
   writeFileSync(src, cpp, { mode: 0o600 });
   const inc = includeDir();
-  const res = await runSandboxed(cxx(), [...CXX_FLAGS, "-I", inc, "-I", join(inc, "stubs"), "-o", join(work, "kernel"), src, runtime], {
-    cwd: work,
-    timeoutMs: 300_000,
-    limits: COMPILE_LIMITS,
-  });
+  const build = (args: string[]) => runSandboxed(cxx(), args, { cwd: work, timeoutMs: 300_000, limits: COMPILE_LIMITS });
+  const includes = ["-I", inc, "-I", join(inc, "stubs")];
+  // with the alignment check, compiled and linked apart: a link with -fsanitize would bring libubsan in, which the
+  // program does not need (the runtime defines the handler the check calls)
+  let res = options.checkAlignment
+    ? await build([...flags, ...includes, "-c", "-o", join(work, "kernel.o"), src])
+    : await build([...flags, ...includes, "-o", join(work, "kernel"), src, runtime]);
+  if (res.code === 0 && options.checkAlignment) {
+    res = await build([...CXX_FLAGS, "-o", join(work, "kernel"), join(work, "kernel.o"), runtime]);
+    rmSync(join(work, "kernel.o"), { force: true });
+  }
   if (res.code !== 0) {
     const lines = res.stderr
       .split("\n")
@@ -213,6 +236,8 @@ function describeFault(j: Record<string, unknown>): string {
   switch (j.kind) {
     case "out-of-bounds":
       return `out-of-bounds ${j.access} of ${j.space} buffer "${j.buffer}" at index ${j.index} (length ${j.length})${where}`;
+    case "misaligned":
+      return `misaligned address: ${j.alignment}-byte ${j.access} (${j.type}) of ${j.space} buffer "${j.buffer}" at element ${j.index} (byte offset ${j.offset}, not a multiple of ${j.alignment})${where}`;
     case "race":
       return `race on ${j.space ?? "threadgroup"} buffer "${j.buffer}" at index ${j.index}: ${j.access} by thread ${JSON.stringify(j.thread)} and ${j.otherAccess} by thread ${JSON.stringify(j.otherThread)} of group ${JSON.stringify(j.group)} with no barrier between them`;
     case "deadlock":

@@ -45,7 +45,8 @@ struct alignas(8) int2 {
 struct alignas(8) float2 {
   float x, y;
 };
-// CUDA's alignment (vector_types.h)
+// CUDA's alignment (vector_types.h): a load or store through a misaligned address faults on the GPU ("misaligned
+// address"), and the emulator's CUDA programs check alignment (native.ts) so that it faults here too
 struct alignas(16) float4 {
   float x, y, z, w;
 };
@@ -441,13 +442,14 @@ typedef _Float16 __half;
 typedef _Float16 half;
 typedef emu::bfloat16 __nv_bfloat16;
 typedef emu::bfloat16 nv_bfloat16;
-struct __half2 {
+// CUDA's alignment (cuda_fp16.h, cuda_bf16.h: __align__(4)): a pair load at an odd element faults on the GPU
+struct alignas(4) __half2 {
   __half x, y;
   __half2() = default;
   __half2(__half a, __half b) : x(a), y(b) {}
 };
 typedef __half2 half2;
-struct __nv_bfloat162 {
+struct alignas(4) __nv_bfloat162 {
   __nv_bfloat16 x, y;
   __nv_bfloat162() = default;
   __nv_bfloat162(__nv_bfloat16 a, __nv_bfloat16 b) : x(a), y(b) {}

@@ -123,6 +123,47 @@ void on_fpe(int, siginfo_t*, void*) {
   fail("{\"kind\":\"crash\",\"message\":\"arithmetic exception (integer division by zero?)\"," + where_json() + "}");
 }
 
+// ---- misaligned accesses (CUDA programs: UBSan's alignment check, see native.ts) ----
+// The check calls the handler below at a load or store whose address is not a multiple of its type's alignment
+// (compiler-rt's ubsan_handlers.h: TypeMismatchData, the pointer). A GPU faults ("misaligned address") at such an
+// access to global or shared memory; a thread-local array is in registers there, so it is let through. The kinds
+// that stop are loads, stores and reference bindings: g++ reports a whole-object copy (`float4 v = *p`, `return *p`
+// in __ldcs, a Packed128 load) as the binding of *p to the copy's reference parameter, and checks the load itself
+// only where the copy stays one access (not split into the fields the code uses); a GPU's copy is one vector load.
+// A member access (`p->x`, one 4-byte load on a GPU), a member call and the rest go on. A GPU buffer starts 256-byte
+// aligned and shared arrays at least 16 (map_region), so what counts is the offset from the buffer's start, not the
+// host address.
+struct UbsanLocation {
+  const char* file;
+  uint32_t line, column;
+};
+struct UbsanType {
+  uint16_t kind, info;
+  char name[1];
+};
+struct UbsanTypeMismatch {
+  UbsanLocation loc;
+  const UbsanType* type;
+  unsigned char log_alignment;
+  unsigned char check_kind;  // 0 load, 1 store, 2 reference binding, 3 member access, 4 member call, ...
+};
+
+static void check_misaligned(const UbsanTypeMismatch* d, uintptr_t p) {
+  if (d->check_kind > 2) return;
+  size_t align = (size_t)1 << d->log_alignment;
+  unsigned char* a = (unsigned char*)p;
+  for (const Region& reg : rt().regions) {
+    if (a < reg.base || a >= reg.base + reg.bytes) continue;
+    size_t off = (size_t)(a - reg.base);
+    if (off % align == 0) return;
+    std::string type = d->type ? std::string(d->type->name) : std::string("?");
+    if (type.size() >= 2 && type.front() == '\'' && type.back() == '\'') type = type.substr(1, type.size() - 2);
+    fail("{\"kind\":\"misaligned\",\"access\":\"" + std::string(d->check_kind == 1 ? "write" : "read") + "\",\"buffer\":" + jstr(reg.name) +
+         ",\"space\":\"" + (reg.threadgroup ? "threadgroup" : "device") + "\",\"index\":" + std::to_string(off / reg.elem) +
+         ",\"offset\":" + std::to_string(off) + ",\"alignment\":" + std::to_string(align) + ",\"type\":" + jstr(type) + "," + where_json() + "}");
+  }
+}
+
 void install_handlers() {
   static bool done = false;
   if (done) return;
@@ -595,3 +636,13 @@ unsigned lanes_live(unsigned sg) {
 }
 
 }  // namespace emu
+
+extern "C" {
+// the recovering form (-fsanitize-recover=alignment, native.ts): returns where the access may go on
+void __ubsan_handle_type_mismatch_v1(emu::UbsanTypeMismatch* d, uintptr_t p) { emu::check_misaligned(d, p); }
+// the aborting form (a program built with -fno-sanitize-recover): the compiler assumes it does not return
+[[noreturn]] void __ubsan_handle_type_mismatch_v1_abort(emu::UbsanTypeMismatch* d, uintptr_t p) {
+  emu::check_misaligned(d, p);
+  emu::fail("{\"kind\":\"crash\",\"message\":\"misaligned access outside every buffer (a program built with -fno-sanitize-recover)\"," + emu::where_json() + "}");
+}
+}

@@ -18,6 +18,7 @@ import { driverSource, writeDriverHeader } from "../src/verify/fixtures.js";
 import { namespaceDirectives, runCudaLaunches } from "../src/verify/cuda.js";
 import { goldenBuffers, goldenLaunches, type GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
+import { originalIndeterminacy } from "../src/kernel/determinacy.js";
 import { ATEN_SHIM } from "./kernel-zoo-aten.js";
 import { deviceOnlySource } from "./kernel-zoo-device.js";
 import {
@@ -143,6 +144,21 @@ export async function synthMismatch(l: SynthLaunch, source: string, manifest = l
   return undefined;
 }
 
+/** What the CUDA original's result of a launch set depends on besides its inputs (determinacy.ts), at its first size that shows it; undefined if determined. */
+export async function synthIndeterminacy(l: SynthLaunch, source: string): Promise<string | undefined> {
+  for (let si = 0; si < l.spec.sizes.length; si++) {
+    let plain: Record<string, TypedArray>;
+    try {
+      plain = await runCudaLaunches(source, goldenLaunches(l.spec, si), goldenBuffers(l.spec, si), { deviceCodeOnly: true });
+    } catch {
+      return undefined;
+    }
+    const why = await originalIndeterminacy(source, l.spec, si, plain);
+    if (why) return `${JSON.stringify(l.spec.sizes[si])}: ${why.message}`;
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
   const [cmd, dir, ...more] = process.argv.slice(2);
   if (cmd === "adopt-synth" && dir) {
@@ -166,11 +182,14 @@ async function main(): Promise<void> {
     for (const l of recorded) {
       if (!sources.has(l.file)) sources.set(l.file, corpusFileSource(l.file));
       const wrong = await synthMismatch(l, await sources.get(l.file)!, manifest);
-      if (wrong) disagree[l.id] = { digest: synthSpecDigest(l.spec), mismatch: wrong.slice(0, 300) };
+      if (!wrong) continue;
+      const why = await synthIndeterminacy(l, await sources.get(l.file)!);
+      disagree[l.id] = { digest: synthSpecDigest(l.spec), mismatch: wrong.slice(0, 300), ...(why ? { indeterminate: why.slice(0, 400) } : {}) };
     }
     writeSynthDisagreements(disagree);
+    const indeterminate = Object.values(disagree).filter((d) => d.indeterminate).length;
     process.stdout.write(
-      `kernel-zoo-gpu: the emulator reproduces ${recorded.length - Object.keys(disagree).length} of ${recorded.length} recorded launch sets; the others are in test/corpus/fixtures/synth/gpu-disagrees.json\n`,
+      `kernel-zoo-gpu: the emulator reproduces ${recorded.length - Object.keys(disagree).length} of ${recorded.length} recorded launch sets; of the ${Object.keys(disagree).length} others (test/corpus/fixtures/synth/gpu-disagrees.json) ${indeterminate} are not determined by their inputs, ${Object.keys(disagree).length - indeterminate} are\n`,
     );
     return;
   }

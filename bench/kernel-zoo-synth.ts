@@ -287,6 +287,12 @@ function synthFilesPresent(l: SynthLaunch, root: string): boolean {
 export interface SynthDisagreement {
   digest: string;
   mismatch: string;
+  /**
+   * Where the emulator shows the CUDA original's result at these sizes is not determined by its inputs (determinacy.ts:
+   * its blocks or threads race, or it reads threadgroup memory no thread wrote), what it depends on: no emulator can
+   * reproduce such a recording, and no verification may use it. Absent: a determinate launch set the emulator gets wrong.
+   */
+  indeterminate?: string;
 }
 
 export function synthDisagreesPath(root = packageRoot()): string {

@@ -48,6 +48,12 @@ __global__ void warp_bins(const int* x, int* out, int n) {
   __syncthreads();
   for (int b = threadIdx.x; b < 2 * THREADS; b += blockDim.x) out[blockIdx.x * 2 * THREADS + b] = s[b];
 }
+// a block per output pixel, placed by a stride and padding (flownet2's correlation_backward): with stride1 = pad_size = S
+// the blocks land past the image, on one another's elements
+__global__ void pixel_blocks(const float* in, float* out, int height, int width, int pad_size, int stride1) {
+  int y = blockIdx.x * stride1 + pad_size, x = blockIdx.y * stride1 + pad_size, c = blockIdx.z;
+  if (threadIdx.x == 0) out[c * height * width + (y - pad_size) * width + (x - pad_size)] = in[(c * 3 + blockIdx.x) * 2 + blockIdx.y];
+}
 // every thread of every block stores to y[0]: no size makes that the inputs' result
 __global__ void all_to_one(const float* x, float* y, int n) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -94,6 +100,17 @@ describe("the CUDA original's determinacy", () => {
     const specs = await synthesizeSpecs(c, kernels, "warp_bins");
     expect(specs[0]!.spec.launches[0]!.block).toEqual([192, 1, 1]);
     expect((await verifyAgainstSpec(c, kernels, specs[0]!.spec)).ok).toBe(true);
+  }, 300_000);
+
+  it("a convolution's geometry by name (pad_size, stride1) gives blocks their own pixels where every int S made them collide", async () => {
+    const specs = await synthesizeSpecs(c, kernels, "pixel_blocks");
+    expect(specs.map((s) => s.spec.sizes[0])).toEqual([{ S: 64 }, { S: 37 }]);
+    const spec = specs[0];
+    expect(spec!.note).toMatch(/a convolution's padding, stride/);
+    expect(spec!.spec.launches[0]!.args.slice(4)).toEqual([
+      { scalar: 1, type: "int" },
+      { scalar: 1, type: "int" },
+    ]);
   }, 300_000);
 
   it("no determinate candidate: synthesis fails and says why", async () => {

@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { arrayFromBytes, normalizeDtype, type TypedArray } from "../src/verify/dtypes.js";
-import { driverSource } from "../src/verify/fixtures.js";
+import { driverSource, writeDriverHeader } from "../src/verify/fixtures.js";
 import { namespaceDirectives, runCudaLaunches } from "../src/verify/cuda.js";
 import { goldenBuffers, goldenLaunches, type GoldenSpec } from "../src/verify/golden.js";
 import { packageRoot } from "../src/python.js";
@@ -146,15 +146,14 @@ export async function synthMismatch(l: SynthLaunch, source: string, manifest = l
 async function main(): Promise<void> {
   const [cmd, dir, ...more] = process.argv.slice(2);
   if (cmd === "adopt-synth" && dir) {
-    const args = [dir, ...more];
     // the launch sets whose recordings these tars brought (test/corpus/fixtures/synth/<id>.s<size>.<buffer>.bin)
     const ids = new Set<string>();
-    for (const tar of args.filter((a) => a !== "--zero-outputs"))
+    for (const tar of [dir, ...more])
       for (const entry of execFileSync("tar", ["-tf", tar], { encoding: "utf8" }).split("\n")) {
         const m = /^synth\/(.+)\.s\d+\.[^.]+\.bin$/.exec(entry);
         if (m) ids.add(m[1]!);
       }
-    const adopted = adoptSynthRecordings(ids, undefined, { zeroOutputs: args.includes("--zero-outputs") });
+    const adopted = adoptSynthRecordings(ids);
     process.stdout.write(`kernel-zoo-gpu: ${adopted.length} launch sets adopted of ${ids.size} in the tars (test/corpus/fixtures/synth/specs.json)\n`);
     return;
   }
@@ -176,11 +175,12 @@ async function main(): Promise<void> {
     return;
   }
   if (cmd !== "prepare" || !dir) {
-    process.stderr.write("usage: kernel-zoo-gpu prepare DIR | kernel-zoo-gpu adopt-synth [--zero-outputs] SYNTH-FIXTURES.tar... | kernel-zoo-gpu check-synth\n");
+    process.stderr.write("usage: kernel-zoo-gpu prepare DIR | kernel-zoo-gpu adopt-synth SYNTH-FIXTURES.tar... | kernel-zoo-gpu check-synth\n");
     process.exitCode = 2;
     return;
   }
   mkdirSync(dir, { recursive: true });
+  writeDriverHeader(dir);
   // the recorded specs again and the ones awaiting a recording (kernel-zoo.json unrecordedSpecs)
   for (const c of zooSpecs(packageRoot(), { unrecorded: true })) {
     // the half and bfloat16 types come through headers the device code leaves out (cublas_v2.h in llm.c)

@@ -10,11 +10,11 @@
  * emulator reproduces them. The device code is the harness's own cut of the translated file (src/verify/device-code.ts),
  * the code the emulator ran when the spec verified.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { arrayFromBytes, bytesOf, DTYPES, normalizeDtype, toNumbers, type Dtype, type TypedArray } from "../src/verify/dtypes.js";
 import { compareArrays, describeMismatch } from "../src/verify/compare.js";
-import { driverPrelude, driverSpecBody } from "../src/verify/fixtures.js";
+import { driverPrelude, driverSpecBody, writeDriverHeader } from "../src/verify/fixtures.js";
 import { namespaceDirectives } from "../src/verify/cuda.js";
 import { deviceOnlySource } from "../src/verify/device-code.js";
 import { isFloatDtype, type GoldenSpec } from "../src/verify/golden.js";
@@ -257,14 +257,20 @@ export function loadSynthManifest(root = packageRoot()): Record<string, string> 
 /**
  * After unpacking record-synth.sh's tars: the launch sets a tar holds recordings of get the digest of their spec
  * today (the spec the drivers were prepared from, when nothing ran kernel-zoo-run --synth-launches in between).
+ * Entries and recordings of ids no launch set has any more are dropped.
  */
-export function adoptSynthRecordings(recordedIds: ReadonlySet<string>, root = packageRoot(), opts: { zeroOutputs?: boolean } = {}): string[] {
-  const manifest = loadSynthManifest(root);
-  const adopted = loadSynthLaunches(root).filter((l) => recordedIds.has(l.id) && synthFilesPresent(l, root));
-  // drivers from before outputs started from outputValues' draw started every output at 0: the spec recorded is that
-  for (const l of adopted) manifest[l.id] = synthSpecDigest(opts.zeroOutputs ? { ...l.spec, zeroOutputs: true } : l.spec);
+export function adoptSynthRecordings(recordedIds: ReadonlySet<string>, root = packageRoot()): string[] {
+  const launches = loadSynthLaunches(root);
+  const current = new Set(launches.map((l) => l.id));
+  const manifest = Object.fromEntries(Object.entries(loadSynthManifest(root)).filter(([id]) => current.has(id)));
+  const adopted = launches.filter((l) => recordedIds.has(l.id) && synthFilesPresent(l, root));
+  for (const l of adopted) manifest[l.id] = synthSpecDigest(l.spec);
   const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   writeFileSync(synthManifestPath(root), JSON.stringify(sorted, null, 1) + "\n");
+  for (const f of readdirSync(synthFixturesDir(root))) {
+    const m = /^(.+)\.s\d+\.[^.]+\.bin$/.exec(f);
+    if (m && !current.has(m[1]!)) rmSync(join(synthFixturesDir(root), f));
+  }
   return adopted.map((l) => l.id);
 }
 
@@ -307,15 +313,9 @@ export function synthRecorded(l: SynthLaunch, root = packageRoot(), manifest = l
   return recordedSpec(l, manifest) !== undefined && synthFilesPresent(l, root);
 }
 
-/**
- * The spec a launch set's recording ran (the emulator must run the same to compare): the launch set's own, or it with
- * every output started at 0 where the recording was made so (adopt-synth --zero-outputs); undefined if neither.
- */
+/** The spec a launch set's recording ran (the emulator must run the same to compare), or undefined if it changed since. */
 export function recordedSpec(l: SynthLaunch, manifest: Record<string, string>): GoldenSpec | undefined {
-  const d = manifest[l.id];
-  if (d === synthSpecDigest(l.spec)) return l.spec;
-  const zeroed = { ...l.spec, zeroOutputs: true };
-  return d === synthSpecDigest(zeroed) ? zeroed : undefined;
+  return manifest[l.id] === synthSpecDigest(l.spec) ? l.spec : undefined;
 }
 
 const RECORD_SYNTH_SH = `#!/usr/bin/env bash
@@ -386,6 +386,7 @@ export async function prepareSynth(dir: string, root = packageRoot()): Promise<{
     drivable.forEach((l, i) => runs.push(`${slug} ${i} ${l.id}`));
     drivers++;
   }
+  writeDriverHeader(out);
   writeFileSync(join(out, "runs.txt"), runs.join("\n") + "\n");
   writeFileSync(join(dir, "record-synth.sh"), RECORD_SYNTH_SH);
   return { drivers, launches: runs.length, refused };

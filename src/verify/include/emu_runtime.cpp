@@ -76,7 +76,13 @@ void on_trap(int, siginfo_t*, void* ucv) {
 #endif
 }
 
+struct IsolatedWrites;
+extern IsolatedWrites* isolated_writes;
+bool isolated_store(IsolatedWrites* w, unsigned char* a);
+
 void on_segv(int, siginfo_t* si, void* ucv) {
+  // a group's first store into a page of a device buffer while groups run isolated (flag 16)
+  if (isolated_writes && isolated_store(isolated_writes, (unsigned char*)si->si_addr)) return;
   ucontext_t* uc = (ucontext_t*)ucv;
   bool write = false;
 #if defined(__x86_64__)
@@ -262,14 +268,19 @@ bool release() {
     }
     // lockstep points: every lane of the group is blocked now, so those that reached one go on together
     unsigned stepping = 0;
+    bool access = false;
     for (unsigned l = 0; l < kSimdWidth; ++l)
-      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Step) stepping |= 1u << l;
+      if ((live >> l & 1u) && r.fibers[sg * kSimdWidth + l].wait == Wait::Step) {
+        stepping |= 1u << l;
+        access = access || r.fibers[sg * kSimdWidth + l].step_access;
+      }
     if (stepping) {
       for (unsigned l = 0; l < kSimdWidth; ++l)
         if (stepping >> l & 1u) {
           r.fibers[sg * kSimdWidth + l].wait = Wait::Running;
           r.fibers[sg * kSimdWidth + l].simd_active = stepping;
         }
+      r.stepped[sg] = access;
       if (sg < race().sg_epoch.size()) ++race().sg_epoch[sg];
       released = true;
     }
@@ -317,6 +328,7 @@ void run_group() {
     r.stacks.push_back((unsigned char*)s);
   }
   r.simd_slots.assign(((n + kSimdWidth - 1) / kSimdWidth) * kSimdWidth * kSlotBytes, 0);
+  r.stepped.assign((n + kSimdWidth - 1) / kSimdWidth, 0);
   for (unsigned i = 0; i < n; ++i) {
     Fiber& f = r.fibers[i];
     f.linear = i;
@@ -333,6 +345,10 @@ void run_group() {
     bool ran = false;
     for (unsigned k = 0; k < n; ++k) {
       unsigned i = r.reverse ? n - 1 - k : k;
+      // a SIMD-group released from a volatile access's lockstep point runs its lanes in the other order: highest
+      // first (the lowest lane's store is the one left, emu::lockstep), or lowest first in the reverse run
+      const unsigned sg = simd_index(i), first = sg * kSimdWidth;
+      if (r.stepped[sg]) i = first + (std::min(kSimdWidth, n - first) - 1 - (i - first));
       if (r.fibers[i].wait != Wait::Running) continue;
       r.current = (int)i;
       swapcontext(&r.sched, &r.fibers[i].ctx);
@@ -343,6 +359,7 @@ void run_group() {
     for (auto& f : r.fibers)
       if (f.wait != Wait::Done) all_done = false;
     if (all_done) break;
+    std::fill(r.stepped.begin(), r.stepped.end(), 0);
     if (!release() && !ran && !(r.simd_active_lanes && release_active_lanes())) {
       std::string st;
       unsigned shown = 0;
@@ -356,10 +373,104 @@ void run_group() {
   }
 }
 
+// Isolated groups (flag 16, a perturbation for the determinacy check): every group of a launch runs against device
+// memory as the launch found it, and the elements each group changed are written back after the last group, in the
+// groups' order. The groups of one launch that exchange nothing through device memory (each reads only what the
+// launch was given, or what it wrote itself) give the same result; groups that read what another group of the launch
+// wrote without atomics (two blocks adding into one element of an inout buffer) race on a GPU, where they run at
+// once, and come out otherwise. Atomics exchange through memory by design: leave kernels that use them out.
+// Device buffers only (not `__device__` variables); an element is the buffer's element size. The device buffers are
+// read-only during the launch: a group's first store into a page faults, and on_segv marks the page written and
+// opens it, so that after the group only the pages it wrote are compared and put back.
+struct IsolatedWrites {
+  struct Tracked {
+    size_t region;
+    unsigned char *lo, *hi;             // the buffer's pages
+    std::vector<unsigned char> before;  // its contents when the launch started
+    std::vector<unsigned char> dirty;   // per page: written by the group running
+  };
+  struct Change {
+    size_t region, offset, bytes, at;  // `bytes` bytes of the region at `offset`, kept in `kept` from `at`
+  };
+  std::vector<Tracked> device;
+  std::vector<Change> changes;  // every group's changed elements, in group order
+  std::vector<unsigned char> kept;
+
+  void start(Runtime& r) {
+    const size_t pg = page();
+    for (size_t i = 0; i < r.regions.size(); ++i) {
+      const Region& reg = r.regions[i];
+      if (reg.threadgroup) continue;
+      Tracked t;
+      t.region = i;
+      t.lo = (unsigned char*)((uintptr_t)reg.base & ~(uintptr_t)(pg - 1));
+      t.hi = std::max(t.lo + pg, (unsigned char*)(((uintptr_t)(reg.base + reg.bytes) + pg - 1) & ~(uintptr_t)(pg - 1)));
+      t.before.assign(reg.base, reg.base + reg.bytes);
+      t.dirty.assign((t.hi - t.lo) / pg, 0);
+      mprotect(t.lo, t.hi - t.lo, PROT_READ);
+      device.push_back(std::move(t));
+    }
+  }
+  // a store into a page of a device buffer the running group has not written yet: note it, open the page
+  bool on_store(unsigned char* a) {
+    const size_t pg = page();
+    for (Tracked& t : device) {
+      if (a < t.lo || a >= t.hi) continue;
+      size_t k = (size_t)(a - t.lo) / pg;
+      if (t.dirty[k]) return false;
+      t.dirty[k] = 1;
+      mprotect(t.lo + k * pg, pg, PROT_READ | PROT_WRITE);
+      return true;
+    }
+    return false;
+  }
+  // after a group: note the elements it changed, put the launch's memory back, close the pages again
+  void collect(Runtime& r) {
+    const size_t pg = page();
+    for (Tracked& t : device) {
+      const Region& reg = r.regions[t.region];
+      const size_t count = reg.bytes / reg.elem;
+      size_t next = 0;  // elements before it are done (one may reach over two written pages)
+      for (size_t k = 0; k < t.dirty.size(); ++k) {
+        if (!t.dirty[k]) continue;
+        size_t k1 = k;
+        while (k1 < t.dirty.size() && t.dirty[k1]) t.dirty[k1++] = 0;
+        unsigned char* lo = std::max(t.lo + k * pg, reg.base);
+        unsigned char* hi = std::min(t.lo + k1 * pg, reg.base + reg.bytes);
+        if (lo < hi) {
+          size_t e0 = std::max(next, (size_t)(lo - reg.base) / reg.elem);
+          size_t e1 = std::min(count, ((size_t)(hi - reg.base) + reg.elem - 1) / reg.elem);
+          for (size_t e = e0; e < e1; ++e) {
+            const size_t off = e * reg.elem;
+            if (std::memcmp(reg.base + off, t.before.data() + off, reg.elem) == 0) continue;
+            changes.push_back({t.region, off, reg.elem, kept.size()});
+            kept.insert(kept.end(), reg.base + off, reg.base + off + reg.elem);
+          }
+          next = std::max(next, e1);
+          std::memcpy(lo, t.before.data() + (lo - reg.base), hi - lo);
+        }
+        mprotect(t.lo + k * pg, (k1 - k) * pg, PROT_READ);
+        k = k1;
+      }
+    }
+  }
+  void finish(Runtime& r) {
+    for (Tracked& t : device) mprotect(t.lo, t.hi - t.lo, PROT_READ | PROT_WRITE);
+    for (const Change& c : changes) std::memcpy(r.regions[c.region].base + c.offset, kept.data() + c.at, c.bytes);
+  }
+};
+IsolatedWrites* isolated_writes = nullptr;  // the launch running with flag 16 (on_segv opens its pages)
+bool isolated_store(IsolatedWrites* w, unsigned char* a) { return w->on_store(a); }
+
 void run_grid(std::function<void()> per_thread) {
   Runtime& r = rt();
   install_handlers();
   r.body = std::move(per_thread);
+  IsolatedWrites isolated;
+  if (r.isolate_groups) {
+    isolated.start(r);
+    isolated_writes = &isolated;
+  }
   for (unsigned kz = 0; kz < r.groups.z; ++kz)
     for (unsigned ky = 0; ky < r.groups.y; ++ky)
       for (unsigned kx = 0; kx < r.groups.x; ++kx) {
@@ -385,7 +496,12 @@ void run_grid(std::function<void()> per_thread) {
           protect_threadgroup(true);
         }
         run_group();
+        if (r.isolate_groups) isolated.collect(r);
       }
+  if (r.isolate_groups) {
+    isolated_writes = nullptr;
+    isolated.finish(r);
+  }
   if (r.race_detect) protect_threadgroup(false);
 }
 
@@ -413,6 +529,8 @@ Request read_request(const char* path) {
   q.reverse_groups = (flags & 4u) != 0;
   q.race_detect = (flags & 2u) != 0;
   q.zero_shared = (flags & 8u) != 0;
+  q.isolate_groups = (flags & 16u) != 0;
+  q.jitter_math = (flags & 32u) != 0;
   unsigned nb = rd<uint32_t>(f);
   for (unsigned i = 0; i < nb; ++i) {
     unsigned len = rd<uint32_t>(f);
@@ -455,6 +573,8 @@ Request read_request(const char* path) {
   rt().reverse_groups = q.reverse_groups;
   rt().race_detect = q.race_detect;
   rt().poison_byte = q.zero_shared ? 0x00 : 0xFF;
+  rt().isolate_groups = q.isolate_groups;
+  rt().jitter_math = q.jitter_math;
   return q;
 }
 

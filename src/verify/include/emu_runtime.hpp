@@ -48,6 +48,7 @@ struct Fiber {
   Wait wait = Wait::Running;
   unsigned simd_mask = 0;     // lanes (of this fiber's SIMD-group) that take part in the pending SIMD op
   unsigned simd_active = 0;   // lanes that took part, set when the op is released
+  bool step_access = false;   // waits at a lockstep point before a volatile access (not a reconvergence)
   const void* site = nullptr; // which barrier: a per-occurrence tag (__COUNTER__), or the call's return address; spots divergent barriers
   Dim3 local;                 // position in the group
   unsigned linear = 0;        // index in the group
@@ -77,6 +78,8 @@ struct Runtime {
   bool reverse_groups = false;  // run threadgroups last to first (a hand-over must not depend on which arrives last)
   bool race_detect = false;     // track threadgroup-memory accesses (see "race detector" below)
   unsigned char poison_byte = 0xFF;  // threadgroup memory's fill before each group (flag 8: 0x00)
+  bool isolate_groups = false;  // each group sees device memory as the launch found it (flag 16; see run_grid)
+  bool jitter_math = false;     // CUDA's fast intrinsics (__expf, ...) 2 ulp off (flag 32; cuda_emu.hpp fast_math_result)
   size_t tg_limit = 0;          // threadgroup memory a group may declare (Metal: 32 KB); 0 = unchecked
   bool simd_active_lanes = false;  // Metal: a SIMD function in divergent code runs over the lanes that reach it
   // current group
@@ -93,6 +96,7 @@ struct Runtime {
   long dyn_shared = -1;                                // region index of extern __shared__ memory
   size_t dyn_shared_bytes = 0;
   std::vector<unsigned char> simd_slots;               // per SIMD-group: 32 lanes * kSlotBytes
+  std::vector<unsigned char> stepped;                  // per SIMD-group: its lanes were just released from a volatile access's lockstep point
   // stacks
   std::vector<unsigned char*> stacks;
   size_t stack_bytes = 256 * 1024;
@@ -260,10 +264,15 @@ inline void simd_sync(unsigned mask) {
 // (`v[t] += v[t + 16]; v[t] += v[t + 8]; ...`, no __syncwarp) one instruction for all lanes at a time,
 // so every lane reads before any lane writes. Each emulated volatile load or store waits here first;
 // the lanes of the SIMD-group that reach it (lanes elsewhere wait at barriers or are done) are released
-// together, so the accesses of one step all happen before those of the next.
-inline void lockstep() {
+// together, so the accesses of one step all happen before those of the next. Within an access's step (`access`:
+// not a reconvergence, emu::reconverge) the lanes run highest first (run_group), so where several lanes store to
+// one address in one step the lowest lane's value is the one left, as an H100 resolves one warp store instruction's same-address conflict (cuda-samples'
+// scan at a size that is not a power of two: its recordings keep the lower lane's value; CUDA leaves the
+// winner unspecified, and the reverse-order race run, which flips it, reports a result depending on it).
+inline void lockstep(bool access = false) {
   Fiber& f = cur();
   f.wait = Wait::Step;
+  f.step_access = access;
   yield_to_scheduler();
 }
 // All lanes of the caller's SIMD-group named in `mask` (and still running) contribute `v`; returns them.
@@ -336,6 +345,8 @@ struct Request {
   bool reverse = false;
   bool reverse_groups = false;
   bool zero_shared = false;
+  bool isolate_groups = false;
+  bool jitter_math = false;
 };
 
 void read_exact(FILE* f, void* p, size_t n);

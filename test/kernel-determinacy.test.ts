@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { synthesizeSpecs, SynthFailure } from "../src/kernel/synth-spec.js";
 import { stridedWidths } from "../src/kernel/synth-blocks.js";
-import { originalIndeterminacy } from "../src/kernel/determinacy.js";
+import { originalIndeterminacy, PerturbedOriginal } from "../src/kernel/determinacy.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import { runCudaLaunches } from "../src/verify/cuda.js";
 import { goldenBuffers, goldenLaunches, type GoldenSpec } from "../src/verify/golden.js";
@@ -168,4 +168,38 @@ describe("the CUDA original's determinacy", () => {
     const plainFail = await verifyAgainstSpec(c, kernels, ok!.spec, { mutate: wrong });
     expect(plainFail.lines.join("\n")).toMatch(/FAIL block_bins_synth_64 .* out: \d+ of \d+ elements differ/);
   }, 180_000);
+});
+
+describe("fast math's last bits (jitterMath)", () => {
+  // 1 / (e^a p + e^(a + 1/4)) with p just below -e^(1/4): the denominator cancels to a few 2^-20 of its terms, so the
+  // __expf's last bits — the GPU's ex2.approx's, which the emulator cannot know — decide the quotient's third digit
+  const src = `
+__global__ void cancel(float* out, float* soft, int n) {
+  int i = threadIdx.x;
+  if (i >= n) return;
+  float a = -3.0f + 0.2f * i, p = -expf(0.25f) * (1.0f + (1 + i % 3) * 9.5367431640625e-07f);
+  float e1 = __expf(a), e2 = __expf(a + 0.25f);
+  out[i] = 1.0f / (e1 * p + e2);
+  soft[i] = e1 / (e1 + e2);
+}
+`;
+  const spec: GoldenSpec = {
+    name: "cancel",
+    file: "case.cu",
+    sizes: [{ S: 32 }],
+    buffers: [
+      { name: "out", dtype: "float32", count: 32, role: "output" },
+      { name: "soft", dtype: "float32", count: 32, role: "output" },
+    ],
+    launches: [{ kernel: "cancel", grid: [1, 1, 1], block: [32, 1, 1], args: [{ buffer: "out" }, { buffer: "soft" }, { scalar: 32, type: "int" }] }],
+  } as GoldenSpec;
+
+  it("an output that cancels is not determined; a softmax of the same exponentials is", async () => {
+    const plain = await runCudaLaunches(src, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { deviceCodeOnly: true });
+    const original = new PerturbedOriginal(src, spec, 0, plain);
+    const why = await original.dependence(["out"]);
+    expect(why?.cause).toBe("fast-math");
+    expect(why?.message).toMatch(/last bits of its fast math intrinsics/);
+    expect(await original.dependence(["soft"])).toBeUndefined();
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { compileKernels } from "../src/kernel/index.js";
 import { synthesizeSpecs, SynthFailure } from "../src/kernel/synth-spec.js";
 import { stridedWidths } from "../src/kernel/synth-blocks.js";
-import { originalIndeterminacy } from "../src/kernel/determinacy.js";
+import { originalIndeterminacy, PerturbedOriginal } from "../src/kernel/determinacy.js";
 import { verifyAgainstSpec } from "../src/kernel/verify.js";
 import { runCudaLaunches } from "../src/verify/cuda.js";
 import { goldenBuffers, goldenLaunches, type GoldenSpec } from "../src/verify/golden.js";
@@ -47,6 +47,12 @@ __global__ void warp_bins(const int* x, int* out, int n) {
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += blockDim.x * gridDim.x) atomicAdd(&s[x[i] % (2 * THREADS)], 1);
   __syncthreads();
   for (int b = threadIdx.x; b < 2 * THREADS; b += blockDim.x) out[blockIdx.x * 2 * THREADS + b] = s[b];
+}
+// a block per output pixel, placed by a stride and padding (flownet2's correlation_backward): with stride1 = pad_size = S
+// the blocks land past the image, on one another's elements
+__global__ void pixel_blocks(const float* in, float* out, int height, int width, int pad_size, int stride1) {
+  int y = blockIdx.x * stride1 + pad_size, x = blockIdx.y * stride1 + pad_size, c = blockIdx.z;
+  if (threadIdx.x == 0) out[c * height * width + (y - pad_size) * width + (x - pad_size)] = in[(c * 3 + blockIdx.x) * 2 + blockIdx.y];
 }
 // every thread of every block stores to y[0]: no size makes that the inputs' result
 __global__ void all_to_one(const float* x, float* y, int n) {
@@ -94,6 +100,17 @@ describe("the CUDA original's determinacy", () => {
     const specs = await synthesizeSpecs(c, kernels, "warp_bins");
     expect(specs[0]!.spec.launches[0]!.block).toEqual([192, 1, 1]);
     expect((await verifyAgainstSpec(c, kernels, specs[0]!.spec)).ok).toBe(true);
+  }, 300_000);
+
+  it("a convolution's geometry by name (pad_size, stride1) gives blocks their own pixels where every int S made them collide", async () => {
+    const specs = await synthesizeSpecs(c, kernels, "pixel_blocks");
+    expect(specs.map((s) => s.spec.sizes[0])).toEqual([{ S: 64 }, { S: 37 }]);
+    const spec = specs[0];
+    expect(spec!.note).toMatch(/a convolution's padding, stride/);
+    expect(spec!.spec.launches[0]!.args.slice(4)).toEqual([
+      { scalar: 1, type: "int" },
+      { scalar: 1, type: "int" },
+    ]);
   }, 300_000);
 
   it("no determinate candidate: synthesis fails and says why", async () => {
@@ -151,4 +168,38 @@ describe("the CUDA original's determinacy", () => {
     const plainFail = await verifyAgainstSpec(c, kernels, ok!.spec, { mutate: wrong });
     expect(plainFail.lines.join("\n")).toMatch(/FAIL block_bins_synth_64 .* out: \d+ of \d+ elements differ/);
   }, 180_000);
+});
+
+describe("fast math's last bits (jitterMath)", () => {
+  // 1 / (e^a p + e^(a + 1/4)) with p just below -e^(1/4): the denominator cancels to a few 2^-20 of its terms, so the
+  // __expf's last bits — the GPU's ex2.approx's, which the emulator cannot know — decide the quotient's third digit
+  const src = `
+__global__ void cancel(float* out, float* soft, int n) {
+  int i = threadIdx.x;
+  if (i >= n) return;
+  float a = -3.0f + 0.2f * i, p = -expf(0.25f) * (1.0f + (1 + i % 3) * 9.5367431640625e-07f);
+  float e1 = __expf(a), e2 = __expf(a + 0.25f);
+  out[i] = 1.0f / (e1 * p + e2);
+  soft[i] = e1 / (e1 + e2);
+}
+`;
+  const spec: GoldenSpec = {
+    name: "cancel",
+    file: "case.cu",
+    sizes: [{ S: 32 }],
+    buffers: [
+      { name: "out", dtype: "float32", count: 32, role: "output" },
+      { name: "soft", dtype: "float32", count: 32, role: "output" },
+    ],
+    launches: [{ kernel: "cancel", grid: [1, 1, 1], block: [32, 1, 1], args: [{ buffer: "out" }, { buffer: "soft" }, { scalar: 32, type: "int" }] }],
+  } as GoldenSpec;
+
+  it("an output that cancels is not determined; a softmax of the same exponentials is", async () => {
+    const plain = await runCudaLaunches(src, goldenLaunches(spec, 0), goldenBuffers(spec, 0), { deviceCodeOnly: true });
+    const original = new PerturbedOriginal(src, spec, 0, plain);
+    const why = await original.dependence(["out"]);
+    expect(why?.cause).toBe("fast-math");
+    expect(why?.message).toMatch(/last bits of its fast math intrinsics/);
+    expect(await original.dependence(["soft"])).toBeUndefined();
+  }, 60_000);
 });

@@ -18,7 +18,7 @@ import { compareArrays, describeMismatch, type Comparison } from "../verify/comp
 import { normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import { KernelFault } from "../verify/native.js";
 
-export type IndeterminacyCause = "order" | "uninitialised-shared";
+export type IndeterminacyCause = "order" | "uninitialised-shared" | "fast-math";
 
 export interface Indeterminacy {
   cause: IndeterminacyCause;
@@ -31,14 +31,16 @@ export interface Indeterminacy {
 const SAYS: Record<IndeterminacyCause, string> = {
   order: "the CUDA original's result at these sizes depends on the order threads run",
   "uninitialised-shared": "the CUDA original's result at these sizes depends on uninitialised threadgroup memory",
+  "fast-math": "the CUDA original's result at these sizes depends on the last bits of its fast math intrinsics (__expf, ...), which the GPU's approximations decide",
 };
 
 const EVIDENCE: Record<IndeterminacyCause, string> = {
   order: "with its threadgroups and each group's threads run last to first",
   "uninitialised-shared": "with threadgroup memory filled with zeros instead of all ones before each group",
+  "fast-math": "with __expf, __logf, __powf, __sinf, __cosf, __tanf and __fdividef 2 ulp off, within the error CUDA documents for them",
 };
 
-type Perturbation = { reverse?: boolean; reverseGroups?: boolean; zeroShared?: boolean };
+type Perturbation = { reverse?: boolean; reverseGroups?: boolean; zeroShared?: boolean; jitterMath?: boolean };
 
 /**
  * In device code that calls atomicAdd, a float buffer the order perturbation changes by at most this much of its
@@ -61,6 +63,8 @@ export class PerturbedOriginal {
   private readonly shared: boolean;
   /** device code that adds with atomicAdd: the order perturbation may move a float sum's rounding (ATOMIC_ROUNDING) */
   private readonly atomicAdds: boolean;
+  /** device code that calls a fast math intrinsic: their results' last bits are the GPU's approximations' (jitterMath) */
+  private readonly fastMath: boolean;
 
   constructor(
     private readonly source: string,
@@ -72,6 +76,7 @@ export class PerturbedOriginal {
   ) {
     this.shared = /\b__shared__\b/.test(source);
     this.atomicAdds = /\batomicAdd\s*\(/.test(source);
+    this.fastMath = /\b__(?:expf|logf|powf|sinf|cosf|tanf|fdividef)\s*\(/.test(source);
   }
 
   /** The buffers after a perturbed run, or why it did not finish (a fault or a timeout where the plain run had none). */
@@ -113,7 +118,12 @@ export class PerturbedOriginal {
   async dependence(buffers?: readonly string[]): Promise<Indeterminacy | undefined> {
     const written = this.spec.buffers.filter((b) => b.role !== "input" && (!buffers || buffers.includes(b.name))).map((b) => b.name);
     const ordered = written.filter((n) => !this.atomicSums.includes(n));
-    const all = await this.change({ reverse: true, reverseGroups: true, zeroShared: this.shared }, ordered);
+    const all = await this.change({ reverse: true, reverseGroups: true, zeroShared: this.shared, jitterMath: this.fastMath }, ordered);
+    // what changed with every perturbation at once: the fast math's last bits alone, or the rest
+    if (all && this.fastMath) {
+      const jittered = await this.change({ jitterMath: true }, ordered);
+      if (jittered) return indeterminacy("fast-math", jittered);
+    }
     if (!this.shared) return all ? indeterminacy("order", all) : undefined;
     // nothing changed, and no atomic sum left unchecked: determined
     if (!all && ordered.length === written.length) return undefined;

@@ -80,11 +80,12 @@ export interface SynthCandidate {
 /**
  * A convolution's geometry by parameter name (im2col/col2im kernels: detectron2's and mmcv's deformable
  * convolutions): with every int S, a padding and stride of S put every sample outside the image and the
- * launch writes nothing. Tried only after every plain candidate failed.
+ * launch writes nothing, or (flownet2's correlation: `pad_size`, `stride1`) maps blocks past the image onto one
+ * another's elements, a result that depends on which block writes last. Tried only after every plain candidate failed.
  */
 const CONV_GEOMETRY: [RegExp, number][] = [
-  [/^pad(?:ding)?(?:_[hwd])?$/i, 1],
-  [/^stride(?:_[hwd])?$/i, 1],
+  [/^pad(?:ding)?(?:_[hwd]|_size)?$/i, 1],
+  [/^stride\d?(?:_[hwd])?$/i, 1],
   [/^dilation(?:_[hwd])?$/i, 1],
   [/^(?:kernel|ksize|kernel_size)(?:_[hwd])?$/i, 3],
   [/^(?:deformable_)?groups?$/i, 1],

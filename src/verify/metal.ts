@@ -51,6 +51,13 @@ export interface RunOptions {
    * exchange so by design) give another result, as such groups do on a GPU that runs them at once.
    */
   isolateGroups?: boolean;
+  /**
+   * CUDA's fast math intrinsics (`__expf`, `__logf`, `__powf`, `__sinf`, `__cosf`, `__tanf`, `__fdividef`) off by 2 ulp
+   * of their result, up or down by a hash of the argument: within the error CUDA documents for them, whose last bits the
+   * GPU's approximations (ex2.approx, ...) decide and no formula gives. An output that changes beyond its tolerance
+   * is not decided by its inputs to that tolerance (a denominator that cancels), and no recording can check it.
+   */
+  jitterMath?: boolean;
   timeoutMs?: number;
 }
 

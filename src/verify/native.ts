@@ -180,6 +180,8 @@ export interface RunPerturbation {
   zeroShared?: boolean;
   /** every group of a launch against device memory as the launch found it, their changes written back after the last (emu_runtime.cpp run_grid) */
   isolateGroups?: boolean;
+  /** CUDA's fast math intrinsics (`__expf`, `__logf`, `__powf`, `__sinf`, `__cosf`, `__tanf`, `__fdividef`) 2 ulp off, within their documented error (cuda_emu.hpp fast_math_result) */
+  jitterMath?: boolean;
 }
 
 function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], p: RunPerturbation): Buffer {
@@ -194,7 +196,7 @@ function encodeRequest(buffers: RequestBuffer[], launches: RequestLaunch[], p: R
     b.writeBigUInt64LE(BigInt(v));
     parts.push(b);
   };
-  u32((p.reverse ? 1 : 0) | (p.raceDetect ? 2 : 0) | (p.reverseGroups ? 4 : 0) | (p.zeroShared ? 8 : 0) | (p.isolateGroups ? 16 : 0));
+  u32((p.reverse ? 1 : 0) | (p.raceDetect ? 2 : 0) | (p.reverseGroups ? 4 : 0) | (p.zeroShared ? 8 : 0) | (p.isolateGroups ? 16 : 0) | (p.jitterMath ? 32 : 0));
   u32(buffers.length);
   for (const b of buffers) {
     const name = Buffer.from(b.name, "utf8");

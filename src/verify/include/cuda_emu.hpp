@@ -344,13 +344,24 @@ inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
 inline double rsqrt(double x) { return 1.0 / std::sqrt(x); }
 // CUDA's C++ overload for float: a float argument stays in float, as on the GPU (not promoted to double)
 inline float rsqrt(float x) { return 1.0f / std::sqrt(x); }
-inline float __expf(float x) { return std::exp(x); }
-inline float __logf(float x) { return std::log(x); }
-inline float __sinf(float x) { return std::sin(x); }
-inline float __cosf(float x) { return std::cos(x); }
-inline float __tanf(float x) { return std::tan(x); }
-inline float __powf(float x, float y) { return std::pow(x, y); }
-inline float __fdividef(float x, float y) { return x / y; }
+// Request flag 32 (RunOptions.jitterMath): each result 2 ulp off, up or down by a hash of the argument's bits (the
+// same argument, the same result) — inside the error CUDA documents for every one of them ("2 + floor(|1.173x|)"
+// ulp for __expf, 2 ulp for __fdividef, ...): an output that moves past its tolerance so is not decided by its inputs.
+inline float fast_math_result(float r, float x) {
+  if (!emu::rt().jitter_math || !std::isfinite(r) || r == 0.0f) return r;
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  u = (u ^ (u >> 16)) * 0x45d9f3bu;
+  const float to = (u >> 16) & 1u ? INFINITY : -INFINITY;
+  return std::nextafter(std::nextafter(r, to), to);
+}
+inline float __expf(float x) { return fast_math_result(std::exp(x), x); }
+inline float __logf(float x) { return fast_math_result(std::log(x), x); }
+inline float __sinf(float x) { return fast_math_result(std::sin(x), x); }
+inline float __cosf(float x) { return fast_math_result(std::cos(x), x); }
+inline float __tanf(float x) { return fast_math_result(std::tan(x), x); }
+inline float __powf(float x, float y) { return fast_math_result(std::pow(x, y), x + y); }
+inline float __fdividef(float x, float y) { return fast_math_result(x / y, x - y); }
 inline float __frcp_rn(float x) { return 1.0f / x; }
 inline float __fsqrt_rn(float x) { return std::sqrt(x); }
 inline float __saturatef(float x) { return x < 0.f ? 0.f : (x > 1.f ? 1.f : x); }

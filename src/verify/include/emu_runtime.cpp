@@ -571,6 +571,7 @@ Request read_request(const char* path) {
   q.race_detect = (flags & 2u) != 0;
   q.zero_shared = (flags & 8u) != 0;
   q.isolate_groups = (flags & 16u) != 0;
+  q.jitter_math = (flags & 32u) != 0;
   unsigned nb = rd<uint32_t>(f);
   for (unsigned i = 0; i < nb; ++i) {
     unsigned len = rd<uint32_t>(f);
@@ -614,6 +615,7 @@ Request read_request(const char* path) {
   rt().race_detect = q.race_detect;
   rt().poison_byte = q.zero_shared ? 0x00 : 0xFF;
   rt().isolate_groups = q.isolate_groups;
+  rt().jitter_math = q.jitter_math;
   return q;
 }
 

@@ -79,6 +79,7 @@ struct Runtime {
   bool race_detect = false;     // track threadgroup-memory accesses (see "race detector" below)
   unsigned char poison_byte = 0xFF;  // threadgroup memory's fill before each group (flag 8: 0x00)
   bool isolate_groups = false;  // each group sees device memory as the launch found it (flag 16; see run_grid)
+  bool jitter_math = false;     // CUDA's fast intrinsics (__expf, ...) 2 ulp off (flag 32; cuda_emu.hpp fast_math_result)
   size_t tg_limit = 0;          // threadgroup memory a group may declare (Metal: 32 KB); 0 = unchecked
   bool simd_active_lanes = false;  // Metal: a SIMD function in divergent code runs over the lanes that reach it
   // current group
@@ -345,6 +346,7 @@ struct Request {
   bool reverse_groups = false;
   bool zero_shared = false;
   bool isolate_groups = false;
+  bool jitter_math = false;
 };
 
 void read_exact(FILE* f, void* p, size_t n);

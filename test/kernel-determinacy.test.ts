@@ -203,3 +203,42 @@ __global__ void cancel(float* out, float* soft, int n) {
     expect(await original.dependence(["soft"])).toBeUndefined();
   }, 60_000);
 });
+
+describe("groups that read what other groups of the launch write (isolateGroups)", () => {
+  // llm.c wpe_backward_kernel on a grid axis it never reads: blocks (x, 0) and (x, 1) both add into dwpe[i]; one after
+  // another (in either order) both adds land, while a GPU running them at once may keep one
+  const src = `
+__global__ void add_twice(float* dwpe, const float* g, int n) {
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) dwpe[i] = dwpe[i] + g[i];
+}
+__global__ void add_once(float* dwpe, const float* g, int n) {
+  int i = (blockIdx.y * gridDim.x + blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) dwpe[i] = dwpe[i] + g[i];
+}
+`;
+  const spec = (kernel: string): GoldenSpec =>
+    ({
+      name: kernel,
+      file: "case.cu",
+      sizes: [{ S: 64 }],
+      buffers: [
+        { name: "dwpe", dtype: "float32", count: 128, role: "inout" },
+        { name: "g", dtype: "float32", count: 128, role: "input" },
+      ],
+      launches: [{ kernel, grid: [2, 2, 1], block: [32, 1, 1], args: [{ buffer: "dwpe" }, { buffer: "g" }, { scalar: 128, type: "int" }] }],
+    }) as GoldenSpec;
+
+  it("names the cause where neither order of running the groups shows it; groups on their own elements are determined", async () => {
+    for (const [kernel, cause] of [
+      ["add_twice", "concurrent-groups"],
+      ["add_once", undefined],
+    ] as const) {
+      const s = spec(kernel);
+      const plain = await runCudaLaunches(src, goldenLaunches(s, 0), goldenBuffers(s, 0), { deviceCodeOnly: true });
+      const why = await originalIndeterminacy(src, s, 0, plain);
+      expect(why?.cause, kernel).toBe(cause);
+      if (cause) expect(why?.message).toMatch(/depends on whether its threadgroups run at once: .* with every threadgroup run against device memory as the launch found it/);
+    }
+  }, 60_000);
+});

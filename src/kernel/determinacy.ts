@@ -18,7 +18,7 @@ import { compareArrays, describeMismatch, type Comparison } from "../verify/comp
 import { normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
 import { KernelFault } from "../verify/native.js";
 
-export type IndeterminacyCause = "order" | "uninitialised-shared" | "fast-math";
+export type IndeterminacyCause = "order" | "uninitialised-shared" | "fast-math" | "concurrent-groups";
 
 export interface Indeterminacy {
   cause: IndeterminacyCause;
@@ -32,15 +32,17 @@ const SAYS: Record<IndeterminacyCause, string> = {
   order: "the CUDA original's result at these sizes depends on the order threads run",
   "uninitialised-shared": "the CUDA original's result at these sizes depends on uninitialised threadgroup memory",
   "fast-math": "the CUDA original's result at these sizes depends on the last bits of its fast math intrinsics (__expf, ...), which the GPU's approximations decide",
+  "concurrent-groups": "the CUDA original's result at these sizes depends on whether its threadgroups run at once: a group reads elements another group of the launch writes",
 };
 
 const EVIDENCE: Record<IndeterminacyCause, string> = {
   order: "with its threadgroups and each group's threads run last to first",
   "uninitialised-shared": "with threadgroup memory filled with zeros instead of all ones before each group",
   "fast-math": "with __expf, __logf, __powf, __sinf, __cosf, __tanf and __fdividef 2 ulp off, within the error CUDA documents for them",
+  "concurrent-groups": "with every threadgroup run against device memory as the launch found it",
 };
 
-type Perturbation = { reverse?: boolean; reverseGroups?: boolean; zeroShared?: boolean; jitterMath?: boolean };
+type Perturbation = { reverse?: boolean; reverseGroups?: boolean; zeroShared?: boolean; jitterMath?: boolean; isolateGroups?: boolean };
 
 /**
  * In device code that calls atomicAdd, a float buffer the order perturbation changes by at most this much of its
@@ -65,6 +67,13 @@ export class PerturbedOriginal {
   private readonly atomicAdds: boolean;
   /** device code that calls a fast math intrinsic: their results' last bits are the GPU's approximations' (jitterMath) */
   private readonly fastMath: boolean;
+  /**
+   * device code without atomics also runs its groups isolated (isolateGroups: each against memory as the launch found
+   * it), which shows groups that read what other groups write (llm.c wpe_backward_kernel on a grid axis it never reads:
+   * two groups add into one element, where a GPU running them at once keeps one add); atomics are how groups of one
+   * launch legitimately exchange values, and isolation would lose them
+   */
+  private readonly isolate: boolean;
 
   constructor(
     private readonly source: string,
@@ -77,6 +86,7 @@ export class PerturbedOriginal {
     this.shared = /\b__shared__\b/.test(source);
     this.atomicAdds = /\batomicAdd\s*\(/.test(source);
     this.fastMath = /\b__(?:expf|logf|powf|sinf|cosf|tanf|fdividef)\s*\(/.test(source);
+    this.isolate = !/\batomic\w*\s*\(/.test(source);
   }
 
   /** The buffers after a perturbed run, or why it did not finish (a fault or a timeout where the plain run had none). */
@@ -112,24 +122,28 @@ export class PerturbedOriginal {
 
   /**
    * What the written buffers (`buffers`, or every one) depend on besides the inputs, undefined if nothing: one run
-   * with every perturbation at once, a second with threadgroup memory zeroed alone only to name the cause or to
-   * check the atomic sums.
+   * with every perturbation at once; only where it changed something (or atomic sums are left unchecked) the
+   * perturbations one at a time, to name the cause.
    */
   async dependence(buffers?: readonly string[]): Promise<Indeterminacy | undefined> {
     const written = this.spec.buffers.filter((b) => b.role !== "input" && (!buffers || buffers.includes(b.name))).map((b) => b.name);
     const ordered = written.filter((n) => !this.atomicSums.includes(n));
-    const all = await this.change({ reverse: true, reverseGroups: true, zeroShared: this.shared, jitterMath: this.fastMath }, ordered);
+    const all = await this.change({ reverse: true, reverseGroups: true, zeroShared: this.shared, jitterMath: this.fastMath, isolateGroups: this.isolate }, ordered);
     // what changed with every perturbation at once: the fast math's last bits alone, or the rest
     if (all && this.fastMath) {
       const jittered = await this.change({ jitterMath: true }, ordered);
       if (jittered) return indeterminacy("fast-math", jittered);
     }
-    if (!this.shared) return all ? indeterminacy("order", all) : undefined;
     // nothing changed, and no atomic sum left unchecked: determined
-    if (!all && ordered.length === written.length) return undefined;
-    const zeroed = await this.change({ zeroShared: true }, written);
-    if (zeroed) return indeterminacy("uninitialised-shared", zeroed);
-    return all ? indeterminacy("order", all) : undefined;
+    if (!all && (!this.shared || ordered.length === written.length)) return undefined;
+    if (this.shared) {
+      const zeroed = await this.change({ zeroShared: true }, written);
+      if (zeroed) return indeterminacy("uninitialised-shared", zeroed);
+    }
+    if (!all) return undefined;
+    // groups reading each other's writes, where neither order of running them one after another shows it
+    if (this.isolate && !(await this.change({ reverse: true, reverseGroups: true }, ordered))) return indeterminacy("concurrent-groups", all);
+    return indeterminacy("order", all);
   }
 }
 

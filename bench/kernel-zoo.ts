@@ -8,7 +8,7 @@
  * CUDA and Metal emulators) or silent (emitted with no diagnostic, yet verification fails).
  *
  * Options: --readme (rewrite README's generated:kernel-zoo block), --json FILE (per-kernel records),
- * --no-verify (translation only), --baseline FILE (write the ratchet's baseline), --only SUBSTRING.
+ * --no-verify (translation only), --baseline FILE (write the ratchet's baseline), --only SUBSTRING[,SUBSTRING...].
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -209,7 +209,7 @@ export function translateCorpus(
   const results = new Map<string, ReturnType<TranslateFile>>();
   const counted = new Set<string>();
   for (const f of corpusFiles(config, base)) {
-    if (only && !f.key.includes(only)) continue;
+    if (only && !only.split(",").some((o) => f.key.includes(o))) continue;
     const root = resolve(base, f.project.root);
     // a header's kernel reached from two files counts once, with the first
     const sites = kernelCensus(f.path, root, f.includeDirs, f.project.defines).filter((s) => !counted.has(`${f.project.name}/${s.file}:${s.name}`));

@@ -107,3 +107,30 @@ describe("the CUDA emulator faults where the GPU does", () => {
     expect(f.message).toMatch(why);
   });
 });
+
+describe("device buffers start 16-byte aligned, as a GPU's do", () => {
+  // a buffer of 1027 floats: x86 code may store a float4 (alignas(16)) with an aligned instruction, which faults on a
+  // start placed right against the guard page; the up to 15 bytes left before it are checked after the launches
+  const src = `
+__global__ void vec4_store(float* y, int n) {
+  int i = threadIdx.x;
+  if (i < n / 4) reinterpret_cast<float4*>(y)[i] = make_float4(i, i, i, i);
+}
+__global__ void one_past(float* y, int n) {
+  if (threadIdx.x == 0) y[n] = 1.0f;
+}
+`;
+  const launch = (kernel: string, n: number) =>
+    runCudaLaunches(src, [{ kernel, grid: [1, 1, 1], block: [256, 1, 1], args: [{ buffer: "y" }, { scalar: n, type: "int" }] }], { y: new Float32Array(n) });
+
+  it("float4 stores into a buffer of 1027 floats run", async () => {
+    const out = await launch("vec4_store", 1027);
+    expect(out.y![1024 - 1]).toBe(255);
+  });
+
+  it("a write one element past the end, short of the guard page, is out of bounds", async () => {
+    const f = await faultOf(launch("one_past", 1027));
+    expect(f.kind).toBe("out-of-bounds");
+    expect(f.message).toMatch(/write \(found after the launches\) of device buffer "y" at index 1027 \(length 1027\)/);
+  });
+});

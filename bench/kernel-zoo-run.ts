@@ -189,7 +189,8 @@ export async function verifyFile(
         timeout: "synthesised launch: the CUDA original does not finish",
         nan: "synthesised launch: NaN from the CUDA original",
         "writes-nothing": "synthesised launch: writes nothing",
-        indeterminate: "synthesised launch: the CUDA original's result depends on thread order or uninitialised shared memory at every candidate",
+        indeterminate:
+          "synthesised launch: the CUDA original's result is not determined by its inputs at any candidate (threads or groups racing, uninitialised shared memory, fast math's last bits)",
         "no-outputs": "the kernel writes no buffer: nothing to compare",
         "asserts-only": "the kernel only asserts, and Metal cannot check an assert (C2M-K025): nothing to compare",
         unsupported: "synthesised launch: unsupported parameters",

@@ -7,8 +7,8 @@
 // floats, -1 for ints) before each group so that reading it before it is written shows (request flag 8:
 // zeros instead, a second pattern: an output that changes with it was read from memory nobody wrote).
 //
-// Device buffers and threadgroup arrays each sit at the end of their own mapping, followed by a
-// PROT_NONE guard page: an out-of-bounds access faults, and the SIGSEGV handler names the buffer,
+// Device buffers and threadgroup arrays each sit at the end of their own mapping (16-byte aligned, up to 15 bytes
+// short of it), followed by a PROT_NONE guard page: an out-of-bounds access faults, and the SIGSEGV handler names the buffer,
 // the element index, read or write, and the thread that did it. Errors are written to stderr as one
 // line `EMU_ERROR {json}` for the TypeScript driver, which turns them into exceptions.
 #pragma once

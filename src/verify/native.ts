@@ -237,7 +237,7 @@ function describeFault(j: Record<string, unknown>): string {
   const where = j.thread ? ` by thread ${JSON.stringify(j.thread)} of group ${JSON.stringify(j.group)}` : "";
   switch (j.kind) {
     case "out-of-bounds":
-      return `out-of-bounds ${j.access} of ${j.space} buffer "${j.buffer}" at index ${j.index} (length ${j.length})${where}`;
+      return `out-of-bounds ${j.access} of ${j.space} buffer "${j.buffer}" at index ${j.index} (length ${j.length})${where}${j.found ? ` (found ${j.found})` : ""}`;
     case "misaligned":
       return `misaligned address: ${j.alignment}-byte ${j.access} (${j.type}) of ${j.space} buffer "${j.buffer}" at element ${j.index} (byte offset ${j.offset}, not a multiple of ${j.alignment})${where}`;
     case "race":

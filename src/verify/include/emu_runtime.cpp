@@ -630,7 +630,8 @@ void check_slack() {
     for (size_t k = reg.bytes; k < placed; ++k)
       if (reg.base[k] != 0xFF)
         fail("{\"kind\":\"out-of-bounds\",\"buffer\":" + jstr(reg.name) + ",\"index\":" + std::to_string(k / reg.elem) +
-             ",\"access\":\"write (found after the launches)\",\"space\":\"device\",\"length\":" + std::to_string(reg.bytes / reg.elem) + "}");
+             ",\"access\":\"write\",\"space\":\"device\",\"length\":" + std::to_string(reg.bytes / reg.elem) +
+             ",\"found\":\"after the launches, in the bytes before the guard page\"}");
   }
 }
 

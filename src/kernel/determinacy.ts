@@ -16,7 +16,7 @@ import { goldenBuffers, goldenLaunches, isFloatDtype, type GoldenSpec } from "..
 import { runCudaLaunches, type CudaRunOptions } from "../verify/cuda.js";
 import { compareArrays, describeMismatch, type Comparison } from "../verify/compare.js";
 import { normalizeDtype, toNumbers, type TypedArray } from "../verify/dtypes.js";
-import { KernelFault } from "../verify/native.js";
+import { KernelFault, type RunPerturbation } from "../verify/native.js";
 
 export type IndeterminacyCause = "order" | "uninitialised-shared" | "fast-math" | "concurrent-groups";
 
@@ -42,7 +42,7 @@ const EVIDENCE: Record<IndeterminacyCause, string> = {
   "concurrent-groups": "with every threadgroup run against device memory as the launch found it",
 };
 
-type Perturbation = { reverse?: boolean; reverseGroups?: boolean; zeroShared?: boolean; jitterMath?: boolean; isolateGroups?: boolean };
+type Perturbation = Omit<RunPerturbation, "raceDetect">;
 
 /**
  * In device code that calls atomicAdd, a float buffer the order perturbation changes by at most this much of its

@@ -2,7 +2,7 @@
 // signature MLX writes (mlx-source.ts), compiled as C++ against metal_emu.hpp and run on the emulator.
 import { arrayFromBytes, bytesOf, dtypeInfo, dtypeOfArray, fromNumbers, normalizeDtype, type Dtype, type TypedArray } from "./dtypes.js";
 import { mlxKernelSource, type KernelInputInfo, type TemplateValue } from "./mlx-source.js";
-import { compileProgram, runProgram, type RequestBuffer } from "./native.js";
+import { compileProgram, runProgram, type RequestBuffer, type RunPerturbation } from "./native.js";
 import { rewriteMetalThreadgroup } from "./rewrite.js";
 import { nameTable } from "../../ir/tables.js";
 
@@ -33,31 +33,8 @@ export interface MetalKernelSpec {
  */
 export type KernelInput = TypedArray | number | { data: TypedArray | number | ArrayLike<number>; dtype?: string; shape?: number[] };
 
-export interface RunOptions {
-  /** Run each group's threads in reverse order (the race check compares against the normal order). */
-  reverse?: boolean;
-  /**
-   * Track every threadgroup-memory access and fail with a `race` KernelFault at the first two accesses
-   * of one word by different threads, one a write, with no barrier between them. Slow: use small sizes.
-   */
-  raceDetect?: boolean;
-  /** Run the threadgroups last to first (a hand-over between threadgroups must not depend on which one arrives last). */
-  reverseGroups?: boolean;
-  /** Fill threadgroup memory with zeros before each group instead of all ones (a read of memory nobody wrote shows as a change). */
-  zeroShared?: boolean;
-  /**
-   * Run every group of a launch against device memory as the launch found it, and write the elements each changed
-   * back after the last group: groups that read what another group of the launch wrote (without atomics, which
-   * exchange so by design) give another result, as such groups do on a GPU that runs them at once.
-   */
-  isolateGroups?: boolean;
-  /**
-   * CUDA's fast math intrinsics (`__expf`, `__logf`, `__powf`, `__sinf`, `__cosf`, `__tanf`, `__fdividef`) off by 2 ulp
-   * of their result, up or down by a hash of the argument: within the error CUDA documents for them, whose last bits the
-   * GPU's approximations (ex2.approx, ...) decide and no formula gives. An output that changes beyond its tolerance
-   * is not decided by its inputs to that tolerance (a denominator that cancels), and no recording can check it.
-   */
-  jitterMath?: boolean;
+/** A run's schedule and memory perturbations (native.ts RunPerturbation) and its time limit. */
+export interface RunOptions extends RunPerturbation {
   timeoutMs?: number;
 }
 

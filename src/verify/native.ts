@@ -171,16 +171,30 @@ export interface RequestLaunch {
 
 /** The schedule and memory perturbations of a run (emu_runtime.cpp read_request's flags). */
 export interface RunPerturbation {
-  /** each group's threads last to first */
+  /** Run each group's threads in reverse order (the race check compares against the normal order). */
   reverse?: boolean;
+  /**
+   * Track every threadgroup-memory access and fail with a `race` KernelFault at the first two accesses
+   * of one word by different threads, one a write, with no barrier between them. Slow: use small sizes.
+   */
   raceDetect?: boolean;
-  /** the threadgroups last to first */
+  /** Run the threadgroups last to first (a hand-over between threadgroups must not depend on which one arrives last). */
   reverseGroups?: boolean;
-  /** threadgroup memory filled with zeros before each group instead of all ones */
+  /** Fill threadgroup memory with zeros before each group instead of all ones (a read of memory nobody wrote shows as a change). */
   zeroShared?: boolean;
-  /** every group of a launch against device memory as the launch found it, their changes written back after the last (emu_runtime.cpp run_grid) */
+  /**
+   * Run every group of a launch against device memory as the launch found it, and write the elements each changed
+   * back after the last group (emu_runtime.cpp run_grid): groups that read what another group of the launch wrote
+   * (without atomics, which exchange so by design) give another result, as such groups do on a GPU that runs them at once.
+   */
   isolateGroups?: boolean;
-  /** CUDA's fast math intrinsics (`__expf`, `__logf`, `__powf`, `__sinf`, `__cosf`, `__tanf`, `__fdividef`) 2 ulp off, within their documented error (cuda_emu.hpp fast_math_result) */
+  /**
+   * CUDA's fast math intrinsics (`__expf`, `__logf`, `__powf`, `__sinf`, `__cosf`, `__tanf`, `__fdividef`) off by 2 ulp
+   * of their result, up or down by a hash of the argument (cuda_emu.hpp fast_math_result): within the error CUDA
+   * documents for them, whose last bits the GPU's approximations (ex2.approx, ...) decide and no formula gives. An
+   * output that changes beyond its tolerance is not decided by its inputs to that tolerance (a denominator that
+   * cancels), and no recording can check it.
+   */
   jitterMath?: boolean;
 }
 
